@@ -1826,6 +1826,60 @@ func (e PfAArea) Valid() bool {
 	}
 }
 
+// Defines values for PlacementFunders.
+const (
+	PlacementFundersEducation  PlacementFunders = "education"
+	PlacementFundersHealth     PlacementFunders = "health"
+	PlacementFundersSocialCare PlacementFunders = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PlacementFunders enum.
+func (e PlacementFunders) Valid() bool {
+	switch e {
+	case PlacementFundersEducation:
+		return true
+	case PlacementFundersHealth:
+		return true
+	case PlacementFundersSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementType.
+const (
+	PlacementTypeIndependent   PlacementType = "independent"
+	PlacementTypeInpatient     PlacementType = "inpatient"
+	PlacementTypeMainstream    PlacementType = "mainstream"
+	PlacementTypeOther         PlacementType = "other"
+	PlacementTypeResidential38 PlacementType = "residential_38"
+	PlacementTypeResidential52 PlacementType = "residential_52"
+	PlacementTypeSpecial       PlacementType = "special"
+)
+
+// Valid indicates whether the value is a known member of the PlacementType enum.
+func (e PlacementType) Valid() bool {
+	switch e {
+	case PlacementTypeIndependent:
+		return true
+	case PlacementTypeInpatient:
+		return true
+	case PlacementTypeMainstream:
+		return true
+	case PlacementTypeOther:
+		return true
+	case PlacementTypeResidential38:
+		return true
+	case PlacementTypeResidential52:
+		return true
+	case PlacementTypeSpecial:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlanSection.
 const (
 	PlanSectionA  PlanSection = "A"
@@ -2150,6 +2204,102 @@ func (e ReferralStatus) Valid() bool {
 	case ReferralStatusRedirected:
 		return true
 	case ReferralStatusReviewing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryConsent.
+const (
+	RegisterEntryConsentGiven    RegisterEntryConsent = "given"
+	RegisterEntryConsentNotGiven RegisterEntryConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryConsent enum.
+func (e RegisterEntryConsent) Valid() bool {
+	switch e {
+	case RegisterEntryConsentGiven:
+		return true
+	case RegisterEntryConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryStatus.
+const (
+	RegisterEntryStatusClosed RegisterEntryStatus = "closed"
+	RegisterEntryStatusOpen   RegisterEntryStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryStatus enum.
+func (e RegisterEntryStatus) Valid() bool {
+	switch e {
+	case RegisterEntryStatusClosed:
+		return true
+	case RegisterEntryStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConditions.
+const (
+	Autism             RegisterEntryInputConditions = "autism"
+	LearningDisability RegisterEntryInputConditions = "learning_disability"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConditions enum.
+func (e RegisterEntryInputConditions) Valid() bool {
+	switch e {
+	case Autism:
+		return true
+	case LearningDisability:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConsent.
+const (
+	RegisterEntryInputConsentGiven    RegisterEntryInputConsent = "given"
+	RegisterEntryInputConsentNotGiven RegisterEntryInputConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConsent enum.
+func (e RegisterEntryInputConsent) Valid() bool {
+	switch e {
+	case RegisterEntryInputConsentGiven:
+		return true
+	case RegisterEntryInputConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterRating.
+const (
+	Amber RegisterRating = "amber"
+	Blue  RegisterRating = "blue"
+	Green RegisterRating = "green"
+	Red   RegisterRating = "red"
+)
+
+// Valid indicates whether the value is a known member of the RegisterRating enum.
+func (e RegisterRating) Valid() bool {
+	switch e {
+	case Amber:
+		return true
+	case Blue:
+		return true
+	case Green:
+		return true
+	case Red:
 		return true
 	default:
 		return false
@@ -4424,6 +4574,71 @@ type PFAPatch struct {
 	IndependentLiving   *PFAAreaPatch `json:"independent_living,omitempty"`
 }
 
+// Placement defines model for Placement.
+type Placement struct {
+	AnnualCostPence       *int64              `json:"annual_cost_pence,omitempty"`
+	CreatedAt             time.Time           `json:"created_at"`
+	DistanceKm            *float64            `json:"distance_km,omitempty"`
+	EducationPct          int                 `json:"education_pct"`
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	Funders               []PlacementFunders  `json:"funders"`
+	HealthPct             int                 `json:"health_pct"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Residential           bool                `json:"residential"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         int                 `json:"social_care_pct"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	UpdatedAt             time.Time           `json:"updated_at"`
+	Version               int                 `json:"version"`
+
+	// WeeksPerYear 38 or 52 for a residential placement or inpatient unit; 0 otherwise.
+	WeeksPerYear  int                `json:"weeks_per_year"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlacementFunders defines model for Placement.Funders.
+type PlacementFunders string
+
+// PlacementEndInput defines model for PlacementEndInput.
+type PlacementEndInput struct {
+	// EndOn Not before start_on, not in the future.
+	EndOn openapi_types.Date `json:"end_on"`
+}
+
+// PlacementInput defines model for PlacementInput.
+type PlacementInput struct {
+	AnnualCostPence *int64 `json:"annual_cost_pence,omitempty"`
+
+	// DistanceKm From home.
+	DistanceKm   *float64 `json:"distance_km,omitempty"`
+	EducationPct *int     `json:"education_pct,omitempty"`
+
+	// EHCPlanID The young person's plan whose section I names this placement.
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	HealthPct             *int                `json:"health_pct,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         *int                `json:"social_care_pct,omitempty"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	YoungPersonID         openapi_types.UUID  `json:"young_person_id"`
+}
+
+// PlacementPage defines model for PlacementPage.
+type PlacementPage struct {
+	Items      []Placement `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// PlacementType defines model for PlacementType.
+type PlacementType string
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -4631,6 +4846,140 @@ type ReferralReason string
 
 // ReferralStatus The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 type ReferralStatus string
+
+// RegisterAction defines model for RegisterAction.
+type RegisterAction struct {
+	Description string              `json:"description"`
+	Done        *bool               `json:"done,omitempty"`
+	DueOn       *openapi_types.Date `json:"due_on,omitempty"`
+
+	// Owner Who will do it (a role or service).
+	Owner string `json:"owner"`
+}
+
+// RegisterCTRInput defines model for RegisterCTRInput.
+type RegisterCTRInput struct {
+	// HeldOn Not in the future.
+	HeldOn openapi_types.Date `json:"held_on"`
+}
+
+// RegisterCloseInput defines model for RegisterCloseInput.
+type RegisterCloseInput struct {
+	// ClosedOn Not before the current rating, not in the future.
+	ClosedOn openapi_types.Date `json:"closed_on"`
+}
+
+// RegisterEntry defines model for RegisterEntry.
+type RegisterEntry struct {
+	Actions    []RegisterAction     `json:"actions"`
+	ClosedOn   *openapi_types.Date  `json:"closed_on,omitempty"`
+	Conditions []string             `json:"conditions"`
+	Consent    RegisterEntryConsent `json:"consent"`
+	CreatedAt  time.Time            `json:"created_at"`
+
+	// CtrDueOn When the next C(E)TR is due (red and blue only); absent when none is expected.
+	CtrDueOn *openapi_types.Date `json:"ctr_due_on,omitempty"`
+
+	// CtrOverdue The C(E)TR due date has passed unmet.
+	CtrOverdue bool `json:"ctr_overdue"`
+
+	// History Every rating, oldest first; the last is the current one.
+	History                 []RegisterRatingRecord `json:"history"`
+	ID                      openapi_types.UUID     `json:"id"`
+	Keyworker               *string                `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID    `json:"keyworker_organisation_id,omitempty"`
+	LastCtrOn               *openapi_types.Date    `json:"last_ctr_on,omitempty"`
+	LawfulBasis             *string                `json:"lawful_basis,omitempty"`
+
+	// RatedSince The first day of the current run of this rating.
+	RatedSince openapi_types.Date `json:"rated_since"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating        RegisterRating      `json:"rating"`
+	Status        RegisterEntryStatus `json:"status"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+	Version       int                 `json:"version"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryConsent defines model for RegisterEntry.Consent.
+type RegisterEntryConsent string
+
+// RegisterEntryStatus defines model for RegisterEntry.Status.
+type RegisterEntryStatus string
+
+// RegisterEntryInput defines model for RegisterEntryInput.
+type RegisterEntryInput struct {
+	Actions    *[]RegisterAction              `json:"actions,omitempty"`
+	Conditions []RegisterEntryInputConditions `json:"conditions"`
+
+	// Consent Consent to be on the register.
+	Consent RegisterEntryInputConsent `json:"consent"`
+
+	// Keyworker The keyworker's name and service.
+	Keyworker               *string             `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID `json:"keyworker_organisation_id,omitempty"`
+
+	// LawfulBasis Required without consent: the lawful reason to keep the entry.
+	LawfulBasis   *string             `json:"lawful_basis,omitempty"`
+	Rating        RegisterRatingInput `json:"rating"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryInputConditions defines model for RegisterEntryInput.Conditions.
+type RegisterEntryInputConditions string
+
+// RegisterEntryInputConsent Consent to be on the register.
+type RegisterEntryInputConsent string
+
+// RegisterEntryPage defines model for RegisterEntryPage.
+type RegisterEntryPage struct {
+	Items      []RegisterEntry `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// RegisterRating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+type RegisterRating string
+
+// RegisterRatingInput defines model for RegisterRatingInput.
+type RegisterRatingInput struct {
+	// Actions Replaces the agreed actions when given.
+	Actions *[]RegisterAction `json:"actions,omitempty"`
+
+	// AdmissionPlanned Blue only: the admission was planned.
+	AdmissionPlanned *bool `json:"admission_planned,omitempty"`
+
+	// AdmittedOn Blue only: the day of admission (kept from the current blue rating when absent).
+	AdmittedOn *openapi_types.Date `json:"admitted_on,omitempty"`
+
+	// DecidedOn The day the register group decided; not in the future.
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating  RegisterRating `json:"rating"`
+	Reasons []string       `json:"reasons"`
+}
+
+// RegisterRatingRecord defines model for RegisterRatingRecord.
+type RegisterRatingRecord struct {
+	AdmissionPlanned *bool               `json:"admission_planned,omitempty"`
+	AdmittedOn       *openapi_types.Date `json:"admitted_on,omitempty"`
+	DecidedBy        struct {
+		// Actor The key or token subject that recorded the decision.
+		Actor          string              `json:"actor"`
+		OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+		Role           string              `json:"role"`
+	} `json:"decided_by"`
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating     RegisterRating `json:"rating"`
+	Reasons    []string       `json:"reasons"`
+	RecordedAt time.Time      `json:"recorded_at"`
+}
 
 // Report defines model for Report.
 type Report struct {
@@ -5974,6 +6323,36 @@ type CreatePathwayFeedbackParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPlacementsParams defines parameters for ListPlacements.
+type ListPlacementsParams struct {
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Type          *PlacementType      `form:"type,omitempty" json:"type,omitempty"`
+
+	// CurrentOn Only placements in place on this day.
+	CurrentOn *openapi_types.Date `form:"current_on,omitempty" json:"current_on,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreatePlacementParams defines parameters for CreatePlacement.
+type CreatePlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EndPlacementParams defines parameters for EndPlacement.
+type EndPlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
 	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -6247,6 +6626,60 @@ type ListRetentionDueParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListRegisterEntriesParams defines parameters for ListRegisterEntries.
+type ListRegisterEntriesParams struct {
+	Rating *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
+
+	// Locality The young person's locality.
+	Locality      *string             `form:"locality,omitempty" json:"locality,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Open true: still on the register; false: came off it.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// Overdue true: only entries whose C(E)TR is overdue today.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateRegisterEntryParams defines parameters for CreateRegisterEntry.
+type CreateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CloseRegisterEntryParams defines parameters for CloseRegisterEntry.
+type CloseRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordRegisterCTRParams defines parameters for RecordRegisterCTR.
+type RecordRegisterCTRParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RateRegisterEntryParams defines parameters for RateRegisterEntry.
+type RateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
@@ -6610,6 +7043,12 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
+type CreatePlacementJSONRequestBody = PlacementInput
+
+// EndPlacementJSONRequestBody defines body for EndPlacement for application/json ContentType.
+type EndPlacementJSONRequestBody = PlacementEndInput
+
 // DismissPossibleDuplicateJSONRequestBody defines body for DismissPossibleDuplicate for application/json ContentType.
 type DismissPossibleDuplicateJSONRequestBody = DismissInput
 
@@ -6639,6 +7078,18 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateRegisterEntryJSONRequestBody defines body for CreateRegisterEntry for application/json ContentType.
+type CreateRegisterEntryJSONRequestBody = RegisterEntryInput
+
+// CloseRegisterEntryJSONRequestBody defines body for CloseRegisterEntry for application/json ContentType.
+type CloseRegisterEntryJSONRequestBody = RegisterCloseInput
+
+// RecordRegisterCTRJSONRequestBody defines body for RecordRegisterCTR for application/json ContentType.
+type RecordRegisterCTRJSONRequestBody = RegisterCTRInput
+
+// RateRegisterEntryJSONRequestBody defines body for RateRegisterEntry for application/json ContentType.
+type RateRegisterEntryJSONRequestBody = RegisterRatingInput
 
 // CreateSurveyInvitationJSONRequestBody defines body for CreateSurveyInvitation for application/json ContentType.
 type CreateSurveyInvitationJSONRequestBody = SurveyInvitationInput
@@ -7062,6 +7513,18 @@ type ServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx echo.Context, id ID) error
+	// ListPlacements List placements the caller may see, newest first
+	// (GET /v1/placements)
+	ListPlacements(ctx echo.Context, params ListPlacementsParams) error
+	// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+	// (POST /v1/placements)
+	CreatePlacement(ctx echo.Context, params CreatePlacementParams) error
+	// GetPlacement Read a placement
+	// (GET /v1/placements/{id})
+	GetPlacement(ctx echo.Context, id ID) error
+	// EndPlacement Record the day a placement ended (once; again answers 409)
+	// (POST /v1/placements/{id}/end)
+	EndPlacement(ctx echo.Context, id ID, params EndPlacementParams) error
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 	// (GET /v1/possible-duplicates)
 	ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error
@@ -7134,6 +7597,24 @@ type ServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx echo.Context, id ID) error
+	// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+	// (GET /v1/support-register)
+	ListRegisterEntries(ctx echo.Context, params ListRegisterEntriesParams) error
+	// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+	// (POST /v1/support-register)
+	CreateRegisterEntry(ctx echo.Context, params CreateRegisterEntryParams) error
+	// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+	// (GET /v1/support-register/{id})
+	GetRegisterEntry(ctx echo.Context, id ID) error
+	// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+	// (POST /v1/support-register/{id}/close)
+	CloseRegisterEntry(ctx echo.Context, id ID, params CloseRegisterEntryParams) error
+	// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+	// (POST /v1/support-register/{id}/ctr-held)
+	RecordRegisterCTR(ctx echo.Context, id ID, params RecordRegisterCTRParams) error
+	// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+	// (POST /v1/support-register/{id}/ratings)
+	RateRegisterEntry(ctx echo.Context, id ID, params RateRegisterEntryParams) error
 	// ListSurveyInvitations List survey invitations (never their tokens)
 	// (GET /v1/survey-invitations)
 	ListSurveyInvitations(ctx echo.Context, params ListSurveyInvitationsParams) error
@@ -9627,6 +10108,148 @@ func (w *ServerInterfaceWrapper) GetPathwayFeedback(ctx echo.Context) error {
 	return err
 }
 
+// ListPlacements converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPlacements(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPlacementsParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "current_on" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "current_on", ctx.QueryParams(), &params.CurrentOn, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter current_on: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPlacements(ctx, params)
+	return err
+}
+
+// CreatePlacement converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePlacement(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePlacementParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePlacement(ctx, params)
+	return err
+}
+
+// GetPlacement converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPlacement(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPlacement(ctx, id)
+	return err
+}
+
+// EndPlacement converts echo context to params.
+func (w *ServerInterfaceWrapper) EndPlacement(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params EndPlacementParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EndPlacement(ctx, id, params)
+	return err
+}
+
 // ListPossibleDuplicates converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPossibleDuplicates(ctx echo.Context) error {
 	var err error
@@ -10639,6 +11262,264 @@ func (w *ServerInterfaceWrapper) EraseYoungPerson(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.EraseYoungPerson(ctx, id)
+	return err
+}
+
+// ListRegisterEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRegisterEntries(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRegisterEntriesParams
+	// ------------- Optional query parameter "rating" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "rating", ctx.QueryParams(), &params.Rating, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter rating: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "open" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "open", ctx.QueryParams(), &params.Open, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter open: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRegisterEntries(ctx, params)
+	return err
+}
+
+// CreateRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateRegisterEntry(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateRegisterEntryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateRegisterEntry(ctx, params)
+	return err
+}
+
+// GetRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRegisterEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRegisterEntry(ctx, id)
+	return err
+}
+
+// CloseRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseRegisterEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CloseRegisterEntryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseRegisterEntry(ctx, id, params)
+	return err
+}
+
+// RecordRegisterCTR converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordRegisterCTR(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordRegisterCTRParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordRegisterCTR(ctx, id, params)
+	return err
+}
+
+// RateRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) RateRegisterEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RateRegisterEntryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RateRegisterEntry(ctx, id, params)
 	return err
 }
 
@@ -12153,6 +13034,16 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/webhook-subscriptions/:id/rotate-secret", wrapper.RotateWebhookSecret, options.OperationMiddlewares["rotateWebhookSecret"]...)
 	router.GET(options.BaseURL+"/v1/webhook-subscriptions/:id/deliveries", wrapper.ListWebhookDeliveries, options.OperationMiddlewares["listWebhookDeliveries"]...)
 	router.POST(options.BaseURL+"/v1/webhook-subscriptions/:id/replay", wrapper.ReplayWebhookEvents, options.OperationMiddlewares["replayWebhookEvents"]...)
+	router.GET(options.BaseURL+"/v1/support-register", wrapper.ListRegisterEntries, options.OperationMiddlewares["listRegisterEntries"]...)
+	router.POST(options.BaseURL+"/v1/support-register", wrapper.CreateRegisterEntry, options.OperationMiddlewares["createRegisterEntry"]...)
+	router.GET(options.BaseURL+"/v1/support-register/:id", wrapper.GetRegisterEntry, options.OperationMiddlewares["getRegisterEntry"]...)
+	router.POST(options.BaseURL+"/v1/support-register/:id/ratings", wrapper.RateRegisterEntry, options.OperationMiddlewares["rateRegisterEntry"]...)
+	router.POST(options.BaseURL+"/v1/support-register/:id/ctr-held", wrapper.RecordRegisterCTR, options.OperationMiddlewares["recordRegisterCTR"]...)
+	router.POST(options.BaseURL+"/v1/support-register/:id/close", wrapper.CloseRegisterEntry, options.OperationMiddlewares["closeRegisterEntry"]...)
+	router.GET(options.BaseURL+"/v1/placements", wrapper.ListPlacements, options.OperationMiddlewares["listPlacements"]...)
+	router.POST(options.BaseURL+"/v1/placements", wrapper.CreatePlacement, options.OperationMiddlewares["createPlacement"]...)
+	router.GET(options.BaseURL+"/v1/placements/:id", wrapper.GetPlacement, options.OperationMiddlewares["getPlacement"]...)
+	router.POST(options.BaseURL+"/v1/placements/:id/end", wrapper.EndPlacement, options.OperationMiddlewares["endPlacement"]...)
 
 }
 
@@ -22705,6 +23596,676 @@ func (response GetPathwayFeedback503ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type ListPlacementsRequestObject struct {
+	Params ListPlacementsParams
+}
+
+type ListPlacementsResponseObject interface {
+	VisitListPlacementsResponse(w http.ResponseWriter) error
+}
+
+type ListPlacements200JSONResponse PlacementPage
+
+func (response ListPlacements200JSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements400ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements401ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements403ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements429ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements503ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacementRequestObject struct {
+	Params CreatePlacementParams
+	Body   *CreatePlacementJSONRequestBody
+}
+
+type CreatePlacementResponseObject interface {
+	VisitCreatePlacementResponse(w http.ResponseWriter) error
+}
+
+type CreatePlacement201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreatePlacement201JSONResponse struct {
+	Body    Placement
+	Headers CreatePlacement201ResponseHeaders
+}
+
+func (response CreatePlacement201JSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement400ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement401ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement403ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement404ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement409ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement413ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement415ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement422ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement429ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement503ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacementRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetPlacementResponseObject interface {
+	VisitGetPlacementResponse(w http.ResponseWriter) error
+}
+
+type GetPlacement200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPlacement200JSONResponse struct {
+	Body    Placement
+	Headers GetPlacement200ResponseHeaders
+}
+
+func (response GetPlacement200JSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement400ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement401ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement403ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement404ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement429ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement503ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacementRequestObject struct {
+	ID     ID `json:"id"`
+	Params EndPlacementParams
+	Body   *EndPlacementJSONRequestBody
+}
+
+type EndPlacementResponseObject interface {
+	VisitEndPlacementResponse(w http.ResponseWriter) error
+}
+
+type EndPlacement200ResponseHeaders struct {
+	ETag *string
+}
+
+type EndPlacement200JSONResponse struct {
+	Body    Placement
+	Headers EndPlacement200ResponseHeaders
+}
+
+func (response EndPlacement200JSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement400ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement401ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement403ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement404ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement409ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement412ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement413ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement415ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement422ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement429ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement503ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPossibleDuplicatesRequestObject struct {
 	Params ListPossibleDuplicatesParams
 }
@@ -26526,6 +28087,1120 @@ type EraseYoungPerson503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response EraseYoungPerson503ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntriesRequestObject struct {
+	Params ListRegisterEntriesParams
+}
+
+type ListRegisterEntriesResponseObject interface {
+	VisitListRegisterEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListRegisterEntries200JSONResponse RegisterEntryPage
+
+func (response ListRegisterEntries200JSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries400ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries401ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries403ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries429ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries503ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntryRequestObject struct {
+	Params CreateRegisterEntryParams
+	Body   *CreateRegisterEntryJSONRequestBody
+}
+
+type CreateRegisterEntryResponseObject interface {
+	VisitCreateRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateRegisterEntry201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateRegisterEntry201JSONResponse struct {
+	Body    RegisterEntry
+	Headers CreateRegisterEntry201ResponseHeaders
+}
+
+func (response CreateRegisterEntry201JSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry400ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry401ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry403ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry404ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry409ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry413ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry415ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry422ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry429ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry503ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntryRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetRegisterEntryResponseObject interface {
+	VisitGetRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type GetRegisterEntry200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetRegisterEntry200JSONResponse struct {
+	Body    RegisterEntry
+	Headers GetRegisterEntry200ResponseHeaders
+}
+
+func (response GetRegisterEntry200JSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry400ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry401ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry403ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry404ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry429ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry503ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntryRequestObject struct {
+	ID     ID `json:"id"`
+	Params CloseRegisterEntryParams
+	Body   *CloseRegisterEntryJSONRequestBody
+}
+
+type CloseRegisterEntryResponseObject interface {
+	VisitCloseRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type CloseRegisterEntry200ResponseHeaders struct {
+	ETag *string
+}
+
+type CloseRegisterEntry200JSONResponse struct {
+	Body    RegisterEntry
+	Headers CloseRegisterEntry200ResponseHeaders
+}
+
+func (response CloseRegisterEntry200JSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry400ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry401ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry403ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry404ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry409ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry412ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry413ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry415ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry422ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry429ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry503ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTRRequestObject struct {
+	ID     ID `json:"id"`
+	Params RecordRegisterCTRParams
+	Body   *RecordRegisterCTRJSONRequestBody
+}
+
+type RecordRegisterCTRResponseObject interface {
+	VisitRecordRegisterCTRResponse(w http.ResponseWriter) error
+}
+
+type RecordRegisterCTR200ResponseHeaders struct {
+	ETag *string
+}
+
+type RecordRegisterCTR200JSONResponse struct {
+	Body    RegisterEntry
+	Headers RecordRegisterCTR200ResponseHeaders
+}
+
+func (response RecordRegisterCTR200JSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR400ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR401ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR403ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR404ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR409ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR412ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR413ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR415ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR422ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR429ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR503ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntryRequestObject struct {
+	ID     ID `json:"id"`
+	Params RateRegisterEntryParams
+	Body   *RateRegisterEntryJSONRequestBody
+}
+
+type RateRegisterEntryResponseObject interface {
+	VisitRateRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type RateRegisterEntry200ResponseHeaders struct {
+	ETag *string
+}
+
+type RateRegisterEntry200JSONResponse struct {
+	Body    RegisterEntry
+	Headers RateRegisterEntry200ResponseHeaders
+}
+
+func (response RateRegisterEntry200JSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry400ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry401ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry403ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry404ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry409ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry412ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry413ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry415ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry422ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry429ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry503ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -33167,6 +35842,18 @@ type StrictServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx context.Context, request GetPathwayFeedbackRequestObject) (GetPathwayFeedbackResponseObject, error)
+	// ListPlacements List placements the caller may see, newest first
+	// (GET /v1/placements)
+	ListPlacements(ctx context.Context, request ListPlacementsRequestObject) (ListPlacementsResponseObject, error)
+	// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+	// (POST /v1/placements)
+	CreatePlacement(ctx context.Context, request CreatePlacementRequestObject) (CreatePlacementResponseObject, error)
+	// GetPlacement Read a placement
+	// (GET /v1/placements/{id})
+	GetPlacement(ctx context.Context, request GetPlacementRequestObject) (GetPlacementResponseObject, error)
+	// EndPlacement Record the day a placement ended (once; again answers 409)
+	// (POST /v1/placements/{id}/end)
+	EndPlacement(ctx context.Context, request EndPlacementRequestObject) (EndPlacementResponseObject, error)
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 	// (GET /v1/possible-duplicates)
 	ListPossibleDuplicates(ctx context.Context, request ListPossibleDuplicatesRequestObject) (ListPossibleDuplicatesResponseObject, error)
@@ -33239,6 +35926,24 @@ type StrictServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx context.Context, request EraseYoungPersonRequestObject) (EraseYoungPersonResponseObject, error)
+	// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+	// (GET /v1/support-register)
+	ListRegisterEntries(ctx context.Context, request ListRegisterEntriesRequestObject) (ListRegisterEntriesResponseObject, error)
+	// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+	// (POST /v1/support-register)
+	CreateRegisterEntry(ctx context.Context, request CreateRegisterEntryRequestObject) (CreateRegisterEntryResponseObject, error)
+	// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+	// (GET /v1/support-register/{id})
+	GetRegisterEntry(ctx context.Context, request GetRegisterEntryRequestObject) (GetRegisterEntryResponseObject, error)
+	// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+	// (POST /v1/support-register/{id}/close)
+	CloseRegisterEntry(ctx context.Context, request CloseRegisterEntryRequestObject) (CloseRegisterEntryResponseObject, error)
+	// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+	// (POST /v1/support-register/{id}/ctr-held)
+	RecordRegisterCTR(ctx context.Context, request RecordRegisterCTRRequestObject) (RecordRegisterCTRResponseObject, error)
+	// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+	// (POST /v1/support-register/{id}/ratings)
+	RateRegisterEntry(ctx context.Context, request RateRegisterEntryRequestObject) (RateRegisterEntryResponseObject, error)
 	// ListSurveyInvitations List survey invitations (never their tokens)
 	// (GET /v1/survey-invitations)
 	ListSurveyInvitations(ctx context.Context, request ListSurveyInvitationsRequestObject) (ListSurveyInvitationsResponseObject, error)
@@ -35635,6 +38340,153 @@ func (sh *strictHandler) GetPathwayFeedback(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// ListPlacements operation middleware
+func (sh *strictHandler) ListPlacements(ctx echo.Context, params ListPlacementsParams) error {
+	var request ListPlacementsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPlacements(ctx.Request().Context(), request.(ListPlacementsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPlacements")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPlacementsResponseObject); ok {
+		return validResponse.VisitListPlacementsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePlacement operation middleware
+func (sh *strictHandler) CreatePlacement(ctx echo.Context, params CreatePlacementParams) error {
+	var request CreatePlacementRequestObject
+
+	request.Params = params
+
+	var body CreatePlacementJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePlacement(ctx.Request().Context(), request.(CreatePlacementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePlacement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePlacementResponseObject); ok {
+		return validResponse.VisitCreatePlacementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPlacement operation middleware
+func (sh *strictHandler) GetPlacement(ctx echo.Context, id ID) error {
+	var request GetPlacementRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlacement(ctx.Request().Context(), request.(GetPlacementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlacement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPlacementResponseObject); ok {
+		return validResponse.VisitGetPlacementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EndPlacement operation middleware
+func (sh *strictHandler) EndPlacement(ctx echo.Context, id ID, params EndPlacementParams) error {
+	var request EndPlacementRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body EndPlacementJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EndPlacement(ctx.Request().Context(), request.(EndPlacementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EndPlacement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EndPlacementResponseObject); ok {
+		return validResponse.VisitEndPlacementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPossibleDuplicates operation middleware
 func (sh *strictHandler) ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error {
 	var request ListPossibleDuplicatesRequestObject
@@ -36468,6 +39320,251 @@ func (sh *strictHandler) EraseYoungPerson(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(EraseYoungPersonResponseObject); ok {
 		return validResponse.VisitEraseYoungPersonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListRegisterEntries operation middleware
+func (sh *strictHandler) ListRegisterEntries(ctx echo.Context, params ListRegisterEntriesParams) error {
+	var request ListRegisterEntriesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRegisterEntries(ctx.Request().Context(), request.(ListRegisterEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRegisterEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRegisterEntriesResponseObject); ok {
+		return validResponse.VisitListRegisterEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRegisterEntry operation middleware
+func (sh *strictHandler) CreateRegisterEntry(ctx echo.Context, params CreateRegisterEntryParams) error {
+	var request CreateRegisterEntryRequestObject
+
+	request.Params = params
+
+	var body CreateRegisterEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRegisterEntry(ctx.Request().Context(), request.(CreateRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRegisterEntryResponseObject); ok {
+		return validResponse.VisitCreateRegisterEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRegisterEntry operation middleware
+func (sh *strictHandler) GetRegisterEntry(ctx echo.Context, id ID) error {
+	var request GetRegisterEntryRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRegisterEntry(ctx.Request().Context(), request.(GetRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRegisterEntryResponseObject); ok {
+		return validResponse.VisitGetRegisterEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseRegisterEntry operation middleware
+func (sh *strictHandler) CloseRegisterEntry(ctx echo.Context, id ID, params CloseRegisterEntryParams) error {
+	var request CloseRegisterEntryRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body CloseRegisterEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseRegisterEntry(ctx.Request().Context(), request.(CloseRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseRegisterEntryResponseObject); ok {
+		return validResponse.VisitCloseRegisterEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordRegisterCTR operation middleware
+func (sh *strictHandler) RecordRegisterCTR(ctx echo.Context, id ID, params RecordRegisterCTRParams) error {
+	var request RecordRegisterCTRRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RecordRegisterCTRJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordRegisterCTR(ctx.Request().Context(), request.(RecordRegisterCTRRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordRegisterCTR")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordRegisterCTRResponseObject); ok {
+		return validResponse.VisitRecordRegisterCTRResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RateRegisterEntry operation middleware
+func (sh *strictHandler) RateRegisterEntry(ctx echo.Context, id ID, params RateRegisterEntryParams) error {
+	var request RateRegisterEntryRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RateRegisterEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RateRegisterEntry(ctx.Request().Context(), request.(RateRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RateRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RateRegisterEntryResponseObject); ok {
+		return validResponse.VisitRateRegisterEntryResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -37935,735 +41032,779 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"3P17c9s41i8KfxWU3l0Vux7KkZxLJ3a9tcvtOJPM5OJjJ9O7n0kODZGQhDEFcADQjqYr3/0UFgASJEGJ",
-	"lC89z+4/3JFE4rqwsK6/9cco4aucM8KUHB39MVoSnBIB/zz7ghf6/ymRiaC5opyNjkZflgQJkgsiCVNY",
-	"f/lEohsiJOXsGEnCUkQVmuHkGlGGrt7Pxx+xSpZXB6NoJJMlWWHdplrnZHQ0kkpQthj9/BmNPvAEmy6a",
-	"PX69+ID4HKklQYkgWJEUCSJ5IRKyrdGP/IakX/jGNgVJuEiRWlKJOCPoFku0ImJBUkSZ4pu7+BmNcizw",
-	"iii7aKeFkFyEl+2KkR8qTuCJK9d9LsgN5YVEOV7AfKh+/F8FEetRNGJ4pfsz79RGssI/PhC2UMvR0eFk",
-	"Eo1WlLnP0yiwFO/f6Leg8RyrZdU2TUfRSJB/FVSQdHSkREH8fuZcrLAaHY2KAp4MtJySVc4VYcn6b2Td",
-	"nvoJKhj9V0HQNVmjnAiU8QVNcIZ0p0QqtEcOFgcIo69f37/ZP0aCKEGJRLdULWGJJF6ZlzFL0Yyna02A",
-	"GV7Dj3MqpEKYyVsiyuUzVFzN0RviWI+xYyGnh69qC/lK765SROg2/99/nIz/G4//PRm/PoiPxt//63+F",
-	"V2MO9N5BAfpMXaEMS4UEwekxwkgqnBGgPCqRIPNCktTM/fn0sHtG9lx1TeXl8+0k8YGuqGoP9BwvCJL0",
-	"353UmMF7fscpmeMiU6OjF5oS8Q+6KlYVXZpP1RAoU2RBBIzhvBA5l6Q9it+Wa/94UolmhLKFXbZrkivN",
-	"X/QTuEipQkpgmnUu1/8Zu47ucoYuSM6FOuWrHIvAkE8yyZFmp4UiiNwQsUZzuigEQXMuGoedCMpTzQPI",
-	"vwqcoQy6RXu3S54RlOCMsBQLtOJMLSVa8RtiWOpsbb+LEFdLIm6pJPrLFK/lfif3sAMO7tgcZ5KUk51x",
-	"nhHMvNm+oTLJuCxCE74iP3CirtCeba2c5+XZpzdIEbzaP6ovBJYo4QVTJD1AVzwn7OoIyRXOsjErVjMi",
-	"kCxyfbfo20Q/nBezjMolSb8x/TRKscJoD5rQBJHxW+hPLQWRS56Zg7MkWRqZIyRJwvVKrmsNS44UVziT",
-	"KMGMcX0WbwjOdFOrSHOZb0zwgqWa3m6XRBCUcGZmkO4foBOGs7VU+rrI1jA/TaWE3hA7J8QLlRcK+NUK",
-	"r5HuAstrWJ5yzZ5Pnu0ffGMde5ZWy+5v2/8SZD46Gv3/nla39lPzq3xa7dRHnhJvC98Kvmpv3ltgnCle",
-	"lzeRock9ypKskPSGdBLUXDfY69JIsSKj7qOkL/2MqsCl8VkvbbKkWSoIMyedSpTZ59FegiUZUyYJk1Tp",
-	"sR7B6goyJ0LgzNKbRHs4UfSGqvUTWf2o8CwjMjL3R8EYyfaNeKH7e+J1c7skzL5G0qgkb6FvLf2P8kHO",
-	"ag1YpsX4bScPdTPvuor686PPYoEZlR3SU30hjZTjvYDgM1pifZxgpW94duNuoD3LYvVRRhjORDXPCAGl",
-	"wCnBbnWJ0M2RtDDSHJJEKcoWnaTkjyUGAWOI6GEWICTgfcDbiPsYYYVWXCo0naA1wUIiPFdEoCtN3ldd",
-	"A1b8jpR/WYgbsv7CrwkLCwmU3VAjWSOln0ILekMY4iwhhiBV/SEQWHFaXdd1+Q7a2DhmT8bhksaVnBOP",
-	"v//x/NnPsKDzNddTTC8pS0gH2ZljIFGyxEzL01hp4jCrDJRImVSYKbSnTxZGjC6WKlsjuWaJ3rjbJVbu",
-	"5U4KKsw4YgkD6dyLsaKr0Ib81Csjc84kAQH+V5xeGLlUf0o4U4TBP3GeZ9RQ9dNc8FlGVv/1T2mOXD8G",
-	"fW7eMp3Wl+sjzvRoNZPhQm8uzmiK8ALrFTJrpYcicKKO0RURggt5hfQKSERwskRzSrL0YPQzGp1yNs9o",
-	"8qjDP9FSrCJ67EbWZ0TCiGEkx+gqKYQgTMX6saIcOQj38KK5ZQXJyA1m6gCBKIXR+efLL+h2ySX5xq4a",
-	"QvwV3P9sIZHSjzplQiqaZVZWzAVPiJQkPQKlYu0O+IX+MD7RH66siCDNVeypv95DbfK+NC/prm+x1nfJ",
-	"nMMElFhTtojMQdU/6XEkmIHKmt0Qwz7twtR1y42Ssl7zt1zMaJoavvFYW6s5UoKzjAh9r2np1Ek0KQfC",
-	"BKL7C2fksUeVUXaNyA8qFUnRrFCwzIwjTRREoBlBoErtYYbIj1yzPo9r7sOw36eEKTqnROxwasgPvMoz",
-	"y/sUphkchDUvNOURITVr1qTrpIE1L2CIkhCEM63HrOHehdP96d0lsiIwF+jr+acjPXqkNAe07+9l1kSy",
-	"jwTWwr/+ldlfNZmVN7NhHJq6DKcYHf3DGyOVZffmXZIiw39rY/eGO4pGOde0KEZHo6dsKWMz1NHP75on",
-	"ax6u74DR05vpU2hjnBOulyYaZaVZp/Xr08n09QS/INPxL8lhOv5l9oyMX8+nk/Fz/GL2MvklfUVez/UJ",
-	"AZ4xOno+eR2NFFV6ySsuV56VpVK5PHr6lDOSZ5gd2O1x2yafulOnN/4eOF5pN3LnAw5GbXN5lhom19pd",
-	"c6cfoSu3Po4lUvWNabWh5PFw2ZdkeoD2unrWR1L3zkAhSXAhiaUtaxzZ/8b01D9x9VYLco95XD9xJItk",
-	"aUcOdxzjjDSncM34LeJzOJrneJ1xnH7h/AMWi0dnLmBm0rLxDRElzzYaIAL7hxmkgHuA6hffYpqRR13V",
-	"yriKUk4kUMBKf/YuXKLw4goUUVXZn8wthxIshDGy2KcRZyBFBozAoSHax57CMz8reXzDGgybu21Ot6zI",
-	"D/U0kTf1lwPCXNBazYU6Qn+9/PwJbCXGWAFUeHr5d6PpXJ0kCcnVEXIdXaG9hGfFiknbQGTUxggtBC/y",
-	"CKV0pZVPziKUYEUWXKwjlOEZySK0Iljr4RG6wVlBotLuc4xwaaFwJhEq0dU/ku9X5ka6JOKGJuQrwzeY",
-	"ZrrDx6b8FCs8wxIGZmwjOFnqgWjxXRPLiq80reyl/JZFoAtjAWIOF3Bc9LEFO8mFJ3PpFx0HnDuZS+v1",
-	"nph17CQ+YwFOGxbghvyHRMFkqcNp7ejg/gS4gZLZF84/Yra2ioN8zC377BiU0HI0sCZrp6ASjOZaJpd6",
-	"cbeLwLuvX9BLUl+jrwwXaskF/Td57LsnEQRuUJxJOPXeZyNhYUGA1kHtgnP4lVnl4bGP4G8ky8ZGFwSh",
-	"1nkEZmuE0ayQFFQrUWQE7WmhjWnpwJ0L2HBBKhcCZmAmhuts305MFrnmZyT9SFKKv8BePf7l+kSile4f",
-	"aWJxvEbTsZEL9NWbE2HNIPiaaD2jFNyAPk8SZ/HKhX5WUWJPnpb7FEljrPqaASLvrdk6zrWiDbc6ETFN",
-	"exijygYoZzHjigSup2iUFiQ2Q95iJ4pGPXtdEaJ5b99Bav6cFv7gSot/NOK3erq17QrMwTy1ywo5+2vf",
-	"553gv5nWDBlcmmd/RqPbpdn2tsWqsoD9w3g9vcWrj862Um5YOZZqBb+XA+azfxKjVZihnJaEAIcpNeIh",
-	"zs49KrVely7C3ZEEHd3V/VqTkPWuY+xnN4QpK3rD6LPs8xzUx01bUHtL64RhqULf/Bi6QUS/IdGeVlj+",
-	"cvYFad0QvhvrgUm4wW6XNFkapmUG957lhRq4pgNOXJD8m05Ja36FZx3XwsjfLLQHbgW8otk6QhhJI9GB",
-	"/bLpcLzHw+XIvrX325wI/qmoU303iZ9jo5HV15oqsqr/Y/u5HVW0iIXAayDjKkxCN8KKzArCxnC95WBD",
-	"391DvyyZCmFapPvHiOdgH0858091tbInaZEpK5f772H9fSx5QnEWJ8bBar5bEpyBCd581OIyzqpvl1xf",
-	"44tRNCKrPOPrFVhGza08ikbzQug7Oy6dKJrr6G+2jk6ecqZwsv2MNG0ZDGtxIzFva6kcMwRjd9R7bM0T",
-	"2FqHIv1EzY/EtZChlprKm1wNWo2NuX6g0z0qXxc82+X1pn+pdaQ/FlJL/635WM9XSgVJFBdrPbHtN1ZF",
-	"JRtJ36eoJgG7NoIknGVemFR9ncHR2XGzE5YOFIceSPxo78bWd3aTNLDsEF92EELEMFkyJGnUhYvmlMoB",
-	"R24Xa/1upoRdbsX6trVva1y2juyjRk9KSUJTkiKqIkTnpfm419kI7GO7Y8IWeEHAvpAR3K/harNDEURU",
-	"1m7n9i088Irs3LvNu/SBGofinW7M6vS3bs3+tyBjBc4uyA0ltwHdyQRYDmIVKcFpptXSdnOaXqTlVptm",
-	"9pFmRCp9AUNAZW4tEL1fEaXdccArbgV6vtJYYft+OdxyEFE169D6+0vSYOB5TnAWC7pYKql1SDqnxlTS",
-	"Zuj2IPYVbf1OnfiywpQpTIHprAjTlJwQLMMyUCdDbaxK2VFtiFHX3DYengdTlgNLr5S+IsmAs+gdoxP7",
-	"dkiWBX9crJ+SwevIceKeEzXEFkstMfZ+BRwB3UPI5zie86ToP/nz+cmJIDg0X30lrDQ5lVLKjvSmz9KA",
-	"eTbo0FvWyNtdf7KtsYZoMM9wb0FFkn8VxAbDbLIY9zZseCRWmTdcuMsQDm3D87cPDNyzsRHx+007JOy4",
-	"RWu35y2SZ1IpjSzVTRL5N1Ft0tVstt1u5bEcJht16Sn3Isw6LcYdCnM4R45P+OsFiwXBc9aNnsXWgA5R",
-	"g6U2GVJArQ4hN2iOzetMD2zbir6x3H0XkbP7dmuGIteluAs7SKSVf7ALOUYCXk1gIQejaOsdGTBJ2dmg",
-	"jCjwPl2efTpEH7BUZrY14fMRblaP4J5Peqi2d+WRXXf1JnnWI4aHNxVCZ7ERtAZbDL2RfjSXwU5Ue2+C",
-	"wQr/eG/ef2G21n6abpUZPLp4NQlyojsLEQ17UKqZBxwv8yhKqEiKTLPgY5QWBB2iW0KupfOaglfYjKHX",
-	"oWmKJNtnWJNROhjEXPAV+p1ggV5DrOhASabaoOeNLYlGJqjR/qwZ0UNKOu0T4XRw82x9Cyr3ev8d6Css",
-	"9RCQfHK/F6uwr54+om24LWt5G5oWBG7cLK14pd5UzBKSZSQNG2ZzatPh7q5i9/X/WNHlT7O75YLM6Y8w",
-	"EV+T9ROJbqikswzCfoVCezyPvxWTybPEvAn/JvHBwcF+hBQHA9OCUUmQCTEInJ4bfj1wMZ0MtjHySD8T",
-	"FG5hjaNA3gI0Wy5BTYANUhyQx8NfojmNr8l68PUJo9vlxtzRzH9PFNpeiJprTv+TLVxckQ2Q2WsYHeX+",
-	"MVoZr0DG2ULTIbj8vBH2s0vuSmedtAVr201M76UsjEjdFL2BBrayXsOwfkaj61Aarz3DiCpJsvkBeq/A",
-	"/wnRpnLJb5mJOj5CUmmZgCqX/rSZJ7vBmV67J3cvl0s5w8e6VqQkUmrK+htlAQI1XuIYl4+hPYJFtkZL",
-	"kuUROj15C8dzH3GBJJ6TRYEh1Lv2xunJ2xNwNIMiOL7l4hqduoQvLcS91b1QIlE1HPBGu+utNQqtVYZ7",
-	"C9905c+XBHyscqAD8jMjyJsRHM9VkSmaZ6SKs5QB36KRlDkNpSB98RLyuKgFt+tvbhm65cJEvbUE0C0E",
-	"oCdwQzKeW9cuIySVm0dQewHBC7v1XLmFQ5Lz1tfdZrM0JuyGCs5WNuyrkR4KzwH9eM/hDM1xorjYcfC2",
-	"91Ly73ffmbH8HV7S1129m5+lMWSnBTHKiCbzBOc4sdmow9vx7TA7NPBzI/sIyKQCz+GgFrMVVcoa0/XC",
-	"dsmju5nDlvzW75ayyjx1Q1PC9ZlcckbgM7mVsVxiQdLYqIZLDOqPWgpeLJYxTm94YlSSlKYx4ypW+JrE",
-	"ORZh1nJt2WZpL/Nu84YUNiqpa0UgOSVoVPu+QWxuHAAubBQPMg3KUATP44g1PXygGfQhlzQPZRK3XlCc",
-	"X5tl9y1wNcr0sQD86w72JHjbFSlVVVRmI1kBMFWujpC65WViKJ9DuKdJWpqRBK9M/OeezacGmAeXNGJ0",
-	"XLEg6Rjf4nX5vWZRkByba0V4nRPdrM2RWfEb4rAArmwmaQy5kvII/aNhnv5+tX+MrlIqV1TKqyOEUc6l",
-	"UVfSwoTEGniYuUmE5mhGYDouvdq/VI34b8xpessyKitLtt5CQbVEo2+SjMA35If1HxqlZhSN9LBTgW+1",
-	"Wm58v+ZNDEnvQPJJZkEtgA2UPGBUBbRCnKMwXZmphdmD3jxQLMKhJduduP72/4RIBiNMBYXR/7iIESus",
-	"t9l6Yeg7nKoNYeRqjXLBNTcUTySyLxi0AEkXjKRjyiAGX24Xhzvt8HXirYm87cPdkG57roFhHe0tSCA9",
-	"aJiSnVe4LgFmpc9mf9Zmn5YhaCF9rAzIA2foSn+62kcWyQn0W8TwSut8BobES53L8QLyPQrBTARLuZ5b",
-	"h9SwDv4YL/jYZqNfQAfv30hv6MqG2G9OddKPQjC+pQgilV2iVv/D3XStdzoX84ksJWWeZyQy6eWavx4j",
-	"XEqzOEmIlCjjCwsCQaRdYdgQCBbSSiGBtabCcfx7W+ff9RjPYTaw2CFTjU+4kWNi9V1xbKrzOrOmlnvQ",
-	"PSv++nj65ykW5CRRlRy5c0R66EqvLO9cuGs4W5tP5Zu9HAKMKyKDPrAAO4CjsXVIgq9Q+SxqmGy6xtHP",
-	"Md9aVeedb0Zymq97bcy5Aw27w+40p7dVZele9q2vNrdhcN93X+rti1ppTXUq0Q+ik0Shw8n0OZIHL16V",
-	"jA0Uc88Y4Yt0Wl3Rv4OupT+siYqNb6BcDgApiXPBF4JI6Ylh1nWQUdahn50ukzaPIRld0BnNqFrHA2O+",
-	"zKtZR0RwmVLeuz09rQwnvWOyVi50bvsmL5OP1cNljG7foTW9WVVTwZO3TPqZtZvBpFgBWsMS5zlhwFLK",
-	"1P6EM0VZocUMY4lINIHlWC2PkR4zJLpykRIRmbx3G1w+L1QhSNusdU+73sEaQVcKd2EgCKug3gegmwBM",
-	"UAB8wmhYbjK9ePdgogmRxsca0dbH+tciXWh5hqd4DbmXlgJSi0SZZ5ghiLTfP0BXaUGuzC0k6Q8H5Of5",
-	"y9MCnDTkGF1pVmJzLmcZufrGSrhAnFxrKRV2TH9RBxcpNVHGVbVWgGOzlZ62nckvpZJZi5q127/e9XVL",
-	"Czu+Dlu807st8dBOw7UZBdfIG3AHK+l3bTcvw11P+3bbsHf6Ox4ecpa39rflTughRWw8szuYTE8zLsku",
-	"fkteqISvtlImtP/ZPtsVvjU8q8D1vjH6qta3ZxQFmSVeEa3lkGVivBGe0yb2pROwiMWKx61IQfMLvgVd",
-	"y5pSjQUK7EndKWinFT5oQ0DVAx5mN7jzNgxc58gbZHDN+WpVMJsNfw70SlhC5EDqMpOva4tu+wiW69hZ",
-	"CbFYkDgXFJxwM4FpBp5fXKSU629kFjuz+wpfY2XiRNerGc/Cdr0qrOllr7AmgHnKBVFEOGG3B1ysHjlb",
-	"FFZPbuAJu1OO3DMRAsTnM7bIqFxG6Jyb//8qqKJyiS7pgqEP9uGG1f1F/WQdBsPh1JKnHYu9wjTzfBZK",
-	"K94rIqUxxppQUMv4a36OOMFZdi8rHNK6pn3TtE85k0Eb7S5hRQBCFc/WQSOT+fF+EzAoi+dchJy177XM",
-	"J7SYo8WrsOxZLtw2K3F96+9iZvKxVa1Rr9YXBM/0tgH5rTlTXzuBou7JaSvOCd9uTrRkcgnPPnTWgHNT",
-	"9KaW6oUNiZr3k4vQzkAoib6x1m5lA9QU3HTvhHiEvWvigt2wB48HS0w/Q+PB7PB2Eax8JjPQezqIBYXY",
-	"6uGkT+bGQHZRj+TexvAfm59Uo5u+6BnHXGc47dQULOBKNOFAmDVO1UbRcAdm1TjF249rSSUbztV9WPDd",
-	"1fuI5nt/YVpXJs6y2MF1HyHM1kEAgyB093HtUXlkDPcK0EoBC6L+gCHL2lMWVtsAR8DPvqXUH1qDe3Zw",
-	"06BeYab/m70tcDaQ8+yqm7VvtPrCvzHCMICfleLKMCPlJi2vJ4ZHw4gAcq3Pvpyk68/9xfMgP6MsTqpe",
-	"t8v6O8b4Go4CKT0AuG2NHv36NAJ7Ha38H5Pxa/Rfe/vj73+8jA4nIaDybv62MlxLq7r2HyXHk4rkcYv/",
-	"zbnUSlGAHS4EZmn1Np1lJmuvZ+6dDSmvDTREGW9semQ7GIxx54gwfx1IFehCsT5kRsbTnzJrW6kZHYPn",
-	"ryoooWlS8CyEtVb+MKQ0RTRy9TUCJuGcMFtA44mtFiIBoM9FhErDfKhEe9MjA1GpG7MQ8YFs2yW/jf9N",
-	"BJdBQCfAx+NVp2XNEYmwSTrU76K9qt5KieCZ0WsCjBdGGapHsh/WZFwxEpLGCcmywMDe8Vu00k27Qha3",
-	"RFQ9hyda9toRicoLltDsiUQ5z2iyPqrNGpoGwOJGdRW9zhA/BYVL7OORweavNcCLLEUpD+5Cg+Id2fhj",
-	"9miitmeB1QoejjqJtVYARn9ULmdViOYYZrGpDI0+JcYfUloRdGP6nOWEdR2dFZVyF3l5M5wJqcXPOdzK",
-	"KohuD0LmSuDUHFNxjBhHKy6IdRzgDBkscIMfbow8TXiy6WAT5oYr7Q2VeaECAhie8UL1YB767RN49meJ",
-	"JeGSxQPELuis0NM0T0pTh4ek1NbLAGDMZvrvkSno4sqGKG7fjuz3yiDXHjpXTpl3942ZBqCXqfnZr3Fh",
-	"9srBXcIIEr0CcxNPuPfu7PIUXRSar4mDw8nedH8v2d8/QACH80OZ2HfQxwDcVX5jxFQmAmjq06WgUq2w",
-	"NHUj0EmxKKQqkeks6YJPaKsGNYMgXWV1tR5b8qt54VeTtVpNKq6gO5ohRgk34ULehhyhZ+iWi2s9pxSv",
-	"3dJSZZxpaO+CLNDzw/1jNMPsGi15Rs1jlvhdQak+U/QHSSFdpq96WQ582AvS4YGGDVe74e0Ywo0N3fUd",
-	"z5JgMSBJuKdFzwVo96AWSIHZbMbrZ/y37dXM/1B+q/feSC9PpV+ecIaZTW4J6X/9glnsuCssDxsq2htg",
-	"xD7eJ57Q9WVeccaB/wHgIW2DHZBYY/a1tYvsPeLta42Z1enDAx7ZzVRXu486L58jg9yMM/C1gS8u8r/S",
-	"12XrS2BJEUQSxBaQWUYIkshXhKnas/BtZAEwvrGPFTt1iOmAdW0CUnyYygMECLWYMnXk8B0jVysnQinJ",
-	"8NqWFzQXh5N6WhMy7vPmjOrfwpQcKIybk8uMt8lmzVmVCfMus6eBsukgEkF0SkyXMOyNtqjWpRWORsHI",
-	"aHKoHZWywmsrFegfF1r7r66xY60JaEFMP5XYFfaFxlJB7G09syM+LW+SXeTJ5sXVREf3sO/LQxLBxdqK",
-	"UrrPOM4deX2nP7c2zQ3H9sEt7KnpZ6iF3Q5vJ5CSXaTo+xP2anJUA1y1FHk5y9ZHNoUnIAY/kRAMpdcP",
-	"mhuEvVMXhII7Uxosray+dyuoUoRpOqcJ2Xc/l0qB3cX02MjRIJF6B6TX+O4iG/UJhK7JPKFpG4XR6THV",
-	"wrtaaVyUjEpBOJlr8wB92un831Wu8pwXh72cF3UJKlT7BfI9YHexAkP1cTuSjkooMcBMvJ6BmnhwaSyU",
-	"VddPyukUbTawvXD+uSqFFczczWbhDqA87FhRIlCpT+9dnn16s3/s33lJJUqomo2p/EEa0SK1NFSaX10b",
-	"JhcOOnDh0vq1TReiFwPVJXwVuakCnGOhsnXsPtoMOJcTCDb+CJRSkmqy96QovBCEVC24j2A3tf8umzj4",
-	"xjyZqqNv/ab7t/+mtyjmZ2OKrl6tMvfAm1K+a289G5BuBlW9W36uRmw/2FY3LPB9uMuc0efx3GXl4HdI",
-	"pdjlPguxxB7AAX20963N1LX5NuOzv/tc36FI1bh+jhnJjkFmnRGEl03Q5QdPJfnZvZGdUP2lrLeJhn1m",
-	"u+luWPKsrJ7obv1SDjhAZJnEENmNWdqApHMGqDVRqCyqg/aeHx7W4DV0C/bGtQGauj19Yv3WPJDw8Kx4",
-	"UrgMLq/ypNWoYqj5a2ospvZJ6QosTsaTyWQy/kX/eaX/TOx/6SSZPnWFf+rGqNHh5PDleDodTw6/TCdH",
-	"0xdHk8l/a8KgGbFQ/iOSjzFAxR3k6XxkTEajPn06pf5oZN4Hz1RKcewYhV+ACJr2Uka39kCeQw+15MvG",
-	"JsglPnzxcnQ0ej1/9TKdvJq+evU8+SV9+eI1PpwTjCfJixc4nUxf4Gez+fP5dHY4m8xeHR4m6fRF+jKZ",
-	"vphN5pMJnrwCd9+/STxbA/lPXz1/djipqlSeOawOnKFcrpMlz/hijcpZF7kplhbP1nEr03nrRCfJZOrZ",
-	"Ko6mARvM9kbwZGqSppt+vYqsAl4zQbSgkPJbpmcAhwfW4AjVSfAPmv50JBZE8NrFAuoR4R8Pa7m083Di",
-	"uU+l/d6samztmvg8pLd6FrGj8hDzu3x3Mj588dLpPbB3EVqSH8FN8mncGzll6uXzUbTFLmgPQ2CnNpJ/",
-	"jxV6ZNNkPXG42swNRkszd59ia0RUW9lywxqGyY22SLvxD2/VsB0NNmv4JyjASGxNybJ5Wo8jcoyyha0f",
-	"l5Ha9jJdUVaYVSQ3NLUQ0wkXJtbEfbHB1tY6sB1QnK5mXVRWwwCtETRlmpEn0hwmhBUy9F2bUOtm87+5",
-	"YemBFnF+rDKbMDDm8zlNiFueg1suUmvzpGyxyg7cL/r6XeEFeZqD/9z8+585WWyc7L3I+W4Ejyjot9ld",
-	"GK6OstQDg8EVmVWl4w/qBm4jgEX9hTZXUwB0NFB4Qgt+tkwMqm7AB57eULk9rc22IA1D853fW95yUUND",
-	"cEQ7PXQO56QL12OQF25bDnkPluwWr9GYt0Ah+il3Yydr6y77NSA42V/iNklb1wfU2vWjPbG81rqHLUfn",
-	"QO70jdOv8NxmWIWaOdHMCuyF0OuxAXOV/q9PJHppAIp3MyU2QSLD27xxbz/PFIZk+4HF0BgiTIm1LVMM",
-	"i/u3dor2TlTQ1zvNC5sj423bs6HxONWa2fY2rtaFPbu7RSwNOfetsKHN9ktvBQMp7Qv0cm+6f2RjnZzb",
-	"rgH1CLh0ESKVMmbMIon+BwmpaFSqyOJpogQLU8E7x7YcLeSrp0WmlpynaM/DHd+3MChayrDnwZVsQBWc",
-	"nImUwrNsrQ+Qbq7tJrQQiR7cI1xLdtj172N/3K2KEN7I4zkXcTnyjeLQ2TI5JViSi45oNKiV4D1xhKZo",
-	"hX9oGRzhBTlGhxZKY0VMOBovgDNlmB2jZ2hJF0siqsU/Rs9RjmmKqoqIx+gFAqgzmzyoeFnN+MPJMXqJ",
-	"GEf6EtfNsAVeULY4Rr+gjMwVZBZilh6jV1pI06NMj9Fr69P21lqrz4ejaPRsFI20IvNiFI20/P3LKBpp",
-	"3f5119q88e7fJmP4ZwH8qSsG6ouX/F8F6jnUBUR+JAQe1fRLeSpRjgtpuawqJKIS/dMgEQDerlRNh0V3",
-	"QNJmuJgN1YrbM9Cqua02buOvHOROQmiu7hFtpxH13Kpi4YrHNBc+2oS/423hhrJlXqTDMDkLwDlBYowV",
-	"FguiBr4/p3CstcQ57EXGTa/GrTno5Y7qILVoj0bzoYnWBt+59P8hNdC8iSk3y/+U8mfeOv259XaqtTH3",
-	"rNl8YEcG3g1BJ37IbOV00Nfh+5PLHSv0WJGz9MprmdNNZefyPMM3fVhlnruX2TlbJmfuGmifEc1ne1H8",
-	"AgLqezCBsrO/mDc2V1BVfLiUZ4cSmcFDG71X4C/lNOoUsof3kUyWnGfGpZVlZEGQTQKI0N5sHxkw9TXB",
-	"QpYQnd4TyX513Wrxz4XHQ7mblVSYJURGaC/dR3gmCUtIZevBgmA4Hs9tIRYuIMi+Zu0ZRaPZKBoleu+7",
-	"RIlynruc8kemhaF5dIZUmpn+EMx2Qw6Q6UIiHKEZcIoUhEaEoRCDVG5thyuMO9AbVE/4j7mZXNik5lHm",
-	"3/9B91Jtqf78y6mMGPtPuWGGbt6fcL98IsMtI+ZwUlbaRX61mWFUSVM8D9C39UEWmF3vR+gU7ZkAXqhg",
-	"8QbteTr1ftuoUusvAKG/rSAeZtftbZ6iEk5N0BUWa5jGMXJrWJuQtZVZV5Ltc4NjCXhpO8tFLrlQqEQL",
-	"QiZ0zVnBtGhsIXB+nUZIa3daeMoou0Y2oLWNNb919pKw0lcY0NUvzz6Z6LfOeTvqvTz/8GYUjT7C30v4",
-	"e24/nH18B9+dfhpFo3fvR9Ho7/rPx0v991w/cnKp/37+op97c9mj7iSZj+qEtoFgZR3Itm2RMypPL7dF",
-	"ZZEP+C087CzeFWsGq1oNyMakGaw+8z5liyN0gnKTrxWh3w1EoIkvQntpKT9rLkRNBKb5cT9Cn0r3EuMg",
-	"W9vcgN+82DFv005G0ej3UTTSG/NbkN205xQDT+uVy3TXsuA9tVDZ5Khb37OPljq3JGJTTOycCqkQPGo2",
-	"A8BQbMijMc/14vql2CiHEFwl1N8BpJ3Fa16oZZwUUvF03UGYF7+fdAB4ajKKB6xxXS7yqk3e3ZkEdYK7",
-	"o+3MhoFkXp2bnligQz1RxvHXPzTD4LNvZg4X5inLGRqswGX/fDIB5vbTzqe7MaL+R7tyqGzPBDhbJnZO",
-	"Q+pYV289UhVrrTMcTuLqjALQQddJ+Q2ePqo0QQlps2vHFQ4nY92gMXaGz9RtDaFky1p4cCYPmDRXz3ir",
-	"bbKXANek4xpjq9fj7lrUXbPo2lf6LopEmBtuUiFM5KfJf9AX7gqnBN0uadaBsEsZEiQjN5gpBF0hnCR8",
-	"teKmKCrExAO77YB6qHPLQEBJkSk6xgvCkrWJxkV7GF2tcH5VRuxC4H+Z1lcb4z66BTyemgIDlTPNFDFr",
-	"gJn359f3mYJSesHcK9bpAYOsOZDdcUsynlzvmofS4OeBqpBYLU0NIfOgS9U3iwZ1iOaCr8pCkOHFfyL7",
-	"FYK8A4u9M38YxBr6HdT7iBoKSPSPFz90tky8FJIB7OaOCmpHmcALMpcloBY4TSlDv2rtGZRmIE3LoRFO",
-	"U4BCqVdSaWiKWyDrNhYfz+c4xoLgAZWzrRI8RF3dqgW6xerYvnNrqv21SK13bYAhwyacob+2LRClwlIu",
-	"7RCr1ooXTMU5xBoGrAJrgsUTicxjeo/hyabJofzPsz1MgrhGShC8qoHblqUhy5KI9WiAreq4bTOqzyW0",
-	"CRVJPWsTkbNDePhULoIhpYIkKs7x2oYtqiUVKZSiW0MY549gWkdjnDZ61mxXF40ssSRfbATBLsJFs/jg",
-	"jKhbQlic64algRvgLMViHSse51yq6ctRVD1mvghJ6y6uYevFaUB9GiEtUNVuB6O4i0n2Ou9augwnpFe9",
-	"oPDJen+EZhlm15rIsVG364Yn7Cl27VMoiDTY9EagDlzfbnymYEX5tJXGzjPMLohET9HF2WUXBBdRIJcF",
-	"sOyeBYUd90KTtlcQhKGPTWy8UXCpmpirNAavkzXPSsLigkGVPpkTOJXlG5SlRGuHhKm49SO4sWJwY+lN",
-	"L4RaEhH7p92+QqWq6BDnOVQ2TYgFzPz8QeuRZ+/ONkb+FNe5YA2gvek/JuPX3//4JYywV7SeN4+/DD9+",
-	"y8V1PMOSpHFGsGBBFDhTutuuXVVjTL87hneRe9fb899+PUdP0W+/ngf3/GcnrQfcPQmREof9rxBPJIc4",
-	"dwb4grqtJZW7YItc5cdtle/FDdGlF5ZX8OWGm6FajWDVwh0Mh17odV97DJj1NpmSjAlcaxlvsOqnQwyE",
-	"NI8980SXGcs+ohkgvBOG8ctwcy5bxwqvuOq/3QvwAUt1AU8dWbuzB4yApUI2sbHMfuyzThlWeqe86ben",
-	"BHK8DZnfQsC1gi9w08buwgoFavULg681+mjX+p1v5y1h7L3Nb4CyUNrevKDKWCu5cYY7srMe0EZnHxyk",
-	"MOpp/N12EFAWH8qUVlrLGpTuTeIORjA9qROHhbSTL91PSNkAhAEn2yGngkEdIDEy43wEK40bRl87EU3I",
-	"VglWD5br+7ps3eAxuiwtA2wqm712W3Z2c5rXsUn6nBf3eAutt5y3V0SmbHzDLsO9/OdFSxjLLTjDzbAl",
-	"ehGhX2AzXoVl5Jqk0+lM88ufAe6kC8vWkrHJwThGqY+ZbcmjhNB00CO3lKX8FgK0iKGSBDMGCFUQykVN",
-	"9PZAmeshoj4GGUl3kdsCQR49Izs0qb3RGtcupHZfh6TPeXjwnNUSumFgzqod3y7r15Zdu70PdcO48/Y7",
-	"T79NlkCcHSO+ospWSTSM20uLoKwfWtGuG9spL9Qn9rZrdGiPcVRfFpuv82Z+hizcspVBq9WgnhHeKnjO",
-	"kvPBeFpa2uazsLb5AAb0PsQNXvOdIjpN4TUD2BOD5t/PqVUmF5l859QAlkAzXt1JCuAvYDox+SUGZHdD",
-	"rEBvJST3jUbbacw+e483czXcDRtzT84LsBo8qseiNvWdzHISnWj28jeDqDw93D9A1g0iTfCZ4q7+MUs9",
-	"64viZVgamoHPLJAP2WPN/g4pbT+j0Wyom6iBDTeZtBc+eYA20wdoc1CEmgdxvKXZ+SDiLY2S2xtePFTD",
-	"y2nASlGFh3r0V7CUCCQPDtHp5ZvzEzR9/cvkyH47fSVLLK4HGeXhQ82fDmWT/+zzQt0v9jMaXQ+PiCwz",
-	"p7dN4ucmTiVuyG4SqNg1lbh6dRML7agJD06KoxLPy9wlx/b/RzWHhdZynAnvGACYIdLTk+BAcYoQFAlx",
-	"T6KCKZqhUqcyb9brSsAgRu7itdZVgy5hHu5KIvFNI+3IWKd5xzCHQcaykHVhq7BpJQzZmQP7wZVZsIKf",
-	"kV0MaqQnm/RLa90FQErwf5PAuN7q9ZGIkRsiULLEbNGRV+AXsryr3NS0RzoiMJvlIWXHxpZSfakFcngo",
-	"RBVGtN5uiduQ6XUHpeEOx9gOvMRQsptVQ3f3Nr3rrJeseGiWQ0YZ8dEf3kboLxF6N0VcoHeHRwh8bXOa",
-	"gJT0rwKzym5QP3dLfhtn3Hi3ahVstxur9Kt8rgjb4V0nq20ONCklOsrQmTUKljcu7N5dQkzaVU0Hh4hE",
-	"o9ulOdNDLX23Sz542YIBKTAA056/JVG1sx3EZ0O4HsXC4cwJw40c9ahcjwO5CLGRyxowV1CVL2twZjPM",
-	"YmBW1c/lxeXFdtcgazvuryrmLYARxh26jR9VfQkOdq3C+KD9UROyHy9IiqYvx4cvDJ5/O2F0BWGAZg33",
-	"5MGzl3vT/f1jh+ExEw4b1IRiOFO5s1Q8kQgrRZiy7rJtYP+m/5iL2PbfFaqzBZzjC10RiH6RFwYarX3r",
-	"+zd3B8iBvkH03lAWP48h1XJryVGmezYItBkA9+k73kWb93mzcdJazURdIwudNWfBlXWohoZRzsUsxw4j",
-	"ov8s7RheDludxhwbjUShEYVm1zu7V5826Y7bvc6f/EiyIqVsEddTXgat3uHkPpavbCW4fh1DDS3rLgns",
-	"fh5xiOgaexA1j1/HRfF3dzZ3CLI6OXLIRlCzn0jrWcMypwbvB36qmNcTGQBH4rcM3UIxuVuD6roka5Rg",
-	"hhb0Bj6tAsaeqodgGGwgSMIOsN/jJcfa/ihEv8cwAf8Gg/nGDd5b8uQZV8twjGFoj+r1Z7uK9W2tITuM",
-	"3mpvb3P5VCO8W8HB/0llcs8yuqgVkPW7Prfh/aR6CHFWOh4NJKTDKWrQ9oKEY1jwgsSUxUIrhYHoXi1n",
-	"TMaHL8L6ohOb+uqEZuBZl37JyhDthl5Nb0Cih8pPIJekUgs9JnQRfqhXadDNdMVHAtCgjAHeKbwk6pZr",
-	"SWbFBYnd8+ERF2xFVEdZUkEVERSD6WVFFPAsONA1/aMdbNM0RfmEU65fY986xlwtaWvi9b0LUqJaMpoE",
-	"6fDN/Ay84Ii4Z1DCU4L2rBiaECYLw7W1bLt/ZLLCf/v14j36bUkVQb8KqqhcRujjb7+e2u/0479mOLlG",
-	"p1jQ2YxgFqGT8799Quf4mkqFGY3QrydvL+xTJ3NBE/3M6btPZ+h0qcVGEqHPn7+8M2XDtaAZoYuzt19N",
-	"gTGSRujT51+/lNYwbi2CvoSrBzmKRr+9d//7ov9nMr9/u/j8cRSN9JjN/07gfyeX+n/mkZP3nyBf/Pxv",
-	"n/T/fj2B/5nffj29+FX/7+Tthf6f+VIPfhSNPptPerCjaKRHGRaRb6wjqlnhi4CNiSpFUqMyRQibzKM5",
-	"ISnKqL5GqbI3KcLolsyWnF+jlGT0RqsENMA1tEK21UpS0+tcgGH7QMConkhEU1Oqxg5gTAHLltwQsXaD",
-	"AVbWs17NncDHA6ahfxXhPIf3Spr4bH2OzVojLtJG6IaDDg/Bha+IVHiVB3HnnTijTzNa4jwnLBCy0Wn4",
-	"65zPhvDFUJSYzT+oQsHK9fAnsAkyHCgmyE5u7ivF6qZfVlXz6pRQHfkKonOuwJrNmaKsIMcIZ7d4LVEu",
-	"iAzj+QcdmvUeN8y5MpQEpRfjQg0giLsQDyTxWh4hmsoI+KyMLGiijSbSpGHcRZG18TK8IiAVzwUhSJEf",
-	"6gCdwcHKzWjQ0nCHb6ys43tF0yt9MrkkNjMTW+NAgoVYo6tGxMCVqeWbEzE2bYBBBlU7Zktta9ZjuppT",
-	"kqUSEZwsGxjWT6Sz80BfxwgjRm4RvFCVJxTIqEwIu5BjU2aoEccOhyiNTW81stpy2dbxp9uBIO5XO9Yj",
-	"Y3cye6E4sC/zwMFm2Mn7itHepbbAUEiAKhj3/kNQaNp9ahz6eX1vXVZLowa6Fi7cxA48K1/boGCoPza8",
-	"pKuevCVgo2RSCYxC4EQh8/DMmc7cjaZ53sFOt02xWmGx3sa562P8tVjlJNVqrYXdsSfa0L0Wk/UMsKIz",
-	"4z7ewvdt9YaK5dd5uxtia+027twHKtW98HlX82OjVNwdX/IWHHAb4XUq+JjKs9SFtGQiQ6tXInQIv1El",
-	"7W/GLmLgkiVHxni62VFlmuMizjWNwf1ARG+X5A5ewnssJFOtrCslk+sV4IXsDBOsVs9mADMXxd0363wo",
-	"polNHxmyRH09hNX8a07CXgkM3rt+5Wwjww8a7f+A8tf+rm0qhu1yEtrHsstPOiAtockNHtyP5YIeK5If",
-	"6M1qjninMPu78JfB4sIdDk7bV1l23Wc370O3aN0XjxcK2Z5On3KPK8r8b6d32fytxRDvuLkdU+7nK6hP",
-	"63aJVbyCUOmwQX3rXKCFWxLfYqbA35EsKbkhuzbGdVtY7PR+cGkISWc4uX5rXWUbHQCGzRhFaE6kNJgE",
-	"IfPRW60TnQnBg0mHCtMsjGjGwdPRvtD/evn5E7K/lnBzFErBglD+VHPmmM/jGRVqqRXSp/8qiFg/baJO",
-	"dRwX13HkRhc6OX8hzNaVcas0JysMRlL7P8ZZPKPMyLHG/2z8+teM3xoNUjObWH+leCzxOrh674xDu71y",
-	"WOEZlgHNRP4rowqq2uRcqoUAm+wGHassCHoNhaHxDaaGcnogXHQWBXjPbnh2Q8Lyb8KZ1Ldsl7hmf0eC",
-	"ZJSkiPdLy9hFLE0KIYLGzfcMkfmcJKpyt7Qt8SZs7H716wzfzossnmFJt/K8D/Dsr/Doxnz3XZT23W5u",
-	"CG1kBOooB2yOEF3iNWwwoUyQgtYuoSSJPtC0op/SZiYjL83N0QhV35gA0CVkk89KTxrac0VOyodd/GjC",
-	"b1xVGX9tIhvYgudkUWCRUrb4xqAutGAGHsNWFnHKGbDG/QP0XqFrQnIJWhlOEiKljVH1c+OOEGEpokp3",
-	"44xgje5sPqEZh6EFBLSASnTgtFBrtHd+8uX03b6xRbX3gWdbY0i8E3qhH9c8wRtIvCmWUWExoPZJaauK",
-	"9dAfPz/6oZKZm6fKrnttfSoWs6sC4e3Tg+sO/qkbqDV4w9wp2Y/1STKtjU+/ceyKCGDlkH8XAutxM27P",
-	"YU/ghbtz3e3l6O6JDTfqqBtUvYyzhZOG/H762TfulV+0mX5VlUlzUbnEgqRlJSvLnNul9XrkodcY0d1D",
-	"JkK8KlRxSq0tzofHn03QEGdorwRnApbtk5YtacaytWPnzYqCg6NrO5jQFk5yH3qrL+I9nspam0QfbbVV",
-	"ktBnIvMMLxYkRVc1yeXKyhm4FBzqcoWmYaJURlI0M/GyKll+Y8CFIEyEKrR35Vja1X5kiV8ijK4Ch+YK",
-	"5A7vGZ9mrsqb/xu7qpPn1XEVc+D8uBnBN8Q64TO8MALCNo19kyC7VRF9EN65tdf7sC38J7A9tAf52Q6a",
-	"QZAVvyHp/o7csMG7hjKWTaftwi5WfZpOIo5na6/+Y+yipKB+BdjU9HESgLlpTs1nRs4h/0tJks1NdEZZ",
-	"61HwYrE0pvqT8/f1ssJlf37hRtdhafUFbVsRvIpXxJpyM4IBQ66yVuhmF3gB04v1z0EN3KfZABLl17+h",
-	"v7w5v0AnQtEkI1BE014J3KozmJW7rXUUcOA272m05Fkq/QBTpyFEhgG49l/vHe7vLfZhaSH1X8tu54Ir",
-	"F8qaKHQ4mb5Cl8mSpEVG0BTlWOCFwPkSvdRy2zdmMe5QghVZgBcZK3yErjKywFnMZxldwKiu0J6ez16y",
-	"b40rZdQ/wyuDSaDHcPbu1FbiOH178o0dTqbPkTx4/gxKlVzlxSyjSaywvHbtEddeMwHgHAuFnqF5wYwR",
-	"b/8A1Vn2NwarwRmxGteCa0IDzyT2tEKEM8lRpRlSj4EbpuhIqjnnUTTyRhwkiY8496sbDZBzEy5VPMP1",
-	"LDVIv41fXI+i0YvrWPH4cKL/fTiBDy/gwwvzYTqBT1p9Nf/+3p21VCvUlueCGwd1SpIMUlL1Pw22hAdf",
-	"TpYJ3ILS8yAEO5E8K1QnSNuSLpZjPVlNAfbDKs/ID6rWyL0K20VTIkzY0Z1K95TDibw1rpYiJEp81Nc2",
-	"ST93TMEAYc4pEWjG1bK8n/lcX/lcSjrLtDBoas4TOMA+q2JLWfmRijyQrxONfoz10+MbLCB6Rr9WjurT",
-	"u8tP7vXyy6/nn0bf9dhtqfS2bzkZVkrjJOkqomFiXgkZ0JZ9I9Sagc2Iy7LwrSV/RzIfXKOCE9eyl4uv",
-	"6MBW2qmkik08GBasY71rEtM0+Dyk4NyvRXCF8941RnzGtIMnzQWNbOzCUJ4Lkvi/wA9so07c1vmU79NJ",
-	"VJ6tXU05duke3Izjah0MNOHY4e3k792J65ietia83o0RbW47zAaGSt6b+2jwjEDQZZUTqaU6iz6kn29c",
-	"ix2JO0OYzn8yN9ngjG+d0g3n6z6MG+5+fTzDRjn4e3HB/991ZIZ7x+9yJPrx49rh+N4cUlCb9om9xQhw",
-	"lnGjzDr+fYxWeFUvauP9kgfK3RwjhedIq70IQ9VWDxHk2EUG2aQcgPM7tmFwtUq75UCA+azgb64XDs9H",
-	"1dZ4rYyc5y+sLBGxIHcpyNu+6IxibU0rFoQBKsoAE43QSneptVMwiNuAP6swM4SZvCWQi/5sMu1hHw+l",
-	"r4ZPsFiQCyIBW+6PEfmBtcYD9Avjic2ERpPp6wl+Qabjl7NpMv4FH6bjV2QyHz/Dz2cvkpfpL+SVXmgw",
-	"BHnucjhH1PerPytLIo2ODiv+bA6cTWqPicneedkQp8r8vF+0wsQUTpRWP77XpenR4eTw5XgyHU8nXyav",
-	"jyaTo8nkv03GRRViAY9NX40nL8bT5xWFmLjp0Zldhmi0oDeEua8/cbwcGRm4WpBfksN0/MvsGRm/nk8n",
-	"4+f4xexl8kv6iryel0HCYPuJW64U18hkPJ1Op+NfJpPJWPOKsVcFZFoX1tzsno0nh1+mk6NDN7tSPn32",
-	"82eTKGtb2Ud6d7sYJvw/thQmaehI/BatMFv7uihkNkAWBHQVGVg5OBnw7Z4ji6gdGhg5hhIhI8FFrppT",
-	"PLfBQJEPjBGVOKARqiVlRyilMi8UiQxkJczUPigLcUPWsQFTlKT8grIbqqzb3SPryBlxIlSnYb8QQXXo",
-	"mjS9iWX/rp81sF4boSn14fO22W1i55lP/YYDJkK7HSGuBBlztl4p2LDMQ+2sODugIWrWfS1N1XWjzeCC",
-	"lIhXgbAfzQgGBA50QV6dzIxTpqw0lxYWgB8wk02eJYRZ9ff5bRWQXF1VFzjdPxbKQjEE1sNmA29mAZzF",
-	"yr6/+cGciCQYzGRbQE8hW1mhH2g6mURwKWq5Z2Ww2BJyjLQQY+jQPEklmtTXkBcmFbhDArMGr+bquPxf",
-	"N5dqsMEF85h7YNkeLv1ACz4uC74NAmbzgNrm1lTGCU/JBgPSFqwOb76lXcWVjrmXWJmio63OhJ8Lfuvy",
-	"3Yxv5uwLXmhySImAmoMQd2HCKTfZcEL2GJv9YxW63Uwp/pI9uD2l5qcZaFTxB7qLEOyTpKcGTfuUyGuX",
-	"Yzrsg3nmkXN9TT69u0Sf31zavHsDtVRbHBmhv5zbAL+EyBa49Mn4vw2+dDSdhCGm73xc6iP++jeDxJaC",
-	"uuBKyFuk7D0LG9UaZ68STW10AluZvt2PcZnJCID312MoPuWAJGQYgftlFOw9nEcHD207JfdhFakx5scz",
-	"jdSncR/2kf6naqul4R5OWbOPRz4yG7rvdRI2DX8LMW/c6rCdJL+hMSuEJGJ9hHJBb7DWOm54VjCFxRpx",
-	"gbwCcLUj51jBMcpFcYTyIqdZ5WcqGFVoLxdFnAu6wmId6cfisoKRRfIu4hVJaYKzCuQJQbkjfTuC0Lnv",
-	"W1OA0uLSxR1LAn5JU4ZuSbK8jlUXgwVDGIxO72ucFpmSFeidHWL1RTlM7yvj5NfspVozfePaLmSsJTDA",
-	"x8tFYf56Ddcmbz/bqXdUzjM3QqxEIfX9vchjdxXo2zyRG4H4LD73BXZ+zQGXZGfteEj+NLj99pnB8XbR",
-	"SJRDasA7CL4QUGp+ivYYZ2QfKY5eoD2b11NG8Rjp6MUgSakqI267DzFGi83kEnfuR1Z2po2NOWt+qtAA",
-	"V2atgPf2skj6OpGK5GHfLOMqvuXi2m5OVxhEbBZwwC1Xo8TANbdLaoQfeBSLYCzVWy6Q/xiAPZQpEWuI",
-	"n/I9408kquKXUEZwLfygGdq06ewN9ez0duDa7YlvSZY9GJ7Ddg+vNeM0CaKhfGzSNxon7cFVjqYZbqja",
-	"0RjvXczvQ/jAnQ749vpPjRO//YV7YwFeieZJL4bQPtrlVoLqjGtH/UFQCJqHb9tybXS/dno9GpR2H2pG",
-	"81p7PE3DVWIP3PUkx+Az0gftREtjS87TI0RWecah/jbIh0u60Py6lIqimjCa0Rswts8FhThxQTKjNy9p",
-	"bou08dVKC6LrCC04T5ERqWp8veywJnv5RY9NNyNTPABaq5CRQ+z/fI4HhtFDkSRe6PvKrst4zsUYu3UB",
-	"MEQJKNNv0ClPAQT+3AqD6HAyfRGhZIlzRQR6td+2dlcD31o6H7vS+cGF6f/6sky07flCYMX7vvwzSHrY",
-	"kd5ugTeBuJJbmmVoRlAKnobZGt0uNethBsknGHPZIo4GQG1H9EoNKPwWMrAckpHDxezBfroWpZ/S39JD",
-	"u1aqNZKtSn43Su/zXbPtz+f3Mq2hJ8X0ebfjUrYx6MyUb+18cGwLwdWsamaEPHCu/gSfI8zKcPWqeJfH",
-	"X09G0ejXUTQ6HUWjN6NodDaKRm9H0egvo2j0bqr/HI6i0ftRNPrrKBr9LcxQbXTwGxcc3IgHmPOCBV3Q",
-	"0xfWBe27tA/HU3w4G/+SPEvHr8jz+fgFfjn7JXmVviYTCBQwwcHgKqtHHTvP1ojnhPmO7WlLSobY456R",
-	"Cb389d9brvNq1vfstvEXYFvQjgv5/ln6eCkzIOah6pLgt70muYoQZwnxvLM9pLXuxCDr8E2pXFEpa2HN",
-	"fgOSZzel8h6A72w2g7gIjXAz6lQv52eLoCv4qF2DeWV4zdUtd9ENBmDZYHW5vHsAPIO/B+iMgm68wmsk",
-	"qd6dJb4haEZKLzrCt3iN9qi+jGqxPxI9m0z3a5jIPYjMaQCHYMipPtRk02j0Y7zgYxvl4rnV37+RvRLL",
-	"Zf1ER9Wx8aCqNqqqzb16eGXV9hhXyRBD1dXmmO9FjWhx4UdUJDoOTIvmrzRrvjoqESVAYoYIPsVRxvk1",
-	"wuoYXRmCvjrycgqlKfdtSX3Pvp9jKoAr1DJU4aH9Y3RV8grd1C1HzhZsk8xM65px+VeivT1MT6NoVDYS",
-	"vvw8ZTicn3LTgcW+i7WSrLoAhPraIDrd+rtk6y9t5MtOuab+yrlk0wfMrwgxo3Y6ufUxmnUuIS7sNu7q",
-	"vvdn+vDsyQecGcqYvHd3TYy4IbWqwzXG4qMJOUouN9mtue9afPH8Hn2Qd6HwhpcP/dfe/vj7Hy+jww43",
-	"5W4HYCvaQYg8t1HcvVwuPpd7xHulNo17SRXYwJD/h5HkFkf0w5Hoxm1yifPuNpWEpTGfz2lidDTj5b3l",
-	"4ho+WyfqDZVUcVF5c8F/C4ikLOEmuT0xoHJaCsY5BZ9rqcrjLM7lOlnyjC/MTzkmKcVK0IRi5gXyF3nO",
-	"haoGULmmq+9WmOEF/KvbiXQu+CwjgYj9i7en6PXzF7+g3DyBDK6eDJj9DFZSTBRehI3oz6eHRgayj0Jc",
-	"2sEGaLdYdgheujX9G0CJzTOaKOlLV09k2YVpIYyv3o1fSITgYgAKaIWSGOAmlEmFWRIWLcp0je7QY8XR",
-	"guu/uiGC08jU48ixWhrRE6Pnk9eIawUJfXp36UKXuEBfzz9FPpIFLD7OMqd5EWLglwx+AVXHtr1nk2nj",
-	"PZuHoYVTLxS6Q/c12egdWbYtgPhazQuVbQ7FbCE4XLxHDK8cwrqjUv34drRIG8Voeo02hQFfwDq4oJZS",
-	"tvZDquqepHbFwzLDIxrhnMbXZD2qp4REZbJIeb69NP6okdtjc0dcYquJQ6u5HTU7qML/7Seb8lNLADBa",
-	"QV6YooM8KWyHjWwAAHeH6H9FVnlmArIbCQLVN1WGgB5aS8kctbJcQmzpwss4b3CbjMtCbOX4p/axn9Xi",
-	"bnnDdXlqH99VtamX5dooDXuP/mzBmsRb/ZNfPI4aiCnYegX3ja/Wg1kVUsUzEtcvvpDR1sdFdCiMgAaA",
-	"qYRqBC7+v2PoEbpdcpcTgJHp8BszPUbQFGWAknqE7Mkg5XPIPKYZJSwDeqvlKWMG1GyMyvKd1OF6fWO4",
-	"iicDrgido4yzheamOWE1xEZP1FphyjwwoT7kdWGeLm2N/S+bdgvtIsMGcKFvqkYZ9FqzdI8uzt6OjYV7",
-	"MpkePqtHuuofTYDg859jFynYIZlZUJ949/IjZEcwcl5sr8d6AQ81oaEsyYZF6zqIFBD0tl4uvVcuzBt+",
-	"cTl7D6S9qeDSvBkud9HXMuxIya8n0F1gRAlqda9NbX4xT/0PQpew5apK+2w7BKmTCDcQd3Ww6/whtOkd",
-	"tFc/yfU7ZSM/3tWy07z7hsUV2Le0pApwaYgysyWUs8pC6Wbv0gYD6XIm13S23kEFNa/25ntVBIcv1pX1",
-	"URNssMjMzoAE1BDqujSqBrGVM2p06g140348uJWtvPcGWtjcAHexru0uj/3J123lTJq+8L1J05Y3ySSV",
-	"2J8BWaB1OW/BPT0GPc3iC1rAtnmhCkF6ZUduuj1DLlP9tBbYaklTVFrVqmriSb/SO103amlOtYSxoeqq",
-	"fzE2yz9bRoIzQXC6LhnKsfWlmNK31BCtuuXgYeVm5Xa5Y719fzl8372bdXvczp1vt4F3mLuo2su+iS3d",
-	"hym21PAezwxbDf8+TLAeG+vHllsMrY0/0mJxw1p2rCrU8J/N/gYI2fclGz/cud0hcqyxnj7KY7qEevky",
-	"jbFMDJIZTpbWFjMjS3xDeSFMZGiekR+xtTYD4qP3tfuckhuS8dw2sCQQ6hmnBJBg8uVa0gRn8YqXEqUk",
-	"q6UxUuu/OSHJMs4wWxTYVIwuzUE4c5ZnLVBSWeAspqscU2E787KfNtp1uhzrXyoGflTiB6Lxt2IyeUYA",
-	"Gz5X/hdgJtMXV/mN0+7Lb1Z4FS9JVn0BoDvVpwyzmIKhKyHlt8Y+5jecZFzqKwYwn1MqSKI7eYocMCfC",
-	"ChlFqYF860pMusGXNcusFc8N2OD2wFBB42YEksD84ZWQPTZQGIYEX7oB+Uih4fWHzWsXpqGyp2HtTfnk",
-	"KWdKcGDgc5q5AkvdKZv34zbidLvoeAmWyHN4VJ9Fa7XsfaG2Du+CMCIG67Q5EZSn2xmt3pJz86xfF3G3",
-	"10W5w9vfcqUYleZlQ64G/fIXYICB27vLlt/KVLB8xFnh7Xwraop8smxsQjno8EVfzs7ns4miN4bhkR+6",
-	"M69ctT4xUtZ4nYR8SaaPYfdJOi/3KJyGs1VQN1GMWx4LYVnBq92Tv+C3Adu5BY7uqJBAV4RJytkTiW5w",
-	"VhCL9ty4EI6R4gpnZewT7MMTab49CNfpmJGwu21FsOM5HSHqc7ooBEFUHpW6qozKNPwIWSeHLEGR4Dvj",
-	"k4AvMYtlwgWJkAUv0V9qnT5O8VpGyAnMPM/0MxlmMkIHBwfhdEBzNDvuLfsrMoT8RNrBRw6bZZVjQf7/",
-	"WmLYCZ3FYw36EhZEWvNjQISq/V4fqm7bjKg6XaZwMc/AWgOXpV57IIIweC/81G67QqIpGwK7gSlALBzU",
-	"z5Kasid6SQpF0B6GjUJ8DhVgTLTn/r1A2DiKd1RY0ZybRG21ug+UYXeBi9Memg4aLrHawdMapKqF4EUe",
-	"dnUbHocEycGqpykLweMVsDtcdchdcRa7X9M/5C7BwwebIug2FMiW8WxdWS8DRvbboXeG5kq73xgOOMPe",
-	"F9XS27GEN08Rpif3pgjsniBK61tQ9KsXu34Q/dwbw8Yp3I/a7a3HI6rejXAanK6oMYnXwmoajvR2NjSI",
-	"xVV1CMxwtpaV3zx8UztnUFn0MeBjr6mnW0D0fZfOqdFkd7GDGv/R1vJZzoea4BWB8GK6WKojaxrcDLwe",
-	"wVO7WA87syCOILECcVbrNUKM3BDhunISFbIiQsYXcnhtlJa8aBlRtW4hSgv42/p6qcuEhapgYSee/Yat",
-	"HLC8YcdlbPa1p/9yx2Ui7BMJWlfPPh0iiyeCGCHpEbo8//AGAS7JnCYoI1gwvWwp1ee2yNQ6Qh8/vEEr",
-	"noJ8HqFL/bwmCBKhc/1TLjgkRMD1BAi4IG1dnn185xz3ZMXNuTHPEKZlTGPo0A2efrJyKHJyqJ9569J2",
-	"371H1twRob+/R8ZCEaGPl+8t7q4kTHKxjtD5G+QsIRE6uXyDcKGoXEXozSV6w28ZkmuWCr4iEfr85Z3B",
-	"ro3Qp8sTdHn2CVkjSFkWCCML20JrVf99S4BexFE0+gh/L+Hvuf1w9vEdfHf6aRSN3r0fRaO/6z8fL/Xf",
-	"c/3IyaX+++ZyFI0+f9EPf7o8CbMmzwLmRy9CNGIZJgjAOl71HT960XzjhS+aL6o4RFnZiDBLS7UgNgGN",
-	"UDc3SYrcxTNWX8N68+pzgldL2RX9aMxSsFmeyck3LzXgeNa8UMv4n4W0yDWQ1RzXX+gOg7wkP0KOhh8I",
-	"V/VDIz/d4xAJogrB0N7Hp29rqYj1ksLBzgo4hidQ6fDsR9giY+ogxhlf9EcDL1Jqyk0GK4OUUWQD8MWr",
-	"yLNQi34s2YBG4bULE4EWaNYa1vs36HkIW7DnJrytf1tvbDxcqC0bINeh/pU/I2O/Jamr7GhLQ7kMoGOD",
-	"/suZ1ppna0WkKbKloFCs1sS0wJNjgyDQb9Qudi8w7FBtoP7rcbZM9D0hN1e6dwGGg9o9z3CQrAiciKH4",
-	"R02Z7n5L+XvhmvdWa9EZLO6jvIHNivWNGW0q/ewBsEuDwE6lLWHRCXMMIEaQs+YhHaM9tSTUq34oSie1",
-	"vgIllDa9BX8sFQhrvoSUwDRDFKL3Kua235vG26DNIZCnZijsPaKXlGrxvfg4G/GzAaZirNiVNQvhmZY1",
-	"WsANey49FksEUSX919R0ceFieEOqeT0UuP/cv5Qvdp3z+0K69vlF1AEJXjsY/lbW78UgH/FOamesdZvB",
-	"+kyxdVV6F5N/rwSWO0AoDW7kXZiRLzUEpX5o6wToZaC2CmbWylFTc4lujc7qMBeeoNslz0rI1en4BdrL",
-	"6DURKn6xHyGwVHKBYDxob01kzPi+gcC29SM4NCXRXrLkNCFQulCRH0r/Ph1rJRMlSyxwovQB2dM/7R+j",
-	"ZEmSa63nLTBl0hwpN7/IlnqEmOBCYlM0EdTXdrEQnwz9BXIz3rAHRUpd5G1TyeYIVwY9E8biC5gmSi12",
-	"MWrAv+MG2dcqZoZlUD2K91WsflsABSoZeA1jb1rbGU+5CLvG2tsT1td5SH7kVBD5EGgWu/glh0KDORbQ",
-	"9/l+scBNSqhigof5Tb3nvWDehwrg9ccW6NmjRLc3XqCvRwc1wus+rtXyPHhIZiuNZmhsZnPEO1X23/Fk",
-	"hayGH7As6/wnmKEZQY63HCMbEYieTfQj0sDsQQRkpDWiFZcKvZ70slo+xhEcHEpQyzqr0awZbh+Sey9l",
-	"QQJOZlrj3kPOOHhlKbsGLbO9Y5rADBmO9VPyKcTAJIpfE2bCYcKu7GsS2P7LJb9lkIFzbIroay13ieUS",
-	"oJdJrran69VSykw3/vj7rOF9+E5Cq/hI/pMOJu3HrhOW2ogie7hKRpdukAA+UBZAIN79Gq/t/R/3cwV3",
-	"gn3scuKdmDZ02/8f+15708NeysD9U3VdW4fu/dabs5OwbjXCgVO0XdUjJ62bpiN0sjl51/HmOV2QhNBc",
-	"hfyxQxLYWp6P6uXu/s8dzYSguVgtgtw4gIzMBQ4g0K5rVffmiojYlNvDqsqqxSqu4pY2WJ3NiDxZPVyv",
-	"/6QGO+v5959IlGOhmgPfM/k2JEUmyKoFOS0RhvfgtjV1+WoY1vu7YlI3zsowqg2lJ3w15TkoQ7gqbXNN",
-	"SA7V4hPBpXTfQ/KEmbCpUF+ZRbTG6E5fs3IHHv/7u/4zGb+Ov/8xiZ69DmczWlWzPUSjesLdVjO8DCz8",
-	"4kGVTTZhldWovk9KhVZ6G+PpA6AfTrx36vkRwg3lHe3dciGVg9OfEalVbaO0H9V1ea2B6zU7cqq8Xdtj",
-	"0N2P0FwQAv90fmWzq6QGle5GMopGphPQhbnx/sCcv/fUJH6oTeVY6iR9SdT9APbbgKWt+Y4Pf1853En/",
-	"euqlFJV2ww7bwe73T8vT9B9tVnhAE0GwAEGP95tXyg6qjixmK6oGFP57GHNB78TgG4prLm+F51XlW2M0",
-	"dXL79+ihahrsZJbwF9rMIypP0IBqB/VD+Vh2ilJA2slK4Ua7E0rbowm5w1nCf9ZZ78r4BLwLT8alzse0",
-	"xwUIu8ibd6Svb0YMfCugBTGEGWfrFS9k2cZ+v/zQBm/pjn7zYlmdXov2MMpxbkZhEH9SLSDqkyb2j431",
-	"yHgruenleMc4uPvgaO2p2R89I5iPhgJgS97YB9ZqDNmYoh5qmTuI92cn2eRVfFAryRcHUnSPZo1ZQTMV",
-	"044dvcTZnIsU5TTjWiejTCphfHoRkkuaawoFIITPjJxDBXcj1yZLzBY1JGkfWLWrOukuMo0DVut9nW4z",
-	"5NwVqPWOICGdhU+N8utOk5NpkSR6Y4ysu3+n4qjlMAKq4OcsJSXU9TAnvK9gbBPZYamBPKKAuamk1fau",
-	"e2PfFSqkfsYeS8oo3aE7SRlutDtJGburHvb8dhsbDqPnHcaGxulrBU7fF3LnfWiXOxsLOym4GtV2Cry/",
-	"C6u8N/6sC+vv5tjtQqV/6j5u3q4vNhnABKa2d6rfPXJtkzk3pCsdVGkP5VcmIxuQM8ug7FL4jFAV+3Ow",
-	"wikpkwgPliRLo7L41wEYfr1my8zrtpUwAZ4bFmxd/YclznPCjCRre3wioRZ+hLBfKVAYQ/l+z6yNhIu0",
-	"fzABPO2sfB2/D7ygh9sYSoyFVobGkguFvG+NAKV5him6Zbz5RDobYWk0POinqvs7VZ+upbb6GvnrWw18",
-	"E8HfB2eqH57HY0xV9N5fcB4QpBcB0/ApwFAokiJTuFerODLmc28/fPlSKyl8Hs+oMC7orfRtQ/M6JcoF",
-	"zmMoKRIW0kE9dHFjTr1US0HkkmepTfCBuG2DgEuwyKiW5kxGDdordeaKz5Q1iUyJEwqO+n0gT2iCpa7D",
-	"DEsFj/Y6ygYcrHOmzKVLaAqmSZEVK8jpCBR/t0+i0/JJ2B0oMLEgW/Yot9hBafdQhsLK1AjLw5bZZHx5",
-	"gKRLb4HrhNUkzGhkMFA6l9xHUaoocOuZuhfmUDukfxJzaOPZ8Jyw2AM9LtGHQ2bXqq2dUijLzoelFjrc",
-	"hSEYmU1DCy+3fssifaQZkcoVYGjWgTMss6+NPS1I30f7Rf+9ITjVF0zHLG1/GyGyG5He7cvCZGI5VKeE",
-	"M4WTAWkUULfTgb6dmreDTqJFB+f3o+WfSJQ07imwF4YZoKninig/I3hbMhIW5CRR9XSSZJlsfW+Z3NG2",
-	"E+D+XOk7qMvAVBp3yY8c0INiyMbuR1423GhQFsCZeae/9YgyYLLx65iLGM/4TWCHf9fX2WsHVmgSF80d",
-	"R5mN5W6lTKhCMImmz8Pr0v96DVDXthvXWKf3ps/0iGHs02cgMMzImrNUfzt9HqHpC3RwcLAfJkvGbUpb",
-	"2+9gisJuKcto2YMYwHj+B2D6tm95b47VKTGLFHWypfCpN2e4hzQQINldTW2tw7NTJK8+/30xRz1QgWrt",
-	"dkURKKl0O+xlP0zX1no4+TGcAt9rSdviy4rfkDRWPK4TiCfIxAnBRv3PyFzFWBBNT4zHBjEekoEsLhvo",
-	"E3GR50TEhnQEASi3zWFUQbbZulj9re2/Gw+8+OWgogH78NBW5EZa1VArcn20O1mRH0gG2lzh/nHFF7Mu",
-	"W+SKtoBiwDaeTdFJsSikcgozTnBKVjTpd5UfvrhvlrTrTdqeYI1zHrdnQKUWDFItByiODl9opdy4of4M",
-	"OCJvNtsP7v1qsV2Jog+uxpqp3Etdtkc55x0rcK/nviz83e/wVxXKBygVWyu4d5/Xra/2O7/lsAeJwz+D",
-	"1ESDhyElCZW0z/2q33/jnv4ZjfgNEYKmJN6EF7TpJwMKGxtTxx1rpFhHyiD5370zW8e28NVOPKpcwagC",
-	"N/KG871zM954S1+BgCYkVx5mboWY2yGJ6ZZ2ufLvdePb1cgxQ5SZwiCZF8+lLxOHkrznVhGqaO8PR+CK",
-	"7mBga5BfWzazTLIOs0Wlj66suDeHuYe8HJjL9gENoPetFBgiuq95wleULap7pc0NlljGLiijWWWtHU3S",
-	"Ns57VgrnEd00nfaQHOTvkEopJO2MI6zmAM4NzyPCBfJgCo4RnkGNGIBQ0iJbPH3VsyK/GUFHHcBwq+60",
-	"twvZeaXw/BJ83x9HuLJ+RaCkTaTQj7yaAMduBRxsuH8Du+9W+IdWRO1X9gzCp9AStPu8D4kvcFAeT+r7",
-	"mrOv7JrxW9aBfWfdfR5eLfp6/gmKan74dIS+fpqigqVEoJcR+vrp0HqfsVKg+SJs65MaQ6R+5BkyCGck",
-	"RbxQkqYEnbFFhlmqf31RVjKlbOEAdfQPrxAjtw5CChdqyQVVa/3L6/qY9FfTiUNCtkD1zowDM/WPxNdP",
-	"01E0+vrpEP4+g78v4O8r+Psa/k4nQXr4jcyWnF+fKEVWofw9XP1QX9lpiZ1mPKX2QQDNX1JpFPKwsdM+",
-	"OjSHA4qyBm9OqtAc04ykRzaGIP706VMEoJW8UJHeD0agtmZsnosMFIgeQZoKIsMwvjCF3vny8HBn8EXf",
-	"yoxYEZas41VHVVU4QoIosbZrFw5HoRIpQR0eSsmqjWIuC4CUKXGcwXOKDKhw36AQC1vhAuJC4ejgURdP",
-	"JHr35cu53ZdyJB6A9C2WFUZ0iGBCluFya2oLX5LWqEFktYUN8ZD6MbgPltg4WI/HDm3HFyTP8Honyxak",
-	"wA4i/jJIow/9/Nw26AsiIf/xj3ZIXBECOH3Hb9EKszVKSaZpjhJp8M3MCz1oyra8YTkvSSKIuuAVOsOA",
-	"FdXif4bzWJKEs1SGZ5BxW/iYZymS0B2kxUok6QLgWWcErhr9jL5IOCNWaDaOmJeT56+s1Gy+mGydd3Ng",
-	"mxagmNUCWPtXr98pYa881PUT15HT6sH69SPYnQqVlFj9sDlxHfigyYhpphUiBY7Amr0wsiXYbGkBu9N6",
-	"jyVSnPfnwl0V1fUVR9niCGF3INZIaPm9UKZAoL4a5LGlox+qvBCSDLzntIZya5Bk1xBUA+0GxYhdnImF",
-	"CJeQ2Jw8SMltT9b7d0AjDQYKtgp82ix/PaQ68UWOtD2wod18f4Fz9OBeklvTZyy9Toe6SgLj3ulWKTlE",
-	"md9eu+f8KIb64a9P72yVq7WWXYwkcaSnI9ZllfjOXP2N2fkBT8suHMJSdH3AS6VyEzqJ8mKW0QRZmdPs",
-	"gMG8IwI6eiL9+Niwfad9Xu54JDaehp6U3AVoZLhbh7nIXmuWA+7dLiVJYhM5gSV5+Xz/AL03pbtBIZMA",
-	"OwQSrZbztS5EFWL89qAjIbF2X/VYndoV11ylWnuRm1jP5blHgbI+yMeWKuuT6uNf6S8ndN35dz3J9lRu",
-	"O0gbxNK/2xPWgnWUBOmzglKS0FRLna7IUY3hWl1IHqGEFyyhWWSZFsz4uFaiNULGHsrdz9LGHuu+TCov",
-	"wEMKwtAtfKkIXiHKkqxIjV24XvLV1nWwAXHuVrcDadyFwavdB2rdLWy8DMfbJJlC0cMK+T/Oy4LePdDC",
-	"vRfPvfcM9Pgwf92GcMRdBNnhQfEleL6D8+9tgVBLRhNbmm+jAFE+2CcGn7DUoJpsavIv5qntge597SCb",
-	"qgyypYwrsJVApr5UnZm2PQLgbamMWOp52Ioam2uUmsIbforNbB0HBIj2HVg7quY8F7KE9Lbn2Y8t6JeM",
-	"b2ofbB70D+CNGbu3XN4i72qLxUVloN1sRy5Nuf2jDUMS/uBsAC9YcNMm7ir8e0z0wYV+30kxVNj3xrlb",
-	"Ifj/MBbuZ0AG6j80mXOgBKBZxlUhoW47hPVMxocvqkttZ4a+hRvsOX8DK4QkYh2hhGcZWZD9dsCR8VX0",
-	"q+R+L9fEQCS0u10iAzvz746Br9ZvlvoG/R1nFE67SVukSqIVT4uskOPp1ACQo5QujPXEzxCfjF9//2M6",
-	"CaeF+5eV/9LJ+L/x+N/f/5hGhz+hBfuN/uf/Rv/b/+r7H4cdbbfuuoHLcYebcPAVFAQJhMpURFiUhwjd",
-	"tPdg14W3t1Ww27zIaba904zovpq9noz/+7vtegpbp7/oGsIuF2Pjvut91W25l+5DR91Sy+OBdNPaJO4j",
-	"5m/jNdbvvu6+0EKl/O/vitsWSPhw+sjW+L3axdNT6qmuoNCy3del1G8w7noKjeSRLqzt4ZW1C6z5+E63",
-	"0qZG/oxbanucaODW6rfD5f0V2mJ7o/Vt6Ue4FXvb7bwz9trasim7XUD9puZfRd9DJVQa/BmWLikEVetL",
-	"3YTlojn9GwnBRDB0cv4eXZM12rvieXxwcHC1b4CcrjgjEIiGc6p/N5rYFeICXZ1/vjS6Dc7p+Jqs5VWE",
-	"TMiDRFcnJtTm38DFjtCvBAsikEHAvyZrg39/dWCKJJIVmCWJrcViJ7NUCvKxOU0hdtr8/taxwL/+9mUU",
-	"tQAv/vrbF1v9AIq+gsXtiUSfc8Lev0GnJigF5YLf0JQItPf509n5h5NP8ef3b07j95eXX88u9iOUYCHW",
-	"1PqGkwzTFaAfQ+wXF4uo/CB4BiU0oTq5IEiQjNxgpqon/GK8YFZ0P/jFlHqsw09I5JzzUIAjoKEhUTCT",
-	"vQm60uXZpzcllLXWOM/YIqNy6RbF2TgJFYB+zYjwqsNHyPD5b6wKfo+a+NeRLQeKF4Qla690/Nm7Uyh6",
-	"Kj3AGNOfrQxfReodfGPf2ClnN6aesjz6xsboDCy1V09vplcowVlmG+tJVMeakk01tRmUS1UcQSilp+jp",
-	"sWCkd+9Ad/jXy8+f0JySLDV1iuBlyfA1iRMsyTGgyphvr37//fffxx8/jt+8uToGjDoMkxMEXbw9Rc+e",
-	"PXuNvn45PUbUVnT7+vX9Gwm9nMLhkTbsBh1Opka6vfpg4XOuYFxXZ1/w4uoYCYAYB1Isv7s6P/ly+u4K",
-	"KXytGzIDh+pc3xjS250s0Z4exy/PXr+M0BXO88wKRE/hsTE881//lJxdGYiNJWe8EBJdvZ+PP+ofr9De",
-	"8+mhGZqHAqc7MMMwkURS4Yzsw8SAFVx5LaVklXMI/hn/jayvjgCPR4l11ajEKwIcB1xPPF0jSOlbSz+8",
-	"DdZJ97tn1qlsV41N1ApJDSb2lQWjK1uF5zEU1yUAYQddUImeHx4eoBM3GogYUEtYPNOni/9b4TWSimYZ",
-	"mhF9ssBrpt+fvLabdqGbGJ/MFRFXxwg33ldL7ALkAAcU7Iy6G0kEONYUz3OS7rsIQy3+UmWjFzOCJZGg",
-	"9VwTU8KFswSQv0042fMXyIaPRCVMipmSZgKwJx+ggqAltas/vhkZ99voCP3j4ODge4S++aqB/v7b6ODg",
-	"4Nvo51WEGLktEfiOUY6lRFfe01dohpNrhCXQhPvOxSZCfEOOF+Sg8RIAo0oDz+nBuegnq1NvR6zJnhKJ",
-	"rv7P+MIs6fh9emVhCXGWEfFERojOEVX20kG3JMvGWkImwGT3vUYhjlH3r4/G6+cvfqmfjFzwWUZW5lQc",
-	"W0YA75gjnFGpDDrqlfn2yhKYnj8cQYAIhdLdNtTU0QHQnSaAq6f/KohY2yIwmstYdhWhq6dLglMiwr9p",
-	"Ht7+xZ+dAF4MVZOX1ES/3AqqABMeNzPrIf6/guDhApLlobgkSQ++mZowCbGA5EY8HH18/wV0S6q00FHe",
-	"OCfn7z0b7NFocjA9mBiUf8JwTkdHo2cHk4NntuIfCCFPTXDLv/W/F8ZNXbri36ejo9E7+3sV8gjvHU4m",
-	"Rk2Ewq5GnKl28J/WU2YEpm2anOnC3KkB86PgEJpDJQRo/oxGLybPuposx/jU5pt9ZfgGUyOe+XLY6Ogf",
-	"3z2ortEHrb3objTxgRKIF9ICvwhbSPG7buCpXcyDNV5lnav22Tx0mZNk2Mq5VquVa6+IblxLiM8OJmWB",
-	"Xihr+vvJxw9eJEApfgbX1bXiWjAc27BDZ++Rrprgg637F6jWypnSctmmZdenat1Nphfm5z+FSqFvLdbA",
-	"6j3YUuluaEWjaA9McNL6thWeYUn2Ny2h1g2SElAxuIz6mjpJXMGEHIv/j713b24bx/ZFv8oq162yVEPJ",
-	"jzjpjlznD0/iPGY6iW/i3r37jPqaEAlJGFOANgFa0XT1d7+FtQA+JOphR47tbO46daZj8QHisd7r92MT",
-	"bhCP/F+10foZKuKyUY0VSPZ3lK8eCbO3p2YSrehisjf2nfxZ+6AyHN8OHpeXtG23C2hyCmChxVmx5k8P",
-	"rIwAN9dWXxtn2ccZLhU/JcqQHtUqmDFP9cp5u+FpnPHKABcLR+ww6gZdrN/BL2IizN4WF76i2KT1a+/t",
-	"KNEkYrS15jidoQ2C2pJmsGoA4fk6odGsP19/Z7EzVuiWo823/CpdU8p/KIZ/ss05fqPSgYhjjgHfk+OX",
-	"m++4VOoDk3M3Ov3NEiOXEe7sAhulnMdINpi7gY5YqMT76yWF80uXxMTBnyL+68BDS1F+piIRNuyl969x",
-	"H02VrhE1vkSGhrwsbTY9u3Bq/snnbr/idP5dxfMdb1U3ViqKqwTlXUzrno/KKh1eoH7Rij32s3F4svmO",
-	"j8q8UZl0r9jiML1yrWZ4w9EWY3I1BJdK/cLSEaf7nm8zATqbEmfTBx4LdmnFMB75421udoYsndqHFhQf",
-	"WHqNZBe4byBWkkNrNlbkroyt+sL4GdWBtNcKC6QB73ga8LWmBV76OScMXzjydfrPE5TsQNXX4IJ8b+uh",
-	"9P2bbAhyW7G20onswP0NyeCcd++7uK17hIaGMDo3MzwC1s6NjUX7F9cTEbXm3MDY+usYcbF7yA5GYeu0",
-	"i61gb6SrHKkbRJzxK7q0foVWwVc8MRuotBXWW0KN+bO1VLMyBkgeubOjrR3p+/fLNg8fR6tEGJo9K+XY",
-	"W14RY3vfaY+sMgFIRNuzRFErHMT5JVuJYukuO8Br8KE/ksHwoNvPeujIdVTZgkXNjJfLy/swuItlvXrz",
-	"HpRxWr7JZq9uuA9MSMMEJWwQMDBXQJoKBMfsxqqdhILglLVy6GciBTadcjsvYjQ2uguXPjztJmrIkoRm",
-	"6egYJkqasXYR9rKqO3VJGJUZtGAmXMYYwFIpoIFVLvr36OTVM/wamxUWjvG3+R+btcr74QcCZrovV6X0",
-	"OR55x8HXfWefZQux5UiiGvH1rf7OFq7HRYrJKQzQvcEcWOMq3UqqY1qmgliCXYrO8jYKJk4uBiSNSBJZ",
-	"6dg6gRnn12Uxlhvzn/kIjg/bt7BJDty9O5bqb1I1AYc4XfY6rDy3Njn+8SLlU2ZNbUwsIqTfWKnYmvhM",
-	"I/yIijKNuT5o0ae1XrTby7L3nUriH1jyfqAlagRvI3gbwbszwVsNhGCEYaXcdOVv6wNRF+//aa/ZKgS1",
-	"3AH17UkslfCto0ZEgLvqUa7v9SrlN+qaV0e3iUf/yQVNsGRyc+LIrn8TKNkUKHFVphpaLJ6InL/Vnjf8",
-	"sxnziebJDddlI4UhUgr5rPWJHayroxP2aNM6uJFuoaSPdv1qQouo2cX0y4Ji9iWJm5Rzft2jV9BNYud+",
-	"TjZuH2ClGnI83K4i0/5BaEJjEnk9opLJvO6EL2jUzXFRf+bvWQGssm2vOTlmholE/3C50IcPbbLqDPut",
-	"tUI53D2gWd5vB2TX7Lj44DM+9KH3qzPZ7Kw2mfsH3t52JWiDFxLTgapqX/G9rYw8SJVhOyiYqSm4S2Iv",
-	"w/3mcch6WGuPjRyU0j/NQRJXy/zl4AyiO648F9/PCKLTgaRCEwei+0NbQz/66cKVdMfLNYM4/M68TwE3",
-	"8FJXEHZ0rdEz/vhlsTAdQvpY7/jbC8/puq2c/ypd8pYOO95DVuTqMtYS8fIjrGxhvixvywNt5zUvVlv1",
-	"zIIw45YjXJYOLDIqxQaKYsesLGu5hwAOHZLFp5X7do9/3tD2vOrZOYk3Jg1WF8GsBBfe8NhNxTVrnvuk",
-	"gkX5Ud+i0the65CCmnqbW9bblOauTlTbnwtJHQs9zRwB0kop/dpftJWIdgQU2+0K92iiDPmelYIZduN8",
-	"s+yj4kBfahcph3qYF/nlf1kpDKdc3rrAj7jhXR2fz2ViGZ/hq17kGeWvhqma3LaUb+0AqoWEW4wAea1/",
-	"2FJCt6U3Szl/9hoJdzsJZ1IxyCRLXP2SDmDCY8Fcq4WMqQ6fCTIqlwul13l0i6yJDjrVyop93QMma9v3",
-	"fUNr4C8goiImF0rP7GnNG0z7ssX8s6Ho3IWISStPNOfOOcS+bHvWwoNCbIXtLvzmwV3dTsK+7AGHEGFZ",
-	"Q4j5lMtYE9mj7svQimZsx16YwnJ51j41AKL6oHZ/+0uoia5Eh+4WHkPr7wG8CeD9KbwK4HUAbwN4dxTA",
-	"u2P0ZvuSJUqOPEHApN2FTzKZA4MpS119GFsAjUOKyhed4+f4JX5sKYwUlnX4VQ48IQ6izxYz2u3L37D7",
-	"3BeDXBEg1pWSYVD31WnxzLynWhiN/c+cJVexY64PqfW3LrHiTvtjzay44T1IasVPTY0QpLm7e71D0AQd",
-	"mpzNPRc6LMkLK0IKeYHiK9c0vjMbKS5yJr+VTTpe9W/M4RTi5b7tlaai/cmkfZb2ZWVX5ntylfFzpxi4",
-	"hzGs7tBfEW74zjrw1oWAiyg9d7DK8YXftxBwwwlragCbGsAnohpfqTS17gqSZqOvRbgkrQJqi3C22qfA",
-	"Eq1ccEKUQiMBIDebK77OrW+eGjG0x4vDUCWJmunqFVtr0wP/pp03yNNjd2XwP3ydtPsS+rAHa0/ZJBz9",
-	"vmnEYyMen4jnMFazSliGWHtbSkb8FJgDp3M7W1Nq1cV5Dl+u7e334FDlcP0SBRDGTiKWJD1gcq4kh5n7",
-	"Y2rNx4hpPlPp9SlGaXK8KezMzYl8SuEoxPrjvC9LWG8t5tHR6uNWCcLrSWXGQo7aXfhYQczDSBMb8RK0",
-	"Wl8yxBAlnDZMXoBkEyFHwFk0LlCxMLxnR1kXkcFcRT5Fd8gnV6Xe1jkM98rb5plXv22LNMSTioi7Cdoi",
-	"JO5Xr4mCb4qC29NCu2lfF/NWkh7F31aHvNeKC4JJ9PKC0CURONdwNrGCrILeq1JwcOyuBqov8aDua7w+",
-	"yCtLHP+4/W/7YmklRpu6jz0OKaGcJhyE0TwZQssKFoTTnbLUtIO+ZAYmShvwCMUfzv776vWnV79+OP94",
-	"efX33y/Pv0Dr+BA+/B0Gc3B9F+WIOT1dB/ZtxJUWEzIyBsoHc8N1Dy5evwngNyvmWq8/vfrvdgAXH9+i",
-	"CPrHxflbhNMw7JrLUztzKOuAJ5pD693lh18C+PJfbwOg2dYBsDQaixuu230pNJwcPUduNoxjEz82ilFs",
-	"VhyrWenvCRtw+0sXzmgwJYhAZmCmsiSGTE5ZdI2YI315dIhfrlKw/2XExIW1tfgPp1o1pBqH1snxcRuY",
-	"tkuptBaDhMN/xBQGajLoOvjMbGq1OqKcUiqgL2M+TdTcjmBfg7Zin9sxq2ufCaRxX/OpoWXNB4zv9nCc",
-	"PKaSIj5RN47Koi/5VxaZZO6q5XjcMapzLdWMMIkxtU3t6zk8p4EBx0QDGHUKqxVTX1rNRCC3XreEuTgO",
-	"EbGREFNjEWNGl38V2nThLI7tDIX+K7osjnkcOi2F4+pLO8mJQAUmObSuhaSvs5IbFW0PEB+UnCbcfZRc",
-	"0YbNPRHuQJlxu06x/YqL4MXoLlyPH0oXrqlC+LavKMoS+Fc2mSK867lnn2AJTPU8GqtEjebAYiuzV2S+",
-	"CRp23WiqXJBbVCote0p2U+1Tzs7uZcIPlTFPwR4gbApu4bG3gjhWM2n3lLaOOgysKLM3BiAV4qIjNWP+",
-	"zXzaoe/rTuPhim+0r/c0L3f9rq0dXRUZbjrapJxNqnZIvl0GQjIc3+JLat1MN3ko+EtA/aveGRbCu6RN",
-	"oGWlLB55J+kKtH18MvZff8cEnBcYNR/9Tyudm/Rb0wF17xiYxlgPjhVWQItkSYDK2n6l/S/K1LeRjgC8",
-	"4UgaYoVNu+gT57m0mHt8zHXGbsWaxWyeXKRwgJbzwHtpJtu5XexJsr0fWmTJYKR43p5wWpx7Ql7jhA2Z",
-	"i4R8Qog6usCkILj7bl8umR7OWAo9US+hYFiryKRMJHDN+VSTXSicAcNrXeXP+KCSRbEghE6Wp49uiZtG",
-	"rt1GjOyklk8Hbo8tj0CwOQgEnUW3rrJ9HcVrnTENrZPDE0IonAltXbQzCtaQx2DV23LHyltuVm+qw++i",
-	"2coeRz6BTdj4EeWvS6tTWjry8q0FRbbS6lDGnVsZq7rioLQVtwmmEjdtirjvo4oE78JZMmNzTZDzdECQ",
-	"A5VF4wmyw7TCV/Syzmuhp4rofXqlS8J24KhT/rvjL7Vqv/NpStQ/IJWWYjgMHT2PZjIeqK9CjpAiCG/4",
-	"4rDqOxcqEdE8AG216SBVM81TVzSHREjCdCF8LUZcm7Cjzdyar9Lwkb25R15+aRxf3p0dP38RAp2MvFIO",
-	"Nei7s87x8xcFPTQzLmRQJy5qFFFJYLjX3U5uWIfklg5AUHnAjYy7asrl10lCt+qOGg5FxPPFnak0diaV",
-	"kKNJ0vW/3P7FYsJG/ODfUz66671TOdqZwxP4WApmWclxqVnIquis2cfLJ6fY16f4JusX/h9HoVNX7V76",
-	"zMVthwuua8fVk1mS1H2c35Xu81Ce4Fd89fesHkEj8Hco8F+7MENV6Pv12LV45+Oog6XZnRKz2trOlvN3",
-	"rz7aG85K12+VN3p48OrzceTWayv6CxdX0b7fE99mVDrH+DAkYiIMtPjXiOPNHRb/O7POQ5tCv/G9gVc/",
-	"pUTW+Tha2C6bU1p+4psuj9vlt9b1Wdy+r8MzjgmNQX/sQ3I8ZV/OPx7nv6vMRGrCITwLoTXlMqYE9lm1",
-	"UYGS6e4OmcwRor8vXf+C9Z2On/ueipjNK5xnM1Jm1EDV0t1nL1pHbXjlM+/WuHvDJiKxFtZZZOD48Oik",
-	"jUSQ6+IXSB/piCo9BkE5/QYtn8frYVqvHTiNak1Z5gfXlxMWc3AsbY4L89QZnA49WIuRJJwDl9ATKaiZ",
-	"dO5ky8pgv0o99x/tACbsGjODpi8LHKueXQu8gsdXgzly4IXUHUIkqmUpGwbFyl0piRejTOpLzEy+6Mw4",
-	"v4YoUdG1lW6p0bXzb43XG67bxA0YlviLHMGkQ7WjP6SOATGf6X1N1FIGs2c+kURBYJ7EuFdoKupLI0TR",
-	"zbOgQ9Y0mSyrqcfab7IsIR+k9WR5GE0XStOF8jS7ULzgGlKMulYvtkoC7/iQJGFh4aFMXFtYVms5b2xO",
-	"qRVL39H4alpWnhAJwzp7ruBkKDat773Uu2tj2bjZD1wWf7dIUZ/IQhQJh5DeKOQo7MIZvsyaAtMKmjfL",
-	"0bwFhRzzskwhPTC4wu7XG96Fc8yuxTdC8xTGjCp9rEFWNogCmDIHB54Q4fkotftDQ0RV/DXYU7Q05+9e",
-	"nfnShqde8H4+juhbHqTQfXv51TQENRXvT9pKIcGGmUzk33HSCYkIXpzCC2JhIM6Fn+9omDhZffAn/e8V",
-	"gVOSf3g3Ae7jcnYQJZQs//hvqlJbA32JQ/4hxazHiWnEbSNuG3G7Yw6GuIhB8tiLXApuxXeUqB65oGOU",
-	"+/E+LGFUC0UQtgtnVJDOku05y8ot79Z+fX/2xdOYrWAXu4cQ2qOQtA9KLba9jPU9Fm4WGiHbCNknIWQ9",
-	"q9hszM2Yp2BUie4Qqy9LQThrzj4PvHnb3oEUFlpn/P6EcDkaEeK7QpioG1fb4016oyBE3uc4ZUNjr4YW",
-	"Js1K3+7zZtqwuYYzyKQRiUuLYKdEwhBPDV8St08hlMpcuVdqbnTdwz6ibL81keVqDXCRMIko1z+G7MdP",
-	"eSIKoDGyG/n/Y8h/4SldPNAjtcOTBTuYw1ElvHF0eFc9kNfi7NoKf+tCvy2G7RatuG0l6Wc+0vC8ddIO",
-	"4OiwddJG2Xv0rPXM9eambFYwJqOcd+0HrlAIlOSawsx5q++Up0LVxJbP4njZHj/33/tjCOf8cx65YK6k",
-	"YOyi5fuuVHMpY2LM9jmZfNUbQd4I8kcfnJalPU0iiVqk+Ncoc13tkKiIJRVG4aIuUt9RgtsjFadstmMk",
-	"qt/cY3/UkIb/PpY8ctHp11c2YY1GGj4ds9ZBoJQLUoudTJ6998B/22i8WgN4Y439BV70UIX1fBxdrSCI",
-	"uTXfwz+yeOSL4XvAkFdeyBH5AdRLSVTz1kzGcgycR6HpzytpIG5f/G/ntFz5/8Tq6O3w1xfPNwXzty+Y",
-	"n7qDVqXiXuUInmHHeYFYXXi3rna9XPSOrbQkMVph9UiF7QBUikLEA/KXigHobCAX3pCnqasdxy5niS0k",
-	"hdW1VGg/drBw9hG9AjpPIFReF74QKQG8pyDhgMMgYfLavoABRispKHv0rHXUbg3a7e7qAmu7IR9xVTWG",
-	"Lh+olBqnpqmfbuqnn5K58xqPfyVMd8NTFHNH7SURuWjRbFP77CTGfWvJpsr5iVU5ky0ozBg4Quj5bZdH",
-	"0XwUtU5Rf1NVc7F1D9iEyzhvgN15+rBQ7NQIFpE3jPBhqZoqzRJw7XMUPs7/WkYPmI1VwgGHymNPO3Tq",
-	"bBDhYpLhxacvl1DziZQ9XFbpF/gqr9PP/ET8GMGRyic9VHxknVhqEn1NROSJmAhfuIydYOIxFBLTN8C6",
-	"MgN0IY6Pe3D0HGI2x58jNbGXBq68wQoqIeHn5cqPNebFAYYE7oGW3BdbjHkSF/K5KMlw5RIzIWM1gyhR",
-	"mmuC943Z3OGQHcNESTPWJbgy5yW2A8hkwrV26GPOd7MvlAoSJUc8BbcKCCnbSjnTSmp4HsBPAfzc7sJn",
-	"5MPTOXEmjjRhU81PvdqoXRi8pMaJsxO5Kx/u0Yh5/KpGxDcivhHxO63lsOIbY7RGwYQJaZgo6C+hpbsn",
-	"z7eV4Bhjug8DO+fU5RT+JD3ThTMX1mJJylk894BjLl7nFJYD3wbmAclOXcD/hiZgwCPliT0l/2rcM8t+",
-	"io+neUCzEROyrkfwRuSCFx3uH0f64uc00reRvo30/QbpO02Y4/pCGbNvJRIRCW8pYe+jAvpNyvl/uAYG",
-	"ks+cBe+EXxc+KlOWvs7Q93UjY6YdnU/JBnZil41SzmPgLE3mFPQoiW5vZpczryurqH8PKkgOBM414ciZ",
-	"PBFa85jK86zEiLOE65KiqDJOO8fkKDfnrXo7qcmDYC3xD2dC41c1QrwR4o0Qv7MQxzO00MqB+V50/13s",
-	"Fk1nihzU+O1byvrpmGne8ZniHVfNfclzNhf2NZf+LT+GrCt/UiPvGnnXyLtdhAzQOUaplNev5Fk8rCv5",
-	"OS+Jh9bRc3jDB2nG0nkAz47gA0ujMQrK5974cnYl0m2ZztELbLbbNtaArnjnPiIOhalKgQDn9E84NxWD",
-	"dV+7C6iix+4Qs2xJ2gn+QWMC+GmNeG3EayNedxKRddJGmsWMW12mLS/kWy0wb7g0HTOf8tUEucRqSOcF",
-	"Pkl+gYarlCqTEdcgqN6QOout2LcP68IZ/se+htDFCRB+dpBNpjxG8F9UCVNa3r6kx2sQ0s4RM2KQzE8h",
-	"dL9f0aEOHQOgizLQVBJ2r9BYDJGyyJE80jcMHI9jGDPDwm5fuv2kXU+6iHUAkYqRwgxLgysk7Uom88Cx",
-	"QNCrVQrDlHMw/KvpEWFZhVpR82TYl2acqmxEzWFnF+8D+8FWi0V2U2Fp85hH165NzBH6rqLnPbdLdIkr",
-	"dCdpmXPS/bknDJ+QOsn5BAnKt5vDQFnFU55y3H50EQ7EzR8OpeA+LJ60VyGyAv/nCoazFbZuU+z1jrAc",
-	"Z0uR7qfCzstKwc4MS9Qo493/NcXM9rOJWzP/eOi4Uir6u12lAE/CYmmVW25wK1CSEzdV1jD37zVSQpoc",
-	"SFulMTFzzWFmdz7xcxkeB6CSOC9RD5wDHOL/hNBSE4E8XEYRIHWRS6fb+pK+RxuRJJiyaXfhgmkNobU8",
-	"ryIsxQ9hwKJroiOkB6NUlEbIjJ86slVG/DPTlGsUlngUJfDJ1Myxmr4vJ5zJnJQbI59zbqA1VUlC+R1I",
-	"mOGpa/elb0ZBZD+W/t3DZ+KYqdcBrWJGRdj5rPSlfRBQjommpLx6PnVFHLCOo4Y+1QknfS2mKIeRhNYu",
-	"BBtQYTkha2P9QoryrC8RkSNJeKoXGK6YcZdLNTuFWKQ8QmBR7h5JDzGKBodvu8gGidBjHucXpZxSaUOV",
-	"InI5pNyKp1InYctTEJ//1/nHyy9Xn88vzz9evv/0MYCfSImVGIgxrithmmZyg4ysaZdZlg7VbeLYTqYp",
-	"vxEq07jsq/pNcFkq7SZTZgxP7aX/378OOy//+PMoOHr51/+zTVMMZixJXxYHVEPL7gjW0dx+h+Fxm0hF",
-	"p4mK+V4PiSRW0KU6/VAMzsn6Cp/o0eHh0tgCe8F7urj8O0tTZh2JPeQ62uth48/e9m0zf+xOWVndjX+x",
-	"y3149PLZ8Dk76RxFx4POT/Ez3nk5PDzsHBb/d4TaachTLiM78s/nbzrHh8cv8JqTYztN1AWEhLpe7y22",
-	"UW31qmM7Q2svfs5eDH6Kfo5f8sNhoTVv9ymrFK1VJPiJJ8fBHpJWGzaZ7vX28GuPjjuHR5eHL3vPDnuH",
-	"h/+32JZ1Wr+sj4O90iHZ6+2d4FfeQkVvpvggYdF0KG1Q6tMsSWDIeUzq3CnYsn5x2sKrg8CnrwoqhX1d",
-	"oQVfp+G/WodJH2guj1fq+U+Sw6sv/2VlOUxUnCUcWvYGR3UWuD6koMTiUqTrArSiY4qH2/8/5oaJJACr",
-	"EG84hm6CvsQUqL3e/6y5tN/QLiAXXg/PwUoIZ5Zj12CSTaQuWPMjpjmaNko60gp7WK6sZe8Y4exLhZn3",
-	"ZTFhXMYshbnVczk1+ymENywRMYqqbqRvQtTE2unoCZMxQz2JA5oIxIfCiSB1GkDKCAplzGRfJpzdELMH",
-	"QmJpkXBpknkX3hsYqyTWbgpZYr0Q1itzrqI/YsfOWTR2ylrIKMlijj1ea3yJc1zdL3Ztt9CTEZc605BP",
-	"G3Vntnh31MWpMmORxnA5zlIdM8SV+geTGUvn7VMsUXQzOsxMlq5UqdVF2Q4t1l1Zo2E36KWLLJ0qzW+r",
-	"mf4jpjthj/uPmO6QFs6euE4/Ozx8Fv1yhv/L3T+rK0Y/df8jpluwyH05/3jcwdyVXh7IOzWzO31xu5PB",
-	"5/Y8VcSmaqbthqieGTRllt6PFIo8LQ/ggitnAawYQI7t7ozLLJUkBTa84a9G2axXNih1Ogm/4YmneMLJ",
-	"dSfDClkr+e021NQw+h8xDTw9WrHcjqO6pGnoDyVVQ1GrrUnnkN5pfmvKuRJT0S664h+ewa6Ygafax764",
-	"kptNxdIeafrbb9ff7qusKudmexY4a+qVSq2m2KRAJyrnQfV/2NeQqszwHoT01qvizjAAlfZlqNmQjzKG",
-	"DGrln6H16uzNWZuiwgzKl1nZE/EUezM8thYaSo69h2lgfYlR8VP6m7OsCJOTSQhZFPGp4XFYBCONqgB5",
-	"riQRW9ysj7XZfXGcD9L1vjRZTft70/7+pHrbMOBcrk4tlZkOkZ7ciRIoBWFWQv0smzgbO+Rr5M13U8RN",
-	"z/wT6Zlny9tzd3xf9iYTjZd356/TeCcK8dZVJxOejngHR/W3bzU18c3ftwpl22Pmy1GKRW2OXFOS8mh1",
-	"5SuqBvGQUWVI/398+fQR8NQCntr2HZTkAfVi7Lho7wNLr7V1MLIBpV3L4w7pldxxGnv/ArO+1Wa/RMhr",
-	"BLRDbuZW6LOHDtYLC0vIC9F56GSo0hlLY0oUc5Ymgqf5A4V2WVx1w9NZaocm65wSagHfuVNy21rBxn9o",
-	"xGkjTu/B9WBEYz+H4hA42Ie7iFCScrtuCcGHPi4R9P2NtToF0phrjXx5vPIFN2ydueaqiLEDtzPmyRQT",
-	"zevkzYRzI+RofcLmg7/oB8nT4GXbZmncx9OGWa79escTrElQvngDq5ete70qTz7mSXy1XH+2RU685s15",
-	"p/Y2L6WL93abiX9UCSm3WJvzUH7fN0mo2yWhJoUo2D71dJYkzgAvzfskS4zosJE1G/I/Q+vD2Yf2wo9T",
-	"JnmCP120A5RoHYYUPh0z5h2ymPqydXn2hlABXERN0wdRs1bxXnsFeYe6C5dnbzbeguBcfVnCRMhTTxGT",
-	"MOBAZR3ei+wCtXhYr5HBh7MP5fQVzcRC/qovwwmbXNn3hKd4z4W/B4pfqhkvnBTybpF9w144vfIYP2G3",
-	"L73UhqFKEjWj2lhaq33t65kldntIYITPEAeQcioV5rGVaTGPEiFLQfJTYLIv2dKKgpIO6GI53j5mmlxw",
-	"Hp+6KcGrmQQuR2yE1WGQcBaD0PnD/cUXdhwOzqHyMnpSJZdYUKkOeIRUTC6zqY09+PbpJ4cvQbKJfUoY",
-	"ZWnKpbmixH24/D4rFeNlMCL33pPjYyxHO0DpSrO+IvnoFuOx5hzd8B4k1einpokQNBnGJ0n9Xwilsozd",
-	"xuremEMsxMZ9m0xNxvDJZAwn+abYfZ5w0V6OVOqMgdArOcLGu+Z8ulgzlFtMQtZZG9CSaoU+r9Ow7QB4",
-	"onmNll3SsZTPvLOO/Y5pzNxBeYDs5YaT7pOWbk2aI9+EwB5vxpLEUiEM970XcMuUpZpy2YmZYQd/Ulnz",
-	"Xyt7Zb54qFGH/0/CD0uhXQ97JiORkLczEwY9QiWhFfoOyU8X5x+vXp9dnoXtUzg5PAGk/5kJzbtwhg2s",
-	"fRkLbT2xLOUdbIFXSWK9stmYGcwqCg1MX1tf5zMzjp+Rx9Sekggs7I7jlGtd54u85ebTlMvXzLDPvqr7",
-	"drKSbnuTqq26B+nqS7X9tdYOT4SZb3/HKzWZsnR1J8j6neam4a4i6ymYDzzKUjujvX/9sdjOb78dmIZp",
-	"3vdrzwM2KqGyjlIec2kES/Qp1O5MPA7t2uaA+mCxPYHlWLHbhat7hdZpNFq9fwo7uzkRiEpHTArNcuro",
-	"lXHtT5Urtwpu3yp0XH5+ET+ue2zit3350Yu9vhMh839vER9+xTTvCKm51MKIGw4TKw29l2JfvCpY/D/f",
-	"NoynFDAuL9HmqHFlazXB4k3BYrVwvryMyLEIKjHjurBZeXkea+ysPMYHCaBVJqmJom3lBDRBsfsKUYyE",
-	"xh52WTn+0GLxRMj2CilQp7o3BscWhMN30RGrnOfyyBvP+fEEy6q7cLUO2nlx/bdpru8YkapaQA8Qltrm",
-	"ePnYVHPMmgDVkyqpX9SCi8GpALbRiy5s1RlyHg9YdL3Wq72gi9/4ax+iaMtF5Xb0tGGqJls73f67KUb1",
-	"1PzRhcXb7JL6LdEUMt3ON3VHKp+/DQVNdc7pxoP2OPzThWE+iIu6OFWNl9rUejzJWg+Xt1ZDmKZqlHKN",
-	"8JaY/iFwsFIFHHFEp2rItRZKrm8wX1TxG73fZenzvZRSUyryhAjZp4JHFUNhd2UjfucqjTy3nTijDbYG",
-	"ffyT5MClSeeYsJwy4fgkMMs0FDxdMGPgjC4SGoZ2Yj2qjEfo1n3piz+hpVLvJzpoQSbh47svILPJgKf2",
-	"OP568ZGAcfMnFMiKEKkMwXINaM770sP0Iohf4HD5hByBmSl3twbX3wmMoCY0m3CYKOwggnMWjWn0hPRL",
-	"ta0E6QdKwkCZcQ5/tq/BpEwkehUo7oWb5dfFJG9l2N8Sk2rpNWVoqupaXjCRal9Kiw0IhQC4h0aOJ2XF",
-	"L87iZjvenyIoTlFjxK8RcLT71DA/ivac0k5053D56Ldy7M2yv437sjMloMJCHy9LNUd5K/REaH0fpLdM",
-	"Uv4dhYbrLXCvs/ItPDl8GRY1I+1cOhbXCKIUJ1lJoOYu34tTUsjZ5Rq61/SQpa37qNlrSgjTRLJuTZGZ",
-	"kJoYfzXGsNwW2dflLTFjGiZCW0FDxA1jpmHAuSxKHrvbAyW7yXsQapzlFVthnxXbxO6axk77XxM+fRR0",
-	"N2h1kcWXcjSivO1DPVmz8fx2AjplkcH5dTt4dUC0cuVWVlM5aLujIGaqku0rh8pD/qwS3tT33FU4liZy",
-	"CyOsvFMa82tjDHXhYN2+vqe8PI82floa48MET8uT1EROm/qeR1HfUzn9rrwnoJgnanE1HIqIp5sym2UR",
-	"sjnmWRUX30VrrLKmyyNvbOlH1B43rW6S71Xw822q7DsW/FRNogco+NnmdPmCn+aUNQU/TwtDs6oW1zWj",
-	"1ahDX4az3qH9nF91HykA//TVkf/8/Z7BCWP/TCsJbKIoBitS9ye9mi8IA3a3HdZnuq1mWJd5NzJ24y+U",
-	"Cn4nN/8bsxzLX4QPdHQu+xp8p9CqT7qXTiJyMICZBZgrIbVhhJZXN5aI7tsEdtUxYrIV4pUfRxn0assh",
-	"bIK+2noMZyUWrRb/yiITAPJolXkJj46ftckUjtYGaRbWtonZVE765nhNLi6bWM2mWE0+VeWUtyOLrbRv",
-	"etWyGs7rsgyBNeIIrDzOJkyWj0Zoz8Pvv//+e+cj/l8YuMyLa1ZGUj5K33ExNT3IpPifjAd9OcgM6ZUR",
-	"m2rPtb3IPT3MNAFUMQTtQjIbBzHlyH8hEcYkHFn5sHUv5mlfsihVWrt7dNvzhEPo2TPDICdT5okYiYGw",
-	"0jRv+PZlgy1mrdPDzvHzAGPZKoWJlUkOQczKpRuV3NjRCEnMua4/fB9J1lgbOc8zVwuAbPDEvOcmZDWU",
-	"1OeCruJRxsv8+B4kVpZPTo3c+FxiLG8CZU2g7L7zXnazlSWXkA6fdRkhqix2F12BjVGxOwuEO5Jo7u5E",
-	"ljVJ490/ohhaDSXSgmWwQ5Qpqn0pzok2IrGnZVk3+6IYFx06rahoV4BGSnUVRtTdled3jNAVBvADROc2",
-	"nVcfmWvObROVe0I4Ubl08cGDVFgncm2AbqNWPihwcHdcD/gRidAX8PUWwXJb1Whj29fRdOG3teSbpaJp",
-	"+wZ8FoL6Day9olUkrJ+l0mueduEz75TQfrmMaVieJwfvtj5Nfk1f2mFccz7VIHLu8LHQRqVzrMtLuRXW",
-	"SnLHFE8jKDOSErUOQQGWn1xCUs4ZPxeYQHOEZXoGPvrfSkgaNhKvE3p0qWujL2djEY0dknJkN5fEkQ9V",
-	"GnHIZMK1XoR+TlOBCM11k1znvTkU7N35b/dZWLklg3G+NA9S+bitaUnhBOvSSz5bPEWN/mr012PvO7OS",
-	"ZxlyfV9DNFaC2nsWdvW6VrOVOmx91umsdN09HuriNfaldUf7/Ian89J8PK3W56flD16utUB0AA5CH02P",
-	"KdNm5+1lC7sVaQp2bGydyXmhK6Qym7gQvBeKV3Xhk+TOZ2UzJhDPmKzLvmwVvmubrtcEIMo0hNaYia/Y",
-	"jM1D+3hPtW6VVZzyWdgDJufU72HtLmQh1O7R+7ovjYKRtZ5abmCEq0wjDlwHnEvCtgPQCpikh6nMRGrC",
-	"gUk946mGEiWC40owWW0j2iv7BT+Q/YLf8yhNF9pbjZPdGClPwMm2e7WSovPmthM0tzBGys5UxzlTO5b2",
-	"bygx77xhapWLs9RLvxq6+BQSZngKLfu7kIZdc4i5YSLBXJ4/rEb15cXZ5at3jgsHBXWMkpdKFciFtH7v",
-	"jM2tt+rbmE27C9bumVE2kK3QR9Zvr1NIp5gFxVY3/1kl0d6F9wY0NxrC8uxeuUvDwPnqZsz7MmbzwDm6",
-	"VM/j/ORUZYZbdz7l04RFPLbecfV5KRM6z596+iI3Cfnn9H0OpHpvMduhe1ULwwNVfUrJZmwloouYcb/Y",
-	"+evLqifONIYZEh7DYL4Y1+hRJzmGAJwFs0xFhHOvJA/6MrR/uppk2lwN+BU96ooeFZJWzjhk0ohk8U2I",
-	"2O2DEmDGqcpG474MLz59uYS15ngILQpLGDtUynlruzns1PBE8/Zp5QNw1NogjDgNxd7o9h/PJ4TYie0Z",
-	"xdS45F04k1JlMkIKTAhzpVO3Xfwyd/vyI/FOuSPdSzMZ9vBNeRdXALOxcksU5HtpYaLpojSTbguWTh4l",
-	"/3UWjf3G1oCWi1GQiNG4Nkv+2Q7wS2nor5wYeSqNrDjBVyirqKDoWefoZ3S5XIfr6xyJ2zM+ev4y0il+",
-	"562Tardobq2ZyycQ7qGSC5KGOUFYY0Y1ZtSjxxiqjdq7ln5Xe8kX66HIybyFoWVShiWJLuqzY/vKjpBM",
-	"AKmcB+tsnQm75roH4TRh8krIK7QmwsAz9gs5CgMYsOgao/k5+WEX3icJH1kDwucArIGz6Lp6VehcWLCm",
-	"qf1tzDQZpDOJtW91euMyn5EfyMMtPupRimwMgTRebiOeH794/qCq1VwscZ0O2xD+LQlfaxHvWO6GLIr4",
-	"1IRO8FaUBGZG8Wceh8T3ih5UL486ljywAFTal6sdtNna5DIUgFyF4xjzIcsSo/uSRY4bN5lbpw3HhEy5",
-	"EoSkcp6kNHDHbatueJqKmF+RDRx2rb4gVzika/oy/8uVUaGjgnVfbz1G586Violqwp9WRyzokFpNYZfv",
-	"h9IS9oMepYZYDCA0OqLREY9WR9A5InRBFDKFDGqtaoqvLTJCDq0DrI5B6q4VcIpFI17+Qk+9yVOhYmgN",
-	"5i6aiNG8kbjhMoDBHCZMSPfXwCOYmvkUU8maGwq6YaANX8Fj7GGYFK61R1YbQiy0ETIy/j4dVCBRSz1r",
-	"+AMqhHZQpVfHO+ZTHsD5u1d9SVK/FAhyQq/0ndjjkV+Q84tjMgwp0LVVenRFO7BiZJBJq7anU84Sbd8f",
-	"C8pmU8GSXfGECVl6SRde+R4N4Xs0DBswzbvwhRNd6efzs9cfzvc19PeIjUz397BbhLNoDEMxylK+r60C",
-	"FBKP1QpevjO31j8ML1+V1uHWbH7b3lDEwh6GAfB/Qf+Y35q9UhPZYJ5LDy8u7CEqTjoec10cczzZsHiw",
-	"dXEyNVRPYS2n4IKA5OMIGzcTIblejTr7SmX2WM+sPJsxTS/h1ElqZpxLCIepmoQ4gtCokNBetbjhPSjk",
-	"yWzMMZKRyxVovYAZ59c6gM98BM/bAZWg9OVQWFkzTZjU0Do+LF919Kx13KZSTSZlxhKPKZ2/yEHHoilN",
-	"ipGgHDWBzKZsRrSfPqDel/wrmtFKdlj87wzBZmNm+KkbAUu0gv4e/+ohbPPrdX8vcD3buYiloLtUxVWA",
-	"5h1muHAEx4d9iV+EWu0YfuP8+vgQ/g8ctil5NOGMotNjDq+H5zm/pO7CBU8jLg0bcQ1jdkPpMPvpE5qw",
-	"iNPU2CFkSYLORl9KZcZ24JXVs+IZF1bJZN6zI0aFg5Y+m/B4haQ9f/fqMt8zq8TtGhqK1VSVlY7i7VvG",
-	"jfqmp95n8875OFqaq5XRd/tr04i7zjzMp9LaTVYe5mc+8Ed1USyUpZWwbjdZdltJx6/2Wi4jvlIyvsGS",
-	"IfcBoLPBRBizaEX2sDTbcCuZDR1Puie2ptkoVdkUWlZr27OIQpylPNVBDvBo/9iXvtldTRMe1FSSUZi4",
-	"jJdvDTc0o3AhBPXI53ZnPm6rZJgEHamUQ+sXcc1T05dHHdeaWxEuGvvy9djKF/L/rViZ24f49KS1Z61O",
-	"Qsmnhj5M0IU3qbX5+FdTZFG9gF4lavIVaMy6u5t1q8Sm25A7Au6YKiHN1mgkX7L0hs8v8J6/GsPzfuRl",
-	"cXx6oHHCS8LKyiQvF1y1YyEG9KbTvI38HGZS8mRd5+0bvKI5243L9shODm3MHozVDCblcrKVkaLUKloe",
-	"k771KBfaVAp3MGQiIWZznXtOeMlWx2kLR42avkaZPcBqCOFqXy8E5t0jMHYCdFAu+5hMlIShSAzZIbhD",
-	"hatn68uCyR4ck32vCNmUfRdnbBQWmJJgxxBgQWCABlmSFBM0zZ0bf+UKw2CzA9IIj0Z4PLib0qs6KXjC",
-	"hIQ86kE+i/urD3NAy5HvxHmRYRFvaAeL7o07KFtJkGrNSq0IOQMt2VSPsXKTgjktJrHIELkdcLvFgQfd",
-	"ydtYSQzua0iYNlbEtXtQ9lgAs1BHJ2AUHD/3/EJ9iYQdeZRfIfG1nTQ7NXkHqe/GKE0Jy/OMxVfhTad4",
-	"mX+Ezp/Rl9afw9Jfo4DLXIAfHcNESTPWeXUQww+g/OvC0/c15I+xz3C1OvifQ1d/GbGYT0REEE1CQl6E",
-	"WsErA5OlUsPx84AuQH9IaNAKe5FXCb5iCRvJ10i+xyb5it25cPqPTvBYKl86vXCWl85wcX5955ajZeBf",
-	"TXFi1ws9wyWG7OJsdQDnfUyuTsyMay2jtndXcAH5U+zRtBfZYz4QqRnD3+DZEZ5xDa1PH88vfjn7ePX5",
-	"/PL84+X7Tx+vfj8/+/yl3a3lIvvsH/o6uz090CODGnRfsg3WIPFMxRknYzFFO7EJeG4sadXYGJqDwvoN",
-	"ibuxtUR/zaLIugj154DKp+zU77p66jW3Fr5eUnNBPm7nQAUe2m9SxDsJMMKRTiHFH7H5uc4aBkZNBtpg",
-	"5w/2RsX+rJ75ulipDMy5we1Vbt5ZOoDn9uN/tyO8wAEu92KfLH8d3hT/cK3Rt66Bedhwll0EYIuor2n5",
-	"kBTHY/PJoJBYR8gbYbbo36eQ5fvS1Q/BDM/H0RXVfu/kcbfEtl6cgzLG9VPSW4vfsVl9lXZJQxV/O+hc",
-	"F3ouzSC0KP1DqsGoay51+aTSHZswdF0LAxLMArO+6jWXYQB6rGaSekhbCBYgjIYx01gScM2npt0DzV3I",
-	"yTd2QSIk9kzMVZbCMFXY0UjEa30ZsSTREL49p5ZDJznsLfrgT3zvX676IW9LrLsmnzoHrlRMCXY5DlxD",
-	"YV+WHeLcG14GHg7QkmJAycMidwhI5SsSKvOqep0u6xO4qyUMrM+KU4kBuoh7iC9hrK8rUq6h5e3hZ4cY",
-	"vgyAGZgobeDlYXs11O7iMXuskLuL43wQ6N2lQWid2VO/krCKzCXcWYBI7tQm7Y4F2kfVYt8GfbcpxN1O",
-	"buMu5IVkUemCFFF+mzEv3nNnXgKLIpVJUyvQV9peG2F6a4TJd7MPVhXtFONvYJPuhX5/yXbwpoPV6Sj6",
-	"VtoNd0ZMqtPcKwNIBDSZ184hEzIaJL7kjk4MS7pwcnhC+lpCJq+lNVLw4QF20KDm9Xo4gJOjQ/oTqeAa",
-	"QN78SPwi5PX9HwZ8y4pj4FYplwp3Pwz338WxxaDeKvlwMphHWYo9C//6YxFIzJdraOr2yo8E09fWpFYQ",
-	"pRwZylmiF4wD+49rPt/NYaENcWmfvf7U5J97+2BT9R2rWFDPcLstHIP7sg/tC+iFD2Ma2vd/JnaL9fQM",
-	"P8bh+1/D9b3ixJ85A6t81APn1t79rFdPa2XHrmiR8gVj5J4yp+iGKknUrNKmRIG4U2BSyflEZQhRTAhP",
-	"nv6l4HDJMW5ctb4fCSQC6++tI5PFohaKvojG5aPbLha345LHxx3a+0YmtV3XeD7JCKHfX9ukt/Jq6iY6",
-	"eIfoYFGYupZfa3Nk8KwQJT4PZB2JG55qX8Ja1OK3yqAn9jIHVR7mksLdhyBl2P7ZDjYG6qyNj5dILrAo",
-	"v5WLxDZGzhjgScpLCKlcsAtnbsAIijfm0XW1dakv/bB6wGCWIoACNp2imlCZ6ahhJyUiTdIeQsPJ4WEZ",
-	"4sUbkV04y2GvxEi69gic/onmyQ3XPiyo7xJf9PqCQryIG+O6GTaFC/2Ze9zBQj/KBwwV5hPVcNo3wcLH",
-	"ALyVC16jirigFwi3sUa3jAWWJMV3sgNWN+/R7w26xmOMHqbFPrmXSGGu87aoH7jMr93KY7E+EHYg3s7o",
-	"PvO3PVG728/SZrs7n/vG0t7S0s5nLIBBJhLTEQVMceGfq5m8pdm98HhXMMl6GKovQpeuwRSwv3TO9YFU",
-	"gePhCGDoW0TbOYusPwGUMTcz1ZfWHk4zqh+jqmv4wpKhVUJTkSiD9jN+m7VpWyGZr1doul4VXb1hAGG5",
-	"Xbb8U/sUMa5xNvqSxXGOfxgQni7T1bLVUj8uTUSQZ8QiFXvaN92F0P4T3Qli7IXWyeFLEEMw7JrLjcn0",
-	"y0KdPmLr2I/yAa3jfKIa67ixjh8S/SWOC1FS5DO9BIOWj0wcYZlZWVZuE8HNpfmWNnNJfnwnHb4Smc79",
-	"3tjMj4i4dlGJY7k1R8KoUgStskvv3aqmonX3+l2jLZ+zNBE89V+HQGhzFwebw4ynrlKuiE9ecz4tB9T8",
-	"vOANPoHfhbN8hnIuR92XoYhDcCT6+SuNggEvgRVRDFSzSTla93dvqxURNqqEIMsCzYha6+EsjqsH8r/o",
-	"vXen8A0ep7HhvutBYDhvJ/KqhIo+/uz2QyMPG4TOR2vNXBASGTDcuZWkijdx/Cbf36QjnLgvnKgOdvyt",
-	"DaIUHYYXeO1WQZRvzIRWz7GVJD3XmygVFonz+BSGLNG8R/+iX+05rhuNO+6VUbi3DpRKOJNPL2pTXZbN",
-	"URucoCZTerv4zUKTbPlQFT+tCdF8kkWuE/OUU14t6+0VPFizsUgIW1AUiN6igvUdHiycq7AvW3lbhV3S",
-	"NsVsKvnBnCcb4QCeOTgAJSF0CLRXCE/+kU2Qo6voDNd4a1/yr0IbenCeb/Bk0vbNH999QVQSITNkruAs",
-	"MeOIpRwmIuHYREiYcIhLO0zVZKlncV/3ZaXXtwcCa22Gcw/Ne3RixvQbMn5hGjj/7YUZB0BY7CIRZo4I",
-	"EDHxaD2rgA0gKjAc/WTG0OrvaaWkAyE4+qm/1w5gyqJre2SEdNiO/hU/2zsYHL+EN3yQZiyd56Oxy3QE",
-	"H1gaje19BAuHfcprgkvVA/xYg0vVUT5IcGlhoprg0iMx/Rr77Xa52oUm2gXdAq1pyqcMwR2xZD3OEjNW",
-	"Kg5ymd1epX5WmHUb41NLIug7WSurc7p2qhpv7FFldBf3ae5Iv3r3qqTg15hGdwodYdxj2aAa/JtHRsOE",
-	"pyNr8jggfvqPVvhnfy8aR/29HvzZ3/M8AFdK2r/0HTXhi87hUX/vr78w4ZSmbE7FX54ltAtnsuRT+AZW",
-	"QDouRHOmsM+SVv91Gu9Aq9+aNgVnooPT9bdv8yDwvd83hrOdWKBwG61HIxyaUM3jpZWmuPBKoDRo/ePL",
-	"p49OeOGRvZNKP+Ay3nFM/tIhqhl2zTXw4ZBHiEbnGQhjrJWt+pXaiCSx/o6O1NQFWKWq+rt6rGbaF92O",
-	"2FRjswFV2HpPkLDfamBjZLxjH+kxkRvaDzqX8YOEzrcTu4USbIRuI3QfrdA9l/EynN3WYlUfWKm0Ft63",
-	"vyfVguRLBLLPIzG6A8kz/T0PxNuFX4Q2VWAuhORb7rOA2VgFfakkhExfqWEYEMWIxzbGLrNxyvVYoYE7",
-	"EfKKjXiIvFR5+EmlDq4z1NFYqeRqzlkaBiRgj+ALnxo+GfC0L13tFl22DJc5pxeDMD343f74En3Ro5N2",
-	"QXHiUL+OX5zSUJmECqJoX7bsNVGiNI8DWMX/n4M6K+zecAAobhbaq2BJoSUQowP5HiPOtJCjNuGP4mCk",
-	"WtK5Ra+Jfzq0PPVW5d3CBEV6gX7qy/y3dhc+Uuy8shUcFhrF06mvrvL7cm9dTUCwmmZ5azfkkqpb3Jd+",
-	"TyDctY8QnOa0lZ74JubTRM0nXJp9DR4z8fLz2ccv7xE08e3ZxdWH9x+vzt6eQ+vopL0qheI2XiWFMmFf",
-	"xSSb7PWOnwf2AvrH0bM8pSOk4SPs3Q1qCY6KWDAuCGzYnYszb4+IBjeyVQMvnYjK4N1E7fUwjRTU5oOW",
-	"ZYE9bf/O4pHdwZWpVs6Eqa0otrtu75a0O08zF/WWTTenoioycSO6cJOlWqP8fq9M5VhZgztLnDBc0opl",
-	"OSn5LXRkNo3UxG7Ndaw8W6q7siCuVSBBveS30njlJukRJvQNFihjBbJXp/5Vf4OQUL+vKBsU/tGFEAGh",
-	"r45+Dn0T99HPZtyXuWJt+Q66fQ2a1gLhcdunjg7eI1NfcRmHFT73TSjWQ0pE+e/0D5ywr1aa0fOeHcFZ",
-	"Nsp0LhlXAF1XY8se7Td/dl/mk+gRsB0NmtWg3FNtHtmvcl9J76dGeI8c6t04w9kEWIrs/nkzugMN7vbl",
-	"FyqpGswRLhXBSOUCPum1kLEr8UqYQc5R6mN3E6hV6hOKvMAI5wR0LgyfdPvyG1Ttr243l7CTN+tbK6lk",
-	"rGYBHFmB/+LQZRVXCf3KZqvXPEfHQaFDXxyWdeg2KtTrI5OPjdSom7FGQRUKannFN2spL/OcVAkIJr6p",
-	"ndimZCknhisLTTuXdg7tTIJUAxXPcyPu6GdriB8/h0xaiSV5vEE7zfhgrNR1R2eDfPnW1zH9Rnd8qdyw",
-	"VTFTuSbiDsVMG/Y/5Q3iLwKbx57YwaqZ1M0nq7JmzUHaVITktnp12hzY8imUYV01j1JuKk0MJLzWlCi9",
-	"5om44VjLUwKY+WKYjFkag1tgDXrKIzF0u6QHDBB21dkl+JZ9DRjebuWl1HrMphz7tvpyyK1uNnzSdqEK",
-	"f4JFHNIt+BAQcVDUYivpKuFTbtK5MxmmCZv3IOadOKNtyylS3Q76Mn+qEROuDZtMQ2j9KsVXV2WVd68x",
-	"Y/hk6pre8ru0GElmspSH0ApvjoJ+dnj4LBowzV+cwLsPZ686X96dHT9/geabiLv5W7pWmuHVPIRrPudx",
-	"we3kbp+WPNxwNtY8ugrdip1CnGHin0GqCHZoXyNzQ8KmhHqRjwxLyOi2APSURbyjuT31hsftLpzJORx/",
-	"/Yq0Jhmib58Ck3MCxuOJ5kTSa1Lhh8i/0sYULOnLAYuu1XCIs/JvYazhRUBCKecehhbNscIpj2kDzWHI",
-	"RKLd4pW2qn3hhKXXPIbQXiLkKCT+cpZP/FX5hq6/yu8Ia3tLV4D26+df8oK2sTFTZONhRNcbAYvjFD95",
-	"mooba332ZaLU1H4VkT0Led1Bxmd/KffZ32GmeQwtZqqDx3FitoIZYtvy35sT8rgn9WUsrLMTtz2kif2R",
-	"9JBKgdmzpX2wcKbSa5p+H5P57fzv7z59+ufV2S+/fPrt/PXVx/PL3z59/ueXLoQ3gs9CV9Gm+xJJoZdm",
-	"2cXTdA9CVxYcurODs3gKYVmNhY5pMOWRUenceic3OTkA/WdfEpxITok6GyvtrH8km45dfLL8XD8nGJUs",
-	"yYbVZXA1GuT718Lxr2wyTRAzD4d7ZdW4Izkhp7Tr45V7AaJGued3Y87iREh+FWf8ylo3e38ESwZDb+/w",
-	"6OWz4XN20jmKjgedn+JnvPNyeHjYec5eDH6Kfo5f8kNrgGdpstfbw33dOzhwr0y7bnhdlY4OlOQuwG23",
-	"xYJ1YjXPnRX3gxT31Y1jEwpzU+fXNJHeu+nlduSAI8oKHUSkMSM56bguKGRhlTN6N6iWVyCD1xll65yZ",
-	"jdV79ZLze5r6q8FpS9q8yR0/pl7TksVQ9SCE0W7/rnIfvqmMr65Wbieq/zsWzNU6uw9QNXeLk+hL55oT",
-	"2VRzPK0SuvKO3dfW7wucP4i2ORYIREbccBgmbLRcWRfAEhvV9mr3IM6jItvEFIsYytPmFnSfc0axkc2B",
-	"PBdE0Q0Tw07hSxb3fh5h8fNdbeOs4V37NrW9+XhQEG7HNaj/b8YzrstBC1diSvX3GHYK8X+uyEkXcRgQ",
-	"HTAzoCLMvMbAkDvFXa4FoU4ZFzPpy4oJNGFzb9xDC/ktULYwGYP1rjF06cI++Mp2Fz7jp/MYChFB+BQY",
-	"gi1FIEUc9iq+Axa6lqKW1F4JQ5WOOAV0ROyaDDASM2KiFrmVRuDO6jmt9DcEPHCK9nrUHXF03Dk8ujw8",
-	"7OH/+7+3jifQ2G4RSTjetfCiEXzmOktqMftxl/14vJKNfbGlW8/zgG6pYoSkBZNO7KgU8FRQAYQ2TK4V",
-	"slvIS2WY4R3yr75ZbC6IA3y29wnoDffvRdUIEpevuHKZlr3ezy9ODg9vHZHEL/isyixQD+parQ5HLoY6",
-	"cgBFyWdFigapETEYpGTUQG81ztfjFY5vxc2i6+VgZxYinJXop0qoUZQwt/yVLqOJF5BgWCM6sY6rQ2WD",
-	"ax0uxyKN120o2XrFNO8IqTnWjtxwmFgRB0oSqUDgofhVClPfKgqSTXjgis/5VxYZBLeQ2WRAEPy/Xnxc",
-	"VUT1P4u10b9wOTLjvd7RIZV25f/emvwDM5XCzHf/5Gkq7JpfaS6vJOfx9mDHXH7kKA5XUarEGUneK82N",
-	"EXK0+4qZR+Uzl3jNb1f53BS+bCp82VBMXJInFfmxBjFZLh9nPPJEWIKZ7i78NuaSHDeVxnVFzCxJOYvn",
-	"jnUQvcrlxzohY8ZlYpDw5PBl6OpfEpdiDAtkQ2b8W1uZ5iBMX6YMwWTMmPleEy9VHRuINWXbbtBIvezJ",
-	"2RcGLpXBwWPTiDABlR/TQ4RnkuIxSb1kTmjLVvTbmWmFx4dHYbtX/hxXeMSTxF7p3oTfwPqSnosdRRGT",
-	"/t1CA5IwUinHlImUqoNHCleAKo88S9W+6xVVQ5gqrcUg4X1Zcp5bOTe0/7nkWoftLlzOVD4ZuBpFXZHD",
-	"FhLW6PdxAfv3icJCZwSzVmbsIg8yhiFWO+Oc2GGvLmcoiYPHCulTGuKDpPzLU9Qk+XeV5H+fb+km3f8t",
-	"KD0kuRbZl1sInnbYqYLwLKidGmN2MYm/TJyFr8W8RQxCIp8r4Yd5Jqjw2eGR1xm/5Dqj5fkDpqkaJNxK",
-	"y0KjtPuyhJbr3mFlWUA8MU5Yz8Yq12kl5XNKrLJzK/h5onlg1dZJ2IXzG57O+254ufCjAjz6gg6bsTmI",
-	"uBg83lkjLd9y8y2i8iJLp0rz72ba3SNi0bO1otUt799q4i0xN0wkOJBcgSNATd1ucj/7Dkur7HCnIzma",
-	"3zjk2mjDKCK8tJkPj14esuf8qPNicBR1fmLHcednfjjsPGMng+fRi/gn/vNwL9hLcvm75hE/Rcdx56cB",
-	"FsIdHXZO2PPBi+in+Gf+EjtRDDOZ3us9O7Q+jTD2i/c+qBse2xM5YXYyqaSGvAdfMueq43zFnJ8+fTCx",
-	"93bK924dmLqgZ6zfAree+NPyaSYbdOGwLuyqbbUaztKlagpo7qOAZgHDjVZrrSOyQ/Crt+JmQaazOoeG",
-	"bPDq9iNXRWgwZF1ZU1ZJiPBfvb6sd0xmY2c0LzhAJWURENrlTGjnolH+Hmu+Y0513sYb+2U73xvtUDLp",
-	"rb1fpyyoXOibTOvvWCZUiQg8QHnQFmrLlwU1gHu3jkmvsrOb6PR3Kw2qFcLrsbW2tNQPGLbMdBI1Wld5",
-	"e4ZX/aJGT7vc5yyLhcECgi1Kfey1ebrU88wu9HU/JXDxp2V+/DZWMGYaEqWu8xoXL8UxuVilhMf+/teu",
-	"Vd8DhGO+o3wqaLd/Y5nQ8iGK7EdJs7507pW/6B43uHvHqt2N/iy40VZ3r8NTmo05WlHCF/U7FAVqpm82",
-	"+A6Fu9sOYBToMbXkuYj0cAFbxBmAeXc4Z5MOk3HHLeQ3mN219RUUj3Tje6wxXTe8B4nn+qmpOWGf3Ro2",
-	"wdwGmf3Rxnyd3Mglz3rZslHrHfzp/uvK/tWqkThls7sVffkc+5SZcYnOJn/+3uI5v02ifWUh7huPyuYH",
-	"zxJs6JWK2shTuwzej/ez1/r1n/D29cVnOEsN/NR61m47ODwX+XL2SV+WEIVKdD6OZkP62IJ28HzCUGFu",
-	"WHx02EaiWyL4CDzYjzVz+pJJqTIZ8biHeUuPSUuxkAHTApFI8sEvfGArLA2ui+MK2whXYkfVl5VOZ6kg",
-	"UXKE3fgueOcCe/mbGWg25KOMUdbW4SypFBgkbDbMEjckHDo2YBlmMqPSOcSZmZcwkJSbGLye3hCpG57S",
-	"xPlgj18Lb6gECJpFfduU1xhjCrMyqkjJiKcUxl9C4hIa2yuslRmm/EbwGZaLcGSeqcxW9VfCVchZ+IAs",
-	"TcikEQkwmKYsMugH89Q3tnfhfWln9CV+LyWZK9vB2gaZZAhRzGNEZYTqnuI8Lqy62jWwS7mwCHVxp9/c",
-	"9ngayv+3fDN/74jTGgvgsnTKpF+VJuDUqPbvotpRhnipOGO62Ip3VPL8q52glY7tOf786BObXzKk0aAw",
-	"Fo257ux+kpwQfWIVIXNy4/LuFLj6hqcOmGfMk9hF1axqr0bVkA0INK2Z16ROj9x/MKesWtcGdMrae1Nt",
-	"7ieZzKtKW0jPOrAWqfBHZHIsTdzmOGx50pqA6/0dzstVQKf3GnmqrjptDMQFk1WUJfRTddmvyssQiJ0J",
-	"nRZh0BbWS36BM67Rg9BLGE5U/w5h2W6+Irs5hJZ9tR2Sx23On62dOd2X1pH29/qKqlOXtkYPyHEqtbvw",
-	"KU8enxwfr66qLB2Rx2qEl4b4IFG48hTVSBD3cxOJa8z1R2iuu925JOewyrEcLGivBaG+o1Ff1qkHf5b+",
-	"deWKN3cVuKs++puDd+uwdb5JYn7HYpmK8fMAxTIbxGa5WKYc7WoCGE0X5yOvk1EpEg0sYPivZ6C7hdDE",
-	"R+wYAeSDuskBQJw9mwh5zWMwCsJhqiYhKInMNnnFc4CM256n1GoKJXt5BFtDyxqq2OwkCISVxITO+z+Z",
-	"1lxr51BNODdCjggChB6mAztR4xmbw5DzeMCi63aA3ApoXPdl5QGec8E9QcqMJUCxcR1ALPQ0M1wHS8zy",
-	"AegsvUECJrfQLisgb4TxI16p+AJvhuu82sOICU+E5C4Lg/XPbsr2dV9ayx8RUHDKFbZk5XO670j/sMCc",
-	"AHI9Byq2dLGU9yBSaYr++phPCEBhxlI7H1RFenF2+epdCIKyP9ViVBbTXakYjU23L/vSytmx0Jj6cN5B",
-	"kAf/Z6kwhkvPQF/umMB+A22QxDUnaMWyVbqgR3mVckcCtlNMlZCGIi8pDzBFkX/tdOrINSp1NQvxFwoE",
-	"9mUrpBddeWZ+e0LCdpBjAVDhlEmZSAKHZ5PJ2AHu2VkWcUANeCzHjBbaddDt55mTRI3o++noFiQXoCT1",
-	"qrlWt316F20EJSOO8SOEsLE2BFKA+Tm0e8KO1OXM7BSG/jtSrWSXvi2kryEkA7UwL/k+o0WcMpHu69rq",
-	"XruNPBC0e/Dp0uaw9zKR6nwq0rgvfRefHXBJACh8a19+duDNtPGoktlugfK05FQzObEMusBjRjlIJEKJ",
-	"ocVKeTLE3SZuFuJJwbHKUmWKkMDTVKUUgEHSMnynY99ZRWjUl+H7YQdtrBDQS9ZliVbnBn+w87W2+f0R",
-	"UWGWelSszCb4482NI1s3ZOBkPAhxJr55NbbQbx6Zmw5pbI92fqTzmn2UU5LYWmSsG1uysSUfrS2JG35j",
-	"LxN1PHmZXKo9vUsJtlcoK7smP3vbzlpRAvkPKyZYxcirGHRkBMY8EtqZgM6gw1+jROnMWgMqiUtR9ZrO",
-	"xUs/xCdd/u2/YnPSwTMgVSemSTfsOBfo0ceGrmPKOR0qrUkKWvNUTKyXF/O0dMrcXXdOA9pR8ShLhZnj",
-	"TWwqrL3Q+9cfdtcqEUf433/Yy9Ib/+iCt6B3cHB0/FP3sHvYPer9fPjzIe5hN7o/c0Ylf6L03jKv2adS",
-	"BJDObTkCiPrSPSbnr6h5yitPW2EfUEYSyXMldkNL4lNxKYpaq1WSs4GddyVECTUsYYYUQ6pIOTsq9/fc",
-	"Id2rJ3Jb4dYRzYqrkKo0bLPc/0XZtVDDWBrRklO/PICzi/dwzefOw6x6LFW3hxh4rOxx7cKeQY6Sz/Xf",
-	"5ncyoez5mYBOSWwHwOWIjShGkXAWL0juKZM8CQqPvCK4K+5uCePIHYXlQRVOOlpnzhfmMWhOL4AzO5P/",
-	"DIBNuIydXkGtXJDCLLj2rqKwqOCLEhVdl4bDx1HNUC5SPqWEGqb54ywxY6ViYsZ1FMxI7QudmpgBMurb",
-	"0SAnDFY2alVZmBJ3Ws1Jy0ykJtyFHrR9BZ9ME9z3CzODAo/mPhdrzsktIhTA8qCK87Zzdldpd5DKKHTq",
-	"qXnptXUbcjRK+YgZDkMxylKuwcqszJDPRQQzhg2Y5s7AjoV26huLJlOVkNyccomXnoJUBdiNfX9M7jTS",
-	"YJIzXxpZyu0f6kb2RiRWKBjj+LmVT3AWYgVaLLbS3s4UPiaAhBsrYwOYCJkZrtsBRGMeWVfYUyCLFAZz",
-	"L3Aw2iIkDBI1AG1U6giOvdxz9Ti6LGHw2NadQJ4kdn+RCafn2vCJpg3jI9udAgsTImZYokYZMXfCNEsS",
-	"PG0UAhAjuxlmnhSstcQT1i7veEJ5++uPv/7/AAAA//8=",
+	"3L17c9s41jf4VVDatyp2PbQjOXE6sWvrLXfiTDLTcbx2Mr3zTLI0REISxhTAAUA7mq589y0cACRIghIp",
+	"y5553v7DHUm84HJw7ud3/hglfJlzRpiSo5M/RguCUyLgn+df8Fz/PyUyETRXlLPRyejLgiBBckEkYQrr",
+	"L59JdEeEpJydIklYiqhCU5zcIsrQzcfZwSesksXN4SgayWRBllg/U61yMjoZSSUom49+/oxGv/EEm1c0",
+	"3/j16jfEZ0gtCEoEwYqkSBDJC5GQTQ/9xO9I+oWvfaYgCRcpUgsqEWcE3WOJlkTMSYooU3z9K35GoxwL",
+	"vCTKLtrbQkguwst2w8gPFSdwxY17fS7IHeWFRDmew3yovvyfBRGrUTRieKnfZ+6pjWSJf/xG2FwtRidH",
+	"43E0WlLmPk+iwFJ8fKfvgofnWC2qZ9N0FI0E+WdBBUlHJ0oUxH/PjIslVqOTUVHAlYEnp2SZc0VYsvoL",
+	"WbWnfoYKRv9ZEHRLVignAmV8ThOcIf1SIhXaI4fzQ4TR168f3+2fIkGUoESie6oWsEQSL83NmKVoytOV",
+	"JsAMr+DHGRVSIczkPRHl8hkqruboDfFAj7FjISdHr2sL+VrvrlJE6Gf+f38/O/hvfPCv8cGbw/jk4Pt/",
+	"/a/wasyA3jsoQJ+pG5RhqZAgOD1FGEmFMwKURyUSZFZIkpq5v5wcdc/Inquuqbx6uZkkfqNLqtoDvcRz",
+	"giT9Vyc1ZnCf/+KUzHCRqdHJsaZE/IMui2VFl+ZTNQTKFJkTAWO4LETOJWmP4vfFyj+eVKIpoWxul+2W",
+	"5ErzF30FLlKqkBKYZp3L9f8euBc95AxdkZwL9ZYvcywCQz7LJEeanRaKIHJHxArN6LwQBM24aBx2IihP",
+	"NQ8g/yxwhjJ4Ldq7X/CMoARnhKVYoCVnaiHRkt8Rw1KnK/tdhLhaEHFPJdFfpngl9zu5hx1wcMdmOJOk",
+	"nOyU84xg5s32HZVJxmURmvAN+YETdYP27NPKeV6fX7xDiuDl/kl9IbBECS+YIukhuuE5YTcnSC5xlh2w",
+	"YjklAski17JFSxN9cV5MMyoXJP3G9NUoxQqjPXiEJoiM38P71EIQueCZOTgLkqWROUKSJFyv5Kr2YMmR",
+	"4gpnEiWYMa7P4h3BmX7UMtJc5hsTvGCpprf7BREEJZyZGaT7h+iM4WwllRYX2Qrmp6mU0Dti54R4ofJC",
+	"Ab9a4hXSr8DyFpanXLOX4xf7h99Yx56l1bL72/a/BJmNTkb/1/NKaj83v8rn1U594inxtvC94Mv25r0H",
+	"xpniVSmJDE3uUZZkhaR3pJOgZvqBvYRGihUZdR8lLfQzqgJC47Ne2mRBs1QQZk46lSiz16O9BEtyQJkk",
+	"TFKlx3oCqyvIjAiBM0tvEu3hRNE7qlbPZPWjwtOMyMjIj4Ixku0b9UK/75n3mvsFYfY2kkYleQsttfQ/",
+	"ygs5qz3AMi3G7zt5qJt5lyjqz48+izlmVHZoT/WFNFqOdwOCz2iB9XGClb7j2Z2TQHuWxeqjjDCciWqe",
+	"EQJKgVOC3eoSoR9H0sJoc0gSpSibd5KSP5YYFIwhqodZgJCC9xveRNynCCu05FKhyRitCBYS4ZkiAt1o",
+	"8r7pGrDiD6T860LckdUXfktYWEmg7I4azRopfRWa0zvCEGcJMQSp6heBworTSlzX9Tt4xtoxezoOlzSu",
+	"9Jz44PsfL1/8DCs6X3M9xfSasoR0kJ05BhIlC8y0Po2VJg6zykCJlEmFmUJ7+mRhxOh8obIVkiuW6I27",
+	"X2Dlbu6koMKMI5YwkM69OFB0GdqQn3plZM6ZJKDA/4rTK6OX6k8JZ4ow+CfO84waqn6eCz7NyPK//iHN",
+	"kevHoC/NXeal9eX6hDM9Ws1kuNCbizOaIjzHeoXMWumhCJyoU3RDhOBC3iC9AhIRnCzQjJIsPRz9jEZv",
+	"OZtlNHnS4Z9pLVYRPXaj6zMiYcQwklN0kxRCEKZifVlRjhyUe7jRSFlBMnKHmTpEoEphdPn5+gu6X3BJ",
+	"vrGbhhJ/A/KfzSVS+lJnTEhFs8zqirngCZGSpCdgVKzcAb/SHw7O9IcbqyJII4o989e7qE3e1+Ym/ep7",
+	"rO1dMuMwASVWlM0jc1D1T3ocCWZgsmZ3xLBPuzB123KtpqzX/D0XU5qmhm881dZqjpTgLCNCyzWtnTqN",
+	"JuVAmEB0f+KMPPWoMspuEflBpSIpmhYKlplxpImCCDQlCEypPcwQ+ZFr1udxzX0Y9seUMEVnlIgtTg35",
+	"gZd5ZnmfwjSDg7DihaY8IqRmzZp0nTaw4gUMURKCcKbtmBXIXTjdFx+ukVWBuUBfLy9O9OiR0hzQ3r+X",
+	"WRfJPhJYK//6V2Z/1WRWSmbDODR1GU4xOvm7N0Yqy9ebe0mKDP+tjd0b7iga5VzTohidjJ6zhYzNUEc/",
+	"v2uerHm4lgGj53eT5/CMg5xwvTTRKCvdOq1fn48nb8b4mEwOfkmO0oNfpi/IwZvZZHzwEh9PXyW/pK/J",
+	"m5k+IcAzRicvx2+ikaJKL3nF5cqzslAqlyfPn3NG8gyzQ7s9btvkc3fq9MbvgOOVfiN3PuBg1DaXZ6lh",
+	"cq3dNTL9BN249XEskapvTJsNJY8HYV+S6SHa63qzPpL67QwMkgQXkljass6R/W9MT/2Cq/dakXvK43rB",
+	"kSyShR05yDjGGWlO4Zbxe8RncDQv8SrjOP3C+W9YzJ+cuYCbSevGd0SUPNtYgAj8H2aQAuQA1Te+xzQj",
+	"T7qqlXMVpZxIoICl/uwJXKLw/AYMUVX5n4yUQwkWwjhZ7NWIM9AiA07g0BDtZc/hmp+VPr5mDYbN3T5O",
+	"P1mRH+p5Iu/qNweUuaC3mgt1gv58/fkCfCXGWQFU+Pb6r8bSuTlLEpKrE+RedIP2Ep4VSybtAyJjNkZo",
+	"LniRRyilS218chahBCsy52IVoQxPSRahJcHaDo/QHc4KEpV+n1OESw+Fc4lQiW7+nny/MRLpmog7mpCv",
+	"DN9hmukXPjXlp1jhKZYwMOMbwclCD0Sr75pYlnypaWUv5fcsAlsYC1BzuIDjoo8t+EmuPJ1L3+g44Mzp",
+	"XNqu99SsU6fxGQ9w2vAAN/Q/JAomSxtOW0eHu1PgBmpmXzj/hNnKGg7yKbfss2NQQuvRwJqsn4JKcJpr",
+	"nVzqxd2sAm+/fsEoSX2NvjJcqAUX9F/kqWVPIghIUJxJOPXeZ6NhYUGA1sHsgnP4lVnj4amP4O8kyw6M",
+	"LQhKrYsITFcIo2khKZhWosgI2tNKG9PagTsXsOGCVCEEzMBNDOJs305MFrnmZyT9RFKKv8BePb1wfSbR",
+	"Ur8faWJxvEbTsdELtOjNibBuEHxLtJ1RKm5An2eJ83jlQl+rKLEnT+t9iqQxVn3dAJF313QV59rQBqlO",
+	"REzTHs6o8gGUs5hxRQLiKRqlBYnNkDf4iaJRz7cuCdG8t+8gNX9OC39wpcc/GvF7Pd3adgXmYK7aZoWc",
+	"/7Xv9U7xX09rhgyuzbU/o9H9wmx722NVecD+bqKe3uLVR2efUm5YOZZqBb+XA+bTfxBjVZihvC0JAQ5T",
+	"atRDnF16VGqjLl2EuyUJOrqrx7XGIe9dx9jP7whTVvWG0WfZ5xmYj+u2oHaXtgnDWoWW/Bheg4i+Q6I9",
+	"bbD86fwL0rYhfHegByZBgt0vaLIwTMsM7iPLCzVwTQecuCD5N4OS1v0K1zquhZG/WWgPwgp4SbNVhDCS",
+	"RqMD/2Uz4LjDw+XIvrX3m4II/qmoU303iV9iY5HV15oqsqz/Y/O5HVW0iIXAKyDjKk1CP4QVmVWEjeN6",
+	"w8GGd3cP/bpkKoRple7vI56DfzzlzD/V1cqepUWmrF7u34f197HkCcVZnJgAq/luQXAGLnjzUavLOKu+",
+	"XXAtxuejaESWecZXS/CMGqk8ikazQmiZHZdBFM119DcbRyffcqZwsvmMNH0ZDGt1IzF3a60cMwRjd9R7",
+	"at0T2HqHIn1FLY7EtZKhFprKm1wNnhobd/3AoHtU3i54ts3tzfhS60h/KqTW/lvzsZGvlAqSKC5WemKb",
+	"JVZFJWtJ36eoJgG7ZwRJOMu8NKn6OkOgs0OyE5YOVIceSf1o78bGe7bTNLDsUF+2UELEMF0ypGnUlYvm",
+	"lMoBR24Xa+9dTwnbSMX6trWlNS6fjuylxk5KSUJTkiKqIkRnpfu419kI7GP7xYTN8ZyAfyEjuN+Dq80O",
+	"ZRBRWZPObSk8UER27t36XfqNmoDigyRmdfpbUrO/FGSswNkVuaPkPmA7mQTLQawiJTjNtFnafpymF2m5",
+	"1bqZfaIZkUoLYEiozK0HovctovQ7DrjFrUDPWxorbO8vh1sOIqpmHVp/f0kaDDzPCc5iQecLJbUNSWfU",
+	"uEraDN0exL6qrf9Sp74sMWUKU2A6S8I0JScEy7AO1MlQG6tSvqg2xKhrbmsPz6MZy4GlV0qLSDLgLHrH",
+	"6MzeHdJlIR4X66tkUBw5TtxzoobYYqk1xt63QCCgewj5DMcznhT9J385OzsTBIfmq0XCUpNTqaVsSW/6",
+	"LA2YZ4MOvWWNvN31J9saa4gG8wz3VlQk+WdBbDLMOo9xb8eGR2KVe8Oluwzh0DY9f/PAIDwbGxW/37RD",
+	"yo5btPbzvEXyXCqlk6WSJJEviWqTrmazSbqVx3KYbtRlp+xEmXVWjDsU5nCOHJ/w1wsWC5LnbBg9i60D",
+	"HbIGS2syZIBaG0KusRyb4kwPbNOKvrPcfRuVs1u6NVOR61rclR0k0sY/+IUcI4GoJrCQw1G0UUYGXFJ2",
+	"NigjCqJP1+cXR+g3LJWZbU35fALJ6hHcy3EP0/ahPLJLVq/TZz1ieHxXIbwsNorWYI+hN9JPRhhsRbU7",
+	"UwyW+MdHc/+x2Vr7abJRZ/Do4vU4yIkerEQ0/EGpZh5wvMylKKEiKTLNgk9RWhB0hO4JuZUuagpRYTOG",
+	"XoemqZJsnmFNR+lgEDPBl+hvBAv0BnJFB2oy1Qa9bGxJNDJJjfZnzYgeU9Npnwhng5tr61tQhdf770Bf",
+	"ZamHguST+068wr55+oS+4bau5W1oWhCQuFla8Uq9qZglJMtIGnbM5tSWwz3cxO4b/7Gqy7/N75YLMqM/",
+	"wkR8S1bPJLqjkk4zSPsVCu3xPP5WjMcvEnMn/JvEh4eH+xFSHBxMc0YlQSbFIHB67vjtwMV0OtjazCN9",
+	"TVC5hTWOAnUL8NhyCWoKbJDigDweX4jmNL4lq8HiE0a3jcTc0s2/IwptL0QtNKf/yeYur8gmyOw1nI5y",
+	"/xQtTVQg42yu6RBCft4I+/klt6WzTtqCte0mpo9SFkalbqreQAMbWa9hWD+j0W2ojNeeYUSVJNnsEH1U",
+	"EP+EbFO54PfMZB2fIKm0TkCVK39az5Pd4Mxbuye3E+FSzvCpxIqUREpNWX+hLECgJkoc4/IytEewyFZo",
+	"QbI8Qm/P3sPx3EdcIIlnZF5gSPWu3fH27P0ZBJrBEDy45+IWvXUFX1qJe6/fQolE1XAgGu3EW2sU2qoM",
+	"vy0s6cqfrwnEWOXAAORnRpA3IzieyyJTNM9IlWcpA7FFoylzGipB+uIV5HFRS27X39wzdM+FyXprKaAb",
+	"CEBP4I5kPLehXUZIKtePoHYDghu2e3MVFg5pzhtvd5vN0piwOyo4W9q0r0Z5KFwH9ONdhzM0w4niYsvB",
+	"27eXmn8/eWfG8le4SYu7+mt+ls6QrRbEGCOazBOc48RWow5/ju+H2eIBP9eyj4BOKvAMDmoxXVKlrDNd",
+	"L2yXPrqdO2zB7/3XUla5p+5oSrg+kwvOCHwm9zKWCyxIGhvTcIHB/FELwYv5IsbpHU+MSZLSNGZcxQrf",
+	"kjjHIsxabi3bLP1lnjRvaGGjkrqWBIpTgk6172vU5sYB4MJm8SDzQBnK4HkataZHDDSDd8gFzUOVxK0b",
+	"FOe3Ztl9D1yNMn0sAF/cwZ4EpV2RUlVlZTaKFQBT5eYEqXteFobyGaR7mqKlKUnw0uR/7tl6aoB5cEUj",
+	"xsYVc5Ie4Hu8Kr/XLAqKY3NtCK9yoh9ra2SW/I44LIAbW0kaQ62kPEF/b7inv9/sn6KblMollfLmBGGU",
+	"c2nMlbQwKbEGHmZmCqE5mhKYjiuv9oWqUf+NO01vWUZl5cnWWyio1mi0JMkIfEN+2PihMWpG0UgPOxX4",
+	"XpvlJvZr7sRQ9A4kn2QW1ALYQMkDRlVCK+Q5CvMqM7Uwe9CbB4ZFOLVkcxDX3/6fkMlglKmgMvoflzFi",
+	"lfU2Wy8MfYdLtSGNXK1QLrjmhuKZRPYGgxYg6ZyR9IAyyMGXm9XhTj98nXhrKm/7cDe0255rYFhHewsS",
+	"KA8aZmTnFa5LgFnps9mftdmrZQhaSB8rA/LAGbrRn272kUVyAvsWMbzUNp+BIfFK53I8h3qPQjCTwVKu",
+	"58YhNbyDPw7m/MBWo1/BCz6+k97QlU2xX1/qpC+FZHxLEUQqu0St9w8P07Xu6VzMZ7LUlHmekciUl2v+",
+	"eopwqc3iJCFSoozPLQgEkXaFYUMgWUgbhQTWmgrH8Xe2zn/TY7yE2cBih1w1PuFGjonVd8WxqU5xZl0t",
+	"O7A9K/76dPbnWyzIWaIqPXLrjPSQSK8871w4MZytzKfyzl4BAcYVkcEYWIAdwNHYOCTBl6i8FjVcNl3j",
+	"6BeYb62qi843MznN17025tKBhj1gd5rT22iydC/7xlub2zD43Q9f6s2LWllNdSrRF6KzRKGj8eQlkofH",
+	"r0vGBoa554zwVTptrujfwdbSH1ZExSY2UC4HgJTEueBzQaT01DAbOsgo67DP3i6SNo8hGZ3TKc2oWsUD",
+	"c77MrVlHRnBZUt77eXpaGU5652QtXerc5k1eJJ+qi8sc3b5Da0azqkcFT94i6efWbiaTYgVoDQuc54QB",
+	"SylL+xPOFGWFVjOMJyLRBJZjtThFesxQ6MpFSkRk6t5tcvmsUIUgbbfWjna9gzWCrRR+hYEgrJJ6H4Fu",
+	"AjBBAfAJY2G5yfTi3YOJJkQan2pEWx/rn4t0rvUZnuIV1F5aCkgtEmWeYYYg037/EN2kBbkxUkjSHw7I",
+	"z4uXpwUEacgputGsxNZcTjNy842VcIE4udVaKuyY/qIOLlJaooyraq0Ax2YjPW06k19KI7OWNWu3f7Xt",
+	"7ZYWtrwdtnire1vqoZ2Ge2YUXCNvwB2spJ/YbgrDbU/7Zt+wd/o7Lh5ylje+b4NM6KFFrD2zW7hM32Zc",
+	"km3ilrxQCV9upEx4/md7bVf61vCqAvf2tdlXtXd7TlHQWeIl0VYOWSQmGuEFbWJfOwGPWKx43MoUNL/g",
+	"e7C1rCvVeKDAn9Rdgva2wgdtKKh6wMP8Bg/ehoHrHHmDDK45Xy4LZqvhL4FeCUuIHEhdZvJ1a9FtH8Fy",
+	"FTsvIRZzEueCQhBuKjDNIPKLi5Ry/Y3MYud2X+JbrEye6Go55VnYr1elNb3qldYEME+5IIoIp+z2gIvV",
+	"I2fzwtrJDTxhd8qRuyZCgPh8zuYZlYsIXXLz/18FVVQu0DWdM/SbvbjhdT+un6yjYDqcWvC0Y7GXmGZe",
+	"zEJpw3tJpDTOWJMKahl/Lc4RJzjLdrLCIatr0rdM+y1nMuij3SatCECo4ukq6GQyP+62AIOyeMZFKFj7",
+	"Uet8Qqs5Wr0K657lwm3yEte3/iFuJh9b1Tr1au+C5JnePiD/ac7V1y6gqEdy2oZzwje7Ey2ZXMO1j101",
+	"4MIUvamlumFNoeZuahHaFQgl0TfW2q1sgJqCm+6dEI+wty1csBv26PlgiXnP0HwwO7xtFCufyQyMng5i",
+	"QSG2ejTuU7kxkF3UM7k3Mfyn5ifV6CbHPfOY6wynXZqCBYhEkw6EWeNUrVUNt2BWjVO8+biWVLLmXO3C",
+	"g+9E7xO67/2FaYlMnGWxg+s+QZitggAGQeju09ql8sQ47hWglQIWRP0CQ5a1qyystgGOgJ99T6k/tAb3",
+	"7OCmQbvCTP93Ky1wNpDzbGubtSVafeHfGWUYwM9KdWWYk3KdldcTw6PhRAC91mdfTtP15378MsjPKIuT",
+	"6q2bdf0tc3wNR4GSHgDctk6Pfu80Cnsdrfzv44M36L/29g++//EqOhqHgMq7+dvScC1t6tp/lBxPKpLH",
+	"Lf4341IbRQF2OBeYpdXddJqZqr2etXc2pbw20BBlvLPlke1kMMZdIML8dSBVYAvF+pAZHU9/yqxvpeZ0",
+	"DJ6/qqGEpknBsxDWWvnDkNYU0cj11wi4hHPCbAONZ7ZbiASAPpcRKg3zoRLtTU4MRKV+mIWID1TbLvh9",
+	"/C8iuAwCOgE+Hq9eWvYckQibokN9L9qr+q2UCJ4ZvSXAeGGUoX4k+2FLxjUjIWmckCwLDOwDv0dL/WjX",
+	"yOKeiOrN4YmWb+3IROUFS2j2TKKcZzRZndRmDY8GwOJGdxW9zpA/BY1L7OWRweavPYAXWYpSHtyFBsU7",
+	"svHH7NFEbc8CqxU8HHUSa60AjP6kXM6qEc0pzGJdGxp9Skw8pPQi6Ifpc5YT1nV0llTKbfTl9XAmpJY/",
+	"53ArqyS6PUiZK4FTc0zFKWIcLbkgNnCAM2SwwA1+uHHyNOHJJoNdmGtE2jsq80IFFDA85YXqwTz03Wdw",
+	"7c8SS8IViweIXdBpoadprpSmDw9Jqe2XAcCYzfLfE9PQxbUNUdzeHdnvlUGuPXKhnLLu7hszD4C3TMzP",
+	"fo8Ls1cO7hJGkOgVmJl8wr0P59dv0VWh+Zo4PBrvTfb3kv39QwRwOD+UyX0HewzAXeU3RkxnIoCmfrsQ",
+	"VKollqZvBDor5oVUJTKdJV2ICW20oKaQpKusrdZjS341N/xqqlarScUVdEczxSjhJl3I25AT9ALdc3Gr",
+	"55TilVtaqkwwDe1dkTl6ebR/iqaY3aIFz6i5zBK/ayjVZ4r+ICmUy/Q1L8uBD7tBOjzQsONqO7wdQ7ix",
+	"obu+41kQLAYUCff06LkE7R7UAiUw6914/Zz/9nk19z+03+q9N9KrU+lXJ5xhZotbQvZfv2QWO+4Ky8Om",
+	"ivYGGLGX98kndO8ytzjnwP8A8JC2ww5IrDH72tpFVo54+1pjZnX68IBHtnPV1eRRp/A5McjNOINYG8Ti",
+	"Iv8rLS5bXwJLiiCTILaAzDJCUES+JEzVroVvIwuA8Y19qtipQ0wHrGuTkOLDVB4iQKjFlKkTh+8YuV45",
+	"EUpJhle2vaARHE7raU3IhM+bM6p/C1NyoDBuTq4y3habNWdVFsy7yp4GyqaDSATVKTGvhGGv9UW1hFY4",
+	"GwUjY8mhdlbKEq+sVqB/nGvrvxJjp9oS0IqYviqxK+wrjaWB2Nt7Zkf8tpQk2+iTTcHVREf3sO/LQxKB",
+	"YG1lKe0yj3NLXt8Zz61Nc82xfXQPe2reM9TDboe3FUjJNlr07pS9mh7VAFctVV7OstWJLeEJqMHPJCRD",
+	"6fWDxw3C3qkrQsGdKR2WVlffuxdUKcI0ndOE7LufS6PA7mJ6avRo0Ei9A9JrfA/RjfokQtd0ntC0jcHo",
+	"7Jhq4V2vNC5KRqUgncw98xBdbHX+H6pXecGLo17Bi7oGFer9AvUesLtYgaP6tJ1JRyW0GGAmX89ATTy6",
+	"Nhaqquun5XSqNmvYXrj+XJXKCmZOslm4A2gPe6AoEai0p/euzy/e7Z/6Mi+pVAlV8zGVP0ijWqSWhkr3",
+	"q3uGqYWDF7h0aX3bOoHo5UB1KV9FbroA51iobBW7j7YCztUEgo8/AqOUpJrsPS0KzwUh1RPcR/Cb2n+X",
+	"jzj8xjydquPd+k73b/9Ob1HMz8YVXd1aVe5BNKW810o9m5BuBlXdW36uRmw/2KeuWeBdhMuc0+fpwmXl",
+	"4LcopdhGnoVYYg/ggD7W+8bH1K35NuOzv/tc36FI1bh+jhnJTkFnnRKEF03Q5UcvJfnZvZGdUP2lrreO",
+	"hn1mu042LHhWdk90Ur/UAw4RWSQxZHZjljYg6ZwDakUUKpvqoL2XR0c1eA39BCtxbYKmfp4+sf7TPJDw",
+	"8Kx4UrgKLq/zpLWoYuj5a3ospvZK6Rosjg/G4/H44Bf957X+M7b/peNk8tw1/qk7o0ZH46NXB5PJwfjo",
+	"y2R8Mjk+GY//WxMGzYiF8h+R/AADVNxhns5GxmU06vNOZ9SfjMz9EJlKKY4do/AbEMGjvZLRjW8gL+EN",
+	"teLLxibIBT46fjU6Gb2ZvX6Vjl9PXr9+mfySvjp+g49mBONxcnyM0/HkGL+Yzl7OJtOj6Xj6+ugoSSfH",
+	"6atkcjwdz8ZjPH4N4b5/kXi6AvKfvH754mhcdak8d1gdOEO5XCULnvH5CpWzLnLTLC2eruJWpfPGiY6T",
+	"8cTzVZxMAj6YzQ/B44kpmm7G9SqyCkTNBNGKQsrvmZ4BHB5YgxNUJ8E/aPrTkVgQwWsbD6hHhH88rufS",
+	"zsOp5z6V9ruz6rG1beHzkLfVq4gdlYeY3/WHs4Oj41fO7oG9i9CC/Ahukk/j3sgpU69ejqINfkF7GAI7",
+	"tZb8e6zQE7sm64XD1WaucVqaufsUWyOi2sqWG9ZwTK71RdqNf3yvhn3RYLeGf4ICjMT2lCwfT+t5RI5R",
+	"trD14zJT2wrTJWWFWUVyR1MLMZ1wYXJN3BdrfG2tA9sBxel61kVlNwywGsFSphl5Js1hQlghQ9+1CbUk",
+	"m//NHUsPtYrzY5nZgoEDPpvRhLjlObznIrU+T8rmy+zQ/aLF7xLPyfMc4ufm3//IyXztZHei57sRPKGi",
+	"32Z3Ybg6ylIPDAZXZFa1jj+sO7iNAhb1V9pcTwGw0cDgCS34+SIxqLqBGHh6R+Xmsjb7BGkYmh/83nCX",
+	"yxoagiPaGaFzOCdduB6DonCbash7sGS3eI2HeQsUop9yN7bytm6zXwOSk/0lbpO0DX1Ar10/2xPLW217",
+	"2HZ0DuROS5x+jefWwyrU3IlmVuAvhLeeGjBX6f/6TKJXBqB4O1diEyQyvM1r9/bzVGEoth/YDI0hwpRY",
+	"2TbFsLh/aZdob0UFfaPTvLA1Mt62vRiaj1OtmX3e2tW6smd3u4ylIee+lTa03n/prWCgpH2OXu1N9k9s",
+	"rpML2zWgHgGXLkKkMsaMWyTR/yAhE41KFVk8TZRgYTp459i2o4V69bTI1ILzFO15uOP7FgZFaxn2PLiW",
+	"DaiCkzOZUniarfQB0o9rhwktRKIH9whiyQ67/n3sj7vVEcIbeTzjIi5HvlYdOl8kbwmW5KojGw16JXhX",
+	"nKAJWuIfWgdHeE5O0ZGF0lgSk47GC+BMGWan6AVa0PmCiGrxT9FLlGOaoqoj4ik6RgB1ZosHFS+7Gf92",
+	"dopeIcaRFuL6MWyO55TNT9EvKCMzBZWFmKWn6LVW0vQo01P0xsa0vbXW5vPRKBq9GEUjbcgcj6KR1r9/",
+	"GUUjbdu/6Vqbd578bTKGfxTAn7pyoL54xf9Vop5DXUDkR0LgUk2/lKcS5biQlsuqQiIq0T8MEgHg7UrV",
+	"DFh0JySth4tZ0624PQNtmttu4zb/ykHuJITmaodoO42s51YXC9c8prnw0Tr8HW8L17Qt8zIdhulZAM4J",
+	"GmOssJgTNfD+GYVjrTXOYTcybt5qwpqDbu7oDlLL9mg8PjTR2uA7l/4/pAeaNzHlZvmf0v7MW6d/b7+d",
+	"am2MnDWbD+zIwLsheImfMlsFHbQ4/Hh2vWWHHqtyllF5rXO6qWzdnmf4pg/rzPPwNjvni+TciYH2GdF8",
+	"thfFzyGhvgcTKF/2J3PH+g6qig/X8uxQIjN4eEbvFfhTOY06hezhfSSTBeeZCWllGZkTZIsAIrQ33UcG",
+	"TH1FsJAlRKd3RbJfiVut/rn0eGh3s5QKs4TICO2l+whPJWEJqXw9WBAMx+OlbcTCBSTZ17w9o2g0HUWj",
+	"RO99lypRznObU/7EtDC0js6QSrPSH5LZ7sghMq+QCEdoCpwiBaURYWjEIJVb2+EG4xb0Bt0T/mMkk0ub",
+	"1DzK/Ps/SC7VlurfL5zKjLH/FAkzdPP+DfLlggz3jJjDSVnpF/nVVoZRJU3zPEDf1gdZYHa7H6G3aM8k",
+	"8EIHi3doz7Op99tOldr7AhD6mxriYXbb3uYJKuHUBF1isYJpnCK3hrUJWV+ZDSXZd64JLAEvbVe5yAUX",
+	"CpVoQcikrjkvmFaNLQTOr5MIaetOK08ZZbfIJrS2seY3zl4SVsYKA7b69fmFyX7rnLej3uvL396NotEn",
+	"+HsNfy/th/NPH+C7txejaPTh4yga/VX/+XSt/17qS86u9d/PX/R176579J0ks1Gd0NYQrKwD2bY9csbk",
+	"6RW2qDzygbiFh53Fu3LNYFWrAdmcNIPVZ+6nbH6CzlBu6rUi9DcDEWjyi9BeWurPmgtRk4FpftyP0EUZ",
+	"XmIcdGtbG/C7lzvmbdrZKBr9bRSN9Mb8HmQ37TnFwNN61TI9tC14TytUNjnqxvvspaXNLYlYlxM7o0Iq",
+	"BJeazQAwFJvyaNxzvbh+qTbKIQRXKfUPAGln8YoXahEnhVQ8XXUQ5tXfzjoAPDUZxQPWuK4Xed0mHx5M",
+	"gj7B3dl2ZsNAM6/OTU8s0KGRKBP465+aYfDZ1zOHK3OV5QwNVuCqfy5Mgrn9tPXpboyo/9GuAiqbKwHO",
+	"F4md05A+1tVdT9TFWtsMR+O4OqMAdNB1Un6Hq08qS1BC2ezKcYWj8YF+oHF2hs/UfQ2hZMNaeHAmj1g0",
+	"V694q22yVwDXpOMaY6v34+5a1G2r6NoifRtDIswN15kQJvPT1D9ogbvEKUH3C5p1IOxShgTJyB1mCsGr",
+	"EE4Svlxy0xQVcuKB3XZAPdS5ZSChpMgUPcBzwpKVycZFexjdLHF+U2bsQuJ/WdZXG+M+ugc8npoBA50z",
+	"zRQxa4CZ9+fXuyxBKaNg7hYb9IBB1gLI7rglGU9ut61DafDzQFdIrBamh5C50JXqm0WDPkQzwZdlI8jw",
+	"4j+T/RpBPoDFPpg/DGIN/Q7qLrKGAhr90+UPnS8Sr4RkALt5oIHa0SbwisxkCagFQVPK0K/aegajGUjT",
+	"cmiE0xSgUOqdVBqW4gbIurXNx/MZjrEgeEDnbGsEDzFXN1qBbrE6tu/Sump/LVIbXRvgyLAFZ+jPbQ9E",
+	"abCUSzvEq7XkBVNxDrmGAa/AimDxTCJzmd5juLLpcij/83wP4yCukRIEL2vgtmVryLIlYj0bYKM5bp8Z",
+	"1ecS2oSKpF60icj5ITx8KpfBkFJBEhXneGXTFtWCihRa0a0gjfNHsKyjMU6bPWu2q4tGFliSLzaDYBvl",
+	"otl8cErUPSEszvWDpYEb4CzFYhUrHudcqsmrUVRdZr4Iaesur2Gj4DSgPo2UFuhqt4VT3OUkey/vWroM",
+	"J6RXv6Dwyfp4gqYZZreayLExt+uOJ+wZdu1TKIg02PRGoQ6Ibzc+07CivNpqY5cZZldEoufo6vy6C4KL",
+	"KNDLAlh2L4LKjruhSdtLSMLQxyY20SgQqibnKo0h6mTds5KwuGDQpU/mBE5leQdlKdHWIWEqbv0IYawY",
+	"wlh60wuhFkTE/mm3t1CpKjrEeQ6dTRNiATM//6btyPMP52szf4rbXLAG0N7k7+ODN9//+CWMsFe0rjeX",
+	"vwpffs/FbTzFkqRxRrBgQRQ407rbrl3VY0zfewD3Inevt+e//3qJnqPff70M7vnPTloPhHsSIiUOx18h",
+	"n0gOCe4MiAV1e0uqcMEGvcrP2yrvixuqSy8sr+DNjTBDtRrBroVbOA691Ou+/hhw661zJRkXuLYy3mHV",
+	"z4YYCGkee+6JLjeWvUQzQLgnDOOX4eZcNo4VbnHdf7sX4Dcs1RVcdWL9zh4wApYK2cLGsvqxzzplWOmd",
+	"8qbfnhLo8TZlfgMB1xq+gKSNncAKJWr1S4OvPfTJxPqDpfOGNPbe7jdAWSh9b15SZayN3DjDHdVZj+ij",
+	"sxcOMhj1NP5qXxAwFh/LlVZ6yxqU7k3iAU4wPakzh4W0VSzdL0hZA4QBJ9shp4JDHSAxMhN8BC+NG0Zf",
+	"PxFNyEYNVg+Wa3ldPt3gMboqLQNsKptv7fbsbBc0r2OT9Dkv7vIWWm85b6+JTPnwNbsMcvnfly1hPLcQ",
+	"DDfDlug4Qr/AZrwO68g1TaczmOa3PwPcSZeWrTVjU4NxilIfM9uSRwmh6aBH7ilL+T0kaBFDJQlmDBCq",
+	"IJWLmuztgTrXY2R9DHKSbqO3BZI8emZ2aFJ7py2ubUhtV4ekz3l49JrVErphYM2qHd8269fWXbujD3XH",
+	"uIv2u0i/LZZAnJ0ivqTKdkk0jNsri6CsH1rRthvbqS/UJ/a+a3Roj3FUXxZbr/Nudo4s3LLVQavVoJ4T",
+	"3hp4zpPzm4m0tKzNF2Fr8xEc6H2IG6LmW2V0msZrBrAnBsu/X1CrLC4y9c6pASyBx3h9JymAv4DrxNSX",
+	"GJDdNbkCvY2Q3HcabaYxe+0OJXM13DUbs6PgBXgNnjRiUZv6Vm45ic40e/mLQVSeHO0fIhsGkSb5THHX",
+	"/5ilnvdF8TItDU0hZhaoh+yxZn+Fkraf0Wg6NEzUwIYbj9sLnzzCM9NHeOagDDUP4njDY2eDiLd0Sm5+",
+	"8PyxHryYBLwUVXqoR38FS4lA8vAIvb1+d3mGJm9+GZ/YbyevZYnF9SijPHqs+dOhbPIffW6ox8V+RqPb",
+	"4RmRZeX0pkn8XMepxB3ZTgMV25YSV7euY6EdPeEhSHFS4nkZWXJq/39SC1hoK8e58E4BgBkyPT0NDgyn",
+	"CEGTEHclKpiiGSptKnNnva8EDGLkBK/1rhp0CXNxVxGJ7xppZ8Y6yzuGOQxyloW8CxuVTathyM4a2N9c",
+	"mwWr+BndxaBGerpJv7LWbQCkBP8XCYzrvV4fiRi5IwIlC8zmHXUFfiPLh+pNTX+kIwKzWR5Sdmx8KdWX",
+	"WiGHi0JUYVTrzZ64NZVeDzAaHnCM7cBLDCW7WTV0d2/Tu856yYqHVjlklBEf/eF9hP4UoQ8TxAX6cHSC",
+	"INY2owloSf8sMKv8BvVzt+D3ccZNdKvWwXazs0rfymeKsC3udbra+kSTUqOjDJ1bp2ApcWH3HpJi0u5q",
+	"OjhFJBrdL8yZHurpu1/wwcsWTEiBAZjn+VsSVTvbQXw2hetJPBzOnTDcyVHPyvU4kMsQG7mqASOCqnpZ",
+	"gzObYRYDs6p+LgWXl9tdg6ztkF9VzlsAI4w7dBs/q/oaAuzahPFB+6MmZD+ekxRNXh0cHRs8/3bB6BLS",
+	"AM0a7snDF6/2Jvv7pw7DYyocNqhJxXCucuepeCYRVoowZcNlm8D+zftjLmL7/q5UnQ3gHF/okkD2i7wy",
+	"0Ghtqe9L7g6QAy1B9N5QFr+ModRyY8tRpt9sEGgzAO7TMt5lm/e5s3HSWo+JukYWOmvOgyvrUA0Np5zL",
+	"WY4dRkT/WdoxvBq2Oo05Nh4ShUYUml3v6l592qQ7bjudP/mRZEVK2Tyul7wMWr2j8S6Wr3xKcP06hhpa",
+	"1m0K2P064hDRNfYgah6/DkHxV3c2t0iyOjtxyEbQs59IG1nDMqcG7wd+qpjXMxkAR+L3DN1DM7l7g+q6",
+	"ICuUYIbm9A4+LQPOnuoNwTTYQJKEHWC/y0uOtflSyH6PYQK+BIP5xg3eW/LkKVeLcI5haI/q/We7mvVt",
+	"7CE7jN5qd28K+VQjfFjDwf9JbXLPMzqvNZD1X31p0/tJdRHirAw8GkhIh1PUoO05Ceew4DmJKYuFNgoD",
+	"2b1azxgfHB2H7UWnNvW1Cc3Asy77kpUp2g27mt6BRg+dn0AvSaVWekzqIvxQ79KgH9OVHwlAgzIGeKfw",
+	"kqh7rjWZJRckdteHR1ywJVEdbUkFVURQDK6XJVHAs+BA1+yPdrJN0xXlE065fo196xhztaStidf3LkiJ",
+	"asFoEqTDd7NziIIj4q5BCU8J2rNqaEKYLAzX1rrt/ompCv/916uP6PcFVQT9KqiichGhT7//+tZ+py//",
+	"NcPJLXqLBZ1OCWYROrv8ywW6xLdUKsxohH49e39lrzqbCZroa95+uDhHbxdabSQR+vz5ywfTNlwrmhG6",
+	"On//1TQYI2mELj7/+qX0hnHrEfQ1XD3IUTT6/aP73xf9P1P5/fvV50+jaKTHbP53Bv87u9b/M5ecfbyA",
+	"evHLv1zo//16Bv8zv/369upX/b+z91f6f+ZLPfhRNPpsPunBjqKRHmVYRb6zgahmhy8CPiaqFEmNyRQh",
+	"bCqPZoSkKKNajFJlJSnC6J5MF5zfopRk9E6bBDTANbRBttFLUrPrXIJh+0DAqJ5JRFPTqsYO4IACli25",
+	"I2LlBgOsrGe/mgeBjwdcQ/8swnUOH5U0+dn6HJu1RlykjdQNBx0eggtfEqnwMg/izjt1Rp9mtMB5Tlgg",
+	"ZaPT8dc5nzXpi6EsMVt/UKWClevhT2AdZDhQTJCd3O2qxOquX1VVU3RK6I58A9k5N+DN5kxRVpBThLN7",
+	"vJIoF0SG8fyDAc36G9fMuXKUBLUXE0INIIi7FA8k8UqeIJrKCPisjCxoos0m0qRhwkWR9fEyvCSgFc8E",
+	"IUiRH+oQncPBys1o0MJwh2+s7ON7Q9MbfTK5JLYyE1vnQIKFWKGbRsbAjenlmxNxYJ4BDhlU7Zhtta1Z",
+	"j3nVjJIslYjgZNHAsH4mnZ8H3nWKMGLkHsENVXtCgYzJhLBLOTZthhp57HCI0ti8rUZWG4RtHX+6nQji",
+	"frVjPTF+J7MXigP7Mhccroed3FWO9ja9BYZCAlTJuLtPQaFp96lx6Of1vXVVLY0e6Fq5cBM79Lx8bYeC",
+	"of7Y8JKufvKWgI2RSSUwCoEThczFU+c6cxJN87zDraRNsVxisdrEuetj/LVY5iTVZq2F3bEn2tC9VpP1",
+	"DLCiUxM+3sD3bfeGiuXXebsbYmvt1u7cb1SqnfB51/NjrVbcnV/yHgJwa+F1KviYKrLUhbRkMkOrWyJ0",
+	"BL9RJe1vxi9i4JIlR8Z5uj5QZR7HRZxrGgP5QETvkOQWUcIdNpKpVta1ksn1CvBCdqYJVqtnK4CZy+Lu",
+	"W3U+FNPElo8MWaK+EcJq/rUgYa8CBu9ev3O20eEHjfZ/QPtrf9fWNcN2NQntY9kVJx1QltDkBo8ex3JJ",
+	"jxXJD4xmNUe8VZr9Q/jLYHXhAQenHassX91nN3dhW7TkxdOlQran06fd45Iy/9vJQzZ/YzPEB25ux5T7",
+	"xQrq07pfYBUvIVU67FDfOBd4wj2J7zFTEO9IFpTckW0fxvWzsNjq/uDSEJJOcXL73obK1gYADJsxhtCM",
+	"SGkwCULuo/faJjoXggeLDhWmWRjRjEOkoy3Q/3z9+QLZX0u4OQqtYEEpf645c8xn8ZQKtdAG6fN/FkSs",
+	"njdRpzqOi3tx5EYXOjl/Isz2lXGrNCNLDE5S+z/GWTylzOixJv5s4vq3jN8bC1Izm1h/pXgs8Sq4eh9M",
+	"QLu9cljhKZYBy0T+M6MKutrkXKq5AJ/sGhurbAh6C42h8R2mhnJ6IFx0NgX4yO54dkfC+m/CmdRStktd",
+	"s78jQTJKUsT7lWVso5YmhRBB5+ZHhshsRhJVhVvanniTNrZb+zrD97Mii6dY0o087ze49le4dG29+zZG",
+	"+3aSG1IbGYE+ygGfI2SXeA82mFAmSUFbl9CSRB9oWtFP6TOTkVfm5miEqm9MAOgSssVnZSQN7bkmJ+XF",
+	"Ln804Xeuq4y/NpFNbMEzMi+wSCmbf2PQF1owA49hO4s44wxY4/4h+qjQLSG5BKsMJwmR0uao+rVxJ4iw",
+	"FFGlX+OcYI3X2XpCMw5DCwhoAZXowGmhVmjv8uzL2w/7xhfV3geebcwh8U7olb5c8wRvIPG6XEaFxYDe",
+	"J6WvKtZDf/r66McqZm6eKrvutfWpWMy2BoS3T49uO/inbqDV4A1zq2I/1qfItDY+fcepayKAlUP+nQus",
+	"x824PYc9gRceznU3t6PbERtu9FE3qHoZZ3OnDfnv6eff2Cm/aDP9qiuT5qJygQVJy05Wljm3W+v1qEOv",
+	"MaKHp0yEeFWo45RaWZwPjz+bpCHO0F4JzgQs2yct29KMZSvHzpsdBQdn13YwoQ2cZBd2q6/iPZ3JWptE",
+	"H2u11ZLQZyKzDM/nJEU3Nc3lxuoZuFQc6nqFpmGiVEZSNDX5sipZfGPAhSBNhCq0d+NY2s1+ZIlfIoxu",
+	"AofmBvQO7xqfZm5Kyf+N3dTJ8+a0yjlwcdyM4Dtig/AZnhsFYZPFvk6R3WiIPgrv3PjWXfgW/hPYHtqD",
+	"+mwHzSDIkt+RdH9LbtjgXUMZy7rTdmUXqz5NpxHH05XX/zF2WVLQvwJ8avo4CcDcNKfmMyOXUP+lJMlm",
+	"Jjuj7PUoeDFfGFf92eXHelvh8n1+40b3wtLrC9a2IngZL4l15WYEA4Zc5a3Qj53jOUwv1j8HLXCfZgNI",
+	"lF//gv707vIKnQlFk4xAE00rErg1ZzArd1vbKBDAbcpptOBZKv0EU2chRIYBuOe/2Tva35vvw9JC6b/W",
+	"3S4FVy6VNVHoaDx5ja6TBUmLjKAJyrHAc4HzBXql9bZvzGLcoQQrMocoMlb4BN1kZI6zmE8zOodR3aA9",
+	"PZ+9ZN86V8qsf4aXBpNAj+H8w1vbiePt+7Nv7Gg8eYnk4csX0KrkJi+mGU1iheWtex5xz2sWAFxiodAL",
+	"NCuYceLtH6I6y/7GYDU4I9bimnNNaBCZxJ5ViHAmOaosQ+oxcMMUHUk15zyKRt6IgyTxCed+d6MBem7C",
+	"pYqnuF6lBuW38fHtKBod38aKx0dj/e+jMXw4hg/H5sNkDJ+0+Wr+/b27aqnWqC3PBTcB6pQkGZSk6n8a",
+	"bAkPvpwsEpCC0osgBF8ieVaoTpC2BZ0vDvRkNQXYD8s8Iz+oWiF3K2wXTYkwaUcPat1TDify1rhaipAq",
+	"8UmLbZJ+7piCAcKcUSLQlKtFKZ/5TIt8LiWdZloZND3nCRxgn1WxhaziSEUeqNeJRj8O9NUHd1hA9oy+",
+	"rRzVxYfrC3d7+eXXy4vRdz122yq9HVtOhrXSOEu6mmiYnFdCBjzL3hF6moHNiMu28K0l/0AyH1yjghPX",
+	"upfLr+jAVtqqpYotPBiWrGOjaxLTNHg9lODs1iO4xHnvHiM+Y9oikuaSRta+wlCeS5L4PyAObLNO3Nb5",
+	"lO/TSVSerW1dOXbpHt2N43odDHTh2OFtFe/diuuYN20seH0YI1r/7DAbGKp5r39Hg2cEki6rmkit1Vn0",
+	"IX19Qyx2FO4MYTr/ydxkTTC+dUrXnK9dODecfH06x0Y5+J2E4P/POjLDo+MPORL9+HHtcHxvDiloTfvE",
+	"3mIEOMu4MWYd/z5FS7ysN7XxfskD7W5OkcIzpM1ehKFrq4cIcuoyg2xRDsD5ndo0uFqn3XIgwHyW8DfX",
+	"C4dno2prvKeMXOQvbCwRMScPacjbFnTGsLauFQvCAB1lgIlGaKlfqa1TcIjbhD9rMDOEmbwnUIv+Yjzp",
+	"4R8Pla+GT7CYkysiAVvujxH5gbXFA/QL44nNhEbjyZsxPiaTg1fTSXLwCz5KD16T8ezgBX45PU5epb+Q",
+	"13qhwRHkhcvhHFE/rv6ibIk0Ojmq+LM5cLaoPSameudVQ50q6/N+0QYTUzhR2vz4XtemR0fjo1cH48nB",
+	"ZPxl/OZkPD4Zj//bVFxUKRZw2eT1wfj4YPKyohCTNz06t8sQjeb0jjD39QXHi5HRgasF+SU5Sg9+mb4g",
+	"B29mk/HBS3w8fZX8kr4mb2ZlkjD4fuJWKMU9ZHwwmUwmB7+Mx+MDzSsOvC4gk7qy5mb34mB89GUyPjly",
+	"syv10xc/fzaJsraVfbR3t4thwv9jQ2OSho3E79ESs5Vvi0JlA1RBwKsiAysHJwO+3XNkEbVTAyPHUCJk",
+	"NLjIdXOKZzYZKPKBMaISBzRCtaLsCKVU5oUikYGshJnaC2Uh7sgqNmCKkpRfUHZHlQ27e2QdOSdOhOo0",
+	"7DciqA5dk6bXsey/6WsNrNdaaEp9+LxtdpvYeeZT/8EBF6HdjhBXgoo5268UfFjmonZVnB3QEDNrV0tT",
+	"vbrxzOCClIhXgbQfzQgGJA50QV6dTU1Qpuw0lxYWgB8wk02dJaRZ9Y/5bVSQXF9VlzjdPxfKQjEE1sNW",
+	"A69nAZzFyt6//sKciCSYzGSfgJ5DtbJCP9BkPI5AKGq9Z2mw2BJyirQSY+jQXEklGtfXkBemFLhDA7MO",
+	"r+bquPpfN5dqsMEF85h7YNker/xAKz6uCr4NAmbrgNru1lTGCU/JGgfSBqwOb76lX8W1jtlJrkzR8azO",
+	"gp8rfu/q3Uxs5vwLnmtySImAnoOQd2HSKdf5cEL+GFv9Yw267Vwp/pI9uj+lFqcZ6FTxB7qNEuyTpGcG",
+	"Tfq0yGu3Yzrqg3nmkXN9TS4+XKPP765t3b2BWqotjozQny5tgl9CZAtc+uzgvw2+dDQZhyGmH3xc6iP+",
+	"+heDxJaCueBayFuk7D0LG9UaZ68WTW10AtuZvv0eEzKTEQDvrw6g+ZQDkpBhBO5XUfDt4To6uGjTKdmF",
+	"V6TGmJ/ONVKfxi78I/1P1UZPww5OWfMdT3xk1ry+10lYN/wNxLx2q8N+kvyOxqwQkojVCcoFvcPa6rjj",
+	"WcEUFivEBfIawNWOnGMFpygXxQnKi5xmVZypYFShvVwUcS7oEotVpC+Lyw5GFsm7iJckpQnOKpAnBO2O",
+	"tHQEpXPf96YApcVliDuWBOKSpg3dgmR5HasuBg+GMBid3tc4LTIlK9A7O8Tqi3KY3lcmyK/ZS7VmWuLa",
+	"V8hYa2CAj5eLwvz1HlybvP1sp97ROc9IhFiJQmr5Pc9jJwq0NE/kWiA+i899hV1cc4CQ7OwdD8WfBrff",
+	"XjM43y4aiXJIDXgHwecCWs1P0B7jjOwjxdEx2rN1PWUWj9GOjgdpSlUbcfv6EGO02EyucGc3urJzbayt",
+	"WfNLhQaEMmsNvDe3RdLiRCqSh2OzjKv4notbuzldaRCxWcABUq5GiQExt01phJ94FItgLtV7LpB/GYA9",
+	"lCURK8if8iPjzySq8pdQRnAt/aCZ2rTu7A2N7PQO4Nrtie9Jlj0ansPmCK914zQJomF8rLM3Gift0U2O",
+	"phtuqNnRGO9D3O9D+MCDDvjm/k+NE7/5hp2xAK9F87gXQ2gf7XIrwXTGtaP+KCgEzcO3abnWhl87ox4N",
+	"StuFmdEUa09nabhO7AFZT3IMMSN90M60NrbgPD1BZJlnHPpvg364oHPNr0utKKopoxm9A2f7TFDIExck",
+	"M3bzgua2SRtfLrUiuorQnPMUGZWqxtfLF9Z0L7/psXnNyDQPgKdVyMgh9n85wwPT6KFJEi+0vLLrcjDj",
+	"4gC7dQEwRAko0+/QW54CCPylVQbR0XhyHKFkgXNFBHq93/Z2VwPf2Dofu9b5wYXpf/uiLLTteUNgxfve",
+	"/DNIetiR3naJN4G8knuaZWhKUAqRhukK3S8062EGySeYc9kijgZAbUf2Sg0o/B4qsBySkcPF7MF+uhal",
+	"n9HfskO7Vqo1ko1GfjdK78ttq+0vZzuZ1tCTYt75sONSPmPQmSnv2vrg2CcEV9NvmBYEb4es4NzhLPYA",
+	"T9wqqxQgQxMS3zbAxl3YpBEm8UsY8qQDGtbFXPvKfcJ6R9hmkHpel8yloPF74tfQ9NeIklbPJ+MS6Jxb",
+	"X0VxTSt3aRK1cRaGy7V+1rgzfOMu2KY603fRdM4RqhT77kgfb15J7DtKwg3YbYTcSm1CxSuCAxgcL14j",
+	"LtDxke2k6W0CKlsXGk9cjhXVHzSPOkVjk7pzT2VHw/bHqtV2yHI+MXg705pxnbCax7S98TVKr87VtuGt",
+	"cofPWbplOXUwcn4BVWaQY+/mHkHE3BbyzApVCDIcXNy+b+1UHtCQewPv3pBCU+fJDcNM22IL6xdss+vS",
+	"eVfmNDZftIaTlzdPOu7t5vFtbbvRagB6pwFgf9lb6aNFYHVNyc2q97IsB0iMOkMfMsUBfZ6bPHtgbGXH",
+	"HH3IJB+f1z9CE94NzHHtqd6Jve+3ZnwqS7+2rp7as8SUSSUIJL5WIRRPaa0Lh/jF68YXx0dwvZV8ax2v",
+	"Xqu3UOKYO9p8hjArqyyrnrOeW+BsFI1+HUWjt6No9G4Ujc5H0ej9KBr9aRSNPkz0Hz2qj6No9OdRNPpL",
+	"eDS2qO2dq2lrpLHOeMGCmZOTY5s56WdiHh1M8NH04JfkRXrwmrycHRzjV9NfktfpGzKG/FZT0waHpV4s",
+	"5xKyRjyHQFipqkxa5A8lcz0TanulmX5vZXxWs95xtpG/AJtyzV2l4s8yNZEy03sn1BQd0g1vSa4ixFlC",
+	"vKTCHk7G7np2m6eYUrmkUtaq8WoKOc/uSmU0gDrffIxWFAMjXA+W2itnr0XQFerptjVoMrzm6p67pFzT",
+	"F8RAzDq4KMDphb+H6JxCSGeJV0hSvTsLfEfQlJTJnwjf4xXao0oiWktZl+jFeLJfa+XRg8ic4/oIZFf1",
+	"ocZoo9GPgzk/sMnZXjbox3eyl44t6yc6qo6Nh7C6VuVt7tXjx1jsG+OqhndolKU55p1IwxYXfkKp2HFg",
+	"WjR/o1nzzUkJhAaOXig8URxlnN8irE7RjSHomxMPCkOieyIcS0J79v4cUwFcoQasAhftn6KbklfoR91z",
+	"5FIYLDaCebpmXL5ItNLDvGkEhoB5SFj4eTGccFn1XUcLoW0cRWTZhXvZ1yPSmY26DcjUwiZsbwWR4q+c",
+	"w0h5xLLgEDNqoyBZJdasc4nMZrdxa7Pcm+njsycfJ3EoY/Lu3bae986mKACMVoOx+CCYjpLLTXZr7ltt",
+	"xy93mDr3EApvJKeh/9rbP/j+x6voqCO7brsDsBGkK0SemyhuJ8LF53JPKFdq09hJhesahvw/jCQ35E8+",
+	"Homu3SaH9+SkqQQn0WxGE2OjGT/JPRe38Nn6he6opIqLKgkR0g7BucASbjCZEoOFrLVgnFNIFSx9ZziL",
+	"c7lKFjzjc/NTjklKsRI0oZh59adFnnOhqgFUGZXVd0vM8Bz+tcYEF3yakYBr8Or9W/Tm5fEvKDdXIAMH",
+	"LQPRagPxGROF5+Hcj5eTI6MD2UuhnOJwDSJxLDsUL/00/Rsg4M4ymijpa1fPZPkK84RwW6Bu2G0iBBcD",
+	"wOsrcO8AN6HMuF6DbyqrjLsr5hRHc67/6gcRnEamjVyO1eLEhh5ejt8grg0kdPHh2mXcc4G+Xl5EPgAb",
+	"LD7OMmd5EWJQQw3sFlWn9nkvxpPGfbZ8WCunXgVfh+1rQJQ6wGFafY1qrdpUtr6CqAU8dgUeX9cYyFGp",
+	"vnwzyLl1+Zm3Ruuq165gHZpeMp/hjeoJUO1G3WVhcjTCOY1vyWpUr2SOyhrn8nx76FNRoyTdljw7PBZT",
+	"PlHLlhsZh7rdjlHlXm82EzZWQV6YXtk8KewLG0Ws0JMIilYVWeaZcec26lqrb6rCVj20lpE5ahVnh9jS",
+	"lQeU1OA2GZeF2Mjx39rLflaLu+EO98q39vJtTZt6N9m12rB36c8WGl+8Ma3ui8dRA6mwG0Vw37JAPZhl",
+	"IVU8JXFd8IWctj6ctwMPBxArTCU00XJlqx1Dj9D9grtSVozMC78x88YIHkUZgPufIHsySHkdMpdpRgnL",
+	"gN5rfcq4ATUbo7K8J3VwtN8YrsoggCvCy1HG2Vxz05ywGtC4p2otMWUeBmYf8royV5e+xv7Cpv2EpsBx",
+	"OGF9IzBlrVbN0z26On9/YDzc4/Hk6EW9QEv/aOpaXv48cAUuHZqZxaKMt++aR7bsocMLtZFFXMFFTURT",
+	"S7Id2RQ17FMg6E1vufZuuTJ3+D2RrRxIe1PBtbkz3KWtr2fYkZLfBqu7L54S1Npe6575xVz1PwgUzXZZ",
+	"Lf2z7dBgJxGuIe7qYNf5Q2jTO2ivfpLrMmUtP97Ws9OUfcPSYe1dWlMFlF9EmdkSylnloXSzd2gXAZQH",
+	"A5EyXW1hgppbe/O9KvHYV+vKtv4JNhC6ZmdAA2oodV0WVYPYyhk1XuoNeN1+PLqXrZR7Az1sboDbeNe2",
+	"18f+zeK2CiZNjv1o0qQVTTK10PZnAMRqCecNcP2nYKdZWOyh6UnrpWcoZKqv1gpbrdafSmtaVY941q9j",
+	"ZJdELd2pljBC+YoBwVgf8bVjJDgTBKerkqGc2lgKWEN69BCeuecQYeVm5baRsd6+vxq+755k3Zz68wjp",
+	"LWtlmBNU7WVfx5Z24YotLbync8NWw9+FC9ZjY/3YcouhtWHzWixu2JMdqwo9+N/N/gYo2bvSjR/v3G5R",
+	"8NBYTx+cPF2k0H81jbFMDAAvThbWFzMlC3xHeSFMQVOekR+x9TYDULn3tfuckjuS8dw+YEGgQilOCQAY",
+	"5ouVpAnO4iUvNUpJlgvjpDZJXyRZxBlm80Kfc98dhDPnedYKJZUFzmK6zDEV9mV+pvw6v05XYP1LxcBP",
+	"SthrdPCtGI9fEGhplCv/C3CTacFVfuOs+/KbJV7GC5JVXwBWZPUJ0k7B0ZWQ8lvjH/MfnGRcahEDrUpS",
+	"KkiiX/IcOTx5hBUyhlKjYYPrjO4GX7batV48N2ADNwlDBYubEcAu8IdXIk3a+jYYEnzpBuQD3IfXf06l",
+	"IuKsTLoboLjVtuqPgYD10SitR9m9Ez+gTz+/ZyG/0+8Lbsq9Ug7tZzASPIMukJabBFqKDEPY99/nhhEW",
+	"MmaF33652kY59pBb27nrD0xTXwceXA5b09RWWj0Q46a0e9/vZ6qSd5KAX7183dzOmTL8/GHo3Y0zFNBf",
+	"amuxkaQTzswqDwTj9xQQx27AqLSNVs2/v++qVagScRcgIaQ16u3Teht6u3e+/+UKwNIKwN80sN7TrCDQ",
+	"+2v/FGGHYEgYYtYtS37kwMF6mTd6NPyOiLToQD2xgyiRERdYohxDumXBlkSFOyksqFRcBPqend8RsSoJ",
+	"lmcpcQmNp7YVmlTOXHLkzVl/g8ORlKm4NzGnYESxn/vzlqwqB333r1v5ZfVUY1j/ftTd7I8VwpchaQy5",
+	"oOG9NOmjKV45rOOSgRTMfEWl3Zt+tnEJaNN/Szp6BpsUOyuHQ0dt56Vpj1Uh5jEhPxxZ9Xywq1bfr+rI",
+	"eG5U/3Bu75D0WPZTtGRoM/X1EO0dTLvqqoQFA62bSlzq2bhQVC6DhNKRqNzPVPEkQadndqq5rw3tm6n6",
+	"emo/wVHjK+2DWv78TEIxFvB9q3+F1K+dc6Y6p2nks/htKb0OdCd+L0vbflhx6K4FvxBNgf2wArZhLGUT",
+	"kEfw/HSc6TWIWrVjtxsvj696PaWrp8a9A4370hNAK4Ey3eUSkqwIElTeniK8nBJxog06/bkkGEhbWCFr",
+	"AJ+iuSCEnSCTZVU2gysRCU5B5TlBmHl1wIzf181DMAdt4Q88UJv8WUHWWm8+6ewIMOOKgIVpVBiLGWcv",
+	"NnoacIXBCk1fdorTJQUwIEg4YSG3769OgTQntrwDMgLsXWG1Tl+quhrlNh5r1Yzq6Xu3JFeuz3Kle4A6",
+	"a06S7b4HOu1+Lw3EdHzf3PDZcWo0F7zIbaP49HQriykakTuaumD/4zCzrjDLwFieJwvH64RhC7KpVFFK",
+	"v7a30pvZhNW72wZiiDg3kllvKpiGbVLeLWU101L8ljAkC5iLSVspC678rvvBTL2tEjJ4MEOvsQdm4GtS",
+	"uuu0P4hot01g2iUpb7TKyzYd/VX+YILCWlquEU/9nWEyB5dti8pSKnum070rr3zLmRIcwjYzmikLn9KN",
+	"L7ybZHFONweMryH/8BIu1RtjcxV7K1OtZZsTRsRg8y0ngvJ0M7XpLbk010LRLbmjvAAMji1uF+UOb77r",
+	"L5QZ54JWtIaocvrmL6CdBei+K4O3Batnowcu99bOt6KmyCfLxiaUg+6mcpidH11JFL0z5hf5oV9ms35c",
+	"EqqUtQiHNPAljGQdGpi37i26b7XF6YQ+4D0uCzVeglu7J3/F7wMZs7bLcYeuQZeEaUHxTKI7nBXEtiZu",
+	"hIFOkeIKZ2XFI+zDM2m+PQybY1MSTrJfEux4Tgee2ozOC0EQlSdlhoqMSsz4CNnUZll28IHvTCYyfIlZ",
+	"LBMuSIRspw39ZUoxi1O8khFyxhLPM31NhpmM0OHhYRi71hzNjmiV/RUZQn4m7eAj10hkmWNB/m9tzmzV",
+	"SsRjDdryEETKLgWk/nt9qPrZZkTV6dImsOblYOFAiEyvPRBBWJGGn9rPrtqmlA+CbCHjFRauL80CcvU5",
+	"LEmhCNrDsFFa3Wbc1Xjv76TfiqN4R4UVzblJ1Far+0AZdhcQnPbQdNBw2Vgc6iuCVAUqfbjAxfA4JEgO",
+	"rjNNWcYCqLqQg6hDTsTZRvOa/gFoEy4+XFc3W38pPLU8aPF0VeUsBtTA+6EyQ3Ol7SWG6/Jg5UW19HYs",
+	"4c1ThOnJvSsCuyeIwpTFBVONOrkudv0oWTneGNZOYTduGG89ntAL0yii0xaSSYStFdM1ymfa0N0QDI+X",
+	"xPpJMMPZSlbVMmFJ7VLA3ctDlTW1pJQNHd/9RO63Jn9lGw+MyRrfaPq7yokELwmACtD5Qp3YhMD1XcKj",
+	"Lf0Da7BPTgBOpXIgu5Z6jNwR4V7lNCpkVYSMz2Xb7Tsw7F4yomrdQpQWyLLvW5tSWs14pgzWfHfz9TVb",
+	"OWB5w+UKsdnXnlULWy4TYRckmFN5fnGEbPMLxAhJT9D15W/vECBAzWiCXEADpVSf2yJTqwh9+u0dWvIU",
+	"9PMIXevrNUGQCF3qn3LBAQYFxBO0awVt6/r80wdXrkOW3Jwbcw1hWsc06U36gW8vrB6KnB7qw0Q7jOkP",
+	"H5FNcorQXz8ik5cUoU/XH22TWEmY5GIVoct3yOU/Rejs+h0yEZkIvbtG7/g9Q3LFUsGXJEKfv3wwaI0R",
+	"urg+Q9fnF87zWzqEMbIAWVQqVHEP38GrF3EUjT7B32v4e2k/nH/6AN+9vRhFow8fR9Hor/rPp2v991Jf",
+	"cnat/767HkWjz1/0xRfXZ2HW5OW9+TXLUINcFgdDF5jYKtGNmmXzjVe0bL6oqo9llRmGWVqaBbEpY9aa",
+	"Fk+SIndVzNXXsN68+pzg5UJ21TybZDTYLC/RrA6/Wusds+KFWsT/KKRtswIQ3HH9hu7i52vyI5Re/AOZ",
+	"Yw9sIfJBXo6QIKoQDO19ev6+BkA2I0tsMROzsPP+2rjqzpKESHn+I+yRwfBrnPF5/9bVRUoVpPyHJHtV",
+	"OzqgGXZVbxp6ol9BOuChcNuVqTvtzmbp/0CvLqDVo9sUtfZ/1jtbBRt6li2L7TD/yp+RydokULZddrR/",
+	"5ghJnppWtZxpq3m6UgSgwRFWiCoJlphWeHJs4O77jdpV7AaGTRaJyQf11Jr+63G+SLSckGeVStTxDjCd",
+	"hzz3MsNBsiJwIoY262nqdANK9+HW9RP0irT7P/ijV9kdeKZzWOyiF7/FwvOdGW0q/ex1C5dlvgxQZ3dP",
+	"Xui4A0hVXltetKcWhFbPMqVeRtejUkk0JRm/h4woKhDWfAkpgWmGKNTsVsxtvzeNtzsMhzoSNQvgd9hq",
+	"ozSLd1LZ0KiaDzAV48WuvFkITyH43OwysOdA8bA0sdn+a2peceUq90OmeR0AoP/cv5Q3dp3zXbVl9vlF",
+	"1NG/unYw/K2sy8UgH/FOaifCQpvB+kyxJSo9weTLlcByBwilwY08gRn5WkNQ64dnnQG9DLRWwc1aBWpq",
+	"YeONcdwOd+EZul/wrOwPOjk4RnsZvSVCxcf7EQJPJRcIxoP2VkTGjO+bfs02AZDnJjFhL1lwmpB9sDjJ",
+	"D6V/nxxoIxMlCyxwovQB2dM/7Z+iZEGSW23nzQHjFp7k5heZ4kYAc58VEmcGTfqw5XpskqG/QG7Ga/ag",
+	"SCkJJjr+vuAIVw49U7zmK5imNjV2lanAv+MG2fs9lTp0UD2KjxVCR6BdhKaSgWIYe9PazHjKRdgWYWNo",
+	"Q4gfORVEPgaG7TZxyaF9rBwL6A3h3QsBoEkJFRLAsLipd/0T5K36Ywu82aNEtzdeXqpHBzXC6z6u1fI8",
+	"eiF2CzxnaEV2c8Rb9U3Y8mSFvIa/YZu0TRVKMENTghxvOUW2Dhi9GOtLpE2v4ileRdoiWnKp0JtxL6/l",
+	"UxzBwakENaypGs2a4fYhuY9SFiQQZKY17j3kjENUlrJbsDLbO6YJzJDhgb5KPofKtwQSjUwRXDiUfUsC",
+	"23+94PcMcHdOIbsOrNwFlgvoE0xytRmkqwYkZV7jj7/PGu4idhJaxSeKn3QwaR+xgrDU1hHaw1UyunSN",
+	"BvAbZYF2uduL8UZl4E5EcCfE7zYn3qlpQ7f9/7H3tTc9HKUMyJ/q1bV16N5vvTlbKevWIhw4Rfuqer30",
+	"eFDipXvx+jldkYTQXIXisUNgq1qRj+rm7vdfOpoJAfKzGm6ECQAZnQsCQGXmcxnGnCki4iW0yMCqwtLD",
+	"Kq7yltZ4nc2IPF39KtgQ+azWI9WL7z+TKMdCNQe+Z1B2SIpMklWrP7JEGO4DaQvjqzdc3t+2gXLjrAyj",
+	"2hAoyVcocgGfEbLK3akpyaAK4URwKd33AJliJmzywiu3iLYY3ek7rKOY/R0f/Ou7/jM+eBN//2McvXgT",
+	"xjCzpmZ7iMb0BNlWc7x4JvLkAbnORyFPlKP6PkAq2uhtjKdPt/cw3KYzz08QbhjvaO+eC6lc7/cpkdrU",
+	"Nkb7Sd2W1xa4XrMTZ8rbtT0F2/0EzQQh8E8XVza7Smp9vd1IRtHIvARsYW6iPzDn7z0tiR/K7Xc323Ak",
+	"fU3UbrrL24SljShnjy+vXLcZXzz1MopKv2GH72B7+dOKNP1HuxUe0UUQ7Jbf4/6mSNnC1JHFdFgVw+O4",
+	"C3rDAd5RXAt5KzybVYlBkW9EfI8eqwH/Vm4Jf6HNPKLyBA1ozV8/lE/lpygVpK28FG602/VEfColdzhL",
+	"+M866104b4By6+m41MWY9rgAZRd58460+GbENG0CjHCGMONsteSFLJ+x3w8VrsFb1hW+lbmszq5Fexjl",
+	"ODejMDjfUHOpT5rYPzXeIxOt5OYt29bJ7YKjtadmf/ScYA2wiNrYD/2+npu7wIR8TFEPs8wdxN35SdZF",
+	"FR/VS/LFQZPv0K0xLWimYtqxo9c4m3GRopxmXNtk0DjRxPQiJBc0z221OfrMyGWG2anVa5MFZvOuYtWE",
+	"p2G3x1aoLbadQm9xusmR89D2TA/Ew2jULPP78ljt+afJ6bRIEr0xRtfdNyfu/AueAzgNEYAtBsYwVZsO",
+	"XDmMgCn42cODGRiE9w2MTSq7relPSdVAx9MrSlpt77o39m3xOOpn7Km0jDIcupWW4Ua7lZaxvelhz2+3",
+	"s+EoetnhbOgGWDsKF2lv2a9nF9bl1s7CTgquRrWZAncnsEq58e8SWH81x24bKv237uP67fpiiwFMYmp7",
+	"p3oCWdlizjXlSodV2UP5lcFhhH45ZVJ2qXxGqMr9OVzilJRFhIcLkqURckk+h+D49R5b4i22vYQJ8Ny0",
+	"Gx6NKrTAeU6Y0WTtG59JgCeLUNWB4pmtOMh7YkmYZLz+yQRwtfPydfw+UEAP9zGUyKqtCo0FFwp53xoF",
+	"SvMMaeCEIARGpPMRlk7Dw36mur9T9elaaquvkb++1cDXEfwuOFP98DwdY6qy9/6E84AiPSchiKllnhFF",
+	"UgT1BdCNSsZ85u2Hr19qI4XP4ikVJgS9kb5tal6nRjnH+TrwODAPXd6YMy/VQhC54FlqC3wgb9v0vSJY",
+	"ZFRrcxYKaq+0mSs+U3YiN8h0FAL1+0CeBjEqdS8EXEB9aa+jbFoCdM6UuXIJTcE0KbJiCTUdAcBNeyV6",
+	"W14JuwNtZedkwx7lFjE87R7KUDDpGmF5iNLrnC+PUHTpLXCdsJqEGY0M8nHnkvu4HBUFbjxTO2EOtUP6",
+	"b2IObRRrnhMWe63Oyp5jIbdr9aytSijLlw8rLXS4C0M64zQdLbzc+g2L9IlmRCrXdrWBHG9ZZm+koP74",
+	"yP2y/94RnGoB0zFL+761jfEamd4B0CSoxHJY7glnCicDyijO9P2u1cNbc3cwSDTv4Px+tvwziZKGnAJ/",
+	"YZgBJliQGCfKrwjeVIyEBTlLVL2cJFkkG+9bJA/07YThlglLuxxMpXPXIe7GUI3dE47JpBsNqgI4N/f0",
+	"9x5RBkw2fhNzEeMpvwvs8N+0OHvjMHdN4aKRcZTZXO5WyYQqBJNo8jK8Lv3Fa4C6Nklc453em7zQI4ax",
+	"T14YWGSy4izV305eRmhyjA4PD/fDZMm4LWlrxx1meGOlywxb9iAGMJ7/AZ282lLem2N1SswiRZ1sKXzq",
+	"zRnuoQ0ESHZbV1vr8GyVycvS/p2GPFCBau22RREoqbQHxGCvTk6t9XD6Y7gEvteSttWXJb8jaax4XCcQ",
+	"T5GJE4KN+Z+RmYqxIBgAc2PTJxKKgWw3BrAn4iLPiYgN6QgDr7k+jSrINluC1d/a/rvxyItfDioasA+P",
+	"7UVulFUN9SLXR7uVF/mRdKDKZ/ciBE39pOpLCWC8Tq9oKygGbOPFBJ0V80IqZzDjBKdkSZN+ovzoeNcs",
+	"aVtJuqFXx2l7BlQigA2evNCc+OhYG+UmDPXvgCPyZrP54O7Wiu0qFH10M9ZMZRetwJ7mnHeswE7PvVmP",
+	"3oe/vHyIUbFhJ9ed14239ju/5bAHqcM/g9REg4fBoe/2a5r7zl39MxrxOyIETUm8Di9o3U+mFVRsXB0P",
+	"7IxsAymD9H93z3QV23b3W/GocgWjCtzIG873zs145y19BQKakFx5nbKqPlkdmph+0jYif6cb38LhMmDy",
+	"ph1w5uVzaWHieqPtuVXUMoftD0fgih7gYGuQX1s3s0yyDrNFpd9TTXFvDjOv39rwHl7D6H0jBYaI7mue",
+	"8CVl80qutLnBAsvYJWU0lNJANknbOe95KVxEdN102kNykL9D+iOTtDOPsJoDBDe8iAgXyIMpKDs9AYSS",
+	"VtniyeteqYJuBOFyhLPwU91pby6x54yuoSg8TkZwW7mycUWgpHWk0I+8mgDHbgVcs0BfArvvlviHNkTt",
+	"V/YMwqfQErTfuQuNL3BQnk7r+5qzr+yW8XvWgX3nOr9UeLXo6+WFpuevv12coK8XE1SwlAj0KkJfL45s",
+	"9BkrBZYvwhCYdo5IfckLZBDOSIp4oSRNCTpn8wyzVP96jBLOZhlNoIGEBdTRP7xGjNw7CClcqAUXVK30",
+	"L2/qY9JfTcYOCdm2p3RuHJipfyS+XkxG0ejrxRH8fQF/j+Hva/j7Bv5OxkF6+J1MF5zfnilFlqH6PVz9",
+	"UF/ZSYmdZiKl9kJolbmg0hjkYWenvXRoDYcQXIQlJ1VohmlG0hObQxBfXFxEAFrJCxXp/WAEupXE5rrI",
+	"QIHoEaSpIDIM4wtT6F0vDxd3Jl/07nOkCEtWca0hge8n1kdIECVWdu3C6ShUIiWow0MpWbUxzGUBkDIl",
+	"jjNETpEBFe6bFGJhK1xCXCgdHSLq4plEH758ubT7Um8PaA7kPZYVRnSIYEKe4XJragtfktaoQWS1hQ3x",
+	"kPox2AVLbBysp2OH9sXQ9Ge79mpQAjuI+MskjZ4tMdYP+opIqH/8o50SV4QATj/we7TEbIVSkmmao0Qa",
+	"fDNzQw+ask9es5zXJBFEXfEKnWHAimr1P8N5LEnCWSrDM8g4mxsEpCxFEl4HZbESSToHeNYpAVFjunHe",
+	"uyaUS/zDBGJejV++tlqz+WK8cd7Nga1bgGJaS2Bt95666+gAvFXBXnmoB7Zo6UmwWzUqKbH6YXPiOvBB",
+	"kxHTTBtECgKBNX+hyUUqWwvYndZ7LJHivD8Xlh19trWIo2x+grA7ECsktP5egCtWSw9K5GnV1dUJhCSD",
+	"6DmtodwaJNkVJNXAc3fWC7MQ4RYS64sHKbnvyXr/CmikwUTBxu7bx5oh1YkvcqTtN8HcKvYXOEePHiW5",
+	"N++MpffSoaGSwLi37U7ngv22vr0m5/wshvrhb7TrXeYKmmQZTeJET0esoGZsba3+2ur8QKRlGw5hKbo+",
+	"4IVSuUmdRHkxzWiCrM5pdsBg3hEBL3om/fzYsH+nfV4eeCTWnoaelNwFaGS4W4e7yIo1ywH37heSJLHJ",
+	"nMCSvHq5f4g+gi5rDDIJsEOg0Wo9X9tCtOy6GCpIrMmrHqtTE3HNVao9L3IT67k8O1Qo64N8aq2yPqk+",
+	"8ZX+ekKXzH/oSbanctNBWqOW/tWesBasoyRInxXbvVGie9fkqMZwrS0kT1DCC5bQLLJMC2Z8ivwDGCHj",
+	"D+XuZ2lzj/W7TCkvwEMKwtA9fKkIXiLKkqxw7QH957m+DjYhzkl1O5CGLAyKdh+odbu08TIdb51mGo1q",
+	"yP+xyVQmLCE90MK9Gy+9+wz0+LB43Zp0xG0U2eFJ8SV4voPz7+2BUAtGE9uab60CUV7YJwefsNSgmqx7",
+	"5J/MVZsT3fv6QdZ1GWQLGVdgK4FKfak6K217JMDbVhmx1POwHTXW1l3Zxht+ic10FWpz3ZaBtaNqznMh",
+	"S0hve5793IJ+xfim98H6Qf8A3pixndXyFnnXs1hcVA7a9X7k0pXbP9swpOEPrgbwkgXXbeK2yr/HRB9d",
+	"6feDFEOVfW+c2yj5/3Es3K+ADPR/aDLnQAtAs4zLQiqAOZ2TFI0Pjo4robY1Q9/ADfZcvIEVQhKxilDC",
+	"s4zMyX474cjEKmQv5rATMTEQCe1hQmTgy3zZMfDWumSpb9BfcUbhtJuyRaokWvK0yAp5MJkYAHKU0rnx",
+	"nvgV4uODN9//mIzDZeG+sPJvOjv4b3zwr+9/TKKjn/AE+43+5/9G/9v/6vsfRx3Pbsm6gcvxAEk4WAQF",
+	"QQKhMxURFuUhQnftPdh24a20Cr42L3KabX5pRvS7mm89O/jv7/bVE9g6/UXXELYRjA1511vUbZBLu7BR",
+	"N/TyeCTbtDaJXeT8rRVj/eR1t0D73mo7sEsRtymR8PHskY35ezXB01PrqURQaNl2JZT6DcaJp9BInkhg",
+	"bU6vrAmw5uVbSaV1D/l3SKnNeaIBqdVvh0v5FdpiK9H6PulH+ClW2m29M1ZsbdiU7QRQv6n5ouh7qIVK",
+	"gz/D0iWFoGp1rR9huWhO/0JCMBEMnV1+RLdkhfZueB4fHh7e7BsgpxvOCCSi4Zzq340ldoO4QDeXn6+N",
+	"bYNzenBLVvImQiblQaKbM5Nq8y/gYifoV4IFEcgg4N+SlcG/vzk0TRLJEtySxPZisZNZKAX12JymkDtt",
+	"fn/vWOCff/8yilqAF3/+/YvtfgBNX8Hj9kyizzlhH9+htyYpBeWC39GUCLT3+eL88rezi/jzx3dv44/X",
+	"11/Pr/YjlGAhVtTGhpMM0yWgH0PuFxfzqPwgeAYtNKE7uSBIkIzcYaaqK/xmvOBWdD/4zZR6rMNPKOSc",
+	"8VCCI6ChIVEwU70JttL1+cW7EspaW5znbJ5RuXCL4nychApAv2ZEeN3hI2T4/DdWJb9HTfzryLYDxXPC",
+	"kpXXOv78w1toeio9wBjzPtsZvsrUO/zGvrG3nN2Zfsry5Bs7QOfgqb15fje5QQnOMvuwnkR1qinZdFOb",
+	"QrtUxRGkUnqGnh4LRnr3DvUL/3z9+QLNKMlS06cIbpYM35I4wZKcAqqM+fbmb3/7298OPn06ePfu5hQw",
+	"6jBMThB09f4tevHixRv09cv/z967N7eNY/uiX2WV61ZFqqFk2XHSiVznD03idLI7D1/HvXv3GfU1IRKS",
+	"0KYADQFa0XT1d7+FtQA+9HYix3Y2T53a07FIEASB9V6/36tTEI7R7ddf373W+JRXeHi0K7uB484RWbfh",
+	"ewefE+K8wrNLNgpPIUWIcdyK+d/C897lq7chGHZtB6KJIztXX4L93NEYGnYePz19+TyAkE2niTOIDvGy",
+	"Fl7zjz+1kiFBbIyVVFmqIXw3bH2wP4bQODk6pqmVUODsA2gaVEmkDUt4E18MRUFYGinmk6nC4p/WL3we",
+	"dhGPx6TzYlDNJhwlDqaeVDwHbOmb63J5G66TfW6D1ikf17SoaoXHhIkdOjC6fFS8niG5LkcIO3yE0HBy",
+	"fNyGnp8NVgyYMS4ePdPX/03YHLQRSQIDbk8WZs3s/Z2X7qNd2CFavaHhaXgKbOF+M2a+QA5xQDHOaB+j",
+	"eYqJNaOmUx43fYWhNX+FcdWLCWeaa/R6rjlRuCgZIfI3lZOdPANXPhLkMCn0SlYI4Dd5jwyCbquFf/XJ",
+	"xu0fdOFf7Xb7jwD6ZdfA/r1/0G63+wd/hwFIPssR+E5hyrSGsHR1CAMWXQPTuCf833xtItY3TNmItxdu",
+	"QmBUTfCcJTgXe2Vx6t2M7bYXXEP4P60LWtLWuzh0sIQsSXj6RAcghiCMUzow40nSshYyRyHbLA2KdYz2",
+	"+fZovDx59lP1ZExTNUj4hE7FqRMEeA8d4URoQ+ioIf01dBvMvj8eQYQIRepuV2rq9wHuO7sBwsN/Zzyd",
+	"OxIYK2WcuAogPBxzFvN09W9Whi//Un67FGUxsiaPBVW/zFJhEBOeLXbWY/1/AcGjUmyWR3JJHrf7xAkT",
+	"cQdITubhwYd3l+hbCmONjlzj9M7flWKw3YNO+6jdIZR/LtlUHHQPnrY77aeO8Q+NkEMqbvmP/e8Rpanz",
+	"VPy7+KB78Nb9XpQ84n3HnQ65iUjsSuZM8QX/dJkyMpi2eXL0CNKpK8KPqcLSHKGxQPPv4OBZ5+m6IfM5",
+	"Hrp+s18lu2GCzLOyHXbQ/dcfJaiug/fWe7GPsZsPnUA20g74JXVEin/YAQ7dYrbnbJKsXbVPdNHnKY9u",
+	"t3J+1GLlllfEDm4txKftTk7Qi7Smv/c+vC9VAuTm58p19aP4EUhikzj08R7t2QTvbN0vka1VSWPtsk3L",
+	"bk/VfP02vaCf72WX4rOtWYOrd2dLZR8jij0KDQzBaZfbNmzANG9uWkLrG0Q5oOLKZbRqqhd5woQpS9mE",
+	"G8Qj/9fKaP0MFXHZqMYKJPs7ylePhNk9UDOJVnSx2Fv7Tv5aOVAZjm8Pw+UlbbvtAlqcAlhocVWs+dMF",
+	"KyPArbXV18ZZ9nGGn4qfEmVIl2oVzJineu263fA0znhlgouFI3YaqyZdfL/D92IizMEOF76i2KT1a+/s",
+	"KNEiYrR1xXHqoQ2C2pJWsGoA4fk6odlsPl//ZLEzVuiWo+23/CpdU8p/KIZ/sss5fqPSgYhjjgHfk+OX",
+	"2++4VOoDk3M3O/3NEiOXEe7sAhulnMdINpi7gY5YqMT76yWF80uXxMThXyL++9BDS1F+piIRtuyld69x",
+	"H02VXiFqfIkMTXlZ2mwbu3BqfuFzt19xOf+p4vmet6qbKxXFVYLyLqZ1x0dlnQ4vUL/oiz30s9E52X7H",
+	"R2XeqEy6R+xwmF65VjO84WiHObkagkul3rN0xOm+Z7ssgM6mxNn0gceCXVoxjEf+eJebnSFLp/a+BcUH",
+	"ll4j2QXuG4iV5NCYjRW5K2OrvjB+RnUgzY3CAmnAW54GfKNpgZde5IThC0d+lf7zBCV7UPUrcEG+t/VQ",
+	"ev9tNgS5rVhb6UR24P6GZHDOu/dd3NY9QkNDGJ2bGR4Ba+/GxqL9i98TEbXm3MDY+usYcbF7yE5GYeu0",
+	"i61gb6SrHFk1iTjjV3Tp6i+0Dr7ikdlApa2w2RKqzZ+dpZqVMUDyyJ0dbe1I379ftnn4OFonwtDsWSvH",
+	"fuYVMXbwnfbIOhOARLQ9SxS1wkmcXbK1KJbuskO8Bgf9kQyGe91+1kNHrqPKFixqZrxcXt6HwddY1us3",
+	"72EZp+WbbPbqhvvAhDRMUMIGAQNzBaSpQHDMbqzaSSgITlkrh34mUmDTKbfrIkZjo9tw6cPTbqGGLElo",
+	"lY6OYaKkGWsXYS+rulOXhFGZQQtmwmWMASyVAhpY5aJ/j05ePcOvsVlh4Rh/m/+xXau8G34gYKa7clVK",
+	"r+ORdxx83Xf2WXYQW44kqhZf3+rv7OB6nKeYnMIA3RvMgdWu0q2kOqZlKogl2KXoLG+jYOLkYkDSiCSR",
+	"lY6NE5hxfl0WY7kxf8FHcNxp3sImOXT37lmqv0nVBBzidNnrsPLc2uT4x/OUT5k1tTGxiJB+Y6Via+Iz",
+	"jfAjKso05vqgQa/WeN5sLsvetyqJf2DJ+4E+US14a8FbC969Cd5qIAQjDGvlpit/2xyIOn/3i71mpxDU",
+	"cgfUtyexVMJ3jhoRAe66oVzf61XKb9Q1r85uG4/+owuaYMnk9sSR/f51oGRboMRVmWposHgicv5We97w",
+	"z2bMJ5onN1yXjRSGSCnks65O7GBdHZ2wB5vWwY10CyV9tO9HE1rEil1MvywoZl+SuE0559c9eAVdJ3bu",
+	"5mTj9gFWqiHHw+0qMu0fhCY0JpHXIyqZzFed8AWNuj0u6s/8HSuAdbbtNSfHzDCR6B8uF3r/oU1WXWG/",
+	"tdYoh68PaJb32yHZNXsuPrjAQe97vzqTza5qnbm/5+1tvwRt8EJiOlBV7Su+d5WRh6kybA8FMysK7pLY",
+	"y3C/eRyyHtbaYyMHpfRPc5DE9TJ/OTiD6I5rz8X3M4LodCCp0MSB6P7Q1tCPfrrwS7rj5ZpBHH5n3qeA",
+	"G3ipKwg7ujboGX/8sliYFiF9bHb87YVndN1Ozn+VLnlHhx3vIStyfRlriXj5AVa2MF+Wt+OBtuuaF6ut",
+	"G7MgzLjlDJelA4uMSrGBotgxa8ta7iCAQ4dkcbRy3+7xiy1tz+vGzkm8MWmwvghmLbjwlmG3FddsGPdR",
+	"BYvyo75DpbG91iEF1fU2t6y3Ka3dKlFtfy4kdSz0NHMESGul9Gt/0U4i2hFQ7LYr3NBEGfI9KwUz7Mb5",
+	"ZtlHxYG+1C5SDvUwL/LL/7JWGE65vHWBH3HDuzo+n8vEMj7D1z3IM8pfDVM1uW0p38YJVAsJd5gB8lr/",
+	"sKWEbktvl3L+7NUS7nYSzqRikEmWuPolHcCEx4K5VgsZUx0+E2RULhdKb/LoFlkTHXSqlRVPdBeYXNm+",
+	"7xtaA38BERUxuVB6Zk9r3mDalw3mx4aicxciJq080Zw75xD7su1ZCw8LsRU22/CbB3d1Own7sgccQoRl",
+	"DSHmUy5jTWSPui9DK5qxHXthCcvlWU+oARDVB7X7219CTXQlOnS38Bga/wzgTQDvTuFVAK8D+DmAt0cB",
+	"vD1Gb7YvWaLkyBMETJpt+CSTOTCYstTVh7EF0DikqHzeOn6Gb+LnlsJIYVmH/8qBJ8RB9NliRdt9+Rt2",
+	"n/tikCsCxLpSMgxWvXVajJn3VAujsf+Zs+Qqdsz1IbX+rkqsuNP+UDMrbnr3klrxS7NCCNLafX29Q1AH",
+	"HeqczR0XOizJCytCCnmB4ivXNL4zGykucia/tU06XvVvzeEU4uWu7ZW6ov3RpH2W9mVlV+Z7cp3x81Ux",
+	"cA9jWN2hvyLc8FfrwFsXAi6i9HyFVY4P/L6FgFtOWF0DWNcAPhLV+EqlqXVXkDQbfS3CJWkUUFuEs9U8",
+	"BZZo5YITohQaCQC52VzxdW5989SIoT1eHIYqSdRMV6/YWZse+iftvUGeht2XwX//ddLuTejF7q09ZZtw",
+	"9PumFo+1eHwknsNYzSphGWLtbSgZ8VNgDpzO7WxNqVUX5+m83Njb78GhyuH6JQogjJ1ELEm6wORcSQ4z",
+	"98fUmo8R03ym0utTjNLkeFPYmZsT+ZTCUYj1x3lflrDeGsyjo62OWyUIryeVGQs5arbhYwUxDyNNbMRL",
+	"0Gp9yRBDlHDaMHkBkk2EHAFn0bhAxcLwnp3lqogM5iryJfqKfHJV6u2cw3CPvG2eef3TdkhDPKqIuFug",
+	"HULi/uvVUfBtUXB7Wmg3PdHFupWkR/G39SHvjeKCYBK9vCB0SQTONZxNrCCroPeqFBwcu6uB6ks8qE80",
+	"Xh/klSWOf9z+t32wtBKjSd3HHoeUUE4TDsJongyhYQULwulOWWqaQV8yAxOlDXiE4g+9/7l6/enVrx/O",
+	"Pl5e/fP3y7PP0DjuwId/wmAOru+iHDGn0XVgn0ZcaTEhI2OgfDA3XHfh/PWbAH6zYq7x+tOr/2kGcP7x",
+	"ZxRB/3V+9jPCaRh2zeWpXTmUdcATzaHx9vLD+wA+//fPAdBq6wBYGo3FDdfNvhQaTo6eITcbxrGJHxvF",
+	"KDYrjtWs9PeEDbj9pQ09mkwJIpAZmKksiSGTUxZdI+ZIXx518M1VCva/jJi4sLYW/+FUq4ZU49A4OT5u",
+	"AtP2UyqtxSDh8B8xhYGaDNoOPjObWq2OKKeUCujLmE8TNbczeKJBW7HP7ZzVtc8E0ryv+dTQZ80njM/2",
+	"cJw8ppIiPlE3jsqiL/kXFplk7qrleNwyqnUt1YwwiTG1Te3rOTyngQHHRAMYdQrrFVNfWs1EILdet4S5",
+	"OA4RsZEQU2MRY0aXfxHatKEXx3aFQv8WbRbHPA6dlsJ59aVd5ESgApMcGtdC0ttZyY2KtguID0pOE+4+",
+	"Sq5ow+aeCHegzLi5SrH9ih/Bi9F9uB4/lC7cUIXwbW9RlCXwL2wyRXjXM88+wRKY6nk0VokazYHFVmav",
+	"yXwTNOym2VS5IHeoVFr2lOymekI5O7uXCT9UxjwFe4CwKbiBx94K4ljNpN1T2jrqMLCizN4YgFSIi47U",
+	"jPk782mL3q89jYdr3tE+3tO8fO177ezoqshw09Im5WxStUPy7TIQkuH8Fh+y0s10i4eCvwTUv+6ZYSG8",
+	"S9oEGlbK4pF3kq5A28eRsf/6OybgvMBY8dK/WOlcp9/qDqg7x8A0xnpwrLACGiRLAlTW9i3tf1Gmvol0",
+	"BOANR9IQa2zaRZ84z6XF3ONjbjJ2K9YsZvPkIoUDNJwH3k0z2cztYk+S7f3QIksGI8Xz9oTT4twT8hon",
+	"bMhcJOQLQtTRBSYFwd23+3LJ9HDGUuiJegkFw1pFJmUigWvOp5rsQuEMGL7SVb7AgUoWxYIQOlleProl",
+	"rhu59hsxsotaPh24PXY8AsH2IBC0Ft26yvZ1FK+rjGlonHROCKFwJrR10XoUrCGPwaq35Y6Vn7lZv6k6",
+	"30WzlT2OfAHrsPEDyl+Xvk7p05GXby0ospXWhzK+upWxqisOS1txl2AqcdOmiPs+qkjwNvSSGZtrgpyn",
+	"A4IcqCwaT5AdphG+ooe1Xgs9VUTv0y1dEjYDR53yPy1/qVX7rU9Tov4BqbQUw2Ho6Hk0k/FAfRFyhBRB",
+	"eMNnh1XfOleJiOYBaKtNB6maaZ66ojkkQhKmDeFrMeLahC1t5tZ8lYaP7M1d8vJL8/j8tnf87HkIdDLy",
+	"SjnUoG97reNnzwt6aGZcyGCVuFihiEoCwz3udnLDOiS3dACCygA3Mm6rKZdfJgndqltqOBQRzz/uTKWx",
+	"M6mEHE2Stv/l9g8WEzbih39O+ehr753K0d4cnsDHUjDLSo7Lig9ZFZ0r9vHyySn29Sk+yfqF/8dR6Kyq",
+	"di+95uK2ww+uV86rK7MkWfVyfle610N5gm/xxd+zfga1wN+jwH/twgxVoe+/x77FOx9HLSzNbpWY1TZ2",
+	"tpy9ffXR3tArXb9T3uj+wavPxpH7XjvRX7i4ivb9nvg0o9I5xochERNhoMG/RBxvbrH4z8w6D00K/cZ3",
+	"Bl79mBJZZ+NoYbtsT2n5ha+7PG6X39rUZ3H7vg7POCY0Bv2xD8nxlH0++3ic/64yE6kJh7AXQmPKZUwJ",
+	"7F61UYGS6e4OmcwRor8vXf+C9Z2On/meipjNK5xnM1Jm1EDV0O2nzxtHTXjlM+/WuHvDJiKxFlYvMnDc",
+	"OTppIhHkpvgF0kc6okqPQVBOv0HD5/G6mNZrBk6jWlOW+cn15YTFHBxLm+PCPHUGp0MP1mIkCefAJfRE",
+	"CmomnTvZsDLYf6Wu+49mABN2jZlB05cFjlXXfgu8gsdXgzly4IXUHUIkqmUpGwbFl7tSEi9GmdSXmJl8",
+	"3ppxfg1RoqJrK91So1euvzVeb7huEjdgWOIvcgSTDtWO/pA6BsR8pZ9oopYymD3ziSQKAvMkxr1CS7G6",
+	"NEIU3TwLOmRDk8mymnqo/SbLEvJeWk+Wp1F3odRdKI+zC8ULriHFqFfqxUZJ4B13SBIWFh7KxI2FZSst",
+	"563NKSvF0nc0vuqWlUdEwrDJnis4GYpN63sv9f7aWLZu9kOXxd8vUtQnshBFwiGkJwo5CtvQw4dZU2Ba",
+	"QfNmOZq3oJBjXpYppAcGV9j9esPbcIbZtfhGaJ7CmFGljzXIygZRAFPm4MATIjwfpXZ/aIioin8F9hR9",
+	"mrO3r3q+tOGxF7yfjSN6l3spdN9dftUNQXXF+6O2UkiwYSYT+XecdEIiguen8JxYGIhz4cVXGiZOVh/+",
+	"Rf97ReCU5B9+nQD3cTk7iRJKlh/+m6rUNkBf4pR/SDHrcWJqcVuL21rc7pmDIS5ikDz2IpeCW/FXSlSP",
+	"XNAyyv14F5YwqoUiCNuGHhWks2R3zrJyy7u1X9/1PnsaszXsYncQQnsQkvZeqcV2l7G+x8KtQi1kayH7",
+	"KISsZxWbjbkZ8xSMKtEdYvVlKQhnzdlngTdvm3uQwkLrjN+dEC5HI0J8VggTdeNqe7xJbxSEyPscp2xo",
+	"7NXQwKRZ6d193kwbNtfQg0wakbi0CHZKJAzx1PAhcfMUQqnMlXuk5kavGuwjyvZbE1mu1wDnCZOIcv1j",
+	"yH58lUeiAGoju5b/P4b8F57SxQM9Ujs8WbCDORxVwhtHna/VA3ktzr6t8J9d6LfBsN2iETetJL3gIw3P",
+	"GifNAI46jZMmyt6jp42nrjc3ZbOCMRnlvGs/cIVCoCTXFGbOW32nPBVqRWy5F8fL9viZf98fQzjnr/PA",
+	"BXMlBWM/Wr7vSjWXMibGbJ+Tyb96LchrQf7gg9OytKdJJFGLFP8SZa6rHRIVsaTCKFzUReqvlOD2SMUp",
+	"m+0Zieo3N+yPGtLw78eSBy46/feVdVijloaPx6x1ECjlgtRiJ5Nn7z3w37Yar9YA3lpjf44X3VdhPR9H",
+	"V2sIYm7N9/BfWTzyxfBdYMgrL+SI/ADqpSSqeWsmYzkGrqPQ9Oe1NBC3L/63a1qu/H9kdfR2+puL5+uC",
+	"+dsXzE/dQatSca9zBHvYcV4gVhferatdLxe9YystSYxGWD1SYTMAlaIQ8YD8pWIAOhvIhTfkaepqx7HL",
+	"WWILSWF1LRXajx0snB2iW0DnCYTKa8NnIiWAdxQkHHAYJExe2wcwwGglBWWPnjaOmo1Bs9leX2BtN+QD",
+	"rqrG0OU9lVLj0tT103X99GMyd17j8a+E6W54imLuqLkkIhctml1qn53EuGstWVc5P7IqZ7IFhRkDRwg9",
+	"v+3yKJqPoq5S1N9U1Vxs3UM24TLOG2D3nj4sFDs1gkXkDSN8WKqmSrMEXPschY/zv5bRA2ZjlXDAqfLY",
+	"0w6dOhtEuJhkeP7p8yWseEXKHi6r9HN8lNfpPb8QP0ZwpPJK9xUf2SSW6kRfHRF5JCbCZy5jJ5h4DIXE",
+	"9A2wrswAXYjj4y4cPYOYzfHnSE3spYErb7CCSkh4sVz5scG8OMSQwB3QkvtiizFP4kI+FyUZrlxiJmSs",
+	"ZhAlSnNN8L4xmzscsmOYKGnGugRX5rzEZgCZTLjWDn3M+W72gVJBouSIp+C+AkLKNlLOtJIangXwUwAv",
+	"mm24QD48nRNn4kwTNtX81KuNlR8GL1nhxNmF3JcP92DEPL5VLeJrEV+L+L3WcljxjTFao2DChDRMFPSX",
+	"0NDtk2e7SnCMMd2FgZ1z6nIKf5KeaUPPhbVYknIWzz3gmIvXOYXlwLeBeUCyUxfwv6EFGPBIeWJPyb8Y",
+	"N2bZT/HxNA9oNmJCruoRvBG54EWH+8eRvvg6tfStpW8tfb9B+k4T5ri+UMY8sRKJiIR3lLB3UQH9JuX8",
+	"P1wDA8lnzoJ3wq8NH5UpS19n6Pu6kTHTjs6nZAM7sctGKecxcJYmcwp6lES3N7PLmde1VdS/BxUkBwLn",
+	"mnDkTJ4IrXlM5XlWYsRZwnVJUVQZp51jcpSb81a9nazIg2At8Q9nQuNb1UK8FuK1EP9qIY5naKGVA/O9",
+	"6P672C2azhQ5WOG37yjrp2OmectnivdcNfc5z9mc28dc+qf8GLKu/Eq1vKvlXS3v9hEyQOcYpVJev5Jn",
+	"8bCu5EVeEg+No2fwhg/SjKXzAJ4ewQeWRmMUlM+88eXsSqTbMq2j59hst2usAV3x1l1EHApTlQIBzumf",
+	"cG4qBusT7S6gih67Q8yyJWkX+AeNCeCr1eK1Fq+1eN1LRNZJG2kWM26rMm15Id96gXnDpWmZ+ZSvJ8gl",
+	"VkM6L/BJ8nM0XKVUmYy4BkH1htRZbMW+HawNPfyPJxpCFydA+NlBNpnyGMF/USVM6fP2JQ2vQUi7RsyI",
+	"QTI/hdD9fkWHOnQMgC7KQEtJ2L1CYzFEyiJH8kjvMHA8jmHMDAvbfen2k3Y96SLWAUQqRgozLA2ukLQr",
+	"mcwDxwJBj1YpDFPOwfAvpkuEZRVqRc2TYV+acaqyETWH9c7fBfaFrRaL7KbC0uYxj65dm5gj9F1Hz3tm",
+	"P9ElfqGvkpY5J91fB8LwCamTnE+QoHzbOQyUVTzlJcftRxfhRNz64VQK7sNipIMKkRX4P1cwnK2wdZvi",
+	"oHuE5Tg7inS/FHZd1gp2ZliiRhlv/68pZravTdya+ctDy5VS0d/tVwrwJCyWVrnPDe4LlOTETZU1zP17",
+	"g5SQJgfSVmlMzFxzmNmdT/xchscBqCTOS9QD5wCH+D8hNNREIA+XUQRIXeTS6ba+pPfRRiQJpmyabThn",
+	"WkNoLc+rCEvxQxiw6JroCGlglIrSCJnxU0e2yoh/ZppyjcISj6IEPpmaOVbT9+WEM5mTcmPkc84NNKYq",
+	"SSi/AwkzPHXtvvTOKIjsy9K/uzgmzpl6HdAqZlSEna9KX9qBgHJMtCTlr+dTV8QB6zhq6FWdcNLXYopy",
+	"GElo7YdgAyosJ2RtrF9IUZ71JSJyJAlP9QLDFTPucqlmpxCLlEcILMrdkDSIUTQ5fNp5NkiEHvM4vyjl",
+	"lEobqhSRyyHlVjyVOgkbnoL47L/PPl5+vro4uzz7ePnu08cAfiIlVmIgxriuhGmayS0yckW7zLJ0qG4T",
+	"x3YyTfmNUJnGz76u3wQ/S6XdZMqM4am99P/7V6f18o+/joKjl3//P7s0xWDGkvRlcUA1NOyOYC3N7XsY",
+	"HjeJVHSaqJgfdJFIYg1dqtMPxeScrK/wiR51OktzC+wF7+ji8u8sTZl1JA6Q6+igi40/B7u3zfyxP2Vl",
+	"dTf+xX7uztHLp8Nn7KR1FB0PWj/FT3nr5bDTaXWK/3eE2mnIUy4jO/OLszet487xc7zm5NguE3UBIaGu",
+	"13uLbVQ7PerYrtDGi5+x54OfohfxS94ZFlrzdq+yTtFaRYKveHIcHCBptWGT6UH3AN/26LjVObrsvOw+",
+	"7XQ7nf9bbMtVWr+sj4OD0iE56B6c4FveQkVvp/ggYVF3KG1R6tMsSWDIeUzq3CnYsn5x2sKrg8Cnrwoq",
+	"hSe6Qgu+ScN/sQ6TPtRcHq/V858kh1ef/9vKcpioOEs4NOwNjuoscH1IQYnFpUjXBWhFxxQPt/835oaJ",
+	"JACrEG84hm6CvsQUqL3e/6y5tO/QLCAXXg/PwEoIZ5Zj12CSTaQuWPMjpjmaNko60gp7WK6sZe8Y4exD",
+	"hZn3ZbFgXMYshbnVczk1+ymENywRMYqqdqRvQtTE2unoCZMxQz2JE5oIxIfChSB1GkDKCAplzGRfJpzd",
+	"ELMHQmJpkXBpknkb3hkYqyTWbglZYr0Q1i1zrqI/YufOWTR2ylrIKMlijj1eG3yJM/y6n+233UFPRlzq",
+	"TEO+bNSd2eDtURuXyoxFGsPlOEt1zBBX6r+YzFg6b55iiaJb0WFmsnStSq1+lN3QYt2VKzTsFr10nqVT",
+	"pfltNdN/xHQv7HH/EdM90sLZE9fqZ53O0+h9D/+Xu39Wvxj91P6PmO7AIvf57ONxC3NXenkib9XM7vTF",
+	"7U4Gn9vzVBGbqpm2G6J6ZtCUWXo+UijytDyBc66cBbBmAjm2uzMus1SSFNjyhL9rZbNZ2aDUaSX8hiee",
+	"4gkX150MK2St5LfbUFPD6H/ENPD0aMXndhzVJU1DfyipGopa7Uw6h/RO81tTzpWYivbRFX//DHbFCjzW",
+	"PvbFL7ndVCztkbq//Xb97b7KqnJudmeBs6ZeqdRqik0KdKJyHlT/hycaUpUZ3oWQnnpV3BkGoNK+DDUb",
+	"8lHGkEGt/DM0XvXe9JoUFWZQvszKnoin2JvhsbXQUHLsPUwD60uMip/S35xlRZicTELIoohPDY/DIhhp",
+	"VAXIcy2J2OJmfajN7ovzvJeu96XFqtvf6/b3R9XbhgHncnVqqcx0iPTkTpRAKQizFupn2cTZ2iG/Qt58",
+	"N0Vc98w/kp55trw998f3ZW8y0Xh5d/46jfeiEG9ddTLh6Yi3cFb/+FZTE5/8fatQdj1mvhyl+Kj1katL",
+	"Uh6srnxF1SAeMqoM6f9fnz99BDy1gKe2+RVK8pB6MfZctPeBpdfaOhjZgNKu5XmH9EjuOI29f4FZ32qz",
+	"XyLkNQLaITdzI/TZQwfrhYUl5IXoPHQyVOmMpTElijlLE8HTfEChXRZX3fB0ltqpyVVOCbWA790puW2t",
+	"YO0/1OK0Fqd34HoworGfQ3EIHOzD14hQknL7bgnBQR+WCPr+xtoqBVKba7V8ebjyBTfsKnPNVRFjB25r",
+	"zJMpJpo3yZsJ50bI0eaEzQd/0Q+Sp8HLds3SuJenDbNc+/WWJ1iToHzxBlYvW/d6XZ58zJP4arn+bIec",
+	"+Ion553auzyULj7Ybyb+QSWk3Mfanofy+75OQt0uCTUpRMHuqadekjgDvLTukywxosVG1mzI/wyND70P",
+	"zYUfp0zyBH86bwYo0VoMKXxaZsxbZDH1ZeOy94ZQAVxETdMLUbNW8Vx7BXmHug2XvTdbb0Fwrr4sYSLk",
+	"qaeISRhwoLIO70W2gVo8rNfI4EPvQzl9RSuxkL/qy3DCJlf2OeEp3nPu74Hil2rGCxeFvFtk37AXTq88",
+	"xk/Y7ksvtWGokkTNqDaWvtUT7euZJXZ7SGCEzxAHkHIqFeaxlWkxjxIhS0HyU2CyL9nSFwUlHdDFcrx9",
+	"zDS54Dw+dUuCVzMJXI7YCKvDIOEsBqHzwf3F53YeDs6h8jAaqZJLLKhUBzxCKiaX2dTGHnw7+knnJUg2",
+	"saOEUZamXJorStyHy8+zUjFeBiNyzz05PsZytEOUrrTqa5KP7mM81Jyjm969pBr90tQRgjrD+Cip/wuh",
+	"VJaxu1jdW3OIhdi4a5Opzhg+mozhJN8U+88TLtrLkUqdMRB6JUfYeNecTxdrhnKLSchV1gY0pFqjz1dp",
+	"2GYAPNF8hZZd0rGUz/xqHfsd05i5g3IP2cstJ90nLd03qY98HQJ7uBlLEkuFMHzivYBbpizVlMtWzAw7",
+	"/IvKmv9e2yvz2UONOvx/En5YCu162DMZiYS8nZkw6BEqCY3Qd0h+Oj/7ePW6d9kLm6dw0jkBpP+ZCc3b",
+	"0MMG1r6MhbaeWJbyFrbAqySxXtlszAxmFYUGpq+tr3PBjONn5DG1pyQCC7vjOOVar/JFfubm05TL18yw",
+	"C1/VfTtZSbe9SdVO3YN09aXa/VprhyfCzHe/45WaTFm6vhNk805zy/C1IusxmA88ylK7ot1//bHYzm/f",
+	"HZiGad73a88DNiqhso5SHnNpBEv0KazcmXgcmiubA1YHi+0JLMeK3S5c3yu0SaPR1/tF2NXNiUBUOmJS",
+	"aJZTR6+Na3+qXLlTcPtWoePy+EX8eNWwid/25aEXe30nQub/3iE+/Ipp3hJSc6mFETccJlYaei/FPnhd",
+	"sPjf3zaNxxQwLn+i7VHjytaqg8XbgsVq4Xx5GZFjEVRixqvCZuXP81BjZ+U53ksArbJIdRRtJyegDord",
+	"VYhiJDT2sMvK8YcGiydCNtdIgVWqe2twbEE4fBcdsc55Ls+89pwfTrCsugvX66C9F9d/m+b6jhGpqgV0",
+	"D2GpXY6Xj03Vx6wOUD2qkvpFLbgYnApgF73owlatIefxgEXXG73ac7r4jb/2Poq2XFRuT6MNUzXZ2en2",
+	"700xqsfmjy58vO0uqd8SdSHT7XxTd6Ty9dtS0LTKOd160B6Gf7owzXtxUReXqvZS61qPR1nr4fLWagjT",
+	"VI1SrhHeEtM/BA5WqoAjjuhUDbnWQsnNDeaLKn6r97ssfb6XUqpLRR4RIftU8KhiKOyvbMTvXI/vtznZ",
+	"cl5ctpNFet91//l811X+I+pr8fIgJP2LMixYjz9fl2HxhacYG/hhq/HzJdxuxhbrWJuuW03XYs8VwKAe",
+	"+LnqB5QOOxG4qHQi5KgVsZRvKNi30sM+3eo2jw69gC7tFF6p7gKBJDmbABXnF9c0qeh+mhmffHS39qUR",
+	"E54IydsQInO4Pe9Xc85SqmwPU66Fy0CHvo49BxG3pwMaT18gxcwx1mSUri8tU+B+7ksmQcgpM1gokUlh",
+	"mm34jRDvIqUNqW8eZ7TdA9AqEljnn3Kc0JizxIxBj1nKNbA4hmwKRsFRp7O+9js/Bg/WQ/ATvB/fIF+e",
+	"2iuovYJH6BU4whSWS0TNjWs2QjRNlGzAEIc4gFhow2TEA5Q4KFWsZJ2yud4irZfsre0+Qkny3L2WX+cX",
+	"5BOuXYMHVEU+Le2NLTbCHlwDQjHgMt4zhMGZjPenXu+fZy1/lzMZ3wvP2tbDnNOd1ke6TsI9Iqo1Ni/L",
+	"PLeNG0pG/NSx/zCpZzzVcNJ52dxREyutxSDhrTij87aBd+2TtGfHpHMs1Z4y4Zg00VsZCp4uJHCgRxcJ",
+	"DUN0pxyerucm033p216hoVKfIXekCkzCx7efQWaTAU+tf/Tr+UeiBMpHKLmOkcqQJshY364vPUER0hcE",
+	"jpFAyBGYmXJ3a3DIVsAIZFOzCYeJQpEAZywa0+yJ44i6eonMwLqAA2XGOfD7Ew0mZSLR6+iAzt0qvy4W",
+	"eacA0i3RuJceUwblrn7LcyZS7ZuIMdRThD7vIJT1qEI+i6u4Q+jH3QLFKapjQBukGu0+NcyPoj2ntBPd",
+	"OVw++o2cdaQs2nBftqZE0bBJqpH1Fgs9EVrvGccPw6hMUucBCg2HquAeZ+VbeNJ5GRbdMs1cOhbXCKR2",
+	"c7KSBLoLNuGSFHJ2uXvwNQ2ytHUftD1Z4tZKOdNkn82E1Kf00mg4uC3yRJe3xIxpmAhtBQ1RVo6ZhgHn",
+	"smj2bO9OEeUW736M1aUvtsZoLbaJ3TW1zfq/xmZ9ENYnWl1k8aUcjShv+wQu/DO/nYBOWWRwfd0OXp9z",
+	"q1y5k9VULlfbU9otVckt0m6lKV+ohNedTV8rHEsLuYMRVt4ptfm1NQW3cLBu39lU/jwPNi9UmuP9pIbK",
+	"i1Rnh+rOpgfR2VQ5/a6xKaBqL9TiajgUEU+31XSXRcj2TE5VXHwXrbE2n1O6pralH1JKp7pJvler07ep",
+	"su/Y6lQ1ie6h1WmX0+VbnepTVmdZHhd7SFUtboLhWaEOfQPSZof2Ir/qLlIAfvT1kf/8+Z67GmP/TCsJ",
+	"bKIoBitS9ye9nikZA3a3ndYF3bZiWpc5DhviEC40SX4nN/8bsxzLb4QDOiLbJxo8Rsq6V7oTDBVyMICZ",
+	"BYBvIbVhlP5eWd9L922D+W4ZMdkJ69vPowz3veMUtoF+7zyHXok/vMG/sMgEgAziF2dvWsed4+etTqdz",
+	"dPy0SaZwtDFIs/Bt65hN5aRvj9fk4rKO1WyL1eRLtaJaugJc5VXL+rroyzL494gjpdQ4mzBZPhqhPQ+/",
+	"//77762P+P/CwGVeHEzbnLPUpe+4mJouZFL8O+NBXw4yQ3plxKYaZmOecszXuwfOmCZ4a4LmZghXjjS+",
+	"DlybwskMEmFMwkFlhkCLYp72JYtSpbW7RzcDIOUIIc7jhsch3S6MBp6IkRgIK01zqDvfMNlg1jrttI6f",
+	"BRjLVilMrExy2OlWLt2o5MbORsi+LCHjPUF6edYE+zEzVwvgizOKBVlfSH1REHU+yHiZn9+9xMryxVkh",
+	"Ny7cJ64DZXWg7HvkvexmK0suIR0zzTI2dlnsLroCW6NiXy0QzrN0qjT/Ptp8fb8k/V579w8ohraCDHrB",
+	"MtgjvjbVvhTnRBuR2NOyrJt9UYyLDp1WVLQrQCOlug4d++uV53eM0BUG8D1E57adVx+Zq89tHZV7RAjZ",
+	"uXTxwYNUWCdyY4Buq1Y+LBiA9lwP+JFNuF5kFlikCWpUo41NX0fTht+oTFqzIR9ljFiYIiUjnspq0bR9",
+	"Ao6FdAYDa6+4bs+ZSq952oYL3irxHHEZ07Q8QzDebX2a/Jq+tNO45nyqQRjPgjAW2qh0jnV5KbfCWkkO",
+	"dvI3bgZTdOKcUEFSYSJBKI9c4pBCYiUhRwuMUAW3FI2BQ/+phKRpr2zNDfpyNhbR2HFIRXZzSZz5UKUR",
+	"h0wmXOtF0qs0FchNtWqRV3lvjv9rf/7b/TfqFJRm91L5uKtpSeEE69JLPls8RbX+qvXXY+jdWSabe6Ih",
+	"GitBwCYLu3oTyM5aHbY569QrXXeHh7p4jH3oqqN9dsPTeWk9Hhfo2+PyBy83WiA6AIfhQtgWrIK1sR9g",
+	"nYXdigSNeza2enJe6AqpzDYWSO+F4lVt+CS581nZjAlkciLrsi8bhe/apOs1UacwDaE1ZuIrNmPz0A4f",
+	"EmDWlVVWccpnYReYnFO/h7W77LhCu6ERNkTByFpPDTcxYpSiGbume+aSsM0AtAImaTCVmUhNeLnXr+jj",
+	"4s7tXhmAtm/wA9kv+D4P0nShvVU72bWR8gicbLtXKyk6b247QXMLY6TsTLWcM7Vnaf+GEvPOG6ZWuThL",
+	"vfRbJu5VKSTM8JTAnYQ07JpDzA0TCeby/GE1qi/Pe5ev3joWYBTUMUpeKlUgFxJRpNjcequ+jdk022Dt",
+	"nhllA9kafWT99lUK6RSzoNjq5l+rJNrb8M6A5kZDWF7dK3dpGDhf3Yx5X8ZsHjhHl+p5nJ+cqsxw686n",
+	"HNvHY+sdV8dLmdB5/tQTN7tFyF+n73Mg1XuL1Q7doxoYHqjqU0o2YysRXcSM+8WuX19WPXGmMcyQ8BgG",
+	"88W4Rpc6yTEE4CyYZRJmXHsledCXof3T1STT5mrAr2ioKxoqJK2cccikEcnik5CrzAclwIxTlY3GfRme",
+	"f/p8CRvN8RAaFJYwdqqU89Z2c9il4YnmzdPKC+CstUECNZqKvdHtP54viEQGNXtGMTUueRt6UqpM2q/K",
+	"MNzulM6q7eI/c7svPxLjtjvS3TSTYReflHdxBQjqQ58oyPfSwkLTRWkm3RYsnTxK/ussGvuNrQEtF6Mg",
+	"EaPxyiz5hZ3g59LUXzkx8lgaWXGBr1BWUUHR09bRC3S5XIfr65yDDNxp8sztpFP8ztsk1W7R3LpiLR9B",
+	"uIdKLkga5tTotRlVm1EPHl15ZdTetfS72ku+WA9FTuYtDC0EdBF51GfP9pWdIZkAUjkP1tk6E3bNdRfC",
+	"acLklZBXaE2EgdU6N4LPhByFAQxYdI3R/AmbXI15EodteJckfGQNCJ8DsAbOouvqVaFzYcGapva3MdNk",
+	"kM4k1r6t0huX+Yr8QB5u8VIPUmRjCKT2cmvx/PDF8wdVreZiiet0WFHOtV34Wot4z3I3ZFHEpyZ0grei",
+	"JDAzij/zOEQXkzyobh51LHlgAai0L9c7aLONyWUoALkKxzHmQ5YlRvcli+yvQo6SuXXacE52AMQkpnKe",
+	"pDRxysiG6oanqYj5FdnAYdvqC3KFQ7qmL/O/XBkVtqFXenvrMTp3rlRMtCL8aXXEgg5ZqSns5/uhtIR9",
+	"oQepIRYDCLWOqHXEg9URdI4IXRCFTCGDGuua4lcWGSF7+CFWxyBp+Ro4xaIRL3+gK7eZ8lSoGBqDuYsm",
+	"YjRvJG64DGAwhwkT0v018NwtiCSvhh642QXa8BE8xh6GSeFae2S1IUI5CxmZEuBzmQym1LOGP6BCaAY+",
+	"ia3B2vd4x3zKAzh7+6ovSeqXAkFO6JXeE3s88gs0uOYPTIYJbd0aq/ToimZgxcggk1ZtT6ecJdo+PxaU",
+	"zaaCJfvFEyZk6SFteOV7NITv0TBswDRvw2eH/39x1nv94eyJhv4B8bDr/gF2i3AWjWEoRlnKn2irAIXE",
+	"Y7VKofzMTc996wvPBX87nUK3EdtbsOPVl2r3a9/7tsKd76gSWu56l11wlvLdbyhiYWvL2Dcfarfgdf/Y",
+	"Wqnmt2a31EQ2mOfSw4sLe4iKk47HXBfHHE82LB5sXZxMDdVTWBGReLCWBSQfRy1PnqHXo86+Upk91jMr",
+	"z2ZM00M4dZKaGecSwmGqJo5tw6iQ0F61uOFdKOTJbMwxkpHLFWg8J1j7AC74CJ41AypB6cuhkMS9ITU0",
+	"jjvlq46eNo6bVKrJpMxY4tm08gc56Fg0pUkxEpSjJpDZlM0gERNhfEC9L/kXNKOVbLH4zwzBZmNm+Kmb",
+	"AUu0gv4B/+IhbPPrdf8gcD3buYiloLtUxVWA5h1muHAGx52+JDh/q9WO4TfOr4878H+g06Tk0YQzik6P",
+	"ObwensE0GyRCj7luwzlPIy4NG3ENY3ZD6TD76hNPVkJLY6eQJQk6G30plRnbiVe+nhXP+GGVTOZdO2NU",
+	"OGjpswmP10jas7evLvM9s07cbiDgrNrGtyQuWknIpL5p1Lts3jkbR0trtTb6bn+tG3E3mYf5Ulq7ycrD",
+	"/MwH/qguioWytBLW7SbLbifp+MVey2XE10rGN8QWRC8AOhtMhDGLVmQXS7MNt5LZ0PGke2Jrmo1SlU2h",
+	"YbW2PYsoxFnKUx3kAI/2j33pm93VNOHBikoyChOXmQKt4YZmFH4IQT3yud2Zz9sqGSZBRyrl0Hgvrnlq",
+	"+vKo5VpzK8JFY18+Mhc5/9+KlbkdxKcnrT1rdRJKPjX0YYI2vEmtzce/mCKL6gX0OlGTf4HarPt6s26d",
+	"2HQbck/AHVMlkDxjx5xolt7w+Tne83dteN6NvCyOTxc0LnhJWFmZ5OWCq3YsxIDedpp3kZ/DTEqebOq8",
+	"fYNX1Ge7dtke2MmhjdmFsZrBpFxOtjZSlFpFy2PStx7lQptK4Q6GTCTEbK5zzwkv2ek47eCoUdPXKLMH",
+	"WA0hXO/rhcC8ewTGLoCnGaOyj8lESRiKxJAdgjtUuHq2voyL+hlrJacq6RYhm7Lv4oyNwgJTEuwcAiwI",
+	"DNAgS5Jigaa5c+OvXGMYbHdAauFRC497d1O6VScFT5iQkEc9yGdxf/VhDmg48p04LzIs4g3Iglpxb9xB",
+	"2UmCVGtWVoqQHmjJpnqMlZsUzGkwiUWGyO2A2y0OPOhO3sZKYvCJhoRpY0VcswtljwUwC3V0AkbB8TPP",
+	"L9SXSNiRR/lVCkziotmlyTtIfTdGaUlYnmcs3gpvOsXL/BA6H6MvrT+Hpb9GAZe5AD86homSZqzz6iCG",
+	"L+C4aKujP9GQD2PHcLU6+J9DV38ZsZhPREQQTUJCXoRawSsDk6VSw/GzgC5Af0ho0Ap7kdcJvuIT1pKv",
+	"lnwPTfIVu3Ph9B+d4LFUvnR64SwvneHi/PrOLUfLwL+Y4sRuFnqGSwzZxdn6AM67mFydmBnXWkZt767g",
+	"AvJRAKnYDSb4BiI1Y/gHPD3CM66h8enj2fn73seri7PLs4+X7z59vPr9rHfxudleyUV24Qd9nd2eHuiB",
+	"QQ26N9kFa5B4puKMk7GYop1YBzy3lrRqbAzNQWH9hsTdSLjx5Xw4iyLrIqw+B45ANWV77wF9za2Fr5fU",
+	"XJDP2zlQgYf2mxTxTgKMcKRTSPFHbH6us4aBUZOBNtj5g71RsT+rPV8XK5WBOTe4vcrNO0sH8My+/O92",
+	"huc4weVe7JPlt8Ob4h+uNfrWNTD3G86yHwHYIuprWj4kxfHYfjJc3UwrdZwMWzCj6aIzaVKxK3mkHUOO",
+	"bgHRTM+4oNu+I6DxfYAzmzTjXdf47bwJ/yVOYcgSzbsQsYlVHkMQaxGKrQNRmYh78ECphDO5/snYR87p",
+	"c8JsrDSHV42z5uUFguvc8NSKEqNitnZp3UVbn/64NHqxz+e7aHXHZ+IW8nFhSdw/rHB511fXjoq9UBIE",
+	"+SG3/qbfmrRZt/Our20yWXbPO63cNYeEs1RayzsWmhFEYAAsM0JP7CyQfXc2VlhpwAykQl9jfiCeCEw/",
+	"4lSHwPry2fHh0xetGefXkHJNHJo+n0hUv58kJ+bOgtu44io38v7cMr1yG145pCmjYMCdEOnLfE+WiqkD",
+	"76knbDbMEhgwjZzIKZoYvv2FHu/dEoEzS+aVj+TztfikcFGFdO1ooZ22W4UmYkSnnGGoYJYKwyvDdRcZ",
+	"DzzucSkaOxZJ3JeaYzcQ1XEoKxEDl0p2EyNgQeqottbQFLtTK4WEPv67CRy5dPy/P0JyqY0zr6Ml3Y0b",
+	"7+CP4MAZiwfdA6zGPAgOrvmcGjatZGrDL/6fAbzqfXj72Rp4pFDxFEQiXuwO7RyXrjlIsQ/MkS9gN0LO",
+	"9z1IObuO1UzidrdynyfDlpB/ZukchIzsTXYQe+4WdWX3oHP0ssOe8U6r0+l0Wj/Z//PC/p9O8f+Odu8q",
+	"rXype8KKLu+VmljtgZSp17XmuxFgY+CpomY8kPxcsomI8m7wXMJ6kSxSB62Y2/c70PwvqoodYKmrovj7",
+	"mHzrytNQNdbNIw8KY7pkes8L0JjZWCXcbU0PG+qQTbnEKwo3h7yXLQbkV0OPrdzye0IgWwmstU/b5f67",
+	"yvz73CfK1g6SwaH31AKi7i574N1l7Jovp2HVcFh18BpKRvyUWgYq/uY36PnDyKStMU/iPcs9ShDkggLD",
+	"AT+M2Lu8eLhCr5Z2tbR7JNDHzPo5zuSbMdcv6vm4qqk6qlQp8A8w244NRlvtxI3Sj4zRfQPl9OJY+5Yq",
+	"b+c2fITMxfBnqTCGy2bXtX5ROLUA6KMEJL8RMZcRD3IiMRcnwvEc5YFjIXNVR34o+7urTRhmJks5tqYF",
+	"uMCDJHNDFlHR2LeA+G44QT1104RJyeM2/CbMuC9DFmHsK3T3j1LOY3B/xBBfDiSIzcJKc+pOXo3oZn5Y",
+	"45hyZQ9cUVQB9Gnr1MqjVh6PATe/mvh4on1koUEYZdKMk7krRg0cZytROfsKd1eourP5nN7weUvIG2F2",
+	"ANWnPqJ3pat3S8y7apQ99T7xcXRFgGx7Ge6WhNOLa1Amnn5MqefF99iefS7tkjrxfLvEs+sHK60gNKgn",
+	"kwLcRl1zWTm0dMc2YluHKzhWSayBQYjjhAHosZpJAnZuYOWF1YZjprFP/5pPTbMLmrs+EI+2ComQCGQ4",
+	"V1kKw1QhzDAZtX0ZsSTREP58RjjATnLYW/ThX/jcvx0kQY4VvOqafOkc41GxJAg9PHAov31ZrlLPS9SX",
+	"2YDJ9mNAHb1FQ6+9jRrs7Z+qpeCuFTNwV0sY8L6kpcSumYh73i1hgH+ZipRraPgi1acd7CkKgBmYKG3g",
+	"Zae5PsW7eMweKg/u4jzvJce5NAmtM3vq1yY7qYYRdxYgvTphl7tjgUWLVcOvpsStjbLd5DbuQl5IFrVQ",
+	"JWOU32bMi/e8wl4CiyKVSbNSoK+1vbYmKVcIk+9mH6xzuYr511xGe887KsmXbQdvOlidjqJvrd3wDbnE",
+	"Zc29tquD2B9zQBurVMkg8dEhOjEsacNJ54T0tYRMXktrpODgAcJaoub1ejiAk6MO/YlU8AqW3PxIvBfy",
+	"+u4PAz5lzTFwXymXCl9/GO7eo99hUj8reX8ymEdZikCC//pjkd3LYyhogmDNjwTT19akVhCl3JU86gXj",
+	"wP7jms/3c1hoQ1zasTefmvx1bx+OrT5jXVKqh9tt4RjclX1oH0APvB/T0D4fueqnK5GdLjwU4g9y+O7H",
+	"Vns4J77nDKzyUQ+cW/v1Z716Wis7dg1uqUdxIfeUOUU3VEmiZpWSXyqAPgUmlZxPVIa8wZRB8DkgaxdG",
+	"InmiC+IZB6HnZwKJQFA868hksVjJD19E4/LZ7RaL2zMO0cMO7X1jB82+gZceZYTQ769dulNyiLM6OvgV",
+	"0cECLWo5zHWryGCvECW+osY6Ejc81R5XqgDIa5TzrPYyxx8e5pLC3YfMYZj1bAZbA3XWxsdLJBeYeG3k",
+	"IrGJkTMGeJJyXB/C8GlDz00YmerGPLqu4on2pZ9WFxjMUmQ1QCRoVBMqMy01bKWYEnHuudBw0umUeVe8",
+	"EdmGXs5FJUbSYRbi8k80T2649mFB/TXxRa8vKMSLZC4OYnBbuNCfuYcdLPSzvMdQYb5QdT9EHSx8CGxY",
+	"ueA1qogLeoFwG2t0x1hgSVJ8JztgPaIu/V5XWjzE6GFa7JM7iRTmOm+H+oHL/NqdPBbrAyEs8O2M7p6/",
+	"7ZHa3X6Vttvd+drXlvaOlna+YgEMMpGYlii4gwv/XM3kLc3uheEdihHrYqi+CF061GdA0Oc514dSBRCN",
+	"lYh4AEOP20yo+/ZOfwIoY25mqi+tPZxmBOpCUGjwmSVDq4SmIlEG7Wd8N2vTNkIyX6/QdL0qoLbDAMIy",
+	"hnX5p+YpEk/javQli+OclDAgklumq1hSJZBsWoggz4hFKua+ZboNof0nuhOZFP/OODROOi9BDMGway63",
+	"JtMvC3X6gK1jP8t7tI7zhaqt49o6vk9KljguREmRz/QSDBo+MnFEUAslWblLBDeX5jvazCX58Z10+Fq6",
+	"OPd7bTM/oE7fRSWO1eT8hqfzcgStskvv3Kqmxg73+H13dpyxNBE89W+H7GRzFwebw4ynPCjRaGiuEcWl",
+	"HFDz64I3+AR+G3r5CjloOWF0X4YiDoFFqdK6eCRhyhQMQhQD1WxSjtb909tqRYSNKiFcDXQDcWpWWA+9",
+	"OK4eyP+m597egvB9FsHDNDbce91Lg8btRF61ScPHn91+qOVh3a3xgKFMkB4MGO7cSlLFmzh+kz/ZpiOc",
+	"uC+cqBbC8G4MohSwv+d47U5BlDvAEiTAYKmwSJzHOYog/ot+XQfl5477DwXlV/0s26M2uEB1pvSWAH5V",
+	"5Gq92OWEP20I0XySRa4T85SL4HddyMHvZmOREOGfKGi2RYWAOzxcOFdhXzbytgr7SZsUs6nkByeZNtba",
+	"IYz+pw6jX0kIHS3sFXKGf2QTHoMqwbVrvLUv+RehDQ2c5xsiliK0pn3yx7efkSpEyAxRaThLzDhiKYeJ",
+	"SDgi+xJRG5LFDlM1WepOfqL7sgLA3QWCEhzOPV/u0YkZ028xmwcEOZz/9tyMAyCCdAQzzFt8B3N4WmEA",
+	"oEbfo5/MGBr9A62UdMwARz/1D5oBTFl0bY+MkI5w0T/ihb2DwfFLeMMHacbSeT4b+5mO4ANLo7G9j7ja",
+	"EDx8Q3CpeoAfanCpOst7CS4tLFQdXKqh6B5lrnYB2nlBt0BjmvIpQ8ZFLFmPs8SMlYqDXGY316mfNWbd",
+	"1vjUkgj6TtbK+pyuXaraG3tQGd3FfZo70q/eviop+A2m0VeFjjDusWxQDf7kkdEw4enImjyOHZ/+oxH+",
+	"1T+IxlH/oAt/9Q88Of+VkvYvfYcI+7zVOeof/P03JpzSlM2riBtt6MmST+EbWIFpD+ZBYZ8lrf7rNN6D",
+	"Vr81sAauRAuX6x/f5kHgc79vDGc3sUDhNvoetXCoQzUPVtW/orjwWvYyaPzX508fnfDCI/tVKv2Qy3jP",
+	"MflLR3Nm2DXXwIdDHiG+uMvAQ4y1slW/ksgdBJLKTl2AVaqqv6vHaqZ90e2ITTU2Gzj4PecJEiHbCi4X",
+	"Ge/ZR7p/YKPqC53J+F5C57uJ3UIJ1kK3FroPVuieyXiZY25nsaoPrVTayLnbP5BqQfIlYqrBjFOVjcYO",
+	"S8/0Dzw7bhveC22qbFlIw7HcZwGzsQr6UkkImb5SwzCAMbvhOeEwdpmNU67HCg3ciZBXbMRD5A/Jw08q",
+	"dRyaoY7GSiVXc87SMCABewSf+dTwyYCnfelqt+iyZQ7LOT0YhOnC7/bHl+iLHp1QcZgnn5hzA8fPT2mq",
+	"TEKF5rMvEVaPgIMDSHksUqLUVCnEPEqE5PFpwbRMZCIOAMWtQnMdVyg0BGJ0gEr7MiJChiaRguJkpFrS",
+	"uUWviR8dGi7wWX22MEGRXqCf+jL/rdmGjxQ7r2wFR1BG8XTqq6v8vtxbtyIgWE2z/Gw35JKqW9yXfk8g",
+	"B7WPEJx6asMcOjHm00TNJ1yaJxo8keHlRe/j53fIZPhz7/zqw7uPV72fz6BxdNJcl0JxG2+RZ0pMsslB",
+	"9/hZYC+gfxw9zVM6Qho+wt7dpZzOK5VJU8SC8YPAlt25uPL2iGhwM1s38dKJqEzeLdRBF9NIwQ7EUpcO",
+	"PfLPLB7ZHVxZ6k1MUrjrVqfAYlemv5wCe5y5qJ/ZdHsqqiITt1L+1lmqDcrv98pSjpU1uLPECcMlrViW",
+	"k5LfQkdm00hNHMnOSj35ZgFxdoO6KwvilQokWC35rTReu0kIAZbfYIEyViB7deof9Q8IiYr7irJB4R9t",
+	"CJGl+eroReibuI9emHFf5oq14TvonmjQ9C2Qs7Z5CiH2DXu66Csu4xDKrY3bqKWHlIjy7+kHnLAvVprR",
+	"eE+PoJeNMp1LxjXs0wtMJ46CNx+7L/NF9LTU0Ph89vEYrAb1YLlwZN/KvSU9nxrhPZ2nd+MMZxNgqTWK",
+	"i2Z0x+Tb7svPVFI1mCMaLiLcygUk4mshY1filTB7se9jdwuoVeoTirwg7ubEPi4Mn7T78htU7a9uN5cI",
+	"jbfrWyupZKxmARxZgf+847KK64R+ZbOt1jxHx0GhQ593yjp0FxXq9ZHJ50Zq1K1YraAKBbX8xbdrKS/z",
+	"nFQJiLu9rp3YpWQJS3XsAS8LTbuWdg3tSoJUAxXPcyPu6IU1xI+fQSYdVvYW7TTjg7FS1y2dDfLPt7mO",
+	"6Te643Plhp2Kmco1EV9RzLRl/1PeIP4ssHnskR2sFYu6/WRVvll9kLYVIbmtXl02x4B8CmVYV82jlJtK",
+	"EwMJrw0lSq95Im441vKUAGY+GyZjlsbgPrAGPeWRGLpd0gUGCLvq7BJ8yhMNGN5u5KXUesymHPu2+nLI",
+	"rW42fNJ0oQp/gkUc0i04CIg4KGqxlXSV8Ck3jucK83TzLsS8FWe0bTlFqptBX+ajGjHh2rDJNITGr1J8",
+	"cVVWefcaM4ZPpq7pLb9Li5FkJkt5CI3w5ijoZ53O02jANH9+Am8/9F61Pr/tHT97juabiNv5U9pWmuHV",
+	"PIRrPi9TfLrbpyUPN5yNNY+uQvfFTiHOMPHPIFUEO/SEGA4SNiXUi3xmWEJGtwWgpyziLc3tqTc8brah",
+	"J+dw/OWLtYJ0hpTYp8DknIDxeKI58aaaVPgp8i+0MQVL+nLAoms1HOKq/CmMNbwISCjl3MPQojlWOOUx",
+	"baA5DJlItPt4pa1qHzhh6TWPIbSXCDkK+xLDSfnCX5VvaPur/I6wtrd0BWi/XrzPC9rGxky1/fYMptkg",
+	"ERGwOE7xlaepuLHWZ18mSk3tW+ErJUJet5Bu11/KffZ3mGkeQ4OZ6uRxnkQWZABjY/59A88o6Ebqy1hY",
+	"ZyduekgT+yPpIZUCs2fLE2+YmUqvafl9TOa3s3++/fTpl6ve+/effjt7ffXx7PK3Txe/fG5DeCP4LHQV",
+	"bbovZ2NmllfZxdN0F0JXFhy6s4OreAphWY2Rr0KROZXOrXdykzP203/2JcGJeBfIsWij9S9klGSxi0+W",
+	"x81ZFtm8IhvWl8Gt0CD3ykyL072yahzlp3dK2z5eeRAgapQbvx1zFidC8qs441fWujn4I1gyGJAd9unw",
+	"GTtpHUXHg9ZP8VPeejnsdFrP2PPBT9GL+CXvWAM8S5OD7gHu6+7hoXtk2nbTa6t0dKgkdwFuuy0WrJPd",
+	"CWZXLPu9FPetmsc2FOa6zq9uIr1z08vtyAFHlBU6iNaRdnKSzK8mhSysckbvBtXyGmTwVUbZJmdma/Xe",
+	"asn5PU399eC0JW1e544fUq9pyWKoehDCaLd/17kP31TGt6pWbi+q/zsWzK10du+hau4WJ9GXztUnsq7m",
+	"eFwldOUd+0Rbvy9w/iDa5lggEBlxw2GYsNFyZV0ApKG/Su0exnlUZJeYYhFDubX8eojRvB7FRrYH8lwQ",
+	"RddMDHuFL1nc+3mExa93tY3T26J7U9vbjwcF4fZcg/r/Zjzjuhy0cCWmVH+PYacQ/+eKnHQRh0hKhyWk",
+	"KsLMawwMuVPc5VoQ6pRxMZO+rJhAEzb3xj00kN8CZQuTMVjvGkOXLuyDj2y24QJfncdQiAjCp8AQbCkC",
+	"KeKwW/EdsNC1FLWk9koYqnTEKaAjYtdkgJGYEROrCT9xBu6sntGX/oaABy7RQZe6I46OW52jy06ni///",
+	"/946nkBzu0Uk4XjfwotmcMF1lqzE7MddFv9wEqu2L3Z063ke0C1VjJC0YNKJHZUCngoqgNCGyY1Cdgd5",
+	"qQwzvEX+1b5Z4nFs7xPQE+7ei1ohSFy+4splWg66L56fdDq3jkjiG1yoMgvUvbpW68ORi6GOHEBR8lmR",
+	"okFqRAwGKRnV0Fu18/VwhePP4mbR9XKwMwsRzkr0UyXUKEqYW/5Kl9HEC0gwbBCdWMfVorLBjQ4X1jue",
+	"03VbSrZeMc1bQmqOtSM3HCZWxIGSRCoQeCh+lcLUt4qCZBMeuOJz/oVFBsEtZDYZEAT/r+cf1xVR/Xux",
+	"Nvo9lyMzPugedai0K//3zuQfmKkUZr7/kaepsN/8SnN5JTmPdwc75vIjR3G4jlIlzkjyXmlujJCj/VfM",
+	"PCif2e3IVO9S+VIuj60LX7YVvmwpJi7Jk4r82ICYLJePMx55IizBTHcbfhtzSY6bZ0lfKGJmScpZPHes",
+	"g+hVLg/rhIwZl4lBwpPOy9DVvyQuxRgWyIbM+Kc2Ms1BmL5MGYLJmDHzvSZeqjo2EGvKNt2kkXqZrloi",
+	"dZHK4OSxaUSYgMqPaRDhmaR4TFIvmRPashX9dmUa4XHnKGx2y6/jCo94ktgr3ZPwHVhf0rjYURQx6Z8t",
+	"NCAJI5VyTJlIqTp4pPALUOWRZ6l64npF1RCmSmsxSHhflpznRs4N7X8uudZhsw2XM5UvBn6Noq7IYQsJ",
+	"a/T7uID9+0RhoTOCWSszdpEHGcMQq51xTey015czlMTBQ4X0KU3xXlL+5SWqk/z7SvK/y7d0ne7/FpQe",
+	"klyL7MsNBE/rtKogPAtqZ4Uxu5jEXybOwsdi3iIGIZHPlfDDPBNU+LRz5HXG+1xnNDx/wDRVg4RbaVlo",
+	"lGZfltBy3TOsLAuIJ8YJ69lY5TqtpHxOiVV2bgU/TzQPrNo6CdtwdsPTed9NLxd+VIBHb9BiMzYHEReT",
+	"xztXSMufufkWUXmepVOl+Xcz7e4QsejpRtHqPu8/VsRbYm6YSHAiuQJHgJpVu8n97DssrbLDnY7kaH7j",
+	"kGujDaOI8NJm7hy97LBn/Kj1fHAUtX5ix3HrBe8MW0/ZyeBZ9Dz+ib8YHgQHSS5/NwzxU3Qct34aYCHc",
+	"Uad1wp4Nnkc/xS/4S+xEMcxk+qD7tGN9GmHsGx98UDc8tidywuxiUkkNeQ++ZM5Vx/mKOb98+nBi722V",
+	"7905MHVOY2zeArde+NPyaSYbdOGwLuyqXbUartKlqgto7qKAZgHDjb7WRkdkj+BXP4ubBZnOVjk0ZINX",
+	"tx+5KkKDIevKmrJKQoT/6vblasdkNnZG84IDVFIWAaFdzoR2Lhrl77HmO+ZU5228sV+2873RDiWT3tr7",
+	"q5QFlQt9k2n9HcuEKhGBeygP2kFt+bKgGnDv1jHpdXZ2HZ3+bqVBK4XwZmytHS31Q4YtM61EjTZV3vbw",
+	"qvdq9LjLfXpZLAwWEOxQ6mOvzdOlnmd2oa/7MYGLPy7z47exgjHTkCh1nde4eCmOycUqJTz29792rfoe",
+	"IBzzHeVTQbv9G8uElg9RZF9Kms2lc6/8RXe4wd0z1u1u9GfBzba6ex2e0mzM0YoSvqjfoShQM329wfco",
+	"3N12AKNAj6klz0WkhwvYIs4AzLvDOZu0mIxb7kN+g9m9sr6C4pFufg81puumdy/xXL80K07YhfuGdTC3",
+	"RmZ/sDFfJzdyybNZtmzVeod/uf+6sn+1aiRO2ezrir58jn3KzLhEZ5OPf7B4zm+TaF9biPvGo7L5ybME",
+	"G3qlojby1H4G78f71Wv8+gv8/Pr8AnqpgZ8aT5tNB4fnIl/OPunLEqJQic7H0WxIH1vQDp5PGCrMDYuX",
+	"DptIdEsEH4EH+7FmTl8yKVUmIx53MW/pMWkpFjJgWiASST75hRdshKXJtXFeYRPhSuys+rLS6SwVJEqO",
+	"sBvfBe9cYC9/MgPNhnyUMcraOpwllQKDhM2GWeKmhFPHBizDTGZUOoc4M/MSBpJyC4PX0xMidcNTWjgf",
+	"7PHfwhsqAYJmUd825TXGmMKszCpSMuIphfGXkLiExvYKa2WGKb8RfIblIhyZZyqrVf2VcBVyFj4gSxMy",
+	"aUQCDKYpiwz6wTz1je1teFfaGX2J70tJ5sp2sLZBJhlCFPMYURmhuqc4jwurbuU3sJ9y4SOsijv95rbH",
+	"41D+v+Wb+XtHnDZYAJelUyb9V6kDTrVq/y6qHWWIl4ozpout+JVKnn+xC7TWsT3Dnx98YvNzhjQaFMai",
+	"Oa86u58kJ0SfWEXInFy7vHsFrr7hqQPmGfMkdlE1q9qrUTVkAwJN38xrUqdH7j6YU1atGwM6Ze29rTb3",
+	"k0zmVaUtpGcd2IhU+CMyOZYWbnsctrxodcD17g7n5Tqg0zuNPFW/Om0MxAWTVZQl9FN12a/KyxCInQmd",
+	"FmHQFtZLfoEzrtGD0EsYTlT/DmHZbr4iuzmEhn20nZLHbc7H1s6c7kvrSPt7fUXVqUtbowfkOJWabfiU",
+	"J49Pjo/XV1WWjshDNcJLU7yXKFx5iVZIEPdzHYmrzfUHaK673bkk57DKsRwsaG4Eof5Ko76sUw//Kv3r",
+	"yhVv7itwVx36m4N3m7B1vklifsdimYrxcw/FMlvEZrlYphztqgMYdRfnA6+TUSkSDSxg+G9moLuF0MQh",
+	"9owA8kHd5AAgzp5NhLzmMRgF4TBVkxCURGabvOI5QMZtz1NqNYWS3TyCraFhDVVsdhIEwkpiQuf9n0xr",
+	"rrVzqCacGyFHBAFCg+nALtR4xuYw5DwesOi6GSC3AhrXfVkZwHMuuBGkzFgCFBvXAcRCTzPDdbDELB+A",
+	"ztIbJGByH9plBeSNMH7GaxVf4M1wnVd7GDHhiZDcZWGw/tkt2RPdl9byRwQUXHKFLVn5mj5xpH9YYE4A",
+	"uZ4DFVu6WMq7EKk0RX99zCcEoDBjqV0PqiI9712+ehuCoOxPtRiVxXRXKkZj0+7LvrRydiw0pj6cdxDk",
+	"wf9ZKozh0jPQlzsmsN9AGyRxzQlasWyVLuhSXqXckYDtFFMlpKHIS8oDTFHkbzudOnKNSl3NQvyFAoF9",
+	"2QjpQVeemd+ekLAZ5FgAVDhlUiaSwOHZZDJ2gHt2lUUcUAMeyzGjhXYddE/yzEmiRvT+dHQLkgtQknrV",
+	"XKvbE3oWbQQlI47xI4SwsTYEUoD5NbR7ws7U5czsEob+PVKtZJveLaS3ISQDtbAu+T6jjzhlIn2iV1b3",
+	"2m3kgaDdwKdLm8Pey0Sq86VI4770XXx2wiUBoPCpfXnhwJtp41Els90C5WXJqWZyYhl0gceMcpBIhBJD",
+	"g5XyZIi7TdwsxJOCc5WlyhQhgaepSikAg6Rl+EzHvrOO0Kgvw3fDFtpYIaCXrMsSbZUb/MGu18bm9wdE",
+	"hVnqUbEym+CPtzeO7NyQgYtxL8SZ+OT12EK/eWRuOqSxPdr5kc5r9lFOSWJrkbGubcnalnywtiRu+K29",
+	"TNTx5GVyqfb0a0qwvUJZ2zV54W07a0UJ5D+smGAVI69i0JERGPNIaGcCOoMOf40SpTNrDagkLkXVV3Qu",
+	"XvopPuryb/8W25MOngGpujB1umHPuUCPPjZ0HVPO6VDpiqSgNU/FxHp5MU9Lp8zd9dVpQDsrHmWpMHO8",
+	"iU2FtRe6//rD7lol4gj/+w97WXrjhy54C7qHh0fHP7U77U77qPui86KDe9jN7q+cUcmfKH2wzGv2qRQB",
+	"pHNbjgCivnTD5PwVK0Z55Wkr7ABlJJE8V2I3tCQ+FZeiWGm1SnI2sPOuhCihhiXMkGJKFSlnZ+X+njuk",
+	"B6uJ3Na4dUSz4iqkKg3bLPd/UXYt1DCWZrTk1C9PoHf+Dq753HmYVY+l6vYQA4+VPa5d2DPIUfJ59bv5",
+	"nUwoe34loFUS2wFwOWIjilEknMULknvKJE+CwiOvCO6Ku1vCOHJHYXlShZOO1pnzhXkMmtMDoGdX8pcA",
+	"2ITL2OkV1MoFKcyCa+8qCosKvihR0XVpOnwcrZjKecqnlFDDNH+cJWasVEzMuI6CGal9obUiZoCM+nY2",
+	"yAmDlY1aVT5MiTttxUnLTKQm3IUetH0En0wT3PcLK4MCj9Y+F2vOyS0iFMDyoIrztnN2V2l3kMoodOqp",
+	"eemxqzbkaJTyETMchmKUpVyDlVmZIZ+LCGYMGzDNnYEdC+3UNxZNpiohuTnlEi89BakKsBv7/JjcaaTB",
+	"JGe+NLOU2z+smtkbkVihYIzj51Y+wVmIFWiw2Ep7u1I4TAAJN1bGBjARMjNcNwOIxjyyrrCnQBYpDOZe",
+	"4GC0RUgYJGoA2qjUERx7uefqcVZN8BfOp1jW6eUfFpUMYaz0VBiWEJwNSwmqYZqwyFVgtGhd55JNRATO",
+	"hIWUj4Q2PA3gVeOseXkBcYaLb79+cfPihhuqdCLkqBWxtCIFUbSskhI8SeykyczUc234RNOm9tH3VoHX",
+	"CREzLFGjjNhFYZolCUoEClOIkd2wM09c1ljiMmuWTyUh0f39x9//fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

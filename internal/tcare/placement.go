@@ -39,11 +39,11 @@ type Placement struct {
 	DistanceKm    *float64  // from home
 	// AnnualCostPence is the cost a year in pence; the shares are whole percentages that add up
 	// to 100 whenever a cost is recorded.
-	AnnualCostPence                      *int64
+	AnnualCostPence                        *int64
 	EducationPct, SocialCarePct, HealthPct int
-	Notes                                string
-	CreatedAt, UpdatedAt                 time.Time
-	Version                              int
+	Notes                                  string
+	CreatedAt, UpdatedAt                   time.Time
+	Version                                int
 }
 
 // WeeksPerYear is 38 or 52 for a residential placement, 52 for an inpatient unit, 0 otherwise.

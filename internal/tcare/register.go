@@ -112,7 +112,9 @@ type Entry struct {
 	LastCTROn time.Time // the latest C(E)TR held, set when a review is recorded as held
 	ClosedOn  time.Time // the day the young person came off the register
 	// CTRDueOn is computed on every write from the policy (kept for the overdue filter).
-	CTRDueOn             time.Time
+	CTRDueOn time.Time
+	// StoredRatings is how many of History the store holds; the rest are written on update.
+	StoredRatings        int
 	CreatedAt, UpdatedAt time.Time
 	Version              int
 }
@@ -329,4 +331,3 @@ func checkRating(r RatingChange, prefix string, today time.Time) (RatingChange, 
 	}
 	return r, bad
 }
-

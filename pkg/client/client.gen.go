@@ -1823,6 +1823,60 @@ func (e PfAArea) Valid() bool {
 	}
 }
 
+// Defines values for PlacementFunders.
+const (
+	PlacementFundersEducation  PlacementFunders = "education"
+	PlacementFundersHealth     PlacementFunders = "health"
+	PlacementFundersSocialCare PlacementFunders = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PlacementFunders enum.
+func (e PlacementFunders) Valid() bool {
+	switch e {
+	case PlacementFundersEducation:
+		return true
+	case PlacementFundersHealth:
+		return true
+	case PlacementFundersSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementType.
+const (
+	PlacementTypeIndependent   PlacementType = "independent"
+	PlacementTypeInpatient     PlacementType = "inpatient"
+	PlacementTypeMainstream    PlacementType = "mainstream"
+	PlacementTypeOther         PlacementType = "other"
+	PlacementTypeResidential38 PlacementType = "residential_38"
+	PlacementTypeResidential52 PlacementType = "residential_52"
+	PlacementTypeSpecial       PlacementType = "special"
+)
+
+// Valid indicates whether the value is a known member of the PlacementType enum.
+func (e PlacementType) Valid() bool {
+	switch e {
+	case PlacementTypeIndependent:
+		return true
+	case PlacementTypeInpatient:
+		return true
+	case PlacementTypeMainstream:
+		return true
+	case PlacementTypeOther:
+		return true
+	case PlacementTypeResidential38:
+		return true
+	case PlacementTypeResidential52:
+		return true
+	case PlacementTypeSpecial:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlanSection.
 const (
 	PlanSectionA  PlanSection = "A"
@@ -2147,6 +2201,102 @@ func (e ReferralStatus) Valid() bool {
 	case ReferralStatusRedirected:
 		return true
 	case ReferralStatusReviewing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryConsent.
+const (
+	RegisterEntryConsentGiven    RegisterEntryConsent = "given"
+	RegisterEntryConsentNotGiven RegisterEntryConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryConsent enum.
+func (e RegisterEntryConsent) Valid() bool {
+	switch e {
+	case RegisterEntryConsentGiven:
+		return true
+	case RegisterEntryConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryStatus.
+const (
+	RegisterEntryStatusClosed RegisterEntryStatus = "closed"
+	RegisterEntryStatusOpen   RegisterEntryStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryStatus enum.
+func (e RegisterEntryStatus) Valid() bool {
+	switch e {
+	case RegisterEntryStatusClosed:
+		return true
+	case RegisterEntryStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConditions.
+const (
+	Autism             RegisterEntryInputConditions = "autism"
+	LearningDisability RegisterEntryInputConditions = "learning_disability"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConditions enum.
+func (e RegisterEntryInputConditions) Valid() bool {
+	switch e {
+	case Autism:
+		return true
+	case LearningDisability:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConsent.
+const (
+	RegisterEntryInputConsentGiven    RegisterEntryInputConsent = "given"
+	RegisterEntryInputConsentNotGiven RegisterEntryInputConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConsent enum.
+func (e RegisterEntryInputConsent) Valid() bool {
+	switch e {
+	case RegisterEntryInputConsentGiven:
+		return true
+	case RegisterEntryInputConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterRating.
+const (
+	Amber RegisterRating = "amber"
+	Blue  RegisterRating = "blue"
+	Green RegisterRating = "green"
+	Red   RegisterRating = "red"
+)
+
+// Valid indicates whether the value is a known member of the RegisterRating enum.
+func (e RegisterRating) Valid() bool {
+	switch e {
+	case Amber:
+		return true
+	case Blue:
+		return true
+	case Green:
+		return true
+	case Red:
 		return true
 	default:
 		return false
@@ -4421,6 +4571,71 @@ type PFAPatch struct {
 	IndependentLiving   *PFAAreaPatch `json:"independent_living,omitempty"`
 }
 
+// Placement defines model for Placement.
+type Placement struct {
+	AnnualCostPence       *int64              `json:"annual_cost_pence,omitempty"`
+	CreatedAt             time.Time           `json:"created_at"`
+	DistanceKm            *float64            `json:"distance_km,omitempty"`
+	EducationPct          int                 `json:"education_pct"`
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	Funders               []PlacementFunders  `json:"funders"`
+	HealthPct             int                 `json:"health_pct"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Residential           bool                `json:"residential"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         int                 `json:"social_care_pct"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	UpdatedAt             time.Time           `json:"updated_at"`
+	Version               int                 `json:"version"`
+
+	// WeeksPerYear 38 or 52 for a residential placement or inpatient unit; 0 otherwise.
+	WeeksPerYear  int                `json:"weeks_per_year"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlacementFunders defines model for Placement.Funders.
+type PlacementFunders string
+
+// PlacementEndInput defines model for PlacementEndInput.
+type PlacementEndInput struct {
+	// EndOn Not before start_on, not in the future.
+	EndOn openapi_types.Date `json:"end_on"`
+}
+
+// PlacementInput defines model for PlacementInput.
+type PlacementInput struct {
+	AnnualCostPence *int64 `json:"annual_cost_pence,omitempty"`
+
+	// DistanceKm From home.
+	DistanceKm   *float64 `json:"distance_km,omitempty"`
+	EducationPct *int     `json:"education_pct,omitempty"`
+
+	// EHCPlanID The young person's plan whose section I names this placement.
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	HealthPct             *int                `json:"health_pct,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         *int                `json:"social_care_pct,omitempty"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	YoungPersonID         openapi_types.UUID  `json:"young_person_id"`
+}
+
+// PlacementPage defines model for PlacementPage.
+type PlacementPage struct {
+	Items      []Placement `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// PlacementType defines model for PlacementType.
+type PlacementType string
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -4628,6 +4843,140 @@ type ReferralReason string
 
 // ReferralStatus The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 type ReferralStatus string
+
+// RegisterAction defines model for RegisterAction.
+type RegisterAction struct {
+	Description string              `json:"description"`
+	Done        *bool               `json:"done,omitempty"`
+	DueOn       *openapi_types.Date `json:"due_on,omitempty"`
+
+	// Owner Who will do it (a role or service).
+	Owner string `json:"owner"`
+}
+
+// RegisterCTRInput defines model for RegisterCTRInput.
+type RegisterCTRInput struct {
+	// HeldOn Not in the future.
+	HeldOn openapi_types.Date `json:"held_on"`
+}
+
+// RegisterCloseInput defines model for RegisterCloseInput.
+type RegisterCloseInput struct {
+	// ClosedOn Not before the current rating, not in the future.
+	ClosedOn openapi_types.Date `json:"closed_on"`
+}
+
+// RegisterEntry defines model for RegisterEntry.
+type RegisterEntry struct {
+	Actions    []RegisterAction     `json:"actions"`
+	ClosedOn   *openapi_types.Date  `json:"closed_on,omitempty"`
+	Conditions []string             `json:"conditions"`
+	Consent    RegisterEntryConsent `json:"consent"`
+	CreatedAt  time.Time            `json:"created_at"`
+
+	// CtrDueOn When the next C(E)TR is due (red and blue only); absent when none is expected.
+	CtrDueOn *openapi_types.Date `json:"ctr_due_on,omitempty"`
+
+	// CtrOverdue The C(E)TR due date has passed unmet.
+	CtrOverdue bool `json:"ctr_overdue"`
+
+	// History Every rating, oldest first; the last is the current one.
+	History                 []RegisterRatingRecord `json:"history"`
+	ID                      openapi_types.UUID     `json:"id"`
+	Keyworker               *string                `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID    `json:"keyworker_organisation_id,omitempty"`
+	LastCtrOn               *openapi_types.Date    `json:"last_ctr_on,omitempty"`
+	LawfulBasis             *string                `json:"lawful_basis,omitempty"`
+
+	// RatedSince The first day of the current run of this rating.
+	RatedSince openapi_types.Date `json:"rated_since"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating        RegisterRating      `json:"rating"`
+	Status        RegisterEntryStatus `json:"status"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+	Version       int                 `json:"version"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryConsent defines model for RegisterEntry.Consent.
+type RegisterEntryConsent string
+
+// RegisterEntryStatus defines model for RegisterEntry.Status.
+type RegisterEntryStatus string
+
+// RegisterEntryInput defines model for RegisterEntryInput.
+type RegisterEntryInput struct {
+	Actions    *[]RegisterAction              `json:"actions,omitempty"`
+	Conditions []RegisterEntryInputConditions `json:"conditions"`
+
+	// Consent Consent to be on the register.
+	Consent RegisterEntryInputConsent `json:"consent"`
+
+	// Keyworker The keyworker's name and service.
+	Keyworker               *string             `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID `json:"keyworker_organisation_id,omitempty"`
+
+	// LawfulBasis Required without consent: the lawful reason to keep the entry.
+	LawfulBasis   *string             `json:"lawful_basis,omitempty"`
+	Rating        RegisterRatingInput `json:"rating"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryInputConditions defines model for RegisterEntryInput.Conditions.
+type RegisterEntryInputConditions string
+
+// RegisterEntryInputConsent Consent to be on the register.
+type RegisterEntryInputConsent string
+
+// RegisterEntryPage defines model for RegisterEntryPage.
+type RegisterEntryPage struct {
+	Items      []RegisterEntry `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// RegisterRating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+type RegisterRating string
+
+// RegisterRatingInput defines model for RegisterRatingInput.
+type RegisterRatingInput struct {
+	// Actions Replaces the agreed actions when given.
+	Actions *[]RegisterAction `json:"actions,omitempty"`
+
+	// AdmissionPlanned Blue only: the admission was planned.
+	AdmissionPlanned *bool `json:"admission_planned,omitempty"`
+
+	// AdmittedOn Blue only: the day of admission (kept from the current blue rating when absent).
+	AdmittedOn *openapi_types.Date `json:"admitted_on,omitempty"`
+
+	// DecidedOn The day the register group decided; not in the future.
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating  RegisterRating `json:"rating"`
+	Reasons []string       `json:"reasons"`
+}
+
+// RegisterRatingRecord defines model for RegisterRatingRecord.
+type RegisterRatingRecord struct {
+	AdmissionPlanned *bool               `json:"admission_planned,omitempty"`
+	AdmittedOn       *openapi_types.Date `json:"admitted_on,omitempty"`
+	DecidedBy        struct {
+		// Actor The key or token subject that recorded the decision.
+		Actor          string              `json:"actor"`
+		OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+		Role           string              `json:"role"`
+	} `json:"decided_by"`
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating     RegisterRating `json:"rating"`
+	Reasons    []string       `json:"reasons"`
+	RecordedAt time.Time      `json:"recorded_at"`
+}
 
 // Report defines model for Report.
 type Report struct {
@@ -5971,6 +6320,36 @@ type CreatePathwayFeedbackParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPlacementsParams defines parameters for ListPlacements.
+type ListPlacementsParams struct {
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Type          *PlacementType      `form:"type,omitempty" json:"type,omitempty"`
+
+	// CurrentOn Only placements in place on this day.
+	CurrentOn *openapi_types.Date `form:"current_on,omitempty" json:"current_on,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreatePlacementParams defines parameters for CreatePlacement.
+type CreatePlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EndPlacementParams defines parameters for EndPlacement.
+type EndPlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
 	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -6244,6 +6623,60 @@ type ListRetentionDueParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListRegisterEntriesParams defines parameters for ListRegisterEntries.
+type ListRegisterEntriesParams struct {
+	Rating *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
+
+	// Locality The young person's locality.
+	Locality      *string             `form:"locality,omitempty" json:"locality,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Open true: still on the register; false: came off it.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// Overdue true: only entries whose C(E)TR is overdue today.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateRegisterEntryParams defines parameters for CreateRegisterEntry.
+type CreateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CloseRegisterEntryParams defines parameters for CloseRegisterEntry.
+type CloseRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordRegisterCTRParams defines parameters for RecordRegisterCTR.
+type RecordRegisterCTRParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RateRegisterEntryParams defines parameters for RateRegisterEntry.
+type RateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
@@ -6607,6 +7040,12 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
+type CreatePlacementJSONRequestBody = PlacementInput
+
+// EndPlacementJSONRequestBody defines body for EndPlacement for application/json ContentType.
+type EndPlacementJSONRequestBody = PlacementEndInput
+
 // DismissPossibleDuplicateJSONRequestBody defines body for DismissPossibleDuplicate for application/json ContentType.
 type DismissPossibleDuplicateJSONRequestBody = DismissInput
 
@@ -6636,6 +7075,18 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateRegisterEntryJSONRequestBody defines body for CreateRegisterEntry for application/json ContentType.
+type CreateRegisterEntryJSONRequestBody = RegisterEntryInput
+
+// CloseRegisterEntryJSONRequestBody defines body for CloseRegisterEntry for application/json ContentType.
+type CloseRegisterEntryJSONRequestBody = RegisterCloseInput
+
+// RecordRegisterCTRJSONRequestBody defines body for RecordRegisterCTR for application/json ContentType.
+type RecordRegisterCTRJSONRequestBody = RegisterCTRInput
+
+// RateRegisterEntryJSONRequestBody defines body for RateRegisterEntry for application/json ContentType.
+type RateRegisterEntryJSONRequestBody = RegisterRatingInput
 
 // CreateSurveyInvitationJSONRequestBody defines body for CreateSurveyInvitation for application/json ContentType.
 type CreateSurveyInvitationJSONRequestBody = SurveyInvitationInput
@@ -7672,6 +8123,52 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPlacements List placements the caller may see, newest first
+	//
+	// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+	ListPlacements(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePlacementWithBody Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacementWithBody(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacement(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPlacement Read a placement
+	//
+	// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+	GetPlacement(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndPlacementWithBody Record the day a placement ended (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacementWithBody(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndPlacement Record the day a placement ended (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacement(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 	//
 	// One entry per pair and identifier, newest first. A pair is found when a record is
@@ -7991,6 +8488,92 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+	//
+	// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+	ListRegisterEntries(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRegisterEntryWithBody Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntryWithBody(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntry(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+	//
+	// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+	GetRegisterEntry(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRegisterEntryWithBody Take the young person off the register (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntryWithBody(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntry(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordRegisterCTRWithBody Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTRWithBody(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTR(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RateRegisterEntryWithBody Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntryWithBody(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntry(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSurveyInvitations List survey invitations (never their tokens)
 	//
@@ -10218,6 +10801,112 @@ func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
+// ListPlacements List placements the caller may see, newest first
+//
+// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+func (c *Client) ListPlacements(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlacementsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePlacementWithBody Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *Client) CreatePlacementWithBody(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePlacementRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *Client) CreatePlacement(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePlacementRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPlacement Read a placement
+//
+// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+func (c *Client) GetPlacement(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPlacementRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndPlacementWithBody Record the day a placement ended (once; again answers 409)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *Client) EndPlacementWithBody(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndPlacementRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndPlacement Record the day a placement ended (once; again answers 409)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *Client) EndPlacement(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndPlacementRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 //
 // One entry per pair and identifier, newest first. A pair is found when a record is
@@ -10868,6 +11557,192 @@ func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueP
 // Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEraseYoungPersonRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+//
+// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+func (c *Client) ListRegisterEntries(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRegisterEntriesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRegisterEntryWithBody Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *Client) CreateRegisterEntryWithBody(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRegisterEntryRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *Client) CreateRegisterEntry(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRegisterEntryRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+//
+// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+func (c *Client) GetRegisterEntry(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRegisterEntryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRegisterEntryWithBody Take the young person off the register (once; again answers 409)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *Client) CloseRegisterEntryWithBody(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRegisterEntryRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *Client) CloseRegisterEntry(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRegisterEntryRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordRegisterCTRWithBody Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *Client) RecordRegisterCTRWithBody(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordRegisterCTRRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *Client) RecordRegisterCTR(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordRegisterCTRRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RateRegisterEntryWithBody Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *Client) RateRegisterEntryWithBody(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRateRegisterEntryRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *Client) RateRegisterEntry(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRateRegisterEntryRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16303,6 +17178,270 @@ func NewGetPathwayFeedbackRequest(server string, id ID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListPlacementsRequest constructs an http.Request for the ListPlacements method
+func NewListPlacementsRequest(server string, params *ListPlacementsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CurrentOn != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "current_on", *params.CurrentOn, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePlacementRequest calls the generic CreatePlacement builder with application/json body
+func NewCreatePlacementRequest(server string, params *CreatePlacementParams, body CreatePlacementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePlacementRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePlacementRequestWithBody constructs an http.Request for the CreatePlacement method, with any body, and a specified content type
+func NewCreatePlacementRequestWithBody(server string, params *CreatePlacementParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetPlacementRequest constructs an http.Request for the GetPlacement method
+func NewGetPlacementRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEndPlacementRequest calls the generic EndPlacement builder with application/json body
+func NewEndPlacementRequest(server string, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEndPlacementRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEndPlacementRequestWithBody constructs an http.Request for the EndPlacement method, with any body, and a specified content type
+func NewEndPlacementRequestWithBody(server string, id ID, params *EndPlacementParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements/%s/end", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListPossibleDuplicatesRequest constructs an http.Request for the ListPossibleDuplicates method
 func NewListPossibleDuplicatesRequest(server string, params *ListPossibleDuplicatesParams) (*http.Request, error) {
 	var err error
@@ -18153,6 +19292,440 @@ func NewEraseYoungPersonRequest(server string, id ID) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRegisterEntriesRequest constructs an http.Request for the ListRegisterEntries method
+func NewListRegisterEntriesRequest(server string, params *ListRegisterEntriesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Rating != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rating", *params.Rating, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Open != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "open", *params.Open, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRegisterEntryRequest calls the generic CreateRegisterEntry builder with application/json body
+func NewCreateRegisterEntryRequest(server string, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRegisterEntryRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateRegisterEntryRequestWithBody constructs an http.Request for the CreateRegisterEntry method, with any body, and a specified content type
+func NewCreateRegisterEntryRequestWithBody(server string, params *CreateRegisterEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetRegisterEntryRequest constructs an http.Request for the GetRegisterEntry method
+func NewGetRegisterEntryRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCloseRegisterEntryRequest calls the generic CloseRegisterEntry builder with application/json body
+func NewCloseRegisterEntryRequest(server string, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseRegisterEntryRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCloseRegisterEntryRequestWithBody constructs an http.Request for the CloseRegisterEntry method, with any body, and a specified content type
+func NewCloseRegisterEntryRequestWithBody(server string, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRecordRegisterCTRRequest calls the generic RecordRegisterCTR builder with application/json body
+func NewRecordRegisterCTRRequest(server string, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordRegisterCTRRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRecordRegisterCTRRequestWithBody constructs an http.Request for the RecordRegisterCTR method, with any body, and a specified content type
+func NewRecordRegisterCTRRequestWithBody(server string, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s/ctr-held", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRateRegisterEntryRequest calls the generic RateRegisterEntry builder with application/json body
+func NewRateRegisterEntryRequest(server string, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRateRegisterEntryRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRateRegisterEntryRequestWithBody constructs an http.Request for the RateRegisterEntry method, with any body, and a specified content type
+func NewRateRegisterEntryRequestWithBody(server string, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s/ratings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -21590,6 +23163,56 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedbackWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPathwayFeedbackResponse, error)
 
+	// ListPlacementsWithResponse List placements the caller may see, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+	ListPlacementsWithResponse(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*ListPlacementsResponse, error)
+
+	// CreatePlacementWithBodyWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacementWithBodyWithResponse(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error)
+
+	// CreatePlacementWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacementWithResponse(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error)
+
+	// GetPlacementWithResponse Read a placement
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+	GetPlacementWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPlacementResponse, error)
+
+	// EndPlacementWithBodyWithResponse Record the day a placement ended (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacementWithBodyWithResponse(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error)
+
+	// EndPlacementWithResponse Record the day a placement ended (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacementWithResponse(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error)
+
 	// ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
 	//
 	// One entry per pair and identifier, newest first. A pair is found when a record is
@@ -21937,6 +23560,96 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPersonWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*EraseYoungPersonResponse, error)
+
+	// ListRegisterEntriesWithResponse List the register, newest first, by rating, locality or overdue C(E)TR
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+	ListRegisterEntriesWithResponse(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*ListRegisterEntriesResponse, error)
+
+	// CreateRegisterEntryWithBodyWithResponse Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntryWithBodyWithResponse(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error)
+
+	// CreateRegisterEntryWithResponse Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntryWithResponse(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error)
+
+	// GetRegisterEntryWithResponse Read a register entry with its whole rating history and when its C(E)TR is due
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+	GetRegisterEntryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRegisterEntryResponse, error)
+
+	// CloseRegisterEntryWithBodyWithResponse Take the young person off the register (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error)
+
+	// CloseRegisterEntryWithResponse Take the young person off the register (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntryWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error)
+
+	// RecordRegisterCTRWithBodyWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTRWithBodyWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error)
+
+	// RecordRegisterCTRWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTRWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error)
+
+	// RateRegisterEntryWithBodyWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error)
+
+	// RateRegisterEntryWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntryWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error)
 
 	// ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
 	//
@@ -30180,6 +31893,493 @@ func (r GetPathwayFeedbackResponse) ContentType() string {
 	return ""
 }
 
+// ListPlacementsResponse429Headers the declared response headers of an HTTP 429 response for ListPlacements
+type ListPlacementsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPlacementsResponse503Headers the declared response headers of an HTTP 503 response for ListPlacements
+type ListPlacementsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListPlacementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PlacementPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPlacementsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPlacementsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPlacementsResponse) GetJSON200() *PlacementPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPlacementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPlacementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPlacementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPlacementsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePlacementResponse201Headers the declared response headers of an HTTP 201 response for CreatePlacement
+type CreatePlacementResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreatePlacementResponse409Headers the declared response headers of an HTTP 409 response for CreatePlacement
+type CreatePlacementResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CreatePlacementResponse429Headers the declared response headers of an HTTP 429 response for CreatePlacement
+type CreatePlacementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePlacementResponse503Headers the declared response headers of an HTTP 503 response for CreatePlacement
+type CreatePlacementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreatePlacementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Placement
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePlacementResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreatePlacementResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePlacementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePlacementResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePlacementResponse) GetJSON201() *Placement {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePlacementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePlacementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePlacementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePlacementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPlacementResponse200Headers the declared response headers of an HTTP 200 response for GetPlacement
+type GetPlacementResponse200Headers struct {
+	ETag *string
+}
+
+// GetPlacementResponse429Headers the declared response headers of an HTTP 429 response for GetPlacement
+type GetPlacementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetPlacementResponse503Headers the declared response headers of an HTTP 503 response for GetPlacement
+type GetPlacementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetPlacementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Placement
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPlacementResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPlacementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPlacementResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPlacementResponse) GetJSON200() *Placement {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPlacementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPlacementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPlacementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPlacementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EndPlacementResponse200Headers the declared response headers of an HTTP 200 response for EndPlacement
+type EndPlacementResponse200Headers struct {
+	ETag *string
+}
+
+// EndPlacementResponse409Headers the declared response headers of an HTTP 409 response for EndPlacement
+type EndPlacementResponse409Headers struct {
+	RetryAfter *int
+}
+
+// EndPlacementResponse412Headers the declared response headers of an HTTP 412 response for EndPlacement
+type EndPlacementResponse412Headers struct {
+	ETag *string
+}
+
+// EndPlacementResponse429Headers the declared response headers of an HTTP 429 response for EndPlacement
+type EndPlacementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// EndPlacementResponse503Headers the declared response headers of an HTTP 503 response for EndPlacement
+type EndPlacementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type EndPlacementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Placement
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EndPlacementResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *EndPlacementResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *EndPlacementResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EndPlacementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *EndPlacementResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EndPlacementResponse) GetJSON200() *Placement {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EndPlacementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndPlacementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndPlacementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndPlacementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPossibleDuplicatesResponse429Headers the declared response headers of an HTTP 429 response for ListPossibleDuplicates
 type ListPossibleDuplicatesResponse429Headers struct {
 	RetryAfter *int
@@ -32966,6 +35166,799 @@ func (r EraseYoungPersonResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EraseYoungPersonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRegisterEntriesResponse429Headers the declared response headers of an HTTP 429 response for ListRegisterEntries
+type ListRegisterEntriesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListRegisterEntriesResponse503Headers the declared response headers of an HTTP 503 response for ListRegisterEntries
+type ListRegisterEntriesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListRegisterEntriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntryPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRegisterEntriesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRegisterEntriesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRegisterEntriesResponse) GetJSON200() *RegisterEntryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRegisterEntriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRegisterEntriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRegisterEntriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRegisterEntriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateRegisterEntryResponse201Headers the declared response headers of an HTTP 201 response for CreateRegisterEntry
+type CreateRegisterEntryResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateRegisterEntryResponse409Headers the declared response headers of an HTTP 409 response for CreateRegisterEntry
+type CreateRegisterEntryResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CreateRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for CreateRegisterEntry
+type CreateRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for CreateRegisterEntry
+type CreateRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateRegisterEntryResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateRegisterEntryResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateRegisterEntryResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRegisterEntryResponse) GetJSON201() *RegisterEntry {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRegisterEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRegisterEntryResponse200Headers the declared response headers of an HTTP 200 response for GetRegisterEntry
+type GetRegisterEntryResponse200Headers struct {
+	ETag *string
+}
+
+// GetRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for GetRegisterEntry
+type GetRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for GetRegisterEntry
+type GetRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRegisterEntryResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetRegisterEntryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRegisterEntryResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRegisterEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CloseRegisterEntryResponse200Headers the declared response headers of an HTTP 200 response for CloseRegisterEntry
+type CloseRegisterEntryResponse200Headers struct {
+	ETag *string
+}
+
+// CloseRegisterEntryResponse409Headers the declared response headers of an HTTP 409 response for CloseRegisterEntry
+type CloseRegisterEntryResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CloseRegisterEntryResponse412Headers the declared response headers of an HTTP 412 response for CloseRegisterEntry
+type CloseRegisterEntryResponse412Headers struct {
+	ETag *string
+}
+
+// CloseRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for CloseRegisterEntry
+type CloseRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CloseRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for CloseRegisterEntry
+type CloseRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CloseRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CloseRegisterEntryResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CloseRegisterEntryResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CloseRegisterEntryResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CloseRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CloseRegisterEntryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CloseRegisterEntryResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseRegisterEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RecordRegisterCTRResponse200Headers the declared response headers of an HTTP 200 response for RecordRegisterCTR
+type RecordRegisterCTRResponse200Headers struct {
+	ETag *string
+}
+
+// RecordRegisterCTRResponse409Headers the declared response headers of an HTTP 409 response for RecordRegisterCTR
+type RecordRegisterCTRResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RecordRegisterCTRResponse412Headers the declared response headers of an HTTP 412 response for RecordRegisterCTR
+type RecordRegisterCTRResponse412Headers struct {
+	ETag *string
+}
+
+// RecordRegisterCTRResponse429Headers the declared response headers of an HTTP 429 response for RecordRegisterCTR
+type RecordRegisterCTRResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RecordRegisterCTRResponse503Headers the declared response headers of an HTTP 503 response for RecordRegisterCTR
+type RecordRegisterCTRResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RecordRegisterCTRResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RecordRegisterCTRResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RecordRegisterCTRResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RecordRegisterCTRResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RecordRegisterCTRResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RecordRegisterCTRResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordRegisterCTRResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordRegisterCTRResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordRegisterCTRResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordRegisterCTRResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordRegisterCTRResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RateRegisterEntryResponse200Headers the declared response headers of an HTTP 200 response for RateRegisterEntry
+type RateRegisterEntryResponse200Headers struct {
+	ETag *string
+}
+
+// RateRegisterEntryResponse409Headers the declared response headers of an HTTP 409 response for RateRegisterEntry
+type RateRegisterEntryResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RateRegisterEntryResponse412Headers the declared response headers of an HTTP 412 response for RateRegisterEntry
+type RateRegisterEntryResponse412Headers struct {
+	ETag *string
+}
+
+// RateRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for RateRegisterEntry
+type RateRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RateRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for RateRegisterEntry
+type RateRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RateRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RateRegisterEntryResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RateRegisterEntryResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RateRegisterEntryResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RateRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RateRegisterEntryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RateRegisterEntryResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RateRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RateRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RateRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RateRegisterEntryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -39033,6 +42026,92 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 	return ParseGetPathwayFeedbackResponse(rsp)
 }
 
+// ListPlacementsWithResponse List placements the caller may see, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+func (c *ClientWithResponses) ListPlacementsWithResponse(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*ListPlacementsResponse, error) {
+	rsp, err := c.ListPlacements(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPlacementsResponse(rsp)
+}
+
+// CreatePlacementWithBodyWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *ClientWithResponses) CreatePlacementWithBodyWithResponse(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error) {
+	rsp, err := c.CreatePlacementWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePlacementResponse(rsp)
+}
+
+// CreatePlacementWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *ClientWithResponses) CreatePlacementWithResponse(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error) {
+	rsp, err := c.CreatePlacement(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePlacementResponse(rsp)
+}
+
+// GetPlacementWithResponse Read a placement
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+func (c *ClientWithResponses) GetPlacementWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPlacementResponse, error) {
+	rsp, err := c.GetPlacement(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPlacementResponse(rsp)
+}
+
+// EndPlacementWithBodyWithResponse Record the day a placement ended (once; again answers 409)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *ClientWithResponses) EndPlacementWithBodyWithResponse(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error) {
+	rsp, err := c.EndPlacementWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndPlacementResponse(rsp)
+}
+
+// EndPlacementWithResponse Record the day a placement ended (once; again answers 409)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *ClientWithResponses) EndPlacementWithResponse(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error) {
+	rsp, err := c.EndPlacement(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndPlacementResponse(rsp)
+}
+
 // ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
 //
 // One entry per pair and identifier, newest first. A pair is found when a record is
@@ -39583,6 +42662,156 @@ func (c *ClientWithResponses) EraseYoungPersonWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseEraseYoungPersonResponse(rsp)
+}
+
+// ListRegisterEntriesWithResponse List the register, newest first, by rating, locality or overdue C(E)TR
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+func (c *ClientWithResponses) ListRegisterEntriesWithResponse(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*ListRegisterEntriesResponse, error) {
+	rsp, err := c.ListRegisterEntries(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRegisterEntriesResponse(rsp)
+}
+
+// CreateRegisterEntryWithBodyWithResponse Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *ClientWithResponses) CreateRegisterEntryWithBodyWithResponse(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error) {
+	rsp, err := c.CreateRegisterEntryWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRegisterEntryResponse(rsp)
+}
+
+// CreateRegisterEntryWithResponse Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *ClientWithResponses) CreateRegisterEntryWithResponse(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error) {
+	rsp, err := c.CreateRegisterEntry(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRegisterEntryResponse(rsp)
+}
+
+// GetRegisterEntryWithResponse Read a register entry with its whole rating history and when its C(E)TR is due
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+func (c *ClientWithResponses) GetRegisterEntryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRegisterEntryResponse, error) {
+	rsp, err := c.GetRegisterEntry(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRegisterEntryResponse(rsp)
+}
+
+// CloseRegisterEntryWithBodyWithResponse Take the young person off the register (once; again answers 409)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *ClientWithResponses) CloseRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error) {
+	rsp, err := c.CloseRegisterEntryWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRegisterEntryResponse(rsp)
+}
+
+// CloseRegisterEntryWithResponse Take the young person off the register (once; again answers 409)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *ClientWithResponses) CloseRegisterEntryWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error) {
+	rsp, err := c.CloseRegisterEntry(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRegisterEntryResponse(rsp)
+}
+
+// RecordRegisterCTRWithBodyWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *ClientWithResponses) RecordRegisterCTRWithBodyWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error) {
+	rsp, err := c.RecordRegisterCTRWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordRegisterCTRResponse(rsp)
+}
+
+// RecordRegisterCTRWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *ClientWithResponses) RecordRegisterCTRWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error) {
+	rsp, err := c.RecordRegisterCTR(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordRegisterCTRResponse(rsp)
+}
+
+// RateRegisterEntryWithBodyWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *ClientWithResponses) RateRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error) {
+	rsp, err := c.RateRegisterEntryWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRateRegisterEntryResponse(rsp)
+}
+
+// RateRegisterEntryWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *ClientWithResponses) RateRegisterEntryWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error) {
+	rsp, err := c.RateRegisterEntry(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRateRegisterEntryResponse(rsp)
 }
 
 // ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
@@ -48153,6 +51382,493 @@ func ParseGetPathwayFeedbackResponse(rsp *http.Response) (*GetPathwayFeedbackRes
 	return response, nil
 }
 
+// ParseListPlacementsResponse parses an HTTP response from a ListPlacementsWithResponse call
+func ParseListPlacementsResponse(rsp *http.Response) (*ListPlacementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPlacementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PlacementPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPlacementsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPlacementsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePlacementResponse parses an HTTP response from a CreatePlacementWithResponse call
+func ParseCreatePlacementResponse(rsp *http.Response) (*CreatePlacementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePlacementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Placement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePlacementResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreatePlacementResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePlacementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePlacementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPlacementResponse parses an HTTP response from a GetPlacementWithResponse call
+func ParseGetPlacementResponse(rsp *http.Response) (*GetPlacementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPlacementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Placement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPlacementResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPlacementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPlacementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEndPlacementResponse parses an HTTP response from a EndPlacementWithResponse call
+func ParseEndPlacementResponse(rsp *http.Response) (*EndPlacementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndPlacementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Placement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EndPlacementResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers EndPlacementResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers EndPlacementResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers EndPlacementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers EndPlacementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPossibleDuplicatesResponse parses an HTTP response from a ListPossibleDuplicatesWithResponse call
 func ParseListPossibleDuplicatesResponse(rsp *http.Response) (*ListPossibleDuplicatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -50911,6 +54627,805 @@ func ParseEraseYoungPersonResponse(rsp *http.Response) (*EraseYoungPersonRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers EraseYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRegisterEntriesResponse parses an HTTP response from a ListRegisterEntriesWithResponse call
+func ParseListRegisterEntriesResponse(rsp *http.Response) (*ListRegisterEntriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRegisterEntriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRegisterEntriesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListRegisterEntriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateRegisterEntryResponse parses an HTTP response from a CreateRegisterEntryWithResponse call
+func ParseCreateRegisterEntryResponse(rsp *http.Response) (*CreateRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateRegisterEntryResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateRegisterEntryResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateRegisterEntryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRegisterEntryResponse parses an HTTP response from a GetRegisterEntryWithResponse call
+func ParseGetRegisterEntryResponse(rsp *http.Response) (*GetRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRegisterEntryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetRegisterEntryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCloseRegisterEntryResponse parses an HTTP response from a CloseRegisterEntryWithResponse call
+func ParseCloseRegisterEntryResponse(rsp *http.Response) (*CloseRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CloseRegisterEntryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers CloseRegisterEntryResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers CloseRegisterEntryResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers CloseRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CloseRegisterEntryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRecordRegisterCTRResponse parses an HTTP response from a RecordRegisterCTRWithResponse call
+func ParseRecordRegisterCTRResponse(rsp *http.Response) (*RecordRegisterCTRResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordRegisterCTRResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RecordRegisterCTRResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RecordRegisterCTRResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RecordRegisterCTRResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RecordRegisterCTRResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RecordRegisterCTRResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRateRegisterEntryResponse parses an HTTP response from a RateRegisterEntryWithResponse call
+func ParseRateRegisterEntryResponse(rsp *http.Response) (*RateRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RateRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RateRegisterEntryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RateRegisterEntryResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RateRegisterEntryResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RateRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RateRegisterEntryResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

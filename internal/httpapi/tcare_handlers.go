@@ -1,0 +1,222 @@
+package httpapi
+
+import (
+	"context"
+	"slices"
+
+	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/casework/transformingcare"
+	"github.com/oneplan-send/oneplan/internal/tcare"
+)
+
+// Transforming Care (issue 17): the dynamic support register and placements.
+
+type tcareHandlers struct {
+	s   *Server
+	svc *transformingcare.Service
+}
+
+func toRegisterActions(as []tcare.Action) []api.RegisterAction {
+	out := make([]api.RegisterAction, len(as))
+	for i, a := range as {
+		out[i] = api.RegisterAction{Description: a.Description, Owner: a.Owner, DueOn: civilPtr(a.DueOn), Done: ptr(a.Done)}
+	}
+	return out
+}
+
+func fromRegisterActions(as []api.RegisterAction) []tcare.Action {
+	out := make([]tcare.Action, len(as))
+	for i, a := range as {
+		out[i] = tcare.Action{Description: a.Description, Owner: a.Owner, DueOn: civilOf(a.DueOn), Done: ptrVal(a.Done)}
+	}
+	return out
+}
+
+func (h *tcareHandlers) toRegisterEntry(e tcare.Entry) api.RegisterEntry {
+	pol := h.svc.Policy()
+	conditions := e.Conditions
+	if conditions == nil {
+		conditions = []string{}
+	}
+	out := api.RegisterEntry{ID: mustUUID(e.ID), YoungPersonID: mustUUID(e.YoungPersonID), Conditions: conditions,
+		Consent: api.RegisterEntryConsent(e.Consent), LawfulBasis: ptr(e.LawfulBasis), Keyworker: ptr(e.Keyworker), Actions: toRegisterActions(e.Actions),
+		Rating: api.RegisterRating(e.Current().Rating), RatedSince: date(e.RatedSince()), History: make([]api.RegisterRatingRecord, len(e.History)),
+		LastCtrOn: civilPtr(e.LastCTROn), CtrDueOn: civilPtr(e.CTRDue(pol)), CtrOverdue: e.Overdue(pol, h.s.today()),
+		Status: api.RegisterEntryStatus("open"), ClosedOn: civilPtr(e.ClosedOn), CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: e.Version}
+	if e.KeyworkerOrg != "" {
+		out.KeyworkerOrganisationID = ptr(mustUUID(e.KeyworkerOrg))
+	}
+	if !e.Open() {
+		out.Status = api.RegisterEntryStatus("closed")
+	}
+	for i, r := range e.History {
+		rec := api.RegisterRatingRecord{ID: mustUUID(r.ID), Rating: api.RegisterRating(r.Rating), Reasons: r.Reasons, Evidence: ptr(r.Evidence),
+			DecidedOn: date(r.DecidedOn), AdmittedOn: civilPtr(r.AdmittedOn), RecordedAt: r.RecordedAt}
+		if r.Rating == tcare.Blue {
+			rec.AdmissionPlanned = ptr(r.AdmissionPlanned)
+		}
+		rec.DecidedBy.Actor, rec.DecidedBy.Role = r.DecidedByActor, r.DecidedByRole
+		if r.DecidedByOrgID != "" {
+			rec.DecidedBy.OrganisationID = ptr(mustUUID(r.DecidedByOrgID))
+		}
+		out.History[i] = rec
+	}
+	return out
+}
+
+func fromRatingInput(in api.RegisterRatingInput) tcare.RatingChange {
+	return tcare.RatingChange{Rating: tcare.Rating(in.Rating), Reasons: in.Reasons, Evidence: str(in.Evidence), DecidedOn: in.DecidedOn.Time,
+		AdmittedOn: civilOf(in.AdmittedOn), AdmissionPlanned: ptrVal(in.AdmissionPlanned)}
+}
+
+func (h *tcareHandlers) CreateRegisterEntry(ctx context.Context, req api.CreateRegisterEntryRequestObject) (api.CreateRegisterEntryResponseObject, error) {
+	b := req.Body
+	conditions := make([]string, len(b.Conditions))
+	for i, c := range b.Conditions {
+		conditions[i] = string(c)
+	}
+	slices.Sort(conditions)
+	in := tcare.Entry{YoungPersonID: b.YoungPersonID.String(), Conditions: conditions, Consent: string(b.Consent), LawfulBasis: str(b.LawfulBasis),
+		Keyworker: str(b.Keyworker), KeyworkerOrg: uuidStr(b.KeyworkerOrganisationID), Actions: fromRegisterActions(ptrVal(b.Actions))}
+	e, err := h.svc.CreateEntry(ctx, in, fromRatingInput(b.Rating))
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateRegisterEntry201JSONResponse{Body: h.toRegisterEntry(e), Headers: api.CreateRegisterEntry201ResponseHeaders{
+		Location: location("/v1/support-register", e.ID), ETag: etag(e.Version)}}, nil
+}
+
+func (h *tcareHandlers) ListRegisterEntries(ctx context.Context, req api.ListRegisterEntriesRequestObject) (api.ListRegisterEntriesResponseObject, error) {
+	q := req.Params
+	f := tcare.Filter{Rating: tcare.Rating(ptrVal(q.Rating)), Locality: str(q.Locality), YoungPersonID: uuidStr(q.YoungPersonID), Open: q.Open}
+	if ptrVal(q.Overdue) {
+		today := h.s.today()
+		f.OverdueOn = &today
+	}
+	items, next, err := h.svc.Entries(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListRegisterEntries200JSONResponse{Items: make([]api.RegisterEntry, len(items)), NextCursor: nextCursor(next)}
+	for i, e := range items {
+		out.Items[i] = h.toRegisterEntry(e)
+	}
+	return out, nil
+}
+
+func (h *tcareHandlers) GetRegisterEntry(ctx context.Context, req api.GetRegisterEntryRequestObject) (api.GetRegisterEntryResponseObject, error) {
+	e, err := h.svc.Entry(ctx, req.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetRegisterEntry200JSONResponse{Body: h.toRegisterEntry(e), Headers: api.GetRegisterEntry200ResponseHeaders{ETag: etag(e.Version)}}, nil
+}
+
+func (h *tcareHandlers) RateRegisterEntry(ctx context.Context, req api.RateRegisterEntryRequestObject) (api.RateRegisterEntryResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	var actions *[]tcare.Action
+	if req.Body.Actions != nil {
+		as := fromRegisterActions(*req.Body.Actions)
+		actions = &as
+	}
+	e, err := h.svc.Rate(ctx, req.ID.String(), ifMatch, fromRatingInput(*req.Body), actions)
+	if err != nil {
+		return nil, err
+	}
+	return api.RateRegisterEntry200JSONResponse{Body: h.toRegisterEntry(e), Headers: api.RateRegisterEntry200ResponseHeaders{ETag: etag(e.Version)}}, nil
+}
+
+func (h *tcareHandlers) RecordRegisterCTR(ctx context.Context, req api.RecordRegisterCTRRequestObject) (api.RecordRegisterCTRResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.HoldCTR(ctx, req.ID.String(), ifMatch, req.Body.HeldOn.Time)
+	if err != nil {
+		return nil, err
+	}
+	return api.RecordRegisterCTR200JSONResponse{Body: h.toRegisterEntry(e), Headers: api.RecordRegisterCTR200ResponseHeaders{ETag: etag(e.Version)}}, nil
+}
+
+func (h *tcareHandlers) CloseRegisterEntry(ctx context.Context, req api.CloseRegisterEntryRequestObject) (api.CloseRegisterEntryResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.Close(ctx, req.ID.String(), ifMatch, req.Body.ClosedOn.Time)
+	if err != nil {
+		return nil, err
+	}
+	return api.CloseRegisterEntry200JSONResponse{Body: h.toRegisterEntry(e), Headers: api.CloseRegisterEntry200ResponseHeaders{ETag: etag(e.Version)}}, nil
+}
+
+// Placements.
+
+func toPlacement(p tcare.Placement) api.Placement {
+	funders := []api.PlacementFunders{}
+	for _, f := range p.Funders() {
+		funders = append(funders, api.PlacementFunders(f))
+	}
+	out := api.Placement{ID: mustUUID(p.ID), YoungPersonID: mustUUID(p.YoungPersonID), Type: api.PlacementType(p.Type), SettingName: p.SettingName,
+		StartOn: date(p.StartOn), EndOn: civilPtr(p.EndOn), WeeksPerYear: p.WeeksPerYear(), Residential: p.Residential(), DistanceKm: p.DistanceKm,
+		AnnualCostPence: p.AnnualCostPence, EducationPct: p.EducationPct, SocialCarePct: p.SocialCarePct, HealthPct: p.HealthPct, Funders: funders,
+		Notes: ptr(p.Notes), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+	if p.SettingOrgID != "" {
+		out.SettingOrganisationID = ptr(mustUUID(p.SettingOrgID))
+	}
+	if p.EHCPlanID != "" {
+		out.EHCPlanID = ptr(mustUUID(p.EHCPlanID))
+	}
+	return out
+}
+
+func (h *tcareHandlers) CreatePlacement(ctx context.Context, req api.CreatePlacementRequestObject) (api.CreatePlacementResponseObject, error) {
+	b := req.Body
+	in := tcare.Placement{YoungPersonID: b.YoungPersonID.String(), Type: string(b.Type), SettingName: b.SettingName,
+		SettingOrgID: uuidStr(b.SettingOrganisationID), EHCPlanID: uuidStr(b.EHCPlanID), StartOn: b.StartOn.Time, EndOn: civilOf(b.EndOn),
+		DistanceKm: b.DistanceKm, AnnualCostPence: b.AnnualCostPence, EducationPct: ptrVal(b.EducationPct), SocialCarePct: ptrVal(b.SocialCarePct),
+		HealthPct: ptrVal(b.HealthPct), Notes: str(b.Notes)}
+	p, err := h.svc.CreatePlacement(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreatePlacement201JSONResponse{Body: toPlacement(p), Headers: api.CreatePlacement201ResponseHeaders{
+		Location: location("/v1/placements", p.ID), ETag: etag(p.Version)}}, nil
+}
+
+func (h *tcareHandlers) ListPlacements(ctx context.Context, req api.ListPlacementsRequestObject) (api.ListPlacementsResponseObject, error) {
+	q := req.Params
+	f := tcare.PlacementFilter{YoungPersonID: uuidStr(q.YoungPersonID), Type: string(ptrVal(q.Type)), CurrentOn: fromOptDate(q.CurrentOn)}
+	items, next, err := h.svc.Placements(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListPlacements200JSONResponse{Items: make([]api.Placement, len(items)), NextCursor: nextCursor(next)}
+	for i, p := range items {
+		out.Items[i] = toPlacement(p)
+	}
+	return out, nil
+}
+
+func (h *tcareHandlers) GetPlacement(ctx context.Context, req api.GetPlacementRequestObject) (api.GetPlacementResponseObject, error) {
+	p, err := h.svc.Placement(ctx, req.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetPlacement200JSONResponse{Body: toPlacement(p), Headers: api.GetPlacement200ResponseHeaders{ETag: etag(p.Version)}}, nil
+}
+
+func (h *tcareHandlers) EndPlacement(ctx context.Context, req api.EndPlacementRequestObject) (api.EndPlacementResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.svc.EndPlacement(ctx, req.ID.String(), ifMatch, req.Body.EndOn.Time)
+	if err != nil {
+		return nil, err
+	}
+	return api.EndPlacement200JSONResponse{Body: toPlacement(p), Headers: api.EndPlacement200ResponseHeaders{ETag: etag(p.Version)}}, nil
+}

@@ -1,0 +1,155 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+const register = "/v1/support-register"
+
+func redEntry(child string) map[string]any {
+	return map[string]any{"young_person_id": child, "conditions": []string{"autism", "learning_disability"}, "consent": "given",
+		"keyworker": "A. Keyworker, CAMHS", "actions": []map[string]any{{"description": "Refer to intensive support", "owner": "CAMHS", "due_on": "2026-03-16"}},
+		"rating": map[string]any{"rating": "red", "reasons": []string{"placement breakdown risk"}, "evidence": "MAP minutes", "decided_on": "2026-03-02"}}
+}
+
+// TestSupportRegister: an entry's rating history and C(E)TR due dates through the API; only the
+// register group (SEND team, panel) sees the register, never a practitioner involved with the child.
+func TestSupportRegister(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		res := e.do(http.MethodPost, register, e.officer, redEntry(f.child), "Idempotency-Key", "register-create-1")
+		if res.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", res.status, res.body)
+		}
+		m := res.json(t)
+		id := m["id"].(string)
+		if res.header.Get("Location") != register+"/"+id || res.header.Get("ETag") != `"1"` {
+			t.Fatalf("headers: %v", res.header)
+		}
+		// Red on Monday 2 March 2026: a C(E)TR by 30 March, long overdue today.
+		if m["rating"] != "red" || m["rated_since"] != "2026-03-02" || m["ctr_due_on"] != "2026-03-30" || m["ctr_overdue"] != true ||
+			m["status"] != "open" || len(m["history"].([]any)) != 1 {
+			t.Fatalf("created: %s", res.body)
+		}
+		if by := m["history"].([]any)[0].(map[string]any)["decided_by"].(map[string]any); by["role"] != "send_officer" {
+			t.Fatalf("decided by: %v", by)
+		}
+		// The same key replays; a second entry for the child is a conflict.
+		if again := e.do(http.MethodPost, register, e.officer, redEntry(f.child), "Idempotency-Key", "register-create-1"); again.status != http.StatusCreated ||
+			again.json(t)["id"] != id {
+			t.Fatalf("replay: %d %s", again.status, again.body)
+		}
+		e.do(http.MethodPost, register, e.officer, redEntry(f.child)).problem(t, http.StatusConflict)
+
+		// Bad input names the field.
+		bad := redEntry(f.child)
+		bad["consent"] = "not_given"
+		if p := e.do(http.MethodPost, register, e.officer, bad).problem(t, http.StatusBadRequest); !hasPointer(p, "/lawful_basis") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		bad = redEntry("0190a5e0-0000-7000-8000-0000000000ff")
+		if p := e.do(http.MethodPost, register, e.officer, bad).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/young_person_id") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+
+		// Only the register group: the engagement lead and a practitioner involved with the child see nothing.
+		for _, key := range []string{e.leadKey, e.practitioner, e.analyst} {
+			e.do(http.MethodGet, register+"/"+id, key, nil).problem(t, http.StatusForbidden)
+			e.do(http.MethodGet, register, key, nil).problem(t, http.StatusForbidden)
+			e.do(http.MethodPost, register, key, redEntry(f.child)).problem(t, http.StatusForbidden)
+		}
+		if got := e.do(http.MethodGet, register+"/"+id, e.panel, nil); got.status != http.StatusOK || got.header.Get("ETag") != `"1"` {
+			t.Fatalf("panel read: %d %s", got.status, got.body)
+		}
+
+		// Lists filter by rating and overdue review.
+		if items := e.mustDo(http.MethodGet, register+"?rating=red&overdue=true&open=true", nil, http.StatusOK)["items"].([]any); len(items) != 1 {
+			t.Fatalf("red overdue: %v", items)
+		}
+		if items := e.mustDo(http.MethodGet, register+"?rating=green", nil, http.StatusOK)["items"].([]any); len(items) != 0 {
+			t.Fatalf("green: %v", items)
+		}
+
+		// Admitted on Tuesday 10 March without a C(E)TR: a post-admission review within 10 working days.
+		blue := map[string]any{"rating": "blue", "reasons": []string{"admitted under s.2"}, "decided_on": "2026-03-10", "admitted_on": "2026-03-10",
+			"admission_planned": false}
+		e.do(http.MethodPost, register+"/"+id+"/ratings", e.officer, blue, "If-Match", `"7"`).problem(t, http.StatusPreconditionFailed)
+		res = e.do(http.MethodPost, register+"/"+id+"/ratings", e.panel, blue, "If-Match", `"1"`)
+		if r := res.json(t); res.status != http.StatusOK || r["rating"] != "blue" || r["ctr_due_on"] != "2026-03-24" || len(r["history"].([]any)) != 2 ||
+			res.header.Get("ETag") != `"2"` {
+			t.Fatalf("blue: %d %s", res.status, res.body)
+		}
+		early := map[string]any{"rating": "amber", "reasons": []string{"x"}, "decided_on": "2026-03-05"}
+		if p := e.do(http.MethodPost, register+"/"+id+"/ratings", e.officer, early).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/decided_on") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		// The review held on 20 March: the next one 3 months on.
+		res = e.do(http.MethodPost, register+"/"+id+"/ctr-held", e.officer, map[string]any{"held_on": "2026-03-20"})
+		if r := res.json(t); res.status != http.StatusOK || r["last_ctr_on"] != "2026-03-20" || r["ctr_due_on"] != "2026-06-20" {
+			t.Fatalf("held: %d %s", res.status, res.body)
+		}
+		// Discharged and stepped down to amber with new actions: no review due.
+		res = e.do(http.MethodPost, register+"/"+id+"/ratings", e.officer, map[string]any{"rating": "amber", "reasons": []string{"discharged home"},
+			"decided_on": "2026-05-01", "actions": []map[string]any{{"description": "Weekly intensive support visits", "owner": "ISS"}}})
+		if r := res.json(t); res.status != http.StatusOK || r["ctr_due_on"] != nil || r["ctr_overdue"] != false || len(r["actions"].([]any)) != 1 ||
+			len(r["history"].([]any)) != 3 {
+			t.Fatalf("amber: %d %s", res.status, res.body)
+		}
+		res = e.do(http.MethodPost, register+"/"+id+"/close", e.officer, map[string]any{"closed_on": "2026-06-01"})
+		if r := res.json(t); res.status != http.StatusOK || r["status"] != "closed" || r["closed_on"] != "2026-06-01" {
+			t.Fatalf("close: %d %s", res.status, res.body)
+		}
+		e.do(http.MethodPost, register+"/"+id+"/close", e.officer, map[string]any{"closed_on": "2026-06-02"}).problem(t, http.StatusConflict)
+		e.do(http.MethodPost, register+"/"+id+"/ratings", e.officer, early).problem(t, http.StatusConflict)
+		// Once closed, a new entry may be opened.
+		if res := e.do(http.MethodPost, register, e.officer, redEntry(f.child)); res.status != http.StatusCreated {
+			t.Fatalf("reopen: %d %s", res.status, res.body)
+		}
+		e.do(http.MethodGet, register+"/0190a5e0-0000-7000-8000-0000000000ff", e.officer, nil).problem(t, http.StatusNotFound)
+	})
+}
+
+// TestPlacements: a 52-week residential placement paid three ways; who sees it; ending it once.
+func TestPlacements(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		in := map[string]any{"young_person_id": f.child, "type": "residential_52", "setting_name": "Hill House", "start_on": "2025-09-01",
+			"distance_km": 120.5, "annual_cost_pence": 25000000, "education_pct": 50, "social_care_pct": 30, "health_pct": 20}
+		res := e.do(http.MethodPost, "/v1/placements", e.officer, in)
+		if res.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", res.status, res.body)
+		}
+		m := res.json(t)
+		id := m["id"].(string)
+		if m["weeks_per_year"] != float64(52) || m["residential"] != true || len(m["funders"].([]any)) != 3 || m["distance_km"] != 120.5 {
+			t.Fatalf("created: %s", res.body)
+		}
+		short := map[string]any{"young_person_id": f.child, "type": "special", "setting_name": "Vale", "start_on": "2025-09-01",
+			"annual_cost_pence": 100, "education_pct": 60}
+		if p := e.do(http.MethodPost, "/v1/placements", e.officer, short).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/education_pct") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		// The team around the child sees it; others see nothing.
+		if got := e.do(http.MethodGet, "/v1/placements/"+id, e.leadKey, nil); got.status != http.StatusOK {
+			t.Fatalf("lead read: %d %s", got.status, got.body)
+		}
+		e.do(http.MethodGet, "/v1/placements/"+id, e.outsider, nil).problem(t, http.StatusNotFound)
+		if items := e.do(http.MethodGet, "/v1/placements", e.outsider, nil).json(t)["items"].([]any); len(items) != 0 {
+			t.Fatalf("outsider list: %v", items)
+		}
+		if items := e.mustDo(http.MethodGet, "/v1/placements?type=residential_52&current_on=2026-01-01&young_person_id="+f.child, nil, http.StatusOK)["items"].([]any); len(items) != 1 {
+			t.Fatalf("current: %v", items)
+		}
+		if items := e.mustDo(http.MethodGet, "/v1/placements?current_on=2025-01-01", nil, http.StatusOK)["items"].([]any); len(items) != 0 {
+			t.Fatalf("before: %v", items)
+		}
+		e.do(http.MethodPost, "/v1/placements/"+id+"/end", e.officer, map[string]any{"end_on": "2025-08-01"}).problem(t, http.StatusBadRequest)
+		res = e.do(http.MethodPost, "/v1/placements/"+id+"/end", e.officer, map[string]any{"end_on": "2026-04-01"}, "If-Match", `"1"`)
+		if r := res.json(t); res.status != http.StatusOK || r["end_on"] != "2026-04-01" || res.header.Get("ETag") != `"2"` {
+			t.Fatalf("end: %d %s", res.status, res.body)
+		}
+		e.do(http.MethodPost, "/v1/placements/"+id+"/end", e.officer, map[string]any{"end_on": "2026-04-02"}).problem(t, http.StatusConflict)
+		e.do(http.MethodPost, "/v1/placements", e.analyst, in).problem(t, http.StatusForbidden)
+	})
+}

@@ -1,0 +1,302 @@
+package store
+
+import (
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/tcare"
+)
+
+// Transforming Care (issue 17): the dynamic support register and placements.
+
+type registerEntryRow struct {
+	ID             string
+	YoungPersonID  string
+	Conditions     string
+	Consent        string
+	LawfulBasis    *string
+	Keyworker      *string
+	KeyworkerOrgID *string
+	Actions        string
+	Rating         string
+	RatedSince     string
+	LastCTROn      *string `gorm:"column:last_ctr_on"`
+	CTRDueOn       *string `gorm:"column:ctr_due_on"`
+	ClosedOn       *string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int
+}
+
+func (registerEntryRow) TableName() string { return "support_register_entries" }
+
+type registerRatingRow struct {
+	ID               string
+	EntryID          string
+	Seq              int
+	Rating           string
+	Reasons          string
+	Evidence         *string
+	DecidedOn        string
+	DecidedByActor   string
+	DecidedByOrgID   *string
+	DecidedByRole    string
+	AdmittedOn       *string
+	AdmissionPlanned bool
+	RecordedAt       time.Time
+}
+
+func (registerRatingRow) TableName() string { return "support_register_ratings" }
+
+// registerAction is an agreed action as stored in the entry's JSON column.
+type registerAction struct {
+	Description string `json:"description"`
+	Owner       string `json:"owner"`
+	DueOn       string `json:"due_on,omitempty"`
+	Done        bool   `json:"done,omitempty"`
+}
+
+func toRegisterEntryRow(e tcare.Entry) registerEntryRow {
+	actions := make([]registerAction, len(e.Actions))
+	for i, a := range e.Actions {
+		actions[i] = registerAction{Description: a.Description, Owner: a.Owner, Done: a.Done}
+		if !a.DueOn.IsZero() {
+			actions[i].DueOn = fromDate(a.DueOn)
+		}
+	}
+	return registerEntryRow{ID: e.ID, YoungPersonID: e.YoungPersonID, Conditions: toJSON(e.Conditions), Consent: e.Consent,
+		LawfulBasis: nullable(e.LawfulBasis), Keyworker: nullable(e.Keyworker), KeyworkerOrgID: nullable(e.KeyworkerOrg), Actions: toJSON(actions),
+		Rating: string(e.Current().Rating), RatedSince: fromDate(e.RatedSince()), LastCTROn: optCivil(e.LastCTROn), CTRDueOn: optCivil(e.CTRDueOn),
+		ClosedOn: optCivil(e.ClosedOn), CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: e.Version}
+}
+
+func (r registerEntryRow) toDomain(ratings []registerRatingRow) tcare.Entry {
+	var actions []tcare.Action
+	for _, a := range fromJSON[[]registerAction](&r.Actions) {
+		actions = append(actions, tcare.Action{Description: a.Description, Owner: a.Owner, DueOn: toDate(a.DueOn), Done: a.Done})
+	}
+	e := tcare.Entry{ID: r.ID, YoungPersonID: r.YoungPersonID, Conditions: fromJSON[[]string](&r.Conditions), Consent: r.Consent,
+		LawfulBasis: deref(r.LawfulBasis), Keyworker: deref(r.Keyworker), KeyworkerOrg: deref(r.KeyworkerOrgID), Actions: actions,
+		LastCTROn: fromOptCivil(r.LastCTROn), CTRDueOn: fromOptCivil(r.CTRDueOn), ClosedOn: fromOptCivil(r.ClosedOn),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+	for _, h := range ratings {
+		e.History = append(e.History, tcare.RatingChange{ID: h.ID, Rating: tcare.Rating(h.Rating), Reasons: fromJSON[[]string](&h.Reasons),
+			Evidence: deref(h.Evidence), DecidedOn: toDate(h.DecidedOn), DecidedByActor: h.DecidedByActor, DecidedByOrgID: deref(h.DecidedByOrgID),
+			DecidedByRole: h.DecidedByRole, AdmittedOn: fromOptCivil(h.AdmittedOn), AdmissionPlanned: h.AdmissionPlanned, RecordedAt: h.RecordedAt.UTC()})
+	}
+	e.StoredRatings = len(e.History)
+	return e
+}
+
+// laterRatings keeps the inserts of the history rows the store does not hold yet.
+func (tx tcareRepo) laterRatings(e tcare.Entry) error {
+	for i := e.StoredRatings; i < len(e.History); i++ {
+		h := e.History[i]
+		row := registerRatingRow{ID: h.ID, EntryID: e.ID, Seq: i + 1, Rating: string(h.Rating), Reasons: toJSON(h.Reasons), Evidence: nullable(h.Evidence),
+			DecidedOn: fromDate(h.DecidedOn), DecidedByActor: h.DecidedByActor, DecidedByOrgID: nullable(h.DecidedByOrgID), DecidedByRole: h.DecidedByRole,
+			AdmittedOn: optCivil(h.AdmittedOn), AdmissionPlanned: h.AdmissionPlanned, RecordedAt: h.RecordedAt}
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// CreateEntry inserts e with its history.
+func (tx tcareRepo) CreateEntry(e tcare.Entry) error {
+	row := toRegisterEntryRow(e)
+	if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		return translate(err)
+	}
+	e.StoredRatings = 0
+	return tx.laterRatings(e)
+}
+
+// UpdateEntry writes e if e.Version-1 is still current, with the ratings added since it was read.
+func (tx tcareRepo) UpdateEntry(e tcare.Entry) error {
+	row := toRegisterEntryRow(e)
+	if err := updateVersioned(tx.conn, &row, "support_register_entries", e.ID, e.Version-1); err != nil {
+		return err
+	}
+	return tx.laterRatings(e)
+}
+
+// withRatings loads the history of each row, oldest first, in one query.
+func (tx tcareRepo) withRatings(rows []registerEntryRow) ([]tcare.Entry, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var ratings []registerRatingRow
+	if err := tx.q().Where("entry_id IN ?", ids).Order("entry_id, seq").Find(&ratings).Error; err != nil {
+		return nil, translate(err)
+	}
+	by := map[string][]registerRatingRow{}
+	for _, h := range ratings {
+		by[h.EntryID] = append(by[h.EntryID], h)
+	}
+	out := make([]tcare.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain(by[r.ID])
+	}
+	return out, nil
+}
+
+// Entry loads one register entry with its history.
+func (tx tcareRepo) Entry(id string) (tcare.Entry, error) {
+	var row registerEntryRow
+	err := tx.q().Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return tcare.Entry{}, fault.New(fault.NotFound, "No such register entry.")
+	}
+	if err != nil {
+		return tcare.Entry{}, translate(err)
+	}
+	out, err := tx.withRatings([]registerEntryRow{row})
+	if err != nil {
+		return tcare.Entry{}, err
+	}
+	return out[0], nil
+}
+
+// EntryFor finds the young person's open entry.
+func (tx tcareRepo) EntryFor(youngPersonID string) (tcare.Entry, bool, error) {
+	var row registerEntryRow
+	err := tx.q().Where("young_person_id = ? AND closed_on IS NULL", youngPersonID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return tcare.Entry{}, false, nil
+	}
+	if err != nil {
+		return tcare.Entry{}, false, translate(err)
+	}
+	out, err := tx.withRatings([]registerEntryRow{row})
+	if err != nil {
+		return tcare.Entry{}, false, err
+	}
+	return out[0], true, nil
+}
+
+// Entries lists one page of the register, newest first.
+func (tx tcareRepo) Entries(f tcare.Filter, p paging.Page) ([]tcare.Entry, string, error) {
+	q := tx.q().Model(&registerEntryRow{})
+	if f.Rating != "" {
+		q = q.Where("support_register_entries.rating = ?", string(f.Rating))
+	}
+	if f.YoungPersonID != "" {
+		q = q.Where("support_register_entries.young_person_id = ?", f.YoungPersonID)
+	}
+	if f.Locality != "" {
+		q = q.Where("support_register_entries.young_person_id IN (SELECT yp.id FROM young_people yp WHERE yp.locality = ?)", f.Locality)
+	}
+	if f.Open != nil {
+		if *f.Open {
+			q = q.Where("support_register_entries.closed_on IS NULL")
+		} else {
+			q = q.Where("support_register_entries.closed_on IS NOT NULL")
+		}
+	}
+	if f.OverdueOn != nil {
+		q = q.Where("support_register_entries.closed_on IS NULL AND support_register_entries.ctr_due_on < ?", fromDate(*f.OverdueOn))
+	}
+	rows, next, err := listPage(q, "support_register_entries", p, func(r registerEntryRow) string { return r.ID },
+		func(r registerEntryRow) registerEntryRow { return r })
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := tx.withRatings(rows)
+	return out, next, err
+}
+
+// Placements.
+
+type placementRow struct {
+	ID              string
+	YoungPersonID   string
+	Type            string
+	SettingName     string
+	SettingOrgID    *string
+	EHCPlanID       *string `gorm:"column:ehc_plan_id"`
+	StartOn         string
+	EndOn           *string
+	DistanceM       *int64
+	AnnualCostPence *int64
+	EducationPct    int
+	SocialCarePct   int
+	HealthPct       int
+	Notes           *string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Version         int
+}
+
+func (placementRow) TableName() string { return "placements" }
+
+func toPlacementRow(p tcare.Placement) placementRow {
+	row := placementRow{ID: p.ID, YoungPersonID: p.YoungPersonID, Type: p.Type, SettingName: p.SettingName, SettingOrgID: nullable(p.SettingOrgID),
+		EHCPlanID: nullable(p.EHCPlanID), StartOn: fromDate(p.StartOn), EndOn: optCivil(p.EndOn), AnnualCostPence: p.AnnualCostPence,
+		EducationPct: p.EducationPct, SocialCarePct: p.SocialCarePct, HealthPct: p.HealthPct, Notes: nullable(p.Notes),
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+	if p.DistanceKm != nil {
+		m := int64(*p.DistanceKm*1000 + 0.5)
+		row.DistanceM = &m
+	}
+	return row
+}
+
+func (r placementRow) toDomain() tcare.Placement {
+	p := tcare.Placement{ID: r.ID, YoungPersonID: r.YoungPersonID, Type: r.Type, SettingName: r.SettingName, SettingOrgID: deref(r.SettingOrgID),
+		EHCPlanID: deref(r.EHCPlanID), StartOn: toDate(r.StartOn), EndOn: fromOptCivil(r.EndOn), AnnualCostPence: r.AnnualCostPence,
+		EducationPct: r.EducationPct, SocialCarePct: r.SocialCarePct, HealthPct: r.HealthPct, Notes: deref(r.Notes),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+	if r.DistanceM != nil {
+		km := float64(*r.DistanceM) / 1000
+		p.DistanceKm = &km
+	}
+	return p
+}
+
+// CreatePlacement inserts p.
+func (tx tcareRepo) CreatePlacement(p tcare.Placement) error {
+	row := toPlacementRow(p)
+	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))
+}
+
+// Placement loads one placement within scope.
+func (tx tcareRepo) Placement(id string, s access.Scope) (tcare.Placement, error) {
+	var row placementRow
+	err := visibleYoungPeople(tx.q().Where("placements.id = ?", id), "placements.young_person_id", s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return tcare.Placement{}, fault.New(fault.NotFound, "No such placement.")
+	}
+	return row.toDomain(), translate(err)
+}
+
+// UpdatePlacement writes p if p.Version-1 is still current.
+func (tx tcareRepo) UpdatePlacement(p tcare.Placement) error {
+	row := toPlacementRow(p)
+	return updateVersioned(tx.conn, &row, "placements", p.ID, p.Version-1)
+}
+
+// Placements lists one page within scope, newest first.
+func (tx tcareRepo) Placements(f tcare.PlacementFilter, s access.Scope, p paging.Page) ([]tcare.Placement, string, error) {
+	q := visibleYoungPeople(tx.q().Model(&placementRow{}), "placements.young_person_id", s)
+	if f.YoungPersonID != "" {
+		q = q.Where("placements.young_person_id = ?", f.YoungPersonID)
+	}
+	if f.Type != "" {
+		q = q.Where("placements.type = ?", f.Type)
+	}
+	if f.CurrentOn != nil {
+		on := fromDate(*f.CurrentOn)
+		q = q.Where("placements.start_on <= ? AND (placements.end_on IS NULL OR placements.end_on >= ?)", on, on)
+	}
+	return listPage(q, "placements", p, func(r placementRow) string { return r.ID }, placementRow.toDomain)
+}
