@@ -153,3 +153,46 @@ func TestPlacements(t *testing.T) {
 		e.do(http.MethodPost, "/v1/placements", e.analyst, in).problem(t, http.StatusForbidden)
 	})
 }
+
+// withRegisterEntry puts the fixture's child on the register; the entry's id rides in the
+// fixture's feedback slot.
+func withRegisterEntry(e *env, f *fixture) {
+	f.feedback = e.mustDo(http.MethodPost, register, redEntry(f.child), http.StatusCreated)["id"].(string)
+}
+
+// withPlacement records a placement for the fixture's child, in the feedback slot.
+func withPlacement(e *env, f *fixture) {
+	f.feedback = e.mustDo(http.MethodPost, "/v1/placements", map[string]any{"young_person_id": f.child, "type": "special",
+		"setting_name": "Vale School", "start_on": "2025-09-01"}, http.StatusCreated)["id"].(string)
+}
+
+// tcareRows are the authorisation matrix's rows for Transforming Care (issue 17): the register is
+// the register group's alone (SEND team and panel members); placements follow the child's record.
+func tcareRows(today string) []row {
+	group := func(success int) map[caller]int { return only(success, sendOfficer, panelMember) }
+	return []row{
+		{method: "GET", path: "/v1/support-register", want: group(ok)},
+		{method: "POST", path: "/v1/support-register", writes: true, want: group(new),
+			body: func(_ *env, _ caller, f fixture) any { return redEntry(f.child) }},
+		{method: "GET", path: "/v1/support-register/{feedback}", setup: withRegisterEntry, want: group(ok)},
+		{method: "POST", path: "/v1/support-register/{feedback}/ratings", writes: true, setup: withRegisterEntry, want: group(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"rating": "amber", "reasons": []string{"support in place"}, "decided_on": today}
+			}},
+		{method: "POST", path: "/v1/support-register/{feedback}/ctr-held", writes: true, setup: withRegisterEntry, want: group(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"held_on": today} }},
+		{method: "POST", path: "/v1/support-register/{feedback}/close", writes: true, setup: withRegisterEntry, want: group(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"closed_on": today} }},
+
+		{method: "GET", path: "/v1/placements", want: caseworkList},
+		{method: "POST", path: "/v1/placements", writes: true,
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, admin: fb, analyst: fb,
+				panelMember: fb, familyOwn: fb, familyOther: fb}),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "type": "residential_38", "setting_name": "Hill House", "start_on": "2025-09-01"}
+			}},
+		{method: "GET", path: "/v1/placements/{feedback}", setup: withPlacement, want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/placements/{feedback}/end", writes: true, setup: withPlacement, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"end_on": today} }},
+	}
+}

@@ -19,8 +19,8 @@ import (
 	"github.com/oneplan-send/oneplan/internal/sen2"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/survey"
-	"github.com/oneplan-send/oneplan/internal/timeline"
 	"github.com/oneplan-send/oneplan/internal/tcare"
+	"github.com/oneplan-send/oneplan/internal/timeline"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 

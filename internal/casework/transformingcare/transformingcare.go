@@ -278,7 +278,9 @@ func (s *Service) Placement(ctx context.Context, id string) (_ tcare.Placement, 
 func (s *Service) Placements(ctx context.Context, f tcare.PlacementFilter, pg paging.Page) (_ []tcare.Placement, _ string, err error) {
 	defer casework.Wrap(&err, "list placements")
 	return casework.ListAudited(ctx, s.Core, s.db, tcare.PlacementRecordType,
-		func(tx Tx, sc access.Scope) ([]tcare.Placement, string, error) { return tx.TransformingCare().Placements(f, sc, pg) },
+		func(tx Tx, sc access.Scope) ([]tcare.Placement, string, error) {
+			return tx.TransformingCare().Placements(f, sc, pg)
+		},
 		func(r tcare.Placement) (string, string) { return r.ID, r.YoungPersonID })
 }
 
