@@ -198,3 +198,50 @@ func TestPlacement(t *testing.T) {
 		})
 	}
 }
+
+// TestReview: a C(E)TR is scheduled, then held once with its panel, outcome and recommendations.
+func TestReview(t *testing.T) {
+	today := d("2026-06-01")
+	if _, err := NewReview(Review{Kind: "mtr", Setting: Community, ScheduledOn: d("2026-05-01")}); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("kind: %v", err)
+	}
+	r, err := NewReview(Review{Kind: CETR, Setting: Community, ScheduledOn: d("2026-05-01")})
+	if err != nil || r.Status() != ReviewScheduled {
+		t.Fatalf("new: %v %v", err, r.Status())
+	}
+	panel := Panel{Chair: "Commissioner", ClinicalExpert: "Psychiatrist", ExpertByExperience: "Parent carer"}
+	rec := []Recommendation{{Description: "Intensive support", Owner: "ISS", DueOn: d("2026-05-15")}}
+	cases := []struct {
+		name    string
+		held    Review
+		kind    fault.Kind
+		pointer string
+	}{
+		{"no expert by experience", Review{HeldOn: d("2026-05-01"), Outcome: "admission_avoided", Panel: Panel{Chair: "c", ClinicalExpert: "e"}}, fault.Invalid, "/panel/expert_by_experience"},
+		{"future", Review{HeldOn: d("2026-06-02"), Outcome: "admission_avoided", Panel: panel}, fault.Invalid, "/held_on"},
+		{"bad outcome", Review{HeldOn: d("2026-05-01"), Outcome: "fine", Panel: panel}, fault.Invalid, "/outcome"},
+		{"recommendation without owner", Review{HeldOn: d("2026-05-01"), Outcome: "admission_avoided", Panel: panel,
+			Recommendations: []Recommendation{{Description: "x", DueOn: d("2026-05-15")}}}, fault.Invalid, "/recommendations/0/owner"},
+		{"held", Review{HeldOn: d("2026-05-01"), Outcome: "admission_avoided", Panel: panel, Recommendations: rec}, fault.Unknown, ""},
+		{"held twice", Review{HeldOn: d("2026-05-02"), Outcome: "admission_avoided", Panel: panel}, fault.Conflict, ""},
+	}
+	for _, c := range cases {
+		err := r.Hold(c.held, today)
+		if fault.KindOf(err) != c.kind {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var fe *fault.Error
+		if c.pointer != "" && (!asFault(err, &fe) || fe.Fields[0].Pointer != c.pointer) {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+	}
+	if r.Status() != ReviewHeld || len(r.Overdue(today)) != 1 || len(r.Overdue(d("2026-05-15"))) != 0 {
+		t.Fatalf("held: %+v", r)
+	}
+	if err := r.CompleteRecommendation(0); err != nil || len(r.Overdue(today)) != 0 {
+		t.Fatalf("complete: %v", err)
+	}
+	if err := r.CompleteRecommendation(0); fault.KindOf(err) != fault.Conflict {
+		t.Fatalf("twice: %v", err)
+	}
+}

@@ -32,6 +32,7 @@ var all = []*gormigrate.Migration{
 	m0030,
 	m0050,
 	m0051,
+	m0052,
 	m0060,
 }
 
