@@ -404,6 +404,126 @@ func (e CareActAssessmentStatus) Valid() bool {
 	}
 }
 
+// Defines values for CareTreatmentReviewKind.
+const (
+	CareTreatmentReviewKindCetr CareTreatmentReviewKind = "cetr"
+	CareTreatmentReviewKindCtr  CareTreatmentReviewKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewKind enum.
+func (e CareTreatmentReviewKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewKindCetr:
+		return true
+	case CareTreatmentReviewKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewSetting.
+const (
+	CareTreatmentReviewSettingCommunity CareTreatmentReviewSetting = "community"
+	CareTreatmentReviewSettingInpatient CareTreatmentReviewSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewSetting enum.
+func (e CareTreatmentReviewSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewSettingCommunity:
+		return true
+	case CareTreatmentReviewSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewStatus.
+const (
+	CareTreatmentReviewStatusHeld      CareTreatmentReviewStatus = "held"
+	CareTreatmentReviewStatusScheduled CareTreatmentReviewStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewStatus enum.
+func (e CareTreatmentReviewStatus) Valid() bool {
+	switch e {
+	case CareTreatmentReviewStatusHeld:
+		return true
+	case CareTreatmentReviewStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputKind.
+const (
+	CareTreatmentReviewInputKindCetr CareTreatmentReviewInputKind = "cetr"
+	CareTreatmentReviewInputKindCtr  CareTreatmentReviewInputKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputKind enum.
+func (e CareTreatmentReviewInputKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputKindCetr:
+		return true
+	case CareTreatmentReviewInputKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputSetting.
+const (
+	CareTreatmentReviewInputSettingCommunity CareTreatmentReviewInputSetting = "community"
+	CareTreatmentReviewInputSettingInpatient CareTreatmentReviewInputSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputSetting enum.
+func (e CareTreatmentReviewInputSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputSettingCommunity:
+		return true
+	case CareTreatmentReviewInputSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewOutcome.
+const (
+	CareTreatmentReviewOutcomeAdmissionAvoided          CareTreatmentReviewOutcome = "admission_avoided"
+	CareTreatmentReviewOutcomeAdmissionRecommended      CareTreatmentReviewOutcome = "admission_recommended"
+	CareTreatmentReviewOutcomeCommunitySupportIncreased CareTreatmentReviewOutcome = "community_support_increased"
+	CareTreatmentReviewOutcomeContinuedInpatientCare    CareTreatmentReviewOutcome = "continued_inpatient_care"
+	CareTreatmentReviewOutcomeDischargePlanAgreed       CareTreatmentReviewOutcome = "discharge_plan_agreed"
+	CareTreatmentReviewOutcomeOther                     CareTreatmentReviewOutcome = "other"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewOutcome enum.
+func (e CareTreatmentReviewOutcome) Valid() bool {
+	switch e {
+	case CareTreatmentReviewOutcomeAdmissionAvoided:
+		return true
+	case CareTreatmentReviewOutcomeAdmissionRecommended:
+		return true
+	case CareTreatmentReviewOutcomeCommunitySupportIncreased:
+		return true
+	case CareTreatmentReviewOutcomeContinuedInpatientCare:
+		return true
+	case CareTreatmentReviewOutcomeDischargePlanAgreed:
+		return true
+	case CareTreatmentReviewOutcomeOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CloseOutcome.
 const (
 	CloseOutcomeEHCNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
@@ -2831,6 +2951,24 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for ListCareTreatmentReviewsParamsStatus.
+const (
+	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
+	ListCareTreatmentReviewsParamsStatusScheduled ListCareTreatmentReviewsParamsStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the ListCareTreatmentReviewsParamsStatus enum.
+func (e ListCareTreatmentReviewsParamsStatus) Valid() bool {
+	switch e {
+	case ListCareTreatmentReviewsParamsStatusHeld:
+		return true
+	case ListCareTreatmentReviewsParamsStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
@@ -3164,6 +3302,94 @@ type CareActAssessmentPatch struct {
 
 // CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
 type CareActAssessmentStatus string
+
+// CareTreatmentRecommendation defines model for CareTreatmentRecommendation.
+type CareTreatmentRecommendation struct {
+	Description string             `json:"description"`
+	Done        *bool              `json:"done,omitempty"`
+	DueOn       openapi_types.Date `json:"due_on"`
+
+	// Overdue Not done by its due date (answers only).
+	Overdue *bool  `json:"overdue,omitempty"`
+	Owner   string `json:"owner"`
+}
+
+// CareTreatmentReview defines model for CareTreatmentReview.
+type CareTreatmentReview struct {
+	CreatedAt        time.Time                     `json:"created_at"`
+	FamilyViews      *string                       `json:"family_views,omitempty"`
+	Findings         *string                       `json:"findings,omitempty"`
+	HeldOn           *openapi_types.Date           `json:"held_on,omitempty"`
+	ID               openapi_types.UUID            `json:"id"`
+	KeyQuestions     *string                       `json:"key_questions,omitempty"`
+	Kind             CareTreatmentReviewKind       `json:"kind"`
+	Outcome          *CareTreatmentReviewOutcome   `json:"outcome,omitempty"`
+	Panel            *CareTreatmentReviewPanel     `json:"panel,omitempty"`
+	Recommendations  []CareTreatmentRecommendation `json:"recommendations"`
+	RegisterEntryID  openapi_types.UUID            `json:"register_entry_id"`
+	ScheduledOn      openapi_types.Date            `json:"scheduled_on"`
+	Setting          CareTreatmentReviewSetting    `json:"setting"`
+	Status           CareTreatmentReviewStatus     `json:"status"`
+	UpdatedAt        time.Time                     `json:"updated_at"`
+	Version          int                           `json:"version"`
+	YoungPersonID    openapi_types.UUID            `json:"young_person_id"`
+	YoungPersonViews *string                       `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewKind defines model for CareTreatmentReview.Kind.
+type CareTreatmentReviewKind string
+
+// CareTreatmentReviewSetting defines model for CareTreatmentReview.Setting.
+type CareTreatmentReviewSetting string
+
+// CareTreatmentReviewStatus defines model for CareTreatmentReview.Status.
+type CareTreatmentReviewStatus string
+
+// CareTreatmentReviewHeldInput defines model for CareTreatmentReviewHeldInput.
+type CareTreatmentReviewHeldInput struct {
+	FamilyViews *string `json:"family_views,omitempty"`
+	Findings    *string `json:"findings,omitempty"`
+
+	// HeldOn Not in the future.
+	HeldOn           openapi_types.Date             `json:"held_on"`
+	KeyQuestions     *string                        `json:"key_questions,omitempty"`
+	Outcome          CareTreatmentReviewOutcome     `json:"outcome"`
+	Panel            CareTreatmentReviewPanel       `json:"panel"`
+	Recommendations  *[]CareTreatmentRecommendation `json:"recommendations,omitempty"`
+	YoungPersonViews *string                        `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewInput defines model for CareTreatmentReviewInput.
+type CareTreatmentReviewInput struct {
+	KeyQuestions    *string                         `json:"key_questions,omitempty"`
+	Kind            CareTreatmentReviewInputKind    `json:"kind"`
+	RegisterEntryID openapi_types.UUID              `json:"register_entry_id"`
+	ScheduledOn     openapi_types.Date              `json:"scheduled_on"`
+	Setting         CareTreatmentReviewInputSetting `json:"setting"`
+}
+
+// CareTreatmentReviewInputKind defines model for CareTreatmentReviewInput.Kind.
+type CareTreatmentReviewInputKind string
+
+// CareTreatmentReviewInputSetting defines model for CareTreatmentReviewInput.Setting.
+type CareTreatmentReviewInputSetting string
+
+// CareTreatmentReviewOutcome defines model for CareTreatmentReviewOutcome.
+type CareTreatmentReviewOutcome string
+
+// CareTreatmentReviewPage defines model for CareTreatmentReviewPage.
+type CareTreatmentReviewPage struct {
+	Items      []CareTreatmentReview `json:"items"`
+	NextCursor *string               `json:"next_cursor,omitempty"`
+}
+
+// CareTreatmentReviewPanel defines model for CareTreatmentReviewPanel.
+type CareTreatmentReviewPanel struct {
+	// Chair The independent chair (a commissioner).
+	Chair              string `json:"chair"`
+	ClinicalExpert     string `json:"clinical_expert"`
+	ExpertByExperience string `json:"expert_by_experience"`
+}
 
 // CHC defines model for Chc.
 type CHC struct {
@@ -5948,6 +6174,37 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCareTreatmentReviewsParams defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParams struct {
+	RegisterEntryID *openapi_types.UUID                   `form:"register_entry_id,omitempty" json:"register_entry_id,omitempty"`
+	YoungPersonID   *openapi_types.UUID                   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status          *ListCareTreatmentReviewsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCareTreatmentReviewsParamsStatus defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParamsStatus string
+
+// ScheduleCareTreatmentReviewParams defines parameters for ScheduleCareTreatmentReview.
+type ScheduleCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// HoldCareTreatmentReviewParams defines parameters for HoldCareTreatmentReview.
+type HoldCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
@@ -6971,6 +7228,12 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = APIKeyInput
 
+// ScheduleCareTreatmentReviewJSONRequestBody defines body for ScheduleCareTreatmentReview for application/json ContentType.
+type ScheduleCareTreatmentReviewJSONRequestBody = CareTreatmentReviewInput
+
+// HoldCareTreatmentReviewJSONRequestBody defines body for HoldCareTreatmentReview for application/json ContentType.
+type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -7366,6 +7629,18 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListCareTreatmentReviews List C(E)TRs, newest first
+	// (GET /v1/care-treatment-reviews)
+	ListCareTreatmentReviews(ctx echo.Context, params ListCareTreatmentReviewsParams) error
+	// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+	// (POST /v1/care-treatment-reviews)
+	ScheduleCareTreatmentReview(ctx echo.Context, params ScheduleCareTreatmentReviewParams) error
+	// GetCareTreatmentReview Read a C(E)TR
+	// (GET /v1/care-treatment-reviews/{id})
+	GetCareTreatmentReview(ctx echo.Context, id ID) error
+	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+	// (POST /v1/care-treatment-reviews/{id}/held)
+	HoldCareTreatmentReview(ctx echo.Context, id ID, params HoldCareTreatmentReviewParams) error
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx echo.Context, params ListDisputesParams) error
@@ -8244,6 +8519,148 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// ListCareTreatmentReviews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCareTreatmentReviews(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCareTreatmentReviewsParams
+	// ------------- Optional query parameter "register_entry_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "register_entry_id", ctx.QueryParams(), &params.RegisterEntryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter register_entry_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCareTreatmentReviews(ctx, params)
+	return err
+}
+
+// ScheduleCareTreatmentReview converts echo context to params.
+func (w *ServerInterfaceWrapper) ScheduleCareTreatmentReview(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScheduleCareTreatmentReviewParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScheduleCareTreatmentReview(ctx, params)
+	return err
+}
+
+// GetCareTreatmentReview converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCareTreatmentReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCareTreatmentReview(ctx, id)
+	return err
+}
+
+// HoldCareTreatmentReview converts echo context to params.
+func (w *ServerInterfaceWrapper) HoldCareTreatmentReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params HoldCareTreatmentReviewParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.HoldCareTreatmentReview(ctx, id, params)
 	return err
 }
 
@@ -13040,6 +13457,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/support-register/:id/ratings", wrapper.RateRegisterEntry, options.OperationMiddlewares["rateRegisterEntry"]...)
 	router.POST(options.BaseURL+"/v1/support-register/:id/ctr-held", wrapper.RecordRegisterCTR, options.OperationMiddlewares["recordRegisterCTR"]...)
 	router.POST(options.BaseURL+"/v1/support-register/:id/close", wrapper.CloseRegisterEntry, options.OperationMiddlewares["closeRegisterEntry"]...)
+	router.GET(options.BaseURL+"/v1/care-treatment-reviews", wrapper.ListCareTreatmentReviews, options.OperationMiddlewares["listCareTreatmentReviews"]...)
+	router.POST(options.BaseURL+"/v1/care-treatment-reviews", wrapper.ScheduleCareTreatmentReview, options.OperationMiddlewares["scheduleCareTreatmentReview"]...)
+	router.GET(options.BaseURL+"/v1/care-treatment-reviews/:id", wrapper.GetCareTreatmentReview, options.OperationMiddlewares["getCareTreatmentReview"]...)
+	router.POST(options.BaseURL+"/v1/care-treatment-reviews/:id/held", wrapper.HoldCareTreatmentReview, options.OperationMiddlewares["holdCareTreatmentReview"]...)
 	router.GET(options.BaseURL+"/v1/placements", wrapper.ListPlacements, options.OperationMiddlewares["listPlacements"]...)
 	router.POST(options.BaseURL+"/v1/placements", wrapper.CreatePlacement, options.OperationMiddlewares["createPlacement"]...)
 	router.GET(options.BaseURL+"/v1/placements/:id", wrapper.GetPlacement, options.OperationMiddlewares["getPlacement"]...)
@@ -15029,6 +15450,676 @@ type ListAuditEvents503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents503ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviewsRequestObject struct {
+	Params ListCareTreatmentReviewsParams
+}
+
+type ListCareTreatmentReviewsResponseObject interface {
+	VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error
+}
+
+type ListCareTreatmentReviews200JSONResponse CareTreatmentReviewPage
+
+func (response ListCareTreatmentReviews200JSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews400ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews401ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews403ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews429ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews503ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReviewRequestObject struct {
+	Params ScheduleCareTreatmentReviewParams
+	Body   *ScheduleCareTreatmentReviewJSONRequestBody
+}
+
+type ScheduleCareTreatmentReviewResponseObject interface {
+	VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error
+}
+
+type ScheduleCareTreatmentReview201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type ScheduleCareTreatmentReview201JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers ScheduleCareTreatmentReview201ResponseHeaders
+}
+
+func (response ScheduleCareTreatmentReview201JSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview400ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview401ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview403ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview404ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview409ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview413ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview415ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview422ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview429ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReviewRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetCareTreatmentReviewResponseObject interface {
+	VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error
+}
+
+type GetCareTreatmentReview200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetCareTreatmentReview200JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers GetCareTreatmentReview200ResponseHeaders
+}
+
+func (response GetCareTreatmentReview200JSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview400ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview401ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview403ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview404ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview429ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReviewRequestObject struct {
+	ID     ID `json:"id"`
+	Params HoldCareTreatmentReviewParams
+	Body   *HoldCareTreatmentReviewJSONRequestBody
+}
+
+type HoldCareTreatmentReviewResponseObject interface {
+	VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error
+}
+
+type HoldCareTreatmentReview200ResponseHeaders struct {
+	ETag *string
+}
+
+type HoldCareTreatmentReview200JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers HoldCareTreatmentReview200ResponseHeaders
+}
+
+func (response HoldCareTreatmentReview200JSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview400ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview401ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview403ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview404ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview409ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview412ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview413ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview415ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview422ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview429ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -35695,6 +36786,18 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListCareTreatmentReviews List C(E)TRs, newest first
+	// (GET /v1/care-treatment-reviews)
+	ListCareTreatmentReviews(ctx context.Context, request ListCareTreatmentReviewsRequestObject) (ListCareTreatmentReviewsResponseObject, error)
+	// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+	// (POST /v1/care-treatment-reviews)
+	ScheduleCareTreatmentReview(ctx context.Context, request ScheduleCareTreatmentReviewRequestObject) (ScheduleCareTreatmentReviewResponseObject, error)
+	// GetCareTreatmentReview Read a C(E)TR
+	// (GET /v1/care-treatment-reviews/{id})
+	GetCareTreatmentReview(ctx context.Context, request GetCareTreatmentReviewRequestObject) (GetCareTreatmentReviewResponseObject, error)
+	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+	// (POST /v1/care-treatment-reviews/{id}/held)
+	HoldCareTreatmentReview(ctx context.Context, request HoldCareTreatmentReviewRequestObject) (HoldCareTreatmentReviewResponseObject, error)
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx context.Context, request ListDisputesRequestObject) (ListDisputesResponseObject, error)
@@ -36536,6 +37639,153 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCareTreatmentReviews operation middleware
+func (sh *strictHandler) ListCareTreatmentReviews(ctx echo.Context, params ListCareTreatmentReviewsParams) error {
+	var request ListCareTreatmentReviewsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCareTreatmentReviews(ctx.Request().Context(), request.(ListCareTreatmentReviewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCareTreatmentReviews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCareTreatmentReviewsResponseObject); ok {
+		return validResponse.VisitListCareTreatmentReviewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScheduleCareTreatmentReview operation middleware
+func (sh *strictHandler) ScheduleCareTreatmentReview(ctx echo.Context, params ScheduleCareTreatmentReviewParams) error {
+	var request ScheduleCareTreatmentReviewRequestObject
+
+	request.Params = params
+
+	var body ScheduleCareTreatmentReviewJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScheduleCareTreatmentReview(ctx.Request().Context(), request.(ScheduleCareTreatmentReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScheduleCareTreatmentReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScheduleCareTreatmentReviewResponseObject); ok {
+		return validResponse.VisitScheduleCareTreatmentReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCareTreatmentReview operation middleware
+func (sh *strictHandler) GetCareTreatmentReview(ctx echo.Context, id ID) error {
+	var request GetCareTreatmentReviewRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCareTreatmentReview(ctx.Request().Context(), request.(GetCareTreatmentReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCareTreatmentReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCareTreatmentReviewResponseObject); ok {
+		return validResponse.VisitGetCareTreatmentReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// HoldCareTreatmentReview operation middleware
+func (sh *strictHandler) HoldCareTreatmentReview(ctx echo.Context, id ID, params HoldCareTreatmentReviewParams) error {
+	var request HoldCareTreatmentReviewRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body HoldCareTreatmentReviewJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.HoldCareTreatmentReview(ctx.Request().Context(), request.(HoldCareTreatmentReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HoldCareTreatmentReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(HoldCareTreatmentReviewResponseObject); ok {
+		return validResponse.VisitHoldCareTreatmentReviewResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -41032,779 +42282,795 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"3L17c9s41jf4VVDatyp2PbQjOXE6sWvrLXfiTDLTcbx2Mr3zTLI0REISxhTAAUA7mq589y0cACRIghIp",
-	"y5553v7DHUm84HJw7ud3/hglfJlzRpiSo5M/RguCUyLgn+df8Fz/PyUyETRXlLPRyejLgiBBckEkYQrr",
-	"L59JdEeEpJydIklYiqhCU5zcIsrQzcfZwSesksXN4SgayWRBllg/U61yMjoZSSUom49+/oxGv/EEm1c0",
-	"3/j16jfEZ0gtCEoEwYqkSBDJC5GQTQ/9xO9I+oWvfaYgCRcpUgsqEWcE3WOJlkTMSYooU3z9K35GoxwL",
-	"vCTKLtrbQkguwst2w8gPFSdwxY17fS7IHeWFRDmew3yovvyfBRGrUTRieKnfZ+6pjWSJf/xG2FwtRidH",
-	"43E0WlLmPk+iwFJ8fKfvgofnWC2qZ9N0FI0E+WdBBUlHJ0oUxH/PjIslVqOTUVHAlYEnp2SZc0VYsvoL",
-	"WbWnfoYKRv9ZEHRLVignAmV8ThOcIf1SIhXaI4fzQ4TR168f3+2fIkGUoESie6oWsEQSL83NmKVoytOV",
-	"JsAMr+DHGRVSIczkPRHl8hkqruboDfFAj7FjISdHr2sL+VrvrlJE6Gf+f38/O/hvfPCv8cGbw/jk4Pt/",
-	"/a/wasyA3jsoQJ+pG5RhqZAgOD1FGEmFMwKURyUSZFZIkpq5v5wcdc/Inquuqbx6uZkkfqNLqtoDvcRz",
-	"giT9Vyc1ZnCf/+KUzHCRqdHJsaZE/IMui2VFl+ZTNQTKFJkTAWO4LETOJWmP4vfFyj+eVKIpoWxul+2W",
-	"5ErzF30FLlKqkBKYZp3L9f8euBc95AxdkZwL9ZYvcywCQz7LJEeanRaKIHJHxArN6LwQBM24aBx2IihP",
-	"NQ8g/yxwhjJ4Ldq7X/CMoARnhKVYoCVnaiHRkt8Rw1KnK/tdhLhaEHFPJdFfpngl9zu5hx1wcMdmOJOk",
-	"nOyU84xg5s32HZVJxmURmvAN+YETdYP27NPKeV6fX7xDiuDl/kl9IbBECS+YIukhuuE5YTcnSC5xlh2w",
-	"YjklAski17JFSxN9cV5MMyoXJP3G9NUoxQqjPXiEJoiM38P71EIQueCZOTgLkqWROUKSJFyv5Kr2YMmR",
-	"4gpnEiWYMa7P4h3BmX7UMtJc5hsTvGCpprf7BREEJZyZGaT7h+iM4WwllRYX2Qrmp6mU0Dti54R4ofJC",
-	"Ab9a4hXSr8DyFpanXLOX4xf7h99Yx56l1bL72/a/BJmNTkb/1/NKaj83v8rn1U594inxtvC94Mv25r0H",
-	"xpniVSmJDE3uUZZkhaR3pJOgZvqBvYRGihUZdR8lLfQzqgJC47Ne2mRBs1QQZk46lSiz16O9BEtyQJkk",
-	"TFKlx3oCqyvIjAiBM0tvEu3hRNE7qlbPZPWjwtOMyMjIj4Ixku0b9UK/75n3mvsFYfY2kkYleQsttfQ/",
-	"ygs5qz3AMi3G7zt5qJt5lyjqz48+izlmVHZoT/WFNFqOdwOCz2iB9XGClb7j2Z2TQHuWxeqjjDCciWqe",
-	"EQJKgVOC3eoSoR9H0sJoc0gSpSibd5KSP5YYFIwhqodZgJCC9xveRNynCCu05FKhyRitCBYS4ZkiAt1o",
-	"8r7pGrDiD6T860LckdUXfktYWEmg7I4azRopfRWa0zvCEGcJMQSp6heBworTSlzX9Tt4xtoxezoOlzSu",
-	"9Jz44PsfL1/8DCs6X3M9xfSasoR0kJ05BhIlC8y0Po2VJg6zykCJlEmFmUJ7+mRhxOh8obIVkiuW6I27",
-	"X2Dlbu6koMKMI5YwkM69OFB0GdqQn3plZM6ZJKDA/4rTK6OX6k8JZ4ow+CfO84waqn6eCz7NyPK//iHN",
-	"kevHoC/NXeal9eX6hDM9Ws1kuNCbizOaIjzHeoXMWumhCJyoU3RDhOBC3iC9AhIRnCzQjJIsPRz9jEZv",
-	"OZtlNHnS4Z9pLVYRPXaj6zMiYcQwklN0kxRCEKZifVlRjhyUe7jRSFlBMnKHmTpEoEphdPn5+gu6X3BJ",
-	"vrGbhhJ/A/KfzSVS+lJnTEhFs8zqirngCZGSpCdgVKzcAb/SHw7O9IcbqyJII4o989e7qE3e1+Ym/ep7",
-	"rO1dMuMwASVWlM0jc1D1T3ocCWZgsmZ3xLBPuzB123KtpqzX/D0XU5qmhm881dZqjpTgLCNCyzWtnTqN",
-	"JuVAmEB0f+KMPPWoMspuEflBpSIpmhYKlplxpImCCDQlCEypPcwQ+ZFr1udxzX0Y9seUMEVnlIgtTg35",
-	"gZd5ZnmfwjSDg7DihaY8IqRmzZp0nTaw4gUMURKCcKbtmBXIXTjdFx+ukVWBuUBfLy9O9OiR0hzQ3r+X",
-	"WRfJPhJYK//6V2Z/1WRWSmbDODR1GU4xOvm7N0Yqy9ebe0mKDP+tjd0b7iga5VzTohidjJ6zhYzNUEc/",
-	"v2uerHm4lgGj53eT5/CMg5xwvTTRKCvdOq1fn48nb8b4mEwOfkmO0oNfpi/IwZvZZHzwEh9PXyW/pK/J",
-	"m5k+IcAzRicvx2+ikaJKL3nF5cqzslAqlyfPn3NG8gyzQ7s9btvkc3fq9MbvgOOVfiN3PuBg1DaXZ6lh",
-	"cq3dNTL9BN249XEskapvTJsNJY8HYV+S6SHa63qzPpL67QwMkgQXkljass6R/W9MT/2Cq/dakXvK43rB",
-	"kSyShR05yDjGGWlO4Zbxe8RncDQv8SrjOP3C+W9YzJ+cuYCbSevGd0SUPNtYgAj8H2aQAuQA1Te+xzQj",
-	"T7qqlXMVpZxIoICl/uwJXKLw/AYMUVX5n4yUQwkWwjhZ7NWIM9AiA07g0BDtZc/hmp+VPr5mDYbN3T5O",
-	"P1mRH+p5Iu/qNweUuaC3mgt1gv58/fkCfCXGWQFU+Pb6r8bSuTlLEpKrE+RedIP2Ep4VSybtAyJjNkZo",
-	"LniRRyilS218chahBCsy52IVoQxPSRahJcHaDo/QHc4KEpV+n1OESw+Fc4lQiW7+nny/MRLpmog7mpCv",
-	"DN9hmukXPjXlp1jhKZYwMOMbwclCD0Sr75pYlnypaWUv5fcsAlsYC1BzuIDjoo8t+EmuPJ1L3+g44Mzp",
-	"XNqu99SsU6fxGQ9w2vAAN/Q/JAomSxtOW0eHu1PgBmpmXzj/hNnKGg7yKbfss2NQQuvRwJqsn4JKcJpr",
-	"nVzqxd2sAm+/fsEoSX2NvjJcqAUX9F/kqWVPIghIUJxJOPXeZ6NhYUGA1sHsgnP4lVnj4amP4O8kyw6M",
-	"LQhKrYsITFcIo2khKZhWosgI2tNKG9PagTsXsOGCVCEEzMBNDOJs305MFrnmZyT9RFKKv8BePb1wfSbR",
-	"Ur8faWJxvEbTsdELtOjNibBuEHxLtJ1RKm5An2eJ83jlQl+rKLEnT+t9iqQxVn3dAJF313QV59rQBqlO",
-	"REzTHs6o8gGUs5hxRQLiKRqlBYnNkDf4iaJRz7cuCdG8t+8gNX9OC39wpcc/GvF7Pd3adgXmYK7aZoWc",
-	"/7Xv9U7xX09rhgyuzbU/o9H9wmx722NVecD+bqKe3uLVR2efUm5YOZZqBb+XA+bTfxBjVZihvC0JAQ5T",
-	"atRDnF16VGqjLl2EuyUJOrqrx7XGIe9dx9jP7whTVvWG0WfZ5xmYj+u2oHaXtgnDWoWW/Bheg4i+Q6I9",
-	"bbD86fwL0rYhfHegByZBgt0vaLIwTMsM7iPLCzVwTQecuCD5N4OS1v0K1zquhZG/WWgPwgp4SbNVhDCS",
-	"RqMD/2Uz4LjDw+XIvrX3m4II/qmoU303iV9iY5HV15oqsqz/Y/O5HVW0iIXAKyDjKk1CP4QVmVWEjeN6",
-	"w8GGd3cP/bpkKoRple7vI56DfzzlzD/V1cqepUWmrF7u34f197HkCcVZnJgAq/luQXAGLnjzUavLOKu+",
-	"XXAtxuejaESWecZXS/CMGqk8ikazQmiZHZdBFM119DcbRyffcqZwsvmMNH0ZDGt1IzF3a60cMwRjd9R7",
-	"at0T2HqHIn1FLY7EtZKhFprKm1wNnhobd/3AoHtU3i54ts3tzfhS60h/KqTW/lvzsZGvlAqSKC5WemKb",
-	"JVZFJWtJ36eoJgG7ZwRJOMu8NKn6OkOgs0OyE5YOVIceSf1o78bGe7bTNLDsUF+2UELEMF0ypGnUlYvm",
-	"lMoBR24Xa+9dTwnbSMX6trWlNS6fjuylxk5KSUJTkiKqIkRnpfu419kI7GP7xYTN8ZyAfyEjuN+Dq80O",
-	"ZRBRWZPObSk8UER27t36XfqNmoDigyRmdfpbUrO/FGSswNkVuaPkPmA7mQTLQawiJTjNtFnafpymF2m5",
-	"1bqZfaIZkUoLYEiozK0HovctovQ7DrjFrUDPWxorbO8vh1sOIqpmHVp/f0kaDDzPCc5iQecLJbUNSWfU",
-	"uEraDN0exL6qrf9Sp74sMWUKU2A6S8I0JScEy7AO1MlQG6tSvqg2xKhrbmsPz6MZy4GlV0qLSDLgLHrH",
-	"6MzeHdJlIR4X66tkUBw5TtxzoobYYqk1xt63QCCgewj5DMcznhT9J385OzsTBIfmq0XCUpNTqaVsSW/6",
-	"LA2YZ4MOvWWNvN31J9saa4gG8wz3VlQk+WdBbDLMOo9xb8eGR2KVe8Oluwzh0DY9f/PAIDwbGxW/37RD",
-	"yo5btPbzvEXyXCqlk6WSJJEviWqTrmazSbqVx3KYbtRlp+xEmXVWjDsU5nCOHJ/w1wsWC5LnbBg9i60D",
-	"HbIGS2syZIBaG0KusRyb4kwPbNOKvrPcfRuVs1u6NVOR61rclR0k0sY/+IUcI4GoJrCQw1G0UUYGXFJ2",
-	"NigjCqJP1+cXR+g3LJWZbU35fALJ6hHcy3EP0/ahPLJLVq/TZz1ieHxXIbwsNorWYI+hN9JPRhhsRbU7",
-	"UwyW+MdHc/+x2Vr7abJRZ/Do4vU4yIkerEQ0/EGpZh5wvMylKKEiKTLNgk9RWhB0hO4JuZUuagpRYTOG",
-	"XoemqZJsnmFNR+lgEDPBl+hvBAv0BnJFB2oy1Qa9bGxJNDJJjfZnzYgeU9Npnwhng5tr61tQhdf770Bf",
-	"ZamHguST+068wr55+oS+4bau5W1oWhCQuFla8Uq9qZglJMtIGnbM5tSWwz3cxO4b/7Gqy7/N75YLMqM/",
-	"wkR8S1bPJLqjkk4zSPsVCu3xPP5WjMcvEnMn/JvEh4eH+xFSHBxMc0YlQSbFIHB67vjtwMV0OtjazCN9",
-	"TVC5hTWOAnUL8NhyCWoKbJDigDweX4jmNL4lq8HiE0a3jcTc0s2/IwptL0QtNKf/yeYur8gmyOw1nI5y",
-	"/xQtTVQg42yu6RBCft4I+/klt6WzTtqCte0mpo9SFkalbqreQAMbWa9hWD+j0W2ojNeeYUSVJNnsEH1U",
-	"EP+EbFO54PfMZB2fIKm0TkCVK39az5Pd4Mxbuye3E+FSzvCpxIqUREpNWX+hLECgJkoc4/IytEewyFZo",
-	"QbI8Qm/P3sPx3EdcIIlnZF5gSPWu3fH27P0ZBJrBEDy45+IWvXUFX1qJe6/fQolE1XAgGu3EW2sU2qoM",
-	"vy0s6cqfrwnEWOXAAORnRpA3IzieyyJTNM9IlWcpA7FFoylzGipB+uIV5HFRS27X39wzdM+FyXprKaAb",
-	"CEBP4I5kPLehXUZIKtePoHYDghu2e3MVFg5pzhtvd5vN0piwOyo4W9q0r0Z5KFwH9ONdhzM0w4niYsvB",
-	"27eXmn8/eWfG8le4SYu7+mt+ls6QrRbEGCOazBOc48RWow5/ju+H2eIBP9eyj4BOKvAMDmoxXVKlrDNd",
-	"L2yXPrqdO2zB7/3XUla5p+5oSrg+kwvOCHwm9zKWCyxIGhvTcIHB/FELwYv5IsbpHU+MSZLSNGZcxQrf",
-	"kjjHIsxabi3bLP1lnjRvaGGjkrqWBIpTgk6172vU5sYB4MJm8SDzQBnK4HkataZHDDSDd8gFzUOVxK0b",
-	"FOe3Ztl9D1yNMn0sAF/cwZ4EpV2RUlVlZTaKFQBT5eYEqXteFobyGaR7mqKlKUnw0uR/7tl6aoB5cEUj",
-	"xsYVc5Ie4Hu8Kr/XLAqKY3NtCK9yoh9ra2SW/I44LIAbW0kaQ62kPEF/b7inv9/sn6KblMollfLmBGGU",
-	"c2nMlbQwKbEGHmZmCqE5mhKYjiuv9oWqUf+NO01vWUZl5cnWWyio1mi0JMkIfEN+2PihMWpG0UgPOxX4",
-	"XpvlJvZr7sRQ9A4kn2QW1ALYQMkDRlVCK+Q5CvMqM7Uwe9CbB4ZFOLVkcxDX3/6fkMlglKmgMvoflzFi",
-	"lfU2Wy8MfYdLtSGNXK1QLrjmhuKZRPYGgxYg6ZyR9IAyyMGXm9XhTj98nXhrKm/7cDe0255rYFhHewsS",
-	"KA8aZmTnFa5LgFnps9mftdmrZQhaSB8rA/LAGbrRn272kUVyAvsWMbzUNp+BIfFK53I8h3qPQjCTwVKu",
-	"58YhNbyDPw7m/MBWo1/BCz6+k97QlU2xX1/qpC+FZHxLEUQqu0St9w8P07Xu6VzMZ7LUlHmekciUl2v+",
-	"eopwqc3iJCFSoozPLQgEkXaFYUMgWUgbhQTWmgrH8Xe2zn/TY7yE2cBih1w1PuFGjonVd8WxqU5xZl0t",
-	"O7A9K/76dPbnWyzIWaIqPXLrjPSQSK8871w4MZytzKfyzl4BAcYVkcEYWIAdwNHYOCTBl6i8FjVcNl3j",
-	"6BeYb62qi843MznN17025tKBhj1gd5rT22iydC/7xlub2zD43Q9f6s2LWllNdSrRF6KzRKGj8eQlkofH",
-	"r0vGBoa554zwVTptrujfwdbSH1ZExSY2UC4HgJTEueBzQaT01DAbOsgo67DP3i6SNo8hGZ3TKc2oWsUD",
-	"c77MrVlHRnBZUt77eXpaGU5652QtXerc5k1eJJ+qi8sc3b5Da0azqkcFT94i6efWbiaTYgVoDQuc54QB",
-	"SylL+xPOFGWFVjOMJyLRBJZjtThFesxQ6MpFSkRk6t5tcvmsUIUgbbfWjna9gzWCrRR+hYEgrJJ6H4Fu",
-	"AjBBAfAJY2G5yfTi3YOJJkQan2pEWx/rn4t0rvUZnuIV1F5aCkgtEmWeYYYg037/EN2kBbkxUkjSHw7I",
-	"z4uXpwUEacgputGsxNZcTjNy842VcIE4udVaKuyY/qIOLlJaooyraq0Ax2YjPW06k19KI7OWNWu3f7Xt",
-	"7ZYWtrwdtnire1vqoZ2Ge2YUXCNvwB2spJ/YbgrDbU/7Zt+wd/o7Lh5ylje+b4NM6KFFrD2zW7hM32Zc",
-	"km3ilrxQCV9upEx4/md7bVf61vCqAvf2tdlXtXd7TlHQWeIl0VYOWSQmGuEFbWJfOwGPWKx43MoUNL/g",
-	"e7C1rCvVeKDAn9Rdgva2wgdtKKh6wMP8Bg/ehoHrHHmDDK45Xy4LZqvhL4FeCUuIHEhdZvJ1a9FtH8Fy",
-	"FTsvIRZzEueCQhBuKjDNIPKLi5Ry/Y3MYud2X+JbrEye6Go55VnYr1elNb3qldYEME+5IIoIp+z2gIvV",
-	"I2fzwtrJDTxhd8qRuyZCgPh8zuYZlYsIXXLz/18FVVQu0DWdM/SbvbjhdT+un6yjYDqcWvC0Y7GXmGZe",
-	"zEJpw3tJpDTOWJMKahl/Lc4RJzjLdrLCIatr0rdM+y1nMuij3SatCECo4ukq6GQyP+62AIOyeMZFKFj7",
-	"Uet8Qqs5Wr0K657lwm3yEte3/iFuJh9b1Tr1au+C5JnePiD/ac7V1y6gqEdy2oZzwje7Ey2ZXMO1j101",
-	"4MIUvamlumFNoeZuahHaFQgl0TfW2q1sgJqCm+6dEI+wty1csBv26PlgiXnP0HwwO7xtFCufyQyMng5i",
-	"QSG2ejTuU7kxkF3UM7k3Mfyn5ifV6CbHPfOY6wynXZqCBYhEkw6EWeNUrVUNt2BWjVO8+biWVLLmXO3C",
-	"g+9E7xO67/2FaYlMnGWxg+s+QZitggAGQeju09ql8sQ47hWglQIWRP0CQ5a1qyystgGOgJ99T6k/tAb3",
-	"7OCmQbvCTP93Ky1wNpDzbGubtSVafeHfGWUYwM9KdWWYk3KdldcTw6PhRAC91mdfTtP15378MsjPKIuT",
-	"6q2bdf0tc3wNR4GSHgDctk6Pfu80Cnsdrfzv44M36L/29g++//EqOhqHgMq7+dvScC1t6tp/lBxPKpLH",
-	"Lf4341IbRQF2OBeYpdXddJqZqr2etXc2pbw20BBlvLPlke1kMMZdIML8dSBVYAvF+pAZHU9/yqxvpeZ0",
-	"DJ6/qqGEpknBsxDWWvnDkNYU0cj11wi4hHPCbAONZ7ZbiASAPpcRKg3zoRLtTU4MRKV+mIWID1TbLvh9",
-	"/C8iuAwCOgE+Hq9eWvYckQibokN9L9qr+q2UCJ4ZvSXAeGGUoX4k+2FLxjUjIWmckCwLDOwDv0dL/WjX",
-	"yOKeiOrN4YmWb+3IROUFS2j2TKKcZzRZndRmDY8GwOJGdxW9zpA/BY1L7OWRweavPYAXWYpSHtyFBsU7",
-	"svHH7NFEbc8CqxU8HHUSa60AjP6kXM6qEc0pzGJdGxp9Skw8pPQi6Ifpc5YT1nV0llTKbfTl9XAmpJY/",
-	"53ArqyS6PUiZK4FTc0zFKWIcLbkgNnCAM2SwwA1+uHHyNOHJJoNdmGtE2jsq80IFFDA85YXqwTz03Wdw",
-	"7c8SS8IViweIXdBpoadprpSmDw9Jqe2XAcCYzfLfE9PQxbUNUdzeHdnvlUGuPXKhnLLu7hszD4C3TMzP",
-	"fo8Ls1cO7hJGkOgVmJl8wr0P59dv0VWh+Zo4PBrvTfb3kv39QwRwOD+UyX0HewzAXeU3RkxnIoCmfrsQ",
-	"VKollqZvBDor5oVUJTKdJV2ICW20oKaQpKusrdZjS341N/xqqlarScUVdEczxSjhJl3I25AT9ALdc3Gr",
-	"55TilVtaqkwwDe1dkTl6ebR/iqaY3aIFz6i5zBK/ayjVZ4r+ICmUy/Q1L8uBD7tBOjzQsONqO7wdQ7ix",
-	"obu+41kQLAYUCff06LkE7R7UAiUw6914/Zz/9nk19z+03+q9N9KrU+lXJ5xhZotbQvZfv2QWO+4Ky8Om",
-	"ivYGGLGX98kndO8ytzjnwP8A8JC2ww5IrDH72tpFVo54+1pjZnX68IBHtnPV1eRRp/A5McjNOINYG8Ti",
-	"Iv8rLS5bXwJLiiCTILaAzDJCUES+JEzVroVvIwuA8Y19qtipQ0wHrGuTkOLDVB4iQKjFlKkTh+8YuV45",
-	"EUpJhle2vaARHE7raU3IhM+bM6p/C1NyoDBuTq4y3habNWdVFsy7yp4GyqaDSATVKTGvhGGv9UW1hFY4",
-	"GwUjY8mhdlbKEq+sVqB/nGvrvxJjp9oS0IqYviqxK+wrjaWB2Nt7Zkf8tpQk2+iTTcHVREf3sO/LQxKB",
-	"YG1lKe0yj3NLXt8Zz61Nc82xfXQPe2reM9TDboe3FUjJNlr07pS9mh7VAFctVV7OstWJLeEJqMHPJCRD",
-	"6fWDxw3C3qkrQsGdKR2WVlffuxdUKcI0ndOE7LufS6PA7mJ6avRo0Ei9A9JrfA/RjfokQtd0ntC0jcHo",
-	"7Jhq4V2vNC5KRqUgncw98xBdbHX+H6pXecGLo17Bi7oGFer9AvUesLtYgaP6tJ1JRyW0GGAmX89ATTy6",
-	"Nhaqquun5XSqNmvYXrj+XJXKCmZOslm4A2gPe6AoEai0p/euzy/e7Z/6Mi+pVAlV8zGVP0ijWqSWhkr3",
-	"q3uGqYWDF7h0aX3bOoHo5UB1KV9FbroA51iobBW7j7YCztUEgo8/AqOUpJrsPS0KzwUh1RPcR/Cb2n+X",
-	"jzj8xjydquPd+k73b/9Ob1HMz8YVXd1aVe5BNKW810o9m5BuBlXdW36uRmw/2KeuWeBdhMuc0+fpwmXl",
-	"4LcopdhGnoVYYg/ggD7W+8bH1K35NuOzv/tc36FI1bh+jhnJTkFnnRKEF03Q5UcvJfnZvZGdUP2lrreO",
-	"hn1mu042LHhWdk90Ur/UAw4RWSQxZHZjljYg6ZwDakUUKpvqoL2XR0c1eA39BCtxbYKmfp4+sf7TPJDw",
-	"8Kx4UrgKLq/zpLWoYuj5a3ospvZK6Rosjg/G4/H44Bf957X+M7b/peNk8tw1/qk7o0ZH46NXB5PJwfjo",
-	"y2R8Mjk+GY//WxMGzYiF8h+R/AADVNxhns5GxmU06vNOZ9SfjMz9EJlKKY4do/AbEMGjvZLRjW8gL+EN",
-	"teLLxibIBT46fjU6Gb2ZvX6Vjl9PXr9+mfySvjp+g49mBONxcnyM0/HkGL+Yzl7OJtOj6Xj6+ugoSSfH",
-	"6atkcjwdz8ZjPH4N4b5/kXi6AvKfvH754mhcdak8d1gdOEO5XCULnvH5CpWzLnLTLC2eruJWpfPGiY6T",
-	"8cTzVZxMAj6YzQ/B44kpmm7G9SqyCkTNBNGKQsrvmZ4BHB5YgxNUJ8E/aPrTkVgQwWsbD6hHhH88rufS",
-	"zsOp5z6V9ruz6rG1beHzkLfVq4gdlYeY3/WHs4Oj41fO7oG9i9CC/Ahukk/j3sgpU69ejqINfkF7GAI7",
-	"tZb8e6zQE7sm64XD1WaucVqaufsUWyOi2sqWG9ZwTK71RdqNf3yvhn3RYLeGf4ICjMT2lCwfT+t5RI5R",
-	"trD14zJT2wrTJWWFWUVyR1MLMZ1wYXJN3BdrfG2tA9sBxel61kVlNwywGsFSphl5Js1hQlghQ9+1CbUk",
-	"m//NHUsPtYrzY5nZgoEDPpvRhLjlObznIrU+T8rmy+zQ/aLF7xLPyfMc4ufm3//IyXztZHei57sRPKGi",
-	"32Z3Ybg6ylIPDAZXZFa1jj+sO7iNAhb1V9pcTwGw0cDgCS34+SIxqLqBGHh6R+Xmsjb7BGkYmh/83nCX",
-	"yxoagiPaGaFzOCdduB6DonCbash7sGS3eI2HeQsUop9yN7bytm6zXwOSk/0lbpO0DX1Ar10/2xPLW217",
-	"2HZ0DuROS5x+jefWwyrU3IlmVuAvhLeeGjBX6f/6TKJXBqB4O1diEyQyvM1r9/bzVGEoth/YDI0hwpRY",
-	"2TbFsLh/aZdob0UFfaPTvLA1Mt62vRiaj1OtmX3e2tW6smd3u4ylIee+lTa03n/prWCgpH2OXu1N9k9s",
-	"rpML2zWgHgGXLkKkMsaMWyTR/yAhE41KFVk8TZRgYTp459i2o4V69bTI1ILzFO15uOP7FgZFaxn2PLiW",
-	"DaiCkzOZUniarfQB0o9rhwktRKIH9whiyQ67/n3sj7vVEcIbeTzjIi5HvlYdOl8kbwmW5KojGw16JXhX",
-	"nKAJWuIfWgdHeE5O0ZGF0lgSk47GC+BMGWan6AVa0PmCiGrxT9FLlGOaoqoj4ik6RgB1ZosHFS+7Gf92",
-	"dopeIcaRFuL6MWyO55TNT9EvKCMzBZWFmKWn6LVW0vQo01P0xsa0vbXW5vPRKBq9GEUjbcgcj6KR1r9/",
-	"GUUjbdu/6Vqbd578bTKGfxTAn7pyoL54xf9Vop5DXUDkR0LgUk2/lKcS5biQlsuqQiIq0T8MEgHg7UrV",
-	"DFh0JySth4tZ0624PQNtmttu4zb/ykHuJITmaodoO42s51YXC9c8prnw0Tr8HW8L17Qt8zIdhulZAM4J",
-	"GmOssJgTNfD+GYVjrTXOYTcybt5qwpqDbu7oDlLL9mg8PjTR2uA7l/4/pAeaNzHlZvmf0v7MW6d/b7+d",
-	"am2MnDWbD+zIwLsheImfMlsFHbQ4/Hh2vWWHHqtyllF5rXO6qWzdnmf4pg/rzPPwNjvni+TciYH2GdF8",
-	"thfFzyGhvgcTKF/2J3PH+g6qig/X8uxQIjN4eEbvFfhTOY06hezhfSSTBeeZCWllGZkTZIsAIrQ33UcG",
-	"TH1FsJAlRKd3RbJfiVut/rn0eGh3s5QKs4TICO2l+whPJWEJqXw9WBAMx+OlbcTCBSTZ17w9o2g0HUWj",
-	"RO99lypRznObU/7EtDC0js6QSrPSH5LZ7sghMq+QCEdoCpwiBaURYWjEIJVb2+EG4xb0Bt0T/mMkk0ub",
-	"1DzK/Ps/SC7VlurfL5zKjLH/FAkzdPP+DfLlggz3jJjDSVnpF/nVVoZRJU3zPEDf1gdZYHa7H6G3aM8k",
-	"8EIHi3doz7Op99tOldr7AhD6mxriYXbb3uYJKuHUBF1isYJpnCK3hrUJWV+ZDSXZd64JLAEvbVe5yAUX",
-	"CpVoQcikrjkvmFaNLQTOr5MIaetOK08ZZbfIJrS2seY3zl4SVsYKA7b69fmFyX7rnLej3uvL396NotEn",
-	"+HsNfy/th/NPH+C7txejaPTh4yga/VX/+XSt/17qS86u9d/PX/R176579J0ks1Gd0NYQrKwD2bY9csbk",
-	"6RW2qDzygbiFh53Fu3LNYFWrAdmcNIPVZ+6nbH6CzlBu6rUi9DcDEWjyi9BeWurPmgtRk4FpftyP0EUZ",
-	"XmIcdGtbG/C7lzvmbdrZKBr9bRSN9Mb8HmQ37TnFwNN61TI9tC14TytUNjnqxvvspaXNLYlYlxM7o0Iq",
-	"BJeazQAwFJvyaNxzvbh+qTbKIQRXKfUPAGln8YoXahEnhVQ8XXUQ5tXfzjoAPDUZxQPWuK4Xed0mHx5M",
-	"gj7B3dl2ZsNAM6/OTU8s0KGRKBP465+aYfDZ1zOHK3OV5QwNVuCqfy5Mgrn9tPXpboyo/9GuAiqbKwHO",
-	"F4md05A+1tVdT9TFWtsMR+O4OqMAdNB1Un6Hq08qS1BC2ezKcYWj8YF+oHF2hs/UfQ2hZMNaeHAmj1g0",
-	"V694q22yVwDXpOMaY6v34+5a1G2r6NoifRtDIswN15kQJvPT1D9ogbvEKUH3C5p1IOxShgTJyB1mCsGr",
-	"EE4Svlxy0xQVcuKB3XZAPdS5ZSChpMgUPcBzwpKVycZFexjdLHF+U2bsQuJ/WdZXG+M+ugc8npoBA50z",
-	"zRQxa4CZ9+fXuyxBKaNg7hYb9IBB1gLI7rglGU9ut61DafDzQFdIrBamh5C50JXqm0WDPkQzwZdlI8jw",
-	"4j+T/RpBPoDFPpg/DGIN/Q7qLrKGAhr90+UPnS8Sr4RkALt5oIHa0SbwisxkCagFQVPK0K/aegajGUjT",
-	"cmiE0xSgUOqdVBqW4gbIurXNx/MZjrEgeEDnbGsEDzFXN1qBbrE6tu/Sump/LVIbXRvgyLAFZ+jPbQ9E",
-	"abCUSzvEq7XkBVNxDrmGAa/AimDxTCJzmd5juLLpcij/83wP4yCukRIEL2vgtmVryLIlYj0bYKM5bp8Z",
-	"1ecS2oSKpF60icj5ITx8KpfBkFJBEhXneGXTFtWCihRa0a0gjfNHsKyjMU6bPWu2q4tGFliSLzaDYBvl",
-	"otl8cErUPSEszvWDpYEb4CzFYhUrHudcqsmrUVRdZr4Iaesur2Gj4DSgPo2UFuhqt4VT3OUkey/vWroM",
-	"J6RXv6Dwyfp4gqYZZreayLExt+uOJ+wZdu1TKIg02PRGoQ6Ibzc+07CivNpqY5cZZldEoufo6vy6C4KL",
-	"KNDLAlh2L4LKjruhSdtLSMLQxyY20SgQqibnKo0h6mTds5KwuGDQpU/mBE5leQdlKdHWIWEqbv0IYawY",
-	"wlh60wuhFkTE/mm3t1CpKjrEeQ6dTRNiATM//6btyPMP52szf4rbXLAG0N7k7+ODN9//+CWMsFe0rjeX",
-	"vwpffs/FbTzFkqRxRrBgQRQ407rbrl3VY0zfewD3Inevt+e//3qJnqPff70M7vnPTloPhHsSIiUOx18h",
-	"n0gOCe4MiAV1e0uqcMEGvcrP2yrvixuqSy8sr+DNjTBDtRrBroVbOA691Ou+/hhw661zJRkXuLYy3mHV",
-	"z4YYCGkee+6JLjeWvUQzQLgnDOOX4eZcNo4VbnHdf7sX4Dcs1RVcdWL9zh4wApYK2cLGsvqxzzplWOmd",
-	"8qbfnhLo8TZlfgMB1xq+gKSNncAKJWr1S4OvPfTJxPqDpfOGNPbe7jdAWSh9b15SZayN3DjDHdVZj+ij",
-	"sxcOMhj1NP5qXxAwFh/LlVZ6yxqU7k3iAU4wPakzh4W0VSzdL0hZA4QBJ9shp4JDHSAxMhN8BC+NG0Zf",
-	"PxFNyEYNVg+Wa3ldPt3gMboqLQNsKptv7fbsbBc0r2OT9Dkv7vIWWm85b6+JTPnwNbsMcvnfly1hPLcQ",
-	"DDfDlug4Qr/AZrwO68g1TaczmOa3PwPcSZeWrTVjU4NxilIfM9uSRwmh6aBH7ilL+T0kaBFDJQlmDBCq",
-	"IJWLmuztgTrXY2R9DHKSbqO3BZI8emZ2aFJ7py2ubUhtV4ekz3l49JrVErphYM2qHd8269fWXbujD3XH",
-	"uIv2u0i/LZZAnJ0ivqTKdkk0jNsri6CsH1rRthvbqS/UJ/a+a3Roj3FUXxZbr/Nudo4s3LLVQavVoJ4T",
-	"3hp4zpPzm4m0tKzNF2Fr8xEc6H2IG6LmW2V0msZrBrAnBsu/X1CrLC4y9c6pASyBx3h9JymAv4DrxNSX",
-	"GJDdNbkCvY2Q3HcabaYxe+0OJXM13DUbs6PgBXgNnjRiUZv6Vm45ic40e/mLQVSeHO0fIhsGkSb5THHX",
-	"/5ilnvdF8TItDU0hZhaoh+yxZn+Fkraf0Wg6NEzUwIYbj9sLnzzCM9NHeOagDDUP4njDY2eDiLd0Sm5+",
-	"8PyxHryYBLwUVXqoR38FS4lA8vAIvb1+d3mGJm9+GZ/YbyevZYnF9SijPHqs+dOhbPIffW6ox8V+RqPb",
-	"4RmRZeX0pkn8XMepxB3ZTgMV25YSV7euY6EdPeEhSHFS4nkZWXJq/39SC1hoK8e58E4BgBkyPT0NDgyn",
-	"CEGTEHclKpiiGSptKnNnva8EDGLkBK/1rhp0CXNxVxGJ7xppZ8Y6yzuGOQxyloW8CxuVTathyM4a2N9c",
-	"mwWr+BndxaBGerpJv7LWbQCkBP8XCYzrvV4fiRi5IwIlC8zmHXUFfiPLh+pNTX+kIwKzWR5Sdmx8KdWX",
-	"WiGHi0JUYVTrzZ64NZVeDzAaHnCM7cBLDCW7WTV0d2/Tu856yYqHVjlklBEf/eF9hP4UoQ8TxAX6cHSC",
-	"INY2owloSf8sMKv8BvVzt+D3ccZNdKvWwXazs0rfymeKsC3udbra+kSTUqOjDJ1bp2ApcWH3HpJi0u5q",
-	"OjhFJBrdL8yZHurpu1/wwcsWTEiBAZjn+VsSVTvbQXw2hetJPBzOnTDcyVHPyvU4kMsQG7mqASOCqnpZ",
-	"gzObYRYDs6p+LgWXl9tdg6ztkF9VzlsAI4w7dBs/q/oaAuzahPFB+6MmZD+ekxRNXh0cHRs8/3bB6BLS",
-	"AM0a7snDF6/2Jvv7pw7DYyocNqhJxXCucuepeCYRVoowZcNlm8D+zftjLmL7/q5UnQ3gHF/okkD2i7wy",
-	"0Ghtqe9L7g6QAy1B9N5QFr+ModRyY8tRpt9sEGgzAO7TMt5lm/e5s3HSWo+JukYWOmvOgyvrUA0Np5zL",
-	"WY4dRkT/WdoxvBq2Oo05Nh4ShUYUml3v6l592qQ7bjudP/mRZEVK2Tyul7wMWr2j8S6Wr3xKcP06hhpa",
-	"1m0K2P064hDRNfYgah6/DkHxV3c2t0iyOjtxyEbQs59IG1nDMqcG7wd+qpjXMxkAR+L3DN1DM7l7g+q6",
-	"ICuUYIbm9A4+LQPOnuoNwTTYQJKEHWC/y0uOtflSyH6PYQK+BIP5xg3eW/LkKVeLcI5haI/q/We7mvVt",
-	"7CE7jN5qd28K+VQjfFjDwf9JbXLPMzqvNZD1X31p0/tJdRHirAw8GkhIh1PUoO05Ceew4DmJKYuFNgoD",
-	"2b1azxgfHB2H7UWnNvW1Cc3Asy77kpUp2g27mt6BRg+dn0AvSaVWekzqIvxQ79KgH9OVHwlAgzIGeKfw",
-	"kqh7rjWZJRckdteHR1ywJVEdbUkFVURQDK6XJVHAs+BA1+yPdrJN0xXlE065fo196xhztaStidf3LkiJ",
-	"asFoEqTDd7NziIIj4q5BCU8J2rNqaEKYLAzX1rrt/ompCv/916uP6PcFVQT9KqiichGhT7//+tZ+py//",
-	"NcPJLXqLBZ1OCWYROrv8ywW6xLdUKsxohH49e39lrzqbCZroa95+uDhHbxdabSQR+vz5ywfTNlwrmhG6",
-	"On//1TQYI2mELj7/+qX0hnHrEfQ1XD3IUTT6/aP73xf9P1P5/fvV50+jaKTHbP53Bv87u9b/M5ecfbyA",
-	"evHLv1zo//16Bv8zv/369upX/b+z91f6f+ZLPfhRNPpsPunBjqKRHmVYRb6zgahmhy8CPiaqFEmNyRQh",
-	"bCqPZoSkKKNajFJlJSnC6J5MF5zfopRk9E6bBDTANbRBttFLUrPrXIJh+0DAqJ5JRFPTqsYO4IACli25",
-	"I2LlBgOsrGe/mgeBjwdcQ/8swnUOH5U0+dn6HJu1RlykjdQNBx0eggtfEqnwMg/izjt1Rp9mtMB5Tlgg",
-	"ZaPT8dc5nzXpi6EsMVt/UKWClevhT2AdZDhQTJCd3O2qxOquX1VVU3RK6I58A9k5N+DN5kxRVpBThLN7",
-	"vJIoF0SG8fyDAc36G9fMuXKUBLUXE0INIIi7FA8k8UqeIJrKCPisjCxoos0m0qRhwkWR9fEyvCSgFc8E",
-	"IUiRH+oQncPBys1o0MJwh2+s7ON7Q9MbfTK5JLYyE1vnQIKFWKGbRsbAjenlmxNxYJ4BDhlU7Zhtta1Z",
-	"j3nVjJIslYjgZNHAsH4mnZ8H3nWKMGLkHsENVXtCgYzJhLBLOTZthhp57HCI0ti8rUZWG4RtHX+6nQji",
-	"frVjPTF+J7MXigP7Mhccroed3FWO9ja9BYZCAlTJuLtPQaFp96lx6Of1vXVVLY0e6Fq5cBM79Lx8bYeC",
-	"of7Y8JKufvKWgI2RSSUwCoEThczFU+c6cxJN87zDraRNsVxisdrEuetj/LVY5iTVZq2F3bEn2tC9VpP1",
-	"DLCiUxM+3sD3bfeGiuXXebsbYmvt1u7cb1SqnfB51/NjrVbcnV/yHgJwa+F1KviYKrLUhbRkMkOrWyJ0",
-	"BL9RJe1vxi9i4JIlR8Z5uj5QZR7HRZxrGgP5QETvkOQWUcIdNpKpVta1ksn1CvBCdqYJVqtnK4CZy+Lu",
-	"W3U+FNPElo8MWaK+EcJq/rUgYa8CBu9ev3O20eEHjfZ/QPtrf9fWNcN2NQntY9kVJx1QltDkBo8ex3JJ",
-	"jxXJD4xmNUe8VZr9Q/jLYHXhAQenHassX91nN3dhW7TkxdOlQran06fd45Iy/9vJQzZ/YzPEB25ux5T7",
-	"xQrq07pfYBUvIVU67FDfOBd4wj2J7zFTEO9IFpTckW0fxvWzsNjq/uDSEJJOcXL73obK1gYADJsxhtCM",
-	"SGkwCULuo/faJjoXggeLDhWmWRjRjEOkoy3Q/3z9+QLZX0u4OQqtYEEpf645c8xn8ZQKtdAG6fN/FkSs",
-	"njdRpzqOi3tx5EYXOjl/Isz2lXGrNCNLDE5S+z/GWTylzOixJv5s4vq3jN8bC1Izm1h/pXgs8Sq4eh9M",
-	"QLu9cljhKZYBy0T+M6MKutrkXKq5AJ/sGhurbAh6C42h8R2mhnJ6IFx0NgX4yO54dkfC+m/CmdRStktd",
-	"s78jQTJKUsT7lWVso5YmhRBB5+ZHhshsRhJVhVvanniTNrZb+zrD97Mii6dY0o087ze49le4dG29+zZG",
-	"+3aSG1IbGYE+ygGfI2SXeA82mFAmSUFbl9CSRB9oWtFP6TOTkVfm5miEqm9MAOgSssVnZSQN7bkmJ+XF",
-	"Ln804Xeuq4y/NpFNbMEzMi+wSCmbf2PQF1owA49hO4s44wxY4/4h+qjQLSG5BKsMJwmR0uao+rVxJ4iw",
-	"FFGlX+OcYI3X2XpCMw5DCwhoAZXowGmhVmjv8uzL2w/7xhfV3geebcwh8U7olb5c8wRvIPG6XEaFxYDe",
-	"J6WvKtZDf/r66McqZm6eKrvutfWpWMy2BoS3T49uO/inbqDV4A1zq2I/1qfItDY+fcepayKAlUP+nQus",
-	"x824PYc9gRceznU3t6PbERtu9FE3qHoZZ3OnDfnv6eff2Cm/aDP9qiuT5qJygQVJy05Wljm3W+v1qEOv",
-	"MaKHp0yEeFWo45RaWZwPjz+bpCHO0F4JzgQs2yct29KMZSvHzpsdBQdn13YwoQ2cZBd2q6/iPZ3JWptE",
-	"H2u11ZLQZyKzDM/nJEU3Nc3lxuoZuFQc6nqFpmGiVEZSNDX5sipZfGPAhSBNhCq0d+NY2s1+ZIlfIoxu",
-	"AofmBvQO7xqfZm5Kyf+N3dTJ8+a0yjlwcdyM4Dtig/AZnhsFYZPFvk6R3WiIPgrv3PjWXfgW/hPYHtqD",
-	"+mwHzSDIkt+RdH9LbtjgXUMZy7rTdmUXqz5NpxHH05XX/zF2WVLQvwJ8avo4CcDcNKfmMyOXUP+lJMlm",
-	"Jjuj7PUoeDFfGFf92eXHelvh8n1+40b3wtLrC9a2IngZL4l15WYEA4Zc5a3Qj53jOUwv1j8HLXCfZgNI",
-	"lF//gv707vIKnQlFk4xAE00rErg1ZzArd1vbKBDAbcpptOBZKv0EU2chRIYBuOe/2Tva35vvw9JC6b/W",
-	"3S4FVy6VNVHoaDx5ja6TBUmLjKAJyrHAc4HzBXql9bZvzGLcoQQrMocoMlb4BN1kZI6zmE8zOodR3aA9",
-	"PZ+9ZN86V8qsf4aXBpNAj+H8w1vbiePt+7Nv7Gg8eYnk4csX0KrkJi+mGU1iheWtex5xz2sWAFxiodAL",
-	"NCuYceLtH6I6y/7GYDU4I9bimnNNaBCZxJ5ViHAmOaosQ+oxcMMUHUk15zyKRt6IgyTxCed+d6MBem7C",
-	"pYqnuF6lBuW38fHtKBod38aKx0dj/e+jMXw4hg/H5sNkDJ+0+Wr+/b27aqnWqC3PBTcB6pQkGZSk6n8a",
-	"bAkPvpwsEpCC0osgBF8ieVaoTpC2BZ0vDvRkNQXYD8s8Iz+oWiF3K2wXTYkwaUcPat1TDify1rhaipAq",
-	"8UmLbZJ+7piCAcKcUSLQlKtFKZ/5TIt8LiWdZloZND3nCRxgn1WxhaziSEUeqNeJRj8O9NUHd1hA9oy+",
-	"rRzVxYfrC3d7+eXXy4vRdz122yq9HVtOhrXSOEu6mmiYnFdCBjzL3hF6moHNiMu28K0l/0AyH1yjghPX",
-	"upfLr+jAVtqqpYotPBiWrGOjaxLTNHg9lODs1iO4xHnvHiM+Y9oikuaSRta+wlCeS5L4PyAObLNO3Nb5",
-	"lO/TSVSerW1dOXbpHt2N43odDHTh2OFtFe/diuuYN20seH0YI1r/7DAbGKp5r39Hg2cEki6rmkit1Vn0",
-	"IX19Qyx2FO4MYTr/ydxkTTC+dUrXnK9dODecfH06x0Y5+J2E4P/POjLDo+MPORL9+HHtcHxvDiloTfvE",
-	"3mIEOMu4MWYd/z5FS7ysN7XxfskD7W5OkcIzpM1ehKFrq4cIcuoyg2xRDsD5ndo0uFqn3XIgwHyW8DfX",
-	"C4dno2prvKeMXOQvbCwRMScPacjbFnTGsLauFQvCAB1lgIlGaKlfqa1TcIjbhD9rMDOEmbwnUIv+Yjzp",
-	"4R8Pla+GT7CYkysiAVvujxH5gbXFA/QL44nNhEbjyZsxPiaTg1fTSXLwCz5KD16T8ezgBX45PU5epb+Q",
-	"13qhwRHkhcvhHFE/rv6ibIk0Ojmq+LM5cLaoPSameudVQ50q6/N+0QYTUzhR2vz4XtemR0fjo1cH48nB",
-	"ZPxl/OZkPD4Zj//bVFxUKRZw2eT1wfj4YPKyohCTNz06t8sQjeb0jjD39QXHi5HRgasF+SU5Sg9+mb4g",
-	"B29mk/HBS3w8fZX8kr4mb2ZlkjD4fuJWKMU9ZHwwmUwmB7+Mx+MDzSsOvC4gk7qy5mb34mB89GUyPjly",
-	"syv10xc/fzaJsraVfbR3t4thwv9jQ2OSho3E79ESs5Vvi0JlA1RBwKsiAysHJwO+3XNkEbVTAyPHUCJk",
-	"NLjIdXOKZzYZKPKBMaISBzRCtaLsCKVU5oUikYGshJnaC2Uh7sgqNmCKkpRfUHZHlQ27e2QdOSdOhOo0",
-	"7DciqA5dk6bXsey/6WsNrNdaaEp9+LxtdpvYeeZT/8EBF6HdjhBXgoo5268UfFjmonZVnB3QEDNrV0tT",
-	"vbrxzOCClIhXgbQfzQgGJA50QV6dTU1Qpuw0lxYWgB8wk02dJaRZ9Y/5bVSQXF9VlzjdPxfKQjEE1sNW",
-	"A69nAZzFyt6//sKciCSYzGSfgJ5DtbJCP9BkPI5AKGq9Z2mw2BJyirQSY+jQXEklGtfXkBemFLhDA7MO",
-	"r+bquPpfN5dqsMEF85h7YNker/xAKz6uCr4NAmbrgNru1lTGCU/JGgfSBqwOb76lX8W1jtlJrkzR8azO",
-	"gp8rfu/q3Uxs5vwLnmtySImAnoOQd2HSKdf5cEL+GFv9Yw267Vwp/pI9uj+lFqcZ6FTxB7qNEuyTpGcG",
-	"Tfq0yGu3Yzrqg3nmkXN9TS4+XKPP765t3b2BWqotjozQny5tgl9CZAtc+uzgvw2+dDQZhyGmH3xc6iP+",
-	"+heDxJaCueBayFuk7D0LG9UaZ68WTW10AtuZvv0eEzKTEQDvrw6g+ZQDkpBhBO5XUfDt4To6uGjTKdmF",
-	"V6TGmJ/ONVKfxi78I/1P1UZPww5OWfMdT3xk1ry+10lYN/wNxLx2q8N+kvyOxqwQkojVCcoFvcPa6rjj",
-	"WcEUFivEBfIawNWOnGMFpygXxQnKi5xmVZypYFShvVwUcS7oEotVpC+Lyw5GFsm7iJckpQnOKpAnBO2O",
-	"tHQEpXPf96YApcVliDuWBOKSpg3dgmR5HasuBg+GMBid3tc4LTIlK9A7O8Tqi3KY3lcmyK/ZS7VmWuLa",
-	"V8hYa2CAj5eLwvz1HlybvP1sp97ROc9IhFiJQmr5Pc9jJwq0NE/kWiA+i899hV1cc4CQ7OwdD8WfBrff",
-	"XjM43y4aiXJIDXgHwecCWs1P0B7jjOwjxdEx2rN1PWUWj9GOjgdpSlUbcfv6EGO02EyucGc3urJzbayt",
-	"WfNLhQaEMmsNvDe3RdLiRCqSh2OzjKv4notbuzldaRCxWcABUq5GiQExt01phJ94FItgLtV7LpB/GYA9",
-	"lCURK8if8iPjzySq8pdQRnAt/aCZ2rTu7A2N7PQO4Nrtie9Jlj0ansPmCK914zQJomF8rLM3Gift0U2O",
-	"phtuqNnRGO9D3O9D+MCDDvjm/k+NE7/5hp2xAK9F87gXQ2gf7XIrwXTGtaP+KCgEzcO3abnWhl87ox4N",
-	"StuFmdEUa09nabhO7AFZT3IMMSN90M60NrbgPD1BZJlnHPpvg364oHPNr0utKKopoxm9A2f7TFDIExck",
-	"M3bzgua2SRtfLrUiuorQnPMUGZWqxtfLF9Z0L7/psXnNyDQPgKdVyMgh9n85wwPT6KFJEi+0vLLrcjDj",
-	"4gC7dQEwRAko0+/QW54CCPylVQbR0XhyHKFkgXNFBHq93/Z2VwPf2Dofu9b5wYXpf/uiLLTteUNgxfve",
-	"/DNIetiR3naJN4G8knuaZWhKUAqRhukK3S8062EGySeYc9kijgZAbUf2Sg0o/B4qsBySkcPF7MF+uhal",
-	"n9HfskO7Vqo1ko1GfjdK78ttq+0vZzuZ1tCTYt75sONSPmPQmSnv2vrg2CcEV9NvmBYEb4es4NzhLPYA",
-	"T9wqqxQgQxMS3zbAxl3YpBEm8UsY8qQDGtbFXPvKfcJ6R9hmkHpel8yloPF74tfQ9NeIklbPJ+MS6Jxb",
-	"X0VxTSt3aRK1cRaGy7V+1rgzfOMu2KY603fRdM4RqhT77kgfb15J7DtKwg3YbYTcSm1CxSuCAxgcL14j",
-	"LtDxke2k6W0CKlsXGk9cjhXVHzSPOkVjk7pzT2VHw/bHqtV2yHI+MXg705pxnbCax7S98TVKr87VtuGt",
-	"cofPWbplOXUwcn4BVWaQY+/mHkHE3BbyzApVCDIcXNy+b+1UHtCQewPv3pBCU+fJDcNM22IL6xdss+vS",
-	"eVfmNDZftIaTlzdPOu7t5vFtbbvRagB6pwFgf9lb6aNFYHVNyc2q97IsB0iMOkMfMsUBfZ6bPHtgbGXH",
-	"HH3IJB+f1z9CE94NzHHtqd6Jve+3ZnwqS7+2rp7as8SUSSUIJL5WIRRPaa0Lh/jF68YXx0dwvZV8ax2v",
-	"Xqu3UOKYO9p8hjArqyyrnrOeW+BsFI1+HUWjt6No9G4Ujc5H0ej9KBr9aRSNPkz0Hz2qj6No9OdRNPpL",
-	"eDS2qO2dq2lrpLHOeMGCmZOTY5s56WdiHh1M8NH04JfkRXrwmrycHRzjV9NfktfpGzKG/FZT0waHpV4s",
-	"5xKyRjyHQFipqkxa5A8lcz0TanulmX5vZXxWs95xtpG/AJtyzV2l4s8yNZEy03sn1BQd0g1vSa4ixFlC",
-	"vKTCHk7G7np2m6eYUrmkUtaq8WoKOc/uSmU0gDrffIxWFAMjXA+W2itnr0XQFerptjVoMrzm6p67pFzT",
-	"F8RAzDq4KMDphb+H6JxCSGeJV0hSvTsLfEfQlJTJnwjf4xXao0oiWktZl+jFeLJfa+XRg8ic4/oIZFf1",
-	"ocZoo9GPgzk/sMnZXjbox3eyl44t6yc6qo6Nh7C6VuVt7tXjx1jsG+OqhndolKU55p1IwxYXfkKp2HFg",
-	"WjR/o1nzzUkJhAaOXig8URxlnN8irE7RjSHomxMPCkOieyIcS0J79v4cUwFcoQasAhftn6KbklfoR91z",
-	"5FIYLDaCebpmXL5ItNLDvGkEhoB5SFj4eTGccFn1XUcLoW0cRWTZhXvZ1yPSmY26DcjUwiZsbwWR4q+c",
-	"w0h5xLLgEDNqoyBZJdasc4nMZrdxa7Pcm+njsycfJ3EoY/Lu3bae986mKACMVoOx+CCYjpLLTXZr7ltt",
-	"xy93mDr3EApvJKeh/9rbP/j+x6voqCO7brsDsBGkK0SemyhuJ8LF53JPKFdq09hJhesahvw/jCQ35E8+",
-	"Homu3SaH9+SkqQQn0WxGE2OjGT/JPRe38Nn6he6opIqLKgkR0g7BucASbjCZEoOFrLVgnFNIFSx9ZziL",
-	"c7lKFjzjc/NTjklKsRI0oZh59adFnnOhqgFUGZXVd0vM8Bz+tcYEF3yakYBr8Or9W/Tm5fEvKDdXIAMH",
-	"LQPRagPxGROF5+Hcj5eTI6MD2UuhnOJwDSJxLDsUL/00/Rsg4M4ymijpa1fPZPkK84RwW6Bu2G0iBBcD",
-	"wOsrcO8AN6HMuF6DbyqrjLsr5hRHc67/6gcRnEamjVyO1eLEhh5ejt8grg0kdPHh2mXcc4G+Xl5EPgAb",
-	"LD7OMmd5EWJQQw3sFlWn9nkvxpPGfbZ8WCunXgVfh+1rQJQ6wGFafY1qrdpUtr6CqAU8dgUeX9cYyFGp",
-	"vnwzyLl1+Zm3Ruuq165gHZpeMp/hjeoJUO1G3WVhcjTCOY1vyWpUr2SOyhrn8nx76FNRoyTdljw7PBZT",
-	"PlHLlhsZh7rdjlHlXm82EzZWQV6YXtk8KewLG0Ws0JMIilYVWeaZcec26lqrb6rCVj20lpE5ahVnh9jS",
-	"lQeU1OA2GZeF2Mjx39rLflaLu+EO98q39vJtTZt6N9m12rB36c8WGl+8Ma3ui8dRA6mwG0Vw37JAPZhl",
-	"IVU8JXFd8IWctj6ctwMPBxArTCU00XJlqx1Dj9D9grtSVozMC78x88YIHkUZgPufIHsySHkdMpdpRgnL",
-	"gN5rfcq4ATUbo7K8J3VwtN8YrsoggCvCy1HG2Vxz05ywGtC4p2otMWUeBmYf8royV5e+xv7Cpv2EpsBx",
-	"OGF9IzBlrVbN0z26On9/YDzc4/Hk6EW9QEv/aOpaXv48cAUuHZqZxaKMt++aR7bsocMLtZFFXMFFTURT",
-	"S7Id2RQ17FMg6E1vufZuuTJ3+D2RrRxIe1PBtbkz3KWtr2fYkZLfBqu7L54S1Npe6575xVz1PwgUzXZZ",
-	"Lf2z7dBgJxGuIe7qYNf5Q2jTO2ivfpLrMmUtP97Ws9OUfcPSYe1dWlMFlF9EmdkSylnloXSzd2gXAZQH",
-	"A5EyXW1hgppbe/O9KvHYV+vKtv4JNhC6ZmdAA2oodV0WVYPYyhk1XuoNeN1+PLqXrZR7Az1sboDbeNe2",
-	"18f+zeK2CiZNjv1o0qQVTTK10PZnAMRqCecNcP2nYKdZWOyh6UnrpWcoZKqv1gpbrdafSmtaVY941q9j",
-	"ZJdELd2pljBC+YoBwVgf8bVjJDgTBKerkqGc2lgKWEN69BCeuecQYeVm5baRsd6+vxq+755k3Zz68wjp",
-	"LWtlmBNU7WVfx5Z24YotLbync8NWw9+FC9ZjY/3YcouhtWHzWixu2JMdqwo9+N/N/gYo2bvSjR/v3G5R",
-	"8NBYTx+cPF2k0H81jbFMDAAvThbWFzMlC3xHeSFMQVOekR+x9TYDULn3tfuckjuS8dw+YEGgQilOCQAY",
-	"5ouVpAnO4iUvNUpJlgvjpDZJXyRZxBlm80Kfc98dhDPnedYKJZUFzmK6zDEV9mV+pvw6v05XYP1LxcBP",
-	"SthrdPCtGI9fEGhplCv/C3CTacFVfuOs+/KbJV7GC5JVXwBWZPUJ0k7B0ZWQ8lvjH/MfnGRcahEDrUpS",
-	"KkiiX/IcOTx5hBUyhlKjYYPrjO4GX7batV48N2ADNwlDBYubEcAu8IdXIk3a+jYYEnzpBuQD3IfXf06l",
-	"IuKsTLoboLjVtuqPgYD10SitR9m9Ez+gTz+/ZyG/0+8Lbsq9Ug7tZzASPIMukJabBFqKDEPY99/nhhEW",
-	"MmaF33652kY59pBb27nrD0xTXwceXA5b09RWWj0Q46a0e9/vZ6qSd5KAX7183dzOmTL8/GHo3Y0zFNBf",
-	"amuxkaQTzswqDwTj9xQQx27AqLSNVs2/v++qVagScRcgIaQ16u3Teht6u3e+/+UKwNIKwN80sN7TrCDQ",
-	"+2v/FGGHYEgYYtYtS37kwMF6mTd6NPyOiLToQD2xgyiRERdYohxDumXBlkSFOyksqFRcBPqend8RsSoJ",
-	"lmcpcQmNp7YVmlTOXHLkzVl/g8ORlKm4NzGnYESxn/vzlqwqB333r1v5ZfVUY1j/ftTd7I8VwpchaQy5",
-	"oOG9NOmjKV45rOOSgRTMfEWl3Zt+tnEJaNN/Szp6BpsUOyuHQ0dt56Vpj1Uh5jEhPxxZ9Xywq1bfr+rI",
-	"eG5U/3Bu75D0WPZTtGRoM/X1EO0dTLvqqoQFA62bSlzq2bhQVC6DhNKRqNzPVPEkQadndqq5rw3tm6n6",
-	"emo/wVHjK+2DWv78TEIxFvB9q3+F1K+dc6Y6p2nks/htKb0OdCd+L0vbflhx6K4FvxBNgf2wArZhLGUT",
-	"kEfw/HSc6TWIWrVjtxsvj696PaWrp8a9A4370hNAK4Ey3eUSkqwIElTeniK8nBJxog06/bkkGEhbWCFr",
-	"AJ+iuSCEnSCTZVU2gysRCU5B5TlBmHl1wIzf181DMAdt4Q88UJv8WUHWWm8+6ewIMOOKgIVpVBiLGWcv",
-	"NnoacIXBCk1fdorTJQUwIEg4YSG3769OgTQntrwDMgLsXWG1Tl+quhrlNh5r1Yzq6Xu3JFeuz3Kle4A6",
-	"a06S7b4HOu1+Lw3EdHzf3PDZcWo0F7zIbaP49HQriykakTuaumD/4zCzrjDLwFieJwvH64RhC7KpVFFK",
-	"v7a30pvZhNW72wZiiDg3kllvKpiGbVLeLWU101L8ljAkC5iLSVspC678rvvBTL2tEjJ4MEOvsQdm4GtS",
-	"uuu0P4hot01g2iUpb7TKyzYd/VX+YILCWlquEU/9nWEyB5dti8pSKnum070rr3zLmRIcwjYzmikLn9KN",
-	"L7ybZHFONweMryH/8BIu1RtjcxV7K1OtZZsTRsRg8y0ngvJ0M7XpLbk010LRLbmjvAAMji1uF+UOb77r",
-	"L5QZ54JWtIaocvrmL6CdBei+K4O3Batnowcu99bOt6KmyCfLxiaUg+6mcpidH11JFL0z5hf5oV9ms35c",
-	"EqqUtQiHNPAljGQdGpi37i26b7XF6YQ+4D0uCzVeglu7J3/F7wMZs7bLcYeuQZeEaUHxTKI7nBXEtiZu",
-	"hIFOkeIKZ2XFI+zDM2m+PQybY1MSTrJfEux4Tgee2ozOC0EQlSdlhoqMSsz4CNnUZll28IHvTCYyfIlZ",
-	"LBMuSIRspw39ZUoxi1O8khFyxhLPM31NhpmM0OHhYRi71hzNjmiV/RUZQn4m7eAj10hkmWNB/m9tzmzV",
-	"SsRjDdryEETKLgWk/nt9qPrZZkTV6dImsOblYOFAiEyvPRBBWJGGn9rPrtqmlA+CbCHjFRauL80CcvU5",
-	"LEmhCNrDsFFa3Wbc1Xjv76TfiqN4R4UVzblJ1Far+0AZdhcQnPbQdNBw2Vgc6iuCVAUqfbjAxfA4JEgO",
-	"rjNNWcYCqLqQg6hDTsTZRvOa/gFoEy4+XFc3W38pPLU8aPF0VeUsBtTA+6EyQ3Ol7SWG6/Jg5UW19HYs",
-	"4c1ThOnJvSsCuyeIwpTFBVONOrkudv0oWTneGNZOYTduGG89ntAL0yii0xaSSYStFdM1ymfa0N0QDI+X",
-	"xPpJMMPZSlbVMmFJ7VLA3ctDlTW1pJQNHd/9RO63Jn9lGw+MyRrfaPq7yokELwmACtD5Qp3YhMD1XcKj",
-	"Lf0Da7BPTgBOpXIgu5Z6jNwR4V7lNCpkVYSMz2Xb7Tsw7F4yomrdQpQWyLLvW5tSWs14pgzWfHfz9TVb",
-	"OWB5w+UKsdnXnlULWy4TYRckmFN5fnGEbPMLxAhJT9D15W/vECBAzWiCXEADpVSf2yJTqwh9+u0dWvIU",
-	"9PMIXevrNUGQCF3qn3LBAQYFxBO0awVt6/r80wdXrkOW3Jwbcw1hWsc06U36gW8vrB6KnB7qw0Q7jOkP",
-	"H5FNcorQXz8ik5cUoU/XH22TWEmY5GIVoct3yOU/Rejs+h0yEZkIvbtG7/g9Q3LFUsGXJEKfv3wwaI0R",
-	"urg+Q9fnF87zWzqEMbIAWVQqVHEP38GrF3EUjT7B32v4e2k/nH/6AN+9vRhFow8fR9Hor/rPp2v991Jf",
-	"cnat/767HkWjz1/0xRfXZ2HW5OW9+TXLUINcFgdDF5jYKtGNmmXzjVe0bL6oqo9llRmGWVqaBbEpY9aa",
-	"Fk+SIndVzNXXsN68+pzg5UJ21TybZDTYLC/RrA6/Wusds+KFWsT/KKRtswIQ3HH9hu7i52vyI5Re/AOZ",
-	"Yw9sIfJBXo6QIKoQDO19ev6+BkA2I0tsMROzsPP+2rjqzpKESHn+I+yRwfBrnPF5/9bVRUoVpPyHJHtV",
-	"OzqgGXZVbxp6ol9BOuChcNuVqTvtzmbp/0CvLqDVo9sUtfZ/1jtbBRt6li2L7TD/yp+RydokULZddrR/",
-	"5ghJnppWtZxpq3m6UgSgwRFWiCoJlphWeHJs4O77jdpV7AaGTRaJyQf11Jr+63G+SLSckGeVStTxDjCd",
-	"hzz3MsNBsiJwIoY262nqdANK9+HW9RP0irT7P/ijV9kdeKZzWOyiF7/FwvOdGW0q/ex1C5dlvgxQZ3dP",
-	"Xui4A0hVXltetKcWhFbPMqVeRtejUkk0JRm/h4woKhDWfAkpgWmGKNTsVsxtvzeNtzsMhzoSNQvgd9hq",
-	"ozSLd1LZ0KiaDzAV48WuvFkITyH43OwysOdA8bA0sdn+a2peceUq90OmeR0AoP/cv5Q3dp3zXbVl9vlF",
-	"1NG/unYw/K2sy8UgH/FOaifCQpvB+kyxJSo9weTLlcByBwilwY08gRn5WkNQ64dnnQG9DLRWwc1aBWpq",
-	"YeONcdwOd+EZul/wrOwPOjk4RnsZvSVCxcf7EQJPJRcIxoP2VkTGjO+bfs02AZDnJjFhL1lwmpB9sDjJ",
-	"D6V/nxxoIxMlCyxwovQB2dM/7Z+iZEGSW23nzQHjFp7k5heZ4kYAc58VEmcGTfqw5XpskqG/QG7Ga/ag",
-	"SCkJJjr+vuAIVw49U7zmK5imNjV2lanAv+MG2fs9lTp0UD2KjxVCR6BdhKaSgWIYe9PazHjKRdgWYWNo",
-	"Q4gfORVEPgaG7TZxyaF9rBwL6A3h3QsBoEkJFRLAsLipd/0T5K36Ywu82aNEtzdeXqpHBzXC6z6u1fI8",
-	"eiF2CzxnaEV2c8Rb9U3Y8mSFvIa/YZu0TRVKMENTghxvOUW2Dhi9GOtLpE2v4ileRdoiWnKp0JtxL6/l",
-	"UxzBwakENaypGs2a4fYhuY9SFiQQZKY17j3kjENUlrJbsDLbO6YJzJDhgb5KPofKtwQSjUwRXDiUfUsC",
-	"23+94PcMcHdOIbsOrNwFlgvoE0xytRmkqwYkZV7jj7/PGu4idhJaxSeKn3QwaR+xgrDU1hHaw1UyunSN",
-	"BvAbZYF2uduL8UZl4E5EcCfE7zYn3qlpQ7f9/7H3tTc9HKUMyJ/q1bV16N5vvTlbKevWIhw4Rfuqer30",
-	"eFDipXvx+jldkYTQXIXisUNgq1qRj+rm7vdfOpoJAfKzGm6ECQAZnQsCQGXmcxnGnCki4iW0yMCqwtLD",
-	"Kq7yltZ4nc2IPF39KtgQ+azWI9WL7z+TKMdCNQe+Z1B2SIpMklWrP7JEGO4DaQvjqzdc3t+2gXLjrAyj",
-	"2hAoyVcocgGfEbLK3akpyaAK4URwKd33AJliJmzywiu3iLYY3ek7rKOY/R0f/Ou7/jM+eBN//2McvXgT",
-	"xjCzpmZ7iMb0BNlWc7x4JvLkAbnORyFPlKP6PkAq2uhtjKdPt/cw3KYzz08QbhjvaO+eC6lc7/cpkdrU",
-	"Nkb7Sd2W1xa4XrMTZ8rbtT0F2/0EzQQh8E8XVza7Smp9vd1IRtHIvARsYW6iPzDn7z0tiR/K7Xc323Ak",
-	"fU3UbrrL24SljShnjy+vXLcZXzz1MopKv2GH72B7+dOKNP1HuxUe0UUQ7Jbf4/6mSNnC1JHFdFgVw+O4",
-	"C3rDAd5RXAt5KzybVYlBkW9EfI8eqwH/Vm4Jf6HNPKLyBA1ozV8/lE/lpygVpK28FG602/VEfColdzhL",
-	"+M866104b4By6+m41MWY9rgAZRd58460+GbENG0CjHCGMONsteSFLJ+x3w8VrsFb1hW+lbmszq5Fexjl",
-	"ODejMDjfUHOpT5rYPzXeIxOt5OYt29bJ7YKjtadmf/ScYA2wiNrYD/2+npu7wIR8TFEPs8wdxN35SdZF",
-	"FR/VS/LFQZPv0K0xLWimYtqxo9c4m3GRopxmXNtk0DjRxPQiJBc0z221OfrMyGWG2anVa5MFZvOuYtWE",
-	"p2G3x1aoLbadQm9xusmR89D2TA/Ew2jULPP78ljt+afJ6bRIEr0xRtfdNyfu/AueAzgNEYAtBsYwVZsO",
-	"XDmMgCn42cODGRiE9w2MTSq7relPSdVAx9MrSlpt77o39m3xOOpn7Km0jDIcupWW4Ua7lZaxvelhz2+3",
-	"s+EoetnhbOgGWDsKF2lv2a9nF9bl1s7CTgquRrWZAncnsEq58e8SWH81x24bKv237uP67fpiiwFMYmp7",
-	"p3oCWdlizjXlSodV2UP5lcFhhH45ZVJ2qXxGqMr9OVzilJRFhIcLkqURckk+h+D49R5b4i22vYQJ8Ny0",
-	"Gx6NKrTAeU6Y0WTtG59JgCeLUNWB4pmtOMh7YkmYZLz+yQRwtfPydfw+UEAP9zGUyKqtCo0FFwp53xoF",
-	"SvMMaeCEIARGpPMRlk7Dw36mur9T9elaaquvkb++1cDXEfwuOFP98DwdY6qy9/6E84AiPSchiKllnhFF",
-	"UgT1BdCNSsZ85u2Hr19qI4XP4ikVJgS9kb5tal6nRjnH+TrwODAPXd6YMy/VQhC54FlqC3wgb9v0vSJY",
-	"ZFRrcxYKaq+0mSs+U3YiN8h0FAL1+0CeBjEqdS8EXEB9aa+jbFoCdM6UuXIJTcE0KbJiCTUdAcBNeyV6",
-	"W14JuwNtZedkwx7lFjE87R7KUDDpGmF5iNLrnC+PUHTpLXCdsJqEGY0M8nHnkvu4HBUFbjxTO2EOtUP6",
-	"b2IObRRrnhMWe63Oyp5jIbdr9aytSijLlw8rLXS4C0M64zQdLbzc+g2L9IlmRCrXdrWBHG9ZZm+koP74",
-	"yP2y/94RnGoB0zFL+761jfEamd4B0CSoxHJY7glnCicDyijO9P2u1cNbc3cwSDTv4Px+tvwziZKGnAJ/",
-	"YZgBJliQGCfKrwjeVIyEBTlLVL2cJFkkG+9bJA/07YThlglLuxxMpXPXIe7GUI3dE47JpBsNqgI4N/f0",
-	"9x5RBkw2fhNzEeMpvwvs8N+0OHvjMHdN4aKRcZTZXO5WyYQqBJNo8jK8Lv3Fa4C6Nklc453em7zQI4ax",
-	"T14YWGSy4izV305eRmhyjA4PD/fDZMm4LWlrxx1meGOlywxb9iAGMJ7/AZ282lLem2N1SswiRZ1sKXzq",
-	"zRnuoQ0ESHZbV1vr8GyVycvS/p2GPFCBau22RREoqbQHxGCvTk6t9XD6Y7gEvteSttWXJb8jaax4XCcQ",
-	"T5GJE4KN+Z+RmYqxIBgAc2PTJxKKgWw3BrAn4iLPiYgN6QgDr7k+jSrINluC1d/a/rvxyItfDioasA+P",
-	"7UVulFUN9SLXR7uVF/mRdKDKZ/ciBE39pOpLCWC8Tq9oKygGbOPFBJ0V80IqZzDjBKdkSZN+ovzoeNcs",
-	"aVtJuqFXx2l7BlQigA2evNCc+OhYG+UmDPXvgCPyZrP54O7Wiu0qFH10M9ZMZRetwJ7mnHeswE7PvVmP",
-	"3oe/vHyIUbFhJ9ed14239ju/5bAHqcM/g9REg4fBoe/2a5r7zl39MxrxOyIETUm8Di9o3U+mFVRsXB0P",
-	"7IxsAymD9H93z3QV23b3W/GocgWjCtzIG873zs145y19BQKakFx5nbKqPlkdmph+0jYif6cb38LhMmDy",
-	"ph1w5uVzaWHieqPtuVXUMoftD0fgih7gYGuQX1s3s0yyDrNFpd9TTXFvDjOv39rwHl7D6H0jBYaI7mue",
-	"8CVl80qutLnBAsvYJWU0lNJANknbOe95KVxEdN102kNykL9D+iOTtDOPsJoDBDe8iAgXyIMpKDs9AYSS",
-	"VtniyeteqYJuBOFyhLPwU91pby6x54yuoSg8TkZwW7mycUWgpHWk0I+8mgDHbgVcs0BfArvvlviHNkTt",
-	"V/YMwqfQErTfuQuNL3BQnk7r+5qzr+yW8XvWgX3nOr9UeLXo6+WFpuevv12coK8XE1SwlAj0KkJfL45s",
-	"9BkrBZYvwhCYdo5IfckLZBDOSIp4oSRNCTpn8wyzVP96jBLOZhlNoIGEBdTRP7xGjNw7CClcqAUXVK30",
-	"L2/qY9JfTcYOCdm2p3RuHJipfyS+XkxG0ejrxRH8fQF/j+Hva/j7Bv5OxkF6+J1MF5zfnilFlqH6PVz9",
-	"UF/ZSYmdZiKl9kJolbmg0hjkYWenvXRoDYcQXIQlJ1VohmlG0hObQxBfXFxEAFrJCxXp/WAEupXE5rrI",
-	"QIHoEaSpIDIM4wtT6F0vDxd3Jl/07nOkCEtWca0hge8n1kdIECVWdu3C6ShUIiWow0MpWbUxzGUBkDIl",
-	"jjNETpEBFe6bFGJhK1xCXCgdHSLq4plEH758ubT7Um8PaA7kPZYVRnSIYEKe4XJragtfktaoQWS1hQ3x",
-	"kPox2AVLbBysp2OH9sXQ9Ge79mpQAjuI+MskjZ4tMdYP+opIqH/8o50SV4QATj/we7TEbIVSkmmao0Qa",
-	"fDNzQw+ask9es5zXJBFEXfEKnWHAimr1P8N5LEnCWSrDM8g4mxsEpCxFEl4HZbESSToHeNYpAVFjunHe",
-	"uyaUS/zDBGJejV++tlqz+WK8cd7Nga1bgGJaS2Bt95666+gAvFXBXnmoB7Zo6UmwWzUqKbH6YXPiOvBB",
-	"kxHTTBtECgKBNX+hyUUqWwvYndZ7LJHivD8Xlh19trWIo2x+grA7ECsktP5egCtWSw9K5GnV1dUJhCSD",
-	"6DmtodwaJNkVJNXAc3fWC7MQ4RYS64sHKbnvyXr/CmikwUTBxu7bx5oh1YkvcqTtN8HcKvYXOEePHiW5",
-	"N++MpffSoaGSwLi37U7ngv22vr0m5/wshvrhb7TrXeYKmmQZTeJET0esoGZsba3+2ur8QKRlGw5hKbo+",
-	"4IVSuUmdRHkxzWiCrM5pdsBg3hEBL3om/fzYsH+nfV4eeCTWnoaelNwFaGS4W4e7yIo1ywH37heSJLHJ",
-	"nMCSvHq5f4g+gi5rDDIJsEOg0Wo9X9tCtOy6GCpIrMmrHqtTE3HNVao9L3IT67k8O1Qo64N8aq2yPqk+",
-	"8ZX+ekKXzH/oSbanctNBWqOW/tWesBasoyRInxXbvVGie9fkqMZwrS0kT1DCC5bQLLJMC2Z8ivwDGCHj",
-	"D+XuZ2lzj/W7TCkvwEMKwtA9fKkIXiLKkqxw7QH957m+DjYhzkl1O5CGLAyKdh+odbu08TIdb51mGo1q",
-	"yP+xyVQmLCE90MK9Gy+9+wz0+LB43Zp0xG0U2eFJ8SV4voPz7+2BUAtGE9uab60CUV7YJwefsNSgmqx7",
-	"5J/MVZsT3fv6QdZ1GWQLGVdgK4FKfak6K217JMDbVhmx1POwHTXW1l3Zxht+ic10FWpz3ZaBtaNqznMh",
-	"S0hve5793IJ+xfim98H6Qf8A3pixndXyFnnXs1hcVA7a9X7k0pXbP9swpOEPrgbwkgXXbeK2yr/HRB9d",
-	"6feDFEOVfW+c2yj5/3Es3K+ADPR/aDLnQAtAs4zLQiqAOZ2TFI0Pjo4robY1Q9/ADfZcvIEVQhKxilDC",
-	"s4zMyX474cjEKmQv5rATMTEQCe1hQmTgy3zZMfDWumSpb9BfcUbhtJuyRaokWvK0yAp5MJkYAHKU0rnx",
-	"nvgV4uODN9//mIzDZeG+sPJvOjv4b3zwr+9/TKKjn/AE+43+5/9G/9v/6vsfRx3Pbsm6gcvxAEk4WAQF",
-	"QQKhMxURFuUhQnftPdh24a20Cr42L3KabX5pRvS7mm89O/jv7/bVE9g6/UXXELYRjA1511vUbZBLu7BR",
-	"N/TyeCTbtDaJXeT8rRVj/eR1t0D73mo7sEsRtymR8PHskY35ezXB01PrqURQaNl2JZT6DcaJp9BInkhg",
-	"bU6vrAmw5uVbSaV1D/l3SKnNeaIBqdVvh0v5FdpiK9H6PulH+ClW2m29M1ZsbdiU7QRQv6n5ouh7qIVK",
-	"gz/D0iWFoGp1rR9huWhO/0JCMBEMnV1+RLdkhfZueB4fHh7e7BsgpxvOCCSi4Zzq340ldoO4QDeXn6+N",
-	"bYNzenBLVvImQiblQaKbM5Nq8y/gYifoV4IFEcgg4N+SlcG/vzk0TRLJEtySxPZisZNZKAX12JymkDtt",
-	"fn/vWOCff/8yilqAF3/+/YvtfgBNX8Hj9kyizzlhH9+htyYpBeWC39GUCLT3+eL88rezi/jzx3dv44/X",
-	"11/Pr/YjlGAhVtTGhpMM0yWgH0PuFxfzqPwgeAYtNKE7uSBIkIzcYaaqK/xmvOBWdD/4zZR6rMNPKOSc",
-	"8VCCI6ChIVEwU70JttL1+cW7EspaW5znbJ5RuXCL4nychApAv2ZEeN3hI2T4/DdWJb9HTfzryLYDxXPC",
-	"kpXXOv78w1toeio9wBjzPtsZvsrUO/zGvrG3nN2Zfsry5Bs7QOfgqb15fje5QQnOMvuwnkR1qinZdFOb",
-	"QrtUxRGkUnqGnh4LRnr3DvUL/3z9+QLNKMlS06cIbpYM35I4wZKcAqqM+fbmb3/7298OPn06ePfu5hQw",
-	"6jBMThB09f4tevHixRv09cv/z967N7eNY/uiX2WV61ZFqqFk2XHSiVznD03idLI7D1/HvXv3GfU1IRKS",
-	"0KYADQFa0XT1d7+FtQA+9HYix3Y2T53a07FIEASB9V6/36tTEI7R7ddf373W+JRXeHi0K7uB484RWbfh",
-	"ewefE+K8wrNLNgpPIUWIcdyK+d/C897lq7chGHZtB6KJIztXX4L93NEYGnYePz19+TyAkE2niTOIDvGy",
-	"Fl7zjz+1kiFBbIyVVFmqIXw3bH2wP4bQODk6pqmVUODsA2gaVEmkDUt4E18MRUFYGinmk6nC4p/WL3we",
-	"dhGPx6TzYlDNJhwlDqaeVDwHbOmb63J5G66TfW6D1ikf17SoaoXHhIkdOjC6fFS8niG5LkcIO3yE0HBy",
-	"fNyGnp8NVgyYMS4ePdPX/03YHLQRSQIDbk8WZs3s/Z2X7qNd2CFavaHhaXgKbOF+M2a+QA5xQDHOaB+j",
-	"eYqJNaOmUx43fYWhNX+FcdWLCWeaa/R6rjlRuCgZIfI3lZOdPANXPhLkMCn0SlYI4Dd5jwyCbquFf/XJ",
-	"xu0fdOFf7Xb7jwD6ZdfA/r1/0G63+wd/hwFIPssR+E5hyrSGsHR1CAMWXQPTuCf833xtItY3TNmItxdu",
-	"QmBUTfCcJTgXe2Vx6t2M7bYXXEP4P60LWtLWuzh0sIQsSXj6RAcghiCMUzow40nSshYyRyHbLA2KdYz2",
-	"+fZovDx59lP1ZExTNUj4hE7FqRMEeA8d4URoQ+ioIf01dBvMvj8eQYQIRepuV2rq9wHuO7sBwsN/Zzyd",
-	"OxIYK2WcuAogPBxzFvN09W9Whi//Un67FGUxsiaPBVW/zFJhEBOeLXbWY/1/AcGjUmyWR3JJHrf7xAkT",
-	"cQdITubhwYd3l+hbCmONjlzj9M7flWKw3YNO+6jdIZR/LtlUHHQPnrY77aeO8Q+NkEMqbvmP/e8Rpanz",
-	"VPy7+KB78Nb9XpQ84n3HnQ65iUjsSuZM8QX/dJkyMpi2eXL0CNKpK8KPqcLSHKGxQPPv4OBZ5+m6IfM5",
-	"Hrp+s18lu2GCzLOyHXbQ/dcfJaiug/fWe7GPsZsPnUA20g74JXVEin/YAQ7dYrbnbJKsXbVPdNHnKY9u",
-	"t3J+1GLlllfEDm4txKftTk7Qi7Smv/c+vC9VAuTm58p19aP4EUhikzj08R7t2QTvbN0vka1VSWPtsk3L",
-	"bk/VfP02vaCf72WX4rOtWYOrd2dLZR8jij0KDQzBaZfbNmzANG9uWkLrG0Q5oOLKZbRqqhd5woQpS9mE",
-	"G8Qj/9fKaP0MFXHZqMYKJPs7ylePhNk9UDOJVnSx2Fv7Tv5aOVAZjm8Pw+UlbbvtAlqcAlhocVWs+dMF",
-	"KyPArbXV18ZZ9nGGn4qfEmVIl2oVzJineu263fA0znhlgouFI3YaqyZdfL/D92IizMEOF76i2KT1a+/s",
-	"KNEiYrR1xXHqoQ2C2pJWsGoA4fk6odlsPl//ZLEzVuiWo+23/CpdU8p/KIZ/sss5fqPSgYhjjgHfk+OX",
-	"2++4VOoDk3M3O/3NEiOXEe7sAhulnMdINpi7gY5YqMT76yWF80uXxMThXyL++9BDS1F+piIRtuyld69x",
-	"H02VXiFqfIkMTXlZ2mwbu3BqfuFzt19xOf+p4vmet6qbKxXFVYLyLqZ1x0dlnQ4vUL/oiz30s9E52X7H",
-	"R2XeqEy6R+xwmF65VjO84WiHObkagkul3rN0xOm+Z7ssgM6mxNn0gceCXVoxjEf+eJebnSFLp/a+BcUH",
-	"ll4j2QXuG4iV5NCYjRW5K2OrvjB+RnUgzY3CAmnAW54GfKNpgZde5IThC0d+lf7zBCV7UPUrcEG+t/VQ",
-	"ev9tNgS5rVhb6UR24P6GZHDOu/dd3NY9QkNDGJ2bGR4Ba+/GxqL9i98TEbXm3MDY+usYcbF7yE5GYeu0",
-	"i61gb6SrHFk1iTjjV3Tp6i+0Dr7ikdlApa2w2RKqzZ+dpZqVMUDyyJ0dbe1I379ftnn4OFonwtDsWSvH",
-	"fuYVMXbwnfbIOhOARLQ9SxS1wkmcXbK1KJbuskO8Bgf9kQyGe91+1kNHrqPKFixqZrxcXt6HwddY1us3",
-	"72EZp+WbbPbqhvvAhDRMUMIGAQNzBaSpQHDMbqzaSSgITlkrh34mUmDTKbfrIkZjo9tw6cPTbqGGLElo",
-	"lY6OYaKkGWsXYS+rulOXhFGZQQtmwmWMASyVAhpY5aJ/j05ePcOvsVlh4Rh/m/+xXau8G34gYKa7clVK",
-	"r+ORdxx83Xf2WXYQW44kqhZf3+rv7OB6nKeYnMIA3RvMgdWu0q2kOqZlKogl2KXoLG+jYOLkYkDSiCSR",
-	"lY6NE5hxfl0WY7kxf8FHcNxp3sImOXT37lmqv0nVBBzidNnrsPLc2uT4x/OUT5k1tTGxiJB+Y6Via+Iz",
-	"jfAjKso05vqgQa/WeN5sLsvetyqJf2DJ+4E+US14a8FbC969Cd5qIAQjDGvlpit/2xyIOn/3i71mpxDU",
-	"cgfUtyexVMJ3jhoRAe66oVzf61XKb9Q1r85uG4/+owuaYMnk9sSR/f51oGRboMRVmWposHgicv5We97w",
-	"z2bMJ5onN1yXjRSGSCnks65O7GBdHZ2wB5vWwY10CyV9tO9HE1rEil1MvywoZl+SuE0559c9eAVdJ3bu",
-	"5mTj9gFWqiHHw+0qMu0fhCY0JpHXIyqZzFed8AWNuj0u6s/8HSuAdbbtNSfHzDCR6B8uF3r/oU1WXWG/",
-	"tdYoh68PaJb32yHZNXsuPrjAQe97vzqTza5qnbm/5+1tvwRt8EJiOlBV7Su+d5WRh6kybA8FMysK7pLY",
-	"y3C/eRyyHtbaYyMHpfRPc5DE9TJ/OTiD6I5rz8X3M4LodCCp0MSB6P7Q1tCPfrrwS7rj5ZpBHH5n3qeA",
-	"G3ipKwg7ujboGX/8sliYFiF9bHb87YVndN1Ozn+VLnlHhx3vIStyfRlriXj5AVa2MF+Wt+OBtuuaF6ut",
-	"G7MgzLjlDJelA4uMSrGBotgxa8ta7iCAQ4dkcbRy3+7xiy1tz+vGzkm8MWmwvghmLbjwlmG3FddsGPdR",
-	"BYvyo75DpbG91iEF1fU2t6y3Ka3dKlFtfy4kdSz0NHMESGul9Gt/0U4i2hFQ7LYr3NBEGfI9KwUz7Mb5",
-	"ZtlHxYG+1C5SDvUwL/LL/7JWGE65vHWBH3HDuzo+n8vEMj7D1z3IM8pfDVM1uW0p38YJVAsJd5gB8lr/",
-	"sKWEbktvl3L+7NUS7nYSzqRikEmWuPolHcCEx4K5VgsZUx0+E2RULhdKb/LoFlkTHXSqlRVPdBeYXNm+",
-	"7xtaA38BERUxuVB6Zk9r3mDalw3mx4aicxciJq080Zw75xD7su1ZCw8LsRU22/CbB3d1Own7sgccQoRl",
-	"DSHmUy5jTWSPui9DK5qxHXthCcvlWU+oARDVB7X7219CTXQlOnS38Bga/wzgTQDvTuFVAK8D+DmAt0cB",
-	"vD1Gb7YvWaLkyBMETJpt+CSTOTCYstTVh7EF0DikqHzeOn6Gb+LnlsJIYVmH/8qBJ8RB9NliRdt9+Rt2",
-	"n/tikCsCxLpSMgxWvXVajJn3VAujsf+Zs+Qqdsz1IbX+rkqsuNP+UDMrbnr3klrxS7NCCNLafX29Q1AH",
-	"HeqczR0XOizJCytCCnmB4ivXNL4zGykucia/tU06XvVvzeEU4uWu7ZW6ov3RpH2W9mVlV+Z7cp3x81Ux",
-	"cA9jWN2hvyLc8FfrwFsXAi6i9HyFVY4P/L6FgFtOWF0DWNcAPhLV+EqlqXVXkDQbfS3CJWkUUFuEs9U8",
-	"BZZo5YITohQaCQC52VzxdW5989SIoT1eHIYqSdRMV6/YWZse+iftvUGeht2XwX//ddLuTejF7q09ZZtw",
-	"9PumFo+1eHwknsNYzSphGWLtbSgZ8VNgDpzO7WxNqVUX5+m83Njb78GhyuH6JQogjJ1ELEm6wORcSQ4z",
-	"98fUmo8R03ym0utTjNLkeFPYmZsT+ZTCUYj1x3lflrDeGsyjo62OWyUIryeVGQs5arbhYwUxDyNNbMRL",
-	"0Gp9yRBDlHDaMHkBkk2EHAFn0bhAxcLwnp3lqogM5iryJfqKfHJV6u2cw3CPvG2eef3TdkhDPKqIuFug",
-	"HULi/uvVUfBtUXB7Wmg3PdHFupWkR/G39SHvjeKCYBK9vCB0SQTONZxNrCCroPeqFBwcu6uB6ks8qE80",
-	"Xh/klSWOf9z+t32wtBKjSd3HHoeUUE4TDsJongyhYQULwulOWWqaQV8yAxOlDXiE4g+9/7l6/enVrx/O",
-	"Pl5e/fP3y7PP0DjuwId/wmAOru+iHDGn0XVgn0ZcaTEhI2OgfDA3XHfh/PWbAH6zYq7x+tOr/2kGcP7x",
-	"ZxRB/3V+9jPCaRh2zeWpXTmUdcATzaHx9vLD+wA+//fPAdBq6wBYGo3FDdfNvhQaTo6eITcbxrGJHxvF",
-	"KDYrjtWs9PeEDbj9pQ09mkwJIpAZmKksiSGTUxZdI+ZIXx518M1VCva/jJi4sLYW/+FUq4ZU49A4OT5u",
-	"AtP2UyqtxSDh8B8xhYGaDNoOPjObWq2OKKeUCujLmE8TNbczeKJBW7HP7ZzVtc8E0ryv+dTQZ80njM/2",
-	"cJw8ppIiPlE3jsqiL/kXFplk7qrleNwyqnUt1YwwiTG1Te3rOTyngQHHRAMYdQrrFVNfWs1EILdet4S5",
-	"OA4RsZEQU2MRY0aXfxHatKEXx3aFQv8WbRbHPA6dlsJ59aVd5ESgApMcGtdC0ttZyY2KtguID0pOE+4+",
-	"Sq5ow+aeCHegzLi5SrH9ih/Bi9F9uB4/lC7cUIXwbW9RlCXwL2wyRXjXM88+wRKY6nk0VokazYHFVmav",
-	"yXwTNOym2VS5IHeoVFr2lOymekI5O7uXCT9UxjwFe4CwKbiBx94K4ljNpN1T2jrqMLCizN4YgFSIi47U",
-	"jPk782mL3q89jYdr3tE+3tO8fO177ezoqshw09Im5WxStUPy7TIQkuH8Fh+y0s10i4eCvwTUv+6ZYSG8",
-	"S9oEGlbK4pF3kq5A28eRsf/6OybgvMBY8dK/WOlcp9/qDqg7x8A0xnpwrLACGiRLAlTW9i3tf1Gmvol0",
-	"BOANR9IQa2zaRZ84z6XF3ONjbjJ2K9YsZvPkIoUDNJwH3k0z2cztYk+S7f3QIksGI8Xz9oTT4twT8hon",
-	"bMhcJOQLQtTRBSYFwd23+3LJ9HDGUuiJegkFw1pFJmUigWvOp5rsQuEMGL7SVb7AgUoWxYIQOlleProl",
-	"rhu59hsxsotaPh24PXY8AsH2IBC0Ft26yvZ1FK+rjGlonHROCKFwJrR10XoUrCGPwaq35Y6Vn7lZv6k6",
-	"30WzlT2OfAHrsPEDyl+Xvk7p05GXby0ospXWhzK+upWxqisOS1txl2AqcdOmiPs+qkjwNvSSGZtrgpyn",
-	"A4IcqCwaT5AdphG+ooe1Xgs9VUTv0y1dEjYDR53yPy1/qVX7rU9Tov4BqbQUw2Ho6Hk0k/FAfRFyhBRB",
-	"eMNnh1XfOleJiOYBaKtNB6maaZ66ojkkQhKmDeFrMeLahC1t5tZ8lYaP7M1d8vJL8/j8tnf87HkIdDLy",
-	"SjnUoG97reNnzwt6aGZcyGCVuFihiEoCwz3udnLDOiS3dACCygA3Mm6rKZdfJgndqltqOBQRzz/uTKWx",
-	"M6mEHE2Stv/l9g8WEzbih39O+ehr753K0d4cnsDHUjDLSo7Lig9ZFZ0r9vHyySn29Sk+yfqF/8dR6Kyq",
-	"di+95uK2ww+uV86rK7MkWfVyfle610N5gm/xxd+zfga1wN+jwH/twgxVoe+/x77FOx9HLSzNbpWY1TZ2",
-	"tpy9ffXR3tArXb9T3uj+wavPxpH7XjvRX7i4ivb9nvg0o9I5xochERNhoMG/RBxvbrH4z8w6D00K/cZ3",
-	"Bl79mBJZZ+NoYbtsT2n5ha+7PG6X39rUZ3H7vg7POCY0Bv2xD8nxlH0++3ic/64yE6kJh7AXQmPKZUwJ",
-	"7F61UYGS6e4OmcwRor8vXf+C9Z2On/meipjNK5xnM1Jm1EDV0O2nzxtHTXjlM+/WuHvDJiKxFlYvMnDc",
-	"OTppIhHkpvgF0kc6okqPQVBOv0HD5/G6mNZrBk6jWlOW+cn15YTFHBxLm+PCPHUGp0MP1mIkCefAJfRE",
-	"CmomnTvZsDLYf6Wu+49mABN2jZlB05cFjlXXfgu8gsdXgzly4IXUHUIkqmUpGwbFl7tSEi9GmdSXmJl8",
-	"3ppxfg1RoqJrK91So1euvzVeb7huEjdgWOIvcgSTDtWO/pA6BsR8pZ9oopYymD3ziSQKAvMkxr1CS7G6",
-	"NEIU3TwLOmRDk8mymnqo/SbLEvJeWk+Wp1F3odRdKI+zC8ULriHFqFfqxUZJ4B13SBIWFh7KxI2FZSst",
-	"563NKSvF0nc0vuqWlUdEwrDJnis4GYpN63sv9f7aWLZu9kOXxd8vUtQnshBFwiGkJwo5CtvQw4dZU2Ba",
-	"QfNmOZq3oJBjXpYppAcGV9j9esPbcIbZtfhGaJ7CmFGljzXIygZRAFPm4MATIjwfpXZ/aIioin8F9hR9",
-	"mrO3r3q+tOGxF7yfjSN6l3spdN9dftUNQXXF+6O2UkiwYSYT+XecdEIiguen8JxYGIhz4cVXGiZOVh/+",
-	"Rf97ReCU5B9+nQD3cTk7iRJKlh/+m6rUNkBf4pR/SDHrcWJqcVuL21rc7pmDIS5ikDz2IpeCW/FXSlSP",
-	"XNAyyv14F5YwqoUiCNuGHhWks2R3zrJyy7u1X9/1PnsaszXsYncQQnsQkvZeqcV2l7G+x8KtQi1kayH7",
-	"KISsZxWbjbkZ8xSMKtEdYvVlKQhnzdlngTdvm3uQwkLrjN+dEC5HI0J8VggTdeNqe7xJbxSEyPscp2xo",
-	"7NXQwKRZ6d193kwbNtfQg0wakbi0CHZKJAzx1PAhcfMUQqnMlXuk5kavGuwjyvZbE1mu1wDnCZOIcv1j",
-	"yH58lUeiAGoju5b/P4b8F57SxQM9Ujs8WbCDORxVwhtHna/VA3ktzr6t8J9d6LfBsN2iETetJL3gIw3P",
-	"GifNAI46jZMmyt6jp42nrjc3ZbOCMRnlvGs/cIVCoCTXFGbOW32nPBVqRWy5F8fL9viZf98fQzjnr/PA",
-	"BXMlBWM/Wr7vSjWXMibGbJ+Tyb96LchrQf7gg9OytKdJJFGLFP8SZa6rHRIVsaTCKFzUReqvlOD2SMUp",
-	"m+0Zieo3N+yPGtLw78eSBy46/feVdVijloaPx6x1ECjlgtRiJ5Nn7z3w37Yar9YA3lpjf44X3VdhPR9H",
-	"V2sIYm7N9/BfWTzyxfBdYMgrL+SI/ADqpSSqeWsmYzkGrqPQ9Oe1NBC3L/63a1qu/H9kdfR2+puL5+uC",
-	"+dsXzE/dQatSca9zBHvYcV4gVhferatdLxe9YystSYxGWD1SYTMAlaIQ8YD8pWIAOhvIhTfkaepqx7HL",
-	"WWILSWF1LRXajx0snB2iW0DnCYTKa8NnIiWAdxQkHHAYJExe2wcwwGglBWWPnjaOmo1Bs9leX2BtN+QD",
-	"rqrG0OU9lVLj0tT103X99GMyd17j8a+E6W54imLuqLkkIhctml1qn53EuGstWVc5P7IqZ7IFhRkDRwg9",
-	"v+3yKJqPoq5S1N9U1Vxs3UM24TLOG2D3nj4sFDs1gkXkDSN8WKqmSrMEXPschY/zv5bRA2ZjlXDAqfLY",
-	"0w6dOhtEuJhkeP7p8yWseEXKHi6r9HN8lNfpPb8QP0ZwpPJK9xUf2SSW6kRfHRF5JCbCZy5jJ5h4DIXE",
-	"9A2wrswAXYjj4y4cPYOYzfHnSE3spYErb7CCSkh4sVz5scG8OMSQwB3QkvtiizFP4kI+FyUZrlxiJmSs",
-	"ZhAlSnNN8L4xmzscsmOYKGnGugRX5rzEZgCZTLjWDn3M+W72gVJBouSIp+C+AkLKNlLOtJIangXwUwAv",
-	"mm24QD48nRNn4kwTNtX81KuNlR8GL1nhxNmF3JcP92DEPL5VLeJrEV+L+L3WcljxjTFao2DChDRMFPSX",
-	"0NDtk2e7SnCMMd2FgZ1z6nIKf5KeaUPPhbVYknIWzz3gmIvXOYXlwLeBeUCyUxfwv6EFGPBIeWJPyb8Y",
-	"N2bZT/HxNA9oNmJCruoRvBG54EWH+8eRvvg6tfStpW8tfb9B+k4T5ri+UMY8sRKJiIR3lLB3UQH9JuX8",
-	"P1wDA8lnzoJ3wq8NH5UpS19n6Pu6kTHTjs6nZAM7sctGKecxcJYmcwp6lES3N7PLmde1VdS/BxUkBwLn",
-	"mnDkTJ4IrXlM5XlWYsRZwnVJUVQZp51jcpSb81a9nazIg2At8Q9nQuNb1UK8FuK1EP9qIY5naKGVA/O9",
-	"6P672C2azhQ5WOG37yjrp2OmectnivdcNfc5z9mc28dc+qf8GLKu/Eq1vKvlXS3v9hEyQOcYpVJev5Jn",
-	"8bCu5EVeEg+No2fwhg/SjKXzAJ4ewQeWRmMUlM+88eXsSqTbMq2j59hst2usAV3x1l1EHApTlQIBzumf",
-	"cG4qBusT7S6gih67Q8yyJWkX+AeNCeCr1eK1Fq+1eN1LRNZJG2kWM26rMm15Id96gXnDpWmZ+ZSvJ8gl",
-	"VkM6L/BJ8nM0XKVUmYy4BkH1htRZbMW+HawNPfyPJxpCFydA+NlBNpnyGMF/USVM6fP2JQ2vQUi7RsyI",
-	"QTI/hdD9fkWHOnQMgC7KQEtJ2L1CYzFEyiJH8kjvMHA8jmHMDAvbfen2k3Y96SLWAUQqRgozLA2ukLQr",
-	"mcwDxwJBj1YpDFPOwfAvpkuEZRVqRc2TYV+acaqyETWH9c7fBfaFrRaL7KbC0uYxj65dm5gj9F1Hz3tm",
-	"P9ElfqGvkpY5J91fB8LwCamTnE+QoHzbOQyUVTzlJcftRxfhRNz64VQK7sNipIMKkRX4P1cwnK2wdZvi",
-	"oHuE5Tg7inS/FHZd1gp2ZliiRhlv/68pZravTdya+ctDy5VS0d/tVwrwJCyWVrnPDe4LlOTETZU1zP17",
-	"g5SQJgfSVmlMzFxzmNmdT/xchscBqCTOS9QD5wCH+D8hNNREIA+XUQRIXeTS6ba+pPfRRiQJpmyabThn",
-	"WkNoLc+rCEvxQxiw6JroCGlglIrSCJnxU0e2yoh/ZppyjcISj6IEPpmaOVbT9+WEM5mTcmPkc84NNKYq",
-	"SSi/AwkzPHXtvvTOKIjsy9K/uzgmzpl6HdAqZlSEna9KX9qBgHJMtCTlr+dTV8QB6zhq6FWdcNLXYopy",
-	"GElo7YdgAyosJ2RtrF9IUZ71JSJyJAlP9QLDFTPucqlmpxCLlEcILMrdkDSIUTQ5fNp5NkiEHvM4vyjl",
-	"lEobqhSRyyHlVjyVOgkbnoL47L/PPl5+vro4uzz7ePnu08cAfiIlVmIgxriuhGmayS0yckW7zLJ0qG4T",
-	"x3YyTfmNUJnGz76u3wQ/S6XdZMqM4am99P/7V6f18o+/joKjl3//P7s0xWDGkvRlcUA1NOyOYC3N7XsY",
-	"HjeJVHSaqJgfdJFIYg1dqtMPxeScrK/wiR51OktzC+wF7+ji8u8sTZl1JA6Q6+igi40/B7u3zfyxP2Vl",
-	"dTf+xX7uztHLp8Nn7KR1FB0PWj/FT3nr5bDTaXWK/3eE2mnIUy4jO/OLszet487xc7zm5NguE3UBIaGu",
-	"13uLbVQ7PerYrtDGi5+x54OfohfxS94ZFlrzdq+yTtFaRYKveHIcHCBptWGT6UH3AN/26LjVObrsvOw+",
-	"7XQ7nf9bbMtVWr+sj4OD0iE56B6c4FveQkVvp/ggYVF3KG1R6tMsSWDIeUzq3CnYsn5x2sKrg8Cnrwoq",
-	"hSe6Qgu+ScN/sQ6TPtRcHq/V858kh1ef/9vKcpioOEs4NOwNjuoscH1IQYnFpUjXBWhFxxQPt/835oaJ",
-	"JACrEG84hm6CvsQUqL3e/6y5tO/QLCAXXg/PwEoIZ5Zj12CSTaQuWPMjpjmaNko60gp7WK6sZe8Y4exD",
-	"hZn3ZbFgXMYshbnVczk1+ymENywRMYqqdqRvQtTE2unoCZMxQz2JE5oIxIfChSB1GkDKCAplzGRfJpzd",
-	"ELMHQmJpkXBpknkb3hkYqyTWbglZYr0Q1i1zrqI/YufOWTR2ylrIKMlijj1eG3yJM/y6n+233UFPRlzq",
-	"TEO+bNSd2eDtURuXyoxFGsPlOEt1zBBX6r+YzFg6b55iiaJb0WFmsnStSq1+lN3QYt2VKzTsFr10nqVT",
-	"pfltNdN/xHQv7HH/EdM90sLZE9fqZ53O0+h9D/+Xu39Wvxj91P6PmO7AIvf57ONxC3NXenkib9XM7vTF",
-	"7U4Gn9vzVBGbqpm2G6J6ZtCUWXo+UijytDyBc66cBbBmAjm2uzMus1SSFNjyhL9rZbNZ2aDUaSX8hiee",
-	"4gkX150MK2St5LfbUFPD6H/ENPD0aMXndhzVJU1DfyipGopa7Uw6h/RO81tTzpWYivbRFX//DHbFCjzW",
-	"PvbFL7ndVCztkbq//Xb97b7KqnJudmeBs6ZeqdRqik0KdKJyHlT/hycaUpUZ3oWQnnpV3BkGoNK+DDUb",
-	"8lHGkEGt/DM0XvXe9JoUFWZQvszKnoin2JvhsbXQUHLsPUwD60uMip/S35xlRZicTELIoohPDY/DIhhp",
-	"VAXIcy2J2OJmfajN7ovzvJeu96XFqtvf6/b3R9XbhgHncnVqqcx0iPTkTpRAKQizFupn2cTZ2iG/Qt58",
-	"N0Vc98w/kp55trw998f3ZW8y0Xh5d/46jfeiEG9ddTLh6Yi3cFb/+FZTE5/8fatQdj1mvhyl+Kj1katL",
-	"Uh6srnxF1SAeMqoM6f9fnz99BDy1gKe2+RVK8pB6MfZctPeBpdfaOhjZgNKu5XmH9EjuOI29f4FZ32qz",
-	"XyLkNQLaITdzI/TZQwfrhYUl5IXoPHQyVOmMpTElijlLE8HTfEChXRZX3fB0ltqpyVVOCbWA790puW2t",
-	"YO0/1OK0Fqd34HoworGfQ3EIHOzD14hQknL7bgnBQR+WCPr+xtoqBVKba7V8ebjyBTfsKnPNVRFjB25r",
-	"zJMpJpo3yZsJ50bI0eaEzQd/0Q+Sp8HLds3SuJenDbNc+/WWJ1iToHzxBlYvW/d6XZ58zJP4arn+bIec",
-	"+Ion553auzyULj7Ybyb+QSWk3Mfanofy+75OQt0uCTUpRMHuqadekjgDvLTukywxosVG1mzI/wyND70P",
-	"zYUfp0zyBH86bwYo0VoMKXxaZsxbZDH1ZeOy94ZQAVxETdMLUbNW8Vx7BXmHug2XvTdbb0Fwrr4sYSLk",
-	"qaeISRhwoLIO70W2gVo8rNfI4EPvQzl9RSuxkL/qy3DCJlf2OeEp3nPu74Hil2rGCxeFvFtk37AXTq88",
-	"xk/Y7ksvtWGokkTNqDaWvtUT7euZJXZ7SGCEzxAHkHIqFeaxlWkxjxIhS0HyU2CyL9nSFwUlHdDFcrx9",
-	"zDS54Dw+dUuCVzMJXI7YCKvDIOEsBqHzwf3F53YeDs6h8jAaqZJLLKhUBzxCKiaX2dTGHnw7+knnJUg2",
-	"saOEUZamXJorStyHy8+zUjFeBiNyzz05PsZytEOUrrTqa5KP7mM81Jyjm969pBr90tQRgjrD+Cip/wuh",
-	"VJaxu1jdW3OIhdi4a5Opzhg+mozhJN8U+88TLtrLkUqdMRB6JUfYeNecTxdrhnKLSchV1gY0pFqjz1dp",
-	"2GYAPNF8hZZd0rGUz/xqHfsd05i5g3IP2cstJ90nLd03qY98HQJ7uBlLEkuFMHzivYBbpizVlMtWzAw7",
-	"/IvKmv9e2yvz2UONOvx/En5YCu162DMZiYS8nZkw6BEqCY3Qd0h+Oj/7ePW6d9kLm6dw0jkBpP+ZCc3b",
-	"0MMG1r6MhbaeWJbyFrbAqySxXtlszAxmFYUGpq+tr3PBjONn5DG1pyQCC7vjOOVar/JFfubm05TL18yw",
-	"C1/VfTtZSbe9SdVO3YN09aXa/VprhyfCzHe/45WaTFm6vhNk805zy/C1IusxmA88ylK7ot1//bHYzm/f",
-	"HZiGad73a88DNiqhso5SHnNpBEv0KazcmXgcmiubA1YHi+0JLMeK3S5c3yu0SaPR1/tF2NXNiUBUOmJS",
-	"aJZTR6+Na3+qXLlTcPtWoePy+EX8eNWwid/25aEXe30nQub/3iE+/Ipp3hJSc6mFETccJlYaei/FPnhd",
-	"sPjf3zaNxxQwLn+i7VHjytaqg8XbgsVq4Xx5GZFjEVRixqvCZuXP81BjZ+U53ksArbJIdRRtJyegDord",
-	"VYhiJDT2sMvK8YcGiydCNtdIgVWqe2twbEE4fBcdsc55Ls+89pwfTrCsugvX66C9F9d/m+b6jhGpqgV0",
-	"D2GpXY6Xj03Vx6wOUD2qkvpFLbgYnApgF73owlatIefxgEXXG73ac7r4jb/2Poq2XFRuT6MNUzXZ2en2",
-	"700xqsfmjy58vO0uqd8SdSHT7XxTd6Ty9dtS0LTKOd160B6Gf7owzXtxUReXqvZS61qPR1nr4fLWagjT",
-	"VI1SrhHeEtM/BA5WqoAjjuhUDbnWQsnNDeaLKn6r97ssfb6XUqpLRR4RIftU8KhiKOyvbMTvXI/vtznZ",
-	"cl5ctpNFet91//l811X+I+pr8fIgJP2LMixYjz9fl2HxhacYG/hhq/HzJdxuxhbrWJuuW03XYs8VwKAe",
-	"+LnqB5QOOxG4qHQi5KgVsZRvKNi30sM+3eo2jw69gC7tFF6p7gKBJDmbABXnF9c0qeh+mhmffHS39qUR",
-	"E54IydsQInO4Pe9Xc85SqmwPU66Fy0CHvo49BxG3pwMaT18gxcwx1mSUri8tU+B+7ksmQcgpM1gokUlh",
-	"mm34jRDvIqUNqW8eZ7TdA9AqEljnn3Kc0JizxIxBj1nKNbA4hmwKRsFRp7O+9js/Bg/WQ/ATvB/fIF+e",
-	"2iuovYJH6BU4whSWS0TNjWs2QjRNlGzAEIc4gFhow2TEA5Q4KFWsZJ2yud4irZfsre0+Qkny3L2WX+cX",
-	"5BOuXYMHVEU+Le2NLTbCHlwDQjHgMt4zhMGZjPenXu+fZy1/lzMZ3wvP2tbDnNOd1ke6TsI9Iqo1Ni/L",
-	"PLeNG0pG/NSx/zCpZzzVcNJ52dxREyutxSDhrTij87aBd+2TtGfHpHMs1Z4y4Zg00VsZCp4uJHCgRxcJ",
-	"DUN0pxyerucm033p216hoVKfIXekCkzCx7efQWaTAU+tf/Tr+UeiBMpHKLmOkcqQJshY364vPUER0hcE",
-	"jpFAyBGYmXJ3a3DIVsAIZFOzCYeJQpEAZywa0+yJ44i6eonMwLqAA2XGOfD7Ew0mZSLR6+iAzt0qvy4W",
-	"eacA0i3RuJceUwblrn7LcyZS7ZuIMdRThD7vIJT1qEI+i6u4Q+jH3QLFKapjQBukGu0+NcyPoj2ntBPd",
-	"OVw++o2cdaQs2nBftqZE0bBJqpH1Fgs9EVrvGccPw6hMUucBCg2HquAeZ+VbeNJ5GRbdMs1cOhbXCKR2",
-	"c7KSBLoLNuGSFHJ2uXvwNQ2ytHUftD1Z4tZKOdNkn82E1Kf00mg4uC3yRJe3xIxpmAhtBQ1RVo6ZhgHn",
-	"smj2bO9OEeUW736M1aUvtsZoLbaJ3TW1zfq/xmZ9ENYnWl1k8aUcjShv+wQu/DO/nYBOWWRwfd0OXp9z",
-	"q1y5k9VULlfbU9otVckt0m6lKV+ohNedTV8rHEsLuYMRVt4ptfm1NQW3cLBu39lU/jwPNi9UmuP9pIbK",
-	"i1Rnh+rOpgfR2VQ5/a6xKaBqL9TiajgUEU+31XSXRcj2TE5VXHwXrbE2n1O6pralH1JKp7pJvler07ep",
-	"su/Y6lQ1ie6h1WmX0+VbnepTVmdZHhd7SFUtboLhWaEOfQPSZof2Ir/qLlIAfvT1kf/8+Z67GmP/TCsJ",
-	"bKIoBitS9ye9nikZA3a3ndYF3bZiWpc5DhviEC40SX4nN/8bsxzLb4QDOiLbJxo8Rsq6V7oTDBVyMICZ",
-	"BYBvIbVhlP5eWd9L922D+W4ZMdkJ69vPowz3veMUtoF+7zyHXok/vMG/sMgEgAziF2dvWsed4+etTqdz",
-	"dPy0SaZwtDFIs/Bt65hN5aRvj9fk4rKO1WyL1eRLtaJaugJc5VXL+rroyzL494gjpdQ4mzBZPhqhPQ+/",
-	"//77762P+P/CwGVeHEzbnLPUpe+4mJouZFL8O+NBXw4yQ3plxKYaZmOecszXuwfOmCZ4a4LmZghXjjS+",
-	"DlybwskMEmFMwkFlhkCLYp72JYtSpbW7RzcDIOUIIc7jhsch3S6MBp6IkRgIK01zqDvfMNlg1jrttI6f",
-	"BRjLVilMrExy2OlWLt2o5MbORsi+LCHjPUF6edYE+zEzVwvgizOKBVlfSH1REHU+yHiZn9+9xMryxVkh",
-	"Ny7cJ64DZXWg7HvkvexmK0suIR0zzTI2dlnsLroCW6NiXy0QzrN0qjT/Ptp8fb8k/V579w8ohraCDHrB",
-	"MtgjvjbVvhTnRBuR2NOyrJt9UYyLDp1WVLQrQCOlug4d++uV53eM0BUG8D1E57adVx+Zq89tHZV7RAjZ",
-	"uXTxwYNUWCdyY4Buq1Y+LBiA9lwP+JFNuF5kFlikCWpUo41NX0fTht+oTFqzIR9ljFiYIiUjnspq0bR9",
-	"Ao6FdAYDa6+4bs+ZSq952oYL3irxHHEZ07Q8QzDebX2a/Jq+tNO45nyqQRjPgjAW2qh0jnV5KbfCWkkO",
-	"dvI3bgZTdOKcUEFSYSJBKI9c4pBCYiUhRwuMUAW3FI2BQ/+phKRpr2zNDfpyNhbR2HFIRXZzSZz5UKUR",
-	"h0wmXOtF0qs0FchNtWqRV3lvjv9rf/7b/TfqFJRm91L5uKtpSeEE69JLPls8RbX+qvXXY+jdWSabe6Ih",
-	"GitBwCYLu3oTyM5aHbY569QrXXeHh7p4jH3oqqN9dsPTeWk9Hhfo2+PyBy83WiA6AIfhQtgWrIK1sR9g",
-	"nYXdigSNeza2enJe6AqpzDYWSO+F4lVt+CS581nZjAlkciLrsi8bhe/apOs1UacwDaE1ZuIrNmPz0A4f",
-	"EmDWlVVWccpnYReYnFO/h7W77LhCu6ERNkTByFpPDTcxYpSiGbume+aSsM0AtAImaTCVmUhNeLnXr+jj",
-	"4s7tXhmAtm/wA9kv+D4P0nShvVU72bWR8gicbLtXKyk6b247QXMLY6TsTLWcM7Vnaf+GEvPOG6ZWuThL",
-	"vfRbJu5VKSTM8JTAnYQ07JpDzA0TCeby/GE1qi/Pe5ev3joWYBTUMUpeKlUgFxJRpNjcequ+jdk022Dt",
-	"nhllA9kafWT99lUK6RSzoNjq5l+rJNrb8M6A5kZDWF7dK3dpGDhf3Yx5X8ZsHjhHl+p5nJ+cqsxw686n",
-	"HNvHY+sdV8dLmdB5/tQTN7tFyF+n73Mg1XuL1Q7doxoYHqjqU0o2YysRXcSM+8WuX19WPXGmMcyQ8BgG",
-	"88W4Rpc6yTEE4CyYZRJmXHsledCXof3T1STT5mrAr2ioKxoqJK2cccikEcnik5CrzAclwIxTlY3GfRme",
-	"f/p8CRvN8RAaFJYwdqqU89Z2c9il4YnmzdPKC+CstUECNZqKvdHtP54viEQGNXtGMTUueRt6UqpM2q/K",
-	"MNzulM6q7eI/c7svPxLjtjvS3TSTYReflHdxBQjqQ58oyPfSwkLTRWkm3RYsnTxK/ussGvuNrQEtF6Mg",
-	"EaPxyiz5hZ3g59LUXzkx8lgaWXGBr1BWUUHR09bRC3S5XIfr65yDDNxp8sztpFP8ztsk1W7R3LpiLR9B",
-	"uIdKLkga5tTotRlVm1EPHl15ZdTetfS72ku+WA9FTuYtDC0EdBF51GfP9pWdIZkAUjkP1tk6E3bNdRfC",
-	"acLklZBXaE2EgdU6N4LPhByFAQxYdI3R/AmbXI15EodteJckfGQNCJ8DsAbOouvqVaFzYcGapva3MdNk",
-	"kM4k1r6t0huX+Yr8QB5u8VIPUmRjCKT2cmvx/PDF8wdVreZiiet0WFHOtV34Wot4z3I3ZFHEpyZ0grei",
-	"JDAzij/zOEQXkzyobh51LHlgAai0L9c7aLONyWUoALkKxzHmQ5YlRvcli+yvQo6SuXXacE52AMQkpnKe",
-	"pDRxysiG6oanqYj5FdnAYdvqC3KFQ7qmL/O/XBkVtqFXenvrMTp3rlRMtCL8aXXEgg5ZqSns5/uhtIR9",
-	"oQepIRYDCLWOqHXEg9URdI4IXRCFTCGDGuua4lcWGSF7+CFWxyBp+Ro4xaIRL3+gK7eZ8lSoGBqDuYsm",
-	"YjRvJG64DGAwhwkT0v018NwtiCSvhh642QXa8BE8xh6GSeFae2S1IUI5CxmZEuBzmQym1LOGP6BCaAY+",
-	"ia3B2vd4x3zKAzh7+6ovSeqXAkFO6JXeE3s88gs0uOYPTIYJbd0aq/ToimZgxcggk1ZtT6ecJdo+PxaU",
-	"zaaCJfvFEyZk6SFteOV7NITv0TBswDRvw2eH/39x1nv94eyJhv4B8bDr/gF2i3AWjWEoRlnKn2irAIXE",
-	"Y7VKofzMTc996wvPBX87nUK3EdtbsOPVl2r3a9/7tsKd76gSWu56l11wlvLdbyhiYWvL2Dcfarfgdf/Y",
-	"Wqnmt2a31EQ2mOfSw4sLe4iKk47HXBfHHE82LB5sXZxMDdVTWBGReLCWBSQfRy1PnqHXo86+Upk91jMr",
-	"z2ZM00M4dZKaGecSwmGqJo5tw6iQ0F61uOFdKOTJbMwxkpHLFWg8J1j7AC74CJ41AypB6cuhkMS9ITU0",
-	"jjvlq46eNo6bVKrJpMxY4tm08gc56Fg0pUkxEpSjJpDZlM0gERNhfEC9L/kXNKOVbLH4zwzBZmNm+Kmb",
-	"AUu0gv4B/+IhbPPrdf8gcD3buYiloLtUxVWA5h1muHAGx52+JDh/q9WO4TfOr4878H+g06Tk0YQzik6P",
-	"ObwensE0GyRCj7luwzlPIy4NG3ENY3ZD6TD76hNPVkJLY6eQJQk6G30plRnbiVe+nhXP+GGVTOZdO2NU",
-	"OGjpswmP10jas7evLvM9s07cbiDgrNrGtyQuWknIpL5p1Lts3jkbR0trtTb6bn+tG3E3mYf5Ulq7ycrD",
-	"/MwH/qguioWytBLW7SbLbifp+MVey2XE10rGN8QWRC8AOhtMhDGLVmQXS7MNt5LZ0PGke2Jrmo1SlU2h",
-	"YbW2PYsoxFnKUx3kAI/2j33pm93VNOHBikoyChOXmQKt4YZmFH4IQT3yud2Zz9sqGSZBRyrl0Hgvrnlq",
-	"+vKo5VpzK8JFY18+Mhc5/9+KlbkdxKcnrT1rdRJKPjX0YYI2vEmtzce/mCKL6gX0OlGTf4HarPt6s26d",
-	"2HQbck/AHVMlkDxjx5xolt7w+Tne83dteN6NvCyOTxc0LnhJWFmZ5OWCq3YsxIDedpp3kZ/DTEqebOq8",
-	"fYNX1Ge7dtke2MmhjdmFsZrBpFxOtjZSlFpFy2PStx7lQptK4Q6GTCTEbK5zzwkv2ek47eCoUdPXKLMH",
-	"WA0hXO/rhcC8ewTGLoCnGaOyj8lESRiKxJAdgjtUuHq2voyL+hlrJacq6RYhm7Lv4oyNwgJTEuwcAiwI",
-	"DNAgS5Jigaa5c+OvXGMYbHdAauFRC497d1O6VScFT5iQkEc9yGdxf/VhDmg48p04LzIs4g3Iglpxb9xB",
-	"2UmCVGtWVoqQHmjJpnqMlZsUzGkwiUWGyO2A2y0OPOhO3sZKYvCJhoRpY0VcswtljwUwC3V0AkbB8TPP",
-	"L9SXSNiRR/lVCkziotmlyTtIfTdGaUlYnmcs3gpvOsXL/BA6H6MvrT+Hpb9GAZe5AD86homSZqzz6iCG",
-	"L+C4aKujP9GQD2PHcLU6+J9DV38ZsZhPREQQTUJCXoRawSsDk6VSw/GzgC5Af0ho0Ap7kdcJvuIT1pKv",
-	"lnwPTfIVu3Ph9B+d4LFUvnR64SwvneHi/PrOLUfLwL+Y4sRuFnqGSwzZxdn6AM67mFydmBnXWkZt767g",
-	"AvJRAKnYDSb4BiI1Y/gHPD3CM66h8enj2fn73seri7PLs4+X7z59vPr9rHfxudleyUV24Qd9nd2eHuiB",
-	"QQ26N9kFa5B4puKMk7GYop1YBzy3lrRqbAzNQWH9hsTdSLjx5Xw4iyLrIqw+B45ANWV77wF9za2Fr5fU",
-	"XJDP2zlQgYf2mxTxTgKMcKRTSPFHbH6us4aBUZOBNtj5g71RsT+rPV8XK5WBOTe4vcrNO0sH8My+/O92",
-	"huc4weVe7JPlt8Ob4h+uNfrWNTD3G86yHwHYIuprWj4kxfHYfjJc3UwrdZwMWzCj6aIzaVKxK3mkHUOO",
-	"bgHRTM+4oNu+I6DxfYAzmzTjXdf47bwJ/yVOYcgSzbsQsYlVHkMQaxGKrQNRmYh78ECphDO5/snYR87p",
-	"c8JsrDSHV42z5uUFguvc8NSKEqNitnZp3UVbn/64NHqxz+e7aHXHZ+IW8nFhSdw/rHB511fXjoq9UBIE",
-	"+SG3/qbfmrRZt/Our20yWXbPO63cNYeEs1RayzsWmhFEYAAsM0JP7CyQfXc2VlhpwAykQl9jfiCeCEw/",
-	"4lSHwPry2fHh0xetGefXkHJNHJo+n0hUv58kJ+bOgtu44io38v7cMr1yG145pCmjYMCdEOnLfE+WiqkD",
-	"76knbDbMEhgwjZzIKZoYvv2FHu/dEoEzS+aVj+TztfikcFGFdO1ooZ22W4UmYkSnnGGoYJYKwyvDdRcZ",
-	"DzzucSkaOxZJ3JeaYzcQ1XEoKxEDl0p2EyNgQeqottbQFLtTK4WEPv67CRy5dPy/P0JyqY0zr6Ml3Y0b",
-	"7+CP4MAZiwfdA6zGPAgOrvmcGjatZGrDL/6fAbzqfXj72Rp4pFDxFEQiXuwO7RyXrjlIsQ/MkS9gN0LO",
-	"9z1IObuO1UzidrdynyfDlpB/ZukchIzsTXYQe+4WdWX3oHP0ssOe8U6r0+l0Wj/Z//PC/p9O8f+Odu8q",
-	"rXype8KKLu+VmljtgZSp17XmuxFgY+CpomY8kPxcsomI8m7wXMJ6kSxSB62Y2/c70PwvqoodYKmrovj7",
-	"mHzrytNQNdbNIw8KY7pkes8L0JjZWCXcbU0PG+qQTbnEKwo3h7yXLQbkV0OPrdzye0IgWwmstU/b5f67",
-	"yvz73CfK1g6SwaH31AKi7i574N1l7Jovp2HVcFh18BpKRvyUWgYq/uY36PnDyKStMU/iPcs9ShDkggLD",
-	"AT+M2Lu8eLhCr5Z2tbR7JNDHzPo5zuSbMdcv6vm4qqk6qlQp8A8w244NRlvtxI3Sj4zRfQPl9OJY+5Yq",
-	"b+c2fITMxfBnqTCGy2bXtX5ROLUA6KMEJL8RMZcRD3IiMRcnwvEc5YFjIXNVR34o+7urTRhmJks5tqYF",
-	"uMCDJHNDFlHR2LeA+G44QT1104RJyeM2/CbMuC9DFmHsK3T3j1LOY3B/xBBfDiSIzcJKc+pOXo3oZn5Y",
-	"45hyZQ9cUVQB9Gnr1MqjVh6PATe/mvh4on1koUEYZdKMk7krRg0cZytROfsKd1eourP5nN7weUvIG2F2",
-	"ANWnPqJ3pat3S8y7apQ99T7xcXRFgGx7Ge6WhNOLa1Amnn5MqefF99iefS7tkjrxfLvEs+sHK60gNKgn",
-	"kwLcRl1zWTm0dMc2YluHKzhWSayBQYjjhAHosZpJAnZuYOWF1YZjprFP/5pPTbMLmrs+EI+2ComQCGQ4",
-	"V1kKw1QhzDAZtX0ZsSTREP58RjjATnLYW/ThX/jcvx0kQY4VvOqafOkc41GxJAg9PHAov31ZrlLPS9SX",
-	"2YDJ9mNAHb1FQ6+9jRrs7Z+qpeCuFTNwV0sY8L6kpcSumYh73i1hgH+ZipRraPgi1acd7CkKgBmYKG3g",
-	"Zae5PsW7eMweKg/u4jzvJce5NAmtM3vq1yY7qYYRdxYgvTphl7tjgUWLVcOvpsStjbLd5DbuQl5IFrVQ",
-	"JWOU32bMi/e8wl4CiyKVSbNSoK+1vbYmKVcIk+9mH6xzuYr511xGe887KsmXbQdvOlidjqJvrd3wDbnE",
-	"Zc29tquD2B9zQBurVMkg8dEhOjEsacNJ54T0tYRMXktrpODgAcJaoub1ejiAk6MO/YlU8AqW3PxIvBfy",
-	"+u4PAz5lzTFwXymXCl9/GO7eo99hUj8reX8ymEdZikCC//pjkd3LYyhogmDNjwTT19akVhCl3JU86gXj",
-	"wP7jms/3c1hoQ1zasTefmvx1bx+OrT5jXVKqh9tt4RjclX1oH0APvB/T0D4fueqnK5GdLjwU4g9y+O7H",
-	"Vns4J77nDKzyUQ+cW/v1Z716Wis7dg1uqUdxIfeUOUU3VEmiZpWSXyqAPgUmlZxPVIa8wZRB8DkgaxdG",
-	"InmiC+IZB6HnZwKJQFA868hksVjJD19E4/LZ7RaL2zMO0cMO7X1jB82+gZceZYTQ769dulNyiLM6OvgV",
-	"0cECLWo5zHWryGCvECW+osY6Ejc81R5XqgDIa5TzrPYyxx8e5pLC3YfMYZj1bAZbA3XWxsdLJBeYeG3k",
-	"IrGJkTMGeJJyXB/C8GlDz00YmerGPLqu4on2pZ9WFxjMUmQ1QCRoVBMqMy01bKWYEnHuudBw0umUeVe8",
-	"EdmGXs5FJUbSYRbi8k80T2649mFB/TXxRa8vKMSLZC4OYnBbuNCfuYcdLPSzvMdQYb5QdT9EHSx8CGxY",
-	"ueA1qogLeoFwG2t0x1hgSVJ8JztgPaIu/V5XWjzE6GFa7JM7iRTmOm+H+oHL/NqdPBbrAyEs8O2M7p6/",
-	"7ZHa3X6Vttvd+drXlvaOlna+YgEMMpGYlii4gwv/XM3kLc3uheEdihHrYqi+CF061GdA0Oc514dSBRCN",
-	"lYh4AEOP20yo+/ZOfwIoY25mqi+tPZxmBOpCUGjwmSVDq4SmIlEG7Wd8N2vTNkIyX6/QdL0qoLbDAMIy",
-	"hnX5p+YpEk/javQli+OclDAgklumq1hSJZBsWoggz4hFKua+ZboNof0nuhOZFP/OODROOi9BDMGway63",
-	"JtMvC3X6gK1jP8t7tI7zhaqt49o6vk9KljguREmRz/QSDBo+MnFEUAslWblLBDeX5jvazCX58Z10+Fq6",
-	"OPd7bTM/oE7fRSWO1eT8hqfzcgStskvv3Kqmxg73+H13dpyxNBE89W+H7GRzFwebw4ynPCjRaGiuEcWl",
-	"HFDz64I3+AR+G3r5CjloOWF0X4YiDoFFqdK6eCRhyhQMQhQD1WxSjtb909tqRYSNKiFcDXQDcWpWWA+9",
-	"OK4eyP+m597egvB9FsHDNDbce91Lg8btRF61ScPHn91+qOVh3a3xgKFMkB4MGO7cSlLFmzh+kz/ZpiOc",
-	"uC+cqBbC8G4MohSwv+d47U5BlDvAEiTAYKmwSJzHOYog/ot+XQfl5477DwXlV/0s26M2uEB1pvSWAH5V",
-	"5Gq92OWEP20I0XySRa4T85SL4HddyMHvZmOREOGfKGi2RYWAOzxcOFdhXzbytgr7SZsUs6nkByeZNtba",
-	"IYz+pw6jX0kIHS3sFXKGf2QTHoMqwbVrvLUv+RehDQ2c5xsiliK0pn3yx7efkSpEyAxRaThLzDhiKYeJ",
-	"SDgi+xJRG5LFDlM1WepOfqL7sgLA3QWCEhzOPV/u0YkZ028xmwcEOZz/9tyMAyCCdAQzzFt8B3N4WmEA",
-	"oEbfo5/MGBr9A62UdMwARz/1D5oBTFl0bY+MkI5w0T/ihb2DwfFLeMMHacbSeT4b+5mO4ANLo7G9j7ja",
-	"EDx8Q3CpeoAfanCpOst7CS4tLFQdXKqh6B5lrnYB2nlBt0BjmvIpQ8ZFLFmPs8SMlYqDXGY316mfNWbd",
-	"1vjUkgj6TtbK+pyuXaraG3tQGd3FfZo70q/eviop+A2m0VeFjjDusWxQDf7kkdEw4enImjyOHZ/+oxH+",
-	"1T+IxlH/oAt/9Q88Of+VkvYvfYcI+7zVOeof/P03JpzSlM2riBtt6MmST+EbWIFpD+ZBYZ8lrf7rNN6D",
-	"Vr81sAauRAuX6x/f5kHgc79vDGc3sUDhNvoetXCoQzUPVtW/orjwWvYyaPzX508fnfDCI/tVKv2Qy3jP",
-	"MflLR3Nm2DXXwIdDHiG+uMvAQ4y1slW/ksgdBJLKTl2AVaqqv6vHaqZ90e2ITTU2Gzj4PecJEiHbCi4X",
-	"Ge/ZR7p/YKPqC53J+F5C57uJ3UIJ1kK3FroPVuieyXiZY25nsaoPrVTayLnbP5BqQfIlYqrBjFOVjcYO",
-	"S8/0Dzw7bhveC22qbFlIw7HcZwGzsQr6UkkImb5SwzCAMbvhOeEwdpmNU67HCg3ciZBXbMRD5A/Jw08q",
-	"dRyaoY7GSiVXc87SMCABewSf+dTwyYCnfelqt+iyZQ7LOT0YhOnC7/bHl+iLHp1QcZgnn5hzA8fPT2mq",
-	"TEKF5rMvEVaPgIMDSHksUqLUVCnEPEqE5PFpwbRMZCIOAMWtQnMdVyg0BGJ0gEr7MiJChiaRguJkpFrS",
-	"uUWviR8dGi7wWX22MEGRXqCf+jL/rdmGjxQ7r2wFR1BG8XTqq6v8vtxbtyIgWE2z/Gw35JKqW9yXfk8g",
-	"B7WPEJx6asMcOjHm00TNJ1yaJxo8keHlRe/j53fIZPhz7/zqw7uPV72fz6BxdNJcl0JxG2+RZ0pMsslB",
-	"9/hZYC+gfxw9zVM6Qho+wt7dpZzOK5VJU8SC8YPAlt25uPL2iGhwM1s38dKJqEzeLdRBF9NIwQ7EUpcO",
-	"PfLPLB7ZHVxZ6k1MUrjrVqfAYlemv5wCe5y5qJ/ZdHsqqiITt1L+1lmqDcrv98pSjpU1uLPECcMlrViW",
-	"k5LfQkdm00hNHMnOSj35ZgFxdoO6KwvilQokWC35rTReu0kIAZbfYIEyViB7deof9Q8IiYr7irJB4R9t",
-	"CJGl+eroReibuI9emHFf5oq14TvonmjQ9C2Qs7Z5CiH2DXu66Csu4xDKrY3bqKWHlIjy7+kHnLAvVprR",
-	"eE+PoJeNMp1LxjXs0wtMJ46CNx+7L/NF9LTU0Ph89vEYrAb1YLlwZN/KvSU9nxrhPZ2nd+MMZxNgqTWK",
-	"i2Z0x+Tb7svPVFI1mCMaLiLcygUk4mshY1filTB7se9jdwuoVeoTirwg7ubEPi4Mn7T78htU7a9uN5cI",
-	"jbfrWyupZKxmARxZgf+847KK64R+ZbOt1jxHx0GhQ593yjp0FxXq9ZHJ50Zq1K1YraAKBbX8xbdrKS/z",
-	"nFQJiLu9rp3YpWQJS3XsAS8LTbuWdg3tSoJUAxXPcyPu6IU1xI+fQSYdVvYW7TTjg7FS1y2dDfLPt7mO",
-	"6Te643Plhp2Kmco1EV9RzLRl/1PeIP4ssHnskR2sFYu6/WRVvll9kLYVIbmtXl02x4B8CmVYV82jlJtK",
-	"EwMJrw0lSq95Im441vKUAGY+GyZjlsbgPrAGPeWRGLpd0gUGCLvq7BJ8yhMNGN5u5KXUesymHPu2+nLI",
-	"rW42fNJ0oQp/gkUc0i04CIg4KGqxlXSV8Ck3jucK83TzLsS8FWe0bTlFqptBX+ajGjHh2rDJNITGr1J8",
-	"cVVWefcaM4ZPpq7pLb9Li5FkJkt5CI3w5ijoZ53O02jANH9+Am8/9F61Pr/tHT97juabiNv5U9pWmuHV",
-	"PIRrPi9TfLrbpyUPN5yNNY+uQvfFTiHOMPHPIFUEO/SEGA4SNiXUi3xmWEJGtwWgpyziLc3tqTc8brah",
-	"J+dw/OWLtYJ0hpTYp8DknIDxeKI58aaaVPgp8i+0MQVL+nLAoms1HOKq/CmMNbwISCjl3MPQojlWOOUx",
-	"baA5DJlItPt4pa1qHzhh6TWPIbSXCDkK+xLDSfnCX5VvaPur/I6wtrd0BWi/XrzPC9rGxky1/fYMptkg",
-	"ERGwOE7xlaepuLHWZ18mSk3tW+ErJUJet5Bu11/KffZ3mGkeQ4OZ6uRxnkQWZABjY/59A88o6Ebqy1hY",
-	"ZyduekgT+yPpIZUCs2fLE2+YmUqvafl9TOa3s3++/fTpl6ve+/effjt7ffXx7PK3Txe/fG5DeCP4LHQV",
-	"bbovZ2NmllfZxdN0F0JXFhy6s4OreAphWY2Rr0KROZXOrXdykzP203/2JcGJeBfIsWij9S9klGSxi0+W",
-	"x81ZFtm8IhvWl8Gt0CD3ykyL072yahzlp3dK2z5eeRAgapQbvx1zFidC8qs441fWujn4I1gyGJAd9unw",
-	"GTtpHUXHg9ZP8VPeejnsdFrP2PPBT9GL+CXvWAM8S5OD7gHu6+7hoXtk2nbTa6t0dKgkdwFuuy0WrJPd",
-	"CWZXLPu9FPetmsc2FOa6zq9uIr1z08vtyAFHlBU6iNaRdnKSzK8mhSysckbvBtXyGmTwVUbZJmdma/Xe",
-	"asn5PU399eC0JW1e544fUq9pyWKoehDCaLd/17kP31TGt6pWbi+q/zsWzK10du+hau4WJ9GXztUnsq7m",
-	"eFwldOUd+0Rbvy9w/iDa5lggEBlxw2GYsNFyZV0ApKG/Su0exnlUZJeYYhFDubX8eojRvB7FRrYH8lwQ",
-	"RddMDHuFL1nc+3mExa93tY3T26J7U9vbjwcF4fZcg/r/Zjzjuhy0cCWmVH+PYacQ/+eKnHQRh0hKhyWk",
-	"KsLMawwMuVPc5VoQ6pRxMZO+rJhAEzb3xj00kN8CZQuTMVjvGkOXLuyDj2y24QJfncdQiAjCp8AQbCkC",
-	"KeKwW/EdsNC1FLWk9koYqnTEKaAjYtdkgJGYEROrCT9xBu6sntGX/oaABy7RQZe6I46OW52jy06ni///",
-	"/946nkBzu0Uk4XjfwotmcMF1lqzE7MddFv9wEqu2L3Z063ke0C1VjJC0YNKJHZUCngoqgNCGyY1Cdgd5",
-	"qQwzvEX+1b5Z4nFs7xPQE+7ei1ohSFy+4splWg66L56fdDq3jkjiG1yoMgvUvbpW68ORi6GOHEBR8lmR",
-	"okFqRAwGKRnV0Fu18/VwhePP4mbR9XKwMwsRzkr0UyXUKEqYW/5Kl9HEC0gwbBCdWMfVorLBjQ4X1jue",
-	"03VbSrZeMc1bQmqOtSM3HCZWxIGSRCoQeCh+lcLUt4qCZBMeuOJz/oVFBsEtZDYZEAT/r+cf1xVR/Xux",
-	"Nvo9lyMzPugedai0K//3zuQfmKkUZr7/kaepsN/8SnN5JTmPdwc75vIjR3G4jlIlzkjyXmlujJCj/VfM",
-	"PCif2e3IVO9S+VIuj60LX7YVvmwpJi7Jk4r82ICYLJePMx55IizBTHcbfhtzSY6bZ0lfKGJmScpZPHes",
-	"g+hVLg/rhIwZl4lBwpPOy9DVvyQuxRgWyIbM+Kc2Ms1BmL5MGYLJmDHzvSZeqjo2EGvKNt2kkXqZrloi",
-	"dZHK4OSxaUSYgMqPaRDhmaR4TFIvmRPashX9dmUa4XHnKGx2y6/jCo94ktgr3ZPwHVhf0rjYURQx6Z8t",
-	"NCAJI5VyTJlIqTp4pPALUOWRZ6l64npF1RCmSmsxSHhflpznRs4N7X8uudZhsw2XM5UvBn6Noq7IYQsJ",
-	"a/T7uID9+0RhoTOCWSszdpEHGcMQq51xTey015czlMTBQ4X0KU3xXlL+5SWqk/z7SvK/y7d0ne7/FpQe",
-	"klyL7MsNBE/rtKogPAtqZ4Uxu5jEXybOwsdi3iIGIZHPlfDDPBNU+LRz5HXG+1xnNDx/wDRVg4RbaVlo",
-	"lGZfltBy3TOsLAuIJ8YJ69lY5TqtpHxOiVV2bgU/TzQPrNo6CdtwdsPTed9NLxd+VIBHb9BiMzYHEReT",
-	"xztXSMufufkWUXmepVOl+Xcz7e4QsejpRtHqPu8/VsRbYm6YSHAiuQJHgJpVu8n97DssrbLDnY7kaH7j",
-	"kGujDaOI8NJm7hy97LBn/Kj1fHAUtX5ix3HrBe8MW0/ZyeBZ9Dz+ib8YHgQHSS5/NwzxU3Qct34aYCHc",
-	"Uad1wp4Nnkc/xS/4S+xEMcxk+qD7tGN9GmHsGx98UDc8tidywuxiUkkNeQ++ZM5Vx/mKOb98+nBi722V",
-	"7905MHVOY2zeArde+NPyaSYbdOGwLuyqXbUartKlqgto7qKAZgHDjb7WRkdkj+BXP4ubBZnOVjk0ZINX",
-	"tx+5KkKDIevKmrJKQoT/6vblasdkNnZG84IDVFIWAaFdzoR2Lhrl77HmO+ZU5228sV+2873RDiWT3tr7",
-	"q5QFlQt9k2n9HcuEKhGBeygP2kFt+bKgGnDv1jHpdXZ2HZ3+bqVBK4XwZmytHS31Q4YtM61EjTZV3vbw",
-	"qvdq9LjLfXpZLAwWEOxQ6mOvzdOlnmd2oa/7MYGLPy7z47exgjHTkCh1nde4eCmOycUqJTz29792rfoe",
-	"IBzzHeVTQbv9G8uElg9RZF9Kms2lc6/8RXe4wd0z1u1u9GfBzba6ex2e0mzM0YoSvqjfoShQM329wfco",
-	"3N12AKNAj6klz0WkhwvYIs4AzLvDOZu0mIxb7kN+g9m9sr6C4pFufg81puumdy/xXL80K07YhfuGdTC3",
-	"RmZ/sDFfJzdyybNZtmzVeod/uf+6sn+1aiRO2ezrir58jn3KzLhEZ5OPf7B4zm+TaF9biPvGo7L5ybME",
-	"G3qlojby1H4G78f71Wv8+gv8/Pr8AnqpgZ8aT5tNB4fnIl/OPunLEqJQic7H0WxIH1vQDp5PGCrMDYuX",
-	"DptIdEsEH4EH+7FmTl8yKVUmIx53MW/pMWkpFjJgWiASST75hRdshKXJtXFeYRPhSuys+rLS6SwVJEqO",
-	"sBvfBe9cYC9/MgPNhnyUMcraOpwllQKDhM2GWeKmhFPHBizDTGZUOoc4M/MSBpJyC4PX0xMidcNTWjgf",
-	"7PHfwhsqAYJmUd825TXGmMKszCpSMuIphfGXkLiExvYKa2WGKb8RfIblIhyZZyqrVf2VcBVyFj4gSxMy",
-	"aUQCDKYpiwz6wTz1je1teFfaGX2J70tJ5sp2sLZBJhlCFPMYURmhuqc4jwurbuU3sJ9y4SOsijv95rbH",
-	"41D+v+Wb+XtHnDZYAJelUyb9V6kDTrVq/y6qHWWIl4ozpout+JVKnn+xC7TWsT3Dnx98YvNzhjQaFMai",
-	"Oa86u58kJ0SfWEXInFy7vHsFrr7hqQPmGfMkdlE1q9qrUTVkAwJN38xrUqdH7j6YU1atGwM6Ze29rTb3",
-	"k0zmVaUtpGcd2IhU+CMyOZYWbnsctrxodcD17g7n5Tqg0zuNPFW/Om0MxAWTVZQl9FN12a/KyxCInQmd",
-	"FmHQFtZLfoEzrtGD0EsYTlT/DmHZbr4iuzmEhn20nZLHbc7H1s6c7kvrSPt7fUXVqUtbowfkOJWabfiU",
-	"J49Pjo/XV1WWjshDNcJLU7yXKFx5iVZIEPdzHYmrzfUHaK673bkk57DKsRwsaG4Eof5Ko76sUw//Kv3r",
-	"yhVv7itwVx36m4N3m7B1vklifsdimYrxcw/FMlvEZrlYphztqgMYdRfnA6+TUSkSDSxg+G9moLuF0MQh",
-	"9owA8kHd5AAgzp5NhLzmMRgF4TBVkxCURGabvOI5QMZtz1NqNYWS3TyCraFhDVVsdhIEwkpiQuf9n0xr",
-	"rrVzqCacGyFHBAFCg+nALtR4xuYw5DwesOi6GSC3AhrXfVkZwHMuuBGkzFgCFBvXAcRCTzPDdbDELB+A",
-	"ztIbJGByH9plBeSNMH7GaxVf4M1wnVd7GDHhiZDcZWGw/tkt2RPdl9byRwQUXHKFLVn5mj5xpH9YYE4A",
-	"uZ4DFVu6WMq7EKk0RX99zCcEoDBjqV0PqiI9712+ehuCoOxPtRiVxXRXKkZj0+7LvrRydiw0pj6cdxDk",
-	"wf9ZKozh0jPQlzsmsN9AGyRxzQlasWyVLuhSXqXckYDtFFMlpKHIS8oDTFHkbzudOnKNSl3NQvyFAoF9",
-	"2QjpQVeemd+ekLAZ5FgAVDhlUiaSwOHZZDJ2gHt2lUUcUAMeyzGjhXYddE/yzEmiRvT+dHQLkgtQknrV",
-	"XKvbE3oWbQQlI47xI4SwsTYEUoD5NbR7ws7U5czsEob+PVKtZJveLaS3ISQDtbAu+T6jjzhlIn2iV1b3",
-	"2m3kgaDdwKdLm8Pey0Sq86VI4770XXx2wiUBoPCpfXnhwJtp41Els90C5WXJqWZyYhl0gceMcpBIhBJD",
-	"g5XyZIi7TdwsxJOCc5WlyhQhgaepSikAg6Rl+EzHvrOO0Kgvw3fDFtpYIaCXrMsSbZUb/MGu18bm9wdE",
-	"hVnqUbEym+CPtzeO7NyQgYtxL8SZ+OT12EK/eWRuOqSxPdr5kc5r9lFOSWJrkbGubcnalnywtiRu+K29",
-	"TNTx5GVyqfb0a0qwvUJZ2zV54W07a0UJ5D+smGAVI69i0JERGPNIaGcCOoMOf40SpTNrDagkLkXVV3Qu",
-	"XvopPuryb/8W25MOngGpujB1umHPuUCPPjZ0HVPO6VDpiqSgNU/FxHp5MU9Lp8zd9dVpQDsrHmWpMHO8",
-	"iU2FtRe6//rD7lol4gj/+w97WXrjhy54C7qHh0fHP7U77U77qPui86KDe9jN7q+cUcmfKH2wzGv2qRQB",
-	"pHNbjgCivnTD5PwVK0Z55Wkr7ABlJJE8V2I3tCQ+FZeiWGm1SnI2sPOuhCihhiXMkGJKFSlnZ+X+njuk",
-	"B6uJ3Na4dUSz4iqkKg3bLPd/UXYt1DCWZrTk1C9PoHf+Dq753HmYVY+l6vYQA4+VPa5d2DPIUfJ59bv5",
-	"nUwoe34loFUS2wFwOWIjilEknMULknvKJE+CwiOvCO6Ku1vCOHJHYXlShZOO1pnzhXkMmtMDoGdX8pcA",
-	"2ITL2OkV1MoFKcyCa+8qCosKvihR0XVpOnwcrZjKecqnlFDDNH+cJWasVEzMuI6CGal9obUiZoCM+nY2",
-	"yAmDlY1aVT5MiTttxUnLTKQm3IUetH0En0wT3PcLK4MCj9Y+F2vOyS0iFMDyoIrztnN2V2l3kMoodOqp",
-	"eemxqzbkaJTyETMchmKUpVyDlVmZIZ+LCGYMGzDNnYEdC+3UNxZNpiohuTnlEi89BakKsBv7/JjcaaTB",
-	"JGe+NLOU2z+smtkbkVihYIzj51Y+wVmIFWiw2Ep7u1I4TAAJN1bGBjARMjNcNwOIxjyyrrCnQBYpDOZe",
-	"4GC0RUgYJGoA2qjUERx7uefqcVZN8BfOp1jW6eUfFpUMYaz0VBiWEJwNSwmqYZqwyFVgtGhd55JNRATO",
-	"hIWUj4Q2PA3gVeOseXkBcYaLb79+cfPihhuqdCLkqBWxtCIFUbSskhI8SeykyczUc234RNOm9tH3VoHX",
-	"CREzLFGjjNhFYZolCUoEClOIkd2wM09c1ljiMmuWTyUh0f39x9//fwAAAP//",
+	"3L17c9s41jf4VVDatyp2PbQjOXE6sWvrLec2yUwn8drp6Z1nOktDJCRhTAEcALSi6cp338IBQIIkKJGy",
+	"7O7n7T/ckcQLLgfnfn7n91HClzlnhCk5Ovt9tCA4JQL++e4rnuv/p0QmguaKcjY6G31dECRILogkTGH9",
+	"5ROJ7oiQlLNzJAlLEVVoipNbRBm6+Tg7+oRVsrg5HkUjmSzIEutnqnVORmcjqQRl89GPH9HoZ55g84rm",
+	"G3+5+hnxGVILghJBsCIpEkTyQiRk20M/8TuSfuUbnylIwkWK1IJKxBlBKyzRkog5SRFlim9+xY9olGOB",
+	"l0TZRXtTCMlFeNluGPmu4gSuuHGvzwW5o7yQKMdzmA/Vl/+7IGI9ikYML/X7zD21kSzx958Jm6vF6Oxk",
+	"PI5GS8rc50kUWIqPb/Vd8PAcq0X1bJqOopEg/y6oIOnoTImC+O+ZcbHEanQ2Kgq4MvDklCxzrghL1n8j",
+	"6/bUL1DB6L8Lgm7JGuVEoIzPaYIzpF9KpEIH5Hh+jDD65ZePbw/PkSBKUCLRiqoFLJHES3MzZima8nSt",
+	"CTDDa/hxRoVUCDO5IqJcPkPF1Ry9IR7pMXYs5OTkZW0hX+rdVYoI/cz/758XR/+Nj/4zPnp1HJ8dffuv",
+	"/xVejRnQewcF6DN1gzIsFRIEp+cII6lwRoDyqESCzApJUjP355OT7hnZc9U1lRfPt5PEz3RJVXugl3hO",
+	"kKT/6aTGDO7zX5ySGS4yNTo71ZSIv9Nlsazo0nyqhkCZInMiYAyXhci5JO1R/LpY+8eTSjQllM3tst2S",
+	"XGn+oq/ARUoVUgLTrHO5/t8j96L7nKErknOh3vBljkVgyBeZ5Eiz00IRRO6IWKMZnReCoBkXjcNOBOWp",
+	"5gHk3wXOUAavRQerBc8ISnBGWIoFWnKmFhIt+R0xLHW6tt9FiKsFESsqif4yxWt52Mk97ICDOzbDmSTl",
+	"ZKecZwQzb7ZvqUwyLovQhG/Id5yoG3Rgn1bO8/rd57dIEbw8PKsvBJYo4QVTJD1GNzwn7OYMySXOsiNW",
+	"LKdEIFnkWrZoaaIvzotpRuWCpL8xfTVKscLoAB6hCSLjK3ifWggiFzwzB2dBsjQyR0iShOuVXNceLDlS",
+	"XOFMogQzxvVZvCM4049aRprL/MYEL1iq6W21IIKghDMzg/TwGF0wnK2l0uIiW8P8NJUSekfsnBAvVF4o",
+	"4FdLvEb6FVjewvKUa/Z8/Ozw+DfWsWdptez+tv0vQWajs9H/9bSS2k/Nr/JptVOfeEq8LXwv+LK9ee+B",
+	"caZ4XUoiQ5MHlCVZIekd6SSomX5gL6GRYkVG3UdJC/2MqoDQ+KKXNlnQLBWEmZNOJcrs9eggwZIcUSYJ",
+	"k1TpsZ7B6goyI0LgzNKbRAc4UfSOqvUTWf2o8DQjMjLyo2CMZIdGvdDve+K9ZrUgzN5G0qgkb6Gllv5H",
+	"eSFntQdYpsX4qpOHupl3iaL+/OiLmGNGZYf2VF9Io+V4NyD4jBZYHydY6Tue3TkJdGBZrD7KCMOZqOYZ",
+	"IaAUOCXYrS4R+nEkLYw2hyRRirJ5Jyn5Y4lBwRiiepgFCCl4P+NtxH2OsEJLLhWajNGaYCERniki0I0m",
+	"75uuASt+T8q/LsQdWX/lt4SFlQTK7qjRrJHSV6E5vSMMcZYQQ5CqfhEorDitxHVdv4NnbByzp+NwSeNK",
+	"z4mPvv3+/NmPsKLzS66nmF5TlpAOsjPHQKJkgZnWp7HSxGFWGSiRMqkwU+hAnyyMGJ0vVLZGcs0SvXGr",
+	"BVbu5k4KKsw4YgkD6dyLI0WXoQ35oVdG5pxJAgr8a5xeGb1Uf0o4U4TBP3GeZ9RQ9dNc8GlGlv/1L2mO",
+	"XD8GfWnuMi+tL9cnnOnRaibDhd5cnNEU4TnWK2TWSg9F4ESdoxsiBBfyBukVkIjgZIFmlGTp8ehHNHrD",
+	"2SyjyaMO/0JrsYrosRtdnxEJI4aRnKObpBCCMBXry4py5KDcw41GygqSkTvM1DECVQqjyy/XX9FqwSX5",
+	"jd00lPgbkP9sLpHSlzpjQiqaZVZXzAVPiJQkPQOjYu0O+JX+cHShP9xYFUEaUeyZv95FbfK+NjfpV6+w",
+	"tnfJjMMElFhTNo/MQdU/6XEkmIHJmt0Rwz7twtRty42asl7z91xMaZoavvFYW6s5UoKzjAgt17R26jSa",
+	"lANhAtH9hTPy2KPKKLtF5DuViqRoWihYZsaRJgoi0JQgMKUOMEPke65Zn8c1D2HYH1PCFJ1RInY4NeQ7",
+	"XuaZ5X0K0wwOwpoXmvKIkJo1a9J12sCaFzBESQjCmbZj1iB34XR//nCNrArMBfrl8vOZHj1SmgPa+w8y",
+	"6yI5RAJr5V//yuyvmsxKyWwYh6YuwylGZ//0xkhl+XpzL0mR4b+1sXvDHUWjnGtaFKOz0VO2kLEZ6ujH",
+	"N82TNQ/XMmD09G7yFJ5xlBOulyYaZaVbp/Xr0/Hk1RifksnRT8lJevTT9Bk5ejWbjI+e49Ppi+Sn9CV5",
+	"NdMnBHjG6Oz5+FU0UlTpJa+4XHlWFkrl8uzpU85InmF2bLfHbZt86k6d3vg9cLzSb+TOBxyM2ubyLDVM",
+	"rrW7RqafoRu3Po4lUvUb02ZDyeNB2JdkeowOut6sj6R+OwODJMGFJJa2rHPk8Demp/6Zq/dakXvM4/qZ",
+	"I1kkCztykHGMM9Kcwi3jK8RncDQv8TrjOP3K+c9YzB+duYCbSevGd0SUPNtYgAj8H2aQAuQA1Te+xzQj",
+	"j7qqlXMVpZxIoICl/uwJXKLw/AYMUVX5n4yUQwkWwjhZ7NWIM9AiA07g0BDtZU/hmh+VPr5hDYbN3T5O",
+	"P1mR7+ppIu/qNweUuaC3mgt1hv56/eUz+EqMswKo8M31342lc3ORJCRXZ8i96AYdJDwrlkzaB0TGbIzQ",
+	"XPAij1BKl9r45CxCCVZkzsU6QhmekixCS4K1HR6hO5wVJCr9PucIlx4K5xKhEt38M/l2YyTSNRF3NCG/",
+	"MHyHaaZf+NiUn2KFp1jCwIxvBCcLPRCtvmtiWfKlppWDlK9YBLYwFqDmcAHHRR9b8JNceTqXvtFxwJnT",
+	"ubRd76lZ507jMx7gtOEBbuh/SBRMljacto6O96fADdTMvnL+CbO1NRzkY27ZF8eghNajgTVZPwWV4DTX",
+	"OrnUi7tdBd59/YJRkvoa/cJwoRZc0P+Qx5Y9iSAgQXEm4dR7n42GhQUBWgezC87hL8waD499BH8lWXZk",
+	"bEFQal1EYLpGGE0LScG0EkVG0IFW2pjWDty5gA0XpAohYAZuYhBnh3Zissg1PyPpJ5JS/BX26vGF6xOJ",
+	"lvr9SBOL4zWajo1eoEVvToR1g+Bbou2MUnED+rxInMcrF/paRYk9eVrvUySNserrBoi8u6brONeGNkh1",
+	"ImKa9nBGlQ+gnMWMKxIQT9EoLUhshrzFTxSNer51SYjmvX0HqflzWviDKz3+0Yiv9HRr2xWYg7lqlxVy",
+	"/te+1zvFfzOtGTK4Ntf+iEarhdn2tseq8oD900Q9vcWrj84+pdywcizVCn4rB8yn/yLGqjBDeVMSAhym",
+	"1KiHOLv0qNRGXboId0cSdHRXj2uNQ967jrG/uyNMWdUbRp9lX2ZgPm7agtpd2iYMaxVa8mN4DSL6DokO",
+	"tMHyl3dfkbYN4bsjPTAJEmy1oMnCMC0zuI8sL9TANR1w4oLk3wxKWvcrXOu4Fkb+ZqEDCCvgJc3WEcJI",
+	"Go0O/JfNgOMeD5cj+9bebwsi+KeiTvXdJH6JjUVWX2uqyLL+j+3ndlTRIhYCr4GMqzQJ/RBWZFYRNo7r",
+	"LQcb3t099OuSqRCmVbp/jngO/vGUM/9UVyt7kRaZsnq5fx/W38eSJxRncWICrOa7BcEZuODNR60u46z6",
+	"dsG1GJ+PohFZ5hlfL8EzaqTyKBrNCqFldlwGUTTX0d9sHZ18w5nCyfYz0vRlMKzVjcTcrbVyzBCM3VHv",
+	"uXVPYOsdivQVtTgS10qGWmgqb3I1eGps3PUDg+5Rebvg2S63N+NLrSP9qZBa+2/Nx0a+UipIorhY64lt",
+	"l1gVlWwkfZ+imgTsnhEk4Szz0qTq6wyBzg7JTlg6UB16IPWjvRtb79lN08CyQ33ZQQkRw3TJkKZRVy6a",
+	"UyoHHLldrL13MyXsIhXr29aW1rh8OrKXGjspJQlNSYqoihCdle7jXmcjsI/tFxM2x3MC/oWM4H4PrjY7",
+	"lEFEZU06t6XwQBHZuXebd+lnagKK95KY1elvSc3+UpCxAmdX5I6SVcB2MgmWg1hFSnCaabO0/ThNL9Jy",
+	"q00z+0QzIpUWwJBQmVsPRO9bROl3HHCLW4GetzRW2N5fDrccRFTNOrT+/pI0GHieE5zFgs4XSmobks6o",
+	"cZW0Gbo9iH1VW/+lTn1ZYsoUpsB0loRpSk4IlmEdqJOhNlalfFFtiFHX3DYengczlgNLr5QWkWTAWfSO",
+	"0YW9O6TLQjwu1lfJoDhynLjnRA2xxVJrjL1vgUBA9xDyGY5nPCn6T/5ydnEhCA7NV4uEpSanUkvZkd70",
+	"WRowzwYdessaebvrT7Y11hAN5hnurahI8u+C2GSYTR7j3o4Nj8Qq94ZLdxnCoW16/vaBQXg2Nip+v2mH",
+	"lB23aO3neYvkuVRKJ0slSSJfEtUmXc1mm3Qrj+Uw3ajLTtmLMuusGHcozOEcOT7hrxcsFiTP2TB6FlsH",
+	"OmQNltZkyAC1NoTcYDk2xZke2LYVfWu5+y4qZ7d0a6Yi17W4KztIpI1/8As5RgJRTWAhx6Noq4wMuKTs",
+	"bFBGFESfrt99PkE/Y6nMbGvK5yNIVo/gno97mLb35ZFdsnqTPusRw8O7CuFlsVG0BnsMvZF+MsJgJ6rd",
+	"m2KwxN8/mvtPzdbaT5OtOoNHFy/HQU50byWi4Q9KNfOA42UuRQkVSZFpFnyO0oKgE7Qi5Fa6qClEhc0Y",
+	"eh2apkqyfYY1HaWDQcwEX6J/ECzQK8gVHajJVBv0vLEl0cgkNdqfNSN6SE2nfSKcDW6urW9BFV7vvwN9",
+	"laUeCpJP7nvxCvvm6SP6htu6lrehaUFA4mZpxSv1pmKWkCwjadgxm1NbDnd/E7tv/MeqLn+Y3y0XZEa/",
+	"h4n4lqyfSHRHJZ1mkPYrFDrgefxbMR4/S8yd8G8SHx8fH0ZIcXAwzRmVBJkUg8DpueO3AxfT6WAbM4/0",
+	"NUHlFtY4CtQtwGPLJagpsEGKA/J4eCGa0/iWrAeLTxjdLhJzRzf/nii0vRC10Jz+J5u7vCKbIHPQcDrK",
+	"w3O0NFGBjLO5pkMI+Xkj7OeX3JXOOmkL1rabmD5KWRiVuql6Aw1sZb2GYf2IRrehMl57hhFVkmSzY/RR",
+	"QfwTsk3lgq+YyTo+Q1JpnYAqV/60mSe7wZm3dk9uL8KlnOFjiRUpiZSasv5GWYBATZQ4xuVl6IBgka3R",
+	"gmR5hN5cvIfjeYi4QBLPyLzAkOpdu+PNxfsLCDSDIXi04uIWvXEFX1qJe6/fQolE1XAgGu3EW2sU2qoM",
+	"vy0s6cqfrwnEWOXAAOQXRpA3IzieyyJTNM9IlWcpA7FFoylzGipB+uoV5HFRS27X36wYWnFhst5aCugW",
+	"AtATuCMZz21olxGSys0jqN2A4Ibd3lyFhUOa89bb3WazNCbsjgrOljbtq1EeCtcB/XjX4QzNcKK42HHw",
+	"9u2l5t9P3pmx/B1u0uKu/pofpTNkpwUxxogm8wTnOLHVqMOf4/thdnjAj43sI6CTCjyDg1pMl1Qp60zX",
+	"C9ulj+7mDlvwlf9ayir31B1NCddncsEZgc9kJWO5wIKksTENFxjMH7UQvJgvYpze8cSYJClNY8ZVrPAt",
+	"iXMswqzl1rLN0l/mSfOGFjYqqWtJoDgl6FT7tkFtbhwALmwWDzIPlKEMnsdRa3rEQDN4h1zQPFRJ3LpB",
+	"cX5rlt33wNUo08cC8MUd7ElQ2hUpVVVWZqNYATBVbs6QWvGyMJTPIN3TFC1NSYKXJv/zwNZTA8yDKxox",
+	"Nq6Yk/QIr/C6/F6zKCiOzbUhvM6JfqytkVnyO+KwAG5sJWkMtZLyDP2z4Z7+dnN4jm5SKpdUypszhFHO",
+	"pTFX0sKkxBp4mJkphOZoSmA6rrzaF6pG/TfuNL1lGZWVJ1tvoaBao9GSJCPwDflu44fGqBlFIz3sVOCV",
+	"NstN7NfciaHoHUg+ySyoBbCBkgeMqoRWyHMU5lVmamH2oDcPDItwasn2IK6//T8gk8EoU0Fl9E+XMWKV",
+	"9TZbLwx9h0u1IY1crVEuuOaG4olE9gaDFiDpnJH0iDLIwZfb1eFOP3ydeGsqb/twN7TbnmtgWEd7CxIo",
+	"DxpmZOcVrkuAWemz2Z+12atlCFpIHysD8sAZutGfbg6RRXIC+xYxvNQ2n4Eh8UrncjyHeo9CMJPBUq7n",
+	"1iE1vIPfj+b8yFajX8ELPr6V3tCVTbHfXOqkL4VkfEsRRCq7RK33Dw/Tte7pXMwnstSUeZ6RyJSXa/56",
+	"jnCpzeIkIVKijM8tCASRdoVhQyBZSBuFBNaaCsfx97bO/9BjvITZwGKHXDU+4UaOidV3xbGpTnFmXS17",
+	"sD0r/vp49ucbLMhFoio9cueM9JBIrzzvXDgxnK3Np/LOXgEBxhWRwRhYgB3A0dg6JMGXqLwWNVw2XePo",
+	"F5hvraqLzjczOc3XvTbm0oGG3WN3mtPbarJ0L/vWW5vbMPjd91/q7YtaWU11KtEXootEoZPx5DmSx6cv",
+	"S8YGhrnnjPBVOm2u6N/B1tIf1kTFJjZQLgeAlMS54HNBpPTUMBs6yCjrsM/0oL5qpVG/9qoVXBpS81Av",
+	"YRgaV04tlkMgoj6gmKIqNGqW4ymk34Cm4EqEWJZ+CDowZeoGVQv8U1pz/sKydZddYssldkFyq8fBq/G5",
+	"R26sgWjs1P4yKZvekfYFFEDJwj8uSJbuOWFOK+pA2M6pt9VATxQY3kSFqxV4oRK+JH2OfWOFv9g7wWPD",
+	"SLbDIy7hvlbotr8M33REg7lwcyoVETFhSvS2ePTL0iLrn9zpsoT8XeDLZcFMohBlOVa0y3crW46l8v0u",
+	"5Bm67Z5ZaPvIPGvc03Vowtn4zY0JpaoBaftJWLWd8fLXmuS0a/JagGQ/kCzdJQrX5CTb9SqftWy/2uM1",
+	"bfZuS2dmhSoE6aV3tfjM9hH8H81J6slCTb4SpvttS9Y4CG4H3SJUK9qTNHchyx32eaCA+fPz3FYdQZsX",
+	"beY8PffnS3VAqorFJQUE1BjfcZvEUn1X0rLRValMFljMSQzpvHguiEl64UxRVpA0Lifpck/LFXDFjDFl",
+	"mhNKuLG7hDF4wO5vcYfUtMc1vYNcY6CNt8BUdOFEpiTX28UAJJEKdIC13W33k4jDHQIW2kChCc5i8l2P",
+	"YodMDnNjPF2bR9AyJf4eKrpZhfboOt4W3I9F0iYoktE5ndJM0+zAkhpza9ZhKZWIXf01cqYPWtLbwFq6",
+	"yqTt52CRfKouLksg+w6tmSxYPapjmfsJhmatHlYAhrfAeU4YeGxK5DTLciibIxPo1fwG5VgtzsF0BBwh",
+	"LlIiIgMr1lJAHmTXOzxPEIoKv8IgvFc1kw9ANwEU1gC2nwlgucn0UtEGE02IND7ViLY+1r8W6ZykSPEU",
+	"rwHaxlJAaoH+tRhCIJ0Oj9FNWpAb4+ST9LvDSffSkZ1b4RzdMK5iC2kzzcjNb6xEY8fJLZ4Ts2P6izp2",
+	"YxnoY1xVawUwoVvpaduZ/FrG8GpFiXb717vebmlhx9thi3e6t2Vk2Wm4Z0bBNfIG3MFK+nlFmyJ719O+",
+	"PfXGO/0dFw85y1vft0Um9HDSbjyzO2SkvMm4JLto/n3NNf18z0ALVscML9p2b99Y3FJ7t6c1g0s4XhJQ",
+	"NxaJSfbycuJi3/kLCQex4nGrEMv8glcQyrL2uQnwQ7h+g3pctV9o6IZ6wMN8MPfehoHrHHmDDK65MRlM",
+	"Qtsl0KvW4ORQdwdMvm4auO0jWK5jl4RhDBpBIcdxKjDNILEWFynl+huZxS6raYlvsTKOnvVyyrNw2kRl",
+	"qb/oVTUCKLq5INris7GEHt049MjZvLBGUaNdizvlyF0TIWio847NMyoXEbrk5v+vBVVULtA1nTP0s724",
+	"YSOc1k/WSbDaSC142rHYS0wzLyVMaeNqSaQ0uS6m0s4y/loaWZzgLNvLCoeCWpO+KFhvOJPBFJhd3PmA",
+	"8RtP10HHuflxv+56yuIZF6Fc2I9a5xNazdHqVVj3LBduWxJOfevvE8X3W1fYnInau6A2obfB7z/NZVK0",
+	"ffL1RLmAK4hvz9awZHIN1z50UbbLAutNLdUNG3Bw9lPq3faal0TfWGu3sgFqCm66d0I8wt7ZtW427MHL",
+	"bRLznqHlNnZ4uyhWPpMZ6KkZxIJCbPVk3KcwfiC72OD7DjD8x+Yn1egmpz3LROsMp135jwWIRFNtgVnj",
+	"VG1UDXdgVo1TvP24llSy4VztxV1rRe8jumj9hWmJTJxlseuGdIYwWwfx4YKdkc5rl8ozkxeloBkEQO3V",
+	"LzBkWbvKdi0yuHzws5+I4g+twT07uGnQrjDT/9VKCzzUNb2rbdaWaPWFf2uUYcCWLtWVYU7KTVZeT4jE",
+	"hhMB9FqffTlN15/76fMgP6MsTqq3btf1dyyhNBwFEBOgn5F1evR7p1HY682g/jk+eoX+6+Dw6NvvL6KT",
+	"cagPVDd/WxqupU1d+4+S40lF8rjF/2YcwmABdjgXmKXV3XSamahYT2gTW7FbG2iIMt5a9Jl2rQ3jLs/L",
+	"/HXJTWALxfqQGR1Pf8qsb6XmdAyev6pfn6ZJwbMQlHX5w5DOf9HItS8MuIRzwmx/wie2GaME/HNXcCcN",
+	"86ESHUzOTAcA/TDbgSsAZrTgq/g/RHAZxMsF+HFevbRs6SgRNpgu+l50ULWzLBskZPSWAOOFUYbaPR6G",
+	"LRnX65GkcUKyLDCwD3yFlvrRrk/giojqzeGJlm/tKPTjBUto9kSinGc0WZ/VZg2Phn4wjeaVep2hPAX6",
+	"QtrLI9P6rPYAXmQpSnlwF5rhMks2/pg9mqjtWWC1goejTmKtFYDRn5XLWfX5PIdZbOryqU+JiYeUXgT9",
+	"MH3OcsK6js6SSrmLvrwZLZLUypNcW4CqRukAKpLKvhQ5puIcMY6WXBAbOMAZMq2WTHsm4+RphmIng12Y",
+	"G0TaWyrzQgUUMDzlherBPPTdF3DtjxKqz2FxBYhd0Gmhp2mulKbNKUmpbUcIfQea6Epnpl+m68qouL07",
+	"st8r0xjkxIVySliT35h5ALxlYn72WwiavXLdBGAEiV6BmSnXOvjw7voNuio0XxPHJ+ODyeFBcnh4jABt",
+	"9LsypcVgj0HvDPkbI6bxK3T+ebMQVKollqYtH7oo5oVUJfC3JV2ICW21oKZQA6msrdZjS16bG14bUKBq",
+	"UnGVh9us4Ei4qcbwNuQMPUMrLm71nFK8dktLlQmmoYMrMkfPTw7P0RSzW7TgGTWXWeJ3/Xr7TNEfJAU0",
+	"gr7mZTnwYTdI124h7LjaDc7UEG5s6K7veBYEiwEYTH0TcG32Uw9qAYSBzW68fs5/+7ya+x+6Gw/IjkqG",
+	"pcNdZphZ7ICQ/devVsCOu4JKtJV4vZPA7OV9yrXcu8wtzjnwPwCbsTvN1Z99be0iK0e8fa0xszp9eHmx",
+	"u7nqavKoU/icmcY4OINYG8TiIv8rLS5bXwJLiiCTILb9bmSEAKNrSZiqXQvfRhZf8Df2qWKnriEVtBIy",
+	"CSl+F4BjBA1AMGXqzMHnR64VaYRSkuG17d5uBIfTeloTMuHz5ozq38KUHOamm5MDHrNYHs1ZlXhkDjih",
+	"0cTAIdCD6pSYV8KwN/qiWkIrnI2CkbHkUDsrZYnXVivQP8619V+JsXNtCWhFTF+V2BX2lcbSQOztPbMj",
+	"flNKkl30yabgaqdDl63FykMSgWAdniY9oExuR17fGc+tTXPDsX1wD3tq3jPUw26HtxMG5C5a9P6UvZoe",
+	"1ehdUaq8nGXrM4uQEFCDn0hTY8VnCB43CNq0rggFd6Z0WFpd/WAlqFKEaTqnCTl0P5dGgd3F9Nzo0aCR",
+	"egekX9HAPXSjPnWmNZ0nNG1jMDo7plp414qai5JRKUgnc888RruVSdxXr/KCFye9ghd1DSrUWhPK6WF3",
+	"sQJH9Xk7k45K6ODGTL6eQfJ7cG0sBFrST8vpVG02sL0wvJcqlRXMnGSzaHLvqZDqSFEiUGlPH1y/+/z2",
+	"8NyXeUmlSqiaj6n8QRrVIrU0VLpf3TMM1Ai8wFWj6ts2CUQvB6pL+SryBcnSSMtyla1j99ECjDjIFfDx",
+	"R2CUklSTvadFmYKC8gnuI/hN7b/LRxz/xjydquPd+k73b/9Ob1HMz8YVXd1aAaNANKW810o9W+9bFkDU",
+	"Buw8vf4H+9QNC7yPcJlz+jxeuKwc/A6V6rvIsxBL7IHL1sd63/qYujXfZnz2d5/rO5DeGteH2qpz0Fmn",
+	"BOFFs6fNg1fq/+jeyM5OaKWut4mGfWa7STYseFY2p3dSv9QDjhFZJFBgBO69OuK3c0CtiUJlz1J08Pzk",
+	"pIZeqJ9gJa5N0NTP0yfWf5rXgyk8K54UDiDDa+xvLao4x3rFoYV9aq+Urn/9+Gg8Ho+PftJ/Xuo/Y/tf",
+	"Ok4mT11f1bozanQyPnlxNJkcjU++TsZnk9Oz8fi/NWHQjNhOaSOSH2FA4j7O09nIuIxGfd7pjPqzkbkf",
+	"IlMpxbFjFH5/V3i0h8iz9Q3kObyhhm3T2AS5wCenL0Zno1ezly/S8cvJy5fPk5/SF6ev8MmMYDxOTk9x",
+	"Op6c4mfT2fPZZHoyHU9fnpwk6eQ0fZFMTqfj2XiMxy8h3PcfEk/XQP6Tl8+fnWhljSq9PaN3DgoRZyiX",
+	"62TBMz5fo3LWRW56UcfTddwCkto60XEynni+irNJwAez/SF4PDGYVM24XkVWgaiZIFpRSPmK6RnA4YE1",
+	"OEN1Evydpj8ciQUBkneCIaiI8PeH9VzaeTj13KfSfndWLYx3xZUa8rY6SJOj8hDzu/5wcXRy+sLZPbB3",
+	"EVqQ78FN8mncGzll6sXzUbTFL2gPw++hIv0N5N9jhR7ZNVnHZao2c4PT0szdp9gaEdVWttywhmNyoy/S",
+	"bvzDezXsiwa7NfwTFGAktmV/+XhazyNyjLLVuiwuM7WtMF1SVphVJHc0tR18Ei5Mron7YoOvrXVgOzod",
+	"uJbgUdlsEKxGsJRpRp5Ic5gQVsjQd21CLcnmf3PH0mOt4nxfZrZg4IjPZjQhbnmOV1yk1udJ2XyZHbtf",
+	"tPhd4jl5mkP83Pz7XzmZb5zsXvR8N4JHVPTb7C6MBk5Z6mFt4orMDHK6RIof1x3cRgGL+ittrmUb2Ghg",
+	"8IQW/N0iMU1LAjHw9I7K7WVt9gnSMDQ/+L3lLpc1NKRNQ2eEzsFIdsEmDorCbYPo6sGS3eI1HuYtUIh+",
+	"yt3Yydu6y34NSE72l7hN0jb0oY24WrYnlrfa9rDdvh2GuJY4/fp6b0atq7kTzazAXwhvPTe9MqT/6xOJ",
+	"Xpj+L7u5EpsY/OFt3ri3X6YKA5bZwF7TDAHQheYb1p2J/tYu0d6JCvpGp3khWpAEz4bm41RrZp+3cbWu",
+	"7NndLWNpyLlvpQ1t9l96KxgoaZ+jFweTwzOb6+TCdg0kfUCgiRCpjDHjFkn0P0jIRKNSRbZdAUqwgPAo",
+	"ybEwZw3q1dMiUwvOU3TgtXU6tCiTWsuw58F1xEMVWrfJlMLTbK0PkH5cO0xoYXM8NH0QS3bY9e9jf9yt",
+	"hnveyOMZF3E58o3q0LtF8oZgSa46stGgFZ13xRmaoCX+rnVwhOfkHJ1YpMIlMelovADOlGF2jp6hBZ0v",
+	"iKgW/xw9RzmmKaoazp+jUwRI0rZ4UHGEGQwY/Xxxjl4gxpEW4voxbI7nlM3P0U8oIzMFlYWYpefopVbS",
+	"AODlHL2yMW1vrbX5fDKKRs9G0UgbMqejaKT1759G0Ujb9q+61uatJ3+bjOFfBfCnrhyor17xf5Wo51AX",
+	"EPmeELhU0y/lqUQ5LqTlsqqQiEr0L4NEAO1MpGoGLLoTkjajcbZdlRtmoE1zk5Dm8q8comlCaK72CGba",
+	"yHpugSO63pzNhY82wZt6W7ihK7SX6TBMz4LeBwaXSGExJ2rg/TMKx1prnMNuZNy81YQ1B93c0Xyxlu3R",
+	"eHxoorXBdy79n6TFtDcx5Wb5Z+ku7a3TH9vOtFobI2fN5gM7MujZCF7ip8xWQQctDj9eXO/YANWqnGVU",
+	"Xuucbio7dz8dvunDAGrv38X03SJ558RA+4xoPtuL4ueQUN+DCZQv+4u5YxPFRyPFh2t5diiRGTw8o/cK",
+	"/KWcRp1CDvAhksmC88yEtLKMzAmyRQAROpgeItOrak2wkGUHBO+K5LASt1r9c+nx0E10KRVmCZEROkgP",
+	"EZ5KwhJS+XqwIBiOx3Pb55ILSLKveXtG0Wg6ikaJ3vsuVaKc504wmo9LC0Pr6AypNCv9IZntjhwj8wqJ",
+	"cISmwClSUBoRhj53Urm1HW4w7kBv0JzuTyOZXNqk5lHm338iuVRbqj9eOJUZY38WCTN08/4A+fKZDPeM",
+	"mMNJWekXeW0rw6iSpjc5NDfSB1lgdnsYoTfowCTwQoPAt+jAs6kP206Vblz4l736jWN2297mCSrh1ARd",
+	"YrGGaZwjt4a1CVlfmQ0l2XduCCwBL21XucgFFwqVaEHIpK45L5hWjS0EzutJhLR1p5WnjLJbZBNa2628",
+	"ts5eElbGCgO2+vW7zyb7rXPejnqvL39+O4pGn+DvNfy9tB/effoA3735PIpGHz6OotHf9Z9P1/rvpb7k",
+	"4lr//fJVX/f2ug+67GxUJ7QNBCvrfULaHjlj8vQKW1Qe+UDcwsPO4l25ZrCq1YBsTprB6jP3UzY/Qxco",
+	"N/VaEfqHgQg0+UXoIC31Z82FqMnAND8eRuhzGV5iHHRrWxvwq5c75m3axSga/WMUjfTG/BpkN+05xcDT",
+	"etUy7VSm5NnXPa1Q2eSoW++zl5Y2tyRiU07sjAqpEFxqNgPAUGzKo3HP9eL6pdoohxBcpdTfowcWi9e8",
+	"UIs4KaTi6bqDMK/+cdEB4KnJKB6wxnW9yGvmf/9gUobZpmw7s2GgmVfnpicW6NBIlAn89U/NMO2vNjOH",
+	"K3OV5QwNVuCqfz6bBHP7aefT3RhR/6NdBVS2VwK8WyR2TrayvpcDr7qrqnx7WDwqQm5PxnF1RgHooOuk",
+	"/ApXn1WWoISy2bXjCifjI/1A4+wMn6lVDaFky1p4cCYPWDRXr3irbXKtMUSdjmuMzWfh3Yu6axVdW6Tv",
+	"YkiEueEmE8Jkfpr6By1wlzglaLWgWQfCLmVIkIzcYaYQvArhJOHLJTfNECAnHthtB9RDnVsGEkqKTNEj",
+	"PCcsWZtsXHSA0c0S5zdlxi4k/pdlfbUxHqIV4PHUDBjFyyli1ugV1Z9f77MEpYyCuVts0AMGWQsgu+OW",
+	"ZDy53bUOpcHPA033sVqYFq3mQleqbxYN2rzOBF+WffbDi/9E9uuzfw8We2/+MIg19Duo+8gaCmj0j5c/",
+	"9G6ReCUke2lc1stA7ejCfkVmsgTUgqApZei1tp7BaAbStBwa4TQFKJR6o8qGpbgFsm5Jmauyai95PsMx",
+	"FgRvrdyaXVzoyyojeIi5utUKdIvVsX2X1lX7ukhtdG2AI8MWnKG/tj0QpcFSLu0Qr9aSF0zFuWso0fQK",
+	"rAkWTyQyl+k9hiubLofyP8/3MA7iGilB8LIGblt23i87ztezAbaa4/aZUX0uoU2oSOpZm4icH8LDp3IZ",
+	"DCkVJFFxjtc2bVEtqEih0/ca0ji/B8s6GuO02bNmu7poZIEl+WozCHZqBtTo7DMlakUIi3P9YGngBjhL",
+	"sVjHisc5l2ryYhRVl5kvQtq6y2vYKjgNqE8jpQWahu/gFHc5yd7Lu5Yuwwnp1Y41fLI+nqFphtmtJnJs",
+	"zO264wl7hl37FAoiDTa9UagD4tuNzzSsKK+22thlhtkVkegpunp33QXBZXoXxQEsu2dBZcfd0KTtJSRh",
+	"6GMTm2gUCFWTc5XGEHWy7llJWFwwaIIucwKnsrzD65UTt36EMFYMYSy96YVQCyJi/7TbW6hUFR3iPBd6",
+	"WRJiATO//KztyHcf3m3M/Cluc8EaQHuTf46PXn37/acwwl7Rut5c/iJ8+YqL23iKJUnjjGDBgihwsMtu",
+	"7aoWzvreI7gXuXu9Pf/19SV6in59fRnc8x+dtB4I9yREShyOv0I+kRwS3BkQC+r2llThgi16lZ+3Vd4X",
+	"N1SXXlhewZsbYYZqNYJN4XdwHHqp1339MeDW2+RKMi5wbWW8xaqfDTEQ0jz23BNdbix7iWaAcE8Yxi/D",
+	"zblsHSvcYlLSNy3Az1jaTl9n1u/sASNgqZAtbCyrH/usU4aV3qmNzTNBjxdlI9pNBFxr+AKSNnYCK5So",
+	"1S8NvvbQRxPr95bOW9LYe7vfAGWh9L15SZWxNnLjDHdUZz2gj85eOMhg1NP4u33Bjy1dJ/foSiu9ZQ1K",
+	"9yZxDyeYntSFw0LaKZbuF6RsAMKAk+2QU8GhDpAYmQk+gpfGDaOvn4gmZKsGqwfLtbwun27wGF2VlgE2",
+	"lc23dnt2dgua17FJ+pwXd3kLrbect9dEpnz4hl0GufzHZUsYzy0Ew82wJTqN0E+wGS/DOnJN0+kMpvnt",
+	"zwB30qVla83Y1GCco9THzLbkUUJoOuiRFWUpX0GCFjFUkmDGAKEKUrmoyd4eqHM9RNbHICfpLnpbIMmj",
+	"Z2aHJrW32uLahdT2dUj6nIcHr1ktoRsG1qza8e2yfm3dtTv6UHeMu2i/i/TbYgnE2TniS6psl0TDuL2y",
+	"CMr6oRXturGd+kJ9Yu+7RocOGEf1ZbH1Om9n75CFW7Y6aLUa1HPCWwPPeXJ+NpGWlrX5LGxtPoADvQ9x",
+	"Q9T8Ho3RDWBPDJZ/v6BWWVxk6p1TA1gCj/H6TlIAfwHXiakvMSC7G3IFehshue802k5j9to9SuZquBs2",
+	"Zk/BC/AaPGrEojb1ndxyEl1o9vI3g6g8OTk8RjYMIk3ymeI2/qBJp/K+KF6mpaEpxMwC9ZA91uzvUNL2",
+	"IxpNh4aJGthw40DP+eQBnpk+wDMHZah5EMdbHjsbRLylU3L7g+cP9eDFJOClqNJDPforWEoEkscn6M31",
+	"28sLNHn10/jMfjt5KUssrgcZ5clDzZ8OZZP/6nNDPS72IxrdDs+ILCunt03ixyZOJe7Ibhqo2LWUuLp1",
+	"EwstnSZ10oMgxVmJ52Vkybn9/1ktYKGtHOfCOwcAZsj09DQ4MJwiBE1C3JWoYIpmqLSpzJ31vhIwiJET",
+	"vNa7atAlzMVdRSS+a6SdGess7xjmMMhZFvIubFU2rYYhO2tgf3ZtFqziZ3QXgxrp6Sb9ylp3AZAS/D8k",
+	"MK73en0kYuSOCJQsMJt31BX4jSzvqzc1/ZGOCMxmeUjZsfGlVF9qhRwuClGFUa23e+I2VHrdw2i4xzG2",
+	"Ay8xlOxm1dDdvU3vOuslKx5a5ZBRRnz0h/cR+kuEPkwQF+jDyRmCWNuMJqAl/bvArPIb1M/dgq/ijJvo",
+	"Vq2D7XZnlb6VzxRhO9zrdLXNiSalRkcZemedgqXEhd27T4pJu6vp4BSRaLRamDM91NO3WvDByxZMSIEB",
+	"mOf5WxJVO9tBfDaF61E8HM6dMNzJUc/K9TiQyxAbuaoBI4KqelmDM5thFgOzqn4uBZeX212DrO2QX1XO",
+	"WwAjjDt0Gz+r+hoC7NqE8UH7oyZkP56TFE1eHJ2cGjz/dsHoEtIAzRoeyONnLw4mh4fnDsNjKhw2qEnF",
+	"cK5y56l4IhFWijBlw2XbwP7N+2MuYvv+rlSdLeAcX+mSQPaLvDLQaG2p70vuDpADLUH03lAWP4+h1HJr",
+	"y1Gm32wQaDMA7tMy3mWb97mzcdJaj4m6RhY6a86DK+tQDQ2nnMtZjh1GRP9Z2jG8GLY6jTk2HhKFRhSa",
+	"Xe/qXn3apDtue50/+Z5kRUrZPK6XvAxavZPxPpavfEpw/TqGGlrWXQrY/TriENE19iBqHr8OQfF3dzZ3",
+	"SLK6OHPIRtCzn0gbWcMypwbvB36qmNcTGQBH4iuGVtBMbmVQXRdkjRLM0JzewadlwNlTvSGYBhtIkrAD",
+	"7Hd5ybG2XwrZ7zFMwJdgMN+4wXtLnjzlahHOMQztUb3/bFezvq09ZIfRW+3ubSGfaoT3azj4P6lN7ruM",
+	"zmsNZP1XX9r0flJdhDgrA48GEtLhFDVoe07COSx4TmLKYqGNwkB2r9Yzxkcnp2F70alNfW1CM/Csy75k",
+	"ZYp2w66md6DRQ+cn0EtSqZUek7oIP9S7NOjHdOVHAtCgjAHeKbwkasW1JrPkgsTu+vCIC7YkqqMtqaCK",
+	"CIrB9bIkCngWHOia/dFOtmm6onzCKdevsW8dY66WtDXx+t4FKVEtGE2CdPh29g6i4Ii4a1DCU4IOrBqa",
+	"ECYLw7W1bnt4ZqrCf3199RH9uqCKoNeCKioXEfr06+s39jt9+esMJ7foDRZ0OiWYReji8m+f0SW+pVJh",
+	"RiP0+uL9lb3qYiZooq958+HzO/RmodVGEqEvX75+MG3DtaIZoat3738xDcZIGqHPX15/Lb1h3HoEfQ1X",
+	"D3IUjX796P73Vf/PVH7/evXl0yga6TGb/13A/y6u9f/MJRcfP0O9+OXfPuv/vb6A/5nfXr+5eq3/d/H+",
+	"Sv/PfKkHP4pGX8wnPdhRNNKjDKvIdzYQ1ezwRcDHRJUiqTGZIoRN5dGMkBRlVItRqqwkRRityHTB+S1K",
+	"SUbvtElAA1xDG2RbvSQ1u84lGLYPBIzqiUQ0Na1q7ACOKGDZkjsi1m4wwMp69qu5F/h4wDX07yJc5/BR",
+	"SZOfrc+xWWvERdpI3XDQ4SG48CWRCi/zIO68U2f0aUYLnOeEBVI2Oh1/nfPZkL4YyhKz9QdVKli5Hv4E",
+	"NkGGA8UE2cndvkqs7vpVVTVFp4TuyDeQnXMD3mzOFGUFOUc4W+G1RLkgMoznHwxo1t+4Yc6VoySovZgQ",
+	"agBB3KV4IInX8gzRVEbAZ2VkQRNtNpEmDRMuiqyPl+ElAa14JghBinxXx+gdHKzcjAYtDHf4jZV9fG9o",
+	"eqNPJpfEVmZi6xxIsBBrdNPIGLgxvXxzIo7MM8Ahg6ods622Nesxr5pRkqUSEZwsGhjWT6Tz88C7zhFG",
+	"jKwQ3FC1JxTImEwIu5Rj02aokccOhyiNzdtqZLVF2Nbxp9uJIO5XO9Yz43cye6E4sC9zwfFm2Ml95Wjv",
+	"0ltgKCRAlYy7/xQUmnafGod+Xt9bV9XS6IGulQs3sWPPy9d2KBjqjw0v6eonbwnYGJlUAqMQOFHIXDx1",
+	"rjMn0TTPO95J2hTLJRbrbZy7PsbXxTInqTZrLeyOPdGG7rWarGeAFZ2a8PEWvm+7N1Qsv87b3RBba7dx",
+	"536mUu2Fz7ueHxu14u78kvcQgNsIr1PBx1SRpS6kJZMZWt0SoRP4jSppfzN+EQOXLDkyztPNgSrzOC7i",
+	"XNMYyAcieockd4gS7rGRTLWyrpVMrleAF7IzTbBaPVsBzFwWd9+q86GYJrZ8ZMgS9Y0QVvOvBQl7FTB4",
+	"9/qds40OP2i0/wPaX/u7tqkZtqtJaB/LrjjpgLKEJjd48DiWS3qsSH5gNKs54p3S7O/DXwarC/c4OO1Y",
+	"ZfnqPru5D9uiJS8eLxWyPZ0+7R6XlPnfTu6z+VubId5zczum3C9WUJ/WaoFVvIRU6bBDfetc4AkrEq8w",
+	"UxDvSBaU3JFdH8b1s7DY6f7g0hCSTnFy+96GyjYGAAybMYbQjEhpMAlC7qP32iZ6JwQPFh0qTLMwohmH",
+	"SEdboP/1+stnZH8t4eYotIIFpfyp5swxn8VTKtRCG6RP/10QsX7aRJ3qOC7uxZEbXejk/IUw21fGrdKM",
+	"LDE4Se3/GGfxlDKjx5r4s4nr3zK+MhakZjax/krxWOJ1cPU+mIB2e+WwwlMsA5aJ/HdGFXS1yblUcwE+",
+	"2Q02VtkQ9BYaQ+M7TA3l9EC46GwK8JHd8eyOhPXfhDOppWyXumZ/R4JklKSI9yvL2EUtTQohgs7NjwyR",
+	"2Ywkqgq3tD3xJm1sv/Z1hlezIounWNKtPO9nuPY1XLqx3n0Xo303yQ2pjYxAH+WAzxGyS7wHG0wok6Sg",
+	"rUtoSaIPNK3op/SZycgrc3M0QtVvTADoErLFZ2UkDR24JiflxS5/NOF3rquMvzaRTWzBMzIvsEgpm//G",
+	"oC+0YAYew3YWccYZsMbDY/RRoVtCcglWGU4SIqXNUfVr484QYSmiSr/GOcEar7P1hGYchhYQ0AIq0YHT",
+	"Qq3RweXF1zcfDo0vqr0PPNuaQ+Kd0Ct9ueYJ3kDiTbmMCosBvU9KX1Wsh/749dEPVczcPFV23WvrU7GY",
+	"XQ0Ib58e3HbwT91Aq8Eb5k7FfqxPkWltfPqOc9dEACuH/DsXWI+bcXsOewIv3J/rbm9Htyc23OijblD1",
+	"Ms7mThvy39PPv7FXftFm+lVXJs1F5QILkpadrCxzbrfW61GHXmNE90+ZCPGqUMcptbY4Hx5/NklDnKGD",
+	"EpwJWLZPWralGcvWjp03OwoOzq7tYEJbOMk+7FZfxXs8k7U2iT7Waqsloc9EZhmez0mKbmqay43VM3Cp",
+	"ONT1Ck3DRKmMpGhq8mVVsviNAReCNBGq0MGNY2k3h5ElfokwugkcmhvQO7xrfJq5KSX/b+ymTp4351XO",
+	"gYvjZgTfERuEz/DcKAjbLPZNiuxWQ/RBeOfWt+7Dt/BnYHvoAOqzHTSDIEt+R9LDHblhg3cNZSybTtuV",
+	"Xaz6NJ1GHE/XXv/H2GVJQf8K8Knp4yQAc9Ocmi+MXEL9l5Ikm5nsjLLXo+DFfGFc9ReXH+tthcv3+Y0b",
+	"3QtLry9Y24rgZbwk1pWbEQwYcpW3Qj92jucwvVj/HLTAfZoNIFH+8jf0l7eXV+hCKJpkBJpoWpHArTmD",
+	"Wbnb2kaBAG5TTqMFz1LpJ5g6CyEyDMA9/9XByeHB/BCWFkr/te52KbhyqayJQifjyUt0nSxIWmQETVCO",
+	"BZ4LnC/QC623/cYsxh1KsCJziCJjhc/QTUbmOIv5NKNzGNUNOtDzOUgOrXOlzPpneGkwCfQY3n14Yztx",
+	"vHl/8Rs7GU+eI3n8/Bm0KrnJi2lGk1hheeueR9zzmgUAl1go9AzNCmaceIfHqM6yf2OwGpwRa3HNuSY0",
+	"iExizypEOJMcVZYh9Ri4YYqOpJpzHkUjb8RBkviEc7+70QA9N+FSxVNcr1KD8tv49HYUjU5vY8Xjk7H+",
+	"98kYPpzCh1PzYTKGT9p8Nf/+1l21VGvUlueCmwB1SpIMSlL1Pw22hAdfThYJSEHpRRCCL5E8K1QnSNuC",
+	"zhdHerKaAuyHZZ6R71StkbsVtoumRJi0o3u17imHE3lrXC1FSJX4pMU2Sb90TMEAYc4oEWjK1aKUz3ym",
+	"RT6Xkk4zrQyanvMEDrDPqthCVnGkIg/U60Sj70f66qM7LCB7Rt9Wjurzh+vP7vbyy18uP4++6bHbVunt",
+	"2HIyrJXGRdLVRMPkvBIy4Fn2jtDTDGxGXLaFby35B5L54BoVnLjWvVx+RQe20k4tVWzhwbBkHRtdk5im",
+	"weuhBGe/HsElznv3GPEZ0w6RNJc0svEVhvJcksT/AXFgm3Xits6nfJ9OovJs7erKsUv34G4c1+tgoAvH",
+	"Dm+neO9OXMe8aWvB6/0Y0eZnh9nAUM178zsaPCOQdFnVRGqtzqIP6esbYrGjcGcI0/kzc5MNwfjWKd1w",
+	"vvbh3HDy9fEcG+Xg9xKC/z/ryAyPjt/nSPTjx7XD8a05pKA17RN7ixHgLOPGmHX8+xwt8bLe1Mb7JQ+0",
+	"uzlHCs+QNnsRhq6tHiLIucsMskU5AOd3btPgap12y4EA81nC31wvHJ6Nqq3xnjJykb+wsUTEnNynIW9b",
+	"0BnD2rpWLAgDdJQBJhqhpX6ltk7BIW4T/qzBzBBmckWgFv3ZeNLDPx4qXw2fYDEnV0QCttzvI/Ida4sH",
+	"6BfGE5sJjcaTV2N8SiZHL6aT5OgnfJIevSTj2dEz/Hx6mrxIfyIv9UKDI8gLl8M5on5c/VnZEml0dlLx",
+	"Z3PgbFF7TEz1zouGOlXW5/2kDSamcKK0+fGtrk2PTsYnL47Gk6PJ+Ov41dl4fDYe/7epuKhSLOCyycuj",
+	"8enR5HlFISZvevTOLkM0mtM7wtzXnzlejIwOXC3IT8lJevTT9Bk5ejWbjI+e49Ppi+Sn9CV5NSuThMH3",
+	"E7dCKe4h46PJZDI5+mk8Hh9pXnHkdQGZ1JU1N7tnR+OTr5Px2YmbXamfPvvxo0mUta3so727XQwT/u9b",
+	"GpM0bCS+QkvM1r4tCpUNUAUBr4oMrBycDPj2wJFF1E4NjBxDiZDR4CLXzSme2WSgyAfGiEoc0AjVirIj",
+	"lFKZF4pEBrISZmovlIW4I+vYgClKUn5B2R1VNuzukXXknDgRqtOw34igOnRNmt7Esv+hrzWwXhuhKfXh",
+	"87bZbWLnmU/9BwdchHY7QlwJKuZsv1LwYZmL2lVxdkBDzKx9LU316sYzgwtSIl4F0n40IxiQONAFeXUx",
+	"NUGZstNcWlgAfsBMNnWWkGbVP+a3VUFyfVVd4nT/XCgLxRBYD1sNvJkFcBYre//mC3MikmAyk30CegrV",
+	"ygp9R5PxOAKhqPWepcFiS8g50kqMoUNzJZVoXF9DXphS4A4NzDq8mqvj6n/dXKrBBhfMY+6BZXu48gOt",
+	"+Lgq+DYImK0DartbUxknPCUbHEhbsDq8+ZZ+Fdc6Zi+5MkXHszoLfq74ytW7mdjMu694rskhJQJ6DkLe",
+	"hUmn3OTDCfljbPWPNeh2c6X4S/bg/pRanGagU8Uf6C5KsE+Snhk06dMir92O6aQP5plHzvU1+fzhGn15",
+	"e23r7g3UUm1xZIT+cmkT/BIiW+DSF0f/bfClo8k4DDF97+NSH/EvfzNIbCmYC66FvEXKPrCwUa1x9mrR",
+	"1EYnsJ3p2+8xITMZAfD++giaTzkgCRlG4H4RBd8erqODi7adkn14RWqM+fFcI/Vp7MM/0v9UbfU07OGU",
+	"Nd/xyEdmw+t7nYRNw99CzBu3Ouwnye9ozAohiVifoVzQO6ytjjueFUxhsUZcIK8BXO3IOVZwjnJRnKG8",
+	"yGlWxZkKRhU6yEUR54IusVhH+rK47GBkkbyLeElSmuCsAnlC0O5IS0dQOg99bwpQWlyGuGNJIC5p2tAt",
+	"SJbXsepi8GAIg9HpfY3TIlOyAr2zQ6y+KIfpfWWC/Jq9VGumJa59hYy1Bgb4eLkozF/vwbXJ28926h2d",
+	"84xEiJUopJbf8zx2okBL80RuBOKz+NxX2MU1BwjJzt7xUPxpcPvtNYPz7aKRKIfUgHcQfC6g1fwEHTDO",
+	"yCFSHJ2iA1vXU2bxGO3odJCmVLURt68PMUaLzeQKd/ajKzvXxsaaNb9UaEAos9bAe3tbJC1OpCJ5ODbL",
+	"uIpXXNzazelKg4jNAg6QcjVKDIi5XUoj/MSjWARzqd5zgfzLAOyhLIlYQ/6UHxl/IlGVv4QygmvpB83U",
+	"pk1nb2hkp3cA125PvCJZ9mB4DtsjvNaN0ySIhvGxyd5onLQHNzmabrihZkdjvPdxvw/hA/c64Nv7PzVO",
+	"/PYb9sYCvBbN414MoX20y60E0xnXjvqDoBA0D9+25doYfu2MejQobR9mRlOsPZ6l4TqxB2Q9yTHEjPRB",
+	"u9Da2ILz9AyRZZ5x6L8N+uGCzjW/LrWiqKaMZvQOnO0zQSFPXJDM2M0LmtsmbXy51IroOkJzzlNkVKoa",
+	"Xy9fWNO9/KbH5jUj0zwAnlYhI4fY/+UMD0yjhyZJvNDyyq7L0YyLI+zWBcAQJaBMv0VveAog8JdWGUQn",
+	"48lphJIFzhUR6OVh29tdDXxr63zsWucHF6b/7Yuy0LbnDYEV73vzjyDpYUd6uyXeBPJKVjTL0JSgFCIN",
+	"0zVaLTTrYQbJJ5hz2SKOBkBtR/ZKDSh8BRVYDsnI4WL2YD9di9LP6G/ZoV0r1RrJViO/G6X3+a7V9pez",
+	"vUxr6Ekx77zfcSmfMejMlHftfHDsE4Kr6TdMC4K3Q1Zw7nAWe4An7pRVCpChCYlvG2DjLmzSCJP4JQx5",
+	"0gEN62KufeU+Yb0jbDNIPa9L5lLQ+D3xa2j6G0RJq+eTcQl0zq2vorihlbs0ido4C8PlWj9r3Bm+cRfs",
+	"Up3pu2g65whVin13pI83ryT2PSXhBuw2Qm6lNqHiNcEBDI5nLxEX6PTEdtL0NgGVrQuNJy7HiuoPmked",
+	"o7FJ3VlR2dGw/aFqtR2ynE8M3s60ZlwnrOYxbW98jdKrc7VreKvc4Xcs3bGcOhg5/wxVZpBj7+YeQcTc",
+	"FvLMClUIMhxc3L5v41Tu0ZB7C+/ekkJT58kNw0zbYgvrF2yz69J5V+Y0Nl+0gZOXN0867u3m8W1tu9Fq",
+	"AHqnAWB/2Vvpo0VgdU3Jzar3siwHSIw6Qx8yxQF9nps8e2BsZc8cfcgkH57XP0AT3i3MceOp3ou977dm",
+	"fCxLv7auntqzxJRJJQgkvlYhFE9prQuH+NnLxhenJ3C9lXwbHa9eq7dQ4pg72nyGMCurLKues55b4GIU",
+	"jV6PotGbUTR6O4pG70bR6P0oGv1lFI0+TPQfPaqPo2j011E0+lt4NLao7a2raWuksc54wYKZk5NTmznp",
+	"Z2KeHE3wyfTop+RZevSSPJ8dneIX05+Sl+krMob8VlPTBoelXiznErJGPIdAWKmqTFrkDyVzPRNqe6WZ",
+	"fmtlfFaz3nO2kb8A23LNXaXijzI1kTLTeyfUFB3SDW9JriLEWUK8pMIeTsbuenabp5hSuaRS1qrxago5",
+	"z+5KZTSAOt98jFYUAyPcDJbaK2evRdAV6umuNWgyvOZqxV1SrukLYiBmHVwU4PTC32P0jkJIZ4nXSFK9",
+	"Owt8R9CUlMmfCK/wGh1QJRGtpaxL9Gw8Oay18uhBZM5xfQKyq/pQY7TR6PvRnB/Z5GwvG/TjW9lLx5b1",
+	"Ex1Vx8ZDWN2o8jb36uFjLPaNcVXDOzTK0hzzXqRhiws/olTsODAtmr/RrPnmrARCA0cvFJ4ojjLObxFW",
+	"5+jGEPTNmQeFIdGKCMeS0IG9P8dUAFeoAavARYfn6KbkFfpRK45cCoPFRjBP14zLF4lWepg3jcAQMA8J",
+	"Cz8vhhMuq77raCG0i6OILLtwL/t6RDqzUXcBmVrYhO2dIFL8lXMYKQ9YFhxiRm0UJKvEmnUukdnsNu5s",
+	"lnszfXj25OMkDmVM3r271vPe2RQFgNFqMBYfBNNRcrnJbs19q+30+R5T5+5D4Y3kNPRfB4dH335/EZ10",
+	"ZNftdgC2gnSFyHMbxe1FuPhc7hHlSm0ae6lw3cCQ/4eR5Jb8yYcj0Y3b5PCenDSV4CSazWhibDTjJ1lx",
+	"cQufrV/ojkqquKiSECHtEJwLLOEGkykxWMhaC8Y5hVTB0neGsziX62TBMz43P+WYpBQrQROKmVd/WuQ5",
+	"F6oaQJVRWX23xAzP4V8bTHDBpxkJuAav3r9Br56f/oRycwUycNAyEK02EJ8xUXgezv14PjkxOpC9FMop",
+	"jjcgEseyQ/HST9O/AQLuLKOJkr529USWrzBPCLcF6obdJkJwMQC8vgL3DnATyozrNfimssq4u2JOcTTn",
+	"+q9+EMFpZNrI5Vgtzmzo4fn4FeLaQEKfP1y7jHsu0C+XnyMfgA0WH2eZs7wIMaihBnaLqnP7vGfjSeM+",
+	"Wz6slVOvgq/D9jUgSh3gMK2+RrVWbSrbXEHUAh67Ao+vawzkqFRfvh3k3Lr8zFujTdVrV7AOTS+Zz/BG",
+	"9QSodqPusjA5GuGcxrdkPapXMkdljXN5vj30qahRkm5Lnh0eiymfqGXLjYxD3W7HqHKvN5sJG6sgL0yv",
+	"bJ4U9oWNIlboSQRFq4os88y4cxt1rdU3VWGrHlrLyBy1irNDbOnKA0pqcJuMy0Js5fhv7GU/qsXdcod7",
+	"5Rt7+a6mTb2b7EZt2Lv0RwuNL96aVvfV46iBVNitIrhvWaAezLKQKp6SuC74Qk5bH87bgYcDiBWmEppo",
+	"ubLVjqFHaLXgrpQVI/PC35h5YwSPogzA/c+QPRmkvA6ZyzSjhGVA77U+ZdyAmo1RWd6TOjja3xiuyiCA",
+	"K8LLUcbZXHPTnLAa0Linai0xZR4GZh/yujJXl77G/sKm/YSmwHE4YX0jMGWtVs3TPbp69/7IeLjH48nJ",
+	"s3qBlv7R1LU8/3HkClw6NDOLRRnv3jWP7NhDhxdqK4u4gouaiKaWZDuyKWrYp0DQ295y7d1yZe7weyJb",
+	"OZD2poJrc2e4S1tfz7AjJb8NVndfPCWotb02PfOruep/ECia7bJa+mfbocFOItxA3NXBrvOH0KZ30F79",
+	"JNdlykZ+vKtnpyn7hqXD2ru0pgoov4gysyWUs8pD6Wbv0C4CKA8GImW63sEENbf25ntV4rGv1pVt/RNs",
+	"IHTNzoAG1FDquiyqBrGVM2q81Bvwpv14cC9bKfcGetjcAHfxru2uj/3B4rYKJk1O/WjSpBVNMrXQ9mcA",
+	"xGoJ5y1w/edgp1lY7KHpSZulZyhkqq/WClut1p9Ka1pVj3jSr2Nkl0Qt3amWMEL5igHBWB/xtWMkOBME",
+	"p+uSoZzbWApYQ3r0EJ5ZcYiwcrNyu8hYb99fDN93T7JuT/15gPSWjTLMCar2sm9iS/twxZYW3uO5Yavh",
+	"78MF67Gxfmy5xdDasHktFjfsyY5VhR78R7O/AUr2vnTjhzu3OxQ8NNbTBydPFyn0X01jLBMDwIuThfXF",
+	"TMkC31FeCFPQlGfke2y9zQBU7n3tPqfkjmQ8tw9YEKhQilMCAIb5Yi1pgrN4yUuNUpLlwjipTdIXSRZx",
+	"htm80OfcdwfhzHmetUJJZYGzmC5zTIV9mZ8pv8mv0xVY/1ox8LMS9hod/VaMx88ItDTKlf8FuMm04Cq/",
+	"cdZ9+c0SL+MFyaovACuy+gRpp+DoSkj5rfGP+Q9OMi61iIFWJSkVJNEveYocnjzCChlDqdGwwXVGd4Mv",
+	"W+1aL54bsIGbhKGCxc0IYBf4wyuRJm19GwwJvnQD8gHuw+s/p1IRcVEm3Q1Q3Gpb9ftAwPpolNaj7N6J",
+	"H9Cnn69YyO/064Kbcq+UQ/sZjATPoAuk5SaBliLDEPb997lhhIWMWeE3X692UY495NZ27vo909Q3gQeX",
+	"w9Y0tZNWD8S4Le3e9/uZquS9JOBXL980t3dMGX5+P/TuxhkK6C+1tdhK0glnZpUHgvF7CohjN2BU2kar",
+	"5t/f9tUqVIm4C5AQ0hr19mm9Db05eHf49QrA0grA3zSw3tOsIND76/AcYYdgSBhi1i1LvufAwXqZN3o0",
+	"/I6ItOhAPbGDKJERF1iiHEO6ZcGWRIU7KSyoVFwE+p69uyNiXRIsz1LiEhrPbSs0qZy55Mibs/4GhyMp",
+	"U3FvYk7BiGI/9+ctWVcO+u5fd/LL6qnGsP79qLvZHyuEL0PSGHJBw3tp0kdTvHZYxyUDKZj5ikq7N/1s",
+	"4xLQpv+WdPQMNil2Vg6HjtreS9MeqkLMY0J+OLLq+WBXrb5f1ZHx3Kj+4dzdIemx7MdoydBm6psh2juY",
+	"dtVVCQsGWjeVuNSzcaGoXAYJpSNRuZ+p4kmCTs/sVHNfG9o3U/X11H6Co8ZX2ge1/PmJhGIs4PtW/wqp",
+	"X3vnTHVO08hn8dtSeh3ozvxelrb9sOLQXQt+IZoC+2EF7MJYyiYgD+D56TjTGxC1asduP14eX/V6TFdP",
+	"jXsHGvelZ4BWAmW6yyUkWREkqLw9R3g5JeJMG3T6c0kwkLawRtYAPkdzQQg7QybLqmwGVyISnIPKc4Yw",
+	"8+qAGV/VzUMwB23hDzxQm/xZQTZabz7p7Akw44qAhWlUGIsZZy82ehpwhcEKTV92itMlBTAgSDhhIbfv",
+	"a6dAmhNb3gEZAfausFqnL1VdjXIbj7VqRvX0g1uSK9dnudI9QJ01J8l23wOd9rCXBmI6vm9v+Ow4NZoL",
+	"XuS2UXx6vpPFFI3IHU1dsP9hmFlXmGVgLM+TheNNwrAF2VSqKKVf21vp7WzC6t1tAzFEnFvJrDcVTMM2",
+	"Ke+WspppKX5LGJIFzMWkrZQFV37X/WCm3k4JGTyYodfYAzPwDSndddofRLS7JjDtk5S3WuVlm47+Kn8w",
+	"QWEjLdeIp/7OMJmDy7ZFZSmVPdPp3pZXvuFMCQ5hmxnNlIVP6cYX3k+yOKfbA8bXkH94CZfqjbG5ir2V",
+	"qdayzQkjYrD5lhNBebqd2vSWXJproeiW3FFeAAbHDreLcoe33/U3yoxzQStaQ1Q5ffNX0M4CdN+VwduC",
+	"1bPRA5d7a+dbUVPkk2VjE8pBd1M5zM6PriSK3hnzi3zXL7NZPy4JVcpahEMa+BJGsg4NzFv3Ft232uJ0",
+	"Qh/wHpeFGi/Brd2Tv+KrQMas7XLcoWvQJWFaUDyR6A5nBbGtiRthoHOkuMJZWfEI+/BEmm+Pw+bYlIST",
+	"7JcEO57Tgac2o/NCEETlWZmhIqMSMz5CNrVZlh184DuTiQxfYhbLhAsSIdtpQ3+ZUsziFK9lhJyxxPNM",
+	"X5NhJiN0fHwcxq41R7MjWmV/RYaQn0g7+Mg1ElnmWJD/W5szO7US8ViDtjwEkbJLAan/Xh+qfrYZUXW6",
+	"tAmseTlYOBAi02sPRBBWpOGn9rOrtinlgyBbyHiFhetLs4BcfQ5LUiiCDjBslFa3GXc13od76bfiKN5R",
+	"YUVzbhK11eo+UIbdBQSnPTQdNFw2Fof6iiBVgUofLnAxPA4JkoPrTFOWsQCqLuQg6pATcbbRvKZ/ANqE",
+	"i4831c3WXwpPLQ9aPF1XOYsBNXA1VGZorrS7xHBdHqy8qJbejiW8eYowPbm3RWD3BFGYsrhgqlEn18Wu",
+	"HyQrxxvDxinsxw3jrccjemEaRXTaQjKJsLViukb5TBu6G4Lh8ZJYPwlmOFvLqlomLKldCrh7eaiyppaU",
+	"sqXju5/I/cbkr+zigTFZ41tNf1c5keAlAVABOl+oM5sQuLlLeLSjf2AD9skZwKlUDmTXUo+ROyLcq5xG",
+	"hayKkPG5bLt9B4bdS0ZUrVuI0gJZ9n1rU0qrGc+UwZrvbr6+YSsHLG+4XCE2+9qzamHHZSLsMwnmVL77",
+	"fIJs8wvECEnP0PXlz28RIEDNaIJcQAOlVJ/bIlPrCH36+S1a8hT08whd6+s1QZAIXeqfcsEBBgXEE7Rr",
+	"BW3r+t2nD65chyy5OTfmGsK0jmnSm/QD33y2eihyeqgPE+0wpj98RDbJKUJ//4hMXlKEPl1/tE1iJWGS",
+	"i3WELt8il/8UoYvrt8hEZCL09hq95SuG5Jqlgi9JhL58/WDQGiP0+foCXb/77Dy/pUMYIwuQRaVCFffw",
+	"Hbx6EUfR6BP8vYa/l/bDu08f4Ls3n0fR6MPHUTT6u/7z6Vr/vdSXXFzrv2+vR9Hoy1d98efrizBr8vLe",
+	"/JplqEEui4OhC0xslehGzbL5xitaNl9U1ceyygzDLC3NgtiUMWtNiydJkbsq5uprWG9efU7wciG7ap5N",
+	"MhpslpdoVodfrfWOWfNCLeJ/FdK2WQEI7rh+Q3fx8zX5Hkov/o7MsQe2EPkgLydIEFUIhg4+PX1fAyCb",
+	"kSW2mIlZ2Hl/bVx1F0lCpHz3PeyRwfBrnPF5/9bVRUoVpPyHJHtVOzqgGXZVbxp6ol9BOuChcNuVqTvt",
+	"zmbp/0CvLqDVo9sUtfZ/1ltbBRt6li2L7TD/yp+RydokULZddrR/4ghJnptWtZxpq3m6VgSgwRFWiCoJ",
+	"lphWeHJs4O77jdpV7AaGTRaJyQf11Jr+6/FukWg5IS8qlajjHWA6D3nuZYaDZEXgRAxt1tPU6QaU7sOt",
+	"myfoFWn3f/BHr7I78EznsNhHL36Lhec7M9pU+sXrFi7LfBmgzu6evNBxB5CqvLa86EAtCK2eZUq9jK5H",
+	"pZJoSjK+gowoKhDWfAkpgWmGKNTsVsztsDeNtzsMhzoSNQvg99hqozSL91LZ0KiaDzAV48WuvFkITyH4",
+	"3OwycOBA8bA0sdn+a2peceUq90OmeR0AoP/cv5Y3dp3zfbVl9vlF1NG/unYw/K2sy8UgH/FOaifCQpvB",
+	"+kyxJSo9weTLlcByBwilwY08gRn5WkNQ64dnXQC9DLRWwc1aBWpqYeOtcdwOd+EFWi14VvYHnRydooOM",
+	"3hKh4tPDCIGnkgsE40EHayJjxg9Nv2abAMhzk5hwkCw4TcghWJzku9K/T460kYmSBRY4UfqAHOifDs9R",
+	"siDJrbbz5oBxC09y84tMcSOAuc8KiTODJn3ccj02ydBfIDfjDXtQpJQEEx1/XXCEK4eeKV7zFUxTmxq7",
+	"ylTg33GD7P2eSh06qB7FxwqhI9AuQlPJQDGMvWltZzzlIuyKsDG0IcT3nAoiHwLDdpe45NA+Vo4F9Ibw",
+	"7oUA0KSECglgWNzUu/4R8lb9sQXe7FGi2xsvL9WjgxrhdR/XankevBC7BZ4ztCK7OeKd+ibseLJCXsOf",
+	"sU3apgolmKEpQY63nCNbB4yejfUl0qZX8RSvI20RLblU6NW4l9fyMY7g4FSCGtZUjWbNcPuQ3EcpCxII",
+	"MtMa9x5yxiEqS9ktWJntHdMEZsjwSF8ln0LlWwKJRqYILhzKviWB7b9e8BUD3J1zyK4DK3eB5QL6BJNc",
+	"bQfpqgFJmdf44++zhvuInYRW8ZHiJx1M2kesICy1dYT2cJWMLt2gAfxMWaBd7u5ivFEZuBcR3Anxu8uJ",
+	"d2ra0G3/f+x97U0PRykD8qd6dW0duvdbb85Oyrq1CAdO0b6qXi89HpR46V68eU5XJCE0V6F47BDYqlbk",
+	"o7q5+/2XjmZCgPyshhthAkBG54IAUJn5XIYxZ4qIeAktMrCqsPSwiqu8pQ1eZzMiT1e/CjZEvqj1SPXi",
+	"+08kyrFQzYEfGJQdkiKTZNXqjywRhvtA2sL46g2XD3dtoNw4K8OoNgRK8gsUuYDPCFnl7tyUZFCFcCK4",
+	"lO57gEwxEzZ54ZVbRFuM7vQd11HM/omP/vNN/xkfvYq//T6Onr0KY5hZU7M9RGN6gmyrOV48E3lyj1zn",
+	"k5AnylF9HyAVbfQ2xtOn23sYbtOZ52cIN4x3dLDiQirX+31KpDa1jdF+VrfltQWu1+zMmfJ2bc/Bdj9D",
+	"M0EI/NPFlc2uklpfbzeSUTQyLwFbmJvoD8z5W09L4rty+93NNhxJXxO1n+7yNmFpK8rZw8sr123GF0+9",
+	"jKLSb9jhO9hd/rQiTX9qt8IDugiC3fJ73N8UKTuYOrKYDqtieBh3QW84wDuKayFvhWezKjEo8o2Ib9FD",
+	"NeDfyS3hL7SZR1SeoAGt+euH8rH8FKWCtJOXwo12t56Ij6XkDmcJf66z3oXzBii3no5LXYzpgAtQdpE3",
+	"70iLb0ZM0ybACGcIM87WS17I8hmH/VDhGrxlU+Fbmcvq7Fp0gFGOczMKg/MNNZf6pInDc+M9MtFKbt6y",
+	"a53cPjhae2r2R88J1gCLqI392O/rub0LTMjHFPUwy9xB3J+fZFNU8UG9JF8dNPke3RrTgmYqph07eo2z",
+	"GRcpymnGtU0GjRNNTC9CckHz3Faboy+MXGaYnVu9NllgNu8qVk14GnZ77ITaYtsp9Ban2xw5923PdE88",
+	"jEbNMl+Vx+rAP01Op0WS6I0xuu6hOXHvvuI5gNMQAdhiYAxTte3AlcMImIJfPDyYgUF438DYprLbmv6U",
+	"VA10PL2ipNX2rntj3xWPo37GHkvLKMOhO2kZbrQ7aRm7mx72/HY7G06i5x3Ohm6AtZNwkfaO/Xr2YV3u",
+	"7CzspOBqVNspcH8Cq5Qbf5TA+rs5drtQ6R+6j5u366stBjCJqe2d6glkZYs5N5QrHVdlD+VXBocR+uWU",
+	"Sdml8hmhKvfneIlTUhYRHi9IlkbIJfkcg+PXe2yJt9j2EibAc9NueDSq0ALnOWFGk7VvfCIBnixCVQeK",
+	"J7biIO+JJWGS8fonE8DVzsvX8ftAAT3cx1Aiq7YqNBZcKOR9axQozTOkgROCEBiRzkdYOg2P+5nq/k7V",
+	"p2uprb5G/vpWA99E8PvgTPXD83iMqcre+wvOA4r0nIQgppZ5RhRJEdQXQDcqGfOZtx++fqmNFD6Lp1SY",
+	"EPRW+rapeZ0a5Rznm8DjwDx0eWPOvFQLQeSCZ6kt8IG8bdP3imCRUa3NWSiog9JmrvhM2YncINNRCNQf",
+	"AnkaxKjUvRBwAfWlvY6yaQnQOVPmyiU0BdOkyIol1HQEADftlehNeSXsDrSVnZMte5RbxPC0eyhDwaRr",
+	"hOUhSm9yvjxA0aW3wHXCahJmNDLIx51L7uNyVBS49UzthTnUDukfxBzaKNY8Jyz2Wp2VPcdCbtfqWTuV",
+	"UJYvH1Za6HAXhnTGaTpaeLn1WxbpE82IVK7tagM53rLM3khB/fGR+2X/vSU41QKmY5b2fRsb4zUyvQOg",
+	"SVCJ5bDcE84UTgaUUVzo+12rhzfm7mCQaN7B+f1s+ScSJQ05Bf7CMANMsCAxTpRfEbytGAkLcpGoejlJ",
+	"ski23rdI7unbCcMtE5Z2OZhK565D3I2hGrsnHJNJNxpUBfDO3NPfe0QZMNn4VcxFjKf8LrDD/9Di7JXD",
+	"3DWFi0bGUWZzuVslE6oQTKLJ8/C69BevAeraJnGNd/pg8kyPGMY+eWZgkcmas1R/O3keockpOj4+PgyT",
+	"JeO2pK0dd5jhrZUuM2zZgxjAeP4HdPJqS3lvjtUpMYsUdbKl8Kk3Z7iHNhAg2V1dba3Ds1MmL0v7dxry",
+	"QAWqtdsVRaCk0h4Qg706ObXWw+mP4RL4XkvaVl+W/I6kseJxnUA8RSZOCDbmf0ZmKsaCYADMjU2fSCgG",
+	"st0YwJ6IizwnIjakIwy85uY0qiDbbAlWf2v778YDL345qGjAPjy0F7lRVjXUi1wf7U5e5AfSgSqf3bMQ",
+	"NPWjqi8lgPEmvaKtoBiwjWcTdFHMC6mcwYwTnJIlTfqJ8pPTfbOkXSXpll4d5+0ZUIkANnjyTHPik1Nt",
+	"lJsw1B8BR+TNZvvB3a8V21Uo+uBmrJnKPlqBPc4571iBvZ57sx69D395+RCjYstObjqvW2/td37LYQ9S",
+	"h38EqYkGD4ND3+3XNPetu/pHNOJ3RAiakngTXtCmn0wrqNi4Ou7ZGdkGUgbp/+6e6Tq27e534lHlCkYV",
+	"uJE3nG+dm/HWW/oKBDQhufI6ZVV9sjo0Mf2kXUT+Xje+hcNlwORNO+DMy+fSwsT1Rjtwq6hlDjscjsAV",
+	"3cPB1iC/tm5mmWQdZotKv6ea4t4cZl6/teE9vIbR+1YKDBHdL3nCl5TNK7nS5gYLLGOXlNFQSgPZJG3n",
+	"vOelcBHRTdNpD8lB/g7pj0zSzjzCag4Q3PAiIlwgD6ag7PQEEEpaZYsnL3ulCroRhMsRLsJPdae9ucSe",
+	"M7qGovAwGcFt5crGFYGSNpFCP/JqAhy7FXDNAn0J7L5b4u/aELVf2TMIn0JL0H7nPjS+wEF5PK3vl5z9",
+	"wm4ZX7EO7DvX+aXCq0W/XH7W9PzLz5/P0C+fJ6hgKRHoRYR++Xxio89YKbB8EYbAtHNE6kueIYNwRlLE",
+	"CyVpStA7Ns8wS/WvpyjhbJbRBBpIWEAd/cNLxMjKQUjhQi24oGqtf3lVH5P+ajJ2SMi2PaVz48BM/SPx",
+	"y+fJKBr98vkE/j6Dv6fw9yX8fQV/J+MgPfxKpgvOby+UIstQ/R6ufqiv7KTETjORUnshtMpcUGkM8rCz",
+	"0146tIZDCC7CkpMqNMM0I+mZzSGIP3/+HAFoJS9UpPeDEehWEpvrIgMFokeQpoLIMIwvTKF3vTxc3Jl8",
+	"0bvPkSIsWce1hgS+n1gfIUGUWNu1C6ejUImUoA4PpWTVxjCXBUDKlDjOEDlFBlS4b1KIha1wCXGhdHSI",
+	"qIsnEn34+vXS7ku9PaA5kCssK4zoEMGEPMPl1tQWviStUYPIagsb4iH1Y7APltg4WI/HDu2LoenPbu3V",
+	"oAR2EPGXSRo9W2JsHvQVkVD/+Hs7Ja4IAZx+4Cu0xGyNUpJpmqNEGnwzc0MPmrJP3rCc1yQRRF3xCp1h",
+	"wIpq9T/DeSxJwlkqwzPIOJsbBKQsRRJeB2WxEkk6B3jWKQFRY7pxrlwTyiX+bgIxL8bPX1qt2Xwx3jrv",
+	"5sA2LUAxrSWwtntP3XV0AN6pYK881ANbtPQk2J0alZRY/bA5cR34oMmIaaYNIgWBwJq/0OQila0F7E7r",
+	"PZZIcd6fC8uOPttaxFE2P0PYHYg1Elp/L8AVq6UHJfK86urqBEKSQfSc1lBuDZLsGpJq4Ll764VZiHAL",
+	"ic3Fg5SserLevwMaaTBRsLH79rFmSHXiixxp+00wd4r9Bc7Rg0dJVuadsfReOjRUEhj3rt3pXLDf1rfX",
+	"5JyfxVA//I12vctcQZMso0mc6emINdSMbazV31idH4i07MIhLEXXB7xQKjepkygvphlNkNU5zQ4YzDsi",
+	"4EVPpJ8fG/bvtM/LPY/ExtPQk5K7AI0Md+twF1mxZjngwWohSRKbzAksyYvnh8foI+iyxiCTADsEGq3W",
+	"87UtRMuui6GCxJq86rE6NRHXXKXa8yI3sZ7Ls0eFsj7Ix9Yq65PqE1/pryd0yfz7nmR7KrcdpA1q6d/t",
+	"CWvBOkqC9Fmx3RslWrkmRzWGa20heYYSXrCEZpFlWjDjc+QfwAgZfyh3P0ube6zfZUp5AR5SEIZW8KUi",
+	"eIkoS7LCtQf0n+f6OtiEOCfV7UAasjAo2n2g1t3Sxst0vE2aaTSqIf/HJlOZsIT0QAv3brz07jPQ48Pi",
+	"dRvSEXdRZIcnxZfg+Q7Ov7cHQi0YTWxrvo0KRHlhnxx8wlKDarLpkX8xV21PdO/rB9nUZZAtZFyBrQQq",
+	"9aXqrLTtkQBvW2XEUs/DdtTYWHdlG2/4JTbTdajNdVsG1o6qOc+FLCG97Xn2cwv6FeOb3gebB/0deGPG",
+	"9lbLW+Rdz2JxUTloN/uRS1du/2zDkIY/uBrASxbctIm7Kv8eE31wpd8PUgxV9r1x7qLk/+lYuF8BGej/",
+	"0GTOgRaAZhmXhVQAczonKRofnZxWQm1nhr6FGxy4eAMrhCRiHaGEZxmZk8N2wpGJVchezGEvYmIgEtr9",
+	"hMjAl/myY+CtdclS36C/44zCaTdli1RJtORpkRXyaDIxAOQopXPjPfErxMdHr779PhmHy8J9YeXfdHH0",
+	"3/joP99+n0QnP+AJ9hv9z/+N/rf/1bffTzqe3ZJ1A5fjHpJwsAgKggRCZyoiLMpDhO7ae7DrwltpFXxt",
+	"XuQ02/7SjOh3Nd96cfTf3+yrJ7B1+ouuIewiGBvyrreo2yKX9mGjbunl8UC2aW0S+8j52yjG+snrboH2",
+	"rdV2YJ8iblsi4cPZI1vz92qCp6fWU4mg0LLtSyj1G4wTT6GRPJLA2p5eWRNgzct3kkqbHvJHSKnteaIB",
+	"qdVvh0v5FdpiK9H6Pul7+ClW2u28M1ZsbdmU3QRQv6n5ouhbqIVKgz/D0iWFoGp9rR9huWhO/0ZCMBEM",
+	"XVx+RLdkjQ5ueB4fHx/fHBogpxvOCCSi4Zzq340ldoO4QDeXX66NbYNzenRL1vImQiblQaKbC5Nq8x/g",
+	"YmfoNcGCCGQQ8G/J2uDf3xybJolkCW5JYnux2MkslIJ6bE5TyJ02v793LPCvv34dRS3Ai7/++tV2P4Cm",
+	"r+BxeyLRl/z/Z+9dm9vGsbXRv4JynapINZQsO046sev94EmcTmY6iU/i3r37HfUxIXJJwpgCtAHQiqar",
+	"//sprAXworsTO7azuWvXdCzeQBBY9/U8IN+9Zq+oKIVNtboWKWjW+vjh7PyX0w+XH9+9fnX57vPnX88+",
+	"tSOWcK3nwueGk4yLCaIfY+2X0qOo+EOrDCk0kZ1cA9OQwTWXtjyjSsaLYcVwoEqmtMM8/IWNnEO1qsAR",
+	"0dCYziV1b6Kv9Pnsw+sCytp5nGdylAkzDpMSYpwgNKJfS9AVdviIkZzvy7L4PVrEv448HSgfgUzmFer4",
+	"s7evkPTUVABj6HmeGb6s1Ov2ZV++UvKa+JTNcV922BlGauP964OYJTzL/M12XFQnbiUTm9oA6VKtYlhK",
+	"WXH03Fg4c1+v6x74j88fP7ChgCwlniK82Eh+BZcJN3CCqDL0a/z777//3nn/vvP6dXyCGHUcX04D+/Tm",
+	"FXv69OlL9uvFqxMmPKPbr7++e23wKa9w8xhfdsMOewdk3ca/ePicGMcVn13wUXzCNEKM41IsfovPTy9e",
+	"vY2Z5VfuRjRwZOfqS+Y+dzJmLTeOn56+fB6xmE+nmTeI9vG0Dp7zt38bJWOC2BgrqXJtWPxu2HnvDsas",
+	"dXRwSEOroMC5B9AwqJLIWJ5BG18MRUFcuVMKk6nC4p/OP2EeHyMej9Xz8qaGTwAlDqaeVDpn2NI3N9Xy",
+	"Npwn99wWzVNxX9uhqhVICRM79mB0xV3xfI7kuoAQdvgIYdjR4WGXnYbRYMWAHePk0TND/d+Ez5mxIsvY",
+	"ANzOwqyZu7730n+0T+4WndOhBR2fML5wvR3zUCCHOKAYZ3SPMaAxsWbVdAppO1QYOvNXWF+9mAE3YNDr",
+	"uQKicFEyQeRvKic7esZ8+UhUwKTQKzkhgN/kF2QQ9Est/rNPNm5/75j9q9vt/hGxftU1cL/397rdbn/v",
+	"rzhiEmYFAt8Jm3JjWFw5O2YDnlwxbnBNhN9CbSLWN0z5CLoLFyEwqiF4zgqcizuz3PV+xG7ZCzAs/u/O",
+	"J5rSzrs09rCEPMtAPzERE0MmrFc6bAZZ1nEWMqCQbVduinWM7vlua7w8evZTfWdMtRpkMKFdceIFAV5D",
+	"WzgTxhI6aky/xn6BuffHLYgQoUjd7UtNwzrAdecWQLz/PznouSeBcVLGi6uIxftj4Cno1cecDF8+Un07",
+	"jbIYWZPHgqpfZlpYxITni531WP9fQvAojc3ySC4JabdPnDAJeEByMg/33r+7QN9SWGd0FBrn9PxdJQZ7",
+	"vNfrHnR7hPIPkk/F3vHe026v+9Qz/qERsk/FLf9x/x5RmrpIxb9L94733vrjZckjXnfY65GbiMSuZM6U",
+	"X/DfPlNGBtM2T44eQTp1RfhRKyzNEQYLNP+K9p71nq67ZTHGfd9v9qvk11yQeVa1w/aO//VHBapr7xfn",
+	"vbjHuMWHTiAfGQ/8oj2R4h/uBvt+MrtzPsnWztpHOunzFJKbzVy4azlzyzPibu4sxKfdXkHQi7Smv5++",
+	"/6VSCVCYnyvnNdwl3IEkNonDEO8xgU3wzub9AtlalbTOLts07W5Xzdcv0090+F5WKT7bmTU4e3c2Ve4x",
+	"olyjrIUhOONz25YPuIH2pil0vkFSACqunEanpk6TQJgw5ZpPwCIe+b9WRutnqIirRjVWILnjKF8DEubx",
+	"nppJtKLLyd7ad/LnyhtV4fhu4XZFSdtuq4AmpwQWWpwVZ/4cMycjmJ9rp6+tt+zTHD8VnBBlyDHVKtgx",
+	"aLN23q5BpznUBrhYOOKGsWrQ5ffb/0VMhN3b4cRXFJt0fu2dbSWaRIy2rthOp2iDoLakGawbQLi/jmg0",
+	"m/fX33nqjRW65GD7Jb9K35TyH4rhH+2yj98oPRBpChjwPTp8uf2KC6Xeczn3ozPfLDEKGeH3LuMjDZAi",
+	"2WDhBnpioQrvb5AU3i9dEhP7f4r0r/0ALUX5mZpE2LKW3r3GdTRVZoWoCSUyNORlabPt3qVT80+Y+/WK",
+	"0/l3lc5vean6sVJRXC0o72Nad7xV1unwEvWLvthD3xu9o+1XfFD2jcqlf8QOm+mVbzXDCw52GJOvIbhQ",
+	"6heuR0DXPdtlAkw+Jc6m95AKfuHEMG75w10u9oYs7dr7FhTvub5CsgtcNyxVElhrNlbkroyd+sL4GdWB",
+	"tDcKC6QB7wQa8I2mBZ76qSAMX9jyq/RfICi5BVW/Ahfke1sPlfffZkOQ24q1lV5kR/43JIPz3n3o4nbu",
+	"ERoawprCzAgIWLdubCzav/g9EVFrDpaNnb+OERe3htxgFLZO+9gK9kb6ypFVg0hzuKRTV3+hdfAVj8wG",
+	"qiyFzZZQY/7sLNWcjGEkj/zeMc6ODP37VZsHxsk6EYZmz1o59jPUxNjed1oj60wAEtFuL1HUCgdxdsHX",
+	"olj60/bxHLzpj2Qw3Ovycx46ch3VlmBZMxPk8vI6jL7Gsl6/ePerOC3fZLPXF9x7LqTlghI2CBhYKCBD",
+	"BYJjfu3UTkZBcMpaefQzoRmfTsHNixiNremyixCe9hM15FlGs3RwyCZK2rHxEfaqqjvxSRiVW7RgJiBT",
+	"DGApzdDAqhb9B3Ty+h5+jc0KC9v42/yP7Vrl3fA9ATPdlatSeZ2AvOPh676zz7KD2PIkUY34+lZ/ZwfX",
+	"41xjcgoDdG8wB9a4SjeS6piWqSGWYJeit7ytYhMvFyOSRiSJnHRsHbEZwFVVjBXG/CcYscNe+wY2yb6/",
+	"9pal+hutJswjTle9DifPnU2OP55rmHJnamNiESH9xkqlzsTnBuFHVJIbzPWxFr1a63m7vSx736os/YEl",
+	"73v6RI3gbQRvI3hvTfDWAyEYYVgrN3352+ZA1Pm7f7pzdgpBLXdAfXsSS2Wwc9SICHDX3cr3vV5quFZX",
+	"UB/dNh79Rxc0wZLJ7Ykj9/2bQMm2QImvMjWsxdOJKPhb3X7Dn+0YJgayazBVI4UjUgr5rKsTO1hXRzvs",
+	"waZ1cCHdQEkf3PajCS1ixSqmIwuKOZQkblPOxXkPXkE3iZ272dm4fBiv1JDj5vYVme4HYQiNSRT1iEpm",
+	"81U7fEGjbo+Lhj1/xwpgnW17BeSYWS4y88PlQu8/tMnrMxyW1hrl8PUBzep62ye75paLDz7hTe97vXqT",
+	"zc1qk7m/5+XtvgQt8FJielBVEyq+d5WR+1pZfgsFMysK7rI0yPCweDyyHtbaYyMHpfRPCpDE9TJ/OTiD",
+	"6I5r98X3M4JodyCp0MSD6P7Q1tCPvrvwS/rt5ZtBPH5n0aeAC3ipKwg7ujbombD98lTYDiF9bHb83Yln",
+	"dN5Ozn+dLnlHhx2vIStyfRlrhXj5AVa28FCWt+OGdvNaFKutu2dJmHHDES5LB55YpbGBolwxa8ta7iCA",
+	"Q5tk8W7Vvt3DF1vantfduyDxxqTB+iKYteDCW267rbhmw30fVbCo2Oo7VBq7cz1SUFNvc8N6m8rcrRLV",
+	"7nApqROuoWM1cOsU+05Vg6+4hotwxY2KBzWMhEEob2n1/FGVEQaYQvdLmmcY2MWw9x+PfmOu+J7bd6hf",
+	"KM123LYdX7XO2hefFqRYZT+ij+DWqZCjjtuNtVDu4vTT3dgAMiVHJvRuT0GysLcY7i3qus/EVeA+ooNR",
+	"oDAuzh5plU+fGMYzJaEvW7EPvXXCGcdXANO43WVxAlb77uYCgYXqXHXBqEjLghol65Ljs984K1bbQ41K",
+	"rxjqvYSoV03Zis0ZZvjrs8hR48o1kfC7koZheTLOnJhjrUKIENJCYYQU5YdKLzRohyrCIJu2iNGNJs7W",
+	"6PlqQfU9tfCGOKUTsk2tyMMJxJNe3q7WvzoIv2ER76MdevvBzSmXkLEWkkCmMAWZus2ZjLnQkdvEmZAi",
+	"4RmDL1PQBKzAZfhrMKd/CZAJtKNK+fGTAluH9nZfFugL+E5RkRnDb0UdpwR7ghzl/i+V20RNoALwkajJ",
+	"BGRKPdYU1sIuZ3peUezd7cuLqgWE9tITw+KMG3uZWH2pZMwG7nYQurnnWOISrQvurrJ33qosvQtb5/7L",
+	"61a81VvI0nspsbuB1MQ2qEZ0NmV2j67MjhtavC1FspRY6ifqGhacuSDKsInDu4rUP7iDmZQKM809Ffba",
+	"2M/rcNJO8R5PRbrbVva3JvLY7xnsyRGX5Zuj4NQmGpouE+X5L4p2z+KXtWHxKcgbt3oij0fqOzpDVTs2",
+	"dFpY9yDP/pFeDrWa3LSpc+MA6i2lO4zAqh+5qdQv6e3RtLD3mlj3zYJrVotBLnnmO9lMxCZO/HvQDZkS",
+	"IgMXlF5cbpnfZP7WHE8fNvOy4ok5dqbuKiDHAG0WhROIsprLhSZE9G0Ddk5ftni4Nysx3FjCpZMnBsCX",
+	"CSBCn9tr8X4ptuJ2l/0WaH78SkKEvgGwGAl6Ykb2O5J+CWv6MnaiGYH5Fqaw2qj3hKCgMJFAwI/uSGyI",
+	"uNbE/hJIWevvEXsTsXcn7FXEXkfs54i9PYjY20Osa+hLjuFKTxU5aXfZR5nNGWdTrn2n4IKjj6wGB887",
+	"h8/wTcLYNBspbPAJXzkK1MjIQ1TOaLcvf0McwtAWdEnQ6M62j1a9tS7vWaDrCWsQCQ94dpkCTzMhIV5l",
+	"61OJrd/tDzWa6Yd3LxHMMDUrhCDNXROzbGKWD9cWX5IXToSU8gLFV6FpAkYfkp36tu8NcC1B9W+NR5bi",
+	"5a7tlQbb4NHEHZfWZW1VFmtynfHzVQHDQGhRX6G/IvHUV+vAG8esFvGav8Iqxwd+33jVlh3WdIM2YapH",
+	"ohpfKa2duyIVgbanHgW+VYKuE+J6+4TxzCgfnBCV0EjEkKXft+EX1jdoK4ZuewEbqixTM1M/Y2dtuh+e",
+	"dOtQiXTb2zL47z+k79+EXuzegEq2Ccewbhrx2IjHR+I5jNWsFpYBmYIP5J8w7mkK/Mo2VGTv4zy9lxtR",
+	"HgNMeDVcv0QGjbGThGfZMeNyriSwmf9RO/Mx4QZmSl+dYJSmQB5HjLaC0rkSjkLWB4C+rKD+t3jAyV8d",
+	"t8qQaEEqOxZy1O6yDzXuBIw08RFUQPb7kiObDCH2Yxkrk3wi5IgBT8YlPjqG99woV0VkMFdRTNFXdBbU",
+	"pd7OOQz/yJt2HKx/2g5piEcVEfcTtENIPHy9Jgq+LQrudgutpiemnLeK9Ch/Wx/y3iguiDAjyAviGUEK",
+	"JQt84gRZjcdJaeaJ+XzBRF/iRn1i8Pyo6DGiQaN55x4sncRoEw5dYKShwo8MmLAGsiFrOcGCxEpTrm07",
+	"6ktu2UQZywJX1fvT/758/fHVr+/PPlxc/v33i7PPrHXYY+//zgZz5hE4qhFzurvB0lhizU+JIwsD5YO5",
+	"BXPMzl+/idhvTsy1Xn989d/tiJ1/+BlF0D/Oz35GYFXLr0CeuJlDWccgM8Baby/e/xKxz//1c8Rotk3E",
+	"uE7G4hpMuy+FYUcHz5ClH+PYwrphoBhF2KqxmlV+z/gA3JEuO6XBVMgiuGUzlWcpy+WUJ1eIPtuXBz18",
+	"c6WZ+5cVEx/WNuI/QF2LQ0SJah0dHrYZN+5TKmPEIAP2HzFlAzUZdD2RSj51Wh35bigV0JcpTDM1dyN4",
+	"YphxYh/cmNVVyATSuK9gaumzFgPGZwdiFkipuQwm6tqTmvYlfOGJzea+bxLSjlWdK6lmVGiETQ5F0TER",
+	"tdhKXfQJW6+Y+tJpJqI7CrolLsRxjNwdxJ2TihQzuvBFGNtlp2nqZigOb9HlaQpp7LUUjqsv3SRnAhWY",
+	"BNa6EpLezkluVLTHDJliyGnC1UfJFWM5oSiqIRsoO26vUmy/4kcIYvQ2XI8fShduqEL4trcoyxLgC59M",
+	"kejnLBSw8oxNzTwZq0yN5oynTmavyXwTSdCm0VR61g63UnWubsZzi+oJ5ezcWiYmGZmCZm4DITxcC7e9",
+	"E8Spmkm3poxz1NnAiTJ3YcSkQoY852aV7wzTDr1fd5oO17yje3wg/P3a99rZ0VWJBdsxVgOf1O2QYrkM",
+	"hOQ4vsWHrHQz/eSh4K9QNq57ZlwK74o2YS0nZXHLe0lX8i7inRGJ7zsm4ILAWPHS/3TSuUm/NVg4d86G",
+	"Yq3z4HhpBbRIlkSorN1bun9Rpr6NzU0sGI6kIdbYtIs+cZFLSyEwpWwydmvWLGbz5CKZJ2t5D/xY57Jd",
+	"2MXOjkDzwvuhZZaMjRQUQBUn5b4nDH4glpBCJBQTYqyzmkp0UiI+7PblkunhjSVvfJx4PFRnFVnNRcau",
+	"AKaG7ELhDRhY6Sp/whtVLIoFIXS0PH10SdpA+txuxMhNanV34PLYcQtE24NArLPo1tWWL5FwrjSmWeuo",
+	"d0RcFTNhnIt2SsEa8hicelvGLvkZ7PpF1fsumq3qcRQT2ISNH1D+uvJ1Kp+OvHxnQZGttD6U8dX9NHVd",
+	"sV9ZirsEUw1azhoZAEc1Cd5lp9mMzw2RD9IGkYyj5psgT3ArfkUP67wWZqqI6Pm4ckrcjjyJ7n93wqlO",
+	"7Xc+TokEmkllpBgOY0/UbLhMB+qLkCMki8YLPnvWws65ykQyj5hx2nSg1cyA9kVzSIktbJfFr8UIjI07",
+	"xs6d+SotjNzFx+TlV8bx+e3p4bPnMaOdUVTKoQZ9e9o5fPa8IClyyo9CBqvExQpFVBEY/nE3kxvOIbmh",
+	"AxDVbnAt066agvwyyehS01HDoUig+LgzpVNvUgk5mmTdcOTmDxYTPoL9f09h9LXXTuXo1hyeKMRSMMtK",
+	"jsuKD1kXnSvW8fLOKdf1CT7J+YX/x5Mpr6p2r7zm4rLDD25WjutY5lm26uXCqvSvh/IE3+JLuGb9CBqB",
+	"f4sC/7UPM9SFfvgety3eYZx0sDS7U+HY39jZcvb21Qd3wWnl/J3yRvdPY3Y2Tvz32okI1cdVTED+wqdZ",
+	"pecYH2aZmAjLWvAlAby4w9N/5855aFPoN70zGrPHlMg6GycLy2UXzBSa+KbL42b5rU19Fjfv6wjc88Jg",
+	"0B/7kDxj/eezD4fF8dBgHJ/GrDUF7D12nk+9UYGS6f4Kmc0RH6Uvff+C850On4WeipTPa+z3M1Jm1EDV",
+	"Mt2nz1sHbfYqZN6dcfeGT0TmLKzTxLLD3sFRu9uXfbkpfuEum3JtsfPZNyxX02+sFfJ4x5jWa0deozpT",
+	"lofB9eWEp8A8X3+icpmI7MQbnJ5HyoiRJMRLn9ATmqmZ9O5ky8ng8JWO/T/aEZvwK8wM2r4sEc2P3bfA",
+	"MyC9HMxj/DrUHRIzpVlclbJxVH45bNYWhmRSX2Jm8nlnBnDFkkwlV066aWtWzr8zXq/BtCN8rbjCZE2W",
+	"dez5DegH7GuDvixm+okhknGL2bOQSKIgMGQprhWaitWlEaLs5lnQIRuaTJbV1EPtN1mWkPfSerI8jKYL",
+	"pelCeZxdKEFwDSlGvVIvtioC77BHkrC08FAmbiwsW2k5b21OWSmWvqPx1bSsPCI6zk32XMnOWS7a0Htp",
+	"bq+NZeti3/dZ/NuF1flIFqLIgMX0RCFHcZed4sOcKTCt8brxgtdNUMixKMsUMlDEKex+vYYuO8PsWnot",
+	"DGg25lTp4wyyqkEUsSn3xHDZHO850m59GJZQFf8KFHL6NGdvX52G0obHXvB+Nk7oXe6l0H13+dU0BDUV",
+	"74/aSiHBhplMZGL20gkpKZ+fsOfEx0nsmy++0jDxsnr/T/rvJdGUkH/4dQI8xOXcICp46eH231SltoEE",
+	"BYf8Q4rZgBPTiNtG3Dbi9pZhwtIyBglpELkU3Eq/UqIG5IKOVf7gXVjCqBbKIGyXnVJBOs92Z6+vtrw7",
+	"+/Xd6edAaL+GZ/4OQmgPQtLeK8n87jI29Fj4WWiEbCNkH4WQDfzyszHYMWhmFZa/UMsGVl9WgnDOnH0W",
+	"BfO2fQtSWBiTw90J4Wo0IsZnxTWESTLprWLxNOPyMtV8aN3ZrIVJs8q7h7yZsXxu2CnLpRVZAPDlGSKL",
+	"IQEaso21T1gslb30jzRgzaqbfUDZvrNS2K4BzjMuke/sx5D9+CqPRAE0RnYj/38M+S8CuW8AeqR2eLJg",
+	"B3N2UAtvHPS+Vg8UtTi3bYX/7EO/LY7tFq207STpJxgZ9qx11I7YQa91RPQMB09bT31vruazEk4d5bxv",
+	"P/CFQkxJMBRmLlp9p6CFWhFbPk3TZXv8LLzvjyGci9d54IK5loJxH61Yd5WaS5liWqHIyRRfvRHkjSB/",
+	"8MFpWVnTJJKoRQq+JLnvameZSnjG/Lqx8yemUhdpvlKCuy2Vaj67ZSSq3/xtf9SQRng/nj1w0Rm+r2zC",
+	"Go00fDxmrYdAqRakliuZPPvggf+21Xh1BvDWGvtzPOm+CuthnFyuoQq+Md/DP/J0FIrhjxlnCXAj5Ij8",
+	"AOqldD+RmYzlGDiPwtDPa2kgbl787+a0Wvn/yOro3fA3F883BfM3L5if+o0WtiyMk03MothxXiJWl96t",
+	"r12vFr1jKy1JjFZc31JxO2JKoxAJgPyVYgDaG8RBA1r72nHscpbYQlJaXUuF9mMPC+ducVxC5wmEyuuy",
+	"z0RKwN5RkHAAbJBxeeUewBlGKykoe/C0ddBuDdrt7voCa7cgH3BVNYYu76mUGqemqZ9u6qcfk7nzGrd/",
+	"LUx3DRrF3EF7SUQuWjS71D57iXHXWrKpcn5kVc5kCwo7ZoAQemHZFVG0EEVdpai/qaq5XLr7fAIyLRpg",
+	"bz19WCp2agRLyBtG+DCtpsrwjPn2OQofF79W0QNmY5UBw6FCGmiHTrwNInxMMj7/+PmCrXhFyh4uq/Rz",
+	"fFTQ6adhIn6M4Ejtle4rPrJJLDWJviYi8ljIyUGmXjBBykqJGRpgfZkBuhCHh8fs4BlL+RwPE+2wjXx5",
+	"gxNUQrIXy5UfG8yLfQwJ3AWHsy+2QP7QQj6XJRm+XGImZKpmLMmUAUPwvimfexyyQzZR0o5NBa7Me4nt",
+	"iOUyA2M8+pj33dwDpWKZkiPQzH8FhJRtaeBGScOeReyniL1odxmR9pqCOBNHmvGpgZOgNlZ+GDxlhRPn",
+	"JvK2fLgHI+bxrRoR34j4RsTfai2HE98Yo7WKTbiQlouS/pK1TPfo2a4SHGNMd2FgF5y6QOFP0jNddurD",
+	"WjzTwNN5ABzz8TqvsDz4NuMBkOykIJbGCajS3CNrNN2z6qeEeFoANBtxIVf1CF6LQvCiw/3jSF98nUb6",
+	"NtK3kb7fIH2nGfdcXyhjnjiJRETCO0rYu6iAfqMB/gOGcSZh5i14L/y67IOyVenrDf1QNzLmxtP5VGxg",
+	"L3b5SAOkDLjO5hT0qIjuYGZXM69rq6h/j2pIDgTONQHkTJ4IYyCl8jwnMdI8A1NRFHXGae+YHBTmvFNv",
+	"RyvyIFhL/MOZ0PhWjRBvhHgjxL9aiOMeWmjlwHwvuv8+doumM0UOVvjtO8r66Zgb6IRM8S1XzX0ucjbn",
+	"7jEX4Sk/hqyrvlIj7xp518i72wgZoHOMUqmoXymyeFhX8qIoiWetg2fsDQx0zvU8Yk8P2HuukzEKymfB",
+	"+PJ2JdJt2c7Bc2y22zXWgK545y4iDqWpSoEA7/RPAGzNYH1i/AlU0eNWiF22JN0E/6AxAXy1Rrw24rUR",
+	"r7cSkfXSRtrFjNuqTFtRyLdeYF6DtB07n8J6glxiNaT9wj5KOEfDVUqVywQME1RvSJ3FTuy7m3XZKf7j",
+	"iWGxjxMg/Owgn0whRfBfVAlT+rx9Sbc3TEg3R9yKQTY/YbE/fkmbOvYMgD7KQFNJ2L3CYDGE5okneaR3",
+	"GHgexzjllsfdvvTryfiedJGaiCUqRQozLA2ukbQrmc0jzwJBj1aaDTUAs/DFHhNhWY1a0UA27Es71iof",
+	"UXPY6fm7yL2w02KJW1RY2jyG5Mq3iXlC33X0vGfuE13gF/oqaVlw0v25JyxMSJ0UfIIE5dstYKCc4qlO",
+	"OS4/OgkH4ucPh1JyH5Z32qsRWbHwcw3D2Qlbvyj2jg+wHGdHkR6mws3LWsHOLc/UKIfu/5piZvfaxK1Z",
+	"vDzr+FIq+t19pQh3wmJplf/czH+Bipy4rrOG+b83SAlpCyBtpVNi5pqzmVv5xM9lIY2YytKiRD3yDnCM",
+	"/4lZS00E8nBZRYDUZS6dLutLeh9jRZZhyqbdZefcGBY7y/MywVL8mA14ckV0hHRjlIrSCpnDiSdb5cQ/",
+	"M9VgUFjiVpQMJlM7x2r6vpwAlwUpN0Y+52BZa6qyjPI7LOMWtG/3pXdGQeRelv4+xnvimKnXAa1iTkXY",
+	"xaz0pbsRoxwTTUn164XUFXHAeo4aelUvnMyVmKIcRhJa9yH4gArLCVkb6xc0yrO+RESOLANtFhiuuPWn",
+	"SzU7YanQkCCwKPhb0k2sosHh087zQSbMGNLiJA2UShsqjcjlTIMTT5VOwlagID77r7MPF58vP51dnH24",
+	"ePfxQ8R+IiVWYSDGuK5kU53LLTJyRbvMsnSoLxPPdjLVcC1UbvCzr+s3wc9SazeZcmtBu1P/v3/1Oi//",
+	"+PMgOnj51/+zS1MMZixJX5Yb1LCWWxG8Y8C9h4W0TaSi00ylsHeMRBJr6FK9figH52V9jU/0oNdbGlvk",
+	"TnhHJ1ePc625cyT2kOto7xgbf/Z2b5v54/aUldPd+Iv73L2Dl0+Hz/hR5yA5HHR+Sp9C5+Ww1+v0yv87",
+	"QO00BA0ycSP/dPamc9g7fI7nHB26aaIuICTUDXpvsY1qp0cduhnaePIz/nzwU/IifQm9Yak1b/Yq6xSt",
+	"UyT4ikeH0R6SVls+me4d7+HbHhx2egcXvZfHT3vHvd7/LZflKq1f1cfRXmWT7B3vHeFb3kBFb6f4IGHR",
+	"dChtUerTPMvYECAlde4VbFW/eG0R1EEU0lcllcITU6MF36ThvziHyewbkIdr9fxHCezV5/9yspxNVJpn",
+	"wFruAk91Fvk+pKjC4lKm6yK0olOKh7v/TcFykUXMKcRrwNBN1JeYAnXnh8MGpHuHdgm58Hp4xpyE8GY5",
+	"dg1m+USakjU/4QbQtFHSk1a4zXLpLHvPCOceKuy8L8sJA5lyzeZOzxXU7CcsvuaZSFFUdRNzHaMmNl5H",
+	"T7hMOepJHNBEID4UTgSp04hpTlAoYy77MgN+TcweCIllRAbSZvMue2fZWGWp8VPIM+eF8OMq5yr6I27s",
+	"wJOxV9ZCJlmeAvZ4bfAlzvDrfnbfdgc9mYA0uWHFtFF3Zgu6oy5OlR0LnbKLca5NyhFX6h9c5lzP2ydY",
+	"ouhndJjbXK9VqfWPshtarD9zhYbdopfOcz1VBm6qmf4jprfCHvcfMb1FWji34zr9vNd7mvxyiv8F/2f9",
+	"i9Gh7n/EdAcWuc9nHw47mLsyywN5q2ZupS8udzL4/JqnilitZsYtiPqeQVNm6flIoQi6OoBzUN4CWDOA",
+	"AtvdG5e5liQFtjzhr0bZbFY2KHU6GVxDFiiecHL9znBC1kl+twwNNYz+R0yjQI9Wfm7PUV3RNPRDRdVQ",
+	"1Gpn0jmkd5rfmHKuwlR0G13x989gV87AY+1jX/yS203Fyhpp+ttv1t8eqqxq+2Z3Fjhn6lVKrabYpEA7",
+	"quBBDT88MUyr3MIxi+mpl+WVccSU7svY8CGMco4MatXDrPXq9M1pm6LCnFVPc7InAY29GQFbCw0lz97D",
+	"DeN9iVHxE/rNW1aEyckli3mSwNRCGpfBSKtqQJ5rScQWF+tDbXZfHOe9dL0vTVbT/t60vz+q3jYMOFer",
+	"UytlpkOkJ/eihFWCMGuhfpZNnK0d8ivkzXdTxE3P/CPpmefLy/P2+L7cRTYZL6/OX6fprSjEG1edTECP",
+	"oIOj+tu3mpr45O9bhbLrNgvlKOVHbbZcU5LyYHXlK6oGCZBRVUj/f3z++IHhrmW4a9tfoST3qRfjlov2",
+	"3nN9ZZyDkQ8o7Vodd0yPBM9pHPwLzPrWm/0yIa8Q0A65mVtxyB56WC8sLCEvxBShk6HSM65TShQD15kA",
+	"XdxQGJ/FVdegZ9oNTa5ySqgF/NadkpvWCjb+QyNOG3F6B64HJxr7OSs3gYd9+BoRSlLutltC8KYPSwR9",
+	"f2NtlQJpzLVGvjxc+YILdpW55quIsQO3M4ZsionmTfJmAmCFHG1O2LwPJ/0geRo8bdcsjX95WjDLtV9v",
+	"IcOaBBWKN7B62bnX6/LkY8jSy+X6sx1y4iueXHRq7/JQOnnvdjPxDyoh5T/W9jxUWPdNEupmSahJKQp2",
+	"Tz2dZpk3wCvzPskzKzp85MyG4mfWen/6vr1wcMolZHjovB2hROtwpPDp2DF0yGLqy9bF6RtCBfARNUMv",
+	"RM1a5XPdGeQdmi67OH2z9RIE5+rLCiZCkXpKuGQDYFTWEbzILqMWD+c1cvb+9H01fUUzsZC/6st4wieX",
+	"7jnxCV5zHq5h5ZF6xgsnhbxbZN9wJ04vA8ZP3O3LILXZUGWZmlFtLH2rJybUM0vs9pCMEz5DGjENVCoM",
+	"qZNpKSSZkJUg+Qnjsi/50hdlSnqgi+V4+5gbcsEhPfFTgmdzyUCO+Airw1gGPGXCFDcPJ5+7cXg4h9rD",
+	"6E61XGJJpTqABKmYfGbTWLfx3d2Pei+Z5BN3lzjJtQZpLylxHy8/z0nFdBmMyD/36PAQy9H2UbrSrK9J",
+	"PvqP8VBzjn5495JqDFPTRAiaDOOjpP4vhVJVxu5idW/NIZZi465NpiZj+GgyhpNiUdx+nnDRXk6U9sZA",
+	"HJQcYeNdAUwXa4YKi0nIVdYGa0m1Rp+v0rDtiEFmYIWWXdKxlM/8ah37HdOYhYNyD9nLLTs9JC39N2m2",
+	"fBMCe7gZSxJLpTB8EryAG6Ys1RRkJ+WW7/9JZc1/re2V+RygRj3+Pwk/LIX2Pey5TERG3s5MWPQIlWSt",
+	"OHRIfjw/+3D5+vTiNG6fsKPeEUP6n5kw0GWn2MDal6kwzhPLNXSwBV5lmfPKZmNuMasoDOPmyvk6n7j1",
+	"/IyQUntKJrCwO001GLPKF/kZ7McpyNfc8k+hqvtmspIue6PVTt2DdPaF2v1cZ4dnws53v+KVmky5Xt8J",
+	"snml+Wn4WpH1GMwHSHLtZvT4X38stvO7d2fcsGnR9+v2AzYqobJONKQgreCZOWErVyZuh/bK5oDVwWK3",
+	"A6uxYr8K1/cKbdJo9PX+KdzsFkQgSo+4FIYX1NFr49ofa2fuFNy+Uei4ev8yfrzqtllY9tVbL/b6ToQs",
+	"/t4hPvyKG+gIaUAaYcU1sImThsFLcQ9eFyz+n28bxmMKGFc/0faocW1pNcHibcFitbC/gowosAhqMeNV",
+	"YbPq53mosbPqGO8lgFabpCaKtpMT0ATF7ipEMRIGe9hlbfuzFk8nQrbXSIFVqntrcGxBOHwXHbHOea6O",
+	"vPGcH06wrL4K1+ugWy+u/zbN9R0jUnUL6B7CUrtsrxCbarZZE6B6VCX1i1pwMTgVsV30og9bdYYA6YAn",
+	"Vxu92nM6+U049z6KtnxU7pbuNtRqsrPTHd6bYlSPzR9d+HjbXdKwJJpCppv5pn5LFfO3paBplXO6daM9",
+	"DP90YZj34qIuTlXjpTa1Ho+y1sPnrdWQTbUaaTAIb4npHwIHq1TAEUe0VkMwRii5ucF8UcVv9X6Xpc/3",
+	"UkpNqcgjImSfCkhqhsLtlY2ElRvw/TYnW87L03aySO+77r8Y77rKf0R9LV+eCUl/UYYF6/Hn6zIsofAU",
+	"YwM/bDV+MYXbzdhyHhvTdavpWq65Ehg0AD/X/YDKZicCF6UnQo46CdewoWDfSQ/3dKfbAjr0Arq0V3iV",
+	"ugsEkgQ+YVScX57TpqL7aW5D8tFf2pdWTCATErosRuZwt98v58A1VbbHGozwGeg41LEXIOJud7DW0xdI",
+	"MXOINRmV8yvTFPnDfcklE3LKLRZK5FLYdpf9Roh3iTKW1DekOS33iBmVCKzz14ADGgPP7JiZMddgGE9T",
+	"lk+ZVeyg11tf+11sgwfrIYQB3o9vUExP4xU0XsEj9Ao8YQovJKIB65uNEE0TJRvjiEMcsVQYy2UCEUoc",
+	"lCpOsk753GyR1kv21nYfoSJ57l7Lr/MLigE3rsEDqiKfVtbGFhvhFlwDQjEAmd4yhMGZTG9Pvd4/z1rx",
+	"LmcyvReeta2buaA7bbZ0k4R7RFRrfF6VeX4Zt5RM4MSz/3BpZqANO+q9bO+oiZUxYpBBJ81pv23gXfso",
+	"3d6xeo6l2lMuPJMmeitDAXohgcNO6SRh2BDdKY+nG7jJTF+GtlfWUjpkyD2pApfsw9vPTOaTAWjnH/16",
+	"/oEogYo7VFzHROVIE2Sdb9eXgaAI6Qsiz0gg5IjZmfJXG+aRrRgnkE3DJ8AmCkUCO+PJmEZPHEfU1Utk",
+	"Bs4FHCg7LoDfnxhmNReZWUcHdO5n+XU5yTsFkG6Ixr30mCood/1bnnOhTWgixlBPGfq8g1DWowr5LM7i",
+	"DqEffwkrd1ETA9og1Wj1qWGxFd0+pZXo9+Hy1m8VrCNV0YbrsjMlioZNUo2st1SYiTDmlnH8MIzKJXUe",
+	"oNDwqAr+cU6+xUe9l3HZLdMupGN5jkBqNy8rSaD7YBNOSSlnl7sHX9NNlpbug7YnK9xaGrgh+2wmpDmh",
+	"l0bDwS+RJ6a6JGbcsIkwTtAQZeWYGzYAkGWzZ3d3iig/efdjrC59sTVGa7lM3KppbNb/NTbrg7A+0eoi",
+	"i08DGlHB9ol8+Gd+MwGteWJxfv0KXp9zq525k9VULVe7pbSbVtkN0m6VIX9SGTSdTV8rHCsTuYMRVl0p",
+	"jfm1NQW3sLFu3tlU/TwPNi9UGeP9pIaqk9Rkh5rOpgfR2VTb/b6xKaJqL9TiajgUCehtNd1VEbI9k1MX",
+	"F99Fa6zN51TOaWzph5TSqS+S79Xq9G2q7Du2OtVNontoddpld4VWp2aXNVmWx8UeUleLm2B4VqjD0IC0",
+	"2aH9VJx1FymAcPf1kf/i+YG7GmP/3CjJ+ERRDFZo/5NZz5SMAbubDusTXbZiWBcFDhviEC40SX4nN/8b",
+	"sxzLb4Q39ES2TwwLGCnrXulOMFTIwWDcLgB8C2ksp/T3yvpeum4bzHfHislOWN9hHFW47x2HsA30e+cx",
+	"nFb4w1vwhSc2Ysgg/unsTeewd/i80+v1Dg6ftskUTjYGaRa+bROzqe307fGaQlw2sZptsZpiqlZUS9eA",
+	"q4JqWV8XfVEF/x4BUkqN8wmX1a0Ru/3w+++//975gP8XRz7z4mHa5sC1T9+BmNpjlkvxPzlEfTnILemV",
+	"EZ8aNhuDBszX+wfOuCF4a4Lm5ghXjjS+HlybwsmcZcLaDJjKLYEWpaD7kidaGeOvMe2IkXJkMY7jGtKY",
+	"LhfWMMjESAyEk6YF1F1omGxxZ532OofPIoxlK80mTiZ57HQnl65Vdu1GI2RfVpDxniC9PG8z9zFzXwsQ",
+	"ijPKCVlfSP2pJOp8kPGyML57iZUVk7NCbnzyn7gJlDWBsu+R93KLrSq5hPTMNMvY2FWxu+gKbI2KfbVA",
+	"OM/1VBn4Ptp8fb8kHW+8+wcUQ1tBBr1gGdwivjbVvpT7xFiRud2yrJtDUYyPDp3UVLQvQCOlug4d++uV",
+	"53eM0JUG8D1E57bt1xCZa/ZtE5V7RAjZhXQJwQMtnBO5MUC3VSvvlwxAt1wP+IFPwCwyCyzSBLXq0cZ2",
+	"qKPpst+oTNrwIYxyTixMiZIJaFkvmnZPwHshncHA2Su+23Om9BXoLvsEnQrPEciUhhUYgvFq59MU5/Sl",
+	"G8YVwNQwYQMLwlgYq/Qc6/I0OGGtJDA3+Gs/gik6cV6oIKkwkSBU71zhkEJiJSFHC4xQJbcU3QNv/W8l",
+	"JA17ZWtu1JezsUjGnkMqcYtL4siHSifAcpmBMYukV1oL5KZaNcmrvDfP/3V7/tv9N+qUlGb3Uvm4q2lJ",
+	"4QTn0kuYLe6iRn81+usx9O4sk809MSwZK0HAJgurehPIzlodtjnrdFo57w43dfkY99BVW/vsGvS8Mh+P",
+	"C/TtcfmDFxstEBMxj+FC2Ba8hrVxO8A6C6sVCRpv2dg6lfNSV0hlt7FABi8Uz+qyjxK8z8pnXCCTE1mX",
+	"fdkqfdc2nW+IOoUbFjtjJr3kMz6P3e1jAsy6dMoq1TCLjxmXc+r3cHaXu68w/tYIG6LYyFlPLT8wYpSi",
+	"Efume+6TsO2IGcW4pJup3CZqAtVev7KPC7zbvTIA7d7gB7Jf8H0epOlCa6txshsj5RE42W6t1lJ0wdz2",
+	"guYGxkjVmep4Z+qWpf0bSsx7b5ha5dJcB+m3TNyrNMu4BU3gTkJafgUsBctFhrm8sFmt6svz04tXbz0L",
+	"MArqFCUvlSqQC4koUnzuvNXQxmzbXebsnhllA/kafeT89lUK6QSzoNjqFl6rItq77J1lBqxhcXV2L/2p",
+	"ceR9dTuGvkz5PPKOLtXzeD9Zq9yCc+c1YPt46rzj+v00F6bInwbiZj8Jxev0Qw6kfm0527F/VAvDA3V9",
+	"SslmbCWik7j1R9z89WXdE+cGwwwZpGwwX4xrHFMnOYYAvAWzTMKMc68kRH0Zu58uJ7mxlwO4pFtd0q1i",
+	"0so5sFxakS0+CbnKQlCC2bFW+Wjcl/H5x88XbKM5HrMWhSWsGyrlvI1bHG5qIDPQPqm9AI7aWCRQo6G4",
+	"C/36g2JCJDKouT2KqXEJXXYqpcql+6ocw+1e6axaLuEzd/vyAzFu+y19rHMZH+OTii6uCEF96BNFxVpa",
+	"mGg6SefSL8HKzqPkv8mTcVjYhqHlYhXLxGi8Mkv+yQ3wc2Xor7wYeSyNrDjBlyirqKDoaefgBbpcvsP1",
+	"dcFBxvxuCsztpFPCytsk1W7Q3LpiLh9BuIdKLkgaFtTojRnVmFEPHl15ZdTet/T72ktYrIciJ/MGhhYC",
+	"uogi6nPL9pUbIZkAUnkP1ts6E34F5pjF04zLSyEv0ZqII6d1rgXMhBzFERvw5Aqj+RM+uRxDlsZd9i7L",
+	"YOQMiJADcAbOousaVKF3YZkzTd2xMTdkkM4k1r6t0hsXxYz8QB5u+VIPUmRjCKTxchvx/PDF83tVr+bi",
+	"me90WFHOtV34Oov4luVuzJMEpjb2gremJDAziochjdHFJA/quIg6VjywiCndl+sdtNnG5DIrAblKxzGF",
+	"Ic8za/qSJ+6okKNs7pw2HJO7AWISUzlPVhk4ZWRjdQ1aixQuyQaOu05fkCsc0zl9WfxyaVXcZaeVt3ce",
+	"o3fnKsVEK8KfTkcs6JCVmsJ9vh9KS7gXepAaYjGA0OiIRkc8WB1B+4jQBVHIlDKota4pfmWREbKH72N1",
+	"DJKWr4FTLBvxigf6cpspaKFS1hrMfTQRo3kjcQ0yYoM5m3Ah/a9R4G5BJHk1DMDNPtCGj4AUexgmpWsd",
+	"kNWGCOUsZGIrgM9VMphKzxoeQIXQjkIS2zBn3+MV8ylE7Oztq74kqV8JBHmhV3lP7PEoTjDMN39gMkwY",
+	"59Y4pUdntCMnRga5dGp7OgWeGff8VFA2mwqW3BfPuJCVh3TZq9CjIUKPhuUDbqDLPnv8/09np6/fnz0x",
+	"rL9HPOymv4fdIsCTMRuKUa7hiXEKUEjcVqsUys9gT/23/hS44G+mU+gyYnuLdjz7Qu1+7i+hrXDnK+qE",
+	"lrte5Saca9j9gjIWtraMffOm9hPe9I+tlWphaR5XmsgG80J6BHHhNlG503Gbm3Kb485mixvblDvTsPou",
+	"rIlI3FjLAhLGSSeQZ5j1qLOvVO629czJsxk39BCgTlI7A5AsHmo18WwbVsWE9mrENRyzUp7MxoCRjEKu",
+	"sNZzgrWP2CcYsWftiEpQ+nIoJHFvSMNah73qWQdPW4dtKtXkUuY8C2xaxYM8dCya0qQYCcrREMis5jOW",
+	"iYmwIaDel/AFzWglOzz9d45gsym3cOJHwDOjWH8PvgQI2+J809+LfM92IWIp6C5VeRZD8w4zXDiCw15f",
+	"Epy/02qH7DeAq8Me+z+s16bk0QQ4RafHwF4Pz9g0H2TCjMF02TnoBKTlIzBszK8pHeZefRLISmhq3BDy",
+	"LENnoy+lsmM38NrXc+IZP6yS2fzYjRgVDlr6fALpGkl79vbVRbFm1onbDQScddv4hsRFKwmZ1Dfd9S6b",
+	"d87GydJcrY2+u6NNI+4m87CYSmc3OXlY7PkobNVFsVCVVsK53WTZ7SQdv7hzQSawVjK+IbYgegFm8sFE",
+	"WLtoRR5jabYFJ5ktbU+6JnWm2UirfMpaTmu7vYhCnGvQJioAHt2PfRma3dU0g2hFJRmFiatMgc5wQzMK",
+	"P4SgHvnC7izG7ZQMl8wkSgNr/SKuQNu+POj41tyacDHYl4/MRd7/d2Jl7m4S0pPOnnU6CSWfGoYwQZe9",
+	"0c7mgy+2zKIGAb1O1BRfoDHrvt6sWyc2/YK8JeCOqRJInrFjTjTX1zA/x2v+agzPu5GX5fY5ZgYnvCKs",
+	"nEwKcsFXO5ZiwGzbzbvIz2EuJWSbOm/f4BnN3m5ctge2c2hhHrOxmrFJtZxsbaRIO0ULKenbgHJhbK1w",
+	"B0MmkqV8bgrPCU/ZaTvt4KhR09codxtYDVm83teLGQ/uEbNuAgLNGJV9TCZKsqHILNkhuEKFr2fry7Ss",
+	"n3FWslbZcRmyqfou3tgoLTAlmRtDhAWBERpkWVZO0LRwbsKZawyD7Q5IIzwa4XHvbspx3UnBHSYkK6Ie",
+	"5LP4X0OYg7U8+U5aFBmW8QZkQa25N36j7CRB6jUrK0XIKTOST80YKzcpmNPiEosMkdsBl1saBdCdoo2V",
+	"xOATwzJurBNx7WNW9VgYZqEOjphV7PBZ4BfqSyTsKKL8SjMucdLc1BQdpKEbozIlvMgzlm+FF53gaeEW",
+	"prhHXzp/Dkt/rWIgCwF+cMgmStqxKaqDOL6A56Kt3/2JYcVt3D18rQ7+c+jrLxOewkQkBNEkJCuKUGt4",
+	"ZczmWhp2+CyiE9AfEoYZhb3I6wRf+QkbyddIvocm+crVubD7D45wW6pQOr2wl5f2cLl/Q+eWp2WAL7bc",
+	"sZuFngWJIbs0Xx/AeZeSq5Ny61vLqO3dF1yw4i4MqdgtJvgGQtsx+xt7eoB73LDWxw9n57+cfrj8dHZx",
+	"9uHi3ccPl7+fnX763O6u5CL7FG76Or85PdADgxr0b7IL1iDxTKU5kLGo0U5sAp5bS1oNNoYWoLBhQeJq",
+	"JNz4aj6cJ4lzEVbvA0+gqvmt94C+BmfhmyU1FxXj9g5UFKD9JmW8kwAjPOkUUvwRm5/vrOHMqsnAWOz8",
+	"wd6oNOzV01AXK5Vlc7C4vKrNO0sb8My9/O9uhOc4wOVe7KPlt8OL0h+uNfrGNTD3G85yH4HxRdRXXd0k",
+	"5fbYvjN83UxHe06GLZjRdNKZtFrsSh7p7iFHN4Bopmd8osu+I6DxfYAzW53DsW/89t5E+BInbMgzA8cs",
+	"4ROnPIZMrEUodg5EbSD+wQOlMuBy/ZOxjxzoc7LZWBlgr1pn7YtPCK5zDdqJEqtSvnZq/Ulbn/64NHq5",
+	"zue7aHXPZ+In8nFhSdw/rHB11dfnjoq9UBJExSZ3/mZYmrRYt/Our20yWXbPe53CNWcZcC2d5Z0Kwwki",
+	"MGI8t8JM3CiQfXc2VlhpwC3TwlxhfiCdCEw/4lCHjPfls8P9py86M4ArpsEQh2bIJxLV70cJxNxZchvX",
+	"XOVW0Z9bpVfuslceacoqNgAvRPqyWJOVYuooeOoZnw3zjA24QU5kjSZGaH+hxwe3RODIsnntI4V8LT4p",
+	"XlQhx+5usRu2n4U2YkRr4BgqmGlhoXa740XGg4B7XInGjkWW9qUB7AaiOg7lJGLkU8l+YAQsSB3Vzhqa",
+	"YndqrZAwxH83gSNXtv/3R0iutHEWdbSku3Hh7f0R7Xljce94D6sx96K9K5hTw6aTTF32z/BnxF6dvn/7",
+	"2Rl4pFBxFyQiXewO7R1WztnT2AfmyRewG6Hg+x5o4Fepmklc7k7uQzbsCPnvXM+ZkIm7yN3E7btFXXm8",
+	"1zt42ePPoNfp9Xq9zk/uf164/+mV/3ewe1dp7UvdE1Z0da00xGoPpEy9qTXfjQAbA081NROA5OeST0RS",
+	"dIMXEjaIZKE9tGJh3+9A87+oKnaApa6L4u9j8q0rT0PV2DSPPCiM6YrpPS9BY2ZjlYFfmgE21CObgsQz",
+	"SjeHvJctBuRXQ4+tXPK3hEC2EljrNm2X++8qC+9znyhbO0gGj97TCIimu+yBd5fxK1hOw6rhsO7gtZRM",
+	"4IRaBmr+5jfo+f3E6s4YsvSW5R4lCApBgeGAH0bsXXx6uEKvkXaNtHsk0Mfc+Tne5Jtx3y8a+LjqqTqq",
+	"VCnxDzDbjg1GW+3EjdKPjNHbBso5TVMTWqqCndsKETIfw59pYS3I9rFv/aJwagnQRwlIuBYpyASigkjM",
+	"x4nwfp7ywLOQ+aqjcCt33NcmDHOba8DWtAgneJDl/pZlVDQNLSChG05QT90041JC2mW/CTvuy5gnGPuK",
+	"/fUjDZAy/yOG+AogQWwWVgaoO3k1opv9YY1jypU9cEVRB9CnpdMoj0Z5PAbc/Hri44kJkYUWYZRJO87m",
+	"vhg18pytROUcKtx9oerO5rO+hnlHyGthdwDVpz6id5Wzd0vM+2qUW+p9gnFySYBst3K7GxJOL85BlXj6",
+	"MaWeF99je/a5skqaxPPNEs++H6wyg6xFPZkU4LbqCmRt09IV24htPa7gWGWpYZzFeJ84YmasZpKAnVtY",
+	"eeG04Zgb7NO/gqltHzMDvg8koK2yTEgEMpyrXLOhVggzTEZtXyY8ywyLfz4jHGAvOdwlZv9PfO5fHpKg",
+	"wApedU4xdZ7xqJwShB4eeJTfvqxWqRcl6stswGT7cUYdvWVDr7uMGuzdT/VScN+KGfmzJRtAX9JUYtdM",
+	"AoF3S1gGX6ZCg2GtUKT6tIc9RRHjlk2Usexlr70+xbu4zR4qD+7iOO8lx7k0CGNyt+vXJjuphhFXFkN6",
+	"dcIu99sCixbrhl9DidsYZbvJbVyFUEoWtVAlY1VYZjyI96LCXjKeJCqXdqVAX2t7bU1SrhAm380+WOdy",
+	"leNvuIxuPe+oJCzbDsF0cDodRd9au+EbconLmnttVwexPxaANk6pkkESokO0Y3jWZUe9I9LXkuXySjoj",
+	"BW8eIawlat6ghyN2dNCjn0gFr2DJLbbEL0Je3f1mwKes2Qb+KxVS4es3w9179DsM6mcl708GQ5JrBBL8",
+	"1x+L7F4BQ8EQBGuxJbi5cia1YokGX/JoFowD98cVzG9ns9CCuHD33rxrite9eTi2/ox1SalTXG4L2+Cu",
+	"7EP3AHrg/ZiG7vnIVT9diez0KUAh/iCb735stYez40+9gVXd6pF3a79+r9d3a23FrsEtDSgu5J5yr+iG",
+	"KsvUrFbySwXQJ4xLJecTlSNvMGUQQg7I2YWJyJ6YknjGQ+iFkbBMICiec2TyVKzkhy+jccXodovF3TIO",
+	"0cMO7X1jB81tAy89yghhWF+7dKcUEGdNdPArooMlWtRymOtGkcHTUpSEihrnSFyDNgFXqgTIa1XzrO40",
+	"zx8eF5LCX4fMYZj1bEdbA3XOxsdTJAhMvLYKkdjGyBlnuJMKXB/C8OmyUz9gZKobQ3JVxxPtyzCsY8bZ",
+	"TCOrASJBo5pQue2oYUdjSsS758Kwo16vyrsSjMguOy24qMRIesxCnP6JgewaTAgLmq+JLwZ9QSFeJHPx",
+	"EIPbwoVhzz3sYGEY5T2GCouJavohmmDhQ2DDKgSvVWVcMAiEm1ijO8YCK5LiO9kB6xF16XhTafEQo4e6",
+	"XCd3EiksdN4O9QMXxbk7eSzOB0JY4JsZ3afhskdqd4dZ2m53F3PfWNo7WtrFjEVskIvMdkTJHVz652om",
+	"b2h2L9zeoxjxYwzVl6FLj/rMEPR5DmZfqoglYyUSiNgw4DYT6r67MuwAypjbmepLZw/rnEBdCAqNfebZ",
+	"0CmhqciURfsZ383ZtK2YzNdLNF0vS6jtOGJxFcO6eqh9gsTTOBt9ydO0ICWMiOSWmzqWVAUkmyYiKjJi",
+	"iUohtEx3Wez+RHcil+J/cmCto95LJobM8iuQW5PpF6U6fcDWcRjlPVrHxUQ11nFjHd8nJUualqKkzGcG",
+	"CcZaITJxQFALFVm5SwS3kOY72swV+fGddPhaujh/vLGZH1Cn76ISx2pyuAY9r0bQaqv0zq1qauzwj7/t",
+	"zo4zrjMBOrwdspPNfRxszmagIarQaBgwiOJSDaiFecELQgK/y06LGfLQcsKavoxFGjOeaGVM+UjClCkZ",
+	"hCgGavikGq37e7DVyggbVUL4GugW4tSssB5O07S+If+LnntzCyL0WUQP09jw73UvDRo3E3n1Jo0Qf/br",
+	"oZGHTbfGA4YyQXowxnHl1pIqwcQJi/zJNh3hxX3pRHUQhndjEKWE/T3Hc3cKotwBliABBkuFReKQFiiC",
+	"+BcdXQfl57f7DwXlV/8s26M2OEFNpvSGAH515Gqz2OWEhzaEaD7KMteJecpF8LtjVoDfzcYiI8I/UdJs",
+	"ixoBd7y/sK/ivmwVbRXuk7YpZlPLD05yY521Qxj9Tz1Gv5Is9rSwl8gZ/oFPIGWqAtdu8NK+hC/CWLpx",
+	"kW9IuEZoTffkD28/I1WIkDmi0gDP7DjhGthEZIDIvkTUhmSxQ60mS93JT0xf1gC4jxlBCQ7ngS/34MiO",
+	"6VjK5xFBDhfHnttxxIggHcEMixbfwZw9rTEAUKPvwU92zFr9PaOU9MwABz/199oRm/Lkym0ZIT3hYnjE",
+	"C3cFZ4cv2RsY6JzreTEa95kO2Huuk7G7jrjaEDx8Q3CpvoEfanCpPsp7CS4tTFQTXGqg6B5lrnYB2nlB",
+	"t7DWVMOUI+MilqyneWbHSqVRIbPb69TPGrNua3xqSQR9J2tlfU7XTVXjjT2ojO7iOi0c6VdvX1UU/AbT",
+	"6KtCRxj3WDaoBv+GxBo2AT1yJo9nx6d/tOI/+3vJOOnvHbM/+3uBnP9SSfdL3yPCPu/0Dvp7f/2FCSet",
+	"+byOuNFlp7LiU4QGVsZNAPOgsM+SVv91mt6CVr8xsAbORAen62/f5kHgc79vDGc3sUDhNvoejXBoQjUP",
+	"VtW/orjwWvYy1vrH548fvPDCLftVKn0fZHrLMfkLT3Nm+RUYBsMhJIgv7jPwLMVa2bpfSeQOAkllpz7A",
+	"KlXd3zVjNTOh6HbEpwabDTz8nvcEiZBtBZeLTG/ZR7p/YKP6C53J9F5C57uJ3VIJNkK3EboPVuieyXSZ",
+	"Y25nsWr2nVTayLnb35NqQfJlYmqYHWuVj8YeS8/29wI7bpf9Ioyts2UhDcdynwWbjVXUl0qymJtLNYwj",
+	"NubXUBAOY5fZWIMZKzRwJ0Je8hHEyB9ShJ+U9hyasUnGSmWXc+A6jkjAHrDPMLUwGYDuS1+7Ractc1jO",
+	"6cFM2GP2uzv4En3RgyMqDgvkE3Ow7PD5CQ2VS1aj+exLhNUj4OCIaUiFJkpNpVkKSSYkpCcl0zKRiXgA",
+	"FD8L7XVcoawlEKODKd2XCREytIkUFAcj1ZLOLXtNwt1Zywc+688WNirTC3SoL4tj7S77QLHz2lLwBGUU",
+	"T6e+utrx5d66FQHBeprlZ7cgl1Td4roMawI5qEOE4CRQGxbQiSlMMzWfgLRPDAtEhhefTj98fodMhj+f",
+	"nl++f/fh8vTnM9Y6OGqvS6H4hbfIMyUm+WTv+PBZ5E6gPw6eFikdIS2MsHd3KafzSuXSlrFg/CBsy+pc",
+	"nHm3RQzzI1s38MqOqA3eT9TeMaaRoh2IpS48euS/83TkVnBtqjcxSeGqW50CS32Z/nIK7HHmon7m0+2p",
+	"qJpM3Er522SpNii/32tTOVbO4M4zLwyXtGJVTkq4gY7Mp4maeJKdlXryzQLi7AZ1VxXEKxVItFryO2m8",
+	"dpEQAixcY4EyViAHdRoe9TcWExX3JWWD4j+6LEaW5suDF3Fo4j54Ycd9WSjWVuige2KYoW+BnLXtExZj",
+	"33Cgi74Emcas2tq4jVp6SImo8J7hhhP+xUkzut/TA3aaj3JTSMY17NMLTCeegre4d18WkxhoqVnr89mH",
+	"Q+Y0aADLZQfurfxb0vOpET7QeQY3zgKfMK6dUVw2o3sm325ffqaSqsEc0XAR4VYuIBFfCZn6Eq+Mu5ND",
+	"H7ufQKN0SChCSdwNxD4uLEy6ffkNqvZXv5orhMbb9a2TVDJVs4gdOIH/vOeziuuEfm2xrdY8B4dRqUOf",
+	"96o6dBcVGvSRLcZGatTPWKOgSgW1/MW3a6kg87xUiYi7vamd2KVkCUt13AavCk03l24O3UwyqQYqnRdG",
+	"3MELZ4gfPmO59FjZW7TTDAZjpa46Jh8Un29zHdNvdMXn2gU7FTNVayK+ophpy/qnvEH6WWDz2CPbWCsm",
+	"dfvOqn2zZiNtK0LyS70+bZ4B+YRVYV0NJBpsrYmBhNeGEqXXkIlrwFqeCsDMZ8tlynXK/Ac2zEwhEUO/",
+	"So4ZZwi76u0SfMoTwzC83SpKqc2YTwH7tvpyCE43W5i0fagi7GCRxnQJ3oSJNCprsZX0lfAarOe5wjzd",
+	"/Jil0ElzWrZAkep21JfFXa2YgLF8Mo1Z61cpvvgqq6J7jVsLk6lveiuuMmIkuc01xKwVXx9E/bzXe5oM",
+	"uIHnR+zt+9NXnc9vTw+fPUfzTaTd4ildJ83wbIjZFcyrFJ/+8mnFw41nYwPJZey/2AlLc0z8c6YVwQ49",
+	"IYaDjE8J9aIYGZaQ0WURM1OeQMeA2/UW0naXnco5O/zyxVlBJkdK7BPG5ZyA8SAzQLypVoswRPhCC1Pw",
+	"rC8HPLlSwyHOyr+FdYYXAQlpgABDi+ZY6ZSntIDmbMhFZvzHqyxV98AJ11eQstidIuQo7ksMJxUTf1m9",
+	"oBvOCivC2d7SF6D9+umXoqBtbO3UuG/P2TQfZCJhPE01vvJUi2tnffZlptTUvRW+UibkVQfpdsOpELK/",
+	"w9xAylrc1geP4ySyIMswNhbeNwqMgv5OfZkK5+yk7QBp4g6SHlKacbe3AvGGnSl9RdMfYjK/nf397ceP",
+	"/7w8/eWXj7+dvb78cHbx28dP//zcZfG1gFnsK9pMX87G3C7Pso+nmWMW+7Lg2O8dnMUTFlfVGPkqFJlT",
+	"eu68k+uCsZ/+2ZcEJxJcIM+ijda/kEmWpz4+Wb1vwbLI5zXZsL4MboUGuVdmWhzupVPjKD+DU9oN8cq9",
+	"CFGj/P27KfA0ExIu0xwunXWz90e0ZDAgO+zT4TN+1DlIDgedn9Kn0Hk57PU6z/jzwU/Ji/Ql9JwBnuts",
+	"73gP1/Xx/r5/pO764XWVHu0rCT7A7ZbFgnWyO8Hsimm/l+K+VePYhsLc1Pk1TaR3bnr5FTkARFmhjegc",
+	"aS8nyfxqU8jCKWf0blAtr0EGX2WUbXJmtlbvrZac39PUXw9OW9HmTe74IfWaViyGugchrPHrd5378E1l",
+	"fKtq5W5F9X/HgrmVzu49VM3dYCeG0rlmRzbVHI+rhK66Yp8Y5/dF3h9E2xwLBBIrroENMz5arqyLGGno",
+	"r1K7+2kRFdklpljGUG4svx5iNO+UYiPbA3k+iGIaJoZbhS9ZXPtFhCXMd72NM9iit6a2t28PCsLdcg3q",
+	"/5tDDqYatPAlplR/j2GnGP9zSU66SGMkpcMSUpVg5jVlHLlT/OlGEOqU9TGTvqyZQBM+D8Y9ayG/BcoW",
+	"LlPmvGsMXfqwDz6y3WWf8NUhZaWIIHwKDMFWIpAijY9rvgMWulailtReyYZKj4ACOiL1TQYYiRlxsZrw",
+	"E0fg9+oZfelvCHjgFO0dU3fEwWGnd3DR6x3j///fG8cTaGw3iCQc3rbwohF8ApNnKzH7cZWlP5zEauyL",
+	"Hd16KAK6lYoRkhZcerGjNMNdQQUQxnK5UcjuIC+V5RY65F/dNks83jv4BPSEu/eiVggSn6+49JmWveMX",
+	"z496vRtHJPENPqkqC9S9ulbrw5GLoY4CQFHCrEzRIDUiBoOUTBrorcb5erjC8Wdxveh6ediZhQhnLfqp",
+	"MmoUJcytcKbPaOIJJBg2iE6s4+pQ2eBGhwvrHc/pvC0lW6+4gY6QBrB25BrYxIk4piSRCkQBil9pNg2t",
+	"okzyCUS++By+8MQiuIXMJwOC4P/1/MO6Iqr/WayN/gXkyI73jg96VNpV/L0z+QdmKoWd3/6dp1q4b35p",
+	"QF5KgHR3sGOQHwDF4TpKlTQnyXtpwFohR7dfMfOgfGa/IrXZpfKlWh7bFL5sK3zZUkxckSc1+bEBMVku",
+	"b2fc8kRYgpnuLvttDJIct8CSvlDEzDMNPJ171kH0Kpdv64WMHVeJQeKj3svY179kPsUYl8iG3IantnID",
+	"TNi+1BzBZOyYh16TIFU9G4gzZdt+0Ei9TGctkbpIZXHw2DQibETlx3QTEZikICWpl80JbdmJfjczrfiw",
+	"dxC3j6uv4wuPIMvcmf5J+A68L+m+2FGUcBmeLQxDEkYq5Zhyoak6eKTwC1DlUWCpeuJ7RdWQTZUxYpBB",
+	"X1ac51bBDR0OV1zruN1lFzNVTAZ+jbKuyGMLCWf0h7iA+32isNAZwayVHfvIg0zZEKudcU7csNeXM1TE",
+	"wUOF9KkM8V5S/tUpapL8t5Xkf1cs6Sbd/y0oPSS5FtmXWwie1uvUQXgW1M4KY3Yxib9MnIWPxbxFyoRE",
+	"PlfCDwtMUPHT3kHQGb8UOqMV+AOmWg0ycNKy1Cjtvqyg5fpnOFkWEU+MF9azsSp0WkX5nBCr7NwJfsgM",
+	"RE5tHcVddnYNet73wyuEHxXg0Rt0+IzPmUjLweOVK6Tlz2C/RVSe53qqDHw30+4OEYuebhSt/vP+bUW8",
+	"JQXLRYYDKRQ4AtSsWk3+cOiwdMoOVzqSo4WFQ66NsZwiwkuLuXfwssefwUHn+eAg6fzED9POC+gNO0/5",
+	"0eBZ8jz9CV4M96K9rJC/G27xU3KYdn4aYCHcQa9zxJ8Nnic/pS/gJXaiWG5zs3f8tOd8GmHdG++9V9eQ",
+	"uh054W4yqaSGvIdQMuer40LFXJg+sz9x13aq1+4cmDqne2xeAjee+JPqbiYbdGGzLqyqXbUaztKFagpo",
+	"7qKAZgHDjb7WRkfkFsGvfhbXCzKdr3JoyAavLz9yVYRhlqwrZ8oqyRL867gvVzsms7E3mhccoIqyiAjt",
+	"ciaMd9Eof4813ylQnbcNxn7Vzg9GO6uY9M7eX6UsqFzom0zr71gmVIsI3EN50A5qK5QFNYB7N45Jr7Oz",
+	"m+j0dysNWimEN2Nr7Wip73NsmelkarSp8vYUz/pFjR53uc9pngqLBQQ7lPq4c4t0aeCZXejrfkzg4o/L",
+	"/PhtrNiYG5YpdVXUuAQpjsnFOiU89ve/9q36ASAc8x3VXUGr/RvLhJY3UeJeStrNpXOvwkl3uMD9M9at",
+	"bvRnmR9tffV6PKXZGNCKEqGo36MoUDN9s8BvUbj75cCsYmZMLXk+Ij1cwBbxBmDRHQ580uEy7fgP+Q1m",
+	"98r6CopH+vE91JiuH969xHPD1KzYYZ/8N2yCuQ0y+4ON+Xq5UUiezbJlq9bb/9P/69L96tRIqvns64q+",
+	"Qo59yu24QmdT3H9vcZ/fJNG+thD3TUBlC4PnGTb0SkVt5Np9huDHh9lr/fpP9vPr80/sVFv2U+tpu+3h",
+	"8Hzky9snfVlBFKrQ+XiaDRliC8bD8wlLhblx+dJxG4luieAjCmA/zszpSy6lymUC6THmLQMmLcVCBtwI",
+	"RCIpBr/wgq24MrgujituI1yJG1Vf1jqdpWKZkiPsxvfBOx/YK57MmeFDGOWcsrYeZ0lpxlnGZ8M880PC",
+	"oWMDluU2t0rPWZrbeQUDSfmJwfPpCYm6Bk0TF4I94VsEQyVC0Czq26a8xhhTmLVRJUomoCmMv4TEJQy2",
+	"VzgrM9ZwLWCG5SKAzDO12aofJVyFgoWPkaXJcmlFxjibap5Y9INBh8b2LntXWRl9ie9LSebacnC2QS45",
+	"QhRDiqiMrL6mANLSqlv5DdynXPgIq+JOv/nl8TiU/2/FYv7eEacNFsBFZZfJ8FWagFOj2r+LakcZEqTi",
+	"jJtyKX6lkocvboLWOrZnePjBJzY/50ijQWEsGvOqvftRAiH6pCpB5uTG5b1V4Opr0B6YZwxZ6qNqTrXX",
+	"o2rIBsQMfbOgSb0euftgTlW1bgzoVLX3ttrcjzKb15W2kIF1YCNS4Y/I5FiZuO1x2OqkNQHXu9ucF+uA",
+	"Tu808lT/6rQwEBdM1lGW0E81Vb+qKEMgdiZ0WoRFW9gs+QXeuEYPwixhOFH9O4urdvMl2c0xa7lHuyEF",
+	"3Obi3sab033pHOlwbaioOvFpa/SAPKdSu8s+Fsnjo8PD9VWVlS3yUI3wyhDvJQpXnaIVEsQfbiJxjbn+",
+	"AM11vzqX5BxWOVaDBe2NINRfadRXder+n5W/Ln3x5m0F7uq3/ubg3SZsnW+SmN+xWKZm/NxDscwWsVkt",
+	"lqlGu5oARtPF+cDrZJRGooEFDP/NDHQ3EJp4i1tGAHmvrgsAEG/PZkJeQcqsYvFQq0nMlERmm6LiOULG",
+	"7cBT6jSFksdFBNuwljNUsdlJEAgriQlT9H9yY8AY71BNAKyQI4IAoZuZyE3UeMbnbAiQDnhy1Y6QWwGN",
+	"676s3SBwLvg7SJnzjFFs3EQsFWaaWzDRErN8xEyur5GAyX9onxWQ18KGEa9VfFEww01R7WHFBDIhwWdh",
+	"sP7ZT9kT05fO8kcEFJxyhS1ZxZw+8aR/WGBOALmBAxVburiGY5YordFfH8OEABRmXLv5oCrS89OLV29j",
+	"Jij7Uy9G5SldpcVobLt92ZdOzo6FwdSH9w6iIvg/08JakIGBvtoxgf0GxiKJa0HQimWrdMIx5VWqHQnY",
+	"TjFVQlqKvGiIMEVRvO106sk1anU1C/EXCgT2ZSumB10GZn63Q+J2VGABUOGU1VxkkcezyWXqAffcLIs0",
+	"ogY8XmBGC+M76J4UmZNMjej9aeuWJBdMSepV861uT+hZtBCUTADjRwhh42wIpAALc+jWhBupz5m5KYzD",
+	"e2ijZJfeLaa3ISQDtTAvxTqjjzjlQj8xK6t73TIKQND+xidLi8Ndy4U2xVTotC9DF58bcEUAKHxqX37y",
+	"4M208KiS2S2B6rQUVDMFsQy6wGNOOUgkQklZi1fyZIi7TdwsxJOCY5WVyhQhGWitNAVgkLQMn+nZd9YR",
+	"GvVl/G7YQRsrZuglm6pEW+UGv3fztbH5/QFRYVZ6VJzMJvjj7Y0jOzdk4GTcC3EmPnk9ttBvAZmbNmnq",
+	"tnaxpYuafZRTkthaZGoaW7KxJR+sLYkLfmsvE3U8BZlcqT39mhLsoFDWdk1+Crads6IE8h/WTLCakVcz",
+	"6MgITCERxpuA3qDDo0mmTO6sAZWllaj6is7FizDER13+Hd5ie9IhMCDVJ6ZJN9xyLjCgjw19x5R3OpRe",
+	"kRR05qmYOC8vBV3ZZf6qr04DulFBkmth53gRnwpnLxz/6w+3apVIE/z3H+40fR1uXfIWHO/vHxz+1O11",
+	"e92D4xe9Fz1cw350fxaMSmFHmb1lXrOPlQgg7dtqBBD1pb9NwV+x4i6vAm2Fu0EVSaTIlbgFLYlPxaco",
+	"VlqtkpwN7LyrIEqoYQUzpBxSTcq5UfnfC4d0bzWR2xq3jmhWfIVUrWGbF/4vyq6FGsbKiJac+uUBnJ6/",
+	"Y1cw9x5m3WOpuz3EwONkj28XDgxylHxe/W5hJRPKXpgJ1qmI7YiBHPERxSgy4OmC5J5yCVlUeuQ1wV1z",
+	"dysYR34rLA+qdNLROvO+MKTMAD2AnbqZ/GfE+ARk6vUKauWSFGbBtfcVhWUFX5Kp5KoyHBgnK4ZyrmFK",
+	"CTVM86d5ZsdKpcSM6ymYkdqXdVbEDJBR340GOWGwstGo2oepcKet2Gm5TdQEfOjBuEfAZJrhul+YGRR4",
+	"NPeFWPNObhmhYLwIqnhvu2B3lW4FqZxCp4Galx67akGORhpG3AIbilGuwTAns3JLPhcRzFg+4Aa8gZ0K",
+	"49U3Fk1qlZHcnILEU0+YVCXYjXt+Su400mCSM18ZmQb3w6qRvRGZEwrWen5uFRKcpVhhLZ46ae9mCm8T",
+	"sQysk7ERmwiZWzDtiCVjSJwrHCiQhWaDeRA4GG0Rkg0yNWDGKu0JjoPc8/U4qwb4T4AplnUG+YdFJUM2",
+	"VmYqLM8IzoZrgmqYZjzxFRgdmte55BORMG/CMg0jYSzoiL1qnbUvPrE0x8l3X7+8eHHBDZWeCDnqJFzX",
+	"pCCKllVSArLMDZrMTDM3FiaGFnWIvndKvE6WcMszNcqJXZRN8yxDiUBhCjFyC3YWiMtaS1xm7equJCS6",
+	"v/746/8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -220,3 +220,80 @@ func (h *tcareHandlers) EndPlacement(ctx context.Context, req api.EndPlacementRe
 	}
 	return api.EndPlacement200JSONResponse{Body: toPlacement(p), Headers: api.EndPlacement200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
+
+// Care (education) and treatment reviews.
+
+func (h *tcareHandlers) toReview(r tcare.Review) api.CareTreatmentReview {
+	today := h.s.today()
+	overdue := map[int]bool{}
+	for _, i := range r.Overdue(today) {
+		overdue[i] = true
+	}
+	out := api.CareTreatmentReview{ID: mustUUID(r.ID), RegisterEntryID: mustUUID(r.EntryID), YoungPersonID: mustUUID(r.YoungPersonID),
+		Kind: api.CareTreatmentReviewKind(r.Kind), Setting: api.CareTreatmentReviewSetting(r.Setting), ScheduledOn: date(r.ScheduledOn),
+		HeldOn: civilPtr(r.HeldOn), Status: api.CareTreatmentReviewStatus(r.Status()), FamilyViews: ptr(r.FamilyViews),
+		YoungPersonViews: ptr(r.YoungPersonViews), KeyQuestions: ptr(r.KeyQuestions), Findings: ptr(r.Findings),
+		Outcome: ptr(api.CareTreatmentReviewOutcome(r.Outcome)), Recommendations: make([]api.CareTreatmentRecommendation, len(r.Recommendations)),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	if r.Panel != (tcare.Panel{}) {
+		out.Panel = &api.CareTreatmentReviewPanel{Chair: r.Panel.Chair, ClinicalExpert: r.Panel.ClinicalExpert, ExpertByExperience: r.Panel.ExpertByExperience}
+	}
+	for i, rec := range r.Recommendations {
+		out.Recommendations[i] = api.CareTreatmentRecommendation{Description: rec.Description, Owner: rec.Owner, DueOn: date(rec.DueOn),
+			Done: ptr(rec.Done), Overdue: ptr(overdue[i])}
+	}
+	return out
+}
+
+func (h *tcareHandlers) ScheduleCareTreatmentReview(ctx context.Context, req api.ScheduleCareTreatmentReviewRequestObject) (api.ScheduleCareTreatmentReviewResponseObject, error) {
+	b := req.Body
+	r, err := h.svc.ScheduleReview(ctx, tcare.Review{EntryID: b.RegisterEntryID.String(), Kind: string(b.Kind), Setting: string(b.Setting),
+		ScheduledOn: b.ScheduledOn.Time, KeyQuestions: str(b.KeyQuestions)})
+	if err != nil {
+		return nil, err
+	}
+	return api.ScheduleCareTreatmentReview201JSONResponse{Body: h.toReview(r), Headers: api.ScheduleCareTreatmentReview201ResponseHeaders{
+		Location: location("/v1/care-treatment-reviews", r.ID), ETag: etag(r.Version)}}, nil
+}
+
+func (h *tcareHandlers) ListCareTreatmentReviews(ctx context.Context, req api.ListCareTreatmentReviewsRequestObject) (api.ListCareTreatmentReviewsResponseObject, error) {
+	q := req.Params
+	items, next, err := h.svc.Reviews(ctx, tcare.ReviewFilter{EntryID: uuidStr(q.RegisterEntryID), YoungPersonID: uuidStr(q.YoungPersonID),
+		Status: string(ptrVal(q.Status))}, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListCareTreatmentReviews200JSONResponse{Items: make([]api.CareTreatmentReview, len(items)), NextCursor: nextCursor(next)}
+	for i, r := range items {
+		out.Items[i] = h.toReview(r)
+	}
+	return out, nil
+}
+
+func (h *tcareHandlers) GetCareTreatmentReview(ctx context.Context, req api.GetCareTreatmentReviewRequestObject) (api.GetCareTreatmentReviewResponseObject, error) {
+	r, err := h.svc.Review(ctx, req.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetCareTreatmentReview200JSONResponse{Body: h.toReview(r), Headers: api.GetCareTreatmentReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
+
+func (h *tcareHandlers) HoldCareTreatmentReview(ctx context.Context, req api.HoldCareTreatmentReviewRequestObject) (api.HoldCareTreatmentReviewResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := req.Body
+	held := tcare.Review{HeldOn: b.HeldOn.Time, Panel: tcare.Panel{Chair: b.Panel.Chair, ClinicalExpert: b.Panel.ClinicalExpert,
+		ExpertByExperience: b.Panel.ExpertByExperience}, FamilyViews: str(b.FamilyViews), YoungPersonViews: str(b.YoungPersonViews),
+		KeyQuestions: str(b.KeyQuestions), Findings: str(b.Findings), Outcome: string(b.Outcome)}
+	for _, rec := range ptrVal(b.Recommendations) {
+		held.Recommendations = append(held.Recommendations, tcare.Recommendation{Description: rec.Description, Owner: rec.Owner, DueOn: rec.DueOn.Time,
+			Done: ptrVal(rec.Done)})
+	}
+	r, err := h.svc.HoldReview(ctx, req.ID.String(), ifMatch, held)
+	if err != nil {
+		return nil, err
+	}
+	return api.HoldCareTreatmentReview200JSONResponse{Body: h.toReview(r), Headers: api.HoldCareTreatmentReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}

@@ -184,6 +184,15 @@ func tcareRows(today string) []row {
 		{method: "POST", path: "/v1/support-register/{feedback}/close", writes: true, setup: withRegisterEntry, want: group(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"closed_on": today} }},
 
+		{method: "GET", path: "/v1/care-treatment-reviews", want: group(ok)},
+		{method: "POST", path: "/v1/care-treatment-reviews", writes: true, setup: withRegisterEntry, want: group(new),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"register_entry_id": f.feedback, "kind": "cetr", "setting": "community", "scheduled_on": today}
+			}},
+		{method: "GET", path: "/v1/care-treatment-reviews/{feedback}", setup: withCareReview, want: group(ok)},
+		{method: "POST", path: "/v1/care-treatment-reviews/{feedback}/held", writes: true, setup: withCareReview, want: group(ok),
+			body: func(*env, caller, fixture) any { return heldReview(today) }},
+
 		{method: "GET", path: "/v1/placements", want: caseworkList},
 		{method: "POST", path: "/v1/placements", writes: true,
 			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, admin: fb, analyst: fb,
@@ -195,4 +204,68 @@ func tcareRows(today string) []row {
 		{method: "POST", path: "/v1/placements/{feedback}/end", writes: true, setup: withPlacement, want: caseworkWrite(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"end_on": today} }},
 	}
+}
+
+// withCareReview schedules a C(E)TR for a new register entry of the fixture's child, in the feedback slot.
+func withCareReview(e *env, f *fixture) {
+	withRegisterEntry(e, f)
+	f.feedback = e.mustDo(http.MethodPost, "/v1/care-treatment-reviews", map[string]any{"register_entry_id": f.feedback, "kind": "ctr",
+		"setting": "community", "scheduled_on": "2026-03-20"}, http.StatusCreated)["id"].(string)
+}
+
+func heldReview(on string) map[string]any {
+	return map[string]any{"held_on": on, "outcome": "admission_avoided",
+		"panel":        map[string]any{"chair": "ICB commissioner", "clinical_expert": "Consultant psychiatrist", "expert_by_experience": "Parent carer"},
+		"family_views": "Mum wants support at home.", "young_person_views": "Wants to stay at school.",
+		"recommendations": []map[string]any{{"description": "Intensive support team visits", "owner": "ISS", "due_on": "2026-04-01"}}}
+}
+
+// TestCareTreatmentReviews: a C(E)TR is scheduled from a register entry, held once with its panel
+// and recommendations, and moves the entry's next review; only the register group sees it.
+func TestCareTreatmentReviews(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		entry := e.mustDo(http.MethodPost, register, redEntry(f.child), http.StatusCreated)["id"].(string)
+		res := e.do(http.MethodPost, "/v1/care-treatment-reviews", e.panel, map[string]any{"register_entry_id": entry, "kind": "cetr",
+			"setting": "community", "scheduled_on": "2026-03-20", "key_questions": "Can the placement hold?"})
+		if res.status != http.StatusCreated {
+			t.Fatalf("schedule: %d %s", res.status, res.body)
+		}
+		id := res.json(t)["id"].(string)
+		if r := res.json(t); r["status"] != "scheduled" || r["young_person_id"] != f.child {
+			t.Fatalf("scheduled: %s", res.body)
+		}
+		if p := e.do(http.MethodPost, "/v1/care-treatment-reviews", e.officer, map[string]any{"register_entry_id": "0190a5e0-0000-7000-8000-0000000000ff",
+			"kind": "ctr", "setting": "community", "scheduled_on": "2026-03-20"}).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/register_entry_id") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		e.do(http.MethodGet, "/v1/care-treatment-reviews/"+id, e.leadKey, nil).problem(t, http.StatusForbidden)
+		e.do(http.MethodGet, "/v1/care-treatment-reviews", e.practitioner, nil).problem(t, http.StatusForbidden)
+
+		noExpert := heldReview("2026-03-20")
+		noExpert["panel"] = map[string]any{"chair": "c", "clinical_expert": "e", "expert_by_experience": " "}
+		if p := e.do(http.MethodPost, "/v1/care-treatment-reviews/"+id+"/held", e.officer, noExpert).problem(t, http.StatusBadRequest); !hasPointer(p, "/panel/expert_by_experience") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		res = e.do(http.MethodPost, "/v1/care-treatment-reviews/"+id+"/held", e.officer, heldReview("2026-03-20"), "If-Match", `"1"`)
+		r := res.json(t)
+		if res.status != http.StatusOK || r["status"] != "held" || r["outcome"] != "admission_avoided" || res.header.Get("ETag") != `"2"` {
+			t.Fatalf("held: %d %s", res.status, res.body)
+		}
+		if rec := r["recommendations"].([]any)[0].(map[string]any); rec["overdue"] != true || rec["owner"] != "ISS" {
+			t.Fatalf("recommendation: %v", rec)
+		}
+		e.do(http.MethodPost, "/v1/care-treatment-reviews/"+id+"/held", e.officer, heldReview("2026-03-21")).problem(t, http.StatusConflict)
+		// The entry was red since 2 March; the review on 20 March meets it.
+		if m := e.mustDo(http.MethodGet, register+"/"+entry, nil, http.StatusOK); m["last_ctr_on"] != "2026-03-20" || m["ctr_due_on"] != nil ||
+			m["ctr_overdue"] != false || m["version"] != float64(2) {
+			t.Fatalf("entry: %v", m)
+		}
+		if items := e.mustDo(http.MethodGet, "/v1/care-treatment-reviews?status=held&register_entry_id="+entry, nil, http.StatusOK)["items"].([]any); len(items) != 1 {
+			t.Fatalf("list: %v", items)
+		}
+		if items := e.mustDo(http.MethodGet, "/v1/care-treatment-reviews?status=scheduled", nil, http.StatusOK)["items"].([]any); len(items) != 0 {
+			t.Fatalf("scheduled list: %v", items)
+		}
+	})
 }

@@ -300,3 +300,109 @@ func (tx tcareRepo) Placements(f tcare.PlacementFilter, s access.Scope, p paging
 	}
 	return listPage(q, "placements", p, func(r placementRow) string { return r.ID }, placementRow.toDomain)
 }
+
+// Care (education) and treatment reviews.
+
+type reviewRow struct {
+	ID               string
+	EntryID          string
+	YoungPersonID    string
+	Kind             string
+	Setting          string
+	ScheduledOn      string
+	HeldOn           *string
+	Panel            *string
+	FamilyViews      *string
+	YoungPersonViews *string
+	KeyQuestions     *string
+	Findings         *string
+	Outcome          *string
+	Recommendations  string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int
+}
+
+func (reviewRow) TableName() string { return "care_treatment_reviews" }
+
+type reviewPanel struct {
+	Chair              string `json:"chair"`
+	ClinicalExpert     string `json:"clinical_expert"`
+	ExpertByExperience string `json:"expert_by_experience"`
+}
+
+type reviewRecommendation struct {
+	Description string `json:"description"`
+	Owner       string `json:"owner"`
+	DueOn       string `json:"due_on"`
+	Done        bool   `json:"done,omitempty"`
+}
+
+func toReviewRow(r tcare.Review) reviewRow {
+	recs := make([]reviewRecommendation, len(r.Recommendations))
+	for i, rec := range r.Recommendations {
+		recs[i] = reviewRecommendation{Description: rec.Description, Owner: rec.Owner, DueOn: fromDate(rec.DueOn), Done: rec.Done}
+	}
+	row := reviewRow{ID: r.ID, EntryID: r.EntryID, YoungPersonID: r.YoungPersonID, Kind: r.Kind, Setting: r.Setting, ScheduledOn: fromDate(r.ScheduledOn),
+		HeldOn: optCivil(r.HeldOn), FamilyViews: nullable(r.FamilyViews), YoungPersonViews: nullable(r.YoungPersonViews),
+		KeyQuestions: nullable(r.KeyQuestions), Findings: nullable(r.Findings), Outcome: nullable(r.Outcome), Recommendations: toJSON(recs),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	if r.Panel != (tcare.Panel{}) {
+		row.Panel = toJSONOrNull(reviewPanel{Chair: r.Panel.Chair, ClinicalExpert: r.Panel.ClinicalExpert, ExpertByExperience: r.Panel.ExpertByExperience}, false)
+	}
+	return row
+}
+
+func (r reviewRow) toDomain() tcare.Review {
+	out := tcare.Review{ID: r.ID, EntryID: r.EntryID, YoungPersonID: r.YoungPersonID, Kind: r.Kind, Setting: r.Setting, ScheduledOn: toDate(r.ScheduledOn),
+		HeldOn: fromOptCivil(r.HeldOn), FamilyViews: deref(r.FamilyViews), YoungPersonViews: deref(r.YoungPersonViews), KeyQuestions: deref(r.KeyQuestions),
+		Findings: deref(r.Findings), Outcome: deref(r.Outcome), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+	if r.Panel != nil {
+		p := fromJSON[reviewPanel](r.Panel)
+		out.Panel = tcare.Panel{Chair: p.Chair, ClinicalExpert: p.ClinicalExpert, ExpertByExperience: p.ExpertByExperience}
+	}
+	for _, rec := range fromJSON[[]reviewRecommendation](&r.Recommendations) {
+		out.Recommendations = append(out.Recommendations, tcare.Recommendation{Description: rec.Description, Owner: rec.Owner, DueOn: toDate(rec.DueOn), Done: rec.Done})
+	}
+	return out
+}
+
+// CreateReview inserts r.
+func (tx tcareRepo) CreateReview(r tcare.Review) error {
+	row := toReviewRow(r)
+	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))
+}
+
+// Review loads one review.
+func (tx tcareRepo) Review(id string) (tcare.Review, error) {
+	var row reviewRow
+	err := tx.q().Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return tcare.Review{}, fault.New(fault.NotFound, "No such care and treatment review.")
+	}
+	return row.toDomain(), translate(err)
+}
+
+// UpdateReview writes r if r.Version-1 is still current.
+func (tx tcareRepo) UpdateReview(r tcare.Review) error {
+	row := toReviewRow(r)
+	return updateVersioned(tx.conn, &row, "care_treatment_reviews", r.ID, r.Version-1)
+}
+
+// Reviews lists one page of reviews, newest first.
+func (tx tcareRepo) Reviews(f tcare.ReviewFilter, p paging.Page) ([]tcare.Review, string, error) {
+	q := tx.q().Model(&reviewRow{})
+	if f.EntryID != "" {
+		q = q.Where("care_treatment_reviews.entry_id = ?", f.EntryID)
+	}
+	if f.YoungPersonID != "" {
+		q = q.Where("care_treatment_reviews.young_person_id = ?", f.YoungPersonID)
+	}
+	switch f.Status {
+	case tcare.ReviewScheduled:
+		q = q.Where("care_treatment_reviews.held_on IS NULL")
+	case tcare.ReviewHeld:
+		q = q.Where("care_treatment_reviews.held_on IS NOT NULL")
+	}
+	return listPage(q, "care_treatment_reviews", p, func(r reviewRow) string { return r.ID }, reviewRow.toDomain)
+}

@@ -23,6 +23,11 @@ type PlacementFilter struct {
 	CurrentOn           *time.Time
 }
 
+// ReviewFilter selects C(E)TRs.
+type ReviewFilter struct {
+	EntryID, YoungPersonID, Status string
+}
+
 // Repository keeps the register and placements. Register entries are read by the register
 // group's permission, not the casework scope: the store takes no scope for them.
 type Repository interface {
@@ -31,6 +36,11 @@ type Repository interface {
 	EntryFor(youngPersonID string) (Entry, bool, error) // the young person's open entry, if any
 	UpdateEntry(e Entry) error                          // writes the entry and any history not yet stored
 	Entries(f Filter, p paging.Page) ([]Entry, string, error)
+
+	CreateReview(r Review) error
+	Review(id string) (Review, error)
+	UpdateReview(r Review) error
+	Reviews(f ReviewFilter, p paging.Page) ([]Review, string, error)
 
 	CreatePlacement(p Placement) error
 	Placement(id string, s access.Scope) (Placement, error)

@@ -401,6 +401,126 @@ func (e CareActAssessmentStatus) Valid() bool {
 	}
 }
 
+// Defines values for CareTreatmentReviewKind.
+const (
+	CareTreatmentReviewKindCetr CareTreatmentReviewKind = "cetr"
+	CareTreatmentReviewKindCtr  CareTreatmentReviewKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewKind enum.
+func (e CareTreatmentReviewKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewKindCetr:
+		return true
+	case CareTreatmentReviewKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewSetting.
+const (
+	CareTreatmentReviewSettingCommunity CareTreatmentReviewSetting = "community"
+	CareTreatmentReviewSettingInpatient CareTreatmentReviewSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewSetting enum.
+func (e CareTreatmentReviewSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewSettingCommunity:
+		return true
+	case CareTreatmentReviewSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewStatus.
+const (
+	CareTreatmentReviewStatusHeld      CareTreatmentReviewStatus = "held"
+	CareTreatmentReviewStatusScheduled CareTreatmentReviewStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewStatus enum.
+func (e CareTreatmentReviewStatus) Valid() bool {
+	switch e {
+	case CareTreatmentReviewStatusHeld:
+		return true
+	case CareTreatmentReviewStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputKind.
+const (
+	CareTreatmentReviewInputKindCetr CareTreatmentReviewInputKind = "cetr"
+	CareTreatmentReviewInputKindCtr  CareTreatmentReviewInputKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputKind enum.
+func (e CareTreatmentReviewInputKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputKindCetr:
+		return true
+	case CareTreatmentReviewInputKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputSetting.
+const (
+	CareTreatmentReviewInputSettingCommunity CareTreatmentReviewInputSetting = "community"
+	CareTreatmentReviewInputSettingInpatient CareTreatmentReviewInputSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputSetting enum.
+func (e CareTreatmentReviewInputSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputSettingCommunity:
+		return true
+	case CareTreatmentReviewInputSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewOutcome.
+const (
+	CareTreatmentReviewOutcomeAdmissionAvoided          CareTreatmentReviewOutcome = "admission_avoided"
+	CareTreatmentReviewOutcomeAdmissionRecommended      CareTreatmentReviewOutcome = "admission_recommended"
+	CareTreatmentReviewOutcomeCommunitySupportIncreased CareTreatmentReviewOutcome = "community_support_increased"
+	CareTreatmentReviewOutcomeContinuedInpatientCare    CareTreatmentReviewOutcome = "continued_inpatient_care"
+	CareTreatmentReviewOutcomeDischargePlanAgreed       CareTreatmentReviewOutcome = "discharge_plan_agreed"
+	CareTreatmentReviewOutcomeOther                     CareTreatmentReviewOutcome = "other"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewOutcome enum.
+func (e CareTreatmentReviewOutcome) Valid() bool {
+	switch e {
+	case CareTreatmentReviewOutcomeAdmissionAvoided:
+		return true
+	case CareTreatmentReviewOutcomeAdmissionRecommended:
+		return true
+	case CareTreatmentReviewOutcomeCommunitySupportIncreased:
+		return true
+	case CareTreatmentReviewOutcomeContinuedInpatientCare:
+		return true
+	case CareTreatmentReviewOutcomeDischargePlanAgreed:
+		return true
+	case CareTreatmentReviewOutcomeOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CloseOutcome.
 const (
 	CloseOutcomeEHCNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
@@ -2828,6 +2948,24 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for ListCareTreatmentReviewsParamsStatus.
+const (
+	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
+	ListCareTreatmentReviewsParamsStatusScheduled ListCareTreatmentReviewsParamsStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the ListCareTreatmentReviewsParamsStatus enum.
+func (e ListCareTreatmentReviewsParamsStatus) Valid() bool {
+	switch e {
+	case ListCareTreatmentReviewsParamsStatusHeld:
+		return true
+	case ListCareTreatmentReviewsParamsStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
@@ -3161,6 +3299,94 @@ type CareActAssessmentPatch struct {
 
 // CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
 type CareActAssessmentStatus string
+
+// CareTreatmentRecommendation defines model for CareTreatmentRecommendation.
+type CareTreatmentRecommendation struct {
+	Description string             `json:"description"`
+	Done        *bool              `json:"done,omitempty"`
+	DueOn       openapi_types.Date `json:"due_on"`
+
+	// Overdue Not done by its due date (answers only).
+	Overdue *bool  `json:"overdue,omitempty"`
+	Owner   string `json:"owner"`
+}
+
+// CareTreatmentReview defines model for CareTreatmentReview.
+type CareTreatmentReview struct {
+	CreatedAt        time.Time                     `json:"created_at"`
+	FamilyViews      *string                       `json:"family_views,omitempty"`
+	Findings         *string                       `json:"findings,omitempty"`
+	HeldOn           *openapi_types.Date           `json:"held_on,omitempty"`
+	ID               openapi_types.UUID            `json:"id"`
+	KeyQuestions     *string                       `json:"key_questions,omitempty"`
+	Kind             CareTreatmentReviewKind       `json:"kind"`
+	Outcome          *CareTreatmentReviewOutcome   `json:"outcome,omitempty"`
+	Panel            *CareTreatmentReviewPanel     `json:"panel,omitempty"`
+	Recommendations  []CareTreatmentRecommendation `json:"recommendations"`
+	RegisterEntryID  openapi_types.UUID            `json:"register_entry_id"`
+	ScheduledOn      openapi_types.Date            `json:"scheduled_on"`
+	Setting          CareTreatmentReviewSetting    `json:"setting"`
+	Status           CareTreatmentReviewStatus     `json:"status"`
+	UpdatedAt        time.Time                     `json:"updated_at"`
+	Version          int                           `json:"version"`
+	YoungPersonID    openapi_types.UUID            `json:"young_person_id"`
+	YoungPersonViews *string                       `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewKind defines model for CareTreatmentReview.Kind.
+type CareTreatmentReviewKind string
+
+// CareTreatmentReviewSetting defines model for CareTreatmentReview.Setting.
+type CareTreatmentReviewSetting string
+
+// CareTreatmentReviewStatus defines model for CareTreatmentReview.Status.
+type CareTreatmentReviewStatus string
+
+// CareTreatmentReviewHeldInput defines model for CareTreatmentReviewHeldInput.
+type CareTreatmentReviewHeldInput struct {
+	FamilyViews *string `json:"family_views,omitempty"`
+	Findings    *string `json:"findings,omitempty"`
+
+	// HeldOn Not in the future.
+	HeldOn           openapi_types.Date             `json:"held_on"`
+	KeyQuestions     *string                        `json:"key_questions,omitempty"`
+	Outcome          CareTreatmentReviewOutcome     `json:"outcome"`
+	Panel            CareTreatmentReviewPanel       `json:"panel"`
+	Recommendations  *[]CareTreatmentRecommendation `json:"recommendations,omitempty"`
+	YoungPersonViews *string                        `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewInput defines model for CareTreatmentReviewInput.
+type CareTreatmentReviewInput struct {
+	KeyQuestions    *string                         `json:"key_questions,omitempty"`
+	Kind            CareTreatmentReviewInputKind    `json:"kind"`
+	RegisterEntryID openapi_types.UUID              `json:"register_entry_id"`
+	ScheduledOn     openapi_types.Date              `json:"scheduled_on"`
+	Setting         CareTreatmentReviewInputSetting `json:"setting"`
+}
+
+// CareTreatmentReviewInputKind defines model for CareTreatmentReviewInput.Kind.
+type CareTreatmentReviewInputKind string
+
+// CareTreatmentReviewInputSetting defines model for CareTreatmentReviewInput.Setting.
+type CareTreatmentReviewInputSetting string
+
+// CareTreatmentReviewOutcome defines model for CareTreatmentReviewOutcome.
+type CareTreatmentReviewOutcome string
+
+// CareTreatmentReviewPage defines model for CareTreatmentReviewPage.
+type CareTreatmentReviewPage struct {
+	Items      []CareTreatmentReview `json:"items"`
+	NextCursor *string               `json:"next_cursor,omitempty"`
+}
+
+// CareTreatmentReviewPanel defines model for CareTreatmentReviewPanel.
+type CareTreatmentReviewPanel struct {
+	// Chair The independent chair (a commissioner).
+	Chair              string `json:"chair"`
+	ClinicalExpert     string `json:"clinical_expert"`
+	ExpertByExperience string `json:"expert_by_experience"`
+}
 
 // CHC defines model for Chc.
 type CHC struct {
@@ -5945,6 +6171,37 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCareTreatmentReviewsParams defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParams struct {
+	RegisterEntryID *openapi_types.UUID                   `form:"register_entry_id,omitempty" json:"register_entry_id,omitempty"`
+	YoungPersonID   *openapi_types.UUID                   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status          *ListCareTreatmentReviewsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCareTreatmentReviewsParamsStatus defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParamsStatus string
+
+// ScheduleCareTreatmentReviewParams defines parameters for ScheduleCareTreatmentReview.
+type ScheduleCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// HoldCareTreatmentReviewParams defines parameters for HoldCareTreatmentReview.
+type HoldCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
@@ -6968,6 +7225,12 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = APIKeyInput
 
+// ScheduleCareTreatmentReviewJSONRequestBody defines body for ScheduleCareTreatmentReview for application/json ContentType.
+type ScheduleCareTreatmentReviewJSONRequestBody = CareTreatmentReviewInput
+
+// HoldCareTreatmentReviewJSONRequestBody defines body for HoldCareTreatmentReview for application/json ContentType.
+type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -7510,6 +7773,58 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCareTreatmentReviews List C(E)TRs, newest first
+	//
+	// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+	ListCareTreatmentReviews(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScheduleCareTreatmentReviewWithBody Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReviewWithBody(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReview(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCareTreatmentReview Read a C(E)TR
+	//
+	// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+	GetCareTreatmentReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HoldCareTreatmentReviewWithBody Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReviewWithBody(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDisputes List tribunal appeals, mediations and complaints
 	//
@@ -9449,6 +9764,118 @@ func (c *Client) RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCareTreatmentReviews List C(E)TRs, newest first
+//
+// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+func (c *Client) ListCareTreatmentReviews(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCareTreatmentReviewsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScheduleCareTreatmentReviewWithBody Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *Client) ScheduleCareTreatmentReviewWithBody(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScheduleCareTreatmentReviewRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *Client) ScheduleCareTreatmentReview(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScheduleCareTreatmentReviewRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCareTreatmentReview Read a C(E)TR
+//
+// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+func (c *Client) GetCareTreatmentReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCareTreatmentReviewRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HoldCareTreatmentReviewWithBody Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *Client) HoldCareTreatmentReviewWithBody(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHoldCareTreatmentReviewRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *Client) HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHoldCareTreatmentReviewRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13906,6 +14333,270 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCareTreatmentReviewsRequest constructs an http.Request for the ListCareTreatmentReviews method
+func NewListCareTreatmentReviewsRequest(server string, params *ListCareTreatmentReviewsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.RegisterEntryID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "register_entry_id", *params.RegisterEntryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScheduleCareTreatmentReviewRequest calls the generic ScheduleCareTreatmentReview builder with application/json body
+func NewScheduleCareTreatmentReviewRequest(server string, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScheduleCareTreatmentReviewRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewScheduleCareTreatmentReviewRequestWithBody constructs an http.Request for the ScheduleCareTreatmentReview method, with any body, and a specified content type
+func NewScheduleCareTreatmentReviewRequestWithBody(server string, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCareTreatmentReviewRequest constructs an http.Request for the GetCareTreatmentReview method
+func NewGetCareTreatmentReviewRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewHoldCareTreatmentReviewRequest calls the generic HoldCareTreatmentReview builder with application/json body
+func NewHoldCareTreatmentReviewRequest(server string, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewHoldCareTreatmentReviewRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewHoldCareTreatmentReviewRequestWithBody constructs an http.Request for the HoldCareTreatmentReview method, with any body, and a specified content type
+func NewHoldCareTreatmentReviewRequestWithBody(server string, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews/%s/held", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -22503,6 +23194,62 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// ListCareTreatmentReviewsWithResponse List C(E)TRs, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+	ListCareTreatmentReviewsWithResponse(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*ListCareTreatmentReviewsResponse, error)
+
+	// ScheduleCareTreatmentReviewWithBodyWithResponse Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReviewWithBodyWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error)
+
+	// ScheduleCareTreatmentReviewWithResponse Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReviewWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error)
+
+	// GetCareTreatmentReviewWithResponse Read a C(E)TR
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+	GetCareTreatmentReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetCareTreatmentReviewResponse, error)
+
+	// HoldCareTreatmentReviewWithBodyWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReviewWithBodyWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error)
+
+	// HoldCareTreatmentReviewWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReviewWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error)
+
 	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -25785,6 +26532,493 @@ func (r ListAuditEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCareTreatmentReviewsResponse429Headers the declared response headers of an HTTP 429 response for ListCareTreatmentReviews
+type ListCareTreatmentReviewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListCareTreatmentReviewsResponse503Headers the declared response headers of an HTTP 503 response for ListCareTreatmentReviews
+type ListCareTreatmentReviewsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListCareTreatmentReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CareTreatmentReviewPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCareTreatmentReviewsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCareTreatmentReviewsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCareTreatmentReviewsResponse) GetJSON200() *CareTreatmentReviewPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCareTreatmentReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCareTreatmentReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCareTreatmentReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCareTreatmentReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScheduleCareTreatmentReviewResponse201Headers the declared response headers of an HTTP 201 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// ScheduleCareTreatmentReviewResponse409Headers the declared response headers of an HTTP 409 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse409Headers struct {
+	RetryAfter *int
+}
+
+// ScheduleCareTreatmentReviewResponse429Headers the declared response headers of an HTTP 429 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ScheduleCareTreatmentReviewResponse503Headers the declared response headers of an HTTP 503 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ScheduleCareTreatmentReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CareTreatmentReview
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ScheduleCareTreatmentReviewResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScheduleCareTreatmentReviewResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScheduleCareTreatmentReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ScheduleCareTreatmentReviewResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ScheduleCareTreatmentReviewResponse) GetJSON201() *CareTreatmentReview {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ScheduleCareTreatmentReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScheduleCareTreatmentReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScheduleCareTreatmentReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScheduleCareTreatmentReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCareTreatmentReviewResponse200Headers the declared response headers of an HTTP 200 response for GetCareTreatmentReview
+type GetCareTreatmentReviewResponse200Headers struct {
+	ETag *string
+}
+
+// GetCareTreatmentReviewResponse429Headers the declared response headers of an HTTP 429 response for GetCareTreatmentReview
+type GetCareTreatmentReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetCareTreatmentReviewResponse503Headers the declared response headers of an HTTP 503 response for GetCareTreatmentReview
+type GetCareTreatmentReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetCareTreatmentReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CareTreatmentReview
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCareTreatmentReviewResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCareTreatmentReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCareTreatmentReviewResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCareTreatmentReviewResponse) GetJSON200() *CareTreatmentReview {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCareTreatmentReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCareTreatmentReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCareTreatmentReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCareTreatmentReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HoldCareTreatmentReviewResponse200Headers the declared response headers of an HTTP 200 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse200Headers struct {
+	ETag *string
+}
+
+// HoldCareTreatmentReviewResponse409Headers the declared response headers of an HTTP 409 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse409Headers struct {
+	RetryAfter *int
+}
+
+// HoldCareTreatmentReviewResponse412Headers the declared response headers of an HTTP 412 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse412Headers struct {
+	ETag *string
+}
+
+// HoldCareTreatmentReviewResponse429Headers the declared response headers of an HTTP 429 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// HoldCareTreatmentReviewResponse503Headers the declared response headers of an HTTP 503 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
+type HoldCareTreatmentReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CareTreatmentReview
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HoldCareTreatmentReviewResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *HoldCareTreatmentReviewResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *HoldCareTreatmentReviewResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HoldCareTreatmentReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HoldCareTreatmentReviewResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r HoldCareTreatmentReviewResponse) GetJSON200() *CareTreatmentReview {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r HoldCareTreatmentReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HoldCareTreatmentReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HoldCareTreatmentReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HoldCareTreatmentReviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -40928,6 +42162,98 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// ListCareTreatmentReviewsWithResponse List C(E)TRs, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+func (c *ClientWithResponses) ListCareTreatmentReviewsWithResponse(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*ListCareTreatmentReviewsResponse, error) {
+	rsp, err := c.ListCareTreatmentReviews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCareTreatmentReviewsResponse(rsp)
+}
+
+// ScheduleCareTreatmentReviewWithBodyWithResponse Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *ClientWithResponses) ScheduleCareTreatmentReviewWithBodyWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error) {
+	rsp, err := c.ScheduleCareTreatmentReviewWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScheduleCareTreatmentReviewResponse(rsp)
+}
+
+// ScheduleCareTreatmentReviewWithResponse Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *ClientWithResponses) ScheduleCareTreatmentReviewWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error) {
+	rsp, err := c.ScheduleCareTreatmentReview(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScheduleCareTreatmentReviewResponse(rsp)
+}
+
+// GetCareTreatmentReviewWithResponse Read a C(E)TR
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+func (c *ClientWithResponses) GetCareTreatmentReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetCareTreatmentReviewResponse, error) {
+	rsp, err := c.GetCareTreatmentReview(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCareTreatmentReviewResponse(rsp)
+}
+
+// HoldCareTreatmentReviewWithBodyWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *ClientWithResponses) HoldCareTreatmentReviewWithBodyWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error) {
+	rsp, err := c.HoldCareTreatmentReviewWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHoldCareTreatmentReviewResponse(rsp)
+}
+
+// HoldCareTreatmentReviewWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *ClientWithResponses) HoldCareTreatmentReviewWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error) {
+	rsp, err := c.HoldCareTreatmentReview(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHoldCareTreatmentReviewResponse(rsp)
+}
+
 // ListDisputesWithResponse List tribunal appeals, mediations and complaints
 //
 // Returns a wrapper object for the known response body format(s).
@@ -45234,6 +46560,493 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListAuditEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCareTreatmentReviewsResponse parses an HTTP response from a ListCareTreatmentReviewsWithResponse call
+func ParseListCareTreatmentReviewsResponse(rsp *http.Response) (*ListCareTreatmentReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCareTreatmentReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CareTreatmentReviewPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCareTreatmentReviewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCareTreatmentReviewsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScheduleCareTreatmentReviewResponse parses an HTTP response from a ScheduleCareTreatmentReviewWithResponse call
+func ParseScheduleCareTreatmentReviewResponse(rsp *http.Response) (*ScheduleCareTreatmentReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScheduleCareTreatmentReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CareTreatmentReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ScheduleCareTreatmentReviewResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScheduleCareTreatmentReviewResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScheduleCareTreatmentReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ScheduleCareTreatmentReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCareTreatmentReviewResponse parses an HTTP response from a GetCareTreatmentReviewWithResponse call
+func ParseGetCareTreatmentReviewResponse(rsp *http.Response) (*GetCareTreatmentReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCareTreatmentReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CareTreatmentReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCareTreatmentReviewResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCareTreatmentReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCareTreatmentReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHoldCareTreatmentReviewResponse parses an HTTP response from a HoldCareTreatmentReviewWithResponse call
+func ParseHoldCareTreatmentReviewResponse(rsp *http.Response) (*HoldCareTreatmentReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HoldCareTreatmentReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CareTreatmentReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HoldCareTreatmentReviewResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers HoldCareTreatmentReviewResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers HoldCareTreatmentReviewResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers HoldCareTreatmentReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HoldCareTreatmentReviewResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -307,3 +307,117 @@ func (s *Service) EndPlacement(ctx context.Context, id string, ifMatch *int, on 
 				"Placement ended ("+placementNames[pl.Type]+")")
 		})
 }
+
+// Care (education) and treatment reviews: the register group's, like the register.
+
+var versionedReviews = casework.Versioned[tcare.Review, Tx]{
+	Load:  func(tx Tx, id string, _ access.Scope) (tcare.Review, error) { return tx.TransformingCare().Review(id) },
+	Save:  func(tx Tx, r tcare.Review) error { return tx.TransformingCare().UpdateReview(r) },
+	Stamp: func(r *tcare.Review) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
+
+// reviewPayload carries no young person, as for register events.
+func reviewPayload(r tcare.Review) map[string]any {
+	payload := map[string]any{"register_entry_id": r.EntryID, "kind": r.Kind, "setting": r.Setting, "scheduled_on": r.ScheduledOn.Format(time.DateOnly)}
+	if !r.HeldOn.IsZero() {
+		payload["held_on"], payload["outcome"] = r.HeldOn.Format(time.DateOnly), r.Outcome
+	}
+	return payload
+}
+
+// ScheduleReview schedules a C(E)TR for the young person of an open register entry.
+func (s *Service) ScheduleReview(ctx context.Context, in tcare.Review) (r tcare.Review, err error) {
+	defer casework.Wrap(&err, "schedule care and treatment review")
+	p, err := casework.Allow(ctx, auth.KeepSupportRegister)
+	if err != nil {
+		return r, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if r, err = tcare.NewReview(in); err != nil {
+			return err
+		}
+		e, err := tx.TransformingCare().Entry(in.EntryID)
+		if err != nil {
+			return casework.Referenced(err, "/register_entry_id", "no such register entry")
+		}
+		if !e.Open() {
+			return fault.Field(fault.Unprocessable, "/register_entry_id", "the young person has come off the register")
+		}
+		r.YoungPersonID = e.YoungPersonID
+		r.ID, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), s.Now(), s.Now(), 1
+		if err := tx.TransformingCare().CreateReview(r); err != nil {
+			return err
+		}
+		return recordRegister(tx, s.Event(ctx, p, audit.Create, tcare.ReviewRecordType, r.ID, r.YoungPersonID, nil),
+			s.Notice(outbox.CareTreatmentReviewScheduled, r.ID, reviewPayload(r)))
+	})
+	return r, err
+}
+
+// Review reads one C(E)TR, auditing the read.
+func (s *Service) Review(ctx context.Context, id string) (r tcare.Review, err error) {
+	defer casework.Wrap(&err, "read care and treatment review %s", id)
+	p, err := casework.Allow(ctx, auth.KeepSupportRegister)
+	if err != nil {
+		return r, err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		if r, err = tx.TransformingCare().Review(id); err != nil {
+			return err
+		}
+		return tx.Audit(s.Event(ctx, p, audit.Read, tcare.ReviewRecordType, id, r.YoungPersonID, nil))
+	})
+	return r, err
+}
+
+// Reviews lists one page of C(E)TRs, auditing the page.
+func (s *Service) Reviews(ctx context.Context, f tcare.ReviewFilter, pg paging.Page) (out []tcare.Review, next string, err error) {
+	defer casework.Wrap(&err, "list care and treatment reviews")
+	p, err := casework.Allow(ctx, auth.KeepSupportRegister)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		if out, next, err = tx.TransformingCare().Reviews(f, pg); err != nil || len(out) == 0 {
+			return err
+		}
+		e := s.Event(ctx, p, audit.List, tcare.ReviewRecordType, "", "", nil)
+		seen := map[string]bool{}
+		for _, r := range out {
+			e.RecordIDs = append(e.RecordIDs, r.ID)
+			if !seen[r.YoungPersonID] {
+				seen[r.YoungPersonID] = true
+				e.YoungPersonIDs = append(e.YoungPersonIDs, r.YoungPersonID)
+			}
+		}
+		return tx.Audit(e)
+	})
+	return out, next, err
+}
+
+// HoldReview records a C(E)TR as held and moves its register entry's next review due, in one
+// transaction.
+func (s *Service) HoldReview(ctx context.Context, id string, ifMatch *int, held tcare.Review) (_ tcare.Review, err error) {
+	defer casework.Wrap(&err, "hold care and treatment review %s", id)
+	return versionedReviews.Change(ctx, s.Core, s.db, auth.KeepSupportRegister, id, ifMatch,
+		func(_ Tx, _ auth.Principal, r *tcare.Review) (bool, error) { return true, r.Hold(held, s.Today()) },
+		func(tx Tx, p auth.Principal, r tcare.Review) error {
+			e, err := tx.TransformingCare().Entry(r.EntryID)
+			if err != nil {
+				return err
+			}
+			if e.Open() {
+				e.HoldCTR(r.HeldOn)
+				e.CTRDueOn = e.CTRDue(s.policy)
+				if err := versionedEntries.SaveNext(s.Core, tx, &e); err != nil {
+					return err
+				}
+				if err := recordRegister(tx, s.Event(ctx, p, audit.Update, tcare.RecordType, e.ID, e.YoungPersonID, []string{"last_ctr_on"}),
+					s.Notice(outbox.RegisterEntryCTRHeld, e.ID, entryPayload(e, s.policy))); err != nil {
+					return err
+				}
+			}
+			return recordRegister(tx, s.Event(ctx, p, audit.Update, tcare.ReviewRecordType, id, r.YoungPersonID,
+				[]string{"held_on", "panel", "family_views", "young_person_views", "key_questions", "findings", "outcome", "recommendations"}),
+				s.Notice(outbox.CareTreatmentReviewHeld, id, reviewPayload(r)))
+		})
+}
