@@ -245,3 +245,71 @@ func TestReview(t *testing.T) {
 		t.Fatalf("twice: %v", err)
 	}
 }
+
+// TestBudgetSectionJ: a personal budget across three streams produces the plan's section J.
+func TestBudgetSectionJ(t *testing.T) {
+	today := d("2026-06-01")
+	b, err := NewBudget(Budget{RequestedOn: d("2026-04-01"), RequestedBy: "parent"}, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.SectionJ(); got != "A personal budget was requested on 2026-04-01; the decision is awaited." {
+		t.Fatalf("requested: %q", got)
+	}
+	parts := []Part{
+		{Stream: "health", Arrangement: "direct_payment", AmountPence: 120000, Period: "month", AgreementSignedOn: d("2026-04-20")},
+		{Stream: "education", Arrangement: "notional", AmountPence: 600000, Period: "year"},
+		{Stream: "social_care", Arrangement: "third_party", AmountPence: 1234567, Period: "year"},
+	}
+	cases := []struct {
+		name    string
+		agreed  bool
+		reasons string
+		parts   []Part
+		pointer string
+	}{
+		{"refused without reasons", false, "", nil, "/reasons"},
+		{"agreed without parts", true, "", nil, "/parts"},
+		{"direct payment without agreement", true, "", []Part{{Stream: "health", Arrangement: "direct_payment", AmountPence: 1, Period: "week"}}, "/parts/0/agreement_signed_on"},
+		{"a stream twice", true, "", []Part{parts[1], parts[1]}, "/parts/1/stream"},
+	}
+	for _, c := range cases {
+		err := b.Decide(c.agreed, d("2026-04-21"), c.reasons, c.parts, time.Time{}, today)
+		var fe *fault.Error
+		if !asFault(err, &fe) || fe.Kind != fault.Invalid || fe.Fields[0].Pointer != c.pointer {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+	}
+	if err := b.Decide(true, d("2026-04-21"), "", parts, d("2027-04-21"), today); err != nil {
+		t.Fatal(err)
+	}
+	want := "Integrated personal budget agreed on 2026-04-21.\n" +
+		"Education: £6,000.00 a year, as a notional budget (arranged by the council).\n" +
+		"Social care: £12,345.67 a year, as a third-party arrangement.\n" +
+		"Health: £1,200.00 a month, as a direct payment (agreement signed 2026-04-20).\n" +
+		"To be reviewed by 2027-04-21."
+	if got := b.SectionJ(); got != want || !b.Integrated() {
+		t.Fatalf("section J:\n%s\nwant\n%s", got, want)
+	}
+	if err := b.Decide(false, d("2026-04-22"), "x", nil, time.Time{}, today); fault.KindOf(err) != fault.Conflict {
+		t.Fatalf("decided twice: %v", err)
+	}
+	if err := b.Pay(Payment{Stream: "housing", PaidOn: d("2026-05-01"), AmountPence: 10}, today); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("unknown stream: %v", err)
+	}
+	if err := b.Pay(Payment{Stream: "health", PaidOn: d("2026-04-01"), AmountPence: 10}, today); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("before the decision: %v", err)
+	}
+	_ = b.Pay(Payment{Stream: "health", PaidOn: d("2026-05-01"), AmountPence: 120000}, today)
+	_ = b.Pay(Payment{Stream: "health", PaidOn: d("2026-05-28"), AmountPence: 120000}, today)
+	if b.Spent()["health"] != 240000 {
+		t.Fatalf("spent: %v", b.Spent())
+	}
+	refused, _ := NewBudget(Budget{RequestedOn: d("2026-04-01"), RequestedBy: "young_person"}, today)
+	if err := refused.Decide(false, d("2026-04-10"), "No direct payment: the provision is at a maintained school (reg. 8(1)).", nil, time.Time{}, today); err != nil {
+		t.Fatal(err)
+	}
+	if err := refused.Pay(Payment{Stream: "health", PaidOn: d("2026-05-01"), AmountPence: 1}, today); fault.KindOf(err) != fault.Conflict {
+		t.Fatalf("pay refused: %v", err)
+	}
+}
