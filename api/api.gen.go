@@ -1306,22 +1306,22 @@ func (e EHCPersonalBudgetLinesStream) Valid() bool {
 
 // Defines values for EHCPersonalBudgetType.
 const (
-	DirectPayment EHCPersonalBudgetType = "direct_payment"
-	Mixed         EHCPersonalBudgetType = "mixed"
-	Notional      EHCPersonalBudgetType = "notional"
-	ThirdParty    EHCPersonalBudgetType = "third_party"
+	EHCPersonalBudgetTypeDirectPayment EHCPersonalBudgetType = "direct_payment"
+	EHCPersonalBudgetTypeMixed         EHCPersonalBudgetType = "mixed"
+	EHCPersonalBudgetTypeNotional      EHCPersonalBudgetType = "notional"
+	EHCPersonalBudgetTypeThirdParty    EHCPersonalBudgetType = "third_party"
 )
 
 // Valid indicates whether the value is a known member of the EHCPersonalBudgetType enum.
 func (e EHCPersonalBudgetType) Valid() bool {
 	switch e {
-	case DirectPayment:
+	case EHCPersonalBudgetTypeDirectPayment:
 		return true
-	case Mixed:
+	case EHCPersonalBudgetTypeMixed:
 		return true
-	case Notional:
+	case EHCPersonalBudgetTypeNotional:
 		return true
-	case ThirdParty:
+	case EHCPersonalBudgetTypeThirdParty:
 		return true
 	default:
 		return false
@@ -1916,6 +1916,186 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	case PathwayFeedbackProfessionalRoleEngagementLead:
 		return true
 	case PathwayFeedbackProfessionalRoleOther:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetRequestedBy.
+const (
+	PersonalBudgetRequestedByParent      PersonalBudgetRequestedBy = "parent"
+	PersonalBudgetRequestedByYoungPerson PersonalBudgetRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedBy enum.
+func (e PersonalBudgetRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedByParent:
+		return true
+	case PersonalBudgetRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetDecisionInputDecision.
+const (
+	PersonalBudgetDecisionInputDecisionAgreed  PersonalBudgetDecisionInputDecision = "agreed"
+	PersonalBudgetDecisionInputDecisionRefused PersonalBudgetDecisionInputDecision = "refused"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetDecisionInputDecision enum.
+func (e PersonalBudgetDecisionInputDecision) Valid() bool {
+	switch e {
+	case PersonalBudgetDecisionInputDecisionAgreed:
+		return true
+	case PersonalBudgetDecisionInputDecisionRefused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetInputRequestedBy.
+const (
+	PersonalBudgetInputRequestedByParent      PersonalBudgetInputRequestedBy = "parent"
+	PersonalBudgetInputRequestedByYoungPerson PersonalBudgetInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputRequestedBy enum.
+func (e PersonalBudgetInputRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetInputRequestedByParent:
+		return true
+	case PersonalBudgetInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartArrangement.
+const (
+	PersonalBudgetPartArrangementDirectPayment PersonalBudgetPartArrangement = "direct_payment"
+	PersonalBudgetPartArrangementNotional      PersonalBudgetPartArrangement = "notional"
+	PersonalBudgetPartArrangementThirdParty    PersonalBudgetPartArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartArrangement enum.
+func (e PersonalBudgetPartArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetPartArrangementDirectPayment:
+		return true
+	case PersonalBudgetPartArrangementNotional:
+		return true
+	case PersonalBudgetPartArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartPeriod.
+const (
+	Month PersonalBudgetPartPeriod = "month"
+	Week  PersonalBudgetPartPeriod = "week"
+	Year  PersonalBudgetPartPeriod = "year"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartPeriod enum.
+func (e PersonalBudgetPartPeriod) Valid() bool {
+	switch e {
+	case Month:
+		return true
+	case Week:
+		return true
+	case Year:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartStream.
+const (
+	PersonalBudgetPartStreamEducation  PersonalBudgetPartStream = "education"
+	PersonalBudgetPartStreamHealth     PersonalBudgetPartStream = "health"
+	PersonalBudgetPartStreamSocialCare PersonalBudgetPartStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartStream enum.
+func (e PersonalBudgetPartStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPartStreamEducation:
+		return true
+	case PersonalBudgetPartStreamHealth:
+		return true
+	case PersonalBudgetPartStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentStream.
+const (
+	PersonalBudgetPaymentStreamEducation  PersonalBudgetPaymentStream = "education"
+	PersonalBudgetPaymentStreamHealth     PersonalBudgetPaymentStream = "health"
+	PersonalBudgetPaymentStreamSocialCare PersonalBudgetPaymentStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentStream enum.
+func (e PersonalBudgetPaymentStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentStreamEducation:
+		return true
+	case PersonalBudgetPaymentStreamHealth:
+		return true
+	case PersonalBudgetPaymentStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentInputStream.
+const (
+	PersonalBudgetPaymentInputStreamEducation  PersonalBudgetPaymentInputStream = "education"
+	PersonalBudgetPaymentInputStreamHealth     PersonalBudgetPaymentInputStream = "health"
+	PersonalBudgetPaymentInputStreamSocialCare PersonalBudgetPaymentInputStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentInputStream enum.
+func (e PersonalBudgetPaymentInputStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentInputStreamEducation:
+		return true
+	case PersonalBudgetPaymentInputStreamHealth:
+		return true
+	case PersonalBudgetPaymentInputStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetStatus.
+const (
+	PersonalBudgetStatusAgreed    PersonalBudgetStatus = "agreed"
+	PersonalBudgetStatusRefused   PersonalBudgetStatus = "refused"
+	PersonalBudgetStatusRequested PersonalBudgetStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetStatus enum.
+func (e PersonalBudgetStatus) Valid() bool {
+	switch e {
+	case PersonalBudgetStatusAgreed:
+		return true
+	case PersonalBudgetStatusRefused:
+		return true
+	case PersonalBudgetStatusRequested:
 		return true
 	default:
 		return false
@@ -4766,6 +4946,115 @@ type PathwayFeedbackPage struct {
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
 
+// PersonalBudget defines model for PersonalBudget.
+type PersonalBudget struct {
+	CreatedAt time.Time           `json:"created_at"`
+	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// Integrated More than one funding stream.
+	Integrated     bool                      `json:"integrated"`
+	Parts          []PersonalBudgetPart      `json:"parts"`
+	Payments       []PersonalBudgetPayment   `json:"payments"`
+	RefusalReasons *string                   `json:"refusal_reasons,omitempty"`
+	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
+	RequestedOn    openapi_types.Date        `json:"requested_on"`
+	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+
+	// SectionJ The plan's section J, computed from this budget.
+	SectionJ string `json:"section_j"`
+
+	// SpentPence Payments by stream.
+	SpentPence    map[string]int64     `json:"spent_pence"`
+	Status        PersonalBudgetStatus `json:"status"`
+	UpdatedAt     time.Time            `json:"updated_at"`
+	Version       int                  `json:"version"`
+	YoungPersonID openapi_types.UUID   `json:"young_person_id"`
+}
+
+// PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
+type PersonalBudgetRequestedBy string
+
+// PersonalBudgetDecisionInput defines model for PersonalBudgetDecisionInput.
+type PersonalBudgetDecisionInput struct {
+	DecidedOn openapi_types.Date                  `json:"decided_on"`
+	Decision  PersonalBudgetDecisionInputDecision `json:"decision"`
+	Parts     *[]PersonalBudgetPart               `json:"parts,omitempty"`
+
+	// Reasons Required on refusal.
+	Reasons     *string             `json:"reasons,omitempty"`
+	ReviewDueOn *openapi_types.Date `json:"review_due_on,omitempty"`
+}
+
+// PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
+type PersonalBudgetDecisionInputDecision string
+
+// PersonalBudgetInput defines model for PersonalBudgetInput.
+type PersonalBudgetInput struct {
+	// EHCPlanID The young person's plan, whose section J this budget is.
+	EHCPlanID     *openapi_types.UUID            `json:"ehc_plan_id,omitempty"`
+	RequestedBy   PersonalBudgetInputRequestedBy `json:"requested_by"`
+	RequestedOn   openapi_types.Date             `json:"requested_on"`
+	YoungPersonID openapi_types.UUID             `json:"young_person_id"`
+}
+
+// PersonalBudgetInputRequestedBy defines model for PersonalBudgetInput.RequestedBy.
+type PersonalBudgetInputRequestedBy string
+
+// PersonalBudgetPage defines model for PersonalBudgetPage.
+type PersonalBudgetPage struct {
+	Items      []PersonalBudget `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// PersonalBudgetPart defines model for PersonalBudgetPart.
+type PersonalBudgetPart struct {
+	// AgreementSignedOn Required for a direct payment: the family's signed agreement.
+	AgreementSignedOn *openapi_types.Date           `json:"agreement_signed_on,omitempty"`
+	AmountPence       int64                         `json:"amount_pence"`
+	Arrangement       PersonalBudgetPartArrangement `json:"arrangement"`
+	Monitoring        *string                       `json:"monitoring,omitempty"`
+	Period            PersonalBudgetPartPeriod      `json:"period"`
+	Stream            PersonalBudgetPartStream      `json:"stream"`
+}
+
+// PersonalBudgetPartArrangement defines model for PersonalBudgetPart.Arrangement.
+type PersonalBudgetPartArrangement string
+
+// PersonalBudgetPartPeriod defines model for PersonalBudgetPart.Period.
+type PersonalBudgetPartPeriod string
+
+// PersonalBudgetPartStream defines model for PersonalBudgetPart.Stream.
+type PersonalBudgetPartStream string
+
+// PersonalBudgetPayment defines model for PersonalBudgetPayment.
+type PersonalBudgetPayment struct {
+	AmountPence int64                       `json:"amount_pence"`
+	ID          openapi_types.UUID          `json:"id"`
+	Note        *string                     `json:"note,omitempty"`
+	PaidOn      openapi_types.Date          `json:"paid_on"`
+	RecordedAt  time.Time                   `json:"recorded_at"`
+	Stream      PersonalBudgetPaymentStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentStream defines model for PersonalBudgetPayment.Stream.
+type PersonalBudgetPaymentStream string
+
+// PersonalBudgetPaymentInput defines model for PersonalBudgetPaymentInput.
+type PersonalBudgetPaymentInput struct {
+	AmountPence int64                            `json:"amount_pence"`
+	Note        *string                          `json:"note,omitempty"`
+	PaidOn      openapi_types.Date               `json:"paid_on"`
+	Stream      PersonalBudgetPaymentInputStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentInputStream defines model for PersonalBudgetPaymentInput.Stream.
+type PersonalBudgetPaymentInputStream string
+
+// PersonalBudgetStatus defines model for PersonalBudgetStatus.
+type PersonalBudgetStatus string
+
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
@@ -6580,6 +6869,43 @@ type CreatePathwayFeedbackParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPersonalBudgetsParams defines parameters for ListPersonalBudgets.
+type ListPersonalBudgetsParams struct {
+	YoungPersonID *openapi_types.UUID   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	EHCPlanID     *openapi_types.UUID   `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status        *PersonalBudgetStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RequestPersonalBudgetParams defines parameters for RequestPersonalBudget.
+type RequestPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecidePersonalBudgetParams defines parameters for DecidePersonalBudget.
+type DecidePersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordPersonalBudgetPaymentParams defines parameters for RecordPersonalBudgetPayment.
+type RecordPersonalBudgetPaymentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListPlacementsParams defines parameters for ListPlacements.
 type ListPlacementsParams struct {
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -7306,6 +7632,15 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// RequestPersonalBudgetJSONRequestBody defines body for RequestPersonalBudget for application/json ContentType.
+type RequestPersonalBudgetJSONRequestBody = PersonalBudgetInput
+
+// DecidePersonalBudgetJSONRequestBody defines body for DecidePersonalBudget for application/json ContentType.
+type DecidePersonalBudgetJSONRequestBody = PersonalBudgetDecisionInput
+
+// RecordPersonalBudgetPaymentJSONRequestBody defines body for RecordPersonalBudgetPayment for application/json ContentType.
+type RecordPersonalBudgetPaymentJSONRequestBody = PersonalBudgetPaymentInput
+
 // CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
 type CreatePlacementJSONRequestBody = PlacementInput
 
@@ -7788,6 +8123,21 @@ type ServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx echo.Context, id ID) error
+	// ListPersonalBudgets List personal budgets the caller may see, newest first
+	// (GET /v1/personal-budgets)
+	ListPersonalBudgets(ctx echo.Context, params ListPersonalBudgetsParams) error
+	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	// (POST /v1/personal-budgets)
+	RequestPersonalBudget(ctx echo.Context, params RequestPersonalBudgetParams) error
+	// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+	// (GET /v1/personal-budgets/{id})
+	GetPersonalBudget(ctx echo.Context, id ID) error
+	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	// (POST /v1/personal-budgets/{id}/decision)
+	DecidePersonalBudget(ctx echo.Context, id ID, params DecidePersonalBudgetParams) error
+	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+	// (POST /v1/personal-budgets/{id}/payments)
+	RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error
 	// ListPlacements List placements the caller may see, newest first
 	// (GET /v1/placements)
 	ListPlacements(ctx echo.Context, params ListPlacementsParams) error
@@ -10522,6 +10872,199 @@ func (w *ServerInterfaceWrapper) GetPathwayFeedback(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetPathwayFeedback(ctx, id)
+	return err
+}
+
+// ListPersonalBudgets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPersonalBudgets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPersonalBudgetsParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "ehc_plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EHCPlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPersonalBudgets(ctx, params)
+	return err
+}
+
+// RequestPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestPersonalBudget(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RequestPersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestPersonalBudget(ctx, params)
+	return err
+}
+
+// GetPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPersonalBudget(ctx, id)
+	return err
+}
+
+// DecidePersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) DecidePersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecidePersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecidePersonalBudget(ctx, id, params)
+	return err
+}
+
+// RecordPersonalBudgetPayment converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordPersonalBudgetPayment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordPersonalBudgetPaymentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordPersonalBudgetPayment(ctx, id, params)
 	return err
 }
 
@@ -13461,6 +14004,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/care-treatment-reviews", wrapper.ScheduleCareTreatmentReview, options.OperationMiddlewares["scheduleCareTreatmentReview"]...)
 	router.GET(options.BaseURL+"/v1/care-treatment-reviews/:id", wrapper.GetCareTreatmentReview, options.OperationMiddlewares["getCareTreatmentReview"]...)
 	router.POST(options.BaseURL+"/v1/care-treatment-reviews/:id/held", wrapper.HoldCareTreatmentReview, options.OperationMiddlewares["holdCareTreatmentReview"]...)
+	router.GET(options.BaseURL+"/v1/personal-budgets", wrapper.ListPersonalBudgets, options.OperationMiddlewares["listPersonalBudgets"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets", wrapper.RequestPersonalBudget, options.OperationMiddlewares["requestPersonalBudget"]...)
+	router.GET(options.BaseURL+"/v1/personal-budgets/:id", wrapper.GetPersonalBudget, options.OperationMiddlewares["getPersonalBudget"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/decision", wrapper.DecidePersonalBudget, options.OperationMiddlewares["decidePersonalBudget"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/payments", wrapper.RecordPersonalBudgetPayment, options.OperationMiddlewares["recordPersonalBudgetPayment"]...)
 	router.GET(options.BaseURL+"/v1/placements", wrapper.ListPlacements, options.OperationMiddlewares["listPlacements"]...)
 	router.POST(options.BaseURL+"/v1/placements", wrapper.CreatePlacement, options.OperationMiddlewares["createPlacement"]...)
 	router.GET(options.BaseURL+"/v1/placements/:id", wrapper.GetPlacement, options.OperationMiddlewares["getPlacement"]...)
@@ -24673,6 +25221,898 @@ type GetPathwayFeedback503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetPathwayFeedback503ApplicationProblemPlusJSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgetsRequestObject struct {
+	Params ListPersonalBudgetsParams
+}
+
+type ListPersonalBudgetsResponseObject interface {
+	VisitListPersonalBudgetsResponse(w http.ResponseWriter) error
+}
+
+type ListPersonalBudgets200JSONResponse PersonalBudgetPage
+
+func (response ListPersonalBudgets200JSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets400ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets401ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets403ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets429ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets503ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudgetRequestObject struct {
+	Params RequestPersonalBudgetParams
+	Body   *RequestPersonalBudgetJSONRequestBody
+}
+
+type RequestPersonalBudgetResponseObject interface {
+	VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type RequestPersonalBudget201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type RequestPersonalBudget201JSONResponse struct {
+	Body    PersonalBudget
+	Headers RequestPersonalBudget201ResponseHeaders
+}
+
+func (response RequestPersonalBudget201JSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget400ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget401ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget403ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget404ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget409ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget413ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget415ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget422ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget429ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget503ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudgetRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetPersonalBudgetResponseObject interface {
+	VisitGetPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type GetPersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers GetPersonalBudget200ResponseHeaders
+}
+
+func (response GetPersonalBudget200JSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget400ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget401ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget403ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget404ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget429ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget503ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudgetRequestObject struct {
+	ID     ID `json:"id"`
+	Params DecidePersonalBudgetParams
+	Body   *DecidePersonalBudgetJSONRequestBody
+}
+
+type DecidePersonalBudgetResponseObject interface {
+	VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type DecidePersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type DecidePersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers DecidePersonalBudget200ResponseHeaders
+}
+
+func (response DecidePersonalBudget200JSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget400ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget401ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget403ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget404ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget409ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget412ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget413ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget415ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget422ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget429ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget503ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPaymentRequestObject struct {
+	ID     ID `json:"id"`
+	Params RecordPersonalBudgetPaymentParams
+	Body   *RecordPersonalBudgetPaymentJSONRequestBody
+}
+
+type RecordPersonalBudgetPaymentResponseObject interface {
+	VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error
+}
+
+type RecordPersonalBudgetPayment200ResponseHeaders struct {
+	ETag *string
+}
+
+type RecordPersonalBudgetPayment200JSONResponse struct {
+	Body    PersonalBudget
+	Headers RecordPersonalBudgetPayment200ResponseHeaders
+}
+
+func (response RecordPersonalBudgetPayment200JSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment400ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment401ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment403ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment404ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment409ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment412ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment413ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment415ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment422ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment429ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -36945,6 +38385,21 @@ type StrictServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx context.Context, request GetPathwayFeedbackRequestObject) (GetPathwayFeedbackResponseObject, error)
+	// ListPersonalBudgets List personal budgets the caller may see, newest first
+	// (GET /v1/personal-budgets)
+	ListPersonalBudgets(ctx context.Context, request ListPersonalBudgetsRequestObject) (ListPersonalBudgetsResponseObject, error)
+	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	// (POST /v1/personal-budgets)
+	RequestPersonalBudget(ctx context.Context, request RequestPersonalBudgetRequestObject) (RequestPersonalBudgetResponseObject, error)
+	// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+	// (GET /v1/personal-budgets/{id})
+	GetPersonalBudget(ctx context.Context, request GetPersonalBudgetRequestObject) (GetPersonalBudgetResponseObject, error)
+	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	// (POST /v1/personal-budgets/{id}/decision)
+	DecidePersonalBudget(ctx context.Context, request DecidePersonalBudgetRequestObject) (DecidePersonalBudgetResponseObject, error)
+	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+	// (POST /v1/personal-budgets/{id}/payments)
+	RecordPersonalBudgetPayment(ctx context.Context, request RecordPersonalBudgetPaymentRequestObject) (RecordPersonalBudgetPaymentResponseObject, error)
 	// ListPlacements List placements the caller may see, newest first
 	// (GET /v1/placements)
 	ListPlacements(ctx context.Context, request ListPlacementsRequestObject) (ListPlacementsResponseObject, error)
@@ -39584,6 +41039,202 @@ func (sh *strictHandler) GetPathwayFeedback(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(GetPathwayFeedbackResponseObject); ok {
 		return validResponse.VisitGetPathwayFeedbackResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPersonalBudgets operation middleware
+func (sh *strictHandler) ListPersonalBudgets(ctx echo.Context, params ListPersonalBudgetsParams) error {
+	var request ListPersonalBudgetsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPersonalBudgets(ctx.Request().Context(), request.(ListPersonalBudgetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPersonalBudgets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPersonalBudgetsResponseObject); ok {
+		return validResponse.VisitListPersonalBudgetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RequestPersonalBudget operation middleware
+func (sh *strictHandler) RequestPersonalBudget(ctx echo.Context, params RequestPersonalBudgetParams) error {
+	var request RequestPersonalBudgetRequestObject
+
+	request.Params = params
+
+	var body RequestPersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestPersonalBudget(ctx.Request().Context(), request.(RequestPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestPersonalBudgetResponseObject); ok {
+		return validResponse.VisitRequestPersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPersonalBudget operation middleware
+func (sh *strictHandler) GetPersonalBudget(ctx echo.Context, id ID) error {
+	var request GetPersonalBudgetRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPersonalBudget(ctx.Request().Context(), request.(GetPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPersonalBudgetResponseObject); ok {
+		return validResponse.VisitGetPersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecidePersonalBudget operation middleware
+func (sh *strictHandler) DecidePersonalBudget(ctx echo.Context, id ID, params DecidePersonalBudgetParams) error {
+	var request DecidePersonalBudgetRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body DecidePersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecidePersonalBudget(ctx.Request().Context(), request.(DecidePersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecidePersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecidePersonalBudgetResponseObject); ok {
+		return validResponse.VisitDecidePersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordPersonalBudgetPayment operation middleware
+func (sh *strictHandler) RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error {
+	var request RecordPersonalBudgetPaymentRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RecordPersonalBudgetPaymentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordPersonalBudgetPayment(ctx.Request().Context(), request.(RecordPersonalBudgetPaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordPersonalBudgetPayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordPersonalBudgetPaymentResponseObject); ok {
+		return validResponse.VisitRecordPersonalBudgetPaymentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -42282,795 +43933,813 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"3L17c9s41jf4VVDatyp2PbQjOXE6sWvrLec2yUwn8drp6Z1nOktDJCRhTAEcALSi6cp338IBQIIkKJGy",
-	"7O7n7T/ckcQLLgfnfn7n91HClzlnhCk5Ovt9tCA4JQL++e4rnuv/p0QmguaKcjY6G31dECRILogkTGH9",
-	"5ROJ7oiQlLNzJAlLEVVoipNbRBm6+Tg7+oRVsrg5HkUjmSzIEutnqnVORmcjqQRl89GPH9HoZ55g84rm",
-	"G3+5+hnxGVILghJBsCIpEkTyQiRk20M/8TuSfuUbnylIwkWK1IJKxBlBKyzRkog5SRFlim9+xY9olGOB",
-	"l0TZRXtTCMlFeNluGPmu4gSuuHGvzwW5o7yQKMdzmA/Vl/+7IGI9ikYML/X7zD21kSzx958Jm6vF6Oxk",
-	"PI5GS8rc50kUWIqPb/Vd8PAcq0X1bJqOopEg/y6oIOnoTImC+O+ZcbHEanQ2Kgq4MvDklCxzrghL1n8j",
-	"6/bUL1DB6L8Lgm7JGuVEoIzPaYIzpF9KpEIH5Hh+jDD65ZePbw/PkSBKUCLRiqoFLJHES3MzZima8nSt",
-	"CTDDa/hxRoVUCDO5IqJcPkPF1Ry9IR7pMXYs5OTkZW0hX+rdVYoI/cz/758XR/+Nj/4zPnp1HJ8dffuv",
-	"/xVejRnQewcF6DN1gzIsFRIEp+cII6lwRoDyqESCzApJUjP355OT7hnZc9U1lRfPt5PEz3RJVXugl3hO",
-	"kKT/6aTGDO7zX5ySGS4yNTo71ZSIv9Nlsazo0nyqhkCZInMiYAyXhci5JO1R/LpY+8eTSjQllM3tst2S",
-	"XGn+oq/ARUoVUgLTrHO5/t8j96L7nKErknOh3vBljkVgyBeZ5Eiz00IRRO6IWKMZnReCoBkXjcNOBOWp",
-	"5gHk3wXOUAavRQerBc8ISnBGWIoFWnKmFhIt+R0xLHW6tt9FiKsFESsqif4yxWt52Mk97ICDOzbDmSTl",
-	"ZKecZwQzb7ZvqUwyLovQhG/Id5yoG3Rgn1bO8/rd57dIEbw8PKsvBJYo4QVTJD1GNzwn7OYMySXOsiNW",
-	"LKdEIFnkWrZoaaIvzotpRuWCpL8xfTVKscLoAB6hCSLjK3ifWggiFzwzB2dBsjQyR0iShOuVXNceLDlS",
-	"XOFMogQzxvVZvCM4049aRprL/MYEL1iq6W21IIKghDMzg/TwGF0wnK2l0uIiW8P8NJUSekfsnBAvVF4o",
-	"4FdLvEb6FVjewvKUa/Z8/Ozw+DfWsWdptez+tv0vQWajs9H/9bSS2k/Nr/JptVOfeEq8LXwv+LK9ee+B",
-	"caZ4XUoiQ5MHlCVZIekd6SSomX5gL6GRYkVG3UdJC/2MqoDQ+KKXNlnQLBWEmZNOJcrs9eggwZIcUSYJ",
-	"k1TpsZ7B6goyI0LgzNKbRAc4UfSOqvUTWf2o8DQjMjLyo2CMZIdGvdDve+K9ZrUgzN5G0qgkb6Gllv5H",
-	"eSFntQdYpsX4qpOHupl3iaL+/OiLmGNGZYf2VF9Io+V4NyD4jBZYHydY6Tue3TkJdGBZrD7KCMOZqOYZ",
-	"IaAUOCXYrS4R+nEkLYw2hyRRirJ5Jyn5Y4lBwRiiepgFCCl4P+NtxH2OsEJLLhWajNGaYCERniki0I0m",
-	"75uuASt+T8q/LsQdWX/lt4SFlQTK7qjRrJHSV6E5vSMMcZYQQ5CqfhEorDitxHVdv4NnbByzp+NwSeNK",
-	"z4mPvv3+/NmPsKLzS66nmF5TlpAOsjPHQKJkgZnWp7HSxGFWGSiRMqkwU+hAnyyMGJ0vVLZGcs0SvXGr",
-	"BVbu5k4KKsw4YgkD6dyLI0WXoQ35oVdG5pxJAgr8a5xeGb1Uf0o4U4TBP3GeZ9RQ9dNc8GlGlv/1L2mO",
-	"XD8GfWnuMi+tL9cnnOnRaibDhd5cnNEU4TnWK2TWSg9F4ESdoxsiBBfyBukVkIjgZIFmlGTp8ehHNHrD",
-	"2SyjyaMO/0JrsYrosRtdnxEJI4aRnKObpBCCMBXry4py5KDcw41GygqSkTvM1DECVQqjyy/XX9FqwSX5",
-	"jd00lPgbkP9sLpHSlzpjQiqaZVZXzAVPiJQkPQOjYu0O+JX+cHShP9xYFUEaUeyZv95FbfK+NjfpV6+w",
-	"tnfJjMMElFhTNo/MQdU/6XEkmIHJmt0Rwz7twtRty42asl7z91xMaZoavvFYW6s5UoKzjAgt17R26jSa",
-	"lANhAtH9hTPy2KPKKLtF5DuViqRoWihYZsaRJgoi0JQgMKUOMEPke65Zn8c1D2HYH1PCFJ1RInY4NeQ7",
-	"XuaZ5X0K0wwOwpoXmvKIkJo1a9J12sCaFzBESQjCmbZj1iB34XR//nCNrArMBfrl8vOZHj1SmgPa+w8y",
-	"6yI5RAJr5V//yuyvmsxKyWwYh6YuwylGZ//0xkhl+XpzL0mR4b+1sXvDHUWjnGtaFKOz0VO2kLEZ6ujH",
-	"N82TNQ/XMmD09G7yFJ5xlBOulyYaZaVbp/Xr0/Hk1RifksnRT8lJevTT9Bk5ejWbjI+e49Ppi+Sn9CV5",
-	"NdMnBHjG6Oz5+FU0UlTpJa+4XHlWFkrl8uzpU85InmF2bLfHbZt86k6d3vg9cLzSb+TOBxyM2ubyLDVM",
-	"rrW7RqafoRu3Po4lUvUb02ZDyeNB2JdkeowOut6sj6R+OwODJMGFJJa2rHPk8Demp/6Zq/dakXvM4/qZ",
-	"I1kkCztykHGMM9Kcwi3jK8RncDQv8TrjOP3K+c9YzB+duYCbSevGd0SUPNtYgAj8H2aQAuQA1Te+xzQj",
-	"j7qqlXMVpZxIoICl/uwJXKLw/AYMUVX5n4yUQwkWwjhZ7NWIM9AiA07g0BDtZU/hmh+VPr5hDYbN3T5O",
-	"P1mR7+ppIu/qNweUuaC3mgt1hv56/eUz+EqMswKo8M31342lc3ORJCRXZ8i96AYdJDwrlkzaB0TGbIzQ",
-	"XPAij1BKl9r45CxCCVZkzsU6QhmekixCS4K1HR6hO5wVJCr9PucIlx4K5xKhEt38M/l2YyTSNRF3NCG/",
-	"MHyHaaZf+NiUn2KFp1jCwIxvBCcLPRCtvmtiWfKlppWDlK9YBLYwFqDmcAHHRR9b8JNceTqXvtFxwJnT",
-	"ubRd76lZ507jMx7gtOEBbuh/SBRMljacto6O96fADdTMvnL+CbO1NRzkY27ZF8eghNajgTVZPwWV4DTX",
-	"OrnUi7tdBd59/YJRkvoa/cJwoRZc0P+Qx5Y9iSAgQXEm4dR7n42GhQUBWgezC87hL8waD499BH8lWXZk",
-	"bEFQal1EYLpGGE0LScG0EkVG0IFW2pjWDty5gA0XpAohYAZuYhBnh3Zissg1PyPpJ5JS/BX26vGF6xOJ",
-	"lvr9SBOL4zWajo1eoEVvToR1g+Bbou2MUnED+rxInMcrF/paRYk9eVrvUySNserrBoi8u6brONeGNkh1",
-	"ImKa9nBGlQ+gnMWMKxIQT9EoLUhshrzFTxSNer51SYjmvX0HqflzWviDKz3+0Yiv9HRr2xWYg7lqlxVy",
-	"/te+1zvFfzOtGTK4Ntf+iEarhdn2tseq8oD900Q9vcWrj84+pdywcizVCn4rB8yn/yLGqjBDeVMSAhym",
-	"1KiHOLv0qNRGXboId0cSdHRXj2uNQ967jrG/uyNMWdUbRp9lX2ZgPm7agtpd2iYMaxVa8mN4DSL6DokO",
-	"tMHyl3dfkbYN4bsjPTAJEmy1oMnCMC0zuI8sL9TANR1w4oLk3wxKWvcrXOu4Fkb+ZqEDCCvgJc3WEcJI",
-	"Go0O/JfNgOMeD5cj+9bebwsi+KeiTvXdJH6JjUVWX2uqyLL+j+3ndlTRIhYCr4GMqzQJ/RBWZFYRNo7r",
-	"LQcb3t099OuSqRCmVbp/jngO/vGUM/9UVyt7kRaZsnq5fx/W38eSJxRncWICrOa7BcEZuODNR60u46z6",
-	"dsG1GJ+PohFZ5hlfL8EzaqTyKBrNCqFldlwGUTTX0d9sHZ18w5nCyfYz0vRlMKzVjcTcrbVyzBCM3VHv",
-	"uXVPYOsdivQVtTgS10qGWmgqb3I1eGps3PUDg+5Rebvg2S63N+NLrSP9qZBa+2/Nx0a+UipIorhY64lt",
-	"l1gVlWwkfZ+imgTsnhEk4Szz0qTq6wyBzg7JTlg6UB16IPWjvRtb79lN08CyQ33ZQQkRw3TJkKZRVy6a",
-	"UyoHHLldrL13MyXsIhXr29aW1rh8OrKXGjspJQlNSYqoihCdle7jXmcjsI/tFxM2x3MC/oWM4H4PrjY7",
-	"lEFEZU06t6XwQBHZuXebd+lnagKK95KY1elvSc3+UpCxAmdX5I6SVcB2MgmWg1hFSnCaabO0/ThNL9Jy",
-	"q00z+0QzIpUWwJBQmVsPRO9bROl3HHCLW4GetzRW2N5fDrccRFTNOrT+/pI0GHieE5zFgs4XSmobks6o",
-	"cZW0Gbo9iH1VW/+lTn1ZYsoUpsB0loRpSk4IlmEdqJOhNlalfFFtiFHX3DYengczlgNLr5QWkWTAWfSO",
-	"0YW9O6TLQjwu1lfJoDhynLjnRA2xxVJrjL1vgUBA9xDyGY5nPCn6T/5ydnEhCA7NV4uEpSanUkvZkd70",
-	"WRowzwYdessaebvrT7Y11hAN5hnurahI8u+C2GSYTR7j3o4Nj8Qq94ZLdxnCoW16/vaBQXg2Nip+v2mH",
-	"lB23aO3neYvkuVRKJ0slSSJfEtUmXc1mm3Qrj+Uw3ajLTtmLMuusGHcozOEcOT7hrxcsFiTP2TB6FlsH",
-	"OmQNltZkyAC1NoTcYDk2xZke2LYVfWu5+y4qZ7d0a6Yi17W4KztIpI1/8As5RgJRTWAhx6Noq4wMuKTs",
-	"bFBGFESfrt99PkE/Y6nMbGvK5yNIVo/gno97mLb35ZFdsnqTPusRw8O7CuFlsVG0BnsMvZF+MsJgJ6rd",
-	"m2KwxN8/mvtPzdbaT5OtOoNHFy/HQU50byWi4Q9KNfOA42UuRQkVSZFpFnyO0oKgE7Qi5Fa6qClEhc0Y",
-	"eh2apkqyfYY1HaWDQcwEX6J/ECzQK8gVHajJVBv0vLEl0cgkNdqfNSN6SE2nfSKcDW6urW9BFV7vvwN9",
-	"laUeCpJP7nvxCvvm6SP6htu6lrehaUFA4mZpxSv1pmKWkCwjadgxm1NbDnd/E7tv/MeqLn+Y3y0XZEa/",
-	"h4n4lqyfSHRHJZ1mkPYrFDrgefxbMR4/S8yd8G8SHx8fH0ZIcXAwzRmVBJkUg8DpueO3AxfT6WAbM4/0",
-	"NUHlFtY4CtQtwGPLJagpsEGKA/J4eCGa0/iWrAeLTxjdLhJzRzf/nii0vRC10Jz+J5u7vCKbIHPQcDrK",
-	"w3O0NFGBjLO5pkMI+Xkj7OeX3JXOOmkL1rabmD5KWRiVuql6Aw1sZb2GYf2IRrehMl57hhFVkmSzY/RR",
-	"QfwTsk3lgq+YyTo+Q1JpnYAqV/60mSe7wZm3dk9uL8KlnOFjiRUpiZSasv5GWYBATZQ4xuVl6IBgka3R",
-	"gmR5hN5cvIfjeYi4QBLPyLzAkOpdu+PNxfsLCDSDIXi04uIWvXEFX1qJe6/fQolE1XAgGu3EW2sU2qoM",
-	"vy0s6cqfrwnEWOXAAOQXRpA3IzieyyJTNM9IlWcpA7FFoylzGipB+uoV5HFRS27X36wYWnFhst5aCugW",
-	"AtATuCMZz21olxGSys0jqN2A4Ibd3lyFhUOa89bb3WazNCbsjgrOljbtq1EeCtcB/XjX4QzNcKK42HHw",
-	"9u2l5t9P3pmx/B1u0uKu/pofpTNkpwUxxogm8wTnOLHVqMOf4/thdnjAj43sI6CTCjyDg1pMl1Qp60zX",
-	"C9ulj+7mDlvwlf9ayir31B1NCddncsEZgc9kJWO5wIKksTENFxjMH7UQvJgvYpze8cSYJClNY8ZVrPAt",
-	"iXMswqzl1rLN0l/mSfOGFjYqqWtJoDgl6FT7tkFtbhwALmwWDzIPlKEMnsdRa3rEQDN4h1zQPFRJ3LpB",
-	"cX5rlt33wNUo08cC8MUd7ElQ2hUpVVVWZqNYATBVbs6QWvGyMJTPIN3TFC1NSYKXJv/zwNZTA8yDKxox",
-	"Nq6Yk/QIr/C6/F6zKCiOzbUhvM6JfqytkVnyO+KwAG5sJWkMtZLyDP2z4Z7+dnN4jm5SKpdUypszhFHO",
-	"pTFX0sKkxBp4mJkphOZoSmA6rrzaF6pG/TfuNL1lGZWVJ1tvoaBao9GSJCPwDflu44fGqBlFIz3sVOCV",
-	"NstN7NfciaHoHUg+ySyoBbCBkgeMqoRWyHMU5lVmamH2oDcPDItwasn2IK6//T8gk8EoU0Fl9E+XMWKV",
-	"9TZbLwx9h0u1IY1crVEuuOaG4olE9gaDFiDpnJH0iDLIwZfb1eFOP3ydeGsqb/twN7TbnmtgWEd7CxIo",
-	"DxpmZOcVrkuAWemz2Z+12atlCFpIHysD8sAZutGfbg6RRXIC+xYxvNQ2n4Eh8UrncjyHeo9CMJPBUq7n",
-	"1iE1vIPfj+b8yFajX8ELPr6V3tCVTbHfXOqkL4VkfEsRRCq7RK33Dw/Tte7pXMwnstSUeZ6RyJSXa/56",
-	"jnCpzeIkIVKijM8tCASRdoVhQyBZSBuFBNaaCsfx97bO/9BjvITZwGKHXDU+4UaOidV3xbGpTnFmXS17",
-	"sD0r/vp49ucbLMhFoio9cueM9JBIrzzvXDgxnK3Np/LOXgEBxhWRwRhYgB3A0dg6JMGXqLwWNVw2XePo",
-	"F5hvraqLzjczOc3XvTbm0oGG3WN3mtPbarJ0L/vWW5vbMPjd91/q7YtaWU11KtEXootEoZPx5DmSx6cv",
-	"S8YGhrnnjPBVOm2u6N/B1tIf1kTFJjZQLgeAlMS54HNBpPTUMBs6yCjrsM/0oL5qpVG/9qoVXBpS81Av",
-	"YRgaV04tlkMgoj6gmKIqNGqW4ymk34Cm4EqEWJZ+CDowZeoGVQv8U1pz/sKydZddYssldkFyq8fBq/G5",
-	"R26sgWjs1P4yKZvekfYFFEDJwj8uSJbuOWFOK+pA2M6pt9VATxQY3kSFqxV4oRK+JH2OfWOFv9g7wWPD",
-	"SLbDIy7hvlbotr8M33REg7lwcyoVETFhSvS2ePTL0iLrn9zpsoT8XeDLZcFMohBlOVa0y3crW46l8v0u",
-	"5Bm67Z5ZaPvIPGvc03Vowtn4zY0JpaoBaftJWLWd8fLXmuS0a/JagGQ/kCzdJQrX5CTb9SqftWy/2uM1",
-	"bfZuS2dmhSoE6aV3tfjM9hH8H81J6slCTb4SpvttS9Y4CG4H3SJUK9qTNHchyx32eaCA+fPz3FYdQZsX",
-	"beY8PffnS3VAqorFJQUE1BjfcZvEUn1X0rLRValMFljMSQzpvHguiEl64UxRVpA0Lifpck/LFXDFjDFl",
-	"mhNKuLG7hDF4wO5vcYfUtMc1vYNcY6CNt8BUdOFEpiTX28UAJJEKdIC13W33k4jDHQIW2kChCc5i8l2P",
-	"YodMDnNjPF2bR9AyJf4eKrpZhfboOt4W3I9F0iYoktE5ndJM0+zAkhpza9ZhKZWIXf01cqYPWtLbwFq6",
-	"yqTt52CRfKouLksg+w6tmSxYPapjmfsJhmatHlYAhrfAeU4YeGxK5DTLciibIxPo1fwG5VgtzsF0BBwh",
-	"LlIiIgMr1lJAHmTXOzxPEIoKv8IgvFc1kw9ANwEU1gC2nwlgucn0UtEGE02IND7ViLY+1r8W6ZykSPEU",
-	"rwHaxlJAaoH+tRhCIJ0Oj9FNWpAb4+ST9LvDSffSkZ1b4RzdMK5iC2kzzcjNb6xEY8fJLZ4Ts2P6izp2",
-	"YxnoY1xVawUwoVvpaduZ/FrG8GpFiXb717vebmlhx9thi3e6t2Vk2Wm4Z0bBNfIG3MFK+nlFmyJ719O+",
-	"PfXGO/0dFw85y1vft0Um9HDSbjyzO2SkvMm4JLto/n3NNf18z0ALVscML9p2b99Y3FJ7t6c1g0s4XhJQ",
-	"NxaJSfbycuJi3/kLCQex4nGrEMv8glcQyrL2uQnwQ7h+g3pctV9o6IZ6wMN8MPfehoHrHHmDDK65MRlM",
-	"Qtsl0KvW4ORQdwdMvm4auO0jWK5jl4RhDBpBIcdxKjDNILEWFynl+huZxS6raYlvsTKOnvVyyrNw2kRl",
-	"qb/oVTUCKLq5INris7GEHt049MjZvLBGUaNdizvlyF0TIWio847NMyoXEbrk5v+vBVVULtA1nTP0s724",
-	"YSOc1k/WSbDaSC142rHYS0wzLyVMaeNqSaQ0uS6m0s4y/loaWZzgLNvLCoeCWpO+KFhvOJPBFJhd3PmA",
-	"8RtP10HHuflxv+56yuIZF6Fc2I9a5xNazdHqVVj3LBduWxJOfevvE8X3W1fYnInau6A2obfB7z/NZVK0",
-	"ffL1RLmAK4hvz9awZHIN1z50UbbLAutNLdUNG3Bw9lPq3faal0TfWGu3sgFqCm66d0I8wt7ZtW427MHL",
-	"bRLznqHlNnZ4uyhWPpMZ6KkZxIJCbPVk3KcwfiC72OD7DjD8x+Yn1egmpz3LROsMp135jwWIRFNtgVnj",
-	"VG1UDXdgVo1TvP24llSy4VztxV1rRe8jumj9hWmJTJxlseuGdIYwWwfx4YKdkc5rl8ozkxeloBkEQO3V",
-	"LzBkWbvKdi0yuHzws5+I4g+twT07uGnQrjDT/9VKCzzUNb2rbdaWaPWFf2uUYcCWLtWVYU7KTVZeT4jE",
-	"hhMB9FqffTlN15/76fMgP6MsTqq3btf1dyyhNBwFEBOgn5F1evR7p1HY682g/jk+eoX+6+Dw6NvvL6KT",
-	"cagPVDd/WxqupU1d+4+S40lF8rjF/2YcwmABdjgXmKXV3XSamahYT2gTW7FbG2iIMt5a9Jl2rQ3jLs/L",
-	"/HXJTWALxfqQGR1Pf8qsb6XmdAyev6pfn6ZJwbMQlHX5w5DOf9HItS8MuIRzwmx/wie2GaME/HNXcCcN",
-	"86ESHUzOTAcA/TDbgSsAZrTgq/g/RHAZxMsF+HFevbRs6SgRNpgu+l50ULWzLBskZPSWAOOFUYbaPR6G",
-	"LRnX65GkcUKyLDCwD3yFlvrRrk/giojqzeGJlm/tKPTjBUto9kSinGc0WZ/VZg2Phn4wjeaVep2hPAX6",
-	"QtrLI9P6rPYAXmQpSnlwF5rhMks2/pg9mqjtWWC1goejTmKtFYDRn5XLWfX5PIdZbOryqU+JiYeUXgT9",
-	"MH3OcsK6js6SSrmLvrwZLZLUypNcW4CqRukAKpLKvhQ5puIcMY6WXBAbOMAZMq2WTHsm4+RphmIng12Y",
-	"G0TaWyrzQgUUMDzlherBPPTdF3DtjxKqz2FxBYhd0Gmhp2mulKbNKUmpbUcIfQea6Epnpl+m68qouL07",
-	"st8r0xjkxIVySliT35h5ALxlYn72WwiavXLdBGAEiV6BmSnXOvjw7voNuio0XxPHJ+ODyeFBcnh4jABt",
-	"9LsypcVgj0HvDPkbI6bxK3T+ebMQVKollqYtH7oo5oVUJfC3JV2ICW21oKZQA6msrdZjS16bG14bUKBq",
-	"UnGVh9us4Ei4qcbwNuQMPUMrLm71nFK8dktLlQmmoYMrMkfPTw7P0RSzW7TgGTWXWeJ3/Xr7TNEfJAU0",
-	"gr7mZTnwYTdI124h7LjaDc7UEG5s6K7veBYEiwEYTH0TcG32Uw9qAYSBzW68fs5/+7ya+x+6Gw/IjkqG",
-	"pcNdZphZ7ICQ/devVsCOu4JKtJV4vZPA7OV9yrXcu8wtzjnwPwCbsTvN1Z99be0iK0e8fa0xszp9eHmx",
-	"u7nqavKoU/icmcY4OINYG8TiIv8rLS5bXwJLiiCTILb9bmSEAKNrSZiqXQvfRhZf8Df2qWKnriEVtBIy",
-	"CSl+F4BjBA1AMGXqzMHnR64VaYRSkuG17d5uBIfTeloTMuHz5ozq38KUHOamm5MDHrNYHs1ZlXhkDjih",
-	"0cTAIdCD6pSYV8KwN/qiWkIrnI2CkbHkUDsrZYnXVivQP8619V+JsXNtCWhFTF+V2BX2lcbSQOztPbMj",
-	"flNKkl30yabgaqdDl63FykMSgWAdniY9oExuR17fGc+tTXPDsX1wD3tq3jPUw26HtxMG5C5a9P6UvZoe",
-	"1ehdUaq8nGXrM4uQEFCDn0hTY8VnCB43CNq0rggFd6Z0WFpd/WAlqFKEaTqnCTl0P5dGgd3F9Nzo0aCR",
-	"egekX9HAPXSjPnWmNZ0nNG1jMDo7plp414qai5JRKUgnc888RruVSdxXr/KCFye9ghd1DSrUWhPK6WF3",
-	"sQJH9Xk7k45K6ODGTL6eQfJ7cG0sBFrST8vpVG02sL0wvJcqlRXMnGSzaHLvqZDqSFEiUGlPH1y/+/z2",
-	"8NyXeUmlSqiaj6n8QRrVIrU0VLpf3TMM1Ai8wFWj6ts2CUQvB6pL+SryBcnSSMtyla1j99ECjDjIFfDx",
-	"R2CUklSTvadFmYKC8gnuI/hN7b/LRxz/xjydquPd+k73b/9Ob1HMz8YVXd1aAaNANKW810o9W+9bFkDU",
-	"Buw8vf4H+9QNC7yPcJlz+jxeuKwc/A6V6rvIsxBL7IHL1sd63/qYujXfZnz2d5/rO5DeGteH2qpz0Fmn",
-	"BOFFs6fNg1fq/+jeyM5OaKWut4mGfWa7STYseFY2p3dSv9QDjhFZJFBgBO69OuK3c0CtiUJlz1J08Pzk",
-	"pIZeqJ9gJa5N0NTP0yfWf5rXgyk8K54UDiDDa+xvLao4x3rFoYV9aq+Urn/9+Gg8Ho+PftJ/Xuo/Y/tf",
-	"Ok4mT11f1bozanQyPnlxNJkcjU++TsZnk9Oz8fi/NWHQjNhOaSOSH2FA4j7O09nIuIxGfd7pjPqzkbkf",
-	"IlMpxbFjFH5/V3i0h8iz9Q3kObyhhm3T2AS5wCenL0Zno1ezly/S8cvJy5fPk5/SF6ev8MmMYDxOTk9x",
-	"Op6c4mfT2fPZZHoyHU9fnpwk6eQ0fZFMTqfj2XiMxy8h3PcfEk/XQP6Tl8+fnWhljSq9PaN3DgoRZyiX",
-	"62TBMz5fo3LWRW56UcfTddwCkto60XEynni+irNJwAez/SF4PDGYVM24XkVWgaiZIFpRSPmK6RnA4YE1",
-	"OEN1Evydpj8ciQUBkneCIaiI8PeH9VzaeTj13KfSfndWLYx3xZUa8rY6SJOj8hDzu/5wcXRy+sLZPbB3",
-	"EVqQ78FN8mncGzll6sXzUbTFL2gPw++hIv0N5N9jhR7ZNVnHZao2c4PT0szdp9gaEdVWttywhmNyoy/S",
-	"bvzDezXsiwa7NfwTFGAktmV/+XhazyNyjLLVuiwuM7WtMF1SVphVJHc0tR18Ei5Mron7YoOvrXVgOzod",
-	"uJbgUdlsEKxGsJRpRp5Ic5gQVsjQd21CLcnmf3PH0mOt4nxfZrZg4IjPZjQhbnmOV1yk1udJ2XyZHbtf",
-	"tPhd4jl5mkP83Pz7XzmZb5zsXvR8N4JHVPTb7C6MBk5Z6mFt4orMDHK6RIof1x3cRgGL+ittrmUb2Ghg",
-	"8IQW/N0iMU1LAjHw9I7K7WVt9gnSMDQ/+L3lLpc1NKRNQ2eEzsFIdsEmDorCbYPo6sGS3eI1HuYtUIh+",
-	"yt3Yydu6y34NSE72l7hN0jb0oY24WrYnlrfa9rDdvh2GuJY4/fp6b0atq7kTzazAXwhvPTe9MqT/6xOJ",
-	"Xpj+L7u5EpsY/OFt3ri3X6YKA5bZwF7TDAHQheYb1p2J/tYu0d6JCvpGp3khWpAEz4bm41RrZp+3cbWu",
-	"7NndLWNpyLlvpQ1t9l96KxgoaZ+jFweTwzOb6+TCdg0kfUCgiRCpjDHjFkn0P0jIRKNSRbZdAUqwgPAo",
-	"ybEwZw3q1dMiUwvOU3TgtXU6tCiTWsuw58F1xEMVWrfJlMLTbK0PkH5cO0xoYXM8NH0QS3bY9e9jf9yt",
-	"hnveyOMZF3E58o3q0LtF8oZgSa46stGgFZ13xRmaoCX+rnVwhOfkHJ1YpMIlMelovADOlGF2jp6hBZ0v",
-	"iKgW/xw9RzmmKaoazp+jUwRI0rZ4UHGEGQwY/Xxxjl4gxpEW4voxbI7nlM3P0U8oIzMFlYWYpefopVbS",
-	"AODlHL2yMW1vrbX5fDKKRs9G0UgbMqejaKT1759G0Ujb9q+61uatJ3+bjOFfBfCnrhyor17xf5Wo51AX",
-	"EPmeELhU0y/lqUQ5LqTlsqqQiEr0L4NEAO1MpGoGLLoTkjajcbZdlRtmoE1zk5Dm8q8comlCaK72CGba",
-	"yHpugSO63pzNhY82wZt6W7ihK7SX6TBMz4LeBwaXSGExJ2rg/TMKx1prnMNuZNy81YQ1B93c0Xyxlu3R",
-	"eHxoorXBdy79n6TFtDcx5Wb5Z+ku7a3TH9vOtFobI2fN5gM7MujZCF7ip8xWQQctDj9eXO/YANWqnGVU",
-	"Xuucbio7dz8dvunDAGrv38X03SJ558RA+4xoPtuL4ueQUN+DCZQv+4u5YxPFRyPFh2t5diiRGTw8o/cK",
-	"/KWcRp1CDvAhksmC88yEtLKMzAmyRQAROpgeItOrak2wkGUHBO+K5LASt1r9c+nx0E10KRVmCZEROkgP",
-	"EZ5KwhJS+XqwIBiOx3Pb55ILSLKveXtG0Wg6ikaJ3vsuVaKc504wmo9LC0Pr6AypNCv9IZntjhwj8wqJ",
-	"cISmwClSUBoRhj53Urm1HW4w7kBv0JzuTyOZXNqk5lHm338iuVRbqj9eOJUZY38WCTN08/4A+fKZDPeM",
-	"mMNJWekXeW0rw6iSpjc5NDfSB1lgdnsYoTfowCTwQoPAt+jAs6kP206Vblz4l736jWN2297mCSrh1ARd",
-	"YrGGaZwjt4a1CVlfmQ0l2XduCCwBL21XucgFFwqVaEHIpK45L5hWjS0EzutJhLR1p5WnjLJbZBNa2628",
-	"ts5eElbGCgO2+vW7zyb7rXPejnqvL39+O4pGn+DvNfy9tB/effoA3735PIpGHz6OotHf9Z9P1/rvpb7k",
-	"4lr//fJVX/f2ug+67GxUJ7QNBCvrfULaHjlj8vQKW1Qe+UDcwsPO4l25ZrCq1YBsTprB6jP3UzY/Qxco",
-	"N/VaEfqHgQg0+UXoIC31Z82FqMnAND8eRuhzGV5iHHRrWxvwq5c75m3axSga/WMUjfTG/BpkN+05xcDT",
-	"etUy7VSm5NnXPa1Q2eSoW++zl5Y2tyRiU07sjAqpEFxqNgPAUGzKo3HP9eL6pdoohxBcpdTfowcWi9e8",
-	"UIs4KaTi6bqDMK/+cdEB4KnJKB6wxnW9yGvmf/9gUobZpmw7s2GgmVfnpicW6NBIlAn89U/NMO2vNjOH",
-	"K3OV5QwNVuCqfz6bBHP7aefT3RhR/6NdBVS2VwK8WyR2TrayvpcDr7qrqnx7WDwqQm5PxnF1RgHooOuk",
-	"/ApXn1WWoISy2bXjCifjI/1A4+wMn6lVDaFky1p4cCYPWDRXr3irbXKtMUSdjmuMzWfh3Yu6axVdW6Tv",
-	"YkiEueEmE8Jkfpr6By1wlzglaLWgWQfCLmVIkIzcYaYQvArhJOHLJTfNECAnHthtB9RDnVsGEkqKTNEj",
-	"PCcsWZtsXHSA0c0S5zdlxi4k/pdlfbUxHqIV4PHUDBjFyyli1ugV1Z9f77MEpYyCuVts0AMGWQsgu+OW",
-	"ZDy53bUOpcHPA033sVqYFq3mQleqbxYN2rzOBF+WffbDi/9E9uuzfw8We2/+MIg19Duo+8gaCmj0j5c/",
-	"9G6ReCUke2lc1stA7ejCfkVmsgTUgqApZei1tp7BaAbStBwa4TQFKJR6o8qGpbgFsm5Jmauyai95PsMx",
-	"FgRvrdyaXVzoyyojeIi5utUKdIvVsX2X1lX7ukhtdG2AI8MWnKG/tj0QpcFSLu0Qr9aSF0zFuWso0fQK",
-	"rAkWTyQyl+k9hiubLofyP8/3MA7iGilB8LIGblt23i87ztezAbaa4/aZUX0uoU2oSOpZm4icH8LDp3IZ",
-	"DCkVJFFxjtc2bVEtqEih0/ca0ji/B8s6GuO02bNmu7poZIEl+WozCHZqBtTo7DMlakUIi3P9YGngBjhL",
-	"sVjHisc5l2ryYhRVl5kvQtq6y2vYKjgNqE8jpQWahu/gFHc5yd7Lu5Yuwwnp1Y41fLI+nqFphtmtJnJs",
-	"zO264wl7hl37FAoiDTa9UagD4tuNzzSsKK+22thlhtkVkegpunp33QXBZXoXxQEsu2dBZcfd0KTtJSRh",
-	"6GMTm2gUCFWTc5XGEHWy7llJWFwwaIIucwKnsrzD65UTt36EMFYMYSy96YVQCyJi/7TbW6hUFR3iPBd6",
-	"WRJiATO//KztyHcf3m3M/Cluc8EaQHuTf46PXn37/acwwl7Rut5c/iJ8+YqL23iKJUnjjGDBgihwsMtu",
-	"7aoWzvreI7gXuXu9Pf/19SV6in59fRnc8x+dtB4I9yREShyOv0I+kRwS3BkQC+r2llThgi16lZ+3Vd4X",
-	"N1SXXlhewZsbYYZqNYJN4XdwHHqp1339MeDW2+RKMi5wbWW8xaqfDTEQ0jz23BNdbix7iWaAcE8Yxi/D",
-	"zblsHSvcYlLSNy3Az1jaTl9n1u/sASNgqZAtbCyrH/usU4aV3qmNzTNBjxdlI9pNBFxr+AKSNnYCK5So",
-	"1S8NvvbQRxPr95bOW9LYe7vfAGWh9L15SZWxNnLjDHdUZz2gj85eOMhg1NP4u33Bjy1dJ/foSiu9ZQ1K",
-	"9yZxDyeYntSFw0LaKZbuF6RsAMKAk+2QU8GhDpAYmQk+gpfGDaOvn4gmZKsGqwfLtbwun27wGF2VlgE2",
-	"lc23dnt2dgua17FJ+pwXd3kLrbect9dEpnz4hl0GufzHZUsYzy0Ew82wJTqN0E+wGS/DOnJN0+kMpvnt",
-	"zwB30qVla83Y1GCco9THzLbkUUJoOuiRFWUpX0GCFjFUkmDGAKEKUrmoyd4eqHM9RNbHICfpLnpbIMmj",
-	"Z2aHJrW32uLahdT2dUj6nIcHr1ktoRsG1qza8e2yfm3dtTv6UHeMu2i/i/TbYgnE2TniS6psl0TDuL2y",
-	"CMr6oRXturGd+kJ9Yu+7RocOGEf1ZbH1Om9n75CFW7Y6aLUa1HPCWwPPeXJ+NpGWlrX5LGxtPoADvQ9x",
-	"Q9T8Ho3RDWBPDJZ/v6BWWVxk6p1TA1gCj/H6TlIAfwHXiakvMSC7G3IFehshue802k5j9to9SuZquBs2",
-	"Zk/BC/AaPGrEojb1ndxyEl1o9vI3g6g8OTk8RjYMIk3ymeI2/qBJp/K+KF6mpaEpxMwC9ZA91uzvUNL2",
-	"IxpNh4aJGthw40DP+eQBnpk+wDMHZah5EMdbHjsbRLylU3L7g+cP9eDFJOClqNJDPforWEoEkscn6M31",
-	"28sLNHn10/jMfjt5KUssrgcZ5clDzZ8OZZP/6nNDPS72IxrdDs+ILCunt03ixyZOJe7Ibhqo2LWUuLp1",
-	"EwstnSZ10oMgxVmJ52Vkybn9/1ktYKGtHOfCOwcAZsj09DQ4MJwiBE1C3JWoYIpmqLSpzJ31vhIwiJET",
-	"vNa7atAlzMVdRSS+a6SdGess7xjmMMhZFvIubFU2rYYhO2tgf3ZtFqziZ3QXgxrp6Sb9ylp3AZAS/D8k",
-	"MK73en0kYuSOCJQsMJt31BX4jSzvqzc1/ZGOCMxmeUjZsfGlVF9qhRwuClGFUa23e+I2VHrdw2i4xzG2",
-	"Ay8xlOxm1dDdvU3vOuslKx5a5ZBRRnz0h/cR+kuEPkwQF+jDyRmCWNuMJqAl/bvArPIb1M/dgq/ijJvo",
-	"Vq2D7XZnlb6VzxRhO9zrdLXNiSalRkcZemedgqXEhd27T4pJu6vp4BSRaLRamDM91NO3WvDByxZMSIEB",
-	"mOf5WxJVO9tBfDaF61E8HM6dMNzJUc/K9TiQyxAbuaoBI4KqelmDM5thFgOzqn4uBZeX212DrO2QX1XO",
-	"WwAjjDt0Gz+r+hoC7NqE8UH7oyZkP56TFE1eHJ2cGjz/dsHoEtIAzRoeyONnLw4mh4fnDsNjKhw2qEnF",
-	"cK5y56l4IhFWijBlw2XbwP7N+2MuYvv+rlSdLeAcX+mSQPaLvDLQaG2p70vuDpADLUH03lAWP4+h1HJr",
-	"y1Gm32wQaDMA7tMy3mWb97mzcdJaj4m6RhY6a86DK+tQDQ2nnMtZjh1GRP9Z2jG8GLY6jTk2HhKFRhSa",
-	"Xe/qXn3apDtue50/+Z5kRUrZPK6XvAxavZPxPpavfEpw/TqGGlrWXQrY/TriENE19iBqHr8OQfF3dzZ3",
-	"SLK6OHPIRtCzn0gbWcMypwbvB36qmNcTGQBH4iuGVtBMbmVQXRdkjRLM0JzewadlwNlTvSGYBhtIkrAD",
-	"7Hd5ybG2XwrZ7zFMwJdgMN+4wXtLnjzlahHOMQztUb3/bFezvq09ZIfRW+3ubSGfaoT3azj4P6lN7ruM",
-	"zmsNZP1XX9r0flJdhDgrA48GEtLhFDVoe07COSx4TmLKYqGNwkB2r9Yzxkcnp2F70alNfW1CM/Csy75k",
-	"ZYp2w66md6DRQ+cn0EtSqZUek7oIP9S7NOjHdOVHAtCgjAHeKbwkasW1JrPkgsTu+vCIC7YkqqMtqaCK",
-	"CIrB9bIkCngWHOia/dFOtmm6onzCKdevsW8dY66WtDXx+t4FKVEtGE2CdPh29g6i4Ii4a1DCU4IOrBqa",
-	"ECYLw7W1bnt4ZqrCf3199RH9uqCKoNeCKioXEfr06+s39jt9+esMJ7foDRZ0OiWYReji8m+f0SW+pVJh",
-	"RiP0+uL9lb3qYiZooq958+HzO/RmodVGEqEvX75+MG3DtaIZoat3738xDcZIGqHPX15/Lb1h3HoEfQ1X",
-	"D3IUjX796P73Vf/PVH7/evXl0yga6TGb/13A/y6u9f/MJRcfP0O9+OXfPuv/vb6A/5nfXr+5eq3/d/H+",
-	"Sv/PfKkHP4pGX8wnPdhRNNKjDKvIdzYQ1ezwRcDHRJUiqTGZIoRN5dGMkBRlVItRqqwkRRityHTB+S1K",
-	"SUbvtElAA1xDG2RbvSQ1u84lGLYPBIzqiUQ0Na1q7ACOKGDZkjsi1m4wwMp69qu5F/h4wDX07yJc5/BR",
-	"SZOfrc+xWWvERdpI3XDQ4SG48CWRCi/zIO68U2f0aUYLnOeEBVI2Oh1/nfPZkL4YyhKz9QdVKli5Hv4E",
-	"NkGGA8UE2cndvkqs7vpVVTVFp4TuyDeQnXMD3mzOFGUFOUc4W+G1RLkgMoznHwxo1t+4Yc6VoySovZgQ",
-	"agBB3KV4IInX8gzRVEbAZ2VkQRNtNpEmDRMuiqyPl+ElAa14JghBinxXx+gdHKzcjAYtDHf4jZV9fG9o",
-	"eqNPJpfEVmZi6xxIsBBrdNPIGLgxvXxzIo7MM8Ahg6ods622Nesxr5pRkqUSEZwsGhjWT6Tz88C7zhFG",
-	"jKwQ3FC1JxTImEwIu5Rj02aokccOhyiNzdtqZLVF2Nbxp9uJIO5XO9Yz43cye6E4sC9zwfFm2Ml95Wjv",
-	"0ltgKCRAlYy7/xQUmnafGod+Xt9bV9XS6IGulQs3sWPPy9d2KBjqjw0v6eonbwnYGJlUAqMQOFHIXDx1",
-	"rjMn0TTPO95J2hTLJRbrbZy7PsbXxTInqTZrLeyOPdGG7rWarGeAFZ2a8PEWvm+7N1Qsv87b3RBba7dx",
-	"536mUu2Fz7ueHxu14u78kvcQgNsIr1PBx1SRpS6kJZMZWt0SoRP4jSppfzN+EQOXLDkyztPNgSrzOC7i",
-	"XNMYyAcieockd4gS7rGRTLWyrpVMrleAF7IzTbBaPVsBzFwWd9+q86GYJrZ8ZMgS9Y0QVvOvBQl7FTB4",
-	"9/qds40OP2i0/wPaX/u7tqkZtqtJaB/LrjjpgLKEJjd48DiWS3qsSH5gNKs54p3S7O/DXwarC/c4OO1Y",
-	"ZfnqPru5D9uiJS8eLxWyPZ0+7R6XlPnfTu6z+VubId5zczum3C9WUJ/WaoFVvIRU6bBDfetc4AkrEq8w",
-	"UxDvSBaU3JFdH8b1s7DY6f7g0hCSTnFy+96GyjYGAAybMYbQjEhpMAlC7qP32iZ6JwQPFh0qTLMwohmH",
-	"SEdboP/1+stnZH8t4eYotIIFpfyp5swxn8VTKtRCG6RP/10QsX7aRJ3qOC7uxZEbXejk/IUw21fGrdKM",
-	"LDE4Se3/GGfxlDKjx5r4s4nr3zK+MhakZjax/krxWOJ1cPU+mIB2e+WwwlMsA5aJ/HdGFXS1yblUcwE+",
-	"2Q02VtkQ9BYaQ+M7TA3l9EC46GwK8JHd8eyOhPXfhDOppWyXumZ/R4JklKSI9yvL2EUtTQohgs7NjwyR",
-	"2Ywkqgq3tD3xJm1sv/Z1hlezIounWNKtPO9nuPY1XLqx3n0Xo303yQ2pjYxAH+WAzxGyS7wHG0wok6Sg",
-	"rUtoSaIPNK3op/SZycgrc3M0QtVvTADoErLFZ2UkDR24JiflxS5/NOF3rquMvzaRTWzBMzIvsEgpm//G",
-	"oC+0YAYew3YWccYZsMbDY/RRoVtCcglWGU4SIqXNUfVr484QYSmiSr/GOcEar7P1hGYchhYQ0AIq0YHT",
-	"Qq3RweXF1zcfDo0vqr0PPNuaQ+Kd0Ct9ueYJ3kDiTbmMCosBvU9KX1Wsh/749dEPVczcPFV23WvrU7GY",
-	"XQ0Ib58e3HbwT91Aq8Eb5k7FfqxPkWltfPqOc9dEACuH/DsXWI+bcXsOewIv3J/rbm9Htyc23OijblD1",
-	"Ms7mThvy39PPv7FXftFm+lVXJs1F5QILkpadrCxzbrfW61GHXmNE90+ZCPGqUMcptbY4Hx5/NklDnKGD",
-	"EpwJWLZPWralGcvWjp03OwoOzq7tYEJbOMk+7FZfxXs8k7U2iT7Waqsloc9EZhmez0mKbmqay43VM3Cp",
-	"ONT1Ck3DRKmMpGhq8mVVsviNAReCNBGq0MGNY2k3h5ElfokwugkcmhvQO7xrfJq5KSX/b+ymTp4351XO",
-	"gYvjZgTfERuEz/DcKAjbLPZNiuxWQ/RBeOfWt+7Dt/BnYHvoAOqzHTSDIEt+R9LDHblhg3cNZSybTtuV",
-	"Xaz6NJ1GHE/XXv/H2GVJQf8K8Knp4yQAc9Ocmi+MXEL9l5Ikm5nsjLLXo+DFfGFc9ReXH+tthcv3+Y0b",
-	"3QtLry9Y24rgZbwk1pWbEQwYcpW3Qj92jucwvVj/HLTAfZoNIFH+8jf0l7eXV+hCKJpkBJpoWpHArTmD",
-	"Wbnb2kaBAG5TTqMFz1LpJ5g6CyEyDMA9/9XByeHB/BCWFkr/te52KbhyqayJQifjyUt0nSxIWmQETVCO",
-	"BZ4LnC/QC623/cYsxh1KsCJziCJjhc/QTUbmOIv5NKNzGNUNOtDzOUgOrXOlzPpneGkwCfQY3n14Yztx",
-	"vHl/8Rs7GU+eI3n8/Bm0KrnJi2lGk1hheeueR9zzmgUAl1go9AzNCmaceIfHqM6yf2OwGpwRa3HNuSY0",
-	"iExizypEOJMcVZYh9Ri4YYqOpJpzHkUjb8RBkviEc7+70QA9N+FSxVNcr1KD8tv49HYUjU5vY8Xjk7H+",
-	"98kYPpzCh1PzYTKGT9p8Nf/+1l21VGvUlueCmwB1SpIMSlL1Pw22hAdfThYJSEHpRRCCL5E8K1QnSNuC",
-	"zhdHerKaAuyHZZ6R71StkbsVtoumRJi0o3u17imHE3lrXC1FSJX4pMU2Sb90TMEAYc4oEWjK1aKUz3ym",
-	"RT6Xkk4zrQyanvMEDrDPqthCVnGkIg/U60Sj70f66qM7LCB7Rt9Wjurzh+vP7vbyy18uP4++6bHbVunt",
-	"2HIyrJXGRdLVRMPkvBIy4Fn2jtDTDGxGXLaFby35B5L54BoVnLjWvVx+RQe20k4tVWzhwbBkHRtdk5im",
-	"weuhBGe/HsElznv3GPEZ0w6RNJc0svEVhvJcksT/AXFgm3Xits6nfJ9OovJs7erKsUv34G4c1+tgoAvH",
-	"Dm+neO9OXMe8aWvB6/0Y0eZnh9nAUM178zsaPCOQdFnVRGqtzqIP6esbYrGjcGcI0/kzc5MNwfjWKd1w",
-	"vvbh3HDy9fEcG+Xg9xKC/z/ryAyPjt/nSPTjx7XD8a05pKA17RN7ixHgLOPGmHX8+xwt8bLe1Mb7JQ+0",
-	"uzlHCs+QNnsRhq6tHiLIucsMskU5AOd3btPgap12y4EA81nC31wvHJ6Nqq3xnjJykb+wsUTEnNynIW9b",
-	"0BnD2rpWLAgDdJQBJhqhpX6ltk7BIW4T/qzBzBBmckWgFv3ZeNLDPx4qXw2fYDEnV0QCttzvI/Ida4sH",
-	"6BfGE5sJjcaTV2N8SiZHL6aT5OgnfJIevSTj2dEz/Hx6mrxIfyIv9UKDI8gLl8M5on5c/VnZEml0dlLx",
-	"Z3PgbFF7TEz1zouGOlXW5/2kDSamcKK0+fGtrk2PTsYnL47Gk6PJ+Ov41dl4fDYe/7epuKhSLOCyycuj",
-	"8enR5HlFISZvevTOLkM0mtM7wtzXnzlejIwOXC3IT8lJevTT9Bk5ejWbjI+e49Ppi+Sn9CV5NSuThMH3",
-	"E7dCKe4h46PJZDI5+mk8Hh9pXnHkdQGZ1JU1N7tnR+OTr5Px2YmbXamfPvvxo0mUta3so727XQwT/u9b",
-	"GpM0bCS+QkvM1r4tCpUNUAUBr4oMrBycDPj2wJFF1E4NjBxDiZDR4CLXzSme2WSgyAfGiEoc0AjVirIj",
-	"lFKZF4pEBrISZmovlIW4I+vYgClKUn5B2R1VNuzukXXknDgRqtOw34igOnRNmt7Esv+hrzWwXhuhKfXh",
-	"87bZbWLnmU/9BwdchHY7QlwJKuZsv1LwYZmL2lVxdkBDzKx9LU316sYzgwtSIl4F0n40IxiQONAFeXUx",
-	"NUGZstNcWlgAfsBMNnWWkGbVP+a3VUFyfVVd4nT/XCgLxRBYD1sNvJkFcBYre//mC3MikmAyk30CegrV",
-	"ygp9R5PxOAKhqPWepcFiS8g50kqMoUNzJZVoXF9DXphS4A4NzDq8mqvj6n/dXKrBBhfMY+6BZXu48gOt",
-	"+Lgq+DYImK0DartbUxknPCUbHEhbsDq8+ZZ+Fdc6Zi+5MkXHszoLfq74ytW7mdjMu694rskhJQJ6DkLe",
-	"hUmn3OTDCfljbPWPNeh2c6X4S/bg/pRanGagU8Uf6C5KsE+Snhk06dMir92O6aQP5plHzvU1+fzhGn15",
-	"e23r7g3UUm1xZIT+cmkT/BIiW+DSF0f/bfClo8k4DDF97+NSH/EvfzNIbCmYC66FvEXKPrCwUa1x9mrR",
-	"1EYnsJ3p2+8xITMZAfD++giaTzkgCRlG4H4RBd8erqODi7adkn14RWqM+fFcI/Vp7MM/0v9UbfU07OGU",
-	"Nd/xyEdmw+t7nYRNw99CzBu3Ouwnye9ozAohiVifoVzQO6ytjjueFUxhsUZcIK8BXO3IOVZwjnJRnKG8",
-	"yGlWxZkKRhU6yEUR54IusVhH+rK47GBkkbyLeElSmuCsAnlC0O5IS0dQOg99bwpQWlyGuGNJIC5p2tAt",
-	"SJbXsepi8GAIg9HpfY3TIlOyAr2zQ6y+KIfpfWWC/Jq9VGumJa59hYy1Bgb4eLkozF/vwbXJ28926h2d",
-	"84xEiJUopJbf8zx2okBL80RuBOKz+NxX2MU1BwjJzt7xUPxpcPvtNYPz7aKRKIfUgHcQfC6g1fwEHTDO",
-	"yCFSHJ2iA1vXU2bxGO3odJCmVLURt68PMUaLzeQKd/ajKzvXxsaaNb9UaEAos9bAe3tbJC1OpCJ5ODbL",
-	"uIpXXNzazelKg4jNAg6QcjVKDIi5XUoj/MSjWARzqd5zgfzLAOyhLIlYQ/6UHxl/IlGVv4QygmvpB83U",
-	"pk1nb2hkp3cA125PvCJZ9mB4DtsjvNaN0ySIhvGxyd5onLQHNzmabrihZkdjvPdxvw/hA/c64Nv7PzVO",
-	"/PYb9sYCvBbN414MoX20y60E0xnXjvqDoBA0D9+25doYfu2MejQobR9mRlOsPZ6l4TqxB2Q9yTHEjPRB",
-	"u9Da2ILz9AyRZZ5x6L8N+uGCzjW/LrWiqKaMZvQOnO0zQSFPXJDM2M0LmtsmbXy51IroOkJzzlNkVKoa",
-	"Xy9fWNO9/KbH5jUj0zwAnlYhI4fY/+UMD0yjhyZJvNDyyq7L0YyLI+zWBcAQJaBMv0VveAog8JdWGUQn",
-	"48lphJIFzhUR6OVh29tdDXxr63zsWucHF6b/7Yuy0LbnDYEV73vzjyDpYUd6uyXeBPJKVjTL0JSgFCIN",
-	"0zVaLTTrYQbJJ5hz2SKOBkBtR/ZKDSh8BRVYDsnI4WL2YD9di9LP6G/ZoV0r1RrJViO/G6X3+a7V9pez",
-	"vUxr6Ekx77zfcSmfMejMlHftfHDsE4Kr6TdMC4K3Q1Zw7nAWe4An7pRVCpChCYlvG2DjLmzSCJP4JQx5",
-	"0gEN62KufeU+Yb0jbDNIPa9L5lLQ+D3xa2j6G0RJq+eTcQl0zq2vorihlbs0ido4C8PlWj9r3Bm+cRfs",
-	"Up3pu2g65whVin13pI83ryT2PSXhBuw2Qm6lNqHiNcEBDI5nLxEX6PTEdtL0NgGVrQuNJy7HiuoPmked",
-	"o7FJ3VlR2dGw/aFqtR2ynE8M3s60ZlwnrOYxbW98jdKrc7VreKvc4Xcs3bGcOhg5/wxVZpBj7+YeQcTc",
-	"FvLMClUIMhxc3L5v41Tu0ZB7C+/ekkJT58kNw0zbYgvrF2yz69J5V+Y0Nl+0gZOXN0867u3m8W1tu9Fq",
-	"AHqnAWB/2Vvpo0VgdU3Jzar3siwHSIw6Qx8yxQF9nps8e2BsZc8cfcgkH57XP0AT3i3MceOp3ou977dm",
-	"fCxLv7auntqzxJRJJQgkvlYhFE9prQuH+NnLxhenJ3C9lXwbHa9eq7dQ4pg72nyGMCurLKues55b4GIU",
-	"jV6PotGbUTR6O4pG70bR6P0oGv1lFI0+TPQfPaqPo2j011E0+lt4NLao7a2raWuksc54wYKZk5NTmznp",
-	"Z2KeHE3wyfTop+RZevSSPJ8dneIX05+Sl+krMob8VlPTBoelXiznErJGPIdAWKmqTFrkDyVzPRNqe6WZ",
-	"fmtlfFaz3nO2kb8A23LNXaXijzI1kTLTeyfUFB3SDW9JriLEWUK8pMIeTsbuenabp5hSuaRS1qrxago5",
-	"z+5KZTSAOt98jFYUAyPcDJbaK2evRdAV6umuNWgyvOZqxV1SrukLYiBmHVwU4PTC32P0jkJIZ4nXSFK9",
-	"Owt8R9CUlMmfCK/wGh1QJRGtpaxL9Gw8Oay18uhBZM5xfQKyq/pQY7TR6PvRnB/Z5GwvG/TjW9lLx5b1",
-	"Ex1Vx8ZDWN2o8jb36uFjLPaNcVXDOzTK0hzzXqRhiws/olTsODAtmr/RrPnmrARCA0cvFJ4ojjLObxFW",
-	"5+jGEPTNmQeFIdGKCMeS0IG9P8dUAFeoAavARYfn6KbkFfpRK45cCoPFRjBP14zLF4lWepg3jcAQMA8J",
-	"Cz8vhhMuq77raCG0i6OILLtwL/t6RDqzUXcBmVrYhO2dIFL8lXMYKQ9YFhxiRm0UJKvEmnUukdnsNu5s",
-	"lnszfXj25OMkDmVM3r271vPe2RQFgNFqMBYfBNNRcrnJbs19q+30+R5T5+5D4Y3kNPRfB4dH335/EZ10",
-	"ZNftdgC2gnSFyHMbxe1FuPhc7hHlSm0ae6lw3cCQ/4eR5Jb8yYcj0Y3b5PCenDSV4CSazWhibDTjJ1lx",
-	"cQufrV/ojkqquKiSECHtEJwLLOEGkykxWMhaC8Y5hVTB0neGsziX62TBMz43P+WYpBQrQROKmVd/WuQ5",
-	"F6oaQJVRWX23xAzP4V8bTHDBpxkJuAav3r9Br56f/oRycwUycNAyEK02EJ8xUXgezv14PjkxOpC9FMop",
-	"jjcgEseyQ/HST9O/AQLuLKOJkr529USWrzBPCLcF6obdJkJwMQC8vgL3DnATyozrNfimssq4u2JOcTTn",
-	"+q9+EMFpZNrI5Vgtzmzo4fn4FeLaQEKfP1y7jHsu0C+XnyMfgA0WH2eZs7wIMaihBnaLqnP7vGfjSeM+",
-	"Wz6slVOvgq/D9jUgSh3gMK2+RrVWbSrbXEHUAh67Ao+vawzkqFRfvh3k3Lr8zFujTdVrV7AOTS+Zz/BG",
-	"9QSodqPusjA5GuGcxrdkPapXMkdljXN5vj30qahRkm5Lnh0eiymfqGXLjYxD3W7HqHKvN5sJG6sgL0yv",
-	"bJ4U9oWNIlboSQRFq4os88y4cxt1rdU3VWGrHlrLyBy1irNDbOnKA0pqcJuMy0Js5fhv7GU/qsXdcod7",
-	"5Rt7+a6mTb2b7EZt2Lv0RwuNL96aVvfV46iBVNitIrhvWaAezLKQKp6SuC74Qk5bH87bgYcDiBWmEppo",
-	"ubLVjqFHaLXgrpQVI/PC35h5YwSPogzA/c+QPRmkvA6ZyzSjhGVA77U+ZdyAmo1RWd6TOjja3xiuyiCA",
-	"K8LLUcbZXHPTnLAa0Linai0xZR4GZh/yujJXl77G/sKm/YSmwHE4YX0jMGWtVs3TPbp69/7IeLjH48nJ",
-	"s3qBlv7R1LU8/3HkClw6NDOLRRnv3jWP7NhDhxdqK4u4gouaiKaWZDuyKWrYp0DQ295y7d1yZe7weyJb",
-	"OZD2poJrc2e4S1tfz7AjJb8NVndfPCWotb02PfOruep/ECia7bJa+mfbocFOItxA3NXBrvOH0KZ30F79",
-	"JNdlykZ+vKtnpyn7hqXD2ru0pgoov4gysyWUs8pD6Wbv0C4CKA8GImW63sEENbf25ntV4rGv1pVt/RNs",
-	"IHTNzoAG1FDquiyqBrGVM2q81Bvwpv14cC9bKfcGetjcAHfxru2uj/3B4rYKJk1O/WjSpBVNMrXQ9mcA",
-	"xGoJ5y1w/edgp1lY7KHpSZulZyhkqq/WClut1p9Ka1pVj3jSr2Nkl0Qt3amWMEL5igHBWB/xtWMkOBME",
-	"p+uSoZzbWApYQ3r0EJ5ZcYiwcrNyu8hYb99fDN93T7JuT/15gPSWjTLMCar2sm9iS/twxZYW3uO5Yavh",
-	"78MF67Gxfmy5xdDasHktFjfsyY5VhR78R7O/AUr2vnTjhzu3OxQ8NNbTBydPFyn0X01jLBMDwIuThfXF",
-	"TMkC31FeCFPQlGfke2y9zQBU7n3tPqfkjmQ8tw9YEKhQilMCAIb5Yi1pgrN4yUuNUpLlwjipTdIXSRZx",
-	"htm80OfcdwfhzHmetUJJZYGzmC5zTIV9mZ8pv8mv0xVY/1ox8LMS9hod/VaMx88ItDTKlf8FuMm04Cq/",
-	"cdZ9+c0SL+MFyaovACuy+gRpp+DoSkj5rfGP+Q9OMi61iIFWJSkVJNEveYocnjzCChlDqdGwwXVGd4Mv",
-	"W+1aL54bsIGbhKGCxc0IYBf4wyuRJm19GwwJvnQD8gHuw+s/p1IRcVEm3Q1Q3Gpb9ftAwPpolNaj7N6J",
-	"H9Cnn69YyO/064Kbcq+UQ/sZjATPoAuk5SaBliLDEPb997lhhIWMWeE3X692UY495NZ27vo909Q3gQeX",
-	"w9Y0tZNWD8S4Le3e9/uZquS9JOBXL980t3dMGX5+P/TuxhkK6C+1tdhK0glnZpUHgvF7CohjN2BU2kar",
-	"5t/f9tUqVIm4C5AQ0hr19mm9Db05eHf49QrA0grA3zSw3tOsIND76/AcYYdgSBhi1i1LvufAwXqZN3o0",
-	"/I6ItOhAPbGDKJERF1iiHEO6ZcGWRIU7KSyoVFwE+p69uyNiXRIsz1LiEhrPbSs0qZy55Mibs/4GhyMp",
-	"U3FvYk7BiGI/9+ctWVcO+u5fd/LL6qnGsP79qLvZHyuEL0PSGHJBw3tp0kdTvHZYxyUDKZj5ikq7N/1s",
-	"4xLQpv+WdPQMNil2Vg6HjtreS9MeqkLMY0J+OLLq+WBXrb5f1ZHx3Kj+4dzdIemx7MdoydBm6psh2juY",
-	"dtVVCQsGWjeVuNSzcaGoXAYJpSNRuZ+p4kmCTs/sVHNfG9o3U/X11H6Co8ZX2ge1/PmJhGIs4PtW/wqp",
-	"X3vnTHVO08hn8dtSeh3ozvxelrb9sOLQXQt+IZoC+2EF7MJYyiYgD+D56TjTGxC1asduP14eX/V6TFdP",
-	"jXsHGvelZ4BWAmW6yyUkWREkqLw9R3g5JeJMG3T6c0kwkLawRtYAPkdzQQg7QybLqmwGVyISnIPKc4Yw",
-	"8+qAGV/VzUMwB23hDzxQm/xZQTZabz7p7Akw44qAhWlUGIsZZy82ehpwhcEKTV92itMlBTAgSDhhIbfv",
-	"a6dAmhNb3gEZAfausFqnL1VdjXIbj7VqRvX0g1uSK9dnudI9QJ01J8l23wOd9rCXBmI6vm9v+Ow4NZoL",
-	"XuS2UXx6vpPFFI3IHU1dsP9hmFlXmGVgLM+TheNNwrAF2VSqKKVf21vp7WzC6t1tAzFEnFvJrDcVTMM2",
-	"Ke+WspppKX5LGJIFzMWkrZQFV37X/WCm3k4JGTyYodfYAzPwDSndddofRLS7JjDtk5S3WuVlm47+Kn8w",
-	"QWEjLdeIp/7OMJmDy7ZFZSmVPdPp3pZXvuFMCQ5hmxnNlIVP6cYX3k+yOKfbA8bXkH94CZfqjbG5ir2V",
-	"qdayzQkjYrD5lhNBebqd2vSWXJproeiW3FFeAAbHDreLcoe33/U3yoxzQStaQ1Q5ffNX0M4CdN+VwduC",
-	"1bPRA5d7a+dbUVPkk2VjE8pBd1M5zM6PriSK3hnzi3zXL7NZPy4JVcpahEMa+BJGsg4NzFv3Ft232uJ0",
-	"Qh/wHpeFGi/Brd2Tv+KrQMas7XLcoWvQJWFaUDyR6A5nBbGtiRthoHOkuMJZWfEI+/BEmm+Pw+bYlIST",
-	"7JcEO57Tgac2o/NCEETlWZmhIqMSMz5CNrVZlh184DuTiQxfYhbLhAsSIdtpQ3+ZUsziFK9lhJyxxPNM",
-	"X5NhJiN0fHwcxq41R7MjWmV/RYaQn0g7+Mg1ElnmWJD/W5szO7US8ViDtjwEkbJLAan/Xh+qfrYZUXW6",
-	"tAmseTlYOBAi02sPRBBWpOGn9rOrtinlgyBbyHiFhetLs4BcfQ5LUiiCDjBslFa3GXc13od76bfiKN5R",
-	"YUVzbhK11eo+UIbdBQSnPTQdNFw2Fof6iiBVgUofLnAxPA4JkoPrTFOWsQCqLuQg6pATcbbRvKZ/ANqE",
-	"i4831c3WXwpPLQ9aPF1XOYsBNXA1VGZorrS7xHBdHqy8qJbejiW8eYowPbm3RWD3BFGYsrhgqlEn18Wu",
-	"HyQrxxvDxinsxw3jrccjemEaRXTaQjKJsLViukb5TBu6G4Lh8ZJYPwlmOFvLqlomLKldCrh7eaiyppaU",
-	"sqXju5/I/cbkr+zigTFZ41tNf1c5keAlAVABOl+oM5sQuLlLeLSjf2AD9skZwKlUDmTXUo+ROyLcq5xG",
-	"hayKkPG5bLt9B4bdS0ZUrVuI0gJZ9n1rU0qrGc+UwZrvbr6+YSsHLG+4XCE2+9qzamHHZSLsMwnmVL77",
-	"fIJs8wvECEnP0PXlz28RIEDNaIJcQAOlVJ/bIlPrCH36+S1a8hT08whd6+s1QZAIXeqfcsEBBgXEE7Rr",
-	"BW3r+t2nD65chyy5OTfmGsK0jmnSm/QD33y2eihyeqgPE+0wpj98RDbJKUJ//4hMXlKEPl1/tE1iJWGS",
-	"i3WELt8il/8UoYvrt8hEZCL09hq95SuG5Jqlgi9JhL58/WDQGiP0+foCXb/77Dy/pUMYIwuQRaVCFffw",
-	"Hbx6EUfR6BP8vYa/l/bDu08f4Ls3n0fR6MPHUTT6u/7z6Vr/vdSXXFzrv2+vR9Hoy1d98efrizBr8vLe",
-	"/JplqEEui4OhC0xslehGzbL5xitaNl9U1ceyygzDLC3NgtiUMWtNiydJkbsq5uprWG9efU7wciG7ap5N",
-	"MhpslpdoVodfrfWOWfNCLeJ/FdK2WQEI7rh+Q3fx8zX5Hkov/o7MsQe2EPkgLydIEFUIhg4+PX1fAyCb",
-	"kSW2mIlZ2Hl/bVx1F0lCpHz3PeyRwfBrnPF5/9bVRUoVpPyHJHtVOzqgGXZVbxp6ol9BOuChcNuVqTvt",
-	"zmbp/0CvLqDVo9sUtfZ/1ltbBRt6li2L7TD/yp+RydokULZddrR/4ghJnptWtZxpq3m6VgSgwRFWiCoJ",
-	"lphWeHJs4O77jdpV7AaGTRaJyQf11Jr+6/FukWg5IS8qlajjHWA6D3nuZYaDZEXgRAxt1tPU6QaU7sOt",
-	"myfoFWn3f/BHr7I78EznsNhHL36Lhec7M9pU+sXrFi7LfBmgzu6evNBxB5CqvLa86EAtCK2eZUq9jK5H",
-	"pZJoSjK+gowoKhDWfAkpgWmGKNTsVsztsDeNtzsMhzoSNQvg99hqozSL91LZ0KiaDzAV48WuvFkITyH4",
-	"3OwycOBA8bA0sdn+a2peceUq90OmeR0AoP/cv5Y3dp3zfbVl9vlF1NG/unYw/K2sy8UgH/FOaifCQpvB",
-	"+kyxJSo9weTLlcByBwilwY08gRn5WkNQ64dnXQC9DLRWwc1aBWpqYeOtcdwOd+EFWi14VvYHnRydooOM",
-	"3hKh4tPDCIGnkgsE40EHayJjxg9Nv2abAMhzk5hwkCw4TcghWJzku9K/T460kYmSBRY4UfqAHOifDs9R",
-	"siDJrbbz5oBxC09y84tMcSOAuc8KiTODJn3ccj02ydBfIDfjDXtQpJQEEx1/XXCEK4eeKV7zFUxTmxq7",
-	"ylTg33GD7P2eSh06qB7FxwqhI9AuQlPJQDGMvWltZzzlIuyKsDG0IcT3nAoiHwLDdpe45NA+Vo4F9Ibw",
-	"7oUA0KSECglgWNzUu/4R8lb9sQXe7FGi2xsvL9WjgxrhdR/XankevBC7BZ4ztCK7OeKd+ibseLJCXsOf",
-	"sU3apgolmKEpQY63nCNbB4yejfUl0qZX8RSvI20RLblU6NW4l9fyMY7g4FSCGtZUjWbNcPuQ3EcpCxII",
-	"MtMa9x5yxiEqS9ktWJntHdMEZsjwSF8ln0LlWwKJRqYILhzKviWB7b9e8BUD3J1zyK4DK3eB5QL6BJNc",
-	"bQfpqgFJmdf44++zhvuInYRW8ZHiJx1M2kesICy1dYT2cJWMLt2gAfxMWaBd7u5ivFEZuBcR3Anxu8uJ",
-	"d2ra0G3/f+x97U0PRykD8qd6dW0duvdbb85Oyrq1CAdO0b6qXi89HpR46V68eU5XJCE0V6F47BDYqlbk",
-	"o7q5+/2XjmZCgPyshhthAkBG54IAUJn5XIYxZ4qIeAktMrCqsPSwiqu8pQ1eZzMiT1e/CjZEvqj1SPXi",
-	"+08kyrFQzYEfGJQdkiKTZNXqjywRhvtA2sL46g2XD3dtoNw4K8OoNgRK8gsUuYDPCFnl7tyUZFCFcCK4",
-	"lO57gEwxEzZ54ZVbRFuM7vQd11HM/omP/vNN/xkfvYq//T6Onr0KY5hZU7M9RGN6gmyrOV48E3lyj1zn",
-	"k5AnylF9HyAVbfQ2xtOn23sYbtOZ52cIN4x3dLDiQirX+31KpDa1jdF+VrfltQWu1+zMmfJ2bc/Bdj9D",
-	"M0EI/NPFlc2uklpfbzeSUTQyLwFbmJvoD8z5W09L4rty+93NNhxJXxO1n+7yNmFpK8rZw8sr123GF0+9",
-	"jKLSb9jhO9hd/rQiTX9qt8IDugiC3fJ73N8UKTuYOrKYDqtieBh3QW84wDuKayFvhWezKjEo8o2Ib9FD",
-	"NeDfyS3hL7SZR1SeoAGt+euH8rH8FKWCtJOXwo12t56Ij6XkDmcJf66z3oXzBii3no5LXYzpgAtQdpE3",
-	"70iLb0ZM0ybACGcIM87WS17I8hmH/VDhGrxlU+Fbmcvq7Fp0gFGOczMKg/MNNZf6pInDc+M9MtFKbt6y",
-	"a53cPjhae2r2R88J1gCLqI392O/rub0LTMjHFPUwy9xB3J+fZFNU8UG9JF8dNPke3RrTgmYqph07eo2z",
-	"GRcpymnGtU0GjRNNTC9CckHz3Faboy+MXGaYnVu9NllgNu8qVk14GnZ77ITaYtsp9Ban2xw5923PdE88",
-	"jEbNMl+Vx+rAP01Op0WS6I0xuu6hOXHvvuI5gNMQAdhiYAxTte3AlcMImIJfPDyYgUF438DYprLbmv6U",
-	"VA10PL2ipNX2rntj3xWPo37GHkvLKMOhO2kZbrQ7aRm7mx72/HY7G06i5x3Ohm6AtZNwkfaO/Xr2YV3u",
-	"7CzspOBqVNspcH8Cq5Qbf5TA+rs5drtQ6R+6j5u366stBjCJqe2d6glkZYs5N5QrHVdlD+VXBocR+uWU",
-	"Sdml8hmhKvfneIlTUhYRHi9IlkbIJfkcg+PXe2yJt9j2EibAc9NueDSq0ALnOWFGk7VvfCIBnixCVQeK",
-	"J7biIO+JJWGS8fonE8DVzsvX8ftAAT3cx1Aiq7YqNBZcKOR9axQozTOkgROCEBiRzkdYOg2P+5nq/k7V",
-	"p2uprb5G/vpWA99E8PvgTPXD83iMqcre+wvOA4r0nIQgppZ5RhRJEdQXQDcqGfOZtx++fqmNFD6Lp1SY",
-	"EPRW+rapeZ0a5Rznm8DjwDx0eWPOvFQLQeSCZ6kt8IG8bdP3imCRUa3NWSiog9JmrvhM2YncINNRCNQf",
-	"AnkaxKjUvRBwAfWlvY6yaQnQOVPmyiU0BdOkyIol1HQEADftlehNeSXsDrSVnZMte5RbxPC0eyhDwaRr",
-	"hOUhSm9yvjxA0aW3wHXCahJmNDLIx51L7uNyVBS49UzthTnUDukfxBzaKNY8Jyz2Wp2VPcdCbtfqWTuV",
-	"UJYvH1Za6HAXhnTGaTpaeLn1WxbpE82IVK7tagM53rLM3khB/fGR+2X/vSU41QKmY5b2fRsb4zUyvQOg",
-	"SVCJ5bDcE84UTgaUUVzo+12rhzfm7mCQaN7B+f1s+ScSJQ05Bf7CMANMsCAxTpRfEbytGAkLcpGoejlJ",
-	"ski23rdI7unbCcMtE5Z2OZhK565D3I2hGrsnHJNJNxpUBfDO3NPfe0QZMNn4VcxFjKf8LrDD/9Di7JXD",
-	"3DWFi0bGUWZzuVslE6oQTKLJ8/C69BevAeraJnGNd/pg8kyPGMY+eWZgkcmas1R/O3keockpOj4+PgyT",
-	"JeO2pK0dd5jhrZUuM2zZgxjAeP4HdPJqS3lvjtUpMYsUdbKl8Kk3Z7iHNhAg2V1dba3Ds1MmL0v7dxry",
-	"QAWqtdsVRaCk0h4Qg706ObXWw+mP4RL4XkvaVl+W/I6kseJxnUA8RSZOCDbmf0ZmKsaCYADMjU2fSCgG",
-	"st0YwJ6IizwnIjakIwy85uY0qiDbbAlWf2v778YDL345qGjAPjy0F7lRVjXUi1wf7U5e5AfSgSqf3bMQ",
-	"NPWjqi8lgPEmvaKtoBiwjWcTdFHMC6mcwYwTnJIlTfqJ8pPTfbOkXSXpll4d5+0ZUIkANnjyTHPik1Nt",
-	"lJsw1B8BR+TNZvvB3a8V21Uo+uBmrJnKPlqBPc4571iBvZ57sx69D395+RCjYstObjqvW2/td37LYQ9S",
-	"h38EqYkGD4ND3+3XNPetu/pHNOJ3RAiakngTXtCmn0wrqNi4Ou7ZGdkGUgbp/+6e6Tq27e534lHlCkYV",
-	"uJE3nG+dm/HWW/oKBDQhufI6ZVV9sjo0Mf2kXUT+Xje+hcNlwORNO+DMy+fSwsT1Rjtwq6hlDjscjsAV",
-	"3cPB1iC/tm5mmWQdZotKv6ea4t4cZl6/teE9vIbR+1YKDBHdL3nCl5TNK7nS5gYLLGOXlNFQSgPZJG3n",
-	"vOelcBHRTdNpD8lB/g7pj0zSzjzCag4Q3PAiIlwgD6ag7PQEEEpaZYsnL3ulCroRhMsRLsJPdae9ucSe",
-	"M7qGovAwGcFt5crGFYGSNpFCP/JqAhy7FXDNAn0J7L5b4u/aELVf2TMIn0JL0H7nPjS+wEF5PK3vl5z9",
-	"wm4ZX7EO7DvX+aXCq0W/XH7W9PzLz5/P0C+fJ6hgKRHoRYR++Xxio89YKbB8EYbAtHNE6kueIYNwRlLE",
-	"CyVpStA7Ns8wS/WvpyjhbJbRBBpIWEAd/cNLxMjKQUjhQi24oGqtf3lVH5P+ajJ2SMi2PaVz48BM/SPx",
-	"y+fJKBr98vkE/j6Dv6fw9yX8fQV/J+MgPfxKpgvOby+UIstQ/R6ufqiv7KTETjORUnshtMpcUGkM8rCz",
-	"0146tIZDCC7CkpMqNMM0I+mZzSGIP3/+HAFoJS9UpPeDEehWEpvrIgMFokeQpoLIMIwvTKF3vTxc3Jl8",
-	"0bvPkSIsWce1hgS+n1gfIUGUWNu1C6ejUImUoA4PpWTVxjCXBUDKlDjOEDlFBlS4b1KIha1wCXGhdHSI",
-	"qIsnEn34+vXS7ku9PaA5kCssK4zoEMGEPMPl1tQWviStUYPIagsb4iH1Y7APltg4WI/HDu2LoenPbu3V",
-	"oAR2EPGXSRo9W2JsHvQVkVD/+Hs7Ja4IAZx+4Cu0xGyNUpJpmqNEGnwzc0MPmrJP3rCc1yQRRF3xCp1h",
-	"wIpq9T/DeSxJwlkqwzPIOJsbBKQsRRJeB2WxEkk6B3jWKQFRY7pxrlwTyiX+bgIxL8bPX1qt2Xwx3jrv",
-	"5sA2LUAxrSWwtntP3XV0AN6pYK881ANbtPQk2J0alZRY/bA5cR34oMmIaaYNIgWBwJq/0OQila0F7E7r",
-	"PZZIcd6fC8uOPttaxFE2P0PYHYg1Elp/L8AVq6UHJfK86urqBEKSQfSc1lBuDZLsGpJq4Ll764VZiHAL",
-	"ic3Fg5SserLevwMaaTBRsLH79rFmSHXiixxp+00wd4r9Bc7Rg0dJVuadsfReOjRUEhj3rt3pXLDf1rfX",
-	"5JyfxVA//I12vctcQZMso0mc6emINdSMbazV31idH4i07MIhLEXXB7xQKjepkygvphlNkNU5zQ4YzDsi",
-	"4EVPpJ8fG/bvtM/LPY/ExtPQk5K7AI0Md+twF1mxZjngwWohSRKbzAksyYvnh8foI+iyxiCTADsEGq3W",
-	"87UtRMuui6GCxJq86rE6NRHXXKXa8yI3sZ7Ls0eFsj7Ix9Yq65PqE1/pryd0yfz7nmR7KrcdpA1q6d/t",
-	"CWvBOkqC9Fmx3RslWrkmRzWGa20heYYSXrCEZpFlWjDjc+QfwAgZfyh3P0ube6zfZUp5AR5SEIZW8KUi",
-	"eIkoS7LCtQf0n+f6OtiEOCfV7UAasjAo2n2g1t3Sxst0vE2aaTSqIf/HJlOZsIT0QAv3brz07jPQ48Pi",
-	"dRvSEXdRZIcnxZfg+Q7Ov7cHQi0YTWxrvo0KRHlhnxx8wlKDarLpkX8xV21PdO/rB9nUZZAtZFyBrQQq",
-	"9aXqrLTtkQBvW2XEUs/DdtTYWHdlG2/4JTbTdajNdVsG1o6qOc+FLCG97Xn2cwv6FeOb3gebB/0deGPG",
-	"9lbLW+Rdz2JxUTloN/uRS1du/2zDkIY/uBrASxbctIm7Kv8eE31wpd8PUgxV9r1x7qLk/+lYuF8BGej/",
-	"0GTOgRaAZhmXhVQAczonKRofnZxWQm1nhr6FGxy4eAMrhCRiHaGEZxmZk8N2wpGJVchezGEvYmIgEtr9",
-	"hMjAl/myY+CtdclS36C/44zCaTdli1RJtORpkRXyaDIxAOQopXPjPfErxMdHr779PhmHy8J9YeXfdHH0",
-	"3/joP99+n0QnP+AJ9hv9z/+N/rf/1bffTzqe3ZJ1A5fjHpJwsAgKggRCZyoiLMpDhO7ae7DrwltpFXxt",
-	"XuQ02/7SjOh3Nd96cfTf3+yrJ7B1+ouuIewiGBvyrreo2yKX9mGjbunl8UC2aW0S+8j52yjG+snrboH2",
-	"rdV2YJ8iblsi4cPZI1vz92qCp6fWU4mg0LLtSyj1G4wTT6GRPJLA2p5eWRNgzct3kkqbHvJHSKnteaIB",
-	"qdVvh0v5FdpiK9H6Pul7+ClW2u28M1ZsbdmU3QRQv6n5ouhbqIVKgz/D0iWFoGp9rR9huWhO/0ZCMBEM",
-	"XVx+RLdkjQ5ueB4fHx/fHBogpxvOCCSi4Zzq340ldoO4QDeXX66NbYNzenRL1vImQiblQaKbC5Nq8x/g",
-	"YmfoNcGCCGQQ8G/J2uDf3xybJolkCW5JYnux2MkslIJ6bE5TyJ02v793LPCvv34dRS3Ai7/++tV2P4Cm",
-	"r+BxeyLRl/z/Z+9dm9vGsbXRv4JynapINZQsO046sev94EmcTmY6iU/i3r37HfUxIXJJwpgCtAHQiqar",
-	"//sprAXworsTO7azuWvXdCzeQBBY9/U8IN+9Zq+oKIVNtboWKWjW+vjh7PyX0w+XH9+9fnX57vPnX88+",
-	"tSOWcK3nwueGk4yLCaIfY+2X0qOo+EOrDCk0kZ1cA9OQwTWXtjyjSsaLYcVwoEqmtMM8/IWNnEO1qsAR",
-	"0dCYziV1b6Kv9Pnsw+sCytp5nGdylAkzDpMSYpwgNKJfS9AVdviIkZzvy7L4PVrEv448HSgfgUzmFer4",
-	"s7evkPTUVABj6HmeGb6s1Ov2ZV++UvKa+JTNcV922BlGauP964OYJTzL/M12XFQnbiUTm9oA6VKtYlhK",
-	"WXH03Fg4c1+v6x74j88fP7ChgCwlniK82Eh+BZcJN3CCqDL0a/z777//3nn/vvP6dXyCGHUcX04D+/Tm",
-	"FXv69OlL9uvFqxMmPKPbr7++e23wKa9w8xhfdsMOewdk3ca/ePicGMcVn13wUXzCNEKM41IsfovPTy9e",
-	"vY2Z5VfuRjRwZOfqS+Y+dzJmLTeOn56+fB6xmE+nmTeI9vG0Dp7zt38bJWOC2BgrqXJtWPxu2HnvDsas",
-	"dXRwSEOroMC5B9AwqJLIWJ5BG18MRUFcuVMKk6nC4p/OP2EeHyMej9Xz8qaGTwAlDqaeVDpn2NI3N9Xy",
-	"Npwn99wWzVNxX9uhqhVICRM79mB0xV3xfI7kuoAQdvgIYdjR4WGXnYbRYMWAHePk0TND/d+Ez5mxIsvY",
-	"ANzOwqyZu7730n+0T+4WndOhBR2fML5wvR3zUCCHOKAYZ3SPMaAxsWbVdAppO1QYOvNXWF+9mAE3YNDr",
-	"uQKicFEyQeRvKic7esZ8+UhUwKTQKzkhgN/kF2QQ9Est/rNPNm5/75j9q9vt/hGxftU1cL/397rdbn/v",
-	"rzhiEmYFAt8Jm3JjWFw5O2YDnlwxbnBNhN9CbSLWN0z5CLoLFyEwqiF4zgqcizuz3PV+xG7ZCzAs/u/O",
-	"J5rSzrs09rCEPMtAPzERE0MmrFc6bAZZ1nEWMqCQbVduinWM7vlua7w8evZTfWdMtRpkMKFdceIFAV5D",
-	"WzgTxhI6aky/xn6BuffHLYgQoUjd7UtNwzrAdecWQLz/PznouSeBcVLGi6uIxftj4Cno1cecDF8+Un07",
-	"jbIYWZPHgqpfZlpYxITni531WP9fQvAojc3ySC4JabdPnDAJeEByMg/33r+7QN9SWGd0FBrn9PxdJQZ7",
-	"vNfrHnR7hPIPkk/F3vHe026v+9Qz/qERsk/FLf9x/x5RmrpIxb9L94733vrjZckjXnfY65GbiMSuZM6U",
-	"X/DfPlNGBtM2T44eQTp1RfhRKyzNEQYLNP+K9p71nq67ZTHGfd9v9qvk11yQeVa1w/aO//VHBapr7xfn",
-	"vbjHuMWHTiAfGQ/8oj2R4h/uBvt+MrtzPsnWztpHOunzFJKbzVy4azlzyzPibu4sxKfdXkHQi7Smv5++",
-	"/6VSCVCYnyvnNdwl3IEkNonDEO8xgU3wzub9AtlalbTOLts07W5Xzdcv0090+F5WKT7bmTU4e3c2Ve4x",
-	"olyjrIUhOONz25YPuIH2pil0vkFSACqunEanpk6TQJgw5ZpPwCIe+b9WRutnqIirRjVWILnjKF8DEubx",
-	"nppJtKLLyd7ad/LnyhtV4fhu4XZFSdtuq4AmpwQWWpwVZ/4cMycjmJ9rp6+tt+zTHD8VnBBlyDHVKtgx",
-	"aLN23q5BpznUBrhYOOKGsWrQ5ffb/0VMhN3b4cRXFJt0fu2dbSWaRIy2rthOp2iDoLakGawbQLi/jmg0",
-	"m/fX33nqjRW65GD7Jb9K35TyH4rhH+2yj98oPRBpChjwPTp8uf2KC6Xeczn3ozPfLDEKGeH3LuMjDZAi",
-	"2WDhBnpioQrvb5AU3i9dEhP7f4r0r/0ALUX5mZpE2LKW3r3GdTRVZoWoCSUyNORlabPt3qVT80+Y+/WK",
-	"0/l3lc5vean6sVJRXC0o72Nad7xV1unwEvWLvthD3xu9o+1XfFD2jcqlf8QOm+mVbzXDCw52GJOvIbhQ",
-	"6heuR0DXPdtlAkw+Jc6m95AKfuHEMG75w10u9oYs7dr7FhTvub5CsgtcNyxVElhrNlbkroyd+sL4GdWB",
-	"tDcKC6QB7wQa8I2mBZ76qSAMX9jyq/RfICi5BVW/Ahfke1sPlfffZkOQ24q1lV5kR/43JIPz3n3o4nbu",
-	"ERoawprCzAgIWLdubCzav/g9EVFrDpaNnb+OERe3htxgFLZO+9gK9kb6ypFVg0hzuKRTV3+hdfAVj8wG",
-	"qiyFzZZQY/7sLNWcjGEkj/zeMc6ODP37VZsHxsk6EYZmz1o59jPUxNjed1oj60wAEtFuL1HUCgdxdsHX",
-	"olj60/bxHLzpj2Qw3Ovycx46ch3VlmBZMxPk8vI6jL7Gsl6/ePerOC3fZLPXF9x7LqTlghI2CBhYKCBD",
-	"BYJjfu3UTkZBcMpaefQzoRmfTsHNixiNremyixCe9hM15FlGs3RwyCZK2rHxEfaqqjvxSRiVW7RgJiBT",
-	"DGApzdDAqhb9B3Ty+h5+jc0KC9v42/yP7Vrl3fA9ATPdlatSeZ2AvOPh676zz7KD2PIkUY34+lZ/ZwfX",
-	"41xjcgoDdG8wB9a4SjeS6piWqSGWYJeit7ytYhMvFyOSRiSJnHRsHbEZwFVVjBXG/CcYscNe+wY2yb6/",
-	"9pal+hutJswjTle9DifPnU2OP55rmHJnamNiESH9xkqlzsTnBuFHVJIbzPWxFr1a63m7vSx736os/YEl",
-	"73v6RI3gbQRvI3hvTfDWAyEYYVgrN3352+ZA1Pm7f7pzdgpBLXdAfXsSS2Wwc9SICHDX3cr3vV5quFZX",
-	"UB/dNh79Rxc0wZLJ7Ykj9/2bQMm2QImvMjWsxdOJKPhb3X7Dn+0YJgayazBVI4UjUgr5rKsTO1hXRzvs",
-	"waZ1cCHdQEkf3PajCS1ixSqmIwuKOZQkblPOxXkPXkE3iZ272dm4fBiv1JDj5vYVme4HYQiNSRT1iEpm",
-	"81U7fEGjbo+Lhj1/xwpgnW17BeSYWS4y88PlQu8/tMnrMxyW1hrl8PUBzep62ye75paLDz7hTe97vXqT",
-	"zc1qk7m/5+XtvgQt8FJielBVEyq+d5WR+1pZfgsFMysK7rI0yPCweDyyHtbaYyMHpfRPCpDE9TJ/OTiD",
-	"6I5r98X3M4JodyCp0MSD6P7Q1tCPvrvwS/rt5ZtBPH5n0aeAC3ipKwg7ujbombD98lTYDiF9bHb83Yln",
-	"dN5Ozn+dLnlHhx2vIStyfRlrhXj5AVa28FCWt+OGdvNaFKutu2dJmHHDES5LB55YpbGBolwxa8ta7iCA",
-	"Q5tk8W7Vvt3DF1vantfduyDxxqTB+iKYteDCW267rbhmw30fVbCo2Oo7VBq7cz1SUFNvc8N6m8rcrRLV",
-	"7nApqROuoWM1cOsU+05Vg6+4hotwxY2KBzWMhEEob2n1/FGVEQaYQvdLmmcY2MWw9x+PfmOu+J7bd6hf",
-	"KM123LYdX7XO2hefFqRYZT+ij+DWqZCjjtuNtVDu4vTT3dgAMiVHJvRuT0GysLcY7i3qus/EVeA+ooNR",
-	"oDAuzh5plU+fGMYzJaEvW7EPvXXCGcdXANO43WVxAlb77uYCgYXqXHXBqEjLghol65Ljs984K1bbQ41K",
-	"rxjqvYSoV03Zis0ZZvjrs8hR48o1kfC7koZheTLOnJhjrUKIENJCYYQU5YdKLzRohyrCIJu2iNGNJs7W",
-	"6PlqQfU9tfCGOKUTsk2tyMMJxJNe3q7WvzoIv2ER76MdevvBzSmXkLEWkkCmMAWZus2ZjLnQkdvEmZAi",
-	"4RmDL1PQBKzAZfhrMKd/CZAJtKNK+fGTAluH9nZfFugL+E5RkRnDb0UdpwR7ghzl/i+V20RNoALwkajJ",
-	"BGRKPdYU1sIuZ3peUezd7cuLqgWE9tITw+KMG3uZWH2pZMwG7nYQurnnWOISrQvurrJ33qosvQtb5/7L",
-	"61a81VvI0nspsbuB1MQ2qEZ0NmV2j67MjhtavC1FspRY6ifqGhacuSDKsInDu4rUP7iDmZQKM809Ffba",
-	"2M/rcNJO8R5PRbrbVva3JvLY7xnsyRGX5Zuj4NQmGpouE+X5L4p2z+KXtWHxKcgbt3oij0fqOzpDVTs2",
-	"dFpY9yDP/pFeDrWa3LSpc+MA6i2lO4zAqh+5qdQv6e3RtLD3mlj3zYJrVotBLnnmO9lMxCZO/HvQDZkS",
-	"IgMXlF5cbpnfZP7WHE8fNvOy4ok5dqbuKiDHAG0WhROIsprLhSZE9G0Ddk5ftni4Nysx3FjCpZMnBsCX",
-	"CSBCn9tr8X4ptuJ2l/0WaH78SkKEvgGwGAl6Ykb2O5J+CWv6MnaiGYH5Fqaw2qj3hKCgMJFAwI/uSGyI",
-	"uNbE/hJIWevvEXsTsXcn7FXEXkfs54i9PYjY20Osa+hLjuFKTxU5aXfZR5nNGWdTrn2n4IKjj6wGB887",
-	"h8/wTcLYNBspbPAJXzkK1MjIQ1TOaLcvf0McwtAWdEnQ6M62j1a9tS7vWaDrCWsQCQ94dpkCTzMhIV5l",
-	"61OJrd/tDzWa6Yd3LxHMMDUrhCDNXROzbGKWD9cWX5IXToSU8gLFV6FpAkYfkp36tu8NcC1B9W+NR5bi",
-	"5a7tlQbb4NHEHZfWZW1VFmtynfHzVQHDQGhRX6G/IvHUV+vAG8esFvGav8Iqxwd+33jVlh3WdIM2YapH",
-	"ohpfKa2duyIVgbanHgW+VYKuE+J6+4TxzCgfnBCV0EjEkKXft+EX1jdoK4ZuewEbqixTM1M/Y2dtuh+e",
-	"dOtQiXTb2zL47z+k79+EXuzegEq2Ccewbhrx2IjHR+I5jNWsFpYBmYIP5J8w7mkK/Mo2VGTv4zy9lxtR",
-	"HgNMeDVcv0QGjbGThGfZMeNyriSwmf9RO/Mx4QZmSl+dYJSmQB5HjLaC0rkSjkLWB4C+rKD+t3jAyV8d",
-	"t8qQaEEqOxZy1O6yDzXuBIw08RFUQPb7kiObDCH2Yxkrk3wi5IgBT8YlPjqG99woV0VkMFdRTNFXdBbU",
-	"pd7OOQz/yJt2HKx/2g5piEcVEfcTtENIPHy9Jgq+LQrudgutpiemnLeK9Ch/Wx/y3iguiDAjyAviGUEK",
-	"JQt84gRZjcdJaeaJ+XzBRF/iRn1i8Pyo6DGiQaN55x4sncRoEw5dYKShwo8MmLAGsiFrOcGCxEpTrm07",
-	"6ktu2UQZywJX1fvT/758/fHVr+/PPlxc/v33i7PPrHXYY+//zgZz5hE4qhFzurvB0lhizU+JIwsD5YO5",
-	"BXPMzl+/idhvTsy1Xn989d/tiJ1/+BlF0D/Oz35GYFXLr0CeuJlDWccgM8Baby/e/xKxz//1c8Rotk3E",
-	"uE7G4hpMuy+FYUcHz5ClH+PYwrphoBhF2KqxmlV+z/gA3JEuO6XBVMgiuGUzlWcpy+WUJ1eIPtuXBz18",
-	"c6WZ+5cVEx/WNuI/QF2LQ0SJah0dHrYZN+5TKmPEIAP2HzFlAzUZdD2RSj51Wh35bigV0JcpTDM1dyN4",
-	"YphxYh/cmNVVyATSuK9gaumzFgPGZwdiFkipuQwm6tqTmvYlfOGJzea+bxLSjlWdK6lmVGiETQ5F0TER",
-	"tdhKXfQJW6+Y+tJpJqI7CrolLsRxjNwdxJ2TihQzuvBFGNtlp2nqZigOb9HlaQpp7LUUjqsv3SRnAhWY",
-	"BNa6EpLezkluVLTHDJliyGnC1UfJFWM5oSiqIRsoO26vUmy/4kcIYvQ2XI8fShduqEL4trcoyxLgC59M",
-	"kejnLBSw8oxNzTwZq0yN5oynTmavyXwTSdCm0VR61g63UnWubsZzi+oJ5ezcWiYmGZmCZm4DITxcC7e9",
-	"E8Spmkm3poxz1NnAiTJ3YcSkQoY852aV7wzTDr1fd5oO17yje3wg/P3a99rZ0VWJBdsxVgOf1O2QYrkM",
-	"hOQ4vsWHrHQz/eSh4K9QNq57ZlwK74o2YS0nZXHLe0lX8i7inRGJ7zsm4ILAWPHS/3TSuUm/NVg4d86G",
-	"Yq3z4HhpBbRIlkSorN1bun9Rpr6NzU0sGI6kIdbYtIs+cZFLSyEwpWwydmvWLGbz5CKZJ2t5D/xY57Jd",
-	"2MXOjkDzwvuhZZaMjRQUQBUn5b4nDH4glpBCJBQTYqyzmkp0UiI+7PblkunhjSVvfJx4PFRnFVnNRcau",
-	"AKaG7ELhDRhY6Sp/whtVLIoFIXS0PH10SdpA+txuxMhNanV34PLYcQtE24NArLPo1tWWL5FwrjSmWeuo",
-	"d0RcFTNhnIt2SsEa8hicelvGLvkZ7PpF1fsumq3qcRQT2ISNH1D+uvJ1Kp+OvHxnQZGttD6U8dX9NHVd",
-	"sV9ZirsEUw1azhoZAEc1Cd5lp9mMzw2RD9IGkYyj5psgT3ArfkUP67wWZqqI6Pm4ckrcjjyJ7n93wqlO",
-	"7Xc+TokEmkllpBgOY0/UbLhMB+qLkCMki8YLPnvWws65ykQyj5hx2nSg1cyA9kVzSIktbJfFr8UIjI07",
-	"xs6d+SotjNzFx+TlV8bx+e3p4bPnMaOdUVTKoQZ9e9o5fPa8IClyyo9CBqvExQpFVBEY/nE3kxvOIbmh",
-	"AxDVbnAt066agvwyyehS01HDoUig+LgzpVNvUgk5mmTdcOTmDxYTPoL9f09h9LXXTuXo1hyeKMRSMMtK",
-	"jsuKD1kXnSvW8fLOKdf1CT7J+YX/x5Mpr6p2r7zm4rLDD25WjutY5lm26uXCqvSvh/IE3+JLuGb9CBqB",
-	"f4sC/7UPM9SFfvgety3eYZx0sDS7U+HY39jZcvb21Qd3wWnl/J3yRvdPY3Y2Tvz32okI1cdVTED+wqdZ",
-	"pecYH2aZmAjLWvAlAby4w9N/5855aFPoN70zGrPHlMg6GycLy2UXzBSa+KbL42b5rU19Fjfv6wjc88Jg",
-	"0B/7kDxj/eezD4fF8dBgHJ/GrDUF7D12nk+9UYGS6f4Kmc0RH6Uvff+C850On4WeipTPa+z3M1Jm1EDV",
-	"Mt2nz1sHbfYqZN6dcfeGT0TmLKzTxLLD3sFRu9uXfbkpfuEum3JtsfPZNyxX02+sFfJ4x5jWa0deozpT",
-	"lofB9eWEp8A8X3+icpmI7MQbnJ5HyoiRJMRLn9ATmqmZ9O5ky8ng8JWO/T/aEZvwK8wM2r4sEc2P3bfA",
-	"MyC9HMxj/DrUHRIzpVlclbJxVH45bNYWhmRSX2Jm8nlnBnDFkkwlV066aWtWzr8zXq/BtCN8rbjCZE2W",
-	"dez5DegH7GuDvixm+okhknGL2bOQSKIgMGQprhWaitWlEaLs5lnQIRuaTJbV1EPtN1mWkPfSerI8jKYL",
-	"pelCeZxdKEFwDSlGvVIvtioC77BHkrC08FAmbiwsW2k5b21OWSmWvqPx1bSsPCI6zk32XMnOWS7a0Htp",
-	"bq+NZeti3/dZ/NuF1flIFqLIgMX0RCFHcZed4sOcKTCt8brxgtdNUMixKMsUMlDEKex+vYYuO8PsWnot",
-	"DGg25lTp4wyyqkEUsSn3xHDZHO850m59GJZQFf8KFHL6NGdvX52G0obHXvB+Nk7oXe6l0H13+dU0BDUV",
-	"74/aSiHBhplMZGL20gkpKZ+fsOfEx0nsmy++0jDxsnr/T/rvJdGUkH/4dQI8xOXcICp46eH231SltoEE",
-	"BYf8Q4rZgBPTiNtG3Dbi9pZhwtIyBglpELkU3Eq/UqIG5IKOVf7gXVjCqBbKIGyXnVJBOs92Z6+vtrw7",
-	"+/Xd6edAaL+GZ/4OQmgPQtLeK8n87jI29Fj4WWiEbCNkH4WQDfzyszHYMWhmFZa/UMsGVl9WgnDOnH0W",
-	"BfO2fQtSWBiTw90J4Wo0IsZnxTWESTLprWLxNOPyMtV8aN3ZrIVJs8q7h7yZsXxu2CnLpRVZAPDlGSKL",
-	"IQEaso21T1gslb30jzRgzaqbfUDZvrNS2K4BzjMuke/sx5D9+CqPRAE0RnYj/38M+S8CuW8AeqR2eLJg",
-	"B3N2UAtvHPS+Vg8UtTi3bYX/7EO/LY7tFq207STpJxgZ9qx11I7YQa91RPQMB09bT31vruazEk4d5bxv",
-	"P/CFQkxJMBRmLlp9p6CFWhFbPk3TZXv8LLzvjyGci9d54IK5loJxH61Yd5WaS5liWqHIyRRfvRHkjSB/",
-	"8MFpWVnTJJKoRQq+JLnvameZSnjG/Lqx8yemUhdpvlKCuy2Vaj67ZSSq3/xtf9SQRng/nj1w0Rm+r2zC",
-	"Go00fDxmrYdAqRakliuZPPvggf+21Xh1BvDWGvtzPOm+CuthnFyuoQq+Md/DP/J0FIrhjxlnCXAj5Ij8",
-	"AOqldD+RmYzlGDiPwtDPa2kgbl787+a0Wvn/yOro3fA3F883BfM3L5if+o0WtiyMk03MothxXiJWl96t",
-	"r12vFr1jKy1JjFZc31JxO2JKoxAJgPyVYgDaG8RBA1r72nHscpbYQlJaXUuF9mMPC+ducVxC5wmEyuuy",
-	"z0RKwN5RkHAAbJBxeeUewBlGKykoe/C0ddBuDdrt7voCa7cgH3BVNYYu76mUGqemqZ9u6qcfk7nzGrd/",
-	"LUx3DRrF3EF7SUQuWjS71D57iXHXWrKpcn5kVc5kCwo7ZoAQemHZFVG0EEVdpai/qaq5XLr7fAIyLRpg",
-	"bz19WCp2agRLyBtG+DCtpsrwjPn2OQofF79W0QNmY5UBw6FCGmiHTrwNInxMMj7/+PmCrXhFyh4uq/Rz",
-	"fFTQ6adhIn6M4Ejtle4rPrJJLDWJviYi8ljIyUGmXjBBykqJGRpgfZkBuhCHh8fs4BlL+RwPE+2wjXx5",
-	"gxNUQrIXy5UfG8yLfQwJ3AWHsy+2QP7QQj6XJRm+XGImZKpmLMmUAUPwvimfexyyQzZR0o5NBa7Me4nt",
-	"iOUyA2M8+pj33dwDpWKZkiPQzH8FhJRtaeBGScOeReyniL1odxmR9pqCOBNHmvGpgZOgNlZ+GDxlhRPn",
-	"JvK2fLgHI+bxrRoR34j4RsTfai2HE98Yo7WKTbiQlouS/pK1TPfo2a4SHGNMd2FgF5y6QOFP0jNddurD",
-	"WjzTwNN5ABzz8TqvsDz4NuMBkOykIJbGCajS3CNrNN2z6qeEeFoANBtxIVf1CF6LQvCiw/3jSF98nUb6",
-	"NtK3kb7fIH2nGfdcXyhjnjiJRETCO0rYu6iAfqMB/gOGcSZh5i14L/y67IOyVenrDf1QNzLmxtP5VGxg",
-	"L3b5SAOkDLjO5hT0qIjuYGZXM69rq6h/j2pIDgTONQHkTJ4IYyCl8jwnMdI8A1NRFHXGae+YHBTmvFNv",
-	"RyvyIFhL/MOZ0PhWjRBvhHgjxL9aiOMeWmjlwHwvuv8+doumM0UOVvjtO8r66Zgb6IRM8S1XzX0ucjbn",
-	"7jEX4Sk/hqyrvlIj7xp518i72wgZoHOMUqmoXymyeFhX8qIoiWetg2fsDQx0zvU8Yk8P2HuukzEKymfB",
-	"+PJ2JdJt2c7Bc2y22zXWgK545y4iDqWpSoEA7/RPAGzNYH1i/AlU0eNWiF22JN0E/6AxAXy1Rrw24rUR",
-	"r7cSkfXSRtrFjNuqTFtRyLdeYF6DtB07n8J6glxiNaT9wj5KOEfDVUqVywQME1RvSJ3FTuy7m3XZKf7j",
-	"iWGxjxMg/Owgn0whRfBfVAlT+rx9Sbc3TEg3R9yKQTY/YbE/fkmbOvYMgD7KQFNJ2L3CYDGE5okneaR3",
-	"GHgexzjllsfdvvTryfiedJGaiCUqRQozLA2ukbQrmc0jzwJBj1aaDTUAs/DFHhNhWY1a0UA27Es71iof",
-	"UXPY6fm7yL2w02KJW1RY2jyG5Mq3iXlC33X0vGfuE13gF/oqaVlw0v25JyxMSJ0UfIIE5dstYKCc4qlO",
-	"OS4/OgkH4ucPh1JyH5Z32qsRWbHwcw3D2Qlbvyj2jg+wHGdHkR6mws3LWsHOLc/UKIfu/5piZvfaxK1Z",
-	"vDzr+FIq+t19pQh3wmJplf/czH+Bipy4rrOG+b83SAlpCyBtpVNi5pqzmVv5xM9lIY2YytKiRD3yDnCM",
-	"/4lZS00E8nBZRYDUZS6dLutLeh9jRZZhyqbdZefcGBY7y/MywVL8mA14ckV0hHRjlIrSCpnDiSdb5cQ/",
-	"M9VgUFjiVpQMJlM7x2r6vpwAlwUpN0Y+52BZa6qyjPI7LOMWtG/3pXdGQeRelv4+xnvimKnXAa1iTkXY",
-	"xaz0pbsRoxwTTUn164XUFXHAeo4aelUvnMyVmKIcRhJa9yH4gArLCVkb6xc0yrO+RESOLANtFhiuuPWn",
-	"SzU7YanQkCCwKPhb0k2sosHh087zQSbMGNLiJA2UShsqjcjlTIMTT5VOwlagID77r7MPF58vP51dnH24",
-	"ePfxQ8R+IiVWYSDGuK5kU53LLTJyRbvMsnSoLxPPdjLVcC1UbvCzr+s3wc9SazeZcmtBu1P/v3/1Oi//",
-	"+PMgOnj51/+zS1MMZixJX5Yb1LCWWxG8Y8C9h4W0TaSi00ylsHeMRBJr6FK9figH52V9jU/0oNdbGlvk",
-	"TnhHJ1ePc625cyT2kOto7xgbf/Z2b5v54/aUldPd+Iv73L2Dl0+Hz/hR5yA5HHR+Sp9C5+Ww1+v0yv87",
-	"QO00BA0ycSP/dPamc9g7fI7nHB26aaIuICTUDXpvsY1qp0cduhnaePIz/nzwU/IifQm9Yak1b/Yq6xSt",
-	"UyT4ikeH0R6SVls+me4d7+HbHhx2egcXvZfHT3vHvd7/LZflKq1f1cfRXmWT7B3vHeFb3kBFb6f4IGHR",
-	"dChtUerTPMvYECAlde4VbFW/eG0R1EEU0lcllcITU6MF36ThvziHyewbkIdr9fxHCezV5/9yspxNVJpn",
-	"wFruAk91Fvk+pKjC4lKm6yK0olOKh7v/TcFykUXMKcRrwNBN1JeYAnXnh8MGpHuHdgm58Hp4xpyE8GY5",
-	"dg1m+USakjU/4QbQtFHSk1a4zXLpLHvPCOceKuy8L8sJA5lyzeZOzxXU7CcsvuaZSFFUdRNzHaMmNl5H",
-	"T7hMOepJHNBEID4UTgSp04hpTlAoYy77MgN+TcweCIllRAbSZvMue2fZWGWp8VPIM+eF8OMq5yr6I27s",
-	"wJOxV9ZCJlmeAvZ4bfAlzvDrfnbfdgc9mYA0uWHFtFF3Zgu6oy5OlR0LnbKLca5NyhFX6h9c5lzP2ydY",
-	"ouhndJjbXK9VqfWPshtarD9zhYbdopfOcz1VBm6qmf4jprfCHvcfMb1FWji34zr9vNd7mvxyiv8F/2f9",
-	"i9Gh7n/EdAcWuc9nHw47mLsyywN5q2ZupS8udzL4/JqnilitZsYtiPqeQVNm6flIoQi6OoBzUN4CWDOA",
-	"AtvdG5e5liQFtjzhr0bZbFY2KHU6GVxDFiiecHL9znBC1kl+twwNNYz+R0yjQI9Wfm7PUV3RNPRDRdVQ",
-	"1Gpn0jmkd5rfmHKuwlR0G13x989gV87AY+1jX/yS203Fyhpp+ttv1t8eqqxq+2Z3Fjhn6lVKrabYpEA7",
-	"quBBDT88MUyr3MIxi+mpl+WVccSU7svY8CGMco4MatXDrPXq9M1pm6LCnFVPc7InAY29GQFbCw0lz97D",
-	"DeN9iVHxE/rNW1aEyckli3mSwNRCGpfBSKtqQJ5rScQWF+tDbXZfHOe9dL0vTVbT/t60vz+q3jYMOFer",
-	"UytlpkOkJ/eihFWCMGuhfpZNnK0d8ivkzXdTxE3P/CPpmefLy/P2+L7cRTYZL6/OX6fprSjEG1edTECP",
-	"oIOj+tu3mpr45O9bhbLrNgvlKOVHbbZcU5LyYHXlK6oGCZBRVUj/f3z++IHhrmW4a9tfoST3qRfjlov2",
-	"3nN9ZZyDkQ8o7Vodd0yPBM9pHPwLzPrWm/0yIa8Q0A65mVtxyB56WC8sLCEvxBShk6HSM65TShQD15kA",
-	"XdxQGJ/FVdegZ9oNTa5ySqgF/NadkpvWCjb+QyNOG3F6B64HJxr7OSs3gYd9+BoRSlLutltC8KYPSwR9",
-	"f2NtlQJpzLVGvjxc+YILdpW55quIsQO3M4ZsionmTfJmAmCFHG1O2LwPJ/0geRo8bdcsjX95WjDLtV9v",
-	"IcOaBBWKN7B62bnX6/LkY8jSy+X6sx1y4iueXHRq7/JQOnnvdjPxDyoh5T/W9jxUWPdNEupmSahJKQp2",
-	"Tz2dZpk3wCvzPskzKzp85MyG4mfWen/6vr1wcMolZHjovB2hROtwpPDp2DF0yGLqy9bF6RtCBfARNUMv",
-	"RM1a5XPdGeQdmi67OH2z9RIE5+rLCiZCkXpKuGQDYFTWEbzILqMWD+c1cvb+9H01fUUzsZC/6st4wieX",
-	"7jnxCV5zHq5h5ZF6xgsnhbxbZN9wJ04vA8ZP3O3LILXZUGWZmlFtLH2rJybUM0vs9pCMEz5DGjENVCoM",
-	"qZNpKSSZkJUg+Qnjsi/50hdlSnqgi+V4+5gbcsEhPfFTgmdzyUCO+Airw1gGPGXCFDcPJ5+7cXg4h9rD",
-	"6E61XGJJpTqABKmYfGbTWLfx3d2Pei+Z5BN3lzjJtQZpLylxHy8/z0nFdBmMyD/36PAQy9H2UbrSrK9J",
-	"PvqP8VBzjn5495JqDFPTRAiaDOOjpP4vhVJVxu5idW/NIZZi465NpiZj+GgyhpNiUdx+nnDRXk6U9sZA",
-	"HJQcYeNdAUwXa4YKi0nIVdYGa0m1Rp+v0rDtiEFmYIWWXdKxlM/8ah37HdOYhYNyD9nLLTs9JC39N2m2",
-	"fBMCe7gZSxJLpTB8EryAG6Ys1RRkJ+WW7/9JZc1/re2V+RygRj3+Pwk/LIX2Pey5TERG3s5MWPQIlWSt",
-	"OHRIfjw/+3D5+vTiNG6fsKPeEUP6n5kw0GWn2MDal6kwzhPLNXSwBV5lmfPKZmNuMasoDOPmyvk6n7j1",
-	"/IyQUntKJrCwO001GLPKF/kZ7McpyNfc8k+hqvtmspIue6PVTt2DdPaF2v1cZ4dnws53v+KVmky5Xt8J",
-	"snml+Wn4WpH1GMwHSHLtZvT4X38stvO7d2fcsGnR9+v2AzYqobJONKQgreCZOWErVyZuh/bK5oDVwWK3",
-	"A6uxYr8K1/cKbdJo9PX+KdzsFkQgSo+4FIYX1NFr49ofa2fuFNy+Uei4ev8yfrzqtllY9tVbL/b6ToQs",
-	"/t4hPvyKG+gIaUAaYcU1sImThsFLcQ9eFyz+n28bxmMKGFc/0faocW1pNcHibcFitbC/gowosAhqMeNV",
-	"YbPq53mosbPqGO8lgFabpCaKtpMT0ATF7ipEMRIGe9hlbfuzFk8nQrbXSIFVqntrcGxBOHwXHbHOea6O",
-	"vPGcH06wrL4K1+ugWy+u/zbN9R0jUnUL6B7CUrtsrxCbarZZE6B6VCX1i1pwMTgVsV30og9bdYYA6YAn",
-	"Vxu92nM6+U049z6KtnxU7pbuNtRqsrPTHd6bYlSPzR9d+HjbXdKwJJpCppv5pn5LFfO3paBplXO6daM9",
-	"DP90YZj34qIuTlXjpTa1Ho+y1sPnrdWQTbUaaTAIb4npHwIHq1TAEUe0VkMwRii5ucF8UcVv9X6Xpc/3",
-	"UkpNqcgjImSfCkhqhsLtlY2ElRvw/TYnW87L03aySO+77r8Y77rKf0R9LV+eCUl/UYYF6/Hn6zIsofAU",
-	"YwM/bDV+MYXbzdhyHhvTdavpWq65Ehg0AD/X/YDKZicCF6UnQo46CdewoWDfSQ/3dKfbAjr0Arq0V3iV",
-	"ugsEkgQ+YVScX57TpqL7aW5D8tFf2pdWTCATErosRuZwt98v58A1VbbHGozwGeg41LEXIOJud7DW0xdI",
-	"MXOINRmV8yvTFPnDfcklE3LKLRZK5FLYdpf9Roh3iTKW1DekOS33iBmVCKzz14ADGgPP7JiZMddgGE9T",
-	"lk+ZVeyg11tf+11sgwfrIYQB3o9vUExP4xU0XsEj9Ao8YQovJKIB65uNEE0TJRvjiEMcsVQYy2UCEUoc",
-	"lCpOsk753GyR1kv21nYfoSJ57l7Lr/MLigE3rsEDqiKfVtbGFhvhFlwDQjEAmd4yhMGZTG9Pvd4/z1rx",
-	"LmcyvReeta2buaA7bbZ0k4R7RFRrfF6VeX4Zt5RM4MSz/3BpZqANO+q9bO+oiZUxYpBBJ81pv23gXfso",
-	"3d6xeo6l2lMuPJMmeitDAXohgcNO6SRh2BDdKY+nG7jJTF+GtlfWUjpkyD2pApfsw9vPTOaTAWjnH/16",
-	"/oEogYo7VFzHROVIE2Sdb9eXgaAI6Qsiz0gg5IjZmfJXG+aRrRgnkE3DJ8AmCkUCO+PJmEZPHEfU1Utk",
-	"Bs4FHCg7LoDfnxhmNReZWUcHdO5n+XU5yTsFkG6Ixr30mCood/1bnnOhTWgixlBPGfq8g1DWowr5LM7i",
-	"DqEffwkrd1ETA9og1Wj1qWGxFd0+pZXo9+Hy1m8VrCNV0YbrsjMlioZNUo2st1SYiTDmlnH8MIzKJXUe",
-	"oNDwqAr+cU6+xUe9l3HZLdMupGN5jkBqNy8rSaD7YBNOSSlnl7sHX9NNlpbug7YnK9xaGrgh+2wmpDmh",
-	"l0bDwS+RJ6a6JGbcsIkwTtAQZeWYGzYAkGWzZ3d3iig/efdjrC59sTVGa7lM3KppbNb/NTbrg7A+0eoi",
-	"i08DGlHB9ol8+Gd+MwGteWJxfv0KXp9zq525k9VULVe7pbSbVtkN0m6VIX9SGTSdTV8rHCsTuYMRVl0p",
-	"jfm1NQW3sLFu3tlU/TwPNi9UGeP9pIaqk9Rkh5rOpgfR2VTb/b6xKaJqL9TiajgUCehtNd1VEbI9k1MX",
-	"F99Fa6zN51TOaWzph5TSqS+S79Xq9G2q7Du2OtVNontoddpld4VWp2aXNVmWx8UeUleLm2B4VqjD0IC0",
-	"2aH9VJx1FymAcPf1kf/i+YG7GmP/3CjJ+ERRDFZo/5NZz5SMAbubDusTXbZiWBcFDhviEC40SX4nN/8b",
-	"sxzLb4Q39ES2TwwLGCnrXulOMFTIwWDcLgB8C2ksp/T3yvpeum4bzHfHislOWN9hHFW47x2HsA30e+cx",
-	"nFb4w1vwhSc2Ysgg/unsTeewd/i80+v1Dg6ftskUTjYGaRa+bROzqe307fGaQlw2sZptsZpiqlZUS9eA",
-	"q4JqWV8XfVEF/x4BUkqN8wmX1a0Ru/3w+++//975gP8XRz7z4mHa5sC1T9+BmNpjlkvxPzlEfTnILemV",
-	"EZ8aNhuDBszX+wfOuCF4a4Lm5ghXjjS+HlybwsmcZcLaDJjKLYEWpaD7kidaGeOvMe2IkXJkMY7jGtKY",
-	"LhfWMMjESAyEk6YF1F1omGxxZ532OofPIoxlK80mTiZ57HQnl65Vdu1GI2RfVpDxniC9PG8z9zFzXwsQ",
-	"ijPKCVlfSP2pJOp8kPGyML57iZUVk7NCbnzyn7gJlDWBsu+R93KLrSq5hPTMNMvY2FWxu+gKbI2KfbVA",
-	"OM/1VBn4Ptp8fb8kHW+8+wcUQ1tBBr1gGdwivjbVvpT7xFiRud2yrJtDUYyPDp3UVLQvQCOlug4d++uV",
-	"53eM0JUG8D1E57bt1xCZa/ZtE5V7RAjZhXQJwQMtnBO5MUC3VSvvlwxAt1wP+IFPwCwyCyzSBLXq0cZ2",
-	"qKPpst+oTNrwIYxyTixMiZIJaFkvmnZPwHshncHA2Su+23Om9BXoLvsEnQrPEciUhhUYgvFq59MU5/Sl",
-	"G8YVwNQwYQMLwlgYq/Qc6/I0OGGtJDA3+Gs/gik6cV6oIKkwkSBU71zhkEJiJSFHC4xQJbcU3QNv/W8l",
-	"JA17ZWtu1JezsUjGnkMqcYtL4siHSifAcpmBMYukV1oL5KZaNcmrvDfP/3V7/tv9N+qUlGb3Uvm4q2lJ",
-	"4QTn0kuYLe6iRn81+usx9O4sk809MSwZK0HAJgurehPIzlodtjnrdFo57w43dfkY99BVW/vsGvS8Mh+P",
-	"C/TtcfmDFxstEBMxj+FC2Ba8hrVxO8A6C6sVCRpv2dg6lfNSV0hlt7FABi8Uz+qyjxK8z8pnXCCTE1mX",
-	"fdkqfdc2nW+IOoUbFjtjJr3kMz6P3e1jAsy6dMoq1TCLjxmXc+r3cHaXu68w/tYIG6LYyFlPLT8wYpSi",
-	"Efume+6TsO2IGcW4pJup3CZqAtVev7KPC7zbvTIA7d7gB7Jf8H0epOlCa6txshsj5RE42W6t1lJ0wdz2",
-	"guYGxkjVmep4Z+qWpf0bSsx7b5ha5dJcB+m3TNyrNMu4BU3gTkJafgUsBctFhrm8sFmt6svz04tXbz0L",
-	"MArqFCUvlSqQC4koUnzuvNXQxmzbXebsnhllA/kafeT89lUK6QSzoNjqFl6rItq77J1lBqxhcXV2L/2p",
-	"ceR9dTuGvkz5PPKOLtXzeD9Zq9yCc+c1YPt46rzj+v00F6bInwbiZj8Jxev0Qw6kfm0527F/VAvDA3V9",
-	"SslmbCWik7j1R9z89WXdE+cGwwwZpGwwX4xrHFMnOYYAvAWzTMKMc68kRH0Zu58uJ7mxlwO4pFtd0q1i",
-	"0so5sFxakS0+CbnKQlCC2bFW+Wjcl/H5x88XbKM5HrMWhSWsGyrlvI1bHG5qIDPQPqm9AI7aWCRQo6G4",
-	"C/36g2JCJDKouT2KqXEJXXYqpcql+6ocw+1e6axaLuEzd/vyAzFu+y19rHMZH+OTii6uCEF96BNFxVpa",
-	"mGg6SefSL8HKzqPkv8mTcVjYhqHlYhXLxGi8Mkv+yQ3wc2Xor7wYeSyNrDjBlyirqKDoaefgBbpcvsP1",
-	"dcFBxvxuCsztpFPCytsk1W7Q3LpiLh9BuIdKLkgaFtTojRnVmFEPHl15ZdTet/T72ktYrIciJ/MGhhYC",
-	"uogi6nPL9pUbIZkAUnkP1ts6E34F5pjF04zLSyEv0ZqII6d1rgXMhBzFERvw5Aqj+RM+uRxDlsZd9i7L",
-	"YOQMiJADcAbOousaVKF3YZkzTd2xMTdkkM4k1r6t0hsXxYz8QB5u+VIPUmRjCKTxchvx/PDF83tVr+bi",
-	"me90WFHOtV34Oov4luVuzJMEpjb2gremJDAziochjdHFJA/quIg6VjywiCndl+sdtNnG5DIrAblKxzGF",
-	"Ic8za/qSJ+6okKNs7pw2HJO7AWISUzlPVhk4ZWRjdQ1aixQuyQaOu05fkCsc0zl9WfxyaVXcZaeVt3ce",
-	"o3fnKsVEK8KfTkcs6JCVmsJ9vh9KS7gXepAaYjGA0OiIRkc8WB1B+4jQBVHIlDKota4pfmWREbKH72N1",
-	"DJKWr4FTLBvxigf6cpspaKFS1hrMfTQRo3kjcQ0yYoM5m3Ah/a9R4G5BJHk1DMDNPtCGj4AUexgmpWsd",
-	"kNWGCOUsZGIrgM9VMphKzxoeQIXQjkIS2zBn3+MV8ylE7Oztq74kqV8JBHmhV3lP7PEoTjDMN39gMkwY",
-	"59Y4pUdntCMnRga5dGp7OgWeGff8VFA2mwqW3BfPuJCVh3TZq9CjIUKPhuUDbqDLPnv8/09np6/fnz0x",
-	"rL9HPOymv4fdIsCTMRuKUa7hiXEKUEjcVqsUys9gT/23/hS44G+mU+gyYnuLdjz7Qu1+7i+hrXDnK+qE",
-	"lrte5Saca9j9gjIWtraMffOm9hPe9I+tlWphaR5XmsgG80J6BHHhNlG503Gbm3Kb485mixvblDvTsPou",
-	"rIlI3FjLAhLGSSeQZ5j1qLOvVO629czJsxk39BCgTlI7A5AsHmo18WwbVsWE9mrENRyzUp7MxoCRjEKu",
-	"sNZzgrWP2CcYsWftiEpQ+nIoJHFvSMNah73qWQdPW4dtKtXkUuY8C2xaxYM8dCya0qQYCcrREMis5jOW",
-	"iYmwIaDel/AFzWglOzz9d45gsym3cOJHwDOjWH8PvgQI2+J809+LfM92IWIp6C5VeRZD8w4zXDiCw15f",
-	"Epy/02qH7DeAq8Me+z+s16bk0QQ4RafHwF4Pz9g0H2TCjMF02TnoBKTlIzBszK8pHeZefRLISmhq3BDy",
-	"LENnoy+lsmM38NrXc+IZP6yS2fzYjRgVDlr6fALpGkl79vbVRbFm1onbDQScddv4hsRFKwmZ1Dfd9S6b",
-	"d87GydJcrY2+u6NNI+4m87CYSmc3OXlY7PkobNVFsVCVVsK53WTZ7SQdv7hzQSawVjK+IbYgegFm8sFE",
-	"WLtoRR5jabYFJ5ktbU+6JnWm2UirfMpaTmu7vYhCnGvQJioAHt2PfRma3dU0g2hFJRmFiatMgc5wQzMK",
-	"P4SgHvnC7izG7ZQMl8wkSgNr/SKuQNu+POj41tyacDHYl4/MRd7/d2Jl7m4S0pPOnnU6CSWfGoYwQZe9",
-	"0c7mgy+2zKIGAb1O1BRfoDHrvt6sWyc2/YK8JeCOqRJInrFjTjTX1zA/x2v+agzPu5GX5fY5ZgYnvCKs",
-	"nEwKcsFXO5ZiwGzbzbvIz2EuJWSbOm/f4BnN3m5ctge2c2hhHrOxmrFJtZxsbaRIO0ULKenbgHJhbK1w",
-	"B0MmkqV8bgrPCU/ZaTvt4KhR09codxtYDVm83teLGQ/uEbNuAgLNGJV9TCZKsqHILNkhuEKFr2fry7Ss",
-	"n3FWslbZcRmyqfou3tgoLTAlmRtDhAWBERpkWVZO0LRwbsKZawyD7Q5IIzwa4XHvbspx3UnBHSYkK6Ie",
-	"5LP4X0OYg7U8+U5aFBmW8QZkQa25N36j7CRB6jUrK0XIKTOST80YKzcpmNPiEosMkdsBl1saBdCdoo2V",
-	"xOATwzJurBNx7WNW9VgYZqEOjphV7PBZ4BfqSyTsKKL8SjMucdLc1BQdpKEbozIlvMgzlm+FF53gaeEW",
-	"prhHXzp/Dkt/rWIgCwF+cMgmStqxKaqDOL6A56Kt3/2JYcVt3D18rQ7+c+jrLxOewkQkBNEkJCuKUGt4",
-	"ZczmWhp2+CyiE9AfEoYZhb3I6wRf+QkbyddIvocm+crVubD7D45wW6pQOr2wl5f2cLl/Q+eWp2WAL7bc",
-	"sZuFngWJIbs0Xx/AeZeSq5Ny61vLqO3dF1yw4i4MqdgtJvgGQtsx+xt7eoB73LDWxw9n57+cfrj8dHZx",
-	"9uHi3ccPl7+fnX763O6u5CL7FG76Or85PdADgxr0b7IL1iDxTKU5kLGo0U5sAp5bS1oNNoYWoLBhQeJq",
-	"JNz4aj6cJ4lzEVbvA0+gqvmt94C+BmfhmyU1FxXj9g5UFKD9JmW8kwAjPOkUUvwRm5/vrOHMqsnAWOz8",
-	"wd6oNOzV01AXK5Vlc7C4vKrNO0sb8My9/O9uhOc4wOVe7KPlt8OL0h+uNfrGNTD3G85yH4HxRdRXXd0k",
-	"5fbYvjN83UxHe06GLZjRdNKZtFrsSh7p7iFHN4Bopmd8osu+I6DxfYAzW53DsW/89t5E+BInbMgzA8cs",
-	"4ROnPIZMrEUodg5EbSD+wQOlMuBy/ZOxjxzoc7LZWBlgr1pn7YtPCK5zDdqJEqtSvnZq/Ulbn/64NHq5",
-	"zue7aHXPZ+In8nFhSdw/rHB11dfnjoq9UBJExSZ3/mZYmrRYt/Our20yWXbPe53CNWcZcC2d5Z0Kwwki",
-	"MGI8t8JM3CiQfXc2VlhpwC3TwlxhfiCdCEw/4lCHjPfls8P9py86M4ArpsEQh2bIJxLV70cJxNxZchvX",
-	"XOVW0Z9bpVfuslceacoqNgAvRPqyWJOVYuooeOoZnw3zjA24QU5kjSZGaH+hxwe3RODIsnntI4V8LT4p",
-	"XlQhx+5usRu2n4U2YkRr4BgqmGlhoXa740XGg4B7XInGjkWW9qUB7AaiOg7lJGLkU8l+YAQsSB3Vzhqa",
-	"YndqrZAwxH83gSNXtv/3R0iutHEWdbSku3Hh7f0R7Xljce94D6sx96K9K5hTw6aTTF32z/BnxF6dvn/7",
-	"2Rl4pFBxFyQiXewO7R1WztnT2AfmyRewG6Hg+x5o4Fepmklc7k7uQzbsCPnvXM+ZkIm7yN3E7btFXXm8",
-	"1zt42ePPoNfp9Xq9zk/uf164/+mV/3ewe1dp7UvdE1Z0da00xGoPpEy9qTXfjQAbA081NROA5OeST0RS",
-	"dIMXEjaIZKE9tGJh3+9A87+oKnaApa6L4u9j8q0rT0PV2DSPPCiM6YrpPS9BY2ZjlYFfmgE21CObgsQz",
-	"SjeHvJctBuRXQ4+tXPK3hEC2EljrNm2X++8qC+9znyhbO0gGj97TCIimu+yBd5fxK1hOw6rhsO7gtZRM",
-	"4IRaBmr+5jfo+f3E6s4YsvSW5R4lCApBgeGAH0bsXXx6uEKvkXaNtHsk0Mfc+Tne5Jtx3y8a+LjqqTqq",
-	"VCnxDzDbjg1GW+3EjdKPjNHbBso5TVMTWqqCndsKETIfw59pYS3I9rFv/aJwagnQRwlIuBYpyASigkjM",
-	"x4nwfp7ywLOQ+aqjcCt33NcmDHOba8DWtAgneJDl/pZlVDQNLSChG05QT90041JC2mW/CTvuy5gnGPuK",
-	"/fUjDZAy/yOG+AogQWwWVgaoO3k1opv9YY1jypU9cEVRB9CnpdMoj0Z5PAbc/Hri44kJkYUWYZRJO87m",
-	"vhg18pytROUcKtx9oerO5rO+hnlHyGthdwDVpz6id5Wzd0vM+2qUW+p9gnFySYBst3K7GxJOL85BlXj6",
-	"MaWeF99je/a5skqaxPPNEs++H6wyg6xFPZkU4LbqCmRt09IV24htPa7gWGWpYZzFeJ84YmasZpKAnVtY",
-	"eeG04Zgb7NO/gqltHzMDvg8koK2yTEgEMpyrXLOhVggzTEZtXyY8ywyLfz4jHGAvOdwlZv9PfO5fHpKg",
-	"wApedU4xdZ7xqJwShB4eeJTfvqxWqRcl6stswGT7cUYdvWVDr7uMGuzdT/VScN+KGfmzJRtAX9JUYtdM",
-	"AoF3S1gGX6ZCg2GtUKT6tIc9RRHjlk2Usexlr70+xbu4zR4qD+7iOO8lx7k0CGNyt+vXJjuphhFXFkN6",
-	"dcIu99sCixbrhl9DidsYZbvJbVyFUEoWtVAlY1VYZjyI96LCXjKeJCqXdqVAX2t7bU1SrhAm380+WOdy",
-	"leNvuIxuPe+oJCzbDsF0cDodRd9au+EbconLmnttVwexPxaANk6pkkESokO0Y3jWZUe9I9LXkuXySjoj",
-	"BW8eIawlat6ghyN2dNCjn0gFr2DJLbbEL0Je3f1mwKes2Qb+KxVS4es3w9179DsM6mcl708GQ5JrBBL8",
-	"1x+L7F4BQ8EQBGuxJbi5cia1YokGX/JoFowD98cVzG9ns9CCuHD33rxrite9eTi2/ox1SalTXG4L2+Cu",
-	"7EP3AHrg/ZiG7vnIVT9diez0KUAh/iCb735stYez40+9gVXd6pF3a79+r9d3a23FrsEtDSgu5J5yr+iG",
-	"KsvUrFbySwXQJ4xLJecTlSNvMGUQQg7I2YWJyJ6YknjGQ+iFkbBMICiec2TyVKzkhy+jccXodovF3TIO",
-	"0cMO7X1jB81tAy89yghhWF+7dKcUEGdNdPArooMlWtRymOtGkcHTUpSEihrnSFyDNgFXqgTIa1XzrO40",
-	"zx8eF5LCX4fMYZj1bEdbA3XOxsdTJAhMvLYKkdjGyBlnuJMKXB/C8OmyUz9gZKobQ3JVxxPtyzCsY8bZ",
-	"TCOrASJBo5pQue2oYUdjSsS758Kwo16vyrsSjMguOy24qMRIesxCnP6JgewaTAgLmq+JLwZ9QSFeJHPx",
-	"EIPbwoVhzz3sYGEY5T2GCouJavohmmDhQ2DDKgSvVWVcMAiEm1ijO8YCK5LiO9kB6xF16XhTafEQo4e6",
-	"XCd3EiksdN4O9QMXxbk7eSzOB0JY4JsZ3afhskdqd4dZ2m53F3PfWNo7WtrFjEVskIvMdkTJHVz652om",
-	"b2h2L9zeoxjxYwzVl6FLj/rMEPR5DmZfqoglYyUSiNgw4DYT6r67MuwAypjbmepLZw/rnEBdCAqNfebZ",
-	"0CmhqciURfsZ383ZtK2YzNdLNF0vS6jtOGJxFcO6eqh9gsTTOBt9ydO0ICWMiOSWmzqWVAUkmyYiKjJi",
-	"iUohtEx3Wez+RHcil+J/cmCto95LJobM8iuQW5PpF6U6fcDWcRjlPVrHxUQ11nFjHd8nJUualqKkzGcG",
-	"CcZaITJxQFALFVm5SwS3kOY72swV+fGddPhaujh/vLGZH1Cn76ISx2pyuAY9r0bQaqv0zq1qauzwj7/t",
-	"zo4zrjMBOrwdspPNfRxszmagIarQaBgwiOJSDaiFecELQgK/y06LGfLQcsKavoxFGjOeaGVM+UjClCkZ",
-	"hCgGavikGq37e7DVyggbVUL4GugW4tSssB5O07S+If+LnntzCyL0WUQP09jw73UvDRo3E3n1Jo0Qf/br",
-	"oZGHTbfGA4YyQXowxnHl1pIqwcQJi/zJNh3hxX3pRHUQhndjEKWE/T3Hc3cKotwBliABBkuFReKQFiiC",
-	"+BcdXQfl57f7DwXlV/8s26M2OEFNpvSGAH515Gqz2OWEhzaEaD7KMteJecpF8LtjVoDfzcYiI8I/UdJs",
-	"ixoBd7y/sK/ivmwVbRXuk7YpZlPLD05yY521Qxj9Tz1Gv5Is9rSwl8gZ/oFPIGWqAtdu8NK+hC/CWLpx",
-	"kW9IuEZoTffkD28/I1WIkDmi0gDP7DjhGthEZIDIvkTUhmSxQ60mS93JT0xf1gC4jxlBCQ7ngS/34MiO",
-	"6VjK5xFBDhfHnttxxIggHcEMixbfwZw9rTEAUKPvwU92zFr9PaOU9MwABz/199oRm/Lkym0ZIT3hYnjE",
-	"C3cFZ4cv2RsY6JzreTEa95kO2Huuk7G7jrjaEDx8Q3CpvoEfanCpPsp7CS4tTFQTXGqg6B5lrnYB2nlB",
-	"t7DWVMOUI+MilqyneWbHSqVRIbPb69TPGrNua3xqSQR9J2tlfU7XTVXjjT2ojO7iOi0c6VdvX1UU/AbT",
-	"6KtCRxj3WDaoBv+GxBo2AT1yJo9nx6d/tOI/+3vJOOnvHbM/+3uBnP9SSfdL3yPCPu/0Dvp7f/2FCSet",
-	"+byOuNFlp7LiU4QGVsZNAPOgsM+SVv91mt6CVr8xsAbORAen62/f5kHgc79vDGc3sUDhNvoejXBoQjUP",
-	"VtW/orjwWvYy1vrH548fvPDCLftVKn0fZHrLMfkLT3Nm+RUYBsMhJIgv7jPwLMVa2bpfSeQOAkllpz7A",
-	"KlXd3zVjNTOh6HbEpwabDTz8nvcEiZBtBZeLTG/ZR7p/YKP6C53J9F5C57uJ3VIJNkK3EboPVuieyXSZ",
-	"Y25nsWr2nVTayLnb35NqQfJlYmqYHWuVj8YeS8/29wI7bpf9Ioyts2UhDcdynwWbjVXUl0qymJtLNYwj",
-	"NubXUBAOY5fZWIMZKzRwJ0Je8hHEyB9ShJ+U9hyasUnGSmWXc+A6jkjAHrDPMLUwGYDuS1+7Ractc1jO",
-	"6cFM2GP2uzv4En3RgyMqDgvkE3Ow7PD5CQ2VS1aj+exLhNUj4OCIaUiFJkpNpVkKSSYkpCcl0zKRiXgA",
-	"FD8L7XVcoawlEKODKd2XCREytIkUFAcj1ZLOLXtNwt1Zywc+688WNirTC3SoL4tj7S77QLHz2lLwBGUU",
-	"T6e+utrx5d66FQHBeprlZ7cgl1Td4roMawI5qEOE4CRQGxbQiSlMMzWfgLRPDAtEhhefTj98fodMhj+f",
-	"nl++f/fh8vTnM9Y6OGqvS6H4hbfIMyUm+WTv+PBZ5E6gPw6eFikdIS2MsHd3KafzSuXSlrFg/CBsy+pc",
-	"nHm3RQzzI1s38MqOqA3eT9TeMaaRoh2IpS48euS/83TkVnBtqjcxSeGqW50CS32Z/nIK7HHmon7m0+2p",
-	"qJpM3Er522SpNii/32tTOVbO4M4zLwyXtGJVTkq4gY7Mp4maeJKdlXryzQLi7AZ1VxXEKxVItFryO2m8",
-	"dpEQAixcY4EyViAHdRoe9TcWExX3JWWD4j+6LEaW5suDF3Fo4j54Ycd9WSjWVuige2KYoW+BnLXtExZj",
-	"33Cgi74Emcas2tq4jVp6SImo8J7hhhP+xUkzut/TA3aaj3JTSMY17NMLTCeegre4d18WkxhoqVnr89mH",
-	"Q+Y0aADLZQfurfxb0vOpET7QeQY3zgKfMK6dUVw2o3sm325ffqaSqsEc0XAR4VYuIBFfCZn6Eq+Mu5ND",
-	"H7ufQKN0SChCSdwNxD4uLEy6ffkNqvZXv5orhMbb9a2TVDJVs4gdOIH/vOeziuuEfm2xrdY8B4dRqUOf",
-	"96o6dBcVGvSRLcZGatTPWKOgSgW1/MW3a6kg87xUiYi7vamd2KVkCUt13AavCk03l24O3UwyqQYqnRdG",
-	"3MELZ4gfPmO59FjZW7TTDAZjpa46Jh8Un29zHdNvdMXn2gU7FTNVayK+ophpy/qnvEH6WWDz2CPbWCsm",
-	"dfvOqn2zZiNtK0LyS70+bZ4B+YRVYV0NJBpsrYmBhNeGEqXXkIlrwFqeCsDMZ8tlynXK/Ac2zEwhEUO/",
-	"So4ZZwi76u0SfMoTwzC83SpKqc2YTwH7tvpyCE43W5i0fagi7GCRxnQJ3oSJNCprsZX0lfAarOe5wjzd",
-	"/Jil0ElzWrZAkep21JfFXa2YgLF8Mo1Z61cpvvgqq6J7jVsLk6lveiuuMmIkuc01xKwVXx9E/bzXe5oM",
-	"uIHnR+zt+9NXnc9vTw+fPUfzTaTd4ildJ83wbIjZFcyrFJ/+8mnFw41nYwPJZey/2AlLc0z8c6YVwQ49",
-	"IYaDjE8J9aIYGZaQ0WURM1OeQMeA2/UW0naXnco5O/zyxVlBJkdK7BPG5ZyA8SAzQLypVoswRPhCC1Pw",
-	"rC8HPLlSwyHOyr+FdYYXAQlpgABDi+ZY6ZSntIDmbMhFZvzHqyxV98AJ11eQstidIuQo7ksMJxUTf1m9",
-	"oBvOCivC2d7SF6D9+umXoqBtbO3UuG/P2TQfZCJhPE01vvJUi2tnffZlptTUvRW+UibkVQfpdsOpELK/",
-	"w9xAylrc1geP4ySyIMswNhbeNwqMgv5OfZkK5+yk7QBp4g6SHlKacbe3AvGGnSl9RdMfYjK/nf397ceP",
-	"/7w8/eWXj7+dvb78cHbx28dP//zcZfG1gFnsK9pMX87G3C7Pso+nmWMW+7Lg2O8dnMUTFlfVGPkqFJlT",
-	"eu68k+uCsZ/+2ZcEJxJcIM+ijda/kEmWpz4+Wb1vwbLI5zXZsL4MboUGuVdmWhzupVPjKD+DU9oN8cq9",
-	"CFGj/P27KfA0ExIu0xwunXWz90e0ZDAgO+zT4TN+1DlIDgedn9Kn0Hk57PU6z/jzwU/Ji/Ql9JwBnuts",
-	"73gP1/Xx/r5/pO764XWVHu0rCT7A7ZbFgnWyO8Hsimm/l+K+VePYhsLc1Pk1TaR3bnr5FTkARFmhjegc",
-	"aS8nyfxqU8jCKWf0blAtr0EGX2WUbXJmtlbvrZac39PUXw9OW9HmTe74IfWaViyGugchrPHrd5378E1l",
-	"fKtq5W5F9X/HgrmVzu49VM3dYCeG0rlmRzbVHI+rhK66Yp8Y5/dF3h9E2xwLBBIrroENMz5arqyLGGno",
-	"r1K7+2kRFdklpljGUG4svx5iNO+UYiPbA3k+iGIaJoZbhS9ZXPtFhCXMd72NM9iit6a2t28PCsLdcg3q",
-	"/5tDDqYatPAlplR/j2GnGP9zSU66SGMkpcMSUpVg5jVlHLlT/OlGEOqU9TGTvqyZQBM+D8Y9ayG/BcoW",
-	"LlPmvGsMXfqwDz6y3WWf8NUhZaWIIHwKDMFWIpAijY9rvgMWulailtReyYZKj4ACOiL1TQYYiRlxsZrw",
-	"E0fg9+oZfelvCHjgFO0dU3fEwWGnd3DR6x3j///fG8cTaGw3iCQc3rbwohF8ApNnKzH7cZWlP5zEauyL",
-	"Hd16KAK6lYoRkhZcerGjNMNdQQUQxnK5UcjuIC+V5RY65F/dNks83jv4BPSEu/eiVggSn6+49JmWveMX",
-	"z496vRtHJPENPqkqC9S9ulbrw5GLoY4CQFHCrEzRIDUiBoOUTBrorcb5erjC8Wdxveh6ediZhQhnLfqp",
-	"MmoUJcytcKbPaOIJJBg2iE6s4+pQ2eBGhwvrHc/pvC0lW6+4gY6QBrB25BrYxIk4piSRCkQBil9pNg2t",
-	"okzyCUS++By+8MQiuIXMJwOC4P/1/MO6Iqr/WayN/gXkyI73jg96VNpV/L0z+QdmKoWd3/6dp1q4b35p",
-	"QF5KgHR3sGOQHwDF4TpKlTQnyXtpwFohR7dfMfOgfGa/IrXZpfKlWh7bFL5sK3zZUkxckSc1+bEBMVku",
-	"b2fc8kRYgpnuLvttDJIct8CSvlDEzDMNPJ171kH0Kpdv64WMHVeJQeKj3svY179kPsUYl8iG3IantnID",
-	"TNi+1BzBZOyYh16TIFU9G4gzZdt+0Ei9TGctkbpIZXHw2DQibETlx3QTEZikICWpl80JbdmJfjczrfiw",
-	"dxC3j6uv4wuPIMvcmf5J+A68L+m+2FGUcBmeLQxDEkYq5Zhyoak6eKTwC1DlUWCpeuJ7RdWQTZUxYpBB",
-	"X1ac51bBDR0OV1zruN1lFzNVTAZ+jbKuyGMLCWf0h7iA+32isNAZwayVHfvIg0zZEKudcU7csNeXM1TE",
-	"wUOF9KkM8V5S/tUpapL8t5Xkf1cs6Sbd/y0oPSS5FtmXWwie1uvUQXgW1M4KY3Yxib9MnIWPxbxFyoRE",
-	"PlfCDwtMUPHT3kHQGb8UOqMV+AOmWg0ycNKy1Cjtvqyg5fpnOFkWEU+MF9azsSp0WkX5nBCr7NwJfsgM",
-	"RE5tHcVddnYNet73wyuEHxXg0Rt0+IzPmUjLweOVK6Tlz2C/RVSe53qqDHw30+4OEYuebhSt/vP+bUW8",
-	"JQXLRYYDKRQ4AtSsWk3+cOiwdMoOVzqSo4WFQ66NsZwiwkuLuXfwssefwUHn+eAg6fzED9POC+gNO0/5",
-	"0eBZ8jz9CV4M96K9rJC/G27xU3KYdn4aYCHcQa9zxJ8Nnic/pS/gJXaiWG5zs3f8tOd8GmHdG++9V9eQ",
-	"uh054W4yqaSGvIdQMuer40LFXJg+sz9x13aq1+4cmDqne2xeAjee+JPqbiYbdGGzLqyqXbUaztKFagpo",
-	"7qKAZgHDjb7WRkfkFsGvfhbXCzKdr3JoyAavLz9yVYRhlqwrZ8oqyRL867gvVzsms7E3mhccoIqyiAjt",
-	"ciaMd9Eof4813ylQnbcNxn7Vzg9GO6uY9M7eX6UsqFzom0zr71gmVIsI3EN50A5qK5QFNYB7N45Jr7Oz",
-	"m+j0dysNWimEN2Nr7Wip73NsmelkarSp8vYUz/pFjR53uc9pngqLBQQ7lPq4c4t0aeCZXejrfkzg4o/L",
-	"/PhtrNiYG5YpdVXUuAQpjsnFOiU89ve/9q36ASAc8x3VXUGr/RvLhJY3UeJeStrNpXOvwkl3uMD9M9at",
-	"bvRnmR9tffV6PKXZGNCKEqGo36MoUDN9s8BvUbj75cCsYmZMLXk+Ij1cwBbxBmDRHQ580uEy7fgP+Q1m",
-	"98r6CopH+vE91JiuH969xHPD1KzYYZ/8N2yCuQ0y+4ON+Xq5UUiezbJlq9bb/9P/69L96tRIqvns64q+",
-	"Qo59yu24QmdT3H9vcZ/fJNG+thD3TUBlC4PnGTb0SkVt5Np9huDHh9lr/fpP9vPr80/sVFv2U+tpu+3h",
-	"8Hzky9snfVlBFKrQ+XiaDRliC8bD8wlLhblx+dJxG4luieAjCmA/zszpSy6lymUC6THmLQMmLcVCBtwI",
-	"RCIpBr/wgq24MrgujituI1yJG1Vf1jqdpWKZkiPsxvfBOx/YK57MmeFDGOWcsrYeZ0lpxlnGZ8M880PC",
-	"oWMDluU2t0rPWZrbeQUDSfmJwfPpCYm6Bk0TF4I94VsEQyVC0Czq26a8xhhTmLVRJUomoCmMv4TEJQy2",
-	"VzgrM9ZwLWCG5SKAzDO12aofJVyFgoWPkaXJcmlFxjibap5Y9INBh8b2LntXWRl9ie9LSebacnC2QS45",
-	"QhRDiqiMrL6mANLSqlv5DdynXPgIq+JOv/nl8TiU/2/FYv7eEacNFsBFZZfJ8FWagFOj2r+LakcZEqTi",
-	"jJtyKX6lkocvboLWOrZnePjBJzY/50ijQWEsGvOqvftRAiH6pCpB5uTG5b1V4Opr0B6YZwxZ6qNqTrXX",
-	"o2rIBsQMfbOgSb0euftgTlW1bgzoVLX3ttrcjzKb15W2kIF1YCNS4Y/I5FiZuO1x2OqkNQHXu9ucF+uA",
-	"Tu808lT/6rQwEBdM1lGW0E81Vb+qKEMgdiZ0WoRFW9gs+QXeuEYPwixhOFH9O4urdvMl2c0xa7lHuyEF",
-	"3Obi3sab033pHOlwbaioOvFpa/SAPKdSu8s+Fsnjo8PD9VWVlS3yUI3wyhDvJQpXnaIVEsQfbiJxjbn+",
-	"AM11vzqX5BxWOVaDBe2NINRfadRXder+n5W/Ln3x5m0F7uq3/ubg3SZsnW+SmN+xWKZm/NxDscwWsVkt",
-	"lqlGu5oARtPF+cDrZJRGooEFDP/NDHQ3EJp4i1tGAHmvrgsAEG/PZkJeQcqsYvFQq0nMlERmm6LiOULG",
-	"7cBT6jSFksdFBNuwljNUsdlJEAgriQlT9H9yY8AY71BNAKyQI4IAoZuZyE3UeMbnbAiQDnhy1Y6QWwGN",
-	"676s3SBwLvg7SJnzjFFs3EQsFWaaWzDRErN8xEyur5GAyX9onxWQ18KGEa9VfFEww01R7WHFBDIhwWdh",
-	"sP7ZT9kT05fO8kcEFJxyhS1ZxZw+8aR/WGBOALmBAxVburiGY5YordFfH8OEABRmXLv5oCrS89OLV29j",
-	"Jij7Uy9G5SldpcVobLt92ZdOzo6FwdSH9w6iIvg/08JakIGBvtoxgf0GxiKJa0HQimWrdMIx5VWqHQnY",
-	"TjFVQlqKvGiIMEVRvO106sk1anU1C/EXCgT2ZSumB10GZn63Q+J2VGABUOGU1VxkkcezyWXqAffcLIs0",
-	"ogY8XmBGC+M76J4UmZNMjej9aeuWJBdMSepV861uT+hZtBCUTADjRwhh42wIpAALc+jWhBupz5m5KYzD",
-	"e2ijZJfeLaa3ISQDtTAvxTqjjzjlQj8xK6t73TIKQND+xidLi8Ndy4U2xVTotC9DF58bcEUAKHxqX37y",
-	"4M208KiS2S2B6rQUVDMFsQy6wGNOOUgkQklZi1fyZIi7TdwsxJOCY5WVyhQhGWitNAVgkLQMn+nZd9YR",
-	"GvVl/G7YQRsrZuglm6pEW+UGv3fztbH5/QFRYVZ6VJzMJvjj7Y0jOzdk4GTcC3EmPnk9ttBvAZmbNmnq",
-	"tnaxpYuafZRTkthaZGoaW7KxJR+sLYkLfmsvE3U8BZlcqT39mhLsoFDWdk1+Crads6IE8h/WTLCakVcz",
-	"6MgITCERxpuA3qDDo0mmTO6sAZWllaj6is7FizDER13+Hd5ie9IhMCDVJ6ZJN9xyLjCgjw19x5R3OpRe",
-	"kRR05qmYOC8vBV3ZZf6qr04DulFBkmth53gRnwpnLxz/6w+3apVIE/z3H+40fR1uXfIWHO/vHxz+1O11",
-	"e92D4xe9Fz1cw350fxaMSmFHmb1lXrOPlQgg7dtqBBD1pb9NwV+x4i6vAm2Fu0EVSaTIlbgFLYlPxaco",
-	"VlqtkpwN7LyrIEqoYQUzpBxSTcq5UfnfC4d0bzWR2xq3jmhWfIVUrWGbF/4vyq6FGsbKiJac+uUBnJ6/",
-	"Y1cw9x5m3WOpuz3EwONkj28XDgxylHxe/W5hJRPKXpgJ1qmI7YiBHPERxSgy4OmC5J5yCVlUeuQ1wV1z",
-	"dysYR34rLA+qdNLROvO+MKTMAD2AnbqZ/GfE+ARk6vUKauWSFGbBtfcVhWUFX5Kp5KoyHBgnK4ZyrmFK",
-	"CTVM86d5ZsdKpcSM6ymYkdqXdVbEDJBR340GOWGwstGo2oepcKet2Gm5TdQEfOjBuEfAZJrhul+YGRR4",
-	"NPeFWPNObhmhYLwIqnhvu2B3lW4FqZxCp4Galx67akGORhpG3AIbilGuwTAns3JLPhcRzFg+4Aa8gZ0K",
-	"49U3Fk1qlZHcnILEU0+YVCXYjXt+Su400mCSM18ZmQb3w6qRvRGZEwrWen5uFRKcpVhhLZ46ae9mCm8T",
-	"sQysk7ERmwiZWzDtiCVjSJwrHCiQhWaDeRA4GG0Rkg0yNWDGKu0JjoPc8/U4qwb4T4AplnUG+YdFJUM2",
-	"VmYqLM8IzoZrgmqYZjzxFRgdmte55BORMG/CMg0jYSzoiL1qnbUvPrE0x8l3X7+8eHHBDZWeCDnqJFzX",
-	"pCCKllVSArLMDZrMTDM3FiaGFnWIvndKvE6WcMszNcqJXZRN8yxDiUBhCjFyC3YWiMtaS1xm7equJCS6",
-	"v/746/8PAAD//w==",
+	"3L1tc9s4tj/4VVDaf1XsurQjOXE6sWtfuBNnkjudxGunp3fudC8NkZCEMQVwANCKpivffQsHAAmSoETK",
+	"srvn9gt3JJF4PDg4j7/z+yjhy5wzwpQcnf0+WhCcEgH/vPyK5/r/KZGJoLminI3ORl8XBAmSCyIJU1h/",
+	"+UyieyIk5ewcScJSRBWa4uQOUYZuP86OPmGVLG6PR9FIJguyxLpNtc7J6GwklaBsPvr+PRr9xBNsumj2",
+	"+PP1T4jPkFoQlAiCFUmRIJIXIiHbGv3E70n6lW9sU5CEixSpBZWIM4JWWKIlEXOSIsoU39zF92iUY4GX",
+	"RNlFe1sIyUV42W4Z+abiBJ64dd3ngtxTXkiU4znMh+rH/1UQsR5FI4aXuj/zTm0kS/ztJ8LmajE6OxmP",
+	"o9GSMvd5EgWW4uM7/RY0nmO1qNqm6SgaCfKvggqSjs6UKIjfz4yLJVajs1FRwJOBllOyzLkiLFn/lazb",
+	"U79ABaP/Kgi6I2uUE4EyPqcJzpDulEiFDsjx/Bhh9PPPH98dniNBlKBEohVVC1giiZfmZcxSNOXpWhNg",
+	"htfw44wKqRBmckVEuXyGiqs5ekM80mPsWMjJyevaQr7Wu6sUEbrN/+8fF0f/g4/+PT56cxyfHf32X/8n",
+	"vBozoPcOCtBn6hZlWCokCE7PEUZS4YwA5VGJBJkVkqRm7i8nJ90zsueqayqvXm4niZ/okqr2QK/wnCBJ",
+	"/91JjRm853eckhkuMjU6O9WUiL/RZbGs6NJ8qoZAmSJzImAMV4XIuSTtUfyyWPvHk0o0JZTN7bLdkVxp",
+	"/qKfwEVKFVIC06xzuf7fI9fRQ87QNcm5UG/5MsciMOSLTHKk2WmhCCL3RKzRjM4LQdCMi8ZhJ4LyVPMA",
+	"8q8CZyiDbtHBasEzghKcEZZigZacqYVES35PDEudru13EeJqQcSKSqK/TPFaHnZyDzvg4I7NcCZJOdkp",
+	"5xnBzJvtOyqTjMsiNOFb8g0n6hYd2NbKed5cfn6HFMHLw7P6QmCJEl4wRdJjdMtzwm7PkFziLDtixXJK",
+	"BJJFru8WfZvoh/NimlG5IOmvTD+NUqwwOoAmNEFkfAX9qYUgcsEzc3AWJEsjc4QkSbheyXWtYcmR4gpn",
+	"EiWYMa7P4j3BmW5qGWku8ysTvGCpprfVggiCEs7MDNLDY3TBcLaWSl8X2Rrmp6mU0Hti54R4ofJCAb9a",
+	"4jXSXWB5B8tTrtnL8YvD419Zx56l1bL72/Z/BJmNzkb/1/Pq1n5ufpXPq536xFPibeF7wZftzXsPjDPF",
+	"6/ImMjR5QFmSFZLek06CmukGe10aKVZk1H2U9KWfURW4NL7opU0WNEsFYeakU4ky+zw6SLAkR5RJwiRV",
+	"eqxnsLqCzIgQOLP0JtEBThS9p2r9TFY/KjzNiIzM/VEwRrJDI17o/p553awWhNnXSBqV5C30raX/UT7I",
+	"Wa0By7QYX3XyUDfzrquoPz/6IuaYUdkhPdUX0kg53gsIPqMF1scJVvqeZ/fuBjqwLFYfZYThTFTzjBBQ",
+	"CpwS7FaXCN0cSQsjzSFJlKJs3klK/lhiEDCGiB5mAUIC3k94G3GfI6zQkkuFJmO0JlhIhGeKCHSryfu2",
+	"a8CKP5DybwpxT9Zf+R1hYSGBsntqJGuk9FNoTu8JQ5wlxBCkqj8EAitOq+u6Lt9BGxvH7Mk4XNK4knPi",
+	"o99+f/nie1jQ+TnXU0xvKEtIB9mZYyBRssBMy9NYaeIwqwyUSJlUmCl0oE8WRozOFypbI7lmid641QIr",
+	"93InBRVmHLGEgXTuxZGiy9CGfNcrI3POJAEB/kecXhu5VH9KOFOEwT9xnmfUUPXzXPBpRpb/9U9pjlw/",
+	"Bn1l3jKd1pfrE870aDWT4UJvLs5oivAc6xUya6WHInCiztEtEYILeYv0CkhEcLJAM0qy9Hj0PRq95WyW",
+	"0eRJh3+hpVhF9NiNrM+IhBHDSM7RbVIIQZiK9WNFOXIQ7uFFc8sKkpF7zNQxAlEKo6svN1/RasEl+ZXd",
+	"NoT4W7j/2VwipR91yoRUNMusrJgLnhApSXoGSsXaHfBr/eHoQn+4tSKCNFexp/56D7XJ+8a8pLteYa3v",
+	"khmHCSixpmwemYOqf9LjSDADlTW7J4Z92oWp65YbJWW95u+5mNI0NXzjqbZWc6QEZxkR+l7T0qmTaFIO",
+	"hAlE9xfOyFOPKqPsDpFvVCqSommhYJkZR5ooiEBTgkCVOsAMkW+5Zn0e1zyEYX9MCVN0RonY4dSQb3iZ",
+	"Z5b3KUwzOAhrXmjKI0Jq1qxJ10kDa17AECUhCGdaj1nDvQun+/OHG2RFYC7Qz1efz/TokdIc0L5/kFkT",
+	"ySESWAv/+ldmf9VkVt7MhnFo6jKcYnT2D2+MVJbdm3dJigz/rY3dG+4oGuVc06IYnY2es4WMzVBH33/T",
+	"PFnzcH0HjJ7fT55DG0c54XppolFWmnVavz4fT96M8SmZHP2QnKRHP0xfkKM3s8n46CU+nb5Kfkhfkzcz",
+	"fUKAZ4zOXo7fRCNFlV7yisuVZ2WhVC7Pnj/njOQZZsd2e9y2yefu1OmN3wPHK+1G7nzAwahtLs9Sw+Ra",
+	"u2vu9DN069bHsUSqfmVabSh5PFz2JZkeo4OunvWR1L0zUEgSXEhiacsaRw5/ZXrqn7l6rwW5pzyunzmS",
+	"RbKwI4c7jnFGmlO4Y3yF+AyO5hVeZxynXzn/CYv5kzMXMDNp2fieiJJnGw0Qgf3DDFLAPUD1i+8xzciT",
+	"rmplXEUpJxIoYKk/excuUXh+C4qoquxP5pZDCRbCGFns04gzkCIDRuDQEO1jz+GZ75U8vmENhs3dNqdb",
+	"VuSbep7I+/rLAWEuaK3mQp2h/7758hlsJcZYAVT49uZvRtO5vUgSkqsz5Dq6RQcJz4olk7aByKiNEZoL",
+	"XuQRSulSK5+cRSjBisy5WEcow1OSRWhJsNbDI3SPs4JEpd3nHOHSQuFMIlSi238kv92aG+mGiHuakJ8Z",
+	"vsc00x0+NeWnWOEpljAwYxvByUIPRIvvmliWfKlp5SDlKxaBLowFiDlcwHHRxxbsJNeezKVfdBxw5mQu",
+	"rdd7Yta5k/iMBThtWIAb8h8SBZOlDqe1o+P9CXADJbOvnH/CbG0VB/mUW/bFMSih5WhgTdZOQSUYzbVM",
+	"LvXibheBd1+/oJekvkY/M1yoBRf03+Sp755EELhBcSbh1HufjYSFBQFaB7ULzuHPzCoPT30EfyFZdmR0",
+	"QRBqnUdgukYYTQtJQbUSRUbQgRbamJYO3LmADRekciFgBmZiuM4O7cRkkWt+RtJPJKX4K+zV01+uzyRa",
+	"6v6RJhbHazQdG7lAX705EdYMgu+I1jNKwQ3o8yJxFq9c6GcVJfbkablPkTTGqq8ZIPLemq7jXCvacKsT",
+	"EdO0hzGqbIByFjOuSOB6ikZpQWIz5C12omjUs9clIZr39h2k5s9p4Q+utPhHI77S061tV2AO5qldVsjZ",
+	"X/s+7wT/zbRmyODGPPs9Gq0WZtvbFqvKAvYP4/X0Fq8+OttKuWHlWKoV/K0cMJ/+kxitwgzlbUkIcJhS",
+	"Ix7i7MqjUut16SLcHUnQ0V3drzUOWe86xn55T5iyojeMPsu+zEB93LQFtbe0ThiWKvTNj6EbRPQbEh1o",
+	"heUvl1+R1g3huyM9MAk32GpBk4VhWmZwH1leqIFrOuDEBcm/6ZS05ld41nEtjPzNQgfgVsBLmq0jhJE0",
+	"Eh3YL5sOxz0eLkf2rb3f5kTwT0Wd6rtJ/Aobjay+1lSRZf0f28/tqKJFLAReAxlXYRK6EVZkVhA2hust",
+	"Bxv67h76TclUCNMi3T9GPAf7eMqZf6qrlb1Ii0xZudx/D+vvY8kTirM4MQ5W892C4AxM8OajFpdxVn27",
+	"4Poan4+iEVnmGV8vwTJqbuVRNJoVQt/ZcelE0VxHf7N1dPItZwon289I05bBsBY3EvO2lsoxQzB2R73n",
+	"1jyBrXUo0k/U/EhcCxlqoam8ydWg1diY6wc63aPydcGzXV5v+pdaR/pTIbX035qP9XylVJBEcbHWE9t+",
+	"Y1VUspH0fYpqErBrI0jCWeaFSdXXGRydHTc7YelAceiRxI/2bmx9ZzdJA8sO8WUHIUQMkyVDkkZduGhO",
+	"qRxw5Hax1u9mStjlVqxvW/u2xmXryD5q9KSUJDQlKaIqQnRWmo97nY3APrY7JmyO5wTsCxnB/RquNjsU",
+	"QURl7XZu38IDr8jOvdu8Sz9R41B80I1Znf7Wrdn/FmSswNk1uadkFdCdTIDlIFaREpxmWi1tN6fpRVpu",
+	"tWlmn2hGpNIXMARU5tYC0fsVUdodB7ziVqDnK40Vtu+Xwy0HEVWzDq2/vyQNBp7nBGexoPOFklqHpDNq",
+	"TCVthm4PYl/R1u/UiS9LTJnCFJjOkjBNyQnBMiwDdTLUxqqUHdWGGHXNbePheTRlObD0Sukrkgw4i94x",
+	"urBvh2RZ8MfF+ikZvI4cJ+45UUNssdQSY+9XwBHQPYR8huMZT4r+k7+aXVwIgkPz1VfCUpNTKaXsSG/6",
+	"LA2YZ4MOvWWNvN31J9saa4gG8wz3FlQk+VdBbDDMJotxb8OGR2KVecOFuwzh0DY8f/vAwD0bGxG/37RD",
+	"wo5btHZ73iJ5JpXSyFLdJJF/E9UmXc1m2+1WHsthslGXnrIXYdZpMe5QmMM5cnzCXy9YLAies270LLYG",
+	"dIgaLLXJkAJqdQi5QXNsXmd6YNtW9J3l7ruInN23WzMUuS7FXdtBIq38g13IMRLwagILOR5FW+/IgEnK",
+	"zgZlRIH36eby8wn6CUtlZlsTPp/gZvUI7uW4h2r7UB7ZdVdvkmc9Ynh8UyF0FhtBa7DF0BvpJ3MZ7ES1",
+	"exMMlvjbR/P+qdla+2myVWbw6OL1OMiJHixENOxBqWYecLzMoyihIikyzYLPUVoQdIJWhNxJ5zUFr7AZ",
+	"Q69D0xRJts+wJqN0MIiZ4Ev0d4IFegOxogMlmWqDXja2JBqZoEb7s2ZEjynptE+E08HNs/UtqNzr/Xeg",
+	"r7DUQ0DyyX0vVmFfPX1C23Bb1vI2NC0I3LhZWvFKvamYJSTLSBo2zObUpsM9XMXu6/+xossfZnfLBZnR",
+	"b2EiviPrZxLdU0mnGYT9CoUOeB7/WozHLxLzJvybxMfHx4cRUhwMTHNGJUEmxCBweu753cDFdDLYxsgj",
+	"/UxQuIU1jgJ5C9BsuQQ1ATZIcUAej3+J5jS+I+vB1yeMbpcbc0cz/54otL0QNdec/iebu7giGyBz0DA6",
+	"ysNztDRegYyzuaZDcPl5I+xnl9yVzjppC9a2m5g+SlkYkbopegMNbGW9hmF9j0Z3oTRee4YRVZJks2P0",
+	"UYH/E6JN5YKvmIk6PkNSaZmAKpf+tJknu8GZXrsnt5fLpZzhU10rUhIpNWX9lbIAgRovcYzLx9ABwSJb",
+	"owXJ8gi9vXgPx/MQcYEknpF5gSHUu/bG24v3F+BoBkXwaMXFHXrrEr60EPde90KJRNVwwBvtrrfWKLRW",
+	"Ge4tfNOVP98Q8LHKgQ7IL4wgb0ZwPJdFpmiekSrOUgZ8i0ZS5jSUgvTVS8jjohbcrr9ZMbTiwkS9tQTQ",
+	"LQSgJ3BPMp5b1y4jJJWbR1B7AcELu/VcuYVDkvPW191mszQm7J4KzpY27KuRHgrPAf14z+EMzXCiuNhx",
+	"8Lb3UvLvd9+ZsfwNXtLXXb2b76UxZKcFMcqIJvME5zix2ajD2/HtMDs08H0j+wjIpALP4KAW0yVVyhrT",
+	"9cJ2yaO7mcMWfOV3S1llnrqnKeH6TC44I/CZrGQsF1iQNDaq4QKD+qMWghfzRYzTe54YlSSlacy4ihW+",
+	"I3GORZi13Fm2WdrLvNu8IYWNSupaEkhOCRrVftsgNjcOABc2igeZBmUogudpxJoePtAM+pALmocyiVsv",
+	"KM7vzLL7FrgaZfpYAP51B3sSvO2KlKoqKrORrACYKrdnSK14mRjKZxDuaZKWpiTBSxP/eWDzqQHmwSWN",
+	"GB1XzEl6hFd4XX6vWRQkx+ZaEV7nRDdrc2SW/J44LIBbm0kaQ66kPEP/aJinf7s9PEe3KZVLKuXtGcIo",
+	"59KoK2lhQmINPMzMJEJzNCUwHZde7V+qRvw35jS9ZRmVlSVbb6GgWqLRN0lG4BvyzfoPjVIzikZ62KnA",
+	"K62WG9+veRND0juQfJJZUAtgAyUPGFUBrRDnKExXZmph9qA3DxSLcGjJdieuv/3fIZLBCFNBYfRPFzFi",
+	"hfU2Wy8MfYdTtSGMXK1RLrjmhuKZRPYFgxYg6ZyR9IgyiMGX28XhTjt8nXhrIm/7cDek255rYFhHewsS",
+	"SA8apmTnFa5LgFnps9mftdmnZQhaSB8rA/LAGbrVn24PkUVyAv0WMbzUOp+BIfFS53I8h3yPQjATwVKu",
+	"59YhNayD347m/Mhmo19DBx/fSW/oyobYb0510o9CML6lCCKVXaJW/8PddK13OhfzmSwlZZ5nJDLp5Zq/",
+	"niNcSrM4SYiUKONzCwJBpF1h2BAIFtJKIYG1psJx/L2t89/1GK9gNrDYIVONT7iRY2L1XXFsqvM6s6aW",
+	"PeieFX99Ov3zLRbkIlGVHLlzRHroSq8s71y4azhbm0/lm70cAowrIoM+sAA7gKOxdUiCL1H5LGqYbLrG",
+	"0c8x31pV551vRnKar3ttzJUDDXvA7jSnt1Vl6V72ra82t2Fw3w9f6u2LWmlNdSrRD6KLRKGT8eQlksen",
+	"r0vGBoq5Z4zwRTqtrujfQdfSH9ZExcY3UC4HgJTEueBzQaT0xDDrOsgo69DP9KC+aqFRd3vdci4NyXmo",
+	"pzAM9SunFssh4FEfkExRJRo10/EU0j2gKZgSwZelG0EHJk3doGqBfUpLzl9Ytu7SS2y6xC5IbnU/eDU+",
+	"1+TGHIjGTu0vkrJpHWk/QAGULPzjgmTpngPmtKAOhO2MelsV9ESB4k1UOFuBFyrhS9Ln2DdW+It9Eyw2",
+	"jGQ7NHEF77Vct/3v8E1HNBgLN6dSERETpkRvjUd3lhZZ/+BOFyXk7wJfLgtmAoUoy7GiXbZb2TIslf07",
+	"l2fotQdGoe0j8qzxTtehCUfjNzcmFKoGpO0HYdV2xotfa5LTrsFrAZL9QLJ0Fy9ck5Nsl6t81rL9aY/X",
+	"tNm7TZ2ZFaoQpJfc1eIz20fwv5qT1IOFmnwlTPfblqxxENwOukWoVrQnae5Cljvs88AL5s/Pc1t5BG1e",
+	"tJnz9NyfL9UBqTIWlxQQUGN8z20QS/VdSctGVqUyWWAxJzGE8+K5ICbohTNFWUHSuJykiz0tV8AlM8aU",
+	"aU4o4cXuFMbgAXu4xh0S055W9Q5yjYE63gJT0YUTmZJcbxcDkEQq0AHWerfdTyIOd3BYaAWFJjiLyTc9",
+	"ih0iOcyL8XRtmqBlSPwDRHSzCu3RdfQW3I9F0iYoktE5ndJM0+zAlBrzatahKZWIXf0lcqYPWtJbwVq6",
+	"zKTt52CRfKoeLlMg+w6tGSxYNdWxzP0uhmauHlYAhrfAeU4YWGxK5DTLciibI+Po1fwG5VgtzkF1BBwh",
+	"LlIiIgMr1hJAHmXXOyxP4IoKd2EQ3qucyUegmwAKawDbzziw3GR6iWiDiSZEGp9qRFsf638X6ZykSPEU",
+	"rwHaxlJAaoH+9TWE4HY6PEa3aUFujZFP0m8OJ90LR3ZmhXN0y7iKLaTNNCO3v7ISjR0nd3hOzI7pL+rY",
+	"jaWjj3FVrRXAhG6lp21n8mvpw6slJdrtX+/6uqWFHV+HLd7p3ZaSZafh2oyCa+QNuIOV9LOKNq/sXU/7",
+	"9tAb7/R3PDzkLG/tb8ud0MNIu/HM7hCR8jbjkuwi+fdV13T7noIWzI4ZnrTtet+Y3FLr25OawSQcLwmI",
+	"G4vEBHt5MXGxb/yFgINY8biViGV+wStwZVn93Dj4wV2/QTyuyi80ZEM94GE2mAdvw8B1jrxBBtfcqAwm",
+	"oO0K6FVLcHKouQMmX1cN3PYRLNexC8IwCo2gEOM4FZhmEFiLi5Ry/Y3MYhfVtMR3WBlDz3o55Vk4bKLS",
+	"1F/1yhoBFN1cEK3xWV9Cj2oceuRsXlilqFGuxZ1y5J6JEBTUuWTzjMpFhK64+f+PgioqF+iGzhn6yT7c",
+	"0BFO6yfrJJhtpBY87VjsJaaZFxKmtHK1JFKaWBeTaWcZfy2MLE5wlu1lhUNOrUlfFKy3nMlgCMwu5nzA",
+	"+I2n66Dh3Py4X3M9ZfGMi1As7Ect8wkt5mjxKix7lgu3LQinvvUP8eL7pStszEStL8hN6K3w+625SIq2",
+	"Tb4eKBcwBfHt0RqWTG7g2cdOynZRYL2ppXphAw7OflK921bzkugba+1WNkBNwU33TohH2Dub1s2GPXq6",
+	"TWL6GZpuY4e3i2DlM5mBlppBLCjEVk/GfRLjB7KLDbbvAMN/an5SjW5y2jNNtM5w2pn/WMCVaLItMGuc",
+	"qo2i4Q7MqnGKtx/Xkko2nKu9mGvt1fuEJlp/YVpXJs6y2FVDOkOYrYP4cMHKSOe1R+WZiYtSUAwCoPbq",
+	"DxiyrD1lqxYZXD742Q9E8YfW4J4d3DSoV5jp/2JvCzzUNL2rbta+0eoL/84Iw4AtXYorw4yUm7S8nhCJ",
+	"DSMCyLU++3KSrj/305dBfkZZnFS9bpf1d0yhNBwFEBOgnpE1evTr0wjs9WJQ/xgfvUH/dXB49Nvvr6KT",
+	"cagOVDd/WxqupVVd+4+S40lF8rjF/2Yc3GABdjgXmKXV23SaGa9YT2gTm7FbG2iIMt5Z9Jl2rg3jLs7L",
+	"/HXBTaALxfqQGRlPf8qsbaVmdAyev6pen6ZJwbMQlHX5w5DKf9HIlS8MmIRzwmx9wme2GKME/HOXcCcN",
+	"86ESHUzOTAUA3ZitwBUAM1rwVfxvIrgM4uUC/DivOi1LOkqEDaaLfhcdVOUsywIJGb0jwHhhlKFyj4dh",
+	"TcbVeiRpnJAsCwzsA1+hpW7a1QlcEVH1HJ5o2WtHoh8vWEKzZxLlPKPJ+qw2a2ga6sE0ilfqdYb0FKgL",
+	"aR+PTOmzWgO8yFKU8uAuNN1llmz8MXs0UduzwGoFD0edxForAKM/K5ezqvN5DrPYVOVTnxLjDymtCLox",
+	"fc5ywrqOzpJKuYu8vBktktTSk1xZgCpH6QAyksq6FDmm4hwxjpZcEOs4wBkypZZMeSZj5Gm6YieDTZgb",
+	"rrR3VOaFCghgeMoL1YN56Lcv4NnvJVSfw+IKELug00JP0zwpTZlTklJbjhDqDjTRlc5MvUxXlVFx+3Zk",
+	"v1emMMiJc+WUsCa/MtMA9DIxP/slBM1euWoCMIJEr8DMpGsdfLi8eYuuC83XxPHJ+GByeJAcHh4jQBv9",
+	"pkxqMehjUDtD/sqIKfwKlX/eLgSVaomlKcuHLop5IVUJ/G1JF3xCWzWoKeRAKqur9diSH80LPxpQoGpS",
+	"cRWH28zgSLjJxvA25Ay9QCsu7vScUrx2S0uVcaahg2syRy9PDs/RFLM7tOAZNY9Z4nf1evtM0R8kBTSC",
+	"vuplOfBhL0hXbiFsuNoNztQQbmzoru94FgSLARhMfQNwbfRTD2oBhIHNZrx+xn/bXs38D9WNB0RHJcPC",
+	"4a4yzCx2QEj/65crYMddQSXaTLzeQWD28T7pWq4v84ozDvwHYDN2h7n6s6+tXWTvEW9fa8ysTh9eXOxu",
+	"prrafdR5+ZyZwjg4A18b+OIi/yt9Xba+BJYUQSRBbOvdyAgBRteSMFV7Fr6NLL7gr+xTxU5dQSooJWQC",
+	"UvwqAMcICoBgytSZg8+PXCnSCKUkw2tbvd1cHE7qaU3IuM+bM6p/C1NymJtuTg54zGJ5NGdV4pE54IRG",
+	"EQOHQA+iU2K6hGFvtEW1Lq1wNApGRpND7aiUJV5bqUD/ONfaf3WNnWtNQAti+qnErrAvNJYKYm/rmR3x",
+	"2/Im2UWebF5c7XDosrRYeUgiuFiHh0kPSJPbkdd3+nNr09xwbB/dwp6afoZa2O3wdsKA3EWK3p+wV5Oj",
+	"GrUrSpGXs2x9ZhESAmLwM2lyrPgMQXODoE3rglBwZ0qDpZXVD1aCKkWYpnOakEP3c6kU2F1Mz40cDRKp",
+	"d0D6JQ08QDbqk2dak3lC0zYKo9NjqoV3pai5KBmVgnAy1+Yx2i1N4qFylee8OOnlvKhLUKHSmpBOD7uL",
+	"FRiqz9uRdFRCBTdm4vUMkt+jS2Mh0JJ+Uk6naLOB7YXhvVQprGDmbjaLJveeCqmOFCUClfr0wc3l53eH",
+	"5/6dl1SihKrZmMofpBEtUktDpfnVtWGgRqADl42qX9t0IXoxUF3CV5EvSJZG+i5X2Tp2Hy3AiINcARt/",
+	"BEopSTXZe1KUSSgoW3AfwW5q/102cfwr82Sqjr71m+7f/pveopifjSm6erUCRgFvSvmuvfVsvm+ZAFEb",
+	"sLP0+h9sqxsWeB/uMmf0eTp3WTn4HTLVd7nPQiyxBy5bH+19azN1bb7N+OzvPtd3IL01rg+5Vecgs04J",
+	"wotmTZtHz9T/3r2RnZXQSllvEw37zHbT3bDgWVmc3t36pRxwjMgigQQjMO/VEb+dAWpNFCprlqKDlycn",
+	"NfRC3YK9cW2Apm5Pn1i/Na8GU3hWPCkcQIZX2N9qVHGO9YpDCfvUPild/frx0Xg8Hh/9oP+81n/G9r90",
+	"nEyeu7qqdWPU6GR88upoMjkan3ydjM8mp2fj8f9owqAZsZXSRiQ/woDEfZyns5ExGY369OmU+rOReR88",
+	"UynFsWMUfn1XaNpD5NnaA3kJPdSwbRqbIBf45PTV6Gz0Zvb6VTp+PXn9+mXyQ/rq9A0+mRGMx8npKU7H",
+	"k1P8Yjp7OZtMT6bj6euTkySdnKavksnpdDwbj/H4Nbj7/k3i6RrIf/L65YsTLaxRpbdndOmgEHGGcrlO",
+	"Fjzj8zUqZ13kphZ1PF3HLSCprRMdJ+OJZ6s4mwRsMNsbweOJwaRq+vUqsgp4zQTRgkLKV0zPAA4PrMEZ",
+	"qpPg7zT97kgsCJC8EwxBRYS/P67l0s7Diec+lfZ7syphvCuu1JDe6iBNjspDzO/mw8XRyekrp/fA3kVo",
+	"Qb4FN8mncW/klKlXL0fRFrugPQy/h5L0N5B/jxV6YtNkHZep2swNRkszd59ia0RUW9lywxqGyY22SLvx",
+	"j2/VsB0NNmv4JyjASGzJ/rJ5Wo8jcoyyVbosLiO17WW6pKwwq0juaWor+CRcmFgT98UGW1vrwHZUOnAl",
+	"waOy2CBojaAp04w8k+YwIayQoe/ahFo3m//NPUuPtYjzbZnZhIEjPpvRhLjlOV5xkVqbJ2XzZXbsftHX",
+	"7xLPyfMc/Ofm3//MyXzjZPci57sRPKGg32Z3YTRwylIPaxNXZGaQ0yVS/Lhu4DYCWNRfaHMl20BHA4Un",
+	"tOCXi8QULQn4wNN7KrentdkWpGFovvN7y1suamhImYZOD52DkeyCTRzkhdsG0dWDJbvFazTmLVCIfsrd",
+	"2Mnaust+DQhO9pe4TdLW9aGVuFq0J5Z3Wvew1b4dhri+cfrV9d6MWlczJ5pZgb0Qej03tTKk/+sziV6Z",
+	"+i+7mRKbGPzhbd64t1+mCgOW2cBa0wwB0IXmG9acif7aTtHeiQr6eqd5IVqQBC+GxuNUa2bb27ha1/bs",
+	"7haxNOTct8KGNtsvvRUMpLTP0auDyeGZjXVybrsGkj4g0ESIVMqYMYsk+h8kpKJRqSJbrgAlWIB7lORY",
+	"mLMG+eppkakF5yk68Mo6HVqUSS1l2PPgKuKhCq3bRErhabbWB0g313YTWtgcD00friU77Pr3sT/uVsE9",
+	"b+TxjIu4HPlGcehykbwlWJLrjmg0KEXnPXGGJmiJv2kZHOE5OUcnFqlwSUw4Gi+AM2WYnaMXaEHnCyKq",
+	"xT9HL1GOaYqqgvPn6BQBkrRNHlQcYQYDRj9dnKNXiHGkL3HdDJvjOWXzc/QDyshMQWYhZuk5eq2FNAB4",
+	"OUdvrE/bW2utPp+MotGLUTTSiszpKBpp+fuHUTTSuv2brrV5592/TcbwzwL4U1cM1Fcv+b8K1HOoC4h8",
+	"Swg8qumX8lSiHBfScllVSEQl+qdBIoByJlI1HRbdAUmb0TjbpsoNM9CquQlIc/FXDtE0ITRXewQzbUQ9",
+	"t8ARXW3O5sJHm+BNvS3cUBXai3QYJmdB7QODS6SwmBM18P0ZhWOtJc5hLzJuejVuzUEvdxRfrEV7NJoP",
+	"TbQ2+M6l/5OUmPYmptws/yzVpb11+mPLmVZrY+5Zs/nAjgx6NoJO/JDZyumgr8OPFzc7FkC1Imfpldcy",
+	"p5vKztVPh2/6MIDah1cxvVwkl+4aaJ8RzWd7UfwcAup7MIGys7+YNzZRfDRSfLiUZ4cSmcFDG71X4C/l",
+	"NOoUcoAPkUwWnGfGpZVlZE6QTQKI0MH0EJlaVWuChSwrIHhPJIfVdavFPxceD9VEl1JhlhAZoYP0EOGp",
+	"JCwhla0HC4LheLy0dS65gCD7mrVnFI2mo2iU6L3vEiXKee4Eo/m0tDA0j86QSjPTH4LZ7skxMl1IhCM0",
+	"BU6RgtCIMNS5k8qt7XCFcQd6g+J0f5qbyYVNah5l/v0nupdqS/XHX05lxNif5YYZunl/wP3ymQy3jJjD",
+	"SVlpF/nRZoZRJU1tcihupA+ywOzuMEJv0YEJ4IUCge/QgadTH7aNKt248K971RvH7K69zRNUwqkJusRi",
+	"DdM4R24NaxOytjLrSrJ9bnAsAS9tZ7nIBRcKlWhByISuOSuYFo0tBM6Pkwhp7U4LTxlld8gGtLZLeW2d",
+	"vSSs9BUGdPWby88m+q1z3o56b65+ejeKRp/g7w38vbIfLj99gO/efh5Fow8fR9Hob/rPpxv990o/cnGj",
+	"/375qp97d9MHXXY2qhPaBoKV9TohbYucUXl6uS0qi3zAb+FhZ/GuWDNY1WpANibNYPWZ9ymbn6ELlJt8",
+	"rQj93UAEmvgidJCW8rPmQtREYJofDyP0uXQvMQ6ytc0N+MWLHfM27WIUjf4+ikZ6Y34Jspv2nGLgab1y",
+	"mXZKU/L0655aqGxy1K3v2UdLnVsSsSkmdkaFVAgeNZsBYCg25NGY53px/VJslEMIrhLqH1ADi8VrXqhF",
+	"nBRS8XTdQZjXf7/oAPDUZBQPWOO6XOQV83+4MynDbFO0ndkwkMyrc9MTC3SoJ8o4/vqHZpjyV5uZw7V5",
+	"ynKGBitw2T+fTYC5/bTz6W6MqP/Rrhwq2zMBLheJnZPNrO9lwKveqjLfHhePipC7k3FcnVEAOug6Kb/A",
+	"02eVJighbXbtuMLJ+Eg3aIyd4TO1qiGUbFkLD87kEZPm6hlvtU2uFYao03GNsfksvHtRd82ia1/puygS",
+	"YW64SYUwkZ8m/0FfuEucErRa0KwDYZcyJEhG7jFTCLpCOEn4cslNMQSIiQd22wH1UOeWgYCSIlP0CM8J",
+	"S9YmGhcdYHS7xPltGbELgf9lWl9tjIdoBXg8NQVG8XKKmDVqRfXn1/tMQSm9YO4V6/SAQdYcyO64JRlP",
+	"7nbNQ2nw80DRfawWpkSredCl6ptFgzKvM8GXZZ398OI/k/3q7D+AxT6YPwxiDf0O6j6ihgIS/dPFD10u",
+	"Ei+FZC+Fy3opqB1V2K/JTJaAWuA0pQz9qLVnUJqBNC2HRjhNAQqlXqiyoSlugaxbUuayrNpLns9wjAXB",
+	"WzO3ZhcX+rFKCR6irm7VAt1idWzflTXV/lik1rs2wJBhE87Qf7ctEKXCUi7tEKvWkhdMxbkrKNG0CqwJ",
+	"Fs8kMo/pPYYnmyaH8j/P9jAO4hopQfCyBm5bVt4vK87XowG2quO2zag+l9AmVCT1ok1Ezg7h4VO5CIaU",
+	"CpKoOMdrG7aoFlSkUOl7DWGc34JpHY1x2uhZs11dNLLAkny1EQQ7FQNqVPaZErUihMW5blgauAHOUizW",
+	"seJxzqWavBpF1WPmi5C07uIatl6cBtSnEdICRcN3MIq7mGSv866ly3BCepVjDZ+sj2dommF2p4kcG3W7",
+	"bnjCnmLXPoWCSINNbwTqwPXtxmcKVpRPW2nsKsPsmkj0HF1f3nRBcJnaRXEAy+5FUNhxLzRpewlBGPrY",
+	"xMYbBZeqiblKY/A6WfOsJCwuGBRBlzmBU1m+4dXKiVs/ghsrBjeW3vRCqAURsX/a7StUqooOcZ4LvSwJ",
+	"sYCZX37SeuTlh8uNkT/FXS5YA2hv8o/x0Zvffv8hjLBXtJ43j78KP77i4i6eYknSOCNYsCAKHOyyW7uq",
+	"hLN+9wjeRe5db89/+fEKPUe//HgV3PPvnbQecPckREoc9r9CPJEc4twZ4AvqtpZU7oItcpUft1W+FzdE",
+	"l15YXsGXG26GajWCReF3MBx6odd97TFg1ttkSjImcK1lvMOqnw4xENI89swTXWYs+4hmgPBOGMYvw825",
+	"bB0rvGJC0jctwE9Y2kpfZ9bu7AEjYKmQTWwssx/7rFOGld6pjcUzQY4XZSHaTQRcK/gCN23sLqxQoFa/",
+	"MPhao092rT/4dt4Sxt7b/AYoC6XtzQuqjLWSG2e4IzvrEW109sFBCqOext9sB9+3VJ3coymttJY1KN2b",
+	"xAOMYHpSFw4LaSdfup+QsgEIA062Q04FgzpAYmTG+QhWGjeMvnYimpCtEqweLNf3ddm6wWN0WVoG2FQ2",
+	"e+227OzmNK9jk/Q5L+7xFlpvOW+viEzZ+IZdhnv5j4uWMJZbcIabYUt0GqEfYDNeh2XkmqTT6Uzzy58B",
+	"7qQLy9aSscnBOEepj5ltyaOE0HTQIyvKUr6CAC1iqCTBjAFCFYRyURO9PVDmeoyoj0FG0l3ktkCQR8/I",
+	"Dk1q77TGtQup7euQ9DkPj56zWkI3DMxZtePbZf3asmu396FuGHfefufpt8kSiLNzxJdU2SqJhnF7aRGU",
+	"9UMr2nVjO+WF+sTed40OHTCO6sti83XezS6RhVu2Mmi1GtQzwlsFz1lyfjKelpa2+SKsbT6CAb0PcYPX",
+	"/AGF0Q1gTwyafz+nVplcZPKdUwNYAs14dScpgL+A6cTklxiQ3Q2xAr2VkNw3Gm2nMfvsHm/margbNmZP",
+	"zguwGjypx6I29Z3MchJdaPbyV4OoPDk5PEbWDSJN8Jni1v+gSaeyvihehqWhKfjMAvmQPdbsb5DS9j0a",
+	"TYe6iRrYcONAzfnkEdpMH6HNQRFqHsTxlmZng4i3NEpub3j+WA0vJgErRRUe6tFfwVIikDw+QW9v3l1d",
+	"oMmbH8Zn9tvJa1licT3KKE8ea/50KJv8Z58X6n6x79HobnhEZJk5vW0S3zdxKnFPdpNAxa6pxNWrm1ho",
+	"aTSpkx44Kc5KPC9zl5zb/5/VHBZay3EmvHMAYIZIT0+CA8UpQlAkxD2JCqZohkqdyrxZrysBgxi5i9da",
+	"Vw26hHm4K4nEN420I2Od5h3DHAYZy0LWha3CppUwZGcO7E+uzIIV/IzsYlAjPdmkX1rrLgBSgv+bBMb1",
+	"Xq+PRIzcE4GSBWbzjrwCv5DlQ+Wmpj3SEYHZLA8pOza2lOpLLZDDQyGqMKL1dkvchkyvBygNDzjGduAl",
+	"hpLdrBq6u7fpXWe9ZMVDsxwyyoiP/vA+Qn+J0IcJ4gJ9ODlD4Gub0QSkpH8VmFV2g/q5W/BVnHHj3apV",
+	"sN1urNKv8pkibId3nay2OdCklOgoQ5fWKFjeuLB7DwkxaVc1HRwiEo1WC3Omh1r6Vgs+eNmCASkwANOe",
+	"vyVRtbMdxGdDuJ7EwuHMCcONHPWoXI8DuQixkcsaMFdQlS9rcGYzzGJgVtXP5cXlxXbXIGs77q8q5i2A",
+	"EcYduo0fVX0DDnatwvig/VETsh/PSYomr45OTg2efzthdAlhgGYND+Txi1cHk8PDc4fhMRUOG9SEYjhT",
+	"ubNUPJMIK0WYsu6ybWD/pv+Yi9j23xWqswWc4ytdEoh+kdcGGq196/s3dwfIgb5B9N5QFr+MIdVya8lR",
+	"pns2CLQZAPfpO95Fm/d5s3HSWs1EXSMLnTVnwZV1qIaGUc7FLMcOI6L/LO0YXg1bncYcG41EoRGFZtc7",
+	"u1efNumO217nT74lWZFSNo/rKS+DVu9kvI/lK1sJrl/HUEPLuksCu59HHCK6xh5EzePXcVH8zZ3NHYKs",
+	"Ls4cshHU7CfSetawzKnB+4GfKub1TAbAkfiKoRUUk1sZVNcFWaMEMzSn9/BpGTD2VD0Ew2ADQRJ2gP0e",
+	"LznW9kch+j2GCfg3GMw3bvDekidPuVqEYwxDe1SvP9tVrG9rDdlh9FZ7e5vLpxrhwwoO/ieVyb3M6LxW",
+	"QNbv+sqG95PqIcRZ6Xg0kJAOp6hB23MSjmHBcxJTFgutFAaie7WcMT46OQ3ri05s6qsTmoFnXfolK0O0",
+	"G3o1vQeJHio/gVySSi30mNBF+KFepUE30xUfCUCDMgZ4p/CSqBXXksySCxK758MjLtiSqI6ypIIqIigG",
+	"08uSKOBZcKBr+kc72KZpivIJp1y/xr51jLla0tbE63sXpES1YDQJ0uG72SV4wRFxz6CEpwQdWDE0IUwW",
+	"hmtr2fbwzGSF//Lj9Uf0y4Iqgn4UVFG5iNCnX358a7/Tj/+Y4eQOvcWCTqcEswhdXP31M7rCd1QqzGiE",
+	"frx4f22fupgJmuhn3n74fIneLrTYSCL05cvXD6ZsuBY0I3R9+f5nU2CMpBH6/OXHr6U1jFuLoC/h6kGO",
+	"otEvH93/vur/mczvX66/fBpFIz1m878L+N/Fjf6feeTi42fIF7/662f9vx8v4H/mtx/fXv+o/3fx/lr/",
+	"z3ypBz+KRl/MJz3YUTTSowyLyPfWEdWs8EXAxkSVIqlRmSKETebRjJAUZVRfo1TZmxRhtCLTBed3KCUZ",
+	"vdcqAQ1wDa2QbbWS1PQ6F2DYPhAwqmcS0dSUqrEDOKKAZUvuiVi7wQAr61mv5kHg4wHT0L+KcJ7DRyVN",
+	"fLY+x2atERdpI3TDQYeH4MKXRCq8zIO4806c0acZLXCeExYI2eg0/HXOZ0P4YihKzOYfVKFg5Xr4E9gE",
+	"GQ4UE2Qn9/tKsbrvl1XVvDolVEe+heicW7Bmc6YoK8g5wtkKryXKBZFhPP+gQ7Pe44Y5V4aSoPRiXKgB",
+	"BHEX4oEkXsszRFMZAZ+VkQVNtNFEmjSMuyiyNl6GlwSk4pkgBCnyTR2jSzhYuRkNWhju8Csr6/je0vRW",
+	"n0wuic3MxNY4kGAh1ui2ETFwa2r55kQcmTbAIIOqHbOltjXrMV3NKMlSiQhOFg0M62fS2Xmgr3OEESMr",
+	"BC9U5QkFMioTwi7k2JQZasSxwyFKY9Nbjay2XLZ1/Ol2IIj71Y71zNidzF4oDuzLPHC8GXZyXzHau9QW",
+	"GAoJUAXj7j8Ehabdp8ahn9f31mW1NGqga+HCTezYs/K1DQqG+mPDS7rqyVsCNkomlcAoBE4UMg9PnenM",
+	"3Wia5x3vdNsUyyUW622cuz7GH4tlTlKt1lrYHXuiDd1rMVnPACs6Ne7jLXzfVm+oWH6dt7shttZu4879",
+	"RKXaC593NT82SsXd8SXvwQG3EV6ngo+pPEtdSEsmMrR6JUIn8BtV0v5m7CIGLllyZIynmx1Vpjku4lzT",
+	"GNwPRPR2Se7gJdxjIZlqZV0pmVyvAC9kZ5hgtXo2A5i5KO6+WedDMU1s+siQJerrIazmX3MS9kpg8N71",
+	"K2cbGX7QaP8Dyl/7u7apGLbLSWgfyy4/6YC0hCY3eHQ/lgt6rEh+oDerOeKdwuwfwl8GiwsPODhtX2XZ",
+	"dZ/d3Idu0bovni4Usj2dPuUel5T5304esvlbiyE+cHM7ptzPV1Cf1mqBVbyEUOmwQX3rXKCFFYlXmCnw",
+	"dyQLSu7Jro1x3RYWO70fXBpC0ilO7t5bV9lGB4BhM0YRmhEpDSZByHz0XutEl0LwYNKhwjQLI5px8HS0",
+	"L/T/vvnyGdlfS7g5CqVgQSh/rjlzzGfxlAq10Arp838VRKyfN1GnOo6L6zhyowudnL8QZuvKuFWakSUG",
+	"I6n9H+MsnlJm5FjjfzZ+/TvGV0aD1Mwm1l8pHku8Dq7eB+PQbq8cVniKZUAzkf/KqIKqNjmXai7AJrtB",
+	"xyoLgt5BYWh8j6mhnB4IF51FAT6ye57dk7D8m3Am9S3bJa7Z35EgGSUp4v3SMnYRS5NCiKBx8yNDZDYj",
+	"iarcLW1LvAkb269+neHVrMjiKZZ0K8/7CZ79ER7dmO++i9K+280NoY2MQB3lgM0Roku8hg0mlAlS0Nol",
+	"lCTRB5pW9FPazGTkpbk5GqHqVyYAdAnZ5LPSk4YOXJGT8mEXP5rwe1dVxl+byAa24BmZF1iklM1/ZVAX",
+	"WjADj2ErizjlDFjj4TH6qNAdIbkErQwnCZHSxqj6uXFniLAUUaW7cUawRnc2n9CMw9ACAlpAJTpwWqg1",
+	"Ori6+Pr2w6GxRbX3gWdbY0i8E3qtH9c8wRtIvCmWUWExoPZJaauK9dCfPj/6sZKZm6fKrnttfSoWs6sC",
+	"4e3To+sO/qkbqDV4w9wp2Y/1STKtjU+/ce6KCGDlkH/nAutxM27PYU/ghYdz3e3l6PbEhht11A2qXsbZ",
+	"3ElDfj/97Bt75Rdtpl9VZdJcVC6wIGlZycoy53ZpvR556DVG9PCQiRCvClWcUmuL8+HxZxM0xBk6KMGZ",
+	"gGX7pGVLmrFs7dh5s6Lg4OjaDia0hZPsQ2/1RbynU1lrk+ijrbZKEvpMZJbh+Zyk6LYmudxaOQOXgkNd",
+	"rtA0TJTKSIqmJl5WJYtfGXAhCBOhCh3cOpZ2exhZ4pcIo9vAobkFucN7xqeZ2/Lm/5Xd1snz9ryKOXB+",
+	"3Izge2Kd8BmeGwFhm8a+SZDdqog+Cu/c2us+bAt/BraHDiA/20EzCLLk9yQ93JEbNnjXUMay6bRd28Wq",
+	"T9NJxPF07dV/jF2UFNSvAJuaPk4CMDfNqfnCyBXkfylJspmJzihrPQpezBfGVH9x9bFeVrjszy/c6Dos",
+	"rb6gbSuCl/GSWFNuRjBgyFXWCt3sHM9herH+OaiB+zQbQKL8+a/oL++urtGFUDTJCBTRtFcCt+oMZuVu",
+	"ax0FHLjNexoteJZKP8DUaQiRYQCu/TcHJ4cH80NYWkj917LbleDKhbImCp2MJ6/RTbIgaZERNEE5Fngu",
+	"cL5Ar7Tc9iuzGHcowYrMwYuMFT5DtxmZ4yzm04zOYVS36EDP5yA5tMaVMuqf4aXBJNBjuPzw1lbiePv+",
+	"4ld2Mp68RPL45QsoVXKbF9OMJrHC8s61R1x7zQSAKywUeoFmBTNGvMNjVGfZvzJYDc6I1bjmXBMaeCax",
+	"pxUinEmOKs2QegzcMEVHUs05j6KRN+IgSXzCuV/daICcm3Cp4imuZ6lB+m18ejeKRqd3seLxyVj/+2QM",
+	"H07hw6n5MBnDJ62+mn//1p21VCvUlueCGwd1SpIMUlL1Pw22hAdfThYJ3ILS8yAEO5E8K1QnSNuCzhdH",
+	"erKaAuyHZZ6Rb1StkXsVtoumRJiwoweV7imHE3lrXC1FSJT4pK9tkn7pmIIBwpxRItCUq0V5P/OZvvK5",
+	"lHSaaWHQ1JwncIB9VsUWsvIjFXkgXycafTvSTx/dYwHRM/q1clSfP9x8dq+XX/589Xn0mx67LZXe9i0n",
+	"w0ppXCRdRTRMzCshA9qyb4RaM7AZcVkWvrXkH0jmg2tUcOJa9nLxFR3YSjuVVLGJB8OCdax3TWKaBp+H",
+	"FJz9WgSXOO9dY8RnTDt40lzQyMYuDOW5IIn/BX5gG3Xits6nfJ9OovJs7WrKsUv36GYcV+tgoAnHDm8n",
+	"f+9OXMf0tDXh9WGMaHPbYTYwVPLe3EeDZwSCLqucSC3VWfQh/XzjWuxI3BnCdP7M3GSDM751Sjecr30Y",
+	"N9z9+nSGjXLwe3HB/+86MsO94w85Ev34ce1w/NYcUlCb9om9xQhwlnGjzDr+fY6WeFkvauP9kgfK3Zwj",
+	"hWdIq70IQ9VWDxHk3EUG2aQcgPM7t2FwtUq75UCA+Szhb64XDs9G1dZ4rYyc5y+sLBExJw8pyNu+6Ixi",
+	"bU0rFoQBKsoAE43QUneptVMwiNuAP6swM4SZXBHIRX8xnvSwj4fSV8MnWMzJNZGALff7iHzDWuMB+oXx",
+	"xGZCo/HkzRifksnRq+kkOfoBn6RHr8l4dvQCv5yeJq/SH8hrvdBgCPLc5XCOqO9Xf1GWRBqdnVT82Rw4",
+	"m9QeE5O986ohTpX5eT9ohYkpnCitfvxWl6ZHJ+OTV0fjydFk/HX85mw8PhuP/8dkXFQhFvDY5PXR+PRo",
+	"8rKiEBM3Pbq0yxCN5vSeMPf1Z44XIyMDVwvyQ3KSHv0wfUGO3swm46OX+HT6KvkhfU3ezMogYbD9xC1X",
+	"imtkfDSZTCZHP4zH4yPNK468KiCTurDmZvfiaHzydTI+O3GzK+XTF9+/N4mytpV9pHe3i2HC/31LYZKG",
+	"jsRXaInZ2tdFIbMBsiCgq8jAysHJgG8PHFlE7dDAyDGUCBkJLnLVnOKZDQaKfGCMqMQBjVAtKTtCKZV5",
+	"oUhkICthpvZBWYh7so4NmKIk5ReU3VNl3e4eWUfOiBOhOg37hQiqQ9ek6U0s++/6WQPrtRGaUh8+b5vd",
+	"Jnae+dRvOGAitNsR4kqQMWfrlYINyzzUzoqzAxqiZu1raaquG20GF6REvAqE/WhGMCBwoAvy6mJqnDJl",
+	"pbm0sAD8gJls8iwhzKq/z2+rgOTqqrrA6f6xUBaKIbAeNht4MwvgLFb2/c0P5kQkwWAm2wJ6DtnKCn1D",
+	"k/E4gktRyz1Lg8WWkHOkhRhDh+ZJKtG4voa8MKnAHRKYNXg1V8fl/7q5VIMNLpjH3APL9njpB1rwcVnw",
+	"bRAwmwfUNremMk54SjYYkLZgdXjzLe0qrnTMXmJlio62OhN+rvnK5bsZ38zlVzzX5JASATUHIe7ChFNu",
+	"suGE7DE2+8cqdLuZUvwle3R7Ss1PM9Co4g90FyHYJ0lPDZr0KZHXLsd00gfzzCPn+pp8/nCDvry7sXn3",
+	"BmqptjgyQn+5sgF+CZEtcOmLo/8x+NLRZByGmH7wcamP+Oe/GiS2FNQFV0LeImUfWNio1jh7lWhqoxPY",
+	"yvTtfozLTEYAvL8+guJTDkhChhG4X0XB3sN5dPDQtlOyD6tIjTE/nWmkPo192Ef6n6qtloY9nLJmH098",
+	"ZDZ03+skbBr+FmLeuNVhO0l+T2NWCEnE+gzlgt5jrXXc86xgCos14gJ5BeBqR86xgnOUi+IM5UVOs8rP",
+	"VDCq0EEuijgXdInFOtKPxWUFI4vkXcRLktIEZxXIE4JyR/p2BKHz0LemAKXFpYs7lgT8kqYM3YJkeR2r",
+	"LgYLhjAYnd7XOC0yJSvQOzvE6otymN5Xxsmv2Uu1ZvrGtV3IWEtggI+Xi8L89RquTd5+tlPvqJxnboRY",
+	"iULq+3uex+4q0Ld5IjcC8Vl87mvs/JoDLsnO2vGQ/Glw++0zg+PtopEoh9SAdxB8LqDU/AQdMM7IIVIc",
+	"naIDm9dTRvEY6eh0kKRUlRG33YcYo8Vmcok7+5GVnWljY86anyo0wJVZK+C9vSySvk6kInnYN8u4ildc",
+	"3NnN6QqDiM0CDrjlapQYuOZ2SY3wA49iEYyles8F8h8DsIcyJWIN8VO+Z/yZRFX8EsoIroUfNEObNp29",
+	"oZ6d3g5cuz3ximTZo+E5bPfwWjNOkyAayscmfaNx0h5d5Wia4YaqHY3xPsT8PoQPPOiAb6//1Djx21/Y",
+	"GwvwSjSPezGE9tEutxJUZ1w76o+CQtA8fNuWa6P7tdPr0aC0fagZzWvt6TSNdi30h9+nA6vWOgt7313u",
+	"XVtVkbnAKpSX98nEXEGFLIJmBYNMNFOIORxxlWOhBuxnbVWvsAgmDNgy5rs3u+5KRQAgPvBVQK2+jpLA",
+	"BjUbIou9wMkw+HT4EnUt9Nxpm3MwAKPJJsPH/+ws5c2eyRJs/78jwBUqlDPXgdNhCqsVhA6SOfFr7nd5",
+	"rHoAzzVx0MzOoum6TVVDa7DWd72CMXlgINrTpQ3W6KRBeB4aiXdg3Xnzzkh9s3zK2NWiWl9XF9qwi+Aw",
+	"kOH5oRdlDALobCN7dDtqteyDCXn3eohvlPyioxooZ8gyl2AA84OPfKB0pWwVDt++m7uWX/TuoTa3aYBf",
+	"G2cvYEhXHMhnOYj2BVt6ck78CIUNN53y7Ru2FymqVb/qDxGi4KQNjCbVpx80V0nnrCO/szyDpphnSgVJ",
+	"FLIM8qxeCsk0g8p2e7mF8ZIX/nXYuva2QKwJgEl2CBhlVgBXLvlILahIY83FNOM3E4jtBIJ0veSMKi56",
+	"az+m8pPf+4qQO4hnYFAkY01w2CBgbmn/Td/OV6+tYUtu9EALgTbrK9NY5nLMfehq3YGut23f2nvVV13l",
+	"KuzkzTEdIPXZKKZB2HCPsB+2ILvdFDeF1ob44+29KzvFkD/svLnN6XEsBuzWox6EjjXfvsqhMkP2fgGU",
+	"9h7C09Xs4iKIe38lSI4hOlIz1ou0yNSC8/QMkWWecdhd8IQs6HxBRJXzGdXcLhm9h7CymaCQES1IZjzE",
+	"C5rbcuR8uSwYVesIzTlPkVm9mgWz7LDmZfC6iU03I1MmD1rbtA961nhgwjiUA+aFQLlbl6MZF0fYrQvA",
+	"/kuop/QOveUplDu7sm4PdDKenEYoWeBcEYFeH7bjuqqBb7vOZxg27HsUXpj+ry9KSKmeLwRWvO/LIR+f",
+	"+3HnFJNABsWKZhmaEpRCTN10rQXRJdDZakFYP+G8UYqlI0+jVhJrBVgjDrPXVYDoYWjrWpR+7u2Wx7Vr",
+	"pVoj2erO7q5H83JXXLmr2V6mNfSkmD4fdlzKNgadmfKtnQ+ObSG4mn5p8GCZMsh/HSL+7GTVhOIYCYnv",
+	"GmW1XIBgIyDQT9bPk44iKENtn4T1vshnkGRd154ecKUHqhsb53fn3AbImF0WSmlSknEWLgxjI4rizkBF",
+	"98AuOER+MELnHAGPp++O9IlbKYl9T+mmAQ8lIXdSa+4xKEMtvv/iNeICnZ5YNdPbBFQW6TcxJzlWVH/Q",
+	"POocjU2SyopKcjx6SlQyh6HuE4O3M60Z1wmreUzbG1+j9Opc7Wx2dIt4ydIdgcOC5oHPgKcC2eRu7hHE",
+	"hlvIilmhCkGGl9Gy/W2cyk7aTy/evSVZpM6TGy5IwZdoYSNg2uy6DFMps/eaHW3g5OXLk453u3l8L7ti",
+	"w6z40dYaMZV23ar3Mi4OuDHqDH3IFEOwRh0yZ5NnD4wi3DNHHzLJx+f1j2CV3cIcN57qvdhkS+HtCc2x",
+	"tXX1xJ4lpqy0RVTBgp7QWr8c4hevG1+cnsDz9ubbGGLkFTUPpUi5o81nCLMSTwgdXJM5mpzUIiovRtHo",
+	"x1E0ejuKRu9G0ehyFI3ej6LRX0bR6MNE/9Gj+jiKRv89ikZ/DY/Gwre8c+gtjYTNGS9YMEdwcmpzBP2c",
+	"w5OjCT6ZHv2QvEiPXpOXs6NT/Gr6Q/I6fUPGkMlp0FvgsNRhYZzLc8RzCPksRZVJi/wBHKZn6mivhMrf",
+	"WrmN1az3nFfjL8C2rGqHyfO9TMKjzFSZbV8VNrHujuQqQpwlxEuf6+Fn6kZusxl5KZVLKmUNd6YmkPPs",
+	"vhRGA/XVms1oQTEwwi2m315e8SZBV47xXdFWZHjN1Yq79FNTAdMUU3HAyFCRBv4eo0sKwYtLvEaS6t1Z",
+	"4HuCpqRMc0R4hdfogCqJaC05W6IX48lhrWhlDyJzrtwTuLuqDzVGG42+Hc35kU1D9vIeP76TvWRsWT/R",
+	"UXVsPO/9RpG3uVePH01oe4wrtKqh8YTNMe/lNmxx4Se8FTsOTIvmbzVrvj0rIb/B0AsQC4qjjPM7hNU5",
+	"ujUEfXvmgT5KtCLCsSR0YN/PMRXAFWoQovDQ4Tm6LXmFbmrFkQvWtyiApnXNuPwr0d4epifwJdpGwpef",
+	"F60YBhC77yiWu4uhiCy7Kjz0tYh05l3uAqe8sKnJO4GB+ivn0EAfEQArxIzaeL9WiDXrXGKQ223cWS33",
+	"Zvr47MmvCDCUMXnv7opcdW+D8QEwusFY/HIPjpLLTXZr7mttpy/3mCT2EApvpGGh/zo4PPrt91fRSUce",
+	"2W4HYCscdYg8t1HcXi4Xn8s94b1Sm8ZesJw2MOT/MJLckin4eCS6cZscsrG7TSUYiWYzmhgdzdhJVlzc",
+	"wWdrF7qnkiouqnQ7SLAD4wJLuEEfTkzVHy0F45xCUlxpO8NZnMt1suAZn5ufckxSipWgCcXMQ1oq8pwL",
+	"VQ2gyh2svltihufwrw0quODTjARMg9fv36I3L09/QLl5ApnCRzLgrTbFLGKi8Dyc5fBycmJkIPsoAAcc",
+	"b6i9E8sOwUu3pn+DWi+zjCZK+tLVM1l2YVoIF8DtLjBFhOBiQJm2qoxVgJtQZkyvwZ5KPK1ubBjF0Zzr",
+	"v7ohgtPIFEzPsVqcWdfDy/EbxLWChD5/uHG55Vygn68+Rz7UOCw+zjKneRFi6mMYgGmqzm17L8aTxnsW",
+	"KEsLpx5WzfGGIM24Awa1VcG3VpRcZZuxMloQ29dg8XUlcB2V6se3l/OyJj/Ta7QJp+Ua1qFpJfMZ3qie",
+	"6tOMRfUguKIRzml8R9ajOmZXVKJ5lefbw1mOGuBrFtzLIY8aoIBaXtjIGNTtdowq87p+yUdoMlpBXoB9",
+	"NuVJYTtswDVB9V2AZ1JkmWfGnNtAcKq+qSCc9NBaSuaoBUMWYkvXHiRwg9tkXBZiK8d/ax/7Xi3uljdc",
+	"l2/t47uqNhmd0ynNesQkXHqPfm/hzsdbE8i+ehw1kPS5rywhGMyykCqekrh+8YWMtn7hKlcmC+CaMZVQ",
+	"LtoBNHUMHeLFHWgTRqbDX5npMYKmKIMydmfIngxSPofMY5pRwjKg91qeMmZAzcaoLN9JXeGVXxmuEv6B",
+	"K0LnKONsrrlpTlitpJYnai0xZV61hz7kdW2ermcS9Lps2i20cxMMInb/sFOLSlKzdI+uL98fGQv3eDw5",
+	"eVGHItE/GgSHl9+PHJRDh2Rmqy7Eu9eHJztWi+WF2soiruGhZu0OS7Id0RS1Kh9A0Nt6ufFeuTZvgI8O",
+	"kDJlbO+BtDcV3Jg3w/XI+1qGHSn5BZ+7K8ArQa3utanNr+ap/yD4b5cm5eyzoYSNDiLcQNzVwa7zh9Cm",
+	"d9Be/STX75SN/HhXy07z7hsWDmvf0pIq1LNBlJktoZxVFko3e4frGMAzNGCg0/UOKqh5tTffqwKPg9lE",
+	"CTbFYszOgATUEOq6NKoGsZUzanTqDXjTfjy6la289wZa2NwAd7Gu7S6P/cHXbeVMmpz63qRJy5tkUL/s",
+	"zwD93LqctxSmOwc9zRaAGhqetPn2DLlM9dNaYKuh2lFpVauqiWf90vW6btTSnGoJIxSvGLgY6yO+cYwE",
+	"Z4LgdF0ylHPrSwFtSI8e3DMrDh5WblZulzvW2/dXw/fdu1m3h/48StLhhjvMXVTtZd/ElvZhii01vKcz",
+	"w1bD34cJ1mNj/dhyi6G1AeJbLG5Yy45VhRr+o9nfACF7X7Lx453bHRIeGuvp57WnC8jQkmmMZWJKzeBk",
+	"YW0xU7LA95QXwiQ05Rn5FltrM5Tk8r52n1NyTzKe2wYWBDKU4pQAVH++WEua4Cxe8lKilGS5MEZqE/RF",
+	"kkWcYTYv9Dn3zUE4c5ZnLVBSWeAspsscU2E78yPlN9l1uhzrXysGflYWeEJHvxbj8QsCxXtz5X8BZjJ9",
+	"cZXfOO2+/GaJl/GCZNUXUBWh+gRhp2DoSkj5rbGP+Q0nGZf6ioGinCYvl6ToOXKV0xBWyChKjdKEMAUw",
+	"15nBw1bbYVfGPfjeDRU0bkYApc8fXllTwea3wZDgSzcgv5RbeP3nVCoiLsqgu0EYDt5W/T6wNFs0Sute",
+	"du/ED0A74SsWsjv9suAm3SvlUGgVI8EzojfLcpNA8cxhteT8/twwwpeMWeG3X693EY69GiXt2PUHhqlv",
+	"KpNTDlvT1E5SPRDjtrB73+5n8Lf2EoBfdb5pbpdMGX7+sDpVjTMUkF9qa7GVpBPOzCoPLDvnCSCO3YBS",
+	"OTKYaObfISawi1k7USLugt6HsEa9fVpuQ28PLg+/XgMseAGVJkwBq2lWEKhyfXiOsMPqJwwxa5Yl33Lg",
+	"YL3UGz0afk9EWnTge9pBlDUAFliiHEO4ZcGWNagjjw8tqFRcBCp8X94TsS4JlmcpcQGN57bot1ROXXLk",
+	"zVl/hcORlMGWMz6noEexn/nzjqwrA333rzvZZfVUY1j/ftTdrAQdQlIlaQyxoOG9NOGjKV67qj4lAymY",
+	"+YpKuzf9dOMSurX/ltRNq40QO3sPh47afwwAlceEfHdkVd3Qrlp9v6oj45lR/cO5u0HSY9lPUXywzdQ3",
+	"FyPrYNpV/WAsGEjdVOJSzsaFonIZhnEJByr3U1W8m6DTMjvV3Ne69s1UfTm138VR4yvtg1r+/ExCMhbw",
+	"fSt/hcSvvXOmOqfpgAZq1Fo/swxcv2ujaPVy3RGSwy9EU2BPIK8dGEtZ7vIRLD8dZ3oDdnTt2O3HyuOL",
+	"Xk9p6qlx70CJ+vQM0EogTXe5hCArggSVd+cIL6dEnGmFTn8uCQbCFtbIKsDnaC4IYWfIRFmVZc9LRIJz",
+	"EHnOEGZeHjDjq7p6COqgTfyBBrXKnxVko/bmk86eADOuCWiYRoSx6Oj2YSOnAVcYLND0Zac4XVKAvYWA",
+	"ExYy+/7oBEhzYss3ICLAvhUW6/SjSnUoJ41mrZhRtX5wR3LloDIr2QPEWXOSbJ15kGkPe0kgdTDEkHdm",
+	"XePUaC54kSP72vlOGlM0Ivc0dc7+x2FmXW6Wgb487y4cb7oMW+DEpYhS2rW3ICIG5e62ghgizq1k1psK",
+	"pmGdlHffspppKX5HGJIFzMWErZQJV0DIFhYyGKm3U0AGD0boNfbADHxDSPdQ5GOPaHcNYNonKW/VyneA",
+	"cgsGKGyk5RrxbIdjuyZgsm1RWUplz3C6d+WTbzlTgoPbZkYzZeFTuivp7CdYnNPtDuMbiD+8gkf1xthY",
+	"xd7CVGvZ5oQRMVh9qwAWN1Ob3pIr8ywk3ZJ7ygvA4NjhdVHu8Pa3/kqZMS5oQWuIKKdf/grSWYDuuyJ4",
+	"WwDy1nvgYm/tfCtqinyybGxCOehuKofZ+d6VRNF7o36Rb7ozG/XjglClrHk4pIEvYSTrkMC8dW/RfasA",
+	"bCf0AR+O82vrVSi+YfLXfBWImMWKzINmLZA16JIwfVE8k+geZwWJEDmeH6OGG+gcKa5wVmY8wj48k+bb",
+	"47A6NiXhIPslwY7ndOCpzei8EARReVZGqMiorI4WIRvaLMtatfCdiUSGLzGLZcIFiZCtKam/TClmcYrX",
+	"MkJOWeJ5pp/JMJMROj4+DldpMUezw1tlf0WGkJ9JO/jIlcxc5liQ/1urMzsVzfRYg9Y8BJGySwCp/14f",
+	"qm7bjKg6XVoF1rwcNBxwkem1ByIIC9LwU7vtqkBo2RBECxmrsHAVWBcQq88d/jw6wLBRWtxm3OV4H+6l",
+	"sqijeEeFFc25SdRWq/tAGXYXuDjtoemgYTcAk18RpCoQ6cMJLobHIUFyMJ1pyjIagD2a2FZLRu6KA0OL",
+	"oX8A2oSHjzflzdY7hVbLgxZP11XMYkAMXA29MzRX2v3GcPUM7X1RLb0dS3jzFGF6cu+KwO4JojBlccFU",
+	"I0/uSaHAvTFsnMJ+zDDeejyhFaaRRKc1JBMIW0uma6TPtItUgTM8XhJrJ8EMZ2tZZcuEb2oXAu46D2XW",
+	"1IJSvF9CDfqB3G9N/MouFhgTNb5V9XeZEwleEgAVoPOFOrMBgaUrtQzfhAQLG2sQ7Wgf2IB9cgZwKpUB",
+	"2RWPZ+SeCNeVk6iQFREyPpdts+9At3vJiKp1C1FaIMq+b25KqTXjmTJV1cLL2g5Xrm3lgOUNpyvEZl97",
+	"Zi3suEyEfSbBmMrLzyfIlnlEjJD0DN1c/fQOAQLUjCbIOTRQSvW5LTK1jtCnn96hJU9BPo/QjX5eEwSJ",
+	"0JX+KRccYFDgeloWmaIgbd1cfvrg0nXI0kLfm2cI0zKmCW/SDb79bOVQ5ORQHybaYUx/+IhskFOE/vYR",
+	"mbikCH26+Wh6PZKESS7WEbp6h1z8U4Qubt4h45GJ0Lsb9I6vGJJrlgq+JBH68vWDQWuM0OebC3Rz+dlZ",
+	"fkuDMEYWIItKhSru4Rt49SKOotEn+HsDf6/sh8tPH+C7t59H0ejDx1E0+pv+8+lG/73Sj1zc6L/vbkbR",
+	"6MtX/fDnm4swa/Li3vycZchBLpODod5pbIXoRs6y+cZLWjZfVNnHsooMwywt1YLYpDFrSYsnSZG7LObq",
+	"a1hvXn1O8HIhu3KeTTAabJYXaFaHX61VSV3zQi3ifxbSFhQFCO64/kJ38vMN+RYKL/6GzLEHthD5IC8n",
+	"SBBVCIYOPj1/XwMgm5EltpiJWdh4f2NMdRdJQqS8/Ba2yGD4Nc74vPfdflGkVEHIf+hmr3JH+0sLF1W+",
+	"aahFP4N0QKPw2rXJO+2OZunfoJcX0GzLJrX2b+udzYINtWXTYjvUv/JnZKI2CaRtww2+oJlWBy3uzzki",
+	"OFkgzrTWPF0rAtDgCCtElQRNDEo3YQN332/ULmM3MGyySEw8qCfW9F+Py0Wi7wl5UYlEHX2A6jyk3asM",
+	"B8mKwIkYWpa2KdMNSN2HVzdP0EvS7t/wRy+zO9CmM1j0bu+TTfgOtgVYeL4xo02lXwBvzaFPuXgZoE4/",
+	"o79M9QeUAagtC0hVoMY7uCq1ILRqy6R6GVmPSiXRlGR8BRFRVCCs+RJSAtMMUcjZrZjbYW8a/wQ9e4hs",
+	"4SqBjQT4PRaVLNXivWQ2NLLmA0zFWLEraxbCU3A+N6sMHDhQPCyNb7b/mpourl3mfkg1rwMA9J/71/LF",
+	"rnNey6Pb0lpt25uYyx6/aGXnhQ6Gv5X1ezHIR7yT2omw0GawPlNsXZXexeTfK4HlDhBKgxt5F2bkSw1B",
+	"qR/augB6Gaitgpm1ctTU3MZb/bgd5sILtFrwjDi0ksnRKTrI6B0RKj49jBBYKrlAMB50sCYyZvwwgvR9",
+	"GwDIcxOYcJAsOE3IIWic5JvSv0+OtJKJkgUWOFH6gBzonw7PUbIgyR1U/AKMW2jJzS8yyY0A5g6l+wya",
+	"9HHL9NgkQ3+B3Iw37EGRUhIMdPxlwRGuDHomec0XME1uauwyU4F/xw2y96sHd8igehQfK4SOQLkITSUD",
+	"r2HsTWs74ykXYVeEjaEFIb7lVBD5GBi2u/glh1ZsdiygN4R3LwSAJiVUSADD/Kbe808Qt+qPLdCzR4lu",
+	"b7y4VI8OaoTXfVyr5Xn0ROwWeM7QjOzmiPdQ3rP3yQpZDX/CNmibKpRghqYEOd5yjmweMHox1o9IG17F",
+	"U7yOtEa05FKhN+NeVsunOIKDQwlqWFM1mjXD7UNyH6UsSMDJTGvce8gZB68sZXegZbZ3TBOYIcMj/ZR8",
+	"DplvCQQamSS4sCv7jgS2/2bBVwxwd84hug603AWWC3213ZFcbQfpqgFJmW788fdZw334TkKr+ET+kw4m",
+	"7SNWEKjLDrKmOVwlo0s3SAA/UXYXuPt3vsYbmYF7uYI7IX53OfFOTBu67f+Pfa+96WEvZeD+qbqurUP3",
+	"fuvN2UlYtxrhwCnarur50uNBgZeu481zuiYJobkK+WOHwFa1PB/Vy939XzmaCQHysxpuhHEAGZkLHEBl",
+	"5HPpxpwpIuKlqVurKiw9rOIqbmmD1dmMyJPVnZ+0qSf58rzn338mUY6Fag78wKDskBSZICvZRFaTCMN7",
+	"cNvC+Go9yJpBu+2F3Taj8qwMo9oQKMnPkOQCNiNkhbtzk5JBFcKJ4FK67wEyxUzYxIVXZhGtMbrTd1xH",
+	"MfsHPvr3b/rP+OhN/Nvv4+jFmzCGmVU120M0qifcbTXDi6ciTx4Q63wSskQ5qu8DpKKV3sZ4TnuMJwy3",
+	"6dTzM4Qbyjs6WHEh1aHehVN0MCVSq9pGaT+r6/JaA9drduZUebu256C7n6GZIAT+6fzKZleN57VMrLIj",
+	"gULVuhPQhbnx/sCcf+upSXxTbr+72YYj6RsSYFu76K42YGkrytnj31eu2ox/PfVSikq7YYftYPf7p+Vp",
+	"+lObFR7RROBz5bgPvnXHlbKDqiOL6bAshscxF/SGA7ynuObyVng2qwKDIl+J+O0xIrt2N0v4C23mEZUn",
+	"qJE2uylTtn4on8pOUQpIO1kp3Gh3q4n4VELucJbw5zrrXThvgHLrybjU+ZgOuABhF3nzjvT1zYgp2gQY",
+	"4Qxhxtl6yQtZtnHYDxWuwVs2Jb6VsaxOr0UHGOU4N6MwON+Qc6lPmjg8N9Yj463kppdd8+T2wdHaU7M/",
+	"ekawBlhEbezHfl3P7VVgQjamqIda5g7i/uwkm7yKj2ol+eqgyfdo1pgWNFMx7djRG5zNuEhRTjOudTIo",
+	"nGh8ehGSC5rnNtscfWHkKsPs3Mq1yQKzeVeyasLTsNljJ9QWW06h93W6zZDz0PJMD8TDaOQs81V5rA78",
+	"0+RkWiSJ3hgj6x6aE3f5Fc8BnIYIwBYDZZiqbQeuHEZAFfzi4cEMdML7CsY2kd3m9KekKqDjyRUlrbZ3",
+	"3Rv7rngc9TP2VFJG6Q7dScpwo91Jythd9bDnt9vYcBK97DA2dAOsnYSTtHes17MP7XJnY2EnBVej2k6B",
+	"+7uwynvjj7qw/maO3S5U+ofu4+bt+mqTAUxganunegJZ2WTODelKx1XaQ/mVwWGEejllUHYpfEaoiv05",
+	"XuKUlEmExwuSpRFyQT7HYPj1mi3xFttWwgR4btoNj0YVWuA8J8xIsrbHZxLgySJUVaB4ZjMO8p5YEiYY",
+	"r38wATztrHwdvw+8oIfbGEpk1VaGxoILhbxvjQCleYY0cELgAiPS2QhLo+FxP1Xd36n6dC211dfIX99q",
+	"4JsIfh+cqX54no4xVdF7f8F5QJCekxDE1DLPiCIpgvwCqEYlYz7z9sOXL7WSwmfxlArjgt5K3zY0r1Oi",
+	"nON8E3gcqIcubsypl2ohiFzwLLUJPhC3bepeESwyqqU5CwV1UOrMFZ8pK5EbZDoKjvpDIE+DGJW6DgEX",
+	"UD/a6yibkgCdM2UuXUJTME2KrFhCTkcAcNM+id6WT8LuQFnZOdmyR7lFDE+7hzIUTLpGWB6i9CbjyyMk",
+	"XXoLXCesJmFGI4N83LnkPi5HRYFbz9RemEPtkP5BzKGNYs1zwmKv1FlZcyxkdq3a2imFsux8WGqhw10Y",
+	"UhmnaWjh5dZvWaRPNCNSubKrDeR4yzJ7IwX1x0fuF/33juBUXzAds7T9bSyM14j0DoAmQSaWw3JPOFM4",
+	"GZBGcaHfd6Ue3pq3g06ieQfn96Pln0mUNO4psBeGGWCCBYlxovyM4G3JSFiQi0TV00mSRbL1vUXyQNtO",
+	"GG6ZsLTLwFQadx3ibgzZ2D3hmEy40aAsgEvzTn/rEWXAZOM3MRcxnvL7wA7/XV9nbxzmrklcNHccZTaW",
+	"u5UyoQrBJJq8DK9L/+s1QF3bblxjnT6YvNAjhrFPXhhYZLLmLNXfTl5GaHKKjo+PD8NkybhNaWv7HWZ4",
+	"a6bLDFv2IAYwnv+ASl7tW96bY3VKzCJFnWwpfOrNGe4hDQRIdldTW+vw7BTJy9L+lYY8UIFq7XZFESip",
+	"tAfEYK9KTq31cPJjOAW+15K2xZclvydprHhcJxBPkIkTgo36n5GZirEgGABzY1MnEpKBbDUG0CfiIs+J",
+	"iA3pCAOvuTmMKsg2Wxerv7X9d+ORF78cVDRgHx7bitxIqxpqRa6Pdicr8iPJQJXN7kUImvpJxZcSwHiT",
+	"XNEWUAzYxosJuijmhVROYcYJTsmSJv2u8pPTfbOkXW/SLbU6ztszoBIBbPDkhebEJ6daKTduqD8Cjsib",
+	"zfaDu18ttitR9NHVWDOVfZQCe5pz3rECez33Zj16H/7y8SFKxZad3HRet77a7/yWwx4kDn8PUhMNHgaH",
+	"vtuvaO479/T3aMTviRA0JfEmvKBNP5lSULExdTywMrJ1pAyS/90703Vsy93vxKPKFYwqcCNvOL91bsY7",
+	"b+krENCE5MqrlFXVyeqQxHRLu1z5e934Fg6XAZM35YAzL55LXyauNtqBW0V957DD4Qhc0QMMbA3ya8tm",
+	"lknWYbao9GuqKe7NYebVWxtew2sYvW+lwBDR/ZwnfEnZvLpX2txggWXsgjIaQmkgmqRtnPesFM4jumk6",
+	"7SE5yN8h9ZFJ2hlHWM0BnBueR4QL5MEUlJWeAEJJi2zx5HWvUEE3gnA6wkW4VXfam0vsGaNrKAqPExHc",
+	"Fq6sXxEoaRMp9COvJsCxWwFXLNC/gd13S/xNK6L2K3sG4VNoCdp97kPiCxyUp5P6fs7Zz+yO8RXrwL5z",
+	"lV8qvFr089VnTc8///T5DP38eYIKlhKBXkXo588n1vuMlQLNF2FwTDtDpH7kBTIIZyRFvFCSpgRdsnmG",
+	"Wap/PUUJZ7OMJlBAwgLq6B9eI0ZWDkIKF2rBBVVr/cub+pj0V5OxQ0K25SmdGQdm6h+Jnz9PRtHo588n",
+	"8PcF/D2Fv6/h7xv4OxkH6eEXMl1wfnehFFmG8vdw9UN9ZScldprxlNoHoVTmgkqjkIeNnfbRoTkcQnAR",
+	"vjmpQjNMM5Ke2RiC+PPnzxGAVvJCRXo/GIFqJbF5LjJQIHoEaSqIDMP4whR658vDw53BF73rHCnCknVc",
+	"K0jg24n1ERJEibVdu3A4CpVICerwUEpWbRRzWQCkTInjDJ5TZECF+waFWNgKFxAXCkcHj7p4JtGHr1+v",
+	"7L7UywOaA7nCssKIDhFMyDJcbk1t4UvSGjWIrLawIR5SPwb7YImNg/V07NB2DEV/diuvBimwg4i/DNLo",
+	"WRJj86CviYT8x9/bIXFFCOD0A1+hJWZrlJJM0xwl0uCbmRd60JRtecNy3pBEEHXNK3SGASuqxf8M57Ek",
+	"CWepDM8g42xuEJCyFEnoDtJiJZJ0DvCsUwJXjanGuXJFKJf4m3HEvBq/fG2lZvPFeOu8mwPbtADFtBbA",
+	"2q49dd9RAXinhL3yUA8s0dKTYHcqVFJi9cPmxHXggyYjpplWiBQ4Amv2QhOLVJYWsDut91gixXl/Liw7",
+	"6mzrK46y+RnC7kCskdDyewGmWH17UCLPq6qu7kJIMvCe0xrKrUGSXUNQDbS7t1qYhQiXkNicPEjJqifr",
+	"/RugkQYDBRu7b5s1Q6oTX+RI2y+CuZPvL3COHt1LsjJ9xtLrdKirJDDuXavTOWe/zW+v3XN+FEP98DfK",
+	"9S5zBUWyjCRxpqcj1pAztjFXf2N2fsDTsguHsBRdH/BCqdyETqK8mGY0QVbmNDtgMO+IgI6eST8+Nmzf",
+	"aZ+XBx6JjaehJyV3ARoZ7tZhLrLXmuWAB6uFJElsIiewJK9eHh6jjyDLGoVMAuwQSLRazte6EC2rLoYS",
+	"Emv3VY/VqV1xzVWqtRe5ifVcnj0KlPVBPrVUWZ9UH/9Kfzmh685/6Em2p3LbQdoglv7NnrAWrKMkSJ8V",
+	"W71RopUrclRjuFYXkmco4QVLaBZZpgUzPkf+AYyQsYdy97O0sce6L5PKC/CQgjC0gi8VwUtEWZIVrjyg",
+	"356r62AD4tytbgfSuAuDV7sP1Lpb2HgZjrdJMo1GNeT/2EQqE5aQHmjh3otX3nsGenyYv25DOOIuguzw",
+	"oPgSPN/B+fe2QKgFo4ktzbdRgCgf7BODT1hqUE02NfkX89T2QPe+dpBNVQbZQsYV2EogU1+qzkzbHgHw",
+	"tlRGLPU8bEWNjXlXtvCGn2IzXYfKXLfvwNpRNee5kCWktz3PfmxBv2R8U/tg86C/AW/M2N5yeYu8qy0W",
+	"F5WBdrMduTTl9o82DEn4g7MBvGDBTZu4q/DvMdFHF/p9J8VQYd8b5y5C/p+OhfsZkIH6D03mHCgBaJZx",
+	"WUgFMKdzkqLx0cn/z96/MLdxa+kC6F9BqW6VydpNipJlJ5bq1CltW469E9u6tjKZzGauGuxeJLHVBDgA",
+	"WjSTyn+/hbWAfvAtW7Ikn56a2rHYLzQaWO/1fc9KpfbFAn2LNGiFfIPMtQE9j1iisgxG0F4uOKJchdlJ",
+	"ONyKmrghEtrXKZEbPqyqO254aV2z1D/Qf/FM4G6ntkVhDZuoNM9y0zk4IABylooRRU+qHeK9zos//jro",
+	"rW4Lryqr6kWnnf/hnT//+OsgOvwb7+B/cf/8v+z/Vn/646/DNfde0nU3nI6v0IQ3VkErQQKRmQq0R3mI",
+	"2PXyN/jSiffaauVjp/lUZNsfmoF71uJTTzv/84d/9AF+OvfDuiF8iWJc0Hc7q7oteuk2fNQtXB535JvW",
+	"XuI2av42qrHd9PV6hfbHEu3Abaq4bYWEd+ePbK3fqymeHa2eUgWtmrbbUkq7DSaop1Uj+UYKa3t5ZU2B",
+	"LZ7+RVpp003uQ0ttrxNdobV2+8KF/lr1ib1G2/VOn1ffxWu7L/4yXm1t+ShfpoB2e7WqKvpjFYXKgnzG",
+	"qUtyLez8k7uFl6JT8TOsgomQ7PT8LbuCOWvFanrZ7XbjNgE5xUoCFqLxqXDHyROLmdIsPv/wiXwbPhWd",
+	"K5ibOGJU8mBYfEqlNn+iFDtm/wSuQTNCwL+COeHfx10iSYQJhiXBc7H4lxlbi/3YSqRYO03HXwcR+K/f",
+	"LvaiJcCLf/124dkPkPQVI25PDPswBfn2FXtJRSlsqtW1SEGz1of3Z+e/nL6//PD21cvLt58+/Xr2sR2x",
+	"hGs9Fz43nGRcTBD9GGu/lB5FxR9aZUihiezkGpiGDK65tOUZVTJeDCuGA1UypR3m4W9s5ByqVQWOiIbG",
+	"dC6pexN9pU9n718VUNbO4zyTo0yYcZiUEOMEoRH9WoKusMNHjOR8X5bF79Ei/nXk6UD5CGQyr1DHn715",
+	"iaSnpgIYQ8/zzPBlpV63L/vypZLXxKdsjvuyw84wUhvvXx/ELOFZ5m+246I6cSuZ2NQGSJdqFcNSyoqj",
+	"58bCmft6XffAf3368J4NBWQp8RThxUbyK7hMuIETRJWhX+Pff//99867d51Xr+ITxKjj+HIa2MfXL9nT",
+	"p09fsF8vXp4w4Rndfv317SuDT3mJm8f4sht22Dsg6zb+xcPnxDiu+OyCj+ITphFiHJdi8Vt8fnrx8k3M",
+	"LL9yN6KBIztXXzL3uZMxa7lx/PD0xfOIxXw6zbxBtI+ndfCcf/zHKBkTxMZYSZVrw+K3w847dzBmraOD",
+	"QxpaBQXOPYCGQZVExvIM2vhiKAriyp1SmEwVFv90foZ5fIx4PFbPy5saPgGUOJh6UumcYUvf3FTL23Ce",
+	"3HNbNE/FfW2HqlYgJUzs2IPRFXfF8zmS6wJC2OEjhGFHh4dddhpGgxUDdoyTR88M9X8TPmfGiixjA3A7",
+	"C7Nm7vreC//RPrpbdE6HFnR8wvjC9XbMQ4Ec4oBinNE9xoDGxJpV0ymk7VBh6MxfYX31YgbcgEGv5wqI",
+	"wkXJBJG/qZzs6Bnz5SNRAZNCr+SEAH6TX5BB0C+1+K8+2bj9vWP27263+0fE+lXXwP3e3+t2u/29v+OI",
+	"SZgVCHwnbMqNYXHl7JgNeHLFuME1EX4LtYlY3zDlI+guXITAqIbgOStwLu7Mctf7EbtlL8Cw+L87H2lK",
+	"O2/T2MMS8iwD/cRETAyZsF7psBlkWcdZyIBCtl25KdYxuue7rfHi6NkP9Z0x1WqQwYR2xYkXBHgNbeFM",
+	"GEvoqDH9GvsF5t4ftyBChCJ1ty81DesA151bAPH+/+ag554ExkkZL64iFu+PgaegVx9zMnz5SPXtNMpi",
+	"ZE0eC6p+mWlhEROeL3bWY/1/CcGjNDbLI7kkpN0+ccIk4AHJyTzce/f2An1LYZ3RUWic0/O3lRjs8V6v",
+	"e9DtEco/SD4Ve8d7T7u97lPP+IdGyD4Vt/zp/j2iNHWRin+b7h3vvfHHy5JHvO6w1yM3EYldyZwpv+B/",
+	"fKaMDKZtnhw9gnTqivCjVliaIwwWaP4d7T3rPV13y2KM+77f7FfJr7kg86xqh+0d//uPClTX3i/Oe3GP",
+	"cYsPnUA+Mh74RXsixT/cDfb9ZHbnfJKtnbUPdNKnKSQ3m7lw13LmlmfE3dxZiE+7vYKgF2lNfz9990ul",
+	"EqAwP1fOa7hLuANJbBKHId5jApvgnc37BbK1KmmdXbZp2t2umq9fph/p8L2sUny2M2tw9u5sqtxjRLlG",
+	"WQtDcMbnti0fcAPtTVPofIOkAFRcOY1OTZ0mgTBhyjWfgEU88n+vjNbPUBFXjWqsQHLHUb4GJMzjPTWT",
+	"aEWXk7217+SvlTeqwvHdwu2KkrbdVgFNTgkstDgrzvw5Zk5GMD/XTl9bb9mnOX4qOCHKkGOqVbBj0Gbt",
+	"vF2DTnOoDXCxcMQNY9Wgy++3/4uYCLu3w4kvKTbp/No720o0iRhtXbGdTtEGQW1JM1g3gHB/HdFoNu+v",
+	"f/LUGyt0ycH2S36VvinlT4rhH+2yj18rPRBpChjwPTp8sf2KC6XecTn3ozNfLTEKGeH3LuMjDZAi2WDh",
+	"BnpioQrvb5AU3i9dEhP7f4n07/0ALUX5mZpE2LKW3r7CdTRVZoWoCSUyNORlabPt3qVT8zPM/XrF6fyn",
+	"Sue3vFT9WKkorhaU9zGtO94q63R4ifpFX+yh743e0fYr3iv7WuXSP2KHzfTSt5rhBQc7jMnXEFwo9QvX",
+	"I6Drnu0yASafEmfTO0gFv3BiGLf84S4Xe0OWdu19C4p3XF8h2QWuG5YqCaw1GytyV8ZOfWH8jOpA2huF",
+	"BdKAdwIN+EbTAk/9WBCGL2z5VfovEJTcgqpfgQvyra2HyvtvsyHIbcXaSi+yI/8bksF57z50cTv3CA0N",
+	"YU1hZgQErFs3NhbtX/yeiKg1B8vGzl/HiItbQ24wClunfWwFeyN95ciqQaQ5XNKpq7/QOviKR2YDVZbC",
+	"ZkuoMX92lmpOxjCSR37vGGdHhv79qs0D42SdCEOzZ60c+wlqYmzvG62RdSYAiWi3lyhqhYM4u+BrUSz9",
+	"aft4Dt70ezIY7nX5OQ8duY5qS7CsmQlyeXkdRl9iWa9fvPtVnJavstnrC+4dF9JyQQkbBAwsFJChAsEx",
+	"v3ZqJ6MgOGWtPPqZ0IxPp+DmRYzG1nTZRQhP+4ka8iyjWTo4ZBMl7dj4CHtV1Z34JIzKLVowE5ApBrCU",
+	"ZmhgVYv+Azp5fQ+/wmaFhW38df7Hdq3ydviOgJnuylWpvE5A3vHwdd/YZ9lBbHmSqEZ8fa2/s4Prca4x",
+	"OYUButeYA2tcpRtJdUzL1BBLsEvRW95WsYmXixFJI5JETjq2jtgM4Koqxgpj/iOM2GGvfQObZN9fe8tS",
+	"/bVWE+YRp6teh5PnzibHH881TLkztTGxiJB+Y6VSZ+Jzg/AjKskN5vpYi16t9bzdXpa9b1SWfseS9x19",
+	"okbwNoK3Eby3JnjrgRCMMKyVm778bXMg6vztz+6cnUJQyx1QX5/EUhnsHDUiAtx1t/J9r5cartUV1Ee3",
+	"jUf/0QVNsGRye+LIff8mULItUOKrTA1r8XQiCv5Wt9/wZzuGiYHsGkzVSOGIlEI+6+rEDtbV0Q57sGkd",
+	"XEg3UNIHt/1oQotYsYrpyIJiDiWJ25Rzcd6DV9BNYududjYuH8YrNeS4uX1FpvtBGEJjEkU9opLZfNUO",
+	"X9Co2+OiYc/fsQJYZ9teATlmlovMfHe50PsPbfL6DIeltUY5fHlAs7re9smuueXig4940/ter95kc7Pa",
+	"ZO7veXm7L0ELvJSYHlTVhIrvXWXkvlaW30LBzIqCuywNMjwsHo+sh7X22MhBKf2TAiRxvcxfDs4guuPa",
+	"ffHtjCDaHUgqNPEgut+1NfS97y78kn57+WYQj99Z9CngAl7qCsKOrg16Jmy/PBW2Q0gfmx1/d+IZnbeT",
+	"81+nS97RYcdryIpcX8ZaIV5+gJUtPJTl7bih3bwWxWrr7lkSZtxwhMvSgSdWaWygKFfM2rKWOwjg0CZZ",
+	"vFu1b/fwxy1tz+vuXZB4Y9JgfRHMWnDhLbfdVlyz4b6PKlhUbPUdKo3duR4pqKm3uWG9TWXuVolqd7iU",
+	"1AnX0LEauHWKfaeqwZdcw0W44kbFgxpGwiCUt7R6/qjKCANMofslzTMM7GLY+49HvzFXfM/tO9QvlGY7",
+	"btuOL1tn7YuPC1Kssh/RR3DrVMhRx+3GWih3cfrpbmwAmZIjE3q3pyBZ2FsM9xZ13WfiKnAf0cEoUBgX",
+	"Z4+0yqdPDOOZktCXrdiH3jrhjOMrgGnc7rI4Aat9d3OBwEJ1rrpgVKRlQY2SdcnxyW+cFavtoUalVwz1",
+	"XkLUq6ZsxeYMM/zlWeSoceWaSPhdScOwPBlnTsyxViFECGmhMEKK8kOlFxq0QxVhkE1bxOhGE2dr9Hy1",
+	"oPqWWnhDnNIJ2aZW5OEE4kkvb1frXxyE37CI99EOvf3g5pRLyFgLSSBTmIJM3eZMxlzoyG3iTEiR8IzB",
+	"5yloAlbgMvw1mNO/BMgE2lGl/PhJga1De7svC/QFfKeoyIzht6KOU4I9QY5y/5fKbaImUAH4SNRkAjKl",
+	"HmsKa2GXMz2vKPbu9uVF1QJCe+mJYXHGjb1MrL5UMmYDdzsI3dxzLHGJ1gV3V9k7b1SW3oWtc//ldSve",
+	"6g1k6b2U2N1AamIbVCM6mzK7R1dmxw0t3pYiWUos9RN1DQvOXBBl2MThXUXqH9zBTEqFmeaeCntt7OdV",
+	"OGmneI+nIt1tK/tbE3nstwz25IjL8tVRcGoTDU2XifL8F0W7Z/HL2rD4FOSNWz2RxyP1HZ2hqh0bOi2s",
+	"e5Bn/0gvh1pNbtrUuXEA9ZbSHUZg1ffcVOqX9PZoWth7Taz7ZsE1q8UglzzznWwmYhMn/j3ohkwJkYEL",
+	"Si8ut8xvMn9rjqcPm3lZ8cQcO1N3FZBjgDaLwglEWc3lQhMi+rYBO6cvWzzcm5UYbizh0skTA+DLBBCh",
+	"z+21eL8UW3G7y34LND9+JSFC3wBYjAQ9MSP7HUm/hDV9GTvRjMB8C1NYbdR7QlBQmEgg4Ed3JDZEXGti",
+	"fwmkrPXPiL2O2NsT9jJiryL2U8TeHETszSHWNfQlx3Clp4qctLvsg8zmjLMp175TcMHRR1aDg+edw2f4",
+	"JmFsmo0UNviErxwFamTkISpntNuXvyEOYWgLuiRodGfbR6veWpf3LND1hDWIhAc8u0yBp5mQEK+y9anE",
+	"1u/2hxrN9MO7lwhmmJoVQpDmrolZNjHLh2uLL8kLJ0JKeYHiq9A0AaMPyU592/cGuJag+rfGI0vxctf2",
+	"SoNt8GjijkvrsrYqizW5zvj5ooBhILSor9BfkXjqi3XgjWNWi3jNX2CV4wO/bbxqyw5rukGbMNUjUY0v",
+	"ldbOXZGKQNtTjwLfKkHXCXG9fcJ4ZpQPTohKaCRiyNLv2/AL6xu0FUO3vYANVZapmamfsbM23Q9PunWo",
+	"RLrtbRn89x/S929CL3ZvQCXbhGNYN414bMTjI/EcxmpWC8uATMEH8k8Y9zQFfmUbKrL3cZ7ei40ojwEm",
+	"vBquXyKDxthJwrPsmHE5VxLYzP+onfmYcAMzpa9OMEpTII8jRltB6VwJRyHrA0BfVlD/Wzzg5K+OW2VI",
+	"tCCVHQs5anfZ+xp3Akaa+AgqIPt9yZFNhhD7sYyVST4RcsSAJ+MSHx3De26UqyIymKsopugLOgvqUm/n",
+	"HIZ/5E07DtY/bYc0xKOKiPsJ2iEkHr5eEwXfFgV3u4VW0xNTzltFepS/rQ95bxQXRJgR5AXxjCCFkgU+",
+	"cYKsxuOkNPPEfL5goi9xoz4xeH5U9BjRoNG8cw+WTmK0CYcuMNJQ4UcGTFgD2ZC1nGBBYqUp17Yd9SW3",
+	"bKKMZYGr6t3pf1+++vDy13dn7y8u//n7xdkn1jrssXf/ZIM58wgc1Yg53d1gaSyx5qfEkYWB8sHcgjlm",
+	"569eR+w3J+Zarz68/O92xM7f/4Qi6F/nZz8hsKrlVyBP3MyhrGOQGWCtNxfvfonYp//6KWI02yZiXCdj",
+	"cQ2m3ZfCsKODZ8jSj3FsYd0wUIwibNVYzSq/Z3wA7kiXndJgKmQR3LKZyrOU5XLKkytEn+3Lgx6+udLM",
+	"/cuKiQ9rG/EnUNfiEFGiWkeHh23GjfuUyhgxyID9KaZsoCaDridSyadOqyPfDaUC+jKFaabmbgRPDDNO",
+	"7IMbs7oKmUAa9xVMLX3WYsD47EDMAik1l8FEXXtS076Ezzyx2dz3TULasapzJdWMCo2wyaEoOiaiFlup",
+	"iz5h6xVTXzrNRHRHQbfEhTiOkbuDuHNSkWJGFz4LY7vsNE3dDMXhLbo8TSGNvZbCcfWlm+RMoAKTwFpX",
+	"QtLbOcmNivaYIVMMOU24+ii5YiwnFEU1ZANlx+1Viu1X/AhBjN6G6/Fd6cINVQhf9xZlWQJ85pMpEv2c",
+	"hQJWnrGpmSdjlanRnPHUyew1mW8iCdo0mkrP2uFWqs7VzXhuUT2hnJ1by8QkI1PQzG0ghIdr4bZ3gjhV",
+	"M+nWlHGOOhs4UeYujJhUyJDn3KzynWHaoffrTtPhmnd0jw+Ev1/6Xjs7uiqxYDvGauCTuh1SLJeBkBzH",
+	"t/iQlW6mnzwU/BXKxnXPjEvhXdEmrOWkLG55L+lK3kW8MyLxfcMEXBAYK176Zyedm/Rbg4Vz52wo1joP",
+	"jpdWQItkSYTK2r2l+xdl6tvY3MSC4UgaYo1Nu+gTF7m0FAJTyiZjt2bNYjZPLpJ5spb3wI91LtuFXezs",
+	"CDQvvB9aZsnYSEEBVHFS7nvC4AdiCSlEQjEhxjqrqUQnJeLDbl8umR7eWPLGx4nHQ3VWkdVcZOwKYGrI",
+	"LhTegIGVrvJHvFHFolgQQkfL00eXpA2kz+1GjNykVncHLo8dt0C0PQjEOotuXW35EgnnSmOatY56R8RV",
+	"MRPGuWinFKwhj8Gpt2Xskp/Arl9UvW+i2aoeRzGBTdj4AeWvK1+n8unIy3cWFNlK60MZX9xPU9cV+5Wl",
+	"uEsw1aDlrJEBcFST4F12ms343BD5IG0QyThqvgnyBLfil/SwzithpoqIno8rp8TtyJPo/ncnnOrUfufD",
+	"lEigmVRGiuEw9kTNhst0oD4LOUKyaLzgk2ct7JyrTCTziBmnTQdazQxoXzSHlNjCdln8SozA2Lhj7NyZ",
+	"r9LCyF18TF5+ZRyf3pwePnseM9oZRaUcatA3p53DZ88LkiKn/ChksEpcrFBEFYHhH3czueEckhs6AFHt",
+	"Btcy7aopyM+TjC41HTUcigSKjztTOvUmlZCjSdYNR27+YDHhI9j/zxRGX3rtVI5uzeGJQiwFs6zkuKz4",
+	"kHXRuWIdL++ccl2f4JOcX/h/PJnyqmr3ymsuLjv84GbluI5lnmWrXi6sSv96KE/wLT6Ha9aPoBH4tyjw",
+	"X/kwQ13oh+9x2+IdxkkHS7M7FY79jZ0tZ29evncXnFbO3ylvdP80ZmfjxH+vnYhQfVzFBOQvfJpVeo7x",
+	"YZaJibCsBZ8TwIs7PP1P7pyHNoV+0zujMXtMiayzcbKwXHbBTKGJb7o8bpbf2tRncfO+jsA9LwwG/bEP",
+	"yTPWfzp7f1gcDw3G8WnMWlPA3mPn+dQbFSiZ7q+Q2RzxUfrS9y843+nwWeipSPm8xn4/I2VGDVQt0336",
+	"vHXQZi9D5t0Zd6/5RGTOwjpNLDvsHRy1u33Zl5viF+6yKdcWO599w3I1/cZaIY93jGm9duQ1qjNleRhc",
+	"X054Cszz9Scql4nITrzB6XmkjBhJQrz0CT2hmZpJ7062nAwOX+nY/6MdsQm/wsyg7csS0fzYfQs8A9LL",
+	"wTzGr0PdITFTmsVVKRtH5ZfDZm1hSCb1JWYmn3dmAFcsyVRy5aSbtmbl/Dvj9RpMO8LXiitM1mRZx57f",
+	"gH7Avjboy2KmnxgiGbeYPQuJJAoCQ5biWqGpWF0aIcpungUdsqHJZFlNPdR+k2UJeS+tJ8vDaLpQmi6U",
+	"x9mFEgTXkGLUK/ViqyLwDnskCUsLD2XixsKylZbz1uaUlWLpGxpfTcvKI6Lj3GTPleyc5aINvZfm9tpY",
+	"ti72fZ/Fv11YnQ9kIYoMWExPFHIUd9kpPsyZAtMarxsveN0EhRyLskwhA0Wcwu7Xa+iyM8yupdfCgGZj",
+	"TpU+ziCrGkQRm3JPDJfN8Z4j7daHYQlV8a9AIadPc/bm5WkobXjsBe9n44Te5V4K3XeXX01DUFPx/qit",
+	"FBJsmMlEJmYvnZCS8vkJe058nMS++eMXGiZeVu//Rf+9JJoS8g+/TICHuJwbRAUvPdz+q6rUNpCg4JC/",
+	"SzEbcGIacduI20bc3jJMWFrGICENIpeCW+kXStSAXNCxyh+8C0sY1UIZhO2yUypI59nu7PXVlndnv749",
+	"/RQI7dfwzN9BCO1BSNp7JZnfXcaGHgs/C42QbYTsoxCygV9+NgY7Bs2swvIXatnA6stKEM6Zs8+iYN62",
+	"b0EKC2NyuDshXI1GxPisuIYwSSa9VSyeZlxeppoPrTubtTBpVnn3kDczls8NO2W5tCILAL48Q2QxJEBD",
+	"trH2CYulspf+kQasWXWz9yjbd1YK2zXAecYl8p19H7IfX+WRKIDGyG7k//ch/0Ug9w1Aj9QOTxbsYM4O",
+	"auGNg96X6oGiFue2rfCffOi3xbHdopW2nST9CCPDnrWO2hE76LWOiJ7h4Gnrqe/N1XxWwqmjnPftB75Q",
+	"iCkJhsLMRavvFLRQK2LLp2m6bI+fhff9PoRz8ToPXDDXUjDuoxXrrlJzKVNMKxQ5meKrN4K8EeQPPjgt",
+	"K2uaRBK1SMHnJPdd7SxTCc+YXzd2/sRU6iLNF0pwt6VSzWe3jET1m7/t9xrSCO/HswcuOsP3lU1Yo5GG",
+	"j8es9RAo1YLUciWTZx888N+2Gq/OAN5aY3+OJ91XYT2Mk8s1VME35nv4V56OQjH8MeMsAW6EHJEfQL2U",
+	"7icyk7EcA+dRGPp5LQ3EzYv/3ZxWK/8fWR29G/7m4vmmYP7mBfNTv9HCloVxsolZFDvOS8Tq0rv1tevV",
+	"ondspSWJ0YrrWypuR0xpFCIBkL9SDEB7gzhoQGtfO45dzhJbSEqra6nQfuxh4dwtjkvoPIFQeV32iUgJ",
+	"2FsKEg6ADTIur9wDOMNoJQVlD562DtqtQbvdXV9g7RbkA66qxtDlPZVS49Q09dNN/fRjMnde4favhemu",
+	"QaOYO2gvichFi2aX2mcvMe5aSzZVzo+syplsQWHHDBBCLyy7IooWoqirFPVXVTWXS3efT0CmRQPsracP",
+	"S8VOjWAJecMIH6bVVBmeMd8+R+Hj4tcqesBsrDJgOFRIA+3QibdBhI9JxucfPl2wFa9I2cNllX6Ojwo6",
+	"/TRMxPcRHKm90n3FRzaJpSbR10REHgs5OcjUCyZIWSkxQwOsLzNAF+Lw8JgdPGMpn+Nhoh22kS9vcIJK",
+	"SPbjcuXHBvNiH0MCd8Hh7IstkD+0kM9lSYYvl5gJmaoZSzJlwBC8b8rnHofskE2UtGNTgSvzXmI7YrnM",
+	"wBiPPuZ9N/dAqVim5Ag0818BIWVbGrhR0rBnEfshYj+2u4xIe01BnIkjzfjUwElQGys/DJ6ywolzE3lb",
+	"PtyDEfP4Vo2Ib0R8I+JvtZbDiW+M0VrFJlxIy0VJf8lapnv0bFcJjjGmuzCwC05doPAn6ZkuO/VhLZ5p",
+	"4Ok8AI75eJ1XWB58m/EASHZSEEvjBFRp7pE1mu5Z9VNCPC0Amo24kKt6BK9FIXjR4f5+pC++TiN9G+nb",
+	"SN+vkL7TjHuuL5QxT5xEIiLhHSXsXVRAv9YAf4JhnEmYeQveC78ue69sVfp6Qz/UjYy58XQ+FRvYi10+",
+	"0gApA66zOQU9KqI7mNnVzOvaKurfoxqSA4FzTQA5kyfCGEipPM9JjDTPwFQURZ1x2jsmB4U579Tb0Yo8",
+	"CNYSf3cmNL5VI8QbId4I8S8W4riHFlo5MN+L7r+P3aLpTJGDFX77jrJ+OuYGOiFTfMtVc5+KnM25e8xF",
+	"eMr3Ieuqr9TIu0beNfLuNkIG6ByjVCrqV4osHtaV/FiUxLPWwTP2GgY653oesacH7B3XyRgF5bNgfHm7",
+	"Eum2bOfgOTbb7RprQFe8cxcRh9JUpUCAd/onALZmsD4x/gSq6HErxC5bkm6Cv9OYAL5aI14b8dqI11uJ",
+	"yHppI+1ixm1Vpq0o5FsvMK9B2o6dT2E9QS6xGtJ+YR8knKPhKqXKZQKGCao3pM5iJ/bdzbrsFP/xxLDY",
+	"xwkQfnaQT6aQIvgvqoQpfd6+pNsbJqSbI27FIJufsNgfv6RNHXsGQB9loKkk7F5hsBhC88STPNI7DDyP",
+	"Y5xyy+NuX/r1ZHxPukhNxBKVIoUZlgbXSNqVzOaRZ4GgRyvNhhqAWfhsj4mwrEataCAb9qUda5WPqDns",
+	"9Pxt5F7YabHELSosbR5DcuXbxDyh7zp63jP3iS7wC32RtCw46f7aExYmpE4KPkGC8u0WMFBO8VSnHJcf",
+	"nYQD8fOHQym5D8s77dWIrFj4uYbh7IStXxR7xwdYjrOjSA9T4eZlrWDnlmdqlEP3/5liZvfaxK1ZvDzr",
+	"+FIq+t19pQh3wmJplf/czH+Bipy4rrOG+b83SAlpCyBtpVNi5pqzmVv5xM9lIY2YytKiRD3yDnCM/4lZ",
+	"S00E8nBZRYDUZS6dLutLeh9jRZZhyqbdZefcGBY7y/MywVL8mA14ckV0hHRjlIrSCpnDiSdb5cQ/M9Vg",
+	"UFjiVpQMJlM7x2r6vpwAlwUpN0Y+52BZa6qyjPI7LOMWtG/3pXdGQeRelv4+xnvimKnXAa1iTkXYxaz0",
+	"pbsRoxwTTUn164XUFXHAeo4aelUvnMyVmKIcRhJa9yH4gArLCVkb6xc0yrO+RESOLANtFhiuuPWnSzU7",
+	"YanQkCCwKPhb0k2sosHh087zQSbMGNLiJA2UShsqjcjlTIMTT5VOwlagID77r7P3F58uP55dnL2/ePvh",
+	"fcR+ICVWYSDGuK5kU53LLTJyRbvMsnSoLxPPdjLVcC1UbvCzr+s3wc9SazeZcmtBu1P/f//udV788ddB",
+	"dPDi7//PLk0xmLEkfVluUMNabkXwjgH3HhbSNpGKTjOVwt4xEkmsoUv1+qEcnJf1NT7Rg15vaWyRO+Et",
+	"nVw9zrXmzpHYQ66jvWNs/NnbvW3mj9tTVk534y/uc/cOXjwdPuNHnYPkcND5IX0KnRfDXq/TK//vALXT",
+	"EDTIxI3849nrzmHv8Dmec3Topom6gJBQN+i9xTaqnR516GZo48nP+PPBD8mP6QvoDUutebNXWadonSLB",
+	"Vzw6jPaQtNryyXTveA/f9uCw0zu46L04fto77vX+p1yWq7R+VR9He5VNsne8d4RveQMVvZ3ig4RF06G0",
+	"RalP8yxjQ4CU1LlXsFX94rVFUAdRSF+VVApPTI0WfJOG/+wcJrNvQB6u1fMfJLCXn/7LyXI2UWmeAWu5",
+	"CzzVWeT7kKIKi0uZrovQik4pHu7+NwXLRRYxpxCvAUM3UV9iCtSdHw4bkO4d2iXkwqvhGXMSwpvl2DWY",
+	"5RNpStb8hBtA00ZJT1rhNsuls+w9I5x7qLDzviwnDGTKNZs7PVdQs5+w+JpnIkVR1U3MdYya2HgdPeEy",
+	"5agncUATgfhQOBGkTiOmOUGhjLnsywz4NTF7ICSWERlIm8277K1lY5Wlxk8hz5wXwo+rnKvoj7ixA0/G",
+	"XlkLmWR5CtjjtcGXOMOv+8l92x30ZALS5IYV00bdmS3ojro4VXYsdMouxrk2KUdcqX9xmXM9b59giaKf",
+	"0WFuc71WpdY/ym5osf7MFRp2i146z/VUGbipZvpTTG+FPe5PMb1FWji34zr9vNd7mvxyiv8F/2f9i9Gh",
+	"7p9iugOL3Kez94cdzF2Z5YG8UTO30heXOxl8fs1TRaxWM+MWRH3PoCmz9HykUARdHcA5KG8BrBlAge3u",
+	"jctcS5ICW57wd6NsNisblDqdDK4hCxRPOLl+Zzgh6yS/W4aGGkb/FNMo0KOVn9tzVFc0Df1QUTUUtdqZ",
+	"dA7pneY3ppyrMBXdRlf8/TPYlTPwWPvYF7/kdlOxskaa/vab9beHKqvavtmdBc6ZepVSqyk2KdCOKnhQ",
+	"ww9PDNMqt3DMYnrqZXllHDGl+zI2fAijnCODWvUwa708fX3apqgwZ9XTnOxJQGNvRsDWQkPJs/dww3hf",
+	"YlT8hH7zlhVhcnLJYp4kMLWQxmUw0qoakOdaErHFxfpQm90Xx3kvXe9Lk9W0vzft74+qtw0DztXq1EqZ",
+	"6RDpyb0oYZUgzFqon2UTZ2uH/Ap5880UcdMz/0h65vny8rw9vi93kU3Gy6vz12l6KwrxxlUnE9Aj6OCo",
+	"/vG1piY++dtWoey6zUI5SvlRmy3XlKQ8WF35kqpBAmRUFdL/X58+vGe4axnu2vYXKMl96sW45aK9d1xf",
+	"Gedg5ANKu1bHHdMjwXMaB/8Cs771Zr9MyCsEtENu5lYcsoce1gsLS8gLMUXoZKj0jOuUEsXAdSZAFzcU",
+	"xmdx1TXomXZDk6ucEmoBv3Wn5Ka1go3/0IjTRpzegevBicZ+zspN4GEfvkSEkpS77ZYQvOnDEkHf3lhb",
+	"pUAac62RLw9XvuCCXWWu+Spi7MDtjCGbYqJ5k7yZAFghR5sTNu/CSd9JngZP2zVL41+eFsxy7dcbyLAm",
+	"QYXiDaxedu71ujz5GLL0crn+bIec+IonF53auzyUTt673Uz8g0pI+Y+1PQ8V1n2ThLpZEmpSioLdU0+n",
+	"WeYN8Mq8T/LMig4fObOh+Jm13p2+ay8cnHIJGR46b0co0TocKXw6dgwdspj6snVx+ppQAXxEzdALUbNW",
+	"+Vx3BnmHpssuTl9vvQTBufqygolQpJ4SLtkAGJV1BC+yy6jFw3mNnL07fVdNX9FMLOSv+jKe8Mmle058",
+	"gtech2tYeaSe8cJJIe8W2TfcidPLgPETd/sySG02VFmmZlQbS9/qiQn1zBK7PSTjhM+QRkwDlQpD6mRa",
+	"CkkmZCVIfsK47Eu+9EWZkh7oYjnePuaGXHBIT/yU4NlcMpAjPsLqMJYBT5kwxc3DyeduHB7OofYwulMt",
+	"l1hSqQ4gQSomn9k01m18d/ej3gsm+cTdJU5yrUHaS0rcx8vPc1IxXQYj8s89OjzEcrR9lK4062uSj/5j",
+	"PNScox/evaQaw9Q0EYImw/goqf9LoVSVsbtY3VtziKXYuGuTqckYPpqM4aRYFLefJ1y0lxOlvTEQByVH",
+	"2HhXANPFmqHCYhJylbXBWlKt0eerNGw7YpAZWKFll3Qs5TO/WMd+wzRm4aDcQ/Zyy04PSUv/TZot34TA",
+	"Hm7GksRSKQyfBC/ghilLNQXZSbnl+39RWfPfa3tlPgWoUY//T8IPS6F9D3suE5GRtzMTFj1CJVkrDh2S",
+	"H87P3l++Or04jdsn7Kh3xJD+ZyYMdNkpNrD2ZSqM88RyDR1sgVdZ5ryy2ZhbzCoKw7i5cr7OR249PyOk",
+	"1J6SCSzsTlMNxqzyRX4C+2EK8hW3/GOo6r6ZrKTLXmu1U/cgnX2hdj/X2eGZsPPdr3ipJlOu13eCbF5p",
+	"fhq+VGQ9BvMBkly7GT3+9x+L7fzu3Rk3bFr0/br9gI1KqKwTDSlIK3hmTtjKlYnbob2yOWB1sNjtwGqs",
+	"2K/C9b1CmzQafb2fhZvdgghE6RGXwvCCOnptXPtD7cydgts3Ch1X71/Gj1fdNgvLvnrrxV7fiZDF3zvE",
+	"h19yAx0hDUgjrLgGNnHSMHgp7sHrgsX/+3XDeEwB4+on2h41ri2tJli8LVisFvZXkBEFFkEtZrwqbFb9",
+	"PA81dlYd470E0GqT1ETRdnICmqDYXYUoRsJgD7usbX/W4ulEyPYaKbBKdW8Nji0Ih2+iI9Y5z9WRN57z",
+	"wwmW1Vfheh1068X1X6e5vmFEqm4B3UNYapftFWJTzTZrAlSPqqR+UQsuBqcitote9GGrzhAgHfDkaqNX",
+	"e04nvw7n3kfRlo/K3dLdhlpNdna6w3tTjOqx+aMLH2+7SxqWRFPIdDPf1G+pYv62FDStck63brSH4Z8u",
+	"DPNeXNTFqWq81KbW41HWevi8tRqyqVYjDQbhLTH9Q+BglQo44ojWagjGCCU3N5gvqvit3u+y9PlWSqkp",
+	"FXlEhOxTAUnNULi9spGwcj2+XWeQpyPYgv107k/+pz93J+P0DloAYJxcTjN+T8hP9Vl4rOhP9bfYbqr6",
+	"9dHYpltt04AY6Wesgv8Z8J3r5n5lTxNPi9ITIUedhGvYVJfPplwjIApVM+A+809n3Fx5+E1eP0AIcZKd",
+	"vXlJhfJKswFgtTuWfEOKVyGg9G/Cjvsyruy2GJ9EL8aEIZxqd6ykRmT/Yq3Y//vyP7EH4Z7m1t1ZqwkT",
+	"NsD4u+2ZMjsTCbS77FeZgoepRm28AJZagNtZMQHkrHH/s7o3G79rfYE/WPu+Nsr7Me/rE7VCCnwMJfqN",
+	"ed+Y9w/XvCfLHYvJiKKU5N+CQGYtDaM8o5Des9Bi8unsPWuFncC8gdNmH4tTDTvsHRy1twjrNVbVdn9g",
+	"UVh9I72/zhugcTfewAMqHF9cxqgOiTZEWxOxKZ97ZE4zBZk6z9ZYDXxCICpBO2+3Nm7Nl/As876r7ZYR",
+	"ZMpmMaxoH4nr0N7HjdutrYov78wubq6Kws8qmf4AWICbaXfZqQxEyH6Wx5w4ldwkY53mMJfYHEhze8K4",
+	"J+cI8+8b+sqnO9NIjCTy0GvAbjnCnimwxJ8Y1vLe3LHOZXuVUfMKEpHCLds0909NV3+hV/673AtJXSMY",
+	"m+zl98ZR56van5hS5LWUTKB9HMRcXYuUSiOiPp9hbsJJFeH6FUbQflBTt6wOFojvw+tGywwIJ76lGFUj",
+	"6o4BVGjz/A5/Yla7lm5qF0Mn83sB3rlrYezfq5HFjSxuZPFX+6bBOlTam+dIWmcsSh4vjDyycdX+3FHS",
+	"BpKeLeH78rT7itzfqAOjGO86+B6kbitf3sl5/IvaJBBUZ76uTSKgR2CB33cLqVNM4fYAfzmPTYx/a4y/",
+	"XHN3FN13Tr97urPIAsXjAkVkGScPzZPIBoUePyLslOe0CTlnmtvQQeQv7csQTu+yeAZwZdx+v5wD1wRP",
+	"E2swwreRxQGMpmACdbuDtZ7+iDzxh+hfV86vTFPkD/cll0zIKbfY7ZhLYduUaGCcJcpYysFDmtNyj5hR",
+	"iUCwHg04oDHwzI6ZGXMNhvE0ZfnU+fEHvd56AJdiGzzYNEAY4P1kAIrpaUp7mtj/I7SvvPvGC4lowHrE",
+	"MPRdUbIxjmSCEUuFsVwmEKHEQaniJOuUz81N7a3tgf2K5Ll7Lb/OUyoG3DhLDymiX1kbdxaTry/VfZDp",
+	"LeMQn8n09tTrAwiChHc5k+n9xD62bWaQKaTNlm7iH48rFp3yeVXm+WWM4egTT+HPpZmBNuyo92LXRLsy",
+	"Rgwy6KQ57TcwG+mSQVo9xzzelAuNqp+8laEAvdCFwU7pJGHYEN0pT4rnvS1h+jJgV7KW0qHNrV3UWL1/",
+	"84nJfDIA7fyjX8/fU71UcYeK65ioHLn+rfPt+pJnGng6Jw7iyNMKCzlidqb81YZ5egrGiSnL8AmwiaL8",
+	"4hlPxjT6TBgLHpqTGImdCzhQdlywtz4xzGouMrOO0//cz/KrcpJ3CiDdtLBy8THV2sr6tzznQpuABIqh",
+	"nrJ++Q5CWY8q5LM4izuEfvwlrNxFTQxog1Sj1aeGxVZ0+5RWot+Hy1u/VaT7q6IN12VnSjzLm6Sar6UQ",
+	"ZiLMbefOMIzKJcEHodDw0Mj+cU6+xUe9F3EJedUupGN5jjAowEhWkkD3wSacklLOLkMAvqKbLC3dB21P",
+	"wmc+8fTYlBd19tlMSOMzjGg4+CXyxFSXxIwbNhGG6l8xqMUNGwDIErER999uG95P3v0Yq0tfbI3RWi4T",
+	"t2oam/X/GZv1QVifaHWRxacBjahg+0Q+/DO/mYDWPLE4v34Fr8+51c7cyWqq9pzfUtpNq+wGabfKkD+q",
+	"DBp4si8VjpWJ3MEIq66UxvzamoJb2Fg3hyerfp4HmxeqjPF+UkPVSWqyQw082YOAJ6vtfo9OFlHLNmpx",
+	"NRyKBPQ2YJaqCNmeyamLi2+iNdbmcyrnNLb0Q0rp1BfJt8Ir+zpV9g3xyuom0T3gle2yuwJeWbPLmizL",
+	"46IAr6vFTVj6K9RhQBHb7NB+LM66ixRAuPv6yH/x/NCVgLF/jk3vE0UxWKFDp8I6L9QH7G46rI902Yph",
+	"XRRkKkgmtIB0+I3c/K/Mciy/URU64IlhAeh83SvdCRA6ORiM2wWWTiGN5ZT+XlnfS9dt4+rsWDHZibAz",
+	"jKPK2bnjELYxd+48hlNaYiATYC34zBMbMeiOuuzj2evOYe/weafX6x0cPm2TKZxsDNIsfNsmZlPb6dvj",
+	"NYW4bGI122I1xVStqJausU8E1bK+LvqiyuCJ8CqcjfMJl9WtEbv98Pvvv//eeY//F0c+8+K5VubAtU/f",
+	"gZjaY5ZL8b85RH05yH1j9YhPDZuNQQPm6/0DZ9wUTXG4xQzoa8CiZ2LIpHAyZ5mwNgOmckvMAwhtwhOt",
+	"jPHXmHbESDmyGMdxDWlMlwtrGGRiJAbCSdOibTmgHra4s057ncNnEcaylWYTJ5M8AaqTS9cqu3ajEdIj",
+	"qhSNgFwDb5eQLF4YpHxemZD1hdRhezzUeFkY373EyorJWQ2hgp+4CZQ1gbJvkfdyi60quYT09PLLBJdV",
+	"sbvoCmyNin2xQDjP9VQZ+DbafD3oIR1vvPsHFEPT5ZJaYxncIkkm1b6U+8RYkbndsqybQ1GMjw6d1FS0",
+	"L0AjpbqO4vLLlec3jNCVBvA9ROe27dcQmWv2bROVe0Q0l4V0CcEDLZwTuTFAt1Ur75c0/reNpcEnYBbp",
+	"gRe5/lv1aGM71NF02W9UJm34EEY511gYmSiZgJb1omn3BLxXQOHgodtzpvQV6C77CJ3yLRlID6w01XAt",
+	"VG7waufTFOf0pRvGFcDUMFEAf4yFsUrPsS5PgxPWSgJzg7/2I5iiE+eFCqIzEZNx9c4TdQ2GccligsoU",
+	"chSXn9YqFvuzIY3pHnjr/yghadgrW3OjvpyNRTL2uFGJW1wSRz5UOgGWywxM/WuwhGst3FhWTvIq7+3U",
+	"j+zW/Lf7b9Q5LT7NvVQ+7mpalgg7EmaLu6jRX43+egy9OxUhXFI2J2MlCJ18YVVvQspfq8M2Z51OK+fd",
+	"4aYuH+Meumprn12Dnlfm43Extzwuf/BiowViIuYxXAjbgtewNm4HHX9htSaZMnDbOJZyXuoKqSzDh6QR",
+	"00A5Wgo1p5BkQkJaeKF4Vpd9QPgg57PyGRcWm1DQuuzLVum7tul8Q/zn3LDYGTPpJZ/xeexuHxNW5aVT",
+	"VqmGWXzMuJxTv4ezu9x9hfG3RtgQRZCbLT8wgoujERdQ3ZRlbUfMKMYl3UzlNlETqPb6lX1c4N3ulQFo",
+	"9wbfkf2C7/MgTRdaW42T3Rgpj8DJdmu1lqIL5rYXNDcwRqrOVMc7U7cs7V9TYt57w9Qql+Y6SD+PV0z+",
+	"ZcCLy7gFTeBOQlp+BSwFy0WGubywWa3qy/PTi5dvmLu3F9QpSl4qVSAXElGk+Nx5q6GN2ba7zNk9M8oG",
+	"8jX6yPntqxTSCWZBsdUtvFZFtHfZW8sMWMPi6uxe+lPjyPvqdgx9mfJ5VIEZRbWOf6rcgnPnNWD7eOq8",
+	"4/r9NBemyJ96Rz1MQvE6/ZADqV9bznbsH9XC8EBdnzLP5cGtP4lbf8TNX1/WPXFuMMyQAeJwL8Q1jqmT",
+	"HEMA3oJZjK74XkolIerL2P10OcmNvRzAJd3qkm4Vk1bOgeXSimzxSe5oEZRgdqxVPhr3ZXz+4dMF22iO",
+	"x6xFYQnrhko5b+MWh5sayAy0T2ovgKM2ls9NX9JQ3IV+/UExIUT84fYopsYldNmplCqX7qtyDLd7pbNq",
+	"uYTP3O3L9xgtiSuw2fFxAPKnLq4IQX3oE0XFWlqYaDpJ59IvwcrOo+S/yZNxWNjIZAJu72RiNF6ZJf/o",
+	"BvipMvSXXow8lkZWnOBLlFVUUPS0c/Ajuly+w/WVME4i5BonoiK0vE4JK2+TVLtBc+uKuXwE4R4quSBp",
+	"qL+WPKUxoxoz6pvh1K6M2vuWfl97CYv1UORk3sDQQkAXUUR9btm+ciMkE0Aq78F6W2fCr8Acs5jYrOQl",
+	"WhNx5LTOtYCZkKM4YgOeXGE0f8Inl2PI0rjL3mYZjJwBEXIAzsBZdF2DKvQuLHOmqTs25oYM0pnE2rdV",
+	"euOimJHvyMMtX+pBimwMgTRebiOeH754fqfq1Vw8850OK8q5tgtfZxHfstyNeZLA1MZe8NaUBGZG8TCk",
+	"MbqY5EEdF1HHigcWMaX7cr2DNtuYXGYlIFfpOKYw5HlmTV/yxB0VcpTNndOGY0LqQ8mEpHKerDJwysjG",
+	"6hq0Filckg0cd52+IFc4pnP6svjl0qq4y04rb+88Ru/OVYqJVoQ/nY5Y0CErNYX7fN+VlnAv9CA1xGIA",
+	"odERjY54sDqC9hGhC6KQKWVQa11T/MoiIzcfZh+rY4Sdr4VTLBvxigf6cpspaKFS1hrMfTQRo3kjcQ0y",
+	"YoM5m3Ah/a9RIGBHJHk1DMDNPtCGj4AUexgmpWsdkNWGCOUsZGIrgM9VRvdKzxoeQIXQjkIS2zBn3+MV",
+	"8ylE7OzNy74kqV8JBHmhV3lP7PEoTjDMN39gMgxph4xTenRGO3JiZJBLp7anU+CZcc9PBWWzqWDJffGM",
+	"C1l5SJe9DD0aIvRoWD7gBrrsk8f//3h2+urd2RPD+nsf6bP197BbBHgyZkMxyjUg99NQSNxWqxTKT2BP",
+	"/bemm9xYp9Blr7Wa7KJP6OwLtfu5v4S2wp2v+FDprdz9KjfhXMPuF5SxsLVl7Js3tZ/wpn9srVQLS/O4",
+	"0kQ2mBfSI4gLt4nKnY7b3JTbHHc2W9zYptyZhtV3YU1E4sZaFpAwTjqBPMOsR519qXK3rWdOns04kWFn",
+	"QJ2kdgYgWTzUauLZNqyKCe3ViGs4ZqU8mY0BIxmFXGGt5wRrH7GPMGLP2hGVoPTlUEji3pCGtQ571bMO",
+	"nrYO21SqyaXMeea5L8sHeehYNKVJMRZMRWhR8xnLxETYEFDvS/iMZrSSHZ7+J0ew2ZRbOPEj4JlRrL8H",
+	"nwOEbXG+6e9Fvme7ELEUdJeqPIuheYcZLhzBYa8vCc7fabVD9hvA1WGP/R/Wa1PyaAKcotNjYK+GZ2ya",
+	"DzJhxmC67Bx0AtLyERg25teUDnOvPglkJTQ1bgh5lqGz0ZdS2bEbeO3rOfGMH1bJbH7sRowKBy19PoF0",
+	"jaQ9e/Pyolgz68TtqhZct0b2Fm3jGxIXrSRkUl9117ts3jkbJ0tztTb67o42jbibzMNiKp3d5ORhseej",
+	"sFUXxUJVWglJHMRCpTtJx8/uXJAJrJWMr4ktiF6AmXwwEdYuWpHHWJptwUlmS9uTrkmdaTbSKp+yltPa",
+	"bi+iEOcatIkKgEf3Y1+GZnc1zSBaUUlGYeKpVkMwbk545gw3NKPwQwjqkS/szmLcTslwyUyiNLDWL+IK",
+	"tO3Lg45vza0JF4N9+chc5P1/J1bm7iYhPensWaeTUPIhHxyGCbrstXY2H3y2ZRY1COh1oqb4Ao1Z9+Vm",
+	"3Tqx6RfkLQF3TJVA8owdc6K5vob5OV7zd2N43o28LLfPMTM44RVh5WRSkAu+2rEUA2bbbt5Ffg5zKSHb",
+	"1Hn7Gs9o9nbjsj2wnUML85iN1YxNquVkayNF2ilaSEnfBpQLY2uFOxgykSzlc1N4TnjKTttpB0eNmr5G",
+	"udvAasji9b5ezHhwj5h1ExBoxqjsYzJRkg1FZskOwRUqfD1bX6Zl/YyzkrXKjsuQTdV38cZGaYEpydwY",
+	"IiwIjNAgy7JygqaFcxPOXGMYbHdAGuHRCI97d1OO604K7jAhWRH1IJ/F/xrCHKzlyXfSosiwjDcgC2rN",
+	"vfEbZScJUq9ZWSlCTpmRfGrGWLlJwZwWl1hkiNwOuNzSKIDuFG2sJAafGJZxY52Iax+zqsfCMAt1cMSs",
+	"YofPAr9QXyJhRxHlV5pxiZPmpqboIA3dGJUp4UWesXwrvOgETwu3MMU9+tL5c1j6axUDWQjwg0M2UdKO",
+	"TVEdxPEFPBdt/e5PDCtu4+7ha3Xwn0Nff5nwFCYiIYgmIVlRhFrDK2M219Kww2cRnYD+kDDMKOxFXif4",
+	"yk/YSL5G8j00yVeuzoXdf3CE21KF0umFvby0h8v9Gzq3PC0DfLbljt0s9CxIDNml+foAztuUXJ2UW99a",
+	"Rm3vvuCCFXdhSMVuMcE3ENqO2T/Y0wPc44a1Prw/O//l9P3lx7OLs/cXbz+8v/z97PTjp3Z3JRfZx3DT",
+	"V/nN6YEeGNSgf5NdsAaJZyrNgYxFjXZiE/DcWtJqsDG0AIUNCxJXI+HGV/PhPEmci7B6H3gCVc1vvQf0",
+	"FTgL3yypuagYt3egogDtNynjnQQY4UmnkOKP2Px8Zw1nVk0GxmLnD/ZGpWGvnoa6WKksm4PF5VVt3lna",
+	"gGfu5X93IzzHAS73Yh8tvx1elH53rdE3roG533CW+wiML6K+6uomKbfH9p3h62Y62nMybMGMppPOpNVi",
+	"V/JIdw85ugFEMz3jI132DQGN7wOc2eocjn3jt/cmwpc4YUOeGThmCZ845TFkYi1CsXMgagPxDx4olQGX",
+	"65+MfeRAn5PNxsoAe9k6a198RHCda9BOlFiV8rVT60/a+vTHpdHLdT7fRat7PhM/kY8LS+L+YYWrq74+",
+	"d1TshZIgKja58zfD0qTFup13fW2TybJ73usUrjnLgGvpLO9UGE4QgRHjuRVm4kaB7LuzscJKA26ZFuYK",
+	"8wPpRGD6EYc6ZLwvnx3uP/2xMwO4YhoMcWiGfCJR/X6QQMydJbdxzVVuFf25VXrlLnvpkaasYgPwQqQv",
+	"izVZKaaOgqee8dkwz9iAG+RE1mhihPYXenxwSwSOLJvXPlLI1+KT4kUVcuzuFrth+1loI0a0Bo6hgpkW",
+	"Fmq3O15kPAi4x5Vo7FhkaV8awG4gquNQTiJGPpXsB0bAgtRR7ayhKXan1goJQ/x3EzhyZft/e4TkShtn",
+	"UUdLuhsX3t4f0Z43FveO97Aacy/au4I5NWw6ydRlP4c/I/by9N2bT87AI4WKuyAR6WJ3aO+wcs6exj4w",
+	"T76A3QgF3/dAA79K1UzicndyH7JhR8j/5HrOhEzcRe4mbt8t6srjvd7Bix5/Br1Or9frdX5w//Oj+59e",
+	"+X8Hu3eV1r7UPWFFV9dKQ6z2QMrUm1rz3QiwMfBUUzMBSH4u+UQkRTd4IWGDSBbaQysW9v0ONP+LqmIH",
+	"WOq6KP42Jt+68jRUjU3zyIPCmK6Y3vMSNGY2Vhn4pRlgQz2yKUg8o3RzyHvZYkB+MfTYyiV/SwhkK4G1",
+	"btN2uf+usvA+94mytYNk8Og9jYBousseeHcZv4LlNKwaDusOXkvJBE6oZaDmb36Fnt9PrO6MIUtvWe5R",
+	"gqAQFBgO+G7E3sXHhyv0GmnXSLtHAn3MnZ/jTb4Z9/2igY+rnqqjSpUS/wCz7dhgtNVO3Cj9yBi9baCc",
+	"0zQ1oaUq2LmtECHzMfyZFtaCbB/71i8Kp5YAfZSAhGuRgkwgKojEfJwI7+cpDzwLma86Crdyx31twjC3",
+	"uQZsTYtwggdZ7m9ZRkXT0AISuuEE9dRNMy4lpF32m7Djvox5grGv2F8/0gAp8z9iiK8AEsRmYWWAupNX",
+	"I7rZ79Y4plzZA1cUdQB9WjqN8miUx2PAza8nPp6YEFloEUaZtONs7otRI8/ZSlTOocLdF6rubD7ra5h3",
+	"hLwWdgdQfeojels5e7fEvK9GuaXeJxgnlwTIdiu3uyHh9OIcVImnH1PqefE9tmefK6ukSTzfLPHs+8Eq",
+	"M8ha1JNJAW6rrkDWNi1dsY3Y1uMKjlWWGsZZjPeJI2bGaiYJ2LmFlRdOG465wT79K5ja9jEz4PtAAtoq",
+	"y4REIMO5yjUbaoUww2TU9mXCs8yw+KczwgH2ksNdYvb/wuf+7SEJCqzgVecUU+cZj8opQejhgUf57ctq",
+	"lXpRor7MBky2H2fU0Vs29LrLqMHe/VQvBfetmJE/W7IB9CVNJXbNJBB4t4Rl8HkqNBjWCkWqT3vYUxQx",
+	"btlEGcte9NrrU7yL2+yh8uAujvNecpxLgzAmd7t+bbKTahhxZTGkVyfscr8tsGixbvg1lLiNUbab3MZV",
+	"CKVkUQtVMlaFZcaDeC8q7CXjSaJyaVcK9LW219Yk5Qph8s3sg3UuVzn+hsvo1vOOSsKy7RBMB6fTUfSt",
+	"tRu+Ipe4rLnXdnUQ+2MBaOOUKhkkITpEO4ZnXXbUOyJ9LVkur6QzUvDmEcJaouYNejhiRwc9+olU8AqW",
+	"3GJL/CLk1d1vBnzKmm3gv1IhFb58M9y9R7/DoH5S8v5kMCS5RiDBf/+xyO4VMBQMQbAWW4KbK2dSK5Zo",
+	"8CWPZsE4cH9cwfx2NgstiAt37827pnjdm4dj689Yl5Q6xeW2sA3uyj50D6AH3o9p6J6PXPXTlchOHwMU",
+	"4ney+e7HVns4O/7UG1jVrR55t/bL93p9t9ZW7Brc0oDiQu4p94puqLJMzWolv1QAfcK4VHI+UTnyBlMG",
+	"IeSAnF2YiOyJKYlnPIReGAnLBILiOUcmT8VKfvgyGleMbrdY3C3jED3s0N5XdtDcNvDSo4wQhvW1S3dK",
+	"AXHWRAe/IDpYokUth7luFBk8LUVJqKhxjsQ1aBNwpUqAvFY1z+pO8/zhcSEp/HXIHIZZz3a0NVDnbHw8",
+	"RYLAxGurEIltjJxxhjupwPUhDJ8uO/UDRqa6MSRXdTzRvgzDOmaczTSyGiASNKoJlduOGnY0pkS8ey4M",
+	"O+r1qrwrwYjsstOCi0qMpMcsxOmfGMiuwYSwoPmS+GLQFxTiRTIXDzG4LVwY9tzDDhaGUd5jqLCYqKYf",
+	"ogkWPgQ2rELwWlXGBYNAuIk1umMssCIpvpEdsB5Rl443lRYPMXqoy3VyJ5HCQuftUD9wUZy7k8fifCCE",
+	"Bb6Z0X0aLnukdneYpe12dzH3jaW9o6VdzFjEBrnIbEeU3MGlf65m8oZm98LtPYoRP8ZQfRm69KjPDEGf",
+	"52D2pYpYMlYigYgNA24zoe67K8MOoIy5nam+dPawzgnUhaDQ2CeeDZ0SmopMWbSf8d2cTduKyXy9RNP1",
+	"soTajiMWVzGsq4faJ0g8jbPRlzxNC1LCiEhuualjSVVAsmkioiIjlqgUQst0l8XuT3Qncin+NwfWOuq9",
+	"YGLILL8CuTWZflGq0wdsHYdR3qN1XExUYx031vF9UrKkaSlKynxmkGCsFSITBwS1UJGVu0RwC2m+o81c",
+	"kR/fSIevpYvzxxub+QF1+i4qcawmh2vQ82oErbZK79yqpsYO//jb7uw44zoToMPbITvZ3MfB5mwGGqIK",
+	"jYYBgygu1YBamBe8ICTwu+y0mCEPLSes6ctYpDHjiVbGlI8kTJmSQYhioIZPqtG6fwZbrYywUSWEr4Fu",
+	"IU7NCuvhNE3rG/K/6Lk3tyBCn0X0MI0N/1730qBxM5FXb9II8We/Hhp52HRrPGAoE6QHYxxXbi2pEkyc",
+	"sMifbNMRXtyXTlQHYXg3BlFK2N9zPHenIModYAkSYLBUWCQOaYEiiH/R0XVQfn67f1dQfvXPsj1qgxPU",
+	"ZEpvCOBXR642i11OeGhDiOaDLHOdmKdcBL87ZgX43WwsMiL8EyXNtqgRcMf7C/sq7stW0VbhPmmbYja1",
+	"/OAkN9ZZO4TR/9Rj9CvJYk8Le4mc4e/5BFKmKnDtBi/tS/gsjKUbF/mGhGuE1nRPfv/mE1KFCJkjKg3w",
+	"zI4TroFNRAaI7EtEbUgWO9RqstSd/MT0ZQ2A+5gRlOBwHvhyD47smI6lfB4R5HBx7LkdR4wI0hHMsGjx",
+	"HczZ0xoDADX6Hvxgx6zV3zNKSc8McPBDf68dsSlPrtyWEdITLoZH/Oiu4OzwBXsNA51zPS9G4z7TAXvH",
+	"dTJ21xFXG4KHbwgu1TfwQw0u1Ud5L8GlhYlqgksNFN2jzNUuQDsv6BbWmmqYcmRcxJL1NM/sWKk0KmR2",
+	"e536WWPWbY1PLYmgb2StrM/puqlqvLEHldFdXKeFI/3yzcuKgt9gGn1R6AjjHssG1eA/kFjDJqBHzuTx",
+	"7Pj0j1b8V38vGSf9vWP2V38vkPNfKul+6XtE2Oed3kF/7++/MeGkNZ/XETe67FRWfIrQwMq4CWAeFPZZ",
+	"0uq/TtNb0Oo3BtbAmejgdP3j6zwIfO63jeHsJhYo3EbfoxEOTajmwar6lxQXXstexlr/+vThvRdeuGW/",
+	"SKXvg0xvOSZ/4WnOLL8Cw2A4hATxxX0GnqVYK1v3K4ncQSCp7NQHWKWq+7tmrGYmFN2O+NRgs4GH3/Oe",
+	"IBGyreBykekt+0j3D2xUf6Ezmd5L6Hw3sVsqwUboNkL3wQrdM5kuc8ztLFbNvpNKGzl3+3tSLUi+TEwN",
+	"s2Ot8tHYY+nZ/l5gx+2yX4SxdbYspOFY7rNgs7GK+lJJFnNzqYZxxMb8GgrCYewyG2swY4UG7kTISz6C",
+	"GPlDivCT0p5DMzbJWKnscg5cxxEJ2AP2CaYWJgPQfelrt+i0ZQ7LOT2YCXvMfncHX6AvenBExWGBfGIO",
+	"lh0+P6GhcslqNJ99ibB6BBwcMQ2p0ESpqTRLIcmEhPSkZFomMhEPgOJnob2OK5S1BGJ0MKX7MiFChjaR",
+	"guJgpFrSuWWvSbg7a/nAZ/3ZwkZleoEO9WVxrN1l7yl2XlsKnqCM4unUV1c7vtxbtyIgWE+z/OQW5JKq",
+	"W1yXYU0gB3WIEJwEasMCOjGFaabmE5D2iWGByPDi4+n7T2+RyfCn0/PLd2/fX57+dMZaB0ftdSkUv/AW",
+	"eabEJJ/sHR8+i9wJ9MfB0yKlI6SFEfbuLuV0Xqpc2jIWjB+EbVmdizPvtohhfmTrBl7ZEbXB+4naO8Y0",
+	"UrQDsdSFR4/8T56O3AquTfUmJilcdatTYKkv019OgT3OXNRPfLo9FVWTiVspf5ss1Qbl93ttKsfKGdx5",
+	"5oXhklasykkJN9CR+TRRE0+ys1JPvl5AnN2g7qqCeKUCiVZLfieN1y4SQoCFayxQxgrkoE7Do/7BYqLi",
+	"vqRsUPxHl8XI0nx58GMcmrgPfrTjviwUayt00D0xzNC3QM7a9gmLsW840EVfgkxjVm1t3EYtPaREVHjP",
+	"cMMJ/+ykGd3v6QE7zUe5KSTjGvbpBaYTT8Fb3Lsvi0kMtNSs9ens/SFzGjSA5bID91b+Len51Agf6DyD",
+	"G2eBTxjXzigum9E9k2+3Lz9RSdVgjmi4iHArF5CIr4RMfYlXxt3JoY/dT6BROiQUoSTuBmIfFxYm3b78",
+	"ClX7q1/NFULj7frWSSqZqlnEDpzAf97zWcV1Qr+22FZrnoPDqNShz3tVHbqLCg36yBZjIzXqZ6xRUKWC",
+	"Wv7i27VUkHleqkTE3d7UTuxSsoSlOm6DV4Wmm0s3h24mmVQDlc4LI+7gR2eIHz5jufRY2Vu00wwGY6Wu",
+	"OiYfFJ9vcx3Tb3TFp9oFOxUzVWsivqCYacv6p7xB+klg89gj21grJnX7zqp9s2YjbStC8ku9Pm2eAfmE",
+	"VWFdDSQabK2JgYTXhhKlV5CJa8BangrAzCfLZcp1yvwHNsxMIRFDv0qOGWcIu+rtEnzKE8MwvN0qSqnN",
+	"mE8B+7b6cghON1uYtH2oIuxgkcZ0Cd6EiTQqa7GV9JXwGqznucI83fyYpdBJc1q2QJHqdtSXxV2tmICx",
+	"fDKNWetXKT77Kquie41bC5Opb3orrjJiJLnNNcSsFV8fRP2813uaDLiB50fszbvTl51Pb04Pnz1H802k",
+	"3eIpXSfN8GyI2RXMqxSf/vJpxcONZ2MDyWXsv9gJS3NM/HOmFcEOPSGGg4xPCfWiGBmWkNFlETNTnkDH",
+	"gNv1FtJ2l53KOTv8/NlZQSZHSuwTxuWcgPEgM0C8qVaLMET4TAtT8KwvBzy5UsMhzsp/hHWGFwEJaYAA",
+	"Q4vmWOmUp7SA5mzIRWb8x6ssVffACddXkLLYnSLkKO5LDCcVE39ZvaAbzgorwtne0heg/frxl6KgbWzt",
+	"1Lhvz9k0H2QiYTxNNb7yVItrZ332ZabU1L0VvlIm5FUH6XbDqRCyv8PcQMpa3NYHj+MksiDLMDYW3jcK",
+	"jIL+Tn2ZCufspO0AaeIOkh5SmnG3twLxhp0pfUXTH2Iyv539882HDz9fnv7yy4ffzl5dvj+7+O3Dx58/",
+	"dVl8LWAW+4o205ezMbfLs+zjaeaYxb4sOPZ7B2fxhMVVNUa+CkXmlJ477+S6YOynf/YlwYkEF8izaKP1",
+	"L2SS5amPT1bvW7As8nlNNqwvg1uhQe6VmRaHe+nUOMrP4JR2Q7xyL0LUKH//bgo8zYSEyzSHS2fd7P0R",
+	"LRkMyA77dPiMH3UOksNB54f0KXReDHu9zjP+fPBD8mP6AnrOAM91tne8h+v6eH/fP1J3/fC6So/2lQQf",
+	"4HbLYsE62Z1gdsW030tx36pxbENhbur8mibSOze9/IocAKKs0EZ0jrSXk2R+tSlk4ZQzejeoltcgg68y",
+	"yjY5M1ur91ZLzm9p6q8Hp61o8yZ3/JB6TSsWQ92DENb49bvOffiqMr5VtXK3ovq/YcHcSmf3HqrmbrAT",
+	"Q+lcsyObao7HVUJXXbFPjPP7Iu8Pom2OBQKJFdfAhhkfLVfWRYw09Bep3f20iIrsElMsYyg3ll8PMZp3",
+	"SrGR7YE8H0QxDRPDrcKXLK79IsIS5rvexhls0VtT29u3BwXhbrkG9f+bQw6mGrTwJaZUf49hpxj/c0lO",
+	"ukhjJKXDElKVYOY1ZRy5U/zpRhDqlPUxk76smUATPg/GPWshvwXKFi5T5rxrDF36sA8+st1lH/HVIWWl",
+	"iCB8CgzBViKQIo2Pa74DFrpWopbUXsmGSo+AAjoi9U0GGIkZcbGa8BNH4PfqGX3prwh44BTtHVN3xMFh",
+	"p3dw0esd4///z43jCTS2G0QSDm9beNEIPoLJs5WY/bjK0u9OYjX2xY5uPRQB3UrFCEkLLr3YUZrhrqAC",
+	"CGO53Chkd5CXynILHfKvbpslHu8dfAJ6wt17USsEic9XXPpMy97xj8+Per0bRyTxDT6qKgvUvbpW68OR",
+	"i6GOAkBRwqxM0SA1IgaDlEwa6K3G+Xq4wvEncb3oennYmYUIZy36qTJqFCXMrXCmz2jiCSQYNohOrOPq",
+	"UNngRocL6x3P6bwtJVsvuYGOkAawduQa2MSJOKYkkQpEAYpfaTYNraJM8glEvvgcPvPEIriFzCcDguD/",
+	"9fz9uiKq/12sjf4F5MiO944PelTaVfy9M/kHZiqFnd/+nadauG9+aUBeSoB0d7BjkO8BxeE6SpU0J8l7",
+	"acBaIUe3XzHzoHxmvyK12aXypVoe2xS+bCt82VJMXJEnNfmxATFZLm9n3PJEWIKZ7i77bQySHLfAkr5Q",
+	"xMwzDTyde9ZB9CqXb+uFjB1XiUHio96L2Ne/ZD7FGJfIhtyGp7ZyA0zYvtQcwWTsmIdekyBVPRuIM2Xb",
+	"ftBIvUxnLZG6SGVx8Ng0ImxE5cd0ExGYpCAlqZfNCW3ZiX43M634sHcQt4+rr+MLjyDL3Jn+SfgOvC/p",
+	"vthRlHAZni0MQxJGKuWYcqGpOnik8AtQ5VFgqXrie0XVkE2VMWKQQV9WnOdWwQ0dDldc67jdZRczVUwG",
+	"fo2yrshjCwln9Ie4gPt9orDQGcGslR37yINM2RCrnXFO3LDXlzNUxMFDhfSpDPFeUv7VKWqS/LeV5H9b",
+	"LOkm3f81KD0kuRbZl1sIntbr1EF4FtTOCmN2MYm/TJyFj8W8RcqERD5Xwg8LTFDx095B0Bm/FDqjFfgD",
+	"ploNMnDSstQo7b6soOX6ZzhZFhFPjBfWs7EqdFpF+ZwQq+zcCX7IDERObR3FXXZ2DXre98MrhB8V4NEb",
+	"dPiMz5lIy8HjlSuk5U9gv0ZUnud6qgx8M9PuDhGLnm4Urf7z/mNFvCUFy0WGAykUOALUrFpN/nDosHTK",
+	"Dlc6kqOFhUOujbGcIsJLi7l38KLHn8FB5/ngIOn8wA/Tzo/QG3ae8qPBs+R5+gP8ONyL9rJC/m64xQ/J",
+	"Ydr5YYCFcAe9zhF/Nnie/JD+CC+wE8Vym5u946c959MI69547526htTtyAl3k0klNeQ9hJI5Xx0XKubC",
+	"9Jn9ibu2U71258DUOd1j8xK48cSfVHcz2aALm3VhVe2q1XCWLlRTQHMXBTQLGG70tTY6IrcIfvWTuF6Q",
+	"6XyVQ0M2eH35kasiDLNkXTlTVkmW4F/HfbnaMZmNvdG84ABVlEVEaJczYbyLRvl7rPlOgeq8bTD2q3Z+",
+	"MNpZxaR39v4qZUHlQl9lWn/DMqFaROAeyoN2UFuhLKgB3LtxTHqdnd1Ep79ZadBKIbwZW2tHS32fY8tM",
+	"J1OjTZW3p3jWL2r0uMt9TvNUWCwg2KHUx51bpEsDz+xCX/djAhd/XObHb2PFxtywTKmrosYlSHFMLtYp",
+	"4bG//5Vv1Q8A4ZjvqO4KWu1fWSa0vIkS91LSbi6dexlOusMF7p+xbnWjP8v8aOur1+MpzcaAVpQIRf0e",
+	"RYGa6ZsFfovC3S8HZhUzY2rJ8xHp4QK2iDcAi+5w4JMOl2nHf8ivMLtX1ldQPNKP76HGdP3w7iWeG6Zm",
+	"xQ776L9hE8xtkNkfbMzXy41C8myWLVu13v5f/l+X7lenRlLNZ19W9BVy7FNuxxU6m+L+e4v7/CaJ9rWF",
+	"uK8DKlsYPM+woVcqaiPX7jMEPz7MXuvXn9lPr84/slNt2Q+tp+22h8PzkS9vn/RlBVGoQufjaTZkiC0Y",
+	"D88nLBXmxuVLx20kuiWCjyiA/Tgzpy+5lCqXCaTHmLcMmLQUCxlwIxCJpBj8wgu24srgujiuuI1wJW5U",
+	"fVnrdJaKZUqOsBvfB+98YK94MmeGD2GUc8raepwlpRlnGZ8N88wPCYeODViW29wqPWdpbucVDCTlJwbP",
+	"pyck6ho0TVwI9oRvEQyVCEGzqG+b8hpjTGHWRpUomYCmMP4SEpcw2F7hrMxYw7WAGZaLADLP1GarfpRw",
+	"FQoWPkaWJsulFRnjbKp5YtEPBh0a27vsbWVl9CW+LyWZa8vB2Qa55AhRDCmiMrL6mgJIS6tu5Tdwn3Lh",
+	"I6yKO/3ml8fjUP6/FYv5W0ecNlgAF5VdJsNXaQJOjWr/JqodZUiQijNuyqX4hUoePrsJWuvYnuHhB5/Y",
+	"/JQjjQaFsWjMq/buBwmE6JOqBJmTG5f3VoGrr0F7YJ4xZKmPqjnVXo+qIRsQM/TNgib1euTugzlV1box",
+	"oFPV3ttqcz/IbF5X2kIG1oGNSIXfI5NjZeK2x2Grk9YEXO9uc16sAzq908hT/avTwkBcMFlHWUI/1VT9",
+	"qqIMgdiZ0GkRFm1hs+QXeOMaPQizhOFE9e8srtrNl2Q3x6zlHu2GFHCbi3sbb073pXOkw7WhourEp63R",
+	"A/KcSu0u+1Akj48OD9dXVVa2yEM1witDvJcoXHWKVkgQf7iJxDXm+gM01/3qXJJzWOVYDRa0N4JQf6FR",
+	"X9Wp+39V/rr0xZu3Fbir3/qrg3ebsHW+SmJ+w2KZmvFzD8UyW8RmtVimGu1qAhhNF+cDr5NRGokGFjD8",
+	"NzPQ3UBo4i1uGQHknbouAEC8PZsJeQUps4rFQ60mMVMSmW2KiucIGbcDT6nTFEoeFxFsw1rOUMVmJ0Eg",
+	"rCQmTNH/yY0BY7xDNQGwQo4IAoRuZiI3UeMZn7MhQDrgyVU7Qm4FNK77snaDwLng7yBlzjNGsXETsVSY",
+	"aW7BREvM8hEzub5GAib/oX1WQF4LG0a8VvFFwQw3RbWHFRPIhASfhcH6Zz9lT0xfOssfEVBwyhW2ZBVz",
+	"+sST/mGBOQHkBg5UbOniGo5ZorRGf30MEwJQmHHt5oOqSM9PL16+iZmg7E+9GJWndJUWo7Ht9mVfOjk7",
+	"FgZTH947iIrg/0wLa0EGBvpqxwT2GxiLJK4FQSuWrdIJx5RXqXYkYDvFVAlpKfKiIcIURfG206kn16jV",
+	"1SzEXygQ2JetmB50GZj53Q6J21GBBUCFU1ZzkUUezyaXqQfcc7Ms0oga8HiBGS2M76B7UmROMjWi96et",
+	"W5JcMCWpV823uj2hZ9FCUDIBjB8hhI2zIZACLMyhWxNupD5n5qYwDu+hjZJdereY3oaQDNTCvBTrjD7i",
+	"lAv9xKys7nXLKABB+xufLC0Ody0X2hRTodO+DF18bsAVAaDwqX350YM308KjSma3BKrTUlDNFMQy6AKP",
+	"OeUgkQglZS1eyZMh7jZxsxBPCo5VVipThGSgtdIUgEHSMnymZ99ZR2jUl/HbYQdtrJihl2yqEm2VG/zO",
+	"zdfG5vcHRIVZ6VFxMpvgj7c3juzckIGTcS/Emfjk9dhCvwVkbtqkqdvaxZYuavZRTklia5GpaWzJxpZ8",
+	"sLYkLvitvUzU8RRkcqX29EtKsINCWds1+THYds6KEsh/WDPBakZezaAjIzCFRBhvAnqDDo8mmTK5swZU",
+	"llai6is6Fy/CEB91+Xd4i+1Jh8CAVJ+YJt1wy7nAgD429B1T3ulQekVS0JmnYuK8vBR0ZZf5q744DehG",
+	"BUmuhZ3jRXwqnL1w/O8/3KpVIk3w33+40/R1uHXJW3C8v39w+EO31+11D45/7P3YwzXsR/dXwagUdpTZ",
+	"W+Y1+1CJANK+rUYAUV/62xT8FSvu8jLQVrgbVJFEilyJW9CS+FR8imKl1SrJ2cDOuwqihBpWMEPKIdWk",
+	"nBuV/71wSPdWE7mtceuIZsVXSNUatnnh/6LsWqhhrIxoyalfHsDp+Vt2BXPvYdY9lrrbQww8Tvb4duHA",
+	"IEfJ59XvFlYyoeyFmWCditiOGMgRH1GMIgOeLkjuKZeQRaVHXhPcNXe3gnHkt8LyoEonHa0z7wtDygzQ",
+	"A9ipm8mfI8YnIFOvV1Arl6QwC669rygsK/iSTCVXleHAOFkxlHMNU0qoYZo/zTM7ViolZlxPwYzUvqyz",
+	"ImaAjPpuNMgJg5WNRtU+TIU7bcVOy22iJuBDD8Y9AibTDNf9wsygwKO5L8Sad3LLCAXjRVDFe9sFu6t0",
+	"K0jlFDoN1Lz02FULcjTSMOIW2FCMcg2GOZmVW/K5iGDG8gE34A3sVBivvrFoUquM5OYUJJ56wqQqwW7c",
+	"81Nyp5EGk5z5ysg0uB9Wjey1yJxQsNbzc6uQ4CzFCmvx1El7N1N4m4hlYJ2MjdhEyNyCaUcsGUPiXOFA",
+	"gSw0G8yDwMFoi5BskKkBM1ZpT3Ac5J6vx1k1wJ8BpljWGeQfFpUM2ViZqbA8IzgbrgmqYZrxxFdgdGhe",
+	"55JPRMK8Ccs0jISxoCP2snXWvvjI0hwn33398uLFBTdUeiLkqJNwXZOCKFpWSQnIMjdoMjPN3FiYGFrU",
+	"IfreKfE6WcItz9QoJ3ZRNs2zDCUChSnEyC3YWSAuay1xmbWru5KQ6P7+4+//fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -297,3 +297,90 @@ func (h *tcareHandlers) HoldCareTreatmentReview(ctx context.Context, req api.Hol
 	}
 	return api.HoldCareTreatmentReview200JSONResponse{Body: h.toReview(r), Headers: api.HoldCareTreatmentReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
+
+// Personal budgets.
+
+func toBudget(b tcare.Budget) api.PersonalBudget {
+	out := api.PersonalBudget{ID: mustUUID(b.ID), YoungPersonID: mustUUID(b.YoungPersonID), RequestedOn: date(b.RequestedOn),
+		RequestedBy: api.PersonalBudgetRequestedBy(b.RequestedBy), Status: api.PersonalBudgetStatus(b.Status), DecidedOn: civilPtr(b.DecidedOn),
+		RefusalReasons: ptr(b.RefusalReasons), Integrated: b.Integrated(), Parts: make([]api.PersonalBudgetPart, len(b.Parts)),
+		ReviewDueOn: civilPtr(b.ReviewDueOn), Payments: make([]api.PersonalBudgetPayment, len(b.Payments)), SpentPence: b.Spent(),
+		SectionJ: b.SectionJ(), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version}
+	if b.EHCPlanID != "" {
+		out.EHCPlanID = ptr(mustUUID(b.EHCPlanID))
+	}
+	for i, p := range b.Parts {
+		out.Parts[i] = api.PersonalBudgetPart{Stream: api.PersonalBudgetPartStream(p.Stream), Arrangement: api.PersonalBudgetPartArrangement(p.Arrangement),
+			AmountPence: p.AmountPence, Period: api.PersonalBudgetPartPeriod(p.Period), AgreementSignedOn: civilPtr(p.AgreementSignedOn), Monitoring: ptr(p.Monitoring)}
+	}
+	for i, p := range b.Payments {
+		out.Payments[i] = api.PersonalBudgetPayment{ID: mustUUID(p.ID), Stream: api.PersonalBudgetPaymentStream(p.Stream), PaidOn: date(p.PaidOn),
+			AmountPence: p.AmountPence, Note: ptr(p.Note), RecordedAt: p.RecordedAt}
+	}
+	return out
+}
+
+func (h *tcareHandlers) RequestPersonalBudget(ctx context.Context, req api.RequestPersonalBudgetRequestObject) (api.RequestPersonalBudgetResponseObject, error) {
+	b := req.Body
+	out, err := h.svc.RequestBudget(ctx, tcare.Budget{YoungPersonID: b.YoungPersonID.String(), EHCPlanID: uuidStr(b.EHCPlanID),
+		RequestedOn: b.RequestedOn.Time, RequestedBy: string(b.RequestedBy)})
+	if err != nil {
+		return nil, err
+	}
+	return api.RequestPersonalBudget201JSONResponse{Body: toBudget(out), Headers: api.RequestPersonalBudget201ResponseHeaders{
+		Location: location("/v1/personal-budgets", out.ID), ETag: etag(out.Version)}}, nil
+}
+
+func (h *tcareHandlers) ListPersonalBudgets(ctx context.Context, req api.ListPersonalBudgetsRequestObject) (api.ListPersonalBudgetsResponseObject, error) {
+	q := req.Params
+	items, next, err := h.svc.Budgets(ctx, tcare.BudgetFilter{YoungPersonID: uuidStr(q.YoungPersonID), EHCPlanID: uuidStr(q.EHCPlanID),
+		Status: string(ptrVal(q.Status))}, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListPersonalBudgets200JSONResponse{Items: make([]api.PersonalBudget, len(items)), NextCursor: nextCursor(next)}
+	for i, b := range items {
+		out.Items[i] = toBudget(b)
+	}
+	return out, nil
+}
+
+func (h *tcareHandlers) GetPersonalBudget(ctx context.Context, req api.GetPersonalBudgetRequestObject) (api.GetPersonalBudgetResponseObject, error) {
+	b, err := h.svc.Budget(ctx, req.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetPersonalBudget200JSONResponse{Body: toBudget(b), Headers: api.GetPersonalBudget200ResponseHeaders{ETag: etag(b.Version)}}, nil
+}
+
+func (h *tcareHandlers) DecidePersonalBudget(ctx context.Context, req api.DecidePersonalBudgetRequestObject) (api.DecidePersonalBudgetResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	in := req.Body
+	var parts []tcare.Part
+	for _, p := range ptrVal(in.Parts) {
+		parts = append(parts, tcare.Part{Stream: string(p.Stream), Arrangement: string(p.Arrangement), AmountPence: p.AmountPence, Period: string(p.Period),
+			AgreementSignedOn: civilOf(p.AgreementSignedOn), Monitoring: str(p.Monitoring)})
+	}
+	b, err := h.svc.DecideBudget(ctx, req.ID.String(), ifMatch, in.Decision == "agreed", in.DecidedOn.Time, str(in.Reasons), parts, civilOf(in.ReviewDueOn))
+	if err != nil {
+		return nil, err
+	}
+	return api.DecidePersonalBudget200JSONResponse{Body: toBudget(b), Headers: api.DecidePersonalBudget200ResponseHeaders{ETag: etag(b.Version)}}, nil
+}
+
+func (h *tcareHandlers) RecordPersonalBudgetPayment(ctx context.Context, req api.RecordPersonalBudgetPaymentRequestObject) (api.RecordPersonalBudgetPaymentResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	in := req.Body
+	b, err := h.svc.PayBudget(ctx, req.ID.String(), ifMatch, tcare.Payment{Stream: string(in.Stream), PaidOn: in.PaidOn.Time, AmountPence: in.AmountPence,
+		Note: str(in.Note)})
+	if err != nil {
+		return nil, err
+	}
+	return api.RecordPersonalBudgetPayment200JSONResponse{Body: toBudget(b), Headers: api.RecordPersonalBudgetPayment200ResponseHeaders{ETag: etag(b.Version)}}, nil
+}

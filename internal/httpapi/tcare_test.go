@@ -193,6 +193,27 @@ func tcareRows(today string) []row {
 		{method: "POST", path: "/v1/care-treatment-reviews/{feedback}/held", writes: true, setup: withCareReview, want: group(ok),
 			body: func(*env, caller, fixture) any { return heldReview(today) }},
 
+		{method: "GET", path: "/v1/personal-budgets", want: caseworkList},
+		{method: "POST", path: "/v1/personal-budgets", writes: true,
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, admin: fb, analyst: fb,
+				panelMember: fb, familyOwn: fb, familyOther: fb}),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "requested_on": today, "requested_by": "parent"}
+			}},
+		{method: "GET", path: "/v1/personal-budgets/{feedback}", setup: withBudget, want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/personal-budgets/{feedback}/decision", writes: true, setup: withBudget, want: pathwayRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"decision": "refused", "decided_on": today, "reasons": "Not yet: the assessment is under way."}
+			}},
+		{method: "POST", path: "/v1/personal-budgets/{feedback}/payments", writes: true, want: caseworkWrite(ok),
+			setup: func(e *env, f *fixture) {
+				withBudget(e, f)
+				e.mustDo(http.MethodPost, "/v1/personal-budgets/"+f.feedback+"/decision", threeStreams(today), http.StatusOK)
+			},
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"stream": "health", "paid_on": today, "amount_pence": 120000}
+			}},
+
 		{method: "GET", path: "/v1/placements", want: caseworkList},
 		{method: "POST", path: "/v1/placements", writes: true,
 			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, admin: fb, analyst: fb,
@@ -267,5 +288,78 @@ func TestCareTreatmentReviews(t *testing.T) {
 		if items := e.mustDo(http.MethodGet, "/v1/care-treatment-reviews?status=scheduled", nil, http.StatusOK)["items"].([]any); len(items) != 0 {
 			t.Fatalf("scheduled list: %v", items)
 		}
+	})
+}
+
+// withBudget records a parent's request for the fixture's child, in the feedback slot.
+func withBudget(e *env, f *fixture) {
+	f.feedback = e.mustDo(http.MethodPost, "/v1/personal-budgets", map[string]any{"young_person_id": f.child, "requested_on": "2026-04-01",
+		"requested_by": "parent"}, http.StatusCreated)["id"].(string)
+}
+
+func threeStreams(on string) map[string]any {
+	return map[string]any{"decision": "agreed", "decided_on": on, "review_due_on": "2027-04-21", "parts": []map[string]any{
+		{"stream": "health", "arrangement": "direct_payment", "amount_pence": 120000, "period": "month", "agreement_signed_on": "2026-04-20",
+			"monitoring": "Quarterly statements"},
+		{"stream": "education", "arrangement": "notional", "amount_pence": 600000, "period": "year"},
+		{"stream": "social_care", "arrangement": "third_party", "amount_pence": 1234567, "period": "year"}}}
+}
+
+// TestPersonalBudgets: a request, an integrated three-stream decision producing section J,
+// payments by stream; a refusal gives reasons; who sees it.
+func TestPersonalBudgets(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		res := e.do(http.MethodPost, "/v1/personal-budgets", e.practitioner, map[string]any{"young_person_id": f.child, "requested_on": "2026-04-01",
+			"requested_by": "parent"}, "Idempotency-Key", "budget-request-1")
+		if res.status != http.StatusCreated || res.json(t)["status"] != "requested" {
+			t.Fatalf("request: %d %s", res.status, res.body)
+		}
+		id := res.json(t)["id"].(string)
+		e.do(http.MethodPost, "/v1/personal-budgets/"+id+"/decision", e.practitioner, threeStreams("2026-04-21")).problem(t, http.StatusForbidden)
+		if p := e.do(http.MethodPost, "/v1/personal-budgets/"+id+"/decision", e.officer, map[string]any{"decision": "refused", "decided_on": "2026-04-21"}).
+			problem(t, http.StatusBadRequest); !hasPointer(p, "/reasons") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		res = e.do(http.MethodPost, "/v1/personal-budgets/"+id+"/decision", e.officer, threeStreams("2026-04-21"), "If-Match", `"1"`)
+		b := res.json(t)
+		if res.status != http.StatusOK || b["status"] != "agreed" || b["integrated"] != true || len(b["parts"].([]any)) != 3 {
+			t.Fatalf("decision: %d %s", res.status, res.body)
+		}
+		want := "Integrated personal budget agreed on 2026-04-21.\n" +
+			"Education: £6,000.00 a year, as a notional budget (arranged by the council).\n" +
+			"Social care: £12,345.67 a year, as a third-party arrangement.\n" +
+			"Health: £1,200.00 a month, as a direct payment (agreement signed 2026-04-20).\n" +
+			"To be reviewed by 2027-04-21."
+		if b["section_j"] != want {
+			t.Fatalf("section J: %q", b["section_j"])
+		}
+		e.do(http.MethodPost, "/v1/personal-budgets/"+id+"/decision", e.officer, threeStreams("2026-04-22")).problem(t, http.StatusConflict)
+		for _, on := range []string{"2026-05-01", "2026-06-01"} {
+			e.mustDo(http.MethodPost, "/v1/personal-budgets/"+id+"/payments", map[string]any{"stream": "health", "paid_on": on, "amount_pence": 120000}, http.StatusOK)
+		}
+		if p := e.do(http.MethodPost, "/v1/personal-budgets/"+id+"/payments", e.officer, map[string]any{"stream": "health", "paid_on": "2026-04-01",
+			"amount_pence": 1}).problem(t, http.StatusBadRequest); !hasPointer(p, "/paid_on") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		got := e.do(http.MethodGet, "/v1/personal-budgets/"+id, e.leadKey, nil)
+		if g := got.json(t); got.status != http.StatusOK || g["spent_pence"].(map[string]any)["health"] != float64(240000) ||
+			len(g["payments"].([]any)) != 2 || got.header.Get("ETag") != `"4"` {
+			t.Fatalf("read: %d %s", got.status, got.body)
+		}
+		e.do(http.MethodGet, "/v1/personal-budgets/"+id, e.outsider, nil).problem(t, http.StatusNotFound)
+		if items := e.mustDo(http.MethodGet, "/v1/personal-budgets?status=agreed&young_person_id="+f.child, nil, http.StatusOK)["items"].([]any); len(items) != 1 {
+			t.Fatalf("list: %v", items)
+		}
+		// A refusal carries its reasons into section J.
+		other := e.mustDo(http.MethodPost, "/v1/personal-budgets", map[string]any{"young_person_id": f.child, "requested_on": "2026-04-01",
+			"requested_by": "young_person"}, http.StatusCreated)["id"].(string)
+		r := e.mustDo(http.MethodPost, "/v1/personal-budgets/"+other+"/decision", map[string]any{"decision": "refused", "decided_on": "2026-04-10",
+			"reasons": "A direct payment would affect other children at the school."}, http.StatusOK)
+		if r["status"] != "refused" || r["section_j"] != "A personal budget was requested on 2026-04-01 and refused on 2026-04-10. Reasons: A direct payment would affect other children at the school." {
+			t.Fatalf("refused: %v", r)
+		}
+		e.do(http.MethodPost, "/v1/personal-budgets/"+other+"/payments", e.officer, map[string]any{"stream": "health", "paid_on": "2026-05-01",
+			"amount_pence": 1}).problem(t, http.StatusConflict)
 	})
 }

@@ -92,6 +92,9 @@ var (
 	// group may know who is on it, so they reach only callers who see the whole council.
 	CareTreatmentReviewHeld      = Type{Name: "care_treatment_review.held", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was held."}
 	CareTreatmentReviewScheduled = Type{Name: "care_treatment_review.scheduled", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was scheduled."}
+	PersonalBudgetDecided        = Type{Name: "personal_budget.decided", Version: 1, RecordType: "personal_budget", Summary: "The council agreed or refused a personal budget."}
+	PersonalBudgetPaid           = Type{Name: "personal_budget.paid", Version: 1, RecordType: "personal_budget", Summary: "A payment was recorded against a personal budget."}
+	PersonalBudgetRequested      = Type{Name: "personal_budget.requested", Version: 1, RecordType: "personal_budget", Summary: "A family asked for a personal budget."}
 	PlacementEnded               = Type{Name: "placement.ended", Version: 1, RecordType: "placement", Summary: "A child's placement ended."}
 	PlacementRecorded            = Type{Name: "placement.recorded", Version: 1, RecordType: "placement", Summary: "A child's placement was recorded."}
 	RegisterEntryClosed          = Type{Name: "support_register_entry.closed", Version: 1, RecordType: "support_register_entry", Summary: "A young person came off the dynamic support register."}
@@ -155,6 +158,9 @@ var Catalogue = []Type{
 	OrganisationCreated,
 	OrganisationUpdated,
 	PathwayFeedbackRecorded,
+	PersonalBudgetDecided,
+	PersonalBudgetPaid,
+	PersonalBudgetRequested,
 	PlacementEnded,
 	PlacementRecorded,
 	PractitionerCreated,

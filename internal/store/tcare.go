@@ -406,3 +406,165 @@ func (tx tcareRepo) Reviews(f tcare.ReviewFilter, p paging.Page) ([]tcare.Review
 	}
 	return listPage(q, "care_treatment_reviews", p, func(r reviewRow) string { return r.ID }, reviewRow.toDomain)
 }
+
+// Personal budgets.
+
+type budgetRow struct {
+	ID             string
+	YoungPersonID  string
+	EHCPlanID      *string `gorm:"column:ehc_plan_id"`
+	RequestedOn    string
+	RequestedBy    string
+	Status         string
+	DecidedOn      *string
+	RefusalReasons *string
+	Parts          string
+	ReviewDueOn    *string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int
+}
+
+func (budgetRow) TableName() string { return "personal_budgets" }
+
+type budgetPaymentRow struct {
+	ID            string
+	BudgetID      string
+	YoungPersonID string
+	Stream        string
+	PaidOn        string
+	AmountPence   int64
+	Note          *string
+	RecordedAt    time.Time
+}
+
+func (budgetPaymentRow) TableName() string { return "personal_budget_payments" }
+
+type budgetPart struct {
+	Stream            string `json:"stream"`
+	Arrangement       string `json:"arrangement"`
+	AmountPence       int64  `json:"amount_pence"`
+	Period            string `json:"period"`
+	AgreementSignedOn string `json:"agreement_signed_on,omitempty"`
+	Monitoring        string `json:"monitoring,omitempty"`
+}
+
+func toBudgetRow(b tcare.Budget) budgetRow {
+	parts := make([]budgetPart, len(b.Parts))
+	for i, p := range b.Parts {
+		parts[i] = budgetPart{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: p.AmountPence, Period: p.Period, Monitoring: p.Monitoring}
+		if !p.AgreementSignedOn.IsZero() {
+			parts[i].AgreementSignedOn = fromDate(p.AgreementSignedOn)
+		}
+	}
+	return budgetRow{ID: b.ID, YoungPersonID: b.YoungPersonID, EHCPlanID: nullable(b.EHCPlanID), RequestedOn: fromDate(b.RequestedOn),
+		RequestedBy: b.RequestedBy, Status: b.Status, DecidedOn: optCivil(b.DecidedOn), RefusalReasons: nullable(b.RefusalReasons),
+		Parts: toJSON(parts), ReviewDueOn: optCivil(b.ReviewDueOn), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version}
+}
+
+func (r budgetRow) toDomain(payments []budgetPaymentRow) tcare.Budget {
+	b := tcare.Budget{ID: r.ID, YoungPersonID: r.YoungPersonID, EHCPlanID: deref(r.EHCPlanID), RequestedOn: toDate(r.RequestedOn), RequestedBy: r.RequestedBy,
+		Status: r.Status, DecidedOn: fromOptCivil(r.DecidedOn), RefusalReasons: deref(r.RefusalReasons), ReviewDueOn: fromOptCivil(r.ReviewDueOn),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+	for _, p := range fromJSON[[]budgetPart](&r.Parts) {
+		b.Parts = append(b.Parts, tcare.Part{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: p.AmountPence, Period: p.Period,
+			AgreementSignedOn: toDate(p.AgreementSignedOn), Monitoring: p.Monitoring})
+	}
+	for _, p := range payments {
+		b.Payments = append(b.Payments, tcare.Payment{ID: p.ID, Stream: p.Stream, PaidOn: toDate(p.PaidOn), AmountPence: p.AmountPence, Note: deref(p.Note),
+			RecordedAt: p.RecordedAt.UTC()})
+	}
+	b.StoredPayments = len(b.Payments)
+	return b
+}
+
+func (tx tcareRepo) laterPayments(b tcare.Budget) error {
+	for i := b.StoredPayments; i < len(b.Payments); i++ {
+		p := b.Payments[i]
+		row := budgetPaymentRow{ID: p.ID, BudgetID: b.ID, YoungPersonID: b.YoungPersonID, Stream: p.Stream, PaidOn: fromDate(p.PaidOn),
+			AmountPence: p.AmountPence, Note: nullable(p.Note), RecordedAt: p.RecordedAt}
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// CreateBudget inserts b.
+func (tx tcareRepo) CreateBudget(b tcare.Budget) error {
+	row := toBudgetRow(b)
+	if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		return translate(err)
+	}
+	b.StoredPayments = 0
+	return tx.laterPayments(b)
+}
+
+// UpdateBudget writes b if b.Version-1 is still current, with the payments added since.
+func (tx tcareRepo) UpdateBudget(b tcare.Budget) error {
+	row := toBudgetRow(b)
+	if err := updateVersioned(tx.conn, &row, "personal_budgets", b.ID, b.Version-1); err != nil {
+		return err
+	}
+	return tx.laterPayments(b)
+}
+
+func (tx tcareRepo) withPayments(rows []budgetRow) ([]tcare.Budget, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var payments []budgetPaymentRow
+	if err := tx.q().Where("budget_id IN ?", ids).Order("budget_id, paid_on, id").Find(&payments).Error; err != nil {
+		return nil, translate(err)
+	}
+	by := map[string][]budgetPaymentRow{}
+	for _, p := range payments {
+		by[p.BudgetID] = append(by[p.BudgetID], p)
+	}
+	out := make([]tcare.Budget, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain(by[r.ID])
+	}
+	return out, nil
+}
+
+// Budget loads one personal budget within scope, with its payments.
+func (tx tcareRepo) Budget(id string, s access.Scope) (tcare.Budget, error) {
+	var row budgetRow
+	err := visibleYoungPeople(tx.q().Where("personal_budgets.id = ?", id), "personal_budgets.young_person_id", s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return tcare.Budget{}, fault.New(fault.NotFound, "No such personal budget.")
+	}
+	if err != nil {
+		return tcare.Budget{}, translate(err)
+	}
+	out, err := tx.withPayments([]budgetRow{row})
+	if err != nil {
+		return tcare.Budget{}, err
+	}
+	return out[0], nil
+}
+
+// Budgets lists one page within scope, newest first.
+func (tx tcareRepo) Budgets(f tcare.BudgetFilter, s access.Scope, p paging.Page) ([]tcare.Budget, string, error) {
+	q := visibleYoungPeople(tx.q().Model(&budgetRow{}), "personal_budgets.young_person_id", s)
+	if f.YoungPersonID != "" {
+		q = q.Where("personal_budgets.young_person_id = ?", f.YoungPersonID)
+	}
+	if f.EHCPlanID != "" {
+		q = q.Where("personal_budgets.ehc_plan_id = ?", f.EHCPlanID)
+	}
+	if f.Status != "" {
+		q = q.Where("personal_budgets.status = ?", f.Status)
+	}
+	rows, next, err := listPage(q, "personal_budgets", p, func(r budgetRow) string { return r.ID }, func(r budgetRow) budgetRow { return r })
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := tx.withPayments(rows)
+	return out, next, err
+}

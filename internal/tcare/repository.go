@@ -28,6 +28,11 @@ type ReviewFilter struct {
 	EntryID, YoungPersonID, Status string
 }
 
+// BudgetFilter selects personal budgets.
+type BudgetFilter struct {
+	YoungPersonID, EHCPlanID, Status string
+}
+
 // Repository keeps the register and placements. Register entries are read by the register
 // group's permission, not the casework scope: the store takes no scope for them.
 type Repository interface {
@@ -41,6 +46,11 @@ type Repository interface {
 	Review(id string) (Review, error)
 	UpdateReview(r Review) error
 	Reviews(f ReviewFilter, p paging.Page) ([]Review, string, error)
+
+	CreateBudget(b Budget) error
+	Budget(id string, s access.Scope) (Budget, error)
+	UpdateBudget(b Budget) error // writes the budget and any payments not yet stored
+	Budgets(f BudgetFilter, s access.Scope, p paging.Page) ([]Budget, string, error)
 
 	CreatePlacement(p Placement) error
 	Placement(id string, s access.Scope) (Placement, error)

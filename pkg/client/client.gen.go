@@ -1303,22 +1303,22 @@ func (e EHCPersonalBudgetLinesStream) Valid() bool {
 
 // Defines values for EHCPersonalBudgetType.
 const (
-	DirectPayment EHCPersonalBudgetType = "direct_payment"
-	Mixed         EHCPersonalBudgetType = "mixed"
-	Notional      EHCPersonalBudgetType = "notional"
-	ThirdParty    EHCPersonalBudgetType = "third_party"
+	EHCPersonalBudgetTypeDirectPayment EHCPersonalBudgetType = "direct_payment"
+	EHCPersonalBudgetTypeMixed         EHCPersonalBudgetType = "mixed"
+	EHCPersonalBudgetTypeNotional      EHCPersonalBudgetType = "notional"
+	EHCPersonalBudgetTypeThirdParty    EHCPersonalBudgetType = "third_party"
 )
 
 // Valid indicates whether the value is a known member of the EHCPersonalBudgetType enum.
 func (e EHCPersonalBudgetType) Valid() bool {
 	switch e {
-	case DirectPayment:
+	case EHCPersonalBudgetTypeDirectPayment:
 		return true
-	case Mixed:
+	case EHCPersonalBudgetTypeMixed:
 		return true
-	case Notional:
+	case EHCPersonalBudgetTypeNotional:
 		return true
-	case ThirdParty:
+	case EHCPersonalBudgetTypeThirdParty:
 		return true
 	default:
 		return false
@@ -1913,6 +1913,186 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	case PathwayFeedbackProfessionalRoleEngagementLead:
 		return true
 	case PathwayFeedbackProfessionalRoleOther:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetRequestedBy.
+const (
+	PersonalBudgetRequestedByParent      PersonalBudgetRequestedBy = "parent"
+	PersonalBudgetRequestedByYoungPerson PersonalBudgetRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedBy enum.
+func (e PersonalBudgetRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedByParent:
+		return true
+	case PersonalBudgetRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetDecisionInputDecision.
+const (
+	PersonalBudgetDecisionInputDecisionAgreed  PersonalBudgetDecisionInputDecision = "agreed"
+	PersonalBudgetDecisionInputDecisionRefused PersonalBudgetDecisionInputDecision = "refused"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetDecisionInputDecision enum.
+func (e PersonalBudgetDecisionInputDecision) Valid() bool {
+	switch e {
+	case PersonalBudgetDecisionInputDecisionAgreed:
+		return true
+	case PersonalBudgetDecisionInputDecisionRefused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetInputRequestedBy.
+const (
+	PersonalBudgetInputRequestedByParent      PersonalBudgetInputRequestedBy = "parent"
+	PersonalBudgetInputRequestedByYoungPerson PersonalBudgetInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputRequestedBy enum.
+func (e PersonalBudgetInputRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetInputRequestedByParent:
+		return true
+	case PersonalBudgetInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartArrangement.
+const (
+	PersonalBudgetPartArrangementDirectPayment PersonalBudgetPartArrangement = "direct_payment"
+	PersonalBudgetPartArrangementNotional      PersonalBudgetPartArrangement = "notional"
+	PersonalBudgetPartArrangementThirdParty    PersonalBudgetPartArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartArrangement enum.
+func (e PersonalBudgetPartArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetPartArrangementDirectPayment:
+		return true
+	case PersonalBudgetPartArrangementNotional:
+		return true
+	case PersonalBudgetPartArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartPeriod.
+const (
+	Month PersonalBudgetPartPeriod = "month"
+	Week  PersonalBudgetPartPeriod = "week"
+	Year  PersonalBudgetPartPeriod = "year"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartPeriod enum.
+func (e PersonalBudgetPartPeriod) Valid() bool {
+	switch e {
+	case Month:
+		return true
+	case Week:
+		return true
+	case Year:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartStream.
+const (
+	PersonalBudgetPartStreamEducation  PersonalBudgetPartStream = "education"
+	PersonalBudgetPartStreamHealth     PersonalBudgetPartStream = "health"
+	PersonalBudgetPartStreamSocialCare PersonalBudgetPartStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartStream enum.
+func (e PersonalBudgetPartStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPartStreamEducation:
+		return true
+	case PersonalBudgetPartStreamHealth:
+		return true
+	case PersonalBudgetPartStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentStream.
+const (
+	PersonalBudgetPaymentStreamEducation  PersonalBudgetPaymentStream = "education"
+	PersonalBudgetPaymentStreamHealth     PersonalBudgetPaymentStream = "health"
+	PersonalBudgetPaymentStreamSocialCare PersonalBudgetPaymentStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentStream enum.
+func (e PersonalBudgetPaymentStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentStreamEducation:
+		return true
+	case PersonalBudgetPaymentStreamHealth:
+		return true
+	case PersonalBudgetPaymentStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentInputStream.
+const (
+	PersonalBudgetPaymentInputStreamEducation  PersonalBudgetPaymentInputStream = "education"
+	PersonalBudgetPaymentInputStreamHealth     PersonalBudgetPaymentInputStream = "health"
+	PersonalBudgetPaymentInputStreamSocialCare PersonalBudgetPaymentInputStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentInputStream enum.
+func (e PersonalBudgetPaymentInputStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentInputStreamEducation:
+		return true
+	case PersonalBudgetPaymentInputStreamHealth:
+		return true
+	case PersonalBudgetPaymentInputStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetStatus.
+const (
+	PersonalBudgetStatusAgreed    PersonalBudgetStatus = "agreed"
+	PersonalBudgetStatusRefused   PersonalBudgetStatus = "refused"
+	PersonalBudgetStatusRequested PersonalBudgetStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetStatus enum.
+func (e PersonalBudgetStatus) Valid() bool {
+	switch e {
+	case PersonalBudgetStatusAgreed:
+		return true
+	case PersonalBudgetStatusRefused:
+		return true
+	case PersonalBudgetStatusRequested:
 		return true
 	default:
 		return false
@@ -4763,6 +4943,115 @@ type PathwayFeedbackPage struct {
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
 
+// PersonalBudget defines model for PersonalBudget.
+type PersonalBudget struct {
+	CreatedAt time.Time           `json:"created_at"`
+	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// Integrated More than one funding stream.
+	Integrated     bool                      `json:"integrated"`
+	Parts          []PersonalBudgetPart      `json:"parts"`
+	Payments       []PersonalBudgetPayment   `json:"payments"`
+	RefusalReasons *string                   `json:"refusal_reasons,omitempty"`
+	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
+	RequestedOn    openapi_types.Date        `json:"requested_on"`
+	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+
+	// SectionJ The plan's section J, computed from this budget.
+	SectionJ string `json:"section_j"`
+
+	// SpentPence Payments by stream.
+	SpentPence    map[string]int64     `json:"spent_pence"`
+	Status        PersonalBudgetStatus `json:"status"`
+	UpdatedAt     time.Time            `json:"updated_at"`
+	Version       int                  `json:"version"`
+	YoungPersonID openapi_types.UUID   `json:"young_person_id"`
+}
+
+// PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
+type PersonalBudgetRequestedBy string
+
+// PersonalBudgetDecisionInput defines model for PersonalBudgetDecisionInput.
+type PersonalBudgetDecisionInput struct {
+	DecidedOn openapi_types.Date                  `json:"decided_on"`
+	Decision  PersonalBudgetDecisionInputDecision `json:"decision"`
+	Parts     *[]PersonalBudgetPart               `json:"parts,omitempty"`
+
+	// Reasons Required on refusal.
+	Reasons     *string             `json:"reasons,omitempty"`
+	ReviewDueOn *openapi_types.Date `json:"review_due_on,omitempty"`
+}
+
+// PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
+type PersonalBudgetDecisionInputDecision string
+
+// PersonalBudgetInput defines model for PersonalBudgetInput.
+type PersonalBudgetInput struct {
+	// EHCPlanID The young person's plan, whose section J this budget is.
+	EHCPlanID     *openapi_types.UUID            `json:"ehc_plan_id,omitempty"`
+	RequestedBy   PersonalBudgetInputRequestedBy `json:"requested_by"`
+	RequestedOn   openapi_types.Date             `json:"requested_on"`
+	YoungPersonID openapi_types.UUID             `json:"young_person_id"`
+}
+
+// PersonalBudgetInputRequestedBy defines model for PersonalBudgetInput.RequestedBy.
+type PersonalBudgetInputRequestedBy string
+
+// PersonalBudgetPage defines model for PersonalBudgetPage.
+type PersonalBudgetPage struct {
+	Items      []PersonalBudget `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// PersonalBudgetPart defines model for PersonalBudgetPart.
+type PersonalBudgetPart struct {
+	// AgreementSignedOn Required for a direct payment: the family's signed agreement.
+	AgreementSignedOn *openapi_types.Date           `json:"agreement_signed_on,omitempty"`
+	AmountPence       int64                         `json:"amount_pence"`
+	Arrangement       PersonalBudgetPartArrangement `json:"arrangement"`
+	Monitoring        *string                       `json:"monitoring,omitempty"`
+	Period            PersonalBudgetPartPeriod      `json:"period"`
+	Stream            PersonalBudgetPartStream      `json:"stream"`
+}
+
+// PersonalBudgetPartArrangement defines model for PersonalBudgetPart.Arrangement.
+type PersonalBudgetPartArrangement string
+
+// PersonalBudgetPartPeriod defines model for PersonalBudgetPart.Period.
+type PersonalBudgetPartPeriod string
+
+// PersonalBudgetPartStream defines model for PersonalBudgetPart.Stream.
+type PersonalBudgetPartStream string
+
+// PersonalBudgetPayment defines model for PersonalBudgetPayment.
+type PersonalBudgetPayment struct {
+	AmountPence int64                       `json:"amount_pence"`
+	ID          openapi_types.UUID          `json:"id"`
+	Note        *string                     `json:"note,omitempty"`
+	PaidOn      openapi_types.Date          `json:"paid_on"`
+	RecordedAt  time.Time                   `json:"recorded_at"`
+	Stream      PersonalBudgetPaymentStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentStream defines model for PersonalBudgetPayment.Stream.
+type PersonalBudgetPaymentStream string
+
+// PersonalBudgetPaymentInput defines model for PersonalBudgetPaymentInput.
+type PersonalBudgetPaymentInput struct {
+	AmountPence int64                            `json:"amount_pence"`
+	Note        *string                          `json:"note,omitempty"`
+	PaidOn      openapi_types.Date               `json:"paid_on"`
+	Stream      PersonalBudgetPaymentInputStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentInputStream defines model for PersonalBudgetPaymentInput.Stream.
+type PersonalBudgetPaymentInputStream string
+
+// PersonalBudgetStatus defines model for PersonalBudgetStatus.
+type PersonalBudgetStatus string
+
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
@@ -6577,6 +6866,43 @@ type CreatePathwayFeedbackParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPersonalBudgetsParams defines parameters for ListPersonalBudgets.
+type ListPersonalBudgetsParams struct {
+	YoungPersonID *openapi_types.UUID   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	EHCPlanID     *openapi_types.UUID   `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status        *PersonalBudgetStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RequestPersonalBudgetParams defines parameters for RequestPersonalBudget.
+type RequestPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecidePersonalBudgetParams defines parameters for DecidePersonalBudget.
+type DecidePersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordPersonalBudgetPaymentParams defines parameters for RecordPersonalBudgetPayment.
+type RecordPersonalBudgetPaymentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListPlacementsParams defines parameters for ListPlacements.
 type ListPlacementsParams struct {
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -7302,6 +7628,15 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
+
+// RequestPersonalBudgetJSONRequestBody defines body for RequestPersonalBudget for application/json ContentType.
+type RequestPersonalBudgetJSONRequestBody = PersonalBudgetInput
+
+// DecidePersonalBudgetJSONRequestBody defines body for DecidePersonalBudget for application/json ContentType.
+type DecidePersonalBudgetJSONRequestBody = PersonalBudgetDecisionInput
+
+// RecordPersonalBudgetPaymentJSONRequestBody defines body for RecordPersonalBudgetPayment for application/json ContentType.
+type RecordPersonalBudgetPaymentJSONRequestBody = PersonalBudgetPaymentInput
 
 // CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
 type CreatePlacementJSONRequestBody = PlacementInput
@@ -8437,6 +8772,74 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPersonalBudgets List personal budgets the caller may see, newest first
+	//
+	// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+	ListPersonalBudgets(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudgetWithBody(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudget(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+	//
+	// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+	GetPersonalBudget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecidePersonalBudgetWithBody Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudgetWithBody(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudget(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPaymentWithBody(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPayment(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPlacements List placements the caller may see, newest first
 	//
@@ -11218,6 +11621,154 @@ func (c *Client) CreatePathwayFeedback(ctx context.Context, params *CreatePathwa
 // Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPathwayFeedbackRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPersonalBudgets List personal budgets the caller may see, newest first
+//
+// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+func (c *Client) ListPersonalBudgets(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPersonalBudgetsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *Client) RequestPersonalBudgetWithBody(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPersonalBudgetRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *Client) RequestPersonalBudget(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPersonalBudgetRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+//
+// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+func (c *Client) GetPersonalBudget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPersonalBudgetRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecidePersonalBudgetWithBody Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *Client) DecidePersonalBudgetWithBody(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecidePersonalBudgetRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *Client) DecidePersonalBudget(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecidePersonalBudgetRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *Client) RecordPersonalBudgetPaymentWithBody(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordPersonalBudgetPaymentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *Client) RecordPersonalBudgetPayment(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordPersonalBudgetPaymentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17869,6 +18420,343 @@ func NewGetPathwayFeedbackRequest(server string, id ID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListPersonalBudgetsRequest constructs an http.Request for the ListPersonalBudgets method
+func NewListPersonalBudgetsRequest(server string, params *ListPersonalBudgetsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EHCPlanID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_plan_id", *params.EHCPlanID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestPersonalBudgetRequest calls the generic RequestPersonalBudget builder with application/json body
+func NewRequestPersonalBudgetRequest(server string, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestPersonalBudgetRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewRequestPersonalBudgetRequestWithBody constructs an http.Request for the RequestPersonalBudget method, with any body, and a specified content type
+func NewRequestPersonalBudgetRequestWithBody(server string, params *RequestPersonalBudgetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetPersonalBudgetRequest constructs an http.Request for the GetPersonalBudget method
+func NewGetPersonalBudgetRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDecidePersonalBudgetRequest calls the generic DecidePersonalBudget builder with application/json body
+func NewDecidePersonalBudgetRequest(server string, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecidePersonalBudgetRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDecidePersonalBudgetRequestWithBody constructs an http.Request for the DecidePersonalBudget method, with any body, and a specified content type
+func NewDecidePersonalBudgetRequestWithBody(server string, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s/decision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRecordPersonalBudgetPaymentRequest calls the generic RecordPersonalBudgetPayment builder with application/json body
+func NewRecordPersonalBudgetPaymentRequest(server string, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordPersonalBudgetPaymentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRecordPersonalBudgetPaymentRequestWithBody constructs an http.Request for the RecordPersonalBudgetPayment method, with any body, and a specified content type
+func NewRecordPersonalBudgetPaymentRequestWithBody(server string, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListPlacementsRequest constructs an http.Request for the ListPlacements method
 func NewListPlacementsRequest(server string, params *ListPlacementsParams) (*http.Request, error) {
 	var err error
@@ -23909,6 +24797,78 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedbackWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPathwayFeedbackResponse, error)
+
+	// ListPersonalBudgetsWithResponse List personal budgets the caller may see, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+	ListPersonalBudgetsWithResponse(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*ListPersonalBudgetsResponse, error)
+
+	// RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudgetWithBodyWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error)
+
+	// RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudgetWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error)
+
+	// GetPersonalBudgetWithResponse Read a personal budget with its parts, payments, spend by stream and section J
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+	GetPersonalBudgetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPersonalBudgetResponse, error)
+
+	// DecidePersonalBudgetWithBodyWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error)
+
+	// DecidePersonalBudgetWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudgetWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error)
+
+	// RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPaymentWithBodyWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error)
+
+	// RecordPersonalBudgetPaymentWithResponse Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPaymentWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error)
 
 	// ListPlacementsWithResponse List placements the caller may see, newest first
 	//
@@ -33121,6 +34081,646 @@ func (r GetPathwayFeedbackResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetPathwayFeedbackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPersonalBudgetsResponse429Headers the declared response headers of an HTTP 429 response for ListPersonalBudgets
+type ListPersonalBudgetsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPersonalBudgetsResponse503Headers the declared response headers of an HTTP 503 response for ListPersonalBudgets
+type ListPersonalBudgetsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListPersonalBudgetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudgetPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPersonalBudgetsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPersonalBudgetsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPersonalBudgetsResponse) GetJSON200() *PersonalBudgetPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPersonalBudgetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPersonalBudgetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPersonalBudgetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPersonalBudgetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestPersonalBudgetResponse201Headers the declared response headers of an HTTP 201 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// RequestPersonalBudgetResponse409Headers the declared response headers of an HTTP 409 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RequestPersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RequestPersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RequestPersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RequestPersonalBudgetResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestPersonalBudgetResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestPersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestPersonalBudgetResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RequestPersonalBudgetResponse) GetJSON201() *PersonalBudget {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestPersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestPersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestPersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestPersonalBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPersonalBudgetResponse200Headers the declared response headers of an HTTP 200 response for GetPersonalBudget
+type GetPersonalBudgetResponse200Headers struct {
+	ETag *string
+}
+
+// GetPersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for GetPersonalBudget
+type GetPersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetPersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for GetPersonalBudget
+type GetPersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetPersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPersonalBudgetResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPersonalBudgetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPersonalBudgetResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPersonalBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecidePersonalBudgetResponse200Headers the declared response headers of an HTTP 200 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse200Headers struct {
+	ETag *string
+}
+
+// DecidePersonalBudgetResponse409Headers the declared response headers of an HTTP 409 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse409Headers struct {
+	RetryAfter *int
+}
+
+// DecidePersonalBudgetResponse412Headers the declared response headers of an HTTP 412 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse412Headers struct {
+	ETag *string
+}
+
+// DecidePersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecidePersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DecidePersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecidePersonalBudgetResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DecidePersonalBudgetResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DecidePersonalBudgetResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecidePersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecidePersonalBudgetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecidePersonalBudgetResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DecidePersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecidePersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecidePersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecidePersonalBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RecordPersonalBudgetPaymentResponse200Headers the declared response headers of an HTTP 200 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse200Headers struct {
+	ETag *string
+}
+
+// RecordPersonalBudgetPaymentResponse409Headers the declared response headers of an HTTP 409 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RecordPersonalBudgetPaymentResponse412Headers the declared response headers of an HTTP 412 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse412Headers struct {
+	ETag *string
+}
+
+// RecordPersonalBudgetPaymentResponse429Headers the declared response headers of an HTTP 429 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RecordPersonalBudgetPaymentResponse503Headers the declared response headers of an HTTP 503 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RecordPersonalBudgetPaymentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RecordPersonalBudgetPaymentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RecordPersonalBudgetPaymentResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RecordPersonalBudgetPaymentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RecordPersonalBudgetPaymentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RecordPersonalBudgetPaymentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordPersonalBudgetPaymentResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordPersonalBudgetPaymentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordPersonalBudgetPaymentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordPersonalBudgetPaymentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordPersonalBudgetPaymentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -43352,6 +44952,126 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 	return ParseGetPathwayFeedbackResponse(rsp)
 }
 
+// ListPersonalBudgetsWithResponse List personal budgets the caller may see, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+func (c *ClientWithResponses) ListPersonalBudgetsWithResponse(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*ListPersonalBudgetsResponse, error) {
+	rsp, err := c.ListPersonalBudgets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPersonalBudgetsResponse(rsp)
+}
+
+// RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *ClientWithResponses) RequestPersonalBudgetWithBodyWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error) {
+	rsp, err := c.RequestPersonalBudgetWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPersonalBudgetResponse(rsp)
+}
+
+// RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *ClientWithResponses) RequestPersonalBudgetWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error) {
+	rsp, err := c.RequestPersonalBudget(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPersonalBudgetResponse(rsp)
+}
+
+// GetPersonalBudgetWithResponse Read a personal budget with its parts, payments, spend by stream and section J
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+func (c *ClientWithResponses) GetPersonalBudgetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPersonalBudgetResponse, error) {
+	rsp, err := c.GetPersonalBudget(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPersonalBudgetResponse(rsp)
+}
+
+// DecidePersonalBudgetWithBodyWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *ClientWithResponses) DecidePersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error) {
+	rsp, err := c.DecidePersonalBudgetWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecidePersonalBudgetResponse(rsp)
+}
+
+// DecidePersonalBudgetWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *ClientWithResponses) DecidePersonalBudgetWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error) {
+	rsp, err := c.DecidePersonalBudget(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecidePersonalBudgetResponse(rsp)
+}
+
+// RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *ClientWithResponses) RecordPersonalBudgetPaymentWithBodyWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error) {
+	rsp, err := c.RecordPersonalBudgetPaymentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordPersonalBudgetPaymentResponse(rsp)
+}
+
+// RecordPersonalBudgetPaymentWithResponse Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *ClientWithResponses) RecordPersonalBudgetPaymentWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error) {
+	rsp, err := c.RecordPersonalBudgetPayment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordPersonalBudgetPaymentResponse(rsp)
+}
+
 // ListPlacementsWithResponse List placements the caller may see, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -53182,6 +54902,649 @@ func ParseGetPathwayFeedbackResponse(rsp *http.Response) (*GetPathwayFeedbackRes
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetPathwayFeedbackResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPersonalBudgetsResponse parses an HTTP response from a ListPersonalBudgetsWithResponse call
+func ParseListPersonalBudgetsResponse(rsp *http.Response) (*ListPersonalBudgetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPersonalBudgetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudgetPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPersonalBudgetsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPersonalBudgetsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestPersonalBudgetResponse parses an HTTP response from a RequestPersonalBudgetWithResponse call
+func ParseRequestPersonalBudgetResponse(rsp *http.Response) (*RequestPersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestPersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RequestPersonalBudgetResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequestPersonalBudgetResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestPersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestPersonalBudgetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPersonalBudgetResponse parses an HTTP response from a GetPersonalBudgetWithResponse call
+func ParseGetPersonalBudgetResponse(rsp *http.Response) (*GetPersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPersonalBudgetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPersonalBudgetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecidePersonalBudgetResponse parses an HTTP response from a DecidePersonalBudgetWithResponse call
+func ParseDecidePersonalBudgetResponse(rsp *http.Response) (*DecidePersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecidePersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecidePersonalBudgetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers DecidePersonalBudgetResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers DecidePersonalBudgetResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecidePersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecidePersonalBudgetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRecordPersonalBudgetPaymentResponse parses an HTTP response from a RecordPersonalBudgetPaymentWithResponse call
+func ParseRecordPersonalBudgetPaymentResponse(rsp *http.Response) (*RecordPersonalBudgetPaymentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordPersonalBudgetPaymentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RecordPersonalBudgetPaymentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RecordPersonalBudgetPaymentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RecordPersonalBudgetPaymentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RecordPersonalBudgetPaymentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RecordPersonalBudgetPaymentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

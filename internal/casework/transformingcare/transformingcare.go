@@ -421,3 +421,118 @@ func (s *Service) HoldReview(ctx context.Context, id string, ifMatch *int, held 
 				s.Notice(outbox.CareTreatmentReviewHeld, id, reviewPayload(r)))
 		})
 }
+
+// Personal budgets: under the child's need-to-know, like the rest of the record.
+
+var versionedBudgets = casework.Versioned[tcare.Budget, Tx]{Load: casework.LoadVia(Tx.TransformingCare, tcare.Repository.Budget),
+	Save:  casework.SaveVia(Tx.TransformingCare, tcare.Repository.UpdateBudget),
+	Stamp: func(b *tcare.Budget) (*int, *time.Time) { return &b.Version, &b.UpdatedAt }}
+
+func budgetPayload(b tcare.Budget) map[string]any {
+	payload := map[string]any{"young_person_id": b.YoungPersonID, "status": b.Status, "requested_on": b.RequestedOn.Format(time.DateOnly),
+		"integrated": b.Integrated()}
+	if b.EHCPlanID != "" {
+		payload["ehc_plan_id"] = b.EHCPlanID
+	}
+	if !b.DecidedOn.IsZero() {
+		payload["decided_on"] = b.DecidedOn.Format(time.DateOnly)
+	}
+	return payload
+}
+
+// RequestBudget records a family's request for a personal budget.
+func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.Budget, err error) {
+	defer casework.Wrap(&err, "request personal budget")
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return b, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if b, err = tcare.NewBudget(in, s.Today()); err != nil {
+			return err
+		}
+		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
+		if err != nil {
+			return casework.Referenced(err, "/young_person_id", "no such young person")
+		}
+		if in.EHCPlanID != "" {
+			plan, err := tx.Plans().Get(in.EHCPlanID, s.Scope(p))
+			if err != nil {
+				return casework.Referenced(err, "/ehc_plan_id", "no such EHC plan")
+			}
+			if plan.YoungPersonID != yp.ID {
+				return fault.Field(fault.Unprocessable, "/ehc_plan_id", "is another young person's plan")
+			}
+		}
+		b.ID, b.CreatedAt, b.UpdatedAt, b.Version = casework.NewID(), s.Now(), s.Now(), 1
+		if err := tx.TransformingCare().CreateBudget(b); err != nil {
+			return err
+		}
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, tcare.BudgetRecordType, b.ID, b.YoungPersonID, nil),
+			s.Notice(outbox.PersonalBudgetRequested, b.ID, budgetPayload(b))); err != nil {
+			return err
+		}
+		return s.OnTimeline(tx, b.YoungPersonID, "", b.RequestedOn, "personal_budget.requested", tcare.BudgetRecordType, b.ID,
+			"Personal budget requested (by "+b.RequestedBy+")")
+	})
+	return b, err
+}
+
+// Budget reads one personal budget the caller may see.
+func (s *Service) Budget(ctx context.Context, id string) (_ tcare.Budget, err error) {
+	defer casework.Wrap(&err, "read personal budget %s", id)
+	return casework.ReadAudited(ctx, s.Core, s.db, tcare.BudgetRecordType, id,
+		func(tx Tx, sc access.Scope) (tcare.Budget, error) { return tx.TransformingCare().Budget(id, sc) },
+		func(r tcare.Budget) string { return r.YoungPersonID })
+}
+
+// Budgets lists the personal budgets the caller may see.
+func (s *Service) Budgets(ctx context.Context, f tcare.BudgetFilter, pg paging.Page) (_ []tcare.Budget, _ string, err error) {
+	defer casework.Wrap(&err, "list personal budgets")
+	return casework.ListAudited(ctx, s.Core, s.db, tcare.BudgetRecordType,
+		func(tx Tx, sc access.Scope) ([]tcare.Budget, string, error) {
+			return tx.TransformingCare().Budgets(f, sc, pg)
+		},
+		func(r tcare.Budget) (string, string) { return r.ID, r.YoungPersonID })
+}
+
+// DecideBudget records the council's decision on a request.
+func (s *Service) DecideBudget(ctx context.Context, id string, ifMatch *int, agreed bool, on time.Time, reasons string, parts []tcare.Part,
+	reviewDue time.Time) (_ tcare.Budget, err error) {
+	defer casework.Wrap(&err, "decide personal budget %s", id)
+	return versionedBudgets.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+		func(_ Tx, _ auth.Principal, b *tcare.Budget) (bool, error) {
+			return true, b.Decide(agreed, on, reasons, parts, reviewDue, s.Today())
+		},
+		func(tx Tx, p auth.Principal, b tcare.Budget) error {
+			if err := casework.Record(tx, s.Event(ctx, p, audit.Update, tcare.BudgetRecordType, id, b.YoungPersonID,
+				[]string{"status", "decided_on", "refusal_reasons", "parts", "review_due_on"}),
+				s.Notice(outbox.PersonalBudgetDecided, id, budgetPayload(b))); err != nil {
+				return err
+			}
+			what := "Personal budget agreed"
+			if b.Integrated() {
+				what = "Integrated personal budget agreed"
+			}
+			if b.Status == tcare.BudgetRefused {
+				what = "Personal budget refused (the family may ask for a review)"
+			}
+			return s.OnTimeline(tx, b.YoungPersonID, "", b.DecidedOn, "personal_budget.decided", tcare.BudgetRecordType, id, what)
+		})
+}
+
+// PayBudget records a payment or spend against an agreed budget.
+func (s *Service) PayBudget(ctx context.Context, id string, ifMatch *int, pay tcare.Payment) (_ tcare.Budget, err error) {
+	defer casework.Wrap(&err, "record personal budget payment %s", id)
+	return versionedBudgets.Change(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch,
+		func(_ Tx, _ auth.Principal, b *tcare.Budget) (bool, error) {
+			pay.ID, pay.RecordedAt = casework.NewID(), s.Now()
+			return true, b.Pay(pay, s.Today())
+		},
+		func(tx Tx, p auth.Principal, b tcare.Budget) error {
+			payload := budgetPayload(b)
+			payload["payment_id"], payload["stream"], payload["paid_on"] = pay.ID, pay.Stream, statutory.Civil(pay.PaidOn).Format(time.DateOnly)
+			return casework.Record(tx, s.Event(ctx, p, audit.Update, tcare.BudgetRecordType, id, b.YoungPersonID, []string{"payments"}),
+				s.Notice(outbox.PersonalBudgetPaid, id, payload))
+		})
+}
