@@ -3,8 +3,10 @@ package httpapi
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 	"github.com/oneplan-send/oneplan/internal/casework/transformingcare"
 	"github.com/oneplan-send/oneplan/internal/tcare"
 )
@@ -33,7 +35,11 @@ func fromRegisterActions(as []api.RegisterAction) []tcare.Action {
 }
 
 func (h *tcareHandlers) toRegisterEntry(e tcare.Entry) api.RegisterEntry {
-	pol := h.svc.Policy()
+	return toRegisterEntry(e, h.svc.Policy(), h.s.today())
+}
+
+// toRegisterEntry shows an entry with its C(E)TR due date under pol, overdue as of today.
+func toRegisterEntry(e tcare.Entry, pol tcare.Policy, today time.Time) api.RegisterEntry {
 	conditions := e.Conditions
 	if conditions == nil {
 		conditions = []string{}
@@ -41,7 +47,7 @@ func (h *tcareHandlers) toRegisterEntry(e tcare.Entry) api.RegisterEntry {
 	out := api.RegisterEntry{ID: mustUUID(e.ID), YoungPersonID: mustUUID(e.YoungPersonID), Conditions: conditions,
 		Consent: api.RegisterEntryConsent(e.Consent), LawfulBasis: ptr(e.LawfulBasis), Keyworker: ptr(e.Keyworker), Actions: toRegisterActions(e.Actions),
 		Rating: api.RegisterRating(e.Current().Rating), RatedSince: date(e.RatedSince()), History: make([]api.RegisterRatingRecord, len(e.History)),
-		LastCtrOn: civilPtr(e.LastCTROn), CtrDueOn: civilPtr(e.CTRDue(pol)), CtrOverdue: e.Overdue(pol, h.s.today()),
+		LastCtrOn: civilPtr(e.LastCTROn), CtrDueOn: civilPtr(e.CTRDue(pol)), CtrOverdue: e.Overdue(pol, today),
 		Status: api.RegisterEntryStatus("open"), ClosedOn: civilPtr(e.ClosedOn), CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: e.Version}
 	if e.KeyworkerOrg != "" {
 		out.KeyworkerOrganisationID = ptr(mustUUID(e.KeyworkerOrg))
@@ -224,7 +230,11 @@ func (h *tcareHandlers) EndPlacement(ctx context.Context, req api.EndPlacementRe
 // Care (education) and treatment reviews.
 
 func (h *tcareHandlers) toReview(r tcare.Review) api.CareTreatmentReview {
-	today := h.s.today()
+	return toReview(r, h.s.today())
+}
+
+// toReview shows a review with its recommendations' overdue flags as of today.
+func toReview(r tcare.Review, today time.Time) api.CareTreatmentReview {
 	overdue := map[int]bool{}
 	for _, i := range r.Overdue(today) {
 		overdue[i] = true
@@ -383,4 +393,26 @@ func (h *tcareHandlers) RecordPersonalBudgetPayment(ctx context.Context, req api
 		return nil, err
 	}
 	return api.RecordPersonalBudgetPayment200JSONResponse{Body: toBudget(b), Headers: api.RecordPersonalBudgetPayment200ResponseHeaders{ETag: etag(b.Version)}}, nil
+}
+
+// exportTransformingCare adds the young person's register entries, C(E)TRs, placements and
+// personal budgets to a subject access export.
+func exportTransformingCare(x privacy.Export, out *api.SubjectAccessExport, pol tcare.Policy, today time.Time) {
+	register := make([]api.RegisterEntry, len(x.Register))
+	for i, e := range x.Register {
+		register[i] = toRegisterEntry(e, pol, today)
+	}
+	reviews := make([]api.CareTreatmentReview, len(x.CTRs))
+	for i, r := range x.CTRs {
+		reviews[i] = toReview(r, today)
+	}
+	placements := make([]api.Placement, len(x.Placements))
+	for i, p := range x.Placements {
+		placements[i] = toPlacement(p)
+	}
+	budgets := make([]api.PersonalBudget, len(x.Budgets))
+	for i, b := range x.Budgets {
+		budgets[i] = toBudget(b)
+	}
+	out.SupportRegister, out.CareTreatmentReviews, out.Placements, out.PersonalBudgets = &register, &reviews, &placements, &budgets
 }

@@ -3,6 +3,9 @@ package httpapi_test
 import (
 	"net/http"
 	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/httpapi"
 )
 
 const register = "/v1/support-register"
@@ -362,4 +365,42 @@ func TestPersonalBudgets(t *testing.T) {
 		e.do(http.MethodPost, "/v1/personal-budgets/"+other+"/payments", e.officer, map[string]any{"stream": "health", "paid_on": "2026-05-01",
 			"amount_pence": 1}).problem(t, http.StatusConflict)
 	})
+}
+
+// TestTransformingCareExportAndErasure: a child's register entry (with its history), C(E)TRs,
+// placements and personal budgets (with payments) are in their subject access export and go with
+// them when their records are erased.
+func TestTransformingCareExportAndErasure(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture() // aged 8: past a 5-year retention
+		var review fixture
+		review.child = f.child
+		withCareReview(e, &review)
+		e.mustDo(http.MethodPost, "/v1/care-treatment-reviews/"+review.feedback+"/held", heldReview("2026-03-20"), http.StatusOK)
+		withPlacement(e, &f)
+		placement := f.feedback
+		withBudget(e, &f)
+		e.mustDo(http.MethodPost, "/v1/personal-budgets/"+f.feedback+"/decision", threeStreams("2026-04-21"), http.StatusOK)
+		e.mustDo(http.MethodPost, "/v1/personal-budgets/"+f.feedback+"/payments", map[string]any{"stream": "health", "paid_on": "2026-05-01",
+			"amount_pence": 100}, http.StatusOK)
+
+		x := e.mustDo(http.MethodGet, "/v1/young-people/"+f.child+"/export", nil, http.StatusOK)
+		for name, n := range map[string]int{"support_register": 1, "care_treatment_reviews": 1, "placements": 1, "personal_budgets": 1} {
+			if got, _ := x[name].([]any); len(got) != n {
+				t.Fatalf("export %s: %v", name, x[name])
+			}
+		}
+		if h := x["support_register"].([]any)[0].(map[string]any)["history"].([]any); len(h) != 1 {
+			t.Fatalf("history: %v", h)
+		}
+		if r := e.do(http.MethodPost, "/v1/retention/due/"+f.child+"/erase", e.admin, nil); r.status != http.StatusNoContent {
+			t.Fatalf("erase: %d %s", r.status, r.body)
+		}
+		e.do(http.MethodGet, "/v1/placements/"+placement, e.officer, nil).problem(t, http.StatusNotFound)
+		e.do(http.MethodGet, "/v1/personal-budgets/"+f.feedback, e.officer, nil).problem(t, http.StatusNotFound)
+		e.do(http.MethodGet, "/v1/care-treatment-reviews/"+review.feedback, e.officer, nil).problem(t, http.StatusNotFound)
+		if got := items(t, e.do(http.MethodGet, register+"?young_person_id="+f.child, e.officer, nil)); len(got) != 0 {
+			t.Fatalf("register after erasure: %v", got)
+		}
+	}, func(_ *httpapi.Options, c *app.Options) { c.RetentionYears = 5 })
 }

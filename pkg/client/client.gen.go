@@ -2299,29 +2299,33 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey            RecordType = "api_key"
-	RecordTypeAction            RecordType = "action"
-	RecordTypeAllocation        RecordType = "allocation"
-	RecordTypeAnnualReview      RecordType = "annual_review"
-	RecordTypeConsent           RecordType = "consent"
-	RecordTypeDispute           RecordType = "dispute"
-	RecordTypeDocument          RecordType = "document"
-	RecordTypeEHCPlan           RecordType = "ehc_plan"
-	RecordTypeEHCRequest        RecordType = "ehc_request"
-	RecordTypeFamilyAssessment  RecordType = "family_assessment"
-	RecordTypeInvolvement       RecordType = "involvement"
-	RecordTypeMeeting           RecordType = "meeting"
-	RecordTypeOrganisation      RecordType = "organisation"
-	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
-	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
-	RecordTypePractitioner      RecordType = "practitioner"
-	RecordTypeReferral          RecordType = "referral"
-	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
-	RecordTypeSurveyResponse    RecordType = "survey_response"
-	RecordTypeSurveyTemplate    RecordType = "survey_template"
-	RecordTypeTimelineEvent     RecordType = "timeline_event"
-	RecordTypeTransitionPlan    RecordType = "transition_plan"
-	RecordTypeYoungPerson       RecordType = "young_person"
+	RecordTypeAPIKey               RecordType = "api_key"
+	RecordTypeAction               RecordType = "action"
+	RecordTypeAllocation           RecordType = "allocation"
+	RecordTypeAnnualReview         RecordType = "annual_review"
+	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
+	RecordTypeConsent              RecordType = "consent"
+	RecordTypeDispute              RecordType = "dispute"
+	RecordTypeDocument             RecordType = "document"
+	RecordTypeEHCPlan              RecordType = "ehc_plan"
+	RecordTypeEHCRequest           RecordType = "ehc_request"
+	RecordTypeFamilyAssessment     RecordType = "family_assessment"
+	RecordTypeInvolvement          RecordType = "involvement"
+	RecordTypeMeeting              RecordType = "meeting"
+	RecordTypeOrganisation         RecordType = "organisation"
+	RecordTypePathwayFeedback      RecordType = "pathway_feedback"
+	RecordTypePersonalBudget       RecordType = "personal_budget"
+	RecordTypePlacement            RecordType = "placement"
+	RecordTypePossibleDuplicate    RecordType = "possible_duplicate"
+	RecordTypePractitioner         RecordType = "practitioner"
+	RecordTypeReferral             RecordType = "referral"
+	RecordTypeSupportRegisterEntry RecordType = "support_register_entry"
+	RecordTypeSurveyInvitation     RecordType = "survey_invitation"
+	RecordTypeSurveyResponse       RecordType = "survey_response"
+	RecordTypeSurveyTemplate       RecordType = "survey_template"
+	RecordTypeTimelineEvent        RecordType = "timeline_event"
+	RecordTypeTransitionPlan       RecordType = "transition_plan"
+	RecordTypeYoungPerson          RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -2334,6 +2338,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeAllocation:
 		return true
 	case RecordTypeAnnualReview:
+		return true
+	case RecordTypeCareTreatmentReview:
 		return true
 	case RecordTypeConsent:
 		return true
@@ -2355,11 +2361,17 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypePathwayFeedback:
 		return true
+	case RecordTypePersonalBudget:
+		return true
+	case RecordTypePlacement:
+		return true
 	case RecordTypePossibleDuplicate:
 		return true
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSupportRegisterEntry:
 		return true
 	case RecordTypeSurveyInvitation:
 		return true
@@ -5600,11 +5612,12 @@ type Sex string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog     []AuditEvent   `json:"access_log"`
-	Allocations   []Allocation   `json:"allocations"`
-	AnnualReviews []AnnualReview `json:"annual_reviews"`
-	Consents      []Consent      `json:"consents"`
-	Disputes      []Dispute      `json:"disputes"`
+	AccessLog            []AuditEvent           `json:"access_log"`
+	Allocations          []Allocation           `json:"allocations"`
+	AnnualReviews        []AnnualReview         `json:"annual_reviews"`
+	CareTreatmentReviews *[]CareTreatmentReview `json:"care_treatment_reviews,omitempty"`
+	Consents             []Consent              `json:"consents"`
+	Disputes             []Dispute              `json:"disputes"`
 
 	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
 	Documents           []Document           `json:"documents"`
@@ -5618,7 +5631,12 @@ type SubjectAccessExport struct {
 	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
 	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
 	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
+	PersonalBudgets   *[]PersonalBudget   `json:"personal_budgets,omitempty"`
+	Placements        *[]Placement        `json:"placements,omitempty"`
 	Referrals         []Referral          `json:"referrals"`
+
+	// SupportRegister Dynamic support register entries with their rating history (issue 17).
+	SupportRegister *[]RegisterEntry `json:"support_register,omitempty"`
 
 	// SurveyResponses Survey responses about the young person (answers as given).
 	SurveyResponses []SurveyResponse `json:"survey_responses"`
