@@ -1,6 +1,7 @@
 package tcare
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -122,9 +123,7 @@ func TestRatingHistory(t *testing.T) {
 }
 
 func asFault(err error, out **fault.Error) bool {
-	fe, ok := err.(*fault.Error)
-	*out = fe
-	return ok
+	return errors.As(err, out)
 }
 
 // TestNewEntry: conditions, consent or the lawful basis, ages 0 to 25.
