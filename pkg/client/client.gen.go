@@ -3534,6 +3534,9 @@ type CareTreatmentReviewSetting string
 // CareTreatmentReviewStatus defines model for CareTreatmentReview.Status.
 type CareTreatmentReviewStatus string
 
+// CareTreatmentReviewEventPayload The data of care_treatment_review events (see GET /v1/event-types for which). Like register events, they carry no young_person_id.
+type CareTreatmentReviewEventPayload = EventPayload
+
 // CareTreatmentReviewHeldInput defines model for CareTreatmentReviewHeldInput.
 type CareTreatmentReviewHeldInput struct {
 	FamilyViews *string `json:"family_views,omitempty"`
@@ -4999,6 +5002,9 @@ type PersonalBudgetDecisionInput struct {
 // PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
 type PersonalBudgetDecisionInputDecision string
 
+// PersonalBudgetEventPayload The data of personal_budget events (see GET /v1/event-types for which).
+type PersonalBudgetEventPayload = EventPayload
+
 // PersonalBudgetInput defines model for PersonalBudgetInput.
 type PersonalBudgetInput struct {
 	// EHCPlanID The young person's plan, whose section J this budget is.
@@ -5132,6 +5138,9 @@ type PlacementEndInput struct {
 	// EndOn Not before start_on, not in the future.
 	EndOn openapi_types.Date `json:"end_on"`
 }
+
+// PlacementEventPayload The data of placement events (see GET /v1/event-types for which).
+type PlacementEventPayload = EventPayload
 
 // PlacementInput defines model for PlacementInput.
 type PlacementInput struct {
@@ -5643,6 +5652,9 @@ type SubjectAccessExport struct {
 	TransitionPlans []TransitionPlan `json:"transition_plans"`
 	YoungPerson     YoungPerson      `json:"young_person"`
 }
+
+// SupportRegisterEntryEventPayload The data of support_register_entry events (see GET /v1/event-types for which). Register events carry no young_person_id: only the register group may know who is on it, so only callers who see the whole council receive them.
+type SupportRegisterEntryEventPayload = EventPayload
 
 // SurveyAnswer defines model for SurveyAnswer.
 type SurveyAnswer struct {
