@@ -404,6 +404,126 @@ func (e CareActAssessmentStatus) Valid() bool {
 	}
 }
 
+// Defines values for CareTreatmentReviewKind.
+const (
+	CareTreatmentReviewKindCetr CareTreatmentReviewKind = "cetr"
+	CareTreatmentReviewKindCtr  CareTreatmentReviewKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewKind enum.
+func (e CareTreatmentReviewKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewKindCetr:
+		return true
+	case CareTreatmentReviewKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewSetting.
+const (
+	CareTreatmentReviewSettingCommunity CareTreatmentReviewSetting = "community"
+	CareTreatmentReviewSettingInpatient CareTreatmentReviewSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewSetting enum.
+func (e CareTreatmentReviewSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewSettingCommunity:
+		return true
+	case CareTreatmentReviewSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewStatus.
+const (
+	CareTreatmentReviewStatusHeld      CareTreatmentReviewStatus = "held"
+	CareTreatmentReviewStatusScheduled CareTreatmentReviewStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewStatus enum.
+func (e CareTreatmentReviewStatus) Valid() bool {
+	switch e {
+	case CareTreatmentReviewStatusHeld:
+		return true
+	case CareTreatmentReviewStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputKind.
+const (
+	CareTreatmentReviewInputKindCetr CareTreatmentReviewInputKind = "cetr"
+	CareTreatmentReviewInputKindCtr  CareTreatmentReviewInputKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputKind enum.
+func (e CareTreatmentReviewInputKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputKindCetr:
+		return true
+	case CareTreatmentReviewInputKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputSetting.
+const (
+	CareTreatmentReviewInputSettingCommunity CareTreatmentReviewInputSetting = "community"
+	CareTreatmentReviewInputSettingInpatient CareTreatmentReviewInputSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputSetting enum.
+func (e CareTreatmentReviewInputSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputSettingCommunity:
+		return true
+	case CareTreatmentReviewInputSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewOutcome.
+const (
+	CareTreatmentReviewOutcomeAdmissionAvoided          CareTreatmentReviewOutcome = "admission_avoided"
+	CareTreatmentReviewOutcomeAdmissionRecommended      CareTreatmentReviewOutcome = "admission_recommended"
+	CareTreatmentReviewOutcomeCommunitySupportIncreased CareTreatmentReviewOutcome = "community_support_increased"
+	CareTreatmentReviewOutcomeContinuedInpatientCare    CareTreatmentReviewOutcome = "continued_inpatient_care"
+	CareTreatmentReviewOutcomeDischargePlanAgreed       CareTreatmentReviewOutcome = "discharge_plan_agreed"
+	CareTreatmentReviewOutcomeOther                     CareTreatmentReviewOutcome = "other"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewOutcome enum.
+func (e CareTreatmentReviewOutcome) Valid() bool {
+	switch e {
+	case CareTreatmentReviewOutcomeAdmissionAvoided:
+		return true
+	case CareTreatmentReviewOutcomeAdmissionRecommended:
+		return true
+	case CareTreatmentReviewOutcomeCommunitySupportIncreased:
+		return true
+	case CareTreatmentReviewOutcomeContinuedInpatientCare:
+		return true
+	case CareTreatmentReviewOutcomeDischargePlanAgreed:
+		return true
+	case CareTreatmentReviewOutcomeOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CloseOutcome.
 const (
 	CloseOutcomeEHCNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
@@ -1186,22 +1306,22 @@ func (e EHCPersonalBudgetLinesStream) Valid() bool {
 
 // Defines values for EHCPersonalBudgetType.
 const (
-	DirectPayment EHCPersonalBudgetType = "direct_payment"
-	Mixed         EHCPersonalBudgetType = "mixed"
-	Notional      EHCPersonalBudgetType = "notional"
-	ThirdParty    EHCPersonalBudgetType = "third_party"
+	EHCPersonalBudgetTypeDirectPayment EHCPersonalBudgetType = "direct_payment"
+	EHCPersonalBudgetTypeMixed         EHCPersonalBudgetType = "mixed"
+	EHCPersonalBudgetTypeNotional      EHCPersonalBudgetType = "notional"
+	EHCPersonalBudgetTypeThirdParty    EHCPersonalBudgetType = "third_party"
 )
 
 // Valid indicates whether the value is a known member of the EHCPersonalBudgetType enum.
 func (e EHCPersonalBudgetType) Valid() bool {
 	switch e {
-	case DirectPayment:
+	case EHCPersonalBudgetTypeDirectPayment:
 		return true
-	case Mixed:
+	case EHCPersonalBudgetTypeMixed:
 		return true
-	case Notional:
+	case EHCPersonalBudgetTypeNotional:
 		return true
-	case ThirdParty:
+	case EHCPersonalBudgetTypeThirdParty:
 		return true
 	default:
 		return false
@@ -1802,6 +1922,186 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetRequestedBy.
+const (
+	PersonalBudgetRequestedByParent      PersonalBudgetRequestedBy = "parent"
+	PersonalBudgetRequestedByYoungPerson PersonalBudgetRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedBy enum.
+func (e PersonalBudgetRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedByParent:
+		return true
+	case PersonalBudgetRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetDecisionInputDecision.
+const (
+	PersonalBudgetDecisionInputDecisionAgreed  PersonalBudgetDecisionInputDecision = "agreed"
+	PersonalBudgetDecisionInputDecisionRefused PersonalBudgetDecisionInputDecision = "refused"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetDecisionInputDecision enum.
+func (e PersonalBudgetDecisionInputDecision) Valid() bool {
+	switch e {
+	case PersonalBudgetDecisionInputDecisionAgreed:
+		return true
+	case PersonalBudgetDecisionInputDecisionRefused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetInputRequestedBy.
+const (
+	PersonalBudgetInputRequestedByParent      PersonalBudgetInputRequestedBy = "parent"
+	PersonalBudgetInputRequestedByYoungPerson PersonalBudgetInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputRequestedBy enum.
+func (e PersonalBudgetInputRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetInputRequestedByParent:
+		return true
+	case PersonalBudgetInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartArrangement.
+const (
+	PersonalBudgetPartArrangementDirectPayment PersonalBudgetPartArrangement = "direct_payment"
+	PersonalBudgetPartArrangementNotional      PersonalBudgetPartArrangement = "notional"
+	PersonalBudgetPartArrangementThirdParty    PersonalBudgetPartArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartArrangement enum.
+func (e PersonalBudgetPartArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetPartArrangementDirectPayment:
+		return true
+	case PersonalBudgetPartArrangementNotional:
+		return true
+	case PersonalBudgetPartArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartPeriod.
+const (
+	Month PersonalBudgetPartPeriod = "month"
+	Week  PersonalBudgetPartPeriod = "week"
+	Year  PersonalBudgetPartPeriod = "year"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartPeriod enum.
+func (e PersonalBudgetPartPeriod) Valid() bool {
+	switch e {
+	case Month:
+		return true
+	case Week:
+		return true
+	case Year:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartStream.
+const (
+	PersonalBudgetPartStreamEducation  PersonalBudgetPartStream = "education"
+	PersonalBudgetPartStreamHealth     PersonalBudgetPartStream = "health"
+	PersonalBudgetPartStreamSocialCare PersonalBudgetPartStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartStream enum.
+func (e PersonalBudgetPartStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPartStreamEducation:
+		return true
+	case PersonalBudgetPartStreamHealth:
+		return true
+	case PersonalBudgetPartStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentStream.
+const (
+	PersonalBudgetPaymentStreamEducation  PersonalBudgetPaymentStream = "education"
+	PersonalBudgetPaymentStreamHealth     PersonalBudgetPaymentStream = "health"
+	PersonalBudgetPaymentStreamSocialCare PersonalBudgetPaymentStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentStream enum.
+func (e PersonalBudgetPaymentStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentStreamEducation:
+		return true
+	case PersonalBudgetPaymentStreamHealth:
+		return true
+	case PersonalBudgetPaymentStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentInputStream.
+const (
+	PersonalBudgetPaymentInputStreamEducation  PersonalBudgetPaymentInputStream = "education"
+	PersonalBudgetPaymentInputStreamHealth     PersonalBudgetPaymentInputStream = "health"
+	PersonalBudgetPaymentInputStreamSocialCare PersonalBudgetPaymentInputStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentInputStream enum.
+func (e PersonalBudgetPaymentInputStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentInputStreamEducation:
+		return true
+	case PersonalBudgetPaymentInputStreamHealth:
+		return true
+	case PersonalBudgetPaymentInputStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetStatus.
+const (
+	PersonalBudgetStatusAgreed    PersonalBudgetStatus = "agreed"
+	PersonalBudgetStatusRefused   PersonalBudgetStatus = "refused"
+	PersonalBudgetStatusRequested PersonalBudgetStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetStatus enum.
+func (e PersonalBudgetStatus) Valid() bool {
+	switch e {
+	case PersonalBudgetStatusAgreed:
+		return true
+	case PersonalBudgetStatusRefused:
+		return true
+	case PersonalBudgetStatusRequested:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PfAArea.
 const (
 	PfAAreaCommunity           PfAArea = "community"
@@ -1820,6 +2120,60 @@ func (e PfAArea) Valid() bool {
 	case PfAAreaHealth:
 		return true
 	case PfAAreaIndependentLiving:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementFunders.
+const (
+	PlacementFundersEducation  PlacementFunders = "education"
+	PlacementFundersHealth     PlacementFunders = "health"
+	PlacementFundersSocialCare PlacementFunders = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PlacementFunders enum.
+func (e PlacementFunders) Valid() bool {
+	switch e {
+	case PlacementFundersEducation:
+		return true
+	case PlacementFundersHealth:
+		return true
+	case PlacementFundersSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementType.
+const (
+	PlacementTypeIndependent   PlacementType = "independent"
+	PlacementTypeInpatient     PlacementType = "inpatient"
+	PlacementTypeMainstream    PlacementType = "mainstream"
+	PlacementTypeOther         PlacementType = "other"
+	PlacementTypeResidential38 PlacementType = "residential_38"
+	PlacementTypeResidential52 PlacementType = "residential_52"
+	PlacementTypeSpecial       PlacementType = "special"
+)
+
+// Valid indicates whether the value is a known member of the PlacementType enum.
+func (e PlacementType) Valid() bool {
+	switch e {
+	case PlacementTypeIndependent:
+		return true
+	case PlacementTypeInpatient:
+		return true
+	case PlacementTypeMainstream:
+		return true
+	case PlacementTypeOther:
+		return true
+	case PlacementTypeResidential38:
+		return true
+	case PlacementTypeResidential52:
+		return true
+	case PlacementTypeSpecial:
 		return true
 	default:
 		return false
@@ -1948,29 +2302,33 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey            RecordType = "api_key"
-	RecordTypeAction            RecordType = "action"
-	RecordTypeAllocation        RecordType = "allocation"
-	RecordTypeAnnualReview      RecordType = "annual_review"
-	RecordTypeConsent           RecordType = "consent"
-	RecordTypeDispute           RecordType = "dispute"
-	RecordTypeDocument          RecordType = "document"
-	RecordTypeEHCPlan           RecordType = "ehc_plan"
-	RecordTypeEHCRequest        RecordType = "ehc_request"
-	RecordTypeFamilyAssessment  RecordType = "family_assessment"
-	RecordTypeInvolvement       RecordType = "involvement"
-	RecordTypeMeeting           RecordType = "meeting"
-	RecordTypeOrganisation      RecordType = "organisation"
-	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
-	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
-	RecordTypePractitioner      RecordType = "practitioner"
-	RecordTypeReferral          RecordType = "referral"
-	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
-	RecordTypeSurveyResponse    RecordType = "survey_response"
-	RecordTypeSurveyTemplate    RecordType = "survey_template"
-	RecordTypeTimelineEvent     RecordType = "timeline_event"
-	RecordTypeTransitionPlan    RecordType = "transition_plan"
-	RecordTypeYoungPerson       RecordType = "young_person"
+	RecordTypeAPIKey               RecordType = "api_key"
+	RecordTypeAction               RecordType = "action"
+	RecordTypeAllocation           RecordType = "allocation"
+	RecordTypeAnnualReview         RecordType = "annual_review"
+	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
+	RecordTypeConsent              RecordType = "consent"
+	RecordTypeDispute              RecordType = "dispute"
+	RecordTypeDocument             RecordType = "document"
+	RecordTypeEHCPlan              RecordType = "ehc_plan"
+	RecordTypeEHCRequest           RecordType = "ehc_request"
+	RecordTypeFamilyAssessment     RecordType = "family_assessment"
+	RecordTypeInvolvement          RecordType = "involvement"
+	RecordTypeMeeting              RecordType = "meeting"
+	RecordTypeOrganisation         RecordType = "organisation"
+	RecordTypePathwayFeedback      RecordType = "pathway_feedback"
+	RecordTypePersonalBudget       RecordType = "personal_budget"
+	RecordTypePlacement            RecordType = "placement"
+	RecordTypePossibleDuplicate    RecordType = "possible_duplicate"
+	RecordTypePractitioner         RecordType = "practitioner"
+	RecordTypeReferral             RecordType = "referral"
+	RecordTypeSupportRegisterEntry RecordType = "support_register_entry"
+	RecordTypeSurveyInvitation     RecordType = "survey_invitation"
+	RecordTypeSurveyResponse       RecordType = "survey_response"
+	RecordTypeSurveyTemplate       RecordType = "survey_template"
+	RecordTypeTimelineEvent        RecordType = "timeline_event"
+	RecordTypeTransitionPlan       RecordType = "transition_plan"
+	RecordTypeYoungPerson          RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -1983,6 +2341,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeAllocation:
 		return true
 	case RecordTypeAnnualReview:
+		return true
+	case RecordTypeCareTreatmentReview:
 		return true
 	case RecordTypeConsent:
 		return true
@@ -2004,11 +2364,17 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypePathwayFeedback:
 		return true
+	case RecordTypePersonalBudget:
+		return true
+	case RecordTypePlacement:
+		return true
 	case RecordTypePossibleDuplicate:
 		return true
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSupportRegisterEntry:
 		return true
 	case RecordTypeSurveyInvitation:
 		return true
@@ -2150,6 +2516,102 @@ func (e ReferralStatus) Valid() bool {
 	case ReferralStatusRedirected:
 		return true
 	case ReferralStatusReviewing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryConsent.
+const (
+	RegisterEntryConsentGiven    RegisterEntryConsent = "given"
+	RegisterEntryConsentNotGiven RegisterEntryConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryConsent enum.
+func (e RegisterEntryConsent) Valid() bool {
+	switch e {
+	case RegisterEntryConsentGiven:
+		return true
+	case RegisterEntryConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryStatus.
+const (
+	RegisterEntryStatusClosed RegisterEntryStatus = "closed"
+	RegisterEntryStatusOpen   RegisterEntryStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryStatus enum.
+func (e RegisterEntryStatus) Valid() bool {
+	switch e {
+	case RegisterEntryStatusClosed:
+		return true
+	case RegisterEntryStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConditions.
+const (
+	Autism             RegisterEntryInputConditions = "autism"
+	LearningDisability RegisterEntryInputConditions = "learning_disability"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConditions enum.
+func (e RegisterEntryInputConditions) Valid() bool {
+	switch e {
+	case Autism:
+		return true
+	case LearningDisability:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConsent.
+const (
+	RegisterEntryInputConsentGiven    RegisterEntryInputConsent = "given"
+	RegisterEntryInputConsentNotGiven RegisterEntryInputConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConsent enum.
+func (e RegisterEntryInputConsent) Valid() bool {
+	switch e {
+	case RegisterEntryInputConsentGiven:
+		return true
+	case RegisterEntryInputConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterRating.
+const (
+	Amber RegisterRating = "amber"
+	Blue  RegisterRating = "blue"
+	Green RegisterRating = "green"
+	Red   RegisterRating = "red"
+)
+
+// Valid indicates whether the value is a known member of the RegisterRating enum.
+func (e RegisterRating) Valid() bool {
+	switch e {
+	case Amber:
+		return true
+	case Blue:
+		return true
+	case Green:
+		return true
+	case Red:
 		return true
 	default:
 		return false
@@ -2681,6 +3143,24 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for ListCareTreatmentReviewsParamsStatus.
+const (
+	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
+	ListCareTreatmentReviewsParamsStatusScheduled ListCareTreatmentReviewsParamsStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the ListCareTreatmentReviewsParamsStatus enum.
+func (e ListCareTreatmentReviewsParamsStatus) Valid() bool {
+	switch e {
+	case ListCareTreatmentReviewsParamsStatusHeld:
+		return true
+	case ListCareTreatmentReviewsParamsStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
@@ -3014,6 +3494,97 @@ type CareActAssessmentPatch struct {
 
 // CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
 type CareActAssessmentStatus string
+
+// CareTreatmentRecommendation defines model for CareTreatmentRecommendation.
+type CareTreatmentRecommendation struct {
+	Description string             `json:"description"`
+	Done        *bool              `json:"done,omitempty"`
+	DueOn       openapi_types.Date `json:"due_on"`
+
+	// Overdue Not done by its due date (answers only).
+	Overdue *bool  `json:"overdue,omitempty"`
+	Owner   string `json:"owner"`
+}
+
+// CareTreatmentReview defines model for CareTreatmentReview.
+type CareTreatmentReview struct {
+	CreatedAt        time.Time                     `json:"created_at"`
+	FamilyViews      *string                       `json:"family_views,omitempty"`
+	Findings         *string                       `json:"findings,omitempty"`
+	HeldOn           *openapi_types.Date           `json:"held_on,omitempty"`
+	ID               openapi_types.UUID            `json:"id"`
+	KeyQuestions     *string                       `json:"key_questions,omitempty"`
+	Kind             CareTreatmentReviewKind       `json:"kind"`
+	Outcome          *CareTreatmentReviewOutcome   `json:"outcome,omitempty"`
+	Panel            *CareTreatmentReviewPanel     `json:"panel,omitempty"`
+	Recommendations  []CareTreatmentRecommendation `json:"recommendations"`
+	RegisterEntryID  openapi_types.UUID            `json:"register_entry_id"`
+	ScheduledOn      openapi_types.Date            `json:"scheduled_on"`
+	Setting          CareTreatmentReviewSetting    `json:"setting"`
+	Status           CareTreatmentReviewStatus     `json:"status"`
+	UpdatedAt        time.Time                     `json:"updated_at"`
+	Version          int                           `json:"version"`
+	YoungPersonID    openapi_types.UUID            `json:"young_person_id"`
+	YoungPersonViews *string                       `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewKind defines model for CareTreatmentReview.Kind.
+type CareTreatmentReviewKind string
+
+// CareTreatmentReviewSetting defines model for CareTreatmentReview.Setting.
+type CareTreatmentReviewSetting string
+
+// CareTreatmentReviewStatus defines model for CareTreatmentReview.Status.
+type CareTreatmentReviewStatus string
+
+// CareTreatmentReviewEventPayload The data of care_treatment_review events (see GET /v1/event-types for which). Like register events, they carry no young_person_id.
+type CareTreatmentReviewEventPayload = EventPayload
+
+// CareTreatmentReviewHeldInput defines model for CareTreatmentReviewHeldInput.
+type CareTreatmentReviewHeldInput struct {
+	FamilyViews *string `json:"family_views,omitempty"`
+	Findings    *string `json:"findings,omitempty"`
+
+	// HeldOn Not in the future.
+	HeldOn           openapi_types.Date             `json:"held_on"`
+	KeyQuestions     *string                        `json:"key_questions,omitempty"`
+	Outcome          CareTreatmentReviewOutcome     `json:"outcome"`
+	Panel            CareTreatmentReviewPanel       `json:"panel"`
+	Recommendations  *[]CareTreatmentRecommendation `json:"recommendations,omitempty"`
+	YoungPersonViews *string                        `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewInput defines model for CareTreatmentReviewInput.
+type CareTreatmentReviewInput struct {
+	KeyQuestions    *string                         `json:"key_questions,omitempty"`
+	Kind            CareTreatmentReviewInputKind    `json:"kind"`
+	RegisterEntryID openapi_types.UUID              `json:"register_entry_id"`
+	ScheduledOn     openapi_types.Date              `json:"scheduled_on"`
+	Setting         CareTreatmentReviewInputSetting `json:"setting"`
+}
+
+// CareTreatmentReviewInputKind defines model for CareTreatmentReviewInput.Kind.
+type CareTreatmentReviewInputKind string
+
+// CareTreatmentReviewInputSetting defines model for CareTreatmentReviewInput.Setting.
+type CareTreatmentReviewInputSetting string
+
+// CareTreatmentReviewOutcome defines model for CareTreatmentReviewOutcome.
+type CareTreatmentReviewOutcome string
+
+// CareTreatmentReviewPage defines model for CareTreatmentReviewPage.
+type CareTreatmentReviewPage struct {
+	Items      []CareTreatmentReview `json:"items"`
+	NextCursor *string               `json:"next_cursor,omitempty"`
+}
+
+// CareTreatmentReviewPanel defines model for CareTreatmentReviewPanel.
+type CareTreatmentReviewPanel struct {
+	// Chair The independent chair (a commissioner).
+	Chair              string `json:"chair"`
+	ClinicalExpert     string `json:"clinical_expert"`
+	ExpertByExperience string `json:"expert_by_experience"`
+}
 
 // CHC defines model for Chc.
 type CHC struct {
@@ -4390,6 +4961,118 @@ type PathwayFeedbackPage struct {
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
 
+// PersonalBudget defines model for PersonalBudget.
+type PersonalBudget struct {
+	CreatedAt time.Time           `json:"created_at"`
+	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// Integrated More than one funding stream.
+	Integrated     bool                      `json:"integrated"`
+	Parts          []PersonalBudgetPart      `json:"parts"`
+	Payments       []PersonalBudgetPayment   `json:"payments"`
+	RefusalReasons *string                   `json:"refusal_reasons,omitempty"`
+	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
+	RequestedOn    openapi_types.Date        `json:"requested_on"`
+	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+
+	// SectionJ The plan's section J, computed from this budget.
+	SectionJ string `json:"section_j"`
+
+	// SpentPence Payments by stream.
+	SpentPence    map[string]int64     `json:"spent_pence"`
+	Status        PersonalBudgetStatus `json:"status"`
+	UpdatedAt     time.Time            `json:"updated_at"`
+	Version       int                  `json:"version"`
+	YoungPersonID openapi_types.UUID   `json:"young_person_id"`
+}
+
+// PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
+type PersonalBudgetRequestedBy string
+
+// PersonalBudgetDecisionInput defines model for PersonalBudgetDecisionInput.
+type PersonalBudgetDecisionInput struct {
+	DecidedOn openapi_types.Date                  `json:"decided_on"`
+	Decision  PersonalBudgetDecisionInputDecision `json:"decision"`
+	Parts     *[]PersonalBudgetPart               `json:"parts,omitempty"`
+
+	// Reasons Required on refusal.
+	Reasons     *string             `json:"reasons,omitempty"`
+	ReviewDueOn *openapi_types.Date `json:"review_due_on,omitempty"`
+}
+
+// PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
+type PersonalBudgetDecisionInputDecision string
+
+// PersonalBudgetEventPayload The data of personal_budget events (see GET /v1/event-types for which).
+type PersonalBudgetEventPayload = EventPayload
+
+// PersonalBudgetInput defines model for PersonalBudgetInput.
+type PersonalBudgetInput struct {
+	// EHCPlanID The young person's plan, whose section J this budget is.
+	EHCPlanID     *openapi_types.UUID            `json:"ehc_plan_id,omitempty"`
+	RequestedBy   PersonalBudgetInputRequestedBy `json:"requested_by"`
+	RequestedOn   openapi_types.Date             `json:"requested_on"`
+	YoungPersonID openapi_types.UUID             `json:"young_person_id"`
+}
+
+// PersonalBudgetInputRequestedBy defines model for PersonalBudgetInput.RequestedBy.
+type PersonalBudgetInputRequestedBy string
+
+// PersonalBudgetPage defines model for PersonalBudgetPage.
+type PersonalBudgetPage struct {
+	Items      []PersonalBudget `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// PersonalBudgetPart defines model for PersonalBudgetPart.
+type PersonalBudgetPart struct {
+	// AgreementSignedOn Required for a direct payment: the family's signed agreement.
+	AgreementSignedOn *openapi_types.Date           `json:"agreement_signed_on,omitempty"`
+	AmountPence       int64                         `json:"amount_pence"`
+	Arrangement       PersonalBudgetPartArrangement `json:"arrangement"`
+	Monitoring        *string                       `json:"monitoring,omitempty"`
+	Period            PersonalBudgetPartPeriod      `json:"period"`
+	Stream            PersonalBudgetPartStream      `json:"stream"`
+}
+
+// PersonalBudgetPartArrangement defines model for PersonalBudgetPart.Arrangement.
+type PersonalBudgetPartArrangement string
+
+// PersonalBudgetPartPeriod defines model for PersonalBudgetPart.Period.
+type PersonalBudgetPartPeriod string
+
+// PersonalBudgetPartStream defines model for PersonalBudgetPart.Stream.
+type PersonalBudgetPartStream string
+
+// PersonalBudgetPayment defines model for PersonalBudgetPayment.
+type PersonalBudgetPayment struct {
+	AmountPence int64                       `json:"amount_pence"`
+	ID          openapi_types.UUID          `json:"id"`
+	Note        *string                     `json:"note,omitempty"`
+	PaidOn      openapi_types.Date          `json:"paid_on"`
+	RecordedAt  time.Time                   `json:"recorded_at"`
+	Stream      PersonalBudgetPaymentStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentStream defines model for PersonalBudgetPayment.Stream.
+type PersonalBudgetPaymentStream string
+
+// PersonalBudgetPaymentInput defines model for PersonalBudgetPaymentInput.
+type PersonalBudgetPaymentInput struct {
+	AmountPence int64                            `json:"amount_pence"`
+	Note        *string                          `json:"note,omitempty"`
+	PaidOn      openapi_types.Date               `json:"paid_on"`
+	Stream      PersonalBudgetPaymentInputStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentInputStream defines model for PersonalBudgetPaymentInput.Stream.
+type PersonalBudgetPaymentInputStream string
+
+// PersonalBudgetStatus defines model for PersonalBudgetStatus.
+type PersonalBudgetStatus string
+
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
@@ -4423,6 +5106,74 @@ type PFAPatch struct {
 	Health              *PFAAreaPatch `json:"health,omitempty"`
 	IndependentLiving   *PFAAreaPatch `json:"independent_living,omitempty"`
 }
+
+// Placement defines model for Placement.
+type Placement struct {
+	AnnualCostPence       *int64              `json:"annual_cost_pence,omitempty"`
+	CreatedAt             time.Time           `json:"created_at"`
+	DistanceKm            *float64            `json:"distance_km,omitempty"`
+	EducationPct          int                 `json:"education_pct"`
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	Funders               []PlacementFunders  `json:"funders"`
+	HealthPct             int                 `json:"health_pct"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Residential           bool                `json:"residential"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         int                 `json:"social_care_pct"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	UpdatedAt             time.Time           `json:"updated_at"`
+	Version               int                 `json:"version"`
+
+	// WeeksPerYear 38 or 52 for a residential placement or inpatient unit; 0 otherwise.
+	WeeksPerYear  int                `json:"weeks_per_year"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlacementFunders defines model for Placement.Funders.
+type PlacementFunders string
+
+// PlacementEndInput defines model for PlacementEndInput.
+type PlacementEndInput struct {
+	// EndOn Not before start_on, not in the future.
+	EndOn openapi_types.Date `json:"end_on"`
+}
+
+// PlacementEventPayload The data of placement events (see GET /v1/event-types for which).
+type PlacementEventPayload = EventPayload
+
+// PlacementInput defines model for PlacementInput.
+type PlacementInput struct {
+	AnnualCostPence *int64 `json:"annual_cost_pence,omitempty"`
+
+	// DistanceKm From home.
+	DistanceKm   *float64 `json:"distance_km,omitempty"`
+	EducationPct *int     `json:"education_pct,omitempty"`
+
+	// EHCPlanID The young person's plan whose section I names this placement.
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	HealthPct             *int                `json:"health_pct,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         *int                `json:"social_care_pct,omitempty"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	YoungPersonID         openapi_types.UUID  `json:"young_person_id"`
+}
+
+// PlacementPage defines model for PlacementPage.
+type PlacementPage struct {
+	Items      []Placement `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// PlacementType defines model for PlacementType.
+type PlacementType string
 
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
@@ -4637,6 +5388,140 @@ type ReferralReason string
 // ReferralStatus The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 type ReferralStatus string
 
+// RegisterAction defines model for RegisterAction.
+type RegisterAction struct {
+	Description string              `json:"description"`
+	Done        *bool               `json:"done,omitempty"`
+	DueOn       *openapi_types.Date `json:"due_on,omitempty"`
+
+	// Owner Who will do it (a role or service).
+	Owner string `json:"owner"`
+}
+
+// RegisterCTRInput defines model for RegisterCTRInput.
+type RegisterCTRInput struct {
+	// HeldOn Not in the future.
+	HeldOn openapi_types.Date `json:"held_on"`
+}
+
+// RegisterCloseInput defines model for RegisterCloseInput.
+type RegisterCloseInput struct {
+	// ClosedOn Not before the current rating, not in the future.
+	ClosedOn openapi_types.Date `json:"closed_on"`
+}
+
+// RegisterEntry defines model for RegisterEntry.
+type RegisterEntry struct {
+	Actions    []RegisterAction     `json:"actions"`
+	ClosedOn   *openapi_types.Date  `json:"closed_on,omitempty"`
+	Conditions []string             `json:"conditions"`
+	Consent    RegisterEntryConsent `json:"consent"`
+	CreatedAt  time.Time            `json:"created_at"`
+
+	// CtrDueOn When the next C(E)TR is due (red and blue only); absent when none is expected.
+	CtrDueOn *openapi_types.Date `json:"ctr_due_on,omitempty"`
+
+	// CtrOverdue The C(E)TR due date has passed unmet.
+	CtrOverdue bool `json:"ctr_overdue"`
+
+	// History Every rating, oldest first; the last is the current one.
+	History                 []RegisterRatingRecord `json:"history"`
+	ID                      openapi_types.UUID     `json:"id"`
+	Keyworker               *string                `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID    `json:"keyworker_organisation_id,omitempty"`
+	LastCtrOn               *openapi_types.Date    `json:"last_ctr_on,omitempty"`
+	LawfulBasis             *string                `json:"lawful_basis,omitempty"`
+
+	// RatedSince The first day of the current run of this rating.
+	RatedSince openapi_types.Date `json:"rated_since"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating        RegisterRating      `json:"rating"`
+	Status        RegisterEntryStatus `json:"status"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+	Version       int                 `json:"version"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryConsent defines model for RegisterEntry.Consent.
+type RegisterEntryConsent string
+
+// RegisterEntryStatus defines model for RegisterEntry.Status.
+type RegisterEntryStatus string
+
+// RegisterEntryInput defines model for RegisterEntryInput.
+type RegisterEntryInput struct {
+	Actions    *[]RegisterAction              `json:"actions,omitempty"`
+	Conditions []RegisterEntryInputConditions `json:"conditions"`
+
+	// Consent Consent to be on the register.
+	Consent RegisterEntryInputConsent `json:"consent"`
+
+	// Keyworker The keyworker's name and service.
+	Keyworker               *string             `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID `json:"keyworker_organisation_id,omitempty"`
+
+	// LawfulBasis Required without consent: the lawful reason to keep the entry.
+	LawfulBasis   *string             `json:"lawful_basis,omitempty"`
+	Rating        RegisterRatingInput `json:"rating"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryInputConditions defines model for RegisterEntryInput.Conditions.
+type RegisterEntryInputConditions string
+
+// RegisterEntryInputConsent Consent to be on the register.
+type RegisterEntryInputConsent string
+
+// RegisterEntryPage defines model for RegisterEntryPage.
+type RegisterEntryPage struct {
+	Items      []RegisterEntry `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// RegisterRating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+type RegisterRating string
+
+// RegisterRatingInput defines model for RegisterRatingInput.
+type RegisterRatingInput struct {
+	// Actions Replaces the agreed actions when given.
+	Actions *[]RegisterAction `json:"actions,omitempty"`
+
+	// AdmissionPlanned Blue only: the admission was planned.
+	AdmissionPlanned *bool `json:"admission_planned,omitempty"`
+
+	// AdmittedOn Blue only: the day of admission (kept from the current blue rating when absent).
+	AdmittedOn *openapi_types.Date `json:"admitted_on,omitempty"`
+
+	// DecidedOn The day the register group decided; not in the future.
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating  RegisterRating `json:"rating"`
+	Reasons []string       `json:"reasons"`
+}
+
+// RegisterRatingRecord defines model for RegisterRatingRecord.
+type RegisterRatingRecord struct {
+	AdmissionPlanned *bool               `json:"admission_planned,omitempty"`
+	AdmittedOn       *openapi_types.Date `json:"admitted_on,omitempty"`
+	DecidedBy        struct {
+		// Actor The key or token subject that recorded the decision.
+		Actor          string              `json:"actor"`
+		OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+		Role           string              `json:"role"`
+	} `json:"decided_by"`
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating     RegisterRating `json:"rating"`
+	Reasons    []string       `json:"reasons"`
+	RecordedAt time.Time      `json:"recorded_at"`
+}
+
 // Report defines model for Report.
 type Report struct {
 	Disclosure DisclosureControl `json:"disclosure"`
@@ -4744,11 +5629,12 @@ type Sex string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog     []AuditEvent   `json:"access_log"`
-	Allocations   []Allocation   `json:"allocations"`
-	AnnualReviews []AnnualReview `json:"annual_reviews"`
-	Consents      []Consent      `json:"consents"`
-	Disputes      []Dispute      `json:"disputes"`
+	AccessLog            []AuditEvent           `json:"access_log"`
+	Allocations          []Allocation           `json:"allocations"`
+	AnnualReviews        []AnnualReview         `json:"annual_reviews"`
+	CareTreatmentReviews *[]CareTreatmentReview `json:"care_treatment_reviews,omitempty"`
+	Consents             []Consent              `json:"consents"`
+	Disputes             []Dispute              `json:"disputes"`
 
 	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
 	Documents           []Document           `json:"documents"`
@@ -4762,13 +5648,21 @@ type SubjectAccessExport struct {
 	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
 	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
 	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
+	PersonalBudgets   *[]PersonalBudget   `json:"personal_budgets,omitempty"`
+	Placements        *[]Placement        `json:"placements,omitempty"`
 	Referrals         []Referral          `json:"referrals"`
+
+	// SupportRegister Dynamic support register entries with their rating history (issue 17).
+	SupportRegister *[]RegisterEntry `json:"support_register,omitempty"`
 
 	// SurveyResponses Survey responses about the young person (answers as given).
 	SurveyResponses []SurveyResponse `json:"survey_responses"`
 	TransitionPlans []TransitionPlan `json:"transition_plans"`
 	YoungPerson     YoungPerson      `json:"young_person"`
 }
+
+// SupportRegisterEntryEventPayload The data of support_register_entry events (see GET /v1/event-types for which). Register events carry no young_person_id: only the register group may know who is on it, so only callers who see the whole council receive them.
+type SupportRegisterEntryEventPayload = EventPayload
 
 // SurveyAnswer defines model for SurveyAnswer.
 type SurveyAnswer struct {
@@ -5604,6 +6498,37 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCareTreatmentReviewsParams defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParams struct {
+	RegisterEntryID *openapi_types.UUID                   `form:"register_entry_id,omitempty" json:"register_entry_id,omitempty"`
+	YoungPersonID   *openapi_types.UUID                   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status          *ListCareTreatmentReviewsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCareTreatmentReviewsParamsStatus defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParamsStatus string
+
+// ScheduleCareTreatmentReviewParams defines parameters for ScheduleCareTreatmentReview.
+type ScheduleCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// HoldCareTreatmentReviewParams defines parameters for HoldCareTreatmentReview.
+type HoldCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
@@ -5979,6 +6904,73 @@ type CreatePathwayFeedbackParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPersonalBudgetsParams defines parameters for ListPersonalBudgets.
+type ListPersonalBudgetsParams struct {
+	YoungPersonID *openapi_types.UUID   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	EHCPlanID     *openapi_types.UUID   `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status        *PersonalBudgetStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RequestPersonalBudgetParams defines parameters for RequestPersonalBudget.
+type RequestPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecidePersonalBudgetParams defines parameters for DecidePersonalBudget.
+type DecidePersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordPersonalBudgetPaymentParams defines parameters for RecordPersonalBudgetPayment.
+type RecordPersonalBudgetPaymentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPlacementsParams defines parameters for ListPlacements.
+type ListPlacementsParams struct {
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Type          *PlacementType      `form:"type,omitempty" json:"type,omitempty"`
+
+	// CurrentOn Only placements in place on this day.
+	CurrentOn *openapi_types.Date `form:"current_on,omitempty" json:"current_on,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreatePlacementParams defines parameters for CreatePlacement.
+type CreatePlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EndPlacementParams defines parameters for EndPlacement.
+type EndPlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
 	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -6252,6 +7244,60 @@ type ListRetentionDueParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListRegisterEntriesParams defines parameters for ListRegisterEntries.
+type ListRegisterEntriesParams struct {
+	Rating *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
+
+	// Locality The young person's locality.
+	Locality      *string             `form:"locality,omitempty" json:"locality,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Open true: still on the register; false: came off it.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// Overdue true: only entries whose C(E)TR is overdue today.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateRegisterEntryParams defines parameters for CreateRegisterEntry.
+type CreateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CloseRegisterEntryParams defines parameters for CloseRegisterEntry.
+type CloseRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordRegisterCTRParams defines parameters for RecordRegisterCTR.
+type RecordRegisterCTRParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RateRegisterEntryParams defines parameters for RateRegisterEntry.
+type RateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
@@ -6543,6 +7589,12 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = APIKeyInput
 
+// ScheduleCareTreatmentReviewJSONRequestBody defines body for ScheduleCareTreatmentReview for application/json ContentType.
+type ScheduleCareTreatmentReviewJSONRequestBody = CareTreatmentReviewInput
+
+// HoldCareTreatmentReviewJSONRequestBody defines body for HoldCareTreatmentReview for application/json ContentType.
+type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -6615,6 +7667,21 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// RequestPersonalBudgetJSONRequestBody defines body for RequestPersonalBudget for application/json ContentType.
+type RequestPersonalBudgetJSONRequestBody = PersonalBudgetInput
+
+// DecidePersonalBudgetJSONRequestBody defines body for DecidePersonalBudget for application/json ContentType.
+type DecidePersonalBudgetJSONRequestBody = PersonalBudgetDecisionInput
+
+// RecordPersonalBudgetPaymentJSONRequestBody defines body for RecordPersonalBudgetPayment for application/json ContentType.
+type RecordPersonalBudgetPaymentJSONRequestBody = PersonalBudgetPaymentInput
+
+// CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
+type CreatePlacementJSONRequestBody = PlacementInput
+
+// EndPlacementJSONRequestBody defines body for EndPlacement for application/json ContentType.
+type EndPlacementJSONRequestBody = PlacementEndInput
+
 // DismissPossibleDuplicateJSONRequestBody defines body for DismissPossibleDuplicate for application/json ContentType.
 type DismissPossibleDuplicateJSONRequestBody = DismissInput
 
@@ -6644,6 +7711,18 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateRegisterEntryJSONRequestBody defines body for CreateRegisterEntry for application/json ContentType.
+type CreateRegisterEntryJSONRequestBody = RegisterEntryInput
+
+// CloseRegisterEntryJSONRequestBody defines body for CloseRegisterEntry for application/json ContentType.
+type CloseRegisterEntryJSONRequestBody = RegisterCloseInput
+
+// RecordRegisterCTRJSONRequestBody defines body for RecordRegisterCTR for application/json ContentType.
+type RecordRegisterCTRJSONRequestBody = RegisterCTRInput
+
+// RateRegisterEntryJSONRequestBody defines body for RateRegisterEntry for application/json ContentType.
+type RateRegisterEntryJSONRequestBody = RegisterRatingInput
 
 // CreateSurveyInvitationJSONRequestBody defines body for CreateSurveyInvitation for application/json ContentType.
 type CreateSurveyInvitationJSONRequestBody = SurveyInvitationInput
@@ -6926,6 +8005,18 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListCareTreatmentReviews List C(E)TRs, newest first
+	// (GET /v1/care-treatment-reviews)
+	ListCareTreatmentReviews(ctx echo.Context, params ListCareTreatmentReviewsParams) error
+	// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+	// (POST /v1/care-treatment-reviews)
+	ScheduleCareTreatmentReview(ctx echo.Context, params ScheduleCareTreatmentReviewParams) error
+	// GetCareTreatmentReview Read a C(E)TR
+	// (GET /v1/care-treatment-reviews/{id})
+	GetCareTreatmentReview(ctx echo.Context, id ID) error
+	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+	// (POST /v1/care-treatment-reviews/{id}/held)
+	HoldCareTreatmentReview(ctx echo.Context, id ID, params HoldCareTreatmentReviewParams) error
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx echo.Context, params ListDisputesParams) error
@@ -7073,6 +8164,33 @@ type ServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx echo.Context, id ID) error
+	// ListPersonalBudgets List personal budgets the caller may see, newest first
+	// (GET /v1/personal-budgets)
+	ListPersonalBudgets(ctx echo.Context, params ListPersonalBudgetsParams) error
+	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	// (POST /v1/personal-budgets)
+	RequestPersonalBudget(ctx echo.Context, params RequestPersonalBudgetParams) error
+	// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+	// (GET /v1/personal-budgets/{id})
+	GetPersonalBudget(ctx echo.Context, id ID) error
+	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	// (POST /v1/personal-budgets/{id}/decision)
+	DecidePersonalBudget(ctx echo.Context, id ID, params DecidePersonalBudgetParams) error
+	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+	// (POST /v1/personal-budgets/{id}/payments)
+	RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error
+	// ListPlacements List placements the caller may see, newest first
+	// (GET /v1/placements)
+	ListPlacements(ctx echo.Context, params ListPlacementsParams) error
+	// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+	// (POST /v1/placements)
+	CreatePlacement(ctx echo.Context, params CreatePlacementParams) error
+	// GetPlacement Read a placement
+	// (GET /v1/placements/{id})
+	GetPlacement(ctx echo.Context, id ID) error
+	// EndPlacement Record the day a placement ended (once; again answers 409)
+	// (POST /v1/placements/{id}/end)
+	EndPlacement(ctx echo.Context, id ID, params EndPlacementParams) error
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 	// (GET /v1/possible-duplicates)
 	ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error
@@ -7145,6 +8263,24 @@ type ServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx echo.Context, id ID) error
+	// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+	// (GET /v1/support-register)
+	ListRegisterEntries(ctx echo.Context, params ListRegisterEntriesParams) error
+	// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+	// (POST /v1/support-register)
+	CreateRegisterEntry(ctx echo.Context, params CreateRegisterEntryParams) error
+	// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+	// (GET /v1/support-register/{id})
+	GetRegisterEntry(ctx echo.Context, id ID) error
+	// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+	// (POST /v1/support-register/{id}/close)
+	CloseRegisterEntry(ctx echo.Context, id ID, params CloseRegisterEntryParams) error
+	// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+	// (POST /v1/support-register/{id}/ctr-held)
+	RecordRegisterCTR(ctx echo.Context, id ID, params RecordRegisterCTRParams) error
+	// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+	// (POST /v1/support-register/{id}/ratings)
+	RateRegisterEntry(ctx echo.Context, id ID, params RateRegisterEntryParams) error
 	// ListSurveyInvitations List survey invitations (never their tokens)
 	// (GET /v1/survey-invitations)
 	ListSurveyInvitations(ctx echo.Context, params ListSurveyInvitationsParams) error
@@ -7799,6 +8935,148 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// ListCareTreatmentReviews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCareTreatmentReviews(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCareTreatmentReviewsParams
+	// ------------- Optional query parameter "register_entry_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "register_entry_id", ctx.QueryParams(), &params.RegisterEntryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter register_entry_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCareTreatmentReviews(ctx, params)
+	return err
+}
+
+// ScheduleCareTreatmentReview converts echo context to params.
+func (w *ServerInterfaceWrapper) ScheduleCareTreatmentReview(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScheduleCareTreatmentReviewParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScheduleCareTreatmentReview(ctx, params)
+	return err
+}
+
+// GetCareTreatmentReview converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCareTreatmentReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCareTreatmentReview(ctx, id)
+	return err
+}
+
+// HoldCareTreatmentReview converts echo context to params.
+func (w *ServerInterfaceWrapper) HoldCareTreatmentReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params HoldCareTreatmentReviewParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.HoldCareTreatmentReview(ctx, id, params)
 	return err
 }
 
@@ -9663,6 +10941,341 @@ func (w *ServerInterfaceWrapper) GetPathwayFeedback(ctx echo.Context) error {
 	return err
 }
 
+// ListPersonalBudgets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPersonalBudgets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPersonalBudgetsParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "ehc_plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EHCPlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPersonalBudgets(ctx, params)
+	return err
+}
+
+// RequestPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestPersonalBudget(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RequestPersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestPersonalBudget(ctx, params)
+	return err
+}
+
+// GetPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPersonalBudget(ctx, id)
+	return err
+}
+
+// DecidePersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) DecidePersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecidePersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecidePersonalBudget(ctx, id, params)
+	return err
+}
+
+// RecordPersonalBudgetPayment converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordPersonalBudgetPayment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordPersonalBudgetPaymentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordPersonalBudgetPayment(ctx, id, params)
+	return err
+}
+
+// ListPlacements converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPlacements(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPlacementsParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "current_on" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "current_on", ctx.QueryParams(), &params.CurrentOn, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter current_on: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPlacements(ctx, params)
+	return err
+}
+
+// CreatePlacement converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePlacement(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePlacementParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePlacement(ctx, params)
+	return err
+}
+
+// GetPlacement converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPlacement(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPlacement(ctx, id)
+	return err
+}
+
+// EndPlacement converts echo context to params.
+func (w *ServerInterfaceWrapper) EndPlacement(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params EndPlacementParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EndPlacement(ctx, id, params)
+	return err
+}
+
 // ListPossibleDuplicates converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPossibleDuplicates(ctx echo.Context) error {
 	var err error
@@ -10675,6 +12288,264 @@ func (w *ServerInterfaceWrapper) EraseYoungPerson(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.EraseYoungPerson(ctx, id)
+	return err
+}
+
+// ListRegisterEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRegisterEntries(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRegisterEntriesParams
+	// ------------- Optional query parameter "rating" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "rating", ctx.QueryParams(), &params.Rating, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter rating: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "open" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "open", ctx.QueryParams(), &params.Open, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter open: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRegisterEntries(ctx, params)
+	return err
+}
+
+// CreateRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateRegisterEntry(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateRegisterEntryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateRegisterEntry(ctx, params)
+	return err
+}
+
+// GetRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRegisterEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRegisterEntry(ctx, id)
+	return err
+}
+
+// CloseRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseRegisterEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CloseRegisterEntryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseRegisterEntry(ctx, id, params)
+	return err
+}
+
+// RecordRegisterCTR converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordRegisterCTR(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordRegisterCTRParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordRegisterCTR(ctx, id, params)
+	return err
+}
+
+// RateRegisterEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) RateRegisterEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RateRegisterEntryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RateRegisterEntry(ctx, id, params)
 	return err
 }
 
@@ -12191,6 +14062,25 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/webhook-subscriptions/:id/rotate-secret", wrapper.RotateWebhookSecret, options.OperationMiddlewares["rotateWebhookSecret"]...)
 	router.GET(options.BaseURL+"/v1/webhook-subscriptions/:id/deliveries", wrapper.ListWebhookDeliveries, options.OperationMiddlewares["listWebhookDeliveries"]...)
 	router.POST(options.BaseURL+"/v1/webhook-subscriptions/:id/replay", wrapper.ReplayWebhookEvents, options.OperationMiddlewares["replayWebhookEvents"]...)
+	router.GET(options.BaseURL+"/v1/support-register", wrapper.ListRegisterEntries, options.OperationMiddlewares["listRegisterEntries"]...)
+	router.POST(options.BaseURL+"/v1/support-register", wrapper.CreateRegisterEntry, options.OperationMiddlewares["createRegisterEntry"]...)
+	router.GET(options.BaseURL+"/v1/support-register/:id", wrapper.GetRegisterEntry, options.OperationMiddlewares["getRegisterEntry"]...)
+	router.POST(options.BaseURL+"/v1/support-register/:id/ratings", wrapper.RateRegisterEntry, options.OperationMiddlewares["rateRegisterEntry"]...)
+	router.POST(options.BaseURL+"/v1/support-register/:id/ctr-held", wrapper.RecordRegisterCTR, options.OperationMiddlewares["recordRegisterCTR"]...)
+	router.POST(options.BaseURL+"/v1/support-register/:id/close", wrapper.CloseRegisterEntry, options.OperationMiddlewares["closeRegisterEntry"]...)
+	router.GET(options.BaseURL+"/v1/care-treatment-reviews", wrapper.ListCareTreatmentReviews, options.OperationMiddlewares["listCareTreatmentReviews"]...)
+	router.POST(options.BaseURL+"/v1/care-treatment-reviews", wrapper.ScheduleCareTreatmentReview, options.OperationMiddlewares["scheduleCareTreatmentReview"]...)
+	router.GET(options.BaseURL+"/v1/care-treatment-reviews/:id", wrapper.GetCareTreatmentReview, options.OperationMiddlewares["getCareTreatmentReview"]...)
+	router.POST(options.BaseURL+"/v1/care-treatment-reviews/:id/held", wrapper.HoldCareTreatmentReview, options.OperationMiddlewares["holdCareTreatmentReview"]...)
+	router.GET(options.BaseURL+"/v1/personal-budgets", wrapper.ListPersonalBudgets, options.OperationMiddlewares["listPersonalBudgets"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets", wrapper.RequestPersonalBudget, options.OperationMiddlewares["requestPersonalBudget"]...)
+	router.GET(options.BaseURL+"/v1/personal-budgets/:id", wrapper.GetPersonalBudget, options.OperationMiddlewares["getPersonalBudget"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/decision", wrapper.DecidePersonalBudget, options.OperationMiddlewares["decidePersonalBudget"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/payments", wrapper.RecordPersonalBudgetPayment, options.OperationMiddlewares["recordPersonalBudgetPayment"]...)
+	router.GET(options.BaseURL+"/v1/placements", wrapper.ListPlacements, options.OperationMiddlewares["listPlacements"]...)
+	router.POST(options.BaseURL+"/v1/placements", wrapper.CreatePlacement, options.OperationMiddlewares["createPlacement"]...)
+	router.GET(options.BaseURL+"/v1/placements/:id", wrapper.GetPlacement, options.OperationMiddlewares["getPlacement"]...)
+	router.POST(options.BaseURL+"/v1/placements/:id/end", wrapper.EndPlacement, options.OperationMiddlewares["endPlacement"]...)
 
 }
 
@@ -14416,6 +16306,676 @@ type ListAuditEvents503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents503ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviewsRequestObject struct {
+	Params ListCareTreatmentReviewsParams
+}
+
+type ListCareTreatmentReviewsResponseObject interface {
+	VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error
+}
+
+type ListCareTreatmentReviews200JSONResponse CareTreatmentReviewPage
+
+func (response ListCareTreatmentReviews200JSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews400ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews401ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews403ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews429ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCareTreatmentReviews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCareTreatmentReviews503ApplicationProblemPlusJSONResponse) VisitListCareTreatmentReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReviewRequestObject struct {
+	Params ScheduleCareTreatmentReviewParams
+	Body   *ScheduleCareTreatmentReviewJSONRequestBody
+}
+
+type ScheduleCareTreatmentReviewResponseObject interface {
+	VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error
+}
+
+type ScheduleCareTreatmentReview201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type ScheduleCareTreatmentReview201JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers ScheduleCareTreatmentReview201ResponseHeaders
+}
+
+func (response ScheduleCareTreatmentReview201JSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview400ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview401ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview403ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview404ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview409ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview413ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview415ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview422ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview429ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScheduleCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ScheduleCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitScheduleCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReviewRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetCareTreatmentReviewResponseObject interface {
+	VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error
+}
+
+type GetCareTreatmentReview200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetCareTreatmentReview200JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers GetCareTreatmentReview200ResponseHeaders
+}
+
+func (response GetCareTreatmentReview200JSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview400ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview401ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview403ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview404ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview429ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitGetCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReviewRequestObject struct {
+	ID     ID `json:"id"`
+	Params HoldCareTreatmentReviewParams
+	Body   *HoldCareTreatmentReviewJSONRequestBody
+}
+
+type HoldCareTreatmentReviewResponseObject interface {
+	VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error
+}
+
+type HoldCareTreatmentReview200ResponseHeaders struct {
+	ETag *string
+}
+
+type HoldCareTreatmentReview200JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers HoldCareTreatmentReview200ResponseHeaders
+}
+
+func (response HoldCareTreatmentReview200JSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview400ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview401ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview403ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview404ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview409ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview412ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview413ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview415ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview422ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview429ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -22999,6 +25559,1568 @@ func (response GetPathwayFeedback503ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type ListPersonalBudgetsRequestObject struct {
+	Params ListPersonalBudgetsParams
+}
+
+type ListPersonalBudgetsResponseObject interface {
+	VisitListPersonalBudgetsResponse(w http.ResponseWriter) error
+}
+
+type ListPersonalBudgets200JSONResponse PersonalBudgetPage
+
+func (response ListPersonalBudgets200JSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets400ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets401ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets403ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets429ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPersonalBudgets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPersonalBudgets503ApplicationProblemPlusJSONResponse) VisitListPersonalBudgetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudgetRequestObject struct {
+	Params RequestPersonalBudgetParams
+	Body   *RequestPersonalBudgetJSONRequestBody
+}
+
+type RequestPersonalBudgetResponseObject interface {
+	VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type RequestPersonalBudget201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type RequestPersonalBudget201JSONResponse struct {
+	Body    PersonalBudget
+	Headers RequestPersonalBudget201ResponseHeaders
+}
+
+func (response RequestPersonalBudget201JSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget400ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget401ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget403ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget404ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget409ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget413ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget415ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget422ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget429ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPersonalBudget503ApplicationProblemPlusJSONResponse) VisitRequestPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudgetRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetPersonalBudgetResponseObject interface {
+	VisitGetPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type GetPersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers GetPersonalBudget200ResponseHeaders
+}
+
+func (response GetPersonalBudget200JSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget400ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget401ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget403ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget404ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget429ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPersonalBudget503ApplicationProblemPlusJSONResponse) VisitGetPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudgetRequestObject struct {
+	ID     ID `json:"id"`
+	Params DecidePersonalBudgetParams
+	Body   *DecidePersonalBudgetJSONRequestBody
+}
+
+type DecidePersonalBudgetResponseObject interface {
+	VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type DecidePersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type DecidePersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers DecidePersonalBudget200ResponseHeaders
+}
+
+func (response DecidePersonalBudget200JSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget400ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget401ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget403ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget404ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget409ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget412ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget413ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget415ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget422ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget429ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecidePersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecidePersonalBudget503ApplicationProblemPlusJSONResponse) VisitDecidePersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPaymentRequestObject struct {
+	ID     ID `json:"id"`
+	Params RecordPersonalBudgetPaymentParams
+	Body   *RecordPersonalBudgetPaymentJSONRequestBody
+}
+
+type RecordPersonalBudgetPaymentResponseObject interface {
+	VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error
+}
+
+type RecordPersonalBudgetPayment200ResponseHeaders struct {
+	ETag *string
+}
+
+type RecordPersonalBudgetPayment200JSONResponse struct {
+	Body    PersonalBudget
+	Headers RecordPersonalBudgetPayment200ResponseHeaders
+}
+
+func (response RecordPersonalBudgetPayment200JSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment400ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment401ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment403ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment404ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment409ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment412ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment413ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment415ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment422ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment429ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacementsRequestObject struct {
+	Params ListPlacementsParams
+}
+
+type ListPlacementsResponseObject interface {
+	VisitListPlacementsResponse(w http.ResponseWriter) error
+}
+
+type ListPlacements200JSONResponse PlacementPage
+
+func (response ListPlacements200JSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements400ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements401ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements403ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements429ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlacements503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlacements503ApplicationProblemPlusJSONResponse) VisitListPlacementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacementRequestObject struct {
+	Params CreatePlacementParams
+	Body   *CreatePlacementJSONRequestBody
+}
+
+type CreatePlacementResponseObject interface {
+	VisitCreatePlacementResponse(w http.ResponseWriter) error
+}
+
+type CreatePlacement201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreatePlacement201JSONResponse struct {
+	Body    Placement
+	Headers CreatePlacement201ResponseHeaders
+}
+
+func (response CreatePlacement201JSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement400ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement401ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement403ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement404ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement409ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement413ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement415ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement422ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement429ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlacement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlacement503ApplicationProblemPlusJSONResponse) VisitCreatePlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacementRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetPlacementResponseObject interface {
+	VisitGetPlacementResponse(w http.ResponseWriter) error
+}
+
+type GetPlacement200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPlacement200JSONResponse struct {
+	Body    Placement
+	Headers GetPlacement200ResponseHeaders
+}
+
+func (response GetPlacement200JSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement400ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement401ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement403ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement404ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement429ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlacement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlacement503ApplicationProblemPlusJSONResponse) VisitGetPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacementRequestObject struct {
+	ID     ID `json:"id"`
+	Params EndPlacementParams
+	Body   *EndPlacementJSONRequestBody
+}
+
+type EndPlacementResponseObject interface {
+	VisitEndPlacementResponse(w http.ResponseWriter) error
+}
+
+type EndPlacement200ResponseHeaders struct {
+	ETag *string
+}
+
+type EndPlacement200JSONResponse struct {
+	Body    Placement
+	Headers EndPlacement200ResponseHeaders
+}
+
+func (response EndPlacement200JSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement400ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement401ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement403ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement404ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement409ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement412ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement413ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement415ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement422ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement429ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPlacement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPlacement503ApplicationProblemPlusJSONResponse) VisitEndPlacementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPossibleDuplicatesRequestObject struct {
 	Params ListPossibleDuplicatesParams
 }
@@ -26820,6 +30942,1120 @@ type EraseYoungPerson503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response EraseYoungPerson503ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntriesRequestObject struct {
+	Params ListRegisterEntriesParams
+}
+
+type ListRegisterEntriesResponseObject interface {
+	VisitListRegisterEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListRegisterEntries200JSONResponse RegisterEntryPage
+
+func (response ListRegisterEntries200JSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries400ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries401ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries403ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries429ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRegisterEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListRegisterEntries503ApplicationProblemPlusJSONResponse) VisitListRegisterEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntryRequestObject struct {
+	Params CreateRegisterEntryParams
+	Body   *CreateRegisterEntryJSONRequestBody
+}
+
+type CreateRegisterEntryResponseObject interface {
+	VisitCreateRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateRegisterEntry201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateRegisterEntry201JSONResponse struct {
+	Body    RegisterEntry
+	Headers CreateRegisterEntry201ResponseHeaders
+}
+
+func (response CreateRegisterEntry201JSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry400ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry401ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry403ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry404ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry409ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry413ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry415ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry422ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry429ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRegisterEntry503ApplicationProblemPlusJSONResponse) VisitCreateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntryRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetRegisterEntryResponseObject interface {
+	VisitGetRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type GetRegisterEntry200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetRegisterEntry200JSONResponse struct {
+	Body    RegisterEntry
+	Headers GetRegisterEntry200ResponseHeaders
+}
+
+func (response GetRegisterEntry200JSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry400ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry401ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry403ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry404ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry429ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetRegisterEntry503ApplicationProblemPlusJSONResponse) VisitGetRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntryRequestObject struct {
+	ID     ID `json:"id"`
+	Params CloseRegisterEntryParams
+	Body   *CloseRegisterEntryJSONRequestBody
+}
+
+type CloseRegisterEntryResponseObject interface {
+	VisitCloseRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type CloseRegisterEntry200ResponseHeaders struct {
+	ETag *string
+}
+
+type CloseRegisterEntry200JSONResponse struct {
+	Body    RegisterEntry
+	Headers CloseRegisterEntry200ResponseHeaders
+}
+
+func (response CloseRegisterEntry200JSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry400ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry401ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry403ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry404ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry409ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry412ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry413ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry415ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry422ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry429ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseRegisterEntry503ApplicationProblemPlusJSONResponse) VisitCloseRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTRRequestObject struct {
+	ID     ID `json:"id"`
+	Params RecordRegisterCTRParams
+	Body   *RecordRegisterCTRJSONRequestBody
+}
+
+type RecordRegisterCTRResponseObject interface {
+	VisitRecordRegisterCTRResponse(w http.ResponseWriter) error
+}
+
+type RecordRegisterCTR200ResponseHeaders struct {
+	ETag *string
+}
+
+type RecordRegisterCTR200JSONResponse struct {
+	Body    RegisterEntry
+	Headers RecordRegisterCTR200ResponseHeaders
+}
+
+func (response RecordRegisterCTR200JSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR400ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR401ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR403ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR404ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR409ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR412ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR413ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR415ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR422ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR429ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordRegisterCTR503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordRegisterCTR503ApplicationProblemPlusJSONResponse) VisitRecordRegisterCTRResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntryRequestObject struct {
+	ID     ID `json:"id"`
+	Params RateRegisterEntryParams
+	Body   *RateRegisterEntryJSONRequestBody
+}
+
+type RateRegisterEntryResponseObject interface {
+	VisitRateRegisterEntryResponse(w http.ResponseWriter) error
+}
+
+type RateRegisterEntry200ResponseHeaders struct {
+	ETag *string
+}
+
+type RateRegisterEntry200JSONResponse struct {
+	Body    RegisterEntry
+	Headers RateRegisterEntry200ResponseHeaders
+}
+
+func (response RateRegisterEntry200JSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry400ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry401ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry403ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry404ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry409ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry412ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry413ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry415ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry422ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry429ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RateRegisterEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RateRegisterEntry503ApplicationProblemPlusJSONResponse) VisitRateRegisterEntryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -33320,6 +38556,18 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListCareTreatmentReviews List C(E)TRs, newest first
+	// (GET /v1/care-treatment-reviews)
+	ListCareTreatmentReviews(ctx context.Context, request ListCareTreatmentReviewsRequestObject) (ListCareTreatmentReviewsResponseObject, error)
+	// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+	// (POST /v1/care-treatment-reviews)
+	ScheduleCareTreatmentReview(ctx context.Context, request ScheduleCareTreatmentReviewRequestObject) (ScheduleCareTreatmentReviewResponseObject, error)
+	// GetCareTreatmentReview Read a C(E)TR
+	// (GET /v1/care-treatment-reviews/{id})
+	GetCareTreatmentReview(ctx context.Context, request GetCareTreatmentReviewRequestObject) (GetCareTreatmentReviewResponseObject, error)
+	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+	// (POST /v1/care-treatment-reviews/{id}/held)
+	HoldCareTreatmentReview(ctx context.Context, request HoldCareTreatmentReviewRequestObject) (HoldCareTreatmentReviewResponseObject, error)
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx context.Context, request ListDisputesRequestObject) (ListDisputesResponseObject, error)
@@ -33467,6 +38715,33 @@ type StrictServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx context.Context, request GetPathwayFeedbackRequestObject) (GetPathwayFeedbackResponseObject, error)
+	// ListPersonalBudgets List personal budgets the caller may see, newest first
+	// (GET /v1/personal-budgets)
+	ListPersonalBudgets(ctx context.Context, request ListPersonalBudgetsRequestObject) (ListPersonalBudgetsResponseObject, error)
+	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	// (POST /v1/personal-budgets)
+	RequestPersonalBudget(ctx context.Context, request RequestPersonalBudgetRequestObject) (RequestPersonalBudgetResponseObject, error)
+	// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+	// (GET /v1/personal-budgets/{id})
+	GetPersonalBudget(ctx context.Context, request GetPersonalBudgetRequestObject) (GetPersonalBudgetResponseObject, error)
+	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	// (POST /v1/personal-budgets/{id}/decision)
+	DecidePersonalBudget(ctx context.Context, request DecidePersonalBudgetRequestObject) (DecidePersonalBudgetResponseObject, error)
+	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+	// (POST /v1/personal-budgets/{id}/payments)
+	RecordPersonalBudgetPayment(ctx context.Context, request RecordPersonalBudgetPaymentRequestObject) (RecordPersonalBudgetPaymentResponseObject, error)
+	// ListPlacements List placements the caller may see, newest first
+	// (GET /v1/placements)
+	ListPlacements(ctx context.Context, request ListPlacementsRequestObject) (ListPlacementsResponseObject, error)
+	// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+	// (POST /v1/placements)
+	CreatePlacement(ctx context.Context, request CreatePlacementRequestObject) (CreatePlacementResponseObject, error)
+	// GetPlacement Read a placement
+	// (GET /v1/placements/{id})
+	GetPlacement(ctx context.Context, request GetPlacementRequestObject) (GetPlacementResponseObject, error)
+	// EndPlacement Record the day a placement ended (once; again answers 409)
+	// (POST /v1/placements/{id}/end)
+	EndPlacement(ctx context.Context, request EndPlacementRequestObject) (EndPlacementResponseObject, error)
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 	// (GET /v1/possible-duplicates)
 	ListPossibleDuplicates(ctx context.Context, request ListPossibleDuplicatesRequestObject) (ListPossibleDuplicatesResponseObject, error)
@@ -33539,6 +38814,24 @@ type StrictServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx context.Context, request EraseYoungPersonRequestObject) (EraseYoungPersonResponseObject, error)
+	// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+	// (GET /v1/support-register)
+	ListRegisterEntries(ctx context.Context, request ListRegisterEntriesRequestObject) (ListRegisterEntriesResponseObject, error)
+	// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+	// (POST /v1/support-register)
+	CreateRegisterEntry(ctx context.Context, request CreateRegisterEntryRequestObject) (CreateRegisterEntryResponseObject, error)
+	// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+	// (GET /v1/support-register/{id})
+	GetRegisterEntry(ctx context.Context, request GetRegisterEntryRequestObject) (GetRegisterEntryResponseObject, error)
+	// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+	// (POST /v1/support-register/{id}/close)
+	CloseRegisterEntry(ctx context.Context, request CloseRegisterEntryRequestObject) (CloseRegisterEntryResponseObject, error)
+	// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+	// (POST /v1/support-register/{id}/ctr-held)
+	RecordRegisterCTR(ctx context.Context, request RecordRegisterCTRRequestObject) (RecordRegisterCTRResponseObject, error)
+	// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+	// (POST /v1/support-register/{id}/ratings)
+	RateRegisterEntry(ctx context.Context, request RateRegisterEntryRequestObject) (RateRegisterEntryResponseObject, error)
 	// ListSurveyInvitations List survey invitations (never their tokens)
 	// (GET /v1/survey-invitations)
 	ListSurveyInvitations(ctx context.Context, request ListSurveyInvitationsRequestObject) (ListSurveyInvitationsResponseObject, error)
@@ -34179,6 +39472,153 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCareTreatmentReviews operation middleware
+func (sh *strictHandler) ListCareTreatmentReviews(ctx echo.Context, params ListCareTreatmentReviewsParams) error {
+	var request ListCareTreatmentReviewsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCareTreatmentReviews(ctx.Request().Context(), request.(ListCareTreatmentReviewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCareTreatmentReviews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCareTreatmentReviewsResponseObject); ok {
+		return validResponse.VisitListCareTreatmentReviewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScheduleCareTreatmentReview operation middleware
+func (sh *strictHandler) ScheduleCareTreatmentReview(ctx echo.Context, params ScheduleCareTreatmentReviewParams) error {
+	var request ScheduleCareTreatmentReviewRequestObject
+
+	request.Params = params
+
+	var body ScheduleCareTreatmentReviewJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScheduleCareTreatmentReview(ctx.Request().Context(), request.(ScheduleCareTreatmentReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScheduleCareTreatmentReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScheduleCareTreatmentReviewResponseObject); ok {
+		return validResponse.VisitScheduleCareTreatmentReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCareTreatmentReview operation middleware
+func (sh *strictHandler) GetCareTreatmentReview(ctx echo.Context, id ID) error {
+	var request GetCareTreatmentReviewRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCareTreatmentReview(ctx.Request().Context(), request.(GetCareTreatmentReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCareTreatmentReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCareTreatmentReviewResponseObject); ok {
+		return validResponse.VisitGetCareTreatmentReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// HoldCareTreatmentReview operation middleware
+func (sh *strictHandler) HoldCareTreatmentReview(ctx echo.Context, id ID, params HoldCareTreatmentReviewParams) error {
+	var request HoldCareTreatmentReviewRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body HoldCareTreatmentReviewJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.HoldCareTreatmentReview(ctx.Request().Context(), request.(HoldCareTreatmentReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HoldCareTreatmentReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(HoldCareTreatmentReviewResponseObject); ok {
+		return validResponse.VisitHoldCareTreatmentReviewResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -35983,6 +41423,349 @@ func (sh *strictHandler) GetPathwayFeedback(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// ListPersonalBudgets operation middleware
+func (sh *strictHandler) ListPersonalBudgets(ctx echo.Context, params ListPersonalBudgetsParams) error {
+	var request ListPersonalBudgetsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPersonalBudgets(ctx.Request().Context(), request.(ListPersonalBudgetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPersonalBudgets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPersonalBudgetsResponseObject); ok {
+		return validResponse.VisitListPersonalBudgetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RequestPersonalBudget operation middleware
+func (sh *strictHandler) RequestPersonalBudget(ctx echo.Context, params RequestPersonalBudgetParams) error {
+	var request RequestPersonalBudgetRequestObject
+
+	request.Params = params
+
+	var body RequestPersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestPersonalBudget(ctx.Request().Context(), request.(RequestPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestPersonalBudgetResponseObject); ok {
+		return validResponse.VisitRequestPersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPersonalBudget operation middleware
+func (sh *strictHandler) GetPersonalBudget(ctx echo.Context, id ID) error {
+	var request GetPersonalBudgetRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPersonalBudget(ctx.Request().Context(), request.(GetPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPersonalBudgetResponseObject); ok {
+		return validResponse.VisitGetPersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecidePersonalBudget operation middleware
+func (sh *strictHandler) DecidePersonalBudget(ctx echo.Context, id ID, params DecidePersonalBudgetParams) error {
+	var request DecidePersonalBudgetRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body DecidePersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecidePersonalBudget(ctx.Request().Context(), request.(DecidePersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecidePersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecidePersonalBudgetResponseObject); ok {
+		return validResponse.VisitDecidePersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordPersonalBudgetPayment operation middleware
+func (sh *strictHandler) RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error {
+	var request RecordPersonalBudgetPaymentRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RecordPersonalBudgetPaymentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordPersonalBudgetPayment(ctx.Request().Context(), request.(RecordPersonalBudgetPaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordPersonalBudgetPayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordPersonalBudgetPaymentResponseObject); ok {
+		return validResponse.VisitRecordPersonalBudgetPaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPlacements operation middleware
+func (sh *strictHandler) ListPlacements(ctx echo.Context, params ListPlacementsParams) error {
+	var request ListPlacementsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPlacements(ctx.Request().Context(), request.(ListPlacementsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPlacements")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPlacementsResponseObject); ok {
+		return validResponse.VisitListPlacementsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePlacement operation middleware
+func (sh *strictHandler) CreatePlacement(ctx echo.Context, params CreatePlacementParams) error {
+	var request CreatePlacementRequestObject
+
+	request.Params = params
+
+	var body CreatePlacementJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePlacement(ctx.Request().Context(), request.(CreatePlacementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePlacement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePlacementResponseObject); ok {
+		return validResponse.VisitCreatePlacementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPlacement operation middleware
+func (sh *strictHandler) GetPlacement(ctx echo.Context, id ID) error {
+	var request GetPlacementRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlacement(ctx.Request().Context(), request.(GetPlacementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlacement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPlacementResponseObject); ok {
+		return validResponse.VisitGetPlacementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EndPlacement operation middleware
+func (sh *strictHandler) EndPlacement(ctx echo.Context, id ID, params EndPlacementParams) error {
+	var request EndPlacementRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body EndPlacementJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EndPlacement(ctx.Request().Context(), request.(EndPlacementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EndPlacement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EndPlacementResponseObject); ok {
+		return validResponse.VisitEndPlacementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPossibleDuplicates operation middleware
 func (sh *strictHandler) ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error {
 	var request ListPossibleDuplicatesRequestObject
@@ -36816,6 +42599,251 @@ func (sh *strictHandler) EraseYoungPerson(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(EraseYoungPersonResponseObject); ok {
 		return validResponse.VisitEraseYoungPersonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListRegisterEntries operation middleware
+func (sh *strictHandler) ListRegisterEntries(ctx echo.Context, params ListRegisterEntriesParams) error {
+	var request ListRegisterEntriesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRegisterEntries(ctx.Request().Context(), request.(ListRegisterEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRegisterEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRegisterEntriesResponseObject); ok {
+		return validResponse.VisitListRegisterEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRegisterEntry operation middleware
+func (sh *strictHandler) CreateRegisterEntry(ctx echo.Context, params CreateRegisterEntryParams) error {
+	var request CreateRegisterEntryRequestObject
+
+	request.Params = params
+
+	var body CreateRegisterEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRegisterEntry(ctx.Request().Context(), request.(CreateRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRegisterEntryResponseObject); ok {
+		return validResponse.VisitCreateRegisterEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRegisterEntry operation middleware
+func (sh *strictHandler) GetRegisterEntry(ctx echo.Context, id ID) error {
+	var request GetRegisterEntryRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRegisterEntry(ctx.Request().Context(), request.(GetRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRegisterEntryResponseObject); ok {
+		return validResponse.VisitGetRegisterEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseRegisterEntry operation middleware
+func (sh *strictHandler) CloseRegisterEntry(ctx echo.Context, id ID, params CloseRegisterEntryParams) error {
+	var request CloseRegisterEntryRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body CloseRegisterEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseRegisterEntry(ctx.Request().Context(), request.(CloseRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseRegisterEntryResponseObject); ok {
+		return validResponse.VisitCloseRegisterEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordRegisterCTR operation middleware
+func (sh *strictHandler) RecordRegisterCTR(ctx echo.Context, id ID, params RecordRegisterCTRParams) error {
+	var request RecordRegisterCTRRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RecordRegisterCTRJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordRegisterCTR(ctx.Request().Context(), request.(RecordRegisterCTRRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordRegisterCTR")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordRegisterCTRResponseObject); ok {
+		return validResponse.VisitRecordRegisterCTRResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RateRegisterEntry operation middleware
+func (sh *strictHandler) RateRegisterEntry(ctx echo.Context, id ID, params RateRegisterEntryParams) error {
+	var request RateRegisterEntryRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RateRegisterEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RateRegisterEntry(ctx.Request().Context(), request.(RateRegisterEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RateRegisterEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RateRegisterEntryResponseObject); ok {
+		return validResponse.VisitRateRegisterEntryResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -38283,974 +44311,1059 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Nc9u41TD6VzC870zseShHkr/tufO+zleTNsnmibPdu0+TS0MkJKGmABYArag7+e/v4AAgQQqSKNlJ",
-	"d1t3phuLBEDg4ODgfJ/fopTPCs4IUzK6+C0iX/GsyAn8fZUqypn+S5azGRaL6CK6QvZpHN3hvCT6bVaS",
-	"RLeLhv3hSa9/1BscRnFEs+gi6g/OD3E/PeoNxkPSO8WDfu9sdJj2jrJjcjI+7Z/1+8MojmaEKMomSdc+",
-	"gyiO+B0RmZ7AGOeSxBGfMyKSQuBUUT1DIroNNzRTEGRMhMB5t05HZg5SYVXK6CLiBdEgmU+xii6iZ5zf",
-	"IoxkQUg6RZhlKMdsUuIJQWpKBC4WCEtJpJwRpqJv32IL6g94QsLghjceyKkiMxld/O0R+PcF/hcAf5a9",
-	"nKbvCcnkVfXu5deUFHoxH8k/SiJVc2c+kpSLDGGGiGuHCiIoz5CaYqWflpJI/U2U8xTnCJdqygVViycS",
-	"KTojKKczqqS/rWPBZ95WDvtRHE0EL5kGSwqAwhJ2+2qGBUZzLBFlaMplQRXO0ZgLPSNeEIH1jA6iOFK8",
-	"GvG41x9Edr3Xpbgji09kVuRYkb8SIVet9EM5yqmcIowYmaM70xLxMcIo5SVLaY6UHeaJRDAA5ayxrvqh",
-	"RlnY5JxKRRjJEsVhXf8oqSBZdKFESeJIka96L1/zOZqTPEdzIgha8BK5bkjx/60XtygIDHZLhEqO3Xbm",
-	"GuKKfLRotW4D9f5g014vyx6GJxKlU05TotdJ2ARPiEYJlBOc+Qvb5ezc45TYzf8L43ODWWM8o/kCabyB",
-	"36wUkojFQeSBgXL2lrZXf4Vab4PERU/0jrhN6Xo4dyYqYoIZlTCnbh0H/f7hj4Lo7lRKKJIlQJvMMTzs",
-	"9Yef+ucXh/2Lfv9/HM4yVmpMvaNkvrRV/jtvo1JB8Pqx4ygjOMspMzd6RlIq7Z3uXxynvf5Zb9D3iSrj",
-	"KtEU/lscFbggQgb6nPQGRyv6CFJwoQJ9TnvD05V93OKX+sClttznW7yiaacdOj805zHHHdHtfGi2VJMT",
-	"lpLoYuBNSk8ojsoi27glloRC9wUv2STR8O2K84d9R8Q9rAhyDu33wSP+iEP/sThk6Y6cE2G4gbeU3Qbv",
-	"StNIsxaU3VEFFDpGnKUE7TGOUkEywhTFubwEoqn4LWGIGop6Sxb7Pu5hGMxgn2MMkgBPYDsc2XkW9C9k",
-	"sYTj5umWNLHbRhn6zfBMcxgfKUA8I+iDoPrz6N2b613vrCHcWWRMvwL3muT0jiTD8fl/60uG5/p7/pUW",
-	"1et/I2WpuaQQFOw7H9IFTW4N0P4twRJHsLpG26+nb2eHH9XZX0eD9+nJ66z/59ujX+Txr2T4M/YAGSSY",
-	"9ZudSeUfDobmcJUZVS/vCFNBuDTfruQUgYQaIEWxfsKFh4XJNqC5x9p3ZQUNcCRhWcLHY5oSocl0Ofo7",
-	"SfV+35LFRafJf4ujdIrZhGTJmJI80/BxFP5LVwQ5ByjQIrqIBufDg/7B8ACuVp6mpRAbcLAoRcGlXk2K",
-	"JZlzcQvMqxZ3tmJdqy6whA2dBoOzo4FeoO1lJTN/I62cR6Sy0xidpiejYzIcH2VH+EzLtzteZUsdO814",
-	"eHZyGH0xJ+A5wZK8nKYfcsw2iYuOA0KKo1T303/MMGUKUwYtNDuA9uTB0XHz5isKgvNE0MlUyYRxRce0",
-	"lnlhKOkrc457/RNgv1Kakayp5oE3jCvNlEWfasFlxu9AOkbXKVc5ZtmBL+cYzvF5zuV64RhaIIycyIPm",
-	"VE0RVRLxUqV81qAC7tFFxAjJZDIjyv/mtdHEOOULZRo8KQHVjCdxSbzQ/AJlE4mwIGhElCLCSLLP+azI",
-	"iSJGGRac8TssbjWDYggRyjgjaG8+5fCZ+ZQwGNQgJ8ka25La0bNktNhdh6X3wqqfSAaamMERuioEzd0a",
-	"WJqXGXlBZVEqsg7JpnxuEM00RYRlJEN7mt+6RBhJknKWoRQGBES0LBU66p+3Vma+6ePOYGD0Sg53riaC",
-	"kAxhhWYko0YLorjVkV0ixpFBW41H9U6XxZTkmVuYJGxJv+Aeb8mbTegdYclIj/EnodHkp1s85qJ64x0C",
-	"3bfrlXtiyARlyZiLtFJpOCC8K2cIG0AojuRU4wqgPLkjYqFxyZ5sRfDsYPmC0vTmS+uppoD2uSA5PJNT",
-	"IOkFFgYyMuVAJXGeJ5Td8fwOGLgfKETaXQpd+/6rnfmhx+38wfLcc9gUw8oGaQyICZpSXn14o2UztIez",
-	"GWX7l05Y03IbgIdKS1gQZ3lDyPpenOsq4ccsyiLkOsqZmibVrvuT3h4Vd0anrRCkXmCHqwEjJeioZDi3",
-	"ZDlG2CPcXIBWflbkmh1BeIIpkwrhimdpsCMjXmqUFGRcSpwniieG6kdxNBK8nEyVAVc1fzdKksPl3OJI",
-	"zqI4uqVgq6hm1IJiRiUAUhr4NbgpxlV98RgopoTetRkfuLwkSZ09IbrSXKdl1DsKGQOjg7F9LKtKpmli",
-	"+VNvT5btQuu3x47gTDEvXz9HwBV5Rie0B0phox0Z9ntzQm4RSAiKiwVKc57eNq5xH4IFsGQSFVONdynO",
-	"c4nwWBGBDovZKqhZfN5JgW0XBNyRjwv3uXQcZFdy2y8EHisHP8NNO8PToAEab9O22/sKgX6LMPxHFtQY",
-	"zYCh5kgQrPdzxPktGi3QbCFJPtYAvqNkrtu8QTm9JSgTeE7ZxLCzQp+3A/QGzbGhQgrntyAeLNBYUMI0",
-	"Iii9ooWiM3IAZksuSTLnQt86UTqleZb4sNUC5ciYeolMBS2soP2Caim1zNUClSwjQirMMjeRUuq/ZAF6",
-	"OGf/BOzA7BYuGUHGmls1sGDuDFy/ff4++vYljkjgi694noOZZM57UpECadoiSgNITQLTHEupgfXnMl+g",
-	"YX94qj8J6K8P6jMrH+oPvxzAZ8bwmSmfJzlnEw34OUcynXKeI0XETJMi/ZaPFdFT+IWQ23wRo8M+mlFW",
-	"6mNRcaXwjZfeN14Naqvw9RpzcCH4ROAZCDXzKY8uovevr9cYkKkEu3EcKYGZ1EdKy/qCz5IcRxfR4fHw",
-	"IY7HKxCLNpCda01IfCnKozJ8bOShlBSKZJUo17gBoDX/4ZZ77/AZhL/jVHNx1qwNoqCcEjhgsnHCxlQf",
-	"IStjL4xtHDFOJVjoMnJHcl7o5eM8sYjn9p5KNMUCrvD6wBg6nZW5Ml/MOJFwE90yPtdDkqw0VlI9O6Xg",
-	"BC/zPXu/EizQYB+NyzxH7mibPUkwyxLC7qjgDHwOLqK39M5dgTPNWzBwJOB5RgQaCa7RTPefEpyrKaB9",
-	"nl+iKcFCw0Hp+yXN9RcpQ3/GrMTGQGloM2WTJMUFTqla2EuDSs0ZjWmm8QI+K3ipKCPyEs15mWeGlE1J",
-	"XpjXI5K5RUieUpwnqeamLqL3HJkHSD9AlonRy9JSboW8b+rnYSbUvIdVe8wi2tOg8JFx32etEDb7rX8D",
-	"3jRuAtbSkZz2BqdRHOV4Pi7zZIQl1ciQkwnOEz7K6aTNoKyjEWAPttL8v1A96fQX+i6OI4nHZFJiocl+",
-	"UulbXll9SlkUXCg05+KWCI0CGGm+HZhkhVN14Fmnm7zCuTOUaX4kyUrAo+ca4IIwdJUqNDg/O0fyYHDq",
-	"Eax3xuS/nj2yfgGIW0UZVtM5bsgWjh8Ecg5KKmC6V++NXof+tuF2Nb5I+hVppkoe6MvAnkKJAd6/EHM3",
-	"A66PyJgLAgd/xvWRVBzBSR6a45e3IDM83JXk2ftV4bEHsZ88NFoBtgmVyljeWucEZDYfbuBkZI78NS/V",
-	"dJ2B4Rpu2Hpa5sZNCvNai6wCtIX946PDoTfhD2a7XhGSjXB6u4kT1pySvobggiWGNajObuxfWyC3FIKP",
-	"idR737ylrFeUabqjbwkjX1WimRbZuDXd8Zbmu8DFVKeccaX5slsKnMkvmALm6gvD7+rduPaG2dlXxH4s",
-	"mZM8N6g6JiT3fZ7gAOirCc2nHPTPOHf6RbNDHoHZgFINOmsxKjY7cf3y/QtkrSBNdnuGaQ4SOl3gAznF",
-	"0/8jHHb1LPocWB/SGgE/6Nboeoqn96KdWuKB5icDdHR+gvoDcx4ry03KPUhscv7SQpKv4aZMs+thmpTW",
-	"Ks7ttQhhZcC3OJphymqybShc4qhbpUE39qOll5Iwa21ZL+3t6pY5aN8vKWcp0WTBunxKIu5oSmStyNDz",
-	"dITFsC7JHZVwaoyIXnGtAWKekRwvLpEWKCaTXB+0SkMAYoXgfOa4FiQpSwm61oztbGR4pXvz28YF4k3l",
-	"37CKb6FKo43ZRX1a4MPIfNicUOMrgSQMCMvgpbK8OC+bKnHytaCiafU56h32NbpzCrwiCPfJDM92vnqs",
-	"c2ZH+fg0AJWPRBb6CGwi+KYVQMEt3339fh4gDwgOWY5mVC0xPcOj3UDldap1uG34OTfbsHNNlnmutBZs",
-	"RrQ22qJK86HvUqo8H9umdbHMqHEpsjQGeHZNmVKeeU/J14II0zJuSfiv+dzcyJRINK54bUsRrZ4Jo1mZ",
-	"K9rDE8LShePoDmpybxnQ+jtrO0bxj3YPNjvzSQvvQBU32Xxx44w/kUhVXa1uqhCkMLJZJU5OOc9iNDjU",
-	"h2F4vKSzAocxDaFUYyI4HRhsPDzWksvhwJNL/sxFhhmwrcChSlVmC4QZnTkxDCuU8jwnRsezmqnfiUge",
-	"eeTgVz3AB+i/HmLA4i2Rxz08IRnq91oAyfTp4eNkRAWIu8P+4LzXPzaegZUAnkiiuvN9lmkgasqolYSf",
-	"Xb36WEvlFlnr61sLkELzmWSGgXsxF7ptB5oJLU4G2OypTFipL6LoIjo/Ojw6PTk+H5wDDZfKHr53gyN0",
-	"/Om/rXuO0RnZod+ZkS37lEj9UaKR3ajj9FX71Z9XWYAyYjA8PDo+OT077w8Mj/4C/AR8t8+Nju9eSILv",
-	"1eCcGWKEZ4TBPhpHh70jI1jZE63HsMc4Rh/JBA37Wzg8tP0ajGfniWdniC4iNxXfo+CTc7GQiuY5zEAi",
-	"2KAn0mjbDQuu5V8NTtX8RP/YA9d2+v2GwWI+JVoIMGy4EAukr3kAq6fq11A5jtGJgds9oFN7fXjQqew1",
-	"FWxgMWiGFyAaAD2SBQGNTXWScK5lrTu73VMw9WieJsfsoAkaTRrBYLgLUKizNNZKfOC3S4lzLQoOLFAM",
-	"6gz69wPOSQ9uYw848P023nh7I6d8bvHFxOxUEGvAwhjl2tZx97ijPc0ux3lSt3n1sLktJUIvO9XksRXn",
-	"Zfv5LWC5IUFgnRdI7USSVFamyprojW42M7v0hfaMZqAqrf1DujmTr7Qh2vlaPWdztt19A86PABEe0hK5",
-	"5PeyVvBaNk62ItW2MVYOTgZgWF1jrPyhDiMW70MOI/6rsJPo4wF5PCD/1gcE5IsXPC1nAY+46nlTs6Q0",
-	"g6JFrOgieno3eJrZZvLpxo087g+e2hE6IteY5sTxnRLnqoezO5qSnm1+UGTjzmh07KORGQe0sxnFbhdw",
-	"UeTUMB1PzdC7+yHbIT07ppzi4fGJZrrHZydZ/2xwdnaUnmYnx+d4OCYY99PjY5z1B8f4cDQ+Gg9Gw1F/",
-	"dDYcptngODtJB8ej/rjfxwZ96D9JMloA/g/OjoaDwzhSVIFqcZ1hqFp3WeQcG9NMsrOO86GItEWhIJX2",
-	"34X9+h5x8hEnHxYngS4ui1pt3Ay0eIhwV4/R0Gx69vcS/JnCqRPCT0OxhpnAY2U0OQqLCVHrRj/pDY6X",
-	"R7dPQ6OPKcM5jL5u2FPDpYSfhoZl3MxYS1QpWT/j4TA0Y3gajKOsMiFYP9ltHLIoSxa8VNMkLaXi2aKy",
-	"M/wenN+Smr+5WuMSVwHFTWMHzkNLxMN+UoMy0fSqBsc9boXl0xW6H1a0etjg4ccT+Xgi/9NPpLsTP1iE",
-	"ah1CeLzl7berN+w2kes5Vnp4H0J1/Lo+fzuA2P7dnaiMBf8nqW3RdRyIfWAZQDcfp50fPDr+Pjr+3tvx",
-	"V8//ftewPtsr7t7q1c4X7iMReCQCj0Tg90wE3M3/ic4IsMbyY5XqpkUOlpo03GhYifPE+FlW7LUW9+dU",
-	"TSlLjhKwrxk9Y6nF7aN+HGnum2rO6fAojgoiUhDEz46/WY/X0QL4Tn14u/b8VmutZZO1r7imxDG13Wdj",
-	"V3Gy3Sq+xc00eoNelaFHWhPAfSdGvqZ5CU5xPn+95bKG/a3XVafyGwx7h/Y2YVkHT5aXzIQONvxWunjP",
-	"b8nrW0MrJCEARMjKXCXOVRAm3I5raSP90vuleBX9NPGo+f2jWB4ss8tp39c/uvgPfy2PATMrA2a+PQAT",
-	"cQ++rI14IQYt2CZs63xE1UdU/X42xtc2NKyJnvZp07UOjzAkA+K3jaS5t4D0r3mebeMxZoM6XBiPtfXW",
-	"BBqgSIg5A9am0/KTd0H+1g/+S+zwxHLWBk8I+ztfSDQlAtLOan5cf1BjRXHgBYE0UgkOzyKXanDJ78sm",
-	"GrROsO5j+l4bE5LLOm8PlcgGYkBM3RgnY56WwF+SWZHzBRzqGndszqPZjLDMYVPDa229G5oXKtfeTv/V",
-	"cjRCsk2mjC5kA1JL6Vlske71uG/lwUaQXVGOcpomCsvbHxdfd/gA8XWK4Fkyg6CCtY60P/Ba8pAgdCO1",
-	"X6+y6D5izH8GxsDtAC6b6/IrmCQw4KpEwR00xyb2C9xXZybhFFBDw+AXghdcksy8A0+ARoSe5R4gR0pC",
-	"sPDU48teVza/KmQBc2RPEEltDlEvwsj4e28OY3QtrR5jBllPhN6ZKiCpEdFoQu008pEsyQkWDGL84Lvf",
-	"GjwMxDTbyNb20XtXBTDU919axzE8Zua/Z2b+uMVOTPk8uogoc6qxinlt5Av60dHZEALE+W1SYGEpoZ66",
-	"CS1OKs8Qtx/beAD+bkOgt0HI+4ZL/9DL1h7p0EXrv1qTAvXx7D+e/cez/4c7+1/M6RcT8pHIMlfLp79+",
-	"1aj/ISY2+U+3T8HR5ndO2wxsuYSZu6j5i34ceWlVZHQxrAGpm35rrhLYDk2uTsBZXeFUmSPjYvUnWvw+",
-	"4CB+/x/7lYOUzyIbgW47VTkUg0K7EZvB2gBBvnRETRSc6VTF5p+e9vvovO9C85uh7zPIbGNE/i5H4Q8U",
-	"FrhNruJ/RQihlzhmd0/QpTjEzWczFKvon1jgr/08KO2D91MzgfTD5/m3a3vY9CldINMUSJrB4/6qQ8zI",
-	"0vvvm7D+9wcjoNetdDRtILVfb4k97bQz3S4+k7n9j5CixhrOE4F1J4MxtVedSb8NPgNG9oUsDDtd6A1n",
-	"ul1T3NyLrW9hQuhEhZrsfKgeUeffA3UMleFS0lFOXpQmbmQZdZYa+KoxXrIHoMCHRls5wyqdOm2axzQs",
-	"y11rmOIuxREcr9KJpQ2DKXjKgo2C5+w/A3AGdL4M24ZYU75taBrr0nyd/AK3y921jQz84/N8bSsZtsEc",
-	"RM72+w41ER8BvwnwFsP5KCezZzhblVYL5zRDdcCulw5SGeh9AuuzSa5dWfLhWJskYZwpYbNaEiG4TS9V",
-	"dZ+VUqGRyfgGaXNywjIskF4L+vXXX3/tvXvXe/HCJd4CQexpUwLVtxhlUmGTZOnp3eApEIheQbjZuk3l",
-	"bRytOer360i+5cVblnmqVCEvnj7ljEA6CosiTwsDTPmUmp49P2u5hfRzzsY5TdtlXdxTnxU2NrykooNp",
-	"ziUESrRA7/LkSWRaXCCqUIqZ3ocRQUpQPCHAHrSAVCkvnna59Z+agbaC5nkNTW+JXcGYui4e/F5xMaJZ",
-	"RlryaP04hKK/8lIgfVrQXjOHbYWvU3xHrB+FhcmFWS4qiJhRYNP+JRD0Ikv9NXYF4bjq48HwT0BOfPDB",
-	"k/DhptKlPsspu0VTLJHJjRfCKNOyp1vKp1zS5Gp0mL08nrw+/ftfzmfvB8V/H8pPx3e/nC7+pz96PiSv",
-	"jqZ/Prl9e8Y+9MU2YBl4x9TOvStEJrq5B4z3XL0yhZx9gLznyuRZC0LlPUeyTKcVsoCFlnFmcp3NsObs",
-	"yb3RZSs8OaoB4s+9K1QYVz3TxwPNB7zIOc4+cf4Wi/a1bO8LpDhHObxedTmMeAa1S/idzUwF9bURH6NB",
-	"/+js+PQEQSj1OnhthRvekQlNsitI7Ad7ivOe6euDRkCtJyAkrzDN27Uf/fdobBoEaDtRWAt5n6PDz5FP",
-	"2N+Me+/gBv0cDT9HwWvVjODKfv9QZBsMawiHF9oVxoXXu2d7e1C+Nv7JPzN8h2mOR3kLB+17VHoNVmGh",
-	"c7jTmKhBKQhOp7oHwkYon3EtTV8iQZRwKRWPbU2vh0LOY5+eh2ffFXTWd7vn9/ZA94nzd5i5SkOyCbdP",
-	"nKMZZgvH2sgg1H5y51VoVswcWqOGoBLdkkUTVMMHBtXR0GMeQhPuCih9fnXfXtXXA9PPzKba+2f7BJs3",
-	"hCkQh8P3wDVhGbqyAwBff4GeESyIQJ/Lfv8wvSWQQhvK7sIT8lDQ6Q9q6CxPtStsylbPBmQKwVMi5fKx",
-	"a7zqIBtYBlXLRLKVtLO6MPWRlIRUN+kqcYHZq9cfpCkbtHVKAelgN3wc+hAPQ6A73L3+ITHhZ2bLBJAM",
-	"slp9goGbm1C1MHWmEHx8JZoqdxNjifxMK3+X62+PrS6GYx9EK+bXHUbVAD0YoAc9LZAKXpUFvXKub+FK",
-	"LAQqVyy5ySGbVdymBIN8kMPhBRocowwqXnJkfIdVbH3xTHwQOgtljPQjvpJtCpSb5AJLDsjt5IgwvnPy",
-	"rrya9YIycL/maVoWLoek54DwGFD5GFB534DKb7FLy/9yml5BCqONWUdxdVUDjgKfg4WwmR6qc7OikpzJ",
-	"bPyxctNpqgM/BgomfZ9CAJ2UiDmdVE4XtccHnpCEskRgNql0ksZmE0y5YUbJq6aUJVgQ7H5WOf1tQKK+",
-	"iuY84SKZcUHqOD7j6dRRVWnZ/pzgLJmVUiUjktiiQqY2TeUf9SMKItgM6R9fvrL5xWpfFVsuYffqlb+3",
-	"gguB5CfftwjDD/TUdKczpMhvvFsXEPF4jh/P8eM5/ted4y/mJIdyHyynO8ioTHMuS1ElThVcix3kKwZ1",
-	"P8SLgr/BII6kZnP+SQSXNdzLohDmQKUkzyV4WqqpIHLK88w4Vo5prqAySaCe1jdwBiRiI2QKIijPvMpV",
-	"jUQES0H8LkQwujC2Rf3NOFJaZLNCKZ0RZnOa21MVRxAI6aWelLU1sHqUjBZJ1UHwuaV9WJEJBzAvn74c",
-	"j0gexirwTcEG/o3PFlpe4BpDD0/rX0kN78AWVI9cjZeh5l9rfaodHUQFTBmyy/AbXTlg1Uj0XN61NFBT",
-	"giSeadkZiuFhiZ5f/7XGKgv6GKAdA0zjCtyxg1QMUInt6mPoG7t1fmZu1+IA4OtnsX3QgnkcgLTX6WgY",
-	"H55u+wmXHzojeBy/Nj+8Vn9Lv+j/fwZZyLLYnVjuVnVjw25DHB5nBH5LIoyIe3KJGtn9z5pyrGlqs0+n",
-	"wGO7mL8reVt5IeEyozznk4XbP8U5BOUKfkeNW+47zNIpgYpmPzNjVVcLpCUOMLeYPN2fRClVI01c41YZ",
-	"nFgcUoSt8rhsvgwyFYIoffGVTIE6pHFn3ZNCanBZNQSURl6xSxBSZyQj3eqJRJVg7s34UVh/FNYfQFi/",
-	"JuKuC1LW0joU9Xb1+X2lWEgZBjVBDvcG+/tN3BV37bofAxNIf02Uy582xdLUdxqvrIJYzYqRrwoVugdy",
-	"9Zxh4VRJM4cz5FKYwkRfkZEosdAbMUDvsEinoEw+RjPO1FS6oBqMCi5Vb3ACoTWNNdjIpRFRc0JYAt8G",
-	"S4P9vK+lO+9ZeefapLe/SlMi5cuvIZYp1KThMaafJzmfeOFq+tiB1BLF+gkXpvYKTW7JoqOC0cae/atK",
-	"4koonmVqVdZlAKKL6JYsLjpNXktuUy14ZcmYktwcWMt0d86Zapx3QSAcnA8P+gfDg0FfwyUFE+oGjrEU",
-	"BYckHSmWREtT98pK3s1TcTA4Oxq47BV1LnPeDLjYpJTf8WLbybdyMDw7OYy+QHRgrvnzOuCy6ZXXFWY7",
-	"B1r++GwDTpr+C4NrqCaewH8BISuFJKYQ+K6Rm2K9aAOAbyWdu08WaPi7bFglznqDVXmSTV6XQB+b2SXU",
-	"R1SyZavPaW94urKPXlqwz4rE09/iFU23sdBADuhtcnBKfTJBC9LIvlmSHynAx14QY0dU2F7htk3akjoL",
-	"qA1n9BLYmfwUEE87xYIYpQi5I2Kh5Rev0Hwgo4hNoN14qimmfR7WCcaRTLkpOpHntb7nh+5PZqoyPVZg",
-	"eqzA9B9RgSmOqmI1j9VsHqvZfJdqNibJNgj3XsrEx5oYjzUxHmti3K8mRlxVx35MeP+Y8P5R5ftvkvBe",
-	"U13jY7kewdtZiB9zKT/mUv7O0kIz19JjstT/qGSplfr3MYXfYwq/xxR+f+wUfrFLx+dGgKh8jXr2+boZ",
-	"PKbUe0yp9++SUu+LRi5IZ5WMq9xoj6mr/rNSVzWShj66vD+6vD+6vP8uXN71QsQdWbhr31lmmZwTG4UM",
-	"qsxqCx2VSBSv3bmALuEyoxYpbFmbFAsgXw+m2Tg/Naw1pwwc1MeKiGSGZzvLFuVoRtWS1DfU/IcisyIH",
-	"M3HHmQ38TgHNqvmbYn0iFR6P70dO6+p5nn66WeAuaXCL9odjKF5gRkmOngnOb2VUcZaJlY3rKn4SGRqD",
-	"LI3ZUSQyGiSYGFgPYaKGeGk0MRKaJr0DzeZiQRI9G9wozLfaYbpxRm0j40mXglc0FPMY06B4P6M5kYpb",
-	"+5d3PSS2gGXA+ebcdA0Zi+y3FiYsRPPiYa3Csn9CY8QZUYmrvvgN7hdwp27P5Wy5Z8N5aGxy+LWmv7LL",
-	"t287aY+clSQhXwuS6s7gBmk+eHjc65/2DrvbOE4q4xbBIjnXtyYe8dqfjtmQ70TPgqZlXs6gaXQxGNQK",
-	"qD9zkWEGwinIoVKV2QJhRmeQcE1ACpSU5zkxyvlijKOL3779yxVBR1Fbt/0oAD4KgH/wnOrXwGS8YXdU",
-	"BfOqL733PcXvxVeYtG3Sb3PUO+x/Gh5eHJ9fHJ9vw3scPijv4YhvQUyg4EOyHPcIZW5vxZuqSPG6DbOt",
-	"/EikxmY/buKP28Q4yim7rVzMDIO/Q2JCSOAUXUTb9gxhUSiILdgmnOX2EXt+GPZ8qbfvLWW34U2DN51o",
-	"dNOL4TWfG2dYSqRJ12iswkY/aP2SMJqVuaI9PCEsXbjqrgcdd9Lel6Y2MtIMqYCprR18xa460ddgYUD+",
-	"1cIGFZo8Gi5Jka/KLnNO8hzNiTDpMT3l2v+uTRI5vSVCJcdLUIfUM4VaDXzXYENamUOXVsb0/GiF/PC4",
-	"1dtGjqdHRcDvWBGwtLOr6WyjRZjKPu7171rpU+/2J/vF8E5XbzsR6FFJc5XQWj1qZRHbrCag2zmWNIDx",
-	"oJfANluz62Xw3Z0nPc+xH3nJBHBoNcVotNiSL3vEqv8orAK8+kRnJKcsiFGNd0Fc6hTbc3R61q9ddRz5",
-	"P/DsMlWEc8hs9XChKJW2Zd127Hg9fT/Dkt2nSrf/J1wEN2upQfj0T0y051ot3iqlGy4SmF57k4K6tzUa",
-	"39WqMs/IyQvCau+pL/e8g2vwfLCRJmHgwdtGnplH68yjdebROvMHt84sUYD1JLRqEaahjzThkSY80oQ/",
-	"vMW2SRVcxsBgtqd3/M4U/rIVAnDO2cSXVZpKPevEZYUNz43QrvrAZXE0r7SkYSZD8YSsnYhpAlMx7HM9",
-	"p73rl+9fIJvHaL+ZX99lS4EUToVqZG2fc+RoGXLeVSY4r86CYLIIXFY/6xWNqZBQMk0zsCQYu6SX9nOR",
-	"8hllE4/GBijwilZBKjzFMnESZsuxph3OqErBZDI401Q17JhIuokYg7PzI7+P81Jvff6evOrPcABemKwb",
-	"QSx4zoUgqUJwCmGvdA+J9v58/dN7BL7qGjHT6f4lwrnkVsil+ijaNBmxlTSgoEwwGcbYRS/6Lfy9WM6l",
-	"MeL8lphIr8EQvcOLg6hekDkNVxVehFcGabQQtqnePERbXtuqjIT/voFudXwj08T/jgrOzLUdvaV3Ls3H",
-	"rJzBwjBDPM+IQCMBLh4HlackeBDn+SWyWUiQIlKhNNdfpAz9GbMSmzxQRvcDHpm4wNY34105gyJ+nI3h",
-	"HjaftRKsvERzXuaZCfaFEBN4PSKZW4TPkZgaZYb3gfvCi6Y7MFelQZ839fN1mMMFImbt3kAbkAcKVDTz",
-	"CgxOvbi4T9YffJTz9FbjC5VTTcTryb0z+qK1hxU7rdITiYwqYsO0to4CuoQvhGOA6rn6ld/XnkGGfB50",
-	"ebIxwtmMssacl3MeV9/1i6OuP/u+C/EGGIUrjtYfXXuZ1jtTXaI2GsqWVNxAc76n1qdaQVMqWQ84V2ut",
-	"vpA0TWMb1rFF5ol6Wr+Q0ZTz2+tyVCl0189Nei2fSPTzx7cxIncw20VBpD64JgUfGud40g3bmjn7YLQq",
-	"pVatabR1RaMvcVSK3Kvo41IlHqS8ZCnNq9I+ttTP07lZpLfsX/XF/gHu9fXL9cs+dT3wW3iV6RnZLdBX",
-	"yKxQIX4q0CIs0ZoGJije/L3JP0MILmrveoGMIZJk6Bj8LcxedJNEzozzX7V7vpbY7V03qWZwenjUt7k2",
-	"WLpI9PIGNkIISsBtUP0aa2ti9sAWHrYwhNTIi49ElrlaAeZGEw/O/ygJeGMNvOH8c7NiuEaT+9Xt3nww",
-	"uu7U4F6aCScJGy5k0dVbcbdD27bnknl0EdlO0YqtCDvOrW7Y5EAF0auYTyVJk3fjv/z3uTj7U3b9DP+X",
-	"neJ/mTb/BX3+X2PWbmDB49Y+yNaG93YNgVxq9lB12x93Z2l3DFGlaqplsOcmpHB9hm3QIEE7NMdGxtF9",
-	"WVDnAlk6pZZCS6uQ4gUk62xwYAYOSInSKC+qMX0p4Lg3MO46brYvp+l7LQBukGH9iSuv5nxj8qCuGSIb",
-	"OIp+2Q+u5lOtgpnxOxfnCdIcsvVA1WLzAjyupX0C/Ff+JfMYu/AYu/AHjV1o4HuI6rdfr7aUP56AxxPw",
-	"xzsBprrGlODMpjt/+QlPjEbJ974yNY8LQfTViq1cboe5RJJACQs0wuktogzduFLvN6DCS6dkBnkArcQm",
-	"lXBmjLc8rWJIml/8+eNbxMdGB2KQFQkieSlSsmnQd/r6+8TXjincxUsl1BPSF65J3IIoU3z9JyA/vMAz",
-	"4sp3PS+FNNUslsF2AyJlCi1u3OddPSdU2NyBVDf/R0nEonZAM30aM5nhr28Jm+jzOOz342hGmfs9iAOg",
-	"ePPCxOqAa55BdTM2zQI+YvV3xlzMAK/Kknq1t/2RMzIrOMjOfyGL5aVfoZLRf5QE3ZIFKohAOZ/QFOr9",
-	"GhZnjxxMDhBGP//85sW+KbtO/ezTUElLd8YsM0WeBQjNxtZEhVRWkVCBz2BxvUZvij09xxWAHAzPGoA8",
-	"g4QmClIKRP//3656/4N7/+z3zg+Si96X//pfYWiMAd9XYIA+UzcoxxIq9GeXCCOpcE4A86hEkCCdZGbt",
-	"R4Ph6hXZc7VqKSdHm1HiLZ1RtTxRfbshSf+5EhuhVn7jwxkZY1BxHGtMxF/prJzVeGl+1VOgTJEJMeFD",
-	"H1wJkvYsfpku/ONJJRoRzY0bsN2SQrnM+bjMKGgvTZaWILj+v5770H3OkK32xmcFFoEpX+USCgkVpSIm",
-	"vz8a00kpSJUjpj7sUKtP0wDyjxLnKIfPor35lOegQSUsw8LV9tFcvCGpo4V9FiO4wudUEv0wwwu5v5J6",
-	"2AkHd8waPe1iR5znBDNvtS8a5Q+bC76BGog3aM+OVq0TjMqK4Nn+RRMQWCJIlEKyA3TDC8JuLpCc4Tzv",
-	"mUsXuVJ9lDPdGFIOyinJPjPdGmVYYbQHQ2iEyPnc5t6x5RTh4ExJnsXmCEmScg3JRWNgyZHiCucSpZgx",
-	"rs/iHTGVxWexpjKfmavqiOZTIoixWukVZPsH6IrhfCGVvi7yBazPGdbtmrSAVpQK6JWr/o9tfbkKZkf9",
-	"w/2Dz2zFnnlVJ/1t+18m5+r/81TvKWeQTN68lU/rnXqn2ZR6C19BbqWlPLNAODO8qG4ig5N71NQ9uCMr",
-	"EQqSNXW6NDITnbDqKL2tGLD27H7SoAWbrCDMnHQqkWPY0F6KJelRLd9LqvRcLwC6lUnG7JZEe66EIajT",
-	"7UtT5DI290fJGMn3DXuhv/fE+8x8ShhyLF5cobfQt5b+o2rIWWMAS7Ss6TZIQ93KV11F3emRb5rbBEjD",
-	"5fgGOviNplgfJ8JqXw44PntecRKEReVrD+PFCDDFZEN20CUCjKlOJkBWJliJSm0WeDvWwwAgxOC9xZuQ",
-	"+xJhhWZcKjToowXBwtmsbjR636yacNClfhvMtyEXJuQ2xCTU8dQIAnMRyDmIs5QYhFTNRsCw4qy+rpv8",
-	"nQnuXTdnj8fhkiY1n5P0vvx2dPgtzOgY01Z2bXy7g2hnjoFEtsyZBjgXFsqAiZRJhZlCe+D9gBidTFW+",
-	"QHLBUr1xc9Dimc4rMcgJP8bJfOVe9MBdLw5x8F5GpN+iZzjz9HOuBgdUp/MqXgg+ysnsv/5udWNWmIcB",
-	"Pph3zXFCdNt1errcQ8+qG9G3fc1CmlvwDucaAppwcaERBuc0M3Z+IF/GGUMJnKpLdAO2OXmDNFQlIjid",
-	"IqhKB4mSn3M2zml6T5D4o3QBSNX+QcBxpTltBb4eRh5hRBp3FP2NS3Tj/MKM3ttBAgQQ6Gg4AUFycoeZ",
-	"OkDA7mH04afrTwjSy39mNy1B4wZ4FDYBpXJdxlYqmueWny0ETyH33AUIPi5+6eaj/tG70j9uLBsjDbvg",
-	"ieheo+UjeG066U/PsZbJjZcCfIWySWyIydymMUwxA7E6vzPuXQ4wTfl3LTevYf6KixHNMkPbdkeVxjBd",
-	"cKXu8CDIoulwivOcCH2ba57c8XEZh6MDx+JPoGu7zzrdCF2WCG0fbHU5ZbeIfKVSkQyNSgUIwDjS6EoE",
-	"GhEEgugeZsgE42fenbMPy3/jXLfF7vTBoK0yCtKrhgOEOVSOl1rwEqYoCUE411LgArgWoGPvX18jK0Bw",
-	"gX7+8P5Cz94YU5wThSvcuI8EBlOImgLK67fU+uUCX2NI5IHzV7Bpud0cqaw+71R5xnevOXdvui6kGVSK",
-	"Tz0Fo0kDr29A8Dl8ejd4CmP0bApho6C0e9Z++7Q/OO/jYzLonabDrHc6OiS98/Gg3zvCx6OT9DQ7I+dj",
-	"z4p31D+v6x5V+1WdYmevs2a5ykxnt00+TSti/CC0WNSVcM05gwPW2FyeWw/Lpd01HNEFunHwccSaqs9M",
-	"C13VbQasUoWmB2hv1Zf10dZfZyDOpbiUxOKWVS3tm7rl77mCAt/3O/b+KF2OftX+QY7/e45kmU4tJIA7",
-	"YJyRNkggLSwfw1H/gBc5x9knzt9iMbkn0QsM1gUI7W4PRgpBpajloDsiqrvPSPsIdF0GBALuU3CQe4Vp",
-	"Tu6JA+HxOgFiueeDwKJW1tfuxzP922OOiMKTm8rR3+ozDUeCUiyEUdo5l0LOyEEUNCqEpmibPYU232r5",
-	"bg2cQ/CtO60Fpm3WHXJeB0W+qqepvAt/+rl50eHrumVzAgHxJGh/4UJdIPALHC2QVb/BSX5+/Vcju99c",
-	"QdTGBXKTvUF7Kc/LGZN2gNgoQmI0EbwsYpTRGWGSchajFCsy4WIRoxyPSB6jGcGyFCRGYPSMK03mJcKV",
-	"zs0p+ahEN39Lv9wYLuHahIn8zPAdpjke5fekHuHxupybQM8HoyEZVniEJSzeaBRxOtWfQNafY8aNT3nG",
-	"5ywGDRIWwHhzAYTH1BjcP0AfPSnA1Fc2N9/YSQGIMuQx/pdOBjF2k6xlN2lJJEiUTFaaD87S9gG9j0ix",
-	"pazwifN3mC2s0CvvhxaBwbrgRLvbgyDET+4iEVpuhCvE6g6pBEOWlkGl3rrNIt/uuxO0XDZ34Gdm/YH+",
-	"ed/brD1SF9g3+jwUZ5MKAvweziXQQ++3kQewIHBCQR0CFOpnZoXw+xOnpaG6wcHv9CCA+IXkec9of0C4",
-	"c3bF0QJhNColBeWHKHOC9rTwwjSX7OgEoKggtSHSOY9pRmnfgkyWhamsBoFcnwC77ge58IjdABjo+6Ds",
-	"4RNpotkg7MDReH3CDd+smceCCKu0xbdEHnjfh2VepU4/XwjdVlEim3HIWHVVWsZer9FiOXn+RtV5NYCr",
-	"bh1gPeow6I1abeN10+GrfqWODs2rqlS/LdknXYmqxnYF1rCikFWHjzdyunRo7wTt9bhm0ODatP3milyF",
-	"fFdqff3fjI+GB7zm7Owo1YZVc6kh+KWaMIdi2frTZirPK0QwmUuMWIHzDx6WWhvxKsTdEQUd3jWt8P2Q",
-	"rWHF3F/eEaasWAizz/OfTK3LdVvQ6AWFu4PcnOa4TGE2E3Ek0Z4kBP3p5Sf09G7wFJ71TBSSvtvnU5pO",
-	"DXE0k3vDilJtCdMtTlwQ/dsuFNZYBG0d1WpHytUB2zHCLqgbrC1t94gHPFwO7Zf2fpPJ0z8VTaxfjeLO",
-	"m7MJa+u06f2x+dxGNS5iIfAC0Lh26oK4uDK3QonNtrX+YMO3V0/9uiIqhGlW+m+uOF7GmX+qa8heZWWu",
-	"rl02j7rfclqP2D6z0b3upw1arp5OOZS5jeKIzIqcL6Aeqr1vozgal0LzBkkdnxxHxrt00+zkc+fvuuGM",
-	"tHWHDGu2xnrLamkIMxM67bD30qoDsdXGxkthqVwzM2oKwcotquanYtnSRaidqmXr7ksOoe0j/a6UWupa",
-	"Wo+102dUkFRxE4W9+caqsWQt6vsY1UZgN0YQhfPcc+pswtmFxYRudhNZvQ079J3Yj+Xd2NhnN04DyxXs",
-	"yw5MiNiOlwxxGk3mor2kasKx28XGd9djwi63YnPblm9rXI3uguWNpGdzBCGqYkTHlbmm09kI7OPyhwmb",
-	"4InJFZAT3G3gerND/o5UNm7n5Vt4yyty5d6t36W31Lgt3OvGrE//0q3Z/RZkrMT5R2LiwZZkJy92oSup",
-	"yAjOcmozSrW4ryrjzfqVvXNZqQBRcGF1M527iLUK6hVdHAQ6dmlB2PavpltNoi4bG4S/D5IWAS8KgvNE",
-	"0MlUSS1DQg6vMEG3B7Era+t/1LEvM0yZwhSIzowwjckpwTLMA60kqC2oVB9qTDFetba1h+e7CcsB0Nf1",
-	"jbueRe8YXdneIV7WJsGhZC6D15GjxB0XapAtgbLmnbuY7L8rp1CMcTLmadl98R/GV1eC4NB69ZUw0+hU",
-	"cSk74ps+S1uss4WHHlj96tX+YpfmGsJByPPWlVMg/yiJdd1bp6nvrNjwUKxWb/iRSV0pdBWTtGliS/my",
-	"uriMLjE7DmjL43lA8lQqlZKlvkkaUXSNRder2XS7VcdyO95olZzyIMysk2LcobD1Vx2daJQu08BSNv01",
-	"ODcnVahxnUGqmcUpbiXFXCM5tq8zPbFNEH1hqfsuLOfq260dONHk4j7aSSIt/INeyBESsJkDCTmI4o13",
-	"ZEAlZVeDcqgVfIkgEvwtlsqstsF8/oCb1UO4o34H0fa+NHLVXb2On/WQ4furCuFjiWG0ttYYejO1WcF2",
-	"wtoHYwxm+Osb0//YbK39NdjIM3h4cdYPUqJ7MxEtfVCmiQccL9MUpVSkJeRavERZSdDQ5DOr0nRBasKq",
-	"HsDWLMnmFTZ4lBUEYiz4DEG2vnPwbN+Sk6k36Ki1JXFk3Jvta1t3+rtxOssnwsngpm1zC2q3hu470JVZ",
-	"6sAg+ej+IFphXzz9gbrhZV7L29CsJHDj5llNK/WmYpaSPDcJZJYVswW1wbv3F7G72n8s6/Iv07sVgozp",
-	"1zAS35LFE4nuqKSjnJgMvGiPF8nnst8/TE1P+JskBwcH+zFSHBRME0YlQcb5InB67vjtlsB0PNhazzSe",
-	"kzBzCzCOA1FWMGwFggYDG8Q4QI/vf4kWNLkli62vT5jdLjfmjmr+B8LQZUA0THP6zzr/kHUd2mspHeX+",
-	"JZoZq4BJL82Nyc+bYTe95K54thK3ALarkanOmtZmvQEHNpJeQ7C+xdFtKOmAPcOIKkny8QF6o8D+Cd7d",
-	"csrnzHj5XyCpNE9AlQvWXE+T3eTMV1cv7kEul2qFP+paqTJU/YWyAIIuJelGewSLfAH5emP0/OoVHM99",
-	"xAWSeEwmJYbQikaP51evrsDQDIJgb87FLXruwlM1E/fKlXaqpwPWaHe9LacKj6MVXwvfdNXray/98xYG",
-	"yJ8Y8VNM2+zJuaJFTmofWhmwLfoppkMI68KHuWhnAtUIO+fC+AMuMaAbEGBFPup1M2h0QNBhty97aat/",
-	"26H7qszVS8HsNsU8y5DXDudojFPFxY6Tt1+vOP9u952Zy1+hk77ump/5VqfT3gUgodTau4zTyKa9/QDf",
-	"1pKPAE8q8Fj5JRkjZ9NYxY/upg6b8rn/Wcpq9dQdzQiPXIYsk2JQJnKKBckSIxpOMYg/aip4OZkmOLvj",
-	"qRFJMpoljKtE4VuSFFiEScutJZuVvsy7zVtcWJ3nagbJm8NKtS9r2ObWAeCiyvkHA8qQB8+PYWs62ED9",
-	"bGTLeQ+WOijObw3YfQ1cAzP9zCX+dQd7Erztyoyq2iuzFQoDGaBuLpCa8yqMnY/B3dMECY5IimfG/3PP",
-	"Zn+ApDQuqMrIuGJCsh6e40X1XJMoCOUvtCC8KIge1sakQbZGm7nkxsa9JxCFLS/Q31rq6S83+5foJqNy",
-	"RqW8uUAYFVwacSUrjeutSWZlSyRyNCKwHJcMwr9UDftv1Gl6y3Iqa0223kLIPQryZE7gCflq7YdGqPGy",
-	"SWqx3Nh+TU+XVVyjeG5T8AAZqGhAVDu0gp+jMJ8ySwuTB715IFiEXUs2G3H97f8GngyGmQoyo787jxHL",
-	"rC+T9dLgdzixBDjCqwUqBNfUUDyRyHYwuU0knTCS9SiD6AS5mR1eqYdvIm+D5V0+3C3utiMMDOlY3gJX",
-	"FnIbIbuos1AFiFVVTLITabOtZSgRmj5WJiUNZ+hG/7rZRzbvnElrz/BMy3wmaZIXqlrgCcTZlIIZD5YK",
-	"nhun1NIOfu1NeM/mzjBJZ9+8kN7U1RrH+zoUTjc1bvaxK+tlQbT0/e3NdEt9VgLziaw4ZV7kJDaJKzR9",
-	"vUS44mZxmhIpUc4nNmUNkRbCsCHgLKSFQgKwpsJR/AeDs5c7FIAdUtX4iBs7ItbcFUemVl5nVtXyALJn",
-	"TV9/nPz5HAtylaqrRmG5nTzSQ1d6rXnnwl3D+cL8qnp2MgjY0hcBG1iAHPhl8dYbA6q2qKWyWTWPbob5",
-	"Jag663zbk9M87rQxH1yKw3vsTnt5G0WW1WDf2LW9DVt/+/6g3gzUWmpqYoluiK5ShYb9wRGSB8dnFWED",
-	"wdxTRvgsnRZX9HuQtfSPBTGVBD1wmFp+heATQaT02DBrOsgpWyGfPTfVG5tbHCjQ2NXKZ7rmKzyCW0Ui",
-	"u/hY2aKMXds3K02u3eRp+q5uXPnodp1a25pVDxU8edO0m1q77UyKFWRHmeKigJLeVkR5//oaHOcpKzWb",
-	"YTQRUEGrwGp6aSvCUYa4yIiITV4I61w+LlUpyLJa64F2fQVpBFkp/AmTMLV26v0OeBNIahZI9mIkLLeY",
-	"TrR7a6QJoca7BtI25/rnMptA6v8MLyDG02JAZvPmQokn8LTfP0A3WUluzC0k6VeXdtSzl2clGGnIJbrR",
-	"pMTGdo5ycvOZVclNcXqruVTuKgQ2k/lUkijjqoYVZLTaiE+bzmRd7qrhNevXe92lu1fYdYfuVYXXrfsu",
-	"sYd2GW7MOAgjb8IrSEm3a7t9Ge562jfrhr3Tv6LxNmd54/c23AkduIi1Z3YHlenznEuyi93SVgDZeFfp",
-	"8X+ybVe5b20fVeC+vtb7qvFtTykKPEsyI1rKIdPUWCM8o03icyegEUsUT5Y8Bc0bbKroWlWq0UCBPml1",
-	"CNrzOptxi0HVE95Ob3DvbdgSzrE3ySDM+WxWMht1/wHwlbCUyC2xyyy+KS267SNYLhKnJcRiQpJCUDDC",
-	"jQSmOVh+cZlRrp/IPHFq9xm+xcr4iS5mI56H9Xq1W9NJJ7cmSKtWCKKIcMxuh+TWeuam4GIg+7k75VVR",
-	"xhhBfvqXbJJTOY3RB27+fSaoonKKrumEobe2cUvrftw8WcOgO5ya8mwFsKFySG2zUFrwnhEpjTLWuIJa",
-	"wt+wcyQpzvMHgXBI6hp0DdO2lZoexq3IlPsYLYJKJvPyYQMwKEvGXISMtW80zyc0m6PZqzDvWQFuk5a4",
-	"ufX3UTP5maCtUq/xLVtTrKMOyB/NqfqWAyialpxlwTnlm9WJFk2uoe33jhpoFr3qgC11hzWBmg8Ti7Ac",
-	"gVAhfQvWDrIBbApuundCPMTeNXDBbth39wdzFdy29Aez09uFsfKJzJbW061IUIisDvtdIje2JBdNT+5N",
-	"BP9H05N6doPjjn7MTYKzHJqCBVyJxh1oqa7+WtZwB2LVOsWbj2uFJWvO1UNo8N3V+wPV9z5glq5MnOeJ",
-	"Ky5wgTBbBBMYBAsNXDaaygujuFeQHRhyQTQbGLRstLJFAEziCHjta0r9qbWo5wpqGpQrzPJd2Uecb0l5",
-	"dpXNlm+0JuBfGGYY0sJV7Mp2Ssp1Ul7HHB4tJYKpiOeRL8fp+ms/PgrSM79SXhdef0cf35WF9rp805bh",
-	"a9RW+Fu/d47+a2+/9+W3k3jYD5VVWE3fbMU+LeraPyqKJxUpkiX6N+ZSC0UBcjgRmGV1bzrKTdRex9g7",
-	"61LemGgIM17Y8MhlZzDGnSHC/NclqQJZKNGHzPB4+ldudSsNpWPw/NXlbzROCp6Hcq1VL7YppBNHrhpQ",
-	"QCVcEGbL/TyxtY0kpBh0HqHSEB8q0d7gwqQG1YPZghaBaNspnyf/JILLYEInyMPH649WFZIkwiboUPdF",
-	"e3V1qCo7a05vCRBemGWoetJ+WJJxpZNIlqQkzwMTe83naKaHdmV35kTUXw4vtPrqCk9UU/r3iUQFz2m6",
-	"uGisGoaGBOGtWlAazuA/BWWWbPPYVBJpDMDLPEMZD+5CC+Md2vhz9nCisWcBaAUPRxPFliAAs7+owFmX",
-	"zbqEVawrmqVPibGHVFoEPZg+ZwVhq47OjEq5C7+8Pp0JafjPucybtRPdHrjMVQlrC0zFJWIczbgg1nCA",
-	"c2Ry75t8/UbJ005PNthahbnmSntBZVGqAAOGR7xUHYiH7n0Fbb9VuSRcsHgA2QUdlXqZpqU0VcNIRm11",
-	"H0jA2Q7/vTDlp1yRI8Vt79g+VyZj8NCZcqq4u8/MDABfGZjXfkUes1cu3SXMINUQGBt/wr3XL6+fo4+l",
-	"pmviYNjfG+zvpfv7BwjS4XxVxvcd5DFIeys/M2LqqEFy9edTQaWaYWkq0qCrclJKVWWms6gLNqGNEtQI",
-	"nHSVldU6bMkz0+GZiVqtF5XUqTvaLkYpN+5C3oZcoEM05+JWrynDCwdaqowxDe19JBN0NNy/RCPMbtGU",
-	"59Q0s8jvyt91WaI/SQrhMl3Fy2ri23WQLh9oWHG1W74dg7iJwbuu85kSKL7+wBo956DdAVsgBGa9Gq+b",
-	"8t+O11D/Q7HAznsjvTiVbnHCOWY2uCUk/3VzZrHzrnN5WFfRzglGbPMu/oTuW6aLUw78AZKHLCvsAMVa",
-	"q2/ALrb3iLevDWLWxA8v8chuqrrGfbTy8rkwGaJxDrY2sMXF/iN9XS49BJIUgydBYhM/yxhBEPmMMNVo",
-	"C09jmwDjM3tXk1OXqR6ydRuHFD9N5QGCDLWYMnXh8jvGrmpWjDKS44UthmouDsf1LC3ImM/bK2o+hSW5",
-	"pDBuTS4y3gabtVdVBcy7yJ5Wlk2XIhFYp9R8Eqa9Vhe1dGmFvVEwMpIcWvZKmeGF5Qr0y4mW/utr7FJL",
-	"ApoR061SC2GfaawExM7aMzvj59VNsgs/2b642vndvZoD1SGJ4WJd8lJ6SD/OHWn9SntuY5lrju1317Bn",
-	"5jvbatjt9HZKUrILF/1wzF6Dj2olV61YXs7yxYUN4QmwwU8kOENp+MFwW+XeaTJCwZ2pFJaWV9+bC6oU",
-	"YRrPaUr23etKKLC7mF0aPho4Uu+AdJrffXijLo7QDZ4ntGwjMDo5pga8q5rIRUWoFLiTuTEP0Pudzv99",
-	"+SrPeDHsZLxoclChuj4Q7wG7ixUoqi+XPemohBIDzPjrmVQT350bC0XVdeNyVrI2a8heOP5cVcwKZu5m",
-	"s+kOoJh1T1EiUCVP712/fP9i/9K/89KalVANHVP1QhrWIrM4VKlf3RgmFg4+4Nyldbd1F6LnA7WK+SoL",
-	"U7O8wELli8T9tBFwLiYQdPwxCKUk02jvcVF4IgipR3A/QW9q/66GOPjMPJ5qxbd1T/e339MDinltVNF1",
-	"1zpyD6wpVV9761mHdDOpum/1u56x/WFHXQPghzCXOaXPjzOXVZPfIZRil/ssRBI7JA7oIr1vHKYpzS8T",
-	"Pvvep/oui1SD6heYkfwSeNYRQXjaTrr83UNJvq3eyJWp+itebx0O+8R23d0w5XlVrdTd+hUfcIDINE3A",
-	"sxuzrJWSzimgFkShqlwO2jsaDhvpNfQI9sa1Dpp6PH1i/dG8JOHhVfG0dBFcXqVXK1ElUKHc1DTNbEvp",
-	"Cpr2e/1+v9871f850//p2/9l/XTw1BUYaiqjomF/eNIbDHr94adB/2JwfNHv/49GDJoTm8o/IkUPQ6q4",
-	"gyIbR0ZlFHX5phPqLyLTHyxTGcWJIxR+oSMY2gsZ3fgFcgRfaARftjZBTvHw+CS6iM7HZydZ/2xwdnaU",
-	"nmYnx+d4OCYY99PjY5z1B8f4cDQ+Gg9Gw1F/dDYcptngODtJB8ej/rjfx/0zMPf9kySjBaD/4OzocNiv",
-	"q8K+dLk6cI4KuUinPOeTBapWXRamSF0yWiRLkc4bF9pP+wNPV3ExCOhgNg+C+wMTNN2269VoFbCaCaIZ",
-	"hYzPmV4BHB6AwQVqouBvNPvmUCyYwWsXDaiHhL99X82lXYdjz30s7dbTq561Y+DzNl9rRhE7LA8Rv+vX",
-	"V73h8YmTe2DvYjQlX4Ob5OO4N3PK1MlRFG/QC9rDENiptejfAUI/WDXZDByuN3ON0tKs3cfYBhI1IFtt",
-	"WEsxuVYXaTf++2s17Ie2Vmv4JyhASGwtz2p42vQjcoRyKbd+Unlq28t0RllpoEjuaGZTTKdcGF8T92CN",
-	"rm3pwK5Ixelq1sVVNQyQGkFSpjl5Is1hQlghg9+NBS3dbP6TO5YdaBbn6yy3AQM9Ph7TlDjwHMy5yKzO",
-	"k7LJLD9wb/T1O8MT8rQA+7n5++8Fmaxd7IPw+W4GP5DRXyZ34XR1lGVeMhhco5lJ7SeR4gdNBbdhwOLu",
-	"TJurKQAyGgg8IYC/nKYmq27ABp7dUbk5rM2OIA1B843fG3o5r6Ft8oiutNC5PCer8npsZYXbFEPegSQ7",
-	"4LUG8wAUwp9qN3bStu6yX1s4J/sgXkZpa/qAGse+tyeWt1r2sOXoXJI7feN0Kzy3Pq1CQ51oVgX6Qvjq",
-	"pUnmKv23TyQ6MQmKd1MltpNEhrd57d7+NFIYgu23LIbGEGFKLGx5aADuX5ZDtHfCgq7WaV7aGBlv2w63",
-	"9cepYWbHWwutj/bs7uaxtM25X3IbWq+/9CAYCGmfoJO9wf6F9XVyZrtWqkfISxcjUgtjRi2S6j9ISESj",
-	"UsU2nyZKsTDV2Qtsy9FCvHpW5mrKeYb2vLzj+zYNiuYy7HlwJRtQnU7OeErhUb7QB0gPt2wmtCkSvXSP",
-	"cC3ZaTefJ/68lypCeDNPxlwk1czXskMvp+lzgiX5uMIbDWoleC0u0ADN8FfNgyM8IZdoaFNpzIhxR+Ml",
-	"UKYcs0t0iKZ0MiWiBv4lOkIFphmqKyJeomMEqc5s8KDiVdXkt1eX6AQxjvQlrodhEzyhbHKJTlFOxgoi",
-	"CzHLLtGZZtL0LLNLdG5t2h6stfg8jOLoMIojLcgcR3Gk+e/TKI60bH++CjYvvPu3TRj+XgJ9WuUD9ckL",
-	"/q8d9VzWBUS+pgSaavylPJOowKW0VFaVElGJ/m4yEUC+XanaBovVDknr08WsqVa8vAItmts67Nb/yqXc",
-	"SQkt1ANm22l5PS9VsXDFY9qAj9fl3/G2cE3ZMs/TYTs+C5JzAseYKCwmRG3Zf0zhWGuOc7uOjJuvGrPm",
-	"Vp1XVAdpeHu0hg8ttDH5laD/ndRA8xam3Cp/L+XPPDj9a+vt1LAx96zZfCBHJr0bgo/4LrO10UFfh2+u",
-	"rnes0GNZzsoqr3lOt5Sdy/Nsv+nbVea5f5mdl9P0pbsGls+IprOdMH4CDvUdiED1sT+ZHusrqCq+PZdn",
-	"pxKbycMYnSHwp2oZTQzZw/tIplPOc2PSynMyIcgGAcRob7SPTDL1BcFCVik6vRbpfn3davbPucdDuZuZ",
-	"VJilRMZoL9tHeCQJS0mt68GCYDgeR7YQCxfgZN/Q9kRxNIriKNV7v4qVqNa5yyn/wbiwbRydQZV2pD84",
-	"s92RA2Q+IRGO0QgoRQZMI8JQiEEqB9vtBcYd8A2qJ/xubibnNqlplPn7d3QvNUD1r7+cKo+x38sNs+3m",
-	"/Qvul/dke82IOZyUVXqRZzYyjCppiudB9m19kAVmt/sxeo72jAMvVLB4gfY8mXp/WanS+F4ghf6mgniY",
-	"3S5v8wBV6dQEnWGxgGVcIgfDxoKsrsyakuw31xiWgJYuR7nIKRcKVdmCkHFdc1owzRrbFDjPBjHS0p1m",
-	"nnLKbpF1aF3ONb9x9ZKwylYYkNWvX7433m8r1+2w9/rD2xdRHL2D/17Dfz/YHy/fvYZnz99HcfT6TRRH",
-	"f9X/eXet//tBN7m61v/96ZNu9+K6Q91JMo6aiLYGYWUzke2yRs6IPJ3MFrVGPmC38HJn8VW+ZgDVekLW",
-	"J83k6jP9KZtcoCtUmHitGP1qUgQa/yK0l1X8s6ZC1Hhgmpf7MXpfmZcYB97axgb84vmOeZt2FcXRr1Ec",
-	"6Y35JUhulteUAE3rFMt037LgHaVQ2aaoG/vZppXMLYlY5xM7pkIqBE3NZkAyFOvyaNRznah+xTbKbRCu",
-	"ZurvkaSdJQteqmmSllLxbLECMT/+erUigadGo2QLGDf5Iq/a5P2NSVAneLW3ndkw4Mzrc9MxF+i2lihj",
-	"+OvummHys68nDh9NK0sZWqTARf+8Nw7m9tfOp7s1o+5HuzaobI4EeDlN7Zq2qWNd9/pBVay1zDDsJ/UZ",
-	"hUQHq07KL9D6opYEJYTNLhxVGPZ7ekCj7AyfqXkjQ8kGWHjpTL5j0Fwz4q2xyV4AXBuPG4StWY97FVB3",
-	"jaJbvtJ3ESTC1HCdCGE8P038g75wZzgjaD6l+YoMu5QhQXJyh5lC8CmE05TPZtwURQWfeCC3K1I9NKll",
-	"wKGkzBXt4Qlh6cJ446I9jG5muLipPHbB8b8K62vMcR/NIR9PQ4CByplmiZi1kpl3p9cPGYJSWcFcF2v0",
-	"gEk2DMjuuKU5T293jUNp0fNAVUispqaGkGnoQvUN0KAO0VjwWVUIMgz8J7JbIch7kNh704etSEO3g/oQ",
-	"XkMBjv7H+Q+9nKZeCMkW5OaeAuqKMoEfyVhWCbXAaEoZeqalZxCaATUthUY4yyAVSrOSSktS3JCybm3x",
-	"8WKMEywI3qJythWCtxFXN0qBDlgrtu+DVdU+KzNrXdtCkWEDztCflzUQlcBSgXYbrdaMl0wlBfgaBrQC",
-	"C4LFE4lMM73H0LKtcqj+5+ke+sG8RkoQPGskt61KQ1YlEZveABvFcTtm3FxLaBNqlDpcRiKnh/DyUzkP",
-	"howKkqqkwAvrtqimVGRQim4Bbpxfg2EdrXla71mzXatwZIol+WQ9CHZhLtrFB0dEzQlhSaEHlibdAGcZ",
-	"FotE8aTgUg1OorhuZh6EuHXn17Dx4jRJfVouLVDVbgeluPNJ9j6+CnQ5TkmnekHhk/XmAo1yzG41kmMj",
-	"bjcVT9gT7JZPoSDS5KY3DHXg+nbzMwUrqtaWG/uQY/aRSPQUfXx5vSoFF1HAlwVy2R0GmR3XoY3bM3DC",
-	"0McmMdYouFSNz1WWgNXJqmclYUnJoEqfLAicyqoHZRnR0iFhKll6CWasBMxYetNLoaZEJP5pt12oVDUe",
-	"4qKAyqYpsQkzf3qr5ciXr1+u9fwpbwvBWon2Bn/r986//HYazrBXLrU3zU/Czedc3CYjLEmW5AQLFswC",
-	"Z0p3W9jVNcZ03x70Ra6vt+e/PPuAnqJfnn0I7vm3lbgeKlcJrIfx8r25gGRM+omNAEPmxQVI65ShQZUW",
-	"yl7joLAYET09LWBAEilWxaBjqewINd++Jw+OjgI68ZRIicOGYHBskttYmbYwSq1W29R2iw0Mnu9AVvVL",
-	"WjxUp6Riwc4te0cNjWD5xB00mJ4PeFfFEOgX1+m0jC5eizsvsOomzGyZWz3x9CSr9Gm2iabE0CecT1Dj",
-	"6ZZZsqCLK0O8GgBvsVQf7RFS7QwNgdPRCU45VnqnvOUvL8k71ZsQuFF5Bq78xN2cIY+xbv74jUF/GH9x",
-	"bzZhgz99Zz0gpHuolICed2eipe0kxyvCxL6jstA23Epy1cv4q/1AQGr9Xjq9Sm3XwnRvEffQxulFXbmk",
-	"TDsZ9f3ImDUZOeBkuxSucFFCbo7cWEFBXeSm0VVhRVOykZXWk+WacahGN4khXbiYybAq219drWLazXrf",
-	"TJLS5by45ktpg6t1e9VsqsHX7DLcy/86tw2jQgarvJm2RMcxOoXNOAsz6w1OZ6VVz6/DBgkwnX+4ZtFN",
-	"MMglyvzk3RY9qlyeLgfKnLKMz8FTjBgsSTFjkCoLfMqocSPfkuf6Hu4nW2lrd+HbAt4mHV1MNKq90KLf",
-	"Lqj2UIeky3n47sGzVQ6JLYNn7fx2gd8y77raDNLU0Du3A+dyYKM2EGeXiM+osuUaDeH24jMo65Y2adeN",
-	"XckvNBf2atXs0B7jqAkWGzj0YvwS2bzPlgetoUE9a4CVNJ1K6a0x+SyJvYdhsfc7aPK7IDeY73epeHrj",
-	"Rrfir5EcbCqHGM21QEsVyuh4TISsHWONcwUX9sLFuSWvKZ/BpXuAbir1zc0FqlRGdkj3VZfCGKp7LIvF",
-	"tj6dyWuUgIKkm+2visEyYeGZyesCw3jlOWk1XxuGY3IRr3Gp6CwiFb5ubfMJsG0fkG+op7sGbR7IxgPK",
-	"lR9q2GksfSftpURXmvj9xSSeHgz3D5C1Fknjo6e4KxPNMk9JpXjlvYdGYFoMhI12gNlfIfLvWxyNtrWm",
-	"tVLo9fvLgE+/w5jZdxhzK0c+LxP0hmHHWyFvpbvdPPDkew08HQR0KLUXrYd/JcuIQPJgiJ5fv/hwhQbn",
-	"p/0L+3RwJquUZd9llsPvtX66LZn8e5cOTfPhtzi63d5xtAow37SIb+solbgju/HHYteI67rrOhK6onQ+",
-	"3O4XVdozc5dc2n8vGnYdfYM7BeMl5KkGh1iPvwSxLkZQS8W1RCVTNEeVxGd6NstvwCQid/Fa3a9JwmEa",
-	"r4q18RU3yyr/SjGQwCJuLtAHy8IYUg/vSWaWaIPh3DNYsLUGnLmIoLEfLwe3yXC4d7gf0PK3Pr2VGjGk",
-	"d9nIhjtubGWY8ltXCcOuwvBNJrGnxxd1izzeJceX4P8kgXm9AuAjRu40TznFbLIi9MOvNXpfnq2tqXUI",
-	"aDbLS2aeOKbXPdSiCjQKYaQROjbrKNcE491DnLoHCbETr9Jc2c1qJOD3Nn0VnamugW0DUXLKiJ+g41WM",
-	"/hSj1wMtdrweXiAwh45pCsf2HyVmtUalee6mfJ7k3BggG0WGN6vxdFc+VoTt0Nfxiet9gSpukjL00qpL",
-	"q9sedu8+XkDLhWe39uKJo/nUnOltdaDzKd8abEGfIZiAGc/fkrje2RXIZ73sfojuxylatlf/NB2nPQrk",
-	"nPgiF9hhrr86pNmkAs4xS4BY1a+rS9Nzv29kFV5xd9ZuiYE0btwlIPId36/BB0KLT35dhbhdVQFPSIYG",
-	"J73hsSm5sBzTOwNPTQPDPXlweLI32N+/dGlWRsKlbzXeMs6I4HQ4TyTCShGmrCFxUz0G8/2Ei8R+f5U3",
-	"1Yb8KZ/ojICDkvxostcthyz5N/eKPBT6BjF8RXKUAF+xsSos0182SYJzyK2o73gXENClZ+ukLQ0Tr5pZ",
-	"6Kw53bZsZtNoqSudW3ni0nh0X6Wdw8l20GmtsTVIHJpRaHWdA7D1aZPuuD3o+snXNC8zyiZJMyppK+gN",
-	"+w8BvmqUIPxWTDUE1l1yDPih3iGka+1B3D5+Ky6Kv7qzuYMf3NWFSz6luTlBpLU5YllQk5IJXtXE64kM",
-	"5K/ic4bmUO9vbhLvTskCpZiBblT/mgUEivoLQU/lgPuInWC35hXF2twUAhQSWIB/g8F6kxbtrWjyiKtp",
-	"2A00tEfNEsGr6iluLPO7Hb41em8yhtUzvF9NyD9SJeOXOZ00avz6n/5gIzBI3QhxVplkTdZOl0qqhdsT",
-	"EvbuwROSUJYILRQGHLA1n9HvDY/D8qJjm7rKhGbi+Sr5klVe9C25mt4BRw/FuYAvyaRmeox3KbxoFtLQ",
-	"w6xyYYVckDKBDFxhkKg515zMjAuSuPbhGZdsRtSKyrGCKiIoBrXPjCigWXCgG/LHshtSWw3mI04Fv9a+",
-	"rZhzDdKlhTf3LoiJaspoGsTDF+OX4B+AiGuDUp4RtGfZ0JQwWRqqrXnb/QsTuP/Ls49v0C9Tqgh6Jqii",
-	"chqjd788e26f6ebPcpzeoudY0NGIYBajqw9/eY8+4FsqFWY0Rs+uXn20ra7Ggqa6zfPX71+i51PNNpIY",
-	"/fTTp9emsrtmNGP08eWrn00NOJLF6P1Pzz5VmjhutZE+h6snGcXRL2/cP5/0PyY4/5ePP72L4kjP2fxz",
-	"Bf9cXet/TJOrN+8hpP/DX97rf55dwT/m3bPnH5/pf65efdT/mId68lEc/WR+6clGcaRnGWaR76wRrF2E",
-	"jYCOiSpFMiMyxQib4LAxIRnKqb5GqbI3KcJoTkZTzm9RRnJ6p0UCGqAaWiDbqCVpyHXO9XL5QMCsnkhE",
-	"M1NNyE6gRyHdMLkjYuEmA6SsY0mhe+WHD6iG/lGGQ1HeKGlc6PU5NrBGXGQtpxaX3T2U0X1GpMKzIlga",
-	"wLEz+jSjKS4KwgLOLCsVfyvXs8axM+Q/Z0NEaie5Ch7+AtZldQeMCZKTu4eKgrvrFvjWvjolFLC+AcP6",
-	"DWjSOVOUleQS4XyOFxIVgshwyYWgMbX5xTVrrhUlQe7FmG8DSd6d8wuSeCEvEM1kDHRWxjavpfWz0qhh",
-	"TFWx1fEyPCPAFY8FIUiRr+oAvYSDVZjZoKmhDp9ZVWr5hmY3+mRySWzwLLbKgRQLsUA3LV+KG1NuuSCi",
-	"Z8YAhQyqd8xWQ9ekx3xqTEmeSURwOm2lGX8inZ4HvnWJMGJkjqBDXUFSOGMBds7YphJUy8MfDlGWmK81",
-	"0GrDZdtMEb7sIuPe2rleGL2T2QvFgXyZBgfrM4M+lPf6LuUfts3aULspP7xzDs1WnxqXoL65ty7wqFWm",
-	"XjMXbmEHnpZvWaFgsD8xtGRVyX+LwEbIpBIIhcCpQqbxyKnO3I2mad7BTrdNOZthsdhEuZtzfFbOCpIZ",
-	"xx+TwtmcaIP3mk3WK8CKjozpegPdtwU2apLfpO1uikuwW7tzb6lUD0LnXVmWtVzxat+WV2CAW5sBqc7w",
-	"U1uWViXDMj6zdZcYDeEdVdK+M3oRk9FacmSUp+sNVWY4LpJC4xjcD0R0NknuYCV8wFo/NWRdtZ9CQ4CX",
-	"cqUDZQ09G6TNnH9718QA26adsYE124Coq4WwXn/DSNgptMPr6xc3Nzz8VrP9A1Qo93dtXb1yF62xfCxX",
-	"2Um3CNhoU4PvbsdyDpc1ym9pzWrPeKcAhPvQl63ZhXscnGVbZfXpLrv5ELLF0n3x49wwl5fTpSLnjDL/",
-	"6eA+m7+xXuU9N3fFkrvZCprLmk+xSmbgRB5WqG9cC4wwJ8kcMwX2jnRKyR3ZdTCux8Jip/5B0BCSjXB6",
-	"+8qaytYaAAyZMYLQmEhp0kaE1EevtEz0UggeDMdUmObhpHMcLB3LF/qfr396j+zbKiMghWq9wJQ/1ZQ5",
-	"4eNkRIWaaoH06T9KIhZP24nBVhwX9+HYzS50cv5EmC3946A0JjMMSlL7D+MsGVFm+FhjfzZ2/VvG50aC",
-	"1MQm0Y8UTyReBKH32hi0lyGHFR5hGZBM5D9yqqDwUMGlmgjQya6RsaqarbdQuxvfYWowp0MSkpV1G96w",
-	"O57fkTD/m3Im9S27il2z75EgOSUZ4t0CVnZhS9NSiKBy8w1DZDwmqarNLcuaeOM29rDydY7n4zJPRljS",
-	"jTTvLbR9Bk3XZgLYRWjf7eYG10ZGoNR1QOcI3iXewCZtl3FS0NIlVI3RB5rW+FPpzGTsBQA6HKHqMxOQ",
-	"FwvZsLzKkob2XB2aqrHzXU35nSv848Mmto4teEwmJRYZZZPPDEp3C2YymNjiL044A9K4f4DeKHRLSCFB",
-	"KsNpSqS0/rF+1OAFIixDVOnPOCVY63M20tLMw+ACAlxAVQLnrFQLtPfh6tPz1/tGF7W8Dzzf6EPindCP",
-	"urmmCd5EknW+jAqLLcrTVLqqRE/9x0eOf68w7/apsnBvwKcmMbsKEN4+fXfZwT91W0oN3jR3CoNkXcJv",
-	"G/PTPS5dOBtWLjnzRGA9b8btOeyYkuL+VHdzxcAHIsOtUvcm8WHO2cRxQ/53uuk3HpReLBP9unCWpqJy",
-	"igXJqmJjljgvVz/sEKHfIET3d5kI0apQUTC1sBlQPPpsnIY4Q3tV/iwg2T5q2apzLF84ct4u+ri1d+0K",
-	"IrSBkjyE3OqzeD9OZG0soou0ulQ10ici4xxPJiRDNw3O5cbyGbhiHJp8hcZholROMjQy/rIqnX5mQIXA",
-	"TYQqtHfjSNrNfmyRXyKMbgKH5gb4Dq+NjzM31c3/md000fPmsvY5cHbcnOA7Yo3wOZ4YBmGTxL6Okd0o",
-	"iH4X2rnxqw+hW/g9kD20B5HrLmmFIDN+R7L9Halhi3ZtS1jWnbaPFljNZTqOOBktvBKdifOSghIjoFPT",
-	"x0lAWlRzan5i5APEnilJ8rHxzqjKcQpeTqZGVX/14U2z8nP1Pb+2pvtgpfUFaVsRPEtmxKpyc4IhzV+t",
-	"rdDDTvAElpfo10EJ3MfZQLLQn/+C/vTiw0d0JRRNcwJ1Tu2VwK04g1m121pGAQNu+55GU55n0ncwdRJC",
-	"bAiAG/98b7i/N9kH0EJSBM27fRBcOVfWVKFhf3CGrtMpycqcoAEqsMATgYspOtF822dm0xCiFCsyASsy",
-	"VvgC3eRkgvOEj3I6gVndoD29nr103ypXKq9/hmcmW4Oew8vXz22xlOevrj6zYX9whOTB0SFUk7kpylFO",
-	"00RheevGI268dgDABywUOkTjkhkl3v4BapLszwygwRmxEteEa0QDyyT2pEKEc8lRLRlSj4AbouhQqr3m",
-	"KI68GQdR4h0u/AJUW/C5KZcqGeFmlBqE/ibHt1EcHd8miifDvv572Icfx/Dj2PwY9OGXFl/N319WRy01",
-	"aukVheDGQJ2RNIdwWP2nybrhZZgn0xRuQelZEIIfkTwv1cr0dVM6mfb0YjUG2B+zIidfqVog1xW2i2ZE",
-	"GLeje1VXqqYTezCuQRFiJd7pa5tkP61YgslVOqZEoBFX0+p+5mN95XMp6SjXzGCRU32M4AD7pIpNZW1H",
-	"KotAvE4cfe3p1r07LMB7RnerZvX+9fV71716+POH99EXPXdbzX7ZtpxuV+3kKl1V58T4vBKyxVi2R2g0",
-	"k7IjqSr3L4H8Ncn9xB51xnfNezn/ihVZp3aqemMDD7Zz1rHWNYlpFmwPITgPqxGc4aJzGRifMO1gSXNO",
-	"I2s/YTDPOUn8G9iBrdeJ2zof8308iauztasqx4Luu6txXDmKLVU4dno72Xt3ojrmSxsDXu9HiNaPHSYD",
-	"23Le67/RohkBp8s6JlJzdTbzkW7fuhZXBO5sQ3R+z9RkjTF+6ZSuOV8Podxw9+uPU2xUk38QE/y/15HZ",
-	"3jp+nyPRjR43DseX9pSC0rSP7EuEAOc5N8Kso9+XaIZnzbpD3psiUJHoEik8RlrsRRgK63oZQS6dZ5AN",
-	"yoFEh5fWDa5RDLmaCBCfGfy30IDD46jeGm+UyFn+wsISERNyn5rJyxedEaytasUmYYCiP0BEYzTTn9TS",
-	"KSjErcOfFZgZwkzOCcSiH/YHHfTjofDV8AkWE/KRSMhr91tEvmIt8QD+wnwSs6CoPzjv42My6J2MBmnv",
-	"FA+z3hnpj3uH+Gh0nJ5kp+RMAxoUQZ65HM4R9e3qh1XVquhiWNNnc+BsUHtCTPTOSYudquLzTrXAxBRO",
-	"lRY/vjS56WjYH570+oPeoP+pf37R71/0+/9jIi5qFwtoNjjr9Y97g6MaQ4zfdPTSgiGOIEOge/ye42lk",
-	"eOAaIKfpMOudjg5J73w86PeO8PHoJD3Nzsj5uHISBt1PsmRKcYP0e4PBYNA77ff7PU0rel6hlkGTWXOr",
-	"O+z1h58G/YuhW13Fnx5++9ZGysZWduHe3S6GEf+3DbVjWjISn6MZZgtfFoXIBoiCgE/FJqUdnAx4uufQ",
-	"Il52DYwdQYmR4eBiV3ArGVtnoNhPjBFXGVJj1AjKjlFGZVEqEptknrBS21CW4o4sEpPIUZLqAWV3VFmz",
-	"u4fWsVPixKiJw36tiPrQtXF6Hcn+Vbc1KcXWJu3Uh8/bZreJK8985g8cUBHa7QhRJYiYsyVlQYdlGi1H",
-	"xdkJbSNmPRRo6k+3xgwCpMp4FXD70YRgC8eBVSmvrkbGKFMVA8xKW5rA5iJdEIXAzaq7zW8jg+RK3zrH",
-	"6e6+UDYVQwAeNhp4PQngLFG2//qGBRFp0JnJjoCeQrSyQl/RoN+P4VLUfM/M5IFLySXSTIzBQ9OSyv/L",
-	"3t82t41j+QPoV0G5blWkXUqxnaSnY9fWvzyxM8lM4vja7untXfWVYBKWMKYALQHa0XT1d7+FcwASpEiJ",
-	"lOVE7la/SCcUAeLxPJ/fIfvFNZQppgLXSGDW4FVeHZf/6+aSD7ZywTziXrFsT5d+YAQflwW/CAJm84AW",
-	"za2RGoYyYksMSCuwOrz5ZnYVV91nI7EyaU1ftQk/l/LB5buhb+bsmo7NcYhYAmUhIe4CwymX2XCq7DE2",
-	"+8cqdOuZUvwle3J7SsFP09Ko4g90HSHYP5KeGnTQpIrhYsWswyaYZ95xLq7J+Ycr8uX0yubdI9RSYXFU",
-	"QP52YQP8QqYWYLdPev+DyNvBwX41+Pajr0txxD/9A5HYIlAXXJV/iyHesbBRC+NsVEVrEZ0gFfz/Ulbx",
-	"HXSZqQBKEsx7UB/MAUmoamzyH4LKr1fn0cFLq27JJqwiBcL87UwjxWlswj7S/FattDRs4JaVv/GNr8yS",
-	"zze6CcuGv+IwL93qajvJ7J4PRZoolsyPyCzh99RoHfcyToWmyZzIhHg1+gpXzpGCYzJL0iMyS2c8zv1M",
-	"qeCadGZJOpwlfEqTeWBeG2a1nSyKeDqcsoiHNM5BnggUgjLcEYTOrm9NgZM2zFzcQ8XAL4mVAicsnhWx",
-	"6oZgwUgQo9N7TKM01ioHvbNDzB9kw/QeoZPfkJd8zQzHtZ9QQyOBAT7eLEnxT6/jwuTtv+3Ua4obIkcY",
-	"6iRVhn+PZ0PHCgw3D9VSID6LDX5JnV+zBZOsLe8PyZ9YM8C+0zreLthLsiGV4B0SOU6YUgE5IB0hBesS",
-	"Lckb0rF5PVkUD0pHb1pJSnmld/v5KsJosZlc4s5mZGVn2lias+anCrVwZRZqrK8uGGXYidJsVu2bFVIP",
-	"H2RyZzenLgxiiAvYgssVTmIFm1snNcIPPBomlbFU77EWR/YagD1kKRFziJ/yPeMvFMnjl0jMaCH8oBza",
-	"tOzutfXsNHbg2u0ZPrA4fjI8h9UeXmvGKR+IkvKxTN8o3bQnVznKZri2akdpvI8xv7ehA4+64KsrY5Vu",
-	"/OoGGyMBXhXt/UYEYfFqZ1sJqjMtXPUnQSEoX75Vy7XU/Vrr9SidtE2oGWW29u00DVcsv4LXsxkFn5G5",
-	"aCdGGptIGR0RNp3FEkqkg3w44WNDrzOpKCgIozG/B2P7bcIhTjxhMerNEz6z5evkdGoE0XlAxlJGBEWq",
-	"Al3PPliQvfy61PiZPSweAL3lyMhV5P/ilrYMo4cCTTI1/MquS+9WJj3q1gXAEBWgTJ+SdzICEPgLKwyS",
-	"w/2DNwEJJ3SmWUJ+rCqmnA181VG5pbBhvwfVC9O8+SRLtG3YoGLFmzb+vfLoUXf01gu8qYgreeBxTG4Y",
-	"icDTcDMnDxNDegQi+VTGXC4cjhJAbU30SgEo/AEysBySkcPFbEB+6halmdK/oIfWrdTCSFYq+fUova/X",
-	"zba/uN3ItNreFPzm465L1kerO5O1Wvvi2B4qVzOvmVHlgXP1J+QtoSILV88Lh3n09WQv2PvrXrD3bi/Y",
-	"O90L9s72gr33e8He3/aCvQ8H5o/DvWDv416w9/e9YO8f1QTVRgefuuDgUjzArUxFpQv64I11Qfsu7cPe",
-	"AT286f0lfBX1fmSvb3tv6A83fwl/jN6yfQgUwOBgcJUVo46dZ2tPzpjwHdsHC1IyxB43jExo5K//dcF1",
-	"ns96w24bfwFWBe24kO/fMx8vFwhiXlV3E/y2d2ymAyJFyDzvbANprT4xyDp8I66mXKlCWLPfgZLxfaa8",
-	"V8B3lrshMqka4XLUqUbOz4UDncNHrRvMq6rXXD9IF92AAMuI1eXy7gHwDP7skzMOuvGUzoniZncm9J6R",
-	"G5Z50Ql9oHPS4YYZFWJ/FHm1f9AtYCI3OGROAzgEQ07+j4JsGux97Y1lz0a5eG71j6eqUWK5Kt7oIL82",
-	"HlTVUlW1vFdPr6zaLw7zZIi26mp5zBtRIxao8DdUJGouzGIxM0OaR0cZogRIzBDBpyWJpbwjVB+TER7o",
-	"0ZGXU6iwELo96h3bfkZ5AlShkKEKL3WPySijFaarB0mcLdgmmWHvhnD5LNFyD/zSXrCXdVLN/DxluDo/",
-	"5b4Gi30dayWb1gEINbVB1Lr118nWn9jIl7VyTf2Vc8mmT5hfUUWMFtPJrY8R1zmDuLDbuK773p/p05Mn",
-	"H3CmLWHy2q6bGHHPChWPC4TFRxNyJznbZLfmvmvxzesN+iAfc8JLXj7yn51u79fffggOa9yU612AlWgH",
-	"Vcdz1YnbCHPxqdw35CuFaWwkVWAJQX5mR3KFI/rpjujSbXKJ846bKiaioby95SHqaOjlfZDJHfzbOlHv",
-	"ueJaJrk3F/y3gEgqQonJ7SGCyhkpmM44+FwzVZ7Gw5mahxMZyzH+NKMs4lQnPORUeIH86WwmE50PIHdN",
-	"58+mVNAx/K3eiXSRyJuYVUTsX75/R96+fvMXMsM3COLqqQqzH2IlDZmm42oj+uuDQ5SB7KsQl9ZfAu02",
-	"VDWCl+nN/AZQYrcxD7XypasXKvsE9lCNr16PX8iSRCYtUEBzlMQKasKF0lSE1aJFlq5RH3qsJRlL86fp",
-	"iNEowHocM6onKHpS8nr/LZFGQSLnH65c6JJMyE8X54GPZAGLT+PYaV6MIfwS4hdwfWz7e7V/UGpn8zCM",
-	"cOqFQleuqxEvOWpF8Neqyb23w37lCq1A5LuMGW5j3tQb8gsFb5CYhnfKQhAUAtiO8KSjfHB5dnL6+Swg",
-	"P08kzDWS5GFCMRA9s+bsVbWv1ucxw74mc3gB9L5Qx0PHy8NLF1ApLj8SQacONd7dPPP6agRMG5mJXw2W",
-	"hTZfwt66QJ1MX/DDxIrescUqjlnWSrBHZ3x4x+Z7xTSXIEuAyWiWB00QlPKVbD6MS9bF2LqCK9VsXp7S",
-	"YP9l05gKSQ2o6cxSLKQow9R+sJThAID1kNGg2XQWY5B5Kekhf5JnPZihLSjOewuZO1Wk9tLLoi9R0Fiq",
-	"NFnJxd7Z137PF3dFC/fJd/b1ddW1YqmxpRK+9+rvC1Atw5U+12uPS1TESawUK5rGjJvBTFOlhzdsWGTm",
-	"VYZoH+vRIUsCwgHlCiosuJyGmqEH5GEiXZ4DJfjBgcAvBtAVF4D8ekTszWDZewRfM8QfloG8NzIimjYN",
-	"aeYqaxM5rLKBoHmMHFB6+DiJpRgbDjFjooBC6YmPU8qFB5DU5Hhd4tuZ/bQ5A13sYbFwMoJINE0/yQJ5",
-	"C9b7vcuz9z202u/vHxy+Kkbvmh8x6PH17z0X/VgjbVqgouH6JVXYmgDrMl1dY/YSXirDXdkjW60uFIGx",
-	"4ECv+sqV1+QSW/gF8ywfiBqfgitsWV3Co6m12x0lv0ZCfdEUnXCrTy7r8xrfekaIGbYEV2ZzXgyrqj2E",
-	"Sw53frGL9KFq02vOXvEmF3nKUnq8rrWqzPvaxUrYVkb6Bgg4wgVuiRFNM6urm71LhaxIAcT82Zv5Gmo1",
-	"Nm1M9/KoFF+sy2q+hhTx1XBnQAIqCXV1WmLpsGUzKn3UG/Cy/Xhyy2HG91paDd0A17EYri+PfWd2mzvI",
-	"Dt74HrKDBQ8ZJsrYnwEtYYE5r8ByPQZ9zGImWhC621SnCWuU8bmMe1a5gc3bRmArJIJxZVWrvIsXzcoJ",
-	"1XHUzERsD8aSSrI+YyyXtLaEhMYJo9E8IyjH1j+E5Xw5Hlr9IMFrLHHl1uGx3r7/0H7fPc66Ohbp0dyt",
-	"JQ9zjGpx2ZeRpU2YlzMN79uZlvPhb8Ks7JGxZmR5gaAtYqoskLh2PTtSVdXx9yZ/LYTsTcnGT3dv14iG",
-	"K62nj1wZTSIozhUNqQoRnY2GE2uLuWETes9lmmC06yxmX4fWgg4olt5j9++I3bNYzmwHEwbhq8OIAbrN",
-	"bDJXPKTxcCoziVKx6QQN7+bPGWPhZBhTMU6toS8zB9HYWdONQMlVSuMhn84oT+zHvIyupXadumCB65yA",
-	"H2WYiKQ3SPf3XzHAu59p/wGYyQzjyp447T57MqXT4YTF+QMAEsr/FVMx5GDoCln2FO1jfsdhLJVhMYBj",
-	"HfGEheYjL4kDGyVUE1SUSmi+rmymG3xWh81a8dyAEYsIhgoat2CQ2OYPL4MhssHPMCR46Abko59Wrz9s",
-	"3mKxHa4aGtZOszffSaETCQT8lseuaFR9GupmXGGSrxYdr8ASeQGvmrtorZaNGerC5R0zwZLWOu2MJVxG",
-	"qwmt2ZILfNev9bhe8yTb4dWtXHlJbWhZG9ZgGl8DAazg3nW2/IXsC0tHnBXezjc/TYF/LEubkA26mtFn",
-	"s/PpbKj5PRI89tV8zCvBbW6MUgVapyAHVJhrWH+TLrI9qk4tWimoY2Tmiteq8Lmgaf3kL+VDhe3cgmHX",
-	"VH3gUyYUl+KFIvc0Tpl1H5UYwjHRUtM4i+eCfXih8Gm/uvbIDat2IU4ZdTSnJuz+lo/ThBGujjJdVQUZ",
-	"tEBArJNDZUBP8Ax9EvCQiqEKZcICYgFZzEOj0w8jOlcBcQKznMXmnZgKFZB+v1+d4ohXs4Zv2V8JHuQX",
-	"yg4+cHgz0xlN2H8ZiWEtxBmPNBgmnDBlzY8VIlTh9+JQTd84ovx2YTFmGYO1BpilWXs4BNWAxPDTYt85",
-	"uk7WEdgNsKhy4uCLJhxLuZglSTUjHQobReQtVLXBCNbuRmB53Il3pzA/c24ShdWqv1BI7ioYp700NWc4",
-	"w58H73HlqRonMp1Ve3+RxpGEzcCqZ04WgddzsHpgdcSxOFuPwJx/yMeCl/vLogKXFP1Ww5t5br2sMLI/",
-	"tOUZhiqtzzEcGIjlF/nS27FUb55mwkzuNK3YvYRpo29BIbNG5PpJ9HNvDEunsBm121uPb6h6l0KEaDTl",
-	"aBIvhAqVHOmLGd4gFucVL6ig8VzlfvNqTu2cQVkhywofe0E9XVEYwHfpvENNdh07KPqPVpYEcz7UkE4Z",
-	"hEzz8UQfWdPgcjD5AN5ax3pYm9lxBMkixMac5MiLgt2zxH3KSVTEigixHKv29V4W5EVLiPJ1qzppFf62",
-	"pl7qLAkjL8JYi9G/ZCtbLG+143KI+9rQf7nmMjFxziqtq2fnh8RipBDBWHREri4+nRLAWrnlIYkZTYRZ",
-	"toibe5vGeh6Qz59OyVRGIJ8H5Mq8bw4EC8iF+WmWSEjyAPYEqL4gbV2dff7gHPdsKvHe4DtMGBkTDR2m",
-	"w3fnVg4lTg71s4ldKvKHj8SaOwLyz48ELRQB+Xz10WIJKyaUTOYBuTglzhISkJOrU0JTzdU0IKdX5FQ+",
-	"CKLmIkrklAXky/UHxOMNyPnVCbk6OyfWCJKVOqLEQtFwpb1a/L4lwCziXrD3Gf68gj8v7D/OPn+AZ+/O",
-	"94K9Dx/3gr1/mj8+X5k/L8wrJ1fmz9OrvWDvy7V5+fzqpJo0eRYwPyITIiyz0EcAC/IqCvkRmfjEC8nE",
-	"B3lspcptRFREmVowxCBNqAUchunMxWjmj2G9Zf7vkE4nqi6iE81SsFmeyck3L5UghuYy1ZPhv1Jl0Xgg",
-	"U3tYbFAf2nnFvlY5Gr4SmtdEDfwUlkOSMJ0mgnQ+v3xfSK8slkmu/FgK1/AEqjeefa22yGBtx2Esx80R",
-	"ztOIYwnNymonWRRZC8z0PPKsqkc/lqxFp9DsEiPQKrq1hvXmHXoewgUodwxva97XqY2Hq+rLBsjVqH/Z",
-	"zwTttyxy1SptuSuX1XSMiMZSGK35Zq6ZwsJhGorfGk3MCDwziqgIzUbtYvcqhl1V76j5epxNQsMn1PLq",
-	"/S7AsFW/FzGtPFYMbkRbTKeyTNciMBmaLp+gF665sfqRzmCxiZINNtPXN2YsntIvHqi8QlR5rmxZjlro",
-	"ZgBmgjw8D72ZdPSEca+iY5I5qQ0LVFCu9QH8sTwh1NAlohPKY8Ihei8nbt3GZ3wRiLoKuKocCrtBRJZM",
-	"Ld6Ij7MUP1tBVNCKnVuzCL0xssYCGEXHpfxSRSCqpPma4icuXQxvlWpeDAVuPvfrrGHdPd8UerdPL4Ia",
-	"mPPCxfC3ssgXK+mId1NrY60XCaxPFBdYpceYfL5SsdwVB6VEjTyGGfhSQ6XUD32dwHlpqa2CmTV31BRc",
-	"oiujs2rMhSfkYSLjDEb2oPeGdGJ+xxI9fNMNCFgqZUJgPKQzZ2ooZBdhvW1NDAldKdIJJ5KHDMoxavZV",
-	"m98PekbJJOGEJjTU5oJ0zE/dYxJOWHhn9Lwx5ULhlXLzC2z5SopJFxQLQYL6ulgAxT+G/gK5GS/ZgzTi",
-	"LvK2rGRLQnODHoax+AImRqkNXYwa0O9h6dgXqoBWy6BmFB/zWP1FARROSUs2TL1prSY82SKsG2tvb1hT",
-	"5yH7OuMJU0+B0LGOX7It3JkjAU3fbxYLXD4JeUxwO7+p974XzPtUAbz+2Cq+7J1EtzdeoK93DgoHr/66",
-	"5svz5CGZC2k0bWMzyyNexza57s2qshp+okqDNRPrQJMbRhxtOSY2IpC82jevKIQOhAjIwGhEU6k0ebvf",
-	"yGr5La5g61CCQtZZ4czicJscuY9KpazCycwL1LvNHQevLBd3oGUu7pg5YHgMe+Yt9RJiYEIt75jAcJhq",
-	"V/Ydq9j+q4l8EJCBc0ykiOeg5U6omgCcNJvp1el6hZQy/Iw//iZruAnfSdUqfiP/SQ2R9mPXmYhsRJG9",
-	"XBmhi5ZIAJ+4qEBVXp+NF/b+t82w4FoAk3VuvBPT2m77/9e2W9z0ai9lBf/JP11Yh/r9NpuzlrBuNcKW",
-	"U7SfKkZOWjdNTehkefLuw8vndMlCxme6yh/bJoFtwfORN67//oU7M1VwY6IQQY4OIJS5wAEE2nWhkuCt",
-	"ZskQSwhSnWfVUj3M45aWWJ1xRJ6sflmJm31SgNL1/PsvFJnRRJcH3sF8GxYRDLJagNFWhEI74LZYa7CA",
-	"y91dF2e7dFfandqq9ISfsOQIF4Tm5XruGJtBBfwwkUq555A8gRPGqvu5WcRojO72lauR0N6/fzV/7Pfe",
-	"Dn/9bT949bY6m9GqmotDRNUTeFvB8NKymI0Hv7a/DH+tcOqbpFQYpbc0niZFAaoT7516fkRoSXknnQeZ",
-	"KO1KBNwwZVRtVNqPirq80cDNmh05Vd6u7THo7kfkNmEM/ur8yrirrAD/7kayF+zhR0AXluj9gTn/2lCT",
-	"+KqXlZgpHukrpjdThMAGLK3Md3x6fuWwNH321EgpyuyGNbaD9fnPgqdpq80KT2giqCyq0KB9maWsoeqo",
-	"9GbKdYtihk9jLmicGHzPacHlreltXs0XjaZObv81eKo6DWuZJfyFxnkE2Q1qUcGheCm/lZ0iE5DWslK4",
-	"0a6FPPfNhNz2JGG77npdxifgXXgyLnc+po5MQNgl3rwDw74FQ0haQEAShAop5lOZqqyPbrP80BJtqY9+",
-	"82JZnV5LOpTM6AxHgYg/kREQzU1LusdoPUJvpcSvHK8ZB7cJirY4NfujZwTz0VAAQMobe8v6k1U2pqCB",
-	"WuYu4ubsJMu8ik9qJbl2IEUbNGvcpDzWQ16zo1c0vpVJRGY8lkYn40LpBH16AVETPjMnFIAQvgh2AVXp",
-	"Ua4NJ1SMC+jYPlhsXcXVdWQaBxbXmJ2uMuQ8Fnz2kSAhtcVcUfl1t8nJtEQxszEo63YfVfA1G0aFKvgl",
-	"jlgG393OCe8rGKtEdlhqOB5BhbkpO6uLu+6NfV2okOId+1ZSRuYOXUvKcKNdS8pYX/Ww97fe2HAYvK4x",
-	"NpRu30Lg9KbQSDehXa5tLKw9wfmoVp/AzTGsjG98L4b1T7x265zS77qPy7fr2iYDYGDq4k414yN3Nplz",
-	"SbpSP097yB5hRjaggWZB2ZnwGZA89qc/pRHLkgj7ExZHQVbQrA+GX6/bLPN60UoYAs2tFmxdTYsJnc2Y",
-	"QEnWfvGFgvr+AaF+9cMEDeXdhlkboUyi5sEE8Laz8tX83pJBt7cxZBgLCxkaE5lo4j1FAcrQDCwkht58",
-	"ppyNMDMa9pup6v5OFadrT1txjfz1zQe+7MBvgjIVL8+3I0x59N7f6KxCkB5XmIbfAQyFZhHBYsRGxVFD",
-	"eevthy9fGiVF3g5veIIu6JXn24bm1UqUYzobQpmUaiEd1EMXN+bUSz1JmJrIOLIJPhC3jai+jCYxN9Ic",
-	"ZtSQTqYz53Qmq7OEZVs4OOq7cDyhCxG5D8ZUaXi10VVGcLDamQqXLmFOMA/TOJ1CTkdFQXv7JnmXvQm7",
-	"A0UzxmzFHs0sdlBUP5S2sDKFg+VhyywzvjxB0qW3wMWDVT6YwR5ioNQuuY+ilJ/AlXdqI8ShcEm/E3FY",
-	"xLORMyaGHuhxhj5cZXbN+1orhTL7eLvUQoe70AYjs2xokdnWr1ikzzxmSruiEuXadkgym9rYo5Q1fbVZ",
-	"9N8po5FhMDWztN9bCpFdivReZBaYieVQnUIpNA1bpFFALVIH+vYOW1c6icY1lN+Pln+hSFjiU2AvrCaA",
-	"WJk+1H5G8KpkJJqwk1AX00nCSbiy3SR8pG2ngvpLbXhQnYEpM+6yrzNADxpCNnaz42XDjVplAZxhm+bW",
-	"Iy6AyA7fDmUypDfyvmKHfzHs7K0DK8TEReRxXNhY7oWUCZ0mQpGD19Xr0py9VpyuVRwXrdOdg1dmxDD2",
-	"g1cgMNywuRSReXrwOiAHb0i/3+9WH0shbUrbot8BC92uKDVpyUPSgvA8A0zfRS7vzTG/JbhIQS1Zqr71",
-	"eIcbSAMVR3ZdU9vC5Vkrktfc/6aYox6oQL5266IIZKd0NexlM0zXhfVw8mN1CnyjJV0UX6bynkVDLYfF",
-	"A+IJMsOQUVT/Y3arhzRh5jwJOUTEeEgGsrhsoE8M09mMJUM8OgkDKLflYVSVZHOBsfpb23w3nnjxs0EF",
-	"Lfbhqa3IpbSqtlbk4mjXsiI/kQy0vGr/txVfcF1WyBWLAgqCbbw6ICfpOFXaKcw0pBGb8rAZKz98s2mS",
-	"tC4nXZxggXIeL86AKyMYREYO0JIcvjFKObqhvgcckTeb1Rd3s1psXaLok6uxOJWN1Jr7Jve8ZgU2eu+z",
-	"YubNLn9edb2FUrGyKn39fV3ZtNn9zYbdShz+vfI08crLELGQK96Ev5r2p+7t34M9ec+ShEdsuAwvaNlP",
-	"CAo7RFPHI2ukWEdKK/nftbmZD23hq7VoVLaCQQ5u5A3n19rNOPWWPgcBDdlMe5i5OWJujSRmelqH5W90",
-	"4xcrrFNBuMDCILEXz2WYiUNJ7rhVhMrg3fYIXMEjDGyl47com1kiWYTZ4spHV9bSm8Oth7xcMZfVA2px",
-	"3leewKpD99MslFMuxjlfWaQGE6qGLiijXGVtMZpk0TjvWSmcR3TZdBaH5CB/21RKYVFtHGE+B3BueB4R",
-	"mRAPpuCY0BuoEQMQSkZkGx782ChU0I2gpg5gda/uti8WsvNK4fkl+H79NsKV9SvCSVp2FJodrzLAsVsB",
-	"Bxvuc2D3bEq/GkXUPrJ3EP5VtQSL39yExFdxUb6d1PfTTPwk7oR8EDXYd9bd5+HVkp8uzqFQ6KfzI/LT",
-	"+QFJRcQS8kNAfjo/tN5nqjVovoTamqtoiDSvvCKIcMYiIlOteMTImRjHVETm1zdZdVYuxg5Qx/zwIxHs",
-	"wUFI0VRPZML13Pzytjgm8+hg3yEhW6B6Z8aBmfpX4qfzg71g76fzQ/jzFfz5Bv78Ef58C38e7Feeh5/Z",
-	"zUTKuxOt2bQqf4/mPxRX9iDDTkNPqX0RQPMnXKFCXm3stK+2zeGAQrOVnJNrckt5zKIjG0MwPD8/DwC0",
-	"UqY6MPshGNTWHOJ7gau/OqRRlDBVDeMLU2icLw8v1wZfNK3MSDUT4Xw4ramqClcoYTqZ27WrDkfhiuiE",
-	"OzyUjFSjYq5SgJTJcJzBc0oQVLhpUIiFrXABcVXh6OBRT14o8uH6+sLuSzYSD0D6gaocI7rqwFRZhrOt",
-	"KSx8drT2SoessLBVNKR4DTZBEksX69uRQ/vhSzaL6XwtyxakwLY6/FmQRpPz8/uqQV8yBfmPvy2GxKVV",
-	"AKcf5AOZUjEnEYvNmeNMIb4ZNmhwpmzPS5bzioUJ05cyR2dosaJG/I/pbKhYKEWkqmcQS1v4WMYRUfA5",
-	"SItVRPExwLPeMGA15h3DSKRgVmhGR8wP+69/tFIzPthfOe/ywJYtQHpTCGBtXpF/rYS97FIXb1xNTqsH",
-	"69fswK5VqCTD6ofNGRaBD8qEmMdGIdLgCCzYCwNbgs2WFrA7bfZYES1lcypcVyXesDguxkeEugsxJ4mR",
-	"31ONBQINa1DH9hx91RlDCGPwnvMCyi0iyc4hqAb6rRQj1nEmpkl1CYnlyYOcPTQkvf8ENNLKQMGFAp82",
-	"y98MqXj4Ane0PbCh9Xx/Fffoyb0kD/jNofI+2tZVUjHutbhKRiGy/PYCn/OjGIqXvzi9s+lMz43sgpLE",
-	"kZlOMs+qxNfm6i/Nzq/wtKxDIeyJLg54ovUMQyfJLL2JeUiszIk7gJh3LIEPvVB+fGy1fWfxvjzySiy9",
-	"DQ1Pch2gEVK3GnORZWuWAnYeJoqFQ4ycoIr98LrbJx+xdDcoZApgh0CiNXK+0YW4JkI+9GsSEgv8qsHq",
-	"FFhceZUK/QVuYg2XZ4MCZXGQ31qqLE6qiX+luZxQx/Mfe5PtrVx1kZaIpf+0N2wB1lExYu4KiVjIIyN1",
-	"uiJHBYJrdSF1REKZipDHgSVaMOPjQonWgKA9VLqflY09Nt/CVF6Ah0yYIA/wUDM6JVyEcRqhXbhY8tXW",
-	"dbABcY6r24GUeGEla/eBWtcLG8/C8ZZJplD0MEf+H86ygt4N0MK9hhdeO4Qeb+evWxKOuI4g2z4oPgPP",
-	"d3D+jS0QeiJ4aEvzLRUgshebxOAzESGqybIu/4ZvrQ50b2oHWVZlUEzUMAdbqcjUV7o207ZBALwtlTFU",
-	"Zh62osbyGqVYeMNPsbmZDysEiEUeWLiqeJ9TlUF62/vsxxY0S8bH2gfLB/0VaGMsNpbLm87q+hLDNDfQ",
-	"LrcjZ6bc5tGGVRJ+62wAL1hw2SauK/x7RPTJhX7fSdFW2PfGuV4h+C0j4X4GZEX9hzJxrigBiMs4TRXU",
-	"bYewnv3e4Zucqa1N0FdQg47zN4g0USyZBySUcczGrLsYcIS+imaV3DfCJloioT2OibT8mM87WjYtcpbi",
-	"Bv2TxhxuO6Ytcq3IVEZpnKrewQECkJOIj9F64meI7/fe/vrbwX51WrjPrPxGJ73/ob1///rbQXD4O/Rg",
-	"n5i//j/y//xHv/52WNP3Aq9ruRyP4IStWVAlSCBUpmKJRXkIyP3iHqy78JZbVX52ls54vPqjMTPfKn/1",
-	"pPc/v9pPH8DWmQd1Q1iHMZb4XWNWt4IvbUJHXVHL44l008IkNhHzt5SNNePX9QytqpT/5ljcqkDCp9NH",
-	"VsbvFRhPQ6knZ0FVy7YpptRsMI49VY3kGzGs1eGVBQZWfn0trrSsk+/BpVbHiVZwrWY7nPGvqi22HK1p",
-	"T1+re7Hcbu2dsWxrxaasx4CaTc1nRb9WlVAp0WdYujBNuJ5fmS4sFZ3xf7AqmAhBTi4+kjs2J52RnA37",
-	"/f6oi0BOIykYBKLRGTe/oyY2IjIho4svV6jb0Bnv3bG5GgUEQx4UGZ1gqM2/gYodkb8ymrCEIAL+HZsj",
-	"/v2oj0US2RTMkszWYrGTmWgN+diSRxA7jb+/dyTw7z9f7wULgBd///naVj+Aoq9gcXuhyJcZEx9PyTsM",
-	"SiGzRN7ziCWk8+X87OLTyfnwy8fTd8OPV1c/nV12AxLSJJlz6xsOY8qngH4MsV8yGQfZPxIZQwlNqE6e",
-	"MJKwmN1TofM3/GK8YFZ0P/jFlBqsw++QyHkrkVciJzKHEu7vnkVEI1PKhaZcIOglWGHRGXL08uWY60l6",
-	"0w/l9KUdQ08xEbl/LAAmZZ0mqcC0UFDCrs7OTzOMbKPKnolxzNXErbYznjKeAKy2GcuRV+MWGchA5FH1",
-	"QRlYO7B1RumYiXDu1aQ/+/AOqqkqD4kGv2dLzuchgP2BGIh3UtxjoWZ1NBA9cgYm4NHL+4MRCWkc284a",
-	"ntZjc0WwTNsN1GHVkkCMpqdBmrFQYo5F33zw71dfzsktZ3GEBZCgsRL0jg1DqtgxwNXg09Evv/zyS+/z",
-	"597p6egYwO8oTC5h5PL9O/Lq1au35Kfrd8eE21JxP/308VTBV97BrVQ2nocc7h+g2Dz6ZHF5RjCu0dk1",
-	"HY+OSQLY5XDGs2eji5Prdx9GRNM70xEOHMp+DQQx2x1OSMeM4y+v3v4QkBGdzWIrab2E13rwzn/+S0kx",
-	"QuyOiRQyTRQZfbztfTY/jkjn9cEhDs2DlzMfwGFgiJLSNGZdmBjQmJHXU8SmMwlRRb1/sPnoCIB+dDLP",
-	"O1V0yoCUgU9LRnMCuYJz5cfNwTqZ73ZwnbJ+dQ/DYViEYNsji3KX9QrvU6jaywAbDz7BFXl9eNgnJ240",
-	"EIqgJ7B4+E0XWDilc6I0j2Nyw8zNAnecab//1m7apemid3KrWTI6JrTUXk+oi7wDgFEwYJrPKJaAx07L",
-	"2YxFXRe6aORqrm1YZMyoYgrUqTuGtWGkCAFSHOPUXr8hNi4lyPBXcEqGCMCefILShPaojX4boPA82Dsi",
-	"/9vv938NyMDXOczzwV6/3x/s/T4KiGAPGbTfMZlRpcjIe3tEbmh4R6iCM+GeuaBHCJyY0THrlxoB4qpC",
-	"3E8PJ8a8md96O2Jz7DlTZPTfvUtc0t7HaGTxDmkcs+SFCgi/JVxbbkYeWBz3jOjNgHp3vU4hQNJ831yN",
-	"t6/f/KV4M2aJvInZFG/FsSUE0AavcMyVRtjVET4d2QNm5g9XELBHoSa4jWF15wDOnTkAo5f/l7JkbqvL",
-	"GCpjyVVARi8njEYsqf7N0PDFX/zZJUCLoRzzhGNYzUPCNYDN03LKPiQW5Ng+MoEsfKhayaL+AIvNhMwi",
-	"nVu+9fnjNSitXMc+Gzu5+OgZd4/29vsH/X0sH8AEnfG9o71X/f3+K1tKEKSbl5EM4S9jpqvrwZmrZ7b4",
-	"iFAxl4IdEyGNRBMZFkFj1Scngny4/vwJjg7etAQUEEVGL+2n+3M6je02XT3Q8Zgl5KePwUDA/Yty4eOG",
-	"C5rMSYdr8iCTO4VNhCSCafOg2yeDPcd42GDPkd5MGMMbONi7TiDaVqZ6sDcQ2pBIMwuFMb/22lsziff5",
-	"RD4olvTJFY7LEq53WBi3d2XFw96FjHk4h8kOBI1j+aCwwJDXu9ndB0FwPVVAlJ7HFj/MHkfVJ+8AhVUR",
-	"IfWEizHueBZl8THaO9o7lSEa+71qnYf7+06ksQl2mn3VLyd6Ch5klIArfBy//x7UITIbpR9vvzkyr/ED",
-	"VeJ1NpCXf6WRpQamyZv9V6ub2PzCnwS9pxzFcV/u3jv63189aDYYHVxldMfDJuej7eRHqWskPzpWFgQo",
-	"sUU1fzWdwxl/+ZsRfvTvjzzrEA5S3NGA8NDKMHBVw6xCZD68gbhJuaFi0xsWRSwLtMPj7uo+jmCkIxJL",
-	"GjU/GydmXnCnEzplGmDJ//e3PW4mBTWqHELnHrVv5sYq1Mny47KoMu/33vaHPaM4//C6StEzmtWKo8mn",
-	"dMxezhBGIP9WZpbBRagOvzWnOlRq+aG27/2L3lPcm0avz2KKoMotb8stj9e+I6/3X69uci71eyMpP9Wl",
-	"OoEpuENae72W3SiMtfx37WX6j/8oXKf/+I+aCwX8HDErQPU4sXVzDvf3c3HQKJ4Q9skVSWdYCp+Sf6Q3",
-	"LBHMSPAxv2fCvGAkB9Yn//Ef9uqYDy+5PR/sLFaeYF86+ZfD7PhKp7MYW2BHdRvl3nxpX4O9yc7cMgtG",
-	"1qDyIBaWZZuo9qfCfiw7R754sPHDdA3GDKHN6S6wfW62w0KkU0V+Ofn8qfmh+YJDvpqxsN3BcXPMt35x",
-	"S03n5hK+6u9nRf3zMe4tmqwqD4brxfWAyhjO3fmIlKtAvF3snqtsy5adGyNjz5+a/DAXkKbpDVVZUa+A",
-	"vNl/hZXLHrhiFfTIjI6vQ5AucVrPkB7ByImWeMy26UxdFjeDdMAlqgpbu1R6vD94ScMM4LrheUukkfXR",
-	"NBFSxYzucmTOxYh0FKBS3N7ykCUB8U2dvk1viDa9GRUsHk4ZenjRDGjNK6hiyjiyuodN4ISvWvnS6eZw",
-	"yHta9u6EfEC1HSySmtHpEbyJBdWsNfLYs0GiTdK8+EJlEZ3HOC6C41JHeajnLM1gvJw1U7AYLDIwdteh",
-	"UY1co26f0GjKrR1Q0HiuNFxNm/tIOq/3X3XhhlbdpGMbpGr1Z2ceUHlsml0NUKuJTiiPq27fJ670SejK",
-	"kJXE6YoYmAewQvn7B3H95ncwLuSCt3wQYJuuEH7rsrl/q+zIB7neQHdZokiz64+Lk8N1llfFaBNHxPB0",
-	"Ym8MmVGscc8TEqVw4dgxFuLDYwdkVNWu2z1LopQVBlgOxzbDqBp0vn8vP/EpN/Rl5Yvv0OPfQKdZRYFx",
-	"qVykwlIq7L3anBIXGv2+6NEBW4y8dftQtCGur70crG7yk6DOPBNhowY0/b1MbngUMfCnvD58u7rFtZSf",
-	"qZjb0alHc49cO7Inl44TxiIoBJ55UmzRT/fA4xrWtbPAMl7+xqPfXzrYV1SxC3RlxYn8eAqncSbV+mwH",
-	"rI/t+E4X04AsRc0ZCk9KnOT1/utcFOoeV7KrYD3q/pkmlk3jWpJIChbYMRnK+zCRaF2dMNEnPydcayyk",
-	"K4VFB7ENs2goZAAQVer7H4FTwofB+CqE4YIsCqCNTPWN/GobQXTqqCI8FSzACxzF5RfgmVpkKqs2P3fc",
-	"/IPNLVmC8/5XGc1bUqTiWNytXkWcqlu1pVO2F8xW+r1sgPp9Q9S2IaVtPfo6NSsHc8Zztu1kta3t6fV+",
-	"Azr8ziKIQIODBmOyoeHXUn6iyZhhuzdNFkClMyzF+5lFnF4bOQC4xWGTxtZYggT/e/MYQ9qghmFO2EjH",
-	"J2eWPqL42l3KZ4RIadzD8t87DeVPoKHAhl/a/a42+5fEaFc9dAMaQwVo57dWQrz5r1JF0PULiY9WZgvs",
-	"M6jUbj3kDmLNbAjoK4btO23FwVNvXGcp209gPwHues40mbA4Ql+qOWVmMBJwzbKDy5XLlKwaRJSyIb5a",
-	"vUN12JJbqUp5G95MoSo3aMHwF5vWKFc7jaoxtzNUiyCfsrdRGdXUwfX5ahSbhHWsDTSpreFvfXLu8ys4",
-	"wwx5Uc63SGfkf2nUJYoxVeQFjg26fGtaGI658qUwP6utLGZW0wTD69zPLtVaOX5WyNlC2jftwhc9Tlns",
-	"3uOV7jU9YXOiIAYqyHimC34o883jXIl0+HPcRZIp8nr/9WP5KlJzug4z/Rsr8NK9jRKqVkRqTQJVH85h",
-	"1sGwBgxkgsGdXdPaiin2tZfwDnT6R9JivivtuzRn04j3BfqXWyScmLFIBIN1LEX1lPOljwn8zWxQVl05",
-	"SlIxOiI+MSQdnwxi7GuJ9JLOEgAJoGrTY1I0QPXJhUc9VVBUAiz15kytaZK6tPpLQWrUMgsgDwidQuG9",
-	"hECdDgxGU0xjE8PtQNP5qt1BMHu/FbargfhsJwFjhuFnc1SYVjyh90YejpHJOMp/a+k+nc2YOeF8PNE2",
-	"Usqf6S1E35nzfnBIplLoibLhs/5qHtsIa5lqUJDNcgLrgyVVRagQqGlYFRUFICcl4v4409tqgffj7WcE",
-	"dH+UlW5x6E0tdfUt1+MuDhXcltZ4ErPdljBMWwp/xzgfa/5rYIm7SCBSHij0ewjI31kOW8kTIEwXcJkB",
-	"i201MyKd1+SBsTuf7GZWkUs2Jof73Raq2EvbdufTWlOAyNbe4ndnseGhnJqNA7p5XJQ1bsyPDNmonYHd",
-	"1C0RIt4nckpsWUTf+mbEB0Gn+KmLhM1owsUYQqeg7sxEysgsIFUQjy9DWEWjqOLJ7PzQrfSwfZBx9CwZ",
-	"fXngTdl8Xbv1OOJnPIM7Hr/j8Tsev4U8vui8AK9ALYu2+eRtgmKBhYHprjMybY+mVNAxG9Vb3Gq9Uhcf",
-	"/2E+3sgftYhV9vjAOBmzxi6kS4lrXt2VNTAME3Yv71hxdBkisMVneSbBaABh0Mx3kr/agv76jZYEo5kj",
-	"tvOUrPKU2ERGRTpwP48tqLAhB/BYT9hUsfieKV9cp4CMjnbDhoJ1m+sPsMmKUEjnhoD3ihR+cwlt5jci",
-	"JXNlsZBB0uZZArT55pZGbAEoAFKz7xyvhSOBq9U4WquiTdtr3EIWPFiLDuUI3A0okX259SRcswVqhL+U",
-	"5D+H+LBKBsze23o5cBe59TQUGo6Pl25uibSNdzIPuKqidlWUuiS4tXVwb0h6+xvTGbnbiJzR8Ga3vtN1",
-	"mt0dQwuYpjxWf7gYzO/vvaTFFXYnvkb2WN9n6V+Dlyh8P7ltsc0duoQhKXfRXT2PmGoASInjDE4ij284",
-	"2E4pB6fyvK+9Vc/MVuwCr78zlTA7YXWDjB/aUofKwSU15YAvE6mp3q6rn2k/gIoVYjCWg8tKPLogY4j2",
-	"2BJj/LUdkRVL3I2x4VGAzuUN7Dir11YvxlQSE9ivOmLyHHUEJC/ZTv/hlYU/OnmCnbT0ySI62bKEGUoa",
-	"XIZKg8YyecfRL3ORe1jAYF0BHvrA+NQ1rK+m8Rl+v5EFFr0grhZpQ6sptEHlrT4/Gfrd2lwD6hLxGhIK",
-	"s6551lhNnzM+vGPzNUa4SHVoqCUAh3knsTbR4Ams6Hj5yr35MMeHP65Aia7rW4aAXBkNIfqgPi2hthbr",
-	"im5XpTss6XcLLfbZhW5mtS++3oITlhsuSyXPxZVdPnnb7Adv7aoYivk55ycRV7NUs1023x8/m+/UbXUj",
-	"tn3HRdSYedmu/2HafNN8vhTAqR7NDzGFzyXEhdIWDsxS8bIntQxyxkTrNDwogBjZbDsXKAfJdprVfciW",
-	"TYyGt4mctk24WzqAYrpfgxFo+fwT/uzBbcT5/Hebs71iqyU8z1HiHb9rx+90wm9SQWObFKACMmURpxZZ",
-	"RUSInUA5KiyLye2bzjYJLKlfSDFB7DbMl6tLMiEdKiAe1L6XmXcPD4mgU1fxAHCqu31EgTa6JYsVQ7bQ",
-	"OCYUl8tbLYjedWvlIPuKMaGGBERbZHEq1HvjylWZNTzhhToym1BVkMBhIgfuhVlMBfyjmDkF++VgsAai",
-	"Q13fnvxBQjMHTcxg/c2Sgoxe5uxp1O2Tn10dXHvT4WzdMDKCCrYjErEZEyDwmMUYiJFhwQAwXzrifk7K",
-	"CwQxBGEPCxiYX0aKISbQyDYxR+KvAXkfkI/H5F1ATgPyt4B8OAjIh0OQsAaCxlKMIW0SkjX75IsRvKgR",
-	"l2xSDC3V1xuziBz80Dt8AzNxY0vIWEJsuDtXgY0qwUK9+Yr2B+JnuEvueA2xdthQilFQNevEO6sOJd4c",
-	"mxG+MIwYjWIu2Kg+2sJS420It7BDaRdvUWrUmg09YcSFW9qGbLT92KvYJ67K+jG2wc7EugvgeOLg2gVK",
-	"ZohbgevSCr5LM667DJLHCY07xIIdYsGmEQtyXrkZJevbcoYdOsFWxvcskMJq9aNOU1vLS+/Kn/6J0QRc",
-	"fQ9wu0tt8/8QnB3KdJJOXlAMq4l1A3KTTmdQ/UorYmv9HFdUDdvOwKOfoAz92gJ/68y7cpG1MhUsjKep",
-	"1F/ZaA3jE0zlKXLuvhtt3yXZ7ZLsnoke8E4mCQv1AuFdJLnHhMZKWl8A9zwRAVFchMwmc2dGEJZofmuu",
-	"JyO3EkuDFd5orDq8dF/aQfZsBrJHpjqUU5bVaIzovLChRvbHQo72mcJAICf7v91WlGkc/6bsaN8qBb40",
-	"7uaQ1JXNWjOxd9kWP2H6+/djxe5Q75jxjhk/E6PcRD4UfDFMRFCvV4RsJWleCpLtCmFtW0SNNTSBBw8x",
-	"Um7YLpymWTjNQFRV7ISiEOYhmNjcvh2jtS87BkTe5lP2/IZQZpqxgfDKDHcye2C1gzGGys52LmBl9Ys1",
-	"g0uQWpaPVX0HgkJdfIynQo5v3ciMhpO8ahv4yc0oa4OHsmO9RtBvfRHQpVzHfrJtMHD91xrEBW1hiIpd",
-	"hmYxKv7LLRh8sdmyKBV3DnaBKasCU8y9w3P5QuXr5vGO/Nm6USiPwihzfMGWBJdJ0b3fjlMEDuHeZvDw",
-	"6piV/iYRzq60TKxN82YOCjXU2/NqfPPERUd0DWW/ieUNUVom5jA7ALQMZNXRQhtd4TPMLQl5WcqFsPC7",
-	"OxElzn1c4TpTTAPSD27rQAD9f6Hg/SDLVvGWyHxYGEbURchVqHBvo26gzC/XisW3pGP41TSNNTeyQTcY",
-	"CKrJVCpNvpyfXXw6OR9+Pvnv4emXdz99Pju/Hv71l+uzK9I53Cef/0pu5sQC3/gRM9i7CszXIgAftXsM",
-	"gTKw+Ufk4vR9QH42e9Y5/fLuv7sBuTj/G2zz3y/O/gYHStM7cLuJObBQDJvqfLj+/CkgV//8W5DX26ZJ",
-	"OOH3THUHwhzlgzfkYUI1xLFwABuBWwCIhxP54D2P6Q0zv/TJCQ7Gq4xKNXmQaRyRVMxoeAcVIAbiYB9m",
-	"LhNi/qb51Ia1KP7vUkzX4WGXUGW2UirFb2JG/s1n5EZOb2woGElnRsA3HSu8GQMRsVks52YELxRRRppg",
-	"ZszyzglfOO47NtO4rdmAOZYXDZx4gjdmKl21+oFgX2mo0bdZlBvhJsN1sKWfnUPXEBMINCJaev7PBXln",
-	"IMxdKFKRUcblR1Colt+a/iIeQeQu+8qV7pOTKDIrNHKz6NMoYtEov5aEDoRZ5JiDXCQY6dxxgbMzlw3k",
-	"tyOiuXYl9OH0YXCV0hQBg+UtuZF6UuN5MJvgeOombCR/KBFrSbT542aRh59beWjvaO8sSlG2ojGZqXk4",
-	"kbEczwmNDAOviXCGrV86Gi9L6XB/v0GWUnVp9xcYs2fOMiIZiYglxFwggKbswLU3hDiSDwIq9XfNnbmB",
-	"UsJ0ygIiJDEaaH8v8ObMZj2cX38W3dbM0Xx+CH9ff16NLXIy1Ez3lE4YnbYtzF9bF/+FQq4fmHXTZg1H",
-	"dd8c5cTb4yakY6gsXHlL6TK5AXvu9veeIEzOkYWmovwaYnzVsv3D0PddmNwOtujJi5pqTcMJobkc0UFq",
-	"FCCogUy0+RvG+naJli4o/oUzw9SoSGUDWxbzFjFX8PRP7XwygllJlTF9GCIH5GwrlZhiSCCC/ZVj+jre",
-	"VnUzfcd8JgvH62M+gJUmx5JlWCDHnn4I9c0Y1tHMSH22WEYxZB5geSinU677A7EgUloh2AqVx2WLIblj",
-	"bKZQ3udWMGVRNTiO6ciTFEvM5fXiocYm0Q58arNOAbOoPs2C49GQMAW7qNtd1O06UbdFYkh6ZZNOgcTZ",
-	"da1SpMt1BPrkBO3/aC0wg6mL8a0lPfvPRK71LRbZRd15oLco5NfbHW/r0EqYCSfderv42jB/RUnxpXeY",
-	"d/R6R68fTa+PDHW9lQk0dl6OTEYkJ/EDnSuiWHJvCbEgFHQj8/tAdEbv8ED2TrmaSQXbdeS9MuoG9uz9",
-	"d8+9ahTD3hc4seqICKkEv70d4dSJoiK6kV+5GA+Ea3DFwjThet67kDEP5wFRRt+6SeSDYolNzExSoQjX",
-	"fTI65WOm9Kin9DxmhAvNxqbxEVqSvXFcfTg5fPPDiCD1zLIx4eh+OOkdvvkhX0qqrVm6PVuyn2vHnWbR",
-	"bVsjU1Do4F5EfTlj4us0xqaqh9cv29wHmURW6eZiPI37kcf92n2YT+mYvfzXjI3XbTsT440Z1QJnr4cQ",
-	"UjSOVWxkkb1WnONF6pqf62P4kqBT9l+DvX6/P9irQs7wplk+doudX3vnzk7A2gYn7Cv4CqonUf/VnSCw",
-	"QUHg1Jqvi8IA7NATsH02CXuQ8t/LU/53+EZ/fHyjsw/vjEClTrxdbxSs9BTARJrqVDXGTzqbhPbWXWHD",
-	"Wowiw5ccfoVyCJPwNS2TOXiPScynXJMO+xoyaNyj0b9Ss7BddAxHRMuIzjN0I4hXN8qjqoU3umdJlLKV",
-	"CEfbFz11NglLh6JRHFVNs+Yqa20HS2Kr3LbuEIDaBVotw3h5LOZPPcGvdguUQ7K6RdifukqQFjTIqUI2",
-	"+MantaQzMozNTevI/mUUEIv1Ql79cESmNDKiTwG2RZeAcgLiILyQDnT75MR+wylY9fzHw7gpx3I9OmfG",
-	"TgkLWWua2FLWh/u9B8buPCoXxjK82yIYIjdwriBGBdZ2hGO4Ojs/zH53SUGjkxHpzJiIMIz3pBh4hyHF",
-	"toURDh4mTAyEhdshWpLDNy5ILaLzwtI9oKiLu9tR/Vc/dA665J3j8GZl31s/EzkJNTncP3i92i1jmjmp",
-	"IrM2eNFipFM89d3A8m+jFVM3uIGA06mlb604Lh58xccCmX7lFai6Ad2ATOkdpikPRF6x6sjsBbzBouHN",
-	"fAS7g7diZK7FyGf7oyDfuaEU8DJcjoEAiesHPIJw8PyzWV5/owffM9XF+zxywZVDHqGSPrLl9fABHsSB",
-	"yFb6BVhzFdMQ7FWF+OVuanWAOM/Bp0pCzRJMpEW5aRvgkRYZaDukpPr2j2HiT4iftPixNaSUR01uB7C0",
-	"A1h6ngBLjvzaaoGVAmFntUixNLGr0qyww13aeRQ2jbtUyY83rgZvA3PZYTRtocPWqFLLNOpct8qpp0Pe",
-	"VJvDbVpJdV/aGO5vCVjxqHwrI5ZnhKfWElCO5TjeZMZUAf8Xlq+gdJtNtZpOlDJEAd8OLfsL6sE8ZmSE",
-	"B4GL8ahPTnASUpBZwmY0MeoSCAFRGuuJlECCzYOMeXBBfmE0IW8h2PBG3rM+OYOA1eieK5aQCcX0G8Mx",
-	"fLXP8FxYW+Aqps8x8DZFQsR0qQ7wg9U9+/DuxGUcPA/ADDfwSYgDb6p81bVrxTqw6RNCZWwvO9zBWu2Q",
-	"NJ619oUEGcJnDbtwVLVzycbkh2PyAzEUVQXE/PvHNRUuy/pf/ob/H2IVV7TerScPODeeGYRXbst1/6iU",
-	"t52skZlJ7elAK2m0rQVr4SA9R5aNA2/PsqvbrcGyXUmZHevese4d69561u1Ic+YnKxHoNbmzA643bAZ/",
-	"3KFKbgZVMivEo6W1zBgtVkiN8tWbbkCm8t75DHMn8jZp8SAa5m7yPjnBFaAxgs1M6D0jWlofp7Pk3lrx",
-	"ZRE23Cznx5MrkvDxRKsqjn4KiCFP4Ob8VpzdTmBtj+iq9q244ak9g39KHu/AZ+xe7pj8jsk/Cybv+MbD",
-	"hEF1OS0hZwOxbEAz8xylwEoCp6p3NyAFcKXSHbT0EwgBsLCEQik4Kwo8GxHAt+OPYCIjkmMYuJFrSUZm",
-	"dsMoobfavE06EFTnnVgXV6c0nStyQlKheWzDpgD4x6wOV7haUfeYjITUQ/tJxbSq6uwc9qixSNJE/riI",
-	"qfgIV+HZSR7Z0FvLHAstW/FlaPmnFjl2ZoWdxPHHkDgss8prriLgMep+N3NyUHAOHOyvK3lkiS9qFxzQ",
-	"QsYAmBuzd9n6kRlLuAQpgIeTReYMGf028mNL5Iu/WZ98hwK0VMes7K05T4q86bzuBuRgv/Mahb6DV51X",
-	"Fsk0oQ9ZxAOCPFpQH5s4ZSak0P+fAaPi2lTx+5MoWjQ2nLlFfTa830xjgUtl02gqBzTrpRXjzFr/KeWB",
-	"QhhW8brmSc42mCe7ndlJ3skPO/lh6yMKxAILQjA19jVMLa4xiWVIY2LPjZ6/UF7uq1pTcDBXKkrow05s",
-	"aCE2fKbJXVFld8sorKbuNOqfu8dAlVwWlZyp7QwB+NlO4Bm7DLIprO00WN1DK+7muqPxn5Jr53di5zrY",
-	"MeJno8jb+gt+enE9dV/FdY3KvwNi+VMAsVzAVn8v9BU2CYf2yK7RY/FY/j2Nxg4p4YhQEjKquBij/Qq9",
-	"Q+YR2g4geQBuA1f4OKqDVGmPEGPW1IeH2UqwFTPIpggr2butGK7XqgZLZYef0h4/ZWYvrCPgbBKuXZWq",
-	"3vdqYU7EgsO1AJJS43IlHSpAh7HveVAkVUgJUBDHqBRQ5KdQR6e6RD5kuqMmg5fbqR/geXQF8MnBllg6",
-	"TwConFa4gy02iA8qAsi4yMMBR8Yjj6Mu1O4yA5epLofz41LADG9ZklhsDgDHtpuRqeALQCYTW3zQdHGU",
-	"F9Xktr7xlcWt+ZgVGbuJqbgzH6B2zSEU4eBV56Dbuel2l0JYGLKwJbgVZiitwSr8Rq3p4dPCUsDSNqTn",
-	"7ce+Q53YoU48K+XoFEhTwY2Z8YbuAgst6z87xIgdYsQTIEZY9rcZAf7bEvsdCsQWo0DkkjBed0fpMg+j",
-	"85pX6Q6PQn3IqeVLOmUiymB8dzGkj4jvMHRZzqR5LVvVbFMz5SWU06x+FIZQZvu8VXGkuYaCiIEhGtqh",
-	"LCJMk8bE4ixioEf21EesR7MdLAeLXMHgY6tMcetpH118ubKDKR5ODCOtoswXuNKWOp+45X42PiQ3fiTd",
-	"2fibqjYrmrfmHVkPT+tA+j4McBfluXMOPRP954qJqIKLKIfsakVpsN0cHh6RgzckonP42fKVwDIV62T5",
-	"cTHRZInu9BLs6jtBYPPJJOjH0GYduNDUqh9m5bcIa9nlckxYHOVcP8/4sNkYD1xE8oGEsVRMobMuonNb",
-	"3fGQTKXQE+UVgbTL0A1IKmKmLESWM22aDwpJYinGLCH2rkAB9k7CqJJCkTcB+UtAfuz2ySW75+xBQVru",
-	"nGkcaUxnih07YaTy+sArlTZOsy+bMnF+K+EBB93SGFrRpjWHhU52IsJORNiJCFuVCLKUwZCO6r9+01QC",
-	"AOfQTgJ4jAQwi2lo1V9bP0K5ylkFd+c2qft5SAx69lGK7JMTO2QaJ4xGc1dyz7pBrTjKFbljM02oK8nn",
-	"jK73eDxvWCindkUE+6pLXt8sF/SGZSX9xpSLagSpe54xbPAWPCMMKRg6MiIYenMUqbqWrRkgtN5x8B0H",
-	"33Hw78jBgUPkDOGFyhhFQy69A314JJeG3Hfl4Rh0ZOLM1F0QmwJymzD2byx+owrMSjGtXUgU8DMqREpj",
-	"YHjsYZuwnd+bKTBFKBHswc40kz7OpR8KmzkmbFbQhCqCVntPa7cMn44TxiLCaBLP0fjvCQ3OMOAHN9fC",
-	"SvwSFIpGYHm9KYPiWlOuFLMHynCBKI2zLUtUedWtwesgM0AYsfd1ZWATbP5zU/px0O2U/qo27QOgTCc7",
-	"kWEnMuxEhu8mMsAdLKHuBK4AofOugrKPVtgKG2hDyWI2oYr1XFDqTsTYjCsAVjUL9V3IIXf69Nb4AxZY",
-	"5lUWCXVhpnLtzsdz4Z5m/Da/wR9/U0a6onk7luT3sOOrO76646vbYEwHRa6GTkOqxI85ue4cvCHv2U2S",
-	"0mQekFcH5DNNwgkw5DdO/chjYqXSvYMfAOKnqRUezKC9nS1+k954sDmjfTnAOrNZWhNotS9USQXeIs88",
-	"Krz+FMiUMb2AGAUvYFqRudO6mpUn98/Tgo4jX8OAXtuwNc+DnnZMe8e0d0x7KzzgliIKXY6Qq4qMyzIe",
-	"69lwTn3XzCOCHpTLIgKuFZC1k4m6xzm7E1Fmfm2c/QI/QLauY0ZfBLsAO4HlSMqwJ8Pc0ENtuLaZfZ+c",
-	"wF9eKDKyBmMo3H6TTmcsgrL5wMlmeB4HArtXht3L6YxqfhPPj41AAb8PkQqNiKDOEZztPebicAXR4WZp",
-	"EBsDF/2GYcXAUUQ1HfUHwl4AZTG2eaQCEsrIiAiY9s8UlgyEhGMp4nlAhBFd7KdlAnZ9otlXfYR5QTpL",
-	"kjGfYvHtQOhJItMxYsCdXHx0TJ2G5hYAAMGEhXcWDQ4kABbVQjaYE3ENR+ox7MH8lWs2RQ5tkQ5cEfx+",
-	"VqLL8HJ/yeG+4EswELt+MBQz5aFFaXA97fk3DcpHwGOAJ3EfMdzBHoq9owPILGnIg9xSmHWp5URU01iO",
-	"U7ZDF1hCBM1KofyYrRfp2UQifG42NljwXXmXlthN82ghEK8SOXxelJDAGVOE3shUZ5AzLrOwHnPG9BSz",
-	"W/BMrSSn5gM2wkomEWZEzsmDIRGG2RilIQqIjKMMKSOwhtkR/G9EOnLKNeHAtkAXyeNlsdlA4C4qzeMY",
-	"wmuMskSVIiOjqQ5DQBYZkRsa3hGqso6B3wnNRcqOTf9G+YgfDCecJUwBG3Q4EdOZngOox0BMGRXKzRJ8",
-	"hXOmSWcm4xhjcUhMNUsspCvOmSs7Wfz3EfQJY7ban6ctZasyEKYjgvFAuCT+mXVhRoiRExAlCSU4VUvF",
-	"1R2fAcMq7bRDuIAY5QQI/0BAKQaz28qMCU6qUbaAv+DrQj4ck4gnLIRiy8x2iZ1oiYODr12kNzFXExZl",
-	"LyUMw55uZWI4hjmJho57yIqdL+dnF59Ozodn/zw7v74aXp5dn51ff/xyHpC/oHhyMycRu6VprLvgCRVk",
-	"lqRiBTOpQP9ZJKPFY2Ljz2YJu+cyVbDtdfA5sC0F9JwZ1Zol5tX/3//u997++ttBcPD29/9PE4yfLzbr",
-	"VzGPLCnSMSeC9hQz89As6prBsK+zWEZs7+iWxopVD05bRpoPzjLF3/am9OsnJsZ6snd0sL+/MLbAvPAR",
-	"X/Z/p0lCjRK7p/TcsFnAMdprjgL06+a4uhFy4InZ7v2Dt69u39DXvYPw8Kb3l+gV67293d/v7ef/HQAb",
-	"v2UJE6EZ+eXZ+97h/uEP8M7rQ7NMCGpk+HsmIJRRoRp96tCs0NKX39Afbv4S/hi9Zfu3uXjRbip1Eolh",
-	"nzDF14fBnuZTpjSdzvaO9mC2B4e9/YPr/bdHr/aP9vf/Jz+WVeKRL7gEe94l2Tvaew2zbCHLLAdLMrcO",
-	"icVOlFkhyszSOCa3jEUoxFgG6/MXyy0cOwhWwsgtk2u+GlVYvVRMHLaQbgr2UIAz6IwSptNEqCPsctQ9",
-	"sl7amFnoO7xnNDYaCV0BU4CdrAYqGIgvgpF3V/80vZOpjNKYAWTFIUFzTGA/GzjjoAq86JsAdKEIncjm",
-	"z4hpCsgSoeb3DOzQwUBAlJp53/2smDAL3M3xsU9vz4ghX1a5AoS2OJ0KFWRY7iFVDKRNKcgoI1ZDo5+N",
-	"UBQxH+V6PhD5bjIR0YTMDRO2dnSuj8nonsY8AjraD9X9CMQEB5YxpSKiwMRhQFMO9W9gIZDXByShWC5h",
-	"QsVAxIzeY3AXFGpSPGZCx/M++airdu7Iw+xArRIs4DScFKE0AGZiiUZ4Blt8ZQ5eAyYeMqFSRbJlQyS8",
-	"DuuP+7BUesKTiFxP0kRFFOrm/J2KlCbz7jHkSNkVvU11mtTy++KmNKvHbN+sYP8rmOZFmsykYm3Z5r/5",
-	"zDyqGMkNFxRmUx5LpXL5bz4r2Tbf4Qd7p1zNpOIO2KjYlGpNw8kUctfN3TYr91+DPXPjeoN0f/9V+OkE",
-	"/s/sP4s7hj/1/81ng72C7LKwfnv/3bs6Oz/sYXzi4kA+yAdz0svHHaVRe+YxJS+RD5B2ULwzIGctfJ8L",
-	"zcYs8QdwwaQVT2oGkPl6rOSbJgKpwIov/L7jhMs5IVCdXszuWUwgbNIurr0Zhsgaym+OoUJAt3/zGbJD",
-	"Qr3tJgkzpMZjg/jA44OoRftg7TsI2T88hOx7GOSJt+eNsGSdLL0hHNkngKZtCfuar8B2I7+W96sRBGxl",
-	"o+bOwprmS/Qcj4bsMGLbYcQ6W2bhRi6ifX+HEhguj8/6AGRSBCEFLSJL3VtFk/N4VcB2A6zSCnjZ/iYL",
-	"aFxpmmiVYZ4urLSzi2WGgm1JySxUjZ0BMAKOMCgP+YUiiUw1OyIjnN4wbzkyaz4QI0Vv2TilScTF2P+Z",
-	"dN6dvD/pojuPEv81I26ELBE+kwHdSNklVYQOBCzrcR5Nw7WtZEYFGdEwZDPNolF+grQs1CatBZ0t059t",
-	"QJ8tj6kdDG1d6/Vp8hMC0y4sf1t284hp7TBrd5i1zwuzCdx3fnZcgb1QQRwhJJ5Ju7aax6JOtoO13cHa",
-	"bhrWtoLBblhN+d48Ywd9u4XQt3SRRtbpOmuFvEOQ8Z+sSKD9ayWcABnzeyZI5+9XX87JlCVjRmCNugFE",
-	"8pWS24/JRAqZJoqMPt72IGJ7tJ3paD/Noo1oCa3D0mENe7CG/1lFBasH1lRVWN76MeYbmOVTBKxvI9l3",
-	"sew5kdmxgF08+9YqEEjAMyOVpz4s0u01NIeXCJCxK7y7jt0QSQ7JaY6FID2ykCrWrijjWD4YbipFHsip",
-	"0hsMevQJ0XYYGLGwMK0cIhnhgWERxmc4g583XxdQHHNxBwX8CNcD0Rm58EJb+gpC9J2M4dyXtzJ5oEmE",
-	"kaSMJjFnSdYhVzbMU96z5AFXqg4Gjj1s3ErYNpFtZ2TbGdl27PVZ2OfqSfk6LBXp5o6ltmGpsGSemnpE",
-	"uCYhFR76900mu28pCgrMYbvYzh9BYauUlHYq246nbC1PgQNbpbLZNGSARuxNWDwDF8UyHjNlTHMx3oXe",
-	"/fFD7z67rf6DRNzBa02ZgZ08XvvFRLEPLIYcAekyPSAnHLBUa+LWJyyOhovJag1i1Cu+nJ2qJh/Fl/c2",
-	"Gxn/HUIL7ZY0iij0320uARRbLYkfdFRwFzzYLnhwmpOUXcjgJvQUHzPKLi4qDtSoIxFjKsgKb6gsgUkK",
-	"ZbjQNI0179GxEe1daxsRZ7rIl2Vbij+cxLE1xng3sGoWinQ+n3zuln6EdYefLroBsPEeBmP09IT1cB8G",
-	"onN98r7rp+0rPNqIVJV/17yBtkfVJ9cn71c2gfpPA+GBWGcrbBTLG0YwccfZKPt2d82uUPL55LMfrYgr",
-	"UQpXHIjRlE6H5jujY2hz4dqQ/JdigCMsCtpOzWFW5sXZ0J2ZUX8gnBxgDceYmo239oVy6fRCIjAoRUDt",
-	"KCAJw0x1Fpl7EbEw5sKLKjomVAwEXdhRIoVFm18MUJpQhQZeFh3bJYG3qViIvuEq69y9fGHGYfG3Cx/D",
-	"ngqhoyd48WhMblhIU+UQZ8zn4RwPxOv9t+5uj8I0SQxRwaD+0eL3DJ+NFuuW2O8aMiEFGb0Efo2rXhNr",
-	"ajdjG0JM7VDaRZaWGrXmzU8YR+qWtqFs0X7sOzv2Llj0OWKXUY9c+tS/iZ1gFw66CwfddDhozgM3o1F+",
-	"W4q/C/XcylDPaXaodgGejwrwlImR+gsq6QuFqu8fJcJzIE5IiPNkERk5qR0tBXeMzco5b5kKyEWV+kQ6",
-	"QtYoKFUqQzcgLFasmdqAUZprqw1PFHPaUneobLSGXe/JAku/Gydx0aP2vOxYys4Pub2ho0gyc2b7wkl/",
-	"LWNH5YyJXkQ1ffkbooS00TComEvBAiIkCRMWMaE5jVWAacWeUI/WpgeuwSJnPgnQSobiLvDPWz5OE4a4",
-	"NhbAMuIqjKVKE9YDqGAZx4CxtASr88qVq43nGSCVRUFZMjBBOiOH3Pjl4ux8eHpyfTLqlooX9MkJjGsg",
-	"Kgdmpk81BDMazqjuWNQnl1QzLHLHIkSmijlw1ChKmFI10vmXGROnVNNLB+jSjuNgs/eJbIRqiG9fy+bv",
-	"fpIhjbmeN2/xTk5nNKkHgVp+K+wyrEten4MozcI0MSt69L+/lvGYASGOKjLL8Ejzi9Qp3sDj6isD16Fb",
-	"iQtU7Zc21MJ3S9tTWA8Ttoz74u79g5vVBehoID+eSt4mEMJaEGTMCPsaAhirxX8fZaCuaOtYipFe6az/",
-	"UhhTI499K3+433/uFK/qNnYXzO+6jHY65SL7dwOn9zuqWI8LxYTimt8zMjU8wpmjzIfrPOD/97hhbJ8X",
-	"3N+IRq7whQbNZc+Kpkuc4oVrsfOFr/KFy9KNdfQtIwWtXOKoq1uYz0LXR1Mq6JiNKr3HY67M+SRUlAyN",
-	"NLdtqnAiZRyQCaOxnhCdpEoH5F7GqdA0mbsCw12n3GYT2M6wWPS4+Ed7G5xp/njaedSqWq53xZ/Qt1ZY",
-	"7jYUa82p7FxtzdTqnefsqYzKSFkrCKsh1N0ael8lYLb1oD2VlGlUuyLR3KAk871oAhaIyN/Z2c+2xyVT",
-	"vDn1EtKTumbWkqt8kAu/zR/ND1LjbHicbPVEHod1BKz6luvqUE/mgNgWYur8ETuiunNKPCs8i7KcVibN",
-	"1h2+QnKzroreLWPRDQ3vdmlSf/g0qQvc8vdux79HtpT1p22ot9tEThsbht280WOznTbT0hY1MptWtWnO",
-	"KqtbLzGeOoKxyyhqZ0W1BDdbvw1mFrkuj4ywXiowv5IIA11ymrd15vo0rJR51C7TiHQg9McrTF+k+Y9O",
-	"JXJTx3KKSm8f7HiNWXclMf72lt3SkNoZd2sar02IntDEW176lgR2/TntbL27tIrnmVZhYz3lLZklcpww",
-	"BSVWs1D+wE+DkwkkGchbphSXYjksd1kN2WVh7LIwNp2FschqNyulf18GssvS2EKXgBE2Z5yFBY1pcxkb",
-	"jnhKpfhNzHpRigeWqUeXXQXR+gjMScvdblhOhwmdzCHkckZ5gqXwIU7ulhs6WlARyQm+xBW5BSJm6+M4",
-	"GqkGIrvchnJZC62ti0oFOf9wRUQK9Esm5KeLcyw5nvWQqyGG0kIZcm2I8UC4AuhgUQoszQSwgweZ25as",
-	"skBRi1B0yshUIrzoGQ0nOPrMBDMQth4pkYLcSD3J6OELhfRI1Vpi7Mad5vvWyBjTshTbwmf8imzF43FB",
-	"eaJyBIiMztZFqz0S9WYLLS/ltWpme6ls1YK+17RfYn9xl57kl35nfFlCj/Fky9vsmhsa4HBO4I4vkpVO",
-	"Jtz5VnQ4870ZVnDNJdhFIoxglhFXU67Uk6NZrkXHcxuKpXZIvhMGFNERsoAoaUS5mNF76yU25G9ryrnF",
-	"c3CHzIwMa8Zv0Unsyhs2Mnq9/3ZUMEBZJpS/wxXwCWRJYEZy4bpwOnJ2VkXNT7GbhXv8zcEr1zD9mL8m",
-	"jCoUIx+4UChpK3DT2fvyQvn344EqMuXK7EIEzH5CFblhTORZhv3mtf7t4rUw9Tyaqren6I+h5nXyen74",
-	"zFncye1/Gq/zFhhzrMhcQ+8piOXzdhzQM2VsS5bJRWFMjYRr33KyIf+kmVtzad0b8qWM2S69ZDlp95ar",
-	"maxebtCCsC82XSah+2dvJ5uvdIyWruom0kugwIYvF3dGhc80SzUpGWlvF2JvnlMeiX+Gt8Lb6JO7dq7G",
-	"ipbr3eWndDL6y92GNK05lZ1vcZdHsh15JEWqiWkkAXoFQai0JHlVfKJPrrcos6RERjcoxHwvKmEUUn+1",
-	"d+roFoF9zYrH7fslljxCovKTTPw2f5Ikk8cJXk+UZLKO9FXfcl1N6smSTLaFrrokkx193SWZPK+iqUUh",
-	"bhnoVYXw5gJwd8V3/vhZJZfZXj9FCIPrvT5yIfs+nh0bu0CVFIROJfp5eWIfqTrzqPWDtR3WJTarGNZ1",
-	"FocOcNSlJMNvZH9+ZJTG4oz8oiMvFHEISnVTehKEJTRqEKpLNY24UJpigbuqsYTYblVlo57m00bljdw4",
-	"/ApHDYewqs5R4zGc4BFjImSkw77SUAeE9cd9cnn2vne4f/hDb39//+DwVRfV73Cp96C0t38qZ4K7z40c",
-	"CYWXm8uLpWZLHAgZ+9w5D1Y5D7Kl8oP/jFihGCtA8Tkm9R2rNxUqNjXPoKI20NuPbjRKKoQ25lHWh4eE",
-	"KiIkUWk4KXyru9FCTkj3VDErjAuCjJ2MEhYyfs+iUa5350TKFj7XqZEXodaM2pJgomt/OmMGldkn6ZQK",
-	"n8SODF395Zdffumdw3+jwAbGWNjROaOJDTVjfKaPSCr4/6UsGIibVONkxnSm7OBp/sEHqrJ1B1KtWHLP",
-	"jNRiqwi5PL2Yax0zMzUEsotYMhA0TKRSto3qBot7gc3NorCYj/kNN1w5g251qYkdanTV/d7hmwDCAmRC",
-	"poa32SJRhr/dy/ge1lcMhJfR8AIQZWmXmKuc2phYcI3Rubcg9d4pRxy3wTOVC3dtvFLlVu0ZwxN6o7Ll",
-	"bcrb1hh+FU+7tAdw54LauaC+RYCTOWw+XeXCFg5eLATkiwRls8UuC22XhbbpLLS1OdxFmsykYptUc741",
-	"G/CFq535e4vci0l+KGtUpV05oaZ6kefl9Arq/MHKCWHORc5gleZxjfpnkzGsC+y4oHlYCoq6Qr3rdH2t",
-	"4Incpm1Vg+pW69iMnsxV+j15gnOP7njDzjX6jIoCZdTP2f4TTsdsuZd0pbrxMq8w/eQpgz7ftZrRUZKK",
-	"EnQU6fjaA1YaLzFe0qnSDnxlYFoq79Ptk0JuRlD0i1omzJnaADhUWZsJzRCFdQUzGr1QRQXoX5ILbFmp",
-	"5GwJCz6n00UxozzVTlG367rEnj75GZPuFb1l45Ri0fZQipAlopiC71YpM1VTomTIaUyMmMaSPrlkPa8s",
-	"OhORi/Fi91ymyq1x/s5AmGHcMTZTRjezutOEKy2TOexLAstjFtcM/t6OYAamUAfqdZ2VGPR79krOQx12",
-	"LsalAvJ5KXrsA7pesefBQDxMeDixJedDQysEjPxWJiEjqYiZUuUa+UnCoZR91SJXSTsndmQbs4J+g+xR",
-	"4NDlgTeVi+raNRctTrKtf8L00W3Ql3PKIthD+Z7vBKadwLTt6GFgHsvZRF5RMZxIjgg5pVO9DDCsVmhS",
-	"O3vtzl77RDFuJ94pezRTyTszXTdlle71dTikbbjAZs5ggfIr9LwgfZ+XwfV6qbyuAhKmSWJ1BjKjSm8c",
-	"LaxEOcNYKrbTNNfXNN+ZBSyJ/pmsJlMdyikGvGBs6bbUgxdzD8xZagLnIApIwjCQGyNQIhbGXLAos+LC",
-	"W33yRTBr86UPlEPhd7R+DEQnt/128X0bZU0VGRntLBrSBzofme5HyBqGZt5Rwh5GR4SKOe6dUSTBIK5s",
-	"1y/UQGgJJnTSsQPDAvQ44sACxNmF7gJqERXYWb4Rjq+8zWHOmDVbV8almBk8O4WsMOrGASxVjZozGmj+",
-	"B9XC8NzvDNQ7fesZGKjNWS1EFZa4UQu9yrdc9azlaicsbMYs7aytIBvIdCGYVsuC4XBLBIf3mEJgx45o",
-	"eVGaOEZqdT20vYJcKxMSU232y/zOhaZ3jERMUx5DtKijrVoOxMXJ9bsPxPRteX4ETByTKmx5OsHIA52b",
-	"1XHqse72idFyHjDelNaINgNRLdscQ5wtYN3lW5JJCX3yURPFtCIjfzeG9tVRYO3YesIGIqLzwMUHQeaR",
-	"VbZhe41am7BZTENUOov9JZSrLELXGrHdImTTGbg4tmLbfLVH9lMdMJ0XRTMMZwbcL3yJavuLWb+BKFqp",
-	"qYKjErOI3MzLNv8jxOyFU2X1lbIJwsIpSsGCgRiZR8NpqvTwhg2xqyF2NUIBL2UkFZrH5S/BcXUGe6In",
-	"iUzHk4EYXXy5whNaawgakQ6a7LUZKt5Lc/TnZmlYDHEf/gRg1ErTuRoIHIppaM8fyxZEGKoD9w2CrwXr",
-	"kxN3nUDEzWSEquPitrk/EOfgSSgRuIJtyFxeabcoyM5SaaHxpSQV9gh6Nw+vPuQB2M8rAkKwliTm40ll",
-	"HPalGeCVN/R3luo/FyRLWOAhsBZMfXrVO/gRzDUW4vKUK0MR0gQWwiNaVgRwJ28ZVWuBblmxln8KV4XP",
-	"4pytbSc37+Tm7a9yUukTt7jANs+UlXN20OLRQrIG6Y1nHoudQL2eQP1Z3lfIzYCCyb7m1dbQvhMQfgu/",
-	"GfnKSRZGarxN5BREYScM2DDGzuv9t4W5bI0I7mYBqX5o4rLi8JTeMXVERrOYiiEXQxA4R4ERTO45e+Bi",
-	"PAoI1ErTkoymdDqcsDga9cnHOGZjI2O6EAojA5cNZcUF6oP10/w2oQon8iDg2FWJFtfZkX929rTFoTc1",
-	"qtW3bM548z7+oJIDmIV31rWdlLD9UoJhOL5xjcYWXKQit2y1DMAt0MB3qAxhR3KEg6gCbDsJQzbTKvcJ",
-	"Kc9sUmS6gbnCLn3BMs+t8XWNKExkZBlmWViwP7NoZNNHZKrZUeab8owrAZHJQNTbXh6WxlTmEQed3CYU",
-	"sVuaxloNBA3Nr1yMIXQE1950QM3qYdJE7BdgRfOBvGdJwiM2RPV21Dd8HndrhO8MRPZkqOWoT0682U+o",
-	"dpYaL2Wjwkm2KBxVc3hzlp4hd/eH3ZyzV7Vqw9VN+z8oRy9bLnc8fcfTt5an403EODQggTmF7NRhFVcm",
-	"cpj1UC8hZJ3r+bpF+BDCidzycZoYxXhkOz6C56NuQUfuRJk5s2doQyLj2Gi0C40hrvGIqCmNYwtXgjYB",
-	"o/6B5fp/w19H3T6BcDBnJEe+1STQDn7IUdiypbThdTOWcBmRzs3cOmjAQQL5kAG5mZMp5cI+DVxRWcPE",
-	"ibwlimn0Y4DvAj7BIgAemea2Rle665ZEXGkuQu3aqaBQpdYDLIMfgBF3AxeRqggsiGkxn7GAnH14NxDI",
-	"bT3bumU23jxhU7IXQAoylwNCVbjiUigjbOAb3cAQyJtUGAFyNmM0Vub7EcfgQsyPMGc5plx4H+mTdw5Y",
-	"xdUcoJreUMX65IqhzHR5dnL6+eyFIoO9S9z6wR5AvDAaTuy5eKGM4MEFEIyaRPUTe4qxk9a8HJu9T+S0",
-	"CR/Ht69l83c/OUy5xi2+eMGtzVuZBacJa94gdy/UpuovJ1d2wXeQX7X02h3NIw/362aeUQ9HLswlym86",
-	"utjzaw43m5QvtspvpiLFW1gg/nCxFkk/m4SA2gca0uOrsBbI/nLK+06mhlI8GBL5QBWOmyEyoX5gTJDR",
-	"bSKnI5jUSMsRmm0Vv2dHJCdRDxMGxsSMVJHOD+SBsTsVkEs2Jm+6AYYFD8QtN+RrFlOhSOdw33/r4FXn",
-	"sOv4lEhp7CqHZx+ypVSBu6AUgTX3FJYhTOgDifmUa+f2HAhE8OdS9Gj0rxSiuCOq2bEdAY2VJIM99tWV",
-	"dM3eV4O9wGKAZlQbVUwh87dsfH7kzMeH+wMBMwIR4JD8zNjd4T75L7LfRRf/lFH0IU4YOb09I7P0JuZq",
-	"wlSfXLAkZELTMVNkQu8xaMFMfYoLZhHQqBlCGsegNw6E3c3i7hmKDxtrzsSRGbEN3EdkxqiGeJ99eHed",
-	"HcM6Cl4F6WjOyF5ZFalFqGwOQarlo3p9PObJ2SRcWJFVelFVm+YqUnXrGs+p+XUH87hMRs+W0oh4hnRn",
-	"tCRwJKBMbnwqyAWhVghtRMi/mneZCNmfUIp/D1HVdmuISm+mXOuyKH8E6biaGfaoXYS7aRMZ+XicyHRG",
-	"OkZ0MtQLOClNwOOXuRCpiAbCIVTKWcyCinwI9G3NEnnLlNltGhvpGWRZOGIcUWoz4T8bt+H0VBAVyoSR",
-	"zid+xxI9EAc9C2pYIMcKkHHVxFBkNH4ZQjwHr6QNuzFKhREMgFdADTCwkfXJ+8QI3uyrzqODHEurI87Z",
-	"2drJ1uvL1nWMxh7IDUFnzyQXujEe+FWa3LP5BbT5fSf9Pw0nyK/PEVGw4B6xMjTJ0QWbEJKTAbXqNjfh",
-	"DLepECz+03GFKkL2HpZiR8R2BoItIxF4MI/IRD6QqR8PXmuXTIxEwSIULLyoIT/yFgx0gkR0rjKlGl5p",
-	"RDcebxZ4xhIlYrXApw25HdXbTEaEOpsA0WZrVeDHk06nUpBbHmsUJeHucRtqPxD5nImd81Fu+vQVdisv",
-	"5uqBFMSMIYBchQC0hTjOt36WafTuzRqSuFrr3pHFHVn87jr0UVGDdliZmakPFWr71Nn2SAcTbEWU5T/k",
-	"RrZuUNa97UVpRBuLwbB/MuJ4QpSgMzWBdBm0zXZcIIywNI5FgcPSz3C1kHW9UCSmShu21D0ivjpNwAN/",
-	"8JpoSQ7f2OxoMRByxkTu4ZQJoQKOg9n0DNLKZVN7m02zCJB8v6DRMbzmulBZHwPBvs4w30pLwkTGdA8O",
-	"yVQKPVFZQDWFCWBkTKn3F4pk3Zg+bPQr/PXWJr2ENGJTHmLlBS5IlvlTrLah00QocvgmwBdAWeeKKAng",
-	"aHUkPT+cO5q+o+nbRtPz01m6/Qev4VpKl69WussLdzi/vw55QeSB9NmNXU7ONRNggY/SNnZTjPzPvF62",
-	"kyWlZH3q+TFCtR6qyEAnCOtnI+tI1p+56eYlQzVueKIn5D/JqwMgGYp0vpyfXXw6OR9enl2fnV9//HI+",
-	"/OXs5PKqW1/vznZ7mrLWBOG7lLay421Y28p/u01YWLHd0upWmAodpQxl9ATE850TZGWKkgJgoKygoTve",
-	"cLaxzrofqETD0Oic1ZcU45DN0j99GHLrW35mhqWqitIlq9YBs7Jt+KwfYOzoH3ZFYwig2ZI45VNmdNHF",
-	"CQfZFK0RI3AVmKa5cwURSdVxGcvMpqdTouX0RmlIn4cZRY5YnrjMISE1mTMNN9LPgK+ggLA1v5gxXsAQ",
-	"F+HQXi8eCWgU/eHwxFpHdH5f67nZBEKX3qj8Lq0mJ2iB73Fxz/WWATDuiv0+FRAi+rk+enveKLjEEbAN",
-	"+ebYJBxiluNGumtZkri8Bn5p4u0T/8qjbSQFVjZqLgzWNF8iE3pU5HmBUH7/CqjWE+qtIOlgNIIlTfKO",
-	"CeVTcmzxXUuh+kaogqEGYtsaF0cNnE3I5ixzrIPqpS1D+Z0nq3+aL3pWX1MKLN9MYi7ucPEDoib/f/a+",
-	"tbltG2v4r2D8JdIsZUvOXf7kzbpp36ZJXtt9MvusOiZEQhJqCtASoBVNp//9GZwDkCBFyZJsxUrLmc40",
-	"tgny4ODg3C+Gn8NOeF5gjUrYwQw/tVChwKQkBNBDBzu0ZmqBHDVvn1AFOZy3bKbb2E2g1C/F7d4cbkpG",
-	"qYRGQTH4+wbCnKUq4LGahFmiTv6A7/5p01Xzbj91z+RXxfbz907D4GNo+/QMhE9tub9zeV5wAOYoJZi7",
-	"VKQumWWYfGl+VfYr2qSTwD4tyJANBKISgksRc+LenODXGU+ZIi3nonjehaBiQKgmU6k0edttr56RWmWr",
-	"hzArtQrTdjNTV63eXdTscYbq0qeUyszbt5SldtkDtuhesCRP7Uh6ZLFwRwgMpV9mO+WivGbEalMwt5nG",
-	"AVTICh5ZFd9aOjKjTjHJHc+C0MgYULpWFVlpVTazWJve/o89i7VGkj6ymbW1WHiAQFhVXFBcoqaV/6PP",
-	"TjXK+pLp5SwvoyKD/F1pdu3cxb9OEd4m4oZtMI2W70ykAvxnFuozKDdKWcyE5tR2azV2F2S2rwnJ4Wiy",
-	"vFbJXG60J1yJk/O+H0OzsBGmIGTC8FLhjCVovSUiZ5EYg+ZFr4u/Qg06XnutP3Bx+1gXGt612VWGR7e9",
-	"xHZR7fW11JWL1N0v8f5bFWwA1Hspnk6BYVGWQmH+f36rDuVwSeMKG64UBr26VaRVvggVzdr8cMsWj3PJ",
-	"kSCuzbvX3/Z8u9sH7srf2CKC91CuQc4FKazi1N3jsgOl6D0jU3Pl13fRdljAvsk0va1xyeAHD8LJsjzz",
-	"D6CrsKyd5/BVXrbxHL4V63bhY/iufdreCGHE+ExvwZTdil32VKxdYtGXrjXDX4QtP40JfDiy4Nzarb4Q",
-	"CKzfc3cpUObjpVvQhEqfLFRKzvPW36ywk+fCLyIVUperT589doR1IC7z8jX0VlOrOI9kksh5qXMNvuqM",
-	"UCHFYiqhzR5DGTuyQRCL8meqOBHbbSGXlQVoAEq9Jl0EenP4NgvzPnIJ5mFHjcHvdYMGzQHUnB5w8NlR",
-	"0Rah59KSbQV3ZfHaVMTiujdB5+2DzkX57XI07REDziPG4iGNbvtjfsdC0rJ8tgpEu9zW/F6BCDLCCQLL",
-	"RH15UglVbxeaJq0Xp6elFuJl+fvgKUKF/eO1z8m7MtyxVLmwdDE5/TAmEPqmG9p8BhgHsRwRWuyj5fce",
-	"N4/ZgethLmvsOhgnA13l2sG9sV+Z2kcE49BmopWL1TYEYykBXpzXimJdqDFjEWAYXzRh0W25fdFAOLD6",
-	"hJJ5Ch2CoZcdKJYy0x056qSARS9lodv1UxacQ8LXUvhY2FYm2GxfseSOKRdpVruErJ3OsaxE3ReBdvz1",
-	"cOLPDqJdos/VtbtKm71Hni89t88WInTnDa2JMO/c1DVoYs1NrHnbsSy5uNCyCCs7NraN1d2EkptQ8n5C",
-	"yZ5IfFST6Sl5/bWnZDZdvA8x8JwWVLeXIHOuKm7BMy1nkgkzrAuhQZ65XZehwgl1nUOxkRPKXFlo37fd",
-	"TTh3yw7aleJwsYUrpbRkW/5QWbzGlZLTSuM82dB5kmMsIMOMJ7rDi7mxhStXzsUDPSl1HYbdxVxdg3ke",
-	"59OKHSi5UQ4akbPXe1C/oVURSD8YP0MF0bYOnPbL4LoekQRaRC6YOhEyINFE8ogFZOS6PLbzFH/HYTDr",
-	"XM/lQHChdJphVSb2piBXNBkZpWXGE4kKCZyywUkrRHv9Bmz1m6LlaBiQ0I85+H9qn8H4ZTiMgaDmeOzc",
-	"tQBHvVJVLu73lD5ERJDnYkYydlhWxyQ0P4L/JBP8vxnD6Xd8RDS9ZeLehPTrQhM/EHeAg2gXd0B17a4c",
-	"c+/ugBzt24mBnTfUuAMad8CT9v6P44IBFqmXju+S1mqBtEloPpfG2zoJHkvhzW1Jj58+qs74lIzi2otN",
-	"NLbkwdiSS940VM+QpL2ATOk27d3axN4k9vPqSaYkbqEfQ5ckD1d+GO6Zh7YzL1p6y9gMHnTrwCN2UPmK",
-	"A3FB04Sz1MEIg40WNgC1IAbSwGv+nm/Li2St2N15jhTbo4RrNRAhj0NCo1QqVXxSSzJk3qQQRLmiUz9M",
-	"9k9nPRWhLUzDt3gw6mx9CmYcl1nX/+B3t9dk3TTC4Nsqvas2sHH65z3rdxUB9jV7HHF4mKKtuJ2CzfOw",
-	"taXmRu41kxAPVrv+jEOMCAXKLeViOJW7TqitU6wLV0QHugs2Oa9/+fZARU/Kz3DiGznsH5hIWaYlI136",
-	"tpulkNB0gsVnZEQTxfr4E/7VcOM6aCzTLkFhvzqUMmFUHGqEoIz8jSIENUu2GWNcs3hNhADQ3iRabhcr",
-	"qDRr9Rlu8aemk8+DO/lUuuJV0H4gFtknUeRCQh7jjJWR3jcWPehBZD7hCc4f5MUAd14a7R6eVFhvOBCt",
-	"vJOPuZ9tDHGUztWdKPYYf257jEtBQjv49gam0X+E4/cTRhQsHQj2lSuNL84zeyKaptwexccfr2CIAxeZ",
-	"gXLCaKInkTnPKU8YdLLE+W4wDneUymnNCQ5EqeNvn3Co3hkt3ETg3gs9wb/FdBEgGed/e6UnAcHR+zzh",
-	"egEN843oGC7I81IHcxhGTHqv9YS0BkdKSmE7m/deD47aRgGJbg3/48LOf3SfeGNWUHL6lvzAhmlG00UO",
-	"jTmmHvmFptEE6A0yVKFb8ZpYTJkbH0IspgzRdrGY+rW7yqY9xmIqaN9O4O68oSYWcyiWaWNebpfLuV7O",
-	"ktYsZTMKQxihOUScJXoiZRzkkqa9SgNaYXU2OZ9Nzudj53wuydpHtdyeUoigUmbw0XgrDyrjs8ooc6Pj",
-	"3Y/vPL14jXm4UwgNohrf0qg0hkR+9wujkafV4rruC6+47uxRzUL8JxZ+4RgisD1teRlp/b+rTx/JlKVj",
-	"KAyLJu2ADLMpDB0wJ2Kdp2dkIoXMUkXCn0YdiA+Fh2JHDn9nkVZ2D7A5Y5fgP1rhH4OjaBINjvrkj4Et",
-	"wgarzvxmcHTaPX3V6b7qdHuDoz//hLS0NKULZVELVg42fCm8ba5VLKHKMPI5VauDcr/O4kcwZ1xAbmM7",
-	"BnDRgfP8Rx2PrgNrU5tm3drd/W2wv33E1g5LHCHJIx01QqkJoR2sjYNyY/WwvBrBsYstc8JEvPecmL+S",
-	"PL8QcSHMCymbMqqkOKAG7OB5pbfG0huNWAQzIW2GN4mh+LzsiFWaJ4kBW0VyZlMPhCw7iNVEzpUzbMZ0",
-	"pjDsCSXrznWKExhrh/2I+JHdisEeJHedCFuCfFNRvXLhrmLtQsR7TIM5LFFdKHyNoG4E9cEK6gvo+1KR",
-	"zhuLYnVi+GiTzHKQySy5MB0cCVkRlwmfGT0gldl4YjN39eDITYc/Jh+40uVgMExTXe5sZBAUDIQUJKTq",
-	"Ro7CgEzoHTgUowlDV6qepEyZAyGtcMrFDR2zMDBGdh7kk6mdtByqaCJlcrNgNA0DlMo9csVmGjA6EDap",
-	"GB9bnnS8wA8Trvvk3+aPb8F33nthR1+nLB/wd/rqDEGlgpSGQQ9EyzwTJVIZ/SVlMU9x8LJMScyihAsW",
-	"nxmygp6XRjWRqTtci4X2qonSpMVhZAWR6UBEjCouxm0cHQ3ACLmkKhcdf9zbScuGl8vf5joo8nzwTwOR",
-	"/w387ZBuUiIFq45iCgp2yCv9feMueYVYfG94wpJ2VBWRjibomBURjTM3sRbSnTVMsJ0lcmFu/jNF3Hza",
-	"68vzj1c/wYDa9+efb3756ePN+fsL0uq9aK/KZbKEV8plmtKvfJpNj/qnLwPzAP7Qe57nVnGh2Rj6uC4l",
-	"V72TmdBFxB0OhNxDnVXMmyuiiIVsFeDejSgBbxF11Id8rqA2MWtZLTG37fcsHhsKLqFaGr13BQhAdfW5",
-	"aLFtO7Kci3bISWHv6WzLnDC3Yhc1sVi7JiOsxGfvHTbfJIut0Wn+XULlRBrLL0ssg11SdnzeK9gWqk82",
-	"i+TUkHuj/hys+vODzaTbQIvx5WutXhDUC3QjZFfeU8Qi+DgUVrs7Lcl96h8kxJO5wVSq8LdjEuosFeqm",
-	"9yZ0PZV7b/RkIHJ9qeVw9EwRhdcBBta3z0gIbV3Z1xmoLDdMxCHx+wZWAHymiHsWnC5yhFlcbp/uhVP6",
-	"1QgpfN/zHjnPxpnKBR6NaMymPKqIvHKKg5u/n797IHIkwobJ6UvSurr4eEqMYsSsV4r0zK7sLvH72Jfa",
-	"zX52Lp36CD6O8T8eiCssmxou7GxsPWGiMmH6lovYlnEl1DzsGg1bBCqZumw8ZnPe8MpRpQnXbHo8EA/Q",
-	"oH61DKWQHBuoUUZYiFjOA9IzcvxV16bkrZLlJWKrVyh6p0GhGr3q+qrRJpqRUzN0DhtqRxZjfz+9Y/lc",
-	"N1I+VizbXANZ+YI1aogTapZnBURJKZoc9Y3KhqDQwrAPnyUbXBocGkwSIYcyXuSaf++Nsd5OX5JMGH4o",
-	"WHyP+jFnw4mUtx2VDfPj28b9gvLU1vXalxWFvWf+ACL/E6Vso20bV33Bz1yVQN6oGMbPttqhGOae+42B",
-	"6PiKQ6Org2QcNajbiHOsWrc561j9hjW8o0SVDau4r5zF3r8y2kgL7ugZ8cdWKxalTJdadyB73qrYZS+X",
-	"368b8VedQbhO8bEABggbMCrQoU9//hdL+B2D+gtv8MSVpiKmaUzsvVBEzVjER/by9gklMJ3ZqsPw2meK",
-	"QIy7lVfpqwmdMWhNNRAjZlRCzaZtaw461s6NLZi/hPA4KMr8pcgTX3W6sJrqLKGLPolZJ86QmzAMlraD",
-	"gcjfqvmUKU2ns5C0fhX8q62MyRt0Ua3ZdGb7euWrzPFRnaUsJK3wrhcMsm73eTSkir16QX785fxd5+rH",
-	"89OXr8Bq4PFx/pVjI+bgaRaSW7ZgGO+GT9nlM89fFs4nikU3oaWTMxJnkPZMSSrzuVryjqUJnWEn8xwy",
-	"KPvBZQFRMxqxjmKGGWsWt4/JuViQ069fgfKyKGJKGTpf4AA+liiGSa865Q5E9hXvM6fJQAxpdCtHI8DK",
-	"74Y6U9sbP2XMTasGK6Bw8cVIQAsyojxRwdLFMB+c0vSWxSQ0j3AxDgcC2+87xN/4C47dU44ijMknbNHQ",
-	"r5cf8iKkidYzhTkGs2yY8IjQOE5hy7OU3xmjZyASKWdmV7ClhIvbTiIjmrhHmSpb2FRXeYHt8U6oJuBp",
-	"d/sNiLQpw/imgYi5sbHjtmtTb/6I6oFMCTV3yzUN0XOZ3iL6nYf3y8U/f/z06eeb8w8fPn25+NfNx4vr",
-	"L58uf746JuEdZ/PQViGpgZhPqF7GsvXOqz4JrfcitHcHsHhGQl+7QBMZ/fwyXTxTzmQ3+8V/DgS2iK9L",
-	"G7dZ4mh2lnLELU4gxuHxhtWlSzWC98nql+CfBtwb4JBG7OTjE1z04yiAWTL2/ccxo3HCBbuJM3Zj1N6j",
-	"34IlPa5/1O29fT56SV90etHpsPM6fs46b0fdbuclfTV8Hb2J37KusfuyNDnqHwFd909O7CfTYwvesUzH",
-	"J1IwG7E0ZFFRGo8eou/ssVCq7mubDVBfvfJBut29Y9SbSqqmq93etWJLkUOGWXJw2YmWjhejZmy93Mua",
-	"ZY1OWacvr7Okt62P+tbm9Hum6+XD49uZu3Cih/Gg1aN/PV2oSaU6pHZ5HkmXzVaw/eBmrrJZ91qBsx9L",
-	"1yuF8VfdXxJzmDN30f/1KPrmngpMamDbrspkzQse6ArbW73JQbNiV37SsOQmu/X7KkOpMOxfLz8ElmsC",
-	"h4RsvUjzO0ZGCR0v83BbbtHeSaM8iXOn4vcRqymcoFvLgqeLkpyjC3ObAIm/ZGuGWV68JixifasHHxH5",
-	"vpTQ8+qdzh2vDt/l9mrOfHw0ffT+a4+++b3Xp+2FUfz/jGVW2XWuUKyTghxoi2mboltSBw4jjGPB9zy+",
-	"tkQMK6/BZx/C/27Qw8nj0LZdo5rICLKlYmL+nbrHFcepJNo6nAeihE5zJNZrQVoGYJQsVMTkjrM5xH2s",
-	"zxw+2T4ml0AgLCaFgMjbYfPUC9/wOOyXnCJQqOaFfLCfmDmdMUNvOI9teXl+dnVMHyGwHO0C78MDvMWA",
-	"oqM+1sX3Tjvd3nW324f//ndrZyzCtoUb9nQ3wYHfuWQKkp82kxylNX/utrN89ZLsAOqN/3LyotFaN/SD",
-	"sjzK5vNf4EJUWHYmUwK3DZMhlaZirYjbQFpJTTXroNvm+xRaEMZQtm9z2UOMXmOZYAcZbLXvnrDRZngA",
-	"g8yH6bG5hBNy9jqe0/59NTVs3mLpxiYRHPXfvHrR7W7tcYAdXNoI/zdzpxxqpK3q685HrAExuwwHSJ+B",
-	"OIcUUTM+pnG+HK4Ye8/vqq6XWtZcDuxtyqLXCDnIvu9gsUdTnPOXb7QP5V6f8bTvKZd4RxXrcKEYZFbf",
-	"MTI1wpBIgbGbIG/FmJKZa/YFzbsDW8/LvtJIQ1dmkUGrR5mSXz9/XFXA8N9quekHJsZ6ctTvdbGsIv+5",
-	"NoO57pWQrsX14vHfPEu5ubk3iokbQ3ubDw1m4iNDwVj/ZhZnKKNvFNOai/HjZ3M/gd/R0l2qNszKrj6/",
-	"uR6xvHLDQtImCfu+JOx7CgM9KVOSKk84ZCCXD6VEw98lFy6dcm65KIwprqmJ+1aDA2zz1AOZgCyW2Taw",
-	"dgVAWcR8mTCvR1dNoShNjEawsDIcvIDLr7XCpDzCIXzRfRtaMkhsrltYDHWg2n21lSlGuB6IlEK3ez2h",
-	"rk2D04GwtBFcBG0LdEmdqAAupAbgod8C1wGWeNoOx57MBemWLHB6sqEjg5lWeNrthe2+vx1bnMCSxDxp",
-	"vwR7oAOB74VmHJE5Mfw2VwTMecxbnlGeYgXmWMIJlLs+P7O9ueSIzKRSfJiwgfCcna38oN2fPVdo2D4m",
-	"13OZIwPTMvIkejv8gLOU5H5c8/uphGJSGE4t9cR6ikVMRnB7ACcG7NW5ux6bPoSZAx442w0cqFm4k6za",
-	"Ywatj+ot5O5u+2jyYh8tL/an/PI1GbIPGR2APLY6ZqgFc2i6nfJkgIriUmMkN3MBmrkAD5kLMBDnDhTI",
-	"mTGPaUmowHE9DqbwebfnNKAPuQbUohazs1QOE2Zkf6EftQfCG3tlv2Ekc0DMB5zqMbcEahQNT5U6g4fE",
-	"wqgxLFEsMErYi/CYXBgyGVjwclGOtVO4gw6d0wXhcQE8rKxPyn6I4P+cpTOp2CMbpE8jFB9pYsLzteqA",
-	"JZN/1MQlYqYpTwCQnGahwXodVbq7MypUQ7hagVELHQGiY0dpinHtJcbZ7b3t0pes13k17EWd1/Q07rxh",
-	"3VHnOX0xfBm9il+zN6Oj4CjJZf2aV7yOTuPO6yHUQvW6nRf05fBV9Dp+w95CDwxNdaaO+s+7veBIc212",
-	"fPSLvGOx4f5TapCJFQ/oO3FVU7ZAyhVNOfSpk6lZ2/HXbkwGn/Ed60lga8Sf+VwBLbPKpa9Q1aYaFGDp",
-	"WjZVAPuoAqi1+de6TZrhGzsM38g9On+x8Rvv+V1FutM6Rw36FsoMBF0wXBGNtpgx0aUgEfzUH4h6h8t8",
-	"wkSdY8dTG4LiQCs7ndKYYbG2dk4M33/hnBHEc1UkXOnV5RcPchnsqexiB7/ByoU7+rj3Vl5xECqSK6No",
-	"hkttHcNf5T9oovnfrJSiVuCvn+exoQfihEKHjk4it+mpWRbq2EjDWs7Yq6NkOJNWWHwFfRaQbYaSxfrV",
-	"fRsaTEVnQKIpvGH3yTpL8Ry+/UGOv4fCinMj/CEpeKP4ZuXxzVnm0sJ1xRSFQqIIduSoRp6+r7Hq35fS",
-	"by7fhCqSSHmb58c7eQZpaXCFPL5QeOyc2mTdfB5/wBv5wEKMZXYSmU0JrRrPZuPZ3FPu0TtHYg9mtvZN",
-	"G3Fa/9nN2Wx51RKPBUFH7J0p81A7nGE+YSAlueu3YXv3YgvXhs0+orJlyYpoSdQESdvS5qjS0dqajnnX",
-	"UEanHSrijj3IB7hc/obj0S79/AlEYHEELh8bRowdZoUARqUt9RxCDoIFZbv8g8qirTncHvMOHGo35NDb",
-	"w17HmS/t3W+SDb5phUDjGNgmJ6HKLtfLpHt19pM/7L9uzG8NQ41TOt+tLM1lJc+onhRJycX7j6p8YpvU",
-	"5L+ppPyFprdlOenOSARFr1ec4HAGFOGlOSYc51NxTZSWM3UgsYgf3DAntxWaQOdOazeQ1Fwc5+t32279",
-	"+jN5/6/Pl+Q81eR163m7bado2fimtYcHwptYobwxXcMF5kFa1CidowaKyMOCTMO22SD2PY0DN0zCoGIg",
-	"8m33AX9u/il6tYZUcehFnwNf2WAr9IA7BrjCNjSsN1ANRMkIFJIkUoyh7a4NTtnwbf5lShQdsXFGMWPV",
-	"zvGQKaEkofNRlliQAHRQqTTVmZbpgsSZXngzNqRFDDyPX4jkHUsRcbnbzp6FM0kCGMqCVi5atRNI3yxB",
-	"FUkRsRSTPpYmvXAFjWDGLCZhyu44m0NJBIvDgShjq/xXbKCMtUtAs+DZIJnQPKla6baD7TH5yaOMgYD9",
-	"YoJtiRzMpcwEhXG4LIZhbqRMU4zFhf1WewbmKCuHUKdGfrHkcRCKZAWYTVXJFcu2Vsi+5FdlPxGpJ9Eo",
-	"rz0eIBzNNIGoRlX8JqoicLhcbaCqIMUdlUb21SBonzEjW0vQxy/tJ2SEGZf4hR3ckRew8EBSEa+y4e8s",
-	"suGui/x41nK4ujWbc7v61Uuc75NgOJYhllEGArxxXD7mOGlD+qgtT5i5FxChM3ehHKEbgR6i8MyclmR1",
-	"hP0Hhny1qQkONcGhPQWHfL3+vsr0T2a3JXWeC8JA2V8/I8/OdSyVU9eNAj689AIPPRtFvarPby4blleu",
-	"yTDwD6FJJdifqLheNbKziWY9ko/uPI4V+DZKbNq8RAICaJIsKtKh7Xo61p5MYOcczXnMhKpU3bDDqvfG",
-	"Ow9TpCoYAPe08p1z/jHBFH0ljVAxB6WWnEvWQwNuKLU08QcbhZDQd77coPPFEJD1g7r53vm7lfXJDISW",
-	"hePGFfqdec5UKKRmM90+Jp/yLOUXp6erw4Ee9zuEkKAHznZhwZqFO4mAPYYHfVRvIc5220edGLN/bkKF",
-	"jf/nAP0/ljrrZVJZDK2b6b2jl8hX7E7+8H66sdXPjxVZLL/6wdHFv3PpExirNiHHH/m+nG5+5oYtG8FN",
-	"01TOD1pBWVEP9CBZvad6oB0E9sqFO9pse6sHenKB7dcD+WHFJhbTNPY88FIg5M3Yf3odZ95RXMMr9t6H",
-	"2peLrh21C/YABGFd8ou8c05Xz9dtcyvKRe4C7GmOTcZwYLPmzvwsPQrpHjzGbBDnz3ze7RHvDe0DMa49",
-	"BBSeUnHLYgNsOErlNPS27qpql0Hu5ykXirQM+NCZjON4YGTbKm/KSZViSlm/3JQxzcUY5yvgy1RgCG4y",
-	"pwsyYiwe0ui2HZCLH9+hIT8QpReY388SKuwbhMhoQjCZQwUk5mqWaaYChBY4BT4eEJWld8zs214Ym8Yi",
-	"7rh2EK/xoLgEt7wcRvMpS7hgNm0I2jLk5d4DYUu44feGBo6J19zimQLfOPa9wNHN2LZMoVOdpqxPIpmm",
-	"4EaesCl2kZ/T1OADVcXP59fvfgwJHy2T5ARjA1OS8vFEw8kbeTXhCnJ1rCciyLNV5kib2OKt3BAG2qko",
-	"TRfKAMdt3NeQOj7Qx0Qgv+EKdIuZSS40XrGUIaXmu53NGE3zuZ/Ol1MJKmE8dSBaIX7oBjjNDXKasB3k",
-	"ad2eQz+ww0IyEdthhjC0Pg4wEEDzaeZc2XZ3z/JUn0SOcf/IArnKE7WkwMZylr08w28hIUgRMQiKwXwQ",
-	"c9UGQo5yHBqaCIoba1AYun2kSopj3FuIu8Em4bKCl5zO8BBnlKfPVG3JuiEjN6LcvvhsiTjMWspTlaMi",
-	"jQfCtdwzAJd5HxDPpVX6kfCwPN+QgI8WMqFoIboLiukCE4pJcxGjOJjcS+yCifDm0TP8M8IqWClmw9JU",
-	"pujHbxvRBd/EbxEbQ6ne9eOBKPolEPDIKZ+j1anxvxh8re1IvKXHLfg2Lf0Nz8bB3Pf3s9lY9wVkbOFu",
-	"21Z7h/dvOLjFf/bP7XawelDLFzd7Hi97bFhEzhryhhbA74zFrDQVsWp0+0a3P1jdHgj+3lZN2NAp12uL",
-	"It9dqv6dYGoyMZpMjJ0bEF46O8Jo7JyOWVC2F0oGRcl4wI3FLOLKmhvWeIC/RolUmdE8ZRIXiQD1zR2u",
-	"HSF/B70dHKwbZV6UHt5ceFaWrcm5wH4OFSQ32RaPnZjnRoeNbPsqayzLtCZDz9wzPmXE3LrU4+p21c45",
-	"eQYqFmUp1wtYRGfc6Ln9//xm6F/yOIJ//2YeS+/cq7M0sT0N+ycnvdPXx93j7nGv/6b7pgu3wUL3hwvB",
-	"5HdTwbWq5Fp5zBJ5gM+WQT+zr4m5sZxluqh5yzvHR80L/DECeT6BIWjBDEZdGL/W2hJoJEN9lNe2XI68",
-	"xvQFSCWpaqCyv88dKTWgXt+X0GFLUUoBE5r7bYAPVsr7PIiWnHrLAJx//oncsoX1jJQt7bK5bl1kTLju",
-	"m/YjNhO0fm+OknFEnsME6XgiIKiK2ooUAPkXFJ6kkhAouWm8gSn2KiwDVTiXQEexPhwWE8XwA+TcYPLn",
-	"gNApE7GVUaAF5qO/qi4p614sSqWiREa3HjhsEtWA8jllM0w6gZzbOEv0RMqYGIOP/JvRlLw1oJy+JJ0a",
-	"X9eYzhA/c2PpQChOydLBFGvqblqmIzll1mWmzCfYdJYA3VcwAwwPcZ+zNeucKTxrhU7i1AyXSUOFoSCZ",
-	"YejEwmY/W0eQ43HKxlQzMuLjLGWKGJ6V6ULBiKmmQ6qYNehirqwqANVpqUyQb86YgEfPiJDFRAXz/Rjd",
-	"QFcXH0+tE8qDLGXmF3WQ/cCNaku1ptEE/am0kqakSIvGhtsbTMFrApIwbXhsQKZcZJqpdkCiCYtumT1o",
-	"VHKGC8dwwEvIBRkmckiUlikd+5TtkuOVz2Hg2tbdQJYkhr7QZFALpdlUIcG4yFanGGRJIqppIscZQ2Yw",
-	"y5IEbhu6rvjYEIMbCElaV8ZkpmlM7Cw91fYpHgd//fnbn/8XAAD//w==",
+	"7L0Lc9s40ij6V1C8pyp2fZQjyY/4UbfOcV6b7OT1xZmdO98ml4ZISMKaArgAaEU7lf9+Cg2ABClIomQn",
+	"M7PrrdqJRQIg0Gg0+t2/RSmfFZwRpmR0/ltEvuJZkRP4+zJVlDP9lyxnMywW0Xl0iezTOLrFeUn026wk",
+	"iW4XDfvDk17/qDc4jOKIZtF51B+cHeJ+etQbjIek9wQP+r3T0WHaO8qOycn4Sf+03x9GcTQjRFE2Sbr2",
+	"GURxxG+JyPQExjiXJI74nBGRFAKniuoZEtFtuKGZgiBjIgTOu3U6MnOQCqtSRucRL4gGyXyKVXQePeX8",
+	"BmEkC0LSKcIsQzlmkxJPCFJTInCxQFhKIuWMMBV9+xZbUH/AExIGN7zxQE4Vmcno/O8PwL8r8L8A+LPs",
+	"xTR9R0gmL6t3L76mpNCL+Uj+WRKpmjvzkaRcZAgzRFw7VBBBeYbUFCv9tJRE6m+inKc4R7hUUy6oWjyS",
+	"SNEZQTmdUSX9bR0LPvO2ctiP4mgieMk0WFIAFJaw25czLDCaY4koQ1MuC6pwjsZc6BnxggisZ3QQxZHi",
+	"1YjHvf4gsuu9KsUtWXwisyLHivyNCLlqpR/KUU7lFGHEyBzdmpaIjxFGKS9ZSnOk7DCPJIIBKGeNddUP",
+	"NcrCJudUKsJIligO6/pnSQXJonMlShJHinzVe/mKz9Gc5DmaE0HQgpfIdUOK/2+9uEVBYLAbIlRy7LYz",
+	"1xBX5KNFq3UbqPcHm/Z6WfYwPJIonXKaEr1OwiZ4QjRKoJzgzF/YLmfnDqfEbv5PjM8NZo3xjOYLpPEG",
+	"frNSSCIWB5EHBsrZG9pe/SVqvQ0SFz3RW+I2pevh3JmoiAlmVMKcunUc9PuHPwqiu1MpoUiWAG0yx/Cw",
+	"1x9+6p+dH/bP+/3/cTjLWKkx9ZaS+dJW+e+8jUoFwevHjqOM4CynzNzoGUmptHe6f3E86fVPe4O+T1QZ",
+	"V4mm8N/iqMAFETLQ56Q3OFrRR5CCCxXo86Q3fLKyj1v8Uh+41Jb7fItXNO20Q2eH5jzmuCO6nQ3Nlmpy",
+	"wlISnQ+8SekJxVFZZBu3xJJQ6L7gJZskGr5dcf6w74i4hxVBzqH9PnjEH3DoPxaHLN2RcyIMN/CGspvg",
+	"XWkaadaCsluqgELHiLOUoD3GUSpIRpiiOJcXQDQVvyEMUUNRb8hi38c9DIMZ7HOMQRLgCWyHIzvPgv5E",
+	"Fks4bp5uSRO7bZSh3wzPNIfxkQLEM4I+CKo/j96+vtr1zhrCnUXG9Ctwr0lOb0kyHJ/9t75keK6/519p",
+	"Ub3+11KWmksKQcG+8yFd0OTGAO3fEixxBKtrtP365M3s8KM6/dto8C49eZX1/3pz9Is8/pUMf8YeIIME",
+	"s36zM6n808HQHK4yo+rFLWEqCJfm25WcIpBQA6Qo1k+48LAw2QY0d1j7rqygAY4kLEv4eExTIjSZLkf/",
+	"IKne7xuyOO80+W9xlE4xm5AsGVOSZxo+jsJ/6YogZwAFWkTn0eBseNA/GB7A1crTtBRiAw4WpSi41KtJ",
+	"sSRzLm6AedXizlasa9UFlrCh02BwejTQC7S9rGTmb6SV84hUdhqjJ+nJ6JgMx0fZET7V8u2OV9lSx04z",
+	"Hp6eHEZfzAl4RrAkL6bphxyzTeKi44CQ4ijV/fQfM0yZwpRBC80OoD15cHTcvPmKguA8EXQyVTJhXNEx",
+	"rWVeGEr6ypzjXv8E2K+UZiRrqnngDeNKM2XRp1pwmfFbkI7RVcpVjll24Ms5hnN8lnO5XjiGFggjJ/Kg",
+	"OVVTRJVEvFQpnzWogHt0HjFCMpnMiPK/eWU0MU75QpkGT0pANeNJXBIvNL9A2UQiLAgaEaWIMJLsMz4r",
+	"cqKIUYYFZ/wWixvNoBhChDLOCNqbTzl8Zj4lDAY1yEmyxrakdvQsGS1212HpvbDqJ5KBJmZwhC4LQXO3",
+	"BpbmZUaeU1mUiqxDsimfG0QzTRFhGcnQnua3LhBGkqScZSiFAQERLUuFjvpnrZWZb/q4MxgYvZLDncuJ",
+	"ICRDWKEZyajRgihudWQXiHFk0FbjUb3TZTEleeYWJglb0i+4x1vyZhN6S1gy0mP8RWg0eX+Dx1xUb7xD",
+	"oPt2vXJPDJmgLBlzkVYqDQeEt+UMYQMIxZGcalwBlCe3RCw0LtmTrQieHSxfUJrefGk91RTQPhckh2dy",
+	"CiS9wMJARqYcqCTO84SyW57fAgP3A4VIu0uha99/tTM/9LCdP1ieewabYljZII0BMUFTyssPr7VshvZw",
+	"NqNs/8IJa1puA/BQaQkL4ixvCFnfi3NdJfyYRVmEXEc5U9Ok2nV/0tuj4s7otBWC1AvscDVgpAQdlQzn",
+	"lizHCHuEmwvQys+KXLMjCE8wZVIhXPEsDXZkxEuNkoKMS4nzRPHEUP0ojkaCl5OpMuCq5u9GSXK4nFsc",
+	"yWkURzcUbBXVjFpQzKgEQEoDvwY3xbiqLx4DxZTQ2zbjA5eXJKmzJ0SXmuu0jHpHIWNgdDC2j2VVyTRN",
+	"LH/q7cmyXWj99tgRnCnmxatnCLgiz+iE9kApbLQjw35vTsgNAglBcbFAac7Tm8Y17kOwAJZMomKq8S7F",
+	"eS4RHisi0GExWwU1i887KbDtgoA78nHhLpeOg+xKbvu5wGPl4Ge4aWd4GjRA423adntfIdBvEYb/yIIa",
+	"oxkw1BwJgvV+jji/QaMFmi0kyccawLeUzHWb1yinNwRlAs8pmxh2VujzdoBeozk2VEjh/AbEgwUaC0qY",
+	"RgSlV7RQdEYOwGzJJUnmXOhbJ0qnNM8SH7ZaoBwZUy+RqaCFFbSfUy2llrlaoJJlREiFWeYmUkr9lyxA",
+	"D+fsn4AdmN3AJSPIWHOrBhbMnYGrN8/eRd++xBEJfPElz3Mwk8x5TypSIE1bRGkAqUlgmmMpNbD+WuYL",
+	"NOwPn+hPAvrrg/rUyof6wy8G8JkxfGbK50nO2UQDfs6RTKec50gRMdOkSL/lY0X0FH4h5CZfxOiwj2aU",
+	"lfpYVFwpfOOF942Xg9oqfLXGHFwIPhF4BkLNfMqj8+jdq6s1BmQqwW4cR0pgJvWR0rK+4LMkx9F5dHg8",
+	"vI/j8RLEog1k50oTEl+K8qgMHxt5KCWFIlklyjVuAGjNf7jl3jt8BuFvOdVcnDVrgygopwQOmGycsDHV",
+	"R8jK2AtjG0eMUwkWuozckpwXevk4Tyziub2nEk2xgCu8PjCGTmdlrswXM04k3EQ3jM/1kCQrjZVUz04p",
+	"OMHLfM/erwQLNNhH4zLPkTvaZk8SzLKEsFsqOAOfg/PoDb11V+BM8xYMHAl4nhGBRoJrNNP9pwTnagpo",
+	"n+cXaEqw0HBQ+n5Jc/1FytBfMSuxMVAa2kzZJElxgVOqFvbSoFJzRmOaabyAzwpeKsqIvEBzXuaZIWVT",
+	"khfm9YhkbhGSpxTnSaq5qfPoHUfmAdIPkGVi9LK0lFsh7+v6eZgJNe9h1R6ziPY0KHxk3PdZK4TNfuvf",
+	"gDeNm4C1dCRPeoMnURzleD4u82SEJdXIkJMJzhM+yumkzaCsoxFgD7bS/O+onnT6C30Xx5HEYzIpsdBk",
+	"P6n0LS+tPqUsCi4UmnNxQ4RGAYw03w5MssKpOvCs001e4cwZyjQ/kmQl4NEzDXBBGLpMFRqcnZ4heTB4",
+	"4hGst8bkv549sn4BiFtFGVbTOW7IFo4fBHIOSipgulfvjV6H/rbhdjW+SPoVaaZKHujLwJ5CiQHevxBz",
+	"NwOuj8iYCwIHf8b1kVQcwUkemuOXtyAzPNyV5Nn7VeGxB7H3HhqtANuESmUsb61zAjKbDzdwMjJH/oqX",
+	"arrOwHAFN2w9LXPjJoV5rUVWAdrC/vHR4dCb8AezXS8JyUY4vdnECWtOSV9DcMESwxpUZzf2ry2QWwrB",
+	"x0TqvW/eUtYryjTd0beEka8q0UyLbNya7nhL813gYqpTzrjSfNkNBc7kF0wBc/WF4Xf1blx7w+zsK2I/",
+	"lsxJnhtUHROS+z5PcAD01YTmUw76Z5w7/aLZIY/AbECpBp21GBWbnbh68e45slaQJrs9wzQHCZ0u8IGc",
+	"4un/EQ67ehZ9DqwPaY2AH3RrdDXF0zvRTi3xQPOTATo6O0H9gTmPleUm5R4kNjl/aSHJ13BTptn1ME1K",
+	"axXn9lqEsDLgWxzNMGU12TYULnHUrdKgG/vR0ktJmLW2rJf2dnXLHLTvl5SzlGiyYF0+JRG3NCWyVmTo",
+	"eTrCYliX5JZKODVGRK+41gAxz0iOFxdICxSTSa4PWqUhALFCcD5zXAuSlKUEXWnGdjYyvNKd+W3jAvG6",
+	"8m9YxbdQpdHG7KI+LfBhZD5sTqjxlUASBoRl8FJZXpyXTZU4+VpQ0bT6HPUO+xrdOQVeEYT7ZIZnO189",
+	"1jmzo3z8JACVj0QW+ghsIvimFUDBLd99/W4eIPcIDlmOZlQtMT3Do91A5XWqdbht+Dk327BzTZZ5rrQW",
+	"bEa0NtqiSvOh71KqPB/bpnWxzKhxKbI0Bnh2TZlSnnlPydeCCNMybkn4r/jc3MiUSDSueG1LEa2eCaNZ",
+	"mSvawxPC0oXj6A5qcm8Z0Po7aztG8Y92DzY780kL70AVN9l8ceOMP5JIVV2tbqoQpDCyWSVOTjnPYjQ4",
+	"1IdheLykswKHMQ2hVGMiOB0YbDw81pLL4cCTS/7KRYYZsK3AoUpVZguEGZ05MQwrlPI8J0bHs5qp34lI",
+	"Hnnk4Fc9wAfovx5iwOItkcc9PCEZ6vdaAMn06eHjZEQFiLvD/uCs1z82noGVAJ5IorrzfZZpIGrKqJWE",
+	"n16+/FhL5RZZ6+tbC5BC85lkhoF7MRe6bQeaCS1OBtjsqUxYqS+i6Dw6Ozo8enJyfDY4AxoulT18bwdH",
+	"6PjTf1v3HKMzskO/NSNb9imR+qNEI7tRx+mr9qs/r7IAZcRgeHh0fPLk9Kw/MDz6c/AT8N0+Nzq+eyEJ",
+	"vleDc2aIEZ4RBvtoHB32joxgZU+0HsMe4xh9JBM07G/h8ND2azCenSeenSE6j9xUfI+CT87FQiqa5zAD",
+	"iWCDHkmjbTcsuJZ/NThV8xP9Yw9c2+n3GwaL+ZRoIcCw4UIskL7mAayeql9D5ThGJwZud4BO7fXhQaey",
+	"11SwgcWgGV6AaAD0SBYENDbVScK5lrVu7XZPwdSjeZocs4MmaDRpBIPhLkChztJYK/GB3y4lzrUoOLBA",
+	"Magz6N8NOCc9uI094MD323jj7Y2c8rnFFxOzU0GsAQtjlGtbx93jjvY0uxznSd3m1cPmtpQIvexUk8dW",
+	"nJft57eA5YYEgXVeILUTSVJZmSproje62czswhfaM5qBqrT2D+nmTL7Shmjna/Wczdl29w04OwJEuE9L",
+	"5JLfy1rBa9k42YpU28ZYOTgZgGF1jbHyhzqMWLwPOYz4r8JOog8H5OGA/FsfEJAvnvO0nAU84qrnTc2S",
+	"0gyKFrGi8+jx7eBxZpvJxxs38rg/eGxH6IhcY5oTx3dKnKsezm5pSnq2+UGRjTuj0bGPRmYc0M5mFLtd",
+	"wEWRU8N0PDZD7+6HbIf07JhyiofHJ5rpHp+eZP3TwenpUfokOzk+w8MxwbifHh/jrD84xoej8dF4MBqO",
+	"+qPT4TDNBsfZSTo4HvXH/T426EP/RZLRAvB/cHo0HBzGkaIKVIvrDEPVussi59iYZpKddZz3RaQtCgWp",
+	"tP8u7Nf3gJMPOHm/OAl0cVnUauNmoMV9hLt6jIZm07N/lODPFE6dEH4aijXMBB4ro8lRWEyIWjf6SW9w",
+	"vDy6fRoafUwZzmH0dcM+MVxK+GloWMbNjLVElZL1Mx4OQzOGp8E4yioTgvWT3cYhi7JkwUs1TdJSKp4t",
+	"KjvDH8H5Lan5m8s1LnEVUNw0duA8tEQ87Cc1KBNNr2pw3OFWWD5dofthRav7DR5+OJEPJ/I//US6O/GD",
+	"RajWIYTHW95+u3rDbhO5nmOlh/chVMev6/O3A4jt392Jyljwf5HaFl3HgdgHlgF083Ha+cGD4++D4++d",
+	"HX/1/O92DeuzveLurV7tfOE+EIEHIvBABP7IRMDd/J/ojABrLD9WqW5a5GCpScONhpU4T4yfZcVea3F/",
+	"TtWUsuQoAfua0TOWWtw+6seR5r6p5pwOj+KoICIFQfz0+Jv1eB0tgO/Uh7drz2+11lo2WfuKa0ocU9t9",
+	"NnYVJ9ut4lvcTKM36FUZeqQ1Adx1YuRrmpfgFOfz11sua9jfel11Kr/BsHdobxOWdfBkecFM6GDDb6WL",
+	"9/yWvL41tEISAkCErMxV4lwFYcLtuJY20i+9X4pX0U8Tj5rfPYrl3jK7POn7+kcX/+Gv5SFgZmXAzLd7",
+	"YCLuwJe1ES/EoAXbhG2dD6j6gKrfz8b4yoaGNdHTPm261uERhmRA/KaRNPcGkP4Vz7NtPMZsUIcL47G2",
+	"3ppAAxQJMWfA2nRafvIuyN/6wX+JHZ5YztrgCWH/4AuJpkRA2lnNj+sPaqwoDrwgkEYqweFp5FINLvl9",
+	"2USD1gnWfUzfa2NCclnn7aES2UAMiKkb42TM0xL4SzIrcr6AQ13jjs15NJsRljlsanitrXdD80Ll2tvp",
+	"v1qORki2yZTRhWxAaik9iy3SvR73rTzYCLIrylFO00RhefPj4usO7yG+ThE8S2YQVLDWkfYHXkseEoRu",
+	"pPbrVRbdB4z5z8AYuB3AZXNdfgWTBAZclSi4g+bYxH6B++rMJJwCamgY/ELwgkuSmXfgCdCI0LPcA+RI",
+	"SQgWnnp82evK5leFLGCO7Akiqc0h6kUYGX/vzWGMrqXVY8wg64nQO1MFJDUiGk2onUY+kiU5wYJBjB98",
+	"91uDh4GYZhvZ2j56b6sAhvr+S+s4hofM/HfMzB+32Ikpn0fnEWVONVYxr418QT86OhtCgDi/SQosLCXU",
+	"UzehxUnlGeL2YxsPwD9sCPQ2CHnXcOkfetnaIx26aP1Xa1KgPpz9h7P/cPb/dGf/izn9YkI+Elnmavn0",
+	"168a9T/ExCb/6fYpONr81mmbgS2XMHMXNX/ejyMvrYqMzoc1IHXTb81VAtuhydUJOKsrnCpzZFys/kSL",
+	"3wccxO//Y79ykPJZZCPQbacqh2JQaDdiM1gbIMiXjqiJgjOdqtj8J0/6fXTWd6H5zdD3GWS2MSJ/l6Pw",
+	"JwoL3CZX8e8RQugljtndE3QpDnHz2QzFKvonFvhrPw9K++C9byaQvv88/3Zt95s+pQtkmgJJM3jcX3WI",
+	"GVl6/30T1v/xYAT0upWOpg2k9ustsaeddqbbxWcyt/8ZUtRYw3kisO5kMKb2qjPpt8FnwMi+kIVhpwu9",
+	"4Uy3a4qbO7H1LUwInahQk50P1QPq/HugjqEyXEo6ysnz0sSNLKPOUgNfNcZLdg8U+NBoK2dYpVOnTfOY",
+	"hmW5aw1T3KU4guNVOrG0YTAFT1mwUfCc/WcAzoDOl2HbEGvKtw1NY12ar5Nf4Ha5u7aRgX98nq9tJcM2",
+	"mIPI2X7foSbiA+A3Ad5iOB/lZPYUZ6vSauGcZqgO2PXSQSoDvU9gfTbJtStLPhxrkySMMyVsVksiBLfp",
+	"parus1IqNDIZ3yBtTk5YhgXSa0G//vrrr723b3vPn7vEWyCIPW5KoPoWo0wqbJIsPb4dPAYC0SsIN1u3",
+	"qbyNozVH/X4dybe8eMsyT5Uq5Pnjx5wRSEdhUeRxYYApH1PTs+dnLbeQfsbZOKdpu6yLe+qzwsaGl1R0",
+	"MM25hECJFuhdnjyJTItzRBVKMdP7MCJICYonBNiDFpAq5cXjLrf+YzPQVtA8q6HpLbErGFPXxYPfSy5G",
+	"NMtISx6tH4dQ9FdeCqRPC9pr5rCt8HWKb4n1o7AwOTfLRQURMwps2u8CQS+y1F9jVxCOqz4eDP8C5MQH",
+	"HzwJH24qXeqznLIbNMUSmdx4IYwyLXu6pXzMJU0uR4fZi+PJqyf/+Ols9m5Q/Peh/HR8+8uTxf/0R8+G",
+	"5OXR9K8nN29O2Ye+2AYsA++Y2rl3hchEN/eA8Y6rl6aQsw+Qd1yZPGtBqLzjSJbptEIWsNAyzkyusxnW",
+	"nD25M7pshSdHNUD8uXeFCuOqZ/p4oPmAFznH2SfO32DRvpbtfYEU5yiH16suhxHPoHYJv7WZqaC+NuJj",
+	"NOgfnR4/OUEQSr0OXlvhhndkQpPsChL7wZ7ivGf6+qARUOsJCMlLTPN27Uf/PRqbBgHaThTWQt7n6PBz",
+	"5BP21+PeW7hBP0fDz1HwWjUjuLLfPxTZBsMawuGFdoVx4fXu2d4elK+Mf/LPDN9imuNR3sJB+x6VXoNV",
+	"WOgc7jQmalAKgtOp7oGwEcpnXEvTF0gQJVxKxWNb0+u+kPPYp+fh2XcFnfXd7vm9PdB94vwtZq7SkGzC",
+	"7RPnaIbZwrE2Mgi19+68Cs2KmUNr1BBUohuyaIJqeM+gOhp6zENowl0Bpc+v7tur+npg+pnZVHv/ap9g",
+	"84YwBeJw+B64IixDl3YA4OvP0VOCBRHoc9nvH6Y3BFJoQ9ldeELuCzr9QQ2d5al2hU3Z6tmATCF4SqRc",
+	"PnaNVx1kA8ugaplItpJ2VhemPpKSkOomXSUuMHv1+oM0ZYO2TikgHeyGj0Mf4mEIdIe71z8kJvzMbJkA",
+	"kkFWq08wcHMTqhamzhSCj69EU+VuYiyRn2nlH3L97bHVxXDsg2jF/LrDqBqgBwP0oKcFUsGrsqCXzvUt",
+	"XImFQOWKJTc5ZLOK25RgkA9yODxHg2OUQcVLjozvsIqtL56JD0KnoYyRfsRXsk2BcpNcYMkBuZ0cEcZ3",
+	"Tt6VV7NeUAbu1zxNy8LlkPQcEB4CKh8CKu8aUPktdmn5X0zTS0hhtDHrKK6uasBR4HOwEDbTQ3VuVlSS",
+	"M5mNP1ZuOk114MdAwaTvUwigkxIxp5PK6aL2+MATklCWCMwmlU7S2GyCKTfMKHnVlLIEC4Ldzyqnvw1I",
+	"1FfRnCdcJDMuSB3HZzydOqoqLdufE5wls1KqZEQSW1TI1Kap/KN+REEEmyH944uXNr9Y7atiyyXsXr3y",
+	"j1ZwIZD85PsWYfiBnprudIYU+Y136wIiHs7xwzl+OMe/3zn+Yk5yKPfBcrqDjMo057IUVeJUwbXYQb5i",
+	"UPdDvCj4GwziSGo2519EcFnDvSwKYQ5USvJcgqelmgoipzzPjGPlmOYKKpME6ml9A2dAIjZCpiCC8syr",
+	"XNVIRLAUxO9CBKNzY1vU34wjpUU2K5TSGWE2p7k9VXEEgZBe6klZWwOrR8lokVQdBJ9b2ocVmXAA8/Lp",
+	"y/GI5GGsAt8UbODf+Gyh5QWuMfTwSf0rqeEd2ILqkavxMtT8a61PtaODqIApQ3YZfqNLB6waiZ7J25YG",
+	"akqQxDMtO0MxPCzRs6u/1VhlQR8DtGOAaVyBO3aQigEqsV19DH1jt87PzO1aHAB8/Sy2D1owjwOQ9jod",
+	"DePDJ9t+wuWHzggex6/MD6/V39Mv+v+fQRayLHYnlrtV3diw2xCHxxmB35III+KeXKBGdv/Tphxrmtrs",
+	"0ynw2C7m71LeVF5IuMwoz/lk4fZPcQ5BuYLfUuOW+xazdEqgotnPzFjV1QJpiQPMLSZP9ydRStVIE9e4",
+	"VQYnFocUYas8Lpsvg0yFIEpffCVToA5p3Fl3pJAaXFYNAaWRV+wShNQZyUi3eiRRJZh7M34Q1h+E9XsQ",
+	"1q+IuO2ClLW0DkW9XX1+XykWUoZBTZDDvcH+fhN3xW277sfABNJfEeXyp02xNPWdxiurIFazYuSrQoXu",
+	"gVw9Z1g4VdLM4RS5FKYw0ZdkJEos9EYM0Fss0ikok4/RjDM1lS6oBqOCS9UbnEBoTWMNNnJpRNScEJbA",
+	"t8HSYD/va+nOelbeuTLp7S/TlEj54muIZQo1aXiM6edJzideuJo+diC1RLF+woWpvUKTG7LoqGC0sWe/",
+	"V0lcCcWzTK3KugxAdB7dkMV5p8lryW2qBa8sGVOSmwNrme7OOVON8y4IhIOz4UH/YHgw6Gu4pGBC3cAx",
+	"lqLgkKQjxZJoaepOWcm7eSoOBqdHA5e9os5lzpsBF5uU8jtebDv5Vg6GpyeH0ReIDsw1f14HXDa98rrC",
+	"bOdAyx+fbcBJ0z8xuIZq4gn8FxCyUkhiCoHvGrkp1os2APhW0rm7ZIGGv8uGVeK0N1iVJ9nkdQn0sZld",
+	"Qn1EJVu2+jzpDZ+s7KOXFuyzIvH0t3hF020sNJADepscnFKfTNCCNLJvluRHCvCxF8TYERW2V7htk7ak",
+	"zgJqwxm9BHYmPwXE006xIEYpQm6JWGj5xSs0H8goYhNoN55qimmfh3WCcSRTbopO5Hmt7/mh+5OZqkwP",
+	"FZgeKjD9R1RgiqOqWM1DNZuHajbfpZqNSbINwr2XMvGhJsZDTYyHmhh3q4kRV9WxHxLePyS8f1D5/psk",
+	"vNdU1/hYrkfwdhbih1zKD7mUv7O00My19JAs9T8qWWql/n1I4feQwu8hhd+fO4Vf7NLxuREgKl+jnn2+",
+	"bgYPKfUeUur9u6TU+6KRC9JZJeMqN9pD6qr/rNRVjaShDy7vDy7vDy7vfwiXd70QcUsW7tp3llkm58RG",
+	"IYMqs9pCRyUSxWt3LqBLuMyoRQpb1ibFAsjXvWk2zp4Y1ppTBg7qY0VEMsOznWWLcjSjaknqG2r+Q5FZ",
+	"kYOZuOPMBn6ngGbV/E2xPpEKj8d3I6d19TxPP90scJc0uEX7wzEUzzGjJEdPBec3Mqo4y8TKxnUVP4kM",
+	"jUGWxuwoEhkNEkwMrIcwUUO8NJoYCU2T3oFmc7EgiZ4NbhTmW+0w3TijtpHxpEvBKxqKeYxpULyf0ZxI",
+	"xa39y7seElvAMuB8c2a6hoxF9lsLExaiefGwVmHZP6Ex4oyoxFVf/Ab3C7hTt+dyutyz4Tw0Njn8WtNf",
+	"2eXbt520R85KkpCvBUl1Z3CDNB88PO71n/QOu9s4TirjFsEiOdO3Jh7x2p+O2ZDvRM+CpmVezqBpdD4Y",
+	"1Aqov3KRYQbCKcihUpXZAmFGZ5BwTUAKlJTnOTHK+WKMo/Pfvv3uiqCjqK3bfhAAHwTAP3lO9StgMl6z",
+	"W6qCedWX3vue4nfiK0zaNum3Oeod9j8ND8+Pz86Pz7bhPQ7vlfdwxLcgJlDwPlmOO4Qyt7fidVWkeN2G",
+	"2VZ+JFJjsx828cdtYhzllN1ULmaGwd8hMSEkcIrOo217hrAoFMQWbBPOcvuAPT8Me77U2/eGspvwpsGb",
+	"TjS66cXwis+NMywl0qRrNFZhox+0fkkYzcpc0R6eEJYuXHXXg447ae9LUxsZaYZUwNTWDr5iV53oa7Aw",
+	"IP9qYYMKTR4Nl6TIV2WXOSd5juZEmPSYnnLtf9cmiZzeEKGS4yWoQ+qZQq0GvmuwIa3MoUsrY3p+tEJ+",
+	"eNzqbSPH04Mi4A+sCFja2dV0ttEiTGUf9voPrfSpd/uT/WJ4p6u3nQj0qKS5SmitHrWyiG1WE9DtHEsa",
+	"wLjXS2Cbrdn1MvjuzpOe59iPvGQCOLSaYjRabMmXPWDVfxRWAV59ojOSUxbEqMa7IC51iu05enLar111",
+	"HPk/8OwyVYRzyGx1f6EolbZl3XbseD19P8OS3adKt/8XXAQ3a6lB+PRPTLTnWi3eKqUbLhKYXnuTgrq3",
+	"NRrf1aoyz8jJC8Jq76kvd7yDa/B8sJEmYeDB20aemQfrzIN15sE68ye3zixRgPUktGoRpqEPNOGBJjzQ",
+	"hD+9xbZJFVzGwGC2p7f81hT+shUCcM7ZxJdVmko968RlhQ3PjdCu+sBlcTSvtKRhJkPxhKydiGkCUzHs",
+	"cz2nvasX754jm8dov5lf32VLgRROhWpkbZ9z5GgZct5VJjivzoJgsghcVD/rFY2pkFAyTTOwJBi7pJf2",
+	"c5HyGWUTj8YGKPCKVkEqPMUycRJmy7GmHc6oSsFkMjjVVDXsmEi6iRiD07Mjv4/zUm99/o686s9wAJ6b",
+	"rBtBLHjGhSCpQnAKYa90D4n2/nr1/h0CX3WNmOl0/wLhXHIr5FJ9FG2ajNhKGlBQJpgMY+yiF/0W/l4s",
+	"59IYcX5DTKTXYIje4sVBVC/InIbLCi/CK4M0WgjbVG8eoi2vbVVGwn/fQLc6vpFp4n9LBWfm2o7e0FuX",
+	"5mNWzmBhmCGeZ0SgkQAXj4PKUxI8iPP8AtksJEgRqVCa6y9Shv6KWYlNHiij+wGPTFxg65vxtpxBET/O",
+	"xnAPm89aCVZeoDkv88wE+0KICbwekcwtwudITI0yw/vAfeFF0x2Yq9Kgz+v6+TrM4QIRs3ZvoA3IAwUq",
+	"mnkFBk+8uLhP1h98lPP0RuMLlVNNxOvJvTX6orWHFTut0iOJjCpiw7S2jgK6gC+EY4DqufqV39eeQYZ8",
+	"HnR5sjHC2YyyxpyXcx5X3/WLo64/+74L8QYYhSuO1h9de5nWO1NdojYaypZU3EBzvqfWp1pBUypZDzhX",
+	"a62+kDRNYxvWsUXmiXpav5DRlPObq3JUKXTXz016LR9J9PPHNzEitzDbRUGkPrgmBR8a53jSDduaOftg",
+	"tCqlVq1ptHVFoy9xVIrcq+jjUiUepLxkKc2r0j621M/juVmkt+xf9cX+Ae719cv1yz51PfBbeJXpGdkt",
+	"0FfIrFAhfirQIizRmgYmKN78vck/Qwguau96gYwhkmToGPwtzF50k0ROjfNftXu+ltjtXTepZvDk8Khv",
+	"c22wdJHo5Q1shBCUgNug+jXW1sTsgS08bGEIqZEXH4ksc7UCzI0mHpz/WRLwxhp4w/nnZsVwjSZ3q9u9",
+	"+WB03anBnTQTThI2XMiiq7fiboe2bc8l8+g8sp2iFVsRdpxb3bDJgQqiVzGfSpImb8c//feZOP1LdvUU",
+	"/5ed4n+ZNv8Fff5fY9ZuYMHD1t7L1ob3dg2BXGp2X3XbH3ZnaXcMUaVqqmWwZyakcH2GbdAgQTs0x0bG",
+	"0X1ZUOcCWTqllkJLq5DiBSTrbHBgBg5IidIoL6oxfSnguDcw7jputi+m6TstAG6QYf2JK6/mfGPyoK4Z",
+	"Ihs4in7ZD67mU62CmfFbF+cJ0hyy9UDVYvMCPK6lfQL8V/4l8xC78BC78CeNXWjge4jqt1+vtpQ/nICH",
+	"E/DnOwGmusaU4MymO3/xCU+MRsn3vjI1jwtB9NWKrVxuh7lAkkAJCzTC6Q2iDF27Uu/XoMJLp2QGeQCt",
+	"xCaVcGaMNzytYkiaX/z54xvEx0YHYpAVCSJ5KVKyadC3+vr7xNeOKdzFSyXUE9IXrkncgihTfP0nID+8",
+	"wDPiync9K4U01SyWwXYNImUKLa7d5109J1TY3IFUN/9nScSidkAzfRozmeGvbwib6PM47PfjaEaZ+z2I",
+	"A6B4/dzE6oBrnkF1MzbNAj5i9XfGXMwAr8qSerW3/ZEzMis4yM4/kcXy0i9Ryeg/S4JuyAIVRKCcT2gK",
+	"9X4Ni7NHDiYHCKOff379fN+UXad+9mmopKU7Y5aZIs8ChGZja6JCKqtIqMBnsLheozfFnp7jCkAOhqcN",
+	"QJ5CQhMFKQWi///vl73/wb1/9XtnB8l578t//a8wNMaA7yswQJ+pa5RjCRX6swuEkVQ4J4B5VCJIkE4y",
+	"s/ajwXD1iuy5WrWUk6PNKPGGzqhanqi+3ZCk/1qJjVArv/HhjIwxqDiONSbir3RWzmq8NL/qKVCmyISY",
+	"8KEPrgRJexa/TBf+8aQSjYjmxg3YbkihXOZ8XGYUtJcmS0sQXP9fz33oLmfIVnvjswKLwJQvcwmFhIpS",
+	"EZPfH43ppBSkyhFTH3ao1adpAPlniXOUw2fR3nzKc9CgEpZh4Wr7aC7ekNTRwj6LEVzhcyqJfpjhhdxf",
+	"ST3shIM7Zo2edrEjznOCmbfa543yh80FX0MNxGu0Z0er1glGZUXwbP+8CQgsESRKIdkBuuYFYdfnSM5w",
+	"nvfMpYtcqT7KmW4MKQfllGSfmW6NMqww2oMhNELkfG5z79hyinBwpiTPYnOEJEm5huSiMbDkSHGFc4lS",
+	"zBjXZ/GWmMris1hTmc/MVXVE8ykRxFit9Aqy/QN0yXC+kEpfF/kC1ucM63ZNWkArSgX0ylX/x7a+XAWz",
+	"o/7h/sFntmLPvKqT/rb9L5Nz9f95rPeUM0gmb97Kx/VOvdVsSr2FLyG30lKeWSCcGV5UN5HByT1q6h7c",
+	"kpUIBcmaOl0amYlOWHWU3lQMWHt27zVowSYrCDMnnUrkGDa0l2JJelTL95IqPddzgG5lkjG7JdGeK2EI",
+	"6nT70hS5jM39UTJG8n3DXujvPfI+M58ShhyLF1foLfStpf+oGnLWGMASLWu6DdJQt/JVV1F3euSb5jYB",
+	"0nA5voEOfqMp1seJsNqXA47PnlecBGFR+drDeDECTDHZkB10iQBjqpMJkJUJVqJSmwXejvUwAAgxeG/w",
+	"JuS+QFihGZcKDfpoQbBwNqtrjd7XqyYcdKnfBvNtyIUJuQ0xCXU8NYLAXARyDuIsJQYhVbMRMKw4q6/r",
+	"Jn9ngnvXzdnjcbikSc3nJL0vvx0dfgszOsa0lV0Z3+4g2pljIJEtc6YBzoWFMmAiZVJhptAeeD8gRidT",
+	"lS+QXLBUb9wctHim80oMcsKPcTJfuRc9cNeLQxy8lxHpt+gpzjz9nKvBAdXpvIoXgo9yMvuvf1jdmBXm",
+	"YYAP5l1znBDddp0eL/fQs+pG9G1fs5DmFrzFuYaAJlxcaITBOc2MnR/Il3HGUAKn6gJdg21OXiMNVYkI",
+	"TqcIqtJBouRnnI1zmt4RJP4oXQBStb8XcFxqTluBr4eRRxiRxh1Ff+MCXTu/MKP3dpAAAQQ6Gk5AkJzc",
+	"YqYOELB7GH14f/UJQXr5z+y6JWhcA4/CJqBUrsvYSkXz3PKzheAp5J47B8HHxS9df9Q/epf6x7VlY6Rh",
+	"FzwR3Wu0fASvTCf96TnWMrnxUoCvUDaJDTGZ2zSGKWYgVue3xr3LAaYp/67l5jXMX3IxollmaNvuqNIY",
+	"pguu1B3uBVk0HU5xnhOhb3PNkzs+LuNwdOBY/AV0bXdZpxuhyxKh7b2tLqfsBpGvVCqSoVGpAAEYRxpd",
+	"iUAjgkAQ3cMMmWD8zLtz9mH5r53rttidPhi0VUZBetlwgDCHyvFSC17CFCUhCOdaClwA1wJ07N2rK2QF",
+	"CC7Qzx/enevZG2OKc6JwhRv3kcBgClFTQHn9llq/XOBrDIk8cP4KNi23myOV1eedKs/47jXn7k3XhTSD",
+	"SvGxp2A0aeD1DQg+h49vB49hjJ5NIWwUlHbP2m8f9wdnfXxMBr0n6TDrPRkdkt7ZeNDvHeHj0Un6JDsl",
+	"Z2PPinfUP6vrHlX7VZ1iZ6+zZrnKTGe3TT5OK2J8L7RY1JVwzTmDA9bYXJ5bD8ul3TUc0Tm6dvBxxJqq",
+	"z0wLXdVtBqxShaYHaG/Vl/XR1l9nIM6luJTE4pZVLe2buuXvuIIC33c79v4oXY5+1f5ejv87jmSZTi0k",
+	"gDtgnJE2SCAtLB/DUf+AFznH2SfO32AxuSPRCwzWBQjtbvdGCkGlqOWgWyKqu89I+wh0XQYEAu5TcJB7",
+	"iWlO7ogD4fE6AWK5573AolbW1+7HM/3bY46IwpPrytHf6jMNR4JSLIRR2jmXQs7IQRQ0KoSmaJs9hjbf",
+	"avluDZxD8K07rQWmbdYdcl4HRb6qx6m8DX/6mXnR4eu6ZXMCAfEkaH/hQp0j8AscLZBVv8FJfnb1NyO7",
+	"X19C1MY5cpO9Rnspz8sZk3aA2ChCYjQRvCxilNEZYZJyFqMUKzLhYhGjHI9IHqMZwbIUJEZg9IwrTeYF",
+	"wpXOzSn5qETXf0+/XBsu4cqEifzM8C2mOR7ld6Qe4fG6nJtAz3ujIRlWeIQlLN5oFHE61Z9A1p9jxo1P",
+	"ecbnLAYNEhbAeHMBhMfUGNw/QB89KcDUVzY339hJAYgy5DH+F04GMXaTrGU3aUkkSJRMVpoPztL2Ab2L",
+	"SLGlrPCJ87eYLazQK++GFoHBuuBEu9u9IMR7d5EILTfCFWJ1h1SCIUvLoFJv3WaRb/fdCVoumzvwM7P+",
+	"QP+6623WHqkL7Bt97ouzSQUBfg/nEuih99vIA1gQOKGgDgEK9TOzQvjdidPSUN3g4He6F0D8QvK8Z7Q/",
+	"INw5u+JogTAalZKC8kOUOUF7Wnhhmkt2dAJQVJDaEOmcxzSjtG9BJsvCVFaDQK5PgF13g1x4xG4ADPS9",
+	"V/bwkTTRbBB24Gi8PuGGb9bMY0GEVdriGyIPvO/DMi9Tp58vhG6rKJHNOGSsuiotY6/XaLGcPH+j6rwa",
+	"wFW3DrAedRj0Rq228brp8FW/UkeH5lVVqt+W7JOuRFVjuwJrWFHIqsPHGzldOrR3gvZ6XDNocGXafnNF",
+	"rkK+K7W+/u/GR8MDXnN2dpRqw6q51BD8Uk2YQ7Fs/WkzlWcVIpjMJUaswPkHD0utjXgV4u6Igg7vmlb4",
+	"fsjWsGLuL24JU1YshNnn+XtT63LdFjR6QeHuIDenOS5TmM1EHEm0JwlBf3nxCT2+HTyGZz0ThaTv9vmU",
+	"plNDHM3kXrOiVFvCdIsTF0T/tguFNRZBW0e12pFydcB2jLAL6gZrS9s94h4Pl0P7pb3fZPL0T0UT61ej",
+	"uPPmbMLaOm16f2w+t1GNi1gIvAA0rp26IC6uzK1QYrNtrT/Y8O3VU7+qiAphmpX+uyuOl3Hmn+oaspdZ",
+	"masrl82j7rec1iO2z2x0r/tpg5arp1MOZW6jOCKzIucLqIdq79sojsal0LxBUscnx5HxLt00O/nM+btu",
+	"OCNt3SHDmq2x3rJaGsLMhE477L2w6kBstbHxUlgq18yMmkKwcouq+alYtnQRaqdq2br7kkNo+0i/LaWW",
+	"upbWY+30GRUkVdxEYW++sWosWYv6Pka1EdiNEUThPPecOptwdmExoZvdRFZvww59J/ZjeTc29tmN08By",
+	"BfuyAxMituMlQ5xGk7loL6macOx2sfHd9Ziwy63Y3Lbl2xpXo7tgeSPp2RxBiKoY0XFlrul0NgL7uPxh",
+	"wiZ4YnIF5AR3G7je7JC/I5WN23n5Ft7yily5d+t36Q01bgt3ujHr0790a3a/BRkrcf6RmHiwJdnJi13o",
+	"SioygrOc2oxSLe6rynizfmVvXVYqQBRcWN1M5y5irYJ6RRcHgY5dWhC2/avpVpOoy8YG4e+DpEXAi4Lg",
+	"PBF0MlVSy5CQwytM0O1B7Mra+h917MsMU6YwBaIzI0xjckqwDPNAKwlqCyrVhxpTjFetbe3h+W7CcgD0",
+	"dX3jrmfRO0aXtneIl7VJcCiZy+B15Chxx4UaZEugrHnnLib778opFGOcjHladl/8h/HlpSA4tF59Jcw0",
+	"OlVcyo74ps/SFuts4aEHVr96tb/YpbmGcBDyvHXlFMg/S2Jd99Zp6jsrNjwUq9UbfmRSVwpdxSRtmthS",
+	"vqwuLqNLzI4D2vJ4HpA8lUqlZKlvkkYUXWPR9Wo23W7VsdyON1olp9wLM+ukGHcobP1VRycapcs0sJRN",
+	"fw3OzUkValxnkGpmcYpbSTHXSI7t60xPbBNEn1vqvgvLufp2awdONLm4j3aSSAv/oBdyhARs5kBCDqJ4",
+	"4x0ZUEnZ1aAcagVfIIgEf4OlMqttMJ8/4Gb1EO6o30G0vSuNXHVXr+NnPWT4/qpC+FhiGK2tNYbeTG1W",
+	"sJ2w9t4Ygxn++tr0PzZba38NNvIMHl6c9oOU6M5MREsflGniAcfLNEUpFWkJuRYvUFYSNDT5zKo0XZCa",
+	"sKoHsDVLsnmFDR5lBYEYCz5DkK3vDDzbt+Rk6g06am1JHBn3Zvva1p3+bpzO8olwMrhp29yC2q2h+w50",
+	"ZZY6MEg+ut+LVtgXT3+gbniZ1/I2NCsJ3Lh5VtNKvamYpSTPTQKZZcVsQW3w7t1F7K72H8u6/G56t0KQ",
+	"Mf0aRuIbsngk0S2VdJQTk4EX7fEi+Vz2+4ep6Ql/k+Tg4GA/RoqDgmnCqCTIOF8ETs8tv9kSmI4HW+uZ",
+	"xnMSZm4BxnEgygqGrUDQYGCDGAfo8f0v0YImN2Sx9fUJs9vlxtxRzX9PGLoMiIZpTv9Z5x+yrkN7LaWj",
+	"3L9AM2MVMOmluTH5eTPsppfcFc9W4hbAdjUy1VnT2qw34MBG0msI1rc4ugklHbBnGFElST4+QK8V2D/B",
+	"u1tO+ZwZL/9zJJXmCahywZrrabKbnPnq6sXdy+VSrfBHXStVhqqfKAsg6FKSbrRHsMgXkK83Rs8uX8Lx",
+	"3EdcIInHZFJiCK1o9Hh2+fISDM0gCPbmXNygZy48VTNxL11pp3o6YI1219tyqvA4WvG18E1Xvb7y0j9v",
+	"YYB8z4ifYtpmT84VLXJS+9DKgG3RTzEdQlgXPsxFOxOoRtg5F8YfcIkB3YAAK/JRr5tBowOCDrt92Utb",
+	"/dsO3Vdlrl4KZrcp5lmGvHY4R2OcKi52nLz9esX5d7vvzFz+Bp30ddf8zLc6nfYuAAml1t5lnEY27e0H",
+	"+LaWfAR4UoHHyi/JGDmbxip+dDd12JTP/c9SVqunbmlGeOQyZJkUgzKRUyxIlhjRcIpB/FFTwcvJNMHZ",
+	"LU+NSJLRLGFcJQrfkKTAIkxabizZrPRl3m3e4sLqPFczSN4cVqp9WcM2tw4AF1XOPxhQhjx4fgxb08EG",
+	"6mcjW857sNRBcX5jwO5r4BqY6Wcu8a872JPgbVdmVNVema1QGMgAdX2O1JxXYex8DO6eJkhwRFI8M/6f",
+	"ezb7AySlcUFVRsYVE5L18BwvqueaREEof6EF4UVB9LA2Jg2yNdrMJdc27j2BKGx5jv7eUk9/ud6/QNcZ",
+	"lTMq5fU5wqjg0ogrWWlcb00yK1sikaMRgeW4ZBD+pWrYf6NO01uWU1lrsvUWQu5RkCdzAk/IV2s/NEKN",
+	"l01Si+XG9mt6uqziGsVzm4IHyEBFA6LaoRX8HIX5lFlamDzozQPBIuxastmI62//N/BkMMxUkBn9w3mM",
+	"WGZ9mayXBr/DiSXAEV4tUCG4pobikUS2g8ltIumEkaxHGUQnyM3s8Eo9fBN5Gyzv8uFucbcdYWBIx/IW",
+	"uLKQ2wjZRZ2FKkCsqmKSnUibbS1DidD0sTIpaThD1/rX9T6yeedMWnuGZ1rmM0mTvFDVAk8gzqYUzHiw",
+	"VPDcOKWWdvBrb8J7NneGSTr7+rn0pq7WON7XoXC6qXGzj11ZLwuipe9vb6Zb6rMSmI9kxSnzIiexSVyh",
+	"6esFwhU3i9OUSIlyPrEpa4i0EIYNAWchLRQSgDUVjuLfG5y93KEA7JCqxkfc2BGx5q44MrXyOrOqlnuQ",
+	"PWv6+uPkz2dYkMtUXTYKy+3kkR660mvNOxfuGs4X5lfVs5NBwJa+CNjAAuTAL4u33hhQtUUtlc2qeXQz",
+	"zC9B1Vnn256c5nGnjfngUhzeYXfay9sosqwG+8au7W3Y+tt3B/VmoNZSUxNLdEN0mSo07A+OkDw4Pq0I",
+	"GwjmnjLCZ+m0uKLfg6ylfyyIqSTogcPU8isEnwgipceGWdNBTtkK+UxP6pNmGk1C87ZxaZuYh2YIw7Z2",
+	"5cxmUAlY1LcIpqgDjdoBhQrpL6ARqBLBlqUHQXsmLYTJAQj6Kc05v2f5YpVcYsMldsk72bSD+/U9zJBr",
+	"YyBaO3V/npRt7chyAwopFMMvpyTP7tlhTjPqXjX03zYL6KkCwZuocLSCzbPf5di3IPze9gSNDSP5DkN8",
+	"gH5Lptvud/i6Ixr0hZtQqYhICFOis8SjP5aVeXfnTucl5O8Cn81KZhyFKCuwoqt0t3JJsVR935k8Q93u",
+	"6IV2H55nrT6rDk3YG7+9MSFXNUBt3wmrsTOe/1obnXZ1Xgug7He3D0LxYeU+uoOzDXpDb7QcZSBqe4Ky",
+	"ZmHTlzCOWsA9WLHaVyTPdrE5tunmZi7SJ6SbW3uUdfkys4FC41KVgnTiMpeo6uYZ/FvTzaZrVJuKhk/5",
+	"JpC1jr3bQQeEGqIdD+IuaLnDPm95nf7xb5ilqIllyrueznbcn/f1AanjM2cUslMn+JZbl536WYXLhjOn",
+	"Mp1iMSGmsjfUWc5soXjKSpIl1SKdp20FARe6mVCm6b6EjqsDNoMH7O76hRBT+mMVDUGqsaVEO8VUrMrh",
+	"m5FCbxeDBLZUoD2M9B6Y/SRifwfzjBbHaIpzKOUu1A5+K6ZjMlqYIWgVAHAHgcRAYXl2K74W3I9puoxQ",
+	"gWr/XSmA6ZqvkAurfIDd5Q9b4b9r+5mLw9p8Dqbp27pxFfDZdWpt18h6qBVg7nYxtCMTsYJUm1NcFISB",
+	"fqrKy2hJDmUTWx4NyjEXWE0vbHlxyhAXGRGxSTK4xIB8l11foWcDw1v4E6b6Rh0h+h3wJpAhO5A51Jjr",
+	"3GI6sWhbI00INd42kLY517+W2QTqyGV4AQmDLAZktggL1AuG22n/AF1nJbk2Kk1Jv7oaFp7ztVOiXKBr",
+	"xlViEwWNcnL9mVWVMnB6gyfE7Jh+0MwMW5k1GVc1rCA98kZ82nQm69rJjRBMu/2LXbtbXNixO2zxTn2X",
+	"REq7DDdmHISRN+EVpKSbDrh9Ze962jc7Gnmnf0Xjbc7yxu9tuBM6qKTXntkd/G+e5VySXTj/ruKaHt8T",
+	"0IKxQNuHqLuvrw3laXzb45pBAZ7MCLAb09S4tnkegImv6gb3ikTxZCnszLzBczDcWfncuDOAc8Ia9rgu",
+	"jdPiDfWEt9M43XkbtoRz7E0yCHMjMhj3vQ+Ar5qDk9uqO2DxTdHAbR/BcpE4lxMj0AgKHp0jgWkObsS4",
+	"zCjXT2SeOB+uGb7Byqi1FrMRz8NOIrWkftIpRgZydBeCaInPWk46VErSMzfV+wOltNwpryr8xwiKnb1g",
+	"k5zKaYw+cPPvU0EVlVN0RScMvbGNWzLCcfNkDYOxVWrKsxXAhjKUtQOc0sLVjEhpPHtMXKEl/A2nuSTF",
+	"eX4vEA6Z8AZdc37Zsr/3Y7wwtSNHi6CZwLy8X+MEZcmYi5Dn72vN8wnN5mj2Ksx7VoDb5HLU3Pq7+Cz4",
+	"ZYWsh0jjW7ZAdUeB3x/N+Y0sWyCaboEBVRDf7Jti0eQK2n7vEPRmBeUO2FJ3WJP1534C25dtBBXSt2Dt",
+	"IBvApuCmeyfEQ+ydDQlmw76/8cCWA98yuMhObxfGyicyW2pqtiJBIbI67HdJA7AluVij+w4Q/B9NT+rZ",
+	"DY47BsU2Cc5yngMs4Eo0sSWYtU7VWtZwB2LVOsWbj2uFJWvO1b2oa+3V+wNVtD5glq5MnOeJq1R3jjBb",
+	"BLPhBavWXTSaynPjBaag1AwkFmw2MGjZaGUrypkshPDad7vxp9ainiuoaVCuMMv/xd4WeFvV9K6y2fKN",
+	"1gT8c8MMQ47xil3ZTkm5TsrrmBCypUQw5dU98uU4XX/tx0dBeuaXXe/C6+8YMLqyanuXb9qa7o1CfX/v",
+	"987Qf+3t9778dhIP+6Eafavpmy3/rkVd+0dF8aQiRbJE/8YczGABcjgRmGV1bzrKjVWsYyIXG5/cmGgI",
+	"M57bXDvLkUWMO68281/nygWyUKIPmeHx9K/c6lYaSsfg+atrqWqcFDwPJe6uXmxTlTWOXGnZgEq4IMzW",
+	"jn1kC+VKyFfvwgulIT5Uor3BuakzoQez1REDqZumfJ78iwgug9mBIak7rz9alduVCJsMNrov2qtLDVel",
+	"PnJ6Q4DwwixDpXj3w5KMq8NLsiQleR6Y2Cs+RzM9tKvhOiei/nJ4odVXV4Q18pKlNH8kUcFzmi7OG6uG",
+	"oaHaVKuwsIYzBONAzV7bPDZlKRsD8DLPUMaDu9A2l1m08efs4URjzwLQCh6OJootQQBmf16Bs67BfAGr",
+	"WFeBWZ8SYw+ptAh6MH3OCsJWHZ0ZlXIXfnl9bkzSCMZyZRzqiKw9iL+qqp8UmIoLxDiacUGs4QDnyBRy",
+	"M8XfjJKnbYodbK3CXHOlPaeyKFWAAcMjXqoOxEP3voS236rEhC7zWADZBR2VepmmpTQlqElGbalYqObQ",
+	"ziV1bmoZu4q5itvesX2uTPmZoTPlVElcPjMzAHxlYF775V3NXrnaCTCDVENgbILT9l69uHqGPpaaromD",
+	"YX9vsL+X7u8fIMit+lWZQGqQx6CGivzMiCnKDZW6nk0FlWqGpSlvii7LSSlVlebcoi7YhDZKUCOI+FRW",
+	"VuuwJU9Nh6cmBVK9qKT2Om7Hq6TcxJ54G3KODtGcixu9pgwvHGipMsY0tPeRTNDRcP8CjTC7QVOeU9PM",
+	"Ir+rpd5lif4kKeRe6CpeVhPfroN0xSXCiqvdkrcaxE0M3nWdz5RgsUXGqa7uxpRlHbEF8imsV+N1U/7b",
+	"8Rrqf6g8v4V3VLqdO9yHHDObKSEk/3WLjLDzrhND2rjDzk5gtnmX4DT3LdPFKQf+BJkoVzv1+qtvwC62",
+	"94i3rw1i1sQPzwt4N1Vd4z5aefmcm3JDOAdbG9jiYv+Rvi6XHgJJisGTILFVhGSMICPZjDDVaAtPY5tN",
+	"8TN7W5NTV/YMSj8ZhxS/5sEBgnInmDJ17ooFxK4Ec4wykuNFjIDdNReH43qWFmTM5+0VNZ/CklyGUbcm",
+	"l2bNZi5pr6rKvubSRLRKNrh8+8A6peaTMO21uqilSyvsjYKRkeTQslfKDC8sV6BfTrT0X19jF1oS0IyY",
+	"bpVaCPtMYyUgdtae2Rk/q26SXfjJ9sW17A5dFbCrDkkMF+v2btJbBAXuSOtX2nMby1xzbL+7hj0z39lW",
+	"w26nt1PGy1246Ptj9hp8VKtSR8XycpYvzm0+iAAb/EiaiDI+RjDcVolcm4xQcGcqhaXl1ffmgipFmMZz",
+	"mpJ997oSCuwuZheGjwaO1Dsg3YIG7sAbdYmqbfA8oWUbgdHJMTXgXQl+LipCpcCdzI15gHYLk7grX+UZ",
+	"L4adjBdNDipUJBaSB8DuYgWK6otlTzoqoV4dM/56Jm/hd+fGQilaunE5K1mbNWQvnMxMVcwKZu5ms7nz",
+	"XlIhVU9RIlAlT+9dvXj3fP/Cv/PSmpVQDR1T9UIa1iKzOFSpX90YJrEKfMDF3upu6y5EzwdqFfNVFlOS",
+	"Z7G+y1W+SNxPm07FJZgBHX8MQinJNNp7XJQJKKhGcD9Bb2r/roY4+Mw8nmrFt3VP97ff0wOKeW1U0XXX",
+	"Og0MWFOqvvbWs9HNVQBEY8JO0+v/sKOuAfB9mMuc0ufHmcuqye8Ql7/LfRYiiR2y0HWR3jcO05Tmlwmf",
+	"fe9TfZeSuEH1IbbqAnjWEUF42q7g893zEnxbvZEr675VvN46HPaJ7bq7YcrzzFRLItWtX/EBB4hMUwgw",
+	"AvVeM7+5U0AtiEJV7VW0dzQcNnI16hHsjWsdNPV4+sT6o3kVp8Kr4mnp0oHY0q9erdmkwBrikWYyM9tS",
+	"Pu4Pzvr4mPR7/X6/33ui/3Oq/9O3/8v66eCxq1bbVEZFw/7wpDcY9PrDT4P++eD4vN//H40YNCe2LlxE",
+	"ih6GvOMHRTaOjMoo6vJNJ9SfR6Y/WKYyihNHKPyquTC0l39o4xfIEXyhkcmntQlyiofHJ9F5dDY+Pcn6",
+	"p4PT06P0SXZyfIaHY4JxPz0+xll/cIwPR+Oj8WA0HPVHp8Nhmg2Os5N0cDzqj/t93D8Fc9+/SDJaAPoP",
+	"To8Oh5pZo0pvT/TCJX7EOSrkIp3ynE8WqFp1WZiK58lokSylzdq40H7aH3i6ivNBQAezeRDcH5gMXG27",
+	"Xo1WAauZIJpRyPic6RXA4QEYnKMmCv5Gs28OxYLpoHdKulAj4W/fV3Np1+HYcx9Lu/X0SjHvmEVrm681",
+	"U1I5LA8Rv6tXl73h8YmTe2DvYjQlX4Ob5OO4N3PK1MlRFG/QC9rD8FsoJcEa9O8AoR+smmxmoao3c43S",
+	"0qzdx9gGEjUgW21YSzG5VhdpN/77azXsh7ZWa/gnKEBIsKkgXg1Pm35EjlAuFWpLKk9te5nOKCsNFMkt",
+	"zWy9opQL42viHqzRtS0d2BV1HVwB9LgqrQhSI0jKNCePpDlMCCtk8LuxoKWbzX9yy7IDzeJ8neU2YKDH",
+	"x2OaEgeegzkXmdV5UjaZ5Qfujb5+Z3hCHhdgPzd//6Mgk7WLvRc+383gBzL6y+QunPucsszLLIprNDN5",
+	"4iVS/KCp4DYMWNydaXMF6kBGA4EnBPAX09SUaAnYwLNbKjeHtdkRpCFovvF7Qy/nNbRNUYqVFjqXNHNV",
+	"ksitrHCbEpJ1IMkOeK3BPACF8KfajZ20rbvs1xbOyT6Il1Hamj60ENfw9sTyRssetra5y5iub5xuVczX",
+	"5+hrqBPNqkBfCF+9MJVBpP/2kUQnptrNbqrEdsWB8Dav3dv3I4Uhc9uWlbUZgkQXmm5YdSb6aTlEeycs",
+	"6Gqd5qVYSklwuK0/Tg0zO95aaH20Z3c3j6Vtzv2S29B6/aUHwUBI+wSd7A32z62vkzPbteoGQAaaGJFa",
+	"GDNqkVT/QUIiGpUqtsUZIN1SjApBCizMWYN49azM1ZTzDO15Raz2bU5NzWXY8+Dq/6E6N7nxlMKjfKEP",
+	"kB5u2Uxo0+Z4tQPgWrLTbj5P/HkvlRf0Zp6MuUiqma9lh15M02cES/JxhTcaFN7zWpyjAZrhr5oHR3hC",
+	"LtDQ5mWcEeOOxkugTDlmF+gQTelkSkQN/At0hApMM1SX179AxwjyZtvgQcURZjBh9ObyAp0gxpG+xPUw",
+	"bIInlE0u0BOUk7GCyELMsgt0qpk0SPBygc6sTduDtRafh1EcHUZxpAWZ4yiONP/9JIojLdufrYLNc+/+",
+	"bROGf5RAn1b5QH3ygv9rRz2XdQGRrymBphp/Kc8kKnApLZVVpURUon+YTARQvEWqtsFitUPS+tyjy6rK",
+	"NSvQorlxSHP+Vy5/a0pooe4xdWvL63kpFaSrRNoGfLwumau3hWtqYHueDtvxWVDpweQlUlhMiNqy/5jC",
+	"sdYc53YdGTdfNWbNrTqvKDXZ8PZoDR9aaGPyK0H/Bymo7S1MuVX+UWppe3D6fYu31rAx96zZfCBHJlc4",
+	"go/4LrO10UFfh68vr3Ys92pZzsoqr3lOt5Sda71uv+nbpeO9e83WF9P0hbsGls+IprOdMH4CDvUdiED1",
+	"sb+YHuswPo4U357Ls1OJzeRhjM4Q+Eu1jCaG7OF9JNMp57kxaeU5mRBkgwBitDfaR6Yy14JgIat6D16L",
+	"dL++bjX759zjoXbqTCrMUiJjtJftIzyShKWk1vVgQTAcjyNb1ZMLcLJvaHuiOBpFcZTqvV/FSlTr3CmN",
+	"5o/FhW3j6AyqtCP9wZntlhwg8wmJcIxGQCkyYBoRhqp+UjnYbi8w7oBvUIrvD3MzObdJTaPM33+ge6kB",
+	"qt//cqo8xv4oN8y2m/c73C/vyPaaEXM4Kav0Ik9tZBhV0lRih1JO+iALzG72Y/QM7RkHXiiH+BzteTL1",
+	"/rJSZXUW/NNO1dUxu1ne5gGq0qkJOsNiAcu4QA6GjQVZXZk1JdlvrjEsAS1djnKRUy4UqrIFIeO65rRg",
+	"mjW2KXCeDmKkpTvNPOWU3SDr0LpcuGzj6iVhla0wIKtfvXhnvN9Wrtth79WHN8+jOHoL/72C/36wP168",
+	"fQXPnr2L4ujV6yiO/qb/8/ZK//eDbnJ5pf/7/pNu9/yqS3bZcdREtDUIK5tVUZY1ckbk6WS2qDXyAbuF",
+	"lzuLr/I1A6jWE7I+aSZXn+lP2eQcXaLCxGvF6FeTItD4F6G9rOKfNRWixgPTvNyP0bvKvMQ48NY2NuAX",
+	"z3fM27TLKI5+jeJIb8wvQXKzvKYEaFqnWKadwpQ8+bqjFCrbFHVjP9u0krklEet8YsdUSIWgqdkMSIZi",
+	"XR6Neq4T1a/YRrkNwtVM/R0qfrFkwUs1TdJSKp4tViDmx18vVyTw1GiUbAHjJl/0rbJ4JXc3JuWYrfO2",
+	"MxsGnHl9bjrmAt3WEmUMf91dM0yxr/XE4aNpZSlDixS46J93xsHc/tr5dLdm1P1o1waVzZEAL6apXZON",
+	"rO+kwKt71ZFv3zcfFSE3w35Sn1FIdLDqpPwCrc9rSVBC2OzCUYVhv6cHNMrO8JmaNzKUbICFl87kOwbN",
+	"NSPeGpvcKIPRxOMGYfNJ+Gqg7hpFt3yl7yJIhKnhOhHCeH6a+Ad94c5wRtB8SvMVGXYpQ4Lk5BYzheBT",
+	"CKcpn824KYYAPvFAblekemhSy4BDSZkr2sMTwtKF8cZFexhdz3BxXXnsguN/FdbXmOM+mkM+noYAo3i1",
+	"RMxalbG60+v7DEGprGCuizV6wCQbBmR33NKcpze7xqG06PnyxAqspqYgrWnoQvUN0KCo7Vjw2QWalVJB",
+	"zdgQ8B/JThC9C4m9M33YijR0O6j34TUU4Oh/nP/Qi2nqhZDcS5m2TgLqiprzH8lYVgm1wGhKGXqqpWcQ",
+	"mgE1LYVGOMsgFUqzLGdLUtyQsm5GmYuyWgZ5McYJFgRvjNwaX17qZrUQvI24ulEKdMBasX0frKr2aZlZ",
+	"69oWigwbcIb+uqyBqASWCrTbaLVmvGQqKVxBibZWYEGweCSRaab3GFq2VQ7V/zzdQz+Y10gJgmeN5LbO",
+	"nF4FTre8ATaK43bMuLmW0CbUKHW4jEROD+Hlp3IeDBkVJFVJgRfWbVFNqcigrvkC3Di/BsM6WvO03rNm",
+	"u1bhyBRL8sl6EOxUDKhV2WdE1JwQlhR6YGnSDXCWYbFIFE8KLtXgJIrrZuZBiFt3fg0bL06T1Kfl0gIl",
+	"0ndQijufZO/jq0CX45R0Kj4bPlmvz9Eox+xGIzk24nZT8YQ9wW75FAoiTW56w1AHrm83P1OwomptubEP",
+	"OWYfiUSP0ccXV6tScJnaRUkgl91hkNlxHdq4PQMnDH1sEmONgkvV+FxlCVidrHpWEpaUDEq+y4LAqax6",
+	"eLVykqWXYMZKwIylN70UakpE4p9224VKVeMhLgqhwZISmzDz/RstR7549WKt5095UwjWSrQ3+Hu/d/bl",
+	"tyfhDHvlUnvT/CTcfM7FTTLCkmRJTrBgwSxwsMsOdnXBat23B32R6+vt+S9PP6DH6JenH4J7/m0lrgcO",
+	"4TWwHsbL9/ockjHpJzYCDJkX5yCtU4YGVVooe42DwmJE9PS0gAFJpFgVg46lsiPUfPuePDg6CujEUyIl",
+	"DhuCwbFJbmNl2sIotVptU9stNjB4vgNZ1S9p8VCdkooFO7fsHTU0grX4d9Bgej7gXRVDoF9cp9Myungt",
+	"7jzHqpsws2Vu9cTTk6zSp9kmmhJDn3A+QY2nW2bJgi4GtdcB4A2WtuTYuVWAexkaAqejE5xyrPROra1Z",
+	"6p3qTQjcqDwDV37ibs6Qx1g3f/zGoD+Mv7gzm7DBn76zHhDSPVRKQM+7M9HSdpLjFWFi31FZaBtuJbnq",
+	"ZfzNfuDbhvKX96jTq9R2LUz3FnEHbZxe1KVLyrSTUd+PjFmTkQNOtkvhChcl5ObIjRUU1EVuGl0VVjQl",
+	"G1lpPVmuGYdqdJMY0oWLmQyrsv3V1Sqm3az3zSQpXc6La76UNrhat1fNphp8zS7Dvfz7uW0YFTJY5c20",
+	"JTqO0RPYjNMws97gdFZa9fw6bJAA0/mHaxbdBINcoMxP3m3Ro8rl6XKgzCnL+Bw8xYjBkhQzBqmywKeM",
+	"GjfyLXmu7+F+spW2dhe+LeBt0tHFRKPacy367YJq93VIupyH7x48W+WQ2DJ41s5vF/gt866rzSBNDb1z",
+	"O3AuBzZqA3F2gfiMKluu0RBuLz6Dsm5pk3bd2JX8QnNhL1fNDu0xjppgsYFDz8cvkM37bHnQGhrUswZY",
+	"SdOplN4Yk8+S2HsYFnu/gya/C3KD+X6XiqfXbnQr/hrJwaZyiNFcC7RUoYyOx0TI2jHWOFdwYS9cnFvy",
+	"amo3K3mAriv1zfU5qlRGdkj3VZfCGKp7LIvFtj6dyWuUgIKkm+2visEyYeGZyesCw3jlOWk1XxuGY3IR",
+	"r3Gp6CwiFb5ubfMJsG3vkW+op7sGbe7JxgPKlR9q2GksfSftpUSXmvj9ZBJPD4b7B8hai6Tx0VPcmmk0",
+	"6tRKKsUr7z00AtNiIGy0A8z+BpF/3+JotK01rZVCrx8ozZ9+hzGz7zDmVo58XiboDcOOt0LeSne7eeDJ",
+	"9xp4OgjoUGovWg//SpYRgeTBED27ev7hEg3OnvTP7dPBqaxSln2XWQ6/1/rptmTyH106NM2H3+LoZnvH",
+	"0SrAfNMivq2jVOKW7MYfi10jruuu60hopdJpoh7c7udV2jNzl1zYf88bdh19gzsF4wXkqQaHWI+/BLEu",
+	"RlBLxbVEJVM0R5XEZ3o2y2/AJCJ38Vrdr0nCYRqvirXxFTfLKv9KMZDAIq7P0QfLwhhSD+9JZpZog+Hc",
+	"M1iwtQacuoigsR8vB7fJcLh3uB/Q8rc+vZUaMaR32ciGO25sZZjyG1cJw67C8E0msafHF3WLPN4lx5fg",
+	"/yKBeb0E4CNGbjVPOcVssiL0w681eleera2pdQhoNstLZp44ptc91KIKNAphpBE6Nuso1wTj3UGcugMJ",
+	"sROv0lzZzWok4Pc2fRWdqa6BbQNRcsqIn6DjZYz+EqNXAy12vBqeIzCHjmkKx/afJWa1RqV57qZ8nuTc",
+	"GCAbRYY3q/F0Vz5WhO3Q1/GJ632BKm6SMvTCqkur2x527y5eQMuFZ7f24omj+dSc6W11oPMp3xpsQZ8h",
+	"mIAZz9+SuN7ZFchnvex+iO7HKVq2V/80Hac9CuSc+CIX2GGuvzqk2aQCzjFLgFjVr6tL03O/b2QVXnF3",
+	"1m6JgTRu3CUg8h3fr8AHQotPfl2FuF1VAU9IhgYnveGxKbmwHNM7A09NA8M9eXB4sjfY379waVZGwqVv",
+	"Nd4yzojgdDiPJMJKEaasIXFTPQbz/YSLxH5/lTfVhvwpn+iMgIOS/Giy1y2HLPk394o8FPoGMXxFcpQA",
+	"X7GxKizTXzZJgnPIrajveBcQ0KVn66QtDROvmlnorDndtmxm02ipK51beeLSeHRfpZ3DyXbQaa2xNUgc",
+	"mlFodZ0DsPVpk+643ev6ydc0LzPKJkkzKmkr6A379wG+apQg/FZMNQTWXXIM+KHeIaRr7UHcPn4rLoq/",
+	"ubO5gx/c5blLPqW5OUGktTliWVCTkgle1cTrkQzkr+JzhuZQ729uEu9OyQKlmIFuVP+aBQSK+gtBT+WA",
+	"+4idYLfmFcXa3BQCFBJYgH+DwXqTFu2taPKIq2nYDTS0R80SwavqKW4s87sdvjV6bzKG1TO8W03IP1Ml",
+	"4xc5nTRq/Pqf/mAjMEjdCHFWmWRN1k6XSqqF2xMS9u7BE5JQlggtFAYcsDWf0e8Nj8PyomObusqEZuL5",
+	"KvmSVV70Lbma3gJHD8W5gC/JpGZ6jHcpvGgW0tDDrHJhhVyQMoEMXGGQqDnXnMyMC5K49uEZl2xG1IrK",
+	"sYIqIigGtc+MKKBZcKAb8seyG1JbDeYjTgW/1r6tmHMN0qWFN/cuiIlqymgaxMPn4xfgH4CIa4NSnhG0",
+	"Z9nQlDBZGqqtedv9cxO4/8vTj6/RL1OqCHoqqKJyGqO3vzx9Zp/p5k9znN6gZ1jQ0YhgFqPLDz+9Qx/w",
+	"DZUKMxqjp5cvP9pWl2NBU93m2at3L9CzqWYbSYzev//0ylR214xmjD6+ePmzqQFHshi9e//0U6WJ41Yb",
+	"6XO4epJRHP3y2v3zSf9jgvN/+fj+bRRHes7mn0v45/JK/2OaXL5+ByH9H356p/95egn/mHdPn318qv+5",
+	"fPlR/2Me6slHcfTe/NKTjeJIzzLMIt9aI1i7CBsBHRNVimRGZIoRNsFhY0IylFN9jVJlb1KE0ZyMppzf",
+	"oIzk9FaLBDRANbRAtlFL0pDrnOvl8oGAWT2SiGammpCdQI9CumFyS8TCTQZIWceSQnfKDx9QDf2zDIei",
+	"vFbSuNDrc2xgjbjIWk4tLrt7KKP7jEiFZ0WwNIBjZ/RpRlNcFIQFnFlWKv5WrmeNY2fIf86GiNROchU8",
+	"/AWsy+oOGBMkJ7f3FQV32y3wrX11SihgfQ2G9WvQpHOmKCvJBcL5HC8kKgSR4ZILQWNq84tr1lwrSoLc",
+	"izHfBpK8O+cXJPFCniOayRjorIxtXkvrZ6VRw5iqYqvjZXhGgCseC0KQIl/VAXoBB6sws0FTQx0+s6rU",
+	"8jXNrvXJ5JLY4FlslQMpFmKBrlu+FNem3HJBRM+MAQoZVO+YrYauSY/51JiSPJOI4HTaSjP+SDo9D3zr",
+	"AmHEyBxBh7qCpHDGAuycsU0lqJaHPxyiLDFfa6DVhsu2mSJ82UXGvbVzPTd6J7MXigP5Mg0O1mcGvS/v",
+	"9V3KP2ybtaF2U75/5xyarT41LkF9c29d4FGrTL1mLtzCDjwt37JCwWB/YmjJqpL/FoGNkEklEAqBU4VM",
+	"45FTnbkbTdO8g51um3I2w2KxiXI35/i0nBUkM44/JoWzOdEG7zWbrFeAFR0Z0/UGum8LbNQkv0nb3RSX",
+	"YLd2595Qqe6FzruyLGu54tW+LS/BALc2A1Kd4ae2LK1KhmV8ZusuMRrCO6qkfWf0IiajteTIKE/XG6rM",
+	"cFwkhcYxuB+I6GyS3MFKeI+1fmrIumo/hYYAL+VKB8oaejZImzn/9q6JAbZNO2MDa7YBUVcLYb3+hpGw",
+	"U2iH19cvbm54+K1m+yeoUO7v2rp65S5aY/lYrrKTbhGw0aYG392O5Rwua5Tf0prVnvFOAQh3oS9bswt3",
+	"ODjLtsrq01128z5ki6X74se5YS4vp0tFzhll/tPBXTZ/Y73KO27uiiV3sxU0lzWfYpXMwIk8rFDfuBYY",
+	"YU6SOWYK7B3plJJbsutgXI+FxU79g6AhJBvh9OalNZWtNQAYMmMEoTGR0qSNCKmPXmqZ6IUQPBiOqTDN",
+	"w0nnOFg6li/0v169f4fs2yojIIVqvcCUP9aUOeHjZESFmmqB9PE/SyIWj9uJwVYcF/fh2M0udHL+Qpgt",
+	"/eOgNCYzDEpS+w/jLBlRZvhYY382dv0bxudGgtTEJtGPFE8kXgSh98oYtJchhxUeYRmQTOQ/c6qg8FDB",
+	"pZoI0MmukbGqmq03ULsb32JqMKdDEpKVdRtes1ue35Iw/5tyJvUtu4pds++RIDklGeLdAlZ2YUvTUoig",
+	"cvM1Q2Q8JqmqzS3LmnjjNna/8nWO5+MyT0ZY0o007w20fQpN12YC2EVo3+3mBtdGRqDUdUDnCN4l3sAm",
+	"bZdxUtDSJVSN0Qea1vhT6cxk7AUAOhyh6jMTkBcL2bC8ypKG9lwdmqqx811N+a0r/OPDJraOLXhMJiUW",
+	"GWWTzwxKdwtmMpjY4i9OOAPSuH+AXit0Q0ghQSrDaUqktP6xftTgOSIsQ1TpzzglWOtzNtLSzMPgAgJc",
+	"QFUC56xUC7T34fLTs1f7Rhe1vA883+hD4p3Qj7q5pgneRJJ1vowKiy3K01S6qkRP/cdHjn+vMO/2qbJw",
+	"b8CnJjG7ChDePn132cE/dVtKDd40dwqDZF3Cbxvz0z0uXDgbVi4580RgPW/G7TnsmJLi7lR3c8XAeyLD",
+	"rVL3JvFhztnEcUP+d7rpN+6VXiwT/bpwlqaicooFyapiY5Y4L1c/7BCh3yBEd3eZCNGqUFEwtbAZUDz6",
+	"bJyGOEN7Vf4sINk+atmqcyxfOHLeLvq4tXftCiK0gZLch9zqs3g/TmRtLKKLtLpUNdInIuMcTyYkQ9cN",
+	"zuXa8hm4YhyafIXGYaJUTjI0Mv6yKp1+ZkCFwE2EKrR37Uja9X5skV8ijK4Dh+Ya+A6vjY8z19XN/5ld",
+	"N9Hz+qL2OXB23JzgW2KN8DmeGAZhk8S+jpHdKIh+F9q58av3oVv4I5A9tAeR6y5phSAzfkuy/R2pYYt2",
+	"bUtY1p22jxZYzWU6jjgZLbwSnYnzkoISI6BT08dJQFpUc2reM/IBYs+UJPnYeGdU5TgFLydTo6q//PC6",
+	"Wfm5+p5fW9N9sNL6grStCJ4lM2JVuTnBkOav1lboYSd4AstL9OugBO7jbCBZ6M8/ob88//ARXQpF05xA",
+	"nVN7JXArzmBW7baWUcCA276n0ZTnmfQdTJ2EEBsC4MY/2xvu7032AbSQFEHzbh8EV86VNVVo2B+coqt0",
+	"SrIyJ2iACizwROBiik403/aZ2TSEKMWKTMCKjBU+R9c5meA84aOcTmBW12hPr2cv3bfKlcrrn+GZydag",
+	"5/Di1TNbLOXZy8vPbNgfHCF5cHQI1WSui3KU0zRRWN648Ygbrx0A8AELhQ7RuGRGibd/gJok+zMDaHBG",
+	"rMQ14RrRwDKJPakQ4VxyVEuG1CPghig6lGqvOYojb8ZBlHiLC78A1RZ8bsqlSka4GaUGob/J8U0UR8c3",
+	"ieLJsK//HvbhxzH8ODY/Bn34pcVX8/eX1VFLjVp6RSG4MVBnJM0hHFb/abJueBnmyTSFW1B6FoTgRyTP",
+	"S7Uyfd2UTqY9vViNAfbHrMjJV6oWyHWF7aIZEcbt6E7VlarpxB6Ma1CEWIm3+tom2fsVSzC5SseUCDTi",
+	"alrdz3ysr3wuJR3lmhkscqqPERxgn1SxqaztSGURiNeJo6893bp3iwV4z+hu1azevbp657pXD3/+8C76",
+	"ouduq9kv25bT7aqdXKar6pwYn1dCthjL9giNZlJ2JFXl/iWQvyK5n9ijzviueS/nX7Ei69ROVW9s4MF2",
+	"zjrWuiYxzYLtIQTnfjWCM1x0LgPjE6YdLGnOaWTtJwzmOSeJfwM7sPU6cVvnY76PJ3F1tnZV5VjQfXc1",
+	"jitHsaUKx05vJ3vvTlTHfGljwOvdCNH6scNkYFvOe/03WjQj4HRZx0Rqrs5mPtLtW9fiisCdbYjOH5ma",
+	"rDHGL53SNefrPpQb7n79cYqNavL3YoL/9zoy21vH73IkutHjxuH40p5SUJr2kX2JEOA850aYdfT7As3w",
+	"rFl3yHtTBCoSXSCFx0iLvQhDYV0vI8iF8wyyQTmQ6PDCusE1iiFXEwHiM4P/FhpweBzVW+ONEjnLX1hY",
+	"ImJC7lIzefmiM4K1Va3YJAxQ9AeIaIxm+pNaOgWFuHX4swIzQ5jJOYFY9MP+oIN+PBS+Gj7BYkI+Egl5",
+	"7X6LyFesJR7AX5hPYhYU9QdnfXxMBr2T0SDtPcHDrHdK+uPeIT4aHacn2RNyqgENiiDPXA7niPp29cOq",
+	"alV0PqzpszlwNqg9If+XvXd/bhtH9kf/FZTqVkXaL6XIzmMmdp36ljdxNtmdJL62s3PmrOdKEAlJWFMA",
+	"D0Ha0U7N/34L3QAJUqREynKizGh+yCQUH3g0+t2fxuqdlyV1KqvP+0EbTCKhfqLNj1+L2nTneHj8sj88",
+	"6h8Nr4evTobDk+Hwf7DiIk+xgNuOfuwPX/SPnucUgnnTnXOzDF4HEALt5Y+SzjuoA+cL8oN/HPR/mDxj",
+	"/VfTo2H/OX0xeen/EPzIXk2zJGHw/YxWQin2JcP+0dHRUf+H4XDY17yi7zRqOSoqa3Z2z/rD4+uj4cmx",
+	"nV2mnz77/fcyURa2son2bnexmvB/29A7pmQjyXuyoGLp2qJQ2QBVEPApDyHt4GTA1a4lC281NdCzDMUj",
+	"qMF5tuHWaGqSgTwXGMPLEFI9UijK9kjAVZQmzEMwT5ipuVGl8R1bjhDIUbHsAhd3PDFhd4esPevE8UiR",
+	"ht1eEfmhK9P0Opb9i74XIcXWgnbqw+dss93E2jMfuC+ucBGa7ajiSlAxZ1rKgg8Lb1qtijMDamNm7Wpp",
+	"8k+X3lm5IBniVUXaj2YELRIH6iCvziYYlMmaAQapaU1gsEiXLCGQZtU85rdRQbKtb23idPNcKAPFULEe",
+	"php4PQuQYpSY59ffGLHYr0xmMm8gT6FaOSFfyNFw6IFQ1HrPAnHgfHZKtBKDdIh3ckWGxTWUKZYC12hg",
+	"xuFVXh1b/2vnkg+2csEc5l6xbI9XfqAVH1sFvwoCZuqAVt2tgRr5MmBrHEgbsDqc+WZ+FdvdZye5MmnN",
+	"u2oLfi7lva13w9jM+TWdaXIIWAxtISHvAtMp1/lwqvwxpvrHGHTbuVLcJXt0f0ohTtPSqeIOdBsl2CVJ",
+	"xww6atLFcLVj1nETzDOHnItr8vHdFfn05srU3SPUUmFxlEf+dmES/HymVmC3z/r/g8jb3tGwGnz7wcel",
+	"OOLP/0AktgDMBdvl32CIdw1s1Mo4G3XRWkUnSAX/35RVfAdDZsqDlgTLPvQHs0ASqhqb/KVX+fXqOjq4",
+	"adMp2YVXpMCYv55rpDiNXfhHmp+qjZ6GHZyy8je+8pFZ8/lGJ2Hd8DcQ89qtrvaTRHd8JNJYsXh5QqKY",
+	"31FtddzJMBUJjZdExsTp0Vc4cpYVnJIoTk9IlEY8zONMqeAJ6UZxOopivqDx0tO3jbLeTgZFPB0tWMB9",
+	"GuYgTwQaQWnpCEpnz/WmAKWNshD3SDGIS2KnwDkLoyJW3Qg8GDFidDqXaZCGicpB78wQ8wvZMJ1LGOTX",
+	"7CVfMy1xzSfUSGtggI8XxSn+6by4MHnzbzP1muaGKBFGSZwqLb9n0ciKAi3NfbUWiM9gg19SG9dsISRr",
+	"2/tD8Sf2DDD3tM638zpxNqQSvEMsZzFTyiNHpCukYD2SSPKCdE1dT5bFg9rRi1aaUt7p3Xy+ijEabCZb",
+	"uLMbXdm6NtbWrLmlQi1CmYUe65sbRmlxohIWVcdmhUxG9zK+NZtTlwYxwgVsIeUKlFgh5rYpjXATj0Zx",
+	"ZS7VW+zFkd0GYA9ZScQS8qfcyPgTRfL8JRIyWkg/KKc2rTt7bSM7jQO4ZntG9ywMHw3PYXOE17hxygRR",
+	"Mj7W2Rulk/boJkfZDdfW7CiN9yHu9zZ84EEHfHNnrNKJ3/zAzliA00V72IghrB7tbCvBdKaFo/4oKATl",
+	"w7dpudaGX2ujHiVK24WZURZrX8/SWG1X/3B52rKfr/WwN93lxl1nEzaLaVJVl/cBc66gdxgj01RAJRr2",
+	"yq7OuIponLTYz8KqXtC4smDAdJrf/rXLulIEAOKDWAV0Maxployo2ZBZ7CROVoNPVwtR+4aGO21qDlpg",
+	"NJli+NG/a7utiycqA9v/uwe4Qmli3XUQdJjAalVCB6kIOiNYLLq6iFUD4LkyDhruLJksV6mqbXfa4q7n",
+	"MCYPTET7emWDBTopEZ6DRuIcWHvenDNS3CyXMrb1qBbX1aY2bKM4tGR4bupFloMANlvHHN2aPjG7YEKO",
+	"XK/iGxm/qOmTKgUxzKUygfnBR76iqadaaam+eTcfX101nxshd2mtrRZGu20bTUdqro60BNWNoWlAvM75",
+	"pcsgCW8KDfXV5cYjNKhcx5M2k9dOdL6VTl/fROUDvtAy91XzKrCzFZ+JmmrUjGNgU9aAx8xPiGHnJ8XG",
+	"Tfgakr23URCbLmTqCu8VIb0BEC4GUGeL15HVMMjElkolcx4HI81ztZjCCYzMBCrpeiEFT2Tc2FbDPlXu",
+	"1+8Zu4XsCwEtPZaMVrsvUKdwn3S9ksVOIKZBSANsE3hncWVKy5yNuQldLWuwADft2+peNTWuZVIdko4o",
+	"b6GjmpyrVkh2j7AfprG+2RQ7hZUNccfbeFe2ynh/2Hmzm9PgWLTYrUc9CDVrvnmVq5oiGfkCmPINVL2L",
+	"6dlZJUr/RcwiCrmcmrGeBWmYzKUMTghbRKGE3YW4zZzP5izOK1S9QpAo5HeQBDeNOdRvxyzEePacR6at",
+	"vFwsUsGTpUdmUgYEV6/gb80+WIiJOJ8Z4Wc62NQP3rZuH/SsacvydmicLNOYRHZd+lMZ96ldF2hSoKD7",
+	"0xvyWgbQnO3CBGnI8fDohUf8OY0SFpMfK9of5gPfJM6nFDbsd696YZo/Ps8AsBo+ULHiTR+uikjaH7cu",
+	"iKmo97jnYUgmjASQAThZakV0AXR2P8cm2pv5QqlxTE1VSaGB1z0go1iEYduvooFbsG5RmgXjV+LDdSu1",
+	"MpKNwff67jnPt0XBu5juZFptTwp+82HHJXtHqzOTPbX1wTFvqFxNt4l6ZVM1qNZto/5s5YOFVh4+G92W",
+	"moDZdMZS+qILLRD5NS1b2npqmWgsyKdQEl60nh4g0iv6QGOovnZuLXTMOn+qwgJqGla3sTH5T6PatEp7",
+	"wzaoSW7qRO0cAT2o6Y40ybLJiH1HxbEV8VTGbpW23EdgDK3w/Wc/EhmTF8fGzHQ2ATN8QR+CDJmIJlz/",
+	"Q/OoUzLEkpp7rtig8zUx1Cziu0sMzs6szLhIWOVjurrxBUrPz9XWTlK7iOci2BLmrNI98BHQX6D23c7d",
+	"g0x2A7AxTZM0Zu2bfpnvrZ/KozsHM8pr6xa0D25loDUSLxuqb4pioxTTjeWCzE1K0apEyfJ+snLI8ofW",
+	"CJvs4aOaZ+vFUCPXZ8nz+d40b8HWxXbVG/k/Wwi1osxpM8UqnKgatbgsVlqmZe5Y6LSZ5OOLo0dwHG/g",
+	"32sZz07cxpl++RU9xoV1dTSzBeUic5fk2ZeOXl2UX6NnP5YuvDiG+41wXpuz5XSJr6o5s0dbTgkVGUAT",
+	"6V6yGTk6LqSonnW8zl87Xud1x+u86Xid847XedvxOn/reJ13R/oPPar3Ha/z947X+Uf1aAwezhsLh1Oq",
+	"gJ3KVFQWXR69MEWXbhHncf+IHk/6P/jPgv6P7Pm0/4K+nPzg/xi8YkMojUU4HDgsRZwdG0PuyAhyaDNt",
+	"6miF/AFtp2EtbqMK1V9XikXzWe+4UMldgE1l6hbk6PesqpELbNu7KipMpeItixKPSOEzpx6xQSisHgrP",
+	"lDgGXC24UgUgn4LNIMO7TF+uaFhXfo3WZStGuME73SjNoEzQeabBtvA1qnrNk3tp63mxpSh2p7FI09Di",
+	"B/4ckHMO2aALuiSK692Z0ztGJiyrGyX0ni5JlyeK8EK1uyLPhke9QhfQBkRmY+PHILvyfxQYrdf50p/J",
+	"vqnrdgpJ379RjcwAVTzRXn5snHSItVp5ea8eX6U1Xxzl8F9tddvymHciDVe48FeUijUHZoXmx5o1j08y",
+	"DHXwRQNmRSJJKOUtockpGSNBj08cFE1F7llsWRLpmucjymPgCgVMVripd0rGGa/Qr7qXxFY/GFhFfLtm",
+	"XK5INNIDvwThTvOSauHnpH9WI7Ld1XQf3saXxRZ1LTOaOm1qC1m3waeem1rvrdBV3ZWz8KqPiChWxYxW",
+	"AZSNEovrnIG6m23c2nPgzPTx2ZPbYqEtY3Ke3RYK7M5UNwACd4mxuP0zLCVnm2zX3LXaXjzfYdXdQyi8",
+	"VNdG/k+31//1t5fecU1h3nYHYCO+dxV5bqK4nQgXl8t9RblSmMZOwLHWMOTvjCQ3lF4+Homu3SYLFW2l",
+	"qQIn0XTKfbTR0E9yL+Nb+LfxC91xxRMZ5/WLULEIzgXhS4Rz9rGNktaCacShyjDzndFwFKmlP5ehnOFP",
+	"EWUBp0nMfU6FA12VRpGMk3wAeTFmfm1BBZ3B39aY4LGchKzCNXj59jV59fzFDyTCOwh2klIVAXXsDjJi",
+	"CZ1Vl408PzpGHcjcCkgMgzXNjEaqRvHSb9O/QfOcacj9RLna1ROVfQLfUN1RuL5jF4tjGbfoe5f3Bavg",
+	"Jlyg67XySxlAWT3YTiLJTOo/9YsYDTzsQB/RZH5ioiPPh6+I1AYS+fjuyhbry5h8vvjoudjtsPg0DK3l",
+	"xRg2HEHEbp6cmvc9Gx6VnjPIY1o5dcB/KtdVq5ccrSL4a9Xk3pphPyMmVwawnmTIcBvzR50hP1FwBwmp",
+	"f6sM6HYBsuEEKR31g8vzszcfzj3y81zCXANJ7ucUoZcyb06n6vk1ubGjGqzclTbPhc71SbgeUGUFh/0S",
+	"vNi2T7I9efr2zT3fjBsTv+qtA/O5hL0te/7cFekU68HKKcAOTpvXoREf3bJlpwjs5mWQbxnPcsC4vRJC",
+	"n0GAs/C0iCZRKB7sYJDAbEcnDxnoh1wYL7R0ohR8zoH0U/PBEqYXtGgGDK+ELaIQXdQlmK/8So7zpYe2",
+	"Yjh3VrDq9JPIoWOmOTmLR0wkWLpOYzZKtAIOCRLZqLOYBeZkurnolZz70oGhLjHkUKo03igUX5vbfs/3",
+	"asMT9pOvze3bWn8hn/EJDxtklpw7t/6+0utgtLFo8doROhWFxruqTIPBLFKVjCZsVNQNqvzabrM025oN",
+	"IMIpV9Ci3IKC1Qwdsv4tUBgl+MEbgV/04FVcQOvEE2IOGsvuI3ibliWwDOStVjnRU6o5PVfZM4Ft9nMj",
+	"aA4yAYIDPk5CKWZa4ERMFNq4OdrognLhdBhpQl6XeHexeqWRPF59w2o9DKKwN08eNkg4hWBA5/L8bR+D",
+	"AMPh0fGzIvyN/hFRQ57/3rfwITXKq+n0sVWwLnt4qz6HMk02sohLuKncL8aQbE1OTKGzDBD0pq9cOY9c",
+	"4hMQxgR0VjUyYiVoTAVX+GR1D/ymznNLSm6TcWzpXynRY27M03XvvMa7viPIeVuaZ13YVWU3NUS4hrjz",
+	"g13kD1WbXkN7xZNclClr+fG2zq+y7GuX1Gye0so89FAiXOCWaE03c+La2Vss0QoMTQSgnSy3sNLx0cZ8",
+	"L08fr6wJ02qMXk3cGVCoSjpindFZIrZsRqWPOgNetx+P7ojM5F5LJ6Qd4DYOyO31sW8sbvN429ELN+B2",
+	"tBJwQ6Q58zPAja8I5w3NEE/BvDNNx9omma2XnlVRZX23VtgKSIpcGUstf8WTZkWXdRI18zgbwqjKOq0Q",
+	"jMURX1lGQsOY0WCZMZRTE24C40qPHiJY9xKC0BJXbhsZ6+z7y/b77kjWzdlRj1I6ukaGWUG1uuzr2NIu",
+	"vNWZhff1PNX58HfhpXbYWDO2vMLQVpsSrLC4dm+2rKrqxd+a/bVQsnelGz/eud2ibKW0ni6WQjCHOjsV",
+	"jKjysb0R9efGWzJhc3rHZRpjWVoUsi8j45CHNnDOZfvvgN2xUEbmBXMGdWajgEF7iGi+VNyn4WghM41S",
+	"scUc/fiYF8f8+SikYpYav2HmXaKhdc5rhZKrlIYjvogoj83H3HqHdX6dutyD65yBn2RNxUj/Jh0OnzFo",
+	"GB0l7gXwumnBlV2x1n12ZUEXozkL8wvQiSP/F2Tmgt/MZ9lVdFy5L/ZDqbSIgUawWF3NAvKU2G59hCYE",
+	"DaVSO0yYAnj/cPCw1WbYua8QrtuhgsUtWIiOs3x4WR8PU6UIQ4KLdkBu+8Dq9UeH3VmWl9gKN8TZqt9a",
+	"tgP0OkExEcE58S0QduS9qPI7/TyXWLQXSGjuS9GpLmNrdlQ0bG3Xv9D9nh1GtZDBFX59fbmNcuz0xVmt",
+	"QHhgscG61kzZsDVNbaXVAzFuKp5w/X6I+baTMor84+vmdg5O6gd3ZCydoQr9pbAWG0nalwJXuWWrQ0cB",
+	"sewGjMoO4vDh36uYwDZubT+JR3XtHiDzU2+f1tvI6+557/oSoOhT6G6CTdMmYcqgs3rvlFDbH4IJIoxb",
+	"ln2JgIM1Mm/0aOQdi4O0BlPWDCLrOzGnikQUMlJTsSjAazl8aM5VIuOKrvLndyxeZgQrw4DZnM9T02he",
+	"JdZcsuQtRXODw5IU4hliCKsy6NrM/XnLlrmDvv7XrfyyeqojWP9m1F3uPl6F3suCEaTLVu8lZtgGdGk7",
+	"SWUMJBV4iSuzN81s4wwuuPmWFF2rpSxEI4erjtp3A3rmMCE3upl31DSrVtyv/Mg4blT3cG7vkHRY9tdo",
+	"eLnK1Nc3wKth2nnPahoL0Lq5opmeTdOEq0U1GE91LnczU8WRBLWe2Ynmvib7Aafq6qnNBEeBr6we1Ozn",
+	"Jwrq1YDvG/2rSv3aOWcqcpoagKdSf/8Tw8D1sybRWC/XLWMR/AKR7YbgcVswlqzF6iN4fmrO9Bq88sKx",
+	"242Xx1W9vqarp8C9V6ghZsEJYM5AsfViAXlojMRc3Z4Supiw+EQbdPrfGcFAFsSSGAP4lMxixsQJwfSa",
+	"rNV+hitxCirPCaHCqeYW8r5oHoI5aGqj4IXa5A9TttZ6c0lnR7AnlwwsTFRhDCK/uRn1NOAKrRWapuyU",
+	"BiYzCvJXRJXb969WgcQTmz0BGQHmqWq1Tt+aJDXGSem1Rs3I3969ZVFi4Vlz3QPUWTxJuD6o0/YaaSBF",
+	"AM6q6MyywKnJLJZpRMxjp1tZTF6H3fHABvsfh5nVhVlaxvIcWThcJwxXALEzFSXza29A4azUu1cNxCri",
+	"3EhmjalgUm2Tynopq5lWIm+ZICqFuWDaSlaTBoRsoEgrkxm3SsiQlQl/pT3Aga/Jem+Ltu0Q7bYJTLsk",
+	"5Y1W+RaAfJUJCmtpuUA8m0H1Lhm4bFeoLOCqYTrdm+zO11IksYSwzZSHiQHBqe/etJt8esk3B4yvIJ3x",
+	"Am7VG2NSHxsrUyvLNmOCxa3Ntxwmcz216S25wHuhLpndcZkCksoWj8fZDm9+6h9coHNBK1ptVDn98DVo",
+	"ZxV0X5cQvNK0wEQPbCqvmW9OTZ5LlqVNyAZdT+UwOze64if8Ds0v9kV/zGT92JxWpQoRDoUgNIKFNRqY",
+	"s+4rdL/SdLgWHUK2x5Y2PVISuWbyl/K+ImOWJmxW6dYCXYMvmNCC4okidzRMmclBL4WBTkkiExpmRaGw",
+	"D08UXh1Um2MTVl2HsGDU8pwaVLwpn6UxI1ydZBkqyss68nnEZEqrrD8yXMPEZrhIxUj5MmYeMX1M9cWA",
+	"UzEK6FJ5xBpLMgr1PSEVyiODwaC6MxAezZpolfmVICE/UWbwnm3TuohozP5LmzNbNWp1WIO2PGKmVJ0C",
+	"Uvy9OFT9bhxRfrq0Cax5OVg4ECLTaw9EUK1Iw0+r786b0mYvgmwh9ArHtuvvHFL/pe15QLoUNkqr20La",
+	"MvjeTrrZWoq3VJjTnJ1EYbXqDxSyuwrBaQ5NDQ3bAWAJSiVVgUpfXUKCPI7ELALXmaYstADM0aSmQzex",
+	"Ig4cLUj/AJcKNw/WlRYXPwpvzQ7aaLLMcxYr1MD7tjJDc6XtJYbtoWnkRb70ZizVm5cwoSf3Jq3YvZgl",
+	"lItRKpJSKeFXBXR3xrB2Crtxwzjr8RW9MKU6Q20hYSJsod6wVI2z2hgNguGjBTN+EipouFR58U21pLYp",
+	"4PbjVYU6haQU55eqF7qJ3K8xf2UbDwxmjW80/W3lhE8XDHAX+GyenJiEwCyUmqVvQoGFyTXwtvQPrIGH",
+	"OQHEmdyBjF/1iGB3LLafshoVMSpCKGdq1e3bMuyeMaJ83aoorSLLvmltSmY102mCnfyql3U1XbmwlS2W",
+	"t7pcYYT72rBqYctlYuIjq8ypPP94TExrUSIYC07I1cVPbwiAZE25T2xAgwRcn9s0TJYe+fDTG7KQAejn",
+	"HrnS92uCYB650D9FsQSkGBBPizRMOGhbV+cf3tlyHbYwDQzwHia0jonpTfqFrz8aPZRYPdQF+7ZI4e/e",
+	"E5Pk5JF/vieYl+SRD1fv8at9xYSS8dIjF2+IzX/yyNnVG4IRGY+8uSJv5L0gaimCWC6YRz5dv0PMTY98",
+	"vDojV+cfrec3cwhTYjDEuEpIzj1cB69exI7X+QB/XsGfF+Yf5x/ewbXXHzte5937jtf5p/7jw5X+80Lf",
+	"cnal/3xz1fE6n671zR+vzqpZk5P35pZ1Q5l2Vj8NPXZHRokulXXjFaeuGy/kBdoqzwyjIsjMghFWemtN",
+	"S/p+GtlC7/wyrLfM/+3TxVzVlYVjMhpslpNoVgTRLXTmXco0mY/+nSrTxBaA1EfFB+rrw6/Yl6r04i8E",
+	"jz2wBc/FwTkmMUvSWJDuh6dvCxhtU7agBlYyrHbeX6Gr7sz3mVLnX6o9MhR+HYVy1li2n6UBR4zQKsme",
+	"l6I21xbO8vLVqje6BaktXgqPXWJBaFU2S1XlaPPXv6Yxu7ZPr/kKRsFavDevPii/y1TiNn/XG1O6W/Uu",
+	"U8tbY2RmPxPMDWVQPw96wpyH2ug0AEynhFF/TqTQtvlkmTCAkSc0ITxRYO9BUzKKrRGajdqWGVcMm819",
+	"zDp1lKfm63E+97U0Ume54lXzDTDQ27z3IqSVxMvg3LVtuFzWHFtgKMCj6yfoVJY3f/F7pxy94p3WLdL4",
+	"fR9MlXrluwCU0HWZrFLpJwC+szBgNisHqNOFVsgwFwDuAbomA2QYOAssblgyZzx/FxaUoUbJVaLIhIXy",
+	"HvKueEyo5n4kiSkPCYfK4JyF9hrT+Af4sgONV93/slS1v8N2qaWa+F225cpK73cE2pr5CXZS6lFGEqgo",
+	"jVoKuuB+pn1lQVEmkpgzlVUYaprBgKxJSiJdrlTKyNEPvdaB69qEhRKMQgXDxjhE7o8kdALpA+VuH12L",
+	"/EgVRtebjxI/cWmhHKqcK0VEiOabdZ09WMdDC5WQG95WOFJl7HOHF6/UV1YxHZf2ippNJY92uGAt5Maq",
+	"8HIFzoqy4wh9V2ZXLHcFoZQ4vaOMeK7eV2m3Ie0XiPPRa0OrQT7aVIqSy+ys4kM+jbV9KUnJIXYCGRhV",
+	"OQ8LuiS3Qt5bUAgpCE88oiQ+gRg6Cn5F3B8tS2TIiC9T4fPQmu/6l8UA11LvyxmcvZa+Gwg65GHLQhLF",
+	"xqyGGuf5mRmvgTc66r8g3ZDfsjgZveh5BPz2MiYwHtJdMjUSsucBmIVJh5URpul0/bnkPuuB/4V9SfTv",
+	"R/3j4XBI/DmNqZ/olerqn3qnxJ8z/xa6GAIoNrzJzs/DDYQGFdA8FeHnByuO+PKRdhfIzrianmEP0oCz",
+	"yrTfn+eS0Ny9jaWcrrmFldojW6cNesaoxELc/u01Fpkexfsc/qaiBY6mkpbqInWmtZmJZ4uwLd5M2yY3",
+	"XyIeM/UYoNfbROnb9sy37LQx5n8jPIwyJeS4GO2yCJz7v0IWtzu2ii87lGj3xsnSduigQHj1xzVfnq8g",
+	"ekrIVG3xCcoj3kHL4sYnq8qH/hM1JQw8IT4VZMKI5S2nxFTFk2dDfYsyyYYyoEtPW+4LqRLyatjIh/81",
+	"jmDrxJoCkFuBZnG4TUjuvdbkK1IueIF7tznjkKPAxS14Q1Z3TBMYkmFf36WeQh2oD2l3WBJandhxyyq2",
+	"/2ou7wWgUJ2i3sITReZUzbVou2VRshkBr4DShp9xx99kDXcRSaxaxa8UTaxh0i5+CxOBqao1hytjdMEa",
+	"DeAnLm4rZP/WYrxUJ7sTEVyLCb7NibdqWttt/3/Nc6ubXh2zr5A/+acL61C/33pztlLWjXXdcormU0X0",
+	"gGGrNGT74fVzutR2SZRUZSe0AXFbiQPmD9d//8LSTFUHD1FAUUGTDHUuCIdmdQBZUH+qbcMF9uJ2IB9p",
+	"Msqz+NbEYHBEjq5uswbKdpKrzzvZLk8UiWiclAfeRcwpFhBMOVRlnEFFKDwH0hbGV/iCKoR3VnMSNs0o",
+	"OyvtqLYKouczlHyBb5MY5e4UC5R4QqgfS6XsdQAQwgljlUTuYtIWoz19gyKm379o/z+/6j+G/VejX38b",
+	"es9eVSP6GVNzdYhoeoJsKzixHBP56AGZ/8dVbkhL9U1ghbTRWxrPiwbjqcayteb5CaEl451072Wskp7e",
+	"hRekO2FKm9potJ8UbXltges1O7GmvFnbU7DdT8g0Zgz+arMscFcxDyErMzQjgeb7+iNgC0uMhcKcf21o",
+	"SXxJ7H7Xsw1L0lesgm1tY7ua9L2NmH+PL69seypXPDUyijIfbI3vYHv5sxJ33Wu3wiO6CFyuPGoCiF8j",
+	"UrYwdVQ6aVfT8zjugsbgmHecFhJAEjqd5mlynmtE/PoYeY7buyXchcZ5eNkJKhWRr6sbLx7Kr+WnyBSk",
+	"rbwUdrTbNVH9Wkpue5awX2e9DvUQMJ8dHZfbeF1XxqDsEmfenhbfgmGXN2gqIAgVUiwXMlXZO3rNMBJL",
+	"vGVdGWiW2W3tWtKlJKIRjgJB9KECWZ+0uHeK3iOMqkv8yrZVo7vgaKtTMz86TrASdEph7AO3EfDmtlFV",
+	"PiavgVlmD+Lu/CTrIrSP6iW5trj/O3RrTFIeJiNes6NXNJzKOCARD6W2yaDTKsZHPaLmPIoM9gL5JNhF",
+	"SMWp0Wv9ORWzutJtXwbVbo+tMIxM/5XG4nSTI+eh/dweiA5TquCX99mx6rqnyeq0RDG9Majr9vDEnV/T",
+	"GUA1sRiQ9sAY5smmA5cNo8IU/OSgI7VMaHANjE0qu0G4CFjeccvRKzJaXd11Z+zbotMUz9jX0jKycOhW",
+	"WoYd7VZaxvamhzm/9c6GY+95jbOhHm7wuBqyYMsGX7uwLrd2FtZScD6qzRS4O4GVyY1vJbD+icduGyr9",
+	"pvu4fruuTWkMpmmv7lRDWDdT2rymeG+QFwFllxCVFBpsZSUKmfLpkTyParCgActKagdzFgYesQlTA3D8",
+	"Oq/N0EdXvYQ+8NygHiyQJ2ROo4gJ1GTNF58oAOvzSN6P5Ympv4kaIqtg0mjzZAK423r5an5vKaDb+xgy",
+	"nOGVeqW5jBPiXEUFSvMMheBaEAJjyvoIM6fhoJmp7u5UcbqG2opr5K5vPvB1BL8LzlQ8PF+PMeWZkH+j",
+	"UYUiPWNVgGuLKGQJCwhU20D7OjWSU2c/XP1SGylyOprwGEPQG+nbpDnWapQzGq2DUgTz0OaNWfMymcdM",
+	"zWUYmHI3qC/ARnmMxiHX2pwBRutmNnPOZ87fvYYCeoPTCCm3QQ/IE/HTAvtBQMnUtzY6ytggo3amwhYP",
+	"aQrmfhqmC6hwqoCfNXeS19mdsDvQh3rGNuxRZPDzg/qhtIVWLxCWg6++zvnyCCXIzgIXCatMmF4HccBr",
+	"l9xFqckpcOOZ2glzKBzSb8QcVjHdZcTEyOkjmDX0q3K75u/aqqA4+3i7QluLQtKmT1TZ0SKzrd+wSB94",
+	"yFRi+zSX+igYltkYN6s5Wniz7L83jAZawNTM0nxvbdfJUtZ8BYQY1CXazga+FAn1W1RknOnnbeOT1/h0",
+	"ZZBoVsP53cqDJ4r4JTkF/sJqBgiFedRP3Pr4BsV4Z35SLHvy5/7G5+b+A3071eDjTAR1DqbMuWvxp0eA",
+	"TdAQnAzTjVpVVJzjM829R1wAkx29Gsl4RCfyrmKHf9Hi7JVFoMYyXpRxXJhc7pXykySNhSJHz6vXpbl4",
+	"raCuTRIXvdPdo2d6xDD2o2cIEs6WUgT66tFzjxy9IIPBoFdNlkKa0svVuMOUbixwmlLDHuIWjOc76Gu3",
+	"KuWdOeanBBfJq2VL1acez3ADbaCCZLd1ta0cnq0yeUXQvO+WA7GRr922mBoZlTYA3GzU12xlPaz+WA0I",
+	"0WhJV9WXhbxjwSiRoyKBOIrMyGcUzf+QTZMRjRkF+OgRdk2FwirTmwTsiVEaRSweIenECDa7Po2qkm2u",
+	"CFZ3a5vvxiMvfjYor8U+PLYXuVSi1taLXBztVl7kR9KBcp/ds2ENrsBXU18yOO91esWqgoLQM8+OyFk6",
+	"S1ViDWbq04AtuN9MlB+/2DVL2laSbuhcc7o6A64IgGgfPdOc+PgF1vk1ms8jWMbObDYf3N1asXVFt49u",
+	"xuJUdtEY7+uc85oV2Om5x/VofPiz29sYFRt2ct153fhos/ObDbuVOvx7JTXxysNgsaibtZB+Y+/+3evI",
+	"OxbHPGCjdehZ637CxmgjdHU8sE+4CaS00v/tM5PliEZ8dMuWW/GobAW9HOrLGc6vtZvxxln6HBLXZ1Hi",
+	"9I3Lu8bVaGL6TduI/J1u/AoqHbZWwObYoZPPpYWJ7RTYtauoZY7otcej8x7gYCuR36puZphkEXSOK7fD",
+	"YCKdOUyd7oPtO9q1o/eNFFhFdJ8jXy64mOVyZZUbzKka2aSMklJakU2y6px3vBQ2IrpuOqtDsgDYbbqF",
+	"s6A2jzCfAwQ3nIiIjIkD+ZD1PQNAMa2yjY5+bJQqaEdQXY5wVv1We9rLS+w4owuIFI+TEbyqXJm4IlDS",
+	"OlJoRl5luG+7ArZ1piuB7bUF/aINUXPJnEH4V9USrH5zFxpfxUH5elrf50h8FrdC3osaJEjbBylHbyaf",
+	"Lz5qev7808cT8vnjEUlFwGLy0iOfPx6b6DNNErB8CYXAtHVE6lueEcT7YwGRaaJ4wMi5mIVUBPrXF8SX",
+	"YhpyH9B7DPCT/uFHIti9hTqjaTKXMU+W+pdXxTHpS0dDiwtumrVaNw7M1D0Snz8edbzO54/H8Ocz+PMF",
+	"/Pkj/PkK/jwaVtLDz2wyl/L2LEnYoqp+j+Y/FFf2KEMSxEipuREax865QoO82tlpbm1bwxHHMq6WnDwh",
+	"U8pDFpyYHILRx48fPYBwlWni6f0QDHr3jPA+D6FA9AiCIGaqGtQaptC4Xh5urk2+aNz1K2HCX44K7Tlc",
+	"P7E+QjFL4qVZu+p0FK5IEnOLh5KxajTMVQrwPBmqOUROCUJsN00KMbAVNiGuKh0dIurxE0XeXV9fmH0p",
+	"NsvEA3lPVY6YXkUwVZ7hbGsKC5+RVqdEZIWFreIhxWOwC5ZYOlhfjx2aD0MLrO2aDUIJbCviz5I0GjaI",
+	"WT/oS6ag/vG31ZS4tAru9528JwsqliRgoaY5gFHTpIUPNKAp8+Y1y3nF/JgllzJHZ2ixolr9D2k0UsyX",
+	"IlDVMwilmCECUhgQBZ+DslhFFJ8BWPGEgajB3rT3tiXrgn7BQMzL4fMfjdaMF4Yb510e2LoFSCeFBNbV",
+	"Tmx3Nf2wtyrYyw51y4ZFDQl2q7Y9WecK2JxREfigzIh5qA2iBAKBBX8h5iJljTbMTus9ViSRsjkXVjVd",
+	"57WI42J2Qqg9EEsSa/09BVeslh6cqdO8x7EVCH4I0XNewHxGXOUlJNXAe3fWGTaNqxuqrC8e5Oy+Iev9",
+	"J6DmViYKlnbfvBaHVCQ+z5K22xJ2q9hfxTl69CjJPX5zpJyPtg2VVIx7216NNthv6tsLcs7NYige/lLz",
+	"6kWUQMs41CRO9HTiJdSMra3VX1udXxFp2YZDGIouDnieJBGmTpIonYTcJ0bnxB1AzDsWw4eeKDc/ttq/",
+	"s3peHngk1p6GhpRcB2iE3K3GXWTEmuGA3fu5Yv4IMyeoYi+f9wbkPeiyaJApgB0CjVbr+doW4lkP0qqC",
+	"xIK8arA6BRFXXqXC+zw7sYbLs0OFsjjIr61VFifVJL7SXE+ok/kPPcnmVG46SGvU0n+aE7YC66gY0WfF",
+	"9DJV5N62/CowXGMLqRML4+kZpgUzPiXuAfQI+kNljk2Kucf6W1jKC/CQMRPkHi4mjC4IF36Y2maZ7vts",
+	"lxOTEGeluhlISRZWinYX9Ha7tPEsHW+dZup1Cn0wRpipzITPGqDaOw9eOM8hRH67eN2adMRtFNn2SfFZ",
+	"Kwnb3KKxByKZC+6bRpVrFYjsxiY5+EwEiGqy7pV/w7s2J7o39YOs67kp5mqUg61UVOqrpLbStkECvGkc",
+	"M1J6Hqa/zNq6K9OGxi2xmSyrmr6vysDCUcXznKoMet6cZze3oFkxPnYCWT/oL8AbQ7GzWt40qnuXGKW5",
+	"g3a9Hzlz5TbPNqzS8FtXAzjJgus2cVvl32Gij670u0GKtsq+M85tlPy9Y+FuBWRFn5Iyc65oiInLuEhV",
+	"AjCnMxaQYf/4RS7UtmboG7hB18YbRBorFi894sswZDPWW004wliFasQcdiImWiKhPUyItPyYKztaPlqU",
+	"LMUN+icNOZx2LFvkiSILGaRhqvpHRwhATgI+Q++JWyE+7L/69bejYXVZuCus3IfO+v9D+//59bcj7/h3",
+	"eIO5ov/6f8n/dS/9+ttxzbtXZF3L5XiAJGwtgipBAqFPG4sNyoNH7lb3YNuFN9Kq8rNRGvFw80dDpr9V",
+	"/upZ/39+NZ8+gq3TF+qGsI1gLMm7xqJug1zahY26oefMI9mmhUnsIudvrRhrJq/rBdqvK20HdiniNiUS",
+	"Pp49sjF/ryB4Gmo9uQiqWrZdCaVmg7HiqWokX0lgbU6vLAiw8u1bSaV1L/kWUmpznmiF1Gq2w5n8qtpi",
+	"I9GavulL9VuMtNt6Z4zY2rAp2wmgZlNzRdGvVS1USvwZls5PY54sr/QrDBeN+D9YFUyEIGcX78ktW5Lu",
+	"WEajwWAw7iGQ01gKBoloNOL6d7TExkTGZHzx6QptGxrx/i1bqrFHMOVBkfEZptr8B7jYCfkrozGLCSLg",
+	"37Il4t+PB9gylC3ALclMLxYzmXmSQD225AHkTuPvby0L/PvP1x1vBfDi7z9fm+4H86yDzxNFPkVMvH9D",
+	"XmNSColieccDFpPup4/nFz+dfRx9ev/m9ej91dXn88ueh12GuIkN+yHlC0A/htwvGc+87B+xDKGhLPTq",
+	"jxmJWcjuqEjyO9zW1OBWtD+4jakarMPvUMg5lSgrURJpooTz2zGIaGRBuUgoFwh6CV5YDIacPH0648k8",
+	"nQx8uXhqxtBXTAT2HyuASdlL41RgWSgYYVfnH99kGNnalD0Xs5CruV1t6zxlPAZYbT2WE6fjMwqQG5Fn",
+	"1XtlYG3PdN2lMyb8pQV3UZgXCQ23HCQa/B70zPKcTMrBjbgRr6W4w7bl6uRG9Mk5uIDHT++OxtD4ybys",
+	"IbWe6iOC7QQn0JU4kQRyNB0LUo+FEk0WA/3Bv199+kimnIUBNkCCh5Wgt2zkU8VOAa4Gr45/+eWXX/of",
+	"PvTfvBmfAvgdhcnFjFy+fU2ePXv2iny+fn1KuGlp+Pnz+zcKvvIaTqUy+TzkeHiEavP4J4PLM4Zxjc+v",
+	"6Wx8SmLALsdOWvba+OLs+vW7MUnorX4RDhxaqN0Iorfbn5OuHscPz1699MiYRlFoNK2ncFsf7vk//1ZS",
+	"jBG7Yy6FTGNFxu+n/Q/6xzHpPj86zrrtWXg5/QEcBqYoqYSGrAcTAx4zdt4UsEUkIauo/w+2HJ8A0E8S",
+	"L/OXKrpgwMogpiWDJYFawaVy8+ZgnfR3u7hO2XuTPqbDsADBtscG5S57K9xPoYc1A2w8+ARX5Pnx8YCc",
+	"2dFAKkIyh8XDb9rEwgVdEpXwMCQTpk8WhOP088NXZtMu9Sv6Z9OExeNTQkvPJ3NqM+8AYBQcmPozisUQ",
+	"sUtkFLGgZ1MXtV7NE5MWGTKqmAJz6pZhbxgpfIAUxzy15y+IyUvxMvwVnJJmArAnP0ELTUNq499uUHm+",
+	"6ZyQfw0Gg189cuPaHPr6TWcwGNx0fh97RLD7DNrvlERUKTJ27h6TCfVvCVVAE/aaTXqExImIztig9BAg",
+	"rirE/XRwYvSd+ak3I9Zkz5ki4//uX+KS9t8HY4N3CL3gniiP8CnhiZFm5J6FYV+r3gy4d895KSRI6u/r",
+	"o/Hq+YsfiicjiuUkZAs8FaeGEcAzeIRDrhKEXR3j1bEhMD1/OIKAPQod8k0Oq6UDoDtNAOOn/5uyeGm6",
+	"y2guY9iVR8ZP54wGLK7+TfPw1V/c2cXAi6E5+ZxjWs19zBMAm6flkn0oLMixfWQMVfjQXZUFgxtsNuMz",
+	"g3Ru5NaH99dgtPIkdMXY2cV7x7l70hkOjgZDbB/ABI1456TzbDAcPDNtGUG7eRpIH/4yY0l1Pzh99PQW",
+	"nxAqllKwUyKk1mgCLSJoqAbkTJB31x9+AtLBkxaDAaLI+Kn59GBJF6HZpqt7OpuxmHx+790IOH9BrnxM",
+	"uKDQQTQh9zK+NV1GhSSCJfpCb0BuOlbwsJuOZb2ZMoYn8KZzHUO2rUyTm86NSDSL1LNQmPNrjr1xkzif",
+	"j+W9YvGAXOG4DON6jQ2c+1dGPexfyJD7S5jsjaBhKO+VbaWYvV3v7r0guJ7KIypZhgY/zJCjGpDXgMKq",
+	"iJDJnIsZ7niWZfE+6Jx03kgfnf1O59Pj4dCqNKbALmFfkqfzZAERZNSAK2Icv//u1SEya6MfT78mmef4",
+	"gSr1OhvI07/SwHAD/ciL4bPNj5j6ws+C3lGO6rird3dO/vWrA80Go4OjjOF42OR8tN2clHpa86MzZUCA",
+	"YtOg9Ff9cqDxp79p5Sf5/YG0DukgxR31CPeNDgNH1c86RObDuxGTlGsutpiwIGBZoh2Su+37OIaRjkko",
+	"adCcNs70vOBMx3TBEoAl/9dvHa4nBT2qLEJnh5o7c2cV2mQ5uayazMP+q8Gorw3nl8+rDD1tWW0gTb6g",
+	"M/Y0QhiB/FuZWwYXoTr9VlO1r9R6ojb3/ZveUdybRrdHIUVQ5ZanZcrDrc/I8+HzzY98lMlbrSk/1qE6",
+	"gylYIq09XutOFOZa/qf2MP3lL4Xj9Je/1BwokOeIWQGmx5npm3M8HObqoDY8Ie2TK5JGHgLAk3+kExYL",
+	"pjX4kN8xoW/QmgMbkL/8xRwd/eE1p+edmcVGCna1k39bzI4vdBGF+AS+qG6j7J1PzW2wNxnNrfNgZA9U",
+	"EmJhWfaJa/9U2I91dOSqBzsnpmtwZohEU3dB7HO9HQYinSryy9mHn5oTzScc8lXE/HaEY+eYb/3qluqX",
+	"60P4bDAkts91PsbOqsuqkjDsW+wb0BjDudsYkbIdiPdL3HOVbdk6utE69vKx2Q+zCWkJnVCVNfXyyIvh",
+	"M+xcds8Vq+BHenR8G4Z0idP6DvkRjJwkEslsn2jqsrgZpAshUVXY2rXa493RU+pnANcN6S2WWtdH14RP",
+	"FdO2y4mmizHpKkClmE65z2KPuK5O16c3Qp9eRAULRwuGEV50Axr3CpqYMgyM7WEKOOGrRr+0tjkQeT+R",
+	"fejpDmY7eCQTRhcnq93bTx0fJPok9Y1PVJbReYrjIjgudZKnekZpBuNlvZmCheCRgbHbF2rTyD7UGxAa",
+	"LLjxAwoaLlUCR9PUPpLu8+GzHpzQqpN0apJUjf1s3QMqz00zqwFmNUliysOq0/cTV8mZb9uQldTpihyY",
+	"e/BCufsHef36d3Au5Iq3vBfgm65QfuuquX+rfJELcr2D12WFIs2OPy5ODtdZXhVtTZwQLdOJOTEkotjj",
+	"nsckSOHAsVNsxIdkB2xU1a7bHYuDlBUGWE7H1sOoGnS+f09/4guu+cvGG19jxL+BTbOJA+NS2UyFtVzY",
+	"ubU5Jy489PtqRAd8MXJq96HoQ9zeejna/MhnQa17JsCHGvD0tzKe8CBgEE95fvxq8xPXUn6gYmlGpx4s",
+	"PXLryFAuncWMBdAIPIukmKaf9oIjNUxoZ0VkPP2NB78/tbCvaGIX+MoGinz/Bqgxkmp7sQPex3Zyp4dl",
+	"QIaj5gKFxyVJ8nz4PFeFeqeV4srbjrt/oLER07iWJJCCeWZMmvPezyV6V+dMDMjPMU8SbKQrhUEHMQ9m",
+	"2VAoACCr1I0/gqSED4PzVQgtBVngwTMyTSbyi3kIslPHFemp4AFekSi2vgBpalWobNr8PHDzD7Y0bAno",
+	"/a8yWLbkSMWx2FO9iTlVP9WWT5m3YLXS72UH1O874rYNOW3r0deZWTmYM9LZvrPVtr6n58MGfPi1QRCB",
+	"B44ajMmkhl9L+RONZwyfe9FkAVQaYSveDyzg9FrrASAtjps8bJwlyPC/tYzRrA16GOaMjXRddmb4I6qv",
+	"vbVyRoiUhn1s/32wUP4EFgps+KXZ72q3f0mNtt1Dd2AxVIB2fm0jxJn/JlMEQ79Q+Gh0Ns9cg07tJkJu",
+	"Idb0hoC9osW+tVYsPPXObZay/wT2E+CulywhcxYGGEvVVKYHIwHXLCNcrmylZNUggpSN8NbqHarDltxL",
+	"U8rZ8GYGVfmBFgJ/9dEa4+pgUTWWdpprEZRT5jQqbZpauD7XjGJzv060gSW1N/JtQD668gpomKEsyuUW",
+	"6Y7dL417RDGmirLAikFbb00Lw9FHvpTmZ6yV1cpqGmN6nf3ZllorK88KNVvI+xY9+KIjKYuvd2SlvS2Z",
+	"syVRkAPlZTLTJj+U5eZpbkRa/DluM8kUeT58/lC5itycbiNM/8YKsrSzU0bVikltyaDq0zn0OmjRgIlM",
+	"MLjza1rbMcXc9hTugZf+kayYb8r7LjVtavW+wP9yj4RVM1aZoLeNp6iecz51MYG/mg/KmCsncSrGJ8Rl",
+	"hqTrskHMfS2xXtJdAyABXG1xSooOqAG5cLin8opGgOHenKktXVKXxn4paI2JzBLIPUIX0HgvJtCnA5PR",
+	"FEvwES3twNL5klhC0Hu/F76rG/HBTALGDMPP5qiwrHhO77Q+HKKQsZx/avg+jSKmKZzP5onJlHJnOoXs",
+	"O03vR8dkIUUyVyZ91l3NU5NhLdMEDGS9nCD6YElVESoEehpWZUUByEmJuT/M9bZZ4X0//YCA7g/y0q0O",
+	"vamnrv7J7aSLRQU3rTUexW23JwLTtMI/CM6Huv8aeOIuYsiUBw79FhLyD57DVvoEKNMFXGbAYtssjEj3",
+	"Obln7NZlu5lX5JLNyPGw18IUe2qePcS0tlQgsrU3+N1ZbrgvF3rjgG+eFnWNif6RoRg1MzCbuidKxNtY",
+	"Lohpi+h637T6IOgCP3URs4jGXMwgdQr6zsylDPQCUgX5+NKHVdSGKlJm92WvMsL2TobBdynoywNvKubr",
+	"nttOIn5AGjzI+IOMP8j4PZTxxeAFRAVqRbSpJ2+TFAsiDFx33bF+9mRBBZ2xcb3HrTYqdfH+H/rjjeJR",
+	"q1hlD0+MkyFrHEK6lLjm1a8yDoZRzO7kLSuOLkMENvgs30kyGkAYNIud5Le24L/uQ2uS0TSJHSIlmyIl",
+	"ppBRkS6cz1MDKqzZAVxO5myhWHjHlKuuU0BGR79hQ8W6zfEH2GRFKJRzQ8J7RQm/PoSm8huRkrkyWMig",
+	"afOsAFp/c08ztgAUALnZN87XwpHA0WqcrVXxTNtj3EIXPNqKD+UI3A04kbm59STsYyvcCH8p6X8W8WGT",
+	"Dpjdt/d64CFz63E4NJCPU25umLTJd9IXuKridlWcuqS4tQ1w70h7+xtLMna3Ez2j4clufabrLLtbhh6w",
+	"hPJQ/eFyML999JIWV9hSfI3usX3M0j0GT1H5fnTfYpszdAlDUvag234eIU0AICUMMziJPL/haD+1HJzK",
+	"933sjXmmt+KQeP2NuYTeCWMbZPLQtDpUFi6pqQR8GsuEJvt19DPrB1CxfEzGsnBZscMXZAjZHnvijL82",
+	"IzJqiT0xJj0K0LmcgZ1m/drq1ZhKZgL7VcdMvkcbAdlLttN/eGPhj86eYCcNfzKITqYtYYaSBoeh0qGx",
+	"Tt+x/Esf5D42MNhWgYd3YH7qFt5X/fA5fr+RBxajILYXaUOvKTyDxlt9fTK8d29rDagtxGvIKPS65lVj",
+	"Ne+M+OiWLbcY4SrXoX4iATjMocTaQoNH8KLj4Su/zYU5Pv5xA0p03bulD8iVwQiyD+rLEmp7sW547aZy",
+	"hzXv3UOPfXagm3nti7e3kITlB9eVkufqyqGevG31g7N2VQJF/5zLE5/GrJ/EjCZa/aio7VuVAK9pzK7t",
+	"E62Kw2I24wr6KIskXn5XZWK2R5y+EqQhxOogRPrrHh/zZgezYj83n1BDKIfjuOk4vu6e964vS1zMOY9g",
+	"FWk65WLW16dxTVztzLyNTFgoxUxZfOuICWLPFoGzhUZeyG+Zie3jjx40wXcukFks0+iJIjSUgt2I7tj4",
+	"z/v2jpNbxqJxb0DGPktigwCdtb/AOsY4sQh/SBZVuuOVOTgV1Pb1g19bH4wdR6y2HkfV4bQrvH3GkXcw",
+	"OA/hrMfihpY8CSWazZFuxkSwIidTQrIqDsC6K7R0M8UYljdtYKNrVZxyCGwlUlXNqL6mFF7jjtZM9pBX",
+	"uD9hK5TLm8X61iGrNUT8FPTQ3fqwAfMV6tm6VBAuAhYxEejD6c8pjz19iEMuuE9Dwr5ELE5Merr912SJ",
+	"f+NM+KznOVVcT7L+I3i2b0SGUA9z8rLwNuwVQophawgRIDYWuL/TxJcL5jRBcHPZTRI/gOHh97LqxwE6",
+	"q4v60hNFxiFVychP4pEU4yz73bSJhnRIr86dXZct/hi6zmMmjW/Nqd6xMNhxYvfOuSbAXBxY5yEl+7tL",
+	"yaYKibcrkZcigv9C3rGSMWdZGdTCGlMR8WEaqEkBV1GasAOu0x8f1+mN3epGXrtbLoLGYQzz6n/oZ76q",
+	"yy4FmPIHR0YQzMlCI/kSE/SDDJQpu1IbKomYaA3I5DN+hzVoWaMnA7uUsLoPxeap0TSWi7bQS2sHUAR+",
+	"ajCCRH7/0E+GcBvFQNx7mwdAik+t8a1aTnyIfLRztSYxn6SChgYeQnlkoZUBg7ErAkTRpBxD16swh7vG",
+	"HfEym6gENoKeDUROqoMb0YYXVAab+7JEv+NjIujC9r6EjmW9AfYDk4IRFiqGYqFxdTAul7NaUMdt18o2",
+	"byhWB2sWEOxR7lHBTWSc3EYmPFEnehOqWlPa7lievSEKqYB/FDF0YL8sIPqN6FL7bkf/IL6eQ0L0YN3N",
+	"koKMn+biadwbkJ/n1CwnnnSgrQkjYzqRaTImaG1rhUcvxo0YaxEMrQZLJO6ikzzBdhYQ9sNWlvqXsWKI",
+	"Dj02j2iS+KtH3nrk/Sl57ZE3HvmbR94deeTdMWhYN4JCcIEHDGG7BuSTVryoVpcMPErJLUdnLCBHL/vH",
+	"L2AmdmwxmUlACbB05Zn6Ipims6KDG/EznCVLXiPsIq8tca9q1rFDq7ZfoCabMd4wChgNQi7YuL7uxnDj",
+	"fSi8MUNpV3lTeqi1GHrE2hu7tA3FaPuxV4lPXJVD7OMQ+9hfm36Fk2nmVpC6tELu0kzqrgNntkrjAbvy",
+	"gF25a+zKXFbuxsj6upLhgFO5lyGzFVZYbX7UWWpbxbogLvLnxpW0nV6hAEMmBgkK2/TN+B0TpJu3lse+",
+	"8j2PTNJFBH3QE0VM1+fTiv7x+1mC9jkKHqLwtw6nldvtl7lgYTxNtf7Kh7ZwPsFUHgN96Zvx9gPc0iG2",
+	"953YAa9lHDM/WWG8qyz3lNBQSRML4E4kwiOKC58ZWL/MCcLihE/18WRkKrFJfOGOxqbDU/ulA3jzbsCb",
+	"y4kqAV0WNlTr/gpOlbmmsCTM6v6v9rXfGI5/V360rwWGWBp38+ZklY+1FmKvsy1+RCDEbyeKLVEfhPFB",
+	"GH8nTrm5vC/EYpjQ9Au5NhtZ89p2abYl+r5l1BhHE0TwEC13wg7pNM3SaW5EYcdMr3doD6ovgovN7tsp",
+	"evsyMiBymk/ZiRvqBxVjN0KP3gykm/kDqwOM+jZl5wJe1jxRAHcZkgm40QtYcCOoAuUB8qlQ4pswMqP+",
+	"PO/fD3FyPcra5KGMrLco/y5KusZSx3yybVl4/dca5AXtYYqKWYZmOSruzS0EfPGxdVkqlg4OiSmbElP0",
+	"uUO6fKLydXNkR35t2yyUB6HVW7mA0Xgi42J4v52k8GyvQ4PlwqtzVga7xLq/SmRsfJqTJRjU/pz5tywg",
+	"01gujPQwJ62nOfsklBOiEhlrYrZQ+Fm7HcsLs3KjXGDuScrLWikEJJCJoZLkPq0InSmWAOYzbuuNAP7/",
+	"RMH9XoZb4iyR/rDQgqiHzXcmMljarJspD5meEAunpKvl1SINE651g553I2hCFlIl5NPH84ufzj6OPpz9",
+	"9+jNp9efP5x/vB799Zfr8yvSPR6SD38lkyUxEMhuxgy+XUEhawBtaMweQ6IMbP4JuXjz1iM/6z3rvvn0",
+	"+r97Hrn4+DfY5r9fnP8NCCqhtxB2E0sQoZg21X13/eEnj1z9828ewaOnPEJjf87vmOrdCE3KRy/I/Zwm",
+	"kMfCAXYWTgH0vpjLe+d6SCdM/zIgZziYjK6g2ea9TMOApCKi/i30Ar0RR0OYuYyJ/lvCFyatRfH/lHK6",
+	"jo97hCq9lVIpPgkZ+Q+PyEQuJiYVjKSRVvD1ixWejBsRsCiUSz2CJ4oorU0wPWZ5a5UvHPctixLc1mzA",
+	"8G0KFcWgnuCJWcg7ht0tbgT7Qv0EY5tFvRFOMhyHrEQYA7qJU8XsxD9X9J0boc9CkYuMMyk/9vQ68Kl+",
+	"X8ADyNxlX7hKBuQsCPQKje0sBjQIWDDOjyWhN0IvcshBLxKMdG+5wNnpwwb62wlJeBIabx1QHyZXqYRi",
+	"6yg5JROZzGsiD3oTrEzdhY/kD6Virck2f9gs8vRzow91TjrnttyUhiRSS38uQzlbEhpoAV6T4Qxbv3Y0",
+	"Dl7N8XDYAK9m1WmiieoJ5uxpWkZMaxGwmOgDBE1KunDsNSMO5L3QNKV6+sxMNCvTD3pESKIt0EHHc+bM",
+	"oj7ObxAF05o56s+P4O/bz6uxR076CUv6KokZXRSrvDJymXBBYXzlj1R6nMziAeP39Loleg3Hdd8c58zb",
+	"kSakq7ksHHnD6TK9Ad/cG3QeIU3OsoWmqvwWanzVsv1D8/dDmtwBwPqxbZ+zJKH+nNBcj+giN/IQ3lLG",
+	"if4b5vr2AMyEWNUTZUyNiVR2sGU5bwELGfq9/9TBp7w0sODW0UwO2NleGjHFlEBs+1DO6es6W9XL7B39",
+	"mSwdLyvvBm1yJlmGCnvq2IfQ6R6IxWH12WJpw5A5ret8uVjwZHAjVlRKowQbpfK07DEkt4xFCvV9bhRT",
+	"FlTDJOsXOZpiSbg8XyVqfCQ4wJDvNiigF9XlWUAeDRmTd8i6PWTdbpN1W2SGpF926RRYnFnXKkO63FFy",
+	"QM7Q/4/eAj2YuhzfWtYz/E70WtdjkR3UQwR6j1J+nd1xtg69hJly0qv3i2+NnlPUFJ86xHzg1wd+/WB+",
+	"faK561TG8LCNcmQ6IjkL7+lSEcXiO8OIBaFgG+nfb0R3/BoJsv+Gq0gq2K4T55ZxzzO09999e6s2DPuf",
+	"gGLVCRFSCT6djnHqRFERTOQXLmY3wj5wxfw05smyfyFD7i89orS9NYnlvWKxKcyMU6EITwZk/IbPmErG",
+	"fZUsQ0a4SNhMP3yCnmRnHFfvzo5fvBwT5J5ZNSaQ7ruz/vGLl/lS0sS4pduLJfO5dtIpCqZtnUxe4QV3",
+	"IhjIiIkvixAfVX08ftnm3ss4MEY3F7NFOAgc6dfuw3xBZ+zpvyM22/bZSMx25lTzrL8eUkjROVaxkUXx",
+	"WkHHq9w1p+tT+JKgC/ZfN53BYHDTqULOcKZZJrtq4DJLd2YCxjc4Z18gVlA9ifqvHhSBHSoCb4z7uqgM",
+	"wA49gthnc78PJf/9vOT/gG/0x8c3On/3WitU6szZ9UbJSl8HS3ydgXM+982pu8IHazGKDOoznlDbawS+",
+	"lsh4CdFjEvIFT0iXffEZPNynwb9TvbA9DAwHJJEBXWboRpCvro1HVQtvdMdihBRbj3C0f9lT53O/RBSN",
+	"8qhqHmtusta+YC26Om7rAQGoXaLVOoyXh2L+1DP86rBAOSWrV4T9ydg7j0vpU6jCG1PIJN+4vJZ0x1qw",
+	"2WmdmL+MPWKwXsizlydkQQOt+hRgW5ISUI5HLIQX8oHegJyZb1gDq17+OBg35VyuB9fMmCnBK1RC4wQv",
+	"Hw/794zdOlzOD6V/u0cwRHbgXEGOCqztGMdwdf7xOPvdFgWNz8akGzEAtoXVLyTeYUqxeUIrB/dzJm6E",
+	"gdshiSTHL2ySWkCXhaW7R1UXd7erBs9edo965LWV8Hpl35o4EznzE3I8PHq+OSyjH7NaReZtcLLFSLdI",
+	"9T3PyG9tFVM7uBsB1JlI11txWiR8xWcChX7lEag6AT2PLOgtlinfiLx3+YneC7iDBaPJcgy7g6dirI/F",
+	"2BX7Yy/fOUAC5goPx40AjeslkiAQnkub5fXXdvAdUz08z2ObXDniARrp4wVjCRczvICEeCOylX4C3lzF",
+	"Ekj2qkL8sie1OkGc5+BTJaVmDSbSqt60D/BIqwK0HVJS/fMPEeKPiJ+0+rEttJQHTe4AsHQAWPo+AZYs",
+	"+51iAkGlQtjdrFKsLeyqdCsccJcOEYVd4y5VyuOdm8H7IFwOGE17GLDVptQ6izq3rXLuaZE31e5wmzZy",
+	"3acmh/trAlY8qN5Kq+UZ46n1BJRzOU53WTFVwP+F5SsY3XpTjaVjG6fsiZX9Ce1gHjIyRkLgYjYekDOc",
+	"hBQkillEY20ugRIQpGEylxJYsL6QCQ8uyC+MxuQVJBtO5B0bkHNIWA3uuGIxmVMsv9ESwzX7tMyFtQWp",
+	"ot85A9mmiI+YLtUJfrC65+9en9mKg+8DMMMOfO7jwJsaX3XPtRId+OgjQmXsrzg8wFodkDS+a+sLGTKk",
+	"z2pxYblq95LNyMtT8pJojqo8ov/945YGlxH9T3/D/4/0Jeu9204fsGE8PQin8bp9/YNK3g66RuYmNdSB",
+	"XtJgPyGuTFuU71Fk48Dbi+zq57YQ2balzEF0H0T3QXR/F93mgjzayIISg95SOlvgei1m8McDquRuUCWz",
+	"RjyJNJ4ZbcUKmaB+9aLnkYW8szHDPIi8T1Y8qIZ5mHxAznAFaIhgM3N6x0giTYzTenKnRn1ZhQ3Xy/n+",
+	"7IrEfDZPVJVEfwOIIY8Q5vxakt1MYOuI6KbnW0nDN4YG/5Qy3oLPmL08CPmDkP8uhLyVG/dzBt3lEgk1",
+	"G4hlA5aZEygFUeJZU723Ay2AK5UeoKUfQQmAhSUUWsEZVeC7UQFcP/4YJjIutDfGkSeSjPXsRkFMp4m+",
+	"m3Qhqc6hWJtXpxK6VOSMpCLhoe0eT0NcHa5wtYLeKRkLmYzMJxVLVNXLPsIeNVZJmugfFyEV7+EofHea",
+	"Rzb01jrHypOt5DI8+adWOQ5uhYPG8cfQOIywynuuIuAx2n6TJTkqBAeOhttqHlnhizokB7TQMQDmRu9d",
+	"tn4kYjGXoAVwf74qnKGi32R+7Il+8TcTk+9SgJbq6pWdanpS5EX3ec8jR8Puc1T6jp51nxkk05jeZxkP",
+	"CPJoQH1M4ZSekML4fwaMimtTJe/PgmDV2XBuF/W7kf16GitSKptGUz2g2VtaCc7s6T+lPlBIwyoe17zI",
+	"2STzZKczo+SD/nDQH/Y+o0CsiCAEU2Nf/NTgGpNQ+jQkhm6S5RPl1L6qLRUHfaSCmN4f1IYWasMHGt8W",
+	"TXa7jMJY6tai/rl3ClzJVlHJSO1nCsDPZgLfccggm8LWQYPNb2gl3ezraPinlNr5mTiEDg6C+Lsx5E3/",
+	"Bbe8uJ67b5K62uQ/ALH8KYBYLmCrvxX6Cpv7I0OyW7yxSJZ/T4OZRUo4IZT4jCouZui/wuiQvoS+Ayge",
+	"gNPAFV4O6iBV2iPE6DV14WH2EmxFD7Ipwkp2byuB6zxVg6VywE9pj58SmQNrGTib+1t3paqPvRqYE7ES",
+	"cC2ApNSEXEmXCrBhzH0OFEkVUgI0xNEmBTT5KfTRqW6RD5XuaMng4bbmB0QebQN8crQnns4zACqnFeFg",
+	"gw3igooAMi7KcMCRcdjjuAe9u/TAZZqU0/lxKWCGUxbHBpsDwLHNZmQm+AqQydw0H9SvOMmbanLT3/jK",
+	"4Na8z5qMTUIqbvUHqFlzSEU4etY96nUnvd5aCAvNFvYEt0IPpTVYhftQa374uLAUsLQN+Xn7sR9QJw6o",
+	"E9+VcfQGWFMhjJnJht6KCC3bPwfEiANixCMgRhjxtxsF/usy+wMKxB6jQOSaMB53y+myCKONmlfZDg9C",
+	"fci55VO6YCLIYHwPOaQPyO/QfFlGUt+WrWq2qZnx4stF1j8KUyizfd6rPNLcQkHEQB8d7dAWEaZJQ2Jw",
+	"FjHRI7vqItaj2w6WgwW2YfCpMaa4ibSPLz5dmcEUiRPTSKs48wWutOHOZ3a5v5sYkh0/su5s/E1Nmw2P",
+	"t5Yd2RseN4D0bQTgIcvzEBz6TuyfKyaCCimiLLKrUaXBd3N8fEKOXpCALuFnI1c8I1RMkOXH1UKTNbbT",
+	"U/CrHxSB3ReTYBwj0evARUKN+aFXfo+wlm0tx5yFQS7184oPU41xz0Ug74kfSsUUBusCujTdHY/JQopk",
+	"rpwmkGYZeh5JRciUgciyrk39QSFJKMWMxcScFWjA3o0ZVVIo8sIjP3jkx96AXLI7zu4VlOUuWYIjDWmk",
+	"2KlVRiqPD9xS6ePU+7IrF+fXUh5w0C2doRXPtJaw8JKDinBQEQ4qwl4VgqwVMKSrBs9fNNUAIDh00AAe",
+	"ogFEIfWN+Wv6RyjbOasQ7twncz9PicHIPmqRA3JmhkzDmNFgaVvumTCoUUe5IrcsSgi1Lfms0/UOyXPC",
+	"fLkwKyLYl6QU9c1qQScsa+k3o1xUI0jd8UxgQ7TgO8KQgqGjIIKhN0eRqnuytQCEpw8S/CDBDxL8G0pw",
+	"kBC5QHiiMkHRUEofQB8eKKWh9l05OAZdGVs3dQ/UJo9MY8b+g81vVEFYKZYkNiUK5BkVIqUhCDx2v0/Y",
+	"zm/1FJgilAh2b2aaaR8fpZsKmwUmTFXQnCqCXnvHajcCn85ixgLCaBwu0fnvKA3WMeAmN9fCSvziFZpG",
+	"YHu9BYPmWguuFDMEpaVAkIbZlsWqvOrG4XWUOSC02vu8MrEJNv97M/px0O2M/qpn2idA6ZccVIaDynBQ",
+	"Gb6ZygBnsIS649kGhDa6CsY+emErfKANNYtoThXr26TUg4qxm1AArGqW6rtSQ27t6b2JB6yIzKssE+pC",
+	"T+Xa0sf3Ij31+E19gzv+poJ0w+PtRJL7hoNcPcjVg1zdB2c6GHI1fBpKJX7M2XX36AV5yyZxSuOlR54d",
+	"kQ809ucgkF9Y8yPPiZUq6R+9BIifpl54cIP2D774XUbjweeM/mUP+8xmZU1g1T5RJRN4jyLzaPC6UyAL",
+	"xpIVxCi4AcuK9JlOqkV5fPd9etBx5Fs40GsfbC3z4E0HoX0Q2gehvRcRcMMRRVLOkKvKjMsqHuvFcM59",
+	"t6wjgjcoW0UEUssjWxcT9U5zcSeCzP3auPoFfoBqXSuMPgl2AX4CI5GUFk9auGGEWkttPfsBOYO/PFFk",
+	"bBzG0Lh9ki4iFkDbfJBkEdLjjcDXKy3u5SKiCZ+Ey1OtUMDvI+RCYyKoDQRne4+1OFxBdrheGsTGwEWf",
+	"MOwYOA5oQseDG2EOgDIY2zxQHvFloFUELPtnClsGQsGxFOHSI0KrLubTMga/PknYl+QE64KSrEhGf4qF",
+	"0xuRzGOZzhAD7uzivRXq1NenAAAI5sy/NWhwoAGwoBayQVPENZDUQ8SD/itP2AIltEE6sE3wB1mLLi3L",
+	"3SWH84I3wUDM+sFQ9JRHBqXBvqnjnjRoHwGXAZ7EfkRLB0MUnZMjqCxpKIPsUuh1qZVENKGhnKXsgC6w",
+	"hgnqlUL9MVsv0jeFRHhdb6y3ErtyDi0xm+bwQmBeJXb4fXFCAjSmCJ3INMkgZ2xlYT3mjH5TyKYQmdrI",
+	"TvUHTIaVjAOsiFySe80itLDRRkPgERkGGVKGZxyzY/jfmHTlgieEg9gCWyTPl8XHbgTuokp4GEJ6jTaW",
+	"qFJkrC3VkQ/IImMyof4toSp7Mcg7kXCRslP9fm18hPdaEkYxUyAGLU7EIkqWAOpxIxaMCmVnCbHCJUtI",
+	"N5JhiLk4JKQJiw2kK86ZKzNZ/PcJvBPGbKw/x1rKVuVG6BcRzAfCJXFp1qYZIUaOR5QklOBUDRdXtzwC",
+	"gVXaaYtwATnKMTD+GwGtGPRuKz0moFRtbIF8wduFvD8lAY+ZD82WmXklviSRODj42kU6CbmasyC7KWaY",
+	"9jSVsZYYmhI1H3eQFbufPp5f/HT2cXT+z/OP11ejy/Pr84/X7z999MgPqJ5MliRgU5qGSQ8ioYJEcSo2",
+	"CJMK9J9VNlokE5N/FsXsjstUwbbXwefAthTQcyKaJCzWt/5//xr2X/3625F39Or3/6cJxs8nU/WrmMOW",
+	"FOlqiqB9xfQ8Ehb09GDYlyiUAeucTGmoWPXgEiNI88EZofhbZ0G//MTELJl3To6Gw5WxefqG93iz+zuN",
+	"Y6qN2I5KllrMAo5RpzkK0K+7k+payYEreruHR6+eTV/Q5/0j/3jS/yF4xvqvpsNhf5j/dwRifMpiJnw9",
+	"8svzt/3j4fFLuOf5sV4mBDXS8j1TEMqoUI0+daxXaO3NL+jLyQ/+j8ErNpzm6kW7qdRpJFp8whSfH3ud",
+	"hC+YSugi6px0YLZHx/3h0fXw1cmz4clw+D85WVapR67i4nWcQ9I56TyHWbbQZdaDJelTh8zioMpsUGWi",
+	"NAzJlLEAlRgjYF35YqSFFQfeRhi5dXrNF20Kq6eKieMW2k3BHwpwBt1xzJI0FuoEXznunZgobcgM9B2e",
+	"Mxpqi4RugCnAl2wGKrgRnwQjr6/+qd9OFjJIQwaQFccE3TGe+axnnYPKc7JvPLCFAgwi6z8DllBAlvAT",
+	"fsfAD+3dCMhS0/fbnxUTeoF7OT72m+k50ezLGFeA0BamC6G8DMvdp4qBtikFGWfMaqTtszGqIvqjPFne",
+	"iHw3mQhoTJZaCBs/Ok9OyfiOhjwAPjrw1d0Y1AQLlrGgIqAgxGFACw79b2AhUNZ7JKbYLmFOxY0IGb3D",
+	"5C5o1KR4yEQSLgfkfVK1cycOZgdaleABp/68CKUBMBNrLMJz2OIrTXgNhLjPhEoVyZYNkfC6bDAbwFIl",
+	"cx4H5Hqexiqg0Dfn71SkNF72TqFGyqzoNE3SuFbeFzelWT9mc2eF+N8gNC/SOJKKtRWb/+GRvlQxkgkX",
+	"FGZTHkulcfkfHpV8m6/xg/03XEVScQtsVHyUJgn15wuoXddnW6/cf9109Inr36TD4TP/pzP4PzP/LO4Y",
+	"/jT4D49uOgXdZWX9Ov/dvzr/eNzH/MTVgbyT95rSy+SO2qiheSzJi+U9lB0UzwzoWSvf5yJhMxa7A7hg",
+	"0qgnNQPIYj1G801jgVxgwxd+P0jC9ZIQuE4/ZHcsJJA2aRbXnAzNZDXn12SoENDtPzxCcUios90kZprV",
+	"OGIQLzhyEK1oF6z9ACH7h4eQfQuDPHP2vBGWrNWld4Qj+wjQtC1hX/MV2G/k1/J+NYKArXyoebCw5vE1",
+	"do7DQw4Yse0wYq0vs3AiV9G+v0ELDFvHZ2IAMi6CkIIVkZXubeLJeb4qYLsBVmkFvOxglw00rhIaJyrD",
+	"PF1ZaesXyxwF+1KSWegaGwEwAo7QKw/5iSKxTBN2QsY4vVH+5Fiv+Y0YKzpls5TGARcz92fSfX329qyH",
+	"4TxK3Nu0uuGzWLhCBmwjZZZUEXojYFlP82wanphOZlSQMfV9FiUsGOcUlMhCb9Ja0Nky/9kH9NnymNrB",
+	"0NY9vT1PfkRg2pXlbytuHjCtA2btAbP2+8JsgvCdWx1XEC9UEMsIiePSru3msWqTHWBtD7C2u4a1rRCw",
+	"OzZTvrXMOEDf7iH0LV3lkXW2zlYp75Bk/CdrEmj+WgknQGb8jgnS/fvVp49kweIZI7BGPQ8y+UrF7adk",
+	"LoVMY0XG76d9yNge72c52uco2ImV0DotHdawD2v4f6q4YPXAmpoK659+iPsGZvkYCev7yPZtLnvOZA4i",
+	"4JDPvrcGBDLwzEnlmA+rfHsLy+EpAmQcGu9u4zdElkNynmMgSE8MpIrxK8owlPdamkqRJ3KqdIJJjy4j",
+	"2g8HIzYWppVDJGMkGBZgfoZ1+DnztQnFIRe30MCP8ORGdMc2vdC0voIUfatj2PDlVMb3NA4wk5TROOQs",
+	"zl7IlUnzlHcsvseVqoOBY/c79xK2LWQ7ONkOTraDeP0u/HP1rHwbkYp88yBS24hUWDLHTD0hPCE+FQ76",
+	"9yTT3fcUBQXmsF9i549gsFVqSgeT7SBT9lamAMFWmWymDBmgEftzFkYQolgnYxaMJVzMDql3f/zUuw92",
+	"q/8gGXdwW1NhYCaPx361UOwdC6FGQNpKD6gJByzVmrz1OQuD0WqxWoMc9YovZ1TV5KN4c2e3mfHfILXQ",
+	"bEmjjEL33uYaQPGpNfmDlgsekgfbJQ8ucpZySBnchZ3iYkaZxUXDgWpzJGBMeVnjDZUVMEmhtBRapGHC",
+	"+3SmVXv7tMmI06/Il2Vfmj+chaFxxjgnsGoWinQ/nH3olX6EdYefLnoeiPE+JmP0kznr4z7ciO712due",
+	"W7avkLQRqSr/rr4DfY9qQK7P3m58BPo/3QgHxDpbYW1YThjBwh3roxyY3dW7QsmHsw9utiKuRCld8UaM",
+	"F3Qx0t8Zn8IzF/YZkv9STHCERUHfqSZmpW+MRpZmxoMbYfUA4zjG0mw8tU+ULacXEoFBKQJqBx6JGVaq",
+	"s0Cfi4D5IRdOVtEpoeJG0JUdJVIYtPnVBKU5VejgZcGpWRK4m4qV7Buuspfbmy/0OAz+duFj+KZC6ugZ",
+	"Hjwakgnzaaos4oz+PNDxjXg+fGXP9thP41gzFUzqH69+T8vZYLVvifmuZhNSkPFTkNe46jW5pmYz9iHF",
+	"1AylXWZp6aHWsvkR80jt0jbULdqP/eDHPiSLfo/YZdRhly73b+InOKSDHtJBd50OmsvA3ViUX5fjH1I9",
+	"9zLVc5ER1SHB80EJnjLWWn/BJH2i0PT9o2R43ogz4uM8WUDGVmtHT8EtY1G55i0zAbmoMp9IV8gaA6XK",
+	"ZOh5hIWKNTMbMEtza7PhkXJOW9oOlQ9t4dd7tMTSbyZJbPaooZeDSDnEIfc3dRRZZi5sn1jtr2XuqIyY",
+	"6Ac0oU9/Q5SQNhYGFUspmEeEJH7MAiYSTkPlYVmxo9Sjt+meJ+CR058EaCXNcVfk55TP0pghro0BsAy4",
+	"8kOp0pj1ASpYhiFgLK3B6ryy7WrDZQZIZVBQ1gxMkO7YIjd+ujj/OHpzdn027pWaFwzIGYzrRlQOTE+f",
+	"JpDMqCWjumXBgFzShGGTOxYgMlXIQaIGQcyUqtHOP0VMvKEJvbSALu0kDj72NpaNUA3x7mvZ/N6fpE9D",
+	"niybP/FaLiIa14NArT8VZhm2Za/fgyrN/DTWK3ryr1/LeMyAEEcViTI80vwgdYsn8LT6yMBx6FXiAlXH",
+	"pTW3cMPShgrrYcLWSV/cvX9wvboAHQ3sxzHJ2yRCGA+CDBlhX3wAYzX47+MM1BV9HWsx0iuD9Z8KY2oU",
+	"sW8VD3ffnwfFq14b2gPmvrqMdrrgIvt3g6D3a6pYnwvFhOIJv2NkoWWEdUfpD9dFwP/3YcPYvyi4uxGN",
+	"QuErDzTXPSseXRMULxyLQyx8Uyxclk6s5W8ZK2gVEkdb3cB8Fl59sqCCzti4Mno840rTJ6Gi5GikuW9T",
+	"+XMpQ4/MGQ2TOUniVCUeuZNhKhIaL22D4Z41brMJ7GdaLEZcXNLeh2CaO552EbWqJ7c74o8YWyssdxuO",
+	"teVUDqG2Zmb1IXL2WE5l5KwVjFUz6l4Nv69SMNtG0B5Ly9SmXZFp7lCT+VY8ARtE5Pcc/Gf7E5Ipnpx6",
+	"DelRQzNb6VUuyIX7zB8tDlITbHiYbvVIEYdtFKz6J7e1oR4tALEvzNTGIw5M9RCU+K7wLMp6Wpk1m3D4",
+	"Bs3NhCr6U8aCCfVvD2VSf/gyqQvc8rd2x79FtZSJp+3obdNYLho7hu28MWKznz7T0hY1cptWPdNcVFY/",
+	"vcZ5ahnGoaKonRfVMNxs/XZYWWRfeaKV9VKD+Y1MGPiStbxNMNflYaXKo3aVRqQLqT9OY/oiz39wKZGd",
+	"OrZTVMn+wY7XuHU3MuOv79ktDamdc7fm4a0Z0SO6eMtL35LBbj+ng6/3UFbxfZZVmFxPOSVRLGcxU9Bi",
+	"NUvl99wyOBlDkYGcMqW4FOthuctmyKEK41CFsesqjFVRu1st/dsKkEOVxh6GBLSyGXHmFyym3VVsWOZp",
+	"Omn2J2kwY4UucxXWv7n5r+beRtb/I4CbsLk/ikL6jbqTFVdh/zqUbTOLzTa7oY+Dkb7RSLe9ac2KOZat",
+	"bXNf9Hs4ZxqMS03FXMz6Po3ZGnteb00MnUxQFBfAPKi6NY1+afEH7EUpyPm71wjYIGMyYYC6ANADLICn",
+	"oK/+zzyZ34ixc9rG8CWcmBak0K5f/5YD25O/gzIDfx/9e6zv0ouZJvrNsVwQnngGSVYfz4Ak99zXVv1n",
+	"ETDTrR+UghXAEdNGM+ELFnLBiP6jGoEW9rVI4F/fON7mGO7YYt1mCFVc4NJCRRwszIOFub8WJloYUGcD",
+	"3zD8r8SQSTdmszRE6+aFhTq5Ov9IuvYkEKPg9Mhldqsix8Oj570NzLpGqyqbpKv2RZlZfSW5X2cN4LgP",
+	"1sAe1WyXyThzPkc0TpRHIro0PV5VxERAJkuikhjsfRHk0nmztrEzWwIBmS260o4hmXPQIggkzPidhZmi",
+	"Sp/WruNO0moXVbdZnZkdEkkkmTBiQfV7A3ImCJ3FjAV2ledUoSVGY+z2OU0FgFTh2p4SalLA7fobYKn8",
+	"61o14jPBAnwzthq4dr0/TxTpGmvuJE5Fpcf/DfN5wHas03iPkKD0EG70xuxLCzXowBgPST4HfahKH3Kc",
+	"xU9UzvK6Uvisd2LZXFGK5ELDQ3gG9K3CTQ5zfYAS9NSKqR2Lg4/SzavJpusRIRPr5p2mSRqzUwNtB6LR",
+	"BqEB0G/qWLdPVLVpqZe27DpZfhOo+cdmxmZeB1584MUHXvxg29RqhzI26rlNNtGcxzAj05LY1T8bctqQ",
+	"+izjqvXu+/y2b+W5b1WGnY23Dpj8kwiXJJ+85vPwL6yVBrjwZV2ttEUxhaz97xAsvOUSbnbw5+t48PFv",
+	"9PHnNPdI3n1t9Ouva40M0gA0n7g3mQuKMeL6yS2ujL5WGeHvYY5elCYWRsA8eiOsO31AxveM3Sp93kdL",
+	"RmOESR7HTHGDWjG2oMhZHz19Okj32Y+arb04Bvvaud9ZJs/8fCOoIFxENAFwlVTwpIeBBkKJL1WCaSAs",
+	"SJHcPaKkzwE0OmYwIFOYreYUMGiCgKSRtuOPhsM1mXJ2IHsbBrAD/DYRgGx5DtllB9//d6hfGfONZhzR",
+	"wDQoEzUEzkYo0XzNIwFXCRU+84DjAFfRnDWiS9VW39rs2Hc4z+NL+TpLKRvwwVjaJ4++QxuP5pMvkupT",
+	"JoIHe16KRH4ugt2J1z1wgti5nIvg2/g+Nh1mJgIWHI70wf/xffmiA7p0eZ4hY3BHn6I3xEn3fdU00C6V",
+	"4pOQ9YMUzxtrg1Hn5lxb2ANTJXoC1bDrUUNuxCehj2MSLyE0GFEegzaBBtCUs7hU4UbO8CauyBQsNMDh",
+	"zDKfuboRWW5yV8a2wLyXpW19fHdFRArp1zImny8+YgpW9gbHGvVlGgbg/laM3QgaxowGSyyI9UzKN/Rq",
+	"upd5aaypdaJYBKXogpGFxJDlOfXnOPqsgvRGQOY0AnNOZDLP0rmfKEynVrWFpGbj3uT71sgn1TZXs/wZ",
+	"N12zSB4XlMcqb2CVpYnXOZAe6B3bw8LR8lo1Kx2tfKpFenrN8+s8VeYRkh/6g8tqDRNGypbT7JhrHmDb",
+	"tMEZX2Ur3Sw7weXEQPP9iMkoXM+ETeoHVwuu1KM3496Kj+cloIbbIfuOGXBEy8g8oiThUFBzZ0BuNPvb",
+	"E2R+cIBTgTizMH7TXM2svBYj4+fDV+NC/awRQvk9XIGcQJGEoti4CYE6cnFWmZmCr1k5x3ttCxj2pf+K",
+	"MW2tW99zoUx0GJQ+c16eKPd83FNFFlxh7jI4JKkiE8ZE3iQBmFEz7mcWb8eGxlqu3p6jP4Sb1xkxOfFp",
+	"WjzYMH8aG2YvrBFQmWv4PboDl+0koFOJuS8g2ReFMTVSrt3Czx0FfPXcmmvrzpAvZcgO6NjrWbuzXM10",
+	"9fIDLRj76qPrNHSX9g66+cZwcumo7gIdG5O+Hb24Oy58phlSdqnGfLoCHfY9wWC7NLwXYCkuu2uHlFLx",
+	"5HZn+TExUtzlbsOatpzKIXh9gMHeDxjsItdEFGwPQU1AqTQseRO8osuu9wgYu8RGd6jEfCsuASFy556D",
+	"ObpPUfIiuX07XOwHaFQuRrb7zJ8EI/thitcjYWRvo33VP7mtJfVoGNn7wlctRvaBvx5SFr4rjOySEreu",
+	"Z2eF8mbxQ9UBFPsPD4p9me31Y6Qw2LfXZy5k37eFmjANCjhAC4lxXh7b4s0696iJg7Ud1iU+VjGs6wxG",
+	"V6sv5R4JX8n//MAsjdUZuWhKTxSxDSDrpvQoDSLRqUEolJPRaQJgjFwRLlRCMSOwsuQJnxvBE/VVT/2E",
+	"L1inxTiyo9t8CPjIDsZwhiTGhM9Il32hfuIRNpgNyOX52/7x8PhlfzgcHh0/66H57a+NHpT29k8VTLDn",
+	"uVEgoXBzc32x9NiaAEImPg/Bg03Bg2ypKkrRCp2ErZDaFiI+U0nuY56wdjqJ0T4KUHTNAeBNXUchu1Eb",
+	"qZDamGeNHh8TqoiQRKX+vPCtFdB41Cu2BI9HvqeKoPZcEBTsZBwzn/E7FoxzuztnUuBF0DdqfZEEkLy2",
+	"H8lE1+50ALmQknm6oMJlsWPNV3/55Zdf+h/hv7FnEmNM1/Qlo7FJNWM8Sk5IKvj/psy7EZPUYBbNaKTM",
+	"4Gn+wXuqsnUHVq1YfMegnjCh2rCwbQZCniQh01PDPryAGkj9WCplnlE9b3Uv8HG9KCzkMz7hWipniEC2",
+	"s0KXalt12D9+4UFagIzJQss2hUdRy7c7Gd7B+goDVphhbNCY0V6OdmiESkCXzoLUR6csc9yHyFSu3LWJ",
+	"SpWfai8Y/n/2vra5bVv786tg/CbSXEqRnWd59oX/qdtmmyZZx93O3auOCZGQhJoCdAnQiqbT776DcwAS",
+	"pChZkqVYSbmzc/+NRYAgcHCez/kdMBqVb++msm2H5a/onQgE2ISgmhDU10hwMsTm81UutPRZ3AqVoOq2",
+	"aJroN030991Ef2cJ9ylLZ1KxfZo5X1sM+MpV4/4+ovBiWhDlClPpoKHFvRlYRt3Mb39hUvG0CqbVe+4V",
+	"A5zv1S7yopxuD7+3CKeruSgErNI8WWH+2WIMGwI7L1keloOirbA6dLq7VXCgsOm2pkH9qF18RgcLlT6m",
+	"THDh0UY2NKHR4w+NYoWTz/2c7z/ldMzWR0nvNTee0iTxTN2Dlgz6ctfrvVxBviQt33pog0CsCF7SqrMO",
+	"fGNgek7KQrdLSrUZQTkuaoUwZ2oP2JZVayYySxQ2FMxo/ESVDaA/JRc4stbIORIR/IFOl9WM6qe2yrZd",
+	"2xX2dMnvWHSv6IiNM5pCKWwkRcRSUS7Bd7uUu6qpa0dm1DSWdskV6xRES5iIXY4Xu+MyU26Pi2cGwizj",
+	"lrGZMraZtZ0mXGmZLuBcUtges7lm8Xd2BTNwhTpMUiM5oKNAaeapvGNmY0mIWC5cjMPipmpJQvs0i0Oc",
+	"A6a+58yDgZhPeDSxjc0jwysErHwk04iRTCRMVZzhEU1TbtZSu8l12s6FXdnevKBfoXoUJHR14ZvqRavG",
+	"ba5aXORHf8Dy0WOwlwvOIti8es8bhalRmL6F9jeemLAA9pAaJTkC/FWoeh3e6UqlSTX+2sZfe6ActwuP",
+	"yh4sVIrJzNSbikr3+C4S0g5cEjOXsEHFFar0azppHK77Y4bXa/V1FRDbkhtbFdNS6+T9gJ1WOGeUSMUa",
+	"S3N3S/Ot2cCK6p/rajLTkZxiwgvmlh6J9XghFsVyhdQE6CAOSMowkRszUGIWJVywOPfiwlNd8hEa9vMk",
+	"IXROuYY+SuD9GIhW4ftt4/M2y5oqEhrrLL6hc7oIzfQhioYb891xyuZhn1CxwLMzhiQ4xJWdGhp1SwS5",
+	"atmFIUALrjgHx8SNbkPXIipwsuIg8u56RZszZt3WtXkp5gu+OYOstOqNE1jqBm0uaGD4d2qFId03DurG",
+	"3voGHNSGVktZhRVptIVd5XuuOtZz1SgL+3FLO28r6AYyW0qm1bLkODwSxeFHLCGwa8dueXGWOkFqbT30",
+	"vTqwn4Rqc17mdy40vWUkZpryBLJFHW/VciA+XVy//ZmYua3Mj0GIY1EFbg9AgNCF2R1nHut2lxgrZ475",
+	"pnSFajMQ9brNOeTZQq+74khyLaFL3mmimFYk9E/jxj4aBtaPrSdsIGK6CDyMODha+Kc5XmPWpgx6/4LR",
+	"WZ4vpVzlGbrWie02If+cgctjK48tdju0r2qB67ysmhELxE61fYhq+4vZv4Eoe6mpAlJJGICoVnz+fezZ",
+	"C1Rl7ZWqC8K2U5SCBQMRmj/dTDOlb4bsBqe6walCVPAyRjKheVJ9E5Crc9gTPUllNp4MRPjp42ek0JWO",
+	"oJC00GWvzVLxXhrSBxAZlkDeh/8BsGql6UINBC7FDLT0x/INQdR2c98g+VqwLrlw1wlU3FxHqCMXd8zd",
+	"gfgAkYQKgyv5hgJAZMAjCnJaqmw0PpRmwpKgd/Pw6kMdgH09wNAzc3cSPp7U5mFfmQV+9pb+1nL9b6WT",
+	"JWzwDYgWLH161jl9De4a2+LyB64MR8hS2AiPaVkVwFHeOq62RXfLmr38R4QqfBGXPhQ7v9GbG735q8EU",
+	"1sbEbV9gW2fKqjU76PHYQrMG7Y3nEYtGod5Nof5V3tXozdAFk33ReUkT+ncCwhHe1uhXTrMwWiNguRlV",
+	"2CkDNo2x9bz3pvQtR6OCu6+AUj90cVl1eEpvmeqTcJZQccPFDSicYWAUkzvO5lyMw4AMaXQLyRBTOr2Z",
+	"sCQOu+RdkrCx0TFdCoXRgauOsvIGdcH7aX6bUIUfMhdAdnWqxXVO8t+cP2156Zs61VaP3FzwFnN8p5oD",
+	"uIUb71qjJRy/lmAEju9co4ltLlJTW3a/DsBto4FHQIawK+njIuoatl1EEZtpVcSElOc2KQvdwFxhV75g",
+	"hefRxLpCCh8SWoFZVRbszywObfmIzDTr57Epz7kSEJkOxGrfy3xtTmWRcdAqfEIxG9Es0WogaGR+5WIM",
+	"qSO492YCwIrFoonEWzgmIobyjqUpj9kNmrdh18h5PK0QnxmI/C83WoZdcuF9/YRq56nxSjZqgmTLylG9",
+	"hDe09A1Kd3/Zm0v2ulHbSHUz/juV6FXPZSPTG5l+tDIdbyLmoQELLDhka1Wv4tpCDrMf6imkrHO92BWE",
+	"D1s4kREfZ6kxjEM7cR/+HrZLNnIrzt2ZHcMbUpkkxqJdGgx5jX2ipjRJbLsS9AkY8w881/+J/gjbXXLp",
+	"kNZZgi7vzRLt4IeiC1u+lTa9bsZSLmPSGi5sgAYCJFAPGZDhgkwpF/av8O8cWV2OHJCxjV3AK1gMjUem",
+	"ha/RQXeNANqYi0h7AMh2QoeM7BqSwQ8giNuBy0hVBDbEjFjMWEAuf347EChtPd+6FTbed8Kh5A+AFmQu",
+	"B6SqcMWlUEbZwCfagWGQw0wYBXI2YzRR5v0xx+RCrI8wtJxQLryXdMlb11jFYQ5QTYdUsS75bPHwry4v",
+	"fvj18okig5MrPPrBCbR4YTSaWLp4ooziwQUwjBWF6heWinGSrWU5DvsxldNN5Dg+fS03f/a96ym38YiP",
+	"XnLr5qPMhtOUbT6gCC+sLNVfz67shjctv1bya0eafa/v13CRcw/HLswlKm46htiLaw43m1QvtipupiLl",
+	"W1hi/nCxllk/m0TQtQ8spIejsJbY/nrO+1ZmhlPMDYucU4XrZtiZUM8ZEyQcpXIawkeFWobotlX8jvVJ",
+	"waLmEwbOxJxVkdZLRI4PyBUbkxftANOCB2LEDfuaJVQo0jrr+U+dPmudtZ2cEhlNCDofixdZKFWQLqhF",
+	"IOaeQhjClM5Jwqdcu7DnQGAHfy5Fh8Z/ZpDFHVPNzu0KaKIkGZywLw7SNX9eDU4C2wM059poYgpZPGXz",
+	"82PnPj7rDQQi5hsV4Iz8ztjtWY/8L9JrY4h/yijGECeM/DC6JLNsmHA1YapLPrE0YkLTMVNkQu8wacF8",
+	"+hQ3zHZAo2YJWZKA3TgQ9jTLp2c4PhysoYm+WbFN3MfOjPEK5n3589vrnAxXcfC6lo6GRk6qpsjKDpWb",
+	"tyDV8kGzPrznyeUkWtqR++yiujGbm0j1o1dETs2vTZvHdTp6vpVGxTOsO+clgWMBVXbjc0EuCLVK6EaM",
+	"/It5lomI/QO1+B8hq9oeDVHZcMq1rqryfSjH1cyIR+0y3M2Y2OjH41RmM9IyqpPhXiBJaQoRvzyESEU8",
+	"EK5DpZwlLKiph8DY1iyVI6bMadPEaM+gywKJcexSmyv/+bqNpKeCqEimjLTe81uW6oE47dimhiV2rKAz",
+	"rpoYjozOL8OIFxCVtGk3xqgwigHICsAAAx9Zl/yYGsWbfdFFdpATaauYc05bjW69u269StBYgtxT6+yZ",
+	"5EJv3A/8c5bescUnGPN3o/0fRhIU16dPFGy4x6wMT3J8wRaEFGxA3XebN5EMo0wIlvzjpEIdI/sRtqJh",
+	"Yo2D4MhYBBJmn0zknEz9fPCVfsnUaBQsRsXCyxryM2/BQSdITBcqN6rhkY34xsPdAt+wRom9WuDVht2G",
+	"q30mIaHOJ0C0OVoV+Pmk06kUZMQTjaok3D1uU+0HovhmYr+5X7g+fYPd6ouFeSAFMWsIoFYhAGshSYqj",
+	"n+UWvXtyBUu83+pu2GLDFh/dhu6XLWjXKzN39aFBbf/qfHukhQW2Is7rHwonWzuo2t72omzEG8vJsP8w",
+	"5nhBlKAzNYFyGfTNtlwijLA8jsWB66Wf99VC0fVEkYQqbcRSu098c5pABP70OdGSnL2w1dFiIOSMiSLC",
+	"KVNCBZCDOfS8pZWrpvYOm+YZIMV5waBzeMxNofI5BoJ9mWG9lZaEiVzonp6RqRR6ovKEagofgJkxldmf",
+	"KJJPY+aw2a/wnyNb9BLRmE15hMgLXJC88qeMtqGzVChy9iLAB8BY54ooCc3RVrH0gjgbnt7w9GPj6QV1",
+	"Vm7/6XO4ltLVq1Xu8tIdLu6v67wgikT6/MauZ+eaCfDAx9k2flPM/M+jXnaSNVCyPvd8F6NZDygyMAm2",
+	"9bOZdSSfz9x085DhGkOe6gn5F3l2CixDkdbHD5ef3l98uLm6vL78cP3u44ebf19eXH1ur8a7s9P+kLGt",
+	"GcKjQFvZ9W6IbeU/vU1aWHncWnQrLIWOM4Y6egrqeRMEubdESUFjoBzQ0JE30DbirPuJSjSKjM1Zf0kx",
+	"D9ls/eHTkLe+5ZdmWaoOlC69bx+wKtumz/oJxo7/4VQ0gQSaI8lT/oEZW3T5g4P8E60TI3AITNMiuIId",
+	"SdV5tZeZLU+nRMvpUGkon4cvih2zvHCVQ0JqsmAabqRfAV/DAeFo/m3W+AmWuNwO7fkyScCg+LvrJ7Z1",
+	"Rufjes/NIRC69kYVd+l+dmKzQDspG3OlEWbbiv06oYkPXQqdcrYhVKyZQ4y3wGTFd1zhsK+IYPoYaKw6",
+	"zVjftuKy9qE7iXMyoolifRLRqZG4I8JXQpIak7C0EPvioZQJo2L1m4GdMzxOWxP6tnXZvr6C/s13LDXM",
+	"RMuYrtxa+9C9bz8OlWo7GjR0vthEFcLH3UZ+Ww0YHx/906f68t5hgi9wgiC/5ESmOWkisXr8DUS/uYbQ",
+	"8chYu6uhQn+UaY3DpdfJnS0kYTQVRg2JuaIIehIQmmmupmYVQ6kn0L8DEg80Sbm6hXBkPOWQ7QBLHRE6",
+	"EC/Onj573ZkzdktSpnhsGLRLX4COFNCTD1w7hooWCETpOz9aeZsbT7i3u+StbWauJRkyy0QGIqdJr3Ap",
+	"cL6XhM5HWUKGVHEFyrvTttAxY17vFC0OK8POrwWh2/QQeFNYFSF9M1tolm13oQ16JGBuyZQAMFBpun61",
+	"Ja4DqPQiBxOexAMBzXVdop00HDGwmSt2YZGF74HcPKmhu63lqy553MUq1qFYetf/0aAs7ZOx86v+5wQJ",
+	"7+SP4MSqiyf9E8jAPwlObtkC+54YztQlv7h/BuTtxa8/fzYKHgpUuAURj6tNVnpn3jMnKTRDsGjrUAvp",
+	"CJUMU0ZvYzkXQO6G77Nk1OHizyxdEC4iM8hMYu5dVVb2T3qnb3r0Bet1er1er/PK/M9r8z+94v+dnvwd",
+	"7MKo9wy8ucMK6sSEBRhvoDO/atFVUzm1kfj9BK7EkphxiL8LQac8ypsq5RzWsWSeWvSOXL9fJ4JXWBtV",
+	"hM4auMUyK/46Kt+qPF8QjU0p5FEhH3qq96Jw9swnMmGWNB0yjQXPYQKeKMwctF7uUSB37tddS/J7attd",
+	"2+p4n7rLISu4t7uXh+hOvEfOYJtgNgyiqZU+8lppesuWA+tyNCobeC0pInaONV0le/MBcv5ppNPOhCXx",
+	"nvkeRlVyRgHugO+G7V1fHS/Ta7hdw+2+Eewqauwcq/LNqe0RMLLusHKwDnOPil5DkD8BFaD36olruR8q",
+	"o/vuFnkRx8rVvDo9t+U8ZNaHP8foaLtva3PRnVr0ucYQJLvjMRMRC2xjggWxfiKYz2JEQdeGPI/MTWV+",
+	"t9kmo0xnKWtjhNVs8DDJ7JSFVzR2FWeuXJlj0fMsoUKwuEt+53oCjZ/A9xXa8eOUsZjYP9rukrYfNzSI",
+	"kIphR4r6xsj6u1WOMVZ25IKijICIpNMIj0Z4fAvAh+XAxxPlPAst7OMq9CRZ2MRpCLJQl1Li6kxsUvXG",
+	"6nN6xxYdLu64PjJURAu7zJUmE5nYJJQ8/cBmnGPD/SRh6RMFLTpyFMVWqUM+CiT01Vh4xHMyo6kWLEWk",
+	"RZ7CgwAz6fAGSx2I+7VIhjgSHjzPEQz7NeiF7eNBJ8Ti03femW+WXmGzivZUMMsm0Q22Ht7LdNhrcMsC",
+	"3GIPPuPwI0og8HMyq6vdKDWzdtDmGZorhq/JTvC4SJOYsF1igi1P9naQtLBFgGVN8paJElPHEWpN0sGG",
+	"DBui5NtxbMub/cqQkpMHGs7kMPD3seo8WcA2EueKPD8783uJjzhL4m6tmNgVixFipWh2FZsOs0A2pmBQ",
+	"aUgSLm5x8wOiJoafw5fwvOs5ZkYeRVbodbGFKDApCWHpoVs74CW1QI6a2SdUQWOlWzbTbWzxXwIxcV9v",
+	"Djclo1QCeg8auQNhzlIV67GahBminv4F7/3b9pDKIXjqnsmvigXZ907D7MfQgucMhE9teRFSQVRA6Iox",
+	"tAUpwYYiRT8RMww7Ipk/lYt9bCeIwD4tyJANBG4lVHxGzIl7c4JfZjxlirRc3cCzHlT6BoRqMpVKkze9",
+	"9uqUjypbfbSsD4R/rF3TxjiQa0fvLmr2nF+xTpK+Uypj8day1A57wCe6CValcSCLhTtiLkId2ymbtN9f",
+	"8kaTi3EYjQOokBU8siq+tXRkRp1ikleDCUIjY0DpWlVkpVVZTb9oAPcbwH2nRNJd7NifmK6RpHs2s7YW",
+	"Cw8QCKs8msUlavD1957WY5T1JdPLWV5GRQb5u9LsekCqzrIivE0ZLGJTGi3fmUjF8p/YVZ9DD9CU2QRw",
+	"m6nMWAzt5tbUyX6gU0SLKtRltCdcsMeVxHUBwWuEfQEyYXipcMYS4GGJyFkkxqB5ftrDP6EGHa+91u+5",
+	"uN3XhYa5NrvK8Oi2l9gOqr2+lrpykbr7JT68o3+DRf0kxeMpMCzKUuiW/58/SokmE5Z3clOIglIY9OpW",
+	"kVb5IlQ0a/OPW7bYzyVHgrg2c6+/7fnnbh+lLb9ji7Lah3INciFIYRWn7h6XHSgFIIxMzZVfD23tdgHB",
+	"jGl6W+OSwRcehZNliV9dwOoqLGtXY7w62aZm+Kpxu/AxnOuQtjeuMGJ8prdgym7ELt9UjF1i0VcOL+E7",
+	"YcuPYwIfjyy4sHarLwQC6/fcXQqU+XjpFjSh0kcLlZKLHI+bFXbyXPidnaEyz28J/WTfEdaBuMp7yqK3",
+	"mlrFeSSTRM5LFYE41TmhQorFVAL2na0hdClidsufqOJELARCLiuLpcFS6jXpItCbr2+zMO+e+yIfd9T4",
+	"gSX2+24EfcTBZ0dFW4SeS0O2FdyVwWuL4ovr3gSdtw86Fz2xl6Npeww4jxiLhzS67Y/5HQtJy/LZ6iLa",
+	"ZazxewUiyAgnCCwT9eVJJVS9XWiatJ6fnZVwvcvydyf3Z73942Ha5FAJdyxVLiyd4yMeR7D5wjfd0OYz",
+	"i3ErliNCi+9o+am85rFMJEwpEuayxo4LzbIgsbYd3Bv7lal9RDAOub2tXKy2IRhLCfDivIEzNms2Ziwu",
+	"2JxVNGHRbRlTaCDcsvqEknkKsL0AMAeKpcx0R446Keyil7LQ6/kpC84h4WspfCwsvggi4CuW3DHlIs1q",
+	"l5C10zmWlaj7ItCOvx5P/NmtaJfoc3XsrtLm4JHnK8/ts4UI3fmDmkYBTaz5CFKbaSEutCzCyo6NbWN1",
+	"N6HkJpR8mFCyJxL3ajI9Jq+/9pTMpgbmGAPPaUF1Bwky56riFjzTciaZMMO6cDXIM7eD/imcUNf5KjZy",
+	"QpkrC5h6292ECzfsqF0pbi+2cKWUhmzLHyqD17hSclppnCcbOk/yHQvIMOOJ7lgZVnblyrl4oCelDvbX",
+	"XczVjZGxZre0lNwoB43I2eun2ONOFYH0o/EzVDbaNmen/fJyHXAjAdzGBVNPhQxINJE8YgEZOejFdp7i",
+	"7zgMZp3ruRwILpROM2yVjIAR5DNNRkZpmfFEokICp2z2pBWivX4DtvpNgQMaBiT0Yw7+T22jCNnDGAhq",
+	"jge2ZC4CorJoQqgqd9z3lD7ciCDPxYxk7HZZdUlo/gn+k0zw/2bMaExvCB8RTW+ZuDch/brQxI/EHeBW",
+	"tIs7oDp2V455cHdAvu3biYGdP6hxBzTugMcUnRdxXDDAIvXS8V3SWi2QNgnN59J4WyfBvhTe3Jb0+Ole",
+	"dcbHZBTXXmyisSWPqDdhVUUC9QxJ2gvIlG7Twa1NbEVjX68OjhnyQP0YWu94e+WH4Z5423buRUtvGZvB",
+	"g24ceMSOKl9xIC5pmnCWujUqojRd2ADUgpiVBh4ie/5ZXiRrxddd5JtigUO4VgMR8jgkNEqlUsUrsV+4",
+	"wzq3LyeKTv0w2f8466kIbWEavt2HFvQgr0vBjOMy6/q/+N7tNVnXQyf4ukrvqg/YOP3znvG7igA7zZ6b",
+	"/Ry/aCu3D3Jha0vNjdxr+ggdcZPtYcLVhFCg3FIuhlO564TaOsW6cEV0APKvyXn97tsDFUCRn+DEN3LY",
+	"HwCrCCEmhYSmEyzOUYrgX/jrKqggy7S/EaggXySWN3+jCEHNkM1FY+3gNREC2PYm0XJL2KEygqqq9maD",
+	"n5pOPg/u5FPBaqts+5FYZB9FkQsJeYxV/KU+yfGX5hOeMFgrV/kgjuV1dlfDpxXWGw5EK+/kY+5nG0Mc",
+	"pXN1J4rA388s8LcUJFSaGl3oRoqwSz7A8fsJIwqGDgT7wpXGifPMnoimgO5m3vzh58/EsD0uMgBGYDTR",
+	"k8ic55QnDOAlFSCWZ0ZQjVI5rTnBgSjB8PYJolmNFtiFlZHT53qCv8V0ESAZ57+91JOAsISPOeJp5V1m",
+	"hwvyrAQrjr1mT1/pCWkNTpSUwsKNn74anLSNAhLdGv7HBcJo5a94bUZQcvaG/MiGaUbTRb4ac0yn5Fea",
+	"RhOgN8hQBQjhNbGYMjc+hlhMeUXbxWLqx+4qmw4Yi6ls+3YCd+cPamIxDYbTt5nLuV7OktYsZTNqlHts",
+	"DhFniZ5IGQe5pGmv0oBWWJ1NzmeT87nvnM8lWbtXy+0xhQgqZWY/Gm/lUWV8VhllbnS8/fmtpxevMQ93",
+	"CqFBVONrGpXGkMjvfmE08rRaXNd77hXXne/VLLTwrFD4lVAjpsD2tOVlpPW/P3/8QKYsHUNhWDRpB2SY",
+	"TQGb1pyIdZ6ek4kUMksVCd+NOhAfCo/Fjhz+ySKt7DfAxxm7BP+jFf41OIkm0eCkT/4a2CJssOrMXwYW",
+	"i/Vlp3c6OPn7b0hLS1O6KGNdQMOXwtvmWsUSqhyMxsqg3G+zeA/mzNagFrAXHTjPf9Xx6LplbWrTrBu7",
+	"u78Nvu8QsbXjEkdI8khHjVBqQmhHa+Og3CA097YtGTdLgmMXW+YpE/HBc2K+J3l+KeJCmBdSFmGljqgB",
+	"O3he6a2x9EYjFgEmvM3wJjEUn5cdsUrzJDHLVpGc2dQDIcsOYjWRc+UMmzGdKQx7ImSidZ1SDdPXiOJL",
+	"Ee/ZrXhIOCpfhC2tfFNRvXLgrmLtUsQHTIM5LlFdKHyNoG4E9dEK6kvo+1KRzhuLYvXU8NEmmeUok1ly",
+	"YTo4EbIiLhM+M3pAKrPxxGbu6sEJmTKqspR1yXuudDkYLGcJq+lsZDYoGAgpSEjVjRyFAZnQO3AoRhOG",
+	"rlQ9SZkyB0Ja4ZSLGzpmYWCM7DzIJ9PAEoWKJlImNwtG0zBAqXxKPrOZhh0dCJtUjI9BINBIdIQABbcq",
+	"vJhw3Sf/Nj++Ad/56XOsWIMurFKTBdPk7OU5LpUKImcA+YbR+4EA/ExECA9IymKeskhjs9aYRQkXLD43",
+	"ZAU9L41qIlN3uHYX2rbLTd5lx6gYMo0YaXGArCAyHYiIUcXFuH2O3aHNYoRcUpWLjj9udtKy4eXyu7kO",
+	"ijwf/Gkg8t/A3w7pJiVSsOoopqBgh7zS7xt3ySvE4k+GJyxpR1UR6WiCjlkR0TgnFg4mx0iN2SyRC3Pz",
+	"nyjy8cPlp/cXH26ury4+fH53/e7jh5ufLj7d/Pruw83FT5ekdfq8vSqXyRJeKZdpSr/waTY96Z+9CMwD",
+	"+I/TZ3luFReajaGP61Jy1VuZCV1E3OFAyD3UWd15c0UUsStbtXDvRpQWbzfqpA/5XEFtYtayWmJu259Z",
+	"PDYUXNpqafTeFUsAqqvPRYtt25HlXLRjTgr7ic62zAlzI3ZRE4uxazLCSnw2xwlZZT83yWJrdJp/l7Zy",
+	"Io3llyWWwS4pOz7vFWwL1SebRXJqyL1Rf45W/fmxghi+Rovx5WutXhDUC3QjZFfeU9xF8HEorHZ3WpJ7",
+	"1b9IiCdzg6lU4R9dEuosFerm9HXoeiqfvtaTgcj1pZbboyeKKLwOyoj99jkJoa0r+zIDleWGiTgkft/A",
+	"ygKfKOKeBaeLHGEWl/tON+GUfjFCCud7dkousnGmcoFHIxqzKY8qIq+c4oB07+3hQOSbCB9Mzl6Q1ufL",
+	"D2fEKEYO7Jycmq+yX4nvx77UMrnDkL6l6voIPhMxEsNnLJsaLgDNHBDKRQVJ/paL2JZxJdQ87BoN2w1U",
+	"MnXZeMzmvOGVo0oTrtm0OxAP0KB+swylkBwbqFFGWIhYzgNyauT4y55NyVsly0vEVq9QnJ4FhWr0suer",
+	"RptoRk7N0PnaUDuyO/bP0zuWz3Uj5WPFsM01kJUTrFFDnFCzPCsgSkrR5KhvVDYEhRaGffgs2eyl2UOz",
+	"k0TIoYwXueZ/+tpYb2cvSCYMPxQsvkf9mLPhRMrbjsqG+fFt435BeWrreu1kRWHvuQ9A5L+ilG20beOq",
+	"3/E1n0tL3qgYxs+22qEY5p77jYHo+DOHRldHyThqtm4jzrFq3OasY/UMa3hHiSobVnFfOYu9f+VtIy24",
+	"o+fEh61WLEqZLrXuQPa8VbHLQS6/XzfijzqHcJ3iYwEMED7AqEDHjv78A0v4HYP6Cw944rOmIqZpTOy9",
+	"UETNWMRH9vL2CSWAzmzVYZj2iSIQ427lVfpqQmcMWlMNxIgZlVCzaduag461c2ML5pMQHgdFmb8UeeKr",
+	"ThdWU50ldNEnMevEGXIThsHSdjAQ+ayaT5nSdDoLSes3wb/Yypi8QRfVmk1ntq9XPsocH9VZykLSCu9O",
+	"g0HW6z2LhlSxl8/Jz79evO18/vni7MVLsBp43M3f0jViDp5mIbllC4bxbniVHT7z/GXhfKJYdBNaOjkn",
+	"cQZpz5SkMsfVkncsTegMO5nnK4OyHxwWEDWjEesoZpixZnG7Sy7Egpx9+QKUl0URU8rQ+QIB+FiiGCa9",
+	"6pS7JbIveJ85TQZiSKNbORrBrvxpqDO1vfFTxhxaNVgBhYsvRgJakBHliQqWLoZ54ZSmtywmoXmEi3E4",
+	"ENh+3238jT+g655yFGFMPmGLhn67ep8XIU20ninMMZhlw4RHhMZxCp88S/mdMXoGIpFyZr4KPinh4raT",
+	"yIgm7lGmyhY21VVeYHu8E6oJeNrd9wZE2pRhnGkgYm5s7Ljt2tSbH1E9kCmh5m65piF6LtNb3H7n4f39",
+	"8n9+/vjxl5uL9+8//n75w82Hy+vfP1798rlLwjvO5qGtQlIDMZ9QvbzL1juv+iS03ovQ3h3YxXMS+toF",
+	"msjo55fp4olyJrv5XvzPgcAW8XVp4zZLHM3OUo643ROIcXi8YXXpUo3gfbT6JfhPs9wb4JBG7OTwCS76",
+	"cRIAloydvxszGidcsJs4YzdG7T35I1jS4/onvdM3z0Yv6PPOaXQ27LyKn7HOm1Gv13lBXw5fRa/jN6xn",
+	"7L4sTU76J0DX/adP7SvTrl1eV6bjp1IwG7E0ZFFRGk8eou8csFCq7m2bAaivHvkg3e5eGPWmkqrpandw",
+	"rdhS5JBhlhxcdqKl48WoGVsv97JmWaNT1unL6yzpbeujvrY5/RPT9fJh/3bmLpzoYTxoNfSvpws1qVTH",
+	"1C7PI+my2Qq2H9zMVTbrQStwDmPpeqUw/qj7S2KOE3MX/V970TcPVGBSs7btqkzWTPBAV9jB6k2OmhW7",
+	"8pOGJTfZrd9WGUqFYf929T6wXBM4JGTrRZrfMTJK6HiZh9tyi/ZOGuXTOHcqfhuxmsIJurUseLwoyQW6",
+	"MLcJkPhDtmaY5cFrwiLWt3r0EZFvSwm9qN7p3PHq9rvcXs2Zj3vTR++/9uibP3h92kEYxf/JWGaVXecK",
+	"xTopyIG2O21TdEvqwHGEcezyPY+vLRHDymvw2Yfwf27Qw8nj0LZdo5rICLKlYmL+O3WPK46oJNo6nAei",
+	"tJ3mSKzXgrTMglGyUBGTO87mEPexPnN4ZbtLroBAWEwKAZG3w+apF77hcdgvOUWgUM0L+WA/MXM6Y4be",
+	"cB7b8vL87OqYPq7AcrRLvA8P8BbDFp30sS7+9KzTO73u9frw///f1s5YXNsWbtiz3QQHvueKKUh+2kxy",
+	"lMb8vduX5aOXZAdQb/zdyYtGa93QD8ryKJvPf4ELUWHZmUwJ3DZMhlSairUibgNpJTXVrINum29TaEEY",
+	"Q9m+zWUPMXqNZYIdZLDVvnvCRpvhAQwyH6fH5gpOyNnreE6H99XUsHm7Szc2ieCk//rl815va48DfMGV",
+	"jfB/NXfKsUbaqr7uHGINiNllOED6DMQ5pIga+JjG+XK8Yuwnfld1vdSy5nJgb1MWvUbIQfZ9B4s9muKc",
+	"777RPpR7fcLTvqdc4i1VrMOFYpBZfcfI1AhDIgXGboK8FWNKZq7ZFzTvDmw9L/tCIw1dmUUGrR5lSn77",
+	"9GFVAcN/q+Wm75kY68lJ/7SHZRX5v2szmOumhHQtrhf7n3mWcnNzbxQTN4b2NgcNZuIDQ8FYPzOLM5TR",
+	"N4ppzcV4/9ncj+B3tHSXqg2zsqvPb65HLI/csJC0ScK+Lwn7nsJAT8qUpMojggzk8qGUaPin5MKlU84t",
+	"FwWY4pqauK8FHGCbpx4JArJYZtvA2hUsym7M7xPm9eiqKRSlidEIFlaGgxdweVorTMoQDuHz3pvQkkFi",
+	"c93CAtSBavfWVqYY4XogUgrd7vWEujYNTgfC0kZwEbTtokvqRGXhQmpYPPRb4DrAEk/b4diTuSDdkgWi",
+	"Jxs6MjvTCs96p2G773+OLU5gSWKetG+Cb6ADgfNCM47InBi+mysC5jzmLc8oT7ECcyzhBMpdn5/Y3lxy",
+	"RGZSKT5M2EB4zs5WftDuZ88VGra75Hou883AtIw8id6CH3CWktyPa/4+lVBMCuDUUk+sp1jEZAS3B/bE",
+	"LHt17q7Hpo8Bc8BbznaAAzUDd5JVB8yg9bd6C7m723c0ebF7y4t9l1++JkP2IdAByGOrMEMtwKHpdcrI",
+	"ABXFpcZIbnABGlyAh+ACDMSFWwrkzJjHtCRUIFyPW1P4rHfqNKD3uQbUonZnZ6kcJszI/kI/ag+EB3tl",
+	"32Ekc0DMC5zqMbcEahQNT5U6h4fEwqgxLFEsMErY87BLLg2ZDOzyclGOtVP4BR06pwvC42LxMLI+Kfsh",
+	"gv9Tls6kYns2SB9HKO4JMeHZWnXAksm/auISMdOUJ7CQnGahwXodVbq7MypUQ7hagVELHQGiY0dpinHt",
+	"JcbZO33Toy/Yaefl8DTqvKJncec16406z+jz4YvoZfyKvR6dBCdJLuvXTPEqOos7r4ZQC3Xa6zynL4Yv",
+	"o1fxa/YGemBoqjN10n/WOw1ONNfmi09+lXcsNtx/Ss1mYsUD+k5c1ZQtkHJFU2771NOpGdvxx25MBp9w",
+	"jvUksPXGn/tcAS2zyqWvUNWmGhTs0rVsqgAOUQVQa/OvdZs04Bs7gG/kHp3vDH7jJ35Xke60zlGDvoUy",
+	"A0EXDFdEoy1mTHQpSAT/6g9EvcNlPmGizrHjqQ1BcaCVL53SmGGxtnZODN9/4ZwRxHNVJFzp1eUXD3IZ",
+	"HKjsYge/wcqBO/q4D1ZecRQqkiujaMClto7hr/IfNNH8r1ZKUSvw1+N5bOiBeEqhQ0cnkdv01CwLdWyk",
+	"YS1n7NVRMpxJKyzegj4LyDZDyWL96r4NDaaiMyDRFN6w+2SdpXgB734vx99CYcWFEf6QFLxRfLPy+OYs",
+	"c2ngumKKQiFRBDtyVCNP3xas+rel9JvLN6GKJFLe5vnxTp5BWhpcIY8vFB47pzZZN5/HH/BGPrAQY5md",
+	"ROajhFaNZ7PxbB4o9+itI7EHM1s700ac1n92czZbHrXEY0HQEXtnyjzUgjPMJwykJHf9NmzvXmzh2rDZ",
+	"PSpblqyIlkRNkLQtbY4qHa2t6Zh3DWV02qEi7tiDfIDL5R8Ij3bl50/gBhZH4PKxAWLsOCsEMCptqecY",
+	"chDsUrbLP6gM2prDHTDvwG3thhx6+7XXceYre/ebZIOvWiHQOAa2yUmossv1Mulenf3pX/a/bsxfDUON",
+	"UzrfrSzNZSXPqJ4UScnF/CdVPrFNavI/VFL+StPbspx0ZySCotcrIjicA0V4aY4JR3wqronScqaOJBbx",
+	"owNzcp9CE+jcae0GkpqL43z97rNbv/1Cfvrh0xW5SDV51XrWblsULRvftPbwQHiIFcqD6RouMA/Sbo3S",
+	"+dZAEXlYkGnYNh+IfU/jwIFJmK0YiPyz+7B/Dv8UvVpDqjj0os8XX/nAVugtrgvrCtvQsN6saiBKRqCQ",
+	"JJFiDG13bXDKhm/zN1Oi6IiNM4oZqxbHQ6aEkoTOR1lilwRLB5VKU51pmS5InOmFh7Eh7cbA8/iGSN6x",
+	"FDcud9vZs3AmSQCgLGjlolU7gfTN0qoiKSKWYtLHEtILV9AIZsxiEqbsjrM5lESwOByI8m6Vf8UGyli7",
+	"BDQLng2SCc2TqpVuO9h2yTuPMgYCvhcTbEvkYC5lJijA4bIYwNxImaYYiwv7rfYMzFFWDqFOjfzdksdR",
+	"KJKVxWyqSq4YtrVC9nt+VQ4TkXoUjfLa4wHC0UwTiGpUxa+iKgKHy9UGqgpS3FFpZF/MBh0yZmRrCfr4",
+	"psOEjDDjEt+wgzvyEgYeSSri52z4J4tsuOsyP561HK5uzObcrn70Euf7KBjCMsQyykCAN47LfcJJG9JH",
+	"bXnCzL2ACJ25C+UI3Qj0EIVn5rQkqyMcPjDkq01NcKgJDh0oOOTr9fdVpn80X1tS57kgDJT99Rh5Ftex",
+	"VE5dBwV8fOkF3vZsFPWqPr+5bFgeuSbDwD+EJpXgcKLiehVkZxPN2pOP7iKOFfg2SmzaTCJhA2iSLCrS",
+	"oe16OtaeTGBxjuY8ZkJVqm7YcdV7450HFKnKDoB7WvnOOf+YAEVfSSNUzEGpJeeS9dCAG0otIf5goxAS",
+	"+s6XG3S+GAKyflCH753PraxPZiC0LBw3rtDv3HOmQiE1m+l2l3zMs5Sfn52tDgd63O8YQoLecrYLC9YM",
+	"3EkEHDA86G/1FuJst++oE2P25yZU2Ph/jtD/Y6mzXiaVxdA6TO8dvUS+Yvf0L+9fN7b6eV+RxfLUD44u",
+	"/pNLn8BYtQk5PuT7crr5uQNbNoKbpqmcH7WCsqIe6EGy+kD1QDsI7JUDd7TZDlYP9OgC268H8sOKTSym",
+	"aex55KVAyJux//Q6zryjuIYpDt6H2peLrh21C/bACsK65Bd555yunq/b5laUi9wF2NMcm4whYLPmzvws",
+	"PQrpHjzGbBDnz3zWOyXeDO0jMa69DSg8peKWxWax4SiV09D7dFdVu7zkfp5yoUjLLB86k3GEB0a2rfKm",
+	"nFQpppT1y00Z01yMEV8BJ1OBIbjJnC7IiLF4SKPbdkAuf36LhvxAlCYwf58lVNgZhMhoQjCZQwUk5mqW",
+	"aaYCXC1wCnw8ICpL75j5bnthbBqLuOParXiNB8UluOXlMJpPWcIFs2lD0JYhL/ceCFvCDX83NNAlXnOL",
+	"Jwp849j3AqGbsW2ZQqc6TVmfRDJNwY08YVPsIj+nqdkPVBU/XVy//TkkfLRMkhOMDUxJyscTDSdv5NWE",
+	"K8jVsZ6IIM9WmSNtYou3ckMYaKeiNF0oszhu476G1PGBPiYC+Q1XoFvMTHKh8YqlDCk1/9rZjNE0x/10",
+	"vpxKUAnjqQPRCvFFN8BpbpDThO0gT+v2HPqBBQvJRGzBDAG0Pg4wEEBzNHOubLu7J3mqTyLH+P3IArnK",
+	"E7WkwMZylr08wXchIUgRMQiKAT6IuWoDIUf5HhqaCIoba7YwdN+RKim6+G0hfg02CZeVfcnpDA9xRnn6",
+	"RNWWrBsychDlduLzJeIwYylPVb4VaTwQruWeWXCZ9wHxXFmlHwkPy/MNCfjbQiYULUR3QTFdYEIxaS5i",
+	"FIHJvcQuQIQ3j57jz7hWwUoxG5amMkU/ftuILngnvovYGEr1rncHouiXQMAjp3yOVqfG/2r2a21H4i09",
+	"bsHXaelveDYCc9/fz2Zj3Rc2Ywt327baO8y/IXCL/+zf233BaqCW3x32PF722LCInDXkDS2A3xmLWWkq",
+	"YtXo9o1uf7S6PRD8va2asKFTrtcWRb67VP07wdRkYjSZGDs3ILxydoTR2Dkds6BsL5QMipLxgB8Ws4gr",
+	"a25Y4wF+jRKpMqN5yiQuEgHqmztcO0L+Bno7uLVulHlRenhz4VkZtibnAvs5VDa5ybbYd2Kegw4b2fZV",
+	"1liWaU2GnrlnfMqIuXWpx9XtqJ1z8syqWJSlXC9gEJ1xo+f2//OHoX/J4wj++w/zWHrnps7SxPY07D99",
+	"enr2qtvr9rqn/de91z24DXZ1f7kQTH43FVyrSq6VxyyRB/hsGfQzO03MjeUs00XNLG8dHzUT+DACeT6B",
+	"IWjBzI66MH6ttSXQSIb6KK9tuRx5jemLJZWkqlmV/XvuSKlZ6vV9CR22FKUUMKG53wb4YKW8z1vRklNv",
+	"eQEXn96RW7awnpGypV02162LjAnXfdO+xGaC1n+bo2SEyHM7QTqeCAiqorYiBUD+BYUnqSQESm4aDzDF",
+	"XoXlRRXOJdBRrA+HxUQxfAG5MDv5S0DolInYyijQAnPor6pLyroXi1KpKJHRrbccNolqlvIpZTNMOoGc",
+	"2zhL9ETKmBiDj/yb0ZS8MUs5e0E6Nb6uMZ3h/syNpQOhOCVLB1OMqbtpmY7klFmXmTKvYNNZAnRf2Rlg",
+	"eLj3OVuzzpnCs1boJE7NcJk0VBgKkhmGTuza7GvrCHI8TtmYakZGfJylTBHDszJdKBgx1XRIFbMGXcyV",
+	"VQWgOi2VCfLNGRPw6DkRskBUMO+P0Q30+fLDmXVCeStLmflD3cp+5Ea1pVrTaIL+VFpJU1KkRWPD7c1O",
+	"wTQBSZg2PDYgUy4yzVQ7INGERbfMHjQqOcOFYzjgJeSCDBM5JErLlI59ynbJ8XUL/IUx6C+Z65GQ4T0i",
+	"E6lmXNMEMRNoih2UZwmNbEJrB/d1IeiUR8SaTCRlY6600b7fti7b11ckzmDzzekXg6sEN5LplItxJ6Jp",
+	"iQsCa6njEixJzKLRrFELpdlUIVG76FunANskEdU0keOMIcOaZUkCHAHda3xsCNaBVpLWZ2PW0zQmFu9P",
+	"tf1bieBkf//x9/8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

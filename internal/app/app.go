@@ -22,6 +22,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/reports"
 	"github.com/oneplan-send/oneplan/internal/casework/surveys"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/casework/transformingcare"
 	"github.com/oneplan-send/oneplan/internal/casework/transitions"
 	"github.com/oneplan-send/oneplan/internal/casework/webhooks"
 	"github.com/oneplan-send/oneplan/internal/clock"
@@ -31,6 +32,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/tcare"
 	"github.com/oneplan-send/oneplan/internal/webhook"
 )
 
@@ -66,6 +68,9 @@ type Options struct {
 	Scanner document.Scanner
 	// DocumentLimits caps uploads; zero is document.DefaultLimits.
 	DocumentLimits document.Limits
+	// CTRPolicy says when a C(E)TR is due for a child on the dynamic support register; zero is
+	// tcare.DefaultPolicy (issue 17).
+	CTRPolicy tcare.Policy
 }
 
 // App holds every area's service.
@@ -81,13 +86,15 @@ type App struct {
 	EHCRequests   *ehcrequests.Service
 	Plans         *plans.Service
 	Disputes      *disputes.Service
-	Documents     *documents.Service
-	Transitions   *transitions.Service
-	Surveys       *surveys.Service
-	Reports       *reports.Service
-	Privacy       *privacy.Service
-	Deadlines     *deadlines.Service
-	Webhooks      *webhooks.Service
+	// TransformingCare keeps the dynamic support register and placements (issue 17).
+	TransformingCare *transformingcare.Service
+	Documents        *documents.Service
+	Transitions      *transitions.Service
+	Surveys          *surveys.Service
+	Reports          *reports.Service
+	Privacy          *privacy.Service
+	Deadlines        *deadlines.Service
+	Webhooks         *webhooks.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
 
@@ -108,6 +115,7 @@ func New(st *store.Store, opts Options) *App {
 	a.EHCRequests = ehcrequests.New(core, store.Bind(st, func(tx *store.Tx) ehcrequests.Tx { return tx }), a.Referrals)
 	a.Plans = plans.New(core, store.Bind(st, func(tx *store.Tx) plans.Tx { return tx }))
 	a.Disputes = disputes.New(core, store.Bind(st, func(tx *store.Tx) disputes.Tx { return tx }))
+	a.TransformingCare = transformingcare.New(core, store.Bind(st, func(tx *store.Tx) transformingcare.Tx { return tx }), opts.CTRPolicy)
 	a.Transitions = transitions.New(core, store.Bind(st, func(tx *store.Tx) transitions.Tx { return tx }), opts.TransitionGapMinAge)
 	a.Surveys = surveys.New(core, store.Bind(st, func(tx *store.Tx) surveys.Tx { return tx }), a.Referrals)
 	a.Reports = reports.New(core, store.Bind(st, func(tx *store.Tx) reports.Tx { return tx }),

@@ -61,6 +61,10 @@ const (
 	ManageWebhooks      Permission = "webhooks:manage"      // webhook subscriptions, their secrets, deliveries and replays
 	ReadEvents          Permission = "events:read"          // the event catalogue and the pull feed (within the caller's need-to-know)
 	RequestAssessment   Permission = "ehc-requests:request" // a family asks for an EHC needs assessment for their own child (s.36 CFA 2014)
+	// KeepSupportRegister: the dynamic support register and its ratings (issue 17). Only the
+	// multi-agency group that keeps it holds it: the council's SEND team and the panel members,
+	// never every practitioner involved with the child.
+	KeepSupportRegister Permission = "support-register:keep"
 )
 
 // matrix is the single place that says which role holds which permission. Which records a
@@ -70,10 +74,11 @@ var matrix = map[Role][]Permission{
 	// directory's events only.
 	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys, ManageWebhooks, ReadEvents},
 	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
-		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords, ReadEvents},
+		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords, ReadEvents,
+		KeepSupportRegister},
 	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys, ReadEvents},
 	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys, ReadEvents},
-	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents},
+	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents, KeepSupportRegister},
 	// Analysts see aggregate figures only, and only ever with disclosure control applied.
 	RoleAnalyst: {ReadDirectory, ReadReports, ReadSurveys},
 	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys, RequestAssessment},

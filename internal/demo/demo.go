@@ -48,6 +48,9 @@ type Result struct {
 	// issued), annual reviews decided, tribunal appeals and transition plans.
 	EHCRequests, EHCPlans, EHCPlansIssued    int
 	AnnualReviews, Disputes, TransitionPlans int
+
+	// Transforming Care (issue 17): register entries, C(E)TRs held, placements, personal budgets.
+	RegisterEntries, CTRs, Placements, PersonalBudgets int
 }
 
 var localities = []string{"South", "North", "East", "West", "Central"}
@@ -217,6 +220,9 @@ func Seed(ctx context.Context, svc *app.App, councilID string, allowTestNHS bool
 		}
 	}
 	if err := seedEHC(officer, svc, &res, people, referred, orgs, today); err != nil {
+		return res, err
+	}
+	if err := seedTransformingCare(officer, svc, &res, people, today); err != nil {
 		return res, err
 	}
 	return res, nil

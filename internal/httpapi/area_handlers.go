@@ -115,6 +115,7 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		ehcRequestHandlers: ehcRequestHandlers{s: s, svc: a.EHCRequests},
 		planHandlers:       planHandlers{s: s, svc: a.Plans},
 		disputeHandlers:    disputeHandlers{s: s, svc: a.Disputes},
+		tcareHandlers:      tcareHandlers{s: s, svc: a.TransformingCare},
 		documentHandlers:   documentHandlers{s: s, svc: a.Documents},
 		transitionHandlers: transitionHandlers{s: s, svc: a.Transitions},
 		surveyHandlers:     surveyHandlers{s: s, svc: a.Surveys},

@@ -22,6 +22,7 @@ type handlers struct {
 	ehcRequestHandlers
 	planHandlers
 	disputeHandlers
+	tcareHandlers
 	documentHandlers
 	transitionHandlers
 	surveyHandlers

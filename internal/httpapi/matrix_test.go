@@ -138,7 +138,7 @@ func only(success int, who ...caller) map[caller]int {
 func matrix() []row {
 	directoryRead := only(ok, admin, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, analyst)
 	today := time.Now().Format("2006-01-02")
-	return []row{
+	return append([]row{
 		{method: "GET", path: "/v1/organisations", want: directoryRead},
 		{method: "GET", path: "/v1/organisations/{org}", want: directoryRead},
 		{method: "POST", path: "/v1/organisations", writes: true, want: only(new, admin),
@@ -432,7 +432,7 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"reason": "moved_to_adult_services"} }},
 		{method: "GET", path: "/v1/transitions/gaps", want: caseworkList},
 		{method: "GET", path: "/v1/transitions/upcoming", want: caseworkList},
-	}
+	}, tcareRows(today)...) // Transforming Care (issue 17): tcare_test.go
 }
 
 // caseworkList: lists answer every casework reader (filtered to what they may see).

@@ -42,7 +42,9 @@ func (h *privacyHandlers) ExportYoungPerson(ctx context.Context, req api.ExportY
 	if err != nil {
 		return nil, err
 	}
-	return api.ExportYoungPerson200JSONResponse(toExport(x)), nil
+	out := toExport(x)
+	exportTransformingCare(x, &out, h.s.app.TransformingCare.Policy(), h.s.today())
+	return api.ExportYoungPerson200JSONResponse(out), nil
 }
 
 // toExport shows the export with statuses as of the day it was made.

@@ -88,7 +88,20 @@ var (
 	WebhookSubscriptionCreated  = Type{Name: "webhook_subscription.created", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription was created."}
 	WebhookSubscriptionUpdated  = Type{Name: "webhook_subscription.updated", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription changed or its secret was rotated."}
 	WebhookSubscriptionFailing  = Type{Name: "webhook_subscription.failing", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription's receiver failed every retry of a delivery for the whole retry period."}
-	YoungPersonUpdated          = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
+	// Transforming Care (issue 17). Register events carry no young person: only the register
+	// group may know who is on it, so they reach only callers who see the whole council.
+	CareTreatmentReviewHeld      = Type{Name: "care_treatment_review.held", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was held."}
+	CareTreatmentReviewScheduled = Type{Name: "care_treatment_review.scheduled", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was scheduled."}
+	PersonalBudgetDecided        = Type{Name: "personal_budget.decided", Version: 1, RecordType: "personal_budget", Summary: "The council agreed or refused a personal budget."}
+	PersonalBudgetPaid           = Type{Name: "personal_budget.paid", Version: 1, RecordType: "personal_budget", Summary: "A payment was recorded against a personal budget."}
+	PersonalBudgetRequested      = Type{Name: "personal_budget.requested", Version: 1, RecordType: "personal_budget", Summary: "A family asked for a personal budget."}
+	PlacementEnded               = Type{Name: "placement.ended", Version: 1, RecordType: "placement", Summary: "A child's placement ended."}
+	PlacementRecorded            = Type{Name: "placement.recorded", Version: 1, RecordType: "placement", Summary: "A child's placement was recorded."}
+	RegisterEntryClosed          = Type{Name: "support_register_entry.closed", Version: 1, RecordType: "support_register_entry", Summary: "A young person came off the dynamic support register."}
+	RegisterEntryCreated         = Type{Name: "support_register_entry.created", Version: 1, RecordType: "support_register_entry", Summary: "A young person was put on the dynamic support register."}
+	RegisterEntryCTRHeld         = Type{Name: "support_register_entry.ctr_held", Version: 1, RecordType: "support_register_entry", Summary: "A C(E)TR was recorded as held for a register entry."}
+	RegisterEntryRated           = Type{Name: "support_register_entry.rated", Version: 1, RecordType: "support_register_entry", Summary: "The register group rated a register entry."}
+	YoungPersonUpdated           = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
 )
 
 // Catalogue lists every event type, by name.
@@ -102,6 +115,8 @@ var Catalogue = []Type{
 	AnnualReviewScheduled,
 	APIKeyCreated,
 	APIKeyRevoked,
+	CareTreatmentReviewHeld,
+	CareTreatmentReviewScheduled,
 	ConsentRecorded,
 	ConsentWithdrawn,
 	DisputeConcluded,
@@ -143,6 +158,11 @@ var Catalogue = []Type{
 	OrganisationCreated,
 	OrganisationUpdated,
 	PathwayFeedbackRecorded,
+	PersonalBudgetDecided,
+	PersonalBudgetPaid,
+	PersonalBudgetRequested,
+	PlacementEnded,
+	PlacementRecorded,
 	PractitionerCreated,
 	PractitionerUpdated,
 	PossibleDuplicateDismissed,
@@ -154,6 +174,10 @@ var Catalogue = []Type{
 	ReferralStatusChanged,
 	ReferralTriaged,
 	ReferralUpdated,
+	RegisterEntryClosed,
+	RegisterEntryCreated,
+	RegisterEntryCTRHeld,
+	RegisterEntryRated,
 	SurveyInvitationCreated,
 	SurveyResponseRecorded,
 	SurveyTemplateCreated,

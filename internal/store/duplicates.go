@@ -20,6 +20,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/tcare"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
@@ -122,6 +123,13 @@ var linkedTables = []linkedTable{
 	{"involvements", audit.Involvement, true, true},
 	{"consents", audit.Consent, true, true},
 	{"timeline_events", "timeline_event", false, false},
+	// Transforming Care (issue 17). Two open register entries cannot both move onto one record
+	// (one open entry per young person): the merge is refused until one is closed.
+	{"support_register_entries", tcare.RecordType, true, true},
+	{"care_treatment_reviews", tcare.ReviewRecordType, true, true},
+	{"placements", tcare.PlacementRecordType, true, true},
+	{"personal_budgets", tcare.BudgetRecordType, true, true},
+	{"personal_budget_payments", "", false, false},
 	// Events follow the child, so the feed and webhooks judge them on the record kept.
 	{"outbox_events", "", false, false},
 }

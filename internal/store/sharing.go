@@ -227,6 +227,14 @@ func (tx peopleRepo) Erase(id string) error {
 	// Children first, so no foreign key is ever left dangling.
 	stmts := []string{
 		"DELETE FROM merged_young_people WHERE merged_into = ?",
+		// Transforming Care (issue 17): payments before budgets, budgets and placements before the
+		// plans they name, reviews and ratings before their register entries.
+		"DELETE FROM personal_budget_payments WHERE young_person_id = ?",
+		"DELETE FROM personal_budgets WHERE young_person_id = ?",
+		"DELETE FROM placements WHERE young_person_id = ?",
+		"DELETE FROM care_treatment_reviews WHERE young_person_id = ?",
+		"DELETE FROM support_register_ratings WHERE entry_id IN (SELECT id FROM support_register_entries WHERE young_person_id = ?)",
+		"DELETE FROM support_register_entries WHERE young_person_id = ?",
 		"DELETE FROM timeline_events WHERE young_person_id = ?",
 		"DELETE FROM pathway_feedback WHERE young_person_id = ?",
 		// Survey answers about the child go with them; anonymous responses hold no young person.

@@ -19,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/sen2"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/tcare"
 	"github.com/oneplan-send/oneplan/internal/timeline"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
@@ -76,6 +77,11 @@ func (tx *Tx) Disputes() dispute.Repository { return disputeRepo{tx.conn} }
 
 // Documents is the repository that keeps documents' records.
 func (tx *Tx) Documents() document.Repository { return documentRepo{tx.conn} }
+
+type tcareRepo struct{ conn }
+
+// TransformingCare is the repository that keeps the dynamic support register and placements.
+func (tx *Tx) TransformingCare() tcare.Repository { return tcareRepo{tx.conn} }
 
 type transitionRepo struct{ conn }
 

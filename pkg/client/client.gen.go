@@ -401,6 +401,126 @@ func (e CareActAssessmentStatus) Valid() bool {
 	}
 }
 
+// Defines values for CareTreatmentReviewKind.
+const (
+	CareTreatmentReviewKindCetr CareTreatmentReviewKind = "cetr"
+	CareTreatmentReviewKindCtr  CareTreatmentReviewKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewKind enum.
+func (e CareTreatmentReviewKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewKindCetr:
+		return true
+	case CareTreatmentReviewKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewSetting.
+const (
+	CareTreatmentReviewSettingCommunity CareTreatmentReviewSetting = "community"
+	CareTreatmentReviewSettingInpatient CareTreatmentReviewSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewSetting enum.
+func (e CareTreatmentReviewSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewSettingCommunity:
+		return true
+	case CareTreatmentReviewSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewStatus.
+const (
+	CareTreatmentReviewStatusHeld      CareTreatmentReviewStatus = "held"
+	CareTreatmentReviewStatusScheduled CareTreatmentReviewStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewStatus enum.
+func (e CareTreatmentReviewStatus) Valid() bool {
+	switch e {
+	case CareTreatmentReviewStatusHeld:
+		return true
+	case CareTreatmentReviewStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputKind.
+const (
+	CareTreatmentReviewInputKindCetr CareTreatmentReviewInputKind = "cetr"
+	CareTreatmentReviewInputKindCtr  CareTreatmentReviewInputKind = "ctr"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputKind enum.
+func (e CareTreatmentReviewInputKind) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputKindCetr:
+		return true
+	case CareTreatmentReviewInputKindCtr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewInputSetting.
+const (
+	CareTreatmentReviewInputSettingCommunity CareTreatmentReviewInputSetting = "community"
+	CareTreatmentReviewInputSettingInpatient CareTreatmentReviewInputSetting = "inpatient"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewInputSetting enum.
+func (e CareTreatmentReviewInputSetting) Valid() bool {
+	switch e {
+	case CareTreatmentReviewInputSettingCommunity:
+		return true
+	case CareTreatmentReviewInputSettingInpatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareTreatmentReviewOutcome.
+const (
+	CareTreatmentReviewOutcomeAdmissionAvoided          CareTreatmentReviewOutcome = "admission_avoided"
+	CareTreatmentReviewOutcomeAdmissionRecommended      CareTreatmentReviewOutcome = "admission_recommended"
+	CareTreatmentReviewOutcomeCommunitySupportIncreased CareTreatmentReviewOutcome = "community_support_increased"
+	CareTreatmentReviewOutcomeContinuedInpatientCare    CareTreatmentReviewOutcome = "continued_inpatient_care"
+	CareTreatmentReviewOutcomeDischargePlanAgreed       CareTreatmentReviewOutcome = "discharge_plan_agreed"
+	CareTreatmentReviewOutcomeOther                     CareTreatmentReviewOutcome = "other"
+)
+
+// Valid indicates whether the value is a known member of the CareTreatmentReviewOutcome enum.
+func (e CareTreatmentReviewOutcome) Valid() bool {
+	switch e {
+	case CareTreatmentReviewOutcomeAdmissionAvoided:
+		return true
+	case CareTreatmentReviewOutcomeAdmissionRecommended:
+		return true
+	case CareTreatmentReviewOutcomeCommunitySupportIncreased:
+		return true
+	case CareTreatmentReviewOutcomeContinuedInpatientCare:
+		return true
+	case CareTreatmentReviewOutcomeDischargePlanAgreed:
+		return true
+	case CareTreatmentReviewOutcomeOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CloseOutcome.
 const (
 	CloseOutcomeEHCNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
@@ -1183,22 +1303,22 @@ func (e EHCPersonalBudgetLinesStream) Valid() bool {
 
 // Defines values for EHCPersonalBudgetType.
 const (
-	DirectPayment EHCPersonalBudgetType = "direct_payment"
-	Mixed         EHCPersonalBudgetType = "mixed"
-	Notional      EHCPersonalBudgetType = "notional"
-	ThirdParty    EHCPersonalBudgetType = "third_party"
+	EHCPersonalBudgetTypeDirectPayment EHCPersonalBudgetType = "direct_payment"
+	EHCPersonalBudgetTypeMixed         EHCPersonalBudgetType = "mixed"
+	EHCPersonalBudgetTypeNotional      EHCPersonalBudgetType = "notional"
+	EHCPersonalBudgetTypeThirdParty    EHCPersonalBudgetType = "third_party"
 )
 
 // Valid indicates whether the value is a known member of the EHCPersonalBudgetType enum.
 func (e EHCPersonalBudgetType) Valid() bool {
 	switch e {
-	case DirectPayment:
+	case EHCPersonalBudgetTypeDirectPayment:
 		return true
-	case Mixed:
+	case EHCPersonalBudgetTypeMixed:
 		return true
-	case Notional:
+	case EHCPersonalBudgetTypeNotional:
 		return true
-	case ThirdParty:
+	case EHCPersonalBudgetTypeThirdParty:
 		return true
 	default:
 		return false
@@ -1799,6 +1919,186 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetRequestedBy.
+const (
+	PersonalBudgetRequestedByParent      PersonalBudgetRequestedBy = "parent"
+	PersonalBudgetRequestedByYoungPerson PersonalBudgetRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedBy enum.
+func (e PersonalBudgetRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedByParent:
+		return true
+	case PersonalBudgetRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetDecisionInputDecision.
+const (
+	PersonalBudgetDecisionInputDecisionAgreed  PersonalBudgetDecisionInputDecision = "agreed"
+	PersonalBudgetDecisionInputDecisionRefused PersonalBudgetDecisionInputDecision = "refused"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetDecisionInputDecision enum.
+func (e PersonalBudgetDecisionInputDecision) Valid() bool {
+	switch e {
+	case PersonalBudgetDecisionInputDecisionAgreed:
+		return true
+	case PersonalBudgetDecisionInputDecisionRefused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetInputRequestedBy.
+const (
+	PersonalBudgetInputRequestedByParent      PersonalBudgetInputRequestedBy = "parent"
+	PersonalBudgetInputRequestedByYoungPerson PersonalBudgetInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputRequestedBy enum.
+func (e PersonalBudgetInputRequestedBy) Valid() bool {
+	switch e {
+	case PersonalBudgetInputRequestedByParent:
+		return true
+	case PersonalBudgetInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartArrangement.
+const (
+	PersonalBudgetPartArrangementDirectPayment PersonalBudgetPartArrangement = "direct_payment"
+	PersonalBudgetPartArrangementNotional      PersonalBudgetPartArrangement = "notional"
+	PersonalBudgetPartArrangementThirdParty    PersonalBudgetPartArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartArrangement enum.
+func (e PersonalBudgetPartArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetPartArrangementDirectPayment:
+		return true
+	case PersonalBudgetPartArrangementNotional:
+		return true
+	case PersonalBudgetPartArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartPeriod.
+const (
+	Month PersonalBudgetPartPeriod = "month"
+	Week  PersonalBudgetPartPeriod = "week"
+	Year  PersonalBudgetPartPeriod = "year"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartPeriod enum.
+func (e PersonalBudgetPartPeriod) Valid() bool {
+	switch e {
+	case Month:
+		return true
+	case Week:
+		return true
+	case Year:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPartStream.
+const (
+	PersonalBudgetPartStreamEducation  PersonalBudgetPartStream = "education"
+	PersonalBudgetPartStreamHealth     PersonalBudgetPartStream = "health"
+	PersonalBudgetPartStreamSocialCare PersonalBudgetPartStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPartStream enum.
+func (e PersonalBudgetPartStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPartStreamEducation:
+		return true
+	case PersonalBudgetPartStreamHealth:
+		return true
+	case PersonalBudgetPartStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentStream.
+const (
+	PersonalBudgetPaymentStreamEducation  PersonalBudgetPaymentStream = "education"
+	PersonalBudgetPaymentStreamHealth     PersonalBudgetPaymentStream = "health"
+	PersonalBudgetPaymentStreamSocialCare PersonalBudgetPaymentStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentStream enum.
+func (e PersonalBudgetPaymentStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentStreamEducation:
+		return true
+	case PersonalBudgetPaymentStreamHealth:
+		return true
+	case PersonalBudgetPaymentStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetPaymentInputStream.
+const (
+	PersonalBudgetPaymentInputStreamEducation  PersonalBudgetPaymentInputStream = "education"
+	PersonalBudgetPaymentInputStreamHealth     PersonalBudgetPaymentInputStream = "health"
+	PersonalBudgetPaymentInputStreamSocialCare PersonalBudgetPaymentInputStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPaymentInputStream enum.
+func (e PersonalBudgetPaymentInputStream) Valid() bool {
+	switch e {
+	case PersonalBudgetPaymentInputStreamEducation:
+		return true
+	case PersonalBudgetPaymentInputStreamHealth:
+		return true
+	case PersonalBudgetPaymentInputStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetStatus.
+const (
+	PersonalBudgetStatusAgreed    PersonalBudgetStatus = "agreed"
+	PersonalBudgetStatusRefused   PersonalBudgetStatus = "refused"
+	PersonalBudgetStatusRequested PersonalBudgetStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetStatus enum.
+func (e PersonalBudgetStatus) Valid() bool {
+	switch e {
+	case PersonalBudgetStatusAgreed:
+		return true
+	case PersonalBudgetStatusRefused:
+		return true
+	case PersonalBudgetStatusRequested:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PfAArea.
 const (
 	PfAAreaCommunity           PfAArea = "community"
@@ -1817,6 +2117,60 @@ func (e PfAArea) Valid() bool {
 	case PfAAreaHealth:
 		return true
 	case PfAAreaIndependentLiving:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementFunders.
+const (
+	PlacementFundersEducation  PlacementFunders = "education"
+	PlacementFundersHealth     PlacementFunders = "health"
+	PlacementFundersSocialCare PlacementFunders = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PlacementFunders enum.
+func (e PlacementFunders) Valid() bool {
+	switch e {
+	case PlacementFundersEducation:
+		return true
+	case PlacementFundersHealth:
+		return true
+	case PlacementFundersSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementType.
+const (
+	PlacementTypeIndependent   PlacementType = "independent"
+	PlacementTypeInpatient     PlacementType = "inpatient"
+	PlacementTypeMainstream    PlacementType = "mainstream"
+	PlacementTypeOther         PlacementType = "other"
+	PlacementTypeResidential38 PlacementType = "residential_38"
+	PlacementTypeResidential52 PlacementType = "residential_52"
+	PlacementTypeSpecial       PlacementType = "special"
+)
+
+// Valid indicates whether the value is a known member of the PlacementType enum.
+func (e PlacementType) Valid() bool {
+	switch e {
+	case PlacementTypeIndependent:
+		return true
+	case PlacementTypeInpatient:
+		return true
+	case PlacementTypeMainstream:
+		return true
+	case PlacementTypeOther:
+		return true
+	case PlacementTypeResidential38:
+		return true
+	case PlacementTypeResidential52:
+		return true
+	case PlacementTypeSpecial:
 		return true
 	default:
 		return false
@@ -1945,29 +2299,33 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey            RecordType = "api_key"
-	RecordTypeAction            RecordType = "action"
-	RecordTypeAllocation        RecordType = "allocation"
-	RecordTypeAnnualReview      RecordType = "annual_review"
-	RecordTypeConsent           RecordType = "consent"
-	RecordTypeDispute           RecordType = "dispute"
-	RecordTypeDocument          RecordType = "document"
-	RecordTypeEHCPlan           RecordType = "ehc_plan"
-	RecordTypeEHCRequest        RecordType = "ehc_request"
-	RecordTypeFamilyAssessment  RecordType = "family_assessment"
-	RecordTypeInvolvement       RecordType = "involvement"
-	RecordTypeMeeting           RecordType = "meeting"
-	RecordTypeOrganisation      RecordType = "organisation"
-	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
-	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
-	RecordTypePractitioner      RecordType = "practitioner"
-	RecordTypeReferral          RecordType = "referral"
-	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
-	RecordTypeSurveyResponse    RecordType = "survey_response"
-	RecordTypeSurveyTemplate    RecordType = "survey_template"
-	RecordTypeTimelineEvent     RecordType = "timeline_event"
-	RecordTypeTransitionPlan    RecordType = "transition_plan"
-	RecordTypeYoungPerson       RecordType = "young_person"
+	RecordTypeAPIKey               RecordType = "api_key"
+	RecordTypeAction               RecordType = "action"
+	RecordTypeAllocation           RecordType = "allocation"
+	RecordTypeAnnualReview         RecordType = "annual_review"
+	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
+	RecordTypeConsent              RecordType = "consent"
+	RecordTypeDispute              RecordType = "dispute"
+	RecordTypeDocument             RecordType = "document"
+	RecordTypeEHCPlan              RecordType = "ehc_plan"
+	RecordTypeEHCRequest           RecordType = "ehc_request"
+	RecordTypeFamilyAssessment     RecordType = "family_assessment"
+	RecordTypeInvolvement          RecordType = "involvement"
+	RecordTypeMeeting              RecordType = "meeting"
+	RecordTypeOrganisation         RecordType = "organisation"
+	RecordTypePathwayFeedback      RecordType = "pathway_feedback"
+	RecordTypePersonalBudget       RecordType = "personal_budget"
+	RecordTypePlacement            RecordType = "placement"
+	RecordTypePossibleDuplicate    RecordType = "possible_duplicate"
+	RecordTypePractitioner         RecordType = "practitioner"
+	RecordTypeReferral             RecordType = "referral"
+	RecordTypeSupportRegisterEntry RecordType = "support_register_entry"
+	RecordTypeSurveyInvitation     RecordType = "survey_invitation"
+	RecordTypeSurveyResponse       RecordType = "survey_response"
+	RecordTypeSurveyTemplate       RecordType = "survey_template"
+	RecordTypeTimelineEvent        RecordType = "timeline_event"
+	RecordTypeTransitionPlan       RecordType = "transition_plan"
+	RecordTypeYoungPerson          RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -1980,6 +2338,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeAllocation:
 		return true
 	case RecordTypeAnnualReview:
+		return true
+	case RecordTypeCareTreatmentReview:
 		return true
 	case RecordTypeConsent:
 		return true
@@ -2001,11 +2361,17 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypePathwayFeedback:
 		return true
+	case RecordTypePersonalBudget:
+		return true
+	case RecordTypePlacement:
+		return true
 	case RecordTypePossibleDuplicate:
 		return true
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSupportRegisterEntry:
 		return true
 	case RecordTypeSurveyInvitation:
 		return true
@@ -2147,6 +2513,102 @@ func (e ReferralStatus) Valid() bool {
 	case ReferralStatusRedirected:
 		return true
 	case ReferralStatusReviewing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryConsent.
+const (
+	RegisterEntryConsentGiven    RegisterEntryConsent = "given"
+	RegisterEntryConsentNotGiven RegisterEntryConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryConsent enum.
+func (e RegisterEntryConsent) Valid() bool {
+	switch e {
+	case RegisterEntryConsentGiven:
+		return true
+	case RegisterEntryConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryStatus.
+const (
+	RegisterEntryStatusClosed RegisterEntryStatus = "closed"
+	RegisterEntryStatusOpen   RegisterEntryStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryStatus enum.
+func (e RegisterEntryStatus) Valid() bool {
+	switch e {
+	case RegisterEntryStatusClosed:
+		return true
+	case RegisterEntryStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConditions.
+const (
+	Autism             RegisterEntryInputConditions = "autism"
+	LearningDisability RegisterEntryInputConditions = "learning_disability"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConditions enum.
+func (e RegisterEntryInputConditions) Valid() bool {
+	switch e {
+	case Autism:
+		return true
+	case LearningDisability:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterEntryInputConsent.
+const (
+	RegisterEntryInputConsentGiven    RegisterEntryInputConsent = "given"
+	RegisterEntryInputConsentNotGiven RegisterEntryInputConsent = "not_given"
+)
+
+// Valid indicates whether the value is a known member of the RegisterEntryInputConsent enum.
+func (e RegisterEntryInputConsent) Valid() bool {
+	switch e {
+	case RegisterEntryInputConsentGiven:
+		return true
+	case RegisterEntryInputConsentNotGiven:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterRating.
+const (
+	Amber RegisterRating = "amber"
+	Blue  RegisterRating = "blue"
+	Green RegisterRating = "green"
+	Red   RegisterRating = "red"
+)
+
+// Valid indicates whether the value is a known member of the RegisterRating enum.
+func (e RegisterRating) Valid() bool {
+	switch e {
+	case Amber:
+		return true
+	case Blue:
+		return true
+	case Green:
+		return true
+	case Red:
 		return true
 	default:
 		return false
@@ -2678,6 +3140,24 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for ListCareTreatmentReviewsParamsStatus.
+const (
+	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
+	ListCareTreatmentReviewsParamsStatusScheduled ListCareTreatmentReviewsParamsStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the ListCareTreatmentReviewsParamsStatus enum.
+func (e ListCareTreatmentReviewsParamsStatus) Valid() bool {
+	switch e {
+	case ListCareTreatmentReviewsParamsStatusHeld:
+		return true
+	case ListCareTreatmentReviewsParamsStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
@@ -3011,6 +3491,97 @@ type CareActAssessmentPatch struct {
 
 // CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
 type CareActAssessmentStatus string
+
+// CareTreatmentRecommendation defines model for CareTreatmentRecommendation.
+type CareTreatmentRecommendation struct {
+	Description string             `json:"description"`
+	Done        *bool              `json:"done,omitempty"`
+	DueOn       openapi_types.Date `json:"due_on"`
+
+	// Overdue Not done by its due date (answers only).
+	Overdue *bool  `json:"overdue,omitempty"`
+	Owner   string `json:"owner"`
+}
+
+// CareTreatmentReview defines model for CareTreatmentReview.
+type CareTreatmentReview struct {
+	CreatedAt        time.Time                     `json:"created_at"`
+	FamilyViews      *string                       `json:"family_views,omitempty"`
+	Findings         *string                       `json:"findings,omitempty"`
+	HeldOn           *openapi_types.Date           `json:"held_on,omitempty"`
+	ID               openapi_types.UUID            `json:"id"`
+	KeyQuestions     *string                       `json:"key_questions,omitempty"`
+	Kind             CareTreatmentReviewKind       `json:"kind"`
+	Outcome          *CareTreatmentReviewOutcome   `json:"outcome,omitempty"`
+	Panel            *CareTreatmentReviewPanel     `json:"panel,omitempty"`
+	Recommendations  []CareTreatmentRecommendation `json:"recommendations"`
+	RegisterEntryID  openapi_types.UUID            `json:"register_entry_id"`
+	ScheduledOn      openapi_types.Date            `json:"scheduled_on"`
+	Setting          CareTreatmentReviewSetting    `json:"setting"`
+	Status           CareTreatmentReviewStatus     `json:"status"`
+	UpdatedAt        time.Time                     `json:"updated_at"`
+	Version          int                           `json:"version"`
+	YoungPersonID    openapi_types.UUID            `json:"young_person_id"`
+	YoungPersonViews *string                       `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewKind defines model for CareTreatmentReview.Kind.
+type CareTreatmentReviewKind string
+
+// CareTreatmentReviewSetting defines model for CareTreatmentReview.Setting.
+type CareTreatmentReviewSetting string
+
+// CareTreatmentReviewStatus defines model for CareTreatmentReview.Status.
+type CareTreatmentReviewStatus string
+
+// CareTreatmentReviewEventPayload The data of care_treatment_review events (see GET /v1/event-types for which). Like register events, they carry no young_person_id.
+type CareTreatmentReviewEventPayload = EventPayload
+
+// CareTreatmentReviewHeldInput defines model for CareTreatmentReviewHeldInput.
+type CareTreatmentReviewHeldInput struct {
+	FamilyViews *string `json:"family_views,omitempty"`
+	Findings    *string `json:"findings,omitempty"`
+
+	// HeldOn Not in the future.
+	HeldOn           openapi_types.Date             `json:"held_on"`
+	KeyQuestions     *string                        `json:"key_questions,omitempty"`
+	Outcome          CareTreatmentReviewOutcome     `json:"outcome"`
+	Panel            CareTreatmentReviewPanel       `json:"panel"`
+	Recommendations  *[]CareTreatmentRecommendation `json:"recommendations,omitempty"`
+	YoungPersonViews *string                        `json:"young_person_views,omitempty"`
+}
+
+// CareTreatmentReviewInput defines model for CareTreatmentReviewInput.
+type CareTreatmentReviewInput struct {
+	KeyQuestions    *string                         `json:"key_questions,omitempty"`
+	Kind            CareTreatmentReviewInputKind    `json:"kind"`
+	RegisterEntryID openapi_types.UUID              `json:"register_entry_id"`
+	ScheduledOn     openapi_types.Date              `json:"scheduled_on"`
+	Setting         CareTreatmentReviewInputSetting `json:"setting"`
+}
+
+// CareTreatmentReviewInputKind defines model for CareTreatmentReviewInput.Kind.
+type CareTreatmentReviewInputKind string
+
+// CareTreatmentReviewInputSetting defines model for CareTreatmentReviewInput.Setting.
+type CareTreatmentReviewInputSetting string
+
+// CareTreatmentReviewOutcome defines model for CareTreatmentReviewOutcome.
+type CareTreatmentReviewOutcome string
+
+// CareTreatmentReviewPage defines model for CareTreatmentReviewPage.
+type CareTreatmentReviewPage struct {
+	Items      []CareTreatmentReview `json:"items"`
+	NextCursor *string               `json:"next_cursor,omitempty"`
+}
+
+// CareTreatmentReviewPanel defines model for CareTreatmentReviewPanel.
+type CareTreatmentReviewPanel struct {
+	// Chair The independent chair (a commissioner).
+	Chair              string `json:"chair"`
+	ClinicalExpert     string `json:"clinical_expert"`
+	ExpertByExperience string `json:"expert_by_experience"`
+}
 
 // CHC defines model for Chc.
 type CHC struct {
@@ -4387,6 +4958,118 @@ type PathwayFeedbackPage struct {
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
 
+// PersonalBudget defines model for PersonalBudget.
+type PersonalBudget struct {
+	CreatedAt time.Time           `json:"created_at"`
+	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// Integrated More than one funding stream.
+	Integrated     bool                      `json:"integrated"`
+	Parts          []PersonalBudgetPart      `json:"parts"`
+	Payments       []PersonalBudgetPayment   `json:"payments"`
+	RefusalReasons *string                   `json:"refusal_reasons,omitempty"`
+	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
+	RequestedOn    openapi_types.Date        `json:"requested_on"`
+	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+
+	// SectionJ The plan's section J, computed from this budget.
+	SectionJ string `json:"section_j"`
+
+	// SpentPence Payments by stream.
+	SpentPence    map[string]int64     `json:"spent_pence"`
+	Status        PersonalBudgetStatus `json:"status"`
+	UpdatedAt     time.Time            `json:"updated_at"`
+	Version       int                  `json:"version"`
+	YoungPersonID openapi_types.UUID   `json:"young_person_id"`
+}
+
+// PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
+type PersonalBudgetRequestedBy string
+
+// PersonalBudgetDecisionInput defines model for PersonalBudgetDecisionInput.
+type PersonalBudgetDecisionInput struct {
+	DecidedOn openapi_types.Date                  `json:"decided_on"`
+	Decision  PersonalBudgetDecisionInputDecision `json:"decision"`
+	Parts     *[]PersonalBudgetPart               `json:"parts,omitempty"`
+
+	// Reasons Required on refusal.
+	Reasons     *string             `json:"reasons,omitempty"`
+	ReviewDueOn *openapi_types.Date `json:"review_due_on,omitempty"`
+}
+
+// PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
+type PersonalBudgetDecisionInputDecision string
+
+// PersonalBudgetEventPayload The data of personal_budget events (see GET /v1/event-types for which).
+type PersonalBudgetEventPayload = EventPayload
+
+// PersonalBudgetInput defines model for PersonalBudgetInput.
+type PersonalBudgetInput struct {
+	// EHCPlanID The young person's plan, whose section J this budget is.
+	EHCPlanID     *openapi_types.UUID            `json:"ehc_plan_id,omitempty"`
+	RequestedBy   PersonalBudgetInputRequestedBy `json:"requested_by"`
+	RequestedOn   openapi_types.Date             `json:"requested_on"`
+	YoungPersonID openapi_types.UUID             `json:"young_person_id"`
+}
+
+// PersonalBudgetInputRequestedBy defines model for PersonalBudgetInput.RequestedBy.
+type PersonalBudgetInputRequestedBy string
+
+// PersonalBudgetPage defines model for PersonalBudgetPage.
+type PersonalBudgetPage struct {
+	Items      []PersonalBudget `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// PersonalBudgetPart defines model for PersonalBudgetPart.
+type PersonalBudgetPart struct {
+	// AgreementSignedOn Required for a direct payment: the family's signed agreement.
+	AgreementSignedOn *openapi_types.Date           `json:"agreement_signed_on,omitempty"`
+	AmountPence       int64                         `json:"amount_pence"`
+	Arrangement       PersonalBudgetPartArrangement `json:"arrangement"`
+	Monitoring        *string                       `json:"monitoring,omitempty"`
+	Period            PersonalBudgetPartPeriod      `json:"period"`
+	Stream            PersonalBudgetPartStream      `json:"stream"`
+}
+
+// PersonalBudgetPartArrangement defines model for PersonalBudgetPart.Arrangement.
+type PersonalBudgetPartArrangement string
+
+// PersonalBudgetPartPeriod defines model for PersonalBudgetPart.Period.
+type PersonalBudgetPartPeriod string
+
+// PersonalBudgetPartStream defines model for PersonalBudgetPart.Stream.
+type PersonalBudgetPartStream string
+
+// PersonalBudgetPayment defines model for PersonalBudgetPayment.
+type PersonalBudgetPayment struct {
+	AmountPence int64                       `json:"amount_pence"`
+	ID          openapi_types.UUID          `json:"id"`
+	Note        *string                     `json:"note,omitempty"`
+	PaidOn      openapi_types.Date          `json:"paid_on"`
+	RecordedAt  time.Time                   `json:"recorded_at"`
+	Stream      PersonalBudgetPaymentStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentStream defines model for PersonalBudgetPayment.Stream.
+type PersonalBudgetPaymentStream string
+
+// PersonalBudgetPaymentInput defines model for PersonalBudgetPaymentInput.
+type PersonalBudgetPaymentInput struct {
+	AmountPence int64                            `json:"amount_pence"`
+	Note        *string                          `json:"note,omitempty"`
+	PaidOn      openapi_types.Date               `json:"paid_on"`
+	Stream      PersonalBudgetPaymentInputStream `json:"stream"`
+}
+
+// PersonalBudgetPaymentInputStream defines model for PersonalBudgetPaymentInput.Stream.
+type PersonalBudgetPaymentInputStream string
+
+// PersonalBudgetStatus defines model for PersonalBudgetStatus.
+type PersonalBudgetStatus string
+
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
@@ -4420,6 +5103,74 @@ type PFAPatch struct {
 	Health              *PFAAreaPatch `json:"health,omitempty"`
 	IndependentLiving   *PFAAreaPatch `json:"independent_living,omitempty"`
 }
+
+// Placement defines model for Placement.
+type Placement struct {
+	AnnualCostPence       *int64              `json:"annual_cost_pence,omitempty"`
+	CreatedAt             time.Time           `json:"created_at"`
+	DistanceKm            *float64            `json:"distance_km,omitempty"`
+	EducationPct          int                 `json:"education_pct"`
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	Funders               []PlacementFunders  `json:"funders"`
+	HealthPct             int                 `json:"health_pct"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Residential           bool                `json:"residential"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         int                 `json:"social_care_pct"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	UpdatedAt             time.Time           `json:"updated_at"`
+	Version               int                 `json:"version"`
+
+	// WeeksPerYear 38 or 52 for a residential placement or inpatient unit; 0 otherwise.
+	WeeksPerYear  int                `json:"weeks_per_year"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlacementFunders defines model for Placement.Funders.
+type PlacementFunders string
+
+// PlacementEndInput defines model for PlacementEndInput.
+type PlacementEndInput struct {
+	// EndOn Not before start_on, not in the future.
+	EndOn openapi_types.Date `json:"end_on"`
+}
+
+// PlacementEventPayload The data of placement events (see GET /v1/event-types for which).
+type PlacementEventPayload = EventPayload
+
+// PlacementInput defines model for PlacementInput.
+type PlacementInput struct {
+	AnnualCostPence *int64 `json:"annual_cost_pence,omitempty"`
+
+	// DistanceKm From home.
+	DistanceKm   *float64 `json:"distance_km,omitempty"`
+	EducationPct *int     `json:"education_pct,omitempty"`
+
+	// EHCPlanID The young person's plan whose section I names this placement.
+	EHCPlanID             *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EndOn                 *openapi_types.Date `json:"end_on,omitempty"`
+	HealthPct             *int                `json:"health_pct,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
+	SettingName           string              `json:"setting_name"`
+	SettingOrganisationID *openapi_types.UUID `json:"setting_organisation_id,omitempty"`
+	SocialCarePct         *int                `json:"social_care_pct,omitempty"`
+	StartOn               openapi_types.Date  `json:"start_on"`
+	Type                  PlacementType       `json:"type"`
+	YoungPersonID         openapi_types.UUID  `json:"young_person_id"`
+}
+
+// PlacementPage defines model for PlacementPage.
+type PlacementPage struct {
+	Items      []Placement `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// PlacementType defines model for PlacementType.
+type PlacementType string
 
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
@@ -4634,6 +5385,140 @@ type ReferralReason string
 // ReferralStatus The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 type ReferralStatus string
 
+// RegisterAction defines model for RegisterAction.
+type RegisterAction struct {
+	Description string              `json:"description"`
+	Done        *bool               `json:"done,omitempty"`
+	DueOn       *openapi_types.Date `json:"due_on,omitempty"`
+
+	// Owner Who will do it (a role or service).
+	Owner string `json:"owner"`
+}
+
+// RegisterCTRInput defines model for RegisterCTRInput.
+type RegisterCTRInput struct {
+	// HeldOn Not in the future.
+	HeldOn openapi_types.Date `json:"held_on"`
+}
+
+// RegisterCloseInput defines model for RegisterCloseInput.
+type RegisterCloseInput struct {
+	// ClosedOn Not before the current rating, not in the future.
+	ClosedOn openapi_types.Date `json:"closed_on"`
+}
+
+// RegisterEntry defines model for RegisterEntry.
+type RegisterEntry struct {
+	Actions    []RegisterAction     `json:"actions"`
+	ClosedOn   *openapi_types.Date  `json:"closed_on,omitempty"`
+	Conditions []string             `json:"conditions"`
+	Consent    RegisterEntryConsent `json:"consent"`
+	CreatedAt  time.Time            `json:"created_at"`
+
+	// CtrDueOn When the next C(E)TR is due (red and blue only); absent when none is expected.
+	CtrDueOn *openapi_types.Date `json:"ctr_due_on,omitempty"`
+
+	// CtrOverdue The C(E)TR due date has passed unmet.
+	CtrOverdue bool `json:"ctr_overdue"`
+
+	// History Every rating, oldest first; the last is the current one.
+	History                 []RegisterRatingRecord `json:"history"`
+	ID                      openapi_types.UUID     `json:"id"`
+	Keyworker               *string                `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID    `json:"keyworker_organisation_id,omitempty"`
+	LastCtrOn               *openapi_types.Date    `json:"last_ctr_on,omitempty"`
+	LawfulBasis             *string                `json:"lawful_basis,omitempty"`
+
+	// RatedSince The first day of the current run of this rating.
+	RatedSince openapi_types.Date `json:"rated_since"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating        RegisterRating      `json:"rating"`
+	Status        RegisterEntryStatus `json:"status"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+	Version       int                 `json:"version"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryConsent defines model for RegisterEntry.Consent.
+type RegisterEntryConsent string
+
+// RegisterEntryStatus defines model for RegisterEntry.Status.
+type RegisterEntryStatus string
+
+// RegisterEntryInput defines model for RegisterEntryInput.
+type RegisterEntryInput struct {
+	Actions    *[]RegisterAction              `json:"actions,omitempty"`
+	Conditions []RegisterEntryInputConditions `json:"conditions"`
+
+	// Consent Consent to be on the register.
+	Consent RegisterEntryInputConsent `json:"consent"`
+
+	// Keyworker The keyworker's name and service.
+	Keyworker               *string             `json:"keyworker,omitempty"`
+	KeyworkerOrganisationID *openapi_types.UUID `json:"keyworker_organisation_id,omitempty"`
+
+	// LawfulBasis Required without consent: the lawful reason to keep the entry.
+	LawfulBasis   *string             `json:"lawful_basis,omitempty"`
+	Rating        RegisterRatingInput `json:"rating"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// RegisterEntryInputConditions defines model for RegisterEntryInput.Conditions.
+type RegisterEntryInputConditions string
+
+// RegisterEntryInputConsent Consent to be on the register.
+type RegisterEntryInputConsent string
+
+// RegisterEntryPage defines model for RegisterEntryPage.
+type RegisterEntryPage struct {
+	Items      []RegisterEntry `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// RegisterRating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+type RegisterRating string
+
+// RegisterRatingInput defines model for RegisterRatingInput.
+type RegisterRatingInput struct {
+	// Actions Replaces the agreed actions when given.
+	Actions *[]RegisterAction `json:"actions,omitempty"`
+
+	// AdmissionPlanned Blue only: the admission was planned.
+	AdmissionPlanned *bool `json:"admission_planned,omitempty"`
+
+	// AdmittedOn Blue only: the day of admission (kept from the current blue rating when absent).
+	AdmittedOn *openapi_types.Date `json:"admitted_on,omitempty"`
+
+	// DecidedOn The day the register group decided; not in the future.
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating  RegisterRating `json:"rating"`
+	Reasons []string       `json:"reasons"`
+}
+
+// RegisterRatingRecord defines model for RegisterRatingRecord.
+type RegisterRatingRecord struct {
+	AdmissionPlanned *bool               `json:"admission_planned,omitempty"`
+	AdmittedOn       *openapi_types.Date `json:"admitted_on,omitempty"`
+	DecidedBy        struct {
+		// Actor The key or token subject that recorded the decision.
+		Actor          string              `json:"actor"`
+		OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+		Role           string              `json:"role"`
+	} `json:"decided_by"`
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Evidence  *string            `json:"evidence,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Rating red: high or immediate risk; amber: at risk without timely support; green: managed in the community; blue: an inpatient now.
+	Rating     RegisterRating `json:"rating"`
+	Reasons    []string       `json:"reasons"`
+	RecordedAt time.Time      `json:"recorded_at"`
+}
+
 // Report defines model for Report.
 type Report struct {
 	Disclosure DisclosureControl `json:"disclosure"`
@@ -4741,11 +5626,12 @@ type Sex string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog     []AuditEvent   `json:"access_log"`
-	Allocations   []Allocation   `json:"allocations"`
-	AnnualReviews []AnnualReview `json:"annual_reviews"`
-	Consents      []Consent      `json:"consents"`
-	Disputes      []Dispute      `json:"disputes"`
+	AccessLog            []AuditEvent           `json:"access_log"`
+	Allocations          []Allocation           `json:"allocations"`
+	AnnualReviews        []AnnualReview         `json:"annual_reviews"`
+	CareTreatmentReviews *[]CareTreatmentReview `json:"care_treatment_reviews,omitempty"`
+	Consents             []Consent              `json:"consents"`
+	Disputes             []Dispute              `json:"disputes"`
 
 	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
 	Documents           []Document           `json:"documents"`
@@ -4759,13 +5645,21 @@ type SubjectAccessExport struct {
 	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
 	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
 	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
+	PersonalBudgets   *[]PersonalBudget   `json:"personal_budgets,omitempty"`
+	Placements        *[]Placement        `json:"placements,omitempty"`
 	Referrals         []Referral          `json:"referrals"`
+
+	// SupportRegister Dynamic support register entries with their rating history (issue 17).
+	SupportRegister *[]RegisterEntry `json:"support_register,omitempty"`
 
 	// SurveyResponses Survey responses about the young person (answers as given).
 	SurveyResponses []SurveyResponse `json:"survey_responses"`
 	TransitionPlans []TransitionPlan `json:"transition_plans"`
 	YoungPerson     YoungPerson      `json:"young_person"`
 }
+
+// SupportRegisterEntryEventPayload The data of support_register_entry events (see GET /v1/event-types for which). Register events carry no young_person_id: only the register group may know who is on it, so only callers who see the whole council receive them.
+type SupportRegisterEntryEventPayload = EventPayload
 
 // SurveyAnswer defines model for SurveyAnswer.
 type SurveyAnswer struct {
@@ -5601,6 +6495,37 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCareTreatmentReviewsParams defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParams struct {
+	RegisterEntryID *openapi_types.UUID                   `form:"register_entry_id,omitempty" json:"register_entry_id,omitempty"`
+	YoungPersonID   *openapi_types.UUID                   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status          *ListCareTreatmentReviewsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCareTreatmentReviewsParamsStatus defines parameters for ListCareTreatmentReviews.
+type ListCareTreatmentReviewsParamsStatus string
+
+// ScheduleCareTreatmentReviewParams defines parameters for ScheduleCareTreatmentReview.
+type ScheduleCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// HoldCareTreatmentReviewParams defines parameters for HoldCareTreatmentReview.
+type HoldCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
@@ -5976,6 +6901,73 @@ type CreatePathwayFeedbackParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPersonalBudgetsParams defines parameters for ListPersonalBudgets.
+type ListPersonalBudgetsParams struct {
+	YoungPersonID *openapi_types.UUID   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	EHCPlanID     *openapi_types.UUID   `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status        *PersonalBudgetStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RequestPersonalBudgetParams defines parameters for RequestPersonalBudget.
+type RequestPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecidePersonalBudgetParams defines parameters for DecidePersonalBudget.
+type DecidePersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordPersonalBudgetPaymentParams defines parameters for RecordPersonalBudgetPayment.
+type RecordPersonalBudgetPaymentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPlacementsParams defines parameters for ListPlacements.
+type ListPlacementsParams struct {
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Type          *PlacementType      `form:"type,omitempty" json:"type,omitempty"`
+
+	// CurrentOn Only placements in place on this day.
+	CurrentOn *openapi_types.Date `form:"current_on,omitempty" json:"current_on,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreatePlacementParams defines parameters for CreatePlacement.
+type CreatePlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EndPlacementParams defines parameters for EndPlacement.
+type EndPlacementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
 	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -6249,6 +7241,60 @@ type ListRetentionDueParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListRegisterEntriesParams defines parameters for ListRegisterEntries.
+type ListRegisterEntriesParams struct {
+	Rating *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
+
+	// Locality The young person's locality.
+	Locality      *string             `form:"locality,omitempty" json:"locality,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Open true: still on the register; false: came off it.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// Overdue true: only entries whose C(E)TR is overdue today.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateRegisterEntryParams defines parameters for CreateRegisterEntry.
+type CreateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CloseRegisterEntryParams defines parameters for CloseRegisterEntry.
+type CloseRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordRegisterCTRParams defines parameters for RecordRegisterCTR.
+type RecordRegisterCTRParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RateRegisterEntryParams defines parameters for RateRegisterEntry.
+type RateRegisterEntryParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
@@ -6540,6 +7586,12 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = APIKeyInput
 
+// ScheduleCareTreatmentReviewJSONRequestBody defines body for ScheduleCareTreatmentReview for application/json ContentType.
+type ScheduleCareTreatmentReviewJSONRequestBody = CareTreatmentReviewInput
+
+// HoldCareTreatmentReviewJSONRequestBody defines body for HoldCareTreatmentReview for application/json ContentType.
+type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -6612,6 +7664,21 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// RequestPersonalBudgetJSONRequestBody defines body for RequestPersonalBudget for application/json ContentType.
+type RequestPersonalBudgetJSONRequestBody = PersonalBudgetInput
+
+// DecidePersonalBudgetJSONRequestBody defines body for DecidePersonalBudget for application/json ContentType.
+type DecidePersonalBudgetJSONRequestBody = PersonalBudgetDecisionInput
+
+// RecordPersonalBudgetPaymentJSONRequestBody defines body for RecordPersonalBudgetPayment for application/json ContentType.
+type RecordPersonalBudgetPaymentJSONRequestBody = PersonalBudgetPaymentInput
+
+// CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
+type CreatePlacementJSONRequestBody = PlacementInput
+
+// EndPlacementJSONRequestBody defines body for EndPlacement for application/json ContentType.
+type EndPlacementJSONRequestBody = PlacementEndInput
+
 // DismissPossibleDuplicateJSONRequestBody defines body for DismissPossibleDuplicate for application/json ContentType.
 type DismissPossibleDuplicateJSONRequestBody = DismissInput
 
@@ -6641,6 +7708,18 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateRegisterEntryJSONRequestBody defines body for CreateRegisterEntry for application/json ContentType.
+type CreateRegisterEntryJSONRequestBody = RegisterEntryInput
+
+// CloseRegisterEntryJSONRequestBody defines body for CloseRegisterEntry for application/json ContentType.
+type CloseRegisterEntryJSONRequestBody = RegisterCloseInput
+
+// RecordRegisterCTRJSONRequestBody defines body for RecordRegisterCTR for application/json ContentType.
+type RecordRegisterCTRJSONRequestBody = RegisterCTRInput
+
+// RateRegisterEntryJSONRequestBody defines body for RateRegisterEntry for application/json ContentType.
+type RateRegisterEntryJSONRequestBody = RegisterRatingInput
 
 // CreateSurveyInvitationJSONRequestBody defines body for CreateSurveyInvitation for application/json ContentType.
 type CreateSurveyInvitationJSONRequestBody = SurveyInvitationInput
@@ -7158,6 +8237,58 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCareTreatmentReviews List C(E)TRs, newest first
+	//
+	// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+	ListCareTreatmentReviews(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScheduleCareTreatmentReviewWithBody Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReviewWithBody(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReview(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCareTreatmentReview Read a C(E)TR
+	//
+	// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+	GetCareTreatmentReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HoldCareTreatmentReviewWithBody Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReviewWithBody(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDisputes List tribunal appeals, mediations and complaints
 	//
@@ -8063,6 +9194,120 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPersonalBudgets List personal budgets the caller may see, newest first
+	//
+	// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+	ListPersonalBudgets(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudgetWithBody(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudget(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+	//
+	// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+	GetPersonalBudget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecidePersonalBudgetWithBody Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudgetWithBody(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudget(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPaymentWithBody(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPayment(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPlacements List placements the caller may see, newest first
+	//
+	// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+	ListPlacements(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePlacementWithBody Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacementWithBody(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacement(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPlacement Read a placement
+	//
+	// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+	GetPlacement(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndPlacementWithBody Record the day a placement ended (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacementWithBody(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndPlacement Record the day a placement ended (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacement(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 	//
 	// **Who may call:** send_officer only (`records:merge`).
@@ -8518,6 +9763,92 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+	//
+	// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+	ListRegisterEntries(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRegisterEntryWithBody Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntryWithBody(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntry(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+	//
+	// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+	GetRegisterEntry(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRegisterEntryWithBody Take the young person off the register (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntryWithBody(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntry(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordRegisterCTRWithBody Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTRWithBody(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTR(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RateRegisterEntryWithBody Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntryWithBody(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntry(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSurveyInvitations List survey invitations (never their tokens)
 	//
@@ -9743,6 +11074,118 @@ func (c *Client) RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCareTreatmentReviews List C(E)TRs, newest first
+//
+// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+func (c *Client) ListCareTreatmentReviews(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCareTreatmentReviewsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScheduleCareTreatmentReviewWithBody Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *Client) ScheduleCareTreatmentReviewWithBody(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScheduleCareTreatmentReviewRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *Client) ScheduleCareTreatmentReview(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScheduleCareTreatmentReviewRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCareTreatmentReview Read a C(E)TR
+//
+// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+func (c *Client) GetCareTreatmentReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCareTreatmentReviewRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HoldCareTreatmentReviewWithBody Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *Client) HoldCareTreatmentReviewWithBody(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHoldCareTreatmentReviewRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *Client) HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHoldCareTreatmentReviewRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11387,6 +12830,260 @@ func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
+// ListPersonalBudgets List personal budgets the caller may see, newest first
+//
+// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+func (c *Client) ListPersonalBudgets(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPersonalBudgetsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *Client) RequestPersonalBudgetWithBody(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPersonalBudgetRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *Client) RequestPersonalBudget(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPersonalBudgetRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
+//
+// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+func (c *Client) GetPersonalBudget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPersonalBudgetRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecidePersonalBudgetWithBody Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *Client) DecidePersonalBudgetWithBody(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecidePersonalBudgetRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *Client) DecidePersonalBudget(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecidePersonalBudgetRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *Client) RecordPersonalBudgetPaymentWithBody(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordPersonalBudgetPaymentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *Client) RecordPersonalBudgetPayment(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordPersonalBudgetPaymentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPlacements List placements the caller may see, newest first
+//
+// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+func (c *Client) ListPlacements(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlacementsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePlacementWithBody Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *Client) CreatePlacementWithBody(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePlacementRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *Client) CreatePlacement(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePlacementRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPlacement Read a placement
+//
+// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+func (c *Client) GetPlacement(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPlacementRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndPlacementWithBody Record the day a placement ended (once; again answers 409)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *Client) EndPlacementWithBody(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndPlacementRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndPlacement Record the day a placement ended (once; again answers 409)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *Client) EndPlacement(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndPlacementRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 //
 // **Who may call:** send_officer only (`records:merge`).
@@ -12173,6 +13870,192 @@ func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueP
 // Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEraseYoungPersonRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
+//
+// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+func (c *Client) ListRegisterEntries(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRegisterEntriesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRegisterEntryWithBody Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *Client) CreateRegisterEntryWithBody(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRegisterEntryRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *Client) CreateRegisterEntry(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRegisterEntryRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
+//
+// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+func (c *Client) GetRegisterEntry(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRegisterEntryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRegisterEntryWithBody Take the young person off the register (once; again answers 409)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *Client) CloseRegisterEntryWithBody(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRegisterEntryRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRegisterEntry Take the young person off the register (once; again answers 409)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *Client) CloseRegisterEntry(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRegisterEntryRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordRegisterCTRWithBody Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *Client) RecordRegisterCTRWithBody(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordRegisterCTRRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *Client) RecordRegisterCTR(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordRegisterCTRRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RateRegisterEntryWithBody Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *Client) RateRegisterEntryWithBody(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRateRegisterEntryRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *Client) RateRegisterEntry(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRateRegisterEntryRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14633,6 +16516,270 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCareTreatmentReviewsRequest constructs an http.Request for the ListCareTreatmentReviews method
+func NewListCareTreatmentReviewsRequest(server string, params *ListCareTreatmentReviewsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.RegisterEntryID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "register_entry_id", *params.RegisterEntryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScheduleCareTreatmentReviewRequest calls the generic ScheduleCareTreatmentReview builder with application/json body
+func NewScheduleCareTreatmentReviewRequest(server string, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScheduleCareTreatmentReviewRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewScheduleCareTreatmentReviewRequestWithBody constructs an http.Request for the ScheduleCareTreatmentReview method, with any body, and a specified content type
+func NewScheduleCareTreatmentReviewRequestWithBody(server string, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCareTreatmentReviewRequest constructs an http.Request for the GetCareTreatmentReview method
+func NewGetCareTreatmentReviewRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewHoldCareTreatmentReviewRequest calls the generic HoldCareTreatmentReview builder with application/json body
+func NewHoldCareTreatmentReviewRequest(server string, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewHoldCareTreatmentReviewRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewHoldCareTreatmentReviewRequestWithBody constructs an http.Request for the HoldCareTreatmentReview method, with any body, and a specified content type
+func NewHoldCareTreatmentReviewRequestWithBody(server string, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews/%s/held", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -17905,6 +20052,607 @@ func NewGetPathwayFeedbackRequest(server string, id ID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListPersonalBudgetsRequest constructs an http.Request for the ListPersonalBudgets method
+func NewListPersonalBudgetsRequest(server string, params *ListPersonalBudgetsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EHCPlanID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_plan_id", *params.EHCPlanID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestPersonalBudgetRequest calls the generic RequestPersonalBudget builder with application/json body
+func NewRequestPersonalBudgetRequest(server string, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestPersonalBudgetRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewRequestPersonalBudgetRequestWithBody constructs an http.Request for the RequestPersonalBudget method, with any body, and a specified content type
+func NewRequestPersonalBudgetRequestWithBody(server string, params *RequestPersonalBudgetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetPersonalBudgetRequest constructs an http.Request for the GetPersonalBudget method
+func NewGetPersonalBudgetRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDecidePersonalBudgetRequest calls the generic DecidePersonalBudget builder with application/json body
+func NewDecidePersonalBudgetRequest(server string, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecidePersonalBudgetRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDecidePersonalBudgetRequestWithBody constructs an http.Request for the DecidePersonalBudget method, with any body, and a specified content type
+func NewDecidePersonalBudgetRequestWithBody(server string, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s/decision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRecordPersonalBudgetPaymentRequest calls the generic RecordPersonalBudgetPayment builder with application/json body
+func NewRecordPersonalBudgetPaymentRequest(server string, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordPersonalBudgetPaymentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRecordPersonalBudgetPaymentRequestWithBody constructs an http.Request for the RecordPersonalBudgetPayment method, with any body, and a specified content type
+func NewRecordPersonalBudgetPaymentRequestWithBody(server string, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListPlacementsRequest constructs an http.Request for the ListPlacements method
+func NewListPlacementsRequest(server string, params *ListPlacementsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CurrentOn != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "current_on", *params.CurrentOn, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePlacementRequest calls the generic CreatePlacement builder with application/json body
+func NewCreatePlacementRequest(server string, params *CreatePlacementParams, body CreatePlacementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePlacementRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePlacementRequestWithBody constructs an http.Request for the CreatePlacement method, with any body, and a specified content type
+func NewCreatePlacementRequestWithBody(server string, params *CreatePlacementParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetPlacementRequest constructs an http.Request for the GetPlacement method
+func NewGetPlacementRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEndPlacementRequest calls the generic EndPlacement builder with application/json body
+func NewEndPlacementRequest(server string, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEndPlacementRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEndPlacementRequestWithBody constructs an http.Request for the EndPlacement method, with any body, and a specified content type
+func NewEndPlacementRequestWithBody(server string, id ID, params *EndPlacementParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/placements/%s/end", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListPossibleDuplicatesRequest constructs an http.Request for the ListPossibleDuplicates method
 func NewListPossibleDuplicatesRequest(server string, params *ListPossibleDuplicatesParams) (*http.Request, error) {
 	var err error
@@ -19755,6 +22503,440 @@ func NewEraseYoungPersonRequest(server string, id ID) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRegisterEntriesRequest constructs an http.Request for the ListRegisterEntries method
+func NewListRegisterEntriesRequest(server string, params *ListRegisterEntriesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Rating != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rating", *params.Rating, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Open != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "open", *params.Open, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRegisterEntryRequest calls the generic CreateRegisterEntry builder with application/json body
+func NewCreateRegisterEntryRequest(server string, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRegisterEntryRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateRegisterEntryRequestWithBody constructs an http.Request for the CreateRegisterEntry method, with any body, and a specified content type
+func NewCreateRegisterEntryRequestWithBody(server string, params *CreateRegisterEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetRegisterEntryRequest constructs an http.Request for the GetRegisterEntry method
+func NewGetRegisterEntryRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCloseRegisterEntryRequest calls the generic CloseRegisterEntry builder with application/json body
+func NewCloseRegisterEntryRequest(server string, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseRegisterEntryRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCloseRegisterEntryRequestWithBody constructs an http.Request for the CloseRegisterEntry method, with any body, and a specified content type
+func NewCloseRegisterEntryRequestWithBody(server string, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRecordRegisterCTRRequest calls the generic RecordRegisterCTR builder with application/json body
+func NewRecordRegisterCTRRequest(server string, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordRegisterCTRRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRecordRegisterCTRRequestWithBody constructs an http.Request for the RecordRegisterCTR method, with any body, and a specified content type
+func NewRecordRegisterCTRRequestWithBody(server string, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s/ctr-held", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRateRegisterEntryRequest calls the generic RateRegisterEntry builder with application/json body
+func NewRateRegisterEntryRequest(server string, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRateRegisterEntryRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRateRegisterEntryRequestWithBody constructs an http.Request for the RateRegisterEntry method, with any body, and a specified content type
+func NewRateRegisterEntryRequestWithBody(server string, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/support-register/%s/ratings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -22630,6 +25812,62 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// ListCareTreatmentReviewsWithResponse List C(E)TRs, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+	ListCareTreatmentReviewsWithResponse(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*ListCareTreatmentReviewsResponse, error)
+
+	// ScheduleCareTreatmentReviewWithBodyWithResponse Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReviewWithBodyWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error)
+
+	// ScheduleCareTreatmentReviewWithResponse Schedule a care (education) and treatment review for a young person on the register
+	//
+	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+	// (`support-register:keep`). `cetr` when education is part of the review.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+	ScheduleCareTreatmentReviewWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error)
+
+	// GetCareTreatmentReviewWithResponse Read a C(E)TR
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+	GetCareTreatmentReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetCareTreatmentReviewResponse, error)
+
+	// HoldCareTreatmentReviewWithBodyWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReviewWithBodyWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error)
+
+	// HoldCareTreatmentReviewWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+	HoldCareTreatmentReviewWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error)
+
 	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -23582,6 +26820,128 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedbackWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPathwayFeedbackResponse, error)
 
+	// ListPersonalBudgetsWithResponse List personal budgets the caller may see, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+	ListPersonalBudgetsWithResponse(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*ListPersonalBudgetsResponse, error)
+
+	// RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudgetWithBodyWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error)
+
+	// RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+	// the child's need-to-know, with a timeline line.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+	RequestPersonalBudgetWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error)
+
+	// GetPersonalBudgetWithResponse Read a personal budget with its parts, payments, spend by stream and section J
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+	GetPersonalBudgetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPersonalBudgetResponse, error)
+
+	// DecidePersonalBudgetWithBodyWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error)
+
+	// DecidePersonalBudgetWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+	DecidePersonalBudgetWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error)
+
+	// RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPaymentWithBodyWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error)
+
+	// RecordPersonalBudgetPaymentWithResponse Record a payment or spend against one stream of an agreed budget
+	//
+	// Not before the decision, not in the future; the stream must be one of the budget's.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+	RecordPersonalBudgetPaymentWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error)
+
+	// ListPlacementsWithResponse List placements the caller may see, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+	ListPlacementsWithResponse(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*ListPlacementsResponse, error)
+
+	// CreatePlacementWithBodyWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacementWithBodyWithResponse(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error)
+
+	// CreatePlacementWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+	CreatePlacementWithResponse(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error)
+
+	// GetPlacementWithResponse Read a placement
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+	GetPlacementWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPlacementResponse, error)
+
+	// EndPlacementWithBodyWithResponse Record the day a placement ended (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacementWithBodyWithResponse(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error)
+
+	// EndPlacementWithResponse Record the day a placement ended (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+	EndPlacementWithResponse(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error)
+
 	// ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
 	//
 	// **Who may call:** send_officer only (`records:merge`).
@@ -24065,6 +27425,96 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPersonWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*EraseYoungPersonResponse, error)
+
+	// ListRegisterEntriesWithResponse List the register, newest first, by rating, locality or overdue C(E)TR
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+	ListRegisterEntriesWithResponse(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*ListRegisterEntriesResponse, error)
+
+	// CreateRegisterEntryWithBodyWithResponse Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntryWithBodyWithResponse(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error)
+
+	// CreateRegisterEntryWithResponse Put a young person on the dynamic support register with their first rating
+	//
+	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+	// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+	// sees nothing of it, and register changes are not put on the child's timeline.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+	CreateRegisterEntryWithResponse(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error)
+
+	// GetRegisterEntryWithResponse Read a register entry with its whole rating history and when its C(E)TR is due
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+	GetRegisterEntryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRegisterEntryResponse, error)
+
+	// CloseRegisterEntryWithBodyWithResponse Take the young person off the register (once; again answers 409)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error)
+
+	// CloseRegisterEntryWithResponse Take the young person off the register (once; again answers 409)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+	CloseRegisterEntryWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error)
+
+	// RecordRegisterCTRWithBodyWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTRWithBodyWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error)
+
+	// RecordRegisterCTRWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+	RecordRegisterCTRWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error)
+
+	// RateRegisterEntryWithBodyWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error)
+
+	// RateRegisterEntryWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+	// `actions`, the agreed actions are replaced by those given.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+	RateRegisterEntryWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error)
 
 	// ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
 	//
@@ -26574,6 +30024,493 @@ func (r ListAuditEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCareTreatmentReviewsResponse429Headers the declared response headers of an HTTP 429 response for ListCareTreatmentReviews
+type ListCareTreatmentReviewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListCareTreatmentReviewsResponse503Headers the declared response headers of an HTTP 503 response for ListCareTreatmentReviews
+type ListCareTreatmentReviewsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListCareTreatmentReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CareTreatmentReviewPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCareTreatmentReviewsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCareTreatmentReviewsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCareTreatmentReviewsResponse) GetJSON200() *CareTreatmentReviewPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCareTreatmentReviewsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCareTreatmentReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCareTreatmentReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCareTreatmentReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCareTreatmentReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScheduleCareTreatmentReviewResponse201Headers the declared response headers of an HTTP 201 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// ScheduleCareTreatmentReviewResponse409Headers the declared response headers of an HTTP 409 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse409Headers struct {
+	RetryAfter *int
+}
+
+// ScheduleCareTreatmentReviewResponse429Headers the declared response headers of an HTTP 429 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ScheduleCareTreatmentReviewResponse503Headers the declared response headers of an HTTP 503 response for ScheduleCareTreatmentReview
+type ScheduleCareTreatmentReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ScheduleCareTreatmentReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CareTreatmentReview
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ScheduleCareTreatmentReviewResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScheduleCareTreatmentReviewResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScheduleCareTreatmentReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ScheduleCareTreatmentReviewResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ScheduleCareTreatmentReviewResponse) GetJSON201() *CareTreatmentReview {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ScheduleCareTreatmentReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ScheduleCareTreatmentReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScheduleCareTreatmentReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScheduleCareTreatmentReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScheduleCareTreatmentReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCareTreatmentReviewResponse200Headers the declared response headers of an HTTP 200 response for GetCareTreatmentReview
+type GetCareTreatmentReviewResponse200Headers struct {
+	ETag *string
+}
+
+// GetCareTreatmentReviewResponse429Headers the declared response headers of an HTTP 429 response for GetCareTreatmentReview
+type GetCareTreatmentReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetCareTreatmentReviewResponse503Headers the declared response headers of an HTTP 503 response for GetCareTreatmentReview
+type GetCareTreatmentReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetCareTreatmentReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CareTreatmentReview
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCareTreatmentReviewResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCareTreatmentReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCareTreatmentReviewResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCareTreatmentReviewResponse) GetJSON200() *CareTreatmentReview {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCareTreatmentReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCareTreatmentReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCareTreatmentReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCareTreatmentReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCareTreatmentReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HoldCareTreatmentReviewResponse200Headers the declared response headers of an HTTP 200 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse200Headers struct {
+	ETag *string
+}
+
+// HoldCareTreatmentReviewResponse409Headers the declared response headers of an HTTP 409 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse409Headers struct {
+	RetryAfter *int
+}
+
+// HoldCareTreatmentReviewResponse412Headers the declared response headers of an HTTP 412 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse412Headers struct {
+	ETag *string
+}
+
+// HoldCareTreatmentReviewResponse429Headers the declared response headers of an HTTP 429 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// HoldCareTreatmentReviewResponse503Headers the declared response headers of an HTTP 503 response for HoldCareTreatmentReview
+type HoldCareTreatmentReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
+type HoldCareTreatmentReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CareTreatmentReview
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HoldCareTreatmentReviewResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *HoldCareTreatmentReviewResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *HoldCareTreatmentReviewResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HoldCareTreatmentReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HoldCareTreatmentReviewResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r HoldCareTreatmentReviewResponse) GetJSON200() *CareTreatmentReview {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r HoldCareTreatmentReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r HoldCareTreatmentReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HoldCareTreatmentReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HoldCareTreatmentReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HoldCareTreatmentReviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -32689,6 +36626,1133 @@ func (r GetPathwayFeedbackResponse) ContentType() string {
 	return ""
 }
 
+// ListPersonalBudgetsResponse429Headers the declared response headers of an HTTP 429 response for ListPersonalBudgets
+type ListPersonalBudgetsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPersonalBudgetsResponse503Headers the declared response headers of an HTTP 503 response for ListPersonalBudgets
+type ListPersonalBudgetsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListPersonalBudgetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudgetPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPersonalBudgetsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPersonalBudgetsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPersonalBudgetsResponse) GetJSON200() *PersonalBudgetPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPersonalBudgetsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPersonalBudgetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPersonalBudgetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPersonalBudgetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPersonalBudgetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestPersonalBudgetResponse201Headers the declared response headers of an HTTP 201 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// RequestPersonalBudgetResponse409Headers the declared response headers of an HTTP 409 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RequestPersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RequestPersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for RequestPersonalBudget
+type RequestPersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RequestPersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RequestPersonalBudgetResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestPersonalBudgetResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestPersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestPersonalBudgetResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RequestPersonalBudgetResponse) GetJSON201() *PersonalBudget {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestPersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestPersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestPersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestPersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestPersonalBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPersonalBudgetResponse200Headers the declared response headers of an HTTP 200 response for GetPersonalBudget
+type GetPersonalBudgetResponse200Headers struct {
+	ETag *string
+}
+
+// GetPersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for GetPersonalBudget
+type GetPersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetPersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for GetPersonalBudget
+type GetPersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetPersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPersonalBudgetResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPersonalBudgetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPersonalBudgetResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPersonalBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecidePersonalBudgetResponse200Headers the declared response headers of an HTTP 200 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse200Headers struct {
+	ETag *string
+}
+
+// DecidePersonalBudgetResponse409Headers the declared response headers of an HTTP 409 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse409Headers struct {
+	RetryAfter *int
+}
+
+// DecidePersonalBudgetResponse412Headers the declared response headers of an HTTP 412 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse412Headers struct {
+	ETag *string
+}
+
+// DecidePersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecidePersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for DecidePersonalBudget
+type DecidePersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DecidePersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecidePersonalBudgetResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DecidePersonalBudgetResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DecidePersonalBudgetResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecidePersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecidePersonalBudgetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecidePersonalBudgetResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecidePersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DecidePersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecidePersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecidePersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecidePersonalBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RecordPersonalBudgetPaymentResponse200Headers the declared response headers of an HTTP 200 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse200Headers struct {
+	ETag *string
+}
+
+// RecordPersonalBudgetPaymentResponse409Headers the declared response headers of an HTTP 409 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RecordPersonalBudgetPaymentResponse412Headers the declared response headers of an HTTP 412 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse412Headers struct {
+	ETag *string
+}
+
+// RecordPersonalBudgetPaymentResponse429Headers the declared response headers of an HTTP 429 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RecordPersonalBudgetPaymentResponse503Headers the declared response headers of an HTTP 503 response for RecordPersonalBudgetPayment
+type RecordPersonalBudgetPaymentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RecordPersonalBudgetPaymentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RecordPersonalBudgetPaymentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RecordPersonalBudgetPaymentResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RecordPersonalBudgetPaymentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RecordPersonalBudgetPaymentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RecordPersonalBudgetPaymentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordPersonalBudgetPaymentResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RecordPersonalBudgetPaymentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordPersonalBudgetPaymentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordPersonalBudgetPaymentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordPersonalBudgetPaymentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordPersonalBudgetPaymentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPlacementsResponse429Headers the declared response headers of an HTTP 429 response for ListPlacements
+type ListPlacementsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPlacementsResponse503Headers the declared response headers of an HTTP 503 response for ListPlacements
+type ListPlacementsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListPlacementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PlacementPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPlacementsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPlacementsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPlacementsResponse) GetJSON200() *PlacementPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPlacementsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPlacementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPlacementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPlacementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPlacementsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePlacementResponse201Headers the declared response headers of an HTTP 201 response for CreatePlacement
+type CreatePlacementResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreatePlacementResponse409Headers the declared response headers of an HTTP 409 response for CreatePlacement
+type CreatePlacementResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CreatePlacementResponse429Headers the declared response headers of an HTTP 429 response for CreatePlacement
+type CreatePlacementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePlacementResponse503Headers the declared response headers of an HTTP 503 response for CreatePlacement
+type CreatePlacementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreatePlacementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Placement
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePlacementResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreatePlacementResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePlacementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePlacementResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePlacementResponse) GetJSON201() *Placement {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreatePlacementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePlacementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePlacementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePlacementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePlacementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPlacementResponse200Headers the declared response headers of an HTTP 200 response for GetPlacement
+type GetPlacementResponse200Headers struct {
+	ETag *string
+}
+
+// GetPlacementResponse429Headers the declared response headers of an HTTP 429 response for GetPlacement
+type GetPlacementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetPlacementResponse503Headers the declared response headers of an HTTP 503 response for GetPlacement
+type GetPlacementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetPlacementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Placement
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPlacementResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPlacementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPlacementResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPlacementResponse) GetJSON200() *Placement {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPlacementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPlacementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPlacementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPlacementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPlacementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EndPlacementResponse200Headers the declared response headers of an HTTP 200 response for EndPlacement
+type EndPlacementResponse200Headers struct {
+	ETag *string
+}
+
+// EndPlacementResponse409Headers the declared response headers of an HTTP 409 response for EndPlacement
+type EndPlacementResponse409Headers struct {
+	RetryAfter *int
+}
+
+// EndPlacementResponse412Headers the declared response headers of an HTTP 412 response for EndPlacement
+type EndPlacementResponse412Headers struct {
+	ETag *string
+}
+
+// EndPlacementResponse429Headers the declared response headers of an HTTP 429 response for EndPlacement
+type EndPlacementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// EndPlacementResponse503Headers the declared response headers of an HTTP 503 response for EndPlacement
+type EndPlacementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type EndPlacementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Placement
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EndPlacementResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *EndPlacementResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *EndPlacementResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EndPlacementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *EndPlacementResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EndPlacementResponse) GetJSON200() *Placement {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EndPlacementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EndPlacementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndPlacementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndPlacementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndPlacementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPossibleDuplicatesResponse429Headers the declared response headers of an HTTP 429 response for ListPossibleDuplicates
 type ListPossibleDuplicatesResponse429Headers struct {
 	RetryAfter *int
@@ -35475,6 +40539,799 @@ func (r EraseYoungPersonResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EraseYoungPersonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRegisterEntriesResponse429Headers the declared response headers of an HTTP 429 response for ListRegisterEntries
+type ListRegisterEntriesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListRegisterEntriesResponse503Headers the declared response headers of an HTTP 503 response for ListRegisterEntries
+type ListRegisterEntriesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListRegisterEntriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntryPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRegisterEntriesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRegisterEntriesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRegisterEntriesResponse) GetJSON200() *RegisterEntryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListRegisterEntriesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRegisterEntriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRegisterEntriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRegisterEntriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRegisterEntriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateRegisterEntryResponse201Headers the declared response headers of an HTTP 201 response for CreateRegisterEntry
+type CreateRegisterEntryResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateRegisterEntryResponse409Headers the declared response headers of an HTTP 409 response for CreateRegisterEntry
+type CreateRegisterEntryResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CreateRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for CreateRegisterEntry
+type CreateRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for CreateRegisterEntry
+type CreateRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateRegisterEntryResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateRegisterEntryResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateRegisterEntryResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRegisterEntryResponse) GetJSON201() *RegisterEntry {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRegisterEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRegisterEntryResponse200Headers the declared response headers of an HTTP 200 response for GetRegisterEntry
+type GetRegisterEntryResponse200Headers struct {
+	ETag *string
+}
+
+// GetRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for GetRegisterEntry
+type GetRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for GetRegisterEntry
+type GetRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRegisterEntryResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetRegisterEntryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRegisterEntryResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRegisterEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CloseRegisterEntryResponse200Headers the declared response headers of an HTTP 200 response for CloseRegisterEntry
+type CloseRegisterEntryResponse200Headers struct {
+	ETag *string
+}
+
+// CloseRegisterEntryResponse409Headers the declared response headers of an HTTP 409 response for CloseRegisterEntry
+type CloseRegisterEntryResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CloseRegisterEntryResponse412Headers the declared response headers of an HTTP 412 response for CloseRegisterEntry
+type CloseRegisterEntryResponse412Headers struct {
+	ETag *string
+}
+
+// CloseRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for CloseRegisterEntry
+type CloseRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CloseRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for CloseRegisterEntry
+type CloseRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CloseRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CloseRegisterEntryResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CloseRegisterEntryResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CloseRegisterEntryResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CloseRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CloseRegisterEntryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CloseRegisterEntryResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CloseRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseRegisterEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RecordRegisterCTRResponse200Headers the declared response headers of an HTTP 200 response for RecordRegisterCTR
+type RecordRegisterCTRResponse200Headers struct {
+	ETag *string
+}
+
+// RecordRegisterCTRResponse409Headers the declared response headers of an HTTP 409 response for RecordRegisterCTR
+type RecordRegisterCTRResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RecordRegisterCTRResponse412Headers the declared response headers of an HTTP 412 response for RecordRegisterCTR
+type RecordRegisterCTRResponse412Headers struct {
+	ETag *string
+}
+
+// RecordRegisterCTRResponse429Headers the declared response headers of an HTTP 429 response for RecordRegisterCTR
+type RecordRegisterCTRResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RecordRegisterCTRResponse503Headers the declared response headers of an HTTP 503 response for RecordRegisterCTR
+type RecordRegisterCTRResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RecordRegisterCTRResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RecordRegisterCTRResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RecordRegisterCTRResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RecordRegisterCTRResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RecordRegisterCTRResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RecordRegisterCTRResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordRegisterCTRResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RecordRegisterCTRResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordRegisterCTRResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordRegisterCTRResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordRegisterCTRResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordRegisterCTRResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RateRegisterEntryResponse200Headers the declared response headers of an HTTP 200 response for RateRegisterEntry
+type RateRegisterEntryResponse200Headers struct {
+	ETag *string
+}
+
+// RateRegisterEntryResponse409Headers the declared response headers of an HTTP 409 response for RateRegisterEntry
+type RateRegisterEntryResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RateRegisterEntryResponse412Headers the declared response headers of an HTTP 412 response for RateRegisterEntry
+type RateRegisterEntryResponse412Headers struct {
+	ETag *string
+}
+
+// RateRegisterEntryResponse429Headers the declared response headers of an HTTP 429 response for RateRegisterEntry
+type RateRegisterEntryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RateRegisterEntryResponse503Headers the declared response headers of an HTTP 503 response for RateRegisterEntry
+type RateRegisterEntryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RateRegisterEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterEntry
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RateRegisterEntryResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RateRegisterEntryResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RateRegisterEntryResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RateRegisterEntryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RateRegisterEntryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RateRegisterEntryResponse) GetJSON200() *RegisterEntry {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RateRegisterEntryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RateRegisterEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RateRegisterEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RateRegisterEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RateRegisterEntryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -40554,6 +46411,98 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// ListCareTreatmentReviewsWithResponse List C(E)TRs, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
+func (c *ClientWithResponses) ListCareTreatmentReviewsWithResponse(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*ListCareTreatmentReviewsResponse, error) {
+	rsp, err := c.ListCareTreatmentReviews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCareTreatmentReviewsResponse(rsp)
+}
+
+// ScheduleCareTreatmentReviewWithBodyWithResponse Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *ClientWithResponses) ScheduleCareTreatmentReviewWithBodyWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error) {
+	rsp, err := c.ScheduleCareTreatmentReviewWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScheduleCareTreatmentReviewResponse(rsp)
+}
+
+// ScheduleCareTreatmentReviewWithResponse Schedule a care (education) and treatment review for a young person on the register
+//
+// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
+// (`support-register:keep`). `cetr` when education is part of the review.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews (the `ScheduleCareTreatmentReview` operationId).
+func (c *ClientWithResponses) ScheduleCareTreatmentReviewWithResponse(ctx context.Context, params *ScheduleCareTreatmentReviewParams, body ScheduleCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ScheduleCareTreatmentReviewResponse, error) {
+	rsp, err := c.ScheduleCareTreatmentReview(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScheduleCareTreatmentReviewResponse(rsp)
+}
+
+// GetCareTreatmentReviewWithResponse Read a C(E)TR
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
+func (c *ClientWithResponses) GetCareTreatmentReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetCareTreatmentReviewResponse, error) {
+	rsp, err := c.GetCareTreatmentReview(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCareTreatmentReviewResponse(rsp)
+}
+
+// HoldCareTreatmentReviewWithBodyWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *ClientWithResponses) HoldCareTreatmentReviewWithBodyWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error) {
+	rsp, err := c.HoldCareTreatmentReviewWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHoldCareTreatmentReviewResponse(rsp)
+}
+
+// HoldCareTreatmentReviewWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
+// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
+// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
+func (c *ClientWithResponses) HoldCareTreatmentReviewWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error) {
+	rsp, err := c.HoldCareTreatmentReview(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHoldCareTreatmentReviewResponse(rsp)
+}
+
 // ListDisputesWithResponse List tribunal appeals, mediations and complaints
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -41944,6 +47893,212 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 	return ParseGetPathwayFeedbackResponse(rsp)
 }
 
+// ListPersonalBudgetsWithResponse List personal budgets the caller may see, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
+func (c *ClientWithResponses) ListPersonalBudgetsWithResponse(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*ListPersonalBudgetsResponse, error) {
+	rsp, err := c.ListPersonalBudgets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPersonalBudgetsResponse(rsp)
+}
+
+// RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *ClientWithResponses) RequestPersonalBudgetWithBodyWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error) {
+	rsp, err := c.RequestPersonalBudgetWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPersonalBudgetResponse(rsp)
+}
+
+// RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
+// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
+// the child's need-to-know, with a timeline line.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets (the `RequestPersonalBudget` operationId).
+func (c *ClientWithResponses) RequestPersonalBudgetWithResponse(ctx context.Context, params *RequestPersonalBudgetParams, body RequestPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPersonalBudgetResponse, error) {
+	rsp, err := c.RequestPersonalBudget(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPersonalBudgetResponse(rsp)
+}
+
+// GetPersonalBudgetWithResponse Read a personal budget with its parts, payments, spend by stream and section J
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
+func (c *ClientWithResponses) GetPersonalBudgetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPersonalBudgetResponse, error) {
+	rsp, err := c.GetPersonalBudget(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPersonalBudgetResponse(rsp)
+}
+
+// DecidePersonalBudgetWithBodyWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *ClientWithResponses) DecidePersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error) {
+	rsp, err := c.DecidePersonalBudgetWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecidePersonalBudgetResponse(rsp)
+}
+
+// DecidePersonalBudgetWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
+func (c *ClientWithResponses) DecidePersonalBudgetWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error) {
+	rsp, err := c.DecidePersonalBudget(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecidePersonalBudgetResponse(rsp)
+}
+
+// RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *ClientWithResponses) RecordPersonalBudgetPaymentWithBodyWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error) {
+	rsp, err := c.RecordPersonalBudgetPaymentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordPersonalBudgetPaymentResponse(rsp)
+}
+
+// RecordPersonalBudgetPaymentWithResponse Record a payment or spend against one stream of an agreed budget
+//
+// Not before the decision, not in the future; the stream must be one of the budget's.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
+func (c *ClientWithResponses) RecordPersonalBudgetPaymentWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error) {
+	rsp, err := c.RecordPersonalBudgetPayment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordPersonalBudgetPaymentResponse(rsp)
+}
+
+// ListPlacementsWithResponse List placements the caller may see, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
+func (c *ClientWithResponses) ListPlacementsWithResponse(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*ListPlacementsResponse, error) {
+	rsp, err := c.ListPlacements(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPlacementsResponse(rsp)
+}
+
+// CreatePlacementWithBodyWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *ClientWithResponses) CreatePlacementWithBodyWithResponse(ctx context.Context, params *CreatePlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error) {
+	rsp, err := c.CreatePlacementWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePlacementResponse(rsp)
+}
+
+// CreatePlacementWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// Readable by everyone who may see the child's record (the team around the child), and put on the child's
+// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
+// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements (the `CreatePlacement` operationId).
+func (c *ClientWithResponses) CreatePlacementWithResponse(ctx context.Context, params *CreatePlacementParams, body CreatePlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePlacementResponse, error) {
+	rsp, err := c.CreatePlacement(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePlacementResponse(rsp)
+}
+
+// GetPlacementWithResponse Read a placement
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
+func (c *ClientWithResponses) GetPlacementWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPlacementResponse, error) {
+	rsp, err := c.GetPlacement(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPlacementResponse(rsp)
+}
+
+// EndPlacementWithBodyWithResponse Record the day a placement ended (once; again answers 409)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *ClientWithResponses) EndPlacementWithBodyWithResponse(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error) {
+	rsp, err := c.EndPlacementWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndPlacementResponse(rsp)
+}
+
+// EndPlacementWithResponse Record the day a placement ended (once; again answers 409)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
+func (c *ClientWithResponses) EndPlacementWithResponse(ctx context.Context, id ID, params *EndPlacementParams, body EndPlacementJSONRequestBody, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error) {
+	rsp, err := c.EndPlacement(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndPlacementResponse(rsp)
+}
+
 // ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
 //
 // **Who may call:** send_officer only (`records:merge`).
@@ -42630,6 +48785,156 @@ func (c *ClientWithResponses) EraseYoungPersonWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseEraseYoungPersonResponse(rsp)
+}
+
+// ListRegisterEntriesWithResponse List the register, newest first, by rating, locality or overdue C(E)TR
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
+func (c *ClientWithResponses) ListRegisterEntriesWithResponse(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*ListRegisterEntriesResponse, error) {
+	rsp, err := c.ListRegisterEntries(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRegisterEntriesResponse(rsp)
+}
+
+// CreateRegisterEntryWithBodyWithResponse Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *ClientWithResponses) CreateRegisterEntryWithBodyWithResponse(ctx context.Context, params *CreateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error) {
+	rsp, err := c.CreateRegisterEntryWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRegisterEntryResponse(rsp)
+}
+
+// CreateRegisterEntryWithResponse Put a young person on the dynamic support register with their first rating
+//
+// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
+// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
+// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
+// `support-register:keep` permission) may read or write the register: a practitioner involved with the child
+// sees nothing of it, and register changes are not put on the child's timeline.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register (the `CreateRegisterEntry` operationId).
+func (c *ClientWithResponses) CreateRegisterEntryWithResponse(ctx context.Context, params *CreateRegisterEntryParams, body CreateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRegisterEntryResponse, error) {
+	rsp, err := c.CreateRegisterEntry(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRegisterEntryResponse(rsp)
+}
+
+// GetRegisterEntryWithResponse Read a register entry with its whole rating history and when its C(E)TR is due
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
+func (c *ClientWithResponses) GetRegisterEntryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRegisterEntryResponse, error) {
+	rsp, err := c.GetRegisterEntry(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRegisterEntryResponse(rsp)
+}
+
+// CloseRegisterEntryWithBodyWithResponse Take the young person off the register (once; again answers 409)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *ClientWithResponses) CloseRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error) {
+	rsp, err := c.CloseRegisterEntryWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRegisterEntryResponse(rsp)
+}
+
+// CloseRegisterEntryWithResponse Take the young person off the register (once; again answers 409)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
+func (c *ClientWithResponses) CloseRegisterEntryWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error) {
+	rsp, err := c.CloseRegisterEntry(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRegisterEntryResponse(rsp)
+}
+
+// RecordRegisterCTRWithBodyWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *ClientWithResponses) RecordRegisterCTRWithBodyWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error) {
+	rsp, err := c.RecordRegisterCTRWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordRegisterCTRResponse(rsp)
+}
+
+// RecordRegisterCTRWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
+func (c *ClientWithResponses) RecordRegisterCTRWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error) {
+	rsp, err := c.RecordRegisterCTR(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordRegisterCTRResponse(rsp)
+}
+
+// RateRegisterEntryWithBodyWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *ClientWithResponses) RateRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error) {
+	rsp, err := c.RateRegisterEntryWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRateRegisterEntryResponse(rsp)
+}
+
+// RateRegisterEntryWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+//
+// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
+// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
+// `actions`, the agreed actions are replaced by those given.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/support-register/{id}/ratings (the `RateRegisterEntry` operationId).
+func (c *ClientWithResponses) RateRegisterEntryWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, body RateRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error) {
+	rsp, err := c.RateRegisterEntry(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRateRegisterEntryResponse(rsp)
 }
 
 // ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
@@ -45408,6 +51713,493 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListAuditEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCareTreatmentReviewsResponse parses an HTTP response from a ListCareTreatmentReviewsWithResponse call
+func ParseListCareTreatmentReviewsResponse(rsp *http.Response) (*ListCareTreatmentReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCareTreatmentReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CareTreatmentReviewPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCareTreatmentReviewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCareTreatmentReviewsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScheduleCareTreatmentReviewResponse parses an HTTP response from a ScheduleCareTreatmentReviewWithResponse call
+func ParseScheduleCareTreatmentReviewResponse(rsp *http.Response) (*ScheduleCareTreatmentReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScheduleCareTreatmentReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CareTreatmentReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ScheduleCareTreatmentReviewResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScheduleCareTreatmentReviewResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScheduleCareTreatmentReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ScheduleCareTreatmentReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCareTreatmentReviewResponse parses an HTTP response from a GetCareTreatmentReviewWithResponse call
+func ParseGetCareTreatmentReviewResponse(rsp *http.Response) (*GetCareTreatmentReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCareTreatmentReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CareTreatmentReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCareTreatmentReviewResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCareTreatmentReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCareTreatmentReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHoldCareTreatmentReviewResponse parses an HTTP response from a HoldCareTreatmentReviewWithResponse call
+func ParseHoldCareTreatmentReviewResponse(rsp *http.Response) (*HoldCareTreatmentReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HoldCareTreatmentReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CareTreatmentReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HoldCareTreatmentReviewResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers HoldCareTreatmentReviewResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers HoldCareTreatmentReviewResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers HoldCareTreatmentReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HoldCareTreatmentReviewResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -51563,6 +58355,1136 @@ func ParseGetPathwayFeedbackResponse(rsp *http.Response) (*GetPathwayFeedbackRes
 	return response, nil
 }
 
+// ParseListPersonalBudgetsResponse parses an HTTP response from a ListPersonalBudgetsWithResponse call
+func ParseListPersonalBudgetsResponse(rsp *http.Response) (*ListPersonalBudgetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPersonalBudgetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudgetPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPersonalBudgetsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPersonalBudgetsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestPersonalBudgetResponse parses an HTTP response from a RequestPersonalBudgetWithResponse call
+func ParseRequestPersonalBudgetResponse(rsp *http.Response) (*RequestPersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestPersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RequestPersonalBudgetResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequestPersonalBudgetResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestPersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestPersonalBudgetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPersonalBudgetResponse parses an HTTP response from a GetPersonalBudgetWithResponse call
+func ParseGetPersonalBudgetResponse(rsp *http.Response) (*GetPersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPersonalBudgetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPersonalBudgetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecidePersonalBudgetResponse parses an HTTP response from a DecidePersonalBudgetWithResponse call
+func ParseDecidePersonalBudgetResponse(rsp *http.Response) (*DecidePersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecidePersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecidePersonalBudgetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers DecidePersonalBudgetResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers DecidePersonalBudgetResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecidePersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecidePersonalBudgetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRecordPersonalBudgetPaymentResponse parses an HTTP response from a RecordPersonalBudgetPaymentWithResponse call
+func ParseRecordPersonalBudgetPaymentResponse(rsp *http.Response) (*RecordPersonalBudgetPaymentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordPersonalBudgetPaymentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RecordPersonalBudgetPaymentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RecordPersonalBudgetPaymentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RecordPersonalBudgetPaymentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RecordPersonalBudgetPaymentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RecordPersonalBudgetPaymentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPlacementsResponse parses an HTTP response from a ListPlacementsWithResponse call
+func ParseListPlacementsResponse(rsp *http.Response) (*ListPlacementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPlacementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PlacementPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPlacementsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPlacementsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePlacementResponse parses an HTTP response from a CreatePlacementWithResponse call
+func ParseCreatePlacementResponse(rsp *http.Response) (*CreatePlacementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePlacementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Placement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePlacementResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreatePlacementResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePlacementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePlacementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPlacementResponse parses an HTTP response from a GetPlacementWithResponse call
+func ParseGetPlacementResponse(rsp *http.Response) (*GetPlacementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPlacementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Placement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPlacementResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPlacementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPlacementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEndPlacementResponse parses an HTTP response from a EndPlacementWithResponse call
+func ParseEndPlacementResponse(rsp *http.Response) (*EndPlacementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndPlacementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Placement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EndPlacementResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers EndPlacementResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers EndPlacementResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers EndPlacementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers EndPlacementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPossibleDuplicatesResponse parses an HTTP response from a ListPossibleDuplicatesWithResponse call
 func ParseListPossibleDuplicatesResponse(rsp *http.Response) (*ListPossibleDuplicatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -54321,6 +62243,805 @@ func ParseEraseYoungPersonResponse(rsp *http.Response) (*EraseYoungPersonRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers EraseYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRegisterEntriesResponse parses an HTTP response from a ListRegisterEntriesWithResponse call
+func ParseListRegisterEntriesResponse(rsp *http.Response) (*ListRegisterEntriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRegisterEntriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRegisterEntriesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListRegisterEntriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateRegisterEntryResponse parses an HTTP response from a CreateRegisterEntryWithResponse call
+func ParseCreateRegisterEntryResponse(rsp *http.Response) (*CreateRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateRegisterEntryResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateRegisterEntryResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateRegisterEntryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRegisterEntryResponse parses an HTTP response from a GetRegisterEntryWithResponse call
+func ParseGetRegisterEntryResponse(rsp *http.Response) (*GetRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRegisterEntryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetRegisterEntryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCloseRegisterEntryResponse parses an HTTP response from a CloseRegisterEntryWithResponse call
+func ParseCloseRegisterEntryResponse(rsp *http.Response) (*CloseRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CloseRegisterEntryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers CloseRegisterEntryResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers CloseRegisterEntryResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers CloseRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CloseRegisterEntryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRecordRegisterCTRResponse parses an HTTP response from a RecordRegisterCTRWithResponse call
+func ParseRecordRegisterCTRResponse(rsp *http.Response) (*RecordRegisterCTRResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordRegisterCTRResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RecordRegisterCTRResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RecordRegisterCTRResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RecordRegisterCTRResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RecordRegisterCTRResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RecordRegisterCTRResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRateRegisterEntryResponse parses an HTTP response from a RateRegisterEntryWithResponse call
+func ParseRateRegisterEntryResponse(rsp *http.Response) (*RateRegisterEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RateRegisterEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RateRegisterEntryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RateRegisterEntryResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RateRegisterEntryResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RateRegisterEntryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RateRegisterEntryResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

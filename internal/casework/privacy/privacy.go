@@ -26,6 +26,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/tcare"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
@@ -40,6 +41,7 @@ type Tx interface {
 	Plans() ehcplan.Repository
 	Reviews() annualreview.Repository
 	Disputes() dispute.Repository
+	TransformingCare() tcare.Repository
 	Documents() document.Repository
 	Transitions() transition.Repository
 	Surveys() survey.Repository
@@ -90,18 +92,23 @@ func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging
 
 // Export is everything held about one young person.
 type Export struct {
-	ExportedAt   time.Time
-	YoungPerson  person.YoungPerson
-	Merged       []person.Merged // other records of the child merged into this one, as they were
-	Referrals    []referral.Referral
-	Allocations  []referral.Allocation
-	Assessments  []assessment.Assessment
-	Meetings     []meeting.Meeting
-	Feedback     []feedback.Feedback
-	EHCRequests  []ehc.Request
-	EHCPlans     []ehcplan.Plan
-	Reviews      []annualreview.Review
-	Disputes     []dispute.Dispute
+	ExportedAt  time.Time
+	YoungPerson person.YoungPerson
+	Merged      []person.Merged // other records of the child merged into this one, as they were
+	Referrals   []referral.Referral
+	Allocations []referral.Allocation
+	Assessments []assessment.Assessment
+	Meetings    []meeting.Meeting
+	Feedback    []feedback.Feedback
+	EHCRequests []ehc.Request
+	EHCPlans    []ehcplan.Plan
+	Reviews     []annualreview.Review
+	Disputes    []dispute.Dispute
+	// Transforming Care (issue 17).
+	Register     []tcare.Entry
+	CTRs         []tcare.Review
+	Placements   []tcare.Placement
+	Budgets      []tcare.Budget
 	Documents    []document.Document // the records of the files; their bytes are read one by one
 	Transitions  []transition.Plan
 	Surveys      []survey.Response
@@ -180,6 +187,9 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			return err
 		}
 		if x.Documents, err = tx.Documents().OfYoungPerson(id); err != nil {
+			return err
+		}
+		if err := exportTransformingCare(tx.TransformingCare(), id, all, &x); err != nil {
 			return err
 		}
 		if x.Transitions, err = paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {
@@ -318,4 +328,28 @@ func (s *Service) AuditEvents(ctx context.Context, f audit.Filter, pg paging.Pag
 		return err
 	})
 	return out, next, err
+}
+
+// exportTransformingCare gathers the young person's register entries, C(E)TRs, placements and
+// personal budgets (issue 17).
+func exportTransformingCare(repo tcare.Repository, id string, all access.Scope, x *Export) (err error) {
+	if x.Register, err = paging.Drain(func(pg paging.Page) ([]tcare.Entry, string, error) {
+		return repo.Entries(tcare.Filter{YoungPersonID: id}, pg)
+	}); err != nil {
+		return err
+	}
+	if x.CTRs, err = paging.Drain(func(pg paging.Page) ([]tcare.Review, string, error) {
+		return repo.Reviews(tcare.ReviewFilter{YoungPersonID: id}, pg)
+	}); err != nil {
+		return err
+	}
+	if x.Placements, err = paging.Drain(func(pg paging.Page) ([]tcare.Placement, string, error) {
+		return repo.Placements(tcare.PlacementFilter{YoungPersonID: id}, all, pg)
+	}); err != nil {
+		return err
+	}
+	x.Budgets, err = paging.Drain(func(pg paging.Page) ([]tcare.Budget, string, error) {
+		return repo.Budgets(tcare.BudgetFilter{YoungPersonID: id}, all, pg)
+	})
+	return err
 }

@@ -30,6 +30,9 @@ var all = []*gormigrate.Migration{
 	m0015,
 	m0020,
 	m0030,
+	m0050,
+	m0051,
+	m0052,
 	m0060,
 }
 

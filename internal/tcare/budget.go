@@ -1,0 +1,230 @@
+package tcare
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+)
+
+// BudgetRecordType names personal budgets in the audit trail, outbox and timeline.
+const BudgetRecordType = "personal_budget"
+
+// Funding streams, arrangements and periods of a personal budget (DOMAIN.md section 5; the
+// Special Educational Needs (Personal Budgets) Regulations 2014).
+var (
+	Streams      = []string{"education", "social_care", "health"}
+	Arrangements = []string{"notional", "third_party", "direct_payment"}
+	Periods      = []string{"week", "month", "year"}
+)
+
+// Budget statuses.
+const (
+	BudgetRequested = "requested"
+	BudgetAgreed    = "agreed"
+	BudgetRefused   = "refused"
+)
+
+// Part is one funding stream's share of a budget and how it is held.
+type Part struct {
+	Stream, Arrangement string
+	AmountPence         int64
+	Period              string
+	// AgreementSignedOn: a direct payment needs the family's written agreement (reg. 8).
+	AgreementSignedOn time.Time
+	Monitoring        string // how the direct payment is monitored (reg. 9)
+}
+
+// Payment is money paid or spent against one stream of a budget.
+type Payment struct {
+	ID          string
+	Stream      string
+	PaidOn      time.Time
+	AmountPence int64
+	Note        string
+	RecordedAt  time.Time
+}
+
+// Budget is a family's personal budget: the request, the council's decision, its parts and what
+// has been paid.
+type Budget struct {
+	ID, YoungPersonID string
+	EHCPlanID         string // the plan whose section J it is, when there is one
+	RequestedOn       time.Time
+	RequestedBy       string // parent or young_person
+	Status            string
+	DecidedOn         time.Time
+	RefusalReasons    string // required on refusal: the council must say why (reg. 6, 8)
+	Parts             []Part
+	ReviewDueOn       time.Time
+	Payments          []Payment
+	// StoredPayments is how many of Payments the store holds.
+	StoredPayments       int
+	CreatedAt, UpdatedAt time.Time
+	Version              int
+}
+
+// Integrated reports whether the budget pools more than one funding stream.
+func (b Budget) Integrated() bool {
+	seen := map[string]bool{}
+	for _, p := range b.Parts {
+		seen[p.Stream] = true
+	}
+	return len(seen) > 1
+}
+
+// Spent sums the payments by stream.
+func (b Budget) Spent() map[string]int64 {
+	out := map[string]int64{}
+	for _, p := range b.Payments {
+		out[p.Stream] += p.AmountPence
+	}
+	return out
+}
+
+// NewBudget validates a family's request for a personal budget.
+func NewBudget(b Budget, today time.Time) (Budget, error) {
+	b.RequestedOn = statutory.Civil(b.RequestedOn)
+	b.Status, b.DecidedOn, b.RefusalReasons, b.Parts, b.Payments = BudgetRequested, time.Time{}, "", nil, nil
+	var bad []fault.FieldError
+	if b.RequestedBy != "parent" && b.RequestedBy != "young_person" {
+		bad = append(bad, fault.FieldError{Pointer: "/requested_by", Detail: "must be parent or young_person"})
+	}
+	bad = statutory.AppendDay(bad, "/requested_on", b.RequestedOn, time.Time{}, "", today)
+	return b, fault.Fields(fault.Invalid, bad)
+}
+
+// Decide records the council's decision: agreed with its parts, or refused with the reasons.
+func (b *Budget) Decide(agreed bool, on time.Time, reasons string, parts []Part, reviewDue, today time.Time) error {
+	if b.Status != BudgetRequested {
+		return fault.StateConflict("The request has already been decided.", b.Status)
+	}
+	var bad []fault.FieldError
+	bad = statutory.AppendDay(bad, "/decided_on", on, b.RequestedOn, "requested_on", today)
+	if len(reasons) > MaxText {
+		bad = append(bad, fault.FieldError{Pointer: "/reasons", Detail: "is too long"})
+	}
+	if !agreed {
+		if strings.TrimSpace(reasons) == "" {
+			bad = append(bad, fault.FieldError{Pointer: "/reasons", Detail: "is required on refusal: the council must say why, and the family may ask for a review"})
+		}
+		if len(parts) > 0 {
+			bad = append(bad, fault.FieldError{Pointer: "/parts", Detail: "a refused request has no parts"})
+		}
+	} else {
+		if len(parts) == 0 {
+			bad = append(bad, fault.FieldError{Pointer: "/parts", Detail: "an agreed budget has at least one part"})
+		}
+		seen := map[string]bool{}
+		for i, p := range parts {
+			ptr := "/parts/" + strconv.Itoa(i)
+			if !slices.Contains(Streams, p.Stream) {
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/stream", Detail: "must be education, social_care or health"})
+			} else if seen[p.Stream] {
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/stream", Detail: "each stream appears once"})
+			}
+			seen[p.Stream] = true
+			if !slices.Contains(Arrangements, p.Arrangement) {
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/arrangement", Detail: "must be notional, third_party or direct_payment"})
+			}
+			if !slices.Contains(Periods, p.Period) {
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/period", Detail: "must be week, month or year"})
+			}
+			if p.AmountPence <= 0 {
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/amount_pence", Detail: "must be positive"})
+			}
+			if p.Arrangement == "direct_payment" && p.AgreementSignedOn.IsZero() {
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/agreement_signed_on", Detail: "a direct payment needs the family's signed agreement"})
+			}
+			if len(p.Monitoring) > MaxText {
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/monitoring", Detail: "is too long"})
+			}
+		}
+	}
+	if err := fault.Fields(fault.Invalid, bad); err != nil {
+		return err
+	}
+	b.DecidedOn, b.RefusalReasons, b.Parts, b.ReviewDueOn = statutory.Civil(on), reasons, parts, statutory.Civil(reviewDue)
+	b.Status = BudgetRefused
+	if agreed {
+		b.Status = BudgetAgreed
+	}
+	return nil
+}
+
+// Pay records a payment or spend against one of an agreed budget's streams.
+func (b *Budget) Pay(p Payment, today time.Time) error {
+	if b.Status != BudgetAgreed {
+		return fault.StateConflict("Payments are recorded against an agreed budget only.", b.Status)
+	}
+	var bad []fault.FieldError
+	bad = statutory.AppendDay(bad, "/paid_on", p.PaidOn, b.DecidedOn, "the decision", today)
+	found := false
+	for _, part := range b.Parts {
+		found = found || part.Stream == p.Stream
+	}
+	if !found {
+		bad = append(bad, fault.FieldError{Pointer: "/stream", Detail: "is not one of the budget's streams"})
+	}
+	if p.AmountPence <= 0 {
+		bad = append(bad, fault.FieldError{Pointer: "/amount_pence", Detail: "must be positive"})
+	}
+	if len(p.Note) > MaxText {
+		bad = append(bad, fault.FieldError{Pointer: "/note", Detail: "is too long"})
+	}
+	if err := fault.Fields(fault.Invalid, bad); err != nil {
+		return err
+	}
+	p.PaidOn = statutory.Civil(p.PaidOn)
+	b.Payments = append(b.Payments, p)
+	return nil
+}
+
+var streamNames = map[string]string{"education": "Education", "social_care": "Social care", "health": "Health"}
+var arrangementNames = map[string]string{"notional": "notional budget (arranged by the council)", "third_party": "third-party arrangement",
+	"direct_payment": "direct payment"}
+
+// SectionJ is the plan's section J computed from the budget: one line per stream with its
+// arrangement and amount, headed as an integrated budget when it pools streams. A request not
+// agreed says so; the plan never holds a second, typed copy.
+func (b Budget) SectionJ() string {
+	switch b.Status {
+	case BudgetRequested:
+		return "A personal budget was requested on " + b.RequestedOn.Format(time.DateOnly) + "; the decision is awaited."
+	case BudgetRefused:
+		return "A personal budget was requested on " + b.RequestedOn.Format(time.DateOnly) + " and refused on " + b.DecidedOn.Format(time.DateOnly) +
+			". Reasons: " + b.RefusalReasons
+	}
+	head := "Personal budget"
+	if b.Integrated() {
+		head = "Integrated personal budget"
+	}
+	lines := []string{head + " agreed on " + b.DecidedOn.Format(time.DateOnly) + "."}
+	parts := slices.Clone(b.Parts)
+	slices.SortFunc(parts, func(x, y Part) int { return slices.Index(Streams, x.Stream) - slices.Index(Streams, y.Stream) })
+	for _, p := range parts {
+		line := fmt.Sprintf("%s: %s a %s, as a %s", streamNames[p.Stream], pounds(p.AmountPence), p.Period, arrangementNames[p.Arrangement])
+		if p.Arrangement == "direct_payment" {
+			line += " (agreement signed " + p.AgreementSignedOn.Format(time.DateOnly) + ")"
+		}
+		lines = append(lines, line+".")
+	}
+	if !b.ReviewDueOn.IsZero() {
+		lines = append(lines, "To be reviewed by "+b.ReviewDueOn.Format(time.DateOnly)+".")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// pounds writes pence as £1,234.56.
+func pounds(pence int64) string {
+	whole, frac := pence/100, pence%100
+	s := strconv.FormatInt(whole, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return fmt.Sprintf("£%s.%02d", s, frac)
+}
