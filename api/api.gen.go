@@ -587,6 +587,111 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineClock.
+const (
+	DeadlineClockAdvice            DeadlineClock = "advice"
+	DeadlineClockAmendment         DeadlineClock = "amendment"
+	DeadlineClockAnnualReview      DeadlineClock = "annual_review"
+	DeadlineClockCHCEligibility    DeadlineClock = "chc_eligibility"
+	DeadlineClockCHCIdentify       DeadlineClock = "chc_identify"
+	DeadlineClockCHCInPlace        DeadlineClock = "chc_in_place"
+	DeadlineClockCHCRefer          DeadlineClock = "chc_refer"
+	DeadlineClockCareActAssessment DeadlineClock = "care_act_assessment"
+	DeadlineClockDecisionToAssess  DeadlineClock = "decision_to_assess"
+	DeadlineClockDraftComments     DeadlineClock = "draft_comments"
+	DeadlineClockFinalPlan         DeadlineClock = "final_plan"
+	DeadlineClockNoPlanNotice      DeadlineClock = "no_plan_notice"
+	DeadlineClockPhaseTransfer     DeadlineClock = "phase_transfer"
+	DeadlineClockReviewDecision    DeadlineClock = "review_decision"
+	DeadlineClockReviewReport      DeadlineClock = "review_report"
+	DeadlineClockTransitionYear9   DeadlineClock = "transition_year9"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineClock enum.
+func (e DeadlineClock) Valid() bool {
+	switch e {
+	case DeadlineClockAdvice:
+		return true
+	case DeadlineClockAmendment:
+		return true
+	case DeadlineClockAnnualReview:
+		return true
+	case DeadlineClockCHCEligibility:
+		return true
+	case DeadlineClockCHCIdentify:
+		return true
+	case DeadlineClockCHCInPlace:
+		return true
+	case DeadlineClockCHCRefer:
+		return true
+	case DeadlineClockCareActAssessment:
+		return true
+	case DeadlineClockDecisionToAssess:
+		return true
+	case DeadlineClockDraftComments:
+		return true
+	case DeadlineClockFinalPlan:
+		return true
+	case DeadlineClockNoPlanNotice:
+		return true
+	case DeadlineClockPhaseTransfer:
+		return true
+	case DeadlineClockReviewDecision:
+		return true
+	case DeadlineClockReviewReport:
+		return true
+	case DeadlineClockTransitionYear9:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadRecordType.
+const (
+	DeadlineEventPayloadRecordTypeAnnualReview   DeadlineEventPayloadRecordType = "annual_review"
+	DeadlineEventPayloadRecordTypeEHCPlan        DeadlineEventPayloadRecordType = "ehc_plan"
+	DeadlineEventPayloadRecordTypeEHCRequest     DeadlineEventPayloadRecordType = "ehc_request"
+	DeadlineEventPayloadRecordTypeTransitionPlan DeadlineEventPayloadRecordType = "transition_plan"
+	DeadlineEventPayloadRecordTypeYoungPerson    DeadlineEventPayloadRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadRecordType enum.
+func (e DeadlineEventPayloadRecordType) Valid() bool {
+	switch e {
+	case DeadlineEventPayloadRecordTypeAnnualReview:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCRequest:
+		return true
+	case DeadlineEventPayloadRecordTypeTransitionPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadStatus.
+const (
+	DueSoon DeadlineEventPayloadStatus = "due_soon"
+	Missed  DeadlineEventPayloadStatus = "missed"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadStatus enum.
+func (e DeadlineEventPayloadStatus) Valid() bool {
+	switch e {
+	case DueSoon:
+		return true
+	case Missed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineStatus.
 const (
 	DeadlineStatusDue           DeadlineStatus = "due"
@@ -3163,6 +3268,49 @@ type Contact struct {
 
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
+
+// DeadlineClock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+type DeadlineClock string
+
+// DeadlineEventPayload The data of deadline.due_soon and deadline.missed: which clock of which record is due when. The event's
+// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request,
+// ehc_plan, annual_review, transition_plan, or the young_person for the Year 9 transition plan); read it
+// through the API. Each warning is sent once per deadline and due day (a moved due date is warned again).
+type DeadlineEventPayload struct {
+	ChangedFields *[]string `json:"changed_fields,omitempty"`
+
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock `json:"clock"`
+
+	// Deadline For deadline events: which statutory deadline.
+	Deadline       *string             `json:"deadline,omitempty"`
+	DueOn          openapi_types.Date  `json:"due_on"`
+	ID             openapi_types.UUID  `json:"id"`
+	OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part                 *string                        `json:"part,omitempty"`
+	RecordID             openapi_types.UUID             `json:"record_id"`
+	RecordType           DeadlineEventPayloadRecordType `json:"record_type"`
+	ReferralID           *openapi_types.UUID            `json:"referral_id,omitempty"`
+	Status               DeadlineEventPayloadStatus     `json:"status"`
+	YoungPersonID        *openapi_types.UUID            `json:"young_person_id,omitempty"`
+	AdditionalProperties map[string]interface{}         `json:"-"`
+}
+
+// DeadlineEventPayloadRecordType defines model for DeadlineEventPayload.RecordType.
+type DeadlineEventPayloadRecordType string
+
+// DeadlineEventPayloadStatus defines model for DeadlineEventPayload.Status.
+type DeadlineEventPayloadStatus string
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
@@ -6696,6 +6844,227 @@ type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatc
 
 // MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
 type MergeYoungPeopleJSONRequestBody = MergeInput
+
+// Getter for additional properties for DeadlineEventPayload. Returns the specified
+// element and whether it was found
+func (a DeadlineEventPayload) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DeadlineEventPayload
+func (a *DeadlineEventPayload) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a *DeadlineEventPayload) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["changed_fields"]; found {
+		err = json.Unmarshal(raw, &a.ChangedFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'changed_fields': %w", err)
+		}
+		delete(object, "changed_fields")
+	}
+
+	if raw, found := object["clock"]; found {
+		err = json.Unmarshal(raw, &a.Clock)
+		if err != nil {
+			return fmt.Errorf("error reading 'clock': %w", err)
+		}
+		delete(object, "clock")
+	}
+
+	if raw, found := object["deadline"]; found {
+		err = json.Unmarshal(raw, &a.Deadline)
+		if err != nil {
+			return fmt.Errorf("error reading 'deadline': %w", err)
+		}
+		delete(object, "deadline")
+	}
+
+	if raw, found := object["due_on"]; found {
+		err = json.Unmarshal(raw, &a.DueOn)
+		if err != nil {
+			return fmt.Errorf("error reading 'due_on': %w", err)
+		}
+		delete(object, "due_on")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["organisation_id"]; found {
+		err = json.Unmarshal(raw, &a.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("error reading 'organisation_id': %w", err)
+		}
+		delete(object, "organisation_id")
+	}
+
+	if raw, found := object["part"]; found {
+		err = json.Unmarshal(raw, &a.Part)
+		if err != nil {
+			return fmt.Errorf("error reading 'part': %w", err)
+		}
+		delete(object, "part")
+	}
+
+	if raw, found := object["record_id"]; found {
+		err = json.Unmarshal(raw, &a.RecordID)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_id': %w", err)
+		}
+		delete(object, "record_id")
+	}
+
+	if raw, found := object["record_type"]; found {
+		err = json.Unmarshal(raw, &a.RecordType)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_type': %w", err)
+		}
+		delete(object, "record_type")
+	}
+
+	if raw, found := object["referral_id"]; found {
+		err = json.Unmarshal(raw, &a.ReferralID)
+		if err != nil {
+			return fmt.Errorf("error reading 'referral_id': %w", err)
+		}
+		delete(object, "referral_id")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["young_person_id"]; found {
+		err = json.Unmarshal(raw, &a.YoungPersonID)
+		if err != nil {
+			return fmt.Errorf("error reading 'young_person_id': %w", err)
+		}
+		delete(object, "young_person_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a DeadlineEventPayload) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ChangedFields != nil {
+		object["changed_fields"], err = json.Marshal(a.ChangedFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'changed_fields': %w", err)
+		}
+	}
+
+	object["clock"], err = json.Marshal(a.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'clock': %w", err)
+	}
+
+	if a.Deadline != nil {
+		object["deadline"], err = json.Marshal(a.Deadline)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deadline': %w", err)
+		}
+	}
+
+	object["due_on"], err = json.Marshal(a.DueOn)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'due_on': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.OrganisationID != nil {
+		object["organisation_id"], err = json.Marshal(a.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organisation_id': %w", err)
+		}
+	}
+
+	if a.Part != nil {
+		object["part"], err = json.Marshal(a.Part)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'part': %w", err)
+		}
+	}
+
+	object["record_id"], err = json.Marshal(a.RecordID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_id': %w", err)
+	}
+
+	object["record_type"], err = json.Marshal(a.RecordType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_type': %w", err)
+	}
+
+	if a.ReferralID != nil {
+		object["referral_id"], err = json.Marshal(a.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'referral_id': %w", err)
+		}
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	if a.YoungPersonID != nil {
+		object["young_person_id"], err = json.Marshal(a.YoungPersonID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'young_person_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // Getter for additional properties for EventPayload. Returns the specified
 // element and whether it was found
@@ -37935,735 +38304,746 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"3P17c9s41i8KfxWU3l0Vux7KkZxLJ3a9tcvtOJPM5OJjJ9O7n0kODZGQhDEFcADQjqYr3/0UFgASJEGJ",
-	"lC89z+4/3JFE4rqwsK6/9cco4aucM8KUHB39MVoSnBIB/zz7ghf6/ymRiaC5opyNjkZflgQJkgsiCVNY",
-	"f/lEohsiJOXsGEnCUkQVmuHkGlGGrt7Pxx+xSpZXB6NoJJMlWWHdplrnZHQ0kkpQthj9/BmNPvAEmy6a",
-	"PX69+ID4HKklQYkgWJEUCSJ5IRKyrdGP/IakX/jGNgVJuEiRWlKJOCPoFku0ImJBUkSZ4pu7+BmNcizw",
-	"iii7aKeFkFyEl+2KkR8qTuCJK9d9LsgN5YVEOV7AfKh+/F8FEetRNGJ4pfsz79RGssI/PhC2UMvR0eFk",
-	"Eo1WlLnP0yiwFO/f6Leg8RyrZdU2TUfRSJB/FVSQdHSkREH8fuZcrLAaHY2KAp4MtJySVc4VYcn6b2Td",
-	"nvoJKhj9V0HQNVmjnAiU8QVNcIZ0p0QqtEcOFgcIo69f37/ZP0aCKEGJRLdULWGJJF6ZlzFL0Yyna02A",
-	"GV7Dj3MqpEKYyVsiyuUzVFzN0RviWI+xYyGnh69qC/lK765SROg2/99/nIz/G4//PRm/PoiPxt//63+F",
-	"V2MO9N5BAfpMXaEMS4UEwekxwkgqnBGgPCqRIPNCktTM/fn0sHtG9lx1TeXl8+0k8YGuqGoP9BwvCJL0",
-	"353UmMF7fscpmeMiU6OjF5oS8Q+6KlYVXZpP1RAoU2RBBIzhvBA5l6Q9it+Wa/94UolmhLKFXbZrkivN",
-	"X/QTuEipQkpgmnUu1/8Zu47ucoYuSM6FOuWrHIvAkE8yyZFmp4UiiNwQsUZzuigEQXMuGoedCMpTzQPI",
-	"vwqcoQy6RXu3S54RlOCMsBQLtOJMLSVa8RtiWOpsbb+LEFdLIm6pJPrLFK/lfif3sAMO7tgcZ5KUk51x",
-	"nhHMvNm+oTLJuCxCE74iP3CirtCeba2c5+XZpzdIEbzaP6ovBJYo4QVTJD1AVzwn7OoIyRXOsjErVjMi",
-	"kCxyfbfo20Q/nBezjMolSb8x/TRKscJoD5rQBJHxW+hPLQWRS56Zg7MkWRqZIyRJwvVKrmsNS44UVziT",
-	"KMGMcX0WbwjOdFOrSHOZb0zwgqWa3m6XRBCUcGZmkO4foBOGs7VU+rrI1jA/TaWE3hA7J8QLlRcK+NUK",
-	"r5HuAstrWJ5yzZ5Pnu0ffGMde5ZWy+5v2/8SZD46Gv3/nla39lPzq3xa7dRHnhJvC98Kvmpv3ltgnCle",
-	"lzeRock9ypKskPSGdBLUXDfY69JIsSKj7qOkL/2MqsCl8VkvbbKkWSoIMyedSpTZ59FegiUZUyYJk1Tp",
-	"sR7B6goyJ0LgzNKbRHs4UfSGqvUTWf2o8CwjMjL3R8EYyfaNeKH7e+J1c7skzL5G0qgkb6FvLf2P8kHO",
-	"ag1YpsX4bScPdTPvuor686PPYoEZlR3SU30hjZTjvYDgM1pifZxgpW94duNuoD3LYvVRRhjORDXPCAGl",
-	"wCnBbnWJ0M2RtDDSHJJEKcoWnaTkjyUGAWOI6GEWICTgfcDbiPsYYYVWXCo0naA1wUIiPFdEoCtN3ldd",
-	"A1b8jpR/WYgbsv7CrwkLCwmU3VAjWSOln0ILekMY4iwhhiBV/SEQWHFaXdd1+Q7a2DhmT8bhksaVnBOP",
-	"v//x/NnPsKDzNddTTC8pS0gH2ZljIFGyxEzL01hp4jCrDJRImVSYKbSnTxZGjC6WKlsjuWaJ3rjbJVbu",
-	"5U4KKsw4YgkD6dyLsaKr0Ib81Csjc84kAQH+V5xeGLlUf0o4U4TBP3GeZ9RQ9dNc8FlGVv/1T2mOXD8G",
-	"fW7eMp3Wl+sjzvRoNZPhQm8uzmiK8ALrFTJrpYcicKKO0RURggt5hfQKSERwskRzSrL0YPQzGp1yNs9o",
-	"8qjDP9FSrCJ67EbWZ0TCiGEkx+gqKYQgTMX6saIcOQj38KK5ZQXJyA1m6gCBKIXR+efLL+h2ySX5xq4a",
-	"QvwV3P9sIZHSjzplQiqaZVZWzAVPiJQkPQKlYu0O+IX+MD7RH66siCDNVeypv95DbfK+NC/prm+x1nfJ",
-	"nMMElFhTtojMQdU/6XEkmIHKmt0Qwz7twtR1y42Ssl7zt1zMaJoavvFYW6s5UoKzjAh9r2np1Ek0KQfC",
-	"BKL7C2fksUeVUXaNyA8qFUnRrFCwzIwjTRREoBlBoErtYYbIj1yzPo9r7sOw36eEKTqnROxwasgPvMoz",
-	"y/sUphkchDUvNOURITVr1qTrpIE1L2CIkhCEM63HrOHehdP96d0lsiIwF+jr+acjPXqkNAe07+9l1kSy",
-	"jwTWwr/+ldlfNZmVN7NhHJq6DKcYHf3DGyOVZffmXZIiw39rY/eGO4pGOde0KEZHo6dsKWMz1NHP75on",
-	"ax6u74DR05vpU2hjnBOulyYaZaVZp/Xr08n09QS/INPxL8lhOv5l9oyMX8+nk/Fz/GL2MvklfUVez/UJ",
-	"AZ4xOno+eR2NFFV6ySsuV56VpVK5PHr6lDOSZ5gd2O1x2yafulOnN/4eOF5pN3LnAw5GbXN5lhom19pd",
-	"c6cfoSu3Po4lUvWNabWh5PFw2ZdkeoD2unrWR1L3zkAhSXAhiaUtaxzZ/8b01D9x9VYLco95XD9xJItk",
-	"aUcOdxzjjDSncM34LeJzOJrneJ1xnH7h/AMWi0dnLmBm0rLxDRElzzYaIAL7hxmkgHuA6hffYpqRR13V",
-	"yriKUk4kUMBKf/YuXKLw4goUUVXZn8wthxIshDGy2KcRZyBFBozAoSHax57CMz8reXzDGgybu21Ot6zI",
-	"D/U0kTf1lwPCXNBazYU6Qn+9/PwJbCXGWAFUeHr5d6PpXJ0kCcnVEXIdXaG9hGfFiknbQGTUxggtBC/y",
-	"CKV0pZVPziKUYEUWXKwjlOEZySK0Iljr4RG6wVlBotLuc4xwaaFwJhEq0dU/ku9X5ka6JOKGJuQrwzeY",
-	"ZrrDx6b8FCs8wxIGZmwjOFnqgWjxXRPLiq80reyl/JZFoAtjAWIOF3Bc9LEFO8mFJ3PpFx0HnDuZS+v1",
-	"nph17CQ+YwFOGxbghvyHRMFkqcNp7ejg/gS4gZLZF84/Yra2ioN8zC377BiU0HI0sCZrp6ASjOZaJpd6",
-	"cbeLwLuvX9BLUl+jrwwXaskF/Td57LsnEQRuUJxJOPXeZyNhYUGA1kHtgnP4lVnl4bGP4G8ky8ZGFwSh",
-	"1nkEZmuE0ayQFFQrUWQE7WmhjWnpwJ0L2HBBKhcCZmAmhuts305MFrnmZyT9SFKKv8BePf7l+kSile4f",
-	"aWJxvEbTsZEL9NWbE2HNIPiaaD2jFNyAPk8SZ/HKhX5WUWJPnpb7FEljrPqaASLvrdk6zrWiDbc6ETFN",
-	"exijygYoZzHjigSup2iUFiQ2Q95iJ4pGPXtdEaJ5b99Bav6cFv7gSot/NOK3erq17QrMwTy1ywo5+2vf",
-	"553gv5nWDBlcmmd/RqPbpdn2tsWqsoD9w3g9vcWrj862Um5YOZZqBb+XA+azfxKjVZihnJaEAIcpNeIh",
-	"zs49KrVely7C3ZEEHd3V/VqTkPWuY+xnN4QpK3rD6LPs8xzUx01bUHtL64RhqULf/Bi6QUS/IdGeVlj+",
-	"cvYFad0QvhvrgUm4wW6XNFkapmUG957lhRq4pgNOXJD8m05Ja36FZx3XwsjfLLQHbgW8otk6QhhJI9GB",
-	"/bLpcLzHw+XIvrX325wI/qmoU303iZ9jo5HV15oqsqr/Y/u5HVW0iIXAayDjKkxCN8KKzArCxnC95WBD",
-	"391DvyyZCmFapPvHiOdgH0858091tbInaZEpK5f772H9fSx5QnEWJ8bBar5bEpyBCd581OIyzqpvl1xf",
-	"44tRNCKrPOPrFVhGza08ikbzQug7Oy6dKJrr6G+2jk6ecqZwsv2MNG0ZDGtxIzFva6kcMwRjd9R7bM0T",
-	"2FqHIv1EzY/EtZChlprKm1wNWo2NuX6g0z0qXxc82+X1pn+pdaQ/FlJL/635WM9XSgVJFBdrPbHtN1ZF",
-	"JRtJ36eoJgG7NoIknGVemFR9ncHR2XGzE5YOFIceSPxo78bWd3aTNLDsEF92EELEMFkyJGnUhYvmlMoB",
-	"R24Xa/1upoRdbsX6trVva1y2juyjRk9KSUJTkiKqIkTnpfm419kI7GO7Y8IWeEHAvpAR3K/harNDEURU",
-	"1m7n9i088Irs3LvNu/SBGofinW7M6vS3bs3+tyBjBc4uyA0ltwHdyQRYDmIVKcFpptXSdnOaXqTlVptm",
-	"9pFmRCp9AUNAZW4tEL1fEaXdccArbgV6vtJYYft+OdxyEFE169D6+0vSYOB5TnAWC7pYKql1SDqnxlTS",
-	"Zuj2IPYVbf1OnfiywpQpTIHprAjTlJwQLMMyUCdDbaxK2VFtiFHX3DYengdTlgNLr5S+IsmAs+gdoxP7",
-	"dkiWBX9crJ+SwevIceKeEzXEFkstMfZ+BRwB3UPI5zie86ToP/nz+cmJIDg0X30lrDQ5lVLKjvSmz9KA",
-	"eTbo0FvWyNtdf7KtsYZoMM9wb0FFkn8VxAbDbLIY9zZseCRWmTdcuMsQDm3D87cPDNyzsRHx+007JOy4",
-	"RWu35y2SZ1IpjSzVTRL5N1Ft0tVstt1u5bEcJht16Sn3Isw6LcYdCnM4R45P+OsFiwXBc9aNnsXWgA5R",
-	"g6U2GVJArQ4hN2iOzetMD2zbir6x3H0XkbP7dmuGIteluAs7SKSVf7ALOUYCXk1gIQejaOsdGTBJ2dmg",
-	"jCjwPl2efTpEH7BUZrY14fMRblaP4J5Peqi2d+WRXXf1JnnWI4aHNxVCZ7ERtAZbDL2RfjSXwU5Ue2+C",
-	"wQr/eG/ef2G21n6abpUZPLp4NQlyojsLEQ17UKqZBxwv8yhKqEiKTLPgY5QWBB2iW0KupfOaglfYjKHX",
-	"oWmKJNtnWJNROhjEXPAV+p1ggV5DrOhASabaoOeNLYlGJqjR/qwZ0UNKOu0T4XRw82x9Cyr3ev8d6Css",
-	"9RCQfHK/F6uwr54+om24LWt5G5oWBG7cLK14pd5UzBKSZSQNG2ZzatPh7q5i9/X/WNHlT7O75YLM6Y8w",
-	"EV+T9ROJbqikswzCfoVCezyPvxWTybPEvAn/JvHBwcF+hBQHA9OCUUmQCTEInJ4bfj1wMZ0MtjHySD8T",
-	"FG5hjaNA3gI0Wy5BTYANUhyQx8NfojmNr8l68PUJo9vlxtzRzH9PFNpeiJprTv+TLVxckQ2Q2WsYHeX+",
-	"MVoZr0DG2ULTIbj8vBH2s0vuSmedtAVr201M76UsjEjdFL2BBrayXsOwfkaj61Aarz3DiCpJsvkBeq/A",
-	"/wnRpnLJb5mJOj5CUmmZgCqX/rSZJ7vBmV67J3cvl0s5w8e6VqQkUmrK+htlAQI1XuIYl4+hPYJFtkZL",
-	"kuUROj15C8dzH3GBJJ6TRYEh1Lv2xunJ2xNwNIMiOL7l4hqduoQvLcS91b1QIlE1HPBGu+utNQqtVYZ7",
-	"C9905c+XBHyscqAD8jMjyJsRHM9VkSmaZ6SKs5QB36KRlDkNpSB98RLyuKgFt+tvbhm65cJEvbUE0C0E",
-	"oCdwQzKeW9cuIySVm0dQewHBC7v1XLmFQ5Lz1tfdZrM0JuyGCs5WNuyrkR4KzwH9eM/hDM1xorjYcfC2",
-	"91Ly73ffmbH8HV7S1129m5+lMWSnBTHKiCbzBOc4sdmow9vx7TA7NPBzI/sIyKQCz+GgFrMVVcoa0/XC",
-	"dsmju5nDlvzW75ayyjx1Q1PC9ZlcckbgM7mVsVxiQdLYqIZLDOqPWgpeLJYxTm94YlSSlKYx4ypW+JrE",
-	"ORZh1nJt2WZpL/Nu84YUNiqpa0UgOSVoVPu+QWxuHAAubBQPMg3KUATP44g1PXygGfQhlzQPZRK3XlCc",
-	"X5tl9y1wNcr0sQD86w72JHjbFSlVVVRmI1kBMFWujpC65WViKJ9DuKdJWpqRBK9M/OeezacGmAeXNGJ0",
-	"XLEg6Rjf4nX5vWZRkByba0V4nRPdrM2RWfEb4rAArmwmaQy5kvII/aNhnv5+tX+MrlIqV1TKqyOEUc6l",
-	"UVfSwoTEGniYuUmE5mhGYDouvdq/VI34b8xpessyKitLtt5CQbVEo2+SjMA35If1HxqlZhSN9LBTgW+1",
-	"Wm58v+ZNDEnvQPJJZkEtgA2UPGBUBbRCnKMwXZmphdmD3jxQLMKhJduduP72/4RIBiNMBYXR/7iIESus",
-	"t9l6Yeg7nKoNYeRqjXLBNTcUTySyLxi0AEkXjKRjyiAGX24Xhzvt8HXirYm87cPdkG57roFhHe0tSCA9",
-	"aJiSnVe4LgFmpc9mf9Zmn5YhaCF9rAzIA2foSn+62kcWyQn0W8TwSut8BobES53L8QLyPQrBTARLuZ5b",
-	"h9SwDv4YL/jYZqNfQAfv30hv6MqG2G9OddKPQjC+pQgilV2iVv/D3XStdzoX84ksJWWeZyQy6eWavx4j",
-	"XEqzOEmIlCjjCwsCQaRdYdgQCBbSSiGBtabCcfx7W+ff9RjPYTaw2CFTjU+4kWNi9V1xbKrzOrOmlnvQ",
-	"PSv++nj65ykW5CRRlRy5c0R66EqvLO9cuGs4W5tP5Zu9HAKMKyKDPrAAO4CjsXVIgq9Q+SxqmGy6xtHP",
-	"Md9aVeedb0Zymq97bcy5Aw27w+40p7dVZele9q2vNrdhcN93X+rti1ppTXUq0Q+ik0Shw8n0OZIHL16V",
-	"jA0Uc88Y4Yt0Wl3Rv4OupT+siYqNb6BcDgApiXPBF4JI6Ylh1nWQUdahn50ukzaPIRld0BnNqFrHA2O+",
-	"zKtZR0RwmVLeuz09rQwnvWOyVi50bvsmL5OP1cNljG7foTW9WVVTwZO3TPqZtZvBpFgBWsMS5zlhwFLK",
-	"1P6EM0VZocUMY4lINIHlWC2PkR4zJLpykRIRmbx3G1w+L1QhSNusdU+73sEaQVcKd2EgCKug3gegmwBM",
-	"UAB8wmhYbjK9ePdgogmRxsca0dbH+tciXWh5hqd4DbmXlgJSi0SZZ5ghiLTfP0BXaUGuzC0k6Q8H5Of5",
-	"y9MCnDTkGF1pVmJzLmcZufrGSrhAnFxrKRV2TH9RBxcpNVHGVbVWgGOzlZ62nckvpZJZi5q127/e9XVL",
-	"Czu+Dlu807st8dBOw7UZBdfIG3AHK+l3bTcvw11P+3bbsHf6Ox4ecpa39rflTughRWw8szuYTE8zLsku",
-	"fkteqISvtlImtP/ZPtsVvjU8q8D1vjH6qta3ZxQFmSVeEa3lkGVivBGe0yb2pROwiMWKx61IQfMLvgVd",
-	"y5pSjQUK7EndKWinFT5oQ0DVAx5mN7jzNgxc58gbZHDN+WpVMJsNfw70SlhC5EDqMpOva4tu+wiW69hZ",
-	"CbFYkDgXFJxwM4FpBp5fXKSU629kFjuz+wpfY2XiRNerGc/Cdr0qrOllr7AmgHnKBVFEOGG3B1ysHjlb",
-	"FFZPbuAJu1OO3DMRAsTnM7bIqFxG6Jyb//8qqKJyiS7pgqEP9uGG1f1F/WQdBsPh1JKnHYu9wjTzfBZK",
-	"K94rIqUxxppQUMv4a36OOMFZdi8rHNK6pn3TtE85k0Eb7S5hRQBCFc/WQSOT+fF+EzAoi+dchJy177XM",
-	"J7SYo8WrsOxZLtw2K3F96+9iZvKxVa1Rr9YXBM/0tgH5rTlTXzuBou7JaSvOCd9uTrRkcgnPPnTWgHNT",
-	"9KaW6oUNiZr3k4vQzkAoib6x1m5lA9QU3HTvhHiEvWvigt2wB48HS0w/Q+PB7PB2Eax8JjPQezqIBYXY",
-	"6uGkT+bGQHZRj+TexvAfm59Uo5u+6BnHXGc47dQULOBKNOFAmDVO1UbRcAdm1TjF249rSSUbztV9WPDd",
-	"1fuI5nt/YVpXJs6y2MF1HyHM1kEAgyB093HtUXlkDPcK0EoBC6L+gCHL2lMWVtsAR8DPvqXUH1qDe3Zw",
-	"06BeYab/m70tcDaQ8+yqm7VvtPrCvzHCMICfleLKMCPlJi2vJ4ZHw4gAcq3Pvpyk68/9xfMgP6MsTqpe",
-	"t8v6O8b4Go4CKT0AuG2NHv36NAJ7Ha38H5Pxa/Rfe/vj73+8jA4nIaDybv62MlxLq7r2HyXHk4rkcYv/",
-	"zbnUSlGAHS4EZmn1Np1lJmuvZ+6dDSmvDTREGW9semQ7GIxx54gwfx1IFehCsT5kRsbTnzJrW6kZHYPn",
-	"ryoooWlS8CyEtVb+MKQ0RTRy9TUCJuGcMFtA44mtFiIBoM9FhErDfKhEe9MjA1GpG7MQ8YFs2yW/jf9N",
-	"BJdBQCfAx+NVp2XNEYmwSTrU76K9qt5KieCZ0WsCjBdGGapHsh/WZFwxEpLGCcmywMDe8Vu00k27Qha3",
-	"RFQ9hyda9toRicoLltDsiUQ5z2iyPqrNGpoGwOJGdRW9zhA/BYVL7OORweavNcCLLEUpD+5Cg+Id2fhj",
-	"9miitmeB1QoejjqJtVYARn9ULmdViOYYZrGpDI0+JcYfUloRdGP6nOWEdR2dFZVyF3l5M5wJqcXPOdzK",
-	"KohuD0LmSuDUHFNxjBhHKy6IdRzgDBkscIMfbow8TXiy6WAT5oYr7Q2VeaECAhie8UL1YB767RN49meJ",
-	"JeGSxQPELuis0NM0T0pTh4ek1NbLAGDMZvrvkSno4sqGKG7fjuz3yiDXHjpXTpl3942ZBqCXqfnZr3Fh",
-	"9srBXcIIEr0CcxNPuPfu7PIUXRSar4mDw8nedH8v2d8/QACH80OZ2HfQxwDcVX5jxFQmAmjq06WgUq2w",
-	"NHUj0EmxKKQqkeks6YJPaKsGNYMgXWV1tR5b8qt54VeTtVpNKq6gO5ohRgk34ULehhyhZ+iWi2s9pxSv",
-	"3dJSZZxpaO+CLNDzw/1jNMPsGi15Rs1jlvhdQak+U/QHSSFdpq96WQ582AvS4YGGDVe74e0Ywo0N3fUd",
-	"z5JgMSBJuKdFzwVo96AWSIHZbMbrZ/y37dXM/1B+q/feSC9PpV+ecIaZTW4J6X/9glnsuCssDxsq2htg",
-	"xD7eJ57Q9WVeccaB/wHgIW2DHZBYY/a1tYvsPeLta42Z1enDAx7ZzVRXu486L58jg9yMM/C1gS8u8r/S",
-	"12XrS2BJEUQSxBaQWUYIkshXhKnas/BtZAEwvrGPFTt1iOmAdW0CUnyYygMECLWYMnXk8B0jVysnQinJ",
-	"8NqWFzQXh5N6WhMy7vPmjOrfwpQcKIybk8uMt8lmzVmVCfMus6eBsukgEkF0SkyXMOyNtqjWpRWORsHI",
-	"aHKoHZWywmsrFegfF1r7r66xY60JaEFMP5XYFfaFxlJB7G09syM+LW+SXeTJ5sXVREf3sO/LQxLBxdqK",
-	"UrrPOM4deX2nP7c2zQ3H9sEt7KnpZ6iF3Q5vJ5CSXaTo+xP2anJUA1y1FHk5y9ZHNoUnIAY/kRAMpdcP",
-	"mhuEvVMXhII7Uxosray+dyuoUoRpOqcJ2Xc/l0qB3cX02MjRIJF6B6TX+O4iG/UJhK7JPKFpG4XR6THV",
-	"wrtaaVyUjEpBOJlr8wB92un831Wu8pwXh72cF3UJKlT7BfI9YHexAkP1cTuSjkooMcBMvJ6BmnhwaSyU",
-	"VddPyukUbTawvXD+uSqFFczczWbhDqA87FhRIlCpT+9dnn16s3/s33lJJUqomo2p/EEa0SK1NFSaX10b",
-	"JhcOOnDh0vq1TReiFwPVJXwVuakCnGOhsnXsPtoMOJcTCDb+CJRSkmqy96QovBCEVC24j2A3tf8umzj4",
-	"xjyZqqNv/ab7t/+mtyjmZ2OKrl6tMvfAm1K+a289G5BuBlW9W36uRmw/2FY3LPB9uMuc0efx3GXl4HdI",
-	"pdjlPguxxB7AAX20963N1LX5NuOzv/tc36FI1bh+jhnJjkFmnRGEl03Q5QdPJfnZvZGdUP2lrLeJhn1m",
-	"u+luWPKsrJ7obv1SDjhAZJnEENmNWdqApHMGqDVRqCyqg/aeHx7W4DV0C/bGtQGauj19Yv3WPJDw8Kx4",
-	"UrgMLq/ypNWoYqj5a2ospvZJ6QosTsaTyWQy/kX/eaX/TOx/6SSZPnWFf+rGqNHh5PDleDodTw6/TCdH",
-	"0xdHk8l/a8KgGbFQ/iOSjzFAxR3k6XxkTEajPn06pf5oZN4Hz1RKcewYhV+ACJr2Uka39kCeQw+15MvG",
-	"JsglPnzxcnQ0ej1/9TKdvJq+evU8+SV9+eI1PpwTjCfJixc4nUxf4Gez+fP5dHY4m8xeHR4m6fRF+jKZ",
-	"vphN5pMJnrwCd9+/STxbA/lPXz1/djipqlSeOawOnKFcrpMlz/hijcpZF7kplhbP1nEr03nrRCfJZOrZ",
-	"Ko6mARvM9kbwZGqSppt+vYqsAl4zQbSgkPJbpmcAhwfW4AjVSfAPmv50JBZE8NrFAuoR4R8Pa7m083Di",
-	"uU+l/d6samztmvg8pLd6FrGj8hDzu3x3Mj588dLpPbB3EVqSH8FN8mncGzll6uXzUbTFLmgPQ2CnNpJ/",
-	"jxV6ZNNkPXG42swNRkszd59ia0RUW9lywxqGyY22SLvxD2/VsB0NNmv4JyjASGxNybJ5Wo8jcoyyha0f",
-	"l5Ha9jJdUVaYVSQ3NLUQ0wkXJtbEfbHB1tY6sB1QnK5mXVRWwwCtETRlmpEn0hwmhBUy9F2bUOtm87+5",
-	"YemBFnF+rDKbMDDm8zlNiFueg1suUmvzpGyxyg7cL/r6XeEFeZqD/9z8+585WWyc7L3I+W4Ejyjot9ld",
-	"GK6OstQDg8EVmVWl4w/qBm4jgEX9hTZXUwB0NFB4Qgt+tkwMqm7AB57eULk9rc22IA1D853fW95yUUND",
-	"cEQ7PXQO56QL12OQF25bDnkPluwWr9GYt0Ah+il3Yydr6y77NSA42V/iNklb1wfU2vWjPbG81rqHLUfn",
-	"QO70jdOv8NxmWIWaOdHMCuyF0OuxAXOV/q9PJHppAIp3MyU2QSLD27xxbz/PFIZk+4HF0BgiTIm1LVMM",
-	"i/u3dor2TlTQ1zvNC5sj423bs6HxONWa2fY2rtaFPbu7RSwNOfetsKHN9ktvBQMp7Qv0cm+6f2RjnZzb",
-	"rgH1CLh0ESKVMmbMIon+BwmpaFSqyOJpogQLU8E7x7YcLeSrp0WmlpynaM/DHd+3MChayrDnwZVsQBWc",
-	"nImUwrNsrQ+Qbq7tJrQQiR7cI1xLdtj172N/3K2KEN7I4zkXcTnyjeLQ2TI5JViSi45oNKiV4D1xhKZo",
-	"hX9oGRzhBTlGhxZKY0VMOBovgDNlmB2jZ2hJF0siqsU/Rs9RjmmKqoqIx+gFAqgzmzyoeFnN+MPJMXqJ",
-	"GEf6EtfNsAVeULY4Rr+gjMwVZBZilh6jV1pI06NMj9Fr69P21lqrz4ejaPRsFI20IvNiFI20/P3LKBpp",
-	"3f5119q88e7fJmP4ZwH8qSsG6ouX/F8F6jnUBUR+JAQe1fRLeSpRjgtpuawqJKIS/dMgEQDerlRNh0V3",
-	"QNJmuJgN1YrbM9Cqua02buOvHOROQmiu7hFtpxH13Kpi4YrHNBc+2oS/423hhrJlXqTDMDkLwDlBYowV",
-	"FguiBr4/p3CstcQ57EXGTa/GrTno5Y7qILVoj0bzoYnWBt+59P8hNdC8iSk3y/+U8mfeOv259XaqtTH3",
-	"rNl8YEcG3g1BJ37IbOV00Nfh+5PLHSv0WJGz9MprmdNNZefyPMM3fVhlnruX2TlbJmfuGmifEc1ne1H8",
-	"AgLqezCBsrO/mDc2V1BVfLiUZ4cSmcFDG71X4C/lNOoUsof3kUyWnGfGpZVlZEGQTQKI0N5sHxkw9TXB",
-	"QpYQnd4TyX513Wrxz4XHQ7mblVSYJURGaC/dR3gmCUtIZevBgmA4Hs9tIRYuIMi+Zu0ZRaPZKBoleu+7",
-	"RIlynruc8kemhaF5dIZUmpn+EMx2Qw6Q6UIiHKEZcIoUhEaEoRCDVG5thyuMO9AbVE/4j7mZXNik5lHm",
-	"3/9B91Jtqf78y6mMGPtPuWGGbt6fcL98IsMtI+ZwUlbaRX61mWFUSVM8D9C39UEWmF3vR+gU7ZkAXqhg",
-	"8QbteTr1ftuoUusvAKG/rSAeZtftbZ6iEk5N0BUWa5jGMXJrWJuQtZVZV5Ltc4NjCXhpO8tFLrlQqEQL",
-	"QiZ0zVnBtGhsIXB+nUZIa3daeMoou0Y2oLWNNb919pKw0lcY0NUvzz6Z6LfOeTvqvTz/8GYUjT7C30v4",
-	"e24/nH18B9+dfhpFo3fvR9Ho7/rPx0v991w/cnKp/37+op97c9mj7iSZj+qEtoFgZR3Itm2RMypPL7dF",
-	"ZZEP+C087CzeFWsGq1oNyMakGaw+8z5liyN0gnKTrxWh3w1EoIkvQntpKT9rLkRNBKb5cT9Cn0r3EuMg",
-	"W9vcgN+82DFv005G0ej3UTTSG/NbkN205xQDT+uVy3TXsuA9tVDZ5Khb37OPljq3JGJTTOycCqkQPGo2",
-	"A8BQbMijMc/14vql2CiHEFwl1N8BpJ3Fa16oZZwUUvF03UGYF7+fdAB4ajKKB6xxXS7yqk3e3ZkEdYK7",
-	"o+3MhoFkXp2bnligQz1RxvHXPzTD4LNvZg4X5inLGRqswGX/fDIB5vbTzqe7MaL+R7tyqGzPBDhbJnZO",
-	"Q+pYV289UhVrrTMcTuLqjALQQddJ+Q2ePqo0QQlps2vHFQ4nY92gMXaGz9RtDaFky1p4cCYPmDRXz3ir",
-	"bbKXANek4xpjq9fj7lrUXbPo2lf6LopEmBtuUiFM5KfJf9AX7gqnBN0uadaBsEsZEiQjN5gpBF0hnCR8",
-	"teKmKCrExAO77YB6qHPLQEBJkSk6xgvCkrWJxkV7GF2tcH5VRuxC4H+Z1lcb4z66BTyemgIDlTPNFDFr",
-	"gJn359f3mYJSesHcK9bpAYOsOZDdcUsynlzvmofS4OeBqpBYLU0NIfOgS9U3iwZ1iOaCr8pCkOHFfyL7",
-	"FYK8A4u9M38YxBr6HdT7iBoKSPSPFz90tky8FJIB7OaOCmpHmcALMpcloBY4TSlDv2rtGZRmIE3LoRFO",
-	"U4BCqVdSaWiKWyDrNhYfz+c4xoLgAZWzrRI8RF3dqgW6xerYvnNrqv21SK13bYAhwyacob+2LRClwlIu",
-	"7RCr1ooXTMU5xBoGrAJrgsUTicxjeo/hyabJofzPsz1MgrhGShC8qoHblqUhy5KI9WiAreq4bTOqzyW0",
-	"CRVJPWsTkbNDePhULoIhpYIkKs7x2oYtqiUVKZSiW0MY549gWkdjnDZ61mxXF40ssSRfbATBLsJFs/jg",
-	"jKhbQlic64algRvgLMViHSse51yq6ctRVD1mvghJ6y6uYevFaUB9GiEtUNVuB6O4i0n2Ou9augwnpFe9",
-	"oPDJen+EZhlm15rIsVG364Yn7Cl27VMoiDTY9EagDlzfbnymYEX5tJXGzjPMLohET9HF2WUXBBdRIJcF",
-	"sOyeBYUd90KTtlcQhKGPTWy8UXCpmpirNAavkzXPSsLigkGVPpkTOJXlG5SlRGuHhKm49SO4sWJwY+lN",
-	"L4RaEhH7p92+QqWq6BDnOVQ2TYgFzPz8QeuRZ+/ONkb+FNe5YA2gvek/JuPX3//4JYywV7SeN4+/DD9+",
-	"y8V1PMOSpHFGsGBBFDhTutuuXVVjTL87hneRe9fb899+PUdP0W+/ngf3/GcnrQfcPQmREof9rxBPJIc4",
-	"dwb4grqtJZW7YItc5cdtle/FDdGlF5ZX8OWGm6FajWDVwh0Mh17odV97DJj1NpmSjAlcaxlvsOqnQwyE",
-	"NI8980SXGcs+ohkgvBOG8ctwcy5bxwqvuOq/3QvwAUt1AU8dWbuzB4yApUI2sbHMfuyzThlWeqe86ben",
-	"BHK8DZnfQsC1gi9w08buwgoFavULg681+mjX+p1v5y1h7L3Nb4CyUNrevKDKWCu5cYY7srMe0EZnHxyk",
-	"MOpp/N12EFAWH8qUVlrLGpTuTeIORjA9qROHhbSTL91PSNkAhAEn2yGngkEdIDEy43wEK40bRl87EU3I",
-	"VglWD5br+7ps3eAxuiwtA2wqm712W3Z2c5rXsUn6nBf3eAutt5y3V0SmbHzDLsO9/OdFSxjLLTjDzbAl",
-	"ehGhX2AzXoVl5Jqk0+lM88ufAe6kC8vWkrHJwThGqY+ZbcmjhNB00CO3lKX8FgK0iKGSBDMGCFUQykVN",
-	"9PZAmeshoj4GGUl3kdsCQR49Izs0qb3RGtcupHZfh6TPeXjwnNUSumFgzqod3y7r15Zdu70PdcO48/Y7",
-	"T79NlkCcHSO+ospWSTSM20uLoKwfWtGuG9spL9Qn9rZrdGiPcVRfFpuv82Z+hizcspVBq9WgnhHeKnjO",
-	"kvPBeFpa2uazsLb5AAb0PsQNXvOdIjpN4TUD2BOD5t/PqVUmF5l859QAlkAzXt1JCuAvYDox+SUGZHdD",
-	"rEBvJST3jUbbacw+e483czXcDRtzT84LsBo8qseiNvWdzHISnWj28jeDqDw93D9A1g0iTfCZ4q7+MUs9",
-	"64viZVgamoHPLJAP2WPN/g4pbT+j0Wyom6iBDTeZtBc+eYA20wdoc1CEmgdxvKXZ+SDiLY2S2xtePFTD",
-	"y2nASlGFh3r0V7CUCCQPDtHp5ZvzEzR9/cvkyH47fSVLLK4HGeXhQ82fDmWT/+zzQt0v9jMaXQ+PiCwz",
-	"p7dN4ucmTiVuyG4SqNg1lbh6dRML7agJD06KoxLPy9wlx/b/RzWHhdZynAnvGACYIdLTk+BAcYoQFAlx",
-	"T6KCKZqhUqcyb9brSsAgRu7itdZVgy5hHu5KIvFNI+3IWKd5xzCHQcaykHVhq7BpJQzZmQP7wZVZsIKf",
-	"kV0MaqQnm/RLa90FQErwf5PAuN7q9ZGIkRsiULLEbNGRV+AXsryr3NS0RzoiMJvlIWXHxpZSfakFcngo",
-	"RBVGtN5uiduQ6XUHpeEOx9gOvMRQsptVQ3f3Nr3rrJeseGiWQ0YZ8dEf3kboLxF6N0VcoHeHRwh8bXOa",
-	"gJT0rwKzym5QP3dLfhtn3Hi3ahVstxur9Kt8rgjb4V0nq20ONCklOsrQmTUKljcu7N5dQkzaVU0Hh4hE",
-	"o9ulOdNDLX23Sz542YIBKTAA056/JVG1sx3EZ0O4HsXC4cwJw40c9ahcjwO5CLGRyxowV1CVL2twZjPM",
-	"YmBW1c/lxeXFdtcgazvuryrmLYARxh26jR9VfQkOdq3C+KD9UROyHy9IiqYvx4cvDJ5/O2F0BWGAZg33",
-	"5MGzl3vT/f1jh+ExEw4b1IRiOFO5s1Q8kQgrRZiy7rJtYP+m/5iL2PbfFaqzBZzjC10RiH6RFwYarX3r",
-	"+zd3B8iBvkH03lAWP48h1XJryVGmezYItBkA9+k73kWb93mzcdJazURdIwudNWfBlXWohoZRzsUsxw4j",
-	"ov8s7RheDludxhwbjUShEYVm1zu7V5826Y7bvc6f/EiyIqVsEddTXgat3uHkPpavbCW4fh1DDS3rLgns",
-	"fh5xiOgaexA1j1/HRfF3dzZ3CLI6OXLIRlCzn0jrWcMypwbvB36qmNcTGQBH4rcM3UIxuVuD6roka5Rg",
-	"hhb0Bj6tAsaeqodgGGwgSMIOsN/jJcfa/ihEv8cwAf8Gg/nGDd5b8uQZV8twjGFoj+r1Z7uK9W2tITuM",
-	"3mpvb3P5VCO8W8HB/0llcs8yuqgVkPW7Prfh/aR6CHFWOh4NJKTDKWrQ9oKEY1jwgsSUxUIrhYHoXi1n",
-	"TMaHL8L6ohOb+uqEZuBZl37JyhDthl5Nb0Cih8pPIJekUgs9JnQRfqhXadDNdMVHAtCgjAHeKbwk6pZr",
-	"SWbFBYnd8+ERF2xFVEdZUkEVERSD6WVFFPAsONA1/aMdbNM0RfmEU65fY986xlwtaWvi9b0LUqJaMpoE",
-	"6fDN/Ay84Ii4Z1DCU4L2rBiaECYLw7W1bLt/ZLLCf/v14j36bUkVQb8KqqhcRujjb7+e2u/0479mOLlG",
-	"p1jQ2YxgFqGT8799Quf4mkqFGY3QrydvL+xTJ3NBE/3M6btPZ+h0qcVGEqHPn7+8M2XDtaAZoYuzt19N",
-	"gTGSRujT51+/lNYwbi2CvoSrBzmKRr+9d//7ov9nMr9/u/j8cRSN9JjN/07gfyeX+n/mkZP3nyBf/Pxv",
-	"n/T/fj2B/5nffj29+FX/7+Tthf6f+VIPfhSNPptPerCjaKRHGRaRb6wjqlnhi4CNiSpFUqMyRQibzKM5",
-	"ISnKqL5GqbI3KcLolsyWnF+jlGT0RqsENMA1tEK21UpS0+tcgGH7QMConkhEU1Oqxg5gTAHLltwQsXaD",
-	"AVbWs17NncDHA6ahfxXhPIf3Spr4bH2OzVojLtJG6IaDDg/Bha+IVHiVB3HnnTijTzNa4jwnLBCy0Wn4",
-	"65zPhvDFUJSYzT+oQsHK9fAnsAkyHCgmyE5u7ivF6qZfVlXz6pRQHfkKonOuwJrNmaKsIMcIZ7d4LVEu",
-	"iAzj+QcdmvUeN8y5MpQEpRfjQg0giLsQDyTxWh4hmsoI+KyMLGiijSbSpGHcRZG18TK8IiAVzwUhSJEf",
-	"6gCdwcHKzWjQ0nCHb6ys43tF0yt9MrkkNjMTW+NAgoVYo6tGxMCVqeWbEzE2bYBBBlU7Zktta9ZjuppT",
-	"kqUSEZwsGxjWT6Sz80BfxwgjRm4RvFCVJxTIqEwIu5BjU2aoEccOhyiNTW81stpy2dbxp9uBIO5XO9Yj",
-	"Y3cye6E4sC/zwMFm2Mn7itHepbbAUEiAKhj3/kNQaNp9ahz6eX1vXVZLowa6Fi7cxA48K1/boGCoPza8",
-	"pKuevCVgo2RSCYxC4EQh8/DMmc7cjaZ53sFOt02xWmGx3sa562P8tVjlJNVqrYXdsSfa0L0Wk/UMsKIz",
-	"4z7ewvdt9YaK5dd5uxtia+027twHKtW98HlX82OjVNwdX/IWHHAb4XUq+JjKs9SFtGQiQ6tXInQIv1El",
-	"7W/GLmLgkiVHxni62VFlmuMizjWNwf1ARG+X5A5ewnssJFOtrCslk+sV4IXsDBOsVs9mADMXxd0363wo",
-	"polNHxmyRH09hNX8a07CXgkM3rt+5Wwjww8a7f+A8tf+rm0qhu1yEtrHsstPOiAtockNHtyP5YIeK5If",
-	"6M1qjninMPu78JfB4sIdDk7bV1l23Wc370O3aN0XjxcK2Z5On3KPK8r8b6d32fytxRDvuLkdU+7nK6hP",
-	"63aJVbyCUOmwQX3rXKCFWxLfYqbA35EsKbkhuzbGdVtY7PR+cGkISWc4uX5rXWUbHQCGzRhFaE6kNJgE",
-	"IfPRW60TnQnBg0mHCtMsjGjGwdPRvtD/evn5E7K/lnBzFErBglD+VHPmmM/jGRVqqRXSp/8qiFg/baJO",
-	"dRwX13HkRhc6OX8hzNaVcas0JysMRlL7P8ZZPKPMyLHG/2z8+teM3xoNUjObWH+leCzxOrh674xDu71y",
-	"WOEZlgHNRP4rowqq2uRcqoUAm+wGHassCHoNhaHxDaaGcnogXHQWBXjPbnh2Q8Lyb8KZ1Ldsl7hmf0eC",
-	"ZJSkiPdLy9hFLE0KIYLGzfcMkfmcJKpyt7Qt8SZs7H716wzfzossnmFJt/K8D/Dsr/Doxnz3XZT23W5u",
-	"CG1kBOooB2yOEF3iNWwwoUyQgtYuoSSJPtC0op/SZiYjL83N0QhV35gA0CVkk89KTxrac0VOyodd/GjC",
-	"b1xVGX9tIhvYgudkUWCRUrb4xqAutGAGHsNWFnHKGbDG/QP0XqFrQnIJWhlOEiKljVH1c+OOEGEpokp3",
-	"44xgje5sPqEZh6EFBLSASnTgtFBrtHd+8uX03b6xRbX3gWdbY0i8E3qhH9c8wRtIvCmWUWExoPZJaauK",
-	"9dAfPz/6oZKZm6fKrnttfSoWs6sC4e3Tg+sO/qkbqDV4w9wp2Y/1STKtjU+/ceyKCGDlkH8XAutxM27P",
-	"YU/ghbtz3e3l6O6JDTfqqBtUvYyzhZOG/H762TfulV+0mX5VlUlzUbnEgqRlJSvLnNul9XrkodcY0d1D",
-	"JkK8KlRxSq0tzofHn03QEGdorwRnApbtk5YtacaytWPnzYqCg6NrO5jQFk5yH3qrL+I9nspam0QfbbVV",
-	"ktBnIvMMLxYkRVc1yeXKyhm4FBzqcoWmYaJURlI0M/GyKll+Y8CFIEyEKrR35Vja1X5kiV8ijK4Ch+YK",
-	"5A7vGZ9mrsqb/xu7qpPn1XEVc+D8uBnBN8Q64TO8MALCNo19kyC7VRF9EN65tdf7sC38J7A9tAf52Q6a",
-	"QZAVvyHp/o7csMG7hjKWTaftwi5WfZpOIo5na6/+Y+yipKB+BdjU9HESgLlpTs1nRs4h/0tJks1NdEZZ",
-	"61HwYrE0pvqT8/f1ssJlf37hRtdhafUFbVsRvIpXxJpyM4IBQ66yVuhmF3gB04v1z0EN3KfZABLl17+h",
-	"v7w5v0AnQtEkI1BE014J3KozmJW7rXUUcOA272m05Fkq/QBTpyFEhgG49l/vHe7vLfZhaSH1X8tu54Ir",
-	"F8qaKHQ4mb5Cl8mSpEVG0BTlWOCFwPkSvdRy2zdmMe5QghVZgBcZK3yErjKywFnMZxldwKiu0J6ez16y",
-	"b40rZdQ/wyuDSaDHcPbu1FbiOH178o0dTqbPkTx4/gxKlVzlxSyjSaywvHbtEddeMwHgHAuFnqF5wYwR",
-	"b/8A1Vn2NwarwRmxGteCa0IDzyT2tEKEM8lRpRlSj4EbpuhIqjnnUTTyRhwkiY8496sbDZBzEy5VPMP1",
-	"LDVIv41fXI+i0YvrWPH4cKL/fTiBDy/gwwvzYTqBT1p9Nf/+3p21VCvUlueCGwd1SpIMUlL1Pw22hAdf",
-	"TpYJ3ILS8yAEO5E8K1QnSNuSLpZjPVlNAfbDKs/ID6rWyL0K20VTIkzY0Z1K95TDibw1rpYiJEp81Nc2",
-	"ST93TMEAYc4pEWjG1bK8n/lcX/lcSjrLtDBoas4TOMA+q2JLWfmRijyQrxONfoz10+MbLCB6Rr9WjurT",
-	"u8tP7vXyy6/nn0bf9dhtqfS2bzkZVkrjJOkqomFiXgkZ0JZ9I9Sagc2Iy7LwrSV/RzIfXKOCE9eyl4uv",
-	"6MBW2qmkik08GBasY71rEtM0+Dyk4NyvRXCF8941RnzGtIMnzQWNbOzCUJ4Lkvi/wA9so07c1vmU79NJ",
-	"VJ6tXU05duke3Izjah0MNOHY4e3k792J65ietia83o0RbW47zAaGSt6b+2jwjEDQZZUTqaU6iz6kn29c",
-	"ix2JO0OYzn8yN9ngjG+d0g3n6z6MG+5+fTzDRjn4e3HB/991ZIZ7x+9yJPrx49rh+N4cUlCb9om9xQhw",
-	"lnGjzDr+fYxWeFUvauP9kgfK3RwjhedIq70IQ9VWDxHk2EUG2aQcgPM7tmFwtUq75UCA+azgb64XDs9H",
-	"1dZ4rYyc5y+sLBGxIHcpyNu+6IxibU0rFoQBKsoAE43QSneptVMwiNuAP6swM4SZvCWQi/5sMu1hHw+l",
-	"r4ZPsFiQCyIBW+6PEfmBtcYD9Avjic2ERpPp6wl+Qabjl7NpMv4FH6bjV2QyHz/Dz2cvkpfpL+SVXmgw",
-	"BHnucjhH1PerPytLIo2ODiv+bA6cTWqPicneedkQp8r8vF+0wsQUTpRWP77XpenR4eTw5XgyHU8nXyav",
-	"jyaTo8nkv03GRRViAY9NX40nL8bT5xWFmLjp0Zldhmi0oDeEua8/cbwcGRm4WpBfksN0/MvsGRm/nk8n",
-	"4+f4xexl8kv6iryel0HCYPuJW64U18hkPJ1Op+NfJpPJWPOKsVcFZFoX1tzsno0nh1+mk6NDN7tSPn32",
-	"82eTKGtb2Ud6d7sYJvw/thQmaehI/BatMFv7uihkNkAWBHQVGVg5OBnw7Z4ji6gdGhg5hhIhI8FFrppT",
-	"PLfBQJEPjBGVOKARqiVlRyilMi8UiQxkJczUPigLcUPWsQFTlKT8grIbqqzb3SPryBlxIlSnYb8QQXXo",
-	"mjS9iWX/rp81sF4boSn14fO22W1i55lP/YYDJkK7HSGuBBlztl4p2LDMQ+2sODugIWrWfS1N1XWjzeCC",
-	"lIhXgbAfzQgGBA50QV6dzIxTpqw0lxYWgB8wk02eJYRZ9ff5bRWQXF1VFzjdPxbKQjEE1sNmA29mAZzF",
-	"yr6/+cGciCQYzGRbQE8hW1mhH2g6mURwKWq5Z2Ww2BJyjLQQY+jQPEklmtTXkBcmFbhDArMGr+bquPxf",
-	"N5dqsMEF85h7YNkeLv1ACz4uC74NAmbzgNrm1lTGCU/JBgPSFqwOb76lXcWVjrmXWJmio63OhJ8Lfuvy",
-	"3Yxv5uwLXmhySImAmoMQd2HCKTfZcEL2GJv9YxW63Uwp/pI9uD2l5qcZaFTxB7qLEOyTpKcGTfuUyGuX",
-	"Yzrsg3nmkXN9TT69u0Sf31zavHsDtVRbHBmhv5zbAL+EyBa49Mn4vw2+dDSdhCGm73xc6iP++jeDxJaC",
-	"uuBKyFuk7D0LG9UaZ68STW10AluZvt2PcZnJCID312MoPuWAJGQYgftlFOw9nEcHD207JfdhFakx5scz",
-	"jdSncR/2kf6naqul4R5OWbOPRz4yG7rvdRI2DX8LMW/c6rCdJL+hMSuEJGJ9hHJBb7DWOm54VjCFxRpx",
-	"gbwCcLUj51jBMcpFcYTyIqdZ5WcqGFVoLxdFnAu6wmId6cfisoKRRfIu4hVJaYKzCuQJQbkjfTuC0Lnv",
-	"W1OA0uLSxR1LAn5JU4ZuSbK8jlUXgwVDGIxO72ucFpmSFeidHWL1RTlM7yvj5NfspVozfePaLmSsJTDA",
-	"x8tFYf56Ddcmbz/bqXdUzjM3QqxEIfX9vchjdxXo2zyRG4H4LD73BXZ+zQGXZGfteEj+NLj99pnB8XbR",
-	"SJRDasA7CL4QUGp+ivYYZ2QfKY5eoD2b11NG8Rjp6MUgSakqI267DzFGi83kEnfuR1Z2po2NOWt+qtAA",
-	"V2atgPf2skj6OpGK5GHfLOMqvuXi2m5OVxhEbBZwwC1Xo8TANbdLaoQfeBSLYCzVWy6Q/xiAPZQpEWuI",
-	"n/I9408kquKXUEZwLfygGdq06ewN9ez0duDa7YlvSZY9GJ7Ddg+vNeM0CaKhfGzSNxon7cFVjqYZbqja",
-	"0RjvXczvQ/jAnQ749vpPjRO//YV7YwFeieZJL4bQPtrlVoLqjGtH/UFQCJqHb9tybXS/dno9GpR2H2pG",
-	"81p7PE3DVWIP3PUkx+Az0gftREtjS87TI0RWecah/jbIh0u60Py6lIqimjCa0Rswts8FhThxQTKjNy9p",
-	"bou08dVKC6LrCC04T5ERqWp8veywJnv5RY9NNyNTPABaq5CRQ+z/fI4HhtFDkSRe6PvKrst4zsUYu3UB",
-	"MEQJKNNv0ClPAQT+3AqD6HAyfRGhZIlzRQR6td+2dlcD31o6H7vS+cGF6f/6sky07flCYMX7vvwzSHrY",
-	"kd5ugTeBuJJbmmVoRlAKnobZGt0uNethBsknGHPZIo4GQG1H9EoNKPwWMrAckpHDxezBfroWpZ/S39JD",
-	"u1aqNZKtSn43Su/zXbPtz+f3Mq2hJ8X0ebfjUrYx6MyUb+18cGwLwdWsamaEPHCu/gSfI8zKcPWqeJfH",
-	"X09G0ejXUTQ6HUWjN6NodDaKRm9H0egvo2j0bqr/HI6i0ftRNPrrKBr9LcxQbXTwGxcc3IgHmPOCBV3Q",
-	"0xfWBe27tA/HU3w4G/+SPEvHr8jz+fgFfjn7JXmVviYTCBQwwcHgKqtHHTvP1ojnhPmO7WlLSobY456R",
-	"Cb389d9brvNq1vfstvEXYFvQjgv5/ln6eCkzIOah6pLgt70muYoQZwnxvLM9pLXuxCDr8E2pXFEpa2HN",
-	"fgOSZzel8h6A72w2g7gIjXAz6lQv52eLoCv4qF2DeWV4zdUtd9ENBmDZYHW5vHsAPIO/B+iMgm68wmsk",
-	"qd6dJb4haEZKLzrCt3iN9qi+jGqxPxI9m0z3a5jIPYjMaQCHYMipPtRk02j0Y7zgYxvl4rnV37+RvRLL",
-	"Zf1ER9Wx8aCqNqqqzb16eGXV9hhXyRBD1dXmmO9FjWhx4UdUJDoOTIvmrzRrvjoqESVAYoYIPsVRxvk1",
-	"wuoYXRmCvjrycgqlKfdtSX3Pvp9jKoAr1DJU4aH9Y3RV8grd1C1HzhZsk8xM65px+VeivT1MT6NoVDYS",
-	"vvw8ZTicn3LTgcW+i7WSrLoAhPraIDrd+rtk6y9t5MtOuab+yrlk0wfMrwgxo3Y6ufUxmnUuIS7sNu7q",
-	"vvdn+vDsyQecGcqYvHd3TYy4IbWqwzXG4qMJOUouN9mtue9afPH8Hn2Qd6HwhpcP/dfe/vj7Hy+jww43",
-	"5W4HYCvaQYg8t1HcvVwuPpd7xHulNo17SRXYwJD/h5HkFkf0w5Hoxm1yifPuNpWEpTGfz2lidDTj5b3l",
-	"4ho+WyfqDZVUcVF5c8F/C4ikLOEmuT0xoHJaCsY5BZ9rqcrjLM7lOlnyjC/MTzkmKcVK0IRi5gXyF3nO",
-	"haoGULmmq+9WmOEF/KvbiXQu+CwjgYj9i7en6PXzF7+g3DyBDK6eDJj9DFZSTBRehI3oz6eHRgayj0Jc",
-	"2sEGaLdYdgheujX9G0CJzTOaKOlLV09k2YVpIYyv3o1fSITgYgAKaIWSGOAmlEmFWRIWLcp0je7QY8XR",
-	"guu/uiGC08jU48ixWhrRE6Pnk9eIawUJfXp36UKXuEBfzz9FPpIFLD7OMqd5EWLglwx+AVXHtr1nk2nj",
-	"PZuHoYVTLxS6Q/c12egdWbYtgPhazQuVbQ7FbCE4XLxHDK8cwrqjUv34drRIG8Voeo02hQFfwDq4oJZS",
-	"tvZDquqepHbFwzLDIxrhnMbXZD2qp4REZbJIeb69NP6okdtjc0dcYquJQ6u5HTU7qML/7Seb8lNLADBa",
-	"QV6YooM8KWyHjWwAAHeH6H9FVnlmArIbCQLVN1WGgB5aS8kctbJcQmzpwss4b3CbjMtCbOX4p/axn9Xi",
-	"bnnDdXlqH99VtamX5dooDXuP/mzBmsRb/ZNfPI4aiCnYegX3ja/Wg1kVUsUzEtcvvpDR1sdFdCiMgAaA",
-	"qYRqBC7+v2PoEbpdcpcTgJHp8BszPUbQFGWAknqE7Mkg5XPIPKYZJSwDeqvlKWMG1GyMyvKd1OF6fWO4",
-	"iicDrgido4yzheamOWE1xEZP1FphyjwwoT7kdWGeLm2N/S+bdgvtIsMGcKFvqkYZ9FqzdI8uzt6OjYV7",
-	"MpkePqtHuuofTYDg859jFynYIZlZUJ949/IjZEcwcl5sr8d6AQ81oaEsyYZF6zqIFBD0tl4uvVcuzBt+",
-	"cTl7D6S9qeDSvBkud9HXMuxIya8n0F1gRAlqda9NbX4xT/0PQpew5apK+2w7BKmTCDcQd3Ww6/whtOkd",
-	"tFc/yfU7ZSM/3tWy07z7hsUV2Le0pApwaYgysyWUs8pC6Wbv0gYD6XIm13S23kEFNa/25ntVBIcv1pX1",
-	"URNssMjMzoAE1BDqujSqBrGVM2p06g140348uJWtvPcGWtjcAHexru0uj/3J123lTJq+8L1J05Y3ySSV",
-	"2J8BWaB1OW/BPT0GPc3iC1rAtnmhCkF6ZUduuj1DLlP9tBbYaklTVFrVqmriSb/SO103amlOtYSxoeqq",
-	"fzE2yz9bRoIzQXC6LhnKsfWlmNK31BCtuuXgYeVm5Xa5Y719fzl8372bdXvczp1vt4F3mLuo2su+iS3d",
-	"hym21PAezwxbDf8+TLAeG+vHllsMrY0/0mJxw1p2rCrU8J/N/gYI2fclGz/cud0hcqyxnj7KY7qEevky",
-	"jbFMDJIZTpbWFjMjS3xDeSFMZGiekR+xtTYD4qP3tfuckhuS8dw2sCQQ6hmnBJBg8uVa0gRn8YqXEqUk",
-	"q6UxUuu/OSHJMs4wWxTYVIwuzUE4c5ZnLVBSWeAspqscU2E787KfNtp1uhzrXyoGflTiB6Lxt2IyeUYA",
-	"Gz5X/hdgJtMXV/mN0+7Lb1Z4FS9JVn0BoDvVpwyzmIKhKyHlt8Y+5jecZFzqKwYwn1MqSKI7eYocMCfC",
-	"ChlFqYF860pMusGXNcusFc8N2OD2wFBB42YEksD84ZWQPTZQGIYEX7oB+Uih4fWHzWsXpqGyp2HtTfnk",
-	"KWdKcGDgc5q5AkvdKZv34zbidLvoeAmWyHN4VJ9Fa7XsfaG2Du+CMCIG67Q5EZSn2xmt3pJz86xfF3G3",
-	"10W5w9vfcqUYleZlQ64G/fIXYICB27vLlt/KVLB8xFnh7Xwraop8smxsQjno8EVfzs7ns4miN4bhkR+6",
-	"M69ctT4xUtZ4nYR8SaaPYfdJOi/3KJyGs1VQN1GMWx4LYVnBq92Tv+C3Adu5BY7uqJBAV4RJytkTiW5w",
-	"VhCL9ty4EI6R4gpnZewT7MMTab49CNfpmJGwu21FsOM5HSHqc7ooBEFUHpW6qozKNPwIWSeHLEGR4Dvj",
-	"k4AvMYtlwgWJkAUv0V9qnT5O8VpGyAnMPM/0MxlmMkIHBwfhdEBzNDvuLfsrMoT8RNrBRw6bZZVjQf7/",
-	"WmLYCZ3FYw36EhZEWvNjQISq/V4fqm7bjKg6XaZwMc/AWgOXpV57IIIweC/81G67QqIpGwK7gSlALBzU",
-	"z5Kasid6SQpF0B6GjUJ8DhVgTLTn/r1A2DiKd1RY0ZybRG21ug+UYXeBi9Memg4aLrHawdMapKqF4EUe",
-	"dnUbHocEycGqpykLweMVsDtcdchdcRa7X9M/5C7BwwebIug2FMiW8WxdWS8DRvbboXeG5kq73xgOOMPe",
-	"F9XS27GEN08Rpif3pgjsniBK61tQ9KsXu34Q/dwbw8Yp3I/a7a3HI6rejXAanK6oMYnXwmoajvR2NjSI",
-	"xVV1CMxwtpaV3zx8UztnUFn0MeBjr6mnW0D0fZfOqdFkd7GDGv/R1vJZzoea4BWB8GK6WKojaxrcDLwe",
-	"wVO7WA87syCOILECcVbrNUKM3BDhunISFbIiQsYXcnhtlJa8aBlRtW4hSgv42/p6qcuEhapgYSee/Yat",
-	"HLC8YcdlbPa1p/9yx2Ui7BMJWlfPPh0iiyeCGCHpEbo8//AGAS7JnCYoI1gwvWwp1ee2yNQ6Qh8/vEEr",
-	"noJ8HqFL/bwmCBKhc/1TLjgkRMD1BAi4IG1dnn185xz3ZMXNuTHPEKZlTGPo0A2efrJyKHJyqJ9569J2",
-	"371H1twRob+/R8ZCEaGPl+8t7q4kTHKxjtD5G+QsIRE6uXyDcKGoXEXozSV6w28ZkmuWCr4iEfr85Z3B",
-	"ro3Qp8sTdHn2CVkjSFkWCCML20JrVf99S4BexFE0+gh/L+Hvuf1w9vEdfHf6aRSN3r0fRaO/6z8fL/Xf",
-	"c/3IyaX+++ZyFI0+f9EPf7o8CbMmzwLmRy9CNGIZJgjAOl71HT960XzjhS+aL6o4RFnZiDBLS7UgNgGN",
-	"UDc3SYrcxTNWX8N68+pzgldL2RX9aMxSsFmeyck3LzXgeNa8UMv4n4W0yDWQ1RzXX+gOg7wkP0KOhh8I",
-	"V/VDIz/d4xAJogrB0N7Hp29rqYj1ksLBzgo4hidQ6fDsR9giY+ogxhlf9EcDL1Jqyk0GK4OUUWQD8MWr",
-	"yLNQi34s2YBG4bULE4EWaNYa1vs36HkIW7DnJrytf1tvbDxcqC0bINeh/pU/I2O/Jamr7GhLQ7kMoGOD",
-	"/suZ1ppna0WkKbKloFCs1sS0wJNjgyDQb9Qudi8w7FBtoP7rcbZM9D0hN1e6dwGGg9o9z3CQrAiciKH4",
-	"R02Z7n5L+XvhmvdWa9EZLO6jvIHNivWNGW0q/ewBsEuDwE6lLWHRCXMMIEaQs+YhHaM9tSTUq34oSie1",
-	"vgIllDa9BX8sFQhrvoSUwDRDFKL3Kua235vG26DNIZCnZijsPaKXlGrxvfg4G/GzAaZirNiVNQvhmZY1",
-	"WsANey49FksEUSX919R0ceFieEOqeT0UuP/cv5Qvdp3z+0K69vlF1AEJXjsY/lbW78UgH/FOamesdZvB",
-	"+kyxdVV6F5N/rwSWO0AoDW7kXZiRLzUEpX5o6wToZaC2CmbWylFTc4lujc7qMBeeoNslz0rI1en4BdrL",
-	"6DURKn6xHyGwVHKBYDxob01kzPi+gcC29SM4NCXRXrLkNCFQulCRH0r/Ph1rJRMlSyxwovQB2dM/7R+j",
-	"ZEmSa63nLTBl0hwpN7/IlnqEmOBCYlM0EdTXdrEQnwz9BXIz3rAHRUpd5G1TyeYIVwY9E8biC5gmSi12",
-	"MWrAv+MG2dcqZoZlUD2K91WsflsABSoZeA1jb1rbGU+5CLvG2tsT1td5SH7kVBD5EGgWu/glh0KDORbQ",
-	"9/l+scBNSqhigof5Tb3nvWDehwrg9ccW6NmjRLc3XqCvRwc1wus+rtXyPHhIZiuNZmhsZnPEO1X23/Fk",
-	"hayGH7As6/wnmKEZQY63HCMbEYieTfQj0sDsQQRkpDWiFZcKvZ70slo+xhEcHEpQyzqr0awZbh+Sey9l",
-	"QQJOZlrj3kPOOHhlKbsGLbO9Y5rADBmO9VPyKcTAJIpfE2bCYcKu7GsS2P7LJb9lkIFzbIroay13ieUS",
-	"oJdJrran69VSykw3/vj7rOF9+E5Cq/hI/pMOJu3HrhOW2ogie7hKRpdukAA+UBZAIN79Gq/t/R/3cwV3",
-	"gn3scuKdmDZ02/8f+15708NeysD9U3VdW4fu/dabs5OwbjXCgVO0XdUjJ62bpiN0sjl51/HmOV2QhNBc",
-	"hfyxQxLYWp6P6uXu/s8dzYSguVgtgtw4gIzMBQ4g0K5rVffmiojYlNvDqsqqxSqu4pY2WJ3NiDxZPVyv",
-	"/6QGO+v5959IlGOhmgPfM/k2JEUmyKoFOS0RhvfgtjV1+WoY1vu7YlI3zsowqg2lJ3w15TkoQ7gqbXNN",
-	"SA7V4hPBpXTfQ/KEmbCpUF+ZRbTG6E5fs3IHHv/7u/4zGb+Ov/8xiZ69DmczWlWzPUSjesLdVjO8DCz8",
-	"4kGVTTZhldWovk9KhVZ6G+PpA6AfTrx36vkRwg3lHe3dciGVg9OfEalVbaO0H9V1ea2B6zU7cqq8Xdtj",
-	"0N2P0FwQAv90fmWzq6QGle5GMopGphPQhbnx/sCcv/fUJH6oTeVY6iR9SdT9APbbgKWt+Y4Pf1853En/",
-	"euqlFJV2ww7bwe73T8vT9B9tVnhAE0GwAEGP95tXyg6qjixmK6oGFP57GHNB78TgG4prLm+F51XlW2M0",
-	"dXL79+ihahrsZJbwF9rMIypP0IBqB/VD+Vh2ilJA2slK4Ua7E0rbowm5w1nCf9ZZ78r4BLwLT8alzse0",
-	"xwUIu8ibd6Svb0YMfCugBTGEGWfrFS9k2cZ+v/zQBm/pjn7zYlmdXov2MMpxbkZhEH9SLSDqkyb2j431",
-	"yHgruenleMc4uPvgaO2p2R89I5iPhgJgS97YB9ZqDNmYoh5qmTuI92cn2eRVfFAryRcHUnSPZo1ZQTMV",
-	"044dvcTZnIsU5TTjWiejTCphfHoRkkuaawoFIITPjJxDBXcj1yZLzBY1JGkfWLWrOukuMo0DVut9nW4z",
-	"5NwVqPWOICGdhU+N8utOk5NpkSR6Y4ysu3+n4qjlMAKq4OcsJSXU9TAnvK9gbBPZYamBPKKAuamk1fau",
-	"e2PfFSqkfsYeS8oo3aE7SRlutDtJGburHvb8dhsbDqPnHcaGxulrBU7fF3LnfWiXOxsLOym4GtV2Cry/",
-	"C6u8N/6sC+vv5tjtQqV/6j5u3q4vNhnABKa2d6rfPXJtkzk3pCsdVGkP5VcmIxuQM8ug7FL4jFAV+3Ow",
-	"wikpkwgPliRLo7L41wEYfr1my8zrtpUwAZ4bFmxd/YclznPCjCRre3wioRZ+hLBfKVAYQ/l+z6yNhIu0",
-	"fzABPO2sfB2/D7ygh9sYSoyFVobGkguFvG+NAKV5him6Zbz5RDobYWk0POinqvs7VZ+upbb6GvnrWw18",
-	"E8HfB2eqH57HY0xV9N5fcB4QpBcB0/ApwFAokiJTuFerODLmc28/fPlSKyl8Hs+oMC7orfRtQ/M6JcoF",
-	"zmMoKRIW0kE9dHFjTr1US0HkkmepTfCBuG2DgEuwyKiW5kxGDdordeaKz5Q1iUyJEwqO+n0gT2iCpa7D",
-	"DEsFj/Y6ygYcrHOmzKVLaAqmSZEVK8jpCBR/t0+i0/JJ2B0oMLEgW/Yot9hBafdQhsLK1AjLw5bZZHx5",
-	"gKRLb4HrhNUkzGhkMFA6l9xHUaoocOuZuhfmUDukfxJzaOPZ8Jyw2AM9LtGHQ2bXqq2dUijLzoelFjrc",
-	"hSEYmU1DCy+3fssifaQZkcoVYGjWgTMss6+NPS1I30f7Rf+9ITjVF0zHLG1/GyGyG5He7cvCZGI5VKeE",
-	"M4WTAWkUULfTgb6dmreDTqJFB+f3o+WfSJQ07imwF4YZoKninig/I3hbMhIW5CRR9XSSZJlsfW+Z3NG2",
-	"E+D+XOk7qMvAVBp3yY8c0INiyMbuR1423GhQFsCZeae/9YgyYLLx65iLGM/4TWCHf9fX2WsHVmgSF80d",
-	"R5mN5W6lTKhCMImmz8Pr0v96DVDXthvXWKf3ps/0iGHs02cgMMzImrNUfzt9HqHpC3RwcLAfJkvGbUpb",
-	"2+9gisJuKcto2YMYwHj+B2D6tm95b47VKTGLFHWypfCpN2e4hzQQINldTW2tw7NTJK8+/30xRz1QgWrt",
-	"dkURKKl0O+xlP0zX1no4+TGcAt9rSdviy4rfkDRWPK4TiCfIxAnBRv3PyFzFWBBNT4zHBjEekoEsLhvo",
-	"E3GR50TEhnQEASi3zWFUQbbZulj9re2/Gw+8+OWgogH78NBW5EZa1VArcn20O1mRH0gG2lzh/nHFF7Mu",
-	"W+SKtoBiwDaeTdFJsSikcgozTnBKVjTpd5UfvrhvlrTrTdqeYI1zHrdnQKUWDFItByiODl9opdy4of4M",
-	"OCJvNtsP7v1qsV2Jog+uxpqp3Etdtkc55x0rcK/nviz83e/wVxXKBygVWyu4d5/Xra/2O7/lsAeJwz+D",
-	"1ESDhyElCZW0z/2q33/jnv4ZjfgNEYKmJN6EF7TpJwMKGxtTxx1rpFhHyiD5370zW8e28NVOPKpcwagC",
-	"N/KG871zM954S1+BgCYkVx5mboWY2yGJ6ZZ2ufLvdePb1cgxQ5SZwiCZF8+lLxOHkrznVhGqaO8PR+CK",
-	"7mBga5BfWzazTLIOs0Wlj66suDeHuYe8HJjL9gENoPetFBgiuq95wleULap7pc0NlljGLiijWWWtHU3S",
-	"Ns57VgrnEd00nfaQHOTvkEopJO2MI6zmAM4NzyPCBfJgCo4RnkGNGIBQ0iJbPH3VsyK/GUFHHcBwq+60",
-	"twvZeaXw/BJ83x9HuLJ+RaCkTaTQj7yaAMduBRxsuH8Du+9W+IdWRO1X9gzCp9AStPu8D4kvcFAeT+r7",
-	"mrOv7JrxW9aBfWfdfR5eLfp6/gmKan74dIS+fpqigqVEoJcR+vrp0HqfsVKg+SJs65MaQ6R+5BkyCGck",
-	"RbxQkqYEnbFFhlmqf31RVjKlbOEAdfQPrxAjtw5CChdqyQVVa/3L6/qY9FfTiUNCtkD1zowDM/WPxNdP",
-	"01E0+vrpEP4+g78v4O8r+Psa/k4nQXr4jcyWnF+fKEVWofw9XP1QX9lpiZ1mPKX2QQDNX1JpFPKwsdM+",
-	"OjSHA4qyBm9OqtAc04ykRzaGIP706VMEoJW8UJHeD0agtmZsnosMFIgeQZoKIsMwvjCF3vny8HBn8EXf",
-	"yoxYEZas41VHVVU4QoIosbZrFw5HoRIpQR0eSsmqjWIuC4CUKXGcwXOKDKhw36AQC1vhAuJC4ejgURdP",
-	"JHr35cu53ZdyJB6A9C2WFUZ0iGBCluFya2oLX5LWqEFktYUN8ZD6MbgPltg4WI/HDm3HFyTP8Honyxak",
-	"wA4i/jJIow/9/Nw26AsiIf/xj3ZIXBECOH3Hb9EKszVKSaZpjhJp8M3MCz1oyra8YTkvSSKIuuAVOsOA",
-	"FdXif4bzWJKEs1SGZ5BxW/iYZymS0B2kxUok6QLgWWcErhr9jL5IOCNWaDaOmJeT56+s1Gy+mGydd3Ng",
-	"mxagmNUCWPtXr98pYa881PUT15HT6sH69SPYnQqVlFj9sDlxHfigyYhpphUiBY7Amr0wsiXYbGkBu9N6",
-	"jyVSnPfnwl0V1fUVR9niCGF3INZIaPm9UKZAoL4a5LGlox+qvBCSDLzntIZya5Bk1xBUA+0GxYhdnImF",
-	"CJeQ2Jw8SMltT9b7d0AjDQYKtgp82ix/PaQ68UWOtD2wod18f4Fz9OBeklvTZyy9Toe6SgLj3ulWKTlE",
-	"md9eu+f8KIb64a9P72yVq7WWXYwkcaSnI9ZllfjOXP2N2fkBT8suHMJSdH3AS6VyEzqJ8mKW0QRZmdPs",
-	"gMG8IwI6eiL9+Niwfad9Xu54JDaehp6U3AVoZLhbh7nIXmuWA+7dLiVJYhM5gSV5+Xz/AL03pbtBIZMA",
-	"OwQSrZbztS5EFWL89qAjIbF2X/VYndoV11ylWnuRm1jP5blHgbI+yMeWKuuT6uNf6S8ndN35dz3J9lRu",
-	"O0gbxNK/2xPWgnWUBOmzglKS0FRLna7IUY3hWl1IHqGEFyyhWWSZFsz4uFaiNULGHsrdz9LGHuu+TCov",
-	"wEMKwtAtfKkIXiHKkqxIjV24XvLV1nWwAXHuVrcDadyFwavdB2rdLWy8DMfbJJlC0cMK+T/Oy4LePdDC",
-	"vRfPvfcM9Pgwf92GcMRdBNnhQfEleL6D8+9tgVBLRhNbmm+jAFE+2CcGn7DUoJpsavIv5qntge597SCb",
-	"qgyypYwrsJVApr5UnZm2PQLgbamMWOp52Ioam2uUmsIbforNbB0HBIj2HVg7quY8F7KE9Lbn2Y8t6JeM",
-	"b2ofbB70D+CNGbu3XN4i72qLxUVloN1sRy5Nuf2jDUMS/uBsAC9YcNMm7ir8e0z0wYV+30kxVNj3xrlb",
-	"Ifj/MBbuZ0AG6j80mXOgBKBZxlUhoW47hPVMxocvqkttZ4a+hRvsOX8DK4QkYh2hhGcZWZD9dsCR8VX0",
-	"q+R+L9fEQCS0u10iAzvz746Br9ZvlvoG/R1nFE67SVukSqIVT4uskOPp1ACQo5QujPXEzxCfjF9//2M6",
-	"CaeF+5eV/9LJ+L/x+N/f/5hGhz+hBfuN/uf/Rv/b/+r7H4cdbbfuuoHLcYebcPAVFAQJhMpURFiUhwjd",
-	"tPdg14W3t1Ww27zIaba904zovpq9noz/+7vtegpbp7/oGsIuF2Pjvut91W25l+5DR91Sy+OBdNPaJO4j",
-	"5m/jNdbvvu6+0EKl/O/vitsWSPhw+sjW+L3axdNT6qmuoNCy3del1G8w7noKjeSRLqzt4ZW1C6z5+E63",
-	"0qZG/oxbanucaODW6rfD5f0V2mJ7o/Vt6Ue4FXvb7bwz9trasim7XUD9puZfRd9DJVQa/BmWLikEVetL",
-	"3YTlojn9GwnBRDB0cv4eXZM12rvieXxwcHC1b4CcrjgjEIiGc6p/N5rYFeICXZ1/vjS6Dc7p+Jqs5VWE",
-	"TMiDRFcnJtTm38DFjtCvBAsikEHAvyZrg39/dWCKJJIVmCWJrcViJ7NUCvKxOU0hdtr8/taxwL/+9mUU",
-	"tQAv/vrbF1v9AIq+gsXtiUSfc8Lev0GnJigF5YLf0JQItPf509n5h5NP8ef3b07j95eXX88u9iOUYCHW",
-	"1PqGkwzTFaAfQ+wXF4uo/CB4BiU0oTq5IEiQjNxgpqon/GK8YFZ0P/jFlHqsw09I5JzzUIAjoKEhUTCT",
-	"vQm60uXZpzcllLXWOM/YIqNy6RbF2TgJFYB+zYjwqsNHyPD5b6wKfo+a+NeRLQeKF4Qla690/Nm7Uyh6",
-	"Kj3AGNOfrQxfReodfGPf2ClnN6aesjz6xsboDCy1V09vplcowVlmG+tJVMeakk01tRmUS1UcQSilp+jp",
-	"sWCkd+9Ad/jXy8+f0JySLDV1iuBlyfA1iRMsyTGgyphvr37//fffxx8/jt+8uToGjDoMkxMEXbw9Rc+e",
-	"PXuNvn45PUbUVnT7+vX9Gwm9nMLhkTbsBh1Opka6vfpg4XOuYFxXZ1/w4uoYCYAYB1Isv7s6P/ly+u4K",
-	"KXytGzIDh+pc3xjS250s0Z4exy/PXr+M0BXO88wKRE/hsTE881//lJxdGYiNJWe8EBJdvZ+PP+ofr9De",
-	"8+mhGZqHAqc7MMMwkURS4Yzsw8SAFVx5LaVklXMI/hn/jayvjgCPR4l11ajEKwIcB1xPPF0jSOlbSz+8",
-	"DdZJ97tn1qlsV41N1ApJDSb2lQWjK1uF5zEU1yUAYQddUImeHx4eoBM3GogYUEtYPNOni/9b4TWSimYZ",
-	"mhF9ssBrpt+fvLabdqGbGJ/MFRFXxwg33ldL7ALkAAcU7Iy6G0kEONYUz3OS7rsIQy3+UmWjFzOCJZGg",
-	"9VwTU8KFswSQv0042fMXyIaPRCVMipmSZgKwJx+ggqAltas/vhkZ99voCP3j4ODge4S++aqB/v7b6ODg",
-	"4Nvo51WEGLktEfiOUY6lRFfe01dohpNrhCXQhPvOxSZCfEOOF+Sg8RIAo0oDz+nBuegnq1NvR6zJnhKJ",
-	"rv7P+MIs6fh9emVhCXGWEfFERojOEVX20kG3JMvGWkImwGT3vUYhjlH3r4/G6+cvfqmfjFzwWUZW5lQc",
-	"W0YA75gjnFGpDDrqlfn2yhKYnj8cQYAIhdLdNtTU0QHQnSaAq6f/KohY2yIwmstYdhWhq6dLglMiwr9p",
-	"Ht7+xZ+dAF4MVZOX1ES/3AqqABMeNzPrIf6/guDhApLlobgkSQ++mZowCbGA5EY8HH18/wV0S6q00FHe",
-	"OCfn7z0b7NFocjA9mBiUf8JwTkdHo2cHk4NntuIfCCFPTXDLv/W/F8ZNXbri36ejo9E7+3sV8gjvHU4m",
-	"Rk2Ewq5GnKl28J/WU2YEpm2anOnC3KkB86PgEJpDJQRo/oxGLybPuposx/jU5pt9ZfgGUyOe+XLY6Ogf",
-	"3z2ortEHrb3objTxgRKIF9ICvwhbSPG7buCpXcyDNV5lnav22Tx0mZNk2Mq5VquVa6+IblxLiM8OJmWB",
-	"Xihr+vvJxw9eJEApfgbX1bXiWjAc27BDZ++Rrprgg637F6jWypnSctmmZdenat1Nphfm5z+FSqFvLdbA",
-	"6j3YUuluaEWjaA9McNL6thWeYUn2Ny2h1g2SElAxuIz6mjpJXMGEHIv/j713b24bx/ZFv8oq162yVEPJ",
-	"jzjpjlznD0/iPGY6iW/i3r37jPqaEAlJGFOANgFa0XT1d7+FtQA+JOphR47tbO46daZj8QHisd7r92MT",
-	"bhCP/F+10foZKuKyUY0VSPZ3lK8eCbO3p2YSrehisjf2nfxZ+6AyHN8OHpeXtG23C2hyCmChxVmx5k8P",
-	"rIwAN9dWXxtn2ccZLhU/JcqQHtUqmDFP9cp5u+FpnPHKABcLR+ww6gZdrN/BL2IizN4WF76i2KT1a+/t",
-	"KNEkYrS15jidoQ2C2pJmsGoA4fk6odGsP19/Z7EzVuiWo823/CpdU8p/KIZ/ss05fqPSgYhjjgHfk+OX",
-	"m++4VOoDk3M3Ov3NEiOXEe7sAhulnMdINpi7gY5YqMT76yWF80uXxMTBnyL+68BDS1F+piIRNuyl969x",
-	"H02VrhE1vkSGhrwsbTY9u3Bq/snnbr/idP5dxfMdb1U3ViqKqwTlXUzrno/KKh1eoH7Rij32s3F4svmO",
-	"j8q8UZl0r9jiML1yrWZ4w9EWY3I1BJdK/cLSEaf7nm8zATqbEmfTBx4LdmnFMB75421udoYsndqHFhQf",
-	"WHqNZBe4byBWkkNrNlbkroyt+sL4GdWBtNcKC6QB73ga8LWmBV76OScMXzjydfrPE5TsQNXX4IJ8b+uh",
-	"9P2bbAhyW7G20onswP0NyeCcd++7uK17hIaGMDo3MzwC1s6NjUX7F9cTEbXm3MDY+usYcbF7yA5GYeu0",
-	"i61gb6SrHKkbRJzxK7q0foVWwVc8MRuotBXWW0KN+bO1VLMyBkgeubOjrR3p+/fLNg8fR6tEGJo9K+XY",
-	"W14RY3vfaY+sMgFIRNuzRFErHMT5JVuJYukuO8Br8KE/ksHwoNvPeujIdVTZgkXNjJfLy/swuItlvXrz",
-	"HpRxWr7JZq9uuA9MSMMEJWwQMDBXQJoKBMfsxqqdhILglLVy6GciBTadcjsvYjQ2uguXPjztJmrIkoRm",
-	"6egYJkqasXYR9rKqO3VJGJUZtGAmXMYYwFIpoIFVLvr36OTVM/wamxUWjvG3+R+btcr74QcCZrovV6X0",
-	"OR55x8HXfWefZQux5UiiGvH1rf7OFq7HRYrJKQzQvcEcWOMq3UqqY1qmgliCXYrO8jYKJk4uBiSNSBJZ",
-	"6dg6gRnn12Uxlhvzn/kIjg/bt7BJDty9O5bqb1I1AYc4XfY6rDy3Njn+8SLlU2ZNbUwsIqTfWKnYmvhM",
-	"I/yIijKNuT5o0ae1XrTby7L3nUriH1jyfqAlagRvI3gbwbszwVsNhGCEYaXcdOVv6wNRF+//aa/ZKgS1",
-	"3AH17UkslfCto0ZEgLvqUa7v9SrlN+qaV0e3iUf/yQVNsGRyc+LIrn8TKNkUKHFVphpaLJ6InL/Vnjf8",
-	"sxnziebJDddlI4UhUgr5rPWJHayroxP2aNM6uJFuoaSPdv1qQouo2cX0y4Ji9iWJm5Rzft2jV9BNYud+",
-	"TjZuH2ClGnI83K4i0/5BaEJjEnk9opLJvO6EL2jUzXFRf+bvWQGssm2vOTlmholE/3C50IcPbbLqDPut",
-	"tUI53D2gWd5vB2TX7Lj44DM+9KH3qzPZ7Kw2mfsH3t52JWiDFxLTgapqX/G9rYw8SJVhOyiYqSm4S2Iv",
-	"w/3mcch6WGuPjRyU0j/NQRJXy/zl4AyiO648F9/PCKLTgaRCEwei+0NbQz/66cKVdMfLNYM4/M68TwE3",
-	"8FJXEHZ0rdEz/vhlsTAdQvpY7/jbC8/puq2c/ypd8pYOO95DVuTqMtYS8fIjrGxhvixvywNt5zUvVlv1",
-	"zIIw45YjXJYOLDIqxQaKYsesLGu5hwAOHZLFp5X7do9/3tD2vOrZOYk3Jg1WF8GsBBfe8NhNxTVrnvuk",
-	"gkX5Ud+i0the65CCmnqbW9bblOauTlTbnwtJHQs9zRwB0kop/dpftJWIdgQU2+0K92iiDPmelYIZduN8",
-	"s+yj4kBfahcph3qYF/nlf1kpDKdc3rrAj7jhXR2fz2ViGZ/hq17kGeWvhqma3LaUb+0AqoWEW4wAea1/",
-	"2FJCt6U3Szl/9hoJdzsJZ1IxyCRLXP2SDmDCY8Fcq4WMqQ6fCTIqlwul13l0i6yJDjrVyop93QMma9v3",
-	"fUNr4C8goiImF0rP7GnNG0z7ssX8s6Ho3IWISStPNOfOOcS+bHvWwoNCbIXtLvzmwV3dTsK+7AGHEGFZ",
-	"Q4j5lMtYE9mj7svQimZsx16YwnJ51j41AKL6oHZ/+0uoia5Eh+4WHkPr7wG8CeD9KbwK4HUAbwN4dxTA",
-	"u2P0ZvuSJUqOPEHApN2FTzKZA4MpS119GFsAjUOKyhed4+f4JX5sKYwUlnX4VQ48IQ6izxYz2u3L37D7",
-	"3BeDXBEg1pWSYVD31WnxzLynWhiN/c+cJVexY64PqfW3LrHiTvtjzay44T1IasVPTY0QpLm7e71D0AQd",
-	"mpzNPRc6LMkLK0IKeYHiK9c0vjMbKS5yJr+VTTpe9W/M4RTi5b7tlaai/cmkfZb2ZWVX5ntylfFzpxi4",
-	"hzGs7tBfEW74zjrw1oWAiyg9d7DK8YXftxBwwwlragCbGsAnohpfqTS17gqSZqOvRbgkrQJqi3C22qfA",
-	"Eq1ccEKUQiMBIDebK77OrW+eGjG0x4vDUCWJmunqFVtr0wP/pp03yNNjd2XwP3ydtPsS+rAHa0/ZJBz9",
-	"vmnEYyMen4jnMFazSliGWHtbSkb8FJgDp3M7W1Nq1cV5Dl+u7e334FDlcP0SBRDGTiKWJD1gcq4kh5n7",
-	"Y2rNx4hpPlPp9SlGaXK8KezMzYl8SuEoxPrjvC9LWG8t5tHR6uNWCcLrSWXGQo7aXfhYQczDSBMb8RK0",
-	"Wl8yxBAlnDZMXoBkEyFHwFk0LlCxMLxnR1kXkcFcRT5Fd8gnV6Xe1jkM98rb5plXv22LNMSTioi7Cdoi",
-	"JO5Xr4mCb4qC29NCu2lfF/NWkh7F31aHvNeKC4JJ9PKC0CURONdwNrGCrILeq1JwcOyuBqov8aDua7w+",
-	"yCtLHP+4/W/7YmklRpu6jz0OKaGcJhyE0TwZQssKFoTTnbLUtIO+ZAYmShvwCMUfzv776vWnV79+OP94",
-	"efX33y/Pv0Dr+BA+/B0Gc3B9F+WIOT1dB/ZtxJUWEzIyBsoHc8N1Dy5evwngNyvmWq8/vfrvdgAXH9+i",
-	"CPrHxflbhNMw7JrLUztzKOuAJ5pD693lh18C+PJfbwOg2dYBsDQaixuu230pNJwcPUduNoxjEz82ilFs",
-	"VhyrWenvCRtw+0sXzmgwJYhAZmCmsiSGTE5ZdI2YI315dIhfrlKw/2XExIW1tfgPp1o1pBqH1snxcRuY",
-	"tkuptBaDhMN/xBQGajLoOvjMbGq1OqKcUiqgL2M+TdTcjmBfg7Zin9sxq2ufCaRxX/OpoWXNB4zv9nCc",
-	"PKaSIj5RN47Koi/5VxaZZO6q5XjcMapzLdWMMIkxtU3t6zk8p4EBx0QDGHUKqxVTX1rNRCC3XreEuTgO",
-	"EbGREFNjEWNGl38V2nThLI7tDIX+K7osjnkcOi2F4+pLO8mJQAUmObSuhaSvs5IbFW0PEB+UnCbcfZRc",
-	"0YbNPRHuQJlxu06x/YqL4MXoLlyPH0oXrqlC+LavKMoS+Fc2mSK867lnn2AJTPU8GqtEjebAYiuzV2S+",
-	"CRp23WiqXJBbVCote0p2U+1Tzs7uZcIPlTFPwR4gbApu4bG3gjhWM2n3lLaOOgysKLM3BiAV4qIjNWP+",
-	"zXzaoe/rTuPhim+0r/c0L3f9rq0dXRUZbjrapJxNqnZIvl0GQjIc3+JLat1MN3ko+EtA/aveGRbCu6RN",
-	"oGWlLB55J+kKtH18MvZff8cEnBcYNR/9Tyudm/Rb0wF17xiYxlgPjhVWQItkSYDK2n6l/S/K1LeRjgC8",
-	"4UgaYoVNu+gT57m0mHt8zHXGbsWaxWyeXKRwgJbzwHtpJtu5XexJsr0fWmTJYKR43p5wWpx7Ql7jhA2Z",
-	"i4R8Qog6usCkILj7bl8umR7OWAo9US+hYFiryKRMJHDN+VSTXSicAcNrXeXP+KCSRbEghE6Wp49uiZtG",
-	"rt1GjOyklk8Hbo8tj0CwOQgEnUW3rrJ9HcVrnTENrZPDE0IonAltXbQzCtaQx2DV23LHyltuVm+qw++i",
-	"2coeRz6BTdj4EeWvS6tTWjry8q0FRbbS6lDGnVsZq7rioLQVtwmmEjdtirjvo4oE78JZMmNzTZDzdECQ",
-	"A5VF4wmyw7TCV/Syzmuhp4rofXqlS8J24KhT/rvjL7Vqv/NpStQ/IJWWYjgMHT2PZjIeqK9CjpAiCG/4",
-	"4rDqOxcqEdE8AG216SBVM81TVzSHREjCdCF8LUZcm7Cjzdyar9Lwkb25R15+aRxf3p0dP38RAp2MvFIO",
-	"Nei7s87x8xcFPTQzLmRQJy5qFFFJYLjX3U5uWIfklg5AUHnAjYy7asrl10lCt+qOGg5FxPPFnak0diaV",
-	"kKNJ0vW/3P7FYsJG/ODfUz66671TOdqZwxP4WApmWclxqVnIquis2cfLJ6fY16f4JusX/h9HoVNX7V76",
-	"zMVthwuua8fVk1mS1H2c35Xu81Ce4Fd89fesHkEj8Hco8F+7MENV6Pv12LV45+Oog6XZnRKz2trOlvN3",
-	"rz7aG85K12+VN3p48OrzceTWayv6CxdX0b7fE99mVDrH+DAkYiIMtPjXiOPNHRb/O7POQ5tCv/G9gVc/",
-	"pUTW+Tha2C6bU1p+4psuj9vlt9b1Wdy+r8MzjgmNQX/sQ3I8ZV/OPx7nv6vMRGrCITwLoTXlMqYE9lm1",
-	"UYGS6e4OmcwRor8vXf+C9Z2On/ueipjNK5xnM1Jm1EDV0t1nL1pHbXjlM+/WuHvDJiKxFtZZZOD48Oik",
-	"jUSQ6+IXSB/piCo9BkE5/QYtn8frYVqvHTiNak1Z5gfXlxMWc3AsbY4L89QZnA49WIuRJJwDl9ATKaiZ",
-	"dO5ky8pgv0o99x/tACbsGjODpi8LHKueXQu8gsdXgzly4IXUHUIkqmUpGwbFyl0piRejTOpLzEy+6Mw4",
-	"v4YoUdG1lW6p0bXzb43XG67bxA0YlviLHMGkQ7WjP6SOATGf6X1N1FIGs2c+kURBYJ7EuFdoKupLI0TR",
-	"zbOgQ9Y0mSyrqcfab7IsIR+k9WR5GE0XStOF8jS7ULzgGlKMulYvtkoC7/iQJGFh4aFMXFtYVms5b2xO",
-	"qRVL39H4alpWnhAJwzp7ruBkKDat773Uu2tj2bjZD1wWf7dIUZ/IQhQJh5DeKOQo7MIZvsyaAtMKmjfL",
-	"0bwFhRzzskwhPTC4wu7XG96Fc8yuxTdC8xTGjCp9rEFWNogCmDIHB54Q4fkotftDQ0RV/DXYU7Q05+9e",
-	"nfnShqde8H4+juhbHqTQfXv51TQENRXvT9pKIcGGmUzk33HSCYkIXpzCC2JhIM6Fn+9omDhZffAn/e8V",
-	"gVOSf3g3Ae7jcnYQJZQs//hvqlJbA32JQ/4hxazHiWnEbSNuG3G7Yw6GuIhB8tiLXApuxXeUqB65oGOU",
-	"+/E+LGFUC0UQtgtnVJDOku05y8ot79Z+fX/2xdOYrWAXu4cQ2qOQtA9KLba9jPU9Fm4WGiHbCNknIWQ9",
-	"q9hszM2Yp2BUie4Qqy9LQThrzj4PvHnb3oEUFlpn/P6EcDkaEeK7QpioG1fb4016oyBE3uc4ZUNjr4YW",
-	"Js1K3+7zZtqwuYYzyKQRiUuLYKdEwhBPDV8St08hlMpcuVdqbnTdwz6ibL81keVqDXCRMIko1z+G7MdP",
-	"eSIKoDGyG/n/Y8h/4SldPNAjtcOTBTuYw1ElvHF0eFc9kNfi7NoKf+tCvy2G7RatuG0l6Wc+0vC8ddIO",
-	"4OiwddJG2Xv0rPXM9eambFYwJqOcd+0HrlAIlOSawsx5q++Up0LVxJbP4njZHj/33/tjCOf8cx65YK6k",
-	"YOyi5fuuVHMpY2LM9jmZfNUbQd4I8kcfnJalPU0iiVqk+Ncoc13tkKiIJRVG4aIuUt9RgtsjFadstmMk",
-	"qt/cY3/UkIb/PpY8ctHp11c2YY1GGj4ds9ZBoJQLUoudTJ6998B/22i8WgN4Y439BV70UIX1fBxdrSCI",
-	"uTXfwz+yeOSL4XvAkFdeyBH5AdRLSVTz1kzGcgycR6HpzytpIG5f/G/ntFz5/8Tq6O3w1xfPNwXzty+Y",
-	"n7qDVqXiXuUInmHHeYFYXXi3rna9XPSOrbQkMVph9UiF7QBUikLEA/KXigHobCAX3pCnqasdxy5niS0k",
-	"hdW1VGg/drBw9hG9AjpPIFReF74QKQG8pyDhgMMgYfLavoABRispKHv0rHXUbg3a7e7qAmu7IR9xVTWG",
-	"Lh+olBqnpqmfbuqnn5K58xqPfyVMd8NTFHNH7SURuWjRbFP77CTGfWvJpsr5iVU5ky0ozBg4Quj5bZdH",
-	"0XwUtU5Rf1NVc7F1D9iEyzhvgN15+rBQ7NQIFpE3jPBhqZoqzRJw7XMUPs7/WkYPmI1VwgGHymNPO3Tq",
-	"bBDhYpLhxacvl1DziZQ9XFbpF/gqr9PP/ET8GMGRyic9VHxknVhqEn1NROSJmAhfuIydYOIxFBLTN8C6",
-	"MgN0IY6Pe3D0HGI2x58jNbGXBq68wQoqIeHn5cqPNebFAYYE7oGW3BdbjHkSF/K5KMlw5RIzIWM1gyhR",
-	"mmuC943Z3OGQHcNESTPWJbgy5yW2A8hkwrV26GPOd7MvlAoSJUc8BbcKCCnbSjnTSmp4HsBPAfzc7sJn",
-	"5MPTOXEmjjRhU81PvdqoXRi8pMaJsxO5Kx/u0Yh5/KpGxDcivhHxO63lsOIbY7RGwYQJaZgo6C+hpbsn",
-	"z7eV4Bhjug8DO+fU5RT+JD3ThTMX1mJJylk894BjLl7nFJYD3wbmAclOXcD/hiZgwCPliT0l/2rcM8t+",
-	"io+neUCzEROyrkfwRuSCFx3uH0f64uc00reRvo30/QbpO02Y4/pCGbNvJRIRCW8pYe+jAvpNyvl/uAYG",
-	"ks+cBe+EXxc+KlOWvs7Q93UjY6YdnU/JBnZil41SzmPgLE3mFPQoiW5vZpczryurqH8PKkgOBM414ciZ",
-	"PBFa85jK86zEiLOE65KiqDJOO8fkKDfnrXo7qcmDYC3xD2dC41c1QrwR4o0Qv7MQxzO00MqB+V50/13s",
-	"Fk1nihzU+O1byvrpmGne8ZniHVfNfclzNhf2NZf+LT+GrCt/UiPvGnnXyLtdhAzQOUaplNev5Fk8rCv5",
-	"OS+Jh9bRc3jDB2nG0nkAz47gA0ujMQrK5974cnYl0m2ZztELbLbbNtaArnjnPiIOhalKgQDn9E84NxWD",
-	"dV+7C6iix+4Qs2xJ2gn+QWMC+GmNeG3EayNedxKRddJGmsWMW12mLS/kWy0wb7g0HTOf8tUEucRqSOcF",
-	"Pkl+gYarlCqTEdcgqN6QOout2LcP68IZ/se+htDFCRB+dpBNpjxG8F9UCVNa3r6kx2sQ0s4RM2KQzE8h",
-	"dL9f0aEOHQOgizLQVBJ2r9BYDJGyyJE80jcMHI9jGDPDwm5fuv2kXU+6iHUAkYqRwgxLgysk7Uom88Cx",
-	"QNCrVQrDlHMw/KvpEWFZhVpR82TYl2acqmxEzWFnF+8D+8FWi0V2U2Fp85hH165NzBH6rqLnPbdLdIkr",
-	"dCdpmXPS/bknDJ+QOsn5BAnKt5vDQFnFU55y3H50EQ7EzR8OpeA+LJ60VyGyAv/nCoazFbZuU+z1jrAc",
-	"Z0uR7qfCzstKwc4MS9Qo493/NcXM9rOJWzP/eOi4Uir6u12lAE/CYmmVW25wK1CSEzdV1jD37zVSQpoc",
-	"SFulMTFzzWFmdz7xcxkeB6CSOC9RD5wDHOL/hNBSE4E8XEYRIHWRS6fb+pK+RxuRJJiyaXfhgmkNobU8",
-	"ryIsxQ9hwKJroiOkB6NUlEbIjJ86slVG/DPTlGsUlngUJfDJ1Myxmr4vJ5zJnJQbI59zbqA1VUlC+R1I",
-	"mOGpa/elb0ZBZD+W/t3DZ+KYqdcBrWJGRdj5rPSlfRBQjommpLx6PnVFHLCOo4Y+1QknfS2mKIeRhNYu",
-	"BBtQYTkha2P9QoryrC8RkSNJeKoXGK6YcZdLNTuFWKQ8QmBR7h5JDzGKBodvu8gGidBjHucXpZxSaUOV",
-	"InI5pNyKp1InYctTEJ//1/nHyy9Xn88vzz9evv/0MYCfSImVGIgxrithmmZyg4ysaZdZlg7VbeLYTqYp",
-	"vxEq07jsq/pNcFkq7SZTZgxP7aX/378OOy//+PMoOHr51/+zTVMMZixJXxYHVEPL7gjW0dx+h+Fxm0hF",
-	"p4mK+V4PiSRW0KU6/VAMzsn6Cp/o0eHh0tgCe8F7urj8O0tTZh2JPeQ62uth48/e9m0zf+xOWVndjX+x",
-	"y3149PLZ8Dk76RxFx4POT/Ez3nk5PDzsHBb/d4TaachTLiM78s/nbzrHh8cv8JqTYztN1AWEhLpe7y22",
-	"UW31qmM7Q2svfs5eDH6Kfo5f8sNhoTVv9ymrFK1VJPiJJ8fBHpJWGzaZ7vX28GuPjjuHR5eHL3vPDnuH",
-	"h/+32JZ1Wr+sj4O90iHZ6+2d4FfeQkVvpvggYdF0KG1Q6tMsSWDIeUzq3CnYsn5x2sKrg8CnrwoqhX1d",
-	"oQVfp+G/WodJH2guj1fq+U+Sw6sv/2VlOUxUnCUcWvYGR3UWuD6koMTiUqTrArSiY4qH2/8/5oaJJACr",
-	"EG84hm6CvsQUqL3e/6y5tN/QLiAXXg/PwUoIZ5Zj12CSTaQuWPMjpjmaNko60gp7WK6sZe8Y4exLhZn3",
-	"ZTFhXMYshbnVczk1+ymENywRMYqqbqRvQtTE2unoCZMxQz2JA5oIxIfCiSB1GkDKCAplzGRfJpzdELMH",
-	"QmJpkXBpknkX3hsYqyTWbgpZYr0Q1itzrqI/YsfOWTR2ylrIKMlijj1ea3yJc1zdL3Ztt9CTEZc605BP",
-	"G3Vntnh31MWpMmORxnA5zlIdM8SV+geTGUvn7VMsUXQzOsxMlq5UqdVF2Q4t1l1Zo2E36KWLLJ0qzW+r",
-	"mf4jpjthj/uPmO6QFs6euE4/Ozx8Fv1yhv/L3T+rK0Y/df8jpluwyH05/3jcwdyVXh7IOzWzO31xu5PB",
-	"5/Y8VcSmaqbthqieGTRllt6PFIo8LQ/ggitnAawYQI7t7ozLLJUkBTa84a9G2axXNih1Ogm/4YmneMLJ",
-	"dSfDClkr+e021NQw+h8xDTw9WrHcjqO6pGnoDyVVQ1GrrUnnkN5pfmvKuRJT0S664h+ewa6Ygafax764",
-	"kptNxdIeafrbb9ff7qusKudmexY4a+qVSq2m2KRAJyrnQfV/2NeQqszwHoT01qvizjAAlfZlqNmQjzKG",
-	"DGrln6H16uzNWZuiwgzKl1nZE/EUezM8thYaSo69h2lgfYlR8VP6m7OsCJOTSQhZFPGp4XFYBCONqgB5",
-	"riQRW9ysj7XZfXGcD9L1vjRZTft70/7+pHrbMOBcrk4tlZkOkZ7ciRIoBWFWQv0smzgbO+Rr5M13U8RN",
-	"z/wT6Zlny9tzd3xf9iYTjZd356/TeCcK8dZVJxOejngHR/W3bzU18c3ftwpl22Pmy1GKRW2OXFOS8mh1",
-	"5SuqBvGQUWVI/398+fQR8NQCntr2HZTkAfVi7Lho7wNLr7V1MLIBpV3L4w7pldxxGnv/ArO+1Wa/RMhr",
-	"BLRDbuZW6LOHDtYLC0vIC9F56GSo0hlLY0oUc5Ymgqf5A4V2WVx1w9NZaocm65wSagHfuVNy21rBxn9o",
-	"xGkjTu/B9WBEYz+H4hA42Ie7iFCScrtuCcGHPi4R9P2NtToF0phrjXx5vPIFN2ydueaqiLEDtzPmyRQT",
-	"zevkzYRzI+RofcLmg7/oB8nT4GXbZmncx9OGWa79escTrElQvngDq5ete70qTz7mSXy1XH+2RU685s15",
-	"p/Y2L6WL93abiX9UCSm3WJvzUH7fN0mo2yWhJoUo2D71dJYkzgAvzfskS4zosJE1G/I/Q+vD2Yf2wo9T",
-	"JnmCP120A5RoHYYUPh0z5h2ymPqydXn2hlABXERN0wdRs1bxXnsFeYe6C5dnbzbeguBcfVnCRMhTTxGT",
-	"MOBAZR3ei+wCtXhYr5HBh7MP5fQVzcRC/qovwwmbXNn3hKd4z4W/B4pfqhkvnBTybpF9w144vfIYP2G3",
-	"L73UhqFKEjWj2lhaq33t65kldntIYITPEAeQcioV5rGVaTGPEiFLQfJTYLIv2dKKgpIO6GI53j5mmlxw",
-	"Hp+6KcGrmQQuR2yE1WGQcBaD0PnD/cUXdhwOzqHyMnpSJZdYUKkOeIRUTC6zqY09+PbpJ4cvQbKJfUoY",
-	"ZWnKpbmixH24/D4rFeNlMCL33pPjYyxHO0DpSrO+IvnoFuOx5hzd8B4k1einpokQNBnGJ0n9Xwilsozd",
-	"xuremEMsxMZ9m0xNxvDJZAwn+abYfZ5w0V6OVOqMgdArOcLGu+Z8ulgzlFtMQtZZG9CSaoU+r9Ow7QB4",
-	"onmNll3SsZTPvLOO/Y5pzNxBeYDs5YaT7pOWbk2aI9+EwB5vxpLEUiEM970XcMuUpZpy2YmZYQd/Ulnz",
-	"Xyt7Zb54qFGH/0/CD0uhXQ97JiORkLczEwY9QiWhFfoOyU8X5x+vXp9dnoXtUzg5PAGk/5kJzbtwhg2s",
-	"fRkLbT2xLOUdbIFXSWK9stmYGcwqCg1MX1tf5zMzjp+Rx9Sekggs7I7jlGtd54u85ebTlMvXzLDPvqr7",
-	"drKSbnuTqq26B+nqS7X9tdYOT4SZb3/HKzWZsnR1J8j6neam4a4i6ymYDzzKUjujvX/9sdjOb78dmIZp",
-	"3vdrzwM2KqGyjlIec2kES/Qp1O5MPA7t2uaA+mCxPYHlWLHbhat7hdZpNFq9fwo7uzkRiEpHTArNcuro",
-	"lXHtT5Urtwpu3yp0XH5+ET+ue2zit3350Yu9vhMh839vER9+xTTvCKm51MKIGw4TKw29l2JfvCpY/D/f",
-	"NoynFDAuL9HmqHFlazXB4k3BYrVwvryMyLEIKjHjurBZeXkea+ysPMYHCaBVJqmJom3lBDRBsfsKUYyE",
-	"xh52WTn+0GLxRMj2CilQp7o3BscWhMN30RGrnOfyyBvP+fEEy6q7cLUO2nlx/bdpru8YkapaQA8Qltrm",
-	"ePnYVHPMmgDVkyqpX9SCi8GpALbRiy5s1RlyHg9YdL3Wq72gi9/4ax+iaMtF5Xb0tGGqJls73f67KUb1",
-	"1PzRhcXb7JL6LdEUMt3ON3VHKp+/DQVNdc7pxoP2OPzThWE+iIu6OFWNl9rUejzJWg+Xt1ZDmKZqlHKN",
-	"8JaY/iFwsFIFHHFEp2rItRZKrm8wX1TxG73fZenzvZRSUyryhAjZp4JHFUNhd2UjfucqjTy3nTijDbYG",
-	"ffyT5MClSeeYsJwy4fgkMMs0FDxdMGPgjC4SGoZ2Yj2qjEfo1n3piz+hpVLvJzpoQSbh47svILPJgKf2",
-	"OP568ZGAcfMnFMiKEKkMwXINaM770sP0Iohf4HD5hByBmSl3twbX3wmMoCY0m3CYKOwggnMWjWn0hPRL",
-	"ta0E6QdKwkCZcQ5/tq/BpEwkehUo7oWb5dfFJG9l2N8Sk2rpNWVoqupaXjCRal9Kiw0IhQC4h0aOJ2XF",
-	"L87iZjvenyIoTlFjxK8RcLT71DA/ivac0k5053D56Ldy7M2yv437sjMloMJCHy9LNUd5K/REaH0fpLdM",
-	"Uv4dhYbrLXCvs/ItPDl8GRY1I+1cOhbXCKIUJ1lJoOYu34tTUsjZ5Rq61/SQpa37qNlrSgjTRLJuTZGZ",
-	"kJoYfzXGsNwW2dflLTFjGiZCW0FDxA1jpmHAuSxKHrvbAyW7yXsQapzlFVthnxXbxO6axk77XxM+fRR0",
-	"N2h1kcWXcjSivO1DPVmz8fx2AjplkcH5dTt4dUC0cuVWVlM5aLujIGaqku0rh8pD/qwS3tT33FU4liZy",
-	"CyOsvFMa82tjDHXhYN2+vqe8PI82floa48MET8uT1EROm/qeR1HfUzn9rrwnoJgnanE1HIqIp5sym2UR",
-	"sjnmWRUX30VrrLKmyyNvbOlH1B43rW6S71Xw822q7DsW/FRNogco+NnmdPmCn+aUNQU/TwtDs6oW1zWj",
-	"1ahDX4az3qH9nF91HykA//TVkf/8/Z7BCWP/TCsJbKIoBitS9ye9mi8IA3a3HdZnuq1mWJd5NzJ24y+U",
-	"Cn4nN/8bsxzLX4QPdHQu+xp8p9CqT7qXTiJyMICZBZgrIbVhhJZXN5aI7tsEdtUxYrIV4pUfRxn0assh",
-	"bIK+2noMZyUWrRb/yiITAPJolXkJj46ftckUjtYGaRbWtonZVE765nhNLi6bWM2mWE0+VeWUtyOLrbRv",
-	"etWyGs7rsgyBNeIIrDzOJkyWj0Zoz8Pvv//+e+cj/l8YuMyLa1ZGUj5K33ExNT3IpPifjAd9OcgM6ZUR",
-	"m2rPtb3IPT3MNAFUMQTtQjIbBzHlyH8hEcYkHFn5sHUv5mlfsihVWrt7dNvzhEPo2TPDICdT5okYiYGw",
-	"0jRv+PZlgy1mrdPDzvHzAGPZKoWJlUkOQczKpRuV3NjRCEnMua4/fB9J1lgbOc8zVwuAbPDEvOcmZDWU",
-	"1OeCruJRxsv8+B4kVpZPTo3c+FxiLG8CZU2g7L7zXnazlSWXkA6fdRkhqix2F12BjVGxOwuEO5Jo7u5E",
-	"ljVJ490/ohhaDSXSgmWwQ5Qpqn0pzok2IrGnZVk3+6IYFx06rahoV4BGSnUVRtTdled3jNAVBvADROc2",
-	"nVcfmWvObROVe0I4Ubl08cGDVFgncm2AbqNWPihwcHdcD/gRidAX8PUWwXJb1Whj29fRdOG3teSbpaJp",
-	"+wZ8FoL6Day9olUkrJ+l0mueduEz75TQfrmMaVieJwfvtj5Nfk1f2mFccz7VIHLu8LHQRqVzrMtLuRXW",
-	"SnLHFE8jKDOSErUOQQGWn1xCUs4ZPxeYQHOEZXoGPvrfSkgaNhKvE3p0qWujL2djEY0dknJkN5fEkQ9V",
-	"GnHIZMK1XoR+TlOBCM11k1znvTkU7N35b/dZWLklg3G+NA9S+bitaUnhBOvSSz5bPEWN/mr012PvO7OS",
-	"ZxlyfV9DNFaC2nsWdvW6VrOVOmx91umsdN09HuriNfaldUf7/Ian89J8PK3W56flD16utUB0AA5CH02P",
-	"KdNm5+1lC7sVaQp2bGydyXmhK6Qym7gQvBeKV3Xhk+TOZ2UzJhDPmKzLvmwVvmubrtcEIMo0hNaYia/Y",
-	"jM1D+3hPtW6VVZzyWdgDJufU72HtLmQh1O7R+7ovjYKRtZ5abmCEq0wjDlwHnEvCtgPQCpikh6nMRGrC",
-	"gUk946mGEiWC40owWW0j2iv7BT+Q/YLf8yhNF9pbjZPdGClPwMm2e7WSovPmthM0tzBGys5UxzlTO5b2",
-	"bygx77xhapWLs9RLvxq6+BQSZngKLfu7kIZdc4i5YSLBXJ4/rEb15cXZ5at3jgsHBXWMkpdKFciFtH7v",
-	"jM2tt+rbmE27C9bumVE2kK3QR9Zvr1NIp5gFxVY3/1kl0d6F9wY0NxrC8uxeuUvDwPnqZsz7MmbzwDm6",
-	"VM/j/ORUZYZbdz7l04RFPLbecfV5KRM6z596+iI3Cfnn9H0OpHpvMduhe1ULwwNVfUrJZmwloouYcb/Y",
-	"+evLqifONIYZEh7DYL4Y1+hRJzmGAJwFs0xFhHOvJA/6MrR/uppk2lwN+BU96ooeFZJWzjhk0ohk8U2I",
-	"2O2DEmDGqcpG474MLz59uYS15ngILQpLGDtUynlruzns1PBE8/Zp5QNw1NogjDgNxd7o9h/PJ4TYie0Z",
-	"xdS45F04k1JlMkIKTAhzpVO3Xfwyd/vyI/FOuSPdSzMZ9vBNeRdXALOxcksU5HtpYaLpojSTbguWTh4l",
-	"/3UWjf3G1oCWi1GQiNG4Nkv+2Q7wS2nor5wYeSqNrDjBVyirqKDoWefoZ3S5XIfr6xyJ2zM+ev4y0il+",
-	"562Tardobq2ZyycQ7qGSC5KGOUFYY0Y1ZtSjxxiqjdq7ln5Xe8kX66HIybyFoWVShiWJLuqzY/vKjpBM",
-	"AKmcB+tsnQm75roH4TRh8krIK7QmwsAz9gs5CgMYsOgao/k5+WEX3icJH1kDwucArIGz6Lp6VehcWLCm",
-	"qf1tzDQZpDOJtW91euMyn5EfyMMtPupRimwMgTRebiOeH794/qCq1VwscZ0O2xD+LQlfaxHvWO6GLIr4",
-	"1IRO8FaUBGZG8Wceh8T3ih5UL486ljywAFTal6sdtNna5DIUgFyF4xjzIcsSo/uSRY4bN5lbpw3HhEy5",
-	"EoSkcp6kNHDHbatueJqKmF+RDRx2rb4gVzika/oy/8uVUaGjgnVfbz1G586Violqwp9WRyzokFpNYZfv",
-	"h9IS9oMepYZYDCA0OqLREY9WR9A5InRBFDKFDGqtaoqvLTJCDq0DrI5B6q4VcIpFI17+Qk+9yVOhYmgN",
-	"5i6aiNG8kbjhMoDBHCZMSPfXwCOYmvkUU8maGwq6YaANX8Fj7GGYFK61R1YbQiy0ETIy/j4dVCBRSz1r",
-	"+AMqhHZQpVfHO+ZTHsD5u1d9SVK/FAhyQq/0ndjjkV+Q84tjMgwp0LVVenRFO7BiZJBJq7anU84Sbd8f",
-	"C8pmU8GSXfGECVl6SRde+R4N4Xs0DBswzbvwhRNd6efzs9cfzvc19PeIjUz397BbhLNoDEMxylK+r60C",
-	"FBKP1QpevjO31j8ML1+V1uHWbH7b3lDEwh6GAfB/Qf+Y35q9UhPZYJ5LDy8u7CEqTjoec10cczzZsHiw",
-	"dXEyNVRPYS2n4IKA5OMIGzcTIblejTr7SmX2WM+sPJsxTS/h1ElqZpxLCIepmoQ4gtCokNBetbjhPSjk",
-	"yWzMMZKRyxVovYAZ59c6gM98BM/bAZWg9OVQWFkzTZjU0Do+LF919Kx13KZSTSZlxhKPKZ2/yEHHoilN",
-	"ipGgHDWBzKZsRrSfPqDel/wrmtFKdlj87wzBZmNm+KkbAUu0gv4e/+ohbPPrdX8vcD3buYiloLtUxVWA",
-	"5h1muHAEx4d9iV+EWu0YfuP8+vgQ/g8ctil5NOGMotNjDq+H5zm/pO7CBU8jLg0bcQ1jdkPpMPvpE5qw",
-	"iNPU2CFkSYLORl9KZcZ24JXVs+IZF1bJZN6zI0aFg5Y+m/B4haQ9f/fqMt8zq8TtGhqK1VSVlY7i7VvG",
-	"jfqmp95n8875OFqaq5XRd/tr04i7zjzMp9LaTVYe5mc+8Ed1USyUpZWwbjdZdltJx6/2Wi4jvlIyvsGS",
-	"IfcBoLPBRBizaEX2sDTbcCuZDR1Puie2ptkoVdkUWlZr27OIQpylPNVBDvBo/9iXvtldTRMe1FSSUZi4",
-	"jJdvDTc0o3AhBPXI53ZnPm6rZJgEHamUQ+sXcc1T05dHHdeaWxEuGvvy9djKF/L/rViZ24f49KS1Z61O",
-	"Qsmnhj5M0IU3qbX5+FdTZFG9gF4lavIVaMy6u5t1q8Sm25A7Au6YKiHN1mgkX7L0hs8v8J6/GsPzfuRl",
-	"cXx6oHHCS8LKyiQvF1y1YyEG9KbTvI38HGZS8mRd5+0bvKI5243L9shODm3MHozVDCblcrKVkaLUKloe",
-	"k771KBfaVAp3MGQiIWZznXtOeMlWx2kLR42avkaZPcBqCOFqXy8E5t0jMHYCdFAu+5hMlIShSAzZIbhD",
-	"hatn68uCyR4ck32vCNmUfRdnbBQWmJJgxxBgQWCABlmSFBM0zZ0bf+UKw2CzA9IIj0Z4PLib0qs6KXjC",
-	"hIQ86kE+i/urD3NAy5HvxHmRYRFvaAeL7o07KFtJkGrNSq0IOQMt2VSPsXKTgjktJrHIELkdcLvFgQfd",
-	"ydtYSQzua0iYNlbEtXtQ9lgAs1BHJ2AUHD/3/EJ9iYQdeZRfIfG1nTQ7NXkHqe/GKE0Jy/OMxVfhTad4",
-	"mX+Ezp/Rl9afw9Jfo4DLXIAfHcNESTPWeXUQww+g/OvC0/c15I+xz3C1OvifQ1d/GbGYT0REEE1CQl6E",
-	"WsErA5OlUsPx84AuQH9IaNAKe5FXCb5iCRvJ10i+xyb5it25cPqPTvBYKl86vXCWl85wcX5955ajZeBf",
-	"TXFi1ws9wyWG7OJsdQDnfUyuTsyMay2jtndXcAH5U+zRtBfZYz4QqRnD3+DZEZ5xDa1PH88vfjn7ePX5",
-	"/PL84+X7Tx+vfj8/+/yl3a3lIvvsH/o6uz090CODGnRfsg3WIPFMxRknYzFFO7EJeG4sadXYGJqDwvoN",
-	"ibuxtUR/zaLIugj154DKp+zU77p66jW3Fr5eUnNBPm7nQAUe2m9SxDsJMMKRTiHFH7H5uc4aBkZNBtpg",
-	"5w/2RsX+rJ75ulipDMy5we1Vbt5ZOoDn9uN/tyO8wAEu92KfLH8d3hT/cK3Rt66Bedhwll0EYIuor2n5",
-	"kBTHY/PJoJBYR8gbYbbo36eQ5fvS1Q/BDM/H0RXVfu/kcbfEtl6cgzLG9VPSW4vfsVl9lXZJQxV/O+hc",
-	"F3ouzSC0KP1DqsGoay51+aTSHZswdF0LAxLMArO+6jWXYQB6rGaSekhbCBYgjIYx01gScM2npt0DzV3I",
-	"yTd2QSIk9kzMVZbCMFXY0UjEa30ZsSTREL49p5ZDJznsLfrgT3zvX676IW9LrLsmnzoHrlRMCXY5DlxD",
-	"YV+WHeLcG14GHg7QkmJAycMidwhI5SsSKvOqep0u6xO4qyUMrM+KU4kBuoh7iC9hrK8rUq6h5e3hZ4cY",
-	"vgyAGZgobeDlYXs11O7iMXuskLuL43wQ6N2lQWid2VO/krCKzCXcWYBI7tQm7Y4F2kfVYt8GfbcpxN1O",
-	"buMu5IVkUemCFFF+mzEv3nNnXgKLIpVJUyvQV9peG2F6a4TJd7MPVhXtFONvYJPuhX5/yXbwpoPV6Sj6",
-	"VtoNd0ZMqtPcKwNIBDSZ184hEzIaJL7kjk4MS7pwcnhC+lpCJq+lNVLw4QF20KDm9Xo4gJOjQ/oTqeAa",
-	"QN78SPwi5PX9HwZ8y4pj4FYplwp3Pwz338WxxaDeKvlwMphHWYo9C//6YxFIzJdraOr2yo8E09fWpFYQ",
-	"pRwZylmiF4wD+49rPt/NYaENcWmfvf7U5J97+2BT9R2rWFDPcLstHIP7sg/tC+iFD2Ma2vd/JnaL9fQM",
-	"P8bh+1/D9b3ixJ85A6t81APn1t79rFdPa2XHrmiR8gVj5J4yp+iGKknUrNKmRIG4U2BSyflEZQhRTAhP",
-	"nv6l4HDJMW5ctb4fCSQC6++tI5PFohaKvojG5aPbLha345LHxx3a+0YmtV3XeD7JCKHfX9ukt/Jq6iY6",
-	"eIfoYFGYupZfa3Nk8KwQJT4PZB2JG55qX8Ja1OK3yqAn9jIHVR7mksLdhyBl2P7ZDjYG6qyNj5dILrAo",
-	"v5WLxDZGzhjgScpLCKlcsAtnbsAIijfm0XW1dakv/bB6wGCWIoACNp2imlCZ6ahhJyUiTdIeQsPJ4WEZ",
-	"4sUbkV04y2GvxEi69gic/onmyQ3XPiyo7xJf9PqCQryIG+O6GTaFC/2Ze9zBQj/KBwwV5hPVcNo3wcLH",
-	"ALyVC16jirigFwi3sUa3jAWWJMV3sgNWN+/R7w26xmOMHqbFPrmXSGGu87aoH7jMr93KY7E+EHYg3s7o",
-	"PvO3PVG728/SZrs7n/vG0t7S0s5nLIBBJhLTEQVMceGfq5m8pdm98HhXMMl6GKovQpeuwRSwv3TO9YFU",
-	"gePhCGDoW0TbOYusPwGUMTcz1ZfWHk4zqh+jqmv4wpKhVUJTkSiD9jN+m7VpWyGZr1doul4VXb1hAGG5",
-	"Xbb8U/sUMa5xNvqSxXGOfxgQni7T1bLVUj8uTUSQZ8QiFXvaN92F0P4T3Qli7IXWyeFLEEMw7JrLjcn0",
-	"y0KdPmLr2I/yAa3jfKIa67ixjh8S/SWOC1FS5DO9BIOWj0wcYZlZWVZuE8HNpfmWNnNJfnwnHb4Smc79",
-	"3tjMj4i4dlGJY7k1R8KoUgStskvv3aqmonX3+l2jLZ+zNBE89V+HQGhzFwebw4ynrlKuiE9ecz4tB9T8",
-	"vOANPoHfhbN8hnIuR92XoYhDcCT6+SuNggEvgRVRDFSzSTla93dvqxURNqqEIMsCzYha6+EsjqsH8r/o",
-	"vXen8A0ep7HhvutBYDhvJ/KqhIo+/uz2QyMPG4TOR2vNXBASGTDcuZWkijdx/Cbf36QjnLgvnKgOdvyt",
-	"DaIUHYYXeO1WQZRvzIRWz7GVJD3XmygVFonz+BSGLNG8R/+iX+05rhuNO+6VUbi3DpRKOJNPL2pTXZbN",
-	"URucoCZTerv4zUKTbPlQFT+tCdF8kkWuE/OUU14t6+0VPFizsUgIW1AUiN6igvUdHiycq7AvW3lbhV3S",
-	"NsVsKvnBnCcb4QCeOTgAJSF0CLRXCE/+kU2Qo6voDNd4a1/yr0IbenCeb/Bk0vbNH999QVQSITNkruAs",
-	"MeOIpRwmIuHYREiYcIhLO0zVZKlncV/3ZaXXtwcCa22Gcw/Ne3RixvQbMn5hGjj/7YUZB0BY7CIRZo4I",
-	"EDHxaD2rgA0gKjAc/WTG0OrvaaWkAyE4+qm/1w5gyqJre2SEdNiO/hU/2zsYHL+EN3yQZiyd56Oxy3QE",
-	"H1gaje19BAuHfcprgkvVA/xYg0vVUT5IcGlhoprg0iMx/Rr77Xa52oUm2gXdAq1pyqcMwR2xZD3OEjNW",
-	"Kg5ymd1epX5WmHUb41NLIug7WSurc7p2qhpv7FFldBf3ae5Iv3r3qqTg15hGdwodYdxj2aAa/JtHRsOE",
-	"pyNr8jggfvqPVvhnfy8aR/29HvzZ3/M8AFdK2r/0HTXhi87hUX/vr78w4ZSmbE7FX54ltAtnsuRT+AZW",
-	"QDouRHOmsM+SVv91Gu9Aq9+aNgVnooPT9bdv8yDwvd83hrOdWKBwG61HIxyaUM3jpZWmuPBKoDRo/ePL",
-	"p49OeOGRvZNKP+Ay3nFM/tIhqhl2zTXw4ZBHiEbnGQhjrJWt+pXaiCSx/o6O1NQFWKWq+rt6rGbaF92O",
-	"2FRjswFV2HpPkLDfamBjZLxjH+kxkRvaDzqX8YOEzrcTu4USbIRuI3QfrdA9l/EynN3WYlUfWKm0Ft63",
-	"vyfVguRLBLLPIzG6A8kz/T0PxNuFX4Q2VWAuhORb7rOA2VgFfakkhExfqWEYEMWIxzbGLrNxyvVYoYE7",
-	"EfKKjXiIvFR5+EmlDq4z1NFYqeRqzlkaBiRgj+ALnxo+GfC0L13tFl22DJc5pxeDMD343f74En3Ro5N2",
-	"QXHiUL+OX5zSUJmECqJoX7bsNVGiNI8DWMX/n4M6K+zecAAobhbaq2BJoSUQowP5HiPOtJCjNuGP4mCk",
-	"WtK5Ra+Jfzq0PPVW5d3CBEV6gX7qy/y3dhc+Uuy8shUcFhrF06mvrvL7cm9dTUCwmmZ5azfkkqpb3Jd+",
-	"TyDctY8QnOa0lZ74JubTRM0nXJp9DR4z8fLz2ccv7xE08e3ZxdWH9x+vzt6eQ+vopL0qheI2XiWFMmFf",
-	"xSSb7PWOnwf2AvrH0bM8pSOk4SPs3Q1qCY6KWDAuCGzYnYszb4+IBjeyVQMvnYjK4N1E7fUwjRTU5oOW",
-	"ZYE9bf/O4pHdwZWpVs6Eqa0otrtu75a0O08zF/WWTTenoioycSO6cJOlWqP8fq9M5VhZgztLnDBc0opl",
-	"OSn5LXRkNo3UxG7Ndaw8W6q7siCuVSBBveS30njlJukRJvQNFihjBbJXp/5Vf4OQUL+vKBsU/tGFEAGh",
-	"r45+Dn0T99HPZtyXuWJt+Q66fQ2a1gLhcdunjg7eI1NfcRmHFT73TSjWQ0pE+e/0D5ywr1aa0fOeHcFZ",
-	"Nsp0LhlXAF1XY8se7Td/dl/mk+gRsB0NmtWg3FNtHtmvcl9J76dGeI8c6t04w9kEWIrs/nkzugMN7vbl",
-	"FyqpGswRLhXBSOUCPum1kLEr8UqYQc5R6mN3E6hV6hOKvMAI5wR0LgyfdPvyG1Ttr243l7CTN+tbK6lk",
-	"rGYBHFmB/+LQZRVXCf3KZqvXPEfHQaFDXxyWdeg2KtTrI5OPjdSom7FGQRUKannFN2spL/OcVAkIJr6p",
-	"ndimZCknhisLTTuXdg7tTIJUAxXPcyPu6GdriB8/h0xaiSV5vEE7zfhgrNR1R2eDfPnW1zH9Rnd8qdyw",
-	"VTFTuSbiDsVMG/Y/5Q3iLwKbx57YwaqZ1M0nq7JmzUHaVITktnp12hzY8imUYV01j1JuKk0MJLzWlCi9",
-	"5om44VjLUwKY+WKYjFkag1tgDXrKIzF0u6QHDBB21dkl+JZ9DRjebuWl1HrMphz7tvpyyK1uNnzSdqEK",
-	"f4JFHNIt+BAQcVDUYivpKuFTbtK5MxmmCZv3IOadOKNtyylS3Q76Mn+qEROuDZtMQ2j9KsVXV2WVd68x",
-	"Y/hk6pre8ru0GElmspSH0ApvjoJ+dnj4LBowzV+cwLsPZ686X96dHT9/geabiLv5W7pWmuHVPIRrPudx",
-	"we3kbp+WPNxwNtY8ugrdip1CnGHin0GqCHZoXyNzQ8KmhHqRjwxLyOi2APSURbyjuT31hsftLpzJORx/",
-	"/Yq0Jhmib58Ck3MCxuOJ5kTSa1Lhh8i/0sYULOnLAYuu1XCIs/JvYazhRUBCKecehhbNscIpj2kDzWHI",
-	"RKLd4pW2qn3hhKXXPIbQXiLkKCT+cpZP/FX5hq6/yu8Ia3tLV4D26+df8oK2sTFTZONhRNcbAYvjFD95",
-	"mooba332ZaLU1H4VkT0Led1Bxmd/KffZ32GmeQwtZqqDx3FitoIZYtvy35sT8rgn9WUsrLMTtz2kif2R",
-	"9JBKgdmzpX2wcKbSa5p+H5P57fzv7z59+ufV2S+/fPrt/PXVx/PL3z59/ueXLoQ3gs9CV9Gm+xJJoZdm",
-	"2cXTdA9CVxYcurODs3gKYVmNhY5pMOWRUenceic3OTkA/WdfEpxITok6GyvtrH8km45dfLL8XD8nGJUs",
-	"yYbVZXA1GuT718Lxr2wyTRAzD4d7ZdW4Izkhp7Tr45V7AaJGued3Y87iREh+FWf8ylo3e38ESwZDb+/w",
-	"6OWz4XN20jmKjgedn+JnvPNyeHjYec5eDH6Kfo5f8kNrgGdpstfbw33dOzhwr0y7bnhdlY4OlOQuwG23",
-	"xYJ1YjXPnRX3gxT31Y1jEwpzU+fXNJHeu+nlduSAI8oKHUSkMSM56bguKGRhlTN6N6iWVyCD1xll65yZ",
-	"jdV79ZLze5r6q8FpS9q8yR0/pl7TksVQ9SCE0W7/rnIfvqmMr65Wbieq/zsWzNU6uw9QNXeLk+hL55oT",
-	"2VRzPK0SuvKO3dfW7wucP4i2ORYIREbccBgmbLRcWRfAEhvV9mr3IM6jItvEFIsYytPmFnSfc0axkc2B",
-	"PBdE0Q0Tw07hSxb3fh5h8fNdbeOs4V37NrW9+XhQEG7HNaj/b8YzrstBC1diSvX3GHYK8X+uyEkXcRgQ",
-	"HTAzoCLMvMbAkDvFXa4FoU4ZFzPpy4oJNGFzb9xDC/ktULYwGYP1rjF06cI++Mp2Fz7jp/MYChFB+BQY",
-	"gi1FIEUc9iq+Axa6lqKW1F4JQ5WOOAV0ROyaDDASM2KiFrmVRuDO6jmt9DcEPHCK9nrUHXF03Dk8ujw8",
-	"7OH/+7+3jifQ2G4RSTjetfCiEXzmOktqMftxl/14vJKNfbGlW8/zgG6pYoSkBZNO7KgU8FRQAYQ2TK4V",
-	"slvIS2WY4R3yr75ZbC6IA3y29wnoDffvRdUIEpevuHKZlr3ezy9ODg9vHZHEL/isyixQD+parQ5HLoY6",
-	"cgBFyWdFigapETEYpGTUQG81ztfjFY5vxc2i6+VgZxYinJXop0qoUZQwt/yVLqOJF5BgWCM6sY6rQ2WD",
-	"ax0uxyKN120o2XrFNO8IqTnWjtxwmFgRB0oSqUDgofhVClPfKgqSTXjgis/5VxYZBLeQ2WRAEPy/Xnxc",
-	"VUT1P4u10b9wOTLjvd7RIZV25f/emvwDM5XCzHf/5Gkq7JpfaS6vJOfx9mDHXH7kKA5XUarEGUneK82N",
-	"EXK0+4qZR+Uzl3jNb1f53BS+bCp82VBMXJInFfmxBjFZLh9nPPJEWIKZ7i78NuaSHDeVxnVFzCxJOYvn",
-	"jnUQvcrlxzohY8ZlYpDw5PBl6OpfEpdiDAtkQ2b8W1uZ5iBMX6YMwWTMmPleEy9VHRuINWXbbtBIvezJ",
-	"2RcGLpXBwWPTiDABlR/TQ4RnkuIxSb1kTmjLVvTbmWmFx4dHYbtX/hxXeMSTxF7p3oTfwPqSnosdRRGT",
-	"/t1CA5IwUinHlImUqoNHCleAKo88S9W+6xVVQ5gqrcUg4X1Zcp5bOTe0/7nkWoftLlzOVD4ZuBpFXZHD",
-	"FhLW6PdxAfv3icJCZwSzVmbsIg8yhiFWO+Oc2GGvLmcoiYPHCulTGuKDpPzLU9Qk+XeV5H+fb+km3f8t",
-	"KD0kuRbZl1sInnbYqYLwLKidGmN2MYm/TJyFr8W8RQxCIp8r4Yd5Jqjw2eGR1xm/5Dqj5fkDpqkaJNxK",
-	"y0KjtPuyhJbr3mFlWUA8MU5Yz8Yq12kl5XNKrLJzK/h5onlg1dZJ2IXzG57O+254ufCjAjz6gg6bsTmI",
-	"uBg83lkjLd9y8y2i8iJLp0rz72ba3SNi0bO1otUt799q4i0xN0wkOJBcgSNATd1ucj/7Dkur7HCnIzma",
-	"3zjk2mjDKCK8tJkPj14esuf8qPNicBR1fmLHcednfjjsPGMng+fRi/gn/vNwL9hLcvm75hE/Rcdx56cB",
-	"FsIdHXZO2PPBi+in+Gf+EjtRDDOZ3us9O7Q+jTD2i/c+qBse2xM5YXYyqaSGvAdfMueq43zFnJ8+fTCx",
-	"93bK924dmLqgZ6zfAree+NPyaSYbdOGwLuyqbbUaztKlagpo7qOAZgHDjVZrrSOyQ/Crt+JmQaazOoeG",
-	"bPDq9iNXRWgwZF1ZU1ZJiPBfvb6sd0xmY2c0LzhAJWURENrlTGjnolH+Hmu+Y0513sYb+2U73xvtUDLp",
-	"rb1fpyyoXOibTOvvWCZUiQg8QHnQFmrLlwU1gHu3jkmvsrOb6PR3Kw2qFcLrsbW2tNQPGLbMdBI1Wld5",
-	"e4ZX/aJGT7vc5yyLhcECgi1Kfey1ebrU88wu9HU/JXDxp2V+/DZWMGYaEqWu8xoXL8UxuVilhMf+/teu",
-	"Vd8DhGO+o3wqaLd/Y5nQ8iGK7EdJs7507pW/6B43uHvHqt2N/iy40VZ3r8NTmo05WlHCF/U7FAVqpm82",
-	"+A6Fu9sOYBToMbXkuYj0cAFbxBmAeXc4Z5MOk3HHLeQ3mN219RUUj3Tje6wxXTe8B4nn+qmpOWGf3Ro2",
-	"wdwGmf3Rxnyd3Mglz3rZslHrHfzp/uvK/tWqkThls7sVffkc+5SZcYnOJn/+3uI5v02ifWUh7huPyuYH",
-	"zxJs6JWK2shTuwzej/ez1/r1n/D29cVnOEsN/NR61m47ODwX+XL2SV+WEIVKdD6OZkP62IJ28HzCUGFu",
-	"WHx02EaiWyL4CDzYjzVz+pJJqTIZ8biHeUuPSUuxkAHTApFI8sEvfGArLA2ui+MK2whXYkfVl5VOZ6kg",
-	"UXKE3fgueOcCe/mbGWg25KOMUdbW4SypFBgkbDbMEjckHDo2YBlmMqPSOcSZmZcwkJSbGLye3hCpG57S",
-	"xPlgj18Lb6gECJpFfduU1xhjCrMyqkjJiKcUxl9C4hIa2yuslRmm/EbwGZaLcGSeqcxW9VfCVchZ+IAs",
-	"TcikEQkwmKYsMugH89Q3tnfhfWln9CV+LyWZK9vB2gaZZAhRzGNEZYTqnuI8Lqy62jWwS7mwCHVxp9/c",
-	"9ngayv+3fDN/74jTGgvgsnTKpF+VJuDUqPbvotpRhnipOGO62Ip3VPL8q52glY7tOf786BObXzKk0aAw",
-	"Fo257ux+kpwQfWIVIXNy4/LuFLj6hqcOmGfMk9hF1axqr0bVkA0INK2Z16ROj9x/MKesWtcGdMrae1Nt",
-	"7ieZzKtKW0jPOrAWqfBHZHIsTdzmOGx50pqA6/0dzstVQKf3GnmqrjptDMQFk1WUJfRTddmvyssQiJ0J",
-	"nRZh0BbWS36BM67Rg9BLGE5U/w5h2W6+Irs5hJZ9tR2Sx23On62dOd2X1pH29/qKqlOXtkYPyHEqtbvw",
-	"KU8enxwfr66qLB2Rx2qEl4b4IFG48hTVSBD3cxOJa8z1R2iuu925JOewyrEcLGivBaG+o1Ff1qkHf5b+",
-	"deWKN3cVuKs++puDd+uwdb5JYn7HYpmK8fMAxTIbxGa5WKYc7WoCGE0X5yOvk1EpEg0sYPivZ6C7hdDE",
-	"R+wYAeSDuskBQJw9mwh5zWMwCsJhqiYhKInMNnnFc4CM256n1GoKJXt5BFtDyxqq2OwkCISVxITO+z+Z",
-	"1lxr51BNODdCjggChB6mAztR4xmbw5DzeMCi63aA3ApoXPdl5QGec8E9QcqMJUCxcR1ALPQ0M1wHS8zy",
-	"AegsvUECJrfQLisgb4TxI16p+AJvhuu82sOICU+E5C4Lg/XPbsr2dV9ayx8RUHDKFbZk5XO670j/sMCc",
-	"AHI9Byq2dLGU9yBSaYr++phPCEBhxlI7H1RFenF2+epdCIKyP9ViVBbTXakYjU23L/vSytmx0Jj6cN5B",
-	"kAf/Z6kwhkvPQF/umMB+A22QxDUnaMWyVbqgR3mVckcCtlNMlZCGIi8pDzBFkX/tdOrINSp1NQvxFwoE",
-	"9mUrpBddeWZ+e0LCdpBjAVDhlEmZSAKHZ5PJ2AHu2VkWcUANeCzHjBbaddDt55mTRI3o++noFiQXoCT1",
-	"qrlWt316F20EJSOO8SOEsLE2BFKA+Tm0e8KO1OXM7BSG/jtSrWSXvi2kryEkA7UwL/k+o0WcMpHu69rq",
-	"XruNPBC0e/Dp0uaw9zKR6nwq0rgvfRefHXBJACh8a19+duDNtPGoktlugfK05FQzObEMusBjRjlIJEKJ",
-	"ocVKeTLE3SZuFuJJwbHKUmWKkMDTVKUUgEHSMnynY99ZRWjUl+H7YQdtrBDQS9ZliVbnBn+w87W2+f0R",
-	"UWGWelSszCb4482NI1s3ZOBkPAhxJr55NbbQbx6Zmw5pbI92fqTzmn2UU5LYWmSsG1uysSUfrS2JG35j",
-	"LxN1PHmZXKo9vUsJtlcoK7smP3vbzlpRAvkPKyZYxcirGHRkBMY8EtqZgM6gw1+jROnMWgMqiUtR9ZrO",
-	"xUs/xCdd/u2/YnPSwTMgVSemSTfsOBfo0ceGrmPKOR0qrUkKWvNUTKyXF/O0dMrcXXdOA9pR8ShLhZnj",
-	"TWwqrL3Q+9cfdtcqEUf433/Yy9Ib/+iCt6B3cHB0/FP3sHvYPer9fPjzIe5hN7o/c0Ylf6L03jKv2adS",
-	"BJDObTkCiPrSPSbnr6h5yitPW2EfUEYSyXMldkNL4lNxKYpaq1WSs4GddyVECTUsYYYUQ6pIOTsq9/fc",
-	"Id2rJ3Jb4dYRzYqrkKo0bLPc/0XZtVDDWBrRklO/PICzi/dwzefOw6x6LFW3hxh4rOxx7cKeQY6Sz/Xf",
-	"5ncyoez5mYBOSWwHwOWIjShGkXAWL0juKZM8CQqPvCK4K+5uCePIHYXlQRVOOlpnzhfmMWhOL4AzO5P/",
-	"DIBNuIydXkGtXJDCLLj2rqKwqOCLEhVdl4bDx1HNUC5SPqWEGqb54ywxY6ViYsZ1FMxI7QudmpgBMurb",
-	"0SAnDFY2alVZmBJ3Ws1Jy0ykJtyFHrR9BZ9ME9z3CzODAo/mPhdrzsktIhTA8qCK87Zzdldpd5DKKHTq",
-	"qXnptXUbcjRK+YgZDkMxylKuwcqszJDPRQQzhg2Y5s7AjoV26huLJlOVkNyccomXnoJUBdiNfX9M7jTS",
-	"YJIzXxpZyu0f6kb2RiRWKBjj+LmVT3AWYgVaLLbS3s4UPiaAhBsrYwOYCJkZrtsBRGMeWVfYUyCLFAZz",
-	"L3Aw2iIkDBI1AG1U6giOvdxz9Ti6LGHw2NadQJ4kdn+RCafn2vCJpg3jI9udAgsTImZYokYZMXfCNEsS",
-	"PG0UAhAjuxlmnhSstcQT1i7veEJ5++uPv/7/AAAA//8=",
+	"3L37c9s4uij4r6C0typ2HcqRnDid2LV1y+04k8x0Eq+dTO+cSZaGSEjCmAI4AGhH05X/fQsfABIkQYmU",
+	"HzPn9g/uSMIbH773449Rwlc5Z4QpOTr+Y7QkOCUC/nn+BS/0/1MiE0FzRTkbHY++LAkSJBdEEqaw/vKZ",
+	"RLdESMrZCZKEpYgqNMPJDaIMXX+Yjz9ilSyvD0bRSCZLssJ6TLXOyeh4JJWgbDH6+TMa/cYTbKZozvj1",
+	"8jfE50gtCUoEwYqkSBDJC5GQbYN+5Lck/cI3jilIwkWK1JJKxBlBd1iiFRELkiLKFN88xc9olGOBV0TZ",
+	"QzsrhOQifGzXjPxQcQItrt30uSC3lBcS5XgB+6G6+T8LItajaMTwSs9n+tRWssI/fiNsoZaj48PJJBqt",
+	"KHOfp1HgKD681b1g8ByrZTU2TUfRSJB/FlSQdHSsREH8eeZcrLAaHY+KAloGRk7JKueKsGT9F7Jub/0U",
+	"FYz+syDohqxRTgTK+IImOEN6UiIV2iMHiwOE0devH97unyBBlKBEojuqlnBEEq9MZ8xSNOPpWgNghtfw",
+	"45wKqRBm8o6I8vgMFFd79JY41mvsOMjp4evaQb7Wt6sUEXrM/+/vp+P/xuN/TcZvDuLj8ff/+l/h05gD",
+	"vHdAgH5T1yjDUiFBcHqCMJIKZwQgj0okyLyQJDV7fzk97N6RfVddW3n1cjtI/EZXVLUXeoEXBEn6r05o",
+	"zKCfP3FK5rjI1Oj4SEMi/kFXxaqCS/OpWgJliiyIgDVcFCLnkrRX8fty7T9PKtGMULawx3ZDcqXxi26B",
+	"i5QqpASmWedx/b9jN9F93tAlyblQZ3yVYxFY8mkmOdLotFAEkVsi1mhOF4UgaM5F47ETQXmqcQD5Z4Ez",
+	"lMG0aO9uyTOCEpwRlmKBVpyppUQrfksMSp2t7XcR4mpJxB2VRH+Z4rXc78QedsHBG5vjTJJyszPOM4KZ",
+	"t9u3VCYZl0Vow9fkB07UNdqzo5X7vDr/9BYpglf7x/WDwBIlvGCKpAfomueEXR8jucJZNmbFakYEkkWu",
+	"aYumJrpxXswyKpck/cZ0a5RihdEeDKEBIuN3MJ9aCiKXPDMPZ0myNDJPSJKE65Nc1waWHCmucCZRghnj",
+	"+i3eEpzpoVaRxjLfmOAFSzW83S2JICjhzOwg3T9Apwxna6k0ucjWsD8NpYTeErsnxAuVFwrw1QqvkZ4C",
+	"yxs4nvLMXk5e7B98Yx13llbH7l/b/xJkPjoe/V/PK6r93Pwqn1c39ZGnxLvCd4Kv2pf3DhBnitclJTIw",
+	"uUdZkhWS3pJOgJrrAXsRjRQrMup+SproZ1QFiMZnfbTJkmapIMy8dCpRZtujvQRLMqZMEiap0ms9htMV",
+	"ZE6EwJmFN4n2cKLoLVXrZ7L6UeFZRmRk6EfBGMn2DXuh53vmTXO3JMx2I2lUgrfQVEv/o2zIWW0Ai7QY",
+	"v+vEoW7nXaSoPz76LBaYUdnBPdUP0nA5XgcEn9ES6+cEJ33Ls1tHgfYsitVPGWF4E9U+IwSQAq8Eu9Ml",
+	"Qg9H0sJwc0gSpShbdIKSv5YYGIwhrIc5gBCD9xveBtwnCCu04lKh6QStCRYS4bkiAl1r8L7uWrDi94T8",
+	"q0LckvUXfkNYmEmg7JYazhop3Qot6C1hiLOEGIBU9UbAsOK0Itd1/g7G2Lhmj8fhksYVnxOPv//x8sXP",
+	"MKPzNddbTK8oS0gH2JlnIFGyxEzz01hp4DCnDJBImVSYKbSnXxZGjC6WKlsjuWaJvri7JVaucycEFWYd",
+	"sYSFdN7FWNFV6EJ+6pOROWeSAAP/K04vDV+qPyWcKcLgnzjPM2qg+nku+Cwjq//6hzRPrh+CvjC9zKT1",
+	"4/qIM71ajWS40JeLM5oivMD6hMxZ6aUInKgTdE2E4EJeI30CEhGcLNGckiw9GP2MRmeczTOaPOnyTzUX",
+	"q4heu+H1GZGwYljJCbpOCiEIU7FuVpQrB+YeOhoqK0hGbjFTBwhYKYwuPl99QXdLLsk3dt1g4q+B/rOF",
+	"REo3dcKEVDTLLK+YC54QKUl6DELF2j3wS/1hfKo/XFsWQRpS7Im/XqM2eF+ZTnrqO6zlXTLnsAEl1pQt",
+	"IvNQ9U96HQlmILJmt8SgT3swddlyI6esz/wdFzOapgZvPNXVaoyU4CwjQtM1zZ06jiblAJgAdH/ijDz1",
+	"qjLKbhD5QaUiKZoVCo6ZcaSBggg0IwhEqT3MEPmRa9TnYc19WPaHlDBF55SIHV4N+YFXeWZxn8I0g4ew",
+	"5oWGPCKkRs0adB03sOYFLFESgnCm5Zg10F143Z/eXyHLAnOBvl58OtarR0pjQNt/L7Mqkn0ksGb+9a/M",
+	"/qrBrKTMBnFo6DKYYnT8d2+NVJbTm74kRQb/1tbuLXcUjXKuYVGMjkfP2VLGZqmjn981TtY4XNOA0fPb",
+	"6XMYY5wTro8mGmWlWqf16/PJ9M0EH5Hp+JfkMB3/MntBxm/m08n4JT6avUp+SV+TN3P9QgBnjI5fTt5E",
+	"I0WVPvIKy5VvZalULo+fP+eM5BlmB/Z63LXJ5+7V6Yt/AIxX6o3c+4CHUbtcnqUGybVu19D0Y3Ttzseh",
+	"RKq+MS02lDgeiH0Jpgdor2tm/ST17AwEkgQXkljYssqR/W9Mb/0TV+80I/eUz/UTR7JIlnblQOMYZ6S5",
+	"hRvG7xCfw9O8wOuM4/QL579hsXhy5AJqJs0b3xJR4mwjASLQf5hFCqADVHd8h2lGnvRUK+UqSjmRAAEr",
+	"/dkjuEThxTUIoqrSPxkqhxIshFGy2NaIM+AiA0rg0BJts+fQ5mfFj284g2F7t8PpkRX5oZ4n8rbeOcDM",
+	"BbXVXKhj9Oerz59AV2KUFQCFZ1d/NZLO9WmSkFwdIzfRNdpLeFasmLQDREZsjNBC8CKPUEpXWvjkLEIJ",
+	"VmTBxTpCGZ6RLEIrgrUcHqFbnBUkKvU+JwiXGgqnEqESXf89+X5tKNIVEbc0IV8ZvsU00xM+NeSnWOEZ",
+	"lrAwoxvByVIvRLPvGlhWfKVhZS/ldywCWRgLYHO4gOeiny3oSS49nkt3dBhw7nguLdd7bNaJ4/iMBjht",
+	"aIAb/B8SBZOlDKelo4OHY+AGcmZfOP+I2doKDvIpr+yzQ1BC89GAmqyegkpQmmueXOrD3c4C735+QStJ",
+	"/Yy+MlyoJRf0X+SpaU8iCFBQnEl49d5nw2FhQQDWQeyCd/iVWeHhqZ/g7yTLxkYWBKbWWQRma4TRrJAU",
+	"RCtRZATtaaaNae7AvQu4cEEqEwJmoCYGcrZvNyaLXOMzkn4kKcVf4K6enrg+k2il50caWByu0XBs+AJN",
+	"enMirBoE3xAtZ5SMG8DnaeI0XrnQbRUl9uVpvk+RNMaqrxog8nrN1nGuBW2g6kTENO2hjCoHoJzFjCsS",
+	"IE/RKC1IbJa8RU8UjXrOuiJE496+i9T4OS38xZUa/2jE7/R2a9cV2INptcsJOf1r3/aO8d8MawYMrkzb",
+	"n9Hobmmuva2xqjRgfzdWT+/w6quzo5QXVq6lOsHv5YL57B/ESBVmKWclIMBjSg17iLMLD0qt1aULcHcE",
+	"QQd3dbvWJKS961j7+S1hyrLesPos+zwH8XHTFdR6aZkwzFVoyo9hGkR0D4n2tMDyp/MvSMuG8N1YL0wC",
+	"Bbtb0mRpkJZZ3AeWF2rgmQ54cUHwbxolrfoV2jqshZF/WWgPzAp4RbN1hDCShqMD/WXT4PiAj8uBfevu",
+	"txkR/FdRh/puEL/ARiKrnzVVZFX/x/Z3O6pgEQuB1wDGlZuEHoQVmWWEjeJ6y8OGubuXflUiFcI0S/f3",
+	"Ec9BP55y5r/q6mRP0yJTli/3+2H9fSx5QnEWJ8bAar5bEpyBCt581Owyzqpvl1yT8cUoGpFVnvH1CjSj",
+	"hiqPotG8EJpmx6URRWMd/c3W1ckzzhROtr+Rpi6DYc1uJKa35soxQ7B2B70nVj2BrXYo0i1qdiSumQy1",
+	"1FDexGowamzU9QON7lHZXfBsl+5N+1LrSX8spOb+W/uxlq+UCpIoLtZ6Y9spVgUlG0Hfh6gmALsxgiCc",
+	"ZZ6bVP2cwdDZQdkJSweyQ4/EfrRvY2uf3TgNLDvYlx2YEDGMlwxxGnXmormlcsGRu8XavJshYReqWL+2",
+	"NrXG5ejINjVyUkoSmpIUURUhOi/Vx73eRuAe2xMTtsALAvqFjOB+A1eXHfIgorJGndtUeCCJ7Ly7zbf0",
+	"GzUGxXtRzOr1t6hmfyrIWIGzS3JLyV1AdjIOloNQRUpwmmmxtD2chhdpsdWmnX2kGZFKE2BwqMytBqJ3",
+	"F1HqHQd0cSfQs0vjhG3/crnlIqJq16Hz94+kgcDznOAsFnSxVFLLkHROjaqkjdDtQ+zL2vqTOvZlhSlT",
+	"mALSWRGmITkhWIZ5oE6E2jiVcqLaEqOuvW18PI8mLAeOXilNIsmAt+g9o1PbO8TLgj0u1q1kkBw5TNxz",
+	"owbYYqk5xt5dwBDQvYR8juM5T4r+m7+Yn54KgkP71SRhpcGp5FJ2hDf9lgbsswGH3rFG3u36m22tNQSD",
+	"eYZ7MyqS/LMg1hlmk8a4t2LDA7FKveHcXYZgaOuev31hYJ6NDYvfb9shZscdWns875A8lUqpZKkoSeRT",
+	"otqmq91so27lsxzGG3XJKQ/CzDopxj0K8zhHDk/45wWHBc5z1oyexVaBDl6DpTQZEkCtDCE3SI5NcqYX",
+	"tu1E31rsvgvL2U3dmq7IdS7u0i4SaeEf9EIOkYBVE1DIwSjaSiMDKim7G5QRBdanq/NPh+g3LJXZbY35",
+	"fALK6gHcy0kP0fa+OLKLVm/iZz1geHxVIUwWG0ZrsMbQW+lHQwx2gtoHYwxW+McH0//IXK39NN3KM3hw",
+	"8XoSxET3ZiIa+qBUIw94XqYpSqhIikyj4BOUFgQdojtCbqSzmoJV2Kyh16NpsiTbd1jjUToQxFzwFfob",
+	"wQK9AV/RgZxMdUEvG1cSjYxTo/1ZI6LH5HTaL8LJ4KZt/Qoq83r/G+jLLPVgkHxwfxCtsC+ePqFuuM1r",
+	"eReaFgQobpZWuFJfKmYJyTKShhWzObXhcPcXsfvafyzr8m/Tu+WCzOmPMBDfkPUziW6ppLMM3H6FQns8",
+	"j78Vk8mLxPSEf5P44OBgP0KKg4JpwagkyLgYBF7PLb8ZeJiOB9voeaTbBJlbOOMoELcAw5ZHUGNggxAH",
+	"4PH4RDSn8Q1ZDyafsLpdKOaOav4HgtD2QdRMc/qfbOH8iqyDzF5D6Sj3T9DKWAUyzhYaDsHk562wn15y",
+	"VzjrhC04225g+iBlYVjqJusNMLAV9RqE9TMa3YTCeO0bRlRJks0P0AcF9k/wNpVLfseM1/ExkkrzBFS5",
+	"8KfNONktzszavbkHIS7lDp+KrEhJpNSQ9RfKAgBqrMQxLpuhPYJFtkZLkuUROjt9B89zH3GBJJ6TRYHB",
+	"1bvW4+z03SkYmkEQHN9xcYPOXMCXZuLe6VkokahaDlijHXlrrUJLleHZwpSu/PmKgI1VDjRAfmYEeTuC",
+	"57kqMkXzjFR+ljJgWzScMqehEKQvXkAeFzXndv3NHUN3XBivtxYDugUA9AZuScZza9plhKRy8wpqHRB0",
+	"2G3myiwc4py3dneXzdKYsFsqOFtZt69GeCi0A/jx2uEMzXGiuNhx8Xb2kvPvR+/MWv4KnTS5q0/zs1SG",
+	"7HQgRhjRYJ7gHCc2GnX4OL4eZocBfm5EHwGeVOA5PNRitqJKWWW6PtgufnQ3ddiS3/nTUlapp25pSrh+",
+	"k0vOCHwmdzKWSyxIGhvRcIlB/FFLwYvFMsbpLU+MSJLSNGZcxQrfkDjHIoxabizaLPVlHjVvcGGjErpW",
+	"BIJTgkq17xvY5sYD4MJ68SAzoAx58DwNW9PDBprBHHJJ81AkcauD4vzGHLuvgatBpp8LwCd3cCdBalek",
+	"VFVemY1gBcipcn2M1B0vA0P5HNw9TdDSjCR4Zfw/92w8NaR5cEEjRsYVC5KO8R1el99rFAXBsbkWhNc5",
+	"0cPaGJkVvyUuF8C1jSSNIVZSHqO/N9TT36/3T9B1SuWKSnl9jDDKuTTiSloYl1iTHmZuAqE5mhHYjguv",
+	"9omqYf+NOk1fWUZlpcnWVyio5mg0JckIfEN+WPuhEWpG0UgvOxX4TovlxvZremIIegeQTzKb1ALQQIkD",
+	"RpVDK/g5CjOV2VoYPejLA8Ei7Fqy3YjrX/9P8GQwzFSQGf2P8xixzHobrRcGvsOh2uBGrtYoF1xjQ/FM",
+	"ItvBZAuQdMFIOqYMfPDldna4Uw9fB94ay9t+3A3utucZGNTRvoIEwoOGCdl5ldclgKz02+yP2mxrGUot",
+	"pJ+VSfLAGbrWn673kc3kBPItYnilZT6ThsQLncvxAuI9CsGMB0t5nluX1NAO/hgv+NhGo1/CBB/eSm/p",
+	"yrrYbw510k3BGd9CBJHKHlFr/uFmulafzsN8JktOmecZiUx4ucavJwiX3CxOEiIlyvjCJoEg0p4wXAg4",
+	"C2mhkMBZU+Ew/oOd89/0Gi9gN3DYIVWND7iRQ2L1W3FoqpOcWVXLA8ieFX59OvnzDAtymqiKj9zZIz1E",
+	"0ivNOxeODGdr86ns2csgwLgiMmgDC6ADeBpblyT4CpVtUUNl07WOfob51qk663zTk9N83etiLlzSsHvc",
+	"TnN7W0WW7mPf2rV5DYPnvv9Rbz/USmqqQ4luiE4ThQ4n05dIHhy9LhEbCOaeMsJn6bS4on8HWUt/WBMV",
+	"G9tAeRyQpCTOBV8IIqXHhlnTQUZZh3x2tkzaOIZkdEFnNKNqHQ/0+TJdsw6P4DKkvPd4elsZTnr7ZK2c",
+	"69z2S14mH6vGpY9u36U1rVnVUMGXt0z6qbWbzqRYQbaGJc5zwgCllKH9CWeKskKzGUYTkWgAy7FaniC9",
+	"Zgh05SIlIjJx79a5fF6oQpC2WuuBbr0DNYKsFJ7CpCCsnHofAW4CaYICySeMhOU20wt3DwaaEGh8rAFt",
+	"fa1/LtKF5md4itcQe2khILWZKPMMMwSe9vsH6DotyLWhQpL+cIn8PHt5WoCRhpyga41KbMzlLCPX31iZ",
+	"LhAnN5pLhRvTX9STi5SSKOOqOivIY7MVnra9yS+lkFnzmrXXv961u4WFHbvDFe/Ut8Ue2m24MaPgGXkL",
+	"7kAl/ch2kxju+tq364a919/ReMhb3jrfFprQg4vY+GZ3UJmeZVySXeyWvFAJX22FTBj/s23b5b41PKrA",
+	"zb7R+6o2t6cUBZ4lXhEt5ZBlYqwRntEm9rkT0IjFisctT0HzC74DWcuqUo0GCvRJ3SFoZ1V+0AaDqhc8",
+	"TG9w72sYeM6Rt8jgmfPVqmA2Gv4C4JWwhMiB0GU2X5cW3fURLNex0xJisSBxLigY4WYC0wwsv7hIKdff",
+	"yCx2avcVvsHK+ImuVzOehfV6lVvTq15uTZDmKRdEEeGY3R7pYvXK2aKwcnIjn7B75ci1iRBkfD5ni4zK",
+	"ZYQuuPn/r4IqKpfoii4Y+s02bmjdj+ov6zDoDqeWPO047BWmmWezUFrwXhEpjTLWuIJaxF+zc8QJzrIH",
+	"OeGQ1DXtG6Z9xpkM6mh3cSuCJFTxbB1UMpkfHzYAg7J4zkXIWPtB83xCszmavQrznuXBbdMS16/+Pmom",
+	"P7eqVerV5gLnmd46IH80p+prB1DULTltwTnh29WJFkyuoO1jRw04M0VvaKk6bAjUfJhYhHYEQgn0jbN2",
+	"JxuApuCley/EA+xdAxfshT26P1hi5hnqD2aXtwtj5SOZgdbTQSgohFYPJ30iNwaii7on9zaE/9T4pFrd",
+	"9KinH3Md4bRDU7AAkmjcgTBrvKqNrOEOyKrxirc/1xJKNryrh9DgO9L7hOp7/2BaJBNnWezSdR8jzNbB",
+	"BAbB1N0ntaby2CjuFWQrhVwQ9QYGLGutbFptkzgCfvY1pf7SGtizA5sG5Qqz/d8ttcDZQMyzq2zWpmj1",
+	"g39rmGFIflayK8OUlJukvJ45PBpKBOBrffTlOF1/70cvg/iMsjipZt3O6+/o42swCoT0QMJtq/ToN6dh",
+	"2OvZyv8+Gb9B/7W3P/7+x6vocBJKVN6N31YGa2lR1/6jxHhSkTxu4b85l1ooCqDDhcAsrXrTWWai9nrG",
+	"3lmX8tpCQ5Dx1oZHnmU8uQnZb8GmorhYo0Q3OShD3EDeB30A2rskC3S0N92P0CsTQrIfIcZjCNpkXNGE",
+	"mDbTCTSaVq3mlOEMGtoWL/YO96Nv7HBSNsEmdAh+fl3OAJ45VgmxHyFwXYtNaInmQap8Sc8kmh5BMRPE",
+	"GcKmJeICaWDnEmd6OoipMa6veprDw70X+3rqWrjYnjx4+XI/QuZjbCJnbIfJ3i/71U9lGKD7cTrZ19Pk",
+	"SyxJDM42cyLsjl/vR6jyv4nXBIs3aA973xk1sBeLtB8hDTIxTlTNbXe2RtNfwGqK0RJncz1nskxip5uM",
+	"kP4EsrP5p6cnNF847Rva6zZCYIWmL/UtRm62F2UFmelrW4Ck9ClsgQsYunzY0O+gBAOIN70139Yv1YU+",
+	"WW/i2t2UTkpxmTGhcRUgn/unX/N6MqduH2bjWMHprzpD+9HpeBun6Bq3dbwV9nBv7iEY86iWMzwxr7h+",
+	"nC7nwehwcvjLeDIdT45GRroeTaZvXsyP8MvxNDmcjX9JIVv2ZDI+wq9mvySv0zdkMh/VnGsGdrF7J3Bg",
+	"pgJCZaaFlUnOWUCm6jPRdGI8sxrqQYPHNla1qSG9YWkhKv/GuimPJkuThfaWCJyhMuy89EfUcznzjjmd",
+	"Y1NqyqA3ezzPJKLWLxEevZXvnkmb6fZgozvTEOcn50FUarFqd6Q/uefYeGjeq7EttnrDylD4m7v6FZUy",
+	"aL9u8Te+j02158heejuzYpvgbZRj3Z0duMUBbiu/Nes8NiKsu8+5/ViVFEsLU1LlAEHyIf1an8lv7Npb",
+	"vkmefV1u4Rrt2WzakpiqG3If2OB6MUFSrsUvUwG1CKq7i74xd3cN+lWjMuZ3axP0768sSGQoTZMKQS09",
+	"nEJOeeuBDa1PLz4coHOcLNEdFkwTDCqRNPm/rRttuXg41cIYOfew8actbZe6nx6C2IoDQE48pNn2Wmfc",
+	"eUyYvy6bJihtY015jDJKf8qsEahmHQ0j6bLylWaeBc9CSWHLH4bU0IpGrhBYwHadE2YrfT2zZc0kZBJ2",
+	"oSvSSElUor3pscmlrQeztWwCaUGW/C7+FxFcBjNPQiJfXk1aFkeTCJvsCLov2qsKw5WpxjN6Q0BChFWG",
+	"Cqfth1WurmoaSeOEZFlgYe/5HVrpoV3FrTsiqpnDGy1n7QiZ4QVLaPZMopxnNFkf13YNQ0NlhUYZOH3O",
+	"4OgNFdZs88gUEaoNwIssRSkP3kIDjzmw8dfswUTtzgKnFeTi6yDWOgFY/XF5nFXFvBPYxaZ6efqVGMeN",
+	"klDowfQ7ywnrejoaV+6i2Nucd43UHP1dgu3K238PfPvLDO85puIEMY5WXBDr4QCkWWGamUInxhrVzKM6",
+	"HWxr3SB7v6UyL1RAU4RnvFA9kIfufQptf5ZJrxwuDQC7oLNCb9O0lKZgIEmpLewFGbybeUoMJ5K5+maK",
+	"296R/V6ZFPuHzuekTBDwjZkBYJap+dkvxmXuyuXlhhUk+gTmJvBh7/351Rm6LDReEwdaTtrfS/b3Len8",
+	"oUyQHpAkyEIvvzFiSihCDY2zpaBSrbA0Ba7QabEopCpT6FrQBXFkK183A1qmrFK5x5X8ajr8atJrVJuK",
+	"K2ayKUsn3Pg1exdyjF6gOy5u9J5ARjWHR5Xx+jEi4svD/RM0w+wGLXlGTTML/K7yZZ8t+oukENfbl+kt",
+	"Fz6sg3SJy8MWtt0SA1px0sBd3/UsCRYDspn05KRdJFkPaIFY3c32xn5eCna8mp8C1AntfTfSC6jtl9Ak",
+	"w8xG4YYU1f28bu26q6RjNqaldyY027xP4IOby3RxVoz/AVnO2pZFALHG7mtnF1k64t1rDZnV4cPLkLab",
+	"TbFGjzqJz7EpMYGzSusT+V9pctn6ElBSBFJGbCtHyAiVKp9aW/g2spm6vrGPFTp1pV1AuDFKKz+f9gGC",
+	"VPqYMnXsElFHrqhfhFKS4bWtg1zXY7U2ZPz8mjuqfwtbctnr3J4aeqzmrsrMPi4EuZEO3OVyBtYpMVPC",
+	"sjcazVpEK+w2i5FROaO2++wKry1XoH9ccM0llGTsREsCmhHTrRJ7wj7TWGqye5v57IrPSkqyCz/ZJFzN",
+	"Mi5ekZ7ykURAWFvu1A8ZcLIjru90PKttc8OzfXRXgNTMM9QVwC5vp2xqu3DRD8fs1fioRhb4kuXlLFsf",
+	"21jjABv8TBrNB58jGG5QksA6IxS8mdKyann1vTtBlSIMGfX7vvu5FArsLaYnho8GjtR7IL3Wdx/eqE/E",
+	"Vo3nCW3bCIxOjqkO3hV15aJEVAr83t2YB+jTTu//vnyV52Vx2MvLos5BhYrUgeIQbhcrsKiftF3+qYRa",
+	"SNa+ZHJiPTo3Fgr/78fldLI2G9BeOFGOKpkVzBxls3mZoI79WFEiUClP712df3q7f+LTvKRiJVRNx1T+",
+	"IA1rkVoYKu3EbgwTtA8TuLgu3W0TQfSctbuYryJfkiyNNC1X2Tp2H22ovkteAM4IEQilJNVg73FReCEI",
+	"qUZwH0Fvav9dDnHwjXk8Vcfcuqf7t9/TOxTzs7GZV12rFAPg9lH2tVTPRs6ZRVV9y8/Viu0HO+qGA34I",
+	"vx6n9Hk6v55y8TvEfO5Cz0IosUeGoz7S+9Zh6tJ8G/HZ332s79Jd1rB+jhnJToBnnRGEl83qEI8e8/qz",
+	"+yI7awqVvN4mGPaR7SbasORZWebZUf2SDzhAzpJkXApqzhBOAbUmCpXV/9Dey8PDWh6w3lZFV80kvCue",
+	"FC7U3Dd3G4kqzrE+cSgGndqW0lWCnownk8lk/Iv+81r/mdj/0kkyfe4qFNaVUaPDyeGr8XQ6nhx+mU6O",
+	"p0fHk8l/g5dCRmzNoRHJx8Zye5Cnc8+evnVOJ9QfV34OAKbOVl6rlJgGzO8bZyAvYYaN5vclPjx6NToe",
+	"vZm/fpVOXk9fv36Z/JK+OnqDD+cE40lydITTyfQIv5jNX86ns8PZZPb68DBJp0fpq2R6NJvMJxM8eQ1+",
+	"Sf8i8WwN4D99/fLF4aQqp33ukorhDOVynSx5xhdrVO66yE1V13i2jlspWbZudJJMpp6u4nja4UOweRA8",
+	"mQZ8CGpgFbCaCaIZhZTfMb0DeDxwBseoDoJ/0PSnA7Gg4X4XDagHhH88rubS7sOx5z6U9utZFQO9r5NC",
+	"n9nq6U4clIeQ39X70/Hh0Ssn98DdRWhJfgQvyYdxb+WUqVcvwX1hk17QPobATW0E/x4n9MSqyW7vi06l",
+	"pdm7D7E1IKqdbHlhDcXkRl2kvfjH12rYiQarNfwXFEAktvh1OTytOzw7RNkqAhSXIWWWmK4oK8wpklua",
+	"2loYCRfGKdZ9sUHX1nqwHTnDXXHdqCzbBVIjSMo0I8+keUwIK2Tgu7ahFmXzv7ll6YFmcX6sMhvZOObz",
+	"OU2IO56DOy5Sq/OkbLHKDtwvmvyu8II8z8F+bv79j5wsNm72Qfh8t4InZPTb6C6cV5ey1Mtahyswq5yH",
+	"DuoKbsOARf2ZNlf8CGQ0EHhCB36+TEz6/4ANPL2lcnv8vR1BGoTmG7+39HJeQ0MSnnda6FxCtq4EZIOs",
+	"cNuS3fRAye7wGoN5BxSCn/I2dtK27nJfA6Ko/CNug7Q1fWghrhaWguWNlj1s3VyXjVdTnH4Vcjfnf6qp",
+	"E82uQF8Is56YrPPS//WZdE7qu6kSm9msw9e88W4/zxSGrEADq7YyRJgSa+PJahLg/aWdS2YnKOhrneaF",
+	"Deb1ru3FUH+c6szseBtP69K+3d08loa8+7ZL60b9pXeCgdw7C/Rqb7p/bH2dnNmukZMaEuhGiFTCmFGL",
+	"JPofJCSiUakim/gbogwilAuSY1s3HxLrpEWmlpynaK8elAD52jSXYd+Dqy2Fqry3xlMKz7K1fkB6uLaZ",
+	"0OZy9vJSA1myy65/H/vrbpWu8lYez7mIy5VvZIfOl8kZwZJcdnijQVEnr8UxmqIV/qF5cIQX5AQd2pxf",
+	"K2Lc0XgBmCnD7AS9QEu6WBJRHf4JeolyTFNUlW4+QUfIBSpAoSqOMIMFo99OT9ArxDjSRFwPwxZ4Qdni",
+	"BP2CMjJXkAIBs/QEvdZMml5leoLeWJu2d9ZafD4cRaMXo2ikBZmjUTTS/Pcvo2ikZfs3XWfz1qO/TcTw",
+	"jwLwU5cP1BcvS1HlqOfSQyHyIyG58TUmgvJUohwX0mJZVUhEJfqHSZkEzsFSNQ0W3Q5Jm/PatVWVG3ag",
+	"RXPjkOb8r1xuwITQXD1gWsCG13Or3JZzeG8efLQpUaB3hRvqq3qeDsP4LBO1Ay4PCosFUQP7e8Erwzo2",
+	"ooqGdO4oY7Y5aKm90driO4/+P6RYq7cxF+70H1On1Tunf29hwOpsDJ210Yz6dZk8tAgm8V1mK6ODJocf",
+	"Tq92LCVoWc7SKq95TreVnesIDr/0YSUE718P8HyZnDsy0H4jGs/2gvgFONT3QALlZH8yPTaXeld8OJdn",
+	"lxKZxcMYvU/gT+U26hCyh/eRTJacZ8aklWVkAUFmstAc295sH5mqL2uChSxziXstkv2K3Gr2z7nHQ12+",
+	"lVSYJURGaC/dR3gmCUtIpevBgmB4Hi9tMC4X4GRf0/aMotFsFI0SffddrES5z11e+RPDwtCAfwMqzZRE",
+	"4Mx2Sw6QmUIiHKGZCYkCphFhqBgllTvb4QLjDvAGZZ7+YyiTc5vUOMr8+z+ILtWO6t9PnEqPsf8UCjP0",
+	"8v4N9OUTGa4ZMY+TslIv8quNDKNKmiq/UCZEP2SB2c1+hM7QnnHghVJbb9GeJ1Pvt5UqtfkCtX62Ve7F",
+	"LJC/YVqGc+aCrrBYwzZOkDvD2oasrsyakuycGwxLgEsDGSOWXChUpjVExnXNacFM4Cnk6vt1GiEt3Wnm",
+	"KaPsBlmH1nZRnK27l4SVtsKArH51/sl4v3Xu20Hv1cVvb0fR6CP8vYK/F/bD+cf38N3Zp1E0ev9hFI3+",
+	"qv98vNJ/L3ST0yv99/MX3e7tVZ+I5vmoDmgbAFbWM+63NXJG5Olltqg08gG7hZfkk3f5msGpVguyPmkm",
+	"1tf0p2xxjE5RbuK1IvQ3E89u/IvQXlryzxoLUeOBaX7cj9Cn0rzEOPDWNjbgd893zLu001E0+tsoGumL",
+	"+T2Ibtp7igGn9Ypl2ilMyZOve0qhsolRt/azTUuZWxKxySd2ToVUNv8JXAbEZ1uXR6Oe64X1S7ZRDgG4",
+	"iqm/RzUZFq95oZZxUkjF03UHYF7+7bQj07gGo3jAGdf5Iq8s9v2NSRlmm7ztzIUBZ169m55Jy4daoozh",
+	"r79rhikksxk5XJpWFjM0UIGL/vlkHMztp51fd2NF/Z92ZVDZHglwvkzsnmxkfS8FXtWrinx73MSZhNwc",
+	"TuLqjUKig66X8ju0Pq4kQQlhs2uHFQ4nYz2gUXaG39RdLZXalrPw8q49YtBcPeKtdsleAFwTjmuIzUfh",
+	"3Ye6axRdm6TvIkiEseEmEcJ4fpr4B01wVzgl6G5Js45SAJQhQTJyi5lCMBXCScJXK26qt4NPPKDbjlQP",
+	"dWwZcCgpMkXHeEFYsjbeuGgPo+sVzq9Lj11w/C/D+mpr3Ed3kDiwJsBAiW+zRcwaVVf64+uHDEEprWCu",
+	"izV6wCJrBmT33Gyqtd3iUBr4PFC+GqulKXZoGrpQfXNoUDBxLviqrFgdPvxnsl/F6nug2Hvjh0Good9D",
+	"fQivoQBH/3T+Q+fLxAshGYBu7imgdtQzviRzWWb+BKMpZehXLT2D0AygaTE0wmkKqVDqJd8akuKW3Lor",
+	"ylyUVfvI8zmOsSB4a+TW/PRUN6uE4CHi6lYp0B1Wx/VdWFXtr0VqrWsDFBk24Az9ua2BKAWW8miHaLVW",
+	"vGAqzsHXMKAVWBMsnklkmuk7hpZNlUP5n6d7mATzGilB8KqWv6ysYV3Wbq57A2wVx+2YUX0voUuoQOpF",
+	"G4iaidUYLz0YUipIouIcr63bolpSkULN3DW4cf7okwjNes+a6+qCkSWW5Iv1INiFuWhWSZ4RdUcIiyGJ",
+	"ojTpBjhLsVjHisc5l2r6ahRVzcwXIW7d+TVsJZwmqU/DpQXShe2gFHc+yd7kXUeX4YT0KmwYflkfjtEs",
+	"w+xGA7lNN1pXPGFPsGu/QkGkSTVpGOoA+XbrM5W1ytaWG7vIMLskEj1Hl+dXXSm4iAK+LJB090WQ2XEd",
+	"mrC9AicM/WxiY40Comp8rtIYrE5WPSsJiwsG5YRlTuBVlj0oS4mWDglTcetHMGNBfk4NdfNCqCURsf/a",
+	"bRcqVQWHOM+hBHtCbGbvz79pOfL8/flGz5/iJheskRF4+vfJ+M33P34JpwIuWu1N81fh5ndc3MQzLEka",
+	"Z8Rkyuu4ZXd2VTFU3XcMfZHr6935779eoOfo918vgnf+sxPWA+aehEhb/zzwk37+Q4w7A2xB3dqSylyw",
+	"ha/y/bbKfnGDdemVyyvYuWFmqE4jWF55B8Wh53rdVx8Dar1NqiSjAtdSxlus+skQA2uvxJ56okuNZZto",
+	"BAh9wmn8Mtzcy9a1Qhfjkr7pAH7DUl1Cq2Ord/YSI2CpbO7mKvqxzzllWOmb8rbf3hLw8dZlfgsA1yrT",
+	"NdIVBxy1+rnB1wZ9MrJ+b+q8xY29t/oNsiyUujfPqTLWQm6c4Y7orEfU0dmGgwRGvY2/2gkCwuJjqdJK",
+	"bVkD0r1N3EMJpjd16nIh7WRL9wNSNiTCgJftMqeCQh1SYmTG+AhaGreMvnoimpCtHKxJMU/SanSTj9FF",
+	"aZnEprI5a7dmZzejeT03SZ/34pq3ygqU+/aq3ZWDb7hloMv/Pm8Jo7kFY7hZtkRHETLJ61+HeeQap9Np",
+	"TPPrtELeSeeWrTljE4NxglK/uIcFjzKFpks9ckdZyu/AQYsYKEkwY5ChCly5qPHeHshzPYbXxyAl6S58",
+	"W8DJo6dnhwa1t1ri2gXUHuqR9HkPjx6zWqZuGBizate3y/m1eddu60NdMe6s/c7Sb4MlEGcniK+osuWc",
+	"DeL2wiIo65etaNeL7eQX6ht717U6tMc4qh+Ljdd5Oz+3Gf0dD1qdBvWU8FbAc5qc34ylpSVtvghLm4+g",
+	"QO8D3GA138mj01SINQl7YpD8+xm1yuAiE++cmoQlMIxXIJtC8hdQnZj4EpNkd4OvQG8hJPeVRtthzLZ9",
+	"QMpcLXfDxTyQ8QK0Bk9qsahtfSe1nESnGr38xRbdOdw/QNYMIo3zmeLW/qBBp9K+KF66paEZ2MwC8ZA9",
+	"zuyvENL2MxrNhpqJGrnhJpP2wSePMGb6CGMO8lDzUhxvGXY+CHhLpeT2gRePNfByGtBSVO6hHvwVLCUC",
+	"yYNDdHb19uIUTd/8Mjm2305fyzIX16Os8vCx9k+Hosl/9OlQt4v9jEY3wz0iy8jpbZv4uQlTiVuyGwcq",
+	"dg0lrrpuQqGl0qQOemCkOC7zeRlacmL/f1wzWGgpx6nwTiABM3h6ehwcCE4RgiIhriUqmKIZKmUq07Ne",
+	"VwIWMXKE12pXTXYJ07griMRXjbQ9Y53kHcMeBinLQtqFrcymK1fWGQP7myuzYBm/skxdnTfpF9a6SwIp",
+	"wf9FAut6p89HIkZuiUDJErNFR1yBX3H7vnxTUx/pgMBclpcpO3bl+tyXmiGHRiGoMKz1dk3chkivewgN",
+	"93jGduFlDiV7WbXs7t6ld731EhUPjXKAAk1e9od3EfpThN5PERfo/eExAlvbnCbAJf2zwKzSG9Tf3ZLf",
+	"xRk31q1aqf3tyirdlc8VYTv0dbzaZkeTkqOjDJ1bpWBJceH27uNi0i6/PthFJBrdLc2bHqrpu1vywccW",
+	"dEiBBZjx/CuJqpvtAD7rwvUkGg6nThiu5Kh75XoYyHmIjVzUgCFBVbysyTObYRYDsqp+LgmX59tdS1nb",
+	"Qb8qn7dAjjDustv4XtVXYGDXIoyftD9qpuzHC5Ki6avx4ZHJ598OGF2BG6A5wz158OLV3nR//8Tl8JgJ",
+	"lxvUuGI4VbnTVDyTCCtFmLLmsm3J/s38MRexnb/LVWdLco4vdEXA+0VemtRobarvU+6OJAeagui7oSx+",
+	"GUOo5dba6EzPbDLQZpC4T9N4523ep2fjpbWGibpWFnprToMr66kaGko557McuxwR/Xdp1/Bq2Ok09tgY",
+	"JAqtKLS73tG9+rVJ99wedP/kR5IVKWWLuB7yMuj0DicPcXzlKMHz61hq6Fh3CWD344hDQNe4g6j5/DoI",
+	"xV/d29zByer02GU20tycINJa1rDMqcn3Az9VyOuZDCRH4ncM3UExuTuT1XVJ1ijBDC3oLXxaBZQ91QxB",
+	"N9iAk4RdYL/mJcba3hS832PYgE/BYL9xA/eWOHnG1TLsYxi6o3qh/K5ifVuL3Q+Dt1rvbSafaoX3Kzj4",
+	"P6me/7lXcLo19YV17/eqUru6w1bq9PIUNWB7QcI+LHhBYspioYXCgHev5jMm48OjsLzo2Ka+MqFZeNYl",
+	"X7LSRbshV9Nb4Oih8hPwJanUTI9xXYQf6lUa9DBd/pGQaFDGkN4pfCTqjmtOZsUFiV378IoLtiKqoyyp",
+	"oIoIikH1siIKcBY86Jr80Xa2aaqifMApz69xbx1rro60tfH63QUhUS0ZTYJw+HZ+DlZwRFwblPCUoD3L",
+	"hiaEycJgbc3b7h+bqPDff738gH5fUkXQr4IqKpcR+vj7r2f2O9381wwnN+gMCzqbEcwidHrxl0/oAt9Q",
+	"qTCjEfr19N2lbXU6FzTRbc7efzpHZ0vNNpIIff785T1UrwVGM0KX5+++mgJjJI3Qp8+/fim1YdxqBH0O",
+	"Vy9yFI1+/+D+90X/z0R+/375+eMoGuk1m/+dwv9Or/T/TJPTD58gXvziL5/0/349hf+Z3349u/xV/+/0",
+	"3aX+n/lSL34UjT6bT3qxo2ikVxlmkW+tIapZ4YuAjokqRVIjMkUIm8ijOSEpyqgmo1RZSoowuiOzJec3",
+	"KCUZvdUiAQ1gDS2QbdWS1KvWj7rsw7ZeNqKpKVVjFzCmkMuW3BKxdosBVNazXs29ko8HVEP/LMJxDh+U",
+	"NP7Z+h2bs0ZcpA3XDZc6PJQufEWkwqs8mHfesTP6NaMlznPCAi4bnYq/zv1scF8MeYnZ+IPKFaw8D38D",
+	"m1KGA8QE0cntQ4VY3faLqmqSTgnVka/BO+catNmcKcoKcoJwdofXEuWCyHA+/6BBsz7jhj1XipIg92JM",
+	"qIEM4s7FA0m8lseIpjICPCsjmzTRehNp0DDmosjqeBleEeCK54IQpMgPdYDO4WHlZjVoabDDN1bW8b2m",
+	"6bV+mVwSG5mJrXIgwUKs0XXDY+Da1PLNiRibMUAhg6obs6W2NeoxU5n694jgZNnIYf1MOj0PzHWCMGLk",
+	"zhTMr8oTCmREJoSdy7EpM9TwY4dHlMZmthpYbSG29fzTbUeQssy9Weux0TuZu1Ac0JdpcLA57eRD+Wjv",
+	"UltgaEqAyhn34V1QaNr9alz28/rduqiWRg10zVy4jR14Wr62QsFAf2xwSVc9eQvARsikEhCFwIlCpvHM",
+	"qc4cRdM472AnalOsVlist2Hu+hp/LVY5SbVYa9Pu2Bdt4F6zyXoHWNGZMR9vwfu2ekOF8uu43S2xdXYb",
+	"b+43KtWD4HlX82MjV9ztX/IODHAb0+tU6WMqy1JXpiXjGVp1idAh/EaVtL8ZvYhJlyw5MsrTzYYqMxwX",
+	"ca5hDOgDEb1NkjtYCR+wkEx1sq6UTK5PgBey002wOj0bAcycF3ffqPOhOU1s+MiQI+prIaz2XzMS9gpg",
+	"8Pr6lbMNDz9otf8Dyl/7t7apGLaLSWg/yy476YCwhCY2eHQ7lnN6rEB+oDWrueKd3Ozvg18Gswv3eDht",
+	"W2U5dZ/bfAjZokUvns4Vsr2dPuUeV5T5307vc/lbiyHe83I7ttzPVlDf1t0Sq3gFrtJhhfrWvcAIdyS+",
+	"w0yBvSNZUnJLdh2M67Gw2Kl/8GgISWc4uXlnTWUbDQAGzRhBaE6kNDkJQuqjd1omOheCB4MOFaZZOKMZ",
+	"B0tHm6D/+erzJ2R/LdPNUSgFC0z5c42ZYz6PZ1SopRZIn/+zIGL9vJl1quO5uIkjt7rQy/kTYbaujDul",
+	"OVlhUJLa/zHO4hllho819mdj179h/M5IkBrZxPorxWOJ18HTe28M2u2TwwrPsAxIJvKfGVVQ1SbnUi0E",
+	"6GQ3yFhlQdAbKAyNbzE1kNMjw0VnUYAP7JZntyTM/yacSU1lu9g1+zsSJKMkRbxfWMYubGlSCBFUbn5g",
+	"iMznJFGVuaWtiTduYw8rX2f4bl5k8QxLuhXn/QZtf4WmG+PddxHad6Pc4NrICNRRDugcwbvEG9jkhDJO",
+	"Clq6hJIk+kHTCn5KnZmMvDA3ByNUfWMCki4hG3xWWtLQnityUjZ2/qMJv3VVZfyziaxjC56TRYFFStni",
+	"G4O60IKZ9Bi2sogTzgA17h+gDwrdEJJLkMpwkhAprY+qHxt3jAhLEVV6GqcEa0xn4wnNOgwsIIAFVGYH",
+	"Tgu1RnsXp1/O3u8bXVT7Hni21YfEe6GXurnGCd5C4k2+jAqLAbVPSl1VrJf+9PHRjxXM3HxV9txr51Oh",
+	"mF0FCO+eHl128F/dQKnBW+ZOwX6sT5BpbX26x4krIoCVy/y7EFivm3H7DnsmXrg/1t1eju6B0HCjjrrJ",
+	"qpdxtnDckD9PP/3Gg+KLNtKvqjJpLCqXWJC0rGRlkXO7tF6POPQaIrq/y0QIV4UqTqm1zfPh4WfjNMQZ",
+	"2iuTMwHK9kHLljRj2dqh82ZFwcHetR1IaAsmeQi51Wfxnk5krW2ij7TaKknoI5F5hhcLkqLrGudybfkM",
+	"XDIOdb5CwzBRKiMpmhl/WZUsvzHAQuAmQhXau3Yo7Xo/ssAvEUbXgUdzDXyH18aHmeuS8n9j13XwvD6p",
+	"fA6cHTcj+JZYI3yGF4ZB2Caxb2Jktwqij4I7t876ELqF/wS0h/YgPtulZhBkxW9Jur8jNmzgrqGIZdNr",
+	"u7SHVd+m44jj2dqr/xg7LymoXwE6Nf2cBOTcNK/mMyMXEP+lJMnmxjujrPUoeLFYGlX96cWHelnhcj6/",
+	"cKObsNT6grStCF7FK2JVuRnBkEOu0lboYRd4AduL9c9BCdyH2UAmyq9/QX96e3GJToWiSUagiKYlCdyK",
+	"M5iVt61lFDDgNuk0WvIslb6DqZMQIoMA3Phv9g739xb7cLQQ+q95twvBlXNlTRQ6nExfo6tkSdIiI2iK",
+	"cizwQuB8iV5pvu0bsznuUIIVWYAVGSt8jK4zssBZzGcZXcCqrtGe3s9esm+VK6XXP8Mrk5NAr+H8/Zmt",
+	"xHH27vQbO5xMXyJ58PIFlCq5zotZRpNYYXnjxiNuvGYAwAUWCr1A84IZJd7+Aaqj7G8MToMzYiWuBdeA",
+	"BpZJ7EmFCGeSo0oypB4CN0jRgVRzz6No5K04CBIfce5XNxrA5yZcqniG61FqEH4bH92MotHRTax4fDjR",
+	"/z6cwIcj+HBkPkwn8EmLr+bf37ujlmqF2vJccGOgTkmSQUiq/qfJLeGlLyfLBKig9CwIwUkkzwrVmaRt",
+	"SRfLsd6shgD7YZVn5AdVa+S6wnXRlAjjdnSv0j3lciLvjKujCLESHzXZJunnji2YRJhzSgSacbUs6TOf",
+	"a5LPpaSzTDODpuY8gQfsoyq2lJUdqcgD8TrR6MdYtx7fYgHeM7pbuapP768+ue7ll18vPo2+67XbUult",
+	"23IyrJTGadJVRMP4vBIyYCzbIzSaSZsRl2XhW0f+nmR+co0qnbjmvZx/RUdupZ1KqtjAg2HOOta6JjFN",
+	"g+0hBOdhNYIrnPeuMeIjph0sac5pZOMUBvKck8T/AXZg63Xirs6HfB9OovJt7arKsUf36GocV+tgoArH",
+	"Lm8ne+9OWMfMtDXg9X6IaPPYYTQwlPPePEcDZwScLquYSM3V2exDun2DLHYE7gxBOv/J2GSDMb71Sje8",
+	"r4dQbjj6+nSKjXLxD2KC/z/ryQy3jt/nSfTDx7XH8b25pKA07QN7CxHgLONGmHX4+wSt8Kpe1Mb7JQ+U",
+	"uzlBCs+RFnsRhqqtXkaQE+cZZINyIJ3fiXWDq1XaLRcCyGcFf3N9cHg+qq7GG2XkLH9hYYmIBblPQd42",
+	"oTOCtVWt2CQMUFEGkGiEVnpKLZ2CQtw6/FmBmSHM5B2BWPQXk2kP/XgofDX8gsWCXBIJueX+GJEfWEs8",
+	"AL+wnthsaDSZvpngIzIdv5pNk/Ev+DAdvyaT+fgFfjk7Sl6lv5DX+qBBEeSZy+EdUd+u/qIsiTQ6Pqzw",
+	"s3lwNqg9JiZ651WDnSrj837RAhNTOFFa/Phe56ZHh5PDV+PJdDydfJm8OZ5MjieT/zYRF5WLBTSbvh5P",
+	"jsbTlxWEGL/p0bk9hmi0oLeEua8/cbwcGR64OpBfksN0/MvsBRm/mU8n45f4aPYq+SV9Td7MSydh0P3E",
+	"LVOKG2Qynk6n0/Evk8lkrHHF2KsCMq0za253L8aTwy/TyfGh213Jn774+bMJlLWr7MO9u1sMA/4fWwqT",
+	"NGQkfodWmK19WRQiGyAKAqaKTFo5eBnw7Z4Di6jtGhg5hBIhw8FFrppTPLfOQJGfGCMq84BGqBaUHaGU",
+	"yrxQJDIpK2GntqEsxC1ZxyaZoiTlF5TdUmXN7h5YR06JE6E6DPuFCKpH14TpTSj7b7qtSeu1MTWlfnze",
+	"NbtL7HzzqT9wQEVoryOElSBiztYrBR2WadSOirMLGiJmPdTRVFM3xgweSJnxKuD2oxHBAMeBrpRXpzNj",
+	"lCkrzaWFTcAPOZNNnCW4WfW3+W1lkFxdVec43d8XyqZiCJyHjQbejAI4i5Xtv7lhTkQSdGayI6DnEK2s",
+	"0A80nUwiIIqa71mZXGwJOUGaiTFwaFpSiSb1M+SFCQXu4MCswqt5Oi7+1+2lWmzwwDzkHji2xws/0IyP",
+	"i4JvJwGzcUBtdWsq44SnZIMCaUuuDm+/pV7FlY55EF+ZomOszoCfS37n4t2Mbeb8C15ocEiJgJqD4Hdh",
+	"3Ck36XBC+hgb/WMFut1UKf6RPbo+pWanGahU8Re6CxPsg6QnBk37lMhrl2M67JPzzAPn+pl8en+FPr+9",
+	"snH3JtVS7XBkhP50YR38EiJbyaVPx/9t8ktH00k4xfS9n0t9xV//YjKxpSAuuBLyNlP2nk0b1VpnrxJN",
+	"7ewEtjJ9ex5jMpMRJN5fj6H4lEskIcMZuF9FwdnDcXTQaNsreQitSA0xP51qpL6Nh9CP9H9VWzUND/DK",
+	"mnM88ZPZMH2vl7Bp+VuAeeNVh/Uk+S2NWSEkEetjlAt6i7XUccuzgiks1ogL5BWAqz05hwpOUC6KY5QX",
+	"Oc0qO1PBqEJ7uSjiXNAVFutIN4vLCkY2k3cRr0hKE5xVSZ4QlDvS1BGYzn1fmwKQFpcm7lgSsEuaMnRL",
+	"kuX1XHUxaDCEydHpfY3TIlOySnpnl1h9US7T+8oY+TV6qc5MU1w7hYw1Bwb58XJRmL/ewLXN28926x2V",
+	"8wxFiJUopKbfizx2pEBT80RuTMRn83NfYmfXHEAkO2vHQ/Cnydtv2wz2t4tGolxSI72D4AsBpeanaI9x",
+	"RvaR4ugI7dm4ntKLx3BHR4M4paqMuJ0+hBhtbiYXuPMwvLJTbWyMWfNDhQaYMmsFvLeXRdLkRCqSh22z",
+	"jKv4josbezldbhCxOcABVK4GiQEyt0tohO94FIugL9U7LpDfDJI9lCERa/Cf8i3jzySq/JdQRnDN/aDp",
+	"2rTp7Q217PQ24Nrrie9Ilj1aPoftFl6rxmkCREP42CRvNF7ao4scTTXcULGjsd77qN+H4IF7PfDt9Z8a",
+	"L357hwdDAV6J5kkvhNB+2uVVguiMa0/9UbIQNB/ftuPaaH7ttHo0IO0hxIwmWXs6ScNVYg/QepJjsBnp",
+	"h3aqubEl5+kxIqs841B/G/jDJV1ofF1yRVGNGc3oLSjb54KCn7ggmZGblzS3Rdr4aqUZ0XWEFpynyLBU",
+	"NbxeTljjvfyix2aakSkeAKNVmZFD6P9ijge60UORJF5oemXPZTznYozduUAyRAlZpt+iM55CEvgLywyi",
+	"w8n0KELJEueKCPR6v63trha+tXQ+dqXzgwfTv/uyDLTt2SFw4n07/wyCHnagt5vjTcCv5I5mGZoRlIKl",
+	"YbZGd0uNepjJ5BP0uWwBRyNBbYf3Si1R+B1EYLlMRi4vZg/003Uo/YT+lhzadVKtlWwV8ruz9L7cNdr+",
+	"Yv4g2xr6Usyc93su5RiD3kzZa+eHY0cInmZVMyNkgXP1J/gcYVa6q1fFuzz8ejqKRr+OotHZKBq9HUWj",
+	"81E0ejeKRn8aRaP3U/3ncBSNPoyi0Z9H0egvYYRqvYPfOufghj/AnBcsaIKeHlkTtG/SPhxP8eFs/Evy",
+	"Ih2/Ji/n4yP8avZL8jp9QybgKGCcg8FUVvc6dpatEc8J8w3b0xaXDL7HPT0Tetnrv7dM59WuH9hs4x/A",
+	"Nqcd5/L9s7TxUmaSmIeqS4Ld9obkKkKcJcSzzvbg1roDg6zBN6VyRaWsuTX7A0ie3ZbCeyB9Z3MYxEVo",
+	"hZuzTvUyfrYAukoftaszrwyfubrjzrvBJFg2ubpc3D0kPIO/B+icgmy8wmskqb6dJb4laEZKKzrCd3iN",
+	"9qgmRjXfH4leTKb7tZzIPYDMSQCHoMipPtR402j0Y7zgY+vl4pnVP7yVvQLLZf1FR9Wz8VJVbRRVm3f1",
+	"+MKqnTGugiGGiqvNNT+IGNHCwk8oSHQ8mBbMX2vUfH1cZpQAjhk8+BRHGec3CKsTdG0A+vrYiymUpty3",
+	"BfU92z/HVABWqEWoQqP9E3Rd4go91B1HThdsg8zM6Bpx+STRUg8z0ygalYOEiZ8nDIfjU247crHvoq0k",
+	"q64EQn11EJ1m/V2i9ZfW82WnWFP/5Fyw6SPGV4SQUTuc3NoYzTmXKS7sNe5qvvd3+vjoyU84MxQxeX13",
+	"DYy4JbWqwzXE4mcTcpBcXrI7c9+0ePTyAW2Q94HwhpUP/dfe/vj7H6+iww4z5W4PYGu2gxB4boO4ByEu",
+	"PpZ7QrpS28aDhApsQMj/w0ByiyH68UB04zW5wHlHTSVhacznc5oYGc1Yee+4uIHP1oh6SyVVXFTWXLDf",
+	"QkZSlnAT3J6YpHKaC8Y5BZtrKcrjLM7lOlnyjC/MTzkmKcVK0IRi5jnyF3nOhaoWUJmmq+9WmOEF/Kvb",
+	"iHQh+CwjAY/9y3dn6M3Lo19Qblogk1dPBtR+JldSTBRehJXoL6eHhgeyTcEv7WBDardYdjBeejT9G6QS",
+	"m2c0UdLnrp7JcgozQji/enf+QiIEFwOygFZZEgPYhDKpMEvCrEUZrtHteqw4WnD9Vw9EcBqZehw5VkvD",
+	"emL0cvIGcS0goU/vr5zrEhfo68WnyM9kAYePs8xJXoSY9EsmfwFVJ3a8F5Npo5+Nw9DMqecK3SH7mmj0",
+	"jijbVoL4Ws0LlW12xWxlcLj8gBheuQzrDkp18+3ZIq0Xo5k12uQGfAnn4JxaSt7ad6mqW5LaFQ/LCI9o",
+	"hHMa35D1qB4SEpXBIuX79sL4o0Zsj40dcYGtxg+tZnbU6KBy/7efbMhPLQDASAV5YYoO8qSwEzaiASC5",
+	"O3j/K7LKM+OQ3QgQqL6pIgT00lpC5qgV5RJCS5dexHkD22RcFmIrxj+zzX5Wh7ulh5vyzDbfVbSpl+Xa",
+	"yA17TX+20prEW+2TXzyMGvAp2EqC+/pX68WsCqniGYnrhC+ktPXzIrosjJANAFMJ1Qic/3/H0iN0t+Qu",
+	"JgAjM+E3ZmaMYCjKIEvqMbIvg5TtkGmmESUcA3qn+SmjBtRojMqyT+ryen1juPInA6wIk6OMs4XGpjlh",
+	"tYyNHqu1wpR5yYT6gNelaV3qGvsTm/YI7SLDJuFC31CN0um1pukeXZ6/GxsN92QyPXxR93TVPxoHwZc/",
+	"x85TsIMzs0l94t3Lj5Adk5HzYns91kto1EwNZUE2zFrXk0gBQG+b5crrcml6+MXlLB1Ie0PBlekZLnfR",
+	"VzPsQMmvJ9BdYEQJamWvTWN+Ma3+B2WXsOWqSv1s2wWpEwg3AHf1sOv4IXTpHbBXf8l1mrIRH++q2WnS",
+	"vmF+BbaX5lQhXRqizFwJ5azSULrdu7DBQLiciTWdrXcQQU3X3niv8uDw2bqyPmqCTS4yczPAATWYui6J",
+	"qgFs5Y4ak3oL3nQfj65lK+neQA2bW+Au2rXd+bF/M7mtjEnTI9+aNG1Zk0xQif0ZMgu0iPOWvKcnIKfZ",
+	"/II2Ydu8UIUgvaIjN1HPkMlUt9YMWy1oikorWlVDPOtXeqeLopbqVAsYG6qu+oSxWf7ZIhKcCYLTdYlQ",
+	"TqwtxZS+pQZo1R0HCys3J7cLjfXu/dXwe/co63a/nXtTt4E0zBGq9rFvQksPoYotJbynU8NWy38IFayH",
+	"xvqh5RZCa+cfaaG4YSM7VBUa+N+N/gYw2Q/FGz/eu93Bc6xxnn6Wx3QJ9fJlGmOZmExmOFlaXcyMLPEt",
+	"5YUwnqF5Rn7EVtsMGR+9r93nlNySjOd2gCUBV884JZAJJl+uJU1wFq94yVFKsloaJbX+mxOSLOMMs0WB",
+	"TcXoUh2EM6d51gwllQXOYrrKMRV2Mi/6aaNep8uw/qVC4Mdl/kA0/lZMJi8I5IbPlf8FqMk04Sq/cdJ9",
+	"+c0Kr+IlyaovIOlO9SnDLKag6EpI+a3Rj/kDJxmXmsRAzueUCpLoSZ4jl5gTYYWMoNTIfOtKTLrFlzXL",
+	"rBbPLdjk7YGlgsTNCASB+csrU/ZYR2FYEnzpFuRnCg2fP1xeuzANlT0Va2/LlmecKcEBgc9p5gosdYds",
+	"PozZiNPtrOMVaCIvoKl+i1Zr2Zugth7vgjAiBsu0ORGUp9sRrb6SC9PWr4u4W3dR3vD2Xq4Uo9K4bAhp",
+	"0J2/AAIMUO8uXX4rUsHiEaeFt/utoCnywbJxCeWiw4S+3J2PZxNFbw3CIz/0ZF65av1ipKzhOgnxkkw/",
+	"w+6XdFHeUTgMZyujbrwYtzQL5bKCrt2bv+R3Ad25TRzdUSGBrgiTlLNnEt3irCA223ODIJwgxRXOSt8n",
+	"uIdn0nx7EK7TMSNhc9uKYIdzOlzU53RRCIKoPC5lVRmVYfgRskYOWSZFgu+MTQK+xCyWCRckQjZ5if5S",
+	"y/RxitcyQo5h5nmm22SYyQgdHByEwwHN0+ygW/ZXZAD5mbSLj1xullWOBfm/NcewU3YWDzVoIiyItOrH",
+	"AAtV+72+VD22WVH1ukzhYp6BtgaIpT57AIJw8l74qT12lYmmHAj0BqYAsXCpfpbUlD3RR1IogvYwXBTi",
+	"c6gAY7w99x8khY2DeAeFFcy5TdROq/tBGXQXIJz20XTAcJmrHSytQahaCF7kYVO3wXFIkBy0ehqyEDSv",
+	"ErsDqUOOxNnc/Rr+IXYJGh9s8qDbUCBbxrN1pb0MKNnvhtIMjZV2pxgucYalF9XR27WEL08Rpjf3tgjc",
+	"niBKy1tQ9KsXun4U+dxbw8YtPIzY7Z3HE4reDXcanK6oUYnX3GoahvR2NDSwxVV1CMxwtpaV3TxMqZ0x",
+	"qCz6GLCx18TTLUn0fZPOmZFkd9GDGvvR1vJZzoaa4BUB92K6WKpjqxrcnHg9gla7aA87oyCOIbACcVab",
+	"NUKM3BLhpnIcFbIsQsYXcnhtlBa/aBFRdW4hSAvY2/paqcuAhapgYWc++w1XOeB4w4bL2NxrT/vljsdE",
+	"2CcS1K6efzpENp8IYoSkx+jq4re3CPKSzGmCMoIF08eWUv1ui0ytI/Txt7doxVPgzyN0pdtrgCARutA/",
+	"5YJDQASQJ8iAC9zW1fnH985wT1bcvBvThjDNYxpFhx7w7JPlQ5HjQ/3IWxe2+/4DsuqOCP31AzIaigh9",
+	"vPpg8+5KwiQX6whdvEVOExKh06u3CBeKylWE3l6ht/yOIblmqeArEqHPX96b3LUR+nR1iq7OPyGrBCnL",
+	"AmFk07bQWtV/XxOgD3EUjT7C3yv4e2E/nH98D9+dfRpFo/cfRtHor/rPxyv990I3Ob3Sf99ejaLR5y+6",
+	"8aer0zBq8jRgvvcieCOWboKQWMervuN7L5pvPPdF80XlhygrHRFmaSkWxMahEermJkmRO3/G6ms4b159",
+	"TvBqKbu8H41aCi7LUzn56qVGOp41L9Qy/kchbeYaiGqO6x263SCvyI+QoeEHwlX90MgP9zhEgqhCMLT3",
+	"8fm7WihivaRwcLICnuEpVDo8/xHWyJg6iHHGF/2zgRcpNeUmg5VBSi+yAfnFK8+z0Ii+L9mAQaHbpfFA",
+	"CwxrFev9B/QshK2058a9rf9Yb60/XGgs6yDXIf6VPyOjvyWpq+xoS0O5CKATk/2XMy01z9aKSFNkS0Gh",
+	"WC2JaYYnxyaDQL9VO9+9wLJDtYH6n8f5MtF0Qm6udO8cDAeNe5HhIFgReBFD8x81ebqHLeXvuWs+WK1F",
+	"p7B4iPIGNirWV2a0ofSzl4BdmgzsVNoSFp1pjiGJEcSseZmO0Z5aEupVPxSlkVqTQAmlTe/AHksFwhov",
+	"ISUwzRAF770Kue33hvF20uZQkqemK+wDZi8pxeIHsXE2/GcDSMVosSttFsIzzWu0EjfsufBYLBF4lfQ/",
+	"UzPFpfPhDYnmdVfg/nv/UnbseucPlenaxxdRR0rw2sPwr7JOF4N4xHupnb7WbQTrI8UWqfQIk09XAscd",
+	"AJQGNvIIZuRzDUGuH8Y6BXgZKK2CmrUy1NRMolu9szrUhafobsmzMuXqdHyE9jJ6Q4SKj/YjBJpKLhCs",
+	"B+2tiYwZ3zcpsG39CA5DSbSXLDlNCJQuVOSH0r9Px1rIRMkSC5wo/UD29E/7JyhZkuRGy3kLTJk0T8rt",
+	"L7KlHsEnuJDYFE0E8bVdLMQHQ/+A3I433EGRUud52xSyOcKVQs+4sfgMpvFSi52PGuDvuAH2tYqZYR5U",
+	"r+JD5avfZkABSgaSYextazviKQ9hV197+8L6Gg/Jj5wKIh8jm8UudsmhqcEcCujbvp8vcBMSKp/gYXZT",
+	"r73nzPtYDrz+2gIze5Do7sZz9PXgoAZ43c+1Op5Hd8lshdEM9c1srninyv47vqyQ1vA3LMs6/wlmaEaQ",
+	"wy0nyHoEohcT3USaNHvgARlpiWjFpUJvJr20lk/xBAe7EtSizmowa5bbB+Q+SFmQgJGZ1rD3kDcOVlnK",
+	"bkDKbN+YBjADhmPdSj4HH5hE8RvCjDtM2JR9QwLXf7XkdwwicE5MEX0t5S6xXELqZZKr7eF6tZAyM42/",
+	"/j5n+BC2k9ApPpH9pANJ+77rhKXWo8g+rhLRpRs4gN8oC2Qg3p2M1+7+j4chwZ3JPnZ58Y5NG3rt/4/t",
+	"1770sJUyQH+qqWvn0H3f+nJ2YtatRDhwi3aquuekNdN0uE42N+8m3rynS5IQmquQPXZIAFvL8lF17p7/",
+	"wsFMKDUXq3mQGwOQ4bnAAATSda3q3lwREZtye1hVUbVYxZXf0gats1mRx6uH6/Wf1tLOevb9ZxLlWKjm",
+	"wvdMvA1JkXGyaqWclghDP6C2pi5fLYf1/q45qRtvZRjUhsITvpryHJQhXJW2uSEkh2rxieBSuu8heMJs",
+	"2FSor9QiWmJ0r69ZuQOP//Vd/5mM38Tf/5hEL96EoxmtqNleohE9gbbVFC8DC794qcomm3KV1aC+T0iF",
+	"Fnob6+mTQD8ceO/E82OEG8I72rvjQiqXTn9GpBa1jdB+XJfltQSuz+zYifL2bE9Adj9Gc0EI/NPZlc2t",
+	"klqqdLeSUTQyk4AszI31B/b8vack8UNtKsdSB+kroh4mYb91WNoa7/j49MrlnfTJUy+hqNQbdugOdqc/",
+	"LUvTf7Ra4RFVBMECBD36N0nKDqKOLGYrqgYU/nscdUHvwOBbimsmb4XnVeVbozR1fPv36LFqGuyklvAP",
+	"2uwjKl/QgGoH9Uf5VHqKkkHaSUvhVrtTlrYnY3KHo4T/rLfeFfEJ+S48Hpc6G9MeF8DsIm/fkSbfjJj0",
+	"rZAtiCHMOFuveCHLMfb7xYc2cEu395vny+rkWrSHUY5zswqT8SfVDKJ+aWL/xGiPjLWSm1lOdvSDewiM",
+	"1t6a/dFTgvnZUCDZkrf2gbUaQzqmqIdY5h7iw+lJNlkVH1VL8sUlKXpAtcasoJmKaceNXuFszkWKcppx",
+	"LZNRJpUwNr0IySXNNYRCIoTPjFxABXfD1yZLzBa1TNJ+YtWu6qS78DQusVpvcrpNkXPfRK33TBLSWfjU",
+	"CL/uNTmeFkmiL8bwuvv3Ko5aLiMgCn7OUlKmuh5mhPcFjG0sOxw1gEcUUDeVsNq+dW/tu6YKqb+xp+Iy",
+	"SnPoTlyGW+1OXMbuood9v93KhsPoZYeyofH6Wo7TD5W58yGky52VhZ0QXK1qOwQ+HMEq6ca/i2D91Ty7",
+	"XaD033qPm6/riw0GMI6p7ZvqR0dubDDnhnClgyrsofzKRGRD5szSKbtkPiNU+f4crHBKyiDCgyXJ0qgs",
+	"/nUAil9v2DLyuq0lTADnhhlbV/9hifOcMMPJ2hmfSaiFHyHsVwoURlG+3zNqI+Ei7e9MAK2dlq/j94EE",
+	"eriOocyx0IrQWHKhkPetYaA0zjBFt4w1n0inIyyVhgf9RHX/purbtdBWPyP/fKuFbwL4h8BM9cfzdIip",
+	"8t77E84DjPQioBo+gzQUiqTIFO7VIo6M+dy7D5+/1EIKn8czKowJeit8W9e8To5ygfMYSoqEmXQQD53f",
+	"mBMv1VIQueRZagN8wG/bZMAlWGRUc3MmogbtlTJzhWfKmkSmxAkFQ/0+gCcMwVI3YYalgqa9nrJJDta5",
+	"U+bCJTQE06TIihXEdASKv9uW6KxsCbcDBSYWZMsd5TZ3UNq9lKFpZWqA5eWW2aR8eYSgS++A64DVBMxo",
+	"ZHKgdB65n0WpgsCtb+pBkEPtkf6bkEM7nw3PCYu9pMdl9uGQ2rUaa6cQynLyYaGFLu/CkByZTUULL69+",
+	"yyF9pBmRyhVgaNaBMyizr449LUjfpv28/94SnGoC07FLO9/GFNkNT+82sTCRWC6rU8KZwsmAMAqo2+mS",
+	"vp2Z3kEj0aID8/ve8s8kShp0CvSFYQRoqrgnyo8I3haMhAU5TVQ9nCRZJlv7LZN76nYC2J8rTYO6FEyl",
+	"cpf8yCF7UAzR2P3Ay7obDYoCODd9+muPKAMkG7+JuYjxjN8Gbvhvmpy9cckKTeCioXGUWV/uVsiEKgST",
+	"aPoyfC79yWsAurZRXKOd3pu+0CuGtU9fAMMwI2vOUv3t9GWEpkfo4OBgPwyWjNuQtrbdwRSF3VKW0aIH",
+	"MQDx/A/I6dum8t4eq1diDinqREvhV2/ecA9uIACyu6raWo9nJ09e/f775hz1kgpUZ7drFoESSrenveyX",
+	"07V1Ho5/DIfA9zrSNvuy4rckjRWP6wDiMTJxQrAR/zMyVzEWRMMT47HJGA/BQDYvG8gTcZHnRMQGdASB",
+	"VG6b3aiCaLNFWP2r7X8bj3z45aKiAffw2FrkRljVUC1yfbU7aZEfiQfaXOH+adkXcy5b+Io2g2KSbbyY",
+	"otNiUUjlBGac4JSsaNKPlB8ePTRK2pWStjdYw5wn7R1QqRmDVPMBiqPDIy2UGzPUvyMdkbeb7Q/3YaXY",
+	"rkDRRxdjzVYepC7bk7zzjhN40HdfFv7u9/irCuUDhIqtFdy73+vWrv3eb7nsQezwzyA00eBjSElCJe1D",
+	"X3X/t671z2jEb4kQNCXxpnxBm34ySWFjo+q4Z40Ua0gZxP+7PrN1bAtf7YSjyhOMquRG3nK+d17GW+/o",
+	"qySgCcmVlzO3ypjbwYnpkXYh+Q968e1q5JghykxhkMzz59LExGVJ3nOnCFW094dn4IruoWBrgF+bN7NI",
+	"sp5mi0o/u7Li3h7mXublwF62L2gAvG+FwBDQfc0TvqJsUdGVNjZYYhk7p4xmlbW2N0lbOe9pKZxFdNN2",
+	"2ktyKX+HVEohaacfYbUHMG54FhEukJem4AThGdSIgRRKmmWLp697VuQ3K+ioAxge1b32diE7rxSeX4Lv",
+	"+9MwV9auCJC0CRT6gVczwbE7AZc23KfA7rsV/qEFUfuVfYPwKXQE7TkfguMLPJSn4/q+5uwru2H8jnXk",
+	"vrPmPi9fLfp68QmKav726Rh9/TRFBUuJQK8i9PXTobU+Y6VA8kXY1ic1ikjd5AUyGc5IinihJE0JOmeL",
+	"DLNU/3pUVjKlbOES6ugfXiNG7lwKKVyoJRdUrfUvb+pr0l9NJy4Tsk1U79Q4sFP/SXz9NB1Fo6+fDuHv",
+	"C/h7BH9fw9838Hc6CcLD72S25PzmVCmyCsXv4eqH+slOy9xpxlJqG0LS/CWVRiAPKztt06ExHFCUNUg5",
+	"qUJzTDOSHlsfgvjTp08RJK3khYr0fTACtTVj0y4yqUD0CtJUEBlO4wtb6B0vD407nS/6VmbEirBkHa86",
+	"qqrCExJEibU9u7A7CpVICeryoZSo2gjmsoCUMmUeZ7CcIpNUuK9TiE1b4RziQu7oYFEXzyR6/+XLhb2X",
+	"ciVeAuk7LKsc0SGACWmGy6upHXwJWqMGkNUONoRD6s/gIVBi42E9HTq0E1+SPMPrnTRbEAI7CPhLJ40+",
+	"8PNz26IviYT4xz/aLnFFKMHpe36HVpitUUoyDXOUSJPfzHToAVN25A3HeUUSQdQlr7IzDDhRzf5nOI8l",
+	"SThLZXgHGbeFj3mWIgnTQVisRJIuID3rjACp0W00IeGMWKbZGGJeTV6+tlyz+WKydd/NhW06gGJWc2Dt",
+	"X71+p4C98lHXX1xHTKuX1q8fwO5UqKTM1Q+XE9cTHzQRMc20QKTAEFjTF0a2BJstLWBvWt+xRIrz/li4",
+	"q6K6JnGULY4Rdg9ijYTm3wtlCgRq0iBPLBz9UCVBSDKwntNalluTSXYNTjUwbpCN2MWYWIhwCYnNwYOU",
+	"3PVEvX+FbKRBR8FWgU8b5a+XVAe+yIG2l2xoN9tf4B09upXkzswZS2/SoaaSwLp3oiolhijj22t0zvdi",
+	"qD/++vbOV7laa97FcBLHejtiXVaJ74zV3xidH7C07IIhLETXF7xUKjeukygvZhlNkOU5zQ2YnHdEwETP",
+	"pO8fG9bvtN/LPZ/ExtfQE5K7EhoZ7NahLrJkzWLAvbulJElsPCewJK9e7h+gD6Z0NwhkEtIOAUer+Xwt",
+	"C1GFGL876AhIrNGrHqdTI3HNU6qNF7mN9TyeB2Qo64t8aq6yvqk+9pX+fEIXzb/vS7avcttD2sCW/tW+",
+	"sFZaR0mQfisoJQlNNdfpihzVEK6VheQxSnjBEppFFmnBjk9qJVojZPSh3P0sre+xnsuE8kJ6SEEYuoMv",
+	"FcErRFmSFanRC9dLvtq6DtYhzlF1u5AGLQySdj9R625u46U73ibOFIoeVpn/47ws6N0jW7jX8cLrZ1KP",
+	"D7PXbXBH3IWRHe4UXybPd+n8e2sg1JLRxJbm28hAlA37+OATlpqsJpuG/JNptd3Rva8eZFOVQbaUcZVs",
+	"JRCpL1VnpG0PB3hbKiOWeh+2osbmGqWm8IYfYjNbxwEGok0Da0/VvOdClim97Xv2fQv6BeOb2gebF/0D",
+	"cGPGHiyWt8i7xmJxUSloN+uRS1Vuf2/DEIc/OBrAcxbcdIm7Mv8eEn10pt83Ugxl9r117lYI/j8MhfsR",
+	"kIH6D03kHCgBaI5xVUio2w5uPZPx4VFF1HZG6FuwwZ6zN7BCSCLWEUp4lpEF2W87HBlbRb9K7g9CJgZm",
+	"QrsfERk4mU87BnatU5b6Bf0VZxReuwlbpEqiFU+LrJDj6dQkIEcpXRjtiR8hPhm/+f7HdBIOC/eJld/p",
+	"dPzfePyv739Mo8OfMIL9Rv/zf6P/7X/1/Y/DjrFbtG7gcdyDEg4mQcEkgVCZigib5SFCt+072PXgLbUK",
+	"TpsXOc22T5oRPVdz1tPxf3+3U0/h6vQXXUvYhTA26F1vUreFLj2EjLqllscjyaa1TTyEz99GMtaPXncT",
+	"tFAp/4cjcdscCR9PHtnqv1cjPD25nooEhY7toYhSv8U48hRayRMRrO3ulTUC1my+E1XaNMi/g0pt9xMN",
+	"UK1+N1zSr9AVW4rWd6Qf4VEstdv5ZizZ2nIpuxGgflvzSdH3UAmVBn6Go0sKQdX6Sg9hsWhO/0JCaSIY",
+	"Or34gG7IGu1d8zw+ODi43jeJnK45I+CIhnOqfzeS2DXiAl1ffL4ysg3O6fiGrOV1hIzLg0TXp8bV5l+A",
+	"xY7RrwQLIpDJgH9D1ib//fWBKZJIVqCWJLYWi93MUimIx+Y0Bd9p8/s7hwL//PuXUdRKePHn37/Y6gdQ",
+	"9BU0bs8k+pwT9uEtOjNOKSgX/JamRKC9z5/OL347/RR//vD2LP5wdfX1/HI/QgkWYk2tbTjJMF1B9mPw",
+	"/eJiEZUfBM+ghCZUJxcECZKRW8xU1cIvxgtqRfeDX0ypxzn8hEDOOQ85OEI2NCQKZqI3QVa6Ov/0tkxl",
+	"rSXOc7bIqFy6Q3E6TkIFZL9mRHjV4SNk8Pw3Vjm/R83815EtB4oXhCVrr3T8+fszKHoqvYQxZj5bGb7y",
+	"1Dv4xr6xM85uTT1lefyNjdE5aGqvn99Or1GCs8wO1hOoTjQkm2pqMyiXqjgCV0pP0NNrwUjf3oGe8M9X",
+	"nz+hOSVZauoUQWfJ8A2JEyzJCWSVMd9e/+1vf/vb+OPH8du31yeQow7D5gRBl+/O0IsXL96gr1/OThC1",
+	"Fd2+fv3wVsIsZ/B4pHW7QYeTqeFur3+z6XOuYV3X51/w4voECUgxDqBYfnd9cfrl7P01UvhGD2QWDtW5",
+	"vjGkrztZoj29jl9evHkVoWuc55lliJ5DszG0+a9/SM6uTYqNJWe8EBJdf5iPP+ofr9Hey+mhWZqXBU5P",
+	"YJZhPImkwhnZh40BKrj2RkrJKufg/DP+C1lfH0M+HiXW1aASrwhgHDA98XSNIKRvLX33NjgnPe+eOady",
+	"XDU2XiskNTmxr20yunJUaI+huC6BFHYwBZXo5eHhATp1qwGPAbWEwzNzOv+/FV4jqWiWoRnRLwusZrr/",
+	"5I29tEs9xPh0roi4PkG40V8tsXOQgzygoGfU00giwLCmeJ6TdN95GGr2lyrrvZgRLIkEqeeGmBIunCX/",
+	"P3vv2tw2jq2N/pVVrlNlqYaSZcdJd+R6P3gS5zLTSXwS9+7d76iPCZGQhDEFaBOgFU1X//dTWAvgRaIu",
+	"duzYzubUrt2xeANBYN3X8yDyN5WTHT8HVz4S5DAp9EpWCOA3+QUZBN1SC/8ckI072OvDv7rd7h8BDMqu",
+	"gf19sNftdgd7f4UBSD7PEfhOYMa0hrB0dghDFl0B07gm/G++NhHrG2ZszLtLFyEwqiZ4zhKciz2z2PVu",
+	"xHbZC64h/O/OZ5rSzvs4dLCELEl4uq8DECMQxikdmPMk6VgLmaOQbZduinWM9vl2a7w8fv5TdWfMUjVM",
+	"+JR2xYkTBHgNbeFEaEPoqCH9GroFZt8ftyBChCJ1tys19esA151dAOHB/2Q8XTgSGCtlnLgKIDyYcBbz",
+	"tP6YleGrR8pvl6IsRtbkiaDql3kqDGLCs+XOeqz/LyB4VIrN8kguyePugDhhIu4Ayck83Pvw/gJ9S2Gs",
+	"0ZFrnNPz96UYbH+v1z3s9gjln0s2E3v9vWfdXveZY/xDI+SAilv+Y/89pjR1nop/H+/1996540XJI153",
+	"1OuRm4jErmTOFF/w3y5TRgbTNk+OHkE6tSb8mCoszREaCzT/Cvae956tu2U+xgPXb/arZNdMkHlWtsP2",
+	"+v/6owTVtfeL9V7sY+ziQyeQjbUDfkkdkeIf9gYHbjK7CzZN1s7aJzrpy4xHN5s5f9di5lZnxN7cWojP",
+	"ur2coBdpTX8//fBLqRIgNz9r59Xfxd+BJDaJQx/v0Z5N8N7m/QLZWpU01i7bNO12Vy3WL9PPdPhBVik+",
+	"25o1OHv3NlX2MaJYo9DCEJx2uW3Dhkzz9qYptL5BlAMq1k6jVVOnkSdMmLGUTblBPPJ/1Ubr56iIy0Y1",
+	"ViDZ4yhfPRJmf0/NJVrRxWRv7Tv5s/ZGZTi+O7hdXtK22yqgySmAhZZnxZo/fbAyAtxcW31tnGUfZ/ip",
+	"+AlRhvSpVsFMeKrXzts1T+OMVwa4XDhih1E36OL7HfwipsLs7XDiK4pNWr/23rYSTSJGW2u20ynaIKgt",
+	"aQarBhDur2Mazeb99XcWO2OFLjncfsmv0jWl/Idi+Me77OM3Kh2KOOYY8D0+ern9igulPjC5cKPT3ywx",
+	"chnh9i6wccp5jGSDuRvoiIVKvL9eUji/dEVMHPwp4r8OPLQU5WcqEmHLWnr/GtfRTOkaUeNLZGjIq9Jm",
+	"270Lp+affOHWK07n31W8uOOl6sZKRXGVoLyLad3zVlmnwwvUL/pij31v9I63X/FRmTcqk+4RO2ymV67V",
+	"DC843GFMrobgQqlfWDrmdN3zXSZAZzPibPrAY8EurBjGLX+0y8XOkKVd+9CC4gNLr5DsAtcNxEpyaM0n",
+	"ityViVVfGD+jOpD2RmGBNOAdTwO+0bTAUz/nhOFLW75O/3mCkjtQ9TW4IN/beii9/zYbgtxWrK10Ijtw",
+	"vyEZnPPufRe3dY/Q0BBG52aGR8C6c2Nj2f7F74mIWgtuYGL9dYy42DVkB6OwddrFVrA30lWO1A0izvgl",
+	"nVr/hdbBVzwxG6i0FDZbQo35s7NUszIGSB65vaOtHen798s2D59E60QYmj1r5dhbXhFje99pjawzAUhE",
+	"271EUSscxNkFW4ti6U47wHPwpj+SwfCgy8966Mh1VFmCRc2Ml8ur6zC4jWW9fvEelHFavslmry64D0xI",
+	"wwQlbBAwMFdAmgoEJ+zaqp2EguCUtXLoZyIFNptxOy9iPDG6Cxc+PO0masSShGbp8AimSpqJdhH2sqo7",
+	"cUkYlRm0YKZcxhjAUimggVUu+vfo5NU9/BqbFZa28bf5H9u1yvvRBwJmui9XpfQ6HnnHwdd9Z59lB7Hl",
+	"SKIa8fWt/s4Orsd5iskpDNC9wRxY4yrdSKpjWqaCWIJdis7yNgqmTi4GJI1IElnp2DqGOedXZTGWG/Of",
+	"+RiOeu0b2CQH7to7lupvUjUFhzhd9jqsPLc2Of54nvIZs6Y2JhYR0m+iVGxNfKYRfkRFmcZcH7To1Vov",
+	"2u1V2ftOJfEPLHk/0CdqBG8jeBvBe2eCtxoIwQjDWrnpyt82B6LO3//TnrNTCGq1A+rbk1gq4TtHjYgA",
+	"d92tXN/rZcqv1RWvjm4bj/6TC5pgyeT2xJH9/k2gZFugxFWZamixeCpy/la73/BnM+FTzZNrrstGCkOk",
+	"FPJZ6xM7WFdHO+zRpnVwId1ASR/e9aMJLaJmFdORJcXsSxK3Kef8vEevoJvEzv3sbFw+wEo15Li5XUWm",
+	"/UFoQmMSeT2iksmibocvadTtcVG/5+9ZAayzba84OWaGiUT/cLnQhw9tsuoM+6W1RjncPqBZXm8HZNfc",
+	"cfHBZ7zpQ69XZ7LZWW0y9w+8vO2XoAVeSEwHqqp9xfeuMvIgVYbdQcFMTcFdEnsZ7hePQ9bDWnts5KCU",
+	"/kkOkrhe5q8GZxDdce2++H5GEO0OJBWaOhDdH9oa+tF3F35Jt71cM4jD78z7FHABr3QFYUfXBj3jt18W",
+	"C9MhpI/Njr898YzO28n5r9Il7+iw4zVkRa4vYy0RLz/Cyhbmy/J23NB2XvNitXX3LAgzbjjCVenAIqNS",
+	"bKAoVszaspZ7CODQJlm+W7lv9+jnLW3P6+6dk3hj0mB9EcxacOEtt91WXLPhvk8qWJRv9R0qje25Dimo",
+	"qbe5Yb1Nae7qRLU9XEjqWOhZ5giQ1krp1/6knUS0I6DYbVW4WxNlyPesFMywG+ebZR8VB/pSu0g51MO8",
+	"yC//Za0wnHF54wI/4oZ3dXw+l4llfIave5BnlL8cpWp601K+jQOoFhLuMALktf5hSwndkt4u5fzeayTc",
+	"zSScScUwkyxx9Us6gCmPBXOtFjKmOnwmyKhcLZTe5NEtsyY66FQrK/Z1H5isbd/3Da2BP4GIiphcKj2z",
+	"uzVvMB3IFvP3hqJzFyImrTzRnDvnEPuy7V4LDwqxFba78JsHd3UrCfuyhxxChGUNIeYzLmNNZI96IEMr",
+	"mrEde2kKy+VZ+9QAiOqD2v3tkVATXYkO3SU8htbfA3gTwPsTeBXA6wDeBvDuMIB3R+jNDiRLlBx7goBp",
+	"uwufZLIABjOWuvowtgQahxSVLzpHz/FN/NhSGCss6/BfOfCEOIg+W8xodyB/w+5zXwxySYBYl0qGQd1b",
+	"p8U9855qYTT2P3OWXMaOuT6k1t+6xIrb7Y81s+KG9yCpFT81NUKQ5u729Q5BE3Rocjb3XOiwIi+sCCnk",
+	"BYqvXNP4zmykuMiZ/NY26XjVvzWHU4iX+7ZXmor2J5P2WVmXlVWZr8l1xs+tYuAexrC6Qn9FuOFb68Ab",
+	"FwIuo/TcwirHB37fQsAtO6ypAWxqAJ+Ianyl0tS6K0iajb4W4ZK0CqgtwtlqnwBLtHLBCVEKjQSA3Gyu",
+	"+Dq3vnlqxMhuLw4jlSRqrqtn7KxND/yT7rxBnm57Vwb/w9dJuzehF3uw9pRtwtGvm0Y8NuLxiXgOEzWv",
+	"hGWItbelZMRPgDlwOreyNaVWXZyn93Jjb78HhyqH61cogDB2ErEk6QOTCyU5zN2PqTUfI6b5XKVXJxil",
+	"yfGmsDM3J/IphaMQ64/zgSxhvbWYR0erj1slCK8nlZkIOW534WMFMQ8jTWzMS9BqA8kQQ5Rw2jB5AZJN",
+	"hRwDZ9GkQMXC8J4dZV1EBnMV+RTdIp9clXo75zDcI2+aZ17/tB3SEE8qIu4maIeQuP96TRR8WxTc7hZa",
+	"Tfu6mLeS9Ch+Wx/y3iguCCbRywtCl0TgXMPZ1AqyCnqvSsHBsbsaqIHEjbqv8fwgryxx/OP23/bB0kqM",
+	"NnUfexxSQjlNOAijeTKClhUsCKc7Y6lpBwPJDEyVNuARij+c/vfl60+vfv1w9vHi8u+/X5x9gdZRDz78",
+	"HYYLcH0X5Yg53V0H9mnElRYTMjIGyocLw3Ufzl+/CeA3K+Zarz+9+u92AOcf36II+sf52VuE0zDsissT",
+	"O3Mo64AnmkPr3cWHXwL48l9vA6DZ1gGwNJqIa67bAyk0HB8+R242jGMTPzaKUWxWnKh56feEDbk90oVT",
+	"GkwJIpAZmKssiSGTMxZdIebIQB728M1VCvZfRkxdWFuL/3CqVUOqcWgdHx21gWn7KZXWYphw+I+YwVBN",
+	"h10Hn5nNrFZHlFNKBQxkzGeJWtgR7GvQVuxzO2Z15TOBNO4rPjP0WfMB47M9HCePqaSIT9W1o7IYSP6V",
+	"RSZZuGo5HneM6lxJNSdMYkxtU/t6Ds9pYMgx0QBGncB6xTSQVjMRyK3XLWEujkNEbCTE1FjEmNHlX4U2",
+	"XTiNYztDoX+LLotjHodOS+G4BtJOciJQgUkOrSsh6e2s5EZF2wfEByWnCVcfJVe0YQtPhDtUZtKuU2y/",
+	"4kfwYvQuXI8fShduqEL4trcoyhL4VzadIbzrmWefYAnM9CKaqESNF8BiK7PXZL4JGnbTaKpckDtUKq16",
+	"SnZR7VPOzq5lwg+VMU/BbiBsCm7htreCOFZzadeUto46DK0osxcGIBXioiM1Y/7OfNah9+vO4tGad7SP",
+	"9zQvt32vnR1dFRluOtqknE2rdki+XIZCMhzf8kNq3Uw3eSj4S0D9654ZFsK7pE2gZaUsbnkn6Qq0fbwz",
+	"9l9/xwScFxg1L/1PK52b9FvTAXXvGJjGWA+OFVZAi2RJgMravqX9F2Xq20hHAN5wJA2xxqZd9onzXFrM",
+	"PT7mJmO3Ys1iNk8uUzhAy3ng/TST7dwu9iTZ3g8tsmQwVjxvTzgp9j0hr3HChsxFQj4hRB1dYFIQ3H13",
+	"IFdMD2cshZ6ol1AwrFVkUiYSuOJ8pskuFM6A4bWu8me8UcmiWBJCx6vTR5fETSPX3UaM7KSWdwcujx23",
+	"QLA9CASdZbeusnwdxWudMQ2t494xIRTOhbYu2ikFa8hjsOpttWPlLTfrF1Xvu2i2sseRT2ATNn5E+evS",
+	"1yl9OvLyrQVFttL6UMatWxmruuKgtBR3CaYSN22KuO/jigTvwmkyZwtNkPO0QZADlUWTKbLDtMJX9LDO",
+	"a6Fniuh9+qVTwnbgqFP+u+NPtWq/82lG1D8glZZiNAodPY9mMh6qr0KOkSIIL/jisOo75yoR0SIAbbXp",
+	"MFVzzVNXNIdESMJ0IXwtxlybsKPNwpqv0vCxvbhPXn5pHF/enR49fxEC7Yy8Ug416LvTztHzFwU9NDMu",
+	"ZFAnLmoUUUlguMfdTG5Yh+SGDkBQucG1jLtqxuXXaUKX6o4ajUTE8487V2nsTCohx9Ok64/c/MFiysb8",
+	"4N8zPr7ttTM5vjOHJ/CxFMyykuNS8yGrorNmHa/unGJdn+CTrF/4fxyFTl21e+k1l5cdfnBdO66+zJKk",
+	"7uX8qnSvh/IE3+Krv2b9CBqBf4cC/7ULM1SFvv8edy3e+STqYGl2p8SstrGz5ezdq4/2gtPS+TvljR4e",
+	"vPpsErnvtRP9hYuraN/viU8zKl1gfBgSMRUGWvxrxPHiDov/nVnnoU2h3/jewKufUiLrbBItLZftKS0/",
+	"8U2Xx83yW5v6LG7e1+EZx4TGoD/2ITmesi9nH4/y4yozkZpyCE9DaM24jCmBfVptVKBkurtCJguE6B9I",
+	"179gfaej576nImaLCufZnJQZNVC1dPfZi9ZhG175zLs17t6wqUishXUaGTjqHR63kQhyU/wC6SMdUaXH",
+	"ICin36Dl83h9TOu1A6dRrSnL/OAGcspiDo6lzXFhnjiD06EHazGWhHPgEnoiBTWXzp1sWRnsv1Lf/aMd",
+	"wJRdYWbQDGSBY9W33wLP4PHlcIEceCF1hxCJalnKhkHx5S6VxJNRJg0kZiZfdOacX0GUqOjKSrfU6Nr5",
+	"t8brNddt4gYMS/xFjmDSodrRD6ljQMxnel8TtZTB7JlPJFEQmCcxrhWaivrSCFF08yzpkA1NJqtq6rH2",
+	"m6xKyAdpPVkdRtOF0nShPM0uFC+4RhSjrtWLrZLAO+qRJCwsPJSJGwvLai3nrc0ptWLpOxpfTcvKEyJh",
+	"2GTPFZwMxaL1vZf67tpYti72A5fFv1ukqE9kIYqEQ0hPFHIcduEUH2ZNgVkFzZvlaN6CQo55WaaQHhhc",
+	"YffrNe/CGWbX4muheQoTRpU+1iArG0QBzJiDA0+I8Hyc2vWhIaIq/hrsKfo0Z+9enfrShqde8H42iehd",
+	"HqTQfXf51TQENRXvT9pKIcGGmUzk33HSCYkIXpzAC2JhIM6Fn29pmDhZffAn/feSwCnJP7ydAPdxOTuI",
+	"EkqWv/03ValtgL7EIf+QYtbjxDTithG3jbi9Yw6GuIhB8tiLXApuxbeUqB65oGOUO3gfljCqhSII24VT",
+	"Kkhnye6cZeWWd2u/vj/94mnM1rCL3UMI7VFI2gelFttdxvoeCzcLjZBthOyTELKeVWw+4WbCUzCqRHeI",
+	"1ZelIJw1Z58H3rxt34EUFlpn/P6EcDkaEeKzQpiqa1fb4016oyBE3uc4ZSNjz4YWJs1K7+7zZtqwhYZT",
+	"yKQRiUuLYKdEwhBPDR8St08glMpcukdqbnTdzT6ibL8xkeV6DXCeMIko1z+G7MdXeSIKoDGyG/n/Y8h/",
+	"4SldPNAjtcOTBTtcwGElvHHYu60eyGtx7toKf+tCvy2G7RatuG0l6Wc+1vC8ddwO4LDXOm6j7D181nrm",
+	"enNTNi8Yk1HOu/YDVygESnJNYea81XfGU6FqYsuncbxqj5/59/0xhHP+Oo9cMFdSMPaj5euuVHMpY2LM",
+	"9jmZ/Ks3grwR5I8+OC1La5pEErVI8a9R5rraIVERSyqMwkVdpL6lBLdbKk7Z/I6RqH5zt/1RQxr+/Vjy",
+	"yEWn/76yCWs00vDpmLUOAqVckFqsZPLsvQf+21bj1RrAW2vsz/Gkhyqs55Pocg1BzI35Hv6RxWNfDN8H",
+	"hrzyQo7JD6BeSqKat2YylmPgPApNP6+lgbh58b+d03Ll/xOro7fD31w83xTM37xgfuY2WpWKe50jeIod",
+	"5wVideHdutr1ctE7ttKSxGiF1S0VtgNQKQoRD8hfKgagvYFceCOepq52HLucJbaQFFbXSqH9xMHC2Vv0",
+	"C+g8gVB5XfhCpATwnoKEQw7DhMkr+wAGGK2koOzhs9ZhuzVst7vrC6ztgnzEVdUYunygUmqcmqZ+uqmf",
+	"fkrmzmvc/pUw3TVPUcwdtldE5LJFs0vts5MY960lmyrnJ1blTLagMBPgCKHnl10eRfNR1DpF/U1VzcXS",
+	"PWBTLuO8AfbO04eFYqdGsIi8YYQPS9VMaZaAa5+j8HH+axk9YD5RCQccKo897dCJs0GEi0mG55++XEDN",
+	"K1L2cFWln+OjvE4/9RPxYwRHKq/0UPGRTWKpSfQ1EZEnYiJ84TJ2gonHUEhM3wDrygzQhTg66sPhc4jZ",
+	"Ag9HampPDVx5gxVUQsLPq5UfG8yLAwwJ3AMtuS+2mPAkLuRzUZLhyiXmQsZqDlGiNNcE7xuzhcMhO4Kp",
+	"kmaiS3BlzktsB5DJhGvt0Mec72YfKBUkSo55Cu4rIKRsK+VMK6nheQA/BfBzuwufkQ9P58SZONKEzTQ/",
+	"8Wqj9sPgKTVOnJ3Iu/LhHo2Yx7dqRHwj4hsRf6e1HFZ8Y4zWKJgyIQ0TBf0ltHT3+PmuEhxjTPdhYOec",
+	"upzCn6RnunDqwlosSTmLFx5wzMXrnMJy4NvAPCDZiQv4X9MEDHmkPLGn5F+Nu2fZT/HxNA9oNmZC1vUI",
+	"Xotc8KLD/eNIX3ydRvo20reRvt8gfWcJc1xfKGP2rUQiIuEdJex9VEC/STn/D9fAQPK5s+Cd8OvCR2XK",
+	"0tcZ+r5uZMK0o/Mp2cBO7LJxynkMnKXJgoIeJdHtzexy5nVtFfXvQQXJgcC5phw5k6dCax5TeZ6VGHGW",
+	"cF1SFFXGaeeYHObmvFVvxzV5EKwl/uFMaHyrRog3QrwR4rcW4riHllo5MN+L7r+L3aLpTJGDGr99R1k/",
+	"mzDNOz5TfMdVc1/ynM25fcyFf8qPIevKr9TIu0beNfLuLkIG6ByjVMrrV/IsHtaV/JyXxEPr8Dm84cM0",
+	"Y+kigGeH8IGl0QQF5XNvfDm7Eum2TOfwBTbb7RprQFe8cx8Rh8JUpUCAc/qnnJuKwbqv3QlU0WNXiFm1",
+	"JO0E/6AxAXy1Rrw24rURr3cSkXXSRprljFtdpi0v5FsvMK+5NB2zmPH1BLnEakj7BT5Jfo6Gq5QqkxHX",
+	"IKjekDqLrdi3N+vCKf5jX0Po4gQIPzvMpjMeI/gvqoQZfd6BpNtrENLOETNimCxOIHTHL2lTh44B0EUZ",
+	"aCoJu1doLIZIWeRIHukdho7HMYyZYWF3IN160q4nXcQ6gEjFSGGGpcEVknYlk0XgWCDo0SqFUco5GP7V",
+	"9ImwrEKtqHkyGkgzSVU2puaw0/P3gX1hq8Uiu6iwtHnCoyvXJuYIfdfR857ZT3SBX+hW0jLnpPtzTxg+",
+	"JXWS8wkSlG83h4Gyiqc85bj86CQciJs/HErBfVjcaa9CZAX+5wqGsxW2blHs9Q+xHGdHke6nws7LWsHO",
+	"DEvUOOPd/zXFzPa1iVszf3nouFIq+t1+pQB3wnJplfvc4L5ASU5cV1nD3N8bpIQ0OZC2SmNi5lrA3K58",
+	"4ucyPA5AJXFeoh44BzjE/4TQUlOBPFxGESB1kUunywaS3kcbkSSYsml34ZxpDaG1PC8jLMUPYciiK6Ij",
+	"pBujVJRGyIyfOLJVRvwzs5RrFJa4FSXw6cwssJp+IKecyZyUGyOfC26gNVNJQvkdSJjhqWv3pXdGQWRf",
+	"lv7u4z1xzNTrgFYxoyLsfFYG0t4IKMdEU1L+ej51RRywjqOGXtUJJ30lZiiHkYTWfgg2pMJyQtbG+oUU",
+	"5dlAIiJHkvBULzFcMeNOl2p+ArFIeYTAotzdkm5iFA0On3aeDROhJzzOT0o5pdJGKkXkcki5FU+lTsKW",
+	"pyA++6+zjxdfLj+fXZx9vHj/6WMAP5ESKzEQY1xXwizN5BYZWdMusyodqsvEsZ3MUn4tVKbxs6/rN8HP",
+	"Umk3mTFjeGpP/f/+1eu8/OPPw+Dw5V//zy5NMZixJH1ZbFANLbsiWEdz+x6Gx20iFZ0lKuZ7fSSSWEOX",
+	"6vRDMTgn6yt8ooe93srYAnvCezq5fJylKbOOxB5yHe31sfFnb/e2mT/uTllZ3Y2/2M/dO3z5bPScHXcO",
+	"o6Nh56f4Ge+8HPV6nV7xv0PUTiOechnZkX8+e9M56h29wHOOj+w0URcQEup6vbfcRrXTo47sDG08+Tl7",
+	"Mfwp+jl+yXujQmve7FXWKVqrSPAVj4+CPSStNmw62+vv4dseHnV6hxe9l/1nvX6v93+LZVmn9cv6ONgr",
+	"bZK9/t4xvuUNVPR2ig8SFk2H0halPsuSBEacx6TOnYIt6xenLbw6CHz6qqBS2NcVWvBNGv6rdZj0geby",
+	"aK2e/yQ5vPryX1aWw1TFWcKhZS9wVGeB60MKSiwuRbouQCs6pni4/f8xN0wkAViFeM0xdBMMJKZA7fn+",
+	"sObSvkO7gFx4PToDKyGcWY5dg0k2lbpgzY+Y5mjaKOlIK+xmubSWvWOEsw8VZjGQxYRxGbMUFlbP5dTs",
+	"JxBes0TEKKq6kb4OURNrp6OnTMYM9SQOaCoQHwongtRpACkjKJQJkwOZcHZNzB4IiaVFwqVJFl14b2Ci",
+	"kli7KWSJ9UJYv8y5iv6IHTtn0cQpayGjJIs59nht8CXO8Ot+sd92Bz0ZcakzDfm0UXdmi3fHXZwqMxFp",
+	"DBeTLNUxQ1ypfzCZsXTRPsESRTejo8xk6VqVWv0ou6HFujNrNOwWvXSepTOl+U0103/E7E7Y4/4jZndI",
+	"C2d3XGeQ9XrPol9O8b/c/Vn9YnSo+x8x24FF7svZx6MO5q706kDeqbld6cvLnQw+t+apIjZVc20XRHXP",
+	"oCmz8nykUORpeQDnXDkLYM0Acmx3Z1xmqSQpsOUJfzXKZrOyQanTSfg1TzzFE06u2xlWyFrJb5ehpobR",
+	"/4hZ4OnRis/tOKpLmoZ+KKkailrtTDqH9E6LG1POlZiK7qIr/uEZ7IoZeKp97MtfcrupWFojTX/7zfrb",
+	"fZVVZd/szgJnTb1SqdUMmxRoR+U8qP6HfQ2pygzvQ0hPvSyuDANQ6UCGmo34OGPIoFY+DK1Xp29O2xQV",
+	"ZlA+zcqeiKfYm+GxtdBQcuw9TAMbSIyKn9BvzrIiTE4mIWRRxGeGx2ERjDSqAuS5lkRsebE+1mb35XE+",
+	"SNf7ymQ17e9N+/uT6m3DgHO5OrVUZjpCenInSqAUhFkL9bNq4mztkK+RN99NETc980+kZ56tLs+74/uy",
+	"F5losro6f53Fd6IQb1x1MuXpmHdwVH/7VlMTn/x9q1B23Wa+HKX4qM2Wa0pSHq2ufEXVIB4yqgzp/48v",
+	"nz4C7lrAXdu+hZI8oF6MOy7a+8DSK20djGxIadfyuEN6JHecxt6/wKxvtdkvEfIKAe2Qm7kV+uyhg/XC",
+	"whLyQnQeOhmpdM7SmBLFnKWJ4Gl+Q6FdFldd83Se2qHJOqeEWsDv3Cm5aa1g4z804rQRp/fgejCisV9A",
+	"sQkc7MNtRChJubtuCcGbPi4R9P2NtToF0phrjXx5vPIFF2ydueaqiLEDtzPhyQwTzZvkzZRzI+R4c8Lm",
+	"gz/pB8nT4Gm7Zmncy9OCWa39escTrElQvngDq5ete70uTz7hSXy5Wn+2Q0685sl5p/YuD6WT9+42E/+o",
+	"ElLuY23PQ/l13yShbpaEmhaiYPfU02mSOAO8NO/TLDGiw8bWbMh/htaH0w/tpYMzJnmCh87bAUq0DkMK",
+	"n46Z8A5ZTAPZujh9Q6gALqKm6YWoWat4rj2DvEPdhYvTN1svQXCugSxhIuSpp4hJGHKgsg7vRXaBWjys",
+	"18jgw+mHcvqKZmIpfzWQ4ZRNL+1zwhO85txfA8WRasYLJ4W8W2TfsCfOLj3GT9gdSC+1YaSSRM2pNpa+",
+	"1b729cwSuz0kMMJniANIOZUK89jKtJhHiZClIPkJMDmQbOWLgpIO6GI13j5hmlxwHp+4KcGzmQQux2yM",
+	"1WGQcBaD0PnN/cnndhwOzqHyMLpTJZdYUKkOeYRUTC6zqY3d+Pbux72XINnU3iWMsjTl0lxS4j5cfZ6V",
+	"ivEqGJF77vHREZajHaB0pVlfk3x0H+Ox5hzd8B4k1einpokQNBnGJ0n9XwilsozdxeremkMsxMZ9m0xN",
+	"xvDJZAyn+aK4+zzhsr0cqdQZA6FXcoSNd8X5bLlmKLeYhKyzNqAl1Rp9Xqdh2wHwRPMaLbuiYymfeWsd",
+	"+x3TmLmD8gDZyy073Sct3TdptnwTAnu8GUsSS4Uw3PdewA1TlmrGZSdmhh38SWXNf63tlfnioUYd/j8J",
+	"PyyFdj3smYxEQt7OXBj0CJWEVug7JD+dn328fH16cRq2T+C4dwxI/zMXmnfhFBtYBzIW2npiWco72AKv",
+	"ksR6ZfMJM5hVFBqYvrK+zmdmHD8jj6k9JRFY2B3HKde6zhd5y82nGZevmWGffVX3zWQlXfYmVTt1D9LZ",
+	"F2r3c60dngiz2P2KV2o6Y+n6TpDNK81Nw21F1lMwH3iUpXZG+//6Y7md3747MA2zvO/X7gdsVEJlHaU8",
+	"5tIIlugTqF2ZuB3atc0B9cFiuwPLsWK3Ctf3Cm3SaPT1/ins7OZEICodMyk0y6mj18a1P1XO3Cm4faPQ",
+	"cfn+Rfy47raJX/blWy/3+k6FzP/eIT78imneEVJzqYUR1xymVhp6L8U+eF2w+H++bRhPKWBc/kTbo8aV",
+	"pdUEi7cFi9XS/vIyIsciqMSM68Jm5c/zWGNn5TE+SACtMklNFG0nJ6AJit1XiGIsNPawy8r2hxaLp0K2",
+	"10iBOtW9NTi2JBy+i45Y5zyXR954zo8nWFZdhet10J0X13+b5vqOEamqBfQAYaldtpePTTXbrAlQPamS",
+	"+mUtuBycCmAXvejCVp0R5/GQRVcbvdpzOvmNP/chirZcVO6O7jZK1XRnp9u/N8Wonpo/uvTxtrukfkk0",
+	"hUw3803dlsrnb0tBU51zunWjPQ7/dGmYD+KiLk9V46U2tR5PstbD5a3VCGapGqdcI7wlpn8IHKxUAUcc",
+	"0akaca2FkpsbzJdV/Fbvd1X6fC+l1JSKPCFC9pngUcVQuLuyEb9ylUae206c0QLbgD7+SXLg0qQLTFjO",
+	"mHB8EphlGgmeLpkxcEonCQ0jO7EeVcYjdOuB9MWf0FKp9xMdtCCT8PHdF5DZdMhTux1/Pf9IwLj5HQpk",
+	"RYhUhmC5BjTnA+lhehHEL3C4fEKOwcyVu1qD6+8ERlATmk05TBV2EMEZiyY0ekL6pdpWgvQDJWGozCSH",
+	"P9vXYFImEr0OFPfczfLrYpJ3MuxviEm18pgyNFX1W54zkWpfSosNCIUAuIdGjidlxS/P4nY73u8iKHZR",
+	"Y8RvEHC0+tQo34p2n9JKdPtwdeu3cuzNsr+N67IzI6DCQh+vSjVHeSv0VGh9H6S3TFL+HYWG6y1wj7Py",
+	"LTzuvQyLmpF2Lh2LcwRRipOsJFBzl+/FKSnk7GoN3Wu6ycrSfdTsNSWEaSJZt6bIXEhNjL8aY1huiezr",
+	"8pKYMw1Toa2gIeKGCdMw5FwWJY/d3YGS3eQ9CDXO6hdbY58Vy8SumsZO+18TPn0UdDdodZHFl3I0orzt",
+	"Qz1Z88niZgI6ZZHB+XUreH1AtHLmTlZTOWh7R0HMVCW7Vw6Vh/xZJbyp77mtcCxN5A5GWHmlNObX1hjq",
+	"0sa6eX1P+fM82vhpaYwPEzwtT1ITOW3qex5FfU9l97vynoBinqjF1WgkIp5uy2yWRcj2mGdVXHwXrbHO",
+	"mi6PvLGlH1F73Ky6SL5Xwc+3qbLvWPBTNYkeoOBnl93lC36aXdYU/DwtDM2qWtzUjFajDn0ZzmaH9nN+",
+	"1n2kAPzd10f+8+d7BieM/TOtJLCpohisSN1Pej1fEAbsbjqsz3RZzbAu8m5k7MZfKhX8Tm7+N2Y5Vt8I",
+	"b+joXPY1+E6hda90L51E5GAAM0swV0Jqwwgtr24sEV23DeyqY8R0J8QrP44y6NWOQ9gGfbXzGE5LLFot",
+	"/pVFJgDk0SrzEh4ePWuTKRxtDNIsfdsmZlPZ6dvjNbm4bGI122I1+VSVU96OLLbSvulVy3o4r4syBNaY",
+	"I7DyJJsyWd4aod0Pv//++++dj/i/MHCZF9esjKR8lL7jYmb6kEnxPxkPBnKYGdIrYzbTnmt7mXt6lGkC",
+	"qGII2oVkNg5iypH/QiKMSTiy8mHrXszTgWRRqrR21+i25wmH0LNnhkFOpswTMRZDYaVp3vDtywZbzFqn",
+	"vc7R8wBj2SqFqZVJDkHMyqVrlVzb0QhJzLmuP3wfSdZYGznPM1cLgGzwxLznJmQ9lNTngq7iUcbL/Pge",
+	"JFaWT06N3PhcYixvAmVNoOy+8152sZUll5AOn3UVIaosdpddga1RsVsLhFuSaN7djixrksa7f0QxtBpK",
+	"pCXL4A5Rpqj2pdgn2ojE7pZV3eyLYlx06KSiol0BGinVdRhRt1ee3zFCVxjADxCd27ZffWSu2bdNVO4J",
+	"4UTl0sUHD1JhnciNAbqtWvmgwMG943rAj0iEvoSvtwyW26pGG9u+jqYLv20k3ywVTdsn4L0Q1G9o7RWt",
+	"ImH9LJVe8bQLn3mnhPbLZUzD8jw5eLX1afJzBtIO44rzmQaRc4dPhDYqXWBdXsqtsFaSO6Z4GkGZkZSo",
+	"dQgKsHznEpJyzvi5xASaIyzTPfDW/1ZC0rCReJ3Qo0tdGwM5n4ho4pCUI7u4JI58pNKIQyYTrvUy9HOa",
+	"CkRorpvkOu/NoWDfnf92n4WVOzIY55/mQSofdzUtKZxgXXrJ58u7qNFfjf567H1nVvKsQq7va4gmSlB7",
+	"z9Kq3tRqtlaHbc46nZbOu8dNXTzGPrRua59d83RRmo+n1fr8tPzBi40WiA7AQeij6TFj2tx5e9nSakWa",
+	"gjs2tk7lotAVUpltXAjeC8WzuvBJcuezsjkTiGdM1uVAtgrftU3nawIQZRpCa8zEl2zOFqG9vadat8oq",
+	"Tvk87AOTC+r3sHYXshBqd+t9PZBGwdhaTy03MMJVphEHrgPOJWHbAWgFTNLNVGYiNeXApJ7zVEOJEsFx",
+	"JZisthHtlX2DH8h+wfd5lKYLra3GyW6MlCfgZNu1WknReXPbCZobGCNlZ6rjnKk7lvZvKDHvvGFqlYuz",
+	"1Eu/Grr4FBJmeAote1xIw644xNwwkWAuz29Wowby/PTi1TvHhYOCOkbJS6UK5EJav3fOFtZb9W3Mpt0F",
+	"a/fMKRvI1ugj67fXKaQTzIJiq5t/rZJo78J7A5obDWF5di/dqWHgfHUz4QMZs0XgHF2q53F+cqoyw607",
+	"n/JZwiIeW++4er+UCZ3nTz19kZuE/HUGPgdSvbaY7dA9qoXhgao+pWQzthLRScy4I3b+BrLqiTONYYaE",
+	"xzBcLMc1+tRJjiEAZ8GsUhHh3CvJg4EM7U+X00ybyyG/pFtd0q1C0soZh0wakSw/CRG7fVACzCRV2Xgy",
+	"kOH5py8XsNEcD6FFYQljh0o5b20Xh50anmjePqm8AI5aG4QRp6HYC9364/mEEDux3aOYGpe8C6dSqkxG",
+	"SIEJYa506paL/8zdgfxIvFNuS/fTTIZ9fFLexRXAfKLcJwrytbQ00XRSmkm3BEs7j5L/OosmfmFrQMvF",
+	"KEjEeFKbJf9sB/ilNPRXTow8lUZWnOBLlFVUUPSsc/gzulyuw/V1jsTtGR89fxnpFL/yNkm1GzS31szl",
+	"Ewj3UMkFScOcIKwxoxoz6tFjDNVG7V1Lv6u95Mv1UORk3sDQMinDkkQX9blj+8qOkEwAqZwH62ydKbvi",
+	"ug/hLGHyUshLtCbCwDP2CzkOAxiy6Aqj+Tn5YRfeJwkfWwPC5wCsgbPsunpV6FxYsKapPTZhmgzSucTa",
+	"tzq9cZHPyA/k4RYv9ShFNoZAGi+3Ec+PXzx/UNVqLpa4ToddCP9WhK+1iO9Y7oYsivjMhE7wVpQEZkbx",
+	"MI9D4ntFD6qfRx1LHlgAKh3I9Q7afGNyGQpArsJxjPmIZYnRA8kix42bLKzThmNCplwJQlI5T1IauOO2",
+	"Vdc8TUXML8kGDrtWX5ArHNI5A5n/cmlU6Khg3dtbj9G5c6Vioprwp9URSzqkVlPYz/dDaQn7Qo9SQywH",
+	"EBod0eiIR6sjaB8RuiAKmUIGtdY1xdcWGSGH1gFWxyB11xo4xaIRL3+gp97kqVAxtIYLF03EaN5YXHMZ",
+	"wHABUyak+zXwCKZmMcNUsuaGgm4YaMNH8Bh7GKaFa+2R1UYQC22EjIy/TgcVSNRSzxoeQIXQDqr06njF",
+	"YsYDOHv3aiBJ6pcCQU7old4TezzyE3J+cUyGIQW6tkqPzmgHVowMM2nV9mzGWaLt82NB2WwqWLJfPGFC",
+	"lh7ShVe+R0P4Hg3DhkzzLnzhRFf6+ez09YezfQ2DPWIj04M97BbhLJrASIyzlO9rqwCFxG21hpfv1H3r",
+	"H4aXr0rrcGM2v10vKGJhD8MA+L+gf8wvzX6piWy4yKWHFxd2ExU7Hbe5LrY57mxY3ti62JkaqruwllNw",
+	"SUDySYSNm4mQXK9HnX2lMrut51aezZmmh3DqJDVzziWEo1RNQxxBaFRIaK9aXPM+FPJkPuEYycjlCrRe",
+	"wJzzKx3AZz6G5+2ASlAGciSsrJklTGpoHfXKZx0+ax21qVSTSZmxxGNK5w9y0LFoSpNiJChHTSCzKZsT",
+	"7acPqA8k/4pmtJIdFv87Q7DZmBl+4kbAEq1gsMe/egjb/Hw92Atcz3YuYinoLlVxFqB5hxkuHMFRbyDx",
+	"jVCrHcFvnF8d9eD/QK9NyaMpZxSdnnB4PTrL+SV1F855GnFp2JhrmLBrSofZV5/ShEWcpsYOIUsSdDYG",
+	"UiozsQOvfD0rnvHDKpks+nbEqHDQ0mdTHq+RtGfvXl3ka2aduN1AQ7GeqrLSUbx7y7hR33TX+2zeOZtE",
+	"K3O1NvpujzaNuJvMw3wqrd1k5WG+5wO/VZfFQllaCet2k2W3k3T8as/lMuJrJeMbLBlyLwA6G06FMctW",
+	"ZB9Lsw23ktnQ9qRrYmuajVOVzaBltbbdiyjEWcpTHeQAj/bHgfTN7mqW8KCmkozCxGW8fGu4oRmFH0JQ",
+	"j3xud+bjtkqGSdCRSjm0fhFXPDUDedhxrbkV4aKxL19PrHwh/9+KlYW9iU9PWnvW6iSUfGrkwwRdeJNa",
+	"m49/NUUW1QvodaIm/wKNWXd7s26d2HQL8o6AO2ZKSLMzGsmXLL3mi3O85q/G8LwfeVlsnz5onPCSsLIy",
+	"ycsFV+1YiAG9bTfvIj9HmZQ82dR5+wbPaPZ247I9sp1DC7MPEzWHabmcbG2kKLWKlsekbz3KhTaVwh0M",
+	"mUiI2ULnnhOestN22sFRo6avcWY3sBpBuN7XC4F59wiMnQAdlMs+plMlYSQSQ3YIrlDh6tkGsmCyB8dk",
+	"3y9CNmXfxRkbhQWmJNgxBFgQGKBBliTFBM1y58afucYw2O6ANMKjER4P7qb0q04K7jAhIY96kM/ifvVh",
+	"Dmg58p04LzIs4g3tYNm9cRtlJwlSrVmpFSGnoCWb6QlWblIwp8UkFhkitwMutzjwoDt5GyuJwX0NCdPG",
+	"irh2H8oeC2AW6vAYjIKj555faCCRsCOP8iskvraTZqcm7yD13RilKWF5nrF4K7zoBE/zt9D5PQbS+nNY",
+	"+msUcJkL8MMjmCppJjqvDmL4ApR/Xbr7vob8NvYerlYH/zly9ZcRi/lURATRJCTkRagVvDIwWSo1HD0P",
+	"6AT0h4QGrbAXeZ3gKz5hI/kayffYJF+xOpd2/+ExbkvlS6eX9vLKHi72r+/ccrQM/KspduxmoWe4xJBd",
+	"nK0P4LyPydWJmXGtZdT27gouIL+L3Zr2JLvNhyI1E/gbPDvEPa6h9enj2fkvpx8vP59dnH28eP/p4+Xv",
+	"Z6efv7S7tVxkn/1NX2c3pwd6ZFCD7k12wRoknqk442QspmgnNgHPrSWtGhtDc1BYvyBxNbZW6K9ZFFkX",
+	"oX4fUPmUnfq7rp56za2Fr1fUXJCP2zlQgYf2mxbxTgKMcKRTSPFHbH6us4aBUdOhNtj5g71Rsd+rp74u",
+	"VioDC25weZWbd1Y24Jl9+d/tCM9xgKu92Merb4cXxT9ca/SNa2AeNpxlPwKwZdTXtLxJiu2xfWdQSKwj",
+	"5LUwO/TvU8jyfensh2CG55Pokmq/7+R2N8S2Xp6DMsb1U9Jby++xXX2VVklDFX8z6FwXei7NILQo/UOq",
+	"wagrLnV5p9IV2zB0XQsDEswCs77qFZdhAHqi5pJ6SFsIFiCMhgnTWBJwxWem3QfNXcjJN3ZBIiT2TCxU",
+	"lsIoVdjRSMRrAxmxJNEQvj2jlkMnOewl+uBPfO5frvohb0usOyefOgeuVEwJdjkOXUPhQJYd4twbXgUe",
+	"DtCSYkDJwyJ3CEjlKxIq86p6nS7rE7izJQytz4pTiQG6iHuIL2GsrytSrqHl7eFnPQxfBsAMTJU28LLX",
+	"Xg+1u7zNHivk7vI4HwR6d2UQWmd2168lrCJzCVcWIJI7tUm7bYH2UbXYt0HfbQpxd5PbuAp5IVlUuiRF",
+	"lF9mzIv33JmXwKJIZdLUCvS1ttdWmN4aYfLd7IN1RTvF+BvYpHuh31+xHbzpYHU6ir61dsOtEZPqNPfa",
+	"ABIBTea1c8iEjAaJL7mjHcOSLhz3jklfS8jklbRGCt48wA4a1LxeDwdwfNijn0gF1wDy5lviFyGv7n8z",
+	"4FPWbAP3lXKpcPvNcP9dHDsM6q2SDyeDeZSl2LPwrz+WgcR8uYambq98SzB9ZU1qBVHKkaGcJXrJOLB/",
+	"XPHF3WwWWhAX9t6bd03+ujcPNlWfsY4F9RSX29I2uC/70D6AHvgwpqF9/mdit9hMz/BjbL7/NVzfa3b8",
+	"qTOwyls9cG7t7fd6dbdWVuyaFilfMEbuKXOKbqSSRM0rbUoUiDsBJpVcTFWGEMWE8OTpXwoOlxzjxlXr",
+	"+5FAIrD+3joyWSxqoeiLaFw+ut1icXdc8vi4Q3vfyKR21zWeTzJC6NfXLumtvJq6iQ7eIjpYFKZu5Nfa",
+	"Hhk8LUSJzwNZR+Kap9qXsBa1+K0y6Ik9zUGVh7mkcNchSBm2f7aDrYE6a+PjKZILLMpv5SKxjZEzBriT",
+	"8hJCKhfswqkbMILiTXh0VW1dGkg/rD4wmKcIoIBNp6gmVGY6atRJiUiTtIfQcNzrlSFevBHZhdMc9kqM",
+	"pWuPwOmfap5cc+3Dgvo28UWvLyjEi7gxrpthW7jQ77nHHSz0o3zAUGE+UQ2nfRMsfAzAW7ngNaqIC3qB",
+	"cBNrdMdYYElSfCc7YH3zHh1v0DUeY/QwLdbJvUQKc523Q/3ARX7uTh6L9YGwA/FmRvepv+yJ2t1+lrbb",
+	"3fncN5b2jpZ2PmMBDDORmI4oYIoL/1zN5Q3N7qXbu4JJ1sdQfRG6dA2mgP2lC64PpAocD0cAI98i2s5Z",
+	"ZP0OoIy5mauBtPZwmlH9GFVdwxeWjKwSmolEGbSf8d2sTdsKyXy9RNP1sujqDQMIy+2y5UPtE8S4xtkY",
+	"SBbHOf5hQHi6TFfLVkv9uDQRQZ4Ri1Tsad90F0L7J7oTxNgLrePeSxAjMOyKy63J9ItCnT5i69iP8gGt",
+	"43yiGuu4sY4fEv0ljgtRUuQzvQSDlo9MHGKZWVlW7hLBzaX5jjZzSX58Jx2+FpnOHW9s5kdEXLusxLHc",
+	"miNhVCmCVlml925VU9G6e/xdoy2fsTQRPPVvh0BoCxcHW8Ccp65SrohPXnE+KwfU/LzgBT6B34XTfIZy",
+	"Lkc9kKGIQ3Ak+vkjjYIhL4EVUQxUs2k5Wvd3b6sVETaqhCDLAs2IWuvhNI6rG/K/6Lm3p/ANHqex4d7r",
+	"QWA4bybyqoSKPv7s1kMjDxuEzkdrzZwTEhkwXLmVpIo3cfwi39+mI5y4L5yoDnb8bQyiFB2G53juTkGU",
+	"b8yEVvexlSR915soFRaJ8/gERizRvE9/0VG7j+tG47Z7ZRTuqUOlEs7k04vaVD/L9qgNTlCTKb1Z/Gap",
+	"Sba8qYpDG0I0n2SR68Q85YxXy3r7BQ/WfCISwhYUBaK3qGB9hwdL+yocyFbeVmE/aZtiNpX8YM6TjXAA",
+	"zxwcgJIQOgTaS4Qn/8imyNFVdIZrvHQg+VehDd04zzd4Mmn75I/vviAqiZAZMldwlphJxFIOU5FwbCIk",
+	"TDjEpR2larrSs7ivB7LS69sHgbU2o4WH5j08NhM6hoxfmAbOj70wkwAIi10kwiwQASImHq1nFbABRAWG",
+	"w5/MBFqDPa2UdCAEhz8N9toBzFh0ZbeMkA7b0T/iZ3sFg6OX8IYP04yli3w09jMdwgeWRhN7HcHCYZ/y",
+	"huBSdQM/1uBSdZQPElxamqgmuPRITL/GfrtZrnapiXZJt0BrlvIZQ3BHLFmPs8RMlIqDXGa316mfNWbd",
+	"1vjUigj6TtbK+pyunarGG3tUGd3ldZo70q/evSop+A2m0a1CRxj3WDWohv/mkdEw5enYmjwOiJ/+0Qr/",
+	"HOxFk2iw14c/B3ueB+BSSfvLwFETvuj0Dgd7f/2FCac0ZQsq/vIsoV04lSWfwjewAtJxIZozhX1WtPqv",
+	"s/gOtPqNaVNwJjo4XX/7Ng8Cn/t9Yzi7iQUKt9H3aIRDE6p5vLTSFBdeC5QGrX98+fTRCS/csrdS6Qdc",
+	"xncck79wiGqGXXENfDTiEaLReQbCGGtlq36lNiJJrL+jIzVzAVapqv6unqi59kW3YzbT2GxAFbbeEyTs",
+	"txrYGBnfsY/0mMgN7QudyfhBQue7id1CCTZCtxG6j1bonsl4Fc5uZ7GqD6xU2gjvO9iTaknyJQLZ55EY",
+	"3YHkmcGeB+Ltwi9CmyowF0LyrfZZwHyigoFUEkKmL9UoDIhixGMbY5fZJOV6otDAnQp5ycY8RF6qPPyk",
+	"UgfXGepoolRyueAsDQMSsIfwhc8Mnw55OpCudotOW4XLXNCDQZg+/G4PvkRf9PC4XVCcONSvoxcnNFQm",
+	"oYIoOpAte06UKM3jANbx/+egzgq7NxwAipuF9jpYUmgJxOhAvseIMy3kuE34ozgYqVZ0btFr4u8OLU+9",
+	"VXm2MEGRXqBDA5kfa3fhI8XOK0vBYaFRPJ366irHV3vragKC1TTLW7sgV1Td8rr0awLhrn2E4CSnrfTE",
+	"NzGfJWox5dLsa/CYiRefTz9+eY+giW9Pzy8/vP94efr2DFqHx+11KRS38CoplCn7KqbZdK9/9DywJ9Af",
+	"h8/ylI6Qho+xdzeoJTgqYsH4QWDL6lyeebtFNLiRrRt4aUdUBu8maq+PaaSgNh+0Kgvsbvt3Fo/tCq5M",
+	"tXImTG1FsV11ezek3Xmauai3bLY9FVWRiVvRhZss1Qbl93tlKifKGtxZ4oThilYsy0nJb6Ajs1mkpnZp",
+	"bmLl2VHdlQVxrQIJ6iW/lcZrF0mfMKGvsUAZK5C9OvWP+huEhPp9Sdmg8I8uhAgIfXn4c+ibuA9/NpOB",
+	"zBVry3fQ7WvQ9C0QHrd94ujgPTL1JZdxWOFz34ZiPaJElH9Pf8Mp+2qlGd3v2SGcZuNM55JxDdB1Nbbs",
+	"0X7zew9kPokeAdvRoFkNyj3V5qF9K/eW9HxqhPfIod6NM5xNgaXI7p83ozvQ4O5AfqGSquEC4VIRjFQu",
+	"4ZNeCRm7Eq+EGeQcpT52N4FapT6hyAuMcE5A58LwaXcgv0HV/upWcwk7ebu+tZJKxmoewKEV+C96Lqu4",
+	"TuhXFlu95jk8Cgod+qJX1qG7qFCvj0w+NlKjbsYaBVUoqNUvvl1LeZnnpEpAMPFN7cQuJUs5MVxZaNq5",
+	"tHNoZxKkGqp4kRtxhz9bQ/zoOWTSSizJ4y3aac6HE6WuOjob5p9vcx3Tb3TFl8oFOxUzlWsiblHMtGX9",
+	"U94g/iKweeyJbayaSd2+syrfrNlI24qQ3FKvTpsDWz6BMqyr5lHKTaWJgYTXhhKl1zwR1xxreUoAM18M",
+	"kzFLY3AfWIOe8UiM3CrpAwOEXXV2CT5lXwOGt1t5KbWesBnHvq2BHHGrmw2ftl2owu9gEYd0Cd4ERBwU",
+	"tdhKukr4lJt04UyGWcIWfYh5J85o2XKKVLeDgczvasSUa8OmsxBav0rx1VVZ5d1rzBg+nbmmt/wqLcaS",
+	"mSzlIbTC68NgkPV6z6Ih0/zFMbz7cPqq8+Xd6dHzF2i+ibibP6VrpRmezUO44gseF9xO7vJZycMN5xPN",
+	"o8vQfbETiDNM/DNIFcEO7WtkbkjYjFAv8pFhCRldFoCesYh3NLe73vC43YVTuYCjr1+R1iRD9O0TYHJB",
+	"wHg80ZxIek0q/BD5V1qYgiUDOWTRlRqNcFb+LYw1vAhIKOXcw9CiOVY45TEtoAWMmEi0+3ilpWofOGXp",
+	"FY8htKcIOQ6Jv5zlE39ZvqDrz/Irwtre0hWg/fr5l7ygbWLMDNl4GNH1RsDiOMVXnqXi2lqfA5koNbNv",
+	"RWTPQl51kPHZn8p99neUaR5Di5nq4HGcmK1ghti2/PvmhDzuTgMZC+vsxG0PaWIPkh5SKTC7t7QPFs5V",
+	"ekXT72Myv539/d2nT/+8PP3ll0+/nb2+/Hh28dunz//80oXwWvB56Cra9EAiKfTKLLt4mu5D6MqCQ7d3",
+	"cBZPICyrsdAxDaY8MipdWO/kOicHoH8OJMGJ5JSo84nSzvpHsunYxSfL9/VzglHJkmxYXwZXo0G+fy0c",
+	"/8qmswQx83C4l1aNO5ITckq7Pl65FyBqlLt/N+YsToTkl3HGL611s/dHsGIw9Pd6hy+fjZ6z485hdDTs",
+	"/BQ/452Xo16v85y9GP4U/Ry/5D1rgGdpstffw3XdPzhwj0y7bnhdlY4PlOQuwG2XxZJ1YjXPrRX3gxT3",
+	"1Y1jGwpzU+fXNJHeu+nlVuSQI8oKbUSkMSM56bguKGRhlTN6N6iW1yCD1xllm5yZrdV79ZLze5r668Fp",
+	"S9q8yR0/pl7TksVQ9SCE0W79rnMfvqmMr65W7k5U/3csmKt1dh+gau4GO9GXzjU7sqnmeFoldOUVu6+t",
+	"3xc4fxBtcywQiIy45jBK2Hi1si6AFTaq3dXuQZxHRXaJKRYxlKfNLehe55RiI9sDeS6IohsmhjuFL1le",
+	"+3mExc93tY2zhnft29T29u1BQbg7rkH9fzOecV0OWrgSU6q/x7BTiP+5JCddxGFAdMDMgIow8xoDQ+4U",
+	"d7oWhDplXMxkICsm0JQtvHEPLeS3QNnCZAzWu8bQpQv74CPbXfiMr85jKEQE4VNgCLYUgRRx2K/4Dljo",
+	"WopaUnsljFQ65hTQEbFrMsBIzJiJWuRWGoHbq2f0pb8h4IFTtNen7ojDo07v8KLX6+P//d8bxxNobDeI",
+	"JBzdtfCiEXzmOktqMftxlf14vJKNfbGjW8/zgG6pYoSkBZNO7KgUcFdQAYQ2TG4UsjvIS2WY4R3yr75Z",
+	"bC6JA7y39wnoCffvRdUIEpevuHSZlr3+zy+Oe70bRyTxDT6rMgvUg7pW68ORy6GOHEBR8nmRokFqRAwG",
+	"KRk10FuN8/V4heNbcb3sejnYmaUIZyX6qRJqFCXMLX+my2jiCSQYNohOrOPqUNngRofLsUjjeVtKtl4x",
+	"zTtCao61I9ccplbEgZJEKhB4KH6Vwsy3ioJkUx644nP+lUUGwS1kNh0SBP+v5x/XFVH9z3Jt9C9cjs1k",
+	"r3/Yo9Ku/O+dyT8wUynM4u7vPEuF/eaXmstLyXm8O9gxlx85isN1lCpxRpL3UnNjhBzffcXMo/KZS7zm",
+	"N6t8bgpfthW+bCkmLsmTivzYgJgsV7czbnkiLMFMdxd+m3BJjptK47oiZpaknMULxzqIXuXqbZ2QMZMy",
+	"MUh43HsZuvqXxKUYwwLZkBn/1FamOQgzkClDMBkzYb7XxEtVxwZiTdm2GzRSL3ty9qWBS2Vw8Ng0IkxA",
+	"5cd0E+GZpHhMUi9ZENqyFf12ZlrhUe8wbPfLr+MKj3iS2DPdk/Ad2EDSfbGjKGLSP1toQBJGKuWYMZFS",
+	"dfBY4RegyiPPUrXvekXVCGZKazFM+ECWnOdWzg3tD5dc67DdhYu5yicDv0ZRV+SwhYQ1+n1cwP4+VVjo",
+	"jGDWykxc5EHGMMJqZ5wTO+z15QwlcfBYIX1KQ3yQlH95ipok/10l+d/nS7pJ938LSg9JrmX25RaCp/U6",
+	"VRCeJbVTY8wuJ/FXibPwsZi3iEFI5HMl/DDPBBU+6x16nfFLrjNanj9glqphwq20LDRKeyBLaLnuGVaW",
+	"BcQT44T1fKJynVZSPifEKruwgp8nmgdWbR2HXTi75uli4IaXCz8qwKM36LA5W4CIi8HjlTXS8i033yIq",
+	"z7N0pjT/bqbdPSIWPdsoWt3n/VtNvCXmhokEB5IrcASoqVtN7rDvsLTKDlc6kqP5hUOujTaMIsIri7l3",
+	"+LLHnvPDzovhYdT5iR3FnZ95b9R5xo6Hz6MX8U/859FesJfk8nfDLX6KjuLOT0MshDvsdY7Z8+GL6Kf4",
+	"Z/4SO1EMM5ne6z/rWZ9GGPvGex/UNY/tjpwyO5lUUkPegy+Zc9VxvmLOT58+mNprO+Vrdw5MndM9Ni+B",
+	"G0/8SXk3kw26tFmXVtWuWg1n6UI1BTT3UUCzhOFGX2ujI3KH4FdvxfWSTGd1Dg3Z4NXlR66K0GDIurKm",
+	"rJIQ4V/9gax3TOYTZzQvOUAlZREQ2uVcaOeiUf4ea75jTnXexhv7ZTvfG+1QMumtvV+nLKhc6JtM6+9Y",
+	"JlSJCDxAedAOasuXBTWAezeOSa+zs5vo9HcrDaoVwpuxtXa01A8Ytsx0EjXeVHl7imf9osZPu9znNIuF",
+	"wQKCHUp97Ll5utTzzC71dT8lcPGnZX78NlEwYRoSpa7yGhcvxTG5WKWEx/7+165V3wOEY76jvCtotX9j",
+	"mdDqJorsS0mzuXTulT/pHhe4e8a61Y3+LLjRVlevw1OaTzhaUcIX9TsUBWqmbxb4HQp3txzAKNATaslz",
+	"EenREraIMwDz7nDOph0m4477kN9gdtfWV1A80o3vscZ03fAeJJ7rp6Zmh31237AJ5jbI7I825uvkRi55",
+	"NsuWrVrv4E/3r0v7q1Ujccrmtyv68jn2GTOTEp1Nfv+95X1+k0T72kLcNx6VzQ+eJdjQKxW1kaf2M3g/",
+	"3s9e69d/wtvX55/hNDXwU+tZu+3g8Fzky9knA1lCFCrR+TiaDeljC9rB8wlDhblh8dJhG4luieAj8GA/",
+	"1swZSCalymTE4z7mLT0mLcVChkwLRCLJB7/0gq2wNLgujitsI1yJHdVAVjqdpYJEyTF247vgnQvs5U9m",
+	"oNmIjzNGWVuHs6RSYJCw+ShL3JBw6NiAZZjJjEoXEGdmUcJAUm5i8Hx6QqSueUoT54M9/lt4QyVA0Czq",
+	"26a8xgRTmJVRRUpGPKUw/goSl9DYXmGtzDDl14LPsVyEI/NMZbaqRwlXIWfhA7I0IZNGJMBglrLIoB/M",
+	"U9/Y3oX3pZUxkPi+lGSuLAdrG2SSIUQxjxGVEaprivO4sOpqv4H9lEsfoS7u9JtbHk9D+f+WL+bvHXHa",
+	"YAFclHaZ9F+lCTg1qv27qHaUIV4qzpkuluItlTz/aidorWN7hocffWLzS4Y0GhTGojHX7d1PkhOiT6wi",
+	"ZE5uXN47Ba6+5qkD5pnwJHZRNavaq1E1ZAMCTd/Ma1KnR+4/mFNWrRsDOmXtva0295NMFlWlLaRnHdiI",
+	"VPgjMjmWJm57HLY8aU3A9f4258U6oNN7jTxVvzotDMQFk1WUJfRTddmvyssQiJ0JnRZh0BbWK36BM67R",
+	"g9ArGE5U/w5h2W6+JLs5hJZ9tB2Sx23O762dOT2Q1pH21/qKqhOXtkYPyHEqtbvwKU8eHx8dra+qLG2R",
+	"x2qEl4b4IFG48hTVSBB3uInENeb6IzTX3epckXNY5VgOFrQ3glDf0qgv69SDP0t/XbrizbsK3FVv/c3B",
+	"u03YOt8kMb9jsUzF+HmAYpktYrNcLFOOdjUBjKaL85HXyagUiQaWMPw3M9DdQGjiLe4YAeSDus4BQJw9",
+	"mwh5xWMwCsJRqqYhKInMNnnFc4CM256n1GoKJft5BFtDyxqq2OwkCISVxITO+z+Z1lxr51BNOTdCjgkC",
+	"hG6mAztRkzlbwIjzeMiiq3aA3ApoXA9k5Qaec8HdQcqMJUCxcR1ALPQsM1wHK8zyAegsvUYCJvehXVZA",
+	"XgvjR7xW8QXeDNd5tYcRU54IyV0WBuuf3ZTt64G0lj8ioOCUK2zJyud035H+YYE5AeR6DlRs6WIp70Ok",
+	"0hT99QmfEoDCnKV2PqiK9Pz04tW7EARlf6rFqCymq1IxnpjuQA6klbMToTH14byDIA/+z1NhDJeegb7c",
+	"MYH9BtogiWtO0Iplq3RCn/Iq5Y4EbKeYKSENRV5SHmCKIn/b2cyRa1TqapbiLxQIHMhWSA+69Mz8doeE",
+	"7SDHAqDCKZMykQQOzyaTsQPcs7Ms4oAa8FiOGS2066DbzzMniRrT+9PWLUguQEnqVXOtbvv0LFoISkYc",
+	"40cIYWNtCKQA83No14QdqcuZ2SkM/XukWskuvVtIb0NIBmppXvJ1Rh9xxkS6r2ure+0y8kDQ7sYnK4vD",
+	"XstEqvOpSOOB9F18dsAlAaDwqQP52YE308KjSma7BMrTklPN5MQy6AJPGOUgkQglhhYr5ckQd5u4WYgn",
+	"BccqS5UpQgJPU5VSAAZJy/CZjn1nHaHRQIbvRx20sUJAL1mXJVqdG/zBztfG5vdHRIVZ6lGxMpvgj7c3",
+	"juzckIGT8SDEmfjk9dhCv3lkbtqksd3a+ZbOa/ZRTklia5GxbmzJxpZ8tLYkLvitvUzU8eRlcqn29DYl",
+	"2F6hrO2a/OxtO2tFCeQ/rJhgFSOvYtCRERjzSGhnAjqDDo9GidKZtQZUEpei6jWdixd+iE+6/Nu/xfak",
+	"g2dAqk5Mk26441ygRx8buY4p53SotCYpaM1TMbVeXszT0i5zV906DWhHxaMsFWaBF7GZsPZC/19/2FWr",
+	"RBzhv/+wp6XX/tYFb0H/4ODw6Kdur9vrHvZ/7v3cwzXsRvdnzqjkd5TeW+U1+1SKANK+LUcAUV+62+T8",
+	"FTV3eeVpK+wNykgiea7ELmhJfCouRVFrtUpyNrDzroQooUYlzJBiSBUpZ0flfs8d0r16Irc1bh3RrLgK",
+	"qUrDNsv9X5RdSzWMpRGtOPWrAzg9fw9XfOE8zKrHUnV7iIHHyh7XLuwZ5Cj5XP9ufiUTyp6fCeiUxHYA",
+	"XI7ZmGIUCWfxkuSeMcmToPDIK4K74u6WMI7cVlgdVOGko3XmfGEeg+b0ADi1M/nPANiUy9jpFdTKBSnM",
+	"kmvvKgqLCr4oUdFVaTh8EtUM5TzlM0qoYZo/zhIzUSomZlxHwYzUvtCpiRkgo74dDXLCYGWjVpUPU+JO",
+	"q9lpmYnUlLvQg7aP4NNZgut+aWZQ4NHc52LNOblFhAJYHlRx3nbO7irtClIZhU49NS89tm5BjscpHzPD",
+	"YSTGWco1WJmVGfK5iGDGsCHT3BnYsdBOfWPRZKoSkpszLvHUE5CqALuxz4/JnUYaTHLmSyNLuf2hbmRv",
+	"RGKFgjGOn1v5BGchVqDFYivt7UzhbQJIuLEyNoCpkJnhuh1ANOGRdYU9BbJIYbjwAgejLULCMFFD0Eal",
+	"juDYyz1Xj6PLEga3bd0O5Eli1xeZcHqhDZ9qWjA+st0psDAhYoYlapwRcyfMsiTB3UYhADG2i2HuScFa",
+	"Kzxh7fKKJ5S3v/746/8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

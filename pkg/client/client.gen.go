@@ -584,6 +584,111 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineClock.
+const (
+	DeadlineClockAdvice            DeadlineClock = "advice"
+	DeadlineClockAmendment         DeadlineClock = "amendment"
+	DeadlineClockAnnualReview      DeadlineClock = "annual_review"
+	DeadlineClockCHCEligibility    DeadlineClock = "chc_eligibility"
+	DeadlineClockCHCIdentify       DeadlineClock = "chc_identify"
+	DeadlineClockCHCInPlace        DeadlineClock = "chc_in_place"
+	DeadlineClockCHCRefer          DeadlineClock = "chc_refer"
+	DeadlineClockCareActAssessment DeadlineClock = "care_act_assessment"
+	DeadlineClockDecisionToAssess  DeadlineClock = "decision_to_assess"
+	DeadlineClockDraftComments     DeadlineClock = "draft_comments"
+	DeadlineClockFinalPlan         DeadlineClock = "final_plan"
+	DeadlineClockNoPlanNotice      DeadlineClock = "no_plan_notice"
+	DeadlineClockPhaseTransfer     DeadlineClock = "phase_transfer"
+	DeadlineClockReviewDecision    DeadlineClock = "review_decision"
+	DeadlineClockReviewReport      DeadlineClock = "review_report"
+	DeadlineClockTransitionYear9   DeadlineClock = "transition_year9"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineClock enum.
+func (e DeadlineClock) Valid() bool {
+	switch e {
+	case DeadlineClockAdvice:
+		return true
+	case DeadlineClockAmendment:
+		return true
+	case DeadlineClockAnnualReview:
+		return true
+	case DeadlineClockCHCEligibility:
+		return true
+	case DeadlineClockCHCIdentify:
+		return true
+	case DeadlineClockCHCInPlace:
+		return true
+	case DeadlineClockCHCRefer:
+		return true
+	case DeadlineClockCareActAssessment:
+		return true
+	case DeadlineClockDecisionToAssess:
+		return true
+	case DeadlineClockDraftComments:
+		return true
+	case DeadlineClockFinalPlan:
+		return true
+	case DeadlineClockNoPlanNotice:
+		return true
+	case DeadlineClockPhaseTransfer:
+		return true
+	case DeadlineClockReviewDecision:
+		return true
+	case DeadlineClockReviewReport:
+		return true
+	case DeadlineClockTransitionYear9:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadRecordType.
+const (
+	DeadlineEventPayloadRecordTypeAnnualReview   DeadlineEventPayloadRecordType = "annual_review"
+	DeadlineEventPayloadRecordTypeEHCPlan        DeadlineEventPayloadRecordType = "ehc_plan"
+	DeadlineEventPayloadRecordTypeEHCRequest     DeadlineEventPayloadRecordType = "ehc_request"
+	DeadlineEventPayloadRecordTypeTransitionPlan DeadlineEventPayloadRecordType = "transition_plan"
+	DeadlineEventPayloadRecordTypeYoungPerson    DeadlineEventPayloadRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadRecordType enum.
+func (e DeadlineEventPayloadRecordType) Valid() bool {
+	switch e {
+	case DeadlineEventPayloadRecordTypeAnnualReview:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCRequest:
+		return true
+	case DeadlineEventPayloadRecordTypeTransitionPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadStatus.
+const (
+	DueSoon DeadlineEventPayloadStatus = "due_soon"
+	Missed  DeadlineEventPayloadStatus = "missed"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadStatus enum.
+func (e DeadlineEventPayloadStatus) Valid() bool {
+	switch e {
+	case DueSoon:
+		return true
+	case Missed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineStatus.
 const (
 	DeadlineStatusDue           DeadlineStatus = "due"
@@ -3160,6 +3265,49 @@ type Contact struct {
 
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
+
+// DeadlineClock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+type DeadlineClock string
+
+// DeadlineEventPayload The data of deadline.due_soon and deadline.missed: which clock of which record is due when. The event's
+// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request,
+// ehc_plan, annual_review, transition_plan, or the young_person for the Year 9 transition plan); read it
+// through the API. Each warning is sent once per deadline and due day (a moved due date is warned again).
+type DeadlineEventPayload struct {
+	ChangedFields *[]string `json:"changed_fields,omitempty"`
+
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock `json:"clock"`
+
+	// Deadline For deadline events: which statutory deadline.
+	Deadline       *string             `json:"deadline,omitempty"`
+	DueOn          openapi_types.Date  `json:"due_on"`
+	ID             openapi_types.UUID  `json:"id"`
+	OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part                 *string                        `json:"part,omitempty"`
+	RecordID             openapi_types.UUID             `json:"record_id"`
+	RecordType           DeadlineEventPayloadRecordType `json:"record_type"`
+	ReferralID           *openapi_types.UUID            `json:"referral_id,omitempty"`
+	Status               DeadlineEventPayloadStatus     `json:"status"`
+	YoungPersonID        *openapi_types.UUID            `json:"young_person_id,omitempty"`
+	AdditionalProperties map[string]interface{}         `json:"-"`
+}
+
+// DeadlineEventPayloadRecordType defines model for DeadlineEventPayload.RecordType.
+type DeadlineEventPayloadRecordType string
+
+// DeadlineEventPayloadStatus defines model for DeadlineEventPayload.Status.
+type DeadlineEventPayloadStatus string
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
@@ -6693,6 +6841,227 @@ type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatc
 
 // MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
 type MergeYoungPeopleJSONRequestBody = MergeInput
+
+// Getter for additional properties for DeadlineEventPayload. Returns the specified
+// element and whether it was found
+func (a DeadlineEventPayload) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DeadlineEventPayload
+func (a *DeadlineEventPayload) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a *DeadlineEventPayload) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["changed_fields"]; found {
+		err = json.Unmarshal(raw, &a.ChangedFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'changed_fields': %w", err)
+		}
+		delete(object, "changed_fields")
+	}
+
+	if raw, found := object["clock"]; found {
+		err = json.Unmarshal(raw, &a.Clock)
+		if err != nil {
+			return fmt.Errorf("error reading 'clock': %w", err)
+		}
+		delete(object, "clock")
+	}
+
+	if raw, found := object["deadline"]; found {
+		err = json.Unmarshal(raw, &a.Deadline)
+		if err != nil {
+			return fmt.Errorf("error reading 'deadline': %w", err)
+		}
+		delete(object, "deadline")
+	}
+
+	if raw, found := object["due_on"]; found {
+		err = json.Unmarshal(raw, &a.DueOn)
+		if err != nil {
+			return fmt.Errorf("error reading 'due_on': %w", err)
+		}
+		delete(object, "due_on")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["organisation_id"]; found {
+		err = json.Unmarshal(raw, &a.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("error reading 'organisation_id': %w", err)
+		}
+		delete(object, "organisation_id")
+	}
+
+	if raw, found := object["part"]; found {
+		err = json.Unmarshal(raw, &a.Part)
+		if err != nil {
+			return fmt.Errorf("error reading 'part': %w", err)
+		}
+		delete(object, "part")
+	}
+
+	if raw, found := object["record_id"]; found {
+		err = json.Unmarshal(raw, &a.RecordID)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_id': %w", err)
+		}
+		delete(object, "record_id")
+	}
+
+	if raw, found := object["record_type"]; found {
+		err = json.Unmarshal(raw, &a.RecordType)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_type': %w", err)
+		}
+		delete(object, "record_type")
+	}
+
+	if raw, found := object["referral_id"]; found {
+		err = json.Unmarshal(raw, &a.ReferralID)
+		if err != nil {
+			return fmt.Errorf("error reading 'referral_id': %w", err)
+		}
+		delete(object, "referral_id")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["young_person_id"]; found {
+		err = json.Unmarshal(raw, &a.YoungPersonID)
+		if err != nil {
+			return fmt.Errorf("error reading 'young_person_id': %w", err)
+		}
+		delete(object, "young_person_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a DeadlineEventPayload) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ChangedFields != nil {
+		object["changed_fields"], err = json.Marshal(a.ChangedFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'changed_fields': %w", err)
+		}
+	}
+
+	object["clock"], err = json.Marshal(a.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'clock': %w", err)
+	}
+
+	if a.Deadline != nil {
+		object["deadline"], err = json.Marshal(a.Deadline)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deadline': %w", err)
+		}
+	}
+
+	object["due_on"], err = json.Marshal(a.DueOn)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'due_on': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.OrganisationID != nil {
+		object["organisation_id"], err = json.Marshal(a.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organisation_id': %w", err)
+		}
+	}
+
+	if a.Part != nil {
+		object["part"], err = json.Marshal(a.Part)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'part': %w", err)
+		}
+	}
+
+	object["record_id"], err = json.Marshal(a.RecordID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_id': %w", err)
+	}
+
+	object["record_type"], err = json.Marshal(a.RecordType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_type': %w", err)
+	}
+
+	if a.ReferralID != nil {
+		object["referral_id"], err = json.Marshal(a.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'referral_id': %w", err)
+		}
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	if a.YoungPersonID != nil {
+		object["young_person_id"], err = json.Marshal(a.YoungPersonID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'young_person_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // Getter for additional properties for EventPayload. Returns the specified
 // element and whether it was found

@@ -29,6 +29,7 @@ var all = []*gormigrate.Migration{
 	m0014,
 	m0015,
 	m0020,
+	m0021,
 	m0030,
 	m0060,
 }
