@@ -587,6 +587,33 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineRecordType.
+const (
+	DeadlineRecordTypeAnnualReview   DeadlineRecordType = "annual_review"
+	DeadlineRecordTypeEHCPlan        DeadlineRecordType = "ehc_plan"
+	DeadlineRecordTypeEHCRequest     DeadlineRecordType = "ehc_request"
+	DeadlineRecordTypeTransitionPlan DeadlineRecordType = "transition_plan"
+	DeadlineRecordTypeYoungPerson    DeadlineRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineRecordType enum.
+func (e DeadlineRecordType) Valid() bool {
+	switch e {
+	case DeadlineRecordTypeAnnualReview:
+		return true
+	case DeadlineRecordTypeEHCPlan:
+		return true
+	case DeadlineRecordTypeEHCRequest:
+		return true
+	case DeadlineRecordTypeTransitionPlan:
+		return true
+	case DeadlineRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineClock.
 const (
 	DeadlineClockAdvice            DeadlineClock = "advice"
@@ -676,16 +703,16 @@ func (e DeadlineEventPayloadRecordType) Valid() bool {
 
 // Defines values for DeadlineEventPayloadStatus.
 const (
-	DueSoon DeadlineEventPayloadStatus = "due_soon"
-	Missed  DeadlineEventPayloadStatus = "missed"
+	DeadlineEventPayloadStatusDueSoon DeadlineEventPayloadStatus = "due_soon"
+	DeadlineEventPayloadStatusMissed  DeadlineEventPayloadStatus = "missed"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineEventPayloadStatus enum.
 func (e DeadlineEventPayloadStatus) Valid() bool {
 	switch e {
-	case DueSoon:
+	case DeadlineEventPayloadStatusDueSoon:
 		return true
-	case Missed:
+	case DeadlineEventPayloadStatusMissed:
 		return true
 	default:
 		return false
@@ -2786,6 +2813,27 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for WorklistStatus.
+const (
+	WorklistStatusDueSoon  WorklistStatus = "due_soon"
+	WorklistStatusMissed   WorklistStatus = "missed"
+	WorklistStatusUpcoming WorklistStatus = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the WorklistStatus enum.
+func (e WorklistStatus) Valid() bool {
+	switch e {
+	case WorklistStatusDueSoon:
+		return true
+	case WorklistStatusMissed:
+		return true
+	case WorklistStatusUpcoming:
+		return true
+	default:
+		return false
+	}
+}
+
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
@@ -3269,6 +3317,34 @@ type Contact struct {
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
 
+// Deadline One open statutory deadline of a record.
+//
+// Example: {"clock":"final_plan","due_on":"2027-01-05","record_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e0f","record_type":"ehc_request","status":"due_soon","warn_from":"2026-12-22","young_person_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e10"}
+type Deadline struct {
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock      `json:"clock"`
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part       *string            `json:"part,omitempty"`
+	RecordID   openapi_types.UUID `json:"record_id"`
+	RecordType DeadlineRecordType `json:"record_type"`
+
+	// Status upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+	Status WorklistStatus `json:"status"`
+
+	// WarnFrom The day deadline.due_soon is (or was) sent: due_on less the clock's lead.
+	WarnFrom      openapi_types.Date  `json:"warn_from"`
+	YoungPersonID *openapi_types.UUID `json:"young_person_id,omitempty"`
+}
+
+// DeadlineRecordType defines model for Deadline.RecordType.
+type DeadlineRecordType string
+
 // DeadlineClock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
 // 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 // amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
@@ -3311,6 +3387,14 @@ type DeadlineEventPayloadRecordType string
 
 // DeadlineEventPayloadStatus defines model for DeadlineEventPayload.Status.
 type DeadlineEventPayloadStatus string
+
+// DeadlinePage defines model for DeadlinePage.
+type DeadlinePage struct {
+	Items []Deadline `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; absent on the last.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
@@ -5459,6 +5543,9 @@ type WebhookSubscriptionPatch struct {
 // WebhookView Whose view decides what the subscription receives: council, every event; organisation, directory events and those about children whose team included the organisation on the day.
 type WebhookView string
 
+// WorklistStatus upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+type WorklistStatus string
+
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
 	// Age Completed years today.
@@ -5739,6 +5826,30 @@ type ListAuditEventsParams struct {
 	RequestID      *string             `form:"request_id,omitempty" json:"request_id,omitempty"`
 	OccurredAfter  *time.Time          `form:"occurred_after,omitempty" json:"occurred_after,omitempty"`
 	OccurredBefore *time.Time          `form:"occurred_before,omitempty" json:"occurred_before,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDeadlinesParams defines parameters for ListDeadlines.
+type ListDeadlinesParams struct {
+	// Clock Only this clock.
+	Clock *DeadlineClock `form:"clock,omitempty" json:"clock,omitempty"`
+
+	// Status Only deadlines in this state.
+	Status *WorklistStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// DueBefore Only deadlines due on or before this day.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+
+	// YoungPersonID Only this young person's deadlines.
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// AsOf The day judged; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -7284,6 +7395,9 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListDeadlines A worklist of upcoming and missed statutory deadlines
+	// (GET /v1/deadlines)
+	ListDeadlines(ctx echo.Context, params ListDeadlinesParams) error
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx echo.Context, params ListDisputesParams) error
@@ -8132,6 +8246,66 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// ListDeadlines converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDeadlines(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDeadlinesParams
+	// ------------- Optional query parameter "clock" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "clock", ctx.QueryParams(), &params.Clock, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter clock: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "due_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due_before", ctx.QueryParams(), &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter due_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter as_of: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDeadlines(ctx, params)
 	return err
 }
 
@@ -12514,6 +12688,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/open-data/:report", wrapper.GetOpenDataReport, options.OperationMiddlewares["getOpenDataReport"]...)
 	router.GET(options.BaseURL+"/v1/exports/sen2", wrapper.ExportSen2, options.OperationMiddlewares["exportSen2"]...)
 	router.GET(options.BaseURL+"/v1/event-types", wrapper.ListEventTypes, options.OperationMiddlewares["listEventTypes"]...)
+	router.GET(options.BaseURL+"/v1/deadlines", wrapper.ListDeadlines, options.OperationMiddlewares["listDeadlines"]...)
 	router.GET(options.BaseURL+"/v1/events", wrapper.ListEvents, options.OperationMiddlewares["listEvents"]...)
 	router.GET(options.BaseURL+"/v1/webhook-subscriptions", wrapper.ListWebhookSubscriptions, options.OperationMiddlewares["listWebhookSubscriptions"]...)
 	router.POST(options.BaseURL+"/v1/webhook-subscriptions", wrapper.CreateWebhookSubscription, options.OperationMiddlewares["createWebhookSubscription"]...)
@@ -14507,6 +14682,114 @@ type ListAuditEvents503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents503ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlinesRequestObject struct {
+	Params ListDeadlinesParams
+}
+
+type ListDeadlinesResponseObject interface {
+	VisitListDeadlinesResponse(w http.ResponseWriter) error
+}
+
+type ListDeadlines200JSONResponse DeadlinePage
+
+func (response ListDeadlines200JSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines400ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines401ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines403ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines429ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines503ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -33389,6 +33672,9 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListDeadlines A worklist of upcoming and missed statutory deadlines
+	// (GET /v1/deadlines)
+	ListDeadlines(ctx context.Context, request ListDeadlinesRequestObject) (ListDeadlinesResponseObject, error)
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx context.Context, request ListDisputesRequestObject) (ListDisputesResponseObject, error)
@@ -34200,6 +34486,31 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDeadlines operation middleware
+func (sh *strictHandler) ListDeadlines(ctx echo.Context, params ListDeadlinesParams) error {
+	var request ListDeadlinesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDeadlines(ctx.Request().Context(), request.(ListDeadlinesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDeadlines")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDeadlinesResponseObject); ok {
+		return validResponse.VisitListDeadlinesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -38304,746 +38615,756 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"3L37c9s4uij4r6C0typ2HcqRnDid2LV1y+04k8x0Eq+dTO+cSZaGSEjCmAI4AGhH05X/fQsfABIkQYmU",
-	"HzPn9g/uSMIbH773449Rwlc5Z4QpOTr+Y7QkOCUC/nn+BS/0/1MiE0FzRTkbHY++LAkSJBdEEqaw/vKZ",
-	"RLdESMrZCZKEpYgqNMPJDaIMXX+Yjz9ilSyvD0bRSCZLssJ6TLXOyeh4JJWgbDH6+TMa/cYTbKZozvj1",
-	"8jfE50gtCUoEwYqkSBDJC5GQbYN+5Lck/cI3jilIwkWK1JJKxBlBd1iiFRELkiLKFN88xc9olGOBV0TZ",
-	"QzsrhOQifGzXjPxQcQItrt30uSC3lBcS5XgB+6G6+T8LItajaMTwSs9n+tRWssI/fiNsoZaj48PJJBqt",
-	"KHOfp1HgKD681b1g8ByrZTU2TUfRSJB/FlSQdHSsREH8eeZcrLAaHY+KAloGRk7JKueKsGT9F7Jub/0U",
-	"FYz+syDohqxRTgTK+IImOEN6UiIV2iMHiwOE0devH97unyBBlKBEojuqlnBEEq9MZ8xSNOPpWgNghtfw",
-	"45wKqRBm8o6I8vgMFFd79JY41mvsOMjp4evaQb7Wt6sUEXrM/+/vp+P/xuN/TcZvDuLj8ff/+l/h05gD",
-	"vHdAgH5T1yjDUiFBcHqCMJIKZwQgj0okyLyQJDV7fzk97N6RfVddW3n1cjtI/EZXVLUXeoEXBEn6r05o",
-	"zKCfP3FK5rjI1Oj4SEMi/kFXxaqCS/OpWgJliiyIgDVcFCLnkrRX8fty7T9PKtGMULawx3ZDcqXxi26B",
-	"i5QqpASmWedx/b9jN9F93tAlyblQZ3yVYxFY8mkmOdLotFAEkVsi1mhOF4UgaM5F47ETQXmqcQD5Z4Ez",
-	"lMG0aO9uyTOCEpwRlmKBVpyppUQrfksMSp2t7XcR4mpJxB2VRH+Z4rXc78QedsHBG5vjTJJyszPOM4KZ",
-	"t9u3VCYZl0Vow9fkB07UNdqzo5X7vDr/9BYpglf7x/WDwBIlvGCKpAfomueEXR8jucJZNmbFakYEkkWu",
-	"aYumJrpxXswyKpck/cZ0a5RihdEeDKEBIuN3MJ9aCiKXPDMPZ0myNDJPSJKE65Nc1waWHCmucCZRghnj",
-	"+i3eEpzpoVaRxjLfmOAFSzW83S2JICjhzOwg3T9Apwxna6k0ucjWsD8NpYTeErsnxAuVFwrw1QqvkZ4C",
-	"yxs4nvLMXk5e7B98Yx13llbH7l/b/xJkPjoe/V/PK6r93Pwqn1c39ZGnxLvCd4Kv2pf3DhBnitclJTIw",
-	"uUdZkhWS3pJOgJrrAXsRjRQrMup+SproZ1QFiMZnfbTJkmapIMy8dCpRZtujvQRLMqZMEiap0ms9htMV",
-	"ZE6EwJmFN4n2cKLoLVXrZ7L6UeFZRmRk6EfBGMn2DXuh53vmTXO3JMx2I2lUgrfQVEv/o2zIWW0Ai7QY",
-	"v+vEoW7nXaSoPz76LBaYUdnBPdUP0nA5XgcEn9ES6+cEJ33Ls1tHgfYsitVPGWF4E9U+IwSQAq8Eu9Ml",
-	"Qg9H0sJwc0gSpShbdIKSv5YYGIwhrIc5gBCD9xveBtwnCCu04lKh6QStCRYS4bkiAl1r8L7uWrDi94T8",
-	"q0LckvUXfkNYmEmg7JYazhop3Qot6C1hiLOEGIBU9UbAsOK0Itd1/g7G2Lhmj8fhksYVnxOPv//x8sXP",
-	"MKPzNddbTK8oS0gH2JlnIFGyxEzz01hp4DCnDJBImVSYKbSnXxZGjC6WKlsjuWaJvri7JVaucycEFWYd",
-	"sYSFdN7FWNFV6EJ+6pOROWeSAAP/K04vDV+qPyWcKcLgnzjPM2qg+nku+Cwjq//6hzRPrh+CvjC9zKT1",
-	"4/qIM71ajWS40JeLM5oivMD6hMxZ6aUInKgTdE2E4EJeI30CEhGcLNGckiw9GP2MRmeczTOaPOnyTzUX",
-	"q4heu+H1GZGwYljJCbpOCiEIU7FuVpQrB+YeOhoqK0hGbjFTBwhYKYwuPl99QXdLLsk3dt1g4q+B/rOF",
-	"REo3dcKEVDTLLK+YC54QKUl6DELF2j3wS/1hfKo/XFsWQRpS7Im/XqM2eF+ZTnrqO6zlXTLnsAEl1pQt",
-	"IvNQ9U96HQlmILJmt8SgT3swddlyI6esz/wdFzOapgZvPNXVaoyU4CwjQtM1zZ06jiblAJgAdH/ijDz1",
-	"qjLKbhD5QaUiKZoVCo6ZcaSBggg0IwhEqT3MEPmRa9TnYc19WPaHlDBF55SIHV4N+YFXeWZxn8I0g4ew",
-	"5oWGPCKkRs0adB03sOYFLFESgnCm5Zg10F143Z/eXyHLAnOBvl58OtarR0pjQNt/L7Mqkn0ksGb+9a/M",
-	"/qrBrKTMBnFo6DKYYnT8d2+NVJbTm74kRQb/1tbuLXcUjXKuYVGMjkfP2VLGZqmjn981TtY4XNOA0fPb",
-	"6XMYY5wTro8mGmWlWqf16/PJ9M0EH5Hp+JfkMB3/MntBxm/m08n4JT6avUp+SV+TN3P9QgBnjI5fTt5E",
-	"I0WVPvIKy5VvZalULo+fP+eM5BlmB/Z63LXJ5+7V6Yt/AIxX6o3c+4CHUbtcnqUGybVu19D0Y3Ttzseh",
-	"RKq+MS02lDgeiH0Jpgdor2tm/ST17AwEkgQXkljYssqR/W9Mb/0TV+80I/eUz/UTR7JIlnblQOMYZ6S5",
-	"hRvG7xCfw9O8wOuM4/QL579hsXhy5AJqJs0b3xJR4mwjASLQf5hFCqADVHd8h2lGnvRUK+UqSjmRAAEr",
-	"/dkjuEThxTUIoqrSPxkqhxIshFGy2NaIM+AiA0rg0BJts+fQ5mfFj284g2F7t8PpkRX5oZ4n8rbeOcDM",
-	"BbXVXKhj9Oerz59AV2KUFQCFZ1d/NZLO9WmSkFwdIzfRNdpLeFasmLQDREZsjNBC8CKPUEpXWvjkLEIJ",
-	"VmTBxTpCGZ6RLEIrgrUcHqFbnBUkKvU+JwiXGgqnEqESXf89+X5tKNIVEbc0IV8ZvsU00xM+NeSnWOEZ",
-	"lrAwoxvByVIvRLPvGlhWfKVhZS/ldywCWRgLYHO4gOeiny3oSS49nkt3dBhw7nguLdd7bNaJ4/iMBjht",
-	"aIAb/B8SBZOlDKelo4OHY+AGcmZfOP+I2doKDvIpr+yzQ1BC89GAmqyegkpQmmueXOrD3c4C735+QStJ",
-	"/Yy+MlyoJRf0X+SpaU8iCFBQnEl49d5nw2FhQQDWQeyCd/iVWeHhqZ/g7yTLxkYWBKbWWQRma4TRrJAU",
-	"RCtRZATtaaaNae7AvQu4cEEqEwJmoCYGcrZvNyaLXOMzkn4kKcVf4K6enrg+k2il50caWByu0XBs+AJN",
-	"enMirBoE3xAtZ5SMG8DnaeI0XrnQbRUl9uVpvk+RNMaqrxog8nrN1nGuBW2g6kTENO2hjCoHoJzFjCsS",
-	"IE/RKC1IbJa8RU8UjXrOuiJE496+i9T4OS38xZUa/2jE7/R2a9cV2INptcsJOf1r3/aO8d8MawYMrkzb",
-	"n9Hobmmuva2xqjRgfzdWT+/w6quzo5QXVq6lOsHv5YL57B/ESBVmKWclIMBjSg17iLMLD0qt1aULcHcE",
-	"QQd3dbvWJKS961j7+S1hyrLesPos+zwH8XHTFdR6aZkwzFVoyo9hGkR0D4n2tMDyp/MvSMuG8N1YL0wC",
-	"Bbtb0mRpkJZZ3AeWF2rgmQ54cUHwbxolrfoV2jqshZF/WWgPzAp4RbN1hDCShqMD/WXT4PiAj8uBfevu",
-	"txkR/FdRh/puEL/ARiKrnzVVZFX/x/Z3O6pgEQuB1wDGlZuEHoQVmWWEjeJ6y8OGubuXflUiFcI0S/f3",
-	"Ec9BP55y5r/q6mRP0yJTli/3+2H9fSx5QnEWJ8bAar5bEpyBCt581Owyzqpvl1yT8cUoGpFVnvH1CjSj",
-	"hiqPotG8EJpmx6URRWMd/c3W1ckzzhROtr+Rpi6DYc1uJKa35soxQ7B2B70nVj2BrXYo0i1qdiSumQy1",
-	"1FDexGowamzU9QON7lHZXfBsl+5N+1LrSX8spOb+W/uxlq+UCpIoLtZ6Y9spVgUlG0Hfh6gmALsxgiCc",
-	"ZZ6bVP2cwdDZQdkJSweyQ4/EfrRvY2uf3TgNLDvYlx2YEDGMlwxxGnXmormlcsGRu8XavJshYReqWL+2",
-	"NrXG5ejINjVyUkoSmpIUURUhOi/Vx73eRuAe2xMTtsALAvqFjOB+A1eXHfIgorJGndtUeCCJ7Ly7zbf0",
-	"GzUGxXtRzOr1t6hmfyrIWIGzS3JLyV1AdjIOloNQRUpwmmmxtD2chhdpsdWmnX2kGZFKE2BwqMytBqJ3",
-	"F1HqHQd0cSfQs0vjhG3/crnlIqJq16Hz94+kgcDznOAsFnSxVFLLkHROjaqkjdDtQ+zL2vqTOvZlhSlT",
-	"mALSWRGmITkhWIZ5oE6E2jiVcqLaEqOuvW18PI8mLAeOXilNIsmAt+g9o1PbO8TLgj0u1q1kkBw5TNxz",
-	"owbYYqk5xt5dwBDQvYR8juM5T4r+m7+Yn54KgkP71SRhpcGp5FJ2hDf9lgbsswGH3rFG3u36m22tNQSD",
-	"eYZ7MyqS/LMg1hlmk8a4t2LDA7FKveHcXYZgaOuev31hYJ6NDYvfb9shZscdWns875A8lUqpZKkoSeRT",
-	"otqmq91so27lsxzGG3XJKQ/CzDopxj0K8zhHDk/45wWHBc5z1oyexVaBDl6DpTQZEkCtDCE3SI5NcqYX",
-	"tu1E31rsvgvL2U3dmq7IdS7u0i4SaeEf9EIOkYBVE1DIwSjaSiMDKim7G5QRBdanq/NPh+g3LJXZbY35",
-	"fALK6gHcy0kP0fa+OLKLVm/iZz1geHxVIUwWG0ZrsMbQW+lHQwx2gtoHYwxW+McH0//IXK39NN3KM3hw",
-	"8XoSxET3ZiIa+qBUIw94XqYpSqhIikyj4BOUFgQdojtCbqSzmoJV2Kyh16NpsiTbd1jjUToQxFzwFfob",
-	"wQK9AV/RgZxMdUEvG1cSjYxTo/1ZI6LH5HTaL8LJ4KZt/Qoq83r/G+jLLPVgkHxwfxCtsC+ePqFuuM1r",
-	"eReaFgQobpZWuFJfKmYJyTKShhWzObXhcPcXsfvafyzr8m/Tu+WCzOmPMBDfkPUziW6ppLMM3H6FQns8",
-	"j78Vk8mLxPSEf5P44OBgP0KKg4JpwagkyLgYBF7PLb8ZeJiOB9voeaTbBJlbOOMoELcAw5ZHUGNggxAH",
-	"4PH4RDSn8Q1ZDyafsLpdKOaOav4HgtD2QdRMc/qfbOH8iqyDzF5D6Sj3T9DKWAUyzhYaDsHk562wn15y",
-	"VzjrhC04225g+iBlYVjqJusNMLAV9RqE9TMa3YTCeO0bRlRJks0P0AcF9k/wNpVLfseM1/ExkkrzBFS5",
-	"8KfNONktzszavbkHIS7lDp+KrEhJpNSQ9RfKAgBqrMQxLpuhPYJFtkZLkuUROjt9B89zH3GBJJ6TRYHB",
-	"1bvW4+z03SkYmkEQHN9xcYPOXMCXZuLe6VkokahaDlijHXlrrUJLleHZwpSu/PmKgI1VDjRAfmYEeTuC",
-	"57kqMkXzjFR+ljJgWzScMqehEKQvXkAeFzXndv3NHUN3XBivtxYDugUA9AZuScZza9plhKRy8wpqHRB0",
-	"2G3myiwc4py3dneXzdKYsFsqOFtZt69GeCi0A/jx2uEMzXGiuNhx8Xb2kvPvR+/MWv4KnTS5q0/zs1SG",
-	"7HQgRhjRYJ7gHCc2GnX4OL4eZocBfm5EHwGeVOA5PNRitqJKWWW6PtgufnQ3ddiS3/nTUlapp25pSrh+",
-	"k0vOCHwmdzKWSyxIGhvRcIlB/FFLwYvFMsbpLU+MSJLSNGZcxQrfkDjHIoxabizaLPVlHjVvcGGjErpW",
-	"BIJTgkq17xvY5sYD4MJ68SAzoAx58DwNW9PDBprBHHJJ81AkcauD4vzGHLuvgatBpp8LwCd3cCdBalek",
-	"VFVemY1gBcipcn2M1B0vA0P5HNw9TdDSjCR4Zfw/92w8NaR5cEEjRsYVC5KO8R1el99rFAXBsbkWhNc5",
-	"0cPaGJkVvyUuF8C1jSSNIVZSHqO/N9TT36/3T9B1SuWKSnl9jDDKuTTiSloYl1iTHmZuAqE5mhHYjguv",
-	"9omqYf+NOk1fWUZlpcnWVyio5mg0JckIfEN+WPuhEWpG0UgvOxX4TovlxvZremIIegeQTzKb1ALQQIkD",
-	"RpVDK/g5CjOV2VoYPejLA8Ei7Fqy3YjrX/9P8GQwzFSQGf2P8xixzHobrRcGvsOh2uBGrtYoF1xjQ/FM",
-	"ItvBZAuQdMFIOqYMfPDldna4Uw9fB94ay9t+3A3utucZGNTRvoIEwoOGCdl5ldclgKz02+yP2mxrGUot",
-	"pJ+VSfLAGbrWn673kc3kBPItYnilZT6ThsQLncvxAuI9CsGMB0t5nluX1NAO/hgv+NhGo1/CBB/eSm/p",
-	"yrrYbw510k3BGd9CBJHKHlFr/uFmulafzsN8JktOmecZiUx4ucavJwiX3CxOEiIlyvjCJoEg0p4wXAg4",
-	"C2mhkMBZU+Ew/oOd89/0Gi9gN3DYIVWND7iRQ2L1W3FoqpOcWVXLA8ieFX59OvnzDAtymqiKj9zZIz1E",
-	"0ivNOxeODGdr86ns2csgwLgiMmgDC6ADeBpblyT4CpVtUUNl07WOfob51qk663zTk9N83etiLlzSsHvc",
-	"TnN7W0WW7mPf2rV5DYPnvv9Rbz/USmqqQ4luiE4ThQ4n05dIHhy9LhEbCOaeMsJn6bS4on8HWUt/WBMV",
-	"G9tAeRyQpCTOBV8IIqXHhlnTQUZZh3x2tkzaOIZkdEFnNKNqHQ/0+TJdsw6P4DKkvPd4elsZTnr7ZK2c",
-	"69z2S14mH6vGpY9u36U1rVnVUMGXt0z6qbWbzqRYQbaGJc5zwgCllKH9CWeKskKzGUYTkWgAy7FaniC9",
-	"Zgh05SIlIjJx79a5fF6oQpC2WuuBbr0DNYKsFJ7CpCCsnHofAW4CaYICySeMhOU20wt3DwaaEGh8rAFt",
-	"fa1/LtKF5md4itcQe2khILWZKPMMMwSe9vsH6DotyLWhQpL+cIn8PHt5WoCRhpyga41KbMzlLCPX31iZ",
-	"LhAnN5pLhRvTX9STi5SSKOOqOivIY7MVnra9yS+lkFnzmrXXv961u4WFHbvDFe/Ut8Ue2m24MaPgGXkL",
-	"7kAl/ch2kxju+tq364a919/ReMhb3jrfFprQg4vY+GZ3UJmeZVySXeyWvFAJX22FTBj/s23b5b41PKrA",
-	"zb7R+6o2t6cUBZ4lXhEt5ZBlYqwRntEm9rkT0IjFisctT0HzC74DWcuqUo0GCvRJ3SFoZ1V+0AaDqhc8",
-	"TG9w72sYeM6Rt8jgmfPVqmA2Gv4C4JWwhMiB0GU2X5cW3fURLNex0xJisSBxLigY4WYC0wwsv7hIKdff",
-	"yCx2avcVvsHK+ImuVzOehfV6lVvTq15uTZDmKRdEEeGY3R7pYvXK2aKwcnIjn7B75ci1iRBkfD5ni4zK",
-	"ZYQuuPn/r4IqKpfoii4Y+s02bmjdj+ov6zDoDqeWPO047BWmmWezUFrwXhEpjTLWuIJaxF+zc8QJzrIH",
-	"OeGQ1DXtG6Z9xpkM6mh3cSuCJFTxbB1UMpkfHzYAg7J4zkXIWPtB83xCszmavQrznuXBbdMS16/+Pmom",
-	"P7eqVerV5gLnmd46IH80p+prB1DULTltwTnh29WJFkyuoO1jRw04M0VvaKk6bAjUfJhYhHYEQgn0jbN2",
-	"JxuApuCley/EA+xdAxfshT26P1hi5hnqD2aXtwtj5SOZgdbTQSgohFYPJ30iNwaii7on9zaE/9T4pFrd",
-	"9KinH3Md4bRDU7AAkmjcgTBrvKqNrOEOyKrxirc/1xJKNryrh9DgO9L7hOp7/2BaJBNnWezSdR8jzNbB",
-	"BAbB1N0ntaby2CjuFWQrhVwQ9QYGLGutbFptkzgCfvY1pf7SGtizA5sG5Qqz/d8ttcDZQMyzq2zWpmj1",
-	"g39rmGFIflayK8OUlJukvJ45PBpKBOBrffTlOF1/70cvg/iMsjipZt3O6+/o42swCoT0QMJtq/ToN6dh",
-	"2OvZyv8+Gb9B/7W3P/7+x6vocBJKVN6N31YGa2lR1/6jxHhSkTxu4b85l1ooCqDDhcAsrXrTWWai9nrG",
-	"3lmX8tpCQ5Dx1oZHnmU8uQnZb8GmorhYo0Q3OShD3EDeB30A2rskC3S0N92P0CsTQrIfIcZjCNpkXNGE",
-	"mDbTCTSaVq3mlOEMGtoWL/YO96Nv7HBSNsEmdAh+fl3OAJ45VgmxHyFwXYtNaInmQap8Sc8kmh5BMRPE",
-	"GcKmJeICaWDnEmd6OoipMa6veprDw70X+3rqWrjYnjx4+XI/QuZjbCJnbIfJ3i/71U9lGKD7cTrZ19Pk",
-	"SyxJDM42cyLsjl/vR6jyv4nXBIs3aA973xk1sBeLtB8hDTIxTlTNbXe2RtNfwGqK0RJncz1nskxip5uM",
-	"kP4EsrP5p6cnNF847Rva6zZCYIWmL/UtRm62F2UFmelrW4Ck9ClsgQsYunzY0O+gBAOIN70139Yv1YU+",
-	"WW/i2t2UTkpxmTGhcRUgn/unX/N6MqduH2bjWMHprzpD+9HpeBun6Bq3dbwV9nBv7iEY86iWMzwxr7h+",
-	"nC7nwehwcvjLeDIdT45GRroeTaZvXsyP8MvxNDmcjX9JIVv2ZDI+wq9mvySv0zdkMh/VnGsGdrF7J3Bg",
-	"pgJCZaaFlUnOWUCm6jPRdGI8sxrqQYPHNla1qSG9YWkhKv/GuimPJkuThfaWCJyhMuy89EfUcznzjjmd",
-	"Y1NqyqA3ezzPJKLWLxEevZXvnkmb6fZgozvTEOcn50FUarFqd6Q/uefYeGjeq7EttnrDylD4m7v6FZUy",
-	"aL9u8Te+j02158heejuzYpvgbZRj3Z0duMUBbiu/Nes8NiKsu8+5/ViVFEsLU1LlAEHyIf1an8lv7Npb",
-	"vkmefV1u4Rrt2WzakpiqG3If2OB6MUFSrsUvUwG1CKq7i74xd3cN+lWjMuZ3axP0768sSGQoTZMKQS09",
-	"nEJOeeuBDa1PLz4coHOcLNEdFkwTDCqRNPm/rRttuXg41cIYOfew8actbZe6nx6C2IoDQE48pNn2Wmfc",
-	"eUyYvy6bJihtY015jDJKf8qsEahmHQ0j6bLylWaeBc9CSWHLH4bU0IpGrhBYwHadE2YrfT2zZc0kZBJ2",
-	"oSvSSElUor3pscmlrQeztWwCaUGW/C7+FxFcBjNPQiJfXk1aFkeTCJvsCLov2qsKw5WpxjN6Q0BChFWG",
-	"Cqfth1WurmoaSeOEZFlgYe/5HVrpoV3FrTsiqpnDGy1n7QiZ4QVLaPZMopxnNFkf13YNQ0NlhUYZOH3O",
-	"4OgNFdZs88gUEaoNwIssRSkP3kIDjzmw8dfswUTtzgKnFeTi6yDWOgFY/XF5nFXFvBPYxaZ6efqVGMeN",
-	"klDowfQ7ywnrejoaV+6i2Nucd43UHP1dgu3K238PfPvLDO85puIEMY5WXBDr4QCkWWGamUInxhrVzKM6",
-	"HWxr3SB7v6UyL1RAU4RnvFA9kIfufQptf5ZJrxwuDQC7oLNCb9O0lKZgIEmpLewFGbybeUoMJ5K5+maK",
-	"296R/V6ZFPuHzuekTBDwjZkBYJap+dkvxmXuyuXlhhUk+gTmJvBh7/351Rm6LDReEwdaTtrfS/b3Len8",
-	"oUyQHpAkyEIvvzFiSihCDY2zpaBSrbA0Ba7QabEopCpT6FrQBXFkK183A1qmrFK5x5X8ajr8atJrVJuK",
-	"K2ayKUsn3Pg1exdyjF6gOy5u9J5ARjWHR5Xx+jEi4svD/RM0w+wGLXlGTTML/K7yZZ8t+oukENfbl+kt",
-	"Fz6sg3SJy8MWtt0SA1px0sBd3/UsCRYDspn05KRdJFkPaIFY3c32xn5eCna8mp8C1AntfTfSC6jtl9Ak",
-	"w8xG4YYU1f28bu26q6RjNqaldyY027xP4IOby3RxVoz/AVnO2pZFALHG7mtnF1k64t1rDZnV4cPLkLab",
-	"TbFGjzqJz7EpMYGzSusT+V9pctn6ElBSBFJGbCtHyAiVKp9aW/g2spm6vrGPFTp1pV1AuDFKKz+f9gGC",
-	"VPqYMnXsElFHrqhfhFKS4bWtg1zXY7U2ZPz8mjuqfwtbctnr3J4aeqzmrsrMPi4EuZEO3OVyBtYpMVPC",
-	"sjcazVpEK+w2i5FROaO2++wKry1XoH9ccM0llGTsREsCmhHTrRJ7wj7TWGqye5v57IrPSkqyCz/ZJFzN",
-	"Mi5ekZ7ykURAWFvu1A8ZcLIjru90PKttc8OzfXRXgNTMM9QVwC5vp2xqu3DRD8fs1fioRhb4kuXlLFsf",
-	"21jjABv8TBrNB58jGG5QksA6IxS8mdKyann1vTtBlSIMGfX7vvu5FArsLaYnho8GjtR7IL3Wdx/eqE/E",
-	"Vo3nCW3bCIxOjqkO3hV15aJEVAr83t2YB+jTTu//vnyV52Vx2MvLos5BhYrUgeIQbhcrsKiftF3+qYRa",
-	"SNa+ZHJiPTo3Fgr/78fldLI2G9BeOFGOKpkVzBxls3mZoI79WFEiUClP712df3q7f+LTvKRiJVRNx1T+",
-	"IA1rkVoYKu3EbgwTtA8TuLgu3W0TQfSctbuYryJfkiyNNC1X2Tp2H22ovkteAM4IEQilJNVg73FReCEI",
-	"qUZwH0Fvav9dDnHwjXk8Vcfcuqf7t9/TOxTzs7GZV12rFAPg9lH2tVTPRs6ZRVV9y8/Viu0HO+qGA34I",
-	"vx6n9Hk6v55y8TvEfO5Cz0IosUeGoz7S+9Zh6tJ8G/HZ332s79Jd1rB+jhnJToBnnRGEl83qEI8e8/qz",
-	"+yI7awqVvN4mGPaR7SbasORZWebZUf2SDzhAzpJkXApqzhBOAbUmCpXV/9Dey8PDWh6w3lZFV80kvCue",
-	"FC7U3Dd3G4kqzrE+cSgGndqW0lWCnownk8lk/Iv+81r/mdj/0kkyfe4qFNaVUaPDyeGr8XQ6nhx+mU6O",
-	"p0fHk8l/g5dCRmzNoRHJx8Zye5Cnc8+evnVOJ9QfV34OAKbOVl6rlJgGzO8bZyAvYYaN5vclPjx6NToe",
-	"vZm/fpVOXk9fv36Z/JK+OnqDD+cE40lydITTyfQIv5jNX86ns8PZZPb68DBJp0fpq2R6NJvMJxM8eQ1+",
-	"Sf8i8WwN4D99/fLF4aQqp33ukorhDOVynSx5xhdrVO66yE1V13i2jlspWbZudJJMpp6u4nja4UOweRA8",
-	"mQZ8CGpgFbCaCaIZhZTfMb0DeDxwBseoDoJ/0PSnA7Gg4X4XDagHhH88rubS7sOx5z6U9utZFQO9r5NC",
-	"n9nq6U4clIeQ39X70/Hh0Ssn98DdRWhJfgQvyYdxb+WUqVcvwX1hk17QPobATW0E/x4n9MSqyW7vi06l",
-	"pdm7D7E1IKqdbHlhDcXkRl2kvfjH12rYiQarNfwXFEAktvh1OTytOzw7RNkqAhSXIWWWmK4oK8wpklua",
-	"2loYCRfGKdZ9sUHX1nqwHTnDXXHdqCzbBVIjSMo0I8+keUwIK2Tgu7ahFmXzv7ll6YFmcX6sMhvZOObz",
-	"OU2IO56DOy5Sq/OkbLHKDtwvmvyu8II8z8F+bv79j5wsNm72Qfh8t4InZPTb6C6cV5ey1Mtahyswq5yH",
-	"DuoKbsOARf2ZNlf8CGQ0EHhCB36+TEz6/4ANPL2lcnv8vR1BGoTmG7+39HJeQ0MSnnda6FxCtq4EZIOs",
-	"cNuS3fRAye7wGoN5BxSCn/I2dtK27nJfA6Ko/CNug7Q1fWghrhaWguWNlj1s3VyXjVdTnH4Vcjfnf6qp",
-	"E82uQF8Is56YrPPS//WZdE7qu6kSm9msw9e88W4/zxSGrEADq7YyRJgSa+PJahLg/aWdS2YnKOhrneaF",
-	"Deb1ru3FUH+c6szseBtP69K+3d08loa8+7ZL60b9pXeCgdw7C/Rqb7p/bH2dnNmukZMaEuhGiFTCmFGL",
-	"JPofJCSiUakim/gbogwilAuSY1s3HxLrpEWmlpynaK8elAD52jSXYd+Dqy2Fqry3xlMKz7K1fkB6uLaZ",
-	"0OZy9vJSA1myy65/H/vrbpWu8lYez7mIy5VvZIfOl8kZwZJcdnijQVEnr8UxmqIV/qF5cIQX5AQd2pxf",
-	"K2Lc0XgBmCnD7AS9QEu6WBJRHf4JeolyTFNUlW4+QUfIBSpAoSqOMIMFo99OT9ArxDjSRFwPwxZ4Qdni",
-	"BP2CMjJXkAIBs/QEvdZMml5leoLeWJu2d9ZafD4cRaMXo2ikBZmjUTTS/Pcvo2ikZfs3XWfz1qO/TcTw",
-	"jwLwU5cP1BcvS1HlqOfSQyHyIyG58TUmgvJUohwX0mJZVUhEJfqHSZkEzsFSNQ0W3Q5Jm/PatVWVG3ag",
-	"RXPjkOb8r1xuwITQXD1gWsCG13Or3JZzeG8efLQpUaB3hRvqq3qeDsP4LBO1Ay4PCosFUQP7e8Erwzo2",
-	"ooqGdO4oY7Y5aKm90driO4/+P6RYq7cxF+70H1On1Tunf29hwOpsDJ210Yz6dZk8tAgm8V1mK6ODJocf",
-	"Tq92LCVoWc7SKq95TreVnesIDr/0YSUE718P8HyZnDsy0H4jGs/2gvgFONT3QALlZH8yPTaXeld8OJdn",
-	"lxKZxcMYvU/gT+U26hCyh/eRTJacZ8aklWVkAUFmstAc295sH5mqL2uChSxziXstkv2K3Gr2z7nHQ12+",
-	"lVSYJURGaC/dR3gmCUtIpevBgmB4Hi9tMC4X4GRf0/aMotFsFI0SffddrES5z11e+RPDwtCAfwMqzZRE",
-	"4Mx2Sw6QmUIiHKGZCYkCphFhqBgllTvb4QLjDvAGZZ7+YyiTc5vUOMr8+z+ILtWO6t9PnEqPsf8UCjP0",
-	"8v4N9OUTGa4ZMY+TslIv8quNDKNKmiq/UCZEP2SB2c1+hM7QnnHghVJbb9GeJ1Pvt5UqtfkCtX62Ve7F",
-	"LJC/YVqGc+aCrrBYwzZOkDvD2oasrsyakuycGwxLgEsDGSOWXChUpjVExnXNacFM4Cnk6vt1GiEt3Wnm",
-	"KaPsBlmH1nZRnK27l4SVtsKArH51/sl4v3Xu20Hv1cVvb0fR6CP8vYK/F/bD+cf38N3Zp1E0ev9hFI3+",
-	"qv98vNJ/L3ST0yv99/MX3e7tVZ+I5vmoDmgbAFbWM+63NXJG5Olltqg08gG7hZfkk3f5msGpVguyPmkm",
-	"1tf0p2xxjE5RbuK1IvQ3E89u/IvQXlryzxoLUeOBaX7cj9Cn0rzEOPDWNjbgd893zLu001E0+tsoGumL",
-	"+T2Ibtp7igGn9Ypl2ilMyZOve0qhsolRt/azTUuZWxKxySd2ToVUNv8JXAbEZ1uXR6Oe64X1S7ZRDgG4",
-	"iqm/RzUZFq95oZZxUkjF03UHYF7+7bQj07gGo3jAGdf5Iq8s9v2NSRlmm7ztzIUBZ169m55Jy4daoozh",
-	"r79rhikksxk5XJpWFjM0UIGL/vlkHMztp51fd2NF/Z92ZVDZHglwvkzsnmxkfS8FXtWrinx73MSZhNwc",
-	"TuLqjUKig66X8ju0Pq4kQQlhs2uHFQ4nYz2gUXaG39RdLZXalrPw8q49YtBcPeKtdsleAFwTjmuIzUfh",
-	"3Ye6axRdm6TvIkiEseEmEcJ4fpr4B01wVzgl6G5Js45SAJQhQTJyi5lCMBXCScJXK26qt4NPPKDbjlQP",
-	"dWwZcCgpMkXHeEFYsjbeuGgPo+sVzq9Lj11w/C/D+mpr3Ed3kDiwJsBAiW+zRcwaVVf64+uHDEEprWCu",
-	"izV6wCJrBmT33Gyqtd3iUBr4PFC+GqulKXZoGrpQfXNoUDBxLviqrFgdPvxnsl/F6nug2Hvjh0Good9D",
-	"fQivoQBH/3T+Q+fLxAshGYBu7imgdtQzviRzWWb+BKMpZehXLT2D0AygaTE0wmkKqVDqJd8akuKW3Lor",
-	"ylyUVfvI8zmOsSB4a+TW/PRUN6uE4CHi6lYp0B1Wx/VdWFXtr0VqrWsDFBk24Az9ua2BKAWW8miHaLVW",
-	"vGAqzsHXMKAVWBMsnklkmuk7hpZNlUP5n6d7mATzGilB8KqWv6ysYV3Wbq57A2wVx+2YUX0voUuoQOpF",
-	"G4iaidUYLz0YUipIouIcr63bolpSkULN3DW4cf7okwjNes+a6+qCkSWW5Iv1INiFuWhWSZ4RdUcIiyGJ",
-	"ojTpBjhLsVjHisc5l2r6ahRVzcwXIW7d+TVsJZwmqU/DpQXShe2gFHc+yd7kXUeX4YT0KmwYflkfjtEs",
-	"w+xGA7lNN1pXPGFPsGu/QkGkSTVpGOoA+XbrM5W1ytaWG7vIMLskEj1Hl+dXXSm4iAK+LJB090WQ2XEd",
-	"mrC9AicM/WxiY40Comp8rtIYrE5WPSsJiwsG5YRlTuBVlj0oS4mWDglTcetHMGNBfk4NdfNCqCURsf/a",
-	"bRcqVQWHOM+hBHtCbGbvz79pOfL8/flGz5/iJheskRF4+vfJ+M33P34JpwIuWu1N81fh5ndc3MQzLEka",
-	"Z8Rkyuu4ZXd2VTFU3XcMfZHr6935779eoOfo918vgnf+sxPWA+aehEhb/zzwk37+Q4w7A2xB3dqSylyw",
-	"ha/y/bbKfnGDdemVyyvYuWFmqE4jWF55B8Wh53rdVx8Dar1NqiSjAtdSxlus+skQA2uvxJ56okuNZZto",
-	"BAh9wmn8Mtzcy9a1Qhfjkr7pAH7DUl1Cq2Ord/YSI2CpbO7mKvqxzzllWOmb8rbf3hLw8dZlfgsA1yrT",
-	"NdIVBxy1+rnB1wZ9MrJ+b+q8xY29t/oNsiyUujfPqTLWQm6c4Y7orEfU0dmGgwRGvY2/2gkCwuJjqdJK",
-	"bVkD0r1N3EMJpjd16nIh7WRL9wNSNiTCgJftMqeCQh1SYmTG+AhaGreMvnoimpCtHKxJMU/SanSTj9FF",
-	"aZnEprI5a7dmZzejeT03SZ/34pq3ygqU+/aq3ZWDb7hloMv/Pm8Jo7kFY7hZtkRHETLJ61+HeeQap9Np",
-	"TPPrtELeSeeWrTljE4NxglK/uIcFjzKFpks9ckdZyu/AQYsYKEkwY5ChCly5qPHeHshzPYbXxyAl6S58",
-	"W8DJo6dnhwa1t1ri2gXUHuqR9HkPjx6zWqZuGBizate3y/m1eddu60NdMe6s/c7Sb4MlEGcniK+osuWc",
-	"DeL2wiIo65etaNeL7eQX6ht717U6tMc4qh+Ljdd5Oz+3Gf0dD1qdBvWU8FbAc5qc34ylpSVtvghLm4+g",
-	"QO8D3GA138mj01SINQl7YpD8+xm1yuAiE++cmoQlMIxXIJtC8hdQnZj4EpNkd4OvQG8hJPeVRtthzLZ9",
-	"QMpcLXfDxTyQ8QK0Bk9qsahtfSe1nESnGr38xRbdOdw/QNYMIo3zmeLW/qBBp9K+KF66paEZ2MwC8ZA9",
-	"zuyvENL2MxrNhpqJGrnhJpP2wSePMGb6CGMO8lDzUhxvGXY+CHhLpeT2gRePNfByGtBSVO6hHvwVLCUC",
-	"yYNDdHb19uIUTd/8Mjm2305fyzIX16Os8vCx9k+Hosl/9OlQt4v9jEY3wz0iy8jpbZv4uQlTiVuyGwcq",
-	"dg0lrrpuQqGl0qQOemCkOC7zeRlacmL/f1wzWGgpx6nwTiABM3h6ehwcCE4RgiIhriUqmKIZKmUq07Ne",
-	"VwIWMXKE12pXTXYJ07griMRXjbQ9Y53kHcMeBinLQtqFrcymK1fWGQP7myuzYBm/skxdnTfpF9a6SwIp",
-	"wf9FAut6p89HIkZuiUDJErNFR1yBX3H7vnxTUx/pgMBclpcpO3bl+tyXmiGHRiGoMKz1dk3chkivewgN",
-	"93jGduFlDiV7WbXs7t6ld731EhUPjXKAAk1e9od3EfpThN5PERfo/eExAlvbnCbAJf2zwKzSG9Tf3ZLf",
-	"xRk31q1aqf3tyirdlc8VYTv0dbzaZkeTkqOjDJ1bpWBJceH27uNi0i6/PthFJBrdLc2bHqrpu1vywccW",
-	"dEiBBZjx/CuJqpvtAD7rwvUkGg6nThiu5Kh75XoYyHmIjVzUgCFBVbysyTObYRYDsqp+LgmX59tdS1nb",
-	"Qb8qn7dAjjDustv4XtVXYGDXIoyftD9qpuzHC5Ki6avx4ZHJ598OGF2BG6A5wz158OLV3nR//8Tl8JgJ",
-	"lxvUuGI4VbnTVDyTCCtFmLLmsm3J/s38MRexnb/LVWdLco4vdEXA+0VemtRobarvU+6OJAeagui7oSx+",
-	"GUOo5dba6EzPbDLQZpC4T9N4523ep2fjpbWGibpWFnprToMr66kaGko557McuxwR/Xdp1/Bq2Ok09tgY",
-	"JAqtKLS73tG9+rVJ99wedP/kR5IVKWWLuB7yMuj0DicPcXzlKMHz61hq6Fh3CWD344hDQNe4g6j5/DoI",
-	"xV/d29zByer02GU20tycINJa1rDMqcn3Az9VyOuZDCRH4ncM3UExuTuT1XVJ1ijBDC3oLXxaBZQ91QxB",
-	"N9iAk4RdYL/mJcba3hS832PYgE/BYL9xA/eWOHnG1TLsYxi6o3qh/K5ifVuL3Q+Dt1rvbSafaoX3Kzj4",
-	"P6me/7lXcLo19YV17/eqUru6w1bq9PIUNWB7QcI+LHhBYspioYXCgHev5jMm48OjsLzo2Ka+MqFZeNYl",
-	"X7LSRbshV9Nb4Oih8hPwJanUTI9xXYQf6lUa9DBd/pGQaFDGkN4pfCTqjmtOZsUFiV378IoLtiKqoyyp",
-	"oIoIikH1siIKcBY86Jr80Xa2aaqifMApz69xbx1rro60tfH63QUhUS0ZTYJw+HZ+DlZwRFwblPCUoD3L",
-	"hiaEycJgbc3b7h+bqPDff738gH5fUkXQr4IqKpcR+vj7r2f2O9381wwnN+gMCzqbEcwidHrxl0/oAt9Q",
-	"qTCjEfr19N2lbXU6FzTRbc7efzpHZ0vNNpIIff785T1UrwVGM0KX5+++mgJjJI3Qp8+/fim1YdxqBH0O",
-	"Vy9yFI1+/+D+90X/z0R+/375+eMoGuk1m/+dwv9Or/T/TJPTD58gXvziL5/0/349hf+Z3349u/xV/+/0",
-	"3aX+n/lSL34UjT6bT3qxo2ikVxlmkW+tIapZ4YuAjokqRVIjMkUIm8ijOSEpyqgmo1RZSoowuiOzJec3",
-	"KCUZvdUiAQ1gDS2QbdWS1KvWj7rsw7ZeNqKpKVVjFzCmkMuW3BKxdosBVNazXs29ko8HVEP/LMJxDh+U",
-	"NP7Z+h2bs0ZcpA3XDZc6PJQufEWkwqs8mHfesTP6NaMlznPCAi4bnYq/zv1scF8MeYnZ+IPKFaw8D38D",
-	"m1KGA8QE0cntQ4VY3faLqmqSTgnVka/BO+catNmcKcoKcoJwdofXEuWCyHA+/6BBsz7jhj1XipIg92JM",
-	"qIEM4s7FA0m8lseIpjICPCsjmzTRehNp0DDmosjqeBleEeCK54IQpMgPdYDO4WHlZjVoabDDN1bW8b2m",
-	"6bV+mVwSG5mJrXIgwUKs0XXDY+Da1PLNiRibMUAhg6obs6W2NeoxU5n694jgZNnIYf1MOj0PzHWCMGLk",
-	"zhTMr8oTCmREJoSdy7EpM9TwY4dHlMZmthpYbSG29fzTbUeQssy9Weux0TuZu1Ac0JdpcLA57eRD+Wjv",
-	"UltgaEqAyhn34V1QaNr9alz28/rduqiWRg10zVy4jR14Wr62QsFAf2xwSVc9eQvARsikEhCFwIlCpvHM",
-	"qc4cRdM472AnalOsVlist2Hu+hp/LVY5SbVYa9Pu2Bdt4F6zyXoHWNGZMR9vwfu2ekOF8uu43S2xdXYb",
-	"b+43KtWD4HlX82MjV9ztX/IODHAb0+tU6WMqy1JXpiXjGVp1idAh/EaVtL8ZvYhJlyw5MsrTzYYqMxwX",
-	"ca5hDOgDEb1NkjtYCR+wkEx1sq6UTK5PgBey002wOj0bAcycF3ffqPOhOU1s+MiQI+prIaz2XzMS9gpg",
-	"8Pr6lbMNDz9otf8Dyl/7t7apGLaLSWg/yy476YCwhCY2eHQ7lnN6rEB+oDWrueKd3Ozvg18Gswv3eDht",
-	"W2U5dZ/bfAjZokUvns4Vsr2dPuUeV5T5307vc/lbiyHe83I7ttzPVlDf1t0Sq3gFrtJhhfrWvcAIdyS+",
-	"w0yBvSNZUnJLdh2M67Gw2Kl/8GgISWc4uXlnTWUbDQAGzRhBaE6kNDkJQuqjd1omOheCB4MOFaZZOKMZ",
-	"B0tHm6D/+erzJ2R/LdPNUSgFC0z5c42ZYz6PZ1SopRZIn/+zIGL9vJl1quO5uIkjt7rQy/kTYbaujDul",
-	"OVlhUJLa/zHO4hllho819mdj179h/M5IkBrZxPorxWOJ18HTe28M2u2TwwrPsAxIJvKfGVVQ1SbnUi0E",
-	"6GQ3yFhlQdAbKAyNbzE1kNMjw0VnUYAP7JZntyTM/yacSU1lu9g1+zsSJKMkRbxfWMYubGlSCBFUbn5g",
-	"iMznJFGVuaWtiTduYw8rX2f4bl5k8QxLuhXn/QZtf4WmG+PddxHad6Pc4NrICNRRDugcwbvEG9jkhDJO",
-	"Clq6hJIk+kHTCn5KnZmMvDA3ByNUfWMCki4hG3xWWtLQnityUjZ2/qMJv3VVZfyziaxjC56TRYFFStni",
-	"G4O60IKZ9Bi2sogTzgA17h+gDwrdEJJLkMpwkhAprY+qHxt3jAhLEVV6GqcEa0xn4wnNOgwsIIAFVGYH",
-	"Tgu1RnsXp1/O3u8bXVT7Hni21YfEe6GXurnGCd5C4k2+jAqLAbVPSl1VrJf+9PHRjxXM3HxV9txr51Oh",
-	"mF0FCO+eHl128F/dQKnBW+ZOwX6sT5BpbX26x4krIoCVy/y7EFivm3H7DnsmXrg/1t1eju6B0HCjjrrJ",
-	"qpdxtnDckD9PP/3Gg+KLNtKvqjJpLCqXWJC0rGRlkXO7tF6POPQaIrq/y0QIV4UqTqm1zfPh4WfjNMQZ",
-	"2iuTMwHK9kHLljRj2dqh82ZFwcHetR1IaAsmeQi51Wfxnk5krW2ij7TaKknoI5F5hhcLkqLrGudybfkM",
-	"XDIOdb5CwzBRKiMpmhl/WZUsvzHAQuAmQhXau3Yo7Xo/ssAvEUbXgUdzDXyH18aHmeuS8n9j13XwvD6p",
-	"fA6cHTcj+JZYI3yGF4ZB2Caxb2Jktwqij4I7t876ELqF/wS0h/YgPtulZhBkxW9Jur8jNmzgrqGIZdNr",
-	"u7SHVd+m44jj2dqr/xg7LymoXwE6Nf2cBOTcNK/mMyMXEP+lJMnmxjujrPUoeLFYGlX96cWHelnhcj6/",
-	"cKObsNT6grStCF7FK2JVuRnBkEOu0lboYRd4AduL9c9BCdyH2UAmyq9/QX96e3GJToWiSUagiKYlCdyK",
-	"M5iVt61lFDDgNuk0WvIslb6DqZMQIoMA3Phv9g739xb7cLQQ+q95twvBlXNlTRQ6nExfo6tkSdIiI2iK",
-	"cizwQuB8iV5pvu0bsznuUIIVWYAVGSt8jK4zssBZzGcZXcCqrtGe3s9esm+VK6XXP8Mrk5NAr+H8/Zmt",
-	"xHH27vQbO5xMXyJ58PIFlCq5zotZRpNYYXnjxiNuvGYAwAUWCr1A84IZJd7+Aaqj7G8MToMzYiWuBdeA",
-	"BpZJ7EmFCGeSo0oypB4CN0jRgVRzz6No5K04CBIfce5XNxrA5yZcqniG61FqEH4bH92MotHRTax4fDjR",
-	"/z6cwIcj+HBkPkwn8EmLr+bf37ujlmqF2vJccGOgTkmSQUiq/qfJLeGlLyfLBKig9CwIwUkkzwrVmaRt",
-	"SRfLsd6shgD7YZVn5AdVa+S6wnXRlAjjdnSv0j3lciLvjKujCLESHzXZJunnji2YRJhzSgSacbUs6TOf",
-	"a5LPpaSzTDODpuY8gQfsoyq2lJUdqcgD8TrR6MdYtx7fYgHeM7pbuapP768+ue7ll18vPo2+67XbUult",
-	"23IyrJTGadJVRMP4vBIyYCzbIzSaSZsRl2XhW0f+nmR+co0qnbjmvZx/RUdupZ1KqtjAg2HOOta6JjFN",
-	"g+0hBOdhNYIrnPeuMeIjph0sac5pZOMUBvKck8T/AXZg63Xirs6HfB9OovJt7arKsUf36GocV+tgoArH",
-	"Lm8ne+9OWMfMtDXg9X6IaPPYYTQwlPPePEcDZwScLquYSM3V2exDun2DLHYE7gxBOv/J2GSDMb71Sje8",
-	"r4dQbjj6+nSKjXLxD2KC/z/ryQy3jt/nSfTDx7XH8b25pKA07QN7CxHgLONGmHX4+wSt8Kpe1Mb7JQ+U",
-	"uzlBCs+RFnsRhqqtXkaQE+cZZINyIJ3fiXWDq1XaLRcCyGcFf3N9cHg+qq7GG2XkLH9hYYmIBblPQd42",
-	"oTOCtVWt2CQMUFEGkGiEVnpKLZ2CQtw6/FmBmSHM5B2BWPQXk2kP/XgofDX8gsWCXBIJueX+GJEfWEs8",
-	"AL+wnthsaDSZvpngIzIdv5pNk/Ev+DAdvyaT+fgFfjk7Sl6lv5DX+qBBEeSZy+EdUd+u/qIsiTQ6Pqzw",
-	"s3lwNqg9JiZ651WDnSrj837RAhNTOFFa/Phe56ZHh5PDV+PJdDydfJm8OZ5MjieT/zYRF5WLBTSbvh5P",
-	"jsbTlxWEGL/p0bk9hmi0oLeEua8/cbwcGR64OpBfksN0/MvsBRm/mU8n45f4aPYq+SV9Td7MSydh0P3E",
-	"LVOKG2Qynk6n0/Evk8lkrHHF2KsCMq0za253L8aTwy/TyfGh213Jn774+bMJlLWr7MO9u1sMA/4fWwqT",
-	"NGQkfodWmK19WRQiGyAKAqaKTFo5eBnw7Z4Di6jtGhg5hBIhw8FFrppTPLfOQJGfGCMq84BGqBaUHaGU",
-	"yrxQJDIpK2GntqEsxC1ZxyaZoiTlF5TdUmXN7h5YR06JE6E6DPuFCKpH14TpTSj7b7qtSeu1MTWlfnze",
-	"NbtL7HzzqT9wQEVoryOElSBiztYrBR2WadSOirMLGiJmPdTRVFM3xgweSJnxKuD2oxHBAMeBrpRXpzNj",
-	"lCkrzaWFTcAPOZNNnCW4WfW3+W1lkFxdVec43d8XyqZiCJyHjQbejAI4i5Xtv7lhTkQSdGayI6DnEK2s",
-	"0A80nUwiIIqa71mZXGwJOUGaiTFwaFpSiSb1M+SFCQXu4MCswqt5Oi7+1+2lWmzwwDzkHji2xws/0IyP",
-	"i4JvJwGzcUBtdWsq44SnZIMCaUuuDm+/pV7FlY55EF+ZomOszoCfS37n4t2Mbeb8C15ocEiJgJqD4Hdh",
-	"3Ck36XBC+hgb/WMFut1UKf6RPbo+pWanGahU8Re6CxPsg6QnBk37lMhrl2M67JPzzAPn+pl8en+FPr+9",
-	"snH3JtVS7XBkhP50YR38EiJbyaVPx/9t8ktH00k4xfS9n0t9xV//YjKxpSAuuBLyNlP2nk0b1VpnrxJN",
-	"7ewEtjJ9ex5jMpMRJN5fj6H4lEskIcMZuF9FwdnDcXTQaNsreQitSA0xP51qpL6Nh9CP9H9VWzUND/DK",
-	"mnM88ZPZMH2vl7Bp+VuAeeNVh/Uk+S2NWSEkEetjlAt6i7XUccuzgiks1ogL5BWAqz05hwpOUC6KY5QX",
-	"Oc0qO1PBqEJ7uSjiXNAVFutIN4vLCkY2k3cRr0hKE5xVSZ4QlDvS1BGYzn1fmwKQFpcm7lgSsEuaMnRL",
-	"kuX1XHUxaDCEydHpfY3TIlOySnpnl1h9US7T+8oY+TV6qc5MU1w7hYw1Bwb58XJRmL/ewLXN28926x2V",
-	"8wxFiJUopKbfizx2pEBT80RuTMRn83NfYmfXHEAkO2vHQ/Cnydtv2wz2t4tGolxSI72D4AsBpeanaI9x",
-	"RvaR4ugI7dm4ntKLx3BHR4M4paqMuJ0+hBhtbiYXuPMwvLJTbWyMWfNDhQaYMmsFvLeXRdLkRCqSh22z",
-	"jKv4josbezldbhCxOcABVK4GiQEyt0tohO94FIugL9U7LpDfDJI9lCERa/Cf8i3jzySq/JdQRnDN/aDp",
-	"2rTp7Q217PQ24Nrrie9Ilj1aPoftFl6rxmkCREP42CRvNF7ao4scTTXcULGjsd77qN+H4IF7PfDt9Z8a",
-	"L357hwdDAV6J5kkvhNB+2uVVguiMa0/9UbIQNB/ftuPaaH7ttHo0IO0hxIwmWXs6ScNVYg/QepJjsBnp",
-	"h3aqubEl5+kxIqs841B/G/jDJV1ofF1yRVGNGc3oLSjb54KCn7ggmZGblzS3Rdr4aqUZ0XWEFpynyLBU",
-	"NbxeTljjvfyix2aakSkeAKNVmZFD6P9ijge60UORJF5oemXPZTznYozduUAyRAlZpt+iM55CEvgLywyi",
-	"w8n0KELJEueKCPR6v63trha+tXQ+dqXzgwfTv/uyDLTt2SFw4n07/wyCHnagt5vjTcCv5I5mGZoRlIKl",
-	"YbZGd0uNepjJ5BP0uWwBRyNBbYf3Si1R+B1EYLlMRi4vZg/003Uo/YT+lhzadVKtlWwV8ruz9L7cNdr+",
-	"Yv4g2xr6Usyc93su5RiD3kzZa+eHY0cInmZVMyNkgXP1J/gcYVa6q1fFuzz8ejqKRr+OotHZKBq9HUWj",
-	"81E0ejeKRn8aRaP3U/3ncBSNPoyi0Z9H0egvYYRqvYPfOufghj/AnBcsaIKeHlkTtG/SPhxP8eFs/Evy",
-	"Ih2/Ji/n4yP8avZL8jp9QybgKGCcg8FUVvc6dpatEc8J8w3b0xaXDL7HPT0Tetnrv7dM59WuH9hs4x/A",
-	"Nqcd5/L9s7TxUmaSmIeqS4Ld9obkKkKcJcSzzvbg1roDg6zBN6VyRaWsuTX7A0ie3ZbCeyB9Z3MYxEVo",
-	"hZuzTvUyfrYAukoftaszrwyfubrjzrvBJFg2ubpc3D0kPIO/B+icgmy8wmskqb6dJb4laEZKKzrCd3iN",
-	"9qgmRjXfH4leTKb7tZzIPYDMSQCHoMipPtR402j0Y7zgY+vl4pnVP7yVvQLLZf1FR9Wz8VJVbRRVm3f1",
-	"+MKqnTGugiGGiqvNNT+IGNHCwk8oSHQ8mBbMX2vUfH1cZpQAjhk8+BRHGec3CKsTdG0A+vrYiymUpty3",
-	"BfU92z/HVABWqEWoQqP9E3Rd4go91B1HThdsg8zM6Bpx+STRUg8z0ygalYOEiZ8nDIfjU247crHvoq0k",
-	"q64EQn11EJ1m/V2i9ZfW82WnWFP/5Fyw6SPGV4SQUTuc3NoYzTmXKS7sNe5qvvd3+vjoyU84MxQxeX13",
-	"DYy4JbWqwzXE4mcTcpBcXrI7c9+0ePTyAW2Q94HwhpUP/dfe/vj7H6+iww4z5W4PYGu2gxB4boO4ByEu",
-	"PpZ7QrpS28aDhApsQMj/w0ByiyH68UB04zW5wHlHTSVhacznc5oYGc1Yee+4uIHP1oh6SyVVXFTWXLDf",
-	"QkZSlnAT3J6YpHKaC8Y5BZtrKcrjLM7lOlnyjC/MTzkmKcVK0IRi5jnyF3nOhaoWUJmmq+9WmOEF/Kvb",
-	"iHQh+CwjAY/9y3dn6M3Lo19Qblogk1dPBtR+JldSTBRehJXoL6eHhgeyTcEv7WBDardYdjBeejT9G6QS",
-	"m2c0UdLnrp7JcgozQji/enf+QiIEFwOygFZZEgPYhDKpMEvCrEUZrtHteqw4WnD9Vw9EcBqZehw5VkvD",
-	"emL0cvIGcS0goU/vr5zrEhfo68WnyM9kAYePs8xJXoSY9EsmfwFVJ3a8F5Npo5+Nw9DMqecK3SH7mmj0",
-	"jijbVoL4Ws0LlW12xWxlcLj8gBheuQzrDkp18+3ZIq0Xo5k12uQGfAnn4JxaSt7ad6mqW5LaFQ/LCI9o",
-	"hHMa35D1qB4SEpXBIuX79sL4o0Zsj40dcYGtxg+tZnbU6KBy/7efbMhPLQDASAV5YYoO8qSwEzaiASC5",
-	"O3j/K7LKM+OQ3QgQqL6pIgT00lpC5qgV5RJCS5dexHkD22RcFmIrxj+zzX5Wh7ulh5vyzDbfVbSpl+Xa",
-	"yA17TX+20prEW+2TXzyMGvAp2EqC+/pX68WsCqniGYnrhC+ktPXzIrosjJANAFMJ1Qic/3/H0iN0t+Qu",
-	"JgAjM+E3ZmaMYCjKIEvqMbIvg5TtkGmmESUcA3qn+SmjBtRojMqyT+ryen1juPInA6wIk6OMs4XGpjlh",
-	"tYyNHqu1wpR5yYT6gNelaV3qGvsTm/YI7SLDJuFC31CN0um1pukeXZ6/GxsN92QyPXxR93TVPxoHwZc/",
-	"x85TsIMzs0l94t3Lj5Adk5HzYns91kto1EwNZUE2zFrXk0gBQG+b5crrcml6+MXlLB1Ie0PBlekZLnfR",
-	"VzPsQMmvJ9BdYEQJamWvTWN+Ma3+B2WXsOWqSv1s2wWpEwg3AHf1sOv4IXTpHbBXf8l1mrIRH++q2WnS",
-	"vmF+BbaX5lQhXRqizFwJ5azSULrdu7DBQLiciTWdrXcQQU3X3niv8uDw2bqyPmqCTS4yczPAATWYui6J",
-	"qgFs5Y4ak3oL3nQfj65lK+neQA2bW+Au2rXd+bF/M7mtjEnTI9+aNG1Zk0xQif0ZMgu0iPOWvKcnIKfZ",
-	"/II2Ydu8UIUgvaIjN1HPkMlUt9YMWy1oikorWlVDPOtXeqeLopbqVAsYG6qu+oSxWf7ZIhKcCYLTdYlQ",
-	"TqwtxZS+pQZo1R0HCys3J7cLjfXu/dXwe/co63a/nXtTt4E0zBGq9rFvQksPoYotJbynU8NWy38IFayH",
-	"xvqh5RZCa+cfaaG4YSM7VBUa+N+N/gYw2Q/FGz/eu93Bc6xxnn6Wx3QJ9fJlGmOZmExmOFlaXcyMLPEt",
-	"5YUwnqF5Rn7EVtsMGR+9r93nlNySjOd2gCUBV884JZAJJl+uJU1wFq94yVFKsloaJbX+mxOSLOMMs0WB",
-	"TcXoUh2EM6d51gwllQXOYrrKMRV2Mi/6aaNep8uw/qVC4Mdl/kA0/lZMJi8I5IbPlf8FqMk04Sq/cdJ9",
-	"+c0Kr+IlyaovIOlO9SnDLKag6EpI+a3Rj/kDJxmXmsRAzueUCpLoSZ4jl5gTYYWMoNTIfOtKTLrFlzXL",
-	"rBbPLdjk7YGlgsTNCASB+csrU/ZYR2FYEnzpFuRnCg2fP1xeuzANlT0Va2/LlmecKcEBgc9p5gosdYds",
-	"PozZiNPtrOMVaCIvoKl+i1Zr2Zugth7vgjAiBsu0ORGUp9sRrb6SC9PWr4u4W3dR3vD2Xq4Uo9K4bAhp",
-	"0J2/AAIMUO8uXX4rUsHiEaeFt/utoCnywbJxCeWiw4S+3J2PZxNFbw3CIz/0ZF65av1ipKzhOgnxkkw/",
-	"w+6XdFHeUTgMZyujbrwYtzQL5bKCrt2bv+R3Ad25TRzdUSGBrgiTlLNnEt3irCA223ODIJwgxRXOSt8n",
-	"uIdn0nx7EK7TMSNhc9uKYIdzOlzU53RRCIKoPC5lVRmVYfgRskYOWSZFgu+MTQK+xCyWCRckQjZ5if5S",
-	"y/RxitcyQo5h5nmm22SYyQgdHByEwwHN0+ygW/ZXZAD5mbSLj1xullWOBfm/NcewU3YWDzVoIiyItOrH",
-	"AAtV+72+VD22WVH1ukzhYp6BtgaIpT57AIJw8l74qT12lYmmHAj0BqYAsXCpfpbUlD3RR1IogvYwXBTi",
-	"c6gAY7w99x8khY2DeAeFFcy5TdROq/tBGXQXIJz20XTAcJmrHSytQahaCF7kYVO3wXFIkBy0ehqyEDSv",
-	"ErsDqUOOxNnc/Rr+IXYJGh9s8qDbUCBbxrN1pb0MKNnvhtIMjZV2pxgucYalF9XR27WEL08Rpjf3tgjc",
-	"niBKy1tQ9KsXun4U+dxbw8YtPIzY7Z3HE4reDXcanK6oUYnX3GoahvR2NDSwxVV1CMxwtpaV3TxMqZ0x",
-	"qCz6GLCx18TTLUn0fZPOmZFkd9GDGvvR1vJZzoaa4BUB92K6WKpjqxrcnHg9gla7aA87oyCOIbACcVab",
-	"NUKM3BLhpnIcFbIsQsYXcnhtlBa/aBFRdW4hSAvY2/paqcuAhapgYWc++w1XOeB4w4bL2NxrT/vljsdE",
-	"2CcS1K6efzpENp8IYoSkx+jq4re3CPKSzGmCMoIF08eWUv1ui0ytI/Txt7doxVPgzyN0pdtrgCARutA/",
-	"5YJDQASQJ8iAC9zW1fnH985wT1bcvBvThjDNYxpFhx7w7JPlQ5HjQ/3IWxe2+/4DsuqOCP31AzIaigh9",
-	"vPpg8+5KwiQX6whdvEVOExKh06u3CBeKylWE3l6ht/yOIblmqeArEqHPX96b3LUR+nR1iq7OPyGrBCnL",
-	"AmFk07bQWtV/XxOgD3EUjT7C3yv4e2E/nH98D9+dfRpFo/cfRtHor/rPxyv990I3Ob3Sf99ejaLR5y+6",
-	"8aer0zBq8jRgvvcieCOWboKQWMervuN7L5pvPPdF80XlhygrHRFmaSkWxMahEermJkmRO3/G6ms4b159",
-	"TvBqKbu8H41aCi7LUzn56qVGOp41L9Qy/kchbeYaiGqO6x263SCvyI+QoeEHwlX90MgP9zhEgqhCMLT3",
-	"8fm7WihivaRwcLICnuEpVDo8/xHWyJg6iHHGF/2zgRcpNeUmg5VBSi+yAfnFK8+z0Ii+L9mAQaHbpfFA",
-	"CwxrFev9B/QshK2058a9rf9Yb60/XGgs6yDXIf6VPyOjvyWpq+xoS0O5CKATk/2XMy01z9aKSFNkS0Gh",
-	"WC2JaYYnxyaDQL9VO9+9wLJDtYH6n8f5MtF0Qm6udO8cDAeNe5HhIFgReBFD8x81ebqHLeXvuWs+WK1F",
-	"p7B4iPIGNirWV2a0ofSzl4BdmgzsVNoSFp1pjiGJEcSseZmO0Z5aEupVPxSlkVqTQAmlTe/AHksFwhov",
-	"ISUwzRAF770Kue33hvF20uZQkqemK+wDZi8pxeIHsXE2/GcDSMVosSttFsIzzWu0EjfsufBYLBF4lfQ/",
-	"UzPFpfPhDYnmdVfg/nv/UnbseucPlenaxxdRR0rw2sPwr7JOF4N4xHupnb7WbQTrI8UWqfQIk09XAscd",
-	"AJQGNvIIZuRzDUGuH8Y6BXgZKK2CmrUy1NRMolu9szrUhafobsmzMuXqdHyE9jJ6Q4SKj/YjBJpKLhCs",
-	"B+2tiYwZ3zcpsG39CA5DSbSXLDlNCJQuVOSH0r9Px1rIRMkSC5wo/UD29E/7JyhZkuRGy3kLTJk0T8rt",
-	"L7KlHsEnuJDYFE0E8bVdLMQHQ/+A3I433EGRUud52xSyOcKVQs+4sfgMpvFSi52PGuDvuAH2tYqZYR5U",
-	"r+JD5avfZkABSgaSYextazviKQ9hV197+8L6Gg/Jj5wKIh8jm8UudsmhqcEcCujbvp8vcBMSKp/gYXZT",
-	"r73nzPtYDrz+2gIze5Do7sZz9PXgoAZ43c+1Op5Hd8lshdEM9c1srninyv47vqyQ1vA3LMs6/wlmaEaQ",
-	"wy0nyHoEohcT3USaNHvgARlpiWjFpUJvJr20lk/xBAe7EtSizmowa5bbB+Q+SFmQgJGZ1rD3kDcOVlnK",
-	"bkDKbN+YBjADhmPdSj4HH5hE8RvCjDtM2JR9QwLXf7XkdwwicE5MEX0t5S6xXELqZZKr7eF6tZAyM42/",
-	"/j5n+BC2k9ApPpH9pANJ+77rhKXWo8g+rhLRpRs4gN8oC2Qg3p2M1+7+j4chwZ3JPnZ58Y5NG3rt/4/t",
-	"1770sJUyQH+qqWvn0H3f+nJ2YtatRDhwi3aquuekNdN0uE42N+8m3rynS5IQmquQPXZIAFvL8lF17p7/",
-	"wsFMKDUXq3mQGwOQ4bnAAATSda3q3lwREZtye1hVUbVYxZXf0gats1mRx6uH6/Wf1tLOevb9ZxLlWKjm",
-	"wvdMvA1JkXGyaqWclghDP6C2pi5fLYf1/q45qRtvZRjUhsITvpryHJQhXJW2uSEkh2rxieBSuu8heMJs",
-	"2FSor9QiWmJ0r69ZuQOP//Vd/5mM38Tf/5hEL96EoxmtqNleohE9gbbVFC8DC794qcomm3KV1aC+T0iF",
-	"Fnob6+mTQD8ceO/E82OEG8I72rvjQiqXTn9GpBa1jdB+XJfltQSuz+zYifL2bE9Adj9Gc0EI/NPZlc2t",
-	"klqqdLeSUTQyk4AszI31B/b8vack8UNtKsdSB+kroh4mYb91WNoa7/j49MrlnfTJUy+hqNQbdugOdqc/",
-	"LUvTf7Ra4RFVBMECBD36N0nKDqKOLGYrqgYU/nscdUHvwOBbimsmb4XnVeVbozR1fPv36LFqGuyklvAP",
-	"2uwjKl/QgGoH9Uf5VHqKkkHaSUvhVrtTlrYnY3KHo4T/rLfeFfEJ+S48Hpc6G9MeF8DsIm/fkSbfjJj0",
-	"rZAtiCHMOFuveCHLMfb7xYc2cEu395vny+rkWrSHUY5zswqT8SfVDKJ+aWL/xGiPjLWSm1lOdvSDewiM",
-	"1t6a/dFTgvnZUCDZkrf2gbUaQzqmqIdY5h7iw+lJNlkVH1VL8sUlKXpAtcasoJmKaceNXuFszkWKcppx",
-	"LZNRJpUwNr0IySXNNYRCIoTPjFxABXfD1yZLzBa1TNJ+YtWu6qS78DQusVpvcrpNkXPfRK33TBLSWfjU",
-	"CL/uNTmeFkmiL8bwuvv3Ko5aLiMgCn7OUlKmuh5mhPcFjG0sOxw1gEcUUDeVsNq+dW/tu6YKqb+xp+Iy",
-	"SnPoTlyGW+1OXMbuood9v93KhsPoZYeyofH6Wo7TD5W58yGky52VhZ0QXK1qOwQ+HMEq6ca/i2D91Ty7",
-	"XaD033qPm6/riw0GMI6p7ZvqR0dubDDnhnClgyrsofzKRGRD5szSKbtkPiNU+f4crHBKyiDCgyXJ0qgs",
-	"/nUAil9v2DLyuq0lTADnhhlbV/9hifOcMMPJ2hmfSaiFHyHsVwoURlG+3zNqI+Ei7e9MAK2dlq/j94EE",
-	"eriOocyx0IrQWHKhkPetYaA0zjBFt4w1n0inIyyVhgf9RHX/purbtdBWPyP/fKuFbwL4h8BM9cfzdIip",
-	"8t77E84DjPQioBo+gzQUiqTIFO7VIo6M+dy7D5+/1EIKn8czKowJeit8W9e8To5ygfMYSoqEmXQQD53f",
-	"mBMv1VIQueRZagN8wG/bZMAlWGRUc3MmogbtlTJzhWfKmkSmxAkFQ/0+gCcMwVI3YYalgqa9nrJJDta5",
-	"U+bCJTQE06TIihXEdASKv9uW6KxsCbcDBSYWZMsd5TZ3UNq9lKFpZWqA5eWW2aR8eYSgS++A64DVBMxo",
-	"ZHKgdB65n0WpgsCtb+pBkEPtkf6bkEM7nw3PCYu9pMdl9uGQ2rUaa6cQynLyYaGFLu/CkByZTUULL69+",
-	"yyF9pBmRyhVgaNaBMyizr449LUjfpv28/94SnGoC07FLO9/GFNkNT+82sTCRWC6rU8KZwsmAMAqo2+mS",
-	"vp2Z3kEj0aID8/ve8s8kShp0CvSFYQRoqrgnyo8I3haMhAU5TVQ9nCRZJlv7LZN76nYC2J8rTYO6FEyl",
-	"cpf8yCF7UAzR2P3Ay7obDYoCODd9+muPKAMkG7+JuYjxjN8Gbvhvmpy9cckKTeCioXGUWV/uVsiEKgST",
-	"aPoyfC79yWsAurZRXKOd3pu+0CuGtU9fAMMwI2vOUv3t9GWEpkfo4OBgPwyWjNuQtrbdwRSF3VKW0aIH",
-	"MQDx/A/I6dum8t4eq1diDinqREvhV2/ecA9uIACyu6raWo9nJ09e/f775hz1kgpUZ7drFoESSrenveyX",
-	"07V1Ho5/DIfA9zrSNvuy4rckjRWP6wDiMTJxQrAR/zMyVzEWRMMT47HJGA/BQDYvG8gTcZHnRMQGdASB",
-	"VG6b3aiCaLNFWP2r7X8bj3z45aKiAffw2FrkRljVUC1yfbU7aZEfiQfaXOH+adkXcy5b+Io2g2KSbbyY",
-	"otNiUUjlBGac4JSsaNKPlB8ePTRK2pWStjdYw5wn7R1QqRmDVPMBiqPDIy2UGzPUvyMdkbeb7Q/3YaXY",
-	"rkDRRxdjzVYepC7bk7zzjhN40HdfFv7u9/irCuUDhIqtFdy73+vWrv3eb7nsQezwzyA00eBjSElCJe1D",
-	"X3X/t671z2jEb4kQNCXxpnxBm34ySWFjo+q4Z40Ua0gZxP+7PrN1bAtf7YSjyhOMquRG3nK+d17GW+/o",
-	"qySgCcmVlzO3ypjbwYnpkXYh+Q968e1q5JghykxhkMzz59LExGVJ3nOnCFW094dn4IruoWBrgF+bN7NI",
-	"sp5mi0o/u7Li3h7mXublwF62L2gAvG+FwBDQfc0TvqJsUdGVNjZYYhk7p4xmlbW2N0lbOe9pKZxFdNN2",
-	"2ktyKX+HVEohaacfYbUHMG54FhEukJem4AThGdSIgRRKmmWLp697VuQ3K+ioAxge1b32diE7rxSeX4Lv",
-	"+9MwV9auCJC0CRT6gVczwbE7AZc23KfA7rsV/qEFUfuVfYPwKXQE7TkfguMLPJSn4/q+5uwru2H8jnXk",
-	"vrPmPi9fLfp68QmKav726Rh9/TRFBUuJQK8i9PXTobU+Y6VA8kXY1ic1ikjd5AUyGc5IinihJE0JOmeL",
-	"DLNU/3pUVjKlbOES6ugfXiNG7lwKKVyoJRdUrfUvb+pr0l9NJy4Tsk1U79Q4sFP/SXz9NB1Fo6+fDuHv",
-	"C/h7BH9fw9838Hc6CcLD72S25PzmVCmyCsXv4eqH+slOy9xpxlJqG0LS/CWVRiAPKztt06ExHFCUNUg5",
-	"qUJzTDOSHlsfgvjTp08RJK3khYr0fTACtTVj0y4yqUD0CtJUEBlO4wtb6B0vD407nS/6VmbEirBkHa86",
-	"qqrCExJEibU9u7A7CpVICeryoZSo2gjmsoCUMmUeZ7CcIpNUuK9TiE1b4RziQu7oYFEXzyR6/+XLhb2X",
-	"ciVeAuk7LKsc0SGACWmGy6upHXwJWqMGkNUONoRD6s/gIVBi42E9HTq0E1+SPMPrnTRbEAI7CPhLJ40+",
-	"8PNz26IviYT4xz/aLnFFKMHpe36HVpitUUoyDXOUSJPfzHToAVN25A3HeUUSQdQlr7IzDDhRzf5nOI8l",
-	"SThLZXgHGbeFj3mWIgnTQVisRJIuID3rjACp0W00IeGMWKbZGGJeTV6+tlyz+WKydd/NhW06gGJWc2Dt",
-	"X71+p4C98lHXX1xHTKuX1q8fwO5UqKTM1Q+XE9cTHzQRMc20QKTAEFjTF0a2BJstLWBvWt+xRIrz/li4",
-	"q6K6JnGULY4Rdg9ijYTm3wtlCgRq0iBPLBz9UCVBSDKwntNalluTSXYNTjUwbpCN2MWYWIhwCYnNwYOU",
-	"3PVEvX+FbKRBR8FWgU8b5a+XVAe+yIG2l2xoN9tf4B09upXkzswZS2/SoaaSwLp3oiolhijj22t0zvdi",
-	"qD/++vbOV7laa97FcBLHejtiXVaJ74zV3xidH7C07IIhLETXF7xUKjeukygvZhlNkOU5zQ2YnHdEwETP",
-	"pO8fG9bvtN/LPZ/ExtfQE5K7EhoZ7NahLrJkzWLAvbulJElsPCewJK9e7h+gD6Z0NwhkEtIOAUer+Xwt",
-	"C1GFGL876AhIrNGrHqdTI3HNU6qNF7mN9TyeB2Qo64t8aq6yvqk+9pX+fEIXzb/vS7avcttD2sCW/tW+",
-	"sFZaR0mQfisoJQlNNdfpihzVEK6VheQxSnjBEppFFmnBjk9qJVojZPSh3P0sre+xnsuE8kJ6SEEYuoMv",
-	"FcErRFmSFanRC9dLvtq6DtYhzlF1u5AGLQySdj9R625u46U73ibOFIoeVpn/47ws6N0jW7jX8cLrZ1KP",
-	"D7PXbXBH3IWRHe4UXybPd+n8e2sg1JLRxJbm28hAlA37+OATlpqsJpuG/JNptd3Rva8eZFOVQbaUcZVs",
-	"JRCpL1VnpG0PB3hbKiOWeh+2osbmGqWm8IYfYjNbxwEGok0Da0/VvOdClim97Xv2fQv6BeOb2gebF/0D",
-	"cGPGHiyWt8i7xmJxUSloN+uRS1Vuf2/DEIc/OBrAcxbcdIm7Mv8eEn10pt83Ugxl9r117lYI/j8MhfsR",
-	"kIH6D03kHCgBaI5xVUio2w5uPZPx4VFF1HZG6FuwwZ6zN7BCSCLWEUp4lpEF2W87HBlbRb9K7g9CJgZm",
-	"QrsfERk4mU87BnatU5b6Bf0VZxReuwlbpEqiFU+LrJDj6dQkIEcpXRjtiR8hPhm/+f7HdBIOC/eJld/p",
-	"dPzfePyv739Mo8OfMIL9Rv/zf6P/7X/1/Y/DjrFbtG7gcdyDEg4mQcEkgVCZigib5SFCt+072PXgLbUK",
-	"TpsXOc22T5oRPVdz1tPxf3+3U0/h6vQXXUvYhTA26F1vUreFLj2EjLqllscjyaa1TTyEz99GMtaPXncT",
-	"tFAp/4cjcdscCR9PHtnqv1cjPD25nooEhY7toYhSv8U48hRayRMRrO3ulTUC1my+E1XaNMi/g0pt9xMN",
-	"UK1+N1zSr9AVW4rWd6Qf4VEstdv5ZizZ2nIpuxGgflvzSdH3UAmVBn6Go0sKQdX6Sg9hsWhO/0JCaSIY",
-	"Or34gG7IGu1d8zw+ODi43jeJnK45I+CIhnOqfzeS2DXiAl1ffL4ysg3O6fiGrOV1hIzLg0TXp8bV5l+A",
-	"xY7RrwQLIpDJgH9D1ib//fWBKZJIVqCWJLYWi93MUimIx+Y0Bd9p8/s7hwL//PuXUdRKePHn37/Y6gdQ",
-	"9BU0bs8k+pwT9uEtOjNOKSgX/JamRKC9z5/OL347/RR//vD2LP5wdfX1/HI/QgkWYk2tbTjJMF1B9mPw",
-	"/eJiEZUfBM+ghCZUJxcECZKRW8xU1cIvxgtqRfeDX0ypxzn8hEDOOQ85OEI2NCQKZqI3QVa6Ov/0tkxl",
-	"rSXOc7bIqFy6Q3E6TkIFZL9mRHjV4SNk8Pw3Vjm/R83815EtB4oXhCVrr3T8+fszKHoqvYQxZj5bGb7y",
-	"1Dv4xr6xM85uTT1lefyNjdE5aGqvn99Or1GCs8wO1hOoTjQkm2pqMyiXqjgCV0pP0NNrwUjf3oGe8M9X",
-	"nz+hOSVZauoUQWfJ8A2JEyzJCWSVMd9e/+1vf/vb+OPH8du31yeQow7D5gRBl+/O0IsXL96gr1/OThC1",
-	"Fd2+fv3wVsIsZ/B4pHW7QYeTqeFur3+z6XOuYV3X51/w4voECUgxDqBYfnd9cfrl7P01UvhGD2QWDtW5",
-	"vjGkrztZoj29jl9evHkVoWuc55lliJ5DszG0+a9/SM6uTYqNJWe8EBJdf5iPP+ofr9Hey+mhWZqXBU5P",
-	"YJZhPImkwhnZh40BKrj2RkrJKufg/DP+C1lfH0M+HiXW1aASrwhgHDA98XSNIKRvLX33NjgnPe+eOady",
-	"XDU2XiskNTmxr20yunJUaI+huC6BFHYwBZXo5eHhATp1qwGPAbWEwzNzOv+/FV4jqWiWoRnRLwusZrr/",
-	"5I29tEs9xPh0roi4PkG40V8tsXOQgzygoGfU00giwLCmeJ6TdN95GGr2lyrrvZgRLIkEqeeGmBIunCX/",
-	"P3vv2tw2jq2N/pVVrlNlqYaSZcdJd+R6P3gS5zLTSXwS9+7d76iPCZGQhDEFaBOgFU1X//dTWAvgRaIu",
-	"duzYzubUrt2xeANBYN3X8yDyN5WTHT8HVz4S5DAp9EpWCOA3+QUZBN1SC/8ckI072OvDv7rd7h8BDMqu",
-	"gf19sNftdgd7f4UBSD7PEfhOYMa0hrB0dghDFl0B07gm/G++NhHrG2ZszLtLFyEwqiZ4zhKciz2z2PVu",
-	"xHbZC64h/O/OZ5rSzvs4dLCELEl4uq8DECMQxikdmPMk6VgLmaOQbZduinWM9vl2a7w8fv5TdWfMUjVM",
-	"+JR2xYkTBHgNbeFEaEPoqCH9GroFZt8ftyBChCJ1tys19esA151dAOHB/2Q8XTgSGCtlnLgKIDyYcBbz",
-	"tP6YleGrR8pvl6IsRtbkiaDql3kqDGLCs+XOeqz/LyB4VIrN8kguyePugDhhIu4Ayck83Pvw/gJ9S2Gs",
-	"0ZFrnNPz96UYbH+v1z3s9gjln0s2E3v9vWfdXveZY/xDI+SAilv+Y/89pjR1nop/H+/1996540XJI153",
-	"1OuRm4jErmTOFF/w3y5TRgbTNk+OHkE6tSb8mCoszREaCzT/Cvae956tu2U+xgPXb/arZNdMkHlWtsP2",
-	"+v/6owTVtfeL9V7sY+ziQyeQjbUDfkkdkeIf9gYHbjK7CzZN1s7aJzrpy4xHN5s5f9di5lZnxN7cWojP",
-	"ur2coBdpTX8//fBLqRIgNz9r59Xfxd+BJDaJQx/v0Z5N8N7m/QLZWpU01i7bNO12Vy3WL9PPdPhBVik+",
-	"25o1OHv3NlX2MaJYo9DCEJx2uW3Dhkzz9qYptL5BlAMq1k6jVVOnkSdMmLGUTblBPPJ/1Ubr56iIy0Y1",
-	"ViDZ4yhfPRJmf0/NJVrRxWRv7Tv5s/ZGZTi+O7hdXtK22yqgySmAhZZnxZo/fbAyAtxcW31tnGUfZ/ip",
-	"+AlRhvSpVsFMeKrXzts1T+OMVwa4XDhih1E36OL7HfwipsLs7XDiK4pNWr/23rYSTSJGW2u20ynaIKgt",
-	"aQarBhDur2Mazeb99XcWO2OFLjncfsmv0jWl/Idi+Me77OM3Kh2KOOYY8D0+ern9igulPjC5cKPT3ywx",
-	"chnh9i6wccp5jGSDuRvoiIVKvL9eUji/dEVMHPwp4r8OPLQU5WcqEmHLWnr/GtfRTOkaUeNLZGjIq9Jm",
-	"270Lp+affOHWK07n31W8uOOl6sZKRXGVoLyLad3zVlmnwwvUL/pij31v9I63X/FRmTcqk+4RO2ymV67V",
-	"DC843GFMrobgQqlfWDrmdN3zXSZAZzPibPrAY8EurBjGLX+0y8XOkKVd+9CC4gNLr5DsAtcNxEpyaM0n",
-	"ityViVVfGD+jOpD2RmGBNOAdTwO+0bTAUz/nhOFLW75O/3mCkjtQ9TW4IN/beii9/zYbgtxWrK10Ijtw",
-	"vyEZnPPufRe3dY/Q0BBG52aGR8C6c2Nj2f7F74mIWgtuYGL9dYy42DVkB6OwddrFVrA30lWO1A0izvgl",
-	"nVr/hdbBVzwxG6i0FDZbQo35s7NUszIGSB65vaOtHen798s2D59E60QYmj1r5dhbXhFje99pjawzAUhE",
-	"271EUSscxNkFW4ti6U47wHPwpj+SwfCgy8966Mh1VFmCRc2Ml8ur6zC4jWW9fvEelHFavslmry64D0xI",
-	"wwQlbBAwMFdAmgoEJ+zaqp2EguCUtXLoZyIFNptxOy9iPDG6Cxc+PO0masSShGbp8AimSpqJdhH2sqo7",
-	"cUkYlRm0YKZcxhjAUimggVUu+vfo5NU9/BqbFZa28bf5H9u1yvvRBwJmui9XpfQ6HnnHwdd9Z59lB7Hl",
-	"SKIa8fWt/s4Orsd5iskpDNC9wRxY4yrdSKpjWqaCWIJdis7yNgqmTi4GJI1IElnp2DqGOedXZTGWG/Of",
-	"+RiOeu0b2CQH7to7lupvUjUFhzhd9jqsPLc2Of54nvIZs6Y2JhYR0m+iVGxNfKYRfkRFmcZcH7To1Vov",
-	"2u1V2ftOJfEPLHk/0CdqBG8jeBvBe2eCtxoIwQjDWrnpyt82B6LO3//TnrNTCGq1A+rbk1gq4TtHjYgA",
-	"d92tXN/rZcqv1RWvjm4bj/6TC5pgyeT2xJH9/k2gZFugxFWZamixeCpy/la73/BnM+FTzZNrrstGCkOk",
-	"FPJZ6xM7WFdHO+zRpnVwId1ASR/e9aMJLaJmFdORJcXsSxK3Kef8vEevoJvEzv3sbFw+wEo15Li5XUWm",
-	"/UFoQmMSeT2iksmibocvadTtcVG/5+9ZAayzba84OWaGiUT/cLnQhw9tsuoM+6W1RjncPqBZXm8HZNfc",
-	"cfHBZ7zpQ69XZ7LZWW0y9w+8vO2XoAVeSEwHqqp9xfeuMvIgVYbdQcFMTcFdEnsZ7hePQ9bDWnts5KCU",
-	"/kkOkrhe5q8GZxDdce2++H5GEO0OJBWaOhDdH9oa+tF3F35Jt71cM4jD78z7FHABr3QFYUfXBj3jt18W",
-	"C9MhpI/Njr898YzO28n5r9Il7+iw4zVkRa4vYy0RLz/Cyhbmy/J23NB2XvNitXX3LAgzbjjCVenAIqNS",
-	"bKAoVszaspZ7CODQJlm+W7lv9+jnLW3P6+6dk3hj0mB9EcxacOEtt91WXLPhvk8qWJRv9R0qje25Dimo",
-	"qbe5Yb1Nae7qRLU9XEjqWOhZ5giQ1krp1/6knUS0I6DYbVW4WxNlyPesFMywG+ebZR8VB/pSu0g51MO8",
-	"yC//Za0wnHF54wI/4oZ3dXw+l4llfIave5BnlL8cpWp601K+jQOoFhLuMALktf5hSwndkt4u5fzeayTc",
-	"zSScScUwkyxx9Us6gCmPBXOtFjKmOnwmyKhcLZTe5NEtsyY66FQrK/Z1H5isbd/3Da2BP4GIiphcKj2z",
-	"uzVvMB3IFvP3hqJzFyImrTzRnDvnEPuy7V4LDwqxFba78JsHd3UrCfuyhxxChGUNIeYzLmNNZI96IEMr",
-	"mrEde2kKy+VZ+9QAiOqD2v3tkVATXYkO3SU8htbfA3gTwPsTeBXA6wDeBvDuMIB3R+jNDiRLlBx7goBp",
-	"uwufZLIABjOWuvowtgQahxSVLzpHz/FN/NhSGCss6/BfOfCEOIg+W8xodyB/w+5zXwxySYBYl0qGQd1b",
-	"p8U9855qYTT2P3OWXMaOuT6k1t+6xIrb7Y81s+KG9yCpFT81NUKQ5u729Q5BE3Rocjb3XOiwIi+sCCnk",
-	"BYqvXNP4zmykuMiZ/NY26XjVvzWHU4iX+7ZXmor2J5P2WVmXlVWZr8l1xs+tYuAexrC6Qn9FuOFb68Ab",
-	"FwIuo/TcwirHB37fQsAtO6ypAWxqAJ+Ianyl0tS6K0iajb4W4ZK0CqgtwtlqnwBLtHLBCVEKjQSA3Gyu",
-	"+Dq3vnlqxMhuLw4jlSRqrqtn7KxND/yT7rxBnm57Vwb/w9dJuzehF3uw9pRtwtGvm0Y8NuLxiXgOEzWv",
-	"hGWItbelZMRPgDlwOreyNaVWXZyn93Jjb78HhyqH61cogDB2ErEk6QOTCyU5zN2PqTUfI6b5XKVXJxil",
-	"yfGmsDM3J/IphaMQ64/zgSxhvbWYR0erj1slCK8nlZkIOW534WMFMQ8jTWzMS9BqA8kQQ5Rw2jB5AZJN",
-	"hRwDZ9GkQMXC8J4dZV1EBnMV+RTdIp9clXo75zDcI2+aZ17/tB3SEE8qIu4maIeQuP96TRR8WxTc7hZa",
-	"Tfu6mLeS9Ch+Wx/y3iguCCbRywtCl0TgXMPZ1AqyCnqvSsHBsbsaqIHEjbqv8fwgryxx/OP23/bB0kqM",
-	"NnUfexxSQjlNOAijeTKClhUsCKc7Y6lpBwPJDEyVNuARij+c/vfl60+vfv1w9vHi8u+/X5x9gdZRDz78",
-	"HYYLcH0X5Yg53V0H9mnElRYTMjIGyocLw3Ufzl+/CeA3K+Zarz+9+u92AOcf36II+sf52VuE0zDsissT",
-	"O3Mo64AnmkPr3cWHXwL48l9vA6DZ1gGwNJqIa67bAyk0HB8+R242jGMTPzaKUWxWnKh56feEDbk90oVT",
-	"GkwJIpAZmKssiSGTMxZdIebIQB728M1VCvZfRkxdWFuL/3CqVUOqcWgdHx21gWn7KZXWYphw+I+YwVBN",
-	"h10Hn5nNrFZHlFNKBQxkzGeJWtgR7GvQVuxzO2Z15TOBNO4rPjP0WfMB47M9HCePqaSIT9W1o7IYSP6V",
-	"RSZZuGo5HneM6lxJNSdMYkxtU/t6Ds9pYMgx0QBGncB6xTSQVjMRyK3XLWEujkNEbCTE1FjEmNHlX4U2",
-	"XTiNYztDoX+LLotjHodOS+G4BtJOciJQgUkOrSsh6e2s5EZF2wfEByWnCVcfJVe0YQtPhDtUZtKuU2y/",
-	"4kfwYvQuXI8fShduqEL4trcoyhL4VzadIbzrmWefYAnM9CKaqESNF8BiK7PXZL4JGnbTaKpckDtUKq16",
-	"SnZR7VPOzq5lwg+VMU/BbiBsCm7htreCOFZzadeUto46DK0osxcGIBXioiM1Y/7OfNah9+vO4tGad7SP",
-	"9zQvt32vnR1dFRluOtqknE2rdki+XIZCMhzf8kNq3Uw3eSj4S0D9654ZFsK7pE2gZaUsbnkn6Qq0fbwz",
-	"9l9/xwScFxg1L/1PK52b9FvTAXXvGJjGWA+OFVZAi2RJgMravqX9F2Xq20hHAN5wJA2xxqZd9onzXFrM",
-	"PT7mJmO3Ys1iNk8uUzhAy3ng/TST7dwu9iTZ3g8tsmQwVjxvTzgp9j0hr3HChsxFQj4hRB1dYFIQ3H13",
-	"IFdMD2cshZ6ol1AwrFVkUiYSuOJ8pskuFM6A4bWu8me8UcmiWBJCx6vTR5fETSPX3UaM7KSWdwcujx23",
-	"QLA9CASdZbeusnwdxWudMQ2t494xIRTOhbYu2ikFa8hjsOpttWPlLTfrF1Xvu2i2sseRT2ATNn5E+evS",
-	"1yl9OvLyrQVFttL6UMatWxmruuKgtBR3CaYSN22KuO/jigTvwmkyZwtNkPO0QZADlUWTKbLDtMJX9LDO",
-	"a6Fniuh9+qVTwnbgqFP+u+NPtWq/82lG1D8glZZiNAodPY9mMh6qr0KOkSIIL/jisOo75yoR0SIAbbXp",
-	"MFVzzVNXNIdESMJ0IXwtxlybsKPNwpqv0vCxvbhPXn5pHF/enR49fxEC7Yy8Ug416LvTztHzFwU9NDMu",
-	"ZFAnLmoUUUlguMfdTG5Yh+SGDkBQucG1jLtqxuXXaUKX6o4ajUTE8487V2nsTCohx9Ok64/c/MFiysb8",
-	"4N8zPr7ttTM5vjOHJ/CxFMyykuNS8yGrorNmHa/unGJdn+CTrF/4fxyFTl21e+k1l5cdfnBdO66+zJKk",
-	"7uX8qnSvh/IE3+Krv2b9CBqBf4cC/7ULM1SFvv8edy3e+STqYGl2p8SstrGz5ezdq4/2gtPS+TvljR4e",
-	"vPpsErnvtRP9hYuraN/viU8zKl1gfBgSMRUGWvxrxPHiDov/nVnnoU2h3/jewKufUiLrbBItLZftKS0/",
-	"8U2Xx83yW5v6LG7e1+EZx4TGoD/2ITmesi9nH4/y4yozkZpyCE9DaM24jCmBfVptVKBkurtCJguE6B9I",
-	"179gfaej576nImaLCufZnJQZNVC1dPfZi9ZhG175zLs17t6wqUishXUaGTjqHR63kQhyU/wC6SMdUaXH",
-	"ICin36Dl83h9TOu1A6dRrSnL/OAGcspiDo6lzXFhnjiD06EHazGWhHPgEnoiBTWXzp1sWRnsv1Lf/aMd",
-	"wJRdYWbQDGSBY9W33wLP4PHlcIEceCF1hxCJalnKhkHx5S6VxJNRJg0kZiZfdOacX0GUqOjKSrfU6Nr5",
-	"t8brNddt4gYMS/xFjmDSodrRD6ljQMxnel8TtZTB7JlPJFEQmCcxrhWaivrSCFF08yzpkA1NJqtq6rH2",
-	"m6xKyAdpPVkdRtOF0nShPM0uFC+4RhSjrtWLrZLAO+qRJCwsPJSJGwvLai3nrc0ptWLpOxpfTcvKEyJh",
-	"2GTPFZwMxaL1vZf67tpYti72A5fFv1ukqE9kIYqEQ0hPFHIcduEUH2ZNgVkFzZvlaN6CQo55WaaQHhhc",
-	"YffrNe/CGWbX4muheQoTRpU+1iArG0QBzJiDA0+I8Hyc2vWhIaIq/hrsKfo0Z+9enfrShqde8H42iehd",
-	"HqTQfXf51TQENRXvT9pKIcGGmUzk33HSCYkIXpzAC2JhIM6Fn29pmDhZffAn/feSwCnJP7ydAPdxOTuI",
-	"EkqWv/03ValtgL7EIf+QYtbjxDTithG3jbi9Yw6GuIhB8tiLXApuxbeUqB65oGOUO3gfljCqhSII24VT",
-	"Kkhnye6cZeWWd2u/vj/94mnM1rCL3UMI7VFI2gelFttdxvoeCzcLjZBthOyTELKeVWw+4WbCUzCqRHeI",
-	"1ZelIJw1Z58H3rxt34EUFlpn/P6EcDkaEeKzQpiqa1fb4016oyBE3uc4ZSNjz4YWJs1K7+7zZtqwhYZT",
-	"yKQRiUuLYKdEwhBPDR8St08glMpcukdqbnTdzT6ibL8xkeV6DXCeMIko1z+G7MdXeSIKoDGyG/n/Y8h/",
-	"4SldPNAjtcOTBTtcwGElvHHYu60eyGtx7toKf+tCvy2G7RatuG0l6Wc+1vC8ddwO4LDXOm6j7D181nrm",
-	"enNTNi8Yk1HOu/YDVygESnJNYea81XfGU6FqYsuncbxqj5/59/0xhHP+Oo9cMFdSMPaj5euuVHMpY2LM",
-	"9jmZ/Ks3grwR5I8+OC1La5pEErVI8a9R5rraIVERSyqMwkVdpL6lBLdbKk7Z/I6RqH5zt/1RQxr+/Vjy",
-	"yEWn/76yCWs00vDpmLUOAqVckFqsZPLsvQf+21bj1RrAW2vsz/Gkhyqs55Pocg1BzI35Hv6RxWNfDN8H",
-	"hrzyQo7JD6BeSqKat2YylmPgPApNP6+lgbh58b+d03Ll/xOro7fD31w83xTM37xgfuY2WpWKe50jeIod",
-	"5wVideHdutr1ctE7ttKSxGiF1S0VtgNQKQoRD8hfKgagvYFceCOepq52HLucJbaQFFbXSqH9xMHC2Vv0",
-	"C+g8gVB5XfhCpATwnoKEQw7DhMkr+wAGGK2koOzhs9ZhuzVst7vrC6ztgnzEVdUYunygUmqcmqZ+uqmf",
-	"fkrmzmvc/pUw3TVPUcwdtldE5LJFs0vts5MY960lmyrnJ1blTLagMBPgCKHnl10eRfNR1DpF/U1VzcXS",
-	"PWBTLuO8AfbO04eFYqdGsIi8YYQPS9VMaZaAa5+j8HH+axk9YD5RCQccKo897dCJs0GEi0mG55++XEDN",
-	"K1L2cFWln+OjvE4/9RPxYwRHKq/0UPGRTWKpSfQ1EZEnYiJ84TJ2gonHUEhM3wDrygzQhTg66sPhc4jZ",
-	"Ag9HampPDVx5gxVUQsLPq5UfG8yLAwwJ3AMtuS+2mPAkLuRzUZLhyiXmQsZqDlGiNNcE7xuzhcMhO4Kp",
-	"kmaiS3BlzktsB5DJhGvt0Mec72YfKBUkSo55Cu4rIKRsK+VMK6nheQA/BfBzuwufkQ9P58SZONKEzTQ/",
-	"8Wqj9sPgKTVOnJ3Iu/LhHo2Yx7dqRHwj4hsRf6e1HFZ8Y4zWKJgyIQ0TBf0ltHT3+PmuEhxjTPdhYOec",
-	"upzCn6RnunDqwlosSTmLFx5wzMXrnMJy4NvAPCDZiQv4X9MEDHmkPLGn5F+Nu2fZT/HxNA9oNmZC1vUI",
-	"Xotc8KLD/eNIX3ydRvo20reRvt8gfWcJc1xfKGP2rUQiIuEdJex9VEC/STn/D9fAQPK5s+Cd8OvCR2XK",
-	"0tcZ+r5uZMK0o/Mp2cBO7LJxynkMnKXJgoIeJdHtzexy5nVtFfXvQQXJgcC5phw5k6dCax5TeZ6VGHGW",
-	"cF1SFFXGaeeYHObmvFVvxzV5EKwl/uFMaHyrRog3QrwR4rcW4riHllo5MN+L7r+L3aLpTJGDGr99R1k/",
-	"mzDNOz5TfMdVc1/ynM25fcyFf8qPIevKr9TIu0beNfLuLkIG6ByjVMrrV/IsHtaV/JyXxEPr8Dm84cM0",
-	"Y+kigGeH8IGl0QQF5XNvfDm7Eum2TOfwBTbb7RprQFe8cx8Rh8JUpUCAc/qnnJuKwbqv3QlU0WNXiFm1",
-	"JO0E/6AxAXy1Rrw24rURr3cSkXXSRprljFtdpi0v5FsvMK+5NB2zmPH1BLnEakj7BT5Jfo6Gq5QqkxHX",
-	"IKjekDqLrdi3N+vCKf5jX0Po4gQIPzvMpjMeI/gvqoQZfd6BpNtrENLOETNimCxOIHTHL2lTh44B0EUZ",
-	"aCoJu1doLIZIWeRIHukdho7HMYyZYWF3IN160q4nXcQ6gEjFSGGGpcEVknYlk0XgWCDo0SqFUco5GP7V",
-	"9ImwrEKtqHkyGkgzSVU2puaw0/P3gX1hq8Uiu6iwtHnCoyvXJuYIfdfR857ZT3SBX+hW0jLnpPtzTxg+",
-	"JXWS8wkSlG83h4Gyiqc85bj86CQciJs/HErBfVjcaa9CZAX+5wqGsxW2blHs9Q+xHGdHke6nws7LWsHO",
-	"DEvUOOPd/zXFzPa1iVszf3nouFIq+t1+pQB3wnJplfvc4L5ASU5cV1nD3N8bpIQ0OZC2SmNi5lrA3K58",
-	"4ucyPA5AJXFeoh44BzjE/4TQUlOBPFxGESB1kUunywaS3kcbkSSYsml34ZxpDaG1PC8jLMUPYciiK6Ij",
-	"pBujVJRGyIyfOLJVRvwzs5RrFJa4FSXw6cwssJp+IKecyZyUGyOfC26gNVNJQvkdSJjhqWv3pXdGQWRf",
-	"lv7u4z1xzNTrgFYxoyLsfFYG0t4IKMdEU1L+ej51RRywjqOGXtUJJ30lZiiHkYTWfgg2pMJyQtbG+oUU",
-	"5dlAIiJHkvBULzFcMeNOl2p+ArFIeYTAotzdkm5iFA0On3aeDROhJzzOT0o5pdJGKkXkcki5FU+lTsKW",
-	"pyA++6+zjxdfLj+fXZx9vHj/6WMAP5ESKzEQY1xXwizN5BYZWdMusyodqsvEsZ3MUn4tVKbxs6/rN8HP",
-	"Umk3mTFjeGpP/f/+1eu8/OPPw+Dw5V//zy5NMZixJH1ZbFANLbsiWEdz+x6Gx20iFZ0lKuZ7fSSSWEOX",
-	"6vRDMTgn6yt8ooe93srYAnvCezq5fJylKbOOxB5yHe31sfFnb/e2mT/uTllZ3Y2/2M/dO3z5bPScHXcO",
-	"o6Nh56f4Ge+8HPV6nV7xv0PUTiOechnZkX8+e9M56h29wHOOj+w0URcQEup6vbfcRrXTo47sDG08+Tl7",
-	"Mfwp+jl+yXujQmve7FXWKVqrSPAVj4+CPSStNmw62+vv4dseHnV6hxe9l/1nvX6v93+LZVmn9cv6ONgr",
-	"bZK9/t4xvuUNVPR2ig8SFk2H0halPsuSBEacx6TOnYIt6xenLbw6CHz6qqBS2NcVWvBNGv6rdZj0geby",
-	"aK2e/yQ5vPryX1aWw1TFWcKhZS9wVGeB60MKSiwuRbouQCs6pni4/f8xN0wkAViFeM0xdBMMJKZA7fn+",
-	"sObSvkO7gFx4PToDKyGcWY5dg0k2lbpgzY+Y5mjaKOlIK+xmubSWvWOEsw8VZjGQxYRxGbMUFlbP5dTs",
-	"JxBes0TEKKq6kb4OURNrp6OnTMYM9SQOaCoQHwongtRpACkjKJQJkwOZcHZNzB4IiaVFwqVJFl14b2Ci",
-	"kli7KWSJ9UJYv8y5iv6IHTtn0cQpayGjJIs59nht8CXO8Ot+sd92Bz0ZcakzDfm0UXdmi3fHXZwqMxFp",
-	"DBeTLNUxQ1ypfzCZsXTRPsESRTejo8xk6VqVWv0ou6HFujNrNOwWvXSepTOl+U0103/E7E7Y4/4jZndI",
-	"C2d3XGeQ9XrPol9O8b/c/Vn9YnSo+x8x24FF7svZx6MO5q706kDeqbld6cvLnQw+t+apIjZVc20XRHXP",
-	"oCmz8nykUORpeQDnXDkLYM0Acmx3Z1xmqSQpsOUJfzXKZrOyQanTSfg1TzzFE06u2xlWyFrJb5ehpobR",
-	"/4hZ4OnRis/tOKpLmoZ+KKkailrtTDqH9E6LG1POlZiK7qIr/uEZ7IoZeKp97MtfcrupWFojTX/7zfrb",
-	"fZVVZd/szgJnTb1SqdUMmxRoR+U8qP6HfQ2pygzvQ0hPvSyuDANQ6UCGmo34OGPIoFY+DK1Xp29O2xQV",
-	"ZlA+zcqeiKfYm+GxtdBQcuw9TAMbSIyKn9BvzrIiTE4mIWRRxGeGx2ERjDSqAuS5lkRsebE+1mb35XE+",
-	"SNf7ymQ17e9N+/uT6m3DgHO5OrVUZjpCenInSqAUhFkL9bNq4mztkK+RN99NETc980+kZ56tLs+74/uy",
-	"F5losro6f53Fd6IQb1x1MuXpmHdwVH/7VlMTn/x9q1B23Wa+HKX4qM2Wa0pSHq2ufEXVIB4yqgzp/48v",
-	"nz4C7lrAXdu+hZI8oF6MOy7a+8DSK20djGxIadfyuEN6JHecxt6/wKxvtdkvEfIKAe2Qm7kV+uyhg/XC",
-	"whLyQnQeOhmpdM7SmBLFnKWJ4Gl+Q6FdFldd83Se2qHJOqeEWsDv3Cm5aa1g4z804rQRp/fgejCisV9A",
-	"sQkc7MNtRChJubtuCcGbPi4R9P2NtToF0phrjXx5vPIFF2ydueaqiLEDtzPhyQwTzZvkzZRzI+R4c8Lm",
-	"gz/pB8nT4Gm7Zmncy9OCWa39escTrElQvngDq5ete70uTz7hSXy5Wn+2Q0685sl5p/YuD6WT9+42E/+o",
-	"ElLuY23PQ/l13yShbpaEmhaiYPfU02mSOAO8NO/TLDGiw8bWbMh/htaH0w/tpYMzJnmCh87bAUq0DkMK",
-	"n46Z8A5ZTAPZujh9Q6gALqKm6YWoWat4rj2DvEPdhYvTN1svQXCugSxhIuSpp4hJGHKgsg7vRXaBWjys",
-	"18jgw+mHcvqKZmIpfzWQ4ZRNL+1zwhO85txfA8WRasYLJ4W8W2TfsCfOLj3GT9gdSC+1YaSSRM2pNpa+",
-	"1b729cwSuz0kMMJniANIOZUK89jKtJhHiZClIPkJMDmQbOWLgpIO6GI13j5hmlxwHp+4KcGzmQQux2yM",
-	"1WGQcBaD0PnN/cnndhwOzqHyMLpTJZdYUKkOeYRUTC6zqY3d+Pbux72XINnU3iWMsjTl0lxS4j5cfZ6V",
-	"ivEqGJF77vHREZajHaB0pVlfk3x0H+Ox5hzd8B4k1einpokQNBnGJ0n9XwilsozdxeremkMsxMZ9m0xN",
-	"xvDJZAyn+aK4+zzhsr0cqdQZA6FXcoSNd8X5bLlmKLeYhKyzNqAl1Rp9Xqdh2wHwRPMaLbuiYymfeWsd",
-	"+x3TmLmD8gDZyy073Sct3TdptnwTAnu8GUsSS4Uw3PdewA1TlmrGZSdmhh38SWXNf63tlfnioUYd/j8J",
-	"PyyFdj3smYxEQt7OXBj0CJWEVug7JD+dn328fH16cRq2T+C4dwxI/zMXmnfhFBtYBzIW2npiWco72AKv",
-	"ksR6ZfMJM5hVFBqYvrK+zmdmHD8jj6k9JRFY2B3HKde6zhd5y82nGZevmWGffVX3zWQlXfYmVTt1D9LZ",
-	"F2r3c60dngiz2P2KV2o6Y+n6TpDNK81Nw21F1lMwH3iUpXZG+//6Y7md3747MA2zvO/X7gdsVEJlHaU8",
-	"5tIIlugTqF2ZuB3atc0B9cFiuwPLsWK3Ctf3Cm3SaPT1/ins7OZEICodMyk0y6mj18a1P1XO3Cm4faPQ",
-	"cfn+Rfy47raJX/blWy/3+k6FzP/eIT78imneEVJzqYUR1xymVhp6L8U+eF2w+H++bRhPKWBc/kTbo8aV",
-	"pdUEi7cFi9XS/vIyIsciqMSM68Jm5c/zWGNn5TE+SACtMklNFG0nJ6AJit1XiGIsNPawy8r2hxaLp0K2",
-	"10iBOtW9NTi2JBy+i45Y5zyXR954zo8nWFZdhet10J0X13+b5vqOEamqBfQAYaldtpePTTXbrAlQPamS",
-	"+mUtuBycCmAXvejCVp0R5/GQRVcbvdpzOvmNP/chirZcVO6O7jZK1XRnp9u/N8Wonpo/uvTxtrukfkk0",
-	"hUw3803dlsrnb0tBU51zunWjPQ7/dGmYD+KiLk9V46U2tR5PstbD5a3VCGapGqdcI7wlpn8IHKxUAUcc",
-	"0akaca2FkpsbzJdV/Fbvd1X6fC+l1JSKPCFC9pngUcVQuLuyEb9ylUae206c0QLbgD7+SXLg0qQLTFjO",
-	"mHB8EphlGgmeLpkxcEonCQ0jO7EeVcYjdOuB9MWf0FKp9xMdtCCT8PHdF5DZdMhTux1/Pf9IwLj5HQpk",
-	"RYhUhmC5BjTnA+lhehHEL3C4fEKOwcyVu1qD6+8ERlATmk05TBV2EMEZiyY0ekL6pdpWgvQDJWGozCSH",
-	"P9vXYFImEr0OFPfczfLrYpJ3MuxviEm18pgyNFX1W54zkWpfSosNCIUAuIdGjidlxS/P4nY73u8iKHZR",
-	"Y8RvEHC0+tQo34p2n9JKdPtwdeu3cuzNsr+N67IzI6DCQh+vSjVHeSv0VGh9H6S3TFL+HYWG6y1wj7Py",
-	"LTzuvQyLmpF2Lh2LcwRRipOsJFBzl+/FKSnk7GoN3Wu6ycrSfdTsNSWEaSJZt6bIXEhNjL8aY1huiezr",
-	"8pKYMw1Toa2gIeKGCdMw5FwWJY/d3YGS3eQ9CDXO6hdbY58Vy8SumsZO+18TPn0UdDdodZHFl3I0orzt",
-	"Qz1Z88niZgI6ZZHB+XUreH1AtHLmTlZTOWh7R0HMVCW7Vw6Vh/xZJbyp77mtcCxN5A5GWHmlNObX1hjq",
-	"0sa6eX1P+fM82vhpaYwPEzwtT1ITOW3qex5FfU9l97vynoBinqjF1WgkIp5uy2yWRcj2mGdVXHwXrbHO",
-	"mi6PvLGlH1F73Ky6SL5Xwc+3qbLvWPBTNYkeoOBnl93lC36aXdYU/DwtDM2qWtzUjFajDn0ZzmaH9nN+",
-	"1n2kAPzd10f+8+d7BieM/TOtJLCpohisSN1Pej1fEAbsbjqsz3RZzbAu8m5k7MZfKhX8Tm7+N2Y5Vt8I",
-	"b+joXPY1+E6hda90L51E5GAAM0swV0Jqwwgtr24sEV23DeyqY8R0J8QrP44y6NWOQ9gGfbXzGE5LLFot",
-	"/pVFJgDk0SrzEh4ePWuTKRxtDNIsfdsmZlPZ6dvjNbm4bGI122I1+VSVU96OLLbSvulVy3o4r4syBNaY",
-	"I7DyJJsyWd4aod0Pv//++++dj/i/MHCZF9esjKR8lL7jYmb6kEnxPxkPBnKYGdIrYzbTnmt7mXt6lGkC",
-	"qGII2oVkNg5iypH/QiKMSTiy8mHrXszTgWRRqrR21+i25wmH0LNnhkFOpswTMRZDYaVp3vDtywZbzFqn",
-	"vc7R8wBj2SqFqZVJDkHMyqVrlVzb0QhJzLmuP3wfSdZYGznPM1cLgGzwxLznJmQ9lNTngq7iUcbL/Pge",
-	"JFaWT06N3PhcYixvAmVNoOy+8152sZUll5AOn3UVIaosdpddga1RsVsLhFuSaN7djixrksa7f0QxtBpK",
-	"pCXL4A5Rpqj2pdgn2ojE7pZV3eyLYlx06KSiol0BGinVdRhRt1ee3zFCVxjADxCd27ZffWSu2bdNVO4J",
-	"4UTl0sUHD1JhnciNAbqtWvmgwMG943rAj0iEvoSvtwyW26pGG9u+jqYLv20k3ywVTdsn4L0Q1G9o7RWt",
-	"ImH9LJVe8bQLn3mnhPbLZUzD8jw5eLX1afJzBtIO44rzmQaRc4dPhDYqXWBdXsqtsFaSO6Z4GkGZkZSo",
-	"dQgKsHznEpJyzvi5xASaIyzTPfDW/1ZC0rCReJ3Qo0tdGwM5n4ho4pCUI7u4JI58pNKIQyYTrvUy9HOa",
-	"CkRorpvkOu/NoWDfnf92n4WVOzIY55/mQSofdzUtKZxgXXrJ58u7qNFfjf567H1nVvKsQq7va4gmSlB7",
-	"z9Kq3tRqtlaHbc46nZbOu8dNXTzGPrRua59d83RRmo+n1fr8tPzBi40WiA7AQeij6TFj2tx5e9nSakWa",
-	"gjs2tk7lotAVUpltXAjeC8WzuvBJcuezsjkTiGdM1uVAtgrftU3nawIQZRpCa8zEl2zOFqG9vadat8oq",
-	"Tvk87AOTC+r3sHYXshBqd+t9PZBGwdhaTy03MMJVphEHrgPOJWHbAWgFTNLNVGYiNeXApJ7zVEOJEsFx",
-	"JZisthHtlX2DH8h+wfd5lKYLra3GyW6MlCfgZNu1WknReXPbCZobGCNlZ6rjnKk7lvZvKDHvvGFqlYuz",
-	"1Eu/Grr4FBJmeAote1xIw644xNwwkWAuz29Wowby/PTi1TvHhYOCOkbJS6UK5EJav3fOFtZb9W3Mpt0F",
-	"a/fMKRvI1ugj67fXKaQTzIJiq5t/rZJo78J7A5obDWF5di/dqWHgfHUz4QMZs0XgHF2q53F+cqoyw607",
-	"n/JZwiIeW++4er+UCZ3nTz19kZuE/HUGPgdSvbaY7dA9qoXhgao+pWQzthLRScy4I3b+BrLqiTONYYaE",
-	"xzBcLMc1+tRJjiEAZ8GsUhHh3CvJg4EM7U+X00ybyyG/pFtd0q1C0soZh0wakSw/CRG7fVACzCRV2Xgy",
-	"kOH5py8XsNEcD6FFYQljh0o5b20Xh50anmjePqm8AI5aG4QRp6HYC9364/mEEDux3aOYGpe8C6dSqkxG",
-	"SIEJYa506paL/8zdgfxIvFNuS/fTTIZ9fFLexRXAfKLcJwrytbQ00XRSmkm3BEs7j5L/OosmfmFrQMvF",
-	"KEjEeFKbJf9sB/ilNPRXTow8lUZWnOBLlFVUUPSsc/gzulyuw/V1jsTtGR89fxnpFL/yNkm1GzS31szl",
-	"Ewj3UMkFScOcIKwxoxoz6tFjDNVG7V1Lv6u95Mv1UORk3sDQMinDkkQX9blj+8qOkEwAqZwH62ydKbvi",
-	"ug/hLGHyUshLtCbCwDP2CzkOAxiy6Aqj+Tn5YRfeJwkfWwPC5wCsgbPsunpV6FxYsKapPTZhmgzSucTa",
-	"tzq9cZHPyA/k4RYv9ShFNoZAGi+3Ec+PXzx/UNVqLpa4ToddCP9WhK+1iO9Y7oYsivjMhE7wVpQEZkbx",
-	"MI9D4ntFD6qfRx1LHlgAKh3I9Q7afGNyGQpArsJxjPmIZYnRA8kix42bLKzThmNCplwJQlI5T1IauOO2",
-	"Vdc8TUXML8kGDrtWX5ArHNI5A5n/cmlU6Khg3dtbj9G5c6Vioprwp9URSzqkVlPYz/dDaQn7Qo9SQywH",
-	"EBod0eiIR6sjaB8RuiAKmUIGtdY1xdcWGSGH1gFWxyB11xo4xaIRL3+gp97kqVAxtIYLF03EaN5YXHMZ",
-	"wHABUyak+zXwCKZmMcNUsuaGgm4YaMNH8Bh7GKaFa+2R1UYQC22EjIy/TgcVSNRSzxoeQIXQDqr06njF",
-	"YsYDOHv3aiBJ6pcCQU7old4TezzyE3J+cUyGIQW6tkqPzmgHVowMM2nV9mzGWaLt82NB2WwqWLJfPGFC",
-	"lh7ShVe+R0P4Hg3DhkzzLnzhRFf6+ez09YezfQ2DPWIj04M97BbhLJrASIyzlO9rqwCFxG21hpfv1H3r",
-	"H4aXr0rrcGM2v10vKGJhD8MA+L+gf8wvzX6piWy4yKWHFxd2ExU7Hbe5LrY57mxY3ti62JkaqruwllNw",
-	"SUDySYSNm4mQXK9HnX2lMrut51aezZmmh3DqJDVzziWEo1RNQxxBaFRIaK9aXPM+FPJkPuEYycjlCrRe",
-	"wJzzKx3AZz6G5+2ASlAGciSsrJklTGpoHfXKZx0+ax21qVSTSZmxxGNK5w9y0LFoSpNiJChHTSCzKZsT",
-	"7acPqA8k/4pmtJIdFv87Q7DZmBl+4kbAEq1gsMe/egjb/Hw92Atcz3YuYinoLlVxFqB5hxkuHMFRbyDx",
-	"jVCrHcFvnF8d9eD/QK9NyaMpZxSdnnB4PTrL+SV1F855GnFp2JhrmLBrSofZV5/ShEWcpsYOIUsSdDYG",
-	"UiozsQOvfD0rnvHDKpks+nbEqHDQ0mdTHq+RtGfvXl3ka2aduN1AQ7GeqrLSUbx7y7hR33TX+2zeOZtE",
-	"K3O1NvpujzaNuJvMw3wqrd1k5WG+5wO/VZfFQllaCet2k2W3k3T8as/lMuJrJeMbLBlyLwA6G06FMctW",
-	"ZB9Lsw23ktnQ9qRrYmuajVOVzaBltbbdiyjEWcpTHeQAj/bHgfTN7mqW8KCmkozCxGW8fGu4oRmFH0JQ",
-	"j3xud+bjtkqGSdCRSjm0fhFXPDUDedhxrbkV4aKxL19PrHwh/9+KlYW9iU9PWnvW6iSUfGrkwwRdeJNa",
-	"m49/NUUW1QvodaIm/wKNWXd7s26d2HQL8o6AO2ZKSLMzGsmXLL3mi3O85q/G8LwfeVlsnz5onPCSsLIy",
-	"ycsFV+1YiAG9bTfvIj9HmZQ82dR5+wbPaPZ247I9sp1DC7MPEzWHabmcbG2kKLWKlsekbz3KhTaVwh0M",
-	"mUiI2ULnnhOestN22sFRo6avcWY3sBpBuN7XC4F59wiMnQAdlMs+plMlYSQSQ3YIrlDh6tkGsmCyB8dk",
-	"3y9CNmXfxRkbhQWmJNgxBFgQGKBBliTFBM1y58afucYw2O6ANMKjER4P7qb0q04K7jAhIY96kM/ifvVh",
-	"Dmg58p04LzIs4g3tYNm9cRtlJwlSrVmpFSGnoCWb6QlWblIwp8UkFhkitwMutzjwoDt5GyuJwX0NCdPG",
-	"irh2H8oeC2AW6vAYjIKj555faCCRsCOP8iskvraTZqcm7yD13RilKWF5nrF4K7zoBE/zt9D5PQbS+nNY",
-	"+msUcJkL8MMjmCppJjqvDmL4ApR/Xbr7vob8NvYerlYH/zly9ZcRi/lURATRJCTkRagVvDIwWSo1HD0P",
-	"6AT0h4QGrbAXeZ3gKz5hI/kayffYJF+xOpd2/+ExbkvlS6eX9vLKHi72r+/ccrQM/KspduxmoWe4xJBd",
-	"nK0P4LyPydWJmXGtZdT27gouIL+L3Zr2JLvNhyI1E/gbPDvEPa6h9enj2fkvpx8vP59dnH28eP/p4+Xv",
-	"Z6efv7S7tVxkn/1NX2c3pwd6ZFCD7k12wRoknqk442QspmgnNgHPrSWtGhtDc1BYvyBxNbZW6K9ZFFkX",
-	"oX4fUPmUnfq7rp56za2Fr1fUXJCP2zlQgYf2mxbxTgKMcKRTSPFHbH6us4aBUdOhNtj5g71Rsd+rp74u",
-	"VioDC25weZWbd1Y24Jl9+d/tCM9xgKu92Merb4cXxT9ca/SNa2AeNpxlPwKwZdTXtLxJiu2xfWdQSKwj",
-	"5LUwO/TvU8jyfensh2CG55Pokmq/7+R2N8S2Xp6DMsb1U9Jby++xXX2VVklDFX8z6FwXei7NILQo/UOq",
-	"wagrLnV5p9IV2zB0XQsDEswCs77qFZdhAHqi5pJ6SFsIFiCMhgnTWBJwxWem3QfNXcjJN3ZBIiT2TCxU",
-	"lsIoVdjRSMRrAxmxJNEQvj2jlkMnOewl+uBPfO5frvohb0usOyefOgeuVEwJdjkOXUPhQJYd4twbXgUe",
-	"DtCSYkDJwyJ3CEjlKxIq86p6nS7rE7izJQytz4pTiQG6iHuIL2GsrytSrqHl7eFnPQxfBsAMTJU28LLX",
-	"Xg+1u7zNHivk7vI4HwR6d2UQWmd2168lrCJzCVcWIJI7tUm7bYH2UbXYt0HfbQpxd5PbuAp5IVlUuiRF",
-	"lF9mzIv33JmXwKJIZdLUCvS1ttdWmN4aYfLd7IN1RTvF+BvYpHuh31+xHbzpYHU6ir61dsOtEZPqNPfa",
-	"ABIBTea1c8iEjAaJL7mjHcOSLhz3jklfS8jklbRGCt48wA4a1LxeDwdwfNijn0gF1wDy5lviFyGv7n8z",
-	"4FPWbAP3lXKpcPvNcP9dHDsM6q2SDyeDeZSl2LPwrz+WgcR8uYambq98SzB9ZU1qBVHKkaGcJXrJOLB/",
-	"XPHF3WwWWhAX9t6bd03+ujcPNlWfsY4F9RSX29I2uC/70D6AHvgwpqF9/mdit9hMz/BjbL7/NVzfa3b8",
-	"qTOwyls9cG7t7fd6dbdWVuyaFilfMEbuKXOKbqSSRM0rbUoUiDsBJpVcTFWGEMWE8OTpXwoOlxzjxlXr",
-	"+5FAIrD+3joyWSxqoeiLaFw+ut1icXdc8vi4Q3vfyKR21zWeTzJC6NfXLumtvJq6iQ7eIjpYFKZu5Nfa",
-	"Hhk8LUSJzwNZR+Kap9qXsBa1+K0y6Ik9zUGVh7mkcNchSBm2f7aDrYE6a+PjKZILLMpv5SKxjZEzBriT",
-	"8hJCKhfswqkbMILiTXh0VW1dGkg/rD4wmKcIoIBNp6gmVGY6atRJiUiTtIfQcNzrlSFevBHZhdMc9kqM",
-	"pWuPwOmfap5cc+3Dgvo28UWvLyjEi7gxrpthW7jQ77nHHSz0o3zAUGE+UQ2nfRMsfAzAW7ngNaqIC3qB",
-	"cBNrdMdYYElSfCc7YH3zHh1v0DUeY/QwLdbJvUQKc523Q/3ARX7uTh6L9YGwA/FmRvepv+yJ2t1+lrbb",
-	"3fncN5b2jpZ2PmMBDDORmI4oYIoL/1zN5Q3N7qXbu4JJ1sdQfRG6dA2mgP2lC64PpAocD0cAI98i2s5Z",
-	"ZP0OoIy5mauBtPZwmlH9GFVdwxeWjKwSmolEGbSf8d2sTdsKyXy9RNP1sujqDQMIy+2y5UPtE8S4xtkY",
-	"SBbHOf5hQHi6TFfLVkv9uDQRQZ4Ri1Tsad90F0L7J7oTxNgLrePeSxAjMOyKy63J9ItCnT5i69iP8gGt",
-	"43yiGuu4sY4fEv0ljgtRUuQzvQSDlo9MHGKZWVlW7hLBzaX5jjZzSX58Jx2+FpnOHW9s5kdEXLusxLHc",
-	"miNhVCmCVlml925VU9G6e/xdoy2fsTQRPPVvh0BoCxcHW8Ccp65SrohPXnE+KwfU/LzgBT6B34XTfIZy",
-	"Lkc9kKGIQ3Ak+vkjjYIhL4EVUQxUs2k5Wvd3b6sVETaqhCDLAs2IWuvhNI6rG/K/6Lm3p/ANHqex4d7r",
-	"QWA4bybyqoSKPv7s1kMjDxuEzkdrzZwTEhkwXLmVpIo3cfwi39+mI5y4L5yoDnb8bQyiFB2G53juTkGU",
-	"b8yEVvexlSR915soFRaJ8/gERizRvE9/0VG7j+tG47Z7ZRTuqUOlEs7k04vaVD/L9qgNTlCTKb1Z/Gap",
-	"Sba8qYpDG0I0n2SR68Q85YxXy3r7BQ/WfCISwhYUBaK3qGB9hwdL+yocyFbeVmE/aZtiNpX8YM6TjXAA",
-	"zxwcgJIQOgTaS4Qn/8imyNFVdIZrvHQg+VehDd04zzd4Mmn75I/vviAqiZAZMldwlphJxFIOU5FwbCIk",
-	"TDjEpR2larrSs7ivB7LS69sHgbU2o4WH5j08NhM6hoxfmAbOj70wkwAIi10kwiwQASImHq1nFbABRAWG",
-	"w5/MBFqDPa2UdCAEhz8N9toBzFh0ZbeMkA7b0T/iZ3sFg6OX8IYP04yli3w09jMdwgeWRhN7HcHCYZ/y",
-	"huBSdQM/1uBSdZQPElxamqgmuPRITL/GfrtZrnapiXZJt0BrlvIZQ3BHLFmPs8RMlIqDXGa316mfNWbd",
-	"1vjUigj6TtbK+pyunarGG3tUGd3ldZo70q/evSop+A2m0a1CRxj3WDWohv/mkdEw5enYmjwOiJ/+0Qr/",
-	"HOxFk2iw14c/B3ueB+BSSfvLwFETvuj0Dgd7f/2FCac0ZQsq/vIsoV04lSWfwjewAtJxIZozhX1WtPqv",
-	"s/gOtPqNaVNwJjo4XX/7Ng8Cn/t9Yzi7iQUKt9H3aIRDE6p5vLTSFBdeC5QGrX98+fTRCS/csrdS6Qdc",
-	"xncck79wiGqGXXENfDTiEaLReQbCGGtlq36lNiJJrL+jIzVzAVapqv6unqi59kW3YzbT2GxAFbbeEyTs",
-	"txrYGBnfsY/0mMgN7QudyfhBQue7id1CCTZCtxG6j1bonsl4Fc5uZ7GqD6xU2gjvO9iTaknyJQLZ55EY",
-	"3YHkmcGeB+Ltwi9CmyowF0LyrfZZwHyigoFUEkKmL9UoDIhixGMbY5fZJOV6otDAnQp5ycY8RF6qPPyk",
-	"UgfXGepoolRyueAsDQMSsIfwhc8Mnw55OpCudotOW4XLXNCDQZg+/G4PvkRf9PC4XVCcONSvoxcnNFQm",
-	"oYIoOpAte06UKM3jANbx/+egzgq7NxwAipuF9jpYUmgJxOhAvseIMy3kuE34ozgYqVZ0btFr4u8OLU+9",
-	"VXm2MEGRXqBDA5kfa3fhI8XOK0vBYaFRPJ366irHV3vragKC1TTLW7sgV1Td8rr0awLhrn2E4CSnrfTE",
-	"NzGfJWox5dLsa/CYiRefTz9+eY+giW9Pzy8/vP94efr2DFqHx+11KRS38CoplCn7KqbZdK9/9DywJ9Af",
-	"h8/ylI6Qho+xdzeoJTgqYsH4QWDL6lyeebtFNLiRrRt4aUdUBu8maq+PaaSgNh+0Kgvsbvt3Fo/tCq5M",
-	"tXImTG1FsV11ezek3Xmauai3bLY9FVWRiVvRhZss1Qbl93tlKifKGtxZ4oThilYsy0nJb6Ajs1mkpnZp",
-	"bmLl2VHdlQVxrQIJ6iW/lcZrF0mfMKGvsUAZK5C9OvWP+huEhPp9Sdmg8I8uhAgIfXn4c+ibuA9/NpOB",
-	"zBVry3fQ7WvQ9C0QHrd94ujgPTL1JZdxWOFz34ZiPaJElH9Pf8Mp+2qlGd3v2SGcZuNM55JxDdB1Nbbs",
-	"0X7zew9kPokeAdvRoFkNyj3V5qF9K/eW9HxqhPfIod6NM5xNgaXI7p83ozvQ4O5AfqGSquEC4VIRjFQu",
-	"4ZNeCRm7Eq+EGeQcpT52N4FapT6hyAuMcE5A58LwaXcgv0HV/upWcwk7ebu+tZJKxmoewKEV+C96Lqu4",
-	"TuhXFlu95jk8Cgod+qJX1qG7qFCvj0w+NlKjbsYaBVUoqNUvvl1LeZnnpEpAMPFN7cQuJUs5MVxZaNq5",
-	"tHNoZxKkGqp4kRtxhz9bQ/zoOWTSSizJ4y3aac6HE6WuOjob5p9vcx3Tb3TFl8oFOxUzlWsiblHMtGX9",
-	"U94g/iKweeyJbayaSd2+syrfrNlI24qQ3FKvTpsDWz6BMqyr5lHKTaWJgYTXhhKl1zwR1xxreUoAM18M",
-	"kzFLY3AfWIOe8UiM3CrpAwOEXXV2CT5lXwOGt1t5KbWesBnHvq2BHHGrmw2ftl2owu9gEYd0Cd4ERBwU",
-	"tdhKukr4lJt04UyGWcIWfYh5J85o2XKKVLeDgczvasSUa8OmsxBav0rx1VVZ5d1rzBg+nbmmt/wqLcaS",
-	"mSzlIbTC68NgkPV6z6Ih0/zFMbz7cPqq8+Xd6dHzF2i+ibibP6VrpRmezUO44gseF9xO7vJZycMN5xPN",
-	"o8vQfbETiDNM/DNIFcEO7WtkbkjYjFAv8pFhCRldFoCesYh3NLe73vC43YVTuYCjr1+R1iRD9O0TYHJB",
-	"wHg80ZxIek0q/BD5V1qYgiUDOWTRlRqNcFb+LYw1vAhIKOXcw9CiOVY45TEtoAWMmEi0+3ilpWofOGXp",
-	"FY8htKcIOQ6Jv5zlE39ZvqDrz/Irwtre0hWg/fr5l7ygbWLMDNl4GNH1RsDiOMVXnqXi2lqfA5koNbNv",
-	"RWTPQl51kPHZn8p99neUaR5Di5nq4HGcmK1ghti2/PvmhDzuTgMZC+vsxG0PaWIPkh5SKTC7t7QPFs5V",
-	"ekXT72Myv539/d2nT/+8PP3ll0+/nb2+/Hh28dunz//80oXwWvB56Cra9EAiKfTKLLt4mu5D6MqCQ7d3",
-	"cBZPICyrsdAxDaY8MipdWO/kOicHoH8OJMGJ5JSo84nSzvpHsunYxSfL9/VzglHJkmxYXwZXo0G+fy0c",
-	"/8qmswQx83C4l1aNO5ITckq7Pl65FyBqlLt/N+YsToTkl3HGL611s/dHsGIw9Pd6hy+fjZ6z485hdDTs",
-	"/BQ/452Xo16v85y9GP4U/Ry/5D1rgGdpstffw3XdPzhwj0y7bnhdlY4PlOQuwG2XxZJ1YjXPrRX3gxT3",
-	"1Y1jGwpzU+fXNJHeu+nlVuSQI8oKbUSkMSM56bguKGRhlTN6N6iW1yCD1xllm5yZrdV79ZLze5r668Fp",
-	"S9q8yR0/pl7TksVQ9SCE0W79rnMfvqmMr65W7k5U/3csmKt1dh+gau4GO9GXzjU7sqnmeFoldOUVu6+t",
-	"3xc4fxBtcywQiIy45jBK2Hi1si6AFTaq3dXuQZxHRXaJKRYxlKfNLehe55RiI9sDeS6IohsmhjuFL1le",
-	"+3mExc93tY2zhnft29T29u1BQbg7rkH9fzOecV0OWrgSU6q/x7BTiP+5JCddxGFAdMDMgIow8xoDQ+4U",
-	"d7oWhDplXMxkICsm0JQtvHEPLeS3QNnCZAzWu8bQpQv74CPbXfiMr85jKEQE4VNgCLYUgRRx2K/4Dljo",
-	"WopaUnsljFQ65hTQEbFrMsBIzJiJWuRWGoHbq2f0pb8h4IFTtNen7ojDo07v8KLX6+P//d8bxxNobDeI",
-	"JBzdtfCiEXzmOktqMftxlf14vJKNfbGjW8/zgG6pYoSkBZNO7KgUcFdQAYQ2TG4UsjvIS2WY4R3yr75Z",
-	"bC6JA7y39wnoCffvRdUIEpevuHSZlr3+zy+Oe70bRyTxDT6rMgvUg7pW68ORy6GOHEBR8nmRokFqRAwG",
-	"KRk10FuN8/V4heNbcb3sejnYmaUIZyX6qRJqFCXMLX+my2jiCSQYNohOrOPqUNngRofLsUjjeVtKtl4x",
-	"zTtCao61I9ccplbEgZJEKhB4KH6Vwsy3ioJkUx644nP+lUUGwS1kNh0SBP+v5x/XFVH9z3Jt9C9cjs1k",
-	"r3/Yo9Ku/O+dyT8wUynM4u7vPEuF/eaXmstLyXm8O9gxlx85isN1lCpxRpL3UnNjhBzffcXMo/KZS7zm",
-	"N6t8bgpfthW+bCkmLsmTivzYgJgsV7czbnkiLMFMdxd+m3BJjptK47oiZpaknMULxzqIXuXqbZ2QMZMy",
-	"MUh43HsZuvqXxKUYwwLZkBn/1FamOQgzkClDMBkzYb7XxEtVxwZiTdm2GzRSL3ty9qWBS2Vw8Ng0IkxA",
-	"5cd0E+GZpHhMUi9ZENqyFf12ZlrhUe8wbPfLr+MKj3iS2DPdk/Ad2EDSfbGjKGLSP1toQBJGKuWYMZFS",
-	"dfBY4RegyiPPUrXvekXVCGZKazFM+ECWnOdWzg3tD5dc67DdhYu5yicDv0ZRV+SwhYQ1+n1cwP4+VVjo",
-	"jGDWykxc5EHGMMJqZ5wTO+z15QwlcfBYIX1KQ3yQlH95ipok/10l+d/nS7pJ938LSg9JrmX25RaCp/U6",
-	"VRCeJbVTY8wuJ/FXibPwsZi3iEFI5HMl/DDPBBU+6x16nfFLrjNanj9glqphwq20LDRKeyBLaLnuGVaW",
-	"BcQT44T1fKJynVZSPifEKruwgp8nmgdWbR2HXTi75uli4IaXCz8qwKM36LA5W4CIi8HjlTXS8i033yIq",
-	"z7N0pjT/bqbdPSIWPdsoWt3n/VtNvCXmhokEB5IrcASoqVtN7rDvsLTKDlc6kqP5hUOujTaMIsIri7l3",
-	"+LLHnvPDzovhYdT5iR3FnZ95b9R5xo6Hz6MX8U/859FesJfk8nfDLX6KjuLOT0MshDvsdY7Z8+GL6Kf4",
-	"Z/4SO1EMM5ne6z/rWZ9GGPvGex/UNY/tjpwyO5lUUkPegy+Zc9VxvmLOT58+mNprO+Vrdw5MndM9Ni+B",
-	"G0/8SXk3kw26tFmXVtWuWg1n6UI1BTT3UUCzhOFGX2ujI3KH4FdvxfWSTGd1Dg3Z4NXlR66K0GDIurKm",
-	"rJIQ4V/9gax3TOYTZzQvOUAlZREQ2uVcaOeiUf4ea75jTnXexhv7ZTvfG+1QMumtvV+nLKhc6JtM6+9Y",
-	"JlSJCDxAedAOasuXBTWAezeOSa+zs5vo9HcrDaoVwpuxtXa01A8Ytsx0EjXeVHl7imf9osZPu9znNIuF",
-	"wQKCHUp97Ll5utTzzC71dT8lcPGnZX78NlEwYRoSpa7yGhcvxTG5WKWEx/7+165V3wOEY76jvCtotX9j",
-	"mdDqJorsS0mzuXTulT/pHhe4e8a61Y3+LLjRVlevw1OaTzhaUcIX9TsUBWqmbxb4HQp3txzAKNATaslz",
-	"EenREraIMwDz7nDOph0m4477kN9gdtfWV1A80o3vscZ03fAeJJ7rp6Zmh31237AJ5jbI7I825uvkRi55",
-	"NsuWrVrv4E/3r0v7q1Ujccrmtyv68jn2GTOTEp1Nfv+95X1+k0T72kLcNx6VzQ+eJdjQKxW1kaf2M3g/",
-	"3s9e69d/wtvX55/hNDXwU+tZu+3g8Fzky9knA1lCFCrR+TiaDeljC9rB8wlDhblh8dJhG4luieAj8GA/",
-	"1swZSCalymTE4z7mLT0mLcVChkwLRCLJB7/0gq2wNLgujitsI1yJHdVAVjqdpYJEyTF247vgnQvs5U9m",
-	"oNmIjzNGWVuHs6RSYJCw+ShL3JBw6NiAZZjJjEoXEGdmUcJAUm5i8Hx6QqSueUoT54M9/lt4QyVA0Czq",
-	"26a8xgRTmJVRRUpGPKUw/goSl9DYXmGtzDDl14LPsVyEI/NMZbaqRwlXIWfhA7I0IZNGJMBglrLIoB/M",
-	"U9/Y3oX3pZUxkPi+lGSuLAdrG2SSIUQxjxGVEaprivO4sOpqv4H9lEsfoS7u9JtbHk9D+f+WL+bvHXHa",
-	"YAFclHaZ9F+lCTg1qv27qHaUIV4qzpkuluItlTz/aidorWN7hocffWLzS4Y0GhTGojHX7d1PkhOiT6wi",
-	"ZE5uXN47Ba6+5qkD5pnwJHZRNavaq1E1ZAMCTd/Ma1KnR+4/mFNWrRsDOmXtva0295NMFlWlLaRnHdiI",
-	"VPgjMjmWJm57HLY8aU3A9f4258U6oNN7jTxVvzotDMQFk1WUJfRTddmvyssQiJ0JnRZh0BbWK36BM67R",
-	"g9ArGE5U/w5h2W6+JLs5hJZ9tB2Sx23O762dOT2Q1pH21/qKqhOXtkYPyHEqtbvwKU8eHx8dra+qLG2R",
-	"x2qEl4b4IFG48hTVSBB3uInENeb6IzTX3epckXNY5VgOFrQ3glDf0qgv69SDP0t/XbrizbsK3FVv/c3B",
-	"u03YOt8kMb9jsUzF+HmAYpktYrNcLFOOdjUBjKaL85HXyagUiQaWMPw3M9DdQGjiLe4YAeSDus4BQJw9",
-	"mwh5xWMwCsJRqqYhKInMNnnFc4CM256n1GoKJft5BFtDyxqq2OwkCISVxITO+z+Z1lxr51BNOTdCjgkC",
-	"hG6mAztRkzlbwIjzeMiiq3aA3ApoXA9k5Qaec8HdQcqMJUCxcR1ALPQsM1wHK8zyAegsvUYCJvehXVZA",
-	"XgvjR7xW8QXeDNd5tYcRU54IyV0WBuuf3ZTt64G0lj8ioOCUK2zJyud035H+YYE5AeR6DlRs6WIp70Ok",
-	"0hT99QmfEoDCnKV2PqiK9Pz04tW7EARlf6rFqCymq1IxnpjuQA6klbMToTH14byDIA/+z1NhDJeegb7c",
-	"MYH9BtogiWtO0Iplq3RCn/Iq5Y4EbKeYKSENRV5SHmCKIn/b2cyRa1TqapbiLxQIHMhWSA+69Mz8doeE",
-	"7SDHAqDCKZMykQQOzyaTsQPcs7Ms4oAa8FiOGS2066DbzzMniRrT+9PWLUguQEnqVXOtbvv0LFoISkYc",
-	"40cIYWNtCKQA83No14QdqcuZ2SkM/XukWskuvVtIb0NIBmppXvJ1Rh9xxkS6r2ure+0y8kDQ7sYnK4vD",
-	"XstEqvOpSOOB9F18dsAlAaDwqQP52YE308KjSma7BMrTklPN5MQy6AJPGOUgkQglhhYr5ckQd5u4WYgn",
-	"BccqS5UpQgJPU5VSAAZJy/CZjn1nHaHRQIbvRx20sUJAL1mXJVqdG/zBztfG5vdHRIVZ6lGxMpvgj7c3",
-	"juzckIGT8SDEmfjk9dhCv3lkbtqksd3a+ZbOa/ZRTklia5GxbmzJxpZ8tLYkLvitvUzU8eRlcqn29DYl",
-	"2F6hrO2a/OxtO2tFCeQ/rJhgFSOvYtCRERjzSGhnAjqDDo9GidKZtQZUEpei6jWdixd+iE+6/Nu/xfak",
-	"g2dAqk5Mk26441ygRx8buY4p53SotCYpaM1TMbVeXszT0i5zV906DWhHxaMsFWaBF7GZsPZC/19/2FWr",
-	"RBzhv/+wp6XX/tYFb0H/4ODw6Kdur9vrHvZ/7v3cwzXsRvdnzqjkd5TeW+U1+1SKANK+LUcAUV+62+T8",
-	"FTV3eeVpK+wNykgiea7ELmhJfCouRVFrtUpyNrDzroQooUYlzJBiSBUpZ0flfs8d0r16Irc1bh3RrLgK",
-	"qUrDNsv9X5RdSzWMpRGtOPWrAzg9fw9XfOE8zKrHUnV7iIHHyh7XLuwZ5Cj5XP9ufiUTyp6fCeiUxHYA",
-	"XI7ZmGIUCWfxkuSeMcmToPDIK4K74u6WMI7cVlgdVOGko3XmfGEeg+b0ADi1M/nPANiUy9jpFdTKBSnM",
-	"kmvvKgqLCr4oUdFVaTh8EtUM5TzlM0qoYZo/zhIzUSomZlxHwYzUvtCpiRkgo74dDXLCYGWjVpUPU+JO",
-	"q9lpmYnUlLvQg7aP4NNZgut+aWZQ4NHc52LNOblFhAJYHlRx3nbO7irtClIZhU49NS89tm5BjscpHzPD",
-	"YSTGWco1WJmVGfK5iGDGsCHT3BnYsdBOfWPRZKoSkpszLvHUE5CqALuxz4/JnUYaTHLmSyNLuf2hbmRv",
-	"RGKFgjGOn1v5BGchVqDFYivt7UzhbQJIuLEyNoCpkJnhuh1ANOGRdYU9BbJIYbjwAgejLULCMFFD0Eal",
-	"juDYyz1Xj6PLEga3bd0O5Eli1xeZcHqhDZ9qWjA+st0psDAhYoYlapwRcyfMsiTB3UYhADG2i2HuScFa",
-	"Kzxh7fKKJ5S3v/746/8PAAD//w==",
+	"7P35c9s6uiiK/isovVMVuzblSE6cwa5Xp7wcp5PuDH5x0uv17uTSEAlJaFMAGwDtqFflf7+FDwAJkqBE",
+	"ykP3PveuH7wiCTM+fPPwxyjhq5wzwpQcHf8xWhKcEgH/PP+KF/r/KZGJoLminI2OR1+XBAmSCyIJU1h/",
+	"+USiGyIk5ewEScJSRBWa4eQaUYau3s/HH7FKllcHo2gkkyVZYT2mWudkdDySSlC2GP36FY0+8ASbKZoz",
+	"fvvyAfE5UkuCEkGwIikSRPJCJGTboB/5DUm/8o1jCpJwkSK1pBJxRtAtlmhFxIKkiDLFN0/xKxrlWOAV",
+	"UfbQzgohuQgf2xUjP1WcQIsrN30uyA3lhUQ5XsB+qG7+z4KI9SgaMbzS85k+tZWs8M8PhC3UcnR8OJlE",
+	"oxVl7vM0ChzF+ze6FwyeY7WsxqbpKBoJ8s+CCpKOjpUoiD/PnIsVVqPjUVFAy8DIKVnlXBGWrP9C1u2t",
+	"n6KC0X8WBF2TNcqJQBlf0ARnSE9KpEJ75GBxgDD69u39m/0TJIgSlEh0S9USjkjilemMWYpmPF1rAMzw",
+	"Gn6cUyEVwkzeElEen4Hiao/eEsd6jR0HOT18VTvIV/p2lSJCj/l//f10/N94/K/J+PVBfDz+8V//K3wa",
+	"c4D3DgjQb+oKZVgqJAhOTxBGUuGMAORRiQSZF5KkZu/Pp4fdO7LvqmsrL55vB4kPdEVVe6EXeEGQpP/q",
+	"hMYM+vkTp2SOi0yNjo80JOKfdFWsKrg0n6olUKbIgghYw0Uhci5JexW/L9f+86QSzQhlC3ts1yRXGr/o",
+	"FrhIqUJKYJp1Htf/f+wmussb+kJyLtQZX+VYBJZ8mkmONDotFEHkhog1mtNFIQiac9F47ERQnmocQP5Z",
+	"4AxlMC3au13yjKAEZ4SlWKAVZ2op0YrfEINSZ2v7XYS4WhJxSyXRX6Z4Lfc7sYddcPDG5jiTpNzsjPOM",
+	"YObt9g2VScZlEdrwFfmJE3WF9uxo5T4vzz+9QYrg1f5x/SCwRAkvmCLpAbriOWFXx0iucJaNWbGaEYFk",
+	"kWvaoqmJbpwXs4zKJUm/M90apVhhtAdDaIDI+C3Mp5aCyCXPzMNZkiyNzBOSJOH6JNe1gSVHiiucSZRg",
+	"xrh+izcEZ3qoVaSxzHcmeMFSDW+3SyIISjgzO0j3D9Apw9laKk0usjXsT0MpoTfE7gnxQuWFAny1wmuk",
+	"p8DyGo6nPLPnk2f7B99Zx52l1bH71/a/BJmPjkf/n6cV1X5qfpVPq5v6yFPiXeFbwVfty3sLiDPF65IS",
+	"GZjcoyzJCklvSCdAzfWAvYhGihUZdT8lTfQzqgJE47M+2mRJs1QQZl46lSiz7dFegiUZUyYJk1TptR7D",
+	"6QoyJ0LgzMKbRHs4UfSGqvUTWf2o8CwjMjL0o2CMZPuGvdDzPfGmuV0SZruRNCrBW2iqpf9RNuSsNoBF",
+	"WozfduJQt/MuUtQfH30WC8yo7OCe6gdpuByvA4LPaIn1c4KTvuHZjaNAexbF6qeMMLyJap8RAkiBV4Ld",
+	"6RKhhyNpYbg5JIlSlC06QclfSwwMxhDWwxxAiMH7gLcB9wnCCq24VGg6QWuChUR4rohAVxq8r7oWrPgd",
+	"If+yEDdk/ZVfExZmEii7oYazRkq3Qgt6QxjiLCEGIFW9ETCsOK3IdZ2/gzE2rtnjcbikccXnxOMffzx/",
+	"9ivM6HzL9RbTS8oS0gF25hlIlCwx0/w0Vho4zCkDJFImFWYK7emXhRGji6XK1kiuWaIv7naJlevcCUGF",
+	"WUcsYSGddzFWdBW6kF/6ZGTOmSTAwP+G0y+GL9WfEs4UYfBPnOcZNVD9NBd8lpHVf/1DmifXD0FfmF5m",
+	"0vpxfcSZXq1GMlzoy8UZTRFeYH1C5qz0UgRO1Am6IkJwIa+QPgGJCE6WaE5Jlh6MfkWjM87mGU0edfmn",
+	"motVRK/d8PqMSFgxrOQEXSWFEISpWDcrypUDcw8dDZUVJCM3mKkDBKwURhefL7+i2yWX5Du7ajDxV0D/",
+	"2UIipZs6YUIqmmWWV8wFT4iUJD0GoWLtHvgX/WF8qj9cWRZBGlLsib9eozZ4X5pOeupbrOVdMuewASXW",
+	"lC0i81D1T3odCWYgsmY3xKBPezB12XIjp6zP/C0XM5qmBm881tVqjJTgLCNC0zXNnTqOJuUAmAB0f+KM",
+	"PPaqMsquEflJpSIpmhUKjplxpIGCCDQjCESpPcwQ+Zlr1OdhzX1Y9vuUMEXnlIgdXg35iVd5ZnGfwjSD",
+	"h7DmhYY8IqRGzRp0HTew5gUsURKCcKblmDXQXXjdn95dIssCc4G+XXw61qtHSmNA238vsyqSfSSwZv71",
+	"r8z+qsGspMwGcWjoMphidPx3b41UltObviRFBv/W1u4tdxSNcq5hUYyOR0/ZUsZmqaNfPzRO1jhc04DR",
+	"05vpUxhjnBOujyYaZaVap/Xr08n09QQfken4ZXKYjl/OnpHx6/l0Mn6Oj2YvkpfpK/J6rl8I4IzR8fPJ",
+	"62ikqNJHXmG58q0slcrl8dOnnJE8w+zAXo+7NvnUvTp98feA8Uq9kXsf8DBql8uz1CC51u0amn6Mrtz5",
+	"OJRI1XemxYYSxwOxL8H0AO11zayfpJ6dgUCS4EISC1tWObL/nemtf+LqrWbkHvO5fuJIFsnSrhxoHOOM",
+	"NLdwzfgt4nN4mhd4nXGcfuX8AxaLR0cuoGbSvPENESXONhIgAv2HWaQAOkB1x7eYZuRRT7VSrqKUEwkQ",
+	"sNKfPYJLFF5cgSCqKv2ToXIowUIYJYttjTgDLjKgBA4t0TZ7Cm1+Vfz4hjMYtnc7nB5ZkZ/qaSJv6p0D",
+	"zFxQW82FOkZ/vvz8CXQlRlkBUHh2+Vcj6VydJgnJ1TFyE12hvYRnxYpJO0BkxMYILQQv8gildKWFT84i",
+	"lGBFFlysI5ThGckitCJYy+ERusFZQaJS73OCcKmhcCoRKtHV35MfV4YiXRJxQxPyjeEbTDM94WNDfooV",
+	"nmEJCzO6EZws9UI0+66BZcVXGlb2Un7LIpCFsQA2hwt4LvrZgp7ki8dz6Y4OA84dz6Xleo/NOnEcn9EA",
+	"pw0NcIP/Q6JgspThtHR0cH8M3EDO7CvnHzFbW8FBPuaVfXYISmg+GlCT1VNQCUpzzZNLfbjbWeDdzy9o",
+	"Jamf0TeGC7Xkgv6LPDbtSQQBCoozCa/e+2w4LCwIwDqIXfAOvzErPDz2E/ydZNnYyILA1DqLwGyNMJoV",
+	"koJoJYqMoD3NtDHNHbh3ARcuSGVCwAzUxEDO9u3GZJFrfEbSjySl+Cvc1eMT1ycSrfT8SAOLwzUajg1f",
+	"oElvToRVg+BrouWMknED+DxNnMYrF7qtosS+PM33KZLGWPVVA0Rer9k6zrWgDVSdiJimPZRR5QCUs5hx",
+	"RQLkKRqlBYnNkrfoiaJRz1lXhGjc23eRGj+nhb+4UuMfjfit3m7tugJ7MK12OSGnf+3b3jH+m2HNgMGl",
+	"afsrGt0uzbW3NVaVBuzvxurpHV59dXaU8sLKtVQn+KNcMJ/9gxipwizlrAQEeEypYQ9xduFBqbW6dAHu",
+	"jiDo4K5u15qEtHcdaz+/IUxZ1htWn2Wf5yA+brqCWi8tE4a5Ck35MUyDiO4h0Z4WWP50/hVp2RC+G+uF",
+	"SaBgt0uaLA3SMot7z/JCDTzTAS8uCP5No6RVv0Jbh7Uw8i8L7YFZAa9oto4QRtJwdKC/bBoc7/FxObBv",
+	"3f02I4L/KupQ3w3iF9hIZPWzpoqs6v/Y/m5HFSxiIfAawLhyk9CDsCKzjLBRXG952DB399IvS6RCmGbp",
+	"/j7iOejHU878V12d7GlaZMry5X4/rL+PJU8ozuLEGFjNd0uCM1DBm4+aXcZZ9e2SazK+GEUjssozvl6B",
+	"ZtRQ5VE0mhdC0+y4NKJorKO/2bo6ecaZwsn2N9LUZTCs2Y3E9NZcOWYI1u6g98SqJ7DVDkW6Rc2OxDWT",
+	"oZYayptYDUaNjbp+oNE9KrsLnu3SvWlfaj3pj4XU3H9rP9bylVJBEsXFWm9sO8WqoGQj6PsQ1QRgN0YQ",
+	"hLPMc5OqnzMYOjsoO2HpQHbogdiP9m1s7bMbp4FlB/uyAxMihvGSIU6jzlw0t1QuOHK3WJt3MyTsQhXr",
+	"19am1rgcHdmmRk5KSUJTkiKqIkTnpfq419sI3GN7YsIWeEFAv5AR3G/g6rJDHkRU1qhzmwoPJJGdd7f5",
+	"lj5QY1C8E8WsXn+LavangowVOPtCbii5DchOxsFyEKpICU4zLZa2h9PwIi222rSzjzQjUmkCDA6VudVA",
+	"9O4iSr3jgC7uBHp2aZyw7V8ut1xEVO06dP7+kTQQeJ4TnMWCLpZKahmSzqlRlbQRun2IfVlbf1LHvqww",
+	"ZQpTQDorwjQkJwTLMA/UiVAbp1JOVFti1LW3jY/nwYTlwNErpUkkGfAWvWd0anuHeFmwx8W6lQySI4eJ",
+	"e27UAFssNcfYuwsYArqXkM9xPOdJ0X/zF/PTU0FwaL+aJKw0OJVcyo7wpt/SgH024NA71si7XX+zrbWG",
+	"YDDPcG9GRZJ/FsQ6w2zSGPdWbHggVqk3nLvLEAxt3fO3LwzMs7Fh8fttO8TsuENrj+cdkqdSKZUsFSWJ",
+	"fEpU23S1m23UrXyWw3ijLjnlXphZJ8W4R2Ee58jhCf+84LDAec6a0bPYKtDBa7CUJkMCqJUh5AbJsUnO",
+	"9MK2negbi913YTm7qVvTFbnOxX2xi0Ra+Ae9kEMkYNUEFHIwirbSyIBKyu4GZUSB9eny/NMh+oClMrut",
+	"MZ+PQFk9gHs+6SHa3hVHdtHqTfysBwwPryqEyWLDaA3WGHor/WiIwU5Qe2+MwQr/fG/6H5mrtZ+mW3kG",
+	"Dy5eTYKY6M5MREMflGrkAc/LNEUJFUmRaRR8gtKCoEN0S8i1dFZTsAqbNfR6NE2WZPsOazxKB4KYC75C",
+	"fyNYoNfgKzqQk6ku6HnjSqKRcWq0P2tE9JCcTvtFOBnctK1fQWVe738DfZmlHgySD+73ohX2xdNH1A23",
+	"eS3vQtOCAMXN0gpX6kvFLCFZRtKwYjanNhzu7iJ2X/uPZV3+bXq3XJA5/RkG4muyfiLRDZV0loHbr1Bo",
+	"j+fx92IyeZaYnvBvEh8cHOxHSHFQMC0YlQQZF4PA67nh1wMP0/FgGz2PdJsgcwtnHAXiFmDY8ghqDGwQ",
+	"4gA8Hp6I5jS+JuvB5BNWtwvF3FHNf08Q2j6ImmlO/5MtnF+RdZDZaygd5f4JWhmrQMbZQsMhmPy8FfbT",
+	"S+4KZ52wBWfbDUzvpSwMS91kvQEGtqJeg7B+RaPrUBivfcOIKkmy+QF6r8D+Cd6mcslvmfE6PkZSaZ6A",
+	"Khf+tBknu8WZWbs3dy/EpdzhY5EVKYmUGrL+QlkAQI2VOMZlM7RHsMjWaEmyPEJnp2/hee4jLpDEc7Io",
+	"MLh613qcnb49BUMzCILjWy6u0ZkL+NJM3Fs9CyUSVcsBa7Qjb61VaKkyPFuY0pU/XxKwscqBBsjPjCBv",
+	"R/A8V0WmaJ6Rys9SBmyLhlPmNBSC9NULyOOi5tyuv7ll6JYL4/XWYkC3AIDewA3JeG5Nu4yQVG5eQa0D",
+	"gg67zVyZhUOc89bu7rJZGhN2QwVnK+v21QgPhXYAP147nKE5ThQXOy7ezl5y/v3onVnLX6GTJnf1aX6V",
+	"ypCdDsQIIxrME5zjxEajDh/H18PsMMCvjegjwJMKPIeHWsxWVCmrTNcH28WP7qYOW/Jbf1rKKvXUDU0J",
+	"129yyRmBz+RWxnKJBUljIxouMYg/ail4sVjGOL3hiRFJUprGjKtY4WsS51iEUcu1RZulvsyj5g0ubFRC",
+	"14pAcEpQqfZjA9vceABcWC8eZAaUIQ+ex2FrethAM5hDLmkeiiRudVCcX5tj9zVwNcj0cwH45A7uJEjt",
+	"ipSqyiuzEawAOVWujpG65WVgKJ+Du6cJWpqRBK+M/+eejaeGNA8uaMTIuGJB0jG+xevye42iIDg214Lw",
+	"Oid6WBsjs+I3xOUCuLKRpDHESspj9PeGevrH1f4JukqpXFEpr44RRjmXRlxJC+MSa9LDzE0gNEczAttx",
+	"4dU+UTXsv1Gn6SvLqKw02foKBdUcjaYkGYFvyE9rPzRCzSga6WWnAt9qsdzYfk1PDEHvAPJJZpNaABoo",
+	"ccCocmgFP0dhpjJbC6MHfXkgWIRdS7Ybcf3r/wWeDIaZCjKj/3EeI5ZZb6P1wsB3OFQb3MjVGuWCa2wo",
+	"nkhkO5hsAZIuGEnHlIEPvtzODnfq4evAW2N524+7wd32PAODOtpXkEB40DAhO6/yugSQlX6b/VGbbS1D",
+	"qYX0szJJHjhDV/rT1T6ymZxAvkUMr7TMZ9KQeKFzOV5AvEchmPFgKc9z65Ia2sGf4wUf22j0LzDB+zfS",
+	"W7qyLvabQ510U3DGtxBBpLJH1Jp/uJmu1afzMJ/IklPmeUYiE16u8esJwiU3i5OESIkyvrBJIIi0JwwX",
+	"As5CWigkcNZUOIx/b+f8N73GC9gNHHZIVeMDbuSQWP1WHJrqJGdW1XIPsmeFXx9P/jzDgpwmquIjd/ZI",
+	"D5H0SvPOhSPD2dp8Knv2MggwrogM2sAC6ACextYlCb5CZVvUUNl0raOfYb51qs463/TkNF/3upgLlzTs",
+	"DrfT3N5WkaX72Ld2bV7D4LnvftTbD7WSmupQohui00Shw8n0OZIHR69KxAaCuaeM8Fk6La7o30HW0h/W",
+	"RMXGNlAeByQpiXPBF4JI6bFh1nSQUdYhn50tkzaOIRld0BnNqFrHA32+TNeswyO4DCnvPZ7eVoaT3j5Z",
+	"K+c6t/2Sl8nHqnHpo9t3aU1rVjVU8OUtk35q7aYzKVaQrWGJ85wwQCllaH/CmaKs0GyG0UQkGsByrJYn",
+	"SK8ZAl25SImITNy7dS6fF6oQpK3Wuqdb70CNICuFpzApCCun3geAm0CaoEDyCSNhuc30wt2DgSYEGh9r",
+	"QFtf65+LdKH5GZ7iNcReWghIbSbKPMMMgaf9/gG6SgtyZaiQpD9dIj/PXp4WYKQhJ+hKoxIbcznLyNV3",
+	"VqYLxMm15lLhxvQX9eQipSTKuKrOCvLYbIWnbW/yaylk1rxm7fWvd+1uYWHH7nDFO/VtsYd2G27MKHhG",
+	"3oI7UEk/st0khru+9u26Ye/1dzQe8pa3zreFJvTgIja+2R1UpmcZl2QXuyUvVMJXWyETxv9s23a5bw2P",
+	"KnCzb/S+qs3tKUWBZ4lXREs5ZJkYa4RntIl97gQ0YrHicctT0PyCb0HWsqpUo4ECfVJ3CNpZlR+0waDq",
+	"BQ/TG9z5Ggaec+QtMnjmfLUqmI2GvwB4JSwhciB0mc3XpUV3fQTLdey0hFgsSJwLCka4mcA0A8svLlLK",
+	"9Tcyi53afYWvsTJ+ouvVjGdhvV7l1vSil1sTpHnKBVFEOGa3R7pYvXK2KKyc3Mgn7F45cm0iBBmfz9ki",
+	"o3IZoQtu/v+boIrKJbqkC4Y+2MYNrftR/WUdBt3h1JKnHYe9wjTzbBZKC94rIqVRxhpXUIv4a3aOOMFZ",
+	"di8nHJK6pn3DtM84k0Ed7S5uRZCEKp6tg0om8+P9BmBQFs+5CBlr32ueT2g2R7NXYd6zPLhtWuL61d9F",
+	"zeTnVrVKvdpc4DzTWwfkj+ZUfe0Airolpy04J3y7OtGCySW0feioAWem6A0tVYcNgZr3E4vQjkAogb5x",
+	"1u5kA9AUvHTvhXiAvWvggr2wB/cHS8w8Q/3B7PJ2Yax8JDPQejoIBYXQ6uGkT+TGQHRR9+TehvAfG59U",
+	"q5se9fRjriOcdmgKFkASjTsQZo1XtZE13AFZNV7x9udaQsmGd3UfGnxHeh9Rfe8fTItk4iyLXbruY4TZ",
+	"OpjAIJi6+6TWVB4bxb2CbKWQC6LewIBlrZVNq20SR8DPvqbUX1oDe3Zg06BcYbb/u6UWOBuIeXaVzdoU",
+	"rX7wbwwzDMnPSnZlmJJyk5TXM4dHQ4kAfK2Pvhyn6+/96HkQn1EWJ9Ws23n9HX18DUaBkB5IuG2VHv3m",
+	"NAx7PVv53yfj1+i/9vbHP/54ER1OQonKu/HbymAtLeraf5QYTyqSxy38N+dSC0UBdLgQmKVVbzrLTNRe",
+	"z9g761JeW2gIMt7Y8MiQGpUgqI8BVhXFxRq5WEpwArdKXXiiVdbiJOPJ9eh4NKcMZ3GewV5c1PXocHL4",
+	"cjyZjidHo5rJfjSZvn42P8LPx9PkcDZ+mULa3slkfIRfzF4mr9LXZDJvmFmPQS9h1RBeSl+YTXIgIrdY",
+	"sBgqS8DcL8bTw/HhYYCF67OC6cQ4gjS0EXq7W4po2GM7g8bDotArd6q65YAmS5P08oYInJU3U7k/6bmc",
+	"Ntkc27GpbGMCsey5PZGIWjcoUDVbdvKJtIk1DzZ6TwzxtXAOC6XQXLs8/ckCSy1Er+aa5Fpsdb7rZwf8",
+	"nYvrjErlpXmrwCUY3ImrJ3DgoAxRCYr7Wyz3kSYtx8hcL8qINJma4S6eyHb2ka5Lv7OYYsCy6ZZQ3ZsX",
+	"H13tOdpkXK7DcMDPo8ISMPlBGQoLekHQG6K9L2SBjvam+xF6YULN9iPEONwrhO8mxLSZTqDRtGpV4RPb",
+	"4tne4X70nR1OyiYWsuHnV+UM4MFnAW0/QuDiGpsQNC2rVHnVnkg0PYKiR/rZYNMScYH0i+cSZ3o6iL0z",
+	"LvJ6msPDvWf7eupaWOmePHj+fD9C5mNsIuxsh8ney/3qpzJc2P04nezrafIlliQGyJ8TYXf8aj9C3mNY",
+	"Eyxeoz3sfWfesBezuB8hTVpinKiae/9sjaYvwbsCoyXO5nrOZJnEzoYRoQSe55wI80/PnmC+cFp6tNdt",
+	"rMQKTZ/rW4zcbM/KSlPTV7ZQUel73AIXMIj7sKGfjk9WzIVrYK5dqguRtFEHTXxSu5Xqsxe5XD/9OgqC",
+	"U7cEvHGs4BxcnaH96GxBjVN0jdu2oAoNuDd3HwJ89MeOVHoH8vyQFP3/Jdz/zyDcXpisu/oVlTLo59KS",
+	"g7qIniOLzQysbYK3Ud/V5gE0biu/Nes8Nqoud59z+7EqPZgWpvTSAYIkZfq1PpHf2ZW3fJNk/6rcwhXa",
+	"s1n3JTHVeeQ+iMv1oqOkYtS9cjZQs6S6u+g7c3fXoF81KmN+t74D/v2VhcsMpWlSIai5iVOoPWEjNaD1",
+	"6cX7A3SOkyXSjIcmGFQC21S525eLh1MtDN+1h43ffenjoPvpIYitTALkxEOa96GdKYWj7eqZZrlLKRGW",
+	"UDIBCrO6w9K9wEv4BOGZ3bap+oal2u7J3a3WcUttB/Uw7hzKzF+XbBhsWrEmuEZXrz9l1kZecx4J06ay",
+	"MOAZZ0rwLJQzu/xhSInBaOTqJAZkUi2PmkKIT2zVRwmJ1l1knzRKJM2TT49NqQE9mC31FciatOS38b+I",
+	"4DKYmBfynPNq0rJ2pETYJI/RfdFeVTezrMSQ0WsCCjRYZaiu5H7YIuWKSpI0TkiWBRb2jt+ilR7aFSS8",
+	"JaKaObzRctaOiEJesIRmTyTKeUaT9XFt1zA0FJ5pVMnU5wxxMFCA0jaPTI212gC8yFKU8uAtNGUXCzb+",
+	"mj2YqN1Z4LSCj6MOYq0TgNUfl8dZFRQ9gV1sKieqX4nxayvpox5Mv7OcsK6no0nELnaPzWkpSS0OytUf",
+	"qIKh9iD0qSyAkWMqThDjaMUFsQ5gwJEoTDNTB8oY65tppqeDXVE2qCbfUJkXKoCq8YwXqgfy0L1Poe2v",
+	"Midg2qnV+irorNDbNC2lqadKUmrrHkKBg2Yap+MSRRvHPG57R/Z7ZSqQHDqXvDJ/yndmBoBZpuZnv1ah",
+	"uStXtgBWkOgTmJu4sL1355dn6Euh8Zo40OLh/l6yv285hp/KxDADcYEiHfI7I6bCLJQYOlsKKtUKS1P/",
+	"D50Wi0KqMsO4BV2QwrayszMg4cra3HpcyW+mw28m+1C1qbjioZsqhISbsA/vQo7RM3TLxbXeE4jm5vCo",
+	"Mk6RRjJ+frh/gmaYXaMlz6hpZoHfFQbus0V/kRTSHvTl9cuFD+sgXV2HsAPCbnlTrRRt4K7vepYEiwHJ",
+	"nnoKEC7Qtge0QCqDze4Y/Zy47Hg1Ny4oo9z7bqSXb6BfvqcMM5ukIMQo9lNG2nVXukgb8tc7UaRt3icu",
+	"zM1lujgj7/+AJJBtxwsAscbua2cXWTri3WsNmdXhw0sguZvLRY0edRKfY1OBB2eVsivyv9LksvUloKQI",
+	"hKvYFtaRESo1XbW28G1kExl+Zx8rdOoqX4FMZ3R1frmBAwSVRjBl6tjl6Y9czdMIpSTDa1smvq6+a23I",
+	"uEE3d1T/Frbkknu6PTXUd81dlYnPXIaGRrUEl+oeWKfETAnL3uhT0CJa4agCjIxFDrWjC1Z4bbkC/eOC",
+	"ay6hJGMnWhLQjJhuldgT9pnG0tDX2wvCrvispCS78JNNwtWscuXVMCsfSQSEtRVtcp/xeDvi+k6/3No2",
+	"NzzbB/eUSs08Qz2l7PJ2Sja5Cxd9f8xejY9qFMkoWV7OsvWxTcUQYIOfSKPw4XMEww3KoVpnhII3Uzqe",
+	"WF5971ZQpQhDxuqw734uhQJ7i+mJ4aOBI/UeSK/13YU36hPQWuN5wqZMUCpbOaY6eFfzmosSUSkIC3Jj",
+	"HqBPO73/u/JVnhPaYS8ntDoHFarhCfpSuF2swOHopB0RRSWUirNmNZMy8MG5sVB2lH5cTidrswHthfOI",
+	"qZJZwcxRNpu27i0VUo0VJQKV8vTe5fmnN/snPs1LKlZC1XRM5Q/SsBaphaHSjcaNYXKawAQu7FV320QQ",
+	"vViWLuaryJckSyNNy1W2jt1Hm8nE5XYBX60IhFKSarD3uCi8EIRUI7iPoDe1/y6HOPjOPJ6qY27d0/3b",
+	"7+kdivnZuBRVXasMLOAVV/a1VM8GFptFVX3Lz9WK7Qc76oYDvhfFulX6PJ7bY7n4HULid6FnIZTYIwFc",
+	"H+l96zB1ab6N+OzvPtZ32YBrWD/HjGQnwLPOCMLLDveVh0sJ8Kv7IjtLrpW83iYY9pHtJtqw5FlZBd9R",
+	"/ZIPOEDOgGY8KWo+IE4BtSYKlcVR0d7zw8NamsTexlRX7Cm8K54ULhOHb+U3ElWcY33iUCs/tS2lK5Q/",
+	"GU8mk8n4pf7zSv+Z2P/SSTJ96gq41pVR1pVuOp4cfp1OjqdHx5PJf4NzRkZsSbYRycfGYH2Qp3PPjWDr",
+	"nE6oP67cOwBMnYtArZBsGvA62DgDeQ4zbPQ6WOLDoxej49Hr+asX6eTV9NWr58nL9MXRa3w4JxhPkqMj",
+	"nE6mR/jZbP58Pp0dziazV4eHSTo9Sl8k06PZZD6Z4MkrcNv8F4lnawD/6avnzw41s0aVvp7Rucu5iDOU",
+	"y3Wy5BlfrFG56yI3Ra/j2TpuZazautFJMpl6uorjaYfrxOZB8GQacJ2ogVXAaiaIZhRSfsv0DuDxwBkc",
+	"ozoI/kHTXw7Egv4Ku2hAPSD842E1l3Yfjj33obRfz6pW8l19M/rMVs8G5aA8hPwu352OD49eOLkH7i5C",
+	"S/IzeEk+jHsrp0y9eA5eG5v0gvYxBG5qI/j3OKFHVk12O510Ki3N3n2IrQFR7WTLC2soJjfqIu3FP7xW",
+	"w040WK3hv6AAIsGmeHc5PK3HgzhE2aqRFpcRt5aYrigrzCmSG5raUkEJFyZmwH2xQdfWerAdJRVc7fGo",
+	"rGoIUiNIyjQjT6R5TAgrZOC7tqEWZfO/uWHpgWZxfq4yG/g95vM5TYg7noNbLlKr86RsscoO3C+a/K7w",
+	"gjzNwX5u/v2PnCw2bvZe+Hy3gkdk9NvoLpx2nLLUS+qJKzCrfKYO6gpuw4BF/Zk2VxsOZDQQeEIHfr5M",
+	"THWUgA08vaFye3oSO4I0CM03fm/p5Ts4DagH3lHzzear7MrPOMgKty0XWA+U7A6vMZh3QCH4KW9jJ23r",
+	"Lvc1IMjUP+I2SFvThxbialF7WF5r2cOWFXfJyjXF6VdAfHN6vJo60ewK9IUw64kpyiH9X59I55u/myqx",
+	"mew/fM0b7/bzTGFImjawqDVDhCmxNg68Jj/oX9qptnaCgr7WaV7YXAfetT0b6o9TnZkdb+NpfbFvdzeP",
+	"pSHvvu3Ju1F/6Z1gIDXZAr3Ym+4fW18nZ7ZrpOyH/OIRIpUwZtQiif4HCYloVKrI1kWA4IoI5YLkWJi3",
+	"BnnH0iJTS85TtFePxYB0lprLsO/Bld5DVVpw4ymFZ9laPyA9XNtMaFPde2n7gSzZZde/j/11tyr7eSuP",
+	"51zE5co3skPny+SMYEm+dHijQc07r8UxmqIV/ql5cASur4c2JeKKGHc0XgBmyjA7Qc/Qki6WRFSHf4Ke",
+	"oxzTFFWV7U/QEXLxGVDHjyPMYMHow+kJeoEYR5qI62HYAi8oW5yglygjcwUZYjBLT9ArzaTpVaYn6LW1",
+	"aXtnrcXnw1E0ejaKRlqQORpFI81/vxxFIy3bv+46Gz+ksokY/lEAfurygfrqJXGrHPVc9jxEfiYkNy7W",
+	"RFCeSpTjQlosqwqJqET/MBnlwCdaqqbBotshaXPaz7aqcsMOtGhuHNKc/5VLnZoQmqt7zJra8HpuVSN0",
+	"fv7Ng98Y6uZd4Yby056nwzA+ywQrgcuDwmJB1MD+XszOsI6NYKohnTuqPG6O1WpvtLb4zqP/D6ll7W3M",
+	"RXn9x5Sx9s7p31s3tTobQ2dtEKd+XSZNN4JJfJfZyuigyeH708sdK61alrO0ymue021l5zKrwy99WIXV",
+	"u5dLPV8m544MtN+IC17euvkFONT3QALlZH8yPTZBfDRSfDiXZ5cSjWwUsuL9T+BP5TbqELKH95FMlpxn",
+	"xqSVZWQBsXWy0Bzb3mwfmaJYa4KFLEsteC2S/YrcavbPucdD2dKVVJglREZoL903kTwJqXQ9WBAMz+O5",
+	"jUHmApzsa9qeUTSajaJRou++i5Uo97nLK39kWBiaD8WASjNjGziz3ZADZKaQCEdoZiLBgGlEGArqSeXO",
+	"drjAuAO8QRW8/xjK5NwmNY4y//4Poku1o/r3E6fSY+w/hcIMvbx/A335RIZrRszjpKzUi/xmI8OokqYI",
+	"OlRR0g9ZYHa9H6EztGcceKES4Ru058nU+22lSm2+QCm0bYXNMQukrZiWgZm5oCss1rCNE+TOsLYhqyuz",
+	"piQ75wbDEuDSQKKMJRcKlVlfkXFdc1owE28LqUx/m0ZIS3eaecoou0bWobVdM2zr7iVhpa0wIKtfnn8y",
+	"3m+d+3bQe3nx4c0oGn2Ev5fw98J+OP/4Dr47+zSKRu/ej6LRX/Wfj5f674Vucnqp/37+qtu9uewTyD0f",
+	"1QFtA8DKekGStkbOiDy9zBaVRj5gt/ByIPMuXzM41WpB1ifNhDib/pQtjtEpyk28VoT+ZsL4jX8R2ktL",
+	"/lljIWo8MM2P+xH6VJqXGAfe2sYG/O75jnmXdjqKRn8bRSN9Mb8H0U17TzHgtF6xTDuFKXnydU8pVDYx",
+	"6tZ+tmkpc0siNvnEzqmQyqZ9gcuA+Gzr8mjUc72wfsk2yiEAVzH1dyi2xeI1L9QyTgqpeLruAMwvfzvt",
+	"KMSgwSgecMZ1vuhXafGK725MyjDb5G1nLgw48+rd9KzpMNQSZQx//V0zTJ2tzcjhi2llMUMDFbjon0/G",
+	"wdx+2vl1N1bU/2lXBpXtkQDny8TuyUbW91LgVb2qyLeHzStMyPXhJK7eKCQ66Hopv0Pr40oSlBA2u3ZY",
+	"4XAy1gMaZWf4Td3WMk1uOQsvLeUDBs3VI95ql+wFwDXhuIbYfBTefai7RtG1SfougkQYG24SIYznp4l/",
+	"0AR3hVOCbpc066iUQhkSJCM3mCkEUyGcJHy14qlRcO05dNuR6qGOLQMOJUWm6BgvCEvWxhsX7WF0tcL5",
+	"VemxC47/ZVhfbY376BbyqtYEGMXLLWLWKErVH1/fZwhKaQVzXazRAxZZMyC752YzzO0Wh9LA54Hq/lgt",
+	"TS1Y09CF6ptDg3qyc8FXZUH/8OE/kf0K+t8Bxd4ZPwxCDf0e6n14DQU4+sfzHzpfJl4IyQB0c0cBtaPc",
+	"+xcyl2ViZDCaUoZ+09IzCM0AmhZDI5ymkAqlXhGzISluST2+osxFWbWPPJ/jGAuCt0ZuzU9PdbNKCB4i",
+	"rm6VAt1hdVzfhVXV/lak1ro2QJFhA87Qn9saiFJgKY92iFZrxQum4hx8DQNagTXB4olEppm+Y2jZVDmU",
+	"/3m6h0kwr5ESBK9qadvKEv9lafu6N8BWcdyOGdX3ErqECqSetYGomU+O8dKDIaWCJCrO8dq6LaolFSmU",
+	"FF+DG+fPPvnfrPesua4uGFliSb5aD4JdmItmEfkZUbeEsBhyR0qTboCzFIt1rHicc6mmL0ZR1cx8EeLW",
+	"nV/DVsJpkvo0XFogS9oOSnHnk+xN3nV0GU5Ir7qv4Zf1/hjNMsyuNZDbLKt1xRP2BLv2KxREmgybhqEO",
+	"kG+3PlN4sGxtubGLDLMvRKKn6Mv5ZVcKLqKALwvkJH8WZHZchyZsr8AJQz+b2FijgKgan6s0BquTVc9K",
+	"wuKCQbV1mRN4lWUPylKipUPCVNz6EcxYkJZUQ928EGpJROy/dtuFSlXBIc5zoY8lIbbwwecPWo48f3e+",
+	"0fOnuM4FayRMn/59Mn7944+X4UzpRau9af4i3PyWi+t4hiVJ44yYBIEdt+zOrqoVrfuOoS9yfb07//23",
+	"C/QU/f7bRfDOf3XCesDckxBpPCtDP+nnP8S4M8AW1K0tqcwFW/gq32+r7Bc3WJdeubyCnRtmhuo0gtXn",
+	"d1Aceq7XffUxoNbbpEoyKnAtZbzBqp8MMbA0VeypJ7rUWLaJRoDQJ5zGL8PNvWxdK3QxLumbDuADluoL",
+	"tDq2emcvMQKWyqasrqIf+5xThpW+KW/77S0BH29d5rcAcK1wZyNLc8BRq58bfG3QRyPrd6bOW9zYe6vf",
+	"IMtCqXvznCohKXyc4Y7orAfU0dmGgwRGvY2/2gkCwuJDqdJKbVkD0r1N3EEJpjd16nIh7WRL9wNSNiTC",
+	"gJftMqeCQh1SYmTG+AhaGreMvnoimpCtHKzJrE/SanSTj9FFaZnEprI5a7dmZzejeT03SZ/34pq3qq6U",
+	"+/aKgZaDb7hloMv/Pm8Jo7kFY7hZtkRHETI5+1+FeeQap9NpTPPLWEPeSeeWrTljE4NxglK/9pEFjzKF",
+	"pks9cktZym/BQYsYKEkwY5ChCly5qPHeHshzPYTXxyAl6S58W8DJo6dnhwa1N1ri2gXU7uuR9HkPDx6z",
+	"WqZuGBizate3y/m1eddu60NdMe6s/c7Sb4MlEGcniK+ostXuDeL2wiIo65etaNeL7eQX6ht727U6tMc4",
+	"qh+Ljdd5Mz+3hQwcD1qdBvWU8FbAc5qcD8bS0pI2n4WlzQdQoPcBbrCa7+TRaQpom4Q9MUj+/YxaZXCR",
+	"iXdOTcISGMZl+FNLQiH5C6hOTHyJSbK7wVegtxCS+0qj7TBm294jZa6Wu+Fi7sl4AVqDR7VY1La+k1pO",
+	"olONXv5iaw0d7h8gawaRxvlMcWt/0KBTaV8UL93S0AxsZoF4yB5n9lcIafsVjWZDzUSN3HCTSfvgkwcY",
+	"M32AMQd5qHkpjrcMOx8EvKVScvvAi4caeDkNaCkq91AP/gqWEoHkwSE6u3xzcYqmr19Oju2301eyzMX1",
+	"IKs8fKj906Fo8h99OtTtYr+i0fVwj8gycnrbJn5twlTihuzGgYpdQ4mrrptQaKk0qYMeGCmOy3xehpac",
+	"2P8f1wwWWspxKrwTSMAMnp4eBweCU4SgSIhriQqmaIZKmcr0rNeVgEWMHOG12lWTXcI07goi8VUjbc9Y",
+	"J3nHsIdByrKQdmErs+mqtHXGwH5wZRYs41dW56vzJv3CWndJICX4v0hgXW/1+UjEyA0RKFlituiIKyjr",
+	"tgfjP4bxTU19pAMCc1lepuzYVSl0X2qGHBqFoMKw1ts1cRsive4gNNzhGduFlzmU7GXVsrt7l9711ktU",
+	"PDTKwVW/dc7xbyP0pwi9myIu0LvDYwS2tjlNgEv6Z4FZpTeov7slv40zbqxbnp7gqIeySnflc0XYDn0d",
+	"r7bZ0aTk6ChD51YpWFJcuL27uJg0id0OLiLR6HZp3vRQTd/tkg8+tqBDCizAjOdfSVTdbAfwWReuR9Fw",
+	"OHXCcCVH3SvXw0DOQ2zkogYMCariZU2e2QyzGJBV9XNJuDzf7lrK2g76Vfm8BXKEcZfdxveqvgQDuxZh",
+	"/KT9UTNlP16QFE1fjA+PTD7/dsDoCtwAzRnuyYNnL/am+/snLofHTLjcoMYVw6nKnabiiURYKcKUNZdt",
+	"S/Zv5o+5iO38Xa46W5JzfKUrAt4v8otJjdam+j7l7khyoCmIvhvK4ucxhFpuQ/WfmZ7ZZKDNIHGfpvHO",
+	"27xPz8ZLaw0Tda0s9NacBlfWUzU0lHLOZzl2OSL679Ku4cWw02nssTFIFFpRaHe9o3v1a5Puud3r/snP",
+	"JCtSyhZxPeRl0OkdTu7j+MpRgufXsdTQse4SwO7HEYeArnEHUfP5dRCKv7q3uYOT1emxy2ykuTlBpLWs",
+	"YZlTk+8HfqqQ1xMZSI7Ebxm6hWJytyar65KsUYIZWtAb+LQKKHuqGYJusAEnCbvAfs1LjLW9KXi/x7AB",
+	"n4LBfuMG7i1x8oyrZdjHMHRHv9eiO7qK9bVX5mjeTkxwrfc2k0+1wrsVHBwa3t/cYh1O3/gmP57i9XCP",
+	"xU3b9upsB2qzGvd+rxi3K8JqpU4vT1EDthck7MOCFySmLBZaKAx492o+YzI+PArLi45t6isTmoVnXfIl",
+	"K120G3I1vQGOHio/AV+SSs30GNdF+KFepUEP0+UfCYkGZQzpncJHom655mRWXJDYtQ+vuGArojrKkgqq",
+	"iKAYVC8rogBnwYOuyR9tZ5umKsoHnPL8GvfWsebqSFsbr99dEBLVktEkCIdv5udgBUfEtUEJTwnas2xo",
+	"QpgsDNbWvO3+sYkK//23L+/R70uqCPpNUEXlMkIff//tzH6nm/+W4eQanWFBZzOCWYROL/7yCV3gayoV",
+	"ZjRCv52+/WJbnc4FTXSbs3efztHZUrONJEKfP399B9VrgdGM0Jfzt99MgTGSRujT59++ltowbjWCPoer",
+	"FzmKRr+/d//7qv9nIr9///L54yga6TWb/53C/04v9f9Mk9P3nyBe/OIvn/T/fjuF/5nffjv78pv+3+nb",
+	"L/p/5ku9+FE0+mw+6cWOopFeZZhFvrGGqGaFLwI6JqoUSY3IFCFsIo/mhKQoo5qMUmUpKcLolsyWnF+j",
+	"lGT0RosENIA1tEC2VUtSL9Y/6rIP2zLhiKamVI1dwJhCLltyQ8TaLQZQWc96NXdKPh5QDf2zCMc5vFfS",
+	"+Gfrd2zOGnGRNlw3XOrwULrwFZEKr/Jg3nnHzujXjJY4zwkLuGx0Kv4697PBfTHkJWbjDypXsPI8/A1s",
+	"ShkOEBNEJzf3FWJ10y+qqqOsOXjnXIE2mzNFWUFOEM5u8VqiXBAZzucfNGjWZ9yw50pREuRejAk1kEHc",
+	"uXggidfyGNFURoBnZWSTJlpvIg0axlwUWR0vwysCXPFcEIIU+akO0Dk8rNysBi0NdvjOyjq+VzS90i+T",
+	"S2IjM7FVDiRYiDW6angMXJlavjkRYzMGKGRQdWO21LZGPWYqU/YfEZwsGzmsn0in54G5ThBGjNwi6FCV",
+	"JxTIiEwIO5djU2ao4ccOjyiNzWw1sNpCbOv5p9uOIGV1f7PWY6N3MnehOKAv0+Bgc9rJ+/LR3qW2wNCU",
+	"AJUz7v27oNC0+9W47Of1u3VRLY0a6Jq5cBs78LR8bYWCgf7Y4JKuevIWgI2QSSUgCoEThUzjmVOdOYqm",
+	"cd7BTtSmWK2wWG/D3PU1/lascpJqsdam3bEv2sC9ZpP1DrCiM2M+3oL3bfWGCuXXcbtbYuvsNt7cByrV",
+	"veB5V/NjI1fc7V/yFgxwG9PrVOljKstSV6Yl4xladYnQIfxGlbS/Gb2ISZcsOTLK082GKjMcF3GuYQzo",
+	"AxG9TZI7WAnvsZBMdbKulEyuT4AXstNNsDo9GwHMnBd336jzoTlNbPjIkCPqayGs9l8zEvYKYPD6+pWz",
+	"DQ8/aLX/A8pf+7e2qRi2i0loP8suO+mAsIQmNnhwO5ZzeqxAfqA1q7nindzs74JfBrMLd3g4bVtlOXWf",
+	"27wP2aJFLx7PFbK9nT7lHleU+d9O73L5W4sh3vFyO7bcz1ZQ39btEqt4Ba7SYYX61r3ACLckvsVMgb0j",
+	"WVJyQ3YdjOuxsNipf/BoCElnOLl+a01lGw0ABs0YQWhOpDQ5CULqo7daJjoXggeDDhWmWTijGQdLR5ug",
+	"//ny8ydkfy3TzVEoBQtM+VONmWM+j2dUqKUWSJ/+syBi/bSZdarjubiJI7e60Mv5E2G2row7pTlZYVCS",
+	"2v8xzuIZZYaPNfZnY9e/ZvzWSJAa2cT6K8VjidfB03tnDNrtk8MKz7AMSCbynxlVUNUm51ItBOhkN8hY",
+	"ZUHQaygMjW8wNZDTI8NFZ1GA9+yGZzckzP8mnElNZbvYNfs7EiSjJEW8X1jGLmxpUggRVG6+Z4jM5yRR",
+	"lbmlrYk3bmP3K19n+HZeZPEMS7oV532Atr9B043x7rsI7btRbnBtZATqKAd0juBd4g1sckIZJwUtXUJJ",
+	"Ev2gaQU/pc5MRl6Ym4MRqr4zAUmXkA0+Ky1paM8VOSkbO//RhN+4qjL+2UTWsQXPyaLAIqVs8Z1BXWjB",
+	"THoMW1nECWeAGvcP0HuFrgnJJUhlOEmIlNZH1Y+NO0aEpYgqPY1TgjWms/GEZh0GFhDAAiqzA6eFWqO9",
+	"i9OvZ+/2jS6qfQ882+pD4r3QL7q5xgneQuJNvowKiwG1T0pdVayX/vjx0Q8VzNx8Vfbca+dToZhdBQjv",
+	"nh5cdvBf3UCpwVvmTsF+rE+QaW19useJKyKAlcv8uxBYr5tx+w57Jl64O9bdXo7untBwo466yaqXcbZw",
+	"3JA/Tz/9xr3iizbSr6oyaSwql1iQtKxkZZFzu7Rejzj0GiK6u8tECFeFKk6ptc3z4eFn4zTEGdorkzMB",
+	"yvZBy5Y0Y9naofNmRcHB3rUdSGgLJrkPudVn8R5PZK1too+02ipJ6COReYYXC5KiqxrncmX5DFwyDnW+",
+	"QsMwUSojKZoZf1mVLL8zwELgJkIV2rtyKO1qP7LALxFGV4FHcwV8h9fGh5mrkvJ/Z1d18Lw6qXwOnB03",
+	"I/iGWCN8hheGQdgmsW9iZLcKog+CO7fOeh+6hf8EtIf2ID7bpWYQZMVvSLq/IzZs4K6hiGXTa/tiD6u+",
+	"TccRx7O1V/8xdl5SUL8CdGr6OQnIuWlezWdGLiD+S0mSzY13RlnrUfBisTSq+tOL9/WywuV8fuFGN2Gp",
+	"9QVpWxG8ilfEqnIzgiGHXKWt0MMu8AK2F+ufgxK4D7OBTJTf/oL+9ObiCzoViiYZgSKaliRwK85gVt62",
+	"llHAgNuk02jJs1T6DqZOQogMAnDjv9473N9b7MPRQui/5t0uBFfOlTVR6HAyfYUukyVJi4ygKcqxwAuB",
+	"8yV6ofm278zmuEMJVmQBVmSs8DG6ysgCZzGfZXQBq7pCe3o/e8m+Va6UXv8Mr0xOAr2G83dnthLH2dvT",
+	"7+xwMn2O5MHzZ1Cq5CovZhlNYoXltRuPuPGaAQAXWCj0DM0LZpR4+weojrK/MzgNzoiVuBZcAxpYJrEn",
+	"FSKcSY4qyZB6CNwgRQdSzT2PopG34iBIfMS5X91oAJ+bcKniGa5HqUH4bXx0PYpGR9ex4vHhRP/7cAIf",
+	"juDDkfkwncAnLb6af//ojlqqFWrLc8GNgTolSQYhqfqfJreEl76cLBOggtKzIAQnkTwrVGeStiVdLMd6",
+	"sxoC7IdVnpGfVK2R6wrXRVMijNvRnUr3lMuJvDOujiLESnzUZJuknzu2YBJhzikRaMbVsqTPfK5JPpeS",
+	"zjLNDJqa8wQesI+q2FJWdqQiD8TrRKOfY916fIMFeM/obuWqPr27/OS6l19+u/g0+qHXbkult23LybBS",
+	"GqdJVxEN4/NKyICxbI/QaCZtRlyWhW8d+TuS+ck1qnTimvdy/hUduZV2KqliAw+GOetY65rENA22hxCc",
+	"+9UIrnDeu8aIj5h2sKQ5p5GNUxjIc04S/wfYga3Xibs6H/J9OInKt7WrKsce3YOrcVytg4EqHLu8ney9",
+	"O2EdM9PWgNe7IaLNY4fRwFDOe/McDZwRcLqsYiI1V2ezD+n2DbLYEbgzBOn8J2OTDcb41ivd8L7uQ7nh",
+	"6OvjKTbKxd+LCf7/rCcz3Dp+lyfRDx/XHseP5pKC0rQP7C1EgLOMG2HW4e8TtMKrelEb75c8UO7mBCk8",
+	"R1rsRRiqtnoZQU6cZ5ANyoF0fifWDa5WabdcCCCfFfzN9cHh+ai6Gm+UkbP8hYUlIhbkLgV524TOCNZW",
+	"tWKTMEBFGUCiEVrpKbV0Cgpx6/BnBWaGMJO3BGLRn02mPfTjofDV8AsWC/KFSMgt98eI/MRa4gH4hfXE",
+	"ZkOjyfT1BB+R6fjFbJqMX+LDdPyKTObjZ/j57Ch5kb4kr/RBgyLIM5fDO6K+Xf1ZWRJpdHxY4Wfz4GxQ",
+	"e0xM9M6LBjtVxue91AITUzhRWvz4UeemR4eTwxfjyXQ8nXydvD6eTI4nk/82EReViwU0m74aT47G0+cV",
+	"hBi/6dG5PYZotKA3hLmvP3G8HBkeuDqQl8lhOn45e0bGr+fTyfg5Ppq9SF6mr8jreekkDLqfuGVKcYNM",
+	"xtPpdDp+OZlMxhpXjL0qINM6s+Z292w8Ofw6nRwfut2V/OmzX7+aQFm7yj7cu7vFMOD/saUwSUNG4rdo",
+	"hdnal0UhsgGiIGCqyKSVg5cB3+45sIjaroGRQygRMhxc5Ko5xXPrDBT5iTGiMg9ohGpB2RFKqcwLRSKT",
+	"shJ2ahvKQtyQdWySKUpSfkHZDVXW7O6BdeSUOBGqw7BfiKB6dE2Y3oSy/6bbmrReG1NT6sfnXbO7xM43",
+	"n/oDB1SE9jpCWAki5my9UtBhmUbtqDi7oCFi1n0dTTV1Y8zggZQZrwJuPxoRDHAc6Ep5dTozRpmy0lxa",
+	"2AT8kDPZxFmCm1V/m99WBsnVVXWO0/19oWwqhsB52GjgzSiAs1jZ/psb5kQkQWcmOwJ6CtHKCv1E08kk",
+	"AqKo+Z6VycWWkBOkmRgDh6YllWhSP0NemFDgDg7MKryap+Pif91eqsUGD8xD7oFje7jwA834uCj4dhIw",
+	"GwfUVremMk54SjYokLbk6vD2W+pVXOmYe/GVKTrG6gz4+cJvXbybsc2cf8ULDQ4pEVBzEPwujDvlJh1O",
+	"SB9jo3+sQLebKsU/sgfXp9TsNAOVKv5Cd2GCfZD0xKBpnxJ57XJMh31ynnngXD+TT+8u0ec3lzbu3qRa",
+	"qh2OjNCfLqyDX0JkK7n06fi/TX7paDoJp5i+83Opr/jbX0wmthTEBVdC3mbK3rNpo1rr7FWiqZ2dwFam",
+	"b89jTGYygsT76zEUn3KJJGQ4A/eLKDh7OI4OGm17JfehFakh5sdTjdS3cR/6kf6vaqum4R5eWXOOR34y",
+	"G6bv9RI2LX8LMG+86rCeJL+hMSuEJGJ9jHJBb7CWOm54VjCFxRpxgbwCcLUn51DBCcpFcYzyIqdZZWcq",
+	"GFVoLxdFnAu6wmId6WZxWcHIZvIu4hVJaYKzKskTgnJHmjoC07nva1MA0uLSxB1LAnZJU4ZuSbK8nqsu",
+	"Bg2GMDk6va9xWmRKVknv7BKrL8plel8ZI79GL9WZaYprp5Cx5sAgP14uCvPXG7i2efvZbr2jcp6hCLES",
+	"hdT0e5HHjhRoap7IjYn4bH7uL9jZNQcQyc7a8RD8afL22zaD/e2ikSiX1EjvIPhCQKn5KdpjnJF9pDg6",
+	"Qns2rqf04jHc0dEgTqkqI26nDyFGm5vJBe7cD6/sVBsbY9b8UKEBpsxaAe/tZZE0OZGK5GHbLOMqvuXi",
+	"2l5OlxtEbA5wAJWrQWKAzO0SGuE7HsUi6Ev1lgvkN4NkD2VIxBr8p3zL+BOJKv8llBFccz9oujZtentD",
+	"LTu9Dbj2euJbkmUPls9hu4XXqnGaANEQPjbJG42X9uAiR1MNN1TsaKz3Lur3IXjgTg98e/2nxovf3uHe",
+	"UIBXonnSCyG0n3Z5lSA649pTf5AsBM3Ht+24NppfO60eDUi7DzGjSdYeT9JwldgDtJ7kGGxG+qGdam5s",
+	"yXl6jMgqzzjU3wb+cEkXGl+XXFFUY0YzegPK9rmg4CcuSGbk5iXNbZE2vlppRnQdoQXnKTIsVQ2vlxPW",
+	"eC+/6LGZZmSKB8BoVWbkEPq/mOOBbvRQJIkXml7ZcxnPuRhjdy6QDFFCluk36IynkAT+wjKD6HAyPYpQ",
+	"ssS5IgK92m9ru6uFby2dj13p/ODB9O++LANte3YInHjfzr+CoIcd6O3meBPwK7mlWYZmBKVgaZit0e1S",
+	"ox5mMvkEfS5bwNFIUNvhvVJLFH4LEVguk5HLi9kD/XQdSj+hvyWHdp1UayVbhfzuLL3Pd422v5jfy7aG",
+	"vhQz592eSznGoDdT9tr54dgRgqdZ1cwIWeBc/Qk+R5iV7upV8S4Pv56OotFvo2h0NopGb0bR6HwUjd6O",
+	"otGfRtHo3VT/ORxFo/ejaPTnUTT6SxihWu/gN845uOEPMOcFC5qgp0fWBO2btA/HU3w4G79MnqXjV+T5",
+	"fHyEX8xeJq/S12QCjgLGORhMZXWvY2fZGvGcMN+wPW1xyeB73NMzoZe9/kfLdF7t+p7NNv4BbHPacS7f",
+	"v0obL2UmiXmouiTYba9JriLEWUI862wPbq07MMgafFMqV1TKmluzP4Dk2U0pvAfSdzaHQVyEVrg561Qv",
+	"42cLoKv0Ubs688rwmatb7rwbTIJlk6vLxd1DwjP4e4DOKcjGK7xGkurbWeIbgmaktKIjfIvXaI9qYlTz",
+	"/ZHo2WS6X8uJ3APInARwCIqc6kONN41GP8cLPrZeLp5Z/f0b2SuwXNZfdFQ9Gy9V1UZRtXlXDy+s2hnj",
+	"KhhiqLjaXPO9iBEtLPyIgkTHg2nB/JVGzVfHZUYJ4JjBg09xlHF+jbA6QVcGoK+OvZhCacp9W1Dfs/1z",
+	"TAVghVqEKjTaP0FXJa7QQ91y5HTBNsjMjK4Rl08SLfUwM42iUTlImPh5wnA4PuWmIxf7LtpKsupKINRX",
+	"B9Fp1t8lWn9pPV92ijX1T84Fmz5gfEUIGbXDya2N0ZxzmeLCXuOu5nt/pw+PnvyEM0MRk9d318CIG1Kr",
+	"OlxDLH42IQfJ5SW7M/dNi0fP79EGeRcIb1j50H/t7Y9//PEiOuwwU+72ALZmOwiB5zaIuxfi4mO5R6Qr",
+	"tW3cS6jABoT8PwwktxiiHw5EN16TC5x31FQSlsZ8PqeJkdGMlfeWi2v4bI2oN1RSxUVlzQX7LWQkZQk3",
+	"we2JSSqnuWCcU7C5lqI8zuJcrpMlz/jC/JRjklKsBE0oZp4jf5HnXKhqAZVpuvpuhRlewL+6jUgXgs8y",
+	"EvDY//L2DL1+fvQS5aYFMnn1ZEDtZ3IlxUThRViJ/nx6aHgg2xT80g42pHaLZQfjpUfTv0EqsXlGEyV9",
+	"7uqJLKcwI4Tzq3fnLyRCcDEgC2iVJTGATSiTCrMkzFqU4RrdrseKowXXf/VABKeRqceRY7U0rCdGzyev",
+	"EdcCEvr07tK5LnGBvl18ivxMFnD4OMuc5EWISb9k8hdQdWLHezaZNvrZOAzNnHqu0B2yr4lG74iybSWI",
+	"r9W8UNlmV8xWBocv7xHDK5dh3UGpbr49W6T1YjSzRpvcgL/AOTinlpK39l2q6pakdsXDMsIjGuGcxtdk",
+	"PaqHhERlsEj5vr0w/qgR22NjR1xgq/FDq5kdNTqo3P/tJxvyUwsAMFJBXpiigzwp7ISNaABI7g7e/4qs",
+	"8sw4ZDcCBKpvqggBvbSWkDlqRbmE0NIXL+K8gW0yLguxFeOf2Wa/qsPd0sNNeWab7yra1MtybeSGvaa/",
+	"WmlN4q32ya8eRg34FGwlwX39q/ViVoVU8YzEdcIXUtr6eRFdFkbIBoCphGoEzv+/Y+kRul1yFxOAkZnw",
+	"OzMzRjAUZZAl9RjZl0HKdsg004gSjgG91fyUUQNqNEZl2Sd1eb2+M1z5kwFWhMlRxtlCY9OcsFrGRo/V",
+	"WmHKvGRCfcDri2ld6hr7E5v2CO0iwybhQt9QjdLptabpHn05fzs2Gu7JZHr4rO7pqn80DoLPf42dp2AH",
+	"Z2aT+sS7lx8hOyYj58X2eqxfoFEzNZQF2TBrXU8iBQC9bZZLr8sX08MvLmfpQNobCi5Nz3C5i76aYQdK",
+	"fj2B7gIjSlAre20a86tp9T8ou4QtV1XqZ9suSJ1AuAG4q4ddxw+hS++AvfpLrtOUjfh4V81Ok/YN8yuw",
+	"vTSnCunSEGXmSihnlYbS7d6FDQbC5Uys6Wy9gwhquvbGe5UHh8/WlfVRE2xykZmbAQ6owdR1SVQNYCt3",
+	"1JjUW/Cm+3hwLVtJ9wZq2NwCd9Gu7c6P/ZvJbWVMmh751qRpy5pkgkrsz5BZoEWct+Q9PQE5zeYXtAnb",
+	"5oUqBOkVHbmJeoZMprq1ZthqQVNUWtGqGuJJv9I7XRS1VKdawNhQddUnjM3yzxaR4EwQnK5LhHJibSmm",
+	"9C01QKtuOVhYuTm5XWisd+8vht+7R1m3++3cmboNpGGOULWPfRNaug9VbCnhPZ4atlr+fahgPTTWDy23",
+	"EFo7/0gLxQ0b2aGq0MD/bvQ3gMm+L9744d7tDp5jjfP0szymS6iXL9MYy8RkMsPJ0upiZmSJbygvhPEM",
+	"zTPyM7baZsj46H3tPqfkhmQ8twMsCbh6ximBTDD5ci1pgrN4xUuOUpLV0iip9d+ckGQZZ5gtCmwqRpfq",
+	"IJw5zbNmKKkscBbTVY6psJN50U8b9TpdhvWvFQI/LvMHovH3YjJ5RiA3fK78L0BNpglX+Y2T7stvVngV",
+	"L0lWfQFJd6pPGWYxBUVXQspvjX7MHzjJuNQkBnI+p1SQRE/yFLnEnAgrZASlRuZbV2LSLb6sWWa1eG7B",
+	"Jm8PLBUkbkYgCMxfXpmyxzoKw5LgS7cgP1No+Pzh8tqFaajsqVh7U7Y840wJDgh8TjNXYKk7ZPN+zEac",
+	"bmcdL0ETeQFN9Vu0WsveBLX1eBeEETFYps2JoDzdjmj1lVyYtn5dxN26i/KGt/dypRiVxmVDSIPu/BUQ",
+	"YIB6d+nyW5EKFo84LbzdbwVNkQ+WjUsoFx0m9OXufDybKHpjEB75qSfzylXrFyNlDddJiJdk+hl2v6SL",
+	"8o7CYThbGXXjxbilWSiXFXTt3vwXfhvQndvE0R0VEuiKMEk5eyLRDc4KYrM9NwjCCVJc4az0fYJ7eCLN",
+	"twfhOh0zEja3rQh2OKfDRX1OF4UgiMrjUlaVURmGHyFr5JBlUiT4ztgk4EvMYplwQSJkk5foL7VMH6d4",
+	"LSPkGGaeZ7pNhpmM0MHBQTgc0DzNDrplf0UGkJ9Iu/jI5WZZ5ViQ/6/mGHbKzuKhBk2EBZFW/RhgoWq/",
+	"15eqxzYrql6XKVzMM9DWALHUZw9AEE7eCz+1x64y0ZQDgd7AFCAWLtXPkpqyJ/pICkXQHoaLQnwOFWCM",
+	"t+f+vaSwcRDvoLCCObeJ2ml1PyiD7gKE0z6aDhguc7WDpTUIVQvBizxs6jY4DgmSg1ZPQxaC5lVidyB1",
+	"yJE4m7tfwz/ELkHjg00edBsKZMt4tq60lwEl++1QmqGx0u4UwyXOsPSiOnq7lvDlKcL05t4UgdsTRGl5",
+	"C4p+9ULXDyKfe2vYuIX7Ebu983hE0bvhToPTFTUq8ZpbTcOQ3o6GBra4qg6BGc7WsrKbhym1MwaVRR8D",
+	"NvaaeLolib5v0jkzkuwuelBjP9paPsvZUBO8IuBeTBdLdWxVg5sTr0fQahftYWcUxDEEViDOarNGiJEb",
+	"ItxUjqNClkXI+EIOr43S4hctIqrOLQRpAXtbXyt1GbBQFSzszGe/4SoHHG/YcBmbe+1pv9zxmAj7RILa",
+	"1fNPh8jmE0GMkPQYXV58eIMgL8mcJigjWDB9bCnV77bI1DpCHz+8QSueAn8eoUvdXgMEidCF/ikXHAIi",
+	"gDxBBlzgti7PP75zhnuy4ubdmDaEaR7TKDr0gGefLB+KHB/qR966sN1375FVd0Tor++R0VBE6OPle5t3",
+	"VxImuVhH6OINcpqQCJ1evkG4UFSuIvTmEr3htwzJNUsFX5EIff76zuSujdCny1N0ef4JWSVIWRYII5u2",
+	"hdaq/vuaAH2Io2j0Ef5ewt8L++H84zv47uzTKBq9ez+KRn/Vfz5e6r8Xusnppf775nIUjT5/1Y0/XZ6G",
+	"UZOnAfO9F8EbsXQThMQ6XvUd33vRfOO5L5ovKj9EWemIMEtLsSA2Do1QNzdJitz5M1Zfw3nz6nOCV0vZ",
+	"5f1o1FJwWZ7KyVcvNdLxrHmhlvE/Cmkz10BUc1zv0O0GeUl+hgwNPxGu6odGfrjHIRJEFYKhvY9P39ZC",
+	"EeslhYOTFfAMT6HS4fnPsEbG1EGMM77onw28SKkpNxmsDFJ6kQ3IL155noVG9H3JBgwK3b4YD7TAsFax",
+	"3n9Az0LYSntu3Nv6j/XG+sOFxrIOch3iX/kzMvpbkrrKjrY0lIsAOjHZfznTUvNsrYg0RbYUFIrVkphm",
+	"eHJsMgj0W7Xz3QssO1QbqP95nC8TTSfk5kr3zsFw0LgXGQ6CFYEXMTT/UZOnG+DE26OUv+eueW+1Fp3C",
+	"4j7KG9ioWF+Z0YbSz14CdmkysFNpS1h0pjmGJEYQs+ZlOkZ7akmoV/1QlEZqTQIllDa9BXssFQhrvISU",
+	"wDRDFLz3KuS23xvG20mbQ0memq6w95i9pBSL78XG2fCfDSAVo8WutFkIzzSv0UrcsOfCY7FE4FXS/0zN",
+	"FF+cD29INK+7Avff+9eyY9c7v69M1z6+iDpSgtcehn+VdboYxCPeS+30tW4jWB8ptkilR5h8uhI47gCg",
+	"NLCRRzAjn2sIcv0w1inAy0BpFdSslaGmZhLd6p3VoS48RbdLnpUpV6fjI7SX0WsiVHy0HyHQVHKBYD1o",
+	"b01kzPi+SYFt60dwGEqivWTJaUKgdKEiP5X+fTrWQiZKlljgROkHsqd/2j9ByZIk11rOW2DKpHlSbn+R",
+	"LfUIPsGFxKZoIoiv7WIhPhj6B+R2vOEOipQ6z9umkM0RrhR6xo3FZzCNl1rsfNQAf8cNsK9VzAzzoHoV",
+	"7ytf/TYDClAykAxjb1vbEU95CLv62tsX1td4SH7mVBD5ENksdrFLDk0N5lBA3/b9fIGbkFD5BA+zm3rt",
+	"PWfeh3Lg9dcWmNmDRHc3nqOvBwc1wOt+rtXxPLhLZiuMZqhvZnPFO1X23/FlhbSGH7As6/wnmKEZQQ63",
+	"nCDrEYieTXQTadLsgQdkpCWiFZcKvZ700lo+xhMc7EpQizqrwaxZbh+Qey9lQQJGZlrD3kPeOFhlKbsG",
+	"KbN9YxrADBiOdSv5FHxgEsWvCTPuMGFT9jUJXP/lkt8yiMA5MUX0tZS7xHIJqZdJrraH69VCysw0/vr7",
+	"nOF92E5Cp/hI9pMOJO37rhOWWo8i+7hKRJdu4AA+UBbIQLw7Ga/d/R/3Q4I7k33s8uIdmzb02v9/tl/7",
+	"0sNWygD9qaaunUP3fevL2YlZtxLhwC3aqeqek9ZM0+E62dy8m3jznr6QhNBcheyxQwLYWpaPqnP3/BcO",
+	"ZkKpuVjNg9wYgAzPBQYgkK5rVffmiojYlNvDqoqqxSqu/JY2aJ3NijxePVyv/7SWdtaz7z+RKMdCNRe+",
+	"Z+JtSIqMk1Ur5bREGPoBtTV1+Wo5rPd3zUndeCvDoDYUnvDNlOegDOGqtM01ITlUi08El9J9D8ETZsOm",
+	"Qn2lFtESo3t9zcodePyvH/rPZPw6/vHHJHr2OhzNaEXN9hKN6Am0raZ4GVj4xUtVNtmUq6wG9X1CKrTQ",
+	"21hPnwT64cB7J54fI9wQ3tHeLRdSuXT6MyK1qG2E9uO6LK8lcH1mx06Ut2d7ArL7MZoLQuCfzq5sbpXU",
+	"UqW7lYyikZkEZGFurD+w5x89JYmfalM5ljpIXxJ1Pwn7rcPS1njHh6dXLu+kT556CUWl3rBDd7A7/WlZ",
+	"mv6j1QoPqCIIFiDo0b9JUnYQdWQxW1E1oPDfw6gLegcG31BcM3krPK8q3xqlqePbf0QPVdNgJ7WEf9Bm",
+	"H1H5ggZUO6g/ysfSU5QM0k5aCrfanbK0PRqTOxwl/Ge99a6IT8h34fG41NmY9rgAZhd5+440+WbEpG+F",
+	"bEEMYcbZesULWY6x3y8+tIFbur3fPF9WJ9eiPYxynJtVmIw/qWYQ9UsT+ydGe2SsldzMcrKjH9x9YLT2",
+	"1uyPnhLMz4YCyZa8tQ+s1RjSMUU9xDL3EO9PT7LJqvigWpKvLknRPao1ZgXNVEw7bvQSZ3MuUpTTjGuZ",
+	"jDKphLHpRUguaa4hFBIhfGbkAiq4G742WWK2qGWS9hOrdlUn3YWncYnVepPTbYqcuyZqvWOSkM7Cp0b4",
+	"da/J8bRIEn0xhtfdv1Nx1HIZAVHwc5aSMtX1MCO8L2BsY9nhqAE8ooC6qYTV9q17a981VUj9jT0Wl1Ga",
+	"Q3fiMtxqd+Iydhc97PvtVjYcRs87lA2N19dynL6vzJ33IV3urCzshOBqVdsh8P4IVkk3/l0E66/m2e0C",
+	"pf/We9x8XV9tMIBxTG3fVD86cm2DOTeEKx1UYQ/lVyYiGzJnlk7ZJfMZocr352CFU1IGER4sSZZGZfGv",
+	"A1D8esOWkddtLWECODfM2Lr6D0uc54QZTtbO+ERCLfwIYb9SoDCK8v2eURsJF2l/ZwJo7bR8Hb8PJNDD",
+	"dQxljoVWhMaSC4W8bw0DpXGGKbplrPlEOh1hqTQ86Ceq+zdV366FtvoZ+edbLXwTwN8HZqo/nsdDTJX3",
+	"3p9wHmCkFwHV8BmkoVAkRaZwrxZxZMzn3n34/KUWUvg8nlFhTNBb4du65nVylAucx1BSJMykg3jo/Mac",
+	"eKmWgsglz1Ib4AN+2yYDLsEio5qbMxE1aK+UmSs8U9YkMiVOKBjq9wE8YQiWugkzLBU07fWUTXKwzp0y",
+	"Fy6hIZgmRVasIKYjUPzdtkRnZUu4HSgwsSBb7ii3uYPS7qUMTStTAywvt8wm5csDBF16B1wHrCZgRiOT",
+	"A6XzyP0sShUEbn1T94Icao/034Qc2vlseE5Y7CU9LrMPh9Su1Vg7hVCWkw8LLXR5F4bkyGwqWnh59VsO",
+	"6SPNiFSuAEOzDpxBmX117GlB+jbt5/33huBUE5iOXdr5NqbIbnh6t4mFicRyWZ0SzhROBoRRQN1Ol/Tt",
+	"zPQOGokWHZjf95Z/IlHSoFOgLwwjQFPFPVF+RPC2YCQsyGmi6uEkyTLZ2m+Z3FG3E8D+XGka1KVgKpW7",
+	"5GcO2YNiiMbuB17W3WhQFMC56dNfe0QZINn4dcxFjGf8JnDDf9Pk7LVLVmgCFw2No8z6crdCJlQhmETT",
+	"5+Fz6U9eA9C1jeIa7fTe9JleMax9+gwYhhlZc5bqb6fPIzQ9QgcHB/thsGTchrS17Q6mKOyWsowWPYgB",
+	"iOd/QE7fNpX39li9EnNIUSdaCr9684Z7cAMBkN1V1dZ6PDt58ur33zfnqJdUoDq7XbMIlFC6Pe1lv5yu",
+	"rfNw/GM4BL7XkbbZlxW/IWmseFwHEI+RiROCjfifkbmKsSAanhiPTcZ4CAayedlAnoiLPCciNqAjCKRy",
+	"2+xGFUSbLcLqX23/23jgwy8XFQ24h4fWIjfCqoZqkeur3UmL/EA80OYK94/Lvphz2cJXtBkUk2zj2RSd",
+	"FotCKicw4wSnZEWTfqT88Oi+UdKulLS9wRrmPGnvgErNGKSaD1AcHR5podyYof4d6Yi83Wx/uPcrxXYF",
+	"ij64GGu2ci912R7lnXecwL2++7Lwd7/HX1UoHyBUbK3g3v1et3bt937LZQ9ih38FoYkGH0NKEippH/qq",
+	"+79xrX9FI35DhKApiTflC9r0k0kKGxtVxx1rpFhDyiD+3/WZrWNb+GonHFWeYFQlN/KW86PzMt54R18l",
+	"AU1IrrycuVXG3A5OTI+0C8m/14tvVyPHDFFmCoNknj+XJiYuS/KeO0Woor0/PANXdAcFWwP82ryZRZL1",
+	"NFtU+tmVFff2MPcyLwf2sn1BA+B9KwSGgO5bnvAVZYuKrrSxwRLL2DllNKustb1J2sp5T0vhLKKbttNe",
+	"kkv5O6RSCkk7/QirPYBxw7OIcIG8NAUnCM+gRgykUNIsWzx91bMiv1lBRx3A8KjutbcL2Xml8PwSfD8e",
+	"h7mydkWApE2g0A+8mgmO3Qm4tOE+BXbfrfBPLYjar+wbhE+hI2jPeR8cX+ChPB7X9y1n39g147esI/ed",
+	"Nfd5+WrRt4tPUFTzw6dj9O3TFBUsJQK9iNC3T4fW+oyVAskXYVuf1CgidZNnyGQ4IynihZI0JeicLTLM",
+	"Uv3rUVnJlLKFS6ijf3iFGLl1KaRwoZZcULXWv7yur0l/NZ24TMg2Ub1T48BO/Sfx7dN0FI2+fTqEv8/g",
+	"7xH8fQV/X8Pf6SQID7+T2ZLz61OlyCoUv4erH+onOy1zpxlLqW0ISfOXVBqBPKzstE2HxnBAUdYg5aQK",
+	"zTHNSHpsfQjiT58+RZC0khcq0vfBCNTWjE27yKQC0StIU0FkOI0vbKF3vDw07nS+6FuZESvCknW86qiq",
+	"Ck9IECXW9uzC7ihUIiWoy4dSomojmMsCUsqUeZzBcopMUuG+TiE2bYVziAu5o4NFXTyR6N3Xrxf2XsqV",
+	"eAmkb7GsckSHACakGS6vpnbwJWiNGkBWO9gQDqk/g/tAiY2H9Xjo0E78heQZXu+k2YIQ2EHAXzpp9IGf",
+	"X9sW/YVIiH/8o+0SV4QSnL7jt2iF2RqlJNMwR4k0+c1Mhx4wZUfecJyXJBFEfeFVdoYBJ6rZ/wznsSQJ",
+	"Z6kM7yDjtvAxz1IkYToIi5VI0gWkZ50RIDW6jSYknBHLNBtDzIvJ81eWazZfTLbuu7mwTQdQzGoOrP2r",
+	"1+8UsFc+6vqL64hp9dL69QPYnQqVlLn64XLieuKDJiKmmRaIFBgCa/rCyJZgs6UF7E3rO5ZIcd4fC3dV",
+	"VNckjrLFMcLuQayR0Px7oUyBQE0a5ImFo5+qJAhJBtZzWstyazLJrsGpBsYNshG7GBMLES4hsTl4kJLb",
+	"nqj3r5CNNOgo2CrwaaP89ZLqwBc50PaSDe1m+wu8owe3ktyaOWPpTTrUVBJY905UpcQQZXx7jc75Xgz1",
+	"x1/f3vkqV2vNuxhO4lhvR6zLKvGdsfobo/MDlpZdMISF6PqCl0rlxnUS5cUsowmyPKe5AZPzjgiY6In0",
+	"/WPD+p32e7njk9j4GnpCcldCI4PdOtRFlqxZDLh3u5QkiY3nBJbkxfP9A/TelO4GgUxC2iHgaDWfr2Uh",
+	"qhDjtwcdAYk1etXjdGokrnlKtfEit7Gex3OPDGV9kY/NVdY31ce+0p9P6KL5d33J9lVue0gb2NK/2hfW",
+	"SusoCdJvBaUkoanmOl2RoxrCtbKQPEYJL1hCs8giLdjxSa1Ea4SMPpS7n6X1PdZzmVBeSA8pCEO38KUi",
+	"eIUoS7IiNXrheslXW9fBOsQ5qm4X0qCFYQ0BF9cZlaqrwF9hdT/HTkFBlUS3pqLACUoLEkvO2bELxit/",
+	"c4qQtIDVnaAVlVKL8CZhnHXpBmEkQgVbkRpb4mYdGQ9KPQVE+TVq/lTb8PPN7ub9XnoVbmKwoXZjVcAg",
+	"zsu65D2SnnsdL7x+JoP6MLPjBq/KXfjx4b79ZQ0AV5WgtyJFLRlNbIXBjXxQ2bBPKAFhqUnOsmnIP5lW",
+	"2/31+6pzNhVLZEsZVzljAgkHpOoMGO7hx28rfsRS78MWBtlcatXUD/EjhWbrOMAHtUl5DeMYtFTIMjO5",
+	"RUu+i0S/nAKmhMPmRf8EFJ+xewtJLvKusVhcVHrmzerwUiPd32kyJKgMDmrwfB43XeKuMoyHRB9cdvFt",
+	"LUNlFm+du9Wz/w9D4X4gZ6CMRRM5ByoZmmNcFRLKz4N30mR8eFQRtZ0R+hZssOfMJqwQkoh1hBKeZWRB",
+	"9tt+U8bk0q8g/b2QiYEJ3e5GRAZO5tOOgV3rlKV+QX/FGYXXbqIvNUO24mmRFXI8nZo86iilC6ME8gPd",
+	"J+PXP/6YTsLR7T6x8judjv8bj//1449pdPgLRrDf6H/+b/S//a9+/HHYMXaL1g08jjtQwsEkKJjrEAps",
+	"EWGTVUTopn0Hux68pVbBafMip9n2STOi52rOejr+7x926ilcnf6iawm7EMYGvetN6rbQpfsQtbeUJHkg",
+	"Ebu2iftwXdxIxvrR626C9qNVPeE+Sdw2f8iHk0e2uiHWCE9PrqciQaFjuy+i1G8xjjyFVvJIBGu7l2iN",
+	"gDWb70SVNg3y76BS291dA1Sr3w2X9Ct0xZai9R3pZ3gUS+12vhlLtrZcym4EqN/WfFL0I1QJpoGf4eiS",
+	"QlC1vtRDWCya07+QULYLhk4v3qNrskZ7VzyPDw4OrvaNZuuKMwL+dDin+ncjiV0hLtDVxedLI9vgnI6v",
+	"yVpeRch4bkh0dWo8hv4FWOwY/UawIAKZRP7XZG3S+F8dmFqPZAXaVWJLytjNLJWCsHJOU3ABN7+/dSjw",
+	"z79/HUWtvB1//v1rpZOzisMnEn3OCXv/Bp0Z3xqUC35DUyLQ3udP5xcfTj/Fn9+/OYvfX15+O/+yH6EE",
+	"C7Gm1sSdZJiuIIkzuLBxsYjKD4JnUAkUiqwLggTJyA1mqmrh1xQG7aj7wa8J1eMcfkE86pyH/DQhqRsS",
+	"BTNBqCArXZ5/elNm5NYS5zlbZFQu3aE4VS2hApJ4MyK8IvcRMnj+O6t8+KNmGu/IVjXFC8KStVcB//zd",
+	"GdRulV7eGzOfLXBfORwefGff2RlnN6YstDz+zsboHBTOV09vplcowVlmB+sJVCcakk1RuBlUfVUcgUeo",
+	"J+jptWCkb+9AT/jny8+f0JySLDXllqCzZPiaxAmW5ASS45hvr/72t7/9bfzx4/jNm6sTSLWHYXOCoC9v",
+	"z9CzZ89eo29fz04QtYXpvn17/0bCLGfweKT1HkKHk6nhbq8+2CxAV7Cuq/OveHF1ggRkSgdQLL+7ujj9",
+	"evbuCil8rQcyC4ciY98Z0tedLNGeXsfLZ69fROgK53lmGaKn0GwMbf7rH5KzK5MpZMkZL4REV+/n44/6",
+	"xyv0f7P37s1t49i+6FdZ5bpVlmooWXacdEeu84cmcTqZycM3ce/efUZ9TYiEJIwpQJuArGi6+rvfwloA",
+	"HxL1sCPHdjZ3nTrTsUgQBIH1Xr9f4/T4hKZWALOzD6BpUEGUNizhTXwxFAVhYaSYT6YKa5ha/+SLsIuw",
+	"QiZd5INqNuEocTCDpuIFYGfiQher9HCd7HMbtE7ZuKZFxTc8Jmjv0GHqZaPi9Qw5gjki8eEjhIbTk5M2",
+	"9PxssPDBjHHx6Jm+jHHCFqCNSBIYcHuyMAlg7++8dB/tsx2i1RsanoZnwJbuN2Pm6/wQzhTjjPYxmqeY",
+	"HzRqOuVx0+chrPkrjCvCTDjTXKPXc82JiUbJCAHMqSru9Dm4KpggQ3uhV7JCAL/JeyRCdFst/LNPNm7/",
+	"oAv/arfbfwTQL7oG9u/9g3a73T/4KwxA8nkGJHgGU6Y1hIWrQxiw6BqYxj3h/+ZLLLFMY8pGvL10E+K7",
+	"akIZLaDS2CvzU+9mbLe94BrC/259piVtvYtDh67IkoSnhzoAMQRhnNKBOU+SlrWQOQrZZmFQLMe0z7dH",
+	"4+Xp85/KJ2OaqkHCJ3QqzpwgwHvoCCdCGwJ5Demvodtg9v3xCCLSKTKQu0SR3we47+wGCI/+Z8bTheOy",
+	"sVLGiasAwqMxZzFPq3+zMnz1l+LbpSiLkfx5LKiIZ54Kg9D2bBkgANsYciQhlWLPP3Jk8rjdJ2qbiDtc",
+	"dTIPDz68u0TfUhhrdGQap3fxrhCD7R502sftDpEVcMmm4qB78KzdaT9zxIVohBxRjc5/7H+PKNueVRS8",
+	"iw+6B2/d73nlJt530umQm4j8tGTO5F/w3y5TRgbTNk+OHkE6tSL8mCqsMBIa60z/Cg6ed56tGzKb45Fr",
+	"m/tVshsmyDwr2mEH3X/9UUAcO3hvvRf7GLv50AlkI+3wa1LHB/mHHeDILWZ7wSbJ2lX7RBd9mfLodivn",
+	"R81XbnVF7ODWQnzW7mQ8w8jO+nvvw/tCQUNmflauqx/Fj0ASm8Shj/doT4p4b+t+iaSzShprl21adnuq",
+	"Fuu36Wf6+UF2KT7bmjW4eve2VPYxIt+j0MAQnHbpbsMGTPPmpiW0vkGU4UJWLqNVU73I8z5MWcom3CCs",
+	"+r8qo/VzVMRFoxoLqezvKF89oGf3QM0lWtH5Ym9tn/mzcqAiquAehssq83bbBbQ4OT7S8qpY86cLVkaA",
+	"W2urr42z7KlewfAzYj7pUsmFGfNUr123G57GM16a4HL9i51G1aTz73f0XkyEOdjhwlcUm7R+7b0dJVpE",
+	"jLZWHKce2iCoLWkFywYQnq9Tms3m8/V3FjtjhW453n7Lr9L11vyHYvinu5zjNyodiDjmGPA9PXm5/Y5L",
+	"pT4wuXCz098sMTIZ4c4usFHKeYyciZkb6PiRCvTFXlI4v3RFTBz9KeK/jjxCFuVnShJhy1569xr30VTp",
+	"ClHjS2RoyqvSZtvYuVPzT75w+xWX8+8qXux5q7q5Um1fKSjvYlr3fFTW6fAcvIy+2GM/G53T7Xd8VOaN",
+	"mkn3iB0O0yvXMYc3HO8wJ1dDcKnUe5aOON33fJcF0LMpUU994LFgl1YM45E/2eVmZ8jSqX1oQfGBpdfI",
+	"2YH7BmIlOTTmY0XuytiqL4yfUR1Ic6OwQDbzlmcz32ha4KWfM97zpSNfpf88z8oeVH0FvMn3th4K77/N",
+	"hiC3FUtEncgO3N+Q0855974Z3bpHaGgIozMzwwN57d3YWLZ/8XsiMNiCGxhbfx0jLnYP2cko7AB3sRVs",
+	"8XSVI1WTiGf8ii6t/kLrUDiemA1U2AqbLaHa/NlZqlkZAySP3NnR1o70MARFm4ePo3UiDM2etXLsF14S",
+	"YwffaY+sMwFIRNuzRFErnMT5JVsLxukuO8JrcNAfyWB40O1nPXSkbCptwbxmxsvl1X0Y3MWyXr95j4pw",
+	"M99ks5c33AcmpGGCEjaIe5gpIE0FgmN2Y9VOQkFwylo5EDeRAptOuV0XMRob3YZLH552CzVkSUKrdHwC",
+	"EyXNWLsIe1HVnbkkjJoZtGAmXMYYwFIpoIFV7F3wIOvlM/waey6WjvG3+R/btcq74QfCl7ovV6XwOh5A",
+	"yKHwfWefZQex5biuavH1rf7ODq7HRYrJKQzQvcEcWO0q3UqqY1qmBLyCzZbO8jYKJk4uBiSNSBJZ6dg4",
+	"hTnn10Uxlhnzn/kITjrNW9gkR+7ePUv1N6magAPOLnodVp5bmxz/eJHyKbOmNiYWEZlwrFRsTXymEUVF",
+	"RTONuT5o0Ks1XjSbq7L3rUriH1jyfqBPVAveWvDWgndvgrccCMEIw1q56crfNgeiLt79016zUwhqtQPq",
+	"25NYKuE7R42Ix3fdUK599yrlN+qal2eXwSW4qu8nnzjCksntiSP7/etAybZAiasy1dBg8URkNLT2vOGf",
+	"zZhPNE9uuC4aKQwBX8hnrU7sYF0dnbBHm9bBjXQLJX2870cT6EXFLqZflhSzL0ncppyz6x69gq4TO/dz",
+	"snH7ACvUkOPhdhWZ9g9CE6iUyOoRlUwWVSd8SaNuj4v6M3/PCmCdbXvNyTEzTCT6h8uFPnxok5VX2G+t",
+	"Ncrh7gHN4n47Irtmz8UHn3HQh96vzmSzq1pn7h94e9svQRs8l5gOG1b7iu9dZeRRqgzbQ8FMRcFdEnsZ",
+	"7jePAwjEWnts5KCU/lmG9bhe5q8GZxCkcu25+H5GEJ0O5EaaOCzgH9oa+tFPF35Jd7xcM4iDIc36FHAD",
+	"r3QFYUfXBj3jj98sFqZFSB+bHX974Tldt5PzX2Z93tFhx3vIilxfxlrgj36ElS3Ml+XteKDtumbFauvG",
+	"zHk/bjnDVenAIqNSbKDId8zaspZ7CODQIVkerdi3e/LzlrbndWNnXOSYNFhfBLMWI3nLsNuKazaM+6SC",
+	"RdlR36HS2F7rkILqeptb1tsU1q5KVNufc0kdO4rhopheQmnFLiosocfyOsQz9LdBw1eZTbgJXE+g2yOD",
+	"hDc9YZyjToC8QY16CDkPQMm+DJFLJYSGC5FSqVyzm6uiKFG+u0LPOZ/yFNEHsaAIVZifUtuDCKLCyv5K",
+	"eIJ9ibhTnlj5lR202YaQCgexCS/094eFVml73aHGvl7kIshbo1+f916/f/fx/Or9ee/1lybMptRRG/cl",
+	"hYJ9o7QDRwwgpKmEleiIoUdDDPP6PESdidvwRSlpD4IdifopG/6t7A/ub/b4JEkzsBamPU+usAOPVt7L",
+	"BomwBrZcYGdcAJLZhzowS9f5ZtevBOpE3HfYBbeqyl9nO2lLp8onmSzI9sVlXacl8MedFV7pi1YpKXxq",
+	"ttsz8xv5QNZN4ZblpEvwmtsnsbEWk39lkyk2FJ50Tn5qdY5bz473XqK57ssstUVmU163Ut9o8VRBxy3g",
+	"37N4xOMziJe5cNfNAoXIj1yl6nf5dg1a+GK1wlzfnwNzd2btmnnRi4KPJGuFyitVC5LnkmtToaczwzf7",
+	"PK/9RTs5PI6Vasf9QUMTj9j3rLufYW/rN598KrX3JkWkHBRyVjKf/WWtazHl8tbl8gjpHDtJ7CuDUBCv",
+	"Vw0OCDq+skr826Tu0gTKqmCHGRj1Q4s82tI7SDx3rGp/4Xb+gknFYCZZ4qqBdQATHgvmGhdlTF1tTFCI",
+	"ZrXtaFN8dJlK2eGpW1lxqLvAZCUYjoeHCPwFxF7I5FIhtz2tGVxDXzaYH7voZkRMWnlirX4KtSLKiT1r",
+	"4VEutsJmG37ziO9uJ6GHMuAQIlZ7CDGfchlrsoJ1X4ZWNCO4ydISFoudD6mdHp0xAs+xv4SaOMx06G7h",
+	"MTT+HsCbAN6dwasAXgfwSwBvjwN4e4Kx4b5kiZIjzxo0abYBrTUGU5a6amu2BMGKvNUvWifP8U383FIY",
+	"KSyS9F858Cx5CEmfr2i7L39DLBdfWnlF8JJXSoZB1Vun+ZgZQokwGtFEOEuuvAYNq1wIKlNwp/2x1im4",
+	"6T1IoYJfmgohSGt39+rBoA7h1xUQ91w2uCIvrAjJ5QWKr0zTeJwT5L3K6H3Xtrx61b+1IiIXL/dtr9T9",
+	"YU+miGJlX5Z2ZbYn1xk/d8ooe1Dg8g79FcH776wDb11Wv4x5dwerHB/4fcvqt5ywuqK+rqh/IqrxlUpT",
+	"665IRcCXsUPSbOTAlYRa2TwDlmjlghOiEBoJAAlbXStTZn3z1IihPV4chipJ1FyXr9hZmx75J+0dboaG",
+	"3ZfB//BdR+5N6MUerNlzm3D0+6YWj7V4fCKew1jNS2EZovJvKBnxM2AO6tXtbE2FSi7O03m5ESnHQy2u",
+	"z33/NlYYO4lYknSByYWSHObuj6k1HyOm+Vyl12cYpcnQGzEtnbH7rWa9+7KAnNpgPuNaHbdKEKxWKjMW",
+	"ctRsw8cS/qxZTe72JUNEbkI9xSRFluBl0TjHmMTwnp3l2qRutkR3qM4qS72dcxjukbet2lr/tB3SEE8q",
+	"Iu4WaIeQuP96dRR8WxTcnhbaTYc6X7eC9Mj/tj7kvVFcEOiwlxeE1Yww9IaziRVkJSx8lYIjN3EVxX2J",
+	"B/VQ4/VBVqdZqKyxD5ZWYjSp5MOjehNmeIJ0njwZUs0OgtNPWWqaQV8yAxOlDfiilg+9/756/enVrx/O",
+	"P15e/f33y/Mv0DjpwIe/w2Dh0/HFiDmNrgP7NCJQjTOS0L4cLAzXXbh4/SaA36yYa7z+9Oq/mwFcfPwF",
+	"RdA/Ls5/QXAqw665PLMrh7IOeKI5NN5efngfwJf/+iUAWm0dAEujsbjhutmXQsPp8XMkbMU4tkCiYRSj",
+	"2Po/VvPC3xM24PaXNvRoMgXAXWZgrmZJDDM5ZdE1Inj15XEH31ylYP/LiIkLa2vxH06V30PstG+cnpw0",
+	"gWn7KZXWYpBw+I+YwkBNBm0HRj2bWq2OmOGUCujLmE8TtbAzONSgrdjnds7qOidhtU+55lNDnzWbMD7b",
+	"g1tzqtdJ+UTdOGKovuRfWWSwpoNjlqVlVOtaqjkh/GOhWKlAyz5rwDHRAEadwXrF1JdWMxFkvNctYSaO",
+	"Q8Q/JvzxWMSY0eVfhTZt6MWxXaHQv0WbxTGPQ6elcF59aRcZy8uoxuxaSHo7K7lR0XYB0bbJacLdR8kV",
+	"bdjCs+MPlBk3qxTbr/gRvBjdh+vxQ+nCDVUI3/YWeVlCXtt07rmcWAJTvYjGKlGjBbDYyuw1mW8CWt80",
+	"mzJB9A51v6uekt1Uh5Szs3uZ0LhlzFOwBwghNhp47K0gjtVc2j2lraMOAyvK7I0BSIUsI+V6Lj5t0fu1",
+	"p/FwzTvax3vStLu+186OrooMNy1tUs4mZTsk2y4DIRnOb/khlW6mWzwU/AXam3XPDHPhXdAm0LBSFo+8",
+	"k3R5xSSOjGgm3zEB5wVGxUv/00rnOv1W9xPfe8WaMdaDY7kV0CBZEqCytm9p/4sy9U0sRQZvOJKGWGPT",
+	"LvvEWS4t5h5tepOxW7JmMZsnlwmRoOE88G46k83MLrZ2BJoXzg/Ns2QwUjxr9jvLzz3hmHJCWs6LqP2C",
+	"aGOtphzhichj2n25Yno4Yyn07P2EKWWtIpMykcA151NNdqFwBgyvdJU/40AFi2JJCJ2uLh/dEtdt0fuN",
+	"GNlFLZ4O3B47HoFgexAIWstuXWn7OsL0KmMaGqedU8L7nQttXbSeq8RHj8Gqt9X+z1+4Wb+pOt9FsxU9",
+	"jmwB67DxI8pfF75O4dORl28tKLKV1ocy7gwMUNYVR4WtuEswlZjeU2RRGZUkeBt6yZwtNBG40AFBRnEW",
+	"jSfItdYIX9HDWq+Fnioiy+sWLgmbgSMi+++Wv9Sq/danKRHpgVRaiuEwdGR3msl4oL4KOULCPbzhi2N+",
+	"aV2oRESLALTVpoNUzTVPXdEc0goK04bwtRhxbcKWNgtrvkrDR/bmLnn5hXl8eds7ef4iBDoZWaUcatC3",
+	"vdbJ8xcZ0LtVfhQyqBIXFYqoIDDc424nN6xDcksHICgNcCPjtppy+XWS0K26pYZDEfHs485VGjuTSsjR",
+	"JGn7X27/YDFhI3707ykf3fXeqRztzeEJfCwFs6zkuFR8yLLorNjHqycn39dn+CTrF/4fR0hXVe1eeM3l",
+	"bYcfXFfOqytnSVL1cn5XutdDeYJv8dXfs34GtcDfo8B/7cIMZaHvv8e+xTsfRy0szW4VeEo3dracv331",
+	"0d7QK1y/U97o4akgzseR+147kUm5uIr26Al5mxB2hyZiIgw0+NeI480tFv97Zp2HJoV+43ujgnhKiazz",
+	"cbS0XbantPzC110et8tvbeqzuH1fh+fvFBqD/tiH5Fg/v5x/PMl+VzMTqQmHsBdCY8plTAnsXrlRgZLp",
+	"7g6ZLJDwpi9d/4L1nU6e+56KmC1KDKJzUmbUQNXQ7WcvGsdNeOUz79a4e8MmIrEWVi8ycNI5Pm0irfKm",
+	"+AWSMTvaZ4/oU0y/QcPn8bqY1msGTqNi96CfXF9OWMzBcZ46ZukzZ3A6LH4tRpJQg1xCT6Sg5tK5kw0r",
+	"g/1X6rr/aAYwYdeYGTR9maNCdu23wCt4fDVYUDM7dYcQJXlRyoZB/uWulMSLUSb1JWYmX7TmnF9Th7aV",
+	"bqnRletvjdcbrpvEtBsW2AAdXbPDiKU/pI5POFvpQ01EjQazZz6RREFgnsS4V2gpqksjRN7Ns6RDNjSZ",
+	"rKqpx9pvsiohH6T1ZHUadRdK3YXyNLtQvOAaUoy6Ui82CgLvpEOSMLfwUCZuLCyrtJy3NqdUiqXvaHzV",
+	"LStPiNJokz2XMxxtRi/4xjaWrZv9yGXx94u7+IksRJFwCOmJQo7CNvTwYdYUmJa4MVjGjSEo5JiVZQrp",
+	"aTYUdr/e8DacY3YtvhGapzBmVOljDbKiQRTAlDlyjWSBY45Suz80RFTFX4HkSJ/m/O2rni9teOoF7+fj",
+	"iN7lQQrdd5dfdUNQXfH+pK0UEmyYyUQ2OyedkNbnxRm8IE4jYjD6+Y6GiZPVR3/S/14R1DP5h3cT4D4u",
+	"ZydRgGjyw39TldoGIGmc8g8pZj1OTC1ua3Fbi9s9MxrFeQySx17kUnArvqNE9cgFLaPcj/dhCaNayIOw",
+	"behRQTpLdmcALba8W/v1Xe+LJwVdw9V5DyG0RyFpH5Soc3cZ63ss3CrUQrYWsk9CyHqOzvmYmzFPwagC",
+	"eTBWXxaCcNacfR5487a5BykstJ7x+xPCxWhEiM8KYaJuXG2PN+mNgnCaMHkVp2xoEOm3gUmzwrv7vJk2",
+	"bKGhBzNpROLSItgpkTDEU8OHxM0zCKUyV+6RmhtdNdhHwrW8LS30eg1wkTCJnBE/huzHV3kiCqA2smv5",
+	"/2PIf+EJ0jzQI7XDkwU7WMBxKbxx3LmrHshqcfZthf/iQr8Nhu0WjRhB7z/zkYbnjdNmAMedxmkTZe/x",
+	"s8Yz15ubsrlDhDeubdG1H7hCIUBEdwwzZ62+U54KVRFb7sXxqj1+7t/3xxDO2es8csFcSsHYj5btu0LN",
+	"pYwxrZADwfuvXgvyWpA/+uC0LOxpEknUIsW/RjPX1Q6JilhS4ufP6yL1HSW4PVJxyuZ7RqL6zQ37o4Y0",
+	"/Pux5JGLTv99ZR3WqKXh0zFrHQRKsSA138nk2XsP/Letxqs1gLfW2F/gRQ9VWM/H0dUaurVb8z38Axle",
+	"qPC0CwwizrSQI/IDqJfS/onMZCzHwHUUmv4c74m453wc2TUtVv4/sTp6O/3NxfN1wfztC+an7qBldC/j",
+	"aENhfA87znPE6ty7dbXrS6RKXmI0wvKRCpsBqBSFiAfkLxQD0NlAZtkhT1NXO45dzhJbSHKra6XQfuxg",
+	"4ewQ3Rw6TyBUXhu+ECkBvKMg4YDDIGHy2j6AAUYrKSh7/Kxx3GwMms32+gJruyEfcVU1hi4fqJQal6au",
+	"n67rp5+SufMaj38pTHfDUxRzx80VEbls0exS++wkxn1rybrK+YlVOZMtKMzYkVP6bZdF0XwUtUpRf1NV",
+	"c751j9iEyzhrgN17+jBX7NQIFpE3jPBhqZoqzRJw7XOOzdP/tYgeMB+rhANOlceedujM2SDCxSTDi09f",
+	"LqHiFSl7uKrSL/BRXqf3/EL8GMGR0is9VHxkk1iqE311ROSJmAhfuIydYOIx5BLTN8C6MgN0IU5OunD8",
+	"HGK2wJ8jNbGXBq68wQoqIeHn1cqPDebFEYYE9iyeLx2Nm/WRxjyJc/mcl2S4com5kLGaQ5QozTXB+2a8",
+	"znACEyXNWBfgypyX2AxgJhOutUMfc76bfaBUkCg54im4r4CQso2UM62khucB/BTAz802fEY+PJ0RZ+JM",
+	"EzbV/MyrjcoPg5dUOHF2Ifflwz0aMY9vVYv4WsTXIn6vtRxWfGOM1iiYMCENEzn9JTR0+/T5rhIcY0z3",
+	"YWAXqPSJJB/1TBt6LqzFkpSzeOEBx1y8ziksB74NzAOSnbmA/w0twIBHyhN7Sv7VuDGLfoqPp3lAsxET",
+	"sqpH8EZkghcd7h9H+uLr1NK3lr619P0G6TtNmOP6QhlzaCUSEQnvKGHvowL6Tcr5f7gGBpLPnQXvhF8b",
+	"PipTlL7O0Pd1I2OmHZ1PwQZ2YpeNUs5j4CxNFhT0KIhub2YXM69rq6h/D0pIDgTONeHImUw0/1SeZyVG",
+	"PEu4LiiKMuO0c0yOM3PeqrfTijwI1hL/cCY0vlUtxGshXgvxOwtxPENLrRyY70X338Vu0XSmyEGF376j",
+	"rJ+OmeYtnynec9Xclyxnc2Efc+mf8mPIuuIr1fKulne1vNtHyACdY5RKWf1KlsXDupKfs5J4aBw/hzd8",
+	"kM5Yugjg2TF8YGk0RkH53Btfzq5Eui3TOn6BzXa7xhrQFW/dR8QhN1UpEOCc/gnnpmSwHmp3AVX02B1i",
+	"Vi1Ju8A/aEwAX60Wr7V4rcXrXiKyTtpIs5xxq8q0ZYV86wXmDZemZRZTvp4gl1gN6bzAJ8kv0HCVUs1k",
+	"xDUIqjekzmIr9u1gbejhfxxqCF2cAOFnB7PJlMcI/osqYUqfty9peA1C2jViRgySxRmE7vcrOtShYwB0",
+	"UQZaSsLuFRqLIVIWOZJHeoeB43EMY2ZY2O5Lt5+060kXsQ4gUjFSmGFpcImkXclkETgWCHq0SmGYcg6G",
+	"fzVdIiwrUStqngz70oxTNRtRc1jv4l1gX9hqschuKixtHvPo2rWJOULfdfS85/YTXeIXupO0zDjp/jwQ",
+	"hk9InWR8ggTl285goKziKS45bj+6CCfi1g+nknMf5iMdlIiswP+5hOFsha3bFAfdYyzH2VGk+6Ww67JW",
+	"sDPDEjWa8fb/mmJm+9rErZm9PLRcKRX93X6lAE/CcmmV+9zgvkBBTtyUWcPcvzdICWkyIG2VxsTMtYC5",
+	"3fnEz2V4HIBK4qxEPXAOcIj/E0JDTQTycBlFgNR5Lp1u60t6H21EkmDKptmGC6Y1hNbyvIqwFD+EAYuu",
+	"iY6QBkapKI2QM37myFYZ8c9MU65RWOJRlMAnU7PAavq+nHAmM1JujHwuuIHGVCUJ5XcgYYanrt2X3hkF",
+	"kX1Z+ncXx8Q5U68DWsWMirCzVelLOxBQjomWpPj1fOqKOGAdRw29qhNO+lpMUQ4jCa39EGxAheWErI31",
+	"CynKs75ERI4k4aleYrhixl0u1fwMYpHyCIFFuRuSBjGKJodPu5gNEqHHPM4uSjml0oYqReRySLkVT4VO",
+	"woanID7/r/OPl1+uPp9fnn+8fPfpYwA/kRIrMBBjXFfCNJ3JLTKyol1mVTqUt4ljO5mm/EaomcbPvq7f",
+	"BD9Lqd1kyozhqb30//tXp/Xyjz+Pg+OXf/0/uzTFYMaS9GV+QDU07I5gLc3texgeN4lUdJqomB90kUhi",
+	"DV2q0w/55JysL/GJHnc6K3ML7AXv6OLi7yxNmXUkDpDr6KCLjT8Hu7fN/LE/ZWV1N/7Ffu7O8ctnw+fs",
+	"tHUcnQxaP8XPeOvlsNNpdfL/O0btNOQpl5Gd+efzN62TzskLvOb0xC4TdQEhoa7Xe8ttVDs96sSu0MaL",
+	"n7MXg5+in+OXvDPMtebtXmWdorWKBF/x9CQ4QNJqwybTg+4Bvu3xSatzfNl52X3W6XY6/zffllVav6iP",
+	"g4PCITnoHpziW95CRW+n+CBhUXcobVHq01mSwJDzmNS5U7BF/eK0hVcHgU9f5VQKh7pEC75Jw3+1DpM+",
+	"0lyerNXznySHV1/+y8pymKh4lnBo2Bsc1Vng+pCCAotLnq4L0IqOKR5u//+YGyaSAKxCvOEYugn6ElOg",
+	"9nr/s+bSvkMzh1x4PTwHKyGcWY5dg8lsInXOmh8xzdG0UdKRVtjDcmUte8cIZx8qzKIv8wXjMmYpLKye",
+	"y6jZzyC8YYmIUVS1I30ToibWTkdPmIwZ6kmc0EQgPhQuBKnTAFJGUChjJvsy4eyGmD0QEkuLhEuTLNrw",
+	"zsBYJbF2S8gS64WwbpFzFf0RO3fOorFT1kJGySzm2OO1wZc4x6/7xX7bHfRkxKWeaciWjbozG7w9auNS",
+	"mbFIY7gcz1IdM8SV+geTM5YummdYouhWdDgzs3StSi1/lN3QYt2VFRp2i166mKVTpfltNdN/xHQv7HH/",
+	"EdM90sLZE9fqzzqdZ9H7Hv4vd/8sfzH6qf0fMd2BRe7L+ceTFuau9OpE3qq53enL250MPrfnqSI2VXNt",
+	"N0T5zKAps/J8pFDkaXECF1w5C2DNBDJsd2dczlJJUmDLE/6qlc1mZYNSp5XwG554iidcXHcyrJC1kt9u",
+	"Q00No/8R08DTo+Wf23FUFzQN/aGgaihqtTPpHNI7LW5NOVdgKtpHV/zDM9jlK/BU+9iXv+R2U7GwR+r+",
+	"9tv1t/sqq9K52Z0Fzpp6hVKrKTYp0InKeFD9Hw41pGpmeBdCeupVfmcYgEr7MtRsyEczhgxqxZ+h8ar3",
+	"ptekqDCD4mVW9kQ8xd4Mj62FhpJj72EaWF9iVPyM/uYsK8LkZBJCFkV8angc5sFIo0pAnmtJxJY362Nt",
+	"dl+e54N0va8sVt3+Xre/P6neNgw4F6tTC2WmQ6Qnd6IECkGYtVA/qybO1g75Cnnz3RRx3TP/RHrm2er2",
+	"3B/fl73JROPV3fnrNN6LQrx11cmEpyPewln97VtNTXzy961C2fWY+XKU/KPWR64uSXm0uvIVVYN4yKgi",
+	"pP8/vnz6CHhqAU9t8w5K8oh6MfZctPeBpdfaOhizAaVdi/MO6ZHccRp7/wKzvuVmv0TIawS0Q27mRuiz",
+	"hw7WCwtLyAvRWehkqNI5S2NKFHOWJoKn2YBCuyyuuuHpPLVTk1VOCbWA790puW2tYO0/1OK0Fqf34How",
+	"orFfQH4IHOzDXUQoSbl9t4TgoI9LBH1/Y61KgdTmWi1fHq98wQ1bZa65KmLswG2NeTLFRPMmeTPh3Ag5",
+	"2pyw+eAv+kHyNHjZrlka9/K0YVZrv97yBGsSlC/ewOpl616vy5OPeRJfrdaf7ZATr3hy1qm9y0Pp4oP9",
+	"ZuIfVULKfazteSi/7+sk1O2SUJNcFOyeeuoliTPAC+s+mSVGtNjImg3Zn6HxofehufTjlEme4E8XzQAl",
+	"WoshhU/LjHmLLKa+bFz23hAqgIuoaXohatbKn2uvIO9Qt+Gy92brLQjO1ZcFTIQs9RQxCQMOVNbhvcg2",
+	"UIuH9RoZfOh9KKavaCWW8ld9GU7Y5Mo+JzzDey78PZD/Us544aKQd4vsG/bC6ZXH+AnbfemlNgxVkqg5",
+	"1cbStzrUvp5ZYreHBEb4DHEAKadSYR5bmRbzKBGyECQ/Ayb7kq18UVDSAV2sxtvHTJMLzuMztyR4NZPA",
+	"5YiNsDoMEs5iEDob3F98Yefh4BxKD6ORSrnEnEp1wCOkYnKZTW3swbejn3ZegmQTO0oYzdKUS3NFiftw",
+	"9XlWKsarYETuuacnJ1iOdoTSlVZ9TfLRfYzHmnN003uQVKNfmjpCUGcYnyT1fy6UijJ2F6t7aw4xFxv3",
+	"bTLVGcMnkzGcZJti/3nCZXs5UqkzBkKv5Agb75rz6XLNUGYxCVllbUBDqjX6vErDNgPgieYVWnZFx1I+",
+	"88469jumMTMH5QGyl1tOuk9aum9SH/k6BPZ4M5YklnJheOi9gFumLNWUy1bMDDv6k8qa/1rbK/PFQ406",
+	"/H8SflgK7XrYZzISCXk7c2HQI1QSGqHvkPx0cf7x6nXvshc2z+C0cwpI/zMXmrehhw2sfRkLbT2xWcpb",
+	"2AKvksR6ZfMxM5hVFBqYvra+zmdmHD8jj6k9JRFY2B3HKde6yhf5hZtPUy5fM8M++6ru28lKuu1Nqnbq",
+	"HqSrL9Xu11o7PBFmsfsdr9RkytL1nSCbd5pbhruKrKdgPvBoltoV7f7rj+V2fvvuwDRMs75fex6wUQmV",
+	"dZTymEsjWKLPoHJn4nFoVjYHVAeL7QksxordLlzfK7RJo9HX+6ewq5sRgah0xKTQLKOOXhvX/lS6cqfg",
+	"9q1Cx8Xx8/hx1bCJ3/bFoZd7fSdCZv/eIT78imneElJzqYURNxwmVhp6L8U+eF2w+H++bRpPKWBc/ETb",
+	"o8alrVUHi7cFi9XS+fIyIsMiKMWMq8Jmxc/zWGNnxTk+SACttEh1FG0nJ6AOit1XiGIkNPawy9LxhwaL",
+	"J0I210iBKtW9NTi2JBy+i45Y5zwXZ157zo8nWFbehet10N6L679Nc33HiFTZAnqAsNQux8vHpupjVgeo",
+	"nlRJ/bIWXA5OBbCLXnRhq9aQ83jAouuNXu0FXfzGX/sQRVsuKren0YapmuzsdPv3phjVU/NHlz7edpfU",
+	"b4m6kOl2vqk7Utn6bSloqnJOtx60x+GfLk3zQVzU5aWqvdS61uNJ1nq4vLUawjRVo5RrhLfE9A+BgxUq",
+	"4IgjOlVDrrVQcnOD+bKK3+r9rkqf76WU6lKRJ0TIPhU8KhkK+ysb8TtXaeS5bcUz2mAb0Mc/SQ5cmnSB",
+	"CcspE45PArNMQ8HTJTMGenSR0DC0C+tRZTxCt+5LX/wJDZV6P9FBCzIJH99+ATmbDHhqj+OvFx8JGDcb",
+	"IUdWhEjNECzXgOa8Lz1ML4L4BQ6XT8gRmLlyd2tw/Z3ACGpCswmHicIOIjhn0ZhmT0i/VNtKkH6gJAyU",
+	"GWfwZ4caTMpEoteB4l64VX6dL/JOhv0tMalWHlOEpip/ywsmUu1LabEBIRcA99DI8aSs+OVV3G7H+1ME",
+	"+SmqjfgNAo52nxpmR9GeU9qJ7hyuHv1Ghr1Z9LdxX7amBFSY6+NVqeYob4WeCK3vg/SWScq/o9BwvQXu",
+	"cVa+haedl2FeM9LMpGN+jSBKcZKVBGru8r24JLmcXa2he02DrGzdR81eU0CYJpJ1a4rMhdTE+KsxhuW2",
+	"yKEubok50zAR2goaIm4YMw0DzmVe8tjeHSjZLd6DUOOsfrE19lm+Teyuqe20/zXh00dBd4NWF1l8KUcj",
+	"yts+1JM1Hy9uJ6BTFhlcX7eD1wdES1fuZDUVg7Z7CmKmKtm9cqg45c8q4XV9z12FY2EhdzDCijulNr+2",
+	"xlCXDtbt63uKn+fRxk8Lc3yY4GlxkerIaV3f8yjqe0qn35X3BBTzRC2uhkMR8XRbZrMoQrbHPMvi4rto",
+	"jXXWdHHmtS39iNrjpuVN8r0Kfr5NlX3Hgp+ySfQABT+7nC5f8FOfsrrg52lhaJbV4qZmtAp16MtwNju0",
+	"n7Or7iMF4EdfH/nPnu8ZnDD2z7SSwCaKYrAidX/S6/mCMGB322l9ptsqpnWZdSNjN/5SqeB3cvO/Mcux",
+	"+kY4oKNzOdTgO4XWvdK9dBKRgwHMLMFcCakNI7S8qrlEdN82sKuWEZOdEK/8PIqgVztOYRv01c5z6BVY",
+	"tBr8K4tMAMijVeQlPD551iRTONoYpFn6tnXMpnTSt8drMnFZx2q2xWqypSqmvB1ZbKl906uW9XBel0UI",
+	"rBFHYOXxbMJk8WiE9jz8/vvvv7c+4v+Fgcu8uGZlJOWj9B0XU9OFmRT/M+NBXw5mhvTKiE2159pe5p4e",
+	"zjQBVDEE7UIyGwcx5ch/IRHGJBxZ+bB1L+ZpX7IoVVq7e3TT84RD6NkzwyAjU+aJGImBsNI0a/j2ZYMN",
+	"Zq3TTuvkeYCxbJXCxMokhyBm5dKNSm7sbIQk5lzXH36IJGusiZznM1cLgGzwxLznFmQ9lNTnnK7iUcbL",
+	"/PweJFaWLU6F3PhcYCyvA2V1oOy+8152sxUll5AOn3UVIaoodpddga1RsTsLhDuSaO7vRBY1Se3dP6IY",
+	"WgUl0pJlsEeUKap9yc+JNiKxp2VVN/uiGBcdOiupaFeARkp1HUbU3ZXnd4zQ5QbwA0Tntp1XH5mrz20d",
+	"lXtCOFGZdPHBg1RYJ3JjgG6rVj7KcXD3XA/4EYnQl/D1lsFyG+VoY9PX0bTht43km4WiafsEHAtB/QbW",
+	"XtEqEtbPUuk1T9vwmbcKaL9cxjQtz5ODd1ufJrumL+00rjmfahAZd/hYaKPSBdblpdwKayW5Y4qnGRQZ",
+	"SYlah6AAiyMXkJQzxs8lJtAMYZnGwKH/rYSkaSPxOqFHF7o2+nI+FtHYISlHdnNJnPlQpRGHmUy41svQ",
+	"z2kqEKG5apGrvDeHgr0//+0+Cyt3ZDDOPs2DVD7ualpSOMG69JLPl09Rrb9q/fXY+86s5FmFXD/UEI2V",
+	"oPaepV29qdVsrQ7bnHXqFa67x0OdP8Y+tOpon9/wdFFYj6fV+vy0/MHLjRaIDsBB6KPpMWXa7L29bGm3",
+	"Ik3Bno2tnlzkukIqs40LwXuheFUbPknufFY2ZwLxjMm67MtG7rs26XpNAKJMQ2iNmfiKzdkitMN7qnWr",
+	"rOKUz8MuMLmgfg9rdyELoXZDH+q+NApG1npquIkRrjLNOHAdcC4J2wxAK2CSBlMzE6kJByb1nKcaCpQI",
+	"jivBzCob0V7ZN/iB7Bd8n0dputDeqp3s2kh5Ak623aulFJ03t52guYUxUnSmWs6Z2rO0f0OJeecNU6tc",
+	"PEu99Kugi08hYYan0LC/C2nYNYeYGyYSzOX5w2pUX170Ll+9dVw4KKhjlLxUqkAupPV752xhvVXfxmya",
+	"bbB2z5yygWyNPrJ+e5VCOsMsKLa6+dcqiPY2vDOgudEQFlf3yl0aBs5XN2PelzFbBM7RpXoe5yenama4",
+	"dedTPk1YxGPrHZfHS5nQWf7U0xe5Rchep+9zIOV789UO3aMaGB4o61NKNmMrEV3EjPvFrl9flj1xpjHM",
+	"kPAYBovluEaXOskxBOAsmFUqIlx7JXnQl6H909Vkps3VgF/RUFc0VEhaecZhJo1Ilp+EiN0+KAFmnKrZ",
+	"aNyX4cWnL5ew0RwPoUFhCWOnSjlvbTeHXRqeaN48K70AzlobhBGnqdgb3f7j2YIQO7E9o5gal7wNPSnV",
+	"TEZIgQlhpnSqtov/zO2+/Ei8U+5Id9OZDLv4pKyLK4D5WLlPFGR7aWmh6aJ0Jt0WLJw8Sv7rWTT2G1sD",
+	"Wi5GQSJG48os+Wc7wS+Fqb9yYuSpNLLiAl+hrKKComet45/R5XIdrq8zJG7P+Oj5y0in+J23Sardorm1",
+	"Yi2fQLiHSi5IGmYEYbUZVZtRjx5jqDJq71r6Xe0lX66HIifzFoaWSRmWJLqoz57tKztDMgGkch6ss3Um",
+	"7JrrLoTThMkrIa/QmggDz9gv5CgMYMCia4zmZ+SHbXiXJHxkDQifA7AGzrLr6lWhc2HBmqb2tzHTZJDO",
+	"Jda+VemNy2xFfiAPN3+pRymyMQRSe7m1eH784vmDKldzscR1OuxC+LcifK1FvGe5G7Io4lMTOsFbUhKY",
+	"GcWfeRwS3yt6UN0s6ljwwAJQaV+ud9DmG5PLkANy5Y5jzIdslhjdlyxy3LjJwjptOCdkypUgJJXzJIWJ",
+	"O25bdcPTVMT8imzgsG31BbnCIV3Tl9lfrowKHRWse3vrMTp3rlBMVBH+tDpiSYdUagr7+X4oLWFf6FFq",
+	"iOUAQq0jah3xaHUEnSNCF0Qhk8ugxrqm+MoiI+TQOsLqGKTuWgOnmDfiZQ/01Js8FSqGxmDhookYzRuJ",
+	"Gy4DGCxgwoR0fw08gqlZTDGVrLmhoBsG2vARPMYehknuWntktSHEQhshI+Pv00EJErXQs4Y/oEJoBmV6",
+	"dbxjMeUBnL991Zck9QuBICf0Cu+JPR7ZBRm/OCbDkAJdW6VHVzQDK0YGM2nV9nTKWaLt82NB2WwqWLJf",
+	"PGFCFh7Shle+R0P4Hg3DBkzzNnzhRFf6+bz3+sP5oYb+AbGR6f4BdotwFo1hKEazlB9qqwCFxGO1hpev",
+	"5771D8PLV6Z1uDWb36435LGwh2EA/F/QP+a3ZrfQRDZYZNLDiwt7iPKTjsdc58ccTzYsH2ydn0wN5VNY",
+	"ySm4JCD5OMLGzURIrtejzr5SM3us51aezZmmh3DqJDVzziWEw1RNQpxBaFRIaK9a3PAu5PJkPuYYycjk",
+	"CjRewJzzax3AZz6C582ASlD6ciisrJkmTGponHSKVx0/a5w0qVSTSTljiceUzh7koGPRlCbFSFCOmkBm",
+	"UzYn2k8fUO9L/hXNaCVbLP73DMFmY2b4mZsBS7SC/gH/6iFss+t1/yBwPduZiKWgu1T5VYDmHWa4cAYn",
+	"nb7EN0KtdgK/cX590oH/A50mJY8mnFF0eszh9fA845fUbbjgacSlYSOuYcxuKB1mX31CCxZxWho7hVmS",
+	"oLPRl1KZsZ146etZ8YwfVslk0bUzRoWDlj6b8HiNpD1/++oy2zPrxO0GGor1VJWljuLdW8aN+qZR77N5",
+	"53wcrazV2ui7/bVuxN1kHmZLae0mKw+zMx/4o7osForSSli3myy7naTjV3stlxFfKxnfYMmQewHQs8FE",
+	"GLNsRXaxNNtwK5kNHU+6J7am2ShVsyk0rNa2ZxGFOEt5qoMM4NH+sS99s7uaJjyoqCSjMHERL98abmhG",
+	"4YcQ1COf2Z3ZvK2SYRJ0pFIOjffimqemL49brjW3JFw09uXrsZUv5P9bsbKwg/j0pLVnrU5CyaeGPkzQ",
+	"hjeptfn4V5NnUb2AXidqsi9Qm3V3N+vWiU23IfcE3DFVQpqd0Ui+zNIbvrjAe/6qDc/7kZf58emCxgUv",
+	"CCsrk7xccNWOuRjQ207zLvJzOJOSJ5s6b9/gFfXZrl22R3ZyaGN2YazmMCmWk62NFKVW0fKY9K1HudCm",
+	"VLiDIRMJMVvozHPCS3Y6Tjs4atT0NZrZA6yGEK739UJg3j0CYxdAB8Wyj8lESRiKxJAdgjtUuHq2vsyZ",
+	"7MEx2XfzkE3Rd3HGRm6BKQl2DgEWBAZokCVJvkDTzLnxV64xDLY7ILXwqIXHg7sp3bKTgidMSMiiHuSz",
+	"uL/6MAc0HPlOnBUZ5vGGZrDs3riDspMEKdesVIqQHmjJpnqMlZsUzGkwiUWGyO2A2y0OPOhO1sZKYvBQ",
+	"Q8K0sSKu2YWixwKYhTo+BaPg5LnnF+pLJOzIovwKia/totmlyTpIfTdGYUlYlmfM3wpvOsPL/BA6G6Mv",
+	"rT+Hpb9GAZeZAD8+gYmSZqyz6iCGL0D516XRDzVkw9gxXK0O/ufQ1V9GLOYTERFEk5CQFaGW8MrAzFKp",
+	"4eR5QBegPyQ0aIW9yOsEX/4Ja8lXS77HJvny3bl0+o9P8VgqXzq9dJZXznB+fn3nlqNl4F9NfmI3Cz3D",
+	"JYbs4tn6AM67mFydmBnXWkZt767gArJR7NG0F9ljPhCpGcPf4NkxnnENjU8fzy/e9z5efT6/PP94+e7T",
+	"x6vfz3ufvzTblVxkn/2gr2e3pwd6ZFCD7k12wRoknql4xslYTNFOrAOeW0taNTaGZqCwfkPibmys0F+z",
+	"KLIuQvU5oPIpu/T7rp56za2Fr1fUXJDN2zlQgYf2m+TxTgKMcKRTSPFHbH6us4aBUZOBNtj5g71RsT+r",
+	"PV8XK5WBBTe4vYrNOysH8Ny+/O92hhc4wdVe7NPVt8Ob4h+uNfrWNTAPG86yHwHYMuprWjwk+fHYfjIo",
+	"JNYS8kaYHfr3KWT5rnD1QzDD83F0RbXfexnultjWy2tQxLh+Snpr+T22q6/CLqmp4m8HnetCz4UVhAal",
+	"f0g1GHXNpS6eVLpjG4aua2FAgllg1le95jIMQI/VXFIPaQPBAoTRMGYaSwKu+dQ0u6C5Czn5xi5IhMSe",
+	"iYWapTBMFXY0EvFaX0YsSTSEv5xTy6GTHPYWffQnPvcvV/2QtSVWXZMtnQNXypcEuxwHrqGwL4sOceYN",
+	"rwIPB2hJMaDkYZ47BKTyFQmVeZW9Tpf1CdzVEgbWZ8WlxABdxD3ElzDW1xUp19Dw9vCzDoYvA2AGJkob",
+	"eNlprofaXT5mjxVyd3meDwK9uzIJrWf21K8lrCJzCXcWIJI7tUm7Y4H2UbnYt0bfrQtxd5PbuAt5LllU",
+	"uiRFlN9mzIv3zJmXwKJIzaSpFOhrba+tML0VwuS72Qfrinby+dewSfdCv79iO3jTwep0FH1r7YY7IyZV",
+	"ae61ASQCmsxq55AJGQ0SX3JHJ4YlbTjtnJK+ljCT19IaKTh4gB00qHm9Hg7g9LhDfyIVXAHImx2J90Je",
+	"3/9hwKesOQbuK2VS4e6H4f67OHaY1C9KPpwM5tEsxZ6Ff/2xDCTmyzU0dXtlR4Lpa2tSK4hSjgzlLNFL",
+	"xoH9xzVf7Oew0Ia4tGNvPjXZ694+2FR+xjoW1B5ut6VjcF/2oX0APfBhTEP7/M/EbrGZnuHHOHz/a7i+",
+	"15z4njOwikc9cG7t3c96+bSWduyaFilfMEbuKXOKbqiSRM1LbUoUiDsDJpVcTNQMIYoJ4cnTv+QcLhnG",
+	"javW9zOBRGD9vXVkZrGohKLPo3HZ7HaLxe255PFxh/a+kUlt3zWeTzJC6PfXLumtrJq6jg7eITqYF6Zu",
+	"5NfaHhns5aLE54GsI3HDU+1LWPNa/EYR9MRe5qDKw0xSuPsQpAzbP5vB1kCdtfHxEskFFuU3MpHYxMgZ",
+	"AzxJWQkhlQu2oecmjKB4Yx5dl1uX+tJPqwsM5ikCKGDTKaoJNTMtNWylRKRJ2kNoOO10ihAv3ohsQy+D",
+	"vRIj6dojcPknmic3XPuwoL5LfNHrCwrxIm6M62bYFi70Z+5xBwv9LB8wVJgtVM1pXwcLHwPwViZ4jcrj",
+	"gl4g3MYa3TEWWJAU38kOWN+8R7/X6BqPMXqY5vvkXiKFmc7boX7gMrt2J4/F+kDYgXg7o7vnb3uidrdf",
+	"pe12d7b2taW9o6WdrVgAg5lITEvkMMW5f67m8pZm99LwrmCSdTFUn4cuXYMpYH/pgusjqQLHwxHA0LeI",
+	"NjMWWX8CKGNu5qovrT2czqh+jKqu4QtLhlYJTUWiDNrP+G7Wpm2EZL5eoel6lXf1hgGExXbZ4k/NM8S4",
+	"xtXoSxbHGf5hQHi6TJfLVgv9uLQQQZYRi1Tsad90G0L7T3QniLEXGqedlyCGYNg1l1uT6Ze5On3E1rGf",
+	"5QNax9lC1dZxbR0/JPpLHOeiJM9negkGDR+ZOMYys6Ks3CWCm0nzHW3mgvz4Tjp8LTKd+722mR8Rce2y",
+	"Esdya46EUYUIWmmX3rtVTUXr7vH7Rls+Z2kieOrfDoHQFi4OtoA5T12lXB6fvOZ8Wgyo+XXBG3wCvw29",
+	"bIUyLkfdl6GIQ3Ak+tkjjYIBL4AVUQxUs0kxWvd3b6vlETaqhCDLAs2ISuuhF8flA/lf9Ny7U/gGj9PY",
+	"cO/1IDCctxN5ZUJFH392+6GWhzVC56O1Zi4IiQwY7txSUsWbOH6TH27TEU7c505UCzv+NgZR8g7DC7x2",
+	"pyDKN2ZCy+fYSpKu602UCovEeXwGQ5Zo3qV/0a/2HFfNxh330izcUwdKJZzJpxe1KX+W7VEbXKA6U3q7",
+	"+M1Sk2zxUOU/bQjRfJJ5rhPzlFNeLuvt5jxY87FICFtQ5IjeooT1HR4tnauwLxtZW4X9pE2K2ZTygxlP",
+	"NsIBPHNwAEpC6BBorxCe/CObIEdX3hmu8da+5F+FNjRwlm/wZNL2yR/ffkFUEiFnyFzBWWLGEUs5TETC",
+	"sYmQMOEQl3aYqslKz+Kh7stSr28XBNbaDBcemvf41IzpN2T8wjRw9tsLMw6AsNhFIswCESBi4tF6VgIb",
+	"QFRgOP7JjKHRP9BKSQdCcPxT/6AZwJRF1/bICOmwHf0jfrZ3MDh5CW/4IJ2xdJHNxn6mY/jA0mhs7yNY",
+	"OOxT3hBcKh/gxxpcKs/yQYJLSwtVB5ceielX22+3y9UuNdEu6RZoTFM+ZQjuiCXr8SwxY6XiIJPZzXXq",
+	"Z41ZtzU+tSKCvpO1sj6na5eq9sYeVUZ3eZ9mjvSrt68KCn6DaXSn0BHGPVYNqsG/eWQ0THg6siaPA+Kn",
+	"/2iEf/YPonHUP+jCn/0DzwNwpaT9S99RE75odY77B3/9hQmnNGULKv7yLKFt6MmCT+EbWAHpuBDNmcI+",
+	"K1r912m8B61+a9oUXIkWLtffvs2DwOd+3xjObmKBwm30PWrhUIdqHi+tNMWF1wKlQeMfXz59dMILj+yd",
+	"VPoRl/GeY/KXDlHNsGuugQ+HPEI0Os9AGGOtbNmv1EYkifV3dKSmLsAqVdnf1WM1177odsSmGpsNqMLW",
+	"e4KE/VYBGyPjPftIj4nc0L7QuYwfJHS+m9jNlWAtdGuh+2iF7rmMV+Hsdhar+shKpY3wvv0DqZYkXyKQ",
+	"fR6J0R1InukfeCDeNrwX2pSBuRCSb7XPAuZjFfSlkhAyfaWGYUAUIx7bGLvMxinXY4UG7kTIKzbiIfJS",
+	"ZeEnlTq4zlBHY6WSqwVnaRiQgD2GL3xq+GTA0750tVt02Spc5oIeDMJ04Xf740v0RY9PmznFiUP9Onlx",
+	"RlNlEkqIon3ZsNdEidI8DmAd/38G6qywe8MBoLhVaK6DJYWGQIwO5HuMONNCjpqEP4qTkWpF5+a9Jn50",
+	"aHjqrdKzhQny9AL91JfZb802fKTYeWkrOCw0iqdTX13p99XeuoqAYDnN8ovdkCuqbnlf+j2BcNc+QnCW",
+	"0VZ64puYTxO1mHBpDjV4zMTLz72PX94haOIvvYurD+8+XvV+OYfG8WlzXQrFbbxSCmXCvorJbHLQPXke",
+	"2AvoH8fPspSOkIaPsHc3qCQ4ymPB+EFgy+5cXnl7RDS4ma2beOFElCbvFuqgi2mkoDIftCoL7Gn79ywe",
+	"2R1cWmrlTJjKimK76w5uSbvzNHNRv7Dp9lRUSSZuRReus1QblN/vpaUcK2twzxInDFe0YlFOSn4LHTmb",
+	"Rmpit+YmVp4d1V1REFcqkKBa8ltpvHaTdAkT+gYLlLEC2atT/6i/QUio31eUDQr/aEOIgNBXxz+Hvon7",
+	"+Gcz7stMsTZ8B92hBk3fAuFxm2eODt4jU19xGYclPvdtKNZDSkT59/QDTthXK81ovGfH0JuNZjqTjGuA",
+	"rsuxZY/2m43dl9kiegRsR4NmNSj3VJvH9q3cW9LzqRHeI4d6N85wNgGWIrt/1ozuQIPbffmFSqoGC4RL",
+	"RTBSuYRPei1k7Eq8EmaQc5T62N0CapX6hCLPMcI5AZ0LwyftvvwGVfur280F7OTt+tZKKhmreQDHVuC/",
+	"6Lis4jqhX9ps1Zrn+CTIdeiLTlGH7qJCvT4y2dxIjboVqxVUrqBWv/h2LeVlnpMqAcHE17UTu5QsZcRw",
+	"RaFp19KuoV1JkGqg4kVmxB3/bA3xk+cwk1ZiSR5v0U5zPhgrdd3Ss0H2+TbXMf1Gd3wp3bBTMVOxJuIO",
+	"xUxb9j/lDeIvApvHntjBqljU7Ser9M3qg7StCMlt9fKyObDlMyjCumoepdyUmhhIeG0oUXrNE3HDsZan",
+	"ADDzxTAZszQG94E16CmPxNDtki4wQNhVZ5fgUw41YHi7kZVS6zGbcuzb6ssht7rZ8EnThSr8CRZxSLfg",
+	"ICDiIK/FVtJVwqfcpAtnMkwTtuhCzFvxjLYtp0h1M+jLbFQjJlwbNpmG0PhViq+uyirrXmPG8MnUNb1l",
+	"d2kxkszMUh5CI7w5DvqzTudZNGCavziFtx96r1pf3vZOnr9A803E7ewpbSvN8GoewjVf8DjndnK3Twse",
+	"bjgfax5dhe6LnUE8w8Q/g1QR7NChRuaGhE0J9SKbGZaQ0W0B6CmLeEtze+oNj5tt6MkFnHz9irQmM0Tf",
+	"PgMmFwSMxxPNiaTXpMJPkX+ljSlY0pcDFl2r4RBX5d/CWMOLgIRSzj0MLZpjuVMe0wZawJCJRLuPV9iq",
+	"9oETll7zGEJ7iZCjkPjLWbbwV8Ub2v4qvyOs7S1dAdqvn99nBW1jY6bIxsOIrjcCFscpvvI0FTfW+uzL",
+	"RKmpfSsiexbyuoWMz/5S7rO/w5nmMTSYKU8e54nZCmaIbcu/b0bI40bqy1hYZyduekgT+yPpIZUCs2dL",
+	"+2DhXKXXtPw+JvPb+d/ffvr0z6ve+/effjt/ffXx/PK3T5//+aUN4Y3g89BVtOm+RFLolVV28TTdhdCV",
+	"BYfu7OAqnkFYVGOhYxpMeWRUurDeyU1GDkD/2ZcEJ5JRos7HSjvrH8mmYxefLI7r1wSjkgXZsL4MrkKD",
+	"fP9aOP6VTaYJYubhdK+sGnckJ+SUtn288iBA1Cg3fjvmLE6E5FfxjF9Z6+bgj2DFYOgedI5fPhs+Z6et",
+	"4+hk0PopfsZbL4edTus5ezH4Kfo5fsk71gCfpclB9wD3dffoyD0ybbvptVU6OlKSuwC33RZL1onVPHdW",
+	"3A9S3Fc1j20ozHWdX91Eeu+ml9uRA44oK3QQkcaM5KTjuqCQhVXO6N2gWl6DDF5llG1yZrZW71VLzu9p",
+	"6q8Hpy1o8zp3/Jh6TQsWQ9mDEEa7/bvOffimMr6qWrm9qP7vWDBX6ew+QNXcLU6iL52rT2RdzfG0SuiK",
+	"O/ZQW78vcP4g2uZYIBAZccNhmLDRamVdACtsVLur3aM4i4rsElPMYyhPm1vQvU6PYiPbA3kuiKJrJoa9",
+	"wpcs7/0swuLXu9zGWcG79m1qe/vxoCDcnmtQ/98Zn3FdDFq4ElOqv8ewU4j/c0VOuojDgOiAmQEVYeY1",
+	"BobcKe5yLQh1yriYSV+WTKAJW3jjHhrIb4GyhckYrHeNoUsX9sFHNtvwGV+dx5CLCMKnwBBsIQIp4rBb",
+	"8h2w0LUQtaT2ShiqdMQpoCNi12SAkZgRE5XIrTQDd1bP6Ut/Q8ADl+igS90RxyetzvFlp9PF//d/bx1P",
+	"oLndIpJwsm/hRTP4zPUsqcTsx1324/FK1vbFjm49zwK6hYoRkhZMOrGjUsBTQQUQ2jC5UcjuIC+VYYa3",
+	"yL/6ZrG5JA5wbO8T0BPu34uqECQuX3HlMi0H3Z9fnHY6t45I4ht8VkUWqAd1rdaHI5dDHRmAouTzPEWD",
+	"1IgYDFIyqqG3aufr8QrHX8TNsuvlYGeWIpyl6KdKqFGUMLf8lS6jiReQYNggOrGOq0VlgxsdLscijddt",
+	"Kdl6xTRvCak51o7ccJhYEQdKEqlA4KH4VQpT3yoKkk144IrP+VcWGQS3kLPJgCD4f734uK6I6n+Wa6Pf",
+	"czky44PucYdKu7J/70z+gZlKYRb7H3maCvvNrzSXV5LzeHewYy4/chSH6yhV4hlJ3ivNjRFytP+KmUfl",
+	"Mxd4zW9X+VwXvmwrfNlSTFyQJyX5sQExWa4eZzzyRFiCme42/Dbmkhw3lcZVRcwsSTmLF451EL3K1WGd",
+	"kDHjIjFIeNp5Gbr6l8SlGMMc2ZAZ/9TGTHMQpi9ThmAyZsx8r4mXqo4NxJqyTTdppF725OxLE5fK4OSx",
+	"aUSYgMqPaRDhmaR4TFIvWRDashX9dmUa4UnnOGx2i6/jCo94ktgr3ZPwHVhf0rjYURQx6Z8tNCAJI5Vy",
+	"TJlIqTp4pPALUOWRZ6k6dL2iaghTpbUYJLwvC85zI+OG9j8XXOuw2YbLucoWA79GXlfksIWENfp9XMD+",
+	"faKw0BnBrJUZu8iDjGGI1c64Jnba68sZCuLgsUL6FKb4ICn/4hLVSf59JfnfZVu6Tvd/C0oPSa5l9uUG",
+	"gqd1WmUQniW1U2HMLifxV4mz8LGYt4hBSORzJfwwzwQVPusce53xPtMZDc8fME3VIOFWWuYapdmXBbRc",
+	"9wwrywLiiXHCej5WmU4rKJ8zYpVdWMHPE80Dq7ZOwzac3/B00XfTy4QfFeDRG7TYnC1AxPnk8c4KafkL",
+	"N98iKi9m6VRp/t1Mu3tELHq2UbS6z/u3inhLzA0TCU4kU+AIUFO1m9zPvsPSKjvc6UiO5jcOuTbaMIoI",
+	"r2zmzvHLDnvOj1svBsdR6yd2Erd+5p1h6xk7HTyPXsQ/8Z+HB8FBksnfDUP8FJ3ErZ8GWAh33GmdsueD",
+	"F9FP8c/8JXaiGGZm+qD7rGN9GmHsGx98UDc8tidywuxiUkkNeQ++ZM5Vx/mKOb98+mhi720V7905MHVB",
+	"Y2zeArde+LPiaSYbdOmwLu2qXbUartKlqgto7qOAZgnDjb7WRkdkj+BXv4ibJZnOqhwassHL249cFaHB",
+	"kHVlTVklIcJ/dfuy2jGZj53RvOQAFZRFQGiXc6Gdi0b5e6z5jjnVeRtv7BftfG+0Q8Gkt/Z+lbKgcqFv",
+	"Mq2/Y5lQKSLwAOVBO6gtXxZUA+7dOia9zs6uo9PfrTSoUghvxtba0VI/Ytgy00rUaFPlbQ+veq9GT7vc",
+	"pzeLhcECgh1Kfey1WbrU88wu9XU/JXDxp2V+/DZWMGYaEqWusxoXL8UxuVimhMf+/teuVd8DhGO+o3gq",
+	"aLd/Y5nQ6iGK7EtJs7l07pW/6B43uHvGut2N/iy42ZZ3r8NTmo85WlHCF/U7FAVqpq83+B6Fu9sOYBTo",
+	"MbXkuYj0cAlbxBmAWXc4Z5MWk3HLfchvMLsr6ysoHunm91hjum56DxLP9UtTccI+u29YB3NrZPZHG/N1",
+	"ciOTPJtly1atd/Sn+68r+1erRuKUze9W9OVz7FNmxgU6m2z8g+VzfptE+9pC3Dcelc1PniXY0CsVtZGn",
+	"9jN4P96vXuPXf8Ivry8+Qy818FPjWbPp4PBc5MvZJ31ZQBQq0Pk4mg3pYwvawfMJQ4W5Yf7SYROJbong",
+	"I/BgP9bM6UsmpZrJiMddzFt6TFqKhQyYFohEkk1+6QUbYWFybZxX2ES4Ejurvix1OksFiZIj7MZ3wTsX",
+	"2MuezECzIR/NGGVtHc6SSoFBwubDWeKmhFPHBizDzMyodAHxzCwKGEjKLQxeT0+I1A1PaeF8sMd/C2+o",
+	"BAiaRX3blNcYYwqzNKtIyYinFMZfQeISGtsrrJUZpvxG8DmWi3BknimtVvlXwlXIWPiALE2YSSMSYDBN",
+	"WWTQD+apb2xvw7vCzuhLfF9KMpe2g7UNZpIhRDGPEZURynuK8zi36iq/gf2USx+hKu70m9seT0P5/5Zt",
+	"5u8dcdpgAVwWTpn0X6UOONWq/buodpQhXirOmc634h2VPP9qF2itY3uOPz/6xOaXGdJoUBiL5lx1dj9J",
+	"Tog+sYqQObl2efcKXH3DUwfMM+ZJ7KJqVrWXo2rIBgSavpnXpE6P3H8wp6haNwZ0itp7W23uJ5ksykpb",
+	"SM86sBGp8Edkciws3PY4bHHR6oDr/R3Oy3VAp/caeSp/ddoYiAsmyyhL6Kfqol+VlSEQOxM6LcKgLaxX",
+	"/AJnXKMHoVcwnKj+HcKi3XxFdnMIDftoOyWP25yNrZ053ZfWkfb3+oqqM5e2Rg/IcSo12/ApSx6fnpys",
+	"r6osHJHHaoQXpvggUbjiElVIEPdzHYmrzfVHaK673bki57DKsRgsaG4Eob6jUV/UqUd/Fv515Yo39xW4",
+	"Kw/9zcG7Tdg63yQxv2OxTMn4eYBimS1is1gsU4x21QGMuovzkdfJqBSJBpYw/Dcz0N1CaOIQe0YA+aBu",
+	"MgAQZ88mQl7zGIyCcJiqSQhKIrNNVvEcIOO25ym1mkLJbhbB1tCwhio2OwkCYSUxobP+T6Y119o5VBPO",
+	"jZAjggChwXRgF2o8ZwsYch4PWHTdDJBbAY3rviwN4DkX3AhSzlgCFBvXAcRCT2eG62CFWT4APUtvkIDJ",
+	"fWiXFZA3wvgZr1V8gTfDdVbtYcSEJ0Jyl4XB+me3ZIe6L63ljwgouOQKW7KyNT10pH9YYE4AuZ4DFVu6",
+	"WMq7EKk0RX99zCcEoDBnqV0PqiK96F2+ehuCoOxPuRiVxXRXKkZj0+7LvrRydiw0pj6cdxBkwf95Kozh",
+	"0jPQFzsmsN9AGyRxzQhasWyVLuhSXqXYkYDtFFMlpKHIS8oDTFFkbzudOnKNUl3NUvyFAoF92QjpQVee",
+	"md+ekLAZZFgAVDhlUiaSwOHZzGTsAPfsKos4oAY8lmFGC+066A6zzEmiRvT+dHRzkgtQknrVXKvbIT2L",
+	"NoKSEcf4EULYWBsCKcD8Gto9YWfqcmZ2CUP/HqlWsk3vFtLbEJKBWlqXbJ/RR5wykR7qyupeu408ELQb",
+	"+Gxlc9h7mUh1thRp3Je+i89OuCAAFD61Lz878GbaeFTJbLdAcVkyqpmMWAZd4DGjHCQSocTQYIU8GeJu",
+	"EzcL8aTgXGWhMkVI4GmqUgrAIGkZPtOx76wjNOrL8N2whTZWCOgl66JEq3KDP9j12tj8/oioMAs9KlZm",
+	"E/zx9saRnRsycDEehDgTn7weW+g3j8xNhzS2Rzs70lnNPsopSWwtMta1LVnbko/WlsQNv7WXiTqevEwu",
+	"1J7epQTbK5S1XZOfvW1nrSiB/IclE6xk5JUMOjICYx4J7UxAZ9Dhr1Gi9MxaAyqJC1H1is7FSz/FJ13+",
+	"7d9ie9LBMyCVF6ZON+w5F+jRx4auY8o5HSqtSApa81RMrJcX87Rwytxdd04D2lnxaJYKs8Cb2FRYe6H7",
+	"rz/srlUijvC//7CXpTd+6Jy3oHt0dHzyU7vT7rSPuz93fu7gHnaz+zNjVPInSh+s8pp9KkQA6dwWI4Co",
+	"L90wGX9FxSivPG2FHaCIJJLlSuyGlsSn4lIUlVarJGcDO+8KiBJqWMAMyadUknJ2Vu7vmUN6UE3ktsat",
+	"I5oVVyFVathmmf+LsmuphrEwoxWnfnUCvYt3cM0XzsMseyxlt4cYeKzsce3CnkGOks/V7+Z3MqHs+ZWA",
+	"VkFsB8DliI0oRpFwFi9J7imTPAlyj7wkuEvubgHjyB2F1UnlTjpaZ84X5jFoTg+Anl3JfwbAJlzGTq+g",
+	"Vs5JYZZce1dRmFfwRYmKrgvT4eOoYioXKZ9SQg3T/PEsMWOlYmLGdRTMSO0LrYqYATLq29kgJwxWNmpV",
+	"+jAF7rSKkzYzkZpwF3rQ9hF8Mk1w3y+tDAo8WvtMrDknN49QAMuCKs7bzthdpd1BakahU0/NS4+t2pCj",
+	"UcpHzHAYitEs5RqszJoZ8rmIYMawAdPcGdix0E59Y9FkqhKSm1Mu8dIzkCoHu7HPj8mdRhpMcuYLM0u5",
+	"/UPVzN6IxAoFYxw/t/IJzlysQIPFVtrblcJhAki4sTI2gImQM8N1M4BozCPrCnsKZJHCYOEFDkZbhIRB",
+	"ogagjUodwbGXe64eRxclDB7bqhPIk8TuLzLh9EIbPtG0YXxku5VjYULEDEvUaEbMnTCdJQmeNgoBiJHd",
+	"DHNPCtZY4QlrFnc8obz99cdf/38AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

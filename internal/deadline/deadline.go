@@ -5,12 +5,14 @@
 package deadline
 
 import (
+	"encoding/base64"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -239,4 +241,67 @@ type Notices interface {
 	// Claim records n and reports whether this call recorded it: false when the same warning
 	// (deadline key and kind) was already recorded, by this sweep or a concurrent one.
 	Claim(n Notice) (bool, error)
+}
+
+// Query asks for a worklist of deadlines on AsOf.
+type Query struct {
+	AsOf          time.Time
+	Clock         Clock     // empty: every clock
+	Status        Status    // empty: every status
+	DueBefore     time.Time // zero: no bound; else due on or before
+	YoungPersonID string
+}
+
+// Item is a deadline on the worklist with its status and the day its warning is sent.
+type Item struct {
+	Deadline
+	Status   Status
+	WarnFrom time.Time
+}
+
+// Worklist filters the sorted deadlines ds by q under leads.
+func Worklist(ds []Deadline, q Query, leads Leads) []Item {
+	var out []Item
+	for _, d := range ds {
+		if (q.Clock != "" && d.Clock != q.Clock) || (q.YoungPersonID != "" && d.YoungPersonID != q.YoungPersonID) ||
+			(!q.DueBefore.IsZero() && d.DueOn.After(statutory.Civil(q.DueBefore))) {
+			continue
+		}
+		lead := leads.Lead(d.Clock)
+		st := d.StatusOn(q.AsOf, lead)
+		if q.Status != "" && st != q.Status {
+			continue
+		}
+		out = append(out, Item{Deadline: d, Status: st, WarnFrom: statutory.AddDays(d.DueOn, -lead)})
+	}
+	return out
+}
+
+// Cursor is the opaque position after item d in the worklist's order.
+func Cursor(d Deadline) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("d1:" + d.DueOn.Format("2006-01-02") + "|" + d.Key()))
+}
+
+// PageOf returns the items after cursor (empty: from the start), at most limit, and the cursor of
+// the next page ("" on the last). A cursor this API did not issue is a field error.
+func PageOf(items []Item, cursor string, limit int) ([]Item, string, error) {
+	start := 0
+	if cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		due, key, ok := strings.Cut(strings.TrimPrefix(string(b), "d1:"), "|")
+		day, derr := time.Parse("2006-01-02", due)
+		if err != nil || !strings.HasPrefix(string(b), "d1:") || !ok || derr != nil || key == "" {
+			return nil, "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
+		}
+		start = sort.Search(len(items), func(i int) bool {
+			d := items[i].DueOn
+			return d.After(day) || (d.Equal(day) && items[i].Key() > key)
+		})
+	}
+	end := min(start+limit, len(items))
+	page := items[start:end]
+	if end < len(items) && len(page) > 0 {
+		return page, Cursor(page[len(page)-1].Deadline), nil
+	}
+	return page, "", nil
 }

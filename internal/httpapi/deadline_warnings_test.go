@@ -3,12 +3,15 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	clocks "github.com/oneplan-send/oneplan/internal/deadline"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -151,6 +154,84 @@ func TestDeadlineWarningsConcurrentSweeps(t *testing.T) {
 			if got := e.warnings(r); got["due_soon:decision_to_assess"] != 1 || got["missed:decision_to_assess"] != 1 {
 				t.Fatalf("%s: %v", r, got)
 			}
+		}
+	})
+}
+
+// TestDeadlineWorklist: GET /v1/deadlines lists the open deadlines of what the caller may see,
+// soonest first, filtered by clock, status and due day, in pages, and audits the page.
+func TestDeadlineWorklist(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		req := e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": f.child, "received_on": "2026-01-05",
+			"requested_by": "parent"}, http.StatusCreated)["id"].(string)
+		list := func(key, query string) (items []map[string]any, next string) {
+			t.Helper()
+			r := e.do(http.MethodGet, "/v1/deadlines?young_person_id="+f.child+"&"+query, key, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", query, r.status, r.body)
+			}
+			body := r.json(t)
+			for _, it := range body["items"].([]any) {
+				items = append(items, it.(map[string]any))
+			}
+			next, _ = body["next_cursor"].(string)
+			return items, next
+		}
+		// On 9 Feb: the decision (16 Feb) is due soon; the 16- and 20-week limits are upcoming.
+		items, _ := list(e.officer, "as_of=2026-02-09")
+		if len(items) != 3 || items[0]["clock"] != "decision_to_assess" || items[0]["status"] != "due_soon" || items[0]["due_on"] != "2026-02-16" ||
+			items[0]["warn_from"] != "2026-02-09" || items[0]["record_id"] != req || items[1]["clock"] != "no_plan_notice" ||
+			items[1]["status"] != "upcoming" || items[2]["clock"] != "final_plan" {
+			t.Fatalf("worklist: %v", items)
+		}
+		// On 30 Apr: the decision and 16-week notice are missed, the plan upcoming.
+		if items, _ := list(e.officer, "as_of=2026-04-30&status=missed"); len(items) != 2 || items[0]["clock"] != "decision_to_assess" || items[1]["clock"] != "no_plan_notice" {
+			t.Fatalf("missed: %v", items)
+		}
+		if items, _ := list(e.officer, "as_of=2026-04-30&clock=final_plan"); len(items) != 1 || items[0]["due_on"] != "2026-05-25" {
+			t.Fatalf("clock: %v", items)
+		}
+		if items, _ := list(e.officer, "as_of=2026-02-09&due_before=2026-04-27"); len(items) != 2 {
+			t.Fatalf("due_before: %v", items)
+		}
+		// Pages of one, no gaps or repeats.
+		var clocks []string
+		cursor := ""
+		for range 4 {
+			q := "as_of=2026-02-09&limit=1"
+			if cursor != "" {
+				q += "&cursor=" + cursor
+			}
+			page, next := list(e.officer, q)
+			for _, it := range page {
+				clocks = append(clocks, it["clock"].(string))
+			}
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		if len(clocks) != 3 || clocks[0] != "decision_to_assess" || clocks[2] != "final_plan" {
+			t.Fatalf("paged: %v", clocks)
+		}
+		e.do(http.MethodGet, "/v1/deadlines?cursor=nonsense", e.officer, nil).problem(t, http.StatusBadRequest)
+		e.do(http.MethodGet, "/v1/deadlines?clock=week_21", e.officer, nil).problem(t, http.StatusBadRequest)
+		// Need-to-know: an organisation with no part in the child's care sees none of them.
+		if items, _ := list(e.outsider, "as_of=2026-02-09"); len(items) != 0 {
+			t.Fatalf("outsider sees %v", items)
+		}
+		// The page is audited, naming the records and the child.
+		var n int
+		if err := e.st.Read(context.Background(), func(tx *store.Tx) error {
+			evs, _, err := tx.AuditTrail().Events(audit.Filter{YoungPersonID: f.child, Action: audit.List, RecordType: "deadline"}, paging.Page{Limit: 200})
+			for _, ev := range evs {
+				if slices.Contains(ev.RecordIDs, req) {
+					n++
+				}
+			}
+			return err
+		}); err != nil || n == 0 {
+			t.Fatalf("audits: %d %v", n, err)
 		}
 	})
 }

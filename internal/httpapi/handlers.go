@@ -28,6 +28,7 @@ type handlers struct {
 	reportHandlers
 	privacyHandlers
 	eventHandlers
+	deadlineHandlers
 }
 
 var _ api.StrictServerInterface = (*handlers)(nil)

@@ -584,6 +584,33 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineRecordType.
+const (
+	DeadlineRecordTypeAnnualReview   DeadlineRecordType = "annual_review"
+	DeadlineRecordTypeEHCPlan        DeadlineRecordType = "ehc_plan"
+	DeadlineRecordTypeEHCRequest     DeadlineRecordType = "ehc_request"
+	DeadlineRecordTypeTransitionPlan DeadlineRecordType = "transition_plan"
+	DeadlineRecordTypeYoungPerson    DeadlineRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineRecordType enum.
+func (e DeadlineRecordType) Valid() bool {
+	switch e {
+	case DeadlineRecordTypeAnnualReview:
+		return true
+	case DeadlineRecordTypeEHCPlan:
+		return true
+	case DeadlineRecordTypeEHCRequest:
+		return true
+	case DeadlineRecordTypeTransitionPlan:
+		return true
+	case DeadlineRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineClock.
 const (
 	DeadlineClockAdvice            DeadlineClock = "advice"
@@ -673,16 +700,16 @@ func (e DeadlineEventPayloadRecordType) Valid() bool {
 
 // Defines values for DeadlineEventPayloadStatus.
 const (
-	DueSoon DeadlineEventPayloadStatus = "due_soon"
-	Missed  DeadlineEventPayloadStatus = "missed"
+	DeadlineEventPayloadStatusDueSoon DeadlineEventPayloadStatus = "due_soon"
+	DeadlineEventPayloadStatusMissed  DeadlineEventPayloadStatus = "missed"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineEventPayloadStatus enum.
 func (e DeadlineEventPayloadStatus) Valid() bool {
 	switch e {
-	case DueSoon:
+	case DeadlineEventPayloadStatusDueSoon:
 		return true
-	case Missed:
+	case DeadlineEventPayloadStatusMissed:
 		return true
 	default:
 		return false
@@ -2783,6 +2810,27 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for WorklistStatus.
+const (
+	WorklistStatusDueSoon  WorklistStatus = "due_soon"
+	WorklistStatusMissed   WorklistStatus = "missed"
+	WorklistStatusUpcoming WorklistStatus = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the WorklistStatus enum.
+func (e WorklistStatus) Valid() bool {
+	switch e {
+	case WorklistStatusDueSoon:
+		return true
+	case WorklistStatusMissed:
+		return true
+	case WorklistStatusUpcoming:
+		return true
+	default:
+		return false
+	}
+}
+
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
@@ -3266,6 +3314,34 @@ type Contact struct {
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
 
+// Deadline One open statutory deadline of a record.
+//
+// Example: {"clock":"final_plan","due_on":"2027-01-05","record_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e0f","record_type":"ehc_request","status":"due_soon","warn_from":"2026-12-22","young_person_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e10"}
+type Deadline struct {
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock      `json:"clock"`
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part       *string            `json:"part,omitempty"`
+	RecordID   openapi_types.UUID `json:"record_id"`
+	RecordType DeadlineRecordType `json:"record_type"`
+
+	// Status upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+	Status WorklistStatus `json:"status"`
+
+	// WarnFrom The day deadline.due_soon is (or was) sent: due_on less the clock's lead.
+	WarnFrom      openapi_types.Date  `json:"warn_from"`
+	YoungPersonID *openapi_types.UUID `json:"young_person_id,omitempty"`
+}
+
+// DeadlineRecordType defines model for Deadline.RecordType.
+type DeadlineRecordType string
+
 // DeadlineClock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
 // 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 // amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
@@ -3308,6 +3384,14 @@ type DeadlineEventPayloadRecordType string
 
 // DeadlineEventPayloadStatus defines model for DeadlineEventPayload.Status.
 type DeadlineEventPayloadStatus string
+
+// DeadlinePage defines model for DeadlinePage.
+type DeadlinePage struct {
+	Items []Deadline `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; absent on the last.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
@@ -5456,6 +5540,9 @@ type WebhookSubscriptionPatch struct {
 // WebhookView Whose view decides what the subscription receives: council, every event; organisation, directory events and those about children whose team included the organisation on the day.
 type WebhookView string
 
+// WorklistStatus upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+type WorklistStatus string
+
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
 	// Age Completed years today.
@@ -5736,6 +5823,30 @@ type ListAuditEventsParams struct {
 	RequestID      *string             `form:"request_id,omitempty" json:"request_id,omitempty"`
 	OccurredAfter  *time.Time          `form:"occurred_after,omitempty" json:"occurred_after,omitempty"`
 	OccurredBefore *time.Time          `form:"occurred_before,omitempty" json:"occurred_before,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDeadlinesParams defines parameters for ListDeadlines.
+type ListDeadlinesParams struct {
+	// Clock Only this clock.
+	Clock *DeadlineClock `form:"clock,omitempty" json:"clock,omitempty"`
+
+	// Status Only deadlines in this state.
+	Status *WorklistStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// DueBefore Only deadlines due on or before this day.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+
+	// YoungPersonID Only this young person's deadlines.
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// AsOf The day judged; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -7428,6 +7539,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeadlines A worklist of upcoming and missed statutory deadlines
+	//
+	// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+	// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+	//
+	// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+	ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDisputes List tribunal appeals, mediations and complaints
 	//
@@ -9235,6 +9357,27 @@ func (c *Client) RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeadlines A worklist of upcoming and missed statutory deadlines
+//
+// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+//
+// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+func (c *Client) ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeadlinesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -13358,6 +13501,132 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 		if params.OccurredBefore != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "occurred_before", *params.OccurredBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDeadlinesRequest constructs an http.Request for the ListDeadlines method
+func NewListDeadlinesRequest(server string, params *ListDeadlinesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/deadlines")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Clock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "clock", *params.Clock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DueBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "due_before", *params.DueBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -21299,6 +21568,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
+	//
+	// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+	// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+	ListDeadlinesWithResponse(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*ListDeadlinesResponse, error)
+
 	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -24441,6 +24723,96 @@ func (r ListAuditEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDeadlinesResponse429Headers the declared response headers of an HTTP 429 response for ListDeadlines
+type ListDeadlinesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListDeadlinesResponse503Headers the declared response headers of an HTTP 503 response for ListDeadlines
+type ListDeadlinesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListDeadlinesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeadlinePage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDeadlinesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListDeadlinesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeadlinesResponse) GetJSON200() *DeadlinePage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeadlinesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeadlinesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeadlinesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeadlinesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38304,6 +38676,25 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
+//
+// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+func (c *ClientWithResponses) ListDeadlinesWithResponse(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*ListDeadlinesResponse, error) {
+	rsp, err := c.ListDeadlines(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeadlinesResponse(rsp)
+}
+
 // ListDisputesWithResponse List tribunal appeals, mediations and complaints
 //
 // Returns a wrapper object for the known response body format(s).
@@ -42374,6 +42765,90 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListAuditEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeadlinesResponse parses an HTTP response from a ListDeadlinesWithResponse call
+func ParseListDeadlinesResponse(rsp *http.Response) (*ListDeadlinesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeadlinesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeadlinePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDeadlinesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListDeadlinesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

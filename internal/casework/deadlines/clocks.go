@@ -1,11 +1,13 @@
 package deadlines
 
 import (
+	"context"
 	"strconv"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/deadline"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
@@ -178,4 +180,24 @@ func amendedAfter(p ehcplan.Plan, v ehcplan.Version) bool {
 		}
 	}
 	return false
+}
+
+// RecordType names deadline worklist pages in the audit trail.
+const RecordType = "deadline"
+
+// List is the caller's worklist: every open deadline of the records they may see on q.AsOf (zero:
+// today), filtered and paged, the page audited like any list.
+func (s *Service) List(ctx context.Context, q deadline.Query, pg paging.Page) (_ []deadline.Item, _ string, err error) {
+	defer casework.Wrap(&err, "list deadlines")
+	if q.AsOf.IsZero() {
+		q.AsOf = s.Today()
+	}
+	q.AsOf = statutory.Civil(q.AsOf)
+	return casework.ListAudited(ctx, s.Core, s.db, RecordType, func(tx Tx, sc access.Scope) ([]deadline.Item, string, error) {
+		ds, err := collect(tx, q.AsOf, sc, s.maxLead())
+		if err != nil {
+			return nil, "", err
+		}
+		return deadline.PageOf(deadline.Worklist(ds, q, s.leads), pg.Cursor, pg.Size())
+	}, func(i deadline.Item) (string, string) { return i.RecordID, i.YoungPersonID })
 }
