@@ -2080,29 +2080,32 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey            RecordType = "api_key"
-	RecordTypeAction            RecordType = "action"
-	RecordTypeAllocation        RecordType = "allocation"
-	RecordTypeAnnualReview      RecordType = "annual_review"
-	RecordTypeConsent           RecordType = "consent"
-	RecordTypeDispute           RecordType = "dispute"
-	RecordTypeDocument          RecordType = "document"
-	RecordTypeEHCPlan           RecordType = "ehc_plan"
-	RecordTypeEHCRequest        RecordType = "ehc_request"
-	RecordTypeFamilyAssessment  RecordType = "family_assessment"
-	RecordTypeInvolvement       RecordType = "involvement"
-	RecordTypeMeeting           RecordType = "meeting"
-	RecordTypeOrganisation      RecordType = "organisation"
-	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
-	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
-	RecordTypePractitioner      RecordType = "practitioner"
-	RecordTypeReferral          RecordType = "referral"
-	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
-	RecordTypeSurveyResponse    RecordType = "survey_response"
-	RecordTypeSurveyTemplate    RecordType = "survey_template"
-	RecordTypeTimelineEvent     RecordType = "timeline_event"
-	RecordTypeTransitionPlan    RecordType = "transition_plan"
-	RecordTypeYoungPerson       RecordType = "young_person"
+	RecordTypeAPIKey              RecordType = "api_key"
+	RecordTypeAction              RecordType = "action"
+	RecordTypeAllocation          RecordType = "allocation"
+	RecordTypeAnnualReview        RecordType = "annual_review"
+	RecordTypeConsent             RecordType = "consent"
+	RecordTypeDeadline            RecordType = "deadline"
+	RecordTypeDispute             RecordType = "dispute"
+	RecordTypeDocument            RecordType = "document"
+	RecordTypeEHCPlan             RecordType = "ehc_plan"
+	RecordTypeEHCRequest          RecordType = "ehc_request"
+	RecordTypeEvent               RecordType = "event"
+	RecordTypeFamilyAssessment    RecordType = "family_assessment"
+	RecordTypeInvolvement         RecordType = "involvement"
+	RecordTypeMeeting             RecordType = "meeting"
+	RecordTypeOrganisation        RecordType = "organisation"
+	RecordTypePathwayFeedback     RecordType = "pathway_feedback"
+	RecordTypePossibleDuplicate   RecordType = "possible_duplicate"
+	RecordTypePractitioner        RecordType = "practitioner"
+	RecordTypeReferral            RecordType = "referral"
+	RecordTypeSurveyInvitation    RecordType = "survey_invitation"
+	RecordTypeSurveyResponse      RecordType = "survey_response"
+	RecordTypeSurveyTemplate      RecordType = "survey_template"
+	RecordTypeTimelineEvent       RecordType = "timeline_event"
+	RecordTypeTransitionPlan      RecordType = "transition_plan"
+	RecordTypeWebhookSubscription RecordType = "webhook_subscription"
+	RecordTypeYoungPerson         RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -2118,6 +2121,8 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeConsent:
 		return true
+	case RecordTypeDeadline:
+		return true
 	case RecordTypeDispute:
 		return true
 	case RecordTypeDocument:
@@ -2125,6 +2130,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeEHCPlan:
 		return true
 	case RecordTypeEHCRequest:
+		return true
+	case RecordTypeEvent:
 		return true
 	case RecordTypeFamilyAssessment:
 		return true
@@ -2151,6 +2158,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeTimelineEvent:
 		return true
 	case RecordTypeTransitionPlan:
+		return true
+	case RecordTypeWebhookSubscription:
 		return true
 	case RecordTypeYoungPerson:
 		return true
@@ -5736,6 +5745,12 @@ type UnsupportedMediaType = Problem
 
 // ListActionsParams defines parameters for ListActions.
 type ListActionsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Owner The owning practitioner.
 	Owner      *openapi_types.UUID `form:"owner,omitempty" json:"owner,omitempty"`
 	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -5759,6 +5774,11 @@ type CompleteActionParams struct {
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AnnualReviewStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -5796,6 +5816,11 @@ type HoldAnnualReviewParams struct {
 
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *Role               `form:"role,omitempty" json:"role,omitempty"`
 	IncludeRevoked *bool               `form:"include_revoked,omitempty" json:"include_revoked,omitempty"`
@@ -5815,6 +5840,11 @@ type CreateAPIKeyParams struct {
 
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType    *RecordType         `form:"record_type,omitempty" json:"record_type,omitempty"`
 	RecordID      *openapi_types.UUID `form:"record_id,omitempty" json:"record_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -5836,6 +5866,12 @@ type ListAuditEventsParams struct {
 
 // ListDeadlinesParams defines parameters for ListDeadlines.
 type ListDeadlinesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Clock Only this clock.
 	Clock *DeadlineClock `form:"clock,omitempty" json:"clock,omitempty"`
 
@@ -5860,6 +5896,11 @@ type ListDeadlinesParams struct {
 
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	SubjectID     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
@@ -5903,8 +5944,13 @@ type ConcludeDisputeParams struct {
 
 // ListDocumentsParams defines parameters for ListDocuments.
 type ListDocumentsParams struct {
-	RecordType DocumentRecordType `form:"record_type" json:"record_type"`
-	RecordID   openapi_types.UUID `form:"record_id" json:"record_id"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince      `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	RecordType   DocumentRecordType `form:"record_type" json:"record_type"`
+	RecordID     openapi_types.UUID `form:"record_id" json:"record_id"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5929,6 +5975,11 @@ type UploadDocumentParams struct {
 
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
 type ListEHCNeedsAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *EHCRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
 
@@ -6004,6 +6055,11 @@ type WithdrawEHCNeedsAssessmentParams struct {
 
 // ListEHCPlansParams defines parameters for ListEHCPlans.
 type ListEHCPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	EHCRequestID  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
 
@@ -6079,6 +6135,12 @@ type ServeEHCPlanDraftParams struct {
 
 // ListEventsParams defines parameters for ListEvents.
 type ListEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// After The `next_cursor` of the previous page.
 	After *string `form:"after,omitempty" json:"after,omitempty"`
 
@@ -6100,6 +6162,11 @@ type ExportSen2Params struct {
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
 type ListFamilyAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AssessmentStatus   `form:"status,omitempty" json:"status,omitempty"`
@@ -6143,6 +6210,11 @@ type SubmitFamilyAssessmentParams struct {
 
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Type          *MeetingType        `form:"type,omitempty" json:"type,omitempty"`
@@ -6189,8 +6261,13 @@ type GetOpenDataReportParams struct {
 
 // ListOrganisationsParams defines parameters for ListOrganisations.
 type ListOrganisationsParams struct {
-	Type     *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
-	Locality *string           `form:"locality,omitempty" json:"locality,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince     `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Type         *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
+	Locality     *string           `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// Q Case-insensitive match on the name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
@@ -6216,9 +6293,14 @@ type UpdateOrganisationParams struct {
 
 // ListPathwayFeedbackParams defines parameters for ListPathwayFeedback.
 type ListPathwayFeedbackParams struct {
-	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	MeetingID  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
-	From       *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	MeetingID    *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
+	From         *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6235,7 +6317,12 @@ type CreatePathwayFeedbackParams struct {
 
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
-	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince            `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// YoungPersonID Pairs naming this record.
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -6258,6 +6345,11 @@ type DismissPossibleDuplicateParams struct {
 
 // ListPractitionersParams defines parameters for ListPractitioners.
 type ListPractitionersParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *PractitionerRole   `form:"role,omitempty" json:"role,omitempty"`
 
@@ -6285,7 +6377,12 @@ type UpdatePractitionerParams struct {
 
 // ListReferralsParams defines parameters for ListReferrals.
 type ListReferralsParams struct {
-	Status *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Reason Referrals with this reason among their reasons.
 	Reason *ReferralReason `form:"reason,omitempty" json:"reason,omitempty"`
@@ -6338,6 +6435,15 @@ type AllocateReferralParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListAllocationsParams defines parameters for ListAllocations.
+type ListAllocationsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // CloseReferralParams defines parameters for CloseReferral.
@@ -6501,6 +6607,12 @@ type GetTransitionsReportParams struct {
 
 // ListRetentionDueParams defines parameters for ListRetentionDue.
 type ListRetentionDueParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -6510,9 +6622,14 @@ type ListRetentionDueParams struct {
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
 type ListSurveyInvitationsParams struct {
-	ReferralID *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	EHCPlanID  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
-	Status     *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince           `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EHCPlanID    *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status       *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6529,6 +6646,11 @@ type CreateSurveyInvitationParams struct {
 
 // ListSurveyResponsesParams defines parameters for ListSurveyResponses.
 type ListSurveyResponsesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	TemplateID    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
@@ -6550,7 +6672,12 @@ type CreateSurveyResponseParams struct {
 
 // ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
 type ListSurveyTemplatesParams struct {
-	Audience *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Audience     *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6576,6 +6703,11 @@ type AddSurveyTemplateVersionParams struct {
 
 // ListTransitionPlansParams defines parameters for ListTransitionPlans.
 type ListTransitionPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
 	// Current true: plans not ended; false: ended plans.
@@ -6611,6 +6743,12 @@ type EndTransitionPlanParams struct {
 
 // ListTransitionGapsParams defines parameters for ListTransitionGaps.
 type ListTransitionGapsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
 	MinAge *int `form:"min_age,omitempty" json:"min_age,omitempty"`
 
@@ -6646,7 +6784,10 @@ type ListUpcomingTransitionsParams struct {
 type ListWebhookSubscriptionsParams struct {
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// UpdatedSince Only records changed at or after this instant (for a nightly sync of what changed).
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -6670,6 +6811,12 @@ type UpdateWebhookSubscriptionParams struct {
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
 type ListWebhookDeliveriesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -6685,6 +6832,12 @@ type RotateWebhookSecretParams struct {
 
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
 	Q                  *string             `form:"q,omitempty" json:"q,omitempty"`
 	Locality           *string             `form:"locality,omitempty" json:"locality,omitempty"`
@@ -6725,6 +6878,15 @@ type GetAccessLogParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListConsentsParams defines parameters for ListConsents.
+type ListConsentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+}
+
 // CreateConsentParams defines parameters for CreateConsent.
 type CreateConsentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -6745,6 +6907,12 @@ type ExportYoungPersonParams struct {
 
 // ListInvolvementsParams defines parameters for ListInvolvements.
 type ListInvolvementsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Current Only involvements in effect today.
 	Current *bool `form:"current,omitempty" json:"current,omitempty"`
 
@@ -7580,7 +7748,7 @@ type ServerInterface interface {
 	AllocateReferral(ctx echo.Context, id ID, params AllocateReferralParams) error
 	// ListAllocations The referral's engagement leads, current and past
 	// (GET /v1/referrals/{id}/allocations)
-	ListAllocations(ctx echo.Context, id ID) error
+	ListAllocations(ctx echo.Context, id ID, params ListAllocationsParams) error
 	// CloseReferral Close a referral with its outcome
 	// (POST /v1/referrals/{id}/close)
 	CloseReferral(ctx echo.Context, id ID, params CloseReferralParams) error
@@ -7712,7 +7880,7 @@ type ServerInterface interface {
 	GetAccessLog(ctx echo.Context, id ID, params GetAccessLogParams) error
 	// ListConsents Consents to share recorded for the young person
 	// (GET /v1/young-people/{id}/consents)
-	ListConsents(ctx echo.Context, id ID) error
+	ListConsents(ctx echo.Context, id ID, params ListConsentsParams) error
 	// CreateConsent Record consent to share
 	// (POST /v1/young-people/{id}/consents)
 	CreateConsent(ctx echo.Context, id ID, params CreateConsentParams) error
@@ -7777,6 +7945,13 @@ func (w *ServerInterfaceWrapper) ListActions(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListActionsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "owner" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "owner", ctx.QueryParams(), &params.Owner, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -7866,6 +8041,13 @@ func (w *ServerInterfaceWrapper) ListAnnualReviews(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAnnualReviewsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "plan_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "plan_id", ctx.QueryParams(), &params.PlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -8044,6 +8226,13 @@ func (w *ServerInterfaceWrapper) ListAPIKeys(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAPIKeysParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "organisation_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -8167,6 +8356,13 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAuditEventsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "record_type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_type", ctx.QueryParams(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -8255,6 +8451,13 @@ func (w *ServerInterfaceWrapper) ListDeadlines(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDeadlinesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "clock" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "clock", ctx.QueryParams(), &params.Clock, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -8315,6 +8518,13 @@ func (w *ServerInterfaceWrapper) ListDisputes(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDisputesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "kind" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -8514,6 +8724,13 @@ func (w *ServerInterfaceWrapper) ListDocuments(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDocumentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Required query parameter "record_type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, true, "record_type", ctx.QueryParams(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -8664,6 +8881,13 @@ func (w *ServerInterfaceWrapper) ListEHCNeedsAssessments(ctx echo.Context) error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListEHCNeedsAssessmentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -9069,6 +9293,13 @@ func (w *ServerInterfaceWrapper) ListEHCPlans(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListEHCPlansParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -9475,6 +9706,13 @@ func (w *ServerInterfaceWrapper) ListEvents(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListEventsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "after" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", ctx.QueryParams(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -9542,6 +9780,13 @@ func (w *ServerInterfaceWrapper) ListFamilyAssessments(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListFamilyAssessmentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -9771,6 +10016,13 @@ func (w *ServerInterfaceWrapper) ListMeetings(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListMeetingsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -9958,6 +10210,13 @@ func (w *ServerInterfaceWrapper) ListOrganisations(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOrganisationsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -10085,6 +10344,13 @@ func (w *ServerInterfaceWrapper) ListPathwayFeedback(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPathwayFeedbackParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -10176,6 +10442,13 @@ func (w *ServerInterfaceWrapper) ListPossibleDuplicates(ctx echo.Context) error 
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPossibleDuplicatesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "status" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -10266,6 +10539,13 @@ func (w *ServerInterfaceWrapper) ListPractitioners(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPractitionersParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "organisation_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -10393,6 +10673,13 @@ func (w *ServerInterfaceWrapper) ListReferrals(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReferralsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "status" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -10631,8 +10918,17 @@ func (w *ServerInterfaceWrapper) ListAllocations(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllocationsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListAllocations(ctx, id)
+	err = w.Handler.ListAllocations(ctx, id, params)
 	return err
 }
 
@@ -11150,6 +11446,13 @@ func (w *ServerInterfaceWrapper) ListRetentionDue(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListRetentionDueParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -11191,6 +11494,13 @@ func (w *ServerInterfaceWrapper) ListSurveyInvitations(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSurveyInvitationsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -11314,6 +11624,13 @@ func (w *ServerInterfaceWrapper) ListSurveyResponses(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSurveyResponsesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "template_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -11419,6 +11736,13 @@ func (w *ServerInterfaceWrapper) ListSurveyTemplates(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSurveyTemplatesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "audience" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "audience", ctx.QueryParams(), &params.Audience, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -11547,6 +11871,13 @@ func (w *ServerInterfaceWrapper) ListTransitionPlans(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListTransitionPlansParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -11718,6 +12049,13 @@ func (w *ServerInterfaceWrapper) ListTransitionGaps(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListTransitionGapsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "min_age" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_age", ctx.QueryParams(), &params.MinAge, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -11930,6 +12268,13 @@ func (w *ServerInterfaceWrapper) ListWebhookDeliveries(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListWebhookDeliveriesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -12007,6 +12352,13 @@ func (w *ServerInterfaceWrapper) ListYoungPeople(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListYoungPeopleParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "q" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -12198,8 +12550,17 @@ func (w *ServerInterfaceWrapper) ListConsents(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConsentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListConsents(ctx, id)
+	err = w.Handler.ListConsents(ctx, id, params)
 	return err
 }
 
@@ -12332,6 +12693,13 @@ func (w *ServerInterfaceWrapper) ListInvolvements(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListInvolvementsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "current" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "current", ctx.QueryParams(), &params.Current, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
@@ -25203,7 +25571,8 @@ func (response AllocateReferral503ApplicationProblemPlusJSONResponse) VisitAlloc
 }
 
 type ListAllocationsRequestObject struct {
-	ID ID `json:"id"`
+	ID     ID `json:"id"`
+	Params ListAllocationsParams
 }
 
 type ListAllocationsResponseObject interface {
@@ -32064,7 +32433,8 @@ func (response GetAccessLog503ApplicationProblemPlusJSONResponse) VisitGetAccess
 }
 
 type ListConsentsRequestObject struct {
-	ID ID `json:"id"`
+	ID     ID `json:"id"`
+	Params ListConsentsParams
 }
 
 type ListConsentsResponseObject interface {
@@ -36734,10 +37104,11 @@ func (sh *strictHandler) AllocateReferral(ctx echo.Context, id ID, params Alloca
 }
 
 // ListAllocations operation middleware
-func (sh *strictHandler) ListAllocations(ctx echo.Context, id ID) error {
+func (sh *strictHandler) ListAllocations(ctx echo.Context, id ID, params ListAllocationsParams) error {
 	var request ListAllocationsRequestObject
 
 	request.ID = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListAllocations(ctx.Request().Context(), request.(ListAllocationsRequestObject))
@@ -38261,10 +38632,11 @@ func (sh *strictHandler) GetAccessLog(ctx echo.Context, id ID, params GetAccessL
 }
 
 // ListConsents operation middleware
-func (sh *strictHandler) ListConsents(ctx echo.Context, id ID) error {
+func (sh *strictHandler) ListConsents(ctx echo.Context, id ID, params ListConsentsParams) error {
 	var request ListConsentsRequestObject
 
 	request.ID = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListConsents(ctx.Request().Context(), request.(ListConsentsRequestObject))
@@ -38615,756 +38987,759 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P35c9s6uiiK/isovVMVuzblSE6cwa5Xp7wcp5PuDH5x0uv17uTSEAlJaFMAGwDtqFflf7+FDwAJkqBE",
-	"ykP3PveuH7wiCTM+fPPwxyjhq5wzwpQcHf8xWhKcEgH/PP+KF/r/KZGJoLminI2OR1+XBAmSCyIJU1h/",
-	"+USiGyIk5ewEScJSRBWa4eQaUYau3s/HH7FKllcHo2gkkyVZYT2mWudkdDySSlC2GP36FY0+8ASbKZoz",
-	"fvvyAfE5UkuCEkGwIikSRPJCJGTboB/5DUm/8o1jCpJwkSK1pBJxRtAtlmhFxIKkiDLFN0/xKxrlWOAV",
-	"UfbQzgohuQgf2xUjP1WcQIsrN30uyA3lhUQ5XsB+qG7+z4KI9SgaMbzS85k+tZWs8M8PhC3UcnR8OJlE",
-	"oxVl7vM0ChzF+ze6FwyeY7WsxqbpKBoJ8s+CCpKOjpUoiD/PnIsVVqPjUVFAy8DIKVnlXBGWrP9C1u2t",
-	"n6KC0X8WBF2TNcqJQBlf0ARnSE9KpEJ75GBxgDD69u39m/0TJIgSlEh0S9USjkjilemMWYpmPF1rAMzw",
-	"Gn6cUyEVwkzeElEen4Hiao/eEsd6jR0HOT18VTvIV/p2lSJCj/l//f10/N94/K/J+PVBfDz+8V//K3wa",
-	"c4D3DgjQb+oKZVgqJAhOTxBGUuGMAORRiQSZF5KkZu/Pp4fdO7LvqmsrL55vB4kPdEVVe6EXeEGQpP/q",
-	"hMYM+vkTp2SOi0yNjo80JOKfdFWsKrg0n6olUKbIgghYw0Uhci5JexW/L9f+86QSzQhlC3ts1yRXGr/o",
-	"FrhIqUJKYJp1Htf/f+wmussb+kJyLtQZX+VYBJZ8mkmONDotFEHkhog1mtNFIQiac9F47ERQnmocQP5Z",
-	"4AxlMC3au13yjKAEZ4SlWKAVZ2op0YrfEINSZ2v7XYS4WhJxSyXRX6Z4Lfc7sYddcPDG5jiTpNzsjPOM",
-	"YObt9g2VScZlEdrwFfmJE3WF9uxo5T4vzz+9QYrg1f5x/SCwRAkvmCLpAbriOWFXx0iucJaNWbGaEYFk",
-	"kWvaoqmJbpwXs4zKJUm/M90apVhhtAdDaIDI+C3Mp5aCyCXPzMNZkiyNzBOSJOH6JNe1gSVHiiucSZRg",
-	"xrh+izcEZ3qoVaSxzHcmeMFSDW+3SyIISjgzO0j3D9Apw9laKk0usjXsT0MpoTfE7gnxQuWFAny1wmuk",
-	"p8DyGo6nPLPnk2f7B99Zx52l1bH71/a/BJmPjkf/n6cV1X5qfpVPq5v6yFPiXeFbwVfty3sLiDPF65IS",
-	"GZjcoyzJCklvSCdAzfWAvYhGihUZdT8lTfQzqgJE47M+2mRJs1QQZl46lSiz7dFegiUZUyYJk1TptR7D",
-	"6QoyJ0LgzMKbRHs4UfSGqvUTWf2o8CwjMjL0o2CMZPuGvdDzPfGmuV0SZruRNCrBW2iqpf9RNuSsNoBF",
-	"WozfduJQt/MuUtQfH30WC8yo7OCe6gdpuByvA4LPaIn1c4KTvuHZjaNAexbF6qeMMLyJap8RAkiBV4Ld",
-	"6RKhhyNpYbg5JIlSlC06QclfSwwMxhDWwxxAiMH7gLcB9wnCCq24VGg6QWuChUR4rohAVxq8r7oWrPgd",
-	"If+yEDdk/ZVfExZmEii7oYazRkq3Qgt6QxjiLCEGIFW9ETCsOK3IdZ2/gzE2rtnjcbikccXnxOMffzx/",
-	"9ivM6HzL9RbTS8oS0gF25hlIlCwx0/w0Vho4zCkDJFImFWYK7emXhRGji6XK1kiuWaIv7naJlevcCUGF",
-	"WUcsYSGddzFWdBW6kF/6ZGTOmSTAwP+G0y+GL9WfEs4UYfBPnOcZNVD9NBd8lpHVf/1DmifXD0FfmF5m",
-	"0vpxfcSZXq1GMlzoy8UZTRFeYH1C5qz0UgRO1Am6IkJwIa+QPgGJCE6WaE5Jlh6MfkWjM87mGU0edfmn",
-	"motVRK/d8PqMSFgxrOQEXSWFEISpWDcrypUDcw8dDZUVJCM3mKkDBKwURhefL7+i2yWX5Du7ajDxV0D/",
-	"2UIipZs6YUIqmmWWV8wFT4iUJD0GoWLtHvgX/WF8qj9cWRZBGlLsib9eozZ4X5pOeupbrOVdMuewASXW",
-	"lC0i81D1T3odCWYgsmY3xKBPezB12XIjp6zP/C0XM5qmBm881tVqjJTgLCNC0zXNnTqOJuUAmAB0f+KM",
-	"PPaqMsquEflJpSIpmhUKjplxpIGCCDQjCESpPcwQ+Zlr1OdhzX1Y9vuUMEXnlIgdXg35iVd5ZnGfwjSD",
-	"h7DmhYY8IqRGzRp0HTew5gUsURKCcKblmDXQXXjdn95dIssCc4G+XXw61qtHSmNA238vsyqSfSSwZv71",
-	"r8z+qsGspMwGcWjoMphidPx3b41UltObviRFBv/W1u4tdxSNcq5hUYyOR0/ZUsZmqaNfPzRO1jhc04DR",
-	"05vpUxhjnBOujyYaZaVap/Xr08n09QQfken4ZXKYjl/OnpHx6/l0Mn6Oj2YvkpfpK/J6rl8I4IzR8fPJ",
-	"62ikqNJHXmG58q0slcrl8dOnnJE8w+zAXo+7NvnUvTp98feA8Uq9kXsf8DBql8uz1CC51u0amn6Mrtz5",
-	"OJRI1XemxYYSxwOxL8H0AO11zayfpJ6dgUCS4EISC1tWObL/nemtf+LqrWbkHvO5fuJIFsnSrhxoHOOM",
-	"NLdwzfgt4nN4mhd4nXGcfuX8AxaLR0cuoGbSvPENESXONhIgAv2HWaQAOkB1x7eYZuRRT7VSrqKUEwkQ",
-	"sNKfPYJLFF5cgSCqKv2ToXIowUIYJYttjTgDLjKgBA4t0TZ7Cm1+Vfz4hjMYtnc7nB5ZkZ/qaSJv6p0D",
-	"zFxQW82FOkZ/vvz8CXQlRlkBUHh2+Vcj6VydJgnJ1TFyE12hvYRnxYpJO0BkxMYILQQv8gildKWFT84i",
-	"lGBFFlysI5ThGckitCJYy+ERusFZQaJS73OCcKmhcCoRKtHV35MfV4YiXRJxQxPyjeEbTDM94WNDfooV",
-	"nmEJCzO6EZws9UI0+66BZcVXGlb2Un7LIpCFsQA2hwt4LvrZgp7ki8dz6Y4OA84dz6Xleo/NOnEcn9EA",
-	"pw0NcIP/Q6JgspThtHR0cH8M3EDO7CvnHzFbW8FBPuaVfXYISmg+GlCT1VNQCUpzzZNLfbjbWeDdzy9o",
-	"Jamf0TeGC7Xkgv6LPDbtSQQBCoozCa/e+2w4LCwIwDqIXfAOvzErPDz2E/ydZNnYyILA1DqLwGyNMJoV",
-	"koJoJYqMoD3NtDHNHbh3ARcuSGVCwAzUxEDO9u3GZJFrfEbSjySl+Cvc1eMT1ycSrfT8SAOLwzUajg1f",
-	"oElvToRVg+BrouWMknED+DxNnMYrF7qtosS+PM33KZLGWPVVA0Rer9k6zrWgDVSdiJimPZRR5QCUs5hx",
-	"RQLkKRqlBYnNkrfoiaJRz1lXhGjc23eRGj+nhb+4UuMfjfit3m7tugJ7MK12OSGnf+3b3jH+m2HNgMGl",
-	"afsrGt0uzbW3NVaVBuzvxurpHV59dXaU8sLKtVQn+KNcMJ/9gxipwizlrAQEeEypYQ9xduFBqbW6dAHu",
-	"jiDo4K5u15qEtHcdaz+/IUxZ1htWn2Wf5yA+brqCWi8tE4a5Ck35MUyDiO4h0Z4WWP50/hVp2RC+G+uF",
-	"SaBgt0uaLA3SMot7z/JCDTzTAS8uCP5No6RVv0Jbh7Uw8i8L7YFZAa9oto4QRtJwdKC/bBoc7/FxObBv",
-	"3f02I4L/KupQ3w3iF9hIZPWzpoqs6v/Y/m5HFSxiIfAawLhyk9CDsCKzjLBRXG952DB399IvS6RCmGbp",
-	"/j7iOejHU878V12d7GlaZMry5X4/rL+PJU8ozuLEGFjNd0uCM1DBm4+aXcZZ9e2SazK+GEUjssozvl6B",
-	"ZtRQ5VE0mhdC0+y4NKJorKO/2bo6ecaZwsn2N9LUZTCs2Y3E9NZcOWYI1u6g98SqJ7DVDkW6Rc2OxDWT",
-	"oZYayptYDUaNjbp+oNE9KrsLnu3SvWlfaj3pj4XU3H9rP9bylVJBEsXFWm9sO8WqoGQj6PsQ1QRgN0YQ",
-	"hLPMc5OqnzMYOjsoO2HpQHbogdiP9m1s7bMbp4FlB/uyAxMihvGSIU6jzlw0t1QuOHK3WJt3MyTsQhXr",
-	"19am1rgcHdmmRk5KSUJTkiKqIkTnpfq419sI3GN7YsIWeEFAv5AR3G/g6rJDHkRU1qhzmwoPJJGdd7f5",
-	"lj5QY1C8E8WsXn+LavangowVOPtCbii5DchOxsFyEKpICU4zLZa2h9PwIi222rSzjzQjUmkCDA6VudVA",
-	"9O4iSr3jgC7uBHp2aZyw7V8ut1xEVO06dP7+kTQQeJ4TnMWCLpZKahmSzqlRlbQRun2IfVlbf1LHvqww",
-	"ZQpTQDorwjQkJwTLMA/UiVAbp1JOVFti1LW3jY/nwYTlwNErpUkkGfAWvWd0anuHeFmwx8W6lQySI4eJ",
-	"e27UAFssNcfYuwsYArqXkM9xPOdJ0X/zF/PTU0FwaL+aJKw0OJVcyo7wpt/SgH024NA71si7XX+zrbWG",
-	"YDDPcG9GRZJ/FsQ6w2zSGPdWbHggVqk3nLvLEAxt3fO3LwzMs7Fh8fttO8TsuENrj+cdkqdSKZUsFSWJ",
-	"fEpU23S1m23UrXyWw3ijLjnlXphZJ8W4R2Ee58jhCf+84LDAec6a0bPYKtDBa7CUJkMCqJUh5AbJsUnO",
-	"9MK2negbi913YTm7qVvTFbnOxX2xi0Ra+Ae9kEMkYNUEFHIwirbSyIBKyu4GZUSB9eny/NMh+oClMrut",
-	"MZ+PQFk9gHs+6SHa3hVHdtHqTfysBwwPryqEyWLDaA3WGHor/WiIwU5Qe2+MwQr/fG/6H5mrtZ+mW3kG",
-	"Dy5eTYKY6M5MREMflGrkAc/LNEUJFUmRaRR8gtKCoEN0S8i1dFZTsAqbNfR6NE2WZPsOazxKB4KYC75C",
-	"fyNYoNfgKzqQk6ku6HnjSqKRcWq0P2tE9JCcTvtFOBnctK1fQWVe738DfZmlHgySD+73ohX2xdNH1A23",
-	"eS3vQtOCAMXN0gpX6kvFLCFZRtKwYjanNhzu7iJ2X/uPZV3+bXq3XJA5/RkG4muyfiLRDZV0loHbr1Bo",
-	"j+fx92IyeZaYnvBvEh8cHOxHSHFQMC0YlQQZF4PA67nh1wMP0/FgGz2PdJsgcwtnHAXiFmDY8ghqDGwQ",
-	"4gA8Hp6I5jS+JuvB5BNWtwvF3FHNf08Q2j6ImmlO/5MtnF+RdZDZaygd5f4JWhmrQMbZQsMhmPy8FfbT",
-	"S+4KZ52wBWfbDUzvpSwMS91kvQEGtqJeg7B+RaPrUBivfcOIKkmy+QF6r8D+Cd6mcslvmfE6PkZSaZ6A",
-	"Khf+tBknu8WZWbs3dy/EpdzhY5EVKYmUGrL+QlkAQI2VOMZlM7RHsMjWaEmyPEJnp2/hee4jLpDEc7Io",
-	"MLh613qcnb49BUMzCILjWy6u0ZkL+NJM3Fs9CyUSVcsBa7Qjb61VaKkyPFuY0pU/XxKwscqBBsjPjCBv",
-	"R/A8V0WmaJ6Rys9SBmyLhlPmNBSC9NULyOOi5tyuv7ll6JYL4/XWYkC3AIDewA3JeG5Nu4yQVG5eQa0D",
-	"gg67zVyZhUOc89bu7rJZGhN2QwVnK+v21QgPhXYAP147nKE5ThQXOy7ezl5y/v3onVnLX6GTJnf1aX6V",
-	"ypCdDsQIIxrME5zjxEajDh/H18PsMMCvjegjwJMKPIeHWsxWVCmrTNcH28WP7qYOW/Jbf1rKKvXUDU0J",
-	"129yyRmBz+RWxnKJBUljIxouMYg/ail4sVjGOL3hiRFJUprGjKtY4WsS51iEUcu1RZulvsyj5g0ubFRC",
-	"14pAcEpQqfZjA9vceABcWC8eZAaUIQ+ex2FrethAM5hDLmkeiiRudVCcX5tj9zVwNcj0cwH45A7uJEjt",
-	"ipSqyiuzEawAOVWujpG65WVgKJ+Du6cJWpqRBK+M/+eejaeGNA8uaMTIuGJB0jG+xevye42iIDg214Lw",
-	"Oid6WBsjs+I3xOUCuLKRpDHESspj9PeGevrH1f4JukqpXFEpr44RRjmXRlxJC+MSa9LDzE0gNEczAttx",
-	"4dU+UTXsv1Gn6SvLqKw02foKBdUcjaYkGYFvyE9rPzRCzSga6WWnAt9qsdzYfk1PDEHvAPJJZpNaABoo",
-	"ccCocmgFP0dhpjJbC6MHfXkgWIRdS7Ybcf3r/wWeDIaZCjKj/3EeI5ZZb6P1wsB3OFQb3MjVGuWCa2wo",
-	"nkhkO5hsAZIuGEnHlIEPvtzODnfq4evAW2N524+7wd32PAODOtpXkEB40DAhO6/yugSQlX6b/VGbbS1D",
-	"qYX0szJJHjhDV/rT1T6ymZxAvkUMr7TMZ9KQeKFzOV5AvEchmPFgKc9z65Ia2sGf4wUf22j0LzDB+zfS",
-	"W7qyLvabQ510U3DGtxBBpLJH1Jp/uJmu1afzMJ/IklPmeUYiE16u8esJwiU3i5OESIkyvrBJIIi0JwwX",
-	"As5CWigkcNZUOIx/b+f8N73GC9gNHHZIVeMDbuSQWP1WHJrqJGdW1XIPsmeFXx9P/jzDgpwmquIjd/ZI",
-	"D5H0SvPOhSPD2dp8Knv2MggwrogM2sAC6ACextYlCb5CZVvUUNl0raOfYb51qs463/TkNF/3upgLlzTs",
-	"DrfT3N5WkaX72Ld2bV7D4LnvftTbD7WSmupQohui00Shw8n0OZIHR69KxAaCuaeM8Fk6La7o30HW0h/W",
-	"RMXGNlAeByQpiXPBF4JI6bFh1nSQUdYhn50tkzaOIRld0BnNqFrHA32+TNeswyO4DCnvPZ7eVoaT3j5Z",
-	"K+c6t/2Sl8nHqnHpo9t3aU1rVjVU8OUtk35q7aYzKVaQrWGJ85wwQCllaH/CmaKs0GyG0UQkGsByrJYn",
-	"SK8ZAl25SImITNy7dS6fF6oQpK3Wuqdb70CNICuFpzApCCun3geAm0CaoEDyCSNhuc30wt2DgSYEGh9r",
-	"QFtf65+LdKH5GZ7iNcReWghIbSbKPMMMgaf9/gG6SgtyZaiQpD9dIj/PXp4WYKQhJ+hKoxIbcznLyNV3",
-	"VqYLxMm15lLhxvQX9eQipSTKuKrOCvLYbIWnbW/yaylk1rxm7fWvd+1uYWHH7nDFO/VtsYd2G27MKHhG",
-	"3oI7UEk/st0khru+9u26Ye/1dzQe8pa3zreFJvTgIja+2R1UpmcZl2QXuyUvVMJXWyETxv9s23a5bw2P",
-	"KnCzb/S+qs3tKUWBZ4lXREs5ZJkYa4RntIl97gQ0YrHicctT0PyCb0HWsqpUo4ECfVJ3CNpZlR+0waDq",
-	"BQ/TG9z5Ggaec+QtMnjmfLUqmI2GvwB4JSwhciB0mc3XpUV3fQTLdey0hFgsSJwLCka4mcA0A8svLlLK",
-	"9Tcyi53afYWvsTJ+ouvVjGdhvV7l1vSil1sTpHnKBVFEOGa3R7pYvXK2KKyc3Mgn7F45cm0iBBmfz9ki",
-	"o3IZoQtu/v+boIrKJbqkC4Y+2MYNrftR/WUdBt3h1JKnHYe9wjTzbBZKC94rIqVRxhpXUIv4a3aOOMFZ",
-	"di8nHJK6pn3DtM84k0Ed7S5uRZCEKp6tg0om8+P9BmBQFs+5CBlr32ueT2g2R7NXYd6zPLhtWuL61d9F",
-	"zeTnVrVKvdpc4DzTWwfkj+ZUfe0Airolpy04J3y7OtGCySW0feioAWem6A0tVYcNgZr3E4vQjkAogb5x",
-	"1u5kA9AUvHTvhXiAvWvggr2wB/cHS8w8Q/3B7PJ2Yax8JDPQejoIBYXQ6uGkT+TGQHRR9+TehvAfG59U",
-	"q5se9fRjriOcdmgKFkASjTsQZo1XtZE13AFZNV7x9udaQsmGd3UfGnxHeh9Rfe8fTItk4iyLXbruY4TZ",
-	"OpjAIJi6+6TWVB4bxb2CbKWQC6LewIBlrZVNq20SR8DPvqbUX1oDe3Zg06BcYbb/u6UWOBuIeXaVzdoU",
-	"rX7wbwwzDMnPSnZlmJJyk5TXM4dHQ4kAfK2Pvhyn6+/96HkQn1EWJ9Ws23n9HX18DUaBkB5IuG2VHv3m",
-	"NAx7PVv53yfj1+i/9vbHP/54ER1OQonKu/HbymAtLeraf5QYTyqSxy38N+dSC0UBdLgQmKVVbzrLTNRe",
-	"z9g761JeW2gIMt7Y8MiQGpUgqI8BVhXFxRq5WEpwArdKXXiiVdbiJOPJ9eh4NKcMZ3GewV5c1PXocHL4",
-	"cjyZjidHo5rJfjSZvn42P8LPx9PkcDZ+mULa3slkfIRfzF4mr9LXZDJvmFmPQS9h1RBeSl+YTXIgIrdY",
-	"sBgqS8DcL8bTw/HhYYCF67OC6cQ4gjS0EXq7W4po2GM7g8bDotArd6q65YAmS5P08oYInJU3U7k/6bmc",
-	"Ntkc27GpbGMCsey5PZGIWjcoUDVbdvKJtIk1DzZ6TwzxtXAOC6XQXLs8/ckCSy1Er+aa5Fpsdb7rZwf8",
-	"nYvrjErlpXmrwCUY3ImrJ3DgoAxRCYr7Wyz3kSYtx8hcL8qINJma4S6eyHb2ka5Lv7OYYsCy6ZZQ3ZsX",
-	"H13tOdpkXK7DcMDPo8ISMPlBGQoLekHQG6K9L2SBjvam+xF6YULN9iPEONwrhO8mxLSZTqDRtGpV4RPb",
-	"4tne4X70nR1OyiYWsuHnV+UM4MFnAW0/QuDiGpsQNC2rVHnVnkg0PYKiR/rZYNMScYH0i+cSZ3o6iL0z",
-	"LvJ6msPDvWf7eupaWOmePHj+fD9C5mNsIuxsh8ney/3qpzJc2P04nezrafIlliQGyJ8TYXf8aj9C3mNY",
-	"Eyxeoz3sfWfesBezuB8hTVpinKiae/9sjaYvwbsCoyXO5nrOZJnEzoYRoQSe55wI80/PnmC+cFp6tNdt",
-	"rMQKTZ/rW4zcbM/KSlPTV7ZQUel73AIXMIj7sKGfjk9WzIVrYK5dqguRtFEHTXxSu5Xqsxe5XD/9OgqC",
-	"U7cEvHGs4BxcnaH96GxBjVN0jdu2oAoNuDd3HwJ89MeOVHoH8vyQFP3/Jdz/zyDcXpisu/oVlTLo59KS",
-	"g7qIniOLzQysbYK3Ud/V5gE0biu/Nes8Nqoud59z+7EqPZgWpvTSAYIkZfq1PpHf2ZW3fJNk/6rcwhXa",
-	"s1n3JTHVeeQ+iMv1oqOkYtS9cjZQs6S6u+g7c3fXoF81KmN+t74D/v2VhcsMpWlSIai5iVOoPWEjNaD1",
-	"6cX7A3SOkyXSjIcmGFQC21S525eLh1MtDN+1h43ffenjoPvpIYitTALkxEOa96GdKYWj7eqZZrlLKRGW",
-	"UDIBCrO6w9K9wEv4BOGZ3bap+oal2u7J3a3WcUttB/Uw7hzKzF+XbBhsWrEmuEZXrz9l1kZecx4J06ay",
-	"MOAZZ0rwLJQzu/xhSInBaOTqJAZkUi2PmkKIT2zVRwmJ1l1knzRKJM2TT49NqQE9mC31FciatOS38b+I",
-	"4DKYmBfynPNq0rJ2pETYJI/RfdFeVTezrMSQ0WsCCjRYZaiu5H7YIuWKSpI0TkiWBRb2jt+ilR7aFSS8",
-	"JaKaObzRctaOiEJesIRmTyTKeUaT9XFt1zA0FJ5pVMnU5wxxMFCA0jaPTI212gC8yFKU8uAtNGUXCzb+",
-	"mj2YqN1Z4LSCj6MOYq0TgNUfl8dZFRQ9gV1sKieqX4nxayvpox5Mv7OcsK6no0nELnaPzWkpSS0OytUf",
-	"qIKh9iD0qSyAkWMqThDjaMUFsQ5gwJEoTDNTB8oY65tppqeDXVE2qCbfUJkXKoCq8YwXqgfy0L1Poe2v",
-	"Midg2qnV+irorNDbNC2lqadKUmrrHkKBg2Yap+MSRRvHPG57R/Z7ZSqQHDqXvDJ/yndmBoBZpuZnv1ah",
-	"uStXtgBWkOgTmJu4sL1355dn6Euh8Zo40OLh/l6yv285hp/KxDADcYEiHfI7I6bCLJQYOlsKKtUKS1P/",
-	"D50Wi0KqMsO4BV2QwrayszMg4cra3HpcyW+mw28m+1C1qbjioZsqhISbsA/vQo7RM3TLxbXeE4jm5vCo",
-	"Mk6RRjJ+frh/gmaYXaMlz6hpZoHfFQbus0V/kRTSHvTl9cuFD+sgXV2HsAPCbnlTrRRt4K7vepYEiwHJ",
-	"nnoKEC7Qtge0QCqDze4Y/Zy47Hg1Ny4oo9z7bqSXb6BfvqcMM5ukIMQo9lNG2nVXukgb8tc7UaRt3icu",
-	"zM1lujgj7/+AJJBtxwsAscbua2cXWTri3WsNmdXhw0sguZvLRY0edRKfY1OBB2eVsivyv9LksvUloKQI",
-	"hKvYFtaRESo1XbW28G1kExl+Zx8rdOoqX4FMZ3R1frmBAwSVRjBl6tjl6Y9czdMIpSTDa1smvq6+a23I",
-	"uEE3d1T/Frbkknu6PTXUd81dlYnPXIaGRrUEl+oeWKfETAnL3uhT0CJa4agCjIxFDrWjC1Z4bbkC/eOC",
-	"ay6hJGMnWhLQjJhuldgT9pnG0tDX2wvCrvispCS78JNNwtWscuXVMCsfSQSEtRVtcp/xeDvi+k6/3No2",
-	"NzzbB/eUSs08Qz2l7PJ2Sja5Cxd9f8xejY9qFMkoWV7OsvWxTcUQYIOfSKPw4XMEww3KoVpnhII3Uzqe",
-	"WF5971ZQpQhDxuqw734uhQJ7i+mJ4aOBI/UeSK/13YU36hPQWuN5wqZMUCpbOaY6eFfzmosSUSkIC3Jj",
-	"HqBPO73/u/JVnhPaYS8ntDoHFarhCfpSuF2swOHopB0RRSWUirNmNZMy8MG5sVB2lH5cTidrswHthfOI",
-	"qZJZwcxRNpu27i0VUo0VJQKV8vTe5fmnN/snPs1LKlZC1XRM5Q/SsBaphaHSjcaNYXKawAQu7FV320QQ",
-	"vViWLuaryJckSyNNy1W2jt1Hm8nE5XYBX60IhFKSarD3uCi8EIRUI7iPoDe1/y6HOPjOPJ6qY27d0/3b",
-	"7+kdivnZuBRVXasMLOAVV/a1VM8GFptFVX3Lz9WK7Qc76oYDvhfFulX6PJ7bY7n4HULid6FnIZTYIwFc",
-	"H+l96zB1ab6N+OzvPtZ32YBrWD/HjGQnwLPOCMLLDveVh0sJ8Kv7IjtLrpW83iYY9pHtJtqw5FlZBd9R",
-	"/ZIPOEDOgGY8KWo+IE4BtSYKlcVR0d7zw8NamsTexlRX7Cm8K54ULhOHb+U3ElWcY33iUCs/tS2lK5Q/",
-	"GU8mk8n4pf7zSv+Z2P/SSTJ96gq41pVR1pVuOp4cfp1OjqdHx5PJf4NzRkZsSbYRycfGYH2Qp3PPjWDr",
-	"nE6oP67cOwBMnYtArZBsGvA62DgDeQ4zbPQ6WOLDoxej49Hr+asX6eTV9NWr58nL9MXRa3w4JxhPkqMj",
-	"nE6mR/jZbP58Pp0dziazV4eHSTo9Sl8k06PZZD6Z4MkrcNv8F4lnawD/6avnzw41s0aVvp7Rucu5iDOU",
-	"y3Wy5BlfrFG56yI3Ra/j2TpuZazautFJMpl6uorjaYfrxOZB8GQacJ2ogVXAaiaIZhRSfsv0DuDxwBkc",
-	"ozoI/kHTXw7Egv4Ku2hAPSD842E1l3Yfjj33obRfz6pW8l19M/rMVs8G5aA8hPwu352OD49eOLkH7i5C",
-	"S/IzeEk+jHsrp0y9eA5eG5v0gvYxBG5qI/j3OKFHVk12O510Ki3N3n2IrQFR7WTLC2soJjfqIu3FP7xW",
-	"w040WK3hv6AAIsGmeHc5PK3HgzhE2aqRFpcRt5aYrigrzCmSG5raUkEJFyZmwH2xQdfWerAdJRVc7fGo",
-	"rGoIUiNIyjQjT6R5TAgrZOC7tqEWZfO/uWHpgWZxfq4yG/g95vM5TYg7noNbLlKr86RsscoO3C+a/K7w",
-	"gjzNwX5u/v2PnCw2bvZe+Hy3gkdk9NvoLpx2nLLUS+qJKzCrfKYO6gpuw4BF/Zk2VxsOZDQQeEIHfr5M",
-	"THWUgA08vaFye3oSO4I0CM03fm/p5Ts4DagH3lHzzear7MrPOMgKty0XWA+U7A6vMZh3QCH4KW9jJ23r",
-	"Lvc1IMjUP+I2SFvThxbialF7WF5r2cOWFXfJyjXF6VdAfHN6vJo60ewK9IUw64kpyiH9X59I55u/myqx",
-	"mew/fM0b7/bzTGFImjawqDVDhCmxNg68Jj/oX9qptnaCgr7WaV7YXAfetT0b6o9TnZkdb+NpfbFvdzeP",
-	"pSHvvu3Ju1F/6Z1gIDXZAr3Ym+4fW18nZ7ZrpOyH/OIRIpUwZtQiif4HCYloVKrI1kWA4IoI5YLkWJi3",
-	"BnnH0iJTS85TtFePxYB0lprLsO/Bld5DVVpw4ymFZ9laPyA9XNtMaFPde2n7gSzZZde/j/11tyr7eSuP",
-	"51zE5co3skPny+SMYEm+dHijQc07r8UxmqIV/ql5cASur4c2JeKKGHc0XgBmyjA7Qc/Qki6WRFSHf4Ke",
-	"oxzTFFWV7U/QEXLxGVDHjyPMYMHow+kJeoEYR5qI62HYAi8oW5yglygjcwUZYjBLT9ArzaTpVaYn6LW1",
-	"aXtnrcXnw1E0ejaKRlqQORpFI81/vxxFIy3bv+46Gz+ksokY/lEAfurygfrqJXGrHPVc9jxEfiYkNy7W",
-	"RFCeSpTjQlosqwqJqET/MBnlwCdaqqbBotshaXPaz7aqcsMOtGhuHNKc/5VLnZoQmqt7zJra8HpuVSN0",
-	"fv7Ng98Y6uZd4Yby056nwzA+ywQrgcuDwmJB1MD+XszOsI6NYKohnTuqPG6O1WpvtLb4zqP/D6ll7W3M",
-	"RXn9x5Sx9s7p31s3tTobQ2dtEKd+XSZNN4JJfJfZyuigyeH708sdK61alrO0ymue021l5zKrwy99WIXV",
-	"u5dLPV8m544MtN+IC17euvkFONT3QALlZH8yPTZBfDRSfDiXZ5cSjWwUsuL9T+BP5TbqELKH95FMlpxn",
-	"xqSVZWQBsXWy0Bzb3mwfmaJYa4KFLEsteC2S/YrcavbPucdD2dKVVJglREZoL903kTwJqXQ9WBAMz+O5",
-	"jUHmApzsa9qeUTSajaJRou++i5Uo97nLK39kWBiaD8WASjNjGziz3ZADZKaQCEdoZiLBgGlEGArqSeXO",
-	"drjAuAO8QRW8/xjK5NwmNY4y//4Poku1o/r3E6fSY+w/hcIMvbx/A335RIZrRszjpKzUi/xmI8OokqYI",
-	"OlRR0g9ZYHa9H6EztGcceKES4Ru058nU+22lSm2+QCm0bYXNMQukrZiWgZm5oCss1rCNE+TOsLYhqyuz",
-	"piQ75wbDEuDSQKKMJRcKlVlfkXFdc1owE28LqUx/m0ZIS3eaecoou0bWobVdM2zr7iVhpa0wIKtfnn8y",
-	"3m+d+3bQe3nx4c0oGn2Ev5fw98J+OP/4Dr47+zSKRu/ej6LRX/Wfj5f674Vucnqp/37+qtu9uewTyD0f",
-	"1QFtA8DKekGStkbOiDy9zBaVRj5gt/ByIPMuXzM41WpB1ifNhDib/pQtjtEpyk28VoT+ZsL4jX8R2ktL",
-	"/lljIWo8MM2P+xH6VJqXGAfe2sYG/O75jnmXdjqKRn8bRSN9Mb8H0U17TzHgtF6xTDuFKXnydU8pVDYx",
-	"6tZ+tmkpc0siNvnEzqmQyqZ9gcuA+Gzr8mjUc72wfsk2yiEAVzH1dyi2xeI1L9QyTgqpeLruAMwvfzvt",
-	"KMSgwSgecMZ1vuhXafGK725MyjDb5G1nLgw48+rd9KzpMNQSZQx//V0zTJ2tzcjhi2llMUMDFbjon0/G",
-	"wdx+2vl1N1bU/2lXBpXtkQDny8TuyUbW91LgVb2qyLeHzStMyPXhJK7eKCQ66Hopv0Pr40oSlBA2u3ZY",
-	"4XAy1gMaZWf4Td3WMk1uOQsvLeUDBs3VI95ql+wFwDXhuIbYfBTefai7RtG1SfougkQYG24SIYznp4l/",
-	"0AR3hVOCbpc066iUQhkSJCM3mCkEUyGcJHy14qlRcO05dNuR6qGOLQMOJUWm6BgvCEvWxhsX7WF0tcL5",
-	"VemxC47/ZVhfbY376BbyqtYEGMXLLWLWKErVH1/fZwhKaQVzXazRAxZZMyC752YzzO0Wh9LA54Hq/lgt",
-	"TS1Y09CF6ptDg3qyc8FXZUH/8OE/kf0K+t8Bxd4ZPwxCDf0e6n14DQU4+sfzHzpfJl4IyQB0c0cBtaPc",
-	"+xcyl2ViZDCaUoZ+09IzCM0AmhZDI5ymkAqlXhGzISluST2+osxFWbWPPJ/jGAuCt0ZuzU9PdbNKCB4i",
-	"rm6VAt1hdVzfhVXV/lak1ro2QJFhA87Qn9saiFJgKY92iFZrxQum4hx8DQNagTXB4olEppm+Y2jZVDmU",
-	"/3m6h0kwr5ESBK9qadvKEv9lafu6N8BWcdyOGdX3ErqECqSetYGomU+O8dKDIaWCJCrO8dq6LaolFSmU",
-	"FF+DG+fPPvnfrPesua4uGFliSb5aD4JdmItmEfkZUbeEsBhyR0qTboCzFIt1rHicc6mmL0ZR1cx8EeLW",
-	"nV/DVsJpkvo0XFogS9oOSnHnk+xN3nV0GU5Ir7qv4Zf1/hjNMsyuNZDbLKt1xRP2BLv2KxREmgybhqEO",
-	"kG+3PlN4sGxtubGLDLMvRKKn6Mv5ZVcKLqKALwvkJH8WZHZchyZsr8AJQz+b2FijgKgan6s0BquTVc9K",
-	"wuKCQbV1mRN4lWUPylKipUPCVNz6EcxYkJZUQ928EGpJROy/dtuFSlXBIc5zoY8lIbbwwecPWo48f3e+",
-	"0fOnuM4FayRMn/59Mn7944+X4UzpRau9af4i3PyWi+t4hiVJ44yYBIEdt+zOrqoVrfuOoS9yfb07//23",
-	"C/QU/f7bRfDOf3XCesDckxBpPCtDP+nnP8S4M8AW1K0tqcwFW/gq32+r7Bc3WJdeubyCnRtmhuo0gtXn",
-	"d1Aceq7XffUxoNbbpEoyKnAtZbzBqp8MMbA0VeypJ7rUWLaJRoDQJ5zGL8PNvWxdK3QxLumbDuADluoL",
-	"tDq2emcvMQKWyqasrqIf+5xThpW+KW/77S0BH29d5rcAcK1wZyNLc8BRq58bfG3QRyPrd6bOW9zYe6vf",
-	"IMtCqXvznCohKXyc4Y7orAfU0dmGgwRGvY2/2gkCwuJDqdJKbVkD0r1N3EEJpjd16nIh7WRL9wNSNiTC",
-	"gJftMqeCQh1SYmTG+AhaGreMvnoimpCtHKzJrE/SanSTj9FFaZnEprI5a7dmZzejeT03SZ/34pq3qq6U",
-	"+/aKgZaDb7hloMv/Pm8Jo7kFY7hZtkRHETI5+1+FeeQap9NpTPPLWEPeSeeWrTljE4NxglK/9pEFjzKF",
-	"pks9cktZym/BQYsYKEkwY5ChCly5qPHeHshzPYTXxyAl6S58W8DJo6dnhwa1N1ri2gXU7uuR9HkPDx6z",
-	"WqZuGBizate3y/m1eddu60NdMe6s/c7Sb4MlEGcniK+ostXuDeL2wiIo65etaNeL7eQX6ht727U6tMc4",
-	"qh+Ljdd5Mz+3hQwcD1qdBvWU8FbAc5qcD8bS0pI2n4WlzQdQoPcBbrCa7+TRaQpom4Q9MUj+/YxaZXCR",
-	"iXdOTcISGMZl+FNLQiH5C6hOTHyJSbK7wVegtxCS+0qj7TBm294jZa6Wu+Fi7sl4AVqDR7VY1La+k1pO",
-	"olONXv5iaw0d7h8gawaRxvlMcWt/0KBTaV8UL93S0AxsZoF4yB5n9lcIafsVjWZDzUSN3HCTSfvgkwcY",
-	"M32AMQd5qHkpjrcMOx8EvKVScvvAi4caeDkNaCkq91AP/gqWEoHkwSE6u3xzcYqmr19Oju2301eyzMX1",
-	"IKs8fKj906Fo8h99OtTtYr+i0fVwj8gycnrbJn5twlTihuzGgYpdQ4mrrptQaKk0qYMeGCmOy3xehpac",
-	"2P8f1wwWWspxKrwTSMAMnp4eBweCU4SgSIhriQqmaIZKmcr0rNeVgEWMHOG12lWTXcI07goi8VUjbc9Y",
-	"J3nHsIdByrKQdmErs+mqtHXGwH5wZRYs41dW56vzJv3CWndJICX4v0hgXW/1+UjEyA0RKFlituiIKyjr",
-	"tgfjP4bxTU19pAMCc1lepuzYVSl0X2qGHBqFoMKw1ts1cRsive4gNNzhGduFlzmU7GXVsrt7l9711ktU",
-	"PDTKwVW/dc7xbyP0pwi9myIu0LvDYwS2tjlNgEv6Z4FZpTeov7slv40zbqxbnp7gqIeySnflc0XYDn0d",
-	"r7bZ0aTk6ChD51YpWFJcuL27uJg0id0OLiLR6HZp3vRQTd/tkg8+tqBDCizAjOdfSVTdbAfwWReuR9Fw",
-	"OHXCcCVH3SvXw0DOQ2zkogYMCariZU2e2QyzGJBV9XNJuDzf7lrK2g76Vfm8BXKEcZfdxveqvgQDuxZh",
-	"/KT9UTNlP16QFE1fjA+PTD7/dsDoCtwAzRnuyYNnL/am+/snLofHTLjcoMYVw6nKnabiiURYKcKUNZdt",
-	"S/Zv5o+5iO38Xa46W5JzfKUrAt4v8otJjdam+j7l7khyoCmIvhvK4ucxhFpuQ/WfmZ7ZZKDNIHGfpvHO",
-	"27xPz8ZLaw0Tda0s9NacBlfWUzU0lHLOZzl2OSL679Ku4cWw02nssTFIFFpRaHe9o3v1a5Puud3r/snP",
-	"JCtSyhZxPeRl0OkdTu7j+MpRgufXsdTQse4SwO7HEYeArnEHUfP5dRCKv7q3uYOT1emxy2ykuTlBpLWs",
-	"YZlTk+8HfqqQ1xMZSI7Ebxm6hWJytyar65KsUYIZWtAb+LQKKHuqGYJusAEnCbvAfs1LjLW9KXi/x7AB",
-	"n4LBfuMG7i1x8oyrZdjHMHRHv9eiO7qK9bVX5mjeTkxwrfc2k0+1wrsVHBwa3t/cYh1O3/gmP57i9XCP",
-	"xU3b9upsB2qzGvd+rxi3K8JqpU4vT1EDthck7MOCFySmLBZaKAx492o+YzI+PArLi45t6isTmoVnXfIl",
-	"K120G3I1vQGOHio/AV+SSs30GNdF+KFepUEP0+UfCYkGZQzpncJHom655mRWXJDYtQ+vuGArojrKkgqq",
-	"iKAYVC8rogBnwYOuyR9tZ5umKsoHnPL8GvfWsebqSFsbr99dEBLVktEkCIdv5udgBUfEtUEJTwnas2xo",
-	"QpgsDNbWvO3+sYkK//23L+/R70uqCPpNUEXlMkIff//tzH6nm/+W4eQanWFBZzOCWYROL/7yCV3gayoV",
-	"ZjRCv52+/WJbnc4FTXSbs3efztHZUrONJEKfP399B9VrgdGM0Jfzt99MgTGSRujT59++ltowbjWCPoer",
-	"FzmKRr+/d//7qv9nIr9///L54yga6TWb/53C/04v9f9Mk9P3nyBe/OIvn/T/fjuF/5nffjv78pv+3+nb",
-	"L/p/5ku9+FE0+mw+6cWOopFeZZhFvrGGqGaFLwI6JqoUSY3IFCFsIo/mhKQoo5qMUmUpKcLolsyWnF+j",
-	"lGT0RosENIA1tEC2VUtSL9Y/6rIP2zLhiKamVI1dwJhCLltyQ8TaLQZQWc96NXdKPh5QDf2zCMc5vFfS",
-	"+Gfrd2zOGnGRNlw3XOrwULrwFZEKr/Jg3nnHzujXjJY4zwkLuGx0Kv4697PBfTHkJWbjDypXsPI8/A1s",
-	"ShkOEBNEJzf3FWJ10y+qqqOsOXjnXIE2mzNFWUFOEM5u8VqiXBAZzucfNGjWZ9yw50pREuRejAk1kEHc",
-	"uXggidfyGNFURoBnZWSTJlpvIg0axlwUWR0vwysCXPFcEIIU+akO0Dk8rNysBi0NdvjOyjq+VzS90i+T",
-	"S2IjM7FVDiRYiDW6angMXJlavjkRYzMGKGRQdWO21LZGPWYqU/YfEZwsGzmsn0in54G5ThBGjNwi6FCV",
-	"JxTIiEwIO5djU2ao4ccOjyiNzWw1sNpCbOv5p9uOIGV1f7PWY6N3MnehOKAv0+Bgc9rJ+/LR3qW2wNCU",
-	"AJUz7v27oNC0+9W47Of1u3VRLY0a6Jq5cBs78LR8bYWCgf7Y4JKuevIWgI2QSSUgCoEThUzjmVOdOYqm",
-	"cd7BTtSmWK2wWG/D3PU1/lascpJqsdam3bEv2sC9ZpP1DrCiM2M+3oL3bfWGCuXXcbtbYuvsNt7cByrV",
-	"veB5V/NjI1fc7V/yFgxwG9PrVOljKstSV6Yl4xladYnQIfxGlbS/Gb2ISZcsOTLK082GKjMcF3GuYQzo",
-	"AxG9TZI7WAnvsZBMdbKulEyuT4AXstNNsDo9GwHMnBd336jzoTlNbPjIkCPqayGs9l8zEvYKYPD6+pWz",
-	"DQ8/aLX/A8pf+7e2qRi2i0loP8suO+mAsIQmNnhwO5ZzeqxAfqA1q7nindzs74JfBrMLd3g4bVtlOXWf",
-	"27wP2aJFLx7PFbK9nT7lHleU+d9O73L5W4sh3vFyO7bcz1ZQ39btEqt4Ba7SYYX61r3ACLckvsVMgb0j",
-	"WVJyQ3YdjOuxsNipf/BoCElnOLl+a01lGw0ABs0YQWhOpDQ5CULqo7daJjoXggeDDhWmWTijGQdLR5ug",
-	"//ny8ydkfy3TzVEoBQtM+VONmWM+j2dUqKUWSJ/+syBi/bSZdarjubiJI7e60Mv5E2G2row7pTlZYVCS",
-	"2v8xzuIZZYaPNfZnY9e/ZvzWSJAa2cT6K8VjidfB03tnDNrtk8MKz7AMSCbynxlVUNUm51ItBOhkN8hY",
-	"ZUHQaygMjW8wNZDTI8NFZ1GA9+yGZzckzP8mnElNZbvYNfs7EiSjJEW8X1jGLmxpUggRVG6+Z4jM5yRR",
-	"lbmlrYk3bmP3K19n+HZeZPEMS7oV532Atr9B043x7rsI7btRbnBtZATqKAd0juBd4g1sckIZJwUtXUJJ",
-	"Ev2gaQU/pc5MRl6Ym4MRqr4zAUmXkA0+Ky1paM8VOSkbO//RhN+4qjL+2UTWsQXPyaLAIqVs8Z1BXWjB",
-	"THoMW1nECWeAGvcP0HuFrgnJJUhlOEmIlNZH1Y+NO0aEpYgqPY1TgjWms/GEZh0GFhDAAiqzA6eFWqO9",
-	"i9OvZ+/2jS6qfQ882+pD4r3QL7q5xgneQuJNvowKiwG1T0pdVayX/vjx0Q8VzNx8Vfbca+dToZhdBQjv",
-	"nh5cdvBf3UCpwVvmTsF+rE+QaW19useJKyKAlcv8uxBYr5tx+w57Jl64O9bdXo7untBwo466yaqXcbZw",
-	"3JA/Tz/9xr3iizbSr6oyaSwql1iQtKxkZZFzu7Rejzj0GiK6u8tECFeFKk6ptc3z4eFn4zTEGdorkzMB",
-	"yvZBy5Y0Y9naofNmRcHB3rUdSGgLJrkPudVn8R5PZK1too+02ipJ6COReYYXC5KiqxrncmX5DFwyDnW+",
-	"QsMwUSojKZoZf1mVLL8zwELgJkIV2rtyKO1qP7LALxFGV4FHcwV8h9fGh5mrkvJ/Z1d18Lw6qXwOnB03",
-	"I/iGWCN8hheGQdgmsW9iZLcKog+CO7fOeh+6hf8EtIf2ID7bpWYQZMVvSLq/IzZs4K6hiGXTa/tiD6u+",
-	"TccRx7O1V/8xdl5SUL8CdGr6OQnIuWlezWdGLiD+S0mSzY13RlnrUfBisTSq+tOL9/WywuV8fuFGN2Gp",
-	"9QVpWxG8ilfEqnIzgiGHXKWt0MMu8AK2F+ufgxK4D7OBTJTf/oL+9ObiCzoViiYZgSKaliRwK85gVt62",
-	"llHAgNuk02jJs1T6DqZOQogMAnDjv9473N9b7MPRQui/5t0uBFfOlTVR6HAyfYUukyVJi4ygKcqxwAuB",
-	"8yV6ofm278zmuEMJVmQBVmSs8DG6ysgCZzGfZXQBq7pCe3o/e8m+Va6UXv8Mr0xOAr2G83dnthLH2dvT",
-	"7+xwMn2O5MHzZ1Cq5CovZhlNYoXltRuPuPGaAQAXWCj0DM0LZpR4+weojrK/MzgNzoiVuBZcAxpYJrEn",
-	"FSKcSY4qyZB6CNwgRQdSzT2PopG34iBIfMS5X91oAJ+bcKniGa5HqUH4bXx0PYpGR9ex4vHhRP/7cAIf",
-	"juDDkfkwncAnLb6af//ojlqqFWrLc8GNgTolSQYhqfqfJreEl76cLBOggtKzIAQnkTwrVGeStiVdLMd6",
-	"sxoC7IdVnpGfVK2R6wrXRVMijNvRnUr3lMuJvDOujiLESnzUZJuknzu2YBJhzikRaMbVsqTPfK5JPpeS",
-	"zjLNDJqa8wQesI+q2FJWdqQiD8TrRKOfY916fIMFeM/obuWqPr27/OS6l19+u/g0+qHXbkult23LybBS",
-	"GqdJVxEN4/NKyICxbI/QaCZtRlyWhW8d+TuS+ck1qnTimvdy/hUduZV2KqliAw+GOetY65rENA22hxCc",
-	"+9UIrnDeu8aIj5h2sKQ5p5GNUxjIc04S/wfYga3Xibs6H/J9OInKt7WrKsce3YOrcVytg4EqHLu8ney9",
-	"O2EdM9PWgNe7IaLNY4fRwFDOe/McDZwRcLqsYiI1V2ezD+n2DbLYEbgzBOn8J2OTDcb41ivd8L7uQ7nh",
-	"6OvjKTbKxd+LCf7/rCcz3Dp+lyfRDx/XHseP5pKC0rQP7C1EgLOMG2HW4e8TtMKrelEb75c8UO7mBCk8",
-	"R1rsRRiqtnoZQU6cZ5ANyoF0fifWDa5WabdcCCCfFfzN9cHh+ai6Gm+UkbP8hYUlIhbkLgV524TOCNZW",
-	"tWKTMEBFGUCiEVrpKbV0Cgpx6/BnBWaGMJO3BGLRn02mPfTjofDV8AsWC/KFSMgt98eI/MRa4gH4hfXE",
-	"ZkOjyfT1BB+R6fjFbJqMX+LDdPyKTObjZ/j57Ch5kb4kr/RBgyLIM5fDO6K+Xf1ZWRJpdHxY4Wfz4GxQ",
-	"e0xM9M6LBjtVxue91AITUzhRWvz4UeemR4eTwxfjyXQ8nXydvD6eTI4nk/82EReViwU0m74aT47G0+cV",
-	"hBi/6dG5PYZotKA3hLmvP3G8HBkeuDqQl8lhOn45e0bGr+fTyfg5Ppq9SF6mr8jreekkDLqfuGVKcYNM",
-	"xtPpdDp+OZlMxhpXjL0qINM6s+Z292w8Ofw6nRwfut2V/OmzX7+aQFm7yj7cu7vFMOD/saUwSUNG4rdo",
-	"hdnal0UhsgGiIGCqyKSVg5cB3+45sIjaroGRQygRMhxc5Ko5xXPrDBT5iTGiMg9ohGpB2RFKqcwLRSKT",
-	"shJ2ahvKQtyQdWySKUpSfkHZDVXW7O6BdeSUOBGqw7BfiKB6dE2Y3oSy/6bbmrReG1NT6sfnXbO7xM43",
-	"n/oDB1SE9jpCWAki5my9UtBhmUbtqDi7oCFi1n0dTTV1Y8zggZQZrwJuPxoRDHAc6Ep5dTozRpmy0lxa",
-	"2AT8kDPZxFmCm1V/m99WBsnVVXWO0/19oWwqhsB52GjgzSiAs1jZ/psb5kQkQWcmOwJ6CtHKCv1E08kk",
-	"AqKo+Z6VycWWkBOkmRgDh6YllWhSP0NemFDgDg7MKryap+Pif91eqsUGD8xD7oFje7jwA834uCj4dhIw",
-	"GwfUVremMk54SjYokLbk6vD2W+pVXOmYe/GVKTrG6gz4+cJvXbybsc2cf8ULDQ4pEVBzEPwujDvlJh1O",
-	"SB9jo3+sQLebKsU/sgfXp9TsNAOVKv5Cd2GCfZD0xKBpnxJ57XJMh31ynnngXD+TT+8u0ec3lzbu3qRa",
-	"qh2OjNCfLqyDX0JkK7n06fi/TX7paDoJp5i+83Opr/jbX0wmthTEBVdC3mbK3rNpo1rr7FWiqZ2dwFam",
-	"b89jTGYygsT76zEUn3KJJGQ4A/eLKDh7OI4OGm17JfehFakh5sdTjdS3cR/6kf6vaqum4R5eWXOOR34y",
-	"G6bv9RI2LX8LMG+86rCeJL+hMSuEJGJ9jHJBb7CWOm54VjCFxRpxgbwCcLUn51DBCcpFcYzyIqdZZWcq",
-	"GFVoLxdFnAu6wmId6WZxWcHIZvIu4hVJaYKzKskTgnJHmjoC07nva1MA0uLSxB1LAnZJU4ZuSbK8nqsu",
-	"Bg2GMDk6va9xWmRKVknv7BKrL8plel8ZI79GL9WZaYprp5Cx5sAgP14uCvPXG7i2efvZbr2jcp6hCLES",
-	"hdT0e5HHjhRoap7IjYn4bH7uL9jZNQcQyc7a8RD8afL22zaD/e2ikSiX1EjvIPhCQKn5KdpjnJF9pDg6",
-	"Qns2rqf04jHc0dEgTqkqI26nDyFGm5vJBe7cD6/sVBsbY9b8UKEBpsxaAe/tZZE0OZGK5GHbLOMqvuXi",
-	"2l5OlxtEbA5wAJWrQWKAzO0SGuE7HsUi6Ev1lgvkN4NkD2VIxBr8p3zL+BOJKv8llBFccz9oujZtentD",
-	"LTu9Dbj2euJbkmUPls9hu4XXqnGaANEQPjbJG42X9uAiR1MNN1TsaKz3Lur3IXjgTg98e/2nxovf3uHe",
-	"UIBXonnSCyG0n3Z5lSA649pTf5AsBM3Ht+24NppfO60eDUi7DzGjSdYeT9JwldgDtJ7kGGxG+qGdam5s",
-	"yXl6jMgqzzjU3wb+cEkXGl+XXFFUY0YzegPK9rmg4CcuSGbk5iXNbZE2vlppRnQdoQXnKTIsVQ2vlxPW",
-	"eC+/6LGZZmSKB8BoVWbkEPq/mOOBbvRQJIkXml7ZcxnPuRhjdy6QDFFCluk36IynkAT+wjKD6HAyPYpQ",
-	"ssS5IgK92m9ru6uFby2dj13p/ODB9O++LANte3YInHjfzr+CoIcd6O3meBPwK7mlWYZmBKVgaZit0e1S",
-	"ox5mMvkEfS5bwNFIUNvhvVJLFH4LEVguk5HLi9kD/XQdSj+hvyWHdp1UayVbhfzuLL3Pd422v5jfy7aG",
-	"vhQz592eSznGoDdT9tr54dgRgqdZ1cwIWeBc/Qk+R5iV7upV8S4Pv56OotFvo2h0NopGb0bR6HwUjd6O",
-	"otGfRtHo3VT/ORxFo/ejaPTnUTT6SxihWu/gN845uOEPMOcFC5qgp0fWBO2btA/HU3w4G79MnqXjV+T5",
-	"fHyEX8xeJq/S12QCjgLGORhMZXWvY2fZGvGcMN+wPW1xyeB73NMzoZe9/kfLdF7t+p7NNv4BbHPacS7f",
-	"v0obL2UmiXmouiTYba9JriLEWUI862wPbq07MMgafFMqV1TKmluzP4Dk2U0pvAfSdzaHQVyEVrg561Qv",
-	"42cLoKv0Ubs688rwmatb7rwbTIJlk6vLxd1DwjP4e4DOKcjGK7xGkurbWeIbgmaktKIjfIvXaI9qYlTz",
-	"/ZHo2WS6X8uJ3APInARwCIqc6kONN41GP8cLPrZeLp5Z/f0b2SuwXNZfdFQ9Gy9V1UZRtXlXDy+s2hnj",
-	"KhhiqLjaXPO9iBEtLPyIgkTHg2nB/JVGzVfHZUYJ4JjBg09xlHF+jbA6QVcGoK+OvZhCacp9W1Dfs/1z",
-	"TAVghVqEKjTaP0FXJa7QQ91y5HTBNsjMjK4Rl08SLfUwM42iUTlImPh5wnA4PuWmIxf7LtpKsupKINRX",
-	"B9Fp1t8lWn9pPV92ijX1T84Fmz5gfEUIGbXDya2N0ZxzmeLCXuOu5nt/pw+PnvyEM0MRk9d318CIG1Kr",
-	"OlxDLH42IQfJ5SW7M/dNi0fP79EGeRcIb1j50H/t7Y9//PEiOuwwU+72ALZmOwiB5zaIuxfi4mO5R6Qr",
-	"tW3cS6jABoT8PwwktxiiHw5EN16TC5x31FQSlsZ8PqeJkdGMlfeWi2v4bI2oN1RSxUVlzQX7LWQkZQk3",
-	"we2JSSqnuWCcU7C5lqI8zuJcrpMlz/jC/JRjklKsBE0oZp4jf5HnXKhqAZVpuvpuhRlewL+6jUgXgs8y",
-	"EvDY//L2DL1+fvQS5aYFMnn1ZEDtZ3IlxUThRViJ/nx6aHgg2xT80g42pHaLZQfjpUfTv0EqsXlGEyV9",
-	"7uqJLKcwI4Tzq3fnLyRCcDEgC2iVJTGATSiTCrMkzFqU4RrdrseKowXXf/VABKeRqceRY7U0rCdGzyev",
-	"EdcCEvr07tK5LnGBvl18ivxMFnD4OMuc5EWISb9k8hdQdWLHezaZNvrZOAzNnHqu0B2yr4lG74iybSWI",
-	"r9W8UNlmV8xWBocv7xHDK5dh3UGpbr49W6T1YjSzRpvcgL/AOTinlpK39l2q6pakdsXDMsIjGuGcxtdk",
-	"PaqHhERlsEj5vr0w/qgR22NjR1xgq/FDq5kdNTqo3P/tJxvyUwsAMFJBXpiigzwp7ISNaABI7g7e/4qs",
-	"8sw4ZDcCBKpvqggBvbSWkDlqRbmE0NIXL+K8gW0yLguxFeOf2Wa/qsPd0sNNeWab7yra1MtybeSGvaa/",
-	"WmlN4q32ya8eRg34FGwlwX39q/ViVoVU8YzEdcIXUtr6eRFdFkbIBoCphGoEzv+/Y+kRul1yFxOAkZnw",
-	"OzMzRjAUZZAl9RjZl0HKdsg004gSjgG91fyUUQNqNEZl2Sd1eb2+M1z5kwFWhMlRxtlCY9OcsFrGRo/V",
-	"WmHKvGRCfcDri2ld6hr7E5v2CO0iwybhQt9QjdLptabpHn05fzs2Gu7JZHr4rO7pqn80DoLPf42dp2AH",
-	"Z2aT+sS7lx8hOyYj58X2eqxfoFEzNZQF2TBrXU8iBQC9bZZLr8sX08MvLmfpQNobCi5Nz3C5i76aYQdK",
-	"fj2B7gIjSlAre20a86tp9T8ou4QtV1XqZ9suSJ1AuAG4q4ddxw+hS++AvfpLrtOUjfh4V81Ok/YN8yuw",
-	"vTSnCunSEGXmSihnlYbS7d6FDQbC5Uys6Wy9gwhquvbGe5UHh8/WlfVRE2xykZmbAQ6owdR1SVQNYCt3",
-	"1JjUW/Cm+3hwLVtJ9wZq2NwCd9Gu7c6P/ZvJbWVMmh751qRpy5pkgkrsz5BZoEWct+Q9PQE5zeYXtAnb",
-	"5oUqBOkVHbmJeoZMprq1ZthqQVNUWtGqGuJJv9I7XRS1VKdawNhQddUnjM3yzxaR4EwQnK5LhHJibSmm",
-	"9C01QKtuOVhYuTm5XWisd+8vht+7R1m3++3cmboNpGGOULWPfRNaug9VbCnhPZ4atlr+fahgPTTWDy23",
-	"EFo7/0gLxQ0b2aGq0MD/bvQ3gMm+L9744d7tDp5jjfP0szymS6iXL9MYy8RkMsPJ0upiZmSJbygvhPEM",
-	"zTPyM7baZsj46H3tPqfkhmQ8twMsCbh6ximBTDD5ci1pgrN4xUuOUpLV0iip9d+ckGQZZ5gtCmwqRpfq",
-	"IJw5zbNmKKkscBbTVY6psJN50U8b9TpdhvWvFQI/LvMHovH3YjJ5RiA3fK78L0BNpglX+Y2T7stvVngV",
-	"L0lWfQFJd6pPGWYxBUVXQspvjX7MHzjJuNQkBnI+p1SQRE/yFLnEnAgrZASlRuZbV2LSLb6sWWa1eG7B",
-	"Jm8PLBUkbkYgCMxfXpmyxzoKw5LgS7cgP1No+Pzh8tqFaajsqVh7U7Y840wJDgh8TjNXYKk7ZPN+zEac",
-	"bmcdL0ETeQFN9Vu0WsveBLX1eBeEETFYps2JoDzdjmj1lVyYtn5dxN26i/KGt/dypRiVxmVDSIPu/BUQ",
-	"YIB6d+nyW5EKFo84LbzdbwVNkQ+WjUsoFx0m9OXufDybKHpjEB75qSfzylXrFyNlDddJiJdk+hl2v6SL",
-	"8o7CYThbGXXjxbilWSiXFXTt3vwXfhvQndvE0R0VEuiKMEk5eyLRDc4KYrM9NwjCCVJc4az0fYJ7eCLN",
-	"twfhOh0zEja3rQh2OKfDRX1OF4UgiMrjUlaVURmGHyFr5JBlUiT4ztgk4EvMYplwQSJkk5foL7VMH6d4",
-	"LSPkGGaeZ7pNhpmM0MHBQTgc0DzNDrplf0UGkJ9Iu/jI5WZZ5ViQ/6/mGHbKzuKhBk2EBZFW/RhgoWq/",
-	"15eqxzYrql6XKVzMM9DWALHUZw9AEE7eCz+1x64y0ZQDgd7AFCAWLtXPkpqyJ/pICkXQHoaLQnwOFWCM",
-	"t+f+vaSwcRDvoLCCObeJ2ml1PyiD7gKE0z6aDhguc7WDpTUIVQvBizxs6jY4DgmSg1ZPQxaC5lVidyB1",
-	"yJE4m7tfwz/ELkHjg00edBsKZMt4tq60lwEl++1QmqGx0u4UwyXOsPSiOnq7lvDlKcL05t4UgdsTRGl5",
-	"C4p+9ULXDyKfe2vYuIX7Ebu983hE0bvhToPTFTUq8ZpbTcOQ3o6GBra4qg6BGc7WsrKbhym1MwaVRR8D",
-	"NvaaeLolib5v0jkzkuwuelBjP9paPsvZUBO8IuBeTBdLdWxVg5sTr0fQahftYWcUxDEEViDOarNGiJEb",
-	"ItxUjqNClkXI+EIOr43S4hctIqrOLQRpAXtbXyt1GbBQFSzszGe/4SoHHG/YcBmbe+1pv9zxmAj7RILa",
-	"1fNPh8jmE0GMkPQYXV58eIMgL8mcJigjWDB9bCnV77bI1DpCHz+8QSueAn8eoUvdXgMEidCF/ikXHAIi",
-	"gDxBBlzgti7PP75zhnuy4ubdmDaEaR7TKDr0gGefLB+KHB/qR966sN1375FVd0Tor++R0VBE6OPle5t3",
-	"VxImuVhH6OINcpqQCJ1evkG4UFSuIvTmEr3htwzJNUsFX5EIff76zuSujdCny1N0ef4JWSVIWRYII5u2",
-	"hdaq/vuaAH2Io2j0Ef5ewt8L++H84zv47uzTKBq9ez+KRn/Vfz5e6r8Xusnppf775nIUjT5/1Y0/XZ6G",
-	"UZOnAfO9F8EbsXQThMQ6XvUd33vRfOO5L5ovKj9EWemIMEtLsSA2Do1QNzdJitz5M1Zfw3nz6nOCV0vZ",
-	"5f1o1FJwWZ7KyVcvNdLxrHmhlvE/Cmkz10BUc1zv0O0GeUl+hgwNPxGu6odGfrjHIRJEFYKhvY9P39ZC",
-	"EeslhYOTFfAMT6HS4fnPsEbG1EGMM77onw28SKkpNxmsDFJ6kQ3IL155noVG9H3JBgwK3b4YD7TAsFax",
-	"3n9Az0LYSntu3Nv6j/XG+sOFxrIOch3iX/kzMvpbkrrKjrY0lIsAOjHZfznTUvNsrYg0RbYUFIrVkphm",
-	"eHJsMgj0W7Xz3QssO1QbqP95nC8TTSfk5kr3zsFw0LgXGQ6CFYEXMTT/UZOnG+DE26OUv+eueW+1Fp3C",
-	"4j7KG9ioWF+Z0YbSz14CdmkysFNpS1h0pjmGJEYQs+ZlOkZ7akmoV/1QlEZqTQIllDa9BXssFQhrvISU",
-	"wDRDFLz3KuS23xvG20mbQ0memq6w95i9pBSL78XG2fCfDSAVo8WutFkIzzSv0UrcsOfCY7FE4FXS/0zN",
-	"FF+cD29INK+7Avff+9eyY9c7v69M1z6+iDpSgtcehn+VdboYxCPeS+30tW4jWB8ptkilR5h8uhI47gCg",
-	"NLCRRzAjn2sIcv0w1inAy0BpFdSslaGmZhLd6p3VoS48RbdLnpUpV6fjI7SX0WsiVHy0HyHQVHKBYD1o",
-	"b01kzPi+SYFt60dwGEqivWTJaUKgdKEiP5X+fTrWQiZKlljgROkHsqd/2j9ByZIk11rOW2DKpHlSbn+R",
-	"LfUIPsGFxKZoIoiv7WIhPhj6B+R2vOEOipQ6z9umkM0RrhR6xo3FZzCNl1rsfNQAf8cNsK9VzAzzoHoV",
-	"7ytf/TYDClAykAxjb1vbEU95CLv62tsX1td4SH7mVBD5ENksdrFLDk0N5lBA3/b9fIGbkFD5BA+zm3rt",
-	"PWfeh3Lg9dcWmNmDRHc3nqOvBwc1wOt+rtXxPLhLZiuMZqhvZnPFO1X23/FlhbSGH7As6/wnmKEZQQ63",
-	"nCDrEYieTXQTadLsgQdkpCWiFZcKvZ700lo+xhMc7EpQizqrwaxZbh+Qey9lQQJGZlrD3kPeOFhlKbsG",
-	"KbN9YxrADBiOdSv5FHxgEsWvCTPuMGFT9jUJXP/lkt8yiMA5MUX0tZS7xHIJqZdJrraH69VCysw0/vr7",
-	"nOF92E5Cp/hI9pMOJO37rhOWWo8i+7hKRJdu4AA+UBbIQLw7Ga/d/R/3Q4I7k33s8uIdmzb02v9/tl/7",
-	"0sNWygD9qaaunUP3fevL2YlZtxLhwC3aqeqek9ZM0+E62dy8m3jznr6QhNBcheyxQwLYWpaPqnP3/BcO",
-	"ZkKpuVjNg9wYgAzPBQYgkK5rVffmiojYlNvDqoqqxSqu/JY2aJ3NijxePVyv/7SWdtaz7z+RKMdCNRe+",
-	"Z+JtSIqMk1Ur5bREGPoBtTV1+Wo5rPd3zUndeCvDoDYUnvDNlOegDOGqtM01ITlUi08El9J9D8ETZsOm",
-	"Qn2lFtESo3t9zcodePyvH/rPZPw6/vHHJHr2OhzNaEXN9hKN6Am0raZ4GVj4xUtVNtmUq6wG9X1CKrTQ",
-	"21hPnwT64cB7J54fI9wQ3tHeLRdSuXT6MyK1qG2E9uO6LK8lcH1mx06Ut2d7ArL7MZoLQuCfzq5sbpXU",
-	"UqW7lYyikZkEZGFurD+w5x89JYmfalM5ljpIXxJ1Pwn7rcPS1njHh6dXLu+kT556CUWl3rBDd7A7/WlZ",
-	"mv6j1QoPqCIIFiDo0b9JUnYQdWQxW1E1oPDfw6gLegcG31BcM3krPK8q3xqlqePbf0QPVdNgJ7WEf9Bm",
-	"H1H5ggZUO6g/ysfSU5QM0k5aCrfanbK0PRqTOxwl/Ge99a6IT8h34fG41NmY9rgAZhd5+440+WbEpG+F",
-	"bEEMYcbZesULWY6x3y8+tIFbur3fPF9WJ9eiPYxynJtVmIw/qWYQ9UsT+ydGe2SsldzMcrKjH9x9YLT2",
-	"1uyPnhLMz4YCyZa8tQ+s1RjSMUU9xDL3EO9PT7LJqvigWpKvLknRPao1ZgXNVEw7bvQSZ3MuUpTTjGuZ",
-	"jDKphLHpRUguaa4hFBIhfGbkAiq4G742WWK2qGWS9hOrdlUn3YWncYnVepPTbYqcuyZqvWOSkM7Cp0b4",
-	"da/J8bRIEn0xhtfdv1Nx1HIZAVHwc5aSMtX1MCO8L2BsY9nhqAE8ooC6qYTV9q17a981VUj9jT0Wl1Ga",
-	"Q3fiMtxqd+Iydhc97PvtVjYcRs87lA2N19dynL6vzJ33IV3urCzshOBqVdsh8P4IVkk3/l0E66/m2e0C",
-	"pf/We9x8XV9tMIBxTG3fVD86cm2DOTeEKx1UYQ/lVyYiGzJnlk7ZJfMZocr352CFU1IGER4sSZZGZfGv",
-	"A1D8esOWkddtLWECODfM2Lr6D0uc54QZTtbO+ERCLfwIYb9SoDCK8v2eURsJF2l/ZwJo7bR8Hb8PJNDD",
-	"dQxljoVWhMaSC4W8bw0DpXGGKbplrPlEOh1hqTQ86Ceq+zdV366FtvoZ+edbLXwTwN8HZqo/nsdDTJX3",
-	"3p9wHmCkFwHV8BmkoVAkRaZwrxZxZMzn3n34/KUWUvg8nlFhTNBb4du65nVylAucx1BSJMykg3jo/Mac",
-	"eKmWgsglz1Ib4AN+2yYDLsEio5qbMxE1aK+UmSs8U9YkMiVOKBjq9wE8YQiWugkzLBU07fWUTXKwzp0y",
-	"Fy6hIZgmRVasIKYjUPzdtkRnZUu4HSgwsSBb7ii3uYPS7qUMTStTAywvt8wm5csDBF16B1wHrCZgRiOT",
-	"A6XzyP0sShUEbn1T94Icao/034Qc2vlseE5Y7CU9LrMPh9Su1Vg7hVCWkw8LLXR5F4bkyGwqWnh59VsO",
-	"6SPNiFSuAEOzDpxBmX117GlB+jbt5/33huBUE5iOXdr5NqbIbnh6t4mFicRyWZ0SzhROBoRRQN1Ol/Tt",
-	"zPQOGokWHZjf95Z/IlHSoFOgLwwjQFPFPVF+RPC2YCQsyGmi6uEkyTLZ2m+Z3FG3E8D+XGka1KVgKpW7",
-	"5GcO2YNiiMbuB17W3WhQFMC56dNfe0QZINn4dcxFjGf8JnDDf9Pk7LVLVmgCFw2No8z6crdCJlQhmETT",
-	"5+Fz6U9eA9C1jeIa7fTe9JleMax9+gwYhhlZc5bqb6fPIzQ9QgcHB/thsGTchrS17Q6mKOyWsowWPYgB",
-	"iOd/QE7fNpX39li9EnNIUSdaCr9684Z7cAMBkN1V1dZ6PDt58ur33zfnqJdUoDq7XbMIlFC6Pe1lv5yu",
-	"rfNw/GM4BL7XkbbZlxW/IWmseFwHEI+RiROCjfifkbmKsSAanhiPTcZ4CAayedlAnoiLPCciNqAjCKRy",
-	"2+xGFUSbLcLqX23/23jgwy8XFQ24h4fWIjfCqoZqkeur3UmL/EA80OYK94/Lvphz2cJXtBkUk2zj2RSd",
-	"FotCKicw4wSnZEWTfqT88Oi+UdKulLS9wRrmPGnvgErNGKSaD1AcHR5podyYof4d6Yi83Wx/uPcrxXYF",
-	"ij64GGu2ci912R7lnXecwL2++7Lwd7/HX1UoHyBUbK3g3v1et3bt937LZQ9ih38FoYkGH0NKEippH/qq",
-	"+79xrX9FI35DhKApiTflC9r0k0kKGxtVxx1rpFhDyiD+3/WZrWNb+GonHFWeYFQlN/KW86PzMt54R18l",
-	"AU1IrrycuVXG3A5OTI+0C8m/14tvVyPHDFFmCoNknj+XJiYuS/KeO0Woor0/PANXdAcFWwP82ryZRZL1",
-	"NFtU+tmVFff2MPcyLwf2sn1BA+B9KwSGgO5bnvAVZYuKrrSxwRLL2DllNKustb1J2sp5T0vhLKKbttNe",
-	"kkv5O6RSCkk7/QirPYBxw7OIcIG8NAUnCM+gRgykUNIsWzx91bMiv1lBRx3A8KjutbcL2Xml8PwSfD8e",
-	"h7mydkWApE2g0A+8mgmO3Qm4tOE+BXbfrfBPLYjar+wbhE+hI2jPeR8cX+ChPB7X9y1n39g147esI/ed",
-	"Nfd5+WrRt4tPUFTzw6dj9O3TFBUsJQK9iNC3T4fW+oyVAskXYVuf1CgidZNnyGQ4IynihZI0JeicLTLM",
-	"Uv3rUVnJlLKFS6ijf3iFGLl1KaRwoZZcULXWv7yur0l/NZ24TMg2Ub1T48BO/Sfx7dN0FI2+fTqEv8/g",
-	"7xH8fQV/X8Pf6SQID7+T2ZLz61OlyCoUv4erH+onOy1zpxlLqW0ISfOXVBqBPKzstE2HxnBAUdYg5aQK",
-	"zTHNSHpsfQjiT58+RZC0khcq0vfBCNTWjE27yKQC0StIU0FkOI0vbKF3vDw07nS+6FuZESvCknW86qiq",
-	"Ck9IECXW9uzC7ihUIiWoy4dSomojmMsCUsqUeZzBcopMUuG+TiE2bYVziAu5o4NFXTyR6N3Xrxf2XsqV",
-	"eAmkb7GsckSHACakGS6vpnbwJWiNGkBWO9gQDqk/g/tAiY2H9Xjo0E78heQZXu+k2YIQ2EHAXzpp9IGf",
-	"X9sW/YVIiH/8o+0SV4QSnL7jt2iF2RqlJNMwR4k0+c1Mhx4wZUfecJyXJBFEfeFVdoYBJ6rZ/wznsSQJ",
-	"Z6kM7yDjtvAxz1IkYToIi5VI0gWkZ50RIDW6jSYknBHLNBtDzIvJ81eWazZfTLbuu7mwTQdQzGoOrP2r",
-	"1+8UsFc+6vqL64hp9dL69QPYnQqVlLn64XLieuKDJiKmmRaIFBgCa/rCyJZgs6UF7E3rO5ZIcd4fC3dV",
-	"VNckjrLFMcLuQayR0Px7oUyBQE0a5ImFo5+qJAhJBtZzWstyazLJrsGpBsYNshG7GBMLES4hsTl4kJLb",
-	"nqj3r5CNNOgo2CrwaaP89ZLqwBc50PaSDe1m+wu8owe3ktyaOWPpTTrUVBJY905UpcQQZXx7jc75Xgz1",
-	"x1/f3vkqV2vNuxhO4lhvR6zLKvGdsfobo/MDlpZdMISF6PqCl0rlxnUS5cUsowmyPKe5AZPzjgiY6In0",
-	"/WPD+p32e7njk9j4GnpCcldCI4PdOtRFlqxZDLh3u5QkiY3nBJbkxfP9A/TelO4GgUxC2iHgaDWfr2Uh",
-	"qhDjtwcdAYk1etXjdGokrnlKtfEit7Gex3OPDGV9kY/NVdY31ce+0p9P6KL5d33J9lVue0gb2NK/2hfW",
-	"SusoCdJvBaUkoanmOl2RoxrCtbKQPEYJL1hCs8giLdjxSa1Ea4SMPpS7n6X1PdZzmVBeSA8pCEO38KUi",
-	"eIUoS7IiNXrheslXW9fBOsQ5qm4X0qCFYQ0BF9cZlaqrwF9hdT/HTkFBlUS3pqLACUoLEkvO2bELxit/",
-	"c4qQtIDVnaAVlVKL8CZhnHXpBmEkQgVbkRpb4mYdGQ9KPQVE+TVq/lTb8PPN7ub9XnoVbmKwoXZjVcAg",
-	"zsu65D2SnnsdL7x+JoP6MLPjBq/KXfjx4b79ZQ0AV5WgtyJFLRlNbIXBjXxQ2bBPKAFhqUnOsmnIP5lW",
-	"2/31+6pzNhVLZEsZVzljAgkHpOoMGO7hx28rfsRS78MWBtlcatXUD/EjhWbrOMAHtUl5DeMYtFTIMjO5",
-	"RUu+i0S/nAKmhMPmRf8EFJ+xewtJLvKusVhcVHrmzerwUiPd32kyJKgMDmrwfB43XeKuMoyHRB9cdvFt",
-	"LUNlFm+du9Wz/w9D4X4gZ6CMRRM5ByoZmmNcFRLKz4N30mR8eFQRtZ0R+hZssOfMJqwQkoh1hBKeZWRB",
-	"9tt+U8bk0q8g/b2QiYEJ3e5GRAZO5tOOgV3rlKV+QX/FGYXXbqIvNUO24mmRFXI8nZo86iilC6ME8gPd",
-	"J+PXP/6YTsLR7T6x8judjv8bj//1449pdPgLRrDf6H/+b/S//a9+/HHYMXaL1g08jjtQwsEkKJjrEAps",
-	"EWGTVUTopn0Hux68pVbBafMip9n2STOi52rOejr+7x926ilcnf6iawm7EMYGvetN6rbQpfsQtbeUJHkg",
-	"Ebu2iftwXdxIxvrR626C9qNVPeE+Sdw2f8iHk0e2uiHWCE9PrqciQaFjuy+i1G8xjjyFVvJIBGu7l2iN",
-	"gDWb70SVNg3y76BS291dA1Sr3w2X9Ct0xZai9R3pZ3gUS+12vhlLtrZcym4EqN/WfFL0I1QJpoGf4eiS",
-	"QlC1vtRDWCya07+QULYLhk4v3qNrskZ7VzyPDw4OrvaNZuuKMwL+dDin+ncjiV0hLtDVxedLI9vgnI6v",
-	"yVpeRch4bkh0dWo8hv4FWOwY/UawIAKZRP7XZG3S+F8dmFqPZAXaVWJLytjNLJWCsHJOU3ABN7+/dSjw",
-	"z79/HUWtvB1//v1rpZOzisMnEn3OCXv/Bp0Z3xqUC35DUyLQ3udP5xcfTj/Fn9+/OYvfX15+O/+yH6EE",
-	"C7Gm1sSdZJiuIIkzuLBxsYjKD4JnUAkUiqwLggTJyA1mqmrh1xQG7aj7wa8J1eMcfkE86pyH/DQhqRsS",
-	"BTNBqCArXZ5/elNm5NYS5zlbZFQu3aE4VS2hApJ4MyK8IvcRMnj+O6t8+KNmGu/IVjXFC8KStVcB//zd",
-	"GdRulV7eGzOfLXBfORwefGff2RlnN6YstDz+zsboHBTOV09vplcowVlmB+sJVCcakk1RuBlUfVUcgUeo",
-	"J+jptWCkb+9AT/jny8+f0JySLDXllqCzZPiaxAmW5ASS45hvr/72t7/9bfzx4/jNm6sTSLWHYXOCoC9v",
-	"z9CzZ89eo29fz04QtYXpvn17/0bCLGfweKT1HkKHk6nhbq8+2CxAV7Cuq/OveHF1ggRkSgdQLL+7ujj9",
-	"evbuCil8rQcyC4ciY98Z0tedLNGeXsfLZ69fROgK53lmGaKn0GwMbf7rH5KzK5MpZMkZL4REV+/n44/6",
-	"xyv0f7P37s1t49i+6FdZ5bpVlmooWXacdEeu84cmcTqZycM3ce/efUZ9TYiEJIwpQJuArGi6+rvfwloA",
-	"HxL1sCPHdjZ3nTrTsUgQBIH1Xr9f4/T4hKZWALOzD6BpUEGUNizhTXwxFAVhYaSYT6YKa5ha/+SLsIuw",
-	"QiZd5INqNuEocTCDpuIFYGfiQher9HCd7HMbtE7ZuKZFxTc8Jmjv0GHqZaPi9Qw5gjki8eEjhIbTk5M2",
-	"9PxssPDBjHHx6Jm+jHHCFqCNSBIYcHuyMAlg7++8dB/tsx2i1RsanoZnwJbuN2Pm6/wQzhTjjPYxmqeY",
-	"HzRqOuVx0+chrPkrjCvCTDjTXKPXc82JiUbJCAHMqSru9Dm4KpggQ3uhV7JCAL/JeyRCdFst/LNPNm7/",
-	"oAv/arfbfwTQL7oG9u/9g3a73T/4KwxA8nkGJHgGU6Y1hIWrQxiw6BqYxj3h/+ZLLLFMY8pGvL10E+K7",
-	"akIZLaDS2CvzU+9mbLe94BrC/259piVtvYtDh67IkoSnhzoAMQRhnNKBOU+SlrWQOQrZZmFQLMe0z7dH",
-	"4+Xp85/KJ2OaqkHCJ3QqzpwgwHvoCCdCGwJ5Demvodtg9v3xCCLSKTKQu0SR3we47+wGCI/+Z8bTheOy",
-	"sVLGiasAwqMxZzFPq3+zMnz1l+LbpSiLkfx5LKiIZ54Kg9D2bBkgANsYciQhlWLPP3Jk8rjdJ2qbiDtc",
-	"dTIPDz68u0TfUhhrdGQap3fxrhCD7R502sftDpEVcMmm4qB78KzdaT9zxIVohBxRjc5/7H+PKNueVRS8",
-	"iw+6B2/d73nlJt530umQm4j8tGTO5F/w3y5TRgbTNk+OHkE6tSL8mCqsMBIa60z/Cg6ed56tGzKb45Fr",
-	"m/tVshsmyDwr2mEH3X/9UUAcO3hvvRf7GLv50AlkI+3wa1LHB/mHHeDILWZ7wSbJ2lX7RBd9mfLodivn",
-	"R81XbnVF7ODWQnzW7mQ8w8jO+nvvw/tCQUNmflauqx/Fj0ASm8Shj/doT4p4b+t+iaSzShprl21adnuq",
-	"Fuu36Wf6+UF2KT7bmjW4eve2VPYxIt+j0MAQnHbpbsMGTPPmpiW0vkGU4UJWLqNVU73I8z5MWcom3CCs",
-	"+r8qo/VzVMRFoxoLqezvKF89oGf3QM0lWtH5Ym9tn/mzcqAiquAehssq83bbBbQ4OT7S8qpY86cLVkaA",
-	"W2urr42z7KlewfAzYj7pUsmFGfNUr123G57GM16a4HL9i51G1aTz73f0XkyEOdjhwlcUm7R+7b0dJVpE",
-	"jLZWHKce2iCoLWkFywYQnq9Tms3m8/V3FjtjhW453n7Lr9L11vyHYvinu5zjNyodiDjmGPA9PXm5/Y5L",
-	"pT4wuXCz098sMTIZ4c4usFHKeYyciZkb6PiRCvTFXlI4v3RFTBz9KeK/jjxCFuVnShJhy1569xr30VTp",
-	"ClHjS2RoyqvSZtvYuVPzT75w+xWX8+8qXux5q7q5Um1fKSjvYlr3fFTW6fAcvIy+2GM/G53T7Xd8VOaN",
-	"mkn3iB0O0yvXMYc3HO8wJ1dDcKnUe5aOON33fJcF0LMpUU994LFgl1YM45E/2eVmZ8jSqX1oQfGBpdfI",
-	"2YH7BmIlOTTmY0XuytiqL4yfUR1Ic6OwQDbzlmcz32ha4KWfM97zpSNfpf88z8oeVH0FvMn3th4K77/N",
-	"hiC3FUtEncgO3N+Q0855974Z3bpHaGgIozMzwwN57d3YWLZ/8XsiMNiCGxhbfx0jLnYP2cko7AB3sRVs",
-	"8XSVI1WTiGf8ii6t/kLrUDiemA1U2AqbLaHa/NlZqlkZAySP3NnR1o70MARFm4ePo3UiDM2etXLsF14S",
-	"YwffaY+sMwFIRNuzRFErnMT5JVsLxukuO8JrcNAfyWB40O1nPXSkbCptwbxmxsvl1X0Y3MWyXr95j4pw",
-	"M99ks5c33AcmpGGCEjaIe5gpIE0FgmN2Y9VOQkFwylo5EDeRAptOuV0XMRob3YZLH552CzVkSUKrdHwC",
-	"EyXNWLsIe1HVnbkkjJoZtGAmXMYYwFIpoIFV7F3wIOvlM/waey6WjvG3+R/btcq74QfCl7ovV6XwOh5A",
-	"yKHwfWefZQex5biuavH1rf7ODq7HRYrJKQzQvcEcWO0q3UqqY1qmBLyCzZbO8jYKJk4uBiSNSBJZ6dg4",
-	"hTnn10Uxlhnzn/kITjrNW9gkR+7ePUv1N6magAPOLnodVp5bmxz/eJHyKbOmNiYWEZlwrFRsTXymEUVF",
-	"RTONuT5o0Ks1XjSbq7L3rUriH1jyfqBPVAveWvDWgndvgrccCMEIw1q56crfNgeiLt79016zUwhqtQPq",
-	"25NYKuE7R42Ix3fdUK599yrlN+qal2eXwSW4qu8nnzjCksntiSP7/etAybZAiasy1dBg8URkNLT2vOGf",
-	"zZhPNE9uuC4aKQwBX8hnrU7sYF0dnbBHm9bBjXQLJX2870cT6EXFLqZflhSzL0ncppyz6x69gq4TO/dz",
-	"snH7ACvUkOPhdhWZ9g9CE6iUyOoRlUwWVSd8SaNuj4v6M3/PCmCdbXvNyTEzTCT6h8uFPnxok5VX2G+t",
-	"Ncrh7gHN4n47Irtmz8UHn3HQh96vzmSzq1pn7h94e9svQRs8l5gOG1b7iu9dZeRRqgzbQ8FMRcFdEnsZ",
-	"7jePAwjEWnts5KCU/lmG9bhe5q8GZxCkcu25+H5GEJ0O5EaaOCzgH9oa+tFPF35Jd7xcM4iDIc36FHAD",
-	"r3QFYUfXBj3jj98sFqZFSB+bHX974Tldt5PzX2Z93tFhx3vIilxfxlrgj36ElS3Ml+XteKDtumbFauvG",
-	"zHk/bjnDVenAIqNSbKDId8zaspZ7CODQIVkerdi3e/LzlrbndWNnXOSYNFhfBLMWI3nLsNuKazaM+6SC",
-	"RdlR36HS2F7rkILqeptb1tsU1q5KVNufc0kdO4rhopheQmnFLiosocfyOsQz9LdBw1eZTbgJXE+g2yOD",
-	"hDc9YZyjToC8QY16CDkPQMm+DJFLJYSGC5FSqVyzm6uiKFG+u0LPOZ/yFNEHsaAIVZifUtuDCKLCyv5K",
-	"eIJ9ibhTnlj5lR202YaQCgexCS/094eFVml73aHGvl7kIshbo1+f916/f/fx/Or9ee/1lybMptRRG/cl",
-	"hYJ9o7QDRwwgpKmEleiIoUdDDPP6PESdidvwRSlpD4IdifopG/6t7A/ub/b4JEkzsBamPU+usAOPVt7L",
-	"BomwBrZcYGdcAJLZhzowS9f5ZtevBOpE3HfYBbeqyl9nO2lLp8onmSzI9sVlXacl8MedFV7pi1YpKXxq",
-	"ttsz8xv5QNZN4ZblpEvwmtsnsbEWk39lkyk2FJ50Tn5qdY5bz473XqK57ssstUVmU163Ut9o8VRBxy3g",
-	"37N4xOMziJe5cNfNAoXIj1yl6nf5dg1a+GK1wlzfnwNzd2btmnnRi4KPJGuFyitVC5LnkmtToaczwzf7",
-	"PK/9RTs5PI6Vasf9QUMTj9j3rLufYW/rN598KrX3JkWkHBRyVjKf/WWtazHl8tbl8gjpHDtJ7CuDUBCv",
-	"Vw0OCDq+skr826Tu0gTKqmCHGRj1Q4s82tI7SDx3rGp/4Xb+gknFYCZZ4qqBdQATHgvmGhdlTF1tTFCI",
-	"ZrXtaFN8dJlK2eGpW1lxqLvAZCUYjoeHCPwFxF7I5FIhtz2tGVxDXzaYH7voZkRMWnlirX4KtSLKiT1r",
-	"4VEutsJmG37ziO9uJ6GHMuAQIlZ7CDGfchlrsoJ1X4ZWNCO4ydISFoudD6mdHp0xAs+xv4SaOMx06G7h",
-	"MTT+HsCbAN6dwasAXgfwSwBvjwN4e4Kx4b5kiZIjzxo0abYBrTUGU5a6amu2BMGKvNUvWifP8U383FIY",
-	"KSyS9F858Cx5CEmfr2i7L39DLBdfWnlF8JJXSoZB1Vun+ZgZQokwGtFEOEuuvAYNq1wIKlNwp/2x1im4",
-	"6T1IoYJfmgohSGt39+rBoA7h1xUQ91w2uCIvrAjJ5QWKr0zTeJwT5L3K6H3Xtrx61b+1IiIXL/dtr9T9",
-	"YU+miGJlX5Z2ZbYn1xk/d8ooe1Dg8g79FcH776wDb11Wv4x5dwerHB/4fcvqt5ywuqK+rqh/IqrxlUpT",
-	"665IRcCXsUPSbOTAlYRa2TwDlmjlghOiEBoJAAlbXStTZn3z1IihPV4chipJ1FyXr9hZmx75J+0dboaG",
-	"3ZfB//BdR+5N6MUerNlzm3D0+6YWj7V4fCKew1jNS2EZovJvKBnxM2AO6tXtbE2FSi7O03m5ESnHQy2u",
-	"z33/NlYYO4lYknSByYWSHObuj6k1HyOm+Vyl12cYpcnQGzEtnbH7rWa9+7KAnNpgPuNaHbdKEKxWKjMW",
-	"ctRsw8cS/qxZTe72JUNEbkI9xSRFluBl0TjHmMTwnp3l2qRutkR3qM4qS72dcxjukbet2lr/tB3SEE8q",
-	"Iu4WaIeQuP96dRR8WxTcnhbaTYc6X7eC9Mj/tj7kvVFcEOiwlxeE1Yww9IaziRVkJSx8lYIjN3EVxX2J",
-	"B/VQ4/VBVqdZqKyxD5ZWYjSp5MOjehNmeIJ0njwZUs0OgtNPWWqaQV8yAxOlDfiilg+9/756/enVrx/O",
-	"P15e/f33y/Mv0DjpwIe/w2Dh0/HFiDmNrgP7NCJQjTOS0L4cLAzXXbh4/SaA36yYa7z+9Oq/mwFcfPwF",
-	"RdA/Ls5/QXAqw665PLMrh7IOeKI5NN5efngfwJf/+iUAWm0dAEujsbjhutmXQsPp8XMkbMU4tkCiYRSj",
-	"2Po/VvPC3xM24PaXNvRoMgXAXWZgrmZJDDM5ZdE1Inj15XEH31ylYP/LiIkLa2vxH06V30PstG+cnpw0",
-	"gWn7KZXWYpBw+I+YwkBNBm0HRj2bWq2OmOGUCujLmE8TtbAzONSgrdjnds7qOidhtU+55lNDnzWbMD7b",
-	"g1tzqtdJ+UTdOGKovuRfWWSwpoNjlqVlVOtaqjkh/GOhWKlAyz5rwDHRAEadwXrF1JdWMxFkvNctYSaO",
-	"Q8Q/JvzxWMSY0eVfhTZt6MWxXaHQv0WbxTGPQ6elcF59aRcZy8uoxuxaSHo7K7lR0XYB0bbJacLdR8kV",
-	"bdjCs+MPlBk3qxTbr/gRvBjdh+vxQ+nCDVUI3/YWeVlCXtt07rmcWAJTvYjGKlGjBbDYyuw1mW8CWt80",
-	"mzJB9A51v6uekt1Uh5Szs3uZ0LhlzFOwBwghNhp47K0gjtVc2j2lraMOAyvK7I0BSIUsI+V6Lj5t0fu1",
-	"p/FwzTvax3vStLu+186OrooMNy1tUs4mZTsk2y4DIRnOb/khlW6mWzwU/AXam3XPDHPhXdAm0LBSFo+8",
-	"k3R5xSSOjGgm3zEB5wVGxUv/00rnOv1W9xPfe8WaMdaDY7kV0CBZEqCytm9p/4sy9U0sRQZvOJKGWGPT",
-	"LvvEWS4t5h5tepOxW7JmMZsnlwmRoOE88G46k83MLrZ2BJoXzg/Ns2QwUjxr9jvLzz3hmHJCWs6LqP2C",
-	"aGOtphzhichj2n25Yno4Yyn07P2EKWWtIpMykcA151NNdqFwBgyvdJU/40AFi2JJCJ2uLh/dEtdt0fuN",
-	"GNlFLZ4O3B47HoFgexAIWstuXWn7OsL0KmMaGqedU8L7nQttXbSeq8RHj8Gqt9X+z1+4Wb+pOt9FsxU9",
-	"jmwB67DxI8pfF75O4dORl28tKLKV1ocy7gwMUNYVR4WtuEswlZjeU2RRGZUkeBt6yZwtNBG40AFBRnEW",
-	"jSfItdYIX9HDWq+Fnioiy+sWLgmbgSMi+++Wv9Sq/danKRHpgVRaiuEwdGR3msl4oL4KOULCPbzhi2N+",
-	"aV2oRESLALTVpoNUzTVPXdEc0goK04bwtRhxbcKWNgtrvkrDR/bmLnn5hXl8eds7ef4iBDoZWaUcatC3",
-	"vdbJ8xcZ0LtVfhQyqBIXFYqoIDDc424nN6xDcksHICgNcCPjtppy+XWS0K26pYZDEfHs485VGjuTSsjR",
-	"JGn7X27/YDFhI3707ykf3fXeqRztzeEJfCwFs6zkuFR8yLLorNjHqycn39dn+CTrF/4fR0hXVe1eeM3l",
-	"bYcfXFfOqytnSVL1cn5XutdDeYJv8dXfs34GtcDfo8B/7cIMZaHvv8e+xTsfRy0szW4VeEo3dracv331",
-	"0d7QK1y/U97o4akgzseR+147kUm5uIr26Al5mxB2hyZiIgw0+NeI480tFv97Zp2HJoV+43ujgnhKiazz",
-	"cbS0XbantPzC110et8tvbeqzuH1fh+fvFBqD/tiH5Fg/v5x/PMl+VzMTqQmHsBdCY8plTAnsXrlRgZLp",
-	"7g6ZLJDwpi9d/4L1nU6e+56KmC1KDKJzUmbUQNXQ7WcvGsdNeOUz79a4e8MmIrEWVi8ycNI5Pm0irfKm",
-	"+AWSMTvaZ4/oU0y/QcPn8bqY1msGTqNi96CfXF9OWMzBcZ46ZukzZ3A6LH4tRpJQg1xCT6Sg5tK5kw0r",
-	"g/1X6rr/aAYwYdeYGTR9maNCdu23wCt4fDVYUDM7dYcQJXlRyoZB/uWulMSLUSb1JWYmX7TmnF9Th7aV",
-	"bqnRletvjdcbrpvEtBsW2AAdXbPDiKU/pI5POFvpQ01EjQazZz6RREFgnsS4V2gpqksjRN7Ns6RDNjSZ",
-	"rKqpx9pvsiohH6T1ZHUadRdK3YXyNLtQvOAaUoy6Ui82CgLvpEOSMLfwUCZuLCyrtJy3NqdUiqXvaHzV",
-	"LStPiNJokz2XMxxtRi/4xjaWrZv9yGXx94u7+IksRJFwCOmJQo7CNvTwYdYUmJa4MVjGjSEo5JiVZQrp",
-	"aTYUdr/e8DacY3YtvhGapzBmVOljDbKiQRTAlDlyjWSBY45Suz80RFTFX4HkSJ/m/O2rni9teOoF7+fj",
-	"iN7lQQrdd5dfdUNQXfH+pK0UEmyYyUQ2OyedkNbnxRm8IE4jYjD6+Y6GiZPVR3/S/14R1DP5h3cT4D4u",
-	"ZydRgGjyw39TldoGIGmc8g8pZj1OTC1ua3Fbi9s9MxrFeQySx17kUnArvqNE9cgFLaPcj/dhCaNayIOw",
-	"behRQTpLdmcALba8W/v1Xe+LJwVdw9V5DyG0RyFpH5Soc3cZ63ss3CrUQrYWsk9CyHqOzvmYmzFPwagC",
-	"eTBWXxaCcNacfR5487a5BykstJ7x+xPCxWhEiM8KYaJuXG2PN+mNgnCaMHkVp2xoEOm3gUmzwrv7vJk2",
-	"bKGhBzNpROLSItgpkTDEU8OHxM0zCKUyV+6RmhtdNdhHwrW8LS30eg1wkTCJnBE/huzHV3kiCqA2smv5",
-	"/2PIf+EJ0jzQI7XDkwU7WMBxKbxx3LmrHshqcfZthf/iQr8Nhu0WjRhB7z/zkYbnjdNmAMedxmkTZe/x",
-	"s8Yz15ubsrlDhDeubdG1H7hCIUBEdwwzZ62+U54KVRFb7sXxqj1+7t/3xxDO2es8csFcSsHYj5btu0LN",
-	"pYwxrZADwfuvXgvyWpA/+uC0LOxpEknUIsW/RjPX1Q6JilhS4ufP6yL1HSW4PVJxyuZ7RqL6zQ37o4Y0",
-	"/Pux5JGLTv99ZR3WqKXh0zFrHQRKsSA138nk2XsP/Letxqs1gLfW2F/gRQ9VWM/H0dUaurVb8z38Axle",
-	"qPC0CwwizrSQI/IDqJfS/onMZCzHwHUUmv4c74m453wc2TUtVv4/sTp6O/3NxfN1wfztC+an7qBldC/j",
-	"aENhfA87znPE6ty7dbXrS6RKXmI0wvKRCpsBqBSFiAfkLxQD0NlAZtkhT1NXO45dzhJbSHKra6XQfuxg",
-	"4ewQ3Rw6TyBUXhu+ECkBvKMg4YDDIGHy2j6AAUYrKSh7/Kxx3GwMms32+gJruyEfcVU1hi4fqJQal6au",
-	"n67rp5+SufMaj38pTHfDUxRzx80VEbls0exS++wkxn1rybrK+YlVOZMtKMzYkVP6bZdF0XwUtUpRf1NV",
-	"c751j9iEyzhrgN17+jBX7NQIFpE3jPBhqZoqzRJw7XOOzdP/tYgeMB+rhANOlceedujM2SDCxSTDi09f",
-	"LqHiFSl7uKrSL/BRXqf3/EL8GMGR0is9VHxkk1iqE311ROSJmAhfuIydYOIx5BLTN8C6MgN0IU5OunD8",
-	"HGK2wJ8jNbGXBq68wQoqIeHn1cqPDebFEYYE9iyeLx2Nm/WRxjyJc/mcl2S4com5kLGaQ5QozTXB+2a8",
-	"znACEyXNWBfgypyX2AxgJhOutUMfc76bfaBUkCg54im4r4CQso2UM62khucB/BTAz802fEY+PJ0RZ+JM",
-	"EzbV/MyrjcoPg5dUOHF2Ifflwz0aMY9vVYv4WsTXIn6vtRxWfGOM1iiYMCENEzn9JTR0+/T5rhIcY0z3",
-	"YWAXqPSJJB/1TBt6LqzFkpSzeOEBx1y8ziksB74NzAOSnbmA/w0twIBHyhN7Sv7VuDGLfoqPp3lAsxET",
-	"sqpH8EZkghcd7h9H+uLr1NK3lr619P0G6TtNmOP6QhlzaCUSEQnvKGHvowL6Tcr5f7gGBpLPnQXvhF8b",
-	"PipTlL7O0Pd1I2OmHZ1PwQZ2YpeNUs5j4CxNFhT0KIhub2YXM69rq6h/D0pIDgTONeHImUw0/1SeZyVG",
-	"PEu4LiiKMuO0c0yOM3PeqrfTijwI1hL/cCY0vlUtxGshXgvxOwtxPENLrRyY70X338Vu0XSmyEGF376j",
-	"rJ+OmeYtnynec9Xclyxnc2Efc+mf8mPIuuIr1fKulne1vNtHyACdY5RKWf1KlsXDupKfs5J4aBw/hzd8",
-	"kM5Yugjg2TF8YGk0RkH53Btfzq5Eui3TOn6BzXa7xhrQFW/dR8QhN1UpEOCc/gnnpmSwHmp3AVX02B1i",
-	"Vi1Ju8A/aEwAX60Wr7V4rcXrXiKyTtpIs5xxq8q0ZYV86wXmDZemZRZTvp4gl1gN6bzAJ8kv0HCVUs1k",
-	"xDUIqjekzmIr9u1gbejhfxxqCF2cAOFnB7PJlMcI/osqYUqfty9peA1C2jViRgySxRmE7vcrOtShYwB0",
-	"UQZaSsLuFRqLIVIWOZJHeoeB43EMY2ZY2O5Lt5+060kXsQ4gUjFSmGFpcImkXclkETgWCHq0SmGYcg6G",
-	"fzVdIiwrUStqngz70oxTNRtRc1jv4l1gX9hqschuKixtHvPo2rWJOULfdfS85/YTXeIXupO0zDjp/jwQ",
-	"hk9InWR8ggTl285goKziKS45bj+6CCfi1g+nknMf5iMdlIiswP+5hOFsha3bFAfdYyzH2VGk+6Ww67JW",
-	"sDPDEjWa8fb/mmJm+9rErZm9PLRcKRX93X6lAE/CcmmV+9zgvkBBTtyUWcPcvzdICWkyIG2VxsTMtYC5",
-	"3fnEz2V4HIBK4qxEPXAOcIj/E0JDTQTycBlFgNR5Lp1u60t6H21EkmDKptmGC6Y1hNbyvIqwFD+EAYuu",
-	"iY6QBkapKI2QM37myFYZ8c9MU65RWOJRlMAnU7PAavq+nHAmM1JujHwuuIHGVCUJ5XcgYYanrt2X3hkF",
-	"kX1Z+ncXx8Q5U68DWsWMirCzVelLOxBQjomWpPj1fOqKOGAdRw29qhNO+lpMUQ4jCa39EGxAheWErI31",
-	"CynKs75ERI4k4aleYrhixl0u1fwMYpHyCIFFuRuSBjGKJodPu5gNEqHHPM4uSjml0oYqReRySLkVT4VO",
-	"woanID7/r/OPl1+uPp9fnn+8fPfpYwA/kRIrMBBjXFfCNJ3JLTKyol1mVTqUt4ljO5mm/EaomcbPvq7f",
-	"BD9Lqd1kyozhqb30//tXp/Xyjz+Pg+OXf/0/uzTFYMaS9GV+QDU07I5gLc3texgeN4lUdJqomB90kUhi",
-	"DV2q0w/55JysL/GJHnc6K3ML7AXv6OLi7yxNmXUkDpDr6KCLjT8Hu7fN/LE/ZWV1N/7Ffu7O8ctnw+fs",
-	"tHUcnQxaP8XPeOvlsNNpdfL/O0btNOQpl5Gd+efzN62TzskLvOb0xC4TdQEhoa7Xe8ttVDs96sSu0MaL",
-	"n7MXg5+in+OXvDPMtebtXmWdorWKBF/x9CQ4QNJqwybTg+4Bvu3xSatzfNl52X3W6XY6/zffllVav6iP",
-	"g4PCITnoHpziW95CRW+n+CBhUXcobVHq01mSwJDzmNS5U7BF/eK0hVcHgU9f5VQKh7pEC75Jw3+1DpM+",
-	"0lyerNXznySHV1/+y8pymKh4lnBo2Bsc1Vng+pCCAotLnq4L0IqOKR5u//+YGyaSAKxCvOEYugn6ElOg",
-	"9nr/s+bSvkMzh1x4PTwHKyGcWY5dg8lsInXOmh8xzdG0UdKRVtjDcmUte8cIZx8qzKIv8wXjMmYpLKye",
-	"y6jZzyC8YYmIUVS1I30ToibWTkdPmIwZ6kmc0EQgPhQuBKnTAFJGUChjJvsy4eyGmD0QEkuLhEuTLNrw",
-	"zsBYJbF2S8gS64WwbpFzFf0RO3fOorFT1kJGySzm2OO1wZc4x6/7xX7bHfRkxKWeaciWjbozG7w9auNS",
-	"mbFIY7gcz1IdM8SV+geTM5YummdYouhWdDgzs3StSi1/lN3QYt2VFRp2i166mKVTpfltNdN/xHQv7HH/",
-	"EdM90sLZE9fqzzqdZ9H7Hv4vd/8sfzH6qf0fMd2BRe7L+ceTFuau9OpE3qq53enL250MPrfnqSI2VXNt",
-	"N0T5zKAps/J8pFDkaXECF1w5C2DNBDJsd2dczlJJUmDLE/6qlc1mZYNSp5XwG554iidcXHcyrJC1kt9u",
-	"Q00No/8R08DTo+Wf23FUFzQN/aGgaihqtTPpHNI7LW5NOVdgKtpHV/zDM9jlK/BU+9iXv+R2U7GwR+r+",
-	"9tv1t/sqq9K52Z0Fzpp6hVKrKTYp0InKeFD9Hw41pGpmeBdCeupVfmcYgEr7MtRsyEczhgxqxZ+h8ar3",
-	"ptekqDCD4mVW9kQ8xd4Mj62FhpJj72EaWF9iVPyM/uYsK8LkZBJCFkV8angc5sFIo0pAnmtJxJY362Nt",
-	"dl+e54N0va8sVt3+Xre/P6neNgw4F6tTC2WmQ6Qnd6IECkGYtVA/qybO1g75Cnnz3RRx3TP/RHrm2er2",
-	"3B/fl73JROPV3fnrNN6LQrx11cmEpyPewln97VtNTXzy961C2fWY+XKU/KPWR64uSXm0uvIVVYN4yKgi",
-	"pP8/vnz6CHhqAU9t8w5K8oh6MfZctPeBpdfaOhizAaVdi/MO6ZHccRp7/wKzvuVmv0TIawS0Q27mRuiz",
-	"hw7WCwtLyAvRWehkqNI5S2NKFHOWJoKn2YBCuyyuuuHpPLVTk1VOCbWA790puW2tYO0/1OK0Fqf34How",
-	"orFfQH4IHOzDXUQoSbl9t4TgoI9LBH1/Y61KgdTmWi1fHq98wQ1bZa65KmLswG2NeTLFRPMmeTPh3Ag5",
-	"2pyw+eAv+kHyNHjZrlka9/K0YVZrv97yBGsSlC/ewOpl616vy5OPeRJfrdaf7ZATr3hy1qm9y0Pp4oP9",
-	"ZuIfVULKfazteSi/7+sk1O2SUJNcFOyeeuoliTPAC+s+mSVGtNjImg3Zn6HxofehufTjlEme4E8XzQAl",
-	"WoshhU/LjHmLLKa+bFz23hAqgIuoaXohatbKn2uvIO9Qt+Gy92brLQjO1ZcFTIQs9RQxCQMOVNbhvcg2",
-	"UIuH9RoZfOh9KKavaCWW8ld9GU7Y5Mo+JzzDey78PZD/Us544aKQd4vsG/bC6ZXH+AnbfemlNgxVkqg5",
-	"1cbStzrUvp5ZYreHBEb4DHEAKadSYR5bmRbzKBGyECQ/Ayb7kq18UVDSAV2sxtvHTJMLzuMztyR4NZPA",
-	"5YiNsDoMEs5iEDob3F98Yefh4BxKD6ORSrnEnEp1wCOkYnKZTW3swbejn3ZegmQTO0oYzdKUS3NFiftw",
-	"9XlWKsarYETuuacnJ1iOdoTSlVZ9TfLRfYzHmnN003uQVKNfmjpCUGcYnyT1fy6UijJ2F6t7aw4xFxv3",
-	"bTLVGcMnkzGcZJti/3nCZXs5UqkzBkKv5Agb75rz6XLNUGYxCVllbUBDqjX6vErDNgPgieYVWnZFx1I+",
-	"88469jumMTMH5QGyl1tOuk9aum9SH/k6BPZ4M5YklnJheOi9gFumLNWUy1bMDDv6k8qa/1rbK/PFQ406",
-	"/H8SflgK7XrYZzISCXk7c2HQI1QSGqHvkPx0cf7x6nXvshc2z+C0cwpI/zMXmrehhw2sfRkLbT2xWcpb",
-	"2AKvksR6ZfMxM5hVFBqYvra+zmdmHD8jj6k9JRFY2B3HKde6yhf5hZtPUy5fM8M++6ru28lKuu1Nqnbq",
-	"HqSrL9Xu11o7PBFmsfsdr9RkytL1nSCbd5pbhruKrKdgPvBoltoV7f7rj+V2fvvuwDRMs75fex6wUQmV",
-	"dZTymEsjWKLPoHJn4nFoVjYHVAeL7QksxordLlzfK7RJo9HX+6ewq5sRgah0xKTQLKOOXhvX/lS6cqfg",
-	"9q1Cx8Xx8/hx1bCJ3/bFoZd7fSdCZv/eIT78imneElJzqYURNxwmVhp6L8U+eF2w+H++bRpPKWBc/ETb",
-	"o8alrVUHi7cFi9XS+fIyIsMiKMWMq8Jmxc/zWGNnxTk+SACttEh1FG0nJ6AOit1XiGIkNPawy9LxhwaL",
-	"J0I210iBKtW9NTi2JBy+i45Y5zwXZ157zo8nWFbehet10N6L679Nc33HiFTZAnqAsNQux8vHpupjVgeo",
-	"nlRJ/bIWXA5OBbCLXnRhq9aQ83jAouuNXu0FXfzGX/sQRVsuKren0YapmuzsdPv3phjVU/NHlz7edpfU",
-	"b4m6kOl2vqk7Utn6bSloqnJOtx60x+GfLk3zQVzU5aWqvdS61uNJ1nq4vLUawjRVo5RrhLfE9A+BgxUq",
-	"4IgjOlVDrrVQcnOD+bKK3+r9rkqf76WU6lKRJ0TIPhU8KhkK+ysb8TtXaeS5bcUz2mAb0Mc/SQ5cmnSB",
-	"CcspE45PArNMQ8HTJTMGenSR0DC0C+tRZTxCt+5LX/wJDZV6P9FBCzIJH99+ATmbDHhqj+OvFx8JGDcb",
-	"IUdWhEjNECzXgOa8Lz1ML4L4BQ6XT8gRmLlyd2tw/Z3ACGpCswmHicIOIjhn0ZhmT0i/VNtKkH6gJAyU",
-	"GWfwZ4caTMpEoteB4l64VX6dL/JOhv0tMalWHlOEpip/ywsmUu1LabEBIRcA99DI8aSs+OVV3G7H+1ME",
-	"+SmqjfgNAo52nxpmR9GeU9qJ7hyuHv1Ghr1Z9LdxX7amBFSY6+NVqeYob4WeCK3vg/SWScq/o9BwvQXu",
-	"cVa+haedl2FeM9LMpGN+jSBKcZKVBGru8r24JLmcXa2he02DrGzdR81eU0CYJpJ1a4rMhdTE+KsxhuW2",
-	"yKEubok50zAR2goaIm4YMw0DzmVe8tjeHSjZLd6DUOOsfrE19lm+Teyuqe20/zXh00dBd4NWF1l8KUcj",
-	"yts+1JM1Hy9uJ6BTFhlcX7eD1wdES1fuZDUVg7Z7CmKmKtm9cqg45c8q4XV9z12FY2EhdzDCijulNr+2",
-	"xlCXDtbt63uKn+fRxk8Lc3yY4GlxkerIaV3f8yjqe0qn35X3BBTzRC2uhkMR8XRbZrMoQrbHPMvi4rto",
-	"jXXWdHHmtS39iNrjpuVN8r0Kfr5NlX3Hgp+ySfQABT+7nC5f8FOfsrrg52lhaJbV4qZmtAp16MtwNju0",
-	"n7Or7iMF4EdfH/nPnu8ZnDD2z7SSwCaKYrAidX/S6/mCMGB322l9ptsqpnWZdSNjN/5SqeB3cvO/Mcux",
-	"+kY4oKNzOdTgO4XWvdK9dBKRgwHMLMFcCakNI7S8qrlEdN82sKuWEZOdEK/8PIqgVztOYRv01c5z6BVY",
-	"tBr8K4tMAMijVeQlPD551iRTONoYpFn6tnXMpnTSt8drMnFZx2q2xWqypSqmvB1ZbKl906uW9XBel0UI",
-	"rBFHYOXxbMJk8WiE9jz8/vvvv7c+4v+Fgcu8uGZlJOWj9B0XU9OFmRT/M+NBXw5mhvTKiE2159pe5p4e",
-	"zjQBVDEE7UIyGwcx5ch/IRHGJBxZ+bB1L+ZpX7IoVVq7e3TT84RD6NkzwyAjU+aJGImBsNI0a/j2ZYMN",
-	"Zq3TTuvkeYCxbJXCxMokhyBm5dKNSm7sbIQk5lzXH36IJGusiZznM1cLgGzwxLznFmQ9lNTnnK7iUcbL",
-	"/PweJFaWLU6F3PhcYCyvA2V1oOy+8152sxUll5AOn3UVIaoodpddga1RsTsLhDuSaO7vRBY1Se3dP6IY",
-	"WgUl0pJlsEeUKap9yc+JNiKxp2VVN/uiGBcdOiupaFeARkp1HUbU3ZXnd4zQ5QbwA0Tntp1XH5mrz20d",
-	"lXtCOFGZdPHBg1RYJ3JjgG6rVj7KcXD3XA/4EYnQl/D1lsFyG+VoY9PX0bTht43km4WiafsEHAtB/QbW",
-	"XtEqEtbPUuk1T9vwmbcKaL9cxjQtz5ODd1ufJrumL+00rjmfahAZd/hYaKPSBdblpdwKayW5Y4qnGRQZ",
-	"SYlah6AAiyMXkJQzxs8lJtAMYZnGwKH/rYSkaSPxOqFHF7o2+nI+FtHYISlHdnNJnPlQpRGHmUy41svQ",
-	"z2kqEKG5apGrvDeHgr0//+0+Cyt3ZDDOPs2DVD7ualpSOMG69JLPl09Rrb9q/fXY+86s5FmFXD/UEI2V",
-	"oPaepV29qdVsrQ7bnHXqFa67x0OdP8Y+tOpon9/wdFFYj6fV+vy0/MHLjRaIDsBB6KPpMWXa7L29bGm3",
-	"Ik3Bno2tnlzkukIqs40LwXuheFUbPknufFY2ZwLxjMm67MtG7rs26XpNAKJMQ2iNmfiKzdkitMN7qnWr",
-	"rOKUz8MuMLmgfg9rdyELoXZDH+q+NApG1npquIkRrjLNOHAdcC4J2wxAK2CSBlMzE6kJByb1nKcaCpQI",
-	"jivBzCob0V7ZN/iB7Bd8n0dputDeqp3s2kh5Ak623aulFJ03t52guYUxUnSmWs6Z2rO0f0OJeecNU6tc",
-	"PEu99Kugi08hYYan0LC/C2nYNYeYGyYSzOX5w2pUX170Ll+9dVw4KKhjlLxUqkAupPV752xhvVXfxmya",
-	"bbB2z5yygWyNPrJ+e5VCOsMsKLa6+dcqiPY2vDOgudEQFlf3yl0aBs5XN2PelzFbBM7RpXoe5yenama4",
-	"dedTPk1YxGPrHZfHS5nQWf7U0xe5Rchep+9zIOV789UO3aMaGB4o61NKNmMrEV3EjPvFrl9flj1xpjHM",
-	"kPAYBovluEaXOskxBOAsmFUqIlx7JXnQl6H909Vkps3VgF/RUFc0VEhaecZhJo1Ilp+EiN0+KAFmnKrZ",
-	"aNyX4cWnL5ew0RwPoUFhCWOnSjlvbTeHXRqeaN48K70AzlobhBGnqdgb3f7j2YIQO7E9o5gal7wNPSnV",
-	"TEZIgQlhpnSqtov/zO2+/Ei8U+5Id9OZDLv4pKyLK4D5WLlPFGR7aWmh6aJ0Jt0WLJw8Sv7rWTT2G1sD",
-	"Wi5GQSJG48os+Wc7wS+Fqb9yYuSpNLLiAl+hrKKComet45/R5XIdrq8zJG7P+Oj5y0in+J23Sardorm1",
-	"Yi2fQLiHSi5IGmYEYbUZVZtRjx5jqDJq71r6Xe0lX66HIifzFoaWSRmWJLqoz57tKztDMgGkch6ss3Um",
-	"7JrrLoTThMkrIa/QmggDz9gv5CgMYMCia4zmZ+SHbXiXJHxkDQifA7AGzrLr6lWhc2HBmqb2tzHTZJDO",
-	"Jda+VemNy2xFfiAPN3+pRymyMQRSe7m1eH784vmDKldzscR1OuxC+LcifK1FvGe5G7Io4lMTOsFbUhKY",
-	"GcWfeRwS3yt6UN0s6ljwwAJQaV+ud9DmG5PLkANy5Y5jzIdslhjdlyxy3LjJwjptOCdkypUgJJXzJIWJ",
-	"O25bdcPTVMT8imzgsG31BbnCIV3Tl9lfrowKHRWse3vrMTp3rlBMVBH+tDpiSYdUagr7+X4oLWFf6FFq",
-	"iOUAQq0jah3xaHUEnSNCF0Qhk8ugxrqm+MoiI+TQOsLqGKTuWgOnmDfiZQ/01Js8FSqGxmDhookYzRuJ",
-	"Gy4DGCxgwoR0fw08gqlZTDGVrLmhoBsG2vARPMYehknuWntktSHEQhshI+Pv00EJErXQs4Y/oEJoBmV6",
-	"dbxjMeUBnL991Zck9QuBICf0Cu+JPR7ZBRm/OCbDkAJdW6VHVzQDK0YGM2nV9nTKWaLt82NB2WwqWLJf",
-	"PGFCFh7Shle+R0P4Hg3DBkzzNnzhRFf6+bz3+sP5oYb+AbGR6f4BdotwFo1hKEazlB9qqwCFxGO1hpev",
-	"5771D8PLV6Z1uDWb36435LGwh2EA/F/QP+a3ZrfQRDZYZNLDiwt7iPKTjsdc58ccTzYsH2ydn0wN5VNY",
-	"ySm4JCD5OMLGzURIrtejzr5SM3us51aezZmmh3DqJDVzziWEw1RNQpxBaFRIaK9a3PAu5PJkPuYYycjk",
-	"CjRewJzzax3AZz6C582ASlD6ciisrJkmTGponHSKVx0/a5w0qVSTSTljiceUzh7koGPRlCbFSFCOmkBm",
-	"UzYn2k8fUO9L/hXNaCVbLP73DMFmY2b4mZsBS7SC/gH/6iFss+t1/yBwPduZiKWgu1T5VYDmHWa4cAYn",
-	"nb7EN0KtdgK/cX590oH/A50mJY8mnFF0eszh9fA845fUbbjgacSlYSOuYcxuKB1mX31CCxZxWho7hVmS",
-	"oLPRl1KZsZ146etZ8YwfVslk0bUzRoWDlj6b8HiNpD1/++oy2zPrxO0GGor1VJWljuLdW8aN+qZR77N5",
-	"53wcrazV2ui7/bVuxN1kHmZLae0mKw+zMx/4o7osForSSli3myy7naTjV3stlxFfKxnfYMmQewHQs8FE",
-	"GLNsRXaxNNtwK5kNHU+6J7am2ShVsyk0rNa2ZxGFOEt5qoMM4NH+sS99s7uaJjyoqCSjMHERL98abmhG",
-	"4YcQ1COf2Z3ZvK2SYRJ0pFIOjffimqemL49brjW3JFw09uXrsZUv5P9bsbKwg/j0pLVnrU5CyaeGPkzQ",
-	"hjeptfn4V5NnUb2AXidqsi9Qm3V3N+vWiU23IfcE3DFVQpqd0Ui+zNIbvrjAe/6qDc/7kZf58emCxgUv",
-	"CCsrk7xccNWOuRjQ207zLvJzOJOSJ5s6b9/gFfXZrl22R3ZyaGN2YazmMCmWk62NFKVW0fKY9K1HudCm",
-	"VLiDIRMJMVvozHPCS3Y6Tjs4atT0NZrZA6yGEK739UJg3j0CYxdAB8Wyj8lESRiKxJAdgjtUuHq2vsyZ",
-	"7MEx2XfzkE3Rd3HGRm6BKQl2DgEWBAZokCVJvkDTzLnxV64xDLY7ILXwqIXHg7sp3bKTgidMSMiiHuSz",
-	"uL/6MAc0HPlOnBUZ5vGGZrDs3riDspMEKdesVIqQHmjJpnqMlZsUzGkwiUWGyO2A2y0OPOhO1sZKYvBQ",
-	"Q8K0sSKu2YWixwKYhTo+BaPg5LnnF+pLJOzIovwKia/totmlyTpIfTdGYUlYlmfM3wpvOsPL/BA6G6Mv",
-	"rT+Hpb9GAZeZAD8+gYmSZqyz6iCGL0D516XRDzVkw9gxXK0O/ufQ1V9GLOYTERFEk5CQFaGW8MrAzFKp",
-	"4eR5QBegPyQ0aIW9yOsEX/4Ja8lXS77HJvny3bl0+o9P8VgqXzq9dJZXznB+fn3nlqNl4F9NfmI3Cz3D",
-	"JYbs4tn6AM67mFydmBnXWkZt767gArJR7NG0F9ljPhCpGcPf4NkxnnENjU8fzy/e9z5efT6/PP94+e7T",
-	"x6vfz3ufvzTblVxkn/2gr2e3pwd6ZFCD7k12wRoknql4xslYTNFOrAOeW0taNTaGZqCwfkPibmys0F+z",
-	"KLIuQvU5oPIpu/T7rp56za2Fr1fUXJDN2zlQgYf2m+TxTgKMcKRTSPFHbH6us4aBUZOBNtj5g71RsT+r",
-	"PV8XK5WBBTe4vYrNOysH8Ny+/O92hhc4wdVe7NPVt8Ob4h+uNfrWNTAPG86yHwHYMuprWjwk+fHYfjIo",
-	"JNYS8kaYHfr3KWT5rnD1QzDD83F0RbXfexnultjWy2tQxLh+Snpr+T22q6/CLqmp4m8HnetCz4UVhAal",
-	"f0g1GHXNpS6eVLpjG4aua2FAgllg1le95jIMQI/VXFIPaQPBAoTRMGYaSwKu+dQ0u6C5Czn5xi5IhMSe",
-	"iYWapTBMFXY0EvFaX0YsSTSEv5xTy6GTHPYWffQnPvcvV/2QtSVWXZMtnQNXypcEuxwHrqGwL4sOceYN",
-	"rwIPB2hJMaDkYZ47BKTyFQmVeZW9Tpf1CdzVEgbWZ8WlxABdxD3ElzDW1xUp19Dw9vCzDoYvA2AGJkob",
-	"eNlprofaXT5mjxVyd3meDwK9uzIJrWf21K8lrCJzCXcWIJI7tUm7Y4H2UbnYt0bfrQtxd5PbuAt5LllU",
-	"uiRFlN9mzIv3zJmXwKJIzaSpFOhrba+tML0VwuS72Qfrinby+dewSfdCv79iO3jTwep0FH1r7YY7IyZV",
-	"ae61ASQCmsxq55AJGQ0SX3JHJ4YlbTjtnJK+ljCT19IaKTh4gB00qHm9Hg7g9LhDfyIVXAHImx2J90Je",
-	"3/9hwKesOQbuK2VS4e6H4f67OHaY1C9KPpwM5tEsxZ6Ff/2xDCTmyzU0dXtlR4Lpa2tSK4hSjgzlLNFL",
-	"xoH9xzVf7Oew0Ia4tGNvPjXZ694+2FR+xjoW1B5ut6VjcF/2oX0APfBhTEP7/M/EbrGZnuHHOHz/a7i+",
-	"15z4njOwikc9cG7t3c96+bSWduyaFilfMEbuKXOKbqiSRM1LbUoUiDsDJpVcTNQMIYoJ4cnTv+QcLhnG",
-	"javW9zOBRGD9vXVkZrGohKLPo3HZ7HaLxe255PFxh/a+kUlt3zWeTzJC6PfXLumtrJq6jg7eITqYF6Zu",
-	"5NfaHhns5aLE54GsI3HDU+1LWPNa/EYR9MRe5qDKw0xSuPsQpAzbP5vB1kCdtfHxEskFFuU3MpHYxMgZ",
-	"AzxJWQkhlQu2oecmjKB4Yx5dl1uX+tJPqwsM5ikCKGDTKaoJNTMtNWylRKRJ2kNoOO10ihAv3ohsQy+D",
-	"vRIj6dojcPknmic3XPuwoL5LfNHrCwrxIm6M62bYFi70Z+5xBwv9LB8wVJgtVM1pXwcLHwPwViZ4jcrj",
-	"gl4g3MYa3TEWWJAU38kOWN+8R7/X6BqPMXqY5vvkXiKFmc7boX7gMrt2J4/F+kDYgXg7o7vnb3uidrdf",
-	"pe12d7b2taW9o6WdrVgAg5lITEvkMMW5f67m8pZm99LwrmCSdTFUn4cuXYMpYH/pgusjqQLHwxHA0LeI",
-	"NjMWWX8CKGNu5qovrT2czqh+jKqu4QtLhlYJTUWiDNrP+G7Wpm2EZL5eoel6lXf1hgGExXbZ4k/NM8S4",
-	"xtXoSxbHGf5hQHi6TJfLVgv9uLQQQZYRi1Tsad90G0L7T3QniLEXGqedlyCGYNg1l1uT6Ze5On3E1rGf",
-	"5QNax9lC1dZxbR0/JPpLHOeiJM9negkGDR+ZOMYys6Ks3CWCm0nzHW3mgvz4Tjp8LTKd+722mR8Rce2y",
-	"Esdya46EUYUIWmmX3rtVTUXr7vH7Rls+Z2kieOrfDoHQFi4OtoA5T12lXB6fvOZ8Wgyo+XXBG3wCvw29",
-	"bIUyLkfdl6GIQ3Ak+tkjjYIBL4AVUQxUs0kxWvd3b6vlETaqhCDLAs2ISuuhF8flA/lf9Ny7U/gGj9PY",
-	"cO/1IDCctxN5ZUJFH392+6GWhzVC56O1Zi4IiQwY7txSUsWbOH6TH27TEU7c505UCzv+NgZR8g7DC7x2",
-	"pyDKN2ZCy+fYSpKu602UCovEeXwGQ5Zo3qV/0a/2HFfNxh330izcUwdKJZzJpxe1KX+W7VEbXKA6U3q7",
-	"+M1Sk2zxUOU/bQjRfJJ5rhPzlFNeLuvt5jxY87FICFtQ5IjeooT1HR4tnauwLxtZW4X9pE2K2ZTygxlP",
-	"NsIBPHNwAEpC6BBorxCe/CObIEdX3hmu8da+5F+FNjRwlm/wZNL2yR/ffkFUEiFnyFzBWWLGEUs5TETC",
-	"sYmQMOEQl3aYqslKz+Kh7stSr28XBNbaDBcemvf41IzpN2T8wjRw9tsLMw6AsNhFIswCESBi4tF6VgIb",
-	"QFRgOP7JjKHRP9BKSQdCcPxT/6AZwJRF1/bICOmwHf0jfrZ3MDh5CW/4IJ2xdJHNxn6mY/jA0mhs7yNY",
-	"OOxT3hBcKh/gxxpcKs/yQYJLSwtVB5ceielX22+3y9UuNdEu6RZoTFM+ZQjuiCXr8SwxY6XiIJPZzXXq",
-	"Z41ZtzU+tSKCvpO1sj6na5eq9sYeVUZ3eZ9mjvSrt68KCn6DaXSn0BHGPVYNqsG/eWQ0THg6siaPA+Kn",
-	"/2iEf/YPonHUP+jCn/0DzwNwpaT9S99RE75odY77B3/9hQmnNGULKv7yLKFt6MmCT+EbWAHpuBDNmcI+",
-	"K1r912m8B61+a9oUXIkWLtffvs2DwOd+3xjObmKBwm30PWrhUIdqHi+tNMWF1wKlQeMfXz59dMILj+yd",
-	"VPoRl/GeY/KXDlHNsGuugQ+HPEI0Os9AGGOtbNmv1EYkifV3dKSmLsAqVdnf1WM1177odsSmGpsNqMLW",
-	"e4KE/VYBGyPjPftIj4nc0L7QuYwfJHS+m9jNlWAtdGuh+2iF7rmMV+Hsdhar+shKpY3wvv0DqZYkXyKQ",
-	"fR6J0R1InukfeCDeNrwX2pSBuRCSb7XPAuZjFfSlkhAyfaWGYUAUIx7bGLvMxinXY4UG7kTIKzbiIfJS",
-	"ZeEnlTq4zlBHY6WSqwVnaRiQgD2GL3xq+GTA0750tVt02Spc5oIeDMJ04Xf740v0RY9PmznFiUP9Onlx",
-	"RlNlEkqIon3ZsNdEidI8DmAd/38G6qywe8MBoLhVaK6DJYWGQIwO5HuMONNCjpqEP4qTkWpF5+a9Jn50",
-	"aHjqrdKzhQny9AL91JfZb802fKTYeWkrOCw0iqdTX13p99XeuoqAYDnN8ovdkCuqbnlf+j2BcNc+QnCW",
-	"0VZ64puYTxO1mHBpDjV4zMTLz72PX94haOIvvYurD+8+XvV+OYfG8WlzXQrFbbxSCmXCvorJbHLQPXke",
-	"2AvoH8fPspSOkIaPsHc3qCQ4ymPB+EFgy+5cXnl7RDS4ma2beOFElCbvFuqgi2mkoDIftCoL7Gn79ywe",
-	"2R1cWmrlTJjKimK76w5uSbvzNHNRv7Dp9lRUSSZuRReus1QblN/vpaUcK2twzxInDFe0YlFOSn4LHTmb",
-	"Rmpit+YmVp4d1V1REFcqkKBa8ltpvHaTdAkT+gYLlLEC2atT/6i/QUio31eUDQr/aEOIgNBXxz+Hvon7",
-	"+Gcz7stMsTZ8B92hBk3fAuFxm2eODt4jU19xGYclPvdtKNZDSkT59/QDTthXK81ovGfH0JuNZjqTjGuA",
-	"rsuxZY/2m43dl9kiegRsR4NmNSj3VJvH9q3cW9LzqRHeI4d6N85wNgGWIrt/1ozuQIPbffmFSqoGC4RL",
-	"RTBSuYRPei1k7Eq8EmaQc5T62N0CapX6hCLPMcI5AZ0LwyftvvwGVfur280F7OTt+tZKKhmreQDHVuC/",
-	"6Lis4jqhX9ps1Zrn+CTIdeiLTlGH7qJCvT4y2dxIjboVqxVUrqBWv/h2LeVlnpMqAcHE17UTu5QsZcRw",
-	"RaFp19KuoV1JkGqg4kVmxB3/bA3xk+cwk1ZiSR5v0U5zPhgrdd3Ss0H2+TbXMf1Gd3wp3bBTMVOxJuIO",
-	"xUxb9j/lDeIvApvHntjBqljU7Ser9M3qg7StCMlt9fKyObDlMyjCumoepdyUmhhIeG0oUXrNE3HDsZan",
-	"ADDzxTAZszQG94E16CmPxNDtki4wQNhVZ5fgUw41YHi7kZVS6zGbcuzb6ssht7rZ8EnThSr8CRZxSLfg",
-	"ICDiIK/FVtJVwqfcpAtnMkwTtuhCzFvxjLYtp0h1M+jLbFQjJlwbNpmG0PhViq+uyirrXmPG8MnUNb1l",
-	"d2kxkszMUh5CI7w5DvqzTudZNGCavziFtx96r1pf3vZOnr9A803E7ewpbSvN8GoewjVf8DjndnK3Twse",
-	"bjgfax5dhe6LnUE8w8Q/g1QR7NChRuaGhE0J9SKbGZaQ0W0B6CmLeEtze+oNj5tt6MkFnHz9irQmM0Tf",
-	"PgMmFwSMxxPNiaTXpMJPkX+ljSlY0pcDFl2r4RBX5d/CWMOLgIRSzj0MLZpjuVMe0wZawJCJRLuPV9iq",
-	"9oETll7zGEJ7iZCjkPjLWbbwV8Ub2v4qvyOs7S1dAdqvn99nBW1jY6bIxsOIrjcCFscpvvI0FTfW+uzL",
-	"RKmpfSsiexbyuoWMz/5S7rO/w5nmMTSYKU8e54nZCmaIbcu/b0bI40bqy1hYZyduekgT+yPpIZUCs2dL",
-	"+2DhXKXXtPw+JvPb+d/ffvr0z6ve+/effjt/ffXx/PK3T5//+aUN4Y3g89BVtOm+RFLolVV28TTdhdCV",
-	"BYfu7OAqnkFYVGOhYxpMeWRUurDeyU1GDkD/2ZcEJ5JRos7HSjvrH8mmYxefLI7r1wSjkgXZsL4MrkKD",
-	"fP9aOP6VTaYJYubhdK+sGnckJ+SUtn288iBA1Cg3fjvmLE6E5FfxjF9Z6+bgj2DFYOgedI5fPhs+Z6et",
-	"4+hk0PopfsZbL4edTus5ezH4Kfo5fsk71gCfpclB9wD3dffoyD0ybbvptVU6OlKSuwC33RZL1onVPHdW",
-	"3A9S3Fc1j20ozHWdX91Eeu+ml9uRA44oK3QQkcaM5KTjuqCQhVXO6N2gWl6DDF5llG1yZrZW71VLzu9p",
-	"6q8Hpy1o8zp3/Jh6TQsWQ9mDEEa7/bvOffimMr6qWrm9qP7vWDBX6ew+QNXcLU6iL52rT2RdzfG0SuiK",
-	"O/ZQW78vcP4g2uZYIBAZccNhmLDRamVdACtsVLur3aM4i4rsElPMYyhPm1vQvU6PYiPbA3kuiKJrJoa9",
-	"wpcs7/0swuLXu9zGWcG79m1qe/vxoCDcnmtQ/98Zn3FdDFq4ElOqv8ewU4j/c0VOuojDgOiAmQEVYeY1",
-	"BobcKe5yLQh1yriYSV+WTKAJW3jjHhrIb4GyhckYrHeNoUsX9sFHNtvwGV+dx5CLCMKnwBBsIQIp4rBb",
-	"8h2w0LUQtaT2ShiqdMQpoCNi12SAkZgRE5XIrTQDd1bP6Ut/Q8ADl+igS90RxyetzvFlp9PF//d/bx1P",
-	"oLndIpJwsm/hRTP4zPUsqcTsx1324/FK1vbFjm49zwK6hYoRkhZMOrGjUsBTQQUQ2jC5UcjuIC+VYYa3",
-	"yL/6ZrG5JA5wbO8T0BPu34uqECQuX3HlMi0H3Z9fnHY6t45I4ht8VkUWqAd1rdaHI5dDHRmAouTzPEWD",
-	"1IgYDFIyqqG3aufr8QrHX8TNsuvlYGeWIpyl6KdKqFGUMLf8lS6jiReQYNggOrGOq0VlgxsdLscijddt",
-	"Kdl6xTRvCak51o7ccJhYEQdKEqlA4KH4VQpT3yoKkk144IrP+VcWGQS3kLPJgCD4f734uK6I6n+Wa6Pf",
-	"czky44PucYdKu7J/70z+gZlKYRb7H3maCvvNrzSXV5LzeHewYy4/chSH6yhV4hlJ3ivNjRFytP+KmUfl",
-	"Mxd4zW9X+VwXvmwrfNlSTFyQJyX5sQExWa4eZzzyRFiCme42/Dbmkhw3lcZVRcwsSTmLF451EL3K1WGd",
-	"kDHjIjFIeNp5Gbr6l8SlGMMc2ZAZ/9TGTHMQpi9ThmAyZsx8r4mXqo4NxJqyTTdppF725OxLE5fK4OSx",
-	"aUSYgMqPaRDhmaR4TFIvWRDashX9dmUa4UnnOGx2i6/jCo94ktgr3ZPwHVhf0rjYURQx6Z8tNCAJI5Vy",
-	"TJlIqTp4pPALUOWRZ6k6dL2iaghTpbUYJLwvC85zI+OG9j8XXOuw2YbLucoWA79GXlfksIWENfp9XMD+",
-	"faKw0BnBrJUZu8iDjGGI1c64Jnba68sZCuLgsUL6FKb4ICn/4hLVSf59JfnfZVu6Tvd/C0oPSa5l9uUG",
-	"gqd1WmUQniW1U2HMLifxV4mz8LGYt4hBSORzJfwwzwQVPusce53xPtMZDc8fME3VIOFWWuYapdmXBbRc",
-	"9wwrywLiiXHCej5WmU4rKJ8zYpVdWMHPE80Dq7ZOwzac3/B00XfTy4QfFeDRG7TYnC1AxPnk8c4KafkL",
-	"N98iKi9m6VRp/t1Mu3tELHq2UbS6z/u3inhLzA0TCU4kU+AIUFO1m9zPvsPSKjvc6UiO5jcOuTbaMIoI",
-	"r2zmzvHLDnvOj1svBsdR6yd2Erd+5p1h6xk7HTyPXsQ/8Z+HB8FBksnfDUP8FJ3ErZ8GWAh33GmdsueD",
-	"F9FP8c/8JXaiGGZm+qD7rGN9GmHsGx98UDc8tidywuxiUkkNeQ++ZM5Vx/mKOb98+mhi720V7905MHVB",
-	"Y2zeArde+LPiaSYbdOmwLu2qXbUartKlqgto7qOAZgnDjb7WRkdkj+BXv4ibJZnOqhwassHL249cFaHB",
-	"kHVlTVklIcJ/dfuy2jGZj53RvOQAFZRFQGiXc6Gdi0b5e6z5jjnVeRtv7BftfG+0Q8Gkt/Z+lbKgcqFv",
-	"Mq2/Y5lQKSLwAOVBO6gtXxZUA+7dOia9zs6uo9PfrTSoUghvxtba0VI/Ytgy00rUaFPlbQ+veq9GT7vc",
-	"pzeLhcECgh1Kfey1WbrU88wu9XU/JXDxp2V+/DZWMGYaEqWusxoXL8UxuVimhMf+/teuVd8DhGO+o3gq",
-	"aLd/Y5nQ6iGK7EtJs7l07pW/6B43uHvGut2N/iy42ZZ3r8NTmo85WlHCF/U7FAVqpq83+B6Fu9sOYBTo",
-	"MbXkuYj0cAlbxBmAWXc4Z5MWk3HLfchvMLsr6ysoHunm91hjum56DxLP9UtTccI+u29YB3NrZPZHG/N1",
-	"ciOTPJtly1atd/Sn+68r+1erRuKUze9W9OVz7FNmxgU6m2z8g+VzfptE+9pC3Dcelc1PniXY0CsVtZGn",
-	"9jN4P96vXuPXf8Ivry8+Qy818FPjWbPp4PBc5MvZJ31ZQBQq0Pk4mg3pYwvawfMJQ4W5Yf7SYROJbong",
-	"I/BgP9bM6UsmpZrJiMddzFt6TFqKhQyYFohEkk1+6QUbYWFybZxX2ES4Ejurvix1OksFiZIj7MZ3wTsX",
-	"2MuezECzIR/NGGVtHc6SSoFBwubDWeKmhFPHBizDzMyodAHxzCwKGEjKLQxeT0+I1A1PaeF8sMd/C2+o",
-	"BAiaRX3blNcYYwqzNKtIyYinFMZfQeISGtsrrJUZpvxG8DmWi3BknimtVvlXwlXIWPiALE2YSSMSYDBN",
-	"WWTQD+apb2xvw7vCzuhLfF9KMpe2g7UNZpIhRDGPEZURynuK8zi36iq/gf2USx+hKu70m9seT0P5/5Zt",
-	"5u8dcdpgAVwWTpn0X6UOONWq/buodpQhXirOmc634h2VPP9qF2itY3uOPz/6xOaXGdJoUBiL5lx1dj9J",
-	"Tog+sYqQObl2efcKXH3DUwfMM+ZJ7KJqVrWXo2rIBgSavpnXpE6P3H8wp6haNwZ0itp7W23uJ5ksykpb",
-	"SM86sBGp8Edkciws3PY4bHHR6oDr/R3Oy3VAp/caeSp/ddoYiAsmyyhL6Kfqol+VlSEQOxM6LcKgLaxX",
-	"/AJnXKMHoVcwnKj+HcKi3XxFdnMIDftoOyWP25yNrZ053ZfWkfb3+oqqM5e2Rg/IcSo12/ApSx6fnpys",
-	"r6osHJHHaoQXpvggUbjiElVIEPdzHYmrzfVHaK673bki57DKsRgsaG4Eob6jUV/UqUd/Fv515Yo39xW4",
-	"Kw/9zcG7Tdg63yQxv2OxTMn4eYBimS1is1gsU4x21QGMuovzkdfJqBSJBpYw/Dcz0N1CaOIQe0YA+aBu",
-	"MgAQZ88mQl7zGIyCcJiqSQhKIrNNVvEcIOO25ym1mkLJbhbB1tCwhio2OwkCYSUxobP+T6Y119o5VBPO",
-	"jZAjggChwXRgF2o8ZwsYch4PWHTdDJBbAY3rviwN4DkX3AhSzlgCFBvXAcRCT2eG62CFWT4APUtvkIDJ",
-	"fWiXFZA3wvgZr1V8gTfDdVbtYcSEJ0Jyl4XB+me3ZIe6L63ljwgouOQKW7KyNT10pH9YYE4AuZ4DFVu6",
-	"WMq7EKk0RX99zCcEoDBnqV0PqiK96F2+ehuCoOxPuRiVxXRXKkZj0+7LvrRydiw0pj6cdxBkwf95Kozh",
-	"0jPQFzsmsN9AGyRxzQhasWyVLuhSXqXYkYDtFFMlpKHIS8oDTFFkbzudOnKNUl3NUvyFAoF92QjpQVee",
-	"md+ekLAZZFgAVDhlUiaSwOHZzGTsAPfsKos4oAY8lmFGC+066A6zzEmiRvT+dHRzkgtQknrVXKvbIT2L",
-	"NoKSEcf4EULYWBsCKcD8Gto9YWfqcmZ2CUP/HqlWsk3vFtLbEJKBWlqXbJ/RR5wykR7qyupeu408ELQb",
-	"+Gxlc9h7mUh1thRp3Je+i89OuCAAFD61Lz878GbaeFTJbLdAcVkyqpmMWAZd4DGjHCQSocTQYIU8GeJu",
-	"EzcL8aTgXGWhMkVI4GmqUgrAIGkZPtOx76wjNOrL8N2whTZWCOgl66JEq3KDP9j12tj8/oioMAs9KlZm",
-	"E/zx9saRnRsycDEehDgTn7weW+g3j8xNhzS2Rzs70lnNPsopSWwtMta1LVnbko/WlsQNv7WXiTqevEwu",
-	"1J7epQTbK5S1XZOfvW1nrSiB/IclE6xk5JUMOjICYx4J7UxAZ9Dhr1Gi9MxaAyqJC1H1is7FSz/FJ13+",
-	"7d9ie9LBMyCVF6ZON+w5F+jRx4auY8o5HSqtSApa81RMrJcX87Rwytxdd04D2lnxaJYKs8Cb2FRYe6H7",
-	"rz/srlUijvC//7CXpTd+6Jy3oHt0dHzyU7vT7rSPuz93fu7gHnaz+zNjVPInSh+s8pp9KkQA6dwWI4Co",
-	"L90wGX9FxSivPG2FHaCIJJLlSuyGlsSn4lIUlVarJGcDO+8KiBJqWMAMyadUknJ2Vu7vmUN6UE3ktsat",
-	"I5oVVyFVathmmf+LsmuphrEwoxWnfnUCvYt3cM0XzsMseyxlt4cYeKzsce3CnkGOks/V7+Z3MqHs+ZWA",
-	"VkFsB8DliI0oRpFwFi9J7imTPAlyj7wkuEvubgHjyB2F1UnlTjpaZ84X5jFoTg+Anl3JfwbAJlzGTq+g",
-	"Vs5JYZZce1dRmFfwRYmKrgvT4eOoYioXKZ9SQg3T/PEsMWOlYmLGdRTMSO0LrYqYATLq29kgJwxWNmpV",
-	"+jAF7rSKkzYzkZpwF3rQ9hF8Mk1w3y+tDAo8WvtMrDknN49QAMuCKs7bzthdpd1BakahU0/NS4+t2pCj",
-	"UcpHzHAYitEs5RqszJoZ8rmIYMawAdPcGdix0E59Y9FkqhKSm1Mu8dIzkCoHu7HPj8mdRhpMcuYLM0u5",
-	"/UPVzN6IxAoFYxw/t/IJzlysQIPFVtrblcJhAki4sTI2gImQM8N1M4BozCPrCnsKZJHCYOEFDkZbhIRB",
-	"ogagjUodwbGXe64eRxclDB7bqhPIk8TuLzLh9EIbPtG0YXxku5VjYULEDEvUaEbMnTCdJQmeNgoBiJHd",
-	"DHNPCtZY4QlrFnc8obz99cdf/38AAAD//w==",
+	"7P37c9s4uiiK/iso3V0VuxblSE6ch123drkdZ5KZTuJrp6fvrEkODZGQhDEFcADQjqYr//spfABIkAQl",
+	"Un7MrH1O/+COJLzx4Xs//hglfJVzRpiSo+M/RkuCUyLgn+df8UL/PyUyETRXlLPR8ejrkiBBckEkYQrr",
+	"L59JdEuEpJydIElYiqhCM5zcIMrQ9cf5+BNWyfL6YBSNZLIkK6zHVOucjI5HUgnKFqOfP6PRrzzBZorm",
+	"jL9d/or4HKklQYkgWJEUCSJ5IRKybdBP/JakX/nGMQVJuEiRWlKJOCPoDku0ImJBUkSZ4pun+BmNcizw",
+	"iih7aGeFkFyEj+2akR8qTqDFtZs+F+SW8kKiHC9gP1Q3/2dBxHoUjRhe6flMn9pKVvjHr4Qt1HJ0fDiZ",
+	"RKMVZe7zNAocxcd3uhcMnmO1rMam6SgaCfLPggqSjo6VKIg/z5yLFVaj41FRQMvAyClZ5VwRlqz/Qtbt",
+	"rZ+igtF/FgTdkDXKiUAZX9AEZ0hPSqRCe+RgcYAw+u23j+/2T5AgSlAi0R1VSzgiiVemM2YpmvF0rQEw",
+	"w2v4cU6FVAgzeUdEeXwGiqs9eksc6zV2HOT08E3tIN/o21WKCD3m//X30/F/4/G/JuO3B/Hx+Pt//a/w",
+	"acwB3jsgQL+pa5RhqZAgOD1BGEmFMwKQRyUSZF5Ikpq9v5wedu/Ivquurbx6uR0kfqUrqtoLvcALgiT9",
+	"Vyc0ZtDPnzglc1xkanR8pCER/6CrYlXBpflULYEyRRZEwBouCpFzSdqr+H259p8nlWhGKFvYY7shudL4",
+	"RbfARUoVUgLTrPO4/v9jN9F93tAlyblQZ3yVYxFY8mkmOdLotFAEkVsi1mhOF4UgaM5F47ETQXmqcQD5",
+	"Z4EzlMG0aO9uyTOCEpwRlmKBVpyppUQrfksMSp2t7XcR4mpJxB2VRH+Z4rXc78QedsHBG5vjTJJyszPO",
+	"M4KZt9t3VCYZl0Vow9fkB07UNdqzo5X7vDr//A4pglf7x/WDwBIlvGCKpAfomueEXR8jucJZNmbFakYE",
+	"kkWuaYumJrpxXswyKpck/cZ0a5RihdEeDKEBIuN3MJ9aCiKXPDMPZ0myNDJPSJKE65Nc1waWHCmucCZR",
+	"ghnj+i3eEpzpoVaRxjLfmOAFSzW83S2JICjhzOwg3T9Apwxna6k0ucjWsD8NpYTeErsnxAuVFwrw1Qqv",
+	"kZ4Cyxs4nvLMXk5e7B98Yx13llbH7l/b/xJkPjoe/X+eV1T7uflVPq9u6hNPiXeF7wVftS/vPSDOFK9L",
+	"SmRgco+yJCskvSWdADXXA/YiGilWZNT9lDTRz6gKEI0v+miTJc1SQZh56VSizLZHewmWZEyZJExSpdd6",
+	"DKcryJwIgTMLbxLt4UTRW6rWz2T1o8KzjMjI0I+CMZLtG/ZCz/fMm+ZuSZjtRtKoBG+hqZb+R9mQs9oA",
+	"FmkxfteJQ93Ou0hRf3z0RSwwo7KDe6ofpOFyvA4IPqMl1s8JTvqWZ7eOAu1ZFKufMsLwJqp9RgggBV4J",
+	"dqdLhB6OpIXh5pAkSlG26AQlfy0xMBhDWA9zACEG71e8DbhPEFZoxaVC0wlaEywkwnNFBLrW4H3dtWDF",
+	"7wn5V4W4Jeuv/IawMJNA2S01nDVSuhVa0FvCEGcJMQCp6o2AYcVpRa7r/B2MsXHNHo/DJY0rPicef//j",
+	"5YufYUbnt1xvMb2iLCEdYGeegUTJEjPNT2OlgcOcMkAiZVJhptDe5fsz9OLFi7f75pFhxOhiqbI1kmuW",
+	"6Du8W2LlxjlG/yhSPZ59dWaaZ/IbA8bKtEJ7hVlgjNWJxQ1mNQwwdrkmuxrNXgqC7gRVirAIySJZarBO",
+	"eVKsNJ6N0JyQFKiwxusSrvEbE0TmnEmNTtzlrNEdqYY6KdEGuSVMwSgwgse3VH1toyXOc8IMtUkSkmuh",
+	"Z2Zozfoby6hUiPzQ33t9EqxwxhcFgdGLPOEr/TSVwIAjOZNoD07EtJeOVUmRBng0o0ItNR8RIUMS4bQ2",
+	"kCh3vhIgoPMRjBVdhV7CTw2S9ux0p19wemkEAv0p4UwRBv/EeZ5Rg06e54LPMrL6r39Ig+v6UcYL08tM",
+	"WofTTzjTq9XYnQv9qnBGU4QXWIOmAVK9FIETdYKuiRBcyGukT0AigpMlmlOSpQejn9HojLN5RpMnXf6p",
+	"Fh8U0Ws3QhYjElYMKzlB10khBGEq1s2KcuUgVUFHw94IkpFbzNQBAh4Wo4svV1/R3ZJL8o1dN6Sna2C8",
+	"2EIipZs6KU4qmmWWSc8FT4iU+qlqaW7tMOul/jA+1R+uLW8mDYB5egevURuvXJlOeuo7TBWakTmHDSix",
+	"pmxhH5L+Sa8jwQx0BdktMXTLHkxdqN8oougzf8/FjKapQdhPdbWaFCQ4y4jQDIUWCxwrmXIATAC6P3FG",
+	"nnpVGWU3iPygErBSoeCYGUcaKIhAM4JAht3DDJEfuaY5Hrnah2V/TAlTdE6J2OHVkB94lWeW6ChMM3gI",
+	"a15oyCNCapqoQdexYWtewBIlIQhnWoBcA8MDr/vzhytkZQ8u0G8Xn4/16pHS9Mb238usbmofCaylLv0r",
+	"s78CinUskUEcGroMphgd/91bI5Xl9KavRr1A7Wpr95Y7ikY517AoRsej52wpY7PU0c/vGidr4qmJ7+j5",
+	"7fQ5jDHOCddHE42yUp/W+vX5ZPp2go/IdPw6OUzHr2cvyPjtfDoZv8RHs1fJ6/QNeTvXLwRwxuj45eRt",
+	"NFJU6SOvsFz5VpZK5fL4+XPOSJ5hdmCvx12bfO5enb74B8B4pcLOvQ94GLXL5VlqkFzrdg0zdYyu3fk4",
+	"lEjVN6bpZonjgcsqwfQA7XXNrJ+knt3yFbiQxMKW1Urtf2N665+5eq856Kd8rp+5YWTMyoHGMc5Icws3",
+	"jN8hPoeneYHXGcfpV85/xWLx5MgF9HtaKLk1bJkneiNQPJlFCqADwNa8xzQjT3qqlVYbpZxIgICV/uwR",
+	"XKLw4ho4MVUp/gyVQwkWwmi3bGvEGbDvAe17aIm22XNo87MShDacwbC92+H0yIr8UM8TeVvvHGDmgmYC",
+	"LtQx+vPVl8+gpDJaIoDCs6u/GhHz2vC3x8hNdI32Ep4VKybtAJGR1yO0ELzII5TSlZb6OYs0y0sWXKwj",
+	"lOEZySK0IlgWgkToFmcFiUqF2wnCpWrI6aKoRNd/T75fG4p0RcQtTchvDN9imukJnxryU6zwDEtYmOHA",
+	"cbLUC9FykwaWFdeCCNpL+R2LQAmBBbA5XMBz0c8WRIZLj+fSHR0GnDueC1GGPDbrxHF8RvWeNlTvDf4P",
+	"iYLJUnjWYunBwzFwAzmzr5x/wmxtBQf5lFf2xSEoofloQE1W0qMSrBWaJ5f6cLezwLufX9A8VT+j3xgu",
+	"1JIL+i/y1LQnEQQoKM4kvHrvs+GwtMitYR3ELniHvzErPDz1E/ydZNnYyILA1DpTzGyNMJoVkoJoJYqM",
+	"oD3NtDHNHbh3ARcuSGW7wQz080DO9u3GZJFrfEbSTySl+Cvc1dMT12cSrfT8SAOLwzUajg1foElvToTV",
+	"P+EbouWMknED+DxNnKoxF7qtosS+PM33GZVLXzVA5PWareNcC9pA1YmIadpDC1gOQDmLGVckQJ6iUVqQ",
+	"2Cx5i4IuGvWcdUWIxr19F6nxc1r4iytNLdGI3+nt1q4rsAfTapcTcorvvu0d478Z1gwYXJm2P6PR3dJc",
+	"e1tVWKke/27Mzd7h1VdnRykvrFxLdYLfywXz2T+IkSrMUs5KQIDHlBr2EGcXHpRac1cX4O4Igg7u6gbF",
+	"SUht2rH281vClGW9YfVZ9mUO4uOmK6j10jJhmKvQlB/DNE71t6cFlj+df0VaNoTvxnphEijY3ZImS4O0",
+	"zOI+srxQA890wIsLgn/TGmzVo9DWYS2M/MtCe2DPwSuarSOEkTQcHZgempbeB3xcDuxbd7/NeuO/ijrU",
+	"d4P4BTYSWf2sqSKr+j+2v9tRBYtYCLwGMK78U/QgrMgsI2wsBlseNszdvfSrEqkQplm6v494DoaJlDP/",
+	"VVcne5oWmbJ8ud8P6+9jyROKszgxlm3z3ZLgDGwf5qNml3FWfbvkmowvRtGIrPKMr1egGTVUeRSN5oXQ",
+	"NDsurVca6+hvtq5OnnGmcLL9jTR1GQxrdiMxvTVXjhmCtTvoPbHqCWy1Q5FuUTPgcc1kqKWG8iZWg1Fj",
+	"o64f6O0Qld0Fz3bp3jTstZ70p0Jq7r+1H2tyTKkgieJirTe2nWJVULIR9H2IagKwGyMIwlnm+afVzxks",
+	"zB2UnbB0IDv0SOxH+za29tmN08Cyg33ZgQkRw3jJEKdRZy6aWyoXHLlbrM27GRJ2oYr1a2tTa1yOjmxT",
+	"IyelJKEpSRFVEaLzUn3c620E7rE9MWELvCCgX8gI7jdwddkh1y0qa9S5TYUHksjOu9t8S79SY1C8F8Ws",
+	"Xn+LavangowVOLskt5TcBWQn49k6CFWkBKeZFkvbw2l4kRZbbdrZJ5oRqTQBBk/W3GogencRpd5xQBd3",
+	"Aj27NE7Y9i+XWy4iqnYdOn//SBoIPM8JzmJBF0sltQxJ59SoStoI3T7EvqytP6ljX1aYMoUpIJ0VYRqS",
+	"E4JlmAfqRKiNUyknqi0x6trbxsfzaMJy4OiV0iSSDHiL3jM6tb1DvCzY42LdSgbJkcPEPTdqgC2WmmPs",
+	"3QUMAd1LyOc4nvOk6L/5i/npqSA4tF9NElYanEouZUd4029pwD4bcOgda+Tdrr/Z1lpDMJhnuDejIsk/",
+	"C2K9kDZpjHsrNjwQq9QblTtRfwxt4yK2LwzMs7Fh8fttO8TsuENrj+cdkqdSKZUsFSWJfEpU23S1m23U",
+	"rXyWw3ijLjnlQZhZJ8W4R2Ee58jhCf+84LDAa9Ga0bPYKtDBXbOUJkMCqJUh5AbJsUnO9MK2neg7i913",
+	"YTm7qVvTB7zOxV3aRSIt/INeyCESsGoCCjkYRVtpZEAlZXeDMqLA+nR1/vkQ/YqlMrutMZ9PQFk9gHs5",
+	"6SHa3hdHdtHqTfysBwyPryqEyWLDaA3WGHor/WSIwU5Q+2CMwQr/+Gj6H5mrtZ+mW3kGDy7eTIKY6N5M",
+	"REMflGrkAc/LNEUJFUmRaRR8gtKCoEN0R8iNdFZTsAqbNfR6NE2WZPsOazxKB4IA99G/ESzQW/BBHsjJ",
+	"VBf0snEl0cg4NdqfNSJ6TE6n/SKcDG7a1q+gMq/3v4G+zFIPBskH9wfRCvvi6RPqhtu8lnehaUGA4mZp",
+	"hSv1pWKWkCwjaVgxm1Mbh3h/Ebuv/ceyLv82vVsuyJz+CAPxDVk/k+iWSjrLwO1XKLTH8/hbMZm8SExP",
+	"+DeJDw4O9iOkOCiYFoxKgoyLQeD13PKbgYfpeLCNnke6TZC5hTOOAgEjMGx5BDUGNghxAB6PT0RzGt+Q",
+	"9WDyCavbhWLuqOZ/IAhtH0TNNKf/yRbOr8g6yOw1lI5y/wStjFUg42yh4RBMft4K++kld4WzTtiCs+0G",
+	"po9SFoalbrLeAANbUa9BWD+j0U0oftq+YUSVJNn8AH1UYP8Eb1O55HfMeB0fI6k0T0CVizvbjJPd4sys",
+	"3Zt7EOJS7vCpyIqUREoNWX+hLACgxkoc47IZ2iNYZGu0JFkeobPT9/A89xEXSOI5WRQYXL1rPc5O35+C",
+	"oRkEwfEdFzfozEXaaSbuvZ6FEomq5YA12pG31iq0VBmeLUzpyp+vCNhY5UAD5BdGkLcjeJ6rIlM0z0jl",
+	"ZykDtkXDKXMaiv366kVCclFzbtff3DF0x4XxemsxoFsAQG/glmQ8t6ZdRkgqN6+g1gFBh91mrszCIc55",
+	"a3d32SyNCbulgrOVdftqxOVCO4Afrx3O0BwniosdF29nLzn/fvTOrOWv0EmTu/o0P0tlyE4HYoQRDeYJ",
+	"znFiw4CHj+PrYXYY4OdG9BHgSQWew0MtZiuqlFWm64Pt4kd3U4ct+Z0/LWWVeuqWpoTrN7nkjMBncidj",
+	"ucSCpLERDZcYxB+1FLxYLGOc3vLEiCQpTWPGVazwDYlzLMKo5caizVJf5lHzBhc2KqFrRSA4JahU+76B",
+	"bW48AC6sFw8yA8qQB8/TsDU9bKAZzCGXNA+FcLc6KM5vzLH7GrgaZPpJGHxyB3cSpHZFSlXlldkIVoBk",
+	"NtfHSN3xMgaWz8Hd0wQtzUiCV8b/c8+G1EJ+DRc0YmRcsSDpGN/hdfm9RlEQlZxrQXidEz2sjZFZ8Vvi",
+	"kjBc21jbGGIl5TH6e0M9/f16/wRdp1SuqJTXxwijnEsjrqSFcYk1eXnmJgKdoxmB7bi4dp+oGvbfqNP0",
+	"lWVUVppsfYWCao5GU5KMwDfkh7UfGqFmFI30slOB77RYbmy/pqeLpNUgntlsIoAGShwwqhxawc9RmKnM",
+	"1sLoQV8eCBZh15LtRlz/+n+CJ4NhpoLM6H+cx4hl1ttovTDwHY6RBzdytUa54BobimcS2Q4mglzSBSPp",
+	"mDLwwZfb2eFOPXwdeGssb/txN7jbnmdgUEf7ChIIDxomZOdVQp0AstJvsz9qs61lKKcTxKDvWa/Sa/3p",
+	"eh/ZFFomHp1hiD83+V+80LkcLyDeoxDMeLCU57l1SQ3t4I/xgo9tNPolTPDxnfSWrqyL/eZQJ90UnPEt",
+	"RBCp7BG15h9upmv16TzMZ7LklHmekciEl2v8eoJwyc3iJCFSoowvbPYNIu0Jw4WAs5AWCgmcNS2zHjzY",
+	"Of9Nr/ECdgOHHVLV+IAbOSRWvxWHpjrJmVW1PIDsWeHXp5M/z7Agp4mq+MidPdJDJL3SvHPhyHC2Np/K",
+	"nr0MAowrIoM2sAA6gKexdUmCr1DZFjVUNl3r6GeYb52qs843PTnN170u5sJla7vH7TS3t1Vk6T72rV2b",
+	"1zB47vsf9fZDraSmOpTohug0UehwMn2J5MHRmxKxgWDuKSN8lk6LK/p3kLX0hzVRsbENlMcBSUriXPCF",
+	"IFJ6bJg1HWSUdchnZ8ukjWNIRhd0RjOq1vFAny/TNevwCC5DynuPp7eV4aS3T9bKuc5tv+Rl8qlqXPro",
+	"9l1a05pVDRV8ecukn1q76UyKFWRrcClxXNafzx+uwHGeskKzGUYTkWgAy7FaniC9Zgh05SIlIjJx79a5",
+	"fF6oQpC2WuuBbr0DNYKsFJ7C5H6snHofAW4C+ZkCySeMhOU20wt3DwaaEGh8qgFtfa1/NtmeFE/xGmIv",
+	"LQSkNgVonmGGwNN+/wBdpwW5NlRI0h8ug6JnL08LMNKQE3StUYmNuZxl5PobK/M04uRGc6lwY/qLenKR",
+	"UhJlXFVnBXlstsLTtjf5tRQya16z9vrXu3a3sLBjd7jinfq22EO7DTdmFDwjb8EdqKQf2W4Sw11f+3bd",
+	"sPf6OxoPectb59tCE3pwERvf7A4q07OMS7KL3ZIXKuGrrZAJ43+xbbvct4ZHFbjZN3pf1eb2lKLAs8Qr",
+	"oqUcskyMNcIz2sQ+dwIasVjxuOUpaH7BdyBrWVWq0UCBPqk7BO2sSszaYFD1gofpDe59DQPPOfIWGTxz",
+	"vloVzEbDXwC8EpYQORC6zObr0qK7PoLlOnZaQiwWJM4FBSPcTGCageUXFynl+huZxU7tvsI3WBk/0fVq",
+	"xrOwXq9ya3rVy60J0jzlgigiHLPbI0+vXjlbFFZObiRydq8cuTYRglTb52yRUbmM0AU3//9FUEXlEl3R",
+	"BUO/2sYNrftR/WUdBt3h1JKnHYe9wjTzbBZKC94rIqVRxhpXUIv4a3aOOMFZ9iAnHJK6pn3DtM84k0Ed",
+	"7S5uRZCEKp6tg0om8+PDBmBQFs+5CBlrP2qeT2g2R7NXYd6zPLhtWuL61d9HzeQntbVKvdpc4DzTWwfk",
+	"j+ZUfe0Airolpy04J3y7OtGCyRW0feyoAWem6A0tVYcNgZoPE4vQjkAogb5x1u5kA9AUvHTvhXiAvWvg",
+	"gr2wR/cHS8w8Q/3B7PJ2Yax8JDPQejoIBYXQ6uGkT+TGQHRR9+TehvCfGp9Uq5se9fRjriOcdmgKFkAS",
+	"jTsQZo1XtZE13AFZNV7x9udaQsmGd/UQGnxHep9Qfe8fTItk4iyLXZ70Y4TZOpjAIJgz/aTWVB4bxb2C",
+	"bKWQC6LewIBlrZXNZ24SR8DPvqbUX1oDe3Zg06BcYbb/u6UWOBuIeXaVzdoUrX7w7wwzDMnPSnZlmJJy",
+	"k5TXM4dHQ4kAfK2Pvhyn6+/96GUQn1EWJ9Ws23n9HX18DUaBkB5IuG2VHv3mNAx7PU383yfjt+i/9vbH",
+	"3/94FR1OQhniu/HbymAtLeraf5QYTyqSxy38N+dSC0UBdLgQmKVVbzrLTNRez9g761JeW2gIMt7Z8MiQ",
+	"GpUgKEwCVhXFxRq5WEpwArdKXXiiVdbiJOPJzeh4NKcMZ3GewV5c1PXocHL4ejyZjidHo5rJfjSZvn0x",
+	"P8Ivx9PkcDZ+nULa3slkfIRfzV4nb9K3ZDJvmFmPQS9h1RBeSl+YTXIgIndYsBhKesDcr8bTw/HhYYCF",
+	"67OC6cQ4gjS0EXq7W6qX2GM7g8bDotArd6q65YAmS5P08pYInJU3U7k/6bnqVQSOTUkhE4hlz+2ZRNS6",
+	"QYGq2bKTz6RNrHmw0XtiiK+Fc1goheba5elPFlhqIXo11yTXYqvzXT874O9c3GRUKi/NWwUuweBOXD2B",
+	"AwdliEpQ3N9huY80aTlG5npRRqTJ1Ax38Uy2s490Xfq9xRQDlk23hOrevPjoas/RJuNyHYYDfh4VloDJ",
+	"D8pQWNALgt4Q7V2SBTram+5H6JUJNduPEONwrxC+mxDTZjqBRtOqVYVPbIsXe4f70Td2OCmbWMiGn9+U",
+	"M4AHnwW0/QiBi2tsQtC0rFLlVXsm0fQIqk3pZ4NNS8QF0i+eS5zp6SD2zrjI62kOD/de7Oupa2Gle/Lg",
+	"5cv9CJmPsYmwsx0me6/3q5/KcGH343Syr6fJl1iSGCB/ToTd8Zv9yKt4Ea8JFm/RHva+M2/Yi1ncj5Am",
+	"LTFOVM29f7ZG09emUgda4myu50yWSexsGBFK4HnOiTD/9OwJ5gunpUd73cZKrND0pb7FyM32oizxNX1j",
+	"y2+UvsctcAGDuA8b+un4ZMVcuAbm2qW6EEkbddDEJ7VbqT57kcv106+jIDh1S8AbxwrOwdUZ2o/OFtQ4",
+	"Rde4bQuq0IB7cw8hwEd/7EildyDPj0nR/1/C/f8Mwu2FybqrX1Epg34uLTmoi+g5stjMwNomeBv1XW0e",
+	"QOO28luzzmOj6nL3Obcfq5qPaWFqXh2gr67O0TP5jV17yzdJ9q/LLVyjPZt1XxJTnUfug7hcr/ZKKkbd",
+	"K2cDNUuqu4u+MXd3DfpVozLmd+s74N9fWfrJUJomFYJipziF2hM2UgNan158PEDnOFkizXhogkElsE2V",
+	"u325eDjVwvBde9j43Zc+DrqfHoLYyiRATjyk+RDamVI42q6eadYZlRJhCSUToCKuOyzdC7yETxCe2W2b",
+	"cntYqu2e3N1qHbfUdlAP486hzPx1yYbBphVrgmt09fpTZm3kNeeRMG0qKzKecaYEz0I5s8sfhtR2jEau",
+	"QGVAJtXyqKlA+cyW25SQaN1F9kmjRNI8+fTYlBrQg5F03ztcP2vSkt/F/yKCy2BiXshzzqtJy6KdEmGT",
+	"PEb3RXtVwdKyEkNGbwgo0GCVoYKe+2GLlKvmSdI4IVkWWNgHfodWemhXCdLUZLMzhzdaztoRUcgLltDs",
+	"mUQ5z2iyPq7tGoaGwjON8qT6nCEOBip/2uaRqWhXG4AXWYpSHryFpuxiwcZfswcTtTsLnFbwcdRBrHUC",
+	"sPrj8jirSq4nsItNdVz1KzF+bSV91IPpd5YT1vV0NInYxe6xOS0lqcVBufoDVTDUHoQ+lQUwckzFCWIc",
+	"rbgg1gEMOBKFaWbqQBljfTPN9HSwK8oG1eQ7KvNCBVA1nvFC9UAeuvcptP1Z5gRMO7VaXwWdFXqbpqU0",
+	"hWxJSm3BSShw0EzjdFyiaOOYx23vyH6vTAWSQ+eSV+ZP+cbMADDL1PzsF4l05R29FST6BOYmLmzvw/nV",
+	"GbosNF4TB1o83N9L9vctx/BDmRhmIC5QpEN+Y8SU9oUSQ2dLQaVaYWnq/6HTYlFIVWYYt6ALUthWdnYG",
+	"JFxZm1uPK/nFdPjFZB+qNhVXPHRThZBwE/bhXcgxeoHuuLjRewLR3BweVcYp0kjGLw/3T9AMsxu05Bk1",
+	"zSzwu4rMfbboL5JC2oO+vH658GEdpKvrEHZA2C1vqpWiDdz1Xc+SYDEg2VNPAcIF2vaAFkhlsNkdo58T",
+	"lx2v5sYF9at734308g30y/eUYWaTFIQYxX7KSLvuShdpQ/56J4q0zfvEhbm5TBdn5P0fkASy7XgBINbY",
+	"fe3sIktHvHutIbM6fHgJJHdzuajRo07ic2wq8OCsUnZF/leaXLa+BJQUgXAV28I6MkKlpqvWFr6NbCLD",
+	"b+xThU5d5SuQ6Yyuzi83cICg0gimTB27PP2Rq3kaoZRkeG3r89fVd60NGTfo5o7q38KWXHJPt6eG+q65",
+	"qzLxmcvQ0KiW4FLdA+uUmClh2Rt9ClpEKxxVgJGxyKF2dMEKry1XoH9ccM0llGTsREsCmhHTrRJ7wj7T",
+	"WBr6entB2BWflZRkF36ySbiaVa68GmblIzE1lFvRJg8Zj7cjru/0y61tc8OzfXRPqdTMM9RTyi5vp2ST",
+	"u3DRD8fs1fioRpGMkuXlLFsf21QMATb4mTQKHz5HMNygHKp1Rih4M6XjieXV92x1c2SsDvvu51IosLeY",
+	"nhg+GjhS74H0Wt99eKM+Aa01nidsygSlspVjqoN3Na+5KBGVgrAgN+YB+rzT+78vX+U5oR32ckKrc1Ch",
+	"Gp6gL4XbxQocjk7aEVFUQqk4a1YzKQMfnRsLZUfpx+V0sjYb0F44j5gqmRXMHGWzaeveUyHVWFEiUClP",
+	"712df363f+LTvKRiJVRNx1T+IA1rkVoYKt1o3BgmpwlM4MJedbdNBNGLZelivop8SbI00rRcZevYfbSZ",
+	"TFxuF/DVikAoJakGe4+LwgtBSDWC+wh6U/vvcoiDb8zjqTrm1j3dv/2e3qGYn41LUdW1ysACXnFlX0v1",
+	"bGCxWVTVt/xcrdh+sKNuOOAHUaxbpc/TuT2Wi98hJH4XehZCiT0SwPWR3rcOU5fm24jP/u5jfZcNuIb1",
+	"c8xIdgI864wgvOxwX3m8lAA/uy+ys+RayettgmEf2W6iDUuelVXwHdUv+YAD5AxoxpOi5gPiFFBrolBZ",
+	"HBXtvTw8rKVJ7G1MdcWewrviSeEycfhWfiNRxTnWJw618lPbUrpC+ZPxZDKZjF/rP2/0n4n9L50k0+eu",
+	"gGtdGWVd6abjyeHX6eR4enQ8mfw3OGdkxJZkG5F8bAzWB3k699wIts7phPrjyr0DwNS5CNQKyaYBr4ON",
+	"M5CXMMNGr4MlPjx6NToevZ2/eZVO3kzfvHmZvE5fHb3Fh3OC8SQ5OsLpZHqEX8zmL+fT2eFsMntzeJik",
+	"06P0VTI9mk3mkwmevAG3zX+ReLYG8J++efniUDNrVOnrGZ27nIs4Q7lcJ0ue8cUalbsuclP0Op6t41bG",
+	"qq0bnSSTqaerOJ52uE5sHgRPpgHXiRpYBaxmgmhGIeV3TO8AHg+cwTGqg+AfNP3pQCzor7CLBtQDwj8e",
+	"V3Np9+HYcx9K+/WsaiXf1zejz2z1bFAOykPI7+rD6fjw6JWTe+DuIrQkP4KX5MO4t3LK1KuX4LWxSS9o",
+	"H0PgpjaCf48TemLVZLfTSafS0uzdh9gaENVOtrywhmJyoy7SXvzjazXsRIPVGv4LCiASbIp3l8PTejyI",
+	"Q5StGmlxGXFriemKssKcIrmlqS0VlHBhYgbcFxt0ba0H21FSwdUej8qqhiA1gqRMM/JMmseEsEIGvmsb",
+	"alE2/5tblh5oFufHKrOB32M+n9OEuOM5uOMitTpPyhar7MD9osnvCi/I8xzs5+bf/8jJYuNmH4TPdyt4",
+	"Qka/je7CaccpS72knrgCs8pn6qCu4DYMWNSfaXO14UBGA4EndODny8RURwnYwNNbKrenJ7EjSIPQfOP3",
+	"ll6+g9OAeuAdNd9svsqu/IyDrHDbcoH1QMnu8BqDeQcUgp/yNnbStu5yXwOCTP0jboO0NX1oIa4WtYfl",
+	"jZY9bFlxl6xcU5x+BcQ3p8erqRPNrkBfCLOemKIc0v/1mXS++bupEpvJ/sPXvPFuv8wUhqRpA4taM0SY",
+	"EmvjwGvyg/6lnWprJyjoa53mhc114F3bi6H+ONWZ2fE2ntalfbu7eSwNefdtT96N+kvvBAOpyRbo1d50",
+	"/9j6OjmzXSNlP+QXjxCphDGjFkn0P0hIRKNSRbYuAgRXRCgXJMfCvDXIO5YWmVpynqK9eiwGpLPUXIZ9",
+	"D670HqrSghtPKTzL1voB6eHaZkKb6t5L2w9kyS67/n3sr7tV2c9beTznIi5XvpEdOl8mZwRLctnhjQY1",
+	"77wWx2iKVviH5sERuL4e2pSIK2Lc0XgBmCnD7AS9QEu6WBJRHf4JeolyTFNUVbY/QUfIxWdAHT+OMIMF",
+	"o19PT9ArxDjSRFwPwxZ4QdniBL1GGZkryBCDWXqC3mgmTa8yPUFvrU3bO2stPh+OotGLUTTSgszRKBpp",
+	"/vv1KBpp2f5t19n4IZVNxPCPAvBTlw/UVy+JW+Wo57LnIfIjIblxsSaC8lSiHBfSYllVSEQl+ofJKAc+",
+	"0VI1DRbdDkmb0362VZUbdqBFc+OQ5vyvXOrUhNBcPWDW1IbXc6saofPzbx78xlA37wo3lJ/2PB2G8Vkm",
+	"WAlcHhQWC6IG9vdidoZ1bARTDencUeVxc6xWe6O1xXce/X9ILWtvYy7K6z+mjLV3Tv/euqnV2Rg6a4M4",
+	"9esyaboRTOK7zFZGB00OP55e7Vhp1bKcpVVe85xuKzuXWR1+6cMqrN6/XOr5Mjl3ZKD9Rlzw8tbNL8Ch",
+	"vgcSKCf7k+mxCeKjkeLDuTy7lGhko5AV738Cfyq3UYeQPbyPZLLkPDMmrSwjC4itk4Xm2PZm+8gUxVoT",
+	"LGRZasFrkexX5Fazf849HsqWrqTCLCEyQnvpvonkSUil68GCYHgeL20MMhfgZF/T9oyi0WwUjRJ9912s",
+	"RLnPXV75E8PC0HwoBlSaGdvAme2WHCAzhUQ4QjMTCQZMI8JQUE8qd7bDBcYd4A2q4P3HUCbnNqlxlPn3",
+	"fxBdqh3Vv584lR5j/ykUZujl/Rvoy2cyXDNiHidlpV7kFxsZRpU0RdChipJ+yAKzm/0InaE948ALlQjf",
+	"oT1Ppt5vK1Vq8wVKoW0rbI5ZIG3FtAzMzAVdYbGGbZwgd4a1DVldmTUl2Tk3GJYAlwYSZSy5UKjM+oqM",
+	"65rTgpl4W0hl+ss0Qlq608xTRtkNsg6t7ZphW3cvCStthQFZ/er8s/F+69y3g96ri1/fjaLRJ/h7BX8v",
+	"7IfzTx/gu7PPo2j04eMoGv1V//l0pf9e6CanV/rvl6+63burPoHc81Ed0DYArKwXJGlr5IzI08tsUWnk",
+	"A3YLLwcy7/I1g1OtFmR90kyIs+lP2eIYnaLcxGtF6G8mjN/4F6G9tOSfNRaixgPT/Lgfoc+leYlx4K1t",
+	"bMDvnu+Yd2mno2j0t1E00hfzexDdtPcUA07rFcu0U5iSJ1/3lEJlE6Nu7WebljK3JGKTT+ycCqls2he4",
+	"DIjPti6PRj3XC+uXbKMcAnAVU3+PYlssXvNCLeOkkIqn6w7AvPzbaUchBg1G8YAzrvNFP0uLV3x/Y1KG",
+	"2SZvO3NhwJlX76ZnTYehlihj+OvvmmHqbG1GDpemlcUMDVTgon8+Gwdz+2nn191YUf+nXRlUtkcCnC8T",
+	"uycbWd9LgVf1qiLfHjevMCE3h5O4eqOQ6KDrpfwOrY8rSVBC2OzaYYXDyVgPaJSd4Td1V8s0ueUsvLSU",
+	"jxg0V494q12yFwDXhOMaYvNRePeh7hpF1ybpuwgSYWy4SYQwnp8m/kET3BVOCbpb0qyjUgplSJCM3GKm",
+	"EEyFcJLw1YqnRsG159BtR6qHOrYMOJQUmaJjvCAsWRtvXLSH0fUK59elxy44/pdhfbU17qM7yKtaE2AU",
+	"L7eIWaMoVX98/ZAhKKUVzHWxRg9YZM2A7J6bzTC3WxxKA58HqvtjtTS1YE1DF6pvDg3qyc4FX5UF/cOH",
+	"/0z2K+h/DxR7b/wwCDX0e6gP4TUU4Oifzn/ofJl4ISQD0M09BdSOcu+XZC7LxMhgNKUM/aKlZxCaATQt",
+	"hkY4TSEVSr0iZkNS3JJ6fEWZi7JqH3k+xzEWBG+N3JqfnupmlRA8RFzdKgW6w+q4vgurqv2lSK11bYAi",
+	"wwacoT+3NRClwFIe7RCt1ooXTMU5+BoGtAJrgsUziUwzfcfQsqlyKP/zdA+TYF4jJQhe1dK2lSX+y9L2",
+	"dW+AreK4HTOq7yV0CRVIvWgDUTOfHOOlB0NKBUlUnOO1dVtUSypSKCm+BjfOH33yv1nvWXNdXTCyxJJ8",
+	"tR4EuzAXzSLyM6LuCGEx5I6UJt0AZykW61jxOOdSTV+NoqqZ+SLErTu/hq2E0yT1abi0QJa0HZTizifZ",
+	"m7zr6DKckF51X8Mv6+MxmmWY3Wggt1lW64on7Al27VcoiDQZNg1DHSDfbn2m8GDZ2nJjFxlml0Si5+jy",
+	"/KorBRdRwJcFcpK/CDI7rkMTtlfghKGfTWysUUBUjc9VGoPVyapnJWFxwaDauswJvMqyB2Up0dIhYSpu",
+	"/QhmLEhLqqFuXgi1JCL2X7vtQqWq4BDnudDHkhBb+ODLr1qOPP9wvtHzp7jJBWskTJ/+fTJ++/2P1+FM",
+	"6UWrvWn+Ktz8joubeIYlSeOMmASBHbfszq6qFa37jqEvcn29O//9lwv0HP3+y0Xwzn92wnrA3JMQaTwr",
+	"Qz/p5z/EuDPAFtStLanMBVv4Kt9vq+wXN1iXXrm8gp0bZobqNILV53dQHHqu1331MaDW26RKMipwLWW8",
+	"w6qfDDGwNFXsqSe61Fi2iUaA0Cecxi/Dzb1sXSt0MS7pmw7gVyzVJbQ6tnpnLzEClsqmrK6iH/ucU4aV",
+	"vilv++0tAR9vXea3AHCtcGcjS3PAUaufG3xt0Ccj6/emzlvc2Hur3yDLQql785wqISl8nOGO6KxH1NHZ",
+	"hoMERr2Nv9oJAsLiY6nSSm1ZA9K9TdxDCaY3depyIe1kS/cDUjYkwoCX7TKngkIdUmJkxvgIWhq3jL56",
+	"IpqQrRysyaxP0mp0k4/RRWmZxKayOWu3Zmc3o3k9N0mf9+Kat6qulPv2ioGWg2+4ZaDL/z5vCaO5BWO4",
+	"WbZERxEyOfvfhHnkGqfTaUzzy1hD3knnlq05YxODcYJSv/aRBY8yhaZLPXJHWcrvwEGLGChJMGOQoQpc",
+	"uajx3h7Icz2G18cgJekufFvAyaOnZ4cGtXda4toF1B7qkfR5D48es1qmbhgYs2rXt8v5tXnXbutDXTHu",
+	"rP3O0m+DJRBnJ4ivqLLV7g3i9sIiKOuXrWjXi+3kF+obe9+1OrTHOKofi43XeTc/t4UMHA9anQb1lPBW",
+	"wHOanF+NpaUlbb4IS5uPoEDvA9xgNd/Jo9MU0DYJe2KQ/PsZtcrgIhPvnJqEJTCMy/CnloRC8hdQnZj4",
+	"EpNkd4OvQG8hJPeVRtthzLZ9QMpcLXfDxTyQ8QK0Bk9qsahtfSe1nESnGr38xdYaOtw/QNYMIo3zmeLW",
+	"/qBBp9K+KF66paEZ2MwC8ZA9zuyvENL2MxrNhpqJGrnhJpP2wSePMGb6CGMO8lDzUhxvGXY+CHhLpeT2",
+	"gRePNfByGtBSVO6hHvwVLCUCyYNDdHb17uIUTd++nhzbb6dvZJmL61FWefhY+6dD0eQ/+nSo28V+RqOb",
+	"4R6RZeT0tk383ISpxC3ZjQMVu4YSV103odBSaVIHPTBSHJf5vAwtObH/P64ZLLSU41R4J5CAGTw9PQ4O",
+	"BKcIQZEQ1xIVTNEMlTKV6VmvKwGLGDnCa7WrJruEadwVROKrRtqesU7yjmEPg5RlIe3CVmbTVWnrjIH9",
+	"1ZVZsIxfWZ2vzpv0C2vdJYGU4P8igXW91+cjESO3RKBkidmiI66grNsejP8Yxjc19ZEOCMxleZmyY1el",
+	"0H2pGXJoFIIKw1pv18RtiPS6h9Bwj2dsF17mULKXVcvu7l1611svUfHQKAdX/dY5x7+P0J8i9GGKuEAf",
+	"Do8R2NrmNAEu6Z8FZpXeoP7ulvwuzrixbnl6gqMeyirdlc8VYTv0dbzaZkeTkqOjDJ1bpWBJceH27uNi",
+	"0iR2O7iIRKO7pXnTQzV9d0s++NiCDimwADOefyVRdbMdwGdduJ5Ew+HUCcOVHHWvXA8DOQ+xkYsaMCSo",
+	"ipc1eWYzzGJAVtXPJeHyfLtrKWs76Ffl8xbIEcZddhvfq/oKDOxahPGT9kfNlP14QVI0fTU+PDL5/NsB",
+	"oytwAzRnuCcPXrzam+7vn7gcHjPhcoMaVwynKneaimcSYaUIU9Zcti3Zv5k/5iK283e56mxJzvGVrgh4",
+	"v8hLkxqtTfV9yt2R5EBTEH03lMUvYwi13IbqvzA9s8lAm0HiPk3jnbd5n56Nl9YaJupaWeitOQ2urKdq",
+	"aCjlnM9y7HJE9N+lXcOrYafT2GNjkCi0otDuekf36tcm3XN70P2TH0lWpJQt4nrIy6DTO5w8xPGVowTP",
+	"r2OpoWPdJYDdjyMOAV3jDqLm8+sgFH91b3MHJ6vTY5fZSHNzgkhrWcMypybfD/xUIa9nMpAcid8xdAfF",
+	"5O5MVtclWaMEM7Sgt/BpFVD2VDME3WADThJ2gf2alxhre1Pwfo9hAz4Fg/3GDdxb4uQZV8uwj2Hojn6v",
+	"RXd0Fetrr8zRvJ2Y4FrvbSafaoX3Kzg4NLy/ucU6nL7zTX48xevhHoubtu3V2Q7UZjXu/V4xbleE1Uqd",
+	"Xp6iBmwvSNiHBS9ITFkstFAY8O7VfMZkfHgUlhcd29RXJjQLz7rkS1a6aDfkanoLHD1UfgK+JJWa6TGu",
+	"i/BDvUqDHqbLPxISDcoY0juFj0Tdcc3JrLggsWsfXnHBVkR1lCUVVBFBMaheVkQBzoIHXZM/2s42TVWU",
+	"Dzjl+TXurWPN1ZG2Nl6/uyAkqiWjSRAO383PwQqOiGuDEp4StGfZ0IQwWRisrXnb/WMTFf77L5cf0e9L",
+	"qgj6RVBF5TJCn37/5cx+p5v/kuHkBp1hQWczglmETi/+8hld4BsqFWY0Qr+cvr+0rU7ngia6zdmHz+fo",
+	"bKnZRhKhL1++foDqtcBoRujy/P1vpsAYSSP0+csvX0ttGLcaQZ/D1YscRaPfP7r/fdX/M5Hfv19++TSK",
+	"RnrN5n+n8L/TK/0/0+T042eIF7/4y2f9v19O4X/mt1/OLn/R/zt9f6n/Z77Uix9Foy/mk17sKBrpVYZZ",
+	"5FtriGpW+CKgY6JKkdSITBHCJvJoTkiKMqrJKFWWkiKM7shsyfkNSklGb7VIQANYQwtkW7Uk9WL9oy77",
+	"sC0TjmhqStXYBYwp5LIlt0Ss3WIAlfWsV3Ov5OMB1dA/i3Ccw0cljX+2fsfmrBEXacN1w6UOD6ULXxGp",
+	"8CoP5p137Ix+zWiJ85ywgMtGp+Kvcz8b3BdDXmI2/qByBSvPw9/AppThADFBdHL7UCFWt/2iqjrKmoN3",
+	"zjVoszlTlBXkBOHsDq8lygWR4Xz+QYNmfcYNe64UJUHuxZhQAxnEnYsHkngtjxFNZQR4VkY2aaL1JtKg",
+	"YcxFkdXxMrwiwBXPBSFIkR/qAJ3Dw8rNatDSYIdvrKzje03Ta/0yuSQ2MhNb5UCChVij64bHwLWp5ZsT",
+	"MTZjgEIGVTdmS21r1GOmMmX/EcHJspHD+pl0eh6Y6wRhxMgdgg5VeUKBjMiEsHM5NmWGGn7s8IjS2MxW",
+	"A6stxLaef7rtCFJW9zdrPTZ6J3MXigP6Mg0ONqedfCgf7V1qCwxNCVA54z68CwpNu1+Ny35ev1sX1dKo",
+	"ga6ZC7exA0/L11YoGOiPDS7pqidvAdgImVQCohA4Ucg0njnVmaNoGucd7ERtitUKi/U2zF1f4y/FKiep",
+	"Fmtt2h37og3cazZZ7wArOjPm4y1431ZvqFB+Hbe7JbbObuPN/UqlehA872p+bOSKu/1L3oMBbmN6nSp9",
+	"TGVZ6sq0ZDxDqy4ROoTfqJL2N6MXMemSJUdGebrZUGWG4yLONYwBfSCit0lyByvhAxaSqU7WlZLJ9Qnw",
+	"Qna6CVanZyOAmfPi7ht1PjSniQ0fGXJEfS2E1f5rRsJeAQxeX79ytuHhB632f0D5a//WNhXDdjEJ7WfZ",
+	"ZScdEJbQxAaPbsdyTo8VyA+0ZjVXvJOb/X3wy2B24R4Pp22rLKfuc5sPIVu06MXTuUK2t9On3OOKMv/b",
+	"6X0uf2sxxHtebseW+9kK6tu6W2IVr8BVOqxQ37oXGOGOxHeYKbB3JEtKbsmug3E9FhY79Q8eDSHpDCc3",
+	"762pbKMBwKAZIwjNiZQmJ0FIffRey0TnQvBg0KHCNAtnNONg6WgT9D9fffmM7K9lujkKpWCBKX+uMXPM",
+	"5/GMCrXUAunzfxZErJ83s051PBc3ceRWF3o5fyLM1pVxpzQnKwxKUvs/xlk8o8zwscb+bOz6N4zfGQlS",
+	"I5tYf6V4LPE6eHofjEG7fXJY4RmWAclE/jOjCqra5FyqhQCd7AYZqywIegOFofEtpgZyemS46CwK8JHd",
+	"8uyWhPnfhDOpqWwXu2Z/R4JklKSI9wvL2IUtTQohgsrNjwyR+ZwkqjK3tDXxxm3sYeXrDN/NiyyeYUm3",
+	"4rxfoe0v0HRjvPsuQvtulBtcGxmBOsoBnSN4l3gDm5xQxklBS5dQkkQ/aFrBT6kzk5EX5uZghKpvTEDS",
+	"JWSDz0pLGtpzRU7Kxs5/NOG3rqqMfzaRdWzBc7IosEgpW3xjUBdaMJMew1YWccIZoMb9A/RRoRtCcglS",
+	"GU4SIqX1UfVj444RYSmiSk/jlGCN6Ww8oVmHgQUEsIDK7MBpodZo7+L069mHfaOLat8Dz7b6kHgv9FI3",
+	"1zjBW0i8yZdRYTGg9kmpq4r10p8+Pvqxgpmbr8qee+18KhSzqwDh3dOjyw7+qxsoNXjL3CnYj/UJMq2t",
+	"T/c4cUUEsHKZfxcC63Uzbt9hz8QL98e628vRPRAabtRRN1n1Ms4Wjhvy5+mn33hQfNFG+lVVJo1F5RIL",
+	"kpaVrCxybpfW6xGHXkNE93eZCOGqUMUptbZ5Pjz8bJyGOEN7ZXImQNk+aNmSZixbO3TerCg42Lu2Awlt",
+	"wSQPIbf6LN7Tiay1TfSRVlslCX0kMs/wYkFSdF3jXK4tn4FLxqHOV2gYJkplJEUz4y+rkuU3BlgI3ESo",
+	"QnvXDqVd70cW+CXC6DrwaK6B7/Da+DBzXVL+b+y6Dp7XJ5XPgbPjZgTfEmuEz/DCMAjbJPZNjOxWQfRR",
+	"cOfWWR9Ct/CfgPbQHsRnu9QMgqz4LUn3d8SGDdw1FLFsem2X9rDq23QccTxbe/UfY+clBfUrQKemn5OA",
+	"nJvm1Xxh5ALiv5Qk2dx4Z5S1HgUvFkujqj+9+FgvK1zO5xdudBOWWl+QthXBq3hFrCo3IxhyyFXaCj3s",
+	"Ai9ge7H+OSiB+zAbyET521/Qn95dXKJToWiSESiiaUkCt+IMZuVtaxkFDLhNOo2WPEul72DqJITIIAA3",
+	"/tu9w/29xT4cLYT+a97tQnDlXFkThQ4n0zfoKlmStMgImqIcC7wQOF+iV5pv+8ZsjjuUYEUWYEXGCh+j",
+	"64wscBbzWUYXsKprtKf3s5fsW+VK6fXP8MrkJNBrOP9wZitxnL0//cYOJ9OXSB68fAGlSq7zYpbRJFZY",
+	"3rjxiBuvGQBwgYVCL9C8YEaJt3+A6ij7G4PT4IxYiWvBNaCBZRJ7UiHCmeSokgyph8ANUnQg1dzzKBp5",
+	"Kw6CxCec+9WNBvC5CZcqnuF6lBqE38ZHN6NodHQTKx4fTvS/Dyfw4Qg+HJkP0wl80uKr+ff37qilWqG2",
+	"PBfcGKhTkmQQkqr/aXJLeOnLyTIBKig9C0JwEsmzQnUmaVvSxXKsN6shwH5Y5Rn5QdUaua5wXTQlwrgd",
+	"3at0T7mcyDvj6ihCrMQnTbZJ+qVjCyYR5pwSgWZcLUv6zOea5HMp6SzTzKCpOU/gAfuoii1lZUcq8kC8",
+	"TjT6Mdatx7dYgPeM7lau6vOHq8+ue/nlbxefR9/12m2p9LZtORlWSuM06SqiYXxeCRkwlu0RGs2kzYjL",
+	"svCtI/9AMj+5RpVOXPNezr+iI7fSTiVVbODBMGcda12TmKbB9hCC87AawRXOe9cY8RHTDpY05zSycQoD",
+	"ec5J4v8AO7D1OnFX50O+DydR+bZ2VeXYo3t0NY6rdTBQhWOXt5O9dyesY2baGvB6P0S0eewwGhjKeW+e",
+	"o4EzAk6XVUyk5ups9iHdvkEWOwJ3hiCd/2RsssEY33qlG97XQyg3HH19OsVGufgHMcH/n/VkhlvH7/Mk",
+	"+uHj2uP43lxSUJr2gb2FCHCWcSPMOvx9glZ4VS9q4/2SB8rdnCCF50iLvQhD1VYvI8iJ8wyyQTmQzu/E",
+	"usHVKu2WCwHks4K/uT44PB9VV+ONMnKWv7CwRMSC3Kcgb5vQGcHaqlZsEgaoKANINEIrPaWWTkEhbh3+",
+	"rMDMEGbyjkAs+ovJtId+PBS+Gn7BYkEuiYTccn+MyA+sJR6AX1hPbDY0mkzfTvARmY5fzabJ+DU+TMdv",
+	"yGQ+foFfzo6SV+lr8kYfNCiCPHM5vCPq29VflCWRRseHFX42D84GtcfERO+8arBTZXzeay0wMYUTpcWP",
+	"73VuenQ4OXw1nkzH08nXydvjyeR4MvlvE3FRuVhAs+mb8eRoPH1ZQYjxmx6d22OIRgt6S5j7+jPHy5Hh",
+	"gasDeZ0cpuPXsxdk/HY+nYxf4qPZq+R1+oa8nZdOwqD7iVumFDfIZDydTqfj15PJZKxxxdirAjKtM2tu",
+	"dy/Gk8Ov08nxodtdyZ+++PmzCZS1q+zDvbtbDAP+H1sKkzRkJH6HVpitfVkUIhsgCgKmikxaOXgZ8O2e",
+	"A4uo7RoYOYQSIcPBRa6aUzy3zkCRnxgjKvOARqgWlB2hlMq8UCQyKSthp7ahLMQtWccmmaIk5ReU3VJl",
+	"ze4eWEdOiROhOgz7hQiqR9eE6U0o+2+6rUnrtTE1pX583jW7S+x886k/cEBFaK8jhJUgYs7WKwUdlmnU",
+	"joqzCxoiZj3U0VRTN8YMHkiZ8Srg9qMRwQDHga6UV6czY5QpK82lhU3ADzmTTZwluFn1t/ltZZBcXVXn",
+	"ON3fF8qmYgich40G3owCOIuV7b+5YU5EEnRmsiOg5xCtrNAPNJ1MIiCKmu9ZmVxsCTlBmokxcGhaUokm",
+	"9TPkhQkF7uDArMKreTou/tftpVps8MA85B44tscLP9CMj4uCbycBs3FAbXVrKuOEp2SDAmlLrg5vv6Ve",
+	"xZWOeRBfmaJjrM6An0t+5+LdjG3m/CteaHBIiYCag+B3YdwpN+lwQvoYG/1jBbrdVCn+kT26PqVmpxmo",
+	"VPEXugsT7IOkJwZN+5TIa5djOuyT88wD5/qZfP5whb68u7Jx9ybVUu1wZIT+dGEd/BIiW8mlT8f/bfJL",
+	"R9NJOMX0vZ9LfcW//cVkYktBXHAl5G2m7D2bNqq1zl4lmtrZCWxl+vY8xmQmI0i8vx5D8SmXSEKGM3C/",
+	"ioKzh+PooNG2V/IQWpEaYn461Uh9Gw+hH+n/qrZqGh7glTXneOIns2H6Xi9h0/K3APPGqw7rSfJbGrNC",
+	"SCLWxygX9BZrqeOWZwVTWKwRF8grAFd7cg4VnKBcFMcoL3KaVXamglGF9nJRxLmgKyzWkW4WlxWMbCbv",
+	"Il6RlCY4q5I8ISh3pKkjMJ37vjYFIC0uTdyxJGCXNGXoliTL67nqYtBgCJOj0/sap0WmZJX0zi6x+qJc",
+	"pveVMfJr9FKdmaa4dgoZaw4M8uPlojB/vYFrm7ef7dY7KucZihArUUhNvxd57EiBpuaJ3JiIz+bnvsTO",
+	"rjmASHbWjofgT5O337YZ7G8XjUS5pEZ6B8EXAkrNT9Ee44zsI8XREdqzcT2lF4/hjo4GcUpVGXE7fQgx",
+	"2txMLnDnYXhlp9rYGLPmhwoNMGXWCnhvL4ukyYlUJA/bZhlX8R0XN/ZyutwgYnOAA6hcDRIDZG6X0Ajf",
+	"8SgWQV+q91wgvxkkeyhDItbgP+Vbxp9JVPkvoYzgmvtB07Vp09sbatnpbcC11xPfkSx7tHwO2y28Vo3T",
+	"BIiG8LFJ3mi8tEcXOZpquKFiR2O991G/D8ED93rg2+s/NV789g4PhgK8Es2TXgih/bTLqwTRGdee+qNk",
+	"IWg+vm3HtdH82mn1aEDaQ4gZTbL2dJKGq8QeoPUkx2Az0g/tVHNjS87TY0RWecah/jbwh0u60Pi65Iqi",
+	"GjOa0VtQts8FBT9xQTIjNy9pbou08dVKM6LrCC04T5FhqWp4vZywxnv5RY/NNCNTPABGqzIjh9D/xRwP",
+	"dKOHIkm80PTKnst4zsUYu3OBZIgSsky/Q2c8hSTwF5YZRIeT6VGEkiXOFRHozX5b210tfGvpfOxK5wcP",
+	"pn/3ZRlo27ND4MT7dv4ZBD3sQG83x5uAX8kdzTI0IygFS8Nsje6WGvUwk8kn6HPZAo5GgtoO75VaovA7",
+	"iMBymYxcXswe6KfrUPoJ/S05tOukWivZKuR3Z+l9uWu0/cX8QbY19KWYOe/3XMoxBr2ZstfOD8eOEDzN",
+	"qmZGyALn6k/wOcKsdFevind5+PV0FI1+GUWjs1E0ejeKRuejaPR+FI3+NIpGH6b6z+EoGn0cRaM/j6LR",
+	"X8II1XoHv3POwQ1/gDkvWNAEPT2yJmjfpH04nuLD2fh18iIdvyEv5+Mj/Gr2OnmTviUTcBQwzsFgKqt7",
+	"HTvL1ojnhPmG7WmLSwbf456eCb3s9d9bpvNq1w9stvEPYJvTjnP5/lnaeCkzScxD1SXBbntDchUhzhLi",
+	"WWd7cGvdgUHW4JtSuaJS1tya/QEkz25L4T2QvrM5DOIitMLNWad6GT9bAF2lj9rVmVeGz1zdcefdYBIs",
+	"m1xdLu4eEp7B3wN0TkE2XuE1klTfzhLfEjQjpRUd4Tu8RntUE6Oa749ELybT/VpO5B5A5iSAQ1DkVB9q",
+	"vGk0+jFe8LH1cvHM6h/fyV6B5bL+oqPq2XipqjaKqs27enxh1c4YV8EQQ8XV5pofRIxoYeEnFCQ6HkwL",
+	"5q81ar4+LjNKAMcMHnyKo4zzG4TVCbo2AH197MUUSlPu24L6nu2fYyoAK9QiVKHR/gm6LnGFHuqOI6cL",
+	"tkFmZnSNuHySaKmHmWkUjcpBwsTPE4bD8Sm3HbnYd9FWklVXAqG+OohOs/4u0fpL6/myU6ypf3Iu2PQR",
+	"4ytCyKgdTm5tjOacyxQX9hp3Nd/7O3189OQnnBmKmLy+uwZG3JJa1eEaYvGzCTlILi/ZnblvWjx6+YA2",
+	"yPtAeMPKh/5rb3/8/Y9X0WGHmXK3B7A120EIPLdB3IMQFx/LPSFdqW3jQUIFNiDk/2EgucUQ/XgguvGa",
+	"XOC8o6aSsDTm8zlNjIxmrLx3XNzAZ2tEvaWSKi4qay7YbyEjKUu4CW5PTFI5zQXjnILNtRTlcRbncp0s",
+	"ecYX5qcck5RiJWhCMfMc+Ys850JVC6hM09V3K8zwAv7VbUS6EHyWkYDH/uX7M/T25dFrlJsWyOTVkwG1",
+	"n8mVFBOFF2El+svpoeGBbFPwSzvYkNotlh2Mlx5N/wapxOYZTZT0uatnspzCjBDOr96dv5AIwcWALKBV",
+	"lsQANqFMKsySMGtRhmt0ux4rjhZc/9UDEZxGph5HjtXSsJ4YvZy8RVwLSOjzhyvnusQF+u3ic+RnsoDD",
+	"x1nmJC9CTPolk7+AqhM73ovJtNHPxmFo5tRzhe6QfU00ekeUbStBfK3mhco2u2K2MjhcfkQMr1yGdQel",
+	"uvn2bJHWi9HMGm1yA76Ec3BOLSVv7btU1S1J7YqHZYRHNMI5jW/IelQPCYnKYJHyfXth/FEjtsfGjrjA",
+	"VuOHVjM7anRQuf/bTzbkpxYAYKSCvDBFB3lS2Akb0QCQ3B28/xVZ5ZlxyG4ECFTfVBECemktIXPUinLx",
+	"iilEI1vrJZbFrLrvaGRahhDYpReb3sBLGZeF2Eobzmyzn9U1bOnhpjyzzXcVguoFvDbyzV7Tn60EKPFW",
+	"S+ZXD/cGvA+2Euu+nth6MatCqnhG4jqJDKl3/QyKLl8j5A3AVELdAhcp0LH0CN0tuYsewMhM+I2ZGSMY",
+	"ijLIp3qM7BsiZTtkmmmUCseA3mvOyygMNcKjsuyTugxg3xiuPM8Af8LkKONsofFuTlgtt6PHlK0wZV7a",
+	"oT7gdWlal1rJ/mSpPUK7HLFJzdA3qKN0j63pxEeX5+/HRhc+mUwPX9R9YvWPxpXw5c+x8yns4OFs+p94",
+	"90IlZMe05bzYXrn1Eho1k0hZkA0z4fV0UwDQ22a58rpcmh5+GTpLMdLeUHBleoYLY/TVITtQ8isPdJci",
+	"UYJaKW3TmF9Nq/9BeShsYatSk9t2VuoEwg3AXT3sOn4IXXoH7NVfcp2mbMTHu+qAmrRvmAeC7aV5Wkis",
+	"higzV0I5q3SZbvcuwDAQWGeiUmfrHYRV07U33qt8PXwGsKykmmCTtczcDPBKDfavS/ZqAFu5o8ak3oI3",
+	"3cej6+NKujdQF+cWuIsebnd+7N9Mbiuz0/TItztNW3YnE35if4YcBC3ivCVD6glIdDYToU3tNi9UIUiv",
+	"OMpN1DNkXNWtNcNWC6+i0gph1RDP+hXp6aKopeLVAsaG+qw+YWwWiraIBGeC4HRdIpQTa3UxRXKpAVp1",
+	"x8EWy83J7UJjvXt/NfzePcq63cPn3tRtIA1zhKp97JvQ0kMobUsJ7+kUttXyH0JZ66Gxfmi5hdDamUpa",
+	"KG7YyA5VhQb+d6O/AUz2Q/HGj/dud/Axa5ynnw8yXUJlfZnGWCYm5xlOllZrMyNLfEt5IYwPaZ6RH7HV",
+	"S0NuSO9r9zkltyTjuR1gScApNE4J5IzJl2tJE5zFK15ylJKslkadrf/mhCTLOMNsUWBTW7pUHOHM6ag1",
+	"Q0llgbOYrnJMhZ3Mi5PaqNfpMsF/rRD4cZlpEI2/FZPJCwJZ5HPlfwEKNU24ym+cdF9+s8KreEmy6gtI",
+	"z1N9yjCLKajEElJ+azRp/sBJxqUmMZAdOqWCJHqS58il8ERYISMoNXLkumKUbvFldTOr73MLNhl+YKkg",
+	"cTMC4WL+8srkPtalGJYEX7oF+TlFw+cPl9cuYUNlT8Xau7LlGWdKcEDgc5q5UkzdwZ0PY2DidDvreAU6",
+	"ywtoqt+i1W/2Jqitx7sgjIjBMm1OBOXpdkSrr+TCtPUrKO7WXZQ3vL2XK9qoNC4bQhp056+AAAPUu0vr",
+	"34ppsHjE6evtfitoinywbFxCuegwoS935+PZRNFbg/DIDz2ZV9havxgpa7hOQmQl08+w+yVdlHcUDtjZ",
+	"yqgbf8ctzUJZr6Br9+Yv+V1Ad25TTHfUUqArwiTl7JlEtzgriM0L3SAIJ0hxhbPSSwru4Zk03x6EK3rM",
+	"SNgwtyLY4ZwOZ/Y5XRSCICqPS1lVRmXAfoSsOUSW6ZPgO2O9gC8xi2XCBYmQTXOiv9QyfZzitYyQY5h5",
+	"nuk2GWYyQgcHB+HAQfM0O+iW/RUZQH4m7eIjl8VllWNB/r+aY9gpj4uHGjQRFkRa9WOAhar9Xl+qHtus",
+	"qHpdpsQxz0BbA8RSnz0AQTjNL/zUHrvKWVMOBHoDU6pYuKRAS2oKpOgjKRRBexguCvE51IoxfqH7D5Ls",
+	"xkG8g8IK5twmaqfV/aAMugsQTvtoOmC4zOoONtkgVC0EL/KwUdzgOCRIDlo9DVkImlcp4IHUIUfibJZ/",
+	"Df8Q5QSNDzb52m0opS3j2brSXgaU7HdDaYbGSrtTDJdiw9KL6ujtWsKXpwjTm3tXBG5PEKXlLSgP1gtd",
+	"P4p87q1h4xYeRuz2zuMJRe+G4w1OV9SoxGsOOA2TeztuGtjiqo4EZjhby8rCHqbUzhhUlocMWONr4umW",
+	"dPu+SefMSLK76EGN/WhroS1nQ03wioAjMl0s1bFVDW5O0R5Bq120h53xEscQgoE4q80aIUZuiXBTOY4K",
+	"WRYh4ws5vIpKi1+0iKg6txCkBextfa3UZWhDVdqwM/P9hqsccLxhw2Vs7rWn/XLHYyLsMwlqV88/HyKb",
+	"eQQxQtJjdHXx6zsEGUzmNEEZwYLpY0upfrdFptYR+vTrO7TiKfDnEbrS7TVAkAhd6J9ywSF0AsgT5MoF",
+	"buvq/NMHZ7gnK27ejWlDmOYxjaJDD3j22fKhyPGhfoyuC/D98BFZdUeE/voRGQ1FhD5dfbQZeiVhkot1",
+	"hC7eIacJidDp1TuEC0XlKkLvrtA7fseQXLNU8BWJ0JevH0yW2wh9vjpFV+efkVWClAWEMLIJXqhUXoV7",
+	"XxOgD3EUjT7B3yv4e2E/nH/6AN+dfR5Fow8fR9Hor/rPpyv990I3Ob3Sf99djaLRl6+68eer0zBq8jRg",
+	"vp8j+C2WDoWQgser0+P7OZpvPEdH80XlsSgrHRFmaSkWxMb1ESrsJkmRO8/H6ms4b159TvBqKbv8JI1a",
+	"Ci7LUzn56qVG4p41L9Qy/kchbY4biH+O6x26HSavyI+QoeEHwlWl0cgPDDlEgqhCMLT36fn7WtBivfhw",
+	"cLICnuEp1EQ8/xHWyJiKiXHGF/3zhhcpNYUpgzVESn+zAZnIKx+10Ii+19mAQaHbpfFVCwxrFev9B/Qs",
+	"hK0E6cYRrv9Y76znXGgs60rXIf6VPyOjvyWpqwFpi0i5WKETkyeYMy01z9aKSFOOS0FJWS2JaYYnxybX",
+	"QL9VOy+/wLJDVYT6n8f5MtF0Qm6uie9cEQeNe5HhIFgReBFDMyU1ebqHLfrvOXY+WFVGp7B4iEIINn7W",
+	"V2a0ofSLl6pdmlztVNpiF50JkSHdEUS3eTmR0Z5aEurVSRSlkVqTQAlFUO/AHksFwhovISUwzRAF770K",
+	"ue33hvF2eudQOqim0+wD5jkpxeIHsXE2PG0DSMVosSttFsIzzWu0UjzsuUBaLBF4lfQ/UzPFpfP2DYnm",
+	"dafh/nv/WnbseucPlRPbxxdRR/Lw2sPwr7JOF4N4xHupnV7ZbQTrI8UWqfQIk09XAscdAJQGNvIIZuRz",
+	"DUGuH8Y6BXgZKK2CmrUy1NRMolu9szrUhafobsmzMjnrdHyE9jJ6Q4SKj/YjBJpKLhCsB+2tiYwZ3zfJ",
+	"sm2lCQ5DSbSXLDlNCBQ5VOSH0r9Px1rIRMkSC5wo/UD29E/7JyhZkuRGy3kLTJk0T8rtL7JFIcEnuJDY",
+	"lFcE8bVdVsQHQ/+A3I433EGRUud52xSyOcKVQs+4sfgMpvFSi52PGuDvuAH2tdqaYR5Ur+Jj5dXfZkAB",
+	"SgaSYextazviKQ9hV197+8L6Gg/Jj5wKIh8j78UudsmhScQcCujbvp8vcBMSKp/gYXZTr73nzPtYDrz+",
+	"2gIze5Do7sZz9PXgoAZ43c+1Op5Hd8lsBdwM9c1srngX3eSuLyukNfwVSwXaTFNdGc0IcrjlBFmPQPRi",
+	"optIk5APPCAjLRGtuFTo7aSX1vIpnuBgV4JafFoNZs1y+4DcRykLEjAy0xr2HvLGwSpL2Q1Ime0b0wBm",
+	"wHCsW8nn4AOTKH5DmHGHCZuyb0jg+q+W/I5BBM6JKbevpdwllktI0kxytT2wrxZ8Zqbx19/nDB/CdhI6",
+	"xSeyn3Qgad93nbDUehTZx1UiunQDB/ArZYFcxbuT8drd//EwJLgzLcguL96xaUOv/f9n+7UvPWylDNCf",
+	"auraOXTft76cnZh1KxEO3KKdqu45ac00Ha6Tzc27iTfv6ZIkhOYqZI8dEsDWsnxUnbvnv3AwE0rixWoe",
+	"5MYAZHguMACBdF2rzzdXRMSmMB9WVfwtVnHlt7RB62xW5PHq4cr+p7UEtZ59/5lEORaqufA9E29DUmSc",
+	"rFrJqSXC0A+orangV8t2vb9r9urGWxkGtaHwhN9MIQ/KEK6K4NwQkkNd+URwKd33EDxhNmxq2VdqES0x",
+	"utfXrPGBx//6rv9Mxm/j739Mohdvw9GMVtRsL9GInkDbaoqXgSVivKRmk01ZzWpQ3yekQgu9jfX0SbUf",
+	"DtF34vkxwg3hHe3dcSGVS7w/I1KL2kZoP67L8loC12d27ER5e7YnILsfo7kgBP7p7MrmVkktqbpbySga",
+	"mUlAFubG+gN7/t5TkvihNhVuqYP0FVEPk9rfOixtjXd8fHrlMlT65KmXUFTqDTt0B7vTn5al6T9arfCI",
+	"KoJgqYIe/ZskZQdRRxazFVUDSgQ+jrqgd2DwLcU1k7fC86pGrlGaOr79e/RY1Q92Ukv4B232EZUvaEBd",
+	"hPqjfCo9Rckg7aSlcKvdKZ/bkzG5w1HCf9Zb74r4hHwXHo9LnY1pjwtgdpG370iTb0ZMolfIK8QQZpyt",
+	"V7yQ5Rj7/eJDG7il2/vN82V1ci3awyjHuVmFyQ2UagZRvzSxf2K0R8Zayc0sJzv6wT0ERmtvzf7oKcH8",
+	"bCiQlslb+8CqjiEdU9RDLHMP8eH0JJusio+qJfnq0hk9oFpjVtBMxbTjRq9wNuciRTnNuJbJKJNKGJte",
+	"hOSS5hpCIRHCF0YuoNa74WuTJWaLWs5pPwVrVx3TXXgal4KtNzndpsi5b0rXeyYJ6SyRaoRf95ocT4sk",
+	"0RdjeN39e5VRLZcREAW/ZCkpk2IPM8L7AsY2lh2OGsAjCqibSlht37q39l1ThdTf2FNxGaU5dCcuw612",
+	"Jy5jd9HDvt9uZcNh9LJD2dB4fS3H6YfK8fkQ0uXOysJOCK5WtR0CH45glXTj30Ww/mqe3S5Q+m+9x83X",
+	"9dUGAxjH1PZN9aMjNzaYc0O40kEV9lB+ZSKyIcdm6ZRdMp8Rqnx/DlY4JWUQ4cGSZGlUlgk7AMWvN2wZ",
+	"ed3WEiaAc8OMrasUscR5TpjhZO2MzyRUzY8Q9msKCqMo3+8ZtZFwkfZ3JoDWTsvX8ftAAj1cx1DmWGhF",
+	"aCy5UMj71jBQGmeY8lzGmk+k0xGWSsODfqK6f1P17Vpoq5+Rf77VwjcB/ENgpvrjeTrEVHnv/QnnAUZ6",
+	"EVANn0EaCkVSZEr8ahFHxnzu3YfPX2ohhc/jGRXGBL0Vvq1rXidHucB5DMVHwkw6iIfOb8yJl2opiFzy",
+	"LLUBPuC3bXLlEiwyqrk5E1GD9kqZucIzZfUiUwyFgqF+H8AThmCpmzDDUkHTXk/ZJAfr3Clz4RIagmlS",
+	"ZMUKYjoCZeJtS3RWtoTbgVIUC7LljnKbOyjtXsrQtDI1wPJyy2xSvjxC0KV3wHXAagJmNDI5UDqP3M+i",
+	"VEHg1jf1IMih9kj/Tcihnc+G54TFXnrkMk9xSO1ajbVTCGU5+bDQQpd3YUiOzKaihZdXv+WQPtGMSOVK",
+	"NTQrxhmU2VfHnhakb9N+3n/vbJLmjl3a+TYm0254ereJhYnEclmdEs4UTgaEUUCFT5f07cz0DhqJFh2Y",
+	"3/eWfyZR0qBToC8MI0BT7z1RfkTwtmAkLMhpourhJMky2dpvmdxTtxPA/lxpGtSlYCqVu+RHDtmDYojG",
+	"7gde1t1oUBTAuenTX3tEGSDZ+G3MRYxn/DZww3/T5OytS1ZoAhcNjaPM+nK3QiZUIZhE05fhc+lPXgPQ",
+	"tY3iGu303vSFXjGsffoCGIYZWXOW6m+nLyM0PUIHBwf7YbBk3Ia0te0OpnzslgKOFj2IAYjnf0BO3zaV",
+	"9/ZYvRJzSFEnWgq/evOGe3ADAZDdVdXWejw7efLq998356iXVKA6u12zCJRQuj3tZb+crq3zcPxjOAS+",
+	"15G22ZcVvyVprHhcBxCPkYkTgo34n5G5irEgGp4Yj03GeAgGsnnZQJ6IizwnIjagIwikctvsRhVEmy3C",
+	"6l9t/9t45MMvFxUNuIfH1iI3wqqGapHrq91Ji/xIPNDmWvhPy76Yc9nCV7QZFJNs48UUnRaLQionMOME",
+	"p2RFk36k/PDooVHSrpS0vcEa5jxp74BKzRikmg9QHB0eaaHcmKH+HemIvN1sf7gPK8V2BYo+uhhrtvIg",
+	"Fdye5J13nMCDvvuyRHi/x1/VMh8gVGyt9d79Xrd27fd+y2UPYod/BqGJBh9DShIqaR/6qvu/c61/RiN+",
+	"S4SgKYk35Qva9JNJChsbVcc9a6RYQ8og/t/1ma1jWyJrJxxVnmBUJTfylvO98zLeeUdfJQFNSK68nLlV",
+	"xtwOTkyPtAvJf9CLb9ctxwxRZgqDZJ4/lyYmLkvynjtFqLe9PzwDV3QPBVsD/Nq8mUWS9TRbVPrZlRX3",
+	"9jD3Mi8H9rJ9QQPgfSsEhoDutzzhK8oWFV1pY4MllrFzymjWY2t7k7SV856WwllEN22nvSSX8ndIpRSS",
+	"dvoRVnsA44ZnEeECeWkKThCeQY0YSKGkWbZ4+qZn7X6zgo6KgeFR3Wtvl7zziub5xfq+Pw1zZe2KAEmb",
+	"QKEfeDUTHLsTcGnDfQrsvlvhH1oQtV/ZNwifQkfQnvMhOL7AQ3k6ru+3nP3Gbhi/Yx2576y5z8tXi367",
+	"+AzlN3/9fIx++zxFBUuJQK8i9NvnQ2t9xkqB5IuwrWRqFJG6yQtkMpyRFPFCSZoSdM4WGWap/vWorHlK",
+	"2cIl1NE/vEGM3LkUUrhQSy6oWutf3tbXpL+aTlwmZJuo3qlxYKf+k/jt83QUjX77fAh/X8DfI/j7Bv6+",
+	"hb/TSRAefjd1HE+VIqtQ/B6ufqif7LTMnWYspbYhJM1fUmkE8rCy0zYdGsMB5VuDlJMqNMc0I+mx9SGI",
+	"P3/+HEHSSl6oSN8HI1CFMzbtIpMKRK8gTQWR4TS+sIXe8fLQuNP5om9lRqwIS9bxqqP+KjwhQZRY27ML",
+	"u6NQiZSgLh9KiaqNYC4LSClT5nEGyykySYX7OoXYtBXOIS7kjg4WdfFMog9fv17YeylX4iWQvsOyyhEd",
+	"ApiQZri8mtrBl6A1agBZ7WBDOKT+DB4CJTYe1tOhQzvxJckzvN5JswUhsIOAv3TS6AM/P7ct+pJIiH/8",
+	"o+0SV4QSnH7gd2iF2RqlJNMwR4k0+c1Mhx4wZUfecJxXJBFEXfIqO8OAE9Xsf4bzWJKEs1SGd5BxWyKZ",
+	"ZymSMB2ExUok6QLSs84IkBrdRhMSzohlmo0h5tXk5RvLNZsvJlv33VzYpgPwC/0Gclt217nfKWCvfNT1",
+	"F9cR0+ql9esHsDsVKilz9cPlxPXEB01ETDMtECkwBNb0hZEtwWZLC9ib1ncskeK8Pxbuqr2uSRxli2OE",
+	"3YNYI6H590KZAoGaNMgTC0c/VEkQkgys57SW5dZkkl2DUw2MG2QjdjEmFiJcQmJz8CAldz1R718hG2nQ",
+	"UbBV4NNG+esl1YEvcqDtJRvazfYXeEePbiUJVekeaioJrHsnqlJiiDK+vUbnfC+G+uOvb+98lau15l0M",
+	"J3GstyPWZT35zlj9jdH5AUvLLhjCQnR9wUulcuM6ifJiltEEWZ7T3IDJeUcETPRM+v6xYf1O+73c80ls",
+	"fA09IbkroZHBbh3qIkvWLAbcu1tKksTGcwJL8url/gH6aEp3g0AmIe0QcLSaz9eyEFWI8buDjoDEGr3q",
+	"cTo1Etc8pUahe7uxnsfzgAxlfZFPzVXWN9XHvtKfT+ii+fd9yfZVbntIG9jSv9oX1krrKAnSbwWlJKGp",
+	"5jpdkaMawrWykDxGCS9YQrPIIi3Y8UmtRGuEjD6Uu5+l9T3Wc5lQXkgPKQhDd/ClIniFKEuyIjV64XrJ",
+	"V1vXwTrEOapuF9KghWENARc3GZWqq8BfYXU/x05BQZVEd6aiwAlKCxJLztmxC8Yrf3OKkLSA1Z2gFZVS",
+	"i/AmYZx16QZhJEIFW5EaW+JmHRkPSj0FRPk1av5U2/Dzze7m/V56FW5isKF2Y1XAIM7LuuQ9kp57HS+8",
+	"fiaD+jCz4wavyl348eG+/WUNAFeVoLciRS0ZTWyFwY18UNmwTygBYalJzrJpyD+ZVtv99fuqczYVS2RL",
+	"GVc5YwIJB6TqDBju4cdvK37EUu/DFgbZXGrV1A/xI4Vm6zjAB7VJeQ3jGLRUyDIzuUVLvotEv5wCpoTD",
+	"5kX/ABSfsQcLSS7yrrFYXFR65s3q8FIj3d9pMiSoDA5q8HweN13irjKMh0QfXXbxbS1DZRZvnbvVs/8P",
+	"Q+F+IGegjEUTOQcqGZpjXBUSys+Dd9JkfHhUEbWdEfoWbLDnzCasEJKIdYQSnmVkQfbbflPG5NKvIP2D",
+	"kImBCd3uR0QGTubTjoFd65SlfkF/xRmF126iLzVDtuJpkRVyPJ2aPOoopQujBPID3Sfjt9//mE7C0e0+",
+	"sfI7nY7/G4//9f2PaXT4E0aw3+h//m/0v/2vvv9x2DF2i9YNPI57UMLBJCiY6xAKbBFhk1VE6LZ9B7se",
+	"vKVWwWnzIqfZ9kkzoudqzno6/u/vduopXJ3+omsJuxDGBr3rTeq20KWHELW3lCR5JBG7tomHcF3cSMb6",
+	"0etugva9VT3hIUncNn/Ix5NHtroh1ghPT66nIkGhY3sootRvMY48hVbyRARru5dojYA1m+9ElTYN8u+g",
+	"UtvdXQNUq98Nl/QrdMWWovUd6Ud4FEvtdr4ZS7a2XMpuBKjf1nxS9D1UCaaBn+HokkJQtb7SQ1gsmtO/",
+	"kFC2C4ZOLz6iG7JGe9c8jw8ODq73jWbrmjMC/nQ4p/p3I4ldIy7Q9cWXKyPb4JyOb8haXkfIeG5IdH1q",
+	"PIb+BVjsGP1CsCACmUT+N2Rt0vhfH5haj2QF2lViS8rYzSyVgrByTlNwATe/v3co8M+/fx1Frbwdf/79",
+	"a6WTs4rDZxJ9yQn7+A6dGd8alAt+S1Mi0N6Xz+cXv55+jr98fHcWf7y6+u38cj9CCRZiTa2JO8kwXUES",
+	"Z3Bh42IRlR8Ez6ASKBRZFwQJkpFbzFTVwq8pDNpR94NfE6rHOfyEeNQ5D/lpQlI3JApmglBBVro6//yu",
+	"zMitJc5ztsioXLpDcapaQgUk8WZEeEXuI2Tw/DdW+fBHzTTeka1qiheEJWuvAv75hzOo3Sq9vDdmPlvg",
+	"vnI4PPjGvrEzzm5NWWh5/I2N0TkonK+f306vUYKzzA7WE6hONCSbonAzqPqqOAKPUE/Q02vBSN/egZ7w",
+	"z1dfPqM5JVlqyi1BZ8nwDYkTLMkJJMcx317/7W9/+9v406fxu3fXJ5BqD8PmBEGX78/Qixcv/m/23rW5",
+	"bRxbG/0rq1ynKlINJcuOk+7I9X7QJE4ne3LxSdy7d7+jPiZEQhLGFKBNQFY0Xf3fT2EtgBeJutiWYzvD",
+	"qV27Y/EGgsC6r+d5Bb9evD4F4Yjpfv31/RuNT3mNm0e76iE47hyRdRt+cChAIY4rPLtgo/AUUkRKx6WY",
+	"/Rae9y5evwvBsCt7Ixo4koz1JdjPHY2hYcfx0/NXLwMI2XSaOIPoEE9r4Tl/+5dWMiSkkLGSapZqCN8P",
+	"Wx/twRAaJ0fHNLQCmJ19AA2DCqK0YQlv4ouhKAgLd4r5ZKqwhqn1D74IuwgrZNJFflPNJhwlDmbQVLwA",
+	"7Exc6GKVHs6TfW6D5im7r2lR8Q2PCdo7dJh62V3xfIYcwRyR+PARQsPJ8XEben40WPhgxjh59Exfxjhh",
+	"C9BGJAkMuN1ZmASw13deuY/2xd6i1RsanoanwJauN2Pm6/wQzhTjjPYxmqeYHzRqOuVx0+chrPkrjCvC",
+	"TDjTXKPXc8WJiUbJCAHMqSru5AW4KpggQ3uhV7JCAL/JByRCdEst/LNPNm7/oAv/bLfbfwTQL7oG9vf+",
+	"Qbvd7h/8FQYg+TwDEjyFKdMawsLZIQxYdAVM45rwv/kSSyzTmLIRby9dhPiumlBGC6g09sx817sR22Uv",
+	"uIbwf1pfaEpb7+PQoSuyJOHpMx2AGIIwTunAnCdJy1rIHIVss3BTLMe0z7db49XJi5/KO2OaqkHCJ7Qr",
+	"Tp0gwGtoCydCGwJ5DenX0C0w+/64BRHpFBnIXaLIrwNcd3YBhIf/O+PpwnHZWCnjxFUA4eGYs5in1ces",
+	"DF89Uny7FGUxkj+PBRXxzFNhENqeLQMEYBtDjiSkUuz5R45MHrf7RG0TcYerTubhwcf3F+hbCmONjkzj",
+	"9M7fF2Kw3YNO+6jdIbICLtlUHHQPnrc77eeOuBCNkEOq0fm3/feIsu1ZRcH7+KB78M4dzys38brjTofc",
+	"ROSnJXMm/4L/cpkyMpi2eXL0CNKpFeHHVGGFkdBYZ/pXcPCi83zdLbMxHrq2uV8lu2aCzLOiHXbQ/ecf",
+	"BcSxgw/We7GPsYsPnUA20g6/JnV8kH/YGxy6yWwv2CRZO2uf6aSvUx7dbOb8XfOZW50Re3NrIT5vdzKe",
+	"YWRn/b338UOhoCEzPyvn1d/F34EkNolDH+/RnhTx3ub9AklnlTTWLts07XZXLdYv0y90+EFWKT7bmjU4",
+	"e/c2VfYxIl+j0MAQnHbpbsMGTPPmpim0vkGU4UJWTqNVU73I8z5MWcom3CCs+hqXKD/l8FfKBH0VhHha",
+	"Gd2fo+IuGuFYeGWPozz2AKDdAzWXaHXnH2dru82flTcqohDu4XZZJd9uq4YmM8dTWp4Vay51wcoUcN/G",
+	"6nfjPAGqbzD8lJhSulSiYcY81Wvn7Zqn8YyXBrhcL2OHseVjfhATYQ52OPE1xTKtH3xvW48mEaOzFduv",
+	"hzYLaleawbLBhPvxhEazeT/+ncXOuKFLjrZf8qt0vTj/ppj/yS77/q1KByKOOQaIT45fbb/iQqmPTC7c",
+	"6PSdJUwmU9xeBzZKOY+RYzFzGx2fUoHu2EsW58euiJXDP0X816FH1KJ8zk0kyPs3uI6mSleIJl9SQ0O+",
+	"sXQqOEH/4Au3XnE6/67ixZ6Xqhsr1QKWgvguBnbPW2Wdzs/BzuiLPfa90TnZfsUnZd6qmXSP2GEzvXYd",
+	"dnjB0Q5jcjUHF0p9YOmI03UvdpkAPZsSVdVHHgt2YcUwbvnjXS52hi/t2ocWFB9ZeoUcH7huIFaSQ2M+",
+	"VuTejK36wngb1Y00NwoLZD9vefbzjaYInvol40m/o0FSpS89j8seTIMK+JTvbW0U5mubzUFuMZagOhEf",
+	"uN+QM89FD3yzu3W/0DARRmdmiQcK27txsmxf4/dH4LEFNzDmSUwRHbvm7GAUdpi72A22kLrKlKpBxDN+",
+	"SadWf6F1KB9PzGYqLIXNllNtLu0sBa1MApJfbu9oa3d6mIOijcTH0TqRh2bSWrn3Cy+JvYPvtEbWmQwk",
+	"0u1eoqgYDuLsgq0F+3SnHeI5eNMfycB40OX3hTOMpZaXYF6T4+Xy6joMbmOJr1+8h0U4mzvZ+OUF95EJ",
+	"aZighBDiKmYKSFMB4phdW7WTUJCdsmIOJE6kwKZTbudFjMZGt+HCh7/dRA1ZktAsHR3DREkz1i6CX1R1",
+	"py7Jo2YGLZ4JlzEGyFQKaJAVeyM8iHt5D7/Bno6lbXw3f2W7Vnk//Ej4Vffl2hRexwMUOZS/7+zj7CC2",
+	"HJdWLb7u6h/t4Kqcp5j8woDeW8yx1a7VjaQ6pn1KwC7YzOksb6Ng4uRiQNKIJJGVjo0TmHN+VRRjmTH/",
+	"hY/guNO8gU1y6K7ds1R/m6oJOGDuotdh5bm1yfHH85RPmTW1MXGJyIdjpWJr4jONKC0qmmnMJUKDXq3x",
+	"stlclb3vVBL/wJL3I32iWvDWgrcWvHsTvOVACEYY1spNV163OXB1/v4f9px7CVmtdmTdPUmmEr5zlIl4",
+	"hdfdyrUTX6b8Wl3x8ugy+AZXhf7kE1NYwrk9MWXXSx1Y2RZYcVWvGhosnoiMFtfuT/zZjPlE8+Sa66JR",
+	"wxCAhnzc6sQR1vnRjny0aSNcSDdQ6kf7fjSBcFSsYjqypMh9ieQ2ZZ6d9+gVep04up+djcsHWKGmHTe3",
+	"qxC1PwhNIFciq49UMllU7fAlDbw9jur3/D0rgHW28BUnR84wkegfLtf68KFQVp5hv7TWKIfbB0CL6+2Q",
+	"7Jo9Fzd8wZs+9Hp1Jpud1boy4IGXt/0StMBziemwarWvQN9VRh6myrA9FORUFPQlsZfhfvE4wEKs/cfG",
+	"EioZOM2wJ9fL/NVgDoJmrt0X388Iot2BXE0Th038Q1tDP/ruwi/ptpdrTnGwqFnfBC7glS4l7DDboGf8",
+	"9pvFwrQIeWRzoMCeeEbn3UuwoMxavaODj9eQ1bnlvo+2cob5MsEdBYD9Dlnx3Lp75rwlNxzhqjRhkVEp",
+	"NoDkK2xt2cw9BHxoUy3frdh3fPzzlrbttfEpz6WOSYn1RTZrMZ633HZb8c6G+z6p4FImGnaofLbnOqSj",
+	"up7nhvU8hbmrEu32cC7ZY0eRXBTrSyiz2AWGJf1Yvod4jP4yaPgqtgk3getpdGtkkPCmJ7xz1A+QN9hR",
+	"DyTnASjZlyFywYTQcCFVKsVrdnPVFSXKd4foOedTniJ6IhYsocrzQ2p7EERUcNmvhIfYl4ib5YmhX9ub",
+	"NtsQUmEiNhGG/vqw0Optz3umsS8ZuRTy1u43Z703H95/Orv8cNZ787UJsyl1BMd9SaFj3+jtwB0DCGko",
+	"YSW6Y+jRHMO8/g9Rc+I2fFVK2o1g70T9oA3/VvaA+81unyRpBtYitfvJFY7g1sp78SAR1iCXC+zsC0Ay",
+	"+1AHxuk69+z8lUCpiLsPu/hWVf+bbCXtudPms0wWZFvjZ1inVfDgzgqytAKqlBo+NdsdmXmP/CfrhnDD",
+	"8tYlONHtg9hYG8q/sckUGyiPO8c/tTpHredHey8ZXfdlltpAsyGvm6k7WkhVUHkL+NcsHvH4FOJl7t91",
+	"o0Ch8yNXzfpVvl3jFr5YrWDX9xfB3O1ZO2deVKOgJElcoSJL1YvkGeXaV+jpzPDNPtUbf9K9OFSOtWvH",
+	"9URDIZ6179k3MMPe3ztLCmoV8CZLpBxUdFbyn/2y1nWZcnnjcn+EvI6d5PaVTSi416sSB5QdX1oj4W5S",
+	"emkAZdWxwwiM+qFFJC3pHSSk24a1P3Izf8SkYjCTLHHVzDqACY8Fc42aMqYuPiYoZLTaZrUpXrtMNe3w",
+	"5q2seKa7wGQlWJCHzwj8CcTuyORSIbrdrRmcRV82mL930Y2JmLTyxHoVFPpFFBi718LDXGyFzTb85hHx",
+	"3UpCD2jAIUQs+xBiPuUy1mRl674MrWhG8JelKSwWaz8juAF09ghcyB4JNXG86dBdwmNo/D2AtwG8P4XX",
+	"AbwJ4JcA3h0F8O4YY9V9yRIlR55VadJsA1p3DKYsddXibAmiFnm9X7aOX+Cb+LGlMFJY5Om/cuBZBBGy",
+	"P5/Rdl/+hlg3vjT0kuA3L5UMg6q3TvN7ZgguwmhEW+EsufQaN6xyUahswu32x1o34Yb3IIUTfmoqhCDN",
+	"3e2rH4M6pVBXZNxz2eOKvLAiJJcXKL4yTeNxYJAXLKM/Xtvi61X/1gqNXLzct71S97c9maKOlXVZWpXZ",
+	"mlxn/Nwqw+1Bk8srlBzCW+vAG7cFLGMC3sIqxwd+37aALTus7gioOwKeiGp8rdLUuitSETBo7JBGGzmw",
+	"J6F6Nk+BJVq54IQohEYCQEJb14qVWd88NWJotxeHoUoSNdflM3bWpof+SXuH16Hb7svgf/iuKfcm9GIP",
+	"1qy6TTj6dVOLx1o8PhHPYazmpbAMlzHC6sqInwJzULhuZWsqnHJxns6rjchAHopyfW79t7HC2EnEkqQL",
+	"TC6U5DB3P6bWfIyY5nOVXp1ilCZDt8S0d8Z+uJpV78sCsmyD+YxuddwqQTBfqcxYyFGzDZ9K+LxmNXnc",
+	"lwwRywkVFpMaWQKZReMcgxPDe3aUa5PG2RR9h2qxspTcOefhhnjTKrL1T9shbfGkIuhugnYIofuvXUfN",
+	"t0XN7e6i1fRM5/NWkDb5b+tD5BvFC4E4e/lC2NcI6284m1jBV+IWUCk4shhXEd2XuLGfaTw/yOpMC5U+",
+	"9sHSSpgmlaB4lHTCYE+QHpUnQ6ohQrD/KUtNM+hLZmCitAFfZPOx9z+Xbz6//vXj2aeLy7//fnH2FRrH",
+	"Hfj4dxgsfLq/GGGnu+vAPo0IaeOMdLUvBwvDdRfO37wN4DcrFhtvPr/+n2YA559+QZH1X+dnvyAYl2FX",
+	"XJ7amUPZCDzRHBrvLj5+CODrf/8SAM22DoCl0Vhcc93sS6Hh5OgFEuBi3FsgcTOKXYQ6GKt54feEDbg9",
+	"0oYeDaYAYMwMzNUsiWEmpyy6QsSyvjzq4JurFOy/jJi4MLgW/+ZUuT5EZIHGyfFxE5i2n1JpLQYJh3+L",
+	"KQzUZNB24N6zqbUCEIOdUgd9GfNpohZ2BM80aKsmuB2zuspJbe1TrvjU0GfNBozP9mDhnOqHUj5R145o",
+	"qy/5NxYZrBnhmJVpGdW6kmpOjAlYuFYqGLPPGnBMTIBRp7BekfWl1WQEwe91UZiJ4xDxpAnPPRYxZoD5",
+	"N6FNG3pxbGco9G/RZnHM49BpNRxXX9pJxnI3qnm7EpLezkpuVMxdQPRycrJw9VEyRhtGyDtqCANlxs0q",
+	"RfgrfgQvRvfhqvxQunBD1cLd3iIvY8hrp848NxZLYKoX0VglarQAFluZvSZTTsD1m0ZTJtzeoQ551bOy",
+	"i+oZ5fjsWiZ0cxnzFOwGQkiRBm57K4hjNZd2TWnr2MPAijJ7YQBSIWtLuV6MT1v0fu1pPFzzjvbxnoTu",
+	"tu+1s2OsIsNNS5uUs0nZDsmWy0BIhuNbfkilW+omDwV/gUZo3TPDXHgXtAk0rJTFLe8kXV7BiXdG9Jbv",
+	"mLDzAqPipf9hpXOdrqv7oe+9Is4Y6/Gx3ApokCwJUFnbt7T/osx+E0ujwRuOpCHW2LTLPnSWe4u5R+Pe",
+	"ZOyWrFnM/sllgiloOI+9m85kM7OLrR2B5oXzW/OsGowUz5oVT/N9T7itnJCo86JuPyHaWKspR7QiMp52",
+	"X66YHs5YcsbHqcPQslaRSZlI4IrzqSa7UDgDhle61l/wRgWLYkkInaxOH10S123d+40w2Ukt7g5cHjtu",
+	"gWB70Ahay25dafk6AvoqYxoaJ50TwjeeC21dtJ7rDECPwaq31f7VX7hZv6g630WzFT2ObALrMPMjyncX",
+	"vk7h05GXby0ospXWhzJuDWxQ1hWHhaW4S/CVmPNTZKUZlSR4G3rJnC00EeLQBkGGdhaNJ8hd1whf08Na",
+	"b4SeKiIf7BZOCZuBI3b7n5Y/1ar91ucpEROCVFqK4TB05IGayXigvgk5QgJDvOCrY9JpnatERIsAtNWm",
+	"g1TNNU9dkR3SNArThvCNGHFtwpY2C2u+SsNH9uIuefmFcXx91zt+8TIE2hlZZR1q0He91vGLlxkQvlV+",
+	"FDKoEhcViqggMNzjbiY3rENyQwcgKN3gWsZtNeXy2yShS3VLDYci4tnHnas0diaVkKNJ0vZHbv5gMWEj",
+	"fvivKR/d9tqpHO3N4Ql8LAWzsuS4VHzIsuisWMerOydf16f4JOsX/h9H8FdVHV94zeVlhx9cV46rK2dJ",
+	"UvVyflW610N5gm/xzV+zfgS1wN+jwH/jwgxloe+/x77FOx9HLSzlbhV4Xzd2zpy9e/3JXtArnH8veaaH",
+	"p8o4G0fu++5EzuXiMNqjReRtS9jdmoiJMNDg3yKOF7dY/K+ZdTaaFCqO740q4yklvs7G0dLy2p4C8xNf",
+	"d5HcLB+2qY/j5n0jnj9VaEwSYJ+TY139evbpODuuZiZSEw5hL4TGlMuYEuS9ciMEJevdFTJZIIFQX7r+",
+	"COtrHb/wPRsxW5QYXOek/KhBq6Hbz182jprw2mf2rTH4lk1EYi2yXmTguHN00kRa603xDiTDdrTbHsGo",
+	"mK6Dhs/7dTEN2AycBsZuRj+4vpywmIPjnHXM3qfOQHVcBVqMJKEkuQSgSEHNpXM/G1Zm+6/Udf9oBjBh",
+	"V5hJNH2Zo2B27bfAM3h8OVhQMz51nxAlfFHKhkH+5S6VxJNRJvUlZjJftuacX1HHuJVuqdGV82+N3Wuu",
+	"m8R0HBbYFR1dtsPQpR9Sx+eczfQzTUSZBrNtPvFEQWOexLhWaCqqSy9E3i20pEM2NLGsqrXH2s+yKiEf",
+	"pLVldRh1l0vd5fI0u1y84BpSTLtSLzYKAu+4Q5Iwt/BQJm4sXKu0tLc2v1SKpe9ofNUtMU+I8mmTPZcz",
+	"QG1GU7hjm8zWxX7osv77xZn8TBaiSDiE9EQhR2EbevgwawpMS9whLOMOERSizMo+hfQ0JAq7a695G84w",
+	"GxdfC81TGDOqDLIGWdEgCmDKHPlIssB7jlK7PjRE1CVQgVxJn+bs3eueL4V46gX1Z+OI3uVBCul3l191",
+	"w1FdUf+krRQSbJj5RLY/J52Q9ujlKbwkzidiePr5loaJk9WHf9J/LwnamvzD2wlwH5ezgyhARvnb36mq",
+	"bQNwNg75hxSzHoemFre1uK3F7Z4Zn+I8BsljL3IpuBXfUqJ6ZISWUe7gfVjCqBbyIGwbelTAzpLdGVKL",
+	"LfXWfn3f++pJU9dwmd5DCO1RSNoHJTLdXcb6ngw3C7WQrYXskxCynsN0PuZmzFMwqkCujNWahSCcNWdf",
+	"BN68be5BCgutZ/z+hHAxGhHis0KYqGtXC+RNeqMgnCZMXsYpGxpEKm5g0qzw7j5vpg1baOjBTBqRuLQI",
+	"dlYkDPHa8CFx8xRCqcyle6TmRlfd7BPhbN6UNnu9BjhPmESOjB9D9uOrPBEFUBvZtfz/MeS/8IRwHkiS",
+	"2u3Jgh0s4KgU3jjq3FYPZLU4+7bCf3Gh3wbD9oxGjKD9X/hIw4vGSTOAo07jpImy9+h547nr5U3Z3CHa",
+	"G9fm6NoVXKEQICI9hpmz1uApT4WqiC334njVHj/z7/tjCOfsdR65YC6lYOxHy9ZdoUZTxphWyIHp/Vev",
+	"BXktyB99cFoW1jSJJGqp4t+imeuCh0RFLAG3bszimS7URepbSnC7peKUzfeMdPWbu+2PGtLw78eSRy46",
+	"/feVdVijloZPx6x1kCnFgtR8JZNn7z3w37Yar9YA3lqTf44nPZVCfD6OLtfQy92Yf+K/kKGGClW7wCDi",
+	"TAs5Ir+BejXtT2RWY/kGzrvQ9HO8J+Khs3Fkv0GxU+CJ1d3b4W8utq8L7G9eYD91GzOjqxlHGwrpe9jR",
+	"niNo596wq3VfIoXyEqYRlrdU2AxApSh0PEFAoXiA9gYy7w55mrpac+yilthykltpK4X5YwdTZ2/RzaH8",
+	"BEL3teErkSTAewoqDjgMEiav7AMYYHSTgrhHzxtHzcag2WyvL8i2C/IRV2FjqPOBSq9xaup667re+imZ",
+	"R29w+5fCetc8RTF31FwRkcsW0C610k5i3LeWrKuin1hVNNmCwowdGadfdlnUzUddqxT1naqg86V7yCZc",
+	"xlmD7d7Tjblip8axiLxnhCdL1VRploBrt3Pspf7XIjrBfKwSDjhUHnsapFNngwgXwwzPP3+9gIpXpGzj",
+	"qko/x0d5nd7zE/FjBFNKr/RQ8ZRNYqlODNYRlCdiInzlMnaCiceQS0zfMOvKEtCFOD7uwtELiNkCD0dq",
+	"Yk8NXDmEFVRCws+rlSIbzItDDAnsWTxfOFo56yONeRLn8jkv4XDlFXMhYzWHKFGaa4IPznis4RgmSpqx",
+	"LsChOS+xGcBMJlxrh27mfDf7QKkgUXLEU3BfASFrGylnWkkNLwL4KYCfm234gvx8OiPyxJEmbKr5qVcb",
+	"lR8GT6lw4uxE7suHezRiHt+qFvG1iK9F/F5rP6z4xhitUTBhQhomcjpOaOj2yYtdJTjGmO7DwM44fjmF",
+	"P0nPtKHnwlosSTmLFx7QzMXrnMJy4N7APODZqUsQXNMEDHikPNGo5N+Mu2fRT/HxNA+YNmJCVvUUXotM",
+	"8KLD/eNIX3ydWvrW0reWvneQvtOEOe4xlDHPrEQiYuMdJex9VEy/TTn/N9fAQPK5s+Cd8GvDJ2WK0tcZ",
+	"+r7OZMy0oxcq2MBO7LJRynkMnKXJgoIeBdHtzexipnZt1fXvQQn5gcC8Jhw5nCdCax5TOZ+VGPEs4bqg",
+	"KMoM2M4xOcrMeaveTiryIFh7/MOZ0PhWtRCvhXgtxG8txHEPLbV+YL4X3X8Xu0XTmSIHFX77jrJ+Omaa",
+	"t3ymeM9Vdl+znM25fcyFf8qPIeuKr1TLu1re1fJuHyEDdI5RKmX1K1kWD+tKfs5K6KFx9ALe8kE6Y+ki",
+	"gOdH8JGl0RgF5QtvfDm7Eum8TOvoJTbn7RprQFe8dR8Rh9xUpUCAc/onnJuSwfpMuxOooseuELNqSdoJ",
+	"/kFjAvhqtXitxWstXvcSkXXSRprljFtVpi0r5FsvMK+5NC2zmPL1hL3Emkj7BT5Lfo6Gq5RqJiOuQVC9",
+	"IXUiW7Fvb9aGHv7jmYbQxQkQrnYwm0x5jGDBqBKm9Hn7km6vQUg7R8yIQbI4hdAdv6RNHTqGQRdloKkk",
+	"rF+hsRgiZZEjkaR3GDieyDBmhoXtvnTrSbsedhHrACIVI0UalgaXSOOVTBaBY5mgR6sUhinnYPg30yVC",
+	"tBJ1o+bJsC/NOFWzETWT9c7fB/aFrRaL7KLC0uYxj65cW5kjGF5HF3xmP9EFfqFbScuM8+7PA2H4hNRJ",
+	"xldI0L/tDDbKKp7ilOPyo5NwIG7+cCg5t2J+p4MSURb4n0uYz1bYukVx0D3CcpwdRbqfCjsvawU7MyxR",
+	"oxlv/8cUM9vXJu7O7OWh5Uqp6Hf7lQLcCculVe5zg/sCBTlxXWYlc39vkBLSZMDbKo2J+WsBc7vyif/L",
+	"8DgAlcRZiXrgHOAQ/xNCQ00E8nwZRQDWeS6dLutLeh9tRJJgyqbZhnOmNYTW8ryMsBQ/hAGLrojukG6M",
+	"UlEaIWf81JG5MuK3maZco7DErSiBT6ZmgdX0fTnhTGYk4Rj5XHADjalKEsrvQMIMT117ML0zCiL7svR3",
+	"F++JY6ZeB7SKGRVhZ7PSl/ZGQDkmmpLi1/OpK+KYdRw49KpOOOkrMUU5jCS39kOwARWWExI31i+kKM/6",
+	"EhE8koSneolBixl3ulTzU4hFyiMEIuXulnQTo2hw+LTz2SAReszj7KSUUyptqFJEOoeUW/FU6DxseIrj",
+	"s/8++3Tx9fLL2cXZp4v3nz8F8BMpsQLDMcZ1JUzTmdwiI/fQXrMqTcrLyrGvTFN+LdRM4zJZ15+Cn7HU",
+	"njJlxvDUnvr//bPTevXHn0fB0au//p9dmmgww0n6Nd/QGhp2BbGW5valDI+bRHI6TVTMD7pIVLGGvtXp",
+	"k3xwTjeU+E2POp2VsQX2hPd0cvE4S1NmHY8D5F466GKj0MHubTZ/7E+5WV2Pv9jl0Tl69Xz4gp20jqLj",
+	"Qeun+DlvvRp2Oq1O/r8j1GZDnnK7DroHX87eto47xy/xnJNjO03UNYQEv15PLrdd7fSoYztDG09+wV4O",
+	"fop+jl/xzjDXsjd7lXWK2SoefMWT4+AASbQNm0wPugf4tkfHrc7RRedV93mn2+n833xZVlkJRf0dHBQ2",
+	"yUH34ATf8gYqfTuFCAmXuqNpixEwnSUJDDmPSf07hVzUR067ePUR+HRXTtXwTJdoyjdZBN+sg6UPNZfH",
+	"a+2Cz5LD66//bWU/TFQ8Szg07AWOei1wfUtBgSUmT+8FaHXHFD+3/z/mhokkAKtArzmGeoK+xJSpPd8f",
+	"1lzad2jmkA5vhmdgJYQz47HLMJlNpM5Z/COmOZpCSjpSDLtZLq2KcAx19qHCLPoynzAuY5bCwurFjCr+",
+	"FMJrlogYRVU70tcham7tdPqEyZihXsUBTQTiT+FEkPoNIGUEtTJmsi8Tzq6JOQQht7RIuDTJog3vDYxV",
+	"Ems3hSyxXgvrFjlg0X+xY+csGjvlLmSUzGKOPWEbfI8z/Lpf7bdd0asVVjeXeqYhmzbq5mzw9qiNU2XG",
+	"Io3hYjxLdcwQt+q/mJyxdNE8xZJGN6PDmZmla1Vq+aPshkbrzqzQsFv00vksnSrNb6qZ/i2me2Gz+7eY",
+	"7pGmzu64Vn/W6TyPPvTwv9z9Wf5idKj9bzHdgdXu69mn4xbmuvTqQN6puV3py8udDES35qmCNlVzbRdE",
+	"ec+gKbPyfKR05GlxAOdcOQtgzQAy7HhnjM5SSVJgyxP+qpXNZmWDUqeV8GueeAopnFy3M6yQtZLfLkNN",
+	"Dab/FtPA06/ln9txZhc0Df1QUDUU5dqZBA/poxb3ToFXYE7aR9f9wzPq5TP2VPvkl7/8dtOysKbq/vmb",
+	"9c/7Kq7SPtudlc6ahoVSrik2QdCOynhc/Q/PNKRqZngXQnrqZX5lGIBK+zLUbMhHM4aMbsXD0Hjde9tr",
+	"UtSZQfE0K6sinmLvh8f6QsPKsQkxDawvMep+Sr85S4wwQpmEkEURnxoeh3mw06gSsOhaUrPlxfpYm+mX",
+	"x/kgXfUrk1W319ft9U+qdw4D2sXq10IZ6xDp1Z0ogULQZi300KpJtLUDv0LefDdFXPfkP5GefLa6PPfH",
+	"P2YvMtF4dXWSvX13hXjjqpYJT0e8haP6211NTXzy961y2XWb+XKX/KPWW64ueXm0uvI1VZt4SKoixcB/",
+	"ff38CXDXAu7a5i2U5CH1euy5KPAjS6+0dTBmA0rrFscd0iO541j2/gVmlcvNhImQVwiYh1zRjdBnGx1s",
+	"GBaukBeis1DLUKVzlsaUiOYsTQRPsxsK7bLE6pqn89QOTVY5JdRivnen5Ka1iLX/UIvTWpzeg+vBiFZ/",
+	"AfkmcLAStxGhJOX23XKCN31cIuj7G2tVCqQ212r58njlCy7YKnPNVSljh29rzJMpJqY3yZsJ50bI0eYE",
+	"z0d/0n9oXgdP2zWr4yaLFthqbdk7nmDNg/LFIVhNbadpXR5+zJP4crW+bYece8WTs87xXR5KJx/sN9P/",
+	"qBJY7mNtz1v5fVInrW6WtJrkomP3VFUvSZzBXpj3ySwxosVG1szIfobGx97H5tLBKZM8wUPnzQAlYIsh",
+	"BVHLjHmLLKy+bFz03hJKgYvAaXohah7Ln2vPIG9St+Gi93brJQgW1pcFjIYsVRUxCQMOVDbivc42UMuJ",
+	"9TIZfOx9LKa7aCaW8l19GU7Y5NI+JzzFa879NZAfKWfIcFLIG0b2EHvi9NJjDoXtvvRSHoYqSdScam/p",
+	"Wz3Tvr5aYveJBEZ4EXEAKafSZR5bmRbzKBGyEFQ/BSb7kq18UVDSAW+sxufHTJPLzuNTNyV4NpPA5YiN",
+	"sPoMEs5iEDq7uT/53I7DwUuUHkZ3KuUecyrYAY+QSsplQrWxG9/e/aTzCiSb2LuE0SxNuTSXlOgPV5+H",
+	"6m4VHMk99+T4GMvdDlG60qyvSVa6j/FYc5RueA+SmvRTU0cU6ozkU2SHKgiloozdxUrfmnPMxcZ9m0x1",
+	"hvHJZBgn2aLYf15x2V6OVOqMgdArOcLqu+J8ulxjlFlMQlZZG9CQao0+r9KwzQB4onmFll3RseSX3lrH",
+	"fse0Z+agPEC2c8tO90lO903qLV+HzB5vhpPEUi4Mn3kv4IYpTjXlshUzww7/pLLpv9b24nz10KeOj4CE",
+	"H5Zau576mYxEQt7OXBj0CJWERug7Nj+fn326fNO76IXNUzjpnADSEc2F5m3oYUNtX8ZCW09slvIWtuSr",
+	"JLFe2XzMDGYhhQamr6yv84UZxy/JY2p/SQQWjsdxyrWu8kV+4ebzlMs3zLAvvmr8ZrKSLnubqp26E+ns",
+	"C7X7udYOT4RZ7H7FazWZsnR9p8nmleam4bYi6ymYDzyapXZGu//8YxlewL47MA3TrA/Z7gdshEJlHaU8",
+	"5tIIluhTqFyZuB2alc0HK0sL45J2BxZjxW4Vru9F2qTR6Ov9Q9jZzYhJVDpiUmiWUV+vjYN/Lp15L8Hw",
+	"G4Wai+PJ481Vt038Nineern3eCJk9vcO8eTXTPOWkJpLLYy45jCx0tN7NfbB64LL/3u3YTylAHPxE22P",
+	"MpeWYh1c3hZcVkv70cuUDEuhFGOuCrMVP89jjbUVx/ggAbfSJNVRt52chjqIdl8hjZHQ2FMvS9sfGiye",
+	"CNlcIwWqVP3WYNqScPguOmKds10cee1pP57gWnkVrtdBey/ev5vm+o4RrLIF9ABhrF22l49l1dusDmg9",
+	"qZL9ZS24HMwKYBe96MJcrSHn8YBFVxu94HM6+a0/9ykUhbmo357uNkzVZGcn3c8TxcCemv+69LG3u7B+",
+	"CdWFUjfzZd0WzOZvS8FUlTN71435nfzZpWE+iEu7PFW1V1vXkjzJWhKXF1dDmKZqlHKNcJ6YXiJws0KF",
+	"HXFip2rItRZKbm54XzYJtnrLq9LneymluhTlCRHQTwWPSobC/spS/MpVGnl9W/GMFtgGtPXPkgOXJl1g",
+	"QnTKhOPPwCzWUPB0yYyBHp0kNAztxHqUG49IrvvSF5dCQ6Xer3TQiEzCp3dfQc4mA57a7fjr+ScCAs7u",
+	"kCNDQqRmCA5sQHPelx6WGEEIA4crKOQIzFy5qzW4flNgBH2h2YTDRGFHE5yxaEyjJ2Rjqp0lSEJQEgbK",
+	"jDP4tmcaTMpEoteBAJ+7WX6TT/K9OAI3xNRaGVYRWqv87c+ZSLUv7cWGiFxg3ENjyZOy+pdncbvd73cd",
+	"5LuuNvo3CERafWqYbV27r2klun27KioaGdZo0Z/HddmaEjBjrr9XpaCjBBZ6IrS+D1JgJqkeAIWM63Vw",
+	"j7PyMDzpvArzGpZmJk3zcwRRrpNsJdB3l0/GKcnl8mpN3xu6ycrSfdTsPgVEbSKht6bLXEhNjMgaY2Ru",
+	"iTzTxSUxZxomQltBQ8QWY6ZhwLnMSzDbuwNDu8l7EOqg1S+2xp7Ll4ldNbVd9x8Tnn0UdEBopZGFmHI0",
+	"urytRD1i8/HiZgI6ZZHB+XUreH3AtXTmvVhZxSDynoKkqUp2r2QqvuIXlfC63ui2wrQwkTsYbcWVVZtr",
+	"W2O0Sxvx5vVGxc/zaOOzhTE+THC2OEl1ZLauN3oU9Ual3e/KjQKKqaLWV8OhiHi6LdNaFCHbY6plcfFd",
+	"tMY667s48tr2fkTtfdPyIvleBUh3U2XfsQCpbBI9QAHSLrvLFyDVu6wuQHpamKFltbipma5CHfoyn80O",
+	"8JfsrMeQYvCjWZ9ZyMbrGbEwt8C0ksAmimK8InU/6fX8SxgQvOmwvtBlf1UzLNKEI/rAUqnjdwoL3DGL",
+	"svpGeENHj/NMg+90WvdK99IJRQ4JMLME6yWkNozQBKvGEtF128C9WkZMdkL48uMognztOIRtUF87j6FX",
+	"YCVr8G8sMgEgL1mR5/Ho+HmTTOdoY1Bn6dvWMZ7STt8e38nEax3b2RbbyaaqmIJ3ZL2ldlWvitbDl10U",
+	"Ib9GHIGnx7MJk8WtEdr98Pvvv//e+oT/CwOX2XHN2UhySOlBLqamCzMp/nfGg74czAzplRGbas91vsz9",
+	"PZxpAuRiCFKGZD8OUsuRL0MijEk4shxi62HM075kUaq0dtfopudph9CzkYZBRmbNEzESA2Gladbg7ssY",
+	"G8xas53W8YsAY+UqhYmVSQ4xzcqla5Vc29EISczFrh/+GZLWsSZyzs9cbQKy8ROToZuQ9dBZX3I6j0cZ",
+	"X/Pje5DYWjY5FXLjS4Exvg6s1YG1+86r2cVWlFxCOvzaVUSsothddh22RtFuLRBuSUq6vx1Z1CR1NOAR",
+	"xdwqKKOWLIM9ompRbU2+T7QRid0tq7rZF924aNJpSUW7AjdSquswsW6vPL9jRC83gB8gmrdtv/pIXr1v",
+	"6yjeE8LFyqSLDx6kwjqRGwN6W7XyYY77u+d6w09ILL+EJ7gMDtwoRyebvk6nDb9tJCctFHHbJ+C9EMRw",
+	"YO0VrSJh/SyVXvG0DV94q4BuzGVMw/I8Qni19Wmyc/rSDuOK86kGkXGxj4U2Kl1g3V/KrbBWkjvmfRpB",
+	"kbGVqIcI+rB45wJydMaIusSUmiFK0z3w1v9SQtKwkcie0LILXSR9OR+LaOyQoyO7uCSOfKjSiMNMJlzr",
+	"ZajrNBWISF01yVXem0P93p//dp+FmzsyPGef5kEqK3c1LSmcYF16yefLu6jWX7X+eux9cFbyrELMP9MQ",
+	"jZWgdqOlVb2p9W2tDtucpeoVzrtbnuo+3c18lHbMVZLh7Jqni8J0Pq1O7qflTl5sNGB0AI5xAC2XKdNm",
+	"791yS4sdWR32bKv15CJXNVKZbdQR3onFs9rwWXLn8rI5Ewj/TMZpXzZy17dJ52vCW2UaQmsLxZdszhah",
+	"vb1nsre6Lk75POwCkwtqR7FmG5I8anfrZ7ovjYKRNb4abmAEQ00jDlxDn8vhNgPQCpikm6mZidSEA5N6",
+	"zlMNBQYJRy1hZpV9da/tG/xA5g++z6O0fGht1T56beM8AR/drtVShs9b607Q3MCWKfpiLeeL7Vnav6W8",
+	"vnOmqZMvnqVe+lWw8aeQMMNTaNjjQhp2xSHmhokEU4F+sxrVl+e9i9fvHHUQCuoYJS9VOpAHat3mOVtY",
+	"Z9d3ZZtmG6zdM6dkIlujj6zbX6WQTjGJip14/rUKor0N7w1objSExdm9dKeGgXP1zZj3ZcwWgfOTqRzI",
+	"udmpmhkOwkDKpwmLeGyd6/L9UiZ0ln71bE9uErLX6fsUSvnafLZD96gGRhfK+pRy1djpRCcx447Y+evL",
+	"siPPNEYpEh7DYLEcFulSYzxGEJwFs8rchHOvJA/6MrQ/XU5m2lwO+CXd6pJuFZJWnnGYSSOS5SchwLmP",
+	"aYAZp2o2GvdleP756wVstOZDaFBUw9ihUspc28Vhp4YnmjdPSy+Ao9YGUddpKPZCt/54NiFE/mz3KGbW",
+	"JW9DT0o1kxEyjEKYKZ2q5eI/c7svPxFNl9vS3XQmwy4+KWsyC2A+Vu4TBdlaWppoOimdSbcECzuPagf0",
+	"LBr7ha0BLRejIBGjcWWS/Ysd4NfC0F87MfJU+mxxgi9RVlE90vPW0c9YXe8acN9kwOWeUNPTvZFO8Stv",
+	"k1S7Qe9txVw+gWgRVWyQNMz41GozqjajHj1kUmXQ3yEOuNJNvlxORU7mDQwtkzKsaHRBoz3bV3aEZAJI",
+	"5TxYZ+tM2BXXXQinCZOXQl6iNREGVutcCz4XchQGMGDRFSYDMq7INrxPEj6yBoRPIVgDZ9l19arQubBg",
+	"TVN7bMw0GaRziaVzVXrjIpuRH8jDzV/qUYpsDIHUXm4tnh+/eP6oysVgLHGNErvwI64IX2sR71nuhiyK",
+	"+NSETvCWlAQmVvEwj0Oix0UPqptFHQseWAAq7cv1Dtp8Y24acnyx3HGM+ZDNEqP7kkWOSjhZWKcNx4TE",
+	"whKEpGqgpDBwRwWsrnmaiphfkg0ctq2+IFc4pHP6Mvvl0qjQMee6t7ceo3PnCrVIFeFPqyOWdEilprCf",
+	"74fSEvaFHqWGWA4g1Dqi1hGPVkfQPiKwRBQyuQxqrOvBr6xRQsqxQyyuQaazNeiQeR9f9kDPVMpToWJo",
+	"DBYumojRvJG45jKAwQImTEj3a+ABWc1iiplozQ0F3TDQho/gMbZATHLX2gO/DSEW2ggZGX+dDkoIr4WW",
+	"NzyACqEZlNno8YrFlAdw9u51X5LULwSCnNArvCe2iGQnZHTsmAxDxnhtlR6d0QysGBnMpFXb0ylnibbP",
+	"jwUlw6neyX7xhAlZeEgbXvsWD+FbPAwbMM3b8JUTu+uXs96bj2fPNPQPiLxN9w+w2YSzaAxDMZql/Jm2",
+	"ClBI3FZraAx77lv/MDSGZVaLG5Mf7npBHgt7GMLE/4D2M780u4UetMEikx5eXNhNlO903OY63+a4s2F5",
+	"Y+t8Z2oo78JKCsYlAcnHEfZ9JkJyvR5E97Wa2W09t/JszjQ9hFMjqplzLiEcpmoS4ghCo0ICr9Ximnch",
+	"lyfzMcdIRiZXoPES5pxf6QC+8BG8aAZUgtKXQ2FlzTRhUkPjuFM86+h547hJlZ5MyhlLPER29iCHhIum",
+	"NClGQprUhJmbsjmxpPqAel/yb2hGK9li8b9miJ0bM8NP3QhYohX0D/g3j8ibna/7B4Fr+c5ELAXdpcrP",
+	"AjTvMMOFIzju9CW+EWq1Y/iN86vjDvwf6DQpeTThjKLTYw5vhmcZHaduwzlPIy4NG3ENY3ZN6TD76hOa",
+	"sIjT1NghzJIEnY2+lMqM7cBLX8+KZ/ywSiaLrh0xKhy09NmEx2sk7dm71xfZmlknbjewaqxn9iw1JO/e",
+	"cW7Une56n8VYZ+NoZa7WRt/t0bqPd5N5mE2ltZusPMz2fOC36rJYKEorYd1usux2ko7f7LlcRnytZHyL",
+	"JUPuBUDPBhNhzLIV2cXKbsOtZDa0Pema2Jpmo1TNptCwWtvuRRTiLOWpDjL8SftjX/peeTVNeFBRSUZh",
+	"4iL8vzXc0IzCDyGoxT6zO7NxWyXDJOhIpRwaH8QVT01fHrVcZ29JuGhs69djK1/I/7diZWFv4tOT1p61",
+	"Ogklnxr6MEEb3qbW5uPfTJ5F9QJ6najJvkBt1t3erFsnNt2C3BPux1QJaXYGM/k6S6/54hyv+as2PO9H",
+	"XubbpwsaJ7wgrKxM8nLBVTvmYkBv2827yM/hTEqebGrcfYtn1Hu7dtke2c6hhdmFsZrDpFhOtjZSlFpF",
+	"y2PStx4kQ5tS4Q6GTCTEbKEzzwlP2Wk77eCoUc/YaGY3sBpCuN7XC4F59wiMnQAdFMs+JhMlYSgSQ3YI",
+	"rlDh6tn6Mif+B0f8381DNkXfxRkbuQWmJNgxBFgQGKBBliT5BE0z58afucYw2O6A1MKjFh4P7qZ0y04K",
+	"7jAhIYt6kM/ifvVhDmg4LqE4KzLM4w3NYNm9cRtlJwlSrlmpFCE90JJN9RgrNymY02ASiwyRegKXWxx4",
+	"zJ6sC5bE4DMNCdPGirhmF4oeC2AW6ugEjILjF54uqS+RTySL8ivk/baTZqcma0D13RiFKWFZnjF/K7zo",
+	"FE/zt9DZPfrS+nNY+msUcJkJ8KNjmChpxjqrDmL4ApR/Xbr7Mw3Zbew9XK0O/nPo6i8jFvOJiAjhSUjI",
+	"ilBLcGdgZqnUcPwioBPQHxIatMJW5nWCL/+EteSrJd9jk3z56lza/UcnuC2VL51e2ssrezjfv75zy7FA",
+	"8G8m37GbhZ7hEkN28Wx9AOd9TK5OzIxrLaOueVdwAdld7Na0J9ltPhCpGcPf4PkR7nENjc+fzs4/9D5d",
+	"fjm7OPt08f7zp8vfz3pfvjbbldRqX/xN38z43RFPnxayoXvzXaANiTYrnnEyLlO0K+sA6dYSWI2NpBkG",
+	"rV/AuHobK2zhLIqsS1G9b6jcyk79vqut3nDrEegVtRhk43YOV+CRBCd5fJTwKRyHFjIcEpmh68RhYNRk",
+	"oA12CmEvVez3ds/X0UplYMENLq9is8/Khj2zL/+7HeE5DnAVpv9k9e3woviHa6W+cc3Mw4a/7EcAtgwy",
+	"mxY3Sb49tu8MCqG1hLwWZge4AApxvi+c/RSI9Pk4uqTa8r3c7obQ28tzVoTgfkp6bvk9tqu7wqqqmfVv",
+	"huzrQtuFGYQGpZdIlRh1xaUu7my6YhvEr2uRQD5eYNYXvuIyDECP1VxSj2oDwQiE0TBmGksOrvjUNLug",
+	"uQtp+cYxSITEnoyFmqUwTBV2TBLvXF9GLEk0hL+cUUujkzT2En34Jz73L1ddkbU9Vp2TTZ3DfsqnBLso",
+	"B65hsS+LDnfmba/iIgdoeTGg5GSemwRkPhYJlZGVvVqXVQrc2RIG1ifGqcQAYMQ9Apkw1pcWKdfQ8Pb2",
+	"8w6GRwNgBiZKG3jVaa5HAl7eZo8VEXh5nA+CDLwyCK1ndtev5d8i8wpXFiDQPLVhu22B9lS5mLgGB64L",
+	"fXeT27gKeS5ZVLokRZRfZsyL9yxYIIFFkZpJUynQ19pqW1GEK4TJd7MP1hUF5eOvYZn2jvJr3cMV28Gb",
+	"Dlano+hbazfcGpGpSnOvDVARDmZWm4dE0GiQ+JI+2jEsacNJ54T0tYSZvJLWSMGbB9ihg5rX6+EATo46",
+	"9BOp4Aq84GxLfBDy6v43Az5lzTZwXymTCrffDPffJbLDoH5R8uFkMI9mKfZE/POPZaAyXw6iqZss2xJM",
+	"X1mTWkGUciRoZ4leMg7sH1d8sZ/NQgviwt57867JXvfmwanyM9aRuvZwuS1tg/uyD+0D6IEPYxra538h",
+	"8o3N7BE/xub7j6E6X7Pje87AKm71wLm1t9/r5d1aWrFrWrB8QRq5p8wpuqFKEjUvtUFR4O4UmFRyMVEz",
+	"RFAmBCnPTpNTzGQYOq4bwI8EEoH1/daRmcWiEik/j95lo7uf2N2eSzAfdyjwjsRw+645fZIRRb8ed0mf",
+	"ZdXddTTxFtHEvFB2I13Y9khiLxc9Ps9kHY9rnmpfUpv3BjSKICz2NIe8HmaSwl2HoGnYjtoMtgb2rE+A",
+	"p0gusEmgkYnQJkbaGOBOykoaqXyxDT03YATpG/PoqtxK1Zd+WF1gME8R0AGbYFGtqJlpqWErJR5R0jZC",
+	"w0mnU4Sc8UZnG3oZDJcYSdeugdM/0Ty55tqHEfVt4pFev1BIGHFsXHfFtvCi33OPO7joR/mAocVsompK",
+	"/zq4+BiAwDLBa1QeR/QC4SbW646xw4Kk+E52wPpmQjpeo308xmhjmq+Te4ksZjpvh/qEi+zce/FwrI+F",
+	"HZQ3M9J7/rInaqf7Wd1up2ffqrbMd7TMsxkLYDATiWmJHGY59//VXN7QTF+6vSv4ZF1MBeShUdcgC9gf",
+	"u+D6UKrA0ZAEMPQtrs2MRNfvAMrIm7nqS2s/pzOqZ6OqcfjKkqFVWlORKIP2Nr6btYEbIZm7l2jqXuZd",
+	"yWEAYbHdt3ioeYoY3TgbfcniOMNvDAgPmOly2W2hn5gmIsgybpGKPeudbkNo/0T3gwiLoXHSeQViCIZd",
+	"cbk1WX+Rq99HbE37UT6gNZ1NVG1N19b0Q6LXxHEuSvJ8qZdg0PCRjCMsYyvKyl0ixJk039HGLsiP76TD",
+	"1yLrueO1jf2IeHuXlTiWf3MkvCpE3Eqr9N6tcCqid4/fN1r0GUsTwVP/dgjktnBxswXMeeoq8fJ45hXn",
+	"02IAzs8LXuALBNrQy2Yoo7LUfRmKOAQWpUrr/JFGwYAXwJYoZqrZpBjd+7u31fKIHFVakGWBZkSl9dCL",
+	"4/KG/G967u0ZjIPHaWy493oQGNGbibwyn6SPV7v1UMvDGmH00Voz54SkBgxXbikJ400cv8ifbdMRTtzn",
+	"TlQLOxY3Bl3yDslzPPdegi53zLSW972VPF3XiykVFq3z+BSGLNG8S3/RUbvvq0bjxENpFO6pA6USzuTT",
+	"i/KUP+P2KA9OUJ2JvVm8Z6kpuLgJ80MbQjqfZZ5LxTzolJfLjLs579d8LBLCUhQ5grkoYZuHh0v7KuzL",
+	"RtbmYT9pk2I8pfxjRiuO8AfPHfyBkhA6xN1LhGP/xCbISZZ3wmu8tC/5N6EN3TjLZ3jubfvkT+++IgqL",
+	"kDNk6uAsMeOIpRwmIuHYBEkYeIjDO0zVZKXn8pnuy1JvcxcE1v4MFx6K+OjEjOkYMpxhmjk79tKMAyDs",
+	"eZEIs0DEi5h4w56XwBUQBRmOfjJjaPQPtFLSgS4c/dQ/aAYwZdGV3TJCOixL/4if7RUMjl/BWz5IZyxd",
+	"ZKOxn+kIPrI0GtvrCAYP+7I3BKPKG/ixBqPKo3yQYNTSRNXBqEdiKtb23s1ywUtNwEu6BRrTlE8Zglli",
+	"CX08S8xYqTjIZHZznfpZYwZujWetiKDvZK2szxnbqaq9t0eVMV5ep5nj/frd64KC32Aa3SrUhHGSVYNq",
+	"8C8eGQ0Tno6syeOIB+gfjfDP/kE0jvoHXfizf+B5Dy6VtL/0HRXjy1bnqH/w11+YoEpTtqDiMs+K2oae",
+	"LPgUvqEWkH4M0aspTLSi1ckvuqtWvzFNDM5EC6frb3fzIPC53zfms5tYoPAcfY9aONShncdLo01x5LXA",
+	"cND4r6+fPznhhVv2Vir9kMt4zzH8C4cgZ9gV18CHQx4h+p5nXIyxFrfsV2ojksT6OzpSUxeQlars7+qx",
+	"mmtf1DtiU43ND1TB6z1BwrqrgL2R8Z59pMdE5mhf6EzGDxJq303s5kqwFrq10H20QvdMxqvwfTuLVX1o",
+	"pdJGOOP+gVRLki8RyLaPRPAOFND0DzzwcBs+CG3KwGIIQbjaxwHzsQr6UkkImb5UwzAgShWP5Yxdb+OU",
+	"67FCA3ci5CUb8RB5uLLwk0odPGmoo7FSyeWCszQMSMAewVc+NXwy4GlfulovOm0VHnRBDwZhuvC7PfgK",
+	"fdGjk2ZO6eJQy45fntJQmYQSgmpfNuw5UaI0jwPwlI4YW4SYR4mQPD7NQawVdoc4QBY3C811MKzQEIgZ",
+	"gvyWEWdayFGT8FZxMFKt6Ny8l8XfHRqeaqz0bGGCPL1Ah/oyO9ZswyeKnZeWgsNyo3g69fmVjq/2+lUE",
+	"BMtpmV/sgrxzVmZ5Hfs1hHDgPqJwmtF6emKgmE8TtZhwaZ5p8JiSF196n76+R1DJX3rnlx/ff7rs/XIG",
+	"jaOT5rqUi1uopZTLhH0Tk9nkoHv8IrAn0B9Hz7MUkJCGj7D3OKgkgMpjx/gBYctqXv5SdktpcCNbN/DC",
+	"DioN3k3UQRfTTkFl/mhVdtjd+a9ZPLIrvjTVypk8lRXLdpUe3JCW6Gnmrn5h0+2pq5IM3Yq+XGe1NijL",
+	"30tTOVbWQJ8lTniuaNGiXJX8Bjp1No3UxC7NTaxFO6rHouCuVDhBtaaw0nvtIukSZvY1FkBjhbNXv/5R",
+	"f4OQUNEvKXsU/tGGEAGzL49+Dn0T+tHPZtyXmSJu+I6+Zxo0fQuED26eOrp8j9x9yWUclvjut6F8Dylx",
+	"5d/T33DCvllpRvd7fgS92WimM8m4Bgi8HIv2aMjZvfsym0SPEO5o4qzG5Z6K9Mi+lXtLej418nukVO/2",
+	"Gc4mwFJrROfN9A5Uud2XX6lka7BAeFgEX5VLeKxXQsauhCyxWi7rw3cTqFXqE5A8x1DnBAQvDJ+0+/IO",
+	"qvlXt5oL2NKr+nlV9s+FjNU8gCMr8F92XBZyndAvLbZqzXN0HOQ69GWnqEN3UaFeH5lsbKRG3YzVCipX",
+	"UKtffLuW8jLPSZWAYPTrWotdSqIy4ryi0LRzaefQziRINVDxIjPijn62hvvxC5hJK7Ekj7dopzkfjJW6",
+	"aunZIPt8m+ukfqMrvpYu2IllslhDcYvipx8Zfb1iUrfvrNI3qzfStqIlt9TL0+bApU+hCEureZRyU2qS",
+	"IOG1oaTpDU/ENcfanwJAzlfDZMzSGNwH1qCnPBJDt0q6wABhY51dgk95pgHD4Y2sVFuP2ZRjX1hfDrnV",
+	"zYZPmi604XewiEO6BG8CIg7yWm8lXaV9yk26cCbDNGGLLsS8Fc9o2XKKbDeDvszuasSEa8Mm0xAav0rx",
+	"zVVlZd1xzBg+mbqmuuwqLUaSmVnKQ2iE10dBf9bpPI8GTPOXJ/DuY+916+u73vGLl2i+ibidPaVtpRme",
+	"zUO44gse59xX7vJpwcMN52PNo8vQfbFTiGdYKMAgVQSb9Ewjs0XCpoTCkY0MS87osgD0lEW8pbnd9YbH",
+	"zTb05AKOv31D2pcZoo2fApMLAvbjieZEYmxS4YfIv9HCFCzpywGLrtRwiLPyL2Gs4UVASCnnHkYXzbHc",
+	"KY9pAS1gyESi3ccrLFX7wAlLr3gMoT1FyFFI/O4sm/jL4gVtf5ZfEdb2lq5g7dcvH7ICuLExU2QrYkRn",
+	"HAGL4xRfeZqKa2t99mWi1NS+FZFhC3nVQkZsfyr32eLhTPMYGsyUB4/jxOwGM8RG5t83Iyxyd+rLWFhn",
+	"J256iBV7kPSQSoHZvaV9cHGu0iuafh+T+e3s7+8+f/7HZe/Dh8+/nb25/HR28dvnL//42obwWvB56Crg",
+	"dF8iafbKLLv4m+5C6MqOQ7d3cBZPISyqsdAxMaY8MipdWO/kOiNDoH/2JcGbZJSx87HSzvpHMu7YxTOL",
+	"9/VzglHMgmxYXzZXoUG+f+0c/8Ym0wQx/3C4l1aNOxIYckrbPr55ECCKlbt/O+YsToTkl/GMX1rr5uCP",
+	"YMVg6B50jl49H75gJ62j6HjQ+il+zluvhp1O6wV7Ofgp+jl+xTvWAJ+lyUH3ANd19/DQPTJtu+G1VTo6",
+	"VJK7gLhdFkvWidU8t1bcD1IMWDWObSjSdV1g3aR676aXW5EDjqgvtBGR5o3kpOP2oJCFVc7o3aBaXoNs",
+	"XmWUbXJmtlb7VUvO72nqrwfXLWjzOtf8mHpZCxZD2YMQRrv1u859uFPZX1Vt3V5U/3cssKt0dh+gyu4G",
+	"O9GX2tU7sq7+eFold8UV+0xbvy9w/iDa5lhQEBlxzWGYsNFqJV4AK+xbu6vdwziLiuwSU8xjKP9Z3Ivu",
+	"9XsUS9ke+HNBF10zT+wVTmV5r2QRGT/f5TbRCl66u6n57duJgnZ7rnH9f2d8xnUxyOFKWKm+H8NUIf7n",
+	"kpx6EYcB0SszAyrCTG0MDLli3OlaEAqWcTGWviyZTBO28M4ANJDPA2URkzFYbxxDnS5MhI9stuELvjqP",
+	"IRcphJeBIdtCxFLEYbfka2AhbSHKSe2bMFTpiFMASMSuiQEjNyMmKpFnaQRur57Rl75DgASn6KBL3RdH",
+	"x63O0UWn08X/+783jj/Q2G4QeTjet/CiEXzhepZUchTgKvvxeDdre2THMADPAsCFChOSFkw6saNSwF1B",
+	"BRPaMLlRyO4gL5VhhrfIH7uz2FwSB3hv70PQE+7f66oQJC6/cekyMwfdn1+edDo3jmDiG3xRRdarB3XF",
+	"1ocvl0MjGaCj5PM8pYNUkBg8UjKqocBqZ+3xCsdfxPWyq+ZgcJYioqVoqUqoEZUwwPyZLgOKJ5Bg2CA6",
+	"se6rRWWGGx00x7KN5+25BPs107wlpOZYm3LNYWJFIihJJAqBpx5QKUx96ypINuGBK4bn31hkEGxDziYD",
+	"ohz49fzTuiKt/12uvf7A5ciMD7pHHSody/7emewEM6HCLPZ/52kq7Bq51FxeSs7j3cGaufzEUXyuo5CJ",
+	"ZySpLzU3RsjR/ityHpWPXeCJv1lldV1Ys62wZkuxckH+lOTNBsRnubqdccsTQQtm0tvw25hLcvRUGlcV",
+	"SbMk5SxeOFZG9EJXb+uEjBkXiVDCk86r0NXXJC6FGebIjMz4pzZmmoMwfZkyBLcxY+Z7X7wUduwn1vRt",
+	"ukEjNbUnu18auFQGB49NKcIEVN5MNxGeaYvHJPWSBaFFW1VhZ6YRHneOwma3+DqusIkniT3TPQnfgfUl",
+	"3Rc7nCIm/bOFBiSppFKRKRMpVR+PFH4BqmzyLF7PXO+qGsJUaS0GCe/LgrPdyLiz/eGCKx4223AxV9lk",
+	"4NfI65Yc1pGwToKPI9jfJwoLqRGMW5mxi1TIGIZYTY1zYoe9vlyiIA4eK8RQYYgPUlJQnKK6iGBfRQTv",
+	"syVdlxPcBTWIJNcyO3UDwdw6rTIo0JLaqTB+l4sEVonC8LGYF4lBSOS7JTwzz3wVPu8ceZ3xIdMZDc9/",
+	"ME3VIOFWWuYapdmXBbRf9wwrywLixXHCej5WmU4rKJ9TYt1dWMHPE80Dq7ZOwjacXfN00XfDy4QfFfjR",
+	"G7TYnC1AxPng8coKafkLN3cRleezdKo0/26m3T0iKD3fKFrd5/1bRXwm5oaJBAeSKXAEzKlaTe6w7+C0",
+	"yg5XOpLB+YVDro02jCLIK4u5c/Sqw17wo9bLwVHU+okdx62feWfYes5OBi+il/FP/OfhQXCQZPJ3wy1+",
+	"io7j1k8DLLQ76rRO2IvBy+in+Gf+CjtdDDMzfdB93rE+jTD2jQ8+qmse2x05YXYyqWSHvAdfkueq73xF",
+	"np8+fTix17aK1+4cyDqne2xeAjee+NPibiYbdGmzLq2qXbUaztKFqgt07qNAZwlTjr7WRkdkj2Bcv4jr",
+	"JZnOqhwassHLy49cFaHBkHVlTVklIcK/un1Z7ZjMx85oXnKACsoiIPTNudDORaP6AKwpjznVkRtv7Bft",
+	"fG+0Q8Gkt/Z+lbKgSM+dTOvvWIZUigg8QPnRDmrLlx3VAIA3jmGvs7PraPZ3Kz2qFMKbsb52tNQPGbbk",
+	"tBI12lTZ28OzPqjRjeXQowpd9maxMFhwsENpkD03S696Xt2lvvGnBHb+tMyP38YKxkxDotRVVhPjpTgm",
+	"I8uU+Ygf8MZBAXjAcsx3FHcFrfY7lhWtbqLIvpQ0m0vzXvuT7pb2uc/94Ya4bnOgOwzuZcuL38FDzccc",
+	"jTDhew4cyAP1+tf7Y4+6wa0mMAr0mDoGXUB7uAR94uzHrHmds0mLybjlPuQdrPbKcg4KZ7rxPdaQsBve",
+	"g4SD/dRU7LAv7hvWseAaaP7Rhoyd3Mgkz2bZslVpHv7p/nVpf7VqJE7Z/HY1Zj5FP2VmXGDnye5/sLzP",
+	"b5KnX1v3+9aDxvnBswT7jaWiLvfUfgYfBvCz1/j1H/DLm/Mv0EsN/NR43mw6dD8XOHPmTV8WAI8K7ESO",
+	"NUT60IR2aIPCUB1wmL902ESeX+IrCTwWkbWS+pJJqWYy4nEX054eYpdCKQOmBQKlZINfesFGWBhcG8cV",
+	"NhFNxY6qL0uN2FJBouQIwQJc7M/FBbMnM9BsyEczRklfBwOlUmCQsPlwlrgh4dCxP8wwMzMqXUA8M4sC",
+	"RJNyE4Pn0xMidc1TmjgfK/LfwhsqAWJ6UVs5pUXGmAEtjSpSMuIpZQFWgMKExu4Pa6SGKb8WfI7VJhyJ",
+	"dEqzVT5KsA8ZCSGQoQozaUQCDKYpiwy60Tz1ffdteF9YGX2J70s56tJysLbBTDJEXOYxgkxCeU1xHudW",
+	"XeU3sJ9y6SNUha1+c8vjaSj/37LF/L0DVhssgIvCLpP+q9Txqlq1fxfVjjLES8U50/lSvKWS59/sBK31",
+	"i8/w8KPPi36dISsIRcFozFV797PkBDgUqwiJo2uXd6843Nc8dbhBY57ELihnVXs5KIfkRqDpm3lN6vTI",
+	"/ceCiqp1YzyoqL33XQr8WSaLspIX0pMubARe/BGJLAsTvT3sW5y0Or57f5v5Yh1u671GqspfnRYGwpzJ",
+	"MmgU+rW66IdlVQ9EToVOjjBoO+sVP8IZ4+hx6BVIKiq3h7BoZ1+SnR1Cwz7aDsnDUGf31s787kvrePtr",
+	"fQHXqcuSo8fkKKWabfic5apPjo/XF3EWtshjNdoLQ3yQqF1xiiokiDtcR+5q8/4Rmvduda7IOSyqLAYX",
+	"mhsxtW/pBBR16uGfhb8uXa3ovgJ95VvfOdi3CSroThLzO9bmlIyfB6jN2SI2i7U5xehYHfCom0wfeVmO",
+	"SpE3YYmSYDMB3w2EJt5izwAlH9V1hk/i7NlEyCseg1EQDlM1CUFJJOrJCqwDJBz3NK1WUyjZzSLeGhrW",
+	"UMXeKkGYsiQmdNZuyrTmWjuHasK5EXJECCV0Mx3YiRrP2QKGnMcDFl01A6SKQOO6L0s38BQS7g5SzlgC",
+	"FEvXAcRCT2eG62CFWD8APUuvkX/KfWiXRZDXwvgRr1V8gTfDdVZcYsSEJ0Jyl7XBcms3Zc90X1rLHwFa",
+	"cMoVdoBlc/rMcR5iPTvh/XoKWOwgYynvQqTSFP31MZ8QvsOcpXY+qGj1vHfx+l0IgrJF5dpXFtNVqRiN",
+	"Tbsv+9LK2bHQmCpx3kGQJQvmqTCGS0/AX2zQwPYGbZDDNuOnxSpZOqFLeZhiAwR2b0yVkIYiNSkPMKWR",
+	"ve106rhCSmU8S/EaChz2ZSOkB13iDrmkHRI2gwyqgOq0TMpEEji4nZmMHX6gnWURB9TvxzIIbKFdw96z",
+	"LNOSqBG9P23dnLMDlKTWONdZ94yeRQtByYhjvAkRdqwNgQxofg7tmrAjdTk2O4Whf49UK9mmdwvpbQho",
+	"QS3NS7bO6CNOmUif6cpiYruMPK61u/HpyuKw1zKR6mwq0rgvfdOgHXBBACh8al9+cVjUtPCocNougeK0",
+	"ZMw5GU8OusBjRjlL5HWJocEKeTWEESeqGaJ9wbHKQiWLkMDTVKUUgEHONnymIxNax8/Ul+H7YQttrBDQ",
+	"S9ZFiVblBn+083WX3vzvyQRaaImxMpvQnLf3qezc/4GT8SC8ofjk9dBHv3mgcdqksd3a2ZbOWgRQTkki",
+	"n5Gxrm3J2pZ8tLYkLvitrVPUYOVlcqHU9TYV316hrG3S/OJtO2tFCaRzLJlgJSOvZNCRERjzSGhnAjqD",
+	"Do9GidIzaw2oJC5E1SsaJS/8EJ90tbl/i+1JB0/oVJ6YOt2w59yhB0cbugYt53SotCKJaM1TMbFeXszT",
+	"wi5zV906bWhHxaNZKswCL2JTYe2F7j//sKtWiTjCf/9hT0uv/a1zGobu4eHR8U/tTrvTPur+3Pm5g2vY",
+	"je7PjCDK7yhdlRwsRABp3xYjgKgv3W0yOo4qtCHPwmFvUAQuyXIldkFLoodxKYpKq1WSs4GNfgUACzUs",
+	"QJTkQypJOTsq93vmkB5U89KtceuINcZVVJX6w1nm/6LsWqp5LIxoxalfHUDv/D1c8YXzMMseS9ntIUIh",
+	"K3tcd7InxKNkdfW7+ZVMIIB+JqBVENsBcDliI4pRJJzFS5J7yiRPgtwjLwnukrtbgFRyW2F1ULmTjtaZ",
+	"84V5DJrTA6BnZ/IfAbAJl7HTK6iVc46bJdfeVSDmFX9RoqKrwnD4OKoYynnKp5RQw7KAeJaYsVIxEf06",
+	"BmpkKoZWRcxgxKY0P0hxg5WQWpU+TIEKrmKnzUykJtyFHrR9BJ9ME1z3SzODAo/mPhNrzsnNIxTAsqCK",
+	"87YzslppV5CaUejUMw3TY6sW5GiU8hEzHIZiNEu5BiuzZoZ8LuLLMWzANHcGdiy0U99YZJmqhOTmlEs8",
+	"9RSkyrF17PNjcqeR1ZOc+cLIUm5/qBrZW5FYoWCMoydXPsGZixVosNhKeztTeJsAEm6sjA1gIuTMcN0M",
+	"IBrzyLrCntFZpDBYeIGD0RYhYZCoAWijUsfX7OWeq9/RRQmD27ZqB/IkseuLTDi90IZPNC0YH9lu5VCd",
+	"EDHDEjWaEREpTGdJgruNQgBiZBfD3HOcNVZoz5rFFU8gdH/98df/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

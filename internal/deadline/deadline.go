@@ -188,6 +188,9 @@ type Deadline struct {
 	// Part tells deadlines of the same clock on one record apart (the advice request's id, the
 	// plan version's number); empty when a record has one of the clock.
 	Part string
+	// Changed is when the record last changed (zero: not known, as for the Year 9 deadline of a
+	// young person without a transition plan); the worklist's UpdatedSince is judged on it.
+	Changed time.Time
 }
 
 // Key identifies the deadline: a moved due date is a new deadline, warned again.
@@ -250,6 +253,9 @@ type Query struct {
 	Status        Status    // empty: every status
 	DueBefore     time.Time // zero: no bound; else due on or before
 	YoungPersonID string
+	// UpdatedSince keeps the deadlines of records changed at or after it (not those whose record's
+	// changes are not known).
+	UpdatedSince time.Time
 }
 
 // Item is a deadline on the worklist with its status and the day its warning is sent.
@@ -264,7 +270,8 @@ func Worklist(ds []Deadline, q Query, leads Leads) []Item {
 	var out []Item
 	for _, d := range ds {
 		if (q.Clock != "" && d.Clock != q.Clock) || (q.YoungPersonID != "" && d.YoungPersonID != q.YoungPersonID) ||
-			(!q.DueBefore.IsZero() && d.DueOn.After(statutory.Civil(q.DueBefore))) {
+			(!q.DueBefore.IsZero() && d.DueOn.After(statutory.Civil(q.DueBefore))) ||
+			(!q.UpdatedSince.IsZero() && (d.Changed.IsZero() || d.Changed.Before(q.UpdatedSince))) {
 			continue
 		}
 		lead := leads.Lead(d.Clock)

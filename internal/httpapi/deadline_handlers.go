@@ -32,7 +32,7 @@ func (h *deadlineHandlers) ListDeadlines(ctx context.Context, req api.ListDeadli
 	if p.YoungPersonID != nil {
 		q.YoungPersonID = p.YoungPersonID.String()
 	}
-	items, next, err := h.svc.List(ctx, q, page(p.Limit, p.Cursor))
+	items, next, err := h.svc.List(ctx, q, page(p.Limit, p.Cursor, p.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -33,8 +33,11 @@ type handlers struct {
 
 var _ api.StrictServerInterface = (*handlers)(nil)
 
-func page(limit *api.Limit, cursor *api.Cursor) paging.Page {
+func page(limit *api.Limit, cursor *api.Cursor, updatedSince *time.Time) paging.Page {
 	p := paging.Page{Limit: 50}
+	if updatedSince != nil {
+		p.UpdatedSince = updatedSince.UTC()
+	}
 	if limit != nil {
 		p.Limit = *limit
 	}

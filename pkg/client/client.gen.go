@@ -2077,29 +2077,32 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey            RecordType = "api_key"
-	RecordTypeAction            RecordType = "action"
-	RecordTypeAllocation        RecordType = "allocation"
-	RecordTypeAnnualReview      RecordType = "annual_review"
-	RecordTypeConsent           RecordType = "consent"
-	RecordTypeDispute           RecordType = "dispute"
-	RecordTypeDocument          RecordType = "document"
-	RecordTypeEHCPlan           RecordType = "ehc_plan"
-	RecordTypeEHCRequest        RecordType = "ehc_request"
-	RecordTypeFamilyAssessment  RecordType = "family_assessment"
-	RecordTypeInvolvement       RecordType = "involvement"
-	RecordTypeMeeting           RecordType = "meeting"
-	RecordTypeOrganisation      RecordType = "organisation"
-	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
-	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
-	RecordTypePractitioner      RecordType = "practitioner"
-	RecordTypeReferral          RecordType = "referral"
-	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
-	RecordTypeSurveyResponse    RecordType = "survey_response"
-	RecordTypeSurveyTemplate    RecordType = "survey_template"
-	RecordTypeTimelineEvent     RecordType = "timeline_event"
-	RecordTypeTransitionPlan    RecordType = "transition_plan"
-	RecordTypeYoungPerson       RecordType = "young_person"
+	RecordTypeAPIKey              RecordType = "api_key"
+	RecordTypeAction              RecordType = "action"
+	RecordTypeAllocation          RecordType = "allocation"
+	RecordTypeAnnualReview        RecordType = "annual_review"
+	RecordTypeConsent             RecordType = "consent"
+	RecordTypeDeadline            RecordType = "deadline"
+	RecordTypeDispute             RecordType = "dispute"
+	RecordTypeDocument            RecordType = "document"
+	RecordTypeEHCPlan             RecordType = "ehc_plan"
+	RecordTypeEHCRequest          RecordType = "ehc_request"
+	RecordTypeEvent               RecordType = "event"
+	RecordTypeFamilyAssessment    RecordType = "family_assessment"
+	RecordTypeInvolvement         RecordType = "involvement"
+	RecordTypeMeeting             RecordType = "meeting"
+	RecordTypeOrganisation        RecordType = "organisation"
+	RecordTypePathwayFeedback     RecordType = "pathway_feedback"
+	RecordTypePossibleDuplicate   RecordType = "possible_duplicate"
+	RecordTypePractitioner        RecordType = "practitioner"
+	RecordTypeReferral            RecordType = "referral"
+	RecordTypeSurveyInvitation    RecordType = "survey_invitation"
+	RecordTypeSurveyResponse      RecordType = "survey_response"
+	RecordTypeSurveyTemplate      RecordType = "survey_template"
+	RecordTypeTimelineEvent       RecordType = "timeline_event"
+	RecordTypeTransitionPlan      RecordType = "transition_plan"
+	RecordTypeWebhookSubscription RecordType = "webhook_subscription"
+	RecordTypeYoungPerson         RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -2115,6 +2118,8 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeConsent:
 		return true
+	case RecordTypeDeadline:
+		return true
 	case RecordTypeDispute:
 		return true
 	case RecordTypeDocument:
@@ -2122,6 +2127,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeEHCPlan:
 		return true
 	case RecordTypeEHCRequest:
+		return true
+	case RecordTypeEvent:
 		return true
 	case RecordTypeFamilyAssessment:
 		return true
@@ -2148,6 +2155,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeTimelineEvent:
 		return true
 	case RecordTypeTransitionPlan:
+		return true
+	case RecordTypeWebhookSubscription:
 		return true
 	case RecordTypeYoungPerson:
 		return true
@@ -5733,6 +5742,12 @@ type UnsupportedMediaType = Problem
 
 // ListActionsParams defines parameters for ListActions.
 type ListActionsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Owner The owning practitioner.
 	Owner      *openapi_types.UUID `form:"owner,omitempty" json:"owner,omitempty"`
 	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -5756,6 +5771,11 @@ type CompleteActionParams struct {
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AnnualReviewStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -5793,6 +5813,11 @@ type HoldAnnualReviewParams struct {
 
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *Role               `form:"role,omitempty" json:"role,omitempty"`
 	IncludeRevoked *bool               `form:"include_revoked,omitempty" json:"include_revoked,omitempty"`
@@ -5812,6 +5837,11 @@ type CreateAPIKeyParams struct {
 
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType    *RecordType         `form:"record_type,omitempty" json:"record_type,omitempty"`
 	RecordID      *openapi_types.UUID `form:"record_id,omitempty" json:"record_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -5833,6 +5863,12 @@ type ListAuditEventsParams struct {
 
 // ListDeadlinesParams defines parameters for ListDeadlines.
 type ListDeadlinesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Clock Only this clock.
 	Clock *DeadlineClock `form:"clock,omitempty" json:"clock,omitempty"`
 
@@ -5857,6 +5893,11 @@ type ListDeadlinesParams struct {
 
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	SubjectID     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
@@ -5900,8 +5941,13 @@ type ConcludeDisputeParams struct {
 
 // ListDocumentsParams defines parameters for ListDocuments.
 type ListDocumentsParams struct {
-	RecordType DocumentRecordType `form:"record_type" json:"record_type"`
-	RecordID   openapi_types.UUID `form:"record_id" json:"record_id"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince      `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	RecordType   DocumentRecordType `form:"record_type" json:"record_type"`
+	RecordID     openapi_types.UUID `form:"record_id" json:"record_id"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5926,6 +5972,11 @@ type UploadDocumentParams struct {
 
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
 type ListEHCNeedsAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *EHCRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
 
@@ -6001,6 +6052,11 @@ type WithdrawEHCNeedsAssessmentParams struct {
 
 // ListEHCPlansParams defines parameters for ListEHCPlans.
 type ListEHCPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	EHCRequestID  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
 
@@ -6076,6 +6132,12 @@ type ServeEHCPlanDraftParams struct {
 
 // ListEventsParams defines parameters for ListEvents.
 type ListEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// After The `next_cursor` of the previous page.
 	After *string `form:"after,omitempty" json:"after,omitempty"`
 
@@ -6097,6 +6159,11 @@ type ExportSen2Params struct {
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
 type ListFamilyAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AssessmentStatus   `form:"status,omitempty" json:"status,omitempty"`
@@ -6140,6 +6207,11 @@ type SubmitFamilyAssessmentParams struct {
 
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Type          *MeetingType        `form:"type,omitempty" json:"type,omitempty"`
@@ -6186,8 +6258,13 @@ type GetOpenDataReportParams struct {
 
 // ListOrganisationsParams defines parameters for ListOrganisations.
 type ListOrganisationsParams struct {
-	Type     *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
-	Locality *string           `form:"locality,omitempty" json:"locality,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince     `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Type         *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
+	Locality     *string           `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// Q Case-insensitive match on the name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
@@ -6213,9 +6290,14 @@ type UpdateOrganisationParams struct {
 
 // ListPathwayFeedbackParams defines parameters for ListPathwayFeedback.
 type ListPathwayFeedbackParams struct {
-	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	MeetingID  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
-	From       *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	MeetingID    *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
+	From         *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6232,7 +6314,12 @@ type CreatePathwayFeedbackParams struct {
 
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
-	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince            `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// YoungPersonID Pairs naming this record.
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -6255,6 +6342,11 @@ type DismissPossibleDuplicateParams struct {
 
 // ListPractitionersParams defines parameters for ListPractitioners.
 type ListPractitionersParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *PractitionerRole   `form:"role,omitempty" json:"role,omitempty"`
 
@@ -6282,7 +6374,12 @@ type UpdatePractitionerParams struct {
 
 // ListReferralsParams defines parameters for ListReferrals.
 type ListReferralsParams struct {
-	Status *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Reason Referrals with this reason among their reasons.
 	Reason *ReferralReason `form:"reason,omitempty" json:"reason,omitempty"`
@@ -6335,6 +6432,15 @@ type AllocateReferralParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListAllocationsParams defines parameters for ListAllocations.
+type ListAllocationsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // CloseReferralParams defines parameters for CloseReferral.
@@ -6498,6 +6604,12 @@ type GetTransitionsReportParams struct {
 
 // ListRetentionDueParams defines parameters for ListRetentionDue.
 type ListRetentionDueParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -6507,9 +6619,14 @@ type ListRetentionDueParams struct {
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
 type ListSurveyInvitationsParams struct {
-	ReferralID *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	EHCPlanID  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
-	Status     *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince           `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EHCPlanID    *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status       *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6526,6 +6643,11 @@ type CreateSurveyInvitationParams struct {
 
 // ListSurveyResponsesParams defines parameters for ListSurveyResponses.
 type ListSurveyResponsesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	TemplateID    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
@@ -6547,7 +6669,12 @@ type CreateSurveyResponseParams struct {
 
 // ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
 type ListSurveyTemplatesParams struct {
-	Audience *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Audience     *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6573,6 +6700,11 @@ type AddSurveyTemplateVersionParams struct {
 
 // ListTransitionPlansParams defines parameters for ListTransitionPlans.
 type ListTransitionPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
 	// Current true: plans not ended; false: ended plans.
@@ -6608,6 +6740,12 @@ type EndTransitionPlanParams struct {
 
 // ListTransitionGapsParams defines parameters for ListTransitionGaps.
 type ListTransitionGapsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
 	MinAge *int `form:"min_age,omitempty" json:"min_age,omitempty"`
 
@@ -6643,7 +6781,10 @@ type ListUpcomingTransitionsParams struct {
 type ListWebhookSubscriptionsParams struct {
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// UpdatedSince Only records changed at or after this instant (for a nightly sync of what changed).
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -6667,6 +6808,12 @@ type UpdateWebhookSubscriptionParams struct {
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
 type ListWebhookDeliveriesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -6682,6 +6829,12 @@ type RotateWebhookSecretParams struct {
 
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
 	Q                  *string             `form:"q,omitempty" json:"q,omitempty"`
 	Locality           *string             `form:"locality,omitempty" json:"locality,omitempty"`
@@ -6722,6 +6875,15 @@ type GetAccessLogParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListConsentsParams defines parameters for ListConsents.
+type ListConsentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+}
+
 // CreateConsentParams defines parameters for CreateConsent.
 type CreateConsentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -6742,6 +6904,12 @@ type ExportYoungPersonParams struct {
 
 // ListInvolvementsParams defines parameters for ListInvolvements.
 type ListInvolvementsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Current Only involvements in effect today.
 	Current *bool `form:"current,omitempty" json:"current,omitempty"`
 
@@ -8310,7 +8478,7 @@ type ClientInterface interface {
 	// ListAllocations The referral's engagement leads, current and past
 	//
 	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-	ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListAllocations(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseReferralWithBody Close a referral with its outcome
 	//
@@ -8900,7 +9068,7 @@ type ClientInterface interface {
 	// ListConsents Consents to share recorded for the young person
 	//
 	// Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-	ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListConsents(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConsentWithBody Record consent to share
 	//
@@ -11047,8 +11215,8 @@ func (c *Client) AllocateReferral(ctx context.Context, id ID, params *AllocateRe
 // ListAllocations The referral's engagement leads, current and past
 //
 // Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAllocationsRequest(c.Server, id)
+func (c *Client) ListAllocations(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAllocationsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12257,8 +12425,8 @@ func (c *Client) GetAccessLog(ctx context.Context, id ID, params *GetAccessLogPa
 // ListConsents Consents to share recorded for the young person
 //
 // Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-func (c *Client) ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListConsentsRequest(c.Server, id)
+func (c *Client) ListConsents(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConsentsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12661,6 +12829,18 @@ func NewListActionsRequest(server string, params *ListActionsParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Owner != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "owner", *params.Owner, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -12836,6 +13016,18 @@ func NewListAnnualReviewsRequest(server string, params *ListAnnualReviewsParams)
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.PlanID != nil {
 
@@ -13143,6 +13335,18 @@ func NewListAPIKeysRequest(server string, params *ListAPIKeysParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.OrganisationID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -13402,6 +13606,18 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.RecordType != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "record_type", *params.RecordType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -13576,6 +13792,18 @@ func NewListDeadlinesRequest(server string, params *ListDeadlinesParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Clock != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "clock", *params.Clock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -13701,6 +13929,18 @@ func NewListDisputesRequest(server string, params *ListDisputesParams) (*http.Re
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Kind != nil {
 
@@ -14064,6 +14304,18 @@ func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "record_type", params.RecordType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
@@ -14350,6 +14602,18 @@ func NewListEHCNeedsAssessmentsRequest(server string, params *ListEHCNeedsAssess
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.YoungPersonID != nil {
 
@@ -14986,6 +15250,18 @@ func NewListEHCPlansRequest(server string, params *ListEHCPlansParams) (*http.Re
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.YoungPersonID != nil {
 
@@ -15643,6 +15919,18 @@ func NewListEventsRequest(server string, params *ListEventsParams) (*http.Reques
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.After != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -15785,6 +16073,18 @@ func NewListFamilyAssessmentsRequest(server string, params *ListFamilyAssessment
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.ReferralID != nil {
 
@@ -16159,6 +16459,18 @@ func NewListMeetingsRequest(server string, params *ListMeetingsParams) (*http.Re
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.ReferralID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -16525,6 +16837,18 @@ func NewListOrganisationsRequest(server string, params *ListOrganisationsParams)
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Type != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -16778,6 +17102,18 @@ func NewListPathwayFeedbackRequest(server string, params *ListPathwayFeedbackPar
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.ReferralID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -16969,6 +17305,18 @@ func NewListPossibleDuplicatesRequest(server string, params *ListPossibleDuplica
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Status != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -17131,6 +17479,18 @@ func NewListPractitionersRequest(server string, params *ListPractitionersParams)
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.OrganisationID != nil {
 
@@ -17384,6 +17744,18 @@ func NewListReferralsRequest(server string, params *ListReferralsParams) (*http.
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Status != nil {
 
@@ -17759,7 +18131,7 @@ func NewAllocateReferralRequestWithBody(server string, id ID, params *AllocateRe
 }
 
 // NewListAllocationsRequest constructs an http.Request for the ListAllocations method
-func NewListAllocationsRequest(server string, id ID) (*http.Request, error) {
+func NewListAllocationsRequest(server string, id ID, params *ListAllocationsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -17782,6 +18154,33 @@ func NewListAllocationsRequest(server string, id ID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -18724,6 +19123,18 @@ func NewListRetentionDueRequest(server string, params *ListRetentionDueParams) (
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -18823,6 +19234,18 @@ func NewListSurveyInvitationsRequest(server string, params *ListSurveyInvitation
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.ReferralID != nil {
 
@@ -19096,6 +19519,18 @@ func NewListSurveyResponsesRequest(server string, params *ListSurveyResponsesPar
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.TemplateID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "template_id", *params.TemplateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -19310,6 +19745,18 @@ func NewListSurveyTemplatesRequest(server string, params *ListSurveyTemplatesPar
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Audience != nil {
 
@@ -19550,6 +19997,18 @@ func NewListTransitionPlansRequest(server string, params *ListTransitionPlansPar
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.YoungPersonID != nil {
 
@@ -19864,6 +20323,18 @@ func NewListTransitionGapsRequest(server string, params *ListTransitionGapsParam
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.MinAge != nil {
 
@@ -20305,6 +20776,18 @@ func NewListWebhookDeliveriesRequest(server string, id ID, params *ListWebhookDe
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -20479,6 +20962,18 @@ func NewListYoungPeopleRequest(server string, params *ListYoungPeopleParams) (*h
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Q != nil {
 
@@ -20806,7 +21301,7 @@ func NewGetAccessLogRequest(server string, id ID, params *GetAccessLogParams) (*
 }
 
 // NewListConsentsRequest constructs an http.Request for the ListConsents method
-func NewListConsentsRequest(server string, id ID) (*http.Request, error) {
+func NewListConsentsRequest(server string, id ID, params *ListConsentsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -20829,6 +21324,33 @@ func NewListConsentsRequest(server string, id ID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -21053,6 +21575,18 @@ func NewListInvolvementsRequest(server string, id ID, params *ListInvolvementsPa
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Current != nil {
 
@@ -22400,7 +22934,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-	ListAllocationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error)
+	ListAllocationsWithResponse(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error)
 
 	// CloseReferralWithBodyWithResponse Close a referral with its outcome
 	//
@@ -23042,7 +23576,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-	ListConsentsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error)
+	ListConsentsWithResponse(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error)
 
 	// CreateConsentWithBodyWithResponse Record consent to share
 	//
@@ -40054,8 +40588,8 @@ func (c *ClientWithResponses) AllocateReferralWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error) {
-	rsp, err := c.ListAllocations(ctx, id, reqEditors...)
+func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error) {
+	rsp, err := c.ListAllocations(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -41068,8 +41602,8 @@ func (c *ClientWithResponses) GetAccessLogWithResponse(ctx context.Context, id I
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-func (c *ClientWithResponses) ListConsentsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error) {
-	rsp, err := c.ListConsents(ctx, id, reqEditors...)
+func (c *ClientWithResponses) ListConsentsWithResponse(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error) {
+	rsp, err := c.ListConsents(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

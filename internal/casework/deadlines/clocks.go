@@ -27,9 +27,11 @@ const Year9Age = 14
 func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Deadline, error) {
 	asOf = statutory.Civil(asOf)
 	var out []deadline.Deadline
+	var changed time.Time // the record being read's last change
 	add := func(c deadline.Clock, recordType, recordID, yp string, due time.Time, part string) {
 		if !due.IsZero() {
-			out = append(out, deadline.Deadline{Clock: c, RecordType: recordType, RecordID: recordID, YoungPersonID: yp, DueOn: statutory.Civil(due), Part: part})
+			out = append(out, deadline.Deadline{Clock: c, RecordType: recordType, RecordID: recordID, YoungPersonID: yp, DueOn: statutory.Civil(due),
+				Part: part, Changed: changed})
 		}
 	}
 
@@ -40,6 +42,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 		return nil, err
 	}
 	for _, r := range requests {
+		changed = r.UpdatedAt
 		d := r.Deadlines(asOf)
 		for _, m := range []struct {
 			c deadline.Clock
@@ -68,6 +71,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 			continue
 		}
 		reviewing[r.PlanID] = true
+		changed = r.UpdatedAt
 		d := r.Deadlines(asOf)
 		for _, m := range []struct {
 			c deadline.Clock
@@ -86,6 +90,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 		return nil, err
 	}
 	for _, p := range plans {
+		changed = p.UpdatedAt
 		status := p.StatusOn(asOf)
 		if status == ehcplan.Ceased {
 			continue
@@ -119,6 +124,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 		return nil, err
 	}
 	for _, p := range tplans {
+		changed = p.UpdatedAt
 		if p.DateOfBirth.IsZero() {
 			continue
 		}
@@ -146,6 +152,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 	if err != nil {
 		return nil, err
 	}
+	changed = time.Time{}
 	for _, g := range gaps {
 		add(deadline.TransitionYear9, "young_person", g.YoungPersonID, g.YoungPersonID, g.Since(Year9Age, true), "")
 	}
@@ -192,7 +199,7 @@ func (s *Service) List(ctx context.Context, q deadline.Query, pg paging.Page) (_
 	if q.AsOf.IsZero() {
 		q.AsOf = s.Today()
 	}
-	q.AsOf = statutory.Civil(q.AsOf)
+	q.AsOf, q.UpdatedSince = statutory.Civil(q.AsOf), pg.UpdatedSince
 	return casework.ListAudited(ctx, s.Core, s.db, RecordType, func(tx Tx, sc access.Scope) ([]deadline.Item, string, error) {
 		ds, err := collect(tx, q.AsOf, sc, s.maxLead())
 		if err != nil {

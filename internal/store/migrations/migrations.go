@@ -30,6 +30,7 @@ var all = []*gormigrate.Migration{
 	m0015,
 	m0020,
 	m0021,
+	m0022,
 	m0030,
 	m0060,
 }
