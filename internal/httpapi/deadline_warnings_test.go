@@ -235,3 +235,51 @@ func TestDeadlineWorklist(t *testing.T) {
 		}
 	})
 }
+
+// TestDeadlineWarningsEveryClock: with records at many stages, the worklist shows the clocks
+// beyond the request's own (advice, draft comments, a held review's report and decision, the
+// transition clocks), and one sweep, run twice, sends exactly one event for each deadline the
+// worklist shows due soon or missed today, and none for the upcoming ones.
+func TestDeadlineWarningsEveryClock(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		a, b, c, d, g := e.fixture(), e.fixture(), e.fixture(), e.fixture(), e.fixture()
+		withAdvice(e, &a)
+		withServedDraft(e, &b)
+		withHeldReview(e, &c)
+		withTransitionPlan(e, &d)
+		withTransitionAge(e, &g)
+		today := time.Now().Format("2006-01-02")
+		r := e.do(http.MethodGet, "/v1/deadlines?limit=200&as_of="+today, e.officer, nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("worklist: %d %s", r.status, r.body)
+		}
+		type key struct{ record, clock, status string }
+		want := map[key]int{}
+		clocks := map[string]bool{}
+		for _, it := range r.json(t)["items"].([]any) {
+			m := it.(map[string]any)
+			clocks[m["clock"].(string)] = true
+			want[key{m["record_id"].(string), m["clock"].(string), m["status"].(string)}]++
+		}
+		for _, c := range []string{"advice", "draft_comments", "review_report", "review_decision", "care_act_assessment", "chc_identify", "transition_year9"} {
+			if !clocks[c] {
+				t.Errorf("no %s deadline on the worklist: %v", c, clocks)
+			}
+		}
+		e.sweepOn(today)
+		e.sweepOn(today)
+		for k, n := range want {
+			got := e.warnings(k.record)
+			switch k.status {
+			case "upcoming":
+				if got["due_soon:"+k.clock]+got["missed:"+k.clock] != 0 {
+					t.Errorf("%s %s upcoming but warned: %v", k.record, k.clock, got)
+				}
+			default:
+				if got[k.status+":"+k.clock] != n {
+					t.Errorf("%s %s %s: %v, want %d", k.record, k.clock, k.status, got, n)
+				}
+			}
+		}
+	})
+}
