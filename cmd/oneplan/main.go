@@ -240,7 +240,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return
 			}
 			logger.Info("statutory clock sweep", "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
-				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened)
+				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened,
+				"deadline_warnings", res.Warned, "deadline_missed_events", res.Missed)
 		})
 	}
 	if a.cfg.DispatchInterval > 0 {
@@ -442,8 +443,8 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "swept %s: %d decisions due, %d deadlines missed, %d reviews due, %d reviews overdue, %d plans ceased, %d transition gaps opened\n",
-		day.Format("2006-01-02"), res.DecisionsDue, res.DeadlinesMissed, res.ReviewsDue, res.ReviewsOverdue, res.PlansCeased, res.GapsOpened)
+	fmt.Fprintf(stdout, "swept %s: %d decisions due, %d deadlines missed, %d reviews due, %d reviews overdue, %d plans ceased, %d transition gaps opened, %d deadline warnings, %d deadline.missed\n",
+		day.Format("2006-01-02"), res.DecisionsDue, res.DeadlinesMissed, res.ReviewsDue, res.ReviewsOverdue, res.PlansCeased, res.GapsOpened, res.Warned, res.Missed)
 	return nil
 }
 
