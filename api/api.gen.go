@@ -707,6 +707,138 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineRecordType.
+const (
+	DeadlineRecordTypeAnnualReview   DeadlineRecordType = "annual_review"
+	DeadlineRecordTypeEHCPlan        DeadlineRecordType = "ehc_plan"
+	DeadlineRecordTypeEHCRequest     DeadlineRecordType = "ehc_request"
+	DeadlineRecordTypeTransitionPlan DeadlineRecordType = "transition_plan"
+	DeadlineRecordTypeYoungPerson    DeadlineRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineRecordType enum.
+func (e DeadlineRecordType) Valid() bool {
+	switch e {
+	case DeadlineRecordTypeAnnualReview:
+		return true
+	case DeadlineRecordTypeEHCPlan:
+		return true
+	case DeadlineRecordTypeEHCRequest:
+		return true
+	case DeadlineRecordTypeTransitionPlan:
+		return true
+	case DeadlineRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineClock.
+const (
+	DeadlineClockAdvice            DeadlineClock = "advice"
+	DeadlineClockAmendment         DeadlineClock = "amendment"
+	DeadlineClockAnnualReview      DeadlineClock = "annual_review"
+	DeadlineClockCHCEligibility    DeadlineClock = "chc_eligibility"
+	DeadlineClockCHCIdentify       DeadlineClock = "chc_identify"
+	DeadlineClockCHCInPlace        DeadlineClock = "chc_in_place"
+	DeadlineClockCHCRefer          DeadlineClock = "chc_refer"
+	DeadlineClockCareActAssessment DeadlineClock = "care_act_assessment"
+	DeadlineClockDecisionToAssess  DeadlineClock = "decision_to_assess"
+	DeadlineClockDraftComments     DeadlineClock = "draft_comments"
+	DeadlineClockFinalPlan         DeadlineClock = "final_plan"
+	DeadlineClockNoPlanNotice      DeadlineClock = "no_plan_notice"
+	DeadlineClockPhaseTransfer     DeadlineClock = "phase_transfer"
+	DeadlineClockReviewDecision    DeadlineClock = "review_decision"
+	DeadlineClockReviewReport      DeadlineClock = "review_report"
+	DeadlineClockTransitionYear9   DeadlineClock = "transition_year9"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineClock enum.
+func (e DeadlineClock) Valid() bool {
+	switch e {
+	case DeadlineClockAdvice:
+		return true
+	case DeadlineClockAmendment:
+		return true
+	case DeadlineClockAnnualReview:
+		return true
+	case DeadlineClockCHCEligibility:
+		return true
+	case DeadlineClockCHCIdentify:
+		return true
+	case DeadlineClockCHCInPlace:
+		return true
+	case DeadlineClockCHCRefer:
+		return true
+	case DeadlineClockCareActAssessment:
+		return true
+	case DeadlineClockDecisionToAssess:
+		return true
+	case DeadlineClockDraftComments:
+		return true
+	case DeadlineClockFinalPlan:
+		return true
+	case DeadlineClockNoPlanNotice:
+		return true
+	case DeadlineClockPhaseTransfer:
+		return true
+	case DeadlineClockReviewDecision:
+		return true
+	case DeadlineClockReviewReport:
+		return true
+	case DeadlineClockTransitionYear9:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadRecordType.
+const (
+	DeadlineEventPayloadRecordTypeAnnualReview   DeadlineEventPayloadRecordType = "annual_review"
+	DeadlineEventPayloadRecordTypeEHCPlan        DeadlineEventPayloadRecordType = "ehc_plan"
+	DeadlineEventPayloadRecordTypeEHCRequest     DeadlineEventPayloadRecordType = "ehc_request"
+	DeadlineEventPayloadRecordTypeTransitionPlan DeadlineEventPayloadRecordType = "transition_plan"
+	DeadlineEventPayloadRecordTypeYoungPerson    DeadlineEventPayloadRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadRecordType enum.
+func (e DeadlineEventPayloadRecordType) Valid() bool {
+	switch e {
+	case DeadlineEventPayloadRecordTypeAnnualReview:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCRequest:
+		return true
+	case DeadlineEventPayloadRecordTypeTransitionPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadStatus.
+const (
+	DeadlineEventPayloadStatusDueSoon DeadlineEventPayloadStatus = "due_soon"
+	DeadlineEventPayloadStatusMissed  DeadlineEventPayloadStatus = "missed"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadStatus enum.
+func (e DeadlineEventPayloadStatus) Valid() bool {
+	switch e {
+	case DeadlineEventPayloadStatusDueSoon:
+		return true
+	case DeadlineEventPayloadStatusMissed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineStatus.
 const (
 	DeadlineStatusDue           DeadlineStatus = "due"
@@ -2308,10 +2440,12 @@ const (
 	RecordTypeAnnualReview         RecordType = "annual_review"
 	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
 	RecordTypeConsent              RecordType = "consent"
+	RecordTypeDeadline             RecordType = "deadline"
 	RecordTypeDispute              RecordType = "dispute"
 	RecordTypeDocument             RecordType = "document"
 	RecordTypeEHCPlan              RecordType = "ehc_plan"
 	RecordTypeEHCRequest           RecordType = "ehc_request"
+	RecordTypeEvent                RecordType = "event"
 	RecordTypeFamilyAssessment     RecordType = "family_assessment"
 	RecordTypeInvolvement          RecordType = "involvement"
 	RecordTypeMeeting              RecordType = "meeting"
@@ -2328,6 +2462,7 @@ const (
 	RecordTypeSurveyTemplate       RecordType = "survey_template"
 	RecordTypeTimelineEvent        RecordType = "timeline_event"
 	RecordTypeTransitionPlan       RecordType = "transition_plan"
+	RecordTypeWebhookSubscription  RecordType = "webhook_subscription"
 	RecordTypeYoungPerson          RecordType = "young_person"
 )
 
@@ -2346,6 +2481,8 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeConsent:
 		return true
+	case RecordTypeDeadline:
+		return true
 	case RecordTypeDispute:
 		return true
 	case RecordTypeDocument:
@@ -2353,6 +2490,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeEHCPlan:
 		return true
 	case RecordTypeEHCRequest:
+		return true
+	case RecordTypeEvent:
 		return true
 	case RecordTypeFamilyAssessment:
 		return true
@@ -2385,6 +2524,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeTimelineEvent:
 		return true
 	case RecordTypeTransitionPlan:
+		return true
+	case RecordTypeWebhookSubscription:
 		return true
 	case RecordTypeYoungPerson:
 		return true
@@ -3143,6 +3284,27 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for WorklistStatus.
+const (
+	WorklistStatusDueSoon  WorklistStatus = "due_soon"
+	WorklistStatusMissed   WorklistStatus = "missed"
+	WorklistStatusUpcoming WorklistStatus = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the WorklistStatus enum.
+func (e WorklistStatus) Valid() bool {
+	switch e {
+	case WorklistStatusDueSoon:
+		return true
+	case WorklistStatusMissed:
+		return true
+	case WorklistStatusUpcoming:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCareTreatmentReviewsParamsStatus.
 const (
 	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
@@ -3734,6 +3896,85 @@ type Contact struct {
 
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
+
+// Deadline One open statutory deadline of a record.
+//
+// Example: {"clock":"final_plan","due_on":"2027-01-05","record_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e0f","record_type":"ehc_request","status":"due_soon","warn_from":"2026-12-22","young_person_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e10"}
+type Deadline struct {
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock      `json:"clock"`
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part       *string            `json:"part,omitempty"`
+	RecordID   openapi_types.UUID `json:"record_id"`
+	RecordType DeadlineRecordType `json:"record_type"`
+
+	// Status upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+	Status WorklistStatus `json:"status"`
+
+	// WarnFrom The day deadline.due_soon is (or was) sent: due_on less the clock's lead.
+	WarnFrom      openapi_types.Date  `json:"warn_from"`
+	YoungPersonID *openapi_types.UUID `json:"young_person_id,omitempty"`
+}
+
+// DeadlineRecordType defines model for Deadline.RecordType.
+type DeadlineRecordType string
+
+// DeadlineClock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+type DeadlineClock string
+
+// DeadlineEventPayload The data of deadline.due_soon and deadline.missed: which clock of which record is due when. The event's
+// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request,
+// ehc_plan, annual_review, transition_plan, or the young_person for the Year 9 transition plan); read it
+// through the API. Each warning is sent once per deadline and due day (a moved due date is warned again).
+type DeadlineEventPayload struct {
+	ChangedFields *[]string `json:"changed_fields,omitempty"`
+
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock `json:"clock"`
+
+	// Deadline For deadline events: which statutory deadline.
+	Deadline       *string             `json:"deadline,omitempty"`
+	DueOn          openapi_types.Date  `json:"due_on"`
+	ID             openapi_types.UUID  `json:"id"`
+	OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part                 *string                        `json:"part,omitempty"`
+	RecordID             openapi_types.UUID             `json:"record_id"`
+	RecordType           DeadlineEventPayloadRecordType `json:"record_type"`
+	ReferralID           *openapi_types.UUID            `json:"referral_id,omitempty"`
+	Status               DeadlineEventPayloadStatus     `json:"status"`
+	YoungPersonID        *openapi_types.UUID            `json:"young_person_id,omitempty"`
+	AdditionalProperties map[string]interface{}         `json:"-"`
+}
+
+// DeadlineEventPayloadRecordType defines model for DeadlineEventPayload.RecordType.
+type DeadlineEventPayloadRecordType string
+
+// DeadlineEventPayloadStatus defines model for DeadlineEventPayload.Status.
+type DeadlineEventPayloadStatus string
+
+// DeadlinePage defines model for DeadlinePage.
+type DeadlinePage struct {
+	Items []Deadline `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; absent on the last.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
@@ -6210,6 +6451,9 @@ type WebhookSubscriptionPatch struct {
 // WebhookView Whose view decides what the subscription receives: council, every event; organisation, directory events and those about children whose team included the organisation on the day.
 type WebhookView string
 
+// WorklistStatus upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+type WorklistStatus string
+
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
 	// Age Completed years today.
@@ -6400,6 +6644,12 @@ type UnsupportedMediaType = Problem
 
 // ListActionsParams defines parameters for ListActions.
 type ListActionsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Owner The owning practitioner.
 	Owner      *openapi_types.UUID `form:"owner,omitempty" json:"owner,omitempty"`
 	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -6423,6 +6673,11 @@ type CompleteActionParams struct {
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AnnualReviewStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -6460,6 +6715,11 @@ type HoldAnnualReviewParams struct {
 
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *Role               `form:"role,omitempty" json:"role,omitempty"`
 	IncludeRevoked *bool               `form:"include_revoked,omitempty" json:"include_revoked,omitempty"`
@@ -6479,6 +6739,11 @@ type CreateAPIKeyParams struct {
 
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType    *RecordType         `form:"record_type,omitempty" json:"record_type,omitempty"`
 	RecordID      *openapi_types.UUID `form:"record_id,omitempty" json:"record_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -6529,8 +6794,43 @@ type HoldCareTreatmentReviewParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListDeadlinesParams defines parameters for ListDeadlines.
+type ListDeadlinesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Clock Only this clock.
+	Clock *DeadlineClock `form:"clock,omitempty" json:"clock,omitempty"`
+
+	// Status Only deadlines in this state.
+	Status *WorklistStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// DueBefore Only deadlines due on or before this day.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+
+	// YoungPersonID Only this young person's deadlines.
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// AsOf The day judged; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	SubjectID     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
@@ -6574,8 +6874,13 @@ type ConcludeDisputeParams struct {
 
 // ListDocumentsParams defines parameters for ListDocuments.
 type ListDocumentsParams struct {
-	RecordType DocumentRecordType `form:"record_type" json:"record_type"`
-	RecordID   openapi_types.UUID `form:"record_id" json:"record_id"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince      `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	RecordType   DocumentRecordType `form:"record_type" json:"record_type"`
+	RecordID     openapi_types.UUID `form:"record_id" json:"record_id"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6600,6 +6905,11 @@ type UploadDocumentParams struct {
 
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
 type ListEHCNeedsAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *EHCRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
 
@@ -6675,6 +6985,11 @@ type WithdrawEHCNeedsAssessmentParams struct {
 
 // ListEHCPlansParams defines parameters for ListEHCPlans.
 type ListEHCPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	EHCRequestID  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
 
@@ -6750,6 +7065,12 @@ type ServeEHCPlanDraftParams struct {
 
 // ListEventsParams defines parameters for ListEvents.
 type ListEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// After The `next_cursor` of the previous page.
 	After *string `form:"after,omitempty" json:"after,omitempty"`
 
@@ -6771,6 +7092,11 @@ type ExportSen2Params struct {
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
 type ListFamilyAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AssessmentStatus   `form:"status,omitempty" json:"status,omitempty"`
@@ -6814,6 +7140,11 @@ type SubmitFamilyAssessmentParams struct {
 
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Type          *MeetingType        `form:"type,omitempty" json:"type,omitempty"`
@@ -6860,8 +7191,13 @@ type GetOpenDataReportParams struct {
 
 // ListOrganisationsParams defines parameters for ListOrganisations.
 type ListOrganisationsParams struct {
-	Type     *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
-	Locality *string           `form:"locality,omitempty" json:"locality,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince     `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Type         *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
+	Locality     *string           `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// Q Case-insensitive match on the name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
@@ -6887,9 +7223,14 @@ type UpdateOrganisationParams struct {
 
 // ListPathwayFeedbackParams defines parameters for ListPathwayFeedback.
 type ListPathwayFeedbackParams struct {
-	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	MeetingID  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
-	From       *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	MeetingID    *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
+	From         *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6973,7 +7314,12 @@ type EndPlacementParams struct {
 
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
-	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince            `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// YoungPersonID Pairs naming this record.
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -6996,6 +7342,11 @@ type DismissPossibleDuplicateParams struct {
 
 // ListPractitionersParams defines parameters for ListPractitioners.
 type ListPractitionersParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *PractitionerRole   `form:"role,omitempty" json:"role,omitempty"`
 
@@ -7023,7 +7374,12 @@ type UpdatePractitionerParams struct {
 
 // ListReferralsParams defines parameters for ListReferrals.
 type ListReferralsParams struct {
-	Status *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Reason Referrals with this reason among their reasons.
 	Reason *ReferralReason `form:"reason,omitempty" json:"reason,omitempty"`
@@ -7076,6 +7432,15 @@ type AllocateReferralParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListAllocationsParams defines parameters for ListAllocations.
+type ListAllocationsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // CloseReferralParams defines parameters for CloseReferral.
@@ -7239,6 +7604,12 @@ type GetTransitionsReportParams struct {
 
 // ListRetentionDueParams defines parameters for ListRetentionDue.
 type ListRetentionDueParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7302,9 +7673,14 @@ type RateRegisterEntryParams struct {
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
 type ListSurveyInvitationsParams struct {
-	ReferralID *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	EHCPlanID  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
-	Status     *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince           `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EHCPlanID    *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status       *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -7321,6 +7697,11 @@ type CreateSurveyInvitationParams struct {
 
 // ListSurveyResponsesParams defines parameters for ListSurveyResponses.
 type ListSurveyResponsesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	TemplateID    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
@@ -7342,7 +7723,12 @@ type CreateSurveyResponseParams struct {
 
 // ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
 type ListSurveyTemplatesParams struct {
-	Audience *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Audience     *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -7368,6 +7754,11 @@ type AddSurveyTemplateVersionParams struct {
 
 // ListTransitionPlansParams defines parameters for ListTransitionPlans.
 type ListTransitionPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
 	// Current true: plans not ended; false: ended plans.
@@ -7403,6 +7794,12 @@ type EndTransitionPlanParams struct {
 
 // ListTransitionGapsParams defines parameters for ListTransitionGaps.
 type ListTransitionGapsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
 	MinAge *int `form:"min_age,omitempty" json:"min_age,omitempty"`
 
@@ -7438,7 +7835,10 @@ type ListUpcomingTransitionsParams struct {
 type ListWebhookSubscriptionsParams struct {
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// UpdatedSince Only records changed at or after this instant (for a nightly sync of what changed).
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -7462,6 +7862,12 @@ type UpdateWebhookSubscriptionParams struct {
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
 type ListWebhookDeliveriesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7477,6 +7883,12 @@ type RotateWebhookSecretParams struct {
 
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
 	Q                  *string             `form:"q,omitempty" json:"q,omitempty"`
 	Locality           *string             `form:"locality,omitempty" json:"locality,omitempty"`
@@ -7517,6 +7929,15 @@ type GetAccessLogParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListConsentsParams defines parameters for ListConsents.
+type ListConsentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+}
+
 // CreateConsentParams defines parameters for CreateConsent.
 type CreateConsentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -7537,6 +7958,12 @@ type ExportYoungPersonParams struct {
 
 // ListInvolvementsParams defines parameters for ListInvolvements.
 type ListInvolvementsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Current Only involvements in effect today.
 	Current *bool `form:"current,omitempty" json:"current,omitempty"`
 
@@ -7781,6 +8208,227 @@ type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatc
 // MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
 type MergeYoungPeopleJSONRequestBody = MergeInput
 
+// Getter for additional properties for DeadlineEventPayload. Returns the specified
+// element and whether it was found
+func (a DeadlineEventPayload) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DeadlineEventPayload
+func (a *DeadlineEventPayload) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a *DeadlineEventPayload) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["changed_fields"]; found {
+		err = json.Unmarshal(raw, &a.ChangedFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'changed_fields': %w", err)
+		}
+		delete(object, "changed_fields")
+	}
+
+	if raw, found := object["clock"]; found {
+		err = json.Unmarshal(raw, &a.Clock)
+		if err != nil {
+			return fmt.Errorf("error reading 'clock': %w", err)
+		}
+		delete(object, "clock")
+	}
+
+	if raw, found := object["deadline"]; found {
+		err = json.Unmarshal(raw, &a.Deadline)
+		if err != nil {
+			return fmt.Errorf("error reading 'deadline': %w", err)
+		}
+		delete(object, "deadline")
+	}
+
+	if raw, found := object["due_on"]; found {
+		err = json.Unmarshal(raw, &a.DueOn)
+		if err != nil {
+			return fmt.Errorf("error reading 'due_on': %w", err)
+		}
+		delete(object, "due_on")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["organisation_id"]; found {
+		err = json.Unmarshal(raw, &a.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("error reading 'organisation_id': %w", err)
+		}
+		delete(object, "organisation_id")
+	}
+
+	if raw, found := object["part"]; found {
+		err = json.Unmarshal(raw, &a.Part)
+		if err != nil {
+			return fmt.Errorf("error reading 'part': %w", err)
+		}
+		delete(object, "part")
+	}
+
+	if raw, found := object["record_id"]; found {
+		err = json.Unmarshal(raw, &a.RecordID)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_id': %w", err)
+		}
+		delete(object, "record_id")
+	}
+
+	if raw, found := object["record_type"]; found {
+		err = json.Unmarshal(raw, &a.RecordType)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_type': %w", err)
+		}
+		delete(object, "record_type")
+	}
+
+	if raw, found := object["referral_id"]; found {
+		err = json.Unmarshal(raw, &a.ReferralID)
+		if err != nil {
+			return fmt.Errorf("error reading 'referral_id': %w", err)
+		}
+		delete(object, "referral_id")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["young_person_id"]; found {
+		err = json.Unmarshal(raw, &a.YoungPersonID)
+		if err != nil {
+			return fmt.Errorf("error reading 'young_person_id': %w", err)
+		}
+		delete(object, "young_person_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a DeadlineEventPayload) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ChangedFields != nil {
+		object["changed_fields"], err = json.Marshal(a.ChangedFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'changed_fields': %w", err)
+		}
+	}
+
+	object["clock"], err = json.Marshal(a.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'clock': %w", err)
+	}
+
+	if a.Deadline != nil {
+		object["deadline"], err = json.Marshal(a.Deadline)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deadline': %w", err)
+		}
+	}
+
+	object["due_on"], err = json.Marshal(a.DueOn)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'due_on': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.OrganisationID != nil {
+		object["organisation_id"], err = json.Marshal(a.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organisation_id': %w", err)
+		}
+	}
+
+	if a.Part != nil {
+		object["part"], err = json.Marshal(a.Part)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'part': %w", err)
+		}
+	}
+
+	object["record_id"], err = json.Marshal(a.RecordID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_id': %w", err)
+	}
+
+	object["record_type"], err = json.Marshal(a.RecordType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_type': %w", err)
+	}
+
+	if a.ReferralID != nil {
+		object["referral_id"], err = json.Marshal(a.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'referral_id': %w", err)
+		}
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	if a.YoungPersonID != nil {
+		object["young_person_id"], err = json.Marshal(a.YoungPersonID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'young_person_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for EventPayload. Returns the specified
 // element and whether it was found
 func (a EventPayload) Get(fieldName string) (value interface{}, found bool) {
@@ -8017,6 +8665,9 @@ type ServerInterface interface {
 	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 	// (POST /v1/care-treatment-reviews/{id}/held)
 	HoldCareTreatmentReview(ctx echo.Context, id ID, params HoldCareTreatmentReviewParams) error
+	// ListDeadlines A worklist of upcoming and missed statutory deadlines
+	// (GET /v1/deadlines)
+	ListDeadlines(ctx echo.Context, params ListDeadlinesParams) error
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx echo.Context, params ListDisputesParams) error
@@ -8226,7 +8877,7 @@ type ServerInterface interface {
 	AllocateReferral(ctx echo.Context, id ID, params AllocateReferralParams) error
 	// ListAllocations The referral's engagement leads, current and past
 	// (GET /v1/referrals/{id}/allocations)
-	ListAllocations(ctx echo.Context, id ID) error
+	ListAllocations(ctx echo.Context, id ID, params ListAllocationsParams) error
 	// CloseReferral Close a referral with its outcome
 	// (POST /v1/referrals/{id}/close)
 	CloseReferral(ctx echo.Context, id ID, params CloseReferralParams) error
@@ -8376,7 +9027,7 @@ type ServerInterface interface {
 	GetAccessLog(ctx echo.Context, id ID, params GetAccessLogParams) error
 	// ListConsents Consents to share recorded for the young person
 	// (GET /v1/young-people/{id}/consents)
-	ListConsents(ctx echo.Context, id ID) error
+	ListConsents(ctx echo.Context, id ID, params ListConsentsParams) error
 	// CreateConsent Record consent to share
 	// (POST /v1/young-people/{id}/consents)
 	CreateConsent(ctx echo.Context, id ID, params CreateConsentParams) error
@@ -8466,6 +9117,13 @@ func (w *ServerInterfaceWrapper) ListActions(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListActionsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "owner" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "owner", ctx.QueryParams(), &params.Owner, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -8555,6 +9213,13 @@ func (w *ServerInterfaceWrapper) ListAnnualReviews(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAnnualReviewsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "plan_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "plan_id", ctx.QueryParams(), &params.PlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -8733,6 +9398,13 @@ func (w *ServerInterfaceWrapper) ListAPIKeys(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAPIKeysParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "organisation_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -8856,6 +9528,13 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAuditEventsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "record_type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_type", ctx.QueryParams(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -9080,12 +9759,86 @@ func (w *ServerInterfaceWrapper) HoldCareTreatmentReview(ctx echo.Context) error
 	return err
 }
 
+// ListDeadlines converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDeadlines(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDeadlinesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "clock" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "clock", ctx.QueryParams(), &params.Clock, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter clock: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "due_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due_before", ctx.QueryParams(), &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter due_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter as_of: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDeadlines(ctx, params)
+	return err
+}
+
 // ListDisputes converts echo context to params.
 func (w *ServerInterfaceWrapper) ListDisputes(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDisputesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "kind" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -9285,6 +10038,13 @@ func (w *ServerInterfaceWrapper) ListDocuments(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDocumentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Required query parameter "record_type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, true, "record_type", ctx.QueryParams(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -9435,6 +10195,13 @@ func (w *ServerInterfaceWrapper) ListEHCNeedsAssessments(ctx echo.Context) error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListEHCNeedsAssessmentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -9840,6 +10607,13 @@ func (w *ServerInterfaceWrapper) ListEHCPlans(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListEHCPlansParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -10246,6 +11020,13 @@ func (w *ServerInterfaceWrapper) ListEvents(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListEventsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "after" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", ctx.QueryParams(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -10313,6 +11094,13 @@ func (w *ServerInterfaceWrapper) ListFamilyAssessments(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListFamilyAssessmentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -10542,6 +11330,13 @@ func (w *ServerInterfaceWrapper) ListMeetings(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListMeetingsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -10729,6 +11524,13 @@ func (w *ServerInterfaceWrapper) ListOrganisations(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOrganisationsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -10856,6 +11658,13 @@ func (w *ServerInterfaceWrapper) ListPathwayFeedback(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPathwayFeedbackParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -11282,6 +12091,13 @@ func (w *ServerInterfaceWrapper) ListPossibleDuplicates(ctx echo.Context) error 
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPossibleDuplicatesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "status" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -11372,6 +12188,13 @@ func (w *ServerInterfaceWrapper) ListPractitioners(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPractitionersParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "organisation_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -11499,6 +12322,13 @@ func (w *ServerInterfaceWrapper) ListReferrals(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReferralsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "status" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -11737,8 +12567,17 @@ func (w *ServerInterfaceWrapper) ListAllocations(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllocationsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListAllocations(ctx, id)
+	err = w.Handler.ListAllocations(ctx, id, params)
 	return err
 }
 
@@ -12256,6 +13095,13 @@ func (w *ServerInterfaceWrapper) ListRetentionDue(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListRetentionDueParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -12555,6 +13401,13 @@ func (w *ServerInterfaceWrapper) ListSurveyInvitations(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSurveyInvitationsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "referral_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -12678,6 +13531,13 @@ func (w *ServerInterfaceWrapper) ListSurveyResponses(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSurveyResponsesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "template_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -12783,6 +13643,13 @@ func (w *ServerInterfaceWrapper) ListSurveyTemplates(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSurveyTemplatesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "audience" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "audience", ctx.QueryParams(), &params.Audience, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -12911,6 +13778,13 @@ func (w *ServerInterfaceWrapper) ListTransitionPlans(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListTransitionPlansParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -13082,6 +13956,13 @@ func (w *ServerInterfaceWrapper) ListTransitionGaps(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListTransitionGapsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "min_age" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_age", ctx.QueryParams(), &params.MinAge, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -13294,6 +14175,13 @@ func (w *ServerInterfaceWrapper) ListWebhookDeliveries(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListWebhookDeliveriesParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -13371,6 +14259,13 @@ func (w *ServerInterfaceWrapper) ListYoungPeople(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListYoungPeopleParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "q" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -13562,8 +14457,17 @@ func (w *ServerInterfaceWrapper) ListConsents(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConsentsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListConsents(ctx, id)
+	err = w.Handler.ListConsents(ctx, id, params)
 	return err
 }
 
@@ -13696,6 +14600,13 @@ func (w *ServerInterfaceWrapper) ListInvolvements(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListInvolvementsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
 	// ------------- Optional query parameter "current" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "current", ctx.QueryParams(), &params.Current, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
@@ -14054,6 +14965,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/open-data/:report", wrapper.GetOpenDataReport, options.OperationMiddlewares["getOpenDataReport"]...)
 	router.GET(options.BaseURL+"/v1/exports/sen2", wrapper.ExportSen2, options.OperationMiddlewares["exportSen2"]...)
 	router.GET(options.BaseURL+"/v1/event-types", wrapper.ListEventTypes, options.OperationMiddlewares["listEventTypes"]...)
+	router.GET(options.BaseURL+"/v1/deadlines", wrapper.ListDeadlines, options.OperationMiddlewares["listDeadlines"]...)
 	router.GET(options.BaseURL+"/v1/events", wrapper.ListEvents, options.OperationMiddlewares["listEvents"]...)
 	router.GET(options.BaseURL+"/v1/webhook-subscriptions", wrapper.ListWebhookSubscriptions, options.OperationMiddlewares["listWebhookSubscriptions"]...)
 	router.POST(options.BaseURL+"/v1/webhook-subscriptions", wrapper.CreateWebhookSubscription, options.OperationMiddlewares["createWebhookSubscription"]...)
@@ -16976,6 +17888,114 @@ type HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlinesRequestObject struct {
+	Params ListDeadlinesParams
+}
+
+type ListDeadlinesResponseObject interface {
+	VisitListDeadlinesResponse(w http.ResponseWriter) error
+}
+
+type ListDeadlines200JSONResponse DeadlinePage
+
+func (response ListDeadlines200JSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines400ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines401ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines403ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines429ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeadlines503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDeadlines503ApplicationProblemPlusJSONResponse) VisitListDeadlinesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -28967,7 +29987,8 @@ func (response AllocateReferral503ApplicationProblemPlusJSONResponse) VisitAlloc
 }
 
 type ListAllocationsRequestObject struct {
-	ID ID `json:"id"`
+	ID     ID `json:"id"`
+	Params ListAllocationsParams
 }
 
 type ListAllocationsResponseObject interface {
@@ -36942,7 +37963,8 @@ func (response GetAccessLog503ApplicationProblemPlusJSONResponse) VisitGetAccess
 }
 
 type ListConsentsRequestObject struct {
-	ID ID `json:"id"`
+	ID     ID `json:"id"`
+	Params ListConsentsParams
 }
 
 type ListConsentsResponseObject interface {
@@ -38568,6 +39590,9 @@ type StrictServerInterface interface {
 	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 	// (POST /v1/care-treatment-reviews/{id}/held)
 	HoldCareTreatmentReview(ctx context.Context, request HoldCareTreatmentReviewRequestObject) (HoldCareTreatmentReviewResponseObject, error)
+	// ListDeadlines A worklist of upcoming and missed statutory deadlines
+	// (GET /v1/deadlines)
+	ListDeadlines(ctx context.Context, request ListDeadlinesRequestObject) (ListDeadlinesResponseObject, error)
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx context.Context, request ListDisputesRequestObject) (ListDisputesResponseObject, error)
@@ -39619,6 +40644,31 @@ func (sh *strictHandler) HoldCareTreatmentReview(ctx echo.Context, id ID, params
 		return err
 	} else if validResponse, ok := response.(HoldCareTreatmentReviewResponseObject); ok {
 		return validResponse.VisitHoldCareTreatmentReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDeadlines operation middleware
+func (sh *strictHandler) ListDeadlines(ctx echo.Context, params ListDeadlinesParams) error {
+	var request ListDeadlinesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDeadlines(ctx.Request().Context(), request.(ListDeadlinesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDeadlines")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDeadlinesResponseObject); ok {
+		return validResponse.VisitListDeadlinesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -42185,10 +43235,11 @@ func (sh *strictHandler) AllocateReferral(ctx echo.Context, id ID, params Alloca
 }
 
 // ListAllocations operation middleware
-func (sh *strictHandler) ListAllocations(ctx echo.Context, id ID) error {
+func (sh *strictHandler) ListAllocations(ctx echo.Context, id ID, params ListAllocationsParams) error {
 	var request ListAllocationsRequestObject
 
 	request.ID = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListAllocations(ctx.Request().Context(), request.(ListAllocationsRequestObject))
@@ -43957,10 +45008,11 @@ func (sh *strictHandler) GetAccessLog(ctx echo.Context, id ID, params GetAccessL
 }
 
 // ListConsents operation middleware
-func (sh *strictHandler) ListConsents(ctx echo.Context, id ID) error {
+func (sh *strictHandler) ListConsents(ctx echo.Context, id ID, params ListConsentsParams) error {
 	var request ListConsentsRequestObject
 
 	request.ID = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListConsents(ctx.Request().Context(), request.(ListConsentsRequestObject))
@@ -44311,1059 +45363,1087 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lc9s40ij6V1C8pyp2fZQjyY/4UbfOcV6b7OT1xZmdO98ml4ZISMKaArgAaEU7lf9+Cg2ABClIomQn",
-	"M7PrrdqJRQIg0Gg0+t2/RSmfFZwRpmR0/ltEvuJZkRP4+zJVlDP9lyxnMywW0Xl0iezTOLrFeUn026wk",
-	"iW4XDfvDk17/qDc4jOKIZtF51B+cHeJ+etQbjIek9wQP+r3T0WHaO8qOycn4Sf+03x9GcTQjRFE2Sbr2",
-	"GURxxG+JyPQExjiXJI74nBGRFAKniuoZEtFtuKGZgiBjIgTOu3U6MnOQCqtSRucRL4gGyXyKVXQePeX8",
-	"BmEkC0LSKcIsQzlmkxJPCFJTInCxQFhKIuWMMBV9+xZbUH/AExIGN7zxQE4Vmcno/O8PwL8r8L8A+LPs",
-	"xTR9R0gmL6t3L76mpNCL+Uj+WRKpmjvzkaRcZAgzRFw7VBBBeYbUFCv9tJRE6m+inKc4R7hUUy6oWjyS",
-	"SNEZQTmdUSX9bR0LPvO2ctiP4mgieMk0WFIAFJaw25czLDCaY4koQ1MuC6pwjsZc6BnxggisZ3QQxZHi",
-	"1YjHvf4gsuu9KsUtWXwisyLHivyNCLlqpR/KUU7lFGHEyBzdmpaIjxFGKS9ZSnOk7DCPJIIBKGeNddUP",
-	"NcrCJudUKsJIligO6/pnSQXJonMlShJHinzVe/mKz9Gc5DmaE0HQgpfIdUOK/2+9uEVBYLAbIlRy7LYz",
-	"1xBX5KNFq3UbqPcHm/Z6WfYwPJIonXKaEr1OwiZ4QjRKoJzgzF/YLmfnDqfEbv5PjM8NZo3xjOYLpPEG",
-	"frNSSCIWB5EHBsrZG9pe/SVqvQ0SFz3RW+I2pevh3JmoiAlmVMKcunUc9PuHPwqiu1MpoUiWAG0yx/Cw",
-	"1x9+6p+dH/bP+/3/cTjLWKkx9ZaS+dJW+e+8jUoFwevHjqOM4CynzNzoGUmptHe6f3E86fVPe4O+T1QZ",
-	"V4mm8N/iqMAFETLQ56Q3OFrRR5CCCxXo86Q3fLKyj1v8Uh+41Jb7fItXNO20Q2eH5jzmuCO6nQ3Nlmpy",
-	"wlISnQ+8SekJxVFZZBu3xJJQ6L7gJZskGr5dcf6w74i4hxVBzqH9PnjEH3DoPxaHLN2RcyIMN/CGspvg",
-	"XWkaadaCsluqgELHiLOUoD3GUSpIRpiiOJcXQDQVvyEMUUNRb8hi38c9DIMZ7HOMQRLgCWyHIzvPgv5E",
-	"Fks4bp5uSRO7bZSh3wzPNIfxkQLEM4I+CKo/j96+vtr1zhrCnUXG9Ctwr0lOb0kyHJ/9t75keK6/519p",
-	"Ub3+11KWmksKQcG+8yFd0OTGAO3fEixxBKtrtP365M3s8KM6/dto8C49eZX1/3pz9Is8/pUMf8YeIIME",
-	"s36zM6n808HQHK4yo+rFLWEqCJfm25WcIpBQA6Qo1k+48LAw2QY0d1j7rqygAY4kLEv4eExTIjSZLkf/",
-	"IKne7xuyOO80+W9xlE4xm5AsGVOSZxo+jsJ/6YogZwAFWkTn0eBseNA/GB7A1crTtBRiAw4WpSi41KtJ",
-	"sSRzLm6AedXizlasa9UFlrCh02BwejTQC7S9rGTmb6SV84hUdhqjJ+nJ6JgMx0fZET7V8u2OV9lSx04z",
-	"Hp6eHEZfzAl4RrAkL6bphxyzTeKi44CQ4ijV/fQfM0yZwpRBC80OoD15cHTcvPmKguA8EXQyVTJhXNEx",
-	"rWVeGEr6ypzjXv8E2K+UZiRrqnngDeNKM2XRp1pwmfFbkI7RVcpVjll24Ms5hnN8lnO5XjiGFggjJ/Kg",
-	"OVVTRJVEvFQpnzWogHt0HjFCMpnMiPK/eWU0MU75QpkGT0pANeNJXBIvNL9A2UQiLAgaEaWIMJLsMz4r",
-	"cqKIUYYFZ/wWixvNoBhChDLOCNqbTzl8Zj4lDAY1yEmyxrakdvQsGS1212HpvbDqJ5KBJmZwhC4LQXO3",
-	"BpbmZUaeU1mUiqxDsimfG0QzTRFhGcnQnua3LhBGkqScZSiFAQERLUuFjvpnrZWZb/q4MxgYvZLDncuJ",
-	"ICRDWKEZyajRgihudWQXiHFk0FbjUb3TZTEleeYWJglb0i+4x1vyZhN6S1gy0mP8RWg0eX+Dx1xUb7xD",
-	"oPt2vXJPDJmgLBlzkVYqDQeEt+UMYQMIxZGcalwBlCe3RCw0LtmTrQieHSxfUJrefGk91RTQPhckh2dy",
-	"CiS9wMJARqYcqCTO84SyW57fAgP3A4VIu0uha99/tTM/9LCdP1ieewabYljZII0BMUFTyssPr7VshvZw",
-	"NqNs/8IJa1puA/BQaQkL4ixvCFnfi3NdJfyYRVmEXEc5U9Ok2nV/0tuj4s7otBWC1AvscDVgpAQdlQzn",
-	"lizHCHuEmwvQys+KXLMjCE8wZVIhXPEsDXZkxEuNkoKMS4nzRPHEUP0ojkaCl5OpMuCq5u9GSXK4nFsc",
-	"yWkURzcUbBXVjFpQzKgEQEoDvwY3xbiqLx4DxZTQ2zbjA5eXJKmzJ0SXmuu0jHpHIWNgdDC2j2VVyTRN",
-	"LH/q7cmyXWj99tgRnCnmxatnCLgiz+iE9kApbLQjw35vTsgNAglBcbFAac7Tm8Y17kOwAJZMomKq8S7F",
-	"eS4RHisi0GExWwU1i887KbDtgoA78nHhLpeOg+xKbvu5wGPl4Ge4aWd4GjRA423adntfIdBvEYb/yIIa",
-	"oxkw1BwJgvV+jji/QaMFmi0kyccawLeUzHWb1yinNwRlAs8pmxh2VujzdoBeozk2VEjh/AbEgwUaC0qY",
-	"RgSlV7RQdEYOwGzJJUnmXOhbJ0qnNM8SH7ZaoBwZUy+RqaCFFbSfUy2llrlaoJJlREiFWeYmUkr9lyxA",
-	"D+fsn4AdmN3AJSPIWHOrBhbMnYGrN8/eRd++xBEJfPElz3Mwk8x5TypSIE1bRGkAqUlgmmMpNbD+WuYL",
-	"NOwPn+hPAvrrg/rUyof6wy8G8JkxfGbK50nO2UQDfs6RTKec50gRMdOkSL/lY0X0FH4h5CZfxOiwj2aU",
-	"lfpYVFwpfOOF942Xg9oqfLXGHFwIPhF4BkLNfMqj8+jdq6s1BmQqwW4cR0pgJvWR0rK+4LMkx9F5dHg8",
-	"vI/j8RLEog1k50oTEl+K8qgMHxt5KCWFIlklyjVuAGjNf7jl3jt8BuFvOdVcnDVrgygopwQOmGycsDHV",
-	"R8jK2AtjG0eMUwkWuozckpwXevk4Tyziub2nEk2xgCu8PjCGTmdlrswXM04k3EQ3jM/1kCQrjZVUz04p",
-	"OMHLfM/erwQLNNhH4zLPkTvaZk8SzLKEsFsqOAOfg/PoDb11V+BM8xYMHAl4nhGBRoJrNNP9pwTnagpo",
-	"n+cXaEqw0HBQ+n5Jc/1FytBfMSuxMVAa2kzZJElxgVOqFvbSoFJzRmOaabyAzwpeKsqIvEBzXuaZIWVT",
-	"khfm9YhkbhGSpxTnSaq5qfPoHUfmAdIPkGVi9LK0lFsh7+v6eZgJNe9h1R6ziPY0KHxk3PdZK4TNfuvf",
-	"gDeNm4C1dCRPeoMnURzleD4u82SEJdXIkJMJzhM+yumkzaCsoxFgD7bS/O+onnT6C30Xx5HEYzIpsdBk",
-	"P6n0LS+tPqUsCi4UmnNxQ4RGAYw03w5MssKpOvCs001e4cwZyjQ/kmQl4NEzDXBBGLpMFRqcnZ4heTB4",
-	"4hGst8bkv549sn4BiFtFGVbTOW7IFo4fBHIOSipgulfvjV6H/rbhdjW+SPoVaaZKHujLwJ5CiQHevxBz",
-	"NwOuj8iYCwIHf8b1kVQcwUkemuOXtyAzPNyV5Nn7VeGxB7H3HhqtANuESmUsb61zAjKbDzdwMjJH/oqX",
-	"arrOwHAFN2w9LXPjJoV5rUVWAdrC/vHR4dCb8AezXS8JyUY4vdnECWtOSV9DcMESwxpUZzf2ry2QWwrB",
-	"x0TqvW/eUtYryjTd0beEka8q0UyLbNya7nhL813gYqpTzrjSfNkNBc7kF0wBc/WF4Xf1blx7w+zsK2I/",
-	"lsxJnhtUHROS+z5PcAD01YTmUw76Z5w7/aLZIY/AbECpBp21GBWbnbh68e45slaQJrs9wzQHCZ0u8IGc",
-	"4un/EQ67ehZ9DqwPaY2AH3RrdDXF0zvRTi3xQPOTATo6O0H9gTmPleUm5R4kNjl/aSHJ13BTptn1ME1K",
-	"axXn9lqEsDLgWxzNMGU12TYULnHUrdKgG/vR0ktJmLW2rJf2dnXLHLTvl5SzlGiyYF0+JRG3NCWyVmTo",
-	"eTrCYliX5JZKODVGRK+41gAxz0iOFxdICxSTSa4PWqUhALFCcD5zXAuSlKUEXWnGdjYyvNKd+W3jAvG6",
-	"8m9YxbdQpdHG7KI+LfBhZD5sTqjxlUASBoRl8FJZXpyXTZU4+VpQ0bT6HPUO+xrdOQVeEYT7ZIZnO189",
-	"1jmzo3z8JACVj0QW+ghsIvimFUDBLd99/W4eIPcIDlmOZlQtMT3Do91A5XWqdbht+Dk327BzTZZ5rrQW",
-	"bEa0NtqiSvOh71KqPB/bpnWxzKhxKbI0Bnh2TZlSnnlPydeCCNMybkn4r/jc3MiUSDSueG1LEa2eCaNZ",
-	"mSvawxPC0oXj6A5qcm8Z0Po7aztG8Y92DzY780kL70AVN9l8ceOMP5JIVV2tbqoQpDCyWSVOTjnPYjQ4",
-	"1IdheLykswKHMQ2hVGMiOB0YbDw81pLL4cCTS/7KRYYZsK3AoUpVZguEGZ05MQwrlPI8J0bHs5qp34lI",
-	"Hnnk4Fc9wAfovx5iwOItkcc9PCEZ6vdaAMn06eHjZEQFiLvD/uCs1z82noGVAJ5IorrzfZZpIGrKqJWE",
-	"n16+/FhL5RZZ6+tbC5BC85lkhoF7MRe6bQeaCS1OBtjsqUxYqS+i6Dw6Ozo8enJyfDY4AxoulT18bwdH",
-	"6PjTf1v3HKMzskO/NSNb9imR+qNEI7tRx+mr9qs/r7IAZcRgeHh0fPLk9Kw/MDz6c/AT8N0+Nzq+eyEJ",
-	"vleDc2aIEZ4RBvtoHB32joxgZU+0HsMe4xh9JBM07G/h8ND2azCenSeenSE6j9xUfI+CT87FQiqa5zAD",
-	"iWCDHkmjbTcsuJZ/NThV8xP9Yw9c2+n3GwaL+ZRoIcCw4UIskL7mAayeql9D5ThGJwZud4BO7fXhQaey",
-	"11SwgcWgGV6AaAD0SBYENDbVScK5lrVu7XZPwdSjeZocs4MmaDRpBIPhLkChztJYK/GB3y4lzrUoOLBA",
-	"Magz6N8NOCc9uI094MD323jj7Y2c8rnFFxOzU0GsAQtjlGtbx93jjvY0uxznSd3m1cPmtpQIvexUk8dW",
-	"nJft57eA5YYEgXVeILUTSVJZmSproje62czswhfaM5qBqrT2D+nmTL7Shmjna/Wczdl29w04OwJEuE9L",
-	"5JLfy1rBa9k42YpU28ZYOTgZgGF1jbHyhzqMWLwPOYz4r8JOog8H5OGA/FsfEJAvnvO0nAU84qrnTc2S",
-	"0gyKFrGi8+jx7eBxZpvJxxs38rg/eGxH6IhcY5oTx3dKnKsezm5pSnq2+UGRjTuj0bGPRmYc0M5mFLtd",
-	"wEWRU8N0PDZD7+6HbIf07JhyiofHJ5rpHp+eZP3TwenpUfokOzk+w8MxwbifHh/jrD84xoej8dF4MBqO",
-	"+qPT4TDNBsfZSTo4HvXH/T426EP/RZLRAvB/cHo0HBzGkaIKVIvrDEPVussi59iYZpKddZz3RaQtCgWp",
-	"tP8u7Nf3gJMPOHm/OAl0cVnUauNmoMV9hLt6jIZm07N/lODPFE6dEH4aijXMBB4ro8lRWEyIWjf6SW9w",
-	"vDy6fRoafUwZzmH0dcM+MVxK+GloWMbNjLVElZL1Mx4OQzOGp8E4yioTgvWT3cYhi7JkwUs1TdJSKp4t",
-	"KjvDH8H5Lan5m8s1LnEVUNw0duA8tEQ87Cc1KBNNr2pw3OFWWD5dofthRav7DR5+OJEPJ/I//US6O/GD",
-	"RajWIYTHW95+u3rDbhO5nmOlh/chVMev6/O3A4jt392Jyljwf5HaFl3HgdgHlgF083Ha+cGD4++D4++d",
-	"HX/1/O92DeuzveLurV7tfOE+EIEHIvBABP7IRMDd/J/ojABrLD9WqW5a5GCpScONhpU4T4yfZcVea3F/",
-	"TtWUsuQoAfua0TOWWtw+6seR5r6p5pwOj+KoICIFQfz0+Jv1eB0tgO/Uh7drz2+11lo2WfuKa0ocU9t9",
-	"NnYVJ9ut4lvcTKM36FUZeqQ1Adx1YuRrmpfgFOfz11sua9jfel11Kr/BsHdobxOWdfBkecFM6GDDb6WL",
-	"9/yWvL41tEISAkCErMxV4lwFYcLtuJY20i+9X4pX0U8Tj5rfPYrl3jK7POn7+kcX/+Gv5SFgZmXAzLd7",
-	"YCLuwJe1ES/EoAXbhG2dD6j6gKrfz8b4yoaGNdHTPm261uERhmRA/KaRNPcGkP4Vz7NtPMZsUIcL47G2",
-	"3ppAAxQJMWfA2nRafvIuyN/6wX+JHZ5YztrgCWH/4AuJpkRA2lnNj+sPaqwoDrwgkEYqweFp5FINLvl9",
-	"2USD1gnWfUzfa2NCclnn7aES2UAMiKkb42TM0xL4SzIrcr6AQ13jjs15NJsRljlsanitrXdD80Ll2tvp",
-	"v1qORki2yZTRhWxAaik9iy3SvR73rTzYCLIrylFO00RhefPj4usO7yG+ThE8S2YQVLDWkfYHXkseEoRu",
-	"pPbrVRbdB4z5z8AYuB3AZXNdfgWTBAZclSi4g+bYxH6B++rMJJwCamgY/ELwgkuSmXfgCdCI0LPcA+RI",
-	"SQgWnnp82evK5leFLGCO7Akiqc0h6kUYGX/vzWGMrqXVY8wg64nQO1MFJDUiGk2onUY+kiU5wYJBjB98",
-	"91uDh4GYZhvZ2j56b6sAhvr+S+s4hofM/HfMzB+32Ikpn0fnEWVONVYxr418QT86OhtCgDi/SQosLCXU",
-	"UzehxUnlGeL2YxsPwD9sCPQ2CHnXcOkfetnaIx26aP1Xa1KgPpz9h7P/cPb/dGf/izn9YkI+Elnmavn0",
-	"168a9T/ExCb/6fYpONr81mmbgS2XMHMXNX/ejyMvrYqMzoc1IHXTb81VAtuhydUJOKsrnCpzZFys/kSL",
-	"3wccxO//Y79ykPJZZCPQbacqh2JQaDdiM1gbIMiXjqiJgjOdqtj8J0/6fXTWd6H5zdD3GWS2MSJ/l6Pw",
-	"JwoL3CZX8e8RQugljtndE3QpDnHz2QzFKvonFvhrPw9K++C9byaQvv88/3Zt95s+pQtkmgJJM3jcX3WI",
-	"GVl6/30T1v/xYAT0upWOpg2k9ustsaeddqbbxWcyt/8ZUtRYw3kisO5kMKb2qjPpt8FnwMi+kIVhpwu9",
-	"4Uy3a4qbO7H1LUwInahQk50P1QPq/HugjqEyXEo6ysnz0sSNLKPOUgNfNcZLdg8U+NBoK2dYpVOnTfOY",
-	"hmW5aw1T3KU4guNVOrG0YTAFT1mwUfCc/WcAzoDOl2HbEGvKtw1NY12ar5Nf4Ha5u7aRgX98nq9tJcM2",
-	"mIPI2X7foSbiA+A3Ad5iOB/lZPYUZ6vSauGcZqgO2PXSQSoDvU9gfTbJtStLPhxrkySMMyVsVksiBLfp",
-	"parus1IqNDIZ3yBtTk5YhgXSa0G//vrrr723b3vPn7vEWyCIPW5KoPoWo0wqbJIsPb4dPAYC0SsIN1u3",
-	"qbyNozVH/X4dybe8eMsyT5Uq5Pnjx5wRSEdhUeRxYYApH1PTs+dnLbeQfsbZOKdpu6yLe+qzwsaGl1R0",
-	"MM25hECJFuhdnjyJTItzRBVKMdP7MCJICYonBNiDFpAq5cXjLrf+YzPQVtA8q6HpLbErGFPXxYPfSy5G",
-	"NMtISx6tH4dQ9FdeCqRPC9pr5rCt8HWKb4n1o7AwOTfLRQURMwps2u8CQS+y1F9jVxCOqz4eDP8C5MQH",
-	"HzwJH24qXeqznLIbNMUSmdx4IYwyLXu6pXzMJU0uR4fZi+PJqyf/+Ols9m5Q/Peh/HR8+8uTxf/0R8+G",
-	"5OXR9K8nN29O2Ye+2AYsA++Y2rl3hchEN/eA8Y6rl6aQsw+Qd1yZPGtBqLzjSJbptEIWsNAyzkyusxnW",
-	"nD25M7pshSdHNUD8uXeFCuOqZ/p4oPmAFznH2SfO32DRvpbtfYEU5yiH16suhxHPoHYJv7WZqaC+NuJj",
-	"NOgfnR4/OUEQSr0OXlvhhndkQpPsChL7wZ7ivGf6+qARUOsJCMlLTPN27Uf/PRqbBgHaThTWQt7n6PBz",
-	"5BP21+PeW7hBP0fDz1HwWjUjuLLfPxTZBsMawuGFdoVx4fXu2d4elK+Mf/LPDN9imuNR3sJB+x6VXoNV",
-	"WOgc7jQmalAKgtOp7oGwEcpnXEvTF0gQJVxKxWNb0+u+kPPYp+fh2XcFnfXd7vm9PdB94vwtZq7SkGzC",
-	"7RPnaIbZwrE2Mgi19+68Cs2KmUNr1BBUohuyaIJqeM+gOhp6zENowl0Bpc+v7tur+npg+pnZVHv/ap9g",
-	"84YwBeJw+B64IixDl3YA4OvP0VOCBRHoc9nvH6Y3BFJoQ9ldeELuCzr9QQ2d5al2hU3Z6tmATCF4SqRc",
-	"PnaNVx1kA8ugaplItpJ2VhemPpKSkOomXSUuMHv1+oM0ZYO2TikgHeyGj0Mf4mEIdIe71z8kJvzMbJkA",
-	"kkFWq08wcHMTqhamzhSCj69EU+VuYiyRn2nlH3L97bHVxXDsg2jF/LrDqBqgBwP0oKcFUsGrsqCXzvUt",
-	"XImFQOWKJTc5ZLOK25RgkA9yODxHg2OUQcVLjozvsIqtL56JD0KnoYyRfsRXsk2BcpNcYMkBuZ0cEcZ3",
-	"Tt6VV7NeUAbu1zxNy8LlkPQcEB4CKh8CKu8aUPktdmn5X0zTS0hhtDHrKK6uasBR4HOwEDbTQ3VuVlSS",
-	"M5mNP1ZuOk114MdAwaTvUwigkxIxp5PK6aL2+MATklCWCMwmlU7S2GyCKTfMKHnVlLIEC4Ldzyqnvw1I",
-	"1FfRnCdcJDMuSB3HZzydOqoqLdufE5wls1KqZEQSW1TI1Kap/KN+REEEmyH944uXNr9Y7atiyyXsXr3y",
-	"j1ZwIZD85PsWYfiBnprudIYU+Y136wIiHs7xwzl+OMe/3zn+Yk5yKPfBcrqDjMo057IUVeJUwbXYQb5i",
-	"UPdDvCj4GwziSGo2519EcFnDvSwKYQ5USvJcgqelmgoipzzPjGPlmOYKKpME6ml9A2dAIjZCpiCC8syr",
-	"XNVIRLAUxO9CBKNzY1vU34wjpUU2K5TSGWE2p7k9VXEEgZBe6klZWwOrR8lokVQdBJ9b2ocVmXAA8/Lp",
-	"y/GI5GGsAt8UbODf+Gyh5QWuMfTwSf0rqeEd2ILqkavxMtT8a61PtaODqIApQ3YZfqNLB6waiZ7J25YG",
-	"akqQxDMtO0MxPCzRs6u/1VhlQR8DtGOAaVyBO3aQigEqsV19DH1jt87PzO1aHAB8/Sy2D1owjwOQ9jod",
-	"DePDJ9t+wuWHzggex6/MD6/V39Mv+v+fQRayLHYnlrtV3diw2xCHxxmB35III+KeXKBGdv/Tphxrmtrs",
-	"0ynw2C7m71LeVF5IuMwoz/lk4fZPcQ5BuYLfUuOW+xazdEqgotnPzFjV1QJpiQPMLSZP9ydRStVIE9e4",
-	"VQYnFocUYas8Lpsvg0yFIEpffCVToA5p3Fl3pJAaXFYNAaWRV+wShNQZyUi3eiRRJZh7M34Q1h+E9XsQ",
-	"1q+IuO2ClLW0DkW9XX1+XykWUoZBTZDDvcH+fhN3xW277sfABNJfEeXyp02xNPWdxiurIFazYuSrQoXu",
-	"gVw9Z1g4VdLM4RS5FKYw0ZdkJEos9EYM0Fss0ikok4/RjDM1lS6oBqOCS9UbnEBoTWMNNnJpRNScEJbA",
-	"t8HSYD/va+nOelbeuTLp7S/TlEj54muIZQo1aXiM6edJzideuJo+diC1RLF+woWpvUKTG7LoqGC0sWe/",
-	"V0lcCcWzTK3KugxAdB7dkMV5p8lryW2qBa8sGVOSmwNrme7OOVON8y4IhIOz4UH/YHgw6Gu4pGBC3cAx",
-	"lqLgkKQjxZJoaepOWcm7eSoOBqdHA5e9os5lzpsBF5uU8jtebDv5Vg6GpyeH0ReIDsw1f14HXDa98rrC",
-	"bOdAyx+fbcBJ0z8xuIZq4gn8FxCyUkhiCoHvGrkp1os2APhW0rm7ZIGGv8uGVeK0N1iVJ9nkdQn0sZld",
-	"Qn1EJVu2+jzpDZ+s7KOXFuyzIvH0t3hF020sNJADepscnFKfTNCCNLJvluRHCvCxF8TYERW2V7htk7ak",
-	"zgJqwxm9BHYmPwXE006xIEYpQm6JWGj5xSs0H8goYhNoN55qimmfh3WCcSRTbopO5Hmt7/mh+5OZqkwP",
-	"FZgeKjD9R1RgiqOqWM1DNZuHajbfpZqNSbINwr2XMvGhJsZDTYyHmhh3q4kRV9WxHxLePyS8f1D5/psk",
-	"vNdU1/hYrkfwdhbih1zKD7mUv7O00My19JAs9T8qWWql/n1I4feQwu8hhd+fO4Vf7NLxuREgKl+jnn2+",
-	"bgYPKfUeUur9u6TU+6KRC9JZJeMqN9pD6qr/rNRVjaShDy7vDy7vDy7vfwiXd70QcUsW7tp3llkm58RG",
-	"IYMqs9pCRyUSxWt3LqBLuMyoRQpb1ibFAsjXvWk2zp4Y1ppTBg7qY0VEMsOznWWLcjSjaknqG2r+Q5FZ",
-	"kYOZuOPMBn6ngGbV/E2xPpEKj8d3I6d19TxPP90scJc0uEX7wzEUzzGjJEdPBec3Mqo4y8TKxnUVP4kM",
-	"jUGWxuwoEhkNEkwMrIcwUUO8NJoYCU2T3oFmc7EgiZ4NbhTmW+0w3TijtpHxpEvBKxqKeYxpULyf0ZxI",
-	"xa39y7seElvAMuB8c2a6hoxF9lsLExaiefGwVmHZP6Ex4oyoxFVf/Ab3C7hTt+dyutyz4Tw0Njn8WtNf",
-	"2eXbt520R85KkpCvBUl1Z3CDNB88PO71n/QOu9s4TirjFsEiOdO3Jh7x2p+O2ZDvRM+CpmVezqBpdD4Y",
-	"1Aqov3KRYQbCKcihUpXZAmFGZ5BwTUAKlJTnOTHK+WKMo/Pfvv3uiqCjqK3bfhAAHwTAP3lO9StgMl6z",
-	"W6qCedWX3vue4nfiK0zaNum3Oeod9j8ND8+Pz86Pz7bhPQ7vlfdwxLcgJlDwPlmOO4Qyt7fidVWkeN2G",
-	"2VZ+JFJjsx828cdtYhzllN1ULmaGwd8hMSEkcIrOo217hrAoFMQWbBPOcvuAPT8Me77U2/eGspvwpsGb",
-	"TjS66cXwis+NMywl0qRrNFZhox+0fkkYzcpc0R6eEJYuXHXXg447ae9LUxsZaYZUwNTWDr5iV53oa7Aw",
-	"IP9qYYMKTR4Nl6TIV2WXOSd5juZEmPSYnnLtf9cmiZzeEKGS4yWoQ+qZQq0GvmuwIa3MoUsrY3p+tEJ+",
-	"eNzqbSPH04Mi4A+sCFja2dV0ttEiTGUf9voPrfSpd/uT/WJ4p6u3nQj0qKS5SmitHrWyiG1WE9DtHEsa",
-	"wLjXS2Cbrdn1MvjuzpOe59iPvGQCOLSaYjRabMmXPWDVfxRWAV59ojOSUxbEqMa7IC51iu05enLar111",
-	"HPk/8OwyVYRzyGx1f6EolbZl3XbseD19P8OS3adKt/8XXAQ3a6lB+PRPTLTnWi3eKqUbLhKYXnuTgrq3",
-	"NRrf1aoyz8jJC8Jq76kvd7yDa/B8sJEmYeDB20aemQfrzIN15sE68ye3zixRgPUktGoRpqEPNOGBJjzQ",
-	"hD+9xbZJFVzGwGC2p7f81hT+shUCcM7ZxJdVmko968RlhQ3PjdCu+sBlcTSvtKRhJkPxhKydiGkCUzHs",
-	"cz2nvasX754jm8dov5lf32VLgRROhWpkbZ9z5GgZct5VJjivzoJgsghcVD/rFY2pkFAyTTOwJBi7pJf2",
-	"c5HyGWUTj8YGKPCKVkEqPMUycRJmy7GmHc6oSsFkMjjVVDXsmEi6iRiD07Mjv4/zUm99/o686s9wAJ6b",
-	"rBtBLHjGhSCpQnAKYa90D4n2/nr1/h0CX3WNmOl0/wLhXHIr5FJ9FG2ajNhKGlBQJpgMY+yiF/0W/l4s",
-	"59IYcX5DTKTXYIje4sVBVC/InIbLCi/CK4M0WgjbVG8eoi2vbVVGwn/fQLc6vpFp4n9LBWfm2o7e0FuX",
-	"5mNWzmBhmCGeZ0SgkQAXj4PKUxI8iPP8AtksJEgRqVCa6y9Shv6KWYlNHiij+wGPTFxg65vxtpxBET/O",
-	"xnAPm89aCVZeoDkv88wE+0KICbwekcwtwudITI0yw/vAfeFF0x2Yq9Kgz+v6+TrM4QIRs3ZvoA3IAwUq",
-	"mnkFBk+8uLhP1h98lPP0RuMLlVNNxOvJvTX6orWHFTut0iOJjCpiw7S2jgK6gC+EY4DqufqV39eeQYZ8",
-	"HnR5sjHC2YyyxpyXcx5X3/WLo64/+74L8QYYhSuO1h9de5nWO1NdojYaypZU3EBzvqfWp1pBUypZDzhX",
-	"a62+kDRNYxvWsUXmiXpav5DRlPObq3JUKXTXz016LR9J9PPHNzEitzDbRUGkPrgmBR8a53jSDduaOftg",
-	"tCqlVq1ptHVFoy9xVIrcq+jjUiUepLxkKc2r0j621M/juVmkt+xf9cX+Ae719cv1yz51PfBbeJXpGdkt",
-	"0FfIrFAhfirQIizRmgYmKN78vck/Qwguau96gYwhkmToGPwtzF50k0ROjfNftXu+ltjtXTepZvDk8Khv",
-	"c22wdJHo5Q1shBCUgNug+jXW1sTsgS08bGEIqZEXH4ksc7UCzI0mHpz/WRLwxhp4w/nnZsVwjSZ3q9u9",
-	"+WB03anBnTQTThI2XMiiq7fiboe2bc8l8+g8sp2iFVsRdpxb3bDJgQqiVzGfSpImb8c//feZOP1LdvUU",
-	"/5ed4n+ZNv8Fff5fY9ZuYMHD1t7L1ob3dg2BXGp2X3XbH3ZnaXcMUaVqqmWwZyakcH2GbdAgQTs0x0bG",
-	"0X1ZUOcCWTqllkJLq5DiBSTrbHBgBg5IidIoL6oxfSnguDcw7jputi+m6TstAG6QYf2JK6/mfGPyoK4Z",
-	"Ihs4in7ZD67mU62CmfFbF+cJ0hyy9UDVYvMCPK6lfQL8V/4l8xC78BC78CeNXWjge4jqt1+vtpQ/nICH",
-	"E/DnOwGmusaU4MymO3/xCU+MRsn3vjI1jwtB9NWKrVxuh7lAkkAJCzTC6Q2iDF27Uu/XoMJLp2QGeQCt",
-	"xCaVcGaMNzytYkiaX/z54xvEx0YHYpAVCSJ5KVKyadC3+vr7xNeOKdzFSyXUE9IXrkncgihTfP0nID+8",
-	"wDPiync9K4U01SyWwXYNImUKLa7d5109J1TY3IFUN/9nScSidkAzfRozmeGvbwib6PM47PfjaEaZ+z2I",
-	"A6B4/dzE6oBrnkF1MzbNAj5i9XfGXMwAr8qSerW3/ZEzMis4yM4/kcXy0i9Ryeg/S4JuyAIVRKCcT2gK",
-	"9X4Ni7NHDiYHCKOff379fN+UXad+9mmopKU7Y5aZIs8ChGZja6JCKqtIqMBnsLheozfFnp7jCkAOhqcN",
-	"QJ5CQhMFKQWi///vl73/wb1/9XtnB8l578t//a8wNMaA7yswQJ+pa5RjCRX6swuEkVQ4J4B5VCJIkE4y",
-	"s/ajwXD1iuy5WrWUk6PNKPGGzqhanqi+3ZCk/1qJjVArv/HhjIwxqDiONSbir3RWzmq8NL/qKVCmyISY",
-	"8KEPrgRJexa/TBf+8aQSjYjmxg3YbkihXOZ8XGYUtJcmS0sQXP9fz33oLmfIVnvjswKLwJQvcwmFhIpS",
-	"EZPfH43ppBSkyhFTH3ao1adpAPlniXOUw2fR3nzKc9CgEpZh4Wr7aC7ekNTRwj6LEVzhcyqJfpjhhdxf",
-	"ST3shIM7Zo2edrEjznOCmbfa543yh80FX0MNxGu0Z0er1glGZUXwbP+8CQgsESRKIdkBuuYFYdfnSM5w",
-	"nvfMpYtcqT7KmW4MKQfllGSfmW6NMqww2oMhNELkfG5z79hyinBwpiTPYnOEJEm5huSiMbDkSHGFc4lS",
-	"zBjXZ/GWmMris1hTmc/MVXVE8ykRxFit9Aqy/QN0yXC+kEpfF/kC1ucM63ZNWkArSgX0ylX/x7a+XAWz",
-	"o/7h/sFntmLPvKqT/rb9L5Nz9f95rPeUM0gmb97Kx/VOvdVsSr2FLyG30lKeWSCcGV5UN5HByT1q6h7c",
-	"kpUIBcmaOl0amYlOWHWU3lQMWHt27zVowSYrCDMnnUrkGDa0l2JJelTL95IqPddzgG5lkjG7JdGeK2EI",
-	"6nT70hS5jM39UTJG8n3DXujvPfI+M58ShhyLF1foLfStpf+oGnLWGMASLWu6DdJQt/JVV1F3euSb5jYB",
-	"0nA5voEOfqMp1seJsNqXA47PnlecBGFR+drDeDECTDHZkB10iQBjqpMJkJUJVqJSmwXejvUwAAgxeG/w",
-	"JuS+QFihGZcKDfpoQbBwNqtrjd7XqyYcdKnfBvNtyIUJuQ0xCXU8NYLAXARyDuIsJQYhVbMRMKw4q6/r",
-	"Jn9ngnvXzdnjcbikSc3nJL0vvx0dfgszOsa0lV0Z3+4g2pljIJEtc6YBzoWFMmAiZVJhptAeeD8gRidT",
-	"lS+QXLBUb9wctHim80oMcsKPcTJfuRc9cNeLQxy8lxHpt+gpzjz9nKvBAdXpvIoXgo9yMvuvf1jdmBXm",
-	"YYAP5l1znBDddp0eL/fQs+pG9G1fs5DmFrzFuYaAJlxcaITBOc2MnR/Il3HGUAKn6gJdg21OXiMNVYkI",
-	"TqcIqtJBouRnnI1zmt4RJP4oXQBStb8XcFxqTluBr4eRRxiRxh1Ff+MCXTu/MKP3dpAAAQQ6Gk5AkJzc",
-	"YqYOELB7GH14f/UJQXr5z+y6JWhcA4/CJqBUrsvYSkXz3PKzheAp5J47B8HHxS9df9Q/epf6x7VlY6Rh",
-	"FzwR3Wu0fASvTCf96TnWMrnxUoCvUDaJDTGZ2zSGKWYgVue3xr3LAaYp/67l5jXMX3IxollmaNvuqNIY",
-	"pguu1B3uBVk0HU5xnhOhb3PNkzs+LuNwdOBY/AV0bXdZpxuhyxKh7b2tLqfsBpGvVCqSoVGpAAEYRxpd",
-	"iUAjgkAQ3cMMmWD8zLtz9mH5r53rttidPhi0VUZBetlwgDCHyvFSC17CFCUhCOdaClwA1wJ07N2rK2QF",
-	"CC7Qzx/enevZG2OKc6JwhRv3kcBgClFTQHn9llq/XOBrDIk8cP4KNi23myOV1eedKs/47jXn7k3XhTSD",
-	"SvGxp2A0aeD1DQg+h49vB49hjJ5NIWwUlHbP2m8f9wdnfXxMBr0n6TDrPRkdkt7ZeNDvHeHj0Un6JDsl",
-	"Z2PPinfUP6vrHlX7VZ1iZ6+zZrnKTGe3TT5OK2J8L7RY1JVwzTmDA9bYXJ5bD8ul3TUc0Tm6dvBxxJqq",
-	"z0wLXdVtBqxShaYHaG/Vl/XR1l9nIM6luJTE4pZVLe2buuXvuIIC33c79v4oXY5+1f5ejv87jmSZTi0k",
-	"gDtgnJE2SCAtLB/DUf+AFznH2SfO32AxuSPRCwzWBQjtbvdGCkGlqOWgWyKqu89I+wh0XQYEAu5TcJB7",
-	"iWlO7ogD4fE6AWK5573AolbW1+7HM/3bY46IwpPrytHf6jMNR4JSLIRR2jmXQs7IQRQ0KoSmaJs9hjbf",
-	"avluDZxD8K07rQWmbdYdcl4HRb6qx6m8DX/6mXnR4eu6ZXMCAfEkaH/hQp0j8AscLZBVv8FJfnb1NyO7",
-	"X19C1MY5cpO9Rnspz8sZk3aA2ChCYjQRvCxilNEZYZJyFqMUKzLhYhGjHI9IHqMZwbIUJEZg9IwrTeYF",
-	"wpXOzSn5qETXf0+/XBsu4cqEifzM8C2mOR7ld6Qe4fG6nJtAz3ujIRlWeIQlLN5oFHE61Z9A1p9jxo1P",
-	"ecbnLAYNEhbAeHMBhMfUGNw/QB89KcDUVzY339hJAYgy5DH+F04GMXaTrGU3aUkkSJRMVpoPztL2Ab2L",
-	"SLGlrPCJ87eYLazQK++GFoHBuuBEu9u9IMR7d5EILTfCFWJ1h1SCIUvLoFJv3WaRb/fdCVoumzvwM7P+",
-	"QP+6623WHqkL7Bt97ouzSQUBfg/nEuih99vIA1gQOKGgDgEK9TOzQvjdidPSUN3g4He6F0D8QvK8Z7Q/",
-	"INw5u+JogTAalZKC8kOUOUF7Wnhhmkt2dAJQVJDaEOmcxzSjtG9BJsvCVFaDQK5PgF13g1x4xG4ADPS9",
-	"V/bwkTTRbBB24Gi8PuGGb9bMY0GEVdriGyIPvO/DMi9Tp58vhG6rKJHNOGSsuiotY6/XaLGcPH+j6rwa",
-	"wFW3DrAedRj0Rq228brp8FW/UkeH5lVVqt+W7JOuRFVjuwJrWFHIqsPHGzldOrR3gvZ6XDNocGXafnNF",
-	"rkK+K7W+/u/GR8MDXnN2dpRqw6q51BD8Uk2YQ7Fs/WkzlWcVIpjMJUaswPkHD0utjXgV4u6Igg7vmlb4",
-	"fsjWsGLuL24JU1YshNnn+XtT63LdFjR6QeHuIDenOS5TmM1EHEm0JwlBf3nxCT2+HTyGZz0ThaTv9vmU",
-	"plNDHM3kXrOiVFvCdIsTF0T/tguFNRZBW0e12pFydcB2jLAL6gZrS9s94h4Pl0P7pb3fZPL0T0UT61ej",
-	"uPPmbMLaOm16f2w+t1GNi1gIvAA0rp26IC6uzK1QYrNtrT/Y8O3VU7+qiAphmpX+uyuOl3Hmn+oaspdZ",
-	"masrl82j7rec1iO2z2x0r/tpg5arp1MOZW6jOCKzIucLqIdq79sojsal0LxBUscnx5HxLt00O/nM+btu",
-	"OCNt3SHDmq2x3rJaGsLMhE477L2w6kBstbHxUlgq18yMmkKwcouq+alYtnQRaqdq2br7kkNo+0i/LaWW",
-	"upbWY+30GRUkVdxEYW++sWosWYv6Pka1EdiNEUThPPecOptwdmExoZvdRFZvww59J/ZjeTc29tmN08By",
-	"BfuyAxMituMlQ5xGk7loL6macOx2sfHd9Ziwy63Y3Lbl2xpXo7tgeSPp2RxBiKoY0XFlrul0NgL7uPxh",
-	"wiZ4YnIF5AR3G7je7JC/I5WN23n5Ft7yily5d+t36Q01bgt3ujHr0790a3a/BRkrcf6RmHiwJdnJi13o",
-	"SioygrOc2oxSLe6rynizfmVvXVYqQBRcWN1M5y5irYJ6RRcHgY5dWhC2/avpVpOoy8YG4e+DpEXAi4Lg",
-	"PBF0MlVSy5CQwytM0O1B7Mra+h917MsMU6YwBaIzI0xjckqwDPNAKwlqCyrVhxpTjFetbe3h+W7CcgD0",
-	"dX3jrmfRO0aXtneIl7VJcCiZy+B15Chxx4UaZEugrHnnLib778opFGOcjHladl/8h/HlpSA4tF59Jcw0",
-	"OlVcyo74ps/SFuts4aEHVr96tb/YpbmGcBDyvHXlFMg/S2Jd99Zp6jsrNjwUq9UbfmRSVwpdxSRtmthS",
-	"vqwuLqNLzI4D2vJ4HpA8lUqlZKlvkkYUXWPR9Wo23W7VsdyON1olp9wLM+ukGHcobP1VRycapcs0sJRN",
-	"fw3OzUkValxnkGpmcYpbSTHXSI7t60xPbBNEn1vqvgvLufp2awdONLm4j3aSSAv/oBdyhARs5kBCDqJ4",
-	"4x0ZUEnZ1aAcagVfIIgEf4OlMqttMJ8/4Gb1EO6o30G0vSuNXHVXr+NnPWT4/qpC+FhiGK2tNYbeTG1W",
-	"sJ2w9t4Ygxn++tr0PzZba38NNvIMHl6c9oOU6M5MREsflGniAcfLNEUpFWkJuRYvUFYSNDT5zKo0XZCa",
-	"sKoHsDVLsnmFDR5lBYEYCz5DkK3vDDzbt+Rk6g06am1JHBn3Zvva1p3+bpzO8olwMrhp29yC2q2h+w50",
-	"ZZY6MEg+ut+LVtgXT3+gbniZ1/I2NCsJ3Lh5VtNKvamYpSTPTQKZZcVsQW3w7t1F7K72H8u6/G56t0KQ",
-	"Mf0aRuIbsngk0S2VdJQTk4EX7fEi+Vz2+4ep6Ql/k+Tg4GA/RoqDgmnCqCTIOF8ETs8tv9kSmI4HW+uZ",
-	"xnMSZm4BxnEgygqGrUDQYGCDGAfo8f0v0YImN2Sx9fUJs9vlxtxRzX9PGLoMiIZpTv9Z5x+yrkN7LaWj",
-	"3L9AM2MVMOmluTH5eTPsppfcFc9W4hbAdjUy1VnT2qw34MBG0msI1rc4ugklHbBnGFElST4+QK8V2D/B",
-	"u1tO+ZwZL/9zJJXmCahywZrrabKbnPnq6sXdy+VSrfBHXStVhqqfKAsg6FKSbrRHsMgXkK83Rs8uX8Lx",
-	"3EdcIInHZFJiCK1o9Hh2+fISDM0gCPbmXNygZy48VTNxL11pp3o6YI1219tyqvA4WvG18E1Xvb7y0j9v",
-	"YYB8z4ifYtpmT84VLXJS+9DKgG3RTzEdQlgXPsxFOxOoRtg5F8YfcIkB3YAAK/JRr5tBowOCDrt92Utb",
-	"/dsO3Vdlrl4KZrcp5lmGvHY4R2OcKi52nLz9esX5d7vvzFz+Bp30ddf8zLc6nfYuAAml1t5lnEY27e0H",
-	"+LaWfAR4UoHHyi/JGDmbxip+dDd12JTP/c9SVqunbmlGeOQyZJkUgzKRUyxIlhjRcIpB/FFTwcvJNMHZ",
-	"LU+NSJLRLGFcJQrfkKTAIkxabizZrPRl3m3e4sLqPFczSN4cVqp9WcM2tw4AF1XOPxhQhjx4fgxb08EG",
-	"6mcjW857sNRBcX5jwO5r4BqY6Wcu8a872JPgbVdmVNVema1QGMgAdX2O1JxXYex8DO6eJkhwRFI8M/6f",
-	"ezb7AySlcUFVRsYVE5L18BwvqueaREEof6EF4UVB9LA2Jg2yNdrMJdc27j2BKGx5jv7eUk9/ud6/QNcZ",
-	"lTMq5fU5wqjg0ogrWWlcb00yK1sikaMRgeW4ZBD+pWrYf6NO01uWU1lrsvUWQu5RkCdzAk/IV2s/NEKN",
-	"l01Si+XG9mt6uqziGsVzm4IHyEBFA6LaoRX8HIX5lFlamDzozQPBIuxastmI62//N/BkMMxUkBn9w3mM",
-	"WGZ9mayXBr/DiSXAEV4tUCG4pobikUS2g8ltIumEkaxHGUQnyM3s8Eo9fBN5Gyzv8uFucbcdYWBIx/IW",
-	"uLKQ2wjZRZ2FKkCsqmKSnUibbS1DidD0sTIpaThD1/rX9T6yeedMWnuGZ1rmM0mTvFDVAk8gzqYUzHiw",
-	"VPDcOKWWdvBrb8J7NneGSTr7+rn0pq7WON7XoXC6qXGzj11ZLwuipe9vb6Zb6rMSmI9kxSnzIiexSVyh",
-	"6esFwhU3i9OUSIlyPrEpa4i0EIYNAWchLRQSgDUVjuLfG5y93KEA7JCqxkfc2BGx5q44MrXyOrOqlnuQ",
-	"PWv6+uPkz2dYkMtUXTYKy+3kkR660mvNOxfuGs4X5lfVs5NBwJa+CNjAAuTAL4u33hhQtUUtlc2qeXQz",
-	"zC9B1Vnn256c5nGnjfngUhzeYXfay9sosqwG+8au7W3Y+tt3B/VmoNZSUxNLdEN0mSo07A+OkDw4Pq0I",
-	"GwjmnjLCZ+m0uKLfg6ylfyyIqSTogcPU8isEnwgipceGWdNBTtkK+UxP6pNmGk1C87ZxaZuYh2YIw7Z2",
-	"5cxmUAlY1LcIpqgDjdoBhQrpL6ARqBLBlqUHQXsmLYTJAQj6Kc05v2f5YpVcYsMldsk72bSD+/U9zJBr",
-	"YyBaO3V/npRt7chyAwopFMMvpyTP7tlhTjPqXjX03zYL6KkCwZuocLSCzbPf5di3IPze9gSNDSP5DkN8",
-	"gH5Lptvud/i6Ixr0hZtQqYhICFOis8SjP5aVeXfnTucl5O8Cn81KZhyFKCuwoqt0t3JJsVR935k8Q93u",
-	"6IV2H55nrT6rDk3YG7+9MSFXNUBt3wmrsTOe/1obnXZ1Xgug7He3D0LxYeU+uoOzDXpDb7QcZSBqe4Ky",
-	"ZmHTlzCOWsA9WLHaVyTPdrE5tunmZi7SJ6SbW3uUdfkys4FC41KVgnTiMpeo6uYZ/FvTzaZrVJuKhk/5",
-	"JpC1jr3bQQeEGqIdD+IuaLnDPm95nf7xb5ilqIllyrueznbcn/f1AanjM2cUslMn+JZbl536WYXLhjOn",
-	"Mp1iMSGmsjfUWc5soXjKSpIl1SKdp20FARe6mVCm6b6EjqsDNoMH7O76hRBT+mMVDUGqsaVEO8VUrMrh",
-	"m5FCbxeDBLZUoD2M9B6Y/SRifwfzjBbHaIpzKOUu1A5+K6ZjMlqYIWgVAHAHgcRAYXl2K74W3I9puoxQ",
-	"gWr/XSmA6ZqvkAurfIDd5Q9b4b9r+5mLw9p8Dqbp27pxFfDZdWpt18h6qBVg7nYxtCMTsYJUm1NcFISB",
-	"fqrKy2hJDmUTWx4NyjEXWE0vbHlxyhAXGRGxSTK4xIB8l11foWcDw1v4E6b6Rh0h+h3wJpAhO5A51Jjr",
-	"3GI6sWhbI00INd42kLY517+W2QTqyGV4AQmDLAZktggL1AuG22n/AF1nJbk2Kk1Jv7oaFp7ztVOiXKBr",
-	"xlViEwWNcnL9mVWVMnB6gyfE7Jh+0MwMW5k1GVc1rCA98kZ82nQm69rJjRBMu/2LXbtbXNixO2zxTn2X",
-	"REq7DDdmHISRN+EVpKSbDrh9Ze962jc7Gnmnf0Xjbc7yxu9tuBM6qKTXntkd/G+e5VySXTj/ruKaHt8T",
-	"0IKxQNuHqLuvrw3laXzb45pBAZ7MCLAb09S4tnkegImv6gb3ikTxZCnszLzBczDcWfncuDOAc8Ia9rgu",
-	"jdPiDfWEt9M43XkbtoRz7E0yCHMjMhj3vQ+Ar5qDk9uqO2DxTdHAbR/BcpE4lxMj0AgKHp0jgWkObsS4",
-	"zCjXT2SeOB+uGb7Byqi1FrMRz8NOIrWkftIpRgZydBeCaInPWk46VErSMzfV+wOltNwpryr8xwiKnb1g",
-	"k5zKaYw+cPPvU0EVlVN0RScMvbGNWzLCcfNkDYOxVWrKsxXAhjKUtQOc0sLVjEhpPHtMXKEl/A2nuSTF",
-	"eX4vEA6Z8AZdc37Zsr/3Y7wwtSNHi6CZwLy8X+MEZcmYi5Dn72vN8wnN5mj2Ksx7VoDb5HLU3Pq7+Cz4",
-	"ZYWsh0jjW7ZAdUeB3x/N+Y0sWyCaboEBVRDf7Jti0eQK2n7vEPRmBeUO2FJ3WJP1534C25dtBBXSt2Dt",
-	"IBvApuCmeyfEQ+ydDQlmw76/8cCWA98yuMhObxfGyicyW2pqtiJBIbI67HdJA7AluVij+w4Q/B9NT+rZ",
-	"DY47BsU2Cc5yngMs4Eo0sSWYtU7VWtZwB2LVOsWbj2uFJWvO1b2oa+3V+wNVtD5glq5MnOeJq1R3jjBb",
-	"BLPhBavWXTSaynPjBaag1AwkFmw2MGjZaGUrypkshPDad7vxp9ainiuoaVCuMMv/xd4WeFvV9K6y2fKN",
-	"1gT8c8MMQ47xil3ZTkm5TsrrmBCypUQw5dU98uU4XX/tx0dBeuaXXe/C6+8YMLqyanuXb9qa7o1CfX/v",
-	"987Qf+3t9778dhIP+6Eafavpmy3/rkVd+0dF8aQiRbJE/8YczGABcjgRmGV1bzrKjVWsYyIXG5/cmGgI",
-	"M57bXDvLkUWMO68281/nygWyUKIPmeHx9K/c6lYaSsfg+atrqWqcFDwPJe6uXmxTlTWOXGnZgEq4IMzW",
-	"jn1kC+VKyFfvwgulIT5Uor3BuakzoQez1REDqZumfJ78iwgug9mBIak7rz9alduVCJsMNrov2qtLDVel",
-	"PnJ6Q4DwwixDpXj3w5KMq8NLsiQleR6Y2Cs+RzM9tKvhOiei/nJ4odVXV4Q18pKlNH8kUcFzmi7OG6uG",
-	"oaHaVKuwsIYzBONAzV7bPDZlKRsD8DLPUMaDu9A2l1m08efs4URjzwLQCh6OJootQQBmf16Bs67BfAGr",
-	"WFeBWZ8SYw+ptAh6MH3OCsJWHZ0ZlXIXfnl9bkzSCMZyZRzqiKw9iL+qqp8UmIoLxDiacUGs4QDnyBRy",
-	"M8XfjJKnbYodbK3CXHOlPaeyKFWAAcMjXqoOxEP3voS236rEhC7zWADZBR2VepmmpTQlqElGbalYqObQ",
-	"ziV1bmoZu4q5itvesX2uTPmZoTPlVElcPjMzAHxlYF775V3NXrnaCTCDVENgbILT9l69uHqGPpaaromD",
-	"YX9vsL+X7u8fIMit+lWZQGqQx6CGivzMiCnKDZW6nk0FlWqGpSlvii7LSSlVlebcoi7YhDZKUCOI+FRW",
-	"VuuwJU9Nh6cmBVK9qKT2Om7Hq6TcxJ54G3KODtGcixu9pgwvHGipMsY0tPeRTNDRcP8CjTC7QVOeU9PM",
-	"Ir+rpd5lif4kKeRe6CpeVhPfroN0xSXCiqvdkrcaxE0M3nWdz5RgsUXGqa7uxpRlHbEF8imsV+N1U/7b",
-	"8Rrqf6g8v4V3VLqdO9yHHDObKSEk/3WLjLDzrhND2rjDzk5gtnmX4DT3LdPFKQf+BJkoVzv1+qtvwC62",
-	"94i3rw1i1sQPzwt4N1Vd4z5aefmcm3JDOAdbG9jiYv+Rvi6XHgJJisGTILFVhGSMICPZjDDVaAtPY5tN",
-	"8TN7W5NTV/YMSj8ZhxS/5sEBgnInmDJ17ooFxK4Ec4wykuNFjIDdNReH43qWFmTM5+0VNZ/CklyGUbcm",
-	"l2bNZi5pr6rKvubSRLRKNrh8+8A6peaTMO21uqilSyvsjYKRkeTQslfKDC8sV6BfTrT0X19jF1oS0IyY",
-	"bpVaCPtMYyUgdtae2Rk/q26SXfjJ9sW17A5dFbCrDkkMF+v2btJbBAXuSOtX2nMby1xzbL+7hj0z39lW",
-	"w26nt1PGy1246Ptj9hp8VKtSR8XycpYvzm0+iAAb/EiaiDI+RjDcVolcm4xQcGcqhaXl1ffmgipFmMZz",
-	"mpJ997oSCuwuZheGjwaO1Dsg3YIG7sAbdYmqbfA8oWUbgdHJMTXgXQl+LipCpcCdzI15gHYLk7grX+UZ",
-	"L4adjBdNDipUJBaSB8DuYgWK6otlTzoqoV4dM/56Jm/hd+fGQilaunE5K1mbNWQvnMxMVcwKZu5ms7nz",
-	"XlIhVU9RIlAlT+9dvXj3fP/Cv/PSmpVQDR1T9UIa1iKzOFSpX90YJrEKfMDF3upu6y5EzwdqFfNVFlOS",
-	"Z7G+y1W+SNxPm07FJZgBHX8MQinJNNp7XJQJKKhGcD9Bb2r/roY4+Mw8nmrFt3VP97ff0wOKeW1U0XXX",
-	"Og0MWFOqvvbWs9HNVQBEY8JO0+v/sKOuAfB9mMuc0ufHmcuqye8Ql7/LfRYiiR2y0HWR3jcO05Tmlwmf",
-	"fe9TfZeSuEH1IbbqAnjWEUF42q7g893zEnxbvZEr675VvN46HPaJ7bq7YcrzzFRLItWtX/EBB4hMUwgw",
-	"AvVeM7+5U0AtiEJV7VW0dzQcNnI16hHsjWsdNPV4+sT6o3kVp8Kr4mnp0oHY0q9erdmkwBrikWYyM9tS",
-	"Pu4Pzvr4mPR7/X6/33ui/3Oq/9O3/8v66eCxq1bbVEZFw/7wpDcY9PrDT4P++eD4vN//H40YNCe2LlxE",
-	"ih6GvOMHRTaOjMoo6vJNJ9SfR6Y/WKYyihNHKPyquTC0l39o4xfIEXyhkcmntQlyiofHJ9F5dDY+Pcn6",
-	"p4PT06P0SXZyfIaHY4JxPz0+xll/cIwPR+Oj8WA0HPVHp8Nhmg2Os5N0cDzqj/t93D8Fc9+/SDJaAPoP",
-	"To8Oh5pZo0pvT/TCJX7EOSrkIp3ynE8WqFp1WZiK58lokSylzdq40H7aH3i6ivNBQAezeRDcH5gMXG27",
-	"Xo1WAauZIJpRyPic6RXA4QEYnKMmCv5Gs28OxYLpoHdKulAj4W/fV3Np1+HYcx9Lu/X0SjHvmEVrm681",
-	"U1I5LA8Rv6tXl73h8YmTe2DvYjQlX4Ob5OO4N3PK1MlRFG/QC9rD8FsoJcEa9O8AoR+smmxmoao3c43S",
-	"0qzdx9gGEjUgW21YSzG5VhdpN/77azXsh7ZWa/gnKEBIsKkgXg1Pm35EjlAuFWpLKk9te5nOKCsNFMkt",
-	"zWy9opQL42viHqzRtS0d2BV1HVwB9LgqrQhSI0jKNCePpDlMCCtk8LuxoKWbzX9yy7IDzeJ8neU2YKDH",
-	"x2OaEgeegzkXmdV5UjaZ5Qfujb5+Z3hCHhdgPzd//6Mgk7WLvRc+383gBzL6y+QunPucsszLLIprNDN5",
-	"4iVS/KCp4DYMWNydaXMF6kBGA4EnBPAX09SUaAnYwLNbKjeHtdkRpCFovvF7Qy/nNbRNUYqVFjqXNHNV",
-	"ksitrHCbEpJ1IMkOeK3BPACF8KfajZ20rbvs1xbOyT6Il1Hamj60ENfw9sTyRssetra5y5iub5xuVczX",
-	"5+hrqBPNqkBfCF+9MJVBpP/2kUQnptrNbqrEdsWB8Dav3dv3I4Uhc9uWlbUZgkQXmm5YdSb6aTlEeycs",
-	"6Gqd5qVYSklwuK0/Tg0zO95aaH20Z3c3j6Vtzv2S29B6/aUHwUBI+wSd7A32z62vkzPbteoGQAaaGJFa",
-	"GDNqkVT/QUIiGpUqtsUZIN1SjApBCizMWYN49azM1ZTzDO15Raz2bU5NzWXY8+Dq/6E6N7nxlMKjfKEP",
-	"kB5u2Uxo0+Z4tQPgWrLTbj5P/HkvlRf0Zp6MuUiqma9lh15M02cES/JxhTcaFN7zWpyjAZrhr5oHR3hC",
-	"LtDQ5mWcEeOOxkugTDlmF+gQTelkSkQN/At0hApMM1SX179AxwjyZtvgQcURZjBh9ObyAp0gxpG+xPUw",
-	"bIInlE0u0BOUk7GCyELMsgt0qpk0SPBygc6sTduDtRafh1EcHUZxpAWZ4yiONP/9JIojLdufrYLNc+/+",
-	"bROGf5RAn1b5QH3ygv9rRz2XdQGRrymBphp/Kc8kKnApLZVVpURUon+YTARQvEWqtsFitUPS+tyjy6rK",
-	"NSvQorlxSHP+Vy5/a0pooe4xdWvL63kpFaSrRNoGfLwumau3hWtqYHueDtvxWVDpweQlUlhMiNqy/5jC",
-	"sdYc53YdGTdfNWbNrTqvKDXZ8PZoDR9aaGPyK0H/Bymo7S1MuVX+UWppe3D6fYu31rAx96zZfCBHJlc4",
-	"go/4LrO10UFfh68vr3Ys92pZzsoqr3lOt5Sda71uv+nbpeO9e83WF9P0hbsGls+IprOdMH4CDvUdiED1",
-	"sb+YHuswPo4U357Ls1OJzeRhjM4Q+Eu1jCaG7OF9JNMp57kxaeU5mRBkgwBitDfaR6Yy14JgIat6D16L",
-	"dL++bjX759zjoXbqTCrMUiJjtJftIzyShKWk1vVgQTAcjyNb1ZMLcLJvaHuiOBpFcZTqvV/FSlTr3CmN",
-	"5o/FhW3j6AyqtCP9wZntlhwg8wmJcIxGQCkyYBoRhqp+UjnYbi8w7oBvUIrvD3MzObdJTaPM33+ge6kB",
-	"qt//cqo8xv4oN8y2m/c73C/vyPaaEXM4Kav0Ik9tZBhV0lRih1JO+iALzG72Y/QM7RkHXiiH+BzteTL1",
-	"/rJSZXUW/NNO1dUxu1ne5gGq0qkJOsNiAcu4QA6GjQVZXZk1JdlvrjEsAS1djnKRUy4UqrIFIeO65rRg",
-	"mjW2KXCeDmKkpTvNPOWU3SDr0LpcuGzj6iVhla0wIKtfvXhnvN9Wrtth79WHN8+jOHoL/72C/36wP168",
-	"fQXPnr2L4ujV6yiO/qb/8/ZK//eDbnJ5pf/7/pNu9/yqS3bZcdREtDUIK5tVUZY1ckbk6WS2qDXyAbuF",
-	"lzuLr/I1A6jWE7I+aSZXn+lP2eQcXaLCxGvF6FeTItD4F6G9rOKfNRWixgPTvNyP0bvKvMQ48NY2NuAX",
-	"z3fM27TLKI5+jeJIb8wvQXKzvKYEaFqnWKadwpQ8+bqjFCrbFHVjP9u0krklEet8YsdUSIWgqdkMSIZi",
-	"XR6Neq4T1a/YRrkNwtVM/R0qfrFkwUs1TdJSKp4tViDmx18vVyTw1GiUbAHjJl/0rbJ4JXc3JuWYrfO2",
-	"MxsGnHl9bjrmAt3WEmUMf91dM0yxr/XE4aNpZSlDixS46J93xsHc/tr5dLdm1P1o1waVzZEAL6apXZON",
-	"rO+kwKt71ZFv3zcfFSE3w35Sn1FIdLDqpPwCrc9rSVBC2OzCUYVhv6cHNMrO8JmaNzKUbICFl87kOwbN",
-	"NSPeGpvcKIPRxOMGYfNJ+Gqg7hpFt3yl7yJIhKnhOhHCeH6a+Ad94c5wRtB8SvMVGXYpQ4Lk5BYzheBT",
-	"CKcpn824KYYAPvFAblekemhSy4BDSZkr2sMTwtKF8cZFexhdz3BxXXnsguN/FdbXmOM+mkM+noYAo3i1",
-	"RMxalbG60+v7DEGprGCuizV6wCQbBmR33NKcpze7xqG06PnyxAqspqYgrWnoQvUN0KCo7Vjw2QWalVJB",
-	"zdgQ8B/JThC9C4m9M33YijR0O6j34TUU4Oh/nP/Qi2nqhZDcS5m2TgLqiprzH8lYVgm1wGhKGXqqpWcQ",
-	"mgE1LYVGOMsgFUqzLGdLUtyQsm5GmYuyWgZ5McYJFgRvjNwaX17qZrUQvI24ulEKdMBasX0frKr2aZlZ",
-	"69oWigwbcIb+uqyBqASWCrTbaLVmvGQqKVxBibZWYEGweCSRaab3GFq2VQ7V/zzdQz+Y10gJgmeN5LbO",
-	"nF4FTre8ATaK43bMuLmW0CbUKHW4jEROD+Hlp3IeDBkVJFVJgRfWbVFNqcigrvkC3Di/BsM6WvO03rNm",
-	"u1bhyBRL8sl6EOxUDKhV2WdE1JwQlhR6YGnSDXCWYbFIFE8KLtXgJIrrZuZBiFt3fg0bL06T1Kfl0gIl",
-	"0ndQijufZO/jq0CX45R0Kj4bPlmvz9Eox+xGIzk24nZT8YQ9wW75FAoiTW56w1AHrm83P1OwomptubEP",
-	"OWYfiUSP0ccXV6tScJnaRUkgl91hkNlxHdq4PQMnDH1sEmONgkvV+FxlCVidrHpWEpaUDEq+y4LAqax6",
-	"eLVykqWXYMZKwIylN70UakpE4p9224VKVeMhLgqhwZISmzDz/RstR7549WKt5095UwjWSrQ3+Hu/d/bl",
-	"tyfhDHvlUnvT/CTcfM7FTTLCkmRJTrBgwSxwsMsOdnXBat23B32R6+vt+S9PP6DH6JenH4J7/m0lrgcO",
-	"4TWwHsbL9/ockjHpJzYCDJkX5yCtU4YGVVooe42DwmJE9PS0gAFJpFgVg46lsiPUfPuePDg6CujEUyIl",
-	"DhuCwbFJbmNl2sIotVptU9stNjB4vgNZ1S9p8VCdkooFO7fsHTU0grX4d9Bgej7gXRVDoF9cp9Myungt",
-	"7jzHqpsws2Vu9cTTk6zSp9kmmhJDn3A+QY2nW2bJgi4GtdcB4A2WtuTYuVWAexkaAqejE5xyrPROra1Z",
-	"6p3qTQjcqDwDV37ibs6Qx1g3f/zGoD+Mv7gzm7DBn76zHhDSPVRKQM+7M9HSdpLjFWFi31FZaBtuJbnq",
-	"ZfzNfuDbhvKX96jTq9R2LUz3FnEHbZxe1KVLyrSTUd+PjFmTkQNOtkvhChcl5ObIjRUU1EVuGl0VVjQl",
-	"G1lpPVmuGYdqdJMY0oWLmQyrsv3V1Sqm3az3zSQpXc6La76UNrhat1fNphp8zS7Dvfz7uW0YFTJY5c20",
-	"JTqO0RPYjNMws97gdFZa9fw6bJAA0/mHaxbdBINcoMxP3m3Ro8rl6XKgzCnL+Bw8xYjBkhQzBqmywKeM",
-	"GjfyLXmu7+F+spW2dhe+LeBt0tHFRKPacy367YJq93VIupyH7x48W+WQ2DJ41s5vF/gt866rzSBNDb1z",
-	"O3AuBzZqA3F2gfiMKluu0RBuLz6Dsm5pk3bd2JX8QnNhL1fNDu0xjppgsYFDz8cvkM37bHnQGhrUswZY",
-	"SdOplN4Yk8+S2HsYFnu/gya/C3KD+X6XiqfXbnQr/hrJwaZyiNFcC7RUoYyOx0TI2jHWOFdwYS9cnFvy",
-	"amo3K3mAriv1zfU5qlRGdkj3VZfCGKp7LIvFtj6dyWuUgIKkm+2visEyYeGZyesCw3jlOWk1XxuGY3IR",
-	"r3Gp6CwiFb5ubfMJsG3vkW+op7sGbe7JxgPKlR9q2GksfSftpUSXmvj9ZBJPD4b7B8hai6Tx0VPcmmk0",
-	"6tRKKsUr7z00AtNiIGy0A8z+BpF/3+JotK01rZVCrx8ozZ9+hzGz7zDmVo58XiboDcOOt0LeSne7eeDJ",
-	"9xp4OgjoUGovWg//SpYRgeTBED27ev7hEg3OnvTP7dPBqaxSln2XWQ6/1/rptmTyH106NM2H3+LoZnvH",
-	"0SrAfNMivq2jVOKW7MYfi10jruuu60hopdJpoh7c7udV2jNzl1zYf88bdh19gzsF4wXkqQaHWI+/BLEu",
-	"RlBLxbVEJVM0R5XEZ3o2y2/AJCJ38Vrdr0nCYRqvirXxFTfLKv9KMZDAIq7P0QfLwhhSD+9JZpZog+Hc",
-	"M1iwtQacuoigsR8vB7fJcLh3uB/Q8rc+vZUaMaR32ciGO25sZZjyG1cJw67C8E0msafHF3WLPN4lx5fg",
-	"/yKBeb0E4CNGbjVPOcVssiL0w681eleera2pdQhoNstLZp44ptc91KIKNAphpBE6Nuso1wTj3UGcugMJ",
-	"sROv0lzZzWok4Pc2fRWdqa6BbQNRcsqIn6DjZYz+EqNXAy12vBqeIzCHjmkKx/afJWa1RqV57qZ8nuTc",
-	"GCAbRYY3q/F0Vz5WhO3Q1/GJ632BKm6SMvTCqkur2x527y5eQMuFZ7f24omj+dSc6W11oPMp3xpsQZ8h",
-	"mIAZz9+SuN7ZFchnvex+iO7HKVq2V/80Hac9CuSc+CIX2GGuvzqk2aQCzjFLgFjVr6tL03O/b2QVXnF3",
-	"1m6JgTRu3CUg8h3fr8AHQotPfl2FuF1VAU9IhgYnveGxKbmwHNM7A09NA8M9eXB4sjfY379waVZGwqVv",
-	"Nd4yzojgdDiPJMJKEaasIXFTPQbz/YSLxH5/lTfVhvwpn+iMgIOS/Giy1y2HLPk394o8FPoGMXxFcpQA",
-	"X7GxKizTXzZJgnPIrajveBcQ0KVn66QtDROvmlnorDndtmxm02ipK51beeLSeHRfpZ3DyXbQaa2xNUgc",
-	"mlFodZ0DsPVpk+643ev6ydc0LzPKJkkzKmkr6A379wG+apQg/FZMNQTWXXIM+KHeIaRr7UHcPn4rLoq/",
-	"ubO5gx/c5blLPqW5OUGktTliWVCTkgle1cTrkQzkr+JzhuZQ729uEu9OyQKlmIFuVP+aBQSK+gtBT+WA",
-	"+4idYLfmFcXa3BQCFBJYgH+DwXqTFu2taPKIq2nYDTS0R80SwavqKW4s87sdvjV6bzKG1TO8W03IP1Ml",
-	"4xc5nTRq/Pqf/mAjMEjdCHFWmWRN1k6XSqqF2xMS9u7BE5JQlggtFAYcsDWf0e8Nj8PyomObusqEZuL5",
-	"KvmSVV70Lbma3gJHD8W5gC/JpGZ6jHcpvGgW0tDDrHJhhVyQMoEMXGGQqDnXnMyMC5K49uEZl2xG1IrK",
-	"sYIqIigGtc+MKKBZcKAb8seyG1JbDeYjTgW/1r6tmHMN0qWFN/cuiIlqymgaxMPn4xfgH4CIa4NSnhG0",
-	"Z9nQlDBZGqqtedv9cxO4/8vTj6/RL1OqCHoqqKJyGqO3vzx9Zp/p5k9znN6gZ1jQ0YhgFqPLDz+9Qx/w",
-	"DZUKMxqjp5cvP9pWl2NBU93m2at3L9CzqWYbSYzev//0ylR214xmjD6+ePmzqQFHshi9e//0U6WJ41Yb",
-	"6XO4epJRHP3y2v3zSf9jgvN/+fj+bRRHes7mn0v45/JK/2OaXL5+ByH9H356p/95egn/mHdPn318qv+5",
-	"fPlR/2Me6slHcfTe/NKTjeJIzzLMIt9aI1i7CBsBHRNVimRGZIoRNsFhY0IylFN9jVJlb1KE0ZyMppzf",
-	"oIzk9FaLBDRANbRAtlFL0pDrnOvl8oGAWT2SiGammpCdQI9CumFyS8TCTQZIWceSQnfKDx9QDf2zDIei",
-	"vFbSuNDrc2xgjbjIWk4tLrt7KKP7jEiFZ0WwNIBjZ/RpRlNcFIQFnFlWKv5WrmeNY2fIf86GiNROchU8",
-	"/AWsy+oOGBMkJ7f3FQV32y3wrX11SihgfQ2G9WvQpHOmKCvJBcL5HC8kKgSR4ZILQWNq84tr1lwrSoLc",
-	"izHfBpK8O+cXJPFCniOayRjorIxtXkvrZ6VRw5iqYqvjZXhGgCseC0KQIl/VAXoBB6sws0FTQx0+s6rU",
-	"8jXNrvXJ5JLY4FlslQMpFmKBrlu+FNem3HJBRM+MAQoZVO+YrYauSY/51JiSPJOI4HTaSjP+SDo9D3zr",
-	"AmHEyBxBh7qCpHDGAuycsU0lqJaHPxyiLDFfa6DVhsu2mSJ82UXGvbVzPTd6J7MXigP5Mg0O1mcGvS/v",
-	"9V3KP2ybtaF2U75/5xyarT41LkF9c29d4FGrTL1mLtzCDjwt37JCwWB/YmjJqpL/FoGNkEklEAqBU4VM",
-	"45FTnbkbTdO8g51um3I2w2KxiXI35/i0nBUkM44/JoWzOdEG7zWbrFeAFR0Z0/UGum8LbNQkv0nb3RSX",
-	"YLd2595Qqe6FzruyLGu54tW+LS/BALc2A1Kd4ae2LK1KhmV8ZusuMRrCO6qkfWf0IiajteTIKE/XG6rM",
-	"cFwkhcYxuB+I6GyS3MFKeI+1fmrIumo/hYYAL+VKB8oaejZImzn/9q6JAbZNO2MDa7YBUVcLYb3+hpGw",
-	"U2iH19cvbm54+K1m+yeoUO7v2rp65S5aY/lYrrKTbhGw0aYG392O5Rwua5Tf0prVnvFOAQh3oS9bswt3",
-	"ODjLtsrq01128z5ki6X74se5YS4vp0tFzhll/tPBXTZ/Y73KO27uiiV3sxU0lzWfYpXMwIk8rFDfuBYY",
-	"YU6SOWYK7B3plJJbsutgXI+FxU79g6AhJBvh9OalNZWtNQAYMmMEoTGR0qSNCKmPXmqZ6IUQPBiOqTDN",
-	"w0nnOFg6li/0v169f4fs2yojIIVqvcCUP9aUOeHjZESFmmqB9PE/SyIWj9uJwVYcF/fh2M0udHL+Qpgt",
-	"/eOgNCYzDEpS+w/jLBlRZvhYY382dv0bxudGgtTEJtGPFE8kXgSh98oYtJchhxUeYRmQTOQ/c6qg8FDB",
-	"pZoI0MmukbGqmq03ULsb32JqMKdDEpKVdRtes1ue35Iw/5tyJvUtu4pds++RIDklGeLdAlZ2YUvTUoig",
-	"cvM1Q2Q8JqmqzS3LmnjjNna/8nWO5+MyT0ZY0o007w20fQpN12YC2EVo3+3mBtdGRqDUdUDnCN4l3sAm",
-	"bZdxUtDSJVSN0Qea1vhT6cxk7AUAOhyh6jMTkBcL2bC8ypKG9lwdmqqx811N+a0r/OPDJraOLXhMJiUW",
-	"GWWTzwxKdwtmMpjY4i9OOAPSuH+AXit0Q0ghQSrDaUqktP6xftTgOSIsQ1TpzzglWOtzNtLSzMPgAgJc",
-	"QFUC56xUC7T34fLTs1f7Rhe1vA883+hD4p3Qj7q5pgneRJJ1vowKiy3K01S6qkRP/cdHjn+vMO/2qbJw",
-	"b8CnJjG7ChDePn132cE/dVtKDd40dwqDZF3Cbxvz0z0uXDgbVi4580RgPW/G7TnsmJLi7lR3c8XAeyLD",
-	"rVL3JvFhztnEcUP+d7rpN+6VXiwT/bpwlqaicooFyapiY5Y4L1c/7BCh3yBEd3eZCNGqUFEwtbAZUDz6",
-	"bJyGOEN7Vf4sINk+atmqcyxfOHLeLvq4tXftCiK0gZLch9zqs3g/TmRtLKKLtLpUNdInIuMcTyYkQ9cN",
-	"zuXa8hm4YhyafIXGYaJUTjI0Mv6yKp1+ZkCFwE2EKrR37Uja9X5skV8ijK4Dh+Ya+A6vjY8z19XN/5ld",
-	"N9Hz+qL2OXB23JzgW2KN8DmeGAZhk8S+jpHdKIh+F9q58av3oVv4I5A9tAeR6y5phSAzfkuy/R2pYYt2",
-	"bUtY1p22jxZYzWU6jjgZLbwSnYnzkoISI6BT08dJQFpUc2reM/IBYs+UJPnYeGdU5TgFLydTo6q//PC6",
-	"Wfm5+p5fW9N9sNL6grStCJ4lM2JVuTnBkOav1lboYSd4AstL9OugBO7jbCBZ6M8/ob88//ARXQpF05xA",
-	"nVN7JXArzmBW7baWUcCA276n0ZTnmfQdTJ2EEBsC4MY/2xvu7032AbSQFEHzbh8EV86VNVVo2B+coqt0",
-	"SrIyJ2iACizwROBiik403/aZ2TSEKMWKTMCKjBU+R9c5meA84aOcTmBW12hPr2cv3bfKlcrrn+GZydag",
-	"5/Di1TNbLOXZy8vPbNgfHCF5cHQI1WSui3KU0zRRWN648Ygbrx0A8AELhQ7RuGRGibd/gJok+zMDaHBG",
-	"rMQ14RrRwDKJPakQ4VxyVEuG1CPghig6lGqvOYojb8ZBlHiLC78A1RZ8bsqlSka4GaUGob/J8U0UR8c3",
-	"ieLJsK//HvbhxzH8ODY/Bn34pcVX8/eX1VFLjVp6RSG4MVBnJM0hHFb/abJueBnmyTSFW1B6FoTgRyTP",
-	"S7Uyfd2UTqY9vViNAfbHrMjJV6oWyHWF7aIZEcbt6E7VlarpxB6Ma1CEWIm3+tom2fsVSzC5SseUCDTi",
-	"alrdz3ysr3wuJR3lmhkscqqPERxgn1SxqaztSGURiNeJo6893bp3iwV4z+hu1azevbp657pXD3/+8C76",
-	"ouduq9kv25bT7aqdXKar6pwYn1dCthjL9giNZlJ2JFXl/iWQvyK5n9ijzviueS/nX7Ei69ROVW9s4MF2",
-	"zjrWuiYxzYLtIQTnfjWCM1x0LgPjE6YdLGnOaWTtJwzmOSeJfwM7sPU6cVvnY76PJ3F1tnZV5VjQfXc1",
-	"jitHsaUKx05vJ3vvTlTHfGljwOvdCNH6scNkYFvOe/03WjQj4HRZx0Rqrs5mPtLtW9fiisCdbYjOH5ma",
-	"rDHGL53SNefrPpQb7n79cYqNavL3YoL/9zoy21vH73IkutHjxuH40p5SUJr2kX2JEOA850aYdfT7As3w",
-	"rFl3yHtTBCoSXSCFx0iLvQhDYV0vI8iF8wyyQTmQ6PDCusE1iiFXEwHiM4P/FhpweBzVW+ONEjnLX1hY",
-	"ImJC7lIzefmiM4K1Va3YJAxQ9AeIaIxm+pNaOgWFuHX4swIzQ5jJOYFY9MP+oIN+PBS+Gj7BYkI+Egl5",
-	"7X6LyFesJR7AX5hPYhYU9QdnfXxMBr2T0SDtPcHDrHdK+uPeIT4aHacn2RNyqgENiiDPXA7niPp29cOq",
-	"alV0PqzpszlwNqg9If+XvXd/bhtH9kf/FZTqVkXaL6XIzmMmdp36ljdxNtmdJL62s3PmrOdKEAlJWFMA",
-	"D0Ha0U7N/34L3QAJUqREynKizGh+yCQUH3g0+t2fxuqdlyV1KqvP+0EbTCKhfqLNj1+L2nTneHj8sj88",
-	"6h8Nr4evTobDk+Hwf7DiIk+xgNuOfuwPX/SPnucUgnnTnXOzDF4HEALt5Y+SzjuoA+cL8oN/HPR/mDxj",
-	"/VfTo2H/OX0xeen/EPzIXk2zJGHw/YxWQin2JcP+0dHRUf+H4XDY17yi7zRqOSoqa3Z2z/rD4+uj4cmx",
-	"nV2mnz77/fcyURa2son2bnexmvB/29A7pmQjyXuyoGLp2qJQ2QBVEPApDyHt4GTA1a4lC281NdCzDMUj",
-	"qMF5tuHWaGqSgTwXGMPLEFI9UijK9kjAVZQmzEMwT5ipuVGl8R1bjhDIUbHsAhd3PDFhd4esPevE8UiR",
-	"ht1eEfmhK9P0Opb9i74XIcXWgnbqw+dss93E2jMfuC+ucBGa7ajiSlAxZ1rKgg8Lb1qtijMDamNm7Wpp",
-	"8k+X3lm5IBniVUXaj2YELRIH6iCvziYYlMmaAQapaU1gsEiXLCGQZtU85rdRQbKtb23idPNcKAPFULEe",
-	"php4PQuQYpSY59ffGLHYr0xmMm8gT6FaOSFfyNFw6IFQ1HrPAnHgfHZKtBKDdIh3ckWGxTWUKZYC12hg",
-	"xuFVXh1b/2vnkg+2csEc5l6xbI9XfqAVH1sFvwoCZuqAVt2tgRr5MmBrHEgbsDqc+WZ+FdvdZye5MmnN",
-	"u2oLfi7lva13w9jM+TWdaXIIWAxtISHvAtMp1/lwqvwxpvrHGHTbuVLcJXt0f0ohTtPSqeIOdBsl2CVJ",
-	"xww6atLFcLVj1nETzDOHnItr8vHdFfn05srU3SPUUmFxlEf+dmES/HymVmC3z/r/g8jb3tGwGnz7wcel",
-	"OOLP/0AktgDMBdvl32CIdw1s1Mo4G3XRWkUnSAX/35RVfAdDZsqDlgTLPvQHs0ASqhqb/KVX+fXqOjq4",
-	"adMp2YVXpMCYv55rpDiNXfhHmp+qjZ6GHZyy8je+8pFZ8/lGJ2Hd8DcQ89qtrvaTRHd8JNJYsXh5QqKY",
-	"31FtddzJMBUJjZdExsTp0Vc4cpYVnJIoTk9IlEY8zONMqeAJ6UZxOopivqDx0tO3jbLeTgZFPB0tWMB9",
-	"GuYgTwQaQWnpCEpnz/WmAKWNshD3SDGIS2KnwDkLoyJW3Qg8GDFidDqXaZCGicpB78wQ8wvZMJ1LGOTX",
-	"7CVfMy1xzSfUSGtggI8XxSn+6by4MHnzbzP1muaGKBFGSZwqLb9n0ciKAi3NfbUWiM9gg19SG9dsISRr",
-	"2/tD8Sf2DDD3tM638zpxNqQSvEMsZzFTyiNHpCukYD2SSPKCdE1dT5bFg9rRi1aaUt7p3Xy+ijEabCZb",
-	"uLMbXdm6NtbWrLmlQi1CmYUe65sbRmlxohIWVcdmhUxG9zK+NZtTlwYxwgVsIeUKlFgh5rYpjXATj0Zx",
-	"ZS7VW+zFkd0GYA9ZScQS8qfcyPgTRfL8JRIyWkg/KKc2rTt7bSM7jQO4ZntG9ywMHw3PYXOE17hxygRR",
-	"Mj7W2Rulk/boJkfZDdfW7CiN9yHu9zZ84EEHfHNnrNKJ3/zAzliA00V72IghrB7tbCvBdKaFo/4oKATl",
-	"w7dpudaGX2ujHiVK24WZURZrX8/SWG1X/3B52rKfr/WwN93lxl1nEzaLaVJVl/cBc66gdxgj01RAJRr2",
-	"yq7OuIponLTYz8KqXtC4smDAdJrf/rXLulIEAOKDWAV0Maxployo2ZBZ7CROVoNPVwtR+4aGO21qDlpg",
-	"NJli+NG/a7utiycqA9v/uwe4Qmli3XUQdJjAalVCB6kIOiNYLLq6iFUD4LkyDhruLJksV6mqbXfa4q7n",
-	"MCYPTET7emWDBTopEZ6DRuIcWHvenDNS3CyXMrb1qBbX1aY2bKM4tGR4bupFloMANlvHHN2aPjG7YEKO",
-	"XK/iGxm/qOmTKgUxzKUygfnBR76iqadaaam+eTcfX101nxshd2mtrRZGu20bTUdqro60BNWNoWlAvM75",
-	"pcsgCW8KDfXV5cYjNKhcx5M2k9dOdL6VTl/fROUDvtAy91XzKrCzFZ+JmmrUjGNgU9aAx8xPiGHnJ8XG",
-	"Tfgakr23URCbLmTqCu8VIb0BEC4GUGeL15HVMMjElkolcx4HI81ztZjCCYzMBCrpeiEFT2Tc2FbDPlXu",
-	"1+8Zu4XsCwEtPZaMVrsvUKdwn3S9ksVOIKZBSANsE3hncWVKy5yNuQldLWuwADft2+peNTWuZVIdko4o",
-	"b6GjmpyrVkh2j7AfprG+2RQ7hZUNccfbeFe2ynh/2Hmzm9PgWLTYrUc9CDVrvnmVq5oiGfkCmPINVL2L",
-	"6dlZJUr/RcwiCrmcmrGeBWmYzKUMTghbRKGE3YW4zZzP5izOK1S9QpAo5HeQBDeNOdRvxyzEePacR6at",
-	"vFwsUsGTpUdmUgYEV6/gb80+WIiJOJ8Z4Wc62NQP3rZuH/SsacvydmicLNOYRHZd+lMZ96ldF2hSoKD7",
-	"0xvyWgbQnO3CBGnI8fDohUf8OY0SFpMfK9of5gPfJM6nFDbsd696YZo/Ps8AsBo+ULHiTR+uikjaH7cu",
-	"iKmo97jnYUgmjASQAThZakV0AXR2P8cm2pv5QqlxTE1VSaGB1z0go1iEYduvooFbsG5RmgXjV+LDdSu1",
-	"MpKNwff67jnPt0XBu5juZFptTwp+82HHJXtHqzOTPbX1wTFvqFxNt4l6ZVM1qNZto/5s5YOFVh4+G92W",
-	"moDZdMZS+qILLRD5NS1b2npqmWgsyKdQEl60nh4g0iv6QGOovnZuLXTMOn+qwgJqGla3sTH5T6PatEp7",
-	"wzaoSW7qRO0cAT2o6Y40ybLJiH1HxbEV8VTGbpW23EdgDK3w/Wc/EhmTF8fGzHQ2ATN8QR+CDJmIJlz/",
-	"Q/OoUzLEkpp7rtig8zUx1Cziu0sMzs6szLhIWOVjurrxBUrPz9XWTlK7iOci2BLmrNI98BHQX6D23c7d",
-	"g0x2A7AxTZM0Zu2bfpnvrZ/KozsHM8pr6xa0D25loDUSLxuqb4pioxTTjeWCzE1K0apEyfJ+snLI8ofW",
-	"CJvs4aOaZ+vFUCPXZ8nz+d40b8HWxXbVG/k/Wwi1osxpM8UqnKgatbgsVlqmZe5Y6LSZ5OOLo0dwHG/g",
-	"32sZz07cxpl++RU9xoV1dTSzBeUic5fk2ZeOXl2UX6NnP5YuvDiG+41wXpuz5XSJr6o5s0dbTgkVGUAT",
-	"6V6yGTk6LqSonnW8zl87Xud1x+u86Xid847XedvxOn/reJ13R/oPPar3Ha/z947X+Uf1aAwezhsLh1Oq",
-	"gJ3KVFQWXR69MEWXbhHncf+IHk/6P/jPgv6P7Pm0/4K+nPzg/xi8YkMojUU4HDgsRZwdG0PuyAhyaDNt",
-	"6miF/AFtp2EtbqMK1V9XikXzWe+4UMldgE1l6hbk6PesqpELbNu7KipMpeItixKPSOEzpx6xQSisHgrP",
-	"lDgGXC24UgUgn4LNIMO7TF+uaFhXfo3WZStGuME73SjNoEzQeabBtvA1qnrNk3tp63mxpSh2p7FI09Di",
-	"B/4ckHMO2aALuiSK692Z0ztGJiyrGyX0ni5JlyeK8EK1uyLPhke9QhfQBkRmY+PHILvyfxQYrdf50p/J",
-	"vqnrdgpJ379RjcwAVTzRXn5snHSItVp5ea8eX6U1Xxzl8F9tddvymHciDVe48FeUijUHZoXmx5o1j08y",
-	"DHXwRQNmRSJJKOUtockpGSNBj08cFE1F7llsWRLpmucjymPgCgVMVripd0rGGa/Qr7qXxFY/GFhFfLtm",
-	"XK5INNIDvwThTvOSauHnpH9WI7Ld1XQf3saXxRZ1LTOaOm1qC1m3waeem1rvrdBV3ZWz8KqPiChWxYxW",
-	"AZSNEovrnIG6m23c2nPgzPTx2ZPbYqEtY3Ke3RYK7M5UNwACd4mxuP0zLCVnm2zX3LXaXjzfYdXdQyi8",
-	"VNdG/k+31//1t5fecU1h3nYHYCO+dxV5bqK4nQgXl8t9RblSmMZOwLHWMOTvjCQ3lF4+Homu3SYLFW2l",
-	"qQIn0XTKfbTR0E9yL+Nb+LfxC91xxRMZ5/WLULEIzgXhS4Rz9rGNktaCacShyjDzndFwFKmlP5ehnOFP",
-	"EWUBp0nMfU6FA12VRpGMk3wAeTFmfm1BBZ3B39aY4LGchKzCNXj59jV59fzFDyTCOwh2klIVAXXsDjJi",
-	"CZ1Vl408PzpGHcjcCkgMgzXNjEaqRvHSb9O/QfOcacj9RLna1ROVfQLfUN1RuL5jF4tjGbfoe5f3Bavg",
-	"Jlyg67XySxlAWT3YTiLJTOo/9YsYDTzsQB/RZH5ioiPPh6+I1AYS+fjuyhbry5h8vvjoudjtsPg0DK3l",
-	"xRg2HEHEbp6cmvc9Gx6VnjPIY1o5dcB/KtdVq5ccrSL4a9Xk3pphPyMmVwawnmTIcBvzR50hP1FwBwmp",
-	"f6sM6HYBsuEEKR31g8vzszcfzj3y81zCXANJ7ucUoZcyb06n6vk1ubGjGqzclTbPhc71SbgeUGUFh/0S",
-	"vNi2T7I9efr2zT3fjBsTv+qtA/O5hL0te/7cFekU68HKKcAOTpvXoREf3bJlpwjs5mWQbxnPcsC4vRJC",
-	"n0GAs/C0iCZRKB7sYJDAbEcnDxnoh1wYL7R0ohR8zoH0U/PBEqYXtGgGDK+ELaIQXdQlmK/8So7zpYe2",
-	"Yjh3VrDq9JPIoWOmOTmLR0wkWLpOYzZKtAIOCRLZqLOYBeZkurnolZz70oGhLjHkUKo03igUX5vbfs/3",
-	"asMT9pOvze3bWn8hn/EJDxtklpw7t/6+0utgtLFo8doROhWFxruqTIPBLFKVjCZsVNQNqvzabrM025oN",
-	"IMIpV9Ci3IKC1Qwdsv4tUBgl+MEbgV/04FVcQOvEE2IOGsvuI3ibliWwDOStVjnRU6o5PVfZM4Ft9nMj",
-	"aA4yAYIDPk5CKWZa4ERMFNq4OdrognLhdBhpQl6XeHexeqWRPF59w2o9DKKwN08eNkg4hWBA5/L8bR+D",
-	"AMPh0fGzIvyN/hFRQ57/3rfwITXKq+n0sVWwLnt4qz6HMk02sohLuKncL8aQbE1OTKGzDBD0pq9cOY9c",
-	"4hMQxgR0VjUyYiVoTAVX+GR1D/ymznNLSm6TcWzpXynRY27M03XvvMa7viPIeVuaZ13YVWU3NUS4hrjz",
-	"g13kD1WbXkN7xZNclClr+fG2zq+y7GuX1Gye0so89FAiXOCWaE03c+La2Vss0QoMTQSgnSy3sNLx0cZ8",
-	"L08fr6wJ02qMXk3cGVCoSjpindFZIrZsRqWPOgNetx+P7ojM5F5LJ6Qd4DYOyO31sW8sbvN429ELN+B2",
-	"tBJwQ6Q58zPAja8I5w3NEE/BvDNNx9omma2XnlVRZX23VtgKSIpcGUstf8WTZkWXdRI18zgbwqjKOq0Q",
-	"jMURX1lGQsOY0WCZMZRTE24C40qPHiJY9xKC0BJXbhsZ6+z7y/b77kjWzdlRj1I6ukaGWUG1uuzr2NIu",
-	"vNWZhff1PNX58HfhpXbYWDO2vMLQVpsSrLC4dm+2rKrqxd+a/bVQsnelGz/eud2ibKW0ni6WQjCHOjsV",
-	"jKjysb0R9efGWzJhc3rHZRpjWVoUsi8j45CHNnDOZfvvgN2xUEbmBXMGdWajgEF7iGi+VNyn4WghM41S",
-	"scUc/fiYF8f8+SikYpYav2HmXaKhdc5rhZKrlIYjvogoj83H3HqHdX6dutyD65yBn2RNxUj/Jh0OnzFo",
-	"GB0l7gXwumnBlV2x1n12ZUEXozkL8wvQiSP/F2Tmgt/MZ9lVdFy5L/ZDqbSIgUawWF3NAvKU2G59hCYE",
-	"DaVSO0yYAnj/cPCw1WbYua8QrtuhgsUtWIiOs3x4WR8PU6UIQ4KLdkBu+8Dq9UeH3VmWl9gKN8TZqt9a",
-	"tgP0OkExEcE58S0QduS9qPI7/TyXWLQXSGjuS9GpLmNrdlQ0bG3Xv9D9nh1GtZDBFX59fbmNcuz0xVmt",
-	"QHhgscG61kzZsDVNbaXVAzFuKp5w/X6I+baTMor84+vmdg5O6gd3ZCydoQr9pbAWG0nalwJXuWWrQ0cB",
-	"sewGjMoO4vDh36uYwDZubT+JR3XtHiDzU2+f1tvI6+557/oSoOhT6G6CTdMmYcqgs3rvlFDbH4IJIoxb",
-	"ln2JgIM1Mm/0aOQdi4O0BlPWDCLrOzGnikQUMlJTsSjAazl8aM5VIuOKrvLndyxeZgQrw4DZnM9T02he",
-	"JdZcsuQtRXODw5IU4hliCKsy6NrM/XnLlrmDvv7XrfyyeqojWP9m1F3uPl6F3suCEaTLVu8lZtgGdGk7",
-	"SWUMJBV4iSuzN81s4wwuuPmWFF2rpSxEI4erjtp3A3rmMCE3upl31DSrVtyv/Mg4blT3cG7vkHRY9tdo",
-	"eLnK1Nc3wKth2nnPahoL0Lq5opmeTdOEq0U1GE91LnczU8WRBLWe2Ynmvib7Aafq6qnNBEeBr6we1Ozn",
-	"Jwrq1YDvG/2rSv3aOWcqcpoagKdSf/8Tw8D1sybRWC/XLWMR/AKR7YbgcVswlqzF6iN4fmrO9Bq88sKx",
-	"242Xx1W9vqarp8C9V6ghZsEJYM5AsfViAXlojMRc3Z4Supiw+EQbdPrfGcFAFsSSGAP4lMxixsQJwfSa",
-	"rNV+hitxCirPCaHCqeYW8r5oHoI5aGqj4IXa5A9TttZ6c0lnR7AnlwwsTFRhDCK/uRn1NOAKrRWapuyU",
-	"BiYzCvJXRJXb969WgcQTmz0BGQHmqWq1Tt+aJDXGSem1Rs3I3969ZVFi4Vlz3QPUWTxJuD6o0/YaaSBF",
-	"AM6q6MyywKnJLJZpRMxjp1tZTF6H3fHABvsfh5nVhVlaxvIcWThcJwxXALEzFSXza29A4azUu1cNxCri",
-	"3EhmjalgUm2Tynopq5lWIm+ZICqFuWDaSlaTBoRsoEgrkxm3SsiQlQl/pT3Aga/Jem+Ltu0Q7bYJTLsk",
-	"5Y1W+RaAfJUJCmtpuUA8m0H1Lhm4bFeoLOCqYTrdm+zO11IksYSwzZSHiQHBqe/etJt8esk3B4yvIJ3x",
-	"Am7VG2NSHxsrUyvLNmOCxa3Ntxwmcz216S25wHuhLpndcZkCksoWj8fZDm9+6h9coHNBK1ptVDn98DVo",
-	"ZxV0X5cQvNK0wEQPbCqvmW9OTZ5LlqVNyAZdT+UwOze64if8Ds0v9kV/zGT92JxWpQoRDoUgNIKFNRqY",
-	"s+4rdL/SdLgWHUK2x5Y2PVISuWbyl/K+ImOWJmxW6dYCXYMvmNCC4okidzRMmclBL4WBTkkiExpmRaGw",
-	"D08UXh1Um2MTVl2HsGDU8pwaVLwpn6UxI1ydZBkqyss68nnEZEqrrD8yXMPEZrhIxUj5MmYeMX1M9cWA",
-	"UzEK6FJ5xBpLMgr1PSEVyiODwaC6MxAezZpolfmVICE/UWbwnm3TuohozP5LmzNbNWp1WIO2PGKmVJ0C",
-	"Uvy9OFT9bhxRfrq0Cax5OVg4ECLTaw9EUK1Iw0+r786b0mYvgmwh9ArHtuvvHFL/pe15QLoUNkqr20La",
-	"MvjeTrrZWoq3VJjTnJ1EYbXqDxSyuwrBaQ5NDQ3bAWAJSiVVgUpfXUKCPI7ELALXmaYstADM0aSmQzex",
-	"Ig4cLUj/AJcKNw/WlRYXPwpvzQ7aaLLMcxYr1MD7tjJDc6XtJYbtoWnkRb70ZizVm5cwoSf3Jq3YvZgl",
-	"lItRKpJSKeFXBXR3xrB2Crtxwzjr8RW9MKU6Q20hYSJsod6wVI2z2hgNguGjBTN+EipouFR58U21pLYp",
-	"4PbjVYU6haQU55eqF7qJ3K8xf2UbDwxmjW80/W3lhE8XDHAX+GyenJiEwCyUmqVvQoGFyTXwtvQPrIGH",
-	"OQHEmdyBjF/1iGB3LLafshoVMSpCKGdq1e3bMuyeMaJ83aoorSLLvmltSmY102mCnfyql3U1XbmwlS2W",
-	"t7pcYYT72rBqYctlYuIjq8ypPP94TExrUSIYC07I1cVPbwiAZE25T2xAgwRcn9s0TJYe+fDTG7KQAejn",
-	"HrnS92uCYB650D9FsQSkGBBPizRMOGhbV+cf3tlyHbYwDQzwHia0jonpTfqFrz8aPZRYPdQF+7ZI4e/e",
-	"E5Pk5JF/vieYl+SRD1fv8at9xYSS8dIjF2+IzX/yyNnVG4IRGY+8uSJv5L0gaimCWC6YRz5dv0PMTY98",
-	"vDojV+cfrec3cwhTYjDEuEpIzj1cB69exI7X+QB/XsGfF+Yf5x/ewbXXHzte5937jtf5p/7jw5X+80Lf",
-	"cnal/3xz1fE6n671zR+vzqpZk5P35pZ1Q5l2Vj8NPXZHRokulXXjFaeuGy/kBdoqzwyjIsjMghFWemtN",
-	"S/p+GtlC7/wyrLfM/+3TxVzVlYVjMhpslpNoVgTRLXTmXco0mY/+nSrTxBaA1EfFB+rrw6/Yl6r04i8E",
-	"jz2wBc/FwTkmMUvSWJDuh6dvCxhtU7agBlYyrHbeX6Gr7sz3mVLnX6o9MhR+HYVy1li2n6UBR4zQKsme",
-	"l6I21xbO8vLVqje6BaktXgqPXWJBaFU2S1XlaPPXv6Yxu7ZPr/kKRsFavDevPii/y1TiNn/XG1O6W/Uu",
-	"U8tbY2RmPxPMDWVQPw96wpyH2ug0AEynhFF/TqTQtvlkmTCAkSc0ITxRYO9BUzKKrRGajdqWGVcMm819",
-	"zDp1lKfm63E+97U0Ume54lXzDTDQ27z3IqSVxMvg3LVtuFzWHFtgKMCj6yfoVJY3f/F7pxy94p3WLdL4",
-	"fR9MlXrluwCU0HWZrFLpJwC+szBgNisHqNOFVsgwFwDuAbomA2QYOAssblgyZzx/FxaUoUbJVaLIhIXy",
-	"HvKueEyo5n4kiSkPCYfK4JyF9hrT+Af4sgONV93/slS1v8N2qaWa+F225cpK73cE2pr5CXZS6lFGEqgo",
-	"jVoKuuB+pn1lQVEmkpgzlVUYaprBgKxJSiJdrlTKyNEPvdaB69qEhRKMQgXDxjhE7o8kdALpA+VuH12L",
-	"/EgVRtebjxI/cWmhHKqcK0VEiOabdZ09WMdDC5WQG95WOFJl7HOHF6/UV1YxHZf2ippNJY92uGAt5Maq",
-	"8HIFzoqy4wh9V2ZXLHcFoZQ4vaOMeK7eV2m3Ie0XiPPRa0OrQT7aVIqSy+ys4kM+jbV9KUnJIXYCGRhV",
-	"OQ8LuiS3Qt5bUAgpCE88oiQ+gRg6Cn5F3B8tS2TIiC9T4fPQmu/6l8UA11LvyxmcvZa+Gwg65GHLQhLF",
-	"xqyGGuf5mRmvgTc66r8g3ZDfsjgZveh5BPz2MiYwHtJdMjUSsucBmIVJh5URpul0/bnkPuuB/4V9SfTv",
-	"R/3j4XBI/DmNqZ/olerqn3qnxJ8z/xa6GAIoNrzJzs/DDYQGFdA8FeHnByuO+PKRdhfIzrianmEP0oCz",
-	"yrTfn+eS0Ny9jaWcrrmFldojW6cNesaoxELc/u01Fpkexfsc/qaiBY6mkpbqInWmtZmJZ4uwLd5M2yY3",
-	"XyIeM/UYoNfbROnb9sy37LQx5n8jPIwyJeS4GO2yCJz7v0IWtzu2ii87lGj3xsnSduigQHj1xzVfnq8g",
-	"ekrIVG3xCcoj3kHL4sYnq8qH/hM1JQw8IT4VZMKI5S2nxFTFk2dDfYsyyYYyoEtPW+4LqRLyatjIh/81",
-	"jmDrxJoCkFuBZnG4TUjuvdbkK1IueIF7tznjkKPAxS14Q1Z3TBMYkmFf36WeQh2oD2l3WBJandhxyyq2",
-	"/2ou7wWgUJ2i3sITReZUzbVou2VRshkBr4DShp9xx99kDXcRSaxaxa8UTaxh0i5+CxOBqao1hytjdMEa",
-	"DeAnLm4rZP/WYrxUJ7sTEVyLCb7NibdqWttt/3/Nc6ubXh2zr5A/+acL61C/33pztlLWjXXdcormU0X0",
-	"gGGrNGT74fVzutR2SZRUZSe0AXFbiQPmD9d//8LSTFUHD1FAUUGTDHUuCIdmdQBZUH+qbcMF9uJ2IB9p",
-	"Msqz+NbEYHBEjq5uswbKdpKrzzvZLk8UiWiclAfeRcwpFhBMOVRlnEFFKDwH0hbGV/iCKoR3VnMSNs0o",
-	"OyvtqLYKouczlHyBb5MY5e4UC5R4QqgfS6XsdQAQwgljlUTuYtIWoz19gyKm379o/z+/6j+G/VejX38b",
-	"es9eVSP6GVNzdYhoeoJsKzixHBP56AGZ/8dVbkhL9U1ghbTRWxrPiwbjqcayteb5CaEl451072Wskp7e",
-	"hRekO2FKm9potJ8UbXltges1O7GmvFnbU7DdT8g0Zgz+arMscFcxDyErMzQjgeb7+iNgC0uMhcKcf21o",
-	"SXxJ7H7Xsw1L0lesgm1tY7ua9L2NmH+PL69seypXPDUyijIfbI3vYHv5sxJ33Wu3wiO6CFyuPGoCiF8j",
-	"UrYwdVQ6aVfT8zjugsbgmHecFhJAEjqd5mlynmtE/PoYeY7buyXchcZ5eNkJKhWRr6sbLx7Kr+WnyBSk",
-	"rbwUdrTbNVH9Wkpue5awX2e9DvUQMJ8dHZfbeF1XxqDsEmfenhbfgmGXN2gqIAgVUiwXMlXZO3rNMBJL",
-	"vGVdGWiW2W3tWtKlJKIRjgJB9KECWZ+0uHeK3iOMqkv8yrZVo7vgaKtTMz86TrASdEph7AO3EfDmtlFV",
-	"PiavgVlmD+Lu/CTrIrSP6iW5trj/O3RrTFIeJiNes6NXNJzKOCARD6W2yaDTKsZHPaLmPIoM9gL5JNhF",
-	"SMWp0Wv9ORWzutJtXwbVbo+tMIxM/5XG4nSTI+eh/dweiA5TquCX99mx6rqnyeq0RDG9Majr9vDEnV/T",
-	"GUA1sRiQ9sAY5smmA5cNo8IU/OSgI7VMaHANjE0qu0G4CFjeccvRKzJaXd11Z+zbotMUz9jX0jKycOhW",
-	"WoYd7VZaxvamhzm/9c6GY+95jbOhHm7wuBqyYMsGX7uwLrd2FtZScD6qzRS4O4GVyY1vJbD+icduGyr9",
-	"pvu4fruuTWkMpmmv7lRDWDdT2rymeG+QFwFllxCVFBpsZSUKmfLpkTyParCgActKagdzFgYesQlTA3D8",
-	"Oq/N0EdXvYQ+8NygHiyQJ2ROo4gJ1GTNF58oAOvzSN6P5Ympv4kaIqtg0mjzZAK423r5an5vKaDb+xgy",
-	"nOGVeqW5jBPiXEUFSvMMheBaEAJjyvoIM6fhoJmp7u5UcbqG2opr5K5vPvB1BL8LzlQ8PF+PMeWZkH+j",
-	"UYUiPWNVgGuLKGQJCwhU20D7OjWSU2c/XP1SGylyOprwGEPQG+nbpDnWapQzGq2DUgTz0OaNWfMymcdM",
-	"zWUYmHI3qC/ARnmMxiHX2pwBRutmNnPOZ87fvYYCeoPTCCm3QQ/IE/HTAvtBQMnUtzY6ytggo3amwhYP",
-	"aQrmfhqmC6hwqoCfNXeS19mdsDvQh3rGNuxRZPDzg/qhtIVWLxCWg6++zvnyCCXIzgIXCatMmF4HccBr",
-	"l9xFqckpcOOZ2glzKBzSb8QcVjHdZcTEyOkjmDX0q3K75u/aqqA4+3i7QluLQtKmT1TZ0SKzrd+wSB94",
-	"yFRi+zSX+igYltkYN6s5Wniz7L83jAZawNTM0nxvbdfJUtZ8BYQY1CXazga+FAn1W1RknOnnbeOT1/h0",
-	"ZZBoVsP53cqDJ4r4JTkF/sJqBgiFedRP3Pr4BsV4Z35SLHvy5/7G5+b+A3071eDjTAR1DqbMuWvxp0eA",
-	"TdAQnAzTjVpVVJzjM829R1wAkx29Gsl4RCfyrmKHf9Hi7JVFoMYyXpRxXJhc7pXykySNhSJHz6vXpbl4",
-	"raCuTRIXvdPdo2d6xDD2o2cIEs6WUgT66tFzjxy9IIPBoFdNlkKa0svVuMOUbixwmlLDHuIWjOc76Gu3",
-	"KuWdOeanBBfJq2VL1acez3ADbaCCZLd1ta0cnq0yeUXQvO+WA7GRr922mBoZlTYA3GzU12xlPaz+WA0I",
-	"0WhJV9WXhbxjwSiRoyKBOIrMyGcUzf+QTZMRjRkF+OgRdk2FwirTmwTsiVEaRSweIenECDa7Po2qkm2u",
-	"CFZ3a5vvxiMvfjYor8U+PLYXuVSi1taLXBztVl7kR9KBcp/ds2ENrsBXU18yOO91esWqgoLQM8+OyFk6",
-	"S1ViDWbq04AtuN9MlB+/2DVL2laSbuhcc7o6A64IgGgfPdOc+PgF1vk1ms8jWMbObDYf3N1asXVFt49u",
-	"xuJUdtEY7+uc85oV2Om5x/VofPiz29sYFRt2ct153fhos/ObDbuVOvx7JTXxysNgsaibtZB+Y+/+3evI",
-	"OxbHPGCjdehZ637CxmgjdHU8sE+4CaS00v/tM5PliEZ8dMuWW/GobAW9HOrLGc6vtZvxxln6HBLXZ1Hi",
-	"9I3Lu8bVaGL6TduI/J1u/AoqHbZWwObYoZPPpYWJ7RTYtauoZY7otcej8x7gYCuR36puZphkEXSOK7fD",
-	"YCKdOUyd7oPtO9q1o/eNFFhFdJ8jXy64mOVyZZUbzKka2aSMklJakU2y6px3vBQ2IrpuOqtDsgDYbbqF",
-	"s6A2jzCfAwQ3nIiIjIkD+ZD1PQNAMa2yjY5+bJQqaEdQXY5wVv1We9rLS+w4owuIFI+TEbyqXJm4IlDS",
-	"OlJoRl5luG+7ArZ1piuB7bUF/aINUXPJnEH4V9USrH5zFxpfxUH5elrf50h8FrdC3osaJEjbBylHbyaf",
-	"Lz5qev7808cT8vnjEUlFwGLy0iOfPx6b6DNNErB8CYXAtHVE6lueEcT7YwGRaaJ4wMi5mIVUBPrXF8SX",
-	"YhpyH9B7DPCT/uFHIti9hTqjaTKXMU+W+pdXxTHpS0dDiwtumrVaNw7M1D0Snz8edbzO54/H8Ocz+PMF",
-	"/Pkj/PkK/jwaVtLDz2wyl/L2LEnYoqp+j+Y/FFf2KEMSxEipuREax865QoO82tlpbm1bwxHHMq6WnDwh",
-	"U8pDFpyYHILRx48fPYBwlWni6f0QDHr3jPA+D6FA9AiCIGaqGtQaptC4Xh5urk2+aNz1K2HCX44K7Tlc",
-	"P7E+QjFL4qVZu+p0FK5IEnOLh5KxajTMVQrwPBmqOUROCUJsN00KMbAVNiGuKh0dIurxE0XeXV9fmH0p",
-	"NsvEA3lPVY6YXkUwVZ7hbGsKC5+RVqdEZIWFreIhxWOwC5ZYOlhfjx2aD0MLrO2aDUIJbCviz5I0GjaI",
-	"WT/oS6ag/vG31ZS4tAru9528JwsqliRgoaY5gFHTpIUPNKAp8+Y1y3nF/JgllzJHZ2ixolr9D2k0UsyX",
-	"IlDVMwilmCECUhgQBZ+DslhFFJ8BWPGEgajB3rT3tiXrgn7BQMzL4fMfjdaMF4Yb510e2LoFSCeFBNbV",
-	"Tmx3Nf2wtyrYyw51y4ZFDQl2q7Y9WecK2JxREfigzIh5qA2iBAKBBX8h5iJljTbMTus9ViSRsjkXVjVd",
-	"57WI42J2Qqg9EEsSa/09BVeslh6cqdO8x7EVCH4I0XNewHxGXOUlJNXAe3fWGTaNqxuqrC8e5Oy+Iev9",
-	"J6DmViYKlnbfvBaHVCQ+z5K22xJ2q9hfxTl69CjJPX5zpJyPtg2VVIx7216NNthv6tsLcs7NYige/lLz",
-	"6kWUQMs41CRO9HTiJdSMra3VX1udXxFp2YZDGIouDnieJBGmTpIonYTcJ0bnxB1AzDsWw4eeKDc/ttq/",
-	"s3peHngk1p6GhpRcB2iE3K3GXWTEmuGA3fu5Yv4IMyeoYi+f9wbkPeiyaJApgB0CjVbr+doW4lkP0qqC",
-	"xIK8arA6BRFXXqXC+zw7sYbLs0OFsjjIr61VFifVJL7SXE+ok/kPPcnmVG46SGvU0n+aE7YC66gY0WfF",
-	"9DJV5N62/CowXGMLqRML4+kZpgUzPiXuAfQI+kNljk2Kucf6W1jKC/CQMRPkHi4mjC4IF36Y2maZ7vts",
-	"lxOTEGeluhlISRZWinYX9Ha7tPEsHW+dZup1Cn0wRpipzITPGqDaOw9eOM8hRH67eN2adMRtFNn2SfFZ",
-	"Kwnb3KKxByKZC+6bRpVrFYjsxiY5+EwEiGqy7pV/w7s2J7o39YOs67kp5mqUg61UVOqrpLbStkECvGkc",
-	"M1J6Hqa/zNq6K9OGxi2xmSyrmr6vysDCUcXznKoMet6cZze3oFkxPnYCWT/oL8AbQ7GzWt40qnuXGKW5",
-	"g3a9Hzlz5TbPNqzS8FtXAzjJgus2cVvl32Gij670u0GKtsq+M85tlPy9Y+FuBWRFn5Iyc65oiInLuEhV",
-	"AjCnMxaQYf/4RS7UtmboG7hB18YbRBorFi894sswZDPWW004wliFasQcdiImWiKhPUyItPyYKztaPlqU",
-	"LMUN+icNOZx2LFvkiSILGaRhqvpHRwhATgI+Q++JWyE+7L/69bejYXVZuCus3IfO+v9D+//59bcj7/h3",
-	"eIO5ov/6f8n/dS/9+ttxzbtXZF3L5XiAJGwtgipBAqFPG4sNyoNH7lb3YNuFN9Kq8rNRGvFw80dDpr9V",
-	"/upZ/39+NZ8+gq3TF+qGsI1gLMm7xqJug1zahY26oefMI9mmhUnsIudvrRhrJq/rBdqvK20HdiniNiUS",
-	"Pp49sjF/ryB4Gmo9uQiqWrZdCaVmg7HiqWokX0lgbU6vLAiw8u1bSaV1L/kWUmpznmiF1Gq2w5n8qtpi",
-	"I9GavulL9VuMtNt6Z4zY2rAp2wmgZlNzRdGvVS1USvwZls5PY54sr/QrDBeN+D9YFUyEIGcX78ktW5Lu",
-	"WEajwWAw7iGQ01gKBoloNOL6d7TExkTGZHzx6QptGxrx/i1bqrFHMOVBkfEZptr8B7jYCfkrozGLCSLg",
-	"37Il4t+PB9gylC3ALclMLxYzmXmSQD225AHkTuPvby0L/PvP1x1vBfDi7z9fm+4H86yDzxNFPkVMvH9D",
-	"XmNSColieccDFpPup4/nFz+dfRx9ev/m9ej91dXn88ueh12GuIkN+yHlC0A/htwvGc+87B+xDKGhLPTq",
-	"jxmJWcjuqEjyO9zW1OBWtD+4jakarMPvUMg5lSgrURJpooTz2zGIaGRBuUgoFwh6CV5YDIacPH0648k8",
-	"nQx8uXhqxtBXTAT2HyuASdlL41RgWSgYYVfnH99kGNnalD0Xs5CruV1t6zxlPAZYbT2WE6fjMwqQG5Fn",
-	"1XtlYG3PdN2lMyb8pQV3UZgXCQ23HCQa/B70zPKcTMrBjbgRr6W4w7bl6uRG9Mk5uIDHT++OxtD4ybys",
-	"IbWe6iOC7QQn0JU4kQRyNB0LUo+FEk0WA/3Bv199+kimnIUBNkCCh5Wgt2zkU8VOAa4Gr45/+eWXX/of",
-	"PvTfvBmfAvgdhcnFjFy+fU2ePXv2iny+fn1KuGlp+Pnz+zcKvvIaTqUy+TzkeHiEavP4J4PLM4Zxjc+v",
-	"6Wx8SmLALsdOWvba+OLs+vW7MUnorX4RDhxaqN0Iorfbn5OuHscPz1699MiYRlFoNK2ncFsf7vk//1ZS",
-	"jBG7Yy6FTGNFxu+n/Q/6xzHpPj86zrrtWXg5/QEcBqYoqYSGrAcTAx4zdt4UsEUkIauo/w+2HJ8A0E8S",
-	"L/OXKrpgwMogpiWDJYFawaVy8+ZgnfR3u7hO2XuTPqbDsADBtscG5S57K9xPoYc1A2w8+ARX5Pnx8YCc",
-	"2dFAKkIyh8XDb9rEwgVdEpXwMCQTpk8WhOP088NXZtMu9Sv6Z9OExeNTQkvPJ3NqM+8AYBQcmPozisUQ",
-	"sUtkFLGgZ1MXtV7NE5MWGTKqmAJz6pZhbxgpfIAUxzy15y+IyUvxMvwVnJJmArAnP0ELTUNq499uUHm+",
-	"6ZyQfw0Gg189cuPaHPr6TWcwGNx0fh97RLD7DNrvlERUKTJ27h6TCfVvCVVAE/aaTXqExImIztig9BAg",
-	"rirE/XRwYvSd+ak3I9Zkz5ki4//uX+KS9t8HY4N3CL3gniiP8CnhiZFm5J6FYV+r3gy4d895KSRI6u/r",
-	"o/Hq+YsfiicjiuUkZAs8FaeGEcAzeIRDrhKEXR3j1bEhMD1/OIKAPQod8k0Oq6UDoDtNAOOn/5uyeGm6",
-	"y2guY9iVR8ZP54wGLK7+TfPw1V/c2cXAi6E5+ZxjWs19zBMAm6flkn0oLMixfWQMVfjQXZUFgxtsNuMz",
-	"g3Ru5NaH99dgtPIkdMXY2cV7x7l70hkOjgZDbB/ABI1456TzbDAcPDNtGUG7eRpIH/4yY0l1Pzh99PQW",
-	"nxAqllKwUyKk1mgCLSJoqAbkTJB31x9+AtLBkxaDAaLI+Kn59GBJF6HZpqt7OpuxmHx+790IOH9BrnxM",
-	"uKDQQTQh9zK+NV1GhSSCJfpCb0BuOlbwsJuOZb2ZMoYn8KZzHUO2rUyTm86NSDSL1LNQmPNrjr1xkzif",
-	"j+W9YvGAXOG4DON6jQ2c+1dGPexfyJD7S5jsjaBhKO+VbaWYvV3v7r0guJ7KIypZhgY/zJCjGpDXgMKq",
-	"iJDJnIsZ7niWZfE+6Jx03kgfnf1O59Pj4dCqNKbALmFfkqfzZAERZNSAK2Icv//u1SEya6MfT78mmef4",
-	"gSr1OhvI07/SwHAD/ciL4bPNj5j6ws+C3lGO6rird3dO/vWrA80Go4OjjOF42OR8tN2clHpa86MzZUCA",
-	"YtOg9Ff9cqDxp79p5Sf5/YG0DukgxR31CPeNDgNH1c86RObDuxGTlGsutpiwIGBZoh2Su+37OIaRjkko",
-	"adCcNs70vOBMx3TBEoAl/9dvHa4nBT2qLEJnh5o7c2cV2mQ5uayazMP+q8Gorw3nl8+rDD1tWW0gTb6g",
-	"M/Y0QhiB/FuZWwYXoTr9VlO1r9R6ojb3/ZveUdybRrdHIUVQ5ZanZcrDrc/I8+HzzY98lMlbrSk/1qE6",
-	"gylYIq09XutOFOZa/qf2MP3lL4Xj9Je/1BwokOeIWQGmx5npm3M8HObqoDY8Ie2TK5JGHgLAk3+kExYL",
-	"pjX4kN8xoW/QmgMbkL/8xRwd/eE1p+edmcVGCna1k39bzI4vdBGF+AS+qG6j7J1PzW2wNxnNrfNgZA9U",
-	"EmJhWfaJa/9U2I91dOSqBzsnpmtwZohEU3dB7HO9HQYinSryy9mHn5oTzScc8lXE/HaEY+eYb/3qluqX",
-	"60P4bDAkts91PsbOqsuqkjDsW+wb0BjDudsYkbIdiPdL3HOVbdk6utE69vKx2Q+zCWkJnVCVNfXyyIvh",
-	"M+xcds8Vq+BHenR8G4Z0idP6DvkRjJwkEslsn2jqsrgZpAshUVXY2rXa493RU+pnANcN6S2WWtdH14RP",
-	"FdO2y4mmizHpKkClmE65z2KPuK5O16c3Qp9eRAULRwuGEV50Axr3CpqYMgyM7WEKOOGrRr+0tjkQeT+R",
-	"fejpDmY7eCQTRhcnq93bTx0fJPok9Y1PVJbReYrjIjgudZKnekZpBuNlvZmCheCRgbHbF2rTyD7UGxAa",
-	"LLjxAwoaLlUCR9PUPpLu8+GzHpzQqpN0apJUjf1s3QMqz00zqwFmNUliysOq0/cTV8mZb9uQldTpihyY",
-	"e/BCufsHef36d3Au5Iq3vBfgm65QfuuquX+rfJELcr2D12WFIs2OPy5ODtdZXhVtTZwQLdOJOTEkotjj",
-	"nsckSOHAsVNsxIdkB2xU1a7bHYuDlBUGWE7H1sOoGnS+f09/4guu+cvGG19jxL+BTbOJA+NS2UyFtVzY",
-	"ubU5Jy489PtqRAd8MXJq96HoQ9zeejna/MhnQa17JsCHGvD0tzKe8CBgEE95fvxq8xPXUn6gYmlGpx4s",
-	"PXLryFAuncWMBdAIPIukmKaf9oIjNUxoZ0VkPP2NB78/tbCvaGIX+MoGinz/Bqgxkmp7sQPex3Zyp4dl",
-	"QIaj5gKFxyVJ8nz4PFeFeqeV4srbjrt/oLER07iWJJCCeWZMmvPezyV6V+dMDMjPMU8SbKQrhUEHMQ9m",
-	"2VAoACCr1I0/gqSED4PzVQgtBVngwTMyTSbyi3kIslPHFemp4AFekSi2vgBpalWobNr8PHDzD7Y0bAno",
-	"/a8yWLbkSMWx2FO9iTlVP9WWT5m3YLXS72UH1O874rYNOW3r0deZWTmYM9LZvrPVtr6n58MGfPi1QRCB",
-	"B44ajMmkhl9L+RONZwyfe9FkAVQaYSveDyzg9FrrASAtjps8bJwlyPC/tYzRrA16GOaMjXRddmb4I6qv",
-	"vbVyRoiUhn1s/32wUP4EFgps+KXZ72q3f0mNtt1Dd2AxVIB2fm0jxJn/JlMEQ79Q+Gh0Ns9cg07tJkJu",
-	"Idb0hoC9osW+tVYsPPXObZay/wT2E+CulywhcxYGGEvVVKYHIwHXLCNcrmylZNUggpSN8NbqHarDltxL",
-	"U8rZ8GYGVfmBFgJ/9dEa4+pgUTWWdpprEZRT5jQqbZpauD7XjGJzv060gSW1N/JtQD668gpomKEsyuUW",
-	"6Y7dL417RDGmirLAikFbb00Lw9FHvpTmZ6yV1cpqGmN6nf3ZllorK88KNVvI+xY9+KIjKYuvd2SlvS2Z",
-	"syVRkAPlZTLTJj+U5eZpbkRa/DluM8kUeT58/lC5itycbiNM/8YKsrSzU0bVikltyaDq0zn0OmjRgIlM",
-	"MLjza1rbMcXc9hTugZf+kayYb8r7LjVtavW+wP9yj4RVM1aZoLeNp6iecz51MYG/mg/KmCsncSrGJ8Rl",
-	"hqTrskHMfS2xXtJdAyABXG1xSooOqAG5cLin8opGgOHenKktXVKXxn4paI2JzBLIPUIX0HgvJtCnA5PR",
-	"FEvwES3twNL5klhC0Hu/F76rG/HBTALGDMPP5qiwrHhO77Q+HKKQsZx/avg+jSKmKZzP5onJlHJnOoXs",
-	"O03vR8dkIUUyVyZ91l3NU5NhLdMEDGS9nCD6YElVESoEehpWZUUByEmJuT/M9bZZ4X0//YCA7g/y0q0O",
-	"vamnrv7J7aSLRQU3rTUexW23JwLTtMI/CM6Huv8aeOIuYsiUBw79FhLyD57DVvoEKNMFXGbAYtssjEj3",
-	"Obln7NZlu5lX5JLNyPGw18IUe2qePcS0tlQgsrU3+N1ZbrgvF3rjgG+eFnWNif6RoRg1MzCbuidKxNtY",
-	"Lohpi+h637T6IOgCP3URs4jGXMwgdQr6zsylDPQCUgX5+NKHVdSGKlJm92WvMsL2TobBdynoywNvKubr",
-	"nttOIn5AGjzI+IOMP8j4PZTxxeAFRAVqRbSpJ2+TFAsiDFx33bF+9mRBBZ2xcb3HrTYqdfH+H/rjjeJR",
-	"q1hlD0+MkyFrHEK6lLjm1a8yDoZRzO7kLSuOLkMENvgs30kyGkAYNIud5Le24L/uQ2uS0TSJHSIlmyIl",
-	"ppBRkS6cz1MDKqzZAVxO5myhWHjHlKuuU0BGR79hQ8W6zfEH2GRFKJRzQ8J7RQm/PoSm8huRkrkyWMig",
-	"afOsAFp/c08ztgAUALnZN87XwpHA0WqcrVXxTNtj3EIXPNqKD+UI3A04kbm59STsYyvcCH8p6X8W8WGT",
-	"Dpjdt/d64CFz63E4NJCPU25umLTJd9IXuKridlWcuqS4tQ1w70h7+xtLMna3Ez2j4clufabrLLtbhh6w",
-	"hPJQ/eFyML999JIWV9hSfI3usX3M0j0GT1H5fnTfYpszdAlDUvag234eIU0AICUMMziJPL/haD+1HJzK",
-	"933sjXmmt+KQeP2NuYTeCWMbZPLQtDpUFi6pqQR8GsuEJvt19DPrB1CxfEzGsnBZscMXZAjZHnvijL82",
-	"IzJqiT0xJj0K0LmcgZ1m/drq1ZhKZgL7VcdMvkcbAdlLttN/eGPhj86eYCcNfzKITqYtYYaSBoeh0qGx",
-	"Tt+x/Esf5D42MNhWgYd3YH7qFt5X/fA5fr+RBxajILYXaUOvKTyDxlt9fTK8d29rDagtxGvIKPS65lVj",
-	"Ne+M+OiWLbcY4SrXoX4iATjMocTaQoNH8KLj4Su/zYU5Pv5xA0p03bulD8iVwQiyD+rLEmp7sW547aZy",
-	"hzXv3UOPfXagm3nti7e3kITlB9eVkufqyqGevG31g7N2VQJF/5zLE5/GrJ/EjCZa/aio7VuVAK9pzK7t",
-	"E62Kw2I24wr6KIskXn5XZWK2R5y+EqQhxOogRPrrHh/zZgezYj83n1BDKIfjuOk4vu6e964vS1zMOY9g",
-	"FWk65WLW16dxTVztzLyNTFgoxUxZfOuICWLPFoGzhUZeyG+Zie3jjx40wXcukFks0+iJIjSUgt2I7tj4",
-	"z/v2jpNbxqJxb0DGPktigwCdtb/AOsY4sQh/SBZVuuOVOTgV1Pb1g19bH4wdR6y2HkfV4bQrvH3GkXcw",
-	"OA/hrMfihpY8CSWazZFuxkSwIidTQrIqDsC6K7R0M8UYljdtYKNrVZxyCGwlUlXNqL6mFF7jjtZM9pBX",
-	"uD9hK5TLm8X61iGrNUT8FPTQ3fqwAfMV6tm6VBAuAhYxEejD6c8pjz19iEMuuE9Dwr5ELE5Merr912SJ",
-	"f+NM+KznOVVcT7L+I3i2b0SGUA9z8rLwNuwVQophawgRIDYWuL/TxJcL5jRBcHPZTRI/gOHh97LqxwE6",
-	"q4v60hNFxiFVychP4pEU4yz73bSJhnRIr86dXZct/hi6zmMmjW/Nqd6xMNhxYvfOuSbAXBxY5yEl+7tL",
-	"yaYKibcrkZcigv9C3rGSMWdZGdTCGlMR8WEaqEkBV1GasAOu0x8f1+mN3epGXrtbLoLGYQzz6n/oZ76q",
-	"yy4FmPIHR0YQzMlCI/kSE/SDDJQpu1IbKomYaA3I5DN+hzVoWaMnA7uUsLoPxeap0TSWi7bQS2sHUAR+",
-	"ajCCRH7/0E+GcBvFQNx7mwdAik+t8a1aTnyIfLRztSYxn6SChgYeQnlkoZUBg7ErAkTRpBxD16swh7vG",
-	"HfEym6gENoKeDUROqoMb0YYXVAab+7JEv+NjIujC9r6EjmW9AfYDk4IRFiqGYqFxdTAul7NaUMdt18o2",
-	"byhWB2sWEOxR7lHBTWSc3EYmPFEnehOqWlPa7lievSEKqYB/FDF0YL8sIPqN6FL7bkf/IL6eQ0L0YN3N",
-	"koKMn+biadwbkJ/n1CwnnnSgrQkjYzqRaTImaG1rhUcvxo0YaxEMrQZLJO6ikzzBdhYQ9sNWlvqXsWKI",
-	"Dj02j2iS+KtH3nrk/Sl57ZE3HvmbR94deeTdMWhYN4JCcIEHDGG7BuSTVryoVpcMPErJLUdnLCBHL/vH",
-	"L2AmdmwxmUlACbB05Zn6Ipims6KDG/EznCVLXiPsIq8tca9q1rFDq7ZfoCabMd4wChgNQi7YuL7uxnDj",
-	"fSi8MUNpV3lTeqi1GHrE2hu7tA3FaPuxV4lPXJVD7OMQ+9hfm36Fk2nmVpC6tELu0kzqrgNntkrjAbvy",
-	"gF25a+zKXFbuxsj6upLhgFO5lyGzFVZYbX7UWWpbxbogLvLnxpW0nV6hAEMmBgkK2/TN+B0TpJu3lse+",
-	"8j2PTNJFBH3QE0VM1+fTiv7x+1mC9jkKHqLwtw6nldvtl7lgYTxNtf7Kh7ZwPsFUHgN96Zvx9gPc0iG2",
-	"953YAa9lHDM/WWG8qyz3lNBQSRML4E4kwiOKC58ZWL/MCcLihE/18WRkKrFJfOGOxqbDU/ulA3jzbsCb",
-	"y4kqAV0WNlTr/gpOlbmmsCTM6v6v9rXfGI5/V360rwWGWBp38+ZklY+1FmKvsy1+RCDEbyeKLVEfhPFB",
-	"GH8nTrm5vC/EYpjQ9Au5NhtZ89p2abYl+r5l1BhHE0TwEC13wg7pNM3SaW5EYcdMr3doD6ovgovN7tsp",
-	"evsyMiBymk/ZiRvqBxVjN0KP3gykm/kDqwOM+jZl5wJe1jxRAHcZkgm40QtYcCOoAuUB8qlQ4pswMqP+",
-	"PO/fD3FyPcra5KGMrLco/y5KusZSx3yybVl4/dca5AXtYYqKWYZmOSruzS0EfPGxdVkqlg4OiSmbElP0",
-	"uUO6fKLydXNkR35t2yyUB6HVW7mA0Xgi42J4v52k8GyvQ4PlwqtzVga7xLq/SmRsfJqTJRjU/pz5tywg",
-	"01gujPQwJ62nOfsklBOiEhlrYrZQ+Fm7HcsLs3KjXGDuScrLWikEJJCJoZLkPq0InSmWAOYzbuuNAP7/",
-	"RMH9XoZb4iyR/rDQgqiHzXcmMljarJspD5meEAunpKvl1SINE651g553I2hCFlIl5NPH84ufzj6OPpz9",
-	"9+jNp9efP5x/vB799Zfr8yvSPR6SD38lkyUxEMhuxgy+XUEhawBtaMweQ6IMbP4JuXjz1iM/6z3rvvn0",
-	"+r97Hrn4+DfY5r9fnP8NCCqhtxB2E0sQoZg21X13/eEnj1z9828ewaOnPEJjf87vmOrdCE3KRy/I/Zwm",
-	"kMfCAXYWTgH0vpjLe+d6SCdM/zIgZziYjK6g2ea9TMOApCKi/i30Ar0RR0OYuYyJ/lvCFyatRfH/lHK6",
-	"jo97hCq9lVIpPgkZ+Q+PyEQuJiYVjKSRVvD1ixWejBsRsCiUSz2CJ4oorU0wPWZ5a5UvHPctixLc1mzA",
-	"8G0KFcWgnuCJWcg7ht0tbgT7Qv0EY5tFvRFOMhyHrEQYA7qJU8XsxD9X9J0boc9CkYuMMyk/9vQ68Kl+",
-	"X8ADyNxlX7hKBuQsCPQKje0sBjQIWDDOjyWhN0IvcshBLxKMdG+5wNnpwwb62wlJeBIabx1QHyZXqYRi",
-	"6yg5JROZzGsiD3oTrEzdhY/kD6Virck2f9gs8vRzow91TjrnttyUhiRSS38uQzlbEhpoAV6T4Qxbv3Y0",
-	"Dl7N8XDYAK9m1WmiieoJ5uxpWkZMaxGwmOgDBE1KunDsNSMO5L3QNKV6+sxMNCvTD3pESKIt0EHHc+bM",
-	"oj7ObxAF05o56s+P4O/bz6uxR076CUv6KokZXRSrvDJymXBBYXzlj1R6nMziAeP39Loleg3Hdd8c58zb",
-	"kSakq7ksHHnD6TK9Ad/cG3QeIU3OsoWmqvwWanzVsv1D8/dDmtwBwPqxbZ+zJKH+nNBcj+giN/IQ3lLG",
-	"if4b5vr2AMyEWNUTZUyNiVR2sGU5bwELGfq9/9TBp7w0sODW0UwO2NleGjHFlEBs+1DO6es6W9XL7B39",
-	"mSwdLyvvBm1yJlmGCnvq2IfQ6R6IxWH12WJpw5A5ret8uVjwZHAjVlRKowQbpfK07DEkt4xFCvV9bhRT",
-	"FlTDJOsXOZpiSbg8XyVqfCQ4wJDvNiigF9XlWUAeDRmTd8i6PWTdbpN1W2SGpF926RRYnFnXKkO63FFy",
-	"QM7Q/4/eAj2YuhzfWtYz/E70WtdjkR3UQwR6j1J+nd1xtg69hJly0qv3i2+NnlPUFJ86xHzg1wd+/WB+",
-	"faK561TG8LCNcmQ6IjkL7+lSEcXiO8OIBaFgG+nfb0R3/BoJsv+Gq0gq2K4T55ZxzzO09999e6s2DPuf",
-	"gGLVCRFSCT6djnHqRFERTOQXLmY3wj5wxfw05smyfyFD7i89orS9NYnlvWKxKcyMU6EITwZk/IbPmErG",
-	"fZUsQ0a4SNhMP3yCnmRnHFfvzo5fvBwT5J5ZNSaQ7ruz/vGLl/lS0sS4pduLJfO5dtIpCqZtnUxe4QV3",
-	"IhjIiIkvixAfVX08ftnm3ss4MEY3F7NFOAgc6dfuw3xBZ+zpvyM22/bZSMx25lTzrL8eUkjROVaxkUXx",
-	"WkHHq9w1p+tT+JKgC/ZfN53BYHDTqULOcKZZJrtq4DJLd2YCxjc4Z18gVlA9ifqvHhSBHSoCb4z7uqgM",
-	"wA49gthnc78PJf/9vOT/gG/0x8c3On/3WitU6szZ9UbJSl8HS3ydgXM+982pu8IHazGKDOoznlDbawS+",
-	"lsh4CdFjEvIFT0iXffEZPNynwb9TvbA9DAwHJJEBXWboRpCvro1HVQtvdMdihBRbj3C0f9lT53O/RBSN",
-	"8qhqHmtusta+YC26Om7rAQGoXaLVOoyXh2L+1DP86rBAOSWrV4T9ydg7j0vpU6jCG1PIJN+4vJZ0x1qw",
-	"2WmdmL+MPWKwXsizlydkQQOt+hRgW5ISUI5HLIQX8oHegJyZb1gDq17+OBg35VyuB9fMmCnBK1RC4wQv",
-	"Hw/794zdOlzOD6V/u0cwRHbgXEGOCqztGMdwdf7xOPvdFgWNz8akGzEAtoXVLyTeYUqxeUIrB/dzJm6E",
-	"gdshiSTHL2ySWkCXhaW7R1UXd7erBs9edo965LWV8Hpl35o4EznzE3I8PHq+OSyjH7NaReZtcLLFSLdI",
-	"9T3PyG9tFVM7uBsB1JlI11txWiR8xWcChX7lEag6AT2PLOgtlinfiLx3+YneC7iDBaPJcgy7g6dirI/F",
-	"2BX7Yy/fOUAC5goPx40AjeslkiAQnkub5fXXdvAdUz08z2ObXDniARrp4wVjCRczvICEeCOylX4C3lzF",
-	"Ekj2qkL8sie1OkGc5+BTJaVmDSbSqt60D/BIqwK0HVJS/fMPEeKPiJ+0+rEttJQHTe4AsHQAWPo+AZYs",
-	"+51iAkGlQtjdrFKsLeyqdCsccJcOEYVd4y5VyuOdm8H7IFwOGE17GLDVptQ6izq3rXLuaZE31e5wmzZy",
-	"3acmh/trAlY8qN5Kq+UZ46n1BJRzOU53WTFVwP+F5SsY3XpTjaVjG6fsiZX9Ce1gHjIyRkLgYjYekDOc",
-	"hBQkillEY20ugRIQpGEylxJYsL6QCQ8uyC+MxuQVJBtO5B0bkHNIWA3uuGIxmVMsv9ESwzX7tMyFtQWp",
-	"ot85A9mmiI+YLtUJfrC65+9en9mKg+8DMMMOfO7jwJsaX3XPtRId+OgjQmXsrzg8wFodkDS+a+sLGTKk",
-	"z2pxYblq95LNyMtT8pJojqo8ov/945YGlxH9T3/D/4/0Jeu9204fsGE8PQin8bp9/YNK3g66RuYmNdSB",
-	"XtJgPyGuTFuU71Fk48Dbi+zq57YQ2balzEF0H0T3QXR/F93mgjzayIISg95SOlvgei1m8McDquRuUCWz",
-	"RjyJNJ4ZbcUKmaB+9aLnkYW8szHDPIi8T1Y8qIZ5mHxAznAFaIhgM3N6x0giTYzTenKnRn1ZhQ3Xy/n+",
-	"7IrEfDZPVJVEfwOIIY8Q5vxakt1MYOuI6KbnW0nDN4YG/5Qy3oLPmL08CPmDkP8uhLyVG/dzBt3lEgk1",
-	"G4hlA5aZEygFUeJZU723Ay2AK5UeoKUfQQmAhSUUWsEZVeC7UQFcP/4YJjIutDfGkSeSjPXsRkFMp4m+",
-	"m3Qhqc6hWJtXpxK6VOSMpCLhoe0eT0NcHa5wtYLeKRkLmYzMJxVLVNXLPsIeNVZJmugfFyEV7+EofHea",
-	"Rzb01jrHypOt5DI8+adWOQ5uhYPG8cfQOIywynuuIuAx2n6TJTkqBAeOhttqHlnhizokB7TQMQDmRu9d",
-	"tn4kYjGXoAVwf74qnKGi32R+7Il+8TcTk+9SgJbq6pWdanpS5EX3ec8jR8Puc1T6jp51nxkk05jeZxkP",
-	"CPJoQH1M4ZSekML4fwaMimtTJe/PgmDV2XBuF/W7kf16GitSKptGUz2g2VtaCc7s6T+lPlBIwyoe17zI",
-	"2STzZKczo+SD/nDQH/Y+o0CsiCAEU2Nf/NTgGpNQ+jQkhm6S5RPl1L6qLRUHfaSCmN4f1IYWasMHGt8W",
-	"TXa7jMJY6tai/rl3ClzJVlHJSO1nCsDPZgLfccggm8LWQYPNb2gl3ezraPinlNr5mTiEDg6C+Lsx5E3/",
-	"Bbe8uJ67b5K62uQ/ALH8KYBYLmCrvxX6Cpv7I0OyW7yxSJZ/T4OZRUo4IZT4jCouZui/wuiQvoS+Ayge",
-	"gNPAFV4O6iBV2iPE6DV14WH2EmxFD7Ipwkp2byuB6zxVg6VywE9pj58SmQNrGTib+1t3paqPvRqYE7ES",
-	"cC2ApNSEXEmXCrBhzH0OFEkVUgI0xNEmBTT5KfTRqW6RD5XuaMng4bbmB0QebQN8crQnns4zACqnFeFg",
-	"gw3igooAMi7KcMCRcdjjuAe9u/TAZZqU0/lxKWCGUxbHBpsDwLHNZmQm+AqQydw0H9SvOMmbanLT3/jK",
-	"4Na8z5qMTUIqbvUHqFlzSEU4etY96nUnvd5aCAvNFvYEt0IPpTVYhftQa374uLAUsLQN+Xn7sR9QJw6o",
-	"E9+VcfQGWFMhjJnJht6KCC3bPwfEiANixCMgRhjxtxsF/usy+wMKxB6jQOSaMB53y+myCKONmlfZDg9C",
-	"fci55VO6YCLIYHwPOaQPyO/QfFlGUt+WrWq2qZnx4stF1j8KUyizfd6rPNLcQkHEQB8d7dAWEaZJQ2Jw",
-	"FjHRI7vqItaj2w6WgwW2YfCpMaa4ibSPLz5dmcEUiRPTSKs48wWutOHOZ3a5v5sYkh0/su5s/E1Nmw2P",
-	"t5Yd2RseN4D0bQTgIcvzEBz6TuyfKyaCCimiLLKrUaXBd3N8fEKOXpCALuFnI1c8I1RMkOXH1UKTNbbT",
-	"U/CrHxSB3ReTYBwj0evARUKN+aFXfo+wlm0tx5yFQS7184oPU41xz0Ug74kfSsUUBusCujTdHY/JQopk",
-	"rpwmkGYZeh5JRciUgciyrk39QSFJKMWMxcScFWjA3o0ZVVIo8sIjP3jkx96AXLI7zu4VlOUuWYIjDWmk",
-	"2KlVRiqPD9xS6ePU+7IrF+fXUh5w0C2doRXPtJaw8JKDinBQEQ4qwl4VgqwVMKSrBs9fNNUAIDh00AAe",
-	"ogFEIfWN+Wv6RyjbOasQ7twncz9PicHIPmqRA3JmhkzDmNFgaVvumTCoUUe5IrcsSgi1Lfms0/UOyXPC",
-	"fLkwKyLYl6QU9c1qQScsa+k3o1xUI0jd8UxgQ7TgO8KQgqGjIIKhN0eRqnuytQCEpw8S/CDBDxL8G0pw",
-	"kBC5QHiiMkHRUEofQB8eKKWh9l05OAZdGVs3dQ/UJo9MY8b+g81vVEFYKZYkNiUK5BkVIqUhCDx2v0/Y",
-	"zm/1FJgilAh2b2aaaR8fpZsKmwUmTFXQnCqCXnvHajcCn85ixgLCaBwu0fnvKA3WMeAmN9fCSvziFZpG",
-	"YHu9BYPmWguuFDMEpaVAkIbZlsWqvOrG4XWUOSC02vu8MrEJNv97M/px0O2M/qpn2idA6ZccVIaDynBQ",
-	"Gb6ZygBnsIS649kGhDa6CsY+emErfKANNYtoThXr26TUg4qxm1AArGqW6rtSQ27t6b2JB6yIzKssE+pC",
-	"T+Xa0sf3Ij31+E19gzv+poJ0w+PtRJL7hoNcPcjVg1zdB2c6GHI1fBpKJX7M2XX36AV5yyZxSuOlR54d",
-	"kQ809ucgkF9Y8yPPiZUq6R+9BIifpl54cIP2D774XUbjweeM/mUP+8xmZU1g1T5RJRN4jyLzaPC6UyAL",
-	"xpIVxCi4AcuK9JlOqkV5fPd9etBx5Fs40GsfbC3z4E0HoX0Q2gehvRcRcMMRRVLOkKvKjMsqHuvFcM59",
-	"t6wjgjcoW0UEUssjWxcT9U5zcSeCzP3auPoFfoBqXSuMPgl2AX4CI5GUFk9auGGEWkttPfsBOYO/PFFk",
-	"bBzG0Lh9ki4iFkDbfJBkEdLjjcDXKy3u5SKiCZ+Ey1OtUMDvI+RCYyKoDQRne4+1OFxBdrheGsTGwEWf",
-	"MOwYOA5oQseDG2EOgDIY2zxQHvFloFUELPtnClsGQsGxFOHSI0KrLubTMga/PknYl+QE64KSrEhGf4qF",
-	"0xuRzGOZzhAD7uzivRXq1NenAAAI5sy/NWhwoAGwoBayQVPENZDUQ8SD/itP2AIltEE6sE3wB1mLLi3L",
-	"3SWH84I3wUDM+sFQ9JRHBqXBvqnjnjRoHwGXAZ7EfkRLB0MUnZMjqCxpKIPsUuh1qZVENKGhnKXsgC6w",
-	"hgnqlUL9MVsv0jeFRHhdb6y3ErtyDi0xm+bwQmBeJXb4fXFCAjSmCJ3INMkgZ2xlYT3mjH5TyKYQmdrI",
-	"TvUHTIaVjAOsiFySe80itLDRRkPgERkGGVKGZxyzY/jfmHTlgieEg9gCWyTPl8XHbgTuokp4GEJ6jTaW",
-	"qFJkrC3VkQ/IImMyof4toSp7Mcg7kXCRslP9fm18hPdaEkYxUyAGLU7EIkqWAOpxIxaMCmVnCbHCJUtI",
-	"N5JhiLk4JKQJiw2kK86ZKzNZ/PcJvBPGbKw/x1rKVuVG6BcRzAfCJXFp1qYZIUaOR5QklOBUDRdXtzwC",
-	"gVXaaYtwATnKMTD+GwGtGPRuKz0moFRtbIF8wduFvD8lAY+ZD82WmXklviSRODj42kU6CbmasyC7KWaY",
-	"9jSVsZYYmhI1H3eQFbufPp5f/HT2cXT+z/OP11ejy/Pr84/X7z999MgPqJ5MliRgU5qGSQ8ioYJEcSo2",
-	"CJMK9J9VNlokE5N/FsXsjstUwbbXwefAthTQcyKaJCzWt/5//xr2X/3625F39Or3/6cJxs8nU/WrmMOW",
-	"FOlqiqB9xfQ8Ehb09GDYlyiUAeucTGmoWPXgEiNI88EZofhbZ0G//MTELJl3To6Gw5WxefqG93iz+zuN",
-	"Y6qN2I5KllrMAo5RpzkK0K+7k+payYEreruHR6+eTV/Q5/0j/3jS/yF4xvqvpsNhf5j/dwRifMpiJnw9",
-	"8svzt/3j4fFLuOf5sV4mBDXS8j1TEMqoUI0+daxXaO3NL+jLyQ/+j8ErNpzm6kW7qdRpJFp8whSfH3ud",
-	"hC+YSugi6px0YLZHx/3h0fXw1cmz4clw+D85WVapR67i4nWcQ9I56TyHWbbQZdaDJelTh8zioMpsUGWi",
-	"NAzJlLEAlRgjYF35YqSFFQfeRhi5dXrNF20Kq6eKieMW2k3BHwpwBt1xzJI0FuoEXznunZgobcgM9B2e",
-	"Mxpqi4RugCnAl2wGKrgRnwQjr6/+qd9OFjJIQwaQFccE3TGe+axnnYPKc7JvPLCFAgwi6z8DllBAlvAT",
-	"fsfAD+3dCMhS0/fbnxUTeoF7OT72m+k50ezLGFeA0BamC6G8DMvdp4qBtikFGWfMaqTtszGqIvqjPFne",
-	"iHw3mQhoTJZaCBs/Ok9OyfiOhjwAPjrw1d0Y1AQLlrGgIqAgxGFACw79b2AhUNZ7JKbYLmFOxY0IGb3D",
-	"5C5o1KR4yEQSLgfkfVK1cycOZgdaleABp/68CKUBMBNrLMJz2OIrTXgNhLjPhEoVyZYNkfC6bDAbwFIl",
-	"cx4H5Hqexiqg0Dfn71SkNF72TqFGyqzoNE3SuFbeFzelWT9mc2eF+N8gNC/SOJKKtRWb/+GRvlQxkgkX",
-	"FGZTHkulcfkfHpV8m6/xg/03XEVScQtsVHyUJgn15wuoXddnW6/cf9109Inr36TD4TP/pzP4PzP/LO4Y",
-	"/jT4D49uOgXdZWX9Ov/dvzr/eNzH/MTVgbyT95rSy+SO2qiheSzJi+U9lB0UzwzoWSvf5yJhMxa7A7hg",
-	"0qgnNQPIYj1G801jgVxgwxd+P0jC9ZIQuE4/ZHcsJJA2aRbXnAzNZDXn12SoENDtPzxCcUios90kZprV",
-	"OGIQLzhyEK1oF6z9ACH7h4eQfQuDPHP2vBGWrNWld4Qj+wjQtC1hX/MV2G/k1/J+NYKArXyoebCw5vE1",
-	"do7DQw4Yse0wYq0vs3AiV9G+v0ELDFvHZ2IAMi6CkIIVkZXubeLJeb4qYLsBVmkFvOxglw00rhIaJyrD",
-	"PF1ZaesXyxwF+1KSWegaGwEwAo7QKw/5iSKxTBN2QsY4vVH+5Fiv+Y0YKzpls5TGARcz92fSfX329qyH",
-	"4TxK3Nu0uuGzWLhCBmwjZZZUEXojYFlP82wanphOZlSQMfV9FiUsGOcUlMhCb9Ja0Nky/9kH9NnymNrB",
-	"0NY9vT1PfkRg2pXlbytuHjCtA2btAbP2+8JsgvCdWx1XEC9UEMsIiePSru3msWqTHWBtD7C2u4a1rRCw",
-	"OzZTvrXMOEDf7iH0LV3lkXW2zlYp75Bk/CdrEmj+WgknQGb8jgnS/fvVp49kweIZI7BGPQ8y+UrF7adk",
-	"LoVMY0XG76d9yNge72c52uco2ImV0DotHdawD2v4f6q4YPXAmpoK659+iPsGZvkYCev7yPZtLnvOZA4i",
-	"4JDPvrcGBDLwzEnlmA+rfHsLy+EpAmQcGu9u4zdElkNynmMgSE8MpIrxK8owlPdamkqRJ3KqdIJJjy4j",
-	"2g8HIzYWppVDJGMkGBZgfoZ1+DnztQnFIRe30MCP8ORGdMc2vdC0voIUfatj2PDlVMb3NA4wk5TROOQs",
-	"zl7IlUnzlHcsvseVqoOBY/c79xK2LWQ7ONkOTraDeP0u/HP1rHwbkYp88yBS24hUWDLHTD0hPCE+FQ76",
-	"9yTT3fcUBQXmsF9i549gsFVqSgeT7SBT9lamAMFWmWymDBmgEftzFkYQolgnYxaMJVzMDql3f/zUuw92",
-	"q/8gGXdwW1NhYCaPx361UOwdC6FGQNpKD6gJByzVmrz1OQuD0WqxWoMc9YovZ1TV5KN4c2e3mfHfILXQ",
-	"bEmjjEL33uYaQPGpNfmDlgsekgfbJQ8ucpZySBnchZ3iYkaZxUXDgWpzJGBMeVnjDZUVMEmhtBRapGHC",
-	"+3SmVXv7tMmI06/Il2Vfmj+chaFxxjgnsGoWinQ/nH3olX6EdYefLnoeiPE+JmP0kznr4z7ciO712due",
-	"W7avkLQRqSr/rr4DfY9qQK7P3m58BPo/3QgHxDpbYW1YThjBwh3roxyY3dW7QsmHsw9utiKuRCld8UaM",
-	"F3Qx0t8Zn8IzF/YZkv9STHCERUHfqSZmpW+MRpZmxoMbYfUA4zjG0mw8tU+ULacXEoFBKQJqBx6JGVaq",
-	"s0Cfi4D5IRdOVtEpoeJG0JUdJVIYtPnVBKU5VejgZcGpWRK4m4qV7Buuspfbmy/0OAz+duFj+KZC6ugZ",
-	"Hjwakgnzaaos4oz+PNDxjXg+fGXP9thP41gzFUzqH69+T8vZYLVvifmuZhNSkPFTkNe46jW5pmYz9iHF",
-	"1AylXWZp6aHWsvkR80jt0jbULdqP/eDHPiSLfo/YZdRhly73b+InOKSDHtJBd50OmsvA3ViUX5fjH1I9",
-	"9zLVc5ER1SHB80EJnjLWWn/BJH2i0PT9o2R43ogz4uM8WUDGVmtHT8EtY1G55i0zAbmoMp9IV8gaA6XK",
-	"ZOh5hIWKNTMbMEtza7PhkXJOW9oOlQ9t4dd7tMTSbyZJbPaooZeDSDnEIfc3dRRZZi5sn1jtr2XuqIyY",
-	"6Ac0oU9/Q5SQNhYGFUspmEeEJH7MAiYSTkPlYVmxo9Sjt+meJ+CR058EaCXNcVfk55TP0pghro0BsAy4",
-	"8kOp0pj1ASpYhiFgLK3B6ryy7WrDZQZIZVBQ1gxMkO7YIjd+ujj/OHpzdn027pWaFwzIGYzrRlQOTE+f",
-	"JpDMqCWjumXBgFzShGGTOxYgMlXIQaIGQcyUqtHOP0VMvKEJvbSALu0kDj72NpaNUA3x7mvZ/N6fpE9D",
-	"niybP/FaLiIa14NArT8VZhm2Za/fgyrN/DTWK3ryr1/LeMyAEEcViTI80vwgdYsn8LT6yMBx6FXiAlXH",
-	"pTW3cMPShgrrYcLWSV/cvX9wvboAHQ3sxzHJ2yRCGA+CDBlhX3wAYzX47+MM1BV9HWsx0iuD9Z8KY2oU",
-	"sW8VD3ffnwfFq14b2gPmvrqMdrrgIvt3g6D3a6pYnwvFhOIJv2NkoWWEdUfpD9dFwP/3YcPYvyi4uxGN",
-	"QuErDzTXPSseXRMULxyLQyx8Uyxclk6s5W8ZK2gVEkdb3cB8Fl59sqCCzti4Mno840rTJ6Gi5GikuW9T",
-	"+XMpQ4/MGQ2TOUniVCUeuZNhKhIaL22D4Z41brMJ7GdaLEZcXNLeh2CaO552EbWqJ7c74o8YWyssdxuO",
-	"teVUDqG2Zmb1IXL2WE5l5KwVjFUz6l4Nv69SMNtG0B5Ly9SmXZFp7lCT+VY8ARtE5Pcc/Gf7E5Ipnpx6",
-	"DelRQzNb6VUuyIX7zB8tDlITbHiYbvVIEYdtFKz6J7e1oR4tALEvzNTGIw5M9RCU+K7wLMp6Wpk1m3D4",
-	"Bs3NhCr6U8aCCfVvD2VSf/gyqQvc8rd2x79FtZSJp+3obdNYLho7hu28MWKznz7T0hY1cptWPdNcVFY/",
-	"vcZ5ahnGoaKonRfVMNxs/XZYWWRfeaKV9VKD+Y1MGPiStbxNMNflYaXKo3aVRqQLqT9OY/oiz39wKZGd",
-	"OrZTVMn+wY7XuHU3MuOv79ktDamdc7fm4a0Z0SO6eMtL35LBbj+ng6/3UFbxfZZVmFxPOSVRLGcxU9Bi",
-	"NUvl99wyOBlDkYGcMqW4FOthuctmyKEK41CFsesqjFVRu1st/dsKkEOVxh6GBLSyGXHmFyym3VVsWOZp",
-	"Omn2J2kwY4UucxXWv7n5r+beRtb/I4CbsLk/ikL6jbqTFVdh/zqUbTOLzTa7oY+Dkb7RSLe9ac2KOZat",
-	"bXNf9Hs4ZxqMS03FXMz6Po3ZGnteb00MnUxQFBfAPKi6NY1+afEH7EUpyPm71wjYIGMyYYC6ANADLICn",
-	"oK/+zzyZ34ixc9rG8CWcmBak0K5f/5YD25O/gzIDfx/9e6zv0ouZJvrNsVwQnngGSVYfz4Ak99zXVv1n",
-	"ETDTrR+UghXAEdNGM+ELFnLBiP6jGoEW9rVI4F/fON7mGO7YYt1mCFVc4NJCRRwszIOFub8WJloYUGcD",
-	"3zD8r8SQSTdmszRE6+aFhTq5Ov9IuvYkEKPg9Mhldqsix8Oj570NzLpGqyqbpKv2RZlZfSW5X2cN4LgP",
-	"1sAe1WyXyThzPkc0TpRHIro0PV5VxERAJkuikhjsfRHk0nmztrEzWwIBmS260o4hmXPQIggkzPidhZmi",
-	"Sp/WruNO0moXVbdZnZkdEkkkmTBiQfV7A3ImCJ3FjAV2ledUoSVGY+z2OU0FgFTh2p4SalLA7fobYKn8",
-	"61o14jPBAnwzthq4dr0/TxTpGmvuJE5Fpcf/DfN5wHas03iPkKD0EG70xuxLCzXowBgPST4HfahKH3Kc",
-	"xU9UzvK6Uvisd2LZXFGK5ELDQ3gG9K3CTQ5zfYAS9NSKqR2Lg4/SzavJpusRIRPr5p2mSRqzUwNtB6LR",
-	"BqEB0G/qWLdPVLVpqZe27DpZfhOo+cdmxmZeB1584MUHXvxg29RqhzI26rlNNtGcxzAj05LY1T8bctqQ",
-	"+izjqvXu+/y2b+W5b1WGnY23Dpj8kwiXJJ+85vPwL6yVBrjwZV2ttEUxhaz97xAsvOUSbnbw5+t48PFv",
-	"9PHnNPdI3n1t9Ouva40M0gA0n7g3mQuKMeL6yS2ujL5WGeHvYY5elCYWRsA8eiOsO31AxveM3Sp93kdL",
-	"RmOESR7HTHGDWjG2oMhZHz19Okj32Y+arb04Bvvaud9ZJs/8fCOoIFxENAFwlVTwpIeBBkKJL1WCaSAs",
-	"SJHcPaKkzwE0OmYwIFOYreYUMGiCgKSRtuOPhsM1mXJ2IHsbBrAD/DYRgGx5DtllB9//d6hfGfONZhzR",
-	"wDQoEzUEzkYo0XzNIwFXCRU+84DjAFfRnDWiS9VW39rs2Hc4z+NL+TpLKRvwwVjaJ4++QxuP5pMvkupT",
-	"JoIHe16KRH4ugt2J1z1wgti5nIvg2/g+Nh1mJgIWHI70wf/xffmiA7p0eZ4hY3BHn6I3xEn3fdU00C6V",
-	"4pOQ9YMUzxtrg1Hn5lxb2ANTJXoC1bDrUUNuxCehj2MSLyE0GFEegzaBBtCUs7hU4UbO8CauyBQsNMDh",
-	"zDKfuboRWW5yV8a2wLyXpW19fHdFRArp1zImny8+YgpW9gbHGvVlGgbg/laM3QgaxowGSyyI9UzKN/Rq",
-	"upd5aaypdaJYBKXogpGFxJDlOfXnOPqsgvRGQOY0AnNOZDLP0rmfKEynVrWFpGbj3uT71sgn1TZXs/wZ",
-	"N12zSB4XlMcqb2CVpYnXOZAe6B3bw8LR8lo1Kx2tfKpFenrN8+s8VeYRkh/6g8tqDRNGypbT7JhrHmDb",
-	"tMEZX2Ur3Sw7weXEQPP9iMkoXM+ETeoHVwuu1KM3496Kj+cloIbbIfuOGXBEy8g8oiThUFBzZ0BuNPvb",
-	"E2R+cIBTgTizMH7TXM2svBYj4+fDV+NC/awRQvk9XIGcQJGEoti4CYE6cnFWmZmCr1k5x3ttCxj2pf+K",
-	"MW2tW99zoUx0GJQ+c16eKPd83FNFFlxh7jI4JKkiE8ZE3iQBmFEz7mcWb8eGxlqu3p6jP4Sb1xkxOfFp",
-	"WjzYMH8aG2YvrBFQmWv4PboDl+0koFOJuS8g2ReFMTVSrt3Czx0FfPXcmmvrzpAvZcgO6NjrWbuzXM10",
-	"9fIDLRj76qPrNHSX9g66+cZwcumo7gIdG5O+Hb24Oy58phlSdqnGfLoCHfY9wWC7NLwXYCkuu2uHlFLx",
-	"5HZn+TExUtzlbsOatpzKIXh9gMHeDxjsItdEFGwPQU1AqTQseRO8osuu9wgYu8RGd6jEfCsuASFy556D",
-	"ObpPUfIiuX07XOwHaFQuRrb7zJ8EI/thitcjYWRvo33VP7mtJfVoGNn7wlctRvaBvx5SFr4rjOySEreu",
-	"Z2eF8mbxQ9UBFPsPD4p9me31Y6Qw2LfXZy5k37eFmjANCjhAC4lxXh7b4s0696iJg7Ud1iU+VjGs6wxG",
-	"V6sv5R4JX8n//MAsjdUZuWhKTxSxDSDrpvQoDSLRqUEolJPRaQJgjFwRLlRCMSOwsuQJnxvBE/VVT/2E",
-	"L1inxTiyo9t8CPjIDsZwhiTGhM9Il32hfuIRNpgNyOX52/7x8PhlfzgcHh0/66H57a+NHpT29k8VTLDn",
-	"uVEgoXBzc32x9NiaAEImPg/Bg03Bg2ypKkrRCp2ErZDaFiI+U0nuY56wdjqJ0T4KUHTNAeBNXUchu1Eb",
-	"qZDamGeNHh8TqoiQRKX+vPCtFdB41Cu2BI9HvqeKoPZcEBTsZBwzn/E7FoxzuztnUuBF0DdqfZEEkLy2",
-	"H8lE1+50ALmQknm6oMJlsWPNV3/55Zdf+h/hv7FnEmNM1/Qlo7FJNWM8Sk5IKvj/psy7EZPUYBbNaKTM",
-	"4Gn+wXuqsnUHVq1YfMegnjCh2rCwbQZCniQh01PDPryAGkj9WCplnlE9b3Uv8HG9KCzkMz7hWipniEC2",
-	"s0KXalt12D9+4UFagIzJQss2hUdRy7c7Gd7B+goDVphhbNCY0V6OdmiESkCXzoLUR6csc9yHyFSu3LWJ",
-	"SpWfai8Y/n/2vra5bVv786tg/CbSXEqRnWd59oX/qdtmmyZZx93O3auOCZGQhJoCdAnQiqbT776DcwAS",
-	"pChZkqVYSbmzc/+NRYAgcHCez/kdMBqVb++msm2H5a/onQgE2ISgmhDU10hwMsTm81UutPRZ3AqVoOq2",
-	"aJroN030991Ef2cJ9ylLZ1KxfZo5X1sM+MpV4/4+ovBiWhDlClPpoKHFvRlYRt3Mb39hUvG0CqbVe+4V",
-	"A5zv1S7yopxuD7+3CKeruSgErNI8WWH+2WIMGwI7L1keloOirbA6dLq7VXCgsOm2pkH9qF18RgcLlT6m",
-	"THDh0UY2NKHR4w+NYoWTz/2c7z/ldMzWR0nvNTee0iTxTN2Dlgz6ctfrvVxBviQt33pog0CsCF7SqrMO",
-	"fGNgek7KQrdLSrUZQTkuaoUwZ2oP2JZVayYySxQ2FMxo/ESVDaA/JRc4stbIORIR/IFOl9WM6qe2yrZd",
-	"2xX2dMnvWHSv6IiNM5pCKWwkRcRSUS7Bd7uUu6qpa0dm1DSWdskV6xRES5iIXY4Xu+MyU26Pi2cGwizj",
-	"lrGZMraZtZ0mXGmZLuBcUtges7lm8Xd2BTNwhTpMUiM5oKNAaeapvGNmY0mIWC5cjMPipmpJQvs0i0Oc",
-	"A6a+58yDgZhPeDSxjc0jwysErHwk04iRTCRMVZzhEU1TbtZSu8l12s6FXdnevKBfoXoUJHR14ZvqRavG",
-	"ba5aXORHf8Dy0WOwlwvOIti8es8bhalRmL6F9jeemLAA9pAaJTkC/FWoeh3e6UqlSTX+2sZfe6ActwuP",
-	"yh4sVIrJzNSbikr3+C4S0g5cEjOXsEHFFar0azppHK77Y4bXa/V1FRDbkhtbFdNS6+T9gJ1WOGeUSMUa",
-	"S3N3S/Ot2cCK6p/rajLTkZxiwgvmlh6J9XghFsVyhdQE6CAOSMowkRszUGIWJVywOPfiwlNd8hEa9vMk",
-	"IXROuYY+SuD9GIhW4ftt4/M2y5oqEhrrLL6hc7oIzfQhioYb891xyuZhn1CxwLMzhiQ4xJWdGhp1SwS5",
-	"atmFIUALrjgHx8SNbkPXIipwsuIg8u56RZszZt3WtXkp5gu+OYOstOqNE1jqBm0uaGD4d2qFId03DurG",
-	"3voGHNSGVktZhRVptIVd5XuuOtZz1SgL+3FLO28r6AYyW0qm1bLkODwSxeFHLCGwa8dueXGWOkFqbT30",
-	"vTqwn4Rqc17mdy40vWUkZpryBLJFHW/VciA+XVy//ZmYua3Mj0GIY1EFbg9AgNCF2R1nHut2lxgrZ475",
-	"pnSFajMQ9brNOeTZQq+74khyLaFL3mmimFYk9E/jxj4aBtaPrSdsIGK6CDyMODha+Kc5XmPWpgx6/4LR",
-	"WZ4vpVzlGbrWie02If+cgctjK48tdju0r2qB67ysmhELxE61fYhq+4vZv4Eoe6mpAlJJGICoVnz+fezZ",
-	"C1Rl7ZWqC8K2U5SCBQMRmj/dTDOlb4bsBqe6walCVPAyRjKheVJ9E5Crc9gTPUllNp4MRPjp42ek0JWO",
-	"oJC00GWvzVLxXhrSBxAZlkDeh/8BsGql6UINBC7FDLT0x/INQdR2c98g+VqwLrlw1wlU3FxHqCMXd8zd",
-	"gfgAkYQKgyv5hgJAZMAjCnJaqmw0PpRmwpKgd/Pw6kMdgH09wNAzc3cSPp7U5mFfmQV+9pb+1nL9b6WT",
-	"JWzwDYgWLH161jl9De4a2+LyB64MR8hS2AiPaVkVwFHeOq62RXfLmr38R4QqfBGXPhQ7v9GbG735q8EU",
-	"1sbEbV9gW2fKqjU76PHYQrMG7Y3nEYtGod5Nof5V3tXozdAFk33ReUkT+ncCwhHe1uhXTrMwWiNguRlV",
-	"2CkDNo2x9bz3pvQtR6OCu6+AUj90cVl1eEpvmeqTcJZQccPFDSicYWAUkzvO5lyMw4AMaXQLyRBTOr2Z",
-	"sCQOu+RdkrCx0TFdCoXRgauOsvIGdcH7aX6bUIUfMhdAdnWqxXVO8t+cP2156Zs61VaP3FzwFnN8p5oD",
-	"uIUb71qjJRy/lmAEju9co4ltLlJTW3a/DsBto4FHQIawK+njIuoatl1EEZtpVcSElOc2KQvdwFxhV75g",
-	"hefRxLpCCh8SWoFZVRbszywObfmIzDTr57Epz7kSEJkOxGrfy3xtTmWRcdAqfEIxG9Es0WogaGR+5WIM",
-	"qSO492YCwIrFoonEWzgmIobyjqUpj9kNmrdh18h5PK0QnxmI/C83WoZdcuF9/YRq56nxSjZqgmTLylG9",
-	"hDe09A1Kd3/Zm0v2ulHbSHUz/juV6FXPZSPTG5l+tDIdbyLmoQELLDhka1Wv4tpCDrMf6imkrHO92BWE",
-	"D1s4kREfZ6kxjEM7cR/+HrZLNnIrzt2ZHcMbUpkkxqJdGgx5jX2ipjRJbLsS9AkY8w881/+J/gjbXXLp",
-	"kNZZgi7vzRLt4IeiC1u+lTa9bsZSLmPSGi5sgAYCJFAPGZDhgkwpF/av8O8cWV2OHJCxjV3AK1gMjUem",
-	"ha/RQXeNANqYi0h7AMh2QoeM7BqSwQ8giNuBy0hVBDbEjFjMWEAuf347EChtPd+6FTbed8Kh5A+AFmQu",
-	"B6SqcMWlUEbZwCfagWGQw0wYBXI2YzRR5v0xx+RCrI8wtJxQLryXdMlb11jFYQ5QTYdUsS75bPHwry4v",
-	"fvj18okig5MrPPrBCbR4YTSaWLp4ooziwQUwjBWF6heWinGSrWU5DvsxldNN5Dg+fS03f/a96ym38YiP",
-	"XnLr5qPMhtOUbT6gCC+sLNVfz67shjctv1bya0eafa/v13CRcw/HLswlKm46htiLaw43m1QvtipupiLl",
-	"W1hi/nCxllk/m0TQtQ8spIejsJbY/nrO+1ZmhlPMDYucU4XrZtiZUM8ZEyQcpXIawkeFWobotlX8jvVJ",
-	"waLmEwbOxJxVkdZLRI4PyBUbkxftANOCB2LEDfuaJVQo0jrr+U+dPmudtZ2cEhlNCDofixdZKFWQLqhF",
-	"IOaeQhjClM5Jwqdcu7DnQGAHfy5Fh8Z/ZpDFHVPNzu0KaKIkGZywLw7SNX9eDU4C2wM059poYgpZPGXz",
-	"82PnPj7rDQQi5hsV4Iz8ztjtWY/8L9JrY4h/yijGECeM/DC6JLNsmHA1YapLPrE0YkLTMVNkQu8wacF8",
-	"+hQ3zHZAo2YJWZKA3TgQ9jTLp2c4PhysoYm+WbFN3MfOjPEK5n3589vrnAxXcfC6lo6GRk6qpsjKDpWb",
-	"tyDV8kGzPrznyeUkWtqR++yiujGbm0j1o1dETs2vTZvHdTp6vpVGxTOsO+clgWMBVXbjc0EuCLVK6EaM",
-	"/It5lomI/QO1+B8hq9oeDVHZcMq1rqryfSjH1cyIR+0y3M2Y2OjH41RmM9IyqpPhXiBJaQoRvzyESEU8",
-	"EK5DpZwlLKiph8DY1iyVI6bMadPEaM+gywKJcexSmyv/+bqNpKeCqEimjLTe81uW6oE47dimhiV2rKAz",
-	"rpoYjozOL8OIFxCVtGk3xqgwigHICsAAAx9Zl/yYGsWbfdFFdpATaauYc05bjW69u269StBYgtxT6+yZ",
-	"5EJv3A/8c5bescUnGPN3o/0fRhIU16dPFGy4x6wMT3J8wRaEFGxA3XebN5EMo0wIlvzjpEIdI/sRtqJh",
-	"Yo2D4MhYBBJmn0zknEz9fPCVfsnUaBQsRsXCyxryM2/BQSdITBcqN6rhkY34xsPdAt+wRom9WuDVht2G",
-	"q30mIaHOJ0C0OVoV+Pmk06kUZMQTjaok3D1uU+0HovhmYr+5X7g+fYPd6ouFeSAFMWsIoFYhAGshSYqj",
-	"n+UWvXtyBUu83+pu2GLDFh/dhu6XLWjXKzN39aFBbf/qfHukhQW2Is7rHwonWzuo2t72omzEG8vJsP8w",
-	"5nhBlKAzNYFyGfTNtlwijLA8jsWB66Wf99VC0fVEkYQqbcRSu098c5pABP70OdGSnL2w1dFiIOSMiSLC",
-	"KVNCBZCDOfS8pZWrpvYOm+YZIMV5waBzeMxNofI5BoJ9mWG9lZaEiVzonp6RqRR6ovKEagofgJkxldmf",
-	"KJJPY+aw2a/wnyNb9BLRmE15hMgLXJC88qeMtqGzVChy9iLAB8BY54ooCc3RVrH0gjgbnt7w9GPj6QV1",
-	"Vm7/6XO4ltLVq1Xu8tIdLu6v67wgikT6/MauZ+eaCfDAx9k2flPM/M+jXnaSNVCyPvd8F6NZDygyMAm2",
-	"9bOZdSSfz9x085DhGkOe6gn5F3l2CixDkdbHD5ef3l98uLm6vL78cP3u44ebf19eXH1ur8a7s9P+kLGt",
-	"GcKjQFvZ9W6IbeU/vU1aWHncWnQrLIWOM4Y6egrqeRMEubdESUFjoBzQ0JE30DbirPuJSjSKjM1Zf0kx",
-	"D9ls/eHTkLe+5ZdmWaoOlC69bx+wKtumz/oJxo7/4VQ0gQSaI8lT/oEZW3T5g4P8E60TI3AITNMiuIId",
-	"SdV5tZeZLU+nRMvpUGkon4cvih2zvHCVQ0JqsmAabqRfAV/DAeFo/m3W+AmWuNwO7fkyScCg+LvrJ7Z1",
-	"Rufjes/NIRC69kYVd+l+dmKzQDspG3OlEWbbiv06oYkPXQqdcrYhVKyZQ4y3wGTFd1zhsK+IYPoYaKw6",
-	"zVjftuKy9qE7iXMyoolifRLRqZG4I8JXQpIak7C0EPvioZQJo2L1m4GdMzxOWxP6tnXZvr6C/s13LDXM",
-	"RMuYrtxa+9C9bz8OlWo7GjR0vthEFcLH3UZ+Ww0YHx/906f68t5hgi9wgiC/5ESmOWkisXr8DUS/uYbQ",
-	"8chYu6uhQn+UaY3DpdfJnS0kYTQVRg2JuaIIehIQmmmupmYVQ6kn0L8DEg80Sbm6hXBkPOWQ7QBLHRE6",
-	"EC/Onj573ZkzdktSpnhsGLRLX4COFNCTD1w7hooWCETpOz9aeZsbT7i3u+StbWauJRkyy0QGIqdJr3Ap",
-	"cL6XhM5HWUKGVHEFyrvTttAxY17vFC0OK8POrwWh2/QQeFNYFSF9M1tolm13oQ16JGBuyZQAMFBpun61",
-	"Ja4DqPQiBxOexAMBzXVdop00HDGwmSt2YZGF74HcPKmhu63lqy553MUq1qFYetf/0aAs7ZOx86v+5wQJ",
-	"7+SP4MSqiyf9E8jAPwlObtkC+54YztQlv7h/BuTtxa8/fzYKHgpUuAURj6tNVnpn3jMnKTRDsGjrUAvp",
-	"CJUMU0ZvYzkXQO6G77Nk1OHizyxdEC4iM8hMYu5dVVb2T3qnb3r0Bet1er1er/PK/M9r8z+94v+dnvwd",
-	"7MKo9wy8ucMK6sSEBRhvoDO/atFVUzm1kfj9BK7EkphxiL8LQac8ypsq5RzWsWSeWvSOXL9fJ4JXWBtV",
-	"hM4auMUyK/46Kt+qPF8QjU0p5FEhH3qq96Jw9swnMmGWNB0yjQXPYQKeKMwctF7uUSB37tddS/J7attd",
-	"2+p4n7rLISu4t7uXh+hOvEfOYJtgNgyiqZU+8lppesuWA+tyNCobeC0pInaONV0le/MBcv5ppNPOhCXx",
-	"nvkeRlVyRgHugO+G7V1fHS/Ta7hdw+2+Eewqauwcq/LNqe0RMLLusHKwDnOPil5DkD8BFaD36olruR8q",
-	"o/vuFnkRx8rVvDo9t+U8ZNaHP8foaLtva3PRnVr0ucYQJLvjMRMRC2xjggWxfiKYz2JEQdeGPI/MTWV+",
-	"t9kmo0xnKWtjhNVs8DDJ7JSFVzR2FWeuXJlj0fMsoUKwuEt+53oCjZ/A9xXa8eOUsZjYP9rukrYfNzSI",
-	"kIphR4r6xsj6u1WOMVZ25IKijICIpNMIj0Z4fAvAh+XAxxPlPAst7OMq9CRZ2MRpCLJQl1Li6kxsUvXG",
-	"6nN6xxYdLu64PjJURAu7zJUmE5nYJJQ8/cBmnGPD/SRh6RMFLTpyFMVWqUM+CiT01Vh4xHMyo6kWLEWk",
-	"RZ7CgwAz6fAGSx2I+7VIhjgSHjzPEQz7NeiF7eNBJ8Ti03femW+WXmGzivZUMMsm0Q22Ht7LdNhrcMsC",
-	"3GIPPuPwI0og8HMyq6vdKDWzdtDmGZorhq/JTvC4SJOYsF1igi1P9naQtLBFgGVN8paJElPHEWpN0sGG",
-	"DBui5NtxbMub/cqQkpMHGs7kMPD3seo8WcA2EueKPD8783uJjzhL4m6tmNgVixFipWh2FZsOs0A2pmBQ",
-	"aUgSLm5x8wOiJoafw5fwvOs5ZkYeRVbodbGFKDApCWHpoVs74CW1QI6a2SdUQWOlWzbTbWzxXwIxcV9v",
-	"Djclo1QCeg8auQNhzlIV67GahBminv4F7/3b9pDKIXjqnsmvigXZ907D7MfQgucMhE9teRFSQVRA6Iox",
-	"tAUpwYYiRT8RMww7Ipk/lYt9bCeIwD4tyJANBG4lVHxGzIl7c4JfZjxlirRc3cCzHlT6BoRqMpVKkze9",
-	"9uqUjypbfbSsD4R/rF3TxjiQa0fvLmr2nF+xTpK+Uypj8day1A57wCe6CValcSCLhTtiLkId2ymbtN9f",
-	"8kaTi3EYjQOokBU8siq+tXRkRp1ikleDCUIjY0DpWlVkpVVZTb9oAPcbwH2nRNJd7NifmK6RpHs2s7YW",
-	"Cw8QCKs8msUlavD1957WY5T1JdPLWV5GRQb5u9LsekCqzrIivE0ZLGJTGi3fmUjF8p/YVZ9DD9CU2QRw",
-	"m6nMWAzt5tbUyX6gU0SLKtRltCdcsMeVxHUBwWuEfQEyYXipcMYS4GGJyFkkxqB5ftrDP6EGHa+91u+5",
-	"uN3XhYa5NrvK8Oi2l9gOqr2+lrpykbr7JT68o3+DRf0kxeMpMCzKUuiW/58/SokmE5Z3clOIglIY9OpW",
-	"kVb5IlQ0a/OPW7bYzyVHgrg2c6+/7fnnbh+lLb9ji7Lah3INciFIYRWn7h6XHSgFIIxMzZVfD23tdgHB",
-	"jGl6W+OSwRcehZNliV9dwOoqLGtXY7w62aZm+Kpxu/AxnOuQtjeuMGJ8prdgym7ELt9UjF1i0VcOL+E7",
-	"YcuPYwIfjyy4sHarLwQC6/fcXQqU+XjpFjSh0kcLlZKLHI+bFXbyXPidnaEyz28J/WTfEdaBuMp7yqK3",
-	"mlrFeSSTRM5LFYE41TmhQorFVAL2na0hdClidsufqOJELARCLiuLpcFS6jXpItCbr2+zMO+e+yIfd9T4",
-	"gSX2+24EfcTBZ0dFW4SeS0O2FdyVwWuL4ovr3gSdtw86Fz2xl6Npeww4jxiLhzS67Y/5HQtJy/LZ6iLa",
-	"ZazxewUiyAgnCCwT9eVJJVS9XWiatJ6fnZVwvcvydyf3Z73942Ha5FAJdyxVLiyd4yMeR7D5wjfd0OYz",
-	"i3ErliNCi+9o+am85rFMJEwpEuayxo4LzbIgsbYd3Bv7lal9RDAOub2tXKy2IRhLCfDivIEzNms2Ziwu",
-	"2JxVNGHRbRlTaCDcsvqEknkKsL0AMAeKpcx0R446Keyil7LQ6/kpC84h4WspfCwsvggi4CuW3DHlIs1q",
-	"l5C10zmWlaj7ItCOvx5P/NmtaJfoc3XsrtLm4JHnK8/ts4UI3fmDmkYBTaz5CFKbaSEutCzCyo6NbWN1",
-	"N6HkJpR8mFCyJxL3ajI9Jq+/9pTMpgbmGAPPaUF1Bwky56riFjzTciaZMMO6cDXIM7eD/imcUNf5KjZy",
-	"QpkrC5h6292ECzfsqF0pbi+2cKWUhmzLHyqD17hSclppnCcbOk/yHQvIMOOJ7lgZVnblyrl4oCelDvbX",
-	"XczVjZGxZre0lNwoB43I2eun2ONOFYH0o/EzVDbaNmen/fJyHXAjAdzGBVNPhQxINJE8YgEZOejFdp7i",
-	"7zgMZp3ruRwILpROM2yVjIAR5DNNRkZpmfFEokICp2z2pBWivX4DtvpNgQMaBiT0Yw7+T22jCNnDGAhq",
-	"jge2ZC4CorJoQqgqd9z3lD7ciCDPxYxk7HZZdUlo/gn+k0zw/2bMaExvCB8RTW+ZuDch/brQxI/EHeBW",
-	"tIs7oDp2V455cHdAvu3biYGdP6hxBzTugMcUnRdxXDDAIvXS8V3SWi2QNgnN59J4WyfBvhTe3Jb0+Ole",
-	"dcbHZBTXXmyisSWPqDdhVUUC9QxJ2gvIlG7Twa1NbEVjX68OjhnyQP0YWu94e+WH4Z5423buRUtvGZvB",
-	"g24ceMSOKl9xIC5pmnCWujUqojRd2ADUgpiVBh4ie/5ZXiRrxddd5JtigUO4VgMR8jgkNEqlUsUrsV+4",
-	"wzq3LyeKTv0w2f8466kIbWEavt2HFvQgr0vBjOMy6/q/+N7tNVnXQyf4ukrvqg/YOP3znvG7igA7zZ6b",
-	"/Ry/aCu3D3Jha0vNjdxr+ggdcZPtYcLVhFCg3FIuhlO564TaOsW6cEV0APKvyXn97tsDFUCRn+DEN3LY",
-	"HwCrCCEmhYSmEyzOUYrgX/jrKqggy7S/EaggXySWN3+jCEHNkM1FY+3gNREC2PYm0XJL2KEygqqq9maD",
-	"n5pOPg/u5FPBaqts+5FYZB9FkQsJeYxV/KU+yfGX5hOeMFgrV/kgjuV1dlfDpxXWGw5EK+/kY+5nG0Mc",
-	"pXN1J4rA388s8LcUJFSaGl3oRoqwSz7A8fsJIwqGDgT7wpXGifPMnoimgO5m3vzh58/EsD0uMgBGYDTR",
-	"k8ic55QnDOAlFSCWZ0ZQjVI5rTnBgSjB8PYJolmNFtiFlZHT53qCv8V0ESAZ57+91JOAsISPOeJp5V1m",
-	"hwvyrAQrjr1mT1/pCWkNTpSUwsKNn74anLSNAhLdGv7HBcJo5a94bUZQcvaG/MiGaUbTRb4ac0yn5Fea",
-	"RhOgN8hQBQjhNbGYMjc+hlhMeUXbxWLqx+4qmw4Yi6ls+3YCd+cPamIxDYbTt5nLuV7OktYsZTNqlHts",
-	"DhFniZ5IGQe5pGmv0oBWWJ1NzmeT87nvnM8lWbtXy+0xhQgqZWY/Gm/lUWV8VhllbnS8/fmtpxevMQ93",
-	"CqFBVONrGpXGkMjvfmE08rRaXNd77hXXne/VLLTwrFD4lVAjpsD2tOVlpPW/P3/8QKYsHUNhWDRpB2SY",
-	"TQGb1pyIdZ6ek4kUMksVCd+NOhAfCo/Fjhz+ySKt7DfAxxm7BP+jFf41OIkm0eCkT/4a2CJssOrMXwYW",
-	"i/Vlp3c6OPn7b0hLS1O6KGNdQMOXwtvmWsUSqhyMxsqg3G+zeA/mzNagFrAXHTjPf9Xx6LplbWrTrBu7",
-	"u78Nvu8QsbXjEkdI8khHjVBqQmhHa+Og3CA097YtGTdLgmMXW+YpE/HBc2K+J3l+KeJCmBdSFmGljqgB",
-	"O3he6a2x9EYjFgEmvM3wJjEUn5cdsUrzJDHLVpGc2dQDIcsOYjWRc+UMmzGdKQx7ImSidZ1SDdPXiOJL",
-	"Ee/ZrXhIOCpfhC2tfFNRvXLgrmLtUsQHTIM5LlFdKHyNoG4E9dEK6kvo+1KRzhuLYvXU8NEmmeUok1ly",
-	"YTo4EbIiLhM+M3pAKrPxxGbu6sEJmTKqspR1yXuudDkYLGcJq+lsZDYoGAgpSEjVjRyFAZnQO3AoRhOG",
-	"rlQ9SZkyB0Ja4ZSLGzpmYWCM7DzIJ9PAEoWKJlImNwtG0zBAqXxKPrOZhh0dCJtUjI9BINBIdIQABbcq",
-	"vJhw3Sf/Nj++Ad/56XOsWIMurFKTBdPk7OU5LpUKImcA+YbR+4EA/ExECA9IymKeskhjs9aYRQkXLD43",
-	"ZAU9L41qIlN3uHYX2rbLTd5lx6gYMo0YaXGArCAyHYiIUcXFuH2O3aHNYoRcUpWLjj9udtKy4eXyu7kO",
-	"ijwf/Gkg8t/A3w7pJiVSsOoopqBgh7zS7xt3ySvE4k+GJyxpR1UR6WiCjlkR0TgnFg4mx0iN2SyRC3Pz",
-	"nyjy8cPlp/cXH26ury4+fH53/e7jh5ufLj7d/Pruw83FT5ekdfq8vSqXyRJeKZdpSr/waTY96Z+9CMwD",
-	"+I/TZ3luFReajaGP61Jy1VuZCV1E3OFAyD3UWd15c0UUsStbtXDvRpQWbzfqpA/5XEFtYtayWmJu259Z",
-	"PDYUXNpqafTeFUsAqqvPRYtt25HlXLRjTgr7ic62zAlzI3ZRE4uxazLCSnw2xwlZZT83yWJrdJp/l7Zy",
-	"Io3llyWWwS4pOz7vFWwL1SebRXJqyL1Rf45W/fmxghi+Rovx5WutXhDUC3QjZFfeU9xF8HEorHZ3WpJ7",
-	"1b9IiCdzg6lU4R9dEuosFerm9HXoeiqfvtaTgcj1pZbboyeKKLwOyoj99jkJoa0r+zIDleWGiTgkft/A",
-	"ygKfKOKeBaeLHGEWl/tON+GUfjFCCud7dkousnGmcoFHIxqzKY8qIq+c4oB07+3hQOSbCB9Mzl6Q1ufL",
-	"D2fEKEYO7Jycmq+yX4nvx77UMrnDkL6l6voIPhMxEsNnLJsaLgDNHBDKRQVJ/paL2JZxJdQ87BoN2w1U",
-	"MnXZeMzmvOGVo0oTrtm0OxAP0KB+swylkBwbqFFGWIhYzgNyauT4y55NyVsly0vEVq9QnJ4FhWr0suer",
-	"RptoRk7N0PnaUDuyO/bP0zuWz3Uj5WPFsM01kJUTrFFDnFCzPCsgSkrR5KhvVDYEhRaGffgs2eyl2UOz",
-	"k0TIoYwXueZ/+tpYb2cvSCYMPxQsvkf9mLPhRMrbjsqG+fFt435BeWrreu1kRWHvuQ9A5L+ilG20beOq",
-	"3/E1n0tL3qgYxs+22qEY5p77jYHo+DOHRldHyThqtm4jzrFq3OasY/UMa3hHiSobVnFfOYu9f+VtIy24",
-	"o+fEh61WLEqZLrXuQPa8VbHLQS6/XzfijzqHcJ3iYwEMED7AqEDHjv78A0v4HYP6Cw944rOmIqZpTOy9",
-	"UETNWMRH9vL2CSWAzmzVYZj2iSIQ427lVfpqQmcMWlMNxIgZlVCzaduag461c2ML5pMQHgdFmb8UeeKr",
-	"ThdWU50ldNEnMevEGXIThsHSdjAQ+ayaT5nSdDoLSes3wb/Yypi8QRfVmk1ntq9XPsocH9VZykLSCu9O",
-	"g0HW6z2LhlSxl8/Jz79evO18/vni7MVLsBp43M3f0jViDp5mIbllC4bxbniVHT7z/GXhfKJYdBNaOjkn",
-	"cQZpz5SkMsfVkncsTegMO5nnK4OyHxwWEDWjEesoZpixZnG7Sy7Egpx9+QKUl0URU8rQ+QIB+FiiGCa9",
-	"6pS7JbIveJ85TQZiSKNbORrBrvxpqDO1vfFTxhxaNVgBhYsvRgJakBHliQqWLoZ54ZSmtywmoXmEi3E4",
-	"ENh+3238jT+g655yFGFMPmGLhn67ep8XIU20ninMMZhlw4RHhMZxCp88S/mdMXoGIpFyZr4KPinh4raT",
-	"yIgm7lGmyhY21VVeYHu8E6oJeNrd9wZE2pRhnGkgYm5s7Ljt2tSbH1E9kCmh5m65piF6LtNb3H7n4f39",
-	"8n9+/vjxl5uL9+8//n75w82Hy+vfP1798rlLwjvO5qGtQlIDMZ9QvbzL1juv+iS03ovQ3h3YxXMS+toF",
-	"msjo55fp4olyJrv5XvzPgcAW8XVp4zZLHM3OUo643ROIcXi8YXXpUo3gfbT6JfhPs9wb4JBG7OTwCS76",
-	"cRIAloydvxszGidcsJs4YzdG7T35I1jS4/onvdM3z0Yv6PPOaXQ27LyKn7HOm1Gv13lBXw5fRa/jN6xn",
-	"7L4sTU76J0DX/adP7SvTrl1eV6bjp1IwG7E0ZFFRGk8eou8csFCq7m2bAaivHvkg3e5eGPWmkqrpandw",
-	"rdhS5JBhlhxcdqKl48WoGVsv97JmWaNT1unL6yzpbeujvrY5/RPT9fJh/3bmLpzoYTxoNfSvpws1qVTH",
-	"1C7PI+my2Qq2H9zMVTbrQStwDmPpeqUw/qj7S2KOE3MX/V970TcPVGBSs7btqkzWTPBAV9jB6k2OmhW7",
-	"8pOGJTfZrd9WGUqFYf929T6wXBM4JGTrRZrfMTJK6HiZh9tyi/ZOGuXTOHcqfhuxmsIJurUseLwoyQW6",
-	"MLcJkPhDtmaY5cFrwiLWt3r0EZFvSwm9qN7p3PHq9rvcXs2Zj3vTR++/9uibP3h92kEYxf/JWGaVXecK",
-	"xTopyIG2O21TdEvqwHGEcezyPY+vLRHDymvw2Yfwf27Qw8nj0LZdo5rICLKlYmL+O3WPK46oJNo6nAei",
-	"tJ3mSKzXgrTMglGyUBGTO87mEPexPnN4ZbtLroBAWEwKAZG3w+apF77hcdgvOUWgUM0L+WA/MXM6Y4be",
-	"cB7b8vL87OqYPq7AcrRLvA8P8BbDFp30sS7+9KzTO73u9frw///f1s5YXNsWbtiz3QQHvueKKUh+2kxy",
-	"lMb8vduX5aOXZAdQb/zdyYtGa93QD8ryKJvPf4ELUWHZmUwJ3DZMhlSairUibgNpJTXVrINum29TaEEY",
-	"Q9m+zWUPMXqNZYIdZLDVvnvCRpvhAQwyH6fH5gpOyNnreE6H99XUsHm7Szc2ieCk//rl815va48DfMGV",
-	"jfB/NXfKsUbaqr7uHGINiNllOED6DMQ5pIga+JjG+XK8Yuwnfld1vdSy5nJgb1MWvUbIQfZ9B4s9muKc",
-	"777RPpR7fcLTvqdc4i1VrMOFYpBZfcfI1AhDIgXGboK8FWNKZq7ZFzTvDmw9L/tCIw1dmUUGrR5lSn77",
-	"9GFVAcN/q+Wm75kY68lJ/7SHZRX5v2szmOumhHQtrhf7n3mWcnNzbxQTN4b2NgcNZuIDQ8FYPzOLM5TR",
-	"N4ppzcV4/9ncj+B3tHSXqg2zsqvPb65HLI/csJC0ScK+Lwn7nsJAT8qUpMojggzk8qGUaPin5MKlU84t",
-	"FwWY4pqauK8FHGCbpx4JArJYZtvA2hUsym7M7xPm9eiqKRSlidEIFlaGgxdweVorTMoQDuHz3pvQkkFi",
-	"c93CAtSBavfWVqYY4XogUgrd7vWEujYNTgfC0kZwEbTtokvqRGXhQmpYPPRb4DrAEk/b4diTuSDdkgWi",
-	"Jxs6MjvTCs96p2G773+OLU5gSWKetG+Cb6ADgfNCM47InBi+mysC5jzmLc8oT7ECcyzhBMpdn5/Y3lxy",
-	"RGZSKT5M2EB4zs5WftDuZ88VGra75Hou883AtIw8id6CH3CWktyPa/4+lVBMCuDUUk+sp1jEZAS3B/bE",
-	"LHt17q7Hpo8Bc8BbznaAAzUDd5JVB8yg9bd6C7m723c0ebF7y4t9l1++JkP2IdAByGOrMEMtwKHpdcrI",
-	"ABXFpcZIbnABGlyAh+ACDMSFWwrkzJjHtCRUIFyPW1P4rHfqNKD3uQbUonZnZ6kcJszI/kI/ag+EB3tl",
-	"32Ekc0DMC5zqMbcEahQNT5U6h4fEwqgxLFEsMErY87BLLg2ZDOzyclGOtVP4BR06pwvC42LxMLI+Kfsh",
-	"gv9Tls6kYns2SB9HKO4JMeHZWnXAksm/auISMdOUJ7CQnGahwXodVbq7MypUQ7hagVELHQGiY0dpinHt",
-	"JcbZO33Toy/Yaefl8DTqvKJncec16406z+jz4YvoZfyKvR6dBCdJLuvXTPEqOos7r4ZQC3Xa6zynL4Yv",
-	"o1fxa/YGemBoqjN10n/WOw1ONNfmi09+lXcsNtx/Ss1mYsUD+k5c1ZQtkHJFU2771NOpGdvxx25MBp9w",
-	"jvUksPXGn/tcAS2zyqWvUNWmGhTs0rVsqgAOUQVQa/OvdZs04Bs7gG/kHp3vDH7jJ35Xke60zlGDvoUy",
-	"A0EXDFdEoy1mTHQpSAT/6g9EvcNlPmGizrHjqQ1BcaCVL53SmGGxtnZODN9/4ZwRxHNVJFzp1eUXD3IZ",
-	"HKjsYge/wcqBO/q4D1ZecRQqkiujaMClto7hr/IfNNH8r1ZKUSvw1+N5bOiBeEqhQ0cnkdv01CwLdWyk",
-	"YS1n7NVRMpxJKyzegj4LyDZDyWL96r4NDaaiMyDRFN6w+2SdpXgB734vx99CYcWFEf6QFLxRfLPy+OYs",
-	"c2ngumKKQiFRBDtyVCNP3xas+rel9JvLN6GKJFLe5vnxTp5BWhpcIY8vFB47pzZZN5/HH/BGPrAQY5md",
-	"ROajhFaNZ7PxbB4o9+itI7EHM1s700ac1n92czZbHrXEY0HQEXtnyjzUgjPMJwykJHf9NmzvXmzh2rDZ",
-	"PSpblqyIlkRNkLQtbY4qHa2t6Zh3DWV02qEi7tiDfIDL5R8Ij3bl50/gBhZH4PKxAWLsOCsEMCptqecY",
-	"chDsUrbLP6gM2prDHTDvwG3thhx6+7XXceYre/ebZIOvWiHQOAa2yUmossv1Mulenf3pX/a/bsxfDUON",
-	"UzrfrSzNZSXPqJ4UScnF/CdVPrFNavI/VFL+StPbspx0ZySCotcrIjicA0V4aY4JR3wqronScqaOJBbx",
-	"owNzcp9CE+jcae0GkpqL43z97rNbv/1Cfvrh0xW5SDV51XrWblsULRvftPbwQHiIFcqD6RouMA/Sbo3S",
-	"+dZAEXlYkGnYNh+IfU/jwIFJmK0YiPyz+7B/Dv8UvVpDqjj0os8XX/nAVugtrgvrCtvQsN6saiBKRqCQ",
-	"JJFiDG13bXDKhm/zN1Oi6IiNM4oZqxbHQ6aEkoTOR1lilwRLB5VKU51pmS5InOmFh7Eh7cbA8/iGSN6x",
-	"FDcud9vZs3AmSQCgLGjlolU7gfTN0qoiKSKWYtLHEtILV9AIZsxiEqbsjrM5lESwOByI8m6Vf8UGyli7",
-	"BDQLng2SCc2TqpVuO9h2yTuPMgYCvhcTbEvkYC5lJijA4bIYwNxImaYYiwv7rfYMzFFWDqFOjfzdksdR",
-	"KJKVxWyqSq4YtrVC9nt+VQ4TkXoUjfLa4wHC0UwTiGpUxa+iKgKHy9UGqgpS3FFpZF/MBh0yZmRrCfr4",
-	"psOEjDDjEt+wgzvyEgYeSSri52z4J4tsuOsyP561HK5uzObcrn70Euf7KBjCMsQyykCAN47LfcJJG9JH",
-	"bXnCzL2ACJ25C+UI3Qj0EIVn5rQkqyMcPjDkq01NcKgJDh0oOOTr9fdVpn80X1tS57kgDJT99Rh5Ftex",
-	"VE5dBwV8fOkF3vZsFPWqPr+5bFgeuSbDwD+EJpXgcKLiehVkZxPN2pOP7iKOFfg2SmzaTCJhA2iSLCrS",
-	"oe16OtaeTGBxjuY8ZkJVqm7YcdV7450HFKnKDoB7WvnOOf+YAEVfSSNUzEGpJeeS9dCAG0otIf5goxAS",
-	"+s6XG3S+GAKyflCH753PraxPZiC0LBw3rtDv3HOmQiE1m+l2l3zMs5Sfn52tDgd63O8YQoLecrYLC9YM",
-	"3EkEHDA86G/1FuJst++oE2P25yZU2Ph/jtD/Y6mzXiaVxdA6TO8dvUS+Yvf0L+9fN7b6eV+RxfLUD44u",
-	"/pNLn8BYtQk5PuT7crr5uQNbNoKbpqmcH7WCsqIe6EGy+kD1QDsI7JUDd7TZDlYP9OgC268H8sOKTSym",
-	"aex55KVAyJux//Q6zryjuIYpDt6H2peLrh21C/bACsK65Bd555yunq/b5laUi9wF2NMcm4whYLPmzvws",
-	"PQrpHjzGbBDnz3zWOyXeDO0jMa69DSg8peKWxWax4SiV09D7dFdVu7zkfp5yoUjLLB86k3GEB0a2rfKm",
-	"nFQpppT1y00Z01yMEV8BJ1OBIbjJnC7IiLF4SKPbdkAuf36LhvxAlCYwf58lVNgZhMhoQjCZQwUk5mqW",
-	"aaYCXC1wCnw8ICpL75j5bnthbBqLuOParXiNB8UluOXlMJpPWcIFs2lD0JYhL/ceCFvCDX83NNAlXnOL",
-	"Jwp849j3AqGbsW2ZQqc6TVmfRDJNwY08YVPsIj+nqdkPVBU/XVy//TkkfLRMkhOMDUxJyscTDSdv5NWE",
-	"K8jVsZ6IIM9WmSNtYou3ckMYaKeiNF0oszhu476G1PGBPiYC+Q1XoFvMTHKh8YqlDCk1/9rZjNE0x/10",
-	"vpxKUAnjqQPRCvFFN8BpbpDThO0gT+v2HPqBBQvJRGzBDAG0Pg4wEEBzNHOubLu7J3mqTyLH+P3IArnK",
-	"E7WkwMZylr08wXchIUgRMQiKAT6IuWoDIUf5HhqaCIoba7YwdN+RKim6+G0hfg02CZeVfcnpDA9xRnn6",
-	"RNWWrBsychDlduLzJeIwYylPVb4VaTwQruWeWXCZ9wHxXFmlHwkPy/MNCfjbQiYULUR3QTFdYEIxaS5i",
-	"FIHJvcQuQIQ3j57jz7hWwUoxG5amMkU/ftuILngnvovYGEr1rncHouiXQMAjp3yOVqfG/2r2a21H4i09",
-	"bsHXaelveDYCc9/fz2Zj3Rc2Ywt327baO8y/IXCL/+zf233BaqCW3x32PF722LCInDXkDS2A3xmLWWkq",
-	"YtXo9o1uf7S6PRD8va2asKFTrtcWRb67VP07wdRkYjSZGDs3ILxydoTR2Dkds6BsL5QMipLxgB8Ws4gr",
-	"a25Y4wF+jRKpMqN5yiQuEgHqmztcO0L+Bno7uLVulHlRenhz4VkZtibnAvs5VDa5ybbYd2Kegw4b2fZV",
-	"1liWaU2GnrlnfMqIuXWpx9XtqJ1z8syqWJSlXC9gEJ1xo+f2//OHoX/J4wj++w/zWHrnps7SxPY07D99",
-	"enr2qtvr9rqn/de91z24DXZ1f7kQTH43FVyrSq6VxyyRB/hsGfQzO03MjeUs00XNLG8dHzUT+DACeT6B",
-	"IWjBzI66MH6ttSXQSIb6KK9tuRx5jemLJZWkqlmV/XvuSKlZ6vV9CR22FKUUMKG53wb4YKW8z1vRklNv",
-	"eQEXn96RW7awnpGypV02162LjAnXfdO+xGaC1n+bo2SEyHM7QTqeCAiqorYiBUD+BYUnqSQESm4aDzDF",
-	"XoXlRRXOJdBRrA+HxUQxfAG5MDv5S0DolInYyijQAnPor6pLyroXi1KpKJHRrbccNolqlvIpZTNMOoGc",
-	"2zhL9ETKmBiDj/yb0ZS8MUs5e0E6Nb6uMZ3h/syNpQOhOCVLB1OMqbtpmY7klFmXmTKvYNNZAnRf2Rlg",
-	"eLj3OVuzzpnCs1boJE7NcJk0VBgKkhmGTuza7GvrCHI8TtmYakZGfJylTBHDszJdKBgx1XRIFbMGXcyV",
-	"VQWgOi2VCfLNGRPw6DkRskBUMO+P0Q30+fLDmXVCeStLmflD3cp+5Ea1pVrTaIL+VFpJU1KkRWPD7c1O",
-	"wTQBSZg2PDYgUy4yzVQ7INGERbfMHjQqOcOFYzjgJeSCDBM5JErLlI59ynbJ8XUL/IUx6C+Z65GQ4T0i",
-	"E6lmXNMEMRNoih2UZwmNbEJrB/d1IeiUR8SaTCRlY6600b7fti7b11ckzmDzzekXg6sEN5LplItxJ6Jp",
-	"iQsCa6njEixJzKLRrFELpdlUIVG76FunANskEdU0keOMIcOaZUkCHAHda3xsCNaBVpLWZ2PW0zQmFu9P",
-	"tf1bieBkf//x9/8PAAD//w==",
+	"7L0Nc9u6tSj6VzB6dyb2HMqRZDtx7Hlzr/PVpE2yc+Ls7tfT7EdDJCShpgAVAK2oe/Lf72AtgAQpUqJk",
+	"J91tfWZOdyzic2FhYX2v33qJnC+kYMLo3vlvPfaVzhcZg39fJoZLYf+l8/mcqlXvvHdJ3K9R75ZmObNf",
+	"05zFtl1vNBg96Q9O+sPjXtTjae+8Nxg+O6aD5KQ/nIxY/ykdDvpn4+Okf5KesieTp4OzwWDUi3pzxgwX",
+	"07hrn2Ev6slbplK7gAnNNIt6cimYiheKJobbFTLVbbgRLkGxCVOKZt06neAatKEm173znlwwC5LljJre",
+	"ee+5lDeEEr1gLJkRKlKSUTHN6ZQRM2OKLlaEas20njNhet++RQ7UH+mUNYMbvgQg54bNde/8rw/Avyvw",
+	"fwXwp+mrWfKBsVRfFt9efU3Ywm7mE/t7zrSpnswnlkiVEioI8+3IgikuU2Jm1Nhfc820nZNkMqEZobmZ",
+	"ScXN6pEmhs8ZyficGx0e60TJeXCUo0Ev6k2VzIUFSwKAohpO+3JOFSVLqgkXZCb1ghuakYlUdkVywRS1",
+	"KzrqRT0jixFP+4Nhz+33Kle3bPWZzRcZNezPTOm2nX7MxxnXM0KJYEtyiy2JnBBKEpmLhGfEuGEeaQID",
+	"cCkq+yp/tCgLh5xxbZhgaWwk7OvvOVcs7Z0blbOoZ9hXe5Zv5JIsWZaRJVOMrGROfDdi5P+2m1stGAx2",
+	"w5SJT/1xZhbihn1yaLXpAO35UGxvt+UuwyNNkpnkCbP7ZGJKp8yiBMkYTcON7XN37nBL3OH/ScglYtaE",
+	"znm2IhZv4G+RK83U6qgXgIFL8Y7Xd39Jal8biYtd6C3zh9L1cu5NVNSUCq5hTd06DgeD4x8F0f2plDIs",
+	"jYE24TU87g9GnwfPzo8H54PB/3icFSK3mHrL2XLtqMJvwUElitHNY0e9lNE04wJf9JQlXLs3PXw4nvYH",
+	"Z/3hICSqQprYUvhvUW9BF0zphj5P+sOTlj6KLaQyDX2e9kdPW/v4za/1gUdtvc+3qKVppxN6doz3MaMd",
+	"0e3ZCI/UkhORsN75MFiUXVDUyxfp1iNxJBS6r2QuprGFb1ecPx54Ih5gRSPnUP/eeMUfcOg/Focc3dFL",
+	"ppAbeMfFTeNbiY0sa8HFLTdAoSMiRcLIgZAkUSxlwnCa6QsgmkbeMEE4UtQbtjoMcY/CYIh9njGIG3gC",
+	"1+HErXPB/8RWaziOv+5IE7sdFNJvQeeWw/jEAeIpIx8Vt9OT92+v9n2zRvBmsQn/CtxrnPFbFo8mz/7b",
+	"PjIys/OFT1qv3P9brXPLJTVBwX0LIb3g8Q0C7d8SLFEPdldp+/Xpu/nxJ3P25/HwQ/LkTTr4483JL/r0",
+	"L2z0Mw0A2Ugwyy97k8p/ORji5cpTbl7dMmEa4VL92sopAglFIPUi+4tUARbGu4DmDnvflxVE4Ggm0lhO",
+	"JjxhypLpfPw3ltjzvmGr806L/xb1khkVU5bGE86y1MLHU/hfuyLIM4ACX/TOe8Nno6PB0egInlaZJLlS",
+	"W3BwkauF1HY3CdVsKdUNMK9W3NmJdS26wBa2dBoOz06GdoOul5PMwoN0ch7Txi1j/DR5Mj5lo8lJekLP",
+	"rHy751O21rHTikdnT457v+INeMGoZq9myceMim3ioueAiJEksf3sP+aUC0O5gBaWHSAH+ujktPryLRaM",
+	"ZrHi05nRsZCGT3gp88JQOlTmnPYHT4D9SnjK0qqaB74IaSxT1vtcCi5zeQvSMblKpMmoSI9COQc5xxeZ",
+	"1JuFY2hBKPEiD1lyMyPcaCJzk8h5hQr4n857grFUx3NmwjmvUBPjlS9cWPAkDFQzgcSl6cryC1xMNaGK",
+	"kTEzhimUZF/I+SJjhqEyrHHF76m6sQwKEiKSSsHIwXImYZrljAkYFJGTpZVjSdzoaTxe7a/Dsmfh1E8s",
+	"BU3M8IRcLhTP/B5EkuUpe8n1IjdsE5LN5BIRDZsSJlKWkgPLb10QSjRLpEhJAgMCIjqWipwMntV2hnOG",
+	"uDMcol7J487lVDGWEmrInKUctSBGOh3ZBRGSINpaPCpPOl/MWJb6jWkm1vQL/ucdebMpv2UiHtsx/qAs",
+	"mvx0QydSFV+CS2D7dn1ynyCZ4CKeSJUUKg0PhPf5nFAEhJFEzyyuAMqzW6ZWFpfczTaMzo/WHyhLb36t",
+	"/WopoPtdsQx+0zMg6QuqEDI6kUAlaZbFXNzK7BYYuB8oRLpTanr2w09780MPx/mD5bkXcCjIyjbSGBAT",
+	"LKW8/PjWymbkgKZzLg4vvLBm5TYAD9eOsBApsoqQ9b041zbhBzflEHIT5UywSXHq4aJ3R8W90WknBCk3",
+	"2OFpoMQoPs4FzRxZjggNCLdUoJWfLzLLjhA6pVxoQ2jBs1TYkbHMLUoqNsk1zWIjY6T6vag3VjKfzgyC",
+	"q1i/HyXO4HGucSRnvah3w8FWUayoBsWUawCkRvhVuCkhTfnwIBQTxm/rjA88Xpol3p7Qu7Rcp2PUOwoZ",
+	"Q9TBuD6OVWWzJHb8aXAm63ahzcfjRvCmmFdvXhDgigKjEzkApTBqR0aD/pKxGwISgpFqRZJMJjeVZzyE",
+	"4AJYMk0WM4t3Cc0yTejEMEWOF/M2qDl83kuB7TYE3FGIC3d5dDxkW7ntl4pOjIcfctPe8DSsgCY4tN3O",
+	"vkCg33oU/kcvOBrNgKGWRDFqz3Ms5Q0Zr8h8pVk2sQC+5Wxp27wlGb9hJFV0ycUU2Vll79sReUuWFKmQ",
+	"odkNiAcrMlGcCYsIxu5oZficHYHZUmoWL6Wyr04vmfEsjUPYWoFyjKZephPFF07QfsmtlJpnZkVykTKl",
+	"DRWpX0iu7b/0AvRw3v4J2EHFDTwyik0st4qwEP4OXL178aH37deoxxpmfC2zDMwkS9nXhi2IpS0qR0Ba",
+	"EphkVGsLrD/m2YqMBqOndkpAf3tRnzv50E78agjTTGCamVzGmRRTC/ilJDqZSZkRw9TckiL7VU4Ms0v4",
+	"hbGbbBWR4wGZc5Hba1FwpTDHq2CO18PSKny1wRy8UHKq6ByEmuVM9s57H95cbTAgcw1246hnFBXaXikr",
+	"6ys5jzPaO+8dn47u43q8BrFoC9m5soQklKICKiMnKA8lbGFYWohylRcAWssfbrkPLh8i/K3klotzZm0Q",
+	"BfWMwQXTlRs24fYKORl7hbZxIiTXYKFL2S3L5MJun2axQzx/9lyTGVXwhJcXBul0mmcGZ0wl0/AS3Qi5",
+	"tEOyNEcrqV2dMXCD1/meg78wqsjwkEzyLCP+auOZxFSkMRO3XEkBPgfnvXf81j+Bc8tbCHAkkFnKFBkr",
+	"adHM9p8xmpkZoH2WXZAZo8rCwdj3JcnsjFyQP1KRUzRQIm3mYhondEETblbu0eDackYTnlq8gGmVzA0X",
+	"TF+QpcyzFEnZjGUL/Dxmqd+ElgmnWZxYbuq890ES/IHYH4hjYuy2rJRbIO/b8vdmJhS/w64DZpEcWFCE",
+	"yHgYslaE4nnbvwFvKi+BqOlInvaHT3tRL6PLSZ7FY6q5RYaMTWkWy3HGp3UGZRONAHuwk+b/iepJr7+w",
+	"b3HU03TCpjlVluzHhb7ltdOn5IuFVIYspbphyqIAJZZvBybZ0MQcBdbpKq/wzBvKLD8Spzng0QsLcMUE",
+	"uUwMGT47e0b00fBpQLDeo8l/M3vk/AKIdIoyamZLWpEtPD8I5ByUVMB0t5+N3YedG7ldiy+afyWWqdJH",
+	"9jFwt1BTgPcvDN9mwPUxm0jF4OLPpb2SRhK4ySO8flkNMqPjfUmee18NnQQQ+ylAoxawTbk2aHmr3ROQ",
+	"2UK4gZMRXvkrmZvZJgPDFbyw5bLwxY0X+NmKrAq0hYPTk+NRsOCPeFyvGUvHNLnZxglbTsk+Q/DAMmQN",
+	"irsbhc8WyC0LJSdM27OvvlLOKwqb7ulbIthXE1umRVdeTX+9Nc4LXExxy4U0li+74cCZ/EI5YK59MMKu",
+	"wYvrXpi9fUXcZPGSZRmi6oSxLPR5ggtgnyaynEnQP9PM6xfxhAICswWlKnTWYVSEJ3H16sNL4qwgVXZ7",
+	"TnkGEjpf0SM9o7P/ozx29R36HDkf0hIBP9rW5GpGZ3einVbigeZPhuTk2RMyGOJ9LCw3iQwgsc35ywpJ",
+	"oYabC8uuN9OkpFRx7q5FaFYGfIt6c8pFSbaRwsWeuhUadLQfrX3UTDhry2Zpb1+3zGH9fUmkSJglC87l",
+	"UzN1yxOmS0WGXacnLMi6xLdcw61BEb3gWhuIecoyurogVqCYTjN70QoNAYgVSsq551qI5iJh5MoytvMx",
+	"8kp35rfRBeJt4d/QxrdwY9EGT9HeFpiY4MR4Q9FXgmgYELYhc+N4cZlXVeLs64KrqtXnpH88sOguOfCK",
+	"INzHczrf++lxzpkd5eOnDVD5xPTCXoFtBB9bART89v3sd/MAuUdw6Hw852aN6Rmd7AeqoFOpw63Dz7vZ",
+	"NjvXpGngSuvAhqI1aosKzYd9S7kJfGyr1sU85ehS5GgM8OyWMiUyDX5lXxdMYcuoJuG/kUt8kTnTZFLw",
+	"2o4iOj0TJfM8M7xPp0wkK8/RHZXk3jGg5TwbO/aiH+0ejCfz2QrvQBW32Xxp5Y4/0sQUXZ1uaqHYAmWz",
+	"QpycSZlGZHhsL8PodE1nBQ5jFkKJxURwOkBsPD61ksvxMJBL/ihVSgWwrcChapOnK0IFn3sxjBqSyCxj",
+	"qONpZ+r3IpInATn4ix3gI/TfDDFg8dbI4wGdspQM+jWApPb2yEk85grE3dFg+Kw/OEXPwEIAjzUz3fk+",
+	"xzQwMxPcScLPL19/KqVyh6zl820FSGX5TDanwL3gg+7agWbCipMNbPZMxyK3D1HvvPfs5Pjk6ZPTZ8Nn",
+	"QMO1cZfv/fCEnH7+b+eegzojN/R7HNmxT7G2kzKL7KiOs0/t13Bd+QKUEcPR8cnpk6dnzwZD5NFfgp9A",
+	"6Pa51fE9CEkIvRq8M0NE6JwJOEd0dDg4QcHK3Wg7hrvGEfnEpmQ02MHhoe7XgJ6dTwI7Q++855cSehR8",
+	"9i4W2vAsgxVoAgf0SKO2HVlwK/9acJrqFIPTAFy76fcrBovljFkhANlwpVbEPvMA1kDVb6FyGpEnCLc7",
+	"QKf0+gigU9hrCtjAZsicrkA0AHqkFww0NsVNopmVtW7dcc/A1GN5moyKoypoLGkEg+E+QOHe0lgq8YHf",
+	"zjXNrCg4dEBB1BkO7gacJ314jQPgwPx1vAnORs/k0uELxuwUEKvAAo1ydeu4/7mjPc1tx3tS13n1ZnNb",
+	"wpTddmLJYy3Oy/ULW8B2mwSBTV4gpRNJXFiZCmtiMDoeZnoRCu0pT0FVWvqHdHMmb7UhuvU6PWd1td19",
+	"A56dACLcpyVyze9lo+C1bpysRartYqwcPhmCYXWDsfKHOow4vG9yGAk/NTuJPlyQhwvyb31BQL54KZN8",
+	"3uARV/xe1SwZy6BYEat33nt8O3ycumb68daDPB0MH7sROiLXhGfM852aZqZP01uesL5rfrRIJ53R6DRE",
+	"IxwHtLMpp/4U6GKRcWQ6HuPQ+/shuyEDO6ae0dHpE8t0T86epIOz4dnZSfI0fXL6jI4mjNJBcnpK08Hw",
+	"lB6PJyeT4Xg0HozPRqMkHZ6mT5Lh6XgwGQwoog//B4vHK8D/4dnJaHgc9Qw3oFrcZBgq9p0vMknRNBPv",
+	"reO8LyLtUKiRSoffmv36HnDyASfvFyeBLq6LWnXcbGhxH+GuAaNh2fT0bzn4MzWnTmj+tSnWMFV0YlCT",
+	"Y6iaMrNp9Cf94en66O7XptEnXNAMRt807FPkUpp/bRpWSFyxlagStnnFo1HTiuHXxjjKIhOC85PdxSGL",
+	"i3glczOLk1wbma4KO8PvwfktLvmbyw0ucQVQ/DL24DysRDwaxCUoY0uvSnDc4VVYv11N70NLq/sNHn64",
+	"kQ838j/9Rvo38aNDqNolhJ93fP329YbdJXI9o8YOH0KojF+3928PELt/dycqEyX/wUpbdBkH4n5wDKBf",
+	"j9fODx8cfx8cf+/s+GvXf7dn2N7tlre3+LT3g/tABB6IwAMR+D0TAf/yf+ZzBqyx/lSkuqmRg7UmFTca",
+	"kdMsRj/Lgr224v6SmxkX8UkM9jXUM+ZW3D4ZRD3LfXPLOR2fRL0FUwkI4men35zH63gFfKe9vF17fiu1",
+	"1rrK2hdcU+yZ2u6rcbt4stsuvkXVNHrDfpGhRzsTwF0Xxr4mWQ5OcSF/veO2RoOd91Wm8huO+sfuNRFp",
+	"B0+WVwJDByt+K12853fk9Z2hFZIQACKkeWZi7yoIC67HtdSRfu37WryK/TUOqPndo1juLbPL00Gof/Tx",
+	"H+FeHgJmWgNmvt0DE3EHvqyOeE0MWmObZlvnA6o+oOr3szG+caFhVfR0v1Zd6+iYQjIgeVNJmnsDSP9G",
+	"ZukuHmMuqMOH8Thbb0mgAYqM4R1wNp2an7wP8nd+8L9GHk8cZ414wsTf5EqTGVOQdtby43ZCixWLoyAI",
+	"pJJKcHTW86kG1/y+XKJB5wTrJ7Pv2oSxTJd5e7gmLhADYuomNJ7IJAf+ks0XmVzBpS5xx+U8ms+ZSD02",
+	"VbzWNruhBaFy9eMMP61HI8S7ZMroQjYgtZRdxQ7pXk8HTh6sBNkt8nHGk9hQffPj4uuO7yG+zjA6j+cQ",
+	"VLDRkfYHPksBEjS9SPXPbRbdB4z5z8AYeB3AZXNTfgVMAgOuShzcQTOKsV/gvjrHhFNADZHBXyi5kJql",
+	"+A08ASoReo57gBwpMaMqUI+ve125/KqQBcyTPcU0dzlEgwgj9PfeHsboWzo9xhyynih7MkVAUiWiEUPt",
+	"LPKxNM4YVQJi/GDebxUeBmKaXWRr/eq9LwIYyvcvKeMYHjLz3zEzf1RjJ2Zy2TvvceFVYwXzWskX9KOj",
+	"syEESMqbeEGVo4R26RhaHBeeIf48dvEA/N2GQO+CkHcNl/6hj6270k0PbfhpQwrUh7v/cPcf7v6/3N3/",
+	"FW+/mrJPTOeZWb/95adK/Q81dcl/uk0FV1veem0zsOUaVu6j5s8HUS9Iq6J756MSkLbpt+ouge2w5OoJ",
+	"OKsbmhi8Mj5Wf2rF7yMJ4vf/cbMcJXLecxHorlORQ7FRaEexGawNEOTLxxyj4LBTEZv/9OlgQJ4NfGh+",
+	"NfR9DpltUOTvchX+hcICd8lV/M8IIQwSx+zvCboWh7j9bjbFKoY3FvjrMA9K/eL9VE0gff95/t3e7jd9",
+	"ShfIVAWSavB4uOsmZmTt+/dNWP/7gxHQ61o6mjqQ6p93xJ562pluDx9mbv9XSFHjDOexorYTYkzpVYfp",
+	"t8FnAGVfyMKw14NecabbN8XNndj6GiY03aimJntfqgfU+fdAHaQyUms+ztjLHONG1lFnrUGoGpO5uAcK",
+	"fIzayjk1ycxr0wKmYV3u2sAUdymO4HmVTixtM5gab1ljo8Z79p8BOARdKMPWIVaVbyuaxrI0Xye/wN1y",
+	"d+0iA//4PF+7SoZ1MDciZ/17h5qID4DfBniH4XKcsflzmral1aIZT0kZsBukgzQIvc9gfcbk2oUlH641",
+	"JgmTwiiX1ZIpJV16qaL7PNeGjDHjG6TNyZhIqSJ2L+Qvf/nLX/rv3/dfvvSJt0AQe1yVQO0rxoU2FJMs",
+	"Pb4dPgYC0V8wiUe3rbyNpzUng0EZybe+eccyz4xZ6PPHj6VgkI7CocjjBQJTP+bYsx9mLXeQfiHFJONJ",
+	"vayL/zVkhdGGFxd0MMmkhkCJGuh9njxNsMU54YYkVNhzGDNiFKdTBuxBDUiF8uJxl1f/MQ60EzSfldAM",
+	"ttgVjInvEsDvtVRjnqasJo+WPzeh6F9kroi9LeSgmsO2wNcZvWXOj8LB5By3SxZMzTmwaf8UCAaRpeEe",
+	"u4JwUvQJYPgHICch+OCX5svNtU99lnFxQ2ZUE8yN14RR2LJvW+rHUvP4cnycvjqdvnn6tz89m38YLv77",
+	"WH8+vf3l6ep/BuMXI/b6ZPbHJzfvzsTHgdoFLMPgmrq1d4XI1DYPgPFBmtdYyDkEyAdpMM9aI1Q+SKLz",
+	"ZFYgC1hohRSY62xOLWfP7owuO+HJSQmQcO1doSKk6WOfADQf6SqTNP0s5Tuq6s+yey+IkZJk8LntcRjL",
+	"FGqXyFuXmQrqaxM5IcPBydnp0ycEQqk3wWsn3AiuTNMiu4LETdg3UvaxbwgaBbWegJC8pjyr134Mv5MJ",
+	"Nmig7cxQK+R96R1/6YWE/e2k/x5e0C+90Zde47OKI/iy3z8U2YajEsLNG+0K40XQu+96B1C+Qv/knwW9",
+	"pTyj46yGg+47yYMGbVjoHe4sJlpQKkaTme1BKArlc2ml6QuimFE+peKpq+l1X8h5GtLz5tV3BZ3z3e6H",
+	"vQPQfZbyPRW+0pCuwu2zlGROxcqzNroRaj/5+6osK4aXFtUQXJMbtqqCanTPoDoZBcxD04K7AsreX9u3",
+	"X/QNwPSzcKn2/lG/wfiFCQPicPM7cMVESi7dAMDXn5PnjCqmyJd8MDhObhik0Iayu/ALuy/oDIYldNaX",
+	"2hU2ea1nBTILJROm9fq1q3zqIBs4BtXKRLqWtLN4MO2V1IwVL2mbuCDc0xsOUpUN6jqlBulgP3wchRBv",
+	"hkB3uAf9m8SEn4UrE8BSyGr1GQauHkLRAutMEZi8FU2Nf4mpJmGmlb/pza/HTg/DaQiilvV1h1ExQB8G",
+	"6ENPB6SFLMqCXnrXt+ZKLAwqV6y5yRGXVdylBIN8kKPRORmekhQqXkqCvsMmcr54GB9EzpoyRoYRX/Eu",
+	"BcoxucCaA3I9OSKM7528C69mu6EU3K9lkuQLn0MycEB4CKh8CKi8a0Dlt8in5X81Sy4hhdHWrKO0eKoB",
+	"R4HPoUq5TA/FvWmpJIeZjT8VbjpVdeCnhoJJ36cQQCclYsanhdNF6fFBpyzmIlZUTAudJNpsGlNu4ChZ",
+	"0ZSLmCpG/Z9FTn8XkGifoqWMpYrnUrEyjg89nTqqKh3bnzGaxvNcm3jMYldUCGvTFP5RP6IggsuQ/unV",
+	"a5dfrPRVceUS9q9e+XsruNCQ/OT7FmH4gZ6a/nY2KfIr3zYFRDzc44d7/HCP/3n3+Fe8yU25D9bTHaRc",
+	"J5nUuSoSpyppxQ72lYK6H+JFwd9gGPW0ZXP+wZTUJdzzxULhhUpYlmnwtDQzxfRMZik6Vk54ZqAySUM9",
+	"rW/gDMjUVsgsmOIyDSpXVRIRrAXx+xDB3jnaFu2cUc9Ykc0JpXzOhMtp7m5V1INAyCD1pC6tgcVP8XgV",
+	"Fx2UXDraRw2bSgDz+u3L6JhlzVgFvikU4V+ZdmHlBWkx9Php+VdcwrvhCIqffI2XkeVfS32qGx1EBcoF",
+	"cdsIG116YJVI9ELf1jRQM0Y0nVvZGYrhUU1eXP25xCoH+gigHQFMowLckYdUBFCJ3O4j6Bv5fX4R/tSi",
+	"BsCXv0XuhxrMowZIB51ORtHx012n8PmhU0Yn0Rv8I2j11+RX+/9fQBZyLHYnlrtW3RjZbYjDk4LB35op",
+	"FHGfXJBKdv+zqhyLTV326QR4bB/zd6lvCi8kmqdcZnK68udnpISgXCVvObrlvqcimTGoaPazQKu6WREr",
+	"cYC5BfN0f1a5NpU0cZVXZfjE4ZBhos3jsvqxkalQzNiHLxcG1CGVN+uOFNKCy6khoDRyyylBSB1KRrbV",
+	"I00KwTxY8YOw/iCs34OwfsXUbRekLKV1KOrt6/OHSrEmZRjUBDk+GB4eVnFX3dbrfgwxkP6KGZ8/bUY1",
+	"1neatFZBLFYl2FdDFrYH8fWcYePcaFzDGfEpTGGhr9lY5VTZgxiS91QlM1Amn5K5FGamfVANJQupTX/4",
+	"BEJrKntwkUtjZpaMiRjmBkuDmz7U0j3rO3nnCtPbXyYJ0/rV1yaWqalJxWPM/h5nchqEq9lrB1JLL7K/",
+	"SIW1V3h8w1YdFYwu9uyfVRJXQ/EsrFVZlgHonfdu2Oq80+Kt5DazglcaTzjL8MI6prtzzlR03gWBcPhs",
+	"dDQ4Gh0NBxYuCZhQt3CMuVpISNKRUM2sNHWnrOTdPBWHw7OToc9eUeYyl9WAi21K+T0ftr18K4ejsyfH",
+	"vV8hOjCz/HkZcFn1yusKs70DLX98tgEvTf9JwDNUEk/gv4CQ5UozLAS+b+Sm2izaAOBrSefukgUa/p1X",
+	"rBJn/WFbnmTM69LQx2V2aeqjCtmy1udpf/S0tY/dWmOflsTT36KWprtYaCAH9C45OLW9maAFqWTfzNmP",
+	"FOCjIIixIyrsrnDbJW1JmQXUhTMGCewwPwXE086oYqgUYbdMraz8EhSab8go4hJoV361FNP93qwTjHo6",
+	"kVh0IstKfc8PPZ8UqzI9VGB6qMD0H1GBKeoVxWoeqtk8VLP5LtVsMMk2CPdBysSHmhgPNTEeamLcrSZG",
+	"VFTHfkh4/5Dw/kHl+2+S8N5SXfSx3Izg9SzED7mUH3Ipf2dpoZpr6SFZ6n9UstRC/fuQwu8hhd9DCr9/",
+	"7RR+kU/H50eAqHyLeu73TSt4SKn3kFLv3yWl3q8WuSCdVTwpcqM9pK76z0pdVUka+uDy/uDy/uDy/rtw",
+	"ebcbUbds5Z99b5kVeslcFDKoMosj9FQiNrJ05wK6RPOUO6RwZW0SqoB83Ztm49lTZK0lF+CgPjFMxXM6",
+	"31u2yMdzbtakvpHlPwybLzIwE3dc2TDs1KBZxX9zam+koZPJ3chpWT0v0E9XC9zFFW7R/eEZipdUcJaR",
+	"50rKG90rOMvYycZlFT9NkMYQR2P2FIlQgwQLA+shLBSJl0UTlNAs6R1aNpcqFtvV0EphvnaH6coddY3Q",
+	"ky4Br2go5jHhjeL9nGdMG+nsX8HzELsClg3ON8+wa5OxyM21wrAQy4s3axXW/RMqI86ZiX31xW/wvoA7",
+	"dX0tZ+s9K85DE8zhV1t+a5dv3/bSHnkrScy+LlhiO4MbJE54fNofPO0fd7dxPCmMW4yq+Jl9NelYlv50",
+	"woV8x3YVPMmzfA5Ne+fDYamA+qNUKRUgnIIcqk2erggVfA4J1xSkQElkljFUzi8mtHf+27d/uiLopFfX",
+	"bT8IgA8C4L94TvUrYDLeiltuGvOqr30PPcXvxFdg2jYdtjnpHw8+j47PT5+dnz7bhfc4vlfewxPfBcNA",
+	"wftkOe4Qylw/irdFkeJNB+ZahZFIlcN+OMQfd4hRL+PipnAxQwZ/j8SEkMCpd97btWcTFjUFsTW2ac5y",
+	"+4A9Pwx7fi2P7x0XN82HBl860eiqF8MbuURnWM40pmtEqzDqB51fEiXzPDO8T6dMJCtf3fWo40m69xJr",
+	"IxPLkCpY2sbBW07Vi76IhQ3yrxU2uLLkEbkkw74at80lyzKyZArTYwbKtf9dmiQyfsOUiU/XoA6pZxam",
+	"Hfi+wZa0Msc+rQz2/OSE/OZxi6+VHE8PioDfsSJg7WTb6WylRTOVfTjr37XSpzztz27G5pMuvnYi0OOc",
+	"ZybmpXrUySKuWUlAd3MsqQDjXh+BXY5m38fguztPBp5jP/KRacChdopRabEjX/aAVf9RWAV49ZnPWcZF",
+	"I0ZVvjXiUqfYnpOnZ4PSVceT/6PALlNEODeZre4vFKXQtmw6jj2fp+9nWHLnVOj2/0AXjYe11qD59k8x",
+	"2nOjFq9N6UYXMSyvfkiNurcNGt92VVlg5JQLJkrvqV/v+AaX4PnoIk2agQdfK3lmHqwzD9aZB+vMv7h1",
+	"Zo0CbCahRYtmGvpAEx5owgNN+Je32Fapgs8Y2Jjt6b28xcJfrkIAzaSYhrJKVannnLicsBG4EbpdH/ks",
+	"jvjJShq4GE6nbONCsAksBdnnck0HV68+vCQuj9FhNb++z5YCKZwWppK1fSmJp2XEe1dhcF6ZBQGzCFwU",
+	"f5Y7mnCloWSaZWBZY+yS3drPi0TOuZgGNLaBAre0aqTCM6pjL2HWHGvq4YwmV0LHwzNLVZsdE1k3EWN4",
+	"9uwk7OO91GvT35FX/RkuwEvMutGIBS+kUiwxBG4hnJXtocnBH69++kDAV90iZjI7vCA009IJudxeRZcm",
+	"I3KSBhSUaUyGMfHRi2GL8CzWc2mMpbxhGOk1HJH3dHXUKzeEt+GywIvmnUEaLUJdqrcA0db31paR8N83",
+	"0K2MbxSW+N9yJQU+2713/Nan+Zjnc9gYFURmKVNkrMDF46jwlAQP4iy7IC4LCTFMG5JkdkYuyB+pyCnm",
+	"gULdD3hk0gV1vhnv8zkU8ZNiAu8wTuskWH1BljLPUgz2hRAT+Dxmqd9EyJFgjTLkfeC9CKLpjvCpRPR5",
+	"W/6+CXOkIgz3Hgy0BXmgQEU1r8DwaRAX99n5g48zmdxYfOF6Zol4ubj3qC/aeFmp1yo90gRVEVuWtXMU",
+	"0AXM0BwDVK41rPy+8Q4KEvKg64uNCE3nXFTWvJ7zuJg3LI66+e6HLsRbYNRccbScdONjWp5M8Yi6aChX",
+	"UnELzfmeWp9iB1WpZDPgfK218kGyNE1s2ccOmSfKZf3CxjMpb67ycaHQ3bw2HbR8pMnPn95FhN3CalcL",
+	"pu3FxRR8ZJLRaTdsq+bsg9GKlFqlptHVFe39GvVylQUVfXyqxKNE5iLhWVHax5X6ebzETQbb/ot92D/C",
+	"u755u2HZp64XfgevMrsidwT2CZkvTBM/1dCiWaLFBhgUj//e5p+hlFSld70iaIhkKTkFfws8i26SyBk6",
+	"/xWnF2qJ/dl1k2qGT49PBi7XhkhWsd3e0EUIQQm4LapftLbGeAau8LCDIaRGXn1iOs9MC5grTQI4/z1n",
+	"4I01DIYL703LcJUmd6vbvf1idD2p4Z00E14SRi5k1dVbcb9LW7fnsmXvvOc69VqOotlxrr1hlQNVzO5i",
+	"OdMsid9P/vTfz9TZH9Kr5/S/3BL/C9v8F/T5f9GsXcGCh6O9l6NtPtsNBHKt2X3VbX84nbXTQaLKzczK",
+	"YC8wpHBzhm3QIEE7sqQo49i+olHnAlk6tZVCc6eQkgtI1lnhwBAOxKgclRfFmKEUcNoforuOX+2rWfLB",
+	"CoBbZNhw4SaoOV9ZPKhrRsQFjpJfDht387lUwczlrY/zBGmOuHqgZrV9AwHXUr8B4afwkXmIXXiIXfgX",
+	"jV2o4HsT1a9/breUP9yAhxvwr3cDsLrGjNHUpTt/9ZlOUaMUel9hzeOFYvZppU4ud8NcEM2ghAUZ0+SG",
+	"cEGufan3a1DhJTM2hzyATmLTRnkzxjuZFDEk1Rl//vSOyAnqQBBZiWJa5iph2wZ9b5+/z3LjmMo/vFxD",
+	"PSH74GLiFsKFkZungPzwis6ZL9/1Ilcaq1msg+0aRMoEWlz76X09J7JwuQO5bf73nKlV6YCGfSormdOv",
+	"75iY2vs4Ggyi3pwL//cwagDF25cYqwOueYjqODZPG3zEynkmUs0Br/KcB7W3w5FTNl9IkJ3/xFbrW78k",
+	"ueB/zxm5YSuyYIpkcsoTqPeLLM4BO5oeEUp+/vnty0Msu87D7NNQSct2piLFIs8KhGa0NXGljVMkFOBD",
+	"LC73GCyxb9fYAsjh6KwCyDNIaGIgpUDv///rZf9/aP8fg/6zo/i8/+t//a9maEwA31swwN6pa5JRDRX6",
+	"0wtCiTY0Y4B5XBNIkM5S3PvJcNS+I3ev2rby5GQ7Srzjc27WF2pfN6L5P1qxEWrlVyZO2YSCiuPUYiL9",
+	"yuf5vMRL/KtcAheGTRmGD330JUjqq/hltgqvJ9dkzCw3jmC7YQvjM+fTPOWgvcQsLY3g+v/6fqK73CFX",
+	"7U3OF1Q1LPky01BIaJEbhvn9yYRPc8WKHDHlZYdafZYGsL/nNCMZTEsOljOZgQaViZQqX9vHcvFIUscr",
+	"91tE4Alfcs3sjyld6cNW6uEW3HhizujpNjuWMmNUBLt9WSl/WN3wNdRAvCYHbrRin2BUNozOD8+rgKCa",
+	"QKIUlh6Ra7lg4vqc6DnNsj4+usSX6uNS2MaQclDPWPpF2NYkpYaSAxjCIkQmly73jiunCBdnxrI0wiuk",
+	"WSItJFeVgbUkRhqaaZJQIaS9i7cMK4vPI0tlvghf1ZEsZ0wxtFrZHaSHR+RS0GyljX0ushXszxvW3Z6s",
+	"gLbIDdArX/2fuvpyBcxOBseHR19Ey5kFVSfDY/tfmHP1/3lsz1QKSCaPX/Xj8qTeWzalPMLXkFtpLc8s",
+	"EM6UroqXCHHygGPdg1vWilCQrKnTo5FidELbVXpXMGD11f1kQQs2WcUE3nSuiWfYyEFCNetzK99rbuxa",
+	"zwG6hUkGT0uTA1/CENTp7iMWuYzw/ciFYNkhshd2vkfBNMsZE8SzeFGB3sq+WvYfRUMpKgM4ouVMt400",
+	"1O+87SnqTo9C09w2QCKXExro4G8yo/Y6MVH6csD1OQiKkxCqCl97GC8igCmYDdlDlykwpnqZgDiZoBWV",
+	"6izwbqwHAqCJwXtHtyH3BaGGzKU2ZDggK0aVt1ldW/S+bltwo0v9LpjvQi4w5LaJSSjjqQkE5hKQc4gU",
+	"CUOENNVGwLDStHyuq/wdBvduWnPA40jN45LPifu//nZy/K2Z0UHTVnqFvt2NaIfXQBNX5swCXCoHZcBE",
+	"LrShwpCDT69fkOPj42eHeMkoEXw6M9mK6JVI7BkuQaGH45yTv+WpHc/dOpzmkf4igLHCVuSglIouHG3A",
+	"1Qig2MWa3Gose6kYWSpuDBMR0Xkys2hdFO2IiE9qB3Qdg62/iCKdUlQczgpDKtxQFwXZQMOlHQU9LUq+",
+	"pezrGs3oYsEEvjbgfMVS+8zDW/pFZFwbgknwgz4JNTST05xhbnLnFRWYdTU5AIhge+1ZlRTT9IJwb/mI",
+	"iOCTCNDa8ER5+KJ3f+sl6IOfZNQkOgWpqH7rPadpoBj1xU+gLGBQakTJccbm//U3p5R0WhQY4CN+q47T",
+	"9GD6To/Xe9hVdXttXV/cSBX339PMQsC+GFLZm0oznqKDBbwb6AVjFE3MBbkGo6i+JhaqmjCazAiUA4QM",
+	"1S+kmGQ8uSNIwlG6AKRofy/guLQijgEnGxQEBdPoB2TnuCDX3iEPDQ4eEiD5QUdkwRTL2C0V5ogAn03J",
+	"x5+uPhPI6/9FXNckvGtgDsUUtPll/WBteJY5QWKhZAJJ/85B4vSBY9ef7B/9S/vHteMfNV6CQDcSNFqn",
+	"fVfYyU69pNx49xCYhYupu+xLlz8yoQL0Gdkt+tV5wFQVDxvFKAvz11KNeZrio7I/qlSG6YIrZYd7QRb7",
+	"ACY0y5iybJQVhjwDnUq4OnAt/gBKzrvs04/QZYvQ9t52l3FxQ9hXroGm5wYQQEhi0ZUpMmYENAAHVBDM",
+	"gpAGj/0hbP+t95lX+9MHRFuDmunLiucJXirPxK5kDkvUjBGaWfF7Bewi0LEPb66Ik9ykIj9//HBuV49W",
+	"LO+94itmHhJFwQZlZoDy9it3DtHAUCKJPPKOIi4ful8j18X0XofqeIXK2oPl+lhy0OU+DjS7mH/fsh7g",
+	"7Pn4dvgYxui73M2oGXZnVv/6eDB8NqCnbNh/mozS/tPxMes/mwwH/RN6On6SPE3P2LNJYD49GTwrC04V",
+	"51XcYm8odfbQwj7qjk0/TgpifC+0WJUliPGewQWrHK7MnGvr2ukiK3pOrj18PLHm5ouwXEfxmgGPWqDp",
+	"ETlom9lebTu748porpnDLafTO8SC8R+kgcrqd7v24Shdrn7R/l6u/weJbCVCArgDIQWrgwTy8coJXPWP",
+	"dJVJmn6W8h1V0zsSvYbBugCh3u3eSCHocq0AeosseKBmIaBkRBAoeE+BhX1NecbuiAPN43UCxHrPe4FF",
+	"aSUp/b7n9u+AOWKGTq+LCAunSEaOhCRUKdSWel9OKdhRr9Ga07RE1+wxtPlWCtYb4NwE37LTRmC6Zt0h",
+	"F3Qw7Kt5nOjb5qlf4IcOs9uW1QU0iCeNhi+pzDkBh8zxiji9J9zkF1d/RqXJNUps58Qv9pocJDLL50K7",
+	"ASLUQEVkqmS+iEjK50xoLkVkhTg2lWoVkYyOWRaROaM6VywiYG2OChXyBaGFstNrV7km139Nfr1GLuEK",
+	"43N+FvSW8oyOsztSj+bxutybhp73RkNSauiYatg8yq00mdkpiHOkmUt05k/lUkSguqMKGG+pgPBgccfD",
+	"I/IpkAKwsDW+fBMvBRAuSMD4X3gZBA1Wac1gVZNIiMqFLlROUiT1C3oXkWJHWeGzlO+pWDmhV98NLRoG",
+	"64IT9W73ghA/+YdEWbkRnhCnfeEaLIhWBtX26LaLfPufTqPJuHoCPwvniPWPu75m9ZG6wL7S5744m0Qx",
+	"4PdopoEeBn+jPEAVgxsK6hCgUD8LJ4TfnTitDdUNDmGnewHELyzL+qj9AeHOG3THK0LJONcclB8qzxg5",
+	"sMKLsFyypxOAooqVFmDvtWcZpUMHMp0vsKQdRNB9Buy6G+SaR+wGwIa+98oePtIYRgjxHp7G2xuOfLNl",
+	"HhdMOW05vWH6KJgftnmZeMPIQtm2hjNdDQCnpqvSMgp6jVfrVQu22iyKAXxZ8QbWo4w/32pOQHenDrOG",
+	"JVI6NC/Kgf22Zhj2tcEqx9Wwh5YKYh0mryTT6dDeC9qbcQ3R4ArbfvPVxZqchkpDyV/ROSYAXnV1bpTi",
+	"wIq1lBD8tViwhCrldmpcyosCETBlDIoVNPsYYKkzzrch7p4o6PGu6v4waDLytKz91S0TxomFsPos+wmL",
+	"jG46gkovqJjeyM1Zjgsr4nlDxYFmjPzh1Wfy+Hb4GH7rY/iXfduXM57MkDji4t6KRW52hOkON64R/eu+",
+	"K86YA2091aqHKJaR8hGhPpoeDKV1v5R7vFwe7dfOfputObwVVaxvR3HvRluFtfOWDf6x/d72SlykStEV",
+	"oHHpTQcBiXnmhBKX5mzzxYa525d+VRAVJiwr/VdflTCVIrzVJWQv0zwzVz6NStlvPZ9K5H5zYdX+Txct",
+	"Xvw6k1BfuBf12HyRyRUUonXvbS/qTXJleYO4DAyPeujWu211+oV3NN5yR+q6Q0EtW+PclK00RAXGrHvs",
+	"vXDqQOq0sdFaPLC0zIyZQZR4jaqFOXB29M2q58jZufuaJ279Sr/PtZW61vbjHCRSrlhiJIa/b3+xSizZ",
+	"iPohRtUR2I/RiMJZFnjTVuHs45GaXnYMad+FHfpO7Mf6aWztsx+nQXUL+7IHE6J24yWbOI0qc1HfUrHg",
+	"yJ9iZd7NmLDPq1g9tvXXmhaj+ywFKOm55EyEm4jwSWGu6XQ3Gs5xfWImpnSKSRoyRrsNXB52k6Mp15XX",
+	"ef0V3vGJbD27zaf0jqPbwp1ezPL2r72a3V9BIXKafWIYiLcmOwVBI11JRcpomnGXyqvGfRWphjbv7L1P",
+	"BwaIQhdON9O5i9qooG7p4iHQsUsNwq5/sdxiEWW93kb4hyCpEfDFgtEsVnw6M9rKkJA8rZmgu4vYlbUN",
+	"J/Xsy5xyYSgHojNnwmJywqhu5oFaCWoNKsVElSVGbXvbeHm+m7DcAPqysHTXuxhco0vXu4mXddmHOFvq",
+	"xufIU+KOG0Vki6GefOcumHa5dQmLCY0nMsm7b/7j5PJSMdq0X/skzC06FVzKnvhm79IO+6zhYQDWsGx4",
+	"uNm1tTbhICTY68opsL/nzPlMbtLUd1ZsBChWqjfCkLCuFLoIBtu2sLVEZV18ddeYHQ+09fECIAUqlULJ",
+	"Ur4klfDFyqbL3Wx73YpruRtv1Can3Asz66UYfylc4VtPJyo14yywjMs7Dl7lcRHjXabuqqbPimrZSDdI",
+	"jvXnzC5sG0RfOuq+D8vZ/rrVI1aqXNwnt0hihX/QC3lCAjZzICFHvWjrG9mgknK7IRkUab4gEIL/jmqD",
+	"u60wnz/gZQ0Q7mTQQbS9K41se6s38bMBMnx/VSFMFiOjtbPGMFipS8e2F9beG2Mwp1/fYv9TPFr313Ar",
+	"zxDgxdmgkRLdmYmo6YNSSzzgemFTknCV5JDk8oKkOSMjTCRX5EeDnJBFIYadWZLtO6zwKC0EApzdIU3i",
+	"M4iY2JGTKQ/opHYkUQ/dm91nV/D7u3E66zfCy+DYtnoEpVtD9xPoyix1YJBCdL8XrXAonv5A3fA6rxUc",
+	"aJozeHGztKSV9lCpSFiWYeaedcXsgruo6buL2F3tP451+afp3RaKTfjXZiS+YatHmtxyzccZw9TH5EAu",
+	"4i/5YHCcYE/4N4uPjo4OI2IkKJimgmtG0Pmi4fbcypsdgel5sI2eaTJjzcwtwDhqCG+DYQsQVBjYRowD",
+	"9Pj+j+iCxzdstfPzCavb58XcU81/Txi6DoiKac7+s0z85FyHDmpKR314QeZoFcC83hJNfsEKu+kl98Wz",
+	"VtwC2LYjU5murs56Aw5sJb1IsL5FvZumbA/uDhNuNMsmR+StAfsneHfrmVwK9PI/J9pYnoAbHyW7mSb7",
+	"xeGs7Zu7l8el2OGPelaK1GB/4qIBQdeyo5MDRlW2gkTJEXlx+Rqu5yGRimg6YdOcQmhFpceLy9eXYGgG",
+	"QbC/lOqGvPBxwZaJe+1rapXLAWu0f97Wc7RHvZbZml+64vNVkHd7BwPkT4KFub1d2urM8EXGSh9a3WBb",
+	"DHN7NyGsj9uWqp6C1SLsUir0B1xjQLcgQEsi8E0rqHQg0GG/mYN84b/t0b0tZfhaFgGX21+kJGhHMzKh",
+	"iZFqz8W72QvOv9t7h2v5M3Syz111mm9lHvN9ANKU03yfcSppzHcf4NtG8tHAkyo6MWEtzJ63abTxo/up",
+	"w2ZyGU7LRameuuUpkz2fmgxzO+pYz6hiaYyi4YyC+GNmSubTWUzTW5mgSJLyNBbSxIbesHhBVTNpuXFk",
+	"s9CXBa95jQsrE4zNIWt2s1Lt1w1sc+0CSFUkW4QBdZMHz49hazrYQMM0cOsJJ9Y6GClvEOyhBq6CmWHK",
+	"mPC5gzNpfO3ylJvSK7MWCgOpt67PiVnKImJfTsDdE4MExyyhc/T/PHAJACAbkA+qQhlXTVnap0u6Kn63",
+	"JApyKCysILxaMDusi0mDNJkuZcy1ywwQQxS2Pid/ramnf70+vCDXKddzrvX1OaFkITWKK2mOrreYRczV",
+	"ppRkzGA7PgtH+Kgi+4/qNHtkGdelJtseISR9BXkyY/AL++rshyjUBGk8rViOtl/s6eP+LYpnLvcRkIGC",
+	"BvRKh1bwc1Q4FW6tmTzYwwPBotm1ZLsRNzz+b+DJgMxUIzP6u/MYccz6OlnPEb+bM3qAI7xZkYWSlhqq",
+	"R5q4DpjvQvOpYGmfC4hO0NvZ4VY9fBV5Kyzv+uWucbcdYYCkY/0IfD3OXYTsRZn+q4FYFVU8O5E211o3",
+	"ZaCDjBkHzqv02v51fUhcwj/MniEoZMvAbFVBqOqCTiHOJlcCPVgKeG5dUk07+LU/lX2XOwOz/b59qYOl",
+	"mw2O92UonG2KbvaRr6fmQLQ2/+5murU+rcB8pAtOWS4yFmHiCktfLwgtuFmaJExrksmpyxXEtIMwHAg4",
+	"C1mhkAGseZGj5d7gHCRtBWA3qWpCxI08EaueiidTrc+ZU7Xcg+xZ0tcfJ3++oIpdJuayUtFvL4/0pie9",
+	"1LxL5Z/hbIV/FT07GQRczZEGG1gDOQjrEW42BhRtSU1l07aObob5Nah663zdkxN/7nQwH31uyTucTn17",
+	"W0WWdrBv7Vo/hp3nvjuotwO1lJqqWGIbksvEkNFgeEL00elZQdhAMA+UESFLZ8UV+x1kLfvHimEJxwAc",
+	"WERxoeRUMa0DNsyZDjIuWuQzu6jPlmnETPJ149IuMQ/VEIZd7cqpy6DSYFHfIZiiDDSqBxQaYmcgY1Al",
+	"gi3LDkIOMC0EJl8E/ZTlnH8S2apNLnHhEvsk/KzawcPCKjjkxhiI2kndnydlXTuy3oBD7srmjzOWpffs",
+	"MGcZ9aAM/W/bBfTEgODNTHO0gitw0OXa1yD8k+sJGhvBsj2G+Aj91ky33d/wTVe00RduyrVhKmbCqM4S",
+	"j50szbPuzp3eSyg8BTmf5wIdhbhYUMPbdLd6TbFUzO9Nnk3d7uiFdh+eZ7U+bZem2Ru/fjBNrmqA2qET",
+	"VuVkAv+1Ojrt67zWgLLf3T4IVZ+Nn3QPZxvyjt9YOQoh6npGmC0R05cISWrAPWrZ7RuWpfvYHOt0czsX",
+	"GRLS7a0Dyrr+mLlAoUlucsU6cZlrVHX7Cv6t6WbVNapORZtv+TaQ1a69P0EPhBKiHS/iPmi5xznv+Jz+",
+	"/l+YtaiJdcq7mc52PJ+fygtSxmfOOaQFj+mtdC475W8FLiNnznUyo2rKsKQ6FLhOXYV+LnKWxsUmvadt",
+	"AQEfuhlzYem+ho7tAZuNF+zu+oUmpvTHKhoaqcaOEu2MctWWPDllC3tcAhIBc0UOKLFngOfJ1OEe5hkr",
+	"jvGEZlBDX5k9/FawYzxe4RC8CAC4g0CCUFhfXctsjecxS9YRimV86qoKxTsGEGHXrEUuLPIBdpc/oDZ6",
+	"0lmcnPs4rO33YJa8LxsXAZ9dl1Z3jSyHagFzt4ehHplIDaTa9NmgfcLrD2+uiCM5XExdXTqog72gZnbh",
+	"6rpzQaRKmYowyeAaA/JdTr1FzwaGt+YpsOxJGSH6HfCmITV5Q+ZQNNf5zXRi0XZGmibUeF9B2upa/4iJ",
+	"zo1M6QoSBjkMSF31GyjUDK/T4RG5TnN2jSpNzb/64iGB87VXolyQayFN7BIFjTN2/UUUJUpockOnDE/M",
+	"/lDNDFuYNYU0JawgPfJWfNp2J8ui1ZUQTHf8q327O1zYszsc8V5910RKtw0/ZtQIo2DBLaSkmw64/mTv",
+	"e9u3OxoFt7+l8S53eet8W96EDirpjXd2D/+bF5nUbB/Ov6u4ZscPBLTGWKDdQ9T97BtDeSpzB1wzKMDj",
+	"OQN2Y5aga1vgARiHqm5wr4iNjNfCzvALXYLhzsnn6M4Azgkb2OOyJlGNN7QL3k3jdOdj2BHOUbDIRpij",
+	"yIDuex8BXy0Hp3dVd8Dmq6KBPz5G9Sr2Lico0CgOHp1jRXkGbsQ0T7m0v+gs9j5cc3pDDaq1VvOxzJqd",
+	"REpJ/UmnGBnI0b1QzEp8znLSoUSVXbmY5k4oqtUw87ec+DYRgSpzr8Q043oWkY8S//tcccP1jFzxqSDv",
+	"XOOajHBavVmjxtgqM5NpC7Ch/mfpAGescDVnWqNnD8YVOsJfcZqLE5pl9wLhJhPesGvOL1dv+X6MF1i0",
+	"c7xqNBPgx/s1TnART6Rq8vx9a3k+Zdkcy141854F4La5HFWP/i4+C2E9J+chUpnLVQbvKPCHo3m/kXUL",
+	"RNUtsEEVJLf7pjg0uYK23zsEvVq6ugO2lB02ZP25n8D2dRtBgfQ1WHvINmBT46EHNyRA7L0NCXhg3994",
+	"4Oqw7xhc5Ja3D2MVEpkdNTU7kaAmsjoadEkDsCO52KD7biD4P5qelKsbnnYMiq0SnPU8B1TBk4ixJVTU",
+	"btVG1nAPYlW7xduva4ElG+7Vvahr3dP7A1W0IWDWnkyaZbEvEXhOqFg1ZsNrLBd4UWmqz9ELzECpGUgs",
+	"WG2AaFlp5Ur5YRZC+By63YRLq1HPFmraKFfg9n9xrwXdVTW9r2y2/qJVAf8SmWHIMV6wK7spKTdJeR0T",
+	"QtaUCFjXPiBfntMN93560kjPwnr3XXj9PQNGW8vld5nTFdOvVEj866D/jPzXwWH/19+eRKNBU3HEdvrm",
+	"6u5bUdf9o6B42rBFvEb/JhLMYA3kcKqoSMvefJyhVaxjIhcXn1xZaBNmvHS5dprUqIxATV5wcDBSrYhP",
+	"zAMRxU6pC1e0LDmVZDK56Z33JlzQDKxopRMV1K5/2h8M+4PTXsX/G+riT07pSX+YjMb9pynUXBoM+qf0",
+	"yfhpcpY+Y4NJzWf3HPQSTg0R1GOC2bSER2RJlYihmq2rmz8c9UejBhauywqGA4wqqGkj7Ha3FO51YHsB",
+	"jXdzoCtjc6qWA57MsHLFLVM0K06mjKWxc1ULaJ5jNW3M6uHg9kgT7mJqQNXs2MlH2lXHONroir+L4773",
+	"fi+E5srh2b8cslTyvVTiXHyLrZFc3ZxKf5HqJuPaBDnDS3RpzBREyytw5LGMcA2K+yXVh8Q+LecEj5dk",
+	"TGOZLTiLR3o9lWXbod9ZTEG0rPu4l+cWJNsq9xxt8lSu4nBD0EBJJWDyoyKvEugFQW9IDj6xKTk9GB5G",
+	"5AnmLTmMiJBobBfSWMSENsMBNBqWrUp64locH4wOoy9iNCiaOMyGz2fFDBAO5hDtMCIQLxmjzd/KKmWS",
+	"7keaDE+h0Lq9NhRbEqmIvfFS08xOB4lcMN7aTjMaHRwf2qkrOYoO9NHJyWFE8M8Y07W4DoODp4flpyL3",
+	"lP84HBzaaRYzqlkMmD9hyu347DAKir3GK0bVM3JAg9/wDgcJcA4j9OyiianEio9XZPgUi9SSGc0mds5k",
+	"lsTehhGRBK7nhCn8Z2BPwB+8lp4ctBsrqSHDE3uKkZ/tuKhuPzxzlWeLQNY1dAHv6hA3elH1WcEDt8hc",
+	"OVSfb8eFsNfpSeVUyr+DNFhV6FdJEEDdPeA1sEKkaQlD96e3BdWg6Buv24JKMuDv3H0I8NFve77SezzP",
+	"3/NFf3i4/zMe7iDnkj/6Ode6MWhiTQ5qe/T8s1gv57H+4G3Ud63zAJa2Fb/iOs9R1eXPc+L+dJGHHCMe",
+	"ljMmjshnX+L7kf4iroPlYz3A62IL1+TAFQjUDItI60MQlwNkQUcAz6gHVZKh4Gx5dtEX4c+u9n5VXhn8",
+	"7nwHwvMrqp7jS1N/hQ4viGI0hcKhLuwfWl9+fHtEXtFkRizjYR8MroFtKmO3i8UDVHPkuw4oBnGXgSJc",
+	"wxDMlZWF5yQgmvehnSmEo+3qmZp5impNqIbqjlqq6wJYtheEnF4QOnbbhg8Z1WZ7WHC7WscvdT1DhJA+",
+	"Ogn/14fkgE0rtg8u6urtX5mzkVecR5rfJq4TNNG+kMIomTUVYCo+bARyMdJ7maLhVebglt0gk1p5VOZm",
+	"kVsCmMjc8nCW1fBpYjQqkSxPPjzHeoF2MJYeBsANU/DO5DL+B1NSN1Z5geJcspyULPJxxvUMSmBAJlLb",
+	"lxyAUL7kmpUlGzN+w0CBBquEi7hE5dlMMT2TWWVJgVJC54uFgsLlccKyrGFhb+SSzO3QWBZSkyVT5czN",
+	"Gy1mbUlPI3OR8OyRJguZ8WR1Xtk1DA1Vgx3I/W4snCGpAvtKE+OaR2Q5o6Y6gMyzlKSy8RTqsotDm3DN",
+	"AU5UzqwBWo2Xo4piaxCA1Z8X4KRun6CyXDBxTvScZlnfFYz0U1pSB7cE/dqK99EOZu/Zgom2q2OfiH3s",
+	"HptrHLBKUg1fjq/MrHEAeTSKKpYLytUFEZLMpWLOAQw4EkN5hkW80Vhfd6kd7uyKskE1+ZLrRW4aSDUd",
+	"y9x0IB629yW0/VYkmE9btVqfFR/ndpvYUsMjAxXo4OnCqnz1nMDnBYlGxzzpekfud4NlREfeJa9IxvlF",
+	"4AAwyxA/F18Lv0hfAw9WkFgITDDJyMGbV1cvyKfc0jV1ZMXDw4Pk8NBxDF8NJsSCxwVqYeovgsEtwYrL",
+	"L2aKazOnkPeKC3KZT3NtinJVDnVBCtvKzo7hCTfO5tbhSJ5jh+eYyrbcVFzy0HUVQiIxh0BwIOfkmCyl",
+	"urF7AtEcgccNOkWiZHwyOrwgYypuyExmHJs55Hf3uJPWJVwkhxx6XXn9YuG7ddC+SGCzA8J+RTicFI14",
+	"13U9M0bVDpmDu4aNcpF2xBbIi7fZHaObE5cbr+LGlTB+u0uUS7JbWNPHjAqX8a6JUeymjHTrLnWRLn9M",
+	"52Ae17xLkhE/F3bxRt5/gYoC7cGZ4e4rsIvcOxKca4WYVfEjiObcz+Wi8h61Pj7nWDaWZqWyKwp/ss/l",
+	"2o9AkiIQrmJXDVZHpNB0VdrCr5HLiv9FvC/JqS9fDTId6urC2nVHBMpWUi7MuS/6FhFXRTciKcvoKiLA",
+	"7lbVd2sbQjfo+o6qv8KWfKUIv6ea+q6+qyKLtk/3Vyu95+umAeuU4JSw7I0+BWuPVnNUASVokSPr0QVz",
+	"unJcgf04lZZLKJ6xCysJWEbMtkochEOmsTD0dfaCcCt+Ubwk+/CT9YdrPay1KEReXJIIHtbdw113SO6y",
+	"J61v9cutbHPDtf3unlIpzrOrp5Rb3l6VC/bhou+P2avwUbWKiwXLK0W2Ond5/RrY4EcaFT5yQmC4nQpy",
+	"VBmhxpMpHE8cr36wVNwYJghaHQ7950IocKeYXiAfDRxpcEG6BX/fgTfqkh2pwvM0mzJBqezkmBLwTj0I",
+	"Fd79UwBhQX7MI7JfuPtd+arACW3UyQmtykGtw8DpS+F0qQGHo4v1iCiuoe64M6th/vnvzo01pdrsxuW0",
+	"sjYbyF5zUmpTMCtU+JfN5UB/zZU2fcOZIoU8fXD16sPLw4vwzUtKVsJUdEzFB42sRepwqHCj8WNggkyY",
+	"wOdQst02PYhBLEsb85UvZixLI/uWm2wV+z9dWkyfKBR8tSIQSllq0T7gojAwvBjB/wl6U/fvYoijLyLg",
+	"qVrmtj39v8OeAVDwM7oUlV3LdJ7gFVf0da+ey1JVBLJXFuw1veEfbtQNAL4XxbpT+vw4t8di8XvkV9vn",
+	"PWsiiR2yiXeR3rcOU5Xm1wmf+x5SfV9apkL1IUfGBfCsY0borMV95fvll/vWfpCt9bsLXm8TDofEdtPb",
+	"MJNZilVvWfHqF3zAEfEGNPSkqPiAeAXUihniEkOwlBycjEaVnPudjam+cnDzrmSS+7SOoZUfJap4QS3E",
+	"e5bJTF1L/XgwfDagp2zQHwwGg/5T+z9n9n8G7v/SQTJ87EaoisPelW7YH4w+Dwfnw9PzweB/wDkjY66+",
+	"d48t+miwPlqkk8CNYOucXqg/L907AE29i4CzS9mzeoxD17wONs7ATmCGjV4HMzo6fdI77z2bnD1JB2fD",
+	"s7OT5Gn65PQZHU0YpYPk9JSmg+EpPR5PTibD8Wg8GJ+NRkk6PE2fJMPT8WAyGNDBGbht/oPF4xWg//Ds",
+	"5HhkmTVu7PH0XvkE/jQjC71KZjKT0xUpdp0vrEDB0ni8itfSH2/d6CAZDANdxfmwxXVi8yB0MGxwnaig",
+	"VYPVTDHLKKRyKewO4PIADM5JFQV/4+k3j2KN/gp7Jc8rkfC376u5dPvw7HmIpd16wotR5vq9g29Gl9mq",
+	"qYU9ljcRv6s3l/3R6RMv98DZRWTGvjYeUojjwcq5ME9OwGtjk17QXYbfmlLLbUD/DhD6warJdqeTVqUl",
+	"7j3E2AoSVSBbHFhNMblRF+kO/vtrNdxEO6s1whvUQEisUGan8cPzajyIJ5RrBbfjIuLWPaZzLnKEIrvl",
+	"qas7m0iFMQP+hw26trUL21KfL+UU5MioKJEPUiNIyjxjjzReJkINQfyubGjtZQt/uRXpkWVxvs4zF/jd",
+	"l5MJT5gHz9FSqtTpPLmYzrMj/8U+v3M6ZY8XYD/Hf/9twaYbN3svfL5fwQ9k9NfJXXMNKy7SoEIELdGs",
+	"9Jk6qiq4kQGLujNtvtA4yGgg8DQB/NUswVKbDTbw9Jbr7elJ3AgaCVpo/N7SK3Rw6lpcsNVC54sftCX7",
+	"38kKty2xdAeS7IFXGywAUBP+FKexl7Z1n/PaIcg0BPE6SjvThxXiKlF7VN9Y2QOUlWXlK/viNCZL2zHX",
+	"ekWdiLsCfSHMeoEVHnX49ZH2vvn7qRLrleOaj3nj2f40NhQycO+WsOtSEEhYiA68WGziT+uptvbCgq7W",
+	"aZmrtdRyx7v645Qwc+NthNYnd3f381ja5d6ve/Ju1F8GEGxITTYlTw6Gh+fO18mb7Wr13yCTaERYKYyh",
+	"WiSx/2BNIhrXJnJF9iC4IiILxRZU4V2DvGNpnpmZlCk5qMZiQG0Ey2W4++DruJOyxhR6StFxtrIXyA63",
+	"biZ06U+DGnDwLLllV3+Pw3WvlYkPVh5PpIqLlW9kh17NkheMavapxRsNCqgHLc7JkMzpV8uDE3B9Hbn8",
+	"+nOG7mgyB8qUUXFBjsmMT2dMlcC/ICdkQXlK2HyRyZV9oy/IKfHxGVAUXhIqYMHk3eUFeUKEJPYRt8OI",
+	"KZ1yMb0gT0nGJgYyxFCRXpAzy6RBos4L8szZtANYW/F51It6x72oZwWZ017Us/z3017Us7L9szbYhCGV",
+	"dcLwtxzoU5sP1OcgiVvpqOez5xH2NWELdLFmistUkwXNtaOyJteEa/I3zCgHPtHa1A0W7Q5Jm2tIrKsq",
+	"N+zAiubokOb9r3wdjoTxhbnHEhw1r+e1lP7ez78O+I2hbsER6vUzbIhT2o3PwmAlcHkwVE2Z2bF/ELOz",
+	"W8daMNUunddKJXSJ1VrfaGXxraB3cVgNJcPAt1Px6cxomGbCWdpSomK3DJdpMGkhjpUb81FeLcmXu6UJ",
+	"CwLMgtVFbdvamLUtgNNebGorJOsx8y3pPsH13T51JWzwnXVBnPZ2Yc0nApOELrOl0cE+h28vr5rd4Ksn",
+	"2M5yFlZ5y3P6rezkInC3Q9+trEpHnNh89K/8M7B+R3zw8tbNT8GhvgMRKCb7A/bYhPFRz8jduTy3lKjn",
+	"opCN7A6BPxTbqGLIAT0kOplJmaFJK8vYFGLrdG45toPxIcEKyytGlS7q9gUtksPyubXsn3ePT7hK8rk2",
+	"VCRMR+QgPcRInoSVuh6qGIXrceJikKUCJ/uKtqcX9ca9qJfYs29jJYp97lUO4cfiwq75UBBV6hnbwJnt",
+	"lh0RnEITGpExRoIB00goVGfXxsN2d4FxD3yDkuq/m5fJu01aGoX//h29SxVQ/fMfp8Jj7Pfywux6eP+E",
+	"9+UD210zgpeTi0Iv8txFhnGjCQiEUJLXXmRFxc1hRF6QA3TghbL2L8lBIFMfritV2quZnXWhNnbS9WMe",
+	"FoGZC8XnVK1gGxfEw7CyIacrc6YkN+cGwxLQ0oZEGTOpDCmyvhJ0XfNaMIy3hVSmz4cRsdKdZZ4yLm6I",
+	"c2hdL0C9dfeaicJW2CCrX736gN5vrfv22Hv18d3LXtR7D/97Bf/70f3x6v0b+O3Fh17Ue/O2F/X+bP/n",
+	"/ZX934+2yeWV/d+fPtt2L6+6BHJPelVE24Cwulrdcl0jhyJPJ7NFqZFvsFsEOZBlm68ZQLVckPNJwxBn",
+	"7M/F9JxckgXGa0XkLxjGj/5F5CAt+GdLhTh6YOLHw4h8KMxLQgJv7WIDfgl8x4JDu+xFvb/0op49mF8a",
+	"yc36nmKgaZ1imfYKUwrk645SqK5T1K39XNNC5tZMbfKJnXCljUv7AocB8dnO5RHVc52ofsE26l0QrmTq",
+	"71C5WcQrmZtZnOTayHTVgpif/nLZUojBolG8A4yrfNG3wuIV392YlFGxydsODww48/LedKzpsKslCg1/",
+	"3V0zsGjzZuLwCVs5ylAjBT765wM6mLu/9r7dtRV1v9qlQWV7JMCrWeL25CLrOynwyl5l5Nv3zSvM2M1o",
+	"EJd3FBIdtN2UX6D1eSkJagibXXmqMBr07YCo7Gy+U8tKpsktsAjSUn7HoLlqxFvlkCvlDKt4XCFsIQlv",
+	"B+q+UXTrT/o+gkQzNdwkQqDnJ8Y/2Ad3TlNGljOetVRK4YIolrFbKgyBqQhNEjmfSyxqBz7xQG5bUj1U",
+	"qWWDQ0meGd6nUyaSFXrjkgNKrud0cV147ILjfxHWV1njIVlCXtWKAGNksUUqahWOu9Pr+wxBKaxgvosz",
+	"esAiKwZkf91chrn94lBq9Hx9YQtqZku6Ir6hD9VHoCUWyhMl5xdknmtDxqwZ+I90J4jehcTemT7sRBq6",
+	"XdT78Bpq4Oh/nP/Qq1kShJDcS7ntTgIqWESbzNgTXSRGBqMpF+S5lZ5BaAbUdBSa0DSFVCiAeQWka5Li",
+	"ltTjcy58lNU6yBcTGlPF6NbIrcnlpW1WCsG7iKtbpUAPrJbj++hUtc/z1FnXdlBkuIAz8sd1DUQhsBSg",
+	"3UWrNZe5MPHCFwasawVWjKpHmmAze8bQsq5yKP4v0D0MGvMaGcXovJK2zZvTi8DpmjfAVnHcjRlV99J0",
+	"CCVKHa8jUT2fnJCFB0PKFUtMvKAr57ZoZlyl8YIqSJg451+75H9z3rN4XG04MqOafXYeBHsVda1VaB0z",
+	"s2RMxJA7UmO6ASlSqlaxkfFCajN80ovKZvhDE7fu/Rq2PpyY1Kfm0gJZ0vZQinuf5GDyNtBlNGFezbLH",
+	"zXp7TsYZFTcWyV2W1ariiQaC3fotVExjhk1kqBueb78+LDxYtHbc2MeMik9Mk8fk06urthRcWIM2bshJ",
+	"ftzI7PgOddyegxOGvTYxWqPgUUWfqzQGq5NTz2om4lxwcNFZMLiVRY+g5mm89hHMWJCW1GLdJFdmxlQc",
+	"3nbXhWtT4iFdLJQFS8Jc4YOf3lk58tWbVxs9f/KbhRK1hOnDvw76z3797WlzpvR8rT02f9LcfCnVTTym",
+	"mqVxxjBBYMspe9gRjvFeGvIE9aEv8X2DM//l+UfymPzy/GPjmX9rxfWGS3gNrAd6+V6fQzImyOuH7r8u",
+	"t+85SOtckGGRFso946CwGDO7PCtgQBIpUcSgU23cCCXfjgmF1+9CwjS6eDYk32OWDu1iZdrBKNWutint",
+	"FlsYvNCBrOgX13ioTknFGjvX7B0lNJqI2j4azMAHvKtiCPSLm3RaqIu34s5LaroJMzvWyIoDPUmbPs01",
+	"sZQY+jTnE7R4umOWLOiCqL0JAO+odqWjz50CPMjQ0HA7OsEpo8aeVLD99S0Ft3obAlcqiNbSRTd4jHXz",
+	"x68M+sP4izuzCVv86TvrASHdQ6EEDLw7ITt9nNGWMLHvqCx0DXeSXO02/uwmaJBav5dOr1Db1TA92MQd",
+	"tHF2U5c+KdNeRv0wMmZDRg642T6FKzyUkJsjQysoqIv8MroqrHjCtrLSmOKfpeXomBjSh4thhlVdn7Vd",
+	"xbSf9b6aJKXLffHN18q/FPsOqpIWg284ZXiX/3luG6hCBqs8LluT04hg8YCzZma9wum0WvXCetqQANP7",
+	"h1sWHYNBLkgaFmFy6FHk8vQ5UJZcpHIJnmIMsSShQkCqLPAp4+hGviPP9T3cT3bS1u7DtzV4m3R0MbGo",
+	"9tKKfvug2n1dki734bsHzxY5JHYMnnXr2wd+67xruxmkqqH3bgfe5cBFbRApLoicc+PK7iPhDuIzuOiW",
+	"Nmnfg23lF6obe922OnIgJKmCxQUOvZy8chUVPA9aQoMH1gAnaXqV0js0+ayJvcfNYu930OR3QW4w33fD",
+	"oJoE7Ed34i9KDi6VQwRlDSx0Uj6ZMKVLx9i1mjqOvPrSLUfkulDfXJ+TQmXkhvSz+hTGUKVxXSx2dcYx",
+	"r1EMCpJutr8iBgvDwlPM6wLD+ESIZsZ4sV4XhoO5iDe4VHQWkRahbm37DXBt75FvKJe7AW3uycYDypUf",
+	"atipbH0v7aUml5b4/cmVZBodHhFnLdLoo2ekM9NY1CmVVEYW3ntkDKbFhrDRDjD7M0T+fYt6412tabUU",
+	"eoPBOuCT7zBm+h3G3MmRL8gEvWXYyU7IW+hutw88/V4Dz4YNOpTSizbAv1ykTBF9NCIvrl5+vCTDZ08H",
+	"5+7X4ZkuUpZ9l1WOvtf++a5k8m9dOlTNh9+i3s3ujqNFgPm2TXzbRKnULduPP1b7RlyXXTeR0EKlU0U9",
+	"eN3Pi7Rn+JZcuP+eV+w69gX3CsYLyFMNDrEBfwliXUSglopvSXJheEYKiQ97VstvwCJ6/uF1ul9MwoGN",
+	"22JtQsXNusq/UAzEsInrc/LRsTBI6uE7S3GLLhjO/wYbdtaAMx8RNAnj5YJigg3vQnXqndSITXqXrWy4",
+	"58Zaw5Tf+UoYbhdFAcUqX9Qt8nifHF9K/oM1rOs1AJ8Idmt5yhkV05bQj6K0fmOIzm48W11T6xEQDytI",
+	"Zh57ptf/aEUVaNSEkSh0bNdRbgjGu4M4dQcS4hZepLlyh1VJwB8cehudKZ6BXQNRfIFiH7/wOiJ/iMib",
+	"oRU73ozOCZhDJzyBa/v3nIpSo1K9dzO5jDOJBshAg3LaQY1nu8qJYWKPvp5P3OwLVHCTXJBXTl1avPZw",
+	"enfxAqo/tHt48US95Qzv9K460OVM7gy2Rp8hWACOFx5JVJ5sC/I5L7sfovvxipbd1T9Vx+mAAnknvp4P",
+	"7MDnrwxpxlTAGRUxEKvyc/FoBu73lazCLW9n6ZbYkMZN+gREoeP7FfhAWPEprKsQ1asq0ClLyfBJf3SK",
+	"JRfWY3rn4KmJMDzQR8dPDoaHhxc+zcpY+fSt6C3jjQheh/NIE2oME8YZErfVY8D5Y6liN3+bN9WW/Cmf",
+	"+ZyBg5L+hNnr1kOWwpe7JQ+FfUGQr4hPYuArtpH6n4SdGZMEZ5Bb0b7xPiCgS8/aTVsbJmpbWdNd87pt",
+	"Xc2mUVNXerfy2Kfx6L5Lt4Ynu0GntsfaIFHTipp21zkA29427a/bve6ffU2yPOViGlejknaC3mhwH+Ar",
+	"RmmEX8tSm8C6T46BMNS7CelqZxDVr1/LQ/Fnfzf38IO7PPfJpyw3p5h2NkeqFxxTMsGnkng90g35q+RS",
+	"kCXU+1ti4t0ZW5GECtCN2r/mDQJFOUOjp3KD+4hbYLfmBcXa3hQCFGLYQPiCwX7jGu0taPJYmlmzG2jT",
+	"Gf1SCcBpq6e4vjL/5u3FBFd6bzOGlSu8W03IXTMw1LdYxdOXoTFUpnS1u1Pppm0HpdAbyudiBEZQL93X",
+	"yXVSZ5BKqobbU9bs3UOnLOYiVlYobHDAtnzGoD86bZYXPdvUVSbEhWdt8qUovOhrcjW/BY4einMBX5Jq",
+	"y/Sgdyl8qBbSsMO0ubBCLkgdQwauZpCYpbSczFwqFvv2zSvOxZyZlsqxihumOAW1z5wZoFlwoSvyx7ob",
+	"Ul0NFiJOAb/aubWsuQTp2sarZ9eIiWYmeNKIhy8nr8A/gDDfhiQyZeTAsaEJEzpHqm1528NzDNz/5fmn",
+	"t+SXGTeMPFfccD2LyPtfnr9wv9nmzzOa3JAXVPHxmFERkcuPf/pAPtIbrg0VPCLPL19/cq0uJ4onts2L",
+	"Nx9ekRczyzayiPz00+c3UGAYGM2IfHr1+mesAcfSiHz46fnnQhMnnTYy5HDtIntR75e3/j+f7X8wOP+X",
+	"Tz+970U9u2b8zyX85/LK/gebXL79ACH9H//0wf7n+SX8B789f/Hpuf3P5etP9j/4o118L+r9hH/Zxfai",
+	"nl1lM4t864xg9SJsDHRM3BiWosgUEYrBYRPGUpJx+4xy415SQsmSjWdS3pCUZfzWigS8gWpYgWyrlqQi",
+	"13nXy/UL4Sq5E55iNSG3gD6HdMPslqmVXwyQso4lhe6UH75BNfT3vDkU5a3R6EJv7zHCmkiV1pxafHb3",
+	"pozuc6YNnS8aSwN4dsbeZjKjiwUTDc4srYq/1v1scOxs8p9zISKlk1wBj3ADm7K6A8Y0kpPb+4qCu+0W",
+	"+NZSeR4M69egSZfCcJGzC0KzJV1pslBMN5dcaDSmVmfcsOdSUdLIvaD5tiHJu3d+IZqu9DnhqY6AzurI",
+	"5bV0flYWNdBUFTkdr6BzBlzxRDFGDPtqjsgruFgLXA2ZIXX4IopSy9c8vbY3U2rmgmepUw4kVKkVua75",
+	"UlxjueUFU30cAxQypDwxVw3dkh6casJZlmrCaDKrpRl/pL2eB+a6IJQItiTQoawgqbyxgHpnbKwEVfPw",
+	"h0uUxjhbBa22PLbVFOHrLjL+q1vrOeqd8CyMBPKFDY42Zwa9L+/1fco/7Jq1oXRTvn/nHJ623xqfoL56",
+	"tj7wqFam3jIXfmNHgZZvXaGA2B8jLWkr+e8QGIVMroFQKJoYgo3HXnXmXzRL8472em3y+Zyq1TbKXV3j",
+	"83y+YCk6/mAKZ7zRiPeWTbY7oIaP0XS9he67Ahslya/Sdr/ENdhtPLl3XJt7ofO+LMtGrrjdt+U1GOA2",
+	"ZkAqM/yUlqW2ZFjoM1t2icgIvnGj3TfUi2BGay0JKk83G6pwOKnihcUxeB+Y6myS3MNKeI+1fkrI+mo/",
+	"CwsBmetWB8oSei5IW3j/9q6JAXZNO+MCa3YBUVcLYbn/ipGwU2hH0Dcsbo48/E6r/ReoUB6e2qZ65T5a",
+	"Y/1attlJdwjYqFOD727H8g6XJcrvaM2qr3ivAIS70Jed2YU7XJx1W2UxdZfTvA/ZYu29+HFumOvb6VKR",
+	"c85F+OvwLoe/tV7lHQ+3ZcvdbAXVbS1n1MRzcCJvVqhv3QuMsGTxkgoD9o5kxtkt23cwaceiaq/+jaBh",
+	"LB3T5Oa1M5VtNAAgmUFBaMK0xrQRTeqj11YmeqWUbAzHNJRnzUnnJFg61h/0P1799IG4r0VGQA7VeoEp",
+	"f2wpcywn8ZgrM7MC6eO/50ytHtcTg7VcFz9x5FfXdHP+wIQr/eOhNGFzCkpS9x8hRTzmAvlYtD+jXf9G",
+	"yCVKkJbYxPYnI2NNV43Qe4MG7XXIUUPHVDdIJvrvGTdQeGghtZkq0MlukLGKmq03ULub3lKOmNMhCUlr",
+	"3Ya34lZmt6yZ/02k0PaVbWPX3HeiWMZZSmS3gJV92NIkV6pRuflWEDaZsMSU5pZ1TTy6jd2vfJ3R5STP",
+	"4jHVfCvNewdtn0PTjZkA9hHa93u5wbVRMCh13aBzBO+SYGBM24VOCla6hKox9kLzEn8KnZmOggBAjyPc",
+	"fBEK8mIRF5ZXWNLIga9DUzT2vquJvPWFf0LYRM6xhU7YNKcq5WL6RUDpbiUwg4kr/uKFMyCNh0fkrSE3",
+	"jC00SGU0SZjWzj82jBo8J0ykhBs7jVeC1aZzkZa4DsQFArhAigTOaW5W5ODj5ecXbw5RF7V+DjLb6kMS",
+	"3NBPtrmlCcFC4k2+jIaqHcrTFLqq2C79x0eOf68w7/qtcnCvwKckMfsKEME5fXfZIbx1O0oNwTL3CoMU",
+	"XcJvK+uzPS58OBs1PjnzVFG7biHdPeyYkuLuVHd7xcB7IsO1UveY+DCTYuq5oXCebvqNe6UX60S/LJxl",
+	"qaieUcXSotiYI87r1Q87ROhXCNHdXSaaaFVTUTCzchlQAvqMTkNSkIMifxaQ7BC1XNU5ka08Oa8XfdzZ",
+	"u7aFCG2hJPcht4Ys3o8TWSub6CKtrlWNDInIJKPTKUvJdYVzuXZ8Bi0YhypfYXGYGZOxlIzRX9Yksy8C",
+	"qBC4iXBDDq49Sbs+jBzya0LJdcOluQa+I2gT4sx18fJ/EddV9Ly+KH0OvB03Y/SWOSN8RqfIIGyT2Dcx",
+	"slsF0e9CO7fOeh+6hd8D2SMHELnuk1YoNpe3LD3ckxrWaNeuhGXTbfvkgFXdpueI4//L3ts3t41jeaNf",
+	"BaW6VZF2KUVy4nTHrqee8sTOJNMdx9d2pnd2nStBJCRxTAFcArKj6ervfgvnACRIkRIpy47To/mjJ6b4",
+	"gpeD835+Z7x0WnQObZYUtBgBn5o+TgnAouKp+czZBdSeKcmiCWZnpO04E7GYztBVf3LxMd/5Of2e21vT",
+	"fjD1+oK1rRidD+fMuHIjRgHmL/NW6NdO6RSmN9Q/l1rgLs2WgIV++YX89fTikpwkKvQjBn1OjUgQxpyh",
+	"PN1tbaNAALcop8lMRIF0E0ytheAhA7Dvf9s+6LSnHVhaAEXQuttFIpRNZfUVOegPfiZX/owFi4iRAYlp",
+	"QqcJjWfkjdbbbriBISQ+VWwKUWSq6BEZRWxKo6EYR+EURjUibT2ftt8xzpU065/TOaI16DGcfXhnmqW8",
+	"e39yww/6g9dE9l6/gm4yo3gxjkJ/qKi8te9j9n3FAoALmijyikwWHJ14nR7Js+wbDqshODMW11RoQoPI",
+	"JHWsQkIjKUhmGYYOA0emaEmqOOeW13JGXEoSn2jsNqBqoOf6QqrhmOar1KD0d3h42/Jah7dDJYYHff3v",
+	"gz78cQh/HOIfgz78pc1X/PfX6qqlXC+9OE4EBqgD5kdQDqv/iagbDsI8m/kgBaUTQSj9iBTRQlXC183C",
+	"6ayrJ6spwPwxjyP2LVRLYh+F7QoDlmDa0YO6K6XD8Zw1zpaiTJX4pMU2Cz5XTAGxSichS8hYqFkqn8VE",
+	"i3whZTiOtDIYR6E+RnCAXVbFZzKLIy3iknodr/Wtq+/u3tEEsmf0Y+mozj9cndvH04tfLs5bX/XYTTf7",
+	"1diy36zbyYlf1ecEc14Za/Au80TZ2xCyY5h27l9Z8g8scoE9MsR3rXvZ/IoK1Kmtut6YwoNmyTomuiZp",
+	"GJTeDyU4u/UIzmlcuw2My5i2iKTZpJG1n0DKs0kSf4I4sMk6sVvnUr5LJ156trZ15Zile3Q3jm1H0dCF",
+	"Y4a3Vbx3K66DX9pY8PowRrT+3eVsoKnmvf4bBZ5RknSZ1URqrc4gH+n7C2KxonCnCdN5ztxkTTB+5ZSu",
+	"OV+7cG5Y+fp0jo108DsJwf+5jkzz6PhDjkQ9fpw7HF+LQyq1pl1iX2EENIoEGrOWfx+TOZ3n+w45v8Ql",
+	"HYmOiaITos1eQqGxroMIcmwzg0xRDgAdHps0uFwz5HQgwHzm8N9YLxydtLKtcd7SspG/cmOJJVP2kJ7J",
+	"q4IODWvjWjEgDND0B5ioR+b6k9o6BYe4SfgzBjMnlMt7BrXor/qDGv7xsvLV8hOcTNklk4Br93uLfaPa",
+	"4gH6hfEMcUKt/uBtnx6yQffNeOB3f6IHQfdn1p90X9HX40P/TfAT+1kvNDiCnHA5nKPQjau/SrtWtY4O",
+	"Mv6MB84UtQ8ZVu+8KahTaX3eT9pg4or6SpsfX/PadOugf/Cm2x90B/3r/tujfv+o3/9vrLjIUizgtsHP",
+	"3f5hd/A6oxDMm26dmWXwWoAQaC+fCzproQ6cLchP/kHQ/Wn8inXfTgb97mt6OH7j/xT8zN5O0iRh8P0M",
+	"V0Ip9iX97mAwGHR/6vf7Xc0ruk6jlkFeWbOze9XtH1wP+kcHdnapfvrqjz+KRJnbyjrau93FcsL/fUPv",
+	"mIKNJO7JnPKla4tCZQNUQcCnPIS0g5MBV9uWLLzV1EDPMhSPoAbn2YZbw4lJBvJcYAwvRUj1SK4o2yNB",
+	"KOOFYh6CecJMzY1ykdyx5RCBHCVLL4T8LlQm7O6QtWedOB7J07DbKyI7dEWaXsey/6HvRUixtaCd+vA5",
+	"22w3sfLMB+6LS1yEZjvKuBJUzJmWsuDDwptWq+LMgJqYWbtamuzThXeWLkiKeFWS9qMZQYPEgSrIq5Mx",
+	"BmXSZoDBwrQmMFikS6YIpFnVj/ltVJBs61ubOF0/F8pAMZSsh6kGXs8CBB8q8/z6G2OW+KXJTOYN5CVU",
+	"KyvyjQz6fQ+EotZ75ogD57NjopUYpEO8M5Skn19DscBS4AoNzDi8iqtj63/tXLLBli6Yw9xLlu3xyg+0",
+	"4mOr4FdBwEwd0Kq7NZBDXwRsjQNpA1aHM9/Ur2K7++wkV2ZR8a7Kgp9LcW/r3TA2c3ZNp5ocApZAW0jI",
+	"u8B0ynU+nDJ/jKn+MQbddq4Ud8ke3Z+Si9M0dKq4A91GCXZJ0jGDBnW6GK52zDqog3nmkHN+Tc4/XJHP",
+	"p1em7h6hlnKLIz3y1wuT4OczuQK7fdL9b0Te9gb9cvDtBx+X/Ii//IJIbAGYC7bLv8EQbxvYqJVx1uqi",
+	"tYpOsODh/y5YyXcwZCY9aEmw7EJ/MAskIcuxyd94pV8vr6ODmzadkl14RXKM+elcI/lp7MI/Uv9UbfQ0",
+	"7OCUFb/xxEdmzedrnYR1w99AzGu3utxPEt+FQ75IJEuWRyROwjuqrY47ES24osmSiIQ4PfpyR86ygmMS",
+	"J4sjEi/iMMriTAseKtKOk8UwTsI5TZaevm2Y9nYyKOKL4ZwFoU+jDOSJQCMoLR1B6ey43hSgtGEa4h5K",
+	"BnFJ7BQ4Y1Gcx6obggcjQYxO5zINFpGSGeidGWJ2IR2mcwmD/Jq9ZGumJa75hBxqDQzw8eJkgf91Xpyb",
+	"vPnbTL2iuSFKhKFKFlLL72k8tKJAS3NfrgXiM9jgl9TGNRsIycr2/lD8iT0DzD2N8+28VpIOqQDvkIhp",
+	"wqT0yIC0ueCsQ5Qgh6Rt6nrSLB7Ujg4baUpZp3fz+TLGaLCZbOHObnRl69pYW7Pmlgo1CGXmeqxvbhil",
+	"xYlULC6PzXKhhvciuTWbU5UGMcQFbCDlcpRYIua2KY1wE4+GSWku1XvsxZHeBmAPaUnEEvKn3Mj4C0my",
+	"/CUSMZpLPyimNq07e00jO7UDuGZ7hvcsih4Nz2FzhNe4cYoEUTA+1tkbhZP26CZH0Q3X1OwojPch7vcm",
+	"fOBBB3xzZ6zCid/8wM5YgNNFu1+LIawe7XQrwXSmuaP+KCgExcO3abnWhl8rox4FStuFmVEUa09naay2",
+	"q3+4PG3Yz9d62Ovucu2us4pNE6rK6vI+Yc4V9A5jZLLgUImGvbLLM65imqgG+5lb1QualBYMmE7z2792",
+	"WVWKAEB8EKuALoYVzZIRNRsyi53EyXLw6XIhat9Qc6dNzUEDjCZTDD/8Z2W3df5CpmD7f/MAV2ihrLsO",
+	"gg5jWK1S6CAZQ2cEi0VXFbGqATxXxEHDnSXj5SpVNe1Om9/1DMbkgYloT1c2mKOTAuE5aCTOgbXnzTkj",
+	"+c1yKWNbj2p+XW1qwzaKQ0OG56ZepDkIYLO1zNGt6BOzCybkyPUyvpHyi4o+qYITw1xKE5gffORLmnrK",
+	"lZbqm3fz8dVV87khcpfG2mputNu20XSk5upIC1DdGJoGxOuMX7oMkoR1oaGeXG48QoPKdTxpM3ntROdb",
+	"6fT1XVQ+4AsNc181rwI7W4ZTXlGNmnIMbMoahAnzFTHs/CjfuAlfQ9L31gpi07lYuMJ7RUhvAIRLANTZ",
+	"4nWkNQxC2VIpNQuTYKh5rhZTOIGhmUApXc8FD5VIattq2KfK/fo9Y7eQfcGhpceS0XL3BeoU7pOuVzLf",
+	"CcQ0CKmBbQLvzK9MYZnTMdehq2UFFuCmfVvdq7rGtVDlIemYhg10VJNz1QjJ7hH2wzTWN5tip7CyIe54",
+	"a+/KVhnvDztvdnNqHIsGu/WoB6FizTevcllTJCNfAFO+hqp3MTk5KUXpv0hYTCGXUzPWk2ARqZkQwRFh",
+	"8zgSsLsQt5mF0xlLsgpVLxckisI7SIKbJCHUbycswnj2LIxNW3kxny94qJYemQoREFy9nL81/WAuJuJ8",
+	"ZoifaWFTP3jbun3Qs6YNy9uhcbJYJCS269KdiKRL7bpAkwIJ3Z9OyTsRQHO2CxOkIQf9waFH/BmNFUvI",
+	"zyXtD7OBbxLnEwob9odXvjD1H5+lAFg1HyhZ8boPl0Uk7Y9bF8SU1Hvch1FExowEkAE4XmpFdA50dj/D",
+	"Jtqb+UKhcUxFVUmugdc9IKNYhGHbr6KGW7BqUeoF41fiw1UrtTKSjcH36u45r7dFwbuY7GRaTU8KfvNh",
+	"xyV9R6Mzkz619cExbyhdTbeJemlTNajWbaL+bOWDhVYePhveFpqA2XTGQvqiCy0Q+xUtW5p6ahmvLcgn",
+	"UBKet54eINJL+kBjqL5ybg10zCp/qsQCahqVt7Ex+U/DyrRKe8M2qElu6kTlHAE9qO6O1MmySYl9R8Wx",
+	"JfFUxm6lttyHYAyt8P1XPxORkMMDY2Y6m4AZvqAPQYZMTFWo/9A86pj0saTmPpSs13pKDDWL+O4Sg7Mz",
+	"KzPOE1bxmK5ufI7Ss3O1tZPULuIZD7aEOSt1D5wD+gvUvtu5e5DJbgA2Jgu1SFjzpl/me+un8ujOwZTy",
+	"mroF7YNbGWi1xMuG6pu82CjEdBMxJzOTUrQqUdK8n7QcsvihNcImfXhQ8Wy1GKrl+ix4Pj+a5i3Yutiu",
+	"ei3/ZwOhlpc5TaZYhhNVoRYXxUrDtMwdC50mk3x8cfQIjuMN/Hst49mJ2zjVL5/QY5xbV0czm9OQp+6S",
+	"LPvS0avz8mv46ufChcMDuN8I57U5W06X+LKaM3u0xYRQngI0kfYlm5LBQS5F9aTltf7S8lrvWl7rtOW1",
+	"zlpe633La/215bU+DPR/9Kg+trzW31pe65fy0Rg8nFMLh1OogJ2IBS8tuhwcmqJLt4jzoDugB+PuT/6r",
+	"oPszez3pHtI345/8n4O3rA+lsQiHA4clj7NjY8gtEUMObapNDVbIH9B2atbi1qpQ/bpSLJrNeseFSu4C",
+	"bCpTtyBHf6RVjSHHtr2rosJUKt6yWHlEcJ859Yg1QmHVUHimxDEI5TyUMgfkk7MZRHSX6sslDeuKr9G6",
+	"bMkIN3ina6UZFAk6yzTYFr5Glq+5uhe2nhdbimJ3Gos0DS1+4L89chZCNuicLokM9e7M6B0jY5bWjRJ6",
+	"T5ekHSpJwly1uySv+oNOrgtoDSKzsfEDkF3ZHzlG67W+daeia+q6nULSj6eylhkg8yfay46Nkw6xVisv",
+	"7tXjq7Tmi8MM/qupblsc806k4QoXfkKpWHFgVmh+pFnz6CjFUAdfNGBWKEEiIW4JVcdkhAQ9OnJQNCW5",
+	"Z4llSaRtno9pmABXyGGywk2dYzJKeYV+1b0gtvrBwCri2zXjckWikR74JQh3mpeUCz8n/bMcke2uovvw",
+	"Nr4sNq9qmVHXaVNZyLoNPvXM1Hpvha7qrpyFV31ERLEyZrQKoGyUWFznFNTdbOPWngNnpo/PntwWC00Z",
+	"k/PstlBgd6a6ARC4C4zF7Z9hKTndZLvmrtV2+HqHVXcPofBCXRv5z3an+/X3N95BRWHedgdgI753GXlu",
+	"oridCBeXyz2hXMlNYyfgWGsY8g9GkhtKLx+PRNduk4WKttJUgpNoMgl9tNHQT3Ivklv42/iF7kIZKpFk",
+	"9YtQsQjOBe4LhHP2sY2S1oJpHEKVYeo7o9Ewlkt/JiIxxZ9iyoKQqiT0Q8od6KpFHItEZQPIijGza3PK",
+	"6RT+tcYET8Q4YiWuwcv378jb14c/kRjvINhJSpYE1LE7yJApOi0vG3k9OEAdyNwKSAy9Nc2MhrJC8dJv",
+	"079B85xJFPpKutrVC5l+At9Q3lG4umMXSxKRNOh7l/UFK+EmIUfXa+mXUoCyarAdJchU6P/qFzEaeNiB",
+	"PqZqdmSiI6/7b4nQBhI5/3Bli/VFQr5cnHsudjssPo0ia3kxhg1HELE7VMfmfa/6g8JzBnlMK6cO+E/p",
+	"umr1MkSrCP5ZNrn3ZtiviMmVAawnETHcxuxRZ8gvJNxBIurfSgO6nYNsOEJKR/3g8uzk9NOZR36bCZhr",
+	"IMj9jCL0UurNaZU9vyY3dliBlbvS5jnXuV5F6wFVVnDYL8GLbfsk25Onb9/c8824MfGr3jown0vY26Ln",
+	"z12RVr4erJgC7OC0eS0ah8Nbtmzlgd28FPIt5VkOGLdXQOgzCHAWnhbRJHLFgy0MEpjtaGUhA/2QC+OF",
+	"lk68AJ9zIPyF+WAB0wtaNAOGl2LzOEIXdQHmK7uS4Xzpoa0Yzq0VrDr9JHLohGlOzpIh4wpL12nChkor",
+	"4JAgkY46jVlgTqabi95yOqx7rXs2nglxO5SLcUY+Xgs/XMbjLx3A6gLrjoRcJBvF5ztz2x/Zrm54wn7y",
+	"nbl9WzsxCqfhOIxq5KCcObf+sdIVYbixvPHaEU8lJcm7qmGDwcwXUg3HbJjXIso84G5bNdvEDcDEaSih",
+	"mbmFD6sYOtQHWEgxSvCDNxy/6MGrQg5NFo+IOZIsvY/gbVrqwDKQ91o5RZ+qlgmhTJ8JbFugG04zOAoQ",
+	"MfBxEgk+1aIpZjzX8M3RW+c05E4vkjrkdYl35+tcaknu1TesVs4gXnv9NGODmZMLG7Quz953MVzQ7w8O",
+	"XuWBcvSPiC/y+o+uBRqpUHNNT5Ctwnrpw1t1RBQLtZFFXMJNxc4yhmQrsmdyPWiAoDd95cp55BKfgIAn",
+	"4LjKoRFAQW0quMIny7vl13WzW1Jy25Fj8/9S2Z+ExpBd985rvOsHAqe3RXzW2V1WoFNBhGuIOzvYef5Q",
+	"tukVtJc/yXmZspYfb+smK8q+ZunP5imt9kO3JRJy3BKtE6fuXjt7izpagraJULXj5Rb2PD5am+9lieal",
+	"1WNa4dGriTsDqldBm6wyTwvEls6o8FFnwOv249Fdlqnca+iutAPcxlW5vT72ncVtFpkbHLqhucFKaA4x",
+	"6czPAEy+Ipw3tE08BkPQtCdrmo62XnqWxZ/13Vphy2EuhtLYdNkrXtQrz6ySqKlv2hBGWX5qiWDMj/jK",
+	"MhIaJYwGy5ShHJvAFJhhevQQ67oXEK4WuHLbyFhn398033dHsm7Oo3qUItM1MswKqtVlX8eWduHXTi28",
+	"p/NpZ8PfhT/bYWP12PIKQ1ttX7DC4pq92bKqshd/b/bXQMnelW78eOd2iwKXwnq6qAvBDCryZDCk0sdG",
+	"SNSfGb/KmM3oXSgWCRawxRH7NjSue2gY51y2fwfsjkUiNi+YMahIGwYMGknEs6UMfRoN5yLVKCWbz9Dj",
+	"jxl0zJ8NI8qnC+NhTP1QNLJufK1QhnJBo2E4j2mYmI+5lRHr/DpVWQrXGQM/StuPke7Not9/xaC1dKzc",
+	"C+Cf04IrvWKt+/TKnM6HMxZlF6BnR/YX5PCCh81n6VV0cbkv9iMhtYiBlrFYh80C8pLYvn6EKoKGUqFx",
+	"JkwB/IQ4eNhqM+zMqwjX7VDB4uYsQhdbNry044epZ4QhwUU7ILfRYPn6o2vvJM1gbIQw4mzV7w0bB3qt",
+	"IJ+y4Jz4Blg84p6X+Z1+mwks7wsEtAGm6H4XiTU7Slq7Nut06H7PDqNcyOAKv7u+3EY5djrorNYqPLAs",
+	"YV0Tp3TYmqa20uqBGDeVWbh+P0SH20nBRfbxdXM7A3f2g3s3Fs5Qif6SW4uNJO0LjqvcsCmio4BYdgNG",
+	"ZQsR+/DfZUxgG7e2r5JhVWMIyBHV26f1NvKufda5vgTQ+gX0QcH2auNowaAHe+eYUNtJgnHCjVuWfYuB",
+	"g9Uyb/RoxB1LgkUF+qwZRNqhYkYliSnkri74PAfE5fChWSiVSEr6z5/dsWSZEqyIAmazQ49NS3qprLlk",
+	"yVvw+gaHJSlEPsRgV2l4tp7785YtMwd99a9b+WX1VIew/vWou9invAznlwVDSKwt30vMxQ3o0vacShnI",
+	"guOlUJq9qWcbp8DC9bck71ot5CsaOVx21H4YeDSHCblx0Kz3plm1/H5lR8Zxo7qHc3uHpMOyn6I15ipT",
+	"X98qr4JpZ92tacJB6w4lTfVsulChnJfD9pRnfdczVRxJUOmZHWvua/IkcKqunlpPcOT4yupBTX9+IaGy",
+	"Dfi+0b/K1K+dc6Y8p6mAgroP1UwslO13dWQYuH7WpCTr5bplLIZfIAZeE2ZuC8aSNmN9BM9PxZleg2ye",
+	"O3a78fK4qtdTunpy3HuFGhIWHAE6DZRlz+eQscZIEsrbY0LnY5YcaYNO/50SDORLLIkxgI/JNGGMHxFM",
+	"xEmb8qcIFMeg8hwRyp26by7u8+YhmIOmigpeqE3+aMHWWm8u6ewIIOWSgYWJKozB7jc3o54GXKGxQlOX",
+	"ndLA5FBBpgsvc/v+xSqQeGLTJyAjwDxVrtbpW5WqME4KrzVqRvb29i2LlQVyzXQPUGfxJOH6oE7bqaWB",
+	"5KE6y6IzyxynJtNELGJiHjveymLyWuwuDGyw/3GYWVWYpWEsz5GF/XXCcAU6O1VRUr/2BrzOUr171UAs",
+	"I86NZFabCsblNqmolrKaaSlxyziRC5gLpq2k1WtAyAa0tDTtcauEDFGaGljYAxz4mvz4prjcDtFum8C0",
+	"S1LeaJVvAd1XmqCwlpZzxLMZfu+Sgct2hcqCUNZMpztN73wnuEoEhG0mYaQMXE51n6fdZN6LcHPA+AoS",
+	"Hy/gVr0xJkmytjK1smxTxlnS2HzLADXXU5vekgu8FyqY2V0oFoC5ssXjSbrDm5/6JeToXNCKVhNVTj98",
+	"DdpZCd1XpQ6vtDcw0QOb9Gvmm1GT55JlYRPSQVdTOczOja74KrxD84t90x8zWT82+1XKXIRDIlwNZ1GF",
+	"Buas+wrdr7QnrsSREM1RqE03FSXWTP5S3JdkzFLFpqVuLdA1wjnjWlC8kOSORgtmstULYaBjooSiUVo+",
+	"CvvwQuLVXrk5NmblFQtzRi3PqcDPm4TTRcJIKI/SDBXppb37PGJyqmXaSRmuYQo0XKR8KH2RMI+Yjqf6",
+	"YhBSPgzoUnrEGksijvQ9EeXSI71er7yHEB7NimiV+ZUgIb+QZvCebeg6j2nC/o82Z7Zq6eqwBm15JEzK",
+	"KgUk/3t+qPrdOKLsdGkTWPNysHAgRKbXHoigXJGGn1bfnbWvTV8E2ULoFU5sf+AZFAkI2x2BtClslFa3",
+	"ubAF852d9L21FG+pMKM5O4ncalUfKGR3JYLTHJoKGrYDwGKVUqoClb682AR5HElYDK4zTVloAZijSU0v",
+	"b2JFHDhakP4BWBVu7q0rQs5/FN6aHrTheJnlLJaogfdNZYbmSttLDNtt08iLbOnNWMo3TzGuJ3e6KNm9",
+	"hCka8uGCq0LR4ZNCvztjWDuF3bhhnPV4Qi9MoSJRW0iYCJurTCzU7ay2UINg+HDOjJ+EchotZVamUy6p",
+	"bQq4/XhZSU8uKcX5peyFbiL3O8xf2cYDg1njG01/Wznh0zkDhIZwOlNHJiEwDaWm6ZtQYGFyDbwt/QNr",
+	"gGSOAJsmcyDjVz3C2R1L7KesRkWMihCJqVx1+zYMu6eMKFu3MkorybKvW5uSWs10orDnX/myrqYr57ay",
+	"wfKWlysMcV9rVi1suUyMn7PSnMqz8wNimpASzlhwRK4ufj0lAKc1CX1iAxokCPW5XURq6ZFPv56SuQhA",
+	"P/fIlb5fEwTzyIX+KU4EYMqAeJovIhWCtnV19umDLddhc9PqAO9hXOuYmN6kX/ju3OihxOqhLiy4xRT/",
+	"8JGYJCeP/P0jwbwkj3y6+ohf7UrGpUiWHrk4JTb/ySMnV6cEIzIeOb0ip+KeE7nkQSLmzCOfrz8gOqdH",
+	"zq9OyNXZufX8pg5hSgzaWCgVybiH6+DVi9jyWp/gv1fw3wvzx9mnD3Dt3XnLa3342PJaf9f/+XSl/3uh",
+	"bzm50v89vWp5rc/X+ubzq5Ny1uTkvbkF4FDQnVZaQzfeoVGiCwXgeMWpAMcLWSm3zDLDKA9Ss2CINeFa",
+	"0xK+v4htSXh2GdZbZH/7dD6TVQXkmIwGm+UkmuXhdnM9fJdioWbDfy6kaXcLkOvD/APVleRX7FtZevE3",
+	"gsce2ILnIuYckISpRcJJ+9PL9zk0twmbUwNAGZU776/QVXfi+0zKs2/lHhkKvw4jMa0t208WQYhoomWS",
+	"PStara8tnGSFrmVvdEtXG7wUHrvE0tGybJayGtP6r39HE3Ztn17zFYyCNXhvVn1QfJep2a3/rlNT5Fv2",
+	"LlP1W2Fkpj8TzA1lUGkPesIsjLTRaaCajgmj/owIrm3z8VIxAJwnVJFQSbD3oH0ZxSYK9UZtC5JLhs1m",
+	"PmadOspT/fU4m/laGsmTTPGq+AYY6E3eexHRUuJlcO6atmYuao4N0Bbg0fUTdGrQ67/4o1O4XvJO6xap",
+	"/b5Ppp699F0AX+i6TFap9DNA5FnAMJuVA9TpgjCk6AwADAH9lQFcDJwFFmFMzViYvQsLylCjDKWSZMwi",
+	"cQ95V2FCqOZ+RCU0jEgIlcEZC+3UpvFP8GUHRK+8U2ahvn+HjVUL1fO7bOCVFunvCN419RPspNSjiDlQ",
+	"Uhq15HQe+qn2lQZFGVdJyGRaYahpBgOyJimJtEMpF4wMfuo0DlxXJiwUABdKGDbGITJ/JKFjSB8o9gVp",
+	"W4xIKjG6Xn+U+IlLC/pQ5lzJY0fU36zr9MEqHpqrhNzwttyRKqKkO7x4pb6yjOm4tJfXbEp5tMMFK8E5",
+	"VoWXK3BWlB1H6Lsyu2S5SwilwOkdZcRz9b5Suw1pP0ecj14bWg4H0qRSlFymZxUf8mmi7UtBCg6xI8jA",
+	"KMt5mNMlueXi3oJCCE5C5REp8AlE25HwKyIEaVkiIkZ8seB+GFnzXf8y7+Fa6n05gbPX0HcDQYcsbJlL",
+	"otiY1VDhPD8x4zVASIPuIWlH4S1L1PCw4xHw24uEwHhIe8nkkIuOB2AWJh1WxJim0/ZnIvRZB/wv7JvS",
+	"vw+6B/1+n/gzmlBf6ZVq6586x8SfMf8W+h0CfDa8yc7Pww2EVhbQZhWB6nsrjvjikXYXyM64nJ5hDxZB",
+	"yErTfn+bCUIz9zaWcrrmFlZqD22dNugZwwILcTu9V1hkehQfM6CckmY5mkoaqovUmdZmJp4uwrZ4M03b",
+	"4XyLw4TJx4DH3iZK37S7vmWntbsD1MLDKFJChovRLIvAuf8JsrjdsZV82aFEuzdOlrZDBznCqz6u2fI8",
+	"gegpYFg1xScojngHzY1rn6wyH/qv1JQwhIr4lJMxI5a3HBNTFU9e9fUt0iQbioAuPW25z4VU5G2/lg//",
+	"KY5g48SaHORbjmZxuHVI7qPW5EtSLsIc925yxiFHIeS34A1Z3TFNYEiGXX2XfAl1oD6k3WFJaHlixy0r",
+	"2f6rmbjngEJ1jHpLqCSZUTnTou2WxWozVl4Ozw0/446/zhruIpJYtopPFE2sYNIufgvjgamqNYcrZXTB",
+	"Gg3g15Dflsj+rcV4oU52JyK4Ej18mxNv1bSm2/7/mudWN708Zl8if7JP59aher/15mylrBvruuEUzafy",
+	"6AH9RmnI9sPr53Sp7ZJYlWUnNAFxW4kDZg9Xf//C0kxZrw+eQ1FBkwx1LgiHpnUAaVB/om3DOXbtdsAh",
+	"qRpmWXxrYjA4IkdXt1kDRTvJ1eedbJcXksQ0UcWBtxFzigUEUw5lEWdQEgrPgbSF8eW+IHPhndWchE0z",
+	"Ss9KM6otg+j5AiVf4NskRrk7xgKlUBHqJ0JKex0AhHDCWCWRuZi0xWhPXy+P6fc/tPuvr/o//e7b4dff",
+	"+96rt+WIfsbUXB0imp4g23JOLMdEHjwg8/+gzA1pqb4OrJA2egvjOawxnnLUW2ueHxFaMN5J+14kUnX0",
+	"LhyS9phJbWqj0X6Ut+W1Ba7X7Mia8mZtj8F2PyKThDH4p82ywF3FPIS0zNCMBNr064+ALSwwFgpz/lrT",
+	"kvim7H5Xsw1L0leshG1tY7ua9L2NmH+PL69sIytXPNUyilIfbIXvYHv5sxJ3fdZuhUd0EbhceVgHOr9C",
+	"pGxh6sjFuFlNz+O4C2qDY96FNJcAouhkkqXJea4R8fUx8hy3d0u4C43z8NITVCgiX1c3nj+UT+WnSBWk",
+	"rbwUdrTbtVt9KiW3OUt4Xme9CvUQMJ8dHTe08bq2SEDZJc68PS2+OcN+cNB+gBPKBV/OxUKm7+jUw0gs",
+	"8JZ1ZaBpZre1a0mbkpjGOAqE24cKZH3Sks4xeo8wqi7wK9tWje6Co61OzfzoOMEK0Cm5sffclsGbG0yV",
+	"+Zi8GmaZPYi785Osi9A+qpfk2nYI2KFbY7wIIzUMK3b0ikYTkQQkDiOhbTLoyYrxUY/IWRjHBnuBfObs",
+	"IqL82Oi1/ozyaVXpti+CcrfHVhhGplNLbXG6yZHz0M5vD0SHKVTwi/v0WLXd02R1WiKZ3hjUdTt44s6u",
+	"6RSgmlgCSHtgDIdq04FLh1FiCn520JEaJjS4BsYmld0gXAQs683l6BUpra7uujP2bdFp8mfsqbSMNBy6",
+	"lZZhR7uVlrG96WHOb7Wz4cB7XeFsqIYbPCiHLNiyFdgurMutnYWVFJyNajMF7k5gpXLjewmsv+Ox24ZK",
+	"v+s+rt+ua1Mag2naqztVE9bNlDavKd7rZUVA6SVEJYVWXGmJQqp8eiTLo+rNacDSktrejEWBR2zCVA8c",
+	"v85rU/TRVS+hDzw3qAYLDBWZ0ThmHDVZ88UXEsD6PJL1Y3lh6m/imsgqmDRaP5kA7rZevorfGwro5j6G",
+	"FGd4pV5pJhJFnKuoQGmeIRFcC0JgTFofYeo07NUz1d2dyk/XUFt+jdz1zQa+juB3wZnyh+fpGFOWCflX",
+	"Gpco0lNWBrg2jyOmWECg2gYa3cmhmDj74eqX2kgRk+E4TDAEvZG+TZpjpUY5pfE6KEUwD23emDUv1Sxh",
+	"ciaiwJS7QX0BttRjNIlCrc0ZYLR2ajNnfObswzsooDc4jZByG3SAPBE/LbAfBJRMfWuto4wNMipnym3x",
+	"kKbg0F9EizlUOJXAz5o7ybv0Ttgd6Fg9ZRv2KDb4+UH1UJpCq+cIy8FXX+d8eYQSZGeB84RVJEyvhTjg",
+	"lUvuotRkFLjxTO2EOeQO6XdiDquY7iJmfOh0HExb/5W5XbN3bVVQnH68WaGtRSFp0ieq6GgR6dZvWKRP",
+	"YcSksh2dC30UDMusjZtVHy28XvbfqWlUWDFL8721/SkLWfMlEGJQl2g7G/iCK+o3qMg40c/bxifv8OnS",
+	"ING0gvO7lQcvJPELcgr8heUMEArzqK/c+vgaxXgnvsqXPfkzf+NzM/+Bvp1y8HHGgyoHU+rctfjTQ8Am",
+	"qAlOhulGjSoqzvCZ+t6jkAOTHb4dimRIx+KuZIf/ocXZW4tAjWW8KONCbnK5V8pP1CLhkgxel69LffFa",
+	"Ql2bJC56p9uDV3rEMPbBKwQJZ0vBA3118Nojg0PS6/U65WTJhSm9XI07TOjGAqcJNewhacB4foC+dqtS",
+	"3pljdkpwkbxKtlR+6vEM19AGSkh2W1fbyuHZKpOXB/X7bjkQG9nabYupkVJpDcDNWn3NVtbD6o/lgBC1",
+	"lnRVfZmLOxYMlRjmCcRRZIY+o2j+R2yihjRhFOCjh9g1FQqrTG8SsCeGizhmyRBJJ0Gw2fVpVKVsc0Ww",
+	"ultbfzceefHTQXkN9uGxvciFErWmXuT8aLfyIj+SDpT57F71K3AFnkx9SeG81+kVqwoKQs+8GpCTxXQh",
+	"lTWYqU8DNg/9eqL84HDXLGlbSbqhc83x6gxCSQBEe/BKc+KDQ6zzqzWfR7CMndlsPri7tWKrim4f3YzF",
+	"qeyiMd7TnPOKFdjpucf1qH3409ubGBUbdnLded34aL3zmw67kTr8Ryk1haWHwWJR12shfWrv/sNriTuW",
+	"JGHAhuvQs9b9hI3RhujqeGCfcBNIaaT/22fGyyGNw+EtW27Fo9IV9DKoL2c4Xys349RZ+gwS12excvrG",
+	"ZV3jKjQx/aZtRP5ON34FlQ5bK2Bz7MjJ59LCxHYKbNtV1DKHd5rj0XkPcLAVyG9VNzNMMg86F0q3w6AS",
+	"zhwmTvfB5h3tmtH7RgosI7ovsS/mIZ9mcmWVG8yoHNqkjIJSWpJNsuqcd7wUNiK6bjqrQ7IA2E26hbOg",
+	"Mo8wmwMEN5yIiEiIA/mQ9j0DQDGtsg0HP9dKFbQjKC9HOCl/qz3txSV2nNE5RIrHyQheVa5MXBEoaR0p",
+	"1COvIty3XQHbOtOVwPbanH7Thqi5ZM4g/FW2BKvf3IXGV3JQnk7r+xLzL/yWi3tegQRp+yBl6M3ky8W5",
+	"pucvv54fkS/nA7LgAUvIG498OT8w0WeqFFi+hEJg2joi9S2vCOL9sYCIhZJhwMgZn0aUB/rXQ+ILPolC",
+	"H9B7DPCT/uFnwtm9hTqjCzUTSaiW+pe3+THpS4O+xQU3zVqtGwdm6h6JL+eDltf6cn4A/30F/z2E//4M",
+	"/30L/x30S+nhNzaeCXF7ohSbl9Xv0eyH/MoOUiRBjJSaG6Fx7CyUaJCXOzvNrU1rOJJEJOWSM1RkQsOI",
+	"BUcmh2B4fn7uAYSrWChP7wdn0LtniPd5CAWiRxAECZPloNYwhdr18nBzZfJF7a5finF/Ocy153D9xPoI",
+	"JUwlS7N25ekooSQqCS0eSsqq0TCXC4DnSVHNIXJKEGK7blKIga2wCXFl6egQUU9eSPLh+vrC7Eu+WSYe",
+	"yHsqM8T0MoIp8wynW5Nb+JS0WgUiyy1sGQ/JH4NdsMTCwXo6dmg+DC2wtms2CCWwjYg/TdKo2SBm/aAv",
+	"mYT6x99XU+IWZXC/H8Q9mVO+JAGLNM0BjJomLXygBk2ZN69ZzivmJ0xdigydocGKavU/ovFQMl/wQJbP",
+	"IBJ8ighIUUAkfA7KYiWR4RTAiscMRA32pr23LVnn9BsGYt70X/9stGa80N847+LA1i3AYpxLYF3txHZX",
+	"0Q97q4K99FA3bFhUk2C3atuTdq6AzRnmgQ+KjDiMtEGkIBCY8xdiLlLaaMPstN5jSZQQ9bmwrOg6r0Vc",
+	"yKdHhNoDsSSJ1t8X4IrV0iNk8jjrcWwFgh9B9DzMYT4jrvISkmrgvTvrDLtIyhuqrC8eDNl9Tdb7d0DN",
+	"LU0ULOy+eS0OKU98niVttyXsVrG/knP06FGSe/zmUDofbRoqKRn3tr0abbDf1Lfn5JybxZA//IXm1fNY",
+	"Qcs41CSO9HSSJdSMra3VX1udXxJp2YZDGIrOD3imVIypkyRejKPQJ0bnxB1AzDuWwIdeSDc/tty/s3pe",
+	"Hngk1p6GmpRcBWiE3K3CXWTEmuGA7fuZZP4QMyeoZG9ed3rkI+iyaJBJgB0CjVbr+doWCtMepGUFiTl5",
+	"VWN1ciKuuEq593l2YjWXZ4cKZX6QT61V5idVJ75SX0+okvkPPcnmVG46SGvU0r+bE7YC6ygZ0WfF9DKV",
+	"5N62/MoxXGMLySML4+kZpgUzPibuAfQI+kNFhk2Kucf6W1jKC/CQCePkHi4qRuck5H60sM0y3ffZLicm",
+	"Ic5KdTOQgiws9xCI5DYKpbqqUDcWxvdzZB0UoZLkHvtrHJNgwYZSCH5ki/HS36wjJFjA6I7JPJRSm/Bp",
+	"d9qALtFk9ciCz1lOLbFfbWEGpf4EVPnJqt71LnbvdtnvaVbhOgXba+XaeQwx4Zpxn9UA53cevHCeQ6T/",
+	"ZmHHNVmV2+jjzXP7044YtkdHbUeKmvHQN/021+pB6Y11SgkYDxCcZd0r/4p3bc7Xr+vOWdc6lM/kMMOM",
+	"KQEckKqyYLhGHr/pfzOUeh6mTc7a8jHTTcetFBovy3rXr4ryHMdBtrSQKYK+YUtuikQ9TAFsaLJ+0N+A",
+	"xUd8ZyXJi7jqXXy4yPzM693hqUe6ftJkmaHSuKjByXlct4nb2jAOE31028WNtTS1WZxxbmOrPDsW7hZy",
+	"lrRbKTLnkr6euIzzhVSA1jplAel3Dw4zobY1Q9/ADdo2bMIXiWTJ0iO+iCI2ZZ3VvCkMuchazGEnYqIh",
+	"oNvDhEjDj7myo+GjecmS36C/0yiE047Vl1ohm4tgES1kdzBAHHUShFN0ArmF7v3u26+/D/rl1e2usHIf",
+	"Oun+N+3+6+vvA+/gD3iDuaL/+X/J/3Uvff39oOLdK7Ku4XI8QBI2FkGlWIfQbo4lBqzCI3ere7Dtwhtp",
+	"VfrZeBGH0eaPRkx/q/jVk+5/fzWfHsDW6QtVQ9hGMBbkXW1Rt0Eu7cLU3tA655FM7NwkdpG6uFaM1ZPX",
+	"1QLt60r3hF2KuE35kI9nj2xMQ8wJnppaTyaCypZtV0Kp3mCseCobyRMJrM1ZojkBVrx9K6m07iXfQ0pt",
+	"TnctkVr1djiVX2VbbCRa3Td9K3+LkXZb74wRWxs2ZTsBVG9qrij6WtYJpsCfYen8RRKq5ZV+heGicfgL",
+	"K0O74OTk4iO5ZUvSHol42Ov1Rh30bI0EZ5BPR+NQ/46W2IiIhIwuPl+hbUPjsHvLlnLkEczckGR0ghlD",
+	"/wIudkT+wmjCEoJA/rdsiTD+ox52PmVz8K4y01LGTGamFJSVizCAFHD8/b1lgX/77brlreB2/O2368wn",
+	"ZxyHLyT5HDP+8ZS8w9waEifiLgxYQtqfz88ufj05H37+ePpu+PHq6svZZcfDZkmhCXH7EQ3nAOIMKWwi",
+	"mXrpH4mIoC+uR+4hPyRhEbujXGV3uB22wTtqf3D7a9VYhz+gHnUiUFaiJNJECee3ZYDdyJyGXNGQI3Yn",
+	"OJMxpnP08uU0VLPFuOeL+Uszhq5kPLB/rOA+pS9NFhyrW8EIuzo7P02hvrUpe8anUShndrWtD5iFCaCD",
+	"67EcOY2rUYDc8Kw4wCvig3umeTCdMu4vLUaNxPRO6BvmAOrg96D1l+ckhPZu+A1/J/gddl+XRze8S87A",
+	"kz16eTcYQf8q87Ka1Hqsjwh2RRxDc2UlCKSaOhakHgslmix6+oN/u/p8TiYhiwLs4wQPS05v2dCnkh0D",
+	"6g5eHf3jH//4R/fTp+7p6egYMPwoTC5h5PL9O/Lq1au35Mv1u2MSms6MX758PJXwlXdwKqVJSyIH/QGq",
+	"zaNfDbzQCMY1Orum09ExSQCCHRuC2Wuji5Prdx9GRNFb/SIcOHSCu+FEb7c/I209jp9evX3jkRGN48ho",
+	"Wi/hti7c85//lIKPEIJkJrhYJJKMPk66n/SPI9J+PThImwZalDz9ARwGZlpJRSPWgYkBjxk5bwrYPBaQ",
+	"HNX9hS1HR4BXpJJl9lJJ5wxYGYTmRLAkUPK4lG76H6yT/m4b1yl9r+piVg8LEDN8ZMD60rfC/RRacTOA",
+	"+INPhJK8PjjokRM7GsioUDNYPPymzY+c0yWRKowiMmb6ZEF0QT/ff2s27VK/onsyUSwZHRNaeF7NqE0g",
+	"BJxUcGDqz0iWQOBRiThmQccGOLReHSqT3RkxKpkEc+qWYYsbwX1ARsd0u9eHxKTXeCmMDE5JMwHYk1+h",
+	"E6ghtdHvN6g837SOyP/0er2vHrlxbQ59/abV6/VuWn+MPMLZfYpQeExiKiUZOXePyJj6t4RKoAl7zeZu",
+	"Qv5HTKesV3gIgGMlwpc6cDf6zuzUmxFrsg+ZJKP/6l7iknY/BiMD2wgt7V5Ij4QTEiojzcg9i6KuVr0Z",
+	"cO+O81LI89Tf10fj7evDn/InI07EOGJzPBXHhhHAM3iEo1AqRI8d4dWRITA9fziCAKEKjf5NBMrSAdCd",
+	"JoDRy/9dsGRpmuRoLmPYlUdGL2eMBiwp/03z8NVf3NklwIuhx/osxOyg+yRUgJlPi8gDUB+RQRSJBMAE",
+	"oEksC3o32DPHZwaw3citTx+vwWgNVeSKsZOLj45z96jV7w16feyCwDiNw9ZR61Wv33tlukuCdvMyED78",
+	"Y8pUeVs7ffT0Fh8RypeCs2PChdZoAi0iaCR75ISTD9effgXSwZOWgAEiyeil+XRvSeeR2aarezqdsoR8",
+	"+ejdcDh/QaZ8jENOoRGqIvciuTXNUrkgnCl9odMjNy0reNhNy7LeVBnDE3jTuk4gaVgs1E3rhivNIvUs",
+	"JKYum2Nv3CTO5xNxL1nSI1c4LsO43mEf6u6VUQ+7FyIK/SVM9obTKBL30naETN+ud/eeE1xP6RGplpGB",
+	"QTPkKHvkHYDJSsKFmoV8ijueJot8DFpHrVPho7PfaeB60O9blcbUCSr2Tb2cqTkEwlEDLolx/PGHVwUs",
+	"rY1+PP2aZF7jB8rU63QgL/9CA8MN9COH/VebHzFlkl84vaMhquOu3t06+p+vDsIcjA6OMmYVwCZno21n",
+	"pNTRmh+dSoNllJg+q1/1y4HGX/6ulR/1xwNpHbJa8jvqkdA3OgwcVT9tdJkN74aPF6HmYvMxCwKW5gsi",
+	"udv2lSMY6YhEggb1aeNEzwvOdELnTAG6+v/83gr1pKDVlgUabVFzZ+asQpssI5dVk7nffdsbdrXh/OZ1",
+	"maGnLasNpBnO6ZS9jBENIftW6pbBRSjPItZU7Uu5nqjNff+kdxT3ptbtcUQRG7rhaZmE0dZn5HX/9eZH",
+	"zoV6rzXlxzpUJzAFS6SVx2vdicKU0X9VHqb/+I/ccfqP/6g4UCDPEXoDTI8T0/7noN/P1EFteEL2aijJ",
+	"IvYQx578shizhDOtwUfhHeP6Bq05sB75j/8wR0d/eM3p+WBmsZGCXe3knxZ65BudxxE+gS+q2ih750tz",
+	"G+xNSnPrPBjpA6WEmFuW58S1f83txzo6ctWDnRPTNTgzuNLUnRP7od4Og/ROJfnHyadf6xPNZxzyVcz8",
+	"ZoRj55ht/eqW6pfrQ/iq1ye2XXc2xtaqy6qUMOxb7BvQGMO52xiRtI2Un5e4D2W6ZevoRuvYy8dmP8zm",
+	"1Sk6pjLtTeaRw/4rbMB2H0pWwo/06MJtGNIlTusH5EcwcqIEktlzoqnL/GaQNoREZW5r12qPd4OX1E9x",
+	"umvSWyK0ro+uCZ9Kpm2XI00XI9KWAK4xmYQ+Szziujpdn94QfXox5SwazhlGeNENaNwraGKKKDC2h6lD",
+	"ha8a/dLa5kDkXSW60JoezHbwSCpG50erTeiPHR8k+iT1jS9kmph6jOMiOC55lGWsxosUjcx6MzmLwCMD",
+	"Y7cv1KaRfajTIzSYh8YPyGm0lAqOpinhJO3X/VcdOKFlJ+nY5Noa+9m6B2SWm2ZWA8xqohIaRmWn79dQ",
+	"qhPfdlMrqNNlNJnd8vIL5lddhdhHoDRn5h68Vu5+QzmD/h2cEZmiLu45+LJLlOWqIvbfS1/kYnvv4HVp",
+	"fUw9doGLmaGUFldFWx9HROsAxJwwElNs7R8mJmtYsWPsP4hkCmxXVq7bHUuCBcsNsJiFroexYTN/Deeh",
+	"atW48R1mCNSwgTZxbFwqm9mwlms7t9bn3LmH/liNAIHvRkzsPuR9jttbO4PNj3zh1LpzAnyohgx4L5Jx",
+	"GAQM4i+vD95ufuJaiE+UL83o5IOlTWZNGcql04SxAPqfp5EX0+vUXnCkjAkFrYiYl7+HwR8vLdotmuRN",
+	"+NDHU6DGWMjtxRR4K5vJqQ5WPxkOnAmgMClIntf915nq1DkuFW/edtLgE02MWMe1JIHgzDNj0pz3fibQ",
+	"GztjvEd+S0KlsH+w4AYUxTyYZk+hwIAsVDdeCZIVPgzOWs611GSBB8+IhRqLb+YhyGYdlaSzgsd4RQLZ",
+	"egSkqcZCyAn0/MKWhi0Bvf9FBMuGHCk/FnuqNzGn8qea8inzFizS+qPosPpjR9y2JqdtPPoqsyzDsEY6",
+	"e+5stamv6nW/Bh9+Z4BT4IFBjTGZVPJrIX6lyZThc4d1FkAuYuxA/IkFIb3WegBIi4M6DxvnCjL87y1j",
+	"NGuD1o0ZYyNtl50Z/ojqbmetnOF8QaMudj3fWzT/BhYNbPil2e8H2zVlardtsroDC6ME2/SpjRZnvTaZ",
+	"LhhahvpQo+N55ho0tDcReItEpzcQ7ButJljrxqJ479zGKfpnYP8BFXzJFJmxKMBYraZKPRgB8G8poYfS",
+	"FpSWDSJYsCHeWr5DVRCcz9L0cja8ngFWfKCBgrD6aIUxtrfAaktHzeUIyjVzGqU2ZS2qoWt2sZlfJQrB",
+	"8no28rBHzl35BjTMUHZlco60R+6XRh0iGZN52WHFpi1Lp7nh6CNfSCM01s1qATpNMH3P/mwr0qWVf7ma",
+	"MOR98w580ZGs+dc7stXepmZsSSTkWHmpjLXJFUU5e5wZnRamL7SZapK87r9+qBxGbk63Eb5/ZTnZ29op",
+	"o2rEpLZkUNXpInodtGjARCkY3Nk1rWwsY257CffAS/9MVs935X2Xmja1OZDjf5kHw6oZq0zQ28azVM05",
+	"X7rQyU/mszLmzVGy4KMj4jJD0nbZIObWFlgvaa/B2QCuNj8meYdVj1w43FN6eaPBcO+QyS1dWJfG3slp",
+	"jUqkCeoeoXPoT5gQaGeCyW6SKXxESzuwjL4pSwh675+Fr+uGfzKTgDHD8NM5SixbntE7rQ9HKGQs558Y",
+	"vk/jmGkKD6czZTKx3JlOILtP0/vggMwFVzNp0nPd1Tw2GdxiocCg1ssJog+WVOYRVaD1Y1nWFWDBFJj7",
+	"w1x1mxXej5NPiHv/IK/e6tDrevaqn9xOuljwdNOB5FHcfM9EYOL5CfaC86Huwhqeu4sEMvGBQ7+HhP+9",
+	"p7GRPgHKdA6+GiDrNgsj0n5N7hm7ddlu6hW5ZFNy0O80MMVemmf3MbAtFYh07Q3MeZp77ou53jjgm8d5",
+	"XWOsf2QoRs0MzKY+EyXifSLmxHSPdL1vWn3gdI6fukhYTJOQTyE1C9rzzIQI9AJSCfn+wodV1IYqUmb7",
+	"Tac0IvdBRMEPKeiLA68r5que204ifkIa3Mv4vYzfy/hnKOPzwQuIClSKaFOv3iTpFkQYuO7aI/3s0Zxy",
+	"OmWjao9bZRTr4uMv+uOPEr9axU57eOKdiFjtkNOlwD0qf5VxSAwTdiduWX50KdCywYv5QZLdAFKhXqwl",
+	"u7UBv3YfWpPspklyH1nZFFkxhZWStOE8HxusZs0+4LKasblk0R2TrnpPAXAe/Yw1FfEm7ALQqCWhUF4O",
+	"CfglkAL6EJpKdASgDqWBmAbNPEwLsvU3n2lGGIAUIPf7zvlgOBI4WrWzwUqeaXqMG+iOg634UAZsXoMT",
+	"mZsbT8I+tsKN8JeCvmgRKDbpjOl9z15v3GeGPQ6HBvJxyt8Nkzb5VPpCKMu4XRmnLih6TQPiO9L2/spU",
+	"yu52omfUPNmNz3SVJXjL0GOmaBjJP12O5/ePdtL8CluKr9A9to9xusfgJSrfj+6LbHKGLmFI0h502yYl",
+	"ogoAW6IohbfI8iEGz1PLwan82MfemGd6K/aJ3d+ZS+idMLZBKg9NB0lp4ZvqSsCXiVBUPa+jn1o/gNLl",
+	"Y/KWhe9KHL4gIsgOeSbO+2szIqOW2BNj0qkALcwZ2HHaBq9ajSllJrBfVczkR7QRkL2kO/2nNxb+7OwJ",
+	"dtLwJ4MwZbo9pqhtcBhKHRrr9B3Lv/RB7mJDhW0VeHgH5rNu4a3VD5/h9x/FY4tRFtsStqaXFZ5BY2/D",
+	"e59tLQO1hYE1GYveh6yKreKdcTi8ZcstRrjKpaivBACfOZRbWcjwCF53PKzFt7kwzQc/b0C5rgwS+IC8",
+	"GQwhu6G67KGyJe6G124qp1jz3mfo4U8ZQD0vf/72BpKz+OC60vZMvdnXtzetrnDWrkwA6Z8z+ePThHVV",
+	"wqjS6kpJreGqxHhHE3Ztn6gsVis/89NQQjtrrpLlD1WGZjvd6SvBIoLYHoRgvz7jY17vYJbs5+YTaghl",
+	"fxw3Hcd37bPO9WWBiznnEawoTachn3b1aVwThzsxbyNjFgk+lRafO2ac2LNF4GyhURiFt8zkDuCPnrbN",
+	"3AtkmohF/EISGgnObnh7ZPztXXvH0S1j8ajTIyOfqcQgWKftO7BOMlEWoRDJokzXvDIHp4Tanj5YtvXB",
+	"2HGEa+txlB1Ou8LbZzR5ewN1H/56LG5oyZNQotkcaadMBCt+UiUkrRIBrL5cSzpT7GF50wY2ulbFKYbM",
+	"ViJb5YzqKaXwGve1ZrL7vMXnE+ZCubxZrG8d4lpDxC9BD92tzxswa6Ferk05CXnAYsYDfTj9GQ0TTx/i",
+	"KOShTyPCvsUsUSb93f41XuK/QsZ91vGcKrEXaf8UPNs3PEXYhzl5aTgc9gohzrC1BQ8Qqwvc5Qvlizlz",
+	"mji4ufKmSADA+fB7aXVlD53beX3phSSjiEo19FUyFHyUZtfbztd6jb0q93dVNvpj6DqPmZS+Naf6wKJg",
+	"x4njO+eaAKOxZ537lO8fLuWbSiTetkBeih0I5uKOFYw5y8qg1taYiog/U0NNChgNopCz6jAE9kwBaxM8",
+	"JEokS2IfI22LVzNnyjMdgMzBHkesk1mIWdkTAkRhxyDGPCL4DR9RORSTEWmbfGkE3ekcZYzXj4QFBZb3",
+	"jMUsIfc04QAkAlzfDqkXLNhQChOQSa/OQylZcMMhBHpqrr7TL9VWLvp+oOXOyD4/cjqu6fteSAO/Ec5Z",
+	"1mHt9Ozk9NeP52fDX89OTq86ZBGjfR7ccMwLt/3WUBQtPTLCoTiv16IGnNYeGS1iX+h9GjmQVvDdHrkS",
+	"gjOp4E3YPaltZ6V/MNfEhNAo6oDYiumUmUpscOFknWvQS0D5ErCrPMKp/mgemUSvX1ERD1VVSOk0paQd",
+	"Q/N+Ttu2wDZURSvgx9qBlxwFlAVL4Kvp6UhD25pQWNUQGgJZ/SaSW7361SBWhUGsRYEyvvrWUeugf/BT",
+	"tz/ovhrsHByqamcKTZPSIVet1APdt2Ud65fkn4tgyoJjYngIOMrS3uqlgTXNdH5MfKxmVL7Zs+vs2N63",
+	"Ww0lDD2vAARRTIhl1cAokROXiMgcsAtG3DPpG8p4odge5fHPj/J4arf6UdItbkMe1Jd9OJRf9DNPGmBb",
+	"QFOUB/N7hHa0iqcvsPwuSCEa0yuViQ0x443hGX0W3mFFetpW0ojfaoUgMU8Ntar3MFlbGEBeAagxAiV+",
+	"fCBIQ7i1Mhbce+unK+SfWicvzXHe5yk0C4yqJBwvOI0MWJT0yFyb7gahnweIwU1DTExbBUneNQqZl3ow",
+	"C9BjGIdAHMUq8DHSphxwQsx9aRr/wYE1qNCFyaKg08Puo4IzwiLJUIzUxgrB5XJWC1Bd7FrZVlF5rBDN",
+	"AoJnlFmcsyVNSNrIhBfySG9CWSNs24vTszfEEeXwRx5RD/bLtlO54W1q3+06HXw9B0X0YN3NEpyMXmbi",
+	"adTpkd9m1CwnnnSgrTEjIzoWCzUi6BuXaBPLGz7SIhgaGxdI3MUqe4HNsyBJBxtn619GkmFviZF5RJPE",
+	"Xzzy3iMfj8k7j5x65K8e+TDwyIcD0MhuOIVUgDBgCOLZI2CLUa1eGbC0QhCNTllABm+6B4cwEzu2hEwF",
+	"YAZZuvJM9TBM01nR3g3/Dc6SJa9hxJRi4Df3ymadOLRquxNrshnhDUOrH4+qq2oNN34OZbVmKM3qagsP",
+	"NRZDj1hZa5e2phhtPvYy8Ymrss9U2GcqPF8P/Aon08wtJ3VpidylqdRd19rBKo17JOs9kvWukawzWbkb",
+	"I+tpJcMetfpZJrissMJy86PKUtsqMwWyGP69UaZtX3korxTK4EJiU+BpeMc4af/t6vM5mbNkygisWMcj",
+	"48U81ianVrLvWIJgyjPBxSKRZPRx0oUEkdHzLDBHL+fWCn/j5BdYui4s3X+WccHceOpq/aUPbeF8gqk8",
+	"Bhbjd+Pte/DFfSbOD2IHvBNJwny1wnhXWe4xoZEUJhYQOpEIj8iQ+8yA/KZOEJaocKKPJyMTEUXiXubv",
+	"qG06vLRf2rdy2E0rh2JaaUCXuQ3Vur+EU2WuSSz4trr/2+farRTHvys/2lNBIxfGXb+1aeljjYXYu3SL",
+	"HxEW+fuJYkvUe2G8F8Y/iFNuJu5zsRjGNf1CZuxG1ry22Wog/MW8IQrHU2TgGEcTRPAQO3/M9uk39dJv",
+	"bnhuxwjlEHS9NxfBxWb37Ri9fSkZEDHJpryarHzD9ejNQNqpP7A8wKhvk3Yu4GXNEgVwlws5uTecSlAe",
+	"IP8KJb7Ny6X+LB0lxsn1KCuTjVKyfgJwl7xkrC2lzBCbgr5Uf61GHtEzTGkxy1Avp8W9uYFCkH9sXVaL",
+	"pZt9IsumRBZ9TpEuX8hs3RxZk13bNmvlQb1urBzB6D0RST4doJlk8WynZIPsFpbnuPR22SnnSonE+EDH",
+	"SzDA/Rnzb1mQ1k2Eic2m6GhJMI7EmEglEk3MtpFO2qzP8s60mDgTsM8kRWat1AISSMVWQdIfl4TaJFPQ",
+	"MQK39YaDvHgh4X4vRTFzlkh/mGvB1cGCkbEIljZLZxJGTE+IRROs+JkvIhVqXaLj3XCqyFxIRWxJzKeT",
+	"/xqefn735dPZ+fXwL/+4Prsi7YM++fQXMl7a5Hw3wwbfLgGmIoAmdmaPIbEGNv+IXJy+98hves/ap5/f",
+	"/VfHIxfnf4Vt/tvF2V+BoBS9hTAdX4LIxTSr9ofrT7965Orvf/UIHj3pEZr4s/COyc4N16Q8OCT3M6og",
+	"7yUEEHo4BdA5aybunesRHTP9S4+c4GBSuoJW3fdiEQVkwWPq30In8Rs+6MPMRUL0v1Q4N2kwMvxXIQfs",
+	"4KBDqNRbKaQMxxEj/wpjMhbzsUkdI4tYGwT6xRJPxg0PWByJpR7BC0mk1j6YHrO4tcoajvuWxQq3NR0w",
+	"fJsCXgioM3hi5uKOYW+sG86+UV9hLDSvZ8JJhuOQK+/S38owSpx46Yp+dMP1WchzkVEq5UeeXodwot8X",
+	"hAFk+rJvoVQ9chIEeoVGdhY9GgQsGGXHktAbrhcZitOwQu025Dg7fdhA3zsiKlSR8e4B9WEyllQUG0+K",
+	"CRkLNauIVOhNsDJ1Fz6VP5WKtSY7/WGzyNLVs0qnMwsmQSMSy6U/E5GYLgkNtACvyIiGrV87GgeN7qDf",
+	"r4FGt+pk0UT1AnP8NC1jhwsesIToAwQtztpw7DUjDsQ91zQlO/rMjDUr0w96hAuiLdZ8dReLuzi/XhxM",
+	"KuaoPz+Ef28/r9oePOErprpSJYzO86VJKbmMQ05hfMWPlHqozOIB4/f0uim9hqOqb44y5u1IE9LWXBaO",
+	"vOF0Wb0lvLnTaz1CWp1lC3VV+S3U+LJl+0Xz931a3b6dxaNXwClF/RmhmR7RRm7kIdi1SJT+F+YGd6AU",
+	"mljVE2VMhYlUdMilOXIBixj6yf+tg1VZ4X/ODaSZHLCzZ2nE5FMIsQlUMQew7WxVJ7V39GfS9L0UvAW0",
+	"yalgKUb8sWMf6mVEYnFYfbpY2jBkTuNbX8znUMy+olIaJdgolcdFDyO5ZSyWqO+HRjFlQXnTBP0iR1Ms",
+	"CJfXq0SNjwT7piS7DSLoRXV5FpBHTcbk7bN091m622Tp5pkh6RZdOjkWZ9a1zJAu9qPukROD4UGxwwQN",
+	"qnKCK1lP/wfRa12PRXpQ9xHrZ5Qi7OyOs3XoJUyVk061X3xrbLy8pvjSIeY9v97z6wfz6yPNXScigYdT",
+	"DCerI5KT6J4uJZEsuTOMmBMKtpH+/Ya3R++QILunoYyFhO06cm4ZdTxDe//Vtbdqw7D7GShWHhEuJA8n",
+	"kxFOnUjKg7H4FvLpDbcPXDF/kYRq2b0QUegvPSK1vTVOxL1kiSnkTBZcklD1yOg0nDKpRl2plhEjIVds",
+	"qh8+Qk+yM46rDycHh29GBLlnWr0JpPvhpHtw+CZbSqqMW7q5WDKfayad4mDS1Mnk5V5wx4OeiBn/No/w",
+	"UdnF45du7r1IAmN0h3w6j3qBI/2afTic0yl7+c+YTbd9NubTnTnVPOuvh5RTdI6VbGRevJbQ8Sp3zej6",
+	"GL7E6Zz9n5tWr9e7aZUhbTjTLJJdOSyppTszAeMbnLFvECson0T1V/eKwA4VgVPjvs4rA7BDjyD22czv",
+	"AkRAN4MI2OMn/fnxk84+vNMKlTxxdv1RkpueprPIOoPobOabU1qNDIgYSKYHBJ5o26ksgyADpMoonIeK",
+	"tNk3n8HDXRr8c6E3ooOB5AAx8lL0JMiH18ZmJXifuGMJAoyuR1B6ftlWZzO/QES18q4qHqtv4la+YG2v",
+	"FdzWPcJQs8SsdRgyD8UUqhYQ5WGEYgpXJw8rlIqDMCmkW6HKb0wnk6zj8mbSHmlBaKd1ZP4x8ojBkiGv",
+	"3hyROQ20qpSDhVEFIB6PWIgwg7nbIyfmG9Ygq5ZXDoZOMffrwTU5ZkrwCqloovDyQb97z9itw+UQFfb5",
+	"wBzZgYcSclpgbUc4hquz84P0d1t0NDoZkXbMAOYeVj+XqIcpy+YJrUzczxi/4QbOhyhBDg5tUltAl7ml",
+	"u0fVGHe3LXuv3rQHHfLOagR6Zd+buBQ58RU56A9ebw7j6MesFpJ6J5zsMtLOU33HM/IeoDLt4G44UKcS",
+	"rnfjOE/4MpxyVBJKj0DZCeh4ZE5vsQz6hqsZm0sW3TF5pPcC7mDBcLxEpGc8FSN9LEau2B952c5BX4BQ",
+	"4uG44aChvUESBMJzabO4/tpuvmOyg+d5ZJMxh2GARv1ozpgK+RQvICHe8HSlX4D3VzIFyWFliGL2pJYn",
+	"oIcZuFVBqVmDubSqZz0H+KVVAdoMian6+YcI8UfEZ1r92BZayoMmtwdw2gM4/ZgATpb9TjDhoFQhbG9W",
+	"KdYWjpW6Ifa4TvsIxK5xnUrl8c7N4OcgXPYYUM8wwKtNqXUWdWZbrUe+fyAu1Eau+9LkfD8lIMaD6rO0",
+	"Wp4ynkpPQDH343iXFVY5fGFYvpzRrTfVWDq2jdozsbI/ox0cRoyMkBBCPh31yAlOQnASJyymiTaXQAkI",
+	"FpGaCQEsWF9IhUfIyT8YTchbSE4cizvWI2eQ4BrchZIlZEaxXEdLDNfs0zIX1hakin7nFGSbJD5ixpQn",
+	"BMLqnn14d2IrFH4MQA478JmPA69rfFU910h04KOPCMXxfMXhHjZrj9TxQ1tfyJAh3VaLC8tV25dsSt4c",
+	"kzdEc1TpEf33z1saXEb0v/wd/3+oL1nv3Xb6gA3j6UE43aLs6x9UIrfXNVI3qaEO9JIGzxNCy7Rd+RFF",
+	"Ng68ucguf24LkW1b1uxF915070X3D9F7NsiijSwoMOgtpbMFxtdiBn/co1buBrUybfSjhPHMaCuWC4X6",
+	"1WHHI3NxZ2OGWRD5OVnxoBpmYfIeOcEVoBGC08zoHSNKmBin9eROjPqyCkuul/PjyRVJwulMyTKJfgoI",
+	"I48Q5nwqyW4msHVEdNPzjaThqaHBf0sZb8FqzF7uhfxeyP8QQt7KjfsZg+51SkCNB2LfgGXmBEpBlHjW",
+	"VO/sQAsIpVzsoasfQQmAhSUUWs0ZVeCHUQFcP/4IJjIiGeaBHbkSZKRnNwwSOlHQJr8NSXUOxdq8Oqno",
+	"UpITsuAqjEzaFAAF6dUJJa5W0DkmIy7U0HxSMiXLXnaOTZ7rqiR19I+LiPKPcBR+OM0jHXpjnWPlyUZy",
+	"GZ78t1Y59m6Fvcbx59A4jLDKeroioDLafuMlGeSCA4P+tppHWvgi98kBDXQMgMXRe5euH4lZEgrQAkJ/",
+	"tiqcAQHAZH48E/3iryYm36YARdXWKzvR9CTJYft1xyODfvs1Kn2DV+1XBvk0ofdpxgOCQhoQIFM4pSck",
+	"Mf6fAqni2pTJ+5MgWHU2nNlF/WFkv57GipRKp1FXD6j3lkaCM33631IfyKVh5Y9rVhRtknnS05lS8l5/",
+	"2OsPzz6jgK+IIARfY9/8hcFBJpHwaUQM3ajlC+nUvsotFQd9pIKE3u/VhgZqwyea3OZNdruM3Fjq1qL+",
+	"rXMMXMlWUYlYPs8UgN/MBH7gkEE6ha2DBpvf0Ei62dfR6N9SamdnYh862AviH8aQN/0a3PLiau6+Sepq",
+	"k38P3PJvAdxyAVv9o6C1sJk/NCS+xRvzZPy3RTC1yApHhBKfURnyKfq7MJqkL6GvAYoN4PSEEi8HVRAs",
+	"zRFl9B64cDLPEpxFD7IuIkt6byMB7TxVgb2yx1tpjrcSmwNuGT6b+Vt3vaqO1RpYFL4SoM2BqlSEaEmb",
+	"crB5zH0OdEkZsgI03NEmCDQRyvXpKW/ZD5XxaPng4bbmCkQqbUN+MngmntETAEKnJeFjgyXigpAA8i7K",
+	"fMCdcdjjqAO9wfTAxUIV0/9xKWCGE5YkBssDwLfNZqQm+wrwycw0Q9SvOMqafIam3/KVwbn5mDYxG0eU",
+	"3+oPULPmkLoweNUedNrjTmct5IVmC88E50IPpTG4hftQY374uDAWsLQ1+Xnzse9RKvYoFT+UMXUKrCkX",
+	"9kxlQ2dFhBbtpT3CxB5h4hEQJoz4240C/7TMfo8a8YxRIzJNGI+75XRpRNJG2ctshwehRGTc8iWdMx6k",
+	"MMH7nNMH5INovixioW9LVzXd1NR48cU87U+FKZfpPj+rvNPMQkGEQR8d89B2EaZJI2JwGTExJL3qIuKj",
+	"mw+WgwW2IfGxMaZCE5kfXXy+MoPJEyemnZZx5gtcacOdT+xy/zAxJzt+ZN3p+OuaNhsebyw70jc8bsDp",
+	"+wjAfVboPpj0g9g/V4wHJVJEWiRYo0qD7+bg4IgMDklAl/CzkSueESomKPPzamHKGtvpJfjV94rA7otP",
+	"MI6h9DqEXFFjfuiVf0bYzLb2Y8aiIJP6WYWIqd64D3kg7okfCckkBvcCujTdIw/IXHA1k06TSbMMHY8s",
+	"eMSkgdSyrk39QS5IJPiUJcScFWjw3k4YlYJLcuiRnzzyc6dHLtldyO4llPEumcKRRjSW7NgqI6XHB24p",
+	"9XHqfdmVi/OplAccdENnaMkzjSUsvGSvIuxVhL2K8KwKR9YKGNKWvdeHdTUACA7tNYCHaABxRH1j/pp+",
+	"E9J25sqFO5+TuZ+l0GBkH7XIHjkxQ6ZRwmiwtC39TBjUqKOhJLcsVoTaln/W6XqH5DlmvpibFeHsmypE",
+	"fdPa0TFLWwZOacjLEafuwlRgQ7TgB8KcgqGjIIKh10edqnqysQCEp/cSfC/B9xL8O0pwkBCZQHghU0FR",
+	"U0rvQSIeKKWhVl46uAdtkVg3dQfUJo9MEsb+hc1yZE5YSaaUTYkCeUY5X9AIBB67f05Y0O/1FJgklHB2",
+	"b2aaah/nwk2dTQMTpopoRiVBr71jtRuBT6cJYwFhNImW6Px3lAbrGHCToSthKP7h5ZpMYDu+OYNmXPNQ",
+	"SmYISkuBYBGlW5bI4qobh9cgdUBotfd1aWITbP6PZvTjoJsZ/WXPNE+A0i/Zqwx7lWGvMnw3lQHOYAGl",
+	"x7MNC210FYx99MKW+EBrahbxjErWtUmpexVjN6EAWNU01Xel5tza088mHrAiMq/STKgLPZVrSx8/ivTU",
+	"4zf1De746wrSDY83E0nuG/ZydS9X93L1OTjTwZCr4NNQKvFzxq7bg0Pyno2TBU2WHnk1IJ9o4s9AIB9a",
+	"8yPLiRVSdQdvABKorhce3KDdvS9+l9F48Dmjf9nDvrRpWRNYtS9kwQR+RpF5NHjdKZA5Y2oFYQpuwLIi",
+	"faZVuShP7n5MDzqOfAsHeuWDjWUevGkvtPdCey+0n0UE3HBErooZcmWZcWnFY7UYzrjvlnVE8AZpq4hA",
+	"anlk62KiznEm7niQul9rV7/AD1Cta4XRZ84uwE9gJJLU4kkLN4xQa6mtZ98jJ/CPF5KMjMMYGr2PF/OY",
+	"BdBmHyRZjPR4w/H1Uot7MY+pCsfR8lgrFPD7ELnQiHBqA8Hp3mMtTighO1wvDWJp4KKPGXYYHAVU0VHv",
+	"hpsDIA0mdxhIj/gi0CoClv0ziS0GoeBY8GjpEa5VF/NpkYBfnyj2TR1hXZBKi2T0p1g0ueFqlojFFDHj",
+	"Ti4+WqFOfX0KAIBgxvxbgx4HGgALKiEeNEVcA0k9RDzof4aKzVFCG6QD2zS/l7b00rLcXXI4L3gTDMSs",
+	"HwxFT3loUBrsm1ruSYN2E3AZ4EzsR7R0METROhpAZUlNGWSXQq9LpSSiikZiumB7dIE1TFCvFOqP6XqR",
+	"rikkwut6Y72V2JVzaInZNIcXAvMqsMMfixMSoDFJ6FgsVApRYysLqzFq9JsiNoHI1EZ2qj9gMqxEEmBF",
+	"5JLcaxahhY02GgKPiChIkTI845gdwf+NSFvMQ0VCEFtgi2T5svjYDcddlCqMIkiv0cYSlZKMtKU69AFZ",
+	"ZETG1L8lVKYvBnnHVcgX7Fi/Xxsf0b2WhHHCJIhBixMxj9USQD1u+JxRLu0sIVa4ZIq0YxFFmItDIqpY",
+	"YiBgcc6hNJPFv4/gnTBmY/051lK6Kjdcv4hgPhAuiUuzNs0IMXU8IgWhBKdquLi8DWMQWIWdtggXkKOc",
+	"AOO/4dC6Qe+21GMCStXGFsgXvJ2L+2MShAnzoTkzM6/ElyiBg4OvXSzGUShnLEhvShimPU1EoiWGpkTN",
+	"xx0kxvbn87OLX0/Oh2d/Pzu/vhpenl2fnV9//HzukZ9QPRkvScAmdBGpDkRCOYmTBd8gTHaAFrTKdvNk",
+	"ZfLV4oTdhWIhgUyq4HZgG3NoOzFViiX61v/vf/rdt19/H3iDt3/8P3UwgT6bKmHJHDYmSVtTEO1Kpiel",
+	"WNDRg2Hf4kgErHU0oZFk5YNTRvBmgzNC9PfWnH77lfGpmrWOBv3+ytg8fcNHvNn9nSYJ1UZvS6qlFsuA",
+	"e9Sqjxr0dXdagFaK4Iomj/7g7avJIX3dHfgH4+5PwSvWfTvp97v97H8DEPsTljBNB0ety7P33YP+wRu4",
+	"5/WBXiYEQdL6QKpQFFGkan3qQK/Q2psP6ZvxT/7PwVvWn2TqSLOpVGkwWtzCFF8feC0VzplUdB63jlow",
+	"28FBtz+47r89etU/6vf/OyPLMnXKVXS8lnNIWket1zDLBrrPenAlfeqQuexVnw2qT7yIIjJhLEClxwhk",
+	"Vx4Z6WLFh7cRpm6dHvRNm87ypWT8oIE2lPOfAvxBe5QwtUi4PMJXjjpHJqobMQOth+eMRtqCoRtgDfAl",
+	"m4ENbvhnzsi7q7/rt5O5CBYRA4iLA4LuG8981rPOROk52Toe2E4BBp31fwOmKCBR+Cq8Y+C39m44ZLXp",
+	"++3PknG9wJ0Mf/t0ckY0+zLGGCC6RYs5l16KFe9TyUA7FZyMUmY11PJrhKqL/mioljc8203GA5qQpRba",
+	"xu8eqmMyuqNRGAAf7fnybgRqhQXXmFMeUBD6MKB5CP11YCFQN/BIQrEdw4zyGx4xeofJYNAISoYR4ypa",
+	"9shHVbZzRw7GB1qh4DGn/iwPvQGwFGssyDPY4itNeCtCv8R2YlwuJEmXDZHz2qw37cFSqVmYBOR6tkhk",
+	"QKEvz98oX9Bk2TmGmiqzopOFWiSV8j6/KfX6PZs7S8T/BqF5sUhiIVlTsfmvMNaXSkYyDjmF2RTHUmqM",
+	"/iuMC77Qd/jB7mkoYyFDC4SUf5QqRf3ZHGrd9dnWK/d/blr6xHVvFv3+K//XE/h/Zv7M7xj+1PtXGN+0",
+	"crrLyvq1/qt7dXZ+0MV8xtWBfBD3mtKL5I7aq6F5LOFLxD2UKeTPDOhZK98PuWJTlrgDuGDCqCcVA0hj",
+	"Q0ZTXiQcucCGL/yxl4TrJSFwnW7E7lhEIM3SLK45GZrJas6vyVAiANy/whjFIaHOdpOEaVbjiEG84MhB",
+	"tLpdMPg9RO2fHqL2PQzyxNnzR8Gqtbr3jnBqHwH6tiGsbLZizxtZtri/tSBmSx+qH4yseHyNXeTwnD0G",
+	"bTMMWusrzZ3gVfTx79CSw9YJmhiDSPIgp2B1pKWBm3h4lg8L2HGAhVoCX9vbZUOPK0UTJVNM1ZWVtn60",
+	"1LHwXEo+c11sYwBewBF6xSG/kCQRC8WOyAinN8yeHOk1v+EjSSdsuqBJEPKp+zNpvzt5f9LBcCEl7m1a",
+	"PfFZwl2hBLaUNEsqCb3hsKzHWbZOqExnNcrJiPo+ixULRhkFKZHrlVoJalvkP88B3bY4pmYwt1VPb8+T",
+	"HxH4dmX5m4qbB0xrj4m7x8T9sTChIDzoVt/lxAvlxDJC4rjAK7uLrNpwe9jcPWzurmFzSwTsjs2U7y0z",
+	"9tC6zxBal67yyCpbZ6uUekhi/jdrWmj+WQpXQKbhHeOk/berz+dkzpIpI7BGHQ8yBQvF88dkJrhYJJKM",
+	"Pk66kBE+ep7lbuixeriV0DjtHdawC2v4n2VcsHxgdU2F9U8/xH0Ds3yMhPjnyPZtrnzGZPYiYJ8v/2wN",
+	"CGTgqZPKMR9W+fYWlsNLBODYNwLexm+ILIdkPMdAnB4ZyBbjVxRRJO61NBU8SxSVizEmVbqM6Hk4GLHR",
+	"MS0dIhkhwbAA8zmsw8+Zr01YjkJ+Cw0CSahueHtk0xFNay0oAbA6hg13TkRyT5MAM1UZTaKQJekLQ2nS",
+	"SMUdS+5xpapg5tj9zr2ETQvl9k62vZNtL15/CP9cNSvfRqQi39yL1CYiFZbMMVOPSKiIT7mDLj5Odfdn",
+	"irICc3heYufPYLCVakp7k20vU56tTAGCLTPZTJkzQC92ZyyKIUSxTsbMGVMhn+5T9f78qXqf7Fb/m2bo",
+	"wW11hYdZLGQTq4VoH1gENQjCVpJAjTpgu1bkxc9YFAxXi+Fq5MCXfDmlwjofxZtbu828/w6piGZLamUg",
+	"uvfW1xjyT63JN7Rcc59s2CzZcJ6xoH2K4S7sGhfDyiwuGhpUmy8BY9JLG4HItEBKcKml1nwRqbBLp9oU",
+	"sE+bDDr9imxZnkszipMoMs4b5wSWzUKS9qeTT53Cj7Du8NNFxwOx38Xkja6asS7uww1vX5+877gwAhJJ",
+	"G5Gzsu/qO9BXKXvk+uT9xkegH9UNd0C10xXWhuiYESwMsj7NntldvSuUfDr55GY34koU0htv+GhO50P9",
+	"ndExPHNhnyHZL/mESFgU9LVqYpb6xnhoaWbUu+FWbzCOZiz9xlP7Qtryfi4QqJQiwHfgkYRh5TwL9LkI",
+	"mB+F3MlCOiaU33C6sqNEcIN+v5rQNKMSHcIsODZLAndTvpKtE8r05fbmCz0Ogwee+xi+KZdqeoIHj0Zk",
+	"zHy6kBYBR38e6PiGv+6/tWd75C+SRDMVLAIYrX4PFKjVPirmu5pNCE5GL0Fe46pX5KaazXgOKalmKM0y",
+	"UQsPNZbNj5h3ape2pm7RfOx7v/c+ufRHxFKjDrt0uX8dv8I+fXSfPrrr9NFMBu7Gonxajr9PDX2WqaHz",
+	"lKj2CaEPSggVidb6cybpC4mm758lI/SGnxAf58kCMrJaO3oKbhmLizVyqQkY8jLzibS5qDBQykyGjkdY",
+	"JFk9swGdt1ubDY+Uo9rQdih9aAu/3qMlon43SWKzTQ297EXKPm75fFNNkWVmwvaF1f4a5pqKmPFuQBV9",
+	"+TuikDSxMChfCs48wgXxExYwrkIaSQ/LkB2lHr1N96ECj5z+JEA3aY67Ij8n4XSRMMTNMYCaQSj9SMhF",
+	"wroAXSyiCDCc1mCHXtn2udEyBbwyKCtrBsZJe2SRJD9fnJ0PT0+uT0adQjOFHjmBcd3w0oHp6VMFyY9a",
+	"MspbFvTIJVUMm+6xAJGvohAkahAkTMoK7fxzzPgpVfTSAsY0kzj42PtE1EJNxLuvRf17fxU+jUK1rP/E",
+	"OzGPaVINMrX+VJhl2Ja9/giqNPMXiV7Ro//5WsSHBgQ6Kkmc4qNmB6mdP4HH5UcGjkOnFHdohbQgBKq5",
+	"hRuWNlRYDUO2Tvri7v0S6tUFKGtgP45J3iRxwngQRMQI++YDOKzBox+lILPo61iL2V4a3P+cG9OjRPgb",
+	"xc/d8WRB9LLXRvZAuq8uoq/OQ57+XSNI/o5K1g25ZFyGKrxjZK5linVf6Q9XRcz/92HDeH5Rc3cjaoXO",
+	"Vx6or6uWPLomiJ47RvvY+abYuSiccMsPU9bRKISOtr2BHc29+mhOOZ2yUWm0eRpKTZ+E8oJjkma+UOnP",
+	"hIg8MmM0UjOikoVUHrkT0YIrmixtg+SONYbTCTzPtFuM0Lik/RyCb+54mkXgyp7c7og/Yiwut9xNONaW",
+	"U9mH5uqZ4ftI22M5oZGzljBWzag7Ffy+TCFtGnF7LK1Um4J5prlDTeZ78QRscJHds/e3PZ8QTv7kVGtI",
+	"jxrK2UqvckE03Gf+bHGTiuDEw3SrR4pQbKNgVT+5rQ31aAGL58JMbfxiz1T3QYwfCi+jqKcVWbMJn2/Q",
+	"3ExoozthLBhT/3ZfhvWnL8O6wC1/b3f8R6jGMvG6Hb1tkoh5bUeyXSeMCD1PH2thS2u5WcueqS9ay59e",
+	"42y1DGZfsdTM62oYdLp+O6xcsq880sp9oaH+RqYNfMxa6iZY7PK8QmVTs0om0obUIqcRf15GPLhUyU4d",
+	"20dK9fxg0CvcwA9l3o/gCS4MqZkzuOLhrRnRI7qEi0vfkMFuP6e9b3hftvFjlm2YXFIxIXEipgmT0FI2",
+	"LRXw3DI7kUARg5gwKUPB18OEF82WfZXHvspj11Ueq6J2t1r69xUg+yqQZxhC0MpmHDI/ZzHtriLEMk/T",
+	"CbQ7XgRTluuSV+ItMDf/xdxbnvP2+OApbOYP44h+p25p+VV4fh3TtpnFZpvd0MfeSN9opNveumbFHMvW",
+	"tvXP+z2cMw3GpabikE+7Pk3YGnteb00CnVVQFOfAQqi8NY2Kaf4H7KXJydmHdwgIIRIyZoDqANAGLICn",
+	"BGc98luoZjd85Jy2EXwJJ6YFqZpRBa/JgPbJ30CZgX8P/znSd+nFXCj95kTMSag8g2yrj2dA1H3oa6v+",
+	"Cw9YcsNTrWIF0MS0AVXhnEUhZ0T/pxwRF/Y1T+BPbxxvcwx3bLFuM4QyLnBpoSj2Fubewny+FiZaGFDH",
+	"A98w/K/AkEk7YdNFhNbNoYVSuTo7J217EohRcDrkMr1VkoP+4HVnA7Ou0KqKJumqfVFkVk8k96usARz3",
+	"3hp4RjXhRTJOnc8xTZT0SEyXpuesjBkPyHhJpErA3udBJp03axs7syUQINqiN+0YIjoDRYJAwjS8szBW",
+	"VOrT2nbcSVrtovI2rWOzQyJKkDEjFuS/0yMnnNBpwlhgV3lGJVpiNMHuo5MFBxAsXNtjQk3KuF1/A1yV",
+	"fV2rRuGUswDfjK0Prl3vzwtJ2saa+//Ze/fmtm2tb/SrYPxPpNmUIzuXJvKcP/yk7uXsNslx3NPpu9Ux",
+	"YRKyUFOAHgK0otnT7/4O1gJAkKJkSZZiJeUz7+y3sQgSl4V1X781yAvR6PH/niU8ZTvWaaI9JDQ9hht9",
+	"b89lAzWoZYxtUlCrDzXpQ4Gz+JkqWV5HioR1B47NVaVIKTQihH9A3yo8FDDXRyhBz52Y2rE4eC/DPBy/",
+	"3IgIqZ2bd1ToImdnFjoPRKMLQgNg4Ciwbp+pZtPSbG3ddTJ/Euj7fTNju66WF7e8uOXFj7ZNnXYoc6ue",
+	"u2QTw3ksM7ItkkP9c01Om9GEea663H1fPvZUnvuNyrb9fJcBn38Q2ZyUizd8Hv6FtdUARz5fVlvtUFIh",
+	"y/8rBCPfcAsfdvCX+9j6+B/08Zc0tyfvvjH6zdeNRgZpAIZPzGzmgmKMhH5yh1tj/tYY4e9ijt600A52",
+	"wA4dCudOPybxjLE7Ze779ZzRHGGY45wpblExYge67Pv6mdtBOi/eGLb26hTs6+D5YJsi+/NQUEG4mFIN",
+	"4C2F4LqLgQZCSSKVxjQQlhZI7hFRMuEASp0zmJAt5FZjChg3aUqKqbHjT/r9FZlybiIHGwZwE3yaCIDf",
+	"nja7rPX9f4X6lTXfqOeIFtZB2aghcDZCieFrEUm50lQkLAKOA1zFcNYpnatN9a2HHfsB59m/lF9mKfkJ",
+	"t8bSIXn0A9rYm0++SqrPmUgf7XmpEvmFSHcnXg/ACeLWciHSp/F9PHSZmUhZ2l7p1v/xdfmiUzoPeZ4l",
+	"Y3BHn6E3JEj3fbtuoF0qxW8y1ksLvG9sEwy8MOfawSTYqtIBVM+uRhkZig/CXEedzyE0OKU8B20CDaAR",
+	"Z3mtwo2c40NckRFYaIDz6TOfuRoKn5vckbkrSO/6tK33P30iooD0a5mT3z6+xxQs/4bAGk1kkaXg/laM",
+	"DQXNckbTORbQRjblG3pBzWRZSmtrnSgWQSk6YWQiMWR5QZMxzt5XnA4FZE4j8OeN1GOfzv1MYTq1Wlp4",
+	"ag/u+/Lc9lJ7umluZ31aYXpnlZw+Up6rsqGWTytf5nB6pDftAAtN63u1Xqlp46gN0tmXjF/l2bJDSMkk",
+	"WhfXCqaNlC1Hni0YnuHaxgFPWGRDHZ/NEHJuoPnelMlptppp21QRriZcqb03E9+K75clo5Y7IrvPGXBQ",
+	"x/gioiThUIBzb0F0DLs8kE4B4DCnAnFvYf622ZvdeSN24pf9t3Gl3tYKrfIZrkCuoAhD0W3dikAdpfhr",
+	"zGTB1yzc44O2HSz7Mv+JMXCji8+4UDaaDEqivS/PVHg/ZlSRCVeY6wwOTKrIDWOibNoAzGg97mc3b8eG",
+	"yUquvjlHfww3X2b0lMRnaLG1ef4xNs9BWC+gYi/h9+g+nG8mAYPKzUMB7f5YmdNelPGwsHRHAWWzF+tr",
+	"98ESL2XGWrTu1aIg2K71dPv6gA0EweLQVRp9SKutLv9guLp2tXeB1o1J5YEe3Ykrn1kPubtWwz5agDL7",
+	"mmC5Qxo+CDCWkN1thsTSMHK7u7xPDJZwuzdhTVsupQ2Ot7DchwHLXeWaiModIWgKKKGWJT8E9xiy6wMC",
+	"6q6x0R0qMU/FJSAEHzzTmq+HFIWvktvT4XQ/QqMKMbvDMf8QzO7HKV57wuzeRvtaPnJbS2pvmN2Hwlcd",
+	"ZnfLX9uUiK8Ks7umxK3qOdqgvDl8UtWCdH/zIN2X/qwPIUXCzWZ5ZoSfryschWVTwCWaSIwj89wVky5z",
+	"p9o426bTusRhDdO68rC+Rt2p93j4Qv7qR2aBLK4oRHd6pohrYLlsSXtpcIlOEEKhvI2ONIBDckW4UJpi",
+	"hmJjCRaOu4YRy6uweppP2NEG8/BXff0p4JAdzOEcSYyJhJEO+0wTHRF2fHtMLi9+6J32T1/3+v3+yemL",
+	"LprrycpoQ+1s/1HBB3ef1wo8VB5eX7+sDVsRcPDitg02PBRs8FvVUBpX6ZzshNq2kPVehZnlXLPNdBir",
+	"rVSg8dYHpLd1JpVsS2PUQqplmcV6ekqoIkISVSTjyrcWQOxRD9kSzB75nqqC7HNBULCTOGcJ4/csjUs7",
+	"vWRS4HUwDxr9kqSQHHcYyUpX4XIASZGScTGhImSxseGrf/zxxx+99/B/cWQTb2yX+DmjuU1lY3yqB6QQ",
+	"/H8LFg3FTWExlG7pVNnJ0/KDM6r8vgOrViy/Z1DfqKkxRFzbg4xrnTGzNOwjDCiGNMmlUnaM6kaLZ4HD",
+	"zaawjN/yG26kskcocp0eOtTYtv3e6asI0g5kTiZGtim8ika+3cvsHvZXWPBEj/lBc0a7JfqiFSopnQcb",
+	"sjya5ZjjIUSySuVukyhWfdTmgmGP0Su/vevKti2mvwTLEQiwDVm1IasvkUBliC3kq1xoGbK4JSpB3c3R",
+	"gvq3oP67BvXfWsJ9LPKpVGyXZs6XFgOhctW6yw8oHJmXRLnEVNprKHJnBpZRN/3tL00qntebe/VfBsUG",
+	"Zzu1i4KoqNvDby0i6mo6SgGrNM+WmH+22MOGzM4qlofloGgrLA+1bm8V7CnMuqlp0DxqG5/R3kKrTykT",
+	"XDi1lQ1tKPXwQ6lYQRVyP+f7zzm9Zaujqg+aG89plgWm7l5LEkO5G2BB1zpxkk5oPXRBINYEL+k0WQeh",
+	"MTA5I1Whe0wqtR9RNY5qhTBnage9NuvWTGKmKGzomNH0maoaQH9JLnBko5FzICL4PZ0sqhn1pXaqtl3X",
+	"FQ4dk98RBEDREbstaA6ltokUCctFFRLA7ZJ3VVMHj2bUNJYfk0vWK4mWMJG6nDB2z2Wh3B6XzwyFmcYd",
+	"Y1NlbDNrO4250jKfw7nksD1mc83k7+0MpuAKdT1SjeQAhIPKmyfynpmNJTH2luHiNi5vqpYktk+zNMZ3",
+	"wKsfOPNoKGZjnowt0HpieIWAmY9knjBSiIypmjM8oXnOzVwaN7lJ2zm3M9uZF/QLVKeChK5PfF29aNm4",
+	"9VWLc3/0eyxPPQR7ueQsgs3q97xVmFqF6WuA4wnEhG2oD6lUkmPDwRpVr+q/ulRpUq2/tvXX7ikn7jyg",
+	"ssdlxT3eh1vOxcxsXUnrHt9GwNqBC1LqAva3vIE1+Kmj1l+7O156tVLdVxGxCOOIvEwrSNC76d1aY7xJ",
+	"JhVrDdXtDdV3ZgNrloNX9WShEznBfBlMTT0Q4/NczMvpCqkJ0EEakZxh3jgmsKQsybhgqXcCw1PH5AP0",
+	"H+BZRuiMcg0wT+A8GYpO6Tru4vM2qZsqEhvjLr2mMzqPzetjlCzXZt1pzmbxgFAxx7Mzdij405V9NeCO",
+	"S+zZ1bETw34zOGPf6xM3ugugSlTgy8qD8GCBJQobs17vxrQWs4Kvzp6rzHrt/JemQesLGhj+jRpxSPet",
+	"f7s1174C/7ah1UpSYk0abWCWhY6vnnV8tcrCbrzazlkLuoEsFnJxtaz4HQ9EcfgBKxDs3BHMLy1yJ0it",
+	"qYiuW9e7KKPanJf5nQtN7xhJmaY8g2RTx1u1HIqP51fvfiLm3VbmpyDEsSYDtwc6mtC52R1nXevuMTFW",
+	"zgzTVekS1WYomnWbM0jTBSi+8ki8lnBMftZEMa1IHJ7GtX00jqwbXI/ZUKR0HgUt7+Bo4Z/meI1VnDOA",
+	"Mgabtfq+nHLlE3ytD9xtgl/O0KXBVceWux3bT3XA815VzYjtK0+1fYhq+4vZv6GoOrmpAlLJGPSErYUM",
+	"BghBDFRl7ZW6B8OiPUrBoqGIzZ+uJ4XS1zfsGl91ja+KUcErGCmE5ln9S0Cuzt9P9DiXxe14KOKPHz4h",
+	"hS71I8Wkgx5/baaK99KQPvTEYRmkjYQLgFkrTedqKHAqZqClP+Y3BJvQm/sGuduCHZNzd51AxfU6QhO5",
+	"uGM+Hor3EIioMbiKaymCBhN4RJGnpdpG40N5ISwJBjcPrz6UEdjPQ1d9Zu5Oxm/HjWncl2aCn4Kpv7Nc",
+	"/2sB2oQNvgbRgpVTL3onbwARxCJwfs+V4QhFDhsRMC2rAjjKW8XVNgDfbNjLf0SkIxRxzlXX6s2t3nz4",
+	"XRcbQ+oWttiWqbJ6yQ96PDbQrEF74z7g0SrU2ynUv8r7Br0ZQDfZZ+0rotC/ExGO3XqNfuU0C6M1Qms6",
+	"owo7ZcBmQXZe9t9W1nIwKrhbBVQKoovLqsMTesfUgMTTjIprLq5B4Ywjo5jcczbj4jaOyA1N7iCXYkIn",
+	"12OWpfEx+TnL2K3RMV0GhtGB646y6gYdg/fT/DamChcyE0B2TarFlSf5r86ftjj1dZ1qy0euL3jLd3yj",
+	"mgO4hVvvWqslHL6WYARO6FyjmcUmaShNe1gH4Ban4AkaV9iZDHASTfhw50nCplqVMSEVuE2qQjcyV9hV",
+	"P1jheTCxrpjCQmIrMOvKgv2ZpbGtPpGFZgMfmwqcKxGR+VAs973MVqZklgkLndInlLIRLTKthoIm5lcu",
+	"biHzBPfevABa32LNRRZMHPMYY3nP8pyn7BrN2/jYyHk8rRifGQr/l2st42NyHqx+TLXz1AQVHw1BskXl",
+	"qFnCG1r6CqV7OO31JXvTqE2kuhn/jUr0uueylemtTD9YmY43EdPYgAWWHLKzDBq5sQ7E7Id6DhnvXM+3",
+	"7SmICFBkxG+L3BjGsX3xAP4edys2cif17sye4Q25zDJj0S4MhrTIAVETmmUW7QR9Asb8A8/1f5I/4+4x",
+	"uXCN41mGLu/18vTghxLEzW+lzc6bspzLlHRu5jZAAwESKKeMyM2cTCgX9q/wb98oXo5cX2Ybu4BPsBRw",
+	"Syalr9F1FhtBp2YuEh30c7YvdI2eHZ4Z/ACCuBu5hFZFYEPMiPmUReTip3dDgdI28K1bYROsEw7FPwBa",
+	"kLkckKrCFZdCGWUDn+hGhkHeFMIokNMpo5ky30855iZieYWh5YxyEXzkmLxzuCyuxQHV9IYqdkw+2fb+",
+	"lxfn3/968UyR4dElHv3wCBBiGE3Gli6eKaN4cAEMY0md+7mlYnzJxrIch/2Qy8k6chyfvpLrP/uLg6Rb",
+	"e8SHIDd2/VFmw2nO1h9QhheWZomuZld2w1vEsKX82pHmIIANu5l77uHYhblE5U3HEHt5zeFmk/rFVuXN",
+	"VKR6CyvMHy7WIutn4wRA/8BCenxT2QrbX81538nCcIqZYZEzqnDeDIEN9YwxQeJRLicxLCrWMka3reL3",
+	"bEBKFjUbM3AmelZFOq+xEX5ELtktedWNMC14KEbcsK9pRoUindN++NTJi85p18kpUdCMoPOx/JDtDAvS",
+	"BbUIbAmosEtiTmck4xOuXdhzKLBhAJeiR9O/CkgCT6lmZ3YGNFOSDI/YZ9eh1j+vhkeRhRD1XBtNTCHL",
+	"p2x6f+rcx6f9oYAVgQpwSn5n7O60T/4f0u9iiH/CKMYQx4x8P7og0+Im42rM1DH5yPKECU1vmSJjeo9J",
+	"C2bpE9wwC6BGzRSKLAO7cSjsaVZPz3B8OFhDEwMzY5v3j8CO6RLmffHTuytPhss4eBMipKGRo7opshTg",
+	"cn0EUy0f9dbHp9tfjJOFHXnILmoas76J1Dx6SeTU/NqiRK7S0f1WGhXPsG7PSyLHAursJuSCXBBqldC1",
+	"GPln8ywTCfsHavE/QFa1PRqiipsJ17quyg+gmlczIx61y3A3Y1KjH9/mspiSjlGdDPcCSUpziPj5ECIV",
+	"6VA4gEs5zVjUUA+Bsa1pLkdMmdOmmdGeQZcFEuMIcuuVfz9vI+mpICqROSOdX/gdy/VQnPQsJmKFHSsA",
+	"1lVjw5HR+WUY8RyikjbtxhgVRjEAWQEtx8BHdkx+yI3izT7rMjvIibRlzNnTVqtbb69bLxM0liB3hLw9",
+	"lVzoteHEPxX5PZt/hDF/t9r/fiRBeX0GRMGGB8zK8CTHF2xBSMkG1EO3eR3JMCqEYNk/Tio0MbIfYCta",
+	"JtY6CA6MRSBhDshYzsgkzAdf6pfMjUbBUlQsgqyhMPMWHHSCpHSuvFENj6zFNx7vFviKNUqEeoFPG3Yb",
+	"L/eZxIQ6nwDR5mhVFOaTTiZSkBHPNKqScPe4TbUfinLNxK55ULo+Q4Pd6ouleSAFMXOIoFYhAmshy8qj",
+	"n3qL3j25hCU+bHW3bLFli09uQw+qFrSD2vSuPjSo7V+db490sMBWpL7+oXSydaO67W0vylq8sZoM+w9j",
+	"judECTpVYyiXQd9sxyXCCMvjWBo5KH4Py4Wi65kiGVXaiKXugITmNIEI/MlLoiU5fWWro8VQyCkTZYRT",
+	"5oQKIAdz6B4Ry1VTB4dNfQZIeV4w6Awec69Q/h1DwT5Psd5KS8KEF7onp2QihR4rn1BNYQGYGVN7+zNF",
+	"/GvMO2z2K/znyBa9JDRlE55g4wYuiK/8qTbr0EUuFDl9FeEDYKxzRZQEbLVlLL0kzpantzz90Hh6SZ21",
+	"23/yEq6ldPVqtbu8cIfL++uQF0SZSO9v7Gp2rpkAD3xabOI3xcx/H/WyL1nRuTbknj+naNZDExp4CaIC",
+	"2sw64t9nbrp5yHCNG57rMfkXeXECLEORzof3Fx9/OX9/fXlxdfH+6ucP76//uDi//NRd3l7Pvvb7gj2+",
+	"w94hdtKy61uzlVb49CZpZNVxK5tpYel0WjDU6XNQ59ugyYMlTQqAhHz/RHcd4C5gG/gwsYkmibFRmy81",
+	"5i2brd9/2vLGXOHCTEs19cDLH9oHrOK26bZhQrLjl/gqmkHCzYHkNX/PjO26uODIL9E6PSLX8GlSBmMQ",
+	"AFWd1aHTbDk7JVpObpSGcntYUeqY67mrNBJSkznTcCPDivkGjglH84eZ40eY4mKH/peLJAGD0m8Of2zj",
+	"DNCn9babQyB05Y0q79LD7MRmjfZydsuVxi7gVk1oErL40IXQOWdqvRQG8w5xu0ELWPzGJQ77gg1Tn6L5",
+	"q84LNrDQXdaedCdxRkY0U2xAEjoxEndE+NIOqMaErEzEfvhGyoxRsfzLwM4ZHqetIX3XueheXQJc9D3L",
+	"DTPRMqVLt9Y+9ODXD0Ol2owGDZ3P11GF8HG3kV8XYOPTNxsNqb66d5gQDJwg8pecyNyTJhJrwN9A9Jtr",
+	"CAhJxjpe3pn0B5k3OGj6Pe+cIRmjuTBqSMoVxR4rEaGF5mpiZnEj9RjwPiBRQZOcqzsIX6YTDtkRMNUR",
+	"oUPx6vT5ize9GWN3JGeKp4ZBu3QHQLAADD9wBRkqmmPfy9BZ0vGwOIFw7x6TdxY7XUtywywTGQpPk0Gh",
+	"U+R8NRmdjYqM3FDFFSjvTttCR475vFO0OMwMgWZLQrfpJPCluC5CBuZtsZm23YUu6JHQ4kvmBPoQVV43",
+	"qCPwun6YQaRhzLN0KADL1yXmScMRI5vpYieW2G5BkMsnNYDpWr7qks1dbGNV08zg+j9Z50z7ZOr8sP85",
+	"QsI7+jM6suri0eAIMvaPoqM7NkecFMOZjsm/3T8j8u78158+GQUPBSrcgoSndVCW/mnwzFEO4Am2uTvU",
+	"TjpCJTc5o3epnAkgd8P3WTbqcfFXkc8JF4kZZF5i7l1dVg6O+idv+/QV6/f6/X6/9535nzfmf/rl/50c",
+	"/R1tw6h33Odzixk0iQnbz7zt1PlFi7TaSqu1xO9HcD1WxIxrMDwXdMITD8LkOaxjyTy3zUK8fr9KBC+x",
+	"NuoNQRu6O1ZZ8ZdR+ZblBYNobEsnD6rRYqB6z0tnz2wsM2ZJ0zXCsb16mIAnSjMHrZcHFMit8b0bSX5H",
+	"MN+N0Mi71F32WfG92b3cB5rxDjmDBc1sGURbW33gtdX0ji0G4uVoVDXwOlIk7AxrwCr25iPk/PNE570x",
+	"y9Id8z2MqnhGAe6Ab4btXV0eLtNruV3L7b6SVlnU2DlW5ZtRiykwsu6warAOc5VKbCLIt4CK0Qf1xJXc",
+	"D5XRXaNLnqepcjWyTs/tOA+Z9eHPMDraHdhaXnSnlrjYGIJk9zxlImGRBTKYE+sngvfZllSA8uDzztyr",
+	"zO82O2VU6CJnXYywmg2+yQr7ytIrmroKNVfezLFIeppRIVh6TH7negxAUeD7iu3425yxlNg/WjRKi98N",
+	"gBJSMUSwaAZS1t+scoyxsgMXFNWGi0g6rfBohcfX0GexGvh4ppxnoYO4r0KPs7lNtIYgC3UpJa4uxSZh",
+	"r60+5/ds3uPinusDa8JouzxzpclYZjYJxacf2Ax1BOjPMpY/UwDp4Zs2diqI+iiQ0FdjuzGekSnNtWA5",
+	"NnbkOTwIXS1de8MKYvGgsXEijoQHz3zDxEFDs8Tu4TRDxGLVn4Mzf3QaY2M6hs1C2lFBLhsn1whtvJPX",
+	"IZbhhgW+5Z59wuF/H2YOZ322a6VyNg5aP6NzyfAV2QwB12kTGTZLZLDlz8EOkg5CEFhWJu+YqAgBHKFW",
+	"JCmsyeAhqr4Zh7e8PKw8qTiFANDGd6l/iLX75AILVM4VeXl6GmKVjzjL0uNGsbJtr0eIraKZVm46vAWy",
+	"NwWDSkaScXGHmx8RNTb8H1bCPao6ZlIeRBbpVbmFKGApiWHqsZs79GPqgNw1bx9TBcBNd2yqu9hCoNIk",
+	"xa3eHG5ORrmE7kBoFA+FOUtVzsdqHmaIev5f+O7fFqPKt/hpesZflRiz/YPTMPtxY5vzDEVIbb7IqSQq",
+	"IHTFGNqOlCBgSYlXYoYh4pL5U7WYyCJNRPZpQW7YUOBWQkVpwpx6YE7w85TnTJGOq0t40YdK4ohQTSZS",
+	"afK2312eIlJnq0+WJYLtJRvntHafyZWjtxc1O87HWCVJf1aqYOnGstQOe8QS3QuWpX0gi4U7Yi5CE9up",
+	"msDfXrJHm7uxH40DqJCVPLIuvrV0ZEadYuKrzQShiTG4dKMqstQKradrPK0pekzeh6YlAgaqWtM20onD",
+	"L8VdAjmEFbPNqTVogUb1bESZL3TTqzTsD1rv0BzaEvmfK714jOkZ1HmSDipMk27kG/3jCquvD8xa95ge",
+	"szlR1IjUyJu3aIkvmrhnCKRsFioLrXgK8q+M6b18rAlsHcnb2L0/Mt0gSXdsZm0sFh4hEJZ5QMtL1Pbv",
+	"33kakFHWF0wvZ3kZFRnk71Kz6xGpPYuK8CZlttj70mj5zkQqp//MzvoMMEZzZhPGbWYzYynA2a2ow31P",
+	"J9iNqlSX0Z5wwSFXQncMHcJGiDtQCMNLhTOWoN+WSJxFYgyalyd9/BNq0OnKa/0LF3e7utDwrvWuMjy6",
+	"6SW2gxqvr6UuL1K3v8T7DwysMakfpXg6BYYlRQ5o/P/5s5KYMmYeKU5hl5XSoFd3inSqF6GmWZt/3LH5",
+	"bi45EsSVeffq2+6Xu3lUt/qNDcpwH8s1yLkgpVWcu3tcdaCUDWdkbq786tbZbhewWTLN7xpcMvjBg3Cy",
+	"LPCrc5hdjWVta4zXX7auGb5s3DZ8DN+1T9sbZ5gwPtUbMGU3Yps1lWMXWPSl68fwjbDlpzGBD0cWnFu7",
+	"NRQCkfV7bi8Fqny8cgva0OqThVbJue/3zUo7eSZC5Gio5Ashp5/tOiI7FJcesxa91dQqziOZZXJWqSDE",
+	"V50RKqSYTyT01rM1hy6lzG75M1WeiG2x4GVlOTWYSrMmXQaG/fz2ExbeMU7zYUeZH1nCv2tg6gMOVjuq",
+	"2yBUXRmyqaCvDV5ZdF+yhzZIvXmQusToXoy+7TBAPWIsvaHJ3eCW37OYdCxfrk+iW+19/qAABZniBIdl",
+	"uqH8qYW2Nwtlk87L09NKn/GqvN7KXdpsLwU9dnzrhnuWKxfG9v0aDyM4fR6aemgjmsm4GcsRoeU6OmGq",
+	"sHmsEBlTisRe1thxsZkWJO52owdjxTK3jwjGIXe448VwF4K3lAAv9oDSCB5tzF6csDmrZMySu2qPo6Fw",
+	"0xoQSmY5tBGGhnegiMpC9+Sol8MuBikO/X6Y4uAcGKFWw2+F7XeCHfkVy+6ZcpFptU2I2+koi0rXQxFr",
+	"x18PJ17tZrRNtLo+dltps/dI9WXgJtpAhG69oBaIoI1NH0DqNC3FhZZlGNqxsU2s9Db03Iae9xN6DkTi",
+	"Tk2mp+T1V4GS2dbYHGKgOi+pbi9Baa8qbsAzLWeSGTOsC2eDPHOzVkSl0+rKz2IvTitzxaEn4GY359wN",
+	"O2jXi9u7DVwvlSGb8pPa4BWuF09brbNlTWeL37GI3BQ80z0r86quYjkTj/S8NLUtdhd5OVAz1hBXpuKN",
+	"eNCgnH1/gph7qgzUH4xforbRFlyeDqrTdY0nCfSdnDP1XMiIJGPJExaRkWsd2fUlBI7DYFa7nsmh4ELp",
+	"vEDoZmx4QT7RbGSUnCnPJCowcMpmTzox2vfXYNtfl31M44jEYUwj/KlrFCd7GENBzfHAlsxERFSRjAlV",
+	"1Y4BgZKIGxH5XM9Epm6X1TGJzT/B31II/r8FMxrWW8JHRNM7Jh5MeL8qNfcDcR+4GW3jPqiP3ZZj7t19",
+	"4Ld9MzGw9YJa90HrPnhK0XmepiUDLFM7Hd8lneUCaZ3Qv5fGmzoVdqUge9sz4Kc71RmfklFcBbGM1vY8",
+	"IKzEuooE6hmSdBDAqdymvVunCI1jP6/23sPkkfoxQAEFexWG7Z4F23YWRFfvGJvCg24ceNAOKh9yKC5o",
+	"nnGWuzkqojSd24DVnJiZRkFHeb+sIPK1ZHXnflNsIxOu1VDEPI0JTXKpVPlJxC93vdrtx4mikzCs9j/O",
+	"eipDYZjmb/ehA5joTSmeaVplXf8/fndzTdZh+kRfVuldtoC100sfGL+tCLCv2TH40OGLtiqckQtzW2pu",
+	"5V6La3TAoN83GVdjQoFyK7kbTuVuEmqrFOvSFdGDloVtTu03D1dUNrr8CCe+Fwf/HnotYUtNIQEEg6W+",
+	"yxL8C39d1urIMvmvpNVRKEKrh7VWRKFhyPqitHHwiogCbHubyLlh26Rqx1hVx5aDn1pkoUcjC9V6zdW2",
+	"/UAsuA+izLWEPMl6/6gB8f2jZmOeMZgrV34Qx3I/u6vx8xrrjYei45GFzP3sYkikcq7uRLHR+Qvb6FwK",
+	"EitNje50LUV8TN7D8YcJKQqGDgX7zJXGF/vMoYTm0J3OfPn9T5+IYXtcFNDYgdFMjxNznhOeMWiPqaBD",
+	"e2EE2yiXk4YTHIpK2+EBwW5cozmiyDJy8lKP8beUziMkY//baz2OCMv4Lcd+YB4l92ZOXlTaqCNW7sl3",
+	"ekw6wyMlpbDt1U++Gx51jcKS3Bn+xwW2AfOfeGNGUHL6lvzAbvKC5nM/G3NMJ+RXmidjoDfIgIWWySti",
+	"N1VufAixm+qMNovdNI/dVjbtMXZT2/bNBO7WC2pjN20Pqq8zV3S1nCWdac6m1Cj3CFaRFpkeS5lGXtJ0",
+	"l2lAS6zUNqe0zSnddU7pgqzdqeX2lEIElTKzH61386AySuuM0hsd7356F+jFK8zDrUJuEAX5kkalMST8",
+	"3S+NRp7Xi/f6L4PivbOdmoW2vSwUlmXUiCmwPW35Gun8v58+vCcTlt9C4Vky7kbkpphAb11zItbZekbG",
+	"UsgiVyT+edSDeFJ8KHbkzV8s0cquARZn7BL8j0783+FRMk6GRwPy36Et8garzvxlaHvJvu71T4ZHf/8N",
+	"aWx5TufVXh0AQFN62xx0LaHKtQFZGsRDn+FjzZmNm3LAXvTgPP/VxKObprWuTbNq7Pb+NljfPmJxhyWO",
+	"kOSRjlqh1IbcDtbGQblBqPe2LRg3C4JjG1vmORPp3nNoviV5fiHSUpiXUhbbYh0QIDx4XumdsfRGI5ZA",
+	"T3ubEU5SKG6vOmKV5llmpq0SObWpCkJWHcRqLGfKGTa3dKowTIotH63rlGp4fYMovhDpjt2K+2ynFYqw",
+	"hZmvK6qXDtxWrF2IdI9pM4clqkuFrxXUraA+WEF9AbgyNem8tihWzw0fbZNfDjL5xQvT4ZGQNXGZ8anR",
+	"A3JZ3I5tpq8eHpEJo6rI2TH5hStdDQbLacYakJPMBkVDIQWJqbqWozgiY3oPDsVkzNCVqsc5U+ZASCee",
+	"cHFNb1kcGSPbB/lkHlmiUMlYyux6zmgeRyiVT8gnNtWwo0Nhk5DxMQgEGomOLUzBrQofJlwPyB/mx7fg",
+	"Oz95iRVugAorNZkzTU5fn+FUqSByCi3rMHo/FND/EzucRyRnKc9ZohE8NmVJxgVLzwxZAQanUU1k7g7X",
+	"7kLXouh4FB+jYsg8YaTDoYUGkflQJIwqLm67Z4hWbSYj5IKqXCIKubeTjg0vV7/NdVTm+eBPQ+F/A387",
+	"pJtUSMGqo5iCgoh9ld/XRu0rxeKPhic8Oj2qLlIdDdFbVkZAzohtZ+N7wqZsmsm54RTPFPnw/uLjL+fv",
+	"r68uz99/+vnq5w/vr388/3j968/vr89/vCCdk5fdZblPllAruU8T+plPisnR4PRVZB7Af5y88LlYXGh2",
+	"Czi0Cwt4Jwuhywg9HCB5gJrrJ2WulCJ2ZssmHtygyuTtRh0NIP8rakzkWlRjzO38q0hvDcVXtloaPXnJ",
+	"FIBKm3PXUguDspi7dshJZD/S6YY5ZG7ENmplOXZFBlmFL/s+J8vs7Ta5bIUO9EdlK8fSWIpFZhnygnIU",
+	"8mrBNlCVimkiJ4bcW3XpYNWlH2od0ldoPaE8btQjomYFwAjlpfcUdxF8Igqr6Z1W5T71LxLjyVxj6lX8",
+	"5zGJdZELdX3yJnaY0Cdv9HgovH7VcXv0TBGF10EZNaF7RmKAmWWfp6DiXDORxiTEMaxN8Jki7llw0sgR",
+	"Zn25dboXTuhnI6TwfS9OyHlxWygv8GhCUzbhSU3kVVMikO6DPRwKv4mwYHL6inQ+Xbw/JUaRcs3dyYlZ",
+	"lV0lfh9xtWV2jykAlqqbI/5MpEgMn7As62YO3duhI7uodc6/4yK1ZWKZUV48ULLdQCVzl73HbI4cXjmq",
+	"NOGaTY6H4hEa12+WoZSSo0HtWhTpMy5SOYvIiZHjr/s2hW+ZLK8QW7NCcXIalarR636oGq2jGTk1Q/u5",
+	"oXZkd+yfp3csnutayseSYetrIEtfsEINcULN8qyIKClFm9O+VlkSFGYY9hGyZLOXZg/NThIhb2Q695r/",
+	"yRtj7Z2+IoUw/FCw9AH1Y8ZuxlLe9VRx449vE3cNylNbN2xfVhYOn4UNlMJPVLKTNgXS+h0/86ky5QW2",
+	"1nT9w+ysLYpnNjVQD49xNGzdWpxj2bj1WcfyN6zgHRWqbFnFQ+Uv9v5Vt4104I6ekbDttmJJznQFGgTZ",
+	"80bFMXu5/GGdSTjqDMJ7it8KYICwAKMCHXr36u9Zxu8Z1GsEjTM+aSpSmqfE3gtF1JQlfGQv74BQAt2l",
+	"rToMr32mCMTEOx4FQI3plAH01VCMmFEJNZt0rTnoWDs3tqB/CeFpVMIISOETZXU+t5rqNKPzAUlZLy2Q",
+	"mzAMrnajofBv1XzClKaTaUw6vwn+2VbSeAAwqjWbTC1umB9ljo/qImcx6cT3J9Gw6PdfJDdUsdcvyU+/",
+	"nr/rffrp/PTVa7AaeHrsv3JsxBw8zWJyx+YM4+PwKTt8GvjL4tlYseQ6tnRyRtIC0qQpyaXvCybvWZ7R",
+	"KSKr+5lBmRAOi4ia0oT1FDPMWLO0e0zOxZycfv4MlFckCVPK0PkcGwiyTDFMktU5d1Nkn/E+c5oNxQ1N",
+	"7uRoBLvyl6HO3GL154y5bttgBZQuvhQJaE5GlGcqWrgY5oMTmt+xlMTmES5u46HAdgBu46/DAcfuKUcR",
+	"xuQTtsjot8tffNHSWOupwpyEaXGT8YTQNM1hydOc3xujZygyKadmVbCkjIu7XiYTmrlHmapa2FTXeYHF",
+	"nCdUE/DMu/VGRNoUY3zTUKTc2Nhp18Hmmx9RPZA5oeZuOVASPZP5HW6/8/D+fvE/P3348O/r819++fD7",
+	"xffX7y+ufv9w+e9PxyS+52wW26olNRSzMdWLu2y9+WpAYuu9iO3dgV08I3GoXaCJjHEBmc+fKWeym/Xi",
+	"fw4FQtY3pZnbrHI0Oys55XZPICYS8IblpU4NgvfJ6p3gP810r4FDGrHj2zm4aMlRBL1t7PuPU0bTjAt2",
+	"nRbs2qi9R39GC3rc4Kh/8vbF6BV92TtJTm9636UvWO/tqN/vvaKvb75L3qRvWd/YfUWeHQ2OgK4Hz5/b",
+	"T+bHdnrHMr99LgWzEU5DFjWl8egx+s4eC6uavrZeA/jlIx+l2z3YBr6tvGpR8/auFVuKvGGYVQeXnWjp",
+	"eDFqxtbLvahZNuiUTfryKkt603qqL21O/8h0s3zYvZ25DSd6HA9a3ro40IXa1KtDguMLSLpqtoLtBzdz",
+	"mc2614qd/Vi6QelMOOrhEprD7BmM/q+d6Jt7KkhpmNtmVSkrXvBIV9je6lMOmhW7cpWWJbfZsF9X2UqN",
+	"Yf92+UtkuSZwSMjuSzS/Z2SU0dtFHm7LM7pbaZTPU+9U/DpiNaUT9PFpfwcbVTlHl+cmAZVwyMYMtjp4",
+	"RRjF+mIPPoLydSmt53Ue4B21br+r8G3O3NyZ/vowm0Bf/t7r3/bCWP6/ghVWOXauU6zDghxru9M2pbei",
+	"PhxG2MdOP/AQ2xI0rOwGH38M/981ekR5GltYN6qJTCC7KiXmv3P3uOLYJUVbB/VQVLbTHIn1cpCOmTBK",
+	"IipScs/ZDOJE1scOn+wek0sgEJaSUqB4eG6eB+EensaDihMFCuGCEBHilZnTuWXoPeepLV/3Z9ckJHAG",
+	"lqNd4H14hHcZtuhogHX3J6e9/slVvz+A//d/Nnbe4tw2cNuebic48DuXTEGy1HqSozLm7+1W5kcvyA6g",
+	"3vSbkxetlrum35T5qFzIf4ELUWHZmcwJ3DZMnlSaipUibg1pJTXVrIdunq9TaEHYQ1kc6apHGb3MMkOE",
+	"GoT+d0/Y6DQ8gEHpw/TwXMIJOfsez2n/vp0GNm936domHRwN3rx+2e9v7KGAFVzajIAv5n451Mhc3Tfu",
+	"W74BMbuMCEi3gbiIFEnbzqZ11hyuGPuR39ddNY2suRoIXJdFrxBykK3fw+KQtpjnmwf+h/Kwj3jaO65q",
+	"fUcV63GhGGRu3zMyMcKTSIGxochDQ+Zk6sDHAEw8svXF7DNNNKBEiwKgJ2VOfvv4flmBxP/Wy1l/YeJW",
+	"j48GJ30s2/D/bsyQbnolpINxPd/9m6c5Nzf9WjFxbWh1/abHTLxnKEib38zSAmX6tWJac3G7+2zxJ/BT",
+	"WjrN1ZpZ3/Xn19c7FkeuWajaJnk/lOT9QOFhIJUqUugJmx54eVJJZPxLcuHSNWeW60Kb5Yaauy/VyMCC",
+	"uR5IB2exyLaBtSuYlN2Y38cswAxrKESlmdEg5lbmg9dw8bVWmFRbSsQv+29jSwaZzaWLyyYTVLuvdgrF",
+	"CNdDkVNA39dj6mAjnM6EpZPgUujaSVfUj9rEhdQwecBz4DrCElKLuBzIaJBu2Ry7Pxs6MjvTiU/7J3F3",
+	"EC7HFj+wLDNP2i/BGuhQ4HsBHCQxJ4bf5oqA+Y950VPKc6zwvJVwAlUU6mcWK0yOyFQqxW8yNhSBc7Tj",
+	"D9r9HLhO4+4xuZpJvxmY9uGT9G0zBs5y4v2+5u8TCcWq0Fxb6rH1LIuUjOD2wJ6YaS/PDQ7Y9CH0QAim",
+	"s1kDhIaBW8mqPWbohlu9gdzdbh1t3u3O8m5/9pevzcB9TCsD5LH1tkcd6IvT71U7FdQUlwajuu1T0PYp",
+	"eEyfgqE4d1OBnBzzmJaECmwf5OYUv+ifOA3oF68Bdajd2WkubzJmZH+pH3WHImjDZb9hJHNEzAec6jGz",
+	"BGoUjUCVOoOHxNyoMSxTLDJK2Mv4mFwYMhna6XlRjrVZuIIendE54Wk5eRjZnPT9GMH/scinUrEdG6RP",
+	"IxR31MHhxUp1wJLJvxriGCnTlGcwEU+zAPjeRJXu7oxK1RCuVmTUQkeA6NhRmmIcfIFx9k/e9ukrdtJ7",
+	"fXOS9L6jp2nvDeuPei/oy5tXyev0O/ZmdBQdZV7Wr3jFd8lp2vvuBmqtTvq9l/TVzevku/QNewsYG5rq",
+	"Qh0NXvRPoiPNtVnx0a/ynqWG+0+o2UysqEDfiavKsgVYrijLbZ96PjFje+HYtcngI75jNQlsvPFnIVdA",
+	"y6x26WtUta4GBbt0Jdsqg31UGTTa/CvdJm0zkC2agXiPzjfWDuRHfl+T7rTJUYO+hSoDQRcMV0SjLWZM",
+	"dClIAv8aDEWzw2U2ZqLJsROoDVF5oLWVTmjKsBhcOydG6L9wzggSuCoyrvTy8o5HuQz2VNaxhd9g6cAt",
+	"fdx7K984CBXJlWm0za42jvkv8x+00f8vVqrRKPBX9xdZ0wPxnAICSC+Tm2B2VoU6AnVYyxmxQCqGM+nE",
+	"5VfQZwHZaShZrF89tKHBVHQGJJrCa6JbNlmK5/DtX+Ttxtz+CQKc50b4QxLxWvHN2uPrs8yFgauKL0qF",
+	"RBFE/KhHnr6uNu9fl9JvLt+YKpJJeefz6Z08gzQ2uEIBXyg9dk5tsm6+gD/gjXxk4cYiO0nMooRWrWez",
+	"9WzuKVfpnSOxxyUqPZ5X24msxajDZ9fn0tVRCywa5CSxV67Kgm2vidmYgZDlDg7EQgsjwmzLpXeoq1mq",
+	"JFoSNcabYUl7VAPctpanBzVldNKjIu3Zg3yEx+Yf2O3tMky/wA0sj8Clf0PHtMMsSMCgtqWeQ0hhsFPZ",
+	"LH2hNmhjDrfHtAW3tWty6M3n3sSZL+3db3MVvmhBQutX2CSloc4uV8ukB1X+5/+1/3Vt/moYaprT2XZV",
+	"cC6peUr1uMxpLt9/VOcTm2Q2/0Ml5a80v6vKSXdGIiqhaLHBxBlQRJAlmXFst8U1UVpO1YGEMn5wvabc",
+	"UmgGwKLW7CC5uTguVOCW3fnt3+TH7z9ekvNck+86L7pd2xTMhketOT0UQUMNFXQdu5ljGqXdGqX91kDN",
+	"elySadw1C0RY1jRyvS7MVgyFX/YA9s+1c0Wn2A1VHKDy/eRrC+zEweSOYV5xF/D0zayGomJDCkkyKW4B",
+	"FdjGtmz013+ZEkVH7LagmPBq24zInFCS0dmoyOyUYOqgUmmqCy3zOUkLPQ9agEi7MfA8fiGR9yzHjfNe",
+	"P3sWziSJoGcMGsloFI8h+7Myq0SKhOWYM7LQiIYrwKm5ZSmJc3bP2QwqKlgaD0V1t6q/Ir4zlkoBzYJj",
+	"hBRC86xu5FuA3WPyc0AZQwHrxfzcCjmYS1kICt19WQq96UiVphhLS/ut8QzMUdYOoUmN/N2Sx0EokrXJ",
+	"rKtKLhm2sUL2u78q+wloPYlGeRXwAOFopo1jtariF1EVgcN5tYGqkhS3VBrZZ7NB+ww52VKEAX5pPxEn",
+	"TNjEL2zhzbyAgQeSyfipuPmLJTZaduGPZyWHaxqzPrdrHr3A+T4Ihl0jUpkUIMBbx+Uuu2Mb0kdteczM",
+	"vYAAn7kL1QDfCPQQhWfmtCSrI+w/rhSqTW1sqY0t7Sm2FOr1uy6E/2B2p6L+c0EYGAerW/7ZNpWV6u2m",
+	"zsaHl80QbOdaUbL68+vLksWRKxIawkNoMxf2J1qulnUgbaNfO/LpnaepAl9Iha2bl0jYAJpl85o06TrI",
+	"ycaTiWzbphlPmVC1Ih92WOXleOehKVZtB8CdrUJnXnhMhGvwlHENB6UWnFHWowNuK7XQwAhxSUgcOmuu",
+	"0VljCMj6TV27cv9uZX04Q6Fl6ehxdYVngfMV6rbZVHePyQefFP3y9HR5+DDgfocQQgyms1kYsWHgViJg",
+	"j+HEcKs3EGfbraNJjNmf29Bi6y86QH+Rpc5mmVQVQ6talG/pVQoVu+f/Df51bYutdxWJrL760dHIf3Kl",
+	"FRi3NoEn7GC/mN1+5npHG8FN81zODlpBWVJ+9ChZvafyoy0E9tKBW9pseys/enKBHZYfhWHINnbT4o4e",
+	"eOUR8maEx17FmbcU1/CKvcNkh3LRoWW74BDMIG5KlpH3zkkb+MZtLka1pl6APc0R0wz7T2vuzM/Ko5Ae",
+	"wlPMHnH+zxf9ExK8oXsgxnWwAaVnVdyx1Ew2HuVyEgdLd0W8i1Me+BQNRTpm+gCExrHbMbJt5TFAqVJM",
+	"KeuXmzCmubjF9g/4MhUZghvP6JyMGEtvaHLXjcjFT+/QkB+KygvM36cZFfYNQhQ0I5j8oSKScjUtNFMR",
+	"zhY4BT4eEVXk98ys214Ym/Yi7rl2M17hQXEJcb76RvMJy7hgNs0IUCB8dflQ2Ipx+LuhgWMSYGk8U+BL",
+	"R5gN7ESNKGkKnfA0ZwOSyDwHN/KYTRDkfkZzsx+oKn48v3r3U0z4aJEkxxhLmJCc3441nLyRV2OuILfH",
+	"eiIin90yQ9pERLkq/gygtyhN58pMjts4sSF1fGCAiUMhvguA00wlFxqvWM6QUv1qp1NGc9/G1PlyakEo",
+	"jL8ORSfGD10Dp7lGThN3I58GHgQAItvLpBCp7c0IPfjTCAMH1Ddn58qi6z3zqUGZvMX1Iwvkyid2SYE4",
+	"dpa9PMNvISFIkTAIokH7EnPVhkKO/B4amojKG2u2MHbryJUUx7i2GFeDGOayti+ezvAQp5Tnz1Rjhbwh",
+	"I9dx3b74bIE4zFjKc+W3Ik+HwiH8mQlXeR8Qz6VV+pHwEA3AkEC4LWRM0UJ0FxTTC8YUk+wSRrHPepAI",
+	"Bg3uzaNn+DPOVbBKjIfluczRj981ogu+id8iNoZSv+vHQ1HCMxDwyKmQozWp8b+a/XoMYHLd4xZ9mY4D",
+	"hmdjn/GH4XPW1n1hMzZwt22qvcP71+wrEz7792YrWN5H5nfXSh8ve2pYhGcNHj8D+J2xmJWmIlWtbt/q",
+	"9ger2wPBP4gMhfhRXq8ta4q3ARlwgqnN3GgzN7bGO7x0doTR2Dm9ZVHVXqgYFBXjAReWsoQra25Y4wF+",
+	"TTKpCqN5yiwtEwGasSSuHCF/BVASbq5rZV5UHl5feNaGrci5QPiI2ia32Ra7TuRznc1GFi3LGssyb8jo",
+	"M/eMTxgxty4PuLodtXUOn5kVS4qc6zkMolNu9NzBf/409C95msB//2key+/dq4s8sxCKg+fPT06/O+4f",
+	"949PBm/6b/pwG+zs/utCMP5uqqZcq4BZIg8I2TLoZ/Y1KTeWs8znTa1LHB81Lwi7Fvh8AkPQgpkddWH8",
+	"RmtLoJEM9VQBSrocBTj45ZQqUtXMyv7dO1Iapnr1UEKHLV2pBEyo99sAH6yVAwYzWnDqLU7g/OPP5I7N",
+	"rWekamlXzXXrImPCgX3aj9jM0ea1OUrGDn5uJ0gvEAFRXdTWpADIv6j0JFWEQMVNE/RnsVdhcVKlcwl0",
+	"FOvDYSlRDD9Azs1O/jsidMJEamUUaIG+M1ndJWXdi2VpVZLJ5C6YDhsnDVP5mLMpJp1Ajm5aZHosZUqM",
+	"wUf+YDQnb81UTl+RXoOv65ZOcX9mxtKBUJySlYMpxzTdtEIncsKsy0yZT7DJNAO6r+0MMDzce8/WrHOm",
+	"9KyVOolTM1wmDRWGgmSBoRM7N/vZJoK8vc3ZLdWMjPhtkTNFDM8qdKlgpFTTG6qYNehSrqwqANVsucyQ",
+	"b06ZgEfPiJBlAwfz/RTdQJ8u3p9aJ1Qws5yZPzTN7AduVFuqNU3G6E+ltTQlRTo0Ndze7BS8JiIZ04bH",
+	"RmTCRaGZ6kYkGbPkjtmDRiXnZu4YDngJuSA3mbwhSsuc3oaU7ZLpmyb4b8YAztLrkZARPiJjqaZc0wxb",
+	"NNAcAZunGU1sQmsP93Uu6IQnxJpMJGe3XGmjfb/rXHSvLklawOab0y8H1wluJPMJF7e9hOYVLgispYlL",
+	"sCwzk0azRs2VZhOFRO2ib72yFyhJqKaZvC0YMqxpkWXAEdC9xm8NwbqemqTzyZj1NE+JbUeouuGtxN5p",
+	"f//59/8NAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

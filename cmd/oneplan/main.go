@@ -180,7 +180,7 @@ func open(ctx context.Context) (*deployment, error) {
 	reg := metrics.New()
 	a := app.New(st, app.Options{Blobs: blobs, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
 		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
-		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, OpenData: cfg.OpenData, LACode: cfg.LACode,
+		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, DeadlineLeads: cfg.DeadlineLeads, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},
 		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries, Timeout: cfg.WebhookTimeout,
 			Retry: webhook.Retry{Base: cfg.WebhookRetryBase, Cap: 6 * time.Hour, GiveUpAfter: cfg.WebhookRetryFor}}})
@@ -269,7 +269,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return
 			}
 			logger.Info("statutory clock sweep", "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
-				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened)
+				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened,
+				"deadline_warnings", res.Warned, "deadline_missed_events", res.Missed)
 		})
 	}
 	if a.cfg.DispatchInterval > 0 {
@@ -494,8 +495,8 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "swept %s: %d decisions due, %d deadlines missed, %d reviews due, %d reviews overdue, %d plans ceased, %d transition gaps opened\n",
-		day.Format("2006-01-02"), res.DecisionsDue, res.DeadlinesMissed, res.ReviewsDue, res.ReviewsOverdue, res.PlansCeased, res.GapsOpened)
+	fmt.Fprintf(stdout, "swept %s: %d decisions due, %d deadlines missed, %d reviews due, %d reviews overdue, %d plans ceased, %d transition gaps opened, %d deadline warnings, %d deadline.missed\n",
+		day.Format("2006-01-02"), res.DecisionsDue, res.DeadlinesMissed, res.ReviewsDue, res.ReviewsOverdue, res.PlansCeased, res.GapsOpened, res.Warned, res.Missed)
 	return nil
 }
 

@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"github.com/oneplan-send/oneplan/internal/deadline"
 
 	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -48,6 +49,8 @@ type Options struct {
 	// TransitionGapMinAge is the default age from which a young person with an open referral or an
 	// EHC plan must have a transition plan (13 to 25; default 14).
 	TransitionGapMinAge int
+	// DeadlineLeads are the lead times of deadline warnings; nil: the defaults.
+	DeadlineLeads deadline.Leads
 	// Disclosure is the small-number suppression applied to open data and to analysts' reports.
 	Disclosure report.Policy
 	// OpenData lists the reports published without credentials at /v1/open-data/{report}.
@@ -127,6 +130,9 @@ func New(st *store.Store, opts Options) *App {
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears, opts.Blobs)
 	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)
 	a.Deadlines = deadlines.New(core, store.Bind(st, func(tx *store.Tx) deadlines.Tx { return tx }), a.Plans, a.Transitions)
+	if opts.DeadlineLeads != nil {
+		a.Deadlines.SetLeads(opts.DeadlineLeads)
+	}
 	return a
 }
 

@@ -3,6 +3,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/oneplan-send/oneplan/internal/deadline"
 	"net/url"
 	"os"
 	"regexp"
@@ -16,38 +17,39 @@ import (
 
 // Config is every setting. The README's configuration table lists the same variables.
 type Config struct {
-	DatabaseURL         string        // ONEPLAN_DATABASE_URL: postgres://... or a SQLite file path
-	Addr                string        // ONEPLAN_ADDR
-	AdminAPIKey         string        // ONEPLAN_ADMIN_API_KEY: installed as the first admin key
-	CouncilName         string        // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
-	MaxBodyBytes        int64         // ONEPLAN_MAX_BODY_BYTES
-	AreaLocalities      []string      // ONEPLAN_AREA_LOCALITIES: comma-separated; empty = the whole council
-	AllowTestNHSNumbers bool          // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
-	CORSOrigins         []string      // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
-	LogLevel            string        // ONEPLAN_LOG_LEVEL: debug, info, warn, error
-	Profiling           bool          // ONEPLAN_PPROF: serve /debug/pprof/ to admin keys
-	OIDCIssuer          string        // ONEPLAN_OIDC_ISSUER: accept sign-in JWTs from this issuer
-	OIDCAudience        string        // ONEPLAN_OIDC_AUDIENCE: the audience those tokens must carry
-	OIDCJWKSURL         string        // ONEPLAN_OIDC_JWKS_URL: skip discovery and fetch keys here
-	RateLimit           float64       // ONEPLAN_RATE_LIMIT: requests per second per key or user
-	RateBurst           int           // ONEPLAN_RATE_BURST
-	RetentionYears      int           // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
-	SweepInterval       time.Duration // ONEPLAN_SWEEP_INTERVAL: how often serve sends the statutory clock's notices; 0 never
-	TransitionGapMinAge int           // ONEPLAN_TRANSITION_GAP_MIN_AGE: transition plan expected from this age
-	DisclosureThreshold int           // ONEPLAN_DISCLOSURE_THRESHOLD: open-data counts below this are withheld
-	DisclosureRounding  int           // ONEPLAN_DISCLOSURE_ROUNDING: open-data counts rounded to a multiple of this
-	DisclosureShowZeros bool          // ONEPLAN_DISCLOSURE_SHOW_ZEROS: publish true zeros in open data
-	OpenData            []string      // ONEPLAN_OPEN_DATA: reports served unauthenticated at /v1/open-data/{report}
-	LACode              string        // ONEPLAN_LA_CODE: the council's 3-digit DfE LA number, for the SEN2 return
-	WebhookAllowed      []string      // ONEPLAN_WEBHOOK_ALLOWED_NETWORKS: private networks webhooks may reach
-	DispatchInterval    time.Duration // ONEPLAN_DISPATCH_INTERVAL: how often an idle dispatcher looks for events; 0 never
-	EventsRetention     time.Duration // ONEPLAN_EVENTS_RETENTION: published events are pruned after this
-	WebhookRetryBase    time.Duration // ONEPLAN_WEBHOOK_RETRY_BASE: the first retry's delay (doubling after)
-	WebhookRetryFor     time.Duration // ONEPLAN_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
-	WebhookTimeout      time.Duration // ONEPLAN_WEBHOOK_TIMEOUT: per attempt; a claim is leased for three times this
-	DocumentStore       string        // ONEPLAN_DOCUMENT_STORE: where documents' bytes live (a gocloud.dev/blob URL)
-	MaxDocumentBytes    int64         // ONEPLAN_MAX_DOCUMENT_BYTES: the largest document taken
-	PublicURL           string        // ONEPLAN_PUBLIC_URL: the address callers use, for servers in /openapi.yaml
+	DatabaseURL         string         // ONEPLAN_DATABASE_URL: postgres://... or a SQLite file path
+	Addr                string         // ONEPLAN_ADDR
+	AdminAPIKey         string         // ONEPLAN_ADMIN_API_KEY: installed as the first admin key
+	CouncilName         string         // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
+	MaxBodyBytes        int64          // ONEPLAN_MAX_BODY_BYTES
+	AreaLocalities      []string       // ONEPLAN_AREA_LOCALITIES: comma-separated; empty = the whole council
+	AllowTestNHSNumbers bool           // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
+	CORSOrigins         []string       // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
+	LogLevel            string         // ONEPLAN_LOG_LEVEL: debug, info, warn, error
+	Profiling           bool           // ONEPLAN_PPROF: serve /debug/pprof/ to admin keys
+	OIDCIssuer          string         // ONEPLAN_OIDC_ISSUER: accept sign-in JWTs from this issuer
+	OIDCAudience        string         // ONEPLAN_OIDC_AUDIENCE: the audience those tokens must carry
+	OIDCJWKSURL         string         // ONEPLAN_OIDC_JWKS_URL: skip discovery and fetch keys here
+	RateLimit           float64        // ONEPLAN_RATE_LIMIT: requests per second per key or user
+	RateBurst           int            // ONEPLAN_RATE_BURST
+	RetentionYears      int            // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
+	SweepInterval       time.Duration  // ONEPLAN_SWEEP_INTERVAL: how often serve sends the statutory clock's notices; 0 never
+	TransitionGapMinAge int            // ONEPLAN_TRANSITION_GAP_MIN_AGE: transition plan expected from this age
+	DisclosureThreshold int            // ONEPLAN_DISCLOSURE_THRESHOLD: open-data counts below this are withheld
+	DisclosureRounding  int            // ONEPLAN_DISCLOSURE_ROUNDING: open-data counts rounded to a multiple of this
+	DisclosureShowZeros bool           // ONEPLAN_DISCLOSURE_SHOW_ZEROS: publish true zeros in open data
+	OpenData            []string       // ONEPLAN_OPEN_DATA: reports served unauthenticated at /v1/open-data/{report}
+	LACode              string         // ONEPLAN_LA_CODE: the council's 3-digit DfE LA number, for the SEN2 return
+	WebhookAllowed      []string       // ONEPLAN_WEBHOOK_ALLOWED_NETWORKS: private networks webhooks may reach
+	DispatchInterval    time.Duration  // ONEPLAN_DISPATCH_INTERVAL: how often an idle dispatcher looks for events; 0 never
+	EventsRetention     time.Duration  // ONEPLAN_EVENTS_RETENTION: published events are pruned after this
+	WebhookRetryBase    time.Duration  // ONEPLAN_WEBHOOK_RETRY_BASE: the first retry's delay (doubling after)
+	WebhookRetryFor     time.Duration  // ONEPLAN_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
+	WebhookTimeout      time.Duration  // ONEPLAN_WEBHOOK_TIMEOUT: per attempt; a claim is leased for three times this
+	DocumentStore       string         // ONEPLAN_DOCUMENT_STORE: where documents' bytes live (a gocloud.dev/blob URL)
+	MaxDocumentBytes    int64          // ONEPLAN_MAX_DOCUMENT_BYTES: the largest document taken
+	PublicURL           string         // ONEPLAN_PUBLIC_URL: the address callers use, for servers in /openapi.yaml
+	DeadlineLeads       deadline.Leads // ONEPLAN_DEADLINE_LEADS: how long before each statutory deadline it is warned of
 }
 
 // Vars documents each variable with its default, for --help.
@@ -69,6 +71,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_RATE_BURST", "100", "requests allowed in a burst per API key or user"},
 	{"ONEPLAN_RETENTION_YEARS", "31", "records are kept until date of birth + this many years, then listed by /v1/retention/due"},
 	{"ONEPLAN_SWEEP_INTERVAL", "1h", "how often serve sends the statutory clock's due and missed notices to the outbox (0 turns it off; oneplan sweep runs it once)"},
+	{"ONEPLAN_DEADLINE_LEADS", "", "lead times of deadline.due_soon warnings over the defaults, e.g. 20w=14d,advice=7d,chc=12w (clock names in docs/webhooks.md)"},
 	{"ONEPLAN_TRANSITION_GAP_MIN_AGE", "14", "default age (13 to 25) from which /v1/transitions/gaps expects a transition plan"},
 	{"ONEPLAN_DISCLOSURE_THRESHOLD", "5", "open data and analysts' reports withhold counts below this (2 to 100), with secondary suppression"},
 	{"ONEPLAN_DISCLOSURE_ROUNDING", "1", "open data and analysts' reports round published counts to a multiple of this (1: no rounding; at most 100)"},
@@ -139,6 +142,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.TransitionGapMinAge, err = strconv.Atoi(get("ONEPLAN_TRANSITION_GAP_MIN_AGE")); err != nil || c.TransitionGapMinAge < 13 || c.TransitionGapMinAge > 25 {
 		return c, fmt.Errorf("ONEPLAN_TRANSITION_GAP_MIN_AGE must be a whole number of years between 13 and 25")
+	}
+	if c.DeadlineLeads, err = deadline.ParseLeads(get("ONEPLAN_DEADLINE_LEADS")); err != nil {
+		return c, fmt.Errorf("ONEPLAN_DEADLINE_LEADS: %w", err)
 	}
 	if c.DisclosureThreshold, err = strconv.Atoi(get("ONEPLAN_DISCLOSURE_THRESHOLD")); err != nil || c.DisclosureThreshold < 2 || c.DisclosureThreshold > 100 {
 		return c, fmt.Errorf("ONEPLAN_DISCLOSURE_THRESHOLD must be a whole number between 2 and 100")

@@ -122,5 +122,6 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		reportHandlers:     reportHandlers{s: s, svc: a.Reports},
 		privacyHandlers:    privacyHandlers{s: s, svc: a.Privacy},
 		eventHandlers:      eventHandlers{s: s, svc: a.Webhooks},
+		deadlineHandlers:   deadlineHandlers{s: s, svc: a.Deadlines},
 	}
 }

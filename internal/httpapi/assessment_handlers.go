@@ -52,7 +52,7 @@ func toAssessment(a assessment.Assessment) api.FamilyAssessment {
 func (h *assessmentHandlers) ListFamilyAssessments(ctx context.Context, req api.ListFamilyAssessmentsRequestObject) (api.ListFamilyAssessmentsResponseObject, error) {
 	q := req.Params
 	f := assessment.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.svc.Assessments(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Assessments(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func (h *directoryHandlers) GetOrganisation(ctx context.Context, req api.GetOrga
 func (h *directoryHandlers) ListOrganisations(ctx context.Context, req api.ListOrganisationsRequestObject) (api.ListOrganisationsResponseObject, error) {
 	q := req.Params
 	f := directory.OrganisationFilter{Type: string(ptrVal(q.Type)), Locality: str(q.Locality), Query: str(q.Q)}
-	items, next, err := h.svc.Organisations(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Organisations(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (h *directoryHandlers) GetPractitioner(ctx context.Context, req api.GetPrac
 func (h *directoryHandlers) ListPractitioners(ctx context.Context, req api.ListPractitionersRequestObject) (api.ListPractitionersResponseObject, error) {
 	q := req.Params
 	f := directory.PractitionerFilter{OrganisationID: uuidStr(q.OrganisationID), Role: string(ptrVal(q.Role)), Query: str(q.Q)}
-	items, next, err := h.svc.Practitioners(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Practitioners(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

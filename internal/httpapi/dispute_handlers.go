@@ -73,7 +73,7 @@ func (h *disputeHandlers) ListDisputes(ctx context.Context, req api.ListDisputes
 	q := req.Params
 	f := dispute.Filter{Kind: string(ptrVal(q.Kind)), YoungPersonID: uuidStr(q.YoungPersonID), SubjectID: uuidStr(q.SubjectID), Open: q.Open,
 		ReceivedFrom: fromOptDate(q.ReceivedFrom), ReceivedTo: fromOptDate(q.ReceivedTo)}
-	items, next, err := h.svc.Disputes(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Disputes(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

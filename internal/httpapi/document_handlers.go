@@ -44,7 +44,7 @@ func (h *documentHandlers) UploadDocument(ctx context.Context, req api.UploadDoc
 
 func (h *documentHandlers) ListDocuments(ctx context.Context, req api.ListDocumentsRequestObject) (api.ListDocumentsResponseObject, error) {
 	q := req.Params
-	items, next, err := h.svc.Documents(ctx, string(q.RecordType), q.RecordID.String(), page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Documents(ctx, string(q.RecordType), q.RecordID.String(), page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

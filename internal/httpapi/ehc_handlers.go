@@ -82,7 +82,7 @@ func (h *ehcRequestHandlers) CreateEHCNeedsAssessment(ctx context.Context, req a
 func (h *ehcRequestHandlers) ListEHCNeedsAssessments(ctx context.Context, req api.ListEHCNeedsAssessmentsRequestObject) (api.ListEHCNeedsAssessmentsResponseObject, error) {
 	q := req.Params
 	f := ehc.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
-	items, next, err := h.svc.EHCRequests(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.EHCRequests(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -229,7 +229,7 @@ func (h *planHandlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanR
 func (h *planHandlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequestObject) (api.ListEHCPlansResponseObject, error) {
 	q := req.Params
 	f := ehcplan.Filter{YoungPersonID: uuidStr(q.YoungPersonID), RequestID: uuidStr(q.EHCRequestID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.svc.EHCPlans(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.EHCPlans(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +346,7 @@ func (h *planHandlers) ListAnnualReviews(ctx context.Context, req api.ListAnnual
 	if q.DueBefore != nil {
 		f.DueBefore = q.DueBefore.Time
 	}
-	items, next, err := h.svc.AnnualReviews(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.AnnualReviews(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,11 @@ func (h *eventHandlers) ListEvents(ctx context.Context, req api.ListEventsReques
 	if q.Limit != nil {
 		limit = *q.Limit
 	}
-	pg, err := h.svc.Feed(ctx, str(q.After), types, limit)
+	var since time.Time
+	if q.UpdatedSince != nil {
+		since = *q.UpdatedSince
+	}
+	pg, err := h.svc.Feed(ctx, str(q.After), types, since, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +81,7 @@ func toAPISubscription(s webhook.Subscription) api.WebhookSubscription {
 func (h *eventHandlers) ListWebhookSubscriptions(ctx context.Context, req api.ListWebhookSubscriptionsRequestObject) (api.ListWebhookSubscriptionsResponseObject, error) {
 	q := req.Params
 	items, next, err := h.svc.Subscriptions(ctx, webhook.Filter{OrganisationID: uuidStr(q.OrganisationID), UpdatedSince: q.UpdatedSince},
-		page(q.Limit, q.Cursor))
+		page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +144,7 @@ func (h *eventHandlers) RotateWebhookSecret(ctx context.Context, req api.RotateW
 }
 
 func (h *eventHandlers) ListWebhookDeliveries(ctx context.Context, req api.ListWebhookDeliveriesRequestObject) (api.ListWebhookDeliveriesResponseObject, error) {
-	items, next, err := h.svc.Attempts(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.svc.Attempts(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor, req.Params.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func toFeedback(f feedback.Feedback) api.PathwayFeedback {
 func (h *meetingHandlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayFeedbackRequestObject) (api.ListPathwayFeedbackResponseObject, error) {
 	q := req.Params
 	f := feedback.Filter{ReferralID: uuidStr(q.ReferralID), MeetingID: uuidStr(q.MeetingID), From: string(ptrVal(q.From))}
-	items, next, err := h.svc.ListFeedback(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.ListFeedback(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -29,12 +29,16 @@ type handlers struct {
 	reportHandlers
 	privacyHandlers
 	eventHandlers
+	deadlineHandlers
 }
 
 var _ api.StrictServerInterface = (*handlers)(nil)
 
-func page(limit *api.Limit, cursor *api.Cursor) paging.Page {
+func page(limit *api.Limit, cursor *api.Cursor, updatedSince *time.Time) paging.Page {
 	p := paging.Page{Limit: 50}
+	if updatedSince != nil {
+		p.UpdatedSince = updatedSince.UTC()
+	}
 	if limit != nil {
 		p.Limit = *limit
 	}

@@ -15,7 +15,7 @@ func toAPIKey(k auth.APIKey) api.APIKey {
 func (h *keyHandlers) ListAPIKeys(ctx context.Context, req api.ListAPIKeysRequestObject) (api.ListAPIKeysResponseObject, error) {
 	q := req.Params
 	items, next, err := h.svc.APIKeys(ctx, auth.KeyFilter{OrganisationID: uuidStr(q.OrganisationID), Role: string(ptrVal(q.Role)),
-		IncludeRevoked: ptrVal(q.IncludeRevoked)}, page(q.Limit, q.Cursor))
+		IncludeRevoked: ptrVal(q.IncludeRevoked)}, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -432,6 +432,7 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"reason": "moved_to_adult_services"} }},
 		{method: "GET", path: "/v1/transitions/gaps", want: caseworkList},
 		{method: "GET", path: "/v1/transitions/upcoming", want: caseworkList},
+		{method: "GET", path: "/v1/deadlines", want: caseworkList},
 	}, tcareRows(today)...) // Transforming Care (issue 17): tcare_test.go
 }
 

@@ -100,7 +100,7 @@ func (h *meetingHandlers) ListMeetings(ctx context.Context, req api.ListMeetings
 	q := req.Params
 	f := meeting.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Type: string(ptrVal(q.Type)),
 		HeldAfter: fromOptDate(q.HeldAfter), HeldBefore: fromOptDate(q.HeldBefore)}
-	items, next, err := h.svc.Meetings(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Meetings(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (h *meetingHandlers) UpdateMeeting(ctx context.Context, req api.UpdateMeeti
 func (h *meetingHandlers) ListActions(ctx context.Context, req api.ListActionsRequestObject) (api.ListActionsResponseObject, error) {
 	q := req.Params
 	f := meeting.ActionFilter{OwnerPractitionerID: uuidStr(q.Owner), ReferralID: uuidStr(q.ReferralID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
-	items, next, err := h.svc.Actions(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Actions(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

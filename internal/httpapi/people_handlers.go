@@ -30,7 +30,7 @@ func (h *peopleHandlers) ListYoungPeople(ctx context.Context, req api.ListYoungP
 	q := req.Params
 	f := person.Filter{Query: str(q.Q), Locality: str(q.Locality), PrimarySENNeed: string(ptrVal(q.PrimarySENNeed)),
 		EducationSettingID: uuidStr(q.EducationSettingID)}
-	items, next, err := h.svc.YoungPeople(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.YoungPeople(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (h *peopleHandlers) MergeYoungPeople(ctx context.Context, req api.MergeYoun
 func (h *peopleHandlers) ListPossibleDuplicates(ctx context.Context, req api.ListPossibleDuplicatesRequestObject) (api.ListPossibleDuplicatesResponseObject, error) {
 	q := req.Params
 	f := person.DuplicateFilter{Status: person.DuplicateStatus(ptrVal(q.Status)), YoungPersonID: uuidStr(q.YoungPersonID)}
-	items, next, err := h.svc.PossibleDuplicates(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.PossibleDuplicates(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ func (h *privacyHandlers) ListAuditEvents(ctx context.Context, req api.ListAudit
 	f := audit.Filter{RecordType: string(ptrVal(q.RecordType)), RecordID: uuidStr(q.RecordID), YoungPersonID: uuidStr(q.YoungPersonID),
 		Action: string(ptrVal(q.Action)), ActorKeyID: uuidStr(q.APIKeyID), ActorOrgID: uuidStr(q.OrganisationID), RequestID: str(q.RequestID),
 		OccurredAfter: q.OccurredAfter, OccurredBefore: q.OccurredBefore}
-	items, next, err := h.svc.AuditEvents(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.AuditEvents(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func (h *privacyHandlers) ListAuditEvents(ctx context.Context, req api.ListAudit
 }
 
 func (h *privacyHandlers) GetAccessLog(ctx context.Context, req api.GetAccessLogRequestObject) (api.GetAccessLogResponseObject, error) {
-	items, next, err := h.svc.AccessLog(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.svc.AccessLog(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func toExport(x privacy.Export) api.SubjectAccessExport {
 }
 
 func (h *privacyHandlers) ListRetentionDue(ctx context.Context, req api.ListRetentionDueRequestObject) (api.ListRetentionDueResponseObject, error) {
-	items, next, err := h.svc.RetentionDue(ctx, page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.svc.RetentionDue(ctx, page(req.Params.Limit, req.Params.Cursor, req.Params.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (h *referralHandlers) ListReferrals(ctx context.Context, req api.ListReferr
 	q := req.Params
 	f := referral.Filter{Status: string(ptrVal(q.Status)), Reason: string(ptrVal(q.Reason)), OrganisationID: uuidStr(q.OrganisationID),
 		YoungPersonID: uuidStr(q.YoungPersonID), Locality: str(q.Locality), Query: str(q.Q), CreatedAfter: q.CreatedAfter, CreatedBefore: q.CreatedBefore}
-	items, next, err := h.svc.Referrals(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Referrals(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (h *referralHandlers) AllocateReferral(ctx context.Context, req api.Allocat
 }
 
 func (h *referralHandlers) ListAllocations(ctx context.Context, req api.ListAllocationsRequestObject) (api.ListAllocationsResponseObject, error) {
-	items, err := h.svc.Allocations(ctx, req.ID.String())
+	items, err := h.svc.Allocations(ctx, req.ID.String(), ptrVal(req.Params.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (h *referralHandlers) CloseReferral(ctx context.Context, req api.CloseRefer
 }
 
 func (h *referralHandlers) GetTimeline(ctx context.Context, req api.GetTimelineRequestObject) (api.GetTimelineResponseObject, error) {
-	items, next, err := h.svc.Timeline(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.svc.Timeline(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor, nil))
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func (h *surveyHandlers) CreateSurveyTemplate(ctx context.Context, req api.Creat
 
 func (h *surveyHandlers) ListSurveyTemplates(ctx context.Context, req api.ListSurveyTemplatesRequestObject) (api.ListSurveyTemplatesResponseObject, error) {
 	q := req.Params
-	items, next, err := h.svc.SurveyTemplates(ctx, string(ptrVal(q.Audience)), page(q.Limit, q.Cursor))
+	items, next, err := h.svc.SurveyTemplates(ctx, string(ptrVal(q.Audience)), page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (h *surveyHandlers) ListSurveyResponses(ctx context.Context, req api.ListSu
 	q := req.Params
 	f := survey.ResponseFilter{TemplateID: uuidStr(q.TemplateID), ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID),
 		YoungPersonID: uuidStr(q.YoungPersonID), Point: string(ptrVal(q.Point))}
-	items, next, err := h.svc.ListSurveyResponses(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.ListSurveyResponses(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (h *surveyHandlers) CreateSurveyInvitation(ctx context.Context, req api.Cre
 func (h *surveyHandlers) ListSurveyInvitations(ctx context.Context, req api.ListSurveyInvitationsRequestObject) (api.ListSurveyInvitationsResponseObject, error) {
 	q := req.Params
 	f := survey.InvitationFilter{ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.svc.ListSurveyInvitations(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.ListSurveyInvitations(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func fromConsentInput(youngPersonID string, in api.ConsentInput) sharing.Consent
 }
 
 func (h *teamHandlers) ListInvolvements(ctx context.Context, req api.ListInvolvementsRequestObject) (api.ListInvolvementsResponseObject, error) {
-	items, next, err := h.svc.Involvements(ctx, req.ID.String(), ptrVal(req.Params.Current), page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.svc.Involvements(ctx, req.ID.String(), ptrVal(req.Params.Current), page(req.Params.Limit, req.Params.Cursor, req.Params.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (h *teamHandlers) UpdateInvolvement(ctx context.Context, req api.UpdateInvo
 }
 
 func (h *teamHandlers) ListConsents(ctx context.Context, req api.ListConsentsRequestObject) (api.ListConsentsResponseObject, error) {
-	items, err := h.svc.Consents(ctx, req.ID.String())
+	items, err := h.svc.Consents(ctx, req.ID.String(), ptrVal(req.Params.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -148,7 +148,7 @@ func (h *transitionHandlers) CreateTransitionPlan(ctx context.Context, req api.C
 func (h *transitionHandlers) ListTransitionPlans(ctx context.Context, req api.ListTransitionPlansRequestObject) (api.ListTransitionPlansResponseObject, error) {
 	q := req.Params
 	items, next, err := h.svc.TransitionPlans(ctx, transition.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Current: q.Current},
-		page(q.Limit, q.Cursor))
+		page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (h *transitionHandlers) ListTransitionGaps(ctx context.Context, req api.Lis
 	if q.AsOf != nil {
 		gq.AsOf = q.AsOf.Time
 	}
-	items, next, err := h.svc.TransitionGaps(ctx, gq, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.TransitionGaps(ctx, gq, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func (h *transitionHandlers) ListUpcomingTransitions(ctx context.Context, req ap
 	if q.AsOf != nil {
 		uq.AsOf = q.AsOf.Time
 	}
-	items, next, err := h.svc.UpcomingTransitions(ctx, uq, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.UpcomingTransitions(ctx, uq, page(q.Limit, q.Cursor, nil))
 	if err != nil {
 		return nil, err
 	}

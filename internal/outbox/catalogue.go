@@ -23,6 +23,8 @@ var (
 	APIKeyRevoked               = Type{Name: "api_key.revoked", Version: 1, RecordType: "api_key", Summary: "An API key was revoked."}
 	ConsentRecorded             = Type{Name: "consent.recorded", Version: 1, RecordType: "consent", Summary: "Consent to share was recorded."}
 	ConsentWithdrawn            = Type{Name: "consent.withdrawn", Version: 1, RecordType: "consent", Summary: "Consent to share was withdrawn."}
+	DeadlineDueSoon             = Type{Name: "deadline.due_soon", Version: 1, RecordType: "deadline", Summary: "A statutory deadline (any clock: see GET /v1/deadlines) falls due within its lead time."}
+	DeadlineMissed              = Type{Name: "deadline.missed", Version: 1, RecordType: "deadline", Summary: "A statutory deadline passed unmet (sent the day after it was due)."}
 	DisputeConcluded            = Type{Name: "dispute.concluded", Version: 1, RecordType: "dispute", Summary: "A dispute (tribunal, mediation or complaint) concluded."}
 	DisputeRecorded             = Type{Name: "dispute.recorded", Version: 1, RecordType: "dispute", Summary: "A dispute was recorded."}
 	DisputeUpdated              = Type{Name: "dispute.updated", Version: 1, RecordType: "dispute", Summary: "A dispute changed."}
@@ -119,6 +121,8 @@ var Catalogue = []Type{
 	CareTreatmentReviewScheduled,
 	ConsentRecorded,
 	ConsentWithdrawn,
+	DeadlineDueSoon,
+	DeadlineMissed,
 	DisputeConcluded,
 	DisputeRecorded,
 	DisputeUpdated,

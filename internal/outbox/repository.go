@@ -21,5 +21,5 @@ type Feed interface {
 	// After lists up to limit events after the cursor seq (0: from the start) that sc may see, of
 	// the given types (none: all), and the cursor to continue from: the last event examined, even
 	// if sc could not see it, so a caller polling on never reads the same stretch twice.
-	After(seq int64, types []string, sc access.Scope, limit int) ([]Published, int64, error)
+	After(seq int64, types []string, since time.Time, sc access.Scope, limit int) ([]Published, int64, error)
 }

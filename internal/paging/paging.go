@@ -2,6 +2,8 @@
 // cursor from the page before.
 package paging
 
+import "time"
+
 // Default and Max bound a page's size.
 const (
 	Default = 50
@@ -12,6 +14,14 @@ const (
 type Page struct {
 	Limit  int
 	Cursor string // opaque, from a previous page's next cursor
+	// UpdatedSince, when not zero, keeps only records changed at or after this instant (created,
+	// for records never changed afterwards): a nightly sync fetches what changed.
+	UpdatedSince time.Time
+}
+
+// Changed reports whether a record last changed at changed passes the page's UpdatedSince.
+func (p Page) Changed(changed time.Time) bool {
+	return p.UpdatedSince.IsZero() || !changed.Before(p.UpdatedSince)
 }
 
 // Size is the page's limit kept within bounds.

@@ -26,10 +26,33 @@ func decodeCursor(c string) (string, error) {
 	return "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
 }
 
+// changedColumn is the column that says when each listed table's row last changed, for a page's
+// UpdatedSince: updated_at where the row is changed in place, otherwise the time it was written
+// (records never changed afterwards) or its last event.
+var changedColumn = map[string]string{
+	"annual_reviews": "annual_reviews.updated_at", "family_assessments": "family_assessments.updated_at",
+	"disputes": "disputes.updated_at", "documents": "documents.created_at", "possible_duplicates": "possible_duplicates.updated_at",
+	"ehc_requests": "ehc_requests.updated_at", "ehc_plans": "ehc_plans.updated_at", "pathway_feedback": "pathway_feedback.created_at",
+	"meetings": "meetings.updated_at", "meeting_actions": "COALESCE(meeting_actions.completed_at, (SELECT meetings.updated_at FROM meetings WHERE meetings.id = meeting_actions.meeting_id))",
+	"organisations": "organisations.updated_at", "practitioners": "practitioners.updated_at", "young_people": "young_people.updated_at",
+	"referrals": "referrals.updated_at", "audit_events": "audit_events.occurred_at", "api_keys": "COALESCE(api_keys.revoked_at, api_keys.created_at)",
+	"involvements": "involvements.updated_at", "survey_templates": "survey_templates.updated_at",
+	"survey_responses": "survey_responses.created_at", "survey_invitations": "COALESCE(survey_invitations.answered_at, survey_invitations.created_at)",
+	"transition_plans": "transition_plans.updated_at", "webhook_subscriptions": "webhook_subscriptions.updated_at",
+	"webhook_attempts": "webhook_attempts.attempted_at",
+}
+
 // paginate applies the keyset and asks for one row more than the limit, to know if there is more.
 func paginate(q *gorm.DB, table string, p paging.Page) (*gorm.DB, error) {
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
+	}
+	if !p.UpdatedSince.IsZero() {
+		col, ok := changedColumn[table]
+		if !ok {
+			return nil, fmt.Errorf("store: %s has no changed column for updated_since", table)
+		}
+		q = q.Where(col+" >= ?", p.UpdatedSince.UTC())
 	}
 	if p.Cursor != "" {
 		after, err := decodeCursor(p.Cursor)

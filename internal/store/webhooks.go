@@ -363,7 +363,7 @@ func (tx webhookRepo) Replay(s webhook.Subscription, r webhook.Replay, now time.
 // After lists committed events after seq that sc may see. The last number given is read first:
 // every event numbered up to it was committed with it, so the page holds no gap, and when fewer
 // than limit events are visible the cursor moves on to it.
-func (tx outboxRepo) After(seq int64, types []string, sc access.Scope, limit int) ([]outbox.Published, int64, error) {
+func (tx outboxRepo) After(seq int64, types []string, since time.Time, sc access.Scope, limit int) ([]outbox.Published, int64, error) {
 	var last []int64
 	if err := tx.q().Table("event_sequence").Where("name = 'outbox'").Pluck("last", &last).Error; err != nil || len(last) == 0 {
 		if err == nil {
@@ -374,6 +374,9 @@ func (tx outboxRepo) After(seq int64, types []string, sc access.Scope, limit int
 	q := tx.q().Model(&outboxRow{}).Where("seq > ? AND seq <= ?", seq, last[0])
 	if len(types) > 0 {
 		q = q.Where("event_type IN ?", types)
+	}
+	if !since.IsZero() {
+		q = q.Where("occurred_at >= ?", since.UTC())
 	}
 	if sc.Restricted {
 		cond, args := visibleCondition("young_person_id", sc)

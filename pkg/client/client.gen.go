@@ -704,6 +704,138 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineRecordType.
+const (
+	DeadlineRecordTypeAnnualReview   DeadlineRecordType = "annual_review"
+	DeadlineRecordTypeEHCPlan        DeadlineRecordType = "ehc_plan"
+	DeadlineRecordTypeEHCRequest     DeadlineRecordType = "ehc_request"
+	DeadlineRecordTypeTransitionPlan DeadlineRecordType = "transition_plan"
+	DeadlineRecordTypeYoungPerson    DeadlineRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineRecordType enum.
+func (e DeadlineRecordType) Valid() bool {
+	switch e {
+	case DeadlineRecordTypeAnnualReview:
+		return true
+	case DeadlineRecordTypeEHCPlan:
+		return true
+	case DeadlineRecordTypeEHCRequest:
+		return true
+	case DeadlineRecordTypeTransitionPlan:
+		return true
+	case DeadlineRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineClock.
+const (
+	DeadlineClockAdvice            DeadlineClock = "advice"
+	DeadlineClockAmendment         DeadlineClock = "amendment"
+	DeadlineClockAnnualReview      DeadlineClock = "annual_review"
+	DeadlineClockCHCEligibility    DeadlineClock = "chc_eligibility"
+	DeadlineClockCHCIdentify       DeadlineClock = "chc_identify"
+	DeadlineClockCHCInPlace        DeadlineClock = "chc_in_place"
+	DeadlineClockCHCRefer          DeadlineClock = "chc_refer"
+	DeadlineClockCareActAssessment DeadlineClock = "care_act_assessment"
+	DeadlineClockDecisionToAssess  DeadlineClock = "decision_to_assess"
+	DeadlineClockDraftComments     DeadlineClock = "draft_comments"
+	DeadlineClockFinalPlan         DeadlineClock = "final_plan"
+	DeadlineClockNoPlanNotice      DeadlineClock = "no_plan_notice"
+	DeadlineClockPhaseTransfer     DeadlineClock = "phase_transfer"
+	DeadlineClockReviewDecision    DeadlineClock = "review_decision"
+	DeadlineClockReviewReport      DeadlineClock = "review_report"
+	DeadlineClockTransitionYear9   DeadlineClock = "transition_year9"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineClock enum.
+func (e DeadlineClock) Valid() bool {
+	switch e {
+	case DeadlineClockAdvice:
+		return true
+	case DeadlineClockAmendment:
+		return true
+	case DeadlineClockAnnualReview:
+		return true
+	case DeadlineClockCHCEligibility:
+		return true
+	case DeadlineClockCHCIdentify:
+		return true
+	case DeadlineClockCHCInPlace:
+		return true
+	case DeadlineClockCHCRefer:
+		return true
+	case DeadlineClockCareActAssessment:
+		return true
+	case DeadlineClockDecisionToAssess:
+		return true
+	case DeadlineClockDraftComments:
+		return true
+	case DeadlineClockFinalPlan:
+		return true
+	case DeadlineClockNoPlanNotice:
+		return true
+	case DeadlineClockPhaseTransfer:
+		return true
+	case DeadlineClockReviewDecision:
+		return true
+	case DeadlineClockReviewReport:
+		return true
+	case DeadlineClockTransitionYear9:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadRecordType.
+const (
+	DeadlineEventPayloadRecordTypeAnnualReview   DeadlineEventPayloadRecordType = "annual_review"
+	DeadlineEventPayloadRecordTypeEHCPlan        DeadlineEventPayloadRecordType = "ehc_plan"
+	DeadlineEventPayloadRecordTypeEHCRequest     DeadlineEventPayloadRecordType = "ehc_request"
+	DeadlineEventPayloadRecordTypeTransitionPlan DeadlineEventPayloadRecordType = "transition_plan"
+	DeadlineEventPayloadRecordTypeYoungPerson    DeadlineEventPayloadRecordType = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadRecordType enum.
+func (e DeadlineEventPayloadRecordType) Valid() bool {
+	switch e {
+	case DeadlineEventPayloadRecordTypeAnnualReview:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeEHCRequest:
+		return true
+	case DeadlineEventPayloadRecordTypeTransitionPlan:
+		return true
+	case DeadlineEventPayloadRecordTypeYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineEventPayloadStatus.
+const (
+	DeadlineEventPayloadStatusDueSoon DeadlineEventPayloadStatus = "due_soon"
+	DeadlineEventPayloadStatusMissed  DeadlineEventPayloadStatus = "missed"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineEventPayloadStatus enum.
+func (e DeadlineEventPayloadStatus) Valid() bool {
+	switch e {
+	case DeadlineEventPayloadStatusDueSoon:
+		return true
+	case DeadlineEventPayloadStatusMissed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineStatus.
 const (
 	DeadlineStatusDue           DeadlineStatus = "due"
@@ -2305,10 +2437,12 @@ const (
 	RecordTypeAnnualReview         RecordType = "annual_review"
 	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
 	RecordTypeConsent              RecordType = "consent"
+	RecordTypeDeadline             RecordType = "deadline"
 	RecordTypeDispute              RecordType = "dispute"
 	RecordTypeDocument             RecordType = "document"
 	RecordTypeEHCPlan              RecordType = "ehc_plan"
 	RecordTypeEHCRequest           RecordType = "ehc_request"
+	RecordTypeEvent                RecordType = "event"
 	RecordTypeFamilyAssessment     RecordType = "family_assessment"
 	RecordTypeInvolvement          RecordType = "involvement"
 	RecordTypeMeeting              RecordType = "meeting"
@@ -2325,6 +2459,7 @@ const (
 	RecordTypeSurveyTemplate       RecordType = "survey_template"
 	RecordTypeTimelineEvent        RecordType = "timeline_event"
 	RecordTypeTransitionPlan       RecordType = "transition_plan"
+	RecordTypeWebhookSubscription  RecordType = "webhook_subscription"
 	RecordTypeYoungPerson          RecordType = "young_person"
 )
 
@@ -2343,6 +2478,8 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeConsent:
 		return true
+	case RecordTypeDeadline:
+		return true
 	case RecordTypeDispute:
 		return true
 	case RecordTypeDocument:
@@ -2350,6 +2487,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeEHCPlan:
 		return true
 	case RecordTypeEHCRequest:
+		return true
+	case RecordTypeEvent:
 		return true
 	case RecordTypeFamilyAssessment:
 		return true
@@ -2382,6 +2521,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeTimelineEvent:
 		return true
 	case RecordTypeTransitionPlan:
+		return true
+	case RecordTypeWebhookSubscription:
 		return true
 	case RecordTypeYoungPerson:
 		return true
@@ -3140,6 +3281,27 @@ func (e WebhookView) Valid() bool {
 	}
 }
 
+// Defines values for WorklistStatus.
+const (
+	WorklistStatusDueSoon  WorklistStatus = "due_soon"
+	WorklistStatusMissed   WorklistStatus = "missed"
+	WorklistStatusUpcoming WorklistStatus = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the WorklistStatus enum.
+func (e WorklistStatus) Valid() bool {
+	switch e {
+	case WorklistStatusDueSoon:
+		return true
+	case WorklistStatusMissed:
+		return true
+	case WorklistStatusUpcoming:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCareTreatmentReviewsParamsStatus.
 const (
 	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
@@ -3731,6 +3893,85 @@ type Contact struct {
 
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
+
+// Deadline One open statutory deadline of a record.
+//
+// Example: {"clock":"final_plan","due_on":"2027-01-05","record_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e0f","record_type":"ehc_request","status":"due_soon","warn_from":"2026-12-22","young_person_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e10"}
+type Deadline struct {
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock      `json:"clock"`
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part       *string            `json:"part,omitempty"`
+	RecordID   openapi_types.UUID `json:"record_id"`
+	RecordType DeadlineRecordType `json:"record_type"`
+
+	// Status upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+	Status WorklistStatus `json:"status"`
+
+	// WarnFrom The day deadline.due_soon is (or was) sent: due_on less the clock's lead.
+	WarnFrom      openapi_types.Date  `json:"warn_from"`
+	YoungPersonID *openapi_types.UUID `json:"young_person_id,omitempty"`
+}
+
+// DeadlineRecordType defines model for Deadline.RecordType.
+type DeadlineRecordType string
+
+// DeadlineClock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+type DeadlineClock string
+
+// DeadlineEventPayload The data of deadline.due_soon and deadline.missed: which clock of which record is due when. The event's
+// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request,
+// ehc_plan, annual_review, transition_plan, or the young_person for the Year 9 transition plan); read it
+// through the API. Each warning is sent once per deadline and due day (a moved due date is warned again).
+type DeadlineEventPayload struct {
+	ChangedFields *[]string `json:"changed_fields,omitempty"`
+
+	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
+	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
+	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
+	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	Clock DeadlineClock `json:"clock"`
+
+	// Deadline For deadline events: which statutory deadline.
+	Deadline       *string             `json:"deadline,omitempty"`
+	DueOn          openapi_types.Date  `json:"due_on"`
+	ID             openapi_types.UUID  `json:"id"`
+	OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+
+	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
+	Part                 *string                        `json:"part,omitempty"`
+	RecordID             openapi_types.UUID             `json:"record_id"`
+	RecordType           DeadlineEventPayloadRecordType `json:"record_type"`
+	ReferralID           *openapi_types.UUID            `json:"referral_id,omitempty"`
+	Status               DeadlineEventPayloadStatus     `json:"status"`
+	YoungPersonID        *openapi_types.UUID            `json:"young_person_id,omitempty"`
+	AdditionalProperties map[string]interface{}         `json:"-"`
+}
+
+// DeadlineEventPayloadRecordType defines model for DeadlineEventPayload.RecordType.
+type DeadlineEventPayloadRecordType string
+
+// DeadlineEventPayloadStatus defines model for DeadlineEventPayload.Status.
+type DeadlineEventPayloadStatus string
+
+// DeadlinePage defines model for DeadlinePage.
+type DeadlinePage struct {
+	Items []Deadline `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; absent on the last.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
@@ -6207,6 +6448,9 @@ type WebhookSubscriptionPatch struct {
 // WebhookView Whose view decides what the subscription receives: council, every event; organisation, directory events and those about children whose team included the organisation on the day.
 type WebhookView string
 
+// WorklistStatus upcoming: before its warning; due_soon: from its warning to the due day; missed: from the day after, unmet.
+type WorklistStatus string
+
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
 	// Age Completed years today.
@@ -6397,6 +6641,12 @@ type UnsupportedMediaType = Problem
 
 // ListActionsParams defines parameters for ListActions.
 type ListActionsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Owner The owning practitioner.
 	Owner      *openapi_types.UUID `form:"owner,omitempty" json:"owner,omitempty"`
 	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -6420,6 +6670,11 @@ type CompleteActionParams struct {
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AnnualReviewStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -6457,6 +6712,11 @@ type HoldAnnualReviewParams struct {
 
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *Role               `form:"role,omitempty" json:"role,omitempty"`
 	IncludeRevoked *bool               `form:"include_revoked,omitempty" json:"include_revoked,omitempty"`
@@ -6476,6 +6736,11 @@ type CreateAPIKeyParams struct {
 
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType    *RecordType         `form:"record_type,omitempty" json:"record_type,omitempty"`
 	RecordID      *openapi_types.UUID `form:"record_id,omitempty" json:"record_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -6526,8 +6791,43 @@ type HoldCareTreatmentReviewParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListDeadlinesParams defines parameters for ListDeadlines.
+type ListDeadlinesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Clock Only this clock.
+	Clock *DeadlineClock `form:"clock,omitempty" json:"clock,omitempty"`
+
+	// Status Only deadlines in this state.
+	Status *WorklistStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// DueBefore Only deadlines due on or before this day.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+
+	// YoungPersonID Only this young person's deadlines.
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// AsOf The day judged; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	SubjectID     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
@@ -6571,8 +6871,13 @@ type ConcludeDisputeParams struct {
 
 // ListDocumentsParams defines parameters for ListDocuments.
 type ListDocumentsParams struct {
-	RecordType DocumentRecordType `form:"record_type" json:"record_type"`
-	RecordID   openapi_types.UUID `form:"record_id" json:"record_id"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince      `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	RecordType   DocumentRecordType `form:"record_type" json:"record_type"`
+	RecordID     openapi_types.UUID `form:"record_id" json:"record_id"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6597,6 +6902,11 @@ type UploadDocumentParams struct {
 
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
 type ListEHCNeedsAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *EHCRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
 
@@ -6672,6 +6982,11 @@ type WithdrawEHCNeedsAssessmentParams struct {
 
 // ListEHCPlansParams defines parameters for ListEHCPlans.
 type ListEHCPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	EHCRequestID  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
 
@@ -6747,6 +7062,12 @@ type ServeEHCPlanDraftParams struct {
 
 // ListEventsParams defines parameters for ListEvents.
 type ListEventsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// After The `next_cursor` of the previous page.
 	After *string `form:"after,omitempty" json:"after,omitempty"`
 
@@ -6768,6 +7089,11 @@ type ExportSen2Params struct {
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
 type ListFamilyAssessmentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AssessmentStatus   `form:"status,omitempty" json:"status,omitempty"`
@@ -6811,6 +7137,11 @@ type SubmitFamilyAssessmentParams struct {
 
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Type          *MeetingType        `form:"type,omitempty" json:"type,omitempty"`
@@ -6857,8 +7188,13 @@ type GetOpenDataReportParams struct {
 
 // ListOrganisationsParams defines parameters for ListOrganisations.
 type ListOrganisationsParams struct {
-	Type     *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
-	Locality *string           `form:"locality,omitempty" json:"locality,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince     `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Type         *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
+	Locality     *string           `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// Q Case-insensitive match on the name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
@@ -6884,9 +7220,14 @@ type UpdateOrganisationParams struct {
 
 // ListPathwayFeedbackParams defines parameters for ListPathwayFeedback.
 type ListPathwayFeedbackParams struct {
-	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	MeetingID  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
-	From       *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	MeetingID    *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
+	From         *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6970,7 +7311,12 @@ type EndPlacementParams struct {
 
 // ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
 type ListPossibleDuplicatesParams struct {
-	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince            `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// YoungPersonID Pairs naming this record.
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -6993,6 +7339,11 @@ type DismissPossibleDuplicateParams struct {
 
 // ListPractitionersParams defines parameters for ListPractitioners.
 type ListPractitionersParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *PractitionerRole   `form:"role,omitempty" json:"role,omitempty"`
 
@@ -7020,7 +7371,12 @@ type UpdatePractitionerParams struct {
 
 // ListReferralsParams defines parameters for ListReferrals.
 type ListReferralsParams struct {
-	Status *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Status       *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Reason Referrals with this reason among their reasons.
 	Reason *ReferralReason `form:"reason,omitempty" json:"reason,omitempty"`
@@ -7073,6 +7429,15 @@ type AllocateReferralParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListAllocationsParams defines parameters for ListAllocations.
+type ListAllocationsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // CloseReferralParams defines parameters for CloseReferral.
@@ -7236,6 +7601,12 @@ type GetTransitionsReportParams struct {
 
 // ListRetentionDueParams defines parameters for ListRetentionDue.
 type ListRetentionDueParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7299,9 +7670,14 @@ type RateRegisterEntryParams struct {
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
 type ListSurveyInvitationsParams struct {
-	ReferralID *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	EHCPlanID  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
-	Status     *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince           `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	ReferralID   *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EHCPlanID    *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status       *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -7318,6 +7694,11 @@ type CreateSurveyInvitationParams struct {
 
 // ListSurveyResponsesParams defines parameters for ListSurveyResponses.
 type ListSurveyResponsesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	TemplateID    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
@@ -7339,7 +7720,12 @@ type CreateSurveyResponseParams struct {
 
 // ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
 type ListSurveyTemplatesParams struct {
-	Audience *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	Audience     *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -7365,6 +7751,11 @@ type AddSurveyTemplateVersionParams struct {
 
 // ListTransitionPlansParams defines parameters for ListTransitionPlans.
 type ListTransitionPlansParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
 	// Current true: plans not ended; false: ended plans.
@@ -7400,6 +7791,12 @@ type EndTransitionPlanParams struct {
 
 // ListTransitionGapsParams defines parameters for ListTransitionGaps.
 type ListTransitionGapsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
 	MinAge *int `form:"min_age,omitempty" json:"min_age,omitempty"`
 
@@ -7435,7 +7832,10 @@ type ListUpcomingTransitionsParams struct {
 type ListWebhookSubscriptionsParams struct {
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// UpdatedSince Only records changed at or after this instant (for a nightly sync of what changed).
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -7459,6 +7859,12 @@ type UpdateWebhookSubscriptionParams struct {
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
 type ListWebhookDeliveriesParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7474,6 +7880,12 @@ type RotateWebhookSecretParams struct {
 
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
 	Q                  *string             `form:"q,omitempty" json:"q,omitempty"`
 	Locality           *string             `form:"locality,omitempty" json:"locality,omitempty"`
@@ -7514,6 +7926,15 @@ type GetAccessLogParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListConsentsParams defines parameters for ListConsents.
+type ListConsentsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+}
+
 // CreateConsentParams defines parameters for CreateConsent.
 type CreateConsentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -7534,6 +7955,12 @@ type ExportYoungPersonParams struct {
 
 // ListInvolvementsParams defines parameters for ListInvolvements.
 type ListInvolvementsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Current Only involvements in effect today.
 	Current *bool `form:"current,omitempty" json:"current,omitempty"`
 
@@ -7777,6 +8204,227 @@ type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatc
 
 // MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
 type MergeYoungPeopleJSONRequestBody = MergeInput
+
+// Getter for additional properties for DeadlineEventPayload. Returns the specified
+// element and whether it was found
+func (a DeadlineEventPayload) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DeadlineEventPayload
+func (a *DeadlineEventPayload) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a *DeadlineEventPayload) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["changed_fields"]; found {
+		err = json.Unmarshal(raw, &a.ChangedFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'changed_fields': %w", err)
+		}
+		delete(object, "changed_fields")
+	}
+
+	if raw, found := object["clock"]; found {
+		err = json.Unmarshal(raw, &a.Clock)
+		if err != nil {
+			return fmt.Errorf("error reading 'clock': %w", err)
+		}
+		delete(object, "clock")
+	}
+
+	if raw, found := object["deadline"]; found {
+		err = json.Unmarshal(raw, &a.Deadline)
+		if err != nil {
+			return fmt.Errorf("error reading 'deadline': %w", err)
+		}
+		delete(object, "deadline")
+	}
+
+	if raw, found := object["due_on"]; found {
+		err = json.Unmarshal(raw, &a.DueOn)
+		if err != nil {
+			return fmt.Errorf("error reading 'due_on': %w", err)
+		}
+		delete(object, "due_on")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["organisation_id"]; found {
+		err = json.Unmarshal(raw, &a.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("error reading 'organisation_id': %w", err)
+		}
+		delete(object, "organisation_id")
+	}
+
+	if raw, found := object["part"]; found {
+		err = json.Unmarshal(raw, &a.Part)
+		if err != nil {
+			return fmt.Errorf("error reading 'part': %w", err)
+		}
+		delete(object, "part")
+	}
+
+	if raw, found := object["record_id"]; found {
+		err = json.Unmarshal(raw, &a.RecordID)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_id': %w", err)
+		}
+		delete(object, "record_id")
+	}
+
+	if raw, found := object["record_type"]; found {
+		err = json.Unmarshal(raw, &a.RecordType)
+		if err != nil {
+			return fmt.Errorf("error reading 'record_type': %w", err)
+		}
+		delete(object, "record_type")
+	}
+
+	if raw, found := object["referral_id"]; found {
+		err = json.Unmarshal(raw, &a.ReferralID)
+		if err != nil {
+			return fmt.Errorf("error reading 'referral_id': %w", err)
+		}
+		delete(object, "referral_id")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["young_person_id"]; found {
+		err = json.Unmarshal(raw, &a.YoungPersonID)
+		if err != nil {
+			return fmt.Errorf("error reading 'young_person_id': %w", err)
+		}
+		delete(object, "young_person_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DeadlineEventPayload to handle AdditionalProperties
+func (a DeadlineEventPayload) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ChangedFields != nil {
+		object["changed_fields"], err = json.Marshal(a.ChangedFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'changed_fields': %w", err)
+		}
+	}
+
+	object["clock"], err = json.Marshal(a.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'clock': %w", err)
+	}
+
+	if a.Deadline != nil {
+		object["deadline"], err = json.Marshal(a.Deadline)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deadline': %w", err)
+		}
+	}
+
+	object["due_on"], err = json.Marshal(a.DueOn)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'due_on': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.OrganisationID != nil {
+		object["organisation_id"], err = json.Marshal(a.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organisation_id': %w", err)
+		}
+	}
+
+	if a.Part != nil {
+		object["part"], err = json.Marshal(a.Part)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'part': %w", err)
+		}
+	}
+
+	object["record_id"], err = json.Marshal(a.RecordID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_id': %w", err)
+	}
+
+	object["record_type"], err = json.Marshal(a.RecordType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'record_type': %w", err)
+	}
+
+	if a.ReferralID != nil {
+		object["referral_id"], err = json.Marshal(a.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'referral_id': %w", err)
+		}
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	if a.YoungPersonID != nil {
+		object["young_person_id"], err = json.Marshal(a.YoungPersonID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'young_person_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // Getter for additional properties for EventPayload. Returns the specified
 // element and whether it was found
@@ -8289,6 +8937,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
 	HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeadlines A worklist of upcoming and missed statutory deadlines
+	//
+	// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+	// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+	//
+	// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+	ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDisputes List tribunal appeals, mediations and complaints
 	//
@@ -9527,7 +10186,7 @@ type ClientInterface interface {
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-	ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListAllocations(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseReferralWithBody Close a referral with its outcome
 	//
@@ -10451,7 +11110,7 @@ type ClientInterface interface {
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-	ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListConsents(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConsentWithBody Record consent to share
 	//
@@ -11186,6 +11845,27 @@ func (c *Client) HoldCareTreatmentReviewWithBody(ctx context.Context, id ID, par
 // Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
 func (c *Client) HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHoldCareTreatmentReviewRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeadlines A worklist of upcoming and missed statutory deadlines
+//
+// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+//
+// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+func (c *Client) ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeadlinesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -13473,8 +14153,8 @@ func (c *Client) AllocateReferral(ctx context.Context, id ID, params *AllocateRe
 // **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAllocationsRequest(c.Server, id)
+func (c *Client) ListAllocations(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAllocationsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -15117,8 +15797,8 @@ func (c *Client) GetAccessLog(ctx context.Context, id ID, params *GetAccessLogPa
 // **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-func (c *Client) ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListConsentsRequest(c.Server, id)
+func (c *Client) ListConsents(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConsentsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -15634,6 +16314,18 @@ func NewListActionsRequest(server string, params *ListActionsParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Owner != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "owner", *params.Owner, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -15809,6 +16501,18 @@ func NewListAnnualReviewsRequest(server string, params *ListAnnualReviewsParams)
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.PlanID != nil {
 
@@ -16116,6 +16820,18 @@ func NewListAPIKeysRequest(server string, params *ListAPIKeysParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.OrganisationID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -16374,6 +17090,18 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.RecordType != nil {
 
@@ -16785,6 +17513,144 @@ func NewHoldCareTreatmentReviewRequestWithBody(server string, id ID, params *Hol
 	return req, nil
 }
 
+// NewListDeadlinesRequest constructs an http.Request for the ListDeadlines method
+func NewListDeadlinesRequest(server string, params *ListDeadlinesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/deadlines")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Clock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "clock", *params.Clock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DueBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "due_before", *params.DueBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListDisputesRequest constructs an http.Request for the ListDisputes method
 func NewListDisputesRequest(server string, params *ListDisputesParams) (*http.Request, error) {
 	var err error
@@ -16812,6 +17678,18 @@ func NewListDisputesRequest(server string, params *ListDisputesParams) (*http.Re
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Kind != nil {
 
@@ -17175,6 +18053,18 @@ func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "record_type", params.RecordType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
@@ -17461,6 +18351,18 @@ func NewListEHCNeedsAssessmentsRequest(server string, params *ListEHCNeedsAssess
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.YoungPersonID != nil {
 
@@ -18097,6 +18999,18 @@ func NewListEHCPlansRequest(server string, params *ListEHCPlansParams) (*http.Re
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.YoungPersonID != nil {
 
@@ -18754,6 +19668,18 @@ func NewListEventsRequest(server string, params *ListEventsParams) (*http.Reques
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.After != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -18896,6 +19822,18 @@ func NewListFamilyAssessmentsRequest(server string, params *ListFamilyAssessment
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.ReferralID != nil {
 
@@ -19270,6 +20208,18 @@ func NewListMeetingsRequest(server string, params *ListMeetingsParams) (*http.Re
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.ReferralID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -19636,6 +20586,18 @@ func NewListOrganisationsRequest(server string, params *ListOrganisationsParams)
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Type != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -19888,6 +20850,18 @@ func NewListPathwayFeedbackRequest(server string, params *ListPathwayFeedbackPar
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.ReferralID != nil {
 
@@ -20681,6 +21655,18 @@ func NewListPossibleDuplicatesRequest(server string, params *ListPossibleDuplica
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Status != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -20843,6 +21829,18 @@ func NewListPractitionersRequest(server string, params *ListPractitionersParams)
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.OrganisationID != nil {
 
@@ -21096,6 +22094,18 @@ func NewListReferralsRequest(server string, params *ListReferralsParams) (*http.
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Status != nil {
 
@@ -21471,7 +22481,7 @@ func NewAllocateReferralRequestWithBody(server string, id ID, params *AllocateRe
 }
 
 // NewListAllocationsRequest constructs an http.Request for the ListAllocations method
-func NewListAllocationsRequest(server string, id ID) (*http.Request, error) {
+func NewListAllocationsRequest(server string, id ID, params *ListAllocationsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -21494,6 +22504,33 @@ func NewListAllocationsRequest(server string, id ID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -22436,6 +23473,18 @@ func NewListRetentionDueRequest(server string, params *ListRetentionDueParams) (
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -22970,6 +24019,18 @@ func NewListSurveyInvitationsRequest(server string, params *ListSurveyInvitation
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.ReferralID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -23242,6 +24303,18 @@ func NewListSurveyResponsesRequest(server string, params *ListSurveyResponsesPar
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.TemplateID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "template_id", *params.TemplateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
@@ -23456,6 +24529,18 @@ func NewListSurveyTemplatesRequest(server string, params *ListSurveyTemplatesPar
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Audience != nil {
 
@@ -23696,6 +24781,18 @@ func NewListTransitionPlansRequest(server string, params *ListTransitionPlansPar
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.YoungPersonID != nil {
 
@@ -24010,6 +25107,18 @@ func NewListTransitionGapsRequest(server string, params *ListTransitionGapsParam
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.MinAge != nil {
 
@@ -24451,6 +25560,18 @@ func NewListWebhookDeliveriesRequest(server string, id ID, params *ListWebhookDe
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -24625,6 +25746,18 @@ func NewListYoungPeopleRequest(server string, params *ListYoungPeopleParams) (*h
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Q != nil {
 
@@ -24952,7 +26085,7 @@ func NewGetAccessLogRequest(server string, id ID, params *GetAccessLogParams) (*
 }
 
 // NewListConsentsRequest constructs an http.Request for the ListConsents method
-func NewListConsentsRequest(server string, id ID) (*http.Request, error) {
+func NewListConsentsRequest(server string, id ID, params *ListConsentsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -24975,6 +26108,33 @@ func NewListConsentsRequest(server string, id ID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -25199,6 +26359,18 @@ func NewListInvolvementsRequest(server string, id ID, params *ListInvolvementsPa
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Current != nil {
 
@@ -25867,6 +27039,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
 	HoldCareTreatmentReviewWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error)
+
+	// ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
+	//
+	// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+	// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+	ListDeadlinesWithResponse(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*ListDeadlinesResponse, error)
 
 	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
 	//
@@ -27173,7 +28358,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-	ListAllocationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error)
+	ListAllocationsWithResponse(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error)
 
 	// CloseReferralWithBodyWithResponse Close a referral with its outcome
 	//
@@ -28153,7 +29338,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-	ListConsentsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error)
+	ListConsentsWithResponse(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error)
 
 	// CreateConsentWithBodyWithResponse Record consent to share
 	//
@@ -30511,6 +31696,96 @@ func (r HoldCareTreatmentReviewResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r HoldCareTreatmentReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDeadlinesResponse429Headers the declared response headers of an HTTP 429 response for ListDeadlines
+type ListDeadlinesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListDeadlinesResponse503Headers the declared response headers of an HTTP 503 response for ListDeadlines
+type ListDeadlinesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListDeadlinesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeadlinePage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDeadlinesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListDeadlinesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeadlinesResponse) GetJSON200() *DeadlinePage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeadlinesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeadlinesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeadlinesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeadlinesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -46503,6 +47778,25 @@ func (c *ClientWithResponses) HoldCareTreatmentReviewWithResponse(ctx context.Co
 	return ParseHoldCareTreatmentReviewResponse(rsp)
 }
 
+// ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
+//
+// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
+// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
+// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
+// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
+// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
+func (c *ClientWithResponses) ListDeadlinesWithResponse(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*ListDeadlinesResponse, error) {
+	rsp, err := c.ListDeadlines(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeadlinesResponse(rsp)
+}
+
 // ListDisputesWithResponse List tribunal appeals, mediations and complaints
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -48432,8 +49726,8 @@ func (c *ClientWithResponses) AllocateReferralWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
-func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error) {
-	rsp, err := c.ListAllocations(ctx, id, reqEditors...)
+func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, id ID, params *ListAllocationsParams, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error) {
+	rsp, err := c.ListAllocations(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -49844,8 +51138,8 @@ func (c *ClientWithResponses) GetAccessLogWithResponse(ctx context.Context, id I
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
-func (c *ClientWithResponses) ListConsentsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error) {
-	rsp, err := c.ListConsents(ctx, id, reqEditors...)
+func (c *ClientWithResponses) ListConsentsWithResponse(ctx context.Context, id ID, params *ListConsentsParams, reqEditors ...RequestEditorFn) (*ListConsentsResponse, error) {
+	rsp, err := c.ListConsents(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -52200,6 +53494,90 @@ func ParseHoldCareTreatmentReviewResponse(rsp *http.Response) (*HoldCareTreatmen
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers HoldCareTreatmentReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeadlinesResponse parses an HTTP response from a ListDeadlinesWithResponse call
+func ParseListDeadlinesResponse(rsp *http.Response) (*ListDeadlinesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeadlinesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeadlinePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDeadlinesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListDeadlinesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/casework/transitions"
+	"github.com/oneplan-send/oneplan/internal/deadline"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -25,6 +26,7 @@ type Tx interface {
 	plans.Tx
 	Transitions() transition.Repository
 	Notices() outbox.Notices
+	DeadlineNotices() deadline.Notices
 }
 
 // Service runs the sweeper.
@@ -33,12 +35,19 @@ type Service struct {
 	db          casework.DB[Tx]
 	plans       *plans.Service
 	transitions *transitions.Service
+	leads       deadline.Leads
 }
 
 // New returns the sweeper.
 func New(core casework.Core, db casework.DB[Tx], plans *plans.Service, transitions *transitions.Service) *Service {
-	return &Service{Core: core, db: db, plans: plans, transitions: transitions}
+	return &Service{Core: core, db: db, plans: plans, transitions: transitions, leads: deadline.DefaultLeads()}
 }
+
+// SetLeads sets the lead times of the deadline.due_soon warnings (ONEPLAN_DEADLINE_LEADS).
+func (s *Service) SetLeads(l deadline.Leads) { s.leads = l }
+
+// Leads are the lead times in use.
+func (s *Service) Leads() deadline.Leads { return s.leads }
 
 // Notice windows of the sweeper.
 const (
@@ -69,6 +78,8 @@ type SweepResult struct {
 	DecisionsDue, DeadlinesMissed, ReviewsDue, ReviewsOverdue, PlansCeased, GapsOpened int
 	// DeadlinesDueSoon counts due_soon events of the 16- and 20-week limits.
 	DeadlinesDueSoon int
+	// Warned and Missed count deadline.due_soon and deadline.missed events, every clock.
+	Warned, Missed int
 }
 
 // Sweep sends the time-driven outbox events as of asOf, each once however often it runs: an EHC
@@ -223,7 +234,10 @@ func (s *Service) sweep(ctx context.Context, asOf time.Time, slot string) (res S
 		if res.PlansCeased, err = s.plans.CeaseDue(ctx, tx, sweeper, asOf, ""); err != nil {
 			return err
 		}
-		return s.sweepGaps(ctx, tx, asOf, send, &res)
+		if err := s.sweepGaps(ctx, tx, asOf, send, &res); err != nil {
+			return err
+		}
+		return s.warn(tx, asOf, &res)
 	})
 	return res, err
 }
@@ -271,4 +285,67 @@ func (s *Service) sweepGaps(_ context.Context, tx Tx, asOf time.Time,
 		}
 	}
 	return nil
+}
+
+// maxLead is the furthest lead of any clock, in days.
+func (s *Service) maxLead() int {
+	m := 0
+	for _, d := range s.leads {
+		m = max(m, d)
+	}
+	return m
+}
+
+// warn sends deadline.due_soon for every open deadline within its lead and deadline.missed for
+// every one whose day has passed, each once: the notice's key is claimed first (deadline_notices,
+// unique on key and kind), and only the sweep whose claim inserted the row publishes. Deadlines are
+// claimed in one order (due day, key) so concurrent sweeps queue behind each other rather than
+// deadlock. A deadline missed without ever being warned gets only its missed event.
+func (s *Service) warn(tx Tx, asOf time.Time, res *SweepResult) error {
+	ds, err := collect(tx, asOf, access.Scope{}, s.maxLead())
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		kind := d.StatusOn(asOf, s.leads.Lead(d.Clock))
+		if kind == deadline.Upcoming {
+			continue
+		}
+		t := outbox.DeadlineDueSoon
+		if kind == deadline.Missed {
+			t = outbox.DeadlineMissed
+		}
+		e := s.Notice(t, d.RecordID, DeadlinePayload(d, kind))
+		e.RecordType, e.YoungPersonID = d.RecordType, d.YoungPersonID
+		claimed, err := tx.DeadlineNotices().Claim(deadline.Notice{ID: casework.NewID(), EventID: e.ID, Kind: kind, Deadline: d, SentAt: s.Now()})
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			continue
+		}
+		if err := tx.Publish(e); err != nil {
+			return err
+		}
+		if kind == deadline.Missed {
+			res.Missed++
+		} else {
+			res.Warned++
+		}
+	}
+	return nil
+}
+
+// DeadlinePayload is the data of a deadline event: ids, the clock, the due day and the status,
+// never names.
+func DeadlinePayload(d deadline.Deadline, status deadline.Status) map[string]any {
+	p := map[string]any{"record_type": d.RecordType, "record_id": d.RecordID, "clock": string(d.Clock),
+		"due_on": d.DueOn.Format("2006-01-02"), "status": string(status)}
+	if d.YoungPersonID != "" {
+		p["young_person_id"] = d.YoungPersonID
+	}
+	if d.Part != "" {
+		p["part"] = d.Part
+	}
+	return p
 }

@@ -156,7 +156,7 @@ func (s *Service) endLead(tx Tx, r referral.Referral) error {
 }
 
 // Allocations lists a referral's engagement leads, current and past.
-func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Allocation, err error) {
+func (s *Service) Allocations(ctx context.Context, id string, since time.Time) (out []referral.Allocation, err error) {
 	defer casework.Wrap(&err, "list allocations of referral %s", id)
 	p, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
@@ -167,8 +167,19 @@ func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Al
 		if err != nil {
 			return err
 		}
-		if out, err = tx.Referrals().Allocations(id); err != nil {
+		all, err := tx.Referrals().Allocations(id)
+		if err != nil {
 			return err
+		}
+		// updated_since: the allocations started or ended at or after since.
+		for _, a := range all {
+			changed := a.StartedAt
+			if a.EndedAt != nil && a.EndedAt.After(changed) {
+				changed = *a.EndedAt
+			}
+			if (paging.Page{UpdatedSince: since}).Changed(changed) {
+				out = append(out, a)
+			}
 		}
 		return tx.Audit(s.Event(ctx, p, audit.List, audit.Allocation, id, r.YoungPersonID, nil))
 	})

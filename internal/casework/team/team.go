@@ -228,7 +228,7 @@ func (s *Service) RecordConsent(ctx context.Context, tx Tx, p auth.Principal, c 
 }
 
 // Consents lists the consents recorded for a child the caller may see.
-func (s *Service) Consents(ctx context.Context, youngPersonID string) (out []sharing.Consent, err error) {
+func (s *Service) Consents(ctx context.Context, youngPersonID string, since time.Time) (out []sharing.Consent, err error) {
 	defer casework.Wrap(&err, "list consents")
 	p, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
@@ -238,8 +238,15 @@ func (s *Service) Consents(ctx context.Context, youngPersonID string) (out []sha
 		if err := s.VisibleYoungPerson(tx, p, youngPersonID); err != nil {
 			return err
 		}
-		if out, err = tx.Sharing().Consents(youngPersonID); err != nil {
+		all, err := tx.Sharing().Consents(youngPersonID)
+		if err != nil {
 			return err
+		}
+		// updated_since: the consents changed (recorded, withdrawn) at or after since.
+		for _, c := range all {
+			if (paging.Page{UpdatedSince: since}).Changed(c.UpdatedAt) {
+				out = append(out, c)
+			}
 		}
 		return tx.Audit(s.Event(ctx, p, audit.List, audit.Consent, "", youngPersonID, nil))
 	})

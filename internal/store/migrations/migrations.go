@@ -29,6 +29,8 @@ var all = []*gormigrate.Migration{
 	m0014,
 	m0015,
 	m0020,
+	m0021,
+	m0022,
 	m0030,
 	m0050,
 	m0051,

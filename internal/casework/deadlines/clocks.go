@@ -1,0 +1,210 @@
+package deadlines
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/deadline"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/transition"
+)
+
+// Year9Age: a young person with an EHC plan or an open referral has a transition plan from the
+// start of the school year in which they turn 14 (Year 9).
+const Year9Age = 14
+
+// collect reads every open deadline on asOf within scope, set-based: one drained list per area
+// (requests, plans, reviews, transition plans, young people without a transition plan), never a
+// query per record. within is the furthest lead, so the Year 9 clock can look ahead for people
+// not yet in scope.
+func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Deadline, error) {
+	asOf = statutory.Civil(asOf)
+	var out []deadline.Deadline
+	var changed time.Time // the record being read's last change
+	add := func(c deadline.Clock, recordType, recordID, yp string, due time.Time, part string) {
+		if !due.IsZero() {
+			out = append(out, deadline.Deadline{Clock: c, RecordType: recordType, RecordID: recordID, YoungPersonID: yp, DueOn: statutory.Civil(due),
+				Part: part, Changed: changed})
+		}
+	}
+
+	requests, err := paging.Drain(func(pg paging.Page) ([]ehc.Request, string, error) {
+		return tx.EHCRequests().List(ehc.Filter{Today: asOf}, sc, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range requests {
+		changed = r.UpdatedAt
+		d := r.Deadlines(asOf)
+		for _, m := range []struct {
+			c deadline.Clock
+			m ehc.Milestone
+		}{{deadline.DecisionToAssess, d.DecisionToAssess}, {deadline.NoPlanNotice, d.NoPlanNotice}, {deadline.FinalPlan, d.FinalPlan}} {
+			if deadline.Open(m.m.Status) {
+				add(m.c, ehc.RecordType, r.ID, r.YoungPersonID, m.m.AdjustedDueOn, "")
+			}
+		}
+		for _, a := range r.Advice {
+			if m := r.AdviceMilestone(a, asOf); deadline.Open(m.Status) {
+				add(deadline.Advice, ehc.RecordType, r.ID, r.YoungPersonID, m.AdjustedDueOn, a.ID)
+			}
+		}
+	}
+
+	reviews, err := paging.Drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
+		return tx.Reviews().List(annualreview.Filter{Today: asOf}, sc, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	reviewing := map[string]bool{} // plans with a review scheduled or held: its own clocks apply
+	for _, r := range reviews {
+		if r.Status == annualreview.Cancelled || r.Status == annualreview.Decided {
+			continue
+		}
+		reviewing[r.PlanID] = true
+		changed = r.UpdatedAt
+		d := r.Deadlines(asOf)
+		for _, m := range []struct {
+			c deadline.Clock
+			m statutory.Milestone
+		}{{deadline.AnnualReview, d.Review}, {deadline.ReviewReport, d.Report}, {deadline.ReviewDecision, d.Decision}} {
+			if deadline.Open(m.m.Status) {
+				add(m.c, annualreview.RecordType, r.ID, r.YoungPersonID, m.m.DueOn, "")
+			}
+		}
+	}
+
+	plans, err := paging.Drain(func(pg paging.Page) ([]ehcplan.Plan, string, error) {
+		return tx.Plans().List(ehcplan.Filter{Today: asOf}, sc, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		changed = p.UpdatedAt
+		status := p.StatusOn(asOf)
+		if status == ehcplan.Ceased {
+			continue
+		}
+		if m := p.NextReview(asOf); m != nil && !reviewing[p.ID] && deadline.Open(m.Status) {
+			add(deadline.AnnualReview, ehcplan.RecordType, p.ID, p.YoungPersonID, m.DueOn, "")
+		}
+		if pt := p.PhaseTransfer; pt != nil && status == ehcplan.Issued && phaseTransferOpen(p, asOf) {
+			add(deadline.PhaseTransfer, ehcplan.RecordType, p.ID, p.YoungPersonID, pt.DueOn, "")
+		}
+		if len(p.Versions) == 0 {
+			continue
+		}
+		// The family's comment period on the draft or proposal served last, until a final is issued.
+		if l := p.Latest(); (l.Kind == ehcplan.KindDraft || l.Kind == ehcplan.KindAmendment) && l.CommentsDueOn != nil && l.IssuedOn == nil &&
+			(status == ehcplan.Draft || status == ehcplan.Issued) {
+			add(deadline.DraftComments, ehcplan.RecordType, p.ID, p.YoungPersonID, *l.CommentsDueOn, strconv.Itoa(l.Number))
+		}
+		for _, v := range p.Versions {
+			if m := p.AmendmentDeadline(v, asOf); m != nil && v.Kind == ehcplan.KindAmendment && deadline.Open(m.Status) && !amendedAfter(p, v) {
+				add(deadline.Amendment, ehcplan.RecordType, p.ID, p.YoungPersonID, m.DueOn, strconv.Itoa(v.Number))
+			}
+		}
+	}
+
+	current := true
+	tplans, err := paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {
+		return tx.Transitions().List(transition.Filter{Current: &current}, sc, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range tplans {
+		changed = p.UpdatedAt
+		if p.DateOfBirth.IsZero() {
+			continue
+		}
+		if p.CareAct.CompletedOn == nil {
+			add(deadline.CareAct, transition.RecordType, p.ID, p.YoungPersonID, CareActDue(p.DateOfBirth), "")
+		}
+		m := p.Milestones(asOf)
+		for _, c := range []struct {
+			c deadline.Clock
+			m transition.Milestone
+		}{{deadline.CHCIdentify, m.Identify}, {deadline.CHCRefer, m.Refer}, {deadline.CHCEligibility, m.EligibilityDecided}, {deadline.CHCInPlace, m.InPlace}} {
+			// CHC milestones are tracked once the young person was identified as possibly needing
+			// it, or from 14 when no one has recorded that they do not.
+			if deadline.Open(c.m.Status) && (c.c == deadline.CHCIdentify || p.CHC.IdentifiedOn != nil) {
+				add(c.c, transition.RecordType, p.ID, p.YoungPersonID, c.m.DueOn, "")
+			}
+		}
+	}
+
+	// Year 9: everyone with an open referral or a plan who will be in the gap by the furthest
+	// lead; the deadline is the day their gap opens.
+	gaps, err := paging.Drain(func(pg paging.Page) ([]transition.Gap, string, error) {
+		return tx.Transitions().Gaps(transition.GapsOn(statutory.AddDays(asOf, within), Year9Age, true), sc, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	changed = time.Time{}
+	for _, g := range gaps {
+		add(deadline.TransitionYear9, "young_person", g.YoungPersonID, g.YoungPersonID, g.Since(Year9Age, true), "")
+	}
+	deadline.Sort(out)
+	return out, nil
+}
+
+// CareActDue is when the Care Act transition assessment is due: six months before the 18th
+// birthday (at 17½), so support is in place when children's services end.
+func CareActDue(dob time.Time) time.Time {
+	return statutory.AddMonths(transition.Birthday(dob, 18), -6)
+}
+
+// phaseTransferOpen: a Reg 18 deadline is met by a plan issued (amended) in the year before it,
+// and no longer applies once the transfer has happened.
+func phaseTransferOpen(p ehcplan.Plan, asOf time.Time) bool {
+	pt := p.PhaseTransfer
+	if asOf.After(pt.TransferOn) {
+		return false
+	}
+	if p.LastIssuedOn != nil && p.LastIssuedOn.After(statutory.AddMonths(pt.DueOn, -12)) && !p.LastIssuedOn.After(pt.DueOn) {
+		return false
+	}
+	return true
+}
+
+// amendedAfter reports whether an amended final followed proposal v (its deadline is then met).
+func amendedAfter(p ehcplan.Plan, v ehcplan.Version) bool {
+	for _, w := range p.Versions {
+		if w.Number > v.Number && w.Kind == ehcplan.KindAmendedFinal {
+			return true
+		}
+	}
+	return false
+}
+
+// RecordType names deadline worklist pages in the audit trail.
+const RecordType = "deadline"
+
+// List is the caller's worklist: every open deadline of the records they may see on q.AsOf (zero:
+// today), filtered and paged, the page audited like any list.
+func (s *Service) List(ctx context.Context, q deadline.Query, pg paging.Page) (_ []deadline.Item, _ string, err error) {
+	defer casework.Wrap(&err, "list deadlines")
+	if q.AsOf.IsZero() {
+		q.AsOf = s.Today()
+	}
+	q.AsOf, q.UpdatedSince = statutory.Civil(q.AsOf), pg.UpdatedSince
+	return casework.ListAudited(ctx, s.Core, s.db, RecordType, func(tx Tx, sc access.Scope) ([]deadline.Item, string, error) {
+		ds, err := collect(tx, q.AsOf, sc, s.maxLead())
+		if err != nil {
+			return nil, "", err
+		}
+		return deadline.PageOf(deadline.Worklist(ds, q, s.leads), pg.Cursor, pg.Size())
+	}, func(i deadline.Item) (string, string) { return i.RecordID, i.YoungPersonID })
+}

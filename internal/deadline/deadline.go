@@ -1,0 +1,314 @@
+// Package deadline is every statutory clock as one kind of thing: a deadline of a record, due on a
+// day, with the lead time before it at which a caseworker is warned. The sweeper turns deadlines
+// into deadline.due_soon and deadline.missed events (each once) and GET /v1/deadlines lists them
+// as a worklist. Standard library only.
+package deadline
+
+import (
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+)
+
+// Clock names one statutory deadline.
+type Clock string
+
+// The clocks.
+const (
+	DecisionToAssess Clock = "decision_to_assess"  // Reg 5(1): 6 weeks from the request
+	NoPlanNotice     Clock = "no_plan_notice"      // Reg 10(1): 16 weeks
+	FinalPlan        Clock = "final_plan"          // Reg 13(2): 20 weeks
+	Advice           Clock = "advice"              // Reg 8: 6 weeks from the request for advice
+	DraftComments    Clock = "draft_comments"      // Reg 13(1)(a), 22(2): the family's 15 days on a draft or proposal
+	Amendment        Clock = "amendment"           // Reg 22(3): the amended plan 8 weeks after the proposal
+	AnnualReview     Clock = "annual_review"       // s.44: the review meeting within 12 months
+	ReviewReport     Clock = "review_report"       // Reg 20(7): report 2 weeks after the meeting
+	ReviewDecision   Clock = "review_decision"     // Reg 20(10): decision 4 weeks after the meeting
+	PhaseTransfer    Clock = "phase_transfer"      // Reg 18: plan reviewed and amended before the transfer
+	TransitionYear9  Clock = "transition_year9"    // a transition plan from Year 9 (Code of Practice 8.9)
+	CareAct          Clock = "care_act_assessment" // Care Act s.58: transition assessment by 17½
+	CHCIdentify      Clock = "chc_identify"        // CHC framework: identified by 14
+	CHCRefer         Clock = "chc_refer"           // referred for screening by 16
+	CHCEligibility   Clock = "chc_eligibility"     // eligibility decided by 17 and 3 months
+	CHCInPlace       Clock = "chc_in_place"        // package in place by 18
+)
+
+// Info describes a clock: the record type it belongs to, its short aliases for configuration, and
+// its default lead in days.
+type Info struct {
+	Clock       Clock
+	RecordType  string
+	Aliases     []string
+	DefaultLead int
+}
+
+// Clocks lists every clock, in the order the worklist documents them.
+var Clocks = []Info{
+	{DecisionToAssess, "ehc_request", []string{"6w", "decision"}, 7},
+	{NoPlanNotice, "ehc_request", []string{"16w"}, 14},
+	{FinalPlan, "ehc_request", []string{"20w"}, 14},
+	{Advice, "ehc_request", nil, 7},
+	{DraftComments, "ehc_plan", []string{"15d", "comments"}, 5},
+	{Amendment, "ehc_plan", nil, 14},
+	{AnnualReview, "ehc_plan", []string{"review"}, 28},
+	{ReviewReport, "annual_review", nil, 7},
+	{ReviewDecision, "annual_review", nil, 7},
+	{PhaseTransfer, "ehc_plan", []string{"transfer"}, 28},
+	{TransitionYear9, "young_person", []string{"year9"}, 56},
+	{CareAct, "transition_plan", []string{"17.5", "care_act"}, 56},
+	{CHCIdentify, "transition_plan", nil, 56},
+	{CHCRefer, "transition_plan", nil, 56},
+	{CHCEligibility, "transition_plan", nil, 56},
+	{CHCInPlace, "transition_plan", nil, 56},
+}
+
+// Known reports whether c is a clock.
+func Known(c Clock) bool {
+	for _, i := range Clocks {
+		if i.Clock == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Leads is how many days before each clock's due date its due_soon warning is sent.
+type Leads map[Clock]int
+
+// DefaultLeads: 2 weeks for the 16- and 20-week limits and amendments, 1 week for the decision to
+// assess, advice and a review's report and decision, 5 days for draft comments, 4 weeks for
+// annual reviews and phase transfers, 8 weeks for transition milestones.
+func DefaultLeads() Leads {
+	l := Leads{}
+	for _, i := range Clocks {
+		l[i.Clock] = i.DefaultLead
+	}
+	return l
+}
+
+// Lead is the clock's lead in days.
+func (l Leads) Lead(c Clock) int { return l[c] }
+
+// ParseLeads reads ONEPLAN_DEADLINE_LEADS over the defaults: comma-separated clock=duration, the
+// clock by name or alias ("20w", "advice", "chc" for all four CHC milestones, "transition" for
+// every transition clock) and the duration in days or weeks ("14d", "2w", "10"), at most a year.
+func ParseLeads(s string) (Leads, error) {
+	l := DefaultLeads()
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, dur, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("deadline leads: %q is not clock=duration", part)
+		}
+		clocks := resolve(strings.TrimSpace(name))
+		if len(clocks) == 0 {
+			return nil, fmt.Errorf("deadline leads: unknown clock %q", name)
+		}
+		days, err := parseDays(strings.TrimSpace(dur))
+		if err != nil {
+			return nil, fmt.Errorf("deadline leads: %s: %w", name, err)
+		}
+		for _, c := range clocks {
+			l[c] = days
+		}
+	}
+	return l, nil
+}
+
+func resolve(name string) []Clock {
+	switch name {
+	case "chc":
+		return []Clock{CHCIdentify, CHCRefer, CHCEligibility, CHCInPlace}
+	case "transition":
+		return []Clock{TransitionYear9, CareAct, CHCIdentify, CHCRefer, CHCEligibility, CHCInPlace}
+	}
+	for _, i := range Clocks {
+		if string(i.Clock) == name {
+			return []Clock{i.Clock}
+		}
+		for _, a := range i.Aliases {
+			if a == name {
+				return []Clock{i.Clock}
+			}
+		}
+	}
+	return nil
+}
+
+func parseDays(s string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "w"):
+		mult, s = 7, strings.TrimSuffix(s, "w")
+	case strings.HasSuffix(s, "d"):
+		s = strings.TrimSuffix(s, "d")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n*mult > 366 {
+		return 0, fmt.Errorf("%q is not a lead of 0 to 366 days (e.g. 14d or 2w)", s)
+	}
+	return n * mult, nil
+}
+
+// Status is where an open deadline stands on a day.
+type Status string
+
+// The statuses.
+const (
+	Upcoming Status = "upcoming" // due later than its lead
+	DueSoon  Status = "due_soon" // within its lead, the due day included
+	Missed   Status = "missed"   // the due day has passed, unmet
+)
+
+// ParseStatus returns the status spelled s.
+func ParseStatus(s string) (Status, bool) {
+	switch st := Status(s); st {
+	case Upcoming, DueSoon, Missed:
+		return st, true
+	}
+	return "", false
+}
+
+// Deadline is one open (not yet met, still applicable) deadline of a record.
+type Deadline struct {
+	Clock         Clock
+	RecordType    string
+	RecordID      string
+	YoungPersonID string
+	DueOn         time.Time
+	// Part tells deadlines of the same clock on one record apart (the advice request's id, the
+	// plan version's number); empty when a record has one of the clock.
+	Part string
+	// Changed is when the record last changed (zero: not known, as for the Year 9 deadline of a
+	// young person without a transition plan); the worklist's UpdatedSince is judged on it.
+	Changed time.Time
+}
+
+// Key identifies the deadline: a moved due date is a new deadline, warned again.
+func (d Deadline) Key() string {
+	k := d.RecordType + ":" + d.RecordID + ":" + string(d.Clock) + ":" + d.DueOn.Format("2006-01-02")
+	if d.Part != "" {
+		k += ":" + d.Part
+	}
+	return k
+}
+
+// StatusOn is the deadline's status on asOf with a lead of lead days.
+func (d Deadline) StatusOn(asOf time.Time, lead int) Status {
+	asOf, due := statutory.Civil(asOf), statutory.Civil(d.DueOn)
+	switch {
+	case asOf.After(due):
+		return Missed
+	case !asOf.Before(statutory.AddDays(due, -lead)):
+		return DueSoon
+	}
+	return Upcoming
+}
+
+// Open reports whether a milestone of the given status is an open deadline: applicable and not
+// yet met (not due, due or overdue).
+func Open(s statutory.Status) bool {
+	return s == statutory.StatusNotDue || s == statutory.StatusDue || s == statutory.StatusOverdue
+}
+
+// Sort orders deadlines by due date, then key: the worklist's order, and the order the sweeper
+// claims notices in (the same order on every replica, so two sweeps never deadlock).
+func Sort(ds []Deadline) {
+	sort.Slice(ds, func(i, j int) bool {
+		if !ds[i].DueOn.Equal(ds[j].DueOn) {
+			return ds[i].DueOn.Before(ds[j].DueOn)
+		}
+		return ds[i].Key() < ds[j].Key()
+	})
+}
+
+// Notice is one warning sent about a deadline.
+type Notice struct {
+	ID, EventID string
+	Kind        Status // DueSoon or Missed
+	Deadline    Deadline
+	SentAt      time.Time
+}
+
+// Notices remembers the warnings sent. The store implements it.
+type Notices interface {
+	// Claim records n and reports whether this call recorded it: false when the same warning
+	// (deadline key and kind) was already recorded, by this sweep or a concurrent one.
+	Claim(n Notice) (bool, error)
+}
+
+// Query asks for a worklist of deadlines on AsOf.
+type Query struct {
+	AsOf          time.Time
+	Clock         Clock     // empty: every clock
+	Status        Status    // empty: every status
+	DueBefore     time.Time // zero: no bound; else due on or before
+	YoungPersonID string
+	// UpdatedSince keeps the deadlines of records changed at or after it (not those whose record's
+	// changes are not known).
+	UpdatedSince time.Time
+}
+
+// Item is a deadline on the worklist with its status and the day its warning is sent.
+type Item struct {
+	Deadline
+	Status   Status
+	WarnFrom time.Time
+}
+
+// Worklist filters the sorted deadlines ds by q under leads.
+func Worklist(ds []Deadline, q Query, leads Leads) []Item {
+	var out []Item
+	for _, d := range ds {
+		if (q.Clock != "" && d.Clock != q.Clock) || (q.YoungPersonID != "" && d.YoungPersonID != q.YoungPersonID) ||
+			(!q.DueBefore.IsZero() && d.DueOn.After(statutory.Civil(q.DueBefore))) ||
+			(!q.UpdatedSince.IsZero() && (d.Changed.IsZero() || d.Changed.Before(q.UpdatedSince))) {
+			continue
+		}
+		lead := leads.Lead(d.Clock)
+		st := d.StatusOn(q.AsOf, lead)
+		if q.Status != "" && st != q.Status {
+			continue
+		}
+		out = append(out, Item{Deadline: d, Status: st, WarnFrom: statutory.AddDays(d.DueOn, -lead)})
+	}
+	return out
+}
+
+// Cursor is the opaque position after item d in the worklist's order.
+func Cursor(d Deadline) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("d1:" + d.DueOn.Format("2006-01-02") + "|" + d.Key()))
+}
+
+// PageOf returns the items after cursor (empty: from the start), at most limit, and the cursor of
+// the next page ("" on the last). A cursor this API did not issue is a field error.
+func PageOf(items []Item, cursor string, limit int) ([]Item, string, error) {
+	start := 0
+	if cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		due, key, ok := strings.Cut(strings.TrimPrefix(string(b), "d1:"), "|")
+		day, derr := time.Parse("2006-01-02", due)
+		if err != nil || !strings.HasPrefix(string(b), "d1:") || !ok || derr != nil || key == "" {
+			return nil, "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
+		}
+		start = sort.Search(len(items), func(i int) bool {
+			d := items[i].DueOn
+			return d.After(day) || (d.Equal(day) && items[i].Key() > key)
+		})
+	}
+	end := min(start+limit, len(items))
+	page := items[start:end]
+	if end < len(items) && len(page) > 0 {
+		return page, Cursor(page[len(page)-1].Deadline), nil
+	}
+	return page, "", nil
+}

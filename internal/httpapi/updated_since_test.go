@@ -1,0 +1,173 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// updatedSinceExempt are the list operations without updated_since, and why.
+var updatedSinceExempt = map[string]string{
+	"listEventTypes":          "the event catalogue is fixed by the release, not records that change",
+	"listUpcomingTransitions": "dated events computed from birthdays and plan dates, not records that change",
+}
+
+// listOperations reads every GET operation named list* from the contract, with its path and
+// whether it declares updated_since.
+func listOperations(t *testing.T) map[string]struct {
+	path  string
+	since bool
+} {
+	t.Helper()
+	b, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]struct {
+		path  string
+		since bool
+	}{}
+	for path, ops := range doc.Paths {
+		op, ok := ops["get"].(map[string]any)
+		id, _ := op["operationId"].(string)
+		if !ok || !strings.HasPrefix(id, "list") {
+			continue
+		}
+		since := false
+		params, _ := op["parameters"].([]any)
+		for _, p := range params {
+			if m, _ := p.(map[string]any); m["$ref"] == "#/components/parameters/UpdatedSince" || m["name"] == "updated_since" {
+				since = true
+			}
+		}
+		out[id] = struct {
+			path  string
+			since bool
+		}{path, since}
+	}
+	return out
+}
+
+// TestUpdatedSinceOnEveryList sweeps every list operation in the contract: each (but the exempt)
+// declares updated_since, accepts an RFC 3339 instant, lists what changed since a day ago and
+// nothing "since" an hour ahead, and refuses a malformed instant with a problem naming the field.
+func TestUpdatedSinceOnEveryList(t *testing.T) {
+	ops := listOperations(t)
+	if len(ops) < 30 {
+		t.Fatalf("found only %d list operations", len(ops))
+	}
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		// A world with at least one record of every list.
+		f := e.fixture()
+		withIssuedPlan(e, &f) // an EHC request, a plan, its annual review
+		g := e.fixture()
+		withMeeting(e, &g)
+		withFeedback(e, &g)
+		withDocument(e, &g)
+		withDispute(e, &g)
+		withSurveyResponse(e, &g)
+		withSurveyInvitation(e, &g)
+		withSurveyTemplate(e, &g)
+		h := e.fixture()
+		withAssessment(e, &h)
+		withPossibleDuplicate(e, &h)
+		k := e.fixture()
+		withTransitionPlan(e, &k)
+		gap := e.fixture()
+		withTransitionAge(e, &gap)
+		if _, err := e.app.Webhooks.Round(ctx); err != nil { // number the events for the feed
+			t.Fatal(err)
+		}
+		sub := e.do(http.MethodPost, "/v1/webhook-subscriptions", e.admin, map[string]any{"organisation_id": e.council, "view": "council",
+			"url": "https://receiver.example.org/hook"})
+		if sub.status != http.StatusCreated {
+			t.Fatalf("subscription: %d %s", sub.status, sub.body)
+		}
+		subID := sub.json(t)["subscription"].(map[string]any)["id"].(string)
+
+		paths := map[string]string{
+			"/v1/young-people/{id}/involvements":        "/v1/young-people/" + f.child + "/involvements",
+			"/v1/young-people/{id}/consents":            "/v1/young-people/" + f.child + "/consents",
+			"/v1/referrals/{id}/allocations":            "/v1/referrals/" + f.referral + "/allocations",
+			"/v1/webhook-subscriptions/{id}/deliveries": "/v1/webhook-subscriptions/" + subID + "/deliveries",
+			"/v1/documents":                             "/v1/documents?record_type=referral&record_id=" + g.referral,
+		}
+		// Lists this world leaves empty: they are checked to accept and filter, not to list.
+		unpaged := map[string]bool{"listConsents": true, "listAllocations": true}
+		mayBeEmpty := map[string]bool{"listRetentionDue": true, "listAllocations": true, "listWebhookDeliveries": true}
+
+		for id, op := range ops {
+			if reason, ok := updatedSinceExempt[id]; ok {
+				if op.since {
+					t.Errorf("%s declares updated_since but is exempt (%s)", id, reason)
+				}
+				continue
+			}
+			if !op.since {
+				t.Errorf("%s does not declare updated_since", id)
+				continue
+			}
+			path := op.path
+			if p, ok := paths[path]; ok {
+				path = p
+			}
+			if strings.Contains(path, "{") {
+				t.Errorf("%s: no path for %s", id, path)
+				continue
+			}
+			get := func(since string) (int, int, string) {
+				t.Helper()
+				sep := "?"
+				if strings.Contains(path, "?") {
+					sep = "&"
+				}
+				u := path + sep + "updated_since=" + url.QueryEscape(since)
+				if !unpaged[id] {
+					u += "&limit=200"
+				}
+				r := e.do(http.MethodGet, u, e.officer, nil)
+				if r.status == http.StatusForbidden {
+					r = e.do(http.MethodGet, u, e.admin, nil)
+				}
+				if r.status != http.StatusOK {
+					return r.status, 0, string(r.body)
+				}
+				items, _ := r.json(t)["items"].([]any)
+				return r.status, len(items), ""
+			}
+			dayAgo := time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)
+			ahead := time.Now().Add(time.Hour).Format(time.RFC3339Nano)
+			if status, n, body := get(dayAgo); status != http.StatusOK || (n == 0 && !mayBeEmpty[id]) {
+				t.Errorf("%s since a day ago: %d, %d items %s", id, status, n, body)
+			}
+			if status, n, body := get(ahead); status != http.StatusOK || n != 0 {
+				t.Errorf("%s since an hour ahead: %d, %d items %s", id, status, n, body)
+			}
+			if status, _, _ := get("yesterday"); status != http.StatusBadRequest {
+				t.Errorf("%s with a malformed instant: %d", id, status)
+			}
+		}
+
+		// It discriminates: only the young person recorded after the instant.
+		mid := time.Now().UTC()
+		later := e.fixture()
+		r := e.do(http.MethodGet, "/v1/young-people?limit=200&updated_since="+url.QueryEscape(mid.Format(time.RFC3339Nano)), e.officer, nil)
+		items := r.json(t)["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["id"] != later.child {
+			t.Fatalf("young people since %s: %v", mid, items)
+		}
+	})
+}
