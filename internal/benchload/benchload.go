@@ -90,7 +90,18 @@ func Load(ctx context.Context, dsn string, n int) error {
 			return fmt.Errorf("%s: %w", firstLine(s), err)
 		}
 	}
-	return nil
+	// The triggers appended a delta for every row loaded: recompute report_counts in one pass
+	// instead, as `oneplan reports-rebuild` does, so reports read what a council's database holds.
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	if err := st.RebuildReportCounts(ctx); err != nil {
+		return fmt.Errorf("rebuild report counts: %w", err)
+	}
+	_, err = db.ExecContext(ctx, "VACUUM ANALYSE report_counts, report_deltas")
+	return err
 }
 
 func firstLine(s string) string {

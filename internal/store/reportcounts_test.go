@@ -126,7 +126,9 @@ func rcSeed(t *testing.T, st *store.Store) {
 	}
 }
 
-func rcKey(loc string) string { return map[string]string{"North": "north", "South": "south", "East": "east"}[loc] }
+func rcKey(loc string) string {
+	return map[string]string{"North": "north", "South": "south", "East": "east"}[loc]
+}
 
 func rcReason(t *testing.T, st *store.Store, i int, reason string, main bool) {
 	rcExec(t, st, `INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)

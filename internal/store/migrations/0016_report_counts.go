@@ -9,7 +9,7 @@ import (
 )
 
 // m0016: report_counts holds what the activity, funnel and timeliness reports count, by month
-// (YYYY-MM of the date that places a record in a period), locality key ('' when none) and up to
+// (YYYY-MM of the date that places a record in a period), locality key (” when none) and up to
 // four dimensions; reports read a few hundred of its rows instead of scanning the referrals.
 //
 // Database triggers keep it current in the transaction of every write, on both databases: each
