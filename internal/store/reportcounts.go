@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -36,10 +38,40 @@ func countMonths(from, to time.Time, f report.Filter) (string, string, bool) {
 	return from.Format("2006-01"), to.Format("2006-01"), true
 }
 
-// counts reads the groups of the kinds given over months [from, to], for the filter's locality.
+// counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
+// locality: the year rows for the whole calendar years inside, the month rows for the rest.
 func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) ([]countRow, error) {
-	where := "kind IN ? AND month >= ? AND month <= ?"
-	args := []any{kinds, from, to}
+	var ranges []string
+	var args []any
+	add := func(kinds []string, lo, hi string) {
+		ranges = append(ranges, "(kind IN ? AND month >= ? AND month <= ?)")
+		args = append(args, kinds, lo, hi)
+	}
+	fy, _ := strconv.Atoi(from[:4])
+	ty, _ := strconv.Atoi(to[:4])
+	y1, y2 := fy, ty
+	if from[5:] != "01" {
+		y1++
+	}
+	if to[5:] != "12" {
+		y2--
+	}
+	if y1 > y2 {
+		add(kinds, from, to)
+	} else {
+		years := make([]string, len(kinds))
+		for i, k := range kinds {
+			years[i] = k + ":y"
+		}
+		add(years, fmt.Sprintf("%04d", y1), fmt.Sprintf("%04d", y2))
+		if fy < y1 {
+			add(kinds, from, fmt.Sprintf("%04d-12", fy))
+		}
+		if ty > y2 {
+			add(kinds, fmt.Sprintf("%04d-01", ty), to)
+		}
+	}
+	where := "(" + strings.Join(ranges, " OR ") + ")"
 	if f.Locality != "" {
 		where += " AND locality = ?"
 		args = append(args, key(f.Locality))
@@ -49,12 +81,15 @@ func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`
 		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM report_deltas WHERE `+where+`) x
 		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0`, append(args, args...)...).Scan(&rows).Error
+	for i := range rows {
+		rows[i].Kind = strings.TrimSuffix(rows[i].Kind, ":y")
+	}
 	return rows, translate(err)
 }
 
 // activityFromCounts is Activity read from report_counts.
 func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a report.ActivityFigures, err error) {
-	rows, err := tx.counts(from, to, f, "referral", "setting", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
+	rows, err := tx.counts(from, to, f, "referral_main", "referral_type", "referral_route", "referral_locality", "setting", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
 	if err != nil {
 		return a, err
 	}
@@ -63,14 +98,17 @@ func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a rep
 	settings := map[string]bool{}
 	for _, r := range rows {
 		switch r.Kind {
-		case "referral":
+		case "referral_main":
 			a.Referrals += r.N
 			a.ByMainReason[r.D1] += r.N
-			a.BySettingType[r.D2] += r.N
-			a.ByRoute[r.D3] += r.N
+		case "referral_type":
+			a.BySettingType[r.D1] += r.N
+		case "referral_route":
+			a.ByRoute[r.D1] += r.N
+		case "referral_locality":
 			a.ByLocality[r.Locality] += r.N
-			if r.D4 != "" {
-				localityName(a.LocalityNames, r.Locality, r.D4)
+			if r.D1 != "" {
+				localityName(a.LocalityNames, r.Locality, r.D1)
 			}
 		case "setting":
 			// A setting counts once whatever the months and localities it referred in.

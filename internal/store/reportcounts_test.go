@@ -150,6 +150,9 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 		{testkit.Day(2024, 3, 1), testkit.Day(2024, 3, 31)},
 		{testkit.Day(2023, 9, 1), testkit.Day(2024, 8, 31)},
 		{testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
+		// A whole year with months either side, and a period not of whole months (scanned).
+		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 28)},
+		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 27)},
 	}
 	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"}}
 	both := func(f func(tx *store.Tx) (any, error)) (counted, scanned any) {

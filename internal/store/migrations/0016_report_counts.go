@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -19,8 +20,8 @@ import (
 // FoldReportDeltas) moves the deltas into report_counts now and then. The migration fills
 // report_counts from the rows already there.
 //
-// What a record counts under (see proj0016): referrals by main reason, referrer's type, route and
-// locality name as recorded, and the distinct referring settings, by the referral's received_on
+// What a record counts under (see proj0016): referrals by main reason, by referrer's type, by route
+// and by locality name as recorded (one dimension each, so the rows stay few), and the distinct referring settings, by the referral's received_on
 // and locality when referred; each reason given; each stage reached with its days from receipt
 // and from the stage before (by the referral's received_on); and, by the child's current
 // locality, meetings held, disputes received, EHC requests received, decisions (with whether in
@@ -84,7 +85,10 @@ func in0016(a, b string) string { return fmt.Sprintf(within0016, a, b) }
 var tables0016 = []table0016{
 	{name: "referrals", watch: []string{"received_on", "main_reason", "route", "locality", "locality_key", "referrer_organisation_id"},
 		projs: []proj0016{
-			{kind: "referral", date: "$R.received_on", dims: [4]string{"$R.main_reason", "$TYPE", "COALESCE($R.route, '')", "COALESCE($R.locality, '')"}},
+			{kind: "referral_main", date: "$R.received_on", dims: [4]string{"$R.main_reason", "''", "''", "''"}},
+			{kind: "referral_type", date: "$R.received_on", dims: [4]string{"$TYPE", "''", "''", "''"}},
+			{kind: "referral_route", date: "$R.received_on", dims: [4]string{"COALESCE($R.route, '')", "''", "''", "''"}},
+			{kind: "referral_locality", date: "$R.received_on", dims: [4]string{"COALESCE($R.locality, '')", "''", "''", "''"}},
 			{kind: "setting", date: "$R.received_on", dims: [4]string{"CAST($R.referrer_organisation_id AS text)", "$TYPE", "''", "''"}},
 		}},
 	{name: "referral_reasons", watch: []string{"reason", "received_on", "locality_key"},
@@ -117,6 +121,17 @@ var tables0016 = []table0016{
 // loc and typ the locality and referrer type expressions, n the count expression and from an
 // optional FROM clause (with its own conditions in where).
 func (p proj0016) selectSQL(r, loc, typ, n, from, where string) string {
+	return p.grainSQL(7, p.kind, r, loc, typ, n, from, where)
+}
+
+// grains are the statements for both grains of p: the month ('YYYY-MM', kind) and the year
+// ('YYYY', kind + ":y"), so that a decade reads ten rows where it would read 120. build makes one
+// statement from a SELECT.
+func (p proj0016) grains(build func(sel string) string, r, loc, typ, n, from, where string) []string {
+	return []string{build(p.grainSQL(7, p.kind, r, loc, typ, n, from, where)), build(p.grainSQL(4, p.kind+":y", r, loc, typ, n, from, where))}
+}
+
+func (p proj0016) grainSQL(width int, kind, r, loc, typ, n, from, where string) string {
 	sub := func(s string) string {
 		s = strings.ReplaceAll(s, "$LOC", loc)
 		s = strings.ReplaceAll(s, "$TYPE", typ)
@@ -129,12 +144,14 @@ func (p proj0016) selectSQL(r, loc, typ, n, from, where string) string {
 	if where != "" {
 		conds = append(conds, where)
 	}
-	return "SELECT '" + p.kind + "', substr(" + sub(p.date) + ", 1, 7), " + sub("$LOC") + ", " +
+	return "SELECT '" + kind + "', substr(" + sub(p.date) + ", 1, " + fmt.Sprint(width) + "), " + sub("$LOC") + ", " +
 		sub(p.dims[0]) + ", " + sub(p.dims[1]) + ", " + sub(p.dims[2]) + ", " + sub(p.dims[3]) + ", " + n +
 		from + " WHERE " + strings.Join(conds, " AND ")
 }
 
 const deltaInsert0016 = "INSERT INTO report_deltas (kind, month, locality, d1, d2, d3, d4, n) "
+
+func deltas0016(sel string) string { return deltaInsert0016 + sel }
 
 func (t table0016) loc() string {
 	if t.byChild {
@@ -147,7 +164,7 @@ func (t table0016) loc() string {
 func (t table0016) rowDeltas(r, n string) []string {
 	var out []string
 	for _, p := range t.projs {
-		out = append(out, deltaInsert0016+p.selectSQL(r, t.loc(), referrerTyp, n, "", ""))
+		out = append(out, p.grains(deltas0016, r, t.loc(), referrerTyp, n, "", "")...)
 	}
 	return out
 }
@@ -159,14 +176,14 @@ func moves0016() (children, settings []string) {
 		for _, p := range t.projs {
 			if t.byChild {
 				for _, s := range [][2]string{{"OLD", "-1"}, {"NEW", "1"}} {
-					children = append(children, deltaInsert0016+p.selectSQL("x", "COALESCE("+s[0]+".locality_key, '')", referrerTyp, s[1],
-						" FROM "+t.name+" x", "x.young_person_id = NEW.id"))
+					children = append(children, p.grains(deltas0016, "x", "COALESCE("+s[0]+".locality_key, '')", referrerTyp, s[1],
+						" FROM "+t.name+" x", "x.young_person_id = NEW.id")...)
 				}
 			}
-			if t.name == "referrals" {
+			if t.name == "referrals" && slices.Contains(p.dims[:], "$TYPE") {
 				for _, s := range [][2]string{{"OLD", "-1"}, {"NEW", "1"}} {
-					settings = append(settings, deltaInsert0016+p.selectSQL("x", rowLoc, s[0]+".type", s[1],
-						" FROM referrals x", "x.referrer_organisation_id = NEW.id"))
+					settings = append(settings, p.grains(deltas0016, "x", rowLoc, s[0]+".type", s[1],
+						" FROM referrals x", "x.referrer_organisation_id = NEW.id")...)
 				}
 			}
 		}
@@ -235,10 +252,12 @@ func triggers0016(dialect string) []string {
 func backfill0016(db *gorm.DB) error {
 	for _, t := range tables0016 {
 		for _, p := range t.projs {
-			s := "INSERT INTO report_counts (kind, month, locality, d1, d2, d3, d4, n) " +
-				p.selectSQL("x", t.loc(), referrerTyp, "COUNT(*)", " FROM "+t.name+" x", "") + " GROUP BY 1, 2, 3, 4, 5, 6, 7"
-			if err := db.Exec(s).Error; err != nil {
-				return fmt.Errorf("backfill %s: %w", p.kind, err)
+			for _, s := range p.grains(func(sel string) string {
+				return "INSERT INTO report_counts (kind, month, locality, d1, d2, d3, d4, n) " + sel + " GROUP BY 1, 2, 3, 4, 5, 6, 7"
+			}, "x", t.loc(), referrerTyp, "COUNT(*)", " FROM "+t.name+" x", "") {
+				if err := db.Exec(s).Error; err != nil {
+					return fmt.Errorf("backfill %s: %w", p.kind, err)
+				}
 			}
 		}
 	}

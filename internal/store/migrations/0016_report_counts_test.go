@@ -23,27 +23,30 @@ func TestMigration0016ReportCounts(t *testing.T) {
 		addRequest(t, db, uuid(5), uuid(3), "2025-03-10", "[]")
 	}, func(t *testing.T, db *gorm.DB) {
 		has(t, "tables", tables(t, db), "report_counts", "report_deltas")
-		wantValue(t, db, "1", `SELECT n FROM report_counts WHERE kind = 'referral' AND month = '2025-03' AND d1 = 'sen' AND d2 = 'school'`)
+		wantValue(t, db, "1", `SELECT n FROM report_counts WHERE kind = 'referral_type' AND month = '2025-03' AND d1 = 'school'`)
 		wantValue(t, db, "1", `SELECT n FROM report_counts WHERE kind = 'ehc_received' AND month = '2025-03' AND locality = 'key:North'`)
+		wantValue(t, db, "1", `SELECT n FROM report_counts WHERE kind = 'ehc_received:y' AND month = '2025' AND locality = 'key:North'`)
 		wantValue(t, db, "0", `SELECT COUNT(*) FROM report_deltas`)
 
 		addReferral(t, db, uuid(6), "REF-2", uuid(3), uuid(2), uuid(1), "received", `["sen"]`, "sen", "2025-03-20")
-		total(t, db, "2", "referral", "d2 = 'school'")
+		total(t, db, "2", "referral_type", "d1 = 'school'")
 		exec(t, db, `UPDATE organisations SET type = 'pvi_nursery' WHERE id = ?`, uuid(1))
-		total(t, db, "0", "referral", "d2 = 'school'")
-		total(t, db, "2", "referral", "d2 = 'pvi_nursery'")
+		total(t, db, "0", "referral_type", "d1 = 'school'")
+		total(t, db, "2", "referral_type", "d1 = 'pvi_nursery'")
 		total(t, db, "2", "setting", "d2 = 'pvi_nursery'")
 
 		exec(t, db, `UPDATE young_people SET locality_key = 'key:South' WHERE id = ?`, uuid(3))
 		total(t, db, "0", "ehc_received", "locality = 'key:North'")
 		total(t, db, "1", "ehc_received", "locality = 'key:South'")
 		// A referral keeps the locality it was made in.
-		total(t, db, "2", "referral", "locality = ''")
+		total(t, db, "2", "referral_main", "locality = ''")
 
 		exec(t, db, `DELETE FROM ehc_requests WHERE id = ?`, uuid(5))
 		total(t, db, "0", "ehc_received", "1 = 1")
 		exec(t, db, `UPDATE referrals SET summary = 'unchanged counts' WHERE id = ?`, uuid(6))
-		// Two for the new referral, eight for the type change, none for the summary.
-		wantValue(t, db, "10", `SELECT COUNT(*) FROM report_deltas WHERE kind IN ('referral', 'setting')`)
+		// For each grain (month, year): five for the new referral, eight for the type change (two
+		// referrals leaving one type and joining the other, counted by type and as settings), none
+		// for the summary.
+		wantValue(t, db, "26", `SELECT COUNT(*) FROM report_deltas WHERE kind LIKE 'referral%' OR kind LIKE 'setting%'`)
 	})
 }
