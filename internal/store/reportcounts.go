@@ -38,9 +38,10 @@ func countMonths(from, to time.Time, f report.Filter) (string, string, bool) {
 	return from.Format("2006-01"), to.Format("2006-01"), true
 }
 
-// counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
-// locality: the year rows for the whole calendar years inside, the month rows for the rest.
-func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) ([]countRow, error) {
+// countsWhere is the condition selecting the rows of the kinds given over months [from, to]
+// (YYYY-MM), for the filter's locality: the year rows for the whole calendar years inside, the
+// month rows for the rest. Its arguments are given twice, for report_counts and report_deltas.
+func countsWhere(from, to string, f report.Filter, kinds []string) (string, []any) {
 	var ranges []string
 	var args []any
 	add := func(kinds []string, lo, hi string) {
@@ -76,11 +77,18 @@ func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) (
 		where += " AND locality = ?"
 		args = append(args, key(f.Locality))
 	}
+	return where, append(args, args...)
+}
+
+// counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
+// locality.
+func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) ([]countRow, error) {
+	where, args := countsWhere(from, to, f, kinds)
 	var rows []countRow
 	err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`
 		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM report_deltas WHERE `+where+`) x
-		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0`, append(args, args...)...).Scan(&rows).Error
+		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0`, args...).Scan(&rows).Error
 	for i := range rows {
 		rows[i].Kind = strings.TrimSuffix(rows[i].Kind, ":y")
 	}
@@ -89,13 +97,20 @@ func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) (
 
 // activityFromCounts is Activity read from report_counts.
 func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a report.ActivityFigures, err error) {
-	rows, err := tx.counts(from, to, f, "referral_main", "referral_type", "referral_route", "referral_locality", "setting", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
+	// The distinct settings that referred, by type, counted in the database: a setting counts
+	// once whatever the months and localities it referred in.
+	where, args := countsWhere(from, to, f, []string{"setting"})
+	if a.Settings, err = countBy(tx.q().Raw(`SELECT d2 AS k, COUNT(*) AS n FROM (SELECT d1, d2 FROM (
+		SELECT d1, d2, n FROM report_counts WHERE `+where+` UNION ALL SELECT d1, d2, n FROM report_deltas WHERE `+where+`) x
+		GROUP BY d1, d2 HAVING SUM(n) <> 0) s GROUP BY d2`, args...)); err != nil {
+		return a, err
+	}
+	rows, err := tx.counts(from, to, f, "referral_main", "referral_type", "referral_route", "referral_locality", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
 	if err != nil {
 		return a, err
 	}
 	a.ByReason, a.ByMainReason, a.BySettingType, a.ByLocality, a.ByRoute = report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}
-	a.Settings, a.Meetings, a.Disputes, a.LocalityNames = report.Counts{}, report.Counts{}, report.Counts{}, map[string]string{}
-	settings := map[string]bool{}
+	a.Meetings, a.Disputes, a.LocalityNames = report.Counts{}, report.Counts{}, map[string]string{}
 	for _, r := range rows {
 		switch r.Kind {
 		case "referral_main":
@@ -109,12 +124,6 @@ func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a rep
 			a.ByLocality[r.Locality] += r.N
 			if r.D1 != "" {
 				localityName(a.LocalityNames, r.Locality, r.D1)
-			}
-		case "setting":
-			// A setting counts once whatever the months and localities it referred in.
-			if !settings[r.D1] {
-				settings[r.D1] = true
-				a.Settings[r.D2]++
 			}
 		case "reason":
 			a.ByReason[r.D1] += r.N
