@@ -117,13 +117,6 @@ var tables0016 = []table0016{
 			dims: [4]string{in0016("$R.meeting_on", "$R.due_on"), in0016("$R.decided_on", "$R.decision_due_on"), "''", "''"}}}},
 }
 
-// selectSQL is the SELECT of p's rows: (kind, month, locality, d1..d4, n) for row alias r, with
-// loc and typ the locality and referrer type expressions, n the count expression and from an
-// optional FROM clause (with its own conditions in where).
-func (p proj0016) selectSQL(r, loc, typ, n, from, where string) string {
-	return p.grainSQL(7, p.kind, r, loc, typ, n, from, where)
-}
-
 // grains are the statements for both grains of p: the month ('YYYY-MM', kind) and the year
 // ('YYYY', kind + ":y"), so that a decade reads ten rows where it would read 120. build makes one
 // statement from a SELECT.
@@ -131,6 +124,10 @@ func (p proj0016) grains(build func(sel string) string, r, loc, typ, n, from, wh
 	return []string{build(p.grainSQL(7, p.kind, r, loc, typ, n, from, where)), build(p.grainSQL(4, p.kind+":y", r, loc, typ, n, from, where))}
 }
 
+// grainSQL is the SELECT of p's rows at one grain (width 7: YYYY-MM, 4: YYYY): (kind, month,
+// locality, d1..d4, n) for row alias r, with loc and typ the locality and referrer type
+// expressions, n the count expression and from an optional FROM clause (with its own conditions
+// in where).
 func (p proj0016) grainSQL(width int, kind, r, loc, typ, n, from, where string) string {
 	sub := func(s string) string {
 		s = strings.ReplaceAll(s, "$LOC", loc)
