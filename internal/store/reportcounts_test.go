@@ -198,7 +198,8 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 
 // TestReportCountsEqualRows: every report read from report_counts equals the same report computed
 // from the base tables, with the changes still in report_deltas, once folded and once rebuilt,
-// after updates, closes, a child moving, a setting changing type and the erasure of a child.
+// after updates, closes, a child moving, a setting changing type, a merge and the erasure of a
+// child.
 func TestReportCountsEqualRows(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -222,6 +223,10 @@ func TestReportCountsEqualRows(t *testing.T) {
 		rcExec(t, st, `UPDATE ehc_requests SET week20 = ? WHERE plan_issued_on IS NOT NULL`, true)
 		rcExec(t, st, `UPDATE annual_reviews SET status = 'decided' WHERE status = 'meeting_held'`)
 		rcExec(t, st, `UPDATE meetings SET held_on = '2024-02-29' WHERE id IN (SELECT id FROM meetings ORDER BY id LIMIT 3)`)
+		// A merge moves a child's records to the record kept, here in another locality.
+		for _, table := range []string{"meetings", "disputes", "ehc_requests", "annual_reviews"} {
+			rcExec(t, st, `UPDATE `+table+` SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 6), rcID(3, 5))
+		}
 		rcCompare(t, st, "updated")
 
 		// The erasure of a child with referrals, meetings, requests and plans.
