@@ -51,6 +51,7 @@ Usage:
   oneplan sweep [--as-of YYYY-MM-DD]                       send the statutory clock's due and missed notices once
   oneplan events tail [--from-start]                       print events as they commit (a developer's terminal)
   oneplan healthcheck [--ready]                            ask the running server's /healthz (or /readyz); exit 1 unless 200
+  oneplan reports-rebuild                                  recompute the report counts from the records
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return healthcheck(ctx, rest, stdout, stderr)
 	case "orgs":
 		return orgs(ctx, rest, stdout, stderr)
+	case "reports-rebuild":
+		return reportsRebuild(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -258,6 +261,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	a.app.Start(runCtx)
 	go purge(runCtx, a.store, logger)
+	go foldReportCounts(runCtx, a.store, logger)
 	if a.cfg.SweepInterval > 0 {
 		go a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, func(res deadlines.SweepResult, err error) {
 			if err != nil {
@@ -521,6 +525,43 @@ func purge(ctx context.Context, st *store.Store, logger *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// foldReportCounts folds the report deltas the triggers append into report_counts every minute,
+// so a report reads few of them (reports are exact either way).
+func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := st.FoldReportDeltas(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("fold report counts", "error", err.Error())
+		}
+	}
+}
+
+// reportsRebuild recomputes report_counts from the records, for after a restore or a correction
+// made directly in the database. Writes wait while it runs.
+func reportsRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("reports-rebuild", "Recompute the counts the activity, funnel and timeliness reports read, from the records themselves.", stderr)
+	if ok, err := parse(fs, args); !ok {
+		return err
+	}
+	a, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = a.store.Close() }()
+	start := time.Now()
+	if err := a.store.RebuildReportCounts(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "report counts rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func level(s string) slog.Level {

@@ -79,3 +79,7 @@ func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, i
 	defer r.mu.Unlock()
 	r.sql = append(r.sql, sql)
 }
+
+// ScanReports makes every report scan the base tables instead of reading report_counts, so a
+// test can compare the two.
+func ScanReports(on bool) { scanReports.Store(on) }

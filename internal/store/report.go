@@ -58,6 +58,9 @@ func countBy(q *gorm.DB) (report.Counts, error) {
 
 // Activity counts the pathway's activity in [from, to].
 func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
+	if mf, mt, ok := countMonths(from, to, f); ok {
+		return tx.activityFromCounts(mf, mt, f)
+	}
 	referrals := func() *gorm.DB {
 		return reportReferrals(f, between(tx.q().Table("referrals r"), "r.received_on", from, to), "r")
 	}
@@ -82,7 +85,7 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 		a.ByLocality[c.Locality] += c.N
 		a.ByRoute[c.Route] += c.N
 		if c.LocalityName != "" {
-			a.LocalityNames[c.Locality] = c.LocalityName
+			localityName(a.LocalityNames, c.Locality, c.LocalityName)
 		}
 	}
 	if a.ByReason, err = countBy(reportReferrals(f, between(tx.q().Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
@@ -142,6 +145,9 @@ func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, tem
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
 // [from, to], for the children the filter selects.
 func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.TimelinessFigures, error) {
+	if mf, mt, ok := countMonths(from, to, f); ok {
+		return tx.timelinessFromCounts(mf, mt, f)
+	}
 	var out report.TimelinessFigures
 	var dec struct{ N, Within, Adjusted int }
 	err := reportChildren(f, between(tx.q().Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
@@ -214,6 +220,9 @@ func (tx reportRepo) Transitions(q transition.GapQuery, ending transition.Upcomi
 // Funnel groups the stages of the referrals received in [from, to] by stage and days. Each
 // grouping reads one covering index over the period.
 func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
+	if mf, mt, ok := countMonths(from, to, f); ok {
+		return tx.funnelFromCounts(mf, mt, f)
+	}
 	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
 	for _, g := range []struct {
 		col  string

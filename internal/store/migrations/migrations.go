@@ -28,6 +28,7 @@ var all = []*gormigrate.Migration{
 	m0013,
 	m0014,
 	m0015,
+	m0016,
 	m0020,
 	m0021,
 	m0022,

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/store/migrations"
+)
+
+// report_counts (migration 0016) holds what the activity, funnel and timeliness reports count, by
+// month, locality and a few dimensions, kept current by triggers that append a +1/-1 to
+// report_deltas in the transaction of every change. A report over whole months, for everyone or
+// for one locality, reads those few hundred rows (the counts plus the deltas not yet folded into
+// them) instead of scanning the referrals; any other period or filter runs the scans.
+
+// scanReports makes every report scan the base tables (tests compare the two ways).
+var scanReports atomic.Bool
+
+// countRow is one group of report_counts and report_deltas added together.
+type countRow struct {
+	Kind, Locality, D1, D2, D3, D4 string
+	N                              int64
+}
+
+// countMonths returns the months [from, to] covers when it is whole calendar months, and whether
+// the filter lets report_counts answer (an organisation filter needs the involvements).
+func countMonths(from, to time.Time, f report.Filter) (string, string, bool) {
+	if scanReports.Load() || f.OrganisationID != "" || from.Day() != 1 || to.AddDate(0, 0, 1).Day() != 1 || to.Before(from) {
+		return "", "", false
+	}
+	return from.Format("2006-01"), to.Format("2006-01"), true
+}
+
+// countsWhere is the condition selecting the rows of the kinds given over months [from, to]
+// (YYYY-MM), for the filter's locality: the year rows for the whole calendar years inside, the
+// month rows for the rest. Its arguments are given twice, for report_counts and report_deltas.
+func countsWhere(from, to string, f report.Filter, kinds []string) (string, []any) {
+	var ranges []string
+	var args []any
+	add := func(kinds []string, lo, hi string) {
+		ranges = append(ranges, "(kind IN ? AND month >= ? AND month <= ?)")
+		args = append(args, kinds, lo, hi)
+	}
+	fy, _ := strconv.Atoi(from[:4])
+	ty, _ := strconv.Atoi(to[:4])
+	y1, y2 := fy, ty
+	if from[5:] != "01" {
+		y1++
+	}
+	if to[5:] != "12" {
+		y2--
+	}
+	if y1 > y2 {
+		add(kinds, from, to)
+	} else {
+		years := make([]string, len(kinds))
+		for i, k := range kinds {
+			years[i] = k + ":y"
+		}
+		add(years, fmt.Sprintf("%04d", y1), fmt.Sprintf("%04d", y2))
+		if fy < y1 {
+			add(kinds, from, fmt.Sprintf("%04d-12", fy))
+		}
+		if ty > y2 {
+			add(kinds, fmt.Sprintf("%04d-01", ty), to)
+		}
+	}
+	where := "(" + strings.Join(ranges, " OR ") + ")"
+	if f.Locality != "" {
+		where += " AND locality = ?"
+		args = append(args, key(f.Locality))
+	}
+	return where, append(args, args...)
+}
+
+// counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
+// locality.
+func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) ([]countRow, error) {
+	where, args := countsWhere(from, to, f, kinds)
+	var rows []countRow
+	err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
+		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`
+		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM report_deltas WHERE `+where+`) x
+		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0`, args...).Scan(&rows).Error
+	for i := range rows {
+		rows[i].Kind = strings.TrimSuffix(rows[i].Kind, ":y")
+	}
+	return rows, translate(err)
+}
+
+// activityFromCounts is Activity read from report_counts.
+func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a report.ActivityFigures, err error) {
+	// The distinct settings that referred, by type, counted in the database: a setting counts
+	// once whatever the months and localities it referred in.
+	where, args := countsWhere(from, to, f, []string{"setting"})
+	if a.Settings, err = countBy(tx.q().Raw(`SELECT d2 AS k, COUNT(*) AS n FROM (SELECT d1, d2 FROM (
+		SELECT d1, d2, n FROM report_counts WHERE `+where+` UNION ALL SELECT d1, d2, n FROM report_deltas WHERE `+where+`) x
+		GROUP BY d1, d2 HAVING SUM(n) <> 0) s GROUP BY d2`, args...)); err != nil {
+		return a, err
+	}
+	rows, err := tx.counts(from, to, f, "referral_main", "referral_type", "referral_route", "referral_locality", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
+	if err != nil {
+		return a, err
+	}
+	a.ByReason, a.ByMainReason, a.BySettingType, a.ByLocality, a.ByRoute = report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}
+	a.Meetings, a.Disputes, a.LocalityNames = report.Counts{}, report.Counts{}, map[string]string{}
+	for _, r := range rows {
+		switch r.Kind {
+		case "referral_main":
+			a.Referrals += r.N
+			a.ByMainReason[r.D1] += r.N
+		case "referral_type":
+			a.BySettingType[r.D1] += r.N
+		case "referral_route":
+			a.ByRoute[r.D1] += r.N
+		case "referral_locality":
+			a.ByLocality[r.Locality] += r.N
+			if r.D1 != "" {
+				localityName(a.LocalityNames, r.Locality, r.D1)
+			}
+		case "reason":
+			a.ByReason[r.D1] += r.N
+		case "meeting":
+			a.Meetings[r.D1] += r.N
+		case "dispute":
+			a.Disputes[r.D1] += r.N
+		case "ehc_received":
+			a.EHCRequests += r.N
+		case "ehc_decided":
+			switch r.D1 {
+			case "assess":
+				a.AssessmentsStarted += r.N
+			case "not_assess":
+				a.AssessmentsRefused += r.N
+			}
+		case "ehc_plan":
+			a.PlansIssued += r.N
+		}
+	}
+	return a, nil
+}
+
+// localityName keeps the first name, in byte order, recorded for a locality key.
+func localityName(names map[string]string, key, name string) {
+	if was, ok := names[key]; !ok || name < was {
+		names[key] = name
+	}
+}
+
+// timelinessFromCounts is EHCTimeliness read from report_counts.
+func (tx reportRepo) timelinessFromCounts(from, to string, f report.Filter) (out report.TimelinessFigures, err error) {
+	rows, err := tx.counts(from, to, f, "ehc_decided", "ehc_plan", "review")
+	if err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		n := int(r.N)
+		switch r.Kind {
+		case "ehc_decided":
+			out.Decisions += n
+			out.DecisionsWithin += flag(r.D2, n)
+			out.DecisionsWithinAdjusted += flag(r.D3, n)
+		case "ehc_plan":
+			out.Plans += n
+			out.PlansWithin += flag(r.D1, n)
+			out.PlansWithinAdjusted += flag(r.D2, n)
+			out.PlansNoExceptions += flag(r.D3, n)
+			if r.D3 == "1" {
+				out.PlansNoExceptionsWithin += flag(r.D1, n)
+			}
+		case "review":
+			out.Reviews += n
+			out.ReviewsHeldOnTime += flag(r.D1, n)
+			out.ReviewsDecidedOnTime += flag(r.D2, n)
+		}
+	}
+	return out, nil
+}
+
+func flag(d string, n int) int {
+	if d == "1" {
+		return n
+	}
+	return 0
+}
+
+// funnelFromCounts is Funnel read from report_counts.
+func (tx reportRepo) funnelFromCounts(from, to string, f report.Filter) (report.FunnelFigures, error) {
+	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
+	rows, err := tx.counts(from, to, f, "stage_received", "stage_previous")
+	if err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		days, err := strconv.Atoi(r.D2)
+		if err != nil {
+			continue
+		}
+		into := out.FromBefore
+		if r.Kind == "stage_received" {
+			into = out.FromReceived
+			out.Reached[r.D1] += r.N
+		}
+		if into[r.D1] == nil {
+			into[r.D1] = map[int]int64{}
+		}
+		into[r.D1][days] += r.N
+	}
+	return out, nil
+}
+
+// FoldReportDeltas moves the deltas the triggers appended into report_counts, returning how many
+// groups of counts it changed. Reports are exact without it (they add the deltas up); folding keeps what they read
+// small. On PostgreSQL one fold runs at a time (an advisory lock) and deltas committed while it
+// runs wait for the next one.
+func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
+	var moved int64
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		if s.dialect == Postgres {
+			if err := db.Exec("SELECT pg_advisory_xact_lock(" + migrations.ReportFoldLock + ")").Error; err != nil {
+				return err
+			}
+			res := db.Exec(`WITH d AS (DELETE FROM report_deltas RETURNING kind, month, locality, d1, d2, d3, d4, n)
+				INSERT INTO report_counts AS c (kind, month, locality, d1, d2, d3, d4, n)
+				SELECT kind, month, locality, d1, d2, d3, d4, SUM(n) FROM d GROUP BY kind, month, locality, d1, d2, d3, d4
+				ON CONFLICT (kind, month, locality, d1, d2, d3, d4) DO UPDATE SET n = c.n + excluded.n`)
+			moved = res.RowsAffected
+			return res.Error
+		}
+		// SQLite: the transaction is the only writer, so what is summed is what is deleted.
+		res := db.Exec(`INSERT INTO report_counts (kind, month, locality, d1, d2, d3, d4, n)
+			SELECT kind, month, locality, d1, d2, d3, d4, SUM(n) FROM report_deltas GROUP BY kind, month, locality, d1, d2, d3, d4
+			ON CONFLICT (kind, month, locality, d1, d2, d3, d4) DO UPDATE SET n = report_counts.n + excluded.n`)
+		if res.Error != nil {
+			return res.Error
+		}
+		moved = res.RowsAffected
+		return db.Exec("DELETE FROM report_deltas").Error
+	})
+	return moved, translate(err)
+}
+
+// RebuildReportCounts recomputes report_counts from the base tables (oneplan reports-rebuild),
+// for after a restore or a manual correction of the data. Writers wait while it runs.
+func (s *Store) RebuildReportCounts(ctx context.Context) error {
+	return translate(s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return migrations.RebuildReportCounts(db)
+	}))
+}

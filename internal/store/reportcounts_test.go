@@ -1,0 +1,319 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/store/storetest"
+	"github.com/oneplan-send/oneplan/internal/testkit"
+)
+
+// The report data is written with plain SQL, as the triggers see every write the same way
+// whichever repository makes it; the erasure goes through the store.
+
+const rcStamp = "2025-01-01 00:00:00"
+
+func rcID(kind, i int) string { return fmt.Sprintf("00000000-0000-4000-8%03d-%012d", kind, i) }
+
+func rcExec(t *testing.T, st *store.Store, sql string, args ...any) {
+	t.Helper()
+	if _, err := store.RawExec(st, sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+var rcLocalities = []string{"North", "South", "East", ""}
+
+// rcSeed writes settings of three types, 12 children in four localities (one unrecorded) and,
+// over 2023 to 2025, 90 referrals with their reasons and stages, meetings, disputes, EHC requests
+// with decisions and plans, and decided annual reviews.
+func rcSeed(t *testing.T, st *store.Store) {
+	rng := rand.New(rand.NewPCG(16, 13))
+	types := []string{"school_primary", "school_secondary", "pvi_nursery"}
+	for i, typ := range types {
+		rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)`,
+			rcID(1, i), "Setting "+fmt.Sprint(i), "setting "+fmt.Sprint(i), typ, rcStamp, rcStamp)
+		rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
+			VALUES (?, ?, 'Sam Lee', 'sam lee', ?, 'senco', true, ?, ?, 1)`, rcID(2, i), rcID(1, i), fmt.Sprintf("sam%d@example.org", i), rcStamp, rcStamp)
+	}
+	for c := range 12 {
+		loc := rcLocalities[c%4]
+		var name, key any
+		if loc != "" {
+			name, key = loc, rcKey(loc)
+		}
+		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, locality, locality_key, contacts,
+			recorded_by_org_id, created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', ?, ?, '[]', ?, ?, ?, 1)`,
+			rcID(3, c), name, key, rcID(1, 0), rcStamp, rcStamp)
+	}
+	reasons := []string{"sen", "semh", "asd_asc", "speech_language"}
+	stages := []string{"accepted", "assessing", "allocated", "closed"}
+	planned := map[int]bool{} // a child has one current plan
+	day := func() time.Time { return testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)) }
+	for i := range 90 {
+		c, o := rng.IntN(12), rng.IntN(3)
+		loc := rcLocalities[c%4]
+		var name, key, route any
+		if loc != "" {
+			name, key = loc, rcKey(loc)
+		}
+		if i%3 != 0 {
+			route = []string{"family_assessment", "safeguarding_assessment"}[i%2]
+		}
+		main := reasons[rng.IntN(len(reasons))]
+		received := day()
+		rcExec(t, st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id,
+			reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on, route, eligible, eligibility,
+			created_at, updated_at, version, locality, locality_key) VALUES (?, ?, 'received', ?, ?, ?, '[]', ?, '[]', 0, false, ?, ?, true, '{}', ?, ?, 1, ?, ?)`,
+			rcID(4, i), fmt.Sprintf("REF-%d", i), rcID(3, c), rcID(2, o), rcID(1, o), main, received.Format(time.DateOnly), route, rcStamp, rcStamp, name, key)
+		rcReason(t, st, i, main, true)
+		if i%4 == 1 {
+			rcReason(t, st, i, "social_care", false)
+		}
+		rcStage(t, st, i, "received", 0, nil)
+		prev := 0
+		for s := range rng.IntN(len(stages)) {
+			d := prev + 1 + rng.IntN(30)
+			rcStage(t, st, i, stages[s], d, d-prev)
+			prev = d
+		}
+		if i%3 == 0 {
+			rcExec(t, st, `INSERT INTO meetings (id, referral_id, young_person_id, type, held_on, attendees, decisions, created_at, updated_at, version)
+				VALUES (?, ?, ?, ?, ?, '[]', '[]', ?, ?, 1)`, rcID(5, i), rcID(4, i), rcID(3, c), []string{"mam", "map", "taf"}[i%3/1%3],
+				received.AddDate(0, 0, 20).Format(time.DateOnly), rcStamp, rcStamp)
+		}
+		if i%7 == 0 {
+			rcExec(t, st, `INSERT INTO disputes (id, young_person_id, kind, subject_type, subject_id, about, sections, brought_by, received_on,
+				created_at, updated_at, version) VALUES (?, ?, ?, 'referral', ?, 'service', '[]', 'parent', ?, ?, ?, 1)`,
+				rcID(6, i), rcID(3, c), []string{"tribunal", "mediation", "complaint"}[i%3], rcID(4, i), received.AddDate(0, 1, 0).Format(time.DateOnly), rcStamp, rcStamp)
+		}
+		if i%2 == 0 {
+			d := func(days int) string { return received.AddDate(0, 0, days).Format(time.DateOnly) }
+			var decision, decided, issued any
+			if i%6 != 4 {
+				decision, decided = []string{"assess", "not_assess"}[i%5/4], d(30+rng.IntN(25))
+			}
+			if decision == "assess" && i%4 == 0 {
+				issued = d(120 + rng.IntN(40))
+			}
+			rcExec(t, st, `INSERT INTO ehc_requests (id, young_person_id, received_on, requested_by, status, request_outcome, exceptions,
+				decision, decided_on, decision_due_on, decision_raw_due_on, no_plan_notice_due_on, final_plan_due_on, final_plan_raw_due_on,
+				plan_issued_on, week20, created_at, updated_at, version)
+				VALUES (?, ?, ?, 'parent', 'received', 'pending', '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+				rcID(7, i), rcID(3, c), received.Format(time.DateOnly), decision, decided, d(45), d(42), d(112), d(145), d(140), issued, i%8 == 0, rcStamp, rcStamp)
+			if issued != nil && !planned[c] {
+				planned[c] = true
+				rcExec(t, st, `INSERT INTO ehc_plans (id, young_person_id, ehc_request_id, status, created_at, updated_at, version)
+					VALUES (?, ?, ?, 'issued', ?, ?, 1)`, rcID(8, i), rcID(3, c), rcID(7, i), rcStamp, rcStamp)
+				due := received.AddDate(1, 0, 0)
+				meeting := due.AddDate(0, 0, rng.IntN(20)-10)
+				status, decidedOn := "decided", meeting.AddDate(0, 0, rng.IntN(40)).Format(time.DateOnly)
+				if i%3 == 0 {
+					status = "meeting_held"
+				}
+				rcExec(t, st, `INSERT INTO annual_reviews (id, plan_id, young_person_id, sequence, status, due_on, meeting_on, decided_on,
+					decision_due_on, created_at, updated_at, version) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1)`, rcID(9, i), rcID(8, i), rcID(3, c), status,
+					due.Format(time.DateOnly), meeting.Format(time.DateOnly), decidedOn, meeting.AddDate(0, 0, 28).Format(time.DateOnly), rcStamp, rcStamp)
+			}
+		}
+	}
+}
+
+func rcKey(loc string) string {
+	return map[string]string{"North": "north", "South": "south", "East": "east"}[loc]
+}
+
+func rcReason(t *testing.T, st *store.Store, i int, reason string, main bool) {
+	rcExec(t, st, `INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)
+		SELECT id, ?, ?, young_person_id, received_on, locality_key FROM referrals WHERE id = ?`, reason, main, rcID(4, i))
+}
+
+func rcStage(t *testing.T, st *store.Store, i int, stage string, days int, fromPrevious any) {
+	rcExec(t, st, `INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received, days_from_previous)
+		SELECT id, ?, received_on, young_person_id, received_on, locality_key, ?, ? FROM referrals WHERE id = ?`, stage, days, fromPrevious, rcID(4, i))
+}
+
+// rcCompare computes the activity, funnel and timeliness reports from report_counts and from the
+// base tables, for periods of whole months and filters it can answer, and wants them equal.
+func rcCompare(t *testing.T, st *store.Store, when string) {
+	t.Helper()
+	periods := [][2]time.Time{
+		{testkit.Day(2024, 1, 1), testkit.Day(2024, 12, 31)},
+		{testkit.Day(2023, 1, 1), testkit.Day(2025, 12, 31)},
+		{testkit.Day(2024, 3, 1), testkit.Day(2024, 3, 31)},
+		{testkit.Day(2023, 9, 1), testkit.Day(2024, 8, 31)},
+		{testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
+		// A whole year with months either side, and a period not of whole months (scanned).
+		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 28)},
+		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 27)},
+	}
+	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"}}
+	both := func(f func(tx *store.Tx) (any, error)) (counted, scanned any) {
+		t.Helper()
+		for _, scan := range []bool{false, true} {
+			store.ScanReports(scan)
+			var got any
+			if err := st.Read(context.Background(), func(tx *store.Tx) (err error) { got, err = f(tx); return err }); err != nil {
+				store.ScanReports(false)
+				t.Fatal(err)
+			}
+			if scan {
+				scanned = got
+			} else {
+				counted = got
+			}
+		}
+		store.ScanReports(false)
+		return counted, scanned
+	}
+	nonEmpty := false
+	for _, p := range periods {
+		for _, f := range filters {
+			for name, run := range map[string]func(tx *store.Tx) (any, error){
+				"activity":   func(tx *store.Tx) (any, error) { return tx.Reports().Activity(p[0], p[1], f) },
+				"funnel":     func(tx *store.Tx) (any, error) { return tx.Reports().Funnel(p[0], p[1], f) },
+				"timeliness": func(tx *store.Tx) (any, error) { return tx.Reports().EHCTimeliness(p[0], p[1], f) },
+			} {
+				counted, scanned := both(run)
+				if !reflect.DeepEqual(counted, scanned) {
+					t.Errorf("%s: %s %s..%s %+v:\ncounts %+v\nscans  %+v", when, name, p[0].Format(time.DateOnly), p[1].Format(time.DateOnly), f, counted, scanned)
+				}
+				if a, ok := counted.(report.ActivityFigures); ok && a.Referrals > 0 && a.PlansIssued > 0 && len(a.Meetings) > 0 {
+					nonEmpty = true
+				}
+			}
+		}
+	}
+	if !nonEmpty {
+		t.Errorf("%s: no period had referrals, meetings and plans: the comparison proves nothing", when)
+	}
+}
+
+// TestReportCountsEqualRows: every report read from report_counts equals the same report computed
+// from the base tables, with the changes still in report_deltas, once folded and once rebuilt,
+// after updates, closes, a child moving, a setting changing type, a merge and the erasure of a
+// child.
+func TestReportCountsEqualRows(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rcSeed(t, st)
+		rcCompare(t, st, "unfolded")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompare(t, st, "folded")
+
+		// Updates: a new main reason and route, a referral closed, a child moving, a setting's type.
+		rcExec(t, st, `UPDATE referrals SET main_reason = 'semh', route = 'family_assessment' WHERE id = ?`, rcID(4, 3))
+		rcExec(t, st, `UPDATE referral_reasons SET reason = 'semh' WHERE referral_id = ? AND main = ?`, rcID(4, 3), true)
+		rcExec(t, st, `UPDATE referrals SET status = 'closed', closure = '{}' WHERE id = ?`, rcID(4, 5))
+		rcStage(t, st, 5, "closed_early", 77, nil)
+		rcExec(t, st, `UPDATE referrals SET summary = 'no count changes' WHERE id = ?`, rcID(4, 6))
+		rcExec(t, st, `UPDATE young_people SET locality = 'South', locality_key = 'south' WHERE id = ?`, rcID(3, 0))
+		rcExec(t, st, `UPDATE young_people SET locality = NULL, locality_key = NULL WHERE id = ?`, rcID(3, 1))
+		rcExec(t, st, `UPDATE organisations SET type = 'school_special' WHERE id = ?`, rcID(1, 2))
+		rcExec(t, st, `UPDATE ehc_requests SET decision = 'assess', decided_on = received_on WHERE decided_on IS NULL`)
+		rcExec(t, st, `UPDATE ehc_requests SET week20 = ? WHERE plan_issued_on IS NOT NULL`, true)
+		rcExec(t, st, `UPDATE annual_reviews SET status = 'decided' WHERE status = 'meeting_held'`)
+		rcExec(t, st, `UPDATE meetings SET held_on = '2024-02-29' WHERE id IN (SELECT id FROM meetings ORDER BY id LIMIT 3)`)
+		// A merge moves a child's records to the record kept, here in another locality.
+		for _, table := range []string{"meetings", "disputes", "ehc_requests", "annual_reviews"} {
+			rcExec(t, st, `UPDATE `+table+` SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 6), rcID(3, 5))
+		}
+		rcCompare(t, st, "updated")
+
+		// The erasure of a child with referrals, meetings, requests and plans.
+		child, err := store.RawString(st, `SELECT young_person_id FROM ehc_requests WHERE plan_issued_on IS NOT NULL ORDER BY id LIMIT 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Erase(child) }); err != nil {
+			t.Fatal(err)
+		}
+		rcCompare(t, st, "erased")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompare(t, st, "folded again")
+		if err := st.RebuildReportCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompare(t, st, "rebuilt")
+	})
+}
+
+// TestReportCountsConcurrentCreates: referrals created by 16 writers at once, with folds running
+// among them, are each counted exactly once.
+func TestReportCountsConcurrentCreates(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite has one writer at a time")
+		}
+		rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, 'S', 's', 'school_primary', ?, ?, 1)`,
+			rcID(1, 0), rcStamp, rcStamp)
+		rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
+			VALUES (?, ?, 'Sam Lee', 'sam lee', 'sam@example.org', 'senco', true, ?, ?, 1)`, rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, contacts, recorded_by_org_id,
+			created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', '[]', ?, ?, ?, 1)`, rcID(3, 0), rcID(1, 0), rcStamp, rcStamp)
+		const writers, each = 16, 25
+		var wg sync.WaitGroup
+		errs := make(chan error, writers+1)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					n := w*each + i
+					_, err := store.RawExec(st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id,
+							referrer_organisation_id, reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on,
+							eligible, eligibility, created_at, updated_at, version) VALUES (?, ?, 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false,
+							'2025-03-04', true, '{}', ?, ?, 1)`, rcID(4, n), fmt.Sprintf("REF-%d", n), rcID(3, 0), rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := st.FoldReportDeltas(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		wg.Wait()
+		close(stop)
+		<-done
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		var a report.ActivityFigures
+		if err := st.Read(ctx, func(tx *store.Tx) (err error) {
+			a, err = tx.Reports().Activity(testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31), report.Filter{})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if a.Referrals != writers*each || a.BySettingType["school_primary"] != writers*each {
+			t.Fatalf("counted %d referrals (%v), want %d", a.Referrals, a.BySettingType, writers*each)
+		}
+	})
+}
