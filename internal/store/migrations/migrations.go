@@ -30,6 +30,7 @@ var all = []*gormigrate.Migration{
 	m0015,
 	m0020,
 	m0030,
+	m0040,
 	m0060,
 }
 
