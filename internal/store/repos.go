@@ -218,6 +218,10 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 	if f.EducationSettingID != "" {
 		q = q.Where("young_people.education_setting_id = ?", f.EducationSettingID)
 	}
+	if f.ExternalID != nil {
+		q = q.Where("young_people.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'young_person' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
+	}
 	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
 }
 

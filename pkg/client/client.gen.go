@@ -3966,6 +3966,20 @@ type EventTypeList struct {
 	Items []EventType `json:"items"`
 }
 
+// ExternalID Another system's id for this record (a CRM, the EMS, Capita One, an NHS trust). `system` is
+// an absolute URI (`https://...`, `urn:...`) or a short name the deployment configures
+// (`ONEPLAN_EXTERNAL_ID_SYSTEMS`, by default `bridge`, `ems`, `capita-one`). An id names at
+// most one record of a type in its system.
+//
+// Example: {"system":"bridge","value":"BR-004211"}
+type ExternalID struct {
+	System string `json:"system"`
+	Value  string `json:"value"`
+}
+
+// ExternalIds defines model for ExternalIds.
+type ExternalIds = []ExternalID
+
 // FamilyAssessment defines model for FamilyAssessment.
 type FamilyAssessment struct {
 	// AssessmentNumber 1 for the first assessment, 2 for its first review, and so on.
@@ -5320,6 +5334,7 @@ type YoungPerson struct {
 
 	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
 	Ethnicity     *Ethnicity         `json:"ethnicity,omitempty"`
+	ExternalIds   *ExternalIds       `json:"external_ids,omitempty"`
 	FamilyName    string             `json:"family_name"`
 	Gender        *Gender            `json:"gender,omitempty"`
 	GivenName     string             `json:"given_name"`
@@ -5361,11 +5376,12 @@ type YoungPersonInput struct {
 	EducationSettingID *openapi_types.UUID `json:"education_setting_id,omitempty"`
 
 	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
-	Ethnicity  *Ethnicity `json:"ethnicity,omitempty"`
-	FamilyName string     `json:"family_name"`
-	Gender     *Gender    `json:"gender,omitempty"`
-	GivenName  string     `json:"given_name"`
-	Locality   *string    `json:"locality,omitempty"`
+	Ethnicity   *Ethnicity   `json:"ethnicity,omitempty"`
+	ExternalIds *ExternalIds `json:"external_ids,omitempty"`
+	FamilyName  string       `json:"family_name"`
+	Gender      *Gender      `json:"gender,omitempty"`
+	GivenName   string       `json:"given_name"`
+	Locality    *string      `json:"locality,omitempty"`
 
 	// NHSNumber Validated with its modulus-11 check digit.
 	NHSNumber     *string `json:"nhs_number,omitempty"`
@@ -5401,22 +5417,28 @@ type YoungPersonPatch struct {
 	DateOfBirth              *openapi_types.Date       `json:"date_of_birth,omitempty"`
 	EducationSettingID       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
 	Ethnicity                *Ethnicity                `json:"ethnicity,omitempty"`
-	FamilyName               *string                   `json:"family_name,omitempty"`
-	Gender                   *Gender                   `json:"gender,omitempty"`
-	GivenName                *string                   `json:"given_name,omitempty"`
-	Locality                 *string                   `json:"locality,omitempty"`
-	NHSNumber                *string                   `json:"nhs_number,omitempty"`
-	Postcode                 *string                   `json:"postcode,omitempty"`
-	PreferredName            *string                   `json:"preferred_name,omitempty"`
-	PrimarySENNeed           *SENNeed                  `json:"primary_sen_need,omitempty"`
-	Sex                      *Sex                      `json:"sex,omitempty"`
-	ULN                      *string                   `json:"uln,omitempty"`
-	UPN                      *string                   `json:"upn,omitempty"`
-	UPNUnknown               *UPNUnknown               `json:"upn_unknown,omitempty"`
+
+	// ExternalIds The record's external ids with any new ones; one cannot be removed or changed (422).
+	ExternalIds    *ExternalIds `json:"external_ids,omitempty"`
+	FamilyName     *string      `json:"family_name,omitempty"`
+	Gender         *Gender      `json:"gender,omitempty"`
+	GivenName      *string      `json:"given_name,omitempty"`
+	Locality       *string      `json:"locality,omitempty"`
+	NHSNumber      *string      `json:"nhs_number,omitempty"`
+	Postcode       *string      `json:"postcode,omitempty"`
+	PreferredName  *string      `json:"preferred_name,omitempty"`
+	PrimarySENNeed *SENNeed     `json:"primary_sen_need,omitempty"`
+	Sex            *Sex         `json:"sex,omitempty"`
+	ULN            *string      `json:"uln,omitempty"`
+	UPN            *string      `json:"upn,omitempty"`
+	UPNUnknown     *UPNUnknown  `json:"upn_unknown,omitempty"`
 }
 
 // Cursor defines model for Cursor.
 type Cursor = string
+
+// ExternalIDQuery defines model for ExternalIdQuery.
+type ExternalIDQuery = string
 
 // ID defines model for ID.
 type ID = openapi_types.UUID
@@ -5426,6 +5448,9 @@ type IdempotencyKey = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
+
+// IfNoneExist defines model for IfNoneExist.
+type IfNoneExist = string
 
 // Limit defines model for Limit.
 type Limit = int
@@ -6429,6 +6454,9 @@ type ListYoungPeopleParams struct {
 	PrimarySENNeed     *SENNeed            `form:"primary_sen_need,omitempty" json:"primary_sen_need,omitempty"`
 	EducationSettingID *openapi_types.UUID `form:"education_setting_id,omitempty" json:"education_setting_id,omitempty"`
 
+	// ExternalID `system|value`: only the record holding this external id (e.g. `bridge|BR-004211`).
+	ExternalID *ExternalIDQuery `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -6440,6 +6468,12 @@ type ListYoungPeopleParams struct {
 type CreateYoungPersonParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
+	// answer is `200` with that record and nothing is created; otherwise the record is created
+	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
+	// holding it is one the caller may not see, `409` naming nothing.
+	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
 // GetYoungPersonParams defines parameters for GetYoungPerson.
@@ -8350,6 +8384,11 @@ type ClientInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -8364,6 +8403,11 @@ type ClientInterface interface {
 	// child they cannot see is known. The pair then goes on the SEND team's list of possible
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
+	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11626,6 +11670,11 @@ func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeoplePar
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
 //
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -11650,6 +11699,11 @@ func (c *Client) CreateYoungPersonWithBody(ctx context.Context, params *CreateYo
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
+//
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -19890,6 +19944,18 @@ func NewListYoungPeopleRequest(server string, params *ListYoungPeopleParams) (*h
 
 		}
 
+		if params.ExternalID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -19976,6 +20042,17 @@ func NewCreateYoungPersonRequestWithBody(server string, params *CreateYoungPerso
 			}
 
 			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfNoneExist != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Exist", *params.IfNoneExist, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Exist", headerParam1)
 		}
 
 	}
@@ -22326,6 +22403,11 @@ type ClientWithResponsesInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -22340,6 +22422,11 @@ type ClientWithResponsesInterface interface {
 	// child they cannot see is known. The pair then goes on the SEND team's list of possible
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
+	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -36078,6 +36165,12 @@ func (r ListYoungPeopleResponse) ContentType() string {
 	return ""
 }
 
+// CreateYoungPersonResponse200Headers the declared response headers of an HTTP 200 response for CreateYoungPerson
+type CreateYoungPersonResponse200Headers struct {
+	ETag     *string
+	Location *string
+}
+
 // CreateYoungPersonResponse201Headers the declared response headers of an HTTP 201 response for CreateYoungPerson
 type CreateYoungPersonResponse201Headers struct {
 	ETag     *string
@@ -36097,6 +36190,8 @@ type CreateYoungPersonResponse503Headers struct {
 type CreateYoungPersonResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *YoungPerson
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *YoungPerson
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -36117,12 +36212,19 @@ type CreateYoungPersonResponse struct {
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateYoungPersonResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateYoungPersonResponse201Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateYoungPersonResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateYoungPersonResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateYoungPersonResponse) GetJSON200() *YoungPerson {
+	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -40207,6 +40309,11 @@ func (c *ClientWithResponses) ListYoungPeopleWithResponse(ctx context.Context, p
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
 //
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -40227,6 +40334,11 @@ func (c *ClientWithResponses) CreateYoungPersonWithBodyWithResponse(ctx context.
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
+//
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -53999,6 +54111,13 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest YoungPerson
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest YoungPerson
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -54072,6 +54191,23 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateYoungPersonResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers CreateYoungPersonResponse201Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
