@@ -114,7 +114,7 @@ func TestExternalIDConditionalCreate(t *testing.T) {
 			t.Fatal(err)
 		}
 		var created int
-		if err := db.QueryRow("SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created' AND record_id = '"+id+"'").Scan(&created); err != nil || created != 1 {
+		if err := db.QueryRow("SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created' AND record_id = '" + id + "'").Scan(&created); err != nil || created != 1 {
 			t.Fatalf("created events: %d %v", created, err)
 		}
 		r := e.do(http.MethodPost, "/v1/young-people", e.outsider, kid("", ""), cond, "bridge|BR-9")
