@@ -48,6 +48,8 @@ Usage:
   oneplan seed --demo                                    load the fictional demo data set
   oneplan sweep [--as-of YYYY-MM-DD]                     send the statutory clock's due and missed notices once
   oneplan events tail [--from-start]                     print events as they commit (a developer's terminal)
+  oneplan import template TYPE                           print an import layout's header row (docs/import.md)
+  oneplan import TYPE [--dry-run] [--continue-on-error] FILE.csv   load an existing caseload from CSV
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -92,6 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return sweep(ctx, rest, stdout, stderr)
 	case "events":
 		return events(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)

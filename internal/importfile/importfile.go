@@ -194,13 +194,16 @@ func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (
 		}
 		yp.DateOfBirth = d
 	}
-	if len(problems) > 0 {
-		return yp, key, problems // the domain rules would repeat what is already said
+	said := map[string]bool{} // a column already refused is not refused again by the domain rules
+	for _, p := range problems {
+		said[p.Column] = true
 	}
 	var fe *fault.Error
 	if err := yp.Validate(today, rules); errors.As(err, &fe) {
 		for _, f := range fe.Fields {
-			add(columnOf(f.Pointer), f.Detail)
+			if col := columnOf(f.Pointer); !said[col] {
+				add(col, f.Detail)
+			}
 		}
 	}
 	return yp, key, problems
