@@ -75,7 +75,6 @@ func TestYoungPersonRows(t *testing.T) {
 	}
 }
 
-
 // TestHeader: an unknown column, a column twice and a missing required column are named.
 func TestHeader(t *testing.T) {
 	_, problems, err := NewReader(strings.NewReader("external_system,given_name,given_name,shoe_size\n"), YoungPeople)
