@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
@@ -21,11 +23,12 @@ type externalIDRow struct {
 	CreatedAt  time.Time
 }
 
-// Add inserts one row per identifier now, so one already taken is refused here, naming it.
+// Add inserts one row per identifier, kept with the unit's other writes (services check
+// with Find first; an id taken by a concurrent transaction fails the unit as a Conflict).
 func (tx externalIDRepo) Add(recordType, recordID string, ids []externalid.ID, at time.Time) error {
 	for i, id := range ids {
 		row := externalIDRow{RecordType: recordType, RecordID: recordID, System: id.System, Value: id.Value, CreatedAt: at}
-		if err := tx.w().Table("external_ids").Create(&row).Error; err != nil {
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("external_ids").Create(&row) }); err != nil {
 			if err = translate(err); fault.KindOf(err) == fault.Conflict {
 				return fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
 			}

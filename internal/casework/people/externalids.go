@@ -40,6 +40,9 @@ func (s *Service) CreateYoungPersonIfNoneExist(ctx context.Context, yp person.Yo
 		case fault.KindOf(err) != fault.NotFound:
 			return err
 		}
+		if err := s.checkExternalIDs(tx, p, yp.ExternalIDs, ""); err != nil {
+			return err
+		}
 		yp, err = s.create(ctx, tx, p, yp)
 		created = err == nil
 		return err

@@ -84,6 +84,16 @@ func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, r Impo
 	if err := r.Person.Validate(s.Today(), s.rules); err != nil {
 		return "", false, err
 	}
+	// The key was found free above; any other id the row gives is checked as the API would.
+	var others []externalid.ID
+	for _, id := range r.Person.ExternalIDs {
+		if id != r.Key {
+			others = append(others, id)
+		}
+	}
+	if err := s.checkExternalIDs(tx, p, others, ""); err != nil {
+		return "", false, err
+	}
 	yp, err := s.create(ctx, tx, p, r.Person)
 	return yp.ID, err == nil, err
 }

@@ -58,24 +58,25 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 		return yp, err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.checkExternalIDs(tx, p, yp.ExternalIDs, ""); err != nil {
+			return err
+		}
 		yp, err = s.create(ctx, tx, p, yp)
 		return err
 	})
 	return yp, err
 }
 
-// create records yp, already validated, in tx: the record, its external ids, the team around the
-// child, the audit and outbox events and any possible duplicates. The import runs it too, so an
-// imported child is recorded exactly as one sent to the API.
+// create records yp, already validated and its external ids checked (checkExternalIDs), in tx:
+// the record, its external ids, the team around the child, the audit and outbox events and any
+// possible duplicates. The import runs it too, so an imported child is recorded exactly as one
+// sent to the API.
 func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, yp person.YoungPerson) (person.YoungPerson, error) {
 	yp.ID, yp.RecordedByOrgID, yp.CreatedAt, yp.UpdatedAt, yp.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
 	if yp.EducationSettingID != "" {
 		if err := organisations.Exists(tx, yp.EducationSettingID, "/education_setting_id"); err != nil {
 			return yp, err
 		}
-	}
-	if err := s.checkExternalIDs(tx, p, yp.ExternalIDs, ""); err != nil {
-		return yp, err
 	}
 	holders, err := s.checkIdentifiers(tx, p, yp.Claims(), "")
 	if err != nil {
