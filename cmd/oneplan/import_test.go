@@ -167,3 +167,34 @@ func TestImportYoungPeople(t *testing.T) {
 		})
 	}
 }
+
+// TestImportTenThousand: a 10,000-row file loads whole (on SQLite, to keep the suite quick), the
+// progress bar counts to the end, and the records, ids, audit and outbox events all number 10,000.
+func TestImportTenThousand(t *testing.T) {
+	dsn := storetest.Backends(t)[0].DSN(t)
+	setEnv(t, dsn)
+	t.Setenv("ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "true")
+	var b strings.Builder
+	b.WriteString(ypHeader)
+	for i := range 10000 {
+		fmt.Fprintf(&b, "ems,E%05d,Child,Number%d,2012-06-01,%s,SLCN\n", i, i, nhs(200000+i))
+	}
+	file := writeFile(t, "big.csv", b.String())
+	out, errOut, err := runCmd(t, "import", "young-people", file)
+	if err != nil || !strings.Contains(out, "10000 rows, 10000 created, 0 already present (unchanged), 0 refused") {
+		t.Fatalf("import: %v %s %s", err, out, errOut)
+	}
+	if !strings.Contains(errOut, "10000/10000") {
+		t.Errorf("the progress bar did not reach 10000/10000: %q", errOut[max(0, len(errOut)-300):])
+	}
+	for q, want := range map[string]int{
+		"SELECT count(*) FROM young_people": 10000,
+		"SELECT count(*) FROM external_ids WHERE system = 'ems'": 10000,
+		"SELECT count(*) FROM audit_events WHERE action = 'create' AND record_type = 'young_person'": 10000,
+		"SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created'": 10000,
+	} {
+		if n := count(t, dsn, q); n != want {
+			t.Errorf("%s: %d, want %d", q, n, want)
+		}
+	}
+}

@@ -124,6 +124,8 @@ type Repository interface {
 	Add(recordType, recordID string, ids []ID, at time.Time) error
 	// Find names the record of the type holding id (whoever may see it); NotFound if none.
 	Find(recordType string, id ID) (string, error)
+	// FindAll names the record of the type holding each of ids that is held (one query).
+	FindAll(recordType string, ids []ID) (map[ID]string, error)
 	// Of returns each record's identifiers, in the order given.
 	Of(recordType string, recordIDs ...string) (map[string][]ID, error)
 }

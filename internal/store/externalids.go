@@ -52,6 +52,27 @@ func (tx externalIDRepo) Find(recordType string, id externalid.ID) (string, erro
 	return ids[0], nil
 }
 
+// FindAll names the record of recordType holding each of ids that is held: one query per
+// system among ids (an import's chunk has one), each on the primary key.
+func (tx externalIDRepo) FindAll(recordType string, ids []externalid.ID) (map[externalid.ID]string, error) {
+	out := map[externalid.ID]string{}
+	bySystem := map[string][]string{}
+	for _, id := range ids {
+		bySystem[id.System] = append(bySystem[id.System], id.Value)
+	}
+	for system, values := range bySystem {
+		var rows []externalIDRow
+		err := tx.q().Table("external_ids").Where("record_type = ? AND system = ? AND value IN ?", recordType, system, values).Find(&rows).Error
+		if err != nil {
+			return nil, translate(err)
+		}
+		for _, r := range rows {
+			out[externalid.ID{System: r.System, Value: r.Value}] = r.RecordID
+		}
+	}
+	return out, nil
+}
+
 // Of returns the identifiers of each of recordIDs that has any.
 func (tx externalIDRepo) Of(recordType string, recordIDs ...string) (map[string][]externalid.ID, error) {
 	out := map[string][]externalid.ID{}

@@ -72,7 +72,6 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 // possible duplicates. The import runs it too, so an imported child is recorded exactly as one
 // sent to the API.
 func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, yp person.YoungPerson) (person.YoungPerson, error) {
-	yp.ID, yp.RecordedByOrgID, yp.CreatedAt, yp.UpdatedAt, yp.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
 	if yp.EducationSettingID != "" {
 		if err := organisations.Exists(tx, yp.EducationSettingID, "/education_setting_id"); err != nil {
 			return yp, err
@@ -82,6 +81,13 @@ func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, yp person
 	if err != nil {
 		return yp, err
 	}
+	return s.createChecked(ctx, tx, p, yp, holders)
+}
+
+// createChecked is create once the identifiers are checked: holders are the records the caller
+// may not see that hold the child's NHS number or UPN (each becomes a possible duplicate).
+func (s *Service) createChecked(ctx context.Context, tx Tx, p auth.Principal, yp person.YoungPerson, holders []person.Holder) (person.YoungPerson, error) {
+	yp.ID, yp.RecordedByOrgID, yp.CreatedAt, yp.UpdatedAt, yp.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
 	if err := tx.People().Create(yp); err != nil {
 		return yp, err
 	}
