@@ -188,10 +188,10 @@ func TestImportTenThousand(t *testing.T) {
 		t.Errorf("the progress bar did not reach 10000/10000: %q", errOut[max(0, len(errOut)-300):])
 	}
 	for q, want := range map[string]int{
-		"SELECT count(*) FROM young_people": 10000,
-		"SELECT count(*) FROM external_ids WHERE system = 'ems'": 10000,
+		"SELECT count(*) FROM young_people":                                                          10000,
+		"SELECT count(*) FROM external_ids WHERE system = 'ems'":                                     10000,
 		"SELECT count(*) FROM audit_events WHERE action = 'create' AND record_type = 'young_person'": 10000,
-		"SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created'": 10000,
+		"SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created'":               10000,
 	} {
 		if n := count(t, dsn, q); n != want {
 			t.Errorf("%s: %d, want %d", q, n, want)
