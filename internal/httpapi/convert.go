@@ -77,16 +77,19 @@ func slicePtr[T any](in []T) *[]T {
 }
 
 func fromOrganisationInput(in api.OrganisationInput) directory.Organisation {
-	return directory.Organisation{Name: in.Name, Type: string(in.Type), Locality: str(in.Locality), URN: str(in.URN), UKPRN: str(in.UKPRN), ODSCode: str(in.OdsCode)}
+	return directory.Organisation{Name: in.Name, Type: string(in.Type), Locality: str(in.Locality), URN: str(in.URN), UKPRN: str(in.UKPRN), ODSCode: str(in.OdsCode),
+		ExternalIDs: fromExternalIDs(in.ExternalIds)}
 }
 
 func toOrganisationInput(o directory.Organisation) api.OrganisationInput {
-	return api.OrganisationInput{Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN), UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode)}
+	return api.OrganisationInput{Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN), UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode),
+		ExternalIds: toExternalIDs(o.ExternalIDs)}
 }
 
 func toOrganisation(o directory.Organisation) api.Organisation {
 	return api.Organisation{ID: mustUUID(o.ID), Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN),
-		UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+		UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
+		ExternalIds: toExternalIDs(o.ExternalIDs)}
 }
 
 func fromPractitionerInput(in api.PractitionerInput) directory.Practitioner {

@@ -130,3 +130,42 @@ func TestExternalIDConditionalCreate(t *testing.T) {
 		}
 	}, withSystems("bridge"))
 }
+
+// TestOrganisationExternalIDs: an organisation keeps other systems' ids, found by
+// ?external_id=, unique per system (409 naming the holder), and If-None-Exist creates it once.
+func TestOrganisationExternalIDs(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		org := map[string]any{"name": "Hillside School", "type": "school_primary", "urn": "123456",
+			"external_ids": []map[string]any{{"system": "capita-one", "value": "SCH-17"}}}
+		r := e.do(http.MethodPost, "/v1/organisations", e.admin, org)
+		if r.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		id := r.json(t)["id"].(string)
+		got := e.do(http.MethodGet, "/v1/organisations/"+id, e.officer, nil).json(t)
+		if xs, _ := got["external_ids"].([]any); len(xs) != 1 {
+			t.Fatalf("external ids on read: %v", got)
+		}
+		l := items(t, e.do(http.MethodGet, "/v1/organisations?external_id="+url.QueryEscape("capita-one|SCH-17"), e.officer, nil))
+		if len(l) != 1 || l[0].(map[string]any)["id"] != id {
+			t.Fatalf("found by external id: %v", l)
+		}
+		p := e.do(http.MethodPost, "/v1/organisations", e.admin, org).problem(t, http.StatusConflict)
+		if p.Location == nil || *p.Location != "/v1/organisations/"+id || !hasPointer(p, "/external_ids/0") {
+			t.Fatalf("conflict: %+v", p)
+		}
+		org["external_ids"] = []map[string]any{{"system": "nowhere", "value": "1"}}
+		e.do(http.MethodPost, "/v1/organisations", e.admin, org).problem(t, http.StatusBadRequest)
+
+		delete(org, "external_ids")
+		delete(org, "urn")
+		again := e.do(http.MethodPost, "/v1/organisations", e.admin, org, "If-None-Exist", "capita-one|SCH-17")
+		if again.status != http.StatusOK || again.json(t)["id"] != id {
+			t.Fatalf("conditional create of a held id: %d %s", again.status, again.body)
+		}
+		fresh := e.do(http.MethodPost, "/v1/organisations", e.admin, org, "If-None-Exist", "capita-one|SCH-18")
+		if fresh.status != http.StatusCreated || fresh.json(t)["id"] == id {
+			t.Fatalf("conditional create of a new id: %d %s", fresh.status, fresh.body)
+		}
+	}, withSystems("capita-one"))
+}

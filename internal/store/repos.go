@@ -96,6 +96,10 @@ func (tx directoryRepo) Organisations(f directory.OrganisationFilter, p paging.P
 	if f.Query != "" {
 		q = q.Where(`search_name LIKE ? ESCAPE '\'`, like(f.Query))
 	}
+	if f.ExternalID != nil {
+		q = q.Where("id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'organisation' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
+	}
 	return listPage(q, "organisations", p, func(r organisationRow) string { return r.ID }, organisationRow.toDomain)
 }
 

@@ -4289,11 +4289,12 @@ type OnTime struct {
 
 // Organisation defines model for Organisation.
 type Organisation struct {
-	CreatedAt time.Time          `json:"created_at"`
-	ID        openapi_types.UUID `json:"id"`
-	Locality  *string            `json:"locality,omitempty"`
-	Name      string             `json:"name"`
-	OdsCode   *string            `json:"ods_code,omitempty"`
+	CreatedAt   time.Time          `json:"created_at"`
+	ExternalIds *ExternalIds       `json:"external_ids,omitempty"`
+	ID          openapi_types.UUID `json:"id"`
+	Locality    *string            `json:"locality,omitempty"`
+	Name        string             `json:"name"`
+	OdsCode     *string            `json:"ods_code,omitempty"`
 
 	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 	Type      OrganisationType `json:"type"`
@@ -4310,8 +4311,9 @@ type OrganisationEventPayload = EventPayload
 
 // OrganisationInput defines model for OrganisationInput.
 type OrganisationInput struct {
-	Locality *string `json:"locality,omitempty"`
-	Name     string  `json:"name"`
+	ExternalIds *ExternalIds `json:"external_ids,omitempty"`
+	Locality    *string      `json:"locality,omitempty"`
+	Name        string       `json:"name"`
 
 	// OdsCode NHS ODS code (health organisations, GP practices).
 	OdsCode *string `json:"ods_code,omitempty"`
@@ -5958,6 +5960,9 @@ type ListOrganisationsParams struct {
 	// Q Case-insensitive match on the name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
+	// ExternalID `system|value`: only the record holding this external id (e.g. `bridge|BR-004211`).
+	ExternalID *ExternalIDQuery `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -5969,6 +5974,12 @@ type ListOrganisationsParams struct {
 type CreateOrganisationParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
+	// answer is `200` with that record and nothing is created; otherwise the record is created
+	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
+	// holding it is one the caller may not see, `409` naming nothing.
+	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
 // UpdateOrganisationParams defines parameters for UpdateOrganisation.
@@ -7651,12 +7662,20 @@ type ClientInterface interface {
 
 	// CreateOrganisationWithBody Register an organisation (admin)
 	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
 	CreateOrganisationWithBody(ctx context.Context, params *CreateOrganisationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrganisation Register an organisation (admin)
+	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -10117,6 +10136,10 @@ func (c *Client) ListOrganisations(ctx context.Context, params *ListOrganisation
 
 // CreateOrganisationWithBody Register an organisation (admin)
 //
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -10133,6 +10156,10 @@ func (c *Client) CreateOrganisationWithBody(ctx context.Context, params *CreateO
 }
 
 // CreateOrganisation Register an organisation (admin)
+//
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -15977,6 +16004,18 @@ func NewListOrganisationsRequest(server string, params *ListOrganisationsParams)
 
 		}
 
+		if params.ExternalID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -16063,6 +16102,17 @@ func NewCreateOrganisationRequestWithBody(server string, params *CreateOrganisat
 			}
 
 			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfNoneExist != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Exist", *params.IfNoneExist, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Exist", headerParam1)
 		}
 
 	}
@@ -21606,12 +21656,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganisationWithBodyWithResponse Register an organisation (admin)
 	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
 	CreateOrganisationWithBodyWithResponse(ctx context.Context, params *CreateOrganisationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganisationResponse, error)
 
 	// CreateOrganisationWithResponse Register an organisation (admin)
+	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -29543,6 +29601,12 @@ func (r ListOrganisationsResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrganisationResponse200Headers the declared response headers of an HTTP 200 response for CreateOrganisation
+type CreateOrganisationResponse200Headers struct {
+	ETag     *string
+	Location *string
+}
+
 // CreateOrganisationResponse201Headers the declared response headers of an HTTP 201 response for CreateOrganisation
 type CreateOrganisationResponse201Headers struct {
 	ETag     *string
@@ -29567,6 +29631,8 @@ type CreateOrganisationResponse503Headers struct {
 type CreateOrganisationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organisation
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Organisation
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -29587,6 +29653,8 @@ type CreateOrganisationResponse struct {
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateOrganisationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateOrganisationResponse201Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
@@ -29595,6 +29663,11 @@ type CreateOrganisationResponse struct {
 	Headers429 *CreateOrganisationResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateOrganisationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateOrganisationResponse) GetJSON200() *Organisation {
+	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -39020,6 +39093,10 @@ func (c *ClientWithResponses) ListOrganisationsWithResponse(ctx context.Context,
 
 // CreateOrganisationWithBodyWithResponse Register an organisation (admin)
 //
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -39032,6 +39109,10 @@ func (c *ClientWithResponses) CreateOrganisationWithBodyWithResponse(ctx context
 }
 
 // CreateOrganisationWithResponse Register an organisation (admin)
+//
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -47552,6 +47633,13 @@ func ParseCreateOrganisationResponse(rsp *http.Response) (*CreateOrganisationRes
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organisation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest Organisation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47625,6 +47713,23 @@ func ParseCreateOrganisationResponse(rsp *http.Response) (*CreateOrganisationRes
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateOrganisationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers CreateOrganisationResponse201Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
