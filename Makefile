@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui postman postman-run contract-check help
+.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui postman postman-run contract-check bench-import help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -96,6 +96,12 @@ bench-tools:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@command -v pgbench >/dev/null || ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# Import throughput (issue 18): the same young people loaded by the import and sent one POST at a
+# time through the HTTP stack, on SQLite and PostgreSQL, printed as rows per second and a ratio.
+bench-import:
+	REQUIRE_POSTGRES=1 ONEPLAN_BENCH_IMPORT_ROWS=$${ONEPLAN_BENCH_IMPORT_ROWS:-2000} \
+		$(GO) test -run '^TestImportThroughput$$' -count=1 -v -timeout 60m ./internal/httpapi/ | grep -E '^BENCH|^(ok|FAIL)'
 
 # Report queries in-process on PostgreSQL, each with its ratio to the PostgreSQL ceiling (a bare
 # count of the same rows) measured in the same run.

@@ -52,6 +52,8 @@ Usage:
   oneplan events tail [--from-start]                       print events as they commit (a developer's terminal)
   oneplan healthcheck [--ready]                            ask the running server's /healthz (or /readyz); exit 1 unless 200
   oneplan reports-rebuild                                  recompute the report counts from the records
+  oneplan import template TYPE                             print an import layout's header row (docs/import.md)
+  oneplan import TYPE [--dry-run] [--continue-on-error] FILE.csv   load an existing caseload from CSV
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -102,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return orgs(ctx, rest, stdout, stderr)
 	case "reports-rebuild":
 		return reportsRebuild(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -182,7 +186,7 @@ func open(ctx context.Context) (*deployment, error) {
 	}
 	reg := metrics.New()
 	a := app.New(st, app.Options{Blobs: blobs, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
-		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
+		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers, ExternalIDSystems: cfg.ExternalIDSystems},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, DeadlineLeads: cfg.DeadlineLeads, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},
 		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries, Timeout: cfg.WebhookTimeout,

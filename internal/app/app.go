@@ -109,6 +109,7 @@ func New(st *store.Store, opts Options) *App {
 	core := casework.Core{Clock: opts.Clock}
 	a := &App{Clock: opts.Clock, store: st, Idempotency: st.IdempotencyKeys()}
 	a.Organisations = organisations.New(core, store.Bind(st, func(tx *store.Tx) organisations.Tx { return tx }))
+	a.Organisations.Systems = opts.PersonRules.ExternalIDSystems // external ids' short system names (issue 18)
 	a.Keys = keys.New(core, store.Bind(st, func(tx *store.Tx) keys.Tx { return tx }), a.Organisations)
 	a.Team = team.New(core, store.Bind(st, func(tx *store.Tx) team.Tx { return tx }))
 	a.People = people.New(core, store.Bind(st, func(tx *store.Tx) people.Tx { return tx }), opts.PersonRules, a.Team)

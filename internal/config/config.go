@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/report"
 )
 
@@ -50,6 +51,7 @@ type Config struct {
 	MaxDocumentBytes    int64          // ONEPLAN_MAX_DOCUMENT_BYTES: the largest document taken
 	PublicURL           string         // ONEPLAN_PUBLIC_URL: the address callers use, for servers in /openapi.yaml
 	DeadlineLeads       deadline.Leads // ONEPLAN_DEADLINE_LEADS: how long before each statutory deadline it is warned of
+	ExternalIDSystems   []string       // ONEPLAN_EXTERNAL_ID_SYSTEMS: short names external ids may use besides URIs
 }
 
 // Vars documents each variable with its default, for --help.
@@ -86,6 +88,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_DOCUMENT_STORE", "", "where uploaded documents' bytes are kept: file:///path/to/folder, or s3://bucket?region=eu-west-2 (any S3-compatible store: add &endpoint=https://...&use_path_style=true); empty: a folder beside the SQLite database, or ./oneplan-documents with PostgreSQL (replicas must share one bucket)"},
 	{"ONEPLAN_MAX_DOCUMENT_BYTES", "20971520", "largest document accepted (413 above); Word documents may also unpack to at most 100 MB and 100 times their size"},
 	{"ONEPLAN_PUBLIC_URL", "", "the URL callers reach this server at (e.g. https://oneplan.council.example), named as the server in /openapi.yaml and used by /docs; unset: the address it listens on"},
+	{"ONEPLAN_EXTERNAL_ID_SYSTEMS", "bridge,ems,capita-one", "short names other systems' record ids may be given under (external_ids[].system), comma-separated: lower case letters, digits and hyphens; any absolute URI is accepted too"},
 	{"ONEPLAN_WEBHOOK_RETRY_FOR", "72h", "how long a failed webhook delivery is retried before it fails and its subscription is marked failing"},
 }
 
@@ -122,6 +125,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("ONEPLAN_MAX_DOCUMENT_BYTES must be a whole number of bytes, at least 1024")
 	}
 	c.DocumentStore = get("ONEPLAN_DOCUMENT_STORE")
+	if c.ExternalIDSystems, err = externalid.ParseSystems(get("ONEPLAN_EXTERNAL_ID_SYSTEMS")); err != nil {
+		return c, fmt.Errorf("ONEPLAN_EXTERNAL_ID_SYSTEMS: %w", err)
+	}
 	if c.Profiling, err = strconv.ParseBool(get("ONEPLAN_PPROF")); err != nil {
 		return c, fmt.Errorf("ONEPLAN_PPROF must be true or false")
 	}

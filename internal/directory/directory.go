@@ -1,20 +1,26 @@
 // Package directory holds the organisations and practitioners that take part in the pathway.
 package directory
 
-import "time"
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/externalid"
+)
 
 // Organisation is a council team, school, setting, health or voluntary organisation.
 type Organisation struct {
-	ID        string
-	Name      string
-	Type      string
-	Locality  string
-	URN       string
-	UKPRN     string
-	ODSCode   string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int
+	ID       string
+	Name     string
+	Type     string
+	Locality string
+	URN      string
+	UKPRN    string
+	ODSCode  string
+	// ExternalIDs are other systems' ids for the organisation (kept in external_ids).
+	ExternalIDs []externalid.ID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int
 }
 
 // Practitioner is a named worker in an organisation.

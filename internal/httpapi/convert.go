@@ -8,6 +8,7 @@ import (
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 )
@@ -76,16 +77,19 @@ func slicePtr[T any](in []T) *[]T {
 }
 
 func fromOrganisationInput(in api.OrganisationInput) directory.Organisation {
-	return directory.Organisation{Name: in.Name, Type: string(in.Type), Locality: str(in.Locality), URN: str(in.URN), UKPRN: str(in.UKPRN), ODSCode: str(in.OdsCode)}
+	return directory.Organisation{Name: in.Name, Type: string(in.Type), Locality: str(in.Locality), URN: str(in.URN), UKPRN: str(in.UKPRN), ODSCode: str(in.OdsCode),
+		ExternalIDs: fromExternalIDs(in.ExternalIds)}
 }
 
 func toOrganisationInput(o directory.Organisation) api.OrganisationInput {
-	return api.OrganisationInput{Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN), UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode)}
+	return api.OrganisationInput{Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN), UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode),
+		ExternalIds: toExternalIDs(o.ExternalIDs)}
 }
 
 func toOrganisation(o directory.Organisation) api.Organisation {
 	return api.Organisation{ID: mustUUID(o.ID), Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN),
-		UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+		UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
+		ExternalIds: toExternalIDs(o.ExternalIDs)}
 }
 
 func fromPractitionerInput(in api.PractitionerInput) directory.Practitioner {
@@ -163,7 +167,8 @@ func fromYoungPersonInput(in api.YoungPersonInput) person.YoungPerson {
 		NHSNumber: str(in.NHSNumber), UPN: str(in.UPN), Gender: string(ptrVal(in.Gender)), Locality: str(in.Locality), Postcode: str(in.Postcode),
 		ULN: str(in.ULN), UPNUnknown: string(ptrVal(in.UPNUnknown)), Sex: string(ptrVal(in.Sex)), Ethnicity: string(ptrVal(in.Ethnicity)),
 		PrimarySENNeed: string(ptrVal(in.PrimarySENNeed)), EducationSettingID: uuidStr(in.EducationSettingID),
-		Contacts: fromContacts(in.Contacts), Communication: fromCommunication(in.CommunicationPreferences)}
+		Contacts: fromContacts(in.Contacts), Communication: fromCommunication(in.CommunicationPreferences),
+		ExternalIDs: fromExternalIDs(in.ExternalIds)}
 }
 
 func toYoungPersonInput(p person.YoungPerson) api.YoungPersonInput {
@@ -172,7 +177,7 @@ func toYoungPersonInput(p person.YoungPerson) api.YoungPersonInput {
 		NHSNumber: ptr(p.NHSNumber), UPN: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)), Locality: ptr(p.Locality), Postcode: ptr(p.Postcode),
 		ULN: ptr(p.ULN), UPNUnknown: ptr(api.UPNUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
 		PrimarySENNeed: ptr(api.SENNeed(p.PrimarySENNeed)), EducationSettingID: uuidPtr(p.EducationSettingID),
-		Contacts: slicePtr(contacts), CommunicationPreferences: toCommunication(p.Communication)}
+		Contacts: slicePtr(contacts), CommunicationPreferences: toCommunication(p.Communication), ExternalIds: toExternalIDs(p.ExternalIDs)}
 }
 
 func toYoungPerson(p person.YoungPerson, today time.Time) api.YoungPerson {
@@ -181,7 +186,30 @@ func toYoungPerson(p person.YoungPerson, today time.Time) api.YoungPerson {
 		Locality: ptr(p.Locality), Postcode: ptr(p.Postcode), PrimarySENNeed: ptr(api.SENNeed(p.PrimarySENNeed)),
 		ULN: ptr(p.ULN), UPNUnknown: ptr(api.UPNUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
 		EducationSettingID: uuidPtr(p.EducationSettingID), Contacts: toContacts(p.Contacts), CommunicationPreferences: toCommunication(p.Communication),
-		RecordedByOrganisationID: mustUUID(p.RecordedByOrgID), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+		RecordedByOrganisationID: mustUUID(p.RecordedByOrgID), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version,
+		ExternalIds: toExternalIDs(p.ExternalIDs)}
+}
+
+func fromExternalIDs(in *api.ExternalIds) []externalid.ID {
+	if in == nil {
+		return nil
+	}
+	out := make([]externalid.ID, len(*in))
+	for i, id := range *in {
+		out[i] = externalid.ID{System: id.System, Value: id.Value}
+	}
+	return out
+}
+
+func toExternalIDs(in []externalid.ID) *api.ExternalIds {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(api.ExternalIds, len(in))
+	for i, id := range in {
+		out[i] = api.ExternalID{System: id.System, Value: id.Value}
+	}
+	return &out
 }
 
 func fromConsent(in *api.ReferralConsent) *referral.Consent {

@@ -8,6 +8,22 @@ import (
 )
 
 func (h *directoryHandlers) CreateOrganisation(ctx context.Context, req api.CreateOrganisationRequestObject) (api.CreateOrganisationResponseObject, error) {
+	if req.Params.IfNoneExist != nil {
+		cond, err := h.svc.ParseExternalID("If-None-Exist", *req.Params.IfNoneExist)
+		if err != nil {
+			return nil, err
+		}
+		o, created, err := h.svc.CreateOrganisationIfNoneExist(ctx, fromOrganisationInput(*req.Body), cond)
+		if err != nil {
+			return nil, err
+		}
+		if !created {
+			return api.CreateOrganisation200JSONResponse{Body: toOrganisation(o),
+				Headers: api.CreateOrganisation200ResponseHeaders{Location: location("/v1/organisations", o.ID), ETag: etag(o.Version)}}, nil
+		}
+		return api.CreateOrganisation201JSONResponse{Body: toOrganisation(o),
+			Headers: api.CreateOrganisation201ResponseHeaders{Location: location("/v1/organisations", o.ID), ETag: etag(o.Version)}}, nil
+	}
 	o, err := h.svc.CreateOrganisation(ctx, fromOrganisationInput(*req.Body))
 	if err != nil {
 		return nil, err
@@ -27,6 +43,13 @@ func (h *directoryHandlers) GetOrganisation(ctx context.Context, req api.GetOrga
 func (h *directoryHandlers) ListOrganisations(ctx context.Context, req api.ListOrganisationsRequestObject) (api.ListOrganisationsResponseObject, error) {
 	q := req.Params
 	f := directory.OrganisationFilter{Type: string(ptrVal(q.Type)), Locality: str(q.Locality), Query: str(q.Q)}
+	if q.ExternalID != nil {
+		id, err := h.svc.ParseExternalID("external_id", *q.ExternalID)
+		if err != nil {
+			return nil, err
+		}
+		f.ExternalID = &id
+	}
 	items, next, err := h.svc.Organisations(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err

@@ -10,6 +10,22 @@ import (
 )
 
 func (h *peopleHandlers) CreateYoungPerson(ctx context.Context, req api.CreateYoungPersonRequestObject) (api.CreateYoungPersonResponseObject, error) {
+	if req.Params.IfNoneExist != nil {
+		cond, err := h.svc.ParseExternalID("If-None-Exist", *req.Params.IfNoneExist)
+		if err != nil {
+			return nil, err
+		}
+		yp, created, err := h.svc.CreateYoungPersonIfNoneExist(ctx, fromYoungPersonInput(*req.Body), cond)
+		if err != nil {
+			return nil, err
+		}
+		if !created {
+			return api.CreateYoungPerson200JSONResponse{Body: toYoungPerson(yp, h.s.today()),
+				Headers: api.CreateYoungPerson200ResponseHeaders{Location: location("/v1/young-people", yp.ID), ETag: etag(yp.Version)}}, nil
+		}
+		return api.CreateYoungPerson201JSONResponse{Body: toYoungPerson(yp, h.s.today()),
+			Headers: api.CreateYoungPerson201ResponseHeaders{Location: location("/v1/young-people", yp.ID), ETag: etag(yp.Version)}}, nil
+	}
 	yp, err := h.svc.CreateYoungPerson(ctx, fromYoungPersonInput(*req.Body))
 	if err != nil {
 		return nil, err
@@ -30,6 +46,13 @@ func (h *peopleHandlers) ListYoungPeople(ctx context.Context, req api.ListYoungP
 	q := req.Params
 	f := person.Filter{Query: str(q.Q), Locality: str(q.Locality), PrimarySENNeed: string(ptrVal(q.PrimarySENNeed)),
 		EducationSettingID: uuidStr(q.EducationSettingID)}
+	if q.ExternalID != nil {
+		id, err := h.svc.ParseExternalID("external_id", *q.ExternalID)
+		if err != nil {
+			return nil, err
+		}
+		f.ExternalID = &id
+	}
 	items, next, err := h.svc.YoungPeople(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err

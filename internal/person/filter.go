@@ -1,6 +1,10 @@
 package person
 
-import "time"
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/externalid"
+)
 
 // Filter selects young people.
 type Filter struct {
@@ -8,4 +12,6 @@ type Filter struct {
 	// NHSNumber and DateOfBirth match exactly (FHIR searches by identifier and birthdate).
 	NHSNumber   string
 	DateOfBirth *time.Time
+	// ExternalID, when set, selects the record holding this other system's id.
+	ExternalID *externalid.ID
 }

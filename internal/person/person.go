@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/identifier"
 )
@@ -29,6 +30,7 @@ type YoungPerson struct {
 	PrimarySENNeed     string
 	EducationSettingID string
 	Contacts           []Contact
+	ExternalIDs        []externalid.ID // other systems' ids for the child (kept in external_ids)
 	Communication      *Communication
 	RecordedByOrgID    string
 	CreatedAt          time.Time
@@ -59,6 +61,8 @@ type Communication struct {
 type Rules struct {
 	// AllowTestNHSNumbers admits the 999 test range, for training and test environments only.
 	AllowTestNHSNumbers bool
+	// ExternalIDSystems are the short system names external ids may use besides URIs.
+	ExternalIDSystems externalid.Systems
 }
 
 // Validate checks the record as of today and names every bad field.
@@ -100,6 +104,7 @@ func (p YoungPerson) Validate(today time.Time, rules Rules) error {
 	if mains > 1 {
 		add("/contacts", "at most one contact can be the main contact")
 	}
+	errs = append(errs, rules.ExternalIDSystems.Validate("/external_ids", p.ExternalIDs)...)
 	return fault.Fields(fault.Invalid, errs)
 }
 

@@ -96,6 +96,10 @@ func (tx directoryRepo) Organisations(f directory.OrganisationFilter, p paging.P
 	if f.Query != "" {
 		q = q.Where(`search_name LIKE ? ESCAPE '\'`, like(f.Query))
 	}
+	if f.ExternalID != nil {
+		q = q.Where("id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'organisation' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
+	}
 	return listPage(q, "organisations", p, func(r organisationRow) string { return r.ID }, organisationRow.toDomain)
 }
 
@@ -183,7 +187,8 @@ func visibleCondition(col string, s access.Scope) (string, []any) {
 // CreateYoungPerson inserts p.
 func (tx peopleRepo) Create(p person.YoungPerson) error {
 	row := toYoungPersonRow(p)
-	return translate(tx.w().Create(&row).Error)
+	// Kept with the unit's other writes: nothing reads it back before they are sent.
+	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))
 }
 
 // YoungPerson loads one young person within scope.
@@ -223,6 +228,10 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 	}
 	if f.EducationSettingID != "" {
 		q = q.Where("young_people.education_setting_id = ?", f.EducationSettingID)
+	}
+	if f.ExternalID != nil {
+		q = q.Where("young_people.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'young_person' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
 	}
 	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
 }

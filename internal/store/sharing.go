@@ -246,6 +246,10 @@ func (tx peopleRepo) Erase(id string) error {
 		"UPDATE family_assessments SET previous_id = NULL WHERE young_person_id = ?",
 		"DELETE FROM family_assessments WHERE young_person_id = ?",
 		"DELETE FROM annual_reviews WHERE young_person_id = ?",
+		// Other systems' identifiers for the child, their referrals and plans (migration 0040).
+		"DELETE FROM external_ids WHERE record_type = 'young_person' AND record_id = ?",
+		"DELETE FROM external_ids WHERE record_type = 'referral' AND record_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
+		"DELETE FROM external_ids WHERE record_type = 'ehc_plan' AND record_id IN (SELECT id FROM ehc_plans WHERE young_person_id = ?)",
 		"DELETE FROM ehc_plan_versions WHERE plan_id IN (SELECT id FROM ehc_plans WHERE young_person_id = ?)",
 		"DELETE FROM ehc_plans WHERE young_person_id = ?",
 		"DELETE FROM ehc_requests WHERE young_person_id = ?",

@@ -4778,6 +4778,20 @@ type EventTypeList struct {
 	Items []EventType `json:"items"`
 }
 
+// ExternalID Another system's id for this record (a CRM, the EMS, Capita One, an NHS trust). `system` is
+// an absolute URI (`https://...`, `urn:...`) or a short name the deployment configures
+// (`ONEPLAN_EXTERNAL_ID_SYSTEMS`, by default `bridge`, `ems`, `capita-one`). An id names at
+// most one record of a type in its system.
+//
+// Example: {"system":"bridge","value":"BR-004211"}
+type ExternalID struct {
+	System string `json:"system"`
+	Value  string `json:"value"`
+}
+
+// ExternalIds defines model for ExternalIds.
+type ExternalIds = []ExternalID
+
 // FamilyAssessment defines model for FamilyAssessment.
 type FamilyAssessment struct {
 	// AssessmentNumber 1 for the first assessment, 2 for its first review, and so on.
@@ -5087,11 +5101,12 @@ type OnTime struct {
 
 // Organisation defines model for Organisation.
 type Organisation struct {
-	CreatedAt time.Time          `json:"created_at"`
-	ID        openapi_types.UUID `json:"id"`
-	Locality  *string            `json:"locality,omitempty"`
-	Name      string             `json:"name"`
-	OdsCode   *string            `json:"ods_code,omitempty"`
+	CreatedAt   time.Time          `json:"created_at"`
+	ExternalIds *ExternalIds       `json:"external_ids,omitempty"`
+	ID          openapi_types.UUID `json:"id"`
+	Locality    *string            `json:"locality,omitempty"`
+	Name        string             `json:"name"`
+	OdsCode     *string            `json:"ods_code,omitempty"`
 
 	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 	Type      OrganisationType `json:"type"`
@@ -5108,8 +5123,9 @@ type OrganisationEventPayload = EventPayload
 
 // OrganisationInput defines model for OrganisationInput.
 type OrganisationInput struct {
-	Locality *string `json:"locality,omitempty"`
-	Name     string  `json:"name"`
+	ExternalIds *ExternalIds `json:"external_ids,omitempty"`
+	Locality    *string      `json:"locality,omitempty"`
+	Name        string       `json:"name"`
 
 	// OdsCode NHS ODS code (health organisations, GP practices).
 	OdsCode *string `json:"ods_code,omitempty"`
@@ -6463,6 +6479,7 @@ type YoungPerson struct {
 
 	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
 	Ethnicity     *Ethnicity         `json:"ethnicity,omitempty"`
+	ExternalIds   *ExternalIds       `json:"external_ids,omitempty"`
 	FamilyName    string             `json:"family_name"`
 	Gender        *Gender            `json:"gender,omitempty"`
 	GivenName     string             `json:"given_name"`
@@ -6504,11 +6521,12 @@ type YoungPersonInput struct {
 	EducationSettingID *openapi_types.UUID `json:"education_setting_id,omitempty"`
 
 	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
-	Ethnicity  *Ethnicity `json:"ethnicity,omitempty"`
-	FamilyName string     `json:"family_name"`
-	Gender     *Gender    `json:"gender,omitempty"`
-	GivenName  string     `json:"given_name"`
-	Locality   *string    `json:"locality,omitempty"`
+	Ethnicity   *Ethnicity   `json:"ethnicity,omitempty"`
+	ExternalIds *ExternalIds `json:"external_ids,omitempty"`
+	FamilyName  string       `json:"family_name"`
+	Gender      *Gender      `json:"gender,omitempty"`
+	GivenName   string       `json:"given_name"`
+	Locality    *string      `json:"locality,omitempty"`
 
 	// NHSNumber Validated with its modulus-11 check digit.
 	NHSNumber     *string `json:"nhs_number,omitempty"`
@@ -6544,22 +6562,28 @@ type YoungPersonPatch struct {
 	DateOfBirth              *openapi_types.Date       `json:"date_of_birth,omitempty"`
 	EducationSettingID       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
 	Ethnicity                *Ethnicity                `json:"ethnicity,omitempty"`
-	FamilyName               *string                   `json:"family_name,omitempty"`
-	Gender                   *Gender                   `json:"gender,omitempty"`
-	GivenName                *string                   `json:"given_name,omitempty"`
-	Locality                 *string                   `json:"locality,omitempty"`
-	NHSNumber                *string                   `json:"nhs_number,omitempty"`
-	Postcode                 *string                   `json:"postcode,omitempty"`
-	PreferredName            *string                   `json:"preferred_name,omitempty"`
-	PrimarySENNeed           *SENNeed                  `json:"primary_sen_need,omitempty"`
-	Sex                      *Sex                      `json:"sex,omitempty"`
-	ULN                      *string                   `json:"uln,omitempty"`
-	UPN                      *string                   `json:"upn,omitempty"`
-	UPNUnknown               *UPNUnknown               `json:"upn_unknown,omitempty"`
+
+	// ExternalIds The record's external ids with any new ones; one cannot be removed or changed (422).
+	ExternalIds    *ExternalIds `json:"external_ids,omitempty"`
+	FamilyName     *string      `json:"family_name,omitempty"`
+	Gender         *Gender      `json:"gender,omitempty"`
+	GivenName      *string      `json:"given_name,omitempty"`
+	Locality       *string      `json:"locality,omitempty"`
+	NHSNumber      *string      `json:"nhs_number,omitempty"`
+	Postcode       *string      `json:"postcode,omitempty"`
+	PreferredName  *string      `json:"preferred_name,omitempty"`
+	PrimarySENNeed *SENNeed     `json:"primary_sen_need,omitempty"`
+	Sex            *Sex         `json:"sex,omitempty"`
+	ULN            *string      `json:"uln,omitempty"`
+	UPN            *string      `json:"upn,omitempty"`
+	UPNUnknown     *UPNUnknown  `json:"upn_unknown,omitempty"`
 }
 
 // Cursor defines model for Cursor.
 type Cursor = string
+
+// ExternalIDQuery defines model for ExternalIdQuery.
+type ExternalIDQuery = string
 
 // ID defines model for ID.
 type ID = openapi_types.UUID
@@ -6569,6 +6593,9 @@ type IdempotencyKey = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
+
+// IfNoneExist defines model for IfNoneExist.
+type IfNoneExist = string
 
 // Limit defines model for Limit.
 type Limit = int
@@ -7199,6 +7226,9 @@ type ListOrganisationsParams struct {
 	// Q Case-insensitive match on the name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
+	// ExternalID `system|value`: only the record holding this external id (e.g. `bridge|BR-004211`).
+	ExternalID *ExternalIDQuery `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7210,6 +7240,12 @@ type ListOrganisationsParams struct {
 type CreateOrganisationParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
+	// answer is `200` with that record and nothing is created; otherwise the record is created
+	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
+	// holding it is one the caller may not see, `409` naming nothing.
+	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
 // UpdateOrganisationParams defines parameters for UpdateOrganisation.
@@ -7892,6 +7928,9 @@ type ListYoungPeopleParams struct {
 	PrimarySENNeed     *SENNeed            `form:"primary_sen_need,omitempty" json:"primary_sen_need,omitempty"`
 	EducationSettingID *openapi_types.UUID `form:"education_setting_id,omitempty" json:"education_setting_id,omitempty"`
 
+	// ExternalID `system|value`: only the record holding this external id (e.g. `bridge|BR-004211`).
+	ExternalID *ExternalIDQuery `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7903,6 +7942,12 @@ type ListYoungPeopleParams struct {
 type CreateYoungPersonParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
+	// answer is `200` with that record and nothing is created; otherwise the record is created
+	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
+	// holding it is one the caller may not see, `409` naming nothing.
+	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
 // GetYoungPersonParams defines parameters for GetYoungPerson.
@@ -9766,6 +9811,10 @@ type ClientInterface interface {
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -9776,6 +9825,10 @@ type ClientInterface interface {
 	// **Who may call:** admin only (`organisations:manage`).
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11027,6 +11080,11 @@ type ClientInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -11045,6 +11103,11 @@ type ClientInterface interface {
 	// child they cannot see is known. The pair then goes on the SEND team's list of possible
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
+	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -13333,6 +13396,10 @@ func (c *Client) ListOrganisations(ctx context.Context, params *ListOrganisation
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -13353,6 +13420,10 @@ func (c *Client) CreateOrganisationWithBody(ctx context.Context, params *CreateO
 // **Who may call:** admin only (`organisations:manage`).
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -15654,6 +15725,11 @@ func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeoplePar
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
 //
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -15682,6 +15758,11 @@ func (c *Client) CreateYoungPersonWithBody(ctx context.Context, params *CreateYo
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
+//
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -20634,6 +20715,18 @@ func NewListOrganisationsRequest(server string, params *ListOrganisationsParams)
 
 		}
 
+		if params.ExternalID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -20720,6 +20813,17 @@ func NewCreateOrganisationRequestWithBody(server string, params *CreateOrganisat
 			}
 
 			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfNoneExist != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Exist", *params.IfNoneExist, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Exist", headerParam1)
 		}
 
 	}
@@ -25807,6 +25911,18 @@ func NewListYoungPeopleRequest(server string, params *ListYoungPeopleParams) (*h
 
 		}
 
+		if params.ExternalID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -25893,6 +26009,17 @@ func NewCreateYoungPersonRequestWithBody(server string, params *CreateYoungPerso
 			}
 
 			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfNoneExist != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Exist", *params.IfNoneExist, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Exist", headerParam1)
 		}
 
 	}
@@ -27912,6 +28039,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -27922,6 +28053,10 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** admin only (`organisations:manage`).
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// An external id (`external_ids`) names one organisation: one already held is `409` with
+	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+	// organisation already holding that id, else `201`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -29249,6 +29384,11 @@ type ClientWithResponsesInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -29267,6 +29407,11 @@ type ClientWithResponsesInterface interface {
 	// child they cannot see is known. The pair then goes on the SEND team's list of possible
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
+	//
+	// An external id (`external_ids`) names one record: one already held by another record is
+	// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+	// system|value` the create is conditional (see the header), so a sync script is idempotent
+	// without keeping its own mapping.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -37177,6 +37322,12 @@ func (r ListOrganisationsResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrganisationResponse200Headers the declared response headers of an HTTP 200 response for CreateOrganisation
+type CreateOrganisationResponse200Headers struct {
+	ETag     *string
+	Location *string
+}
+
 // CreateOrganisationResponse201Headers the declared response headers of an HTTP 201 response for CreateOrganisation
 type CreateOrganisationResponse201Headers struct {
 	ETag     *string
@@ -37201,6 +37352,8 @@ type CreateOrganisationResponse503Headers struct {
 type CreateOrganisationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organisation
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Organisation
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -37221,6 +37374,8 @@ type CreateOrganisationResponse struct {
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateOrganisationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateOrganisationResponse201Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
@@ -37229,6 +37384,11 @@ type CreateOrganisationResponse struct {
 	Headers429 *CreateOrganisationResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateOrganisationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateOrganisationResponse) GetJSON200() *Organisation {
+	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -45719,6 +45879,12 @@ func (r ListYoungPeopleResponse) ContentType() string {
 	return ""
 }
 
+// CreateYoungPersonResponse200Headers the declared response headers of an HTTP 200 response for CreateYoungPerson
+type CreateYoungPersonResponse200Headers struct {
+	ETag     *string
+	Location *string
+}
+
 // CreateYoungPersonResponse201Headers the declared response headers of an HTTP 201 response for CreateYoungPerson
 type CreateYoungPersonResponse201Headers struct {
 	ETag     *string
@@ -45738,6 +45904,8 @@ type CreateYoungPersonResponse503Headers struct {
 type CreateYoungPersonResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *YoungPerson
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *YoungPerson
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -45758,12 +45926,19 @@ type CreateYoungPersonResponse struct {
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateYoungPersonResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateYoungPersonResponse201Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateYoungPersonResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateYoungPersonResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateYoungPersonResponse) GetJSON200() *YoungPerson {
+	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -49040,6 +49215,10 @@ func (c *ClientWithResponses) ListOrganisationsWithResponse(ctx context.Context,
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -49056,6 +49235,10 @@ func (c *ClientWithResponses) CreateOrganisationWithBodyWithResponse(ctx context
 // **Who may call:** admin only (`organisations:manage`).
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// An external id (`external_ids`) names one organisation: one already held is `409` with
+// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
+// organisation already holding that id, else `201`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -51013,6 +51196,11 @@ func (c *ClientWithResponses) ListYoungPeopleWithResponse(ctx context.Context, p
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
 //
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -51037,6 +51225,11 @@ func (c *ClientWithResponses) CreateYoungPersonWithBodyWithResponse(ctx context.
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
+//
+// An external id (`external_ids`) names one record: one already held by another record is
+// `409` (with `location` only when the caller may see that record). With `If-None-Exist:
+// system|value` the create is conditional (see the header), so a sync script is idempotent
+// without keeping its own mapping.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -59020,6 +59213,13 @@ func ParseCreateOrganisationResponse(rsp *http.Response) (*CreateOrganisationRes
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organisation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest Organisation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -59093,6 +59293,23 @@ func ParseCreateOrganisationResponse(rsp *http.Response) (*CreateOrganisationRes
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateOrganisationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers CreateOrganisationResponse201Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -67508,6 +67725,13 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest YoungPerson
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest YoungPerson
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -67581,6 +67805,23 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateYoungPersonResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers CreateYoungPersonResponse201Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {

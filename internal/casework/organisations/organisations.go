@@ -5,6 +5,8 @@ package organisations
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
@@ -12,6 +14,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -21,12 +24,15 @@ import (
 type Tx interface {
 	casework.Recorder
 	Directory() directory.Repository
+	ExternalIDs() externalid.Repository
 }
 
 // Service runs the directory's use cases.
 type Service struct {
 	casework.Core
 	db casework.DB[Tx]
+	// Systems are the short names external ids may use besides URIs (ONEPLAN_EXTERNAL_ID_SYSTEMS).
+	Systems externalid.Systems
 }
 
 // New returns the directory's service.
@@ -39,15 +45,91 @@ func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisati
 	if err != nil {
 		return o, err
 	}
-	o.ID, o.CreatedAt, o.UpdatedAt, o.Version = casework.NewID(), s.Now(), s.Now(), 1
+	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", o.ExternalIDs)); err != nil {
+		return o, err
+	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
-		if err := tx.Directory().CreateOrganisation(o); err != nil {
-			return err
-		}
-		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Organisation, o.ID, "", nil),
-			s.Notice(outbox.OrganisationCreated, o.ID, map[string]any{"type": o.Type}))
+		o, err = s.create(ctx, tx, p, o)
+		return err
 	})
 	return o, err
+}
+
+func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, o directory.Organisation) (directory.Organisation, error) {
+	o.ID, o.CreatedAt, o.UpdatedAt, o.Version = casework.NewID(), s.Now(), s.Now(), 1
+	for i, id := range o.ExternalIDs {
+		// The directory is open to every caller: the conflict may name the organisation.
+		holder, err := tx.ExternalIDs().Find(externalid.Organisation, id)
+		if err == nil {
+			e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another organisation")
+			e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
+			return o, e
+		}
+		if fault.KindOf(err) != fault.NotFound {
+			return o, err
+		}
+	}
+	if err := tx.Directory().CreateOrganisation(o); err != nil {
+		return o, err
+	}
+	if err := tx.ExternalIDs().Add(externalid.Organisation, o.ID, o.ExternalIDs, s.Now()); err != nil {
+		return o, err
+	}
+	return o, casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Organisation, o.ID, "", nil),
+		s.Notice(outbox.OrganisationCreated, o.ID, map[string]any{"type": o.Type}))
+}
+
+// CreateOrganisationIfNoneExist creates o unless an organisation already holds cond (added to
+// o's external ids if missing): then it answers that organisation and not created.
+func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory.Organisation, cond externalid.ID) (_ directory.Organisation, created bool, err error) {
+	defer casework.Wrap(&err, "create organisation unless one exists")
+	p, err := casework.Allow(ctx, auth.ManageOrganisations)
+	if err != nil {
+		return o, false, err
+	}
+	if !slices.Contains(o.ExternalIDs, cond) {
+		o.ExternalIDs = append(o.ExternalIDs, cond)
+	}
+	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", o.ExternalIDs)); err != nil {
+		return o, false, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		id, err := tx.ExternalIDs().Find(externalid.Organisation, cond)
+		if err == nil {
+			o, err = tx.Directory().Organisation(id)
+			if err == nil {
+				err = withExternalIDs(tx, &o)
+			}
+			return err
+		}
+		if fault.KindOf(err) != fault.NotFound {
+			return err
+		}
+		o, err = s.create(ctx, tx, p, o)
+		created = err == nil
+		return err
+	})
+	return o, created, err
+}
+
+// ParseExternalID reads system|value given in a query or header named at.
+func (s *Service) ParseExternalID(at, text string) (externalid.ID, error) {
+	return s.Systems.Parse(at, text)
+}
+
+func withExternalIDs(tx Tx, os ...*directory.Organisation) error {
+	ids := make([]string, len(os))
+	for i, o := range os {
+		ids[i] = o.ID
+	}
+	held, err := tx.ExternalIDs().Of(externalid.Organisation, ids...)
+	if err != nil {
+		return err
+	}
+	for _, o := range os {
+		o.ExternalIDs = held[o.ID]
+	}
+	return nil
 }
 
 // Organisation reads one organisation.
@@ -57,8 +139,10 @@ func (s *Service) Organisation(ctx context.Context, id string) (o directory.Orga
 		return o, err
 	}
 	err = s.db.Read(ctx, func(tx Tx) error {
-		o, err = tx.Directory().Organisation(id)
-		return err
+		if o, err = tx.Directory().Organisation(id); err != nil {
+			return err
+		}
+		return withExternalIDs(tx, &o)
 	})
 	return o, err
 }
@@ -70,8 +154,14 @@ func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFil
 		return nil, "", err
 	}
 	err = s.db.Read(ctx, func(tx Tx) error {
-		out, next, err = tx.Directory().Organisations(f, pg)
-		return err
+		if out, next, err = tx.Directory().Organisations(f, pg); err != nil {
+			return err
+		}
+		ptrs := make([]*directory.Organisation, len(out))
+		for i := range out {
+			ptrs[i] = &out[i]
+		}
+		return withExternalIDs(tx, ptrs...)
 	})
 	return out, next, err
 }
@@ -139,7 +229,7 @@ func emailConflict(err error) error {
 
 // Exists answers a 422 naming pointer unless the organisation id is in the directory: for
 // records that refer to one.
-func Exists(tx Tx, id, pointer string) error {
+func Exists(tx interface{ Directory() directory.Repository }, id, pointer string) error {
 	if _, err := tx.Directory().Organisation(id); err != nil {
 		return casework.Referenced(err, pointer, "no such organisation")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -30,6 +31,7 @@ type Tx interface {
 	Duplicates() person.DuplicateRepository
 	Plans() ehcplan.Repository
 	Transitions() transition.Repository
+	ExternalIDs() externalid.Repository
 }
 
 // Service runs the young people's use cases.
@@ -55,36 +57,57 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 	if err := yp.Validate(s.Today(), s.rules); err != nil {
 		return yp, err
 	}
-	yp.ID, yp.RecordedByOrgID, yp.CreatedAt, yp.UpdatedAt, yp.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
 	err = s.db.InTx(ctx, func(tx Tx) error {
-		if yp.EducationSettingID != "" {
-			if err := organisations.Exists(tx, yp.EducationSettingID, "/education_setting_id"); err != nil {
-				return err
-			}
-		}
-		holders, err := s.checkIdentifiers(tx, p, yp.Claims(), "")
-		if err != nil {
+		if err := s.checkExternalIDs(tx, p, yp.ExternalIDs, ""); err != nil {
 			return err
 		}
-		if err := tx.People().Create(yp); err != nil {
-			return err
-		}
-		// The recording organisation and the child's setting join the team around the child.
-		if err := s.team.Involve(tx, p, yp.ID, p.OrganisationID, p.PractitionerID, sharing.RoleRecordedBy); err != nil {
-			return err
-		}
-		if yp.EducationSettingID != "" {
-			if err := s.team.Involve(tx, p, yp.ID, yp.EducationSettingID, "", sharing.RoleEducationSetting); err != nil {
-				return err
-			}
-		}
-		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, audit.YoungPerson, yp.ID, yp.ID, nil),
-			s.Notice(outbox.YoungPersonCreated, yp.ID, nil)); err != nil {
-			return err
-		}
-		return s.recordDuplicates(ctx, tx, p, yp.ID, holders)
+		yp, err = s.create(ctx, tx, p, yp)
+		return err
 	})
 	return yp, err
+}
+
+// create records yp, already validated and its external ids checked (checkExternalIDs), in tx:
+// the record, its external ids, the team around the child, the audit and outbox events and any
+// possible duplicates. The import runs it too, so an imported child is recorded exactly as one
+// sent to the API.
+func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, yp person.YoungPerson) (person.YoungPerson, error) {
+	if yp.EducationSettingID != "" {
+		if err := organisations.Exists(tx, yp.EducationSettingID, "/education_setting_id"); err != nil {
+			return yp, err
+		}
+	}
+	holders, err := s.checkIdentifiers(tx, p, yp.Claims(), "")
+	if err != nil {
+		return yp, err
+	}
+	return s.createChecked(ctx, tx, p, yp, holders)
+}
+
+// createChecked is create once the identifiers are checked: holders are the records the caller
+// may not see that hold the child's NHS number or UPN (each becomes a possible duplicate).
+func (s *Service) createChecked(ctx context.Context, tx Tx, p auth.Principal, yp person.YoungPerson, holders []person.Holder) (person.YoungPerson, error) {
+	yp.ID, yp.RecordedByOrgID, yp.CreatedAt, yp.UpdatedAt, yp.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
+	if err := tx.People().Create(yp); err != nil {
+		return yp, err
+	}
+	if err := tx.ExternalIDs().Add(externalid.YoungPerson, yp.ID, yp.ExternalIDs, s.Now()); err != nil {
+		return yp, err
+	}
+	// The recording organisation and the child's setting join the team around the child.
+	if err := s.team.Involve(tx, p, yp.ID, p.OrganisationID, p.PractitionerID, sharing.RoleRecordedBy); err != nil {
+		return yp, err
+	}
+	if yp.EducationSettingID != "" {
+		if err := s.team.Involve(tx, p, yp.ID, yp.EducationSettingID, "", sharing.RoleEducationSetting); err != nil {
+			return yp, err
+		}
+	}
+	if err := casework.Record(tx, s.Event(ctx, p, audit.Create, audit.YoungPerson, yp.ID, yp.ID, nil),
+		s.Notice(outbox.YoungPersonCreated, yp.ID, nil)); err != nil {
+		return yp, err
+	}
+	return yp, s.recordDuplicates(ctx, tx, p, yp.ID, holders)
 }
 
 // YoungPerson reads one record the caller may see, auditing the read. A record merged into
@@ -97,7 +120,10 @@ func (s *Service) YoungPerson(ctx context.Context, id string) (_ person.YoungPer
 			if fault.KindOf(err) == fault.NotFound {
 				return yp, movedTo(tx, id, sc, err)
 			}
-			return yp, err
+			if err != nil {
+				return yp, err
+			}
+			return yp, withExternalIDsOne(tx, &yp)
 		},
 		func(r person.YoungPerson) string { return r.ID })
 }
@@ -106,7 +132,11 @@ func (s *Service) YoungPerson(ctx context.Context, id string) (_ person.YoungPer
 func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Page) (_ []person.YoungPerson, _ string, err error) {
 	defer casework.Wrap(&err, "list young people")
 	return casework.ListAudited(ctx, s.Core, s.db, audit.YoungPerson, func(tx Tx, sc access.Scope) ([]person.YoungPerson, string, error) {
-		return tx.People().List(f, sc, pg)
+		items, next, err := tx.People().List(f, sc, pg)
+		if err != nil {
+			return nil, "", err
+		}
+		return items, next, withExternalIDs(tx, items...)
 	}, func(r person.YoungPerson) (string, string) { return r.ID, r.ID })
 }
 
@@ -121,6 +151,9 @@ func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int
 			}
 			var err error
 			if holders, err = s.checkIdentifiers(tx, p, person.NewClaims(cur, *next), cur.ID); err != nil {
+				return err
+			}
+			if err := s.changeExternalIDs(tx, p, cur, *next); err != nil {
 				return err
 			}
 			if next.EducationSettingID != "" && next.EducationSettingID != cur.EducationSettingID {
@@ -145,6 +178,6 @@ func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int
 		})
 }
 
-var youngPeople = casework.Versioned[person.YoungPerson, Tx]{Load: casework.LoadVia(Tx.People, person.Repository.Get),
+var youngPeople = casework.Versioned[person.YoungPerson, Tx]{Load: loadWithExternalIDs,
 	Save:  casework.SaveVia(Tx.People, person.Repository.Update),
 	Stamp: func(yp *person.YoungPerson) (*int, *time.Time) { return &yp.Version, &yp.UpdatedAt }}

@@ -1,0 +1,175 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/person"
+)
+
+// ImportRow is one young person read from an import file. Key is the other system's id that
+// matches the row to a record on a re-run; it is among Person.ExternalIDs.
+type ImportRow struct {
+	Row    int
+	Key    externalid.ID
+	Person person.YoungPerson
+}
+
+// ImportResult is what became of one row: created, or left as it was (a record already holds
+// its key), or refused.
+type ImportResult struct {
+	Row     int
+	ID      string
+	Created bool
+	Err     error
+}
+
+// RowError is the error that stopped an import: the row and what was wrong with it.
+type RowError struct {
+	Row int
+	Err error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
+func (e *RowError) Unwrap() error { return e.Err }
+
+var errDryRun = errors.New("dry run: rolled back")
+
+// importChunk is how many rows the import checks against the database at once.
+const importChunk = 25
+
+// ImportYoungPeople records rows in one transaction, each exactly as CreateYoungPerson would
+// (validation, identifiers already held, the team around the child, external ids, audit and
+// outbox events, possible duplicates), except that a row whose key a record already holds is left
+// as it is, so running the same file again changes nothing. The first refused row stops the
+// import and nothing is written (a *RowError). With dryRun, everything is checked against the
+// database and then rolled back. done hears of each row as it goes, in order.
+//
+// Rows are checked a chunk at a time: one query for the chunk's keys, one lock and one query for
+// its NHS numbers and UPNs; when none is held (a fresh caseload) the chunk's records are written
+// with no further reads. A chunk where one is held, or two rows share one, is done row by row,
+// so each row gets the answer the API would give it.
+func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow], dryRun bool, done func(ImportResult)) (err error) {
+	defer casework.Wrap(&err, "import young people")
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		chunk := make([]ImportRow, 0, importChunk)
+		for r := range rows {
+			if chunk = append(chunk, r); len(chunk) == importChunk {
+				if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
+					return err
+				}
+				chunk = chunk[:0]
+			}
+		}
+		if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
+	return err
+}
+
+func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, done func(ImportResult)) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	keys := make([]externalid.ID, len(chunk))
+	for i, r := range chunk {
+		if err := r.Person.Validate(s.Today(), s.rules); err != nil {
+			return &RowError{Row: r.Row, Err: err}
+		}
+		keys[i] = r.Key
+	}
+	held, err := tx.ExternalIDs().FindAll(externalid.YoungPerson, keys)
+	if err != nil {
+		return err
+	}
+	// Fast only when every new row's key, NHS number and UPN is new to the chunk and the
+	// database, and the caller sees every record (so no possible duplicate is to be recorded).
+	sc := s.Scope(p)
+	fast := !sc.Restricted
+	var claims []person.Claim
+	seenKeys, seenClaims := map[externalid.ID]bool{}, map[person.Claim]bool{}
+	for _, r := range chunk {
+		if _, ok := held[r.Key]; ok {
+			continue
+		}
+		if seenKeys[r.Key] || len(r.Person.ExternalIDs) != 1 || r.Person.EducationSettingID != "" {
+			fast = false
+		}
+		seenKeys[r.Key] = true
+		for _, c := range r.Person.Claims() {
+			if seenClaims[c] {
+				fast = false
+			}
+			seenClaims[c] = true
+			claims = append(claims, c)
+		}
+	}
+	if fast && len(claims) > 0 {
+		if err := tx.People().LockIdentifiers(claims); err != nil {
+			return err
+		}
+		holders, err := tx.People().Holders(claims, "", sc)
+		if err != nil {
+			return err
+		}
+		fast = len(holders) == 0
+	}
+	for _, r := range chunk {
+		res := ImportResult{Row: r.Row}
+		if id, ok := held[r.Key]; ok {
+			res.ID = id
+		} else if fast {
+			yp, err := s.createChecked(ctx, tx, p, r.Person, nil)
+			if err != nil {
+				return &RowError{Row: r.Row, Err: err}
+			}
+			res.ID, res.Created = yp.ID, true
+		} else {
+			if res.ID, res.Created, res.Err = s.importOne(ctx, tx, p, r); res.Err != nil {
+				return &RowError{Row: r.Row, Err: res.Err}
+			}
+		}
+		done(res)
+	}
+	return nil
+}
+
+func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, r ImportRow) (string, bool, error) {
+	id, err := tx.ExternalIDs().Find(externalid.YoungPerson, r.Key)
+	switch {
+	case err == nil:
+		return id, false, nil
+	case fault.KindOf(err) != fault.NotFound:
+		return "", false, err
+	}
+	// The key was found free above; any other id the row gives is checked as the API would.
+	var others []externalid.ID
+	for _, id := range r.Person.ExternalIDs {
+		if id != r.Key {
+			others = append(others, id)
+		}
+	}
+	if err := s.checkExternalIDs(tx, p, others, ""); err != nil {
+		return "", false, err
+	}
+	yp, err := s.create(ctx, tx, p, r.Person)
+	return yp.ID, err == nil, err
+}

@@ -1,0 +1,171 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/httpapi"
+)
+
+// withSystems configures the short external id system names.
+func withSystems(names ...string) envOption {
+	return func(_ *httpapi.Options, a *app.Options) { a.PersonRules.ExternalIDSystems = externalid.Systems(names) }
+}
+
+// kidWith is a young person's record holding external ids given as system, value pairs.
+func kidWith(ids ...string) map[string]any {
+	m := kid("", "")
+	var xs []map[string]any
+	for i := 0; i+1 < len(ids); i += 2 {
+		xs = append(xs, map[string]any{"system": ids[i], "value": ids[i+1]})
+	}
+	m["external_ids"] = xs
+	return m
+}
+
+// TestExternalIDs: a young person keeps other systems' ids, shown on reads, found by
+// ?external_id=system|value, unique per system; an unknown short name or a bad URI is refused.
+func TestExternalIDs(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		id := e.create(e.officer, kidWith("bridge", "BR-1", "https://ems.example/pupil", "77"))
+		got := e.do(http.MethodGet, "/v1/young-people/"+id, e.officer, nil).json(t)
+		xs, _ := got["external_ids"].([]any)
+		if len(xs) != 2 {
+			t.Fatalf("external ids on read: %v", got["external_ids"])
+		}
+
+		list := func(key, q string) []any {
+			return items(t, e.do(http.MethodGet, "/v1/young-people?external_id="+url.QueryEscape(q), key, nil))
+		}
+		if l := list(e.officer, "bridge|BR-1"); len(l) != 1 || l[0].(map[string]any)["id"] != id {
+			t.Fatalf("found by bridge id: %v", l)
+		}
+		if l := list(e.officer, "https://ems.example/pupil|77"); len(l) != 1 {
+			t.Fatalf("found by URI system: %v", l)
+		}
+		if l := list(e.officer, "ems|BR-1"); len(l) != 0 {
+			t.Fatalf("another system's value matched: %v", l)
+		}
+		// Need-to-know still holds: an outsider finds nothing.
+		if l := list(e.outsider, "bridge|BR-1"); len(l) != 0 {
+			t.Fatalf("outsider found the record: %v", l)
+		}
+		e.do(http.MethodGet, "/v1/young-people?external_id="+url.QueryEscape("capita-one|1"), e.officer, nil).problem(t, http.StatusBadRequest)
+		e.do(http.MethodGet, "/v1/young-people?external_id=bridge", e.officer, nil).problem(t, http.StatusBadRequest)
+
+		// The same id for a second child is a conflict naming the record to a caller who may see it...
+		p := e.do(http.MethodPost, "/v1/young-people", e.officer, kidWith("bridge", "BR-1")).problem(t, http.StatusConflict)
+		if p.Location == nil || *p.Location != "/v1/young-people/"+id || !hasPointer(p, "/external_ids/0") {
+			t.Fatalf("conflict for the officer: %+v", p)
+		}
+		// ...and to one who may not, a conflict naming nothing.
+		r := e.do(http.MethodPost, "/v1/young-people", e.outsider, kidWith("bridge", "BR-1"))
+		p = r.problem(t, http.StatusConflict)
+		if p.Location != nil || bytes.Contains(r.body, []byte(id)) {
+			t.Fatalf("conflict for the outsider names the record: %s", r.body)
+		}
+		// Bad systems and values, and one id given twice.
+		for _, body := range []map[string]any{kidWith("capita-one", "1"), kidWith("https://", "1"), kidWith("bridge", "9", "bridge", "9")} {
+			e.do(http.MethodPost, "/v1/young-people", e.officer, body).problem(t, http.StatusBadRequest)
+		}
+
+		// A change may add an id, not remove one.
+		etag := e.do(http.MethodGet, "/v1/young-people/"+id, e.officer, nil).header.Get("ETag")
+		add := e.do(http.MethodPatch, "/v1/young-people/"+id, e.officer, map[string]any{"external_ids": []map[string]any{
+			{"system": "bridge", "value": "BR-1"}, {"system": "https://ems.example/pupil", "value": "77"}, {"system": "ems", "value": "E-5"}}}, "If-Match", etag)
+		if add.status != http.StatusOK {
+			t.Fatalf("adding an external id: %d %s", add.status, add.body)
+		}
+		if l := list(e.officer, "ems|E-5"); len(l) != 1 {
+			t.Fatalf("the added id finds nothing: %v", l)
+		}
+		e.do(http.MethodPatch, "/v1/young-people/"+id, e.officer, map[string]any{"external_ids": []map[string]any{{"system": "bridge", "value": "BR-1"}}},
+			"If-Match", add.header.Get("ETag")).problem(t, http.StatusUnprocessableEntity)
+	}, withSystems("bridge", "ems"))
+}
+
+// TestExternalIDConditionalCreate: If-None-Exist creates once (201), then answers the record
+// (200) without creating another or emitting another event; a record the caller may not see is a
+// 409 naming nothing.
+func TestExternalIDConditionalCreate(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		cond := "If-None-Exist"
+		first := e.do(http.MethodPost, "/v1/young-people", e.officer, kid("", ""), cond, "bridge|BR-9")
+		if first.status != http.StatusCreated {
+			t.Fatalf("first conditional create: %d %s", first.status, first.body)
+		}
+		id := first.json(t)["id"].(string)
+		if xs, _ := first.json(t)["external_ids"].([]any); len(xs) != 1 {
+			t.Fatalf("the condition's id was not kept: %s", first.body)
+		}
+		again := e.do(http.MethodPost, "/v1/young-people", e.officer, kid("", ""), cond, "bridge|BR-9")
+		if again.status != http.StatusOK || again.json(t)["id"] != id || again.header.Get("Location") != "/v1/young-people/"+id {
+			t.Fatalf("second conditional create: %d %s", again.status, again.body)
+		}
+		if l := items(t, e.do(http.MethodGet, "/v1/young-people?external_id=bridge%7CBR-9", e.officer, nil)); len(l) != 1 {
+			t.Fatalf("records holding the id: %d", len(l))
+		}
+		db, err := e.st.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var created int
+		if err := db.QueryRow("SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created' AND record_id = '" + id + "'").Scan(&created); err != nil || created != 1 {
+			t.Fatalf("created events: %d %v", created, err)
+		}
+		r := e.do(http.MethodPost, "/v1/young-people", e.outsider, kid("", ""), cond, "bridge|BR-9")
+		r.problem(t, http.StatusConflict)
+		if bytes.Contains(r.body, []byte(id)) {
+			t.Fatalf("the outsider's conflict names the record: %s", r.body)
+		}
+		e.do(http.MethodPost, "/v1/young-people", e.officer, kid("", ""), cond, "nowhere|1").problem(t, http.StatusBadRequest)
+		// A body's own ids are checked as well as the condition's.
+		p := e.do(http.MethodPost, "/v1/young-people", e.officer, kidWith("bridge", "BR-9"), cond, "bridge|BR-10").problem(t, http.StatusConflict)
+		if !hasPointer(p, "/external_ids/0") {
+			t.Fatalf("conflict on the body's id: %+v", p)
+		}
+	}, withSystems("bridge"))
+}
+
+// TestOrganisationExternalIDs: an organisation keeps other systems' ids, found by
+// ?external_id=, unique per system (409 naming the holder), and If-None-Exist creates it once.
+func TestOrganisationExternalIDs(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		org := map[string]any{"name": "Hillside School", "type": "school_primary", "urn": "123456",
+			"external_ids": []map[string]any{{"system": "capita-one", "value": "SCH-17"}}}
+		r := e.do(http.MethodPost, "/v1/organisations", e.admin, org)
+		if r.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		id := r.json(t)["id"].(string)
+		got := e.do(http.MethodGet, "/v1/organisations/"+id, e.officer, nil).json(t)
+		if xs, _ := got["external_ids"].([]any); len(xs) != 1 {
+			t.Fatalf("external ids on read: %v", got)
+		}
+		l := items(t, e.do(http.MethodGet, "/v1/organisations?external_id="+url.QueryEscape("capita-one|SCH-17"), e.officer, nil))
+		if len(l) != 1 || l[0].(map[string]any)["id"] != id {
+			t.Fatalf("found by external id: %v", l)
+		}
+		p := e.do(http.MethodPost, "/v1/organisations", e.admin, org).problem(t, http.StatusConflict)
+		if p.Location == nil || *p.Location != "/v1/organisations/"+id || !hasPointer(p, "/external_ids/0") {
+			t.Fatalf("conflict: %+v", p)
+		}
+		org["external_ids"] = []map[string]any{{"system": "nowhere", "value": "1"}}
+		e.do(http.MethodPost, "/v1/organisations", e.admin, org).problem(t, http.StatusBadRequest)
+
+		delete(org, "external_ids")
+		delete(org, "urn")
+		again := e.do(http.MethodPost, "/v1/organisations", e.admin, org, "If-None-Exist", "capita-one|SCH-17")
+		if again.status != http.StatusOK || again.json(t)["id"] != id {
+			t.Fatalf("conditional create of a held id: %d %s", again.status, again.body)
+		}
+		fresh := e.do(http.MethodPost, "/v1/organisations", e.admin, org, "If-None-Exist", "capita-one|SCH-18")
+		if fresh.status != http.StatusCreated || fresh.json(t)["id"] == id {
+			t.Fatalf("conditional create of a new id: %d %s", fresh.status, fresh.body)
+		}
+	}, withSystems("capita-one"))
+}

@@ -1,0 +1,95 @@
+package httpapi_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/importfile"
+	"github.com/oneplan-send/oneplan/internal/person"
+)
+
+// TestImportThroughput measures the same young people's records (an NHS number each, an
+// external id each) loaded by the import (CSV read, checked, written in one transaction through
+// the people service, as `oneplan import` does) and sent one POST at a time through the real HTTP
+// stack with the same key, on each database, and reports the rows per second of each and their
+// ratio. It runs only when ONEPLAN_BENCH_IMPORT_ROWS sets the rows per side (make bench-import).
+func TestImportThroughput(t *testing.T) {
+	rows, err := strconv.Atoi(os.Getenv("ONEPLAN_BENCH_IMPORT_ROWS"))
+	if err != nil || rows < 1 {
+		t.Skip("set ONEPLAN_BENCH_IMPORT_ROWS to measure")
+	}
+	each(t, func(t *testing.T, e *env) {
+		b := t
+		{
+			var importRate, postRate float64
+			for i := 0; i < 1; i++ {
+				ctx := auth.WithPrincipal(context.Background(), auth.Principal{Role: auth.RoleSENDOfficer, OrganisationID: e.council})
+
+				var csv strings.Builder
+				csv.WriteString("external_system,external_id,given_name,family_name,date_of_birth,nhs_number,primary_sen_need\n")
+				for r := range rows {
+					fmt.Fprintf(&csv, "bridge,I%d-%d,Child,Imported,2015-03-01,%s,ASD\n", i, r, newNHSNumber())
+				}
+				start := time.Now()
+				rd, problems, err := importfile.NewReader(strings.NewReader(csv.String()), importfile.YoungPeople)
+				if err != nil || len(problems) > 0 {
+					b.Fatal(err, problems)
+				}
+				rules := person.Rules{AllowTestNHSNumbers: true, ExternalIDSystems: externalid.Systems{"bridge"}}
+				enums := importfile.Enums{"SenNeed": {"ASD"}}
+				today := time.Now().UTC().Truncate(24 * time.Hour)
+				var scanErr error
+				imported := 0
+				err = e.app.People.ImportYoungPeople(ctx, func(yield func(people.ImportRow) bool) {
+					for {
+						rec, err := rd.Next()
+						if errors.Is(err, io.EOF) {
+							return
+						}
+						if err != nil {
+							scanErr = err
+							return
+						}
+						yp, key, problems := importfile.YoungPerson(rec, enums, rules, today)
+						if len(problems) > 0 {
+							scanErr = fmt.Errorf("%v", problems)
+							return
+						}
+						if !yield(people.ImportRow{Row: rec.Row, Key: key, Person: yp}) {
+							return
+						}
+					}
+				}, false, func(people.ImportResult) { imported++ })
+				if err != nil || scanErr != nil || imported != rows {
+					b.Fatalf("import: %v %v %d", err, scanErr, imported)
+				}
+				importRate += float64(rows) / time.Since(start).Seconds()
+
+				start = time.Now()
+				for r := range rows {
+					body := kidWith("bridge", fmt.Sprintf("P%d-%d", i, r))
+					body["nhs_number"] = newNHSNumber()
+					body["primary_sen_need"] = "ASD"
+					if res := e.do(http.MethodPost, "/v1/young-people", e.officer, body); res.status != http.StatusCreated {
+						b.Fatalf("POST: %d %s", res.status, res.body)
+					}
+				}
+				postRate += float64(rows) / time.Since(start).Seconds()
+			}
+			t.Logf("%d young people each way: import %.0f rows/s, one POST at a time %.0f rows/s: the import is %.1f times faster",
+				rows, importRate, postRate, importRate/postRate)
+			fmt.Printf("BENCH import-vs-post %s rows=%d import=%.0f/s post=%.0f/s ratio=%.1f\n", e.st.Dialect(), rows, importRate, postRate, importRate/postRate)
+		}
+	}, withSystems("bridge"))
+}

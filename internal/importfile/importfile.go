@@ -1,0 +1,251 @@
+// Package importfile reads the CSV layouts a council loads its existing caseload from: one layout
+// per record type, with a template (the header row), and each row turned into the domain record
+// and checked by the same rules the API applies, every problem named by row and column. Standard
+// library only.
+package importfile
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/person"
+)
+
+// Column is one column of a layout.
+type Column struct {
+	Name     string
+	Required bool
+	// Enum names the contract's list of values the column takes (e.g. SenNeed), if any.
+	Enum string
+	Help string
+}
+
+// Layout is the columns of one record type's file.
+type Layout struct {
+	Type    string // as given on the command line, e.g. young-people
+	Columns []Column
+}
+
+// Header is the layout's header row, the template a council fills in.
+func (l Layout) Header() []string {
+	out := make([]string, len(l.Columns))
+	for i, c := range l.Columns {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// YoungPeople is the layout for children and young people.
+var YoungPeople = Layout{Type: "young-people", Columns: []Column{
+	{Name: "external_system", Required: true, Help: "the system the id below comes from: a configured short name (ONEPLAN_EXTERNAL_ID_SYSTEMS) or an absolute URI"},
+	{Name: "external_id", Required: true, Help: "the child's id in that system; a re-run matches on it and changes nothing"},
+	{Name: "given_name", Required: true},
+	{Name: "family_name", Required: true},
+	{Name: "preferred_name"},
+	{Name: "date_of_birth", Required: true, Help: "YYYY-MM-DD; aged 0 to 25 today"},
+	{Name: "nhs_number", Help: "10 digits, checked with its check digit"},
+	{Name: "upn", Help: "unique pupil number, checked with its check letter"},
+	{Name: "uln", Help: "unique learner number, checked with its check digit"},
+	{Name: "upn_unknown", Enum: "UpnUnknown", Help: "the SEN2 reason there is no UPN or ULN"},
+	{Name: "gender", Enum: "Gender"},
+	{Name: "sex", Enum: "Sex"},
+	{Name: "ethnicity", Enum: "Ethnicity", Help: "DfE main ethnicity code"},
+	{Name: "locality"},
+	{Name: "postcode"},
+	{Name: "primary_sen_need", Enum: "SenNeed"},
+}}
+
+// Layouts are the layouts by type.
+var Layouts = map[string]Layout{YoungPeople.Type: YoungPeople}
+
+// Problem is one thing wrong with a file: its row (the line the row starts on: the header is
+// row 1, as a spreadsheet numbers them), column and what is wrong.
+type Problem struct {
+	Row     int
+	Column  string
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Column == "" {
+		return fmt.Sprintf("row %d: %s", p.Row, p.Message)
+	}
+	return fmt.Sprintf("row %d, column %s: %s", p.Row, p.Column, p.Message)
+}
+
+// Record is one data row.
+type Record struct {
+	Row    int
+	Values []string // as read, in the file's column order
+	get    map[string]int
+}
+
+// Get returns the value of the named column, trimmed ("" when the file lacks the column).
+func (r Record) Get(name string) string {
+	i, ok := r.get[name]
+	if !ok || i >= len(r.Values) {
+		return ""
+	}
+	return strings.TrimSpace(r.Values[i])
+}
+
+// Reader streams a file's rows: one row in memory at a time.
+type Reader struct {
+	csv    *csv.Reader
+	Header []string
+	get    map[string]int
+}
+
+// NewReader reads the header and checks it against layout: every required column present, no
+// column the layout does not know, none twice.
+func NewReader(r io.Reader, layout Layout) (*Reader, []Problem, error) {
+	c := csv.NewReader(r)
+	c.FieldsPerRecord = -1
+	c.ReuseRecord = false
+	header, err := c.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, []Problem{{Row: 1, Message: "the file is empty: the first row must be the header (oneplan import template " + layout.Type + ")"}}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a spreadsheet's byte order mark
+	}
+	rd := &Reader{csv: c, Header: header, get: map[string]int{}}
+	var problems []Problem
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		switch _, twice := rd.get[h]; {
+		case !slices.ContainsFunc(layout.Columns, func(c Column) bool { return c.Name == h }):
+			problems = append(problems, Problem{Row: 1, Column: h, Message: "is not a column of the " + layout.Type + " layout"})
+		case twice:
+			problems = append(problems, Problem{Row: 1, Column: h, Message: "appears twice"})
+		default:
+			rd.get[h] = i
+		}
+	}
+	for _, col := range layout.Columns {
+		if _, ok := rd.get[col.Name]; col.Required && !ok {
+			problems = append(problems, Problem{Row: 1, Column: col.Name, Message: "is required and missing from the header"})
+		}
+	}
+	return rd, problems, nil
+}
+
+// Next returns the next data row; io.EOF after the last. A row the CSV reader cannot read (a
+// stray quote) is a *csv.ParseError naming its line.
+func (rd *Reader) Next() (Record, error) {
+	for {
+		values, err := rd.csv.Read()
+		if err != nil {
+			return Record{}, err
+		}
+		if len(values) == 1 && strings.TrimSpace(values[0]) == "" {
+			continue // a line of spaces
+		}
+		line, _ := rd.csv.FieldPos(0)
+		return Record{Row: line, Values: values, get: rd.get}, nil
+	}
+}
+
+// Enums are the values each enumerated column takes, by the contract's schema name.
+type Enums map[string][]string
+
+const dateLayout = "2006-01-02"
+
+// YoungPerson turns a row into a young person's record and its key (the external id a re-run
+// matches on), with every problem the API would find: required columns, dates, enumerated values,
+// and person.Validate (age 0 to 25, NHS number, UPN and ULN check digits, the external id's
+// system).
+func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (person.YoungPerson, externalid.ID, []Problem) {
+	var problems []Problem
+	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
+	for _, c := range YoungPeople.Columns {
+		v := rec.Get(c.Name)
+		if c.Required && v == "" {
+			add(c.Name, "is required")
+			continue
+		}
+		if c.Enum != "" && v != "" && !slices.Contains(enums[c.Enum], v) {
+			add(c.Name, fmt.Sprintf("must be one of %s", strings.Join(enums[c.Enum], ", ")))
+		}
+		if len(v) > 200 {
+			add(c.Name, "must be at most 200 characters")
+		}
+	}
+	key := externalid.ID{System: rec.Get("external_system"), Value: rec.Get("external_id")}
+	yp := person.YoungPerson{GivenName: rec.Get("given_name"), FamilyName: rec.Get("family_name"), PreferredName: rec.Get("preferred_name"),
+		NHSNumber: strings.ReplaceAll(rec.Get("nhs_number"), " ", ""), UPN: strings.ToUpper(rec.Get("upn")), ULN: rec.Get("uln"),
+		UPNUnknown: rec.Get("upn_unknown"), Gender: rec.Get("gender"), Sex: rec.Get("sex"), Ethnicity: rec.Get("ethnicity"),
+		Locality: rec.Get("locality"), Postcode: rec.Get("postcode"), PrimarySENNeed: rec.Get("primary_sen_need"),
+		ExternalIDs: []externalid.ID{key}}
+	if dob := rec.Get("date_of_birth"); dob != "" {
+		d, err := time.Parse(dateLayout, dob)
+		if err != nil {
+			add("date_of_birth", "must be a date YYYY-MM-DD")
+		}
+		yp.DateOfBirth = d
+	}
+	said := map[string]bool{} // a column already refused is not refused again by the domain rules
+	for _, p := range problems {
+		said[p.Column] = true
+	}
+	var fe *fault.Error
+	if err := yp.Validate(today, rules); errors.As(err, &fe) {
+		for _, f := range fe.Fields {
+			if col := columnOf(f.Pointer); !said[col] {
+				add(col, f.Detail)
+			}
+		}
+	}
+	return yp, key, problems
+}
+
+// columnOf names the column a domain rule's JSON pointer came from.
+func columnOf(pointer string) string {
+	switch {
+	case strings.HasPrefix(pointer, "/external_ids/0/system"):
+		return "external_system"
+	case strings.HasPrefix(pointer, "/external_ids"):
+		return "external_id"
+	}
+	return strings.TrimPrefix(pointer, "/")
+}
+
+// Rejects writes the rows refused, as read, with a problems column, so they can be put right and
+// loaded again.
+type Rejects struct {
+	w *csv.Writer
+}
+
+// NewRejects starts a rejects file with header and a problems column.
+func NewRejects(w io.Writer, header []string) (*Rejects, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append(slices.Clone(header), "problems")); err != nil {
+		return nil, err
+	}
+	return &Rejects{w: cw}, nil
+}
+
+// Add writes one refused row.
+func (r *Rejects) Add(rec Record, problems []Problem) error {
+	msgs := make([]string, len(problems))
+	for i, p := range problems {
+		msgs[i] = p.String()
+	}
+	return r.w.Write(append(slices.Clone(rec.Values), strings.Join(msgs, "; ")))
+}
+
+// Close flushes the file.
+func (r *Rejects) Close() error {
+	r.w.Flush()
+	return r.w.Error()
+}

@@ -1,0 +1,103 @@
+package importfile
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/person"
+)
+
+var (
+	today = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	enums = Enums{"Gender": {"female", "male"}, "Sex": {"female", "male"}, "SenNeed": {"ASD", "SLCN"}, "Ethnicity": {"WBRI"}, "UpnUnknown": {"UN1"}}
+	rules = person.Rules{ExternalIDSystems: externalid.Systems{"bridge"}}
+)
+
+const header = "external_system,external_id,given_name,family_name,date_of_birth,nhs_number,upn,gender,primary_sen_need,upn_unknown\n"
+
+func rows(t *testing.T, body string) []Record {
+	t.Helper()
+	rd, problems, err := NewReader(strings.NewReader(header+body), YoungPeople)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("header: %v %v", problems, err)
+	}
+	var out []Record
+	for {
+		rec, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+}
+
+// TestYoungPersonRows: each bad row is refused naming its row and column; a good row becomes the
+// record with its external id as key.
+func TestYoungPersonRows(t *testing.T) {
+	for _, tc := range []struct {
+		name, row string
+		want      []string // "row/column"
+	}{
+		{"good", "bridge,B1,Ada,Lovelace,2015-03-01,9434765919,,female,ASD,", nil},
+		{"missing given name", "bridge,B1,,Lovelace,2015-03-01,,,,,", []string{"2/given_name"}},
+		{"missing key", ",,Ada,Lovelace,2015-03-01,,,,,", []string{"2/external_system", "2/external_id"}},
+		{"bad date", "bridge,B1,Ada,Lovelace,01/03/2015,,,,,", []string{"2/date_of_birth"}},
+		{"too old", "bridge,B1,Ada,Lovelace,1990-03-01,,,,,", []string{"2/date_of_birth"}},
+		{"future birth", "bridge,B1,Ada,Lovelace,2027-03-01,,,,,", []string{"2/date_of_birth"}},
+		{"bad NHS number", "bridge,B1,Ada,Lovelace,2015-03-01,9434765918,,,,", []string{"2/nhs_number"}},
+		{"bad UPN", "bridge,B1,Ada,Lovelace,2015-03-01,,C801200005001,,,", []string{"2/upn"}},
+		{"bad enum", "bridge,B1,Ada,Lovelace,2015-03-01,,,dunno,AUTISM,", []string{"2/gender", "2/primary_sen_need"}},
+		{"unknown system", "crm,B1,Ada,Lovelace,2015-03-01,,,,,", []string{"2/external_system"}},
+		{"reason with a UPN", "bridge,B1,Ada,Lovelace,2015-03-01,,B801200005001,,,UN1", []string{"2/upn_unknown"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := rows(t, tc.row+"\n")
+			yp, key, problems := YoungPerson(recs[0], enums, rules, today)
+			var got []string
+			for _, p := range problems {
+				got = append(got, strings.Join([]string{strconv.Itoa(p.Row), p.Column}, "/"))
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("problems %v, want %v (%v)", got, tc.want, problems)
+			}
+			if tc.want == nil && (key != (externalid.ID{System: "bridge", Value: "B1"}) || yp.GivenName != "Ada" || len(yp.ExternalIDs) != 1) {
+				t.Fatalf("record %+v key %v", yp, key)
+			}
+		})
+	}
+}
+
+// TestHeader: an unknown column, a column twice and a missing required column are named.
+func TestHeader(t *testing.T) {
+	_, problems, err := NewReader(strings.NewReader("external_system,given_name,given_name,shoe_size\n"), YoungPeople)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.Column)
+	}
+	want := "given_name,shoe_size,external_id,family_name,date_of_birth"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("header problems %v, want %s", got, want)
+	}
+	if h := strings.Join(YoungPeople.Header(), ","); !strings.HasPrefix(h, "external_system,external_id,given_name") {
+		t.Fatalf("template %s", h)
+	}
+}
+
+// TestRowNumbers: blank lines are skipped but counted, as a spreadsheet numbers rows.
+func TestRowNumbers(t *testing.T) {
+	recs := rows(t, "bridge,B1,Ada,L,2015-03-01,,,,,\n\nbridge,B2,Bo,L,2015-03-01,,,,,\n")
+	if len(recs) != 2 || recs[0].Row != 2 || recs[1].Row != 4 || recs[1].Get("external_id") != "B2" {
+		t.Fatalf("rows %+v", recs)
+	}
+}

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+type externalIDRepo struct{ conn }
+
+// ExternalIDs is the repository that keeps other systems' identifiers for records (migration 0040).
+func (tx *Tx) ExternalIDs() externalid.Repository { return externalIDRepo{tx.conn} }
+
+type externalIDRow struct {
+	RecordType string
+	RecordID   string
+	System     string
+	Value      string
+	CreatedAt  time.Time
+}
+
+// Add inserts one row per identifier, kept with the unit's other writes (services check
+// with Find first; an id taken by a concurrent transaction fails the unit as a Conflict).
+func (tx externalIDRepo) Add(recordType, recordID string, ids []externalid.ID, at time.Time) error {
+	for i, id := range ids {
+		row := externalIDRow{RecordType: recordType, RecordID: recordID, System: id.System, Value: id.Value, CreatedAt: at}
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("external_ids").Create(&row) }); err != nil {
+			if err = translate(err); fault.KindOf(err) == fault.Conflict {
+				return fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Find names the record of recordType holding id.
+func (tx externalIDRepo) Find(recordType string, id externalid.ID) (string, error) {
+	var ids []string
+	err := tx.q().Table("external_ids").Where("record_type = ? AND system = ? AND value = ?", recordType, id.System, id.Value).
+		Limit(1).Pluck("record_id", &ids).Error
+	if err != nil {
+		return "", translate(err)
+	}
+	if len(ids) == 0 {
+		return "", fault.New(fault.NotFound, "No record holds this external identifier.")
+	}
+	return ids[0], nil
+}
+
+// FindAll names the record of recordType holding each of ids that is held: one query per
+// system among ids (an import's chunk has one), each on the primary key.
+func (tx externalIDRepo) FindAll(recordType string, ids []externalid.ID) (map[externalid.ID]string, error) {
+	out := map[externalid.ID]string{}
+	bySystem := map[string][]string{}
+	for _, id := range ids {
+		bySystem[id.System] = append(bySystem[id.System], id.Value)
+	}
+	for system, values := range bySystem {
+		var rows []externalIDRow
+		err := tx.q().Table("external_ids").Where("record_type = ? AND system = ? AND value IN ?", recordType, system, values).Find(&rows).Error
+		if err != nil {
+			return nil, translate(err)
+		}
+		for _, r := range rows {
+			out[externalid.ID{System: r.System, Value: r.Value}] = r.RecordID
+		}
+	}
+	return out, nil
+}
+
+// Of returns the identifiers of each of recordIDs that has any.
+func (tx externalIDRepo) Of(recordType string, recordIDs ...string) (map[string][]externalid.ID, error) {
+	out := map[string][]externalid.ID{}
+	if len(recordIDs) == 0 {
+		return out, nil
+	}
+	var rows []externalIDRow
+	err := tx.q().Table("external_ids").Where("record_type = ? AND record_id IN ?", recordType, recordIDs).
+		Order("record_id, system, value").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rows {
+		out[r.RecordID] = append(out[r.RecordID], externalid.ID{System: r.System, Value: r.Value})
+	}
+	return out, nil
+}
