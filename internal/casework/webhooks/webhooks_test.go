@@ -30,7 +30,7 @@ func TestFeedNeedToKnow(t *testing.T) {
 			}
 		}
 		feed := func(ctx context.Context) (ids []string, kinds []string) {
-			page, err := e.App.Webhooks.Feed(ctx, "", nil, 100)
+			page, err := e.App.Webhooks.Feed(ctx, "", nil, time.Time{}, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
