@@ -51,7 +51,7 @@ func TestFeedNeedToKnow(t *testing.T) {
 				t.Errorf("the admin's feed holds a %s event", k)
 			}
 		}
-		_, err := e.App.Webhooks.Feed(cwt.As(e.Partner()), "not-a-cursor", nil, 10)
+		_, err := e.App.Webhooks.Feed(cwt.As(e.Partner()), "not-a-cursor", nil, time.Time{}, 10)
 		testkit.WantFault(t, err, fault.Invalid, "/after")
 		_, err = e.App.Webhooks.Feed(cwt.As(e.Partner()), "", []string{"referral.gossip"}, 10)
 		testkit.WantFault(t, err, fault.Invalid, "/types/0")
