@@ -53,7 +53,7 @@ func TestFeedNeedToKnow(t *testing.T) {
 		}
 		_, err := e.App.Webhooks.Feed(cwt.As(e.Partner()), "not-a-cursor", nil, time.Time{}, 10)
 		testkit.WantFault(t, err, fault.Invalid, "/after")
-		_, err = e.App.Webhooks.Feed(cwt.As(e.Partner()), "", []string{"referral.gossip"}, 10)
+		_, err = e.App.Webhooks.Feed(cwt.As(e.Partner()), "", []string{"referral.gossip"}, time.Time{}, 10)
 		testkit.WantFault(t, err, fault.Invalid, "/types/0")
 		_, err = e.App.Webhooks.Feed(cwt.As(e.Analyst()), "", nil, 10)
 		testkit.AsFault(t, err, fault.Forbidden)
