@@ -55,7 +55,7 @@ func TestFeedNeedToKnow(t *testing.T) {
 		testkit.WantFault(t, err, fault.Invalid, "/after")
 		_, err = e.App.Webhooks.Feed(cwt.As(e.Partner()), "", []string{"referral.gossip"}, time.Time{}, 10)
 		testkit.WantFault(t, err, fault.Invalid, "/types/0")
-		_, err = e.App.Webhooks.Feed(cwt.As(e.Analyst()), "", nil, 10)
+		_, err = e.App.Webhooks.Feed(cwt.As(e.Analyst()), "", nil, time.Time{}, 10)
 		testkit.AsFault(t, err, fault.Forbidden)
 	})
 }
