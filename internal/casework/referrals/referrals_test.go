@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -194,7 +195,7 @@ func TestAllocateAndSafeguarding(t *testing.T) {
 		if err != nil || r.Status != referral.Allocated || r.EngagementLeadID != e.LeadWorker.ID {
 			t.Fatalf("allocate = %s lead %s (%v)", r.Status, r.EngagementLeadID, err)
 		}
-		allocations, err := e.App.Referrals.Allocations(cwt.As(e.Officer()), r.ID)
+		allocations, err := e.App.Referrals.Allocations(cwt.As(e.Officer()), r.ID, time.Time{})
 		if err != nil || len(allocations) != 1 || !allocations[0].StartedAt.Equal(cwt.Now) {
 			t.Errorf("allocations = %+v (%v)", allocations, err)
 		}

@@ -62,7 +62,7 @@ func TestTeamNeedToKnow(t *testing.T) {
 		c := e.Case(8)
 		_, _, err := e.App.Team.Involvements(cwt.As(e.Outsider()), c.Child.ID, true, paging.Page{})
 		testkit.AsFault(t, err, fault.NotFound)
-		_, err = e.App.Team.Consents(cwt.As(e.Outsider()), c.Child.ID)
+		_, err = e.App.Team.Consents(cwt.As(e.Outsider()), c.Child.ID, time.Time{})
 		testkit.AsFault(t, err, fault.NotFound)
 		_, err = e.App.Team.CreateInvolvement(cwt.As(e.Outsider()), sharing.Involvement{YoungPersonID: c.Child.ID, OrganisationID: e.Other.ID, Role: sharing.RoleTeamMember})
 		testkit.AsFault(t, err, fault.NotFound)
