@@ -17,6 +17,7 @@ import (
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/fhir"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -266,8 +267,17 @@ var fhirReferralPaths = map[string]string{
 // service, permission and rules as POST /v1/referrals; a safeguarding flag takes it down the
 // safeguarding route as it would there.
 func (s *Server) fhirCreateReferral(c echo.Context) error {
-	if c.Request().Header.Get("If-None-Exist") != "" {
-		return fault.Field(fault.Invalid, "If-None-Exist", "conditional create is not supported yet: send an Idempotency-Key to make a resend safe")
+	var cond *externalid.ID
+	if h := c.Request().Header.Get("If-None-Exist"); h != "" {
+		text, ok := strings.CutPrefix(h, "identifier=")
+		if !ok {
+			return fault.Field(fault.Invalid, "If-None-Exist", "search by the sender's identifier: identifier=<system>|<value>")
+		}
+		id, err := s.app.People.ParseExternalID("If-None-Exist", text)
+		if err != nil {
+			return err
+		}
+		cond = &id
 	}
 	body, err := fhirBody(c, "ServiceRequest")
 	if err != nil {
@@ -293,7 +303,12 @@ func (s *Server) fhirCreateReferral(c echo.Context) error {
 		in.PatientID = people[0].ID
 	}
 	in.Referral.YoungPersonID = in.PatientID
-	r, err := s.app.Referrals.CreateReferral(ctx, in.Referral)
+	r, created, err := in.Referral, true, error(nil)
+	if cond != nil {
+		r, created, err = s.app.Referrals.CreateReferralIfNoneExist(ctx, in.Referral, *cond)
+	} else {
+		r, err = s.app.Referrals.CreateReferral(ctx, in.Referral)
+	}
 	if err != nil {
 		var fe *fault.Error
 		if errors.As(err, &fe) {
@@ -307,6 +322,10 @@ func (s *Server) fhirCreateReferral(c echo.Context) error {
 	}
 	c.Response().Header().Set("Location", requestBase(c)+fhirBase+"/ServiceRequest/"+r.ID)
 	c.Response().Header().Set("ETag", etagOf(r.Version))
+	if !created {
+		// A resend: the referral it made the first time, nothing new.
+		return fhirJSON(c, http.StatusOK, fhir.ServiceRequest(r))
+	}
 	return fhirJSON(c, http.StatusCreated, fhir.ServiceRequest(r))
 }
 
@@ -407,6 +426,9 @@ func capabilityStatement(c echo.Context) fm.CapabilityStatement {
 			Interaction: []fm.CapabilityStatementRestResourceInteraction{{Code: fm.TypeRestfulInteractionRead}}}
 		if r.create != nil {
 			res.Interaction = append(res.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate})
+		}
+		if r.kind == fm.ResourceTypeServiceRequest {
+			res.ConditionalCreate = ptrTo(true) // If-None-Exist: identifier=<system>|<value>
 		}
 		if r.search != nil {
 			res.Interaction = append(res.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionSearchType})

@@ -316,7 +316,18 @@ func TestFHIRReferral(t *testing.T) {
 		}
 
 		count := func() int { return len(items(t, e.do(http.MethodGet, "/v1/referrals?limit=200", e.officer, nil))) }
+
+		// Conditional create: a resend of the same referral (the sender's own id) makes nothing new.
 		before := count()
+		resend := fhirReferral(byNHS, e.lead, snomed("15188001"))
+		cond := []string{"If-None-Exist", "identifier=https://trust.example/Id/referral|TR-0042"}
+		a := fhirValid(t, post(e.officer, resend, cond...), http.StatusCreated, "ServiceRequest")
+		b := fhirValid(t, post(e.officer, resend, cond...), http.StatusOK, "ServiceRequest")
+		if a["id"] != b["id"] || count() != before+1 {
+			t.Errorf("resend made another referral: %v then %v (%d more)", a["id"], b["id"], count()-before)
+		}
+		fhirValid(t, post(e.officer, resend, "If-None-Exist", "TR-0042"), http.StatusBadRequest, "OperationOutcome")
+		before = count()
 		for name, c := range map[string]struct {
 			key    string
 			body   any

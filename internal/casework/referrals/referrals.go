@@ -13,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
@@ -26,6 +27,7 @@ import (
 type Tx interface {
 	team.Tx
 	Timelines() timeline.Repository
+	ExternalIDs() externalid.Repository
 }
 
 // Service runs the pathway's use cases.
@@ -46,25 +48,58 @@ func New(core casework.Core, db casework.DB[Tx], area []string, team *team.Servi
 // CreateReferral receives a referral: it gets a reference, status received and its eligibility.
 func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ referral.Referral, err error) {
 	defer casework.Wrap(&err, "create referral")
+	r, _, err = s.create(ctx, r, nil)
+	return r, err
+}
+
+// CreateReferralIfNoneExist is a conditional create for a system that resends (a health system's
+// FHIR referral): unless a referral already holds cond (the sender's own id for it), it receives r
+// and keeps cond as the referral's external id, answering created. When one does and the caller
+// may see it, it answers that referral (its read audited); when the caller may not, a Conflict
+// that names nothing. A referral number taken for a resend that found its referral is a gap.
+func (s *Service) CreateReferralIfNoneExist(ctx context.Context, r referral.Referral, cond externalid.ID) (_ referral.Referral, created bool, err error) {
+	defer casework.Wrap(&err, "create referral unless one exists")
+	return s.create(ctx, r, &cond)
+}
+
+func (s *Service) create(ctx context.Context, r referral.Referral, cond *externalid.ID) (_ referral.Referral, created bool, err error) {
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
-		return r, err
+		return r, false, err
 	}
 	if r.ReceivedOn.IsZero() {
 		r.ReceivedOn = s.Today()
 	}
 	if err := r.Normalise(s.Today()); err != nil {
-		return r, err
+		return r, false, err
 	}
 	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), referral.Received, s.Now(), s.Now(), 1
 	// The number is taken before the transaction, outside it: a refused referral leaves a gap in the
 	// year's references rather than every create waiting on one counter.
 	n, err := s.refs.Next(ctx, fmt.Sprintf("referral:%d", r.ReceivedOn.Year()))
 	if err != nil {
-		return r, err
+		return r, false, err
 	}
 	r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
+	var existing *referral.Referral
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		if cond != nil {
+			holder, err := tx.ExternalIDs().Find(externalid.Referral, *cond)
+			switch {
+			case err == nil:
+				found, err := s.Visible(tx, p, holder)
+				if fault.KindOf(err) == fault.NotFound {
+					return fault.New(fault.Conflict, "A referral already holds this identifier.")
+				}
+				if err != nil {
+					return err
+				}
+				existing = &found
+				return tx.Audit(s.Event(ctx, p, audit.Read, audit.Referral, found.ID, found.YoungPersonID, nil))
+			case fault.KindOf(err) != fault.NotFound:
+				return err
+			}
+		}
 		if err := s.fillReferrer(tx, p, &r); err != nil {
 			return err
 		}
@@ -94,10 +129,18 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ re
 				return err
 			}
 		}
+		if cond != nil {
+			if err := tx.ExternalIDs().Add(externalid.Referral, r.ID, []externalid.ID{*cond}, s.Now()); err != nil {
+				return err
+			}
+		}
 		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
 			s.Notice(outbox.ReferralReceived, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
 	})
-	return r, err
+	if existing != nil && err == nil {
+		return *existing, false, nil
+	}
+	return r, err == nil, err
 }
 
 // fillReferrer checks the referring practitioner and takes their organisation. A partner's
