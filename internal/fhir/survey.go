@@ -16,7 +16,9 @@ import (
 const InvitationSystem = base + "Id/survey-invitation-token"
 
 // QuestionnaireURL is a survey template's canonical URL under the server's FHIR base.
-func QuestionnaireURL(fhirBase, templateID string) string { return fhirBase + "/Questionnaire/" + templateID }
+func QuestionnaireURL(fhirBase, templateID string) string {
+	return fhirBase + "/Questionnaire/" + templateID
+}
 
 // Questionnaire shows a survey template's question set: likert_5 as a choice of the integers 1
 // to 5, yes_no as boolean, choice as a choice of its options, text as text.
