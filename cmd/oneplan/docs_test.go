@@ -44,6 +44,9 @@ import (
 //
 //	<!-- docs-test: exact -->              (values must be equal too: the page's values are fixed)
 //	<!-- docs-test: any (why it differs) --> (the shown output is an illustration; not compared)
+//
+// A ```text block after an ```sh block is compared only when marked exact: line by line, where
+// YYYY-MM-DD in the page stands for any date (the day the example runs).
 
 // docBlock is one ```sh block of a page.
 type docBlock struct {
@@ -56,6 +59,7 @@ type docBlock struct {
 	shown     string // the ```json block after it: the output the page shows ("" when none)
 	shownLine int    // of that block's opening fence
 	exact     bool   // its values must match too, not only its shape
+	text      bool   // the shown output is a ```text block, compared line by line
 }
 
 var (
@@ -125,7 +129,8 @@ func docBlocks(t *testing.T, file string) []docBlock {
 				}
 				continue
 			}
-			if next == "```json" && compare {
+			if (next == "```json" || next == "```text" && b.exact) && compare {
+				b.text = next == "```text"
 				b.shownLine = j + 1
 				var shown []string
 				for j++; j < len(lines) && strings.TrimSpace(lines[j]) != "```"; j++ {
@@ -326,7 +331,11 @@ func TestDocsExamples(t *testing.T) {
 					continue
 				}
 				if b.shown != "" {
-					if problems := compareOutput(b.shown, blockOutput(stdout.String(), id), b.exact); len(problems) > 0 {
+					compare := compareOutput
+					if b.text {
+						compare = compareText
+					}
+					if problems := compare(b.shown, blockOutput(stdout.String(), id), b.exact); len(problems) > 0 {
 						t.Errorf("%s:%d: the output shown at line %d is not what the block prints now:\n  %s\nprinted:\n%s",
 							b.file, b.line, b.shownLine, strings.Join(problems, "\n  "), blockOutput(stdout.String(), id))
 					}
@@ -398,6 +407,30 @@ func compareOutput(shown, printed string, exact bool) []string {
 	var problems []string
 	for i := range want {
 		compareJSON(fmt.Sprintf("value %d", i+1), want[i], got[i], exact, &problems)
+	}
+	return problems
+}
+
+// anyDate is how a page writes a date that is the day the example runs.
+var anyDate = regexp.MustCompile(regexp.QuoteMeta("YYYY-MM-DD"))
+
+// compareText compares a page's text output with what a block printed, line by line.
+func compareText(shown, printed string, _ bool) []string {
+	want := strings.Split(strings.TrimRight(shown, "\n"), "\n")
+	got := strings.Split(strings.TrimRight(printed, "\n"), "\n")
+	var problems []string
+	for i := 0; i < len(want) || i < len(got); i++ {
+		var w, g string
+		if i < len(want) {
+			w = strings.TrimRight(want[i], " ")
+		}
+		if i < len(got) {
+			g = strings.TrimRight(got[i], " ")
+		}
+		pattern := "^" + anyDate.ReplaceAllString(regexp.QuoteMeta(w), `\d{4}-\d{2}-\d{2}`) + "$"
+		if ok, _ := regexp.MatchString(pattern, g); !ok {
+			problems = append(problems, fmt.Sprintf("line %d: the page shows %q, the block printed %q", i+1, w, g))
+		}
 	}
 	return problems
 }
@@ -523,6 +556,26 @@ func TestCompareOutput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := compareOutput(c.shown, c.printed, c.exact)
+			switch {
+			case c.want == "" && len(got) > 0:
+				t.Fatalf("want no problem, got %q", got)
+			case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+				t.Fatalf("want one problem containing %q, got %q", c.want, got)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name, shown, printed string
+		want                 string
+	}{
+		{"equal", "0\n2026-01-05 Requested\n", "0\n2026-01-05 Requested\n", ""},
+		{"any date", "YYYY-MM-DD Draft started (version 1)", "2031-07-04 Draft started (version 1)", ""},
+		{"a date changed", "2026-01-05 Requested", "2026-01-06 Requested", "line 1"},
+		{"a line more", "0", "0\n1", "line 2"},
+		{"not a date", "YYYY-MM-DD x", "soon x", "line 1"},
+	} {
+		t.Run("text/"+c.name, func(t *testing.T) {
+			got := compareText(c.shown, c.printed, true)
 			switch {
 			case c.want == "" && len(got) > 0:
 				t.Fatalf("want no problem, got %q", got)
