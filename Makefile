@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui postman postman-run contract-check bench-import help
+.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui postman postman-run contract-check bench-import release-check release-check-test help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -15,6 +15,7 @@ help:
 	@echo "make contract-check  Spectral lint, no breaking change against versions/, examples valid (internal/contracttest)"
 	@echo "make build           build bin/oneplan"
 	@echo "make postman         regenerate docs/postman/ (collection and environment) from openapi.yaml"
+	@echo "make release-check   before tagging vX.Y.Z: info.version, CHANGELOG.md and versions/ agree (TAG=vX.Y.Z to check the tag too)"
 	@echo "make postman-run     run the collection's Journey with newman against a fresh demo server on SQLite"
 	@echo "make docs-ui         fetch the pinned Swagger UI (tools/docsui) into internal/httpapi/docsui/dist for /docs"
 	@echo "make bench           the server against PostgreSQL itself (wrk vs pgbench) and every report, on 1,000,000 referrals"
@@ -72,6 +73,15 @@ postman-run:
 contract-check:
 	GO=$(GO) ./scripts/contract-check.sh
 	$(GO) test -count=1 ./internal/contracttest/
+
+# Before tagging a release (README "Releases"): info.version == the latest CHANGELOG.md heading ==
+# versions/<version>/openapi.yaml (byte for byte), Unreleased empty, the tag not yet made. Never
+# tags. release-check-test is its self-test on a prepared copy (CI).
+release-check:
+	TAG=$(TAG) ./scripts/release-check.sh
+
+release-check-test:
+	./scripts/release-check-test.sh
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/oneplan ./cmd/oneplan

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -32,6 +34,19 @@ import (
 //
 //	<!-- docs-test: skip (why it cannot run here) -->
 //	<!-- docs-test: expect 409 -->   (at least one answer is 409; the others 2xx)
+//
+// The answers' shape is checked too. Where a ```json block follows an ```sh block (only blank
+// lines or markers between), it is the output the page shows, and the block's real output must
+// have its shape: the same number of JSON values, objects with exactly the same keys, arrays empty
+// or not alike, values of the same JSON type (null matches anything), compared element by element
+// and to any depth. A marker on the line before the ```json block makes the comparison stricter or
+// turns it off:
+//
+//	<!-- docs-test: exact -->              (values must be equal too: the page's values are fixed)
+//	<!-- docs-test: any (why it differs) --> (the shown output is an illustration; not compared)
+//
+// A ```text block after an ```sh block is compared only when marked exact: line by line, where
+// YYYY-MM-DD in the page stands for any date (the day the example runs).
 
 // docBlock is one ```sh block of a page.
 type docBlock struct {
@@ -40,9 +55,17 @@ type docBlock struct {
 	script string
 	skip   string // the reason, when skipped
 	expect int    // a status the block must meet, besides 2xx
+
+	shown     string // the ```json block after it: the output the page shows ("" when none)
+	shownLine int    // of that block's opening fence
+	exact     bool   // its values must match too, not only its shape
+	text      bool   // the shown output is a ```text block, compared line by line
 }
 
-var docsMarker = regexp.MustCompile(`^<!--\s*docs-test:\s*(skip|expect)\s*(.*?)\s*-->$`)
+var (
+	docsMarker   = regexp.MustCompile(`^<!--\s*docs-test:\s*(skip|expect)\s*(.*?)\s*-->$`)
+	outputMarker = regexp.MustCompile(`^<!--\s*docs-test:\s*(exact|any)\s*(.*?)\s*-->$`)
+)
 
 // docBlocks reads the ```sh blocks of a Markdown file, fences indented or not.
 func docBlocks(t *testing.T, file string) []docBlock {
@@ -87,6 +110,38 @@ func docBlocks(t *testing.T, file string) []docBlock {
 			body = append(body, strings.TrimPrefix(lines[i], indent))
 		}
 		b.script = strings.Join(body, "\n")
+		// The output the page shows: the next fenced block, if it is JSON.
+		compare := true
+		for j := i + 1; j < len(lines); j++ {
+			next := strings.TrimSpace(lines[j])
+			if next == "" {
+				continue
+			}
+			if m := outputMarker.FindStringSubmatch(next); m != nil {
+				switch m[1] {
+				case "exact":
+					b.exact = true
+				case "any":
+					if strings.Trim(m[2], "()") == "" {
+						t.Fatalf("%s:%d: a docs-test any must give its reason", file, j+1)
+					}
+					compare = false
+				}
+				continue
+			}
+			if (next == "```json" || next == "```text" && b.exact) && compare {
+				b.text = next == "```text"
+				b.shownLine = j + 1
+				var shown []string
+				for j++; j < len(lines) && strings.TrimSpace(lines[j]) != "```"; j++ {
+					shown = append(shown, lines[j])
+				}
+				b.shown = strings.Join(shown, "\n")
+			} else if b.exact {
+				t.Fatalf("%s:%d: docs-test exact is not followed by a ```json block", file, j+1)
+			}
+			break
+		}
 		blocks = append(blocks, b)
 	}
 	return blocks
@@ -244,6 +299,7 @@ func TestDocsExamples(t *testing.T) {
 					continue
 				}
 				fmt.Fprintf(&script, "curl -s %s/__docs-test/block/%d\n", proxy.URL, n)
+				fmt.Fprintf(&script, "echo %q\n", outputSeparator(n))
 				script.WriteString(replacer.Replace(b.script))
 				script.WriteString("\n")
 			}
@@ -253,8 +309,8 @@ func TestDocsExamples(t *testing.T) {
 			defer cancel()
 			cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc")
 			cmd.Stdin = strings.NewReader(script.String())
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
+			var out, stdout syncBuffer
+			cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, &out), &out
 			cmd.WaitDelay = 5 * time.Second
 			// Its own process group, so what the examples start in the background (a webhook
 			// receiver) ends with it.
@@ -273,6 +329,16 @@ func TestDocsExamples(t *testing.T) {
 				id := first + i + 1
 				if b.skip != "" {
 					continue
+				}
+				if b.shown != "" {
+					compare := compareOutput
+					if b.text {
+						compare = compareText
+					}
+					if problems := compare(b.shown, blockOutput(stdout.String(), id), b.exact); len(problems) > 0 {
+						t.Errorf("%s:%d: the output shown at line %d is not what the block prints now:\n  %s\nprinted:\n%s",
+							b.file, b.line, b.shownLine, strings.Join(problems, "\n  "), blockOutput(stdout.String(), id))
+					}
 				}
 				answers := rec.of(id)
 				met := b.expect == 0
@@ -309,6 +375,151 @@ func TestDocsExamples(t *testing.T) {
 	}
 }
 
+// outputSeparator is printed before block n runs, so each block's output can be told apart.
+func outputSeparator(n int) string { return fmt.Sprintf("@@docs-test block %d@@", n) }
+
+// blockOutput is what block n printed on stdout.
+func blockOutput(stdout string, n int) string {
+	_, after, ok := strings.Cut(stdout, outputSeparator(n)+"\n")
+	if !ok {
+		return ""
+	}
+	if i := strings.Index(after, "@@docs-test block "); i >= 0 {
+		after = after[:i]
+	}
+	return after
+}
+
+// compareOutput compares the JSON values a page shows with those a block printed: shape always,
+// values too when exact. It returns what differs, by JSON path.
+func compareOutput(shown, printed string, exact bool) []string {
+	want, err := jsonValues(shown)
+	if err != nil {
+		return []string{"the page's output is not JSON: " + err.Error()}
+	}
+	got, err := jsonValues(printed)
+	if err != nil {
+		return []string{"the block did not print JSON: " + err.Error()}
+	}
+	if len(want) != len(got) {
+		return []string{fmt.Sprintf("the page shows %d JSON values, the block printed %d", len(want), len(got))}
+	}
+	var problems []string
+	for i := range want {
+		compareJSON(fmt.Sprintf("value %d", i+1), want[i], got[i], exact, &problems)
+	}
+	return problems
+}
+
+// anyDate is how a page writes a date that is the day the example runs.
+var anyDate = regexp.MustCompile(regexp.QuoteMeta("YYYY-MM-DD"))
+
+// compareText compares a page's text output with what a block printed, line by line.
+func compareText(shown, printed string, _ bool) []string {
+	want := strings.Split(strings.TrimRight(shown, "\n"), "\n")
+	got := strings.Split(strings.TrimRight(printed, "\n"), "\n")
+	var problems []string
+	for i := 0; i < len(want) || i < len(got); i++ {
+		var w, g string
+		if i < len(want) {
+			w = strings.TrimRight(want[i], " ")
+		}
+		if i < len(got) {
+			g = strings.TrimRight(got[i], " ")
+		}
+		pattern := "^" + anyDate.ReplaceAllString(regexp.QuoteMeta(w), `\d{4}-\d{2}-\d{2}`) + "$"
+		if ok, _ := regexp.MatchString(pattern, g); !ok {
+			problems = append(problems, fmt.Sprintf("line %d: the page shows %q, the block printed %q", i+1, w, g))
+		}
+	}
+	return problems
+}
+
+func jsonValues(s string) ([]any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var out []any
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func compareJSON(path string, want, got any, exact bool, problems *[]string) {
+	if want == nil && !exact {
+		return
+	}
+	if jsonType(want) != jsonType(got) {
+		*problems = append(*problems, fmt.Sprintf("%s: the page shows %s %s, the block printed %s %s", path, jsonType(want), short(want), jsonType(got), short(got)))
+		return
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		g := got.(map[string]any)
+		for k := range w {
+			if _, ok := g[k]; !ok {
+				*problems = append(*problems, fmt.Sprintf("%s: the page shows %q, the block did not print it", path, k))
+			}
+		}
+		for k := range g {
+			if _, ok := w[k]; !ok {
+				*problems = append(*problems, fmt.Sprintf("%s: the block printed %q, the page does not show it", path, k))
+			}
+		}
+		for k, v := range w {
+			if gv, ok := g[k]; ok {
+				compareJSON(path+"."+k, v, gv, exact, problems)
+			}
+		}
+	case []any:
+		g := got.([]any)
+		if (len(w) == 0) != (len(g) == 0) || (exact && len(w) != len(g)) {
+			*problems = append(*problems, fmt.Sprintf("%s: the page shows %d items, the block printed %d", path, len(w), len(g)))
+			return
+		}
+		for i := 0; i < len(w) && i < len(g); i++ {
+			compareJSON(fmt.Sprintf("%s[%d]", path, i), w[i], g[i], exact, problems)
+		}
+	default:
+		if exact && fmt.Sprint(want) != fmt.Sprint(got) {
+			*problems = append(*problems, fmt.Sprintf("%s: the page shows %s, the block printed %s", path, short(want), short(got)))
+		}
+	}
+}
+
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 80 {
+		return string(b[:77]) + "..."
+	}
+	return string(b)
+}
+
 // lastLines keeps the last lines of the examples' output for a failure message.
 func lastLines(s string) string {
 	var lines []string
@@ -321,4 +532,56 @@ func lastLines(s string) string {
 		lines = lines[len(lines)-80:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestCompareOutput: what the shape comparison of shown and printed output catches, and what
+// it lets through.
+func TestCompareOutput(t *testing.T) {
+	for _, c := range []struct {
+		name, shown, printed string
+		exact                bool
+		want                 string // a word of the one problem expected; "" for none
+	}{
+		{"same shape, other values", `{"id": "a", "n": 1, "tags": ["x"]}`, `{"id":"b","n":2,"tags":["y","z"]}`, false, ""},
+		{"null shown matches anything", `{"closed_on": null}`, `{"closed_on":"2026-01-01"}`, false, ""},
+		{"a key gone", `{"id": "a", "status": "open"}`, `{"id":"a"}`, false, `"status", the block did not print it`},
+		{"a key added", `{"id": "a"}`, `{"id":"a","status":"open"}`, false, `the block printed "status"`},
+		{"a type changed", `{"n": 1}`, `{"n":"1"}`, false, "number"},
+		{"nested", `{"a": {"b": [{"c": 1}]}}`, `{"a":{"b":[{"c":1,"d":1}]}}`, false, "value 1.a.b[0]: the block printed \"d\""},
+		{"empty against items", `{"items": [1]}`, `{"items":[]}`, false, "1 items"},
+		{"one value more", `"x"`, `"x" "y"`, false, "shows 1 JSON values"},
+		{"exact: a value changed", `{"status": "due"}`, `{"status":"overdue"}`, true, `"overdue"`},
+		{"exact: equal", `{"n": 1, "s": ["a"]}`, `{"s":["a"],"n":1}`, true, ""},
+		{"not JSON", `{"a": 1}`, `curl: (7) Failed to connect`, false, "did not print JSON"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := compareOutput(c.shown, c.printed, c.exact)
+			switch {
+			case c.want == "" && len(got) > 0:
+				t.Fatalf("want no problem, got %q", got)
+			case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+				t.Fatalf("want one problem containing %q, got %q", c.want, got)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name, shown, printed string
+		want                 string
+	}{
+		{"equal", "0\n2026-01-05 Requested\n", "0\n2026-01-05 Requested\n", ""},
+		{"any date", "YYYY-MM-DD Draft started (version 1)", "2031-07-04 Draft started (version 1)", ""},
+		{"a date changed", "2026-01-05 Requested", "2026-01-06 Requested", "line 1"},
+		{"a line more", "0", "0\n1", "line 2"},
+		{"not a date", "YYYY-MM-DD x", "soon x", "line 1"},
+	} {
+		t.Run("text/"+c.name, func(t *testing.T) {
+			got := compareText(c.shown, c.printed, true)
+			switch {
+			case c.want == "" && len(got) > 0:
+				t.Fatalf("want no problem, got %q", got)
+			case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+				t.Fatalf("want one problem containing %q, got %q", c.want, got)
+			}
+		})
+	}
 }

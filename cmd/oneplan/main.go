@@ -241,6 +241,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if sqlDB, err := a.store.SQL(); err == nil {
 		a.metrics.WatchDB(sqlDB)
 	}
+	a.metrics.WatchOutbox(a.store.OutboxBacklog)
 	runCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	if a.cfg.OIDCIssuer != "" {

@@ -1,12 +1,63 @@
 package httpapi_test
 
 import (
-	"net/http"
+	"context"
+	"encoding/json"
 	"testing"
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/oneplan-send/oneplan/pkg/client"
 )
 
+// on is a fixed calendar day for the client's date fields.
+func on(s string) openapi_types.Date {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return day(d)
+}
+
+// ds is a date the client decoded, "" when absent.
+func ds(d *openapi_types.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
+}
+
+// typed converts a fixture written as JSON-like maps into the client's type for it.
+func typed[T any](t *testing.T, v any) T {
+	t.Helper()
+	var out T
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		t.Fatalf("fixture as %T: %v", out, err)
+	}
+	return out
+}
+
+// names reports whether a problem names the JSON pointer.
+func names(p *client.Problem, pointer string) bool {
+	if p == nil || p.Errors == nil {
+		return false
+	}
+	for _, f := range *p.Errors {
+		if f.Pointer == pointer {
+			return true
+		}
+	}
+	return false
+}
+
 // TestEHCJourney runs one child's statutory process end to end as the SEND officer, on fixed
-// past dates so every due date can be checked against the regulations:
+// past dates so every due date can be checked against the regulations, through the generated
+// client (pkg/client) as an integrator would:
 //
 //	received Mon 5 Jan 2026; decision to assess due 16 Feb (+6 weeks, Reg 5(1)); no-plan notice
 //	due 27 Apr (+16 weeks, Reg 10(1)); draft target 13 Apr (+14 weeks, practice); final plan due
@@ -18,133 +69,131 @@ import (
 //	2027 (HESC r.20), plan in force until then.
 func TestEHCJourney(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c := e.client(e.officer)
 		f := e.fixture()
-		ok := func(method, path string, body any) map[string]any {
-			t.Helper()
-			res := e.do(method, path, e.officer, body)
-			if res.status != http.StatusOK && res.status != http.StatusCreated {
-				t.Fatalf("%s %s: %d %s", method, path, res.status, res.body)
-			}
-			return res.json(t)
-		}
-		status := func(m map[string]any, name string) string {
-			t.Helper()
-			return m[name].(map[string]any)["status"].(string)
-		}
+		child, referral := uid(f.child), uid(f.referral)
+		placed := typed[client.EHCPlacement](t, placement)
+		sections := func(m map[string]any) client.EHCPlanSections { return typed[client.EHCPlanSections](t, m) }
 
 		// The request and the decision to assess.
-		r := ok(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": f.child, "received_on": "2026-01-05",
-			"requested_by": "school_or_college", "referral_id": f.referral})
-		req := "/v1/ehc-needs-assessments/" + r["id"].(string)
-		r = ok(http.MethodPost, req+"/decision-to-assess", map[string]any{"decision": "assess", "decided_on": "2026-02-10", "reason": "Needs unclear."})
-		if r["status"] != "assessing" || r["request_outcome"] != "Y" || r["assessment_outcome"] != "A" {
-			t.Fatalf("after decision: %v %v %v", r["status"], r["request_outcome"], r["assessment_outcome"])
+		cr, err := c.CreateEHCNeedsAssessmentWithResponse(ctx, nil, client.EHCNeedsAssessmentInput{YoungPersonID: child, ReceivedOn: on("2026-01-05"),
+			RequestedBy: "school_or_college", ReferralID: &referral})
+		req := answered(t, "request", cr, err, 201).JSON201.ID
+		dr, err := c.DecideEHCNeedsAssessmentWithResponse(ctx, req, nil, client.EHCDecisionInput{Decision: "assess", DecidedOn: on("2026-02-10"), Reason: "Needs unclear."})
+		r := answered(t, "decision to assess", dr, err, 200).JSON200
+		if r.Status != "assessing" || r.RequestOutcome != "Y" || r.AssessmentOutcome == nil || *r.AssessmentOutcome != "A" {
+			t.Fatalf("after decision: %v %v %v", r.Status, r.RequestOutcome, r.AssessmentOutcome)
 		}
 
 		// Advice, each on its own clock. Preparing-for-adulthood advice is refused below Year 9.
-		p := e.do(http.MethodPost, req+"/advice", e.officer, map[string]any{"adviser": "preparation_for_adulthood", "requested_on": "2026-02-11"}).
-			problem(t, http.StatusUnprocessableEntity)
-		if !hasPointer(p, "/adviser") {
-			t.Fatalf("pointers: %v", pointers(p))
+		pfa, err := c.RequestEHCAdviceWithResponse(ctx, req, nil, client.EHCAdviceInput{Adviser: "preparation_for_adulthood", RequestedOn: on("2026-02-11")})
+		if !names(answered(t, "PfA advice below Year 9", pfa, err, 422).ApplicationProblemJSON422, "/adviser") {
+			t.Fatalf("problem: %s", pfa.Body)
 		}
-		ok(http.MethodPost, req+"/advice", map[string]any{"adviser": "educational_psychologist", "requested_on": "2026-02-11", "provider": "EP service"})
-		r = ok(http.MethodPost, req+"/advice", map[string]any{"adviser": "medical", "requested_on": "2026-02-11"})
-		advice := r["advice"].([]any)
-		ep, med := advice[0].(map[string]any), advice[1].(map[string]any)
-		if d := ep["deadline"].(map[string]any); d["due_on"] != "2026-03-25" || d["status"] != "overdue" {
-			t.Fatalf("EP advice deadline: %v", d)
+		epr, err := c.RequestEHCAdviceWithResponse(ctx, req, nil, client.EHCAdviceInput{Adviser: "educational_psychologist", RequestedOn: on("2026-02-11"), Provider: ptr("EP service")})
+		answered(t, "EP advice", epr, err, 200)
+		mr, err := c.RequestEHCAdviceWithResponse(ctx, req, nil, client.EHCAdviceInput{Adviser: "medical", RequestedOn: on("2026-02-11")})
+		advice := *answered(t, "medical advice", mr, err, 200).JSON200.Advice
+		ep, med := advice[0], advice[1]
+		if d := ep.Deadline; d.DueOn.String() != "2026-03-25" || d.Status != "overdue" {
+			t.Fatalf("EP advice deadline: %+v", d)
 		}
-		ok(http.MethodPost, req+"/advice/"+ep["id"].(string)+"/received", map[string]any{"received_on": "2026-03-20"})
-		r = ok(http.MethodPost, req+"/advice/"+med["id"].(string)+"/received", map[string]any{"received_on": "2026-04-01"})
-		for i, want := range []string{"met_on_time", "met_late"} {
-			if got := r["advice"].([]any)[i].(map[string]any)["deadline"].(map[string]any)["status"]; got != want {
+		rec, err := c.ReceiveEHCAdviceWithResponse(ctx, req, ep.ID, nil, client.EHCAdviceReceivedInput{ReceivedOn: on("2026-03-20")})
+		answered(t, "EP advice received", rec, err, 200)
+		rec, err = c.ReceiveEHCAdviceWithResponse(ctx, req, med.ID, nil, client.EHCAdviceReceivedInput{ReceivedOn: on("2026-04-01")})
+		for i, want := range []client.DeadlineStatus{"met_on_time", "met_late"} {
+			if got := (*answered(t, "medical advice received", rec, err, 200).JSON200.Advice)[i].Deadline.Status; got != want {
 				t.Errorf("advice %d: %v, want %s", i, got, want)
 			}
 		}
-		e.do(http.MethodPost, req+"/advice/"+med["id"].(string)+"/received", e.officer, map[string]any{"received_on": "2026-04-02"}).
-			problem(t, http.StatusConflict)
+		rec, err = c.ReceiveEHCAdviceWithResponse(ctx, req, med.ID, nil, client.EHCAdviceReceivedInput{ReceivedOn: on("2026-04-02")})
+		answered(t, "advice received twice", rec, err, 409)
 
 		// The decision to issue: the no-plan notice no longer applies.
-		r = ok(http.MethodPost, req+"/decision-to-issue", map[string]any{"decision": "issue", "decided_on": "2026-04-06", "reason": "Needs call for a plan."})
-		if r["status"] != "plan_drafting" || r["assessment_outcome"] != "A" || status(r["deadlines"].(map[string]any), "no_plan_notice") != "not_applicable" {
-			t.Fatalf("after decision to issue: %s", mustJSON(r))
+		ir, err := c.DecideEHCPlanIssueWithResponse(ctx, req, nil, client.EHCIssueDecisionInput{Decision: "issue", DecidedOn: on("2026-04-06"), Reason: "Needs call for a plan."})
+		r = answered(t, "decision to issue", ir, err, 200).JSON200
+		if r.Status != "plan_drafting" || *r.AssessmentOutcome != "A" || r.Deadlines.NoPlanNotice.Status != "not_applicable" {
+			t.Fatalf("after decision to issue: %s", ir.Body)
 		}
 
 		// The draft: section I must be blank; a second plan for the child is refused.
 		draft := minimalSections()
 		draft["i"] = placement
-		p = e.do(http.MethodPost, "/v1/ehc-plans", e.officer, map[string]any{"young_person_id": f.child, "ehc_request_id": r["id"], "sections": draft}).
-			problem(t, http.StatusBadRequest)
-		if !hasPointer(p, "/sections/i") {
-			t.Fatalf("pointers: %v", pointers(p))
+		bad, err := c.CreateEHCPlanWithResponse(ctx, nil, client.EHCPlanInput{YoungPersonID: child, EHCRequestID: &r.ID, Sections: sections(draft)})
+		if !names(answered(t, "draft with section I", bad, err, 400).ApplicationProblemJSON400, "/sections/i") {
+			t.Fatalf("problem: %s", bad.Body)
 		}
-		pl := ok(http.MethodPost, "/v1/ehc-plans", map[string]any{"young_person_id": f.child, "ehc_request_id": r["id"], "sections": minimalSections()})
-		plan := "/v1/ehc-plans/" + pl["id"].(string)
-		e.do(http.MethodPost, "/v1/ehc-plans", e.officer, map[string]any{"young_person_id": f.child, "sections": minimalSections()}).
-			problem(t, http.StatusConflict)
-		e.do(http.MethodPost, plan+"/issue", e.officer, map[string]any{"issued_on": "2026-04-09", "placement": placement}).problem(t, http.StatusConflict)
-		pl = ok(http.MethodPost, plan+"/serve-draft", map[string]any{"served_on": "2026-04-10"})
-		if v := pl["versions"].([]any)[0].(map[string]any); v["comments_due_on"] != "2026-04-24" || v["frozen"] != false {
-			t.Fatalf("served draft: %v", v)
+		pr, err := c.CreateEHCPlanWithResponse(ctx, nil, client.EHCPlanInput{YoungPersonID: child, EHCRequestID: &r.ID, Sections: sections(minimalSections())})
+		plan := answered(t, "draft", pr, err, 201).JSON201.ID
+		second, err := c.CreateEHCPlanWithResponse(ctx, nil, client.EHCPlanInput{YoungPersonID: child, Sections: sections(minimalSections())})
+		answered(t, "a second plan", second, err, 409)
+		early, err := c.IssueEHCPlanWithResponse(ctx, plan, nil, client.EHCPlanIssueInput{IssuedOn: on("2026-04-09"), Placement: &placed})
+		answered(t, "issue before the draft is served", early, err, 409)
+		sr, err := c.ServeEHCPlanDraftWithResponse(ctx, plan, nil, client.EHCPlanServeInput{ServedOn: on("2026-04-10")})
+		if v := answered(t, "serve draft", sr, err, 200).JSON200.Versions[0]; ds(v.CommentsDueOn) != "2026-04-24" || v.Frozen {
+			t.Fatalf("served draft: %+v", v)
 		}
-		r = ok(http.MethodGet, req, nil)
-		if d := r["deadlines"].(map[string]any)["draft_plan_target"].(map[string]any); d["completed_on"] != "2026-04-10" || d["status"] != "met_on_time" {
-			t.Fatalf("draft target: %v", d)
+		gr, err := c.GetEHCNeedsAssessmentWithResponse(ctx, req)
+		if d := answered(t, "read request", gr, err, 200).JSON200.Deadlines.DraftPlanTarget; ds(d.CompletedOn) != "2026-04-10" || d.Status != "met_on_time" {
+			t.Fatalf("draft target: %+v", d)
 		}
 
 		// The final plan: not inside the comment period, and only with section I named.
-		p = e.do(http.MethodPost, plan+"/issue", e.officer, map[string]any{"issued_on": "2026-04-20", "placement": placement}).
-			problem(t, http.StatusUnprocessableEntity)
-		if !hasPointer(p, "/issued_on") {
-			t.Fatalf("pointers: %v", pointers(p))
+		in, err := c.IssueEHCPlanWithResponse(ctx, plan, nil, client.EHCPlanIssueInput{IssuedOn: on("2026-04-20"), Placement: &placed})
+		if !names(answered(t, "issue in the comment period", in, err, 422).ApplicationProblemJSON422, "/issued_on") {
+			t.Fatalf("problem: %s", in.Body)
 		}
-		p = e.do(http.MethodPost, plan+"/issue", e.officer, map[string]any{"issued_on": "2026-05-20"}).problem(t, http.StatusUnprocessableEntity)
-		if !hasPointer(p, "/sections/i") {
-			t.Fatalf("pointers: %v", pointers(p))
+		in, err = c.IssueEHCPlanWithResponse(ctx, plan, nil, client.EHCPlanIssueInput{IssuedOn: on("2026-05-20")})
+		if !names(answered(t, "issue without section I", in, err, 422).ApplicationProblemJSON422, "/sections/i") {
+			t.Fatalf("problem: %s", in.Body)
 		}
-		pl = ok(http.MethodPost, plan+"/issue", map[string]any{"issued_on": "2026-05-20", "placement": placement})
-		if pl["status"] != "issued" || pl["first_issued_on"] != "2026-05-20" || pl["in_force_version"] != 2.0 {
-			t.Fatalf("issued: %s", mustJSON(pl))
+		in, err = c.IssueEHCPlanWithResponse(ctx, plan, nil, client.EHCPlanIssueInput{IssuedOn: on("2026-05-20"), Placement: &placed})
+		pl := answered(t, "issue", in, err, 200).JSON200
+		if pl.Status != "issued" || ds(pl.FirstIssuedOn) != "2026-05-20" || pl.InForceVersion == nil || *pl.InForceVersion != 2 {
+			t.Fatalf("issued: %s", in.Body)
 		}
-		if nr := pl["next_review"].(map[string]any); nr["due_on"] != "2027-05-19" {
-			t.Fatalf("next review: %v", nr)
+		if ds(pl.NextReview.DueOn) != "2027-05-19" {
+			t.Fatalf("next review: %+v", pl.NextReview)
 		}
-		if v := pl["versions"].([]any)[1].(map[string]any); v["kind"] != "final" || v["frozen"] != true || v["sections"].(map[string]any)["i"] == nil {
-			t.Fatalf("final version: %v", v)
+		if v := pl.Versions[1]; v.Kind != "final" || !v.Frozen || v.Sections.I == nil {
+			t.Fatalf("final version: %+v", v)
 		}
-		r = ok(http.MethodGet, req, nil)
-		if r["status"] != "plan_issued" || r["assessment_outcome"] != "Y" || r["assessment_outcome_date"] != "2026-05-20" ||
-			status(r["deadlines"].(map[string]any), "final_plan") != "met_on_time" {
-			t.Fatalf("request after issue: %s", mustJSON(r))
+		gr, err = c.GetEHCNeedsAssessmentWithResponse(ctx, req)
+		r = answered(t, "read request", gr, err, 200).JSON200
+		if r.Status != "plan_issued" || *r.AssessmentOutcome != "Y" || ds(r.AssessmentOutcomeDate) != "2026-05-20" || r.Deadlines.FinalPlan.Status != "met_on_time" {
+			t.Fatalf("request after issue: %s", gr.Body)
 		}
-		e.do(http.MethodPost, plan+"/draft", e.officer, map[string]any{"sections": minimalSections()}).problem(t, http.StatusConflict)
+		rd, err := c.ReviseEHCPlanDraftWithResponse(ctx, plan, nil, client.EHCPlanDraftInput{Sections: sections(minimalSections())})
+		answered(t, "revise an issued plan's draft", rd, err, 409)
 
 		// The first annual review, held early.
-		reviews := ok(http.MethodGet, "/v1/annual-reviews?plan_id="+pl["id"].(string), nil)["items"].([]any)
-		if len(reviews) != 1 || reviews[0].(map[string]any)["due_on"] != "2027-05-19" {
-			t.Fatalf("reviews: %v", reviews)
+		lr, err := c.ListAnnualReviewsWithResponse(ctx, &client.ListAnnualReviewsParams{PlanID: &plan})
+		reviews := answered(t, "annual reviews", lr, err, 200).JSON200.Items
+		if len(reviews) != 1 || reviews[0].DueOn.String() != "2027-05-19" {
+			t.Fatalf("reviews: %s", lr.Body)
 		}
-		review := "/v1/annual-reviews/" + reviews[0].(map[string]any)["id"].(string)
-		rv := ok(http.MethodPost, review+"/meeting", map[string]any{"meeting_on": "2026-11-02", "papers_sent_on": "2026-10-26",
-			"attendees":   []any{map[string]any{"role": "parent"}, map[string]any{"role": "setting", "organisation_id": e.school}},
-			"child_views": "I want to go to the big school.", "recommendation": "amend", "report_sent_on": "2026-11-10"})
-		dl := rv["deadlines"].(map[string]any)
-		for name, want := range map[string][2]string{"review": {"2027-05-19", "met_on_time"}, "papers": {"2026-10-19", "met_late"},
-			"report": {"2026-11-16", "met_on_time"}} {
-			if m := dl[name].(map[string]any); m["due_on"] != want[0] || m["status"] != want[1] {
-				t.Errorf("review %s: %v, want %v", name, m, want)
+		review := reviews[0].ID
+		hr, err := c.HoldAnnualReviewWithResponse(ctx, review, nil, client.AnnualReviewMeetingInput{MeetingOn: on("2026-11-02"), PapersSentOn: ptr(on("2026-10-26")),
+			Attendees:  []client.AnnualReviewAttendee{{Role: "parent"}, {Role: "setting", OrganisationID: ptr(uid(e.school))}},
+			ChildViews: ptr("I want to go to the big school."), Recommendation: "amend", ReportSentOn: ptr(on("2026-11-10"))})
+		dl := answered(t, "review meeting", hr, err, 200).JSON200.Deadlines
+		for name, got := range map[string]client.Milestone{"review": dl.Review, "papers": dl.Papers, "report": dl.Report} {
+			want := map[string][2]string{"review": {"2027-05-19", "met_on_time"}, "papers": {"2026-10-19", "met_late"}, "report": {"2026-11-16", "met_on_time"}}[name]
+			if ds(got.DueOn) != want[0] || string(got.Status) != want[1] {
+				t.Errorf("review %s: %+v, want %v", name, got, want)
 			}
 		}
-		if m := dl["decision"].(map[string]any); m["due_on"] != "2026-11-30" {
-			t.Errorf("review decision due: %v", m)
+		if ds(dl.Decision.DueOn) != "2026-11-30" {
+			t.Errorf("review decision due: %+v", dl.Decision)
 		}
-		rv = ok(http.MethodPost, review+"/decision", map[string]any{"decision": "amend", "decided_on": "2026-11-16", "reason": "New therapy advice."})
-		if rv["status"] != "decided" || status(rv["deadlines"].(map[string]any), "decision") != "met_on_time" {
-			t.Fatalf("decided review: %s", mustJSON(rv))
+		ar, err := c.DecideAnnualReviewWithResponse(ctx, review, nil, client.AnnualReviewDecisionInput{Decision: "amend", DecidedOn: on("2026-11-16"), Reason: "New therapy advice."})
+		if rv := answered(t, "review decision", ar, err, 200).JSON200; rv.Status != "decided" || rv.Deadlines.Decision.Status != "met_on_time" {
+			t.Fatalf("decided review: %s", ar.Body)
 		}
-		pl = ok(http.MethodGet, plan, nil)
-		if pl["last_reviewed_on"] != "2026-11-16" || pl["next_review"].(map[string]any)["due_on"] != "2027-11-15" {
-			t.Fatalf("plan after review: %v %v", pl["last_reviewed_on"], pl["next_review"])
+		gp, err := c.GetEHCPlanWithResponse(ctx, plan)
+		if pl := answered(t, "read plan", gp, err, 200).JSON200; ds(pl.LastReviewedOn) != "2026-11-16" || ds(pl.NextReview.DueOn) != "2027-11-15" {
+			t.Fatalf("plan after review: %s", gp.Body)
 		}
 
 		// The amendment, following the review; the family agreed before their 15 days were up.
@@ -152,52 +201,53 @@ func TestEHCJourney(t *testing.T) {
 		amended["f"] = []any{map[string]any{"ref": "F1", "what": "Speech and language therapy programme", "who": "NHS speech and language therapist",
 			"how_often": "Twice weekly, 30 minutes", "how_long": "Three school terms", "outcomes": []any{"E1"}}}
 		amended["i"] = placement
-		pl = ok(http.MethodPost, plan+"/amendments", map[string]any{"notice_on": "2026-11-17", "reason": "Therapy doubled after review.",
-			"annual_review_id": reviews[0].(map[string]any)["id"], "sections": amended})
-		v := pl["versions"].([]any)[2].(map[string]any)
-		if v["kind"] != "amendment_proposal" || v["comments_due_on"] != "2026-12-01" || v["amendment_final"].(map[string]any)["due_on"] != "2027-01-12" {
-			t.Fatalf("proposal: %v", v)
+		am, err := c.ProposeEHCPlanAmendmentWithResponse(ctx, plan, nil, client.EHCPlanAmendmentInput{NoticeOn: on("2026-11-17"), Reason: "Therapy doubled after review.",
+			AnnualReviewID: &review, Sections: sections(amended)})
+		v := answered(t, "amendment", am, err, 200).JSON200.Versions[2]
+		if v.Kind != "amendment_proposal" || ds(v.CommentsDueOn) != "2026-12-01" || v.AmendmentFinal == nil || ds(v.AmendmentFinal.DueOn) != "2027-01-12" {
+			t.Fatalf("proposal: %s", am.Body)
 		}
-		e.do(http.MethodPost, plan+"/amendments", e.officer, map[string]any{"notice_on": "2026-11-18", "reason": "Again.", "sections": amended}).
-			problem(t, http.StatusConflict)
-		pl = ok(http.MethodPost, plan+"/issue", map[string]any{"issued_on": "2026-11-20", "family_agreed_early": true})
-		v = pl["versions"].([]any)[3].(map[string]any)
-		if v["kind"] != "amended_final" || v["in_force"] != true || pl["in_force_version"] != 4.0 || pl["last_issued_on"] != "2026-11-20" ||
-			v["amendment_final"].(map[string]any)["status"] != "met_on_time" {
-			t.Fatalf("amended final: %s", mustJSON(v))
+		am2, err := c.ProposeEHCPlanAmendmentWithResponse(ctx, plan, nil, client.EHCPlanAmendmentInput{NoticeOn: on("2026-11-18"), Reason: "Again.", Sections: sections(amended)})
+		answered(t, "a second amendment", am2, err, 409)
+		in, err = c.IssueEHCPlanWithResponse(ctx, plan, nil, client.EHCPlanIssueInput{IssuedOn: on("2026-11-20"), FamilyAgreedEarly: ptr(true)})
+		pl = answered(t, "issue the amended plan", in, err, 200).JSON200
+		v = pl.Versions[3]
+		if v.Kind != "amended_final" || v.InForce == nil || !*v.InForce || *pl.InForceVersion != 4 || ds(pl.LastIssuedOn) != "2026-11-20" ||
+			v.AmendmentFinal == nil || v.AmendmentFinal.Status != "met_on_time" {
+			t.Fatalf("amended final: %s", in.Body)
 		}
-		if old := pl["versions"].([]any)[1].(map[string]any); old["in_force"] != false || old["frozen"] != true {
-			t.Fatalf("superseded final: %v", old)
+		if old := pl.Versions[1]; old.InForce == nil || *old.InForce || !old.Frozen {
+			t.Fatalf("superseded final: %+v", old)
 		}
 
 		// Cessation: held in force while the appeal window is open; the next review lapses.
-		p = e.do(http.MethodPost, plan+"/cease", e.officer, map[string]any{"decided_on": "2026-11-21", "reason": "2", "appeal_rights_notified": true,
-			"ceases_on": "2026-12-01"}).problem(t, http.StatusUnprocessableEntity)
-		if !hasPointer(p, "/ceases_on") {
-			t.Fatalf("pointers: %v", pointers(p))
+		ce, err := c.CeaseEHCPlanWithResponse(ctx, plan, nil, client.EHCPlanCeaseInput{DecidedOn: on("2026-11-21"), Reason: "2", AppealRightsNotified: ptr(true),
+			CeasesOn: ptr(on("2026-12-01"))})
+		if !names(answered(t, "cease inside the appeal window", ce, err, 422).ApplicationProblemJSON422, "/ceases_on") {
+			t.Fatalf("problem: %s", ce.Body)
 		}
-		pl = ok(http.MethodPost, plan+"/cease", map[string]any{"decided_on": "2026-11-21", "reason": "2", "appeal_rights_notified": true})
-		c := pl["cessation"].(map[string]any)
-		if pl["status"] != "ceasing" || c["ceases_on"] != "2027-01-22" || pl["in_force_version"] != 4.0 {
-			t.Fatalf("ceasing: %s", mustJSON(pl))
+		ce, err = c.CeaseEHCPlanWithResponse(ctx, plan, nil, client.EHCPlanCeaseInput{DecidedOn: on("2026-11-21"), Reason: "2", AppealRightsNotified: ptr(true)})
+		pl = answered(t, "cease", ce, err, 200).JSON200
+		if pl.Status != "ceasing" || pl.Cessation == nil || pl.Cessation.CeasesOn.String() != "2027-01-22" || *pl.InForceVersion != 4 {
+			t.Fatalf("ceasing: %s", ce.Body)
 		}
-		next := ok(http.MethodGet, "/v1/annual-reviews?plan_id="+pl["id"].(string)+"&status=cancelled", nil)["items"].([]any)
-		if len(next) != 1 || next[0].(map[string]any)["sequence"] != 2.0 {
-			t.Fatalf("cancelled reviews: %v", next)
+		lr, err = c.ListAnnualReviewsWithResponse(ctx, &client.ListAnnualReviewsParams{PlanID: &plan, Status: ptr(client.AnnualReviewStatus("cancelled"))})
+		if next := answered(t, "cancelled reviews", lr, err, 200).JSON200.Items; len(next) != 1 || next[0].Sequence != 2 {
+			t.Fatalf("cancelled reviews: %s", lr.Body)
 		}
 
 		// The family appeals the decision to cease.
-		d := ok(http.MethodPost, "/v1/disputes", map[string]any{"kind": "tribunal", "subject_type": "ehc_plan", "subject_id": pl["id"], "about": "cease",
-			"brought_by": "parent", "received_on": "2026-11-22", "decision_letter_on": "2026-11-21"})
-		if d["appeal_deadline"] != "2027-01-21" || d["young_person_id"] != f.child {
-			t.Fatalf("appeal: %s", mustJSON(d))
+		dp, err := c.CreateDisputeWithResponse(ctx, nil, client.DisputeInput{Kind: "tribunal", SubjectType: "ehc_plan", SubjectID: plan, About: "cease",
+			BroughtBy: "parent", ReceivedOn: on("2026-11-22"), DecisionLetterOn: ptr(on("2026-11-21"))})
+		if d := answered(t, "appeal", dp, err, 201).JSON201; ds(d.AppealDeadline) != "2027-01-21" || d.YoungPersonID != child {
+			t.Fatalf("appeal: %s", dp.Body)
 		}
 
 		// The timeline tells the story in order.
-		tl := ok(http.MethodGet, "/v1/young-people/"+f.child+"/timeline?limit=100", nil)["items"].([]any)
+		tl, err := c.GetTimelineWithResponse(ctx, child, &client.GetTimelineParams{Limit: ptr(100)})
 		kinds := map[string]bool{}
-		for _, it := range tl {
-			kinds[it.(map[string]any)["kind"].(string)] = true
+		for _, it := range answered(t, "timeline", tl, err, 200).JSON200.Items {
+			kinds[it.Kind] = true
 		}
 		for _, k := range []string{"ehc_request.received", "ehc_request.advice_received", "ehc_plan.draft_served", "ehc_plan.issued",
 			"annual_review.decided", "ehc_plan.amendment_proposed", "ehc_plan.ceasing"} {

@@ -132,13 +132,15 @@ func TestReferralJourney(t *testing.T) {
 		if err != nil || tri.JSON200 == nil || tri.JSON200.Status != client.ReferralStatus("accepted") || tri.JSON200.Route == nil || *tri.JSON200.Route != client.Route("safeguarding_assessment") {
 			t.Fatalf("triage: %v %s", err, tri.Body)
 		}
-		again := e.do(http.MethodPost, "/v1/referrals/"+ref.ID.String()+"/triage", e.officer, map[string]any{"decision": "decline", "reason": "x"})
-		p := again.problem(t, http.StatusConflict)
-		if p.CurrentStatus == nil || *p.CurrentStatus != "accepted" {
-			t.Fatalf("409 must name the current status: %s", again.body)
+		again, err := officer.TriageReferralWithResponse(ctx, ref.ID, nil, client.TriageInput{Decision: client.TriageDecision("decline"), Reason: "x"})
+		if p := answered(t, "triage twice", again, err, http.StatusConflict).ApplicationProblemJSON409; p == nil || p.CurrentStatus == nil || *p.CurrentStatus != "accepted" {
+			t.Fatalf("409 must name the current status: %s", again.Body)
 		}
-		late := e.do(http.MethodPatch, "/v1/referrals/"+ref.ID.String(), e.officer, map[string]any{"summary": "x"})
-		late.problem(t, http.StatusConflict)
+		late, err := officer.UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse(ctx, ref.ID, nil,
+			client.UpdateReferralApplicationMergePatchPlusJSONRequestBody{Summary: ptr("x")})
+		if answered(t, "patch after triage", late, err, http.StatusConflict).ApplicationProblemJSON409 == nil {
+			t.Fatalf("no problem details: %s", late.Body)
+		}
 
 		// Audit: the admin sees create, read, list, update and triage on the referral.
 		events, err := admin.ListAuditEventsWithResponse(ctx, &client.ListAuditEventsParams{RecordID: &ref.ID, Limit: ptr(200)})

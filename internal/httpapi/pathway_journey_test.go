@@ -1,15 +1,19 @@
 package httpapi_test
 
 import (
-	"net/http"
+	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oneplan-send/oneplan/pkg/client"
 )
 
 // TestPathwayJourney runs the Salford pathway end to end over HTTP: referral, triage, family
 // assessment, allocation meeting and engagement lead, MAM with the family, MAP, plan, feedback,
 // review and closure; once on the family-assessment route and once on the safeguarding route.
+// Every call goes through the generated client (pkg/client), as an integrator's would.
 func TestPathwayJourney(t *testing.T) {
 	for _, safeguarding := range []bool{false, true} {
 		name := "family_assessment"
@@ -22,100 +26,127 @@ func TestPathwayJourney(t *testing.T) {
 	}
 }
 
-func journey(t *testing.T, e *env, safeguarding bool) {
-	today := time.Now().Format("2006-01-02")
-	must := func(r reply, status int) map[string]any {
-		t.Helper()
-		if r.status != status {
-			t.Fatalf("%d, want %d: %s", r.status, status, r.body)
-		}
-		return r.json(t)
+// answered fails the test unless the client's call succeeded with status, and returns the answer.
+func answered[R interface{ StatusCode() int }](t *testing.T, what string, res R, err error, status int) R {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
+	if res.StatusCode() != status {
+		body := reflect.ValueOf(res).Elem().FieldByName("Body").Bytes()
+		t.Fatalf("%s: %d, want %d: %s", what, res.StatusCode(), status, body)
+	}
+	return res
+}
+
+func journey(t *testing.T, e *env, safeguarding bool) {
+	ctx := context.Background()
+	officer := e.client(e.officer)
+	today := day(time.Now())
 	in := child(7)
 	in.NHSNumber, in.UPN = nil, nil
 	kid := e.youngPerson(e.officer, in)
-	body := map[string]any{"young_person_id": kid, "referrer_practitioner_id": e.schoolSENCO, "reasons": []string{"speech_language"},
-		"services_involved": []string{"school", "speech_and_language_therapy"}, "safeguarding_concern": safeguarding}
+	body := client.ReferralInput{YoungPersonID: uid(kid), ReferrerPractitionerID: uid(e.schoolSENCO), Reasons: []client.ReferralReason{"speech_language"},
+		ServicesInvolved: []client.ServiceType{"school", "speech_and_language_therapy"}, SafeguardingConcern: ptr(safeguarding)}
 	if !safeguarding {
-		body["consent"] = map[string]any{"given_by": "Jo Example", "relationship": "parent", "given_on": today}
+		body.Consent = &client.ReferralConsent{GivenBy: "Jo Example", Relationship: "parent", GivenOn: today}
 	}
-	ref := must(e.do(http.MethodPost, "/v1/referrals", e.officer, body), http.StatusCreated)["id"].(string)
-	r := "/v1/referrals/" + ref
-	tri := must(e.do(http.MethodPost, r+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "Meets the pathway."}), http.StatusOK)
+	ref := e.referral(e.officer, body).ID
+	getStatus := func() client.ReferralStatus {
+		t.Helper()
+		res, err := officer.GetReferralWithResponse(ctx, ref, nil)
+		return answered(t, "get referral", res, err, 200).JSON200.Status
+	}
+	tri, err := officer.TriageReferralWithResponse(ctx, ref, nil, client.TriageInput{Decision: "accept", Reason: "Meets the pathway."})
 	wantRoute := map[bool]string{false: "family_assessment", true: "safeguarding_assessment"}[safeguarding]
-	if tri["route"] != wantRoute {
-		t.Fatalf("route %v", tri["route"])
+	if r := answered(t, "triage", tri, err, 200).JSON200.Route; r == nil || string(*r) != wantRoute {
+		t.Fatalf("route %v", r)
 	}
 
 	// Family assessment (a CAFA on the safeguarding route), submitted.
-	fa := must(e.do(http.MethodPost, "/v1/family-assessments", e.officer, map[string]any{"referral_id": ref,
-		"sections": map[string]any{"child_voice": "I like trains.", "family_views": map[string]any{"what_matters": "Being understood."}}}), http.StatusCreated)
-	if fa["kind"] != wantRoute {
-		t.Fatalf("assessment kind %v", fa["kind"])
+	fa, err := officer.CreateFamilyAssessmentWithResponse(ctx, nil, client.FamilyAssessmentInput{ReferralID: ref,
+		Sections: &client.AssessmentSections{ChildVoice: ptr("I like trains."), FamilyViews: &client.FamilyViews{WhatMatters: ptr("Being understood.")}}})
+	if k := answered(t, "family assessment", fa, err, 201).JSON201.Kind; string(k) != wantRoute {
+		t.Fatalf("assessment kind %v", k)
 	}
-	must(e.do(http.MethodPost, "/v1/family-assessments/"+fa["id"].(string)+"/submit", e.officer, nil), http.StatusOK)
-	if s := must(e.do(http.MethodGet, r, e.officer, nil), http.StatusOK)["status"]; s != "assessing" {
+	sub, err := officer.SubmitFamilyAssessmentWithResponse(ctx, fa.JSON201.ID, nil)
+	answered(t, "submit assessment", sub, err, 200)
+	if s := getStatus(); s != "assessing" {
 		t.Fatalf("status after assessment: %v", s)
 	}
 
 	// Allocation meeting names the engagement lead: a social worker when safeguarding.
-	must(e.do(http.MethodPost, "/v1/meetings", e.officer, map[string]any{"referral_id": ref, "type": "allocation", "held_on": today,
-		"decisions": []string{"Lead allocated."}}), http.StatusCreated)
+	alm, err := officer.CreateMeetingWithResponse(ctx, nil, client.MeetingInput{ReferralID: ref, Type: "allocation", HeldOn: today,
+		Decisions: &[]string{"Lead allocated."}})
+	answered(t, "allocation meeting", alm, err, 201)
 	lead := e.lead
 	if safeguarding {
-		e.do(http.MethodPost, r+"/allocation", e.officer, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
+		wrong, err := officer.AllocateReferralWithResponse(ctx, ref, nil, client.AllocationInput{PractitionerID: uid(e.lead), Reason: "x"})
+		if answered(t, "allocate a non social worker", wrong, err, 422).ApplicationProblemJSON422 == nil {
+			t.Fatalf("allocation of a non social worker: no problem details: %s", wrong.Body)
+		}
 		lead = e.socialWorker()
 	}
-	al := must(e.do(http.MethodPost, r+"/allocation", e.officer, map[string]any{"practitioner_id": lead, "reason": "Knows the family."}), http.StatusOK)
-	if al["status"] != "allocated" || al["engagement_lead_practitioner_id"] != lead {
-		t.Fatalf("allocation: %v", al)
+	al, err := officer.AllocateReferralWithResponse(ctx, ref, nil, client.AllocationInput{PractitionerID: uid(lead), Reason: "Knows the family."})
+	if got := answered(t, "allocate", al, err, 200).JSON200; got.Status != "allocated" || got.EngagementLeadPractitionerID == nil || got.EngagementLeadPractitionerID.String() != lead {
+		t.Fatalf("allocation: %+v", got)
 	}
 
 	// MAM with the family and the child's views; an action for the lead.
-	mam := must(e.do(http.MethodPost, "/v1/meetings", e.officer, map[string]any{"referral_id": ref, "type": "mam", "held_on": today,
-		"attendees": []any{map[string]any{"kind": "practitioner", "practitioner_id": lead}, map[string]any{"kind": "family_member", "name": "Jo Example", "relationship": "mother"},
-			map[string]any{"kind": "child_young_person", "name": "Amelia", "how": "views_shared_beforehand"}},
-		"family_said": "One plan, please.", "decisions": []string{"SALT block"},
-		"actions": []any{map[string]any{"what": "Refer to SALT clinic", "owner_practitioner_id": lead, "due_on": today}}}), http.StatusCreated)
-	if s := must(e.do(http.MethodGet, r, e.officer, nil), http.StatusOK)["status"]; s != "mam_held" {
+	mam, err := officer.CreateMeetingWithResponse(ctx, nil, client.MeetingInput{ReferralID: ref, Type: "mam", HeldOn: today,
+		Attendees: &[]client.Attendee{{Kind: "practitioner", PractitionerID: ptr(uid(lead))}, {Kind: "family_member", Name: ptr("Jo Example"), Relationship: ptr("mother")},
+			{Kind: "child_young_person", Name: ptr("Amelia"), How: ptr(client.AttendeeHow("views_shared_beforehand"))}},
+		FamilySaid: ptr("One plan, please."), Decisions: &[]string{"SALT block"},
+		Actions: &[]client.ActionInput{{What: "Refer to SALT clinic", OwnerPractitionerID: ptr(uid(lead)), DueOn: today}}})
+	answered(t, "MAM", mam, err, 201)
+	if s := getStatus(); s != "mam_held" {
 		t.Fatalf("status after MAM: %v", s)
 	}
-	actions := items(t, e.do(http.MethodGet, "/v1/actions?owner="+lead+"&status=open", e.officer, nil))
-	if len(actions) != 1 {
-		t.Fatalf("actions: %v", actions)
+	actions, err := officer.ListActionsWithResponse(ctx, &client.ListActionsParams{Owner: ptr(uid(lead)), Status: ptr(client.ActionStatus("open"))})
+	if got := answered(t, "list actions", actions, err, 200).JSON200.Items; len(got) != 1 {
+		t.Fatalf("actions: %+v", got)
 	}
-	must(e.do(http.MethodPost, "/v1/actions/"+actions[0].(map[string]any)["id"].(string)+"/complete", e.officer, map[string]any{"note": "Referred."}), http.StatusOK)
+	done, err := officer.CompleteActionWithResponse(ctx, actions.JSON200.Items[0].ID, nil, client.ActionCompletion{Note: ptr("Referred.")})
+	answered(t, "complete action", done, err, 200)
 
 	// MAP for a high-cost option, then the plan.
-	must(e.do(http.MethodPost, "/v1/meetings", e.officer, map[string]any{"referral_id": ref, "type": "map", "held_on": today,
-		"map_decision": map[string]any{"solution": "Resource base place", "cost_band": "20k_to_50k", "outcome": "approved"}}), http.StatusCreated)
-	if s := must(e.do(http.MethodGet, r, e.officer, nil), http.StatusOK)["status"]; s != "panel" {
+	mapm, err := officer.CreateMeetingWithResponse(ctx, nil, client.MeetingInput{ReferralID: ref, Type: "map", HeldOn: today,
+		MAPDecision: &client.MAPDecision{Solution: "Resource base place", CostBand: "20k_to_50k", Outcome: "approved"}})
+	answered(t, "MAP", mapm, err, 201)
+	if s := getStatus(); s != "panel" {
 		t.Fatalf("status after MAP: %v", s)
 	}
-	must(e.do(http.MethodPost, r+"/transitions", e.officer, map[string]any{"to": "plan_in_place", "reason": "Panel approved."}), http.StatusOK)
+	pl, err := officer.TransitionReferralWithResponse(ctx, ref, nil, client.TransitionInput{To: "plan_in_place", Reason: "Panel approved."})
+	answered(t, "plan in place", pl, err, 200)
 
 	// Feedback from the lead, the family and the child; then review and closure.
-	fb := must(e.do(http.MethodPost, "/v1/pathway-feedback", e.officer, map[string]any{"referral_id": ref, "from": "professional", "practitioner_id": lead,
-		"working_well": "One plan.", "outcome_ratings": []any{map[string]any{"outcome": "Can ask for help", "rating": 4}}}), http.StatusCreated)
-	if fb["professional_role"] != "engagement_lead" {
-		t.Fatalf("professional role: %v", fb["professional_role"])
+	fb, err := officer.CreatePathwayFeedbackWithResponse(ctx, nil, client.PathwayFeedbackInput{ReferralID: ref, From: "professional", PractitionerID: ptr(uid(lead)),
+		WorkingWell: ptr("One plan."), OutcomeRatings: &[]client.OutcomeRating{{Outcome: "Can ask for help", Rating: 4}}})
+	if r := answered(t, "professional feedback", fb, err, 201).JSON201.ProfessionalRole; r == nil || *r != "engagement_lead" {
+		t.Fatalf("professional role: %v", r)
 	}
-	must(e.do(http.MethodPost, "/v1/pathway-feedback", e.officer, map[string]any{"referral_id": ref, "meeting_id": mam["id"], "from": "family",
-		"working_well": "We were listened to."}), http.StatusCreated)
-	parent := "Bearer " + e.idp.token(t, "family", e.council, map[string]any{"oneplan_young_people": []string{kid}})
-	must(e.do(http.MethodPost, "/v1/pathway-feedback", "", map[string]any{"referral_id": ref, "from": "child_young_person", "working_well": "Trains!"},
-		"Authorization", parent), http.StatusCreated)
-	must(e.do(http.MethodPost, r+"/transitions", e.officer, map[string]any{"to": "reviewing", "reason": "Six-week review."}), http.StatusOK)
-	closed := must(e.do(http.MethodPost, r+"/close", e.officer, map[string]any{"outcome": "needs_met", "reason": "Outcomes met."}), http.StatusOK)
-	if closed["status"] != "closed" {
-		t.Fatalf("closed: %v", closed)
+	ffb, err := officer.CreatePathwayFeedbackWithResponse(ctx, nil, client.PathwayFeedbackInput{ReferralID: ref, MeetingID: &mam.JSON201.ID, From: "family",
+		WorkingWell: ptr("We were listened to.")})
+	answered(t, "family feedback", ffb, err, 201)
+	parent := e.client(e.idp.token(t, "family", e.council, map[string]any{"oneplan_young_people": []string{kid}}))
+	cfb, err := parent.CreatePathwayFeedbackWithResponse(ctx, nil, client.PathwayFeedbackInput{ReferralID: ref, From: "child_young_person", WorkingWell: ptr("Trains!")})
+	answered(t, "the child's feedback", cfb, err, 201)
+	rv, err := officer.TransitionReferralWithResponse(ctx, ref, nil, client.TransitionInput{To: "reviewing", Reason: "Six-week review."})
+	answered(t, "review", rv, err, 200)
+	closed, err := officer.CloseReferralWithResponse(ctx, ref, nil, client.CloseInput{Outcome: "needs_met", Reason: "Outcomes met."})
+	if s := answered(t, "close", closed, err, 200).JSON200.Status; s != "closed" {
+		t.Fatalf("closed: %v", s)
 	}
-	e.do(http.MethodPost, r+"/transitions", e.officer, map[string]any{"to": "reviewing", "reason": "x"}).problem(t, http.StatusConflict)
+	again, err := officer.TransitionReferralWithResponse(ctx, ref, nil, client.TransitionInput{To: "reviewing", Reason: "x"})
+	if answered(t, "transition a closed referral", again, err, 409).ApplicationProblemJSON409 == nil {
+		t.Fatalf("no problem details: %s", again.Body)
+	}
 
 	// The timeline tells the whole story, in order, and the family can read it.
+	tl, err := parent.GetTimelineWithResponse(ctx, uid(kid), &client.GetTimelineParams{Limit: ptr(200)})
 	var kinds []string
-	for _, ev := range items(t, e.do(http.MethodGet, "/v1/young-people/"+kid+"/timeline?limit=200", "", nil, "Authorization", parent)) {
-		kinds = append(kinds, ev.(map[string]any)["kind"].(string))
+	for _, ev := range answered(t, "timeline", tl, err, 200).JSON200.Items {
+		kinds = append(kinds, ev.Kind)
 	}
 	story := strings.Join(kinds, " ")
 	for _, step := range []string{"referral.received", "referral.triaged", "assessment.started", "assessment.submitted", "meeting.held",
@@ -128,10 +159,13 @@ func journey(t *testing.T, e *env, safeguarding bool) {
 		story = story[i:]
 	}
 	// A subject access export holds the whole pathway.
-	x := must(e.do(http.MethodGet, "/v1/young-people/"+kid+"/export", e.officer, nil), http.StatusOK)
-	for field, n := range map[string]int{"referrals": 1, "allocations": 1, "family_assessments": 1, "meetings": 3, "pathway_feedback": 3} {
-		if got := len(x[field].([]any)); got != n {
-			t.Errorf("export %s: %d, want %d", field, got, n)
+	xr, err := officer.ExportYoungPersonWithResponse(ctx, uid(kid), nil)
+	x := answered(t, "export", xr, err, 200).JSON200
+	for field, got := range map[string]int{"referrals": len(x.Referrals), "allocations": len(x.Allocations), "family_assessments": len(x.FamilyAssessments),
+		"meetings": len(x.Meetings), "pathway_feedback": len(x.PathwayFeedback)} {
+		want := map[string]int{"referrals": 1, "allocations": 1, "family_assessments": 1, "meetings": 3, "pathway_feedback": 3}[field]
+		if got != want {
+			t.Errorf("export %s: %d, want %d", field, got, want)
 		}
 	}
 	for _, secret := range []string{"Jo Example", "I like trains", "One plan"} {

@@ -11,8 +11,9 @@
 //    - each path id is a collection variable named after the resource ({{referralId}} ...);
 //    - faked response examples and random ids are dropped, so the file only changes with the contract.
 // 3. A "Journey" folder first: create an organisation, a practitioner, a young person and a referral,
-//    read it, find it in the list, triage it, start the family assessment, request an EHC needs
-//    assessment and read the timeline, each with tests, the ids carried
+//    read it, find it in the list, triage it, start the family assessment, record a meeting and the
+//    family's feedback on it, request an EHC needs assessment, decide to assess and to issue, draft
+//    the EHC plan, read it and read the timeline, each with tests, the ids carried
 //    from one call to the next in collection variables. `tools/postman/run.sh` runs it with newman.
 //
 // Usage: node generate.js [output folder] (default ../../docs/postman)
@@ -224,10 +225,24 @@ const journey = [
     body: { referral_id: "{{referralId}}", assessor_practitioner_id: null }, keep: { familyAssessmentId: "id" },
     check: "pm.expect(body.referral_id).to.eql(pm.collectionVariables.get('referralId'));" },
   { name: "Read the referral again: now assessing", op: "getReferral", status: 200, check: "pm.expect(body.status).to.eql('assessing');" },
-  { name: "Request an EHC needs assessment", op: "createEhcNeedsAssessment", status: 201,
+  { name: "Record a team-around-the-family meeting", op: "createMeeting", status: 201,
     pre: "pm.collectionVariables.set('today', new Date().toISOString().slice(0, 10));",
+    body: { referral_id: "{{referralId}}", type: "taf", held_on: "{{today}}" }, keep: { meetingId: "id" },
+    check: "pm.expect(body.referral_id).to.eql(pm.collectionVariables.get('referralId'));\npm.expect(body.type).to.eql('taf');" },
+  { name: "Record the family's feedback on the meeting", op: "createPathwayFeedback", status: 201,
+    body: { referral_id: "{{referralId}}", meeting_id: "{{meetingId}}", from: "family" }, keep: { feedbackId: "id" },
+    check: "pm.expect(body.meeting_id).to.eql(pm.collectionVariables.get('meetingId'));\npm.expect(body.from).to.eql('family');" },
+  { name: "Request an EHC needs assessment", op: "createEhcNeedsAssessment", status: 201,
     body: { young_person_id: "{{youngPersonId}}", received_on: "{{today}}", requested_by: "school_or_college", referral_id: "{{referralId}}", meeting_id: null },
-    keep: { ehcNeedsAssessmentId: "id" }, check: "pm.expect(body.young_person_id).to.eql(pm.collectionVariables.get('youngPersonId'));" },
+    keep: { ehcNeedsAssessmentId: "id" }, check: "pm.expect(body.young_person_id).to.eql(pm.collectionVariables.get('youngPersonId'));\npm.expect(body.status).to.eql('received');" },
+  { name: "Decide to assess (Reg 5)", op: "decideEhcNeedsAssessment", status: 200, path: "ehcNeedsAssessmentId",
+    body: { decision: "assess", decided_on: "{{today}}" }, check: "pm.expect(body.status).to.eql('assessing');" },
+  { name: "Decide to issue a plan (Reg 10)", op: "decideEhcPlanIssue", status: 200, path: "ehcNeedsAssessmentId",
+    body: { decision: "issue", decided_on: "{{today}}" }, check: "pm.expect(body.status).to.eql('plan_drafting');" },
+  { name: "Draft the EHC plan for the request", op: "createEhcPlan", status: 201,
+    body: { young_person_id: "{{youngPersonId}}", ehc_request_id: "{{ehcNeedsAssessmentId}}", transferred_from_la: null },
+    keep: { ehcPlanId: "id" }, check: "pm.expect(body.young_person_id).to.eql(pm.collectionVariables.get('youngPersonId'));\npm.expect(body.status).to.eql('draft');\npm.expect(body.versions[0].kind).to.eql('draft');" },
+  { name: "Read the plan", op: "getEhcPlan", status: 200, check: "pm.expect(body.id).to.eql(pm.collectionVariables.get('ehcPlanId'));" },
   { name: "Read the young person's timeline", op: "getTimeline", status: 200, check: "pm.expect(body.items.length).to.be.above(0);" },
 ];
 
@@ -254,6 +269,7 @@ function journeyItem(step, generated) {
     req.body.raw = JSON.stringify(merge(base.value, step.body), null, 2);
   }
   if (step.op === "getTimeline") for (const v of req.url.variable || []) v.value = "{{youngPersonId}}";
+  if (step.path) for (const v of req.url.variable || []) v.value = `{{${step.path}}}`;
   req.url.query = Object.entries(step.query || {}).map(([key, value]) => ({ key, value }));
   const keep = Object.entries(step.keep || {}).map(([v, field]) => `pm.collectionVariables.set(${JSON.stringify(v)}, body[${JSON.stringify(field)}]);`);
   const exec = [
@@ -292,7 +308,7 @@ Converter.convert({ type: "string", data: specText }, {
       "Needs apiKey (a SEND officer's key) and adminKey; ids are carried in collection variables.",
     item: journey.map((s) => journeyItem(s, generated)),
   };
-  for (const k of ["organisationId", "practitionerId", "youngPersonId", "referralId", "referralReference", "familyAssessmentId", "ehcNeedsAssessmentId", "today"]) usedVariables.add(k);
+  for (const k of ["organisationId", "practitionerId", "youngPersonId", "referralId", "referralReference", "familyAssessmentId", "meetingId", "feedbackId", "ehcNeedsAssessmentId", "ehcPlanId", "today"]) usedVariables.add(k);
   const vars = [...usedVariables].sort();
   const defaults = { baseUrl: "http://127.0.0.1:8080" };
   const collection = {
