@@ -89,6 +89,7 @@ func fhirResources() []fhirResource {
 			params: []fhirParam{
 				{"patient", fm.SearchParamTypeReference, "Patient/<id>, or the id alone"},
 				{"status", fm.SearchParamTypeToken, "active, completed or revoked"},
+				{"authored", fm.SearchParamTypeDate, "the day received: YYYY-MM-DD with eq (default), ge, gt, le or lt; give it twice for a range"},
 			}},
 		{kind: fm.ResourceTypeCarePlan, doc: "An EHC plan: status, period, outcomes (section E) as contained goals, health provision (section G) as activities; the other sections are at /v1/ehc-plans/{id}.",
 			read: func(s *Server, c echo.Context, id string) (any, error) {
@@ -249,6 +250,11 @@ func searchServiceRequests(s *Server, c echo.Context, q url.Values, pg paging.Pa
 		}
 		f.AnyStatus = st
 	}
+	for _, v := range q["authored"] {
+		if err := authored(&f, v); err != nil {
+			return nil, nil, "", err
+		}
+	}
 	rs, next, err := s.app.Referrals.Referrals(c.Request().Context(), f, pg)
 	items, ids := make([]any, len(rs)), make([]string, len(rs))
 	for i, r := range rs {
@@ -408,6 +414,36 @@ func searchCarePlans(s *Server, c echo.Context, q url.Values, pg paging.Page) ([
 		items[i], ids[i] = cp, pl.ID
 	}
 	return items, ids, next, nil
+}
+
+// authored narrows f by a FHIR date search on the day received: eq (or no prefix) a day, ge/gt
+// from, le/lt to.
+func authored(f *referral.Filter, v string) error {
+	prefix, day := "eq", v
+	if len(v) > 2 && v[0] >= 'a' && v[0] <= 'z' {
+		prefix, day = v[:2], v[2:]
+	}
+	d, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return fault.Field(fault.Invalid, "authored", "must be a date YYYY-MM-DD, optionally prefixed eq, ge, gt, le or lt")
+	}
+	switch prefix {
+	case "eq":
+		f.ReceivedFrom, f.ReceivedTo = &d, &d
+	case "ge":
+		f.ReceivedFrom = &d
+	case "gt":
+		next := d.AddDate(0, 0, 1)
+		f.ReceivedFrom = &next
+	case "le":
+		f.ReceivedTo = &d
+	case "lt":
+		prev := d.AddDate(0, 0, -1)
+		f.ReceivedTo = &prev
+	default:
+		return fault.Field(fault.Invalid, "authored", "the prefix must be eq, ge, gt, le or lt")
+	}
+	return nil
 }
 
 // capabilityStatement describes exactly what fhirRoutes serves.

@@ -183,6 +183,15 @@ func TestFHIR(t *testing.T) {
 		if len(seen) != 2 || seen[0] != second.ID.String() || seen[1] != first.ID.String() || nextLink(b) != "" {
 			t.Errorf("two pages: %v (next %q)", seen, nextLink(b))
 		}
+		today := time.Now().UTC().Format("2006-01-02")
+		for q, want := range map[string]int{"authored=" + today: 2, "authored=ge" + today + "&authored=le" + today: 2,
+			"authored=lt" + today: 0, "authored=gt" + today: 0} {
+			b = fhirValid(t, get("/fhir/R4/ServiceRequest?patient="+withNHS+"&"+q, e.officer), http.StatusOK, "Bundle")
+			if n := len(entries(t, b)); n != want {
+				t.Errorf("%s: %d, want %d", q, n, want)
+			}
+		}
+		fhirValid(t, get("/fhir/R4/ServiceRequest?authored=yesterday", e.officer), http.StatusBadRequest, "OperationOutcome")
 		b = fhirValid(t, get("/fhir/R4/ServiceRequest?patient="+withNHS+"&status=completed", e.officer), http.StatusOK, "Bundle")
 		if es := entries(t, b); len(es) != 0 {
 			t.Errorf("completed: %d", len(es))

@@ -8,6 +8,8 @@ type Filter struct {
 	CreatedAfter, CreatedBefore                                    *time.Time
 	// AnyStatus, when set, keeps referrals in any of these statuses (a FHIR status covers several).
 	AnyStatus []Status
+	// ReceivedFrom and ReceivedTo bound the day received, both inclusive (FHIR's authored).
+	ReceivedFrom, ReceivedTo *time.Time
 }
 
 // Allocation is one engagement lead's allocation to a referral.

@@ -329,6 +329,12 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	if len(f.AnyStatus) > 0 {
 		q = q.Where("referrals.status IN ?", f.AnyStatus)
 	}
+	if f.ReceivedFrom != nil {
+		q = q.Where("referrals.received_on >= ?", fromDate(*f.ReceivedFrom))
+	}
+	if f.ReceivedTo != nil {
+		q = q.Where("referrals.received_on <= ?", fromDate(*f.ReceivedTo))
+	}
 	if f.Reason != "" {
 		// One row per reason a referral gives, so the join neither repeats nor loses a referral.
 		q = q.Joins("JOIN referral_reasons rr ON rr.referral_id = referrals.id AND rr.reason = ?", f.Reason)
