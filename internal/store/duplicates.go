@@ -137,6 +137,8 @@ var linkedTables = []linkedTable{
 	{"placements", tcare.PlacementRecordType, true, true},
 	{"personal_budgets", tcare.BudgetRecordType, true, true},
 	{"personal_budget_payments", "", false, false},
+	// A deadline warned of stays warned of once its child's records are merged.
+	{"deadline_notices", "", false, false},
 	// Events follow the child, so the feed and webhooks judge them on the record kept.
 	{"outbox_events", "", false, false},
 }

@@ -222,7 +222,9 @@ func TestMerge(t *testing.T) {
 		})
 		wantEqual(t, "records moved", moved, person.Moved{"referral": 1, "family_assessment": 1, "meeting": 1, "action": 1,
 			"pathway_feedback": 1, "ehc_request": 1, "ehc_plan": 1, "annual_review": 1, "dispute": 1, "document": 1, "transition_plan": 1,
-			"survey_response": 1, "survey_invitation": 1, "involvement": 1, "consent": 1, "timeline_event": 1})
+			"survey_response": 1, "survey_invitation": 1, "involvement": 1, "consent": 1, "timeline_event": 1,
+			// Transforming Care records are not seeded here: TestMergeCoversEveryLinkedTable holds that they move.
+			"support_register_entry": 0, "care_treatment_review": 0, "placement": 0, "personal_budget": 0})
 
 		// Nothing names the merged-away record but its audit trail, which is never rewritten.
 		for _, table := range youngPersonTables(t, st) {
@@ -235,6 +237,12 @@ func TestMerge(t *testing.T) {
 			}
 			// The fixture writes records through the repositories, not the services that announce them.
 			if table == "audit_events" || table == "young_people" || table == "possible_duplicates" || table == "outbox_events" {
+				continue
+			}
+			// Not seeded here (TestMergeCoversEveryLinkedTable holds that they move): Transforming Care records and
+			// deadline notices (the sweep's).
+			switch table {
+			case "support_register_entries", "care_treatment_reviews", "placements", "personal_budgets", "personal_budget_payments", "deadline_notices":
 				continue
 			}
 			if n, err := store.RawCount(st, "SELECT COUNT(*) FROM "+table+" WHERE young_person_id = ?", kept.ID); err != nil || n != 2 {
