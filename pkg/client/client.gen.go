@@ -8933,10 +8933,18 @@ type ClientInterface interface {
 
 	// ListCareTreatmentReviews List C(E)TRs, newest first
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the page is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
 	ListCareTreatmentReviews(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ScheduleCareTreatmentReviewWithBody Schedule a care (education) and treatment review for a young person on the register
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 	// (`support-register:keep`). `cetr` when education is part of the review.
@@ -8948,6 +8956,10 @@ type ClientInterface interface {
 
 	// ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 	// (`support-register:keep`). `cetr` when education is part of the review.
 	//
@@ -8958,10 +8970,18 @@ type ClientInterface interface {
 
 	// GetCareTreatmentReview Read a C(E)TR
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
 	GetCareTreatmentReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// HoldCareTreatmentReviewWithBody Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
@@ -8974,6 +8994,10 @@ type ClientInterface interface {
 
 	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
 	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
@@ -8984,6 +9008,10 @@ type ClientInterface interface {
 	HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
 	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
@@ -9908,10 +9936,18 @@ type ClientInterface interface {
 
 	// ListPersonalBudgets List personal budgets the caller may see, newest first
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
 	ListPersonalBudgets(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
@@ -9924,6 +9960,10 @@ type ClientInterface interface {
 
 	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
 	// the child's need-to-know, with a timeline line.
@@ -9935,10 +9975,18 @@ type ClientInterface interface {
 
 	// GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
 	GetPersonalBudget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecidePersonalBudgetWithBody Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 	//
@@ -9949,6 +9997,10 @@ type ClientInterface interface {
 
 	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
 	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 	//
 	// Takes a body of the `application/json` content type.
@@ -9957,6 +10009,10 @@ type ClientInterface interface {
 	DecidePersonalBudget(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
 	//
 	// Not before the decision, not in the future; the stream must be one of the budget's.
 	//
@@ -9967,6 +10023,10 @@ type ClientInterface interface {
 
 	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
+	//
 	// Not before the decision, not in the future; the stream must be one of the budget's.
 	//
 	// Takes a body of the `application/json` content type.
@@ -9976,10 +10036,18 @@ type ClientInterface interface {
 
 	// ListPlacements List placements the caller may see, newest first
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
 	ListPlacements(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePlacementWithBody Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
 	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
@@ -9992,6 +10060,10 @@ type ClientInterface interface {
 
 	// CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
 	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
 	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
 	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
@@ -10003,10 +10075,18 @@ type ClientInterface interface {
 
 	// GetPlacement Read a placement
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
 	GetPlacement(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndPlacementWithBody Record the day a placement ended (once; again answers 409)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -10014,6 +10094,10 @@ type ClientInterface interface {
 	EndPlacementWithBody(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndPlacement Record the day a placement ended (once; again answers 409)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -10478,10 +10562,18 @@ type ClientInterface interface {
 
 	// ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the page is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
 	ListRegisterEntries(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateRegisterEntryWithBody Put a young person on the dynamic support register with their first rating
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
@@ -10496,6 +10588,10 @@ type ClientInterface interface {
 
 	// CreateRegisterEntry Put a young person on the dynamic support register with their first rating
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
 	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
@@ -10509,10 +10605,18 @@ type ClientInterface interface {
 
 	// GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
 	GetRegisterEntry(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseRegisterEntryWithBody Take the young person off the register (once; again answers 409)
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -10521,12 +10625,20 @@ type ClientInterface interface {
 
 	// CloseRegisterEntry Take the young person off the register (once; again answers 409)
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
 	CloseRegisterEntry(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordRegisterCTRWithBody Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -10535,12 +10647,20 @@ type ClientInterface interface {
 
 	// RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
 	RecordRegisterCTR(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RateRegisterEntryWithBody Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
@@ -10552,6 +10672,10 @@ type ClientInterface interface {
 	RateRegisterEntryWithBody(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
@@ -11808,6 +11932,10 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 
 // ListCareTreatmentReviews List C(E)TRs, newest first
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the page is recorded in the audit trail.
+//
 // Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
 func (c *Client) ListCareTreatmentReviews(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCareTreatmentReviewsRequest(c.Server, params)
@@ -11822,6 +11950,10 @@ func (c *Client) ListCareTreatmentReviews(ctx context.Context, params *ListCareT
 }
 
 // ScheduleCareTreatmentReviewWithBody Schedule a care (education) and treatment review for a young person on the register
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 // (`support-register:keep`). `cetr` when education is part of the review.
@@ -11843,6 +11975,10 @@ func (c *Client) ScheduleCareTreatmentReviewWithBody(ctx context.Context, params
 
 // ScheduleCareTreatmentReview Schedule a care (education) and treatment review for a young person on the register
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 // (`support-register:keep`). `cetr` when education is part of the review.
 //
@@ -11863,6 +11999,10 @@ func (c *Client) ScheduleCareTreatmentReview(ctx context.Context, params *Schedu
 
 // GetCareTreatmentReview Read a C(E)TR
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
 func (c *Client) GetCareTreatmentReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCareTreatmentReviewRequest(c.Server, id)
@@ -11877,6 +12017,10 @@ func (c *Client) GetCareTreatmentReview(ctx context.Context, id ID, reqEditors .
 }
 
 // HoldCareTreatmentReviewWithBody Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 // person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
@@ -11899,6 +12043,10 @@ func (c *Client) HoldCareTreatmentReviewWithBody(ctx context.Context, id ID, par
 
 // HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 // person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
 // The register entry's `last_ctr_on` becomes the day held, in the same transaction.
@@ -11919,6 +12067,10 @@ func (c *Client) HoldCareTreatmentReview(ctx context.Context, id ID, params *Hol
 }
 
 // ListDeadlines A worklist of upcoming and missed statutory deadlines
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
 // `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
@@ -13583,6 +13735,10 @@ func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...Re
 
 // ListPersonalBudgets List personal budgets the caller may see, newest first
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
 func (c *Client) ListPersonalBudgets(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPersonalBudgetsRequest(c.Server, params)
@@ -13597,6 +13753,10 @@ func (c *Client) ListPersonalBudgets(ctx context.Context, params *ListPersonalBu
 }
 
 // RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 // `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
@@ -13619,6 +13779,10 @@ func (c *Client) RequestPersonalBudgetWithBody(ctx context.Context, params *Requ
 
 // RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 // `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
 // the child's need-to-know, with a timeline line.
@@ -13640,6 +13804,10 @@ func (c *Client) RequestPersonalBudget(ctx context.Context, params *RequestPerso
 
 // GetPersonalBudget Read a personal budget with its parts, payments, spend by stream and section J
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
 func (c *Client) GetPersonalBudget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPersonalBudgetRequest(c.Server, id)
@@ -13654,6 +13822,10 @@ func (c *Client) GetPersonalBudget(ctx context.Context, id ID, reqEditors ...Req
 }
 
 // DecidePersonalBudgetWithBody Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 //
@@ -13674,6 +13846,10 @@ func (c *Client) DecidePersonalBudgetWithBody(ctx context.Context, id ID, params
 
 // DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
 // A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 //
 // Takes a body of the `application/json` content type.
@@ -13692,6 +13868,10 @@ func (c *Client) DecidePersonalBudget(ctx context.Context, id ID, params *Decide
 }
 
 // RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
 //
 // Not before the decision, not in the future; the stream must be one of the budget's.
 //
@@ -13712,6 +13892,10 @@ func (c *Client) RecordPersonalBudgetPaymentWithBody(ctx context.Context, id ID,
 
 // RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
+//
 // Not before the decision, not in the future; the stream must be one of the budget's.
 //
 // Takes a body of the `application/json` content type.
@@ -13731,6 +13915,10 @@ func (c *Client) RecordPersonalBudgetPayment(ctx context.Context, id ID, params 
 
 // ListPlacements List placements the caller may see, newest first
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/placements (the `ListPlacements` operationId).
 func (c *Client) ListPlacements(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPlacementsRequest(c.Server, params)
@@ -13745,6 +13933,10 @@ func (c *Client) ListPlacements(ctx context.Context, params *ListPlacementsParam
 }
 
 // CreatePlacementWithBody Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // Readable by everyone who may see the child's record (the team around the child), and put on the child's
 // timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
@@ -13767,6 +13959,10 @@ func (c *Client) CreatePlacementWithBody(ctx context.Context, params *CreatePlac
 
 // CreatePlacement Record one of a child's settings, with weeks a year, distance, cost and who pays
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
 // Readable by everyone who may see the child's record (the team around the child), and put on the child's
 // timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
 // an inpatient unit). With a cost, the education, social care and health shares add up to 100.
@@ -13788,6 +13984,10 @@ func (c *Client) CreatePlacement(ctx context.Context, params *CreatePlacementPar
 
 // GetPlacement Read a placement
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
 func (c *Client) GetPlacement(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPlacementRequest(c.Server, id)
@@ -13802,6 +14002,10 @@ func (c *Client) GetPlacement(ctx context.Context, id ID, reqEditors ...RequestE
 }
 
 // EndPlacementWithBody Record the day a placement ended (once; again answers 409)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // Takes any type of body and a specified content type.
 //
@@ -13819,6 +14023,10 @@ func (c *Client) EndPlacementWithBody(ctx context.Context, id ID, params *EndPla
 }
 
 // EndPlacement Record the day a placement ended (once; again answers 409)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14633,6 +14841,10 @@ func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...Requ
 
 // ListRegisterEntries List the register, newest first, by rating, locality or overdue C(E)TR
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the page is recorded in the audit trail.
+//
 // Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
 func (c *Client) ListRegisterEntries(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRegisterEntriesRequest(c.Server, params)
@@ -14647,6 +14859,10 @@ func (c *Client) ListRegisterEntries(ctx context.Context, params *ListRegisterEn
 }
 
 // CreateRegisterEntryWithBody Put a young person on the dynamic support register with their first rating
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 // 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
@@ -14671,6 +14887,10 @@ func (c *Client) CreateRegisterEntryWithBody(ctx context.Context, params *Create
 
 // CreateRegisterEntry Put a young person on the dynamic support register with their first rating
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 // 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
 // register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
@@ -14694,6 +14914,10 @@ func (c *Client) CreateRegisterEntry(ctx context.Context, params *CreateRegister
 
 // GetRegisterEntry Read a register entry with its whole rating history and when its C(E)TR is due
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
 func (c *Client) GetRegisterEntry(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRegisterEntryRequest(c.Server, id)
@@ -14708,6 +14932,10 @@ func (c *Client) GetRegisterEntry(ctx context.Context, id ID, reqEditors ...Requ
 }
 
 // CloseRegisterEntryWithBody Take the young person off the register (once; again answers 409)
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Takes any type of body and a specified content type.
 //
@@ -14726,6 +14954,10 @@ func (c *Client) CloseRegisterEntryWithBody(ctx context.Context, id ID, params *
 
 // CloseRegisterEntry Take the young person off the register (once; again answers 409)
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
@@ -14742,6 +14974,10 @@ func (c *Client) CloseRegisterEntry(ctx context.Context, id ID, params *CloseReg
 }
 
 // RecordRegisterCTRWithBody Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Takes any type of body and a specified content type.
 //
@@ -14760,6 +14996,10 @@ func (c *Client) RecordRegisterCTRWithBody(ctx context.Context, id ID, params *R
 
 // RecordRegisterCTR Record that a C(E)TR was held for the young person, which moves the next one due
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
@@ -14776,6 +15016,10 @@ func (c *Client) RecordRegisterCTR(ctx context.Context, id ID, params *RecordReg
 }
 
 // RateRegisterEntryWithBody Record the register group's rating (the monthly review, or a change between reviews)
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 // the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
@@ -14797,6 +15041,10 @@ func (c *Client) RateRegisterEntryWithBody(ctx context.Context, id ID, params *R
 }
 
 // RateRegisterEntry Record the register group's rating (the monthly review, or a change between reviews)
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 // the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
@@ -27113,12 +27361,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListCareTreatmentReviewsWithResponse List C(E)TRs, newest first
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the page is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
 	ListCareTreatmentReviewsWithResponse(ctx context.Context, params *ListCareTreatmentReviewsParams, reqEditors ...RequestEditorFn) (*ListCareTreatmentReviewsResponse, error)
 
 	// ScheduleCareTreatmentReviewWithBodyWithResponse Schedule a care (education) and treatment review for a young person on the register
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 	// (`support-register:keep`). `cetr` when education is part of the review.
@@ -27130,6 +27386,10 @@ type ClientWithResponsesInterface interface {
 
 	// ScheduleCareTreatmentReviewWithResponse Schedule a care (education) and treatment review for a young person on the register
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 	// (`support-register:keep`). `cetr` when education is part of the review.
 	//
@@ -27140,12 +27400,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetCareTreatmentReviewWithResponse Read a C(E)TR
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
 	GetCareTreatmentReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetCareTreatmentReviewResponse, error)
 
 	// HoldCareTreatmentReviewWithBodyWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
@@ -27158,6 +27426,10 @@ type ClientWithResponsesInterface interface {
 
 	// HoldCareTreatmentReviewWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 	// person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
 	// The register entry's `last_ctr_on` becomes the day held, in the same transaction.
@@ -27168,6 +27440,10 @@ type ClientWithResponsesInterface interface {
 	HoldCareTreatmentReviewWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error)
 
 	// ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
 	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
@@ -28142,12 +28418,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListPersonalBudgetsWithResponse List personal budgets the caller may see, newest first
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
 	ListPersonalBudgetsWithResponse(ctx context.Context, params *ListPersonalBudgetsParams, reqEditors ...RequestEditorFn) (*ListPersonalBudgetsResponse, error)
 
 	// RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
@@ -28160,6 +28444,10 @@ type ClientWithResponsesInterface interface {
 
 	// RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
 	// the child's need-to-know, with a timeline line.
@@ -28171,12 +28459,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetPersonalBudgetWithResponse Read a personal budget with its parts, payments, spend by stream and section J
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
 	GetPersonalBudgetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPersonalBudgetResponse, error)
 
 	// DecidePersonalBudgetWithBodyWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 	//
@@ -28187,6 +28483,10 @@ type ClientWithResponsesInterface interface {
 
 	// DecidePersonalBudgetWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
 	// A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -28195,6 +28495,10 @@ type ClientWithResponsesInterface interface {
 	DecidePersonalBudgetWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error)
 
 	// RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
 	//
 	// Not before the decision, not in the future; the stream must be one of the budget's.
 	//
@@ -28205,6 +28509,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordPersonalBudgetPaymentWithResponse Record a payment or spend against one stream of an agreed budget
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
+	//
 	// Not before the decision, not in the future; the stream must be one of the budget's.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -28214,12 +28522,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListPlacementsWithResponse List placements the caller may see, newest first
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/placements (the `ListPlacements` operationId).
 	ListPlacementsWithResponse(ctx context.Context, params *ListPlacementsParams, reqEditors ...RequestEditorFn) (*ListPlacementsResponse, error)
 
 	// CreatePlacementWithBodyWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
 	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
@@ -28232,6 +28548,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePlacementWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
 	// Readable by everyone who may see the child's record (the team around the child), and put on the child's
 	// timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
 	// an inpatient unit). With a cost, the education, social care and health shares add up to 100.
@@ -28243,6 +28563,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetPlacementWithResponse Read a placement
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
@@ -28250,12 +28574,20 @@ type ClientWithResponsesInterface interface {
 
 	// EndPlacementWithBodyWithResponse Record the day a placement ended (once; again answers 409)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
 	EndPlacementWithBodyWithResponse(ctx context.Context, id ID, params *EndPlacementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndPlacementResponse, error)
 
 	// EndPlacementWithResponse Record the day a placement ended (once; again answers 409)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -28748,12 +29080,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListRegisterEntriesWithResponse List the register, newest first, by rating, locality or overdue C(E)TR
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the page is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
 	ListRegisterEntriesWithResponse(ctx context.Context, params *ListRegisterEntriesParams, reqEditors ...RequestEditorFn) (*ListRegisterEntriesResponse, error)
 
 	// CreateRegisterEntryWithBodyWithResponse Put a young person on the dynamic support register with their first rating
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
@@ -28768,6 +29108,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateRegisterEntryWithResponse Put a young person on the dynamic support register with their first rating
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 	// 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
 	// register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
@@ -28781,12 +29125,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetRegisterEntryWithResponse Read a register entry with its whole rating history and when its C(E)TR is due
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
 	GetRegisterEntryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRegisterEntryResponse, error)
 
 	// CloseRegisterEntryWithBodyWithResponse Take the young person off the register (once; again answers 409)
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -28795,12 +29147,20 @@ type ClientWithResponsesInterface interface {
 
 	// CloseRegisterEntryWithResponse Take the young person off the register (once; again answers 409)
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
 	CloseRegisterEntryWithResponse(ctx context.Context, id ID, params *CloseRegisterEntryParams, body CloseRegisterEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRegisterEntryResponse, error)
 
 	// RecordRegisterCTRWithBodyWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -28809,12 +29169,20 @@ type ClientWithResponsesInterface interface {
 
 	// RecordRegisterCTRWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
 	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
 	RecordRegisterCTRWithResponse(ctx context.Context, id ID, params *RecordRegisterCTRParams, body RecordRegisterCTRJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordRegisterCTRResponse, error)
 
 	// RateRegisterEntryWithBodyWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
@@ -28826,6 +29194,10 @@ type ClientWithResponsesInterface interface {
 	RateRegisterEntryWithBodyWithResponse(ctx context.Context, id ID, params *RateRegisterEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RateRegisterEntryResponse, error)
 
 	// RateRegisterEntryWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+	//
+	// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+	//
+	// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 	//
 	// Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 	// the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
@@ -47863,6 +48235,10 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 
 // ListCareTreatmentReviewsWithResponse List C(E)TRs, newest first
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the page is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/care-treatment-reviews (the `ListCareTreatmentReviews` operationId).
@@ -47875,6 +48251,10 @@ func (c *ClientWithResponses) ListCareTreatmentReviewsWithResponse(ctx context.C
 }
 
 // ScheduleCareTreatmentReviewWithBodyWithResponse Schedule a care (education) and treatment review for a young person on the register
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 // (`support-register:keep`). `cetr` when education is part of the review.
@@ -47892,6 +48272,10 @@ func (c *ClientWithResponses) ScheduleCareTreatmentReviewWithBodyWithResponse(ct
 
 // ScheduleCareTreatmentReviewWithResponse Schedule a care (education) and treatment review for a young person on the register
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Schedules a review of an open register entry. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // A C(E)TR belongs to an open register entry and, like the register, is the register group's alone
 // (`support-register:keep`). `cetr` when education is part of the review.
 //
@@ -47908,6 +48292,10 @@ func (c *ClientWithResponses) ScheduleCareTreatmentReviewWithResponse(ctx contex
 
 // GetCareTreatmentReviewWithResponse Read a C(E)TR
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/care-treatment-reviews/{id} (the `GetCareTreatmentReview` operationId).
@@ -47920,6 +48308,10 @@ func (c *ClientWithResponses) GetCareTreatmentReviewWithResponse(ctx context.Con
 }
 
 // HoldCareTreatmentReviewWithBodyWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 // person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
@@ -47938,6 +48330,10 @@ func (c *ClientWithResponses) HoldCareTreatmentReviewWithBodyWithResponse(ctx co
 
 // HoldCareTreatmentReviewWithResponse Record the review as held (once), which moves the register entry's next C(E)TR due
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Records the review as held and sets the register entry's `last_ctr_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // The panel (an independent chair, a clinical expert and an expert by experience), the family's and the young
 // person's views, the key questions, the findings, the outcome and the recommendations with owners and due dates.
 // The register entry's `last_ctr_on` becomes the day held, in the same transaction.
@@ -47954,6 +48350,10 @@ func (c *ClientWithResponses) HoldCareTreatmentReviewWithResponse(ctx context.Co
 }
 
 // ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Every open statutory deadline (not yet met, still applicable) of the records the caller may see, on
 // `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
@@ -49372,6 +49772,10 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 
 // ListPersonalBudgetsWithResponse List personal budgets the caller may see, newest first
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/personal-budgets (the `ListPersonalBudgets` operationId).
@@ -49384,6 +49788,10 @@ func (c *ClientWithResponses) ListPersonalBudgetsWithResponse(ctx context.Contex
 }
 
 // RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 // `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
@@ -49402,6 +49810,10 @@ func (c *ClientWithResponses) RequestPersonalBudgetWithBodyWithResponse(ctx cont
 
 // RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
 // `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
 // the child's need-to-know, with a timeline line.
@@ -49419,6 +49831,10 @@ func (c *ClientWithResponses) RequestPersonalBudgetWithResponse(ctx context.Cont
 
 // GetPersonalBudgetWithResponse Read a personal budget with its parts, payments, spend by stream and section J
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/personal-budgets/{id} (the `GetPersonalBudget` operationId).
@@ -49431,6 +49847,10 @@ func (c *ClientWithResponses) GetPersonalBudgetWithResponse(ctx context.Context,
 }
 
 // DecidePersonalBudgetWithBodyWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 //
@@ -49447,6 +49867,10 @@ func (c *ClientWithResponses) DecidePersonalBudgetWithBodyWithResponse(ctx conte
 
 // DecidePersonalBudgetWithResponse Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision, its parts and, once agreed, the plan's section J (computed). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
 // A refusal must give the reasons (the family may ask for the decision to be reviewed). An agreed budget has one part per funding stream; a direct payment needs the family's signed agreement. The SEND team's (pathway:run).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -49461,6 +49885,10 @@ func (c *ClientWithResponses) DecidePersonalBudgetWithResponse(ctx context.Conte
 }
 
 // RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
 //
 // Not before the decision, not in the future; the stream must be one of the budget's.
 //
@@ -49477,6 +49905,10 @@ func (c *ClientWithResponses) RecordPersonalBudgetPaymentWithBodyWithResponse(ct
 
 // RecordPersonalBudgetPaymentWithResponse Record a payment or spend against one stream of an agreed budget
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds a payment to the budget and to `spent_pence`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`).
+//
 // Not before the decision, not in the future; the stream must be one of the budget's.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -49492,6 +49924,10 @@ func (c *ClientWithResponses) RecordPersonalBudgetPaymentWithResponse(ctx contex
 
 // ListPlacementsWithResponse List placements the caller may see, newest first
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/placements (the `ListPlacements` operationId).
@@ -49504,6 +49940,10 @@ func (c *ClientWithResponses) ListPlacementsWithResponse(ctx context.Context, pa
 }
 
 // CreatePlacementWithBodyWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // Readable by everyone who may see the child's record (the team around the child), and put on the child's
 // timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
@@ -49522,6 +49962,10 @@ func (c *ClientWithResponses) CreatePlacementWithBodyWithResponse(ctx context.Co
 
 // CreatePlacementWithResponse Record one of a child's settings, with weeks a year, distance, cost and who pays
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the placement. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
 // Readable by everyone who may see the child's record (the team around the child), and put on the child's
 // timeline. `weeks_per_year` and `residential` follow from the type (38 or 52 for residential placements, 52 for
 // an inpatient unit). With a cost, the education, social care and health shares add up to 100.
@@ -49539,6 +49983,10 @@ func (c *ClientWithResponses) CreatePlacementWithResponse(ctx context.Context, p
 
 // GetPlacementWithResponse Read a placement
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/placements/{id} (the `GetPlacement` operationId).
@@ -49552,6 +50000,10 @@ func (c *ClientWithResponses) GetPlacementWithResponse(ctx context.Context, id I
 
 // EndPlacementWithBodyWithResponse Record the day a placement ended (once; again answers 409)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/placements/{id}/end (the `EndPlacement` operationId).
@@ -49564,6 +50016,10 @@ func (c *ClientWithResponses) EndPlacementWithBodyWithResponse(ctx context.Conte
 }
 
 // EndPlacementWithResponse Record the day a placement ended (once; again answers 409)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Sets the placement's `end_on` (once). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -50266,6 +50722,10 @@ func (c *ClientWithResponses) EraseYoungPersonWithResponse(ctx context.Context, 
 
 // ListRegisterEntriesWithResponse List the register, newest first, by rating, locality or overdue C(E)TR
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the page is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/support-register (the `ListRegisterEntries` operationId).
@@ -50278,6 +50738,10 @@ func (c *ClientWithResponses) ListRegisterEntriesWithResponse(ctx context.Contex
 }
 
 // CreateRegisterEntryWithBodyWithResponse Put a young person on the dynamic support register with their first rating
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 // 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
@@ -50298,6 +50762,10 @@ func (c *ClientWithResponses) CreateRegisterEntryWithBodyWithResponse(ctx contex
 
 // CreateRegisterEntryWithResponse Put a young person on the dynamic support register with their first rating
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Puts the young person on the register with their first rating. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // For young people aged 0-25 with a learning disability, autism or both who are at risk of admission or of a
 // 52/38-week residential placement. One open entry per young person (a second answers 409). Consent to be on the
 // register is recorded, or the lawful basis for keeping the entry without it. Only the register group (the
@@ -50317,6 +50785,10 @@ func (c *ClientWithResponses) CreateRegisterEntryWithResponse(ctx context.Contex
 
 // GetRegisterEntryWithResponse Read a register entry with its whole rating history and when its C(E)TR is due
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/support-register/{id} (the `GetRegisterEntry` operationId).
@@ -50329,6 +50801,10 @@ func (c *ClientWithResponses) GetRegisterEntryWithResponse(ctx context.Context, 
 }
 
 // CloseRegisterEntryWithBodyWithResponse Take the young person off the register (once; again answers 409)
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -50343,6 +50819,10 @@ func (c *ClientWithResponses) CloseRegisterEntryWithBodyWithResponse(ctx context
 
 // CloseRegisterEntryWithResponse Take the young person off the register (once; again answers 409)
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Closes the entry (`status: closed`, `closed_on`); no further C(E)TR is expected. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/support-register/{id}/close (the `CloseRegisterEntry` operationId).
@@ -50355,6 +50835,10 @@ func (c *ClientWithResponses) CloseRegisterEntryWithResponse(ctx context.Context
 }
 
 // RecordRegisterCTRWithBodyWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -50369,6 +50853,10 @@ func (c *ClientWithResponses) RecordRegisterCTRWithBodyWithResponse(ctx context.
 
 // RecordRegisterCTRWithResponse Record that a C(E)TR was held for the young person, which moves the next one due
 //
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Sets the entry's `last_ctr_on` to the day held, which moves (or clears) `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/support-register/{id}/ctr-held (the `RecordRegisterCTR` operationId).
@@ -50381,6 +50869,10 @@ func (c *ClientWithResponses) RecordRegisterCTRWithResponse(ctx context.Context,
 }
 
 // RateRegisterEntryWithBodyWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 // the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
@@ -50398,6 +50890,10 @@ func (c *ClientWithResponses) RateRegisterEntryWithBodyWithResponse(ctx context.
 }
 
 // RateRegisterEntryWithResponse Record the register group's rating (the monthly review, or a change between reviews)
+//
+// **Who may call:** the register group only (`support-register:keep`): send_officer and panel_member. Practitioners, engagement leads, families, admin and analyst are refused (403), even when involved with the child.
+//
+// **Changes:** Adds a rating to the entry's history (and replaces the agreed actions when `actions` is given), which may move `ctr_due_on`. Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`); register events name no young person, and nothing goes on the child's timeline.
 //
 // Adds to the history (nothing is overwritten): the rating, the reasons and evidence, the day decided (not before
 // the current rating, not in the future) and, for blue, the admission date and whether it was planned. With
