@@ -99,7 +99,7 @@ func (h *tcareHandlers) ListRegisterEntries(ctx context.Context, req api.ListReg
 		today := h.s.today()
 		f.OverdueOn = &today
 	}
-	items, next, err := h.svc.Entries(ctx, f, page(q.Limit, q.Cursor, nil))
+	items, next, err := h.svc.Entries(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (h *tcareHandlers) CreatePlacement(ctx context.Context, req api.CreatePlace
 func (h *tcareHandlers) ListPlacements(ctx context.Context, req api.ListPlacementsRequestObject) (api.ListPlacementsResponseObject, error) {
 	q := req.Params
 	f := tcare.PlacementFilter{YoungPersonID: uuidStr(q.YoungPersonID), Type: string(ptrVal(q.Type)), CurrentOn: fromOptDate(q.CurrentOn)}
-	items, next, err := h.svc.Placements(ctx, f, page(q.Limit, q.Cursor, nil))
+	items, next, err := h.svc.Placements(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (h *tcareHandlers) ScheduleCareTreatmentReview(ctx context.Context, req api
 func (h *tcareHandlers) ListCareTreatmentReviews(ctx context.Context, req api.ListCareTreatmentReviewsRequestObject) (api.ListCareTreatmentReviewsResponseObject, error) {
 	q := req.Params
 	items, next, err := h.svc.Reviews(ctx, tcare.ReviewFilter{EntryID: uuidStr(q.RegisterEntryID), YoungPersonID: uuidStr(q.YoungPersonID),
-		Status: string(ptrVal(q.Status))}, page(q.Limit, q.Cursor, nil))
+		Status: string(ptrVal(q.Status))}, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +344,7 @@ func (h *tcareHandlers) RequestPersonalBudget(ctx context.Context, req api.Reque
 func (h *tcareHandlers) ListPersonalBudgets(ctx context.Context, req api.ListPersonalBudgetsRequestObject) (api.ListPersonalBudgetsResponseObject, error) {
 	q := req.Params
 	items, next, err := h.svc.Budgets(ctx, tcare.BudgetFilter{YoungPersonID: uuidStr(q.YoungPersonID), EHCPlanID: uuidStr(q.EHCPlanID),
-		Status: string(ptrVal(q.Status))}, page(q.Limit, q.Cursor, nil))
+		Status: string(ptrVal(q.Status))}, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
 	}

@@ -88,6 +88,12 @@ func TestUpdatedSinceOnEveryList(t *testing.T) {
 		withTransitionPlan(e, &k)
 		gap := e.fixture()
 		withTransitionAge(e, &gap)
+		tc := e.fixture() // Transforming Care: a register entry with a C(E)TR, a personal budget, a placement
+		withCareReview(e, &tc)
+		withBudget(e, &tc)
+		withPlacement(e, &tc)
+		reg := e.fixture()
+		withRegisterEntry(e, &reg)
 		if _, err := e.app.Webhooks.Round(ctx); err != nil { // number the events for the feed
 			t.Fatal(err)
 		}
@@ -168,6 +174,22 @@ func TestUpdatedSinceOnEveryList(t *testing.T) {
 		items := r.json(t)["items"].([]any)
 		if len(items) != 1 || items[0].(map[string]any)["id"] != later.child {
 			t.Fatalf("young people since %s: %v", mid, items)
+		}
+
+		// A change counts, not only a creation: the register entry rated after the instant is listed;
+		// the placement and the C(E)TR untouched since are not.
+		mid = time.Now().UTC()
+		e.mustDo(http.MethodPost, register+"/"+reg.feedback+"/ratings", map[string]any{"rating": "amber", "reasons": []string{"support in place"},
+			"decided_on": time.Now().Format(time.DateOnly)}, http.StatusOK)
+		since := url.QueryEscape(mid.Format(time.RFC3339Nano))
+		items = e.do(http.MethodGet, register+"?updated_since="+since, e.officer, nil).json(t)["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["id"] != reg.feedback {
+			t.Fatalf("register since %s: %v", mid, items)
+		}
+		for _, list := range []string{"/v1/placements", "/v1/care-treatment-reviews"} {
+			if items := e.do(http.MethodGet, list+"?updated_since="+since, e.officer, nil).json(t)["items"].([]any); len(items) != 0 {
+				t.Fatalf("%s since %s: %v", list, mid, items)
+			}
 		}
 	})
 }
