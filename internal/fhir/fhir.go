@@ -112,7 +112,7 @@ func Practitioner(p directory.Practitioner) fhir.Practitioner {
 // role per practitioner, so the role has the practitioner's id).
 func PractitionerRole(p directory.Practitioner) fhir.PractitionerRole {
 	return fhir.PractitionerRole{Id: ptr(p.ID), Meta: meta(p.Version, p.UpdatedAt), Active: ptr(p.Active),
-		Practitioner: ref("Practitioner", p.ID), Organization: ref(orgType, p.OrganisationID),
+		Practitioner: ref("Practitioner", p.ID), Organization: ref(orgType, p.OrganisationID), //nolint:misspell // FHIR field name
 		Code: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: ptr(PractitionerRoleSystem), Code: ptr(p.Role)}}}}}
 }
 

@@ -94,7 +94,7 @@ func nextLink(bundle map[string]any) string {
 	return ""
 }
 
-// TestFHIR drives the FHIR R4 facade: the CapabilityStatement, Patient, Organization,
+// TestFHIR drives the FHIR R4 facade: the CapabilityStatement, Patient, organisation,
 // ServiceRequest and Task reads and searches, paging, and OperationOutcomes for the caller who
 // may not see a child, the caller with no credentials, and a search the server does not support.
 // Every body the server emits is checked against the official R4 schema.
@@ -126,7 +126,7 @@ func TestFHIR(t *testing.T) {
 			r := r.(map[string]any)
 			got[r["type"].(string)] = true
 		}
-		for _, want := range []string{"Patient", "Organization", "Practitioner", "PractitionerRole", "ServiceRequest", "Task", "CarePlan"} {
+		for _, want := range []string{"Patient", "Organization", "Practitioner", "PractitionerRole", "ServiceRequest", "Task", "CarePlan"} { //nolint:misspell // FHIR names
 			if !got[want] {
 				t.Errorf("CapabilityStatement lacks %s: %v", want, got)
 			}
@@ -148,15 +148,15 @@ func TestFHIR(t *testing.T) {
 			t.Errorf("search by name and birth date: %s", mustJSON(b))
 		}
 
-		// Organization.
-		o := fhirValid(t, get("/fhir/R4/Organization/"+e.school, e.officer), http.StatusOK, "Organization")
+		// The organisation resource.
+		o := fhirValid(t, get("/fhir/R4/Organization/"+e.school, e.officer), http.StatusOK, "Organization") //nolint:misspell // FHIR names
 		if o["id"] != e.school {
 			t.Errorf("organisation: %v", o)
 		}
 
 		pr := fhirValid(t, get("/fhir/R4/Practitioner/"+e.lead, e.officer), http.StatusOK, "Practitioner")
 		role := fhirValid(t, get("/fhir/R4/PractitionerRole/"+e.lead, e.officer), http.StatusOK, "PractitionerRole")
-		if pr["name"].([]any)[0].(map[string]any)["text"] != "Lee Lead" || role["organization"].(map[string]any)["reference"] != "Organization/"+e.health ||
+		if pr["name"].([]any)[0].(map[string]any)["text"] != "Lee Lead" || role["organization"].(map[string]any)["reference"] != "Organization/"+e.health || //nolint:misspell // FHIR names
 			role["code"].([]any)[0].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"] != "health_visitor" {
 			t.Errorf("practitioner %v, role %v", pr, role)
 		}
