@@ -2761,11 +2761,12 @@ func (e RegisterRating) Valid() bool {
 
 // Defines values for ReportKind.
 const (
-	Activity    ReportKind = "activity"
-	Experience  ReportKind = "experience"
-	Funnel      ReportKind = "funnel"
-	Timeliness  ReportKind = "timeliness"
-	Transitions ReportKind = "transitions"
+	Activity         ReportKind = "activity"
+	Experience       ReportKind = "experience"
+	Funnel           ReportKind = "funnel"
+	Timeliness       ReportKind = "timeliness"
+	TransformingCare ReportKind = "transforming-care"
+	Transitions      ReportKind = "transitions"
 )
 
 // Valid indicates whether the value is a known member of the ReportKind enum.
@@ -2778,6 +2779,8 @@ func (e ReportKind) Valid() bool {
 	case Funnel:
 		return true
 	case Timeliness:
+		return true
+	case TransformingCare:
 		return true
 	case Transitions:
 		return true
@@ -7615,6 +7618,29 @@ type GetTimelinessReportParams struct {
 	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
 }
 
+// GetTransformingCareReportParams defines parameters for GetTransformingCareReport.
+type GetTransformingCareReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
 // GetTransitionsReportParams defines parameters for GetTransitionsReport.
 type GetTransitionsReportParams struct {
 	// From First day of the period (inclusive).
@@ -8950,6 +8976,9 @@ type ServerInterface interface {
 	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 	// (GET /v1/reports/timeliness)
 	GetTimelinessReport(ctx echo.Context, params GetTimelinessReportParams) error
+	// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	// (GET /v1/reports/transforming-care)
+	GetTransformingCareReport(ctx echo.Context, params GetTransformingCareReportParams) error
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	// (GET /v1/reports/transitions)
 	GetTransitionsReport(ctx echo.Context, params GetTransitionsReportParams) error
@@ -13103,6 +13132,59 @@ func (w *ServerInterfaceWrapper) GetTimelinessReport(ctx echo.Context) error {
 	return err
 }
 
+// GetTransformingCareReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransformingCareReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransformingCareReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// ------------- Optional query parameter "disclosure" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disclosure", ctx.QueryParams(), &params.Disclosure, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disclosure: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransformingCareReport(ctx, params)
+	return err
+}
+
 // GetTransitionsReport converts echo context to params.
 func (w *ServerInterfaceWrapper) GetTransitionsReport(ctx echo.Context) error {
 	var err error
@@ -15051,6 +15133,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/reports/timeliness", wrapper.GetTimelinessReport, options.OperationMiddlewares["getTimelinessReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/transitions", wrapper.GetTransitionsReport, options.OperationMiddlewares["getTransitionsReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/funnel", wrapper.GetFunnelReport, options.OperationMiddlewares["getFunnelReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/transforming-care", wrapper.GetTransformingCareReport, options.OperationMiddlewares["getTransformingCareReport"]...)
 	router.GET(options.BaseURL+"/v1/open-data/:report", wrapper.GetOpenDataReport, options.OperationMiddlewares["getOpenDataReport"]...)
 	router.GET(options.BaseURL+"/v1/exports/sen2", wrapper.ExportSen2, options.OperationMiddlewares["exportSen2"]...)
 	router.GET(options.BaseURL+"/v1/event-types", wrapper.ListEventTypes, options.OperationMiddlewares["listEventTypes"]...)
@@ -31724,6 +31807,131 @@ func (response GetTimelinessReport503ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetTransformingCareReportRequestObject struct {
+	Params GetTransformingCareReportParams
+}
+
+type GetTransformingCareReportResponseObject interface {
+	VisitGetTransformingCareReportResponse(w http.ResponseWriter) error
+}
+
+type GetTransformingCareReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetTransformingCareReport200JSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport200TextCsvResponse struct{ ReportTextCsvResponse }
+
+func (response GetTransformingCareReport200TextCsvResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetTransformingCareReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport400ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport401ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport403ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport429ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport503ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTransitionsReportRequestObject struct {
 	Params GetTransitionsReportParams
 }
@@ -39975,6 +40183,9 @@ type StrictServerInterface interface {
 	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 	// (GET /v1/reports/timeliness)
 	GetTimelinessReport(ctx context.Context, request GetTimelinessReportRequestObject) (GetTimelinessReportResponseObject, error)
+	// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	// (GET /v1/reports/transforming-care)
+	GetTransformingCareReport(ctx context.Context, request GetTransformingCareReportRequestObject) (GetTransformingCareReportResponseObject, error)
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	// (GET /v1/reports/transitions)
 	GetTransitionsReport(ctx context.Context, request GetTransitionsReportRequestObject) (GetTransitionsReportResponseObject, error)
@@ -43726,6 +43937,31 @@ func (sh *strictHandler) GetTimelinessReport(ctx echo.Context, params GetTimelin
 	return nil
 }
 
+// GetTransformingCareReport operation middleware
+func (sh *strictHandler) GetTransformingCareReport(ctx echo.Context, params GetTransformingCareReportParams) error {
+	var request GetTransformingCareReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransformingCareReport(ctx.Request().Context(), request.(GetTransformingCareReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransformingCareReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransformingCareReportResponseObject); ok {
+		return validResponse.VisitGetTransformingCareReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetTransitionsReport operation middleware
 func (sh *strictHandler) GetTransitionsReport(ctx echo.Context, params GetTransitionsReportParams) error {
 	var request GetTransitionsReportRequestObject
@@ -46031,579 +46267,585 @@ var swaggerSpec = []string{
 	"pqXELeNELmAumLaSVq8BIRvQ0tK0x60SMkRpamBhD3Dga/Ljm+JyO0S7bQLTLkl5o1W+BXRfaYLCWlrO",
 	"Ec9m+L1LBi7bFSoLQlkzne4svfNUcJUICNtMwkgZuJzqPk+7ybwX4eaA8RUkPl7ArXpjTJJkbWVqZdmm",
 	"jLOksfmWAWqupza9JRd4L1Qws7tQLABzZYvHk3SHNz/1c8jRuaAVrSaqnH74GrSzErqvSh1eaW9gogc2",
-	"6dfMN6MmzyXLwiakg66mcpidG13xVXiH5hf7pj9msn5s9quUuQiHRLgazqIKDcxZ9xW6X2mKXIkjIZqj",
-	"UJtuKkqsmfyluC/JmKWKTUvdWqBrhHPGtaB4IckdjRbMZKsXwkDHRAlFo7R8FPbhhcSrvXJzbMzKKxbm",
-	"jFqeU4GfNwmni4SRUB6lGSrSS3v3ecTkVMu0fzNcwxRouEj5UPoiYR4xfVb1xSCkfBjQpfSINZZEHOl7",
-	"IsqlR3q9XnkPITyaFdEq8ytBQn4hzeA920Z2HtOE/R9tzmzVSNZhDdrySJiUVQpI/vf8UPW7cUTZ6dIm",
-	"sOblYOFAiEyvPRBBuSINP62+O2uam74IsoXQK5zYrsQzKBIQtjsCaVPYKK1uc2EL5js76bZrKd5SYUZz",
-	"dhK51ao+UMjuSgSnOTQVNGwHgMUqpVQFKn15sQnyOJKwGFxnmrLQAjBHk5oO4sSKOHC0IP0DsCrc3FtX",
-	"hJz/KLw1PWjD8TLLWSxRA++bygzNlbaXGLbbppEX2dKbsZRvnmJcT+5sUbJ7CVM05MMFV4WiwyeFfnfG",
-	"sHYKu3HDOOvxhF6YQkWitpAwETZXmVio21ltoQbB8OGcGT8J5TRayqxMp1xS2xRw+/Gykp5cUorzS9kL",
-	"3UTuU8xf2cYDg1njG01/Wznh0zkDhIZwOlNHJiEwDaWm6ZtQYGFyDbwt/QNrgGSOAJsmcyDjVz3C2R1L",
-	"7KesRkWMihCJqVx1+zYMu6eMKFu3MkorybKvW5uSWs10orDnX/myrqYr57aywfKWlysMcV9rVi1suUyM",
-	"f2KlOZXnnw6IaUJKOGPBEbm6+OWMAJzWJPSJDWiQINTndhGppUc+/nJG5iIA/dwjV/p+TRDMIxf6pzgR",
-	"gCkD4mm+iFQI2tbV+cf3tlyHzU2rA7yHca1jYnqTfuHpJ6OHEquHurDgFlP8/Qdikpw88vcPBPOSPPLx",
-	"6gN+tSsZlyJZeuTijNj8J4+cXJ0RjMh45OyKnIl7TuSSB4mYM498vn6P6Jwe+XR1Qq7OP1nPb+oQpsSg",
-	"jYVSkYx7uA5evYgtr/UR/nsF/70wf5x/fA/XTj+1vNb7Dy2v9Xf9n49X+r8X+paTK/3fs6uW1/p8rW/+",
-	"dHVSzpqcvDe3ABwKutNKa+jGOzRKdKEAHK84FeB4ISvllllmGOVBahYMsSZca1rC9xexLQnPLsN6i+xv",
-	"n85nsqqAHJPRYLOcRLM83G6uh+9SLNRs+K+FNO1uAXJ9mH+gupL8in0rSy/+RvDYA1vwXMScA5IwtUg4",
-	"aX98+S6H5jZhc2oAKKNy5/0VuupOfJ9Jef6t3CND4ddhJKa1ZfvJIggRTbRMsmdFq/W1hZOs0LXsjW7p",
-	"aoOXwmOXWDpals1SVmNa//WnNGHX9uk1X8EoWIP3ZtUHxXeZmt367zozRb5l7zJVvxVGZvozwdxQBpX2",
-	"oCfMwkgbnQaq6Zgw6s+I4No2Hy8VA8B5QhUJlQR7D9qXUWyiUG/UtiC5ZNhs5mPWqaM81V+P85mvpZE8",
-	"yRSvim+Agd7kvRcRLSVeBueuaWvmoubYAG0BHl0/QacGvf6LPziF6yXvtG6R2u/7aOrZS98F8IWuy2SV",
-	"Sj8DRJ4FDLNZOUCdLghDis4AwBDQXxnAxcBZYBHG1IyF2buwoAw1ylAqScYsEveQdxUmhGruR1RCw4iE",
-	"UBmcsdBObRr/CF92QPTKO2UW6vt32Fi1UD2/ywZeaZH+juBdUz/BTko9ipgDJaVRS07noZ9qX2lQlHGV",
-	"hEymFYaaZjAga5KSSDuUcsHI4IdO48B1ZcJCAXChhGFjHCLzRxI6hvSBYl+QtsWIpBKj6/VHiZ+4tKAP",
-	"Zc6VPHZE/c26Th+s4qG5SsgNb8sdqSJKusOLV+ory5iOS3t5zaaURztcsBKcY1V4uQJnRdlxhL4rs0uW",
-	"u4RQCpzeUUY8V+8rtduQ9nPE+ei1oeVwIE0qRcllelbxIZ8m2r4UpOAQO4IMjLKchzldklsu7i0ohOAk",
-	"VB6RAp9AtB0JvyJCkJYlImLEFwvuh5E13/Uv8x6upd6XEzh7DX03EHTIwpa5JIqNWQ0VzvMTM14DhDTo",
-	"HpJ2FN6yRA0POx4Bv71ICIyHtJdMDrnoeABmYdJhRYxpOm1/JkKfdcD/wr4p/fuge9Dv94k/own1lV6p",
-	"tv6pc0z8GfNvod8hwGfDm+z8PNxAaGUBbVYRqL634ogvHml3geyMy+kZ9mARhKw07ffXmSA0c29jKadr",
-	"bmGl9tDWaYOeMSywELfTe4VFpkfxIQPKKWmWo6mkobpInWltZuLpImyLN9O0Hc63OEyYfAx47G2i9E27",
-	"61t2Wrs7QC08jCIlZLgYzbIInPufIIvbHVvJlx1KtHvjZGk7dJAjvOrjmi3PE4ieAoZVU3yC4oh30Ny4",
-	"9skq86H/Qk0JQ6iITzkZM2J5yzExVfHkVV/fIk2yoQjo0tOW+1xIRd72a/nwn+IINk6syUG+5WgWh1uH",
-	"5D5oTb4k5SLMce8mZxxyFEJ+C96Q1R3TBIZk2NV3yZdQB+pD2h2WhJYndtyyku2/mol7DihUx6i3hEqS",
-	"GZUzLdpuWaw2Y+Xl8NzwM+7466zhLiKJZav4RNHECibt4rcwHpiqWnO4UkYXrNEAfgn5bYns31qMF+pk",
-	"dyKCK9HDtznxVk1ruu3/zzy3uunlMfsS+ZN9OrcO1futN2crZd1Y1w2naD6VRw/oN0pDth9eP6dLbZfE",
-	"qiw7oQmI20ocMHu4+vsXlmbKen3wHIoKmmSoc0E4NK0DSIP6E20bzrFrtwMOSdUwy+JbE4PBETm6us0a",
-	"KNpJrj7vZLu8kCSmiSoOvI2YUywgmHIoiziDklB4DqQtjC/3BZkL76zmJGyaUXpWmlFtGUTPFyj5At8m",
-	"McrdMRYohYpQPxFS2usAIIQTxiqJzMWkLUZ7+np5TL9/0u6/v+r/9Ltvh19/63uv3pYj+hlTc3WIaHqC",
-	"bMs5sRwTefCAzP+DMjekpfo6sELa6C2M57DGeMpRb615fkRowXgn7XuRSNXRu3BI2mMmtamNRvtR3pbX",
-	"FrhesyNrypu1PQbb/YhMEsbgnzbLAncV8xDSMkMzEmjTrz8CtrDAWCjM+WtNS+KbsvtdzTYsSV+xEra1",
-	"je1q0vc2Yv49vryyjaxc8VTLKEp9sBW+g+3lz0rc9Vm7FR7RReBy5WEd6PwKkbKFqSMX42Y1PY/jLqgN",
-	"jnkX0lwCiKKTSZYm57lGxNfHyHPc3i3hLjTOw0tPUKGIfF3deP5QPpWfIlWQtvJS2NFu1271qZTc5izh",
-	"eZ31KtRDwHx2dNzQxuvaIgFllzjz9rT45gz7wUH7AU4oF3w5FwuZvqNTDyOxwFvWlYGmmd3WriVtSmIa",
-	"4ygQbh8qkPVJSzrH6D3CqLrAr2xbNboLjrY6NfOj4wQrQKfkxt5zWwZvbjBV5mPyaphl9iDuzk+yLkL7",
-	"qF6Sa9shYIdujfEijNQwrNjRKxpNRBKQOIyEtsmgJyvGRz0iZ2EcG+wF8pmzi4jyY6PX+jPKp1Wl274I",
-	"yt0eW2EYmU4ttcXpJkfOQzu/PRAdplDBL+7TY9V2T5PVaYlkemNQ1+3giTu/plOAamIJIO2BMRyqTQcu",
-	"HUaJKfjZQUdqmNDgGhibVHaDcBGwrDeXo1ektLq6687Yt0WnyZ+xp9Iy0nDoVlqGHe1WWsb2poc5v9XO",
-	"hgPvdYWzoRpu8KAcsmDLVmC7sC63dhZWUnA2qs0UuDuBlcqNP0pg/R2P3TZU+ofu4/rtujalMZimvbpT",
-	"NWHdTGnzmuK9XlYElF5CVFJoxZWWKKTKp0eyPKrenAYsLantzVgUeMQmTPXA8eu8NkUfXfUS+sBzg2qw",
-	"wFCRGY1jxlGTNV98IQGszyNZP5YXpv4mromsgkmj9ZMJ4G7r5av4vaGAbu5jSHGGV+qVZiJRxLmKCpTm",
-	"GRLBtSAExqT1EaZOw149U93dqfx0DbXl18hd32zg6wh+F5wpf3iejjFlmZA/0bhEkZ6yMsC1eRwxxQIC",
-	"1TbQ6E4OxcTZD1e/1EaKmAzHYYIh6I30bdIcKzXKKY3XQSmCeWjzxqx5qWYJkzMRBabcDeoLsKUeo0kU",
-	"am3OAKO1U5s54zPn70+hgN7gNELKbdAB8kT8tMB+EFAy9a21jjI2yKicKbfFQ5qCQ38RLeZQ4VQCP2vu",
-	"JKfpnbA70LF6yjbsUWzw84PqoTSFVs8RloOvvs758gglyM4C5wmrSJheC3HAK5fcRanJKHDjmdoJc8gd",
-	"0j+IOaxiuouY8aHTcTBt/Vfmds3etVVBcfrxZoW2FoWkSZ+ooqNFpFu/YZE+hhGTynZ0LvRRMCyzNm5W",
-	"fbTwetl/Z6ZRYcUszffW9qcsZM2XQIhBXaLtbOALrqjfoCLjRD9vG5+c4tOlQaJpBed3Kw9eSOIX5BT4",
-	"C8sZIBTmUV+59fE1ivFOfJUve/Jn/sbnZv4DfTvl4OOMB1UOptS5a/Gnh4BNUBOcDNONGlVUnOMz9b1H",
-	"IQcmO3w7FMmQjsVdyQ7/Q4uztxaBGst4UcaF3ORyr5SfqEXCJRm8Ll+X+uK1hLo2SVz0TrcHr/SIYeyD",
-	"VwgSzpaCB/rq4LVHBoek1+t1ysmSC1N6uRp3mNCNBU4TathD0oDxfAd97ValvDPH7JTgInmVbKn81OMZ",
-	"rqENlJDstq62lcOzVSYvD+r33XIgNrK12xZTI6XSGoCbtfqarayH1R/LASFqLemq+jIXdywYKjHME4ij",
-	"yAx9RtH8j9hEDWnCKMBHD7FrKhRWmd4kYE8MF3HMkiGSToJgs+vTqErZ5opgdbe2/m488uKng/Ia7MNj",
-	"e5ELJWpNvcj50W7lRX4kHSjz2b3qV+AKPJn6ksJ5r9MrVhUUhJ55NSAni+lCKmswU58GbB769UT5weGu",
-	"WdK2knRD55rj1RmEkgCI9uCV5sQHh1jnV2s+j2AZO7PZfHB3a8VWFd0+uhmLU9lFY7ynOecVK7DTc4/r",
-	"Ufvwp7c3MSo27OS687rx0XrnNx12I3X491JqCksPg8WirtdC+sze/bvXEncsScKADdehZ637CRujDdHV",
-	"8cA+4SaQ0kj/t8+Ml0Mah8NbttyKR6Ur6GVQX85wvlZuxpmz9Bkkrs9i5fSNy7rGVWhi+k3biPydbvwK",
-	"Kh22VsDm2JGTz6WFie0U2LarqGUO7zTHo/Me4GArkN+qbmaYZB50LpRuh0ElnDlMnO6DzTvaNaP3jRRY",
-	"RnRfYl/MQz7N5MoqN5hRObRJGQWltCSbZNU573gpbER03XRWh2QBsJt0C2dBZR5hNgcIbjgREZEQB/Ih",
-	"7XsGgGJaZRsOfqyVKmhHUF6OcFL+Vnvai0vsOKNziBSPkxG8qlyZuCJQ0jpSqEdeRbhvuwK2daYrge21",
-	"Of2mDVFzyZxB+KtsCVa/uQuNr+SgPJ3W9yXmX/gtF/e8AgnS9kHK0JvJl4tPmp6//PLpiHz5NCALHrCE",
-	"vPHIl08HJvpMlQLLl1AITFtHpL7lFUG8PxYQsVAyDBg559OI8kD/ekh8wSdR6AN6jwF+0j/8SDi7t1Bn",
-	"dKFmIgnVUv/yNj8mfWnQt7jgplmrdePATN0j8eXToOW1vnw6gP++gv8ewn9/hP++hf8O+qX08Csbz4S4",
-	"PVGKzcvq92j2Q35lBymSIEZKzY3QOHYWSjTIy52d5tamNRxJIpJyyRkqMqFhxIIjk0Mw/PTpkwcQrmKh",
-	"PL0fnEHvniHe5yEUiB5BECRMloNawxRq18vDzZXJF7W7finG/eUw157D9RPrI5QwlSzN2pWno4SSqCS0",
-	"eCgpq0bDXC4AnidFNYfIKUGI7bpJIQa2wibElaWjQ0Q9eSHJ++vrC7Mv+WaZeCDvqcwQ08sIpswznG5N",
-	"buFT0moViCy3sGU8JH8MdsESCwfr6dih+TC0wNqu2SCUwDYi/jRJo2aDmPWDvmQS6h9/W02JW5TB/b4X",
-	"92RO+ZIELNI0BzBqmrTwgRo0Zd68ZjmvmJ8wdSkydIYGK6rV/4jGQ8l8wQNZPoNI8CkiIEUBkfA5KIuV",
-	"RIZTACseMxA12Jv23rZkndNvGIh503/9o9Ga8UJ/47yLA1u3AItxLoF1tRPbXUU/7K0K9tJD3bBhUU2C",
-	"3aptT9q5AjZnmAc+KDLiMNIGkYJAYM5fiLlIaaMNs9N6jyVRQtTnwrKi67wWcSGfHhFqD8SSJFp/X4Ar",
-	"VkuPkMnjrMexFQh+BNHzMIf5jLjKS0iqgffurDPsIilvqLK+eDBk9zVZ798BNbc0UbCw++a1OKQ88XmW",
-	"tN2WsFvF/krO0aNHSe7xm0PpfLRpqKRk3Nv2arTBflPfnpNzbhZD/vAXmlfPYwUt41CTONLTSZZQM7a2",
-	"Vn9tdX5JpGUbDmEoOj/gmVIxpk6SeDGOQp8YnRN3ADHvWAIfeiHd/Nhy/87qeXngkVh7GmpSchWgEXK3",
-	"CneREWuGA7bvZ5L5Q8ycoJK9ed3pkQ+gy6JBJgF2CDRaredrWyhMe5CWFSTm5FWN1cmJuOIq5d7n2YnV",
-	"XJ4dKpT5QT61VpmfVJ34Sn09oUrmP/Qkm1O56SCtUUv/bk7YCqyjZESfFdPLVJJ72/Irx3CNLSSPLIyn",
-	"Z5gWzPiYuAfQI+gPFRk2KeYe629hKS/AQyaMk3u4qBidk5D70cI2y3TfZ7ucmIQ4K9XNQAqysNxDIJLb",
-	"KJTqqkLdWBjfz5F1UIRKknvsr3FMggUbSiH4kS3GS3+zjpBgAaM7JvNQSm3Cp91pA7pEk9UjCz5nObXE",
-	"frWFGZT6E1DlJ6t617vYvdtlv6dZhesUbK+Va+cxxIRrxn1WA5zfefDCeQ6R/puFHddkVW6jjzfP7U87",
-	"YtgeHbUdKWrGQ9/021yrB6U3AgqZYgmHOpXNiPrm3g+BrFWFwHiAuC7rXvoT3rU51b+uJ2hd11E+k8MM",
-	"bqYEq0CqylrjGiUApnXOUOp5mA47ayvPTCMet8hovCxre7+qBeSYFXK0hUzB9w1Hc7Mr6sERYC+U9YP+",
-	"BtIh4jurZl7EVe/iw0Xmol7vSU+d2fXzLctsnMb1EE665LpN3Nb8cfjvo5s9bpimqbnjjHMbM+fZcX+3",
-	"BrSkU0uRr5e0BMVlnC+kAqDXKQtIv3twmMnDrWXBBm7QthEXvkgkS5Ye8UUUsSnrrKZcYbRG1mIOf7SE",
-	"aQgj9zD50/Bjrthp+GheKOX39u80CoFRYM2nVgPnIlhEC9kdDBC9nQThFF1Pbnl9v/v262+DfnlNvSvn",
-	"3IdOuv9Du//++tvAO/gd3mCu6H/+X/J/3UtffzuoePeKmGy4HA8Qoo2lVynCIjS5Y4mByPDI3eoebLvw",
-	"RtCVfjZexGG0+aMR098qfvWk+z9fzacHsHX6QtUQtpGpBVFZW0puEGm7MPA3NOx5JMM+N4ldJEyulYD1",
-	"RH21LPy60rNhl9JxUxbm41lBG5MfczKrpsKUSa+yZSvKs5ovdSVbqRKGyuMLSewHSBiYtkaUL23kSh4D",
-	"LpZPOVaokIRBmQYRKYYSab8+OEClbFcCtN4crSgtW7UnEq6b82hzwrZ4+1YSdN1L/giJujkhuETC1tvh",
-	"VNaWbbGRvnXf9K38LUYyb70zRsRu2JTthGW9qbli82tZr5yCLIGl8xdJqJZX+hWG48fhz6wMD4STk4sP",
-	"5JYtSXsk4mGv1xt10Pc3EpxBxiGNQ/07GpwjzRpGF5+v0ISjcdi9ZUs58gjmtkgyOsGcqn8Dxz0if2U0",
-	"YQnBVge3bImNDkY97A3L5uB/ZqbpjpnMTCkovBdhAEny+Ps7y67/9ut1y1tBNvnbr9eZ19K4Vl9I8jlm",
-	"/MMZOcXsIxIn4i4MWELanz+dX/xy8mn4+cPZ6fDD1dWX88uOh+2kQpME4Ec0nAPMNST5iWTqpX8kIoLO",
-	"wR65hwyahEXsjnKV3eH2IAf/sf3B7UBWYx1+h4rdiUC5jlJTEyWc35aBviNzGnJFQ47opuBux6jX0cuX",
-	"01DNFuOeL+YvzRi6kvHA/rGCjJW+NFlwrP8FW/Pq/NNZCoauLfZzPo1CObOrbb3kLEwAP12P5chp7Y0C",
-	"5IZn5RNeEUHdM+2V6ZRxf2lRfCQmwEJnNQdyCL8HzdE8J2W2d8Nv+Kngd9ifXh7d8C45B1//6OXdYAQd",
-	"vszLalLrsT4i2DdyDO2nlSCQjOsYynoslGiy6OkP/u3q8ycyCVkUYKcreFhyesuGPpXsGHCJ8OroH//4",
-	"xz+6Hz92z85Gx4BySGFyCSOX707Jq1ev3pIv16fHIMP11S9fPpxJ+MopnEppErfIQX+AQn70iwFgGsG4",
-	"RufXdDo6JgmA1GPLNHttdHFyffp+RBS91S/CgUOvvBtO9Hb7M9LW4/jh1ds3HhnROI6MVvgSbuvCPf/1",
-	"Lyn4CEFaZoKLRSLJ6MOk+1H/OCLt14ODtK2ixRHUH8BhYC6aVDRiHZgY8JiR86aAzWMB6WPdn9lydASI",
-	"TipZZi+VdM6AlUHwUgRLAkWhS+kmSMI66e+2cZ3S96ou5j2xAFHVRwbOMH0rKk/QrJwBCCJ8IpTk9cFB",
-	"j5zY0UDOiZrB4uE3bQbpnC6JVGEUgaa14BB/0c/335pNu9Sv6J5MFEtGx4QWnlczalMsAUkW/LT6M5Il",
-	"EJpVIo5Z0LEhIG0DhMrkv0aMSibB9Ltl2ARIcB+w4zEh8fUhMQlIXgq0g1PSTAD25BfolWpIbfTbDSr6",
-	"N60j8s9er/fVIzeufaSv37R6vd5N6/eRp1XOFMPxmMRUSjJy7h6RMfVvCZVAE/aazW6FDJmYTlmv8BBA",
-	"60oEeHUAgfSd2ak3I9ZkHzJJRv/dvcQl7X4IRgbYEpr+vZAeCSckVEaakXsWRV1tJjDg3h3npZAJq7+v",
-	"j8bb14c/5E9GnIhxxOZ4Ko4NI4Bn8AhHoVSIrzvCqyNDYHr+cAQBZJYltsctS+kA6E4TwOjl/y5YsjRt",
-	"hDSXMezKI6OXM0YDlpT/pnn46i/u7BLgxdCFfhZi/tR9EiroKkCL2AxQQZKBOIkE4BagjS4LejfYVchn",
-	"BtLeyK2PH67BwA5V5Iqxk4sPjg/7qNXvDXp97BPBOI3D1lHrVa/fe2X6b4J28zIQPvxjylR54z999PQW",
-	"H2nrR3B2TLjQGk2gRQSNZI+ccPL++uMvQDp40hIwQCQZvTSf7i3pPDLbdHVPp1OWkC8fvBsO5y/IlI9x",
-	"yCm0ilXkXiS3xu7ignCm9IVOj9y0rOBhNy3LelNlDE/gTes6gbRqsVA3rRuuNIvUs5CY3G2OvXHpOJ9P",
-	"xL1kSY9c4bgM4zrFTt3dK6Medi9EFPpLmOwNp1Ek7qXtmZm+Xe/uPSe4ntIjUi0jAxRnyFH2yCmYipJw",
-	"oWYhn+KOp+k0H4LWUetM+BjTcFrcHvT7VqUxlZSKfVMvZ2oOqQKoAZeEcn7/3auC3maapcHp1yTzGj9Q",
-	"pl6nA3n5VxoYbqAfOey/2vyIKST9wukdDVEdd/Xu1tE/vzoYfDA6OMqYdwGbnI22nZFSR2t+dCoN2lNi",
-	"OtF+1S8HGn/5m1Z+1O8PpHXI+8nvqEdC3+gwcFT9tBVoNrwbPl6EmovNxywIWJpRieRuG3yOYKQjEgka",
-	"1KeNEz0vONMJnTMF+PP//K0V6klBMzILxdqi5s7MsYY2WUYuqyZzv/u2N+xqw/nN6zJDT1tWG0gznNMp",
-	"exkjXkT2rdSFhItQnmetqdqXcj1Rm/v+Re8o7k2t2+OIInp2w9MyCaOtz8jr/uvNj3wS6p3WlB/rUJ3A",
-	"FCyRVh6vdScKk2r/XXmY/vKX3HH6y18qDhTIcwQnAdPjxDRIOuj3M3VQG56Q3xtKsog9RPonPy/GLOFM",
-	"a/BReMe4vkFrDqxH/vIXc3T0h9ecnvdmFhsp2NVO/mXBWb7ReRzhE/iiqo2yd740t8HepDS3zoORPlBK",
-	"iLlleU5c+5fcfqyjI1c92DkxXYMzgytN3TmxH+rtMFj4VJJ/nHz8pT7RfMYhX8XMb0Y4do7Z1q9uqX65",
-	"PoSven1iG5pnY2ytuqxKCcO+xb4BjTGcu41nSdtq+nmJ+1CmW7aObrSOvXxs9sNs5qGiYyrT7m0eOey/",
-	"whZ196FkJfxIjy7chiFd4rS+Q34EIydKIJk9J5q6zG8GaUP4Vua2dq32eDd4Sf0UybwmvSVC6/romvCp",
-	"ZNp2OdJ0MSJtCfAjk0nos8QjrqvT9ekN0acXU86i4ZxhNBrdgMa9giamiAJje5hKXfiq0S+tbQ5E3lWi",
-	"C837wWwHj6RidH602qb/2PFBok9S3/hCpqm7xzguguOSR1lOb7xI8dqsN5OzCDwyMHb7Qm0a2Yc6PUKD",
-	"eWj8gJxGS6ngaJoiV9J+3X/VgRNadpKOTTaysZ+te0BmKXhmNcCsJiqhYVR2+n4JpTrxbb+5gjpdRpPZ",
-	"LS+/YBrZVYidFkpTg+7Ba+XuNxR86N/BGZEp6uKegy+7RFmuKvP/rfRFLvr5Dl6XVhDVYxe4mBmOa3FV",
-	"tPVxRLQOQMwJIzEFb52mEMyrVuwYOzQimQLblZXrdseSYMFyAyzm6ethbNjMX8J5qFo1bjzFbIYaNtAm",
-	"jo1LZbMw1nJt59b6nDv30O+rESDw3YiJ3Ye8z3F7a2ew+ZEvnFp3ToAP1ZAB70QyDoOAQfzl9cHbzU9c",
-	"C/GR8qUZnXywtMmsKUO5dJowFkCH+DTyYrrB2guOlDGhoBUR8/K3MPj9pcUDRpO8CR/6cAbUGAu5vZgC",
-	"b2UzOdXB+jDDgTMBFCYFyfO6/zpTnTrHpeLN204afKSJEeu4liQQnHlmTJrz3s8EemNnjPfIr0moFHZY",
-	"FtzAxpgH00wvFBiQbOvGK0GywofBWcu5lpos8OAZsVBj8c08BEm7o5KsXfAYr0ggW7GBNNVYCDmBnp/Z",
-	"0rAloPe/imDZkCPlx2JP9SbmVP5UUz5l3oJlbL8XHVa/74jb1uS0jUdfZZZlKN9IZ8+drTb1Vb3u1+DD",
-	"pwZaBh4Y1BiTyZi/FuIXmkwZPndYZwHkIsYezR9ZENJrrQeAtDio87BxriDD/6NljGZt0NwyY2yk7bIz",
-	"wx9R3e2slTOcL2jUxb7we4vmP8CigQ2/NPv9YLumTO22bWh3YGGUoL8+tdHirNcm0wVDy1BBa3Q8z1yD",
-	"lv8mAm+x+vQGgn2j1QRr3Vic853bOEX/DOw/4KYvmSIzFgUYq9VUqQcjACAvJfRQ2pLbskEECzbEW8t3",
-	"qAqk9FmaXs6G1zPAig80UBBWH60wxvYWWG3pqLkcQblmTqPUpqzFfXTNLjbzq0QhWF7PRh72yCdXvgEN",
-	"M5RdmZwj7ZH7pVGHSMZkXnZYsWkL92luOPrIF9IIjXWzWqJPE0zfsz/bmn1p5V+u9A1537wDX3Qka/71",
-	"jmy1t6kZWxIJOVZeKmNtckVRzh5nRqcFMgxtppokr/uvHyqHkZvTbYTvTywne1s7ZVSNmNSWDKo6XUSv",
-	"gxYNmCgFgzu/ppWtd8xtL+EeeOmfyer5Q3nfpaZNbQ7k+F/mwbBqxioT9LbxLFVzzpcuuPST+ayMeXOU",
-	"LPjoiLjMkLRdNoi5tQXWS9prkEiAq82PSd5h1SMXDveUXt5oMNw7ZHJLF9alsXdyWqMSaYK6R+gcOjgm",
-	"BBq+YLKbZAof0dIOLKNvyhKC3vtn4eu64R/NJGDMMPx0jhKrs2f0TuvDEQoZy/knhu/TOGaawsPpTJlM",
-	"LHemE8ju0/Q+OCBzwdVMmvRcdzWPTQa3WCgwqPVyguiDJZV5zBlojlmWdQVoOQXm/jBX3WaF98PkI3YG",
-	"eJBXb3XodT171U9uJ10svLzp0fIobr5nIjBtPeBecD7QXVjDc3eRQCY+cOh3kPC/9zQ20idAmc4BfAOo",
-	"32ZhRNqvyT1jty7bTb0il2xKDvqdBqbYS/PsPga2pQKRrr0Bgk9zz30x1xsHfPM4r2uM9Y8MxaiZgdnU",
-	"Z6JEvEvEnJj+mq73TasPnM7xUxcJi2kS8imkZkEDo5kQgV5AKiHfX/iwitpQRcpsv+mURuTeiyj4LgV9",
-	"ceB1xXzVc9tJxI9Ig3sZv5fxexn/DGV8PngBUYFKEW3q1Zsk3YIIA9dde6SfPZpTTqdsVO1xq4xiXXz4",
-	"WX/8UeJXqxBxD0+8ExGrHXK6FLhH5a8yDolhwu7ELcuPLoWiNtg230myG0Aq1Iu1ZLc24NfuQ2uS3TRJ",
-	"7iMrmyIrprBSkjac52ODZq3ZB1xWMzaXLLpj0lXvKUDyo5+xpiLehF0AXrckFMrLIQG/BFJAH0JTiY4Q",
-	"3aE0INygmYdpQbb+5jPNCAOQAuR+f3A+GI4EjlbtbLCSZ5oe4wa642ArPpRBv9fgRObmxpOwj61wI/yl",
-	"oC9aBIpNOmN637PXG/eZYY/DoYF8nPJ3w6RNPpW+EMoyblfGqQuKXtOA+I60vZ+YStndTvSMmie78Zmu",
-	"sgRvGXrMFA0j+afL8fzjo500v8KW4it0j+1jnO4xeInK96P7IpucoUsYkrQH3TaSiagCwJYoSuEtsnyI",
-	"wfPUcnAq3/exN+aZ3op9YvcfzCX0ThjbIJWHpsemtPBNdSXgy0Qoqp7X0U+tH0Dp8jF5y8J3JQ5fEBFk",
-	"hzwT5/21GZFRS+yJMelUgBbmDOw4bRRYrcaUMhPYrypm8j3aCMhe0p3+0xsLf3b2BDtp+JNBmDKowilq",
-	"GxyGUofGOn3H8i99kLvYN2JbBR7egfmsW3hr9cPn+P1H8dhilMU2za3pZYVn0Njb8N5nW8tAbWFgTcai",
-	"9yGrYqt4ZxwOb9lyixGucinqKwHAZw7lVhYyPILXHQ9r8W0uTPPBjxtQriuDBD4gbwZDyG6oLnuobBq8",
-	"4bWbyinWvPcZevhTBlDPy5+/vYHkLD64rrQ9U2/29e1NqyuctSsTQPrnTP74NGFdlTCqtLpSUmu4KjFO",
-	"acKu7ROVxWrlZ34aSmj4zVWy/K7K0GwvQH0lWEQQ24MQ7NdnfMzrHcyS/dx8Qg2h7I/jpuN42j7vXF8W",
-	"uJhzHsGK0nQa8mlXn8Y1cbgT8zYyZpHgU2nxuWPGiT1bBM4WGoVReMtM7gD+6GnbzL1ApolYxC8koZHg",
-	"7Ia3R8bf3rV3HN0yFo86PTLymUoMgnXaagTrJBNlEQqRLMp0zStzcEqo7emDZVsfjB1HuLYeR9nhtCu8",
-	"fUaTtzdQ9+Gvx+KGljwJJZrNkXbKRLDiJ1VC0ioRwOrLdd4zxR6WN21go2tVnGLIbCWyVc6onlIKr3Ff",
-	"aya7z1t8PmEulMubxfrWIa41RPwS9NDd+rwBsxbq5dqUk5AHLGY80IfTn9Ew8fQhjkIe+jQi7FvMEmXS",
-	"3+1f4yX+K2TcZx3PqRJ7kfZPwbN9w1OEfZiTl4bDYa8Q4gxbW/AAsbrAXb5Qvpgzp4mDmytvigQAnA+/",
-	"l1ZX9tC5ndeXXkgyiqhUQ18lQ8FHaXa97Q2u19ircn9XZaM/hq7zmEnpW3Oq9ywKdpw4vnOuCTAae9a5",
-	"T/n+7lK+qUTibQvkpdiBYC7uWMGYs6wMam2NqYj4MzXUpIDRIAo5qw5DYM8UsDbBQ6JEsiT2MdK2eDVz",
-	"pjzTAcgc7HHEOpmFmJU9IUAUdgxizCOC3/ARlUMxGZG2yZdG0J3OUcZ4/UhYUGB5z1jMEnJPEw5AIsD1",
-	"7ZB6wYINpTABmfTqPJSSBTccQqBn5uqpfqm2ctH3Ay13Rvb5kdNxTd/3Qhr4jXDOsg5rZ+cnZ798+HQ+",
-	"/OX85OyqQxYx2ufBDce8cNtvDUXR0iMjHIrzei1qwGntkdEi9oXep5EDaQXf7ZErITiTCt6E3ZPadlb6",
-	"B3NNTAiNog6IrZhOmanEBhdO1rkGvQSULwG7yiOc6o/mkUn0+hUV8VBVhZTOUkraMTTv57RtC2xDVbQC",
-	"fqwdeMlRQFmwBL6ano40tK0JhVUNoSGQ1a8iudWrXw1iVRjEWhQo46tvHbUO+gc/dPuD7qvBzsGhqnam",
-	"0DQpHXLVSj3QfVvWmH9J/rUIpiw4JoaHgKMsbSFfGljTTOf7xMdqRuWbPbvOju19u9VQwtDzCkAQxYRY",
-	"Vg2MEjlxiYjMAbtgxD2TvqGMF4rtUR7//CiPZ3arHyXd4jbkQX3Zh0P5WT/zpAG2BTRFeTC/R2hHq3j6",
-	"AsvvghSiMb1SmdgQM94YntFn4R1WpKdtJY34rVYIEvPUUKt6D5O1hQHkFYAaI1Di+weCNIRbK2PBvbd+",
-	"ukL+qXXy0hznfZ5Cs8CoSsLxgtPIgEVJj8y16W4Q+nmAGNw0xMS0VZDkXaOQeakHswA9hnEIxFGsAh8j",
-	"bcoBJ8Tcl6bxHxxYgwpdmCwKOj3sPio4IyySDMVIbawQXC5ntQDVxa6VbRWVxwrRLCB4RpnFOVvShKSN",
-	"THghj/QmlDXCtr04PXtDHFEOf+QR9WC/bDuVG96m9t2u08HXc1BED9bdLMHJ6GUmnkadHvl1Rs1y4kkH",
-	"2hozMqJjsVAjgr5xiTaxvOEjLYKhsXGBxF2sshfYPAuSdLBxtv5lJBn2lhiZRzRJ/NUj7zzy4ZiceuTM",
-	"Iz955P3AI+8PQCO74RRSAcKAIYhnj4AtRrV6ZcDSCkE0OmUBGbzpHhzCTOzYEjIVgBlk6coz1cMwTWdF",
-	"ezf8VzhLlryGEVOKgd/cK5t14tCq7U6syWaENwytfjyqrqo13Pg5lNWaoTSrqy081FgMPWJlrV3ammK0",
-	"+djLxCeuyj5TYZ+p8Hw98CucTDO3nNSlJXKXplJ3XWsHqzTukaz3SNa7RrLOZOVujKynlQx71OpnmeCy",
-	"wgrLzY8qS22rzBTIYvjPRpm2feWhvFIogwuJTYGn4R3jpP23q8+fyJwlU0ZgxToeGS/msTY5tZJ9xxIE",
-	"U54JLhaJJKMPky4kiIyeZ4E5ejm3VvgbJ7/A0nVh6f6rjAvmxlNX6y99aAvnE0zlMbAY/zDevgdf3Gfi",
-	"fCd2wKlIEuarFca7ynKPCY2kMLGA0IlEeESG3GcG5Dd1grBEhRN9PBmZiCgS9zJ/R23T4aX90r6Vw25a",
-	"ORTTSgO6zG2o1v0lnCpzTWLBt9X93z7XbqU4/l350Z4KGrkw7vqtTUsfayzETtMtfkRY5D9OFFui3gvj",
-	"vTD+TpxyM3Gfi8UwrukXMmM3sua1zVYD4S/mDVE4niIDxziaIIKH2Pljtk+/qZd+c8NzO0Yoh6DrvbkI",
-	"Lja7b8fo7UvJgIhJNuXVZOUbrkdvBtJO/YHlAUZ9m7RzAS9rliiAu1zIyb3hVILyAPlXKPFtXi71Z+ko",
-	"MU6uR1mZbJSS9ROAu+QlY20pZYbYFPSl+ms18oieYUqLWYZ6OS3uzQ0Ugvxj67JaLN3sE1k2JbLoc4p0",
-	"+UJm6+bImuzatlkrD+p1Y+UIRu+JSPLpAM0ki2c7JRtkt7A8x6W3y045V0okxgc6XoIB7s+Yf8uCtG4i",
-	"TGw2RUdLgnEkxkQqkWhito100mZ9lnemxcSZgH0mKTJrpRaQQCq2CpL+uCTUJpmCjhG4rTcc5MULCfd7",
-	"KYqZs0T6w1wLrg4WjIxFsLRZOpMwYnpCLJpgxc98EalQ6xId74ZTReZCKmJLYj6e/Pfw7PPpl4/nn66H",
-	"f/3H9fkVaR/0yce/kvHSJue7GTb4dgkwFQE0sTN7DIk1sPlH5OLsnUd+1XvWPvt8+t8dj1x8+gm2+W8X",
-	"5z8BQSl6C2E6vgSRi2lW7ffXH3/xyNXff/IIHj3pEZr4s/COyc4N16Q8OCT3M6og7yUEEHo4BdA5aybu",
-	"nesRHTP9S4+c4GBSuoJW3fdiEQVkwWPq30In8Rs+6MPMRUL0v1Q4N2kwMvx3IQfs4KBDqNRbKaQMxxEj",
-	"/w5jMhbzsUkdI4tYGwT6xRJPxg0PWByJpR7BC0mk1j6YHrO4tcoajvuWxQq3NR0wfJsCXgioM3hi5uKO",
-	"YW+sG86+UV9hLDSvZ8JJhuOQK+/S38owSpx46Yp+dMP1WchzkVEq5UeeXodwot8XhAFk+rJvoVQ9chIE",
-	"eoVGdhY9GgQsGGXHktAbrhcZitOwQu025Dg7fdhA3zsiKlSR8e4B9WEyllQUG0+KCRkLNauIVOhNsDJ1",
-	"Fz6VP5WKtSY7/WGzyNLVs0qncwsmQSMSy6U/E5GYLgkNtACvyIiGrV87GgeN7qDfr4FGt+pk0UT1AnP8",
-	"NC1jhwsesIToAwQtztpw7DUjDsQ91zQlO/rMjDUr0w96hAuiLdZ8dReLuzi/XhxMKuaoPz+Ef28/r9oe",
-	"POErprpSJYzO86VJKbmMQ05hfMWPlHqozOIB4/f0uim9hqOqb44y5u1IE9LWXBaOvOF0Wb0lvLnTaz1C",
-	"Wp1lC3VV+S3U+LJl+1nz931a3b6dxaNXwClF/RmhmR7RRm7kIdi1SJT+F+YGd6AUmljVE2VMhYlUdMil",
-	"OXIBixj6yf+jg1VZ4X/ODaSZHLCzZ2nE5FMIsQlUMQew7WxVJ7V39GfS9L0UvAW0yalgKUb8sWMf6mVE",
-	"YnFYfbpY2jBkTuNbX8znUMy+olIaJdgolcdFDyO5ZSyWqO+HRjFlQXnTBP0iR1MsCJfXq0SNjwT7piS7",
-	"DSLoRXV5FpBHTcbk7bN091m622Tp5pkh6RZdOjkWZ9a1zJAu9qPukROD4UGxwwQNqnKCK1lP/zvRa12P",
-	"RXpQ9xHrZ5Qi7OyOs3XoJUyVk061X3xrbLy8pvjSIeY9v97z6wfz6yPNXScigYdTDCerI5KT6J4uJZEs",
-	"uTOMmBMKtpH+/Ya3R6dIkN2zUMZCwnYdObeMOp6hvf/u2lu1Ydj9DBQrjwgXkoeTyQinTiTlwVh8C/n0",
-	"htsHrpi/SEK17F6IKPSXHpHa3hon4l6yxBRyJgsuSah6ZHQWTplUo65Uy4iRkCs21Q8foSfZGcfV+5OD",
-	"wzcjgtwzrd4E0n1/0j04fJMtJVXGLd1cLJnPNZNOcTBp6mTyci+440FPxIx/m0f4qOzi8Us3914kgTG6",
-	"Qz6dR73AkX7NPhzO6ZS9/FfMpts+G/PpzpxqnvXXQ8opOsdKNjIvXkvoeJW7ZnR9DF/idM7+z02r1+vd",
-	"tMqQNpxpFsmuHJbU0p2ZgPENztg3iBWUT6L6q3tFYIeKwJlxX+eVAdihRxD7bOZ3ASKgm0EE7PGT/vz4",
-	"SefvT7VCJU+cXX+U5Kan6SyyziA6n/nmlFYjAyIGkukBgSfadirLIMgAqTIK56EibfbNZ/Bwlwb/WuiN",
-	"6GAgOUCMvBQ9CfLhtbFZCd4n7liCAKPrEZSeX7bV+cwvEFGtvKuKx+qbuJUvWNtrBbd1jzDULDFrHYbM",
-	"QzGFqgVEeRihmMLVycMKpeIgTArpVqjyG9PJJOu4vJm0R1oQ2mkdmX+MPGKwZMirN0dkTgOtKuVgYVQB",
-	"iMcjFiLMYO72yIn5hjXIquWVg6FTzP16cE2OmRK8QiqaKLx80O/eM3brcDlEhX0+MEd24KGEnBZY2xGO",
-	"4er800H6uy06Gp2MSDtmAHMPq59L1MOUZfOEVibuZ4zfcAPnQ5QgB4c2qS2gy9zS3aNqjLvblr1Xb9qD",
-	"Djm1GoFe2XcmLkVOfEUO+oPXm8M4+jGrhaTeCSe7jLTzVN/xjLwHqEw7uBsO1KmE6904zhO+DKcclYTS",
-	"I1B2AjoemdNbLIO+4WrG5pJFd0we6b2AO1gwHC8R6RlPxUgfi5Er9kdetnPQFyCUeDhuOGhob5AEgfBc",
-	"2iyuv7ab75js4Hke2WTMYRigUT+aM6ZCPsULSIg3PF3pF+D9lUxBclgZopg9qeUJ6GEGblVQatZgLq3q",
-	"Wc8BfmlVgDZDYqp+/iFC/BHxmVY/toWW8qDJ7QGc9gBO3yeAk2W/E0w4KFUI25tVirWFY6VuiD2u0z4C",
-	"sWtcp1J5vHMz+DkIlz0G1DMM8GpTap1FndlW65HvH4gLtZHrvjQ5308JiPGg+iytlqeMp9ITUMz9ON5l",
-	"hVUOXxiWL2d06001lo5to/ZMrOzPaAeHESMjJISQT0c9coKTEJzECYtpos0lUAKCRaRmQgAL1hdS4RFy",
-	"8g9GE/IWkhPH4o71yDkkuAZ3oWQJmVEs19ESwzX7tMyFtQWpot85BdkmiY+YMeUJgbC65+9PT2yFwvcB",
-	"yGEHPvNx4HWNr6rnGokOfPQRoTierzjcw2btkTq+a+sLGTKk22pxYblq+5JNyZtj8oZojio9ov/+cUuD",
-	"y4j+l7/h/w/1Jeu9204fsGE8PQinW5R9/YNK5Pa6RuomNdSBXtLgeUJombYr36PIxoE3F9nlz20hsm3L",
-	"mr3o3ovuvej+LnrPBlm0kQUFBr2ldLbA+FrM4I971MrdoFamjX6UMJ4ZbcVyoVC/Oux4ZC7ubMwwCyI/",
-	"JyseVMMsTN4jJ7gCNEJwmhm9Y0QJE+O0ntyJUV9WYcn1cn44uSJJOJ0pWSbRzwBh5BHCnE8l2c0Eto6I",
-	"bnq+kTQ8MzT4HynjLViN2cu9kN8L+e9CyFu5cT9j0L1OCajxQOwbsMycQCmIEs+a6p0daAGhlIs9dPUj",
-	"KAGwsIRCqzmjCnw3KoDrxx/BREYkwzywI1eCjPTshkFCJwra5Lchqc6hWJtXJxVdSnJCFlyFkUmbAqAg",
-	"vTqhxNUKOsdkxIUamk9KpmTZyz5hk+e6Kkkd/eMiovwDHIXvTvNIh95Y51h5spFchif/o1WOvVthr3H8",
-	"OTQOI6yynq4IqIy233hJBrngwKC/reaRFr7IfXJAAx0DYHH03qXrR2KWhAK0gNCfrQpnQAAwmR/PRL/4",
-	"ycTk2xSgqNp6ZSeaniQ5bL/ueGTQb79GpW/wqv3KIJ8m9D7NeEBQSAMCZAqn9IQkxv9TIFVcmzJ5fxIE",
-	"q86Gc7uo343s19NYkVLpNOrqAfXe0khwpk//R+oDuTSs/HHNiqJNMk96OlNK3usPe/3h2WcU8BURhOBr",
-	"7Ju/MDjIJBI+jYihG7V8IZ3aV7ml4qCPVJDQ+73a0EBt+EiT27zJbpeRG0vdWtS/do6BK9kqKhHL55kC",
-	"8KuZwHccMkinsHXQYPMbGkk3+zoa/UdK7exM7EMHe0H83Rjypl+DW15czd03SV1t8u+BW/4jgFsuYKu/",
-	"F7QWNvOHhsS3eGOejP+2CKYWWeGIUOIzKkM+RX8XRpP0JfQ1QLEBnJ5Q4uWgCoKlOaKM3gMXTuZZgrPo",
-	"QdZFZEnvbSSgnacqsFf2eCvN8VZic8Atw2czf+uuV9WxWgOLwlcCtDlQlYoQLWlTDjaPuc+BLilDVoCG",
-	"O9oEgSZCuT495S37oTIeLR883NZcgUilbchPBs/EM3oCQOi0JHxssERcEBJA3kWZD7gzDnscdaA3mB64",
-	"WKhi+j8uBcxwwpLEYHkA+LbZjNRkXwE+mZlmiPoVR1mTz9D0W74yODcf0iZm44jyW/0BatYcUhcGr9qD",
-	"Tnvc6ayFvNBs4ZngXOihNAa3cB9qzA8fF8YClrYmP28+9j1KxR6l4rsyps6ANeXCnqls6KyI0KK9tEeY",
-	"2CNMPALChBF/u1Hgn5bZ71EjnjFqRKYJ43G3nC6NSNooe5nt8CCUiIxbvqRzxoMUJnifc/qAfBDNl0Us",
-	"9G3pqqabmhovvpin/akw5TLd52eVd5pZKIgw6KNjHtouwjRpRAwuIyaGpFddRHx088FysMA2JD42xlRo",
-	"IvOji89XZjB54sS00zLOfIErbbjziV3u7ybmZMePrDsdf13TZsPjjWVH+obHDTj9MQJwnxW6DyZ9J/bP",
-	"FeNBiRSRFgnWqNLguzk4OCKDQxLQJfxs5IpnhIoJyvy4WpiyxnZ6CX71vSKw++ITjGMovQ4hV9SYH3rl",
-	"nxE2s639mLEoyKR+ViFiqjfuQx6Ie+JHQjKJwb2ALk33yAMyF1zNpNNk0ixDxyMLHjFpILWsa1N/kAsS",
-	"CT5lCTFnBRq8txNGpeCSHHrkB4/82OmRS3YXsnsJZbxLpnCkEY0lO7bKSOnxgVtKfZx6X3bl4nwq5QEH",
-	"3dAZWvJMYwkLL9mrCHsVYa8iPKvCkbUChrRl7/VhXQ0AgkN7DeAhGkAcUd+Yv6bfhLSduXLhzudk7mcp",
-	"NBjZRy2yR07MkGmUMBosbUs/EwY16mgoyS2LFaG25Z91ut4heY6ZL+ZmRTj7pgpR37R2dMzSloFTGvJy",
-	"xKm7MBXYEC34jjCnYOgoiGDo9VGnqp5sLADh6b0E30vwvQT/AyU4SIhMILyQqaCoKaX3IBEPlNJQKy8d",
-	"3IO2SKybugNqk0cmCWP/xmY5MiesJFPKpkSBPKOcL2gEAo/dPycs6Hd6CkwSSji7NzNNtY9Pwk2dTQMT",
-	"popoRiVBr71jtRuBT6cJYwFhNImW6Px3lAbrGHCToSthKP7h5ZpMYDu+OYNmXPNQSmYISkuBYBGlW5bI",
-	"4qobh9cgdUBotfd1aWITbP73ZvTjoJsZ/WXPNE+A0i/Zqwx7lWGvMvxhKgOcwQJKj2cbFtroKhj76IUt",
-	"8YHW1CziGZWsa5NS9yrGbkIBsKppqu9Kzbm1p59NPGBFZF6lmVAXeirXlj6+F+mpx2/qG9zx1xWkGx5v",
-	"JpLcN+zl6l6u7uXqc3CmgyFXwaehVOLHjF23B4fkHRsnC5osPfJqQD7SxJ+BQD605keWEyuk6g7eACRQ",
-	"XS88uEG7e1/8LqPx4HNG/7KHfWnTsiawal/Iggn8jCLzaPC6UyBzxtQKwhTcgGVF+kyrclGe3H2fHnQc",
-	"+RYO9MoHG8s8eNNeaO+F9l5oP4sIuOGIXBUz5Moy49KKx2oxnHHfLeuI4A3SVhGB1PLI1sVEneNM3PEg",
-	"db/Wrn6BH6Ba1wqjz5xdgJ/ASCSpxZMWbhih1lJbz75HTuAfLyQZGYcxNHofL+YxC6DNPkiyGOnxhuPr",
-	"pRb3Yh5TFY6j5bFWKOD3IXKhEeHUBoLTvcdanFBCdrheGsTSwEUfM+wwOAqooqPeDTcHQBpM7jCQHvFF",
-	"oFUELPtnElsMQsGx4NHSI1yrLubTIgG/PlHsmzrCuiCVFsnoT7FocsPVLBGLKWLGnVx8sEKd+voUAADB",
-	"jPm3Bj0ONAAWVEI8aIq4BpJ6iHjQ/wwVm6OENkgHtml+L23ppWW5u+RwXvAmGIhZPxiKnvLQoDTYN7Xc",
-	"kwbtJuAywJnYj2jpYIiidTSAypKaMsguhV6XSklEFY3EdMH26AJrmKBeKdQf0/UiXVNIhNf1xnorsSvn",
-	"0BKzaQ4vBOZVYIffFyckQGOS0LFYqBSixlYWVmPU6DdFbAKRqY3sVH/AZFiJJMCKyCW51yxCCxttNAQe",
-	"EVGQImV4xjE7gv8bkbaYh4qEILbAFsnyZfGxG467KFUYRZBeo40lKiUZaUt16AOyyIiMqX9LqExfDPKO",
-	"q5Av2LF+vzY+onstCeOESRCDFidiHqslgHrc8DmjXNpZQqxwyRRpxyKKMBeHRFSxxEDA4pxDaSaLfx/B",
-	"O2HMxvpzrKV0VW64fhHBfCBcEpdmbZoRYup4RApCCU7VcHF5G8YgsAo7bREuIEc5AcZ/w6F1g95tqccE",
-	"lKqNLZAveDsX98ckCBPmQ3NmZl6JL1ECBwdfu1iMo1DOWJDelDBMe5qIREsMTYmajztIjO3Pn84vfjn5",
-	"NDz/+/mn66vh5fn1+afrD58/eeQHVE/GSxKwCV1EqgORUE7iZME3CJMdoAWtst08WZl8tThhd6FYSCCT",
-	"Krgd2MYc2k5MlWKJvvX//89+9+3X3wbe4O3v/786mECfTZWwZA4bk6StKYh2JdOTUizo6MGwb3EkAtY6",
-	"mtBIsvLBKSN4s8EZIfpba06//cL4VM1aR4N+f2Vsnr7hA97s/k6ThGqjtyXVUotlwD1q1UcN+ro7LUAr",
-	"RXBFk0d/8PbV5JC+7g78g3H3h+AV676d9Pvdfva/AYj9CUuYpoOj1uX5u+5B/+AN3PP6QC8TgiBpfSBV",
-	"KIooUrU+daBXaO3Nh/TN+Af/x+At608ydaTZVKo0GC1uYYqvD7yWCudMKjqPW0ctmO3goNsfXPffHr3q",
-	"H/X7/5ORZZk65So6Xss5JK2j1muYZQPdZz24kj51yFz2qs8G1SdeRBGZMBag0mMEsiuPjHSx4sPbCFO3",
-	"Tg/6pk1n+VIyftBAG8r5TwH+oD1KmFokXB7hK0edIxPVjZiB1sNzRiNtwdANsAb4ks3ABjf8M2fk9Orv",
-	"+u1kLoJFxADi4oCg+8Yzn/WsM1F6TraOB7ZTgEFn/d+AKQpIFL4K7xj4rb0bDllt+n77s2RcL3Anw98+",
-	"m5wTzb6MMQaIbtFizqWXYsX7VDLQTgUno5RZDbX8GqHqoj8aquUNz3aT8YAmZKmFtvG7h+qYjO5oFAbA",
-	"R3u+vBuBWmHBNeaUBxSEPgxoHkJ/HVgI1A08klBsxzCj/IZHjN5hMhg0gpJhxLiKlj3yQZXt3JGD8YFW",
-	"KHjMqT/LQ28ALMUaC/IctvhKE96K0C+xnRiXC0nSZUPkvDbrTXuwVGoWJgG5ni0SGVDoy/M3yhc0WXaO",
-	"oabKrOhkoRZJpbzPb0q9fs/mzhLxv0FoXiySWEjWVGz+O4z1pZKRjENOYTbFsZQao/8O44Iv9BQ/2D0L",
-	"ZSxkaIGQ8o9Spag/m0Otuz7beuX+z01Ln7juzaLff+X/cgL/z8yf+R3Dn3r/DuObVk53WVm/1n93r84/",
-	"HXQxn3F1IO/Fvab0Irmj9mpoHkv4EnEPZQr5MwN61sr3Q67YlCXuAC6YMOpJxQDS2JDRlBcJRy6w4Qu/",
-	"7yXhekkIXKcbsTsWEUizNItrToZmsprzazKUCAD37zBGcUios90kYZrVOGIQLzhyEK1uFwx+D1H7p4eo",
-	"fQeDPHH2/FGwaq3uvSOc2keAvm0IK5ut2PNGli3uby2I2dKH6gcjKx5fYxc5PGePQdsMg9b6SnMneBV9",
-	"/A9oyWHrBE2MQSR5kFOwOtLSwE08PMuHBew4wEItga/t7bKhx5WiiZIppurKSls/WupYeC4ln7kutjEA",
-	"L+AIveKQX0iSiIViR2SE0xtmT470mt/wkaQTNl3QJAj51P2ZtE9P3p10MFxIiXubVk98lnBXKIEtJc2S",
-	"SkJvOCzrcZatEyrTWY1yMqK+z2LFglFGQUrkeqVWgtoW+c9zQLctjqkZzG3V09vz5EcEvl1Z/qbi5gHT",
-	"2mPi7jFxvy9MKAgPutV3OfFCObGMkDgu8MruIqs23B42dw+bu2vY3BIBu2Mz5Y+WGXto3WcIrUtXeWSV",
-	"rbNVSj0kMf+HNS00/yyFKyDT8I5x0v7b1edPZM6SKSOwRh0PMgULxfPHZCa4WCSSjD5MupARPnqe5W7o",
-	"sXq4ldA47R3WsAtr+F9lXLB8YHVNhfVPP8R9A7N8jIT458j2ba58xmT2ImCfL/9sDQhk4KmTyjEfVvn2",
-	"FpbDSwTg2DcC3sZviCyHZDzHQJweGcgW41cUUSTutTQVPEsUlYsxJlW6jOh5OBix0TEtHSIZIcGwAPM5",
-	"rMPPma9NWI5CfgsNAkmobnh7ZNMRTWstKAGwOoYNd05Eck+TADNVGU2ikCXpC0Np0kjFHUvucaWqYObY",
-	"/c69hE0L5fZOtr2TbS9evwv/XDUr30akIt/ci9QmIhWWzDFTj0ioiE+5gy4+TnX3Z4qyAnN4XmLnz2Cw",
-	"lWpKe5NtL1OerUwBgi0z2UyZM0AvdmcsiiFEsU7GzBlTIZ/uU/X+/Kl6H+1W/4dm6MFtdYWHWSxkE6uF",
-	"aO9ZBDUIwlaSQI06YLtW5MXPWBQMV4vhauTAl3w5pcI6H8WbW7vNvP8DUhHNltTKQHTvra8x5J9ak29o",
-	"ueY+2bBZsuE8Y0H7FMNd2DUuhpVZXDQ0qDZfAsaklzYCkWmBlOBSS635IlJhl061KWCfNhl0+hXZsjyX",
-	"ZhQnUWScN84JLJuFJO2PJx87hR9h3eGni44HYr+LyRtdNWNd3Icb3r4+eddxYQQkkjYiZ2Xf1Xegr1L2",
-	"yPXJu42PQD+qG+6AaqcrrA3RMSNYGGR9mj2zu3pXKPl48tHNbsSVKKQ33vDRnM6H+jujY3jmwj5Dsl/y",
-	"CZGwKOhr1cQs9Y3x0NLMqHfDrd5gHM1Y+o2n9oW05f1cIFApRYDvwCMJw8p5FuhzETA/CrmThXRMKL/h",
-	"dGVHieAG/X41oWlGJTqEWXBslgTupnwlWyeU6cvtzRd6HAYPPPcxfFMu1fQEDx6NyJj5dCEtAo7+PNDx",
-	"DX/df2vP9shfJIlmKlgEMFr9HihQq31UzHc1mxCcjF6CvMZVr8hNNZvxHFJSzVCaZaIWHmosmx8x79Qu",
-	"bU3dovnY937vfXLp94ilRh126XL/On6FffroPn101+mjmQzcjUX5tBx/nxr6LFND5ylR7RNCH5QQKhKt",
-	"9edM0hcSTd8/S0boDT8hPs6TBWRktXb0FNwyFhdr5FITMORl5hNpc1FhoJSZDB2PsEiyemYDOm+3Nhse",
-	"KUe1oe1Q+tAWfr1HS0T9wySJzTY19LIXKfu45fNNNUWWmQnbF1b7a5hrKmLGuwFV9OVviELSxMKgfCk4",
-	"8wgXxE9YwLgKaSQ9LEN2lHr0Nt2HCjxy+pMA3aQ57or8nITTRcIQN8cAagah9CMhFwnrAnSxiCLAcFqD",
-	"HXpl2+dGyxTwyqCsrBkYJ+2RRZL8fHH+aXh2cn0y6hSaKfTICYzrhpcOTE+fKkh+1JJR3rKgRy6pYth0",
-	"jwWIfBWFIFGDIGFSVmjnn2PGz6iilxYwppnEwcfeJaIWaiLefS3q3/uL8GkUqmX9J07FPKZJNcjU+lNh",
-	"lmFb9vo9qNLMXyR6RY/++bWIDw0IdFSSOMVHzQ5SO38Cj8uPDByHTinu0AppQQhUcws3LG2osBqGbJ30",
-	"xd37OdSrC1DWwH4ck7xJ4oTxIIiIEfbNB3BYg0c/SkFm0dexFrO9NLj/OTemR4nwN4qfu+PJguhlr43s",
-	"gXRfXURfnYc8/btGkPyUStYNuWRchiq8Y2SuZYp1X+kPV0XM//dhw9iwzuffFEs4jT4E/w8++zwD7e7e",
-	"1Yq2rzxQX70teXRN3D138vbh9k3hdlFgCpaFptymUdQd3QEGqTT36qM55XTKRqUB6mkoNX0Sygu+TJq5",
-	"T6U/EyLyyIzRSM2IShZSeeRORAuuaLK0PZU71n5OJ/Bc3AGcMHO0SRiQ/4+9b29u29b2/SoY/xNpNqXI",
-	"zqOJPPcPn9Rtc3br5Dju7fRudUyIhCTUFKBNgFY0+/S738FaAAlSlCzJUqykPHNn38YiSDwW1nv9Vit0",
-	"/7rlsQrbrruEYKUt6MNfHKq5MeLNPMKXvbchzH0gQhcdDbvkN3APvR91rqRgncvPXOk+UQul2fR/72mS",
-	"sRAXBAElxF+3pgpN+iQ86/XCHGp1IEpHkU9BJjHmKlBNeGzdDOFZ73RNRNK/wV8kGdmsH5a/lyimP/3t",
-	"Qpl1I3djfHtuGbX9BOq4LmCtz5eJLrSmUvU++0SkkIS8O3Ge9w+YU2WJ9MtHPbcPCpd2aRs5uCMpNDHi",
-	"zfxBTcj3UNEQlNc14tqI//YKLaLOMto29Hso8+hHpisyao/68VPxBOy0UjzTOH6PJ5ZYvjmr9e6DxhR3",
-	"0tZ9NBd/zLcWwFsRJXucKnugUNkuCurqkbta5geLnB0LM3WBtIapNtG0rwq4paqnVVmzzeN4QHOzMbbO",
-	"iLF4SKO7ph7wm68H/IhH/oM78a+hLNAGjvf0tlEqpxtHNNw+YWjyOD33lSPdyHlfN2Zz0Vo/eo0L3zGY",
-	"pnRuO1++ZdD5/u2xhM69sm+U+7C/XRtW4GPOUrdZCz7Pq5TYbVdSR1qQ45ZnWlRr5x5dM+eWjn1MlT4+",
-	"PP4VXvfHMu8D1ANVprSdM33F4J0Z0QHrhKpbvyWD3X1NjW+4qR/6OuuHbFKzHJFZKscpU9DbOK9ZCfx6",
-	"T5lCNY0cMaUgeLkuE7BqtjTlRk250b7LjZZF7X619KcVIE050hGGEIyyOeMsKllM+ytNcszTtqTtDLN4",
-	"zErtGmu8Bfbh/7LP1idfHh7Fh02i21lCn6htX3kXjq913y6reNhmt/TRGOkPGumuybPdMc+yBbVDMVb2",
-	"e3h3GoxLQ8VcjDsRTdkae94cTQotflAUl1BrqLqzHbNp+Qds6irI5U/vEJlEpmTIAF4EMDZYDKOkYJht",
-	"NhChd9swvQwXZgQpZPiY34qOD+S/QZmB/779M8QktOks0+bNqZwSrgMLsWyuZ0z0nEfGqv9VxCwdiFyr",
-	"WELWsf1oNZ+yhAtGzP/UQzPDuZYJ/Msbx7tcwz1brLtMoY4LXDtMlMbCbCzM47Uw0cKAgjL4huV/FYZM",
-	"WikbZwlaN68cps+nyyvScjeBWAWnTa7zRxU5652+bD/ArFdoVVWTdNm+qDKrLyT3V1kDOO/GGjgicIIq",
-	"GefO5xlNtQrIjC5s82M1YyImwwVROgV7X8SFdH5Y29ibLYFI5Q5GbM9Y5QU6FwQSxvze4alRZW5ry3Mn",
-	"GbWLqru8oNJNiWhJhoy4bhPtLrkQhI5TxmK3yxOKOftmk6H+cZQJyI/HvT0n1BYiuP23CGrF141qxMeC",
-	"xfhm7MFx43t/ninSstZcP81Ercf/exbxmO1ZpwkOkND0GG70vT2XJ8mFbxhjkxT0LelDnrP4mSpYXkuK",
-	"iLX7js2VpUghNALEIUHfqisZcsz1EUrQcyem9iwOrqSfh5MvNyBCaufmHWU6S9m5xXAE0eiC0FCWNfKs",
-	"22eq3rQ0W1t1nSyepAfDoZmxXVfDixte3PDiR9umTjuUqVXPXbKJ4TyWGdle3b7+uSGnTWjEcq662n1f",
-	"PPZUnvut8APy+a5C4IfyxGLxhs/Dv7DIH3DxF6uK/B1cL2T5f4Wo+Ftu4cMO/mIfGx//gz7+guYO5N03",
-	"Rr/5utHIIA3A8Im5zVxQjBHfT+4AlMzfaiP8bczRm2Xa4V/YoQPh3OldEs4Zu1Pmvt8uGE0RDzxMmeIW",
-	"niV06N95g0lzO0jrxRvD1l6dgX3tPe9tU2B/HggqCBczqgFFKBNct21ZOyWRVBrTQFicIbkHRMmIAzp6",
-	"ymBCFh5ATSiALcUxyWbGjj/t9dZkyrmJHG0YwE3waSIA+fY02WWN7/8r1K+s+UZzjmjBQpSNGgJnI5QY",
-	"vhaQmCtNRcQC4DjAVQxnndGF2lbfetix73Gew0v5VZZSPuHGWDomj75HGwfzyZdJ9TkT8aM9L2UivxTx",
-	"/sTrEThB3FouRfw0vo+HLjMTMYubK934P74uX3RMFz7Ps2QM7uhz9IZ46b5vNw20S6X4MGGdOMP7xrYB",
-	"Y/Rzrh1Mgq0q7UP17HqUkYH4IMx11OkCQoMzylPQJtAAGnGWVircyAU+xBUZgYWGKEp5ircaiDw3uSVT",
-	"V5DeztO2rn76REQG6dcyJb9+vMIUrPwNnjUaySyJwf2tGBuIEjRTYFO+AehrLotSWlvrRLEIStEpI1OJ",
-	"IctLGk1w9nnF6UBA5jQi0A6lnuTp3M8UplOrlYWn9uC+L87tILWn2+Z2Vqflp3eWyekj5akqOrvlaeWr",
-	"HE6P9KYdYaFpda82KzWtHbVFOvuK8es8W3YIKZhE4+Jaw7SRsuUoZwsFJqDlCctsqJVnM/icG2i+M2Ny",
-	"lqxn2jZVhKspV+rgXe134vtFyajljsjuUwYc1DG+gChJOBTg3FsQHcMujwSjEhzmVCAAM8zfdh20O2/E",
-	"DmJP+vW2VmgVz3AFcgVFGIpu61YE6ijEX20mC75m6R4fte1g2Zf5T4yBG118zoWy0WRQEu19eab8+zGn",
-	"iky5wlxncGBSRYaMiaJ7CDCjzbif3bw9GyZrufr2HP0x3HyV0VMQn6HFxub529g8R2G9gIq9gt+j+3Cx",
-	"nQT0KjePBT3+Y2lOB1HG/cLSPQWUzV5srt17S7yWCfuaYOOfQsH3tmsz3b46YAtBsDx0nUbv02qjyz8Y",
-	"rq5c7X1gwGNSuadHt8LSZzbDg6/UsI+WoMyOEux9VZTZW8tRgLH47G47JJaakbvd5UNisPjbvQ1r2nEp",
-	"TXC8geU+DljuMtdEVO4AQVNACbUs+SG4R59dHxFQd4WN7lGJeSouASF475nGfD2mKHyZ3J4Op/sRGpWP",
-	"2e2P+Ztgdj9O8ToQZvcu2tfqkbtaUgfD7D4Wvuowuxv+2qREfFWY3RUlbl3z2xrlzeGTqgak+5sH6b7O",
-	"z/oYUiTcbFZnRuTzdYWjsGwKuERTiXFknrpi0lXuVBtn23Za1zisZlo3OayvUXeqPR6+kL/6kVkgyyvy",
-	"0Z2eKeI6qa5a0kE6raIThFAob6MjDeCQXBEulKaYoVhbgoXjbmHE6iqsjuZTdrLFPPKrvvkUcMge5nCB",
-	"JMZExEiLfaaRDgjrjrvk+vKHzlnv7HWn1+udnr1oo7kerY02VM72bxV8cPd5o8BD6eHN9cvKsDUBh1zc",
-	"NsGGh4IN+VbVlMaVWng7obYrZH2uwsxTrtl2OozVVkrQeJsD0ts6k1K2pTFqIdWyyGI9OyNUESGJyqJJ",
-	"6VtLIPaoh+wIZo98T5VB9rkgKNhJmLKI8XsWh4WdXjAp8DqYB41+SWJIjjuOZKUbfzmApEjJJJtS4bPY",
-	"0PDV33///ffOFfxfGNjEG2MSshQqfmwqG+Mz3SeZ4P/OWDAQw8xiKI3pTNnJ0+KDc6ryfQdWrVh6z6C+",
-	"UVNjiLi2BwnXOmFmadidGlAMaZRKpewY1Q6WzwKHm01hCR/zITdSOUcocp0eWtTYtr3O2asA0g5kSqZG",
-	"tim8ika+3cvkHvZXWPDEHPODpoy2C/RFK1RiuvA2ZHU0yzHHY4hkFcrdNlGs6qjtBcMBo1f59m4q23aY",
-	"/gosRyDAJmTVhKy+RAKVITafr3Khpc/iVqgEVTdHA+rfgPrvG9R/Zwn3MUtnUrF9mjlfWgz4ylXjLj+i",
-	"cGRaEOUKU+mgoci9GVhG3cxvf2FS8bTa3Kv30is2ON+rXeRFRd0efmsRUVfTUQhYpXmywvyzxR42ZHZe",
-	"sjwsB0VbYXWodXer4EBh1m1Ng/pRu/iMDhZafUqZ4MKpjWxoQqnHH0rFCiqf+znff8rpmK2Pqj5objyn",
-	"SeKZugctSfTlrocFXenESVq+9dAGgVgRvKRVZx34xsD0nJSFbpeUaj+CchzVCmHO1B56bVatmchMUdjQ",
-	"MaPxM1U2gP6UXODIWiPnSETwFZ0uqxnVpbbKtl3bFQ51yW8IAqDoiI0zmkKpbSRFxFJRhgRwu5S7qqmD",
-	"RzNqGku75Jp1CqIlTMQuJ4zdc5kpt8fFMwNhpnHH2EwZ28zaThOutEwXcC4pbI/ZXDP5ezuDGbhCXY9U",
-	"IzkA4aD05qm8Z2ZjSYi9ZbgYh8VN1ZKE9mkWh/gOePUDZx4MxHzCo4kFWo8MrxAw85FMI0YykTBVcYZH",
-	"NE25mUvtJtdpOxd2Znvzgn6B6lSQ0NWJb6oXrRq3uWpxkR/9ActTj8FeLjiLYPPqPW8UpkZh+hrgeDwx",
-	"YRvqQyqV5NhwsELV6/qvrlSaVOOvbfy1B8qJu/Co7HFZcY/34RZzMTPbVNK6x3cRsHbgkpS6hP0tbmAF",
-	"fuqk8dfuj5ferFX3VUAswjgiL9MSEvR+erdWGG+USMUaQ3V3Q/Wd2cCK5ZCrejLTkZxivgymph6J8Xkh",
-	"FsV0hdQE6CAOSMowbxwTWGIWJVywOHcCw1Nd8gH6D/AkIXROuQaYJ3CeDESrcB238Xmb1E0VCY1xF9/S",
-	"OV2E5vUhSpZbs+44ZfOwT6hY4NkZOxT86cq+GnDHJfbsatmJYb8ZnHHe6xM3ug2gSlTgy4qDyMECCxQ2",
-	"Zr3etWktZgVfnT1XmvXG+S91gzYXNDD8GzXikO4b/3Zjrn0F/m1Dq6WkxIo02sIs8x1fHev4apSF/Xi1",
-	"nbMWdAOZLeXialnyOx6J4vADViDYuSOYX5ylTpBaUxFdt653UUK1OS/zOxea3jESM015AsmmjrdqORAf",
-	"L27e/UTMu63Mj0GIY00Gbg90NKELszvOutbtLjFWzhzTVekK1WYg6nWbc0jTBSi+4khyLaFL3muimFYk",
-	"9E/j1j4aBtYNridsIGK6CLyWd3C08E9zvMYqThlAGYPNWn5fSrnKE3ytD9xtQr6cgUuDK48tdju0n2qB",
-	"572smhHbV55q+xDV9hezfwNRdnJTBaSSMOgJWwkZ9BGCGKjK2itVD4ZFe5SCBQMRmj/dTjOlb4fsFl91",
-	"i68KUcHLGMmE5kn1S0Cuzt9P9CSV2XgyEOHHD5+QQlf6kULSQo+/NlPFe2lIH3risATSRvwFwKyVpgs1",
-	"EDgVM9DSH8s3BJvQm/sGuduCdcmFu06g4uY6Qh25uGPuDsQVBCIqDK7kWgqgwQQeUZDTUmWj8aE0E5YE",
-	"vZuHVx/KCOznoas+M3cn4eNJbRr3tZngJ2/q7yzX/1qANmGDb0G0YOXUi87pG0AEsQic33NlOEKWwkZ4",
-	"TMuqAI7y1nG1LcA3a/bybxHp8EWcc9U1enOjNx9/18XakLqFLbZlqqxa8oMejy00a9DeeB7waBTq3RTq",
-	"X+R9jd4MoJvss84rotC/ExCO3XqNfuU0C6M1Qms6owo7ZcBmQbZe9t6W1nI0KrhbBVQKoovLqsNTesdU",
-	"n4SzhIpbLm5B4QwDo5jcczbnYhwGZEijO8ilmNLp7YQlcdgl75OEjY2O6TIwjA5cdZSVN6gL3k/z24Qq",
-	"XMhcANnVqRY3Ocl/df605alv6lRbPXJzwVu84xvVHMAt3HjXGi3h+LUEI3B85xpNLDZJTWnawzoAtzgF",
-	"T9C4ws6kj5Oow4e7iCI206qICSnPbVIWuoG5wq76wQrPo4l1hRQWElqBWVUW7M8sDm31icw06+exKc+5",
-	"EhCZDsRq38t8bUpmkbDQKnxCMRvRLNFqIGhkfuViDJknuPfmBdD6FmsuEm/imMcYynuWpjxmt2jehl0j",
-	"5/G0QnxmIPK/3GoZdsmFt/oJ1c5T41V81ATJlpWjeglvaOkrlO7+tDeX7HWjtpHqZvw3KtGrnstGpjcy",
-	"/WhlOt5ETGMDFlhwyNYqaOTaOhCzH+o5ZLxzvdi1pyAiQJERH2epMYxD++I+/D1sl2zkVpy7MzuGN6Qy",
-	"SYxFuzQY0iL7RE1pkli0E/QJGPMPPNf/iv4I211y6RrHswRd3pvl6cEPBYhbvpU2O2/GUi5j0houbIAG",
-	"AiRQThmQ4YJMKRf2r/DvvFG8HLm+zDZ2AZ9gMeCWTAtfo+ssNoJOzVxE2uvnbF/oGj07PDP4AQRxO3AJ",
-	"rYrAhpgRixkLyOVP7wYCpa3nW7fCxlsnHEr+AGhB5nJAqgpXXApllA18oh0YBjnMhFEgZzNGE2W+H3PM",
-	"TcTyCkPLCeXC+0iXvHO4LK7FAdV0SBXrkk+2vf/15cX3v1w+U2Rwco1HPzgBhBhGo4mli2fKKB5cAMNY",
-	"Ued+YakYX7K1LMdhP6Ryuokcx6dv5ObP/uwg6TYe8cHLjd18lNlwmrLNBxThhZVZouvZld3wBjFsJb92",
-	"pNn3YMOGi5x7OHZhLlFx0zHEXlxzuNmkerFVcTMVKd/CEvOHi7XM+tkkAtA/sJAe31S2xPbXc953MjOc",
-	"Ym5Y5JwqnDdDYEM9Z0yQcJTKaQiLCrUM0W2r+D3rk4JFzScMnIk5qyKt19gIPyDXbExetQNMCx6IETfs",
-	"a5ZQoUjrrOc/dfqiddZ2ckpkNCHofCw+ZDvDgnRBLQJbAirskpjSOUn4lGsX9hwIbBjApejQ+M8MksBj",
-	"qtm5nQFNlCSDE/bZdajNn1eDk8BCiOZcG01MIYunbHp/7NzHZ72BgBWBCnBGfmPs7qxH/g/ptTHEP2UU",
-	"Y4gTRr4fXZJZNky4mjDVJR9ZGjGh6ZgpMqH3mLRglj7FDbMAatRMIUsSsBsHwp5m+fQMx4eDNTTRNzO2",
-	"ef8I7BivYN6XP727yclwFQevQ4Q0NHJSNUVWAlxujmCq5aPe+vh0+8tJtLQjD9lFdWM2N5HqR6+InJpf",
-	"G5TIdTp6vpVGxTOsO+clgWMBVXbjc0EuCLVK6EaM/LN5lomI/Q21+B8gq9oeDVHZcMq1rqryfajm1cyI",
-	"R+0y3M2Y2OjH41RmM9IyqpPhXiBJaQoRvzyESEU8EA7gUs4SFtTUQ2Bsa5bKEVPmtGlitGfQZYHEOILc",
-	"5sp/Pm8j6akgKpIpI62f+R1L9UCcdiwmYokdKwDWVRPDkdH5ZRjxAqKSNu3GGBVGMQBZAS3HwEfWJT+k",
-	"RvFmn3WRHeRE2irmnNNWo1vvrluvEjSWIPeEvD2TXOiN4cQ/Zek9W3yEMX812v9hJEFxffpEwYZ7zMrw",
-	"JMcXbEFIwQbUQ7d5E8kwyoRgyd9OKtQxsh9gKxom1jgIjoxFIGH2yUTOydTPB1/pl0yNRsFiVCy8rCE/",
-	"8xYcdILEdKFyoxoe2YhvPN4t8BVrlAj1Ap827DZc7TMJCXU+AaLN0arAzyedTqUgI55oVCXh7nGbaj8Q",
-	"xZqJXXO/cH36BrvVFwvzQApi5hBArUIA1kKSFEc/yy169+QKlviw1d2wxYYtPrkN3S9b0A5qM3f1oUFt",
-	"/+p8e6SFBbYizusfCidbO6ja3vaibMQby8mwfzPmeEGUoDM1gXIZ9M22XCKMsDyOxYGD4s9huVB0PVMk",
-	"oUobsdTuE9+cJhCBP31JtCRnr2x1tBgIOWOiiHDKlFAB5GAOPUfEctXU3mHTPAOkOC8YdA6PuVeo/B0D",
-	"wT7PsN5KS8JELnRPz8hUCj1ReUI1hQVgZkzl7c8UyV9j3mGzX+E/R7boJaIxm/IIGzdwQfLKn3KzDp2l",
-	"QpGzVwE+AMY6V0RJwFZbxdIL4mx4esPTj42nF9RZuf2nL+FaSlevVrnLS3e4uL8OeUEUifT5jV3PzjUT",
-	"4IGPs238ppj5n0e97EvWdK71uef7GM16aEIDL0FUQJtZR/L3mZtuHjJcY8hTPSH/IC9OgWUo0vpwdfnx",
-	"54ur2+vLm8urm/cfrm5/v7y4/tRe3V7Pvvb7jD2+w94xdtKy69uwlZb/9DZpZOVxa5tpYel0nDHU6VNQ",
-	"55ugyYMlTQqAhPL+ie46wF3ANvB+YhONImOj1l9qzFs2W3/4tOWtucKlmZaq64GXPrQPWMVt0239hGTH",
-	"L/FVNIGEmyPJa/6eGdt1ecFBvkTr9Ahcw6dpEYxBAFR1XoVOs+XslGg5HSoN5fawotgx1wtXaSSkJgum",
-	"4Ub6FfM1HBOO5nczx48wxeUO/S+XSQIGxd8c/tjWGaBP6203h0Do2htV3KWH2YnNGu2kbMyVxi7gVk2o",
-	"E7L40KXQKWdqsxQG8w4x3qIFLH7jGod9wYapT9H8VacZ61voLmtPupM4JyOaKNYnEZ0aiTsifGUHVGNC",
-	"liZiPzyUMmFUrP4ysHOGx2lrSN+1Lts31wAXfc9Sw0y0jOnKrbUPPfj141CptqNBQ+eLTVQhfNxt5NcF",
-	"2Pj0zUZ9qi/vHSYEAycI8ktOZJqTJhKrx99A9JtrCAhJxjpe3Zn0B5nWOGh6ndw5QxJGU2HUkJgrij1W",
-	"AkIzzdXUzGIo9QTwPiBRQZOUqzsIX8ZTDtkRMNURoQPx6uz5izedOWN3JGWKx4ZBu3QHQLAADD9wBRkq",
-	"WmDfS99Z0sphcTzh3u6SdxY7XUsyZJaJDEROk16hU+B8NQmdj7KEDKniCpR3p22hI8d83ilaHGaGQLMF",
-	"odt0EvhSWBUhffO20Ezb7kIb9Eho8SVTAn2ISq/rVxF4XT9ML9Iw4Uk8EIDl6xLzpOGIgc10sROLbLcg",
-	"yOWTGsB0LV91yeYutrGuaaZ3/Z+sc6Z9MnZ+2H+dIOGd/BGcWHXxpH8CGfsnwckdWyBOiuFMXfJP98+A",
-	"vLv45adPRsFDgQq3IOJxFZSld+Y9c5ICeIJt7g61k45QyTBl9C6WcwHkbvg+S0YdLv7M0gXhIjKDzEvM",
-	"vavKyv5J7/Rtj75ivU6v1+t1vjP/88b8T6/4v9OTv4JdGPWe+3zuMIM6MWH7mTedOr9okVZTabWR+P0I",
-	"rseSmHENhheCTnmUgzDlHNaxZJ7aZiG5fr9OBK+wNqoNQWu6O5ZZ8ZdR+VblBYNobEonj6rRoqd6Lwpn",
-	"z3wiE2ZJ0zXCsb16mIAnCjMHrZcHFMid8b1rSX5PMN+10Mj71F0OWfG93b08BJrxHjmDBc1sGERTW33k",
-	"tdX0ji0H4uVoVDbwWlJE7BxrwEr25iPk/PNIp50JS+I98z2MquSMAtwB3wzbu7k+XqbXcLuG230lrbKo",
-	"sXOsyjenFlNgZN1h5WAd5ioV2ESQbwEVow/qiWu5Hyqj+0aXvIhj5WpknZ7bch4y68OfY3S03be1vOhO",
-	"LXCxMQTJ7nnMRMQCC2SwINZPBO+zLakA5SHPO3OvMr/b7JRRprOUtTHCajZ4mGT2lYVXNHYVaq68mWOR",
-	"9CyhQrC4S37jegJAUeD7Cu34ccpYTOwfLRqlxe8GQAmpGCJY1AMp629WOcZY2ZELinLDRSSdRng0wuNr",
-	"6LNYDnw8U86z0ELcV6EnycImWkOQhbqUEleXYpOwN1af03u26HBxz/WRNWG0XZ650mQiE5uEkqcf2Ax1",
-	"BOhPEpY+UwDpkTdtbJUQ9VEgoa/GdmM8JzOaasFSbOzIU3gQulq69oYlxOJ+beNEHAkPnucNE/s1zRLb",
-	"x9MMEYtV33tn/ug0xtp0DJuFtKeCXDaJbhHaeC+vQyzDLQt8iz37hMP/Os4czupsN0rlrB20eUbniuFr",
-	"shk8rtMkMmyXyGDLn70dJC2EILCsTN4xURICOEKtSVLYkMFDVH07Dm95uV95UnIKAaBN3qX+IdaeJxdY",
-	"oHKuyMuzMx+rfMRZEndrxcquvR4htopmWrHp8BbI3hQMKhlJwsUdbn5A1MTwf1gJz1HVMZPyKLJIb4ot",
-	"RAFLSQhTD93coR9TC+SuefuEKgBuumMz3cYWAqUmKW715nBTMkoldAdCo3ggzFmqYj5W8zBD1PP/wHf/",
-	"shhVeYufumfyqxJitr93GmY/hrY5z0D41JYXORVEBYSuGEPbkRIELCnwSswwRFwyfyoXE1mkicA+LciQ",
-	"DQRuJVSURsypB+YEP894yhRpubqEFz2oJA4I1WQqlSZve+3VKSJVtvpkWSLYXrJ2Thv3mVw7endRs+d8",
-	"jHWS9L1SGYu3lqV22COW6F6wKu0DWSzcEXMR6thO2QT+9pI9mtyNw2gcQIWs4JFV8a2lIzPqFJO82kwQ",
-	"GhmDS9eqIiut0Gq6xtOaol1y5ZuWCBioKk3bSCv0vxS2CeQQlsw2p9agBRpUsxFlutRNr9Sw32u9Q1No",
-	"S5T/XOrFY0xPr86TtFBhmraDvNE/rrD8es+sdY/pCVsQRY1IDXLzFi3xZRP3HIGUzUJlphWPQf4VMb2X",
-	"jzWBrSN5F7v3R6ZrJOmezaytxcIjBMIqD2hxiZr+/XtPAzLK+pLp5SwvoyKD/F1pdj0itWdZEd6mzBZ7",
-	"Xxot35lIxfSf2VmfA8ZoymzCuM1sZiwGOLs1dbhXdIrdqAp1Ge0JFxxyJXRd6BA2QtyBTBheKpyxBP22",
-	"ROQsEmPQvDzt4Z9Qg47XXuufubjb14WGd212leHRbS+xHVR7fS115SJ190t8+MDABpP6UYqnU2BYlKWA",
-	"xv+vP0qJKROWI8Up7LJSGPTqTpFW+SJUNGvzjzu22M8lR4K4Me9ef9vz5W4f1S1/Y4sy3MdyDXIhSGEV",
-	"p+4elx0oRcMZmZorv751ttsFbJZM07salwx+8CicLEv86gJmV2FZuxrj1ZdtaoavGrcLH8N3HdL2xhlG",
-	"jM/0FkzZjdhlTcXYJRZ97foxfCNs+WlM4OORBRfWbvWFQGD9nrtLgTIfL92CJrT6ZKFVcpH3+2aFnTwX",
-	"PnI0VPL5kNPP9h2RHYjrHLMWvdXUKs4jmSRyXqogxFedEyqkWEwl9NazNYcupcxu+TNVnIhtsZDLymJq",
-	"MJV6TboIDOfzO0xYeM84zccdZX5kCf++gamPOFjtqG6LUHVpyLaCvjJ4bdF9wR6aIPX2QeoCo3s5+rbH",
-	"APWIsXhIo7v+mN+zkLQsX65Ool3uff6gAAWZ4gSHZbq+/KmEtrcLZZPWy7OzUp/xsrzeyV1aby95PXby",
-	"1g33LFUujJ33azyO4PSFb+qhjWgm42YsR4QW62j5qcLmsUwkTCkS5rLGjgvNtCBxtx08GCuWqX1EMA65",
-	"w61cDLcheEsJ8OIcUBrBo43ZixM2ZxVNWHRX7nE0EG5afULJPIU2wtDwDhRRmemOHHVS2EUvxaHX81Mc",
-	"nAPD12r4WNh+J9iRX7HknikXmVa7hLidjrKsdD0UsXb89Xji1W5Gu0Srq2N3lTYHj1Rfe26iLUTozgtq",
-	"gAia2PQRpE7TQlxoWYShHRvbxkpvQs9N6PkwoWdPJO7VZHpKXn/jKZlNjc0xBqrTguoOEpTOVcUteKbl",
-	"TDJhhnXhbJBnbteKqHBa3eSzOIjTylxx6Am43c25cMOO2vXi9m4L10tpyLb8pDJ4jeslp63G2bKhsyXf",
-	"sYAMM57ojpV5ZVexnItHel7q2ha7i7waqBlriEtTyY140KCcfX+KmHuqCNQfjV+istEWXJ72y9N1jScJ",
-	"9J1cMPVcyIBEE8kjFpCRax3ZzksIHIfBrHY9lwPBhdJphtDN2PCCfKLJyCg5M55IVGDglM2etEK072/B",
-	"tr8t+piGAQn9mIb/U9soTvYwBoKa44EtmYuAqCyaEKrKHQM8JRE3IshzPSMZu11WXRKaf4K/JRP83xkz",
-	"GtZbwkdE0zsmHkx4vyk09yNxH7gZ7eI+qI7dlWMe3H2Qb/t2YmDnBTXug8Z98JSi8yKOCwZYpHY6vkta",
-	"qwXSJqH/XBpv61TYl4Kc254eP92rzviUjOLGi2U0tucRYSVWVSRQz5CkvQBO6TYd3DpFaBz7eXXwHiaP",
-	"1I8BCsjbKz9s98zbtnMvunrH2AwedOPAg3ZU+ZADcUnThLPUzVERpenCBqwWxMw08DrK58vyIl8rVneR",
-	"b4ptZMK1GoiQxyGhUSqVKj6J+OWuV7v9OFF06ofV/stZT0UoDNP87T60ABO9LsUzjsus6//id7fXZB2m",
-	"T/Blld5VC9g4vfSB8buKAPuaPYMPHb9oK8MZuTC3peZG7jW4RkcM+j1MuJoQCpRbyt1wKnedUFunWBeu",
-	"iA60LGxyar95uKKi0eVHOPGDOPgP0GsJW2oKCSAYLM67LMG/8NdVrY4sk/9KWh35IrR8WBtFFGqGbC5K",
-	"aweviSjAtjeJnFu2TSp3jFVVbDn4qUEWejSyUKXXXGXbj8SC+yCKXEvIk6z2j+qTvH/UfMITBnPlKh/E",
-	"sdzP7mr4vMJ6w4Fo5chC5n62MSRSOld3otjo/IVtdC4FCZWmRne6lSLskis4fj8hRcHQgWCfudL44jxz",
-	"KKIpdKczX7766RMxbI+LDBo7MJroSWTOc8oTBu0xFXRoz4xgG6VyWnOCA1FqO9wn2I1rtEAUWUZOX+oJ",
-	"/hbTRYBknP/2Wk8CwhI+5tgPLEfJHS7Ii1IbdcTKPf1OT0hrcKKkFLa9+ul3g5O2UViiO8P/uMA2YPkn",
-	"3pgRlJy9JT+wYZrRdJHPxhzTKfmFptEE6A0yYKFl8prYTZkbH0Pspjyj7WI39WN3lU0HjN1Utn07gbvz",
-	"gprYTdOD6uvMFV0vZ0lrlrIZNco9glXEWaInUsZBLmnaqzSgFVZqk1Pa5JTuO6d0Sdbu1XJ7SiGCSpnZ",
-	"j8a7eVQZpVVGmRsd73565+nFa8zDnUJuEAX5kkalMSTyu18YjTytFu/1XnrFe+d7NQtte1koLEuoEVNg",
-	"e9ryNdL6708frsiUpWMoPIsm7YAMsyn01jUnYp2t52QihcxSRcL3ow7Ek8JjsSOHf7JIK7sGWJyxS/A/",
-	"WuF/BifRJBqc9Ml/BrbIG6w685eB7SX7utM7HZz89ReksaUpXZR7dQAATeFtc9C1hCrXBmRlEA99ho81",
-	"Z7ZuygF70YHz/Ecdj66b1qY2zbqxu/vbYH2HiMUdlzhCkkc6aoRSE3I7WhsH5QahubdtybhZEhy72DLP",
-	"mYgPnkPzLcnzSxEXwryQstgW64gA4cHzSu+MpTcasQh62tuMcBJDcXvZEas0TxIzbRXJmU1VELLsIFYT",
-	"OVfOsBnTmcIwKbZ8tK5TquH1NaL4UsR7disesp2WL8KWZr6pqF45cFexdiniA6bNHJeoLhS+RlA3gvpo",
-	"BfUl4MpUpPPGolg9N3y0SX45yuSXXJgOToSsiMuEz4wekMpsPLGZvnpwQqaMqixlXfIzV7ocDJazhNUg",
-	"J5kNCgZCChJSdStHYUAm9B4citGEoStVT1KmzIGQVjjl4paOWRgYIzsP8sk0sEShoomUye2C0TQMUCqf",
-	"kk9spmFHB8ImIeNjEAg0Eh1bmIJbFT5MuO6T382Pb8F3fvoSK9wAFVZqsmCanL0+x6lSQeQMWtZh9H4g",
-	"oP8ndjgPSMpinrJII3hszKKECxafG7ICDE6jmsjUHa7dhbZF0clRfIyKIdOIkRaHFhpEpgMRMaq4GLfP",
-	"Ea3aTEbIJVW5QBRybyctG14uf5vroMjzwZ8GIv8N/O2QblIiBauOYgoKIvaVft8Yta8Qiz8anvDo9Kiq",
-	"SHU0RMesiICcE9vOJu8JG7NZIheGUzxT5MPV5cefL65ub64vrj69v3n/4er2x4uPt7+8v7q9+PGStE5f",
-	"tlflPllCLeU+TelnPs2mJ/2zV4F5AP9x+iLPxeJCszHg0C4t4J3MhC4i9HCA5AFqrp6UuVKK2Jmtmrh3",
-	"g0qTtxt10of8r6A2kWtZjTG3888sHhuKL221NHryiikAldbnrsUWBmU5d+2Yk8h+pLMtc8jciF3UymLs",
-	"mgyyEl/O+5yssreb5LI1OtDvpa2cSGMpZollyEvKkc+rBdtCVcpmkZwacm/UpaNVl36odEhfo/X48rhW",
-	"jwjqFQAjlFfeU9xF8IkorKZ3WpX71D9IiCdzi6lX4R9dEuosFer29E3oMKFP3+jJQOT6Vcvt0TNFFF4H",
-	"ZdSE9jkJAWaWfZ6BinPLRBwSH8ewMsFnirhnwUkjR5j15dbpXjiln42Qwve9OCUX2ThTucCjEY3ZlEcV",
-	"kVdOiUC69/ZwIPJNhAWTs1ek9eny6owYRco1dyenZlV2lfh9xNWWyT2mAFiqro/4MxEjMXzCsqzhArq3",
-	"Q0d2Uemcf8dFbMvEEqO85EDJdgOVTF32HrM5cnjlqNKEazbtDsQjNK5fLUMpJEeN2rUs0udcxHIekFMj",
-	"x1/3bArfKlleIrZ6heL0LChUo9c9XzXaRDNyaobO54bakd2xv5/esXyuGykfK4ZtroGsfMEaNcQJNcuz",
-	"AqKkFE1O+0ZlSVCYYdiHz5LNXpo9NDtJhBzKeJFr/qdvjLV39opkwvBDweIH1I85G06kvOuobJgf3zbu",
-	"GpSntm7YvqwoHD73Gyj5nyhlJ20LpPUbfuZTacpLbK3u+vvZWTsUz2xroB4f46jZuo04x6pxm7OO1W9Y",
-	"wztKVNmwiofKX+z9K28bacEdPSd+223FopTpEjQIsuetimMOcvn9OhN/1DmE9xQfC2CAsACjAh179+rv",
-	"WcLvGdRreI0zPmkqYprGxN4LRdSMRXxkL2+fUALdpa06DK99pgjExFs5CoCa0BkD6KuBGDGjEmo2bVtz",
-	"0LF2bmzB/CWEx0EBIyBFniir04XVVGcJXfRJzDpxhtyEYXC1HQxE/lbNp0xpOp2FpPWr4J9tJU0OAEa1",
-	"ZtOZxQ3LR5njozpLWUha4f1pMMh6vRfRkCr2+iX56ZeLd51PP12cvXoNVgOPu/lXukbMwdMsJHdswTA+",
-	"Dp+yw2eevyycTxSLbkNLJ+ckziBNmpJU5n3B5D1LEzpDZPV8ZlAmhMMComY0Yh3FDDPWLG53yYVYkLPP",
-	"n4HysihiShk6X2ADQZYohkmyOuVuiuwz3mdOk4EY0uhOjkawK38a6kwtVn/KmOu2DVZA4eKLkYAWZER5",
-	"ooKli2E+OKXpHYtJaB7hYhwOBLYDcBt/6w/ouqccRRiTT9gio1+vf86LliZazxTmJMyyYcIjQuM4hSXP",
-	"Un5vjJ6BSKScmVXBkhIu7jqJjGjiHmWqbGFTXeUFFnOeUE3AM+/WGxBpU4zxTQMRc2Njx20Hm29+RPVA",
-	"poSau+VASfRcpne4/c7D+9vlf/304cM/by9+/vnDb5ff315d3vz24fqfn7okvOdsHtqqJTUQ8wnVy7ts",
-	"vfmqT0LrvQjt3YFdPCehr12giYxxAZkunilnspv14n8OBELW16WZ26xyNDtLOeV2TyAm4vGG1aVONYL3",
-	"yeqd4D/NdG+BQxqxk7dzcNGSkwB629j3d2NG44QLdhtn7NaovSd/BEt6XP+kd/r2xegVfdk5jc6Gne/i",
-	"F6zzdtTrdV7R18PvojfxW9Yzdl+WJif9E6Dr/vPn9pNp106vK9PxcymYjXAasqgojSeP0XcOWFhV97XN",
-	"GsCvHvko3e7BNvBN5VWDmndwrdhS5JBhVh1cdqKl48WoGVsv97JmWaNT1unL6yzpbeupvrQ5/SPT9fJh",
-	"/3bmLpzocTxodetiTxdqUq+OCY7PI+my2Qq2H9zMVTbrQSt2DmPpeqUz/qiHS2iOs2cw+r/2om8eqCCl",
-	"Zm7bVaWsecEjXWEHq085albsylUaltxkw35dZSsVhv3r9c+B5ZrAISG7L9L8npFRQsfLPNyWZ7R30iif",
-	"x7lT8euI1RRO0Men/R1tVOUCXZ7bBFT8IVsz2PLgNWEU64s9+gjK16W0XlR5QO6odftdhm9z5ube9NeH",
-	"2QT68g9e/3YQxvI/Gcuscuxcp1iHBTnWdqdtSm9JfTiOsI+dvuchtiVoWNkNPv4Q/r9b9IjyOLSwblQT",
-	"GUF2VUzMf6fuccWxS4q2DuqBKG2nORLr5SAtM2GURFTE5J6zOcSJrI8dPtnukmsgEBaTQqDk8Nw89cI9",
-	"PA77JScKFMJ5ISLEKzOnM2boPeexLV/Pz65OSOAMLEe7xPvwCO8ybNFJH+vuT886vdObXq8P/+//be28",
-	"xblt4bY9201w4HeumYJkqc0kR2nMX7utLB+9JDuAeuNvTl40Wu6GflOWR+V8/gtciArLzmRK4LZh8qTS",
-	"VKwVcRtIK6mpZh1083ydQgvCHsriSJc9yuhllgki1CD0v3vCRqfhAQxKH6eH5xpOyNn3eE6H9+3UsHm7",
-	"S7c26eCk/+b1y15vaw8FrODaZgR8MffLsUbmqr7xvOUbELPLiIB0G4iLSBE17WwaZ83xirEf+X3VVVPL",
-	"msuBwE1Z9BohB9n6HSwOaYp5vnngfygP+4inveeq1ndUsQ4XikHm9j0jUyM8iRQYGwpyaMiUzBz4GICJ",
-	"B7a+mH2mkQaUaJEB9KRMya8fr1YVSPy7Ws76MxNjPTnpn/awbCP/d22GdN0rIR2M68X+3zxLubnpt4qJ",
-	"W0Ormzc9ZuKKoSCtfzOLM5Tpt4ppzcV4/9nil581SwVN3sf/A98+TtemJe1UbZgoXn1+c1VleeSGta1N",
-	"XvhDeeEP1Cp6gqwkuJ6wT0Iugkq5j39KLlyG59wyaujMXFOm96V6H1j81yNp+iyWOT1IAwWTshvz24R5",
-	"MGM1tas0MUrHwqoJ4Ghcfq2VP+UuFOHL3tvQkkFi0+/Coi8F1e6rrUwxwvVApBQA+/WEOqQJp2ZhtSV4",
-	"Idp20iWNpTJxITVMHiAguA6w6tSCNHtiHQRissCG0YaOzM60wrPeadju+8ux9RIsScyT9kuwBjoQ+F7A",
-	"E4nMieG3uSLgMcBU6hnlKRaFjiWcQBm4+pmFF5MjMpNK8WHCBsLzp7byg3Y/e97WsN0lN3OZbwZmiuR5",
-	"/bZ/A2cpyV3F5u9TCfWt0I9b6ol1RouYjOD2wJ6YaTtqYlZIER6TVuj+dctjFbY9wsJZ9OG/c+KxOKlU",
-	"YEsGB8WtBgKppFUlEzjd+YSJOpr0iMdQAwx9P+pcScE6l5+50v2BUAul2fR/72mSMVujDBcXmno4O4om",
-	"eI3Mz2iStqGSjhK1EBFBNgfpfy7pWQ+Eg08wNoFDrjXK6JTOZiuin8gzPKn2ReDgzH7AduylKYU3++06",
-	"UtQM3EkT2DMY3Nbfr9NCPgCZLhNgGCDxbsNZqfav2LkzTgDzN3qiROnts8/9DdtCQdyNJJqc8r3llL/P",
-	"pUSTXf6YNh2oDFRberWg51OvU+7CUdGwaxxGTQ+OpgfHY3pwDMSFmwrkm5nHtMz1MDen8EXv1KnqP+c6",
-	"WIvanZ2lcpgwo6QWGlp7ILwWc/YbRoUMiPmAE3ZzS6AVte0cHhILoySyRLHAWAsvwy65NGQysNPLlSis",
-	"O8QVdOicLowOmk8eRtYXNDxG5fqYpTOp2J49J08jFPfUneTFWnXAksk/amJ0MdOUJzCRnGZBsamjSnd3",
-	"RoUNA1crMPaLI0B0WipNMcdjiXH2Tt/26Ct22nk9PI0639GzuPOG9UadF/Tl8FX0Ov6OvRmdBCdJLuvX",
-	"vOK76CzufDeEOsLTXuclfTV8HX0Xv2FvAT9GU52pk/6L3mlwork2Kz75Rd6z2HD/KTWbidVC6Bd0FYe2",
-	"uNAVHLrtU8+nZmzHH7sxGXzEd6wnga03/tznCmjpVS59hao21aBgl25kU0FziAqaWufUWv9e0+hmh0Y3",
-	"uevxG2t18yO/r0h3WudRRCdYmYGgRcsV0WiLEQoeLzRi+87nU3X5bODtCYoDrax0SmOGQAfaedt8R5vz",
-	"mhHPp5ZwpVeXLj3KWXOgkqUdXDArB+4YjDlYadJRqEiuBKlp5LZ1Pssq/0GT2fLFypBqBf763jkbeiCe",
-	"U0C36SRyGzzaslBHEBprOSPOTclwJq2w+Ar6LCDzEiWLDQD5NjSYis6ARFN4Q+TWOkvxAr79sxxvze2f",
-	"IBJ/YYQ/JMhvFIivPL45y1wauK6wqFBIFEE0m2qItFwD01Qg7ZMLmMs3oYokUt7ltSJOnkGKJlwhjy8U",
-	"HjunNlk3n8cf8EY+sihpmZ1EZlFCq8az2Xg2D5SH986R2OOS8B7Pq+1ENmLU/rObc+nyqCUWDXKS2CtX",
-	"ZsG2j8p8wkDIcgd1Y2GzET254dJ71NUsVRItiZrgzbCkPaqAyVvLMwfsZXTaoSLu2IN8hMfmb9jJ8NrP",
-	"E8INLI7AlTZAN8DjLLbBoLalnieD7POyQexUtssEqQzamsMdEDTPbe2GHHr7uddx5mt795tchS9abNP4",
-	"FbZJaaiyy/Uy6UGV//l/7H/dmr8ahhqndL5bhadL2J9RPSny9Yv3n1T5xDZZ+39TSfkLTe/KctKdkQgK",
-	"mGVsnnIOFOGl8yYcW8lxTZSWM3UkoYwfXB81txSaAGiuy7BLzcVxoQK37Nav/yQ/fv/xmlykmnzXetFu",
-	"24Z3NjxqzemB8JrFKK+j3nCB+b52a5TOtwbwGMKCTMO2WSBCDseB6+NitmIg8mVjQq1rVYxOsSFVHNpA",
-	"5JOvLLAVepPrwrxCzHA1sxqIkg0pJEmkGAPitY1t2ehv/mVKFB2xcUYxM9u20JEpoSSh81GW2CnB1EGl",
-	"0lRnWqYLEmd64bW3kXZj4Hn8QiTvWcpKecLuLJxJEkA/JDSS0SieQJpyaVaRFBFLMWdkqckSV4DBNGYx",
-	"CVN2z9kcqoVYHA5EebfKvyJ2OZYBAs2CY4RkQvOkauRb8Oguee9RxkDAejGRvEQO5lJmgkLnahZD30VS",
-	"pinG4sJ+qz0Dc5SVQ6hTI3+z5HEUimRlMpuqkiuGba2Q/ZZflcMEtJ5Eo7zxeIBwNNPEsRpV8YuoisDh",
-	"crWBqoIUd1Qa2WezQYcMOdmamT5+6TARJ0zYxC/s4M28hIFHksn4KRv+ySIbLbvMj2cth6sbszm3qx9d",
-	"U4nBsCNKLKMMBHjjuNxn53dD+qgtQzEXBvjMXSgH+Eaghyg8M6clWR3h8HElX21qYktNbOlAsSVfr983",
-	"yANUlJXUfy4IA+NgfTtL24K1hExQ17X7+LIZvO3cKEpWfX5zWbI8ck1Cg38ITebC4UTLzaruuk30a08+",
-	"vYs4VuALKbF18xI5wzLoZFGRJm0Hp1p7MoFtSTbnMROqUuTDjgsHAe88NHyr7AC4s5XvzPOPiXANnjKu",
-	"4aDUkjPKenTAbaWWmnMh5g4JfWfNLTprDAFZv6mrJc/frawPZyC0LBw9rq7w3HO+AsAAm+l2l3zIk6Jf",
-	"np2tDh963O8YQojedLYLI9YM3EkEHDCc6G/1FuJst3XUiTH7cxNabPxFR+gvstRZL5PKYmhd+/0dvUq+",
-	"Yvf8P96/bm2x9b4ikeVXPzoa+XeutALj1ibweNtak91+7vqiG8FN01TOj1pBWVF+9ChZfaDyox0E9sqB",
-	"O9psBys/enKB7Zcf+WHIJnbTYOoeeeUR8maEfl/HmXcU1/CKg0PA+3LRIcG74BDMIKxLlpH3zknr+cZt",
-	"Lka5pl6APc0RIw17q2vuzM/So5AewmPMHnH+zxe9U+K9oX0kxrW3AYVnVdyx2Ew2HKVyGnpLd0W8y1Pu",
-	"5ykaCrHgALGPYydvZNsqx7elSjGlrF9uypjmYoytTfBlKjAEN5nTBRkxFg9pdNcOyOVP79CQH4jSC8zf",
-	"ZwkV9g1CZDQhmPyhAhJzNcs0UwHOFjgFPh4QlaX3zKzbXhib9iLuuXYzXuNBcQlxefWN5lOWcMFsmhGg",
-	"QOTV5QNhK8bh74YGusTD0niGEHQIs4Fd1hHOT6ETnqasTyKZpuBGnrApNnCY09TsB6qKHy9u3v0UEj5a",
-	"JskJxhKmJOXjiYaTN/JqwhXk9lhPRJBnt8yRNhH6sIw/A+gtStOFMpPjNk5sSB0f6GPikI/vAuA0M8mF",
-	"xiuWMqTUfLWzGaNp3qLX+XIqQSiMvw5EK8QP3QKnuUVOE7aDPA3cCwAEtk9PJmLbd9TsMo8DDBzQ2GXE",
-	"cWVhIJ/lqUGJHOP6kQVylSd2SYGAi5a9PMNvISFIETEIokFrHnPVBkKO8j00NBEUN9ZsYejWkSopuri2",
-	"EFeD+Pyysi85neEhzihPn6naCnlDRlOamutsNy08XyIOM5byVOVbkcYD4aAozYTLvA+I59oq/Uh4iAZg",
-	"SMDfFjKhaCG6C4rpBROKSXYRo2A2UC8RTAo2EObRc/wZ5ypYKcbD0lSm6MdvG9EF38RvERtDqd717kAU",
-	"8AwEPHLK52h1avwvZr8eAwa+C+LjHrppGJ6NPfQfhs/ZWPeFzdgzfqOvvcP7N+yZ5D/713YrWN0j6Tfb",
-	"hcte9tiwiJw15PgZwO+Mxaw0FbFqdPtGtz9a3R4I/kFkKMSPyvXaoqZ4F5ABJ5iazI0mc2NnvMNrZ0cY",
-	"jZ3TMQvK9kLJoCgZD7iwmEVcWXPDGg/wa5RIlRnNUyZxkQhQjyVx4wj5K4CScHPdKPOi9PDmwrMybE3O",
-	"BcJHVDa5ybbYdyKf69o3smhZ1liWaU1Gn7lnfMqIuXWpx9XtqJ1z+MysWJSlXC9gEJ1xo+f2//WHoX/J",
-	"4wj++w/zWHrvXp2liYVQ7D9/fnr2XbfX7XVP+296b3pwG+zs/uNCMPndVHW5Vh6zRB7gs2XQz+xrYm4s",
-	"Z2lbs1QApx0fNS/w22vk+QSGoAUzO+rC+LXWlkAjGeqpPDh/OfIaNhRTKklVMyv799yRUjPVm4cSOmzp",
-	"SilgQnO/DfDBSjmgN6Mlp97yBC4+vid3bGE9I2VLu2yuWxcZEw7s037EZo7Wr81RMnandDtBOp4ICKqi",
-	"tiIFQP4FhSepJARKbhqv95C9CsuTKpxLoKNYHw6LiWL4AXJhdvKfAaFTJmIro0ALzLvuVV1S1r1YlFZF",
-	"iYzuvOmwSVQzlY8pm2HSCeToxlmiJ1LGxBh85HdGU/LWTOXsFenU+LrGdIb7MwecehEromTpYIoxdTct",
-	"05GcMusyU+YTbDpLgO4rOwMMD/c+Z2vWOVN41gqdxKkZLpOGCkNBMsPQiZ2b/WwdQY7HKRtTzciIj7OU",
-	"KWJ4VqYLBSOmmg6pYtagi7myqgBUs6UyQb45YwIePSdCFp1GzPdjdAN9urw6s04ob2YpM3+om9kP3Ki2",
-	"VGsaTdCfSitpSoq0aGy4vdkpeE1AEqYNjw3IlItMM9UOSDRh0R2zB41KznDhGA54Cbkgw0QOidIypWOf",
-	"sl0yfd0E/2n7X+R6JGSEj8hEqhnXNMFeIjRFwOZZQiOb0NrBfV0IOuURsSYTSdmYK22073ety/bNNYkz",
-	"2Hxz+sXgKsGNZDrlYtyJaFrigsBa6rgESxIzaTRrsEmIQqJ20bdO0eeWRFTTRI4zhgxrliUJcAR0r/Gx",
-	"IVjXL5a0PhmznqYxsa02Vdu/ldgX8K8//vr/AQAA//8=",
+	"6dfMN6MmzyXLwiakg66mcpidG13xVXiH5hf7pj9msn5s9quUuQiHRLgadL7DZb3rIZ9218Q0nL1YOQsr",
+	"jZIrsSVEc2Rq02FFiTULcinuS7JoqWLTUlcX6B/hnHEtPF5IckejBTMZ7IXQ0DFRQtEoLSmFvXkh8Wqv",
+	"3EQbs/Iqhjmjlg9VYOpNwukiYSSUR2nWivTSfn4eMXnWMu3pDNcwLRouUj6UvkiYR0zvVX0xCCkfBnQp",
+	"PWINKBFH+p6IcumRXq9X3lcIj2tFBMv8SpC4X0gzeM+2lp3HNGH/R5s4WzWXddiFtkYSJmWVUpL/PT9U",
+	"/W4cUXbitFms+TtYPRA202sPRFCuXMNPq+/OGummL4IMIvQUJ7ZT8QwKB4TtmEDaFDZKq+Bc2CL6zk46",
+	"8FqKt1SY0ZydRG61qg8UssASYWoOTQUN2wFgAUspVYGaX16AgnyPJCwGd5qmLLQKzNGkpqs4sWIPnC9I",
+	"/wC2Cjf31hUm5z8Kb00P2nC8zPIYS1TD+6ZyRHOl7aWI7cBpZEi29GYs5ZunGNeTO1uU7F7CFA35cMFV",
+	"oRDxSeHgnTGsncJuXDPOejyhZ6ZQpaitJkyOzVUrFmp5VtuqQYB8OGfGd0I5jZYyK90pl9Q2Ldx+vKzM",
+	"J5eo4vxS9kI3ufsUc1q28cpgJvlGd4CtpvDpnAFqQzidqSOTJJiGV9OUTii6MPkH3pY+gzXgMkeAV5M5",
+	"lfGrHuHsjiX2U1bLIkZFiMRUrrqCG4biU0aUrVsZpZVk3tetV0ktaTpR2AewfFlXU5hzW9lgectLGIa4",
+	"rzUrGbZcJsY/sdI8y/NPB8Q0JiWcseCIXF38ckYAYmsS+sQGOUgQ6nO7iNTSIx9/OSNzEYDO7pErfb8m",
+	"COaRC/1TnAjAmQHxNF9EKgRt6+r843tbwsPmpv0B3sO41jEx5Um/8PST0UOJ1UNdqHCLM/7+AzGJTx75",
+	"+weCuUoe+Xj1Ab/alYxLkSw9cnFGbE6UR06uzghGaTxydkXOxD0ncsmDRMyZRz5fv0fETo98ujohV+ef",
+	"rDc4dRJTYhDIQqlIxj1cp69exJbX+gj/vYL/Xpg/zj++h2unn1pe6/2Hltf6u/7Pxyv93wt9y8mV/u/Z",
+	"Vctrfb7WN3+6OilnTU4unFsUDkXeafU1dOgdGiW6UBSOV5yqcLyQlXfLLFuM8iA1C4ZYJ641LeH7i9iW",
+	"iWeXYb1F9rdP5zNZVVSOCWqwWU7yWR6CN9fXdykWajb810KaFrgAwz7MP1BdXX7FvpWlHH8jeOyBLXgu",
+	"is4BSZhaJJy0P758l0N4m7A5NaCUUbnpeIXuuxPfZ1Kefyv30lD4dRiJaW3ZfrIIQkQYLZPsWSFrfW3h",
+	"JCt+LXujW87a4KXw2CWWk5ZluJTVndZ//SlN2LV9es1XMDLW4L1ZRULxXaaOt/67zkzhb9m7TCVwhZGZ",
+	"/kwwX5RB9T3oCbMw0kangW86Joz6MyK4ts3HS8UAhJ5QRUIlwd6DlmYUGyvUG7UtUi4ZNpv5mInqKE/1",
+	"1+N85mtpJE8yxaviG2CgN3nvRURLiZfBuWvarrmoOTZAYIBH10/QqUuv/+IPTjF7yTutW6T2+z6aGvfS",
+	"dwGkoesyWaXSzwCbZ0HEbKYOUKcLzJAiNgBYBPRcBsAxcBZY1DE1Y2H2LiwyQ40ylEqSMYvEPeRihQmh",
+	"mvsRldAwIiFUC2cstFObxj/Clx1gvfLumYWa/x02Wy1U1O+yqVdauL8jyNfUT7CT8o8iDkFJudSS03no",
+	"p9pXGihlXCUhk2nVoaYZDNKaRCXSDqVcMDL4odM4mF2ZxFAAYShh2BibyPyRhI4hpaDYK6RtcSOpxIh7",
+	"/VHiJy4tEESZcyWPJ1F/s67TB6t4aK46csPbckeqiJzu8OKVmssypuPSXl6zKeXRDhesBOxYFV6uwFlR",
+	"dhyh78rskuUuIZQCp3eUEc/V+0rtNqT9HHE+er1oOURIk+pRcpmeVXzIp4m2LwUpOMSOICujLA9iTpfk",
+	"lot7CxQhOAmVR6TAJxCBR8KviBqkZYmIGPHFgvthZM13/cu8h2up9+UEzl5D3w0EHbJQZi6xYmOmQ4Xz",
+	"/MSM14AjDbqHpB2FtyxRw8OOR8BvLxIC4yHtJZNDLjoeAFyYFFkRY+pO25+J0Gcd8L+wb0r/Puge9Pt9",
+	"4s9oQn2lV6qtf+ocE3/G/FvogQiQ2vAmOz8PNxDaW0DrVQSv76044otH2l0gO+NyeoY9WAQhK00F/nUm",
+	"CM3c21je6ZpbWL09tLXboGcMCyzE7f5eYZHpUXzIwHNKGuhoKmmoLlJnWpuZeLoI22LQNG2R8y0OEyYf",
+	"AzJ7m8h90477lp3W7hhQCyOjSAkZVkazzALn/ifI7HbHVvJlhxLt3jiZ2w4d5Aiv+rhmy/MEoqeAa9UU",
+	"s6A44h00PK59ssp86L9QU9YQKuJTTsaMWN5yTEylPHnV17dIk4AoArr0tOU+F1KRt/1aPvynOIKNk21y",
+	"MHA5msXh1iG5D1qTL0m5CHPcu8kZhxyFkN+CN2R1xzSBIRl29V3yJdSG+pCKh2Wi5Ykdt6xk+69m4p4D",
+	"MtUx6i2hkmRG5UyLtlsWq834eTmMN/yMO/46a7iLSGLZKj5RNLGCSbuYLowHptLWHK6U0QVrNIBfQn5b",
+	"Ivu3FuOF2tmdiOBKRPFtTrxV05pu+/8zz61uennMvkT+ZJ/OrUP1fuvN2UpZN9Z1wymaT+URBfqNUpPt",
+	"h9fP6VLbJbEqy05oAuy2EgfMHq7+/oWlmbL+HzyHrIImGepcEA5NawPSoP5E24Zz7OTtAEZSNcwy+9bE",
+	"YHBEjq5uswaKdpKrzzvZLi8kiWmiigNvIw4VCwimIcoi9qAkFJ4DaQvjy31B5sI7qzkJm2aUnpVmVFsG",
+	"2/MFysDAt0mMcneMRUuhItRPhJT2OoAK4YSxciJzMWmL0Z6+Xh7n75+0+++v+j/97tvh19/63qu35Sh/",
+	"xtRcHSKaniDbck4sx0QePKAa4KDMDWmpvg7UkDZ6C+M5rDGeciRca54fEVow3kn7XiRSdfQuHJL2mElt",
+	"aqPRfpS35bUFrtfsyJryZm2PwXY/IpOEMfinzbLAXcU8hLT00IwEWvfrj4AtLDAWCnP+WtOS+Kbsflez",
+	"DUvSV6yEbW1ju5r0vY04gI8vr2xzK1c81TKKUh9she9ge/mzEnd91m6FR3QRuFx5WAdOv0KkbGHqyMW4",
+	"WZ3P47gLagNm3oU0lwCi6GSSpcl5rhHx9THyHLd3S7gLjfPw0hNUKCxfV0ueP5RP5adIFaStvBR2tNu1",
+	"YH0qJbc5S3heZ70KCRFwoB0dN7TxurZIQNklzrw9Lb45wx5x0JKAE8oFX87FQqbv6NTDTSzwlnWloWlm",
+	"t7VrSZuSmMY4CoTgh6pkfdKSzjF6jzCqLvAr21aS7oKjrU7N/Og4wQpwKrmx99w2wpubTpX5mLwaZpk9",
+	"iLvzk6yL0D6ql+Tadg3YoVtjvAgjNQwrdvSKRhORBCQOI6FtMujTivFRj8hZGMcGj4F85uwiovzY6LX+",
+	"jPJpVTm3L4Jyt8dWuEame0ttcbrJkfPQbnAPRIwpVPWL+/RYtd3TZHVaIpneGNR1O3jizq/pFOCbWALo",
+	"e2AMh2rTgUuHUWIKfnYQkxomNLgGxiaV3aBeBCzr1+XoFSmtru66M/ZtEWvyZ+yptIw0HLqVlmFHu5WW",
+	"sb3pYc5vtbPhwHtd4WyohiA8KIcx2LI92C6sy62dhZUUnI1qMwXuTmClcuOPElh/x2O3DZX+ofu4fruu",
+	"TWkMpmmv7lRNqDdT7rymeK+XFQGllxCpFNpzpSUKqfLpkSyPqjenAUtLanszFgUesQlTPXD8Oq9NEUlX",
+	"vYQ+8NygGkAwVGRG45hx1GTNF19IAPDzSNaj5YWpv4lroq1g0mj9ZAK423r5Kn5vKKCb+xhS7OGVeqWZ",
+	"SBRxrqICpXmGRMAtCIExaX2EqdOwV89Ud3cqP11Dbfk1ctc3G/g6gt8FZ8ofnqdjTFkm5E80LlGkp6wM",
+	"hG0eR0yxgEC1DTS/k0MxcfbD1S+1kSImw3GYYAh6I32bNMdKjXJK43XwimAe2rwxa16qWcLkTESBKXeD",
+	"+gJss8doEoVamzNgae3UZs74zPn7UyigN9iNkHIbdIA8EVMtsB8E5Ex9a62jjE0zKmfKbfGQpuDQX0SL",
+	"OVQ4lUDSmjvJaXon7A50sZ6yDXsUG0z9oHooTeHWc4TlYK6vc748Qgmys8B5wioSptdCbPDKJXeRazIK",
+	"3HimdsIccof0D2IOqzjvImZ86HQhTNsBlrlds3dtVVCcfrxZoa1FIWnSO6roaBHp1m9YpI9hxKSyXZ4L",
+	"vRUMy6yNpVUfQbxe9t+ZaV5YMUvzvbU9KwtZ8yWwYlCXaLsd+IIr6jeoyDjRz9tmKKf4dGmQaFrB+d3K",
+	"gxeS+AU5Bf7CcgYIhXnUV259fI1ivBNf5cue/Jm/8bmZ/0DfTjkgOeNBlYMpde5aTOohYBPUBCzDdKNG",
+	"FRXn+Ex971HIgckO3w5FMqRjcVeyw//Q4uytRaXGMl6UcSE3udwr5SdqkXBJBq/L16W+eC2hrk0SF73T",
+	"7cErPWIY++AVAoezpeCBvjp47ZHBIen1ep1ysuTClF6uxh0mdGOB04Qa9pA0YDzfQa+7VSnvzDE7JbhI",
+	"XiVbKj/1eIZraAMlJLutq23l8GyVycuD+r24HIiNbO22xdRIqbQGCGetXmcr62H1x3JAiFpLuqq+zMUd",
+	"C4ZKDPME4igyQ59RNP8jNlFDmjAKkNJD7KQKhVWmXwnYE8NFHLNkiKSTIADt+jSqUra5Iljdra2/G4+8",
+	"+OmgvAb78Nhe5EKJWlMvcn60W3mRH0kHynx2r/oVuAJPpr6kEN/r9IpVBQWhZ14NyMliupDKGszUpwGb",
+	"h349UX5wuGuWtK0k3dDN5nh1BqEkAKw9eKU58cEh1vnVms8jWMbObDYf3N1asVVFt49uxuJUdtEs72nO",
+	"ecUK7PTc43rUPvzp7U2Mig07ue68bny03vlNh91IHf69lJrC0sNg8anrtZU+s3f/7rXEHUuSMGDDdehZ",
+	"637CZmlDdHU8sHe4CaQ00v/tM+PlkMbh8JYtt+JR6Qp6GdSXM5yvlZtx5ix9BpPrs1g5veSyTnIVmph+",
+	"0zYif6cbv4JKh+0WsGF25ORzaWFiuwe27SpqmcM7zfHovAc42Arkt6qbGSaZB50Lpdt1UAlnDhOnI2Hz",
+	"LnfN6H0jBZYR3ZfYF/OQTzO5ssoNZlQObVJGQSktySZZdc47XgobEV03ndUhWVDsJh3EWVCZR5jNAYIb",
+	"TkREJMSBfEh7oQGgmFbZhoMfa6UK2hGUlyOclL/VnvbiEjvO6BwixeNkBK8qVyauCJS0jhTqkVcRAtyu",
+	"gG2n6Upge21Ov2lD1FwyZxD+KluC1W/uQuMrOShPp/V9ifkXfsvFPa9AgrS9kTL0ZvLl4pOm5y+/fDoi",
+	"Xz4NyIIHLCFvPPLl04GJPlOlwPIlFALT1hGpb3lFEO+PBUQslAwDRs75NKI80L8eEl/wSRT6gN5jgJ/0",
+	"Dz8Szu4t1BldqJlIQrXUv7zNj0lfGvQtLrhp4GrdODBT90h8+TRoea0vnw7gv6/gv4fw3x/hv2/hv4N+",
+	"KT38ysYzIW5PlGLzsvo9mv2QX9lBiiSIkVJzIzSTnYUSDfJyZ6e5tWkNR5KIpFxyhopMaBix4MjkEAw/",
+	"ffrkAYSrWChP7wdn0M9niPd5CAWiRxAECZPloNYwhdr18nBzZfJF7U5ginF/Ocy17HD9xPoIJUwlS7N2",
+	"5ekooSQqCS0eSsqq0TCXC4DnSVHNIXJKEGK7blKIga2wCXFl6egQUU9eSPL++vrC7Eu+gSYeyHsqM8T0",
+	"MoIp8wynW5Nb+JS0WgUiyy1sGQ/JH4NdsMTCwXo6dmg+DG2xtmtACCWwjYg/TdKo2TRm/aAvmYT6x99W",
+	"U+IWZXC/78U9mVO+JAGLNM0BjJomLXygBk2ZN69ZzivmJ0xdigydocGKavU/ovFQMl/wQJbPIBJ8ighI",
+	"UUAkfA7KYiWR4RTAiscMRA32q723bVrn9BsGYt70X/9otGa80N847+LA1i3AYpxLYF3tznZX0SN7q4K9",
+	"9FA3bGJUk2C3auWTdq6AzRnmgQ+KjDiMtEGkIBCY8xdiLlLaaMPstN5jSZQQ9bmwrOhEr0VcyKdHhNoD",
+	"sSSJ1t8X4IrV0iNk8jjre2wFgh9B9DzMYT4jrvISkmrgvTvrFrtIyhuqrC8eDNl9Tdb7d0DNLU0ULOy+",
+	"eS0OKU98niVtt03sVrG/knP06FGSe/zmUDofbRoqKRn3tv0bbbDf1Lfn5JybxZA//IWG1vNYQRs51CSO",
+	"9HSSJdSMra3VX1udXxJp2YZDGIrOD3imVIypkyRejKPQJ0bnxB1AzDuWwIdeSDc/tty/s3peHngk1p6G",
+	"mpRcBWiE3K3CXWTEmuGA7fuZZP4QMyeoZG9ed3rkA+iyaJBJgB0CjVbr+doWCtO+pGUFiTl5VWN1ciKu",
+	"uEq593l2YjWXZ4cKZX6QT61V5idVJ75SX0+okvkPPcnmVG46SGvU0r+bE7YC6ygZ0WfF9DeV5N62/Mox",
+	"XGMLySML4+kZpgUzPibuAfQI+kNFhk2Kucf6W1jKC/CQCePkHi4qRuck5H60sA003ffZLicmIc5KdTOQ",
+	"giws9xCI5DYKpbqqUDcWxvdzZB0UoZLkHvtrHJNgwYZSCH5ki/HS36wjJFjA6I7JPJRSm/Bpx9qALtFk",
+	"9ciCz1lOLbFfbWEGpf4EVPnJqn72LnbvdtnvaVbhOgXba+XaeQwx4Zpxn9UA53cevHCeQ6T/ZmHHNVmV",
+	"2+jjzXP7044YtkdHbUeKmvHQNz041+pB6Y2AQqZYwqFOZTOivrn3QyBrVSEwHiCuy7qX/oR3bU71r+sJ",
+	"WteJlM/kMIObKcEqkKqy1rhGCYBpnTOUeh6mw87ayjPTiMctMhovy1rhr2oBOWaFHG0hU/B9w9Hc7Ip6",
+	"cATYC2X9oL+BdIj4zqqZF3HVu/hwkbmo13vSU2d2/XzLMhuncT2Eky65bhO3NX8c/vvoZo8bpmlq7jjj",
+	"3MbMeXbc360BLenUUuTrJS1BcRnnC6kA6HXKAtLvHhxm8nBrWbCBG7RtxIUvEsmSpUd8EUVsyjqrKVcY",
+	"rZG1mMMfLWEawsg9TP40/Jgrdho+mhdK+b39O41CYBRY86nVwLkIFtFCdgcDRG8nQThF15NbXt/vvv36",
+	"26BfXlPvyjn3oZPu/9Duv7/+NvAOfoc3mCv6n/+X/F/30tffDirevSImGy7HA4RoY+lVirAITe5YYiAy",
+	"PHK3ugfbLrwRdKWfjRdxGG3+aMT0t4pfPen+z1fz6QFsnb5QNYRtZGpBVNaWkhtE2i4M/A0Nex7JsM9N",
+	"YhcJk2slYD1RXy0Lv670bNildNyUhfl4VtDG5MeczKqpMGXSq2zZivKs5ktdyVaqhKHy+EIS+wESBqat",
+	"EeVLG7mSx4CL5VOOFSokYVCmQUSKoUTarw8OUCnblQCtN0crSstW7YmE6+Y82pywLd6+lQRd95I/QqJu",
+	"TggukbD1djiVtWVbbKRv3Td9K3+Lkcxb74wRsRs2ZTthWW9qrtj8WtYrpyBLYOn8RRKq5ZV+heH4cfgz",
+	"K8MD4eTk4gO5ZUvSHol42Ov1Rh30/Y0EZ5BxSONQ/44G50izhtHF5ys04Wgcdm/ZUo48grktkoxOMKfq",
+	"38Bxj8hfGU1YQrDVwS1bYqODUQ97w7I5+J+ZabpjJjNTCgrvRRhAkjz+/s6y67/9et3yVpBN/vbrdea1",
+	"NK7VF5J8jhn/cEZOMfuIxIm4CwOWkPbnT+cXv5x8Gn7+cHY6/HB19eX8suNhO6nQJAH4EQ3nAHMNSX4i",
+	"mXrpH4mIoHOwR+4hgyZhEbujXGV3uD3IwX9sf3A7kNVYh9+hYnciUK6j1NRECee3ZaDvyJyGXNGQI7op",
+	"uNsx6nX08uU0VLPFuOeL+Uszhq5kPLB/rCBjpS9NFhzrf8HWvDr/dJaCoWuL/ZxPo1DO7GpbLzkLE8BP",
+	"12M5clp7owC54Vn5hFdEUPdMe2U6ZdxfWhQfiQmw0FnNgRzC70FzNM9Jme3d8Bt+Kvgd9qeXRze8S87B",
+	"1z96eTcYQYcv87Ka1Hqsjwj2jRxD+2klCCTjOoayHgslmix6+oN/u/r8iUxCFgXY6QoelpzesqFPJTsG",
+	"XCK8OvrHP/7xj+7Hj92zs9ExoBxSmFzCyOW7U/Lq1au35Mv16THIcH31y5cPZxK+cgqnUprELXLQH6CQ",
+	"H/1iAJhGMK7R+TWdjo5JAiD12DLNXhtdnFyfvh8RRW/1i3Dg0CvvhhO93f6MtPU4fnj19o1HRjSOI6MV",
+	"voTbunDPf/1LCj5CkJaZ4GKRSDL6MOl+1D+OSPv14CBtq2hxBPUHcBiYiyYVjVgHJgY8ZuS8KWDzWED6",
+	"WPdnthwdAaKTSpbZSyWdM2BlELwUwZJAUehSugmSsE76u21cp/S9qot5TyxAVPWRgTNM34rKEzQrZwCC",
+	"CJ8IJXl9cNAjJ3Y0kHOiZrB4+E2bQTqnSyJVGEWgaS04xF/08/23ZtMu9Su6JxPFktExoYXn1YzaFEtA",
+	"kgU/rf6MZAmEZpWIYxZ0bAhI2wChMvmvEaOSSTD9bhk2ARLcB+x4TEh8fUhMApKXAu3glDQTgD35BXql",
+	"GlIb/XaDiv5N64j8s9frffXIjWsf6es3rV6vd9P6feRplTPFcDwmMZWSjJy7R2RM/VtCJdCEvWazWyFD",
+	"JqZT1is8BNC6EgFeHUAgfWd26s2INdmHTJLRf3cvcUm7H4KRAbaEpn8vpEfCCQmVkWbknkVRV5sJDLh3",
+	"x3kpZMLq7+uj8fb14Q/5kxEnYhyxOZ6KY8MI4Bk8wlEoFeLrjvDqyBCYnj8cQQCZZYntcctSOgC60wQw",
+	"evm/C5YsTRshzWUMu/LI6OWM0YAl5b9pHr76izu7BHgxdKGfhZg/dZ+ECroK0CI2A1SQZCBOIgG4BWij",
+	"y4LeDXYV8pmBtDdy6+OHazCwQxW5Yuzk4oPjwz5q9XuDXh/7RDBO47B11HrV6/demf6boN28DIQP/5gy",
+	"Vd74Tx89vcVH2voRnB0TLrRGE2gRQSPZIyecvL/++AuQDp60BAwQSUYvzad7SzqPzDZd3dPplCXkywfv",
+	"hsP5CzLlYxxyCq1iFbkXya2xu7ggnCl9odMjNy0reNhNy7LeVBnDE3jTuk4grVos1E3rhivNIvUsJCZ3",
+	"m2NvXDrO5xNxL1nSI1c4LsO4TrFTd/fKqIfdCxGF/hIme8NpFIl7aXtmpm/Xu3vPCa6n9IhUy8gAxRly",
+	"lD1yCqaiJFyoWcinuONpOs2HoHXUOhM+xjScFrcH/b5VaUwlpWLf1MuZmkOqAGrAJaGc33/3qqC3mWZp",
+	"cPo1ybzGD5Sp1+lAXv6VBoYb6EcO+682P2IKSb9wekdDVMddvbt19M+vDgYfjA6OMuZdwCZno21npNTR",
+	"mh+dSoP2lJhOtF/1y4HGX/6mlR/1+wNpHfJ+8jvqkdA3OgwcVT9tBZoN74aPF6HmYvMxCwKWZlQiudsG",
+	"nyMY6YhEggb1aeNEzwvOdELnTAH+/D9/a4V6UtCMzEKxtqi5M3OsoU2Wkcuqydzvvu0Nu9pwfvO6zNDT",
+	"ltUG0gzndMpexogXkX0rdSHhIpTnWWuq9qVcT9Tmvn/RO4p7U+v2OKKInt3wtEzCaOsz8rr/evMjn4R6",
+	"pzXlxzpUJzAFS6SVx2vdicKk2n9XHqa//CV3nP7yl4oDBfIcwUnA9DgxDZIO+v1MHdSGJ+T3hpIsYg+R",
+	"/snPizFLONMafBTeMa5v0JoD65G//MUcHf3hNafnvZnFRgp2tZN/WXCWb3QeR/gEvqhqo+ydL81tsDcp",
+	"za3zYKQPlBJiblmeE9f+Jbcf6+jIVQ92TkzX4MzgSlN3TuyHejsMFj6V5B8nH3+pTzSfcchXMfObEY6d",
+	"Y7b1q1uqX64P4aten9iG5tkYW6suq1LCsG+xb0BjDOdu41nStpp+XuI+lOmWraMbrWMvH5v9MJt5qOiY",
+	"yrR7m0cO+6+wRd19KFkJP9KjC7dhSJc4re+QH8HIiRJIZs+Jpi7zm0HaEL6Vua1dqz3eDV5SP0Uyr0lv",
+	"idC6PromfCqZtl2ONF2MSFsC/MhkEvos8Yjr6nR9ekP06cWUs2g4ZxiNRjegca+giSmiwNgeplIXvmr0",
+	"S2ubA5F3lehC834w28EjqRidH6226T92fJDok9Q3vpBp6u4xjovguORRltMbL1K8NuvN5CwCjwyM3b5Q",
+	"m0b2oU6P0GAeGj8gp9FSKjiapsiVtF/3X3XghJadpGOTjWzsZ+sekFkKnlkNMKuJSmgYlZ2+X0KpTnzb",
+	"b66gTpfRZHbLyy+YRnYVYqeF0tSge/BaufsNBR/6d3BGZIq6uOfgyy5RlqvK/H8rfZGLfr6D16UVRPXY",
+	"BS5mhuNaXBVtfRwRrQMQc8JITMFbpykE86oVO8YOjUimwHZl5brdsSRYsNwAi3n6ehgbNvOXcB6qVo0b",
+	"TzGboYYNtIlj41LZLIy1XNu5tT7nzj30+2oECHw3YmL3Ie9z3N7aGWx+5Aun1p0T4EM1ZMA7kYzDIGAQ",
+	"f3l98HbzE9dCfKR8aUYnHyxtMmvKUC6dJowF0CE+jbyYbrD2giNlTChoRcS8/C0Mfn9p8YDRJG/Chz6c",
+	"ATXGQm4vpsBb2UxOdbA+zHDgTACFSUHyvO6/zlSnznGpePO2kwYfaWLEOq4lCQRnnhmT5rz3M4He2Bnj",
+	"PfJrEiqFHZYFN7Ax5sE00wsFBiTbuvFKkKzwYXDWcq6lJgs8eEYs1Fh8Mw9B0u6oJGsXPMYrEshWbCBN",
+	"NRZCTqDnZ7Y0bAno/a8iWDbkSPmx2FO9iTmVP9WUT5m3YBnb70WH1e874rY1OW3j0VeZZRnKN9LZc2er",
+	"TX1Vr/s1+PCpgZaBBwY1xmQy5q+F+IUmU4bPHdZZALmIsUfzRxaE9FrrASAtDuo8bJwryPD/aBmjWRs0",
+	"t8wYG2m77MzwR1R3O2vlDOcLGnWxL/zeovkPsGhgwy/Nfj/YrilTu20b2h1YGCXor09ttDjrtcl0wdAy",
+	"VNAaHc8z16Dlv4nAW6w+vYFg32g1wVo3Fud85zZO0T8D+w+46UumyIxFAcZqNVXqwQgAyEsJPZS25LZs",
+	"EMGCDfHW8h2qAil9lqaXs+H1DLDiAw0UhNVHK4yxvQVWWzpqLkdQrpnTKLUpa3EfXbOLzfwqUQiW17OR",
+	"hz3yyZVvQMMMZVcm50h75H5p1CGSMZmXHVZs2sJ9mhuOPvKFNEJj3ayW6NME0/fsz7ZmX1r5lyt9Q943",
+	"78AXHcmaf70jW+1tasaWREKOlZfKWJtcUZSzx5nRaYEMQ5upJsnr/uuHymHk5nQb4fsTy8ne1k4ZVSMm",
+	"tSWDqk4X0eugRQMmSsHgzq9pZesdc9tLuAde+meyev5Q3nepaVObAzn+l3kwrJqxygS9bTxL1ZzzpQsu",
+	"/WQ+K2PeHCULPjoiLjMkbZcNYm5tgfWS9hokEuBq82OSd1j1yIXDPaWXNxoM9w6Z3NKFdWnsnZzWqESa",
+	"oO4ROocOjgmBhi+Y7CaZwke0tAPL6JuyhKD3/ln4um74RzMJGDMMP52jxOrsGb3T+nCEQsZy/onh+zSO",
+	"mabwcDpTJhPLnekEsvs0vQ8OyFxwNZMmPdddzWOTwS0WCgxqvZwg+mBJZR5zBppjlmVdAVpOgbk/zFW3",
+	"WeH9MPmInQEe5NVbHXpdz171k9tJFwsvb3q0PIqb75kITFsPuBecD3QX1vDcXSSQiQ8c+h0k/O89jY30",
+	"CVCmcwDfAOq3WRiR9mtyz9ity3ZTr8glm5KDfqeBKfbSPLuPgW2pQKRrb4Dg09xzX8z1xgHfPM7rGmP9",
+	"I0MxamZgNvWZKBHvEjEnpr+m633T6gOnc/zURcJimoR8CqlZ0MBoJkSgF5BKyPcXPqyiNlSRMttvOqUR",
+	"ufciCr5LQV8ceF0xX/XcdhLxI9LgXsbvZfxexj9DGZ8PXkBUoFJEm3r1Jkm3IMLAddce6WeP5pTTKRtV",
+	"e9wqo1gXH37WH3+U+NUqRNzDE+9ExGqHnC4F7lH5q4xDYpiwO3HL8qNLoagNts13kuwGkAr1Yi3ZrQ34",
+	"tfvQmmQ3TZL7yMqmyIoprJSkDef52KBZa/YBl9WMzSWL7ph01XsKkPzoZ6ypiDdhF4DXLQmF8nJIwC+B",
+	"FNCH0FSiI0R3KA0IN2jmYVqQrb/5TDPCAKQAud8fnA+GI4GjVTsbrOSZpse4ge442IoPZdDvNTiRubnx",
+	"JOxjK9wIfynoixaBYpPOmN737PXGfWbY43BoIB+n/N0waZNPpS+EsozblXHqgqLXNCC+I23vJ6ZSdrcT",
+	"PaPmyW58pqsswVuGHjNFw0j+6XI8//hoJ82vsKX4Ct1j+xinewxeovL96L7IJmfoEoYk7UG3jWQiqgCw",
+	"JYpSeIssH2LwPLUcnMr3feyNeaa3Yp/Y/QdzCb0TxjZI5aHpsSktfFNdCfgyEYqq53X0U+sHULp8TN6y",
+	"8F2JwxdEBNkhz8R5f21GZNQSe2JMOhWghTkDO04bBVarMaXMBParipl8jzYCspd0p//0xsKfnT3BThr+",
+	"ZBCmDKpwitoGh6HUobFO37H8Sx/kLvaN2FaBh3dgPusW3lr98Dl+/1E8thhlsU1za3pZ4Rk09ja899nW",
+	"MlBbGFiTseh9yKrYKt4Zh8NbttxihKtcivpKAPCZQ7mVhQyP4HXHw1p8mwvTfPDjBpTryiCBD8ibwRCy",
+	"G6rLHiqbBm947aZyijXvfYYe/pQB1PPy529vIDmLD64rbc/Um319e9PqCmftygSQ/jmTPz5NWFcljCqt",
+	"rpTUGq5KjFOasGv7RGWxWvmZn4YSGn5zlSy/qzI02wtQXwkWEcT2IAT79Rkf83oHs2Q/N59QQyj747jp",
+	"OJ62zzvXlwUu5pxHsKI0nYZ82tWncU0c7sS8jYxZJPhUWnzumHFizxaBs4VGYRTeMpM7gD962jZzL5Bp",
+	"IhbxC0loJDi74e2R8bd37R1Ht4zFo06PjHymEoNgnbYawTrJRFmEQiSLMl3zyhycEmp7+mDZ1gdjxxGu",
+	"rcdRdjjtCm+f0eTtDdR9+OuxuKElT0KJZnOknTIRrPhJlZC0SgSw+nKd90yxh+VNG9joWhWnGDJbiWyV",
+	"M6qnlMJr3Neaye7zFp9PmAvl8maxvnWIaw0RvwQ9dLc+b8CshXq5NuUk5AGLGQ/04fRnNEw8fYijkIc+",
+	"jQj7FrNEmfR3+9d4if8KGfdZx3OqxF6k/VPwbN/wFGEf5uSl4XDYK4Q4w9YWPECsLnCXL5Qv5sxp4uDm",
+	"ypsiAQDnw++l1ZU9dG7n9aUXkowiKtXQV8lQ8FGaXW97g+s19qrc31XZ6I+h6zxmUvrWnOo9i4IdJ47v",
+	"nGsCjMaede5Tvr+7lG8qkXjbAnkpdiCYiztWMOYsK4NaW2MqIv5MDTUpYDSIQs6qwxDYMwWsTfCQKJEs",
+	"iX2MtC1ezZwpz3QAMgd7HLFOZiFmZU8IEIUdgxjziOA3fETlUExGpG3ypRF0p3OUMV4/EhYUWN4zFrOE",
+	"3NOEA5AIcH07pF6wYEMpTEAmvToPpWTBDYcQ6Jm5eqpfqq1c9P1Ay52RfX7kdFzT972QBn4jnLOsw9rZ",
+	"+cnZLx8+nQ9/OT85u+qQRYz2eXDDMS/c9ltDUbT0yAiH4rxeixpwWntktIh9ofdp5EBawXd75EoIzqSC",
+	"N2H3pLadlf7BXBMTQqOoA2IrplNmKrHBhZN1rkEvAeVLwK7yCKf6o3lkEr1+RUU8VFUhpbOUknYMzfs5",
+	"bdsC21AVrYAfawdechRQFiyBr6anIw1ta0JhVUNoCGT1q0hu9epXg1gVBrEWBcr46ltHrYP+wQ/d/qD7",
+	"arBzcKiqnSk0TUqHXLVSD3TfljXmX5J/LYIpC46J4SHgKEtbyJcG1jTT+T7xsZpR+WbPrrNje99uNZQw",
+	"9LwCEEQxIZZVA6NETlwiInPALhhxz6RvKOOFYnuUxz8/yuOZ3epHSbe4DXlQX/bhUH7WzzxpgG0BTVEe",
+	"zO8R2tEqnr7A8rsghWhMr1QmNsSMN4Zn9Fl4hxXpaVtJI36rFYLEPDXUqt7DZG1hAHkFoMYIlPj+gSAN",
+	"4dbKWHDvrZ+ukH9qnbw0x3mfp9AsMKqScLzgNDJgUdIjc226G4R+HiAGNw0xMW0VJHnXKGRe6sEsQI9h",
+	"HAJxFKvAx0ibcsAJMfelafwHB9agQhcmi4JOD7uPCs4IiyRDMVIbKwSXy1ktQHWxa2VbReWxQjQLCJ5R",
+	"ZnHOljQhaSMTXsgjvQlljbBtL07P3hBHlMMfeUQ92C/bTuWGt6l9t+t08PUcFNGDdTdLcDJ6mYmnUadH",
+	"fp1Rs5x40oG2xoyM6Fgs1Iigb1yiTSxv+EiLYGhsXCBxF6vsBTbPgiQdbJytfxlJhr0lRuYRTRJ/9cg7",
+	"j3w4JqceOfPITx55P/DI+wPQyG44hVSAMGAI4tkjYItRrV4ZsLRCEI1OWUAGb7oHhzATO7aETAVgBlm6",
+	"8kz1MEzTWdHeDf8VzpIlr2HElGLgN/fKZp04tGq7E2uyGeENQ6sfj6qrag03fg5ltWYozepqCw81FkOP",
+	"WFlrl7amGG0+9jLxiauyz1TYZyo8Xw/8CifTzC0ndWmJ3KWp1F3X2sEqjXsk6z2S9a6RrDNZuRsj62kl",
+	"wx61+lkmuKywwnLzo8pS2yozBbIY/rNRpm1feSivFMrgQmJT4Gl4xzhp/+3q8ycyZ8mUEVixjkfGi3ms",
+	"TU6tZN+xBMGUZ4KLRSLJ6MOkCwkio+dZYI5ezq0V/sbJL7B0XVi6/yrjgrnx1NX6Sx/awvkEU3kMLMY/",
+	"jLfvwRf3mTjfiR1wKpKE+WqF8a6y3GNCIylMLCB0IhEekSH3mQH5TZ0gLFHhRB9PRiYiisS9zN9R23R4",
+	"ab+0b+Wwm1YOxbTSgC5zG6p1fwmnylyTWPBtdf+3z7VbKY5/V360p4JGLoy7fmvT0scaC7HTdIsfERb5",
+	"jxPFlqj3wngvjL8Tp9xM3OdiMYxr+oXM2I2seW2z1UD4i3lDFI6nyMAxjiaI4CF2/pjt02/qpd/c8NyO",
+	"Ecoh6HpvLoKLze7bMXr7UjIgYpJNeTVZ+Ybr0ZuBtFN/YHmAUd8m7VzAy5olCuAuF3JybziVoDxA/hVK",
+	"fJuXS/1ZOkqMk+tRViYbpWT9BOAueclYW0qZITYFfan+Wo08omeY0mKWoV5Oi3tzA4Ug/9i6rBZLN/tE",
+	"lk2JLPqcIl2+kNm6ObImu7Zt1sqDet1YOYLReyKSfDpAM8ni2U7JBtktLM9x6e2yU86VEonxgY6XYID7",
+	"M+bfsiCtmwgTm03R0ZJgHIkxkUokmphtI520WZ/lnWkxcSZgn0mKzFqpBSSQiq2CpD8uCbVJpqBjBG7r",
+	"DQd58ULC/V6KYuYskf4w14KrgwUjYxEsbZbOJIyYnhCLJljxM19EKtS6RMe74VSRuZCK2JKYjyf/PTz7",
+	"fPrl4/mn6+Ff/3F9fkXaB33y8a9kvLTJ+W6GDb5dAkxFAE3szB5DYg1s/hG5OHvnkV/1nrXPPp/+d8cj",
+	"F59+gm3+28X5T0BQit5CmI4vQeRimlX7/fXHXzxy9fefPIJHT3qEJv4svGOyc8M1KQ8Oyf2MKsh7CQGE",
+	"Hk4BdM6aiXvnekTHTP/SIyc4mJSuoFX3vVhEAVnwmPq30En8hg/6MHOREP0vFc5NGowM/13IATs46BAq",
+	"9VYKKcNxxMi/w5iMxXxsUsfIItYGgX6xxJNxwwMWR2KpR/BCEqm1D6bHLG6tsobjvmWxwm1NBwzfpoAX",
+	"AuoMnpi5uGPYG+uGs2/UVxgLzeuZcJLhOOTKu/S3MowSJ166oh/dcH0W8lxklEr5kafXIZzo9wVhAJm+",
+	"7FsoVY+cBIFeoZGdRY8GAQtG2bEk9IbrRYbiNKxQuw05zk4fNtD3jogKVWS8e0B9mIwlFcXGk2JCxkLN",
+	"KiIVehOsTN2FT+VPpWKtyU5/2CyydPWs0uncgknQiMRy6c9EJKZLQgMtwCsyomHr147GQaM76PdroNGt",
+	"Olk0Ub3AHD9Ny9jhggcsIfoAQYuzNhx7zYgDcc81TcmOPjNjzcr0gx7hgmiLNV/dxeIuzq8XB5OKOerP",
+	"D+Hf28+rtgdP+IqprlQJo/N8aVJKLuOQUxhf8SOlHiqzeMD4Pb1uSq/hqOqbo4x5O9KEtDWXhSNvOF1W",
+	"bwlv7vRaj5BWZ9lCXVV+CzW+bNl+1vx9n1a3b2fx6BVwSlF/RmimR7SRG3kIdi0Spf+FucEdKIUmVvVE",
+	"GVNhIhUdcmmOXMAihn7y/+hgVVb4n3MDaSYH7OxZGjH5FEJsAlXMAWw7W9VJ7R39mTR9LwVvAW1yKliK",
+	"EX/s2Id6GZFYHFafLpY2DJnT+NYX8zkUs6+olEYJNkrlcdHDSG4ZiyXq+6FRTFlQ3jRBv8jRFAvC5fUq",
+	"UeMjwb4pyW6DCHpRXZ4F5FGTMXn7LN19lu42Wbp5Zki6RZdOjsWZdS0zpIv9qHvkxGB4UOwwQYOqnOBK",
+	"1tP/TvRa12ORHtR9xPoZpQg7u+NsHXoJU+WkU+0X3xobL68pvnSIec+v9/z6wfz6SHPXiUjg4RTDyeqI",
+	"5CS6p0tJJEvuDCPmhIJtpH+/4e3RKRJk9yyUsZCwXUfOLaOOZ2jvv7v2Vm0Ydj8DxcojwoXk4WQywqkT",
+	"SXkwFt9CPr3h9oEr5i+SUC27FyIK/aVHpLa3xom4lywxhZzJgksSqh4ZnYVTJtWoK9UyYiTkik31w0fo",
+	"SXbGcfX+5ODwzYgg90yrN4F03590Dw7fZEtJlXFLNxdL5nPNpFMcTJo6mbzcC+540BMx49/mET4qu3j8",
+	"0s29F0lgjO6QT+dRL3CkX7MPh3M6ZS//FbPpts/GfLozp5pn/fWQcorOsZKNzIvXEjpe5a4ZXR/Dlzid",
+	"s/9z0+r1ejetMqQNZ5pFsiuHJbV0ZyZgfIMz9g1iBeWTqP7qXhHYoSJwZtzXeWUAdugRxD6b+V2ACOhm",
+	"EAF7/KQ/P37S+ftTrVDJE2fXHyW56Wk6i6wziM5nvjml1ciAiIFkekDgibadyjIIMkCqjMJ5qEibffMZ",
+	"PNylwb8WeiM6GEgOECMvRU+CfHhtbFaC94k7liDA6HoEpeeXbXU+8wtEVCvvquKx+iZu5QvW9lrBbd0j",
+	"DDVLzFqHIfNQTKFqAVEeRiimcHXysEKpOAiTQroVqvzGdDLJOi5vJu2RFoR2WkfmHyOPGCwZ8urNEZnT",
+	"QKtKOVgYVQDi8YiFCDOYuz1yYr5hDbJqeeVg6BRzvx5ck2OmBK+QiiYKLx/0u/eM3TpcDlFhnw/MkR14",
+	"KCGnBdZ2hGO4Ov90kP5ui45GJyPSjhnA3MPq5xL1MGXZPKGVifsZ4zfcwPkQJcjBoU1qC+gyt3T3qBrj",
+	"7rZl79Wb9qBDTq1GoFf2nYlLkRNfkYP+4PXmMI5+zGohqXfCyS4j7TzVdzwj7wEq0w7uhgN1KuF6N47z",
+	"hC/DKUclofQIlJ2Ajkfm9BbLoG+4mrG5ZNEdk0d6L+AOFgzHS0R6xlMx0sdi5Ir9kZftHPQFCCUejhsO",
+	"GtobJEEgPJc2i+uv7eY7Jjt4nkc2GXMYBmjUj+aMqZBP8QIS4g1PV/oFeH8lU5AcVoYoZk9qeQJ6mIFb",
+	"FZSaNZhLq3rWc4BfWhWgzZCYqp9/iBB/RHym1Y9toaU8aHJ7AKc9gNP3CeBk2e8EEw5KFcL2ZpVibeFY",
+	"qRtij+u0j0DsGtepVB7v3Ax+DsJljwH1DAO82pRaZ1FnttV65PsH4kJt5LovTc73UwJiPKg+S6vlKeOp",
+	"9AQUcz+Od1lhlcMXhuXLGd16U42lY9uoPRMr+zPawWHEyAgJIeTTUY+c4CQEJ3HCYppocwmUgGARqZkQ",
+	"wIL1hVR4hJz8g9GEvIXkxLG4Yz1yDgmuwV0oWUJmFMt1tMRwzT4tc2FtQarod05BtkniI2ZMeUIgrO75",
+	"+9MTW6HwfQBy2IHPfBx4XeOr6rlGogMffUQojucrDvewWXukju/a+kKGDOm2WlxYrtq+ZFPy5pi8IZqj",
+	"So/ov3/c0uAyov/lb/j/Q33Jeu+20wdsGE8PwukWZV//oBK5va6RukkNdaCXNHieEFqm7cr3KLJx4M1F",
+	"dvlzW4hs27JmL7r3onsvur+L3rNBFm1kQYFBbymdLTC+FjP44x61cjeolWmjHyWMZ0ZbsVwo1K8OOx6Z",
+	"izsbM8yCyM/JigfVMAuT98gJrgCNEJxmRu8YUcLEOK0nd2LUl1VYcr2cH06uSBJOZ0qWSfQzQBh5hDDn",
+	"U0l2M4GtI6Kbnm8kDc8MDf5HyngLVmP2ci/k90L+uxDyVm7czxh0r1MCajwQ+wYsMydQCqLEs6Z6Zwda",
+	"QCjlYg9d/QhKACwsodBqzqgC340K4PrxRzCREckwD+zIlSAjPbthkNCJgjb5bUiqcyjW5tVJRZeSnJAF",
+	"V2Fk0qYAKEivTihxtYLOMRlxoYbmk5IpWfayT9jkua5KUkf/uIgo/wBH4bvTPNKhN9Y5Vp5sJJfhyf9o",
+	"lWPvVthrHH8OjcMIq6ynKwIqo+03XpJBLjgw6G+reaSFL3KfHNBAxwBYHL136fqRmCWhAC0g9GerwhkQ",
+	"AEzmxzPRL34yMfk2BSiqtl7ZiaYnSQ7brzseGfTbr1HpG7xqvzLIpwm9TzMeEBTSgACZwik9IYnx/xRI",
+	"FdemTN6fBMGqs+HcLup3I/v1NFakVDqNunpAvbc0Epzp0/+R+kAuDSt/XLOiaJPMk57OlJL3+sNef3j2",
+	"GQV8RQQh+Br75i8MDjKJhE8jYuhGLV9Ip/ZVbqk46CMVJPR+rzY0UBs+0uQ2b7LbZeTGUrcW9a+dY+BK",
+	"topKxPJ5pgD8aibwHYcM0ilsHTTY/IZG0s2+jkb/kVI7OxP70MFeEH83hrzp1+CWF1dz901SV5v8e+CW",
+	"/wjglgvY6u8FrYXN/KEh8S3emCfjvy2CqUVWOCKU+IzKkE/R34XRJH0JfQ1QbACnJ5R4OaiCYGmOKKP3",
+	"wIWTeZbgLHqQdRFZ0nsbCWjnqQrslT3eSnO8ldgccMvw2czfuutVdazWwKLwlQBtDlSlIkRL2pSDzWPu",
+	"c6BLypAVoOGONkGgiVCuT095y36ojEfLBw+3NVcgUmkb8pPBM/GMngAQOi0JHxssEReEBJB3UeYD7ozD",
+	"Hkcd6A2mBy4Wqpj+j0sBM5ywJDFYHgC+bTYjNdlXgE9mphmifsVR1uQzNP2WrwzOzYe0idk4ovxWf4Ca",
+	"NYfUhcGr9qDTHnc6ayEvNFt4JjgXeiiNwS3chxrzw8eFsYClrcnPm499j1KxR6n4roypM2BNubBnKhs6",
+	"KyK0aC/tESb2CBOPgDBhxN9uFPinZfZ71IhnjBqRacJ43C2nSyOSNspeZjs8CCUi45Yv6ZzxIIUJ3uec",
+	"PiAfRPNlEQt9W7qq6aamxosv5ml/Kky5TPf5WeWdZhYKIgz66JiHtoswTRoRg8uIiSHpVRcRH918sBws",
+	"sA2Jj40xFZrI/Oji85UZTJ44Me20jDNf4Eob7nxil/u7iTnZ8SPrTsdf17TZ8Hhj2ZG+4XEDTn+MANxn",
+	"he6DSd+J/XPFeFAiRaRFgjWqNPhuDg6OyOCQBHQJPxu54hmhYoIyP64WpqyxnV6CX32vCOy++ATjGEqv",
+	"Q8gVNeaHXvlnhM1saz9mLAoyqZ9ViJjqjfuQB+Ke+JGQTGJwL6BL0z3ygMwFVzPpNJk0y9DxyIJHTBpI",
+	"Leva1B/kgkSCT1lCzFmBBu/thFEpuCSHHvnBIz92euSS3YXsXkIZ75IpHGlEY8mOrTJSenzgllIfp96X",
+	"Xbk4n0p5wEE3dIaWPNNYwsJL9irCXkXYqwjPqnBkrYAhbdl7fVhXA4Dg0F4DeIgGEEfUN+av6TchbWeu",
+	"XLjzOZn7WQoNRvZRi+yREzNkGiWMBkvb0s+EQY06Gkpyy2JFqG35Z52ud0ieY+aLuVkRzr6pQtQ3rR0d",
+	"s7Rl4JSGvBxx6i5MBTZEC74jzCkYOgoiGHp91KmqJxsLQHh6L8H3Enwvwf9ACQ4SIhMIL2QqKGpK6T1I",
+	"xAOlNNTKSwf3oC0S66bugNrkkUnC2L+xWY7MCSvJlLIpUSDPKOcLGoHAY/fPCQv6nZ4Ck4QSzu7NTFPt",
+	"45NwU2fTwISpIppRSdBr71jtRuDTacJYQBhNoiU6/x2lwToG3GToShiKf3i5JhPYjm/OoBnXPJSSGYLS",
+	"UiBYROmWJbK46sbhNUgdEFrtfV2a2ASb/70Z/TjoZkZ/2TPNE6D0S/Yqw15l2KsMf5jKAGewgNLj2YaF",
+	"NroKxj56YUt8oDU1i3hGJevapNS9irGbUACsaprqu1Jzbu3pZxMPWBGZV2km1IWeyrWlj+9Feurxm/oG",
+	"d/x1BemGx5uJJPcNe7m6l6t7ufocnOlgyFXwaSiV+DFj1+3BIXnHxsmCJkuPvBqQjzTxZyCQD635keXE",
+	"Cqm6gzcACVTXCw9u0O7eF7/LaDz4nNG/7GFf2rSsCazaF7JgAj+jyDwavO4UyJwxtYIwBTdgWZE+06pc",
+	"lCd336cHHUe+hQO98sHGMg/etBfae6G9F9rPIgJuOCJXxQy5ssy4tOKxWgxn3HfLOiJ4g7RVRCC1PLJ1",
+	"MVHnOBN3PEjdr7WrX+AHqNa1wugzZxfgJzASSWrxpIUbRqi11Naz75ET+McLSUbGYQyN3seLecwCaLMP",
+	"kixGerzh+Hqpxb2Yx1SF42h5rBUK+H2IXGhEOLWB4HTvsRYnlJAdrpcGsTRw0ccMOwyOAqroqHfDzQGQ",
+	"BpM7DKRHfBFoFQHL/pnEFoNQcCx4tPQI16qL+bRIwK9PFPumjrAuSKVFMvpTLJrccDVLxGKKmHEnFx+s",
+	"UKe+PgUAQDBj/q1BjwMNgAWVEA+aIq6BpB4iHvQ/Q8XmKKEN0oFtmt9LW3ppWe4uOZwXvAkGYtYPhqKn",
+	"PDQoDfZNLfekQbsJuAxwJvYjWjoYomgdDaCypKYMskuh16VSElFFIzFdsD26wBomqFcK9cd0vUjXFBLh",
+	"db2x3krsyjm0xGyawwuBeRXY4ffFCQnQmCR0LBYqhaixlYXVGDX6TRGbQGRqIzvVHzAZViIJsCJySe41",
+	"i9DCRhsNgUdEFKRIGZ5xzI7g/0akLeahIiGILbBFsnxZfOyG4y5KFUYRpNdoY4lKSUbaUh36gCwyImPq",
+	"3xIq0xeDvOMq5At2rN+vjY/oXkvCOGESxKDFiZjHagmgHjd8ziiXdpYQK1wyRdqxiCLMxSERVSwxELA4",
+	"51CayeLfR/BOGLOx/hxrKV2VG65fRDAfCJfEpVmbZoSYOh6RglCCUzVcXN6GMQiswk5bhAvIUU6A8d9w",
+	"aN2gd1vqMQGlamML5AvezsX9MQnChPnQnJmZV+JLlMDBwdcuFuMolDMWpDclDNOeJiLREkNToubjDhJj",
+	"+/On84tfTj4Nz/9+/un6anh5fn3+6frD508e+QHVk/GSBGxCF5HqQCSUkzhZ8A3CZAdoQatsN09WJl8t",
+	"TthdKBYSyKQKbge2MYe2E1OlWKJv/f//s999+/W3gTd4+/v/rw4m0GdTJSyZw8YkaWsKol3J9KQUCzp6",
+	"MOxbHImAtY4mNJKsfHDKCN5scEaI/taa02+/MD5Vs9bRoN9fGZunb/iAN7u/0ySh2uhtSbXUYhlwj1r1",
+	"UYO+7k4L0EoRXNHk0R+8fTU5pK+7A/9g3P0heMW6byf9fref/W8AYn/CEqbp4Kh1ef6ue9A/eAP3vD7Q",
+	"y4QgSFofSBWKIopUrU8d6BVae/MhfTP+wf8xeMv6k0wdaTaVKg1Gi1uY4usDr6XCOZOKzuPWUQtmOzjo",
+	"9gfX/bdHr/pH/f7/ZGRZpk65io7Xcg5J66j1GmbZQPdZD66kTx0yl73qs0H1iRdRRCaMBaj0GIHsyiMj",
+	"Xaz48DbC1K3Tg75p01m+lIwfNNCGcv5TgD9ojxKmFgmXR/jKUefIRHUjZqD18JzRSFswdAOsAb5kM7DB",
+	"Df/MGTm9+rt+O5mLYBExgLg4IOi+8cxnPetMlJ6TreOB7RRg0Fn/N2CKAhKFr8I7Bn5r74ZDVpu+3/4s",
+	"GdcL3Mnwt88m50SzL2OMAaJbtJhz6aVY8T6VDLRTwckoZVZDLb9GqLroj4ZqecOz3WQ8oAlZaqFt/O6h",
+	"OiajOxqFAfDRni/vRqBWWHCNOeUBBaEPA5qH0F8HFgJ1A48kFNsxzCi/4RGjd5gMBo2gZBgxrqJlj3xQ",
+	"ZTt35GB8oBUKHnPqz/LQGwBLscaCPIctvtKEtyL0S2wnxuVCknTZEDmvzXrTHiyVmoVJQK5ni0QGFPry",
+	"/I3yBU2WnWOoqTIrOlmoRVIp7/ObUq/fs7mzRPxvEJoXiyQWkjUVm/8OY32pZCTjkFOYTXEspcbov8O4",
+	"4As9xQ92z0IZCxlaIKT8o1Qp6s/mUOuuz7Zeuf9z09Inrnuz6Pdf+b+cwP8z82d+x/Cn3r/D+KaV011W",
+	"1q/1392r808HXcxnXB3Ie3GvKb1I7qi9GprHEr5E3EOZQv7MgJ618v2QKzZliTuACyaMelIxgDQ2ZDTl",
+	"RcKRC2z4wu97SbheEgLX6UbsjkUE0izN4pqToZms5vyaDCUCwP07jFEcEupsN0mYZjWOGMQLjhxEq9sF",
+	"g99D1P7pIWrfwSBPnD1/FKxaq3vvCKf2EaBvG8LKZiv2vJFli/tbC2K29KH6wciKx9fYRQ7P2WPQNsOg",
+	"tb7S3AleRR//A1py2DpBE2MQSR7kFKyOtDRwEw/P8mEBOw6wUEvga3u7bOhxpWiiZIqpurLS1o+WOhae",
+	"S8lnrottDMALOEKvOOQXkiRiodgRGeH0htmTI73mN3wk6YRNFzQJQj51fybt05N3Jx0MF1Li3qbVE58l",
+	"3BVKYEtJs6SS0BsOy3qcZeuEynRWo5yMqO+zWLFglFGQErleqZWgtkX+8xzQbYtjagZzW/X09jz5EYFv",
+	"V5a/qbh5wLT2mLh7TNzvCxMKwoNu9V1OvFBOLCMkjgu8srvIqg23h83dw+buGja3RMDu2Ez5o2XGHlr3",
+	"GULr0lUeWWXrbJVSD0nM/2FNC80/S+EKyDS8Y5y0/3b1+ROZs2TKCKxRx4NMwULx/DGZCS4WiSSjD5Mu",
+	"ZISPnme5G3qsHm4lNE57hzXswhr+VxkXLB9YXVNh/dMPcd/ALB8jIf45sn2bK58xmb0I2OfLP1sDAhl4",
+	"6qRyzIdVvr2F5fASATj2jYC38RsiyyEZzzEQp0cGssX4FUUUiXstTQXPEkXlYoxJlS4jeh4ORmx0TEuH",
+	"SEZIMCzAfA7r8HPmaxOWo5DfQoNAEqob3h7ZdETTWgtKAKyOYcOdE5Hc0yTATFVGkyhkSfrCUJo0UnHH",
+	"kntcqSqYOXa/cy9h00K5vZNt72Tbi9fvwj9Xzcq3EanIN/citYlIhSVzzNQjEiriU+6gi49T3f2ZoqzA",
+	"HJ6X2PkzGGylmtLeZNvLlGcrU4Bgy0w2U+YM0IvdGYtiCFGskzFzxlTIp/tUvT9/qt5Hu9X/oRl6cFtd",
+	"4WEWC9nEaiHaexZBDYKwlSRQow7YrhV58TMWBcPVYrgaOfAlX06psM5H8ebWbjPv/4BURLMltTIQ3Xvr",
+	"awz5p9bkG1quuU82bJZsOM9Y0D7FcBd2jYthZRYXDQ2qzZeAMemljUBkWiAluNRSa76IVNilU20K2KdN",
+	"Bp1+RbYsz6UZxUkUGeeNcwLLZiFJ++PJx07hR1h3+Omi44HY72LyRlfNWBf34Ya3r0/edVwYAYmkjchZ",
+	"2Xf1HeirlD1yffJu4yPQj+qGO6Da6QprQ3TMCBYGWZ9mz+yu3hVKPp58dLMbcSUK6Y03fDSn86H+zugY",
+	"nrmwz5Dsl3xCJCwK+lo1MUt9Yzy0NDPq3XCrNxhHM5Z+46l9IW15PxcIVEoR4DvwSMKwcp4F+lwEzI9C",
+	"7mQhHRPKbzhd2VEiuEG/X01omlGJDmEWHJslgbspX8nWCWX6cnvzhR6HwQPPfQzflEs1PcGDRyMyZj5d",
+	"SIuAoz8PdHzDX/ff2rM98hdJopkKFgGMVr8HCtRqHxXzXc0mBCejlyCvcdUrclPNZjyHlFQzlGaZqIWH",
+	"GsvmR8w7tUtbU7doPva933ufXPo9YqlRh1263L+OX2GfPrpPH911+mgmA3djUT4tx9+nhj7L1NB5SlT7",
+	"hNAHJYSKRGv9OZP0hUTT98+SEXrDT4iP82QBGVmtHT0Ft4zFxRq51AQMeZn5RNpcVBgoZSZDxyMskqye",
+	"2YDO263NhkfKUW1oO5Q+tIVf79ESUf8wSWKzTQ297EXKPm75fFNNkWVmwvaF1f4a5pqKmPFuQBV9+Rui",
+	"kDSxMChfCs48wgXxExYwrkIaSQ/LkB2lHr1N96ECj5z+JEA3aY67Ij8n4XSRMMTNMYCaQSj9SMhFwroA",
+	"XSyiCDCc1mCHXtn2udEyBbwyKCtrBsZJe2SRJD9fnH8anp1cn4w6hWYKPXIC47rhpQPT06cKkh+1ZJS3",
+	"LOiRS6oYNt1jASJfRSFI1CBImJQV2vnnmPEzquilBYxpJnHwsXeJqIWaiHdfi/r3/iJ8GoVqWf+JUzGP",
+	"aVINMrX+VJhl2Ja9fg+qNPMXiV7Ro39+LeJDAwIdlSRO8VGzg9TOn8Dj8iMDx6FTiju0QloQAtXcwg1L",
+	"GyqshiFbJ31x934O9eoClDWwH8ckb5I4YTwIImKEffMBHNbg0Y9SkFn0dazFbC8N7n/OjelRIvyN4ufu",
+	"eLIgetlrI3sg3VcX0VfnIU//rhEkP6WSdUMuGZehCu8YmWuZYt1X+sNVEfP/fdgwNqzz+TfFEk6jD8H/",
+	"g88+z0C7u3e1ou0rD9RXb0seXRN3z528fbh9U7hdFJiCZaEpt2kUdUd3gEEqzb36aE45nbJRaYB6GkpN",
+	"n4Tygi+TZu5T6c+EiDwyYzRSM6KShVQeuRPRgiuaLG1P5Y61n9MJPBd3ACfMHO3/j713bW4b19JG/wrK",
+	"XyLVUI7sJH2R63zwpN2Xd3cneR3v09Vna5cJkZCENgVoCNCOak//91NYCwBBipIlWYqVNHdN9cQ2QeKy",
+	"sO7rWYSnpBO7n255quKu6y4hWGULBvAbh2pujHgzj/h1//sY5j4UsYuOxqfkd3AP/TLuvZOC9a4+caUH",
+	"RC2UZrP/vadZwWJcEASUEH/dmio0G5D4vN+PPdTqUFSOwk9BZinmKlBNeGrdDPF5/2xNRDK8wZ8lGdms",
+	"H5a/lyhmOP3tQplNI3djfHtuGbX9BJq4LmCtPywTXWxNpfp9DolIIQkFd+LC9w94oMoS6eePem4fFK7s",
+	"0jZycEdSaGPEm/mD2pDvoaIhKK8bxLUR/90VWkSTZbRt6PdQ5tFPTNdk1B714+fiCdhppXymdfweTyyx",
+	"enNW690HjSnupK2HaC7hmK8tgLciSvY0VfZAobJdFNTVI3e1zA8WOTsWZuoCaS1TbaNpXxRwS11Pq7Nm",
+	"m8fxiOZmY2y9MWPpiCZ3bT3gV18P+AGP/Ed34l9CWaANHO/pbeNczjaOaLh9wtDkcXrua0e6kfO+aczm",
+	"orV59BoXvmMwbencdr58y6D9/u2xhM69cmCU+3iwXRtW4GPOUrdZCyHPq5XYbVdSRzqQ4+YzLeq1c0+u",
+	"mXNLxz6mSh8fHv8Kr/tTmfcB6oFqU9rOmb5i8M6M6IB1QvWt35LB7r6m1jfc1g99mfVDNqlZjsk8l5Oc",
+	"Keht7GtWorDeU+ZQTSPHTCkIXq7LBKybLW25UVtutO9yo2VRu18t/XkFSFuOdIQhBKNszjlLKhbT/kqT",
+	"HPO0LWl7oyKdsEq7xgZvgX34v+2zzcmXh0fxYdPkdp7RZ2rbV92F42vdt8sqHrfZLX20RvqjRrpr8mx3",
+	"LLBsQe1QjFX9HsGdBuPSUDEXk15Cc7bGnjdHk0OLHxTFFdQaqu5sx2xa/QM2dRXk6ue3iEwiczJiAC8C",
+	"GBsshVFSMMw2G4o4uG2YXoYLM4IUMnzM38qOD+T/gDID/779M8YktNm80ObNuZwRriMLsWyuZ0r0A0+M",
+	"Vf9PkbJ8KLxWsYSsY/vRaj5jGReMmP80QzPDuVYJ/PMbx7tcwz1brLtMoYkLXDtMlNbCbC3M47Uw0cKA",
+	"gjL4huV/NYZMOjmbFBlaN28cps/Hq3ek424CsQpOl1z7RxU575+97j7CrFdoVXWTdNm+qDOrzyT3V1kD",
+	"OO/WGjgicII6GXvn85zmWkVkThe2+bGaM5GS0YIonYO9L9JSOj+ubezNlkCkcgcjtmes8hKdCwIJE37v",
+	"8NSoMre1E7iTjNpF1Z0vqHRTIlqSESOu20T3lFwKQic5Y6nb5SnFnH2zyVD/OC4E5Mfj3l4QagsR3P5b",
+	"BLXy60Y14hPBUnwz9uC4Cb0/LxTpWGtukBei0eP/A0t4yvas00QHSGh6Cjf6wZ7Ls+TCt4yxTQr6mvSh",
+	"wFn8QpUsryNFwroDx+aqUqQUGhHikKBv1ZUMOeb6BCXopRNTexYH72SYh+OXGxEhtXPzjgtd5OzCYjiC",
+	"aHRBaCjLGgfW7QvVbFqara27ThbP0oPh0MzYrqvlxS0vbnnxk21Tpx3K3KrnLtnEcB7LjGyv7lD/3JDT",
+	"ZjRhnquudt+Xjz2X534r/AA/31UI/FCeWC7e8Hn4CYv8ARd/sarI38H1Qpb/F4iKv+UWPu7gL/ex9fE/",
+	"6uMvae5A3n1j9JuvG40M0gAMn3iwmQuKMRL6yR2AkvldY4S/izl680I7/As7dCicO/2UxA+M3Slz328X",
+	"jOaIBx7nTHELzxI79G/fYNLcDtJ59Z1ha2/Owb4Ong+2KbJ/HgoqCBdzqgFFqBBcd21ZOyWJVBrTQFha",
+	"ILlHRMmEAzp6zmBCFh5ATSmALaUpKebGjj/r99dkyrmJHG0YwE3weSIAfnva7LLW9/8F6lfWfKOeI1qw",
+	"EGWjhsDZCCWGr0Uk5UpTkbAIOA5wFcNZ53ShttW3HnfsB5zn8FJ+laXkJ9waS8fk0Q9o42A++SqpvmQi",
+	"fbLnpUrkVyLdn3g9AieIW8uVSJ/H9/HYZWYiZWl7pVv/x5fli07pIuR5lozBHX2B3pAg3ff7TQPtUik+",
+	"ylgvLfC+sW3AGMOcaweTYKtKB1A9ux5lZCjeC3Mddb6A0OCc8hy0CTSAxpzltQo3cokPcUXGYKEhipJP",
+	"8VZD4XOTOzJ3Beldn7b17uePRBSQfi1z8s8P7zAFy78hsEYTWWQpuL8VY0NRgWaKbMo3AH09yLKU1tY6",
+	"USyCUnTGyExiyPKKJlOcva84HQrInEYE2pHUU5/O/UJhOrVaWXhqD+6H8twOUnu6bW5nfVphemeVnD5Q",
+	"nquys5tPK1/lcHqiN+0IC03re7VZqWnjqC3S2VeMX+fZskNIySRaF9capo2ULceeLZSYgJYnLLOhjs9m",
+	"CDk30HxvzuQ8W8+0baoIVzOu1MG72u/E98uSUcsdkd3nDDioY3wRUZJwKMC5tyA6hl0eCUYlOMypQABm",
+	"mL/tOmh33ogdxJ4M622t0Cqf4QrkCoowFN3WrQjUUYq/xkwWfM3SPT5q28GyL/NPjIEbXfyBC2WjyaAk",
+	"2vvyQoX344EqMuMKc53BgUkVGTEmyu4hwIw243528/ZsmKzl6ttz9Kdw81VGT0l8hhZbm+dvY/MchfUC",
+	"KvYKfo/uw8V2EjCo3DwW9PgPlTkdRBkPC0v3FFA2e7G5dh8s8Vpm7EuCjX8OBT/Yrs10+/qALQTB8tB1",
+	"Gn1Iq60u/2i4una194EBj0nlgR7diSuf2QwPvlbDPl6CMjtKsPdVUeZgLUcBxhKyu+2QWBpG7naXD4nB",
+	"Em73Nqxpx6W0wfEWlvs4YLmrXBNRuSMETQEl1LLkx+AeQ3Z9REDdNTa6RyXmubgEhOCDZ1rz9Zii8FVy",
+	"ez6c7idoVCFmdzjmb4LZ/TTF60CY3btoX6tH7mpJHQyz+1j4qsPsbvlrmxLxRWF215S4dc1vG5Q3h0+q",
+	"WpDurx6k+9qf9TGkSLjZrM6M8PN1haOwbAq4RDOJcWSeu2LSVe5UG2fbdlrXOKxhWjce1teoO/UeD5/J",
+	"X/3ELJDlFYXoTi8UcZ1UVy3pIJ1W0QlCKJS30bEGcEiuCBdKU8xQbCzBwnG3MGJ1FVZP8xk72WIe/qpv",
+	"PgUcsoc5XCKJMZEw0mGfaKIjwk4np+T66sfeef/8m16/3z87f9VFcz1ZG22one3fKvjg7vNGgYfKw5vr",
+	"l7VhawIOXty2wYbHgg1+qxpK4yotvJ1Q2xWy3qswDznXbDsdxmorFWi8zQHpbZ1JJdvSGLWQallmsZ6f",
+	"E6qIkEQVybTyrSUQe9RDdgSzR76nqiD7XBAU7CTOWcL4PUvj0k4vmRR4HcyDRr8kKSTHHUey0k24HEBS",
+	"pGRazKgIWWxs+Ooff/zxR+8d/C+ObOKNMQlZDhU/NpWN8bkekELw/ylYNBSjwmIoTehc2cnT8oMPVPl9",
+	"B1atWH7PoL5RU2OIuLYHGdc6Y2Zp2J0aUAxpkkul7BjVjZbPAoebTWEZn/ARN1LZIxS5Tg8damzbfu/8",
+	"TQRpBzInMyPbFF5FI9/uZXYP+ysseKLH/KA5o90SfdEKlZQugg1ZHc1yzPEYIlmlcrdNFKs+anvBcMDo",
+	"ld/eTWXbDtNfgeUIBNiGrNqQ1edIoDLEFvJVLrQMWdwKlaDu5mhB/VtQ/32D+u8s4T4U+Vwqtk8z53OL",
+	"gVC5at3lRxSOzEuiXGEqHTQUuTcDy6ib/vaXJhXP6829+q+DYoOLvdpFQVTU7eHXFhF1NR2lgFWaZyvM",
+	"P1vsYUNmFxXLw3JQtBVWh1p3twoOFGbd1jRoHrWLz+hgodXnlAkunNrKhjaUevyhVKygCrmf8/3nnE7Y",
+	"+qjqo+bGS5plgal70JLEUO4GWNC1TpykE1oPXRCINcFLOk3WQWgMzC5IVeiekkrtR1SNo1ohzJnaQ6/N",
+	"ujWTmCkKGzpmNH2hqgbQn5ILHNlo5ByJCH5HZ8tqRn2pnapt13WFQ6fkdwQBUHTMJgXNodQ2kSJhuahC",
+	"Arhd8q5q6uDRjJrG8lNyzXol0RImUpcTxu65LJTb4/KZoTDTuGNsroxtZm2nKVda5gs4lxy2x2yumfy9",
+	"ncEcXKGuR6qRHIBwUHnzTN4zs7Ekxt4yXEzi8qZqSWL7NEtjfAe8+pEzj4biYcqTqQVaTwyvEDDzscwT",
+	"RgqRMVVzhic0z7mZS+MmN2k7l3Zme/OCfobqVJDQ9YlvqhetGre5anHpj/6A5anHYC+XnEWwh/o9bxWm",
+	"VmH6EuB4AjFhG+pDKpXk2HCwRtXr+q+uVJpU669t/bUHyom7DKjsaVlxT/fhlnMxM9tU0rrHdxGwduCS",
+	"lLqC/S1vYA1+6qT11+6Pl96sVfdVRCzCOCIv0woS9H56t9YYb5JJxVpDdXdD9a3ZwJrl4FU9WehEzjBf",
+	"BlNTj8T4vBSLcrpCagJ0kEYkZ5g3jgksKUsyLljqncDw1Cl5D/0HeJYR+kC5BpgncJ4MRad0HXfxeZvU",
+	"TRWJjXGX3tIHuojN62OULLdm3WnOHuIBoWKBZ2fsUPCnK/tqwB2X2LOrYyeG/WZwxr7XJ250F0CVqMCX",
+	"lQfhwQJLFDZmvd6NaS1mBV+cPVeZ9cb5L02DNhc0MPwrNeKQ7lv/dmuufQH+bUOrlaTEmjTawiwLHV89",
+	"6/hqlYX9eLWdsxZ0A1ks5eJqWfE7Honi8CNWINi5I5hfWuROkFpTEV23rndRRrU5L/N3LjS9YyRlmvIM",
+	"kk0db9VyKD5c3rz9mZh3W5mfghDHmgzcHuhoQhdmd5x1rbunxFg5D5iuSleoNkPRrNtcQJouQPGVR+K1",
+	"hFPyiyaKaUXi8DRu7aNxZN3gesqGIqWLKGh5B0cLP5rjNVZxzgDKGGzW6vtyypVP8LU+cLcJfjlDlwZX",
+	"HVvudmw/1QHPe1U1I7avPNX2IartX8z+DUXVyU0VkErGoCdsLWQwQAhioCprr9Q9GBbtUQoWDUVsfnU7",
+	"K5S+HbFbfNUtvipGBa9gpBCaZ/UvAbk6fz/R01wWk+lQxB/ef0QKXelHikkHPf7aTBXvpSF96InDMkgb",
+	"CRcAs1aaLtRQ4FTMQEt/zG8INqE39w1ytwU7JZfuOoGK63WEJnJxx3w6FO8gEFFjcBXXUgQNJvCIIk9L",
+	"tY3Gh/JCWBIMbh5efSgjsJ+HrvrM3J2MT6aNadzXZoIfg6m/tVz/SwHahA2+BdGClVOvemffASKIReD8",
+	"gSvDEYocNiJgWlYFcJS3jqttAb7ZsJd/i0hHKOKcq67Vm1u9+fi7LjaG1C1ssS1TZfWSH/R4bKFZg/bG",
+	"fcCjVah3U6h/k/cNejOAbrJP2ldEoX8nIhy79Rr9ymkWRmuE1nRGFXbKgM2C7Lzuf19Zy9Go4G4VUCmI",
+	"Li6rDs/oHVMDEs8zKm65uAWFM46MYnLP2QMXkzgiI5rcQS7FjM5upyxL41PyS5axidExXQaG0YHrjrLq",
+	"Bp2C99P8bUoVLuRBANk1qRY3nuS/OH/a8tQ3daqtHrm54C3f8ZVqDuAWbr1rrZZw/FqCETihc41mFpuk",
+	"oTTtcR2AW5yCZ2hcYWcywEk04cNdJgmba1XGhFTgNqkK3chcYVf9YIXn0cS6YgoLia3ArCsL9s8sjW31",
+	"iSw0G/jYVOBciYjMh2K17+VhbUpmmbDQKX1CKRvTItNqKGhi/srFBDJPcO/NC6D1LdZcZMHEMY8xlvcs",
+	"z3nKbtG8jU+NnMfTivGZofC/udUyPiWXweqnVDtPTVDx0RAkW1aOmiW8oaUvULqH095csjeN2kaqm/Ff",
+	"qUSvey5bmd7K9KOV6XgTMY0NWGDJITuroJEb60DMfqiXkPHO9WLXnoKIAEXGfFLkxjCO7YsH8Pu4W7GR",
+	"O6l3Z/YMb8hllhmLdmkwpEUOiJrRLLNoJ+gTMOYfeK7/lfw77p6SK9c4nmXo8t4sTw/+UIK4+a202Xlz",
+	"lnOZks5oYQM0ECCBcsqIjBZkRrmwv4WffaN4OXZ9mW3sAj7BUsAtmZW+RtdZbAydmrlIdNDP2b7QNXp2",
+	"eGbwBxDE3cgltCoCG2JGLOYsIlc/vx0KlLaBb90Km2CdcCj+AdCCzOWAVBWuuBTKKBv4RDcyDHJUCKNA",
+	"zueMZsp8P+WYm4jlFYaWM8pF8JFT8tbhsrgWB1TTEVXslHy07f2vry5/+O3qhSLDk2s8+uEJIMQwmkwt",
+	"XbxQRvHgAhjGijr3S0vF+JKtZTkO+zGXs03kOD59Izd/9lcHSbfxiPdBbuzmo8yG05xtPqAML6zMEl3P",
+	"ruyGt4hhK/m1I81BABs2Wnju4diFuUTlTccQe3nN4WaT+sVW5c1UpHoLK8wfLtYy62fTBED/wEJ6elPZ",
+	"Cttfz3nfysJwigfDIh+ownkzBDbUD4wJEo9zOYthUbGWMbptFb9nA1KyqIcpA2eiZ1Wk8w02wo/INZuQ",
+	"N90I04KHYswN+5pnVCjSOe+HT5296px3nZwSBc0IOh/LD9nOsCBdUIvAloAKuyTm9IFkfMa1C3sOBTYM",
+	"4FL0aPpnAUngKdXsws6AZkqS4Qn75DrU+ufV8CSyEKKea6OJKWT5lE3vT537+Lw/FLAiUAHOye+M3Z33",
+	"yf9D+l0M8c8YxRjilJEfxldkXowyrqZMnZIPLE+Y0HTCFJnSe0xaMEuf4YZZADVqplBkGdiNQ2FPs3p6",
+	"huPDwRqaGJgZ27x/BHZMVzDvq5/f3ngyXMXBmxAhDY2c1E2RlQCXmyOYavmktz493f5qmiztyGN2UdOY",
+	"zU2k5tErIqfmry1K5Dod3W+lUfEM6/a8JHIsoM5uQi7IBaFWCd2IkX8yzzKRsL+hFv8jZFXboyGqGM24",
+	"1nVVfgDVvJoZ8ahdhrsZkxr9eJLLYk46RnUy3AskKc0h4udDiFSkQ+EALuU8Y1FDPQTGtua5HDNlTptm",
+	"RnsGXRZIjCPIrVf+/byNpKeCqETmjHR+5Xcs10Nx1rOYiBV2rABYV00NR0bnl2HEC4hK2rQbY1QYxQBk",
+	"BbQcAx/ZKfkxN4o3+6TL7CAn0lYxZ09brW69u269StBYgtwT8vZccqE3hhP/WOT3bPEBxvzVav+HkQTl",
+	"9RkQBRseMCvDkxxfsAUhJRtQj93mTSTDuBCCZX87qdDEyH6ErWiZWOsgODIWgYQ5IFP5QGZhPvhKv2Ru",
+	"NAqWomIRZA2FmbfgoBMkpQvljWp4ZCO+8XS3wBesUSLUC3zasNt4tc8kJtT5BIg2R6uiMJ90NpOCjHmm",
+	"UZWEu8dtqv1QlGsmds2D0vUZGuxWXyzNAymImUMEtQoRWAtZVh793Fv07skVLPFxq7tliy1bfHYbelC1",
+	"oB3Upnf1oUFtf+t8e6SDBbYi9fUPpZOtG9Vtb3tRNuKNORXKaOhQZmbI5u/HIv8IDGGPur8QdMYTX5mQ",
+	"u2auowUxfEdMSGeUFQxSdCJCEb5kkjMmAEoV/Lwdl1QjLL+EWij7BY/xhXLwhSIZVdrIuC5yP/uc+y2g",
+	"vAA3lUJP68E9CNrlTKTdCzD3h6LD0gK9crj3OmdU2wgakgnsYeU9PlxnvpcWrOwPZP3Bo4UrZcQ5gg9h",
+	"KOzeYWby285V9+YanKnynuXwGtyQi4oHgoQOCDMPLuZUczPDQnDruuCCvDnvmUuAcubVd/hDzhRPmdDc",
+	"ORIw9Od2Hku5zD6NFvYfHdg89OFKMGH89yKsVLIfwp/8p7oXtgkIzcioSCcsCEGaa5yypU0ETBRDC+ZL",
+	"TLlNHRdYV6/MUcwUmUuZYfhyKGBy+IcXCjqnwTCa54ZkofCF3EyZYuC7rtyHASlEynKyLIItfgsI8xdq",
+	"KGiaYteinGUY7yQdSrTUNPPdLeDTEaF2Ml4OJ3I24sKOmsoMEQJ0F+Yzz6XG6r7RYiiwpI/mWNeTo/cI",
+	"w6SpTBp4zulslcPmJnj0Lc1bt00r2o9OtAckCqx3sKEAiSynVKUK7NnjCm745vylY4Al04vq/EltLPj5",
+	"trBfX4vIvyRK0LmaQp3samFNHpfVg6oYg9S7s9dES3L+xsKiiKGQcybK1CYjVQXogUbb81CYDkYl0PKo",
+	"T/0szwsGXcBj7hXKv2Mo2Kc5smItCRNeNp2doxxUvpKKolphVYfK218o4l9j3mHLXuCfY1vtmtCUGQKH",
+	"jk1cEF/yW+3SpYtcKHL+JsIHwEvPFVESQFXXsX0kzpbjtxz/GDk+Umft9p+9Rs3dFarX7vLSHS7vr4Nc",
+	"EmUFnb+x69m5NlqwFC/TYhvbDUv+fLqLfcmalvUh9/wlRXEE3efgJQgHbFPqiX+fuenmIcM1RjzXU/Jf",
+	"5NUZsAxFOu/fXX349fLd7fXVzdW7m1/ev7v94+ry+mN3dV9d+9ofCvb01rrH2ELTrm/DHprh09vkj1fH",
+	"re2iiZgpxoQDZ14Ofrw2W+LRWmYFCIK+cbK7DnAXOnD3woxmmiRMrbrUWLBktv7w9Upbc4UrMy3V1Pw2",
+	"f2wfEL7F1tmElUiOX3qtNqWaHklB0w8sY7phwZFfoo12RK7T46zMwkDkc3VRx0y1ODbGEp+NlAacHVhR",
+	"6pjrpSsxFlKTBdNwI0OonAaOCUcDrq0PMMWTJf70epkkYFD61QGPbl368bxhdnMIhK69UeVdepydWBO0",
+	"50zQQE1oErL40JXQOWdqs9xFNGi36P2O37jGYZ+xU/pzdH3XecEGFrPT2pPuJC7ImGaKDUhCZ0bijglf",
+	"2frcmJCVidgPj6TMGBWrvwzsnOFxVl20vPTQapnSlVtrH3r068ehUm1Hg4bOF5uoQtZ9Yzfyy0Jqfv4u",
+	"4yHVV/cuCj1i7hITmXvSRGIN+NtyzGp1S/IfZd7goOn3vHOGZIzmwqghKVcUm6tFhBaaq5mZxUjqKQB9",
+	"QYaiJjlXd5C3lM44OLZhqmNChyLwzjWGJxC8F1xBhooW2PA6dJZ0PB5eINy7p+StbZqiJRm5ENVQeJoM",
+	"Kpwj56vJ6MO4yMiIKq5AeXfaFjpyzOedosVhZogwXxK6zSOFL8V1ETIwb4vNtO0udEGPhN6eMifQgLDy",
+	"ukEdet81wg5SDKY8S4cCQPxdRr40HDGyKa52YoltEwhJ/FIDir7lq67KzCU1rOuWHVz/Z2uZbZ9MnR/2",
+	"XydIeCf/jk6sungyOIFSvZPo5I4tECDNcKZT8g/3Y0TeXv7280ej4KFAhVsAkakqGlv/PHjmJAfUJCzd",
+	"QdAER6hklDN6l8oHAeRu+D7Lxj0u/izyBeEiMYPMS8y9q8vKwUn/7Ps+fcP6vX6/3+99a/7znflPv/zf",
+	"2clf0S6Mes8NvneYQZOYQJJqW3R/3urstsR6I/H7AVyPFTHzWI6DY8k8t13CvH6/TgSvsDbqncAb2jpX",
+	"WfHnUflWFQSBaGwxE46qw3Kgei9KZ8/DVGbMJePYDni2SR8T8ERp5qD18ogCuXNjj0aS31N/j8aeCPvU",
+	"XQ4J9bLdvTxEG4M9cgaLlt0yiBZU5chBVegdWw7Ey/G4auB1pEjYBRZ/V+zNJ8j5l4nOe1OWpXvmexhV",
+	"8YwC3AFfDdu7uT5eptdyu5bbfSE9Mqmxc4LkY8gXG1t3WDVYh7lKJSgh5FsAVMSjeuJa7ofK6L5hpS/T",
+	"VDlwDKfndpyHzPrwHzA62h1YEA90p5YNMTAEye55ykTCojLJ22Ywm/fZXpQA7+TzztyrzN9tdsq40EXO",
+	"uhhhNRuMifAQ1fRe0dSVpjtcE47oKPOMCsHSU/I711NAiATfV1zJmra/tDDUtnEHZFFLxRC6qrmDgv5q",
+	"lWOMlR25oKh2WkbSaYVHKzy+hAbL1cDHC+XLfBDwXehptrClMxBkoS6lxBWk2rKajdXn/J4telzcc31k",
+	"3ZcxQSXjSkOhh20i6dIPbGkadubJMpa/UIDl5bs1dyqtdFAgoa/GtmG+gCITAaUr6GXUWPZS9jWutCoY",
+	"NHZMxpHw4IXvlDxo6JLcPZ4uyIhS8Utw5k9OY2xMx7BZSHtC4mDT5BZ7GuzldQhivCWyR7lnH3H4X8eZ",
+	"w1mf7UapnI2DNs/oXDF8TTZDwHXaRIbtEhks7kmwg6SD2EOWlck7JipCAEeoNUkKGzJ4iKpvx+EtLw8r",
+	"TypOIUCyI7NCGbb6KGv3yQW2QwlX5PX5edikZMxZlp42ipVdmzxDbBXNtHLTfbmiFAwgDEjGxR1ufkTU",
+	"1PB/WAn37VQwk/Ioskhvyi1EAUtJDFOP3dyhEWMH5K55+5QqQGy8Y3Pdxd5Ble5obvXmcHMyziW0BUSj",
+	"eCjMWapyPlbzMEPUy//Ad/+y4JS+t1/TM/6qxJjtH5yG2Y+R7co3FCG1+SKnkqiA0BVjaDtSgkhlJVCZ",
+	"GYZlumGRMBYTWYipyD4tyIgNBW4lw7Jepx6YE/w05zlTpOPqEl71AUIkIlSTmVSafN/vrk4RqbPVZ8sS",
+	"wb7SjXPauMH02tG7i5o952Osk6S/KFWwdGtZaoc9YYnuBavSPpDFwh0xF6GJ7VRN4K8v2aPN3TiMxgFU",
+	"yEoeWRffWjoyo04x8dVmgtDEGFy6URVZaYXW0zWe1xQ9Je9C0xKRglWtWyvpxOGX4i6BHMKK2ebUGrRA",
+	"o3o2osyX2uj6fMJazz2aQz9C/+dKEz5jegZ1nqSDCtOsC18MjNrq6wOz1j2mp2xBFDUiNfLmLVriyybu",
+	"BXZQMAuVhVY8ZQjY4WJ6r59qAltH8i52709MN0jSPZtZW4uFJwiEVR7Q8hJ9dfUzz58GZJT1JdPLWV5G",
+	"RQb5u9LsekJqz7IivE2ZLTa9dngpVSPmhZ31BYCL58wmjNvMZsZSwLFdU4f7js6wDWWpLqM94YJDroTu",
+	"FFqDjhF3oBCGlwpnLEGjTZE4i8QYNK/P+vgr1KDTtdf6Vy7u9nWh4V2bXWV4dNtLbAc1Xl9LXV6k7n6J",
+	"Dx8Y2GBSP0nxfAoMS4oc2vD869+VxJQp8xCxCturlQa9ulOkU70INc3a/HDHFvu55EgQN+bd62+7X+72",
+	"Ud3qN7Yow30q1yCXgpRWce7ucdWBUnaak7m58su8xtUyo/THXUBoLZrfNbhk8INH4WRZ4leXMLsay9rV",
+	"GK+/bFMzfNW4XfgYvuuQtjfOMGF8rrdgym7ELmsqxy6x6GvXiOkrYcvPYwIfjyy4tHZrKAQi6/fcXQpU",
+	"+XjlFrSh1WcLrZJLZ7+CYV6+J2gZAZV8Ya+JF/uOyA7FtQerR281tYrzWGaZfKhUEOKrLggVUixmEprq",
+	"2ppDl1Jmt/yFKk/E9lbysrKcGkylWZMuA8N+focJC++5QcNxR5mfWMK/744URxysdlS3Rai6MmRbQV8b",
+	"vLbovmQPbZB6+yB12ZxjOfq2xwD1mLF0RJO7wYTfs5h0LF+uT8IGLjcWoCBTnOCwTDeUP7XQ9nahbNJ5",
+	"fX6OLY4euGLdesx6J3dps70UNNfzPZvuWa5cGNs3aj6O4PRlaOqhjWgm42Ysx4SW6+iEqcLmsUJkTCkS",
+	"e1ljx8VmWpC4240ejRXL3D4iGIfc4Y4Xw10I3lICvNjjLmPXCGP24oTNWSVTltxVmxsOhZvWgFDykEtj",
+	"XEOnW1BEZaF7ctwDxOUwxaHfD1McnAMj1Gr4RNhGZ3D4M8Wye6ZcZFrtEuJ2Osqy0vVYxNrx1+OJV7sZ",
+	"7RKtro/dVdocPFJ9HbiJthChOy+oBSJoY9NHkDpNS3GhZRmGdmxsGyu9DT23oefDhJ4DkbhXk+k5ef1N",
+	"oGS2NTbHGKjOS6o7SFDaq4pb8EzLmWTGDOvC2SDP3K4HYem0uvGzOIjTylxxaAa83c25dMOO2vXi9m4L",
+	"10tlyLb8pDZ4jevF01brbNnQ2eJ3LCKjgme6Z2Ve1VUsH8QTPS+VFhwWqtld5NVAzVhDXJmKN+JBg3L2",
+	"/Rli7qkyUH80fonaRltweTqoTtd1nCbQcHrB1EshI5JMJU9YRMauZ3TXlxA4DoNZ7fpBDgUXSueFbSmF",
+	"sBkfaTY2Ss6cZxIVGDhlsyedGO37W7Dtb8sG5nFE4jCmEf6paxQnexjQmUnhljyIiKgimRKqqh0DAiUR",
+	"NyLyuZ6JTN0uq1MSmx/B31II/j8FMxrW94SPiaZ3TDya8H5Tau5H4j5wM9rFfVAfuyvHPLj7wG/7dmJg",
+	"5wW17oPWffCcovMyTUsGWKZ2Or5LOqsF0iahfy+Nt3Uq7EtB9rZnwE/3qjM+J6O4CWIZre15RFiJdRUJ",
+	"1DMk6SCAU7lNB7dOERrHfl4dvIfJE/VjgAIK9ioM270Itu0iiK7eMTaHB9048KAdVT7kUFzRPOMsd3NU",
+	"RGm6sAGrBTEzdTjblWUFka8Vq7v0m2IbmXCthiLmaUxokkulyk8ifjk2sWKp/ThRdBaG1f7bWU9lKAzT",
+	"/O0+dAATvSnFM02rrOv/xe9ur8k6TJ/o8yq9qxawcXrpI+N3FQH2NXsGHzp+0VaFM3JhbkvNrdxrcY2O",
+	"GPR7lHE1JRQot5K74VTuJqG2TrEuXRE9aFnY5tR+9XBFZaPLD3DiB3HwH6DXErbUFBJAMFjquyzBT/jX",
+	"Va2OLJP/QlodhSK0elgbRRQahmwuShsHr4kowLa3iZxbtk2qdoxVdWw5+FOLLPRkZKFar7nath+JBfde",
+	"lLmWkCdZ7x81IL5/1MOUZwzmypUfxLHcz+5q/LLGeuOh6HhkIXM/uxgSqZyrO1FsdP7KNjqXgsRKU6M7",
+	"3UoRn5J3cPxhQoqCoUPBPnGl8cU+cyihOXSnM19+9/NHYtgeFwU0dmA009PEnOeMZwzaYyro0F4YwTbO",
+	"5azhBIei0nZ4QLAb13iBKLKMnL3WU/xbShcRkrH/2zd6GhGW8QnHfmAeJXe0IK8qbdQRK/fsWz0lneGJ",
+	"klLY9upn3w5PukZhSe4M/+MC24D5T3xnRlBy/j35kY3yguYLPxtzTGfkN5onU6A3yICFlslrYjdVbnwM",
+	"sZvqjLaL3TSP3VU2HTB2U9v27QTuzgtqYzdtD6ovM1d0vZwlnXnO5tQo9whWkRaZnkqZRl7SdFdpQCus",
+	"1DantM0p3XdO6ZKs3avl9pxCBJUysx+td/OoMkrrjNIbHW9/fhvoxWvMw51CbhAF+ZxGpTEk/N0vjUae",
+	"14v3+q+D4r2LvZqFtr0sFJZl1IgpsD1t+Rrp/J+P79+RGcsnUHiWTLsRGRUz6K1rTsQ6Wy/IVApZ5IrE",
+	"v4x7EE+Kj8WOHP3JEq3sGmBxxi7Bf3Ti/wxPkmkyPBmQ/wxtkTdYdeY3Q9tL9pte/2x48tdfkMaW53RR",
+	"7dUBADSlt81B1xKqXBuQlUE89Bk+1ZzZuikH7EUPzvO/mnh007Q2tWnWjd3d3wbrO0Qs7rjEEZI80lEr",
+	"lNqQ29HaOCg3CPXetiXjZklw7GLLvGQiPXgOzdckz69EWgrzUspiW6wjAoQHzyu9M5beeMwS6GlvM8JJ",
+	"CsXtVUes0jzLzLRVIuc2VUHIqoNYTeWDcobNhM4Vhkmx5aN1nVINr28QxVci3bNb8ZDttEIRtjTzTUX1",
+	"yoG7irUrkR4wbea4RHWp8LWCuhXURyuorwBXpiadNxbF6qXho23yy1Emv3hhOjwRsiYuMz43ekAui8nU",
+	"Zvrq4QmZMaqKnJ2SX7nS1WCwnGesATnJbFA0FFKQmKpbOY4jMqX34FBMpgxdqXqaM2UOhHTiGRe3dMLi",
+	"yBjZPsgn88gShUqmUma3C0bzOEKpfEY+srmGHR0Km4SMj0Eg0Eh0bGEKblX4MOF6QP4wf/wefOdnr7HC",
+	"DVBhpSYLpsn5Nxc4VSqInEPLOozeDwX0/8QO5xHJWcpzlmgEj01ZknHB0gtDVoDBaVQTmbvDtbvQtSg6",
+	"HsXHqBgyTxjpcGihQWQ+FAmjiotJ9wLRqs1khFxSlUtEIfd20rHh5eq3uY7KPB/801D4v4G/HdJNKqRg",
+	"1VFMQUHEvsrfN0btK8XiT4YnPDk9qi5SHQ3RCSsjIBfEtrPxPWFTNs/kwnCKF4q8f3f14dfLd7c315fv",
+	"Pv5y88v7d7c/XX64/e2Xd7eXP12Rztnr7qrcJ0uoldynGf3EZ8XsZHD+JjIP4A9nr3wuFheaTQCHdmkB",
+	"b2UhdBmhhwMkj1Bz/aTMlVLEzmzVxIMbVJm83aiTAeR/RY2JXMtqjLmdfxbpxFB8Zaul0ZNXTAGotDl3",
+	"LbUwKMu5a8ecRPYTnW+ZQ+ZG7KJWlmPXZJBV+LLvc7LK3m6Ty9boQH9UtnIqjaVYZJYhLylHIa8WbAtV",
+	"qZgncmbIvVWXjlZd+rHWIX2N1hPK40Y9ImpWAIxQXnlPcRfBJ6Kwmt5pVe5T/0ViPJlbTL2K/31KYl3k",
+	"Qt2efRc7TOiz7/R0KLx+1XF79EIRhddBGTWhe0FigJlln+ag4twykcYkxDGsTfCFIu5ZcNLIMWZ9uXW6",
+	"F87oJyOk8H2vzshlMSmUF3g0oSmb8aQm8qopEUj3wR4Ohd9EWDA5f0M6H6/enROjSLnm7uTMrMquEr+P",
+	"uNoyu8cUAEvVzRF/JlIkho9YljVaQPd26Mguap3z77hIbZlYZpQXD5RsN1DJ3GXvMZsjh1eOKk24ZrPT",
+	"oXiCxvVPy1BKydGgdi2L9AcuUvkQkTMjx7/p2xS+VbK8QmzNCsXZeVSqRt/0Q9VoE83IqRnazw21I7tj",
+	"fz+9Y/lcN1I+VgzbXANZ+YI1aogTapZnRURJKdqc9o3KkqAww7CPkCWbvTR7aHaSCDmS6cJr/mffGWvv",
+	"/A0phOGHgqWPqB8PbDSV8q6nipE/vm3cNShPbd2wfVlZOHwRNlAKP1HJTtoWSOt3/MzHypSX2FrT9Q+z",
+	"s3YontnWQD0+xtGwdRtxjlXjNmcdq9+whndUqLJlFY+Vv9j7V9020oE7ekHCttuKJTnTFWgQZM9bFccc",
+	"5PKHdSbhqAsI7yk+EcAAYQFGBTr27tU/sIzfM6jXCBpnfNRUpDRPib0Xiqg5S/jYXt4BoQS6S1t1GF77",
+	"QhGIiXc8CoCa0jkD6KuhGDOjEmo261pz0LF2bmxB/xLC06iEEZDCJ8rqfGE11XlGFwOSsl5aIDdhGFzt",
+	"RkPh36r5jClNZ/OYdP4p+CdbSeMBwKjWbDa3uGF+lDk+qoucxaQT359Fw6Lff5WMqGLfvCY//3b5tvfx",
+	"58vzN9+A1cDTU/+VUyPm4GkWkzu2YBgfh0/Z4fPAXxY/TBVLbmNLJxckLSBNmpJc+r5g8p7lGZ0jsrqf",
+	"GZQJ4bCIqDlNWE8xw4w1S7un5FIsyPmnT0B5RZIwpQydL7CBIMsUwyRZnXM3RfYJ7zOn2VCMaHInx2PY",
+	"lT8NdeYWqz9nzHXbBiugdPGlSEALMqY8U9HSxTAfnNH8jqUkNo9wMYmHAtsBuI2/DQecuqccRRiTT9gi",
+	"o39e/+qLlqZazxXmJMyLUcYTQtM0hyXPc35vjJ6hyKScm1XBkjIu7nqZTGjmHmWqamFTXecFFnOeUE3A",
+	"M+/WGxFpU4zxTUORcmNjp10Hm2/+iOqBzAk1d8uBkugHmd/h9jsP7+9X//3z+/f/uL389df3v1/9cPvu",
+	"6ub399f/+HhK4nvOHmJbtaSG4mFK9fIuW2++GpDYei9ie3dgFy9IHGoXaCJjXEDmixfKmexmvfjPoUDI",
+	"+qY0c5tVjmZnJafc7gnERALesLrUqUHwPlu9E/zTTPcWOKQRO76dg4uWnETQ28a+/zRlNM24YLdpwW6N",
+	"2nvy72hJjxuc9M++fzV+Q1/3zpLzUe/b9BXrfT/u93tv6Dejb5Pv0u9Z39h9RZ6dDE6ArgcvX9pP5qd2",
+	"eqcyn7yUgtkIpyGLmtJ48hR954CFVU1f26wB/OqRT9LtHm0D31Zetah5B9eKLUWOGGbVwWUnWjpejJqx",
+	"9XIva5YNOmWTvrzOkt62nupzm9M/Md0sH/ZvZ+7CiZ7Gg1a3Lg50oTb16pjg+AKSrpqtYPvBzVxlsx60",
+	"Yucwlm5QOhOOeryE5jh7BqP/ay/65oEKUhrmtl1VypoXPNEVdrD6lKNmxa5cpWXJbTbsl1W2UmPY/7z+",
+	"NbJcEzgkZPclmt8zMs7oZJmH2/KM7k4a5cvUOxW/jFhN6QR9etrf0UZVLtHluU1AJRyyNYOtDl4TRrG+",
+	"2KOPoHxZSutlnQd4R63b7yp8mzM396a/Ps4m0Jd/8Pq3gzCW/1uwwirHznWKdViQY2132qb0VtSH4wj7",
+	"2OkHHmJbgoaV3eDjj+H/3aJHlKexhXWjmsgEsqtSYv6du8cVxy4p2jqoh6KyneZIrJeDdMyEURJRkZJ7",
+	"zh4gTmR97PDJ7im5BgJhKSkFiofn5nkQ7uFpPKg4UaAQLggRIV6ZOZ0JQ+85T235uj+7JiGBM7Ac7Qrv",
+	"wxO8y7BFJwOsuz877/XPbvr9Afzf/7e18xbntoXb9nw3wYHfuWYKkqU2kxyVMX/ttjI/ekl2APWmX528",
+	"aLXcDf2mzEflQv4LXIgKy85kTuC2YfKk0lSsFXEbSCupqWY9dPN8mUILwh7K4khXPcroZZYZItQg9L97",
+	"wkan4QEMSh+nh+caTsjZ93hOh/ftNLB5u0u3NungZPDdN6/7/a09FLCCa5sR8NncL8camav7xn3LNyBm",
+	"lxEB6TYQF5EiadvZtM6a4xVjP/H7uqumkTVXA4Gbsug1Qg6y9XtYHNIW83z1wP9QHvYBT3vPVa1vqWI9",
+	"LhSDzO17RmZGeBIpMDYUeWjInMwd+BiAiUe2vph9ookGlGhRAPSkzMk/P7xbVSDxP/Vy1l+ZmOjpyeCs",
+	"j2Ub/ufGDOmmV0I6GNeL/b95nnNz028VE7eGVjdveszEO4aCtPnNLC1Qpt8qpjUXk/1ni1990iwXNPsl",
+	"/b/w7eN0bVrSztWGieL15zdXVZZHbljb2uaFP5YX/kitYiDIKoLrGfskeBFUyX38U3LhMjwfLKOGzswN",
+	"ZXqfq/eBxX89kqbPYpnTgzRQMCm7Mb9PWQAz1lC7SjOjdCysmgCOxuXXWvlT7UIRv+5/H1syyGz6XVz2",
+	"paDafbVTKEa4HoqcAmC/nlKHNOHULKy2BC9E1066orHUJi6khskDBATXEVadWpDmQKyDQMwW2DDa0JHZ",
+	"mU583j+Lu4NwObZegmWZedJ+CdZAhwLfC3giiTkx/DZXBDwGmEo9pzzHotCJhBOoAle/sPBickzmUik+",
+	"ythQBP7Ujj9o9+fA2xp3T8nNg/SbgZkiPq/f9m/gLCfeVWx+P5NQ3wr9uKWeWme0SMkYbg/siZm2oyZm",
+	"hRThKenE7qdbnqq4GxAWzmIA//bEY3FSqcCWDA6KWw0FUkmnTiZwug9TJppoMiAeQw0w9Jdx750UrHf1",
+	"iSs9GAq1UJrN/veeZgWzNcpwcaGph7OjaIbXyPwZTdIuVNJRohYiIcjmIP3PJT3roXDwCcYmcMi1Rhmd",
+	"0fl8RfQTeUYg1T4LHJzZD9iOvTSlCGa/XUeKhoE7aQJ7BoPb+vtNWsh7INNlAowjJN5tOCvV4RW7cMYJ",
+	"YP4mz5QovX32ebhhWyiIu5FEm1O+t5zyX7yUaLPLn9KmA5WBekuvDvR86veqXThqGnaDw6jtwdH24HhK",
+	"D46huHRTgXwz85iWXg9zc4pf9c+cqv6r18E61O7sPJejjBkltdTQukMRtJiz3zAqZETMB5ywe7AEWlPb",
+	"LuAhsTBKIssUi4y18Do+JVeGTIZ2el6JwrpDXEGPPtCF0UH95GFkc0HDU1SuD0U+l4rt2XPyPEJxT91J",
+	"Xq1VByyZ/FdDjC5lmvIMJuJpFhSbJqp0d2dc2jBwtSJjvzgCRKel0hRzPJYYZ//s+z59w85634zOkt63",
+	"9Dztfcf6494r+nr0Jvkm/ZZ9Nz6JTjIv69e84tvkPO19O4I6wrN+7zV9M/om+Tb9jn0P+DGa6kKdDF71",
+	"z6ITzbVZ8clv8p6lhvvPqNlMrBZCv6CrOLTFha7g0G2fejkzY3vh2I3J4AO+Yz0JbL3xFyFXQEuvdulr",
+	"VLWpBgW7dCPbCppDVNA0OqfW+vfaRjc7NLrxrsevrNXNT/y+Jt1pk0cRnWBVBoIWLVdEoy1GKHi80Igd",
+	"OJ9P3eWzgbcnKg+0ttIZTRkCHWjnbQsdbc5rRgKfWsaVXl269CRnzYFKlnZwwawcuGMw5mClSUehIrkS",
+	"pLaR29b5LKv8B21my2crQ2oU+Ot752zogXhJAd2ml8lt8GirQh1BaKzljDg3FcOZdOLyK+izgMxLlCw2",
+	"ABTa0GAqOgMSTeENkVubLMVL+PavcrI1t3+GSPylEf6QIL9RIL72+OYsc2ngusKiUiFRBNFs6iHSag1M",
+	"W4G0Ty5gLt+UKpJJeedrRZw8gxRNuEIBXyg9dk5tsm6+gD/gjXxiUdIyO0nMooRWrWez9WweKA/vrSOx",
+	"pyXhPZ1X24lsxKjDZzfn0tVRSywa5CSxV67Kgm0flYcpAyHLHdSNhc1G9OSWS+9RV7NUSbQkaoo3w5L2",
+	"uAYmby1PD9jL6KxHRdqzB/kEj83fsJPhdZgnhBtYHoErbYBugMdZbINBbUs9zwbZF2SD2KlslwlSG7Q1",
+	"hzsgaJ7b2g059PZzb+LM1/but7kKn7XYpvUrbJPSUGeX62XSoyr/y//Yf92a3xqGmub0YbcKT5ewP6d6",
+	"Wubrl+8/qfOJbbL2/6aS8jea31XlpDsjEZUwy9g85QIoIkjnzTi2kuOaKC3n6khCGT+6PmpuKTQD0FyX",
+	"YZebi+NCBW7ZnX/+g/z0w4drcplr8m3nVbdrG97Z8Kg1p4ciaBajgo56owXm+9qtUdpvDeAxxCWZxl2z",
+	"QIQcTiPXx8VsxVD4ZWNCrWtVjE6xEVUc2kD4ydcW2ImDyZ3CvGLMcDWzGoqKDSkkyaSYAOK1jW3Z6K//",
+	"MiWKjtmkoJiZbVvoyJxQktGHcZHZKcHUQaXSVBda5guSFnoRtLeRdmPgefxCIu9Zzip5wu4snEkSQT8k",
+	"NJLRKJ5CmnJlVokUCcsxZ2SpyRJXgME0YSmJc3bP2QNUC7E0HorqblX/itjlWAYINAuOEVIIzbO6kW/B",
+	"o0/JLwFlDAWsFxPJK+RgLmUhKHSuZin0XSRVmmIsLe23xjMwR1k7hCY18ndLHkehSNYms6kquWLY1grZ",
+	"7/6qHCag9Swa5U3AA4SjmTaO1aqKn0VVBA7n1QaqSlLcUWlkn8wGHTLkZGtmBvilw0ScMGETv7CDN/MK",
+	"Bh5JJuPHYvQnS2y07Mofz1oO1zRmc27XPLqhEoNhR5RUJgUI8NZxuc/O74b0UVuGYi4M8Jm7UA3wjUEP",
+	"UXhmTkuyOsLh40qh2tTGltrY0oFiS6Fev2+QB6goq6j/XBAGxsH6dpa2BWsFmaCpa/fxZTME27lRlKz+",
+	"/OayZHnkmoSG8BDazIXDiZabVd112+jXnnx6l2mqwBdSYevmJXKOZdDZoiZNug5OtfFkItuS7IGnTKha",
+	"kQ87LhwEvPPQ8K22A+DOVqEzLzwmwjV4yriGg1JLzijr0QG3lVpqzoWYOyQOnTW36KwxBGT9pq6W3L9b",
+	"WR/OUGhZOnpcXeFF4HwFgAE2191T8t4nRb8+P18dPgy43zGEEIPpbBdGbBi4kwg4YDgx3OotxNlu62gS",
+	"Y/bPbWix9Rcdob/IUmezTKqKoXXt93f0KoWK3cv/BD/d2mLrfUUiq69+cjTy71xpBcatTeAJtrUhu/3C",
+	"9UU3gpvmuXw4agVlRfnRk2T1gcqPdhDYKwfuaLMdrPzo2QV2WH4UhiHb2E2LqXvklUfImxH6fR1n3lFc",
+	"wysODgEfykWHBO+CQzCDuClZRt47J23gG7e5GNWaegH2NEeMNOytrrkzPyuPQnoITzF7xPk/X/XPSPCG",
+	"7pEY18EGlJ5VccdSM9l4nMtZHCzdFfEuT3ngUzQUYsEBYh/HTt7ItpXHt6VKMaWsX27GmOZigq1N8GUq",
+	"MgQ3faALMmYsHdHkrhuRq5/foiE/FJUXmN/PMyrsG4QoaEYw+UNFJOVqXmimIpwtcAp8PCKqyO+ZWbe9",
+	"MDbtRdxz7Wa8xoPiEuJ89Y3mM5ZxwWyaEaBA+OryobAV4/B7QwOnJMDSeIEQdAizgV3WEc5PoROe5mxA",
+	"Epnn4Eaeshk2cHigudkPVBU/XN68/TkmfLxMklOMJcxIzidTDSdv5NWUK8jtsZ6IyGe3PCBtIvRhFX8G",
+	"0FuUpgtlJsdtnNiQOj4wwMShEN8FwGnmkguNVyxnSKl+tfM5o7lv0et8ObUgFMZfh6IT44dugdPcIqeJ",
+	"u5FPAw8CAJHt01OI1PYdNbvM0wgDBzR1GXFcWRjIFz41KJMTXD+yQK58YpcUCLho2csL/BYSghQJgyAa",
+	"tOYxV20o5NjvoaGJqLyxZgtjt45cSXGKa4txNYjPL2v74ukMD3FOef5CNVbIGzKa0dxcZ7tp8cUScZix",
+	"lOfKb0WeDoWDojQTrvI+IJ5rq/Qj4SEagCGBcFvIlKKF6C4ophdMKSbZJYyC2UCDRDAp2FCYRy/wzzhX",
+	"wSoxHpbnMkc/fteILvgmfovYGEr9rp8ORQnPQMAjp0KO1qTG/2b26ylg4LsgPu6hm4bh2dhD/3H4nI11",
+	"X9iMPeM3hto7vH/Dnknhs39tt4LVPZJ+t1247GVPDYvwrMHjZwC/Mxaz0lSkqtXtW93+aHV7IPhHkaEQ",
+	"P8rrtWVN8S4gA04wtZkbbebGzniH186OMBo7pxMWVe2FikFRMR5wYSlLuLLmhjUe4K9JJlVhNE+ZpWUi",
+	"QDOWxI0j5C8ASsLNdaPMi8rDmwvP2rA1ORcIH1Hb5DbbYt+JfK5r39iiZVljWeYNGX3mnvEZI+bW5QFX",
+	"t6N2zuEzs2JJkXO9gEF0zo2eO/jXvw39S54m8O9/m8fye/fqIs8shOLg5cuz829P+6f907PBd/3v+nAb",
+	"7Oz+40Iw/m6qplyrgFkiDwjZMuhn9jUpN5aztK1ZaoDTjo+aF4TtNXw+gSFowcyOujB+o7Ul0EiGeqoA",
+	"zl+Og4YN5ZQqUtXMyv7eO1IapnrzWEKHLV2pBEyo99sAH6yVAwYzWnLqLU/g8sMv5I4trGekamlXzXXr",
+	"ImPCgX3aj9jM0ea1OUrG7pRuJ0gvEAFRXdTWpADIv6j0JFWEQMVNE/QesldheVKlcwl0FOvDYSlRDD9A",
+	"Ls1O/iMidMZEamUUaIG+617dJWXdi2VpVZLJ5C6YDpsmDVP5kLM5Jp1Ajm5aZHoqZUqMwUf+YDQn35up",
+	"nL8hvQZf14TOcX8eAKdepIooWTmYckzTTSt0ImfMusyU+QSbzTOg+9rOAMPDvfdszTpnSs9aqZM4NcNl",
+	"0lBhKEgWGDqxc7OfbSLIySRnE6oZGfNJkTNFDM8qdKlgpFTTEVXMGnQpV1YVgGq2XGbIN+dMwKMXRMiy",
+	"04j5fopuoI9X786tEyqYWc7ML5pm9iM3qi3VmiZT9KfSWpqSIh2aGm5vdgpeE5GMacNjIzLjotBMdSOS",
+	"TFlyx+xBo5IzWjiGA15CLsgokyOitMzpJKRsl0zfNMF/2P4XXo+EjPAxmUo155pm2EuE5gjYPM9oYhNa",
+	"e7ivC0FnPCHWZCI5m3Cljfb9tnPVvbkmaQGbb06/HFwnuLHMZ1xMegnNK1wQWEsTl2BZZiaNZg02CVFI",
+	"1C761iv73JKEaprJScGQYc2LLAOOgO41PjEE6/rFks5HY9bTPCW21abqhrcS+wL+9e+//v8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

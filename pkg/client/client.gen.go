@@ -2758,11 +2758,12 @@ func (e RegisterRating) Valid() bool {
 
 // Defines values for ReportKind.
 const (
-	Activity    ReportKind = "activity"
-	Experience  ReportKind = "experience"
-	Funnel      ReportKind = "funnel"
-	Timeliness  ReportKind = "timeliness"
-	Transitions ReportKind = "transitions"
+	Activity         ReportKind = "activity"
+	Experience       ReportKind = "experience"
+	Funnel           ReportKind = "funnel"
+	Timeliness       ReportKind = "timeliness"
+	TransformingCare ReportKind = "transforming-care"
+	Transitions      ReportKind = "transitions"
 )
 
 // Valid indicates whether the value is a known member of the ReportKind enum.
@@ -2775,6 +2776,8 @@ func (e ReportKind) Valid() bool {
 	case Funnel:
 		return true
 	case Timeliness:
+		return true
+	case TransformingCare:
 		return true
 	case Transitions:
 		return true
@@ -7612,6 +7615,29 @@ type GetTimelinessReportParams struct {
 	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
 }
 
+// GetTransformingCareReportParams defines parameters for GetTransformingCareReport.
+type GetTransformingCareReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
 // GetTransitionsReportParams defines parameters for GetTransitionsReport.
 type GetTransitionsReportParams struct {
 	// From First day of the period (inclusive).
@@ -10439,6 +10465,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 	GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
+	// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+	// on the previous period's last day), and on the last day of each month in the period (the trend); care
+	// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+	// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+	// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+	// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+	// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+	// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+	// secondary suppression. See docs/transforming-care.md.
+	//
+	// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+	GetTransformingCareReport(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	//
@@ -14555,6 +14600,35 @@ func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportPar
 // Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTimelinessReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
+// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+// on the previous period's last day), and on the last day of each month in the period (the trend); care
+// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+// secondary suppression. See docs/transforming-care.md.
+//
+// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+func (c *Client) GetTransformingCareReport(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransformingCareReportRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -23443,6 +23517,112 @@ func NewGetTimelinessReportRequest(server string, params *GetTimelinessReportPar
 	return req, nil
 }
 
+// NewGetTransformingCareReportRequest constructs an http.Request for the GetTransformingCareReport method
+func NewGetTransformingCareReportRequest(server string, params *GetTransformingCareReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/transforming-care")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganisationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Disclosure != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "disclosure", *params.Disclosure, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetTransitionsReportRequest constructs an http.Request for the GetTransitionsReport method
 func NewGetTransitionsReportRequest(server string, params *GetTransitionsReportParams) (*http.Request, error) {
 	var err error
@@ -28703,6 +28883,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 	GetTimelinessReportWithResponse(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetTimelinessReportResponse, error)
+
+	// GetTransformingCareReportWithResponse Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
+	// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+	// on the previous period's last day), and on the last day of each month in the period (the trend); care
+	// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+	// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+	// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+	// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+	// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+	// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+	// secondary suppression. See docs/transforming-care.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+	GetTransformingCareReportWithResponse(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*GetTransformingCareReportResponse, error)
 
 	// GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	//
@@ -41696,6 +41897,96 @@ func (r GetTimelinessReportResponse) ContentType() string {
 	return ""
 }
 
+// GetTransformingCareReportResponse429Headers the declared response headers of an HTTP 429 response for GetTransformingCareReport
+type GetTransformingCareReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetTransformingCareReportResponse503Headers the declared response headers of an HTTP 503 response for GetTransformingCareReport
+type GetTransformingCareReportResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetTransformingCareReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTransformingCareReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTransformingCareReportResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransformingCareReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransformingCareReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransformingCareReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransformingCareReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransformingCareReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetTransitionsReportResponse429Headers the declared response headers of an HTTP 429 response for GetTransitionsReport
 type GetTransitionsReportResponse429Headers struct {
 	RetryAfter *int
@@ -50202,6 +50493,33 @@ func (c *ClientWithResponses) GetTimelinessReportWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseGetTimelinessReportResponse(rsp)
+}
+
+// GetTransformingCareReportWithResponse Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
+// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+// on the previous period's last day), and on the last day of each month in the period (the trend); care
+// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+// secondary suppression. See docs/transforming-care.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+func (c *ClientWithResponses) GetTransformingCareReportWithResponse(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*GetTransformingCareReportResponse, error) {
+	rsp, err := c.GetTransformingCareReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransformingCareReportResponse(rsp)
 }
 
 // GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
@@ -63563,6 +63881,93 @@ func ParseGetTimelinessReportResponse(rsp *http.Response) (*GetTimelinessReportR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetTimelinessReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTransformingCareReportResponse parses an HTTP response from a GetTransformingCareReportWithResponse call
+func ParseGetTransformingCareReportResponse(rsp *http.Response) (*GetTransformingCareReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransformingCareReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTransformingCareReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTransformingCareReportResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
