@@ -2072,6 +2072,24 @@ func (e PersonalBudgetRequestedBy) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetReviewOutcome.
+const (
+	PersonalBudgetReviewOutcomeOverturned PersonalBudgetReviewOutcome = "overturned"
+	PersonalBudgetReviewOutcomeUpheld     PersonalBudgetReviewOutcome = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetReviewOutcome enum.
+func (e PersonalBudgetReviewOutcome) Valid() bool {
+	switch e {
+	case PersonalBudgetReviewOutcomeOverturned:
+		return true
+	case PersonalBudgetReviewOutcomeUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetDecisionInputDecision.
 const (
 	PersonalBudgetDecisionInputDecisionAgreed  PersonalBudgetDecisionInputDecision = "agreed"
@@ -2213,9 +2231,28 @@ func (e PersonalBudgetPaymentInputStream) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetReviewInputOutcome.
+const (
+	PersonalBudgetReviewInputOutcomeOverturned PersonalBudgetReviewInputOutcome = "overturned"
+	PersonalBudgetReviewInputOutcomeUpheld     PersonalBudgetReviewInputOutcome = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetReviewInputOutcome enum.
+func (e PersonalBudgetReviewInputOutcome) Valid() bool {
+	switch e {
+	case PersonalBudgetReviewInputOutcomeOverturned:
+		return true
+	case PersonalBudgetReviewInputOutcomeUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetStatus.
 const (
 	PersonalBudgetStatusAgreed    PersonalBudgetStatus = "agreed"
+	PersonalBudgetStatusEnded     PersonalBudgetStatus = "ended"
 	PersonalBudgetStatusRefused   PersonalBudgetStatus = "refused"
 	PersonalBudgetStatusRequested PersonalBudgetStatus = "requested"
 )
@@ -2224,6 +2261,8 @@ const (
 func (e PersonalBudgetStatus) Valid() bool {
 	switch e {
 	case PersonalBudgetStatusAgreed:
+		return true
+	case PersonalBudgetStatusEnded:
 		return true
 	case PersonalBudgetStatusRefused:
 		return true
@@ -3662,13 +3701,27 @@ type CareActAssessmentStatus string
 
 // CareTreatmentRecommendation defines model for CareTreatmentRecommendation.
 type CareTreatmentRecommendation struct {
-	Description string             `json:"description"`
-	Done        *bool              `json:"done,omitempty"`
-	DueOn       openapi_types.Date `json:"due_on"`
+	Description string `json:"description"`
+	Done        *bool  `json:"done,omitempty"`
+
+	// DoneOn The day it was done (answers only; set through `/recommendations/{index}/done`).
+	DoneOn *openapi_types.Date `json:"done_on,omitempty"`
+	DueOn  openapi_types.Date  `json:"due_on"`
+
+	// Note What was done (answers only).
+	Note *string `json:"note,omitempty"`
 
 	// Overdue Not done by its due date (answers only).
 	Overdue *bool  `json:"overdue,omitempty"`
 	Owner   string `json:"owner"`
+}
+
+// CareTreatmentRecommendationDone defines model for CareTreatmentRecommendationDone.
+type CareTreatmentRecommendationDone struct {
+	DoneOn openapi_types.Date `json:"done_on"`
+
+	// Note What was done.
+	Note *string `json:"note,omitempty"`
 }
 
 // CareTreatmentReview defines model for CareTreatmentReview.
@@ -5226,7 +5279,10 @@ type PersonalBudget struct {
 	CreatedAt time.Time           `json:"created_at"`
 	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
 	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
-	ID        openapi_types.UUID  `json:"id"`
+
+	// EndedOn The day an agreed budget ended.
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+	ID      openapi_types.UUID  `json:"id"`
 
 	// Integrated More than one funding stream.
 	Integrated     bool                      `json:"integrated"`
@@ -5236,6 +5292,12 @@ type PersonalBudget struct {
 	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
 	RequestedOn    openapi_types.Date        `json:"requested_on"`
 	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+
+	// ReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
+	ReviewOutcome *PersonalBudgetReviewOutcome `json:"review_outcome,omitempty"`
+
+	// ReviewRequestedOn The day the family asked for a refusal to be reviewed.
+	ReviewRequestedOn *openapi_types.Date `json:"review_requested_on,omitempty"`
 
 	// SectionJ The plan's section J, computed from this budget.
 	SectionJ string `json:"section_j"`
@@ -5251,6 +5313,9 @@ type PersonalBudget struct {
 // PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
 type PersonalBudgetRequestedBy string
 
+// PersonalBudgetReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
+type PersonalBudgetReviewOutcome string
+
 // PersonalBudgetDecisionInput defines model for PersonalBudgetDecisionInput.
 type PersonalBudgetDecisionInput struct {
 	DecidedOn openapi_types.Date                  `json:"decided_on"`
@@ -5264,6 +5329,11 @@ type PersonalBudgetDecisionInput struct {
 
 // PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
 type PersonalBudgetDecisionInputDecision string
+
+// PersonalBudgetEndInput defines model for PersonalBudgetEndInput.
+type PersonalBudgetEndInput struct {
+	EndedOn openapi_types.Date `json:"ended_on"`
+}
 
 // PersonalBudgetEventPayload The data of personal_budget events (see GET /v1/event-types for which).
 type PersonalBudgetEventPayload = EventPayload
@@ -5329,6 +5399,18 @@ type PersonalBudgetPaymentInput struct {
 
 // PersonalBudgetPaymentInputStream defines model for PersonalBudgetPaymentInput.Stream.
 type PersonalBudgetPaymentInputStream string
+
+// PersonalBudgetReviewInput defines model for PersonalBudgetReviewInput.
+type PersonalBudgetReviewInput struct {
+	// Outcome upheld: the refusal stands; overturned: the request is open again for a new decision.
+	Outcome PersonalBudgetReviewInputOutcome `json:"outcome"`
+
+	// RequestedOn The day the family asked for the refusal to be reviewed.
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// PersonalBudgetReviewInputOutcome upheld: the refusal stands; overturned: the request is open again for a new decision.
+type PersonalBudgetReviewInputOutcome string
 
 // PersonalBudgetStatus defines model for PersonalBudgetStatus.
 type PersonalBudgetStatus string
@@ -6824,6 +6906,15 @@ type HoldCareTreatmentReviewParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// CompleteCareTreatmentRecommendationParams defines parameters for CompleteCareTreatmentRecommendation.
+type CompleteCareTreatmentRecommendationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDeadlinesParams defines parameters for ListDeadlines.
 type ListDeadlinesParams struct {
 	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
@@ -7312,8 +7403,26 @@ type DecidePersonalBudgetParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// EndPersonalBudgetParams defines parameters for EndPersonalBudget.
+type EndPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // RecordPersonalBudgetPaymentParams defines parameters for RecordPersonalBudgetPayment.
 type RecordPersonalBudgetPaymentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReviewPersonalBudgetParams defines parameters for ReviewPersonalBudget.
+type ReviewPersonalBudgetParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -8093,6 +8202,9 @@ type ScheduleCareTreatmentReviewJSONRequestBody = CareTreatmentReviewInput
 // HoldCareTreatmentReviewJSONRequestBody defines body for HoldCareTreatmentReview for application/json ContentType.
 type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
 
+// CompleteCareTreatmentRecommendationJSONRequestBody defines body for CompleteCareTreatmentRecommendation for application/json ContentType.
+type CompleteCareTreatmentRecommendationJSONRequestBody = CareTreatmentRecommendationDone
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -8171,8 +8283,14 @@ type RequestPersonalBudgetJSONRequestBody = PersonalBudgetInput
 // DecidePersonalBudgetJSONRequestBody defines body for DecidePersonalBudget for application/json ContentType.
 type DecidePersonalBudgetJSONRequestBody = PersonalBudgetDecisionInput
 
+// EndPersonalBudgetJSONRequestBody defines body for EndPersonalBudget for application/json ContentType.
+type EndPersonalBudgetJSONRequestBody = PersonalBudgetEndInput
+
 // RecordPersonalBudgetPaymentJSONRequestBody defines body for RecordPersonalBudgetPayment for application/json ContentType.
 type RecordPersonalBudgetPaymentJSONRequestBody = PersonalBudgetPaymentInput
+
+// ReviewPersonalBudgetJSONRequestBody defines body for ReviewPersonalBudget for application/json ContentType.
+type ReviewPersonalBudgetJSONRequestBody = PersonalBudgetReviewInput
 
 // CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
 type CreatePlacementJSONRequestBody = PlacementInput
@@ -8736,6 +8854,9 @@ type ServerInterface interface {
 	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 	// (POST /v1/care-treatment-reviews/{id}/held)
 	HoldCareTreatmentReview(ctx echo.Context, id ID, params HoldCareTreatmentReviewParams) error
+	// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	// (POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done)
+	CompleteCareTreatmentRecommendation(ctx echo.Context, id ID, index int, params CompleteCareTreatmentRecommendationParams) error
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	// (GET /v1/deadlines)
 	ListDeadlines(ctx echo.Context, params ListDeadlinesParams) error
@@ -8898,9 +9019,15 @@ type ServerInterface interface {
 	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 	// (POST /v1/personal-budgets/{id}/decision)
 	DecidePersonalBudget(ctx echo.Context, id ID, params DecidePersonalBudgetParams) error
+	// EndPersonalBudget End an agreed personal budget (once)
+	// (POST /v1/personal-budgets/{id}/end)
+	EndPersonalBudget(ctx echo.Context, id ID, params EndPersonalBudgetParams) error
 	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
 	// (POST /v1/personal-budgets/{id}/payments)
 	RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error
+	// ReviewPersonalBudget Record the review of a refused personal budget (once) and its outcome
+	// (POST /v1/personal-budgets/{id}/review)
+	ReviewPersonalBudget(ctx echo.Context, id ID, params ReviewPersonalBudgetParams) error
 	// ListPlacements List placements the caller may see, newest first
 	// (GET /v1/placements)
 	ListPlacements(ctx echo.Context, params ListPlacementsParams) error
@@ -9830,6 +9957,65 @@ func (w *ServerInterfaceWrapper) HoldCareTreatmentReview(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.HoldCareTreatmentReview(ctx, id, params)
+	return err
+}
+
+// CompleteCareTreatmentRecommendation converts echo context to params.
+func (w *ServerInterfaceWrapper) CompleteCareTreatmentRecommendation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "index" -------------
+	var index int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "index", ctx.Param("index"), &index, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter index: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CompleteCareTreatmentRecommendationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompleteCareTreatmentRecommendation(ctx, id, index, params)
 	return err
 }
 
@@ -11988,6 +12174,57 @@ func (w *ServerInterfaceWrapper) DecidePersonalBudget(ctx echo.Context) error {
 	return err
 }
 
+// EndPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) EndPersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params EndPersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EndPersonalBudget(ctx, id, params)
+	return err
+}
+
 // RecordPersonalBudgetPayment converts echo context to params.
 func (w *ServerInterfaceWrapper) RecordPersonalBudgetPayment(ctx echo.Context) error {
 	var err error
@@ -12036,6 +12273,57 @@ func (w *ServerInterfaceWrapper) RecordPersonalBudgetPayment(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RecordPersonalBudgetPayment(ctx, id, params)
+	return err
+}
+
+// ReviewPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) ReviewPersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReviewPersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReviewPersonalBudget(ctx, id, params)
 	return err
 }
 
@@ -15156,11 +15444,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/care-treatment-reviews", wrapper.ScheduleCareTreatmentReview, options.OperationMiddlewares["scheduleCareTreatmentReview"]...)
 	router.GET(options.BaseURL+"/v1/care-treatment-reviews/:id", wrapper.GetCareTreatmentReview, options.OperationMiddlewares["getCareTreatmentReview"]...)
 	router.POST(options.BaseURL+"/v1/care-treatment-reviews/:id/held", wrapper.HoldCareTreatmentReview, options.OperationMiddlewares["holdCareTreatmentReview"]...)
+	router.POST(options.BaseURL+"/v1/care-treatment-reviews/:id/recommendations/:index/done", wrapper.CompleteCareTreatmentRecommendation, options.OperationMiddlewares["completeCareTreatmentRecommendation"]...)
 	router.GET(options.BaseURL+"/v1/personal-budgets", wrapper.ListPersonalBudgets, options.OperationMiddlewares["listPersonalBudgets"]...)
 	router.POST(options.BaseURL+"/v1/personal-budgets", wrapper.RequestPersonalBudget, options.OperationMiddlewares["requestPersonalBudget"]...)
 	router.GET(options.BaseURL+"/v1/personal-budgets/:id", wrapper.GetPersonalBudget, options.OperationMiddlewares["getPersonalBudget"]...)
 	router.POST(options.BaseURL+"/v1/personal-budgets/:id/decision", wrapper.DecidePersonalBudget, options.OperationMiddlewares["decidePersonalBudget"]...)
 	router.POST(options.BaseURL+"/v1/personal-budgets/:id/payments", wrapper.RecordPersonalBudgetPayment, options.OperationMiddlewares["recordPersonalBudgetPayment"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/review", wrapper.ReviewPersonalBudget, options.OperationMiddlewares["reviewPersonalBudget"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/end", wrapper.EndPersonalBudget, options.OperationMiddlewares["endPersonalBudget"]...)
 	router.GET(options.BaseURL+"/v1/placements", wrapper.ListPlacements, options.OperationMiddlewares["listPlacements"]...)
 	router.POST(options.BaseURL+"/v1/placements", wrapper.CreatePlacement, options.OperationMiddlewares["createPlacement"]...)
 	router.GET(options.BaseURL+"/v1/placements/:id", wrapper.GetPlacement, options.OperationMiddlewares["getPlacement"]...)
@@ -18060,6 +18351,229 @@ type HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendationRequestObject struct {
+	ID     ID  `json:"id"`
+	Index  int `json:"index"`
+	Params CompleteCareTreatmentRecommendationParams
+	Body   *CompleteCareTreatmentRecommendationJSONRequestBody
+}
+
+type CompleteCareTreatmentRecommendationResponseObject interface {
+	VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error
+}
+
+type CompleteCareTreatmentRecommendation200ResponseHeaders struct {
+	ETag *string
+}
+
+type CompleteCareTreatmentRecommendation200JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers CompleteCareTreatmentRecommendation200ResponseHeaders
+}
+
+func (response CompleteCareTreatmentRecommendation200JSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation400ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation401ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation403ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation404ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation409ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation412ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation413ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation415ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation422ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation429ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation503ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -27449,6 +27963,228 @@ func (response DecidePersonalBudget503ApplicationProblemPlusJSONResponse) VisitD
 	return err
 }
 
+type EndPersonalBudgetRequestObject struct {
+	ID     ID `json:"id"`
+	Params EndPersonalBudgetParams
+	Body   *EndPersonalBudgetJSONRequestBody
+}
+
+type EndPersonalBudgetResponseObject interface {
+	VisitEndPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type EndPersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type EndPersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers EndPersonalBudget200ResponseHeaders
+}
+
+func (response EndPersonalBudget200JSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget400ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget401ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget403ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget404ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget409ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget412ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget413ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget415ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget422ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget429ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget503ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RecordPersonalBudgetPaymentRequestObject struct {
 	ID     ID `json:"id"`
 	Params RecordPersonalBudgetPaymentParams
@@ -27657,6 +28393,228 @@ type RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudgetRequestObject struct {
+	ID     ID `json:"id"`
+	Params ReviewPersonalBudgetParams
+	Body   *ReviewPersonalBudgetJSONRequestBody
+}
+
+type ReviewPersonalBudgetResponseObject interface {
+	VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type ReviewPersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type ReviewPersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers ReviewPersonalBudget200ResponseHeaders
+}
+
+func (response ReviewPersonalBudget200JSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget400ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget401ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget403ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget404ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget409ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget412ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget413ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget415ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget422ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget429ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget503ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -39943,6 +40901,9 @@ type StrictServerInterface interface {
 	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 	// (POST /v1/care-treatment-reviews/{id}/held)
 	HoldCareTreatmentReview(ctx context.Context, request HoldCareTreatmentReviewRequestObject) (HoldCareTreatmentReviewResponseObject, error)
+	// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	// (POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done)
+	CompleteCareTreatmentRecommendation(ctx context.Context, request CompleteCareTreatmentRecommendationRequestObject) (CompleteCareTreatmentRecommendationResponseObject, error)
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	// (GET /v1/deadlines)
 	ListDeadlines(ctx context.Context, request ListDeadlinesRequestObject) (ListDeadlinesResponseObject, error)
@@ -40105,9 +41066,15 @@ type StrictServerInterface interface {
 	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 	// (POST /v1/personal-budgets/{id}/decision)
 	DecidePersonalBudget(ctx context.Context, request DecidePersonalBudgetRequestObject) (DecidePersonalBudgetResponseObject, error)
+	// EndPersonalBudget End an agreed personal budget (once)
+	// (POST /v1/personal-budgets/{id}/end)
+	EndPersonalBudget(ctx context.Context, request EndPersonalBudgetRequestObject) (EndPersonalBudgetResponseObject, error)
 	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
 	// (POST /v1/personal-budgets/{id}/payments)
 	RecordPersonalBudgetPayment(ctx context.Context, request RecordPersonalBudgetPaymentRequestObject) (RecordPersonalBudgetPaymentResponseObject, error)
+	// ReviewPersonalBudget Record the review of a refused personal budget (once) and its outcome
+	// (POST /v1/personal-budgets/{id}/review)
+	ReviewPersonalBudget(ctx context.Context, request ReviewPersonalBudgetRequestObject) (ReviewPersonalBudgetResponseObject, error)
 	// ListPlacements List placements the caller may see, newest first
 	// (GET /v1/placements)
 	ListPlacements(ctx context.Context, request ListPlacementsRequestObject) (ListPlacementsResponseObject, error)
@@ -41000,6 +41967,56 @@ func (sh *strictHandler) HoldCareTreatmentReview(ctx echo.Context, id ID, params
 		return err
 	} else if validResponse, ok := response.(HoldCareTreatmentReviewResponseObject); ok {
 		return validResponse.VisitHoldCareTreatmentReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompleteCareTreatmentRecommendation operation middleware
+func (sh *strictHandler) CompleteCareTreatmentRecommendation(ctx echo.Context, id ID, index int, params CompleteCareTreatmentRecommendationParams) error {
+	var request CompleteCareTreatmentRecommendationRequestObject
+
+	request.ID = id
+	request.Index = index
+	request.Params = params
+
+	var body CompleteCareTreatmentRecommendationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteCareTreatmentRecommendation(ctx.Request().Context(), request.(CompleteCareTreatmentRecommendationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteCareTreatmentRecommendation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompleteCareTreatmentRecommendationResponseObject); ok {
+		return validResponse.VisitCompleteCareTreatmentRecommendationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -42976,6 +43993,55 @@ func (sh *strictHandler) DecidePersonalBudget(ctx echo.Context, id ID, params De
 	return nil
 }
 
+// EndPersonalBudget operation middleware
+func (sh *strictHandler) EndPersonalBudget(ctx echo.Context, id ID, params EndPersonalBudgetParams) error {
+	var request EndPersonalBudgetRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body EndPersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EndPersonalBudget(ctx.Request().Context(), request.(EndPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EndPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EndPersonalBudgetResponseObject); ok {
+		return validResponse.VisitEndPersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // RecordPersonalBudgetPayment operation middleware
 func (sh *strictHandler) RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error {
 	var request RecordPersonalBudgetPaymentRequestObject
@@ -43019,6 +44085,55 @@ func (sh *strictHandler) RecordPersonalBudgetPayment(ctx echo.Context, id ID, pa
 		return err
 	} else if validResponse, ok := response.(RecordPersonalBudgetPaymentResponseObject); ok {
 		return validResponse.VisitRecordPersonalBudgetPaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReviewPersonalBudget operation middleware
+func (sh *strictHandler) ReviewPersonalBudget(ctx echo.Context, id ID, params ReviewPersonalBudgetParams) error {
+	var request ReviewPersonalBudgetRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body ReviewPersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviewPersonalBudget(ctx.Request().Context(), request.(ReviewPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReviewPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReviewPersonalBudgetResponseObject); ok {
+		return validResponse.VisitReviewPersonalBudgetResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -45744,1108 +46859,1137 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P0Lcxu5sSiOfxUU/7fKUmUok9TDetS/7pVtOevEr2N5s3dP7DsCZ0AS0RBgAIxoZo+/+6/QDcxghkNy",
-	"SMnOJtGpOlmLg2ej0eh3/9ZJ5HQmBRNGd85/67CvdDrLGPz7MjFcCvsvnU+nVC06551L4n6NOnc0y5n9",
-	"muYstu06g97gpNs76vYPO1GHp53zTq9/dkh7yVG3Pxqw7jPa73VPh4dJ9yg9ZiejZ73TXm/QiTpTxgwX",
-	"47htn34n6sg7plK7gBHNNIs6ci6YimeKJobbFTLVbrgBLkGxEVOKZu06HeEatKEm153zjpwxC5L5hJrO",
-	"eee5lLeEEj1jLJkQKlKSUTHO6ZgRM2GKzhaEas20njJhOt++RQ7UH+iYNYMbvgQg54ZNdef8r4/Avy/w",
-	"vwD40/RqkrxjLNWXxberrwmb2c18ZH/PmTbVk/nIEqlSQgVhvh2ZMcVlSsyEGvtrrpm2c5JMJjQjNDcT",
-	"qbhZPNHE8CkjGZ9yo8NjHSk5DY5y0OtEnbGSubBgSQBQVMNpX06pomRONeGCTKSecUMzMpLKrkjOmKJ2",
-	"RQedqGNkMeJxt9fvuP1e5+qOLT6x6Syjhv2FKb1qpx/yYcb1hFAi2JzcYUsiR4SSROYi4RkxbpgnmsAA",
-	"XIrKvsofLcrCIWdcGyZYGhsJ+/p7zhVLO+dG5SzqGPbVnuVPck7mLMvInClGFjInvhsx8n/bzS1mDAa7",
-	"ZcrEx/44Mwtxwz46tFp3gPZ8KLa323KX4YkmyUTyhNl9MjGmY2ZRgmSMpuHGdrk797gl7vD/LOQcMWtE",
-	"pzxbEIs38LfIlWZqcdAJwMCleMPru78kta+NxMUu9I75Q2l7OXcmKmpMBdewpnYd+73e4Y+C6O5UShmW",
-	"xkCb8BoednuDT72z88Peea/33x5nhcgtpt5xNl86qvBbcFCJYnT92FEnZTTNuMAXPWUJ1+5NDx+OZ93e",
-	"abffC4mqkCa2FP5b1JnRGVO6oc9Jt3+0oo9iM6lMQ59n3cGzlX385pf6wKO23OdbtKJpqxM6O8T7mNGW",
-	"6HY2wCO15EQkrHPeDxZlFxR18lm68UgcCYXuC5mLcWzh2xbnD3ueiAdY0cg51L83XvFHHPqPxSFHd/Sc",
-	"KeQG3nBx2/hWYiPLWnBxxw1Q6IhIkTCyJyRJFEuZMJxm+gKIppG3TBCOFPWWLfZD3KMwGGKfZwziBp7A",
-	"dThy65zxP7PFEo7jr1vSxHYHhfRb0KnlMD5ygHjKyAfF7fTk7evrXd+sAbxZbMS/AvcaZ/yOxYPR2X/Z",
-	"R0Zmdr7wSeuU+3+tdW65pCYouG8hpGc8vkWg/VuCJerA7iptvz57Mz38aE7/Muy/S05+Snt/uj36RR//",
-	"ygY/0wCQjQSz/LIzqfyXgyFerjzl5uqOCdMIl+rXlZwikFAEUieyv0gVYGG8DWjusfddWUEEjmYijeVo",
-	"xBOmLJnOh39jiT3vW7Y4b7X4b1EnmVAxZmk84ixLLXw8hf/SFkHOAAp81jnv9M8GB72DwQE8rTJJcqU2",
-	"4OAsVzOp7W4SqtlcqltgXq24sxXrWnSBLWzo1O+fHvXtBl0vJ5mFB+nkPKaNW8bwWXIyPGaD0VF6RE+t",
-	"fLvjU7bUsdWKB6cnh50veANeMKrZ1ST5kFGxSVz0HBAxkiS2n/3HlHJhKBfQwrIDZE8fHB1XX77ZjNEs",
-	"Vnw8MToW0vARL2VeGEqHypzjbu8E2K+Epyytqnngi5DGMmWdT6XgMpV3IB2T60SajIr0IJRzkHN8kUm9",
-	"XjiGFoQSL/KQOTcTwo0mMjeJnFaogP/pvCMYS3U8ZSac8xo1MV75woUFT8JANRNIXJouLL/AxVgTqhgZ",
-	"MmOYQkn2hZzOMmYYKsMaV/yWqlvLoCAhIqkUjOzNJxKmmU+YgEEROVlaOZbEjZ7Gw8XuOix7Fk79xFLQ",
-	"xPSPyOVM8czvQSRZnrKXXM9yw9Yh2UTOEdGwKWEiZSnZs/zWBaFEs0SKlCQwICCiY6nIUe+stjOcM8Sd",
-	"fh/1Sh53LseKsZRQQ6Ys5agFMdLpyC6IkATR1uJRedL5bMKy1G9MM7GkX/A/b8mbjfkdE/HQjvFHZdHk",
-	"/S0dSVV8CS6B7dv2yT1BMsFFPJIqKVQaHghv8ymhCAgjiZ5YXAGUZ3dMLSwuuZttGJ0eLD9Qlt58qf1q",
-	"KaD7XbEMftMTIOkzqhAyOpFAJWmWxVzcyewOGLgfKES6U2p69sNPO/NDj8f5g+W5F3AoyMo20hgQEyyl",
-	"vPzw2spmZI+mUy72L7ywZuU2AA/XjrAQKbKKkPW9ONdVwg9uyiHkOsqZYJPi1MNFb4+KO6PTVghSbrDF",
-	"00CJUXyYC5o5shwRGhBuqUArP51llh0hdEy50IbQgmepsCNDmVuUVGyUa5rFRsZI9TtRZ6hkPp4YBFex",
-	"fj9KnMHjXONITjtR55aDraJYUQ2KKdcASI3wq3BTQpry4UEoJozf1RkfeLw0S7w9oXNpuU7HqLcUMvqo",
-	"g3F9HKvKJkns+NPgTJbtQuuPx43gTTFXP70gwBUFRieyB0ph1I4Met05Y7cEJAQj1YIkmUxuK894CMEZ",
-	"sGSazCYW7xKaZZrQkWGKHM6mq6Dm8HknBbbbEHBHIS7c59HxkF3Jbb9UdGQ8/JCb9oanfgU0waFtd/YF",
-	"Av3WofA/esbRaAYMtSSKUXueQylvyXBBpgvNspEF8B1nc9vmNcn4LSOponMuxsjOKnvfDshrMqdIhQzN",
-	"bkE8WJCR4kxYRDB2RwvDp+wAzJZSs3gulX11OsmEZ2kcwtYKlEM09TKdKD5zgvZLbqXUPDMLkouUKW2o",
-	"SP1Ccm3/pWegh/P2T8AOKm7hkVFsZLlVhIXwd+D6zYt3nW9fog5rmPGVzDIwk8xlVxs2I5a2qBwBaUlg",
-	"klGtLbD+lGcLMugNntkpAf3tRX3u5EM78VUfphnBNBM5jzMpxhbwc0l0MpEyI4apqSVF9qscGWaX8Atj",
-	"t9kiIoc9MuUit9ei4Ephjqtgjlf90ip8vcYcPFNyrOgUhJr5RHbOO+9+ul5jQOYa7MZRxygqtL1SVtZX",
-	"chpntHPeOTwePMT1eAVi0Qayc20JSShFBVRGjlAeStjMsLQQ5SovALSWP9xyH1w+RPg7yS0X58zaIArq",
-	"CYMLpis3bMTtFXIy9gJt40RIrsFCl7I7lsmZ3T7NYod4/uy5JhOq4AkvLwzS6TTPDM6YSqbhJboVcm6H",
-	"ZGmOVlK7OmPgBi/zPXu/MqpIf5+M8iwj/mrjmcRUpDETd1xJAT4H5503/M4/gVPLWwhwJJBZyhQZKmnR",
-	"zPafMJqZCaB9ll2QCaPKwsHY9yXJ7IxckD9RkVM0UCJt5mIcJ3RGE24W7tHg2nJGI55avIBplcwNF0xf",
-	"kLnMsxRJ2YRlM/w8ZKnfhJYJp1mcWG7qvPNOEvyB2B+IY2LstqyUWyDv6/L3ZiYUv8OuA2aR7FlQhMi4",
-	"H7JWhOJ5278BbyovgajpSJ51+886USej81GexUOquUWGjI1pFsthxsd1BmUdjQB7sJPm/4nqSa+/sG9x",
-	"1NF0xMY5VZbsx4W+5ZXTp+SzmVSGzKW6ZcqiACWWbwcm2dDEHATW6SqvcOYNZZYfidMc8OiFBbhiglwm",
-	"hvTPTs+IPug/CwjWWzT5r2ePnF8AkU5RRs1kTiuyhecHgZyDkgqY7tVnY/dh50Zu1+KL5l+JZar0gX0M",
-	"3C3UFOD9C8O3GXB9yEZSMbj4U2mvpJEEbvIAr19Wg8zgcFeS595XQ0cBxN4HaLQCbGOuDVreavcEZLYQ",
-	"buBkhFf+WuZmss7AcA0vbLksfHHjGX62IqsCbWHv+OhwECz4Ax7XK8bSIU1uN3HCllOyzxA8sAxZg+Lu",
-	"RuGzBXLLTMkR0/bsq6+U84rCpjv6lgj21cSWadGVV9Nfb43zAhdT3HIhjeXLbjlwJr9QDphrH4ywa/Di",
-	"uhdmZ18RN1k8Z1mGqDpiLAt9nuAC2KeJzCcS9M808/pFPKGAwGxAqQqddRgV4UlcX717SZwVpMpuTynP",
-	"QELnC3qgJ3Tyf5THrq5DnwPnQ1oi4AfbmlxP6ORetNNKPND8pE+Ozk5Ir4/3sbDcJDKAxCbnLyskhRpu",
-	"Liy73kyTklLFub0WoVkZ8C3qTCkXJdlGChd76lZo0NF+tPRRM+GsLeulvV3dMvv19yWRImGWLDiXT83U",
-	"HU+YLhUZdp2esCDrEt9xDbcGRfSCa20g5inL6OKCWIFiPM7sRSs0BCBWKCmnnmshmouEkWvL2E6HyCvd",
-	"m99GF4jXhX/DKr6FG4s2eIr2tsDEBCfGG4q+EkTDgLANmRvHi8u8qhJnX2dcVa0+R93DnkV3yYFXBOE+",
-	"ntLpzk+Pc85sKR8/a4DKR6Zn9gpsIvjYCqDgt+9nv58HyAOCQ+fDKTdLTM/gaDdQBZ1KHW4dft7Nttm5",
-	"Jk0DV1oHNhStUVtUaD7sW8pN4GNbtS7mKUeXIkdjgGe3lCmRafAr+zpjCltGNQn/JznHF5kzTUYFr+0o",
-	"otMzUTLNM8O7dMxEsvAc3UFJ7h0DWs6ztmMn+tHuwXgyn6zwDlRxk82XVu74E01M0dXppmaKzVA2K8TJ",
-	"iZRpRPqH9jIMjpd0VuAwZiGUWEwEpwPExsNjK7kc9gO55E9SpVQA2wocqjZ5uiBU8KkXw6ghicwyhjqe",
-	"1Uz9TkTyKCAHv9oBPkD/9RADFm+JPO7RMUtJr1sDSGpvjxzFQ65A3B30+mfd3jF6BhYCeKyZac/3OaaB",
-	"mYngThJ+fvnqYymVO2Qtn28rQCrLZ7IpBe4FH3TXDjQTVpxsYLMnOha5fYg6552zo8OjZyfHZ/0zoOHa",
-	"uMv3tn9Ejj/9l3PPQZ2RG/otjuzYp1jbSZlFdlTH2af2a7iufAbKiP7g8Oj45NnpWa+PPPpL8BMI3T43",
-	"Or4HIQmhV4N3ZogInTIB54iODntHKFi5G23HcNc4Ih/ZmAx6Wzg81P0a0LPzJLAzdM47fimhR8En72Kh",
-	"Dc8yWIEmcEBPNGrbkQW38q8Fp6lO0TsOwLWdfr9isJhPmBUCkA1XakHsMw9gDVT9FirHETlBuN0DOqXX",
-	"RwCdwl5TwAY2Q6Z0AaIB0CM9Y6CxKW4SzaysdeeOewKmHsvTZFQcVEFjSSMYDHcBCveWxlKJD/x2rmlm",
-	"RcG+AwqiTr93P+CcdOE1DoAD89fxJjgbPZFzhy8Ys1NArAILNMrVreP+55b2NLcd70ld59WbzW0JU3bb",
-	"iSWPtTgv1y9sAdttEgTWeYGUTiRxYWUqrInB6HiY6UUotKc8BVVp6R/Szpl8pQ3RrdfpOaurbe8bcHYE",
-	"iPCQlsglv5e1gteycbIWqbaNsbJ/0gfD6hpj5Q91GHF43+QwEn5qdhJ9vCCPF+Tf+oKAfPFSJvm0wSOu",
-	"+L2qWTKWQbEiVue88/Su/zR1zfTTjQd53Os/dSO0RK4Rz5jnOzXNTJemdzxhXdf8YJaOWqPRcYhGOA5o",
-	"Z1NO/SnQ2SzjyHQ8xaF390N2QwZ2TD2hg+MTy3SPTk/S3mn/9PQoeZaeHJ/RwYhR2kuOj2na6x/Tw+Ho",
-	"aNQfDoa94elgkKT94/Qk6R8Pe6NejyL68H+weLgA/O+fHg36h1HHcAOqxXWGoWLf+SyTFE0z8c46zoci",
-	"0g6FGql0+K3Zr+8RJx9x8mFxEujisqhVx82GFg8R7howGpZNT/+Wgz9Tc+qE5l+bYg1TRUcGNTmGqjEz",
-	"60Y/6faPl0d3vzaNPuKCZjD6umGfIZfS/GvTsELiiq1ElbD1Kx4MmlYMvzbGURaZEJyf7DYOWVzEC5mb",
-	"SZzk2sh0UdgZfg/Ob3HJ31yucYkrgOKXsQPnYSXiQS8uQRlbelWC4x6vwvLtanofVrR62ODhxxv5eCP/",
-	"02+kfxM/OISqXUL4ecvXb1dv2G0i1zNq7PAhhMr4dXv/dgCx+3d7ojJS8h+stEWXcSDuB8cA+vV47Xz/",
-	"0fH30fH33o6/dv33e4bt3V7x9hafdn5wH4nAIxF4JAK/ZyLgX/5PfMqANdYfi1Q3NXKw1KTiRiNymsXo",
-	"Z1mw11bcn3Mz4SI+isG+hnrG3IrbR72oY7lvbjmnw6OoM2MqAUH89Pib83gdLoDvtJe3bc9vpdZaV1n7",
-	"gmuKPVPbfjVuFyfb7eJbVE2j1+8WGXq0MwHcd2Hsa5Ll4BQX8tdbbmvQ23pfZSq//qB76F4TkbbwZLkS",
-	"GDpY8Vtp4z2/Ja/vDK2QhAAQIc0zE3tXQVhwPa6ljvRL35fiVeyvcUDN7x/F8mCZXZ71Qv2jj/8I9/IY",
-	"MLMyYObbAzAR9+DL6ojXxKA1tmm2dT6i6iOqfj8b408uNKyKnu7XqmsdHVJIBiRvK0lzbwHpf5JZuo3H",
-	"mAvq8GE8ztZbEmiAImN4B5xNp+Yn74P8nR/8l8jjieOsEU+Y+JtcaDJhCtLOWn7cTmixYnYQBIFUUgkO",
-	"Tjs+1eCS35dLNOicYP1k9l0bMZbpMm8P18QFYkBM3YjGI5nkwF+y6SyTC7jUJe64nEfTKROpx6aK19p6",
-	"N7QgVK5+nOGn5WiEeJtMGW3IBqSWsqvYIt3rcc/Jg5Ugu1k+zHgSG6pvf1x83eEDxNcZRqfxFIIK1jrS",
-	"/sBnKUCCphep/nmVRfcRY/4zMAZeB3DZXJdfAZPAgKsSB3fQjGLsF7ivTjHhFFBDZPBnSs6kZil+A0+A",
-	"SoSe4x4gR0rMqArU48teVy6/KmQB82RPMc1dDtEgwgj9vTeHMfqWTo8xhawnyp5MEZBUiWjEUDuLfCyN",
-	"M0aVgBg/mPdbhYeBmGYX2Vq/em+LAIby/UvKOIbHzPz3zMwf1diJiZx3zjtceNVYwbxW8gX96OhsCAGS",
-	"8jaeUeUooV06hhbHhWeIP49tPAB/tyHQ2yDkfcOlf+hj665000MbflqTAvXx7j/e/ce7/y9397/g7Vdj",
-	"9pHpPDPLt7/8VKn/ocYu+U+7qeBqyzuvbQa2XMPKfdT8eS/qBGlVdOd8UALSNv1W3SWwHZZcnYCzuqGJ",
-	"wSvjY/XHVvw+kCB+/x83y0Eipx0Xge46FTkUG4V2FJvB2gBBvnzIMQoOOxWx+c+e9XrkrOdD86uh71PI",
-	"bIMif5ur8C8UFrhNruJ/RghhkDhmd0/QpTjEzXezKVYxvLHAX4d5UOoX7301gfTD5/l3e3vY9CltIFMV",
-	"SKrB4+Gum5iRpe/fN2H97w9GQK9r6WjqQKp/3hJ76mln2j18mLn9XyFFjTOcx4raTogxpVcdpt8GnwGU",
-	"fSELw04PesWZbtcUN/di62uY0HSjmprsfKkeUeffA3WQykit+TBjL3OMG1lGnaUGoWpM5uIBKPAhaiun",
-	"1CQTr00LmIZluWsNU9ymOILnVVqxtM1garxljY0a79l/BuAQdKEMW4dYVb6taBrL0nyt/AK3y921jQz8",
-	"4/N8bSsZ1sHciJz17y1qIj4CfhPgHYbLYcamz2m6Kq0WzXhKyoDdIB2kQeh9AuszJtcuLPlwrTFJmBRG",
-	"uayWTCnp0ksV3ae5NmSIGd8gbU7GREoVsXshv/7666/dt2+7L1/6xFsgiD2tSqD2FeNCG4pJlp7e9Z8C",
-	"gejOmMSj21TextOao16vjORb3rxjmSfGzPT506dSMEhH4VDk6QyBqZ9y7NkNs5Y7SL+QYpTxpF7Wxf8a",
-	"ssJow4sLOphkUkOgRA30Pk+eJtjinHBDEirsOQwZMYrTMQP2oAakQnnxtM2r/xQH2gqaZyU0gy22BWPi",
-	"uwTweyXVkKcpq8mj5c9NKPqrzBWxt4XsVXPYFvg6oXfM+VE4mJzjdsmMqSkHNu2fAsEgsjTcY1sQjoo+",
-	"AQz/COQkBB/80ny5ufapzzIubsmEaoK58ZowClt2bUv9VGoeXw4P06vj8U/P/vbns+m7/uy/DvWn47tf",
-	"ni3+uzd8MWCvjiZ/Orl9cyo+9NQ2YOkH19StvS1ExrZ5AIx30rzCQs4hQN5Jg3nWGqHyThKdJ5MCWcBC",
-	"K6TAXGdTajl7dm902QpPjkqAhGtvCxUhTRf7BKD5QBeZpOknKd9QVX+W3XtBjJQkg8+rHoehTKF2ibxz",
-	"mamgvjaRI9LvHZ0ePzshEEq9Dl5b4UZwZZoW2RYkbsKukbKLfUPQKKj1BITkFeVZvfZj+J2MsEEDbWeG",
-	"WiHvc+fwcyck7K9H3bfwgn7uDD53Gp9VHMGX/f6hyNYflBBu3mhbGM+C3l3XO4DyNfon/yzoHeUZHWY1",
-	"HHTfSR40WIWF3uHOYqIFpWI0mdgehKJQPpVWmr4gihnlUyoeu5peD4WcxyE9b159W9A53+1u2DsA3Scp",
-	"31LhKw3pKtw+SUmmVCw8a6Mbofbe31dlWTG8tKiG4JrcskUVVIMHBtXRIGAemhbcFlD2/tq+3aJvAKaf",
-	"hUu194/6DcYvTBgQh5vfgWsmUnLpBgC+/pw8Z1QxRT7nvd5hcssghTaU3YVf2ENBp9cvobO81LawyWs9",
-	"K5CZKZkwrZevXeVTC9nAMahWJtK1pJ3Fg2mvpGaseElXiQvCPb3hIFXZoK5TapAOdsPHQQjxZgi0h3vQ",
-	"v0lM+Fm4MgEshaxWn2Dg6iEULbDOFIHJV6Kp8S8x1STMtPI3vf712OphOA5BtGJ97WFUDNCFAbrQ0wFp",
-	"JouyoJfe9a25EguDyhVLbnLEZRV3KcEgH+RgcE76xySFipeSoO+wiZwvHsYHkdOmjJFhxFe8TYFyTC6w",
-	"5IBcT44I43sn78Kr2W4oBfdrmST5zOeQDBwQHgMqHwMq7xtQ+S3yafmvJsklpDDamHWUFk814CjwOVQp",
-	"l+mhuDcrKslhZuOPhZtOVR34saFg0vcpBNBKiZjxceF0UXp80DGLuYgVFeNCJ4k2m8aUGzhKVjTlIqaK",
-	"Uf9nkdPfBSTap2guY6niqVSsjONDT6eWqkrH9meMpvE01yYestgVFcLaNIV/1I8oiOAypH+8euXyi5W+",
-	"Kq5cwu7VK39vBRcakp983yIMP9BT09/OJkV+5du6gIjHe/x4jx/v8T/vHn/Bm9yU+2A53UHKdZJJnasi",
-	"caqSVuxgXymo+yFeFPwN+lFHWzbnH0xJXcI9n80UXqiEZZkGT0szUUxPZJaiY+WIZwYqkzTU0/oGzoBM",
-	"bYTMjCku06ByVSURwVIQvw8R7JyjbdHOGXWMFdmcUMqnTLic5u5WRR0IhAxST+rSGlj8FA8XcdFBybmj",
-	"fdSwsQQwL9++jA5Z1oxV4JtCEf6VaWdWXpAWQw+flX/FJbwbjqD4ydd4GVj+tdSnutFBVKBcELeNsNGl",
-	"B1aJRC/0XU0DNWFE06mVnaEYHtXkxfVfSqxyoI8A2hHANCrAHXlIRQCVyO0+gr6R3+dn4U8tagB8+Vvk",
-	"fqjBPGqAdNDpaBAdPtt2Cp8fOmV0FP2EfwSt/pp8sf//GWQhx2K3Yrlr1Y2R3YY4PCkY/K2ZQhH35IJU",
-	"svufVuVYbOqyTyfAY/uYv0t9W3gh0TzlMpPjhT8/IyUE5Sp5x9Et9y0VyYRBRbOfBVrVzYJYiQPMLZin",
-	"+5PKtamkiau8Kv0Th0OGiVUel9WPjUyFYsY+fLkwoA6pvFn3pJAWXE4NAaWRV5wShNShZGRbPdGkEMyD",
-	"FT8K64/C+gMI69dM3bVBylJah6Levj5/qBRrUoZBTZDDvf7+fhV31V297kcfA+mvmfH50yZUY32n0coq",
-	"iMWqBPtqyMz2IL6eM2ycG41rOCU+hSks9BUbqpwqexB98paqZALK5GMylcJMtA+qoWQmten2TyC0prIH",
-	"F7k0ZGbOmIhhbrA0uOlDLd1Z18k715je/jJJmNZXX5tYpqYmFY8x+3ucyXEQrmavHUgtncj+IhXWXuHx",
-	"LVu0VDC62LN/VklcDcWzsFZlWQagc965ZYvzVou3ktvECl5pPOIswwvrmO7WOVPReRcEwv7Z4KB3MDjo",
-	"9yxcEjChbuAYczWTkKQjoZpZaepeWcnbeSr2+6dHfZ+9osxlLqsBF5uU8js+bDv5VvYHpyeHnS8QHZhZ",
-	"/rwMuKx65bWF2c6Blj8+24CXpv8s4BkqiSfwX0DIcqUZFgLfNXJTrRdtAPC1pHP3yQIN/84rVonTbn9V",
-	"nmTM69LQx2V2aeqjCtmy1udZd/BsZR+7tcY+KxJPf4tWNN3GQgM5oLfJwantzQQtSCX7Zs5+pAAfBUGM",
-	"LVFhe4XbNmlLyiygLpwxSGCH+SkgnnZCFUOlCLtjamHll6DQfENGEZdAu/KrpZju92adYNTRicSiE1lW",
-	"6nt+6PmkWJXpsQLTYwWm/4gKTFGnKFbzWM3msZrNd6lmg0m2QbgPUiY+1sR4rInxWBPjfjUxoqI69mPC",
-	"+8eE948q33+ThPeW6qKP5XoEr2chfsyl/JhL+TtLC9VcS4/JUv+jkqUW6t/HFH6PKfweU/j9a6fwi3w6",
-	"Pj8CROVb1HO/r1vBY0q9x5R6/y4p9b5Y5IJ0VvGoyI32mLrqPyt1VSVp6KPL+6PL+6PL++/C5d1uRN2x",
-	"hX/2vWVW6DlzUcigyiyO0FOJ2MjSnQvoEs1T7pDClbVJqALy9WCajbNnyFpLLsBBfWSYiqd0urNskQ+n",
-	"3CxJfQPLfxg2nWVgJm65sn7YqUGziv/m1N5IQ0ej+5HTsnpeoJ+uFriLK9yi+8MzFC+p4Cwjz5WUt7pT",
-	"cJaxk43LKn6aII0hjsbsKBKhBgkWBtZDWCgSL4smKKFZ0tu3bC5VLLaroZXCfKsdpit31DVCT7oEvKKh",
-	"mMeIN4r3U54xbaSzfwXPQ+wKWDY435xh1yZjkZtrgWEhlhdv1ios+ydURpwyE/vqi9/gfQF36vpaTpd7",
-	"VpyHRpjDr7b8lV2+fdtJe+StJDH7OmOJ7QxukDjh4XG396x72N7GcVIYtxhV8Zl9NelQlv50woV8x3YV",
-	"PMmzfApNO+f9fqmA+pNUKRUgnIIcqk2eLggVfAoJ1xSkQElkljFUzs9GtHP+27d/uiLoqFPXbT8KgI8C",
-	"4L94TvVrYDJeiztuGvOqL30PPcXvxVdg2jYdtjnqHvY+DQ7Pj8/Oj8+24T0OH5T38MR3xjBQ8CFZjnuE",
-	"MteP4nVRpHjdgblWYSRS5bAfD/HHHWLUybi4LVzMkMHfITEhJHDqnHe27dmERU1BbI1tmrPcPmLPD8Oe",
-	"L+XxveHitvnQ4EsrGl31YvhJztEZljON6RrRKoz6QeeXRMk0zwzv0jETycJXdz1oeZLuvcTayMQypAqW",
-	"tnbwFafqRV/Ewgb51wobXFnyiFySYV+N2+acZRmZM4XpMQPl2v8uTRIZv2XKxMdLUIfUMzOzGvi+wYa0",
-	"Moc+rQz2/OiE/OZxi6+VHE+PioDfsSJg6WRX09lKi2Yq+3jWv2ulT3nan9yMzSddfG1FoIc5z0zMS/Wo",
-	"k0Vcs5KAbudYUgHGgz4C2xzNro/Bd3eeDDzHfuQj04BDqylGpcWWfNkjVv1HYRXg1Sc+ZRkXjRhV+daI",
-	"S61ie46enfZKVx1P/g8Cu0wR4dxktnq4UJRC27LuOHZ8nr6fYcmdU6Hb/yOdNR7WUoPm2z/GaM+1WrxV",
-	"Sjc6i2F59UNq1L2t0fiuVpUFRk45Y6L0nvpyzze4BM8HF2nSDDz4Wskz82idebTOPFpn/sWtM0sUYD0J",
-	"LVo009BHmvBIEx5pwr+8xbZKFXzGwMZsT2/lHRb+chUCaCbFOJRVqko958TlhI3AjdDt+sBnccRPVtLA",
-	"xXA6ZmsXgk1gKcg+l2vau75695K4PEb71fz6PlsKpHCamUrW9rkknpYR712FwXllFgTMInBR/FnuaMSV",
-	"hpJploFljbFLdms/zxI55WIc0NgGCryiVSMVnlAdewmz5lhTD2c0uRI67p9aqtrsmMjaiRj907OjsI/3",
-	"Uq9Nf09e9We4AC8x60YjFryQSrHEELiFcFa2hyZ7f7p+/46Ar7pFzGSyf0FopqUTcrm9ii5NRuQkDSgo",
-	"05gMY+SjF8MW4Vks59IYSnnLMNKrPyBv6eKgU24Ib8NlgRfNO4M0WoS6VG8Boi3vbVVGwn/fQLcyvlFY",
-	"4n/HlRT4bHfe8Duf5mOaT2FjVBCZpUyRoQIXj4PCUxI8iLPsgrgsJMQwbUiS2Rm5IH+iIqeYBwp1P+CR",
-	"SWfU+Wa8zadQxE+KEbzDOK2TYPUFmcs8SzHYF0JM4POQpX4TIUeCNcqQ94H3IoimO8CnEtHndfn7OsyR",
-	"ijDcezDQBuSBAhXVvAL9Z0Fc3CfnDz7MZHJr8YXriSXi5eLeor5o7WWlXqv0RBNURWxY1tZRQBcwQ3MM",
-	"ULnWsPL72jsoSMiDLi82IjSdclFZ83LO42LesDjq+rsfuhBvgFFzxdFy0rWPaXkyxSPqoqFcScUNNOd7",
-	"an2KHVSlkvWA87XWygfJ0jSxYR9bZJ4ol/ULG06kvL3Oh4VCd/3adNDyiSY/f3wTEXYHq13MmLYXF1Pw",
-	"kVFGx+2wrZqzD0YrUmqVmkZXV7TzJerkKgsq+vhUiQeJzEXCs6K0jyv183SOmwy2/at92D/Au75+u2HZ",
-	"p7YXfguvMrsidwT2CZnOTBM/1dCiWaLFBhgUj//e5J+hlFSld70iaIhkKTkGfws8i3aSyCk6/xWnF2qJ",
-	"/dm1k2r6zw6Pei7XhkgWsd1e30UIQQm4DapftLbGeAau8LCDIaRGXnxkOs/MCjBXmgRw/nvOwBurHwwX",
-	"3psVw1Wa3K9u9+aL0fak+vfSTHhJGLmQRVtvxd0ubd2ey+ad847r1FlxFM2Oc6sbVjlQxewu5hPNkvjt",
-	"6M//daZO/5heP6d/cEv8A7b5A/T5/6NZu4IFj0f7IEfbfLZrCORSs4eq2/54Okung0SVm4mVwV5gSOH6",
-	"DNugQYJ2ZE5RxrF9RaPOBbJ0aiuF5k4hJWeQrLPCgSEciFE5Ki+KMUMp4LjbR3cdv9qrSfLOCoAbZNhw",
-	"4SaoOV9ZPKhrBsQFjpJf9ht386lUwUzlnY/zBGmOuHqgZrF5AwHXUr8B4afwkXmMXXiMXfgXjV2o4HsT",
-	"1a9/Xm0pf7wBjzfgX+8GYHWNCaOpS3d+9YmOUaMUel9hzeOZYvZppU4ud8NcEM2ghAUZ0uSWcEFufKn3",
-	"G1DhJRM2hTyATmLTRnkzxhuZFDEk1Rl//viGyBHqQBBZiWJa5iphmwZ9a5+/T3LtmMo/vFxDPSH74GLi",
-	"FsKFkeungPzwik6ZL9/1Ilcaq1ksg+0GRMoEWtz46X09JzJzuQO5bf73nKlF6YCGfSormdKvb5gY2/s4",
-	"6PWizpQL/3c/agDF1VfDlKDZ6/S/YOylFd7ohTZs+j9A1W7OiRTZIgTQRGaQ+BAAxdxohKdkjx2MD8jN",
-	"UPF0zP7n+cdur3c06Pdv9lftxne2KL9iS1AAPNjSIaQWMRDc3/l/f/1///PlD3/9ny8Hf/hfnaa9vn6J",
-	"cUnghojXGmfmaYM/XLmAkVRTuEN5ztPmkVM2nUnQE/yZNQDxkuSC/z1n5JYtyIwpkskxT6C2MbJzCCxK",
-	"fv759ct9LDHPw0zbUDXMdqYixYLWChQEaFfjShunNCmAize23GOwxK5d4woI9wenFQifViF82f1v2v1H",
-	"r3t2EJ93v6yC8wju9gpst/TjhmRUG8jyeUEo0YZmDG4Z1wSSwbMU937UH6zekaMhq7ZycrQZ/V+P3knB",
-	"rr5y5LvXoz61okPKXb1pJDoH5JcJE2hDhaJkmd3UAq6FXr4UZsI+Czwpu9ebQa9340+ZmmIQMBqZib1X",
-	"XHvydkHgeZ5zzcILWDb4LPZuBr3+zX5xKbkhexwSztA0RY7/Jrhm+obwUVkjPaPJrSbc7LtNlZN8FsGI",
-	"jiAC4aVZxlS1lP3NUe/shgg6tc3dLg4+izWnaI+gi2fwXe79Gz7lDcdr2TWi+T9WktcM+oVLStmIgs7u",
-	"2JJW+pVP82lJaPGvEs+4MGzMMB7ug6+pU1/FL5NF7TSHzEIO78YtmxlfCoLmKQd1PKYdaoTm/+36ie7z",
-	"KLjyhXI6o6phyZeZhspYs9wwLFhBRnycK1YkPSpfLyg+aR819vecZiSDacnefCIzQB8mUqp8sSorliKP",
-	"MFy436IA6YcLqMu18gFJ3IIbT8xZ8d1mh1JmjIpgty8r9TxrhACKet6QPTdasU/wkjCMTvfPq4CgmkDm",
-	"H5YekBs5Y+LmnOgpzbIucpHE157kUtjGkENTT+wdtq1JSg0lezCERYhMzl0yKVcfFGjGhGVphNRDM0ua",
-	"qFpUBtaSGGlopklChb2git0xLJU/jSyV+Sx8mVIynzDF0Axrd5DuH5BLQbOFNhrffLs/7yni9kRkbma5",
-	"AXrlaQB1BRMLmB31DveD+187s6CManhs/wuTCP//ntozlQKqI+BX/bQ8qbeW7y6P8BUkC1tKnAyvY0oX",
-	"BWuFOLnHsZDHHVuJUJB9rBVnkGK4zaqr9KaQKOqre29BC04Gigm86VwTL4GQvYRq1uVCM7DB3bH9c4Bu",
-	"YWPE09Jkz9fkBPuQ+4hVWyNkEnIhWLaPZNvO9ySYZm7JvZdZogK9lWVN7D+KhlJUBnBEy/kiNNJQv/NV",
-	"/EZ7ehTamjcBEtn20OIMf5MJtdeJidI5Ca7PXlBth1BVBI/AeBEBTMH03h66TIF3gBdyiRNyV6JSXabb",
-	"jr9EADRJLG/oJuS+INSQqdSG9HtkwajyRtgbi943qxbcGCOyDea7GCKMIW/iBMsEAQQizQkI7kSKhCFC",
-	"mmojkMBoWj7XVSYeo9XXrTlgGaTmccnMxt0vvx0dfmvmHtBWm15jsEIj2uE10MTV7bMAl8pBGTCRC22o",
-	"MGTv46sX5PDw8GwfLxklgo8nJlsQvRCJPcM5aKhxnHPytzy148mQF3uiPwvgnrEV2SvF/AtHG3A1Aih2",
-	"sSa3GitDKEbmihvDRER0nkwsWhdVaCLiszQCXcfsAZ9FkR8sKg5ngTFCbqiLgmygJd6Ogq5DJd9S9nWN",
-	"JnQ2YwJfG/AmZKl95uEt/Swyrg3Bqg5Bn4QamslxzjDZvnPzC/wUNNkDiGB77VmVFPNOg7bK8hERwScR",
-	"oLXmifLwxXCVlZegC46/UZMuIMit9lvnOU0DTb+v5gN1LoPaOUoOMzb9w9+clt2pBWGAD/itOk7Tg+k7",
-	"PV3uYVfV7rV1fXEjVdx/SzMLAftiSGVvKs14ih5D8G6gW5dRNDEX5Aas/BokA6YJo8mEQH1LSLn+QopR",
-	"xpN7giQcpQ1AivYPAo5LK8ca8BpDaV8wjY5tdo4LcuM9TNGC5iEB4j10RBZMsYzdUWEOCPDZlHx4f/2J",
-	"QKGKz+KmJsbfAHMoxmCeKgtia8OzzAkSMyUTyGJ5DmoFHwl589H+0b20f9w4/lHjJQiUfUGjZdp3jZ3s",
-	"1HPKjfd3glm4GLvLPncJURMqQEGX3TnZ0QGmqklbK0ZZmL+SasjTFB+V3VGlMkwbXCk7PAiyfCqkZ8tG",
-	"WWHIM9CphKsD1+KPoLW/zz79CG22CG0fbHcZF7eEWane0vTcAAIISSy6MkWGjICaZ48Kgmk90uCx34ft",
-	"v/ZBIGp3+oBoa9DUcllxpcJL5ZnYhcxhiZqxUotDnQ7n3U/XxEluUpGfP7w7t6uvKG32fAnYfaIoGFXN",
-	"BFDefuXOwx8YSiSRB97zySX492vkupjeGwUcr1BZe7BcnxwBjBNPA1MFFpSwrAd4Lz+96z+FMbouGTma",
-	"OtyZ1b8+7fXPevSY9bvPkkHafTY8ZN2zUb/XPaLHw5PkWXrKzkaBP8BR76ysoFacV3GLveXfGfgLg787",
-	"Nv00KYjxg9BiVdbUDrRUlcN1Kjq2fLrIip6TGw8fT6y5+Sws11G8ZsCjFmh6QPZWzez0Y54ro7lmDrec",
-	"4nb/M1QbeifNKyt/3O/ah6O0ufpF+we5/u8kspUICeAORIPKEBJMyxFc9Q90kUmafpLyDVXjexK9hsHa",
-	"AKHe7cFIIWhXrQB6hyx4oGYhoGREEChW6JdfUZ6xe+JA83itALHc80FgUZr9ykCGqf07YI6YoeObImTI",
-	"WQuQIyEJVQq1pd45WQp20Gk0TzYt0TV7Cm2+lYL1Gjg3wbfstBaYrll7yAUdDPtqnib6rnnqF/ihxey2",
-	"ZXUBDeJJoyVXKnNOwMN4uCBO7wk3+cX1X1BpcoMS2znxi70he4nM8qnQboAINVARGSuZzyKS8ikTmksR",
-	"WSGOjaVaRCSjQ5ZFZMqozhWLCFhbokKFfEFooez02lWuyc1fky83yCVcY8DZz4LeUZ7RYXZP6tE8Xpt7",
-	"09DzwWhISg0dUg2bR7mVJhM7BXGeYVOJ0SmpnIsIVHdUAeMtFRAerFa6f0A+BlIAVmrHl2/kpQDCBQkY",
-	"/wsvg6BVMq1ZJWsSCVG50IXKSYqkfkHvI1JsKSt8kvItFQsn9Or7oUXDYG1wot7tQRDivX9IlJUb4Qlx",
-	"2heuwUxsZVBtj26zyLf76TT6QFRP4GfhPAv/cd/XrD5SG9hX+jwUZ5MoBvwezTTQw+BvlAeoYnBDQR0C",
-	"FOpn4YTw+xOnpaHawSHs9CCA+IVlWRe1PyDceav9cEEoGeaag/JD5Rkje1Z4EZZL9nQCUFSx0szv3VAt",
-	"o7TvQKbzGdZohJDQT4Bd94Nc84jtANjQ90HZwyca42IhgMnTeHvDkW+2zOOMKactp7dMHwTzwzYvE28Y",
-	"mSnb1nCmqxkNqGmrtIyCXsPFchmOjTaLYgBfJ7+B9SgTKmw0J6D/XotZw5o/LZoX9e1+WzIM+2J3leNq",
-	"2MOKkngtJq9kh2rR3gva63EN0eAa237z5fKavOBKQ8lf0QMqAF51dW6U4sCKtZQQ/FIsWELZfTs1LuVF",
-	"gQiYA8k70HwIsNQZ51ch7o4o6PGu6v7QazLyrFj71R0TxomFsPose49Vc9cdQaXXty+ruDnLcWGJR2+o",
-	"2NOMkT9efSJP7/pP4bcuxjPat30+4ckEiSMu7rWY5WZLmG5x4xrRv+674ow50NZTrXrMbZn6ISLUp4cA",
-	"Q2ndL+UBL5dH+6Wz32RrDm9FFetXo7j3C6/C2rl/B//YfG87JS5SpegC0Lh0D4UI2zxzQonL27f+YsPc",
-	"q5d+XRAVJiwr/VdfZjOVIrzVJWQv0zwz1z4vUNlvOUFQ5H5zeQL8ny79QfHrRELB7E7UYdNZJhdQWdm9",
-	"t52oM8qV5Q3iMtNB1EE/9U2r0y+85/yGO1LXHQpq2Rrnd2+lISowCYPH3gunDqROGxstBbhLy8yYCaQ9",
-	"qFG1MKnTlr5Z9aRPW3dfci2vX+m3ubZS19J+nINEyhVLjMR8DptfrBJL1qJ+iFF1BPZjNKJwlgXu4VU4",
-	"+wC7ppcdczRsww59J/Zj+TQ29tmN06B6BfuyAxOituMlmziNKnNR31Kx4MifYmXe9Ziwy6tYPbbl15oW",
-	"o/u0GyjpuWxjhJuI8FFhrml1NxrOcXliJsZ0jFlHMkbbDVwedpOjKdeV13n5Fd7yiVx5dutP6Y1zuL7X",
-	"i1ne/qVXs/0rKEROs48MI0uXZKcgCqotqUgZTTPuctPVuK8id9b6nb31+e0AUejM6WZad1FrFdQrungI",
-	"tOxSg7DrXyy3WERZgLoR/iFIagR8NmM0ixUfT4y2MiRkA2wm6O4itmVtw0k9+zKlXBjKgehMmbCYnDCq",
-	"m3mglQS1BpViosoSo1V7W3t5vpuw3AD6slJ627sYXKNL17uJl3XptDib68bnyFPilhtFZIu15Rhbd8E8",
-	"4iuXMBvReCSTvP3mP4wuLxWjTfu1T8LUolPBpeyIb/YubbHPGh4GYA3r4IebXVprEw5Cxsi2nAL7e86c",
-	"z+Q6TX1rxUaAYqV6I4xxbEuhi+jGTQtbyrzXxld3idnxQFseLwBSoFIplCzlS1KJx61sutzNptetuJbb",
-	"8Uar5JQHYWa9FOMvhavk7OlEpQiiBZZxifTBqzwukhaUueiq+eCiWnrdNZJj/TmzC9sE0ZeOuu/Ccq5+",
-	"3eoRK1Uu7qNbJLHCP+iFPCEBmzmQkINOtPGNbFBJud2QDKqOXxDIKfGGaoO7rTCfP+BlrYR/tRBt70sj",
-	"V73V6/jZABm+v6oQJouR0dpaYxis1OUX3AlrH4wxmNKvr7H/MR6t+6u/kWcI8OK010iJ7s1E1PRBqSUe",
-	"cL2wKUm4SvIMYzLTnJEBZkYsEv5BktOissjWLMnmHVZ4lBUEApzdIe/nGURMbMnJlAd0VDuSqIPuze6z",
-	"q2D/3Tid5RvhZXBsWz2C0q2h/Qm0ZZZaMEghuj+IVjgUT3+gbniZ1woONM0ZvLhZWtJKe6hUJCzLMBXV",
-	"smJ2xl1o/P1F7Lb2H8e6/NP0bjPFRvxrMxLfssUTTe645sOMYS5vsidn8ee81ztMsCf8m8UHBwf7ETES",
-	"FExjwTUj6HzRcHvu5O2WwPQ82FrPNJmxZuYWYBw1hLfBsAUIKgxsI8YBenz/R3TG41u22Pr5hNXt8mLu",
-	"qOZ/IAxdBkTFNGf/WWYyc65DezWlo96/IFO0CmCieokmv2CF7fSSu+LZStwC2K5GpjL/Yp31BhzYSHqR",
-	"YH2LOrdNKT3cHSbcaJaNDshrSIyA3t16IucCvfzPiTaWJ+DGR8mup8l+cTjr6s09yONS7PBHPStFrrs/",
-	"c9GAoEvp/skeoypbQObviLy4fAXXc59IRTQdsXFOIbSi0uPF5atLMDSDINidS3VLXvi4YMvEvfJF4srl",
-	"gDXaP2/LRQeizorZml+64vN1kEh+CwPke8HCZPUuD3tm+CxjpQ+tbrAthsnqmxDWx21LVc8pbBF2LhX6",
-	"Ay4xoBsQYEVm+3UrqHQg0GG3mYME+L/t0H1VDvylLAKuWIVISdCOZmREEyPVjot3sxecf7v3DtfyF+hk",
-	"n7vqNN/KxPy7AKQpSf8u41Ty8m8/wLe15KOBJ1V0ZMLirh1v01jFj+6mDpvIeTgtF6V66o6nTHZ8rj1M",
-	"VqpjPaGKpTGKhhMK4o+ZKJmPJzFN72SCIknK01hIExt6y+IZVc2k5daRzUJfFrzmNS6szJg3hTTwzUq1",
-	"L2vY5toFkKrIHgoD6iYPnh/D1rSwgYZ5DZcTTix1MFLeIthDDVwFM8OUMeFzB2fS+NrlKTelV2YtFAZy",
-	"yd2cEzOXRcS+HIG7JwYJDllCp+j/uecSAEA2IB9UhTKuGrO0S+d0UfxuSRTkUJhZQXgxY3ZYF5MGeV9d",
-	"ypgblxkghihsfU7+WlNPf7nZvyA3KddTrjWkv5pJjeJKmqPrLabFc8VWJRky2I7PwhE+qsj+ozrNHlmG",
-	"2Z5Qk22PELIYgzyZMfiFfXX2QxRqgry0VixH2y/29HH/FsUzl/sIyEBBAzqlQyv4OSqcCrfWTB7s4YFg",
-	"0exastmIGx7/N/BkQGaqkRn93XmMOGZ9mazniN/NGT3AEd4syExJSw3VE01cB8x3oflYsLTLBUQn6M3s",
-	"8Eo9fBV5Kyzv8uWucbctYYCkY/kIfIHZbYTsWZn+q4FYFWVpW5E211o3pRmEjBl7zqv0xv51s+8TtmH2",
-	"DJeYDbNVBaGqMzqGOJtcCfRgKeC5cUk17eDX7lh2Xe4MTF/9+qUOlm7WON6XoXC2KbrZR75AoAPR0vzb",
-	"m+mW+qwE5hNdcMpylrEIE1dY+npBaMHN0iRhWpNMjl2uIKYdhOFAwFnICoUMYM2LHC0PBucgCzEAu0lV",
-	"EyJu5IlY9VQ8mVr5nDlVywPIniV9/XHy5wuq2GViLislKnfySG960kvNu1T+Gc4W+FfRs5VBwBXRabCB",
-	"NZCDsMDmemNA0ZbUVDar1tHOML8EVW+dr3ty4s+tDuaDTyB6j9Opb2+jyLIa7Bu71o9h67nvD+rNQC2l",
-	"piqW2IbkMjFk0OsfEX1wfFoQNhDMA2VEyNJZccV+B1nL/rFgWJM0AAdWBZ0pOVZM64ANc6aDjIsV8pld",
-	"1CfLNGJphLpxaZuYh2oIw7Z25dRlUGmwqG8RTFEGGtUDCg2xM5AhqBLBlmUHIXuYFgKTL4J+ynLO70W2",
-	"WCWXuHCJXRJ+Vu3gYaUgHHJtDETtpB7Ok7KuHVluwCF3ZfPHCcvSB3aYs4w6ILZX6m0U0BMDgjczzdEK",
-	"rmJHm2tfg/B71xM0NoJlOwzxAfotmW7bv+HrrmijL9yYa8NUzIRRrSUeO1maZ+2dO72XUHgKcjrNBToK",
-	"cTGjhq/S3eolxVIxvzd5NnW7pxfaQ3ie1fqsujTN3vj1g2lyVQPUDp2wKicT+K/V0WlX57UGlP3u9kEo",
-	"Y278pDs425A3/NbKUQhR1zPCbImYvkRIUgPuwYrd/sSydBebY51ubuYiQ0K6uXVAWZcfMxcoNMpNrlgr",
-	"LnOJqm5ewb813ay6RtWpaPMt3wSy2rX3J+iBUEK05UXcBS13OOctn9Pf/wuzFDWxTHnX09mW5/O+vCBl",
-	"fOaUQ1rwmN5J57JT/lbgMnLmXCcTqsYMapDHULEdXHykMFzkLI2LTXpP2wICPnQz5sLSfQ0dVwdsNl6w",
-	"++sXmpjSH6toaKQaW0q0E8rVquTJKZvZ4xKQCJgrskeJPQM8T6b2dzDPWHGMJzSL2Ve7ih38VrBjPFzg",
-	"ELwIALiHQIJQWF7ditkaz2OSLCMUy/jYlcmKtwwgwq7ZCrmwyAfYXv6AYv9Ja3Fy6uOwNt+DSfK2bFwE",
-	"fLZdWt01shxqBZjbPQz1yERqINWmzwbtE16/++maOJLDxdgVWoTC7jNqJhcgKEO2KqlSpiJMMrjEgHyX",
-	"U1+hZwPDW/MUWNumjBD9DnjTkJq8IXMomuv8ZlqxaFsjTRNqvK0gbXWtf8JE50amdAEJgxwGpK7EEVQe",
-	"h9dp/4DcpDm7QZWm5l998ZDA+dorUS7IjZAmdomChhm7+SyKEiU0uaVjhidmf6hmhi3MmkKaElaQHnkj",
-	"Pm26k2UV9koIpjv+xa7dHS7s2B2OeKe+SyKl24YfM2qEUbDgFaSknQ64/mTvets3OxoFt39F423u8sb5",
-	"NrwJLVTSa+/sDv43LzKp2S6cf1txzY4fCGiNsUDbh6j72deG8lTmDrhmUIDHUwbsxiRB17bAAzAOVd3g",
-	"XhEbGS+FneEXOgfDnZPP0Z0BnBPWsMdlTaIab2gXvJ3G6d7HsCWco2CRjTBHkQHd9z4AvloOTm+r7oDN",
-	"V0UDf3yM6kXsXU5QoFEcPDqHivIM3IhpnnJpf9FZ7H24pvSWGlRrLaZDmTU7iZSS+kmrGBnI0T1TzEp8",
-	"znLSokSVXbkY504oqtUw87ec+DYRgVKCV2KccT2JyAeJ/32uuOF6Qq75WJA3rnFNRjiu3qxBY2yVmch0",
-	"BbChoG3pAGescDVlWqNnD8YVOsJfcZqLE5plDwLhJhNev23OL1dA/GGMF1iFdrhoNBPgx4c1TnARj6Rq",
-	"8vx9bXk+Zdkcy141854F4Da5HFWP/j4+C2E9J+chUpnLlbpvKfCHo3m/kWULRNUtsEEVJDf7pjg0uYa2",
-	"3zsEvVqLvQW2lB3WZP15mMD2ZRtBgfQ1WHvINmBT46EHNyRA7J0NCXhg3994gPNsG1zklrcLYxUSmS01",
-	"NVuRoCayOui1SQOwJblYo/tuIPg/mp6Uq+sftwyKrRKc5TwHVMGTiLElVNRu1VrWcAdiVbvFm69rgSVr",
-	"7tWDqGvd0/sDVbQhYJaeTJplsS8ReE6oWDRmw2ssF3hRaaqLitlSM0wsWG2AaFlp5Ur5YRZC+By63YRL",
-	"q1HPFdS0Ua7A7f/iXgu6rWp6V9ls+UWrAv4lMsOQY7xgV7ZTUq6T8lomhKwpEYCvDcmX53TDvR8fNdIz",
-	"LuKknHUzr79jwChSFMgPAbXmnNKj3ZzIsFcrJP611z0jf9jb73757SQa9JqKI66mb1OkWlbUdf8oKJ42",
-	"bBYv0b+RBDNYAzkcKyrSsjcfZmgVa5nIxcUnVxbahBkvXa6dJjUqI1CTFxwcjFQL4hPzQESxU+rCFS1L",
-	"TiWZTG47550RFzQDK1rpRHXeGfQGz7q9frd33Kn4f3d6/bPD0TE96vaTwbD7LIWaS71e95ieDJ8lp+kZ",
-	"641qPrvnoJdwaoigHhPMpiU8InOqRAzVbGHuk25/0B0MGli4Nivo9zCqoKaNsNvdULjXge0FNN7Oga6M",
-	"zalaDngywcoVd0zRrDiZMpbGzlUtoHmO1bQxq4eD2xNNuIupAVWzYyefaFcd42CtK/42jvve+70QmiuH",
-	"Z/9yyFLJ91KJc/EtNkZytXMq/UWq24xrE+QML9GlMVMQLa/AgccywjUo7udU7xP7tJwTPF6SMY1ltuAs",
-	"nujlVJarDv3eYgqiZd3HvTy3INlWuedonadyFYcbggZKKgGTHxR5lUAvCHpDsveRjcnxXn8/IieYt2Q/",
-	"IkKisV1IYxET2vR70KhftirpiWtxuDfYjz6LQa9o4jAbPp8WM0A4mEO0/YhAvGSMNn8rq5RJup9o0j+G",
-	"Quv22lBsSaQi9sZLTTM7HSRywXhrO81gsHe4b6eu5Cja0wdHR/sRwT9jTNfiOvT2nu2Xn4rcU/5jv7dv",
-	"p5lNqGYxYP6IKbfj0/0oKPYaLxhVZ2SPBr/hHQ4S4OxH6NlFE1OJFR8uSP8ZFqklE5qN7JzJJIm9DSMi",
-	"CVzPEVP4z8CegD94LT3ZW22spIb0j+wpRn62w6K6ff/UVZ4tAlmX0AW8q0Pc6ETVZwUP3CJz5VB9vh0X",
-	"wl6nJ5VTKf8O0mBVoV8lQQB194DXwAqRpiUM3Z/eFlSDom+8bAsqyYC/cw8hwEe/7fhK7/A8f88X/fHh",
-	"/s94uIOcS/7op1zrxqCJJTlo1aPnn8V6OY/lB2+tvmuZB7C0rfgV13mOqi5/niP3p4s85BjxMJ8wcUA+",
-	"+RLfT/RncRMsH+sB3hRbuCF7rkCgZlhEWu+DuBwgCzoCeEY9qJIMBWfLs4s+C392tfer8srgd+c7EJ5f",
-	"UfUcX5r6K7R/QRSjKRQOdWH/0Pryw+sDckWTCbGMh30wuAa2qYzdLhYPUM2R79qjGMRdBopwDUMwV1YW",
-	"npOAaD6EdqYQjjarZ2rmKao1oRqqO2qpbgpg2V4QcnpB6NBtGz5kVJvNYcGr1Tp+qcsZIoT00Un4vz4k",
-	"B2xasX1wUVdv/8qcjbziPNL8NnGdoIn2hRRGyaypAFPxYS2Qi5HeyhQNrzIHt+wGmdTKozI3s9wSwETm",
-	"loezrIZPE6NRiWR58v451gu0g7F0PwBumIJ3IufxP5iSurHKCxTnkuWkZJYPM64nUAIDMpHavmQPhPI5",
-	"16ws2ZjxWwYKNFglXMQ5Ks8miumJzCpLCpQSOp/NFBQujxOWZQ0L+0nOydQOjWUhNZkzVc7cvNFi1hXp",
-	"aWQuEp490WQmM54sziu7hqGharADud+NhTMkVWBfaWJc84jMJ9RUB5B5lpJUNp5CXXZxaBOuOcCJypk1",
-	"QKvxclRRbAkCsPrzApzU7RNUljMmzome0izruoKRfkpL6uCWoF9b8T7awew9mzGx6urYJ2IXu8f6Gges",
-	"klTDl+MrM2vsQR6NoorljHJ1QYQkU6mYcwADjsRQnmERbzTW111q+1u7oqxRTb7kepabBlJNhzI3LYiH",
-	"7X0Jbb8VCebTlVqtT4oPc7tNbKnhkYEKdPB0YVW+ek7g84JEo2OedL0j97vBMqID75JXJOP8LHAAmKWP",
-	"n4uvhV+kr4EHK0gsBEaYZGTvp6vrF+RjbumaOrDi4f5esr/vOIavBhNiweMCtTD1Z8HglmDF5RcTxbWZ",
-	"Ush7xQW5zMe5NkW5Koe6IIVtZGeH8IQbZ3NrcSTPscNzTGVbbioueei6CiGRmEMgOJBzckjmUt3aPYFo",
-	"jsDjBp0iUTI+GuxfkCEVt2QiM47NHPK7e9xK6xIukkMOvba8frHw7TpoXySw2QFhtyIcTopGvGu7ngmj",
-	"aovMwW3DRrlIW2IL5MVb747RzonLjVdx40oYv9smyiXZLqzpQ0aFy3jXxCi2U0a6dZe6SJc/pnUwj2ve",
-	"JsmInwu7eCPvv0BFgdXBmeHuK7CL3DsSnGuFmFXxI4jm3M3lovIerXx8zrFsLM1KZVcU/mSfy6UfgSRF",
-	"IFzFrhqsjkih6aq0hV8jlxX/s3hbklNfvhpkOtTVhbXrDgiUraRcmHNf9C0iropuRFKW0UVEgN2tqu+W",
-	"NoRu0PUdVX+FLflKEX5PNfVdfVdFFm2f7q9Wes/XTQPWKcEpYdlrfQqWHq3mqAJK0CJHlqMLpnThuAL7",
-	"cSwtl1A8YxdWErCMmG2VOAiHTGNh6GvtBeFW/KJ4SXbhJ+sP13JYa1GIvLgkETys24e7bpHcZUdav9Iv",
-	"t7LNNdf2u3tKpTjPtp5Sbnk7VS7YhYt+OGavwkfVKi4WLK8U2eLc5fVrYIOfaFT4yBGB4bYqyFFlhBpP",
-	"pnA8cbz63lxxY5ggaHXY958LocCdYnqBfDRwpMEFaRf8fQ/eqE12pArP02zKBKWyk2NKwDv1IFR4908B",
-	"hAX5MQ/IbuHu9+WrAie0QSsntCoHtQwDpy+F06UGHI4uliOiuIa6486shvnnvzs31pRqsx2Xs5K1WUP2",
-	"mpNSm4JZocK/bC4H+iuutOkazhQp5Om966t3L/cvwjcvKVkJU9ExFR80shapw6HCjcaPgQkyYQKfQ8l2",
-	"W/cgBrEsq5ivfDZhWRrZt9xki9j/6dJi+kSh4KsVgVDKUov2AReFgeHFCP5P0Ju6fxdDHHwWAU+1Ym7b",
-	"0/877BkABT+jS1HZtUznCV5xRV/36rksVUUge2XBXtMb/uFGXQPgB1GsO6XPj3N7LBa/Q361Xd6zJpLY",
-	"Ipt4G+l94zBVaX6Z8LnvIdX3pWUqVB9yZFwAzzpkhE5WuK98v/xy31Yf5Mr63QWvtw6HQ2K77m2YyCzF",
-	"qresePULPuCAeAMaelJUfEC8AmrBDHGJIVhK9o4Gg0rO/dbGVF85uHlXMsl9WsfQyo8SVTyjFuIdy2Sm",
-	"rqV+2uuf9egx63V7vV6v+8z+z6n9n577v7SX9J+6EarisHel63d7g0/93nn/+LzX+29wzsiYq+/dYbMu",
-	"GqwPZukocCPYOKcX6s9L9w5AU+8i4OxS9qye4tA1r4O1M7AjmGGt18GEDo5POueds9HpSdo77Z+eHiXP",
-	"0pPjMzoYMUp7yfExTXv9Y3o4HB2N+sPBsDc8HQyStH+cniT942Fv1OvR3im4bf6DxcMFoH//9OhwYJk1",
-	"buzxdK58An+akZleJBOZyfGCFLvOZ1agYGk8XMRL6Y83brSX9PqBruK8v8J1Yv0gtNdvcJ2ooFWD1Uwx",
-	"yyikci7sDuDyAAzOSRUFf+PpN49ijf4KOyXPK5Hwt++ruXT78Ox5iKXtesKLUeb6vYdvRpvZqqmFPZY3",
-	"Eb/rny67g+MTL/fA2UVkwr42HlKI48HKuTAnR+C1sU4v6C7Db02p5dagfwsI/WDV5Gqnk5VKS9x7iLEV",
-	"JKpAtjiwmmJyrS7SHfz312q4ibZWa4Q3qIGQWKHMTuOH59V4EE8olwpux0XErXtMp1zkCEV2x1NXdzaR",
-	"CmMG/A9rdG1LF3ZFfb6UU5Ajo6JEPkiNICnzjD3ReJkINQTxu7KhpZct/OVOpAeWxfk6zVzgd1eORjxh",
-	"HjwHc6lSp/PkYjzNDvwX+/xO6Zg9nYH9HP/9txkbr93sg/D5fgU/kNFfJnfNNay4SIMKEbREs9Jn6qCq",
-	"4EYGLGrPtPlC4yCjgcDTBPCrSYKlNhts4Okd15vTk7gRNBK00Pi9oVfo4NS2uOBKC50vfrAq2f9WVrhN",
-	"iaVbkGQPvNpgAYCa8Kc4jZ20rbuc1xZBpiGIl1HamT6sEFeJ2qP61soeoKwsK1/ZF6cxWdqWudYr6kTc",
-	"FegLYdYLrPCow69PtPfN302VWK8c13zMa8/2/dBQyMC9XcKuS0EgYSE68GKxiT8vp9raCQvaWqdlrpZS",
-	"yx1u649TwsyNtxZaH93d3c1jaZt7v+zJu1Z/GUCwITXZmJzs9ffPna+TN9vV6r9BJtGIsFIYQ7VIYv/B",
-	"mkQ0rk3kiuxBcEVEZorNqMK7BnnH0jwzEylTsleNxYDaCJbLcPfB13EnZY0p9JSiw2xhL5AdbtlM6NKf",
-	"BjXg4Flyy67+HofrXioTH6w8HkkVFytfyw5dTZIXjGr2cYU3GhRQD1qckz6Z0q+WByfg+jpw+fWnDN3R",
-	"ZA6UKaPighySCR9PmCqBf0GOyIzylLDpLJML+0ZfkGPi4zOgKLwkVMCCyZvLC3JChCT2EbfDiDEdczG+",
-	"IM9IxkYGMsRQkV6QU8ukQaLOC3LmbNoBrK34POhEncNO1LGCzHEn6lj++1kn6ljZ/mwVbMKQyjph+FsO",
-	"9GmVD9SnIIlb6ajns+cR9jVhM3SxZorLVJMZzbWjsibXhGvyN8woBz7R2tQNFqsdktbXkFhWVa7ZgRXN",
-	"0SHN+1/5OhwJ4zPzgCU4al7PSyn9vZ9/HfBrQ92CI9TLZ9gQp7Qdn4XBSuDyYKgaM7Nl/yBmZ7uOtWCq",
-	"bTovlUpoE6u1vNHK4leC3sVhNZQMA99OxccTo2GaEWfpihIV22W4TINJC3Gs3JiP8lqRfLldmrAgwCxY",
-	"XbRqW2uztgVw2olNXQnJesz8inSf4Ppun7oSNvjOuiBOe7uw5hOBSUKX2dLoYJ/D15fXzW7w1RNczXIW",
-	"VnnLc/qtbOUicL9D366sSkucWH/0V/4ZWL4jPnh54+bH4FDfgggUk/0Re6zD+Khj5PZcnltK1HFRyEa2",
-	"h8Afi21UMWSP7hOdTKTM0KSVZWwMsXU6txzb3nCfYIXlBaNKF3X7ghbJfvncWvbPu8cnXCX5VBsqEqYj",
-	"spfuYyRPwkpdD1WMwvU4cjHIUoGTfUXb04k6w07USezZr2Ilin3uVA7hx+LCtvlQEFXqGdvAme2OHRCc",
-	"QhMakSFGggHTSChUZ9fGw3Z7gXEHfIOS6r+bl8m7TVoahf/+Hb1LFVD98x+nwmPs9/LCbHt4/4T35R3b",
-	"XjOCl5OLQi/y3EWGcaMJCIRQktdeZEXF7X5EXpA9dOCFsvYvyV4gU+8vK1VWVzM7bUNt7KTLx9wvAjNn",
-	"ik+pWsA2LoiHYWVDTlfmTEluzjWGJaClDYkyJlIZUmR9Jei65rVgGG8LqUyf9yNipTvLPGVc3BLn0Lpc",
-	"gHrj7jUTha2wQVa/vnqH3m8r9+2x9/rDm5edqPMW/vca/veD++Pq7U/w24t3najz0+tO1PmL/Z+31/Z/",
-	"P9gml9f2f99/su1eXrcJ5B51qoi2BmF1tbrlskYORZ5WZotSI99gtwhyIMtVvmYA1XJBzicNQ5yxPxfj",
-	"c3JJZhivFZFfMYwf/YvIXlrwz5YKcfTAxI/7EXlXmJeEBN7axQb8EviOBYd22Yk6v3aijj2YXxrJzfKe",
-	"YqBprWKZdgpTCuTrllKorlPUjf1c00Lm1kyt84kdcaWNS/sChwHx2c7lEdVzrah+wTbqbRCuZOrvUblZ",
-	"xAuZm0mc5NrIdLECMT/+ermiEINFo3gLGFf5om+FxSu+vzEpo2Kdtx0eGHDm5b1pWdNhW0sUGv7au2Zg",
-	"0eb1xOEjtnKUoUYKfPTPO3Qwd3/tfLtrK2p/tUuDyuZIgKtJ4vbkIutbKfDKXmXk2/fNK8zY7aAXl3cU",
-	"Eh2suim/QOvzUhLUEDa78FRh0OvaAVHZ2Xyn5pVMkxtgEaSl/I5Bc9WIt8ohV8oZVvG4QthCEr4aqLtG",
-	"0S0/6bsIEs3UcJ0IgZ6fGP9gH9wpTRmZT3i2olIKF0SxjN1RYQhMRWiSyOlUYlE78IkHcrsi1UOVWjY4",
-	"lOSZ4V06ZiJZoDcu2aPkZkpnN4XHLjj+F2F9lTXukznkVa0IMEYWW6SiVuG4Pb1+yBCUwgrmuzijByyy",
-	"YkD2181lmNstDqVGz5cXNqNmMqcL4hv6UH0EWmKhPFJyekGmuTZkyJqB/0S3guh9SOy96cNWpKHdRX0I",
-	"r6EGjv7H+Q9dTZIghORBym23ElDBItpkxh7pIjEyGE25IM+t9AxCM6Cmo9CEpimkQgHMKyBdkxQ3pB6f",
-	"cuGjrJZBPhvRmCpGN0ZujS4vbbNSCN5GXN0oBXpgrTi+D05V+zxPnXVtC0WGCzgjf1rWQBQCSwHabbRa",
-	"U5kLE898YcC6VmDBqHqiCTazZwwt6yqH4v8C3UOvMa+RUYxOK2nbvDm9CJyueQNsFMfdmFF1L02HUKLU",
-	"4TIS1fPJCVl4MKRcscTEM7pwbotmwlUaz6iChIlT/rVN/jfnPYvHtQpHJlSzT86DYKeirrUKrUNm5oyJ",
-	"GHJHakw3IEVK1SI2Mp5Jbfonnahshj80cever2Hjw4lJfWouLZAlbQeluPdJDiZfBbqMJsyrWXa4Wa/P",
-	"yTCj4tYiucuyWlU80UCwW76FimnMsIkMdcPz7deHhQeL1o4b+5BR8ZFp8pR8vLpelYILa9DGDTnJDxuZ",
-	"Hd+hjttTcMKw1yZGaxQ8quhzlcZgdXLqWc1EnAsOLjozBrey6BHUPI2XPoIZC9KSWqwb5cpMmIrD2+66",
-	"cG1KPKSzmbJgSZgrfPD+jZUjr366Wuv5k9/OlKglTO//tdc9+/Lbs+ZM6flSe2x+0tx8LtVtPKSapXHG",
-	"MEHgilP2sCMc47005AnqQl/i+wZn/svzD+Qp+eX5h8Yz/7YS1xsu4Q2wHujle3MOyZggrx+6/7rcvucg",
-	"rXNB+kVaKPeMg8JiyOzyrIABSaREEYNOtXEjlHw7JhRevgsJ0+ji2ZB8j1k6tI2VaQuj1Gq1TWm32MDg",
-	"hQ5kRb+4xkO1SirW2Llm7yih0UTUdtFgBj7gbRVDoF9cp9NCXbwVd15S006Y2bJGVhzoSVbp01wTS4mh",
-	"T3M+QYunW2bJgi6I2usA8IZqVzr63CnAgwwNDbejFZwyauxJBdtf3lJwqzchcKWCaC1ddIPHWDt//Mqg",
-	"P4y/uDebsMGfvrUeENI9FErAwLsTstPHGV0RJvYdlYWu4VaSq93GX9wEDVLr99LpFWq7GqYHm7iHNs5u",
-	"6tInZdrJqB9GxqzJyAE326dwhYcScnNkaAUFdZFfRluFFU/YRlYaU/yztBwdE0P6cDHMsKrrs65WMe1m",
-	"va8mSWlzX3zzpfIvxb6DqqTF4GtOGd7lf57bBqqQwSqPy9bkOCJYPOC0mVmvcDorrXphPW1IgOn9wy2L",
-	"jsEgFyQNizA59ChyefocKHMuUjkHTzGGWJJQISBVFviUcXQj35Ln+h7uJ1tpa3fh2xq8TVq6mFhUe2lF",
-	"v11Q7aEuSZv78N2DZ4scElsGz7r17QK/Zd51tRmkqqH3bgfe5cBFbRApLoiccuPK7iPhDuIzuGiXNmnX",
-	"g13JL1Q39mrV6siekKQKFhc49HJ05SoqeB60hAYPrAFO0vQqpTdo8lkSew+bxd7voMlvg9xgvm+HQTUJ",
-	"2I/uxF+UHFwqhwjKGljopHw0YkqXjrFLNXUcefWlWw7ITaG+uTknhcrIDeln9SmMoUrjsljs6oxjXqMY",
-	"FCTtbH9FDBaGhaeY1wWG8YkQzYTxYr0uDAdzEa9xqWgtIs1C3drmG+DaPiDfUC53Ddo8kI0HlCs/1LBT",
-	"2fpO2ktNLi3x+7MryTTYPyDOWqTRR89IZ6axqFMqqYwsvPfIEEyLDWGjLWD2F4j8+xZ1htta02op9Hq9",
-	"ZcAn32HM9DuMuZUjX5AJesOwo62Qt9Ddbh54/L0GnvQbdCilF22Af7lImSL6YEBeXL/8cEn6Z8965+7X",
-	"/qkuUpZ9l1UOvtf++bZk8m9tOlTNh9+izu32jqNFgPmmTXxbR6nUHduNP1a7RlyXXdeR0EKlU0U9eN3P",
-	"i7Rn+JZcuP+eV+w69gX3CsYLyFMNDrEBfwliXUSglopvSXJheEYKiQ97VstvwCI6/uF1ul9MwoGNV8Xa",
-	"hIqbZZV/oRiIYRM35+SDY2GQ1MN3luIWXTCc/w027KwBpz4iaBTGywXFBBveherUW6kRm/QuG9lwz42t",
-	"DFN+4ythuF0UBRSrfFG7yONdcnwp+Q/WsK5XAHwi2J3lKSdUjFeEfhSl9RtDdLbj2eqaWo+AeFhBMvPY",
-	"M73+RyuqQKMmjEShY7OOck0w3j3EqXuQELfwIs2VO6xKAv7g0FfRmeIZ2DYQxRco9vELryLyx4j81Ldi",
-	"x0+DcwLm0BFP4Nr+Paei1KhU791EzuNMogEy0KAct1Dj2a5yZJjYoa/nE9f7AhXcJBfkyqlLi9ceTu8+",
-	"XkD1h3YHL56oM5/gnd5WBzqfyK3B1ugzBAvA8cIjicqTXYF8zsvuh+h+vKJle/VP1XE6oEDeia/jAzvw",
-	"+StDmjEVcEZFDMSq/Fw8moH7fSWr8Iq3s3RLbEjjJn0CotDx/Rp8IKz4FNZViOpVFeiYpaR/0h0cY8mF",
-	"5ZjeKXhqIgz39MHhyV5/f//Cp1kZKp++Fb1lvBHB63CeaEKNYcI4Q+Kmegw4fyxV7OZf5U21IX/KJz5l",
-	"4KCkP2L2uuWQpfDlXpGHwr4gyFfERzHwFZtI/XthZ8YkwRnkVrRvvA8IaNOzdtOWholWrazprnndtq5m",
-	"06ipK71beezTeLTfpVvDyXbQqe2xNkjUtKKm3bUOwLa3Tfvr9qD7Z1+TLE+5GMfVqKStoDfoPQT4ilEa",
-	"4bdiqU1g3SXHQBjq3YR0tTOI6tdvxUPxF383d/CDuzz3yacsN6eYdjZHqmccUzLBp5J4PdEN+avkXJA5",
-	"1PubY+LdCVuQhArQjdq/pg0CRTlDo6dyg/uIW2C75gXF2twUAhRi2ED4gsF+4xrtLWjyUJpJsxto0xn9",
-	"UgnAWVVPcXll/s3biQmu9N5kDCtXeL+akNtmYKhvsYqnL0NjqEzpYnun0nXbDkqhN5TPxQiMoF66r5Pr",
-	"pM4glVQNt8es2buHjlnMRaysUNjggG35jF53cNwsL3q2qa1MiAvPVsmXovCir8nV/A44eijOBXxJqi3T",
-	"g96l8KFaSMMOs8qFFXJB6hgycDWDxMyl5WSmUrHYt29ecS6mzKyoHKu4YYpTUPtMmQGaBRe6In8suyHV",
-	"1WAh4hTwq53bijWXIF3aePXsGjHRTARPGvHw5egK/AMI821IIlNG9hwbmjChc6TalrfdP8fA/V+ef3xN",
-	"fplww8hzxQ3Xk4i8/eX5C/ebbf48o8kteUEVHw4ZFRG5/PDnd+QDveXaUMEj8vzy1UfX6nKkeGLbvPjp",
-	"3RV5MbFsI4vI+/effoICw8BoRuTj1aufsQYcSyPy7v3zT4UmTjptZMjh2kV2os4vr/1/Ptn/YHD+Lx/f",
-	"v+1EHbtm/M8l/Ofy2v4Hm1y+fgch/R/+/M7+5/kl/Ae/PX/x8bn9z+Wrj/Y/+KNdfCfqvMe/7GI7Uceu",
-	"splFvnNGsHoRNgY6Jm4MS1FkigjF4LARYynJuH1GuXEvKaFkzoYTKW9JyjJ+Z0UC3kA1rEC2UUtSkeu8",
-	"6+XyhXCV3AlPsZqQW0CXQ7phdsfUwi8GSFnLkkL3yg/foBr6e94civLaaHSht/cYYU2kSmtOLT67e1NG",
-	"9ynThk5njaUBPDtjbzOZ0NmMiQZnlpWKv5X7WePY2eQ/50JESie5Ah7hBtZldQeMaSQndw8VBXfXLvBt",
-	"ReV5MKzfgCZdCsNFzi4IzeZ0oclMMd1ccqHRmFqdcc2eS0VJI/eC5tuGJO/e+YVoutDnhKc6AjqrI5fX",
-	"0vlZWdRAU1XkdLyCThlwxSPFGDHsqzkgV3CxZrgaMkHq8FkUpZZveHpjb6bUzAXPUqccSKhSC3JT86W4",
-	"wXLLM6a6OAYoZEh5Yq4auiU9ONWIsyzVhNFkUksz/kR7PQ/MdUEoEWxOoENZQVJ5YwH1zthYCarm4Q+X",
-	"KI1xtgpabXhsqynCl11k/Fe31nPUO+FZGAnkCxscrM8M+lDe67uUf9g2a0Pppvzwzjk8XX1rfIL66tn6",
-	"wKNamXrLXPiNHQRavmWFAmJ/jLRkVcl/h8AoZHINhELRxBBsPPSqM/+iWZp3sNNrk0+nVC02Ue7qGp/n",
-	"0xlL0fEHUzjjjUa8t2yy3QE1fIim6w103xXYKEl+lbb7JS7Bbu3JveHaPAid92VZ1nLFa3xbvhqmBM1e",
-	"b5/RHLMm64U2bApci0uJVVSnJ3uUvPj4FkWPq7fXEXlBZ9xQ8l6wyNLudz9dE6NybfYPyA0OdEO4/iyo",
-	"IHSoZZYbRn7++Jrs3UyMmenzp08PDg5uInKTK3Fu/7nvlLuQGcselHN89emeLWaO+DhXTH8Wezfv3119",
-	"eHP5Lr76v5+uPr67fBO/fhlf/3r96ert9U1Ehgvvx0tuhoqnY2anYlNt/5PA0rtSsJv9A3Ip7H7xEaHm",
-	"s5hKbYgUYWlIrOdhrwg32oHJ1eUrC23hz1ZkgvksmtEst0f0/GO31zsa9BvKKPlOvy0l4K+K7aEP4f/7",
-	"ny9/aHQgdPNtGmuD8R9X5Edbj2hbIHiJnBVD06DB0PQKLMlrU3mVqapKE+mqrG7o/F12icgAvtmzxG+o",
-	"4MPU7FoStAKst7jicFLFM0ss4aYx1dq2voO5+wGLVpWQ9WWrZhYCMtcrPYFL6LlsA8IHarTNcLFt/iQX",
-	"IbYNiNqausv9V6zdrWKUgr5hlX4URrda7b9Aqf3w1NYV3vdhR8vXcpXBf4vIozo1+O4GWe85XKL8lmbZ",
-	"+op3iqS5D33Zmu+9x8VZNroXU7c5zYcQkpfeix/nT7y8nTalZadchL/273P4Gwuv3vNwV2y5ndGruq35",
-	"hJp4CpxMs2Vo415ghDmL51QYMNwlE87u2K6DSTsWVTv1bwQNY+mQJrevnM13rSULyQxK9COmNeY/adKD",
-	"vrLC/ZVSsjGu2FCeNWdPlGCyW37Q/3T9/h1xX4vUlhzKToN0+dRS5liO4iFXZmLZ8qd/z5laPK1nuFtx",
-	"XfzEkV9d0835IxOuhpWH0ohNKWj73X+EFPGQCxTI0JECHVRuhZyjKsQSm/j/Y+/fm9vGkb1x/K2gVL+q",
-	"SHsoRXLizMSup57y2s4kO5PEj+3snD3r/CSIhCSuKYCHgOxop+a9fwvdAAlSpETKsseZ1f4xG1O84NLo",
-	"e39aX1JiKOmydPXeY2bG6spRRcdUlpjY8n+jUEEHrVhINU0guLDGWZA2H76FJvT0joZIOTXQdCobkHzg",
-	"dyK6Y+X6ry+41FK2Sl0zv5OERSELiKhXebWNWuovkqTUS/+BEzaZMF9lccPVkBLmP+7WURTR+8kiGo6p",
-	"DDfyvF/g3r/CrWshLbbxPm0nuSFHlzPo2V7iPIc0KefFiD+H2TbkfsbAkNcHOszoJ3X+Ss+pZLU0Eqob",
-	"ngDAGzH1pWlImLRtQ6X0ZpuE7Ys728HKXRvPGPF0wqYLmgQhn95w6EGfcJJ6E1iQGmfAGjs98kGRW8Zi",
-	"CVYZ9X0mpUn0dstfjwjjAQmV/oz15hY+Z0qGcRxICwRogaRI5MFCLUn74uT69H0HzfjVfRDRxmQo54Re",
-	"6ts1T3AGMlyXlKto0qDPUup0HeqhPz0EwmPhFRRPlVn33PpkLGZbA8LZp0e3HdxT19BqcIa5VT0vr1NH",
-	"nhuffuLY1mVSZVHGpwnV4+bCnMOa2CoP57qbW1/uiA3n1+cjInhGgk+tNuR+p55/Y6f8YpXpZx3gNBeV",
-	"M5qwIO2aZ5jzahvPGlATOUb08NyfMl5V1t1OLQ2Uj8OfMftNcNJOgeCAZbukZdon8mhp2Xmxe2njNPEK",
-	"JrSBk+zCbnVVvKczWXOTqGOtrrQ/dZnIJKLTKQvIKKe5jIyeQVPFIa9XaBpmSkUsIGNM/Fb+7IYDF4J8",
-	"p1CR9siytFHHM8QvCSWjkkMzAr3DucelmVEq+W/4KE+eo+MsecYmJESM3jGTTRLRKSoImyz2dYrsRkP0",
-	"UXjnxq/uwrfwHNgeaQMEg0VfSdhc3LGgsyU3LPCupoxl3Wm7NIuVn6bViIfjpdNrdmjT/aBXDvjU9HFK",
-	"AN8XT81nzi6giFJJFk0wzSjtK5uIxXSGrvqTiw/5Fubp99wmsfaDqdcXrG3F6Hw4Z8aVGzEKeJWZt0K/",
-	"dkqnML2h/rnUAndptgT19svP5Kezi0tykqjQjxg07DUiQRhzhvJ0t7WNApkIRTlNZiIKpJspbS0EDxmA",
-	"ff/b9kGnPe3A0gK6h9bdLhKhbE62r8hBf/AjufJnLFhEjAxITBM6TWg8I2+03nbDDZ4m8aliU0iHoIoe",
-	"kVHEpjQainEUTmFUI9LW82n7HeNcSctXOJ0j7AiEVN+fmq4/p+9ObvhBf/CayN7rVxAUHcWLcRT6Q0Xl",
-	"rX0fs+8rVrJc0ESRV2Sy4OjEMxHOjAxvOKyG4MxYXFOhCQ1C7NSxCgmNpCCZZRg6DNwEPw1JFefc8lrO",
-	"iEtJ4iON3U5qDfRcX0g1HNN8uSXUsA8Pb1te6/B2qMTwoK//fdCHPw7hj0P8Y9CHv7T5iv/+Wl1+l2sK",
-	"GceJwEyLgPkR1HXrfyJ8jNMqgc18kILSiSCUfgSC4pU4jLNwOuv6EItO7B/zOGLfQrUk9lHYrjBgCebP",
-	"PahNWDocz1njbCnKVImPWmyz4HPFFBB0dxKyhIyFmqXyGSLqsZAyHEdaGYyjUB8jOMAuq+IzmcWRFnFJ",
-	"4ZnX+tbVd3fvaAIRfP1YOqpP768+2cfTi18uPrW+6rFj64SS2LLfrG3PiV/VsAeTtxlr8C7zRNnbEHtm",
-	"aAMsq0v+nkUuQk3WukDrXjZRqAI+bav2TaaCplnWmYmuSRoGpfdDLdluPYJzGtfuZ+Qypi0iaTb7ae0n",
-	"kPJsts+fIA5s0qfs1rmU79KJl56tbV05Zuke3Y1j+6o0dOGY4W0V792K6+CXNlZuP4wRrX93ORtoqnmv",
-	"/0aBZ5RkD2fFvVqrMxBe+v6CWKyoQGvCdJ4zN1kTjF85pWvO1y6cG1a+Pp1jIx38TkLwf64j0zw6/pAj",
-	"UY8f5w7H1+KQSq1pl9hXGAGNIoHGrOXfx2RO5/kGWs4vcUlrrWOi6IRos5dQ6BDtQNsc28wgU10GiJ3H",
-	"Jg0u19U7HQgwnzn8N9YLRyetbGuct7Rs5K/cWGLJlD2k+feqoEPDOstwTbtXARP1yFx/Ulun4BA3CX/G",
-	"YOaEcnnPAFThVX9Qwz9eVoddfoKTKbtkEgAaf3OTa3E8Q5xQqz9426eHbNB9Mx743R/oQdD9kfUn3Vf0",
-	"9fjQfxP8wH7UCw2OICdcDucodOPqr9L2a62jg4w/44Ez6AxDhmVobwrqVFpo+oM2mLiivtLmx9e8Nt06",
-	"6B+86fYH3UH/uv/2qN8/6vf/B0uHshQLuG3wY7d/2B28zigECwBa52YZvBZAXdrLnwSdtVAHzhbkB/8g",
-	"6P4wfsW6byeDfvc1PRy/8X8IfmRvJ2m2O/h+hiuhFPuSfncwGAy6P/T7/a7mFV2n49Agr6zZ2b3q9g+u",
-	"B/2jAzu7VD999ftKynNuK+to73YXywn/tw1NkAo2krgnc8qXri0KJTqQ4A2f8hCbEU4GXG1bsvBWUwM9",
-	"y1A8ghqcZzvHDScmGchzEV68FOrXIzl0AY8EoYwXinmISgszNTfKRXLHlkNEJJUsvRDyu1CZsLtD1p51",
-	"4ngkT8Nu05Ps0BVpeh3L/oe+F7Hx1qLP6sPnbLPdxMozH7gvLnERmu0o40pQ+ml6I4MPC29aLe80A2pi",
-	"Zu1qabJPF95ZuiApdFtJ2o9mBA0SB6qw207GGJRJu1oGC9Njw4DqLpkikGZVP+a3UUGyPZxt4nT9XCiD",
-	"KVKyHqasfT0LEHyozPPrb4xZ4pcmM5k3kJdQdq/INzLo9z0QilrvmSOgoc+OiVZikA7xzlCSfn4NxQJr",
-	"2is0MOPwKq6OLWS3c8kGW7pgDnMvWbZtWt2Y+o1hGDSo9ZBN8raETy0SxCoQnqmFW/XUBnLoi4Ct8T1t",
-	"wKtxlip1ydgOVztJs1lUvKuy6O1S3NuaTwzrnF/TqaakgCXQGhVSNjATc537p8yVYyrgjC24nRfGXbJH",
-	"d8XkQjwN/THuQLfKqdme6F1qdoyvQZ0moKsN5w7qQAY6JyG/nJ/eX5HPZ1cGtgKRynLrKj3y04VJK/SZ",
-	"XEGtP+n+DwLXe4N+OXb9g09afsRffkYgwwCMlAlLoP+KgeBvG9S1lXHWakK3Cu6x4OH/LljJdzBQJz3o",
-	"6LHsQns9i8Miy6H933ilXy8vQ4WbNh2wXfhicuLg6Rwy+WnswitT/1Rt9G/s4JQVv/HER2bN52udhHXD",
-	"30DMa7e63DsT34VDvkgkS5ZHJE7CO6ptnTsRLbiiyZKIhDgtLnNHzrKCYxIniyMSL+IwyqJbCx4q0o6T",
-	"xTBOwjlNlp6+bZi2RjMg/IvhnAWhT6MMI41AHzUtWEHV7bg+HKC0YRpYH0oG0VBstDljUZyHehyC3yRB",
-	"iFvnMg0WkZIZZqQZYnYhHaZzCVMLNHvJ1kwLa/MJOdR6H8BLxskC/+u8ODd587eZekVvUJQIQyjfbnmt",
-	"aTy0okArAr5ci2NpoPUvqY2mNpCvTpi9pOQUW26Yexpn+XmtJB1SAR0lEdOESemRAWlzwVmHKEEOSdtU",
-	"E6W5Q6hYHTZSsuyU0s+XMUYDbWbLhXajoVuHytpKObdAqUEAFX0cdcMWIE6kYnF5RJgLNbwXya3ZnKrk",
-	"iyEuYAMpl6PEEjG3TUGGm+40TEozuN5hK5v0NsBKSQsxlpC15cbjX0iSZU2RiNFc0kMxoWrd2WsaT6od",
-	"NjbbM7xnUfRocCib48rGeVQkiILdss5UKZy0R7dWis6/phZLYbwPcfo34QMPOuCbG8sVTvzmB3bGApwm",
-	"9P1aDGH1aKdbCVY3zR31R8E+KB6+Tcu1NuhbGWspUNouzIyiWHs6S6PQrmUn8rRhO2zr16+7y7WbNis2",
-	"Tagqqwb8iJle0HqPkcmCQ/0btpovz/OKaaIa7GduVS9oUlqmEFOA59n+tcuqAgjAsYQICTQBreg1jqDz",
-	"kM/spGuWY7eXC1H7hpo7bSodGkCcmRL84b8q2thHlL+Qaa+Kv3kAy7VQ1tMHoY4xrFYp8paMobGIhXKs",
-	"ipPVwG0swgjizpLxcpWqmjZ3zu96Bp7ywPS3pytWzNFJgfAcDBTnwNrz5pyR/Ga5lLGtMza/rjahYhvF",
-	"oSHDcxM+0swHsNla5uhWtFnaBRNy5HoZ30j5RUWbYcGJYS6ladMPPvIlPXEN4JyzyJt38/HVVfO5IXKX",
-	"xtpqbrTbdqF1pObqSAtI9xgQB8D4jF+6DJKEdQGpnlxuPEJ/13U8aTN57UTnW2mU94eofMAXGmbcal4F",
-	"drYMp7yiBjblGNjTOAgT5iti2PlRvu8Zvoak760VOqdzsXCF94qQ3gBDlwAmukUJSSsnhLIFWmoWJsFQ",
-	"81wtpnACQzOBUrqeCx4qkdS21bDNm/v1e8ZuIeeDQ0ecJaPl7gvUKdwnXa9kvpGO6a9TA1EF3plfmcIy",
-	"p2OuQ1fLCgTCTfu2uld1jWuhyqPZMQ0b6Kgm06sRft4j7Ae2obabYqewsiHueGvvylZ59g87b3ZzahyL",
-	"Brv1qAehYs03r3JZTzEjX6AlQw1V72JyclLa5OIiYTGFDFLNWE+CRaRmQgRHhM1TvFfKAyh8Y0lWF+vl",
-	"gkRReAepd5MkhKrxhEUYz56FMaKF+2I+X/BQLT0yFSIguHo5f2v6wVxMxPnMED/Twp6Y8LZ1+6BnTRsW",
-	"1UPfcbFISGzXpTsRSZfadYEeHxKap52RUxFAb8MLE6QhB/3BoUf8GY0VS8iPJd1Ds4FvEucTChv2u1e+",
-	"MPUfn6WwWzUfKFnxug+XRSTtj1uX4ZRUmdyHUUTGjASQdzheakV0DnR2P8Me9Jv5QqHvUkUtS67/3T3g",
-	"sViAbtvupYZbsGpR6gXjV+LDVSu1MpKNwffq5lOvt8Xeu5jsZFpNTwp+82HHJX1HozOTPrX1wTFvKF3N",
-	"tGF2VU9CqBFuov5s5YOFTjg+G94WeujZJMpC0qQLaBD7FR2PmnpqGa8tyCdQiJ63nh4g0kvaqGOovnJu",
-	"DXTMKn+qxLJtGpV3gTL5T8PKjEx7wzZYTW7qROUcAbOo7o7UybJJiX1HJbkl8VTGbqW23IdgDK3w/Vc/",
-	"EpGQwwNjZjqbgHnFoA9BhkxMVaj/0DzqmPSxkOc+lKzXekrkNtswwSUGZ2dWZpwnrOIxXd34HKVn52pr",
-	"J6ldxHMebAmuVuoe+ASYM1Bxb+fuQf68gfWYLNQiYc175pnvrZ/KozsHU8pr6ha0D25loNUSLxtqfvJi",
-	"oxDTTcSczExK0apESfN+0iLM4ofWCJv04UHFs9ViqJbrs+D5/GDaVmDnb7vqtfyfDYRaXuY0mWIZOlWF",
-	"WlwUKw3TMncsdJpM8vHF0SM4jjfw77WMZydu41S/fEKPcW5dHc1sTkOeukuy7EtHr87Lr+GrHwsXDg/g",
-	"fiOc1+ZsXUSUG4D1sko3e7TFhFCewkKR9iWbksFBLkX1pOW1/tryWqctr3XW8lrnLa/1ruW1fmp5rfcD",
-	"/R89qg8tr/W3ltf6uXw0BoXnzILwFOpuJ2LBS0s9B4em1NMtHT3oDujBuPuD/yro/sheT7qH9M34B//H",
-	"4C3rQ0EugvDAYcmj+9gYckvEkEObalODFfIHjJ+aFcC16mK/rpSoZrPecXcWdwE2FcdbaKXf01rKkGPX",
-	"61VRYeojb1msPCK4z5wqyBqhsGoAPlNYGYRyHkqZgw/K2Qwiukv15ZJ+j8XXaF22ZIQbvNO10gyKBJ1l",
-	"GmwLmiPL11zdC1tFjG2xsp5RLDCNheC/PXIeQjbonC6JDPXuzOgdI2OWVqsSek+XpB0q6L3l1NhL8qo/",
-	"6OSa6NYgsrS5Esiu7I8co/Va37pT0TXV5E756oczWcsMkPkT7WXHxkmHWKuVF/fq8VVa88VhBjrWVLct",
-	"jnkn0nCFCz+hVKw4MCs0P9KseXSUIreDLxqQMpQgkRC3hKpjMkKCHh052J2S3LPEsiTSNs/HNEyAK+SQ",
-	"YOGmzjEZpbxCv+peEFv9YMAc8e2acbki0UgP/BKEO81LyoWfk/5ZjgN3V9G8e6sK2nlVo466TpvKGtht",
-	"ULFnpsJ8K0xXd+UsqOsj4piVMaNV2GajxOI6p1DyZhu39hw4M3189uQ2dmjKmJxntwUguzPVDYD7XWAs",
-	"btcOS8npJts1d622w9c7rLp7CIUX6trIf7U73a+/vfEOKgrztjsAG1HFy8hzE8XtRLi4XO4J5UpuGjuB",
-	"5FrDkL8zktxQevl4JLp2myxAtZWmEpxEk0noo42GfpJ7kdzC38YvdBfKUIkkq1+EikVwLnBfIIi0j82b",
-	"tBZM4xCqDFPfGY2GsVz6MxGJKf4UUxaEVCWhH1LuAGYt4lgkKhtAVoyZXZtTTqfwrzUmeCLGEStxDV6+",
-	"OyVvXx/+QGK8g2D/KlkSUMeeJEOm6LS8bOT14AB1IHMrgDj01rRQGsoKxUu/Tf8GLXsmUegr6WpXL2T6",
-	"CXxDeUPu6j5hLElE0qDbXtaNrISbhBxdr6VfSmHRqiF+lCBTof+rX8RoAPA+0CBgdmSiI6/7b4ngtumw",
-	"KdYXCfly8clzEeNh8WkUWcuLMWxzgjjhoTo273vVHxSeM3hnWjl1IIdK11WrlyFaRfDPssm9M8N+RUyu",
-	"DCBMiYjhNmaPOkN+IeEOElH/Vhqo7xxkwxFSOuoHl+cnZx/PPfLrTMBcA0HuZxQBn1JvTqvs+TW5scMK",
-	"hN6VLumO6axCFa3HYllBf78EL7ZtM25Pnr59c6c548bEr3rrIIQuYW+Lnj93RVr5erBiCrCDDue1aBwO",
-	"b9mylYeT81KguZRnORDgXgEX0ODOWVBcRJPIFQ+2MEhgtqOVhQz0Qy54GFo68QJ8zoHwF+aDBSQx6HAO",
-	"yGGKzeMIXdQFcLHsSoYupoe2Yji3VhDy9JPIoROmOTlLhowrLF2nCRsqrYBDgkQ66jRmgTmZbi465Moj",
-	"YBSEE8czIW6HcjHOyMdr4YfLePylA5NdYN2RkItko/g8Nbf9nu3qhifsJ0/N7dvaiVE4DcdhVCMH5dy5",
-	"9feVXgzDjeWN1454KilJ3lUNGwxmvpBqOGbDvBZR5gF3m7nZ1nEAYU5DzTsz0LKKoUN9gAUyowQ/eMPx",
-	"ix68KuTQ2vGImCPJ0vsI3qalDiwDeaeVU/SpapkQyvSZwDYjuuE0g6MAEQMfJ5HgUy2aYsZzbeYcvXVO",
-	"Q+50QKlDXpd4d77OpZbkXn3DauUMosTXTzM2mDm5sEHr8vxdF8MF/f7g4FUeKEf/iPgir3/vWqCRCjXX",
-	"dCLZKqyXPrxVH0axUBtZxCXcVOxnY0i2Insm1/kGCHrTV66cRy7xCQh4AnqsHBoBFNSmgit80gYXiyRQ",
-	"z81uScltgj4HAJJS2Z+ExpBd985rvOs7gsS3RXzW2V1WoFNBhGuIOzvYef5QtukVtJc/yXmZspYfb+sm",
-	"K8q+ZunP5imt9kOPJxJy3BKtE6fuXjt7i3VagvGJALnj5Rb2PD5am+9lieal1WNa4dGriTsDqldBm6wy",
-	"TwvEls6o8FFnwOv249Fdlqnca+iutAPcxlW5vT72B4vbLDI3OHRDc4OV0Bxi0pmfAQ59RThvaNZ4DIag",
-	"aYrWNB1tvfQsiz/ru7XCloNrDKWx6bJXvKhXnlklUVPftCGMsvzUEsGYH/GVZSQ0ShgNlilDOTaBKTDD",
-	"9Ogh1nUvIFwtcOW2kbHOvr9pvu+OZN2cR/UoRaZrZJgVVKvLvo4t7cKvnVp4T+fTzoa/C3+2w8bqseUV",
-	"hrbaNGGFxTV7s2VVZS/+o9lfAyV7V7rx453bLQpcCuvpoi4EM6jIk8GQSh/bL1F/ZvwqYzajd6FYJFjA",
-	"Fkfs29C47qFNnXPZ/h2wOxaJ2LxgxqAibRgwaF8Rz5Yy9Gk0nItUo5RsPkOPP2bQMX82jCifLoyHMfVD",
-	"0ci68bVCGcoFjYbhPKZhYj7mVkas8+tUZSlcZwz8KG16Rro3i37/FYOG1rFyL4B/Tguu9Iq17tMrczof",
-	"zliUXYBOIdlfkMMLHjafpVfRxeW+2I+E1CIGGtViHTYLyEtiuwkSqggaSoV2nTAF8BPi4GGrzbAzryJc",
-	"t0MFi5uzCF1s2fDSPiOmnhGGBBftgNz2huXrj669kzSDsRHCiLNVvzVsV+i1gnzKgnPiG2DxiHte5nf6",
-	"dSawvC8Q0HyYovtdJNbsKGko26y/ovs9O4xyIYMrfHp9uY1y7PTtWa1VeGBZwrrWUemwNU1tpdUDMW4q",
-	"s3D9fogOt5OCi+zj6+Z2Du7sB3eMLJyhEv0ltxYbSdoXHFe5YStGRwGx7AaMyhYi9uG/y5jANm5tXyXD",
-	"qnYUkCOqt0/rbeS0fd65vgS8+wV0X8GmbuNowaDze+eYUNu/gnHCjVuWfYuBg9Uyb/RoxB1LgkUF+qwZ",
-	"RNoXY0YliSnkri74PAfE5fChWSiVSEq63p/fsWSZEqyIAmazQ49NI3yprLlkyVvw+gaHJSlEPsRgV2l4",
-	"tp7785YtMwd99a9b+WX1VIew/vWou9gdvQznlwVDSKwt30vMxQ3o0na6ShnIguOlUJq9qWcbp8DC9bck",
-	"71ot5CsaOVx21L4beDSHCblx0Kzjp1m1/H5lR8Zxo7qHc3uHpMOyn6Ih5ypTX9+gr4JpZz21acJB6w4l",
-	"TfVsulChnJfD9pRnfdczVRxJUOmZHWvua/IkcKqunlpPcOT4yupBTX9+IaGyDfi+0b/K1K+dc6Y8p6mA",
-	"groP1UwslO2ydWQYuH7WpCTr5bplLIZfIAZeE2ZuC8aStoB9BM9PxZleg2yeO3a78fK4qtdTunpy3HuF",
-	"GhIWHAE6DZRlz+eQscZIEsrbY0LnY5YcaYNO/50SDORLLIkxgI/JNGGMHxFMxAmsCpsiUByDynNEKHfq",
-	"vrm4z5uHYA6aKip4oTb5owVba725pLMjgJRLBhYmqjAGu9/cjHoacIXGCk1ddkoDk0MFmS68zO37V6tA",
-	"4olNn4CMAPNUuVqnb1WqwjgpvNaoGdnb27csVhbINdM9QJ3Fk4Trgzptp5YGkofqLIvOLHOcmkwTsYiJ",
-	"eex4K4vJa7G7MLDB/sdhZlVhloaxPEcW9tcJwxXo7FRFSf3aG/A6S/XuVQOxjDg3klltKhiX26SiWspq",
-	"pqXELeNELmAumLaSVq8BIRvQ0tK0x60SMkRpamBhD3Dga/Ljm+JyO0S7bQLTLkl5o1W+BXRfaYLCWlrO",
-	"Ec9m+L1LBi7bFSoLQlkzne4svfNUcJUICNtMwkgZuJzqPk+7ybwX4eaA8RUkPl7ArXpjTJJkbWVqZdmm",
-	"jLOksfmWAWqupza9JRd4L1Qws7tQLABzZYvHk3SHNz/1c8jRuaAVrSaqnH74GrSzErqvSh1eaW9gogc2",
-	"6dfMN6MmzyXLwiakg66mcpidG13xVXiH5hf7pj9msn5s9quUuQiHRLgadL7DZb3rIZ9218Q0nL1YOQsr",
-	"jZIrsSVEc2Rq02FFiTULcinuS7JoqWLTUlcX6B/hnHEtPF5IckejBTMZ7IXQ0DFRQtEoLSmFvXkh8Wqv",
-	"3EQbs/Iqhjmjlg9VYOpNwukiYSSUR2nWivTSfn4eMXnWMu3pDNcwLRouUj6UvkiYR0zvVX0xCCkfBnQp",
-	"PWINKBFH+p6IcumRXq9X3lcIj2tFBMv8SpC4X0gzeM+2lp3HNGH/R5s4WzWXddiFtkYSJmWVUpL/PT9U",
-	"/W4cUXbitFms+TtYPRA202sPRFCuXMNPq+/OGummL4IMIvQUJ7ZT8QwKB4TtmEDaFDZKq+Bc2CL6zk46",
-	"8FqKt1SY0ZydRG61qg8UssASYWoOTQUN2wFgAUspVYGaX16AgnyPJCwGd5qmLLQKzNGkpqs4sWIPnC9I",
-	"/wC2Cjf31hUm5z8Kb00P2nC8zPIYS1TD+6ZyRHOl7aWI7cBpZEi29GYs5ZunGNeTO1uU7F7CFA35cMFV",
-	"oRDxSeHgnTGsncJuXDPOejyhZ6ZQpaitJkyOzVUrFmp5VtuqQYB8OGfGd0I5jZYyK90pl9Q2Ldx+vKzM",
-	"J5eo4vxS9kI3ufsUc1q28cpgJvlGd4CtpvDpnAFqQzidqSOTJJiGV9OUTii6MPkH3pY+gzXgMkeAV5M5",
-	"lfGrHuHsjiX2U1bLIkZFiMRUrrqCG4biU0aUrVsZpZVk3tetV0ktaTpR2AewfFlXU5hzW9lgectLGIa4",
-	"rzUrGbZcJsY/sdI8y/NPB8Q0JiWcseCIXF38ckYAYmsS+sQGOUgQ6nO7iNTSIx9/OSNzEYDO7pErfb8m",
-	"COaRC/1TnAjAmQHxNF9EKgRt6+r843tbwsPmpv0B3sO41jEx5Um/8PST0UOJ1UNdqHCLM/7+AzGJTx75",
-	"+weCuUoe+Xj1Ab/alYxLkSw9cnFGbE6UR06uzghGaTxydkXOxD0ncsmDRMyZRz5fv0fETo98ujohV+ef",
-	"rDc4dRJTYhDIQqlIxj1cp69exJbX+gj/vYL/Xpg/zj++h2unn1pe6/2Hltf6u/7Pxyv93wt9y8mV/u/Z",
-	"Vctrfb7WN3+6OilnTU4unFsUDkXeafU1dOgdGiW6UBSOV5yqcLyQlXfLLFuM8iA1C4ZYJ641LeH7i9iW",
-	"iWeXYb1F9rdP5zNZVVSOCWqwWU7yWR6CN9fXdykWajb810KaFrgAwz7MP1BdXX7FvpWlHH8jeOyBLXgu",
-	"is4BSZhaJJy0P758l0N4m7A5NaCUUbnpeIXuuxPfZ1Kefyv30lD4dRiJaW3ZfrIIQkQYLZPsWSFrfW3h",
-	"JCt+LXujW87a4KXw2CWWk5ZluJTVndZ//SlN2LV9es1XMDLW4L1ZRULxXaaOt/67zkzhb9m7TCVwhZGZ",
-	"/kwwX5RB9T3oCbMw0kangW86Joz6MyK4ts3HS8UAhJ5QRUIlwd6DlmYUGyvUG7UtUi4ZNpv5mInqKE/1",
-	"1+N85mtpJE8yxaviG2CgN3nvRURLiZfBuWvarrmoOTZAYIBH10/QqUuv/+IPTjF7yTutW6T2+z6aGvfS",
-	"dwGkoesyWaXSzwCbZ0HEbKYOUKcLzJAiNgBYBPRcBsAxcBZY1DE1Y2H2LiwyQ40ylEqSMYvEPeRihQmh",
-	"mvsRldAwIiFUC2cstFObxj/Clx1gvfLumYWa/x02Wy1U1O+yqVdauL8jyNfUT7CT8o8iDkFJudSS03no",
-	"p9pXGihlXCUhk2nVoaYZDNKaRCXSDqVcMDL4odM4mF2ZxFAAYShh2BibyPyRhI4hpaDYK6RtcSOpxIh7",
-	"/VHiJy4tEESZcyWPJ1F/s67TB6t4aK46csPbckeqiJzu8OKVmssypuPSXl6zKeXRDhesBOxYFV6uwFlR",
-	"dhyh78rskuUuIZQCp3eUEc/V+0rtNqT9HHE+er1oOURIk+pRcpmeVXzIp4m2LwUpOMSOICujLA9iTpfk",
-	"lot7CxQhOAmVR6TAJxCBR8KviBqkZYmIGPHFgvthZM13/cu8h2up9+UEzl5D3w0EHbJQZi6xYmOmQ4Xz",
-	"/MSM14AjDbqHpB2FtyxRw8OOR8BvLxIC4yHtJZNDLjoeAFyYFFkRY+pO25+J0Gcd8L+wb0r/Puge9Pt9",
-	"4s9oQn2lV6qtf+ocE3/G/FvogQiQ2vAmOz8PNxDaW0DrVQSv76044otH2l0gO+NyeoY9WAQhK00F/nUm",
-	"CM3c21je6ZpbWL09tLXboGcMCyzE7f5eYZHpUXzIwHNKGuhoKmmoLlJnWpuZeLoI22LQNG2R8y0OEyYf",
-	"AzJ7m8h90477lp3W7hhQCyOjSAkZVkazzALn/ifI7HbHVvJlhxLt3jiZ2w4d5Aiv+rhmy/MEoqeAa9UU",
-	"s6A44h00PK59ssp86L9QU9YQKuJTTsaMWN5yTEylPHnV17dIk4AoArr0tOU+F1KRt/1aPvynOIKNk21y",
-	"MHA5msXh1iG5D1qTL0m5CHPcu8kZhxyFkN+CN2R1xzSBIRl29V3yJdSG+pCKh2Wi5Ykdt6xk+69m4p4D",
-	"MtUx6i2hkmRG5UyLtlsWq834eTmMN/yMO/46a7iLSGLZKj5RNLGCSbuYLowHptLWHK6U0QVrNIBfQn5b",
-	"Ivu3FuOF2tmdiOBKRPFtTrxV05pu+/8zz61uennMvkT+ZJ/OrUP1fuvN2UpZN9Z1wymaT+URBfqNUpPt",
-	"h9fP6VLbJbEqy05oAuy2EgfMHq7+/oWlmbL+HzyHrIImGepcEA5NawPSoP5E24Zz7OTtAEZSNcwy+9bE",
-	"YHBEjq5uswaKdpKrzzvZLi8kiWmiigNvIw4VCwimIcoi9qAkFJ4DaQvjy31B5sI7qzkJm2aUnpVmVFsG",
-	"2/MFysDAt0mMcneMRUuhItRPhJT2OoAK4YSxciJzMWmL0Z6+Xh7n75+0+++v+j/97tvh19/63qu35Sh/",
-	"xtRcHSKaniDbck4sx0QePKAa4KDMDWmpvg7UkDZ6C+M5rDGeciRca54fEVow3kn7XiRSdfQuHJL2mElt",
-	"aqPRfpS35bUFrtfsyJryZm2PwXY/IpOEMfinzbLAXcU8hLT00IwEWvfrj4AtLDAWCnP+WtOS+Kbsflez",
-	"DUvSV6yEbW1ju5r0vY04gI8vr2xzK1c81TKKUh9she9ge/mzEnd91m6FR3QRuFx5WAdOv0KkbGHqyMW4",
-	"WZ3P47gLagNm3oU0lwCi6GSSpcl5rhHx9THyHLd3S7gLjfPw0hNUKCxfV0ueP5RP5adIFaStvBR2tNu1",
-	"YH0qJbc5S3heZ70KCRFwoB0dN7TxurZIQNklzrw9Lb45wx5x0JKAE8oFX87FQqbv6NTDTSzwlnWloWlm",
-	"t7VrSZuSmMY4CoTgh6pkfdKSzjF6jzCqLvAr21aS7oKjrU7N/Og4wQpwKrmx99w2wpubTpX5mLwaZpk9",
-	"iLvzk6yL0D6ql+Tadg3YoVtjvAgjNQwrdvSKRhORBCQOI6FtMujTivFRj8hZGMcGj4F85uwiovzY6LX+",
-	"jPJpVTm3L4Jyt8dWuEame0ttcbrJkfPQbnAPRIwpVPWL+/RYtd3TZHVaIpneGNR1O3jizq/pFOCbWALo",
-	"e2AMh2rTgUuHUWIKfnYQkxomNLgGxiaV3aBeBCzr1+XoFSmtru66M/ZtEWvyZ+yptIw0HLqVlmFHu5WW",
-	"sb3pYc5vtbPhwHtd4WyohiA8KIcx2LI92C6sy62dhZUUnI1qMwXuTmClcuOPElh/x2O3DZX+ofu4fruu",
-	"TWkMpmmv7lRNqDdT7rymeK+XFQGllxCpFNpzpSUKqfLpkSyPqjenAUtLanszFgUesQlTPXD8Oq9NEUlX",
-	"vYQ+8NygGkAwVGRG45hx1GTNF19IAPDzSNaj5YWpv4lroq1g0mj9ZAK423r5Kn5vKKCb+xhS7OGVeqWZ",
-	"SBRxrqICpXmGRMAtCIExaX2EqdOwV89Ud3cqP11Dbfk1ctc3G/g6gt8FZ8ofnqdjTFkm5E80LlGkp6wM",
-	"hG0eR0yxgEC1DTS/k0MxcfbD1S+1kSImw3GYYAh6I32bNMdKjXJK43XwimAe2rwxa16qWcLkTESBKXeD",
-	"+gJss8doEoVamzNgae3UZs74zPn7UyigN9iNkHIbdIA8EVMtsB8E5Ex9a62jjE0zKmfKbfGQpuDQX0SL",
-	"OVQ4lUDSmjvJaXon7A50sZ6yDXsUG0z9oHooTeHWc4TlYK6vc748Qgmys8B5wioSptdCbPDKJXeRazIK",
-	"3HimdsIccof0D2IOqzjvImZ86HQhTNsBlrlds3dtVVCcfrxZoa1FIWnSO6roaBHp1m9YpI9hxKSyXZ4L",
-	"vRUMy6yNpVUfQbxe9t+ZaV5YMUvzvbU9KwtZ8yWwYlCXaLsd+IIr6jeoyDjRz9tmKKf4dGmQaFrB+d3K",
-	"gxeS+AU5Bf7CcgYIhXnUV259fI1ivBNf5cue/Jm/8bmZ/0DfTjkgOeNBlYMpde5aTOohYBPUBCzDdKNG",
-	"FRXn+Ex971HIgckO3w5FMqRjcVeyw//Q4uytRaXGMl6UcSE3udwr5SdqkXBJBq/L16W+eC2hrk0SF73T",
-	"7cErPWIY++AVAoezpeCBvjp47ZHBIen1ep1ysuTClF6uxh0mdGOB04Qa9pA0YDzfQa+7VSnvzDE7JbhI",
-	"XiVbKj/1eIZraAMlJLutq23l8GyVycuD+r24HIiNbO22xdRIqbQGCGetXmcr62H1x3JAiFpLuqq+zMUd",
-	"C4ZKDPME4igyQ59RNP8jNlFDmjAKkNJD7KQKhVWmXwnYE8NFHLNkiKSTIADt+jSqUra5Iljdra2/G4+8",
-	"+OmgvAb78Nhe5EKJWlMvcn60W3mRH0kHynx2r/oVuAJPpr6kEN/r9IpVBQWhZ14NyMliupDKGszUpwGb",
-	"h349UX5wuGuWtK0k3dDN5nh1BqEkAKw9eKU58cEh1vnVms8jWMbObDYf3N1asVVFt49uxuJUdtEs72nO",
-	"ecUK7PTc43rUPvzp7U2Mig07ue68bny03vlNh91IHf69lJrC0sNg8anrtZU+s3f/7rXEHUuSMGDDdehZ",
-	"637CZmlDdHU8sHe4CaQ00v/tM+PlkMbh8JYtt+JR6Qp6GdSXM5yvlZtx5ix9BpPrs1g5veSyTnIVmph+",
-	"0zYif6cbv4JKh+0WsGF25ORzaWFiuwe27SpqmcM7zfHovAc42Arkt6qbGSaZB50Lpdt1UAlnDhOnI2Hz",
-	"LnfN6H0jBZYR3ZfYF/OQTzO5ssoNZlQObVJGQSktySZZdc47XgobEV03ndUhWVDsJh3EWVCZR5jNAYIb",
-	"TkREJMSBfEh7oQGgmFbZhoMfa6UK2hGUlyOclL/VnvbiEjvO6BwixeNkBK8qVyauCJS0jhTqkVcRAtyu",
-	"gG2n6Upge21Ov2lD1FwyZxD+KluC1W/uQuMrOShPp/V9ifkXfsvFPa9AgrS9kTL0ZvLl4pOm5y+/fDoi",
-	"Xz4NyIIHLCFvPPLl04GJPlOlwPIlFALT1hGpb3lFEO+PBUQslAwDRs75NKI80L8eEl/wSRT6gN5jgJ/0",
-	"Dz8Szu4t1BldqJlIQrXUv7zNj0lfGvQtLrhp4GrdODBT90h8+TRoea0vnw7gv6/gv4fw3x/hv2/hv4N+",
-	"KT38ysYzIW5PlGLzsvo9mv2QX9lBiiSIkVJzIzSTnYUSDfJyZ6e5tWkNR5KIpFxyhopMaBix4MjkEAw/",
-	"ffrkAYSrWChP7wdn0M9niPd5CAWiRxAECZPloNYwhdr18nBzZfJF7U5ginF/Ocy17HD9xPoIJUwlS7N2",
-	"5ekooSQqCS0eSsqq0TCXC4DnSVHNIXJKEGK7blKIga2wCXFl6egQUU9eSPL++vrC7Eu+gSYeyHsqM8T0",
-	"MoIp8wynW5Nb+JS0WgUiyy1sGQ/JH4NdsMTCwXo6dmg+DG2xtmtACCWwjYg/TdKo2TRm/aAvmYT6x99W",
-	"U+IWZXC/78U9mVO+JAGLNM0BjJomLXygBk2ZN69ZzivmJ0xdigydocGKavU/ovFQMl/wQJbPIBJ8ighI",
-	"UUAkfA7KYiWR4RTAiscMRA32q723bVrn9BsGYt70X/9otGa80N847+LA1i3AYpxLYF3tznZX0SN7q4K9",
-	"9FA3bGJUk2C3auWTdq6AzRnmgQ+KjDiMtEGkIBCY8xdiLlLaaMPstN5jSZQQ9bmwrOhEr0VcyKdHhNoD",
-	"sSSJ1t8X4IrV0iNk8jjre2wFgh9B9DzMYT4jrvISkmrgvTvrFrtIyhuqrC8eDNl9Tdb7d0DNLU0ULOy+",
-	"eS0OKU98niVtt03sVrG/knP06FGSe/zmUDofbRoqKRn3tv0bbbDf1Lfn5JybxZA//IWG1vNYQRs51CSO",
-	"9HSSJdSMra3VX1udXxJp2YZDGIrOD3imVIypkyRejKPQJ0bnxB1AzDuWwIdeSDc/tty/s3peHngk1p6G",
-	"mpRcBWiE3K3CXWTEmuGA7fuZZP4QMyeoZG9ed3rkA+iyaJBJgB0CjVbr+doWCtO+pGUFiTl5VWN1ciKu",
-	"uEq593l2YjWXZ4cKZX6QT61V5idVJ75SX0+okvkPPcnmVG46SGvU0r+bE7YC6ygZ0WfF9DeV5N62/Mox",
-	"XGMLySML4+kZpgUzPibuAfQI+kNFhk2Kucf6W1jKC/CQCePkHi4qRuck5H60sA003ffZLicmIc5KdTOQ",
-	"giws9xCI5DYKpbqqUDcWxvdzZB0UoZLkHvtrHJNgwYZSCH5ki/HS36wjJFjA6I7JPJRSm/Bpx9qALtFk",
-	"9ciCz1lOLbFfbWEGpf4EVPnJqn72LnbvdtnvaVbhOgXba+XaeQwx4Zpxn9UA53cevHCeQ6T/ZmHHNVmV",
-	"2+jjzXP7044YtkdHbUeKmvHQNz041+pB6Y2AQqZYwqFOZTOivrn3QyBrVSEwHiCuy7qX/oR3bU71r+sJ",
-	"WteJlM/kMIObKcEqkKqy1rhGCYBpnTOUeh6mw87ayjPTiMctMhovy1rhr2oBOWaFHG0hU/B9w9Hc7Ip6",
-	"cATYC2X9oL+BdIj4zqqZF3HVu/hwkbmo13vSU2d2/XzLMhuncT2Eky65bhO3NX8c/vvoZo8bpmlq7jjj",
-	"3MbMeXbc360BLenUUuTrJS1BcRnnC6kA6HXKAtLvHhxm8nBrWbCBG7RtxIUvEsmSpUd8EUVsyjqrKVcY",
-	"rZG1mMMfLWEawsg9TP40/Jgrdho+mhdK+b39O41CYBRY86nVwLkIFtFCdgcDRG8nQThF15NbXt/vvv36",
-	"26BfXlPvyjn3oZPu/9Duv7/+NvAOfoc3mCv6n/+X/F/30tffDirevSImGy7HA4RoY+lVirAITe5YYiAy",
-	"PHK3ugfbLrwRdKWfjRdxGG3+aMT0t4pfPen+z1fz6QFsnb5QNYRtZGpBVNaWkhtE2i4M/A0Nex7JsM9N",
-	"YhcJk2slYD1RXy0Lv670bNildNyUhfl4VtDG5MeczKqpMGXSq2zZivKs5ktdyVaqhKHy+EIS+wESBqat",
-	"EeVLG7mSx4CL5VOOFSokYVCmQUSKoUTarw8OUCnblQCtN0crSstW7YmE6+Y82pywLd6+lQRd95I/QqJu",
-	"TggukbD1djiVtWVbbKRv3Td9K3+Lkcxb74wRsRs2ZTthWW9qrtj8WtYrpyBLYOn8RRKq5ZV+heH4cfgz",
-	"K8MD4eTk4gO5ZUvSHol42Ov1Rh30/Y0EZ5BxSONQ/44G50izhtHF5ys04Wgcdm/ZUo48grktkoxOMKfq",
-	"38Bxj8hfGU1YQrDVwS1bYqODUQ97w7I5+J+ZabpjJjNTCgrvRRhAkjz+/s6y67/9et3yVpBN/vbrdea1",
-	"NK7VF5J8jhn/cEZOMfuIxIm4CwOWkPbnT+cXv5x8Gn7+cHY6/HB19eX8suNhO6nQJAH4EQ3nAHMNSX4i",
-	"mXrpH4mIoHOwR+4hgyZhEbujXGV3uD3IwX9sf3A7kNVYh9+hYnciUK6j1NRECee3ZaDvyJyGXNGQI7op",
-	"uNsx6nX08uU0VLPFuOeL+Uszhq5kPLB/rCBjpS9NFhzrf8HWvDr/dJaCoWuL/ZxPo1DO7GpbLzkLE8BP",
-	"12M5clp7owC54Vn5hFdEUPdMe2U6ZdxfWhQfiQmw0FnNgRzC70FzNM9Jme3d8Bt+Kvgd9qeXRze8S87B",
-	"1z96eTcYQYcv87Ka1Hqsjwj2jRxD+2klCCTjOoayHgslmix6+oN/u/r8iUxCFgXY6QoelpzesqFPJTsG",
-	"XCK8OvrHP/7xj+7Hj92zs9ExoBxSmFzCyOW7U/Lq1au35Mv16THIcH31y5cPZxK+cgqnUprELXLQH6CQ",
-	"H/1iAJhGMK7R+TWdjo5JAiD12DLNXhtdnFyfvh8RRW/1i3Dg0CvvhhO93f6MtPU4fnj19o1HRjSOI6MV",
-	"voTbunDPf/1LCj5CkJaZ4GKRSDL6MOl+1D+OSPv14CBtq2hxBPUHcBiYiyYVjVgHJgY8ZuS8KWDzWED6",
-	"WPdnthwdAaKTSpbZSyWdM2BlELwUwZJAUehSugmSsE76u21cp/S9qot5TyxAVPWRgTNM34rKEzQrZwCC",
-	"CJ8IJXl9cNAjJ3Y0kHOiZrB4+E2bQTqnSyJVGEWgaS04xF/08/23ZtMu9Su6JxPFktExoYXn1YzaFEtA",
-	"kgU/rf6MZAmEZpWIYxZ0bAhI2wChMvmvEaOSSTD9bhk2ARLcB+x4TEh8fUhMApKXAu3glDQTgD35BXql",
-	"GlIb/XaDiv5N64j8s9frffXIjWsf6es3rV6vd9P6feRplTPFcDwmMZWSjJy7R2RM/VtCJdCEvWazWyFD",
-	"JqZT1is8BNC6EgFeHUAgfWd26s2INdmHTJLRf3cvcUm7H4KRAbaEpn8vpEfCCQmVkWbknkVRV5sJDLh3",
-	"x3kpZMLq7+uj8fb14Q/5kxEnYhyxOZ6KY8MI4Bk8wlEoFeLrjvDqyBCYnj8cQQCZZYntcctSOgC60wQw",
-	"evm/C5YsTRshzWUMu/LI6OWM0YAl5b9pHr76izu7BHgxdKGfhZg/dZ+ECroK0CI2A1SQZCBOIgG4BWij",
-	"y4LeDXYV8pmBtDdy6+OHazCwQxW5Yuzk4oPjwz5q9XuDXh/7RDBO47B11HrV6/demf6boN28DIQP/5gy",
-	"Vd74Tx89vcVH2voRnB0TLrRGE2gRQSPZIyecvL/++AuQDp60BAwQSUYvzad7SzqPzDZd3dPplCXkywfv",
-	"hsP5CzLlYxxyCq1iFbkXya2xu7ggnCl9odMjNy0reNhNy7LeVBnDE3jTuk4grVos1E3rhivNIvUsJCZ3",
-	"m2NvXDrO5xNxL1nSI1c4LsO4TrFTd/fKqIfdCxGF/hIme8NpFIl7aXtmpm/Xu3vPCa6n9IhUy8gAxRly",
-	"lD1yCqaiJFyoWcinuONpOs2HoHXUOhM+xjScFrcH/b5VaUwlpWLf1MuZmkOqAGrAJaGc33/3qqC3mWZp",
-	"cPo1ybzGD5Sp1+lAXv6VBoYb6EcO+682P2IKSb9wekdDVMddvbt19M+vDgYfjA6OMuZdwCZno21npNTR",
-	"mh+dSoP2lJhOtF/1y4HGX/6mlR/1+wNpHfJ+8jvqkdA3OgwcVT9tBZoN74aPF6HmYvMxCwKWZlQiudsG",
-	"nyMY6YhEggb1aeNEzwvOdELnTAH+/D9/a4V6UtCMzEKxtqi5M3OsoU2Wkcuqydzvvu0Nu9pwfvO6zNDT",
-	"ltUG0gzndMpexogXkX0rdSHhIpTnWWuq9qVcT9Tmvn/RO4p7U+v2OKKInt3wtEzCaOsz8rr/evMjn4R6",
-	"pzXlxzpUJzAFS6SVx2vdicKk2n9XHqa//CV3nP7yl4oDBfIcwUnA9DgxDZIO+v1MHdSGJ+T3hpIsYg+R",
-	"/snPizFLONMafBTeMa5v0JoD65G//MUcHf3hNafnvZnFRgp2tZN/WXCWb3QeR/gEvqhqo+ydL81tsDcp",
-	"za3zYKQPlBJiblmeE9f+Jbcf6+jIVQ92TkzX4MzgSlN3TuyHejsMFj6V5B8nH3+pTzSfcchXMfObEY6d",
-	"Y7b1q1uqX64P4aten9iG5tkYW6suq1LCsG+xb0BjDOdu41nStpp+XuI+lOmWraMbrWMvH5v9MJt5qOiY",
-	"yrR7m0cO+6+wRd19KFkJP9KjC7dhSJc4re+QH8HIiRJIZs+Jpi7zm0HaEL6Vua1dqz3eDV5SP0Uyr0lv",
-	"idC6PromfCqZtl2ONF2MSFsC/MhkEvos8Yjr6nR9ekP06cWUs2g4ZxiNRjegca+giSmiwNgeplIXvmr0",
-	"S2ubA5F3lehC834w28EjqRidH6226T92fJDok9Q3vpBp6u4xjovguORRltMbL1K8NuvN5CwCjwyM3b5Q",
-	"m0b2oU6P0GAeGj8gp9FSKjiapsiVtF/3X3XghJadpGOTjWzsZ+sekFkKnlkNMKuJSmgYlZ2+X0KpTnzb",
-	"b66gTpfRZHbLyy+YRnYVYqeF0tSge/BaufsNBR/6d3BGZIq6uOfgyy5RlqvK/H8rfZGLfr6D16UVRPXY",
-	"BS5mhuNaXBVtfRwRrQMQc8JITMFbpykE86oVO8YOjUimwHZl5brdsSRYsNwAi3n6ehgbNvOXcB6qVo0b",
-	"TzGboYYNtIlj41LZLIy1XNu5tT7nzj30+2oECHw3YmL3Ie9z3N7aGWx+5Aun1p0T4EM1ZMA7kYzDIGAQ",
-	"f3l98HbzE9dCfKR8aUYnHyxtMmvKUC6dJowF0CE+jbyYbrD2giNlTChoRcS8/C0Mfn9p8YDRJG/Chz6c",
-	"ATXGQm4vpsBb2UxOdbA+zHDgTACFSUHyvO6/zlSnznGpePO2kwYfaWLEOq4lCQRnnhmT5rz3M4He2Bnj",
-	"PfJrEiqFHZYFN7Ax5sE00wsFBiTbuvFKkKzwYXDWcq6lJgs8eEYs1Fh8Mw9B0u6oJGsXPMYrEshWbCBN",
-	"NRZCTqDnZ7Y0bAno/a8iWDbkSPmx2FO9iTmVP9WUT5m3YBnb70WH1e874rY1OW3j0VeZZRnKN9LZc2er",
-	"TX1Vr/s1+PCpgZaBBwY1xmQy5q+F+IUmU4bPHdZZALmIsUfzRxaE9FrrASAtDuo8bJwryPD/aBmjWRs0",
-	"t8wYG2m77MzwR1R3O2vlDOcLGnWxL/zeovkPsGhgwy/Nfj/YrilTu20b2h1YGCXor09ttDjrtcl0wdAy",
-	"VNAaHc8z16Dlv4nAW6w+vYFg32g1wVo3Fud85zZO0T8D+w+46UumyIxFAcZqNVXqwQgAyEsJPZS25LZs",
-	"EMGCDfHW8h2qAil9lqaXs+H1DLDiAw0UhNVHK4yxvQVWWzpqLkdQrpnTKLUpa3EfXbOLzfwqUQiW17OR",
-	"hz3yyZVvQMMMZVcm50h75H5p1CGSMZmXHVZs2sJ9mhuOPvKFNEJj3ayW6NME0/fsz7ZmX1r5lyt9Q943",
-	"78AXHcmaf70jW+1tasaWREKOlZfKWJtcUZSzx5nRaYEMQ5upJsnr/uuHymHk5nQb4fsTy8ne1k4ZVSMm",
-	"tSWDqk4X0eugRQMmSsHgzq9pZesdc9tLuAde+meyev5Q3nepaVObAzn+l3kwrJqxygS9bTxL1ZzzpQsu",
-	"/WQ+K2PeHCULPjoiLjMkbZcNYm5tgfWS9hokEuBq82OSd1j1yIXDPaWXNxoM9w6Z3NKFdWnsnZzWqESa",
-	"oO4ROocOjgmBhi+Y7CaZwke0tAPL6JuyhKD3/ln4um74RzMJGDMMP52jxOrsGb3T+nCEQsZy/onh+zSO",
-	"mabwcDpTJhPLnekEsvs0vQ8OyFxwNZMmPdddzWOTwS0WCgxqvZwg+mBJZR5zBppjlmVdAVpOgbk/zFW3",
-	"WeH9MPmInQEe5NVbHXpdz171k9tJFwsvb3q0PIqb75kITFsPuBecD3QX1vDcXSSQiQ8c+h0k/O89jY30",
-	"CVCmcwDfAOq3WRiR9mtyz9ity3ZTr8glm5KDfqeBKfbSPLuPgW2pQKRrb4Dg09xzX8z1xgHfPM7rGmP9",
-	"I0MxamZgNvWZKBHvEjEnpr+m633T6gOnc/zURcJimoR8CqlZ0MBoJkSgF5BKyPcXPqyiNlSRMttvOqUR",
-	"ufciCr5LQV8ceF0xX/XcdhLxI9LgXsbvZfxexj9DGZ8PXkBUoFJEm3r1Jkm3IMLAddce6WeP5pTTKRtV",
-	"e9wqo1gXH37WH3+U+NUqRNzDE+9ExGqHnC4F7lH5q4xDYpiwO3HL8qNLoagNts13kuwGkAr1Yi3ZrQ34",
-	"tfvQmmQ3TZL7yMqmyIoprJSkDef52KBZa/YBl9WMzSWL7ph01XsKkPzoZ6ypiDdhF4DXLQmF8nJIwC+B",
-	"FNCH0FSiI0R3KA0IN2jmYVqQrb/5TDPCAKQAud8fnA+GI4GjVTsbrOSZpse4ge442IoPZdDvNTiRubnx",
-	"JOxjK9wIfynoixaBYpPOmN737PXGfWbY43BoIB+n/N0waZNPpS+EsozblXHqgqLXNCC+I23vJ6ZSdrcT",
-	"PaPmyW58pqsswVuGHjNFw0j+6XI8//hoJ82vsKX4Ct1j+xinewxeovL96L7IJmfoEoYk7UG3jWQiqgCw",
-	"JYpSeIssH2LwPLUcnMr3feyNeaa3Yp/Y/QdzCb0TxjZI5aHpsSktfFNdCfgyEYqq53X0U+sHULp8TN6y",
-	"8F2JwxdEBNkhz8R5f21GZNQSe2JMOhWghTkDO04bBVarMaXMBParipl8jzYCspd0p//0xsKfnT3BThr+",
-	"ZBCmDKpwitoGh6HUobFO37H8Sx/kLvaN2FaBh3dgPusW3lr98Dl+/1E8thhlsU1za3pZ4Rk09ja899nW",
-	"MlBbGFiTseh9yKrYKt4Zh8NbttxihKtcivpKAPCZQ7mVhQyP4HXHw1p8mwvTfPDjBpTryiCBD8ibwRCy",
-	"G6rLHiqbBm947aZyijXvfYYe/pQB1PPy529vIDmLD64rbc/Um319e9PqCmftygSQ/jmTPz5NWFcljCqt",
-	"rpTUGq5KjFOasGv7RGWxWvmZn4YSGn5zlSy/qzI02wtQXwkWEcT2IAT79Rkf83oHs2Q/N59QQyj747jp",
-	"OJ62zzvXlwUu5pxHsKI0nYZ82tWncU0c7sS8jYxZJPhUWnzumHFizxaBs4VGYRTeMpM7gD962jZzL5Bp",
-	"IhbxC0loJDi74e2R8bd37R1Ht4zFo06PjHymEoNgnbYawTrJRFmEQiSLMl3zyhycEmp7+mDZ1gdjxxGu",
-	"rcdRdjjtCm+f0eTtDdR9+OuxuKElT0KJZnOknTIRrPhJlZC0SgSw+nKd90yxh+VNG9joWhWnGDJbiWyV",
-	"M6qnlMJr3Neaye7zFp9PmAvl8maxvnWIaw0RvwQ9dLc+b8CshXq5NuUk5AGLGQ/04fRnNEw8fYijkIc+",
-	"jQj7FrNEmfR3+9d4if8KGfdZx3OqxF6k/VPwbN/wFGEf5uSl4XDYK4Q4w9YWPECsLnCXL5Qv5sxp4uDm",
-	"ypsiAQDnw++l1ZU9dG7n9aUXkowiKtXQV8lQ8FGaXW97g+s19qrc31XZ6I+h6zxmUvrWnOo9i4IdJ47v",
-	"nGsCjMaede5Tvr+7lG8qkXjbAnkpdiCYiztWMOYsK4NaW2MqIv5MDTUpYDSIQs6qwxDYMwWsTfCQKJEs",
-	"iX2MtC1ezZwpz3QAMgd7HLFOZiFmZU8IEIUdgxjziOA3fETlUExGpG3ypRF0p3OUMV4/EhYUWN4zFrOE",
-	"3NOEA5AIcH07pF6wYEMpTEAmvToPpWTBDYcQ6Jm5eqpfqq1c9P1Ay52RfX7kdFzT972QBn4jnLOsw9rZ",
-	"+cnZLx8+nQ9/OT85u+qQRYz2eXDDMS/c9ltDUbT0yAiH4rxeixpwWntktIh9ofdp5EBawXd75EoIzqSC",
-	"N2H3pLadlf7BXBMTQqOoA2IrplNmKrHBhZN1rkEvAeVLwK7yCKf6o3lkEr1+RUU8VFUhpbOUknYMzfs5",
-	"bdsC21AVrYAfawdechRQFiyBr6anIw1ta0JhVUNoCGT1q0hu9epXg1gVBrEWBcr46ltHrYP+wQ/d/qD7",
-	"arBzcKiqnSk0TUqHXLVSD3TfljXmX5J/LYIpC46J4SHgKEtbyJcG1jTT+T7xsZpR+WbPrrNje99uNZQw",
-	"9LwCEEQxIZZVA6NETlwiInPALhhxz6RvKOOFYnuUxz8/yuOZ3epHSbe4DXlQX/bhUH7WzzxpgG0BTVEe",
-	"zO8R2tEqnr7A8rsghWhMr1QmNsSMN4Zn9Fl4hxXpaVtJI36rFYLEPDXUqt7DZG1hAHkFoMYIlPj+gSAN",
-	"4dbKWHDvrZ+ukH9qnbw0x3mfp9AsMKqScLzgNDJgUdIjc226G4R+HiAGNw0xMW0VJHnXKGRe6sEsQI9h",
-	"HAJxFKvAx0ibcsAJMfelafwHB9agQhcmi4JOD7uPCs4IiyRDMVIbKwSXy1ktQHWxa2VbReWxQjQLCJ5R",
-	"ZnHOljQhaSMTXsgjvQlljbBtL07P3hBHlMMfeUQ92C/bTuWGt6l9t+t08PUcFNGDdTdLcDJ6mYmnUadH",
-	"fp1Rs5x40oG2xoyM6Fgs1Iigb1yiTSxv+EiLYGhsXCBxF6vsBTbPgiQdbJytfxlJhr0lRuYRTRJ/9cg7",
-	"j3w4JqceOfPITx55P/DI+wPQyG44hVSAMGAI4tkjYItRrV4ZsLRCEI1OWUAGb7oHhzATO7aETAVgBlm6",
-	"8kz1MEzTWdHeDf8VzpIlr2HElGLgN/fKZp04tGq7E2uyGeENQ6sfj6qrag03fg5ltWYozepqCw81FkOP",
-	"WFlrl7amGG0+9jLxiauyz1TYZyo8Xw/8CifTzC0ndWmJ3KWp1F3X2sEqjXsk6z2S9a6RrDNZuRsj62kl",
-	"wx61+lkmuKywwnLzo8pS2yozBbIY/rNRpm1feSivFMrgQmJT4Gl4xzhp/+3q8ycyZ8mUEVixjkfGi3ms",
-	"TU6tZN+xBMGUZ4KLRSLJ6MOkCwkio+dZYI5ezq0V/sbJL7B0XVi6/yrjgrnx1NX6Sx/awvkEU3kMLMY/",
-	"jLfvwRf3mTjfiR1wKpKE+WqF8a6y3GNCIylMLCB0IhEekSH3mQH5TZ0gLFHhRB9PRiYiisS9zN9R23R4",
-	"ab+0b+Wwm1YOxbTSgC5zG6p1fwmnylyTWPBtdf+3z7VbKY5/V360p4JGLoy7fmvT0scaC7HTdIsfERb5",
-	"jxPFlqj3wngvjL8Tp9xM3OdiMYxr+oXM2I2seW2z1UD4i3lDFI6nyMAxjiaI4CF2/pjt02/qpd/c8NyO",
-	"Ecoh6HpvLoKLze7bMXr7UjIgYpJNeTVZ+Ybr0ZuBtFN/YHmAUd8m7VzAy5olCuAuF3JybziVoDxA/hVK",
-	"fJuXS/1ZOkqMk+tRViYbpWT9BOAueclYW0qZITYFfan+Wo08omeY0mKWoV5Oi3tzA4Ug/9i6rBZLN/tE",
-	"lk2JLPqcIl2+kNm6ObImu7Zt1sqDet1YOYLReyKSfDpAM8ni2U7JBtktLM9x6e2yU86VEonxgY6XYID7",
-	"M+bfsiCtmwgTm03R0ZJgHIkxkUokmphtI520WZ/lnWkxcSZgn0mKzFqpBSSQiq2CpD8uCbVJpqBjBG7r",
-	"DQd58ULC/V6KYuYskf4w14KrgwUjYxEsbZbOJIyYnhCLJljxM19EKtS6RMe74VSRuZCK2JKYjyf/PTz7",
-	"fPrl4/mn6+Ff/3F9fkXaB33y8a9kvLTJ+W6GDb5dAkxFAE3szB5DYg1s/hG5OHvnkV/1nrXPPp/+d8cj",
-	"F59+gm3+28X5T0BQit5CmI4vQeRimlX7/fXHXzxy9fefPIJHT3qEJv4svGOyc8M1KQ8Oyf2MKsh7CQGE",
-	"Hk4BdM6aiXvnekTHTP/SIyc4mJSuoFX3vVhEAVnwmPq30En8hg/6MHOREP0vFc5NGowM/13IATs46BAq",
-	"9VYKKcNxxMi/w5iMxXxsUsfIItYGgX6xxJNxwwMWR2KpR/BCEqm1D6bHLG6tsobjvmWxwm1NBwzfpoAX",
-	"AuoMnpi5uGPYG+uGs2/UVxgLzeuZcJLhOOTKu/S3MowSJ166oh/dcH0W8lxklEr5kafXIZzo9wVhAJm+",
-	"7FsoVY+cBIFeoZGdRY8GAQtG2bEk9IbrRYbiNKxQuw05zk4fNtD3jogKVWS8e0B9mIwlFcXGk2JCxkLN",
-	"KiIVehOsTN2FT+VPpWKtyU5/2CyydPWs0uncgknQiMRy6c9EJKZLQgMtwCsyomHr147GQaM76PdroNGt",
-	"Olk0Ub3AHD9Ny9jhggcsIfoAQYuzNhx7zYgDcc81TcmOPjNjzcr0gx7hgmiLNV/dxeIuzq8XB5OKOerP",
-	"D+Hf28+rtgdP+IqprlQJo/N8aVJKLuOQUxhf8SOlHiqzeMD4Pb1uSq/hqOqbo4x5O9KEtDWXhSNvOF1W",
-	"bwlv7vRaj5BWZ9lCXVV+CzW+bNl+1vx9n1a3b2fx6BVwSlF/RmimR7SRG3kIdi0Spf+FucEdKIUmVvVE",
-	"GVNhIhUdcmmOXMAihn7y/+hgVVb4n3MDaSYH7OxZGjH5FEJsAlXMAWw7W9VJ7R39mTR9LwVvAW1yKliK",
-	"EX/s2Id6GZFYHFafLpY2DJnT+NYX8zkUs6+olEYJNkrlcdHDSG4ZiyXq+6FRTFlQ3jRBv8jRFAvC5fUq",
-	"UeMjwb4pyW6DCHpRXZ4F5FGTMXn7LN19lu42Wbp5Zki6RZdOjsWZdS0zpIv9qHvkxGB4UOwwQYOqnOBK",
-	"1tP/TvRa12ORHtR9xPoZpQg7u+NsHXoJU+WkU+0X3xobL68pvnSIec+v9/z6wfz6SHPXiUjg4RTDyeqI",
-	"5CS6p0tJJEvuDCPmhIJtpH+/4e3RKRJk9yyUsZCwXUfOLaOOZ2jvv7v2Vm0Ydj8DxcojwoXk4WQywqkT",
-	"SXkwFt9CPr3h9oEr5i+SUC27FyIK/aVHpLa3xom4lywxhZzJgksSqh4ZnYVTJtWoK9UyYiTkik31w0fo",
-	"SXbGcfX+5ODwzYgg90yrN4F03590Dw7fZEtJlXFLNxdL5nPNpFMcTJo6mbzcC+540BMx49/mET4qu3j8",
-	"0s29F0lgjO6QT+dRL3CkX7MPh3M6ZS//FbPpts/GfLozp5pn/fWQcorOsZKNzIvXEjpe5a4ZXR/Dlzid",
-	"s/9z0+r1ejetMqQNZ5pFsiuHJbV0ZyZgfIMz9g1iBeWTqP7qXhHYoSJwZtzXeWUAdugRxD6b+V2ACOhm",
-	"EAF7/KQ/P37S+ftTrVDJE2fXHyW56Wk6i6wziM5nvjml1ciAiIFkekDgibadyjIIMkCqjMJ5qEibffMZ",
-	"PNylwb8WeiM6GEgOECMvRU+CfHhtbFaC94k7liDA6HoEpeeXbXU+8wtEVCvvquKx+iZu5QvW9lrBbd0j",
-	"DDVLzFqHIfNQTKFqAVEeRiimcHXysEKpOAiTQroVqvzGdDLJOi5vJu2RFoR2WkfmHyOPGCwZ8urNEZnT",
-	"QKtKOVgYVQDi8YiFCDOYuz1yYr5hDbJqeeVg6BRzvx5ck2OmBK+QiiYKLx/0u/eM3TpcDlFhnw/MkR14",
-	"KCGnBdZ2hGO4Ov90kP5ui45GJyPSjhnA3MPq5xL1MGXZPKGVifsZ4zfcwPkQJcjBoU1qC+gyt3T3qBrj",
-	"7rZl79Wb9qBDTq1GoFf2nYlLkRNfkYP+4PXmMI5+zGohqXfCyS4j7TzVdzwj7wEq0w7uhgN1KuF6N47z",
-	"hC/DKUclofQIlJ2Ajkfm9BbLoG+4mrG5ZNEdk0d6L+AOFgzHS0R6xlMx0sdi5Ir9kZftHPQFCCUejhsO",
-	"GtobJEEgPJc2i+uv7eY7Jjt4nkc2GXMYBmjUj+aMqZBP8QIS4g1PV/oFeH8lU5AcVoYoZk9qeQJ6mIFb",
-	"FZSaNZhLq3rWc4BfWhWgzZCYqp9/iBB/RHym1Y9toaU8aHJ7AKc9gNP3CeBk2e8EEw5KFcL2ZpVibeFY",
-	"qRtij+u0j0DsGtepVB7v3Ax+DsJljwH1DAO82pRaZ1FnttV65PsH4kJt5LovTc73UwJiPKg+S6vlKeOp",
-	"9AQUcz+Od1lhlcMXhuXLGd16U42lY9uoPRMr+zPawWHEyAgJIeTTUY+c4CQEJ3HCYppocwmUgGARqZkQ",
-	"wIL1hVR4hJz8g9GEvIXkxLG4Yz1yDgmuwV0oWUJmFMt1tMRwzT4tc2FtQarod05BtkniI2ZMeUIgrO75",
-	"+9MTW6HwfQBy2IHPfBx4XeOr6rlGogMffUQojucrDvewWXukju/a+kKGDOm2WlxYrtq+ZFPy5pi8IZqj",
-	"So/ov3/c0uAyov/lb/j/Q33Jeu+20wdsGE8PwukWZV//oBK5va6RukkNdaCXNHieEFqm7cr3KLJx4M1F",
-	"dvlzW4hs27JmL7r3onsvur+L3rNBFm1kQYFBbymdLTC+FjP44x61cjeolWmjHyWMZ0ZbsVwo1K8OOx6Z",
-	"izsbM8yCyM/JigfVMAuT98gJrgCNEJxmRu8YUcLEOK0nd2LUl1VYcr2cH06uSBJOZ0qWSfQzQBh5hDDn",
-	"U0l2M4GtI6Kbnm8kDc8MDf5HyngLVmP2ci/k90L+uxDyVm7czxh0r1MCajwQ+wYsMydQCqLEs6Z6Zwda",
-	"QCjlYg9d/QhKACwsodBqzqgC340K4PrxRzCREckwD+zIlSAjPbthkNCJgjb5bUiqcyjW5tVJRZeSnJAF",
-	"V2Fk0qYAKEivTihxtYLOMRlxoYbmk5IpWfayT9jkua5KUkf/uIgo/wBH4bvTPNKhN9Y5Vp5sJJfhyf9o",
-	"lWPvVthrHH8OjcMIq6ynKwIqo+03XpJBLjgw6G+reaSFL3KfHNBAxwBYHL136fqRmCWhAC0g9GerwhkQ",
-	"AEzmxzPRL34yMfk2BSiqtl7ZiaYnSQ7brzseGfTbr1HpG7xqvzLIpwm9TzMeEBTSgACZwik9IYnx/xRI",
-	"FdemTN6fBMGqs+HcLup3I/v1NFakVDqNunpAvbc0Epzp0/+R+kAuDSt/XLOiaJPMk57OlJL3+sNef3j2",
-	"GQV8RQQh+Br75i8MDjKJhE8jYuhGLV9Ip/ZVbqk46CMVJPR+rzY0UBs+0uQ2b7LbZeTGUrcW9a+dY+BK",
-	"topKxPJ5pgD8aibwHYcM0ilsHTTY/IZG0s2+jkb/kVI7OxP70MFeEH83hrzp1+CWF1dz901SV5v8e+CW",
-	"/wjglgvY6u8FrYXN/KEh8S3emCfjvy2CqUVWOCKU+IzKkE/R34XRJH0JfQ1QbACnJ5R4OaiCYGmOKKP3",
-	"wIWTeZbgLHqQdRFZ0nsbCWjnqQrslT3eSnO8ldgccMvw2czfuutVdazWwKLwlQBtDlSlIkRL2pSDzWPu",
-	"c6BLypAVoOGONkGgiVCuT095y36ojEfLBw+3NVcgUmkb8pPBM/GMngAQOi0JHxssEReEBJB3UeYD7ozD",
-	"Hkcd6A2mBy4Wqpj+j0sBM5ywJDFYHgC+bTYjNdlXgE9mphmifsVR1uQzNP2WrwzOzYe0idk4ovxWf4Ca",
-	"NYfUhcGr9qDTHnc6ayEvNFt4JjgXeiiNwS3chxrzw8eFsYClrcnPm499j1KxR6n4roypM2BNubBnKhs6",
-	"KyK0aC/tESb2CBOPgDBhxN9uFPinZfZ71IhnjBqRacJ43C2nSyOSNspeZjs8CCUi45Yv6ZzxIIUJ3uec",
-	"PiAfRPNlEQt9W7qq6aamxosv5ml/Kky5TPf5WeWdZhYKIgz66JiHtoswTRoRg8uIiSHpVRcRH918sBws",
-	"sA2Jj40xFZrI/Oji85UZTJ44Me20jDNf4Eob7nxil/u7iTnZ8SPrTsdf17TZ8Hhj2ZG+4XEDTn+MANxn",
-	"he6DSd+J/XPFeFAiRaRFgjWqNPhuDg6OyOCQBHQJPxu54hmhYoIyP64WpqyxnV6CX32vCOy++ATjGEqv",
-	"Q8gVNeaHXvlnhM1saz9mLAoyqZ9ViJjqjfuQB+Ke+JGQTGJwL6BL0z3ygMwFVzPpNJk0y9DxyIJHTBpI",
-	"Leva1B/kgkSCT1lCzFmBBu/thFEpuCSHHvnBIz92euSS3YXsXkIZ75IpHGlEY8mOrTJSenzgllIfp96X",
-	"Xbk4n0p5wEE3dIaWPNNYwsJL9irCXkXYqwjPqnBkrYAhbdl7fVhXA4Dg0F4DeIgGEEfUN+av6TchbWeu",
-	"XLjzOZn7WQoNRvZRi+yREzNkGiWMBkvb0s+EQY06Gkpyy2JFqG35Z52ud0ieY+aLuVkRzr6pQtQ3rR0d",
-	"s7Rl4JSGvBxx6i5MBTZEC74jzCkYOgoiGHp91KmqJxsLQHh6L8H3Enwvwf9ACQ4SIhMIL2QqKGpK6T1I",
-	"xAOlNNTKSwf3oC0S66bugNrkkUnC2L+xWY7MCSvJlLIpUSDPKOcLGoHAY/fPCQv6nZ4Ck4QSzu7NTFPt",
-	"45NwU2fTwISpIppRSdBr71jtRuDTacJYQBhNoiU6/x2lwToG3GToShiKf3i5JhPYjm/OoBnXPJSSGYLS",
-	"UiBYROmWJbK46sbhNUgdEFrtfV2a2ASb/70Z/TjoZkZ/2TPNE6D0S/Yqw15l2KsMf5jKAGewgNLj2YaF",
-	"NroKxj56YUt8oDU1i3hGJevapNS9irGbUACsaprqu1Jzbu3pZxMPWBGZV2km1IWeyrWlj+9Feurxm/oG",
-	"d/x1BemGx5uJJPcNe7m6l6t7ufocnOlgyFXwaSiV+DFj1+3BIXnHxsmCJkuPvBqQjzTxZyCQD635keXE",
-	"Cqm6gzcACVTXCw9u0O7eF7/LaDz4nNG/7GFf2rSsCazaF7JgAj+jyDwavO4UyJwxtYIwBTdgWZE+06pc",
-	"lCd336cHHUe+hQO98sHGMg/etBfae6G9F9rPIgJuOCJXxQy5ssy4tOKxWgxn3HfLOiJ4g7RVRCC1PLJ1",
-	"MVHnOBN3PEjdr7WrX+AHqNa1wugzZxfgJzASSWrxpIUbRqi11Naz75ET+McLSUbGYQyN3seLecwCaLMP",
-	"kixGerzh+Hqpxb2Yx1SF42h5rBUK+H2IXGhEOLWB4HTvsRYnlJAdrpcGsTRw0ccMOwyOAqroqHfDzQGQ",
-	"BpM7DKRHfBFoFQHL/pnEFoNQcCx4tPQI16qL+bRIwK9PFPumjrAuSKVFMvpTLJrccDVLxGKKmHEnFx+s",
-	"UKe+PgUAQDBj/q1BjwMNgAWVEA+aIq6BpB4iHvQ/Q8XmKKEN0oFtmt9LW3ppWe4uOZwXvAkGYtYPhqKn",
-	"PDQoDfZNLfekQbsJuAxwJvYjWjoYomgdDaCypKYMskuh16VSElFFIzFdsD26wBomqFcK9cd0vUjXFBLh",
-	"db2x3krsyjm0xGyawwuBeRXY4ffFCQnQmCR0LBYqhaixlYXVGDX6TRGbQGRqIzvVHzAZViIJsCJySe41",
-	"i9DCRhsNgUdEFKRIGZ5xzI7g/0akLeahIiGILbBFsnxZfOyG4y5KFUYRpNdoY4lKSUbaUh36gCwyImPq",
-	"3xIq0xeDvOMq5At2rN+vjY/oXkvCOGESxKDFiZjHagmgHjd8ziiXdpYQK1wyRdqxiCLMxSERVSwxELA4",
-	"51CayeLfR/BOGLOx/hxrKV2VG65fRDAfCJfEpVmbZoSYOh6RglCCUzVcXN6GMQiswk5bhAvIUU6A8d9w",
-	"aN2gd1vqMQGlamML5AvezsX9MQnChPnQnJmZV+JLlMDBwdcuFuMolDMWpDclDNOeJiLREkNToubjDhJj",
-	"+/On84tfTj4Nz/9+/un6anh5fn3+6frD508e+QHVk/GSBGxCF5HqQCSUkzhZ8A3CZAdoQatsN09WJl8t",
-	"TthdKBYSyKQKbge2MYe2E1OlWKJv/f//s999+/W3gTd4+/v/rw4m0GdTJSyZw8YkaWsKol3J9KQUCzp6",
-	"MOxbHImAtY4mNJKsfHDKCN5scEaI/taa02+/MD5Vs9bRoN9fGZunb/iAN7u/0ySh2uhtSbXUYhlwj1r1",
-	"UYO+7k4L0EoRXNHk0R+8fTU5pK+7A/9g3P0heMW6byf9fref/W8AYn/CEqbp4Kh1ef6ue9A/eAP3vD7Q",
-	"y4QgSFofSBWKIopUrU8d6BVae/MhfTP+wf8xeMv6k0wdaTaVKg1Gi1uY4usDr6XCOZOKzuPWUQtmOzjo",
-	"9gfX/bdHr/pH/f7/ZGRZpk65io7Xcg5J66j1GmbZQPdZD66kTx0yl73qs0H1iRdRRCaMBaj0GIHsyiMj",
-	"Xaz48DbC1K3Tg75p01m+lIwfNNCGcv5TgD9ojxKmFgmXR/jKUefIRHUjZqD18JzRSFswdAOsAb5kM7DB",
-	"Df/MGTm9+rt+O5mLYBExgLg4IOi+8cxnPetMlJ6TreOB7RRg0Fn/N2CKAhKFr8I7Bn5r74ZDVpu+3/4s",
-	"GdcL3Mnwt88m50SzL2OMAaJbtJhz6aVY8T6VDLRTwckoZVZDLb9GqLroj4ZqecOz3WQ8oAlZaqFt/O6h",
-	"OiajOxqFAfDRni/vRqBWWHCNOeUBBaEPA5qH0F8HFgJ1A48kFNsxzCi/4RGjd5gMBo2gZBgxrqJlj3xQ",
-	"ZTt35GB8oBUKHnPqz/LQGwBLscaCPIctvtKEtyL0S2wnxuVCknTZEDmvzXrTHiyVmoVJQK5ni0QGFPry",
-	"/I3yBU2WnWOoqTIrOlmoRVIp7/ObUq/fs7mzRPxvEJoXiyQWkjUVm/8OY32pZCTjkFOYTXEspcbov8O4",
-	"4As9xQ92z0IZCxlaIKT8o1Qp6s/mUOuuz7Zeuf9z09Inrnuz6Pdf+b+cwP8z82d+x/Cn3r/D+KaV011W",
-	"1q/1392r808HXcxnXB3Ie3GvKb1I7qi9GprHEr5E3EOZQv7MgJ618v2QKzZliTuACyaMelIxgDQ2ZDTl",
-	"RcKRC2z4wu97SbheEgLX6UbsjkUE0izN4pqToZms5vyaDCUCwP07jFEcEupsN0mYZjWOGMQLjhxEq9sF",
-	"g99D1P7pIWrfwSBPnD1/FKxaq3vvCKf2EaBvG8LKZiv2vJFli/tbC2K29KH6wciKx9fYRQ7P2WPQNsOg",
-	"tb7S3AleRR//A1py2DpBE2MQSR7kFKyOtDRwEw/P8mEBOw6wUEvga3u7bOhxpWiiZIqpurLS1o+WOhae",
-	"S8lnrottDMALOEKvOOQXkiRiodgRGeH0htmTI73mN3wk6YRNFzQJQj51fybt05N3Jx0MF1Li3qbVE58l",
-	"3BVKYEtJs6SS0BsOy3qcZeuEynRWo5yMqO+zWLFglFGQErleqZWgtkX+8xzQbYtjagZzW/X09jz5EYFv",
-	"V5a/qbh5wLT2mLh7TNzvCxMKwoNu9V1OvFBOLCMkjgu8srvIqg23h83dw+buGja3RMDu2Ez5o2XGHlr3",
-	"GULr0lUeWWXrbJVSD0nM/2FNC80/S+EKyDS8Y5y0/3b1+ROZs2TKCKxRx4NMwULx/DGZCS4WiSSjD5Mu",
-	"ZISPnme5G3qsHm4lNE57hzXswhr+VxkXLB9YXVNh/dMPcd/ALB8jIf45sn2bK58xmb0I2OfLP1sDAhl4",
-	"6qRyzIdVvr2F5fASATj2jYC38RsiyyEZzzEQp0cGssX4FUUUiXstTQXPEkXlYoxJlS4jeh4ORmx0TEuH",
-	"SEZIMCzAfA7r8HPmaxOWo5DfQoNAEqob3h7ZdETTWgtKAKyOYcOdE5Hc0yTATFVGkyhkSfrCUJo0UnHH",
-	"kntcqSqYOXa/cy9h00K5vZNt72Tbi9fvwj9Xzcq3EanIN/citYlIhSVzzNQjEiriU+6gi49T3f2ZoqzA",
-	"HJ6X2PkzGGylmtLeZNvLlGcrU4Bgy0w2U+YM0IvdGYtiCFGskzFzxlTIp/tUvT9/qt5Hu9X/oRl6cFtd",
-	"4WEWC9nEaiHaexZBDYKwlSRQow7YrhV58TMWBcPVYrgaOfAlX06psM5H8ebWbjPv/4BURLMltTIQ3Xvr",
-	"awz5p9bkG1quuU82bJZsOM9Y0D7FcBd2jYthZRYXDQ2qzZeAMemljUBkWiAluNRSa76IVNilU20K2KdN",
-	"Bp1+RbYsz6UZxUkUGeeNcwLLZiFJ++PJx07hR1h3+Omi44HY72LyRlfNWBf34Ya3r0/edVwYAYmkjchZ",
-	"2Xf1HeirlD1yffJu4yPQj+qGO6Da6QprQ3TMCBYGWZ9mz+yu3hVKPp58dLMbcSUK6Y03fDSn86H+zugY",
-	"nrmwz5Dsl3xCJCwK+lo1MUt9Yzy0NDPq3XCrNxhHM5Z+46l9IW15PxcIVEoR4DvwSMKwcp4F+lwEzI9C",
-	"7mQhHRPKbzhd2VEiuEG/X01omlGJDmEWHJslgbspX8nWCWX6cnvzhR6HwQPPfQzflEs1PcGDRyMyZj5d",
-	"SIuAoz8PdHzDX/ff2rM98hdJopkKFgGMVr8HCtRqHxXzXc0mBCejlyCvcdUrclPNZjyHlFQzlGaZqIWH",
-	"GsvmR8w7tUtbU7doPva933ufXPo9YqlRh1263L+OX2GfPrpPH911+mgmA3djUT4tx9+nhj7L1NB5SlT7",
-	"hNAHJYSKRGv9OZP0hUTT98+SEXrDT4iP82QBGVmtHT0Ft4zFxRq51AQMeZn5RNpcVBgoZSZDxyMskqye",
-	"2YDO263NhkfKUW1oO5Q+tIVf79ESUf8wSWKzTQ297EXKPm75fFNNkWVmwvaF1f4a5pqKmPFuQBV9+Rui",
-	"kDSxMChfCs48wgXxExYwrkIaSQ/LkB2lHr1N96ECj5z+JEA3aY67Ij8n4XSRMMTNMYCaQSj9SMhFwroA",
-	"XSyiCDCc1mCHXtn2udEyBbwyKCtrBsZJe2SRJD9fnH8anp1cn4w6hWYKPXIC47rhpQPT06cKkh+1ZJS3",
-	"LOiRS6oYNt1jASJfRSFI1CBImJQV2vnnmPEzquilBYxpJnHwsXeJqIWaiHdfi/r3/iJ8GoVqWf+JUzGP",
-	"aVINMrX+VJhl2Ja9fg+qNPMXiV7Ro39+LeJDAwIdlSRO8VGzg9TOn8Dj8iMDx6FTiju0QloQAtXcwg1L",
-	"GyqshiFbJ31x934O9eoClDWwH8ckb5I4YTwIImKEffMBHNbg0Y9SkFn0dazFbC8N7n/OjelRIvyN4ufu",
-	"eLIgetlrI3sg3VcX0VfnIU//rhEkP6WSdUMuGZehCu8YmWuZYt1X+sNVEfP/fdgwNqzz+TfFEk6jD8H/",
-	"g88+z0C7u3e1ou0rD9RXb0seXRN3z528fbh9U7hdFJiCZaEpt2kUdUd3gEEqzb36aE45nbJRaYB6GkpN",
-	"n4Tygi+TZu5T6c+EiDwyYzRSM6KShVQeuRPRgiuaLG1P5Y61n9MJPBd3ACfMHO3/j713bW4b19JG/wrK",
-	"XyLVUI7sJH2R63zwpN2Xd3cneR3v09Vna5cJkZCENgVoCNCOak//91NYCwBBipIlWYqVNHdN9cQ2QeKy",
-	"sO7rWYSnpBO7n255quKu6y4hWGULBvAbh2pujHgzj/h1//sY5j4UsYuOxqfkd3AP/TLuvZOC9a4+caUH",
-	"RC2UZrP/vadZwWJcEASUEH/dmio0G5D4vN+PPdTqUFSOwk9BZinmKlBNeGrdDPF5/2xNRDK8wZ8lGdms",
-	"H5a/lyhmOP3tQplNI3djfHtuGbX9BJq4LmCtPywTXWxNpfp9DolIIQkFd+LC9w94oMoS6eePem4fFK7s",
-	"0jZycEdSaGPEm/mD2pDvoaIhKK8bxLUR/90VWkSTZbRt6PdQ5tFPTNdk1B714+fiCdhppXymdfweTyyx",
-	"enNW690HjSnupK2HaC7hmK8tgLciSvY0VfZAobJdFNTVI3e1zA8WOTsWZuoCaS1TbaNpXxRwS11Pq7Nm",
-	"m8fxiOZmY2y9MWPpiCZ3bT3gV18P+AGP/Ed34l9CWaANHO/pbeNczjaOaLh9wtDkcXrua0e6kfO+aczm",
-	"orV59BoXvmMwbencdr58y6D9/u2xhM69cmCU+3iwXRtW4GPOUrdZCyHPq5XYbVdSRzqQ4+YzLeq1c0+u",
-	"mXNLxz6mSh8fHv8Kr/tTmfcB6oFqU9rOmb5i8M6M6IB1QvWt35LB7r6m1jfc1g99mfVDNqlZjsk8l5Oc",
-	"Keht7GtWorDeU+ZQTSPHTCkIXq7LBKybLW25UVtutO9yo2VRu18t/XkFSFuOdIQhBKNszjlLKhbT/kqT",
-	"HPO0LWl7oyKdsEq7xgZvgX34v+2zzcmXh0fxYdPkdp7RZ2rbV92F42vdt8sqHrfZLX20RvqjRrpr8mx3",
-	"LLBsQe1QjFX9HsGdBuPSUDEXk15Cc7bGnjdHk0OLHxTFFdQaqu5sx2xa/QM2dRXk6ue3iEwiczJiAC8C",
-	"GBsshVFSMMw2G4o4uG2YXoYLM4IUMnzM38qOD+T/gDID/779M8YktNm80ObNuZwRriMLsWyuZ0r0A0+M",
-	"Vf9PkbJ8KLxWsYSsY/vRaj5jGReMmP80QzPDuVYJ/PMbx7tcwz1brLtMoYkLXDtMlNbCbC3M47Uw0cKA",
-	"gjL4huV/NYZMOjmbFBlaN28cps/Hq3ek424CsQpOl1z7RxU575+97j7CrFdoVXWTdNm+qDOrzyT3V1kD",
-	"OO/WGjgicII6GXvn85zmWkVkThe2+bGaM5GS0YIonYO9L9JSOj+ubezNlkCkcgcjtmes8hKdCwIJE37v",
-	"8NSoMre1E7iTjNpF1Z0vqHRTIlqSESOu20T3lFwKQic5Y6nb5SnFnH2zyVD/OC4E5Mfj3l4QagsR3P5b",
-	"BLXy60Y14hPBUnwz9uC4Cb0/LxTpWGtukBei0eP/A0t4yvas00QHSGh6Cjf6wZ7Ls+TCt4yxTQr6mvSh",
-	"wFn8QpUsryNFwroDx+aqUqQUGhHikKBv1ZUMOeb6BCXopRNTexYH72SYh+OXGxEhtXPzjgtd5OzCYjiC",
-	"aHRBaCjLGgfW7QvVbFqara27ThbP0oPh0MzYrqvlxS0vbnnxk21Tpx3K3KrnLtnEcB7LjGyv7lD/3JDT",
-	"ZjRhnquudt+Xjz2X534r/AA/31UI/FCeWC7e8Hn4CYv8ARd/sarI38H1Qpb/F4iKv+UWPu7gL/ex9fE/",
-	"6uMvae5A3n1j9JuvG40M0gAMn3iwmQuKMRL6yR2AkvldY4S/izl680I7/As7dCicO/2UxA+M3Slz328X",
-	"jOaIBx7nTHELzxI79G/fYNLcDtJ59Z1ha2/Owb4Ong+2KbJ/HgoqCBdzqgFFqBBcd21ZOyWJVBrTQFha",
-	"ILlHRMmEAzp6zmBCFh5ATSmALaUpKebGjj/r99dkyrmJHG0YwE3weSIAfnva7LLW9/8F6lfWfKOeI1qw",
-	"EGWjhsDZCCWGr0Uk5UpTkbAIOA5wFcNZ53ShttW3HnfsB5zn8FJ+laXkJ9waS8fk0Q9o42A++SqpvmQi",
-	"fbLnpUrkVyLdn3g9AieIW8uVSJ/H9/HYZWYiZWl7pVv/x5fli07pIuR5lozBHX2B3pAg3ff7TQPtUik+",
-	"ylgvLfC+sW3AGMOcaweTYKtKB1A9ux5lZCjeC3Mddb6A0OCc8hy0CTSAxpzltQo3cokPcUXGYKEhipJP",
-	"8VZD4XOTOzJ3Beldn7b17uePRBSQfi1z8s8P7zAFy78hsEYTWWQpuL8VY0NRgWaKbMo3AH09yLKU1tY6",
-	"USyCUnTGyExiyPKKJlOcva84HQrInEYE2pHUU5/O/UJhOrVaWXhqD+6H8twOUnu6bW5nfVphemeVnD5Q",
-	"nquys5tPK1/lcHqiN+0IC03re7VZqWnjqC3S2VeMX+fZskNIySRaF9capo2ULceeLZSYgJYnLLOhjs9m",
-	"CDk30HxvzuQ8W8+0baoIVzOu1MG72u/E98uSUcsdkd3nDDioY3wRUZJwKMC5tyA6hl0eCUYlOMypQABm",
-	"mL/tOmh33ogdxJ4M622t0Cqf4QrkCoowFN3WrQjUUYq/xkwWfM3SPT5q28GyL/NPjIEbXfyBC2WjyaAk",
-	"2vvyQoX344EqMuMKc53BgUkVGTEmyu4hwIw243528/ZsmKzl6ttz9Kdw81VGT0l8hhZbm+dvY/MchfUC",
-	"KvYKfo/uw8V2EjCo3DwW9PgPlTkdRBkPC0v3FFA2e7G5dh8s8Vpm7EuCjX8OBT/Yrs10+/qALQTB8tB1",
-	"Gn1Iq60u/2i4una194EBj0nlgR7diSuf2QwPvlbDPl6CMjtKsPdVUeZgLUcBxhKyu+2QWBpG7naXD4nB",
-	"Em73Nqxpx6W0wfEWlvs4YLmrXBNRuSMETQEl1LLkx+AeQ3Z9REDdNTa6RyXmubgEhOCDZ1rz9Zii8FVy",
-	"ez6c7idoVCFmdzjmb4LZ/TTF60CY3btoX6tH7mpJHQyz+1j4qsPsbvlrmxLxRWF215S4dc1vG5Q3h0+q",
-	"WpDurx6k+9qf9TGkSLjZrM6M8PN1haOwbAq4RDOJcWSeu2LSVe5UG2fbdlrXOKxhWjce1teoO/UeD5/J",
-	"X/3ELJDlFYXoTi8UcZ1UVy3pIJ1W0QlCKJS30bEGcEiuCBdKU8xQbCzBwnG3MGJ1FVZP8xk72WIe/qpv",
-	"PgUcsoc5XCKJMZEw0mGfaKIjwk4np+T66sfeef/8m16/3z87f9VFcz1ZG22one3fKvjg7vNGgYfKw5vr",
-	"l7VhawIOXty2wYbHgg1+qxpK4yotvJ1Q2xWy3qswDznXbDsdxmorFWi8zQHpbZ1JJdvSGLWQallmsZ6f",
-	"E6qIkEQVybTyrSUQe9RDdgSzR76nqiD7XBAU7CTOWcL4PUvj0k4vmRR4HcyDRr8kKSTHHUey0k24HEBS",
-	"pGRazKgIWWxs+Ooff/zxR+8d/C+ObOKNMQlZDhU/NpWN8bkekELw/ylYNBSjwmIoTehc2cnT8oMPVPl9",
-	"B1atWH7PoL5RU2OIuLYHGdc6Y2Zp2J0aUAxpkkul7BjVjZbPAoebTWEZn/ARN1LZIxS5Tg8damzbfu/8",
-	"TQRpBzInMyPbFF5FI9/uZXYP+ysseKLH/KA5o90SfdEKlZQugg1ZHc1yzPEYIlmlcrdNFKs+anvBcMDo",
-	"ld/eTWXbDtNfgeUIBNiGrNqQ1edIoDLEFvJVLrQMWdwKlaDu5mhB/VtQ/32D+u8s4T4U+Vwqtk8z53OL",
-	"gVC5at3lRxSOzEuiXGEqHTQUuTcDy6ib/vaXJhXP6829+q+DYoOLvdpFQVTU7eHXFhF1NR2lgFWaZyvM",
-	"P1vsYUNmFxXLw3JQtBVWh1p3twoOFGbd1jRoHrWLz+hgodXnlAkunNrKhjaUevyhVKygCrmf8/3nnE7Y",
-	"+qjqo+bGS5plgal70JLEUO4GWNC1TpykE1oPXRCINcFLOk3WQWgMzC5IVeiekkrtR1SNo1ohzJnaQ6/N",
-	"ujWTmCkKGzpmNH2hqgbQn5ILHNlo5ByJCH5HZ8tqRn2pnapt13WFQ6fkdwQBUHTMJgXNodQ2kSJhuahC",
-	"Arhd8q5q6uDRjJrG8lNyzXol0RImUpcTxu65LJTb4/KZoTDTuGNsroxtZm2nKVda5gs4lxy2x2yumfy9",
-	"ncEcXKGuR6qRHIBwUHnzTN4zs7Ekxt4yXEzi8qZqSWL7NEtjfAe8+pEzj4biYcqTqQVaTwyvEDDzscwT",
-	"RgqRMVVzhic0z7mZS+MmN2k7l3Zme/OCfobqVJDQ9YlvqhetGre5anHpj/6A5anHYC+XnEWwh/o9bxWm",
-	"VmH6EuB4AjFhG+pDKpXk2HCwRtXr+q+uVJpU669t/bUHyom7DKjsaVlxT/fhlnMxM9tU0rrHdxGwduCS",
-	"lLqC/S1vYA1+6qT11+6Pl96sVfdVRCzCOCIv0woS9H56t9YYb5JJxVpDdXdD9a3ZwJrl4FU9WehEzjBf",
-	"BlNTj8T4vBSLcrpCagJ0kEYkZ5g3jgksKUsyLljqncDw1Cl5D/0HeJYR+kC5BpgncJ4MRad0HXfxeZvU",
-	"TRWJjXGX3tIHuojN62OULLdm3WnOHuIBoWKBZ2fsUPCnK/tqwB2X2LOrYyeG/WZwxr7XJ250F0CVqMCX",
-	"lQfhwQJLFDZmvd6NaS1mBV+cPVeZ9cb5L02DNhc0MPwrNeKQ7lv/dmuufQH+bUOrlaTEmjTawiwLHV89",
-	"6/hqlYX9eLWdsxZ0A1ks5eJqWfE7Honi8CNWINi5I5hfWuROkFpTEV23rndRRrU5L/N3LjS9YyRlmvIM",
-	"kk0db9VyKD5c3rz9mZh3W5mfghDHmgzcHuhoQhdmd5x1rbunxFg5D5iuSleoNkPRrNtcQJouQPGVR+K1",
-	"hFPyiyaKaUXi8DRu7aNxZN3gesqGIqWLKGh5B0cLP5rjNVZxzgDKGGzW6vtyypVP8LU+cLcJfjlDlwZX",
-	"HVvudmw/1QHPe1U1I7avPNX2IartX8z+DUXVyU0VkErGoCdsLWQwQAhioCprr9Q9GBbtUQoWDUVsfnU7",
-	"K5S+HbFbfNUtvipGBa9gpBCaZ/UvAbk6fz/R01wWk+lQxB/ef0QKXelHikkHPf7aTBXvpSF96InDMkgb",
-	"CRcAs1aaLtRQ4FTMQEt/zG8INqE39w1ytwU7JZfuOoGK63WEJnJxx3w6FO8gEFFjcBXXUgQNJvCIIk9L",
-	"tY3Gh/JCWBIMbh5efSgjsJ+HrvrM3J2MT6aNadzXZoIfg6m/tVz/SwHahA2+BdGClVOvemffASKIReD8",
-	"gSvDEYocNiJgWlYFcJS3jqttAb7ZsJd/i0hHKOKcq67Vm1u9+fi7LjaG1C1ssS1TZfWSH/R4bKFZg/bG",
-	"fcCjVah3U6h/k/cNejOAbrJP2ldEoX8nIhy79Rr9ymkWRmuE1nRGFXbKgM2C7Lzuf19Zy9Go4G4VUCmI",
-	"Li6rDs/oHVMDEs8zKm65uAWFM46MYnLP2QMXkzgiI5rcQS7FjM5upyxL41PyS5axidExXQaG0YHrjrLq",
-	"Bp2C99P8bUoVLuRBANk1qRY3nuS/OH/a8tQ3daqtHrm54C3f8ZVqDuAWbr1rrZZw/FqCETihc41mFpuk",
-	"oTTtcR2AW5yCZ2hcYWcywEk04cNdJgmba1XGhFTgNqkK3chcYVf9YIXn0cS6YgoLia3ArCsL9s8sjW31",
-	"iSw0G/jYVOBciYjMh2K17+VhbUpmmbDQKX1CKRvTItNqKGhi/srFBDJPcO/NC6D1LdZcZMHEMY8xlvcs",
-	"z3nKbtG8jU+NnMfTivGZofC/udUyPiWXweqnVDtPTVDx0RAkW1aOmiW8oaUvULqH095csjeN2kaqm/Ff",
-	"qUSvey5bmd7K9KOV6XgTMY0NWGDJITuroJEb60DMfqiXkPHO9WLXnoKIAEXGfFLkxjCO7YsH8Pu4W7GR",
-	"O6l3Z/YMb8hllhmLdmkwpEUOiJrRLLNoJ+gTMOYfeK7/lfw77p6SK9c4nmXo8t4sTw/+UIK4+a202Xlz",
-	"lnOZks5oYQM0ECCBcsqIjBZkRrmwv4WffaN4OXZ9mW3sAj7BUsAtmZW+RtdZbAydmrlIdNDP2b7QNXp2",
-	"eGbwBxDE3cgltCoCG2JGLOYsIlc/vx0KlLaBb90Km2CdcCj+AdCCzOWAVBWuuBTKKBv4RDcyDHJUCKNA",
-	"zueMZsp8P+WYm4jlFYaWM8pF8JFT8tbhsrgWB1TTEVXslHy07f2vry5/+O3qhSLDk2s8+uEJIMQwmkwt",
-	"XbxQRvHgAhjGijr3S0vF+JKtZTkO+zGXs03kOD59Izd/9lcHSbfxiPdBbuzmo8yG05xtPqAML6zMEl3P",
-	"ruyGt4hhK/m1I81BABs2Wnju4diFuUTlTccQe3nN4WaT+sVW5c1UpHoLK8wfLtYy62fTBED/wEJ6elPZ",
-	"Cttfz3nfysJwigfDIh+ownkzBDbUD4wJEo9zOYthUbGWMbptFb9nA1KyqIcpA2eiZ1Wk8w02wo/INZuQ",
-	"N90I04KHYswN+5pnVCjSOe+HT5296px3nZwSBc0IOh/LD9nOsCBdUIvAloAKuyTm9IFkfMa1C3sOBTYM",
-	"4FL0aPpnAUngKdXsws6AZkqS4Qn75DrU+ufV8CSyEKKea6OJKWT5lE3vT537+Lw/FLAiUAHOye+M3Z33",
-	"yf9D+l0M8c8YxRjilJEfxldkXowyrqZMnZIPLE+Y0HTCFJnSe0xaMEuf4YZZADVqplBkGdiNQ2FPs3p6",
-	"huPDwRqaGJgZ27x/BHZMVzDvq5/f3ngyXMXBmxAhDY2c1E2RlQCXmyOYavmktz493f5qmiztyGN2UdOY",
-	"zU2k5tErIqfmry1K5Dod3W+lUfEM6/a8JHIsoM5uQi7IBaFWCd2IkX8yzzKRsL+hFv8jZFXboyGqGM24",
-	"1nVVfgDVvJoZ8ahdhrsZkxr9eJLLYk46RnUy3AskKc0h4udDiFSkQ+EALuU8Y1FDPQTGtua5HDNlTptm",
-	"RnsGXRZIjCPIrVf+/byNpKeCqETmjHR+5Xcs10Nx1rOYiBV2rABYV00NR0bnl2HEC4hK2rQbY1QYxQBk",
-	"BbQcAx/ZKfkxN4o3+6TL7CAn0lYxZ09brW69u269StBYgtwT8vZccqE3hhP/WOT3bPEBxvzVav+HkQTl",
-	"9RkQBRseMCvDkxxfsAUhJRtQj93mTSTDuBCCZX87qdDEyH6ErWiZWOsgODIWgYQ5IFP5QGZhPvhKv2Ru",
-	"NAqWomIRZA2FmbfgoBMkpQvljWp4ZCO+8XS3wBesUSLUC3zasNt4tc8kJtT5BIg2R6uiMJ90NpOCjHmm",
-	"UZWEu8dtqv1QlGsmds2D0vUZGuxWXyzNAymImUMEtQoRWAtZVh793Fv07skVLPFxq7tliy1bfHYbelC1",
-	"oB3Upnf1oUFtf+t8e6SDBbYi9fUPpZOtG9Vtb3tRNuKNORXKaOhQZmbI5u/HIv8IDGGPur8QdMYTX5mQ",
-	"u2auowUxfEdMSGeUFQxSdCJCEb5kkjMmAEoV/Lwdl1QjLL+EWij7BY/xhXLwhSIZVdrIuC5yP/uc+y2g",
-	"vAA3lUJP68E9CNrlTKTdCzD3h6LD0gK9crj3OmdU2wgakgnsYeU9PlxnvpcWrOwPZP3Bo4UrZcQ5gg9h",
-	"KOzeYWby285V9+YanKnynuXwGtyQi4oHgoQOCDMPLuZUczPDQnDruuCCvDnvmUuAcubVd/hDzhRPmdDc",
-	"ORIw9Od2Hku5zD6NFvYfHdg89OFKMGH89yKsVLIfwp/8p7oXtgkIzcioSCcsCEGaa5yypU0ETBRDC+ZL",
-	"TLlNHRdYV6/MUcwUmUuZYfhyKGBy+IcXCjqnwTCa54ZkofCF3EyZYuC7rtyHASlEynKyLIItfgsI8xdq",
-	"KGiaYteinGUY7yQdSrTUNPPdLeDTEaF2Ml4OJ3I24sKOmsoMEQJ0F+Yzz6XG6r7RYiiwpI/mWNeTo/cI",
-	"w6SpTBp4zulslcPmJnj0Lc1bt00r2o9OtAckCqx3sKEAiSynVKUK7NnjCm745vylY4Al04vq/EltLPj5",
-	"trBfX4vIvyRK0LmaQp3samFNHpfVg6oYg9S7s9dES3L+xsKiiKGQcybK1CYjVQXogUbb81CYDkYl0PKo",
-	"T/0szwsGXcBj7hXKv2Mo2Kc5smItCRNeNp2doxxUvpKKolphVYfK218o4l9j3mHLXuCfY1vtmtCUGQKH",
-	"jk1cEF/yW+3SpYtcKHL+JsIHwEvPFVESQFXXsX0kzpbjtxz/GDk+Umft9p+9Rs3dFarX7vLSHS7vr4Nc",
-	"EmUFnb+x69m5NlqwFC/TYhvbDUv+fLqLfcmalvUh9/wlRXEE3efgJQgHbFPqiX+fuenmIcM1RjzXU/Jf",
-	"5NUZsAxFOu/fXX349fLd7fXVzdW7m1/ev7v94+ry+mN3dV9d+9ofCvb01rrH2ELTrm/DHprh09vkj1fH",
-	"re2iiZgpxoQDZ14Ofrw2W+LRWmYFCIK+cbK7DnAXOnD3woxmmiRMrbrUWLBktv7w9Upbc4UrMy3V1Pw2",
-	"f2wfEL7F1tmElUiOX3qtNqWaHklB0w8sY7phwZFfoo12RK7T46zMwkDkc3VRx0y1ODbGEp+NlAacHVhR",
-	"6pjrpSsxFlKTBdNwI0OonAaOCUcDrq0PMMWTJf70epkkYFD61QGPbl368bxhdnMIhK69UeVdepydWBO0",
-	"50zQQE1oErL40JXQOWdqs9xFNGi36P2O37jGYZ+xU/pzdH3XecEGFrPT2pPuJC7ImGaKDUhCZ0bijglf",
-	"2frcmJCVidgPj6TMGBWrvwzsnOFxVl20vPTQapnSlVtrH3r068ehUm1Hg4bOF5uoQtZ9Yzfyy0Jqfv4u",
-	"4yHVV/cuCj1i7hITmXvSRGIN+NtyzGp1S/IfZd7goOn3vHOGZIzmwqghKVcUm6tFhBaaq5mZxUjqKQB9",
-	"QYaiJjlXd5C3lM44OLZhqmNChyLwzjWGJxC8F1xBhooW2PA6dJZ0PB5eINy7p+StbZqiJRm5ENVQeJoM",
-	"Kpwj56vJ6MO4yMiIKq5AeXfaFjpyzOedosVhZogwXxK6zSOFL8V1ETIwb4vNtO0udEGPhN6eMifQgLDy",
-	"ukEdet81wg5SDKY8S4cCQPxdRr40HDGyKa52YoltEwhJ/FIDir7lq67KzCU1rOuWHVz/Z2uZbZ9MnR/2",
-	"XydIeCf/jk6sungyOIFSvZPo5I4tECDNcKZT8g/3Y0TeXv7280ej4KFAhVsAkakqGlv/PHjmJAfUJCzd",
-	"QdAER6hklDN6l8oHAeRu+D7Lxj0u/izyBeEiMYPMS8y9q8vKwUn/7Ps+fcP6vX6/3+99a/7znflPv/zf",
-	"2clf0S6Mes8NvneYQZOYQJJqW3R/3urstsR6I/H7AVyPFTHzWI6DY8k8t13CvH6/TgSvsDbqncAb2jpX",
-	"WfHnUflWFQSBaGwxE46qw3Kgei9KZ8/DVGbMJePYDni2SR8T8ERp5qD18ogCuXNjj0aS31N/j8aeCPvU",
-	"XQ4J9bLdvTxEG4M9cgaLlt0yiBZU5chBVegdWw7Ey/G4auB1pEjYBRZ/V+zNJ8j5l4nOe1OWpXvmexhV",
-	"8YwC3AFfDdu7uT5eptdyu5bbfSE9Mqmxc4LkY8gXG1t3WDVYh7lKJSgh5FsAVMSjeuJa7ofK6L5hpS/T",
-	"VDlwDKfndpyHzPrwHzA62h1YEA90p5YNMTAEye55ykTCojLJ22Ywm/fZXpQA7+TzztyrzN9tdsq40EXO",
-	"uhhhNRuMifAQ1fRe0dSVpjtcE47oKPOMCsHSU/I711NAiATfV1zJmra/tDDUtnEHZFFLxRC6qrmDgv5q",
-	"lWOMlR25oKh2WkbSaYVHKzy+hAbL1cDHC+XLfBDwXehptrClMxBkoS6lxBWk2rKajdXn/J4telzcc31k",
-	"3ZcxQSXjSkOhh20i6dIPbGkadubJMpa/UIDl5bs1dyqtdFAgoa/GtmG+gCITAaUr6GXUWPZS9jWutCoY",
-	"NHZMxpHw4IXvlDxo6JLcPZ4uyIhS8Utw5k9OY2xMx7BZSHtC4mDT5BZ7GuzldQhivCWyR7lnH3H4X8eZ",
-	"w1mf7UapnI2DNs/oXDF8TTZDwHXaRIbtEhks7kmwg6SD2EOWlck7JipCAEeoNUkKGzJ4iKpvx+EtLw8r",
-	"TypOIUCyI7NCGbb6KGv3yQW2QwlX5PX5edikZMxZlp42ipVdmzxDbBXNtHLTfbmiFAwgDEjGxR1ufkTU",
-	"1PB/WAn37VQwk/Ioskhvyi1EAUtJDFOP3dyhEWMH5K55+5QqQGy8Y3Pdxd5Ble5obvXmcHMyziW0BUSj",
-	"eCjMWapyPlbzMEPUy//Ad/+y4JS+t1/TM/6qxJjtH5yG2Y+R7co3FCG1+SKnkqiA0BVjaDtSgkhlJVCZ",
-	"GYZlumGRMBYTWYipyD4tyIgNBW4lw7Jepx6YE/w05zlTpOPqEl71AUIkIlSTmVSafN/vrk4RqbPVZ8sS",
-	"wb7SjXPauMH02tG7i5o952Osk6S/KFWwdGtZaoc9YYnuBavSPpDFwh0xF6GJ7VRN4K8v2aPN3TiMxgFU",
-	"yEoeWRffWjoyo04x8dVmgtDEGFy6URVZaYXW0zWe1xQ9Je9C0xKRglWtWyvpxOGX4i6BHMKK2ebUGrRA",
-	"o3o2osyX2uj6fMJazz2aQz9C/+dKEz5jegZ1nqSDCtOsC18MjNrq6wOz1j2mp2xBFDUiNfLmLVriyybu",
-	"BXZQMAuVhVY8ZQjY4WJ6r59qAltH8i52709MN0jSPZtZW4uFJwiEVR7Q8hJ9dfUzz58GZJT1JdPLWV5G",
-	"RQb5u9LsekJqz7IivE2ZLTa9dngpVSPmhZ31BYCL58wmjNvMZsZSwLFdU4f7js6wDWWpLqM94YJDroTu",
-	"FFqDjhF3oBCGlwpnLEGjTZE4i8QYNK/P+vgr1KDTtdf6Vy7u9nWh4V2bXWV4dNtLbAc1Xl9LXV6k7n6J",
-	"Dx8Y2GBSP0nxfAoMS4oc2vD869+VxJQp8xCxCturlQa9ulOkU70INc3a/HDHFvu55EgQN+bd62+7X+72",
-	"Ud3qN7Yow30q1yCXgpRWce7ucdWBUnaak7m58su8xtUyo/THXUBoLZrfNbhk8INH4WRZ4leXMLsay9rV",
-	"GK+/bFMzfNW4XfgYvuuQtjfOMGF8rrdgym7ELmsqxy6x6GvXiOkrYcvPYwIfjyy4tHZrKAQi6/fcXQpU",
-	"+XjlFrSh1WcLrZJLZ7+CYV6+J2gZAZV8Ya+JF/uOyA7FtQerR281tYrzWGaZfKhUEOKrLggVUixmEprq",
-	"2ppDl1Jmt/yFKk/E9lbysrKcGkylWZMuA8N+focJC++5QcNxR5mfWMK/744URxysdlS3Rai6MmRbQV8b",
-	"vLbovmQPbZB6+yB12ZxjOfq2xwD1mLF0RJO7wYTfs5h0LF+uT8IGLjcWoCBTnOCwTDeUP7XQ9nahbNJ5",
-	"fX6OLY4euGLdesx6J3dps70UNNfzPZvuWa5cGNs3aj6O4PRlaOqhjWgm42Ysx4SW6+iEqcLmsUJkTCkS",
-	"e1ljx8VmWpC4240ejRXL3D4iGIfc4Y4Xw10I3lICvNjjLmPXCGP24oTNWSVTltxVmxsOhZvWgFDykEtj",
-	"XEOnW1BEZaF7ctwDxOUwxaHfD1McnAMj1Gr4RNhGZ3D4M8Wye6ZcZFrtEuJ2Osqy0vVYxNrx1+OJV7sZ",
-	"7RKtro/dVdocPFJ9HbiJthChOy+oBSJoY9NHkDpNS3GhZRmGdmxsGyu9DT23oefDhJ4DkbhXk+k5ef1N",
-	"oGS2NTbHGKjOS6o7SFDaq4pb8EzLmWTGDOvC2SDP3K4HYem0uvGzOIjTylxxaAa83c25dMOO2vXi9m4L",
-	"10tlyLb8pDZ4jevF01brbNnQ2eJ3LCKjgme6Z2Ve1VUsH8QTPS+VFhwWqtld5NVAzVhDXJmKN+JBg3L2",
-	"/Rli7qkyUH80fonaRltweTqoTtd1nCbQcHrB1EshI5JMJU9YRMauZ3TXlxA4DoNZ7fpBDgUXSueFbSmF",
-	"sBkfaTY2Ss6cZxIVGDhlsyedGO37W7Dtb8sG5nFE4jCmEf6paxQnexjQmUnhljyIiKgimRKqqh0DAiUR",
-	"NyLyuZ6JTN0uq1MSmx/B31II/j8FMxrW94SPiaZ3TDya8H5Tau5H4j5wM9rFfVAfuyvHPLj7wG/7dmJg",
-	"5wW17oPWffCcovMyTUsGWKZ2Or5LOqsF0iahfy+Nt3Uq7EtB9rZnwE/3qjM+J6O4CWIZre15RFiJdRUJ",
-	"1DMk6SCAU7lNB7dOERrHfl4dvIfJE/VjgAIK9ioM270Itu0iiK7eMTaHB9048KAdVT7kUFzRPOMsd3NU",
-	"RGm6sAGrBTEzdTjblWUFka8Vq7v0m2IbmXCthiLmaUxokkulyk8ifjk2sWKp/ThRdBaG1f7bWU9lKAzT",
-	"/O0+dAATvSnFM02rrOv/xe9ur8k6TJ/o8yq9qxawcXrpI+N3FQH2NXsGHzp+0VaFM3JhbkvNrdxrcY2O",
-	"GPR7lHE1JRQot5K74VTuJqG2TrEuXRE9aFnY5tR+9XBFZaPLD3DiB3HwH6DXErbUFBJAMFjquyzBT/jX",
-	"Va2OLJP/QlodhSK0elgbRRQahmwuShsHr4kowLa3iZxbtk2qdoxVdWw5+FOLLPRkZKFar7nath+JBfde",
-	"lLmWkCdZ7x81IL5/1MOUZwzmypUfxLHcz+5q/LLGeuOh6HhkIXM/uxgSqZyrO1FsdP7KNjqXgsRKU6M7",
-	"3UoRn5J3cPxhQoqCoUPBPnGl8cU+cyihOXSnM19+9/NHYtgeFwU0dmA009PEnOeMZwzaYyro0F4YwTbO",
-	"5azhBIei0nZ4QLAb13iBKLKMnL3WU/xbShcRkrH/2zd6GhGW8QnHfmAeJXe0IK8qbdQRK/fsWz0lneGJ",
-	"klLY9upn3w5PukZhSe4M/+MC24D5T3xnRlBy/j35kY3yguYLPxtzTGfkN5onU6A3yICFlslrYjdVbnwM",
-	"sZvqjLaL3TSP3VU2HTB2U9v27QTuzgtqYzdtD6ovM1d0vZwlnXnO5tQo9whWkRaZnkqZRl7SdFdpQCus",
-	"1DantM0p3XdO6ZKs3avl9pxCBJUysx+td/OoMkrrjNIbHW9/fhvoxWvMw51CbhAF+ZxGpTEk/N0vjUae",
-	"14v3+q+D4r2LvZqFtr0sFJZl1IgpsD1t+Rrp/J+P79+RGcsnUHiWTLsRGRUz6K1rTsQ6Wy/IVApZ5IrE",
-	"v4x7EE+Kj8WOHP3JEq3sGmBxxi7Bf3Ti/wxPkmkyPBmQ/wxtkTdYdeY3Q9tL9pte/2x48tdfkMaW53RR",
-	"7dUBADSlt81B1xKqXBuQlUE89Bk+1ZzZuikH7EUPzvO/mnh007Q2tWnWjd3d3wbrO0Qs7rjEEZI80lEr",
-	"lNqQ29HaOCg3CPXetiXjZklw7GLLvGQiPXgOzdckz69EWgrzUspiW6wjAoQHzyu9M5beeMwS6GlvM8JJ",
-	"CsXtVUes0jzLzLRVIuc2VUHIqoNYTeWDcobNhM4Vhkmx5aN1nVINr28QxVci3bNb8ZDttEIRtjTzTUX1",
-	"yoG7irUrkR4wbea4RHWp8LWCuhXURyuorwBXpiadNxbF6qXho23yy1Emv3hhOjwRsiYuMz43ekAui8nU",
-	"Zvrq4QmZMaqKnJ2SX7nS1WCwnGesATnJbFA0FFKQmKpbOY4jMqX34FBMpgxdqXqaM2UOhHTiGRe3dMLi",
-	"yBjZPsgn88gShUqmUma3C0bzOEKpfEY+srmGHR0Km4SMj0Eg0Eh0bGEKblX4MOF6QP4wf/wefOdnr7HC",
-	"DVBhpSYLpsn5Nxc4VSqInEPLOozeDwX0/8QO5xHJWcpzlmgEj01ZknHB0gtDVoDBaVQTmbvDtbvQtSg6",
-	"HsXHqBgyTxjpcGihQWQ+FAmjiotJ9wLRqs1khFxSlUtEIfd20rHh5eq3uY7KPB/801D4v4G/HdJNKqRg",
-	"1VFMQUHEvsrfN0btK8XiT4YnPDk9qi5SHQ3RCSsjIBfEtrPxPWFTNs/kwnCKF4q8f3f14dfLd7c315fv",
-	"Pv5y88v7d7c/XX64/e2Xd7eXP12Rztnr7qrcJ0uoldynGf3EZ8XsZHD+JjIP4A9nr3wuFheaTQCHdmkB",
-	"b2UhdBmhhwMkj1Bz/aTMlVLEzmzVxIMbVJm83aiTAeR/RY2JXMtqjLmdfxbpxFB8Zaul0ZNXTAGotDl3",
-	"LbUwKMu5a8ecRPYTnW+ZQ+ZG7KJWlmPXZJBV+LLvc7LK3m6Ty9boQH9UtnIqjaVYZJYhLylHIa8WbAtV",
-	"qZgncmbIvVWXjlZd+rHWIX2N1hPK40Y9ImpWAIxQXnlPcRfBJ6Kwmt5pVe5T/0ViPJlbTL2K/31KYl3k",
-	"Qt2efRc7TOiz7/R0KLx+1XF79EIRhddBGTWhe0FigJlln+ag4twykcYkxDGsTfCFIu5ZcNLIMWZ9uXW6",
-	"F87oJyOk8H2vzshlMSmUF3g0oSmb8aQm8qopEUj3wR4Ohd9EWDA5f0M6H6/enROjSLnm7uTMrMquEr+P",
-	"uNoyu8cUAEvVzRF/JlIkho9YljVaQPd26Mguap3z77hIbZlYZpQXD5RsN1DJ3GXvMZsjh1eOKk24ZrPT",
-	"oXiCxvVPy1BKydGgdi2L9AcuUvkQkTMjx7/p2xS+VbK8QmzNCsXZeVSqRt/0Q9VoE83IqRnazw21I7tj",
-	"fz+9Y/lcN1I+VgzbXANZ+YI1aogTapZnRURJKdqc9o3KkqAww7CPkCWbvTR7aHaSCDmS6cJr/mffGWvv",
-	"/A0phOGHgqWPqB8PbDSV8q6nipE/vm3cNShPbd2wfVlZOHwRNlAKP1HJTtoWSOt3/MzHypSX2FrT9Q+z",
-	"s3YontnWQD0+xtGwdRtxjlXjNmcdq9+whndUqLJlFY+Vv9j7V9020oE7ekHCttuKJTnTFWgQZM9bFccc",
-	"5PKHdSbhqAsI7yk+EcAAYQFGBTr27tU/sIzfM6jXCBpnfNRUpDRPib0Xiqg5S/jYXt4BoQS6S1t1GF77",
-	"QhGIiXc8CoCa0jkD6KuhGDOjEmo261pz0LF2bmxB/xLC06iEEZDCJ8rqfGE11XlGFwOSsl5aIDdhGFzt",
-	"RkPh36r5jClNZ/OYdP4p+CdbSeMBwKjWbDa3uGF+lDk+qoucxaQT359Fw6Lff5WMqGLfvCY//3b5tvfx",
-	"58vzN9+A1cDTU/+VUyPm4GkWkzu2YBgfh0/Z4fPAXxY/TBVLbmNLJxckLSBNmpJc+r5g8p7lGZ0jsrqf",
-	"GZQJ4bCIqDlNWE8xw4w1S7un5FIsyPmnT0B5RZIwpQydL7CBIMsUwyRZnXM3RfYJ7zOn2VCMaHInx2PY",
-	"lT8NdeYWqz9nzHXbBiugdPGlSEALMqY8U9HSxTAfnNH8jqUkNo9wMYmHAtsBuI2/DQecuqccRRiTT9gi",
-	"o39e/+qLlqZazxXmJMyLUcYTQtM0hyXPc35vjJ6hyKScm1XBkjIu7nqZTGjmHmWqamFTXecFFnOeUE3A",
-	"M+/WGxFpU4zxTUORcmNjp10Hm2/+iOqBzAk1d8uBkugHmd/h9jsP7+9X//3z+/f/uL389df3v1/9cPvu",
-	"6ub399f/+HhK4nvOHmJbtaSG4mFK9fIuW2++GpDYei9ie3dgFy9IHGoXaCJjXEDmixfKmexmvfjPoUDI",
-	"+qY0c5tVjmZnJafc7gnERALesLrUqUHwPlu9E/zTTPcWOKQRO76dg4uWnETQ28a+/zRlNM24YLdpwW6N",
-	"2nvy72hJjxuc9M++fzV+Q1/3zpLzUe/b9BXrfT/u93tv6Dejb5Pv0u9Z39h9RZ6dDE6ArgcvX9pP5qd2",
-	"eqcyn7yUgtkIpyGLmtJ48hR954CFVU1f26wB/OqRT9LtHm0D31Zetah5B9eKLUWOGGbVwWUnWjpejJqx",
-	"9XIva5YNOmWTvrzOkt62nupzm9M/Md0sH/ZvZ+7CiZ7Gg1a3Lg50oTb16pjg+AKSrpqtYPvBzVxlsx60",
-	"Yucwlm5QOhOOeryE5jh7BqP/ay/65oEKUhrmtl1VypoXPNEVdrD6lKNmxa5cpWXJbTbsl1W2UmPY/7z+",
-	"NbJcEzgkZPclmt8zMs7oZJmH2/KM7k4a5cvUOxW/jFhN6QR9etrf0UZVLtHluU1AJRyyNYOtDl4TRrG+",
-	"2KOPoHxZSutlnQd4R63b7yp8mzM396a/Ps4m0Jd/8Pq3gzCW/1uwwirHznWKdViQY2132qb0VtSH4wj7",
-	"2OkHHmJbgoaV3eDjj+H/3aJHlKexhXWjmsgEsqtSYv6du8cVxy4p2jqoh6KyneZIrJeDdMyEURJRkZJ7",
-	"zh4gTmR97PDJ7im5BgJhKSkFiofn5nkQ7uFpPKg4UaAQLggRIV6ZOZ0JQ+85T235uj+7JiGBM7Ac7Qrv",
-	"wxO8y7BFJwOsuz877/XPbvr9Afzf/7e18xbntoXb9nw3wYHfuWYKkqU2kxyVMX/ttjI/ekl2APWmX528",
-	"aLXcDf2mzEflQv4LXIgKy85kTuC2YfKk0lSsFXEbSCupqWY9dPN8mUILwh7K4khXPcroZZYZItQg9L97",
-	"wkan4QEMSh+nh+caTsjZ93hOh/ftNLB5u0u3NungZPDdN6/7/a09FLCCa5sR8NncL8camav7xn3LNyBm",
-	"lxEB6TYQF5EiadvZtM6a4xVjP/H7uqumkTVXA4Gbsug1Qg6y9XtYHNIW83z1wP9QHvYBT3vPVa1vqWI9",
-	"LhSDzO17RmZGeBIpMDYUeWjInMwd+BiAiUe2vph9ookGlGhRAPSkzMk/P7xbVSDxP/Vy1l+ZmOjpyeCs",
-	"j2Ub/ufGDOmmV0I6GNeL/b95nnNz028VE7eGVjdveszEO4aCtPnNLC1Qpt8qpjUXk/1ni1990iwXNPsl",
-	"/b/w7eN0bVrSztWGieL15zdXVZZHbljb2uaFP5YX/kitYiDIKoLrGfskeBFUyX38U3LhMjwfLKOGzswN",
-	"ZXqfq/eBxX89kqbPYpnTgzRQMCm7Mb9PWQAz1lC7SjOjdCysmgCOxuXXWvlT7UIRv+5/H1syyGz6XVz2",
-	"paDafbVTKEa4HoqcAmC/nlKHNOHULKy2BC9E1066orHUJi6khskDBATXEVadWpDmQKyDQMwW2DDa0JHZ",
-	"mU583j+Lu4NwObZegmWZedJ+CdZAhwLfC3giiTkx/DZXBDwGmEo9pzzHotCJhBOoAle/sPBickzmUik+",
-	"ythQBP7Ujj9o9+fA2xp3T8nNg/SbgZkiPq/f9m/gLCfeVWx+P5NQ3wr9uKWeWme0SMkYbg/siZm2oyZm",
-	"hRThKenE7qdbnqq4GxAWzmIA//bEY3FSqcCWDA6KWw0FUkmnTiZwug9TJppoMiAeQw0w9Jdx750UrHf1",
-	"iSs9GAq1UJrN/veeZgWzNcpwcaGph7OjaIbXyPwZTdIuVNJRohYiIcjmIP3PJT3roXDwCcYmcMi1Rhmd",
-	"0fl8RfQTeUYg1T4LHJzZD9iOvTSlCGa/XUeKhoE7aQJ7BoPb+vtNWsh7INNlAowjJN5tOCvV4RW7cMYJ",
-	"YP4mz5QovX32ebhhWyiIu5FEm1O+t5zyX7yUaLPLn9KmA5WBekuvDvR86veqXThqGnaDw6jtwdH24HhK",
-	"D46huHRTgXwz85iWXg9zc4pf9c+cqv6r18E61O7sPJejjBkltdTQukMRtJiz3zAqZETMB5ywe7AEWlPb",
-	"LuAhsTBKIssUi4y18Do+JVeGTIZ2el6JwrpDXEGPPtCF0UH95GFkc0HDU1SuD0U+l4rt2XPyPEJxT91J",
-	"Xq1VByyZ/FdDjC5lmvIMJuJpFhSbJqp0d2dc2jBwtSJjvzgCRKel0hRzPJYYZ//s+z59w85634zOkt63",
-	"9Dztfcf6494r+nr0Jvkm/ZZ9Nz6JTjIv69e84tvkPO19O4I6wrN+7zV9M/om+Tb9jn0P+DGa6kKdDF71",
-	"z6ITzbVZ8clv8p6lhvvPqNlMrBZCv6CrOLTFha7g0G2fejkzY3vh2I3J4AO+Yz0JbL3xFyFXQEuvdulr",
-	"VLWpBgW7dCPbCppDVNA0OqfW+vfaRjc7NLrxrsevrNXNT/y+Jt1pk0cRnWBVBoIWLVdEoy1GKHi80Igd",
-	"OJ9P3eWzgbcnKg+0ttIZTRkCHWjnbQsdbc5rRgKfWsaVXl269CRnzYFKlnZwwawcuGMw5mClSUehIrkS",
-	"pLaR29b5LKv8B21my2crQ2oU+Ot752zogXhJAd2ml8lt8GirQh1BaKzljDg3FcOZdOLyK+izgMxLlCw2",
-	"ABTa0GAqOgMSTeENkVubLMVL+PavcrI1t3+GSPylEf6QIL9RIL72+OYsc2ngusKiUiFRBNFs6iHSag1M",
-	"W4G0Ty5gLt+UKpJJeedrRZw8gxRNuEIBXyg9dk5tsm6+gD/gjXxiUdIyO0nMooRWrWez9WweKA/vrSOx",
-	"pyXhPZ1X24lsxKjDZzfn0tVRSywa5CSxV67Kgm0flYcpAyHLHdSNhc1G9OSWS+9RV7NUSbQkaoo3w5L2",
-	"uAYmby1PD9jL6KxHRdqzB/kEj83fsJPhdZgnhBtYHoErbYBugMdZbINBbUs9zwbZF2SD2KlslwlSG7Q1",
-	"hzsgaJ7b2g059PZzb+LM1/but7kKn7XYpvUrbJPSUGeX62XSoyr/y//Yf92a3xqGmub0YbcKT5ewP6d6",
-	"Wubrl+8/qfOJbbL2/6aS8jea31XlpDsjEZUwy9g85QIoIkjnzTi2kuOaKC3n6khCGT+6PmpuKTQD0FyX",
-	"YZebi+NCBW7ZnX/+g/z0w4drcplr8m3nVbdrG97Z8Kg1p4ciaBajgo56owXm+9qtUdpvDeAxxCWZxl2z",
-	"QIQcTiPXx8VsxVD4ZWNCrWtVjE6xEVUc2kD4ydcW2ImDyZ3CvGLMcDWzGoqKDSkkyaSYAOK1jW3Z6K//",
-	"MiWKjtmkoJiZbVvoyJxQktGHcZHZKcHUQaXSVBda5guSFnoRtLeRdmPgefxCIu9Zzip5wu4snEkSQT8k",
-	"NJLRKJ5CmnJlVokUCcsxZ2SpyRJXgME0YSmJc3bP2QNUC7E0HorqblX/itjlWAYINAuOEVIIzbO6kW/B",
-	"o0/JLwFlDAWsFxPJK+RgLmUhKHSuZin0XSRVmmIsLe23xjMwR1k7hCY18ndLHkehSNYms6kquWLY1grZ",
-	"7/6qHCag9Swa5U3AA4SjmTaO1aqKn0VVBA7n1QaqSlLcUWlkn8wGHTLkZGtmBvilw0ScMGETv7CDN/MK",
-	"Bh5JJuPHYvQnS2y07Mofz1oO1zRmc27XPLqhEoNhR5RUJgUI8NZxuc/O74b0UVuGYi4M8Jm7UA3wjUEP",
-	"UXhmTkuyOsLh40qh2tTGltrY0oFiS6Fev2+QB6goq6j/XBAGxsH6dpa2BWsFmaCpa/fxZTME27lRlKz+",
-	"/OayZHnkmoSG8BDazIXDiZabVd112+jXnnx6l2mqwBdSYevmJXKOZdDZoiZNug5OtfFkItuS7IGnTKha",
-	"kQ87LhwEvPPQ8K22A+DOVqEzLzwmwjV4yriGg1JLzijr0QG3lVpqzoWYOyQOnTW36KwxBGT9pq6W3L9b",
-	"WR/OUGhZOnpcXeFF4HwFgAE2191T8t4nRb8+P18dPgy43zGEEIPpbBdGbBi4kwg4YDgx3OotxNlu62gS",
-	"Y/bPbWix9Rcdob/IUmezTKqKoXXt93f0KoWK3cv/BD/d2mLrfUUiq69+cjTy71xpBcatTeAJtrUhu/3C",
-	"9UU3gpvmuXw4agVlRfnRk2T1gcqPdhDYKwfuaLMdrPzo2QV2WH4UhiHb2E2LqXvklUfImxH6fR1n3lFc",
-	"wysODgEfykWHBO+CQzCDuClZRt47J23gG7e5GNWaegH2NEeMNOytrrkzPyuPQnoITzF7xPk/X/XPSPCG",
-	"7pEY18EGlJ5VccdSM9l4nMtZHCzdFfEuT3ngUzQUYsEBYh/HTt7ItpXHt6VKMaWsX27GmOZigq1N8GUq",
-	"MgQ3faALMmYsHdHkrhuRq5/foiE/FJUXmN/PMyrsG4QoaEYw+UNFJOVqXmimIpwtcAp8PCKqyO+ZWbe9",
-	"MDbtRdxz7Wa8xoPiEuJ89Y3mM5ZxwWyaEaBA+OryobAV4/B7QwOnJMDSeIEQdAizgV3WEc5PoROe5mxA",
-	"Epnn4Eaeshk2cHigudkPVBU/XN68/TkmfLxMklOMJcxIzidTDSdv5NWUK8jtsZ6IyGe3PCBtIvRhFX8G",
-	"0FuUpgtlJsdtnNiQOj4wwMShEN8FwGnmkguNVyxnSKl+tfM5o7lv0et8ObUgFMZfh6IT44dugdPcIqeJ",
-	"u5FPAw8CAJHt01OI1PYdNbvM0wgDBzR1GXFcWRjIFz41KJMTXD+yQK58YpcUCLho2csL/BYSghQJgyAa",
-	"tOYxV20o5NjvoaGJqLyxZgtjt45cSXGKa4txNYjPL2v74ukMD3FOef5CNVbIGzKa0dxcZ7tp8cUScZix",
-	"lOfKb0WeDoWDojQTrvI+IJ5rq/Qj4SEagCGBcFvIlKKF6C4ophdMKSbZJYyC2UCDRDAp2FCYRy/wzzhX",
-	"wSoxHpbnMkc/fteILvgmfovYGEr9rp8ORQnPQMAjp0KO1qTG/2b26ylg4LsgPu6hm4bh2dhD/3H4nI11",
-	"X9iMPeM3hto7vH/Dnknhs39tt4LVPZJ+t1247GVPDYvwrMHjZwC/Mxaz0lSkqtXtW93+aHV7IPhHkaEQ",
-	"P8rrtWVN8S4gA04wtZkbbebGzniH186OMBo7pxMWVe2FikFRMR5wYSlLuLLmhjUe4K9JJlVhNE+ZpWUi",
-	"QDOWxI0j5C8ASsLNdaPMi8rDmwvP2rA1ORcIH1Hb5DbbYt+JfK5r39iiZVljWeYNGX3mnvEZI+bW5QFX",
-	"t6N2zuEzs2JJkXO9gEF0zo2eO/jXvw39S54m8O9/m8fye/fqIs8shOLg5cuz829P+6f907PBd/3v+nAb",
-	"7Oz+40Iw/m6qplyrgFkiDwjZMuhn9jUpN5aztK1ZaoDTjo+aF4TtNXw+gSFowcyOujB+o7Ul0EiGeqoA",
-	"zl+Og4YN5ZQqUtXMyv7eO1IapnrzWEKHLV2pBEyo99sAH6yVAwYzWnLqLU/g8sMv5I4trGekamlXzXXr",
-	"ImPCgX3aj9jM0ea1OUrG7pRuJ0gvEAFRXdTWpADIv6j0JFWEQMVNE/QesldheVKlcwl0FOvDYSlRDD9A",
-	"Ls1O/iMidMZEamUUaIG+617dJWXdi2VpVZLJ5C6YDpsmDVP5kLM5Jp1Ajm5aZHoqZUqMwUf+YDQn35up",
-	"nL8hvQZf14TOcX8eAKdepIooWTmYckzTTSt0ImfMusyU+QSbzTOg+9rOAMPDvfdszTpnSs9aqZM4NcNl",
-	"0lBhKEgWGDqxc7OfbSLIySRnE6oZGfNJkTNFDM8qdKlgpFTTEVXMGnQpV1YVgGq2XGbIN+dMwKMXRMiy",
-	"04j5fopuoI9X786tEyqYWc7ML5pm9iM3qi3VmiZT9KfSWpqSIh2aGm5vdgpeE5GMacNjIzLjotBMdSOS",
-	"TFlyx+xBo5IzWjiGA15CLsgokyOitMzpJKRsl0zfNMF/2P4XXo+EjPAxmUo155pm2EuE5gjYPM9oYhNa",
-	"e7ivC0FnPCHWZCI5m3Cljfb9tnPVvbkmaQGbb06/HFwnuLHMZ1xMegnNK1wQWEsTl2BZZiaNZg02CVFI",
-	"1C761iv73JKEaprJScGQYc2LLAOOgO41PjEE6/rFks5HY9bTPCW21abqhrcS+wL+9e+//v8AAAD//w==",
+	"7P2Lcts6sjCMvgpK56uKXUM5knyJL3Xq+5zbrMwkWdlx1qwze5KPhkhIwpgCNABoR7N2nua8yf9kf6Eb",
+	"IEGKlCjZydy8q/asWMS10Wj0vX/rJXK+kIIJo3vnv/XYVzpfZAz+fZkYLoX9l87nc6qWvfPeJXG/Rr1b",
+	"muXMfk1zFtt2vdFgdNIfHPWHh72ox9PeeW8wPDukg+SoP5yMWP8ZHQ76p+PDpH+UHrOTybPB6WAw6kW9",
+	"OWOGi2nctc+wF/XkLVOpXcCEZppFPXknmIoXiiaG2xUy1W24ES5BsQlTimbdOh3hGrShJte9855cMAuS",
+	"uxk1vfPecylvCCV6wVgyI1SkJKNimtMpI2bGFF0sCdWaaT1nwvS+fYscqD/QKWsGN3wJQM4Nm+ve+V8e",
+	"gX9f4H8B8Kfpq1nynrFUXxbfXn1N2MJu5iP7W860qZ7MR5ZIlRIqCPPtyIIpLlNiZtTYX3PNtJ2TZDKh",
+	"GaG5mUnFzfKJJobPGcn4nBsdHutEyXlwlKNBL+pNlcyFBUsCgKIaTvtyThUld1QTLshM6gU3NCMTqeyK",
+	"5IIpald00It6RhYjHvcHw57b71WubtnyE5svMmrYn5jSbTv9kI8zrmeEEsHuyC22JHJCKElkLhKeEeOG",
+	"eaIJDMClqOyr/NGiLBxyxrVhgqWxkbCvv+VcsbR3blTOop5hX+1Z/iTvyB3LMnLHFCNLmRPfjRj5v+3m",
+	"lgsGg90wZeJjf5yZhbhhHx1arTtAez4U29ttucvwRJNkJnnC7D6ZmNIpsyhBMkbTcGO73J173BJ3+H8U",
+	"8g4xa0LnPFsSizfwt8iVZmp50AvAwKV4y+u7vyS1r43ExS70lvlD6Xo5dyYqakoF17Cmbh2Hg8Hhj4Lo",
+	"7lRKGZbGQJvwGh72B6NPg7Pzw8H5YPDfHmeFyC2m3nJ2t3JU4bfgoBLF6Pqxo17KaJpxgS96yhKu3Zse",
+	"PhzP+oPT/nAQElUhTWwp/Leot6ALpnRDn5P+8Kilj2ILqUxDn2f90bPWPn7zK33gUVvt8y1qadrphM4O",
+	"8T5mtCO6nY3wSC05EQnrnQ+DRdkFRb18kW48EkdCoftS5mIaW/h2xfnDgSfiAVY0cg71741X/BGH/mNx",
+	"yNEdfccUcgNvubhpfCuxkWUtuLjlBih0RKRIGNkTkiSKpUwYTjN9AUTTyBsmCEeKesOW+yHuURgMsc8z",
+	"BnEDT+A6HLl1Lvgf2XIFx/HXLWlit4NC+i3o3HIYHzlAPGXkg+J2evLuzdWub9YI3iw24V+Be40zfsvi",
+	"0eTsv+wjIzM7X/ik9cr9v9E6t1xSExTctxDSCx7fIND+LcES9WB3lbZfn72dH340p38aD98nJz+lgz/c",
+	"HP2qj//MRr/QAJCNBLP8sjOp/JeDIV6uPOXm1S0TphEu1a+tnCKQUARSL7K/SBVgYbwNaO6x911ZQQSO",
+	"ZiKN5WTCE6Ysmc7Hf2WJPe8btjzvtPhvUS+ZUTFlaTzhLEstfDyF/9IVQc4ACnzRO+8Nz0YHg4PRATyt",
+	"MklypTbg4CJXC6ntbhKq2Z1UN8C8WnFnK9a16AJb2NBpODw9GtoNul5OMgsP0sl5TBu3jPGz5GR8zEaT",
+	"o/SInlr5dsenbKVjpxWPTk8Oe1/wBrygin2yqGvFPCsazudMpLDsl1KsXAlVaUFS2yTUiElR0coc9g/t",
+	"6QlpLEzeCMOE5reM6HxhWRxiGJ2TW665lZmIubOCJyV3jN0Qze0rezgg76hKZijY1RbbJDLMWJaSF3uv",
+	"9j99JHfczIgUbNOqu9A3FI9iO6VlWN7lc3JHhdHFVqghMzlnVl6acJFyMbXtXnKdzKiaMrKQWvNxxnBV",
+	"vA4K28+uvQo9UIR0QocEb/MNR5UJM/YWy9wkEmht6tcRA8dGp4rBk7mggmUAgxnlyp7Ri+fEAotrjYQy",
+	"6iUZFzyhWcy+LpjlS3svpNB5ZqgwZKGXyYxTo1CWxibxeImNObJ6vQ9UMWFIQhU+X9UDcQo9phPFF46c",
+	"rsMVbVlzQE6Uz1uwbkVDiI/PA+Biix7QDnt11fsGxGBqeToVM2FUxycgcYJzMmNpnrEmVNDM2NX1zntc",
+	"LKjhTJiQt7cI1MZHHw4+DS0y1/now12Iz7CB+Pir8StcCyPJVJIxTW7sP3UykzJzl5hRzV7Nkg8ZFZsU",
+	"VF7msmMktp/9x5xyYSgX0MKiM9nTB0fHVV57sWA0ixWfzoyOhTR8wkstGwylQ/ge9wcnIPAlPK1C/gi/",
+	"WLSxu/tUqkrm8hb0ceQqkSajIj0INSsoq77IpF6vjoMWhBKvZHH0wWjib2+wrfJCC8ZSHc+ZCee8Qt2v",
+	"V/dyYcFj0VikoY5H06WVUCyJIlQxMmbGMOVOR84XGTMM1e+NK35H1Y0ViZD1AWpK9u5mEqa5mzEBg+Jz",
+	"yNLKsSRu9NRSiJ1ZFneFn0t5w1LQ/Q6PyOVCcY9hUiRZnrKXXC9yw9Yh2UzeIaJhU8JEylKyZyW8C0KJ",
+	"ZokUKUlgQEBEJ8SRo8FZbWc4Z4g7wyHeWo87l0B17UsxZynHt8hIp5W/IEISRNuDCunOF3Ct3ca0vfK1",
+	"N8//vOWTNuW3TMRjO8bvlUWTn2/oRKriS4X8AOA7HdIJ0gYu4olUSUGkPRDsy4nPDxCGmcUVQHl2y9TS",
+	"4pK72ZYeH6yyxPax+FL71fJc7nfFMnxTZsBELuDhAaoqgS+jWRZzcSuzW5b+WLWVO6UmQSP8tLME9nic",
+	"P1iD9AIOBYXnRhoDiglLKS8/vCE3bEn2aDrnYv/Cq4cI1wgerh1hIVJkFbXO95KV29QtuCmHkOsoZ4JN",
+	"ilMPF709Ku6MTlshSLnBDk8DJUbxcS5o5shyRGhAuKUCO+B8kVl2hNAp5UIbQguepcKOjGVuUVKxSa5p",
+	"FhsZI9XvRb2xkvl0ZhBcxfr9KHEGj3ONIzktWf1iRTUoplwDIDXCr8JNCWnKhwehmDB+W2d8HMuZeB69",
+	"d2nlXKca6KjWGCJP6/o44ZjNkthJxMGZrFqi1x+PG8Ebf1/99IIAVxSYuckemKFQHzsa9JGbt+yykWpJ",
+	"kkwmN5VnPITgAlgyTRYzi3cJzTJN6MQwRQ4X8zaoOXzeyWTmNgTcUYgL93l0PGRbue2Xik6Mhx9y097U",
+	"PayAJji07c6+QKDfehT+Ry+48oJf75MkilF7nmMpb8h4SeZLzbKJBbAXKd6QjN8wkip6Z2UzYGeVvW8H",
+	"5A2I4RabDc1A1pgvycQKnhYRjN3R0nCUy+9mUrP4Tir76vSSGc/SOIStlUzHDbLoSz6Z8CTPzJLkImVK",
+	"GwoCPiwk1/ZfegGaf+9xAdhBxQ08MopNLLeKsBD+Dly9ffEeREXWMONrmWVgmL2TfW3YgljaonIEpCWB",
+	"SUa1tsD6Q54tyWgwemanBPS3F/W500jZiV8NYZoJTDOTd3EmQYL8dOflMmKYmltSZL/KiWF2Cb8ydpMt",
+	"Iyv1zrnI7bUouFKY41Uwx+th6YdytcYBZaHkVNE5CDV3M9k7773/6WqNywrX4KkS9YyiQtsrxdJ4ouQ8",
+	"zmjvvHd4PHqI6/EaxKINZOfKEpJQigqojJygPJSwhWFpIcpVXgBoLX+4r1Bw+RDhbyUHlQw60oAoqGcM",
+	"Lpiu3LAJt1fIydhL9MYhQnINPgEpu2WZXNjt0yx2iOfPnmsyowqe8PLCIJ1O88zgjKlkGl6iGyHv7JAs",
+	"zdEvw67OGLjBq3zP3p8ZVWS4TyZ5lhF/tZ16joo0ZuKWKynAy+m895bf+idwbnkLAa5LMkuZImMlLZqh",
+	"6o1mZgZon2UXZMaoAi2QfV+SzM7IBfkDFTlFlwikzVxM44QuaMLN0j0aXFvOaMJTixcwrZK54YLpC3In",
+	"8yxFUjZj2QI/j1nqN6FlwmkWJ5abOu+9lwR/ALUZcUyM3ZaVcgvkfVP+3syE4nfYdcAskj0LihAZ90PW",
+	"ilA8b/s34E3lJRA1Hcmz/vBZL+pl9G6SZ/GYam6RIWNTmsVynPFpnUFZRyPAA8VJ8/9Ag4jXX9i3OOpp",
+	"OmHTnCpL9uNC3/La6VOcBvFOqhumLApQYvl2YJINTUC56/1hqrzCmVffWX4kTnPAoxcW4IoJcpkYMjw7",
+	"PSP6YPgsIFjv0MloPXvkPJGIdIoyamZ3tCJbeH4QyDkoqYDpbj8buw87N3K7Fl80/woqUn1gHwN3CzUF",
+	"eP/K8G0GXB+ziVQMLv5c2itpJIGbPGrRfB/uSvLc+2roJIDYzwEatYANFbYN9wRkthBu4NaIV/5K5ma2",
+	"zqR5BS9suSx8ceMFfrYiqwJt4eD46HAULPgDHtdrxtIxTW42ccKWU7LPEDywDFmD4u5G4bMFcstCyQkD",
+	"DX/1lXJ+mNh0R282wb6a2DItuvJq+uutcV7gYopbLqSxfNkN6rZ/paiDtw9G2DV4cd0Ls7N3mpssvmNZ",
+	"hqg6YSwLvSzhAtinidzNJOifaeb1i3hCAYHZgFIVOuswKsKTuHr1/iVxdtcquz2nPAMJnS/pgZ7R2f9R",
+	"Hrv6Dn0OnNd6iYAfbGtyNaOze9HOGVhXeoPhyZAcnZ2QwRDvY2ErTmQAiU3uplZICjXcXFh2vZkmJaWK",
+	"c3stQrMy4FvUm1MuSrKNFC721K3QoKPFeuWjZsLZd9dLe7s6gg/r70siRcIsWXDGJc3ULU+YLhUZdp2e",
+	"sCDrEnvLFYroBdfaQMxTltHlBbECxXSa2YtWaAhArFBSzj3X4kxfV5axnY+RV7o3v41OV28Kj6o2voUb",
+	"izZ4iva2wMQEJ8Ybit5ZRMOAsA2ZG8eLy7yqEmdfF1xVrT5HaChcSA68Igj38ZzOd356nDt4R/n4WQNU",
+	"PjK9sFdgE8HHVgAFv30/+/18zh4QHDofz7lZYXpGR7uBKuhU6nDr8POO/c3ufGkaOO87sKFojdqiQvNh",
+	"31JuAq/+qnUxT71lG7EzRst21EtkGvwa2MCjmoT/k7zDF5kzTSYFr+0ootMzUTLPM8P7dMpEsvQc3UFJ",
+	"7h0DWs6ztmMv+tEBCXgyn6zwDlRxk82XVu74E01M0dXpphaKLVA2K8TJmZRpRIaH9jKMjld0VuDwYCGU",
+	"WEwENyfExsNjK7kcDgO55A9SpVQ4zw7LC5s8XRIq+NyLYdSQRGYZQx1PO1O/E5E8CsjBn+0AH6D/eogB",
+	"i7dCHvfolKVk0K8BJLW3R07iMVcg7o4Gw7P+4Bh9kQsBPHZ+BlsxDczMBHeS8PPL1x9Lqdwha/l8WwFS",
+	"WT6TzSlwL/igu3agmbDiZAObPdOxyO1D1DvvnR0dHj07OT4bngEN18ZdvnfDI3L86b+cQyDqjNzQ73Bk",
+	"xz7F2k7KLLKjOs4+tV/DdeULUEYMR4dHxyfPTs8GQ+TRX4KfQOhovjHUJgiCCr0avDNDROicCThHdHTY",
+	"O0LByt1oO4a7xhH5yKZkNNjC4aHu14C+5CeBnaF33vNLCT0KPnkXC214lsEKNIEDeqJR244suJV/LThN",
+	"dYrBcQCu7fT7FYPF3YxZIQDZcKWWxD7zANZA1W+hchyRE4TbPaBTen0E0CnsNQVsYDNkTpcgGgA90gsG",
+	"GpviJtHMylq37rhnYOqxPE1GxUEVNJY0gsFwF6Bwb2kslfjAb+eaZlYUHDqgIOoMB/cDzgl6UgXAgfnr",
+	"eBOcjZ7JO4cvGCVYQKwCCzTK1a3j/ueO9jS3HR+7UefVm81tCVN224kljzW/MdcvbAHbbRIE1nmBlE4k",
+	"cWFlKqyJweh4mOlFKLSnPAVVaekf0i18pdWG6Nbr9JzV1Xb3DTg7AkR4SEvkit/LWsFr1ThZi43dxlg5",
+	"PBmCYXWNsfKHOow4vG9yGAk/NbulP16Qxwvyb31BQL54KZN83uARV/xe1SwZy6BYEat33nt6O3yaumb6",
+	"6caDPB4Mn7oROiLXhGfM852aZqZP01uesL5rfrBIJ53R6DhEIxwHtLMpp/4U6GKRcWQ6nuLQu0c+uCED",
+	"O6ae0dHxiWW6J6cn6eB0eHp6lDxLT47P6GjCKB0kx8c0HQyP6eF4cjQZjkfjwfh0NErS4XF6kgyPx4PJ",
+	"YEARffjfWTxeAv4PT49Gw8OoZ7gB1eI6w1Cx73yRSYqmmXhnHedDEWmHQo1UOvzW7Nf3iJOPOPmwOAl0",
+	"cVXUquNmQ4uHCLAPGA3Lpqd/zcGfqTlZS/OvTdHNqaITg5ocQ9WUmXWjn/SHx6uju1+bRp9wQTMYfd2w",
+	"z5BLaf61aVghccVWokrY+hWPRk0rhl8bI7eL3CvOT3Ybhywu4qXMzSxOcm1kuizsDP8Mzm9xyd9crnGJ",
+	"K4Dil7ED52El4tEgLkEZW3pVguMer8Lq7Wp6H1paPWy6gscb+Xgj/9NvpH8TPziEql1C+HnL129Xb9ht",
+	"cmVk1NjhQwiVGTPs/dsBxO7f3YnKRMm/s9IWXcaBuB8cA+jX47Xzw0fH30fH33s7/tr13+8Ztne75e0t",
+	"Pu384D4SgUci8EgE/pmJgH/5P/E5A9ZYfyySa9XIwUqTihuNyGkWo59lwV5bcf+OmxkX8VEM9jXUM+ZW",
+	"3D4aRD3LfXPLOR0eRb0FUwkI4qfH35zH63gJfKe9vF17fiu11rrK2hdcU+yZ2u6rcbs42W4X36Jq4s5h",
+	"v8gJpp0J4L4LY1+TLAenuJC/3nJbo8HW+yqThw5H/UP3moi0gyfLK4GhgxW/lS7e81vy+s7QCkkIABHS",
+	"PDOxdxWEBdfjWupIv/J9JV7F/hoH1Pz+USwPlkvq2SDUP/r4j3AvjwEzrQEz3x6AibgHX1ZHvCYGrbFN",
+	"s63zEVUfUfX72Rh/cqFhVfR0v1Zd6+iYQvoxeVNJ030DSP+TzNJtPMZcUIcP43G23pJAAxQZwzvgbDo1",
+	"P3kf5O/84L9EHk8cZ414wsRf5VKTGVOQ6Nry43ZCixWLgyAIpJK8dHTa88lNV/y+XGpT5wQbpsyaMJbp",
+	"Mm8P18QFYkBM3YTGE5nkwF+y+SKTS7jUJe58qWeOqnutrXdDC0Ll6scZflqNRoi3yZTRhWxAMju7ii0S",
+	"TB8PnDxYCbJb5OOMJ7Gh+ubHxdcdPkB8nWF0Hs8hqGCtI+0PfJYCJGh6keqf2yy6jxjzn4Ex8DqAy+a6",
+	"/AqYBAZclTi4g2YUY7/AfXWOCaeAGiKDv1ByITVL8Rt4AlQi9Bz3ADlSYkZVoB5f9bpyGZ0hC5gne4pp",
+	"7rIWBxFG6O+9OYzRt3R6jDlkPVH2ZIqApEpEI4baWeRjaZwxqgTE+MG83yo8DMQ0u8jW+tV7VwQwlO9f",
+	"EqQOfKwFcr9aIFGNnZjJO8gx6FVjBfNayRf0o6OzIQRIypt4QZWjhHbpGFocF54h/jy28QD8pw2B3gYh",
+	"7xsu/UMfW3elmx7a8NOapMuPd//x7j/e/X+5u/8Fb7+aso9M55lZvf3lp0rFITV1yX+6TQVXW956bTOw",
+	"5RpW7qPmzwdRL0ironvnoxKQtum36i6B7bDk6gSc1Q1NDF4ZH6s/teL3gQTx+/+4WQ4SOe+5CHTXqcih",
+	"2Ci0o9gM1gYI8uVjjlFw2KmIzX/2bDAgZwMfml8NfZ9DZhsU+btchX+hsMBtsqP/I0IIg8Qxu3uCrsQh",
+	"br6bTbGK4Y0F/jrMg1K/eD9XU9Y/fGURt7eHTZ/SBTJVgaQaPB7uuokZWfn+fUtk/PPBCOh1LR1NHUj1",
+	"z9sm16+lnen28GGtiH+FFDXOcB4rarAuwF/CVN6Yfht8BlD2PcIM8js86BVnul1T3NyLra9hQtONamqy",
+	"86V6RJ1/D9RBKgPdaPY8T6fMvBLpG7HIawzipxkjY/hOmEj1Wsv6qTfdrwy8UktKuNTvC9fSzbGBkh31",
+	"B8MVmWIllHxk4du8uO7VPY7AT9iwqaLgQeEEHSsOOaF4LnNh4gUmJjkZ2P+LelQpKqZO+Wcx0ef8wpqt",
+	"vfPeklHUpypG7VUqzS2QDIYuHW+M6bibnX/L31cLbqAdK67VmnNQcfq/+K+98+KQ/PG6PNBSkBKQB5/F",
+	"K7++c/L//P9PosFgcDAYEErsPiJCIfme26Yfac9BIS3SomEKmP2Dz+KTJGNvbMMG5QLtbIAVxRrsoUHi",
+	"jwUrYf1baKOEc25+dG3nhy7CsYrdaF1suTk+J0CxX3uP5S1TJleiWkStpDKV7y1HPRq0LmW1bhuswgIb",
+	"jwc884okdsVkzgqKC96TCyac4I15A7z4vr/tHe164w7X37iGy4Gx1kUysd4lSbliiSGuocsASicT+yOI",
+	"aJi+Rdm94UviS6Xc67K1nh18bT/C6oW8rFNDqLtc9A5v5mB4UY1b5prQO8oNS9dfl2K05itz1B8dfZcr",
+	"46oxvcwxQnGVSVlpEBphZC4egNc/RBybU5PM/GEE4umqhm+N+qVL4S8vFXdSnnxpBFMjP9fYqJGj+88A",
+	"HIIu1JbWIVbVpFZsWmXZ6U4e6NtlidxG2/rjM0puq4Osg7kROevfO9T7fgT8JsA7DJfjjM2f07QtgSPN",
+	"eErK1BBB4mGD0EOWBMs4FD5jcK0dmyaMcvmTmVJS+Upxrvs818Zyb5QoBgnaMiZSqojdC/nzn//85/67",
+	"d/2XL32KR1D5Pa3qOi2Py4U2FNP5Pb0dPgUC0V8wiUe3qXSjpzVHlt32MeOrm3fKmZkxC33+9KkUDBIf",
+	"ORR5ukBg6qcce/bD+hgO0i+kmGQ8qRcQ87+GbBB6i8QFHUwyqeGNrYHeZ2TVBFucE25IQoU9hzEjRnE6",
+	"xSe8BqRCTf60i3z5FAfaCppnJTSDLXYFY+K7BPB7LdWYpymraT7Ln5tQ9M8yV8TeFrJXzZZe4OuM3jLP",
+	"qyJMznG7ln1yhRT/IRAMchiEe+wKwknRJ4Dh71eKgv6+XgO0xDCufZLNjIsbMqOaYBbWJozCln3bUj+V",
+	"mseX48P01fH0p2d//ePZ/P1w8V+H+tPx7a/Plv89GL8YsddHsz+c3Lw9FR8GahuwDINr6tbeFSJT2zwA",
+	"xntpXluOpgqQ99JgRs9GqLyXROfJrEAW8AUSUmBWzTldEs3YvdFlKzw5KgESrr0rVIQ0fewTgOYDXWaS",
+	"pp+kfEtV/Vl27wUxUpIMPrc9DmOZQpUsK8bAHcv4nEPBjeHg6PT42QmBpB3r4LUVbgRXpmmRXUHiJuwb",
+	"KfvYNwSNgqqCQEheU57V5ePwO5lggwbazgyd9s57n3uHn3shYX8z6b+DF/Rzb/S51/is4gjEPeg/FNmG",
+	"oxLCzRvtCuNF0LvvegdQvsJImF8EvaU8o+OshoPuO8mDBm1Y6F27LSZaUCpGk5nt4YX2ubTi/QVRzCif",
+	"vPfYVY98KOQ8Dul58+q7gs5FCfXD3gHoPkn5jgpf007XtEhSkjkVS8/a6Eao/ezvq7KsGF5aVHhzTW7Y",
+	"sgqq0QOD6mgUMA9NC+4KKHt/bd9+0TcA0y/CJXX9e/0G4xcmDIjDze/AFRMpuXQDOH3mc0YVU+RzPhgc",
+	"JjcMijUYecME/MIeCjqDYQmd1aV2hU1e61mBzELJhGm9eu0qnzrIBo5BtTKRrqWHLh5MeyU1Y8VL2iYu",
+	"CPf0hoNUZYO6RqlBOtgNH0chxJsh0B3uQf8mMeEX4QrSsBTyJ36CgauHULTAioYEJm9FU+NfYqpJmNPr",
+	"r3r967HVw3Acgqhlfd1hVAzQhwH60NMBaSGLAtSX3sm6ueYXgxpJKw7ZxNWvcMknIfPwaHROhsckhdrK",
+	"kmCUiomc1zdGopLTptzEYWxxxzQCh76UOU/YSqhLPQ0vjO/V60X8jN1QCoE+Mknyhc9WHLi6PYbuP4bu",
+	"3zd0/1vkC8C8miWXkCxvY35rugxsDJhgj1ClXE6h4t601CzFHPofC4fQqjrwY0Npvu9TcqaTEjHj08K9",
+	"r/QtpFMWcxGDydLrJNE7oDG5E46SFU25iKli1P9ZVI9xoe/2KbqTsVTxXCpWRoyjT21HVaVj+zNG03ie",
+	"axOPWezK12EVtMJc9iNK77haHB9fvXaZLEuvSFeYZ/c6yf9spX0a0mx933I/PzAmwN/OJkV+5du60LvH",
+	"e/x4jx/v8T/uHn/Bm9yUZWc1sU7KdZJJnasiRbeSVuxgXymo+yEzAXi2DaOetmzO35mSuoR7vlgovFAJ",
+	"yzINPv1mppieySxFF/4JzwzUwGqo3PgN3M6Z2ggZ7y71W2PKm5V0MT4YvXeOtkU7Z9QzVmRzQimfM+Gq",
+	"Z7hbFfUg5D5IcqxLa2DxUzxexkUHJe8c7aOGTSWAefX2ZXTMsmasAi9IivCvTLuw8oK0GHr4rPwrLuHd",
+	"cATFT76a2Mjyr6U+1Y0OogLlgrhthI0uPbBKJHqhb1f9mDSdW9kZyq5STV5c/anEKgf6CKAdAUyjAtyR",
+	"h1QEUInc7iPoG/l9fhb+1KIGwJe/Re6HGsyjBkgHnY5G0eGzbafwlQhSRifRT/hH0OovyRf7/59BFnIs",
+	"dieWu1ZHH9ltiPiWgsHfmikUcU8uSKWOzGlVjsWmrs5BAjy2jy6/1DeFvyvNUy4zOV368zNSQvoHJW85",
+	"BoC8oyKZMaid+YtAq7pZEitxgLkFK0J8UrludYc67A9PHA4ZJtp8+6sfG5kKxYx9+HJhQB1SebPuSSEt",
+	"uJwaAorwt5wSBG+jZGRbPdGkEMyDFT8K64/C+gMI61dM3XZBylJat42I5bvrSrEmZRhUnzrcG+7vV3FX",
+	"3dYrTA0xZcsVMz5T54xqrCQ4aa23W6xKsK+GLGwPzMQ2gcLOKZR0hDWcEp8sGxb6mo1VTpU9iCF5R1Uy",
+	"A2XyMZlLYWbah29SspDa9IcnEMRZ2YOLkR0zc8eYiGFusDS46UMt3VnfyTtXWEjlMkmY1q++NrFMTU0q",
+	"HmP29ziT0yAw2l47kFp6kf1FKqzyxeMbtuyoYHRRzv+o4usayjRiVeSy4EzvvHfDluedFm8ltxn4fMcT",
+	"zjK8sI7p7pydG8NEQCAcno0OBgejg+HAwiUBE+oGjjFXCwnpoBKqmZWm7lX/opun4nB4ejT0eZLKqhmy",
+	"Gtq3SSm/48O2k2/lcHR6ctj7AnHomeXPy9D+qldeV5jtHNL/4/PaeGn6jwKeoZJ4Av8FhCxXmqnlwT1y",
+	"BKj1og0Avpbe9D71BuDf1ViP0/6wLSM/ZhBr6ONyiDX1UYVsWevzrD961trHbq2xT0uJg29RS9NtLDRQ",
+	"bWCbbM/a3kzQglTyPOfsRwrwURAu3xEVtle4bZMgq8w37QLng1SpLkrISKJnVDFUirBbppZWfuECY+wY",
+	"nTfkrnKBG5VfLcUsAjqadIJRTycSyxtlWanv+aHnk2L9v8daf4+1/v4jav1FvaIs2mPdtMe6ad+lbhqW",
+	"cwDhPkjO+1h96bH60mP1pftVX8KbBWUBHkurPJZWeVT5/nuUVrFUF30s1yN4Pd/9Y9b+x6z931laqGb1",
+	"e0zL/R+VlrtQ/z4mi31MFvuYLPZfO1ls5BO/+hEgKt+invt93Qoek7c+Jm/9d0neCummIHFiPCmycD4m",
+	"SfzPSpJYSU/96PL+6PL+6PL+T+HybjeibtnSP/veMiv0HXNRyKDKLI7QU4nYyNKdC+gSzVPukMIVUEuo",
+	"AvL1YJqNs2fIWksOSUFBjR3P6Xxn2SIfz7lZkfpGlv8wbL7IwEzccWXDsFODZhX/zam9kYZOJvcjp2Wd",
+	"1kA/XS2lGle4RfeHZyheUsFZRp4rKW90r+AsYycbl/ViNUEaQxyN2VEkQg0SLAysh7BQJF4WTVBCs6R3",
+	"aNlcqlhsV0MrJWDbHaYb8zKCJ10CXtFQNmrCG8X7Oc+YNtLZv4LnIXY5cRucb86wa5OxyM21xLAQy4s3",
+	"axVW/RMqI86ZiX2d32/wvoA7dX0tp6s9K85DE8zhV1t+a5dv33bSHnkrScy+LlhiO4MbJE54eNwfPNsi",
+	"ZfDZSWHcYlTFZ/bVpGNZ+tMJF/Id21XwJM/yOTTtnQ+HpQLqD1KlVIBwCnKoNnm6JFTwOSRcU5ACJZFZ",
+	"xlA5v5jQIsPnP1IRdNSr67YfBcBHAfBfvHrHFTAZb8QtN40VPFa+h57i9+IrMG2brqbmPRx8Gh2eH5+d",
+	"H59tw3scPijv4YnvgmGg4EOyHPcIZa4fxZuiHP66A3OtwkikymE/HuKPO8Sol3FxU7iYIYO/Q2JCSODU",
+	"O+9t27MJi5qC2BrbNGe5fcSeH4Y9X8rje8vFTfOhwZdONLrqxfCTvENnWM40pmtEqzDqB51fEiXzPDO8",
+	"T6dMJEtfR/yg40m69xKr8BPLkCpY2trBW07Vi76IhQ3yrxU2uLLkEbkkw74at807lmXkjilMjxko1/53",
+	"aZLI+A1TJj5egTqknlmYduD7BhvSyhz6tDLY86MT8pvHLb5Wcjw9KgL+iRUBKyfbTmcrLZqp7ONZ/1Mr",
+	"fcrT/uRmbD7p4msnAj3OeWZiXqpHnSzimpUEdDvHkgowHvQR2OZodn0MvrvzZOA59iMfmQYcaqcYlRZb",
+	"8mWPWPUfhVWAV5/4nGVcNGJU5VsjLnWK7Tl6djooXXU8+T8I7DJFhHOT2erhQlEKbcu649jxefp+hiV3",
+	"ToVu//d00XhYKw2ab/8Uoz3XavHalG50EcPy6ofUqHtbo/FtV5UFRk65YKL0nvpyzze4BM8HF2nSDDz4",
+	"Wskz82idebTOPFpn/sWtMysUYD0JLVo009BHmvBIEx5pwr+8xbZKFXzGwMZsT+/kLRb+chUCaCbFNJRV",
+	"qko958TlhI3AjdDt+sBnccRPVtLAxXA6ZWsXgk1gKcg+l2vau3r1/iVxeYz2q/n1fbYUSOG0MJWs7XeS",
+	"eFpGvHcVBueVWRAwi8BF8We5owlXGkqmWQaWNcYu2a39skjknItpQGMbKHBLq0YqPKM69hJmzbGmHs5o",
+	"ciV0PDy1VLXZMZF1EzGGp2dHYR/vpV6b/p686i9wAV5i1o1GLHghFVR6hVsIZ2V7aLL3h6uf3xPwVbeI",
+	"mcz2LwjNtHRCLrdX0aXJiJykAQVlGpNhTHz0YtgiPIvVXBpjKW8YRnoNR+QdXR70yg3hbbgs8KJ5Z5BG",
+	"i1CX6i1AtNW9tWUk/PcNdCvjG4Ul/rdcSeGKbb/ltz7Nxzyfw8aoIDJLmSJjBS4eB4WnJHgQZ9kFcVlI",
+	"iGHakCSzM3JB/kBFTjEPFOp+wCOTLqjzzXiXz6GInxQTeIdxWifB6gtXeBiCfSHEBD6PWeo3EXIkWKMM",
+	"eR94L4JougN8KhF93pS/r8McqQjDvQcDbUCelWrpz/rDZ0Fc3CfnDz7OZHJj8YXrmSXi5eLeob5o7WWl",
+	"Xqv0RBNURWxY1tZRQBcwQ3MMULnWnwPGcu0dFCTkQVcXGxGaznm1JPZqzuNi3rA46vq7H7oQb4BRc8XR",
+	"ctK1j2l5MsUj6qKhXEnFDTTne2p9ih1UpZL1gPO11soHydI0sWEfW2SeKJf1KxvPpLy5yseFQnf92nTQ",
+	"8okmv3x8GxF2C6tdLpi2FxdT8JFJRqfdsK2asw9GK1JqlZpGV1e09yXq5SoLKvr4VIkHrkJ/UdrHlfp5",
+	"eoebDLb9Z/uwY9359dsNyz51vfBbeJXZFbkjsE/IfGGa+KmGFs0SLTbAoHj89yb/DKWkKr3rFUFDJEvJ",
+	"Mfhb4Fl0k0RO0fmvOL1QS+zPrptUM3x2eDRwuTZEsozt9oYuQghKwG1Q/aK1NcYzcIWHHQwhNfLyI9N5",
+	"ZlrAXGkSwPlvOQNvrGEwXHhvWoarNLlf3e7NF6PrSQ3vpZnwkjByIcuu3oq7Xdq6PZfd9c57rlOv5Sia",
+	"HefaG1Y5UMXsLu5mmiXxu8kf/+tMnf4+vXpOf+eW+Dts8zvo8/9Fs3YFCx6P9kGOtvls1xDIlWYPVbf9",
+	"8XRWTgeJKjczK4O9wJDC9Rm2QYME7cgdRRnH9hWNOhfI0qmtFJo7hZRcQLLOCgeGcCBG5ai8KMYMpYDj",
+	"/hDddfxqX82S91YA3CDDhgs3Qc35yuJBXTMiLnCU/LrfuJtPpQpmLm99nCdIc8TVAzXLzRsIuJb6DQg/",
+	"hY/MY+zCY+zCv2jsQgXfm6h+/XO7pfzxBjzegH+9G4DVNWaMpi7d+atPdIoapdD7CmseLxSzTyt1crkb",
+	"5oJoBiUsyJgmN4QLcu1LvV+DCi+ZsTnkAXQSmzbKmzHeyqSIIanO+MvHt0ROUAeCyEoU0zJXCds06Dv7",
+	"/H2Sa8dU/uHlGuoJ2QcXE7cQLoxcPwXkh1d0znz5rhe50ljNYhVs1yBSJtDi2k/v6zmRhcsdyG3zv+VM",
+	"LUsHNOxTWcmcfn3LxNTex9FgEPXmXPi/h1EDKF59NUwJmr1J/wvGXlnhtV5qw+b/A1Tt+pxIkS1DAM1k",
+	"BokPAVDMjUZ4SvbYwfSAXI8VT6fsf55/7A8GR6Ph8Hq/bTe+s0X5li1BAfBgS4eQWsRAcH/v//7l//7P",
+	"l9/95X++HPzuf/Wa9vrmJcYlgRsiXmucmacN/nDlAiZSzeEO5TlPm0dO2XwhQU/wR9YAxEuSC/63nJEb",
+	"tiQLpkgmpzyB2sbIziGwKPnllzcv97HEPA8zbUPVMNuZihQLWitQEKBdjSttnNKkAC7e2HKPwRL7do0t",
+	"EB6OTisQPq1C+LL/37T/90H/7CA+739pg/ME7nYLtlv6cU0yqg1k+bwglGhDMwa3jGsCyeBZins/Go7a",
+	"d+RoSNtWTo42o/+byXsp2KuvHPnu9ahPreiQcldvGonOAfl1xgTaUKEoWWY3tYRroVcvhZmxzwJPyu71",
+	"ejQYXPtTpqYYBIxGZmbvFdeevF0QeJ7vuGbhBSwbfBZ716PB8Hq/uJTckD0OCWdomiLHfx1cM31N+KSs",
+	"kZ7R5EYTbvbdpspJPotgREcQgfDSLGOqWsr++mhwdk0EndvmbhcHn8WaU7RH0Mcz+C73/i2f84bjtewa",
+	"0fzvreQ1g37hklI2oaCzO7aklX7l83xeElr8q8QzLgybMoyH++Br6tRX8etsWTvNMbOQw7txwxbGl4Kg",
+	"ecpBHY9phxqh+f/r+4nu8yi48oVyvqCqYcmXmYbKWIvcMCxYQSZ8mitWJD0qXy8oPmkfNfa3nGYkg2nJ",
+	"3t1MZoA+TKRU+WJVVixFHmG8dL9FAdKPl1CXq/UBSdyCG0/MWfHdZsdSZoyKYLcvK/U8a4QAinpekz03",
+	"WrFP8JIwjM73z6uAoJpA5h+WHpBruWDi+pzoOc2yPnKRxNee5FLYxpBDU8/sHbatSUoNJXswhEWITN65",
+	"ZFKuPijQjBnL0giph2aWNFG1rAysJTHS0EyThAp7QRW7ZVgqfx5ZKvNZ+DKl5G7GFEMzrN1Bun9ALgXN",
+	"ltpofPPt/ryniNsTkblZ5AbolacB1BVMLGB2NDjcD+5/7cyCMqrhsf0vTCL8/3lqz1QKqI6AX/XT8qTe",
+	"Wb67PMLXkCxsJXEyvI4pXRasFeLkHsdCHresFaEg+1gnziDFcJu2q/S2kCjqq/vZghacDBQTeNO5Jl4C",
+	"IXsJ1azPhWZgg7tl++cA3cLGiKelyZ6vyQn2IfcRq7ZGyCTkQrBsH8m2ne9JMM2dJfdeZokK9FaWNbH/",
+	"KBpKURnAES3ni9BIQ/3O2/iN7vQotDVvAiSy7aHFGf4mM2qvExOlcxJcn72g2g6hqggegfEiApiC6b09",
+	"dJkC7wAv5BIn5LaiUl2m246/RAA0SSxv6SbkviDUkLnUhgwHZMmo8kbYa4ve120LbowR2QbzXQwRxpA3",
+	"cYJlggACkeYEBHciRcIQIU21EUhgNC2f6yoTj9Hq69YcsAxS87hkZuP+l9+ODr81cw9oq02vMFihEe3w",
+	"Gmji6vZZgEvloAyYyIU2VBiy9/H1C3J4eHi2j5eMEsGnM5MtiV6KxJ7hHWiocZxz8tc8tePJkBd7oj8L",
+	"4J6xFdkrxfwLRxtwNQIodrEmtxorQyhG7hQ3homI6DyZWbQuqtBExGdpBLqO2QM+iyI/WFQczhJjhNxQ",
+	"FwXZQEu8HQVdh0q+pezrGs3oYsEEvjbgTchS+8zDW/pZZFwbglUdgj4JNTST05xhsn3n5hf4KWiyBxDB",
+	"9tqzKinmnQZtleUjIoJPIkBrzRPl4YvhKq2XoA+Ov1GTLiDIrfZb7zlNA02/r+YDdS6D2jlKjjM2/91f",
+	"nZbdqQVhgA/4rTpO04PpOz1d7WFX1e21dX1xI1Xcf0czCwH7YkhlbyrNeIoeQ/BuoFuXUTQxF+QarPwa",
+	"JAOmCaPJjEB9S0i5/kKKScaTe4IkHKULQIr2DwKOSyvHGvAaQ2lfMI2ObXaOC3LtPUzRguYhAeI9dEQW",
+	"TLGM3VJhDgjw2ZR8+PnqE4FCFZ/FdU2MvwbmUEzBPFUWxNaGZ5kTJBZKJpDF8hzUCj4S8vqj/aN/af+4",
+	"dvyjxksQKPuCRqu07wo72anvKDfe3wlm4WLqLvudS4iaUAEKuuzWyY4OMFVN2loxysL8tVRjnqb4qOyO",
+	"KpVhuuBK2eFBkOVTIT1bNsoKQ56BTiVcHbgWvwet/X326UfoskVo+2C7y7i4IcxK9Zam5wYQQEhi0ZUp",
+	"MmYE1Dx7VBBM65EGj/0+bP+NDwJRu9MHRFuDppbLiisVXirPxC5lDkvUjJVaHOp0OO9/uiJOcpOK/PLh",
+	"/bldfUVps+dLwO4TRcGoamaA8vYrdx7+wFAiiTzwnk8uwb9fI9fF9N4o4HiFytqD5frkCGCceBqYKrCg",
+	"hGU9wHv56e3wKYzRd8nI0dThzqz+9elgeDagx2zYf5aM0v6z8SHrn02Gg/4RPR6fJM/SU3Y2CfwBjgZn",
+	"ZQW14ryKW+wt/87AXxj83bHpp0lBjB+EFquypnagpaocrlPRsdXTRVb0nFx7+Hhizc1nYbmO4jUDHrVA",
+	"0wOy1zaz0495rozmmjnccorb/c9Qbei9NK+t/HG/ax+O0uXqF+0f5Pq/l8hWIiSAOxANKkNIMC0ncNU/",
+	"0GUmafpJyrdUTe9J9BoG6wKEercHI4WgXbUC6C2y4IGahYCSEUGgWKFffk15xu6JA83jdQLEas8HgUVp",
+	"9isDGeb274A5YoZOr4uQIWctQI6EJFQp1JZ652Qp2EGv0TzZtETX7Cm0+VYK1mvg3ATfstNaYLpm3SEX",
+	"dDDsq3ma6NvmqV/ghw6z25bVBTSIJ42WXKnMOQEP4/GSOL0n3OQXV39Cpck1SmznxC/2muwlMsvnQrsB",
+	"ItRARWSqZL6ISMrnTGguRWSFODaVahmRjI5ZFpE5ozpXLCJgbYkKFfIFoYWy02tXuSbXf0m+XCOXcIUB",
+	"Z78Iekt5RsfZPalH83hd7k1DzwejISk1dEw1bB7lVprM7BTEeYbNJUanpPJORKC6owoYb6mA8GC10v0D",
+	"8jGQArBSO758Ey8FEC5IwPhfeBkErZJpzSpZk0iIyoUuVE5SJPULeh+RYktZ4ZOU76hYOqFX3w8tGgbr",
+	"ghP1bg+CED/7h0RZuRGeEKd94RrMxFYG1fboNot8u59Oow9E9QR+Ec6z8O/3fc3qI3WBfaXPQ3E2iWLA",
+	"79FMAz0M/kZ5gCoGNxTUIUChfhFOCL8/cVoZqhscwk4PAohfWZb1UfsDwp232o+XhJJxrjkoP1SeMbJn",
+	"hRdhuWRPJwBFFSvN/N4N1TJK+w5kOl9gjUYICf0E2HU/yDWP2A2ADX0flD18ojEuFgKYPI23Nxz5Zss8",
+	"Lphy2nJ6w/RBMD9s8zLxhpGFsm0NZ7qa0YCarkrLKOg1Xq6W4dhosygG8HXyG1iPMqHCRnMC+u91mDWs",
+	"+dOheVHf7rcVw7Avdlc5roY9tJTE6zB5JTtUh/Ze0F6Pa4gGV9j2my+X1+QFVxpK/oIeUAHwqqtzoxQH",
+	"VqylhOCXYsESyu7bqXEpLwpEwBxI3oHmQ4Clzjjfhrg7oqDHu6r7w6DJyNOy9le3TBgnFsLqs+xnrJq7",
+	"7ggqvb59aePmLMeFJR69oWJPM0Z+/+oTeXo7fAq/9TGe0b7tdzOezJA44uLeiEVutoTpFjeuEf3rvivO",
+	"mANtPdWqx9yWqR8iQn16CDCU1v1SHvByebRfOftNtubwVlSxvh3FvV94FdbO/Tv4x+Z72ytxkSpFl4DG",
+	"pXsoRNjmmRNKXN6+9Rcb5m5f+lVBVJiwrPRffJnNVIrwVpeQvUzzzFz5vEBlv9UEQZH7zeUJ8H+69AfF",
+	"rzMJBbN7UY/NF5lcQmVl9972ot4kV5Y3iMtMB1EP/dQ3rU6/8J7zG+5IXXcoqGVrnN+9lYaowCQMHnsv",
+	"nDqQOm1stBLgLi0zY2aQ9qBG1cKkTlv6ZtWTPm3dfcW1vH6l3+XaSl0r+3EOEilXLDES8zlsfrFKLFmL",
+	"+iFG1RHYj9GIwlkWuIdX4ewD7JpedszRsA079J3Yj9XT2NhnN06D6hb2ZQcmRG3HSzZxGlXmor6lYsGR",
+	"P8XKvOsxYZdXsXpsq681LUb3aTdQ0nPZxgg3EeGTwlzT6W40nOPqxExM6RSzjmSMdhu4POwmR1OuK6/z",
+	"6iu85RPZenbrT+mtc7i+14tZ3v6VV7P7KyhETrOPDCNLV2SnIAqqK6lIGU0z7nLT1bivInfW+p298/nt",
+	"AFHowulmOndRaxXULV08BDp2qUHY9S+WWyyiLEDdCP8QJDUCvlgwmsWKT2dGWxkSsgE2E3R3EbuytuGk",
+	"nn2ZUy4M5UB05kxYTE4Y1c08UCtBrUGlmKiyxKhtb2svz3cTlhtAX1ZK73oXg2t06Xo38bIunRZnd7rx",
+	"OfKUuONGEdlibTnGzl0wj3jrEhYTGk9kknff/IfJ5aVitGm/9kmYW3QquJQd8c3epS32WcPDAKxhHfxw",
+	"sytrbcJByBjZlVNgf8uZ85lcp6nvrNgIUKxUb4Qxjl0pdBHduGlhK5n3uvjqrjA7Hmir4wVAClQqhZKl",
+	"fEkq8biVTZe72fS6FddyO96oTU55EGbWSzH+UrhKzp5OVIogWmAZl0gfvMrjImlBmYuumg8uqqXXXSM5",
+	"1p8zu7BNEH3pqPsuLGf761aPWKlycR/dIokV/kEv5AkJ2MyBhBz0oo1vZINKyu2GZFB1/IJATom3VBvc",
+	"bYX5/AEvayX8q4Noe18a2fZWr+NnA2T4/qpCmCxGRmtrjWGwUpdfcCesfTDGYE6/vsH+x3i07q/hRp4h",
+	"wIvTQSMlujcTUdMHpZZ4wPXCpiThKskzjMlMc0ZGmBmxSPgHSU6LyiJbsySbd1jhUVoIBDi7Q97PM4iY",
+	"2JKTKQ/oqHYkUQ/dm91nV8H+u3E6qzfCy+DYtnoEpVtD9xPoyix1YJBCdH8QrXAonv5A3fAqrxUcaJoz",
+	"eHGztKSV9lCpSFiWYSqqVcXsgrvQ+PuL2F3tP451+Yfp3RaKTfjXZiS+YcsnmtxyzccZw1zeZE8u4s/5",
+	"YHCYYE/4N4sPDg72I2IkKJimgmtG0Pmi4fbcypstgel5sLWeaTJjzcwtwDhqCG+DYQsQVBjYRowD9Pj+",
+	"j+iCxzdsufXzCavb5cXcUc3/QBi6CoiKac7+s8xk5lyH9mpKR71/QeZoFcBE9RJNfsEKu+kld8WzVtwC",
+	"2LYjU5l/sc56Aw5sJL1IsL5FvZumlB7uDhNuNMsmB+QNJEZA7249k3cCvfzPiTaWJ+DGR8mup8l+cThr",
+	"++Ye5HEpdvijnpUi190fuWhA0JV0/2SPUZUtIfN3RF5cvobruU+kIppO2DSnEFpR6fHi8vUlGJpBEOzf",
+	"SXVDXvi4YMvEvfZF4srlgDXaP2+rRQeiXstszS9d8fkqSCS/hQHyZ8HCZPUuD3tm+CJjpQ+tbrAthsnq",
+	"mxDWx21LVc8pbBH2Tir0B1xhQDcgQEtm+3UrqHQg0GG3mYME+L/t0L0tB/5KFgFXrEKkJGhHMzKhiZFq",
+	"x8W72QvOv9t7h2v5E3Syz111mm9lYv5dANKUpH+XcSp5+bcf4Nta8tHAkyo6MWFx1563abTxo7upw2by",
+	"LpyWi1I9dctTJns+1x4mK9WxnlHF0hhFwxkF8cfMlMyns5imtzJBkSTlaSykiQ29YfGCqmbScuPIZqEv",
+	"C17zGhdWZsybQxr4ZqXalzVsc+0CSFVkD4UBdZMHz49hazrYQMO8hqsJJ1Y6GClvEOyhBq6CmWHKmPC5",
+	"gzNpfO3ylJvSK7MWCgO55K7PibmTRcS+nIC7JwYJjllC5+j/uecSAEA2IB9UhTKumrK0T+/osvjdkijI",
+	"obCwgvByweywLiYN8r66lDHXLjNADFHY+pz8paae/nK9f0GuU67nXGtIf7WQGsWVNEfXW0yL54qtSjJm",
+	"sB2fhSN8VJH9R3WaPbIMsz2hJtseIWQxBnkyY/AL++rshyjUBHlprViOtl/s6eP+LYpnLvcRkIGCBvRK",
+	"h1bwc1Q4FW6tmTzYwwPBotm1ZLMRNzz+b+DJgMxUIzP6T+cx4pj1VbKeI343Z/QAR3izJAslLTVUTzRx",
+	"HTDfheZTwdI+FxCdoDezw616+CryVlje1ctd4247wgBJx+oR+AKz2wjZizL9VwOxKsrSdiJtrrVuSjMI",
+	"GTP2nFfptf3ret8nbMPsGS4xG2arCkJVF3QKcTa5EujBUsBz45Jq2sGv/ansu9wZmL76zUsdLN2scbwv",
+	"Q+FsU3Szj3yBQAeilfm3N9Ot9GkF5hNdcMpykbEIE1dY+npBaMHN0iRhWpNMTl2uIKYdhOFAwFnICoUM",
+	"YM2LHC0PBucgCzEAu0lVEyJu5IlY9VQ8mWp9zpyq5QFkz5K+/jj58wVV7DIxl5USlTt5pDc96aXmXSr/",
+	"DGdL/Kvo2ckg4IroNNjAGshBWGBzvTGgaEtqKpu2dXQzzK9A1Vvn656c+HOng/ngE4je43Tq29sosrSD",
+	"fWPX+jFsPff9Qb0ZqKXUVMUS25BcJoaMBsMjog+OTwvCBoJ5oIwIWTorrtjvIGvZP5YMa5IG4MCqoAsl",
+	"p4ppHbBhznSQcdEin9lFfbJMI5ZGqBuXtol5qIYwbGtXTl0GlQaLuhSs3ZxOl4RjnYYUeHhM84DJFC+I",
+	"ZvZZADGQXD+tWpb009+4SNnXb09tT0yYXEcoy0b/LLJlu0amu7uYj5Op+4vStuXDijauIAiuqgdRGhx0",
+	"DOpTsN/ZtXWfpB6ltUuS06rtP6yOhEOujftYg50vHb5sg6ElIj3EYdUE86OWmKcKANwKOuz14Txl69qv",
+	"1QYccpM2f5yxLH1gh0griAHh8krbjQqYxIBihZnmaBRXkaULWa9B+GfXEzRygmU7DPEB+q2Y5rvzaOtI",
+	"cKOv45Rrw1TMhFGdJVo7WZpn3Z13vRdYeApyPs8FOoJxsaCGt+nm9YrisJjfm7Sbut3Ty/AhPAtrfdou",
+	"TXO0Rf1gmlwRAbVDJ7vKyQT+iXV02tU5sQFlv7v9F8rUGz/pDs5U5C2/sXIyQtT1jDAbJqanEZLUgHvQ",
+	"stufWJbuYlOu083NUkJISDe3Dijr6sPtAsEmuckV6yRFrFDVzSv4t6abVde3OhVtvuVbPuf+BD0QSoh2",
+	"vIi7oOUO57zlc/rP/8KsRMWsUt71dLbj+fxcXpAy/nbOIe17TG+lc8kqfytwGSUvrpMZVVMGNeZjqMgP",
+	"LlxSGC5ylsbFJr0ndQEBH5obc2HpvoaO7QG5jRfs/vqjJqb0xyqSGqnGlhqLGeWqLTl2yhb2uAQkeuaK",
+	"7FFizwDPk6n9HcxvVtzmCc1i9tWuYge/JOwYj5c4BC8CPO4hfCEUVlfXMlvjecySVYRiGZ+6MmjxlgFi",
+	"2DVrkfuLfI/d5Q9hL1rSWcib+zi7zfdglrwrGxcBvV2XVnd9LYdqAXO3h6FBOJ1RXWT79gnN3/90RRzJ",
+	"4WLqCmlC4f4FNbMLUApANjKpUqYiTCK5woB8l1Nv0aOCYbV5CqxdVEYAfwe8aUg935AZFs2xfjOdWLSt",
+	"kaYJNd5VkLa61j9gInsjU7qEhFAOA1JXwgoqy8PrtH9ArtOcXaPKWvOvvjhM4FzvFUYX5FpIE7tEUOOM",
+	"XX8WRQkamtzQKcMTsz9UM/8WZmshTQkrSH+9EZ823cmyyn4lxNYd/3LX7g4XduwOR7xT3xWR0m3Djxk1",
+	"wihYcAsp6abjrz/Zu972zY5kwe1vabzNXd4434Y3oYPJYe2d3cG/6kUmNduF8+8qrtnxAwGtMdZr+xQE",
+	"fva1oVqVuQOuGQwc8ZwBuzFL0HUx8PCMQ1MGuM/ERsYrYYX4hd6BYdbJ5+iuAs4na9jjsuZUjTe0C95O",
+	"43TvY9gSzlGwyEaYo8iA7pkfAF8tB6e3VXfA5quigT8+RvUy9i5FKNAoDh67Y0V5Bm7iNE+5tL/oLPY+",
+	"enN6Qw2qtZbzscyanYBKSf2kUwwU5GBfKGYlPmcZ61CCzK5cTHMnFNVq1PlbTnybiECpyFdimnE9i8gH",
+	"if99rrjhekau+FSQt65xTUY4rt6sUWPsnJnJtAXYULC4dHA0VriaM63RcwvjRh3hrzhFxgnNsgeBcJOJ",
+	"dtg1p5srEP8wxgusMjxeNpoJ8OPDGie4iCdSNXl2v7E8n7JsjmWvmnnPAnCbXMqqR38fn5SwXpfzAKrM",
+	"BbrVzgJ/OJr3C1q1QFTdPhtUQXKz75FDkyto+71TDFRr7XfAlrLDmqxOD5O4YNVGUCB9DdYesg3Y1Hjo",
+	"wQ0JEHtnQwIe2Pc3HuA82waPueXtwliFRGZLTc1WJKiJrI4GXdI8bEku1ui+Gwj+j6Yn5eqGxx2DnqsE",
+	"ZzWPBVXwJGLsEBW1W7WWNdyBWNVu8ebrWmDJmnv1IOpa9/T+QBVtCJiVJ5NmWexLQJ4TKpaN2Q4by0Fe",
+	"VJrqoiK61AwTR1YbIFpWWrlSjZhlEj6HblXh0mrUs4WaNsoVuP1f3WtBt1VN7yqbrb5oVcC/RGYYcsgX",
+	"7Mp2Ssp1Ul7HhJ81JQLwtSH58pxuuPfjo0Z6xkWclLNu5vV3DAhGigL5P6CWoFN6dJsTGfZqBcy/DPpn",
+	"5Hd7+/0vv51Eo0FT8ct2+jZHqmVFXfePguJpwxbxCv2bSDCDNZDDqaIiLXvzcYZWsY6Jelz8eWWhTZjx",
+	"0uVSalKjMgI1l8HBwUi1JD7xEkSMO6UuXNGypFiSyeSmd96bcEEzsKKVDmPnvdFg9Kw/GPYHx72Kf39v",
+	"MDw7nBzTo/4wGY37z1KoqTUY9I/pyfhZcpqescGk5pN9DnoJp4YI6m3BbFrCI3JHlYihWjHMfdIfjvqj",
+	"UQML12UFwwFGjdS0EXa7GwozO7C9gMbb+SCWsVdVywFPZliZ5JYpmhUnU8ZK2bmqBVLPsVo6Zm1xcHui",
+	"CXcxU6BqduzkE+2qnxysDbXYJjDDRzcUQnPl8OxfDlkq+XwqcUy+xcZIvW5Ow79KdZNxbYKc8CW6tLmu",
+	"ekAfeCwjXIPi/o7qfWKflnOCx0syprGMGpzFE72aqrTt0O8tpiBa1mMYynMLkqmVe47WeaJXcbghKKSk",
+	"EjD5QZE3C/SCoDckex/ZlBzvDfcjcoJ5afYjIiQa24U0FjGhzXAAjYZlq5KeuBaHe6P96LMYDYomDrPh",
+	"82kxA4T7OUTbjwjEw8Zo87eySpmE/Ykmw2MopG+vDcWWRCpib7zUNLPTQaIejKe304xGe4f7dupKDqo9",
+	"fXB0tB8R/DPGdDyuw2Dv2X75qcgt5j8OB/t2msWMahYD5k+Ycjs+3Y+CYr7xklF1RvZo8Bve4SDB0X6E",
+	"nl00MZVcAOMlGT7DIsRkRrOJnTOZJbG3YUQkges5YQr/GdgT8AevpSd77cZKasjwyJ5i5Gc7dEaryO4G",
+	"rUpFoPIKuoD3fIgbvaj6rOCBW2SuHKrPp+RSFNTpSeVUyr+DNGdV6FdJEEDdPeA1sEIkcQlD96e3BdWg",
+	"6Buv2oJKMuDv3EMI8NFvO77SOzzP3/NFf3y4/zMe7iCnlj/6Ode6MShmRQ5qe/T8s1gv17L64K3Vd63y",
+	"AJa2Fb/iOs9R1eXPc+L+dJGlHKM77mZMHJBPvoT7E/1ZXAfLx3qP18UWrsmeKwCpGRYJ1/sgLgfIgo4A",
+	"nlEPqmBDQeHy7KLPwp9d7f2qvDL43fkOhOdXVLXHl6b+Cu1fEMVoCoVhfTyPbX354c0BeUWTGbGMh30w",
+	"uAa2qYzNLxYPUM2R79qjGKRfBsVwDUMwVzYYnpOAaD6EdqYQjjarZ2rmKao1oRqqd2qprgtg2V4QUnxB",
+	"6NhtGz5kVJvNYd/tah2/1NUMIEL66DP8Xx9+BDat2D64qKu3f2XORl5xHml+m7hO0ET7QgqjZNZUYKv4",
+	"sBbIxUjvZIqGV5mDW3aDTGrlUZmbRW4JYCJzy8NZVsOnAdKoRLI8+fAc60HawVi6HwA3TLE8k3fx35mS",
+	"urGKDxRfk+WkZJGPM65nUOIEMs3avmQPhPI7rllZkjPjNwwUaLBKuIh3qDybKaZnMqssKVBK6HyxUFCY",
+	"Pk5YljUs7Cd5R+Z2aCz7qckdU+XMzRstZm1JPyRzkfDsiSYLmfFkeV7ZNQwNVaEdyP1uLJwhaQb7ShPj",
+	"mkfkbkZNdQCZZylJZeMp1GUXhzbhmgOcqJxZA7QaL0cVxVYgAKs/L8BJ3T5BZblg4pzoOc2yvisI6qe0",
+	"pA5uCfq1Fe+jHczeswUTbVfHPhG72D3W17BglaQpvtximTllD/KkFFVKF5SrCyIkmUvFnAMYcCSG8gyL",
+	"tKOxvu5SO9zaFWWNavIl14vcNJBqOpa56UA8bO9LaPutKCCQtmq1Pik+zu02saWGRwYqDMLThVUX6zmf",
+	"zwsSjY550vWO3O8Gy8SOvEtekWz1s8ABYJYhfi6+Fn6RvsYhrCCxEJhgEpm9n15dvSAfc0vX1IEVD/f3",
+	"kv19xzF8NZjwDB4XqHWqPwsGtwQrar+YKa7NnEJeMy7IZT7NtSnKkTnUBSlsIzs7hifcOJtbhyN5jh2e",
+	"Y6riclNxyUPXVQiJxBwRwYGck0NyJ9WN3ROI5gg8btApEiXjo9H+BRlTcUNmMuPYzCG/u8edtC7hIjnk",
+	"SOzK6xcL366D9kUgmx0Qdiuy4qRoxLuu65kxqrbIDN01bJSLtCO2QN7D9e4Y3Zy43HgVN66E8dttolyS",
+	"7cKaPmRUuIyGTYxiN2WkW3epi3T5gToH87jmXZLI+Lmwizfy/gtUjGgPzgx3X4Fd5N6R4FwrxKyKH0E0",
+	"524uF5X3qPXxOceywDQrlV1R+JN9Lld+BJIUgXAVu2q/OiKFpqvSFn6NXNWDz+JdSU59eXKQ6VBXF9Ym",
+	"PCBQlpRyYc59Ub+IuCrJEUlZRpcRAXa3qr5b2RC6Qdd3VP0VtuQrgfg91dR39V0VWdJ9OsdaaUVfFw9Y",
+	"pwSnhGWv9SlYebSaowooQYscWY0umNOl4wrsx6m0XELxjF1YScAyYrZV4iAcMo2Foa+zF4Rb8YviJdmF",
+	"n6w/XKthrUWh+eKSRPCwbh/uukXynh1pfatfbmWba67td/eUSnGebT2l3PJ2qkyxCxf9cMxehY+qVdQs",
+	"WF4psuW5y9vYwAY/0ajwkRMCw21VcKXKCDWeTOF44nj1vTvFjWGCoNVh338uhAJ3iukF8tHAkQYXpFvw",
+	"9z14oy7Zryo8T7MpE5TKTo4pAe/Ug1DB3z8FEBbkxzwgu4W735evCpzQRp2c0Koc1CoMnL4UTpcacDi6",
+	"WI2I4hrqyjuzGtYX+O7cWFMq1W5cTitrs4bsNScdNwWzQoV/2VyO+9dcadM3nClSyNN7V6/ev9y/CN+8",
+	"pGQlTEXHVHzQyFqkDocKNxo/BiZAhQl8jizbbd2DGMSytDFf+WLGsjSyb7nJlrH/06U99YlgwVcrAqGU",
+	"pRbtAy4KA8OLEfyfoDd1/y6GOPgsAp6qZW7b0/877BkABT+jS1HZtUzXCl5xRV/36rksZEUge2XBXtMb",
+	"/uFGXQPgB1GsO6XPj3N7LBa/Q/68Xd6zJpLYIVt8F+l94zBVaX6V8LnvIdX3pYMqVB9yZFwAzzpmhM5a",
+	"3Fe+X/7Ab+0H2VqfveD11uFwSGzXvQ0zmaVY1ZgVr37BBxwQb0BDT4qKD4hXQC2ZIS4xBEvJ3tFoVKmp",
+	"0NmY6itDN+9KJrlP2xla+VGiihfUQrxnmczUtdRPB8OzAT1mg/5gMBj0n9n/ObX/M3D/lw6S4VM3QlUc",
+	"9q50w/5g9Gk4OB8enw8G/w3OGRlz9dt7bNFHg/XBIp0EbgQb5/RC/Xnp3gFo6l0EnF3KntVTHLrmdbB2",
+	"BnYEM6z1OpjR0fFJ77x3Njk9SQenw9PTo+RZenJ8RkcTRukgOT6m6WB4TA/Hk6PJcDwaD8ano1GSDo/T",
+	"k2R4PB5MBgM6OAW3zb+zeLwE9B+eHh2OLLPGjT2e3itfoIFmZKGXyUxmcrokxa7zhRUoWBqPl/FKeuuN",
+	"Gx0kg2GgqzgftrhOrB+EDoYNrhMVtGqwmilmGYVU3gm7A7g8AINzUkXB33j6zaNYo7/CTsnzSiT87ftq",
+	"Lt0+PHseYmm3nvBilLmc7+Gb0WW2aupoj+VNxO/qp8v+6PjEyz1wdhGZsa+NhxTieLByLszJEXhtrNML",
+	"usvwW1NquTXo3wFCP1g12e500qq0xL2HGFtBogpkiwOrKSbX6iLdwX9/rYabaGu1RniDmlN3wsPrh+fV",
+	"eBBPKFcKqsdFxK17TOdc5AhFdstTV1c4kQpjBvwPa3RtKxe2pf5iyinIkRFxSRdQagRJmWfsicbLRKgh",
+	"iN+VDa28bOEvtyI9sCzO13nmAr/7cjLhCfPgObiTKnU6Ty6m8+zAf7HP75xO2dMF2M/x339dsOnazT4I",
+	"n+9X8AMZ/VVy11yjjIs0qABCSzQrfaYOqgpuZMCi7kybLyQPMhoIPE0AfzVLsJRqgw08veV6c3oSN4JG",
+	"ghYavzf0Ch2cuhaPbLXQ+eIWbcUctrLCbUoc3oEke+DVBgsA1IQ/xWnspG3d5by2CDINQbyK0s70YYW4",
+	"StQe1TdW9gBlZVnZzL44jcnStsylX1En4q5AXwizXmAFTx1+faK9b/5uqsR6ZcDmY157tj+PDYUM69sl",
+	"7LoUBBIWogMvFhP542qqrZ2woKt1WuZqJbXc4bb+OCXM3HhrofXR3d3dPJa2ufernrxr9ZcBBBtSk03J",
+	"yd5w/9z5OnmzXa2+H2QSjQgrhTFUiyT2H6xJROPaRK6IIgRXRGSh2IIqvGuQdyzNMzOTMiV71VgMqH1h",
+	"uQx3H3ydflLWEENPKTrOlvYC2eFWzYQu/WlQ4w+eJbfs6u9xuO5etfwcVKH1K48nUsXFyteyQ69myQtG",
+	"NfvY4o0GBfKDFudkSOb0q+XBCbi+jlz9hDlDdzSZA2XKqLggh2TGpzOmSuBfkCOyoDwlbL7I5NK+0Rfk",
+	"mPj4DCj6LwkVsGDy9vKCnBAhiX3E7TBiSqdcTC/IM5KxiYEMMVSkF+TUMmmQqPOCnDmbdgBrKz6PelHv",
+	"sBf1rCBz3It6lv9+1ot6VrY/a4NNGFJZJwx/zYE+tflAfQqSuJWOej57HmFfE7ZAF2umuEw1WdBcOypr",
+	"ck24Jn/FjHLgE61N3WDR7pC0vkbImjIKqzuwojk6pHn/K19nJWF8YR6wxErN63kle7/3868Dfm2oW3CE",
+	"evUMG+KUtuOzMFgJXB4MVVNmtuwfxOxs17EWTLVN55WyEF1itVY3Wll8K+hdHFZDSTjw7VR8OjMapplw",
+	"lraUINkuw2UaTFqIY+XGfJRXS/LlbmnCggCzYHVR27bWZm0L4LQTm9oKyXrMfEu6T3B9t09dCRt8Z10Q",
+	"p71dWNOLwCShy2xpdLDP4ZvLq2Y3+OoJtrOchVXe8px+K1u5CNzv0Lcrm9MRJ9Yf/Sv/DKzeER+8vHHz",
+	"U3Co70AEisl+jz3WYXzUM3J7Ls8tJeq5KGQju0Pg98U2qhiyR/eJTmZSZmjSyjI2hdg6nVuObW+8T7CC",
+	"9pJRpYu6jEGLZL98bi37593jE66SfK4NFQnTEdlL9zGSJ2GlrocqRuF6HLkYZKnAyb6i7elFvXEv6iX2",
+	"7NtYiWKfO5VD+LG4sG0+FESVesY2cGa7ZQcEp9CERmSMkWDANBIK1fe18bDdXmDcAd+gZP4/zcvk3SYt",
+	"jcJ//xO9SxVQ/eMfp8Jj7J/lhdn28P4B78t7tr1mBC8nF4Ve5LmLDONGExAIoeSyvciKipv9iLwge+jA",
+	"u2/J40uyF8jU+6tKlfZqdaddqI2ddPWYh0Vg5kLxOVVL2MYF8TCsbMjpypwpyc25xrAEtLQhUcZMKkOK",
+	"rK8EXde8FgzjbSGV6fNhRKx0Z5mnjIsb4hxaVwuMb9y9ZqKwFTbI6lev3qP3W+u+PfZefXj7shf13sH/",
+	"XsH/fnB/vHr3E/z24n0v6v30phf1/mT/592V/d8Ptsnllf3fnz/Zdi+vugRyT3pVRFuDsLpavXRVI4ci",
+	"TyezRamRb7BbBDmQZZuvGUC1XJDzScMQZ+zPxfScXJIFxmtF5M8Yxo/+RWQvLfjnoF4iftyPyPvCvCQk",
+	"8NYuNuDXwHcsOLTLXtT7cy/q2YP5tZHcrO4pBprWKZZppzClQL7uKIXqOkXd2M81LWRuzdQ6n9gJV9q4",
+	"tC9wGBCf7VweUT3XieoXbKPeBuFKpv4elblFvJS5mcVJro1Mly2I+fHPly2FGCwaxVvAuMoXfSssXvH9",
+	"jUkZFeu87fDAgDMv703Hmg7bWqLQ8NfdNQOLcq8nDh+xlaMMNVLgo3/eo4O5+2vn211bUferXRpUNkcC",
+	"vJolbk8usr6TAq/sVUa+fd+8wozdjAZxeUch0UHbTfkVWp+XkqCGsNmlpwqjQd8OiMrO5jt1V8k0uQEW",
+	"QVrK7xg0V414qxxypZxhFY8rhC0k4e1A3TWKbvVJ30WQaKaG60QI9PzE+Af74M5pysjdjGctlVK4IIpl",
+	"7JYKQ2AqQpNEzucSi9qBTzyQ25ZUD1Vq2eBQkmeG9+mUiWSJ3rhkj5LrOV1cFx674PhfhPVV1rhP7iCv",
+	"akWAMbLYIhW1Ctbd6fVDhqAUVjDfxRk9YJEVA7K/bi7D3G5xKDV6vrqwBTWzO7okvqEP1UegJRbKEyXn",
+	"F2Sea0PGrBn4T3QniN6HxN6bPmxFGrpd1IfwGmrg6H+c/9CrWRKEkDxIOfVOAipYRJvM2BNdJEYGoykX",
+	"5LmVnkFoBtR0FJrQNIVUKIB5BaRrkuKG1ONzLnyU1SrIFxMaU8XoxsityeWlbVYKwduIqxulQA+sluP7",
+	"4FS1z/PUWde2UGS4gDPyh1UNRCGwFKDdRqs1l7kw8cIXBqxrBZaMqieaYDN7xtCyrnIo/i/QPQwa8xoZ",
+	"xei8krbNm9OLwOmaN8BGcdyNGVX30nQIJUodriJRPZ+ckIUHQ8oVS0y8oEvntmhmXKXxgipImDjnX7vk",
+	"f3Pes3hcbTgyo5p9ch4EOxV1rVVoHTNzx5iIIXekxnQDUqRULWMj44XUZnjSi8pm+EMTt+79GjY+nJjU",
+	"p+bSAlnSdlCKe5/kYPI20GU0YV7NssPNenNOxhkVNxbJXZbVquKJBoLd6i1UTGOGTWSoG55vvz4sPFi0",
+	"dtzYh4yKj0yTp+Tjq6u2FFxYgzZuyEl+2Mjs+A513J6DE4a9NjFao+BRRZ+rNAark1PPaibiXHBw0Vkw",
+	"uJVFj6DmabzyEcxYkJbUYt0kV2bGVBzedteFa1PiIV0slAVLwlzhg5/fWjny1U+v1nr+5DcLJWoJ04d/",
+	"GfTPvvz2rDlTer7SHpufNDe/k+omHlPN0jhjmCCw5ZQ97AjHeC8NeYL60Jf4vsGZ//r8A3lKfn3+ofHM",
+	"v7XiesMlvAbWA718r88hGRPk9UP3X5fb9xykdS7IsEgL5Z5xUFiMmV2eFTAgiZQoYtCpNm6Ekm/HhMKr",
+	"dyFhGl08G5LvMUuHtrEybWGUalfblHaLDQxe6EBW9ItrPFSnpGKNnWv2jhIaTURtFw1m4APeVTEE+sV1",
+	"Oi3UxVtx5yU13YSZLWtkxYGepE2f5ppYSgx9mvMJWjzdMksWdEHUXgeAt1S70tHnTgEeZGhouB2d4JRR",
+	"Y08q2P7qloJbvQmBKxVEa+miGzzGuvnjVwb9YfzFvdmEDf70nfWAkO6hUAIG3p2QnT7OaEuY2HdUFrqG",
+	"W0mudht/chM0SK3fS6dXqO1qmB5s4h7aOLupS5+UaSejfhgZsyYjB9xsn8IVHkrIzZGhFRTURX4ZXRVW",
+	"PGEbWWlM8c/ScnRMDOnDxTDDqq7P2q5i2s16X02S0uW++OYr5V+KfQdVSYvB15wyvMv/OLcNVCGDVR6X",
+	"rclxRLB4wGkzs17hdFqtemE9bUiA6f3DLYuOwSAXJA2LMDn0KHJ5+hwod1yk8g48xRhiSUKFgFRZ4FPG",
+	"0Y18S57re7ifbKWt3YVva/A26ehiYlHtpRX9dkG1h7okXe7Ddw+eLXJIbBk869a3C/xWedd2M0hVQ+/d",
+	"DrzLgYvaIFJcEDnnxpXdR8IdxGdw0S1t0q4H28ovVDf2um11ZE9IUgWLCxx6OXnlKip4HrSEBg+sAU7S",
+	"9Cqlt2jyWRF7D5vF3u+gye+C3GC+74ZBNQnYj+7EX5QcXCqHCMoaWOikfDJhSpeOsSs1dRx59aVbDsh1",
+	"ob65PieFysgN6Wf1KYyhSuOqWOzqjGNeoxgUJN1sf0UMFoaFp5jXBYbxiRDNjPFivS4MB3MRr3Gp6Cwi",
+	"LULd2uYb4No+IN9QLncN2jyQjQeUKz/UsFPZ+k7aS00uLfH7oyvJNNo/IM5apNFHz0hnprGoUyqpjCy8",
+	"98gYTIsNYaMdYPYniPz7FvXG21rTain0BoNVwCffYcz0O4y5lSNfkAl6w7CTrZC30N1uHnj6vQaeDRt0",
+	"KKUXbYB/uUiZIvpgRF5cvfxwSYZnzwbn7tfhqS5Sln2XVY6+1/75tmTyr106VM2H36LezfaOo0WA+aZN",
+	"fFtHqdQt240/VrtGXJdd15HQQqVTRT143c+LtGf4lly4/55X7Dr2BfcKxgvIUw0OsQF/CWJdRKCWim9J",
+	"cmF4RgqJD3tWy2/AInr+4XW6X0zCgY3bYm1Cxc2qyr9QDMSwietz8sGxMEjq4TtLcYsuGM7/Bht21oBT",
+	"HxE0CePlgmKCDe9Cdeqt1IhNepeNbLjnxlrDlN/6ShhuF0UBxSpf1C3yeJccX0r+nTWs6zUAnwh2a3nK",
+	"GRXTltCPorR+Y4jOdjxbXVPrERAPK0hmHnum1/9oRRVo1ISRKHRs1lGuCca7hzh1DxLiFl6kuXKHVUnA",
+	"Hxx6G50pnoFtA1F8gWIfv/A6Ir+PyE9DK3b8NDonYA6d8ASu7d9yKkqNSvXezeRdnEk0QAYalOMOajzb",
+	"VU4MEzv09Xziel+ggpvkgrxy6tLitYfTu48XUP2h3cGLJ+rdzfBOb6sDvZvJrcHW6DMEC8DxwiOJypNt",
+	"QT7nZfdDdD9e0bK9+qfqOB1QIO/E1/OBHfj8lSHNmAo4oyIGYlV+Lh7NwP2+klW45e0s3RIb0rhJn4Ao",
+	"dHy/Ah8IKz6FdRWielUFOmUpGZ70R8dYcmE1pncOnpoIwz19cHiyN9zfv/BpVsbKp29FbxlvRPA6nCea",
+	"UGOYMM6QuKkeA84fSxW7+du8qTbkT/nE5wwclPRHzF63GrIUvtwteSjsC4J8RXwUA1+xidT/LOzMmCQ4",
+	"g9yK9o33AQFdetZu2sowUdvKmu6a123rajaNmrrSu5XHPo1H9126NZxsB53aHmuDRE0ratpd5wBse9u0",
+	"v24Pun/2NcnylItpXI1K2gp6o8FDgK8YpRF+LUttAusuOQbCUO8mpKudQVS/fi0PxZ/83dzBD+7y3Cef",
+	"stycYtrZHKlecEzJBJ9K4vVEN+SvkneC3EG9vztMvDtjS5JQAbpR+9e8QaAoZ2j0VG5wH3EL7Na8oFib",
+	"m0KAQgwbCF8w2G9co70FTR5LM2t2A206o18rATht9RRXV+bfvJ2Y4ErvTcawcoX3qwm5bQaG+harePoy",
+	"NIbKlC63dypdt+2gFHpD+VyMwAjqpfs6uU7qDFJJ1XB7ypq9e+iUxVzEygqFDQ7Yls8Y9EfHzfKiZ5u6",
+	"yoS48KxNvhSFF31Nrua3wNFDcS7gS1JtmR70LoUP1UIadpg2F1bIBaljyMDVDBJzJy0nM5eKxb5984pz",
+	"MWempXKs4oYpTkHtM2cGaBZc6Ir8seqGVFeDhYhTwK92bi1rLkG6svHq2TViopkJnjTi4cvJK/APIMy3",
+	"IYlMGdlzbGjChM6Ralvedv8cA/d/ff7xDfl1xg0jzxU3XM8i8u7X5y/cb7b584wmN+QFVXw8ZlRE5PLD",
+	"H9+TD/SGa0MFj8jzy9cfXavLieKJbfPip/evyIuZZRtZRH7++dNPUGAYGM2IfHz1+hesAcfSiLz/+fmn",
+	"QhMnnTYy5HDtIntR79c3/j+f7H8wOP/Xjz+/60U9u2b8zyX85/LK/gebXL55DyH9H/743v7n+SX8B789",
+	"f/Hxuf3P5euP9j/4o118L+r9jH/Zxfainl1lM4t864xg9SJsDHRM3BiWosgUEYrBYRPGUpJx+4xy415S",
+	"QskdG8+kvCEpy/itFQl4A9WwAtlGLUlFrvOul6sXwlVyJzzFakJuAX0O6YbZLVNLvxggZR1LCt0rP3yD",
+	"auhveXMoyhuj0YXe3mOENZEqrTm1+OzuTRnd50wbOl80lgbw7Iy9zWRGFwsmGpxZWhV/rftZ49jZ5D/n",
+	"QkRKJ7kCHuEG1mV1B4xpJCe3DxUFd9st8K2l8jwY1q9Bky6F4SJnF4Rmd3SpyUIx3VxyodGYWp1xzZ5L",
+	"RUkj94Lm24Yk7975hWi61OeEpzoCOqsjl9fS+VlZ1EBTVeR0vILOGXDFE8UYMeyrOSCv4GItcDVkhtTh",
+	"syhKLV/z9NreTKmZC56lTjmQUKWW5LrmS3GN5ZYXTPVxDFDIkPLEXDV0S3pwqglnWaoJo8mslmb8ifZ6",
+	"HpjrglAi2B2BDmUFSeWNBdQ7Y2MlqJqHP1yiNMbZKmi14bGtpghfdZHxX91az1HvhGdhJJAvbHCwPjPo",
+	"Q3mv71L+YdusDaWb8sM75/C0/db4BPXVs/WBR7Uy9Za58Bs7CLR8qwoFxP4YaUlbyX+HwChk/r/svftz",
+	"2ziWP/qvoFS3KtIupUjOozt2bX3LEzudzHQcXzs9PbPrfCWIhCSOKYBLgHY0fft/v4VzABKkSImU5bQz",
+	"o/4hnVB84HFw3udzQgmMIqG+Injz1LrOrETTPG+wk7RJl0uarLZx7uIY/5QuYxZg4g9COOOJRrrXarKe",
+	"AVXhFEPXW/i+abCRs/wib7dDXFu7jTv3cyjVXvi8bcuyUSvekNvyVbGE0+hDe0RzRE2WK6nYErQWA4mV",
+	"dacnXUreXn1E0+P847VH3tI4VJR84szTvPvi/TVRSSpVb0Am+KIJCeUNp5zQqRRRqhj55eoD6U4WSsXy",
+	"+PnzwWAw8cgkTfix/mvPOHcBGUtvlEl8tXDPmjJn4TxNmLzh3cmni/PLn08vxud/+3x+dXH68/jD2fj6",
+	"79efzz9eTzwyXdk8XjKZJmEwZ/pTbCn1/3wYel9wNukNyCnX80UhQtUNXwqpiOBua0js56GPSKikWSbT",
+	"ly9vtIWXtckE39NkRqNUb9GfrvrD4cujUUUbJfvQb2sA/EWz3c0h/L//35f/rEwgNN/b9q4twX8ckX3b",
+	"ZkJrQeA5cRYCTUcVgaZ3EEneCOWVQ1XlIdI6VDdM/s4f8cgR/Kb3En9DBx9Cs0tBMAqwOeKKrxPJONbM",
+	"Ek4aSxrH1ncId++xaVW+srZtVaxXQKSyNhM4Xz2DNsBtoUZThIu2+EmmQqzNEjUNdefzL0S7G9UoOc+6",
+	"XfrRGG012u+g1b67a5sa79uyo/VjWRfwb1F5VOYGjx6QtZnDOcm3DMuWR7xTJc1D+EtrvfcBB2c96J59",
+	"uslu7sNIXpMX3y6feH06TVrLLkPuXh09ZPO3Nl594ObWTLlZ0Ks4rfsFVeMlaDLVkaGtc4E33LPxPeUK",
+	"Anf+ImR3bNeXCf0umuz0fOXSMBZMqX/7zsR8N0aykM2gRT9jUiL+SZUf9J027s+TRFTWFSsaRtXoiQJC",
+	"dusC/c/Xny6I+TWDtgyh7TRYl881Zx6L2XgaJmqh1fLn/5uyZPW8jHBXc1zshz07uqqT8xPjpoeVXaUZ",
+	"W1Lw9pv/ccHH05CjQYaJFJigcsvFPbpCNLMZ60tKjCVdVa7ee8zMWF85quiUygoTW/5vFCrooBULqeYJ",
+	"BBc2OAuy5sO30ISe3tEQKacBmk5tA5IP/E5Ed6xa//UFl1rK1qlr5neSsChkARHNKq92UUv9NEkqvfQf",
+	"OGGzGfNVHjdcDylh/uN+HUURvZ+l0XhKZbiV5/0M9/4Jbt0IabGL92k3yQ05upxBz/YK5zmkSTkvRvw5",
+	"zLYh9wsGhrw+0GFOP5nzV3pOJaulkVDd8AQA3oipL81CwqRrGyplN9skbF/c2Q5W7tp4xoinMzZPaRKE",
+	"fH7DoQd9wknmTWBBZpwBa+wNyAdFbhmLJVhl1PeZlCbR2y1/PSaMByRU+jPWm1v6nCkZxnEgLRCgBZIh",
+	"kQepWpHu5ennt+97aMav74OItiZDOSf0St+ueYIzkPGmpFxFkxZ9ljKn61gP/dtDIDwWXkH5VJl1L6xP",
+	"zmJ2NSCcfXp028E9dS2tBmeYO9Xz8iZ15IXx6SdObF0mVRZlfJ5QPW4uzDlsiK3ycK67vfXlnthwcX0+",
+	"IoJnJPjcakPud5r5N/bKL9aZft4BTnNRuaAJC7KueYY5r7fxbAA1UWBED8/9qeJVVd3t1MpA+Tj8GbPf",
+	"BCfdDAgOWLZLWqZ9Io9Wlp2Xu5e2ThOvYUJbOMk+7FZXxft2JmthEk2s1bX2py4TmUV0PmcBmRQ0l4nR",
+	"M2imOBT1Ck3DTKmIBWSKid/KX9xw4EKQ7xQq0p1YljbpeYb4JaFkUnFoJqB3OPe4NDPJJP8NnxTJc3KS",
+	"J8/YhISI0TtmskkiOkcFYZvFvkmR3WqIPgrv3PrVffgWngLbI12AYLDoKwlbijsW9HbkhiXe1ZaxbDpt",
+	"V2axitO0GvF4unJ6zY5tuh/0ygGfmj5OCeD74qn5xNklFFEqyaIZphllfWUTkc4X6Ko/vfxQbGGefc9t",
+	"Ems/mHl9wdpWjC7HS2ZcuRGjgFeZeyv0a+d0DtMb658rLXCXZitQb3/5C/np7PKKnCYq9CMGDXuNSBDG",
+	"nKE8221to0AmQllOk4WIAulmSlsLwUMGYN//pnvU6857sLSA7qF1t8tEKJuT7StyNBz9SK79BQvSiJER",
+	"iWlC5wmNF+S11ttuuMHTJD5VbA7pEFTRYzKJ2JxGYzGNwjmMakK6ej5dv2ecK1n5CqdLhB2BkOr7t6br",
+	"z9t3pzf8aDh6SeTg5QsIik7idBqF/lhReWvfx+z7ypUslzRR5AWZpRydeCbCmZPhDYfVEJwZi2suNKFB",
+	"iJ06ViGhkRQktwxDh4Gb4KchqfKcO17HGXElSXyksdtJrYWe6wupxlNaLLeEGvbxq9uO13l1O1ZifDTU",
+	"fz8awj9ewT9e4T9GQ/iXNl/x71/qy+8KTSHjOBGYaREwP4K6bv1XhI9xWiWwhQ9SUDoRhMqPQFC8Fodx",
+	"Ec4XfR9i0Yn9xzKO2NdQrYh9FLYrDFiC+XMPahOWDcdz1jhfiipV4qMW2yz4VDMFBN2dhSwhU6EWmXyG",
+	"iHospAynkVYG4yjUxwgOsMuq+ELmcaQ0rig88zpf+/ru/h1NIIKvH8tGdfH++sI+nl385fKi80WPHVsn",
+	"VMSW/XZte079uoY9mLzNWIt3mSeq3obYM2MbYFlf8vcschFq8tYFWveyiUI18Gk7tW8yFTTtss5MdE3S",
+	"MKi8H2rJ9usRXNK4cT8jlzHtEEmz2U8bP4GUZ7N9/gXiwCZ9ym6dS/kunXjZ2drVlWOW7tHdOLavSksX",
+	"jhneTvHenbgOfmlr5fbDGNHmd1ezgbaa9+ZvlHhGRfZwXtyrtToD4aXvL4nFmgq0NkznKXOTDcH4tVO6",
+	"4Xztw7lh5eu3c2xkg99LCP5f68i0j44/5Eg048eFw/GlPKRKa9ol9jVGQKNIoDFr+fcJWdJlsYGW80tc",
+	"0VrrhCg6I9rsJRQ6RDvQNic2M8hUlwFi54lJgyt09c4GAsxnCX/GeuHorJNvjfOWjo38VRtLLJmzhzT/",
+	"Xhd0aFjnGa5Z9ypgoh5Z6k9q6xQc4ibhzxjMnFAu7xmAKrwYjhr4x6vqsKtPcDJnV0wCQONvbnItjmeM",
+	"E+oMR2+G9BUb9V9PR37/B3oU9H9kw1n/BX05feW/Dn5gP+qFBkeQEy6HcxS6cfUXWfu1zvFRzp/xwBl0",
+	"hjHDMrTXJXUqKzT9QRtMXFFfafPjS1Gb7hwNj173h6P+aPh5+OZ4ODweDv8bS4fyFAu4bfRjf/iqP3qZ",
+	"UwgWAHTOzTJ4HYC6tJcvBF10UAfOF+QH/yjo/zB9wfpvZqNh/yV9NX3t/xD8yN7Msmx38P2M10Ip9iXD",
+	"/mg0GvV/GA6Hfc0r+k7HoVFRWbOze9EfHn0eDY+P7Owy/fTF72spz4WtbKK9212sJvzftjRBKtlI4p4s",
+	"KV+5tiiU6ECCN3zKQ2xGOBlwtWvJwltPDfQsQ/EIanCe7Rw3nplkIM9FePEyqF+PFNAFPBKEMk4V8xCV",
+	"FmZqbpRpcsdWY0QklSy7EPK7UJmwu0PWnnXieKRIw27Tk/zQlWl6E8v+u74XsfE2os/qw+dss93E2jMf",
+	"uC+ucBGa7ajiSlD6aXojgw8Lb1ov7zQDamNm7Wtp8k+X3lm5IBl0W0Xaj2YELRIH6rDbTqcYlMm6Wgap",
+	"6bFhQHVXTBFIs2oe89uqINkezjZxunkulMEUqVgPU9a+mQUIPlbm+c03xizxK5OZzBvIcyi7V+QrGQ2H",
+	"HghFrfcsEdDQZydEKzFIh3hnKMmwuIYixZr2Gg3MOLzKq2ML2e1c8sFWLpjD3CuWbZdWN6Z+YxwGLWo9",
+	"ZJu8LeFTiwSxDoRnauHWPbWBHPsiYBt8T1vwapylylwytsPVXtJs0pp31Ra9XYl7W/OJYZ3zz3SuKSlg",
+	"CbRGhZQNzMTc5P6pcuWYCjhjC+7mhXGX7NFdMYUQT0t/jDvQnXJqdid6l5od42vUpAnoesO5oyaQgc5J",
+	"KC7nxftr8uns2sBWIFJZYV2lR366NGmFPpNrqPWn/f9G4HpvNKzGrn/wSSuO+Je/IJBhAEbKjCXQf8VA",
+	"8HcN6traOBs1oVsH90h5+L8pq/gOBuqkBx09Vn1or2dxWGQ1tP9rr/Lr1WWocNO2A7YPX0xBHHw7h0xx",
+	"GvvwyjQ/VVv9G3s4ZeVvfOMjs+HzjU7CpuFvIeaNW13tnYnvwjFPE8mS1TGJk/COalvnTkQpVzRZEZEQ",
+	"p8Vl4chZVnBC4iQ9JnEah1Ee3Up5qEg3TtJxnIRLmqw8fds4a41mQPjT8ZIFoU+jHCONQB81LVhB1e25",
+	"PhygtHEWWB9LBtFQbLS5YFFchHocg98kQYhb5zIN0kjJHDPSDDG/kA3TuYSpBZq95GumhbX5hBxrvQ/g",
+	"JeMkxT+dFxcmb/5tpl7TGxQlwhjKtzteZx6PrSjQioAvN+JYGmj9K2qjqS3kqxNmryg5xZYb5p7WWX5e",
+	"J8mGVEJHScQ8YVJ6ZES6XHDWI0qQV6Rrqomy3CFUrF61UrLslLLPVzFGA21my4X2o6Fbh8rGSjm3QKlF",
+	"ABV9HE3DFiBOpGJxdUSYCzW+F8mt2Zy65IsxLmALKVegxAoxt0tBhpvuNE4qM7jeYSub7DbASskKMVaQ",
+	"teXG459JkmdNkYjRQtJDOaFq09lrG09qHDY22zO+Z1H0aHAo2+PKxnlUJoiS3bLJVCmdtEe3VsrOv7YW",
+	"S2m8D3H6t+EDDzrg2xvLlU789gf2xgKcJvTDRgxh/WhnWwlWNy0c9UfBPigfvm3LtTHoWxtrKVHaPsyM",
+	"slj7dpZGqV3LXuRpy3bY1q/fdJe31+tQnrUdg2nlHcb21xFasXlCVVWp4UdMI4O+fozMUg7FddjHvjqJ",
+	"LKaJakEshS27pEllDURMAftn99eu6qorACQTwi/QYbSmkTki2kOytJMLWg0MXy2h7RsakpEpo2iBn2ae",
+	"2KhLuz11GTFTPyZpvICqb5EQcccSlSacBaSrnNaPImaaDGlYNI/wSZNHi8/VzB8GV16G+gI1k7qDzQKw",
+	"kaQZrlbSp3YqDc+BwT4Y/6P6o/q8PpNZk5A/e4CHlirrYoUYEx6+SsgzGUNHF4uhWRegbACYWcZvRKon",
+	"09X6iWvbVbt4InLUmgfmHX67KtEC8ZQOpQM+4zAzy4sc/lHcLJcydvWCF9fVZrLsorG1lDRupk2WcgKC",
+	"omPYWs1h3AeDdhSqKp6a8dKa/s6C2+Ncma/+YHZY0YzYIP05i7x9N8958NAa3HYDzZ5sMLZHt2HM58ZW",
+	"7WhpwhRGu2trYkeVWh9pqf0BZklAF4Gcl7vMm4RNUcq+ubx/hKa/m/jldvLaiyGw1j3xD7EDgGe1TMPW",
+	"fBScLzKc8xp9JeNmqJ8EYcJ8RYyoOS42w8PXkOy9jdQWuhSpq1isKRBbsAkTAMq30DFZOY1QtmpPLcIk",
+	"GGt5oEUoTmBsJlBJ10vBQyWSxgY89v5zv37P2C0kAnFok7RitNqnhfqO+6Trqi52VzJNlxrA7MA7iytT",
+	"WuZszE3oalUDS7lt39b3qqnHRajqFIeYhi1sC5P+1wpU8RH2A3uT202xU1jbEHe8jXdlp+KLh503uzkN",
+	"jkWL3XrUg1Cz5ttX+QoUsl0WudZARVvy2DVNiVSUB/LEMUvt72iWhtKxTA0f5uw+AwrazVbd2Uh1h97a",
+	"TF3z3xXE96b6y0rTrtAD0LwKWqiULATjgqpcisvZ6Wllc5rLhMUUMr/1tE+DNFILIYJjwpYZTjPlARSs",
+	"siSvZ/cKwd0ovIOU2VkSAtpDwiLMQ1mEMaL8+2K5THmoVh6ZCxEQJPBCnCT7YCGW6XxmjJ/pYC9beNum",
+	"o6JnTVuCYWiimIk0IbFdl/5MJH1q1wV680hoenhG3ooAepJemuAqORqOXnnEX9BYsYT8WNH1Nx/4No1r",
+	"RmHDfveqF6b544sMLq/hAxUr3vThqkwC++PO5XMV1WH3YRTpQxlAvvB0pW2FJdDZ/YLxZpZoqV9aTQ1a",
+	"oW/lPeAoWWB926apgTu/blGaJdGs5XXUrdTaSLYmzdQ3jXu5K2bm5Wwv02p7UvCbDzsu2TtanZnsqZ0P",
+	"jnlD5Wpmje7reolCbX8bDXWn2Al0sPLZ+LbU+9ImP5eSnV0gktiv6VS2Q4Slqa41AwCJooH7AK1r3d41",
+	"KTa1c2thBtSFKiTCLdCounubyVsc12ZS2xt2wVhzU55q5whYY013pEl2XEbseyqlr8iDYOxWjmOWjMFe",
+	"XeP7L34kIiGvjrJIRbYJWA8A+hBktsVUhfofmkedkCEW4N2Hkg063xJx0TY6cYnB2Zm1GRcJq3xM1ze+",
+	"QOn5udrZx24XcXeHbKUyfwFYUYCUYefuQd2LgeOZpSpNWHvd3Xxv81Qe3X+bUV5bz619cCcbupF42VKr",
+	"VxQbpVyMRCzJwqQCrkuULF8vK54uf2iDsMkeHtU8Wy+GGnmnS87pD6bdDHbst6veyEXdQqgVZU6bKVah",
+	"ytWoxWWx0jKdes9Cp80kH18cPYJvfwv/3sh49uLZz/TLb+jUL6yro5ktacgzj1aeNe3o1UX5NX7xY+nC",
+	"qyO43wjnjbmWlxHlpjFCVYWqPdpiRijP4NxI94rNyeiokDtx2vE6f+p4nbcdr3PW8TrnHa/zruN1fup4",
+	"nfcj/Yce1YeO1/lzx+v8pXo0Bj3rzIJnlerlZyLllSXao1emRNst+T7qj+jRtP+D/yLo/8hezvqv6Ovp",
+	"D/6PwRs2hEJ6BM+Cw1JE5bIpCB0RQ+57pk2N1sgfsLkaVu43qmf/slZans96z12V3AXYBmphIdF+z2qg",
+	"Q47d6qvycqCu+ZbFyiOC+8ypXm4QrawHzjQF0UEol6GUBdivgs0gortMX67o01p+jdZlK0a4JYDQKEul",
+	"TNB5osquYFeyes3VvbDV/9jOLu/1xgLTEAz+HJDzELK4l3RFZKh3Z0HvGJmyrMqc0Hu6It1QQc88BxtD",
+	"khfDUa/Q/LoBkWVN0UB25f8oMFqv87U/F32DAuGUnX84k43MAFk80V5+bJxsmo1aeXmvHl+lNV8c52CB",
+	"bXXb8pj3Ig3XuPA3lIo1B2aN5ieaNU+OszgF+KIB4UYJEglxS6g6IRMk6Mmxg7kryT1LLEsiXfN8TMME",
+	"uEIBwRlu6p2QScYr9KvuBbFVSwaEFd+uGZcrEo30wC9BRNq8pFr4OWnb1fiNdzVN93eqfF/WNdhp6rSp",
+	"rV3fBc1+YZAhdsJidlfOgjE/Iv5gFTNah1s3Siyuc9YCwmzjzp4DZ6aPz57chixtGZPz7K7AgXcmqgp4",
+	"/SXG4nbbsZScbbJdc9dqe/Vyj9WyD6HwUj0q+c9ur//lt9feUU1B7W4HYGs3gCry3EZxexEuLpf7hnKl",
+	"MI29QOltYMjfGUluKZl+PBLduE0WWN5KUwlOotks9NFGQz/JvUhu4d/GL3QXylCJJK87hkpjcC5wXyD4",
+	"u49N17QWTOMQqoMz3xmNxrFc+QsRiTn+FFMWhFQloR9S7gDdpXEsEpUPIC+izq8tKadz+NsGEzwR04hV",
+	"uAav3r0lb16++oHEeAfBvnOyIqCOvYTGTNF5dbnXy9ER6kDmVgBfGWxofTaWNYqXfpv+DVptzaLQV9LV",
+	"rp7J7BP4hupG+vX9/ViSiKRFl8y8i2AFNwk5ul4rv5TBGdZDcylB5kL/qV/EaACwXNDYY3FsoiMvh2+I",
+	"4LZZuAHZEAn55fLCczs9wOLTKLKWF2PYngjx/UN1Yt73YjgqPWdwCrVy6kCFVa6rVi9DtIrgr1WTe2eG",
+	"/YKYnBlAhhMRw23MH3WG/EzCHSSi/q00EP0FqJVjpHTUD67OT88+nnvk14WAuQaC3C8oArVl3pxO1fMb",
+	"0pfHNcjaOZ2um84qVNFmDKW1rg1X4MUO+RwXw5w8ffv2DpHGjYlf9TZBf13B3pY9f+6KdIp1nOUsbQfV",
+	"0evQOBzfslWnCAPpZQCRGc9yoPu9Ep6nwYu0YNaIAlMo+u1gkMBsRycPGeiHXNA/tHTiFHzOgfBT88ES",
+	"AqBeIUT8U2wZR+iiLoEC5ldyVEA9tDXDubOGbKmfRA6dMM3JWTJmXCHkBE3YWGkFHBIkslFnMQtMm3XL",
+	"BaDUAoHeIJw4XQhxO5bpNCcfr4MfruLxVw68fYl1R0KmyVbx+dbc9nu+q1uesJ98a27f1U6Mwnk4DaMG",
+	"OSjnzq2/r/VQGW8tS/7siKcKKIHtdZ8NEdn0YJapVOMpGxe1iCoPuNuE0bZ8hNYDNNS8MwcbrBk6lHBY",
+	"AEJK8IM3HL/owatCDi1Zj4k5kiy7j+BtWurAMpB3WjlFn6qWCaHMnglsE7EbTnMYGRAx8HESCT7Xoilm",
+	"vNAe0tFblzTkTueiJuR1hXcXy6QaSe71N6wXXmF3h+aZ4AbrqhA26Fydv+tjuGA4HB29KAJc6R8RF+jl",
+	"730LEFSj5poOQjuF9bKHd+qfKlK1lUVcwU3lPlSGZGuyZwodq4Cgt33l2nnkCp+AgCegPsuxEUBBYyq4",
+	"xidtcLFMAs3c7JaUcu+6TJcAHFQp+5PQGLKb3vkZ7/qOWlnYGlDr7K6qoaohwg3EnR/sIn+o2vQa2iue",
+	"5KJM2ciPd3WTlWVfu/Rn85RW+6E3Gwk5bonWiTN3r529xSiuwOZFYOvpagd7Hh9tzPfyRPPKAj+t8OjV",
+	"xJ0B1aukTdaZpyViy2ZU+qgz4E378eguy0zutXRX2gHu4qrcXR/7g8VtHpkbvXJDc6O10BxiSZqfoY3B",
+	"mnDe0mT1BAxB08ywbTraZulZFX/Wd2uFrQCzGkpj0+WveNasgrZOoma+aUMYVfmpFYKxOOJry0holDAa",
+	"rDKGcmICU2CG6dFDrOteQLha4MrtImOdfX/dft8dybo9j+pR6oA3yDArqNaXfRNb2odfO7Pwvp1POx/+",
+	"PvzZDhtrxpbXGNp6s5M1FtfuzZZVVb34j2Z/LZTsfenGj3dudyhwKa2nC9oRLKAyTwZjKn1sm0b9hfGr",
+	"TNmC3oUiTbCALY7Y17Fx3UN7Seey/XfA7lgkYvOCBYOKtHHAoO1MvFjJ0KfReCkyjVKy5QI9/phBx/zF",
+	"OKJ8nhoPY+aHopF142uFMpQpjcbhMqZhYj7mVkZs8uvUZSl8zhn4cdaskPRv0uHwBYNG9LFyL4B/Tguu",
+	"7Iq17rMrS7ocL1iUX4AOP/m/IIcXPGw+y66ii8t9sR8JqUUMNJjGUnkWkOfEdgElVBE0lEptdmEK4CfE",
+	"wcNWm2HnXkW4bocKFjdnEbrY8uFl/YFMPSMMCS7aAbltSavXH117p1kGYyuAGmerfmvZZtTrBMWUBefE",
+	"t4C5Eve8yu/060JgeV8goGk4Rfe7SKzZUdEIul1fVPd7dhjVQgZX+O3nq12UY6ff1nqtwgPLEja1fMuG",
+	"rWlqJ60eiHFbmYXr90NUx70UXOQf3zS3c3BnP7jTa+kMVegvhbXYStK+4LjKLVuoOgqIZTdgVHYQaRP/",
+	"XsUEdnFr+yoZ17WRgRxRvX1abyNvu+e9z1fQpyKFrknYjHEapYwIHq16J4TavjOME27csuxrDByskXmj",
+	"RyPuWBKkNUh3ZhBZP5sFlSSmkLua8mUBx83hQ4tQKoEkUnzl+R1LVhnBiihgNjsUbY6IIhiBS96CNzc4",
+	"LEkhYikGuyrDs83cn7dslTvo63/dyS+rpzqG9W9G3RF0fR9Pbdv3KnxuFowhsbZ6LzEXN6ArC1yYMZCU",
+	"46VQmr1pZhtngODNt6ToWi3lKxo5XHXUvht0PYcJuXHQvFOvWbXifuVHxnGjuodzd4ekw7K/RSPddaa+",
+	"ubFmDdPOe+HThIPWHUqa6dk0VaFcViMrVWd9NzNVHElQ65mdau5r8iRwqq6e2kxwFPjK+kHNfn4mobIN",
+	"+L7Rv6rUr71zpiKnqUHrug/VQqTKdsc7NgxcP2tSkvVy3TIWwy8QA2+IUrgDY8laNz+C56fmTG/oSFA4",
+	"dvvx8riq17d09RS49xo1JCw4BnQaKMteLiFjjZEklLcnhC6nLDnWBp3+d0YwkC+xIsYAPiHzhDF+TDAR",
+	"J7AqbIZAcQIqzzGh3Kn75uK+aB6COWiqqOCF2uSPUrbRenNJZ08AKVcMLExUYQzetLkZ9TTgCq0Vmqbs",
+	"lAYmhwoyXXiV2/dPVoHEE5s9ARkB5qlqtU7fquoAnUqvNWpG/vbuLYuVxQHOdQ9QZ/Ek4fqgTttrpIEU",
+	"kV7rAaYspybzRKQxMY+d7GQxeR12FwY22P84zKwuzNIylufIwuEmYbgGmZWpKJlfewvca6XevW4gVhHn",
+	"VjJrTAXTaptU1EtZzbSUuGWcyBTmgmkrWfUaELIDgbaX7GebtLyZJePAN+THt8XTd4h21wSmfZLyVqt8",
+	"B3TFygSFjbRcIJ7tCIlXDFy2a1QWhLJhOt1ZdudbwVUiIGwzCyNl4HLq+7PtJ/NehNsDxteQ+HgJt+qN",
+	"MUmSjZWptWWbM86S1uZbjnm6mdr0llzivVDBzO5CkQLmyg6PJ9kOb3/qLyFH54JWtNqocvrhz6CdVdB9",
+	"XerwGqyhiR7YpF8z35yaPJcsS5uQDbqeymF2bnTFV+Edml/sq/6Yyfqx2a9SFiIcEuFq0PkOl/Wuh3ze",
+	"3xDTcPZi7SysNTivxZYQ7fHCTWckJTYsyJW4r8iipYrNK11doH+ES8a18HgmyR2NUmYy2EuhoROihKJR",
+	"VlIKe/NM4tVBtYk2ZdVVDEtGLR+qwdSbhfM0YSSUx1nWivSyPpyexQSVWS92uIZp0XCR8rH0RcI8Ynom",
+	"64tBSPk4oCvpEWtAiTjS90SUS48MBoPqfmB4XGsiWOZXgsT9TJrBe7Yl9DKmCfsvbeLs1BTaYRfaGkmY",
+	"lHVKSfH34lD1u3FE+YnTZrHm72D1QNhMrz0QQbVyDT+tvztvgJ29CDKI0FOc2A7jCygcELbhBulS2Cit",
+	"gnNhi+h7e+mcbSneUmFOc3YShdWqP1DIAiuEqTk0NTRsB4AFLJVUBWp+dQEK8j2SsBjcaZqy0CowR5MS",
+	"zPsnVuyB8wXpH8BW4ebBpsLk4kfhrdlBG09XeR5jhWp431aOaK60uxSxnXONDMmX3oylevMU43pyZ2nF",
+	"7iVM0ZCPU65KhYjfFLHfGcPGKezHNeOsxzf0zJSqFLXVhMmxhWrFUi3PejtECJCPl8z4Tiin0UrmpTvV",
+	"ktqmhduPV5X5FBJVnF+qXugmd7/FnJZdvDKYSb7VHWCrKXy6ZIDaEM4X6tgkCWbh1SylE4ouTP6Bt6PP",
+	"YAO4zDHg1eROZfyqRzi7Y4n9lNWyiFERIjGX667glqH4jBHl61ZFaRWZ903rVTJLms4US+qXdT2FubCV",
+	"LZa3uoRhjPvasJJhx2Vi/IJV5lmeXxwR01CYcMaCY3J9+fMZAYitWegTG+QgQajPbRqplUc+/nxGliIA",
+	"nd0j1/p+TRDMI5f6pzgRgDMD4mmZRioEbev6/ON7W8LDlqZDBd7DuNYxMeVJv/DthdFDidVDXahwizP+",
+	"/gMxiU8e+esHgrlKHvl4/QG/2peMS5GsPHJ5RmxOlEdOr88IRmk8cnZNzsQ9J3LFg0QsmUc+fX6PiJ0e",
+	"ubg+JdfnF9YbnDmJKTEIZKFUJOcertNXL2LH63yEP6/hz0vzj/OP7+Ha24uO13n/oeN1/qr/+Hit/7zU",
+	"t5xe6z/Prjte59NnffPF9Wk1a3Jy4dyicCjyzqqvobP22CjRpaJwvOJUheOFvLxb5tlilAeZWTDGOnGt",
+	"aQnfT2NbJp5fhvUW+b99ulzIuqJyTFCDzXKSz4oQvIV+3CuRqsX4H6k0rasBhn1cfKC+uvyafa1KOf5K",
+	"8NgDW/BcFJ0jkjCVJpx0Pz5/V0B4m7ElNaCUUbXpeI3uu1PfZ1Kef6320lD4dRyJeWPZfpoGISKMVkn2",
+	"vJC1ubZwmhe/Vr3RLWdt8VJ4DHtJVGa4VNWdNn/9W5qwz/bpDV/ByFiL9+YVCeV3mTre5u86M4W/Ve8y",
+	"lcA1Rmb2M8F8UQbV96AnLMJIG50GvumEMOoviODaNp+uFAMQekIVCZUEew864lFsrNBs1LZIuWLYbOFj",
+	"JqqjPDVfj/OFr6WRPM0Vr5pvgIHe5r2XEa0kXgbnrm2b9bLm2AKBAR7dPEGnLr35iz84xewV77Rukcbv",
+	"+2hq3CvfBZCGrstknUo/AWyeBRGzmTpAnS4wQ4bYAGAR0CsdAMfAWWBRx9SChfm7sMgMNcpQKkmmLBL3",
+	"kIsVJoRq7kdUQsOIhFAtnLPQXmMa/whfdoD1qhvTlmr+99gkuVRRv8++a1nh/p4gXzM/wV7KP8o4BBXl",
+	"UitOl6GfaV9ZoJRxlYRMZlWHmmYwSGsSlUg3lDJlZPRDr3UwuzaJoQTCUMGwMTaR+yMJnUJKQblXSNfi",
+	"RlKJEffmo8RPXFkgiCrnShFPovlmfc4erOOhherILW8rHKkycrrDi9dqLquYjkt7Rc2mkkc7XLAWsGNd",
+	"eLkCZ03ZcYS+K7MrlruCUEqc3lFGPFfvq7TbkPYLxPno9aLVECFtqkfJVXZW8SGfJtq+FKTkEDuGrIyq",
+	"PIglXZFbLu4tUITgJFQekQKfQAQeCb8iapCWJSJixBcp98PImu/6l+UA11LvyymcvZa+Gwg65KHMQmLF",
+	"1kyHGuf5qRmvAUca9V+RbhTeskSNX/U8An57kRAYD+mumBxz0fMA4MKkyIoYU3e6/kKEPuuB/4V9Vfr3",
+	"Uf9oOBwSf0ET6iu9Ul39U++E+Avm30KbSoDUhjfZ+Xm4gU4jbgCvH6w54stH2l0gO+NqeoY9SIOQVaYC",
+	"/7oQhObubSzvdM0trN4e29pt0DPGJRYSJ2LGIJeDRjUWmR7Fhxw8p6KBjqaSluoidaa1nYlni7ArBk3b",
+	"Fjlf4zBh8jEgs3eJ3FuO3hwqBNlp444BjTAyypSQY2W0yyxw7v8Gmd3u2Cq+7FCi3Rsnc9uhgwLh1R/X",
+	"fHm+gegp4Vq1xSwoj3gPPakbn6wqH/rP1JQ1hIr4lJMpI5a3nBBTKU9eDPUt0iQgioCuPG25L4VU5M2w",
+	"kQ//WxzB1sk2BRi4As3icJuQ3AetyVekXIQF7t3mjEOOQshvwRuyvmOawJAM+/ou+RxqQ31IxcMy0erE",
+	"jltWsf3XC3HPAZnqBPWWUEmyoHKhRdsti9V2/LwCxht+xh1/kzXcRySxahW/UTSxhkm7mC6MB6bS1hyu",
+	"jNEFGzSAn0N+WyH7dxbjpdrZvYjgWkTxXU68VdPabvv/a55b3/TqmH2F/Mk/XViH+v3Wm7OTsm6s65ZT",
+	"NJ8qIgoMW6Um2w9vntOVtktiVZWd0AbYbS0OmD9c//1LSzNV/T94AVkFTTLUuSAcmtUGZEH9mbYNl9hs",
+	"3QGMpGqcZ/ZtiMHgiBxd3WYNlO0kV593sl2eSRLTRJUH3kUcKhYQTEOUZexBSSg8B9IWxlf4giyEd9Zz",
+	"ErbNKDsr7ai2CrbnFygDA98mMcrdCRYthYpQPxFS2usAKoQTxsqJ3MWkLUZ7+gZFnL//of1/ftF/DPtv",
+	"xl9+G3ov3lSj/BlTc32IaHqCbCs4sRwTefSAaoCjKjekpfomUEPa6C2N51WD8VQj4Vrz/JjQkvFOuvci",
+	"kaqnd+EV6U6Z1KY2Gu3HRVteW+B6zY6tKW/W9gRs92MySxiDv9osC9xVzEPISg/NSDpeBz8CtrDAWCjM",
+	"+UtDS+KrsvtdzzYsSV+zCra1i+1q0ve24gA+vryyza1c8dTIKMp8sDW+g93lz1rc9Um7FR7RReBy5XET",
+	"OP0akbKDqSPTabs6n8dxFzQGzLwLaSEBRNHZLE+T81wj4stj5Dnu7pZwFxrn4WUnqFRYvqmWvHgov5Wf",
+	"IlOQdvJS2NHu1oL1Wym57VnC0zrrdUiIgAPt6Lihjdd1RQLKLnHm7WnxzRn2iIOWBJxQLvhqKVKZvaPX",
+	"DDexxFs2lYZmmd3WriVdSmIa4ygQgh+qkvVJS3on6D3CqLrAr+xaSboPjrY+NfOj4wQrwakUxj5w2whv",
+	"bzpV5WPyGphl9iDuz0+yKUL7qF6Sz7ZrwB7dGtM0jNQ4rNnRaxrNRBKQOIyEtsmgTyvGRz0iF2EcGzwG",
+	"8omzy4jyE6PX+gvK53Xl3L4Iqt0eO+Eame4tjcXpNkfOQ7vBPRAxplTVL+6zY9V1T5PVaYlkemNQ1+3h",
+	"iTv/TOcA38QSQN8DYzhU2w5cNowKU/CTg5jUMqHBNTC2qewG9SJgeb8uR6/IaHV9152x74pYUzxj30rL",
+	"yMKhO2kZdrQ7aRm7mx7m/NY7G468lzXOhnoIwqNqGIMd24Ptw7rc2VlYS8H5qLZT4P4EViY3/iiB9Vc8",
+	"drtQ6R+6j5u367MpjcE07fWdagj1ZsqdNxTvDfIioOwSIpVCe66sRCFTPj2S51ENljRgWUntYMGiwCM2",
+	"YWoAjl/ntRki6bqX0AeeG9QDCIaKLGgcM46arPniMwkAfh7Je7Q8M/U3cUO0FUwabZ5MAHdbL1/N7y0F",
+	"dHsfQ4Y9vFavtBCJIs5VVKA0z5AIuAUhMCatjzBzGg6ameruThWna6ituEbu+uYD30Tw++BMxcPz7RhT",
+	"ngn5E40rFOk5qwJhW8YRUywgUG0Dze/kWMyc/XD1S22kiNl4GiYYgt5K3ybNsVajnNN4E7wimIc2b8ya",
+	"l2qRMLkQUWDK3aC+ANvsMZpEodbmDFhaN7OZcz5z/v4tFNAb7EZIuQ16QJ6IqRbYDwJypr610VHGphm1",
+	"M+W2eEhTcOinUbqECqcKSFpzJ3mb3Qm7A12s52zLHsUGUz+oH0pbuPUCYTmY65ucL49QguwscJGwyoTp",
+	"dRAbvHbJXeSanAK3nqm9MIfCIf2DmMM6zruIGR87XQizdoBVbtf8XTsVFGcfb1doa1FI2vSOKjtaRLb1",
+	"WxbpYxgxqWyX51JvBcMyG2NpNUcQb5b9d2aaF9bM0nxvY8/KUtZ8BawY1CXabge+4Ir6LSoyTvXzthnK",
+	"W3y6Mkg0r+H8buXBM0n8kpwCf2E1A4TCPOortz6+QTHeqa+KZU/+wt/63MJ/oG+nGpCc8aDOwZQ5dy0m",
+	"9RiwCRoClmG6UauKinN8prn3KOTAZMdvxiIZ06m4q9jhv2tx9saiUmMZL8q4kJtc7rXyE5UmXJLRy+p1",
+	"aS5eK6hrm8RF73R39EKPGMY+eoHA4WwleKCvjl56ZPSKDAaDXjVZcmFKL9fjDjO6tcBpRg17SFownu+g",
+	"1926lHfmmJ8SXCSvli1Vn3o8ww20gQqS3dXVtnZ4dsrk5UHzXlwOxEa+drtiamRU2gCEs1Gvs7X1sPpj",
+	"NSBEoyVdV1+W4o4FYyXGRQJxFJmxzyia/xGbqTFNGAVI6TF2UoXCKtOvBOyJcRrHLBkj6SQIQLs5jaqS",
+	"ba4JVndrm+/GIy9+NiivxT48the5VKLW1otcHO1OXuRH0oFyn92LYQ2uwDdTXzKI7016xbqCgtAzL0bk",
+	"NJ2nUlmDmfo0YMvQbybKj17tmyXtKkm3dLM5WZ9BKAkAa49eaE589Arr/BrN5xEsY2c22w/ufq3YuqLb",
+	"RzdjcSr7aJb3bc55zQrs9dzjejQ+/NntbYyKLTu56bxufbTZ+c2G3Uod/r2SmsLKw2DxqZu1lT6zd//u",
+	"dcQdS5IwYONN6FmbfsJmaWN0dTywd7gJpLTS/+0z09WYxuH4lq124lHZCno51JcznC+1m3HmLH0Ok+uz",
+	"WDm95PJOcjWamH7TLiJ/rxu/hkqH7RawYXbk5HNpYWK7B3btKmqZw3vt8ei8BzjYSuS3rpsZJlkEnQul",
+	"23VQCWcOM6cjYfsud+3ofSsFVhHdL7EvliGf53JlnRssqBzbpIySUlqRTbLunHe8FDYiumk660OyoNht",
+	"OoizoDaPMJ8DBDeciIhIiAP5kPVCA0AxrbKNRz82ShW0I6guRzitfqs97eUldpzRBUSKx8kIXleuTFwR",
+	"KGkTKTQjrzIEuF0B207TlcD22pJ+1YaouWTOIPyragnWv7kPja/ioHw7re+XmP/Cb7m45zVIkLY3Uo7e",
+	"TH65vND0/MvPF8fkl4sRSXnAEvLaI79cHJnoM1UKLF9CITBtHZH6lhcE8f5YQESqZBgwcs7nEeWB/vUV",
+	"8QWfRaEP6D0G+En/8CPh7N5CndFULUQSqpX+5U1xTPrSaGhxwU0DV+vGgZm6R+KXi1HH6/xycQR/voA/",
+	"X8GfP8Kfb+DP0bCSHn5l04UQt6dKsWVV/R7Nfyiu7ChDEsRIqbkRmskuQokGebWz09zatoYjSURSLTlD",
+	"RWY0jFhwbHIIxhcXFx5AuIpUeXo/OIN+PmO8z0MoED2CIEiYrAa1hik0rpeHm2uTLxp3AlOM+6txoWWH",
+	"6yfWRyhhKlmZtatORwklUUlo8VAyVo2GuUwBnidDNYfIKUGI7aZJIQa2wibEVaWjQ0Q9eSbJ+8+fL82+",
+	"FBto4oG8pzJHTK8imCrPcLY1hYXPSKtTIrLCwlbxkOIx2AdLLB2sb8cOzYehLdZuDQihBLYV8WdJGg2b",
+	"xmwe9BWTUP/423pKXFoF9/te3JMl5SsSsEjTHMCoadLCBxrQlHnzhuW8Zn7C1JXI0RlarKhW/yMajyXz",
+	"BQ9k9QwiweeIgBQFRMLnoCxWEhnOAax4ykDUYL/ae9umdUm/YiDm9fDlj0ZrxgvDrfMuD2zTAqTTQgLr",
+	"ene2u5oe2TsV7GWHumUTo4YEu1Mrn6xzBWzOuAh8UGbEYaQNIgWBwIK/EHORskYbZqf1HkuihGjOhWVN",
+	"J3ot4kI+PybUHogVSbT+noIrVkuPkMmTvO+xFQh+BNHzsID5jLjKK0iqgffurVtsmlQ3VNlcPBiy+4as",
+	"96+AmluZKFjaffNaHFKR+DxL2m6b2J1ifxXn6NGjJPf4zbF0Pto2VFIx7l37N9pgv6lvL8g5N4uhePhL",
+	"Da2XsYI2cqhJHOvpJCuoGdtYq7+xOr8i0rILhzAUXRzwQqkYUydJnE6j0CdG58QdQMw7lsCHnkk3P7ba",
+	"v7N+Xh54JDaehoaUXAdohNytxl1kxJrhgN37hWT+GDMnqGSvX/YG5APosmiQSYAdAo1W6/naFgqzvqRV",
+	"BYkFedVgdQoirrxKhfd5dmINl2ePCmVxkN9aqyxOqkl8pbmeUCfzH3qSzancdpA2qKV/NSdsDdZRMqLP",
+	"iulvKsm9bflVYLjGFpLHFsbTM0wLZnxC3APoEfSHihybFHOP9bewlBfgIRPGyT1cVIwuScj9KLUNNN33",
+	"2S4nJiHOSnUzkJIsrPYQiOQ2CqW6rlE3UuP7ObYOilBJco/9NU5IkLKxFIIf22K87DfrCAlSGN0JWYZS",
+	"ahM+61gb0BWarB5J+ZIV1BL71Q5mUOpPQJWfrOtn72L37pb9nmUVblKwvU6hnccYE64Z91kDcH7nwUvn",
+	"OUT6bxd23JBVuYs+3j63P+uIYXt0NHakqAUPfdODc6MelN0IKGSKJRzqVLYj6pt7PwSyURUC4wHiumx6",
+	"6U941/ZU/6aeoE2dSPlCjnO4mQqsAqlqa40blACY1jljqedhOuxsrDwzjXjcIqPpqqoV/roWUGBWyNFS",
+	"mYHvG47mZlc0gyPAXiibB/0VpEPE91bNnMZ17+LjNHdRb/akZ87s5vmWVTZO63oIJ11y0ybuav44/PfR",
+	"zR43TNPW3HHGuYuZ8+S4v1sDWtGppczXK1qC4jIuU6kA6HXOAjLsH73K5eHOsmALN+jaiAtPE8mSlUd8",
+	"EUVsznrrKVcYrZGNmMMfLWFawsg9TP60/Jgrdlo+WhRKxb39K41CYBRY86nVwKUI0iiV/dEI0dtJEM7R",
+	"9eSW1w/7b778NhpW19S7cs596LT/37T/zy+/jbyj3+EN5or+6/8h/8e99OW3o5p3r4nJlsvxACHaWnpV",
+	"IixCkzuWGIgMj9yt78GuC28EXeVn4zQOo+0fjZj+Vvmrp/3//mI+PYKt0xfqhrCLTC2JysZScotI24eB",
+	"v6VhzyMZ9oVJ7CNhcqMEbCbq62Xhl7WeDfuUjtuyMB/PCtqa/FiQWQ0Vplx6VS1bWZ41fKkr2SqVMFQe",
+	"n0liP0DCwLQ1onxlI1fyBHCxfMqxQoUkDMo0iMgwlEj35dERKmX7EqDN5mhFadWqfSPhuj2PtiBsy7fv",
+	"JEE3veSPkKjbE4IrJGyzHc5kbdUWG+nb9E1fq99iJPPOO2NE7JZN2U1YNpuaKza/VPXKKckSWDo/TUK1",
+	"utavMBw/Dv/CqvBAODm9/EBu2Yp0JyIeDwaDSQ99fxPBGWQc0jjUv6PBOdGsYXL56RpNOBqH/Vu2khOP",
+	"YG6LJJNTzKn6J3DcY/InRhOWEGx1cMtW2OhgMsDesGwJ/mdmmu6YySyUgsJ7EQaQJI+/v7Ps+s+/fu54",
+	"a8gmf/71c+61NK7VZ5J8ihn/cEbeYvYRiRNxFwYsId1PF+eXP59ejD99OHs7/nB9/cv5Vc/DdlKhSQLw",
+	"IxouAeYakvxEMveyfyQigs7BHrmHDJqEReyOcpXf4fYgB/+x/cHtQNZgHX6Hit2ZQLmOUlMTJZzfjoG+",
+	"I0sackVDjuim4G7HqNfx8+fzUC3S6cAXy+dmDH3JeGD/sYaMlb00STnW/4KteX1+cZaBoWuL/ZzPo1Au",
+	"7GpbLzkLE8BP12M5dlp7owC54Xn5hFdGUPdMe2U6Z9xfWRQfiQmw0FnNgRzC70FzNM9JmR3c8Bv+VvA7",
+	"7E8vj294n5yDr3/y/G40gQ5f5mUNqfVEHxHsGzmF9tNKEEjGdQxlPRZKNFkM9Af/fP3pgsxCFgXY6Qoe",
+	"lpzesrFPJTsBXCK8Ovn73//+9/7Hj/2zs8kJoBxSmFzCyNW7t+TFixdvyC+f356ADNdXf/nlw5mEr7yF",
+	"UylN4hY5Go5QyE9+NgBMExjX5PwznU9OSAIg9dgyzV6bXJ5+fvt+QhS91S/CgUOvvBtO9Hb7C9LV4/jh",
+	"xZvXHpnQOI6MVvgcbuvDPf/5Dyn4BEFaFoKLNJFk8mHW/6h/nJDuy9FR1lbR4gjqD+AwMBdNKhqxHkwM",
+	"eMzEeVPAlrGA9LH+X9hqcgyITipZ5S+VdMmAlUHwUgQrAkWhK+kmSMI66e92cZ2y96o+5j2xAFHVJwbO",
+	"MHsrKk/QrJwBCCJ8IpTk5dHRgJza0UDOiVrA4uE3bQbpkq6IVGEUgaaVcoi/6OeHb8ymXelX9E9niiWT",
+	"E0JLz6sFtSmWgCQLflr9GckSCM0qEccs6NkQkLYBQmXyXyNGJZNg+t0ybAIkuA/Y8ZiQ+PIVMQlIXga0",
+	"g1PSTAD25GfolWpIbfLbDSr6N51j8j+DweCLR25c+0hfv+kMBoObzu8TT6ucGYbjCYmplGTi3D0hU+rf",
+	"EiqBJuw1m90KGTIxnbNB6SGA1pUI8OoAAuk781NvRqzJPmSSTP7Wv8Il7X8IJgbYEpr+PZMeCWckVEaa",
+	"kXsWRX1tJjDg3j3npZAJq7+vj8abl69+KJ6MOBHTiC3xVJwYRgDP4BGOQqkQX3eCVyeGwPT84QgCyCxL",
+	"bI9bltEB0J0mgMnz/01ZsjJthDSXMezKI5PnC0YDllT/pnn4+i/u7BLgxdCFfhFi/tR9EiroKkDL2AxQ",
+	"QZKDOIkE4BagjS4LBjfYVchnBtLeyK2PHz6DgR2qyBVjp5cfHB/2cWc4GA2G2CeCcRqHnePOi8Fw8ML0",
+	"3wTt5nkgfPjLnKnqxn/66OktPtbWj+DshHChNZpAiwgayQE55eT9548/A+ngSUvAAJFk8tx8erCiy8hs",
+	"0/U9nc9ZQn754N1wOH9BrnxMQ06hVawi9yK5NXYXF4QzpS/0BuSmYwUPu+lY1pspY3gCbzqfE0irFqm6",
+	"6dxwpVmknoXE5G5z7I1Lx/l8Iu4lSwbkGsdlGNdb7NTdvzbqYf9SRKG/gsnecBpF4l7anpnZ2/Xu3nOC",
+	"6yk9ItUqMkBxhhzlgLwFU1ESLtQi5HPc8Syd5kPQOe6cCR9jGk6L26Ph0Ko0ppJSsa/q+UItIVUANeCK",
+	"UM7vv3t10NtMszQ4/ZpkXuIHqtTrbCDP/0QDww30I6+GL7Y/YgpJf+H0joaojrt6d+f4f744GHwwOjjK",
+	"mHcBm5yPtpuTUk9rfnQuDdpTYjrRftEvBxp//ptWftTvD6R1yPsp7qhHQt/oMHBU/awVaD68Gz5NQ83F",
+	"llMWBCzLqERytw0+JzDSCYkEDZrTxqmeF5zphC6ZAvz5//mtE+pJQTMyC8XaoebO3LGGNllOLusm87D/",
+	"ZjDua8P59csqQ09bVltIM1zSOXseI15E/q3MhYSLUJ1nranal3IzUZv7/kHvKO5No9vjiCJ6dsvTMguj",
+	"nc/Iy+HL7Y9cCPVOa8qPdahOYQqWSGuP16YThUm1/6w9TP/xH4Xj9B//UXOgQJ4jOAmYHqemQdLRcJir",
+	"g9rwhPzeUJI09hDpn/wlnbKEM63BR+Ed4/oGrTmwAfmP/zBHR394w+l5b2axlYJd7eQfFpzlK13GET6B",
+	"L6rbKHvnc3Mb7E1Gc5s8GNkDlYRYWJanxLV/LuzHJjpy1YO9E9NncGZwpam7IPZDvR0GC59K8vfTjz83",
+	"J5pPOOTrmPntCMfOMd/69S3VL9eH8MVgSGxD83yMnXWXVSVh2LfYN6AxhnO38SxpW00/LXEfymzLNtGN",
+	"1rFXj81+mM08VHRKZda9zSOvhi+wRd19KFkFP9KjC3dhSFc4re+QH8HIiRJIZk+Jpq6Km0G6EL6Vha3d",
+	"qD3ejZ5TP0Myb0hvidC6PromfCqZtl2ONV1MSFcC/MhsFvos8Yjr6nR9emP06cWUs2i8ZBiNRjegca+g",
+	"iSmiwNgeplIXvmr0S2ubA5H3lehD834w28EjqRhdHq+36T9xfJDok9Q3PpNZ6u4JjovguORxntMbpxle",
+	"m/VmchaBRwbGbl+oTSP7UG9AaLAMjR+Q02glFRxNU+RKui+HL3pwQqtO0onJRjb2s3UPyDwFz6wGmNVE",
+	"JTSMqk7fz6FUp77tN1dSp6toMr/l+S+YRnYdYqeFytSge/BaufsNBR/6d3BG5Iq6uOfgy65QluvK/H+r",
+	"fJGLfr6H12UVRM3YBS5mjuNaXhVtfRwTrQMQc8JITMFbpykE86oVO8EOjUimwHZl7brdsSRIWWGA5Tx9",
+	"PYwtm/lzuAxVp8GNbzGboYENtI1j41LZLIyNXNu5tTnnLjz0+3oECHw3Ymb3oehz3N3aGW1/5BdOrTsn",
+	"wIcayIB3IpmGQcAg/vLy6M32Jz4L8ZHylRmdfLC0ya0pQ7l0njAWQIf4LPJiusHaC46UMaGgNRHz/Lcw",
+	"+P25xQNGk7wNH/pwBtQYC7m7mAJvZTs51cP6MMOBcwEUJiXJ83L4MledeieV4s3bTRp8pIkR67iWJBCc",
+	"eWZMmvPeLwR6YxeMD8ivSagUdlgW3MDGmAezTC8UGJBs68YrQbLCh8FZy7mWmizw4BmRqqn4ah6CpN1J",
+	"RdYueIzXJJCt2ECaai2EnEDPX9jKsCWg9z+JYNWSIxXHYk/1NuZU/VRbPmXegmVsv5cdVr/vids25LSt",
+	"R19nluUo30hnT52ttvVVvRw24MNvDbQMPDBqMCaTMf9ZiJ9pMmf43KsmCyDTGHs0f2RBSD9rPQCkxVGT",
+	"h41zBRn+Hy1jNGuD5pY5YyNdl50Z/ojqbm+jnOE8pVEf+8IfLJp/A4sGNvzK7PeD7Zoqtdu2od2DhVGB",
+	"/vqtjRZnvbaZLhhahgpao+N55hq0/DcReIvVpzcQ7ButJljrxuKc793GKftnYP8BN33FFFmwKMBYraZK",
+	"PRgBAHkZoYfSltxWDSJI2Rhvrd6hOpDSJ2l6ORvezAArP9BCQVh/tMYYO1hgjaWj5nIE5Zo5jVKbshb3",
+	"0TW72MKvE4VgeT0ZeTggF658AxpmKLtyOUe6E/dLkx6RjMmi7LBi0xbu08Jw9JEvpREa62a9RJ8mmL5n",
+	"f7Y1+9LKv0LpG/K+ZQ++6EjW4usd2WpvUwu2IhJyrLxMxtrkirKcPcmNTgtkGNpMNUleDl8+VA4jN6e7",
+	"CN+fWEH2dvbKqFoxqR0ZVH26iF4HLRowUQoGd/6Z1rbeMbc9h3vgpf9KVs8fyvuuNG1qc6DA/3IPhlUz",
+	"1pmgt4tnqZ5zPnfBpb+Zz8qYN8dJyifHxGWGpOuyQcytLbFe0t2ARAJcbXlCig6rAbl0uKf0ikaD4d4h",
+	"kzu6sK6MvVPQGpXIEtQ9QpfQwTEh0PAFk90kU/iIlnZgGX1VlhD03j8JX9cN/2gmAWOG4WdzlFidvaB3",
+	"Wh+OUMhYzj8zfJ/GMdMUHs4XymRiuTOdQXafpvfREVkKrhbSpOe6q3liMrhFqsCg1ssJog+WVBYxZ6A5",
+	"ZlXWFaDllJj7w1x12xXeD7OP2BngQV699aE39ezVP7mbdLHw8qZHy6O4+Z6IwLT1gAfB+UB3YQPP3WUC",
+	"mfjAod9Bwv/B09hKnwBlugDwDaB+24UR6b4k94zdumw384pcsTk5GvZamGLPzbOHGNiOCkS29gYIPss9",
+	"98VSbxzwzZOirjHVPzIUo2YGZlOfiBLxLhFLYvprut43rT5wusRPXSYspknI55CaBQ2MFkIEegGphHx/",
+	"4cMqakMVKbP7ulcZkXsvouC7FPTlgTcV83XP7SYRPyINHmT8QcYfZPwTlPHF4AVEBWpFtKlXb5N0CyIM",
+	"XHfdiX72eEk5nbNJvcetNop1+eEv+uOPEr9ah4h7eOKdiFjjkNOVwD2qfpVxSIwTdiduWXF0GRS1wbb5",
+	"TpLdAFKhWawlv7UFv3Yf2pDspknyEFnZFlkxhZWSdOE8nxg0a80+4LJasKVk0R2TrnpPAZIf/YwNFfE2",
+	"7ALwuiWhUF4OCfgVkAL6EJpKdIToDqUB4QbNPMwKsvU3n2hGGIAUIPf7g/PBcCRwtBpng1U80/YYt9Ad",
+	"RzvxoRz6vQEnMje3noR9bI0b4S8lfdEiUGzTGbP7nrzeeMgMexwODeTjlL8bJm3yqfSFUFZxuypOXVL0",
+	"2gbE96Tt/cRUxu72omc0PNmtz3SdJXjL0GOmaBjJf7kczz8+2kmLK2wpvkb32D3G6R6D56h8P7ovss0Z",
+	"uoIhSXvQbSOZiCoAbImiDN4iz4cYPU0tB6fyfR97Y57prTgkdv/BXELvhLENMnloemxKC9/UVAI+T4Si",
+	"6mkd/cz6AZQuH5O3LHxX4vAFEUF2yBNx3n82IzJqiT0xJp0K0MKcgZ1kjQLr1ZhKZgL7VcdMvkcbAdlL",
+	"ttP/8sbCvzp7gp00/MkgTBlU4Qy1DQ5DpUNjk75j+Zc+yH3sG7GrAg/vwHzWHby1+uFz/P6jeGwxymKb",
+	"5jb0ssIzaOxtee+TrWWgtjCwIWPR+5BXsdW8Mw7Ht2y1wwjXuRT1lQDgM4dyawsZHsHrjoe1/DYXpvno",
+	"xy0o17VBAh+QN4MxZDfUlz3UNg3e8tpt5RQb3vsEPfwZA2jm5S/e3kJylh/cVNqeqzeH+va21RXO2lUJ",
+	"IP1zLn98mrC+ShhVWl2pqDVclxhvacI+2ydqi9Wqz/w8lNDwm6tk9V2VodlegPpKkEYQ24MQ7JcnfMyb",
+	"HcyK/dx+Qg2hHI7jtuP4tnve+3xV4mLOeQQrStNpyOd9fRo3xOFOzdvIlEWCz6XF544ZJ/ZsEThbaBRG",
+	"4S0zuQP4o6dtM/cCmScijZ9JQiPB2Q3vToy/vW/vOL5lLJ70BmTiM5UYBOus1QjWSSbKIhQiWVTpmtfm",
+	"4FRQ27cPlu18MPYc4dp5HFWH067w7hlN3sFAPYS/HosbWvIklGg2R7oZE8GKn0wJyapEAKuv0HnPFHtY",
+	"3rSFjW5Uccohs7XIVjWj+pZSeIP7WjPZQ97i0wlzoVzeLtZ3DnFtIOLnoIfu1+cNmLVQL9elnIQ8YDHj",
+	"gT6c/oKGiacPcRTy0KcRYV9jliiT/m7/NV3h30LGfdbznCqxZ1n/FDzbNzxD2Ic5eVk4HPYKIc6wtQUP",
+	"EKsL3OWp8sWSOU0c3Fx5UyQA4Hz4vay6coDO7aK+9EySSUSlGvsqGQs+ybLrbW9wvcZenfu7Lhv9MXSd",
+	"x0xK35lTvWdRsOfE8b1zTYDROLDOQ8r3d5fyTSUSb1cgL8UOBEtxx0rGnGVlUGtrTEXEn3mYmvS8xFyf",
+	"/6YlwtffnweC7xhtrXRJFz/zTBKMvoScTEojmHgAk6FsP5Jh5rkutlGAcW5so7CkX7HX+cs3Xt74fFjR",
+	"+LxFgHjdxLaxmmrzulgPX8QZ6RmEKcEZYZFkGI51Sss8UwdfRqyVJOR3Isp6o2RoHpvwGIvrjPBlgpOJ",
+	"/gsIxi720LQYWxmKgSFSD2CLjJycpSpN2Al5ORzCS57bt/TyEXGhmIdNmrrQIgog0iJADYfPY11/BvFt",
+	"vregknBBZOovSmPu7RRBtzpFHiGf6AMxzg7E2IiO4sfGeoSwKGuGSqiMA8aCG9hDqt/eG5ALoQBTxdg0",
+	"sDPPJFHhkkUhZwO3rVgoTYsw2PPRkdtHDGPvpeZPNhyPbcc24VeWJKg7ue+mgG7DHM4Mh9qc+7zl+eZB",
+	"ju1veoS6uiolqOWUW1bZtTZWvfzAV3CYgz520MeeOKCnVaeq5GOml1kS1wYj9snU0o2IGblfUAUyEjSm",
+	"RvpYwGigBUF9Wgj2sAPvP0SslEhWxD6GgnrFFFky5ZmOjIaTTCPWyz32eRk6AnZiB0cGUvmGT6gci9mE",
+	"dE39GoIg9o5zQ9iPhG3SIO8Zi1lC7mnCAdgNlsQOaRCkbCyFSZDJri5DKVlwwyEl7cxcfatf2huQCcbi",
+	"QARO7PMTpwOuvu+ZNHBo4ZLlHW/Pzk/Pfv5wcT7++fz07LpH0hjjJcENzxUm2C5wDaw8MsGhOK+HnZxB",
+	"5GSSxr7Q+zRx1R/93QG5FoIzqeBN2M2ya2elfzDXxIzQKAJ9DeJoBhkHQmp5J0FUGihfAZaoRzjVHy0i",
+	"xen1W9c36lJ8zjJK2nOrhE9ZGz3YhrrsEfixcSJMgQKqklfgq9npyFINNaGwuiG0BBb9VSS3evXrQUVL",
+	"g9iIymmEbue4czQ8+qE/HPVfjPYO1lm3M6UmltmQ61bqgeH0dQVAH6F/pMGcBSfE8BAIXAIfqRsFMJ3v",
+	"E6+0HZVvj7Q7O3aItde3doAepABKLWbEsmpglMiJK0RkAWgPMyBz6RvKOFXsgLr9r4+6fWa3+lHSX29D",
+	"HjSXfTiUv+hnvmnCUwpN6h7M7xFq2yqevkA4hCCDzM6u1Caaxoy3hsv2WXiHCEFZm28jfusVgsQ8Ndaq",
+	"3sNkbWkARQWgwQiU+P6BuQ3hNsogde9t7nIoPrVJXprjfMgbbZeoppJwmnIaGfBO6ZGlNt1NxyQeYE8U",
+	"GmKhwHrTin2jwnpZRLkEBYt5IYhrXQcGS7qUA26buS8rqzw6sgYVhpRZFPQG2A2+1sG+GbsNl8tZLUDZ",
+	"s2tlW3cWsds0CwieUKVXwZY0KYJGJjyTx3oTzt+/BYVCEiolk9Ik6gAlevaGOKIc/lFEOIb9su3tbniX",
+	"2ne7Tgdfz0ERPVh3syBskIunSW9Afl1Qs5x40oG2poxM6FSkakIwV0GiTSxv+ESL4IlWR0ok7mLHPsNm",
+	"ppA0rXcH12AiGfb6mphHNEn8ySPvPPLhhLz1yJlHfvLI+5FH3h+BRnbDKaRmhgFDUPUBAVuMavXKgNeW",
+	"kpronAVk9Lp/9ApmYseWkLkADEdLV55Bc4FpOis6uOG/wlmy5DWOmFIM8hi8qlknDq3agIEmmwneMLb6",
+	"8aQe5cRw46cAc2KG0g7npPRQazH0iEgndmkbitH2Y68Sn7gqh8zRQ+bo082IWONkmrkVpC6tkLs0k7qb",
+	"Wm1ZpfHQWeTQWWTfnUVyWbkfI+vbSoZDF5EnmXC8xgqrzY86S22nTGHI1Pj37vph/pplLpncYqr/Ng/v",
+	"GCfdP19/uiBLlswZgRXreWSaLmNtcmol+44l2NwCE3qkk+bzNAF/0Mu5s8LfOsEHlq4PS/efVVywMJ6m",
+	"Wn/lQzs4n2Aqj5HD84fx9gMY9iET5zuxA96KJGG+WmO86yz3hNBIChMLCJ1IhEdkyH1mmi5kThCWqHCm",
+	"jycjMxFF4l4W72hsOjy3Xzq01tpPa61ymU9AV4UN1bq/hFNlrkkE4LG6/5un2j0ex78vP9o3y7Qtjrt5",
+	"q/nKx1oLsbfZFj9im4o/ThRboj4I44Mw/k6ccgtxX4jFMK7pFzJit7Lmjc3vA+Gny5aoaN8iA8c4miCC",
+	"h72MpuyQftMs/eaGF3aMUA5B13tzEVxsdt9O0NuXkQERs3zK68nKN1yP3gykm/kDqwOM+jZp5wJe1jxR",
+	"AHe5lJN7w6kE5QHyr1Di27xc6i+yUWKc3NRYVScbZWT9DcD26qveNkopM8S2IHz1X2uQR/QEU1rMMjTL",
+	"aXFvbqEQFB/blNVi6eaQyLItkUWfU6TLZzJfN0fW5Nd2zVp5UO9BK0cwek9EUkwHaCdZPGJQSE0BYFid",
+	"4zLYZ+fCayUS4wOdrsAA9xfMv7W1uChtzEnraUkwjcSUSCUSTcy2sWHWPNnyzgzcJRewTyRFZqPUAhLI",
+	"xFZJ0p9UhNokU9DBC7f1hmeVn4wuvQxV1lki/WGuBVcPC0amIljZLJ1ZGDE9IRbNsOJnmUYq1LpEz7vh",
+	"VJGlkIrYkpiPp38bn316+8vH84vP4z/9/fP5NekeDcnHP5Hpyibnuxk2+HYJsGEBNBU2ewyJNbD5x+Ty",
+	"7J1HftV71j379PZvPY9cXvwE2/zny/OfgKAUvYUwHV+ByMU0q+77zx9/9sj1X3/yCB496RGa+Ivwjsne",
+	"DdekPHoFpVOQ9xJCUyA4BdDJdCHunesRnTL9y4Cc4mAyulJQeyXSKCApj6l/S2Iq1Q0fDWHmIiH6bypc",
+	"mjQYGf6zlAN2dNQjVOqtFFKG04iRf4YxmYrl1KSOkTTWBoF+scSTccMDFkdipUfwTBKptQ+mxyxurbKG",
+	"475lscJtzQYM36aA3wbqDJ6YpbCV3DecfaW+wlhoUc+EkwzHoVDepb+VY8Y58dI1/eiG67NQ5CKTTMpP",
+	"PL0O4Uy/LwgDyPRlX0OpBuQ0CPQKTewsBjQIWDBxKqzpDbfFzQQr1G5DjrPThw30vWOiQhUZ7x5QHyZj",
+	"SUWxEbiYkalQi5pIhd4EK1P34VP5l1KxNmSnP2wWebp6Xul0bsG9aERiufIXIhLzFaGBFuA1GdGw9dvA",
+	"Giwa8NFw2AAdeN3JoonqGeb4aVrGjmM8YAnRBwhaznbh2GtGHIh7rmlK9vSZmWpWph/0CBdEW6zF6i4W",
+	"93F+gziY1cxRf34Mf999Xo09eMJXTPWlShhdFkuTMnKZhpzC+MofqfRQmcUDxu/pdVN6DSd135zkzNuR",
+	"JqSruSwcecPp8npLeHNv0HmEtDrLFpqq8juo8VXL9hfN3w9pdYf2Yo9eAacU9ReE5npEF7mRh81HRKL0",
+	"3zA3uAel0BnoCMqYGhOp7JDLcuQCFjH0k/9bB6tyIKaCG0gzOWBnT9KIKaYQYlPOcg5g19mqXmbv6M+4",
+	"UEJ5ghiZC5b17Dlx7EO9jEgsDqvPFksbhiyr22LEF8slFLOvqZRGCTZK5UnZw0huGYsl6vuhUUxZUN3E",
+	"Sr/I0RRLwuXlOlHjI8GhSdx+gwh6UV2eBeTRkDF5hyzdQ5buLlm6RWZI+mWXToHFmXWtMqT1kIqi5tRg",
+	"eFDs+EWDupzgWtYz/E70WtdjkR3UQ8T6CaUIO7vjbB16CTPlpFfvF98Zq7ioKT53iPnArw/8+sH8+lhz",
+	"15lI4OEMw8nqiOQ0uqcrSSRL7gwj5oSCbaR/v+HdyVskyP5ZKGMhYbuOnVsmFspr8re+vVUbhv1PQLHy",
+	"mHAheTibTQzIl6Q8mIqvIZ/fcPvANfPTJFSr/qWIQn/lEantrWki7iVLTCFnknJJQjUgk7NwzqSa9KVa",
+	"RYwA5Kh++Bg9yc44rt+fHr16PSHIPQtwj9fvT/tHr17nS0mVcUu3F0vmc+2kUxzM2jqZvMIL7ngwEDHj",
+	"X5cRPir7ePyyzb0XSWCM7pDPl9EgcKRfuw+HSzpnz/8Rs/muz8Z8vjenmmf99ZByis6xio0sitcKOl7n",
+	"rjldn8CXOF2y/7rpDAaDm04V0oYzzTLZVcPEW7ozEzC+wQX7CrGC6knUf/WgCOxRETgz7uuiMgA79Ahi",
+	"ny38PkAE9HOIgAN+0r8+ftL5+7daoZKnzq4/SnLTt+n0tskgOl/45pTWIwMiBpLpyYUn2naOzSHIAKky",
+	"CpehIl321WfwcJ8G/0j1RvQwkBwgRl6GngT58NrYrAXvE3csQcD3zQhKTy/b6nzhl4ioUd5VzWPNTdza",
+	"F2zsfYfbekAYapeYtQlD5qGYQvUCojqMUE7h6hVhhTJxECaldCtU+Y3pZJJ1XN5MuhMtCO20js1fJh4x",
+	"WDLkxetjsqSBVpUKsDCqBMTjEQsRZjB3B+TUfMMaZPXyysHQKed+Pbgmx0wJXiEVTRRePhr27xm7dbgc",
+	"osI+HZgjO/BQQk4LrO0Ex3B9fnGU/W6LjianE9KNGbQdgtUvJOphyrJ5QisT9wvGb7iB8yFKkKNXNqkt",
+	"oKvC0t2jaoy725WDF6+7ox55azUCvbLvTFyKnPqKHA1HL7eHcfRjVgvJvBNOdhnpFqm+5xl5D1CZdnA3",
+	"HKhTCde7cVIkfBnOOSoJlUeg6gT0PLKkt1gGfcPVgi0li+6YPNZ7AXewYDxdIdIznoqJPhYTV+xPvHzn",
+	"oB1FKPFw3HDQ0F4jCQLhubRZXn9tN98x2cPzPLHJmOMwQKN+smRMhXyOF5AQb3i20s/A+yuZguSwKkQx",
+	"e1KrE9DDHNyqpNRswFxa17OeAvzSugBth8RU//xDhPgj4jOtf2wHLeVBkzsAOB0AnL5PACfLfmeYcFCp",
+	"EHa3qxQbC8cq3RAHXKdDBGLfuE6V8njvZvBTEC4HDKgnGODVptQmizq3rTYj3z8QF2or131ucr6/JSDG",
+	"g+qztFqeMZ5aT0A59+NknxVWBXxhWL6C0a031Vg6tq3tE7GyP6EdHEaMTJAQQj6fDMgpTkJwEicspok2",
+	"l0AJCNJILYQAFqwvZMIj5OTvjCbkDSQnTsUdG5BzSHAN7kLJEugACOO75wWzT8tcWFuQKvqdc5BtkviI",
+	"GVOdEAire/7+7amtUPg+ADnswBc+Dryp8VX3XCvRgY8+IhTH0xWHB9isA1LHd219IUOGdFstLixX7V6x",
+	"OXl9Ql4TzVGlR/S/f9zR4DKi//lv+P+xaSUM3rud2wZXdPnNXv+gErmDrpG5SQ11oJc0eJoQWqbtyvco",
+	"snHg7UV29XM7iGzbsuYgug+i+yC6n7zotqw5i5OVGPSO0tkC42sxgz8eUCv3g1qZNfpRwnhmtBXLhUL9",
+	"6lXPI0txZ2OGeRD5KVnxoBrmYfIBOcUVoBGC0yzoHSNKmBin9eTOjPqyDkuul/PD6TVJwvlCySqJfgYI",
+	"I48Q5vxWkt1MYOeI6LbnW0nDM0OD/5Yy3oLVmL08CPmDkP8uhLyVG/cLBt3rlIAaD8S+AcvMCZSCKPGs",
+	"qd7bgxYQSpkeoKsfQQmAhSUUWs0ZVeC7UQFcP/4EJjIhOeaBHbkSZKJnNw4SOlPQJr8LSXUOxdq8Oqno",
+	"SpJTknIVRiZtCoCC9OqEElcr6J2QCRdqbD4pmZJVL7vAJs9NVZIm+sdlRPkHOArfneaRDb21zrH2ZCu5",
+	"DE/+W6scB7fCQeP419A4jLDKe7oioDLaftMVGRWCA6PhrppHVvgiD8kBLXQMgMXRe5etH4lZEgrQAkJ/",
+	"sS6cAQHAZH48Ef3iJxOT71KAourqlZ1pepLkVfdlzyOjYfclKn2jF90XBvk0ofdZxgOCQhoQIFM4pSck",
+	"Mf6fAani2lTJ+9MgWHc2nNtF/W5kv57GmpTKptFUD2j2llaCM3v631IfKKRhFY9rXhRtknmy05lR8kF/",
+	"OOgPTz6jgK+JIARfY1/91OAgk0j4NCKGbtTqmXRqX+WOioM+UkFC7w9qQwu14SNNbosmu11Gbix1a1H/",
+	"2jsBrmSrqEQsn2YKwK9mAt9xyCCbws5Bg+1vaCXd7Oto9G8ptfMzcQgdHATxd2PIm34NbnlxPXffJnW1",
+	"yX8Abvm3AG65hK3+XtBa2MIfGxLf4Y1FMv5zGswtssIxocRnVIZ8jv4ujCbpS+hrgGIDOD2hxMtBHQRL",
+	"e0QZvQcunMyTBGfRg2yKyJLd20pAO0/VYK8c8Fba463E5oBbhs8W/s5dr+pjtQYWha8FaAugKjUhWtKl",
+	"HGwec58DXVKFrAANd7QJAk2ECn16qlv2Q2U8Wj54uK25ApFK25CfjJ6IZ/QUgNBpRfjYYIm4ICSAvIsy",
+	"H3BnHPY46UFvMD1wkapy+j8uBcxwxpLEYHkA+LbZjMxkXwM+WZhmiPoVx3mTz9D0W742ODcfsiZm04jy",
+	"W/0BatYcUhdGL7qjXnfa622EvNBs4YngXOihtAa3cB9qzQ8fF8YClrYhP28/9gNKxQGl4rsyps6ANRXC",
+	"npls6K2J0LK9dECYOCBMPALChBF/+1Hgvy2zP6BGPGHUiFwTxuNuOV0WkbRR9irb4UEoETm3fE6XjAcZ",
+	"TPAh5/QB+SCaL4tY6NuyVc02NTNefLHM+lNhymW2z08q7zS3UBBh0EfHPLRdhGnSiBhcRkwMya66iPjo",
+	"5oPlYIFtSHxijKnQROYnl5+uzWCKxIlpp1Wc+RJX2nDnU7vc303MyY4fWXc2/qamzZbHW8uO7A2PG3D6",
+	"YwTgISv0EEz6Tuyfa8aDCikiLRKsUaXBd3N0dExGr0hAV/CzkSueESomKPPjemHKBtvpOfjVD4rA/otP",
+	"MI6h9DqEXFFjfuiVf0LYzLb2Y8GiIJf6eYWIqd64D3kg7okfCckkBvcCujLdI4/IUnC1kE6TSbMMPY+k",
+	"PGLSQGpZ16b+IBckEnzOEmLOCjR47yaMSsEleeWRHzzyY29ArthdyO4llPGumMKRRjSW7MQqI5XHB26p",
+	"9HHqfdmXi/NbKQ846JbO0IpnWktYeMlBRTioCAcV4UkVjmwUMKQrBy9fNdUAIDh00AAeogHEEfWN+Wv6",
+	"TUjbmasQ7nxK5n6eQoORfdQiB+TUDJlGCaPByrb0M2FQo46GktyyWBFqW/5Zp+sdkueU+WJpVoSzr6oU",
+	"9c1qR6csaxk4pyGvRpy6CzOBDdGC7whzCoaOggiG3hx1qu7J1gIQnj5I8IMEP0jwP1CCg4TIBcIzmQmK",
+	"hlL6ABLxQCkNtfLSwT3oisS6qXugNnlkljD2T2yWIwvCSjKlbEoUyDPKeUojEHjs/ilhQb/TU2CSUMLZ",
+	"vZlppn1cCDd1NgtMmCqiBZUEvfaO1W4EPp0njAWE0SRaofPfURqsY8BNhq6Fofi7V2gyge34lgyacS1D",
+	"KZkhKC0FgjTKtiyR5VU3Dq9R5oDQau/LysQm2PzvzejHQbcz+queaZ8ApV9yUBkOKsNBZfjDVAY4gyWU",
+	"Hs82LLTRVTD20Qtb4QNtqFnECypZ3yalHlSM/YQCYFWzVN+1mnNrTz+ZeMCayLzOMqEu9VQ+W/r4XqSn",
+	"Hr+pb3DH31SQbnm8nUhy33CQqwe5epCrT8GZDoZcDZ+GUokfc3bdHb0i79g0SWmy8siLEflIE38BAvmV",
+	"NT/ynFghVX/0GiCBmnrhwQ3aP/ji9xmNB58z+pc97EublTWBVftMlkzgJxSZR4PXnQJZMqbWEKbgBiwr",
+	"0mdaVYvy5O779KDjyHdwoNc+2FrmwZsOQvsgtA9C+0lEwA1H5KqcIVeVGZdVPNaL4Zz77lhHBG+QtooI",
+	"pJZHdi4m6p3k4o4Hmfu1cfUL/ADVulYYfeLsEvwERiJJLZ60cMMItZbaevYDcgp/eSbJxDiModH7NF3G",
+	"LIA2+yDJYqTHG46vl1rci2VMVTiNVidaoYDfx8iFJoRTGwjO9h5rcUIJ2eF6aRBLAxd9yrDD4CSgik4G",
+	"N9wcAGkwucNAesQXgVYRsOyfSWwxCAXHgkcrj3CtuphPiwT8+kSxr+oY64JUViSjP8Wi2Q1Xi0Skc8SM",
+	"O738YIU69fUpAACCBfNvDXocaAAsqIV40BTxGUjqIeJB/zVUbIkS2iAd2Kb5g6yll5bl7pLDecGbYCBm",
+	"/WAoespjg9Jg39RxTxq0m4DLAGdiP6KlgyGKzvEIKksayiC7FHpdaiURVTQS85Qd0AU2MEG9Uqg/ZutF",
+	"+qaQCK/rjfXWYlfOoSVm0xxeCMyrxA6/L05IgMYkoVORqgyixlYW1mPU6DdFbAaRqa3sVH/AZFiJJMCK",
+	"yBW51yxCCxttNAQeEVGQIWV4xjE7gf9NSFcsQ0VCEFtgi+T5svjYDcddlCqMIkiv0cYSlZJMtKU69gFZ",
+	"ZEKm1L8lVGYvBnnHVchTdqLfr42P6F5LwjhhEsSgxYlYxmoFoB43fMkol3aWECtcMUW6sYgizMUhEVUs",
+	"MRCwOOdQmsniv4/hnTBmY/051lK2Kjdcv4hgPhAuiUuzNs0IMXU8IgWhBKdquLi8DWMQWKWdtggXkKOc",
+	"AOO/4dC6Qe+21GMCStXGFsgXvJ2L+xMShAnzoTkzM6/ElyiBg4OvXabTKJQLFmQ3JQzTnmYi0RJDU6Lm",
+	"4w4SY/fTxfnlz6cX4/O/nl98vh5fnX8+v/j84dOFR35A9WS6IgGb0TRSPYiEchInKd8iTPaAFrTOdotk",
+	"ZfLV4oTdhSKVQCZ1cDuwjQW0nZgqxRJ96//9n2H/zZffRt7oze//TxNMoE+mSlgyh41J0tUURPuS6Ukp",
+	"FvT0YNjXOBIB6xzPaCRZ9eCUEbz54IwQ/a2zpF9/ZnyuFp3j0XC4NjZP3/ABb3Z/p0lCtdHbkWqlxTLg",
+	"HnWaowZ92Z8WoJUiuKLJYzh682L2ir7sj/yjaf+H4AXrv5kNh/1h/t8IxP6MJUzTwXHn6vxd/2h49Bru",
+	"eXmklwlBkLQ+kCkUZRSpRp860iu08eZX9PX0B//H4A0bznJ1pN1U6jQYLW5hii+PvI4Kl0wquow7xx2Y",
+	"7eioPxx9Hr45fjE8Hg7/OyfLKnXKVXS8jnNIOsedlzDLFrrPZnAlfeqQuRxUny2qT5xGEZkxFqDSYwSy",
+	"K4+MdLHiw9sKU7dJD/qqTWf5XDJ+1EIbKvhPAf6gO0mYShMuj/GVk96xiepGzEDr4TmjkbZg6BZYA3zJ",
+	"dmCDG/6JM/L2+q/67WQpgjRiAHFxRNB945nPetaZKD0nW8cD2ynAoLP+M2CKAhKFr8I7Bn5r74ZDVpu+",
+	"3/4sGdcL3Mvxt89m50SzL2OMAaJblC659DKseJ9KBtqp4GSSMauxll8TVF30R0O1uuH5bjIe0ISstNA2",
+	"fvdQnZDJHY3CAPjowJd3E1ArLLjGkvKAgtCHAS1D6K8DC4G6gUcSiu0YFpTf8IjRO0wGg0ZQMowYV9Fq",
+	"QD6oqp07djA+0AoFjzn1F0XoDYCl2GBBnsMWX2vCWxP6FbYT4zKVJFs2RM7rssF8AEulFmESkM+LNJEB",
+	"hb48f6Y8pcmqdwI1VWZFZ6lKk1p5X9yUZv2ezZ0V4n+L0LxMk1hI1lZs/jOM9aWKkUxDTmE25bFUGqP/",
+	"DOOSL/QtfrB/FspYyNACIRUfpUpRf7GEWnd9tvXK/ddNR5+4/k06HL7wfz6F/zPzz+KO4U+Df4bxTaeg",
+	"u6ytX+dv/evzi6M+5jOuD+S9uNeUXiZ31F4NzWMJXyLuoUyheGZAz1r7fsgVm7PEHcAlE0Y9qRlAFhsy",
+	"mnKacOQCW77w+0ESbpaEwHX6EbtjEYE0S7O45mRoJqs5vyZDiQBw/wxjFIeEOttNEqZZjSMG8YIjB9Hq",
+	"dsHgDxC1//IQte9gkKfOnj8KVq3VvfeEU/sI0LctYWXzFXvayLLl/W0EMVv5UPNgZM3jG+wih+ccMGjb",
+	"YdBaX2nhBK+jj/8BLTlsnaCJMYikCHIKVkdWGriNh+f5sIAdB1ioFfC1g3029LhWNFEyw1RdW2nrR8sc",
+	"C0+l5LPQxTYG4AUcoVce8jNJEpEqdkwmOL1x/uREr/kNn0g6Y/OUJkHI5+7PpPv29N1pD8OFlLi3afXE",
+	"Zwl3hRLYUtIsqST0hsOynuTZOqEyndUoJxPq+yxWLJjkFKREoVdqLahtmf88BXTb8pjawdzWPb07T35E",
+	"4Nu15W8rbh4wrQMm7gET9/vChILwoFt9VxAvlBPLCInjAq/tLrJuwx1gcw+wufuGza0QsHs2U/5omXGA",
+	"1n2C0Lp0nUfW2To7pdRDEvO/WdNC89dKuAIyD+8YJ90/X3+6IEuWzBmBNep5kClYKp4/IQvBRZpIMvkw",
+	"60NG+ORplruhx+rhVkLrtHdYwz6s4X9WccHqgTU1FTY//RD3DczyMRLinyLbt7nyOZM5iIBDvvyTNSCQ",
+	"gWdOKsd8WOfbO1gOzxGA49AIeBe/IbIckvMcA3F6bCBbjF9RRJG419JU8DxRVKZTTKp0GdHTcDBio2Na",
+	"OUQyQYJhAeZzWIefM1+bsByF/BYaBJL/n723bW7b1vZHvwrGbyzNoRzbSfogz33hk7pt/rtNchz3dnq3",
+	"OiZEQhJqCtAhQDua/e93v4O1ABCkKFmSpVhJuedMTxIRJB4W1vP6La4HohO7dETbWgtKAJyO4cKdI5k/",
+	"0DzFTFVG84yz3L+QK5tGKu9Z/oA7tQxmjj3s3Eu4aaFc62RrnWyteP0i/HPLWfk2IhX5ZitSNxGpsGWB",
+	"mdonXJOEigBdfOh19wNFWYE1HJbY+RoMtkZNqTXZWplysDIFCLbJZLNlzgC92JuwbAYhilUyZsqY5mLc",
+	"pup9/al6v7qj/odm6MFj6woPu1nIJhYL0X5mGdQgSFdJAjXqgO26JC9+wrL0drEYbo0c+IYveypc56P4",
+	"8NFuM++fIRXRHslaGYjhs+trDNVRK/INHddskw03SzacliyoTTHchV0TYljZzUVDgxrzJWVMRb4RiPIF",
+	"UlIoI7WmRaZ5j46NKeBG2ww684pyWw6lGcVlllnnTXADm1ahSOfXy1+7tR9h3+GnD90IxH4Pkzd6esJ6",
+	"eA4D0bm5/LEbwggoJG1Eziq/a55AX6U6ITeXPz46BPpRDUQAqu132BiiQ0awMMj5NE/s6ZpToeTXy1/D",
+	"7EbciVp640DEUzq9Nd+JL2DMBzeGlL9UEyJhU9DXaohZmQdnt45m4pOBcHqDdTRj6Tfe2mPlyvuFRKBS",
+	"igDfaURyhpXzLDX3ImVJxkWQhXRBqBgIunCiRAqLfr+Y0DShCh3CLL2wWwJPU7GQrcOVf7l7+IOZh8UD",
+	"r3wM31RJNb3Ei0czMmQJLZRDwDGfBzoeiFen37u7HSdFnhumgkUA8eL3QIFa7KNiv2vYhBQkfgHyGnd9",
+	"SW6qPYxDSEm1U9ksE7U2aGPZvMe8U7e1a+oWm8+99Xu3yaVfIpYaDdhlyP3X8Su06aNt+uiu00dLGbgb",
+	"i/Lzcvw2NfQgU0OnnqjahNAnJYTK3Gj9FZP0WKHp+7VkhA7EJUlwnSwlsdPa0VNwx9isXiPnTUAumswn",
+	"0hFyiYHSZDJ0I8IyxdYzG9B5u7XZsKcc1Q1th8ZBW/j19paI+mySxGWbWnppRUobtzzcVFNkmaWwPXba",
+	"34a5pnLGRC+lmr74D6KQbGJhUDGXgkVESJLkLGVCc5qpCMuQA6UevU0PXINHznwSoJsMx12QnyM+LnKG",
+	"uDkWUDPlKsmkKnLWA+himWWA4bQCO/Sja5+bzT3glUVZWTExQTqxQ5J8/+Hq3e0PlzeXcbfWTOGEXMK8",
+	"BqJxYmb5VEPyo5GM6o6lJ+SaaoZN91iKyFcZB4mapjlTaol2/n7GxA9U02sHGLOZxMFhP+ZyLdREfPpG",
+	"rv/sLzKhGdfz9Ue8kdMZzZeDTK2+FXYbtmWvX4IqzZIiNzva//efdXxoQKCjisw8Pmp5kTrVG3jRfGXg",
+	"OnQbcYcWSAtCoIZbhGFpS4XLYchWSV88vX9xs7sAZQ3sJzDJN0mcsB4EmTHCPiUADmvx6GMPMou+jpWY",
+	"7Y3B/feVOe0lwr9R/DycTxlEb3pt5i5k+Oo6+uqUC//3NYLkb6hiPS4UE4prfs/I1MgU574yH14WMf/f",
+	"p03jkX2++qRZLmj2Nv0f+OxhBtrDs1sr2r4wYH31tmHoirh75ea14fbHwu2yxhQcC/XcZqOoO7oDLFJp",
+	"5dX9KRV0zOLGAPWYK0OfhIqaL5OW7lOVTKTMIjJhNNMTovNC6Yjcy6wQmuZz11O56+xnv4BDcQcIwuzV",
+	"Jjwlndj97ZanKu667hKCVbagD//iUM2NEW/mEb86/T6GuQ9E7KKj8Qn5HdxDb0e9d1Kw3tUnrnSfqLnS",
+	"bPp/72lWsBgXBAElxF+3pgrN+iQ+Pz2NPdTqQFSOwk9BZinmKlBNeGrdDPH56dmKiGR4gz9LMrJZPyx/",
+	"J1HMcPqbhTKbRm7H+HbcMmrzCTRxXcBaf1gkutiaSvX7HBKRQhIK7sSF7x/wQJUl0s8f9dw8KFzZpU3k",
+	"4Jak0MaI1/MHtSHffUVDUF43iGsj/rtLtIgmy2jT0O++zKOfmK7JqB3qx8/FE7DTSvlM6/g9nFhi9eYs",
+	"17v3GlPcSlsP0VzCMV9bAG9JlOxpquyeQmXbKKjLR25rme8tcnYozNQF0lqm2kbTvijglrqeVmfNNo/j",
+	"Ec3Nxth6I8bSIU3u2nrAr74e8AMe+Y/uxL+EskAbON7R20a5nK4d0XD7hKHJw/Tc1450Led905j1RWvz",
+	"6BUufMdg2tK5zXz5lkH7/dthCZ17Zd8o93F/szaswMecpW6zFkKeVyux26ykjnQgx81nWtRr555cM+eW",
+	"jn1MlT48PP4lXvenMu891APVprSZM33J4K0Z0R7rhOpbvyGD3X5NrW+4rR/6MuuHbFKzHJFZLsc5U9Db",
+	"2NesRGG9p8yhmkaOmFIQvFyVCVg3W9pyo7bcaNflRouidrda+vMKkLYc6QBDCEbZnHGWVCym3ZUmOeZp",
+	"W9L2hkU6ZpV2jQ3eAvvwf9tnm5Mv94/iwybJ7Syjz9S2r7oLh9e6b5tVPG6zW/pojfRHjXTX5NnuWGDZ",
+	"gtqhGKv6PYI7DcaloWIuxr2E5myFPW+OJocWPyiKK6g1VN3Zjtm0+gM2dRXk6uc3iEwiczJkAC8CGBss",
+	"hVFSMMw2G4g4uG2YXoYLM4IUMnzMb2XHB/J/QJmBP9/+FWMS2nRWaPPmXE4J15GFWDbXMyX6gSfGqv9N",
+	"pCwfCK9VLCDr2H60mk9ZxgUj5j/N0MxwrlUC//zG8TbXcMcW6zZTaOIC1w4TpbUwWwvzcC1MtDCgoAy+",
+	"YflfjSGTTs7GRYbWzWuH6fPx6h3puJtArILTJdf+UUXOT89edR9h1ku0qrpJumhf1JnVZ5L7y6wBnHdr",
+	"DRwQOEGdjL3zeUZzrSIyo3Pb/FjNmEjJcE6UzsHeF2kpnR/XNnZmSyBSuYMR2zFWeYnOBYGEMb93eGpU",
+	"mdvaCdxJRu2i6s4XVLopES3JkBHXbaJ7Qi4FoeOcsdTt8oRizr7ZZKh/HBUC8uNxby8ItYUIbv8tglr5",
+	"daMa8bFgKb4Ze3DchN6fY0U61prr54Vo9Pj/wBKesh3rNNEeEpqewo1+sOfyLLnwLWNsk4K+Jn0ocBYf",
+	"q5LldaRIWLfv2FxVipRCI0IcEvStupIhx1yfoAS9YCL9rF0rAsYaR4SqBSFQjXWTTuh0RwzQmqOfdJqc",
+	"6qEPfVorvO+ekA+Br15F1XQiGyvgTG0Zzb4SKdTWVUWXFCRmImWIS9MRMsxU8suPiPnBOsJHhS5yZmZ/",
+	"iqgyfny3T2KLbEmGLJFTpuzbY4BRmJr3OhXEztk62V1YnWsz/++7UVUhIYrOFVHyhEC10cIymEhVhCCd",
+	"ZnhlVzeMzWOMqRJ4jx2V3lrOjmuyKQ3gZ7AVw84p4fwPJ0FCM+HKpjnDIZ2dY3mU0jRjNnvNAgInNM+5",
+	"za4W7IHERi40VtZdifQLEveV2EZl2lciRXn+aIijedgGkY5lL9hDyvLCt1i6+QKNYNtydcv0EyDfVktp",
+	"tZRD11KuQMQ5Xr/gowEt5Sl6hpNFO1Y23m0gRRErGkxwl+wG5d+jwIt+rJpd2EZ21kM082fp9bRvo8+u",
+	"q7X5Wm7actMn+8CdF0rm1g3otG/DeSwzkqMFLfspnPYZuvv+E4y6MkWZ6movhDuEfIstb7YGXokWh27R",
+	"qm9zwf6zj602/ypfwH2zFpSxAPskLmbYTqITfllpKlLVNTQYy3uW6yIXrHwIYzNcIQwY0GcUGJc0uYOm",
+	"FP7bsQtkQ/tf77qd5LIYT0jsHcxx1/dsKK1HyPayW1DakB7nr3zKbIMbK3NAqPADLazFfgzOaq/j57U5",
+	"sR/pV2F24lK2sTzDkduaZ9V37N3+vLY0tNVK92CF2mvl2qI5NtSqUK0K9SW4zctUdeplQrOFCjzbVvMY",
+	"kbimHpXRhHnrdHm6ZfnYc2VaboT36Oe7rGMiOHjLxRspCn9DcQd9DOfLQBldeyVAZfgCuxhuuIWPJ2SW",
+	"+9jmZD6ak1nS3J6yMa8ZTc3XyXCOZRtGPXywJoxirKLOOcBr82+NFRk2RjIrdE0THIhAFXxg7E6Z+347",
+	"ZzRH/THOmeIWTjd23dog7xI+Np8x0nn5ndFwX5+DWh08H2xTZH8eCGqU3RnVgPpcCK67FoaQkkQqq+Gy",
+	"tEByj4iSCYdudjmDCVk4RzWhAI6dpqSYGf3+7PR0RWWjm8jBpm26CT5PxqbfnrYasM3V/AKVLOsGp54j",
+	"WnBXZbO8gbMRSgxfi0jKlaYiYRFwHOAqhrPO6Fxtqm89nogZcJ79S/ll9pOfcGsxHVIGZkAbe8uhrJLq",
+	"TtJlFvMKdiZeDyCY5Nay+3j/ji4zhuTbK906Qb4oJ0hK5yHPs2QMbo8L9NoH5dnfrxurl0rxYcZ6aYH3",
+	"jW3SPKMS07GwlhYFrA9oZ6tRYQfivTDXUedzSOWeUZ6jAwcMoBFneQ2RiFziQ1yREVhoiHrtS/LVQPg0",
+	"t47MHYBg15fZvfv5IxEFlMvLnPz24R2Gc/wbAms0kUWWQhhCMTYQFSjtyEaiAJj9QZbQZzYcYSNEik4Z",
+	"mUpMMb+iyQRn7xHCBgJiExg+Gko98eX3xwrL39VSoDB7cD+U57YXrLBNa3Hr0wrLcavk9IHyXJWd+D0M",
+	"wDKH0xO9aQcIDFbfq/WgwRpHbRAwWDJ+lWfLDiElk2hdXCuYNlK2HHm2UPZwsDxhkQ11fPVJyLmB5nsz",
+	"JmfZaqZtS3u4mnKl9h7634rvL8TPkd3nDDioY3wRUZJwAEy5tyFSwy4PpKeIy4iGSDnMP6GCDBmxO2/E",
+	"DvYKCdMSrNAqn7HhbRRhKLqtWxGooxR/jZVH+JqFe/wlxIXNH7FmwejiD1wom5UHSqK9L8cqvB8PVJEp",
+	"V1ibDg5MqsiQMVF2ewVmtB73s5u3z0DwwrlszNGfws2XGT0l8RlabG2ef4zNcxDWC6jYS/g9ug/nm0nA",
+	"MNHrQLr9VZLP9qOMh0BgOwoom71YX7sPlngtM/Yltfl7DgU/2K71dPv6gA0EweLQVRp9SKutLv9ouLp2",
+	"tXfRsw9r7sKc2LjymfX699UwB0cL0PMH2ZxvWZQ5WMtBgOeG7G4z5NyGkdvd5X1i5obbvQlr2nIpbXC8",
+	"baN2GG3UqlwTu6hFCHILSqhlyY+15wjZ9QE1Vqux0R0qMc/FJSAEHzzTmq+HFIWvktvz9VV7gkYV9lgL",
+	"x/xDeqw9TfHaU4+1bbSv5SO3taT21mPtUPiq67HW8tc2JeKL6rFWU+IWOPNq5c31k1FtU7WvvqnatT/r",
+	"Q0iRcLNZnhnh5+uAvmDZFHCkpxLjyDx34F/L3Kk2zrbptK5xWMO0bnwbJqPu1HtyfiZ/9ROzQBZXFKJx",
+	"HyuSyYRmXC8te3K/P81X3egEIRRgAlyRJleEC6UpZig2lmDhuFsYsbwKq6f5lB1tMA9/1defAg7ZwRwu",
+	"kcQYlIazTzTREWEn4xNyffVj7/z0/Jve6enp2fnLLprrycpoQ+1s/1HBB3ef1wo8VB5eX7+sDVsRcPDi",
+	"tg02PBZs8FvVUBoX6DSlArNti0GvwjzkXLPNdBirrVRaGazfQNDWmVSyLY1RC6mWZRbr+TmhighJVJFM",
+	"Kt9aaDqIesiWyB7I91S1KSIH6AZdKBLnLGH8nqVxaaeXTAq8DuZBo1+SFJLjDiNZ6SZcDnS+oGRSTKkI",
+	"WWxs+Ooff/zxR+8d/C+ObOINllhDxY9NZWN8pvukEPx/CxYNxLCwmNdjOlN28rT8IAJ2ePwOShTL7xnU",
+	"N2pqDJHI42tonQEoh/mO0e3ygaBJLpWyY1Q3WjyLyJd6s4yP+ZAbqexBV1xnzg41tu1p7/x1BGkHMkdk",
+	"TIVX0ci3e5ndw/4K2+zCY7TSnNFu2S3DCpWUzoMNWR7NcszxECJZpXK3SRSrPmpzwbDH6JXf3nVl2xbT",
+	"X9J7AwiwDVm1IavPkUBliC3kq1xoGbK4JSpB3c3RNmFsmzDuugnj1hLuQ5HPpGK7NHM+txgIlavWXX5A",
+	"4ci8JMolptJeQ5E7M7CMuulvf2lS8bzejL2CgXixU7soiIq6PfzaIqKupqMUsErzbIn5Z4s9bMjsomJ5",
+	"WA6KtsLyUOv2VsGewqybmgbNo7bxGe0ttPqcMsGFU1vZ0IZSDz+UihVUIfdzvv+c0zFbHVV91Nx4QbMs",
+	"MHWfBY34qwIeZgvWTGKmKGzomNH0WFUNoL8kFziy0cg5EBH8jk4X1Yz6UjtV267rCodOyO8IAqDoiI0L",
+	"mkOpbSJFwnJRhQRwu+Rd1dTBoxk1jeUn5Jr1SqKFVjc2J4zdc1kot8flMwNhpnHH2EwZ28zaThOutMzn",
+	"cC45bI/ZXDP5ezuDGbhCrYyA9nOAcFB581TeM+gjFGMvYC7GcXlTtSSxfZqlMb4DXv3ImUcD8TDhycQ2",
+	"xksMrxAw85HME0YKkTFVc4Y7xOLmTW7Sdi7tzHbmBf1cqMX1ia+rFy0bt75qcemPfo/lqYdgL5ecRbCH",
+	"+j1vFaZWYfoS4HgCMTFlTHMxhlQqyRMIeNeoOlCbnN/2caVJtf7a1l+7p5y4y4DKnpYV93QfbjkXM7N1",
+	"Ja17fBsBawcuSKkr2N/yBtbgp45af+3ueOnNSnVfRcQijCPyMq0gQZc89CnYjjXGm2RSsdZQ3d5QfWM2",
+	"sGY5eFXPAvLDOzE19UCMz0sxL6crpCZAB2lEcoZ545jAkrIk44Kl3gkMT52Q99DHiWcZoQ+Ua4B5AufJ",
+	"QHRK13EXn7dJ3VSR2Bh36S19oPMYGvOgZLk1605z9hD3CRVzPDtjh4I/XdlXA+64xB7rHTsx7A+MM7ao",
+	"vdRudBdAlajAl5UH4cECSxQ2Zr3ejWktZgVfnD1XmfXa+S9Ng9YXNDD8KzXikO5b/3Zrrn0B/m1Dq5Wk",
+	"xJo02sAsCx1fPev4apWF3Xi1nbMWdANZLOTialnxOx6I4vAjViDYuSOYX1rkTpD69oCKKeV6QGZUm/My",
+	"v3Oh6R0jKdOUZ9ii3fJWLQfiw+XNm5+xQx7K/BSEONZk4PZARxM6N7vjrGvdPSHGysHueqBBNKk2A9Gs",
+	"21xAmi5A8ZVH4rWEE/JWE8W0InF4Grf20TiybnA9YQOR0nnk0ougcMna6nC8xirOGUAZg81afV9OufIJ",
+	"vtYH7jbBL2fg0uCqY8vdju2nOuB5r6pmmA0NsGT4ENX2F7N/A1F1clMFpJKxlAzn9ZBBv+xd6OyVugfD",
+	"oj1KwaKBiM0/3U4LpW+H7BZfdYuvilHBKxgphOZZ/UtArs7f79otDkT84f1HpNClfqSYdNDjr81U8V4a",
+	"0oeeOCxTrj2hWwDMWmk6VwOBUzEDLf0xvyHCcB24b5C7LdgJuXTXCVRcryM0kYs75pOBeAeBiBqDq7iW",
+	"ImgwgUcUeVqqbTQ+lBfCkmBw8/DqQxmB/bwioARrSTI+njSmcV+bCX4Mpv7Gcv0vBWgTNvgWRAtWTr3s",
+	"nX0HiCAWgfMHrgxHKHLYiIBpWRXAUd4qrrYB+GbDXv4jIh2hiHOuulZvbvXmw+9e3RhSt7DFQS/RSskP",
+	"ejw20KxBe+M+4NEq1Nsp1L/K+wa9GXsMf9K+Igr9OxHhI/jN6FdOszBaI7SmM6qwUwZsFiS0aQ7XcjAq",
+	"uFsFVAqii8uqw1N6x1SfxLOMilsubkHhjCOjmNxz9sDFOI7K/tZTOr2F5tkn5G2WsbHRMV0GBrRtrjnK",
+	"qht0At5P89uEKlzIgwCya1ItbjzJf3H+tMWpr+tUWz5yfcFbvuMr1RzALdx611ot4fC1BCNwQucazSw2",
+	"SUNp2uM6ALc4Bc/QuMLOpI+TaMKHu0wSNtOqjAmpwG1SFbqRucKu+sEKz4OJdcUUFhJbgVlXFuzPLI1t",
+	"9YksNOv72FTgXImIzAdiue/lYWVKZpmw0Cl9Qikb0SLTaiBoYn7lYgyZJ7j35gXQ+hZrLrJg4pjHGMt7",
+	"luc8Zbdo3sYnRs7jacX4zED4f7nVMj4hl8HqJ1Q7T01Q8dEQJFtUjpolvKGlL1C6h9NeX7I3jdpEqpvx",
+	"X6lEr3suW5neyvSDlel4EzGNDVhgySE7y6CRG+tAzH6oF5DxzvV8256CiABFRnxc5MYwju2L+/Dvcbdi",
+	"I3dS787sGd6QyywzFu3CYEiL7BM1pVlm0U7QJ2DMP/Bc/zv5M+6ekCvXOJ5l6PJeL08PfihB3PxW2uy8",
+	"Gcu5TElnOLcBGgiQQDllRIZzMqVc2H+Fv/tG8XLk+jLb2AV8gqWAWzItfY2us9gIOjVzkeign7N9oWv0",
+	"7PDM4AcQxN3IJbQqAhtiRsxnLCJXP78ZCJS2gW/dCptgnXAo/gHQgszlgFQVrrgUyigb+EQ3MgxyWAij",
+	"QM5mjGbKfD/lmJuI5RWGljPKRfCRE/LG4bK4FgdU0yFV7IR8tO39r68uf/j16liRwdE1Hv3gCBBiGE0m",
+	"li6OlVE8uACGsaTO/dJSMb5kY1mOw37M5XQdOY5P38j1n/3FQdKtPeJ9kBu7/iiz4TRn6w8owwtLs0RX",
+	"syu74S1i2FJ+7UizH8CGDeeeezh2YS5RedMxxF5ec7jZpH6xVXkzFanewgrzh4u1yPrZJAHQP7CQnt5U",
+	"tsL2V3PeN7IwnOLBsMgHqnDeDIEN9QNjgsSjXE5jWFSsZYxuW8XvWZ+ULOphwsCZ6FkV6XyDjfAjcs3G",
+	"5HU3wrTggRhxw75mGRWKdM5Pw6fOXnbOu05OiYJmBJ2P5YdsZ1iQLqhFYEtAhV0Sc/pAMj7l2oU9BwIb",
+	"BnApejT9q4Ak8JRqdmFnQDMlyeCIfXIdav3zanAUWQhRz7XRxBSyfMqm96fOfXx+OhCwIlABzsnvjN2d",
+	"n5L/h5x2McQ/ZRRjiBNGfhhdkVkxzLiaMHVCPrA8YULTMVNkQu8xacEsfYobZgHUqJlCkWVgNw6EPc3q",
+	"6RmODwdraKJvZmzz/hHYMV3CvK9+fnPjyXAZB29ChDQ0clQ3RZYCXK6PYKrlk9769HT7q0mysCOP2UVN",
+	"Y9Y3kZpHL4mcml9blMhVOrrfSqPiGdbteUnkWECd3YRckAtCrRK6FiP/ZJ5lImH/QC3+R8iqtkdDVDGc",
+	"cq3rqnwfqnk1M+JRuwx3MyY1+vE4l8WMdIzqZLgXSFKaQ8TPhxCpSAfCAVzKWcaihnoIjG3Ncjliypw2",
+	"zYz2DLoskBhHkFuv/Pt5G0lPBVGJzBnp/MLvWK4H4qxnMREr7FgBsK6aGI6Mzi/DiOcQlbRpN8aoMIoB",
+	"yApoOQY+shPyY24Ub/ZJl9lBTqQtY86etlrdenvdepmgsQS5I+TtmeRCrw0n/rHI79n8A4z5u9X+9yMJ",
+	"yuvTJwo2PGBWhic5vmALQko2oB67zetIhlEhBMv+cVKhiZH9CFvRMrHWQXBgLAIJs08m8oFMw3zwpX7J",
+	"3GgULEXFIsgaCjNvwUEnSErnyhvV8MhafOPpboEvWKNEqBf4tGG38XKfSUyo8wkQbY5WRWE+6XQqBRnx",
+	"TKMqCXeP21T7gSjXTOya+6XrMzTYrb5YmgdSEDOHCGoVIrAWsqw8+pm36N2TS1ji41Z3yxZbtvjsNnS/",
+	"akE7qE3v6kOD2v6r8+2RDhbYitTXP5ROtm5Ut73tRVmLN+ZUKKOhQ5mZIZt/Hov8IzCEPer+XNApT3xl",
+	"Qu6auQ7nxPAdMSadYVYwSNGJCEX4knHOmAAoVfDzdlxSjbD8Emqh7Bc8xhfKwWNFMqq0kXFd5H72Ofev",
+	"gPIC3FQKPakH9yBolzORdi/A3B+IDksL9Mrh3uucUW0jaEgmsIeV9/hwnfleWrCyP5D1Bw/nrpQR5wg+",
+	"hIGwe4eZyW86V92ba3CmynuWw2twQy4qHggSOiDMPLiYUc3NDAvBreuCC/L6vGcuAcqZl9/hX3KmeMqE",
+	"5s6RgKE/t/NYymX2aTi3f+jA5qEPV4IJ478XYaWS/RD+zX+qe2GbgNCMDIt0zIIQpLnGKVvYRMBEMbRg",
+	"vsSU29RRgXX1yhzFVJGZlBmGLwcCJoc/HCvonAbDaJ4bkoXCF3IzYYqB77pyH/qkECnLyaIItvgtIMyP",
+	"1UDQNMWuRTnLMN5JOpRoqWnmu1vApyNC7WS8HE7kdMiFHTWRGSIE6C7MZ5ZLjdV9w/lAYEkfzbGuJ0fv",
+	"EYZJU5k08JyT6TKHzU3w6Buat26bVrQfnGgPSBRYb39NARJZTqlKFdizxyXc8PX5C8cAS6YX1fmTWlvw",
+	"801hv74WkX9JlKAzNYE62eXCmjwuq/tVMQapd2eviJbk/LWFRREDIWdMlKlNRqoK0AONtuehMB2MSqDl",
+	"UZ/6WZ4XDLqAx9wrlH/HQLBPM2TFWhImvGw6O0c5qHwlFUW1wqoOlbcfK+JfY95hy17gjyNb7ZrQlBkC",
+	"h45NXBBf8lvt0qWLXChy/jrCB8BLzxVREkBVV7F9JM6W47cc/xA5PlJn7fafvULN3RWq1+7ywh0u76+D",
+	"XBJlBZ2/savZuTZasBQv0mIT2w1L/ny6i33Jipb1Ifd8m6I4gu5z8BKEA7Yp9cS/z9x085DhGkOe6wn5",
+	"L/LyDFiGIp33764+/HL57vb66ubq3c3b9+9u/7i6vP7YXd5X1772h4I9vbXuIbbQtOtbs4dm+PQm+ePV",
+	"cSu7aCJmijHhwJmXgx+vzZZ4tJZZAYKgb5zsrgPchQ7cvTCjmSYJU8suNRYsma3ff73SxlzhykxLNTW/",
+	"zR/bB4RvsXU2YSWS45deq02ppgdS0PQDy5huWHDkl2ijHZHr9DgtszAQ+Vxd1DFTLY6NscSnQ6UBZwdW",
+	"lDrmeulKjIXUZM403MgQKqeBY8LRgGvrA0zxaIE/vVokCRiUfnXAoxuXfjxvmN0cAqErb1R5lx5nJ9YE",
+	"7TkTNFATmoQsPnQldM6ZWi93EQ3aDXq/4zeucdhn7JT+HF3fdV6wvsXstPakO4kLMqKZYn2S0KmRuCPC",
+	"l7Y+NyZkZSL2w0MpM0bF8i8DO2d4nFUXLS89tFqmdOnW2oce/fphqFSb0aCh8/k6qpB139iN/LKQmp+/",
+	"y3hI9dW9i0KPmLvEROaeNJFYA/62GLNa3pL8R5k3OGhOe945QzJGc2HUkJQris3VIkILzdXUzGIo9QSA",
+	"viBDUZOcqzvIW0qnHBzbMNURoQMReOcawxMI3guuIENFc2x4HTpLOh4PLxDu3RPyxjZN0ZIMXYhqIDxN",
+	"BhXOkfPVZPRhVGRkSBVXoLw7bQsdOebzTtHiMDNEmC8J3eaRwpfiugjpm7fFZtp2F7qgR0JvT5kTaEBY",
+	"eV2/Dr3vGmEHKQYTnqUDASD+LiNfGo4Y2RRXO7HEtgmEJH6pAUXf8lVXZeaSGlZ1yw6u/7O1zLZPps4P",
+	"++8jJLyjP6Mjqy4e9Y+gVO8oOrpjcwRIM5zphPzL/TUiby5//fmjUfBQoMItgMhUFY3t9Dx45igH1CQs",
+	"3UHQBEeoZJgzepfKBwHkbvg+y0Y9Lv4q8jnhIjGDzEvMvavLyv7R6dn3p/Q1O+2dnp6e9r41//nO/Oe0",
+	"/N/Z0d/RNox6xw2+t5hBk5hAkmpbdH/e6uy2xHot8fsBXI8VMfNYjoNjyTy3XcK8fr9KBC+xNuqdwBva",
+	"OldZ8edR+ZYVBIFobDETDqrDcqB6z0tnz8NEZswl49gOeLZJHxPwRGnmoPXyiAK5dWOPRpLfUX+Pxp4I",
+	"u9Rd9gn1stm93Ecbgx1yBouW3TKIFlTlwEFV6B1bDMTL0ahq4HWkSNgFFn9X7M0nyPkXic57E5alO+Z7",
+	"GFXxjALcAV8N27u5Plym13K7ltt9IT0yqbFzguRjyBcbWXdYNViHuUolKCHkWwBUxKN64kruh8rormGl",
+	"L9NUOXAMp+d2nIfM+vAfMDra7VsQD3Snlg0xMATJ7nnKRMKiMsnbZjCb99lelADv5PPO3KvM7zY7ZVTo",
+	"ImddjLCaDcZEeIhqeq9o6krTHa4JR3SUWUaFYOkJ+Z3rCSBEgu8rrmRN23+0MNS2cQdkUUvFELqquYOC",
+	"/mqVY4yVHbigqHZaRtJphUcrPL6EBsvVwMex8mU+CPgu9CSb29IZCLJQl1LiClJtWc3a6nN+z+Y9Lu65",
+	"PrDuy5igknGlodDDNpF06Qe2NA0782QZy48VYHn5bs2dSisdFEjoq7FtmC+gyERA6Qp6GTWWvZR9jSut",
+	"CvqNHZNxJDx44Tsl9xu6JHcPpwsyolS8Dc78yWmMjekYNgtpR0gcbJLcYk+DnbwOQYw3RPYo9+wjDv/7",
+	"MHM467NdK5WzcdD6GZ1Lhq/IZgi4TpvIsFkig8U9CXaQdBB7yLIyecdERQjgCLUiSWFNBg9R9c04vOXl",
+	"YeVJxSkESHZkWijDVh9l7T65wHYo4Yq8Oj8Pm5SMOMvSk0axsm2TZ4itoplWbrovV5SCAYQBybi4w82P",
+	"iJoY/g8r4b6dCmZSHkQW6U25hShgKYlh6rGbOzRi7IDcNW+fUAWIjXdsprvYO6jSHc2t3hxuTka5hLaA",
+	"aBQPhDlLVc7Hah5miHrxH/ju3xac0vf2a3rGX5UYs/2D0zD7MbRd+QYipDZf5FQSFRC6YgxtR0oQqawE",
+	"KjPDsEw3LBLGYiILMRXZpwUZsoHArWRY1uvUA3OCn2Y8Z4p0XF3Cy1OAEIkI1WQqlSbfn3aXp4jU2eqz",
+	"ZYlgX+nGOa3dYHrl6O1FzY7zMVZJ0rdKFSzdWJbaYU9YonvBsrQPZLFwR8xFaGI7VRP460v2aHM39qNx",
+	"ABWykkfWxbeWjsyoU0x8tZkgNDEGl25URZZaofV0jec1RU/Iu9C0RKRgVevWSjpx+KW4SyCHsGK2ObUG",
+	"LdCono0o84U2uj6fsNZzj+bQj9D/XGnCZ0zPoM6TdFBhmnbhi4FRW319YNa6x/SEzYmiRqRG3rxFS3zR",
+	"xL3ADgpmobLQiqcMATtcTO/VU01g60jexu79iekGSbpjM2tjsfAEgbDMA1peoq+ufub504CMsr5gejnL",
+	"y6jIIH+Xml1PSO1ZVIQ3KbPFptcOL6VqxBzbWV8AuHjObMK4zWxmLAUc2xV1uO/oFNtQluoy2hMuOORK",
+	"6E6gNegIcQcKYXipcMYSNNoUibNIjEHz6uwU/wk16HTltf6Fi7tdXWh413pXGR7d9BLbQY3X11KXF6nb",
+	"X+L9BwbWmNRPUjyfAsOSIoc2PP/+s5KYMmEeIlZhe7XSoFd3inSqF6GmWZu/3LH5bi45EsSNeffq2+6X",
+	"u3lUt/qNDcpwn8o1yKUgpVWcu3tcdaCUneZkbq78Iq9xtcwo/XEXEFqL5ncNLhn84EE4WRb41SXMrsay",
+	"tjXG6y9b1wxfNm4bPobv2qftjTNMGJ/pDZiyG7HNmsqxCyz62jVi+krY8vOYwIcjCy6t3RoKgcj6PbeX",
+	"AlU+XrkFbWj12UKr5NLZr2CYl+8JWkZAJV/Ya+J41xHZgbj2YPXoraZWcR7JLJMPlQpCfNUFoUKK+VRC",
+	"U11bc+hSyuyWH6vyRGxvJS8ry6nBVJo16TIw7Oe3n7Dwjhs0HHaU+Ykl/LvuSHHAwWpHdRuEqitDNhX0",
+	"tcEri+5L9tAGqTcPUpfNORajbzsMUI8YS4c0ueuP+T2LScfy5fokbOBybQEKMsUJDst0Q/lTC21vFsom",
+	"nVfn59ji6IEr1q3HrLdylzbbS0FzPd+z6Z7lyoWxfaPmwwhOX4amHtqIZjJuxnJEaLmOTpgqbB4rRMaU",
+	"IrGXNXZcbKYFibvd6NFYscztI4JxyB3ueDHcheAtJcCLPe4ydo0wZi9O2JxVMmHJXbW54UC4afUJJQ+5",
+	"NMY1dLoFRVQWuidHPUBcDlMcTk/DFAfnwAi1Gj4WttEZHP5UseyeKReZVtuEuJ2Osqh0PRaxdvz1cOLV",
+	"bkbbRKvrY7eVNnuPVF8HbqINROjWC2qBCNrY9AGkTtNSXGhZhqEdG9vESm9Dz23oeT+h50Ak7tRkek5e",
+	"fxMomW2NzSEGqvOS6vYSlPaq4gY803ImmTHDunA2yDM360FYOq1u/Cz24rQyVxyaAW92cy7dsIN2vbi9",
+	"28D1UhmyKT+pDV7hevG01Tpb1nS2+B2LyLDgme5ZmVd1FcsH8UTPS6UFh4Vqdhd5OVAz1hBXpuKNeNCg",
+	"nH1/hph7qgzUH4xforbRFlye9qvTdR2nCTScnjP1QsiIJBPJExaRkesZ3fUlBI7DYFa7fpADwYXSeWFb",
+	"SiFsxkeajYySM+OZRAUGTtnsSSdG+/4WbPvbsoF5HJE4jGmEP3WN4mQPAzozKdySBxERVSQTQlW1Y0Cg",
+	"JOJGRD7XM5Gp22V1QmLzV/C3FIL/b8GMhvU94SOi6R0Tjya835Sa+4G4D9yMtnEf1MduyzH37j7w276Z",
+	"GNh6Qa37oHUfPKfovEzTkgGWqZ2O75LOcoG0TujfS+NNnQq7UpC97Rnw053qjM/JKG6CWEZrex4QVmJd",
+	"RQL1DEk6COBUbtPerVOExrGfV3vvYfJE/RiggIK9CsN2x8G2XQTR1TvGZvCgGwcetIPKhxyIK5pnnOVu",
+	"joooTec2YDUnZqYOZ7uyrCDytWR1l35TbCMTrtVAxDyNCU1yqVT5ScQvxyZWLLUfJ4pOw7DafzvrqQyF",
+	"YZq/3YcOYKI3pXimaZV1/b/43c01WYfpE31epXfZAtZOL31k/LYiwL5mx+BDhy/aqnBGLsxtqbmVey2u",
+	"0QGDfg8zriaEAuVWcjecyt0k1FYp1qUrogctC9uc2q8erqhsdPkBTnwvDv499FrClppCAggGS32XJfgb",
+	"/rqs1ZFl8l9Iq6NQhFYPa62IQsOQ9UVp4+AVEQXY9jaRc8O2SdWOsaqOLQc/tchCT0YWqvWaq237gVhw",
+	"70WZawl5kvX+UX3i+0c9THjGYK5c+UEcy/3srsYvaqw3HoiORxYy97OLIZHKuboTxUbnL22jcylIrDQ1",
+	"utOtFPEJeQfHHyakKBg6EOwTVxpf7DOHEppDdzrz5Xc/fySG7XFRQGMHRjM9Scx5TnnGoD2mgg7thRFs",
+	"o1xOG05wICpth/sEu3GN5ogiy8jZKz3B31I6j5CM/W/f6ElEWMbHHPuBeZTc4Zy8rLRRR6zcs2/1hHQG",
+	"R0pKYdurn307OOoahSW5M/yPC2wD5j/xnRlByfn35Ec2zAuaz/1szDGdkV9pnkyA3iADFlomr4jdVLnx",
+	"IcRuqjPaLHbTPHZb2bTH2E1t2zcTuFsvqI3dtD2ovsxc0dVylnRmOZtRo9wjWEVaZHoiZRp5SdNdpgEt",
+	"sVLbnNI2p3TXOaULsnanlttzChFUysx+tN7Ng8oorTNKb3S8+flNoBevMA+3CrlBFORzGpXGkPB3vzQa",
+	"eV4v3jt9FRTvXezULLTtZaGwLKNGTIHtacvXSOf/fHz/jkxZPobCs2TSjciwmEJvXXMi1tl6QSZSyCJX",
+	"JH476kE8KT4UO3L4F0u0smuAxRm7BP/Qif8zOEomyeCoT/4zsEXeYNWZfxnYXrLf9E7PBkd//w1pbHlO",
+	"59VeHQBAU3rbHHQtocq1AVkaxEOf4VPNmY2bcsBe9OA8/6uJRzdNa12bZtXY7f1tsL59xOIOSxwhySMd",
+	"tUKpDbkdrI2DcoNQ721bMG4WBMc2tswLJtK959B8TfL8SqSlMC+lLLbFOiBAePC80jtj6Y1GLIGe9jYj",
+	"nKRQ3F51xCrNs8xMWyVyZlMVhKw6iNVEPihn2IzpTGGYFFs+Wtcp1fD6BlF8JdIduxX32U4rFGELM19X",
+	"VC8duK1YuxLpHtNmDktUlwpfK6hbQX2wgvoKcGVq0nltUaxeGD7aJr8cZPKLF6aDIyFr4jLjM6MH5LIY",
+	"T2ymrx4ckSmjqsjZCfmFK10NBstZxhqQk8wGRQMhBYmpupWjOCITeg8OxWTC0JWqJzlT5kBIJ55ycUvH",
+	"LI6Mke2DfDKPLFGoZCJldjtnNI8jlMpn5CObadjRgbBJyPgYBAKNRMcWpuBWhQ8TrvvkD/Pj9+A7P3uF",
+	"FW6ACis1mTNNzr+5wKlSQeQMWtZh9H4goP8ndjiPSM5SnrNEI3hsypKMC5ZeGLICDE6jmsjcHa7dha5F",
+	"0fEoPkbFkHnCSIdDCw0i84FIGFVcjLsXiFZtJiPkgqpcIgq5t5OODS9Xv811VOb54E8D4X8Dfzukm1RI",
+	"waqjmIKCiH2V39dG7SvF4k+GJzw5PaouUh0N0TErIyAXxLaz8T1hUzbL5NxwimNF3r+7+vDL5bvbm+vL",
+	"dx/f3rx9/+72p8sPt7++fXd7+dMV6Zy96i7LfbKEWsl9mtJPfFpMj/rnryPzAP7l7KXPxeJCszHg0C4s",
+	"4I0shC4j9HCA5BFqrp+UuVKK2Jktm3hwgyqTtxt11If8r6gxkWtRjTG3868iHRuKr2y1NHrykikAlTbn",
+	"rqUWBmUxd+2Qk8h+orMNc8jciG3UynLsigyyCl/2fU6W2dttctkKHeiPylZOpLEUi8wy5AXlKOTVgm2g",
+	"KhWzRE4Nubfq0sGqSz/WOqSv0HpCedyoR0TNCoARykvvKe4i+EQUVtM7rcp96r9IjCdzi6lX8Z8nJNZF",
+	"LtTt2Xexw4Q++05PBsLrVx23R8eKKLwOyqgJ3QsSA8ws+zQDFeeWiTQmIY5hbYLHirhnwUkjR5j15dbp",
+	"Xjiln4yQwve9PCOXxbhQXuDRhKZsypOayKumRCDdB3s4EH4TYcHk/DXpfLx6d06MIuWau5Mzsyq7Svw+",
+	"4mrL7B5TACxVN0f8mUiRGD5iWdZwDt3boSO7qHXOv+MitWVimVFePFCy3UAlc5e9x2yOHF45qjThmk1P",
+	"BuIJGtdvlqGUkqNB7VoU6Q9cpPIhImdGjn9zalP4lsnyCrE1KxRn51GpGn1zGqpG62hGTs3Qfm6oHdkd",
+	"++fpHYvnupbysWTY+hrI0hesUEOcULM8KyJKStHmtK9VlgSFGYZ9hCzZ7KXZQ7OTRMihTOde8z/7zlh7",
+	"569JIQw/FCx9RP14YMOJlHc9VQz98W3irkF5auuG7cvKwuGLsIFS+IlKdtKmQFq/42c+Vqa8wNaarn+Y",
+	"nbVF8cymBurhMY6GrVuLcywbtz7rWP6GFbyjQpUtq3is/MXev+q2kQ7c0QsStt1WLMmZrkCDIHveqDhm",
+	"L5c/rDMJR11AeE/xsQAGCAswKtChd6/+gWX8nkG9RtA446OmIqV5Suy9UETNWMJH9vL2CSXQXdqqw/Da",
+	"Y0UgJt7xKABqQmcMoK8GYsSMSqjZtGvNQcfaubEF/UsIT6MSRkAKnyir87nVVGcZnfdJynppgdyEYXC1",
+	"Gw2Ef6vmU6Y0nc5i0vlN8E+2ksYDgFGt2XRmccP8KHN8VBc5i0knvj+LBsXp6ctkSBX75hX5+dfLN72P",
+	"P1+ev/4GrAaenvivnBgxB0+zmNyxOcP4OHzKDp8F/rL4YaJYchtbOrkgaQFp0pTk0vcFk/csz+gMkdX9",
+	"zKBMCIdFRM1ownqKGWasWdo9IZdiTs4/fQLKK5KEKWXofI4NBFmmGCbJ6py7KbJPeJ85zQZiSJM7ORrB",
+	"rvxlqDO3WP05Y67bNlgBpYsvRQKakxHlmYoWLob54JTmdywlsXmEi3E8ENgOwG38bTjgxD3lKMKYfMIW",
+	"Gf12/YsvWppoPVOYkzArhhlPCE3THJY8y/m9MXoGIpNyZlYFS8q4uOtlMqGZe5SpqoVNdZ0XWMx5QjUB",
+	"z7xbb0SkTTHGNw1Eyo2NnXYdbL75EdUDmRNq7pYDJdEPMr/D7Xce3t+v/vvn9+//dXv5yy/vf7/64fbd",
+	"1c3v76//9fGExPecPcS2akkNxMOE6sVdtt581Sex9V7E9u7ALl6QONQu0ETGuIDM58fKmexmvfjHgUDI",
+	"+qY0c5tVjmZnJafc7gnERALesLzUqUHwPlu9E/zRTPcWOKQRO76dg4uWHEXQ28a+/yRlNM24YLdpwW6N",
+	"2nv0Z7Sgx/WPTs++fzl6TV/1zpLzYe/b9CXrfT86Pe29pt8Mv02+S79np8buK/LsqH8EdN1/8cJ+Mj+x",
+	"0zuR+fiFFMxGOA1Z1JTGo6foO3ssrGr62noN4JePfJJu92gb+LbyqkXN27tWbClyyDCrDi470dLxYtSM",
+	"rZd7UbNs0Cmb9OVVlvSm9VSf25z+ielm+bB7O3MbTvQ0HrS8dXGgC7WpV4cExxeQdNVsBdsPbuYym3Wv",
+	"FTv7sXSD0plw1OMlNIfZMxj9XzvRN/dUkNIwt82qUla84ImusL3Vpxw0K3blKi1LbrNhv6yylRrD/u36",
+	"l8hyTeCQkN2XaH7PyCij40UebsszultplC9S71T8MmI1pRP06Wl/BxtVuUSX5yYBlXDIxgy2OnhFGMX6",
+	"Yg8+gvJlKa2XdR7gHbVuv6vwbc7c3Jn++jibQF/+3uvf9sJY/qdghVWOnesU67Agx9rutE3pragPhxH2",
+	"sdMPPMS2BA0ru8HHH8P/u0WPKE9jC+tGNZEJZFelxPw5d48rjl1StHVQD0RlO82RWC8H6ZgJoySiIiX3",
+	"nD1AnMj62OGT3RNyDQTCUlIKFA/PzfMg3MPTuF9xokAhXBAiQrwyczpjht5zntrydX92TUICZ2A52hXe",
+	"hyd4l2GLjvpYd3923js9uzk97cP//X8bO29xbhu4bc+3Exz4nWumIFlqPclRGfP3divzoxdkB1Bv+tXJ",
+	"i1bLXdNvynxULuS/wIWosOxM5gRuGyZPKk3FShG3hrSSmmrWQzfPlym0IOyhLI501aOMXmaZIUINQv+7",
+	"J2x0Gh7AoPRheniu4YScfY/ntH/fTgObt7t0a5MOjvrfffPq9HRjDwWs4NpmBHw298uhRubqvnHf8g2I",
+	"2WVEQLoNxEWkSNp2Nq2z5nDF2E/8vu6qaWTN1UDguix6hZCDbP0eFoe0xTxfPfA/lId9wNPecVXrG6pY",
+	"jwvFIHP7npGpEZ5ECowNRR4aMiczBz4GYOKRrS9mn2iiASVaFAA9KXPy24d3ywok/rdezvoLE2M9Oeqf",
+	"nWLZhv97Y4Z00yshHYzr+e7fPMu5uem3iolbQ6vrNz1m4h1DQdr8ZpYWKNNvFdOai/Hus8WvPmmWC5q9",
+	"Tf8Hvn2Yrk1L2rlaM1G8/vz6qsriyDVrW9u88Mfywh+pVQwEWUVwPWOfBC+CKrmPf0kuXIbng2XU0Jm5",
+	"oUzvc/U+sPivB9L0WSxyepAGCiZlN+b3CQtgxhpqV2lmlI65VRPA0bj4Wit/ql0o4len38eWDDKbfheX",
+	"fSmodl/tFIoRrgcipwDYryfUIU04NQurLcEL0bWTrmgstYkLqWHyAAHBdYRVpxakORDrIBCzOTaMNnRk",
+	"dqYTn5+exd1+uBxbL8GyzDxpvwRroAOB7wU8kcScGH6bKwIeA0ylnlGeY1HoWMIJVIGrjy28mByRmVSK",
+	"DzM2EIE/teMP2v0ceFvj7gm5eZB+MzBTxOf12/4NnOXEu4rNv08l1LdCP26pJ9YZLVIygtsDe2Km7aiJ",
+	"WSFFeEo6sfvbLU9V3A0IC2fRhz974rE4qVRgSwYHxa0GAqmkUycTON2HCRNNNBkQj6EGGPp21HsnBetd",
+	"feJK9wdCzZVm0/97T7OC2RpluLjQ1MPZUTTDa2R+RpO0C5V0lKi5SAiyOUj/c0nPeiAcfIKxCRxyrVFG",
+	"p3Q2WxL9RJ4RSLXPAgdn9gO2YydNKYLZb9aRomHgVprAjsHgNv5+kxbyHsh0kQDjCIl3E85KdXjFLpxx",
+	"Api/yTMlSm+efR5u2AYK4nYk0eaU7yyn/K2XEm12+VPadKAyUG/p1YGeT6e9aheOmobd4DBqe3C0PTie",
+	"0oNjIC7dVCDfzDympdfD3Jzil6dnTlX/xetgHWp3dpbLYcaMklpqaN2BCFrM2W8YFTIi5gNO2D1YAq2p",
+	"bRfwkJgbJZFlikXGWngVn5ArQyYDOz2vRGHdIa6gRx/o3OigfvIwsrmg4Skq14cin0nFduw5eR6huKPu",
+	"JC9XqgOWTP6rIUaXMk15BhPxNAuKTRNVurszKm0YuFqRsV8cAaLTUmmKOR4LjPP07PtT+pqd9b4ZniW9",
+	"b+l52vuOnY56L+mr4evkm/Rb9t3oKDrKvKxf8Ypvk/O09+0Q6gjPTnuv6OvhN8m36Xfse8CP0VQX6qj/",
+	"8vQsOtJcmxUf/SrvWWq4/5SazcRqIfQLuopDW1zoCg7d9qkXUzO2F45dmww+4DtWk8DGG38RcgW09GqX",
+	"vkZV62pQsEs3sq2g2UcFTaNzaqV/r210s0WjG+96/Mpa3fzE72vSnTZ5FNEJVmUgaNFyRTTaYoSCxwuN",
+	"2L7z+dRdPmt4e6LyQGsrndKUIdCBdt620NHmvGYk8KllXOnlpUtPctbsqWRpCxfM0oFbBmP2Vpp0ECqS",
+	"K0FqG7ltnM+yzH/QZrZ8tjKkRoG/unfOmh6IFxTQbXqZ3ASPtirUEYTGWs6Ic1MxnEknLr+CPgvIvETJ",
+	"YgNAoQ0NpqIzINEUXhO5tclSvIRv/yLHG3P7Z4jEXxrhDwnyawXia4+vzzIXBq4qLCoVEkUQzaYeIq3W",
+	"wLQVSLvkAubyTagimZR3vlbEyTNI0YQrFPCF0mPn1Cbr5gv4A97IJxYlLbKTxCxKaNV6NlvP5p7y8N44",
+	"EntaEt7TebWdyFqMOnx2fS5dHbXAokFOEnvlqizY9lF5mDAQstxB3VjYbERPbrn0DnU1S5VES6ImeDMs",
+	"aY9qYPLW8vSAvYxOe1SkPXuQT/DY/AM7GV6HeUK4geURuNIG6AZ4mMU2GNS21PNskH1BNoidymaZILVB",
+	"G3O4PYLmua1dk0NvPvcmznxt736bq/BZi21av8ImKQ11drlaJj2q8r/4j/3TrflXw1DTnD5sV+HpEvZn",
+	"VE/KfP3y/Ud1PrFJ1v4/VFL+SvO7qpx0ZySiEmYZm6dcAEUE6bwZx1ZyXBOl5UwdSCjjR9dHzS2FZgCa",
+	"6zLscnNxXKjALbvz27/ITz98uCaXuSbfdl52u7bhnQ2PWnN6IIJmMSroqDecY76v3Rql/dYAHkNckmnc",
+	"NQtEyOE0cn1czFYMhF82JtS6VsXoFBtSxaENhJ98bYGdOJjcCcwrxgxXM6uBqNiQQpJMijEgXtvYlo3+",
+	"+i9TouiIjQuKmdm2hY7MCSUZfRgVmZ0STB1UKk11oWU+J2mh50F7G2k3Bp7HLyTynuWskifszsKZJBH0",
+	"Q0IjGY3iCaQpV2aVSJGwHHNGFposcQUYTGOWkjhn95w9QLUQS+OBqO5W9VfELscyQKBZcIyQQmie1Y18",
+	"Cx59Qt4GlDEQsF5MJK+Qg7mUhaDQuZql0HeRVGmKsbS03xrPwBxl7RCa1MjfLXkchCJZm8y6quSSYRsr",
+	"ZL/7q7KfgNazaJQ3AQ8QjmbaOFarKn4WVRE4nFcbqCpJcUulkX0yG7TPkJOtmenjl/YTccKETfzCFt7M",
+	"Kxh4IJmMH4vhXyyx0bIrfzwrOVzTmPW5XfPohkoMhh1RUpkUIMBbx+UuO78b0kdtGYq5MMBn7kI1wDcC",
+	"PUThmTktyeoI+48rhWpTG1tqY0t7ii2Fev2uQR6goqyi/nNBGBgHq9tZ2hasFWSCpq7dh5fNEGznWlGy",
+	"+vPry5LFkSsSGsJDaDMX9idabpZ1122jXzvy6V2mqQJfSIWtm5fIGZZBZ/OaNOk6ONXGk4lsS7IHnjKh",
+	"akU+7LBwEPDOQ8O32g6AO1uFzrzwmAjX4CnjGg5KLTijrEcH3FZqoTkXYu6QOHTW3KKzxhCQ9Zu6WnL/",
+	"bmV9OAOhZenocXWFF4HzFQAG2Ex3T8h7nxT96vx8efgw4H6HEEIMprNZGLFh4FYiYI/hxHCrNxBn262j",
+	"SYzZn9vQYusvOkB/kaXOZplUFUOr2u9v6VUKFbsX/wn+dmuLrXcViay++snRyH9ypRUYtzaBJ9jWhuz2",
+	"C9cX3Qhumufy4aAVlCXlR0+S1XsqP9pCYC8duKXNtrfyo2cX2GH5URiGbGM3LabugVceIW9G6PdVnHlL",
+	"cQ2v2DsEfCgXHRK8Cw7BDOKmZBl575y0gW/c5mJUa+oF2NMcMdKwt7rmzvysPArpITzF7BHn/3x5ekaC",
+	"N3QPxLgONqD0rIo7lprJxqNcTuNg6a6Id3HKfZ+ioRALDhD7OHbyRratPL4tVYopZf1yU8Y0F2NsbYIv",
+	"U5EhuMkDnZMRY+mQJnfdiFz9/AYN+YGovMD8+yyjwr5BiIJmBJM/VERSrmaFZirC2QKnwMcjoor8npl1",
+	"2wtj017EPdduxis8KC4hzlffaD5lGRfMphkBCoSvLh8IWzEO/25o4IQEWBrHCEGHMBvYZR3h/BQ64WnO",
+	"+iSReQ5u5AmbYgOHB5qb/UBV8cPlzZufY8JHiyQ5wVjClOR8PNFw8kZeTbiC3B7riYh8dssD0iZCH1bx",
+	"ZwC9RWk6V2Zy3MaJDanjA31MHArxXQCcZia50HjFcoaU6lc7mzGa+xa9zpdTC0Jh/HUgOjF+6BY4zS1y",
+	"mrgb+TTwIAAQ2T49hUht31GzyzyNMHBAU5cRx5WFgTz2qUGZHOP6kQVy5RO7pEDARctejvFbSAhSJAyC",
+	"aNCax1y1gZAjv4eGJqLyxpotjN06ciXFCa4txtUgPr+s7YunMzzEGeX5sWqskDdkNKW5uc520+KLBeIw",
+	"YynPld+KPB0IB0VpJlzlfUA811bpR8JDNABDAuG2kAlFC9FdUEwvmFBMsksYBbOBBolgUrCBMI9e4M84",
+	"V8EqMR6W5zJHP37XiC74Jn6L2BhK/a6fDEQJz0DAI6dCjtakxv9q9uspYODbID7uoJuG4dnYQ/9x+Jy1",
+	"dV/YjB3jN4baO7x/zZ5J4bN/b7aC5T2SfrdduOxlTw2L8KzB42cAvzMWs9JUpKrV7Vvd/mB1eyD4R5Gh",
+	"ED/K67VlTfE2IANOMLWZG23mxtZ4h9fOjjAaO6djFlXthYpBUTEecGEpS7iy5oY1HuDXJJOqMJqnzNIy",
+	"EaAZS+LGEfIXACXh5rpW5kXl4fWFZ23YipwLhI+obXKbbbHrRD7XtW9k0bKssSzzhow+c8/4lBFz6/KA",
+	"q9tRW+fwmVmxpMi5nsMgOuNGz+3/+09D/5KnCfz5T/NYfu9eXeSZhVDsv3hxdv7tyenJ6clZ/7vT707h",
+	"NtjZ/ceFYPzdVE25VgGzRB4QsmXQz+xrUm4sZ2lbs9QApx0fNS8I22v4fAJD0IKZHXVh/EZrS6CRDPVU",
+	"AZy/HAUNG8opVaSqmZX9d+9IaZjqzWMJHbZ0pRIwod5vA3ywVg4YzGjBqbc4gcsPb8kdm1vPSNXSrprr",
+	"1kXGhAP7tB+xmaPNa3OUjN0p3U6QXiACorqorUkBkH9R6UmqCIGKmyboPWSvwuKkSucS6CjWh8NSohh+",
+	"gFyanfxXROiUidTKKNACfde9ukvKuhfL0qokk8ldMB02SRqm8iFnM0w6gRzdtMj0RMqUGIOP/MFoTr43",
+	"Uzl/TXoNvq4xneH+PABOvUgVUbJyMOWYpptW6EROmXWZKfMJNp1lQPe1nQGGh3vv2Zp1zpSetVIncWqG",
+	"y6ShwlCQLDB0YudmP9tEkONxzsZUMzLi4yJnihieVehSwUippkOqmDXoUq6sKgDVbLnMkG/OmIBHL4iQ",
+	"ZacR8/0U3UAfr96dWydUMLOcmX9omtmP3Ki2VGuaTNCfSmtpSop0aGq4vdkpeE1EMqYNj43IlItCM9WN",
+	"SDJhyR2zB41KznDuGA54Cbkgw0wOidIyp+OQsl0yfdME/2X7X3g9EjLCR2Qi1YxrmmEvEZojYPMso4lN",
+	"aO3hvs4FnfKEWJOJ5GzMlTba95vOVffmmqQFbL45/XJwneBGMp9yMe4lNK9wQWAtTVyCZZmZNJo12CRE",
+	"IVG76Fuv7HNLEqppJscFQ4Y1K7IMOAK61/jYEKzrF0s6H41ZT/OU2FabqhveSuwL+Peff///AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

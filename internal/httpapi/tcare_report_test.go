@@ -110,3 +110,88 @@ func TestTransformingCareReport(t *testing.T) {
 		e.do(http.MethodGet, path, e.practitioner, nil).problem(t, http.StatusForbidden)
 	}, policy)
 }
+
+// TestCareTreatmentRecommendationDone: a held review's recommendation is marked done once, with
+// the day and a note; only the register group may.
+func TestCareTreatmentRecommendationDone(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withCareReview(e, &f)
+		id := f.feedback
+		done := "/v1/care-treatment-reviews/" + id + "/recommendations/0/done"
+		// Not held yet: no recommendations.
+		e.do(http.MethodPost, done, e.officer, map[string]any{"done_on": "2026-03-20"}).problem(t, http.StatusNotFound)
+		e.mustDo(http.MethodPost, "/v1/care-treatment-reviews/"+id+"/held", heldReview("2026-03-20"), http.StatusOK)
+		e.do(http.MethodPost, done, e.practitioner, map[string]any{"done_on": "2026-03-25"}).problem(t, http.StatusForbidden)
+		if p := e.do(http.MethodPost, done, e.officer, map[string]any{"done_on": "2026-03-19"}).problem(t, http.StatusBadRequest); !hasPointer(p, "/done_on") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		e.do(http.MethodPost, "/v1/care-treatment-reviews/"+id+"/recommendations/3/done", e.officer, map[string]any{"done_on": "2026-03-25"}).
+			problem(t, http.StatusNotFound)
+		e.do(http.MethodPost, done, e.officer, map[string]any{"done_on": "2026-03-25"}, "If-Match", `"1"`).problem(t, http.StatusPreconditionFailed)
+		res := e.do(http.MethodPost, done, e.panel, map[string]any{"done_on": "2026-03-25", "note": "Visits started."}, "If-Match", `"2"`)
+		if res.status != http.StatusOK || res.header.Get("ETag") != `"3"` {
+			t.Fatalf("done: %d %s", res.status, res.body)
+		}
+		rec := res.json(t)["recommendations"].([]any)[0].(map[string]any)
+		if rec["done"] != true || rec["done_on"] != "2026-03-25" || rec["note"] != "Visits started." || rec["overdue"] == true {
+			t.Fatalf("recommendation: %v", rec)
+		}
+		e.do(http.MethodPost, done, e.officer, map[string]any{"done_on": "2026-03-26"}).problem(t, http.StatusConflict)
+		if n := e.outboxTypes(id)["care_treatment_review.recommendation_done"]; n != 1 {
+			t.Fatalf("outbox: %v", e.outboxTypes(id))
+		}
+	})
+}
+
+// TestPersonalBudgetReviewAndEnd: a refusal is reviewed (overturned: decided anew and agreed),
+// then the budget ends and takes no more payments.
+func TestPersonalBudgetReviewAndEnd(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withBudget(e, &f)
+		id, base := f.feedback, "/v1/personal-budgets/"+f.feedback
+		e.do(http.MethodPost, base+"/review", e.officer, map[string]any{"requested_on": "2026-04-20", "outcome": "upheld"}).problem(t, http.StatusConflict)
+		e.do(http.MethodPost, base+"/end", e.officer, map[string]any{"ended_on": "2026-05-01"}).problem(t, http.StatusConflict)
+		e.mustDo(http.MethodPost, base+"/decision", map[string]any{"decision": "refused", "decided_on": "2026-04-10", "reasons": "Not yet."}, http.StatusOK)
+		e.do(http.MethodPost, base+"/review", e.practitioner, map[string]any{"requested_on": "2026-04-20", "outcome": "upheld"}).problem(t, http.StatusForbidden)
+		if p := e.do(http.MethodPost, base+"/review", e.officer, map[string]any{"requested_on": "2026-04-09", "outcome": "upheld"}).
+			problem(t, http.StatusBadRequest); !hasPointer(p, "/requested_on") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		e.do(http.MethodPost, base+"/review", e.officer, map[string]any{"requested_on": "2026-04-20", "outcome": "maybe"}).problem(t, http.StatusBadRequest)
+		res := e.do(http.MethodPost, base+"/review", e.officer, map[string]any{"requested_on": "2026-04-20", "outcome": "overturned"}, "If-Match", `"2"`)
+		b := res.json(t)
+		if res.status != http.StatusOK || b["status"] != "requested" || b["review_outcome"] != "overturned" || b["review_requested_on"] != "2026-04-20" ||
+			b["decided_on"] != nil || res.header.Get("ETag") != `"3"` {
+			t.Fatalf("review: %d %s", res.status, res.body)
+		}
+		e.mustDo(http.MethodPost, base+"/decision", threeStreams("2026-04-25"), http.StatusOK)
+		e.do(http.MethodPost, base+"/review", e.officer, map[string]any{"requested_on": "2026-04-26", "outcome": "upheld"}).problem(t, http.StatusConflict)
+		if p := e.do(http.MethodPost, base+"/end", e.officer, map[string]any{"ended_on": "2026-04-24"}).problem(t, http.StatusBadRequest); !hasPointer(p, "/ended_on") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		e.do(http.MethodPost, base+"/end", e.practitioner, map[string]any{"ended_on": "2026-08-31"}).problem(t, http.StatusForbidden)
+		res = e.do(http.MethodPost, base+"/end", e.officer, map[string]any{"ended_on": "2026-08-31"})
+		b = res.json(t)
+		if res.status != http.StatusOK || b["status"] != "ended" || b["ended_on"] != "2026-08-31" ||
+			!strings.HasSuffix(b["section_j"].(string), "Ended on 2026-08-31.") {
+			t.Fatalf("end: %d %s", res.status, res.body)
+		}
+		e.do(http.MethodPost, base+"/end", e.officer, map[string]any{"ended_on": "2026-08-31"}).problem(t, http.StatusConflict)
+		e.do(http.MethodPost, base+"/payments", e.officer, map[string]any{"stream": "health", "paid_on": "2026-09-01", "amount_pence": 1}).
+			problem(t, http.StatusConflict)
+		types := e.outboxTypes(id)
+		if types["personal_budget.reviewed"] != 1 || types["personal_budget.ended"] != 1 {
+			t.Fatalf("outbox: %v", types)
+		}
+		// The family's timeline shows both.
+		var lines []string
+		for _, it := range e.mustDo(http.MethodGet, "/v1/young-people/"+f.child+"/timeline", nil, http.StatusOK)["items"].([]any) {
+			lines = append(lines, it.(map[string]any)["kind"].(string))
+		}
+		if !strings.Contains(strings.Join(lines, ","), "personal_budget.reviewed") || !strings.Contains(strings.Join(lines, ","), "personal_budget.ended") {
+			t.Fatalf("timeline: %v", lines)
+		}
+	})
+}
