@@ -427,7 +427,9 @@ func (s *Service) HoldReview(ctx context.Context, id string, ifMatch *int, held 
 func (s *Service) CompleteRecommendation(ctx context.Context, id string, i int, ifMatch *int, on time.Time, note string) (_ tcare.Review, err error) {
 	defer casework.Wrap(&err, "complete recommendation %d of care and treatment review %s", i, id)
 	return versionedReviews.Change(ctx, s.Core, s.db, auth.KeepSupportRegister, id, ifMatch,
-		func(_ Tx, _ auth.Principal, r *tcare.Review) (bool, error) { return true, r.CompleteRecommendation(i, on, note, s.Today()) },
+		func(_ Tx, _ auth.Principal, r *tcare.Review) (bool, error) {
+			return true, r.CompleteRecommendation(i, on, note, s.Today())
+		},
 		func(tx Tx, p auth.Principal, r tcare.Review) error {
 			payload := reviewPayload(r)
 			payload["recommendation"], payload["done_on"] = i, statutory.Civil(on).Format(time.DateOnly)
@@ -545,7 +547,9 @@ func (s *Service) DecideBudget(ctx context.Context, id string, ifMatch *int, agr
 func (s *Service) ReviewBudget(ctx context.Context, id string, ifMatch *int, requestedOn time.Time, outcome string) (_ tcare.Budget, err error) {
 	defer casework.Wrap(&err, "review personal budget %s", id)
 	return versionedBudgets.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
-		func(_ Tx, _ auth.Principal, b *tcare.Budget) (bool, error) { return true, b.ReviewRefusal(requestedOn, outcome, s.Today()) },
+		func(_ Tx, _ auth.Principal, b *tcare.Budget) (bool, error) {
+			return true, b.ReviewRefusal(requestedOn, outcome, s.Today())
+		},
 		func(tx Tx, p auth.Principal, b tcare.Budget) error {
 			if err := casework.Record(tx, s.Event(ctx, p, audit.Update, tcare.BudgetRecordType, id, b.YoungPersonID,
 				[]string{"review_requested_on", "review_outcome", "status", "decided_on"}),
