@@ -2072,6 +2072,24 @@ func (e PersonalBudgetRequestedBy) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetReviewOutcome.
+const (
+	PersonalBudgetReviewOutcomeOverturned PersonalBudgetReviewOutcome = "overturned"
+	PersonalBudgetReviewOutcomeUpheld     PersonalBudgetReviewOutcome = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetReviewOutcome enum.
+func (e PersonalBudgetReviewOutcome) Valid() bool {
+	switch e {
+	case PersonalBudgetReviewOutcomeOverturned:
+		return true
+	case PersonalBudgetReviewOutcomeUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetDecisionInputDecision.
 const (
 	PersonalBudgetDecisionInputDecisionAgreed  PersonalBudgetDecisionInputDecision = "agreed"
@@ -2213,9 +2231,28 @@ func (e PersonalBudgetPaymentInputStream) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetReviewInputOutcome.
+const (
+	PersonalBudgetReviewInputOutcomeOverturned PersonalBudgetReviewInputOutcome = "overturned"
+	PersonalBudgetReviewInputOutcomeUpheld     PersonalBudgetReviewInputOutcome = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetReviewInputOutcome enum.
+func (e PersonalBudgetReviewInputOutcome) Valid() bool {
+	switch e {
+	case PersonalBudgetReviewInputOutcomeOverturned:
+		return true
+	case PersonalBudgetReviewInputOutcomeUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetStatus.
 const (
 	PersonalBudgetStatusAgreed    PersonalBudgetStatus = "agreed"
+	PersonalBudgetStatusEnded     PersonalBudgetStatus = "ended"
 	PersonalBudgetStatusRefused   PersonalBudgetStatus = "refused"
 	PersonalBudgetStatusRequested PersonalBudgetStatus = "requested"
 )
@@ -2224,6 +2261,8 @@ const (
 func (e PersonalBudgetStatus) Valid() bool {
 	switch e {
 	case PersonalBudgetStatusAgreed:
+		return true
+	case PersonalBudgetStatusEnded:
 		return true
 	case PersonalBudgetStatusRefused:
 		return true
@@ -2761,11 +2800,12 @@ func (e RegisterRating) Valid() bool {
 
 // Defines values for ReportKind.
 const (
-	Activity    ReportKind = "activity"
-	Experience  ReportKind = "experience"
-	Funnel      ReportKind = "funnel"
-	Timeliness  ReportKind = "timeliness"
-	Transitions ReportKind = "transitions"
+	Activity         ReportKind = "activity"
+	Experience       ReportKind = "experience"
+	Funnel           ReportKind = "funnel"
+	Timeliness       ReportKind = "timeliness"
+	TransformingCare ReportKind = "transforming-care"
+	Transitions      ReportKind = "transitions"
 )
 
 // Valid indicates whether the value is a known member of the ReportKind enum.
@@ -2778,6 +2818,8 @@ func (e ReportKind) Valid() bool {
 	case Funnel:
 		return true
 	case Timeliness:
+		return true
+	case TransformingCare:
 		return true
 	case Transitions:
 		return true
@@ -3659,13 +3701,27 @@ type CareActAssessmentStatus string
 
 // CareTreatmentRecommendation defines model for CareTreatmentRecommendation.
 type CareTreatmentRecommendation struct {
-	Description string             `json:"description"`
-	Done        *bool              `json:"done,omitempty"`
-	DueOn       openapi_types.Date `json:"due_on"`
+	Description string `json:"description"`
+	Done        *bool  `json:"done,omitempty"`
+
+	// DoneOn The day it was done (answers only; set through `/recommendations/{index}/done`).
+	DoneOn *openapi_types.Date `json:"done_on,omitempty"`
+	DueOn  openapi_types.Date  `json:"due_on"`
+
+	// Note What was done (answers only).
+	Note *string `json:"note,omitempty"`
 
 	// Overdue Not done by its due date (answers only).
 	Overdue *bool  `json:"overdue,omitempty"`
 	Owner   string `json:"owner"`
+}
+
+// CareTreatmentRecommendationDone defines model for CareTreatmentRecommendationDone.
+type CareTreatmentRecommendationDone struct {
+	DoneOn openapi_types.Date `json:"done_on"`
+
+	// Note What was done.
+	Note *string `json:"note,omitempty"`
 }
 
 // CareTreatmentReview defines model for CareTreatmentReview.
@@ -5223,7 +5279,10 @@ type PersonalBudget struct {
 	CreatedAt time.Time           `json:"created_at"`
 	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
 	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
-	ID        openapi_types.UUID  `json:"id"`
+
+	// EndedOn The day an agreed budget ended.
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+	ID      openapi_types.UUID  `json:"id"`
 
 	// Integrated More than one funding stream.
 	Integrated     bool                      `json:"integrated"`
@@ -5233,6 +5292,12 @@ type PersonalBudget struct {
 	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
 	RequestedOn    openapi_types.Date        `json:"requested_on"`
 	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+
+	// ReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
+	ReviewOutcome *PersonalBudgetReviewOutcome `json:"review_outcome,omitempty"`
+
+	// ReviewRequestedOn The day the family asked for a refusal to be reviewed.
+	ReviewRequestedOn *openapi_types.Date `json:"review_requested_on,omitempty"`
 
 	// SectionJ The plan's section J, computed from this budget.
 	SectionJ string `json:"section_j"`
@@ -5248,6 +5313,9 @@ type PersonalBudget struct {
 // PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
 type PersonalBudgetRequestedBy string
 
+// PersonalBudgetReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
+type PersonalBudgetReviewOutcome string
+
 // PersonalBudgetDecisionInput defines model for PersonalBudgetDecisionInput.
 type PersonalBudgetDecisionInput struct {
 	DecidedOn openapi_types.Date                  `json:"decided_on"`
@@ -5261,6 +5329,11 @@ type PersonalBudgetDecisionInput struct {
 
 // PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
 type PersonalBudgetDecisionInputDecision string
+
+// PersonalBudgetEndInput defines model for PersonalBudgetEndInput.
+type PersonalBudgetEndInput struct {
+	EndedOn openapi_types.Date `json:"ended_on"`
+}
 
 // PersonalBudgetEventPayload The data of personal_budget events (see GET /v1/event-types for which).
 type PersonalBudgetEventPayload = EventPayload
@@ -5326,6 +5399,18 @@ type PersonalBudgetPaymentInput struct {
 
 // PersonalBudgetPaymentInputStream defines model for PersonalBudgetPaymentInput.Stream.
 type PersonalBudgetPaymentInputStream string
+
+// PersonalBudgetReviewInput defines model for PersonalBudgetReviewInput.
+type PersonalBudgetReviewInput struct {
+	// Outcome upheld: the refusal stands; overturned: the request is open again for a new decision.
+	Outcome PersonalBudgetReviewInputOutcome `json:"outcome"`
+
+	// RequestedOn The day the family asked for the refusal to be reviewed.
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// PersonalBudgetReviewInputOutcome upheld: the refusal stands; overturned: the request is open again for a new decision.
+type PersonalBudgetReviewInputOutcome string
 
 // PersonalBudgetStatus defines model for PersonalBudgetStatus.
 type PersonalBudgetStatus string
@@ -6792,11 +6877,6 @@ type ListAuditEventsParams struct {
 
 // ListCareTreatmentReviewsParams defines parameters for ListCareTreatmentReviews.
 type ListCareTreatmentReviewsParams struct {
-	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
-	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
-	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
-	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
-	UpdatedSince    *UpdatedSince                         `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RegisterEntryID *openapi_types.UUID                   `form:"register_entry_id,omitempty" json:"register_entry_id,omitempty"`
 	YoungPersonID   *openapi_types.UUID                   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status          *ListCareTreatmentReviewsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -6819,6 +6899,15 @@ type ScheduleCareTreatmentReviewParams struct {
 
 // HoldCareTreatmentReviewParams defines parameters for HoldCareTreatmentReview.
 type HoldCareTreatmentReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CompleteCareTreatmentRecommendationParams defines parameters for CompleteCareTreatmentRecommendation.
+type CompleteCareTreatmentRecommendationParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -7288,11 +7377,6 @@ type CreatePathwayFeedbackParams struct {
 
 // ListPersonalBudgetsParams defines parameters for ListPersonalBudgets.
 type ListPersonalBudgetsParams struct {
-	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
-	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
-	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
-	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
-	UpdatedSince  *UpdatedSince         `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	EHCPlanID     *openapi_types.UUID   `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
 	Status        *PersonalBudgetStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -7319,6 +7403,15 @@ type DecidePersonalBudgetParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// EndPersonalBudgetParams defines parameters for EndPersonalBudget.
+type EndPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // RecordPersonalBudgetPaymentParams defines parameters for RecordPersonalBudgetPayment.
 type RecordPersonalBudgetPaymentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -7328,13 +7421,17 @@ type RecordPersonalBudgetPaymentParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ReviewPersonalBudgetParams defines parameters for ReviewPersonalBudget.
+type ReviewPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListPlacementsParams defines parameters for ListPlacements.
 type ListPlacementsParams struct {
-	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
-	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
-	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
-	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
-	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Type          *PlacementType      `form:"type,omitempty" json:"type,omitempty"`
 
@@ -7630,6 +7727,29 @@ type GetTimelinessReportParams struct {
 	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
 }
 
+// GetTransformingCareReportParams defines parameters for GetTransformingCareReport.
+type GetTransformingCareReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
 // GetTransitionsReportParams defines parameters for GetTransitionsReport.
 type GetTransitionsReportParams struct {
 	// From First day of the period (inclusive).
@@ -7670,12 +7790,7 @@ type ListRetentionDueParams struct {
 
 // ListRegisterEntriesParams defines parameters for ListRegisterEntries.
 type ListRegisterEntriesParams struct {
-	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
-	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
-	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
-	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
-	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
-	Rating       *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
+	Rating *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
 
 	// Locality The young person's locality.
 	Locality      *string             `form:"locality,omitempty" json:"locality,omitempty"`
@@ -8087,6 +8202,9 @@ type ScheduleCareTreatmentReviewJSONRequestBody = CareTreatmentReviewInput
 // HoldCareTreatmentReviewJSONRequestBody defines body for HoldCareTreatmentReview for application/json ContentType.
 type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
 
+// CompleteCareTreatmentRecommendationJSONRequestBody defines body for CompleteCareTreatmentRecommendation for application/json ContentType.
+type CompleteCareTreatmentRecommendationJSONRequestBody = CareTreatmentRecommendationDone
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -8165,8 +8283,14 @@ type RequestPersonalBudgetJSONRequestBody = PersonalBudgetInput
 // DecidePersonalBudgetJSONRequestBody defines body for DecidePersonalBudget for application/json ContentType.
 type DecidePersonalBudgetJSONRequestBody = PersonalBudgetDecisionInput
 
+// EndPersonalBudgetJSONRequestBody defines body for EndPersonalBudget for application/json ContentType.
+type EndPersonalBudgetJSONRequestBody = PersonalBudgetEndInput
+
 // RecordPersonalBudgetPaymentJSONRequestBody defines body for RecordPersonalBudgetPayment for application/json ContentType.
 type RecordPersonalBudgetPaymentJSONRequestBody = PersonalBudgetPaymentInput
+
+// ReviewPersonalBudgetJSONRequestBody defines body for ReviewPersonalBudget for application/json ContentType.
+type ReviewPersonalBudgetJSONRequestBody = PersonalBudgetReviewInput
 
 // CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
 type CreatePlacementJSONRequestBody = PlacementInput
@@ -8730,6 +8854,9 @@ type ServerInterface interface {
 	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 	// (POST /v1/care-treatment-reviews/{id}/held)
 	HoldCareTreatmentReview(ctx echo.Context, id ID, params HoldCareTreatmentReviewParams) error
+	// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	// (POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done)
+	CompleteCareTreatmentRecommendation(ctx echo.Context, id ID, index int, params CompleteCareTreatmentRecommendationParams) error
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	// (GET /v1/deadlines)
 	ListDeadlines(ctx echo.Context, params ListDeadlinesParams) error
@@ -8892,9 +9019,15 @@ type ServerInterface interface {
 	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 	// (POST /v1/personal-budgets/{id}/decision)
 	DecidePersonalBudget(ctx echo.Context, id ID, params DecidePersonalBudgetParams) error
+	// EndPersonalBudget End an agreed personal budget (once)
+	// (POST /v1/personal-budgets/{id}/end)
+	EndPersonalBudget(ctx echo.Context, id ID, params EndPersonalBudgetParams) error
 	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
 	// (POST /v1/personal-budgets/{id}/payments)
 	RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error
+	// ReviewPersonalBudget Record the review of a refused personal budget (once) and its outcome
+	// (POST /v1/personal-budgets/{id}/review)
+	ReviewPersonalBudget(ctx echo.Context, id ID, params ReviewPersonalBudgetParams) error
 	// ListPlacements List placements the caller may see, newest first
 	// (GET /v1/placements)
 	ListPlacements(ctx echo.Context, params ListPlacementsParams) error
@@ -8970,6 +9103,9 @@ type ServerInterface interface {
 	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 	// (GET /v1/reports/timeliness)
 	GetTimelinessReport(ctx echo.Context, params GetTimelinessReportParams) error
+	// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	// (GET /v1/reports/transforming-care)
+	GetTransformingCareReport(ctx echo.Context, params GetTransformingCareReportParams) error
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	// (GET /v1/reports/transitions)
 	GetTransitionsReport(ctx echo.Context, params GetTransitionsReportParams) error
@@ -9688,13 +9824,6 @@ func (w *ServerInterfaceWrapper) ListCareTreatmentReviews(ctx echo.Context) erro
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListCareTreatmentReviewsParams
-	// ------------- Optional query parameter "updated_since" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
-	}
-
 	// ------------- Optional query parameter "register_entry_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "register_entry_id", ctx.QueryParams(), &params.RegisterEntryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -9828,6 +9957,65 @@ func (w *ServerInterfaceWrapper) HoldCareTreatmentReview(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.HoldCareTreatmentReview(ctx, id, params)
+	return err
+}
+
+// CompleteCareTreatmentRecommendation converts echo context to params.
+func (w *ServerInterfaceWrapper) CompleteCareTreatmentRecommendation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "index" -------------
+	var index int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "index", ctx.Param("index"), &index, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter index: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CompleteCareTreatmentRecommendationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompleteCareTreatmentRecommendation(ctx, id, index, params)
 	return err
 }
 
@@ -11850,13 +12038,6 @@ func (w *ServerInterfaceWrapper) ListPersonalBudgets(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPersonalBudgetsParams
-	// ------------- Optional query parameter "updated_since" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
-	}
-
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -11993,6 +12174,57 @@ func (w *ServerInterfaceWrapper) DecidePersonalBudget(ctx echo.Context) error {
 	return err
 }
 
+// EndPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) EndPersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params EndPersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EndPersonalBudget(ctx, id, params)
+	return err
+}
+
 // RecordPersonalBudgetPayment converts echo context to params.
 func (w *ServerInterfaceWrapper) RecordPersonalBudgetPayment(ctx echo.Context) error {
 	var err error
@@ -12044,19 +12276,63 @@ func (w *ServerInterfaceWrapper) RecordPersonalBudgetPayment(ctx echo.Context) e
 	return err
 }
 
+// ReviewPersonalBudget converts echo context to params.
+func (w *ServerInterfaceWrapper) ReviewPersonalBudget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReviewPersonalBudgetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReviewPersonalBudget(ctx, id, params)
+	return err
+}
+
 // ListPlacements converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPlacements(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPlacementsParams
-	// ------------- Optional query parameter "updated_since" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
-	}
-
 	// ------------- Optional query parameter "young_person_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -13144,6 +13420,59 @@ func (w *ServerInterfaceWrapper) GetTimelinessReport(ctx echo.Context) error {
 	return err
 }
 
+// GetTransformingCareReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransformingCareReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransformingCareReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// ------------- Optional query parameter "disclosure" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disclosure", ctx.QueryParams(), &params.Disclosure, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disclosure: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransformingCareReport(ctx, params)
+	return err
+}
+
 // GetTransitionsReport converts echo context to params.
 func (w *ServerInterfaceWrapper) GetTransitionsReport(ctx echo.Context) error {
 	var err error
@@ -13251,13 +13580,6 @@ func (w *ServerInterfaceWrapper) ListRegisterEntries(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListRegisterEntriesParams
-	// ------------- Optional query parameter "updated_since" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
-	}
-
 	// ------------- Optional query parameter "rating" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "rating", ctx.QueryParams(), &params.Rating, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -15099,6 +15421,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/reports/timeliness", wrapper.GetTimelinessReport, options.OperationMiddlewares["getTimelinessReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/transitions", wrapper.GetTransitionsReport, options.OperationMiddlewares["getTransitionsReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/funnel", wrapper.GetFunnelReport, options.OperationMiddlewares["getFunnelReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/transforming-care", wrapper.GetTransformingCareReport, options.OperationMiddlewares["getTransformingCareReport"]...)
 	router.GET(options.BaseURL+"/v1/open-data/:report", wrapper.GetOpenDataReport, options.OperationMiddlewares["getOpenDataReport"]...)
 	router.GET(options.BaseURL+"/v1/exports/sen2", wrapper.ExportSen2, options.OperationMiddlewares["exportSen2"]...)
 	router.GET(options.BaseURL+"/v1/event-types", wrapper.ListEventTypes, options.OperationMiddlewares["listEventTypes"]...)
@@ -15121,11 +15444,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/care-treatment-reviews", wrapper.ScheduleCareTreatmentReview, options.OperationMiddlewares["scheduleCareTreatmentReview"]...)
 	router.GET(options.BaseURL+"/v1/care-treatment-reviews/:id", wrapper.GetCareTreatmentReview, options.OperationMiddlewares["getCareTreatmentReview"]...)
 	router.POST(options.BaseURL+"/v1/care-treatment-reviews/:id/held", wrapper.HoldCareTreatmentReview, options.OperationMiddlewares["holdCareTreatmentReview"]...)
+	router.POST(options.BaseURL+"/v1/care-treatment-reviews/:id/recommendations/:index/done", wrapper.CompleteCareTreatmentRecommendation, options.OperationMiddlewares["completeCareTreatmentRecommendation"]...)
 	router.GET(options.BaseURL+"/v1/personal-budgets", wrapper.ListPersonalBudgets, options.OperationMiddlewares["listPersonalBudgets"]...)
 	router.POST(options.BaseURL+"/v1/personal-budgets", wrapper.RequestPersonalBudget, options.OperationMiddlewares["requestPersonalBudget"]...)
 	router.GET(options.BaseURL+"/v1/personal-budgets/:id", wrapper.GetPersonalBudget, options.OperationMiddlewares["getPersonalBudget"]...)
 	router.POST(options.BaseURL+"/v1/personal-budgets/:id/decision", wrapper.DecidePersonalBudget, options.OperationMiddlewares["decidePersonalBudget"]...)
 	router.POST(options.BaseURL+"/v1/personal-budgets/:id/payments", wrapper.RecordPersonalBudgetPayment, options.OperationMiddlewares["recordPersonalBudgetPayment"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/review", wrapper.ReviewPersonalBudget, options.OperationMiddlewares["reviewPersonalBudget"]...)
+	router.POST(options.BaseURL+"/v1/personal-budgets/:id/end", wrapper.EndPersonalBudget, options.OperationMiddlewares["endPersonalBudget"]...)
 	router.GET(options.BaseURL+"/v1/placements", wrapper.ListPlacements, options.OperationMiddlewares["listPlacements"]...)
 	router.POST(options.BaseURL+"/v1/placements", wrapper.CreatePlacement, options.OperationMiddlewares["createPlacement"]...)
 	router.GET(options.BaseURL+"/v1/placements/:id", wrapper.GetPlacement, options.OperationMiddlewares["getPlacement"]...)
@@ -18025,6 +18351,229 @@ type HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response HoldCareTreatmentReview503ApplicationProblemPlusJSONResponse) VisitHoldCareTreatmentReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendationRequestObject struct {
+	ID     ID  `json:"id"`
+	Index  int `json:"index"`
+	Params CompleteCareTreatmentRecommendationParams
+	Body   *CompleteCareTreatmentRecommendationJSONRequestBody
+}
+
+type CompleteCareTreatmentRecommendationResponseObject interface {
+	VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error
+}
+
+type CompleteCareTreatmentRecommendation200ResponseHeaders struct {
+	ETag *string
+}
+
+type CompleteCareTreatmentRecommendation200JSONResponse struct {
+	Body    CareTreatmentReview
+	Headers CompleteCareTreatmentRecommendation200ResponseHeaders
+}
+
+func (response CompleteCareTreatmentRecommendation200JSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation400ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation401ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation403ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation404ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation409ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation412ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation413ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation415ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation422ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation429ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCareTreatmentRecommendation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCareTreatmentRecommendation503ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -27414,6 +27963,228 @@ func (response DecidePersonalBudget503ApplicationProblemPlusJSONResponse) VisitD
 	return err
 }
 
+type EndPersonalBudgetRequestObject struct {
+	ID     ID `json:"id"`
+	Params EndPersonalBudgetParams
+	Body   *EndPersonalBudgetJSONRequestBody
+}
+
+type EndPersonalBudgetResponseObject interface {
+	VisitEndPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type EndPersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type EndPersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers EndPersonalBudget200ResponseHeaders
+}
+
+func (response EndPersonalBudget200JSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget400ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget401ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget403ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget404ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget409ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget412ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget413ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget415ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget422ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget429ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response EndPersonalBudget503ApplicationProblemPlusJSONResponse) VisitEndPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RecordPersonalBudgetPaymentRequestObject struct {
 	ID     ID `json:"id"`
 	Params RecordPersonalBudgetPaymentParams
@@ -27622,6 +28393,228 @@ type RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RecordPersonalBudgetPayment503ApplicationProblemPlusJSONResponse) VisitRecordPersonalBudgetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudgetRequestObject struct {
+	ID     ID `json:"id"`
+	Params ReviewPersonalBudgetParams
+	Body   *ReviewPersonalBudgetJSONRequestBody
+}
+
+type ReviewPersonalBudgetResponseObject interface {
+	VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error
+}
+
+type ReviewPersonalBudget200ResponseHeaders struct {
+	ETag *string
+}
+
+type ReviewPersonalBudget200JSONResponse struct {
+	Body    PersonalBudget
+	Headers ReviewPersonalBudget200ResponseHeaders
+}
+
+func (response ReviewPersonalBudget200JSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget400ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget401ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget403ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget404ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget409ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget412ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget413ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget415ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget422ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget429ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewPersonalBudget503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewPersonalBudget503ApplicationProblemPlusJSONResponse) VisitReviewPersonalBudgetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -31758,6 +32751,131 @@ type GetTimelinessReport503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTimelinessReport503ApplicationProblemPlusJSONResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReportRequestObject struct {
+	Params GetTransformingCareReportParams
+}
+
+type GetTransformingCareReportResponseObject interface {
+	VisitGetTransformingCareReportResponse(w http.ResponseWriter) error
+}
+
+type GetTransformingCareReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetTransformingCareReport200JSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport200TextCsvResponse struct{ ReportTextCsvResponse }
+
+func (response GetTransformingCareReport200TextCsvResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetTransformingCareReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport400ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport401ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport403ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport429ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransformingCareReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransformingCareReport503ApplicationProblemPlusJSONResponse) VisitGetTransformingCareReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -39783,6 +40901,9 @@ type StrictServerInterface interface {
 	// HoldCareTreatmentReview Record the review as held (once), which moves the register entry's next C(E)TR due
 	// (POST /v1/care-treatment-reviews/{id}/held)
 	HoldCareTreatmentReview(ctx context.Context, request HoldCareTreatmentReviewRequestObject) (HoldCareTreatmentReviewResponseObject, error)
+	// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	// (POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done)
+	CompleteCareTreatmentRecommendation(ctx context.Context, request CompleteCareTreatmentRecommendationRequestObject) (CompleteCareTreatmentRecommendationResponseObject, error)
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	// (GET /v1/deadlines)
 	ListDeadlines(ctx context.Context, request ListDeadlinesRequestObject) (ListDeadlinesResponseObject, error)
@@ -39945,9 +41066,15 @@ type StrictServerInterface interface {
 	// DecidePersonalBudget Record the council's decision (once): agreed with its parts by stream, or refused with the reasons
 	// (POST /v1/personal-budgets/{id}/decision)
 	DecidePersonalBudget(ctx context.Context, request DecidePersonalBudgetRequestObject) (DecidePersonalBudgetResponseObject, error)
+	// EndPersonalBudget End an agreed personal budget (once)
+	// (POST /v1/personal-budgets/{id}/end)
+	EndPersonalBudget(ctx context.Context, request EndPersonalBudgetRequestObject) (EndPersonalBudgetResponseObject, error)
 	// RecordPersonalBudgetPayment Record a payment or spend against one stream of an agreed budget
 	// (POST /v1/personal-budgets/{id}/payments)
 	RecordPersonalBudgetPayment(ctx context.Context, request RecordPersonalBudgetPaymentRequestObject) (RecordPersonalBudgetPaymentResponseObject, error)
+	// ReviewPersonalBudget Record the review of a refused personal budget (once) and its outcome
+	// (POST /v1/personal-budgets/{id}/review)
+	ReviewPersonalBudget(ctx context.Context, request ReviewPersonalBudgetRequestObject) (ReviewPersonalBudgetResponseObject, error)
 	// ListPlacements List placements the caller may see, newest first
 	// (GET /v1/placements)
 	ListPlacements(ctx context.Context, request ListPlacementsRequestObject) (ListPlacementsResponseObject, error)
@@ -40023,6 +41150,9 @@ type StrictServerInterface interface {
 	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 	// (GET /v1/reports/timeliness)
 	GetTimelinessReport(ctx context.Context, request GetTimelinessReportRequestObject) (GetTimelinessReportResponseObject, error)
+	// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	// (GET /v1/reports/transforming-care)
+	GetTransformingCareReport(ctx context.Context, request GetTransformingCareReportRequestObject) (GetTransformingCareReportResponseObject, error)
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	// (GET /v1/reports/transitions)
 	GetTransitionsReport(ctx context.Context, request GetTransitionsReportRequestObject) (GetTransitionsReportResponseObject, error)
@@ -40837,6 +41967,56 @@ func (sh *strictHandler) HoldCareTreatmentReview(ctx echo.Context, id ID, params
 		return err
 	} else if validResponse, ok := response.(HoldCareTreatmentReviewResponseObject); ok {
 		return validResponse.VisitHoldCareTreatmentReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompleteCareTreatmentRecommendation operation middleware
+func (sh *strictHandler) CompleteCareTreatmentRecommendation(ctx echo.Context, id ID, index int, params CompleteCareTreatmentRecommendationParams) error {
+	var request CompleteCareTreatmentRecommendationRequestObject
+
+	request.ID = id
+	request.Index = index
+	request.Params = params
+
+	var body CompleteCareTreatmentRecommendationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteCareTreatmentRecommendation(ctx.Request().Context(), request.(CompleteCareTreatmentRecommendationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteCareTreatmentRecommendation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompleteCareTreatmentRecommendationResponseObject); ok {
+		return validResponse.VisitCompleteCareTreatmentRecommendationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -42813,6 +43993,55 @@ func (sh *strictHandler) DecidePersonalBudget(ctx echo.Context, id ID, params De
 	return nil
 }
 
+// EndPersonalBudget operation middleware
+func (sh *strictHandler) EndPersonalBudget(ctx echo.Context, id ID, params EndPersonalBudgetParams) error {
+	var request EndPersonalBudgetRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body EndPersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EndPersonalBudget(ctx.Request().Context(), request.(EndPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EndPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EndPersonalBudgetResponseObject); ok {
+		return validResponse.VisitEndPersonalBudgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // RecordPersonalBudgetPayment operation middleware
 func (sh *strictHandler) RecordPersonalBudgetPayment(ctx echo.Context, id ID, params RecordPersonalBudgetPaymentParams) error {
 	var request RecordPersonalBudgetPaymentRequestObject
@@ -42856,6 +44085,55 @@ func (sh *strictHandler) RecordPersonalBudgetPayment(ctx echo.Context, id ID, pa
 		return err
 	} else if validResponse, ok := response.(RecordPersonalBudgetPaymentResponseObject); ok {
 		return validResponse.VisitRecordPersonalBudgetPaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReviewPersonalBudget operation middleware
+func (sh *strictHandler) ReviewPersonalBudget(ctx echo.Context, id ID, params ReviewPersonalBudgetParams) error {
+	var request ReviewPersonalBudgetRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body ReviewPersonalBudgetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviewPersonalBudget(ctx.Request().Context(), request.(ReviewPersonalBudgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReviewPersonalBudget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReviewPersonalBudgetResponseObject); ok {
+		return validResponse.VisitReviewPersonalBudgetResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -43768,6 +45046,31 @@ func (sh *strictHandler) GetTimelinessReport(ctx echo.Context, params GetTimelin
 		return err
 	} else if validResponse, ok := response.(GetTimelinessReportResponseObject); ok {
 		return validResponse.VisitGetTimelinessReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTransformingCareReport operation middleware
+func (sh *strictHandler) GetTransformingCareReport(ctx echo.Context, params GetTransformingCareReportParams) error {
+	var request GetTransformingCareReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransformingCareReport(ctx.Request().Context(), request.(GetTransformingCareReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransformingCareReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransformingCareReportResponseObject); ok {
+		return validResponse.VisitGetTransformingCareReportResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -45556,1175 +46859,1137 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Ncts4tjD4KijuVxW7RnIk+d+ure+6k/R0ZpJ0JnZP79xJPhoiIQltCtAAoBVN3zzNvsk+2RbOAUiQ",
-	"oiRKdjLdM56q2zcWCRA4ODj/P79GiZzOpGDC6Oji14h9ptNZxuDfV4nhUth/6Xw6pWoRXURXxP3aie5p",
-	"ljP7NM1ZbN+LBr3BSbd31O0fRp2Ip9FF1OufH9JectTtjwase0r7ve7Z8DDpHqXH7GR02jvr9QZRJ5oy",
-	"ZrgYx23H9KNOJO+ZSu0CRjTTrBPJuWAqnimaGG5XyFS76Qa4BMVGTCmatRt0hGvQhppcRxeRnDELkvmE",
-	"mugi+k7KO0KJnjGWTAgVKcmoGOd0zIiZMEVnC0K1ZlpPmTDRly8dB+r3dMyawQ1PApBzw6Y6uvj7E/Af",
-	"CvxPAP40fTVJ3jGW6qvi2avPCZvZzXxg/8iZNtWT+cASqVJCBWH+PTJjisuUmAk19tdcM22/STKZ0IzQ",
-	"3Eyk4mbxTBPDp4xkfMqNDo91pOQ0OMpBL+pEYyVzYcGSAKCohtO+mlJFyZxqwgWZSD3jhmZkJJVdkZwx",
-	"Re2KDqJOZGQx43G314/cfq9zdc8WN2w6y6hhf2VKr9rp+3yYcT0hlAg2J/f4JpEjQkkic5HwjBg3zTNN",
-	"YAIuRWVf5Y8WZeGQM64NEyyNjYR9/SPniqXRhVE560SGfbZn+YOckznLMjJnipGFzIkfRoz833ZzixmD",
-	"ye6YMvGxP87MQtywDw6t1h2gPR+K79ttucvwTJNkInnC7D6ZGNMxsyhBMkbTcGO73J0H3BJ3+H8Wco6Y",
-	"NaJTni2IxRv4W+RKM7U4iAIwcCne8Prur0jtaSNxsQu9Z/5Q2l7OnYmKGlPBNayp3cB+r3f4rSC6O5VS",
-	"hqUx0Ca8hofd3uCmd35x2Lvo9f7b46wQucXUe87mS0cVPgsOKlGMrp+7E6WMphkXyNFTlnDteHrIOE67",
-	"vbNuvxcSVSFNbCn8l040ozOmdMOYk27/aMUYxWZSmYYxp93B6coxfvNLY4CpLY/50lnxaqsTOj/E+5jR",
-	"luh2PsAjteREJCy66AeLsgvqRPks3XgkjoTC8IXMxTi28G2L84c9T8QDrGiUHOrPG6/4Ew79x+KQozt6",
-	"zhRKA2+4uGvklfiSFS24uOcGKHSHSJEwsickSRRLmTCcZvoSiKaRd0wQjhT1ji32Q9yjMBlinxcM4gaZ",
-	"wA04cuuc8T+zxRKO469b0sR2B4X0W9CplTA+cIB4ysh7xe3nydvX17vyrAHwLDbin0F6jTN+z+LB6Pwv",
-	"lsnIzH4vZGlRuf/XWudWSmqCgnsWQnrG4zsE2r8lWDoR7K7y7ufTN9PDD+bsr8P+u+Tkh7T3p7ujn/Xx",
-	"39jgJxoAspFglk92JpW/Oxji5cpTbl7dM2Ea4VJ9ulJSBBKKQIo69hepAiyMtwHNA/a+qyiIwNFMpLEc",
-	"jXjClCXT+fAXltjzvmOLi1aL/9KJkgkVY5bGI86y1MLHU/hPbRHkHKDAZ9FF1D8fHPQOBgfAWmWS5Ept",
-	"wMFZrmZS290kVLO5VHcgvFp1ZyvRtRgCW9gwqN8/O+rbDbpRTjMLD9LpeUwbt4zhaXIyPGaD0VF6RM+s",
-	"frsjK1sa2GrFg7OTw+gT3oAXVLEbi7pWzWuWwnUyYWmesZS82Hu1f/NhM9c5vOnbM9mGNNA+bMfel0Bp",
-	"jl5QQVDl14YuiKYjli0INWQipwyMHNSQZUIy52ZCplIxovOZFaasznzH0ZzAjHKHPJ0ykVKvoMMZji0r",
-	"VjETRrW8udTpOx5KoVXqEE0ZmhmrFNqPy+k0F9wsQpGsGLpSBqoC9JHk6Iaj/4FlNSZ7M2Hu2FHsmdg3",
-	"tkQAVC1j+wG73T8qmjAyp8Jod7ZG4vH6cy2Pb8KyGeEC5Cl2zwQXY21V0hEXqf13dBG95NooprUVuzIu",
-	"7sBGUrwMOGIUFRqIo74kQhLBWIo2o3TKNZh1+Mijip2HCzLLaMLsp+yOG870t4nVMjeJBO5abC2m95Kn",
-	"gFwzKlgGpzahXEUX0esX35E3jCoLKvKSazrkGTcLWMJVbriekhdy6iYCxpBkXPCEZjH7PGNWSYleSKHz",
-	"zFBhSDLhWYrrT2XGdMKEITO9SCacGoXWFhwXDxc4A0dlIHpPlX05oYopgu+Q4YIE73xpurNWLdOJ4jPH",
-	"hV8Lw4Tm9wWIiGF06rGB3HPNjYajZ3w8MWTO2J22mp4UpVF3ybS82vRb+eS1++QNo9PoS6e+tuuJfThU",
-	"jN7p0BS76ev90zVff2FBrph4psm1TDjNiL3W0Zd/GTFzBKKRjg16N/2TBjo2eCwG6EmMu1yUp2QPbs2E",
-	"KeKW6wyeQynv9tFkrSeMZPyOacvqpMwAg+2IIUuVlNODVeSySWic0TEYT5Fo6m0k6ie2+Ztnm586kWCf",
-	"TZzkSlspX+RZBsjBqGavJsn7jIpNVndvSLJsKrHj7D+mlAtDHaebZVSQPX1wdFw1IMxmjGaxspRLx0Ia",
-	"PuKl6wCm0iEYj7u9E7BiJZb+10iafSKkYdoxeWf/ncp7ZKDXiTQZFelBaC52gkMm9XofA7xBKPGWY8Qs",
-	"S3o9gwq2VfIsy5d1PGUm/OY1OrS8D8uzZmTs5cI1XWhiJsjzFSNDZgxTB+GCEUlfWRxtXPUNvQNfGQHs",
-	"IIgdRI5G8KNH8or0YyeuQPbUQha+KaezjBmGfszG772l6o5QQVCHJJYLkL35RMLW5hMmYCOoV7C0ggqJ",
-	"mz21jHRn3c+ev/McOoGof0SuZopnDm5SJFmespdcz3LD1iH2RM4RufFVwkTKUrJnZcZLQolmiRQpSWBC",
-	"QH5nDSNHvfPazvCbIVT7fSQIHl+vxspKcNSQKUs50nMjHU8FCQ+vykFFIspnwJvcxrRlvTXa7X/e0qw2",
-	"5vdMxMNFIdv+eEdHUhVPKpQNAN/qkE6QQnIRj6RKCm+UB8LbfEooAsLKzxOLK3DN2D1TC4tLjppYCehg",
-	"2bbgaHflV6u8FjQ9QxI/AW18BvIZEGwJCi7NspiLe5ndryHAX8X+706pifmGj3Y2ZT0d5zc2xb+AQ0Er",
-	"ZCONAQuvpZRX71+TO7Yge1a7EfuX3s7udDYz4doRFiJFVrGPfy2j4yq7NW7KIeQ6ypngK8Wph4veHhV3",
-	"RqetEKTcYAvWQIlRfJgLmjmy3CE0INxWDSfAz6wIROiYcqENoYWcVBGBhjK3KKnYKNc0i42MkepHnWio",
-	"ZD6eGARXsX4/S5yBQFCTgs5KAbdYUQ2KKdcASI3wq0hwQpqS8SAUE8bv68KWk2YTLzJHV9Gnwsba0j6M",
-	"gr4f46yMbJLEzrQYnMlySM/643Ez+CiaVz+8AAtJqKSSPfDno2Nr0OtavZmAJG6kWpAkk8ldhY2HEJyB",
-	"GKjJbGLxLqFZpgkdGabI4Wy6CmoOn3eKPXAbAukoxIWHMB0P2ZUS/ktFR8bDDyV4HzPUr4AmOLTtzr5A",
-	"oF8jCv/RM668HhbdSKIYtedpVVsyXJDpQrNsZAHs9eLXoOeSVNE5F2NvG+NCH5DXYJGz2GxodgcqyYKM",
-	"FGfCIoKxO1oYPgWT2HwiNYvnUlmuE4HVJw5hG33pRMMG68xLPhrxJM/MguQiZUobCmY8WEiu7b/0DFyo",
-	"PnQNsIOKO2Ayio2stIqwEP4OXL958Q4UM9bwxe9llkGEy1x2tWEzYmmLyhGQlgQmGdXaAutPebYgg97g",
-	"1H4S0N9e1O+cad9++BXqfyP4zETO40yCcnozl95wYJiaWlJkn8qRYXYJPzN2ly065LBHplzk9loUUil8",
-	"41Xwje/7ZUDf9ZpIvpmSY0WnoEjNJzK6iN79cL0m9o9rCPnrRGAKtVeKpfFIyWmc0egiOjwePMb1+B5U",
-	"sQ1k59oSklBzC6iMHKE+lLCZYWmhPlY4ALwtv3nQZXD5EOHvJQfLpbc1LXRgSApv2IjbK+T0+gWGNRIh",
-	"uYbgqpTds0zO7PZpFjvE82fPNZlQBSy8vDDOcp1nBr+YSqaBE90JObdTsjRHI5ddnTFwg5flnr2/MapI",
-	"f5+M8iwj/mo7Wz0VaczEPVdSgI3yInrD7z0LnFrZQkAMqMxSpshQSYtmaC2nmZkA2mfZJZkwqiwcjOUv",
-	"SWa/yAX5ExU5xdgypM1cjOOEzmjCzcIxDa6tZDTiqcUL+KySueGC6Usyl3mWIikDBwE8HrLUb0KDJTRO",
-	"rDR1Eb2TBH8A6zJxQozdltVyC+R9Xf7eLITic9h1ICySPQuKEBn3Q9GKUDxv+zfgTYUTiLRuPQBjb0bn",
-	"ozyLh1RziwwZG9MslsOMj+sCyjoaAaF8Tpv/F3qWvf3C8uJOpOmIjXOqLNmPCxvP986G4wzoc6numLIo",
-	"QImV20FINjQxB0FgYVVWOPeWQSuPxGkOeOSN4+QqMaR/fnZO9EH/NCBYbzFac7145EI6iXTGOWomc1rR",
-	"Lbw8COQcDGMgdK8+G7sP+22Udi2+aP4ZnREHlhm4W6gpwPtn9JYhrg/ZCAy0Ewa2Om2/BDd5sMJZdbgr",
-	"yXP81dBRALEfAzRaATY0kzXcE9DZQrhBfDhe+WuZm8m62JBr4LDlspDjxjN8bFVWBRbK3vHR4SBY8Hs8",
-	"ru8ZS4c0udskCVtJybIhYLAMRYPi7nZCtgV6y0zJEQPvWJVLuYB2fHXHsGAwNFuhRVe4pr/eGr8LUkxx",
-	"y4U0Vi67Q7P5z5QD5lqGEQ4NOK7jMDuH+bqPxXOWZYiqI8ayMFwdLoBlTWQ+kWDzppm3L+IJZTRhm7SU",
-	"4gyeFV6amR/naIS9Rcilyetq3J3ILTeQ2sQzF3s46Nn/daKUW5aasPhuGl30DwYB84xniYku+vYtK7Fv",
-	"HemInBBn6ZUU+1WGaz4kRs66+Qy5OTDhLmRHGEaTCcgOWsPqkOqhLyTefD/8mzsT/IB7FqsHolsQFktv",
-	"u72j8jJOQWdXjE4fQ4x8H3CcDTSmwngdieng1bx+9e4lcRFNVf1rSnkGJhu+oAd6Qif/pTw4u46eHLh8",
-	"sJIivbdvk+sJnTyImU7A1Rv1+id9cnR+Qnp9JNBFFFYiA0hsSuSwWnPoZuHC6m/NTCopbd7bm5WarUNf",
-	"OnDyJR9Hlhd7dle4cTAWbOmhZsJFTq1X/3dNserXBY5EioRZPuG86Jqpe54wXVq27Dr9TXI3GIIGLEEF",
-	"m02hxjRw95RldHFJrIY5Hmf2DhcmI9AzlZRTL8YSzUXCyLXVdKZDFJ4ffHM2+7je54bQmoML5Zp0IeiU",
-	"J4UQ5v1dHaIoKmPVGNtkyxgMIzH8An3QZs4Ti7pW5omWgh6cQLcpxOJTx2J1ygu7GoWYlQh/R2xHlEYf",
-	"OcqV0UX0Z//vDnlx9faH68YgmBskZ4qiE/rXJkeqQ1N2b/UUUAdvJopZJSMBzUVbWUKzbNTl4pdclT54",
-	"Lsj3bKisGnRJpqA+EYz7R6UuoQJUOsZm3pNPR8wOF3w8MQfBwiI8meCmOQmlZJDUEMX1nV0MxJ+kci7g",
-	"/pUL4yKxMwCef3kEVMTI+tdF2PwqnYobiwZIUCzhrqAmSA8Ygk80TAg3SubG2QlkXnXXsc8zrqpe8KPu",
-	"Yc9SXskBHcDwGE/xaHcSi13OX0th4LQBKh+Ynln83CSM4lsABb99//WHJRY8Ijh0Ppxys6SQDY52A1Uw",
-	"qPQv1eHnszebczbSNMjQdGBDsx9asgurrL0O3ASpm9Voizz1wWmInSARQQycTINfgxC1To0S/iDnqC1w",
-	"psmosAM45uxs4JRM88zwLh0zkSy8tnlQSh5OOS6/s3Zg1PnWWad4MjdFjOWmGJgq+3mmg/BMZzefKTZD",
-	"u1Fh6ppImXZI30rNZHC8ZE8H6dxCKLGYCLHsiI2Hx93eafewH9hM/iRVSoULQIXQ0zxdECr41JuIqCGJ",
-	"zDKG9ufVBoediORRQA7+Zid4D+PXQwwjK+vkcY+OWUp63RpAUnt75CgecgWmuEGvf97tHWPCWanfeEVh",
-	"G/mVmYngzkr33dX3H0qLoUPWUpJkIgVeO2JTCoI0ypbuPeBpUafRBDDRscitTBRdROdHh0enJ8fn/XOg",
-	"4dq4y/e2f0SOb/7isj7Qnu2mfoszO0k+1vajzCI7ugos2/scriufgaG0Pzg8Oj45PTvv9dF+8NJl/62L",
-	"8kNvoMsSBLtVtjKpGJxk0UXpkQydl83lDLZJXnBeomoaQuggrObbxVqCJXFOlYhr+fcQHLarBNApdzri",
-	"gmZwN5d3eIpe0a+1w3yWyCmSw+Udnj5sh58QO6yEF+aabsy2D+oghDGAPvSvQ+iUCbjlGBa4d4QmQUfv",
-	"7RyOyHfIBzYmg94W4YF14RXTSU8CD7nT4+1Swvi7Gx+QqA3PMliBi9t/ptFPjMYjK7vay2aqn+gdRyW4",
-	"tvNMV1zt8wkDIRkMSEotiBUCAayBk9pC5bhDThBuD4BOeQ0C6BSXtYANbIZM6QKMWsCt9IyBr6GgszQj",
-	"MyXv3XFPIEjBSrwZFQdV0FjGCaEuuwCF+xiZ0v0MhoFc04wMF6TvgIKo0+89DDgnGBMfAAe+X8eb4Gz0",
-	"RM4dvmDUdQGxZVggR6TZd3k6Zs0oYmf3Mp4Lz4AsXcPGqK4OYSyhiZIa/L8EDVS6brhfOvZBbWcYRoO+",
-	"KuOy/qZW8fDWxBNnTKRKUYEFMzDR2puFp1JwIxVqa0gsMHwR8BdIiDc9FwaD61fvXkjwkEFxlegiWjAK",
-	"qXloZ7sI3HyW5sIq7adjzceiMQKluuqj44ZFp1yxxMQzunCpCZWl/yW3kpDKFhD6wbzLVs8s2XKWJ5yB",
-	"uBl0EV9UbGMqBbD5Yh+htw7zFiwk4lpyOpwLoAhGHNU5sv+5ZbCQw3jPu+sKfXMsUcKUvRmJla+WLRaD",
-	"2htwI5qsBetCXMsI2bgIoSlCpYLZ8b6nl6FHIuUp+IHL4Nd2RQ5WBki59TonbnW17QMfz48wR+ERw6yW",
-	"gnrXGhGXI69qFZS2icTqn/QhamxNJNY3jYZ1eN8kpIaPmpOXny7I0wX5t74gKKrLJJ82hPsXv1e9JMYy",
-	"0RkF1fn5ff956l7Tzzce5HGv/9zN0BK5RjxjXnHVNDNdmt7zhHXd6wezdNQajY5DNMJ5wPWccupPgc5m",
-	"mcuAe45T754f76YMgrT0hA6OT6zWPjo7SXtn/bOzo+Q0PTk+p4MRo7SXHB/TtNc/pofD0dGoPxwMe8Oz",
-	"wSBJ+8fpSdI/HvZGvR5F9OH/ZPFwAfjfPzsa9A87keEG3GTrol6KfeezTFKMO9ndF/pYRNqhUCOVDp81",
-	"Gw6ecPIJJx8XJ4EuLmvjddxseOMxyrAFgoYV09NfcgjWbraBNf/aVAMrVXRk0BRsqBozs272k27/eHl2",
-	"92vT7IExa820zqzV/GvTtELiiq26mLD1Kx4MmlYMvzbW9yoqdLokoG2sbFzEC5mbSZzk2sh0UfjMfwuR",
-	"/XEp31ytifcvgOKXsYPkMWfsbtCLS1DGll6V4HgAV1i+XU38YcVbj1vU7ulGPt3I//Qb6Xnie4dQtUv4",
-	"Ht0YW3G/XVN9tokzzKix04cQKv089v7tAGL37/ZEZaTkP1kZV1UmubofnADo1+Pde/2nrKanrKYHZzXZ",
-	"9T+MDdu7vYL3Fo92ZrhPROCJCDwRgd8yEfCc/4ZPGYjG+kNRgrlGDpZeWU40QP+VDv2Lc24mXMRHMdYb",
-	"AztjbtXto14nstI3t5LT4RG4yRJQxM+Ov7h0nuEC5E57eduO/FJarXVVtC+kptgLte1X43Zxst0uvnSq",
-	"7R363aJytHYugIcujH1OshwCvEP5esttDXpb76tsMdEfdA8dNxHp+oQWF0/hInOxTo5zBUP0BwYV2feZ",
-	"gltXyxisaTED/9UWAXivBFZjqITbtUlI3FLDcBEAUEsK0C/NMxP7YHtYcD1VuH7Vlp4vpQCDrzvgIQ9P",
-	"DH60OsenvdDq6VNqw7085SCvzEH+8giiywOkwTriNYmFje80e1ifUPUJVb+eZ/MHl21fRU/3azUimA4p",
-	"lMaWd5UWUneA9D/ILN0mlNEFK/nM6HpRYApQZAzvgPMk1TLNfN0kl0n2qePxpFLCk4lf5EJDMU7B5qAF",
-	"2A9arJgdBHm1lcYag7PIN95YCkh0bTdc7L7/mOVrI8YyXZZf5BjO60LxZyMaj2SSg1TLprNMQnhTXOLO",
-	"p3ptzHo45fr4SHsCDRVGNx2EK81MNZxBp6yzCKV+OwQ2CNeqXrgzTFb+d6zP/DVLoj5VWd6xynJzYeVH",
-	"LKTcXDt5c63kb1ZFOKgyUifb4aPlvN14myKDbcQDaKhgV7FFk7PjnrM2VeqTzPJhxpPYUH337UqTHD5C",
-	"aRKLtfEU0m/X5vl8Q/EzQIImybP+eFW8yBPG/GdgDEiBkDOwrjQd1s+EQEgO+QgZxSoJEH8+RRsESD2o",
-	"yM+UnEnNUnwGcUYN8gLGxceMqsD5thzT6bqKFSYPO4NimrvOWUEu/rYVLpaKT8RF6n6lGAxWKbHIx9I4",
-	"c4zYffdLRVeBclCuKFD96r0t8iubc+Cf+tE+rB9tp6Y2TOQ8uoi48Ib3QkmtlFr91oWtIENZyrt4RpWj",
-	"hHbpWJUpLuLO/HlsE1/8m60etQ1CPrTS1Ddltu5KNzHa8NGaxl9Pd//p7j/d/d/d3f+Et1+N2Qdm1erl",
-	"218+qnS9VmNXN7Xdp+Bqy3vvywKxXMPKfX2pi14nCipSamiG4wFpX63VYgGxw5KrE0iFMTRxKYm+qtVY",
-	"0YQdSDCz/Zf7ykEip5Gr1eQGFeXnG41zaB4DXybUIOFosfCDiipWp6e9Hjnv+SJW1SJRWNUGTXttrsLv",
-	"qGrBNg2K/hUVDoKamw+oA1cvk7D5bjaVUghvLMjXYQnJ+sX7sdo28fG727q9PW7lyTaQqSok1do24a6b",
-	"hJGl51+3TetvD0ZAr2uVPOtAqj/eEnvqFTvbMT7sV/p7qO7pbNYxVg1DjCnt2NgtKSgqdoSZ2Dsw9Eqo",
-	"7q7VQR8k1tcwoelGNb2y86V6Qp1/D9RBKlOpPbFU98c99eUlijj3DqFzB1RTlqYIKr1soEdH3V5/KWp0",
-	"65qz7TrvuXeLWhmFxuILXHyy/1w4eRS7BzWH85e/L7t1nFkt/qURcHOqS+ARKUg59rKa28w1gpYBLuoZ",
-	"K0tY/PqlklHgZmvmNksAfiQbQhVfsDPZcsCX2zW00EW7aeCr9VWL/7QtjqwuX/JNsccpBU/VUb5FdZSH",
-	"X8w19VWqt/Z1WU2nfn1da6ng3g76Bx/FKw/0C/L//b8nnV6vd9DrEUrs4XQIhXr+7uD9THsOxGlRaR1J",
-	"5/7BR3Fdtm2wEx4du+kASG6+KkTJXnHSBE+6XGDPTnkjydDHr+A3y+2vpy9FGaBG4jLo3/T7j9radpm4",
-	"rCtEVzug9n1nnxjP75HxrOpDW0cYvpoXFexnxJUuLtB/Jgv613KRnYj/r82fagvAoP3rW7qoU1EoZBdE",
-	"2WCnHp7Wugv3Q1NTgCX2UaX18ppaX0/86yvyr2onJECRtixt6QwLsnX4MJYWxgGEnKx04y81+GjbzaOV",
-	"mfnrdfwYYdAxhIiGcaG1TiDtruhhL6xZvGPXkMeJs/iXdRLZJTNcW7SMgY7bzz0Gpr4SaZNOVybxgFoH",
-	"UTS/E0xtSiP6Kvj774eAFlY3/eMGBBx8NQRcK/j7l1aI/P9Z9PKJ4D26RiG15sOMvcyxSteyKX3phTBU",
-	"UObiETxShxi9OaUmmXiZMHCiLsehrNGxAN9a+m5bufg/NYKp0evQ+FLjtf3PAByCLozpqUOsGu9Tiby8",
-	"L3rot6rCsF3Xr21igr59h7BtKUUdzI3IWX++MuztCfDtAe8wXA4zNv2Opqu6INGMp6QsjxoUKDcIvRvI",
-	"usM+7UUGI1xrp3QKo1yDVKaUVD5txw2f5tpYxZESxUAjzZhIqSJ2L+Rvf/vb37pv33ZfvvR9kiAw5Xk1",
-	"IsdyCMuqKKYSPb/vPwcC0Z0xiUdXLXIyPE1OhsdsMDpKj+hZEtCaIysx+LqJy5t3jHFizExfPH8uBYP6",
-	"8A5Fns8QmPo5x5HdsAG+g/QLKUYZT2pwLn4NbVyY0xAXdDDJpAY5vgZ632FPE3zjgnDju3QNGTGK0zFa",
-	"CmtAKoK5nrfxgj7HibaC5nkJzWCLbcGY+CEB/L6XasjTlNXic8qfm1D0bzJXxN4Wsldth1zg64TeM5c/",
-	"6mBygdslM6Zc/tu/BIJBHc9wj21BOCrGBDD8I5CTEHzwS/Pl5tp3qsq4uCMTqgm2MmvCKHyza9/Uz6Xm",
-	"8dXwMH11PP7h9Jc/n0/f9Wd/OdQ3x/c/ny7+uzd8MWDfH03+dHL35ky876ltwNIPrqlbe1uIjO3rATDe",
-	"SfO9lWiqAHknDbbFaoTKO0l0nkwKZIGMFSEFtqaa0gXRjD0YXbbCk6MSIOHa20JFSNPFMQFo3tNFJml6",
-	"I+Ubqups2fELYqQkGTxexRyGMl1Y6iTvXauYjE85OCD7vaOz49MTAoVr18FrK9wIrkzTItuCxH2wa6Ts",
-	"4tgQNIoV/R2/pzyrW2HC52SELzTQdmboOLqIPkaHH6OQsL8edd8CB/0YDT5GjWwVZyCOoX9TZOsPSgg3",
-	"b7QtjGfB6K4bHUD5Guuy/CToPeUZHWY1HHTPSR68sAoLfaEBi4kWlIrRZGJHeH/+VE6ZMJdEMaN8B7xj",
-	"omGBj4WcxyE9b159W9C5mjXdcHQAuhsp31LhO63qmo1QSjKlYuFFG90ItR/9fVVWFMNLi2FZXJM7tqiC",
-	"avDIoDoaBMJD04LbAsreXzu2W4wNwPSTcL2v/lm/wfiECQPqcDMfuGaYJw8TOO/MdwxS2D/mvd5hcseg",
-	"G7uRd0zAL+yxoNPrl9BZXmpb2OS1kRXIzJRMmNbL167yqIVu4ARUqxPpeotfzzDtldSMFZx0lbogHOsN",
-	"J6nqBnUzU4N2sBs+DkKIN0OgPdyD8U1qwk/C1S9gKfQQuYGJq4dQvEGgaD2Bj69EU+M5MdUkrGv/i17P",
-	"PbZiDMchiFasrz2Migm6MEEXRjogzaT2icVXPhW4UYWFzTekDfu4J9eABRq0DQYXpH9MUrqAx1hswnRc",
-	"bjJWYyNnTS3cwvp6LS3NhRuNJ2yp8Eq9W1kl1qwog2E3lELZGZkk+cw3dQsSsp7KVz6Vr3xo+covnehD",
-	"qw7uNyBFCTPJFgWqUsOwdFGF6tPpkCksFIONgwSbE5+32qqVO0ZjYlEkqbnh94wM2YTec6vr++IvUDkA",
-	"womK/PuljFjoB+0LsaxywWBYJ5zl6oaMQa/1FXVoMomR7YMeeUuVFeUlOSlD4Yu+6dTZwIPO6XxpRl9q",
-	"yJcKAmoS9HfHNv5lLSZ0B3zA8uavJskV9P7Y2NGRLoKoNOwXQqhSrkR6cVRN1dsBuO6jUqX1ELDF2kqU",
-	"GPwF+PRMbwoDqiBNU/TRo0QUNQcLFfvzN+TFzYfm/t++KNbcVcUqshxq0kyxlcYKUvhBn9Jb/cCHsr1M",
-	"vUyP/SemDEJAUy2vEp80Vd6vZE76omgtDewZHxcJmmV2KB2zmIsYgpO8vR7zOxqL/+MsWfEqFzFVjPo/",
-	"ffHO2JVGtWLaXMZSxVOpWFnbE7OiW5rxnUqcMZrG01ybeMhid+hzqe4srXA+XEhdLZg1UtPYU9LqFV5+",
-	"qJkvz7a284EjKh9efe86HZV5rZB+qXb3Cxcz7Jx3rumIjXOqoMptIkXClAg83O5wXCZxCnDwtNi506Eq",
-	"lyV8n5rbMATCXAOzSllGF5fEsujxOLPyQBGLD4xaSTklSuaGC+Zo4jWbGaiUc/Btqzr429nk5Ko8W1c8",
-	"6ekeP93jp3v8r7vHTooKhOH6VVbuIWH2aYdgoK+qZFY5SSDNWTt5d4VAaSTWNMRakWYOwhkoqFbUBT+P",
-	"O8HlpqfnLSocfoJaDmigBdynUBUywt+RHCHNaVupzajl/quHPfekXjhmwrWRFqp/LyvWDxcOUlK1UbNd",
-	"RZpd7lW/4mNPY2k1UaaiL41KgKdypRJwM1GMBQK5HBGrXHe5+CVXZYVPLsj3bKhyqhaXBEtTECzKimWB",
-	"nSv3jrGZrxNKRyD1Cz6egGO9XSCaoxReyVAsrdI1Zwopo0epIYrrO7twkI1TOYeeq8EmuLCnrt2tbwq5",
-	"r6HAl0/tl9vHaqmeUkd/9v/ukBdXb3+4bqxdeoMBa3DpYqATS7S4CoF6oNE3FQgCMvLi5sMPLGsI5wUy",
-	"4szsAe0otIg9IckoVw5xQC9Oc0bmEw7GyXT/a5MY14z/t0Nh/g3oyNOVXrrSGdUmhuNdqqn8yLd90Lvp",
-	"nzx6zmT1tmM0z4rLLr3ppmI2S+iUETkauUgVnK35ctvrA1+oRtODnerpvv3O71vntw9VZxJtC9XDb2D9",
-	"bIatXehN/+ii//uB7Ul3i4zUHoT0F7AdK8ZETZ11EJ1SQccs9UXzXTlxs1gFuRPIwytSy3+jXMABawkA",
-	"y2GVjSk1Fjl6F/3jOic4fjxOsC6HZhWhX1Ht80llfGI9T9rbtzEDrchKqrpJqWEbFLrwhmP3GGcv4oZ4",
-	"Rvib9oc+SZNP0uQ3kiYf7GD//Ymjv02hyp3HEohaEOPaBh+tekNzX9TlVqgp11biy5X3jRsls+giYp8p",
-	"JKdAVzfYVb8T6Ymcx/9kSurSE5LPZgpdXAnLMg2prWaimJ7ILMWyyCOeGUgf/nW5VOkXKOXL1EZK6Guv",
-	"/NrYpHSpwadv5GVPIzH83n6zExk6zFzl8pRPLc7CATs/VycChgM/lOF+Lnet+CkeLuJigJJz542kho2B",
-	"Kjf4wzI6ZFmznwcqS1KEf+WzM8Uss9LRxeFp+VdcwrvhCIqf3PEeDeyFKaP/3ewQ2Ea5IG4b4UtXHlgl",
-	"Er3Q98s8W9Mpc2Z5QjV5cf3XEqsc6DsA7Q7AtFOAu+Mh1QGodNzuOzC24/f5UfhT6zQAvvyt436owbzT",
-	"AOlg0NGgc3i67ScmjCouxnHK6KjzA/4RvPX35JP9v48QuefiXVpFFdEiXRAbqUFEEXTRkYLB35opDMg8",
-	"uSQnGG7ZIfbvs6opG1+NLqIpS3kCUS++LMmVviuia2iecpnJ8cKfn5FYoU9Jy1AUxAWJZMJABvtJoMxj",
-	"FuTdD9cEkoOwpdaNyvXKEkCH3f6JwyF4Wg12WhEPhG54QvWddnVT6uWA/B4gYPKZJq9+eLHcG3eXEge7",
-	"1Dd6EHk2TKyqIl192KjmKmYoF3EuDIQ0V4StB3pyLRK5UOKXio7MCtxF9g4hcfatZ0V1zErw2VPA7VPA",
-	"7SME3F4nE5bmGWvbeNO/T2hpt/N+QiQsFUdCEZEQou7X7EvpmqQkzKAkjfpuDIpwvI2Aq91GmxpruiIp",
-	"9juF7RKAydR9mxtexrzal4jVXutZAk3ZAZYx9Q/3+vv7VUKg7utm2/6xW49xq3k/oZpBe/QRU5tWJdhn",
-	"Q2Z2BLYlHbkQam40ruGMpIymGRcMFuqDCjrksI/aEGTXHGNMrfZdVyiZSW26/RPovVLZgzu1ITNzxkQM",
-	"34bUK/f5MG3hvOso/XU+/IUl5ipJmNavPjdJ5U2vVKwc9vc4k+PAwmlPFewHUccrqL9GdMZji7btGN8D",
-	"1NXBI3Toq+i5VooFIEQX9uJdtFr8l06UTKCkXzziLEPq53SutoriOVZ3hyjA/vngoHcwOOjb2yMTyCnd",
-	"oJTkaiahW3NCNbPqZVFocat66sWQNqVb+v2zo36pMHueIqsdOTZlKe0oJexUbKY/ODs5jD5B+6jMqoCl",
-	"2a5apqQtzHbuxPXt21H6EMo/C+DpJfEEER8IWa40U4uDB7T2UmajmbqSk9W+ZYInoRpT6FyJ/ItqK7XT",
-	"bu+sC7emsHgIaeI0hzbF2OC7YYxr8d00RhXmi9qY0+7gdOUYu7XGMdDmbXnMl86KV7dJWdta1dD2ZmJ9",
-	"t7Atfc6+rbm+7HLVEhW2j7Lepq8tF/FIqqQgBV5zfZtPfRFYI4meUOXamrN7phZWRXYOWl+hvXbHXfRH",
-	"5VdLMYu61U2B4FawkkBVaZaVQb7f9HxSrmcgeQOZHMrcoIUo1zSLjYwxtNyy/9mM0Sz2N7V+CEMl8/HE",
-	"1PTahCnDR5DnvOxNhHHhG8vNYv1LUiRZXjVP9/sof+Iz6LleHCZLORoPgtkJzn4ZEseUp5ADjXs7iLZr",
-	"0hdn0OqkYb3eiFNZbXtcPT9CszIKglO/m6iKrinXLo+vCNkuapXbTRnp+rccVFrU57MJy9DlsTJuvtSn",
-	"/x5dVQLLnYnZiVGtcK1/0u+dBWOcIMEmSVzmcH9LjJdJXlbNTqQwUCKZQpe55/f958ULG2t4nB/3+s/d",
-	"DC2RZ8Qz5ktPapqZLpriXGrC4cEsHbVGk+MQTXAekFhSTj2Uw6RznHp3udFNqcpsNz2hg+OT6CI6H52d",
-	"pL2z/tnZUXKanhyf08GIUdpLjo9p2usf08Ph6GjUHw6GveHZYJCk/eP0JOkfD3ujXo8ievB/shhq0kQX",
-	"/bOjQVhRZp2+X+w7n2WSPrTJ3SPhmEVusJTEZQulB0pDATEGK+wvOdgLm3vNNv/aJM6A1o2GTEOVa3G0",
-	"anZQppdmd782zQ45/DD7umlPkZI3/9o0rZC4YszjX79iKGXc/GujqMY+J2wWBHS2u4p9L10sZG4mcZJr",
-	"I9OyDXpIt7F9oyZQYBCaVGkXlXA4mx5EmxOatpXcvY5W8oCrNabophyiXerQDnpxCcrY0qESHA+8Wfbs",
-	"29+mgNHEWx3mFsJ2Ro2dPoRBKXLbG7YDEN2/t+o7909WZo+Voq77wTEKvx7fcbT/VLDiyX7+cPv5p4dd",
-	"689YdGY9gmOT3jpLLf+OA5zGX+UDOqA/WgPV014oqC3tYmeLTHBr8abcS2CHkU9YW2Aum72ZunI1R9ze",
-	"PYNdCxZjCL8gQnIN9qGU3bNMzqbY89lhrEca1wjSXuPypjmncp657Lmidt6dkPODsGGzXR30dtcNXow9",
-	"6D/e34dGFgRpwpdHIKUPQMxqM+4yITzexurQKgYPawtuZaM8donWdD7Ks3hINbdQmuXDjCexofouUBnX",
-	"3XkwEhbxWv8C8yXa6g2j03jKyrAmteTuh2Dob3j8zvzbEPXdKGG3tRLvbFmuBWlCxGj8ALPxbobgii3A",
-	"8ZTvrGhA1zCKsJ0s2oqBDjBne5rIeXRhhZaiIIujl7Nqzfdv60nCqC95F8+ocnfTLh29eHGhCvvz2MZ8",
-	"BBwaoqXA5LgabvZOvmXQpYpyYUULzT9jgM6B5e+OoWjo7hb9zFDcmrBs5r2NGmpE3TNwoQKNHRyAmWqp",
-	"0M02SNzfFYOceGXo6FtfZjVmpTwJZcot6rnf162gIoMG1TgSKQxNHGvwpe3HiibsQILd+r9cib2DRE4j",
-	"V/DCDSps0GgNqlm7USEDX4qeSaGLUiCut50vT3962uuR87KmRcXQjIntaIhvg5qVCu/2tf55t3eMDpSy",
-	"z4vvi7LN7WNmIniCMZnfXX3/oRTn3PZLM78lCsoKSmxKoTorGv7deyDbbNHvor+idX3Z9eIiOj86PDo9",
-	"OT7vn0NVS20SmULhqv4ROb75C8ZJQqmP1C/jLa7CNSyIrdYgoNUvag1BnPFDzFGafQ4B0apr/gxkrP7g",
-	"8Oj45PTsvNevNc/HxoHQ7zweFc3zn3qb/2f1Nu8EYcBPdY6e6hw91Tn6bdQ5shtR92zh2b73zAo9Z64s",
-	"sw8XxHk9lYiNLMO5gC7RPOUOKfBGQulE9ZiWjfNTFK0lh5wzMGPHU0wm3Em3yIdTbpa0PsiOM2w6y8BN",
-	"3HJl/XBQg2UV/82pvZGGjkYPI6cQnsexD15hnwaTSBwQn0BadH94geIlFZxl5DslJVTW9I+dbnxTTK8J",
-	"0hjiaMwDcsHcwsB7CAutteMFWty3Yi5VLLarCVQ4KD+6Kia/sR82RNIlEGIOTflGvFG9n/KMaSOd/ytg",
-	"D7FLUmsIvjnHoU3OIvetBWYeWVm82arQnHhdzDhlJpYiNnyKs8Ixo/MpHHm2PLISPDTCpma15a8c8uXL",
-	"TtajIjmBfZ6xxA4OWnweHnd7p93D9j6Ok8K5xaiKzy3XpENZxtMJVwM7tqvgSZ7lU9eAsN8vDVB/kiql",
-	"ApRT0EO1ydMFoYJPXU9kQg1JZJYxNM7PRrTorP6vNAQdRXXb9pMC+KQA/p4VQIgXt0LGa3HPjTPL14PF",
-	"a8/DSPEHyRXYx0pXs1MPezeDw4vj84vj821kj8NHlT088Z0xzEV9TJHjAUlc9aN4DXFsmw7MvRWmdVUO",
-	"++kQv90hdqKMi7sixAwF/B06tUFHm+gi2nZkExY1ZQQ2vtNc/+YJe74Z9nwqj+8NF3fNhwZPWtHoahTD",
-	"D3KOwbCcaexfh15htA+6uCRKpnlmeJeOmUgWxNnxDlqepOOX32PIrRVIFSxt7eQrTjXIlPv7r1GD/muV",
-	"Da4seUQpybDPxm1zzrKMzJnCfoGBce1/ly6JjN8xZeLjJahDA4eZWQ18/8KG5gyHvjkDjvzglPzmeYun",
-	"laY3T4aA37AhYOlkV9PZyhsrevU/nfVv2ehTnvaN+2LzSRdPWxHoYc4zE/PSPOp0EfdaSUC3CyypAONR",
-	"mcA2R7MrM/jqwZNB5Ni3ZDINOLSaYlTe2FIue8Kq/yisAry64VOWcdGIUZVnjbjUKrfn6PSsV4bqePJ/",
-	"EPhligznJrfV46WitKi5tjN7+nqOJXdOhW3/j3TWeFhLLzTf/jFme6614q0yutFZc+XHRtvbGovvalNZ",
-	"4OSUMybK6KlPD+TBJXjeu0yTZuC9r5XwefLOPHlnnrwzv3vvzBIFWE9CizeaaegTTXiiCU804Xfvsa1S",
-	"BV+UsrHa01t5z6A+omuZTjMpxqGuUjXquSAup2wEYYRu1we+UCg+spoGLobTMVu7EHwFloLic7mmvetX",
-	"714SV8dov9pw3FdLgRJOM1NpYz2XxNMy4qOrMDmvrIKAVQQuiz/LHUE32AOszwqdXJdzl+zWfpolcsrF",
-	"OKCxDRR4xVuNVHhCdew1zFpgTT2d0eRK6Lh/Zqlqc2Aia6di9M/Oj8IxPkq99vkHyqo/wQV4iVU3GrHg",
-	"hVTQKhduIZxVCv2c9/50/eM7ArHqFjGTyf4loZmWRY8qUpTJ6ASVj6eNxTBGPnsxfCM8i+VaGkMp7xhm",
-	"evUH5C1dHETlhvA2XBV40bwzKKNFqCv1FiDa8t5WlXf89010K/MbhSX+91xJgWw7esPvfZmPaT7FKoCC",
-	"yCxligwVhHgcFJGSEEGcZZfEVSEhhmlDksx+kQvyJypyinWg0PYDEZl0Rl1sxtt8areeSDECPoyfdRqs",
-	"viRzmWcpJvtCigk8HrLUbyKUSC6id9LLPsAvgmy6A2SViD6vy9/XYY5UhOHeg4k2IA907K/WFeifBnlx",
-	"Ny4efJjJ5M7iC9cTS8TLxb1Fe9Hay0q9VemZJmiK2LCsrbOALuELzTlA5Vp/DATLtXdQkFAGXV5sh9B0",
-	"ykVlzctltYvvvg8Cg9ff/TCEeAOMihCn/kmfHJ2fEIhxKj+6lpmWJ1MwUZcNZZDNbqA5X9PqU+ygqpWs",
-	"B5zjh6RkSNhZYv0+tqg8US7rZzacSHl3nQ8Lg+76tengzWea/PThTYewe1jtYsa0vbhYgo+MMjpuh23V",
-	"mn0wW1FSq7Q04mGm0adOlKssuogmxsz0xfPnvlTiQSJzkfDswMXhPZeCWbg9n+Mmg23/zTJ2LCG9frth",
-	"Wde2F36LqDK7IncEloVMZ6ZJnmp4o1mjxRcwKR7/vSk+QyloReHEUEXQEclScgzxFngW7TSRM9ef1Z9e",
-	"aCX2Z9dOq+mfHh71XK0NkSxiu72+yxBSzKjFBtMveltjPIM+SmMOhlBnevGB6TwzK8BceSWA8z9yBtFY",
-	"/WC68N6smK7yykqkbxVMs/litD2pB/UVKTRhlEIWbaMVd7u0dX8um0MBYhgUrTiK5sC51S9WJVDF7C7m",
-	"E82S+O3oz385V2d/TK+/o39wS/wDvvMHGPN/o1u7ggVPR/soR9t8tmsI5NJrKzu6PZ3OQ08HiSo3E6uD",
-	"vcCUwvUVtsGCBO9Ba+W5GysabS5QpVNbLTR3Bik5g2KdFQkM4UCMytF4UcwZagHH3T6G6/jVvpok76wC",
-	"uEGHDReOXcSwq0Zl8WCuGRCXOEp+3m/czU1pgpnKe5/nia3IaW4mUnGz2LyBQGqp34DwUchknnIXnnIX",
-	"fqe5CxV8b6L69cerPeVPN+DpBvz+bgC2Kpkwmrpy569u6BgtSmH01Q3wpplilrVSp5e7aS6JZtDCggxp",
-	"cke4ILevR923VmW9PXDtPqZQB9BpbNoo78Z4I5Mih6T6xZ8+vPHNcx2yEsW0zFXCNk361rK/G7l2TuUZ",
-	"L9fQssoyXCzcQrgwcv0noD68olPmO8S9cA1Em8B2G7QYvfWf9y3DoEkwxKfZ1/+RM7UoA9BcW9JwJVP6",
-	"+Q0TY3sfB71eJ5py4f/udxpA8eqzYUrQ7HX6F5h7aYW3eqENm/4PULXbCyJFtggBNJEZFD4EQDE3G+Ep",
-	"2WMH4wNyO1Q8HbP/+e5Dt9c7GvT7t/urduMHW5RfsaWjXr+ypUMoLWIguT/6P3//P//z6Q9//59PB3/4",
-	"X1HTXl+/xLwkCEPEa41f5mlDPFy5gJFUU7hDeQ5vNsycsulMgp3gz6wBiFckF/wfOSN3bEFmTJFMjnlC",
-	"s0KcQ2BR8tNPr1/uXxLFjOJhpW1oTGcHU5GSoUyhy1lG8STAbeaMJgVw8caWewyW2LVrXAHh/uCsAuGz",
-	"KoSvuv9Nu//sdc8P4ovup1VwHsHdXoHtln7ckoxqA1U+Lwm0HsoY3DKuCRSDZynu/ag/WL0jR0NWbeXk",
-	"aDP6vx69k4K9+sxR7l6P+pQUbXBp5ojOAfl5wgT6UKHvXWY3tYBroZcvhZmwjwJPyu71dtDr3fpTpqaY",
-	"BJxGZmLvFdeevF0SYM9zrll4AcsXPoq920Gvf7tfXEpuyB6HgjM0TVHivw2umb4lHMkNoFRGkztNuNl3",
-	"myo/8lEEMzqCCISXZhlTZEoX4JTSjHXI7VHv/JYIOrWvu10cfBRrTtEeQRfP4Kvc+zd8yhuO14prRPN/",
-	"riSvGYwLl5SyEQWb3bElrfQzn+bTktDiXyWecWHYmGE+3HvfU6e+ip8ni9ppDpmFHN6NOzYzvhUEzVMO",
-	"5njX5rYJmv9P13/oIUzBdciU0xlVDUu+yjR0xprlhmHDCjLi41yxouhRyb2gv6llauwfOc1IBp8le/OJ",
-	"zAB9mEip8s2qrFqKMsJw4X7rBEg/XEBfrpUMJHELbjwx58V3mx1KmTEqgt2+rLSMrREC6Bt7S/bcbMU+",
-	"IUrCMDrdv6gCgmoClX9YekBu5YyJ2wuipzTLuihFEt/elEthX4Yamnpi77B9m6TUULIHU1iEyOTcFZNy",
-	"LWiBZkxYlnZcp29mSRNVi8rEWhIjDc00SaiwF1Sxe0YzO9W0Y6nMR+E74ZL5hCmGbli7g3T/gFwJmi20",
-	"0cjz7f58pIjbE5G5meUG6JWnAdT15CxgdtQ73A/uf+3Mgk694bH9Lywi/H89t2cqBXRHwKf6eXlSb63c",
-	"XR7h91AsbKlwMnDHlC4K0Qpxco9jI497thKhoPpYK8kgxXSbVVfpTaFR1Ff3owUtBBkoJvCmc028BkL2",
-	"EqpZlwvNBPZ7378A6BY+RjwtTfZ821fwD7mH2Bi4g0JCLgTL9it9RovPzC259zpLp0BvZUUT+4/iRSkq",
-	"Ezii5WIRGmmo3/kqeaM9PQp9zZsAiWJ76HGGv8mE2uvERBmcBNdnL+i2Q6gqkkdgvg4BTMHy3h66TEF0",
-	"gFdyiVNyV6JSXafbTr5EADRpLG/oJuS+JNSQqdSG9HtkwajyTthbi963qxbcmCOyDea7HCLMIW+SBMsC",
-	"AQQyzQko7kSKhCFCmupLoIHRtGTXVSEes9XXrTkQGaTmcSnMxt1Pvx4dfmmWHtBXm15jskIj2uE10MT1",
-	"7bMAl8pBGTCRC22oMGTvw/cvyOHh4fl+x3XsFHw8MdmC6IVI7BnOwUKN81yQX/LUzidDWeyZ/ihAesa3",
-	"yF6p5l862oCrEUCxizW51VgdQjEyV9wYJjpE58nEonXRhaZDfJVGoOtYPeCjKOqDdYrDWWCOkJvqsiAb",
-	"6Im3s2DoUCm3lGPdSxM6mzGB3AaiCVlq2Tzw0o8i49oQ7OoQjEmooZkc59ieNHdhfkGcgiZ7ABF8X3tR",
-	"JcW602CtsnJEhyBLBGitYVEevpiusvISdCHwt9NkCwhqq/0afUfTwNLvu/lAn8ugd46Sw4xN//CLs7I7",
-	"syBM8B6fVedpYph+0PPlEXZV7bitG4sbqeL+W5pZCFiOIZW9qTTjKUYMAd/AsC6jaGIuyS14+TVoBkwT",
-	"RpMJgf6WUHL9hRSjjCcPBEk4SxuAFO8/CjiurB5rIGoMtX3BNAa22W9cklsfYYoeNA8JUO9hIIpgimXs",
-	"ngpzQEDOpuT9j9c3BBpVfBS3NTX+FoRDMQb3VNlzXRueZU6RmCmZQBXLCzAr+EzI2w/2j+6V/ePWyY8a",
-	"L0Fg7AteWqZ91zjIfnpOufHxTvAVLsbuss9dQdSECjDQZfdOd3SAqVrS1qpRFubfSzXkaYpMZXdUqUzT",
-	"BlfKAY+CLDeF9mzFKKsMeQE6lXB14Fr8Eaz2D9mnn6HNFuHdR9tdxsUdYVartzQ9N4AAQhKLrkyRISNg",
-	"5tmjgmBZjzRg9vuw/dc+CUTtTh8QbQ26Wq6qHbLhUnkhdiFzWKJmrLTiUGfDeffDNXGam1Tkp/fvLuzq",
-	"K0abPd8Cdp8oCk5VMwGUt0+5i/AHgRJJ5IGPfHIF/v0auS4+750CTd29g+X64gjgnHgeuCqwoYQVPSB6",
-	"+fl9/znM0XXFyNHV4c6s/vR5r3/eo8es3z1NBmn3dHjIuuejfq97RI+HJ8lpesbOR0E8wFHvvOygVpxX",
-	"cYu95985+AuHvzs2/TwpiPGj0GJV9tQOrFSVw3UmOrZ8uiiKXpBbDx9PrLn5KKzUUXAzkFELND0ge6u+",
-	"7OxjXiqjuWYOt5zhdv8jdBt6J833Vv942LUPZ2lz9Yv3H+X6v5MoViIkQDoQDSZDKDAtR3DV39NFJml6",
-	"I+UbqsYPJHoNk7UBQn3Yo5FCsK5aBfQeRfDAzELAyIggUKywL39PecYeiAPN87UCxPLIR4FF6fYrExmm",
-	"9u9AOGKGjm+LlCHnLUCJhCRUKbSW+uBkKdhB1OiebFqie+05vPOlVKzXwLkJvuWgtcB0r7WHXDDAsM/m",
-	"eaLvmz/9Ah+0+Lp9s7qABvWk0ZMrlbkgEGE8XBBn94Sb/OL6r2g0uUWN7YL4xd6SvURm+VRoN0EHLVAd",
-	"MlYyn3VIyqdMaC5FxypxbCzVokMyOmRZh0wZ1bliHQLelk5hQr4ktDB2eusq1+T278mnW5QSrjHh7CdB",
-	"7ynP6DB7IPVonq/NvWkY+Wg0JKWGDqmGzaPeSpOJ/QRxkWFTidkpqZyLDpjuqALBWyogPNitdP+AfAi0",
-	"AOzUjpxv5LUAwgUJBP9Lr4OgVzKteSVrGglRudCFyUmKpH5BH6JSbKkr3Ej5loqFU3r1w9CiYbI2OFEf",
-	"9igI8aNnJMrqjcBCnPWFa3ATWx1U26PbrPLtfjqNMRDVE/hJuMjCfz6Um9VnagP7ypjHkmwSxUDeo5kG",
-	"ehj8jfoAVQxuKJhDgEL9JJwS/nDitDRVOziEgx4FED+zLOui9QeUO++1Hy4IJcNcczB+qDxjZM8qL8JK",
-	"yZ5OAIoqVrr5fRiqFZT2Hch0PsMejZASegPY9TDINc/YDoANYx9VPHymMS8WEpg8jbc3HOVmKzzOmHLW",
-	"cnrH9EHwfdjmVeIdIzNl3zWc6WpFA2raGi07wajhYrkNx0afRTGB75PfIHqUBRU2uhMwfq/FV8OePy1e",
-	"L/rb/brkGPbN7irH1bCHFS3xWny8Uh2qxfte0V6Pa4gG1/juF98urykKrnSU/B0joALgVVfnZikOrFhL",
-	"CcFPxYIltN23n8alvCgQAWsg+QCa9wGWOuf8KsTdEQU93lXDH3pNTp4Va391z4RxaiGsPst+xK65646g",
-	"MurLp1XSnJW4sMWjd1TsacbIH1/dkOf3/efwWxfzGS1vn094MkHiiIt7LWa52RKmW9y4RvSvx644Zw68",
-	"66lWPee2LP3QIdSXhwBHaT0u5REvl0f7pbPf5GsOb0UV61ejuI8Lr8LahX8H/9h8b6MSF6lSdAFoXIaH",
-	"QoZtnjmlxNXtW3+x4durl35dEBUmrCj9d99mM5UivNUlZK/SPDPXvi5QOW65QFDH/ebqBPg/XfmD4teJ",
-	"hIbZUSdi01kmF9BZ2fHbqBONcmVlg7isdNCJME590+r0Cx85v+GO1G2HglqxxsXdW22ICizC4LH30pkD",
-	"qbPGdpYS3KUVZswEyh7UqFpY1GnL2Kx60aethy+Fltev9NtcW61raT8uQCLliiVGYj2HzRyrxJK1qB9i",
-	"VB2B/RyNKJxlQXh4Fc4+wa6Js2ONhm3Eoa8kfiyfxsYxu0kaVK8QX3YQQtR2smSTpFEVLupbKhbc8adY",
-	"+e56TNiFK1aPbZlb02J2X3YDNT1XbYxw0yF8VLhrWt2NhnNc/jATYzrGqiMZo+0mLg+7KdCU6wp3XubC",
-	"W7LIlWe3/pTeuIDrB3HM8vYvcc32XFCInGYfGGaWLulOQRZUW1KRMppm3NWmq0lfRe2s9Tt76+vbAaLQ",
-	"mbPNtB6i1hqoVwzxEGg5pAZhN75YbrGIsgF1I/xDkNQI+GzGaBYrPp4YbXVIqAbYTNDdRWwr2oYf9eLL",
-	"lHJhKAeiM2XCYnLCqG6WgVYS1BpUig9VlthZtbe1l+erKcsNoC87pbe9i8E1unKjm2RZV06Ls7luZEee",
-	"ErfcKCJbrK3E2HoI1hFfuYTZiMYjmeTtN/9+dHWlGG3ar2UJU4tOhZSyI77Zu7TFPmt4GIA17IMfbnZp",
-	"rU04CBUj20oK7B85czGT6yz1rQ0bAYqV5o0wx7EthS6yGzctbKnyXptY3SVhxwNteb4ASIFJpTCylJyk",
-	"ko9b2XS5m03crbiW28lGq/SURxFmvRbjL4Xr5OzpRKUJogWWcYX0Iao8LooWlLXoqvXgOrXyums0xzo7",
-	"swvbBNGXjrrvInKu5m71jJWqFPfBLZJY5R/sQp6QgM8cSMhB1NnIIxtMUm43JIOu45cEakq8odrgbivC",
-	"5zfgrJX0rxaq7UNp5CpevU6eDZDh65sK4WMxClpbWwyDlbr6gjth7aMJBlP6+TWOP8ajdX/1N8oMAV6c",
-	"9Rop0YOFiJo9KLXEA64XvkoSrpI8w5zMNGdkgJURi4J/UOS06CyytUiyeYcVGWUFgYBgd6j7eQ4ZE1tK",
-	"MuUBHdWOpBNheLN77DrYfzVJZ/lGeB0c360eQRnW0P4E2gpLLQSkEN0fxSocqqff0Da8LGsFB5rmDDhu",
-	"lpa00h4qFQnLMixFtWyYnXGXGv9wFbut/8eJLv8yu9tMsRH/3IzEd2zxTJN7rvkwY1jLm+zJWfwx7/UO",
-	"ExwJ/2bxwcHBfocYCQamseCaEQy+aLg99/JuS2B6GWxtZJrMWLNwCzDuNKS3wbQFCCoCbCPGAXp8fSY6",
-	"4/EdW2zNPmF1u3DMHc38j4Shy4CouObsP8tKZi50aK9mdNT7l2SKXgEsVC/R5RessJ1dclc8W4lbANvV",
-	"yFTWX6yL3oADG0kvEqwvneiuqaSHu8OEG82y0QF5DYURMLpbT+RcYJT/BdHGygTc+CzZ9TTZLw6/unpz",
-	"j8Jcih1+K7ZS1Lr7MxcNCLpU7p/sMaqyBVT+7pAXV9/D9dwnUhFNR2ycU0itqIx4cfX9FTiaQRHszqW6",
-	"Iy98XrAV4r73TeLK5YA32rO35aYDnWjF15o5XfH4Oigkv4UD8kfBwmL1rg57ZvgsY2UMrW7wLYbF6psQ",
-	"1udtS1WvKWwRdi4VxgMuCaAbEGBFZft1K6gMIDBgty8HBfB/3WH4qhr4S1UEXLMKkZLgPZqREU2MVDsu",
-	"3n29kPzb8Ttcy19hkGV31c98KQvz7wKQpiL9u8xTqcu//QRf1pKPBplU0ZEJm7tG3qexSh7dzRw2kfPw",
-	"s1yU5ql7njIZ+Vp7WKxUx3pCFUtjVA0nFNQfM1EyH09imt7LBFWSlKexkCY29I7FM6qaScudI5uFvSzg",
-	"5jUprKyYN4Uy8M1GtU9rxObaBZCqqB4KE+qmCJ5vI9a08IGGdQ2XC04sDTBS3iHYQwtcBTPDkjEhu4Mz",
-	"aeR2ecpNGZVZS4WBWnK3F8TMZZGxL0cQ7olJgkOW0CnGf+65AgBQDcgnVaGOq8Ys7dI5XRS/WxIFNRRm",
-	"VhFezJid1uWkQd1XVzLm1lUGiCELW1+Qv9fM059u9y/Jbcr1lGsN5a9mUqO6kuYYeotl8VyzVUmGDLbj",
-	"q3CETBXFfzSn2SPLsNoTWrLtEUIVY9AnMwa/sM/Of4hKTVCX1qrl6PvFkT7v36J45mofARkoaEBUBrRC",
-	"nKPCT+HWmsmDPTxQLJpDSzY7ccPj/wKRDChMNQqjv7mIESesL5P1HPG7uaIHBMKbBZkpaamheqaJG4D1",
-	"LjQfC5Z2uYDsBL1ZHF5ph68ib0XkXb7cNem2JQyQdCwfgW8wu42SPSvLfzUQq6ItbSvS5t7WTWUGoWLG",
-	"nosqvbV/3e77gm1YPcMVZsNqVUGq6oyOIc8mVwIjWAp4blxSzTr4uTuWXVc7A8tXv36pg6WbNYH3ZSqc",
-	"fRXD7Du+QaAD0dL3t3fTLY1ZCcxnupCU5SxjHSxcYenrJaGFNEuThGlNMjl2tYKYdhCGA4FgIasUMoA1",
-	"L2q0PBqcgyrEAOwmU02IuB1PxKqn4snUSnbmTC2PoHuW9PXb6Z8vqGJXibmqtKjcKSK9iaWXlnepPBvO",
-	"FvhXMbKVQ8A10WnwgTWQg7DB5npnQPEuqZlsVq2jnWN+CareO1+P5MSfWx3Me19A9AGnU9/eRpVlNdg3",
-	"Dq0fw9bffjioNwO11JqqWGJfJFeJIYNe/4jog+OzgrCBYh4YI0KRzqor9jnoWvaPBcOepAE4sCvoTMmx",
-	"YloHYphzHWRcrNDP7KJurNCIrRHqzqVtch6qKQzb+pVTV0GlwaO+RTJFmWhUTyg0xH6BDMGUCL4sOwnZ",
-	"w7IQWHwR7FNWcv5RZItVeolLl9il4GfVDx52CsIp1+ZA1E7q8SIp69aR5Rc41K5sfjhhWfrIAXNWUAfE",
-	"9ka9jQp6YkDxZqY5W8F17Ghz7WsQ/tGNBIuNYNkOU7yHcUuu2/Y8fN0VbYyFG3NtmIqZMKq1xmM/luZZ",
-	"++BOHyUUnoKcTnOBgUJczKjhq2y3esmwVHzfuzybhj0wCu0xIs9qY1ZdmuZo/PrBNIWqAWqHQViVkwni",
-	"1+rotGvwWgPKfnX/ILQxN/6jOwTbkDf8zupRCFE3soPVErF8iZCkBtyDFbv9gWXpLj7HOt3cLEWGhHTz",
-	"2wFlXWZmLlFolJtcsVZS5hJV3byCf2u6WQ2NqlPR5lu+CWS1a+9P0AOhhGjLi7gLWu5wzluy098+h1nK",
-	"mlimvOvpbMvz+bG8IGV+5pRDWfCY3ksXslP+VuAySuZcJxOqxgx6kMfQsR1CfKQwXOQsjYtN+kjbAgI+",
-	"dTPmwtJ9DQNXJ2w2XrCH2xeahNJva2hopBpbarQTytWq4skpm9njElAImCuyR4k9AzxPpvZ3cM9YdYwn",
-	"NIvZZ7uKHeJWcGA8XOAUvEgAeIBCglBYXt2KrzWexyRZRiiW8bFrkxVvmUCEQ7MVemFRD7C9/gHN/pPW",
-	"6uTU52FtvgeT5G35cpHw2XZp9dDIcqoVYG7HGOqZidRAqU1fDdoXvH73wzVxJIeLsWu0CI3dZ9RMLkFR",
-	"hmpVUqVMdbDI4JIA8lVOfYWdDRxvzZ/A3jZlhuhXwJuG0uQNlUPRXec300pE2xppmlDjbQVpq2v9ExY6",
-	"NzKlCygY5DAgdS2OoPM4cKf9A3Kb5uwWTZqaf/bNQ4Lga29EuSS3QprYFQoaZuz2oyhalNDkjo4Znpj9",
-	"oVoZtnBrCmlKWEF55I34tOlOll3YKymY7vgXuw53uLDjcDjincYuqZRuG37OTiOMggWvICXtbMB1lr3r",
-	"bd8caBTc/hUvb3OXN35vA09oYZJee2d3iL95kUnNdpH826prdv5AQWvMBdo+Rd1/fW0qT+XbgdQMBvB4",
-	"ykDcmCQY2hZEAMahqRvCK2Ij46W0M3xC5+C4c/o5hjNAcMIa8bjsSVSTDe2Ct7M4PfgYtoRzJ1hkI8xR",
-	"ZcDwvfeAr1aC09uaO2DzVdXAHx+jehH7kBNUaBSHiM6hojyDMGKap1zaX3QW+xiuKb2jBs1ai+lQZs1B",
-	"IqWmftIqRwZqdM8Usxqf85y0aFFlVy7GuVOKaj3M/C0n/p0OgVaCr8Q443rSIe8l/v/vFDdcT8g1Hwvy",
-	"xr1c0xGOqzdr0JhbZSYyXQFsaGhbBsAZq1xNmdYY2YN5hY7wV4Lm4oRm2aNAuMmF129b88s1EH8c5wV2",
-	"oR0uGt0E+PBxnRNcxCOpmiJ/X1uZT1kxx4pXzbJnAbhNIUfVo39IzELYz8lFiFS+5Vrdt1T4w9l83Miy",
-	"B6IaFthgCpKbY1McmlzDu187Bb3ai70FtpQD1lT9eZzE9mUfQYH0NVh7yDZgU+OhBzckQOydHQl4YF/f",
-	"eYDf2Ta5yC1vF8EqJDJbWmq2IkFNZHXQa1MGYEtyscb23UDwvzU9KVfXP26ZFFslOMt1DqgCloi5JVTU",
-	"btVa0XAHYlW7xZuva4Ela+7Vo5hrHev9hibaEDBLLJNmWexbBF4QKhaN1fAa2wVeVl7VRcdsqRkWFqy+",
-	"gGhZecu18sMqhPA4DLsJl1ajniuoaaNegdv/2XELuq1pelfdbJmjVQH/EoVhqDFeiCvbGSnXaXktC0LW",
-	"jAgg14bky0u64d6PjxrpGRdxUn51s6y/Y8IoUhSoDwG95pzRo903UWCvdkj8e697Tv6wt9/99OtJZ9Br",
-	"ao64mr5NkWpZVdf9o6B42rBZvET/RhLcYA3kcKyoSMvRfJihV6xlIReXn1xZaBNmvHS1dprMqIxAT14I",
-	"cDBSLYgvzAMZxc6oC1e0bDmVZDK5iy6iERc0Ay9aGUR1EQ16g9Nur9/tHUeV+O+o1z8/HB3To24/GQy7",
-	"pyn0XOr1usf0ZHianKXnrDeqxexegF3CmSGCfkzwNS2BicypEjF0s4Vvn3T7g+5g0CDCtVlBv4dZBTVr",
-	"hN3uhsa9Dmwv4OXtAujK3Jyq54AnE+xccc8UzYqTKXNp7LeqDTQvsJs2VvVwcHumCXc5NWBqduLkM+26",
-	"YxysDcXfJnDfR78XSnPl8OxfDlkq9V4qeS7+jY2ZXO2CSn+W6i7j2gQ1w0t0aawURMsrcOCxjHANhvs5",
-	"1fvEspYLgsdLMqaxzRacxTO9XMpy1aE/WE1BtKzHuJfnFhTbKvfcWRepXMXhhqSBkkrAxw+KukpgFwS7",
-	"Idn7wMbkeK+/3yEnWLdkv0OERGe7kMYiJrzT78FL/fKtkp64Nw73Bvudj2LQK15xmA2Pz4ovQDqYQ7T9",
-	"DoF8yRh9/lZXKYt0P9OkfwyN1u21ofgmkYrYGy81zeznoJAL5lvbzwwGe4f79tOVGkV7+uDoaL9D8M8Y",
-	"y7W4Ab290/3yUVF7yj/s9/btZ2YTqlkMmD9iyu34bL8TNHuNF4yqc7JHg9/wDgcFcPY7GNlFE1PJFR8u",
-	"SP8Um9SSCc1G9pvJJIm9D6NDErieI6bwn4E/AX/wVnqyt9pZSQ3pH9lT7PivHRbd7ftnrvNskci6hC4Q",
-	"XR3iRtSpshU8cIvMlUP19XZcCnudnlROpfw7KINVhX6VBAHUHQOvgRUyTUsYuj+9L6gGRf/ysi+oJAP+",
-	"zj2GAt/5dUcuvQN7/poc/Ylx/2cw7qDmkj/6Kde6MWliSQ9axfQ8W6y381hmeGvtXcsygKVtxa+4zgs0",
-	"dfnzHLk/XeYhx4yH+YSJA3LjW3w/0x/FbbB87Ad4W2zhluy5BoGaYRNpvQ/qcoAsGAjgBfWgSzI0nC3P",
-	"rvNR+LOr8a8Kl8HnLnYgPL+i6zlymjoX2r8kitEUGoe6tH94++r96wPyiiYTYgUPyzC4BrGpzN0uFg9Q",
-	"zVHu2qOYxF0minANUzDXVhbYSUA0H8M6UyhHm80zNfcU1ZpQDd0dtVS3BbDsKEg5vSR06LYNDzKqzea0",
-	"4NVmHb/U5QoRQvrsJPyvT8kBn1ZsGS7a6u1fmfORV4JHmnkT1wm6aF9IYZTMmhowFQ/WArmY6a1M0fEq",
-	"cwjLbtBJrT4qczPLLQFMZG5lOCtq+DIxGo1IVibvX2C/QDsZS/cD4IYleCdyHv+TKakbu7xAcy5ZfpTM",
-	"8mHG9QRaYEAlUjuW7IFSPuealS0bM37HwIAGq4SLOEfj2UQxPZFZZUmBUULns5mCxuVxwrKsYWE/yDmZ",
-	"2qmxLaQmc6bKLzdvtPjqivI0MhcJz55pMpMZTxYXlV3D1NA12IHc78bCGYoqsM80Me71DplPqKlOIPMs",
-	"JalsPIW67uLQJlxzgBOVM2uAVuPlqKLYEgRg9RcFOKnbJ5gsZ0xcED2lWdZ1DSP9Jy2pg1uCcW0Ff7ST",
-	"2Xs2Y2LV1bEsYhe/x/oeB6xSVMO34ysra+xBHY2ii+WMcnVJhCRTqZgLAAOJxFCeYRNvdNbXQ2r7W4ei",
-	"rDFNvuR6lpsGUk2HMjctiIcdfQXvfikKzKcrrVo3ig9zu018UwOTgQ50wLqwK1+9JvBFQaIxME+60R33",
-	"u8E2ogMfklcU4/wocAL4Sh8fF0+LuEjfAw9WkFgIjLDIyN4Pr65fkA+5pWvqwKqH+3vJ/r6TGD4bLIgF",
-	"zAV6YeqPgsEtwY7LLyaKazOlUPeKC3KVj3NtinZVDnVBC9sozg6BhRvnc2txJN/hgO+wlG25qbiUoesm",
-	"hERiDYHgQC7IIZlLdWf3BKo5Ao8bDIpEzfhosH9JhlTckYnMOL7mkN/d41ZWl3CRHGrotZX1i4VvN0D7",
-	"JoHNAQi7NeFwWjTiXdv1TBhVW1QObps2ykXaElugLt76cIx2QVxuvkoYV8L4/TZZLsl2aU3vMypcxbsm",
-	"QbGdMdKtu7RFuvoxrZN53Ottioz4b+EQ7+T9HXQUWJ2cGe6+AruO4yPBuVaIWRU/gmzO3UIuKvxoJfO5",
-	"wLaxNCuNXZ3wJ8sul34EktQB5Sp23WB1hxSWrsq78GvHVcX/KN6W5NS3rwadDm11Ye+6AwJtKykX5sI3",
-	"fesQ10W3Q1KW0UWHgLhbNd8tbQjDoOs7qv4KW/KdIvyeaua7+q6KKtq+3F+t9Z7vmwaiU4KfhGWvjSlY",
-	"YlrNWQWUoEeOLGcXTOnCSQX24VhaKaFgY5dWE7CCmH0rcRAOhcbC0dc6CsKt+EXBSXaRJ+uMazmttWhE",
-	"XlySDjDW7dNdtyjusiOtXxmXW9nmmmv71SOlUvzOtpFSbnk7dS7YRYp+PGGvIkfVOi4WIq8U2eLC1fVr",
-	"EIOfaTT4yBGB6bZqyFEVhBpPpgg8cbL63lxxY5gg6HXY948LpcCdYnqJcjRIpMEFaZf8/QDZqE11pIrM",
-	"0+zKBKOy02NKwDvzIHR496wA0oL8nAdkt3T3h8pVQRDaoFUQWlWCWoaBs5fC6VIDAUeXyxlRXEPfcedW",
-	"w/rzX10aayq12U7KWSnarCF7zUWpTSGsUOE5m6uB/j1X2nQNZ4oU+vTe9at3L/cvQ56XlKKEqdiYigca",
-	"RYvU4VARRuPnwAKZ8AFfQ8kOW8cQg1yWVcJXPpuwLO1YXm6yRez/dGUxfaFQiNXqgFLKUov2gRSFieHF",
-	"DP5PsJu6fxdTHHwUgUy14tt2pP93ODIACj7GkKJyaFnOE6LiirGO67kqVUUie2XB3tIb/uFmXQPgRzGs",
-	"O6PPtwt7LBa/Q321XfhZE0lsUU28jfa+cZqqNr9M+NzzkOr71jIVqg81Mi5BZh0yQicrwle+Xn25L6sP",
-	"cmX/7kLWW4fDIbFdxxsmMkux6y0ruH4hBxwQ70DDSIpKDIg3QC2YIa4wBEvJ3tFgUKm539qZ6jsHN+9K",
-	"Jrkv6xh6+VGjimfUQjyyQmbq3tTPe/3zHj1mvW6v1+t1T+1/zux/eu5/aS/pP3czVNVhH0rX7/YGN/3e",
-	"Rf/4otf7bwjOyJjr7x2xWRcd1gezdBSEEWz8plfqL8rwDkBTHyLg/FL2rJ7j1LWog7VfYEfwhbVRBxM6",
-	"OD6JLqLz0dlJ2jvrn50dJafpyfE5HYwYpb3k+Jimvf4xPRyOjkb94WDYG54NBknaP05Pkv7xsDfq9Wjv",
-	"DMI2/8ni4QLQv392dDiwwho39niiV76AP83ITC+SiczkeEGKXeczq1CwNB4u4qXyxxs32kt6/cBWcdFf",
-	"ETqxfhLa6zeETlTQqsFrppgVFFI5F3YHcHkABhekioK/8vSLR7HGeIWdiueVSPjr17Vcun148TzE0nYj",
-	"gWOUtX4fEJvR5mvV0sIey5uI3/UPV93B8YnXe+DsOmTCPjceUojjwcq5MCdHELWxzi7oLsOvTaXl1qB/",
-	"Cwh9Y9Pk6qCTlUZL3HuIsRUkqkC2OLCaYXKtLdId/Ne3argPbW3WCG9QAyGxSpn9jJ+eV/NBPKFcargd",
-	"Fxm3jplOucgRiuyep67vbCIV5gz4H9bY2pYu7Ir+fCmnoEd2ihb5oDWCpswz9kzjZSLUEMTvyoaWOFv4",
-	"y71ID6yI83maucTvrhyNeMI8eA7mUqXO5snFeJod+CeW/U7pmD2fgf8c//3LjI3XbvZR5Hy/gm8o6C+T",
-	"u+YeVlykQYcIWqJZGTN1UDVwowDWaS+0+UbjoKOBwtME8FeTBFttNvjA03uuN5cncTNoJGih83vDqDDA",
-	"qW1zwZUeOt/8YFWx/628cJsKS7cgyR54tckCADXhT3EaO1lbdzmvLZJMQxAvo7RzfVglrpK1R/Wd1T3A",
-	"WFl2vrIcp7FY2pa11ivmRNwV2Avhq5fY4VGHT59pH5u/mymx3jmu+ZjXnu2PQ0OhAvd2BbuuBIGChRjA",
-	"i80m/rxcamsnLGjrnZa5Wiotd7htPE4JMzffWmh9cHd3t4ilbe79ciTvWvtlAMGG0mRjcrLX379wsU7e",
-	"bVfr/waVRDuElcoYmkUS+w/WpKJxbTquyR4kV3TITLEZVXjXoO5YmmdmImVK9qq5GNAbwUoZ7j74Pu6k",
-	"7DGFkVJ0mC3sBbLTLbsJXfnToAccsCW37OrvcbjupTbxwcrjkVRxsfK14tCrSfKCUc0+rIhGgwbqwRsX",
-	"pE+m9LOVwQmEvg5cff0pw3A0mQNlyqi4JIdkwscTpkrgX5IjMqM8JWw6y+TC8uhLckx8fgY0hZeEClgw",
-	"eXN1SU6IkMQycTuNGNMxF+NLckoyNjJQIYaK9JKcWSENCnVeknPn0w5gbdXnQdSJDqNOZBWZ46gTWfn7",
-	"NOpEVrc/XwWbMKWyThh+yYE+rYqBugmKuJWBer56HmGfEzbDEGumuEw1mdFcOyprck24Jr9gRTmIidam",
-	"7rBYHZC0vofEsqlyzQ6sao4BaT7+yvfhSBifmUdswVGLel4q6e/j/OuAX5vqFhyhXj7Dhjyl7eQsTFaC",
-	"kAdD1ZiZLccHOTvbDawlU20zeKlVQptcreWNVha/EvQuD6uhZRjEdio+nhgNnxlxlq5oUbFdhcs0+Gih",
-	"jpUb81leK4ovtysTFiSYBavrrNrW2qptAZx2ElNXQrKeM7+i3CeEvltWV8IG+axL4rS3C3s+EfhIGDJb",
-	"Oh0sO3x9dd0cBl89wdUiZ+GVtzKn38pWIQIPO/Tt2qq0xIn1R//Ks4HlO+KTlzdufgwB9S2IQPGxP+KI",
-	"dRjfiYzcXspzS+lELgvZyPYQ+GOxjSqG7NF9opOJlBm6tLKMjSG3TudWYtsb7hPssLxgVOmib1/wRrJf",
-	"slsr/vnw+ISrJJ9qQ0XCdIfspfuYyZOw0tZDFaNwPY5cDrJUEGRfsfZEnWgYdaLEnv0qUaLY507tEL4t",
-	"LmxbDwVRpV6xDYLZ7tkBwU9oQjtkiJlgIDQSCt3ZtfGw3V5h3AHfoKX6b4Yz+bBJS6Pw378hvlQB1b+e",
-	"ORURY78VDrPt4f0L+Ms7tr1lBC8nF4Vd5DuXGcaNJqAQQktee5EVFXf7HfKC7GEAL7S1f0n2Ap16f9mo",
-	"srqb2VkbamM/unzM/SIxc6b4lKoFbOOSeBhWNuRsZc6V5L65xrEEtLShUMZEKkOKqq8EQ9e8FQzzbaGU",
-	"6Xf9DrHanRWeMi7uiAtoXW5AvXH3monCV9igq1+/eofRbyv37bH3+v2bl1Enegv/vYb/vnd/vHr7A/z2",
-	"4l3UiX54HXWiv9r/vL22/31vX7m6tv/98ca+9/K6TSL3KKoi2hqE1dXulssWOVR5WrktSot8g98iqIEs",
-	"V8WaAVTLBbmYNExxxvFcjC/IFZlhvlaH/A3T+DG+iOylhfxsqRDHCEx8uN8h7wr3kpAgW7vcgJ+D2LHg",
-	"0K6iTvS3qBPZg/m5kdws7ykGmtYql2mnNKVAv26pheo6Rd04zr1a6NyaqXUxsSOutHFlX+AwID/bhTyi",
-	"ea4V1S/ERr0NwpVC/QM6N4t4IXMziZNcG5kuViDmh79drWjEYNEo3gLGVbnoS+Hxih/uTMqoWBdthwcG",
-	"knl5b1r2dNjWE4WOv/ahGdi0eT1x+IBvOcpQIwX/P3vv2t02jqWN/hUsfYk0QymSc6mKvd71Lsd2KunK",
-	"xcd2uqZnnENBJCSxTQEagrKirlP//SzsDZAgBUqkLLucateHVELxgsvGvu9nm+qfz5hgrv+18+kujaj+",
-	"0c4DKtsrAc6mgZ6Trqyv5cDLn8or3+4XV5ixm4O+n59RADqoOim/wd2HuSUooWx2ZbjCQb+rXojOTveZ",
-	"WhaQJreshQVLeY9Fc8WKt8ImF9oZFum4wNhsFl69qLtW0a2L9F0MCTc33GRCYOYn1j8ogTujISPLaRRX",
-	"dEqJOElYzG4pTwl8itAgELOZwKZ2kBMP7LYC6qHILR0JJYs4jbp0wniwwmxc0qZkOKPzYZaxC4n/WVlf",
-	"YYwdsgRc1YIBk4psipSXOhzX59f7LEHJomDmER30gEEWAsjmuGmEud3qUEr8fH1gc5pOl3RFzI2mVB8X",
-	"LVCrPE7E7IjMFjIlI+Ze/Gey1orehcXemT80Yg31Duo+soYcGv3D5Q+dTQOrhGQv7bZrGagQEXWFsccy",
-	"A0aGoGnEyVtlPYPRDKSpOTShYQhQKEB52UqXLMUt0OOziJsqq/Uln4+pTxNGt1ZujY+P1W25EdzEXN1q",
-	"BZrFqti+c+2qfbsIdXStgSNDF5yRv617IDKDJVvaJl6tmVjw1J+bxoBlr8CK0eSZJHib2mO4s+xyyP6z",
-	"fA99J65RmjA6K8C2mXB6VjhdygbYao7rd3rFubg2ISepF+tEVMaT4yLLYAijhAWpP6crnbaYTqMk9Oc0",
-	"AcDEWfS9Dv6bzp7F7aqikSmV7EpnEOzU1LXUoXXE0iVj3AfsSIlwA4KHNFn5qfDnQqaD1y0vvw0vuLR1",
-	"k9ewVXAiqE8ppQVQ0nZwipucZOvjVUsX04AZN8sOJ+vDIRnFlN8oItcoq0XHE7UMu/VTmDCJCJuoUDvE",
-	"txkfNh7M7tba2HlM+QWT5Dm5OLusguDCHrS+A5P8hVPZMQ+UaXsGSRjq2PgYjQKhijlXoQ9RJ+2elYz7",
-	"Cx5Bis6cwanMnrB6nvprP0IYC2BJFdWNF0k6ZYlvn3b9SCTTnA7pfJ6oZQmYbnzw5aOyI8/en23M/Fnc",
-	"zBNeAkwf/E+/++bb7z+5kdIXa/fj7a/dty9FcuOPqGShHzMECKzYZbN2JMJ6Lwk4QV14lphnrT3/7e05",
-	"eU5+e3vu3PM/KmndcQiHoHpglu/wEMCYANcP0381tu8hWOsRJ4MMFkqLcXBYjJganjIwAESKZzXoVKb6",
-	"DbnejoDC62chYBJTPB3ge0zxoSZRpgZBqWq3TR632KLg2Qlk2XN+SYeqBSrmfLgU78hXw8XUdvFgWjng",
-	"dR1D4F/c5NNCX7wyd05pWs+Yadgjy7f8JFX+NH2L4sTwjBtPUNFpQ5QseARJe9MCfKRSt44+1A5wC6HB",
-	"cTpqrVNMU7VT1vTXp2Sd6m0EXOggWoKLdmSM1cvHL7z0wfSLO6sJW/Lpa/sBAe4hcwJa2Z2ATu/HtKJM",
-	"7B6dhfrGRparmsbf9QccVut9+fQyt12J0q1J3MEbpyZ1bECZdgrq25UxGxA54GQbCFcQlIDNEWMUFNxF",
-	"Zhh1HVZRwLaq0gjxz8L87QgMacrFEGFVlr9a7WLaLXpfBEmpc17M7WvtX7J5W11Js5dv2GWQy39e2ga6",
-	"kCEqj8OW5JVHsHnAz25lvaDpVEb17H7aAIBp8sOVio7FIEcktJswafLIsDwNBsoy4qFYQqYYQyoJKOcA",
-	"lQU5ZRGmkTfUue4j/aSRt3YXvc2RbVIzxUSR2qky/XYhtX0dkjrn4d6LZzMMiYbFs3p8u6zfuu5aHQYp",
-	"euhN2oFJOdBVG0TwIyJmUarb7iPjtuozIl4PNmnXja3UF4oTe1c1OtLmghSXRRcOnY7PdEcFo4PmqxFZ",
-	"0QBtaRqX0kcM+ayZvS/cZu89ePLrEDeE7+tRUMkCNm/X5i9aDhrKwYO2Bmp1wmg8ZonME2PXeupo9mpa",
-	"t/TIMHPfDA9J5jLSrzRfNRDG0KVx3SzWfcYR18gHB0m92F9Wg4Vl4SHiusBrDBBiOmVRNl5dhoNYxBtS",
-	"KmqbSHPbt7b9BOh796g35MPdQDZ7ivGAc+VBAzuFqe/kvZTkWDG/X3VLpoNOj+hokcQcvVToMI0indxJ",
-	"lYose4+MILToKButsWZ/h8q/P7zWqGk0rQSh1++vL3xwD+8M7+GdjRL5LCToLa8dNyLezHe7/cWT+3rx",
-	"dODwoeRZtBb9LXjIEiJ7B+Tk8vT8mAze/NQ/1FcHP8sMsuxeRnlwX/OPmrLJf9Z5oBg+/MNr3TRPHM0K",
-	"zLdN4o9NnCq5Zbvpx8muFdf5o5tYaObSKZIeSPfDDPYMZcmR/v9hIa6jJLhxMB4BTjUkxFr6JZh1HoFe",
-	"KuZOsuBpFJPM4sMni+03YBAtI3i17xdBOPDmqlob23Gz7vLPHAM+TGJ4SM61CoOsHn5nIU5RF8OZazBh",
-	"HQ342VQEje16OauZoEMuFD/dyI3o8rtsVcONNlZZpvzRdMLQs8gaKBb1onqVx7tgfCXiX8wxrnew+ISz",
-	"W6VTTimfVJR+ZK31nSU6zXS2sqfWECBulgVm7hul11xUpgrc5KJINDq2+yg3FOPdwZy6AwvRA89grvRm",
-	"FQD4rU2v4jOZGGhaiGIaFJv6hXce+cUj7wfK7Hh/cEggHDqOAji2/7ugPPeoFM/dVCz9WGAA0vKgvKrh",
-	"xlOPinHK+A7PGj1xcy5Qpk1GnJxpd2km7WH37pIFVBa0O2TxeK3lFM90Ux/ocioaL5szZwgGgO+zt8TL",
-	"d7aC+HSW3YP4foyjpbn7p5g4bXEgk8TXMoUdKP7ykmaEAo4p94FZ5T9nQtNKvy+gClfIzjwt0QHjJgwA",
-	"kZ34fgk5EMp8svsqeOWuCnTCQjJ43T14hS0X1mt6Z5CpiWvYlr0Xr9uDTufIwKyMEgPfitkyJohgfDjP",
-	"JKFpyniqA4nb+jHg932R+Pr7VdlUW/BTrqIZgwQleYHodeslS7bkrsChUBIE9Qr/pQ96xTZW/4WrLyNI",
-	"cAzYikrGm4KAOk+WTtraa7yqkbnOmvFtyyKaRsldadLKfQPjUX+Wegyvm61OaY6ll3iuEblmV7sAW502",
-	"aY7bXufPvgfxIoz4xC9WJTVavYP+PpYve4tz/SqG6lrWXTAG7FJvF9GV9sArH78KQfF3czZ3yIM7PjTg",
-	"U0qbS5jUMUcq5xFCMsFPOfN6Jh34VWLJyRL6/S0ReHfKViSgHHyj6l8zh0GRf8GZqexIH9EDrHd7xrG2",
-	"3woFCj5MwJZgMF+/xHsznjwS6dSdBurao98KBThV/RTXR2Zk3k5KcOHpbcGwfIR36wnZFIGhPMUinZ7a",
-	"wVAR0lXzpNJN07ZaoTva52IFhtUv3fTJ1VanBSVVou0Jc2f30AnzI+4nyih0JGArPaPfPXjltheN2lTX",
-	"JsSBx1X2Jc+y6Et2dXQLGj005wK9JJRK6cHsUvih2EhDvaYqhRWwIKUPCFzuJUmXQmkyM5Ew39zvHvGC",
-	"z1ha0Tk2iVKWRBTcPjOWAs+CA12wP9bTkMpuMJtwsvUr7VvFmPMlXZt4ce+clJhOeRQ46fB0fAb5AYSZ",
-	"e0ggQkbaWg0NGJcL5NpKt+0cYuH+b28vPpDfplHKyNskSiM59cin396e6Gvq9rcxDW7ICU2i0YhR7pHj",
-	"818/k3N6E8mU8sgjb4/fXei7jsdJFKh7Tt5/PiMnU6U2Mo98+XL1HhoMg6LpkYuzd1+xBxwLPfL5y9ur",
-	"zBMntDfS1nDVIFte67cP5n9X6n9YnP/bxZdPLa+lxoz/O4b/HV+q/+Etxx8+Q0n/+a+f1f/eHsP/8Le3",
-	"Jxdv1f+O312o/+FFNfiW1/qC/1KDbXktNUq3inyrg2DlJmwMfExRmrIQTSaPUCwOGzMWkjhSYjRKtSQl",
-	"lCzZaCrEDQlZHN0qkyBycA1lkG31khTsOpN6uX4gdCd3EoXYTUgPoBsB3DC7ZcnKDAZYWc2WQnfCh3e4",
-	"hv534S5F+ZBKTKFX5xjXmogkLCW1GHR3F6L7jMmUzubO1gBGnVGnmUzpfM64I5ml0vFXOZ8NiZ2u/Dld",
-	"IpInyWXrYU9gE6o7UIyTndzuqwrutl7hW0XneQisD8GTLnga8QU7IjRe0pUk84RJd8sFZzC1+MUNc84d",
-	"JU7tBcO3DpB3k/xCJF3JQxKF0gM+Kz2Na6nzrBRpYKjK0z5eTmcMtOJxwhhJ2fe0R87gYM1xNGSK3OGa",
-	"Z62Wh1E4VCdTSKaLZ6l2DgQ0SVZkWMqlGGK75TlLuvgOcMiQfMd0N3TFevBT44jFoSSMBtMSzPgzafw8",
-	"8K0jQglnSwIP5B0kExMsoCYZGztBlTL84RCFPn6tQFZbhG0RInw9Rcb8qsd6iH4n3ItUAPvCG3qbkUH3",
-	"lb2+S/uHpqgNeZry/pNzorD61BiA+uLemsKjUpt6pVyYifUsL9+6QwGp30deUtXyXxMwGpmRBEaR0CAl",
-	"ePPIuM6MRFM8r7eTtFnMZjRZbePcxTG+XczmLMTEH4RwxhONdK/UZDUDmkYjDF1v4fu6wUbO8ou83Qxx",
-	"be027tzHSKZ74fOmLctGrXhDbsv3lCWcxh+aI5ojarJcyZTNQGvRkFhZd3rSpuTk4hOaHmefLj1yQudR",
-	"SskXzjzFuz+/vyRpspBpp0eG+KIhieQ1p5zQkRTxImXk68UH0h5O03QuD58/7/V6Q48MFwk/VH/taOcu",
-	"IGOpjdKJrwbuWVHmOJosEiaveXv45fPZ+cfjz/7Zf12dXXw+/uh/OPUv/3F5dfbpcuiR0crk8ZLhKInC",
-	"CVOfYjOp/hfA0LuCs2GnR465mi8KEZpe85mQKRHcbg2J/TzUEYlSqZdJ9+XLG23hZWUywfcUmdF4obbo",
-	"7UW33395MHC0UTIP/b4GwF802+0cwv/3//v2n84EQv29be/aEvzHEZm3bSa0BgSeE2ch0HTgCDS9g0jy",
-	"RiivHKoqD5FWobph8nf+iEcO4De1l/gbOvgQml0KglGAzRFXfJ1I/LlilnDSWFI7tr5DuHuPTavylTVt",
-	"q+ZqBcRCVmYC56un0Qa4KdSoi3DRFD9JV4g1WaK6oe58/oVod60aJetZu0s/GqONRvsDtNq3d21T431T",
-	"drR+LKsC/g0qj8rc4N4DsiZzOCf5hmHZ8oh3qqS5C39prPfe4eCsB92zT9fZzX0YyWvy4uHyidenU6e1",
-	"7Czi9tXBXTZ/a+PVO25uxZTrBb2K01pOaerPQJNxR4a2zgXesGT+kvIUAnfBNGK3bNeXCfUumuz0vHNp",
-	"GAtHNLh5p2O+GyNZyGbQoh8zKRH/xOUHfaeM+7MkEc664pRGsRs9UUDIbl2g/+3yy2eif82gLSNoOw3W",
-	"5XPFmX0x9kdRkk6VWv78fxcsWT0vI9xVHBfzYc+MznVyfmFc97AyqzRmMwrefv0/Lrg/ijgaZJhIgQkq",
-	"N1ws0RWimI2vLqXCl3TlXL33mJmxvnI0pSMqHSa2/N84SqGD1lzIdJJAcGGDsyBrPnwDTejpLY2Qcmqg",
-	"6VQ2IPnAb0V8y9z6byC4VFK2Sl3Tv5OExRELiahXebWLWhosksTppf/ACRuPWZDmccP1kBLmP+7XURTT",
-	"5XgR+yMqo6087yPc+xZu3QhpsYv3aTfJDTm6nEHPdofzHNKkrBcj/hxm25DllIEhrw50lNNP5vyVnlXJ",
-	"amgkSq95AgBvRNeXZiFh0jYNlbKbTRJ2IG5NByt7bTxtxNMxmyxoEkZ8cs2hB33CSeZNYGFmnAFr7PTI",
-	"h5TcMDaXYJXRIGBS6kRvu/z1kDAekihVnzHe3NLndMkwjgNpgQAtkAyJPFykK9I+P746ed9BM359H0S8",
-	"NRnKOqEX6nbFE6yB+JuSclOaNOizlDldfTX0h4dAuC+8gvKp0uteWJ+cxexqQFj7dO+2g33qGloN1jB3",
-	"quflderIC+NTTxyZukyaGpTxSULVuLnQ57Amtsrdue721pd7YsPF9fmECJ6x4BOjDdnfqeff2Cu/WGf6",
-	"eQc4xUXllCYszLrmaea83sazBtREgRHdPffHxatc3e3SlYbysfgzZr8JTtoZEBywbJu0dPtEHq8MOy93",
-	"L22cJl7BhLZwkn3YrbaK93Ama2ESdazVtfanNhMZx3QyYSEZFjSXodYzaKY4FPUKRcMsTWMWkhEmfqfB",
-	"9JoDF4J8pygl7aFhacOOp4lfEkqGjkMzBL3DusemmWEm+a/5sEiew6M8ecYkJMSM3jKdTRLTCSoI2yz2",
-	"TYrsVkP0Xnjn1q/uw7fwGNgeaQMEg0FfSdhM3LKwsyM3LPGupoxl02m70ItVnKbRiP3Ryuo165t0P+iV",
-	"Az41dZwSwPfFU/OFs3Mookwli8eYZpT1lU3EYjJFV/3x+YdiC/Pse3aTWPPBzOsL1nbK6MyfMe3KjRkF",
-	"vMrcW6FeO6ETmJ6vfnZa4DbNOlBvv/5Kfjk9vyDHSRoFMYOGvVokCG3OUJ7ttrJRIBOhLKfJVMShtDOl",
-	"jYXgIQMw73/TPui0Jx1YWkD3ULrbeSJSk5MdpOSgP/iZXAZTFi5iRgZkThM6Seh8Sl4rve2aazxNEtCU",
-	"TSAdgqb0kAxjNqGxL0ZxNIFRDUlbzacddLRzJStf4XSGsCMQUn1/orv+nLw7vuYH/cFLInsvX0BQdDhf",
-	"jOIo8FMqb8z7mHlfuZLlnCYpeUHGC45OPB3hzMnwmsNqCM60xTURitAgxE4tq5DQWAqSW4aRxcB18FOT",
-	"VHnOLa9ljdhJEp/o3O6k1kDPDYRM/REtlltCDbv/6qbltV7d+KnwD/rq7wd9+Mcr+Mcr/MegD/9S5iv+",
-	"/Vt1+V2hKeR8ngjMtAhZEENdt/orwsdYrRLYNAApKK0IgvMjEBSvxGGcRpNpN4BYdGL+MZvH7HuUroh5",
-	"FLYrClmC+XN3ahOWDcez1jhfCpcq8UmJbRZ+qZgCgu6OI5aQkUinmXyGiPpcSBmNYqUMzuNIHSM4wDar",
-	"4lOZx5EWc0fhmdf63lV3d29pAhF89Vg2qs/vLz+bx7OLX88/t76psWPrBEdsOWjWtuc4qGrYg8nbjDV4",
-	"l37C9TbEnvFNgGV9yd+z2EaoyVsXKN3LJApVwKft1L5JV9A0yzrT0TVJo9B5P9SS7dcjOKPz2v2MbMa0",
-	"QyTNZD9t/ARSnsn2+QvEgXX6lNk6m/JtOvGys7WrK0cv3b27cUxflYYuHD28neK9O3Ed/NLWyu27MaLN",
-	"73azgaaa9+ZvlHiGI3s4L+5VWp2G8FL3l8RiRQVaE6bzmLnJhmD82indcL724dww8vXhHBvZ4PcSgv9r",
-	"HZnm0fG7HIl6/LhwOL6Vh+S0pm1iX2MENI4FGrOGfx+RGZ0VG2hZv8wdrbWOSErHRJm9hEKHaAva5shk",
-	"BunqMkDsPNJpcIWu3tlAgPnM4M+5Wjg6buVbY72lZSJ/bmOJJRN2l+bf64IODes8wzXrXgVM1CMz9Ull",
-	"nYJDXCf8aYOZE8rlkgGowov+oIZ/3FWH7T7ByYRdMAkAjb/bybU4Hh8n1OoP3vTpKzbovh4Ngu5P9CDs",
-	"/sz64+4L+nL0Kngd/sR+VgsNjiArXA7nKLLj6i+y9mutw4OcP+OB0+gMPsMytNcldSorNP1JGUw8pUGq",
-	"zI9vRW26ddA/eN3tD7qD/lX/zWG/f9jv/zeWDuUpFnDb4Odu/1V38DKnECwAaJ3pZfBaAHVpLn8WdNpC",
-	"HThfkJ+Cg7D70+gF674ZD/rdl/TV6HXwU/gzezPOst3B9+OvhVLMS/rdwWAw6P7U7/e7ild0rY5Dg6Ky",
-	"Zmb3ots/uBr0Dw/M7DL99MUfaynPha2so72bXXQT/u9bmiCVbCSxJDPKV7YtCiU6kOANn/IQmxFOBlxt",
-	"G7Lw1lMDPcNQPIIanGc6x/ljnQzk2QgvXgb165ECuoBHwkjOFynzEJUWZqpvlIvklq18RCSVLLsQ8dso",
-	"1WF3i6w948TxSJGG7aYn+aEr0/Qmlv0PdS9i421En1WHz9pms4mVZz60X+xwEertcHElKP3UvZHBh4U3",
-	"rZd36gE1MbP2tTT5p0vvdC5IBt3mSPtRjKBB4kAVdtvxCIMyWVfLcKF7bGhQ3RVLCaRZ1Y/5bVWQTA9n",
-	"kzhdPxdKY4o41kOXtW9mAYL7qX5+841zlgTOZCb9BvIcyu5T8p0M+n0PhKLSe2YIaBiwI6KUGKRDvDOS",
-	"pF9cQ7HAmvYKDUw7vMqrYwrZzVzywToXzGLujmXbpdWNrt/wo7BBrYdskrclAmqQINaB8HQt3LqnNpR+",
-	"IEK2wfe0Ba/GWqrMJWM6XO0lzWZR8a7KorcLsTQ1nxjWObuiE0VJIUugNSqkbGAm5ib3j8uVoyvgtC24",
-	"mxfGXrJ7d8UUQjwN/TH2QHfKqdmd6G1qtoyvQZ0moOsN5w7qQAZaJ6G4nJ/fX5Ivp5catgKRygrrKj3y",
-	"y7lOKwyYXEOtP+7+NwLXe4O+G7v+zietOOKvvyKQYQhGypgl0H9FQ/C3Nera2jhrNaFbB/dY8Oh/F8zx",
-	"HQzUSQ86eqy60F7P4LBIN7T/a8/5dXcZKty07YDtwxdTEAcP55ApTmMfXpn6p2qrf2MPp6z8jQc+Mhs+",
-	"X+skbBr+FmLeuNVu78z8NvL5IpEsWR2SeRLdUmXr3Ip4wVOarIhIiNXisnDkDCs4IvNkcUjmi3kU59Gt",
-	"BY9S0p4nC3+eRDOarDx1m5+1RtMg/At/xsIooHGOkUagj5oSrKDqdmwfDlCanwXWfckgGoqNNqcsnheh",
-	"Hn3wmyQIcWtdpuEiTmWOGamHmF/IhmldwtQCxV7yNVPCWn9C+krvA3jJebLAP60XFyav/62nXtEbFCWC",
-	"D+XbLa81mftGFChFIJAbcSw1tP4FNdHUBvLVCrM7Sk6x5Ya+p3GWn9dKsiGV0FESMUmYlB4ZkDYXnHVI",
-	"Ksgr0tbVRFnuECpWrxopWWZK2eddjFFDm5lyof1o6MahsrFSzi5QahBARR9H3bAFiBOZsrk7IsxF6i9F",
-	"cqM3pyr5wscFbCDlCpToEHO7FGTY6U5+4szgeoetbLLbACslK8RYQdaWHY9/JkmeNUViRgtJD+WEqk1n",
-	"r2k8qXbYWG+Pv2RxfG9wKNvjytp5VCaIkt2yyVQpnbR7t1bKzr+mFktpvHdx+jfhA3c64Nsby5VO/PYH",
-	"9sYCrCb0/VoMYf1oZ1sJVjctHPV7wT4oH75ty7Ux6FsZaylR2j7MjLJYezhLo9SuZS/ytGE7bOPXr7vL",
-	"tZs2p2yS0NRVDfgJM72g9R4j4wWH+jdsNe/O85rTJG2wn4VVPaeJs0xhTgGeZ/fXrqoKIADHEiIk0AS0",
-	"otc4gs5DPrOVrunGbncLUfOGmjutKx0aQJzpEnz/nxVt7GPKn8msV8XfPIDlWqTG0wehjhGslhN5S86h",
-	"sYiBcqyKk9XAbSzDCOLOktFqnaqaNncu7noOnnLH9LeHK1Ys0EmJ8CwMFOvAmvNmnZHiZtmUsasztriu",
-	"JqFiF8WhIcOzEz6yzAew2Vr66Fa0WdoHE7LkuotvZPyios2w4EQzF2fa9J2PvKMnrgacsxZ5+27ev7qq",
-	"P+cjd2msrRZGu2sXWktqro+0hHSPAXEAjM/5pc0gSVQXkOrB5cY99HfdxJO2k9dedL61Rnl/isoHfKFh",
-	"xq3iVWBny2jCK2pgM46BPY3DKGFBSjQ7Pyz2PcPXkOy9tULndCYWtvBeE9JbYOgSwEQ3KCFZ5YRITYFW",
-	"Oo2S0Fc8V4kpnICvJ+Ck65ngUSqS2rYatnmzv75k7AZyPjh0xFkx6nZfoE5hP2l7JYuNdHR/nRqIKvDO",
-	"4sqUljkbcx26WlUgEG7bt/W9qmtci9QdzZ7TqIGOqjO9GuHn3cN+YBtqsylmCmsbYo+39q7slGd/t/Nm",
-	"NqfGsWiwW/d6ECrWfPsqu3qKafkCLRlqqHrn4+NjZ5OL84TNKWSQKsZ6HC7idCpEeEjYLMN7pTyEwjeW",
-	"5HWxXiFIFEe3kHo3TiKoGk9YjPHsaTRHtPBAzGYLHqUrj0yECAmuXsHfmn2wEBOxPuPjZ1rYExPetmkf",
-	"1Kxpw6J66DsuFgmZm3XpjkXSpWZdoMeHhOZpp+REhNDb8FwHachBf/DKI8GUzlOWkJ8d3UPzgW8T52MK",
-	"G/aH516Y+o9PM9itmg84Vrzuw66IpPlx5zIcR5XJMopjMmIkhLzD0UopojOgs+UUe9Bv5wulvksVtSyF",
-	"/ndLwGMxAN2m3UsNt2DVotQLxq/Fh6tWam0kW4Pv1c2nXu6KvXc+3su0mp4U/Obdjkv2jkZnJntq54Oj",
-	"3+BczaxhdlVPQqgRbqL+7OSDhU44AfNvSj30TBJlKWnSBjSYBxUdj5p6ahmvLcjHUIhetJ7uINIdbdQx",
-	"VF85twY6ZpU/VWLZNo3dXaB0/pNfmZFpbtgFq8lOnaicI2AW1d2ROlk2GbHvqSTXEU9l7EYqy90HY2iN",
-	"77/4mYiEvDrQZqa1CZhXDPoQZMjMaRqpfygedUT6WMizjCTrtR4Suc00TLCJwdqZtRkXCat8TNc3vkDp",
-	"+bna2UlqFvGMhzuCqzndA58BcwYq7s3cPcif17Ae40W6SFjznnn6e5uncu/OwYzymroFzYM7GWi1xMuW",
-	"mp+i2CjFdBMxI1OdUrQuUbK8n6wIs/yhDcIme3hQ8Wy1GKrl+ix5Pj/othXY+dusei3/ZwOhVpQ5Tabo",
-	"QqeqUIvLYqVhWuaehU6TSd6/OLoHx/EW/r2R8ezFbZzplw/oMS6sq6WZzWjEM3dJnn1p6dVF+eW/+Ll0",
-	"4dUB3K+F88acrfOYcg2w7qp0M0dbjAnlGSwUaV+wCRkcFFJUj1te623La520vNZpy2udtbzWu5bX+qXl",
-	"td4P1B9qVB9aXutvLa/1q3s0GoXn1IDwlOpux2LBnaWeg1e61NMuHT3oDujBqPtT8CLs/sxejruv6OvR",
-	"T8HP4RvWh4JcBOGBw1JE9zEx5JaYQw5tpk0N1sgfMH5qVgDXqov9tlaims96z91Z7AXYVhxvoJX+yGop",
-	"I45dr9dFha6PvGHz1COCB8yqgqwRCqsG4NOFlWEkZ5GUBfiggs0g4ttMX3b0eyy/RumyjhFu8U7XSjMo",
-	"E3SeabAraI50r3m6FKaKGNti5T2jWKgbC8GfPXIWQTbojK6IjNTuTOktIyOWVasSuqQr0o5S6L1l1dhL",
-	"8qI/6BSa6NYgsqy5Esiu/B8FRuu1vncnoqurya3y1Q+nspYZIIsn2suPjZUOsVErL+/V/au0+ot+DjrW",
-	"VLctj3kv0nCNCz+gVKw4MGs0P1SseXiYIbeDLxqQMlJBYiFuCE2PyBAJenhoYXdKsmSJYUmkrZ+f0ygB",
-	"rlBAgoWbOkdkmPEK9aqlIKb6QYM54tsV47JFopYe+CUId+qXuIWflf7pxoG7rWjevVMF7ayqUUddp01l",
-	"DewuqNhTXWG+E6arvXIG1PUeccxczGgdtlkrsbjOGZS83sadPQfWTO+fPdmNHZoyJuvZXQHIbnV1A+B+",
-	"lxiL3bXDUHK2yWbNbavt1cs9Vt3dhcJLdW3kP9ud7rffX3sHFYV5ux2ArajiLvLcRnF7ES42l3tAuVKY",
-	"xl4guTYw5B+MJLeUXt4fiW7cJgNQbaSpBCfReBwFaKOhn2Qpkhv4t/YL3UYySkWS1y9CxSI4F3ggEEQ6",
-	"wOZNSgum8wiqDDPfGY39uVwFUxGLCf40pyyMaJpEQUS5BZi1mM9FkuYDyIsx82szyukE/rbBBE/EKGYO",
-	"1+DFuxPy5uWrn8gc7yDYv0o6AurYk8RnKZ24y0ZeDg5QB9K3AohDb0MLJV9WKF7qbeo3aNkzjqMglbZ2",
-	"9Uxmn8A3uBtyV/cJY0kikgbd9vJuZA5uEnF0vTq/lMGiVUP8pIJMhPpTvYjREOB9oEHA9FBHR1723xDB",
-	"TdNhXawvEvL1/LNnI8bD4tM4NpYXY9jmBHHCo/RIv+9Ff1B6TuOdKeXUghxyrqtSLyO0iuCvrsm908N+",
-	"QXSuDCBMiZjhNuaPWkN+JuEOEtPgRmqo7wJkwyFSOuoHF2fHp5/OPPLbVMBcQ0GWU4qAT5k3p+V6fkNu",
-	"rF+B0LvWJd0yndMojTdjsayhv1+AF9u0GTcnT92+vdOcdmPiV71NEEIXsLdlz5+9Iq1iPVg5BdhCh/Na",
-	"dB75N2zVKsLJeRnQXMazLAhwr4QLqHHnDCguokkUigdbGCTQ29HKQwbqIRs8DC2d+QJ8zqEIFvqDJSQx",
-	"6HAOyGEpm81jdFGXwMXyKzm6mBramuHcWkPIU08ih06Y4uQs8RlPsXSdJsxPlQIOCRLZqLOYBeZk2rno",
-	"kCuPgFEQThxNhbjx5WKUk4/Xwg+7ePyFBZNdYt2xkItkq/g80bf9ke/qlifMJ0/07bvaiXE0iUZRXCMH",
-	"5cy69Y+1Xgz+1vLGK0s8OUqS91XDBoOZLWTqj5hf1CJcHnC7mZtpHQcQ5jRSvDMHLasYOtQHGCAzSvCD",
-	"1xy/6MGrIg6tHQ+JPpIsu4/gbUrqwDKQd0o5RZ+qkgmRzJ4JTTOia05zOAoQMfBxEgs+UaJpznihzZyl",
-	"t85oxK0OKHXI6wLvLta51JLc629Yr5xBlPj6acYaM6cQNmhdnL3rYrig3x8cvCgC5agfEV/k5R9dAzRS",
-	"oebqTiQ7hfWyh3fqwygW6VYWcQE3lfvZaJKtyJ4pdL4Bgt72lUvrkQt8AgKegB4rfS2AwtpUcIlPmuBi",
-	"mQTqudkNKdlN0GcAQOKU/UmkDdlN77zCu34gSHxTxGec3a4CnQoi3EDc+cEu8gfXplfQXvEkF2XKRn68",
-	"q5usLPuapT/rp5TaDz2eSMRxS5ROnLl7zewN1qkD4xMBckerHex5fLQ238sTzZ3VY0rhUauJOwOqV0mb",
-	"rDJPS8SWzaj0UWvAm/bj3l2Wmdxr6K40A9zFVbm7PvYni9s8Mjd4ZYfmBmuhOcSk0z8DHPqacN7SrPEI",
-	"DEHdFK1pOtpm6emKP6u7lcJWgGuMpLbp8lc8q1eeWSVRM9+0JgxXfqpDMBZHfGkYCY0TRsNVxlCOdGAK",
-	"zDA1eoh1LQWEqwWu3C4y1tr318333ZKs2/Oo7qXIdIMMM4Jqfdk3saV9+LUzC+/hfNr58Pfhz7bYWD22",
-	"vMbQ1psmrLG4Zm82rMr14j+b/TVQsvelG9/fud2hwKW0njbqQjiFijwZ+lQG2H6JBlPtVxmxKb2NxCLB",
-	"ArZ5zL772nUPbeqsy+bfIbtlsZjrF0wZVKT5IYP2FfPpSkYBjf2ZyDRKyWZT9PhjBh0Lpn5M+WShPYyZ",
-	"H4rGxo2vFMpILmjsR7M5jRL9MbsyYpNfpypL4Spn4IdZ0zPSvV70+y8YNLSep/YF8M8pwZVdMdZ9dmVG",
-	"Z/6UxfkF6BSS/wtyeMHDFrDsKrq47BcHsZBKxECjWqzDZiF5Tkw3QUJTgoZSqV0nTAH8hDh42Go97Nyr",
-	"CNfNUMHi5ixGF1s+vKzPiK5nhCHBRTMgu72he/3RtXecZTA2Qhixtur3hu0KvVZYTFmwTnwDLB6x5C6/",
-	"029TgeV9oYDmwxTd7yIxZoejoWyz/or298ww3EIGV/jk6mIX5djq27Neq3DHsoRNraOyYSua2kmrB2Lc",
-	"VmZh+/0QHW4vBRf5xzfN7Qzc2XfuGFk6Qw79pbAWW0k6EBxXuWErRksBMewGjMoWIvbh311MYBe3dpAm",
-	"flU7CsgRVdun9DZy0j7rXF0A3v0Cuq9gU7dRvGDQ+b1zRKjpX8E44doty77PgYPVMm/UaMQtS8JFBfqs",
-	"HkTWF2NKJZlTyF1d8FkBiMviQ9NIpiJxdL0/u2XJKiNYEYfMZIce6Ub4MjXmkiFvwesbHIakEPkQg13O",
-	"8Gw99+cNW+UO+upfd/LLqqn6sP71qLvcHd2F88tCHxJr3XuJubghXZlOVxkDWXC8FEm9N/Vs4wxYuP6W",
-	"FF2rpXxFLYddR+2HgUezmJAdB807fupVK+5XfmQsN6p9OHd3SFos+yEacq4z9c0N+iqYdt5TmyYctO5I",
-	"0kzPpos0kjM3bI8767ueqWJJgkrP7EhxX50ngVO19dR6gqPAV9YPavbzMwmVbcD3tf7lUr/2zpmKnKYC",
-	"CmoZpVOxSE2XrUPNwNWzOiVZLdcNY3P4BWLgNWHmdmAsWQvYe/D8VJzpDcjmhWO3Hy+PrXo9pKunwL3X",
-	"qCFh4SGg00BZ9mwGGWuMJJG8OSJ0NmLJoTLo1L8zgoF8iRXRBvARmSSM8UOCiTihUWEzBIojUHkOCeVW",
-	"3TcXy6J5COagrqKCFyqTP16wjdabTTp7Aki5YGBhogqjsfv1zainAVdorNDUZac01DlUkOnCXW7ft0aB",
-	"xBObPQEZAfopt1qnbk3TCuOk9FqtZuRvb9+weWqAXHPdA9RZPEm4PqjTdmppIEWoTld0ZlXg1GSSiMWc",
-	"6MeOdrKYvBa7jUIT7L8fZlYVZmkYy7NkYX+TMFyDzs5UlMyvvQWv06l3rxuILuLcSma1qWDktklFtZRV",
-	"TCsVN4wTuYC5YNpKVr0GhKxBS51pjzslZAhnamBpD3DgG/Ljm+JyW0S7awLTPkl5q1W+A3SfM0FhIy0X",
-	"iGc7/N4FA5ftGpWFkayZTnea3XkieJoICNuMozjVcDnVfZ72k3kvou0B40tIfDyHW9XG6CTJ2srU2rJN",
-	"GGdJY/MtB9TcTG1qS87xXqhgZreRWADmyg6PJ9kOb3/q14ijc0EpWk1UOfXwFWhnDrqvSh1ea2+gowcm",
-	"6VfPN6cmzybL0iZkg66mcpidHV0J0ugWzS/2XX1MZ/2Y7FcpCxEOiXA1nMUVGpi17mt0v9YUuRJHQjRH",
-	"odbdVFKxYfIXYunImKUpmzjdWqBrRDPGlaB4JsktjRdMZ6uXwkBHJBUpjbPyUdiHZxKv9tzm2Ii5KxZm",
-	"jBqeU4GfN44mi4SRSB5mGSrSy3r3eUTnVMusfzNcwxRouEi5LwORMI/oPqvqYhhR7od0JT1ijCUxj9U9",
-	"MeXSI71ez91DCI9mRbRK/0qQkJ9JPXjPtJGdzWnC/o8yZ3ZqJGuxBmV5JEzKKgWk+HtxqOrdOKL8dCkT",
-	"WPFysHAgRKbWHojArUjDT+vvzpvmZi+CbCH0CiemK/EUigSE6Y5A2hQ2SqnbXJiC+c5euu0aijdUmNOc",
-	"mURhtaoPFLI7h+DUh6aChs0AsFjFSVWg0ruLTZDHkYTNwXWmKAstAH00qe4gToyIA0cL0j8Aq8LNvU1F",
-	"yMWPwluzg+aPVnnOokMNXDaVGYor7S4xTLdNLS/ypddjcW9eyria3OnCsXsJS2nE/QVPS0WHDwr9bo1h",
-	"4xT244ax1uMBvTClikRlIWEibKEysVS3s95CDYLh/oxpPwnlNF7JvEzHLalNCrj5uKukp5CUYv3ieqGd",
-	"yH2C+Su7eGAwa3yr6W8qJwI6Y4DQEE2m6aFOCMxCqVn6JhRY6FwDb0f/wAYgmUPApskdyPhVj3B2yxLz",
-	"KaNREa0ixGIi192+DcPuGSPK181FaY4s+7q1KZnVTMcp9vxzL+t6unJhKxssr7tcwcd9rVm1sOMyMf6Z",
-	"OXMqzz4fEN2ElHDGwkNyef7xlACc1jgKiAlokDBS53YRpyuPfPp4SmYiBP3cI5fqfkUQzCPn6qd5IgBT",
-	"BsTTbBGnEWhbl2ef3ptyHTbTrQ7wHsaVjonpTeqFJ5+1HkqMHmrDghtM8fcfiE5y8sjfPxDMS/LIp8sP",
-	"+NWuZFyKZOWR81Ni8p88cnx5SjAi45HTS3IqlpzIFQ8TMWMe+XL1HtE5PfL58phcnn02nt/MIUyJRhuL",
-	"ZEpy7mE7eNUitrzWJ/jzEv481/84+/Qerp18bnmt9x9aXuvv6o9Pl+rPc3XL8aX68/Sy5bW+XKmbP18e",
-	"u1mTlfdmF4BDQXdWaQ3deH2tRJcKwPGKVQGOF/JSbplnhlEeZmaBjzXhStMSQbCYm5Lw/DKst8j/HdDZ",
-	"VFYVkGMyGmyWlWhWhNst9PBdiUU69f+5kLrdLUCu+8UHqivJL9l3V3rxd4LHHtiCZyPmHJCEpYuEk/an",
-	"5+8KaG5jNqMagDJ2O+8v0VV3HARMyrPvbo8MhV/9WExqy/bjRRghmqhLsudFq/W1heO80NX1Rrt0tcFL",
-	"4bELLB11ZbO4akzrv/6EJuzKPL3hKxgFa/DevPqg/C5ds1v/Xae6yNf1Ll31W2FkZj8TzA1lUGkPesI0",
-	"ipXRqaGajgijwZQIrmzz0SplADhPaEqiVIK9B+3LKDZRqDdqU5DsGDabBph1ailP9dfjbBooaSSPc8Wr",
-	"4htgoDd573lMncTL4Nw1bc1c1hwboC3Ao5snaNWg13/xB6tw3fFO4xap/b5Pup7d+S6AL7RdJutU+gUg",
-	"8gxgmMnKAeq0QRgydAYAhoD+ygAuBs4CgzCWTlmUvwsLylCjjGQqyYjFYgl5V1FCqOJ+JE1oFJMIKoNz",
-	"FtqpTeOf4MsWiJ67U2apvn+PjVVL1fP7bOCVFenvCd418xPspdSjjDngKI1acTqLgkz7yoKijKdJxGRW",
-	"YahoBgOyOimJtCMpF4wMfuo0DlxXJiyUABccDBvjELk/ktARpA+U+4K0DUYklRhdrz9K/MSFAX1wOVeK",
-	"2BH1N+sqe7CKhxYqIbe8rXCkyijpFi9eq690MR2b9oqajZNHW1ywEpxjXXjZAmdN2bGEvi2zHcvtIJQS",
-	"p7eUEc/W+5x2G9J+gTjvvTbUDQfSpFKUXGRnFR8KaKLsS0FKDrFDyMBw5TzM6IrccLE0oBCCkyj1iBT4",
-	"BKLtSPgVEYKULBExI4FY8CCKjfmufpn1cC3VvhzD2Wvou4GgQx62LCRRbM1qqHCeH+vxaiCkQfcVacfR",
-	"DUtS/1XHI+C3FwmB8ZD2ikmfi44HYBY6HVbMMU2nHUxFFLAO+F/Y91T9Puge9Pt9EkxpQoNUrVRb/dQ5",
-	"IsGUBTfQ7xDgs+FNZn4ebiC0soA2qwhU31tzxJePtL1AZsZueoY9WIQRc6b9/jYVhObubSzltM0trNT2",
-	"TZ026Bl+iYXYnd4rLDI1ig85UI6jWY6ikobqIrWmtZ2JZ4uwK95M03Y43+dRwuR9wGPvEqVv2l3fsNPa",
-	"3QFq4WGUKSHHxWiWRWDd/wBZ3PbYHF+2KNHsjZWlbdFBgfCqj2u+PA8gekoYVk3xCcoj3kNz49ony+VD",
-	"/0h1CUOUkoByMmLE8JYjoqviyYu+ukXqZEMR0pWnLPeZkCl506/lw3+II9g4saYA+VagWRxuHZL7oDR5",
-	"R8pFVODeTc445ChE/Aa8Ies7pggMybCr7pLPoQ40gLQ7LAl1J3bcMMf2X07FkgMK1RHqLVEqyZTKqRJt",
-	"N2yebsfKK+C54Wfs8ddZw31EEl2r+EDRxAombeO3MB7qqlp9uDJGF27QAD5G/MYh+3cW46U62b2I4Er0",
-	"8F1OvFHTmm77/6OfW990d8zeIX/yTxfWoXq/1ebspKxr67rhFPWniugB/UZpyObDm+d0oeySeerKTmgC",
-	"4rYWB8wfrv7+uaEZV68PXkBRQZMMdS4Ih2Z1AFlQf6xswxl27bbAIWnq51l8G2IwOCJLVzdZA2U7ydbn",
-	"rWyXZ5LMaZKWB95GzCkWEkw5lGWcQUkoPAfSFsZX+IIshHfWcxK2zSg7K82o1gXR8xVKvsC3SbRyd4QF",
-	"SlFKaJAIKc11ABDCCWOVRO5iUhajOX29Iqbf/9Duv76pP/rdN/633/veizduRD9taq4PEU1PkG0FJ5Zl",
-	"Ig/ukPl/4HJDGqqvAyukjN7SeF7VGI8b9daY54eElox30l6KRKYdtQuvSHvEpDK10Wg/LNryygJXa3Zo",
-	"THm9tkdgux+SccIY/NVkWeCuYh5CVmaoRwJt+tVHwBYWGAuFOX+raUl8T81+V7MNQ9KXzMG2drFddfre",
-	"Vsy/+5dXppGVLZ5qGUWZD7bCd7C7/FmLuz5qt8I9ughsruzXgc6vECk7mDpyMWpW03M/7oLa4Ji3ES0k",
-	"gKR0PM7T5DzbiPh2H3mOu7sl7IXGeXjZCSoVkW+qGy8eyofyU2QK0k5eCjPa3dqtPpSS25wlPK6zXoV6",
-	"CJjPlo4bmXhdWySg7BJr3p4S35xhPzhoP8AJ5YKvZmIhs3d06mEklnjLpjLQLLPb2LWkTcmcznEUCLcP",
-	"FcjqpCWdI/QeYVRd4Fd2rRrdB0dbn5r+0XKClaBTCmPv2S2DtzeYcvmYvBpmmTmI+/OTbIrQ3quX5Mp0",
-	"CNijW2O0iOLUjyp29JLGY5GEZB7FQtlk0JMV46MekdNoPtfYC+QLZ+cx5Udarw2mlE+qSrcDEbrdHjth",
-	"GOlOLbXF6TZHzl07v90RHaZUwS+W2bFq26fJ6LREMrUxqOt28MSdXdEJQDWxBJD2wBiO0m0HLhuGwxT8",
-	"YqEjNUxosA2MbSq7RrgIWd6by9IrMlpd33Vr7Lui0xTP2ENpGVk4dCctw4x2Jy1jd9NDn99qZ8OB97LC",
-	"2VANN3jghizYsRXYPqzLnZ2FlRScj2o7Be5PYGVy488SWH/HY7cLlf6p+7h5u650aQymaa/vVE1YN13a",
-	"vKF4r5cXAWWXEJUUWnFlJQqZ8umRPI+qN6Mhy0pqe1MWhx4xCVM9cPxar83QR9e9hAHw3LAaLDBKyZTO",
-	"54yjJqu/+EwCWJ9H8n4sz3T9zbwmsgomjdZPJoC7jZev4veGArq5jyHDGV6rV5qKJCXWVVSgFM+QCK4F",
-	"ITAmjY8wcxr26pnq9k4Vp6uprbhG9vrmA99E8PvgTMXD83CMKc+E/IXOHYr0hLkA12bzmKUsJFBtA43u",
-	"pC/G1n7Y+qUyUsTYH0UJhqC30rdOc6zUKCd0vglKEcxDkzdmzMt0mjA5FXGoy92gvgBb6jGaxJHS5jQw",
-	"WjuzmXM+c/b+BAroNU4jpNyGHSBPxE8LzQcBJVPdWusoY4OMyplyUzykKDgKFvFiBhVODvhZfSc5ye6E",
-	"3YGO1RO2ZY/mGj8/rB5KU2j1AmFZ+OqbnC/3UIJsLXCRsMqE6bUQB7xyyW2UmpwCt56pvTCHwiH9k5jD",
-	"Oqa7mDPuWx0Hs9Z/Lrdr/q6dCoqzjzcrtDUoJE36RJUdLSLb+i2L9CmKmUxNR+dSHwXNMmvjZtVHC6+X",
-	"/XeqGxVWzFJ/b2N/ylLWvANCDOoSTWeDQPCUBg0qMo7V86bxyQk+7QwSTSo4v1158EySoCSnwF/oZoBQ",
-	"mEeD1K6Pr1GMdxykxbKnYBpsfW4a3NG34wYfZzyscjBlzl2DP+0DNkFNcDJMN2pUUXGGz9T3HkUcmKz/",
-	"xheJT0fi1rHD/1Di7I1BoMYyXpRxEde53GvlJ+ki4ZIMXrrXpb54dVDXNomL3un24IUaMYx98AJBwtlK",
-	"8FBdHbz0yOAV6fV6HTdZcqFLL9fjDmO6tcBpTDV7SBownh+gr926lLfmmJ8SXCSvki25Tz2e4RragINk",
-	"d3W1rR2enTJ5eVi/75YFsZGv3a6YGhmV1gDcrNXXbG09jP7oBoSotaTr6stM3LLQT4VfJBBLkfEDRtH8",
-	"j9k49WnCKMBH+9g1FQqrdG8SsCf8xXzOEh9JJ0Gw2c1pVE62uSZY7a2tvxv3vPjZoLwG+3DfXuRSiVpT",
-	"L3JxtDt5ke9JB8p9di/6FbgCD6a+ZHDem/SKdQUFoWdeDMjxYrKQqTGYaUBDNouCeqL84NW+WdKuknRL",
-	"55qj9RlEkgCI9uCF4sQHr7DOr9Z87sEytmaz/eDu14qtKrq9dzMWp7KPxngPc84rVmCv5x7Xo/bhz25v",
-	"YlRs2clN53Xro/XObzbsRurwH05qipyHwWBR12shfWru/sNriVuWJFHI/E3oWZt+wsZoPro67tgnXAdS",
-	"Gun/5pnRyqfzyL9hq514VLaCXg71ZQ3nW+VmnFpLn0PiBmyeWn3j8q5xFZqYetMuIn+vG7+GSoetFbA5",
-	"dmzlcylhYjoFts0qKpnDO83x6Lw7ONhK5Leum2kmWQSdi6TdYTAV1hzGVvfB5h3tmtH7Vgp0Ed3XeSBm",
-	"EZ/kcmWdG0yp9E1SRkkpdWSTrDvnLS+FiYhums76kAwAdpNu4SyszCPM5wDBDSsiIhJiQT5kfc8AUEyp",
-	"bP7g51qpgmYE7nKEY/dbzWkvL7HljC4gUtxPRvC6cqXjikBJm0ihHnmV4b7NCpjWmbYENtdm9LsyRPUl",
-	"fQbhX64lWP/mPjQ+x0F5OK3v65x/5TdcLHkFEqTpg5SjN5Ov558VPX/9+PmQfP08IAsesoS89sjXzwc6",
-	"+kzTFCxfQiEwbRyR6pYXBPH+WEjEIpVRyMgZn8SUh+rXVyQQfBxHAaD3aOAn9cPPhLOlgTqji3Qqkihd",
-	"qV/eFMekLg36BhdcN2s1bhyYqX0kvn4etLzW188H8OcL+PMV/Pkz/PkG/hz0nfTwGxtNhbg5TlM2c9Xv",
-	"0fyH4soOMiRBjJTqG6Fx7DSSaJC7nZ361qY1HEkiErfkjFIyplHMwkOdQ+B//vzZAwhXsUg9tR+cQe8e",
-	"H+/zEApEjSAMEybdoNYwhdr18nBzZfJF7a5fKePByi+057D9xOoIJSxNVnrt3OkokSRpEhk8lIxVo2Eu",
-	"FwDPk6GaQ+SUIMR23aQQDVthEuJc6egQUU+eSfL+6upc70uxWSYeyCWVOWK6i2BcnuFsawoLn5FWq0Rk",
-	"hYV18ZDiMdgHSywdrIdjh/rD0AJrt2aDUALbiPizJI2aDWI2D/qCSah//H09JW7hgvt9L5ZkRvmKhCxW",
-	"NAcwaoq08IEaNKXfvGE5L1mQsPRC5OgMDVZUqf8xnfuSBYKH0j2DWPAJIiDFIZHwOSiLlURGEwArHjEQ",
-	"Ndibdmlass7odwzEvO6//FlrzXihv3Xe5YFtWoDFqJDAut6J7baiH/ZOBXvZoW7YsKgmwe7UtifrXAGb",
-	"4xeBD8qMOIqVQZRCILDgL8RcpKzRht5ptceSpELU58Kyouu8EnERnxwSag7EiiRKf1+AK1ZJj4jJo7zH",
-	"sREIQQzR86iA+Yy4yitIqoH37q0z7CJxN1TZXDwYsWVN1vt3QM11JgqWdl+/FodUJD7PkLbdEnan2J/j",
-	"HN17lGSJ3/Sl9dGmoRLHuHft1WiC/bq+vSDn7CyG4uEvNa+ezVNoGYeaxKGaTrKCmrGNtfobq/MdkZZd",
-	"OISm6OKAp2k6x9RJMl+M4iggWufEHUDMO5bAh55JOz/W7d9ZPy93PBIbT0NNSq4CNELuVuEu0mJNc8D2",
-	"cipZ4GPmBJXs9ctOj3wAXRYNMgmwQ6DRKj1f2UJR1oPUVZBYkFc1Vqcg4sqrVHifZyZWc3n2qFAWB/nQ",
-	"WmVxUnXiK/X1hCqZf9eTrE/ltoO0QS39uz5ha7COkhF1VnQvU0mWpuVXgeFqW0geGhhPTzMtmPERsQ+g",
-	"R9AfKnJsUsw9Vt/CUl6Ah0wYJ0u4mDI6IxEP4oVplmm/z3Q50QlxRqrrgZRkodtDIJKbOJLpZYW6sdC+",
-	"n0PjoIhSSZbYX+OIhAvmSyH4oSnGy34zjpBwAaM7IrNISmXCZ91pQ7pCk9UjCz5jBbXEfLWFGZTqE1Dl",
-	"J6t619vYvbtlv2dZhZsUbK9VaOfhY8I14wGrAc5vPXhuPYdI/83CjhuyKnfRx5vn9mcdMUyPjtqOlHTK",
-	"o0D329yoB2U3AgpZyhIOdSrbEfX1vR9CWasKgfEQcV02vfQXvGt7qn9dT9CmrqN8Kv0cbsaBVSDTylrj",
-	"GiUAunWOL9U8dIedjZVnuhGPXWQ0Wrna3q9rAQVmhRxtITPwfc3R7OyKenAE2Atl86C/g3SI+d6qmRfz",
-	"qndxf5G7qDd70jNndv18S5eN07gewkqX3LSJu5o/Fv+9d7PHDtM0NXesce5i5jw67m/XgDo6tZT5uqMl",
-	"KC7jbCFTAHqdsJD0uwevcnm4syzYwg3aJuLCF4lkycojgYhjNmGd9ZQrjNbIWszhz5YwDWHk7iZ/Gn7M",
-	"FjsNHy0KpeLe/p3GETAKrPlUauBMhIt4IbuDAaK3kzCaoOvJLq/vd998+33Qd9fU23LOfui4+9+0+69v",
-	"vw+8gz/gDfqK+uv/Jf/XvvTt94OKd6+JyYbLcQch2lh6OREWockdSzREhkdu1/dg14XXgs752fliHsXb",
-	"Pxoz9a3yV4+7//1Nf3oAW6cuVA1hF5laEpW1peQWkbYPA39Lw557MuwLk9hHwuRGCVhP1FfLwm9rPRv2",
-	"KR23ZWHenxW0NfmxILNqKky59HItW1me1XypLdmcShgqj88kMR8gUajbGlG+MpEreQS4WAHlWKFCEgZl",
-	"GkRkGEqk/fLgAJWyfQnQenM0otS1ag8kXLfn0RaEbfn2nSToppf8GRJ1e0KwQ8LW2+FM1rq2WEvfum/6",
-	"7n6Llsw774wWsVs2ZTdhWW9qttj85uqVU5IlsHTBIonS1aV6heb48+hX5sID4eT4/AO5YSvSHoq53+v1",
-	"hh30/Q0FZ5BxSOeR+h0NzqFiDcPzL5dowtF51L1hKzn0COa2SDI8xpyqfwHHPSRvGU1YQrDVwQ1bYaOD",
-	"YQ97w7IZ+J+ZbrqjJzNNUyi8F1EISfL4+zvDrv/221XLW0M2+dtvV7nXUrtWn0nyZc74h1NygtlHZJ6I",
-	"2yhkCWl/+Xx2/vH4s//lw+mJ/+Hy8uvZRcfDdlKRTgIIYhrNAOYakvxEMvGyfyQihs7BHllCBk3CYnZL",
-	"eZrfYfcgB/+x+cHuQFZjHf6Ait2xQLmOUlMRJZzfloa+IzMa8ZRGHNFNwd2OUa/D588nUTpdjHqBmD3X",
-	"Y+hKxkPzjzVkrOylyYJj/S/Ympdnn08zMHRlsZ/xSRzJqVlt4yVnUQL46Wosh1ZrbxQg1zwvn/DKCOqe",
-	"bq9MJ4wHK4PiIzEBFjqrWZBD+D1ojuZZKbO9a37NTwS/xf708vCad8kZ+PqHz28HQ+jwpV9Wk1qP1BHB",
-	"vpEjaD+dCgLJuJahrMZCiSKLnvrg3y6/fCbjiMUhdrqChyWnN8wPqGRHgEuEV4f/+Mc//tH99Kl7ejo8",
-	"ApRDCpNLGLl4d0JevHjxhny9OjkCGa6ufv364VTCV07gVEqduEUO+gMU8sOPGoBpCOManl3RyfCIJABS",
-	"jy3TzLXh+fHVyfshSemNehEOHHrlXXOitjuYkrYax08v3rz2yJDO57HWCp/DbV245z//KQUfIkjLVHCx",
-	"SCQZfhh3P6kfh6T9cnCQtVU0OILqAzgMzEWTKY1ZByYGPGZovSlks7mA9LHur2w1PAREpzRZ5S+VdMaA",
-	"lUHwUoQrAkWhK2knSMI6qe+2cZ2y96ZdzHtiIaKqDzWcYfZWVJ6gWTkDEET4RCTJy4ODHjk2o4Gck3QK",
-	"i4ffNBmkM7oiMo3iGDStBYf4i3q+/0Zv2oV6Rfd4nLJkeERo6fl0Sk2KJSDJgp9WfUayBEKzqZjPWdgx",
-	"ISBlA0Spzn+NGZVMgul3w7AJkOABYMdjQuLLV0QnIHkZ0A5OSTEB2JOP0CtVk9rw92tU9K9bh+R/er3e",
-	"N49c2/aRun7d6vV6160/hp5SOTMMxyMyp1KSoXX3kIxocEOoBJow10x2K2TIzOmE9UoPAbSuRIBXCxBI",
-	"3Zmfej1iRfYRk2T4X90LXNLuh3CogS2h6d8z6ZFoTKJUSzOyZHHcVWYCA+7dsV4KmbDq++povHn56qfi",
-	"yZgnYhSzGZ6KI80I4Bk8wnEkU8TXHeLVoSYwNX84ggAyyxLT45ZldAB0pwhg+Px/FyxZ6TZCistoduWR",
-	"4fMpoyFL3L8pHr7+iz27BHgxdKGfRpg/tUyiFLoK0DI2A1SQ5CBOIgG4BWijy8LeNXYVCpiGtNdy69OH",
-	"KzCwozS2xdjx+QfLh33Y6vcGvT72iWCczqPWYetFr997oftvgnbzPBQB/GXCUnfjP3X01BYfKutHcHZE",
-	"uFAaTahEBI1ljxxz8v7q00cgHTxpCRggkgyf60/3VnQW6226XNLJhCXk6wfvmsP5C3PlYxRxCq1iU7IU",
-	"yY22u7ggnKXqQqdHrltG8LDrlmG9mTKGJ/C6dZVAWrVYpNeta54qFqlmITG5Wx977dKxPp+IpWRJj1zi",
-	"uDTjOsFO3d1LrR52z0UcBSuY7DWncSyW0vTMzN6udnfJCa6n9IhMV7EGitPkKHvkBExFSbhIpxGf4I5n",
-	"6TQfwtZh61QEGNOwWtwe9PtGpdGVlCn7nj6fpjNIFUAN2BHK+eMPrwp6mymWBqdfkcxL/IBLvc4G8vwt",
-	"DTU3UI+86r/Y/oguJP3K6S2NUB239e7W4f98szD4YHRwlDHvAjY5H207J6WO0vzoRGq0p0R3ov2mXg40",
-	"/vx3pfykf9yR1iHvp7ijHokCrcPAUQ2yVqD58K75aBEpLjYbsTBkWUYlkrtp8DmEkQ5JLGhYnzaO1bzg",
-	"TCd0xlLAn/+f31uRmhQ0IzNQrC2q78wda2iT5eSybjL3u296flcZzq9fugw9ZVltIc1oRifs+RzxIvJv",
-	"ZS4kXAR3nrWi6kDKzUSt7/snvaW4N7Vun8cU0bMbnpZxFO98Rl72X25/5LNI3ylN+b4O1TFMwRBp5fHa",
-	"dKIwqfZflYfpP/6jcJz+4z8qDhTIcwQnAdPjWDdIOuj3c3VQGZ6Q3xtJsph7iPRPfl2MWMKZ0uDj6JZx",
-	"dYPSHFiP/Md/6KOjPrzh9LzXs9hKwbZ28k8DzvKdzuYxPoEvqtooc+dzfRvsTUZzmzwY2QNOQiwsy2Pi",
-	"2h8L+7GJjmz1YO/EdAXODJ4q6i6I/Uhth8bCp5L84/jTx/pE8wWHfDlnQTPCMXPMt359S9XL1SF80esT",
-	"09A8H2Nr3WXlJAzzFvMGNMZw7iaeJU2r6ccl7iOZbdkmulE69uq+2Q8zmYcpHVGZdW/zyKv+C2xRt4wk",
-	"c/AjNbpoF4Z0gdP6AfkRjJykAsnsMdHURXEzSBvCt7KwtRu1x9vBcxpkSOY16S0RStdH10RAJVO2y6Gi",
-	"iyFpS4AfGY+jgCUesV2dtk/PR5/enHIW+zOG0Wh0A2r3CpqYIg617aErdeGrWr80tjkQeTcVXWjeD2Y7",
-	"eCRTRmeH6236jywfJPok1Y3PZJa6e4TjIjgueZjn9M4XGV6b8WZyFoNHBsZuXqhMI/NQp0doOIu0H5DT",
-	"eCVTOJq6yJW0X/ZfdOCEuk7Skc5G1vazcQ/IPAVPrwaY1SRNaBS7Tt/HSKbHgek3V1KnXTSZ3/L8K6aR",
-	"XUbYacGZGrQEr5W931DwoX4HZ0SuqIslB1+2Q1muKvP/3fkiG/18D6/LKojqsQtczBzHtbwqyvo4JEoH",
-	"IPqEkTkFb52iEMyrTtkRdmhEMgW2KyvX7ZYl4YIVBljO01fD2LKZH6NZlLZq3HiC2Qw1bKBtHBuXymRh",
-	"bOTa1q31OXfhoT/WI0DguxFjsw9Fn+Pu1s5g+yNfOTXunBAfqiED3olkFIUhg/jLy4M325+4EuIT5Ss9",
-	"OnlnaZNbU5py6SRhLIQO8VnkRXeDNRcsKaNDQWsi5vnvUfjHc4MHjCZ5Ez704RSocS7k7mIKvJXN5FQH",
-	"68M0B84FUJSUJM/L/stcdeocOcWbt5s0+EQTLdZxLUkoOPP0mBTnXU4FemOnjPfIb0mUpthhWXANG6Mf",
-	"zDK9UGBAsq0drwTJCh8GZy3nSmqy0INnxCIdie/6IUjaHTqydsFjvCaBTMUG0lRjIWQFen5lK82WgN7f",
-	"inDVkCMVx2JO9Tbm5H6qKZ/Sb8Eytj/KDqs/9sRta3LaxqOvMstylG+ks8fOVpv6ql72a/DhEw0tAw8M",
-	"aoxJZ8xfCfGRJhOGz72qswByMccezZ9YGNErpQeAtDio87B2riDD/7NljGJt0NwyZ2ykbbMzzR9R3e1s",
-	"lDOcL2jcxb7wTxbNv4FFAxt+off7znaNS+02bWj3YGE40F8f2mix1mub6YKhZaig1Tqep69By38dgTdY",
-	"fWoDwb5RaoKxbgzO+d5tnLJ/BvYfcNNXLCVTFocYq1VUqQYjACAvI/RImpJb1yDCBfPxVvcOVYGUPkrT",
-	"y9rwegZY+YEGCsL6oxXG2JMFVls6Ki5HUK7p0yiVKWtwH22zi02DKlEIltejkYc98tmWb0DDDGVXLudI",
-	"e2h/adghkjFZlB1GbJrCfVoYjjrypTRCbd2sl+jTBNP3zM+mZl8a+VcofUPeN+vAFy3JWny9JVvNbemU",
-	"rYiEHCsvk7EmuaIsZ49yo9MAGUYmU02Sl/2Xd5XDyM3pLsL3F1aQva29MqpGTGpHBlWdLqLWQYkGTJSC",
-	"wZ1d0crWO/q253APvPSvZPX8qbzvQtGmMgcK/C/3YBg1Y50Jert4lqo553MbXPrBfFbavDlMFnx4SGxm",
-	"SNo2G8Tc2hLrJe0NSCTA1WZHpOiw6pFzi3tKr2g0aO4dMbmjC+tC2zsFrTEVWYK6R+gMOjgmBBq+YLKb",
-	"ZCk+oqQdWEbfU0MIau8fha/rmn/Sk4Axw/CzOUqszp7SW6UPxyhkDOcfa75P53OmKDyaTFOdiWXPdAzZ",
-	"fYreBwdkJng6lTo9117NI53BLRYpGNRqOUH0wZLKIuYMNMd0ZV0BWk6Jud/NVbdd4f0w/oSdAe7k1Vsf",
-	"el3PXvWTu0kXAy+ve7Tci5vvkQhMUw/4JDjv6C6s4bk7TyATHzj0O0j4f/I0NtInQJkuAHwDqN92YUTa",
-	"L8mSsRub7WZekQs2IQf9TgNT7Ll+9ikGtqMCka29BoLPcs8DMVMbB3zzqKhrjNSPDMWonoHe1EeiRLxL",
-	"xIzo/pq2902pD5zO8FPnCZvTJOITSM2CBkZTIUK1gFRCvr8IYBWVoYqU2X7dcUbk3os4/CEFfXngdcV8",
-	"1XO7ScRPSINPMv5Jxj/J+Eco44vBC4gKVIpoXa/eJOkWRBi47tpD9ezhjHI6YcNqj1tlFOv8w6/q4/cS",
-	"v1qHiLt74p2IWe2Q04XAPXK/Sjsk/ITdihtWHF0GRa2xbX6QZDeAVKgXa8lvbcCv7Yc2JLspknyKrGyL",
-	"rOjCSknacJ6PNJq1Yh9wOZ2ymWTxLZO2ek8Bkh/9jDUV8SbsAvC6JaFQXg4J+A5IAXUIdSU6QnRHUoNw",
-	"g2YeZQXZ6puPNCMMQAqQ+/3J+WA4EjhatbPBHM80PcYNdMfBTnwoh36vwYn0zY0nYR5b40b4S0lfNAgU",
-	"23TG7L5Hrzc+ZYbdD4cG8rHK3zWT1vlU6kIkXdzOxalLil7TgPietL1fWJqxu73oGTVPduMzXWUJ3jD0",
-	"mKU0iuVfLsfzz4920uIKG4qv0D12j3Hax+A5Kt/37otscoYuYEjSHHTTSCamKQC2xHEGb5HnQwwep5aD",
-	"U/mxj702z9RWPCV2/8lcQu2Etg0yeah7bEoD31RXAj5PRErTx3X0M+sHULoCTN4y8F2JxRdEDNkhj8R5",
-	"f6VHpNUSc2J0OhWghVkDO8oaBVarMU5mAvtVxUx+RBsB2Uu20395Y+Gvzp5gJzV/0ghTGlU4Q22Dw+B0",
-	"aGzSdwz/Uge5i30jdlXg4R2Yz7qDt1Y9fIbfvxePLUZZTNPcml5WeAaNvS3vfbS1DNQUBtZkLGof8iq2",
-	"infOI/+GrXYY4TqXokEqAPjMotzKQoZ78LrjYS2/zYZpPvh5C8p1ZZAgAOTN0Ifshuqyh8qmwVteu62c",
-	"YsN7H6GHP2MA9bz8xdsbSM7yg5tK23P15qm+vWl1hbV2LgGkfs7lT0AT1k0TRlOlruxQa4ihyUkklSk7",
-	"ScRibsSS9tx1za+HN4zNh51S7i9gG1tZNWtpu6Wah6aZu9D/kGPlZcRvRZxhRWbVDVtqCoAodyvoO6EJ",
-	"uzKLe691fWaRfcbTZPVDVfiZNovqSriIIWwK0e1vPwgHdexyLVZa9Vx9nlr9hg3MVZ/xJ066jZOetM86",
-	"VxclAWSxUjCA1TmI+KSrGGmjEOpfknFe6jOMDg9IWFHinCNyUDZdYFI7eToaeTKOrC+iPIS8Qy4K0M5Y",
-	"maFZPpkIJk1RAUzymSRKnYsjzhB4TtMFGbFY8Ik0IPnrE0TPTBzdsMJme0qYrO/+M0loLDi75pUU0CPD",
-	"gKWJhpHP+v1gsXKSGphQXHiXTDLb4+Abf27EesPA6gawa7ziToz1HoPbru3YQXjcbX4uoWHWdPckSe/J",
-	"5/UUUb8vKW3Ik1CixC9pZywRiwgzuyYrPAP4z0IzT83qDafdIt43Wk1No/B/fdNp93Jst4Tav6L+OPjs",
-	"VS61n7LRH0/yAip62zX+nRMXNvCR52AC33ck8y/JguzKKs34qUQYnUINdlFbfybJMKYy9YM08QUf/qDm",
-	"CaDNQ6V7m6qhh2zOeKhGEkxplHhKVsYRjwIaE/Z9zpJU74D512iFf4sYD1jHs+q7n2Wdz3CA1zzrjQN0",
-	"62WJbHAeEZwUm1LxEFE2IdC9SAMxY1b7JbvKTZf3Aawufi/DRejh7DZvW1YXh6DRK9h3rypwXVVHdh8G",
-	"0kOWk93Bjtry+J1k33sWh/dYYFbxxV1kPDx3L3Ie+NCTsH8qPfvhSs+MEG0LlAzYCWkmblmFPAXMD+0t",
-	"Qxy8GrZVyGiopNkT4OVfCvDymmPLPfCTQhQoFcmKmN0mbQN3OGOppxtIan4/ilkn923muh0uNzacZMwj",
-	"gl/zIZW+GA9JW5fbIWZj5zCX/kEsTE8JuWRszhKypAkHHDqgIDOkXrhgvhQ6nye7OoukZOE1B8XuVF89",
-	"US/t9MgQ41vQsXFonh9aDXvVfc+kRm+LZixv0Ht6dnz68cPnM//j2fHpZYcs5uhZDq85lhWadr2oD608",
-	"MsShWK9X+g7kPHhkuJgHQh2voUUg8N0euRSCM5nCm7D5ZtvMSv2gr4kxoXHcAd1pTidMA/mYcKhufIj+",
-	"bcpXQAmeUmHVQAs0otav7HSJ0qqg6WnGAPbc2eFL1vUPtqEq2QV+rJ23U6AAV64NfDVjallmpCIUVjWE",
-	"hjiov4nkRq1+NQZqaRAbQUS1WtQ6bB30D37q9gfdF4O9Y4tW7Uyp52Y25KqVumOIel09U0fon4twwsIj",
-	"onkIhHiAj1SNApjOjw+vami5VvS6cHN9Tbn02IY4tbX3T5Hq6p4W0HwVlBMxJobpA8tFnu4QtgWEQUz9",
-	"zNWvSM4X6ZP29W8AN35qtvpeMpJuIh7Wl6I4lF/VMw+ajrSA7nx3lhyIMW5U2EAgDkSYYYVnVyozbOeM",
-	"N8YJD1h0i9BIWX9zLcirVYtEP+UrpfFuUrs0gKIqUWMEqfgLiEwk3HoS07q3gcAsPLVJXurj/JQw2yzN",
-	"K02i0YLTWKOWSo/MWBhpZzQAoIoZNCBO3V2h9g2H62UO+RIGLkavEdC7CgWXtCkHwDp9X1ZPenBgTDP0",
-	"yLM47PSwDb7gjLBY6iTX2qB1uFzWagG8oFkr07O0CFqnWED4iErcClapTsvSMuGZPFSbcPb+BBQKSaiU",
-	"TEqdTgCU6Jkb5jGFOE0J2hn2y/T1u+Ztat5tuy8CNYeUqMHamyU4GT7PxdOw0yO/TaleTjzpQFsjRoZ0",
-	"JBbpkGCoR6J1La/5UIngoVJHSiRug+Y+wy6uWfgJ12AoGTY5G+pHFEm89cg7j3w4IiceOfXILx55P/DI",
-	"+wPQyK45hXS4KGSIJt8jYNVRpV5p1N5S6gWdsJAMXncPXsFMzNgSMhEAXmnoytMwNjBNa0V71/w3OEuG",
-	"vPyYpSmDMJDnmnVi0WpAkyRS9ngqyRBv8I1+PKyGd9Hc+DHgu+ihNAN4KT3UWAzdYxacWdqaYrT52F3i",
-	"E1flKb/tKb/t8YZg1jiZYm4FqUsdcpdmUndTjzGjND61VHlqqbLvHL5cVu7HyHpYyfDUPuVR5uStsUK3",
-	"+VFlqe2UTAdJOf/e7U70XxHnQ6QaoBzSssgkumWctP92+eUzmbFkwgisWMcjo8VsrkxOpWTfsgS7ekwF",
-	"F4tEkuGHcRfynYaPE+kIvZw7K/yNc7lg6bqwdP/p4oKF8dTV+p0P7eB8gqncR87Wn8bbn1DAn1KxfhA7",
-	"4EQkCQvSNca7znKPCI2l0LGAyIpEeERGPGC620TmBGFJGo3V8WRkLOJYLGXxjtqmw3PzpaeeYvvpKVbO",
-	"kg7pqrChSveXcKr0NYnIQ0b3f/NY2+bj+PflR3uopOrSuOv32Hc+1liInWRbfI/p03+eKDZE/SSMn4Tx",
-	"D+KUm4plIRbDuKJfSI3eypo3dv0PRbCYNYSDe4gMHO1ogggeNnEasaf0m7rJz4UdI5RD0HWpL4KLzezb",
-	"EXr7MjIgYpxPeT3t+Zqr0euBtDN/oDvAqG6TZi7gZc0TBYpgRzq795pTCcoD5F+hxDcZvjSYZqPEOLku",
-	"x3MnG2Vk/QAog0XJWFtK6SE2RR+s/lqNPKJHmNKil6FeTot9cwOFoPjYpqwWQzdPiSzbElnUOUW6fCbz",
-	"dbNkTX5t16yVOzVdNHIEo/dEJMV0gGaSxSMaflVDDEfuHJfePls2XqYi0T7Q0QoM8GDKghsWZhUYUWKy",
-	"KTpKEoxiMSIyFYkiZtPRMesabXhnBkGRC9hHkiKzUWoBCWRiqyTpjxyhNslSaF2G23rNs/plRmdeBqdr",
-	"LZH6MFeCq4OlJyMRrkyWzjiKmZoQi8dYOzRbxGmkdImOd81pSmZCpsQU13w6/i//9MvJ109nn6/8t/+4",
-	"Orsk7YM++fSWjFYmzd/OsMG3S4BqCqGbst5jSKyBzT8k56fvPPKb2rP26ZeT/+p45PzzL7DNfzs/+wUI",
-	"KqU3EKbjKyzfhjSr9vurTx89cvn3XzyCR096hCbBNLplsnPNFSkPXpHllKaQ9xJBNyQ4BdDCdSqW1vWY",
-	"jpj6pUeOcTAZXaVqNkuxiEOy4HMa3JA5lek1H/Rh5iIh6m9pNNNpMDL6VykH7OCgQ6hUWymkjEYxI/+K",
-	"5mQkZiOdOkYWc2UQqBdLPBnXPGTzWKzUCJ5JIpX2wdSYxY1R1nDcN2ye4rZmA4ZvU8DMAnUGT8xMmKL/",
-	"a86+0yDFWGhRz4STDMehUCimvpXjdFnx0jX96Jqrs1DkIsNMyg89tQ7RWL0vjKAcn7DvkUx75DgM1QoN",
-	"zSx6NAxZOLQwAeg1NyX6BGvdbiKOs1OHDfS9Q5JGaay9e0B9mIwlU4od0MWYjEQ6rYhUqE0wMnUfPpW/",
-	"lIq1ITv9brPI09XzmqkzA0FEYzKXq2AqYjFZERoqAV6REQ1bv3E0FizyQb9fAxZ53cmiiOqZhpigOtNR",
-	"Ga0JUQcIeu224dgrRhyKJVc0JTvqzIwUK1MPeoQLoizWYp0Ym3dxfr15OK6Yo/q8D3/ffV61PXgiSFna",
-	"lWnC6Ez95iCXUcQpjK/8EaeHSi8eMH5PrVuq1nBY9c1hzrwtaULaisvCkdecLq/chDd3eq17SKszbKGu",
-	"Kr+DGu9atl8Vf39Kq3vqq3bvFXBpSoMpobke0UZu5GHXFZGk6m+YG9yBouoMOgdlTIWJVHbIZTlyIYsZ",
-	"+sn/rYNVOfJDwQ2kmByws0dpxBRTCLEbaTkHsG1tVSezd9RnbNSpPEEMUZl0s6Ijyz5Uy4jEYrH6bLGU",
-	"Yciyui1GAjGbQVn8mkqplWCtVB6VPYzkhrG5RH0/0oopC93du9SLLE2xJFxerhM1PhI+dcfbbxBBLarN",
-	"s4A8ajIm7ylL9ylLd5cs3SIzJN2yS6fA4vS6ugxpNaSiqDnWaCAUkb9pWJUTXMl6+j+IXmt7LLKD+hSx",
-	"fkQpwtbuWFuHXsJMOelU+8V3hvMsaorPLWJ+4tdP/PrO/PpQcdexSODhDA3K6IjkOF7SlSSSJbeaEXNC",
-	"wTZSv1/z9vAECbJ7Gsm5kLBdh9Ytw46nae+/uuZWZRh2vwDFykPCheTReDzEqRNJeTgS3yM+uebmgUsW",
-	"LJIoXXXPRRwFK49IZW+NErGULNGFnMmCSxKlPTI8jSZMpsOuTFcxIxFP2UQ9fIieZGscl++PD169HhLk",
-	"nln1JpDu++PuwavX+VLSVLulm4sl/blm0mkejps6mbzCC2552BNzxr/PYnxUdvH4ZZu7FEmoje6IT2Zx",
-	"L7SkX7MPRzM6Yc//OWeTXZ+d88nenGqe8ddDyik6xxwbWRSvDjpe5645XR/Blzidsf9z3er1etctF9KG",
-	"Nc0y2a2//MqiOz0B7Rucsu8QK3BPovqrT4rAHhWBU+2+LioDsEP3IPbZNOgCREA3hwh4wk/66+Mnnb0/",
-	"UQqVPLZ2/V6Smx6mD9smg+hsGuhTWo0xiBhIug8SnmjTMjeHIAPMyziaRSlps+8Bg4e7NPznQm1EBwPJ",
-	"IaLtZehJkA+vjM1KGEBxyxJEmN2MoPT4sq3OpkGJiGrlXVU8Vt/ErXzBxs5xuK1PCEPNErM2YcjcFVOo",
-	"WkC4wwjlFK5OEVYoEwdRUkq3QpVfm046WcfmzaQ9VILQTOtQ/2XoEY0lQ168PiQzGipVqQALk5aAeDxi",
-	"IMI0em+PHOtvGIOsWl5ZGDrl3K871+ToKWEXiZQmuo/EQb+7ZOzG4nKIL/t4YI7MwCMJOS2wtkMcw+XZ",
-	"54Psd1N0NDwekvacQdcGWP1Coh6mLOsnlDKxnDJ+zTWcD0kFOXhlktpCuios3RJVY9zdtuy9eN0edMiJ",
-	"0QjUyr7TcSlyHKTkoD94uT2Mg21IUAvJvBNWdhlpF6m+42l5D1CZZnDXHKgzFbZ346hI+DKacFQSnEfA",
-	"dQI6HpnRGyyDvubplM0ki2+ZPFR7AXew0B+tEDMaT8VQHYuhLfaHXr5z0OYikng4rjloaK+RBIHwbNos",
-	"r7+ym2+Z7OB5HppkTD8K0agfzhhLIz7BC0iI1zxb6Wfg/ZUsheQwF6KYOanuBPQoB7cqKTUbMJfW9azH",
-	"AL+0LkCbITFVP38XIX6P+EzrH9tBS7nT5J4AnJ4AnH5MACfDfseYcOBUCNvbVYqNhWNON8QTrtNTBGLf",
-	"uE5Oebx3M/gxCJcnDKhHGOBVptQmizq3rTYj398RF2or132uc74fEhDjTvVZSi3PGE+lJ6Cc+3G0zwqr",
-	"Ar4wLF/B6Fabqi0d0xXwkVjZX9AOjmJGhkgIEZ8Me+QYJyE4mSdsThNlLoESEC7idCoEsGB1IRMeESf/",
-	"YDQhbyA5cSRuWY+cQYJreBtJlpApxXIdJTFss0/JXFhbkCrqnROQbZIEiBnjTgiE1T17f3JsKhR+DEAO",
-	"M/BpgAOva3xVPddIdOCj9wjF8XjF4RNs1hNSxw9tfSFDhnRbJS4MV21fsAl5fUReE8VRpUfUv3/e0eDS",
-	"ov/57/h/X10y3rvd9AETxlODsPpOmdffqUTuSdfI3KSaOtBLGj5OCC3dduVHFNk48OYi2/3cDiLbtKx5",
-	"Et1PovtJdP8QzYfDPNrIwhKD3lE6G2B8JWbwxyfUyv2gVmaNflKhPTPKiuUiRf3qVccjM3FrYoZ5EPkx",
-	"WfGgGuZh8h45xhWgMYLTTOktI6nQMU7jyR1r9WUdllwt54fjS5JEk2kqXRL9FBBG7iHM+VCSXU9g54jo",
-	"tucbScNTTYP/ljLegNXovXwS8k9C/ocQ8kZuLKcMutelAmo8EPsGLDMrUAqixDOmemcPWkAk5eIJuvoe",
-	"lABYWEKh1ZxWBX4YFcD24w9hIkOSYx6YkaeCDNXs/DCh4xQa7rchqc6iWJNXJ1O6kuSYLHgaxTptCoCC",
-	"1OpEElcr7ByRIReprz8pWSpdL/uMTZ7rqiR19I/zmPIPcBR+OM0jG3pjnWPtyUZyGZ78t1Y5ntwKTxrH",
-	"X0Pj0MIq7+mKgMpo+41WZFAIDgz6u2oeWeGLfEoOaKBjACyO2rts/cicJZEALSAKpuvCGRAAdObHI9Ev",
-	"ftEx+TYFKKq2WtmxoidJXrVfdjwy6LdfotI3eNF+oZFPE7rMMh4QFFKDAOnCKTUhifH/DEgV18Yl74/D",
-	"cN3ZcGYW9YeR/Woaa1Iqm0ZdPaDeWxoJzuzpf0t9oJCGVTyueVG0TubJTmdGyU/6w5P+8OgzCviaCELw",
-	"NfY9WGgcZBKLgMZE0026eiat2le5o+KgjlSY0OWT2tBAbfhEk5uiyW6WkWtL3VjUv3WOgCuZKioxl48z",
-	"BeA3PYEfOGSQTWHnoMH2NzSSbuZ1NP63lNr5mXgKHTwJ4h/GkNf9Guzy4mruvk3qKpP/Cbjl3wK45Ry2",
-	"+kdBa2HTwNckvsMbi2T8t0U4McgKh4SSgFEZ8Qn6uzCapC6hrwGKDeD0RBIvh1UQLM0RZdQe2HAyjxKc",
-	"RQ2yLiJLdm8jAW09VYG98oS30hxvZa4PuGH4bBrs3PWqOlarYVH4WoC2AKpSEaIlbcrB5tH3WdAlLmQF",
-	"aLijTBBoIlTo0+Nu2Q+V8Wj54OE25gpEKk1DfjJ4JJ7RYwBCp47wscYSsUFIAHkXZT7gzljscdiB3mBq",
-	"4GKRltP/cSlghmOWJBrLA8C39WZkJvsa8MlUN0NUrzjMm3xGut/ypca5+ZA1MRvFlN+oD1C95pC6MHjR",
-	"HnTao05nI+SFYguPBOdCDaUxuIX9UGN+eL8wFrC0Nfl587E/oVQ8oVT8UMbUKbCmQtgzkw2dNRFatpee",
-	"ECaeECbuAWFCi7/9KPAPy+yfUCMeMWpErgnjcTecLotImii7y3a4E0pEzi2f0xnjYQYT/JRzeod8EMWX",
-	"xVyo27JVzTY1M14CMcv6U2HKZbbPjyrvNLdQEGEwQMc8tF2EadKYaFxGTAzJrtqI+Ojmg+VgoWlIfKSN",
-	"qUhH5ofnXy71YIrEiWmnLs58jiutufOxWe4fJuZkxo+sOxt/XdNmy+ONZUf2hvsNOP05AvApK/QpmPSD",
-	"2D+XjIcOKSINEqxWpcF3c3BwSAavSEhX8LOWK54WKjoo8/N6YcoG2+k5+NWfFIH9F59gHCNV6xDxlGrz",
-	"Q638I8JmNrUfUxaHudTPK0R09cYy4qFYkiAWkkkM7oV0pbtHHpCZ4OlUWk0m9TJ0PLLgMZMaUsu4NtUH",
-	"uSCx4BOWEH1WoMF7O2FUCi7JK4/85JGfOz1ywW4jtpRQxrtiKY40pnPJjowy4jw+cIvTx6n2ZV8uzodS",
-	"HnDQDZ2hjmcaS1h4yZOK8KQi/P/svf9z4zaWL/qvoFyvqqUayi27vyQt1/3B23EnvZO4vW7P5uWO8kyI",
-	"hCSMKUBLgFZrsvnfX+EcgAQpSpZkqS13uHXrTtoiSOAAON/P5zQqwkEVjqwUMKSljl+/WVcDgOBQowE8",
-	"RgOYJjSy5q/tN6FcZ65SuPOQzP0ihQYj+6hFHpNzO2WapIzGc9fSz4ZBrTrKFbljU02oa/nnnK73eDwH",
-	"LJITSxHBvuhK1DevHR2wvGXgiHJRjzh1z3OBDdGCZ4Q5BVNHQQRTXx91atnIjQUgjG4keCPBGwn+hBIc",
-	"JEQhEF6oXFCsKaUbkIhHSmmolVce7kFLps5N3Qa1KSDDlLF/Y7McVRJWimntUqJAnlEhMpqAwGOzQ8KC",
-	"/mCWwBShRLCZXWmufVxKP3U2D0zYKqIxVQS99p7VbgU+HaWMxYTRNJmj899TGpxjwE+GXgpD8VtQajKB",
-	"7fgmDJpxTbhSzB4oIwXiLMm3LFVVqluH10nugDBq7+vaxCbY/Odm9OOkNzP668ZsngBlXtKoDI3K0KgM",
-	"T6YywB2soPQErmGhi66CsY9e2Bof6JqaxXRMFeu4pNRGxdhNKAComqf6LtScO3v6YOIBCyLzc54JdWWW",
-	"cuPOx3ORnmb+tr7Bn/+6gvSB4ZuJJP8NjVxt5GojVw/BmQ6G3BI+DaUS3xfsunXyhnxggzSj6Twgr07I",
-	"LzSNxiCQ3zjzo8iJlUp3Tt4CJNC6Xnhwg3YaX/wuo/Hgc0b/coB9afOyJrBqX6iKCXxAkXk0eP0lkAlj",
-	"egFhCh7AsiJzp3W9KE/vn6cHHWe+hQN96cCNZR68qRHajdBuhPZBRMAtRxS6miFXlxmXVzwuF8MF992y",
-	"jgjeoFwVEUitgGxdTNQ+K8SdiHP369rVL/ADVOs6YfRJsCvwE1iJpIx4MsINI9RGapvVH5Nz+I8XioTW",
-	"YQyN3gfZZMpiaLMPkmyK57Ev8PXKiHs5mVLNB8n8zCgU8PstcqGQCOoCwfneYy0OV5AdbkiDWBpI9AHD",
-	"DoNhTDUNj/vCXgBlMbl5rAISydioCFj2zxS2GISCYymSeUCEUV3sp2UKfn2i2Rfdw7ognRfJmE+xZNgX",
-	"epzKbISYcedXH51Qp5G5BQBAMGbRnUWPAw2AxUshHsyJuIEj9RjxYP6TazZBCW2RDlzT/OO8pZeR5T7J",
-	"4b7gQzARSz+YilnyrUVpcG868m8atJuAPwOcifuIkQ72UBz1TqCyZE0Z5Ehh6LJUElFNEznKWIMusIIJ",
-	"Gkqh/pjTi3RsIRH+3WxssBC78i4tsZvm8UJgXhV2+Lw4IYEzpggdyEznEDWusnA5Ro15U8KGEJl6kJ2a",
-	"D9gMK5nGWBE5JzPDIoywMUZDHBCZxDlSRmAdsyH8T0hacsI14SC2wBYp8mVxWF/gLirNkwTSa4yxRJUi",
-	"obFUbyNAFgnJgEZ3hKr8xSDvhOYiY2fm/cb4SGZGEk5TpkAMOpyIyVTPAdSjLyaMCuVWCbHCOdOkNZVJ",
-	"grk4JKGapRYCFtfMlV0s/rsH74Q5W+vPs5ZyqvSFeRHBfCAkiX9mXZoRYuoERElCCS7VcnF1x6cgsCo7",
-	"7RAuIEc5BcbfF9C6wey2MnOCk2qMLZAv+LiQszMS85RF0JyZ2VfiS7TEycHXrrJBwtWYxflDKcO0p6FM",
-	"jcQwJ9HwcQ+JsfXp8uLq5/PL24v/vri8+Xx7fXFzcXnz8dNlQL5D9WQwJzEb0izRbYiECjJNM/GAMNkB",
-	"WtAi2y0fK5uvNk3ZPZeZgmOyDG4HtrGEtjOlWrPUPPr//bPbeff7HyfBybs//591MIE+2SphxTw2pkjL",
-	"nCDaUcwsSrO4bSbDvkwTGbOj3pAmitVPTlvBW0zOCtE/jib0y89MjPT4qHfS7S7MLTAPfMSH/d9pmlJj",
-	"9B4pPTdiGXCPjtZHDfp9d1qAUYrgL+Z4dE/evRq+oa87J9HpoPNd/Ip13g273U63+L8TEPtDljJzDnpH",
-	"1xcfOqfd07fwzOtTQyYEQTL6QK5QVFGk1vrUqaHQyoff0LeD76Lv43esOyzUkc2WskyDMeIWlvj6NDjS",
-	"fMKUppPpUe8IVnty2ume3HTf9V51e93u/y2OZZ065Ss6wZF3SY56R69hlRvoPqvBlcytQ+bSqD4PqD7T",
-	"LEnIkLEYlR4rkH15ZKWLEx/BgzB1q/SgL8Z0Vi8VE6cbaEMl/ynAH7TClOksFaqHrwzbPRvVTZiF1sN7",
-	"RhNjwdAHYA3wJQ8DG/TFJ8HI+8//bd5OJjLOEgYQF6cE3TeB/WzgnIkq8LJ1ArCdYgw6m/8/ZpoCEkWk",
-	"+T0Dv3XQF5DVZp53PysmDIHbBf72D8MLYtiXNcYA0S3JJkIFOVZ8RBUD7VQKEubM6tbIrxBVF/NRrud9",
-	"UewmEzFNydwIbet35/qMhPc04THw0eNI3YegVjhwjQkVMQWhDxOacOivA4RA3SAgKcV2DGMq+iJh9B6T",
-	"waARlOIJEzqZH5OPum7neh7GB1qh4DGn0bgMvQGwFCssyAvY4s/m4C0I/RrbiQmVKZKTDZHzWux4dAyk",
-	"0mOexuRmnKUqptCX5z+pyGg6b59BTZWl6DDTWbpU3pc3Zb1+z/bJGvH/gNC8ytKpVGxTsflvPjV/qpnJ",
-	"gAsKq6nOpdYY/TefVnyh7/GDnR+4mkrFHRBSeSjVmkbjCdS6m7ttKPd/+kfmxnX6Wbf7Kvr5HP6X2X+W",
-	"dwx/Ov43n/aPSrrLAv2O/t/O54vL0w7mMy5O5Cc5Mye9etxRe7VnHkv4UjmDMoXynQE9a+H7XGg2Yqk/",
-	"gSsmrXqyZAJ5bMhqylkqkAs88IU/G0m4WhIC1+kk7J4lBNIsLXHtzTBM1nB+cwwVAsD9m09RHBLqbTdJ",
-	"mWE1nhjEP3hyEK1uHwy+gaj95iFqP8Akz7093wtWrdO9d4RTuwfo2w1hZQuKHTaybHV/14KYrR20fjBy",
-	"yfAVdpHHcxoM2s0waJ2vtHSDF9HHn6Alh6sTtDEGmZZBTsHqyEsDH+LhRT4sYMcBFmoNfO3xLht6fNY0",
-	"1SrHVF2gtPOj5Y6FQyn5LHWxnQLwAs4wqE75hSKpzDTrkRCXd1uMDA3N+yJUdMhGGU1jLkb+z6T1/vzD",
-	"eRvDhZT4jxn1JGKp8IUS2FLKklQR2hdA1rMiW4dr21mNChLSKGJTzeKwOEFalnqlLgW1rfKfQ0C3rc5p",
-	"M5jbZaO358l7BL5dIP+m4uYRy2owcRtM3OeFCQXhQb/6riReqCCOERLPBb60u8iiDdfA5jawubuGza0R",
-	"sDs2U55aZjTQugcIrUsXeeQyW2erlHpIYv6LNS20/1kLV0BG/J4J0vrPz58uyYSlI0aARu0AMgUrxfNn",
-	"ZCyFzFJFwo/DDmSEh4dZ7oYeq8dbCRunvQMNO0DDv9VxwfqJrWsqrB79GPcNrHIfCfGHyPZdrnzBZBoR",
-	"0OTLH6wBgQw8d1J55sMi397CcniJABxNI+Bt/IbIckjBcyzEac9Ctli/okwSOTPSVIoiUVRlA0yq9BnR",
-	"YTgYsdExrZ0iCfHAsBjzOZzDz1uvS1hOuLiDBoGE675ohS4d0bbWghIAp2O4cOdQpjOaxpipymiacJbm",
-	"L+TKppHKe5bOkFLLYObYbOdewk0L5RonW+Nka8Trs/DPLWfl24hU5JuNSN1EpALJPDO1R7gmERUeuvgg",
-	"190PFGUF1nBYYudbMNhqNaXGZGtkysHKFDiwdSabLXMG6MXOmCVTCFGskjETxjQXoyZV79tP1fvFbfVf",
-	"NEMPHltXeFhiIZtYLET7iSVQgyBdJQnUqAO265K8+DFL4tvFYrg1cuBrvpyfwnU+ig8f7Tbz/glSEe2W",
-	"rJWB6D+7vsZQHrUi39BxzSbZcLNkw0nBgpoUw13YNT6GlSUuGhrUmC8xYyrIG4GovEBKCmWk1iRLNO/Q",
-	"kTEF3GibQWdeUZDlUJpRnCeJdd54N7BuFYq0fjn/pV35EegOP121AxD7HUze6Ogx6+A+9EXr5vxD24cR",
-	"UHi0ETmr+K55An2V6pjcnH94cAj0o+oLD1Q7p7AxRAeMYGGQ82ke2901u0LJL+e/+NmNSIlKemNfhBM6",
-	"uTXfCc9gzJUbQ4pfygmRQBT0tZrDrMyD01t3ZsLjvnB6g3U0Y+k33toXypX3C4lApRQBvuOApAwr51ls",
-	"7kXMooQLLwvpjFDRF3RhR4kUFv1+MaFpTBU6hFl8ZkkCT1OxkK3DVf5y9/CVmYfFAy99DN9USjU9x4tH",
-	"EzJgEc2UQ8Axn4dz3Bevu+/c3Q6jLE0NU8EigHDxe6BALfZRsd81bEIKEr4EeY1UX5KbajfjEFJS7VQ2",
-	"y0StDNpYNu8x79SRdk3dYvO5N37vJrn0OWKpUY9d+tx/Hb9Ckz7apI/uOn20kIG7sSi/LsdvUkMPMjV0",
-	"kh+qJiH0UQmhMjVaf8kkfaHQ9P1WMkL74pxEuE4Wk9Bp7egpuGNsWq2Ry01ALurMJ9IScomBUmcytAPC",
-	"EsXWMxvQebu12bCnHNUNbYfaQVv49faWiPpkksRlm9rz0oiUJm55uKmmyDILYfvCaX8b5prKKROdmGr6",
-	"8g9EIdnEwqBiLgULiJAkSlnMhOY0UQGWIXtKPXqbZlyDR858EqCbDMddkJ9DPspShrg5FlAz5ipKpMpS",
-	"1gHoYpkkgOG0Ajv0s2ufm8xzwCuLsrJiYoK0Qock+enq4vL2h/Ob87BdaaZwTM5hXn1ROzGzfKoh+dFI",
-	"RnXH4mNyTTXDpnssRuSrhINEjeOUKbVEO/80ZeIHqum1A4zZTOLgsA+pXAs1EZ++kes/+7OMaML1fP0R",
-	"7+VkStPlIFOrb4Ulw7bs9Tmo0izKUkPR3j9/r+JDAwIdVWSa46MWF6lVvoFn9VcGrkO7Fndo4WhBCNRw",
-	"Cz8sbU/hchiyVdIXd+/v3FAXoKyB/Xgm+SaJE9aDIBNG2JcIwGEtHn2Yg8yir2MlZnttcP9TaU57ifBv",
-	"FD/351ME0etem7gL6b+6ir464SL/9xpB8vdUsQ4XignFNb9nZGJkinNfmQ8vi5j/z+Om8QCdL75olgqa",
-	"fIz/Cz57mIF2f+/WirYvDFhfva0ZuiLuXrp5Tbj9oXC7rDAFx0JzbrNR1B3dARaptPTq3oQKOmJhbYB6",
-	"xJU5n4SKii+TFu5TFY2lTAIyZjTRY6LTTOmA3MskE5qmc9dTue3s53wBh+IOEITZq014TFqh+9ctj1XY",
-	"dt0lBCuRoAd/cajmxog38whfd9+FMPe+CF10NDwmv4J76OOwcykF61x84Ur3iJorzSb/e0+TjIW4IAgo",
-	"If66NVVo0iPhabcb5lCrfVHainwKMokxV4FqwmPrZghPuycrIpL+Df4qychm/bD8nUQx/elvFsqsG7kd",
-	"49tjy6jS7mzCx7dcSh3/BtT22eLxDa3RVeUM/nFUeBi923WWdyKYUWWP+9ePn24eXj6EnWiizYuepSZ4",
-	"vK+4Ckr+GsFvFIn2En2kzsbaNIi8L0PrR6Yr0u4b4M7Ys6V4pnEhH05Usnxzlmvwe41ObqX3+7gw/phv",
-	"LRS4JN72OKV4T0G3bVTd5SO3tfH3FoM7FGbqQnINU23ics8KAqaqp1VZs80IeUBzs9G6zpCxeECju6ay",
-	"8JuvLLzCLf/gdvw5FBjaEPSO3jZM5WTt2IijEwY5DzMGUNnStcIAdWPWF631o1cEAxyDaYrwNosKWAad",
-	"02+HxXjulT2j3Ie9zRq6Ah9zlrrNf/B5XqVYb7PiPNKCbLk8Z6Nahffo6ju3dOyIqvThIfsv8d8/lnnv",
-	"obKoMqXN3PJLBm/NiPZYcVQl/YYMdvs1Nb7hphLpeVYi2fRoOSTTVI5SpqBLcl79EviVozKFuhw5ZEpB",
-	"GHRVTmHVbGkKl5rCpV0XLi2K2t1q6U8rQJrCpgMMIRhlc8pZVLKYdlfk5JinbW7bGWTxiDWNH/8KPh+7",
-	"5f9hd3wvPp89oECxcXQ7TegTtX0sU+2wWz+W57qeB2hxyAYipm7wCv+P5TWNw+dBh49rPW4p5jE8YMWK",
-	"sbIPzZMP4Kgwd4OLUSeiKXtKoKYSONP6nh9qFVRv2REVQmqz8kI7PD0lVBEhicqicelb7b1hNuGLoA4K",
-	"tt6o8MAUeu4vLA7bW7mPNnIP5R2fE444Prla/kIRzSfM/N1Wvk5pCt3F0sU9oerONuun5R/w7YJc/PQe",
-	"QZFkSgYMkI0A3ofFMEoKhomufRF6jBozW/H0GnEFKYHmt6LZDPlPsH7gv2//FWL+62SaGQEHmPhcBxbd",
-	"3Sw5JnrGI9Y+Jv8QMUv7wl9vGdTLEsYRgVhK1KDCw36VudjTetNqp7SuN23l4G25+j6daWXCbyaqtl5Q",
-	"nYi6djBSjSutcaUdrittQfYg365oC6SVslGWoBvnjYNB+3xxSVruJhBrA7TJdf6oIqfdk9ftBzSJJeZj",
-	"43trfG87971V5fJOraOnFDc3uW7U+N0OCFCoykdzPX1KU60Mr5lDT4+AqCkTMRnMidIp3G4RF2rtw7bY",
-	"zrx22F3EQX9+1f4i1g3ZSzNRSRsgLZ+HIjBrhW+TVh2P9FnipIKG0D4mVx7rVUHZS2dZP2dqByaeo2dQ",
-	"bD5G9xF7dJQyZsNWixaNM2EOzAJ02Khggo/4vUOzpcoI/pYXgjP7TdVdDmfhiEG0NLa76/XVPibnwtLC",
-	"3ZcxxYpJQzFAnxhmAqoT8ZYYcYPZh+4mWfzaklmt+EiwGN+MHdBufKn9QpGWd/RqsyR+YBGP2Y7NumAP",
-	"SeB1Uqpu8usagKvGbiu/frD7v8eKx/IHz+FMbSie7aBGSDep4H9N49AzU16ogmm3jMhq9xyjLms0hQIT",
-	"II4dSkhXcu7EwyMswpdOZWpan22gi5zHsQKLbu63CLJC1rxLSxIaFVTfTpmIWLh/XQMmeSn9+KenJgmp",
-	"nVk3zHSWsjOLvA7KsXP7A5jC0FvLC1XvlTWkr4aW5k/SOW17N+7SNazvzH3wFdsH6uA1X02iX1EebxyI",
-	"5I00b6T5X9fV65i/TK2zwSWpGy5qGascElqxwdaU1QmNWC6Xm7Sfbzvtp9js55LxsxFuXb6+ZZ3fAMym",
-	"OPKGdPAvdJlAP7b5MnA51yYGasKfeTe2nFDrJQaVnt5AFFfGrUgHKvakyQh6MCOoOL9NLtCh5ALlm3JI",
-	"zt5rRmNziox1D1LEzGdmt9Z8wB/pwJzN32rjlG2s8jMysPzRvsi/SsIZY3fKyIDbOaMp9iYLU6a4hYoN",
-	"XScySOyBj82njLRefW8UnDen4G32nveOe2B/7gtqqDulGhCNM8F120LsURJJpdEjz+IMWWBAlIw4dGpL",
-	"GUzIQhWqMQXg5zgm2dSY0ifd7opaOzeRg6iyc5PZsL6uOmwLbr7PNKCcxGvLpG1W0FTQNWk/z9EWtG4z",
-	"mvNsC62qrEgA3ksoMZw3IDFXmoqIBcATge8Z3j+lc7Wpbdjk9DQ5PTvP6fHE6a7Mma8vNm5Kul/jTzyg",
-	"FB7vfO0tCafMIV8yETfhrQ1YyWdX0JIT8oUiIaxBhDZieTgG1QIXuxDx7oyCrxWQ8ie9rvFQN2YLBnoh",
-	"4n1GmrzPrJM1Un58h/KAmRc2UqGJMj2vnJGYzn2xaY8xMOEzjDl5yuO7dasDpFJ8kLBOnOHtZZsEmkq5",
-	"pBbE1gaCeoBtuBoDui8+CXMddTqHJMQp5SlKB3AuDbkRYCX8MXKOD3FFhqDRI8Z9bjCovsg1XaPGW7jQ",
-	"dl4jd/nTZyIyUOZlSv5xdYn1bvkbfNelzJKYWO9lX5SA8wNrQEBDh5ksol9WFFKEqFJ0wshEot/xgkZj",
-	"nH0eJOoLkIvYaWwg9Tg3DoxkM8q5Whorshv3Q7Fve4kZbVqDXZ2WX4ZdPk5XlKfKdfmH6E4BcLGH6NUB",
-	"RnmqtFov2lM7agPxuGT8quiPHUIKJtGEgVYwbTzZcpizhaL3i+UJi2yolXtGfM4NZ74zZXKarGbatryA",
-	"qwlX+0/h24rvF+EYyx2R3acMOKhjfAFRknBw59xbiHPDLg+kFxEEqKnARnsw/4gKMmDEUt6IHewx5JdD",
-	"WKFVPMMVyBUUYSi6rVkDp6MQf7U58/iahXv8HCwc85+Yq2p08RkXyuYfgpJo78sL5d+PGVVkwhUWlkNw",
-	"iCoyYEwUXaKBGa3H/Szx9mnmLOzLxhz9Mdx8mdFTHD5zFhub5y9j8xyE9QIq9hJ+j4GP+WYS0C8wO5Au",
-	"oaWit/0o436YYkcJXIYW62v33hKvZcKeU3vQp1DwPXKtp9tXB2wgCBaHrtLo/bPa6PIPpnRVrvYuen1i",
-	"IbJfixuWPrNe389KRHS40GjiIJt6Lsvg8dZyEEk8PrvbLI+nZuR2d3mf2Tw+uTdhTVsupUnraZomHkbT",
-	"xDLXxJ6JAUJagxJqWfJDzXh8dn1AbRQrbHSHSsxTcQnI4vCeaczXQ0rkKB+3p+ui+AiNyu+o6I/5i3RU",
-	"fJzitaeOittoX8tHbmtJ7a2j4qHwVddRseGvTUrEs+qoWFHiFjjzauXNdY9q6mq//bra63yvDyFFws1m",
-	"eWZEPl8H8ALLpgACPZEYR+apA31Z5k61cbZNp3WNw2qmdZM3XTPqTrUD71fyVz8yC2RxRX794QtFEhnR",
-	"hOulZcbu98f5qmudIIQCiAAdaig14IpwoTTFDMXakmccdwsjllc9dzSfsKMN5pFf9fWngEN2MIdzPGJM",
-	"RIy02Bca6YCw49Exub740Dntnr7tdLvdk9NXbTTXo5XRhsre/qWCD+4+rxV4KD28vn5ZGbYi4JCL2ybY",
-	"8FCwISdVTfm4p9MUCkxTKP7IMgfke6rcApULgoKdhCmLGL9ncVjY6QWTAq+DedDolySG5LjDSFa68ZcD",
-	"vUkoGWcTKnwWGxq++ttvv/3WuYT/CwObeGNMQpZCraJNZWN8qnskE/x/Mhb0xSCzuLsjOlV28rT44Iyq",
-	"nO7AqhVL7xnUjmtqDBHXlDbhWifMLM18x+h2aV/QKJVK2TGqHSzuRZDXkbCEj/iAG6mcY6G6Prwtamzb",
-	"buf0TQBpBzIlEyPbFF5FI9/uZXIP9BW2U0WOzUdTRttFqwsrVGI69wiyPJrlmOMhRLIK5W6TKFZ11OaC",
-	"YY/Rq5y868q2Laa/pAEFHMAmZNWErL5GApU5bD5f5cKiTLrugvUqQdXN0ZSINyXiuy4R31rCXWXpVCq2",
-	"SzPna4sBX7lq3OUHFI5Mi0O5xFTaayjyWyr/9qOijobfWkTU1XQUAlZpniwx/2yxhw2ZnZUsD8tB0VZY",
-	"Hmrd3irYU5h1U9OgftQ2PqO9hVafUia4cGojG5pQ6uGHUrGCyud+zvefcjpiq6OqD5obL2mSeKZu0/Do",
-	"8TiWVWsmMlMUNnTMaPxClQ2gf0kucGStkXMgIviSThbVjOpSW2Xbru0Kh47JrwgCoOiQjTKaQqltJEXE",
-	"UlGGBHBUyl3V1EFPGjWNpcfkmnWKQ0uYcPChKbvnMlOOxsUzfWGmccfYVBnbzNpOY660TOewLymQxxDX",
-	"TP7ezmAKrlArI6BxEiAclN48kffMEJaE2MiXi1FY3FQtSWifZnGI74BXP7DnQV/Mxjwa25ZOkeEVAmY+",
-	"lGnESCYSpirO8IimKTdzqSVynbZzbme2My/o18LfqU58Xb1o2bj1VYvzfOv3WJ56CPZywVkEm1XveaMw",
-	"NQrTc4Dj8cTEhDHNxQhSqSSPIOBdOdWe2uT8tg8rTarx1zb+2j3lxJ17p+xxWXGP9+EWczEzW1fSuse3",
-	"EbB24IKUugD6FjewAj911Phrd8dLb1aq+yogtqMHotrTUreEgoc+Bh60wnijRCrWGKrbG6rvDQErlkOu",
-	"6slMR3KC+TKYmnogxue5mBfTFVITOAdxQFKGeeOYwBKzKOGCxbkTGJ46Jp+gyxNPEkJnlGuAeQLnSV+0",
-	"CtdxG5+3Sd1UkdAYd/EtndF5aF4fomS5NeuOUzYLe4SKOe6dsUPBn67sq6Gng8TuwC07MewLiTPOEVOR",
-	"0G0AVaICX1ZsRA4WWKCwMev1rk1rMSt4dvZcadZr57/UDVpf0MDwb9SIw3Pf+Lcbc+0Z+LfNWS0lJVak",
-	"0QZmme/46ljHV6Ms7Mar7Zy1oBvIbCEXV8uS3/FAFIcPWIFg545gfnGWOkFqTUV03boOkQnVZr/M71xo",
-	"esdIzDTlCSSbOt6qZV9cnd+8/4mYd1uZH4MQx5oMJA90i6JzQx1nXev2MTFWzgzTVekS1aYv6nWbM0jT",
-	"BSi+YktyLeGYfNREMa1I6O/GrX00DKwbXI9ZX8R0HnitqbEZsvmn2V5jFacMoIzBZi2/L6Vc5Qm+1gfu",
-	"iJAvp+/S4MpjC2qH9lMt8LyXVTPMhgZYMnyIavuLoV9flJ3cVMFRSVhMBvNqyKCHEMRwqqy9UvVgWLRH",
-	"KVjQF6H50+0kU/p2wG7xVbf4qhAVvIyRTGieVL8Ex9X5+4kepzIbjfsivPr0GU/oUj9SSFro8ddmqngv",
-	"zdGHfmMsgbQRfwEwa6XpXPUFTsUMtOeP5QQRhuvAfYPcbcGOybm7TqDi5jpC3XFx23zcF5cQiKgwuJJr",
-	"KYDWOLhFQX6WKoTGh9JM2CPo3Ty8+lBGYD+vCCjBWpKEj8a1adzXZoKfvam/t1z/uQBtAoFvQbRg5dSr",
-	"zsn3gAhiETh/4MpwhCxlrnW5ZVpWBXAnbxVX2wB8s4aWf4lIhy/inKuu0Zsbvfnwe1vXhtQtbLEtU2XV",
-	"kh/0eGygWYP2xvOAR6NQb6dQ/yLva/RmAN1kX3ReEYX+nYDwIfxm9CunWRitEdp+GlXYKQM2C7L1uvuu",
-	"tJaDUcHdKqBSEF1cVh2e0DumeiScJlTccnELCmcYGMXknrMZF6MwIAMa3UEuxYRObscsicNj8jFJ2Mjo",
-	"mC4Dw+jAVUdZmUDH4P00v42pwoXMBBy7OtXiJj/yz86ftjj1dZ1qy0euL3iLd3yjmgO4hRvvWqMlHL6W",
-	"YASO71yjicUmqSlNe1gH4Ban4AkaV9iZ9HASdfhw51HEploVMSHluU3KQjcwV9hVP1jheTCxrpDCQkIr",
-	"MKvKgv2ZxaGtPpGZZr08NuU5VwIi075Y7nuZrUzJLBIWWoVPKGZDmiVa9QWNzK9cjCDzBGlvXgBtxbHm",
-	"IvEmjnmMobxnacpjdovmbXhs5DzuVojP9EX+l1stw2Ny7q1+TLXz1HgVHzVBskXlqF7Cm7P0DKW7P+31",
-	"JXvdqE2kuhn/jUr0queykemNTD9YmY43EdPYgAUWHLK1DBq5tg7E0EO9hIx3rufb9hREBCgy5KMsNYZx",
-	"aF/cg7+H7ZKN3Ipzd2bH8IZUJomxaBcGQ1pkj6gJTRKLdoI+AWP+gef6n9HvYfuYQDqYc5Kj3FonTw9+",
-	"KEDcclLa7LwpS7mMSWswtwEaCJBAOWVABnMyoVzYv8K/IZN/PoW0UttR3sYu4BMsBtySSeFrdJ3FhtBj",
-	"notIe53o7Qtd/1yHZwY/gCBuBy6hVREgiBkxn7KAXPz0vi9Q2nq+dStsvHXCpuQPgBZkLgekqnDFpVBG",
-	"2cAn2oFhkINMGAVyOmU0Ueb7McfcRCyvMGc5oVx4Hzkm7x0ui2txQDUdUMWOyWeGOtP1xfkPv1y8UKR/",
-	"dI1b3z8ChBhGo7E9Fy+UUTy4AIaxpM793J5ifMnGshyHfUjlZB05jk/fyPWf/dlB0q094pOXG7v+KENw",
-	"mrL1BxThhaVZoqvZlSV4gxi2lF+7o9nzYMMG85x7OHZhLlFx0zHEXlxzuNmkerFVcTMVKd/CEvOHi7XI",
-	"+tk46rjm3OrxTWVLbH81530vM8MpZoZFzqjCeTMENtQzxgQJh6mchLCoUMsQ3baK37MeKVjUbMzAmZiz",
-	"KtJ6S2aM3amAXLMRedMOMC24L4bcsK9pQoUirdOu/9TJq9Zp28kpkdGEoPOx+JDtDAvSBbUIbAmosEti",
-	"Smck4ROuXdizL7BhAJeiQ+N/ZZAEHlPNzuwMaKIk6R+xL65Dbf686h8FFkI059poYgpZPGXT+2PnPj7t",
-	"9gWsCFSAU/IrY3enXfJ/SLeNIf4JoxhDHDPyw/CCTLNBwtWYqWNyxdKICU1HTJExvcekBbP0CRLMAqhR",
-	"M4UsScBu7Au7m+XdMxwfNtaciZ6Zsc37R2DHeAnzvvjp/U1+DJdx8DpESHNGjqqmyFKAy/URTLV81Fsf",
-	"n25/MY4WKPJgh/maMeubSPWjl0ROza8NSuQqHT0npVHxDOvOeUngWECV3fhckAtCrRK6FiP/Yp5lImJ/",
-	"QS3+A2RV260hKhtMuNZVVb4H1byaGfGoXYa7GRMb/XiUymxKWkZ1MtwLJClNIeKXhxCpiPvCAVzKacKC",
-	"mnoIjG1NUzlkyuw2TYz2DLosHDGOILe58p/P20h6KoiKZMpI62d+x1LdFycdi4lYYscKgHXV2HBkdH4Z",
-	"RjyHqKRNuzFGhVEMQFZAyzHwkR2TD6lRvNkXXWQHOZG2jDnnZ6vRrbfXrZcJGnsgd4S8PZVc6LXhxD9n",
-	"6T2bX8GYPxvtfz+SoLg+PaKA4B6zMjzJ8QVbEFKwAfXQbV5HMgwzIVjyl5MKdYzsA5CiYWKNg+DAWAQe",
-	"zB4ZyxmZ+PngS/2SqdEoWIyKhZc15GfegoNOkJjOVW5UwyNr8Y3HuwWesUaJUC/wacNuw+U+k5BQ5xMg",
-	"2mytCvx80slECjLkiUZVEu4et6n2fVGsmdg19wrXp2+wW32xMA+kIGYOAdQqBGAtJEmx9dPcondPLmGJ",
-	"D1vdDVts2OKT29C9sgXtoDZzVx8a1PavzrdHWlhgK+K8/qFwsrWDqu1tL8pavLGcDPsXY47nRAk6VWMo",
-	"l0HfbMslwgjL41gcOCj+HJYLRdcLRRKqtBFL7R7xzWkCEfiT10RLcvrGVkeLvpBTJooIp0wJFXAczKbn",
-	"iFiumtrbbJpngBT7BYPO4DH3CpW/oy/YlynWW2lJmMiF7skpmUihxypPqKawAMyMqbz9hSL5a8w7bPYr",
-	"/OfQFr1ENGYTHmHjBi5IXvlTbtahs1QocvomwAfAWOeKKAnYastYenE4G57e8PRD4+nF6azc/pPXcC2l",
-	"q1er3OWFO1zcX4e8IIpE+vzGrmbnmgnwwMfZJn5TzPzPo172JSs61/rc82OMZj00oYGXICqgzawj+fvM",
-	"TTcPGa4x4Kkek7+RVyfAMhRpfbq8uPr5/PL2+uLm4vLm46fL298uzq8/t5e317Ov/SFjj++wd4idtOz6",
-	"1myl5T+9SRpZedzKZlpYOh1nDHX6FNT5JmjyYEmTAiChvH+iuw5wF7ANvJ/YRKPI2Kj1lxrzlg3p95+2",
-	"vDFXuDDTUnU98NKH6IBV3Dbd1k9IdvwSX0UTSLg5kLzmH5ixXRcXHORLtE6PwDV8mhTBGARAVWdV6DRb",
-	"zk6JlpOB0lBuDyuKHXM9d5VGQmoyZxpupF8xX8MxYWt+M3O8gikuduh/vXgkYFD8zeGPbZwB+rTedrMJ",
-	"hK68UcVdepid2KzRTspGXGnsAr6mmoCJ+zjMBhgtd6i+tGcOcdiu1DcipFoB9LhQmrgYfdyoOjGAe4tW",
-	"m+uw5vmuAHp6dVcakHXbtvvFpV8InXK2p6a/5ptitEF3XZzTNQ77ir1on6Kvrk4z1rOoaNZUd+fxjAxp",
-	"oliPRHRilJkh4UubyxrrvDQR++GBlAmjYvmX4S4w3H5bnvu+ddG+uQYk7nuWGj6tZUyXktY+9ODXD1Fb",
-	"LU7/fE2NtTpiE611cexKzdXyLLs5zwtf8+l7w/o3qUw7zN8G7hLkjIPIND/ueAE8cQSamrnaAGhFU7ZR",
-	"I9lvUgJdZXpRh6xysPwtPLWY/Uj2rVThjVTdM+/+3IP+argVEbKi85r3uhTKkWTKrcDl/LsQU57htOgq",
-	"7XZyN6khfyrMu2KuKHY7CgjNNFcTc8AGUo8BeQdShjRJubqDRIJ4wiFPCU7hkNC+eHP68tX3nRljdyRl",
-	"isdGVXKJR4AlA2ia4JQ1DGKOHWj9vWjlAFWemt0+Ju9tFwMtyYDZ9fZFTi5PkQic1zShs2GWkAFVXIEZ",
-	"7ewedKmazzuTh8PMEPK5eupb8KUlp95M21KhDdcHmu3JlEBHsNLrelUs7CWnti8AVdvtrzQCNLA5Z3Zi",
-	"ke3bBVm1UgOs9fIjsLR9rcfZD6OHrTehTRvZ1gzdUsjttaWtT/KNxPa2q6kT10izpsHt161tbAoU11KD",
-	"rsBjXyef47mgEx7l2GUPyesHVKElRvqmfXS/fUv9Mf1jyyJml5bP07HPG6c+NIXeB9UW1rM854U+PhvL",
-	"hFmO4Np22c5i5kZo5XkO0CHwgP20dTeCWk7zlZoSfJNcymtHgJveChGvo2dxcMOAhPhft1IY80pIMsxS",
-	"KLModt1lXDxL+24ZiP8udfuvjOS/jRWwdOTmfH//2P7eNOFj8WayzI7ZsUSz0NSNYGsQTA4cwYTesRof",
-	"3nBYFnItKSJ2hpXWJV/SI8yCl5FOO2OWxI283kZef2bak9YvFAkTqvRtpFMjnl01ekznAEtiExctkllL",
-	"piRKGE1Vm4RmRJyxWwAB+xaENiav5BII3PjPQ2YvzHxdkb104BYS++b6q8nrm+uf7P3fQGDbQY0N2ojq",
-	"v2Y3VaoJdRbXjFrYqaGN05TZqM/085RcABV50DhfKbrRA6Aayb2N5D6PY0Wo86JYQe2kuHOqtDBGhSgD",
-	"6CEcpYzFBKWxwm+G9l/QDAUw0dr5ptM5wpU/ewHfF0AxS6icQG60TVKZ4cLaPYsDhLH9oqcOpi+yex4z",
-	"EbEg145iFnHAVhXStbMFhLi8ZsW9yvxunbXDTGcpa2N2prl5gySzryziuLFDt3DQSBwBlqYJFQIcJFyP",
-	"AWQWtzCo22U8cbb3D4DRScVwp+ubsOhn6q643jZmeb27iCWmm30t7cdMfEPdB4fsQ/MpN5m3KRqNNtRo",
-	"Q8+gt3xZQXihnGRtYa8LocfJ3BaXQjoLdWn0rhbfFp6u7cxI79m8w8U91wfWeB5DjAlXmoxlYhPv85Rr",
-	"W5WLTcmShKUvFMAY5o3qW6UuYihIMeJjO9CfkSlNtdGcejZEbB6ETv6upXupS0uvtlk8joQHz/Im8b2a",
-	"BvHtw2kAjwA9H70930+etK282BEIERtHt9jOZSevw3jQhqBGBc0+4/ADzQSuznatZODaQevL5yXDV6QE",
-	"e1ynyQbeLBvYQj55FCQthF2zrEzeMVESAjhCbZTpW8vgIX9xMw7fPiv3m5CV1E4A8SSTTBm2+iBrz9M4",
-	"bXMmrsjr01O/P9OQsyQ+rhUr2/a3h8Q4tF0LohcGpWCA3kISLu6Q+AFRY8P/YSU87ySF1WMHUTl3U5AQ",
-	"BSwlIUw9dHOHHrQtkLvm7WOqAKz2jk21dU6UGkO61ZvNTckwldARFb08fWH2UhXzsZqHGaJe/gHf/dPi",
-	"8uZtTeueya9KiBXO3m4YegxsQ9K+8E9bDuxQHCo46IoxtHkpQZDGAqPRDEOUWfOnMoCCRdcL7NOCDFhf",
-	"ICkBRSdiTj0wO/hlylOmSMvVYr/qAnpSQKgmE6k0eddtL0/GrbLVQ8jHrc5ps5TcZaO3FzV7TMxd+JRS",
-	"2RqW7pJhj1iie8GynF1ksXBHzEWoYztlE/jby9RtEm/3o3HAKWQFj6yKby3dMaNOMckRNgShkTG4dK0q",
-	"stQK3TTXdr+m6DG59E1LBElXlUbVpBX6XwrbBKo1SmabU2vQAg2qdR8yXeggnruRK+1GaQqtWPOfS/1H",
-	"jenpYdtAiFyP2aQNX/SM2vLrPbPWPabHbE4UNSI1yM1btMQXTdwzbB5jFiozrXgM8q/IsHj9WBP4cTnH",
-	"NZJ0x2bWxmLhEQJhmQe0uETfHGbA0ycTG2V9wfRylpdRkUH+LjW7HpEgvKgIbwIthP3+jZbvTKRi+i/s",
-	"rCEHNkqZLc2zNWSMxSxejT10SSfYgbdQl9GecEEtBxtyDF2Rh4i1lgnDS4UzlqDHsIicRWIMmtcnXfwT",
-	"atDxymv9Mxd3u7rQ8K71rjI8uukltoNqr689XblI3f4S7z8wsMakfpTi6RQYFmUpdCD75++lNMExy9Gx",
-	"FXaWLAx6dadIq3wRKpq1+ccdm+/mkuOBuDHvXn3b8+VunqZQ/sYG0EOP5RrkXJDCKk7dPS47UIommzI1",
-	"V36R1zj8JpT+SAXgMhOa3tW4ZPCDB+FkWeBX5zC7Csva1hivvmxdM3zZuG34GL5rn7Y3zjBifKo3YMpu",
-	"xDZrKsYusOhr14PuG2HLT2MCH44sOLd2qy8EAuv33F4KlPl46RY0odUnC62Sc2e/gmFevMfrlgOYCX6b",
-	"nRe7jsj2xXXepwO91dQqzkOZJHJWShzDV50RKqSYTyT0E7foDi5H0pL8hSp2xLaVy2VlMTWYSr0mXQSG",
-	"8/ntJyy84940hx1lfiS21q6b8RxwsNqdug1C1aUhmwr6yuCVyFUFe2iC1JsHqYu+RIvRtx0GqIeMxQMa",
-	"3fVG/J6FpGX5cnUSlazqBwUoyBQnOCzT9eVPJbS9WSibtF6fnmJ3txlXrF2NWW/lLq23l7y+onm7unuW",
-	"KhfGznvUH0Zw+tw39dBGNJNxM5ZDQot1tPwUZ/NYJhKmFAlzWWPHlVLLH4oVy9Q+IhiHnOdWLobbELyl",
-	"BHhx3kQHG+YYsxcnbPYqGrPortzXtS/ctHqEklkqjXENTb5BEZWZ7shhJwUqeikO3a6f4uAcGL5Ww0fC",
-	"9niEzZ8oltwz5SLTapsQt9NRFpWuhyLWjr8eTrzazWibaHV17LbSZu+R6mvPTbSBCN16QQ2KVBObPoDU",
-	"aVqICy2LMLRjY5tY6U3ouQk97yf07InEnZpMT8nrbzwls6mxOcRAdVqcur0EpXNVcQOeaTmTTBhUv8Js",
-	"kGdu1n61cFrd5LPYi9PKXHHog77ZzTl3ww7a9eJot4HrpTRkU35SGbzC9ZKfrcbZsqazJadYQAYZT3TH",
-	"yryyq1jOxCM9L6XK9LyMHS/y8uY0WPtcmkpuxIMG5ez7E0Q3VkWg/mD8EhVC24ZatFeermu2T6DX/pyp",
-	"l0IGJBpLHrGADF27/HZeQuA4DGa165nsCy6UTjNsV4NN/shnmgyNkjPliUQFBnbZ0KQVon1/C7b9Lcsb",
-	"hIcBCf2Yhv9T2yhOdjP6gprtAZLMREBUFo0JVeUuaZ6SiIQI8lzPSMaOyuqYhOaf4G/JBP+fjBkN6x3h",
-	"Q6LpHRMPJrzfFJr7gbgP3Iy2cR9Ux27LMffuPsjJvpkY2HpBjfugcR88peg8j+OCARapnY7vktZygbRO",
-	"6D+Xxps6FXalIOe2p8dPd6ozPiWjuPFiGY3teUCIy1UVCdQzPNJeAKd0m/ZunSLWk/38/sGeHqkfA7aV",
-	"Rys/bPfCI9uZF129Y2wKD7px4EE7qHzIvrigacJZ6uaoiNJ0bgNWc2Jm6jqalJblRb6WrO48J4pt3si1",
-	"6ouQxyGhUSqVKj6JnWKwcS+L7ceJohM/rPYfznoqQmGY5m/p0ILuM3UpnnFcZl3/jd/dXJN1WETB11V6",
-	"ly1g7fTSB8ZvKwLsa/YIaXSYoq0MZ+TC3PY0N3KvwTU64I4tg4SrMaFwcku5G07lrhNqqxTrwhXRgTbt",
-	"TU7tNw9XVDT3v4Id34uDfw9NUOF8QkYxEzGL8/an8C/8dVkPUsvkn2EP0vJmrRVRqBmyviitHbwiogBk",
-	"bxI5N+w9Wvh/p/YKlrDl4KcGWejRyEKVJtAVsh+IBfdJFLmWkCdZ7dTZI3mnztmYJwzmylU+iGO5n6Vq",
-	"+LLCesO+aOXIQuZ+tjEkUtpXt6PQsfTklTHpTt8QKUioNDW6EwIEX8L2+wkpCob2BfvClcYX55lDEU2h",
-	"bbT58uVPn4lhe1xk0B6K0USPI7OfE54wpaEOw1ypzAi2YSonNTvYF4CbK4dkwFM97hHsezqcI/otIyev",
-	"9Rh/i+k8wGOc//ZWjwPCEj7i2Hk1R/cdzMkrxIJUhA41SxHj9+Q7PSat/pGSUuDfycl3/aO2UViiO2iq",
-	"LrDhav6J780ISk7fkQ9skGY0neezMdt0Qn6haTSG8wYZsHNos7A8dlPmxocQuynPaLPYTf3YbWXTHmM3",
-	"FbJvJnC3XlATu2kaiD7PXNHVcpa0pimbUqPcI1hFnCV6LGUc5JKmvUwDWmKlNjmlTU7prnNKF2TtTi23",
-	"pxQiqJQZejTezYPKKK0yytzoeP/Te08vXmEebhVygyjI1zQqjSGR3/3CaORptXiv+9or3jvbqVloG/lD",
-	"YVlCjZgC29OWr5HWf37+dEkmLB1B4Vk0bgdkkE2m0ERE58GuMzKWQmapIuHHYQfiSeGh2JGDf7FIK7sG",
-	"WJyxS/A/WuEf/aNoHPWPeuSPvi3yBqvO/KV/dNo9fdvpvu10T/pHf/4JaWxpSuflHiMAQFN42xx0LaHK",
-	"tS9ZGsRDn+FjzZmNm4kALTqwn3+r49F101rXplk1dnt/G6xvH7G4wxJHeOTxHDVCqQm5HayNg3KD0Nzb",
-	"tmDcLAiObWyZl0zsv9XptyTPL0RcCPNCymI7rwMChAfPK70zlt5wyCJjKbmMcBJDcXvZEas0TxIzbRXJ",
-	"qU1VELLsIFZjOVPOsBnRqcIwKTbgta5TquH1NaL4QsQ7dit+rTZgCzNfV1QvHbitWLsQ8R7TZg5LVBcK",
-	"XyOoG0F9sIL6AnBlKtJ5bVGsXho+2iS/HGTySy5M+0eVVqFEJXxq9IBUZqOxzfTV/SMyYVRlKTsmP3Ol",
-	"y8FgOU1YDXKSIVDQF1KQkKpbOQwDMqb34FCMxgxdqXqcMmU2hLTCCRe3dMTCwBjZeZBPpoE9FCoaS5nc",
-	"zhlNwwCl8gn5zKYaKNoXNgkZH4NAoJHo2J4V3KrwYcJ1j/xmfnwHvvOT11jhBqiwUpM50+T07RlOlQoi",
-	"p9CyDqP3fQF9S6NEKqO/pCzmKYs0gsfGLEq4YPGZOVaAwWlUE5m6zbVUaFsUnRzFx6gYMo0YaXFooUFk",
-	"2hcRo4qLUfsM0arNZIRcUJULRCH3dtKy4eXyt7kOijwf/Kkv8t/A3w7pJqWjYNVRTEFBxL7S72uj9hVi",
-	"8UfDEx6dHlUVqe4M0RErIiBnxLazyXvZxmyayLnhFC8U+XR5cfXz+eXtzfX55eePNx8/Xd7+eH51+8vH",
-	"y9vzHy9I6+R1e1nukz2opdynCf3CJ9nkqHf6JjAP4D9OXuW5WFxoNgIc2oUFvJeZ0EWEHjaQPHCaqztl",
-	"rpQidmbLJu7doNLkLaGOepD/FdQmci2qMeZ2/iuLR+bEl0gtjZ68ZApwSutz12ILg7KYu3bISWQ/0umG",
-	"OWRuxDZqZTF2RQZZiS/nfU6W2dtNctkKHei3EinH0liKWWIZ8oJy5PNqwTZQlbJpJCfmuDfq0sGqSx8q",
-	"Lf9XaD2+PK7VI4J6BcAI5aX3FKlou7xDNb3Tqtyn/kZC3JlbTL0Kfz8moc5SoW5Pvg8dJvTJ93rcF7l+",
-	"1XI0eqGIwuugjJrQPiMhwMyyL1NQcW6ZiEPi4xhWJvhCEfcsOGnkELO+3DrdCyf0ixFS+L5XJ+Q8G2Uq",
-	"F3g0ojGb8Kgi8sopEXjuPRr2RU5EWDA5fUNany8uT4lRpFxTenJiVmVXid9HXG2Z3GMKgD3V9RF/JmI8",
-	"DJ+xLGswh67z0EleVBru33ER2zKxxCgvOVCyJaCSqcveYzZHDq8cVZpwzSbHffEIjesflqEUkqNG7VoU",
-	"6TMuYjkLyImR42+7NoVvmSwvHbZ6heLkNChUo7ddXzVaRzNyaobO54bakaXYX0/vWNzXtZSPJcPW10CW",
-	"vmCFGuKEmuVZAVFSiianfa2yJCjMMOzDZ8mGloaGhpJEyIGM57nmf/K9sfZO35BMGH4oWPyA+jFjg7GU",
-	"dx2VDfLt28Rdg/LU1g3blxWFw2d+AyX/E6XspE2BtH7Fz3wuTXmBrdVdfz87a4vimU0N1MNjHDWkW4tz",
-	"LBu3PutY/oYVvKN0KhtW8VD5i71/ZbKRFtzRM+K33VYsSpkuQYMge96oOGYvl9+vM/FHnUF4T/GRAAYI",
-	"CzAq0KF3r/6BJfyeQb2G1zjjs6YipmlM7L1QRE1ZxIf28vYIJdBd2qrD8NoXikBMvJWjAKgxnTKAvuqL",
-	"ITMqoWaTtjUHHWvnxhbMX0J4HBQwAlLkibI6nVtNdZrQeY/ErBNnyE0YBlfbQV/kb9V8wpSmk2lIWv8Q",
-	"/IutpMkBwKjWbDK1uGH5KLN9VGcpC0krvD8J+lm3+yoaUMXeviY//XL+vvP5p/PTN2/BauDxcf6VYyPm",
-	"4GkWkjs2Zxgfh0/Z4VPPXxbOxopFt6E9J2ckziBNmpJU5n3B5D1LEzpFZPV8ZlAmhMMCoqY0Yh3FDDPW",
-	"LG4fk3MxJ6dfvsDJy6KIKWXO+RwbCLJEMUyS1Sl3U2Rf8D5zmvTFgEZ3cjgEqvzLnM7UYvWnjLlu22AF",
-	"FC6+GA/QnAwpT1SwcDHMByc0vWMxCc0jXIzCvsB2AI7wt/6AY/eUOxHG5BO2yOgf1z/nRUtjracKcxKm",
-	"2SDhEaFxnMKSpym/N0ZPXyRSTs2qYEkJF3edREY0cY8yVbawqa7yAos5T6gm4Jl36w2ItCnG+Ka+iLmx",
-	"seO2g803P6J6IFNCzd1yoCR6JtM7JL/z8P568R8/ffr099vzn3/+9OvFD7eXFze/frr+++djEt5zNgtt",
-	"1ZLqi9mY6kUqW2++6pHQei9Ce3eAimck9LULNJExLiDT+QvlTHazXvzPvkDI+ro0c5tVjmZnKafc0gRi",
-	"Ih5vWF7qVCN4n6zeCf7TTPcWOKQRO3k7BxctOQqgt419/3HMaJxwwW7jjN0atffo92BBj+sddU/evRq+",
-	"oa87J9HpoPNd/Ip13g273c4b+nbwXfR9/I51jd2XpclR7wjOde/lS/vJ9NhO71imo5dSMBvhNMeiojQe",
-	"PUbf2WNhVd3X1msAv3zko3S7B9vAN5VXDWre3rVieyIHDLPq4LITLR0vRs3YerkXNcsanbJOX15lSW9a",
-	"T/W1zekfma6XD7u3M7fhRI/jQctbF3u6UJN6dUhwfN6RLputYPvBzVxms+61Ymc/lq5XOuOPeriE5jB7",
-	"BqP/ayf65p4KUmrmtllVyooXPNIVtrf6lINmxa5cpWHJTTbs8ypbqTDsf1z/HFiuCRwSsvsize8ZGSZ0",
-	"tMjDbXlGeyuN8mWcOxWfR6ymcII+Pu3vYKMq5+jy3CSg4g/ZmMGWB68Io1hf7MFHUJ6X0npe5QG5o9bR",
-	"uwzf5szNnemvD7MJ9OXvvf5tL4zlvzKWWeXYuU6xDgtyrC2lbUpvSX04jLCPnb7nIbYlaFjZDT7+EP7n",
-	"Fj2iPA4trBvVREaQXRUT89+pe1xx7JKirYO6L0rkNFtivRykZSaMkoiKmNxzNoM4kfWxwyfbx+QaDgiL",
-	"SSFQcnhunnrhHh6HvZITBQrhvBAR4pWZ3Rkx9J7z2Jav53tXJyRwBpajXeB9eIR3GUh01MO6+5PTTvfk",
-	"ptvtwf/7vxs7b3FuG7htT7cTHPida6YgWWo9yVEa8+d2K8tHL8gOOL3xNycvGi13Tb8py6NyPv8FLkSF",
-	"ZWcyJXDbMHlSaSpWirg1pJXUVLMOunmep9CCsIeyONJljzJ6mWWCCDUI/e+esNFpeACD0ofp4bmGHXL2",
-	"Pe7T/n07NWzeUunWJh0c9b5/+7rb3dhDASu4thkBX839cqiRuapvPG/5BofZZURAug3ERaSImnY2jbPm",
-	"cMXYj/y+6qqpZc3lQOC6LHqFkINs/Q4WhzTFPN888D+Uh13hbu+4qvU9VazDhWKQuX3PyMQITyIFxoaC",
-	"HBoyJVMHPgZg4oGtL2ZfaKQBJVpkAD0pU/KPq8tlBRL/Uy1n/ZmJkR4f9U66WLaR/7s2Q7rulZAOxvV8",
-	"92+eptzc9FvFxK05q+s3PWbikqEgrX8zizOU6beKac3FaPfZ4hdfNEsFTT7G/wXfPkzXpj3aqVozUbz6",
-	"/PqqyuLINWtbm7zwh/LCH6hV9ARZSXA9YZ+EXASVch//JblwGZ4zy6ihM3NNmd7X6n1g8V8PpOmzWOT0",
-	"IA0UTMoS5tcx82DGampXaWKUjrlVE8DRuPhaK3/KXSjC1913oT0GiU2/C4u+FFS7r7YyxQjXfZFSAOzX",
-	"Y+qQJpyahdWW4IVo20mXNJbKxIXUMHmAgOA6wKpTC9LsiXUQiMkcG0abc2Qo0wpPuydhu+cvx9ZLsCQx",
-	"T9ovwRpoX+B7AU8kMjuG3+aKgMcAU6mnlKdYFDqSsANl4OoXFl5MDslUKsUHCesLz5/ayjfa/ex5W8P2",
-	"MbmZyZwYmCmS5/Xb/g2cpSR3FZu/TyTUt0I/bqnH1hktYjKE2wM0MdN2p4lZIUV4TFqh+9ctj1XY9g4W",
-	"zqIH/50fHouTSgW2ZHBQ3Kov8JS0qscEdnc2ZqLuTHqHx5wGGPpx2LmUgnUuvnCle32h5kqzyf/e0yRj",
-	"tkYZLi409XB2FE3wGpmf0SRtQyUdJWouIoJsDtL/XNKz7gsHn2BsAodca5TRCZ1Ol0Q/kWd4Uu2rwMEZ",
-	"egA5dtKUwpv9Zh0pagZupQnsEQzO35kNtJrt1lGnzXyC4754kMMAL8EmHJpq/6qeOSMHsIOjJ0q43jyL",
-	"/cm3pMlN3yo3/WMubZos9ce0+0ClotoarAW9o7qdcjePiqZe43hqenk0vTwe08ujL87dVCBvzTymZa7P",
-	"uTmFr7onTuX/OdflWtRSdprKQcKMsltoeu2+8FrV2W8YVTQg5gNO2M3sAa2of2fwkJgbZZMligXG6ngd",
-	"HpMLc0z6dnq5Mob1i7iCDp3RudFl88nDyPrCiMeobldZOpWK7dgD8zRCcUddTl6tVAfsMflbTawvZpry",
-	"BCaSn1lQbOpOpbs7w8IWgqsVGDvIHUB0fipNMVdkgXF2T9516Rt20nk7OIk639HTuPM96w47r+jrwZvo",
-	"bfwd+354FBwluaxf8YrvotO4890A6hFPup3X9M3gbfRd/D17Bzg0mupMHfVedU+CI821WfHRL/KexYb7",
-	"T6ghJlYdoX/RVS7aIkVXuOjIp15OzNiOP3btY3CF71h9BDYm/JnPFdBirFz6yqlaV4MCKt3IphJnH5U4",
-	"tU6ulX7CpmHOFg1zchfmN9Yy50d+X5HutM4zic60MgNBi5YrotEWIxQ8Z2jE9pzvqOo6WsNrFBQbWlnp",
-	"hMYMARO089r5DjvnfSOeby7hSi8vgXqU02dPpU9buHKWDtwyqLO3EqeDUJFcKVPTEG7jvJhl/oMmQ+ar",
-	"lTPVCvzVPXjW9EC8pICS00nkJri2ZaGOYDbWcka8nJLhTFph8RX0WUAGJ0oWG0jybWgwFZ0Biabwmgiw",
-	"dZbiOXz7ZznamNs/QUT/3Ah/SLRfK6BfeXx9lrkwcFWBUqGQKIKoONVQa7mWpqlk2iUXMJdvTBVJpLzL",
-	"a06cPINUT7hCHl8oPHZObbJuPo8/4I18ZHHTIjuJzKKEVo1ns/Fs7imf7707Yo9L5ns8r7YTWYtR+8+u",
-	"z6XLoxZYNMhJYq9cmQXbfiyzMQMhyx1kjoXfRhTmhkvvUFezp5JoSdQYb4Y92sMKKL21PHPgX0YnHSri",
-	"jt3IR3hs/oIdEa/9fCMkYLEFrkQCugoeZtEOBrXt6Xky6D8vq8ROZbOMksqgjTncHsH3HGnX5NCbz72O",
-	"M1/bu9/kKnzVop3Gr7BJSkOVXa6WSQ+q/C//sP91a/5qGGqc0tl2laIu8X9K9bjI+y/ef1TlE5tk//9F",
-	"JeUvNL0ry0m3RyIo4JqxCcsZnAgvLTjh2JKOa6K0nKoDCWV8cP3Y3FJoAuC7LsMuNRfHhQrcslv/+Dv5",
-	"8Yera3KeavJd61W7bRvn2fCoNaf7wms6o7zOfIM55g1b0iidkwZwHcLimIZts0CELo4D1w/GkKIv8mVj",
-	"Yq5reYxOsQFVHNpJ5JOvLLAVepM7hnmFmClrZtUXJRtSSJJIMQLkbBvbstHf/MuUKDpko4xihrdtxSNT",
-	"QklCZ8MssVOCqYNKpanOtEznJM703GuTIy1h4Hn8QiTvWcpK+cZuL5xJEkBfJTSS0SgeQ7pzaVaRFBFL",
-	"MWdkoVkTV4DlNGIxCVN2z9kMqo5YHPZFmVrlXxEDHcsJ4cyCY4RkQvOkauRbEOpj8tE7GX0B68WE9NJx",
-	"MJcyExQ6YLMY+jeS8pliLC7st9o9MFtZ2YQ6NfJXezwOQpGsTGZdVXLJsI0Vsl/zq7KfgNaTaJQ3Hg8Q",
-	"7sw0caxGVfwqqiJwuFxtoKo4ilsqjeyLIdA+Q0629qaHX9pPxAkTNvELW3gzL2DggWQyfs4G/2KRjZZd",
-	"5NuzksPVjVmf29WPrqnEYNhZJZZRBgK8cVzusoO8OfqoLUNRGAb4zF0oB/iGoIco3DOnJVkdYf9xJV9t",
-	"amJLTWxpT7ElX6/fNVgEVJSV1H8uCAPjYHVbTNvKtYRwUNf9+/CyGTxyrhUlqz6/vixZHLkiocHfhCZz",
-	"YX+i5WZZl94m+rUjn955HCvwhZTYunmJnGI5dTKvSJO2g2Wt3ZnAtjab8ZgJVSnyYYeFp4B3HhrHVSgA",
-	"7mzlO/P8bSJcg6eMa9goteCMsh4dcFuphSZfiN1DQt9Zc4vOGnOArN/U1aTn71bWh9MXWhaOHldXeOY5",
-	"XwGogE11+5h8ypOiX5+eLg8fetzvEEKI3nQ2CyPWDNxKBOwxnOiTegNxtt066sSY/bkJLTb+ogP0F9nT",
-	"WS+TymJoVRv/Lb1KvmL38g/vX7e22HpXkcjyqx8djfwrV1qBcWsTeDyy1mS3n7n+6kZw0zSVs4NWUJaU",
-	"Hz1KVu+p/GgLgb104JY2297Kj55cYPvlR34YsondNNi8B155hLwZIeRXceYtxTW8Yu9Q8r5cdIjyLjgE",
-	"MwjrkmXkvXPSer5xm4tRrqkXYE9zxFrDHu2aO/Oz9Cikh/AYs0ec//NV94R4b2gfiHHtEaDwrIo7FpvJ",
-	"hsNUTkJv6a6Id3HKvTxFQyGmHCD/cewIjmxb5Ti5VCmmlPXLTRjTXIywRQq+TAXmwI1ndE6GjMUDGt21",
-	"A3Lx03s05Pui9ALz92lChX2DEBlNCCZ/qIDEXE0zzVSAswVOgY8HRGXpPTPrthfGpr2Ie67djFd4UFxC",
-	"XF59o/mEJVwwm2YEKBB5dXlf2Ipx+Ls5A8fEw9J4gVB2CLOB3doRFlChE56mrEcimabgRh6zCTaCmNHU",
-	"0ANVxavzm/c/hYQPF4/kGGMJE5Ly0VjDzht5NeYKcnusJyLIs1tmeDYRQrGMPwPoLUrTuTKT4zZObI46",
-	"PtDDxCEf3wXAaaaSC41XLGV4UvPVTqeMpnmrX+fLqQShMP7aF60QP3QLnOYWOU3YDvI0cC8AENh+P5mI",
-	"bf9SQ2UeBxg4oLHLiOPKwkm+yFODEjnC9SML5CpP7JICgRste3mB38KDIEXEIIgGLX7MVesLOcxpaM5E",
-	"UNxYQ8LQrSNVUhzj2kJcDeL8ywpd8nOGmzilPH2haivkzTGa0NRcZ0u08GzhcJixlKcqJ0Ua94WDtDQT",
-	"LvM+ODzXVunHg4doAOYI+GQhY4oWorugmF4wpphkFzEKZgP1EsGkYH1hHj3Dn3GugpViPCxNZYp+/LYR",
-	"XfBN/BaxMZTqXT/uiwKegYBHTvkcrU6N/8XQ6zGg4tsgR+6gK4fh2diL/2H4nLV1XyDGHnEg4f1r9l7y",
-	"n/1zsxUs77X0q+3mZS97bFhEzhpy/Azgd8ZiVpqKWDW6faPbH6xuDwf+QWQoxI/K9dqipngbkAEnmJrM",
-	"jSZzY2u8w2tnRxiNndMRC8r2QsmgKBkPuLCYRVxZc8MaD/BrlEiVGc1TJnGRCFCPJXHjDvIzgJJwc10r",
-	"86L08PrCszJsRc4FwkdUiNxkW+w6kc91/xtatCxrLMu0JqPP3DM+YcTcutTj6nbU1jl8ZlYsylKu5zCI",
-	"TrnRc3v//N2cf8njCP77d/NYeu9enaWJhVDsvXx5cvrdcfe4e3zS+777fRdug53dHy4Ek99NVZdr5TFL",
-	"5AE+Wwb9zL4m5sZylrbFSwVw2vFR8wK/TUeeT2AOtGCGoi6MX2ttCTSSoZ7Kawsgh17jh2JKJalqZmX/",
-	"njtSaqZ681BChy1dKQVMaO63AT5YKQf0ZrTg1FucwPnVR3LH5tYzUra0y+a6dZEx4cA+7Uds5mj92txJ",
-	"xi6XjhKk44mAoCpqK1IA5F9QeJJKQqDkpvF6GNmrsDipwrkEOor14bCYKIYfIOeGkn8PCJ0wEVsZBVpg",
-	"3r2v6pKy7sWitCpKZHTnTYeNo5qpXKVsikknkKMbZ4keSxkTY/CR3xhNyTszldM3pFPj6xrRKdJnBjj1",
-	"IlZEydLGFGPqblqmIzlh1mWmzCfYZJrAua9QBhge0j5na9Y5U3jWCp3EqRkuk4YKc4JkhqETOzf72boD",
-	"ORqlbEQ1I0M+ylKmiOFZmS4UjJhqOqCKWYMu5sqqAlDNlsoE+eaUCXj0jAhZdCwx34/RDfT54vLUOqG8",
-	"maXM/KFuZh+4UW2p1jQaoz+VVtKUFGnR2HB7Qyl4TUASpg2PDciEi0wz1Q5INGbRHbMbjUrOYO4YDngJ",
-	"uSCDRA6I0jKlI/9ku2T6ugn+3fbRyPVIyAgfkrFUU65pgj1JaIqAzdOERjahtYN0nQs64RGxJhNJ2Ygr",
-	"bbTv962L9s01iTMgvtn9YnD1wA1lOuFi1IloWuKCwFrquARLEjNpNGuw2YjCQ+2ib52iXy6JqKaJHGUM",
-	"GdY0SxLgCOhe4yNzYF3fWdL6bMx6msbEtuxUbf9WYn/BP3//8/8PAAD//w==",
+	"7P2Lcts6sjCMvgpK56uKXUM5knyJL3Xq+5zbrMwkWdlx1qwze5KPhkhIwpgCNABoR7N2nua8yf9kf6Eb",
+	"IEGKlCjZydy8q/asWMS10Wj0vX/rJXK+kIIJo3vnv/XYVzpfZAz+fZkYLoX9l87nc6qWvfPeJXG/Rr1b",
+	"muXMfk1zFtt2vdFgdNIfHPWHh72ox9PeeW8wPDukg+SoP5yMWP8ZHQ76p+PDpH+UHrOTybPB6WAw6kW9",
+	"OWOGi2nctc+wF/XkLVOpXcCEZppFPXknmIoXiiaG2xUy1W24ES5BsQlTimbdOh3hGrShJte9855cMAuS",
+	"uxk1vfPecylvCCV6wVgyI1SkJKNimtMpI2bGFF0sCdWaaT1nwvS+fYscqD/QKWsGN3wJQM4Nm+ve+V8e",
+	"gX9f4H8B8Kfpq1nynrFUXxbfXn1N2MJu5iP7W860qZ7MR5ZIlRIqCPPtyIIpLlNiZtTYX3PNtJ2TZDKh",
+	"GaG5mUnFzfKJJobPGcn4nBsdHutEyXlwlKNBL+pNlcyFBUsCgKIaTvtyThUld1QTLshM6gU3NCMTqeyK",
+	"5IIpald00It6RhYjHvcHw57b71WubtnyE5svMmrYn5jSbTv9kI8zrmeEEsHuyC22JHJCKElkLhKeEeOG",
+	"eaIJDMClqOyr/NGiLBxyxrVhgqWxkbCvv+VcsbR3blTOop5hX+1Z/iTvyB3LMnLHFCNLmRPfjRj5v+3m",
+	"lgsGg90wZeJjf5yZhbhhHx1arTtAez4U29ttucvwRJNkJnnC7D6ZmNIpsyhBMkbTcGO73J173BJ3+H8U",
+	"8g4xa0LnPFsSizfwt8iVZmp50AvAwKV4y+u7vyS1r43ExS70lvlD6Xo5dyYqakoF17Cmbh2Hg8Hhj4Lo",
+	"7lRKGZbGQJvwGh72B6NPg7Pzw8H5YPDfHmeFyC2m3nJ2t3JU4bfgoBLF6Pqxo17KaJpxgS96yhKu3Zse",
+	"PhzP+oPT/nAQElUhTWwp/Leot6ALpnRDn5P+8Kilj2ILqUxDn2f90bPWPn7zK33gUVvt8y1qadrphM4O",
+	"8T5mtCO6nY3wSC05EQnrnQ+DRdkFRb18kW48EkdCoftS5mIaW/h2xfnDgSfiAVY0cg71741X/BGH/mNx",
+	"yNEdfccUcgNvubhpfCuxkWUtuLjlBih0RKRIGNkTkiSKpUwYTjN9AUTTyBsmCEeKesOW+yHuURgMsc8z",
+	"BnEDT+A6HLl1Lvgf2XIFx/HXLWlit4NC+i3o3HIYHzlAPGXkg+J2evLuzdWub9YI3iw24V+Be40zfsvi",
+	"0eTsv+wjIzM7X/ik9cr9v9E6t1xSExTctxDSCx7fIND+LcES9WB3lbZfn72dH340p38aD98nJz+lgz/c",
+	"HP2qj//MRr/QAJCNBLP8sjOp/JeDIV6uPOXm1S0TphEu1a+tnCKQUARSL7K/SBVgYbwNaO6x911ZQQSO",
+	"ZiKN5WTCE6Ysmc7Hf2WJPe8btjzvtPhvUS+ZUTFlaTzhLEstfDyF/9IVQc4ACnzRO+8Nz0YHg4PRATyt",
+	"MklypTbg4CJXC6ntbhKq2Z1UN8C8WnFnK9a16AJb2NBpODw9GtoNul5OMgsP0sl5TBu3jPGz5GR8zEaT",
+	"o/SInlr5dsenbKVjpxWPTk8Oe1/wBrygin2yqGvFPCsazudMpLDsl1KsXAlVaUFS2yTUiElR0coc9g/t",
+	"6QlpLEzeCMOE5reM6HxhWRxiGJ2TW665lZmIubOCJyV3jN0Qze0rezgg76hKZijY1RbbJDLMWJaSF3uv",
+	"9j99JHfczIgUbNOqu9A3FI9iO6VlWN7lc3JHhdHFVqghMzlnVl6acJFyMbXtXnKdzKiaMrKQWvNxxnBV",
+	"vA4K28+uvQo9UIR0QocEb/MNR5UJM/YWy9wkEmht6tcRA8dGp4rBk7mggmUAgxnlyp7Ri+fEAotrjYQy",
+	"6iUZFzyhWcy+LpjlS3svpNB5ZqgwZKGXyYxTo1CWxibxeImNObJ6vQ9UMWFIQhU+X9UDcQo9phPFF46c",
+	"rsMVbVlzQE6Uz1uwbkVDiI/PA+Biix7QDnt11fsGxGBqeToVM2FUxycgcYJzMmNpnrEmVNDM2NX1zntc",
+	"LKjhTJiQt7cI1MZHHw4+DS0y1/now12Iz7CB+Pir8StcCyPJVJIxTW7sP3UykzJzl5hRzV7Nkg8ZFZsU",
+	"VF7msmMktp/9x5xyYSgX0MKiM9nTB0fHVV57sWA0ixWfzoyOhTR8wkstGwylQ/ge9wcnIPAlPK1C/gi/",
+	"WLSxu/tUqkrm8hb0ceQqkSajIj0INSsoq77IpF6vjoMWhBKvZHH0wWjib2+wrfJCC8ZSHc+ZCee8Qt2v",
+	"V/dyYcFj0VikoY5H06WVUCyJIlQxMmbGMOVOR84XGTMM1e+NK35H1Y0ViZD1AWpK9u5mEqa5mzEBg+Jz",
+	"yNLKsSRu9NRSiJ1ZFneFn0t5w1LQ/Q6PyOVCcY9hUiRZnrKXXC9yw9Yh2UzeIaJhU8JEylKyZyW8C0KJ",
+	"ZokUKUlgQEBEJ8SRo8FZbWc4Z4g7wyHeWo87l0B17UsxZynHt8hIp5W/IEISRNuDCunOF3Ct3ca0vfK1",
+	"N8//vOWTNuW3TMRjO8bvlUWTn2/oRKriS4X8AOA7HdIJ0gYu4olUSUGkPRDsy4nPDxCGmcUVQHl2y9TS",
+	"4pK72ZYeH6yyxPax+FL71fJc7nfFMnxTZsBELuDhAaoqgS+jWRZzcSuzW5b+WLWVO6UmQSP8tLME9nic",
+	"P1iD9AIOBYXnRhoDiglLKS8/vCE3bEn2aDrnYv/Cq4cI1wgerh1hIVJkFbXO95KV29QtuCmHkOsoZ4JN",
+	"ilMPF709Ku6MTlshSLnBDk8DJUbxcS5o5shyRGhAuKUCO+B8kVl2hNAp5UIbQguepcKOjGVuUVKxSa5p",
+	"FhsZI9XvRb2xkvl0ZhBcxfr9KHEGj3ONIzktWf1iRTUoplwDIDXCr8JNCWnKhwehmDB+W2d8HMuZeB69",
+	"d2nlXKca6KjWGCJP6/o44ZjNkthJxMGZrFqi1x+PG8Ebf1/99IIAVxSYuckemKFQHzsa9JGbt+yykWpJ",
+	"kkwmN5VnPITgAlgyTRYzi3cJzTJN6MQwRQ4X8zaoOXzeyWTmNgTcUYgL93l0PGRbue2Xik6Mhx9y097U",
+	"PayAJji07c6+QKDfehT+Ry+48oJf75MkilF7nmMpb8h4SeZLzbKJBbAXKd6QjN8wkip6Z2UzYGeVvW8H",
+	"5A2I4RabDc1A1pgvycQKnhYRjN3R0nCUy+9mUrP4Tir76vSSGc/SOIStlUzHDbLoSz6Z8CTPzJLkImVK",
+	"GwoCPiwk1/ZfegGaf+9xAdhBxQ08MopNLLeKsBD+Dly9ffEeREXWMONrmWVgmL2TfW3YgljaonIEpCWB",
+	"SUa1tsD6Q54tyWgwemanBPS3F/W500jZiV8NYZoJTDOTd3EmQYL8dOflMmKYmltSZL/KiWF2Cb8ydpMt",
+	"Iyv1zrnI7bUouFKY41Uwx+th6YdytcYBZaHkVNE5CDV3M9k7773/6WqNywrX4KkS9YyiQtsrxdJ4ouQ8",
+	"zmjvvHd4PHqI6/EaxKINZOfKEpJQigqojJygPJSwhWFpIcpVXgBoLX+4r1Bw+RDhbyUHlQw60oAoqGcM",
+	"Lpiu3LAJt1fIydhL9MYhQnINPgEpu2WZXNjt0yx2iOfPnmsyowqe8PLCIJ1O88zgjKlkGl6iGyHv7JAs",
+	"zdEvw67OGLjBq3zP3p8ZVWS4TyZ5lhF/tZ16joo0ZuKWKynAy+m895bf+idwbnkLAa5LMkuZImMlLZqh",
+	"6o1mZgZon2UXZMaoAi2QfV+SzM7IBfkDFTlFlwikzVxM44QuaMLN0j0aXFvOaMJTixcwrZK54YLpC3In",
+	"8yxFUjZj2QI/j1nqN6FlwmkWJ5abOu+9lwR/ALUZcUyM3ZaVcgvkfVP+3syE4nfYdcAskj0LihAZ90PW",
+	"ilA8b/s34E3lJRA1Hcmz/vBZL+pl9G6SZ/GYam6RIWNTmsVynPFpnUFZRyPAA8VJ8/9Ag4jXX9i3OOpp",
+	"OmHTnCpL9uNC3/La6VOcBvFOqhumLApQYvl2YJINTUC56/1hqrzCmVffWX4kTnPAoxcW4IoJcpkYMjw7",
+	"PSP6YPgsIFjv0MloPXvkPJGIdIoyamZ3tCJbeH4QyDkoqYDpbj8buw87N3K7Fl80/woqUn1gHwN3CzUF",
+	"eP/K8G0GXB+ziVQMLv5c2itpJIGbPGrRfB/uSvLc+2roJIDYzwEatYANFbYN9wRkthBu4NaIV/5K5ma2",
+	"zqR5BS9suSx8ceMFfrYiqwJt4eD46HAULPgDHtdrxtIxTW42ccKWU7LPEDywDFmD4u5G4bMFcstCyQkD",
+	"DX/1lXJ+mNh0R282wb6a2DItuvJq+uutcV7gYopbLqSxfNkN6rZ/paiDtw9G2DV4cd0Ls7N3mpssvmNZ",
+	"hqg6YSwLvSzhAtinidzNJOifaeb1i3hCAYHZgFIVOuswKsKTuHr1/iVxdtcquz2nPAMJnS/pgZ7R2f9R",
+	"Hrv6Dn0OnNd6iYAfbGtyNaOze9HOGVhXeoPhyZAcnZ2QwRDvY2ErTmQAiU3uplZICjXcXFh2vZkmJaWK",
+	"c3stQrMy4FvUm1MuSrKNFC721K3QoKPFeuWjZsLZd9dLe7s6gg/r70siRcIsWXDGJc3ULU+YLhUZdp2e",
+	"sCDrEnvLFYroBdfaQMxTltHlBbECxXSa2YtWaAhArFBSzj3X4kxfV5axnY+RV7o3v41OV28Kj6o2voUb",
+	"izZ4iva2wMQEJ8Ybit5ZRMOAsA2ZG8eLy7yqEmdfF1xVrT5HaChcSA68Igj38ZzOd356nDt4R/n4WQNU",
+	"PjK9sFdgE8HHVgAFv30/+/18zh4QHDofz7lZYXpGR7uBKuhU6nDr8POO/c3ufGkaOO87sKFojdqiQvNh",
+	"31JuAq/+qnUxT71lG7EzRst21EtkGvwa2MCjmoT/k7zDF5kzTSYFr+0ootMzUTLPM8P7dMpEsvQc3UFJ",
+	"7h0DWs6ztmMv+tEBCXgyn6zwDlRxk82XVu74E01M0dXpphaKLVA2K8TJmZRpRIaH9jKMjld0VuDwYCGU",
+	"WEwENyfExsNjK7kcDgO55A9SpVQ4zw7LC5s8XRIq+NyLYdSQRGYZQx1PO1O/E5E8CsjBn+0AH6D/eogB",
+	"i7dCHvfolKVk0K8BJLW3R07iMVcg7o4Gw7P+4Bh9kQsBPHZ+BlsxDczMBHeS8PPL1x9Lqdwha/l8WwFS",
+	"WT6TzSlwL/igu3agmbDiZAObPdOxyO1D1DvvnR0dHj07OT4bngEN18ZdvnfDI3L86b+cQyDqjNzQ73Bk",
+	"xz7F2k7KLLKjOs4+tV/DdeULUEYMR4dHxyfPTs8GQ+TRX4KfQOhovjHUJgiCCr0avDNDROicCThHdHTY",
+	"O0LByt1oO4a7xhH5yKZkNNjC4aHu14C+5CeBnaF33vNLCT0KPnkXC214lsEKNIEDeqJR244suJV/LThN",
+	"dYrBcQCu7fT7FYPF3YxZIQDZcKWWxD7zANZA1W+hchyRE4TbPaBTen0E0CnsNQVsYDNkTpcgGgA90gsG",
+	"GpviJtHMylq37rhnYOqxPE1GxUEVNJY0gsFwF6Bwb2kslfjAb+eaZlYUHDqgIOoMB/cDzgl6UgXAgfnr",
+	"eBOcjZ7JO4cvGCVYQKwCCzTK1a3j/ueO9jS3HR+7UefVm81tCVN224kljzW/MdcvbAHbbRIE1nmBlE4k",
+	"cWFlKqyJweh4mOlFKLSnPAVVaekf0i18pdWG6Nbr9JzV1Xb3DTg7AkR4SEvkit/LWsFr1ThZi43dxlg5",
+	"PBmCYXWNsfKHOow4vG9yGAk/NbulP16Qxwvyb31BQL54KZN83uARV/xe1SwZy6BYEat33nt6O3yaumb6",
+	"6caDPB4Mn7oROiLXhGfM852aZqZP01uesL5rfrBIJ53R6DhEIxwHtLMpp/4U6GKRcWQ6nuLQu0c+uCED",
+	"O6ae0dHxiWW6J6cn6eB0eHp6lDxLT47P6GjCKB0kx8c0HQyP6eF4cjQZjkfjwfh0NErS4XF6kgyPx4PJ",
+	"YEARffjfWTxeAv4PT49Gw8OoZ7gB1eI6w1Cx73yRSYqmmXhnHedDEWmHQo1UOvzW7Nf3iJOPOPmwOAl0",
+	"cVXUquNmQ4uHCLAPGA3Lpqd/zcGfqTlZS/OvTdHNqaITg5ocQ9WUmXWjn/SHx6uju1+bRp9wQTMYfd2w",
+	"z5BLaf61aVghccVWokrY+hWPRk0rhl8bI7eL3CvOT3Ybhywu4qXMzSxOcm1kuizsDP8Mzm9xyd9crnGJ",
+	"K4Dil7ED52El4tEgLkEZW3pVguMer8Lq7Wp6H1paPWy6gscb+Xgj/9NvpH8TPziEql1C+HnL129Xb9ht",
+	"cmVk1NjhQwiVGTPs/dsBxO7f3YnKRMm/s9IWXcaBuB8cA+jX47Xzw0fH30fH33s7/tr13+8Ztne75e0t",
+	"Pu384D4SgUci8EgE/pmJgH/5P/E5A9ZYfyySa9XIwUqTihuNyGkWo59lwV5bcf+OmxkX8VEM9jXUM+ZW",
+	"3D4aRD3LfXPLOR0eRb0FUwkI4qfH35zH63gJfKe9vF17fiu11rrK2hdcU+yZ2u6rcbs42W4X36Jq4s5h",
+	"v8gJpp0J4L4LY1+TLAenuJC/3nJbo8HW+yqThw5H/UP3moi0gyfLK4GhgxW/lS7e81vy+s7QCkkIABHS",
+	"PDOxdxWEBdfjWupIv/J9JV7F/hoH1Pz+USwPlkvq2SDUP/r4j3AvjwEzrQEz3x6AibgHX1ZHvCYGrbFN",
+	"s63zEVUfUfX72Rh/cqFhVfR0v1Zd6+iYQvoxeVNJ030DSP+TzNJtPMZcUIcP43G23pJAAxQZwzvgbDo1",
+	"P3kf5O/84L9EHk8cZ414wsRf5VKTGVOQ6Nry43ZCixWLgyAIpJK8dHTa88lNV/y+XGpT5wQbpsyaMJbp",
+	"Mm8P18QFYkBM3YTGE5nkwF+y+SKTS7jUJe58qWeOqnutrXdDC0Ll6scZflqNRoi3yZTRhWxAMju7ii0S",
+	"TB8PnDxYCbJb5OOMJ7Gh+ubHxdcdPkB8nWF0Hs8hqGCtI+0PfJYCJGh6keqf2yy6jxjzn4Ex8DqAy+a6",
+	"/AqYBAZclTi4g2YUY7/AfXWOCaeAGiKDv1ByITVL8Rt4AlQi9Bz3ADlSYkZVoB5f9bpyGZ0hC5gne4pp",
+	"7rIWBxFG6O+9OYzRt3R6jDlkPVH2ZIqApEpEI4baWeRjaZwxqgTE+MG83yo8DMQ0u8jW+tV7VwQwlO9f",
+	"EqQOfKwFcr9aIFGNnZjJO8gx6FVjBfNayRf0o6OzIQRIypt4QZWjhHbpGFocF54h/jy28QD8pw2B3gYh",
+	"7xsu/UMfW3elmx7a8NOapMuPd//x7j/e/X+5u/8Fb7+aso9M55lZvf3lp0rFITV1yX+6TQVXW956bTOw",
+	"5RpW7qPmzwdRL0ironvnoxKQtum36i6B7bDk6gSc1Q1NDF4ZH6s/teL3gQTx+/+4WQ4SOe+5CHTXqcih",
+	"2Ci0o9gM1gYI8uVjjlFw2KmIzX/2bDAgZwMfml8NfZ9DZhsU+btchX+hsMBtsqP/I0IIg8Qxu3uCrsQh",
+	"br6bTbGK4Y0F/jrMg1K/eD9XU9Y/fGURt7eHTZ/SBTJVgaQaPB7uuokZWfn+fUtk/PPBCOh1LR1NHUj1",
+	"z9sm16+lnen28GGtiH+FFDXOcB4rarAuwF/CVN6Yfht8BlD2PcIM8js86BVnul1T3NyLra9hQtONamqy",
+	"86V6RJ1/D9RBKgPdaPY8T6fMvBLpG7HIawzipxkjY/hOmEj1Wsv6qTfdrwy8UktKuNTvC9fSzbGBkh31",
+	"B8MVmWIllHxk4du8uO7VPY7AT9iwqaLgQeEEHSsOOaF4LnNh4gUmJjkZ2P+LelQpKqZO+Wcx0ef8wpqt",
+	"vfPeklHUpypG7VUqzS2QDIYuHW+M6bibnX/L31cLbqAdK67VmnNQcfq/+K+98+KQ/PG6PNBSkBKQB5/F",
+	"K7++c/L//P9PosFgcDAYEErsPiJCIfme26Yfac9BIS3SomEKmP2Dz+KTJGNvbMMG5QLtbIAVxRrsoUHi",
+	"jwUrYf1baKOEc25+dG3nhy7CsYrdaF1suTk+J0CxX3uP5S1TJleiWkStpDKV7y1HPRq0LmW1bhuswgIb",
+	"jwc884okdsVkzgqKC96TCyac4I15A7z4vr/tHe164w7X37iGy4Gx1kUysd4lSbliiSGuocsASicT+yOI",
+	"aJi+Rdm94UviS6Xc67K1nh18bT/C6oW8rFNDqLtc9A5v5mB4UY1b5prQO8oNS9dfl2K05itz1B8dfZcr",
+	"46oxvcwxQnGVSVlpEBphZC4egNc/RBybU5PM/GEE4umqhm+N+qVL4S8vFXdSnnxpBFMjP9fYqJGj+88A",
+	"HIIu1JbWIVbVpFZsWmXZ6U4e6NtlidxG2/rjM0puq4Osg7kROevfO9T7fgT8JsA7DJfjjM2f07QtgSPN",
+	"eErK1BBB4mGD0EOWBMs4FD5jcK0dmyaMcvmTmVJS+Upxrvs818Zyb5QoBgnaMiZSqojdC/nzn//85/67",
+	"d/2XL32KR1D5Pa3qOi2Py4U2FNP5Pb0dPgUC0V8wiUe3qXSjpzVHlt32MeOrm3fKmZkxC33+9KkUDBIf",
+	"ORR5ukBg6qcce/bD+hgO0i+kmGQ8qRcQ87+GbBB6i8QFHUwyqeGNrYHeZ2TVBFucE25IQoU9hzEjRnE6",
+	"xSe8BqRCTf60i3z5FAfaCppnJTSDLXYFY+K7BPB7LdWYpymraT7Ln5tQ9M8yV8TeFrJXzZZe4OuM3jLP",
+	"qyJMznG7ln1yhRT/IRAMchiEe+wKwknRJ4Dh71eKgv6+XgO0xDCufZLNjIsbMqOaYBbWJozCln3bUj+V",
+	"mseX48P01fH0p2d//ePZ/P1w8V+H+tPx7a/Plv89GL8YsddHsz+c3Lw9FR8GahuwDINr6tbeFSJT2zwA",
+	"xntpXluOpgqQ99JgRs9GqLyXROfJrEAW8AUSUmBWzTldEs3YvdFlKzw5KgESrr0rVIQ0fewTgOYDXWaS",
+	"pp+kfEtV/Vl27wUxUpIMPrc9DmOZQpUsK8bAHcv4nEPBjeHg6PT42QmBpB3r4LUVbgRXpmmRXUHiJuwb",
+	"KfvYNwSNgqqCQEheU57V5ePwO5lggwbazgyd9s57n3uHn3shYX8z6b+DF/Rzb/S51/is4gjEPeg/FNmG",
+	"oxLCzRvtCuNF0LvvegdQvsJImF8EvaU8o+OshoPuO8mDBm1Y6F27LSZaUCpGk5nt4YX2ubTi/QVRzCif",
+	"vPfYVY98KOQ8Dul58+q7gs5FCfXD3gHoPkn5jgpf007XtEhSkjkVS8/a6Eao/ezvq7KsGF5aVHhzTW7Y",
+	"sgqq0QOD6mgUMA9NC+4KKHt/bd9+0TcA0y/CJXX9e/0G4xcmDIjDze/AFRMpuXQDOH3mc0YVU+RzPhgc",
+	"JjcMijUYecME/MIeCjqDYQmd1aV2hU1e61mBzELJhGm9eu0qnzrIBo5BtTKRrqWHLh5MeyU1Y8VL2iYu",
+	"CPf0hoNUZYO6RqlBOtgNH0chxJsh0B3uQf8mMeEX4QrSsBTyJ36CgauHULTAioYEJm9FU+NfYqpJmNPr",
+	"r3r967HVw3Acgqhlfd1hVAzQhwH60NMBaSGLAtSX3sm6ueYXgxpJKw7ZxNWvcMknIfPwaHROhsckhdrK",
+	"kmCUiomc1zdGopLTptzEYWxxxzQCh76UOU/YSqhLPQ0vjO/V60X8jN1QCoE+Mknyhc9WHLi6PYbuP4bu",
+	"3zd0/1vkC8C8miWXkCxvY35rugxsDJhgj1ClXE6h4t601CzFHPofC4fQqjrwY0Npvu9TcqaTEjHj08K9",
+	"r/QtpFMWcxGDydLrJNE7oDG5E46SFU25iKli1P9ZVI9xoe/2KbqTsVTxXCpWRoyjT21HVaVj+zNG03ie",
+	"axOPWezK12EVtMJc9iNK77haHB9fvXaZLEuvSFeYZ/c6yf9spX0a0mx933I/PzAmwN/OJkV+5du60LvH",
+	"e/x4jx/v8T/uHn/Bm9yUZWc1sU7KdZJJnasiRbeSVuxgXymo+yEzAXi2DaOetmzO35mSuoR7vlgovFAJ",
+	"yzINPv1mppieySxFF/4JzwzUwGqo3PgN3M6Z2ggZ7y71W2PKm5V0MT4YvXeOtkU7Z9QzVmRzQimfM+Gq",
+	"Z7hbFfUg5D5IcqxLa2DxUzxexkUHJe8c7aOGTSWAefX2ZXTMsmasAi9IivCvTLuw8oK0GHr4rPwrLuHd",
+	"cATFT76a2Mjyr6U+1Y0OogLlgrhthI0uPbBKJHqhb1f9mDSdW9kZyq5STV5c/anEKgf6CKAdAUyjAtyR",
+	"h1QEUInc7iPoG/l9fhb+1KIGwJe/Re6HGsyjBkgHnY5G0eGzbafwlQhSRifRT/hH0OovyRf7/59BFnIs",
+	"dieWu1ZHH9ltiPiWgsHfmikUcU8uSKWOzGlVjsWmrs5BAjy2jy6/1DeFvyvNUy4zOV368zNSQvoHJW85",
+	"BoC8oyKZMaid+YtAq7pZEitxgLkFK0J8UrludYc67A9PHA4ZJtp8+6sfG5kKxYx9+HJhQB1SebPuSSEt",
+	"uJwaAorwt5wSBG+jZGRbPdGkEMyDFT8K64/C+gMI61dM3XZBylJat42I5bvrSrEmZRhUnzrcG+7vV3FX",
+	"3dYrTA0xZcsVMz5T54xqrCQ4aa23W6xKsK+GLGwPzMQ2gcLOKZR0hDWcEp8sGxb6mo1VTpU9iCF5R1Uy",
+	"A2XyMZlLYWbah29SspDa9IcnEMRZ2YOLkR0zc8eYiGFusDS46UMt3VnfyTtXWEjlMkmY1q++NrFMTU0q",
+	"HmP29ziT0yAw2l47kFp6kf1FKqzyxeMbtuyoYHRRzv+o4usayjRiVeSy4EzvvHfDluedFm8ltxn4fMcT",
+	"zjK8sI7p7pydG8NEQCAcno0OBgejg+HAwiUBE+oGjjFXCwnpoBKqmZWm7lX/opun4nB4ejT0eZLKqhmy",
+	"Gtq3SSm/48O2k2/lcHR6ctj7AnHomeXPy9D+qldeV5jtHNL/4/PaeGn6jwKeoZJ4Av8FhCxXmqnlwT1y",
+	"BKj1og0Avpbe9D71BuDf1ViP0/6wLSM/ZhBr6ONyiDX1UYVsWevzrD961trHbq2xT0uJg29RS9NtLDRQ",
+	"bWCbbM/a3kzQglTyPOfsRwrwURAu3xEVtle4bZMgq8w37QLng1SpLkrISKJnVDFUirBbppZWfuECY+wY",
+	"nTfkrnKBG5VfLcUsAjqadIJRTycSyxtlWanv+aHnk2L9v8daf4+1/v4jav1FvaIs2mPdtMe6ad+lbhqW",
+	"cwDhPkjO+1h96bH60mP1pftVX8KbBWUBHkurPJZWeVT5/nuUVrFUF30s1yN4Pd/9Y9b+x6z931laqGb1",
+	"e0zL/R+VlrtQ/z4mi31MFvuYLPZfO1ls5BO/+hEgKt+invt93Qoek7c+Jm/9d0neCummIHFiPCmycD4m",
+	"SfzPSpJYSU/96PL+6PL+6PL+T+HybjeibtnSP/veMiv0HXNRyKDKLI7QU4nYyNKdC+gSzVPukMIVUEuo",
+	"AvL1YJqNs2fIWksOSUFBjR3P6Xxn2SIfz7lZkfpGlv8wbL7IwEzccWXDsFODZhX/zam9kYZOJvcjp2Wd",
+	"1kA/XS2lGle4RfeHZyheUsFZRp4rKW90r+AsYycbl/ViNUEaQxyN2VEkQg0SLAysh7BQJF4WTVBCs6R3",
+	"aNlcqlhsV0MrJWDbHaYb8zKCJ10CXtFQNmrCG8X7Oc+YNtLZv4LnIXY5cRucb86wa5OxyM21xLAQy4s3",
+	"axVW/RMqI86ZiX2d32/wvoA7dX0tp6s9K85DE8zhV1t+a5dv33bSHnkrScy+LlhiO4MbJE54eNwfPNsi",
+	"ZfDZSWHcYlTFZ/bVpGNZ+tMJF/Id21XwJM/yOTTtnQ+HpQLqD1KlVIBwCnKoNnm6JFTwOSRcU5ACJZFZ",
+	"xlA5v5jQIsPnP1IRdNSr67YfBcBHAfBfvHrHFTAZb8QtN40VPFa+h57i9+IrMG2brqbmPRx8Gh2eH5+d",
+	"H59tw3scPijv4YnvgmGg4EOyHPcIZa4fxZuiHP66A3OtwkikymE/HuKPO8Sol3FxU7iYIYO/Q2JCSODU",
+	"O+9t27MJi5qC2BrbNGe5fcSeH4Y9X8rje8vFTfOhwZdONLrqxfCTvENnWM40pmtEqzDqB51fEiXzPDO8",
+	"T6dMJEtfR/yg40m69xKr8BPLkCpY2trBW07Vi76IhQ3yrxU2uLLkEbkkw74at807lmXkjilMjxko1/53",
+	"aZLI+A1TJj5egTqknlmYduD7BhvSyhz6tDLY86MT8pvHLb5Wcjw9KgL+iRUBKyfbTmcrLZqp7ONZ/1Mr",
+	"fcrT/uRmbD7p4msnAj3OeWZiXqpHnSzimpUEdDvHkgowHvQR2OZodn0MvrvzZOA59iMfmQYcaqcYlRZb",
+	"8mWPWPUfhVWAV5/4nGVcNGJU5VsjLnWK7Tl6djooXXU8+T8I7DJFhHOT2erhQlEKbcu649jxefp+hiV3",
+	"ToVu//d00XhYKw2ab/8Uoz3XavHalG50EcPy6ofUqHtbo/FtV5UFRk65YKL0nvpyzze4BM8HF2nSDDz4",
+	"Wskz82idebTOPFpn/sWtMysUYD0JLVo009BHmvBIEx5pwr+8xbZKFXzGwMZsT+/kLRb+chUCaCbFNJRV",
+	"qko958TlhI3AjdDt+sBnccRPVtLAxXA6ZWsXgk1gKcg+l2vau3r1/iVxeYz2q/n1fbYUSOG0MJWs7XeS",
+	"eFpGvHcVBueVWRAwi8BF8We5owlXGkqmWQaWNcYu2a39skjknItpQGMbKHBLq0YqPKM69hJmzbGmHs5o",
+	"ciV0PDy1VLXZMZF1EzGGp2dHYR/vpV6b/p686i9wAV5i1o1GLHghFVR6hVsIZ2V7aLL3h6uf3xPwVbeI",
+	"mcz2LwjNtHRCLrdX0aXJiJykAQVlGpNhTHz0YtgiPIvVXBpjKW8YRnoNR+QdXR70yg3hbbgs8KJ5Z5BG",
+	"i1CX6i1AtNW9tWUk/PcNdCvjG4Ul/rdcSeGKbb/ltz7Nxzyfw8aoIDJLmSJjBS4eB4WnJHgQZ9kFcVlI",
+	"iGHakCSzM3JB/kBFTjEPFOp+wCOTLqjzzXiXz6GInxQTeIdxWifB6gtXeBiCfSHEBD6PWeo3EXIkWKMM",
+	"eR94L4JougN8KhF93pS/r8McqQjDvQcDbUCelWrpz/rDZ0Fc3CfnDz7OZHJj8YXrmSXi5eLeob5o7WWl",
+	"Xqv0RBNURWxY1tZRQBcwQ3MMULnWnwPGcu0dFCTkQVcXGxGaznm1JPZqzuNi3rA46vq7H7oQb4BRc8XR",
+	"ctK1j2l5MsUj6qKhXEnFDTTne2p9ih1UpZL1gPO11soHydI0sWEfW2SeKJf1KxvPpLy5yseFQnf92nTQ",
+	"8okmv3x8GxF2C6tdLpi2FxdT8JFJRqfdsK2asw9GK1JqlZpGV1e09yXq5SoLKvr4VIkHrkJ/UdrHlfp5",
+	"eoebDLb9Z/uwY9359dsNyz51vfBbeJXZFbkjsE/IfGGa+KmGFs0SLTbAoHj89yb/DKWkKr3rFUFDJEvJ",
+	"Mfhb4Fl0k0RO0fmvOL1QS+zPrptUM3x2eDRwuTZEsozt9oYuQghKwG1Q/aK1NcYzcIWHHQwhNfLyI9N5",
+	"ZlrAXGkSwPlvOQNvrGEwXHhvWoarNLlf3e7NF6PrSQ3vpZnwkjByIcuu3oq7Xdq6PZfd9c57rlOv5Sia",
+	"HefaG1Y5UMXsLu5mmiXxu8kf/+tMnf4+vXpOf+eW+Dts8zvo8/9Fs3YFCx6P9kGOtvls1xDIlWYPVbf9",
+	"8XRWTgeJKjczK4O9wJDC9Rm2QYME7cgdRRnH9hWNOhfI0qmtFJo7hZRcQLLOCgeGcCBG5ai8KMYMpYDj",
+	"/hDddfxqX82S91YA3CDDhgs3Qc35yuJBXTMiLnCU/LrfuJtPpQpmLm99nCdIc8TVAzXLzRsIuJb6DQg/",
+	"hY/MY+zCY+zCv2jsQgXfm6h+/XO7pfzxBjzegH+9G4DVNWaMpi7d+atPdIoapdD7CmseLxSzTyt1crkb",
+	"5oJoBiUsyJgmN4QLcu1LvV+DCi+ZsTnkAXQSmzbKmzHeyqSIIanO+MvHt0ROUAeCyEoU0zJXCds06Dv7",
+	"/H2Sa8dU/uHlGuoJ2QcXE7cQLoxcPwXkh1d0znz5rhe50ljNYhVs1yBSJtDi2k/v6zmRhcsdyG3zv+VM",
+	"LUsHNOxTWcmcfn3LxNTex9FgEPXmXPi/h1EDKF59NUwJmr1J/wvGXlnhtV5qw+b/A1Tt+pxIkS1DAM1k",
+	"BokPAVDMjUZ4SvbYwfSAXI8VT6fsf55/7A8GR6Ph8Hq/bTe+s0X5li1BAfBgS4eQWsRAcH/v//7l//7P",
+	"l9/95X++HPzuf/Wa9vrmJcYlgRsiXmucmacN/nDlAiZSzeEO5TlPm0dO2XwhQU/wR9YAxEuSC/63nJEb",
+	"tiQLpkgmpzyB2sbIziGwKPnllzcv97HEPA8zbUPVMNuZihQLWitQEKBdjSttnNKkAC7e2HKPwRL7do0t",
+	"EB6OTisQPq1C+LL/37T/90H/7CA+739pg/ME7nYLtlv6cU0yqg1k+bwglGhDMwa3jGsCyeBZins/Go7a",
+	"d+RoSNtWTo42o/+byXsp2KuvHPnu9ahPreiQcldvGonOAfl1xgTaUKEoWWY3tYRroVcvhZmxzwJPyu71",
+	"ejQYXPtTpqYYBIxGZmbvFdeevF0QeJ7vuGbhBSwbfBZ716PB8Hq/uJTckD0OCWdomiLHfx1cM31N+KSs",
+	"kZ7R5EYTbvbdpspJPotgREcQgfDSLGOqWsr++mhwdk0EndvmbhcHn8WaU7RH0Mcz+C73/i2f84bjtewa",
+	"0fzvreQ1g37hklI2oaCzO7aklX7l83xeElr8q8QzLgybMoyH++Br6tRX8etsWTvNMbOQw7txwxbGl4Kg",
+	"ecpBHY9phxqh+f/r+4nu8yi48oVyvqCqYcmXmYbKWIvcMCxYQSZ8mitWJD0qXy8oPmkfNfa3nGYkg2nJ",
+	"3t1MZoA+TKRU+WJVVixFHmG8dL9FAdKPl1CXq/UBSdyCG0/MWfHdZsdSZoyKYLcvK/U8a4QAinpekz03",
+	"WrFP8JIwjM73z6uAoJpA5h+WHpBruWDi+pzoOc2yPnKRxNee5FLYxpBDU8/sHbatSUoNJXswhEWITN65",
+	"ZFKuPijQjBnL0giph2aWNFG1rAysJTHS0EyThAp7QRW7ZVgqfx5ZKvNZ+DKl5G7GFEMzrN1Bun9ALgXN",
+	"ltpofPPt/ryniNsTkblZ5AbolacB1BVMLGB2NDjcD+5/7cyCMqrhsf0vTCL8/3lqz1QKqI6AX/XT8qTe",
+	"Wb67PMLXkCxsJXEyvI4pXRasFeLkHsdCHresFaEg+1gnziDFcJu2q/S2kCjqq/vZghacDBQTeNO5Jl4C",
+	"IXsJ1azPhWZgg7tl++cA3cLGiKelyZ6vyQn2IfcRq7ZGyCTkQrBsH8m2ne9JMM2dJfdeZokK9FaWNbH/",
+	"KBpKURnAES3ni9BIQ/3O2/iN7vQotDVvAiSy7aHFGf4mM2qvExOlcxJcn72g2g6hqggegfEiApiC6b09",
+	"dJkC7wAv5BIn5LaiUl2m246/RAA0SSxv6SbkviDUkLnUhgwHZMmo8kbYa4ve120LbowR2QbzXQwRxpA3",
+	"cYJlggACkeYEBHciRcIQIU21EUhgNC2f6yoTj9Hq69YcsAxS87hkZuP+l9+ODr81cw9oq02vMFihEe3w",
+	"Gmji6vZZgEvloAyYyIU2VBiy9/H1C3J4eHi2j5eMEsGnM5MtiV6KxJ7hHWiocZxz8tc8tePJkBd7oj8L",
+	"4J6xFdkrxfwLRxtwNQIodrEmtxorQyhG7hQ3homI6DyZWbQuqtBExGdpBLqO2QM+iyI/WFQczhJjhNxQ",
+	"FwXZQEu8HQVdh0q+pezrGs3oYsEEvjbgTchS+8zDW/pZZFwbglUdgj4JNTST05xhsn3n5hf4KWiyBxDB",
+	"9tqzKinmnQZtleUjIoJPIkBrzRPl4YvhKq2XoA+Ov1GTLiDIrfZb7zlNA02/r+YDdS6D2jlKjjM2/91f",
+	"nZbdqQVhgA/4rTpO04PpOz1d7WFX1e21dX1xI1Xcf0czCwH7YkhlbyrNeIoeQ/BuoFuXUTQxF+QarPwa",
+	"JAOmCaPJjEB9S0i5/kKKScaTe4IkHKULQIr2DwKOSyvHGvAaQ2lfMI2ObXaOC3LtPUzRguYhAeI9dEQW",
+	"TLGM3VJhDgjw2ZR8+PnqE4FCFZ/FdU2MvwbmUEzBPFUWxNaGZ5kTJBZKJpDF8hzUCj4S8vqj/aN/af+4",
+	"dvyjxksQKPuCRqu07wo72anvKDfe3wlm4WLqLvudS4iaUAEKuuzWyY4OMFVN2loxysL8tVRjnqb4qOyO",
+	"KpVhuuBK2eFBkOVTIT1bNsoKQ56BTiVcHbgWvwet/X326UfoskVo+2C7y7i4IcxK9Zam5wYQQEhi0ZUp",
+	"MmYE1Dx7VBBM65EGj/0+bP+NDwJRu9MHRFuDppbLiisVXirPxC5lDkvUjJVaHOp0OO9/uiJOcpOK/PLh",
+	"/bldfUVps+dLwO4TRcGoamaA8vYrdx7+wFAiiTzwnk8uwb9fI9fF9N4o4HiFytqD5frkCGCceBqYKrCg",
+	"hGU9wHv56e3wKYzRd8nI0dThzqz+9elgeDagx2zYf5aM0v6z8SHrn02Gg/4RPR6fJM/SU3Y2CfwBjgZn",
+	"ZQW14ryKW+wt/87AXxj83bHpp0lBjB+EFquypnagpaocrlPRsdXTRVb0nFx7+Hhizc1nYbmO4jUDHrVA",
+	"0wOy1zaz0495rozmmjnccorb/c9Qbei9NK+t/HG/ax+O0uXqF+0f5Pq/l8hWIiSAOxANKkNIMC0ncNU/",
+	"0GUmafpJyrdUTe9J9BoG6wKEercHI4WgXbUC6C2y4IGahYCSEUGgWKFffk15xu6JA83jdQLEas8HgUVp",
+	"9isDGeb274A5YoZOr4uQIWctQI6EJFQp1JZ652Qp2EGv0TzZtETX7Cm0+VYK1mvg3ATfstNaYLpm3SEX",
+	"dDDsq3ma6NvmqV/ghw6z25bVBTSIJ42WXKnMOQEP4/GSOL0n3OQXV39Cpck1SmznxC/2muwlMsvnQrsB",
+	"ItRARWSqZL6ISMrnTGguRWSFODaVahmRjI5ZFpE5ozpXLCJgbYkKFfIFoYWy02tXuSbXf0m+XCOXcIUB",
+	"Z78Iekt5RsfZPalH83hd7k1DzwejISk1dEw1bB7lVprM7BTEeYbNJUanpPJORKC6owoYb6mA8GC10v0D",
+	"8jGQArBSO758Ey8FEC5IwPhfeBkErZJpzSpZk0iIyoUuVE5SJPULeh+RYktZ4ZOU76hYOqFX3w8tGgbr",
+	"ghP1bg+CED/7h0RZuRGeEKd94RrMxFYG1fboNot8u59Oow9E9QR+Ec6z8O/3fc3qI3WBfaXPQ3E2iWLA",
+	"79FMAz0M/kZ5gCoGNxTUIUChfhFOCL8/cVoZqhscwk4PAohfWZb1UfsDwp232o+XhJJxrjkoP1SeMbJn",
+	"hRdhuWRPJwBFFSvN/N4N1TJK+w5kOl9gjUYICf0E2HU/yDWP2A2ADX0flD18ojEuFgKYPI23Nxz5Zss8",
+	"Lphy2nJ6w/RBMD9s8zLxhpGFsm0NZ7qa0YCarkrLKOg1Xq6W4dhosygG8HXyG1iPMqHCRnMC+u91mDWs",
+	"+dOheVHf7rcVw7Avdlc5roY9tJTE6zB5JTtUh/Ze0F6Pa4gGV9j2my+X1+QFVxpK/oIeUAHwqqtzoxQH",
+	"VqylhOCXYsESyu7bqXEpLwpEwBxI3oHmQ4Clzjjfhrg7oqDHu6r7w6DJyNOy9le3TBgnFsLqs+xnrJq7",
+	"7ggqvb59aePmLMeFJR69oWJPM0Z+/+oTeXo7fAq/9TGe0b7tdzOezJA44uLeiEVutoTpFjeuEf3rvivO",
+	"mANtPdWqx9yWqR8iQn16CDCU1v1SHvByebRfOftNtubwVlSxvh3FvV94FdbO/Tv4x+Z72ytxkSpFl4DG",
+	"pXsoRNjmmRNKXN6+9Rcb5m5f+lVBVJiwrPRffJnNVIrwVpeQvUzzzFz5vEBlv9UEQZH7zeUJ8H+69AfF",
+	"rzMJBbN7UY/NF5lcQmVl9972ot4kV5Y3iMtMB1EP/dQ3rU6/8J7zG+5IXXcoqGVrnN+9lYaowCQMHnsv",
+	"nDqQOm1stBLgLi0zY2aQ9qBG1cKkTlv6ZtWTPm3dfcW1vH6l3+XaSl0r+3EOEilXLDES8zlsfrFKLFmL",
+	"+iFG1RHYj9GIwlkWuIdX4ewD7JpedszRsA079J3Yj9XT2NhnN06D6hb2ZQcmRG3HSzZxGlXmor6lYsGR",
+	"P8XKvOsxYZdXsXpsq681LUb3aTdQ0nPZxgg3EeGTwlzT6W40nOPqxExM6RSzjmSMdhu4POwmR1OuK6/z",
+	"6iu85RPZenbrT+mtc7i+14tZ3v6VV7P7KyhETrOPDCNLV2SnIAqqK6lIGU0z7nLT1bivInfW+p298/nt",
+	"AFHowulmOndRaxXULV08BDp2qUHY9S+WWyyiLEDdCP8QJDUCvlgwmsWKT2dGWxkSsgE2E3R3EbuytuGk",
+	"nn2ZUy4M5UB05kxYTE4Y1c08UCtBrUGlmKiyxKhtb2svz3cTlhtAX1ZK73oXg2t06Xo38bIunRZnd7rx",
+	"OfKUuONGEdlibTnGzl0wj3jrEhYTGk9kknff/IfJ5aVitGm/9kmYW3QquJQd8c3epS32WcPDAKxhHfxw",
+	"sytrbcJByBjZlVNgf8uZ85lcp6nvrNgIUKxUb4Qxjl0pdBHduGlhK5n3uvjqrjA7Hmir4wVAClQqhZKl",
+	"fEkq8biVTZe72fS6FddyO96oTU55EGbWSzH+UrhKzp5OVIogWmAZl0gfvMrjImlBmYuumg8uqqXXXSM5",
+	"1p8zu7BNEH3pqPsuLGf761aPWKlycR/dIokV/kEv5AkJ2MyBhBz0oo1vZINKyu2GZFB1/IJATom3VBvc",
+	"bYX5/AEvayX8q4Noe18a2fZWr+NnA2T4/qpCmCxGRmtrjWGwUpdfcCesfTDGYE6/vsH+x3i07q/hRp4h",
+	"wIvTQSMlujcTUdMHpZZ4wPXCpiThKskzjMlMc0ZGmBmxSPgHSU6LyiJbsySbd1jhUVoIBDi7Q97PM4iY",
+	"2JKTKQ/oqHYkUQ/dm91nV8H+u3E6qzfCy+DYtnoEpVtD9xPoyix1YJBCdH8QrXAonv5A3fAqrxUcaJoz",
+	"eHGztKSV9lCpSFiWYSqqVcXsgrvQ+PuL2F3tP451+Yfp3RaKTfjXZiS+YcsnmtxyzccZw1zeZE8u4s/5",
+	"YHCYYE/4N4sPDg72I2IkKJimgmtG0Pmi4fbcypstgel5sLWeaTJjzcwtwDhqCG+DYQsQVBjYRowD9Pj+",
+	"j+iCxzdsufXzCavb5cXcUc3/QBi6CoiKac7+s8xk5lyH9mpKR71/QeZoFcBE9RJNfsEKu+kld8WzVtwC",
+	"2LYjU5l/sc56Aw5sJL1IsL5FvZumlB7uDhNuNMsmB+QNJEZA7249k3cCvfzPiTaWJ+DGR8mup8l+cThr",
+	"++Ye5HEpdvijnpUi190fuWhA0JV0/2SPUZUtIfN3RF5cvobruU+kIppO2DSnEFpR6fHi8vUlGJpBEOzf",
+	"SXVDXvi4YMvEvfZF4srlgDXaP2+rRQeiXstszS9d8fkqSCS/hQHyZ8HCZPUuD3tm+CJjpQ+tbrAthsnq",
+	"mxDWx21LVc8pbBH2Tir0B1xhQDcgQEtm+3UrqHQg0GG3mYME+L/t0L0tB/5KFgFXrEKkJGhHMzKhiZFq",
+	"x8W72QvOv9t7h2v5E3Syz111mm9lYv5dANKUpH+XcSp5+bcf4Nta8tHAkyo6MWFx1563abTxo7upw2by",
+	"LpyWi1I9dctTJns+1x4mK9WxnlHF0hhFwxkF8cfMlMyns5imtzJBkSTlaSykiQ29YfGCqmbScuPIZqEv",
+	"C17zGhdWZsybQxr4ZqXalzVsc+0CSFVkD4UBdZMHz49hazrYQMO8hqsJJ1Y6GClvEOyhBq6CmWHKmPC5",
+	"gzNpfO3ylJvSK7MWCgO55K7PibmTRcS+nIC7JwYJjllC5+j/uecSAEA2IB9UhTKumrK0T+/osvjdkijI",
+	"obCwgvByweywLiYN8r66lDHXLjNADFHY+pz8paae/nK9f0GuU67nXGtIf7WQGsWVNEfXW0yL54qtSjJm",
+	"sB2fhSN8VJH9R3WaPbIMsz2hJtseIWQxBnkyY/AL++rshyjUBHlprViOtl/s6eP+LYpnLvcRkIGCBvRK",
+	"h1bwc1Q4FW6tmTzYwwPBotm1ZLMRNzz+b+DJgMxUIzP6T+cx4pj1VbKeI343Z/QAR3izJAslLTVUTzRx",
+	"HTDfheZTwdI+FxCdoDezw616+CryVlje1ctd4247wgBJx+oR+AKz2wjZizL9VwOxKsrSdiJtrrVuSjMI",
+	"GTP2nFfptf3ret8nbMPsGS4xG2arCkJVF3QKcTa5EujBUsBz45Jq2sGv/ansu9wZmL76zUsdLN2scbwv",
+	"Q+FsU3Szj3yBQAeilfm3N9Ot9GkF5hNdcMpykbEIE1dY+npBaMHN0iRhWpNMTl2uIKYdhOFAwFnICoUM",
+	"YM2LHC0PBucgCzEAu0lVEyJu5IlY9VQ8mWp9zpyq5QFkz5K+/jj58wVV7DIxl5USlTt5pDc96aXmXSr/",
+	"DGdL/Kvo2ckg4IroNNjAGshBWGBzvTGgaEtqKpu2dXQzzK9A1Vvn656c+HOng/ngE4je43Tq29sosrSD",
+	"fWPX+jFsPff9Qb0ZqKXUVMUS25BcJoaMBsMjog+OTwvCBoJ5oIwIWTorrtjvIGvZP5YMa5IG4MCqoAsl",
+	"p4ppHbBhznSQcdEin9lFfbJMI5ZGqBuXtol5qIYwbGtXTl0GlQaLuhSs3ZxOl4RjnYYUeHhM84DJFC+I",
+	"ZvZZADGQXD+tWpb009+4SNnXb09tT0yYXEcoy0b/LLJlu0amu7uYj5Op+4vStuXDijauIAiuqgdRGhx0",
+	"DOpTsN/ZtXWfpB6ltUuS06rtP6yOhEOujftYg50vHb5sg6ElIj3EYdUE86OWmKcKANwKOuz14Txl69qv",
+	"1QYccpM2f5yxLH1gh0griAHh8krbjQqYxIBihZnmaBRXkaULWa9B+GfXEzRygmU7DPEB+q2Y5rvzaOtI",
+	"cKOv45Rrw1TMhFGdJVo7WZpn3Z13vRdYeApyPs8FOoJxsaCGt+nm9YrisJjfm7Sbut3Ty/AhPAtrfdou",
+	"TXO0Rf1gmlwRAbVDJ7vKyQT+iXV02tU5sQFlv7v9F8rUGz/pDs5U5C2/sXIyQtT1jDAbJqanEZLUgHvQ",
+	"stufWJbuYlOu083NUkJISDe3Dijr6sPtAsEmuckV6yRFrFDVzSv4t6abVde3OhVtvuVbPuf+BD0QSoh2",
+	"vIi7oOUO57zlc/rP/8KsRMWsUt71dLbj+fxcXpAy/nbOIe17TG+lc8kqfytwGSUvrpMZVVMGNeZjqMgP",
+	"LlxSGC5ylsbFJr0ndQEBH5obc2HpvoaO7QG5jRfs/vqjJqb0xyqSGqnGlhqLGeWqLTl2yhb2uAQkeuaK",
+	"7FFizwDPk6n9HcxvVtzmCc1i9tWuYge/JOwYj5c4BC8CPO4hfCEUVlfXMlvjecySVYRiGZ+6MmjxlgFi",
+	"2DVrkfuLfI/d5Q9hL1rSWcib+zi7zfdglrwrGxcBvV2XVnd9LYdqAXO3h6FBOJ1RXWT79gnN3/90RRzJ",
+	"4WLqCmlC4f4FNbMLUApANjKpUqYiTCK5woB8l1Nv0aOCYbV5CqxdVEYAfwe8aUg935AZFs2xfjOdWLSt",
+	"kaYJNd5VkLa61j9gInsjU7qEhFAOA1JXwgoqy8PrtH9ArtOcXaPKWvOvvjhM4FzvFUYX5FpIE7tEUOOM",
+	"XX8WRQkamtzQKcMTsz9UM/8WZmshTQkrSH+9EZ823cmyyn4lxNYd/3LX7g4XduwOR7xT3xWR0m3Djxk1",
+	"wihYcAsp6abjrz/Zu972zY5kwe1vabzNXd4434Y3oYPJYe2d3cG/6kUmNduF8+8qrtnxAwGtMdZr+xQE",
+	"fva1oVqVuQOuGQwc8ZwBuzFL0HUx8PCMQ1MGuM/ERsYrYYX4hd6BYdbJ5+iuAs4na9jjsuZUjTe0C95O",
+	"43TvY9gSzlGwyEaYo8iA7pkfAF8tB6e3VXfA5quigT8+RvUy9i5FKNAoDh67Y0V5Bm7iNE+5tL/oLPY+",
+	"enN6Qw2qtZbzscyanYBKSf2kUwwU5GBfKGYlPmcZ61CCzK5cTHMnFNVq1PlbTnybiECpyFdimnE9i8gH",
+	"if99rrjhekau+FSQt65xTUY4rt6sUWPsnJnJtAXYULC4dHA0VriaM63RcwvjRh3hrzhFxgnNsgeBcJOJ",
+	"dtg1p5srEP8wxgusMjxeNpoJ8OPDGie4iCdSNXl2v7E8n7JsjmWvmnnPAnCbXMqqR38fn5SwXpfzAKrM",
+	"BbrVzgJ/OJr3C1q1QFTdPhtUQXKz75FDkyto+71TDFRr7XfAlrLDmqxOD5O4YNVGUCB9DdYesg3Y1Hjo",
+	"wQ0JEHtnQwIe2Pc3HuA82waPueXtwliFRGZLTc1WJKiJrI4GXdI8bEku1ui+Gwj+j6Yn5eqGxx2DnqsE",
+	"ZzWPBVXwJGLsEBW1W7WWNdyBWNVu8ebrWmDJmnv1IOpa9/T+QBVtCJiVJ5NmWexLQJ4TKpaN2Q4by0Fe",
+	"VJrqoiK61AwTR1YbIFpWWrlSjZhlEj6HblXh0mrUs4WaNsoVuP1f3WtBt1VN7yqbrb5oVcC/RGYYcsgX",
+	"7Mp2Ssp1Ul7HhJ81JQLwtSH58pxuuPfjo0Z6xkWclLNu5vV3DAhGigL5P6CWoFN6dJsTGfZqBcy/DPpn",
+	"5Hd7+/0vv51Eo0FT8ct2+jZHqmVFXfePguJpwxbxCv2bSDCDNZDDqaIiLXvzcYZWsY6Jelz8eWWhTZjx",
+	"0uVSalKjMgI1l8HBwUi1JD7xEkSMO6UuXNGypFiSyeSmd96bcEEzsKKVDmPnvdFg9Kw/GPYHx72Kf39v",
+	"MDw7nBzTo/4wGY37z1KoqTUY9I/pyfhZcpqescGk5pN9DnoJp4YI6m3BbFrCI3JHlYihWjHMfdIfjvqj",
+	"UQML12UFwwFGjdS0EXa7GwozO7C9gMbb+SCWsVdVywFPZliZ5JYpmhUnU8ZK2bmqBVLPsVo6Zm1xcHui",
+	"CXcxU6BqduzkE+2qnxysDbXYJjDDRzcUQnPl8OxfDlkq+XwqcUy+xcZIvW5Ow79KdZNxbYKc8CW6tLmu",
+	"ekAfeCwjXIPi/o7qfWKflnOCx0syprGMGpzFE72aqrTt0O8tpiBa1mMYynMLkqmVe47WeaJXcbghKKSk",
+	"EjD5QZE3C/SCoDckex/ZlBzvDfcjcoJ5afYjIiQa24U0FjGhzXAAjYZlq5KeuBaHe6P96LMYDYomDrPh",
+	"82kxA4T7OUTbjwjEw8Zo87eySpmE/Ykmw2MopG+vDcWWRCpib7zUNLPTQaIejKe304xGe4f7dupKDqo9",
+	"fXB0tB8R/DPGdDyuw2Dv2X75qcgt5j8OB/t2msWMahYD5k+Ycjs+3Y+CYr7xklF1RvZo8Bve4SDB0X6E",
+	"nl00MZVcAOMlGT7DIsRkRrOJnTOZJbG3YUQkges5YQr/GdgT8AevpSd77cZKasjwyJ5i5Gc7dEaryO4G",
+	"rUpFoPIKuoD3fIgbvaj6rOCBW2SuHKrPp+RSFNTpSeVUyr+DNGdV6FdJEEDdPeA1sEIkcQlD96e3BdWg",
+	"6Buv2oJKMuDv3EMI8NFvO77SOzzP3/NFf3y4/zMe7iCnlj/6Ode6MShmRQ5qe/T8s1gv17L64K3Vd63y",
+	"AJa2Fb/iOs9R1eXPc+L+dJGlHKM77mZMHJBPvoT7E/1ZXAfLx3qP18UWrsmeKwCpGRYJ1/sgLgfIgo4A",
+	"nlEPqmBDQeHy7KLPwp9d7f2qvDL43fkOhOdXVLXHl6b+Cu1fEMVoCoVhfTyPbX354c0BeUWTGbGMh30w",
+	"uAa2qYzNLxYPUM2R79qjGKRfBsVwDUMwVzYYnpOAaD6EdqYQjjarZ2rmKao1oRqqd2qprgtg2V4QUnxB",
+	"6NhtGz5kVJvNYd/tah2/1NUMIEL66DP8Xx9+BDat2D64qKu3f2XORl5xHml+m7hO0ET7QgqjZNZUYKv4",
+	"sBbIxUjvZIqGV5mDW3aDTGrlUZmbRW4JYCJzy8NZVsOnAdKoRLI8+fAc60HawVi6HwA3TLE8k3fx35mS",
+	"urGKDxRfk+WkZJGPM65nUOIEMs3avmQPhPI7rllZkjPjNwwUaLBKuIh3qDybKaZnMqssKVBK6HyxUFCY",
+	"Pk5YljUs7Cd5R+Z2aCz7qckdU+XMzRstZm1JPyRzkfDsiSYLmfFkeV7ZNQwNVaEdyP1uLJwhaQb7ShPj",
+	"mkfkbkZNdQCZZylJZeMp1GUXhzbhmgOcqJxZA7QaL0cVxVYgAKs/L8BJ3T5BZblg4pzoOc2yvisI6qe0",
+	"pA5uCfq1Fe+jHczeswUTbVfHPhG72D3W17BglaQpvtximTllD/KkFFVKF5SrCyIkmUvFnAMYcCSG8gyL",
+	"tKOxvu5SO9zaFWWNavIl14vcNJBqOpa56UA8bO9LaPutKCCQtmq1Pik+zu02saWGRwYqDMLThVUX6zmf",
+	"zwsSjY550vWO3O8Gy8SOvEtekWz1s8ABYJYhfi6+Fn6RvsYhrCCxEJhgEpm9n15dvSAfc0vX1IEVD/f3",
+	"kv19xzF8NZjwDB4XqHWqPwsGtwQrar+YKa7NnEJeMy7IZT7NtSnKkTnUBSlsIzs7hifcOJtbhyN5jh2e",
+	"Y6riclNxyUPXVQiJxBwRwYGck0NyJ9WN3ROI5gg8btApEiXjo9H+BRlTcUNmMuPYzCG/u8edtC7hIjnk",
+	"SOzK6xcL366D9kUgmx0Qdiuy4qRoxLuu65kxqrbIDN01bJSLtCO2QN7D9e4Y3Zy43HgVN66E8dttolyS",
+	"7cKaPmRUuIyGTYxiN2WkW3epi3T5gToH87jmXZLI+Lmwizfy/gtUjGgPzgx3X4Fd5N6R4FwrxKyKH0E0",
+	"524uF5X3qPXxOceywDQrlV1R+JN9Lld+BJIUgXAVu2q/OiKFpqvSFn6NXNWDz+JdSU59eXKQ6VBXF9Ym",
+	"PCBQlpRyYc59Ub+IuCrJEUlZRpcRAXa3qr5b2RC6Qdd3VP0VtuQrgfg91dR39V0VWdJ9OsdaaUVfFw9Y",
+	"pwSnhGWv9SlYebSaowooQYscWY0umNOl4wrsx6m0XELxjF1YScAyYrZV4iAcMo2Foa+zF4Rb8YviJdmF",
+	"n6w/XKthrUWh+eKSRPCwbh/uukXynh1pfatfbmWba67td/eUSnGebT2l3PJ2qkyxCxf9cMxehY+qVdQs",
+	"WF4psuW5y9vYwAY/0ajwkRMCw21VcKXKCDWeTOF44nj1vTvFjWGCoNVh338uhAJ3iukF8tHAkQYXpFvw",
+	"9z14oy7Zryo8T7MpE5TKTo4pAe/Ug1DB3z8FEBbkxzwgu4W735evCpzQRp2c0Koc1CoMnL4UTpcacDi6",
+	"WI2I4hrqyjuzGtYX+O7cWFMq1W5cTitrs4bsNScdNwWzQoV/2VyO+9dcadM3nClSyNN7V6/ev9y/CN+8",
+	"pGQlTEXHVHzQyFqkDocKNxo/BiZAhQl8jizbbd2DGMSytDFf+WLGsjSyb7nJlrH/06U99YlgwVcrAqGU",
+	"pRbtAy4KA8OLEfyfoDd1/y6GOPgsAp6qZW7b0/877BkABT+jS1HZtUzXCl5xRV/36rksZEUge2XBXtMb",
+	"/uFGXQPgB1GsO6XPj3N7LBa/Q/68Xd6zJpLYIVt8F+l94zBVaX6V8LnvIdX3pYMqVB9yZFwAzzpmhM5a",
+	"3Fe+X/7Ab+0H2VqfveD11uFwSGzXvQ0zmaVY1ZgVr37BBxwQb0BDT4qKD4hXQC2ZIS4xBEvJ3tFoVKmp",
+	"0NmY6itDN+9KJrlP2xla+VGiihfUQrxnmczUtdRPB8OzAT1mg/5gMBj0n9n/ObX/M3D/lw6S4VM3QlUc",
+	"9q50w/5g9Gk4OB8enw8G/w3OGRlz9dt7bNFHg/XBIp0EbgQb5/RC/Xnp3gFo6l0EnF3KntVTHLrmdbB2",
+	"BnYEM6z1OpjR0fFJ77x3Njk9SQenw9PTo+RZenJ8RkcTRukgOT6m6WB4TA/Hk6PJcDwaD8ano1GSDo/T",
+	"k2R4PB5MBgM6OAW3zb+zeLwE9B+eHh2OLLPGjT2e3itfoIFmZKGXyUxmcrokxa7zhRUoWBqPl/FKeuuN",
+	"Gx0kg2GgqzgftrhOrB+EDoYNrhMVtGqwmilmGYVU3gm7A7g8AINzUkXB33j6zaNYo7/CTsnzSiT87ftq",
+	"Lt0+PHseYmm3nvBilLmc7+Gb0WW2aupoj+VNxO/qp8v+6PjEyz1wdhGZsa+NhxTieLByLszJEXhtrNML",
+	"usvwW1NquTXo3wFCP1g12e500qq0xL2HGFtBogpkiwOrKSbX6iLdwX9/rYabaGu1RniDmlN3wsPrh+fV",
+	"eBBPKFcKqsdFxK17TOdc5AhFdstTV1c4kQpjBvwPa3RtKxe2pf5iyinIkRFxSRdQagRJmWfsicbLRKgh",
+	"iN+VDa28bOEvtyI9sCzO13nmAr/7cjLhCfPgObiTKnU6Ty6m8+zAf7HP75xO2dMF2M/x339dsOnazT4I",
+	"n+9X8AMZ/VVy11yjjIs0qABCSzQrfaYOqgpuZMCi7kybLyQPMhoIPE0AfzVLsJRqgw08veV6c3oSN4JG",
+	"ghYavzf0Ch2cuhaPbLXQ+eIWbcUctrLCbUoc3oEke+DVBgsA1IQ/xWnspG3d5by2CDINQbyK0s70YYW4",
+	"StQe1TdW9gBlZVnZzL44jcnStsylX1En4q5AXwizXmAFTx1+faK9b/5uqsR6ZcDmY157tj+PDYUM69sl",
+	"7LoUBBIWogMvFhP542qqrZ2woKt1WuZqJbXc4bb+OCXM3HhrofXR3d3dPJa2ufernrxr9ZcBBBtSk03J",
+	"yd5w/9z5OnmzXa2+H2QSjQgrhTFUiyT2H6xJROPaRK6IIgRXRGSh2IIqvGuQdyzNMzOTMiV71VgMqH1h",
+	"uQx3H3ydflLWEENPKTrOlvYC2eFWzYQu/WlQ4w+eJbfs6u9xuO5etfwcVKH1K48nUsXFyteyQ69myQtG",
+	"NfvY4o0GBfKDFudkSOb0q+XBCbi+jlz9hDlDdzSZA2XKqLggh2TGpzOmSuBfkCOyoDwlbL7I5NK+0Rfk",
+	"mPj4DCj6LwkVsGDy9vKCnBAhiX3E7TBiSqdcTC/IM5KxiYEMMVSkF+TUMmmQqPOCnDmbdgBrKz6PelHv",
+	"sBf1rCBz3It6lv9+1ot6VrY/a4NNGFJZJwx/zYE+tflAfQqSuJWOej57HmFfE7ZAF2umuEw1WdBcOypr",
+	"ck24Jn/FjHLgE61N3WDR7pC0vkbImjIKqzuwojk6pHn/K19nJWF8YR6wxErN63kle7/3868Dfm2oW3CE",
+	"evUMG+KUtuOzMFgJXB4MVVNmtuwfxOxs17EWTLVN55WyEF1itVY3Wll8K+hdHFZDSTjw7VR8OjMapplw",
+	"lraUINkuw2UaTFqIY+XGfJRXS/LlbmnCggCzYHVR27bWZm0L4LQTm9oKyXrMfEu6T3B9t09dCRt8Z10Q",
+	"p71dWNOLwCShy2xpdLDP4ZvLq2Y3+OoJtrOchVXe8px+K1u5CNzv0Lcrm9MRJ9Yf/Sv/DKzeER+8vHHz",
+	"U3Co70AEisl+jz3WYXzUM3J7Ls8tJeq5KGQju0Pg98U2qhiyR/eJTmZSZmjSyjI2hdg6nVuObW+8T7CC",
+	"9pJRpYu6jEGLZL98bi37593jE66SfK4NFQnTEdlL9zGSJ2GlrocqRuF6HLkYZKnAyb6i7elFvXEv6iX2",
+	"7NtYiWKfO5VD+LG4sG0+FESVesY2cGa7ZQcEp9CERmSMkWDANBIK1fe18bDdXmDcAd+gZP4/zcvk3SYt",
+	"jcJ//xO9SxVQ/eMfp8Jj7J/lhdn28P4B78t7tr1mBC8nF4Ve5LmLDONGExAIoeSyvciKipv9iLwge+jA",
+	"u2/J40uyF8jU+6tKlfZqdaddqI2ddPWYh0Vg5kLxOVVL2MYF8TCsbMjpypwpyc25xrAEtLQhUcZMKkOK",
+	"rK8EXde8FgzjbSGV6fNhRKx0Z5mnjIsb4hxaVwuMb9y9ZqKwFTbI6lev3qP3W+u+PfZefXj7shf13sH/",
+	"XsH/fnB/vHr3E/z24n0v6v30phf1/mT/592V/d8Ptsnllf3fnz/Zdi+vugRyT3pVRFuDsLpavXRVI4ci",
+	"TyezRamRb7BbBDmQZZuvGUC1XJDzScMQZ+zPxfScXJIFxmtF5M8Yxo/+RWQvLfjnoF4iftyPyPvCvCQk",
+	"8NYuNuDXwHcsOLTLXtT7cy/q2YP5tZHcrO4pBprWKZZppzClQL7uKIXqOkXd2M81LWRuzdQ6n9gJV9q4",
+	"tC9wGBCf7VweUT3XieoXbKPeBuFKpv4elblFvJS5mcVJro1Mly2I+fHPly2FGCwaxVvAuMoXfSssXvH9",
+	"jUkZFeu87fDAgDMv703Hmg7bWqLQ8NfdNQOLcq8nDh+xlaMMNVLgo3/eo4O5+2vn211bUferXRpUNkcC",
+	"vJolbk8usr6TAq/sVUa+fd+8wozdjAZxeUch0UHbTfkVWp+XkqCGsNmlpwqjQd8OiMrO5jt1V8k0uQEW",
+	"QVrK7xg0V414qxxypZxhFY8rhC0k4e1A3TWKbvVJ30WQaKaG60QI9PzE+Af74M5pysjdjGctlVK4IIpl",
+	"7JYKQ2AqQpNEzucSi9qBTzyQ25ZUD1Vq2eBQkmeG9+mUiWSJ3rhkj5LrOV1cFx674PhfhPVV1rhP7iCv",
+	"akWAMbLYIhW1Ctbd6fVDhqAUVjDfxRk9YJEVA7K/bi7D3G5xKDV6vrqwBTWzO7okvqEP1UegJRbKEyXn",
+	"F2Sea0PGrBn4T3QniN6HxN6bPmxFGrpd1IfwGmrg6H+c/9CrWRKEkDxIOfVOAipYRJvM2BNdJEYGoykX",
+	"5LmVnkFoBtR0FJrQNIVUKIB5BaRrkuKG1ONzLnyU1SrIFxMaU8XoxsityeWlbVYKwduIqxulQA+sluP7",
+	"4FS1z/PUWde2UGS4gDPyh1UNRCGwFKDdRqs1l7kw8cIXBqxrBZaMqieaYDN7xtCyrnIo/i/QPQwa8xoZ",
+	"xei8krbNm9OLwOmaN8BGcdyNGVX30nQIJUodriJRPZ+ckIUHQ8oVS0y8oEvntmhmXKXxgipImDjnX7vk",
+	"f3Pes3hcbTgyo5p9ch4EOxV1rVVoHTNzx5iIIXekxnQDUqRULWMj44XUZnjSi8pm+EMTt+79GjY+nJjU",
+	"p+bSAlnSdlCKe5/kYPI20GU0YV7NssPNenNOxhkVNxbJXZbVquKJBoLd6i1UTGOGTWSoG55vvz4sPFi0",
+	"dtzYh4yKj0yTp+Tjq6u2FFxYgzZuyEl+2Mjs+A513J6DE4a9NjFao+BRRZ+rNAark1PPaibiXHBw0Vkw",
+	"uJVFj6DmabzyEcxYkJbUYt0kV2bGVBzedteFa1PiIV0slAVLwlzhg5/fWjny1U+v1nr+5DcLJWoJ04d/",
+	"GfTPvvz2rDlTer7SHpufNDe/k+omHlPN0jhjmCCw5ZQ97AjHeC8NeYL60Jf4vsGZ//r8A3lKfn3+ofHM",
+	"v7XiesMlvAbWA718r88hGRPk9UP3X5fb9xykdS7IsEgL5Z5xUFiMmV2eFTAgiZQoYtCpNm6Ekm/HhMKr",
+	"dyFhGl08G5LvMUuHtrEybWGUalfblHaLDQxe6EBW9ItrPFSnpGKNnWv2jhIaTURtFw1m4APeVTEE+sV1",
+	"Oi3UxVtx5yU13YSZLWtkxYGepE2f5ppYSgx9mvMJWjzdMksWdEHUXgeAt1S70tHnTgEeZGhouB2d4JRR",
+	"Y08q2P7qloJbvQmBKxVEa+miGzzGuvnjVwb9YfzFvdmEDf70nfWAkO6hUAIG3p2QnT7OaEuY2HdUFrqG",
+	"W0mudht/chM0SK3fS6dXqO1qmB5s4h7aOLupS5+UaSejfhgZsyYjB9xsn8IVHkrIzZGhFRTURX4ZXRVW",
+	"PGEbWWlM8c/ScnRMDOnDxTDDqq7P2q5i2s16X02S0uW++OYr5V+KfQdVSYvB15wyvMv/OLcNVCGDVR6X",
+	"rclxRLB4wGkzs17hdFqtemE9bUiA6f3DLYuOwSAXJA2LMDn0KHJ5+hwod1yk8g48xRhiSUKFgFRZ4FPG",
+	"0Y18S57re7ifbKWt3YVva/A26ehiYlHtpRX9dkG1h7okXe7Ddw+eLXJIbBk869a3C/xWedd2M0hVQ+/d",
+	"DrzLgYvaIFJcEDnnxpXdR8IdxGdw0S1t0q4H28ovVDf2um11ZE9IUgWLCxx6OXnlKip4HrSEBg+sAU7S",
+	"9Cqlt2jyWRF7D5vF3u+gye+C3GC+74ZBNQnYj+7EX5QcXCqHCMoaWOikfDJhSpeOsSs1dRx59aVbDsh1",
+	"ob65PieFysgN6Wf1KYyhSuOqWOzqjGNeoxgUJN1sf0UMFoaFp5jXBYbxiRDNjPFivS4MB3MRr3Gp6Cwi",
+	"LULd2uYb4No+IN9QLncN2jyQjQeUKz/UsFPZ+k7aS00uLfH7oyvJNNo/IM5apNFHz0hnprGoUyqpjCy8",
+	"98gYTIsNYaMdYPYniPz7FvXG21rTain0BoNVwCffYcz0O4y5lSNfkAl6w7CTrZC30N1uHnj6vQaeDRt0",
+	"KKUXbYB/uUiZIvpgRF5cvfxwSYZnzwbn7tfhqS5Sln2XVY6+1/75tmTyr106VM2H36LezfaOo0WA+aZN",
+	"fFtHqdQt240/VrtGXJdd15HQQqVTRT143c+LtGf4lly4/55X7Dr2BfcKxgvIUw0OsQF/CWJdRKCWim9J",
+	"cmF4RgqJD3tWy2/AInr+4XW6X0zCgY3bYm1Cxc2qyr9QDMSwietz8sGxMEjq4TtLcYsuGM7/Bht21oBT",
+	"HxE0CePlgmKCDe9Cdeqt1IhNepeNbLjnxlrDlN/6ShhuF0UBxSpf1C3yeJccX0r+nTWs6zUAnwh2a3nK",
+	"GRXTltCPorR+Y4jOdjxbXVPrERAPK0hmHnum1/9oRRVo1ISRKHRs1lGuCca7hzh1DxLiFl6kuXKHVUnA",
+	"Hxx6G50pnoFtA1F8gWIfv/A6Ir+PyE9DK3b8NDonYA6d8ASu7d9yKkqNSvXezeRdnEk0QAYalOMOajzb",
+	"VU4MEzv09Xziel+ggpvkgrxy6tLitYfTu48XUP2h3cGLJ+rdzfBOb6sDvZvJrcHW6DMEC8DxwiOJypNt",
+	"QT7nZfdDdD9e0bK9+qfqOB1QIO/E1/OBHfj8lSHNmAo4oyIGYlV+Lh7NwP2+klW45e0s3RIb0rhJn4Ao",
+	"dHy/Ah8IKz6FdRWielUFOmUpGZ70R8dYcmE1pncOnpoIwz19cHiyN9zfv/BpVsbKp29FbxlvRPA6nCea",
+	"UGOYMM6QuKkeA84fSxW7+du8qTbkT/nE5wwclPRHzF63GrIUvtwteSjsC4J8RXwUA1+xidT/LOzMmCQ4",
+	"g9yK9o33AQFdetZu2sowUdvKmu6a123rajaNmrrSu5XHPo1H9126NZxsB53aHmuDRE0ratpd5wBse9u0",
+	"v24Pun/2NcnylItpXI1K2gp6o8FDgK8YpRF+LUttAusuOQbCUO8mpKudQVS/fi0PxZ/83dzBD+7y3Cef",
+	"stycYtrZHKlecEzJBJ9K4vVEN+SvkneC3EG9vztMvDtjS5JQAbpR+9e8QaAoZ2j0VG5wH3EL7Na8oFib",
+	"m0KAQgwbCF8w2G9co70FTR5LM2t2A206o18rATht9RRXV+bfvJ2Y4ErvTcawcoX3qwm5bQaG+harePoy",
+	"NIbKlC63dypdt+2gFHpD+VyMwAjqpfs6uU7qDFJJ1XB7ypq9e+iUxVzEygqFDQ7Yls8Y9EfHzfKiZ5u6",
+	"yoS48KxNvhSFF31Nrua3wNFDcS7gS1JtmR70LoUP1UIadpg2F1bIBaljyMDVDBJzJy0nM5eKxb5984pz",
+	"MWempXKs4oYpTkHtM2cGaBZc6Ir8seqGVFeDhYhTwK92bi1rLkG6svHq2TViopkJnjTi4cvJK/APIMy3",
+	"IYlMGdlzbGjChM6Ralvedv8cA/d/ff7xDfl1xg0jzxU3XM8i8u7X5y/cb7b584wmN+QFVXw8ZlRE5PLD",
+	"H9+TD/SGa0MFj8jzy9cfXavLieKJbfPip/evyIuZZRtZRH7++dNPUGAYGM2IfHz1+hesAcfSiLz/+fmn",
+	"QhMnnTYy5HDtIntR79c3/j+f7H8wOP/Xjz+/60U9u2b8zyX85/LK/gebXL55DyH9H/743v7n+SX8B789",
+	"f/Hxuf3P5euP9j/4o118L+r9jH/Zxfainl1lM4t864xg9SJsDHRM3BiWosgUEYrBYRPGUpJx+4xy415S",
+	"QskdG8+kvCEpy/itFQl4A9WwAtlGLUlFrvOul6sXwlVyJzzFakJuAX0O6YbZLVNLvxggZR1LCt0rP3yD",
+	"auhveXMoyhuj0YXe3mOENZEqrTm1+OzuTRnd50wbOl80lgbw7Iy9zWRGFwsmGpxZWhV/rftZ49jZ5D/n",
+	"QkRKJ7kCHuEG1mV1B4xpJCe3DxUFd9st8K2l8jwY1q9Bky6F4SJnF4Rmd3SpyUIx3VxyodGYWp1xzZ5L",
+	"RUkj94Lm24Yk7975hWi61OeEpzoCOqsjl9fS+VlZ1EBTVeR0vILOGXDFE8UYMeyrOSCv4GItcDVkhtTh",
+	"syhKLV/z9NreTKmZC56lTjmQUKWW5LrmS3GN5ZYXTPVxDFDIkPLEXDV0S3pwqglnWaoJo8mslmb8ifZ6",
+	"HpjrglAi2B2BDmUFSeWNBdQ7Y2MlqJqHP1yiNMbZKmi14bGtpghfdZHxX91az1HvhGdhJJAvbHCwPjPo",
+	"Q3mv71L+YdusDaWb8sM75/C0/db4BPXVs/WBR7Uy9Za58Bs7CLR8qwoFxP4YaUlbyX+HwChk/r/svftz",
+	"2ziWP/qvoFS3KtIupUjOozt2bX3LEzudzHQcXzs9PbPrfCWIhCSOKYBLgHY0fft/v4VzABKkSImU5bQz",
+	"o/4hnVB84HFw3udzQgmMIqG+Injz1LrOrETTPG+wk7RJl0uarLZx7uIY/5QuYxZg4g9COOOJRrrXarKe",
+	"AVXhFEPXW/i+abCRs/wib7dDXFu7jTv3cyjVXvi8bcuyUSvekNvyVbGE0+hDe0RzRE2WK6nYErQWA4mV",
+	"dacnXUreXn1E0+P847VH3tI4VJR84szTvPvi/TVRSSpVb0Am+KIJCeUNp5zQqRRRqhj55eoD6U4WSsXy",
+	"+PnzwWAw8cgkTfix/mvPOHcBGUtvlEl8tXDPmjJn4TxNmLzh3cmni/PLn08vxud/+3x+dXH68/jD2fj6",
+	"79efzz9eTzwyXdk8XjKZJmEwZ/pTbCn1/3wYel9wNukNyCnX80UhQtUNXwqpiOBua0js56GPSKikWSbT",
+	"ly9vtIWXtckE39NkRqNUb9GfrvrD4cujUUUbJfvQb2sA/EWz3c0h/L//35f/rEwgNN/b9q4twX8ckX3b",
+	"ZkJrQeA5cRYCTUcVgaZ3EEneCOWVQ1XlIdI6VDdM/s4f8cgR/Kb3En9DBx9Cs0tBMAqwOeKKrxPJONbM",
+	"Ek4aSxrH1ncId++xaVW+srZtVaxXQKSyNhM4Xz2DNsBtoUZThIu2+EmmQqzNEjUNdefzL0S7G9UoOc+6",
+	"XfrRGG012u+g1b67a5sa79uyo/VjWRfwb1F5VOYGjx6QtZnDOcm3DMuWR7xTJc1D+EtrvfcBB2c96J59",
+	"uslu7sNIXpMX3y6feH06TVrLLkPuXh09ZPO3Nl594ObWTLlZ0Ks4rfsFVeMlaDLVkaGtc4E33LPxPeUK",
+	"Anf+ImR3bNeXCf0umuz0fOXSMBZMqX/7zsR8N0aykM2gRT9jUiL+SZUf9J027s+TRFTWFSsaRtXoiQJC",
+	"dusC/c/Xny6I+TWDtgyh7TRYl881Zx6L2XgaJmqh1fLn/5uyZPW8jHBXc1zshz07uqqT8xPjpoeVXaUZ",
+	"W1Lw9pv/ccHH05CjQYaJFJigcsvFPbpCNLMZ60tKjCVdVa7ee8zMWF85quiUygoTW/5vFCrooBULqeYJ",
+	"BBc2OAuy5sO30ISe3tEQKacBmk5tA5IP/E5Ed6xa//UFl1rK1qlr5neSsChkARHNKq92UUv9NEkqvfQf",
+	"OGGzGfNVHjdcDylh/uN+HUURvZ+l0XhKZbiV5/0M9/4Jbt0IabGL92k3yQ05upxBz/YK5zmkSTkvRvw5",
+	"zLYh9wsGhrw+0GFOP5nzV3pOJaulkVDd8AQA3oipL81CwqRrGyplN9skbF/c2Q5W7tp4xoinMzZPaRKE",
+	"fH7DoQd9wknmTWBBZpwBa+wNyAdFbhmLJVhl1PeZlCbR2y1/PSaMByRU+jPWm1v6nCkZxnEgLRCgBZIh",
+	"kQepWpHu5ennt+97aMav74OItiZDOSf0St+ueYIzkPGmpFxFkxZ9ljKn61gP/dtDIDwWXkH5VJl1L6xP",
+	"zmJ2NSCcfXp028E9dS2tBmeYO9Xz8iZ15IXx6SdObF0mVRZlfJ5QPW4uzDlsiK3ycK67vfXlnthwcX0+",
+	"IoJnJPjcakPud5r5N/bKL9aZft4BTnNRuaAJC7KueYY5r7fxbAA1UWBED8/9qeJVVd3t1MpA+Tj8GbPf",
+	"BCfdDAgOWLZLWqZ9Io9Wlp2Xu5e2ThOvYUJbOMk+7FZXxft2JmthEk2s1bX2py4TmUV0PmcBmRQ0l4nR",
+	"M2imOBT1Ck3DTKmIBWSKid/KX9xw4EKQ7xQq0p1YljbpeYb4JaFkUnFoJqB3OPe4NDPJJP8NnxTJc3KS",
+	"J8/YhISI0TtmskkiOkcFYZvFvkmR3WqIPgrv3PrVffgWngLbI12AYLDoKwlbijsW9HbkhiXe1ZaxbDpt",
+	"V2axitO0GvF4unJ6zY5tuh/0ygGfmj5OCeD74qn5xNklFFEqyaIZphllfWUTkc4X6Ko/vfxQbGGefc9t",
+	"Ems/mHl9wdpWjC7HS2ZcuRGjgFeZeyv0a+d0DtMb658rLXCXZitQb3/5C/np7PKKnCYq9CMGDXuNSBDG",
+	"nKE8221to0AmQllOk4WIAulmSlsLwUMGYN//pnvU6857sLSA7qF1t8tEKJuT7StyNBz9SK79BQvSiJER",
+	"iWlC5wmNF+S11ttuuMHTJD5VbA7pEFTRYzKJ2JxGYzGNwjmMakK6ej5dv2ecK1n5CqdLhB2BkOr7t6br",
+	"z9t3pzf8aDh6SeTg5QsIik7idBqF/lhReWvfx+z7ypUslzRR5AWZpRydeCbCmZPhDYfVEJwZi2suNKFB",
+	"iJ06ViGhkRQktwxDh4Gb4KchqfKcO17HGXElSXyksdtJrYWe6wupxlNaLLeEGvbxq9uO13l1O1ZifDTU",
+	"fz8awj9ewT9e4T9GQ/iXNl/x71/qy+8KTSHjOBGYaREwP4K6bv1XhI9xWiWwhQ9SUDoRhMqPQFC8Fodx",
+	"Ec4XfR9i0Yn9xzKO2NdQrYh9FLYrDFiC+XMPahOWDcdz1jhfiipV4qMW2yz4VDMFBN2dhSwhU6EWmXyG",
+	"iHospAynkVYG4yjUxwgOsMuq+ELmcaQ0rig88zpf+/ru/h1NIIKvH8tGdfH++sI+nl385fKi80WPHVsn",
+	"VMSW/XZte079uoY9mLzNWIt3mSeq3obYM2MbYFlf8vcschFq8tYFWveyiUI18Gk7tW8yFTTtss5MdE3S",
+	"MKi8H2rJ9usRXNK4cT8jlzHtEEmz2U8bP4GUZ7N9/gXiwCZ9ym6dS/kunXjZ2drVlWOW7tHdOLavSksX",
+	"jhneTvHenbgOfmlr5fbDGNHmd1ezgbaa9+ZvlHhGRfZwXtyrtToD4aXvL4nFmgq0NkznKXOTDcH4tVO6",
+	"4Xztw7lh5eu3c2xkg99LCP5f68i0j44/5Eg048eFw/GlPKRKa9ol9jVGQKNIoDFr+fcJWdJlsYGW80tc",
+	"0VrrhCg6I9rsJRQ6RDvQNic2M8hUlwFi54lJgyt09c4GAsxnCX/GeuHorJNvjfOWjo38VRtLLJmzhzT/",
+	"Xhd0aFjnGa5Z9ypgoh5Z6k9q6xQc4ibhzxjMnFAu7xmAKrwYjhr4x6vqsKtPcDJnV0wCQONvbnItjmeM",
+	"E+oMR2+G9BUb9V9PR37/B3oU9H9kw1n/BX05feW/Dn5gP+qFBkeQEy6HcxS6cfUXWfu1zvFRzp/xwBl0",
+	"hjHDMrTXJXUqKzT9QRtMXFFfafPjS1Gb7hwNj173h6P+aPh5+OZ4ODweDv8bS4fyFAu4bfRjf/iqP3qZ",
+	"UwgWAHTOzTJ4HYC6tJcvBF10UAfOF+QH/yjo/zB9wfpvZqNh/yV9NX3t/xD8yN7Msmx38P2M10Ip9iXD",
+	"/mg0GvV/GA6Hfc0r+k7HoVFRWbOze9EfHn0eDY+P7Owy/fTF72spz4WtbKK9212sJvzftjRBKtlI4p4s",
+	"KV+5tiiU6ECCN3zKQ2xGOBlwtWvJwltPDfQsQ/EIanCe7Rw3nplkIM9FePEyqF+PFNAFPBKEMk4V8xCV",
+	"FmZqbpRpcsdWY0QklSy7EPK7UJmwu0PWnnXieKRIw27Tk/zQlWl6E8v+u74XsfE2os/qw+dss93E2jMf",
+	"uC+ucBGa7ajiSlD6aXojgw8Lb1ov7zQDamNm7Wtp8k+X3lm5IBl0W0Xaj2YELRIH6rDbTqcYlMm6Wgap",
+	"6bFhQHVXTBFIs2oe89uqINkezjZxunkulMEUqVgPU9a+mQUIPlbm+c03xizxK5OZzBvIcyi7V+QrGQ2H",
+	"HghFrfcsEdDQZydEKzFIh3hnKMmwuIYixZr2Gg3MOLzKq2ML2e1c8sFWLpjD3CuWbZdWN6Z+YxwGLWo9",
+	"ZJu8LeFTiwSxDoRnauHWPbWBHPsiYBt8T1vwapylylwytsPVXtJs0pp31Ra9XYl7W/OJYZ3zz3SuKSlg",
+	"CbRGhZQNzMTc5P6pcuWYCjhjC+7mhXGX7NFdMYUQT0t/jDvQnXJqdid6l5od42vUpAnoesO5oyaQgc5J",
+	"KC7nxftr8uns2sBWIFJZYV2lR366NGmFPpNrqPWn/f9G4HpvNKzGrn/wSSuO+Je/IJBhAEbKjCXQf8VA",
+	"8HcN6traOBs1oVsH90h5+L8pq/gOBuqkBx09Vn1or2dxWGQ1tP9rr/Lr1WWocNO2A7YPX0xBHHw7h0xx",
+	"GvvwyjQ/VVv9G3s4ZeVvfOMjs+HzjU7CpuFvIeaNW13tnYnvwjFPE8mS1TGJk/COalvnTkQpVzRZEZEQ",
+	"p8Vl4chZVnBC4iQ9JnEah1Ee3Up5qEg3TtJxnIRLmqw8fds4a41mQPjT8ZIFoU+jHCONQB81LVhB1e25",
+	"PhygtHEWWB9LBtFQbLS5YFFchHocg98kQYhb5zIN0kjJHDPSDDG/kA3TuYSpBZq95GumhbX5hBxrvQ/g",
+	"JeMkxT+dFxcmb/5tpl7TGxQlwhjKtzteZx6PrSjQioAvN+JYGmj9K2qjqS3kqxNmryg5xZYb5p7WWX5e",
+	"J8mGVEJHScQ8YVJ6ZES6XHDWI0qQV6Rrqomy3CFUrF61UrLslLLPVzFGA21my4X2o6Fbh8rGSjm3QKlF",
+	"ABV9HE3DFiBOpGJxdUSYCzW+F8mt2Zy65IsxLmALKVegxAoxt0tBhpvuNE4qM7jeYSub7DbASskKMVaQ",
+	"teXG459JkmdNkYjRQtJDOaFq09lrG09qHDY22zO+Z1H0aHAo2+PKxnlUJoiS3bLJVCmdtEe3VsrOv7YW",
+	"S2m8D3H6t+EDDzrg2xvLlU789gf2xgKcJvTDRgxh/WhnWwlWNy0c9UfBPigfvm3LtTHoWxtrKVHaPsyM",
+	"slj7dpZGqV3LXuRpy3bY1q/fdJe31+tQnrUdg2nlHcb21xFasXlCVVWp4UdMI4O+fozMUg7FddjHvjqJ",
+	"LKaJakEshS27pEllDURMAftn99eu6qorACQTwi/QYbSmkTki2kOytJMLWg0MXy2h7RsakpEpo2iBn2ae",
+	"2KhLuz11GTFTPyZpvICqb5EQcccSlSacBaSrnNaPImaaDGlYNI/wSZNHi8/VzB8GV16G+gI1k7qDzQKw",
+	"kaQZrlbSp3YqDc+BwT4Y/6P6o/q8PpNZk5A/e4CHlirrYoUYEx6+SsgzGUNHF4uhWRegbACYWcZvRKon",
+	"09X6iWvbVbt4InLUmgfmHX67KtEC8ZQOpQM+4zAzy4sc/lHcLJcydvWCF9fVZrLsorG1lDRupk2WcgKC",
+	"omPYWs1h3AeDdhSqKp6a8dKa/s6C2+Ncma/+YHZY0YzYIP05i7x9N8958NAa3HYDzZ5sMLZHt2HM58ZW",
+	"7WhpwhRGu2trYkeVWh9pqf0BZklAF4Gcl7vMm4RNUcq+ubx/hKa/m/jldvLaiyGw1j3xD7EDgGe1TMPW",
+	"fBScLzKc8xp9JeNmqJ8EYcJ8RYyoOS42w8PXkOy9jdQWuhSpq1isKRBbsAkTAMq30DFZOY1QtmpPLcIk",
+	"GGt5oEUoTmBsJlBJ10vBQyWSxgY89v5zv37P2C0kAnFok7RitNqnhfqO+6Trqi52VzJNlxrA7MA7iytT",
+	"WuZszE3oalUDS7lt39b3qqnHRajqFIeYhi1sC5P+1wpU8RH2A3uT202xU1jbEHe8jXdlp+KLh503uzkN",
+	"jkWL3XrUg1Cz5ttX+QoUsl0WudZARVvy2DVNiVSUB/LEMUvt72iWhtKxTA0f5uw+AwrazVbd2Uh1h97a",
+	"TF3z3xXE96b6y0rTrtAD0LwKWqiULATjgqpcisvZ6Wllc5rLhMUUMr/1tE+DNFILIYJjwpYZTjPlARSs",
+	"siSvZ/cKwd0ovIOU2VkSAtpDwiLMQ1mEMaL8+2K5THmoVh6ZCxEQJPBCnCT7YCGW6XxmjJ/pYC9beNum",
+	"o6JnTVuCYWiimIk0IbFdl/5MJH1q1wV680hoenhG3ooAepJemuAqORqOXnnEX9BYsYT8WNH1Nx/4No1r",
+	"RmHDfveqF6b544sMLq/hAxUr3vThqkwC++PO5XMV1WH3YRTpQxlAvvB0pW2FJdDZ/YLxZpZoqV9aTQ1a",
+	"oW/lPeAoWWB926apgTu/blGaJdGs5XXUrdTaSLYmzdQ3jXu5K2bm5Wwv02p7UvCbDzsu2TtanZnsqZ0P",
+	"jnlD5Wpmje7reolCbX8bDXWn2Al0sPLZ+LbU+9ImP5eSnV0gktiv6VS2Q4Slqa41AwCJooH7AK1r3d41",
+	"KTa1c2thBtSFKiTCLdCounubyVsc12ZS2xt2wVhzU55q5whYY013pEl2XEbseyqlr8iDYOxWjmOWjMFe",
+	"XeP7L34kIiGvjrJIRbYJWA8A+hBktsVUhfofmkedkCEW4N2Hkg063xJx0TY6cYnB2Zm1GRcJq3xM1ze+",
+	"QOn5udrZx24XcXeHbKUyfwFYUYCUYefuQd2LgeOZpSpNWHvd3Xxv81Qe3X+bUV5bz619cCcbupF42VKr",
+	"VxQbpVyMRCzJwqQCrkuULF8vK54uf2iDsMkeHtU8Wy+GGnmnS87pD6bdDHbst6veyEXdQqgVZU6bKVah",
+	"ytWoxWWx0jKdes9Cp80kH18cPYJvfwv/3sh49uLZz/TLb+jUL6yro5ktacgzj1aeNe3o1UX5NX7xY+nC",
+	"qyO43wjnjbmWlxHlpjFCVYWqPdpiRijP4NxI94rNyeiokDtx2vE6f+p4nbcdr3PW8TrnHa/zruN1fup4",
+	"nfcj/Yce1YeO1/lzx+v8pXo0Bj3rzIJnlerlZyLllSXao1emRNst+T7qj+jRtP+D/yLo/8hezvqv6Ovp",
+	"D/6PwRs2hEJ6BM+Cw1JE5bIpCB0RQ+57pk2N1sgfsLkaVu43qmf/slZans96z12V3AXYBmphIdF+z2qg",
+	"Q47d6qvycqCu+ZbFyiOC+8ypXm4QrawHzjQF0UEol6GUBdivgs0gortMX67o01p+jdZlK0a4JYDQKEul",
+	"TNB5osquYFeyes3VvbDV/9jOLu/1xgLTEAz+HJDzELK4l3RFZKh3Z0HvGJmyrMqc0Hu6It1QQc88BxtD",
+	"khfDUa/Q/LoBkWVN0UB25f8oMFqv87U/F32DAuGUnX84k43MAFk80V5+bJxsmo1aeXmvHl+lNV8c52CB",
+	"bXXb8pj3Ig3XuPA3lIo1B2aN5ieaNU+OszgF+KIB4UYJEglxS6g6IRMk6Mmxg7kryT1LLEsiXfN8TMME",
+	"uEIBwRlu6p2QScYr9KvuBbFVSwaEFd+uGZcrEo30wC9BRNq8pFr4OWnb1fiNdzVN93eqfF/WNdhp6rSp",
+	"rV3fBc1+YZAhdsJidlfOgjE/Iv5gFTNah1s3Siyuc9YCwmzjzp4DZ6aPz57chixtGZPz7K7AgXcmqgp4",
+	"/SXG4nbbsZScbbJdc9dqe/Vyj9WyD6HwUj0q+c9ur//lt9feUU1B7W4HYGs3gCry3EZxexEuLpf7hnKl",
+	"MI29QOltYMjfGUluKZl+PBLduE0WWN5KUwlOotks9NFGQz/JvUhu4d/GL3QXylCJJK87hkpjcC5wXyD4",
+	"u49N17QWTOMQqoMz3xmNxrFc+QsRiTn+FFMWhFQloR9S7gDdpXEsEpUPIC+izq8tKadz+NsGEzwR04hV",
+	"uAav3r0lb16++oHEeAfBvnOyIqCOvYTGTNF5dbnXy9ER6kDmVgBfGWxofTaWNYqXfpv+DVptzaLQV9LV",
+	"rp7J7BP4hupG+vX9/ViSiKRFl8y8i2AFNwk5ul4rv5TBGdZDcylB5kL/qV/EaACwXNDYY3FsoiMvh2+I",
+	"4LZZuAHZEAn55fLCczs9wOLTKLKWF2PYngjx/UN1Yt73YjgqPWdwCrVy6kCFVa6rVi9DtIrgr1WTe2eG",
+	"/YKYnBlAhhMRw23MH3WG/EzCHSSi/q00EP0FqJVjpHTUD67OT88+nnvk14WAuQaC3C8oArVl3pxO1fMb",
+	"0pfHNcjaOZ2um84qVNFmDKW1rg1X4MUO+RwXw5w8ffv2DpHGjYlf9TZBf13B3pY9f+6KdIp1nOUsbQfV",
+	"0evQOBzfslWnCAPpZQCRGc9yoPu9Ep6nwYu0YNaIAlMo+u1gkMBsRycPGeiHXNA/tHTiFHzOgfBT88ES",
+	"AqBeIUT8U2wZR+iiLoEC5ldyVEA9tDXDubOGbKmfRA6dMM3JWTJmXCHkBE3YWGkFHBIkslFnMQtMm3XL",
+	"BaDUAoHeIJw4XQhxO5bpNCcfr4MfruLxVw68fYl1R0KmyVbx+dbc9nu+q1uesJ98a27f1U6Mwnk4DaMG",
+	"OSjnzq2/r/VQGW8tS/7siKcKKIHtdZ8NEdn0YJapVOMpGxe1iCoPuNuE0bZ8hNYDNNS8MwcbrBk6lHBY",
+	"AEJK8IM3HL/owatCDi1Zj4k5kiy7j+BtWurAMpB3WjlFn6qWCaHMnglsE7EbTnMYGRAx8HESCT7Xoilm",
+	"vNAe0tFblzTkTueiJuR1hXcXy6QaSe71N6wXXmF3h+aZ4AbrqhA26Fydv+tjuGA4HB29KAJc6R8RF+jl",
+	"730LEFSj5poOQjuF9bKHd+qfKlK1lUVcwU3lPlSGZGuyZwodq4Cgt33l2nnkCp+AgCegPsuxEUBBYyq4",
+	"xidtcLFMAs3c7JaUcu+6TJcAHFQp+5PQGLKb3vkZ7/qOWlnYGlDr7K6qoaohwg3EnR/sIn+o2vQa2iue",
+	"5KJM2ciPd3WTlWVfu/Rn85RW+6E3Gwk5bonWiTN3r529xSiuwOZFYOvpagd7Hh9tzPfyRPPKAj+t8OjV",
+	"xJ0B1aukTdaZpyViy2ZU+qgz4E378eguy0zutXRX2gHu4qrcXR/7g8VtHpkbvXJDc6O10BxiSZqfoY3B",
+	"mnDe0mT1BAxB08ywbTraZulZFX/Wd2uFrQCzGkpj0+WveNasgrZOoma+aUMYVfmpFYKxOOJry0holDAa",
+	"rDKGcmICU2CG6dFDrOteQLha4MrtImOdfX/dft8dybo9j+pR6oA3yDArqNaXfRNb2odfO7Pwvp1POx/+",
+	"PvzZDhtrxpbXGNp6s5M1FtfuzZZVVb34j2Z/LZTsfenGj3dudyhwKa2nC9oRLKAyTwZjKn1sm0b9hfGr",
+	"TNmC3oUiTbCALY7Y17Fx3UN7Seey/XfA7lgkYvOCBYOKtHHAoO1MvFjJ0KfReCkyjVKy5QI9/phBx/zF",
+	"OKJ8nhoPY+aHopF142uFMpQpjcbhMqZhYj7mVkZs8uvUZSl8zhn4cdaskPRv0uHwBYNG9LFyL4B/Tguu",
+	"7Iq17rMrS7ocL1iUX4AOP/m/IIcXPGw+y66ii8t9sR8JqUUMNJjGUnkWkOfEdgElVBE0lEptdmEK4CfE",
+	"wcNWm2HnXkW4bocKFjdnEbrY8uFl/YFMPSMMCS7aAbltSavXH117p1kGYyuAGmerfmvZZtTrBMWUBefE",
+	"t4C5Eve8yu/060JgeV8goGk4Rfe7SKzZUdEIul1fVPd7dhjVQgZX+O3nq12UY6ff1nqtwgPLEja1fMuG",
+	"rWlqJ60eiHFbmYXr90NUx70UXOQf3zS3c3BnP7jTa+kMVegvhbXYStK+4LjKLVuoOgqIZTdgVHYQaRP/",
+	"XsUEdnFr+yoZ17WRgRxRvX1abyNvu+e9z1fQpyKFrknYjHEapYwIHq16J4TavjOME27csuxrDByskXmj",
+	"RyPuWBKkNUh3ZhBZP5sFlSSmkLua8mUBx83hQ4tQKoEkUnzl+R1LVhnBiihgNjsUbY6IIhiBS96CNzc4",
+	"LEkhYikGuyrDs83cn7dslTvo63/dyS+rpzqG9W9G3RF0fR9Pbdv3KnxuFowhsbZ6LzEXN6ArC1yYMZCU",
+	"46VQmr1pZhtngODNt6ToWi3lKxo5XHXUvht0PYcJuXHQvFOvWbXifuVHxnGjuodzd4ekw7K/RSPddaa+",
+	"ubFmDdPOe+HThIPWHUqa6dk0VaFcViMrVWd9NzNVHElQ65mdau5r8iRwqq6e2kxwFPjK+kHNfn4mobIN",
+	"+L7Rv6rUr71zpiKnqUHrug/VQqTKdsc7NgxcP2tSkvVy3TIWwy8QA2+IUrgDY8laNz+C56fmTG/oSFA4",
+	"dvvx8riq17d09RS49xo1JCw4BnQaKMteLiFjjZEklLcnhC6nLDnWBp3+d0YwkC+xIsYAPiHzhDF+TDAR",
+	"J7AqbIZAcQIqzzGh3Kn75uK+aB6COWiqqOCF2uSPUrbRenNJZ08AKVcMLExUYQzetLkZ9TTgCq0Vmqbs",
+	"lAYmhwoyXXiV2/dPVoHEE5s9ARkB5qlqtU7fquoAnUqvNWpG/vbuLYuVxQHOdQ9QZ/Ek4fqgTttrpIEU",
+	"kV7rAaYspybzRKQxMY+d7GQxeR12FwY22P84zKwuzNIylufIwuEmYbgGmZWpKJlfewvca6XevW4gVhHn",
+	"VjJrTAXTaptU1EtZzbSUuGWcyBTmgmkrWfUaELIDgbaX7GebtLyZJePAN+THt8XTd4h21wSmfZLyVqt8",
+	"B3TFygSFjbRcIJ7tCIlXDFy2a1QWhLJhOt1ZdudbwVUiIGwzCyNl4HLq+7PtJ/NehNsDxteQ+HgJt+qN",
+	"MUmSjZWptWWbM86S1uZbjnm6mdr0llzivVDBzO5CkQLmyg6PJ9kOb3/qLyFH54JWtNqocvrhz6CdVdB9",
+	"XerwGqyhiR7YpF8z35yaPJcsS5uQDbqeymF2bnTFV+Edml/sq/6Yyfqx2a9SFiIcEuFq0PkOl/Wuh3ze",
+	"3xDTcPZi7SysNTivxZYQ7fHCTWckJTYsyJW4r8iipYrNK11doH+ES8a18HgmyR2NUmYy2EuhoROihKJR",
+	"VlIKe/NM4tVBtYk2ZdVVDEtGLR+qwdSbhfM0YSSUx1nWivSyPpyexQSVWS92uIZp0XCR8rH0RcI8Ynom",
+	"64tBSPk4oCvpEWtAiTjS90SUS48MBoPqfmB4XGsiWOZXgsT9TJrBe7Yl9DKmCfsvbeLs1BTaYRfaGkmY",
+	"lHVKSfH34lD1u3FE+YnTZrHm72D1QNhMrz0QQbVyDT+tvztvgJ29CDKI0FOc2A7jCygcELbhBulS2Cit",
+	"gnNhi+h7e+mcbSneUmFOc3YShdWqP1DIAiuEqTk0NTRsB4AFLJVUBWp+dQEK8j2SsBjcaZqy0CowR5MS",
+	"zPsnVuyB8wXpH8BW4ebBpsLk4kfhrdlBG09XeR5jhWp431aOaK60uxSxnXONDMmX3oylevMU43pyZ2nF",
+	"7iVM0ZCPU65KhYjfFLHfGcPGKezHNeOsxzf0zJSqFLXVhMmxhWrFUi3PejtECJCPl8z4Tiin0UrmpTvV",
+	"ktqmhduPV5X5FBJVnF+qXugmd7/FnJZdvDKYSb7VHWCrKXy6ZIDaEM4X6tgkCWbh1SylE4ouTP6Bt6PP",
+	"YAO4zDHg1eROZfyqRzi7Y4n9lNWyiFERIjGX667glqH4jBHl61ZFaRWZ903rVTJLms4US+qXdT2FubCV",
+	"LZa3uoRhjPvasJJhx2Vi/IJV5lmeXxwR01CYcMaCY3J9+fMZAYitWegTG+QgQajPbRqplUc+/nxGliIA",
+	"nd0j1/p+TRDMI5f6pzgRgDMD4mmZRioEbev6/ON7W8LDlqZDBd7DuNYxMeVJv/DthdFDidVDXahwizP+",
+	"/gMxiU8e+esHgrlKHvl4/QG/2peMS5GsPHJ5RmxOlEdOr88IRmk8cnZNzsQ9J3LFg0QsmUc+fX6PiJ0e",
+	"ubg+JdfnF9YbnDmJKTEIZKFUJOcertNXL2LH63yEP6/hz0vzj/OP7+Ha24uO13n/oeN1/qr/+Hit/7zU",
+	"t5xe6z/Prjte59NnffPF9Wk1a3Jy4dyicCjyzqqvobP22CjRpaJwvOJUheOFvLxb5tlilAeZWTDGOnGt",
+	"aQnfT2NbJp5fhvUW+b99ulzIuqJyTFCDzXKSz4oQvIV+3CuRqsX4H6k0rasBhn1cfKC+uvyafa1KOf5K",
+	"8NgDW/BcFJ0jkjCVJpx0Pz5/V0B4m7ElNaCUUbXpeI3uu1PfZ1Kef6320lD4dRyJeWPZfpoGISKMVkn2",
+	"vJC1ubZwmhe/Vr3RLWdt8VJ4DHtJVGa4VNWdNn/9W5qwz/bpDV/ByFiL9+YVCeV3mTre5u86M4W/Ve8y",
+	"lcA1Rmb2M8F8UQbV96AnLMJIG50GvumEMOoviODaNp+uFAMQekIVCZUEew864lFsrNBs1LZIuWLYbOFj",
+	"JqqjPDVfj/OFr6WRPM0Vr5pvgIHe5r2XEa0kXgbnrm2b9bLm2AKBAR7dPEGnLr35iz84xewV77Rukcbv",
+	"+2hq3CvfBZCGrstknUo/AWyeBRGzmTpAnS4wQ4bYAGAR0CsdAMfAWWBRx9SChfm7sMgMNcpQKkmmLBL3",
+	"kIsVJoRq7kdUQsOIhFAtnLPQXmMa/whfdoD1qhvTlmr+99gkuVRRv8++a1nh/p4gXzM/wV7KP8o4BBXl",
+	"UitOl6GfaV9ZoJRxlYRMZlWHmmYwSGsSlUg3lDJlZPRDr3UwuzaJoQTCUMGwMTaR+yMJnUJKQblXSNfi",
+	"RlKJEffmo8RPXFkgiCrnShFPovlmfc4erOOhherILW8rHKkycrrDi9dqLquYjkt7Rc2mkkc7XLAWsGNd",
+	"eLkCZ03ZcYS+K7MrlruCUEqc3lFGPFfvq7TbkPYLxPno9aLVECFtqkfJVXZW8SGfJtq+FKTkEDuGrIyq",
+	"PIglXZFbLu4tUITgJFQekQKfQAQeCb8iapCWJSJixBcp98PImu/6l+UA11LvyymcvZa+Gwg65KHMQmLF",
+	"1kyHGuf5qRmvAUca9V+RbhTeskSNX/U8An57kRAYD+mumBxz0fMA4MKkyIoYU3e6/kKEPuuB/4V9Vfr3",
+	"Uf9oOBwSf0ET6iu9Ul39U++E+Avm30KbSoDUhjfZ+Xm4gU4jbgCvH6w54stH2l0gO+NqeoY9SIOQVaYC",
+	"/7oQhObubSzvdM0trN4e29pt0DPGJRYSJ2LGIJeDRjUWmR7Fhxw8p6KBjqaSluoidaa1nYlni7ArBk3b",
+	"Fjlf4zBh8jEgs3eJ3FuO3hwqBNlp444BjTAyypSQY2W0yyxw7v8Gmd3u2Cq+7FCi3Rsnc9uhgwLh1R/X",
+	"fHm+gegp4Vq1xSwoj3gPPakbn6wqH/rP1JQ1hIr4lJMpI5a3nBBTKU9eDPUt0iQgioCuPG25L4VU5M2w",
+	"kQ//WxzB1sk2BRi4As3icJuQ3AetyVekXIQF7t3mjEOOQshvwRuyvmOawJAM+/ou+RxqQ31IxcMy0erE",
+	"jltWsf3XC3HPAZnqBPWWUEmyoHKhRdsti9V2/LwCxht+xh1/kzXcRySxahW/UTSxhkm7mC6MB6bS1hyu",
+	"jNEFGzSAn0N+WyH7dxbjpdrZvYjgWkTxXU68VdPabvv/a55b3/TqmH2F/Mk/XViH+v3Wm7OTsm6s65ZT",
+	"NJ8qIgoMW6Um2w9vntOVtktiVZWd0AbYbS0OmD9c//1LSzNV/T94AVkFTTLUuSAcmtUGZEH9mbYNl9hs",
+	"3QGMpGqcZ/ZtiMHgiBxd3WYNlO0kV593sl2eSRLTRJUH3kUcKhYQTEOUZexBSSg8B9IWxlf4giyEd9Zz",
+	"ErbNKDsr7ai2CrbnFygDA98mMcrdCRYthYpQPxFS2usAKoQTxsqJ3MWkLUZ7+gZFnL//of1/ftF/DPtv",
+	"xl9+G3ov3lSj/BlTc32IaHqCbCs4sRwTefSAaoCjKjekpfomUEPa6C2N51WD8VQj4Vrz/JjQkvFOuvci",
+	"kaqnd+EV6U6Z1KY2Gu3HRVteW+B6zY6tKW/W9gRs92MySxiDv9osC9xVzEPISg/NSDpeBz8CtrDAWCjM",
+	"+UtDS+KrsvtdzzYsSV+zCra1i+1q0ve24gA+vryyza1c8dTIKMp8sDW+g93lz1rc9Um7FR7RReBy5XET",
+	"OP0akbKDqSPTabs6n8dxFzQGzLwLaSEBRNHZLE+T81wj4stj5Dnu7pZwFxrn4WUnqFRYvqmWvHgov5Wf",
+	"IlOQdvJS2NHu1oL1Wym57VnC0zrrdUiIgAPt6Lihjdd1RQLKLnHm7WnxzRn2iIOWBJxQLvhqKVKZvaPX",
+	"DDexxFs2lYZmmd3WriVdSmIa4ygQgh+qkvVJS3on6D3CqLrAr+xaSboPjrY+NfOj4wQrwakUxj5w2whv",
+	"bzpV5WPyGphl9iDuz0+yKUL7qF6Sz7ZrwB7dGtM0jNQ4rNnRaxrNRBKQOIyEtsmgTyvGRz0iF2EcGzwG",
+	"8omzy4jyE6PX+gvK53Xl3L4Iqt0eO+Eame4tjcXpNkfOQ7vBPRAxplTVL+6zY9V1T5PVaYlkemNQ1+3h",
+	"iTv/TOcA38QSQN8DYzhU2w5cNowKU/CTg5jUMqHBNTC2qewG9SJgeb8uR6/IaHV9152x74pYUzxj30rL",
+	"yMKhO2kZdrQ7aRm7mx7m/NY7G468lzXOhnoIwqNqGIMd24Ptw7rc2VlYS8H5qLZT4P4EViY3/iiB9Vc8",
+	"drtQ6R+6j5u367MpjcE07fWdagj1ZsqdNxTvDfIioOwSIpVCe66sRCFTPj2S51ENljRgWUntYMGiwCM2",
+	"YWoAjl/ntRki6bqX0AeeG9QDCIaKLGgcM46arPniMwkAfh7Je7Q8M/U3cUO0FUwabZ5MAHdbL1/N7y0F",
+	"dHsfQ4Y9vFavtBCJIs5VVKA0z5AIuAUhMCatjzBzGg6ameruThWna6ituEbu+uYD30Tw++BMxcPz7RhT",
+	"ngn5E40rFOk5qwJhW8YRUywgUG0Dze/kWMyc/XD1S22kiNl4GiYYgt5K3ybNsVajnNN4E7wimIc2b8ya",
+	"l2qRMLkQUWDK3aC+ANvsMZpEodbmDFhaN7OZcz5z/v4tFNAb7EZIuQ16QJ6IqRbYDwJypr610VHGphm1",
+	"M+W2eEhTcOinUbqECqcKSFpzJ3mb3Qm7A12s52zLHsUGUz+oH0pbuPUCYTmY65ucL49QguwscJGwyoTp",
+	"dRAbvHbJXeSanAK3nqm9MIfCIf2DmMM6zruIGR87XQizdoBVbtf8XTsVFGcfb1doa1FI2vSOKjtaRLb1",
+	"WxbpYxgxqWyX51JvBcMyG2NpNUcQb5b9d2aaF9bM0nxvY8/KUtZ8BawY1CXabge+4Ir6LSoyTvXzthnK",
+	"W3y6Mkg0r+H8buXBM0n8kpwCf2E1A4TCPOortz6+QTHeqa+KZU/+wt/63MJ/oG+nGpCc8aDOwZQ5dy0m",
+	"9RiwCRoClmG6UauKinN8prn3KOTAZMdvxiIZ06m4q9jhv2tx9saiUmMZL8q4kJtc7rXyE5UmXJLRy+p1",
+	"aS5eK6hrm8RF73R39EKPGMY+eoHA4WwleKCvjl56ZPSKDAaDXjVZcmFKL9fjDjO6tcBpRg17SFownu+g",
+	"1926lHfmmJ8SXCSvli1Vn3o8ww20gQqS3dXVtnZ4dsrk5UHzXlwOxEa+drtiamRU2gCEs1Gvs7X1sPpj",
+	"NSBEoyVdV1+W4o4FYyXGRQJxFJmxzyia/xGbqTFNGAVI6TF2UoXCKtOvBOyJcRrHLBkj6SQIQLs5jaqS",
+	"ba4JVndrm+/GIy9+NiivxT48the5VKLW1otcHO1OXuRH0oFyn92LYQ2uwDdTXzKI7016xbqCgtAzL0bk",
+	"NJ2nUlmDmfo0YMvQbybKj17tmyXtKkm3dLM5WZ9BKAkAa49eaE589Arr/BrN5xEsY2c22w/ufq3YuqLb",
+	"RzdjcSr7aJb3bc55zQrs9dzjejQ+/NntbYyKLTu56bxufbTZ+c2G3Uod/r2SmsLKw2DxqZu1lT6zd//u",
+	"dcQdS5IwYONN6FmbfsJmaWN0dTywd7gJpLTS/+0z09WYxuH4lq124lHZCno51JcznC+1m3HmLH0Ok+uz",
+	"WDm95PJOcjWamH7TLiJ/rxu/hkqH7RawYXbk5HNpYWK7B3btKmqZw3vt8ei8BzjYSuS3rpsZJlkEnQul",
+	"23VQCWcOM6cjYfsud+3ofSsFVhHdL7EvliGf53JlnRssqBzbpIySUlqRTbLunHe8FDYiumk660OyoNht",
+	"OoizoDaPMJ8DBDeciIhIiAP5kPVCA0AxrbKNRz82ShW0I6guRzitfqs97eUldpzRBUSKx8kIXleuTFwR",
+	"KGkTKTQjrzIEuF0B207TlcD22pJ+1YaouWTOIPyragnWv7kPja/ioHw7re+XmP/Cb7m45zVIkLY3Uo7e",
+	"TH65vND0/MvPF8fkl4sRSXnAEvLaI79cHJnoM1UKLF9CITBtHZH6lhcE8f5YQESqZBgwcs7nEeWB/vUV",
+	"8QWfRaEP6D0G+En/8CPh7N5CndFULUQSqpX+5U1xTPrSaGhxwU0DV+vGgZm6R+KXi1HH6/xycQR/voA/",
+	"X8GfP8Kfb+DP0bCSHn5l04UQt6dKsWVV/R7Nfyiu7ChDEsRIqbkRmskuQokGebWz09zatoYjSURSLTlD",
+	"RWY0jFhwbHIIxhcXFx5AuIpUeXo/OIN+PmO8z0MoED2CIEiYrAa1hik0rpeHm2uTLxp3AlOM+6txoWWH",
+	"6yfWRyhhKlmZtatORwklUUlo8VAyVo2GuUwBnidDNYfIKUGI7aZJIQa2wibEVaWjQ0Q9eSbJ+8+fL82+",
+	"FBto4oG8pzJHTK8imCrPcLY1hYXPSKtTIrLCwlbxkOIx2AdLLB2sb8cOzYehLdZuDQihBLYV8WdJGg2b",
+	"xmwe9BWTUP/423pKXFoF9/te3JMl5SsSsEjTHMCoadLCBxrQlHnzhuW8Zn7C1JXI0RlarKhW/yMajyXz",
+	"BQ9k9QwiweeIgBQFRMLnoCxWEhnOAax4ykDUYL/ae9umdUm/YiDm9fDlj0ZrxgvDrfMuD2zTAqTTQgLr",
+	"ene2u5oe2TsV7GWHumUTo4YEu1Mrn6xzBWzOuAh8UGbEYaQNIgWBwIK/EHORskYbZqf1HkuihGjOhWVN",
+	"J3ot4kI+PybUHogVSbT+noIrVkuPkMmTvO+xFQh+BNHzsID5jLjKK0iqgffurVtsmlQ3VNlcPBiy+4as",
+	"96+AmluZKFjaffNaHFKR+DxL2m6b2J1ifxXn6NGjJPf4zbF0Pto2VFIx7l37N9pgv6lvL8g5N4uhePhL",
+	"Da2XsYI2cqhJHOvpJCuoGdtYq7+xOr8i0rILhzAUXRzwQqkYUydJnE6j0CdG58QdQMw7lsCHnkk3P7ba",
+	"v7N+Xh54JDaehoaUXAdohNytxl1kxJrhgN37hWT+GDMnqGSvX/YG5APosmiQSYAdAo1W6/naFgqzvqRV",
+	"BYkFedVgdQoirrxKhfd5dmINl2ePCmVxkN9aqyxOqkl8pbmeUCfzH3qSzancdpA2qKV/NSdsDdZRMqLP",
+	"iulvKsm9bflVYLjGFpLHFsbTM0wLZnxC3APoEfSHihybFHOP9bewlBfgIRPGyT1cVIwuScj9KLUNNN33",
+	"2S4nJiHOSnUzkJIsrPYQiOQ2CqW6rlE3UuP7ObYOilBJco/9NU5IkLKxFIIf22K87DfrCAlSGN0JWYZS",
+	"ahM+61gb0BWarB5J+ZIV1BL71Q5mUOpPQJWfrOtn72L37pb9nmUVblKwvU6hnccYE64Z91kDcH7nwUvn",
+	"OUT6bxd23JBVuYs+3j63P+uIYXt0NHakqAUPfdODc6MelN0IKGSKJRzqVLYj6pt7PwSyURUC4wHiumx6",
+	"6U941/ZU/6aeoE2dSPlCjnO4mQqsAqlqa40blACY1jljqedhOuxsrDwzjXjcIqPpqqoV/roWUGBWyNFS",
+	"mYHvG47mZlc0gyPAXiibB/0VpEPE91bNnMZ17+LjNHdRb/akZ87s5vmWVTZO63oIJ11y0ybuav44/PfR",
+	"zR43TNPW3HHGuYuZ8+S4v1sDWtGppczXK1qC4jIuU6kA6HXOAjLsH73K5eHOsmALN+jaiAtPE8mSlUd8",
+	"EUVsznrrKVcYrZGNmMMfLWFawsg9TP60/Jgrdlo+WhRKxb39K41CYBRY86nVwKUI0iiV/dEI0dtJEM7R",
+	"9eSW1w/7b778NhpW19S7cs596LT/37T/zy+/jbyj3+EN5or+6/8h/8e99OW3o5p3r4nJlsvxACHaWnpV",
+	"IixCkzuWGIgMj9yt78GuC28EXeVn4zQOo+0fjZj+Vvmrp/3//mI+PYKt0xfqhrCLTC2JysZScotI24eB",
+	"v6VhzyMZ9oVJ7CNhcqMEbCbq62Xhl7WeDfuUjtuyMB/PCtqa/FiQWQ0Vplx6VS1bWZ41fKkr2SqVMFQe",
+	"n0liP0DCwLQ1onxlI1fyBHCxfMqxQoUkDMo0iMgwlEj35dERKmX7EqDN5mhFadWqfSPhuj2PtiBsy7fv",
+	"JEE3veSPkKjbE4IrJGyzHc5kbdUWG+nb9E1fq99iJPPOO2NE7JZN2U1YNpuaKza/VPXKKckSWDo/TUK1",
+	"utavMBw/Dv/CqvBAODm9/EBu2Yp0JyIeDwaDSQ99fxPBGWQc0jjUv6PBOdGsYXL56RpNOBqH/Vu2khOP",
+	"YG6LJJNTzKn6J3DcY/InRhOWEGx1cMtW2OhgMsDesGwJ/mdmmu6YySyUgsJ7EQaQJI+/v7Ps+s+/fu54",
+	"a8gmf/71c+61NK7VZ5J8ihn/cEbeYvYRiRNxFwYsId1PF+eXP59ejD99OHs7/nB9/cv5Vc/DdlKhSQLw",
+	"IxouAeYakvxEMveyfyQigs7BHrmHDJqEReyOcpXf4fYgB/+x/cHtQNZgHX6Hit2ZQLmOUlMTJZzfjoG+",
+	"I0sackVDjuim4G7HqNfx8+fzUC3S6cAXy+dmDH3JeGD/sYaMlb00STnW/4KteX1+cZaBoWuL/ZzPo1Au",
+	"7GpbLzkLE8BP12M5dlp7owC54Xn5hFdGUPdMe2U6Z9xfWRQfiQmw0FnNgRzC70FzNM9JmR3c8Bv+VvA7",
+	"7E8vj294n5yDr3/y/G40gQ5f5mUNqfVEHxHsGzmF9tNKEEjGdQxlPRZKNFkM9Af/fP3pgsxCFgXY6Qoe",
+	"lpzesrFPJTsBXCK8Ovn73//+9/7Hj/2zs8kJoBxSmFzCyNW7t+TFixdvyC+f356ADNdXf/nlw5mEr7yF",
+	"UylN4hY5Go5QyE9+NgBMExjX5PwznU9OSAIg9dgyzV6bXJ5+fvt+QhS91S/CgUOvvBtO9Hb7C9LV4/jh",
+	"xZvXHpnQOI6MVvgcbuvDPf/5Dyn4BEFaFoKLNJFk8mHW/6h/nJDuy9FR1lbR4gjqD+AwMBdNKhqxHkwM",
+	"eMzEeVPAlrGA9LH+X9hqcgyITipZ5S+VdMmAlUHwUgQrAkWhK+kmSMI66e92cZ2y96o+5j2xAFHVJwbO",
+	"MHsrKk/QrJwBCCJ8IpTk5dHRgJza0UDOiVrA4uE3bQbpkq6IVGEUgaaVcoi/6OeHb8ymXelX9E9niiWT",
+	"E0JLz6sFtSmWgCQLflr9GckSCM0qEccs6NkQkLYBQmXyXyNGJZNg+t0ybAIkuA/Y8ZiQ+PIVMQlIXga0",
+	"g1PSTAD25GfolWpIbfLbDSr6N51j8j+DweCLR25c+0hfv+kMBoObzu8TT6ucGYbjCYmplGTi3D0hU+rf",
+	"EiqBJuw1m90KGTIxnbNB6SGA1pUI8OoAAuk781NvRqzJPmSSTP7Wv8Il7X8IJgbYEpr+PZMeCWckVEaa",
+	"kXsWRX1tJjDg3j3npZAJq7+vj8abl69+KJ6MOBHTiC3xVJwYRgDP4BGOQqkQX3eCVyeGwPT84QgCyCxL",
+	"bI9bltEB0J0mgMnz/01ZsjJthDSXMezKI5PnC0YDllT/pnn4+i/u7BLgxdCFfhFi/tR9EiroKkDL2AxQ",
+	"QZKDOIkE4BagjS4LBjfYVchnBtLeyK2PHz6DgR2qyBVjp5cfHB/2cWc4GA2G2CeCcRqHnePOi8Fw8ML0",
+	"3wTt5nkgfPjLnKnqxn/66OktPtbWj+DshHChNZpAiwgayQE55eT9548/A+ngSUvAAJFk8tx8erCiy8hs",
+	"0/U9nc9ZQn754N1wOH9BrnxMQ06hVawi9yK5NXYXF4QzpS/0BuSmYwUPu+lY1pspY3gCbzqfE0irFqm6",
+	"6dxwpVmknoXE5G5z7I1Lx/l8Iu4lSwbkGsdlGNdb7NTdvzbqYf9SRKG/gsnecBpF4l7anpnZ2/Xu3nOC",
+	"6yk9ItUqMkBxhhzlgLwFU1ESLtQi5HPc8Syd5kPQOe6cCR9jGk6L26Ph0Ko0ppJSsa/q+UItIVUANeCK",
+	"UM7vv3t10NtMszQ4/ZpkXuIHqtTrbCDP/0QDww30I6+GL7Y/YgpJf+H0joaojrt6d+f4f744GHwwOjjK",
+	"mHcBm5yPtpuTUk9rfnQuDdpTYjrRftEvBxp//ptWftTvD6R1yPsp7qhHQt/oMHBU/awVaD68Gz5NQ83F",
+	"llMWBCzLqERytw0+JzDSCYkEDZrTxqmeF5zphC6ZAvz5//mtE+pJQTMyC8XaoebO3LGGNllOLusm87D/",
+	"ZjDua8P59csqQ09bVltIM1zSOXseI15E/q3MhYSLUJ1nranal3IzUZv7/kHvKO5No9vjiCJ6dsvTMguj",
+	"nc/Iy+HL7Y9cCPVOa8qPdahOYQqWSGuP16YThUm1/6w9TP/xH4Xj9B//UXOgQJ4jOAmYHqemQdLRcJir",
+	"g9rwhPzeUJI09hDpn/wlnbKEM63BR+Ed4/oGrTmwAfmP/zBHR394w+l5b2axlYJd7eQfFpzlK13GET6B",
+	"L6rbKHvnc3Mb7E1Gc5s8GNkDlYRYWJanxLV/LuzHJjpy1YO9E9NncGZwpam7IPZDvR0GC59K8vfTjz83",
+	"J5pPOOTrmPntCMfOMd/69S3VL9eH8MVgSGxD83yMnXWXVSVh2LfYN6AxhnO38SxpW00/LXEfymzLNtGN",
+	"1rFXj81+mM08VHRKZda9zSOvhi+wRd19KFkFP9KjC3dhSFc4re+QH8HIiRJIZk+Jpq6Km0G6EL6Vha3d",
+	"qD3ejZ5TP0Myb0hvidC6PromfCqZtl2ONV1MSFcC/MhsFvos8Yjr6nR9emP06cWUs2i8ZBiNRjegca+g",
+	"iSmiwNgeplIXvmr0S2ubA5H3lehD834w28EjqRhdHq+36T9xfJDok9Q3PpNZ6u4JjovguORxntMbpxle",
+	"m/VmchaBRwbGbl+oTSP7UG9AaLAMjR+Q02glFRxNU+RKui+HL3pwQqtO0onJRjb2s3UPyDwFz6wGmNVE",
+	"JTSMqk7fz6FUp77tN1dSp6toMr/l+S+YRnYdYqeFytSge/BaufsNBR/6d3BG5Iq6uOfgy65QluvK/H+r",
+	"fJGLfr6H12UVRM3YBS5mjuNaXhVtfRwTrQMQc8JITMFbpykE86oVO8EOjUimwHZl7brdsSRIWWGA5Tx9",
+	"PYwtm/lzuAxVp8GNbzGboYENtI1j41LZLIyNXNu5tTnnLjz0+3oECHw3Ymb3oehz3N3aGW1/5BdOrTsn",
+	"wIcayIB3IpmGQcAg/vLy6M32Jz4L8ZHylRmdfLC0ya0pQ7l0njAWQIf4LPJiusHaC46UMaGgNRHz/Lcw",
+	"+P25xQNGk7wNH/pwBtQYC7m7mAJvZTs51cP6MMOBcwEUJiXJ83L4MledeieV4s3bTRp8pIkR67iWJBCc",
+	"eWZMmvPeLwR6YxeMD8ivSagUdlgW3MDGmAezTC8UGJBs68YrQbLCh8FZy7mWmizw4BmRqqn4ah6CpN1J",
+	"RdYueIzXJJCt2ECaai2EnEDPX9jKsCWg9z+JYNWSIxXHYk/1NuZU/VRbPmXegmVsv5cdVr/vids25LSt",
+	"R19nluUo30hnT52ttvVVvRw24MNvDbQMPDBqMCaTMf9ZiJ9pMmf43KsmCyDTGHs0f2RBSD9rPQCkxVGT",
+	"h41zBRn+Hy1jNGuD5pY5YyNdl50Z/ojqbm+jnOE8pVEf+8IfLJp/A4sGNvzK7PeD7Zoqtdu2od2DhVGB",
+	"/vqtjRZnvbaZLhhahgpao+N55hq0/DcReIvVpzcQ7ButJljrxuKc793GKftnYP8BN33FFFmwKMBYraZK",
+	"PRgBAHkZoYfSltxWDSJI2Rhvrd6hOpDSJ2l6ORvezAArP9BCQVh/tMYYO1hgjaWj5nIE5Zo5jVKbshb3",
+	"0TW72MKvE4VgeT0ZeTggF658AxpmKLtyOUe6E/dLkx6RjMmi7LBi0xbu08Jw9JEvpREa62a9RJ8mmL5n",
+	"f7Y1+9LKv0LpG/K+ZQ++6EjW4usd2WpvUwu2IhJyrLxMxtrkirKcPcmNTgtkGNpMNUleDl8+VA4jN6e7",
+	"CN+fWEH2dvbKqFoxqR0ZVH26iF4HLRowUQoGd/6Z1rbeMbc9h3vgpf9KVs8fyvuuNG1qc6DA/3IPhlUz",
+	"1pmgt4tnqZ5zPnfBpb+Zz8qYN8dJyifHxGWGpOuyQcytLbFe0t2ARAJcbXlCig6rAbl0uKf0ikaD4d4h",
+	"kzu6sK6MvVPQGpXIEtQ9QpfQwTEh0PAFk90kU/iIlnZgGX1VlhD03j8JX9cN/2gmAWOG4WdzlFidvaB3",
+	"Wh+OUMhYzj8zfJ/GMdMUHs4XymRiuTOdQXafpvfREVkKrhbSpOe6q3liMrhFqsCg1ssJog+WVBYxZ6A5",
+	"ZlXWFaDllJj7w1x12xXeD7OP2BngQV699aE39ezVP7mbdLHw8qZHy6O4+Z6IwLT1gAfB+UB3YQPP3WUC",
+	"mfjAod9Bwv/B09hKnwBlugDwDaB+24UR6b4k94zdumw384pcsTk5GvZamGLPzbOHGNiOCkS29gYIPss9",
+	"98VSbxzwzZOirjHVPzIUo2YGZlOfiBLxLhFLYvprut43rT5wusRPXSYspknI55CaBQ2MFkIEegGphHx/",
+	"4cMqakMVKbP7ulcZkXsvouC7FPTlgTcV83XP7SYRPyINHmT8QcYfZPwTlPHF4AVEBWpFtKlXb5N0CyIM",
+	"XHfdiX72eEk5nbNJvcetNop1+eEv+uOPEr9ah4h7eOKdiFjjkNOVwD2qfpVxSIwTdiduWXF0GRS1wbb5",
+	"TpLdAFKhWawlv7UFv3Yf2pDspknyEFnZFlkxhZWSdOE8nxg0a80+4LJasKVk0R2TrnpPAZIf/YwNFfE2",
+	"7ALwuiWhUF4OCfgVkAL6EJpKdIToDqUB4QbNPMwKsvU3n2hGGIAUIPf7g/PBcCRwtBpng1U80/YYt9Ad",
+	"RzvxoRz6vQEnMje3noR9bI0b4S8lfdEiUGzTGbP7nrzeeMgMexwODeTjlL8bJm3yqfSFUFZxuypOXVL0",
+	"2gbE96Tt/cRUxu72omc0PNmtz3SdJXjL0GOmaBjJf7kczz8+2kmLK2wpvkb32D3G6R6D56h8P7ovss0Z",
+	"uoIhSXvQbSOZiCoAbImiDN4iz4cYPU0tB6fyfR97Y57prTgkdv/BXELvhLENMnloemxKC9/UVAI+T4Si",
+	"6mkd/cz6AZQuH5O3LHxX4vAFEUF2yBNx3n82IzJqiT0xJp0K0MKcgZ1kjQLr1ZhKZgL7VcdMvkcbAdlL",
+	"ttP/8sbCvzp7gp00/MkgTBlU4Qy1DQ5DpUNjk75j+Zc+yH3sG7GrAg/vwHzWHby1+uFz/P6jeGwxymKb",
+	"5jb0ssIzaOxtee+TrWWgtjCwIWPR+5BXsdW8Mw7Ht2y1wwjXuRT1lQDgM4dyawsZHsHrjoe1/DYXpvno",
+	"xy0o17VBAh+QN4MxZDfUlz3UNg3e8tpt5RQb3vsEPfwZA2jm5S/e3kJylh/cVNqeqzeH+va21RXO2lUJ",
+	"IP1zLn98mrC+ShhVWl2pqDVclxhvacI+2ydqi9Wqz/w8lNDwm6tk9V2VodlegPpKkEYQ24MQ7JcnfMyb",
+	"HcyK/dx+Qg2hHI7jtuP4tnve+3xV4mLOeQQrStNpyOd9fRo3xOFOzdvIlEWCz6XF544ZJ/ZsEThbaBRG",
+	"4S0zuQP4o6dtM/cCmScijZ9JQiPB2Q3vToy/vW/vOL5lLJ70BmTiM5UYBOus1QjWSSbKIhQiWVTpmtfm",
+	"4FRQ27cPlu18MPYc4dp5HFWH067w7hlN3sFAPYS/HosbWvIklGg2R7oZE8GKn0wJyapEAKuv0HnPFHtY",
+	"3rSFjW5Uccohs7XIVjWj+pZSeIP7WjPZQ97i0wlzoVzeLtZ3DnFtIOLnoIfu1+cNmLVQL9elnIQ8YDHj",
+	"gT6c/oKGiacPcRTy0KcRYV9jliiT/m7/NV3h30LGfdbznCqxZ1n/FDzbNzxD2Ic5eVk4HPYKIc6wtQUP",
+	"EKsL3OWp8sWSOU0c3Fx5UyQA4Hz4vay6coDO7aK+9EySSUSlGvsqGQs+ybLrbW9wvcZenfu7Lhv9MXSd",
+	"x0xK35lTvWdRsOfE8b1zTYDROLDOQ8r3d5fyTSUSb1cgL8UOBEtxx0rGnGVlUGtrTEXEn3mYmvS8xFyf",
+	"/6YlwtffnweC7xhtrXRJFz/zTBKMvoScTEojmHgAk6FsP5Jh5rkutlGAcW5so7CkX7HX+cs3Xt74fFjR",
+	"+LxFgHjdxLaxmmrzulgPX8QZ6RmEKcEZYZFkGI51Sss8UwdfRqyVJOR3Isp6o2RoHpvwGIvrjPBlgpOJ",
+	"/gsIxi720LQYWxmKgSFSD2CLjJycpSpN2Al5ORzCS57bt/TyEXGhmIdNmrrQIgog0iJADYfPY11/BvFt",
+	"vregknBBZOovSmPu7RRBtzpFHiGf6AMxzg7E2IiO4sfGeoSwKGuGSqiMA8aCG9hDqt/eG5ALoQBTxdg0",
+	"sDPPJFHhkkUhZwO3rVgoTYsw2PPRkdtHDGPvpeZPNhyPbcc24VeWJKg7ue+mgG7DHM4Mh9qc+7zl+eZB",
+	"ju1veoS6uiolqOWUW1bZtTZWvfzAV3CYgz520MeeOKCnVaeq5GOml1kS1wYj9snU0o2IGblfUAUyEjSm",
+	"RvpYwGigBUF9Wgj2sAPvP0SslEhWxD6GgnrFFFky5ZmOjIaTTCPWyz32eRk6AnZiB0cGUvmGT6gci9mE",
+	"dE39GoIg9o5zQ9iPhG3SIO8Zi1lC7mnCAdgNlsQOaRCkbCyFSZDJri5DKVlwwyEl7cxcfatf2huQCcbi",
+	"QARO7PMTpwOuvu+ZNHBo4ZLlHW/Pzk/Pfv5wcT7++fz07LpH0hjjJcENzxUm2C5wDaw8MsGhOK+HnZxB",
+	"5GSSxr7Q+zRx1R/93QG5FoIzqeBN2M2ya2elfzDXxIzQKAJ9DeJoBhkHQmp5J0FUGihfAZaoRzjVHy0i",
+	"xen1W9c36lJ8zjJK2nOrhE9ZGz3YhrrsEfixcSJMgQKqklfgq9npyFINNaGwuiG0BBb9VSS3evXrQUVL",
+	"g9iIymmEbue4czQ8+qE/HPVfjPYO1lm3M6UmltmQ61bqgeH0dQVAH6F/pMGcBSfE8BAIXAIfqRsFMJ3v",
+	"E6+0HZVvj7Q7O3aItde3doAepABKLWbEsmpglMiJK0RkAWgPMyBz6RvKOFXsgLr9r4+6fWa3+lHSX29D",
+	"HjSXfTiUv+hnvmnCUwpN6h7M7xFq2yqevkA4hCCDzM6u1Caaxoy3hsv2WXiHCEFZm28jfusVgsQ8Ndaq",
+	"3sNkbWkARQWgwQiU+P6BuQ3hNsogde9t7nIoPrVJXprjfMgbbZeoppJwmnIaGfBO6ZGlNt1NxyQeYE8U",
+	"GmKhwHrTin2jwnpZRLkEBYt5IYhrXQcGS7qUA26buS8rqzw6sgYVhpRZFPQG2A2+1sG+GbsNl8tZLUDZ",
+	"s2tlW3cWsds0CwieUKVXwZY0KYJGJjyTx3oTzt+/BYVCEiolk9Ik6gAlevaGOKIc/lFEOIb9su3tbniX",
+	"2ne7Tgdfz0ERPVh3syBskIunSW9Afl1Qs5x40oG2poxM6FSkakIwV0GiTSxv+ESL4IlWR0ok7mLHPsNm",
+	"ppA0rXcH12AiGfb6mphHNEn8ySPvPPLhhLz1yJlHfvLI+5FH3h+BRnbDKaRmhgFDUPUBAVuMavXKgNeW",
+	"kpronAVk9Lp/9ApmYseWkLkADEdLV55Bc4FpOis6uOG/wlmy5DWOmFIM8hi8qlknDq3agIEmmwneMLb6",
+	"8aQe5cRw46cAc2KG0g7npPRQazH0iEgndmkbitH2Y68Sn7gqh8zRQ+bo082IWONkmrkVpC6tkLs0k7qb",
+	"Wm1ZpfHQWeTQWWTfnUVyWbkfI+vbSoZDF5EnmXC8xgqrzY86S22nTGHI1Pj37vph/pplLpncYqr/Ng/v",
+	"GCfdP19/uiBLlswZgRXreWSaLmNtcmol+44l2NwCE3qkk+bzNAF/0Mu5s8LfOsEHlq4PS/efVVywMJ6m",
+	"Wn/lQzs4n2Aqj5HD84fx9gMY9iET5zuxA96KJGG+WmO86yz3hNBIChMLCJ1IhEdkyH1mmi5kThCWqHCm",
+	"jycjMxFF4l4W72hsOjy3Xzq01tpPa61ymU9AV4UN1bq/hFNlrkkE4LG6/5un2j0ex78vP9o3y7Qtjrt5",
+	"q/nKx1oLsbfZFj9im4o/ThRboj4I44Mw/k6ccgtxX4jFMK7pFzJit7Lmjc3vA+Gny5aoaN8iA8c4miCC",
+	"h72MpuyQftMs/eaGF3aMUA5B13tzEVxsdt9O0NuXkQERs3zK68nKN1yP3gykm/kDqwOM+jZp5wJe1jxR",
+	"AHe5lJN7w6kE5QHyr1Di27xc6i+yUWKc3NRYVScbZWT9DcD26qveNkopM8S2IHz1X2uQR/QEU1rMMjTL",
+	"aXFvbqEQFB/blNVi6eaQyLItkUWfU6TLZzJfN0fW5Nd2zVp5UO9BK0cwek9EUkwHaCdZPGJQSE0BYFid",
+	"4zLYZ+fCayUS4wOdrsAA9xfMv7W1uChtzEnraUkwjcSUSCUSTcy2sWHWPNnyzgzcJRewTyRFZqPUAhLI",
+	"xFZJ0p9UhNokU9DBC7f1hmeVn4wuvQxV1lki/WGuBVcPC0amIljZLJ1ZGDE9IRbNsOJnmUYq1LpEz7vh",
+	"VJGlkIrYkpiPp38bn316+8vH84vP4z/9/fP5NekeDcnHP5Hpyibnuxk2+HYJsGEBNBU2ewyJNbD5x+Ty",
+	"7J1HftV71j379PZvPY9cXvwE2/zny/OfgKAUvYUwHV+ByMU0q+77zx9/9sj1X3/yCB496RGa+Ivwjsne",
+	"DdekPHoFpVOQ9xJCUyA4BdDJdCHunesRnTL9y4Cc4mAyulJQeyXSKCApj6l/S2Iq1Q0fDWHmIiH6bypc",
+	"mjQYGf6zlAN2dNQjVOqtFFKG04iRf4YxmYrl1KSOkTTWBoF+scSTccMDFkdipUfwTBKptQ+mxyxurbKG",
+	"475lscJtzQYM36aA3wbqDJ6YpbCV3DecfaW+wlhoUc+EkwzHoVDepb+VY8Y58dI1/eiG67NQ5CKTTMpP",
+	"PL0O4Uy/LwgDyPRlX0OpBuQ0CPQKTewsBjQIWDBxKqzpDbfFzQQr1G5DjrPThw30vWOiQhUZ7x5QHyZj",
+	"SUWxEbiYkalQi5pIhd4EK1P34VP5l1KxNmSnP2wWebp6Xul0bsG9aERiufIXIhLzFaGBFuA1GdGw9dvA",
+	"Giwa8NFw2AAdeN3JoonqGeb4aVrGjmM8YAnRBwhaznbh2GtGHIh7rmlK9vSZmWpWph/0CBdEW6zF6i4W",
+	"93F+gziY1cxRf34Mf999Xo09eMJXTPWlShhdFkuTMnKZhpzC+MofqfRQmcUDxu/pdVN6DSd135zkzNuR",
+	"JqSruSwcecPp8npLeHNv0HmEtDrLFpqq8juo8VXL9hfN3w9pdYf2Yo9eAacU9ReE5npEF7mRh81HRKL0",
+	"3zA3uAel0BnoCMqYGhOp7JDLcuQCFjH0k/9bB6tyIKaCG0gzOWBnT9KIKaYQYlPOcg5g19mqXmbv6M+4",
+	"UEJ5ghiZC5b17Dlx7EO9jEgsDqvPFksbhiyr22LEF8slFLOvqZRGCTZK5UnZw0huGYsl6vuhUUxZUN3E",
+	"Sr/I0RRLwuXlOlHjI8GhSdx+gwh6UV2eBeTRkDF5hyzdQ5buLlm6RWZI+mWXToHFmXWtMqT1kIqi5tRg",
+	"eFDs+EWDupzgWtYz/E70WtdjkR3UQ8T6CaUIO7vjbB16CTPlpFfvF98Zq7ioKT53iPnArw/8+sH8+lhz",
+	"15lI4OEMw8nqiOQ0uqcrSSRL7gwj5oSCbaR/v+HdyVskyP5ZKGMhYbuOnVsmFspr8re+vVUbhv1PQLHy",
+	"mHAheTibTQzIl6Q8mIqvIZ/fcPvANfPTJFSr/qWIQn/lEantrWki7iVLTCFnknJJQjUgk7NwzqSa9KVa",
+	"RYwA5Kh++Bg9yc44rt+fHr16PSHIPQtwj9fvT/tHr17nS0mVcUu3F0vmc+2kUxzM2jqZvMIL7ngwEDHj",
+	"X5cRPir7ePyyzb0XSWCM7pDPl9EgcKRfuw+HSzpnz/8Rs/muz8Z8vjenmmf99ZByis6xio0sitcKOl7n",
+	"rjldn8CXOF2y/7rpDAaDm04V0oYzzTLZVcPEW7ozEzC+wQX7CrGC6knUf/WgCOxRETgz7uuiMgA79Ahi",
+	"ny38PkAE9HOIgAN+0r8+ftL5+7daoZKnzq4/SnLTt+n0tskgOl/45pTWIwMiBpLpyYUn2naOzSHIAKky",
+	"CpehIl321WfwcJ8G/0j1RvQwkBwgRl6GngT58NrYrAXvE3csQcD3zQhKTy/b6nzhl4ioUd5VzWPNTdza",
+	"F2zsfYfbekAYapeYtQlD5qGYQvUCojqMUE7h6hVhhTJxECaldCtU+Y3pZJJ1XN5MuhMtCO20js1fJh4x",
+	"WDLkxetjsqSBVpUKsDCqBMTjEQsRZjB3B+TUfMMaZPXyysHQKed+Pbgmx0wJXiEVTRRePhr27xm7dbgc",
+	"osI+HZgjO/BQQk4LrO0Ex3B9fnGU/W6LjianE9KNGbQdgtUvJOphyrJ5QisT9wvGb7iB8yFKkKNXNqkt",
+	"oKvC0t2jaoy725WDF6+7ox55azUCvbLvTFyKnPqKHA1HL7eHcfRjVgvJvBNOdhnpFqm+5xl5D1CZdnA3",
+	"HKhTCde7cVIkfBnOOSoJlUeg6gT0PLKkt1gGfcPVgi0li+6YPNZ7AXewYDxdIdIznoqJPhYTV+xPvHzn",
+	"oB1FKPFw3HDQ0F4jCQLhubRZXn9tN98x2cPzPLHJmOMwQKN+smRMhXyOF5AQb3i20s/A+yuZguSwKkQx",
+	"e1KrE9DDHNyqpNRswFxa17OeAvzSugBth8RU//xDhPgj4jOtf2wHLeVBkzsAOB0AnL5PACfLfmeYcFCp",
+	"EHa3qxQbC8cq3RAHXKdDBGLfuE6V8njvZvBTEC4HDKgnGODVptQmizq3rTYj3z8QF2or131ucr6/JSDG",
+	"g+qztFqeMZ5aT0A59+NknxVWBXxhWL6C0a031Vg6tq3tE7GyP6EdHEaMTJAQQj6fDMgpTkJwEicspok2",
+	"l0AJCNJILYQAFqwvZMIj5OTvjCbkDSQnTsUdG5BzSHAN7kLJEugACOO75wWzT8tcWFuQKvqdc5BtkviI",
+	"GVOdEAire/7+7amtUPg+ADnswBc+Dryp8VX3XCvRgY8+IhTH0xWHB9isA1LHd219IUOGdFstLixX7V6x",
+	"OXl9Ql4TzVGlR/S/f9zR4DKi//lv+P+xaSUM3rud2wZXdPnNXv+gErmDrpG5SQ11oJc0eJoQWqbtyvco",
+	"snHg7UV29XM7iGzbsuYgug+i+yC6n7zotqw5i5OVGPSO0tkC42sxgz8eUCv3g1qZNfpRwnhmtBXLhUL9",
+	"6lXPI0txZ2OGeRD5KVnxoBrmYfIBOcUVoBGC0yzoHSNKmBin9eTOjPqyDkuul/PD6TVJwvlCySqJfgYI",
+	"I48Q5vxWkt1MYOeI6LbnW0nDM0OD/5Yy3oLVmL08CPmDkP8uhLyVG/cLBt3rlIAaD8S+AcvMCZSCKPGs",
+	"qd7bgxYQSpkeoKsfQQmAhSUUWs0ZVeC7UQFcP/4EJjIhOeaBHbkSZKJnNw4SOlPQJr8LSXUOxdq8Oqno",
+	"SpJTknIVRiZtCoCC9OqEElcr6J2QCRdqbD4pmZJVL7vAJs9NVZIm+sdlRPkHOArfneaRDb21zrH2ZCu5",
+	"DE/+W6scB7fCQeP419A4jLDKe7oioDLaftMVGRWCA6PhrppHVvgiD8kBLXQMgMXRe5etH4lZEgrQAkJ/",
+	"sS6cAQHAZH48Ef3iJxOT71KAourqlZ1pepLkVfdlzyOjYfclKn2jF90XBvk0ofdZxgOCQhoQIFM4pSck",
+	"Mf6fAani2lTJ+9MgWHc2nNtF/W5kv57GmpTKptFUD2j2llaCM3v631IfKKRhFY9rXhRtknmy05lR8kF/",
+	"OOgPTz6jgK+JIARfY1/91OAgk0j4NCKGbtTqmXRqX+WOioM+UkFC7w9qQwu14SNNbosmu11Gbix1a1H/",
+	"2jsBrmSrqEQsn2YKwK9mAt9xyCCbws5Bg+1vaCXd7Oto9G8ptfMzcQgdHATxd2PIm34NbnlxPXffJnW1",
+	"yX8Abvm3AG65hK3+XtBa2MIfGxLf4Y1FMv5zGswtssIxocRnVIZ8jv4ujCbpS+hrgGIDOD2hxMtBHQRL",
+	"e0QZvQcunMyTBGfRg2yKyJLd20pAO0/VYK8c8Fba463E5oBbhs8W/s5dr+pjtQYWha8FaAugKjUhWtKl",
+	"HGwec58DXVKFrAANd7QJAk2ECn16qlv2Q2U8Wj54uK25ApFK25CfjJ6IZ/QUgNBpRfjYYIm4ICSAvIsy",
+	"H3BnHPY46UFvMD1wkapy+j8uBcxwxpLEYHkA+LbZjMxkXwM+WZhmiPoVx3mTz9D0W742ODcfsiZm04jy",
+	"W/0BatYcUhdGL7qjXnfa622EvNBs4YngXOihtAa3cB9qzQ8fF8YClrYhP28/9gNKxQGl4rsyps6ANRXC",
+	"npls6K2J0LK9dECYOCBMPALChBF/+1Hgvy2zP6BGPGHUiFwTxuNuOV0WkbRR9irb4UEoETm3fE6XjAcZ",
+	"TPAh5/QB+SCaL4tY6NuyVc02NTNefLHM+lNhymW2z08q7zS3UBBh0EfHPLRdhGnSiBhcRkwMya66iPjo",
+	"5oPlYIFtSHxijKnQROYnl5+uzWCKxIlpp1Wc+RJX2nDnU7vc303MyY4fWXc2/qamzZbHW8uO7A2PG3D6",
+	"YwTgISv0EEz6Tuyfa8aDCikiLRKsUaXBd3N0dExGr0hAV/CzkSueESomKPPjemHKBtvpOfjVD4rA/otP",
+	"MI6h9DqEXFFjfuiVf0LYzLb2Y8GiIJf6eYWIqd64D3kg7okfCckkBvcCujLdI4/IUnC1kE6TSbMMPY+k",
+	"PGLSQGpZ16b+IBckEnzOEmLOCjR47yaMSsEleeWRHzzyY29ArthdyO4llPGumMKRRjSW7MQqI5XHB26p",
+	"9HHqfdmXi/NbKQ846JbO0IpnWktYeMlBRTioCAcV4UkVjmwUMKQrBy9fNdUAIDh00AAeogHEEfWN+Wv6",
+	"TUjbmasQ7nxK5n6eQoORfdQiB+TUDJlGCaPByrb0M2FQo46GktyyWBFqW/5Zp+sdkueU+WJpVoSzr6oU",
+	"9c1qR6csaxk4pyGvRpy6CzOBDdGC7whzCoaOggiG3hx1qu7J1gIQnj5I8IMEP0jwP1CCg4TIBcIzmQmK",
+	"hlL6ABLxQCkNtfLSwT3oisS6qXugNnlkljD2T2yWIwvCSjKlbEoUyDPKeUojEHjs/ilhQb/TU2CSUMLZ",
+	"vZlppn1cCDd1NgtMmCqiBZUEvfaO1W4EPp0njAWE0SRaofPfURqsY8BNhq6Fofi7V2gyge34lgyacS1D",
+	"KZkhKC0FgjTKtiyR5VU3Dq9R5oDQau/LysQm2PzvzejHQbcz+queaZ8ApV9yUBkOKsNBZfjDVAY4gyWU",
+	"Hs82LLTRVTD20Qtb4QNtqFnECypZ3yalHlSM/YQCYFWzVN+1mnNrTz+ZeMCayLzOMqEu9VQ+W/r4XqSn",
+	"Hr+pb3DH31SQbnm8nUhy33CQqwe5epCrT8GZDoZcDZ+GUokfc3bdHb0i79g0SWmy8siLEflIE38BAvmV",
+	"NT/ynFghVX/0GiCBmnrhwQ3aP/ji9xmNB58z+pc97EublTWBVftMlkzgJxSZR4PXnQJZMqbWEKbgBiwr",
+	"0mdaVYvy5O779KDjyHdwoNc+2FrmwZsOQvsgtA9C+0lEwA1H5KqcIVeVGZdVPNaL4Zz77lhHBG+QtooI",
+	"pJZHdi4m6p3k4o4Hmfu1cfUL/ADVulYYfeLsEvwERiJJLZ60cMMItZbaevYDcgp/eSbJxDiModH7NF3G",
+	"LIA2+yDJYqTHG46vl1rci2VMVTiNVidaoYDfx8iFJoRTGwjO9h5rcUIJ2eF6aRBLAxd9yrDD4CSgik4G",
+	"N9wcAGkwucNAesQXgVYRsOyfSWwxCAXHgkcrj3CtuphPiwT8+kSxr+oY64JUViSjP8Wi2Q1Xi0Skc8SM",
+	"O738YIU69fUpAACCBfNvDXocaAAsqIV40BTxGUjqIeJB/zVUbIkS2iAd2Kb5g6yll5bl7pLDecGbYCBm",
+	"/WAoespjg9Jg39RxTxq0m4DLAGdiP6KlgyGKzvEIKksayiC7FHpdaiURVTQS85Qd0AU2MEG9Uqg/ZutF",
+	"+qaQCK/rjfXWYlfOoSVm0xxeCMyrxA6/L05IgMYkoVORqgyixlYW1mPU6DdFbAaRqa3sVH/AZFiJJMCK",
+	"yBW51yxCCxttNAQeEVGQIWV4xjE7gf9NSFcsQ0VCEFtgi+T5svjYDcddlCqMIkiv0cYSlZJMtKU69gFZ",
+	"ZEKm1L8lVGYvBnnHVchTdqLfr42P6F5LwjhhEsSgxYlYxmoFoB43fMkol3aWECtcMUW6sYgizMUhEVUs",
+	"MRCwOOdQmsniv4/hnTBmY/051lK2Kjdcv4hgPhAuiUuzNs0IMXU8IgWhBKdquLi8DWMQWKWdtggXkKOc",
+	"AOO/4dC6Qe+21GMCStXGFsgXvJ2L+xMShAnzoTkzM6/ElyiBg4OvXabTKJQLFmQ3JQzTnmYi0RJDU6Lm",
+	"4w4SY/fTxfnlz6cX4/O/nl98vh5fnX8+v/j84dOFR35A9WS6IgGb0TRSPYiEchInKd8iTPaAFrTOdotk",
+	"ZfLV4oTdhSKVQCZ1cDuwjQW0nZgqxRJ96//9n2H/zZffRt7oze//TxNMoE+mSlgyh41J0tUURPuS6Ukp",
+	"FvT0YNjXOBIB6xzPaCRZ9eCUEbz54IwQ/a2zpF9/ZnyuFp3j0XC4NjZP3/ABb3Z/p0lCtdHbkWqlxTLg",
+	"HnWaowZ92Z8WoJUiuKLJYzh682L2ir7sj/yjaf+H4AXrv5kNh/1h/t8IxP6MJUzTwXHn6vxd/2h49Bru",
+	"eXmklwlBkLQ+kCkUZRSpRp860iu08eZX9PX0B//H4A0bznJ1pN1U6jQYLW5hii+PvI4Kl0wquow7xx2Y",
+	"7eioPxx9Hr45fjE8Hg7/OyfLKnXKVXS8jnNIOsedlzDLFrrPZnAlfeqQuRxUny2qT5xGEZkxFqDSYwSy",
+	"K4+MdLHiw9sKU7dJD/qqTWf5XDJ+1EIbKvhPAf6gO0mYShMuj/GVk96xiepGzEDr4TmjkbZg6BZYA3zJ",
+	"dmCDG/6JM/L2+q/67WQpgjRiAHFxRNB945nPetaZKD0nW8cD2ynAoLP+M2CKAhKFr8I7Bn5r74ZDVpu+",
+	"3/4sGdcL3Mvxt89m50SzL2OMAaJblC659DKseJ9KBtqp4GSSMauxll8TVF30R0O1uuH5bjIe0ISstNA2",
+	"fvdQnZDJHY3CAPjowJd3E1ArLLjGkvKAgtCHAS1D6K8DC4G6gUcSiu0YFpTf8IjRO0wGg0ZQMowYV9Fq",
+	"QD6oqp07djA+0AoFjzn1F0XoDYCl2GBBnsMWX2vCWxP6FbYT4zKVJFs2RM7rssF8AEulFmESkM+LNJEB",
+	"hb48f6Y8pcmqdwI1VWZFZ6lKk1p5X9yUZv2ezZ0V4n+L0LxMk1hI1lZs/jOM9aWKkUxDTmE25bFUGqP/",
+	"DOOSL/QtfrB/FspYyNACIRUfpUpRf7GEWnd9tvXK/ddNR5+4/k06HL7wfz6F/zPzz+KO4U+Df4bxTaeg",
+	"u6ytX+dv/evzi6M+5jOuD+S9uNeUXiZ31F4NzWMJXyLuoUyheGZAz1r7fsgVm7PEHcAlE0Y9qRlAFhsy",
+	"mnKacOQCW77w+0ESbpaEwHX6EbtjEYE0S7O45mRoJqs5vyZDiQBw/wxjFIeEOttNEqZZjSMG8YIjB9Hq",
+	"dsHgDxC1//IQte9gkKfOnj8KVq3VvfeEU/sI0LctYWXzFXvayLLl/W0EMVv5UPNgZM3jG+wih+ccMGjb",
+	"YdBaX2nhBK+jj/8BLTlsnaCJMYikCHIKVkdWGriNh+f5sIAdB1ioFfC1g3029LhWNFEyw1RdW2nrR8sc",
+	"C0+l5LPQxTYG4AUcoVce8jNJEpEqdkwmOL1x/uREr/kNn0g6Y/OUJkHI5+7PpPv29N1pD8OFlLi3afXE",
+	"Zwl3hRLYUtIsqST0hsOynuTZOqEyndUoJxPq+yxWLJjkFKREoVdqLahtmf88BXTb8pjawdzWPb07T35E",
+	"4Nu15W8rbh4wrQMm7gET9/vChILwoFt9VxAvlBPLCInjAq/tLrJuwx1gcw+wufuGza0QsHs2U/5omXGA",
+	"1n2C0Lp0nUfW2To7pdRDEvO/WdNC89dKuAIyD+8YJ90/X3+6IEuWzBmBNep5kClYKp4/IQvBRZpIMvkw",
+	"60NG+ORplruhx+rhVkLrtHdYwz6s4X9WccHqgTU1FTY//RD3DczyMRLinyLbt7nyOZM5iIBDvvyTNSCQ",
+	"gWdOKsd8WOfbO1gOzxGA49AIeBe/IbIckvMcA3F6bCBbjF9RRJG419JU8DxRVKZTTKp0GdHTcDBio2Na",
+	"OUQyQYJhAeZzWIefM1+bsByF/BYaBJL/n723bW7b1vZHvwrGbyzNoRzbSfogz33hk7pt/rtNchz3dnq3",
+	"OiZEQhJqCtAhQDua/e93v4O1ABCkKFmSpVhJuedMTxIRJB4W1vP6La4HohO7dETbWgtKAJyO4cKdI5k/",
+	"0DzFTFVG84yz3L+QK5tGKu9Z/oA7tQxmjj3s3Eu4aaFc62RrnWyteP0i/HPLWfk2IhX5ZitSNxGpsGWB",
+	"mdonXJOEigBdfOh19wNFWYE1HJbY+RoMtkZNqTXZWplysDIFCLbJZLNlzgC92JuwbAYhilUyZsqY5mLc",
+	"pup9/al6v7qj/odm6MFj6woPu1nIJhYL0X5mGdQgSFdJAjXqgO26JC9+wrL0drEYbo0c+IYveypc56P4",
+	"8NFuM++fIRXRHslaGYjhs+trDNVRK/INHddskw03SzacliyoTTHchV0TYljZzUVDgxrzJWVMRb4RiPIF",
+	"UlIoI7WmRaZ5j46NKeBG2ww684pyWw6lGcVlllnnTXADm1ahSOfXy1+7tR9h3+GnD90IxH4Pkzd6esJ6",
+	"eA4D0bm5/LEbwggoJG1Eziq/a55AX6U6ITeXPz46BPpRDUQAqu132BiiQ0awMMj5NE/s6ZpToeTXy1/D",
+	"7EbciVp640DEUzq9Nd+JL2DMBzeGlL9UEyJhU9DXaohZmQdnt45m4pOBcHqDdTRj6Tfe2mPlyvuFRKBS",
+	"igDfaURyhpXzLDX3ImVJxkWQhXRBqBgIunCiRAqLfr+Y0DShCh3CLL2wWwJPU7GQrcOVf7l7+IOZh8UD",
+	"r3wM31RJNb3Ei0czMmQJLZRDwDGfBzoeiFen37u7HSdFnhumgkUA8eL3QIFa7KNiv2vYhBQkfgHyGnd9",
+	"SW6qPYxDSEm1U9ksE7U2aGPZvMe8U7e1a+oWm8+99Xu3yaVfIpYaDdhlyP3X8Su06aNt+uiu00dLGbgb",
+	"i/Lzcvw2NfQgU0OnnqjahNAnJYTK3Gj9FZP0WKHp+7VkhA7EJUlwnSwlsdPa0VNwx9isXiPnTUAumswn",
+	"0hFyiYHSZDJ0I8IyxdYzG9B5u7XZsKcc1Q1th8ZBW/j19paI+mySxGWbWnppRUobtzzcVFNkmaWwPXba",
+	"34a5pnLGRC+lmr74D6KQbGJhUDGXgkVESJLkLGVCc5qpCMuQA6UevU0PXINHznwSoJsMx12QnyM+LnKG",
+	"uDkWUDPlKsmkKnLWA+himWWA4bQCO/Sja5+bzT3glUVZWTExQTqxQ5J8/+Hq3e0PlzeXcbfWTOGEXMK8",
+	"BqJxYmb5VEPyo5GM6o6lJ+SaaoZN91iKyFcZB4mapjlTaol2/n7GxA9U02sHGLOZxMFhP+ZyLdREfPpG",
+	"rv/sLzKhGdfz9Ue8kdMZzZeDTK2+FXYbtmWvX4IqzZIiNzva//efdXxoQKCjisw8Pmp5kTrVG3jRfGXg",
+	"OnQbcYcWSAtCoIZbhGFpS4XLYchWSV88vX9xs7sAZQ3sJzDJN0mcsB4EmTHCPiUADmvx6GMPMou+jpWY",
+	"7Y3B/feVOe0lwr9R/DycTxlEb3pt5i5k+Oo6+uqUC//3NYLkb6hiPS4UE4prfs/I1MgU574yH14WMf/f",
+	"p03jkX2++qRZLmj2Nv0f+OxhBtrDs1sr2r4wYH31tmHoirh75ea14fbHwu2yxhQcC/XcZqOoO7oDLFJp",
+	"5dX9KRV0zOLGAPWYK0OfhIqaL5OW7lOVTKTMIjJhNNMTovNC6Yjcy6wQmuZz11O56+xnv4BDcQcIwuzV",
+	"Jjwlndj97ZanKu667hKCVbagD//iUM2NEW/mEb86/T6GuQ9E7KKj8Qn5HdxDb0e9d1Kw3tUnrnSfqLnS",
+	"bPp/72lWsBgXBAElxF+3pgrN+iQ+Pz2NPdTqQFSOwk9BZinmKlBNeGrdDPH56dmKiGR4gz9LMrJZPyx/",
+	"J1HMcPqbhTKbRm7H+HbcMmrzCTRxXcBaf1gkutiaSvX7HBKRQhIK7sSF7x/wQJUl0s8f9dw8KFzZpU3k",
+	"4Jak0MaI1/MHtSHffUVDUF43iGsj/rtLtIgmy2jT0O++zKOfmK7JqB3qx8/FE7DTSvlM6/g9nFhi9eYs",
+	"17v3GlPcSlsP0VzCMV9bAG9JlOxpquyeQmXbKKjLR25rme8tcnYozNQF0lqm2kbTvijglrqeVmfNNo/j",
+	"Ec3Nxth6I8bSIU3u2nrAr74e8AMe+Y/uxL+EskAbON7R20a5nK4d0XD7hKHJw/Tc1450Led905j1RWvz",
+	"6BUufMdg2tK5zXz5lkH7/dthCZ17Zd8o93F/szaswMecpW6zFkKeVyux26ykjnQgx81nWtRr555cM+eW",
+	"jn1MlT48PP4lXvenMu891APVprSZM33J4K0Z0R7rhOpbvyGD3X5NrW+4rR/6MuuHbFKzHJFZLsc5U9Db",
+	"2NesRGG9p8yhmkaOmFIQvFyVCVg3W9pyo7bcaNflRouidrda+vMKkLYc6QBDCEbZnHGWVCym3ZUmOeZp",
+	"W9L2hkU6ZpV2jQ3eAvvwf9tnm5Mv94/iwybJ7Syjz9S2r7oLh9e6b5tVPG6zW/pojfRHjXTX5NnuWGDZ",
+	"gtqhGKv6PYI7DcaloWIuxr2E5myFPW+OJocWPyiKK6g1VN3Zjtm0+gM2dRXk6uc3iEwiczJkAC8CGBss",
+	"hVFSMMw2G4g4uG2YXoYLM4IUMnzMb2XHB/J/QJmBP9/+FWMS2nRWaPPmXE4J15GFWDbXMyX6gSfGqv9N",
+	"pCwfCK9VLCDr2H60mk9ZxgUj5j/N0MxwrlUC//zG8TbXcMcW6zZTaOIC1w4TpbUwWwvzcC1MtDCgoAy+",
+	"YflfjSGTTs7GRYbWzWuH6fPx6h3puJtArILTJdf+UUXOT89edR9h1ku0qrpJumhf1JnVZ5L7y6wBnHdr",
+	"DRwQOEGdjL3zeUZzrSIyo3Pb/FjNmEjJcE6UzsHeF2kpnR/XNnZmSyBSuYMR2zFWeYnOBYGEMb93eGpU",
+	"mdvaCdxJRu2i6s4XVLopES3JkBHXbaJ7Qi4FoeOcsdTt8oRizr7ZZKh/HBUC8uNxby8ItYUIbv8tglr5",
+	"daMa8bFgKb4Ze3DchN6fY0U61prr54Vo9Pj/wBKesh3rNNEeEpqewo1+sOfyLLnwLWNsk4K+Jn0ocBYf",
+	"q5LldaRIWLfv2FxVipRCI0IcEvStupIhx1yfoAS9YCL9rF0rAsYaR4SqBSFQjXWTTuh0RwzQmqOfdJqc",
+	"6qEPfVorvO+ekA+Br15F1XQiGyvgTG0Zzb4SKdTWVUWXFCRmImWIS9MRMsxU8suPiPnBOsJHhS5yZmZ/",
+	"iqgyfny3T2KLbEmGLJFTpuzbY4BRmJr3OhXEztk62V1YnWsz/++7UVUhIYrOFVHyhEC10cIymEhVhCCd",
+	"ZnhlVzeMzWOMqRJ4jx2V3lrOjmuyKQ3gZ7AVw84p4fwPJ0FCM+HKpjnDIZ2dY3mU0jRjNnvNAgInNM+5",
+	"za4W7IHERi40VtZdifQLEveV2EZl2lciRXn+aIijedgGkY5lL9hDyvLCt1i6+QKNYNtydcv0EyDfVktp",
+	"tZRD11KuQMQ5Xr/gowEt5Sl6hpNFO1Y23m0gRRErGkxwl+wG5d+jwIt+rJpd2EZ21kM082fp9bRvo8+u",
+	"q7X5Wm7actMn+8CdF0rm1g3otG/DeSwzkqMFLfspnPYZuvv+E4y6MkWZ6movhDuEfIstb7YGXokWh27R",
+	"qm9zwf6zj602/ypfwH2zFpSxAPskLmbYTqITfllpKlLVNTQYy3uW6yIXrHwIYzNcIQwY0GcUGJc0uYOm",
+	"FP7bsQtkQ/tf77qd5LIYT0jsHcxx1/dsKK1HyPayW1DakB7nr3zKbIMbK3NAqPADLazFfgzOaq/j57U5",
+	"sR/pV2F24lK2sTzDkduaZ9V37N3+vLY0tNVK92CF2mvl2qI5NtSqUK0K9SW4zctUdeplQrOFCjzbVvMY",
+	"kbimHpXRhHnrdHm6ZfnYc2VaboT36Oe7rGMiOHjLxRspCn9DcQd9DOfLQBldeyVAZfgCuxhuuIWPJ2SW",
+	"+9jmZD6ak1nS3J6yMa8ZTc3XyXCOZRtGPXywJoxirKLOOcBr82+NFRk2RjIrdE0THIhAFXxg7E6Z+347",
+	"ZzRH/THOmeIWTjd23dog7xI+Np8x0nn5ndFwX5+DWh08H2xTZH8eCGqU3RnVgPpcCK67FoaQkkQqq+Gy",
+	"tEByj4iSCYdudjmDCVk4RzWhAI6dpqSYGf3+7PR0RWWjm8jBpm26CT5PxqbfnrYasM3V/AKVLOsGp54j",
+	"WnBXZbO8gbMRSgxfi0jKlaYiYRFwHOAqhrPO6Fxtqm89nogZcJ79S/ll9pOfcGsxHVIGZkAbe8uhrJLq",
+	"TtJlFvMKdiZeDyCY5Nay+3j/ji4zhuTbK906Qb4oJ0hK5yHPs2QMbo8L9NoH5dnfrxurl0rxYcZ6aYH3",
+	"jW3SPKMS07GwlhYFrA9oZ6tRYQfivTDXUedzSOWeUZ6jAwcMoBFneQ2RiFziQ1yREVhoiHrtS/LVQPg0",
+	"t47MHYBg15fZvfv5IxEFlMvLnPz24R2Gc/wbAms0kUWWQhhCMTYQFSjtyEaiAJj9QZbQZzYcYSNEik4Z",
+	"mUpMMb+iyQRn7xHCBgJiExg+Gko98eX3xwrL39VSoDB7cD+U57YXrLBNa3Hr0wrLcavk9IHyXJWd+D0M",
+	"wDKH0xO9aQcIDFbfq/WgwRpHbRAwWDJ+lWfLDiElk2hdXCuYNlK2HHm2UPZwsDxhkQ11fPVJyLmB5nsz",
+	"JmfZaqZtS3u4mnKl9h7634rvL8TPkd3nDDioY3wRUZJwAEy5tyFSwy4PpKeIy4iGSDnMP6GCDBmxO2/E",
+	"DvYKCdMSrNAqn7HhbRRhKLqtWxGooxR/jZVH+JqFe/wlxIXNH7FmwejiD1wom5UHSqK9L8cqvB8PVJEp",
+	"V1ibDg5MqsiQMVF2ewVmtB73s5u3z0DwwrlszNGfws2XGT0l8RlabG2ef4zNcxDWC6jYS/g9ug/nm0nA",
+	"MNHrQLr9VZLP9qOMh0BgOwoom71YX7sPlngtM/Yltfl7DgU/2K71dPv6gA0EweLQVRp9SKutLv9ouLp2",
+	"tXfRsw9r7sKc2LjymfX699UwB0cL0PMH2ZxvWZQ5WMtBgOeG7G4z5NyGkdvd5X1i5obbvQlr2nIpbXC8",
+	"baN2GG3UqlwTu6hFCHILSqhlyY+15wjZ9QE1Vqux0R0qMc/FJSAEHzzTmq+HFIWvktvz9VV7gkYV9lgL",
+	"x/xDeqw9TfHaU4+1bbSv5SO3taT21mPtUPiq67HW8tc2JeKL6rFWU+IWOPNq5c31k1FtU7WvvqnatT/r",
+	"Q0iRcLNZnhnh5+uAvmDZFHCkpxLjyDx34F/L3Kk2zrbptK5xWMO0bnwbJqPu1HtyfiZ/9ROzQBZXFKJx",
+	"HyuSyYRmXC8te3K/P81X3egEIRRgAlyRJleEC6UpZig2lmDhuFsYsbwKq6f5lB1tMA9/1defAg7ZwRwu",
+	"kcQYlIazTzTREWEn4xNyffVj7/z0/Jve6enp2fnLLprrycpoQ+1s/1HBB3ef1wo8VB5eX7+sDVsRcPDi",
+	"tg02PBZs8FvVUBoX6DSlArNti0GvwjzkXLPNdBirrVRaGazfQNDWmVSyLY1RC6mWZRbr+TmhighJVJFM",
+	"Kt9aaDqIesiWyB7I91S1KSIH6AZdKBLnLGH8nqVxaaeXTAq8DuZBo1+SFJLjDiNZ6SZcDnS+oGRSTKkI",
+	"WWxs+Ooff/zxR+8d/C+ObOINllhDxY9NZWN8pvukEPx/CxYNxLCwmNdjOlN28rT8IAJ2ePwOShTL7xnU",
+	"N2pqDJHI42tonQEoh/mO0e3ygaBJLpWyY1Q3WjyLyJd6s4yP+ZAbqexBV1xnzg41tu1p7/x1BGkHMkdk",
+	"TIVX0ci3e5ndw/4K2+zCY7TSnNFu2S3DCpWUzoMNWR7NcszxECJZpXK3SRSrPmpzwbDH6JXf3nVl2xbT",
+	"X9J7AwiwDVm1IavPkUBliC3kq1xoGbK4JSpB3c3RNmFsmzDuugnj1hLuQ5HPpGK7NHM+txgIlavWXX5A",
+	"4ci8JMolptJeQ5E7M7CMuulvf2lS8bzejL2CgXixU7soiIq6PfzaIqKupqMUsErzbIn5Z4s9bMjsomJ5",
+	"WA6KtsLyUOv2VsGewqybmgbNo7bxGe0ttPqcMsGFU1vZ0IZSDz+UihVUIfdzvv+c0zFbHVV91Nx4QbMs",
+	"MHWfBY34qwIeZgvWTGKmKGzomNH0WFUNoL8kFziy0cg5EBH8jk4X1Yz6UjtV267rCodOyO8IAqDoiI0L",
+	"mkOpbSJFwnJRhQRwu+Rd1dTBoxk1jeUn5Jr1SqKFVjc2J4zdc1kot8flMwNhpnHH2EwZ28zaThOutMzn",
+	"cC45bI/ZXDP5ezuDGbhCrYyA9nOAcFB581TeM+gjFGMvYC7GcXlTtSSxfZqlMb4DXv3ImUcD8TDhycQ2",
+	"xksMrxAw85HME0YKkTFVc4Y7xOLmTW7Sdi7tzHbmBf1cqMX1ia+rFy0bt75qcemPfo/lqYdgL5ecRbCH",
+	"+j1vFaZWYfoS4HgCMTFlTHMxhlQqyRMIeNeoOlCbnN/2caVJtf7a1l+7p5y4y4DKnpYV93QfbjkXM7N1",
+	"Ja17fBsBawcuSKkr2N/yBtbgp45af+3ueOnNSnVfRcQijCPyMq0gQZc89CnYjjXGm2RSsdZQ3d5QfWM2",
+	"sGY5eFXPAvLDOzE19UCMz0sxL6crpCZAB2lEcoZ545jAkrIk44Kl3gkMT52Q99DHiWcZoQ+Ua4B5AufJ",
+	"QHRK13EXn7dJ3VSR2Bh36S19oPMYGvOgZLk1605z9hD3CRVzPDtjh4I/XdlXA+64xB7rHTsx7A+MM7ao",
+	"vdRudBdAlajAl5UH4cECSxQ2Zr3ejWktZgVfnD1XmfXa+S9Ng9YXNDD8KzXikO5b/3Zrrn0B/m1Dq5Wk",
+	"xJo02sAsCx1fPev4apWF3Xi1nbMWdANZLOTialnxOx6I4vAjViDYuSOYX1rkTpD69oCKKeV6QGZUm/My",
+	"v3Oh6R0jKdOUZ9ii3fJWLQfiw+XNm5+xQx7K/BSEONZk4PZARxM6N7vjrGvdPSHGysHueqBBNKk2A9Gs",
+	"21xAmi5A8ZVH4rWEE/JWE8W0InF4Grf20TiybnA9YQOR0nnk0ougcMna6nC8xirOGUAZg81afV9OufIJ",
+	"vtYH7jbBL2fg0uCqY8vdju2nOuB5r6pmmA0NsGT4ENX2F7N/A1F1clMFpJKxlAzn9ZBBv+xd6OyVugfD",
+	"oj1KwaKBiM0/3U4LpW+H7BZfdYuvilHBKxgphOZZ/UtArs7f79otDkT84f1HpNClfqSYdNDjr81U8V4a",
+	"0oeeOCxTrj2hWwDMWmk6VwOBUzEDLf0xvyHCcB24b5C7LdgJuXTXCVRcryM0kYs75pOBeAeBiBqDq7iW",
+	"ImgwgUcUeVqqbTQ+lBfCkmBw8/DqQxmB/bwioARrSTI+njSmcV+bCX4Mpv7Gcv0vBWgTNvgWRAtWTr3s",
+	"nX0HiCAWgfMHrgxHKHLYiIBpWRXAUd4qrrYB+GbDXv4jIh2hiHOuulZvbvXmw+9e3RhSt7DFQS/RSskP",
+	"ejw20KxBe+M+4NEq1Nsp1L/K+wa9GXsMf9K+Igr9OxHhI/jN6FdOszBaI7SmM6qwUwZsFiS0aQ7XcjAq",
+	"uFsFVAqii8uqw1N6x1SfxLOMilsubkHhjCOjmNxz9sDFOI7K/tZTOr2F5tkn5G2WsbHRMV0GBrRtrjnK",
+	"qht0At5P89uEKlzIgwCya1ItbjzJf3H+tMWpr+tUWz5yfcFbvuMr1RzALdx611ot4fC1BCNwQucazSw2",
+	"SUNp2uM6ALc4Bc/QuMLOpI+TaMKHu0wSNtOqjAmpwG1SFbqRucKu+sEKz4OJdcUUFhJbgVlXFuzPLI1t",
+	"9YksNOv72FTgXImIzAdiue/lYWVKZpmw0Cl9Qikb0SLTaiBoYn7lYgyZJ7j35gXQ+hZrLrJg4pjHGMt7",
+	"luc8Zbdo3sYnRs7jacX4zED4f7nVMj4hl8HqJ1Q7T01Q8dEQJFtUjpolvKGlL1C6h9NeX7I3jdpEqpvx",
+	"X6lEr3suW5neyvSDlel4EzGNDVhgySE7y6CRG+tAzH6oF5DxzvV8256CiABFRnxc5MYwju2L+/Dvcbdi",
+	"I3dS787sGd6QyywzFu3CYEiL7BM1pVlm0U7QJ2DMP/Bc/zv5M+6ekCvXOJ5l6PJeL08PfihB3PxW2uy8",
+	"Gcu5TElnOLcBGgiQQDllRIZzMqVc2H+Fv/tG8XLk+jLb2AV8gqWAWzItfY2us9gIOjVzkeign7N9oWv0",
+	"7PDM4AcQxN3IJbQqAhtiRsxnLCJXP78ZCJS2gW/dCptgnXAo/gHQgszlgFQVrrgUyigb+EQ3MgxyWAij",
+	"QM5mjGbKfD/lmJuI5RWGljPKRfCRE/LG4bK4FgdU0yFV7IR8tO39r68uf/j16liRwdE1Hv3gCBBiGE0m",
+	"li6OlVE8uACGsaTO/dJSMb5kY1mOw37M5XQdOY5P38j1n/3FQdKtPeJ9kBu7/iiz4TRn6w8owwtLs0RX",
+	"syu74S1i2FJ+7UizH8CGDeeeezh2YS5RedMxxF5ec7jZpH6xVXkzFanewgrzh4u1yPrZJAHQP7CQnt5U",
+	"tsL2V3PeN7IwnOLBsMgHqnDeDIEN9QNjgsSjXE5jWFSsZYxuW8XvWZ+ULOphwsCZ6FkV6XyDjfAjcs3G",
+	"5HU3wrTggRhxw75mGRWKdM5Pw6fOXnbOu05OiYJmBJ2P5YdsZ1iQLqhFYEtAhV0Sc/pAMj7l2oU9BwIb",
+	"BnApejT9q4Ak8JRqdmFnQDMlyeCIfXIdav3zanAUWQhRz7XRxBSyfMqm96fOfXx+OhCwIlABzsnvjN2d",
+	"n5L/h5x2McQ/ZRRjiBNGfhhdkVkxzLiaMHVCPrA8YULTMVNkQu8xacEsfYobZgHUqJlCkWVgNw6EPc3q",
+	"6RmODwdraKJvZmzz/hHYMV3CvK9+fnPjyXAZB29ChDQ0clQ3RZYCXK6PYKrlk9769HT7q0mysCOP2UVN",
+	"Y9Y3kZpHL4mcml9blMhVOrrfSqPiGdbteUnkWECd3YRckAtCrRK6FiP/ZJ5lImH/QC3+R8iqtkdDVDGc",
+	"cq3rqnwfqnk1M+JRuwx3MyY1+vE4l8WMdIzqZLgXSFKaQ8TPhxCpSAfCAVzKWcaihnoIjG3Ncjliypw2",
+	"zYz2DLoskBhHkFuv/Pt5G0lPBVGJzBnp/MLvWK4H4qxnMREr7FgBsK6aGI6Mzi/DiOcQlbRpN8aoMIoB",
+	"yApoOQY+shPyY24Ub/ZJl9lBTqQtY86etlrdenvdepmgsQS5I+TtmeRCrw0n/rHI79n8A4z5u9X+9yMJ",
+	"yuvTJwo2PGBWhic5vmALQko2oB67zetIhlEhBMv+cVKhiZH9CFvRMrHWQXBgLAIJs08m8oFMw3zwpX7J",
+	"3GgULEXFIsgaCjNvwUEnSErnyhvV8MhafOPpboEvWKNEqBf4tGG38XKfSUyo8wkQbY5WRWE+6XQqBRnx",
+	"TKMqCXeP21T7gSjXTOya+6XrMzTYrb5YmgdSEDOHCGoVIrAWsqw8+pm36N2TS1ji41Z3yxZbtvjsNnS/",
+	"akE7qE3v6kOD2v6r8+2RDhbYitTXP5ROtm5Ut73tRVmLN+ZUKKOhQ5mZIZt/Hov8IzCEPer+XNApT3xl",
+	"Qu6auQ7nxPAdMSadYVYwSNGJCEX4knHOmAAoVfDzdlxSjbD8Emqh7Bc8xhfKwWNFMqq0kXFd5H72Ofev",
+	"gPIC3FQKPakH9yBolzORdi/A3B+IDksL9Mrh3uucUW0jaEgmsIeV9/hwnfleWrCyP5D1Bw/nrpQR5wg+",
+	"hIGwe4eZyW86V92ba3CmynuWw2twQy4qHggSOiDMPLiYUc3NDAvBreuCC/L6vGcuAcqZl9/hX3KmeMqE",
+	"5s6RgKE/t/NYymX2aTi3f+jA5qEPV4IJ478XYaWS/RD+zX+qe2GbgNCMDIt0zIIQpLnGKVvYRMBEMbRg",
+	"vsSU29RRgXX1yhzFVJGZlBmGLwcCJoc/HCvonAbDaJ4bkoXCF3IzYYqB77pyH/qkECnLyaIItvgtIMyP",
+	"1UDQNMWuRTnLMN5JOpRoqWnmu1vApyNC7WS8HE7kdMiFHTWRGSIE6C7MZ5ZLjdV9w/lAYEkfzbGuJ0fv",
+	"EYZJU5k08JyT6TKHzU3w6Buat26bVrQfnGgPSBRYb39NARJZTqlKFdizxyXc8PX5C8cAS6YX1fmTWlvw",
+	"801hv74WkX9JlKAzNYE62eXCmjwuq/tVMQapd2eviJbk/LWFRREDIWdMlKlNRqoK0AONtuehMB2MSqDl",
+	"UZ/6WZ4XDLqAx9wrlH/HQLBPM2TFWhImvGw6O0c5qHwlFUW1wqoOlbcfK+JfY95hy17gjyNb7ZrQlBkC",
+	"h45NXBBf8lvt0qWLXChy/jrCB8BLzxVREkBVV7F9JM6W47cc/xA5PlJn7fafvULN3RWq1+7ywh0u76+D",
+	"XBJlBZ2/savZuTZasBQv0mIT2w1L/ny6i33Jipb1Ifd8m6I4gu5z8BKEA7Yp9cS/z9x085DhGkOe6wn5",
+	"L/LyDFiGIp33764+/HL57vb66ubq3c3b9+9u/7i6vP7YXd5X1772h4I9vbXuIbbQtOtbs4dm+PQm+ePV",
+	"cSu7aCJmijHhwJmXgx+vzZZ4tJZZAYKgb5zsrgPchQ7cvTCjmSYJU8suNRYsma3ff73SxlzhykxLNTW/",
+	"zR/bB4RvsXU2YSWS45deq02ppgdS0PQDy5huWHDkl2ijHZHr9DgtszAQ+Vxd1DFTLY6NscSnQ6UBZwdW",
+	"lDrmeulKjIXUZM403MgQKqeBY8LRgGvrA0zxaIE/vVokCRiUfnXAoxuXfjxvmN0cAqErb1R5lx5nJ9YE",
+	"7TkTNFATmoQsPnQldM6ZWi93EQ3aDXq/4zeucdhn7JT+HF3fdV6wvsXstPakO4kLMqKZYn2S0KmRuCPC",
+	"l7Y+NyZkZSL2w0MpM0bF8i8DO2d4nFUXLS89tFqmdOnW2oce/fphqFSb0aCh8/k6qpB139iN/LKQmp+/",
+	"y3hI9dW9i0KPmLvEROaeNJFYA/62GLNa3pL8R5k3OGhOe945QzJGc2HUkJQris3VIkILzdXUzGIo9QSA",
+	"viBDUZOcqzvIW0qnHBzbMNURoQMReOcawxMI3guuIENFc2x4HTpLOh4PLxDu3RPyxjZN0ZIMXYhqIDxN",
+	"BhXOkfPVZPRhVGRkSBVXoLw7bQsdOebzTtHiMDNEmC8J3eaRwpfiugjpm7fFZtp2F7qgR0JvT5kTaEBY",
+	"eV2/Dr3vGmEHKQYTnqUDASD+LiNfGo4Y2RRXO7HEtgmEJH6pAUXf8lVXZeaSGlZ1yw6u/7O1zLZPps4P",
+	"++8jJLyjP6Mjqy4e9Y+gVO8oOrpjcwRIM5zphPzL/TUiby5//fmjUfBQoMItgMhUFY3t9Dx45igH1CQs",
+	"3UHQBEeoZJgzepfKBwHkbvg+y0Y9Lv4q8jnhIjGDzEvMvavLyv7R6dn3p/Q1O+2dnp6e9r41//nO/Oe0",
+	"/N/Z0d/RNox6xw2+t5hBk5hAkmpbdH/e6uy2xHot8fsBXI8VMfNYjoNjyTy3XcK8fr9KBC+xNuqdwBva",
+	"OldZ8edR+ZYVBIFobDETDqrDcqB6z0tnz8NEZswl49gOeLZJHxPwRGnmoPXyiAK5dWOPRpLfUX+Pxp4I",
+	"u9Rd9gn1stm93Ecbgx1yBouW3TKIFlTlwEFV6B1bDMTL0ahq4HWkSNgFFn9X7M0nyPkXic57E5alO+Z7",
+	"GFXxjALcAV8N27u5Plym13K7ltt9IT0yqbFzguRjyBcbWXdYNViHuUolKCHkWwBUxKN64kruh8rormGl",
+	"L9NUOXAMp+d2nIfM+vAfMDra7VsQD3Snlg0xMATJ7nnKRMKiMsnbZjCb99lelADv5PPO3KvM7zY7ZVTo",
+	"ImddjLCaDcZEeIhqeq9o6krTHa4JR3SUWUaFYOkJ+Z3rCSBEgu8rrmRN23+0MNS2cQdkUUvFELqquYOC",
+	"/mqVY4yVHbigqHZaRtJphUcrPL6EBsvVwMex8mU+CPgu9CSb29IZCLJQl1LiClJtWc3a6nN+z+Y9Lu65",
+	"PrDuy5igknGlodDDNpF06Qe2NA0782QZy48VYHn5bs2dSisdFEjoq7FtmC+gyERA6Qp6GTWWvZR9jSut",
+	"CvqNHZNxJDx44Tsl9xu6JHcPpwsyolS8Dc78yWmMjekYNgtpR0gcbJLcYk+DnbwOQYw3RPYo9+wjDv/7",
+	"MHM467NdK5WzcdD6GZ1Lhq/IZgi4TpvIsFkig8U9CXaQdBB7yLIyecdERQjgCLUiSWFNBg9R9c04vOXl",
+	"YeVJxSkESHZkWijDVh9l7T65wHYo4Yq8Oj8Pm5SMOMvSk0axsm2TZ4itoplWbrovV5SCAYQBybi4w82P",
+	"iJoY/g8r4b6dCmZSHkQW6U25hShgKYlh6rGbOzRi7IDcNW+fUAWIjXdsprvYO6jSHc2t3hxuTka5hLaA",
+	"aBQPhDlLVc7Hah5miHrxH/ju3xac0vf2a3rGX5UYs/2D0zD7MbRd+QYipDZf5FQSFRC6YgxtR0oQqawE",
+	"KjPDsEw3LBLGYiILMRXZpwUZsoHArWRY1uvUA3OCn2Y8Z4p0XF3Cy1OAEIkI1WQqlSbfn3aXp4jU2eqz",
+	"ZYlgX+nGOa3dYHrl6O1FzY7zMVZJ0rdKFSzdWJbaYU9YonvBsrQPZLFwR8xFaGI7VRP460v2aHM39qNx",
+	"ABWykkfWxbeWjsyoU0x8tZkgNDEGl25URZZaofV0jec1RU/Iu9C0RKRgVevWSjpx+KW4SyCHsGK2ObUG",
+	"LdCono0o84U2uj6fsNZzj+bQj9D/XGnCZ0zPoM6TdFBhmnbhi4FRW319YNa6x/SEzYmiRqRG3rxFS3zR",
+	"xL3ADgpmobLQiqcMATtcTO/VU01g60jexu79iekGSbpjM2tjsfAEgbDMA1peoq+ufub504CMsr5gejnL",
+	"y6jIIH+Xml1PSO1ZVIQ3KbPFptcOL6VqxBzbWV8AuHjObMK4zWxmLAUc2xV1uO/oFNtQluoy2hMuOORK",
+	"6E6gNegIcQcKYXipcMYSNNoUibNIjEHz6uwU/wk16HTltf6Fi7tdXWh413pXGR7d9BLbQY3X11KXF6nb",
+	"X+L9BwbWmNRPUjyfAsOSIoc2PP/+s5KYMmEeIlZhe7XSoFd3inSqF6GmWZu/3LH5bi45EsSNeffq2+6X",
+	"u3lUt/qNDcpwn8o1yKUgpVWcu3tcdaCUneZkbq78Iq9xtcwo/XEXEFqL5ncNLhn84EE4WRb41SXMrsay",
+	"tjXG6y9b1wxfNm4bPobv2qftjTNMGJ/pDZiyG7HNmsqxCyz62jVi+krY8vOYwIcjCy6t3RoKgcj6PbeX",
+	"AlU+XrkFbWj12UKr5NLZr2CYl+8JWkZAJV/Ya+J41xHZgbj2YPXoraZWcR7JLJMPlQpCfNUFoUKK+VRC",
+	"U11bc+hSyuyWH6vyRGxvJS8ry6nBVJo16TIw7Oe3n7Dwjhs0HHaU+Ykl/LvuSHHAwWpHdRuEqitDNhX0",
+	"tcEri+5L9tAGqTcPUpfNORajbzsMUI8YS4c0ueuP+T2LScfy5fokbOBybQEKMsUJDst0Q/lTC21vFsom",
+	"nVfn59ji6IEr1q3HrLdylzbbS0FzPd+z6Z7lyoWxfaPmwwhOX4amHtqIZjJuxnJEaLmOTpgqbB4rRMaU",
+	"IrGXNXZcbKYFibvd6NFYscztI4JxyB3ueDHcheAtJcCLPe4ydo0wZi9O2JxVMmHJXbW54UC4afUJJQ+5",
+	"NMY1dLoFRVQWuidHPUBcDlMcTk/DFAfnwAi1Gj4WttEZHP5UseyeKReZVtuEuJ2Osqh0PRaxdvz1cOLV",
+	"bkbbRKvrY7eVNnuPVF8HbqINROjWC2qBCNrY9AGkTtNSXGhZhqEdG9vESm9Dz23oeT+h50Ak7tRkek5e",
+	"fxMomW2NzSEGqvOS6vYSlPaq4gY803ImmTHDunA2yDM360FYOq1u/Cz24rQyVxyaAW92cy7dsIN2vbi9",
+	"28D1UhmyKT+pDV7hevG01Tpb1nS2+B2LyLDgme5ZmVd1FcsH8UTPS6UFh4Vqdhd5OVAz1hBXpuKNeNCg",
+	"nH1/hph7qgzUH4xforbRFlye9qvTdR2nCTScnjP1QsiIJBPJExaRkesZ3fUlBI7DYFa7fpADwYXSeWFb",
+	"SiFsxkeajYySM+OZRAUGTtnsSSdG+/4WbPvbsoF5HJE4jGmEP3WN4mQPAzozKdySBxERVSQTQlW1Y0Cg",
+	"JOJGRD7XM5Gp22V1QmLzV/C3FIL/b8GMhvU94SOi6R0Tjya835Sa+4G4D9yMtnEf1MduyzH37j7w276Z",
+	"GNh6Qa37oHUfPKfovEzTkgGWqZ2O75LOcoG0TujfS+NNnQq7UpC97Rnw053qjM/JKG6CWEZrex4QVmJd",
+	"RQL1DEk6COBUbtPerVOExrGfV3vvYfJE/RiggIK9CsN2x8G2XQTR1TvGZvCgGwcetIPKhxyIK5pnnOVu",
+	"joooTec2YDUnZqYOZ7uyrCDytWR1l35TbCMTrtVAxDyNCU1yqVT5ScQvxyZWLLUfJ4pOw7DafzvrqQyF",
+	"YZq/3YcOYKI3pXimaZV1/b/43c01WYfpE31epXfZAtZOL31k/LYiwL5mx+BDhy/aqnBGLsxtqbmVey2u",
+	"0QGDfg8zriaEAuVWcjecyt0k1FYp1qUrogctC9uc2q8erqhsdPkBTnwvDv499FrClppCAggGS32XJfgb",
+	"/rqs1ZFl8l9Iq6NQhFYPa62IQsOQ9UVp4+AVEQXY9jaRc8O2SdWOsaqOLQc/tchCT0YWqvWaq237gVhw",
+	"70WZawl5kvX+UX3i+0c9THjGYK5c+UEcy/3srsYvaqw3HoiORxYy97OLIZHKuboTxUbnL22jcylIrDQ1",
+	"utOtFPEJeQfHHyakKBg6EOwTVxpf7DOHEppDdzrz5Xc/fySG7XFRQGMHRjM9Scx5TnnGoD2mgg7thRFs",
+	"o1xOG05wICpth/sEu3GN5ogiy8jZKz3B31I6j5CM/W/f6ElEWMbHHPuBeZTc4Zy8rLRRR6zcs2/1hHQG",
+	"R0pKYdurn307OOoahSW5M/yPC2wD5j/xnRlByfn35Ec2zAuaz/1szDGdkV9pnkyA3iADFlomr4jdVLnx",
+	"IcRuqjPaLHbTPHZb2bTH2E1t2zcTuFsvqI3dtD2ovsxc0dVylnRmOZtRo9wjWEVaZHoiZRp5SdNdpgEt",
+	"sVLbnNI2p3TXOaULsnanlttzChFUysx+tN7Ng8oorTNKb3S8+flNoBevMA+3CrlBFORzGpXGkPB3vzQa",
+	"eV4v3jt9FRTvXezULLTtZaGwLKNGTIHtacvXSOf/fHz/jkxZPobCs2TSjciwmEJvXXMi1tl6QSZSyCJX",
+	"JH476kE8KT4UO3L4F0u0smuAxRm7BP/Qif8zOEomyeCoT/4zsEXeYNWZfxnYXrLf9E7PBkd//w1pbHlO",
+	"59VeHQBAU3rbHHQtocq1AVkaxEOf4VPNmY2bcsBe9OA8/6uJRzdNa12bZtXY7f1tsL59xOIOSxwhySMd",
+	"tUKpDbkdrI2DcoNQ721bMG4WBMc2tswLJtK959B8TfL8SqSlMC+lLLbFOiBAePC80jtj6Y1GLIGe9jYj",
+	"nKRQ3F51xCrNs8xMWyVyZlMVhKw6iNVEPihn2IzpTGGYFFs+Wtcp1fD6BlF8JdIduxX32U4rFGELM19X",
+	"VC8duK1YuxLpHtNmDktUlwpfK6hbQX2wgvoKcGVq0nltUaxeGD7aJr8cZPKLF6aDIyFr4jLjM6MH5LIY",
+	"T2ymrx4ckSmjqsjZCfmFK10NBstZxhqQk8wGRQMhBYmpupWjOCITeg8OxWTC0JWqJzlT5kBIJ55ycUvH",
+	"LI6Mke2DfDKPLFGoZCJldjtnNI8jlMpn5CObadjRgbBJyPgYBAKNRMcWpuBWhQ8TrvvkD/Pj9+A7P3uF",
+	"FW6ACis1mTNNzr+5wKlSQeQMWtZh9H4goP8ndjiPSM5SnrNEI3hsypKMC5ZeGLICDE6jmsjcHa7dha5F",
+	"0fEoPkbFkHnCSIdDCw0i84FIGFVcjLsXiFZtJiPkgqpcIgq5t5OODS9Xv811VOb54E8D4X8Dfzukm1RI",
+	"waqjmIKCiH2V39dG7SvF4k+GJzw5PaouUh0N0TErIyAXxLaz8T1hUzbL5NxwimNF3r+7+vDL5bvbm+vL",
+	"dx/f3rx9/+72p8sPt7++fXd7+dMV6Zy96i7LfbKEWsl9mtJPfFpMj/rnryPzAP7l7KXPxeJCszHg0C4s",
+	"4I0shC4j9HCA5BFqrp+UuVKK2Jktm3hwgyqTtxt11If8r6gxkWtRjTG3868iHRuKr2y1NHrykikAlTbn",
+	"rqUWBmUxd+2Qk8h+orMNc8jciG3UynLsigyyCl/2fU6W2dttctkKHeiPylZOpLEUi8wy5AXlKOTVgm2g",
+	"KhWzRE4Nubfq0sGqSz/WOqSv0HpCedyoR0TNCoARykvvKe4i+EQUVtM7rcp96r9IjCdzi6lX8Z8nJNZF",
+	"LtTt2Xexw4Q++05PBsLrVx23R8eKKLwOyqgJ3QsSA8ws+zQDFeeWiTQmIY5hbYLHirhnwUkjR5j15dbp",
+	"Xjiln4yQwve9PCOXxbhQXuDRhKZsypOayKumRCDdB3s4EH4TYcHk/DXpfLx6d06MIuWau5Mzsyq7Svw+",
+	"4mrL7B5TACxVN0f8mUiRGD5iWdZwDt3boSO7qHXOv+MitWVimVFePFCy3UAlc5e9x2yOHF45qjThmk1P",
+	"BuIJGtdvlqGUkqNB7VoU6Q9cpPIhImdGjn9zalP4lsnyCrE1KxRn51GpGn1zGqpG62hGTs3Qfm6oHdkd",
+	"++fpHYvnupbysWTY+hrI0hesUEOcULM8KyJKStHmtK9VlgSFGYZ9hCzZ7KXZQ7OTRMihTOde8z/7zlh7",
+	"569JIQw/FCx9RP14YMOJlHc9VQz98W3irkF5auuG7cvKwuGLsIFS+IlKdtKmQFq/42c+Vqa8wNaarn+Y",
+	"nbVF8cymBurhMY6GrVuLcywbtz7rWP6GFbyjQpUtq3is/MXev+q2kQ7c0QsStt1WLMmZrkCDIHveqDhm",
+	"L5c/rDMJR11AeE/xsQAGCAswKtChd6/+gWX8nkG9RtA446OmIqV5Suy9UETNWMJH9vL2CSXQXdqqw/Da",
+	"Y0UgJt7xKABqQmcMoK8GYsSMSqjZtGvNQcfaubEF/UsIT6MSRkAKnyir87nVVGcZnfdJynppgdyEYXC1",
+	"Gw2Ef6vmU6Y0nc5i0vlN8E+2ksYDgFGt2XRmccP8KHN8VBc5i0knvj+LBsXp6ctkSBX75hX5+dfLN72P",
+	"P1+ev/4GrAaenvivnBgxB0+zmNyxOcP4OHzKDp8F/rL4YaJYchtbOrkgaQFp0pTk0vcFk/csz+gMkdX9",
+	"zKBMCIdFRM1ownqKGWasWdo9IZdiTs4/fQLKK5KEKWXofI4NBFmmGCbJ6py7KbJPeJ85zQZiSJM7ORrB",
+	"rvxlqDO3WP05Y67bNlgBpYsvRQKakxHlmYoWLob54JTmdywlsXmEi3E8ENgOwG38bTjgxD3lKMKYfMIW",
+	"Gf12/YsvWppoPVOYkzArhhlPCE3THJY8y/m9MXoGIpNyZlYFS8q4uOtlMqGZe5SpqoVNdZ0XWMx5QjUB",
+	"z7xbb0SkTTHGNw1Eyo2NnXYdbL75EdUDmRNq7pYDJdEPMr/D7Xce3t+v/vvn9+//dXv5yy/vf7/64fbd",
+	"1c3v76//9fGExPecPcS2akkNxMOE6sVdtt581Sex9V7E9u7ALl6QONQu0ETGuIDM58fKmexmvfjHgUDI",
+	"+qY0c5tVjmZnJafc7gnERALesLzUqUHwPlu9E/zRTPcWOKQRO76dg4uWHEXQ28a+/yRlNM24YLdpwW6N",
+	"2nv0Z7Sgx/WPTs++fzl6TV/1zpLzYe/b9CXrfT86Pe29pt8Mv02+S79np8buK/LsqH8EdN1/8cJ+Mj+x",
+	"0zuR+fiFFMxGOA1Z1JTGo6foO3ssrGr62noN4JePfJJu92gb+LbyqkXN27tWbClyyDCrDi470dLxYtSM",
+	"rZd7UbNs0Cmb9OVVlvSm9VSf25z+ielm+bB7O3MbTvQ0HrS8dXGgC7WpV4cExxeQdNVsBdsPbuYym3Wv",
+	"FTv7sXSD0plw1OMlNIfZMxj9XzvRN/dUkNIwt82qUla84ImusL3Vpxw0K3blKi1LbrNhv6yylRrD/u36",
+	"l8hyTeCQkN2XaH7PyCij40UebsszultplC9S71T8MmI1pRP06Wl/BxtVuUSX5yYBlXDIxgy2OnhFGMX6",
+	"Yg8+gvJlKa2XdR7gHbVuv6vwbc7c3Jn++jibQF/+3uvf9sJY/qdghVWOnesU67Agx9rutE3pragPhxH2",
+	"sdMPPMS2BA0ru8HHH8P/u0WPKE9jC+tGNZEJZFelxPw5d48rjl1StHVQD0RlO82RWC8H6ZgJoySiIiX3",
+	"nD1AnMj62OGT3RNyDQTCUlIKFA/PzfMg3MPTuF9xokAhXBAiQrwyczpjht5zntrydX92TUICZ2A52hXe",
+	"hyd4l2GLjvpYd3923js9uzk97cP//X8bO29xbhu4bc+3Exz4nWumIFlqPclRGfP3divzoxdkB1Bv+tXJ",
+	"i1bLXdNvynxULuS/wIWosOxM5gRuGyZPKk3FShG3hrSSmmrWQzfPlym0IOyhLI501aOMXmaZIUINQv+7",
+	"J2x0Gh7AoPRheniu4YScfY/ntH/fTgObt7t0a5MOjvrfffPq9HRjDwWs4NpmBHw298uhRubqvnHf8g2I",
+	"2WVEQLoNxEWkSNp2Nq2z5nDF2E/8vu6qaWTN1UDguix6hZCDbP0eFoe0xTxfPfA/lId9wNPecVXrG6pY",
+	"jwvFIHP7npGpEZ5ECowNRR4aMiczBz4GYOKRrS9mn2iiASVaFAA9KXPy24d3ywok/rdezvoLE2M9Oeqf",
+	"nWLZhv97Y4Z00yshHYzr+e7fPMu5uem3iolbQ6vrNz1m4h1DQdr8ZpYWKNNvFdOai/Hus8WvPmmWC5q9",
+	"Tf8Hvn2Yrk1L2rlaM1G8/vz6qsriyDVrW9u88Mfywh+pVQwEWUVwPWOfBC+CKrmPf0kuXIbng2XU0Jm5",
+	"oUzvc/U+sPivB9L0WSxyepAGCiZlN+b3CQtgxhpqV2lmlI65VRPA0bj4Wit/ql0o4len38eWDDKbfheX",
+	"fSmodl/tFIoRrgcipwDYryfUIU04NQurLcEL0bWTrmgstYkLqWHyAAHBdYRVpxakORDrIBCzOTaMNnRk",
+	"dqYTn5+exd1+uBxbL8GyzDxpvwRroAOB7wU8kcScGH6bKwIeA0ylnlGeY1HoWMIJVIGrjy28mByRmVSK",
+	"DzM2EIE/teMP2v0ceFvj7gm5eZB+MzBTxOf12/4NnOXEu4rNv08l1LdCP26pJ9YZLVIygtsDe2Km7aiJ",
+	"WSFFeEo6sfvbLU9V3A0IC2fRhz974rE4qVRgSwYHxa0GAqmkUycTON2HCRNNNBkQj6EGGPp21HsnBetd",
+	"feJK9wdCzZVm0/97T7OC2RpluLjQ1MPZUTTDa2R+RpO0C5V0lKi5SAiyOUj/c0nPeiAcfIKxCRxyrVFG",
+	"p3Q2WxL9RJ4RSLXPAgdn9gO2YydNKYLZb9aRomHgVprAjsHgNv5+kxbyHsh0kQDjCIl3E85KdXjFLpxx",
+	"Api/yTMlSm+efR5u2AYK4nYk0eaU7yyn/K2XEm12+VPadKAyUG/p1YGeT6e9aheOmobd4DBqe3C0PTie",
+	"0oNjIC7dVCDfzDympdfD3Jzil6dnTlX/xetgHWp3dpbLYcaMklpqaN2BCFrM2W8YFTIi5gNO2D1YAq2p",
+	"bRfwkJgbJZFlikXGWngVn5ArQyYDOz2vRGHdIa6gRx/o3OigfvIwsrmg4Skq14cin0nFduw5eR6huKPu",
+	"JC9XqgOWTP6rIUaXMk15BhPxNAuKTRNVurszKm0YuFqRsV8cAaLTUmmKOR4LjPP07PtT+pqd9b4ZniW9",
+	"b+l52vuOnY56L+mr4evkm/Rb9t3oKDrKvKxf8Ypvk/O09+0Q6gjPTnuv6OvhN8m36Xfse8CP0VQX6qj/",
+	"8vQsOtJcmxUf/SrvWWq4/5SazcRqIfQLuopDW1zoCg7d9qkXUzO2F45dmww+4DtWk8DGG38RcgW09GqX",
+	"vkZV62pQsEs3sq2g2UcFTaNzaqV/r210s0WjG+96/Mpa3fzE72vSnTZ5FNEJVmUgaNFyRTTaYoSCxwuN",
+	"2L7z+dRdPmt4e6LyQGsrndKUIdCBdt620NHmvGYk8KllXOnlpUtPctbsqWRpCxfM0oFbBmP2Vpp0ECqS",
+	"K0FqG7ltnM+yzH/QZrZ8tjKkRoG/unfOmh6IFxTQbXqZ3ASPtirUEYTGWs6Ic1MxnEknLr+CPgvIvETJ",
+	"YgNAoQ0NpqIzINEUXhO5tclSvIRv/yLHG3P7Z4jEXxrhDwnyawXia4+vzzIXBq4qLCoVEkUQzaYeIq3W",
+	"wLQVSLvkAubyTagimZR3vlbEyTNI0YQrFPCF0mPn1Cbr5gv4A97IJxYlLbKTxCxKaNV6NlvP5p7y8N44",
+	"EntaEt7TebWdyFqMOnx2fS5dHbXAokFOEnvlqizY9lF5mDAQstxB3VjYbERPbrn0DnU1S5VES6ImeDMs",
+	"aY9qYPLW8vSAvYxOe1SkPXuQT/DY/AM7GV6HeUK4geURuNIG6AZ4mMU2GNS21PNskH1BNoidymaZILVB",
+	"G3O4PYLmua1dk0NvPvcmznxt736bq/BZi21av8ImKQ11drlaJj2q8r/4j/3TrflXw1DTnD5sV+HpEvZn",
+	"VE/KfP3y/Ud1PrFJ1v4/VFL+SvO7qpx0ZySiEmYZm6dcAEUE6bwZx1ZyXBOl5UwdSCjjR9dHzS2FZgCa",
+	"6zLscnNxXKjALbvz27/ITz98uCaXuSbfdl52u7bhnQ2PWnN6IIJmMSroqDecY76v3Rql/dYAHkNckmnc",
+	"NQtEyOE0cn1czFYMhF82JtS6VsXoFBtSxaENhJ98bYGdOJjcCcwrxgxXM6uBqNiQQpJMijEgXtvYlo3+",
+	"+i9TouiIjQuKmdm2hY7MCSUZfRgVmZ0STB1UKk11oWU+J2mh50F7G2k3Bp7HLyTynuWskifszsKZJBH0",
+	"Q0IjGY3iCaQpV2aVSJGwHHNGFposcQUYTGOWkjhn95w9QLUQS+OBqO5W9VfELscyQKBZcIyQQmie1Y18",
+	"Cx59Qt4GlDEQsF5MJK+Qg7mUhaDQuZql0HeRVGmKsbS03xrPwBxl7RCa1MjfLXkchCJZm8y6quSSYRsr",
+	"ZL/7q7KfgNazaJQ3AQ8QjmbaOFarKn4WVRE4nFcbqCpJcUulkX0yG7TPkJOtmenjl/YTccKETfzCFt7M",
+	"Kxh4IJmMH4vhXyyx0bIrfzwrOVzTmPW5XfPohkoMhh1RUpkUIMBbx+UuO78b0kdtGYq5MMBn7kI1wDcC",
+	"PUThmTktyeoI+48rhWpTG1tqY0t7ii2Fev2uQR6goqyi/nNBGBgHq9tZ2hasFWSCpq7dh5fNEGznWlGy",
+	"+vPry5LFkSsSGsJDaDMX9idabpZ1122jXzvy6V2mqQJfSIWtm5fIGZZBZ/OaNOk6ONXGk4lsS7IHnjKh",
+	"akU+7LBwEPDOQ8O32g6AO1uFzrzwmAjX4CnjGg5KLTijrEcH3FZqoTkXYu6QOHTW3KKzxhCQ9Zu6WnL/",
+	"bmV9OAOhZenocXWFF4HzFQAG2Ex3T8h7nxT96vx8efgw4H6HEEIMprNZGLFh4FYiYI/hxHCrNxBn262j",
+	"SYzZn9vQYusvOkB/kaXOZplUFUOr2u9v6VUKFbsX/wn+dmuLrXcViay++snRyH9ypRUYtzaBJ9jWhuz2",
+	"C9cX3Qhumufy4aAVlCXlR0+S1XsqP9pCYC8duKXNtrfyo2cX2GH5URiGbGM3LabugVceIW9G6PdVnHlL",
+	"cQ2v2DsEfCgXHRK8Cw7BDOKmZBl575y0gW/c5mJUa+oF2NMcMdKwt7rmzvysPArpITzF7BHn/3x5ekaC",
+	"N3QPxLgONqD0rIo7lprJxqNcTuNg6a6Id3HKfZ+ioRALDhD7OHbyRratPL4tVYopZf1yU8Y0F2NsbYIv",
+	"U5EhuMkDnZMRY+mQJnfdiFz9/AYN+YGovMD8+yyjwr5BiIJmBJM/VERSrmaFZirC2QKnwMcjoor8npl1",
+	"2wtj017EPdduxis8KC4hzlffaD5lGRfMphkBCoSvLh8IWzEO/25o4IQEWBrHCEGHMBvYZR3h/BQ64WnO",
+	"+iSReQ5u5AmbYgOHB5qb/UBV8cPlzZufY8JHiyQ5wVjClOR8PNFw8kZeTbiC3B7riYh8dssD0iZCH1bx",
+	"ZwC9RWk6V2Zy3MaJDanjA31MHArxXQCcZia50HjFcoaU6lc7mzGa+xa9zpdTC0Jh/HUgOjF+6BY4zS1y",
+	"mrgb+TTwIAAQ2T49hUht31GzyzyNMHBAU5cRx5WFgTz2qUGZHOP6kQVy5RO7pEDARctejvFbSAhSJAyC",
+	"aNCax1y1gZAjv4eGJqLyxpotjN06ciXFCa4txtUgPr+s7YunMzzEGeX5sWqskDdkNKW5uc520+KLBeIw",
+	"YynPld+KPB0IB0VpJlzlfUA811bpR8JDNABDAuG2kAlFC9FdUEwvmFBMsksYBbOBBolgUrCBMI9e4M84",
+	"V8EqMR6W5zJHP37XiC74Jn6L2BhK/a6fDEQJz0DAI6dCjtakxv9q9uspYODbID7uoJuG4dnYQ/9x+Jy1",
+	"dV/YjB3jN4baO7x/zZ5J4bN/b7aC5T2SfrdduOxlTw2L8KzB42cAvzMWs9JUpKrV7Vvd/mB1eyD4R5Gh",
+	"ED/K67VlTfE2IANOMLWZG23mxtZ4h9fOjjAaO6djFlXthYpBUTEecGEpS7iy5oY1HuDXJJOqMJqnzNIy",
+	"EaAZS+LGEfIXACXh5rpW5kXl4fWFZ23YipwLhI+obXKbbbHrRD7XtW9k0bKssSzzhow+c8/4lBFz6/KA",
+	"q9tRW+fwmVmxpMi5nsMgOuNGz+3/+09D/5KnCfz5T/NYfu9eXeSZhVDsv3hxdv7tyenJ6clZ/7vT707h",
+	"NtjZ/ceFYPzdVE25VgGzRB4QsmXQz+xrUm4sZ2lbs9QApx0fNS8I22v4fAJD0IKZHXVh/EZrS6CRDPVU",
+	"AZy/HAUNG8opVaSqmZX9d+9IaZjqzWMJHbZ0pRIwod5vA3ywVg4YzGjBqbc4gcsPb8kdm1vPSNXSrprr",
+	"1kXGhAP7tB+xmaPNa3OUjN0p3U6QXiACorqorUkBkH9R6UmqCIGKmyboPWSvwuKkSucS6CjWh8NSohh+",
+	"gFyanfxXROiUidTKKNACfde9ukvKuhfL0qokk8ldMB02SRqm8iFnM0w6gRzdtMj0RMqUGIOP/MFoTr43",
+	"Uzl/TXoNvq4xneH+PABOvUgVUbJyMOWYpptW6EROmXWZKfMJNp1lQPe1nQGGh3vv2Zp1zpSetVIncWqG",
+	"y6ShwlCQLDB0YudmP9tEkONxzsZUMzLi4yJnihieVehSwUippkOqmDXoUq6sKgDVbLnMkG/OmIBHL4iQ",
+	"ZacR8/0U3UAfr96dWydUMLOcmX9omtmP3Ki2VGuaTNCfSmtpSop0aGq4vdkpeE1EMqYNj43IlItCM9WN",
+	"SDJhyR2zB41KznDuGA54Cbkgw0wOidIyp+OQsl0yfdME/2X7X3g9EjLCR2Qi1YxrmmEvEZojYPMso4lN",
+	"aO3hvs4FnfKEWJOJ5GzMlTba95vOVffmmqQFbL45/XJwneBGMp9yMe4lNK9wQWAtTVyCZZmZNJo12CRE",
+	"IVG76Fuv7HNLEqppJscFQ4Y1K7IMOAK61/jYEKzrF0s6H41ZT/OU2FabqhveSuwL+Peff///AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

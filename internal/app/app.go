@@ -123,7 +123,8 @@ func New(st *store.Store, opts Options) *App {
 	a.Transitions = transitions.New(core, store.Bind(st, func(tx *store.Tx) transitions.Tx { return tx }), opts.TransitionGapMinAge)
 	a.Surveys = surveys.New(core, store.Bind(st, func(tx *store.Tx) surveys.Tx { return tx }), a.Referrals)
 	a.Reports = reports.New(core, store.Bind(st, func(tx *store.Tx) reports.Tx { return tx }),
-		reports.Options{Disclosure: opts.Disclosure, OpenData: opts.OpenData, LACode: opts.LACode, Release: opts.Release})
+		reports.Options{Disclosure: opts.Disclosure, OpenData: opts.OpenData, LACode: opts.LACode, Release: opts.Release,
+			CTRPolicy: opts.CTRPolicy})
 	if opts.Blobs == nil {
 		opts.Blobs = memoryBlobs()
 	}

@@ -327,6 +327,7 @@ func matrix() []row {
 		{method: "GET", path: "/v1/reports/timeliness?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
 		{method: "GET", path: "/v1/reports/transitions?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
 		{method: "GET", path: "/v1/reports/funnel?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
+		{method: "GET", path: "/v1/reports/transforming-care?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
 		{method: "GET", path: "/v1/open-data/{report}?from=2026-01-01&to=2026-12-31", want: everyone(nf)},
 		{method: "GET", path: "/v1/exports/sen2?reference_date=" + today, want: only(ok, sendOfficer)},
 
@@ -521,6 +522,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			for _, ph := range []string{"{id}", "{involvement_id}", "{consent_id}", "{advice_id}", "{token}", "{report}"} {
 				p = strings.Replace(p, ph, "{x}", 1)
 			}
+			p = strings.Replace(p, "{index}", "0", 1) // a C(E)TR recommendation's place: rows name the first
 			found := false
 			for k := range covered {
 				norm, _, _ := strings.Cut(k, "?")

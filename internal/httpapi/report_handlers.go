@@ -252,6 +252,17 @@ func (h *reportHandlers) GetFunnelReport(ctx context.Context, req api.GetFunnelR
 		})
 }
 
+func (h *reportHandlers) GetTransformingCareReport(ctx context.Context, req api.GetTransformingCareReportRequestObject) (api.GetTransformingCareReportResponseObject, error) {
+	p := req.Params
+	return answerReport(ctx, h, reports.ReportTransformingCare, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
+		func(d api.ReportJSONResponse) api.GetTransformingCareReportResponseObject {
+			return api.GetTransformingCareReport200JSONResponse{ReportJSONResponse: d}
+		},
+		func(c api.ReportTextCsvResponse) api.GetTransformingCareReportResponseObject {
+			return api.GetTransformingCareReport200TextCsvResponse{ReportTextCsvResponse: c}
+		})
+}
+
 func (h *reportHandlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataReportRequestObject) (api.GetOpenDataReportResponseObject, error) {
 	p := req.Params
 	return answerReport(ctx, h, string(req.Report), reportQuery(p.From, p.To, p.Locality, nil, p.Compare, nil), true,

@@ -101,7 +101,7 @@ func checkControlled(t *testing.T, d reportDoc, threshold float64, additive []st
 	}
 	zeros := c["show_zeros"] == true
 	counts := map[string]bool{"referrals": true, "settings": true, "meetings": true, "disputes": true, "requests": true, "assessments": true,
-		"plans": true, "responses": true, "count": true, "young_people": true}
+		"plans": true, "responses": true, "count": true, "young_people": true, "reviews": true, "budgets": true}
 	for _, tb := range d["tables"].([]any) {
 		m := tb.(map[string]any)
 		for _, r := range m["rows"].([]any) {

@@ -250,7 +250,7 @@ func toReview(r tcare.Review, today time.Time) api.CareTreatmentReview {
 	}
 	for i, rec := range r.Recommendations {
 		out.Recommendations[i] = api.CareTreatmentRecommendation{Description: rec.Description, Owner: rec.Owner, DueOn: date(rec.DueOn),
-			Done: ptr(rec.Done), Overdue: ptr(overdue[i])}
+			Done: ptr(rec.Done), Overdue: ptr(overdue[i]), DoneOn: civilPtr(rec.DoneOn), Note: ptr(rec.Note)}
 	}
 	return out
 }
@@ -315,7 +315,11 @@ func toBudget(b tcare.Budget) api.PersonalBudget {
 		RequestedBy: api.PersonalBudgetRequestedBy(b.RequestedBy), Status: api.PersonalBudgetStatus(b.Status), DecidedOn: civilPtr(b.DecidedOn),
 		RefusalReasons: ptr(b.RefusalReasons), Integrated: b.Integrated(), Parts: make([]api.PersonalBudgetPart, len(b.Parts)),
 		ReviewDueOn: civilPtr(b.ReviewDueOn), Payments: make([]api.PersonalBudgetPayment, len(b.Payments)), SpentPence: b.Spent(),
-		SectionJ: b.SectionJ(), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version}
+		SectionJ: b.SectionJ(), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version,
+		ReviewRequestedOn: civilPtr(b.ReviewRequestedOn), EndedOn: civilPtr(b.EndedOn)}
+	if b.ReviewOutcome != "" {
+		out.ReviewOutcome = ptr(api.PersonalBudgetReviewOutcome(b.ReviewOutcome))
+	}
 	if b.EHCPlanID != "" {
 		out.EHCPlanID = ptr(mustUUID(b.EHCPlanID))
 	}
@@ -415,4 +419,41 @@ func exportTransformingCare(x privacy.Export, out *api.SubjectAccessExport, pol 
 		budgets[i] = toBudget(b)
 	}
 	out.SupportRegister, out.CareTreatmentReviews, out.Placements, out.PersonalBudgets = &register, &reviews, &placements, &budgets
+}
+
+func (h *tcareHandlers) CompleteCareTreatmentRecommendation(ctx context.Context, req api.CompleteCareTreatmentRecommendationRequestObject) (api.CompleteCareTreatmentRecommendationResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.svc.CompleteRecommendation(ctx, req.ID.String(), req.Index, ifMatch, req.Body.DoneOn.Time, str(req.Body.Note))
+	if err != nil {
+		return nil, err
+	}
+	return api.CompleteCareTreatmentRecommendation200JSONResponse{Body: h.toReview(r),
+		Headers: api.CompleteCareTreatmentRecommendation200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
+
+func (h *tcareHandlers) ReviewPersonalBudget(ctx context.Context, req api.ReviewPersonalBudgetRequestObject) (api.ReviewPersonalBudgetResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.svc.ReviewBudget(ctx, req.ID.String(), ifMatch, req.Body.RequestedOn.Time, string(req.Body.Outcome))
+	if err != nil {
+		return nil, err
+	}
+	return api.ReviewPersonalBudget200JSONResponse{Body: toBudget(b), Headers: api.ReviewPersonalBudget200ResponseHeaders{ETag: etag(b.Version)}}, nil
+}
+
+func (h *tcareHandlers) EndPersonalBudget(ctx context.Context, req api.EndPersonalBudgetRequestObject) (api.EndPersonalBudgetResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.svc.EndBudget(ctx, req.ID.String(), ifMatch, req.Body.EndedOn.Time)
+	if err != nil {
+		return nil, err
+	}
+	return api.EndPersonalBudget200JSONResponse{Body: toBudget(b), Headers: api.EndPersonalBudget200ResponseHeaders{ETag: etag(b.Version)}}, nil
 }

@@ -195,6 +195,12 @@ func tcareRows(today string) []row {
 		{method: "GET", path: "/v1/care-treatment-reviews/{feedback}", setup: withCareReview, want: group(ok)},
 		{method: "POST", path: "/v1/care-treatment-reviews/{feedback}/held", writes: true, setup: withCareReview, want: group(ok),
 			body: func(*env, caller, fixture) any { return heldReview(today) }},
+		{method: "POST", path: "/v1/care-treatment-reviews/{feedback}/recommendations/0/done", writes: true, want: group(ok),
+			setup: func(e *env, f *fixture) {
+				withCareReview(e, f)
+				e.mustDo(http.MethodPost, "/v1/care-treatment-reviews/"+f.feedback+"/held", heldReview(today), http.StatusOK)
+			},
+			body: func(*env, caller, fixture) any { return map[string]any{"done_on": today, "note": "Visits started."} }},
 
 		{method: "GET", path: "/v1/personal-budgets", want: caseworkList},
 		{method: "POST", path: "/v1/personal-budgets", writes: true,
@@ -208,6 +214,19 @@ func tcareRows(today string) []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"decision": "refused", "decided_on": today, "reasons": "Not yet: the assessment is under way."}
 			}},
+		{method: "POST", path: "/v1/personal-budgets/{feedback}/review", writes: true, want: pathwayRun(ok),
+			setup: func(e *env, f *fixture) {
+				withBudget(e, f)
+				e.mustDo(http.MethodPost, "/v1/personal-budgets/"+f.feedback+"/decision", map[string]any{"decision": "refused", "decided_on": today,
+					"reasons": "Not yet."}, http.StatusOK)
+			},
+			body: func(*env, caller, fixture) any { return map[string]any{"requested_on": today, "outcome": "upheld"} }},
+		{method: "POST", path: "/v1/personal-budgets/{feedback}/end", writes: true, want: pathwayRun(ok),
+			setup: func(e *env, f *fixture) {
+				withBudget(e, f)
+				e.mustDo(http.MethodPost, "/v1/personal-budgets/"+f.feedback+"/decision", threeStreams(today), http.StatusOK)
+			},
+			body: func(*env, caller, fixture) any { return map[string]any{"ended_on": today} }},
 		{method: "POST", path: "/v1/personal-budgets/{feedback}/payments", writes: true, want: caseworkWrite(ok),
 			setup: func(e *env, f *fixture) {
 				withBudget(e, f)

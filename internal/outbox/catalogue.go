@@ -92,18 +92,22 @@ var (
 	WebhookSubscriptionFailing  = Type{Name: "webhook_subscription.failing", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription's receiver failed every retry of a delivery for the whole retry period."}
 	// Transforming Care (issue 17). Register events carry no young person: only the register
 	// group may know who is on it, so they reach only callers who see the whole council.
-	CareTreatmentReviewHeld      = Type{Name: "care_treatment_review.held", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was held."}
-	CareTreatmentReviewScheduled = Type{Name: "care_treatment_review.scheduled", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was scheduled."}
-	PersonalBudgetDecided        = Type{Name: "personal_budget.decided", Version: 1, RecordType: "personal_budget", Summary: "The council agreed or refused a personal budget."}
-	PersonalBudgetPaid           = Type{Name: "personal_budget.paid", Version: 1, RecordType: "personal_budget", Summary: "A payment was recorded against a personal budget."}
-	PersonalBudgetRequested      = Type{Name: "personal_budget.requested", Version: 1, RecordType: "personal_budget", Summary: "A family asked for a personal budget."}
-	PlacementEnded               = Type{Name: "placement.ended", Version: 1, RecordType: "placement", Summary: "A child's placement ended."}
-	PlacementRecorded            = Type{Name: "placement.recorded", Version: 1, RecordType: "placement", Summary: "A child's placement was recorded."}
-	RegisterEntryClosed          = Type{Name: "support_register_entry.closed", Version: 1, RecordType: "support_register_entry", Summary: "A young person came off the dynamic support register."}
-	RegisterEntryCreated         = Type{Name: "support_register_entry.created", Version: 1, RecordType: "support_register_entry", Summary: "A young person was put on the dynamic support register."}
-	RegisterEntryCTRHeld         = Type{Name: "support_register_entry.ctr_held", Version: 1, RecordType: "support_register_entry", Summary: "A C(E)TR was recorded as held for a register entry."}
-	RegisterEntryRated           = Type{Name: "support_register_entry.rated", Version: 1, RecordType: "support_register_entry", Summary: "The register group rated a register entry."}
-	YoungPersonUpdated           = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
+	CareTreatmentReviewHeld               = Type{Name: "care_treatment_review.held", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was held."}
+	CareTreatmentReviewScheduled          = Type{Name: "care_treatment_review.scheduled", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was scheduled."}
+	CareTreatmentReviewRecommendationDone = Type{Name: "care_treatment_review.recommendation_done", Version: 1, RecordType: "care_treatment_review",
+		Summary: "A recommendation of a care (education) and treatment review was marked done."}
+	PersonalBudgetEnded     = Type{Name: "personal_budget.ended", Version: 1, RecordType: "personal_budget", Summary: "An agreed personal budget ended."}
+	PersonalBudgetReviewed  = Type{Name: "personal_budget.reviewed", Version: 1, RecordType: "personal_budget", Summary: "The refusal of a personal budget was reviewed: upheld or overturned."}
+	PersonalBudgetDecided   = Type{Name: "personal_budget.decided", Version: 1, RecordType: "personal_budget", Summary: "The council agreed or refused a personal budget."}
+	PersonalBudgetPaid      = Type{Name: "personal_budget.paid", Version: 1, RecordType: "personal_budget", Summary: "A payment was recorded against a personal budget."}
+	PersonalBudgetRequested = Type{Name: "personal_budget.requested", Version: 1, RecordType: "personal_budget", Summary: "A family asked for a personal budget."}
+	PlacementEnded          = Type{Name: "placement.ended", Version: 1, RecordType: "placement", Summary: "A child's placement ended."}
+	PlacementRecorded       = Type{Name: "placement.recorded", Version: 1, RecordType: "placement", Summary: "A child's placement was recorded."}
+	RegisterEntryClosed     = Type{Name: "support_register_entry.closed", Version: 1, RecordType: "support_register_entry", Summary: "A young person came off the dynamic support register."}
+	RegisterEntryCreated    = Type{Name: "support_register_entry.created", Version: 1, RecordType: "support_register_entry", Summary: "A young person was put on the dynamic support register."}
+	RegisterEntryCTRHeld    = Type{Name: "support_register_entry.ctr_held", Version: 1, RecordType: "support_register_entry", Summary: "A C(E)TR was recorded as held for a register entry."}
+	RegisterEntryRated      = Type{Name: "support_register_entry.rated", Version: 1, RecordType: "support_register_entry", Summary: "The register group rated a register entry."}
+	YoungPersonUpdated      = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
 )
 
 // Catalogue lists every event type, by name.
@@ -119,6 +123,7 @@ var Catalogue = []Type{
 	APIKeyRevoked,
 	CareTreatmentReviewHeld,
 	CareTreatmentReviewScheduled,
+	CareTreatmentReviewRecommendationDone,
 	ConsentRecorded,
 	ConsentWithdrawn,
 	DeadlineDueSoon,
@@ -163,6 +168,8 @@ var Catalogue = []Type{
 	OrganisationUpdated,
 	PathwayFeedbackRecorded,
 	PersonalBudgetDecided,
+	PersonalBudgetEnded,
+	PersonalBudgetReviewed,
 	PersonalBudgetPaid,
 	PersonalBudgetRequested,
 	PlacementEnded,

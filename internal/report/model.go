@@ -17,7 +17,7 @@ const (
 )
 
 // Kinds lists every report, in the order documentation shows them.
-var Kinds = []string{Activity, Experience, Timeliness, Transitions, Funnel}
+var Kinds = []string{Activity, Experience, Timeliness, Transitions, Funnel, TransformingCare}
 
 // Cell is one figure of a report.
 type Cell struct {

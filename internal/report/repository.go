@@ -13,4 +13,6 @@ type Source interface {
 	EHCTimeliness(from, to time.Time, f Filter) (TimelinessFigures, error)
 	Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f Filter) (TransitionSnapshot, error)
 	Funnel(from, to time.Time, f Filter) (FunnelFigures, error)
+	// TransformingCare loads what the transforming-care report is computed from, up to day to.
+	TransformingCare(to time.Time, f Filter) (TransformingCareData, error)
 }

@@ -59,6 +59,8 @@ type registerAction struct {
 	Owner       string `json:"owner"`
 	DueOn       string `json:"due_on,omitempty"`
 	Done        bool   `json:"done,omitempty"`
+	DoneOn      string `json:"done_on,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 func toRegisterEntryRow(e tcare.Entry) registerEntryRow {
@@ -336,12 +338,17 @@ type reviewRecommendation struct {
 	Owner       string `json:"owner"`
 	DueOn       string `json:"due_on"`
 	Done        bool   `json:"done,omitempty"`
+	DoneOn      string `json:"done_on,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 func toReviewRow(r tcare.Review) reviewRow {
 	recs := make([]reviewRecommendation, len(r.Recommendations))
 	for i, rec := range r.Recommendations {
-		recs[i] = reviewRecommendation{Description: rec.Description, Owner: rec.Owner, DueOn: fromDate(rec.DueOn), Done: rec.Done}
+		recs[i] = reviewRecommendation{Description: rec.Description, Owner: rec.Owner, DueOn: fromDate(rec.DueOn), Done: rec.Done, Note: rec.Note}
+		if !rec.DoneOn.IsZero() {
+			recs[i].DoneOn = fromDate(rec.DoneOn)
+		}
 	}
 	row := reviewRow{ID: r.ID, EntryID: r.EntryID, YoungPersonID: r.YoungPersonID, Kind: r.Kind, Setting: r.Setting, ScheduledOn: fromDate(r.ScheduledOn),
 		HeldOn: optCivil(r.HeldOn), FamilyViews: nullable(r.FamilyViews), YoungPersonViews: nullable(r.YoungPersonViews),
@@ -362,7 +369,11 @@ func (r reviewRow) toDomain() tcare.Review {
 		out.Panel = tcare.Panel{Chair: p.Chair, ClinicalExpert: p.ClinicalExpert, ExpertByExperience: p.ExpertByExperience}
 	}
 	for _, rec := range fromJSON[[]reviewRecommendation](&r.Recommendations) {
-		out.Recommendations = append(out.Recommendations, tcare.Recommendation{Description: rec.Description, Owner: rec.Owner, DueOn: toDate(rec.DueOn), Done: rec.Done})
+		r := tcare.Recommendation{Description: rec.Description, Owner: rec.Owner, DueOn: toDate(rec.DueOn), Done: rec.Done, Note: rec.Note}
+		if rec.DoneOn != "" {
+			r.DoneOn = toDate(rec.DoneOn)
+		}
+		out.Recommendations = append(out.Recommendations, r)
 	}
 	return out
 }
@@ -420,9 +431,13 @@ type budgetRow struct {
 	RefusalReasons *string
 	Parts          string
 	ReviewDueOn    *string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Version        int
+	// The review of a refusal, and the end of an agreed budget.
+	ReviewRequestedOn *string
+	ReviewOutcome     *string
+	EndedOn           *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Version           int
 }
 
 func (budgetRow) TableName() string { return "personal_budgets" }
@@ -459,12 +474,14 @@ func toBudgetRow(b tcare.Budget) budgetRow {
 	}
 	return budgetRow{ID: b.ID, YoungPersonID: b.YoungPersonID, EHCPlanID: nullable(b.EHCPlanID), RequestedOn: fromDate(b.RequestedOn),
 		RequestedBy: b.RequestedBy, Status: b.Status, DecidedOn: optCivil(b.DecidedOn), RefusalReasons: nullable(b.RefusalReasons),
-		Parts: toJSON(parts), ReviewDueOn: optCivil(b.ReviewDueOn), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version}
+		Parts: toJSON(parts), ReviewDueOn: optCivil(b.ReviewDueOn), ReviewRequestedOn: optCivil(b.ReviewRequestedOn), ReviewOutcome: nullable(b.ReviewOutcome),
+		EndedOn: optCivil(b.EndedOn), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version}
 }
 
 func (r budgetRow) toDomain(payments []budgetPaymentRow) tcare.Budget {
 	b := tcare.Budget{ID: r.ID, YoungPersonID: r.YoungPersonID, EHCPlanID: deref(r.EHCPlanID), RequestedOn: toDate(r.RequestedOn), RequestedBy: r.RequestedBy,
 		Status: r.Status, DecidedOn: fromOptCivil(r.DecidedOn), RefusalReasons: deref(r.RefusalReasons), ReviewDueOn: fromOptCivil(r.ReviewDueOn),
+		ReviewRequestedOn: fromOptCivil(r.ReviewRequestedOn), ReviewOutcome: deref(r.ReviewOutcome), EndedOn: fromOptCivil(r.EndedOn),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 	for _, p := range fromJSON[[]budgetPart](&r.Parts) {
 		b.Parts = append(b.Parts, tcare.Part{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: p.AmountPence, Period: p.Period,

@@ -27,6 +27,7 @@ const (
 	BudgetRequested = "requested"
 	BudgetAgreed    = "agreed"
 	BudgetRefused   = "refused"
+	BudgetEnded     = "ended"
 )
 
 // Part is one funding stream's share of a budget and how it is held.
@@ -61,6 +62,11 @@ type Budget struct {
 	RefusalReasons    string // required on refusal: the council must say why (reg. 6, 8)
 	Parts             []Part
 	ReviewDueOn       time.Time
+	// The review of a refusal the family asked for: the day asked and the outcome (ReviewUpheld or
+	// ReviewOverturned).
+	ReviewRequestedOn time.Time
+	ReviewOutcome     string
+	EndedOn           time.Time // the day an agreed budget ended
 	Payments          []Payment
 	// StoredPayments is how many of Payments the store holds.
 	StoredPayments       int
@@ -156,6 +162,50 @@ func (b *Budget) Decide(agreed bool, on time.Time, reasons string, parts []Part,
 	return nil
 }
 
+// Outcomes of the review of a refusal.
+const (
+	ReviewUpheld     = "upheld"     // the refusal stands
+	ReviewOverturned = "overturned" // the request is open again for a new decision
+)
+
+// ReviewRefusal records the review of a refusal the family asked for on requestedOn (not before
+// the refusal, not in the future) and its outcome: upheld, the refusal stands; overturned, the
+// request is open again (requested, undecided) for the council to decide anew. Once per budget.
+func (b *Budget) ReviewRefusal(requestedOn time.Time, outcome string, today time.Time) error {
+	if b.Status != BudgetRefused {
+		return fault.StateConflict("Only a refused request can be reviewed.", b.Status)
+	}
+	if b.ReviewOutcome != "" {
+		return fault.StateConflict("The refusal has already been reviewed.", b.Status)
+	}
+	var bad []fault.FieldError
+	bad = statutory.AppendDay(bad, "/requested_on", requestedOn, b.DecidedOn, "the refusal", today)
+	if outcome != ReviewUpheld && outcome != ReviewOverturned {
+		bad = append(bad, fault.FieldError{Pointer: "/outcome", Detail: "must be upheld or overturned"})
+	}
+	if err := fault.Fields(fault.Invalid, bad); err != nil {
+		return err
+	}
+	b.ReviewRequestedOn, b.ReviewOutcome = statutory.Civil(requestedOn), outcome
+	if outcome == ReviewOverturned {
+		// The refusal's reasons stay on the record; the new decision replaces them.
+		b.Status, b.DecidedOn = BudgetRequested, time.Time{}
+	}
+	return nil
+}
+
+// End ends an agreed budget on day on (not before the decision, not in the future), once.
+func (b *Budget) End(on, today time.Time) error {
+	if b.Status != BudgetAgreed {
+		return fault.StateConflict("Only an agreed budget can end.", b.Status)
+	}
+	if err := statutory.DayError("/ended_on", on, b.DecidedOn, "the decision", today); err != nil {
+		return err
+	}
+	b.Status, b.EndedOn = BudgetEnded, statutory.Civil(on)
+	return nil
+}
+
 // Pay records a payment or spend against one of an agreed budget's streams.
 func (b *Budget) Pay(p Payment, today time.Time) error {
 	if b.Status != BudgetAgreed {
@@ -215,6 +265,9 @@ func (b Budget) SectionJ() string {
 	}
 	if !b.ReviewDueOn.IsZero() {
 		lines = append(lines, "To be reviewed by "+b.ReviewDueOn.Format(time.DateOnly)+".")
+	}
+	if b.Status == BudgetEnded {
+		lines = append(lines, "Ended on "+b.EndedOn.Format(time.DateOnly)+".")
 	}
 	return strings.Join(lines, "\n")
 }

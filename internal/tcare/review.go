@@ -38,6 +38,9 @@ type Recommendation struct {
 	Owner       string
 	DueOn       time.Time
 	Done        bool
+	// DoneOn and Note say when and how it was done (set by CompleteRecommendation).
+	DoneOn time.Time
+	Note   string
 }
 
 // Panel is who sat on the review: an independent chair, a clinical expert and an expert by
@@ -138,15 +141,26 @@ func (r *Review) Hold(held Review, today time.Time) error {
 	return nil
 }
 
-// CompleteRecommendation marks recommendation i done.
-func (r *Review) CompleteRecommendation(i int) error {
+// CompleteRecommendation marks recommendation i done on day on (not before the review was held,
+// not in the future), with an optional note of what was done. Followed up like a meeting action:
+// once.
+func (r *Review) CompleteRecommendation(i int, on time.Time, note string, today time.Time) error {
 	if i < 0 || i >= len(r.Recommendations) {
 		return fault.New(fault.NotFound, "No such recommendation.")
 	}
 	if r.Recommendations[i].Done {
 		return fault.StateConflict("The recommendation is already done.", "done")
 	}
-	r.Recommendations[i].Done = true
+	var bad []fault.FieldError
+	bad = statutory.AppendDay(bad, "/done_on", on, r.HeldOn, "held_on", today)
+	if len(note) > MaxText {
+		bad = append(bad, fault.FieldError{Pointer: "/note", Detail: "is too long (at most 4000 characters)"})
+	}
+	if err := fault.Fields(fault.Invalid, bad); err != nil {
+		return err
+	}
+	rec := &r.Recommendations[i]
+	rec.Done, rec.DoneOn, rec.Note = true, statutory.Civil(on), note
 	return nil
 }
 

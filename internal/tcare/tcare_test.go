@@ -237,10 +237,28 @@ func TestReview(t *testing.T) {
 	if r.Status() != ReviewHeld || len(r.Overdue(today)) != 1 || len(r.Overdue(d("2026-05-15"))) != 0 {
 		t.Fatalf("held: %+v", r)
 	}
-	if err := r.CompleteRecommendation(0); err != nil || len(r.Overdue(today)) != 0 {
-		t.Fatalf("complete: %v", err)
+	for _, c := range []struct {
+		name    string
+		i       int
+		on      string
+		kind    fault.Kind
+		pointer string
+	}{
+		{"no such recommendation", 5, "2026-05-10", fault.NotFound, ""},
+		{"before the review", 0, "2026-04-30", fault.Invalid, "/done_on"},
+		{"in the future", 0, "2026-06-30", fault.Invalid, "/done_on"},
+	} {
+		err := r.CompleteRecommendation(c.i, d(c.on), "", today)
+		var fe *fault.Error
+		if fault.KindOf(err) != c.kind || (c.pointer != "" && (!asFault(err, &fe) || fe.Fields[0].Pointer != c.pointer)) {
+			t.Fatalf("%s: %v", c.name, err)
+		}
 	}
-	if err := r.CompleteRecommendation(0); fault.KindOf(err) != fault.Conflict {
+	if err := r.CompleteRecommendation(0, d("2026-05-10"), "Visits started", today); err != nil || len(r.Overdue(today)) != 0 ||
+		!r.Recommendations[0].DoneOn.Equal(d("2026-05-10")) || r.Recommendations[0].Note != "Visits started" {
+		t.Fatalf("complete: %v %+v", err, r.Recommendations[0])
+	}
+	if err := r.CompleteRecommendation(0, d("2026-05-10"), "", today); fault.KindOf(err) != fault.Conflict {
 		t.Fatalf("twice: %v", err)
 	}
 }

@@ -2069,6 +2069,24 @@ func (e PersonalBudgetRequestedBy) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetReviewOutcome.
+const (
+	PersonalBudgetReviewOutcomeOverturned PersonalBudgetReviewOutcome = "overturned"
+	PersonalBudgetReviewOutcomeUpheld     PersonalBudgetReviewOutcome = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetReviewOutcome enum.
+func (e PersonalBudgetReviewOutcome) Valid() bool {
+	switch e {
+	case PersonalBudgetReviewOutcomeOverturned:
+		return true
+	case PersonalBudgetReviewOutcomeUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetDecisionInputDecision.
 const (
 	PersonalBudgetDecisionInputDecisionAgreed  PersonalBudgetDecisionInputDecision = "agreed"
@@ -2210,9 +2228,28 @@ func (e PersonalBudgetPaymentInputStream) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetReviewInputOutcome.
+const (
+	PersonalBudgetReviewInputOutcomeOverturned PersonalBudgetReviewInputOutcome = "overturned"
+	PersonalBudgetReviewInputOutcomeUpheld     PersonalBudgetReviewInputOutcome = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetReviewInputOutcome enum.
+func (e PersonalBudgetReviewInputOutcome) Valid() bool {
+	switch e {
+	case PersonalBudgetReviewInputOutcomeOverturned:
+		return true
+	case PersonalBudgetReviewInputOutcomeUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetStatus.
 const (
 	PersonalBudgetStatusAgreed    PersonalBudgetStatus = "agreed"
+	PersonalBudgetStatusEnded     PersonalBudgetStatus = "ended"
 	PersonalBudgetStatusRefused   PersonalBudgetStatus = "refused"
 	PersonalBudgetStatusRequested PersonalBudgetStatus = "requested"
 )
@@ -2221,6 +2258,8 @@ const (
 func (e PersonalBudgetStatus) Valid() bool {
 	switch e {
 	case PersonalBudgetStatusAgreed:
+		return true
+	case PersonalBudgetStatusEnded:
 		return true
 	case PersonalBudgetStatusRefused:
 		return true
@@ -2758,11 +2797,12 @@ func (e RegisterRating) Valid() bool {
 
 // Defines values for ReportKind.
 const (
-	Activity    ReportKind = "activity"
-	Experience  ReportKind = "experience"
-	Funnel      ReportKind = "funnel"
-	Timeliness  ReportKind = "timeliness"
-	Transitions ReportKind = "transitions"
+	Activity         ReportKind = "activity"
+	Experience       ReportKind = "experience"
+	Funnel           ReportKind = "funnel"
+	Timeliness       ReportKind = "timeliness"
+	TransformingCare ReportKind = "transforming-care"
+	Transitions      ReportKind = "transitions"
 )
 
 // Valid indicates whether the value is a known member of the ReportKind enum.
@@ -2775,6 +2815,8 @@ func (e ReportKind) Valid() bool {
 	case Funnel:
 		return true
 	case Timeliness:
+		return true
+	case TransformingCare:
 		return true
 	case Transitions:
 		return true
@@ -3656,13 +3698,27 @@ type CareActAssessmentStatus string
 
 // CareTreatmentRecommendation defines model for CareTreatmentRecommendation.
 type CareTreatmentRecommendation struct {
-	Description string             `json:"description"`
-	Done        *bool              `json:"done,omitempty"`
-	DueOn       openapi_types.Date `json:"due_on"`
+	Description string `json:"description"`
+	Done        *bool  `json:"done,omitempty"`
+
+	// DoneOn The day it was done (answers only; set through `/recommendations/{index}/done`).
+	DoneOn *openapi_types.Date `json:"done_on,omitempty"`
+	DueOn  openapi_types.Date  `json:"due_on"`
+
+	// Note What was done (answers only).
+	Note *string `json:"note,omitempty"`
 
 	// Overdue Not done by its due date (answers only).
 	Overdue *bool  `json:"overdue,omitempty"`
 	Owner   string `json:"owner"`
+}
+
+// CareTreatmentRecommendationDone defines model for CareTreatmentRecommendationDone.
+type CareTreatmentRecommendationDone struct {
+	DoneOn openapi_types.Date `json:"done_on"`
+
+	// Note What was done.
+	Note *string `json:"note,omitempty"`
 }
 
 // CareTreatmentReview defines model for CareTreatmentReview.
@@ -5220,7 +5276,10 @@ type PersonalBudget struct {
 	CreatedAt time.Time           `json:"created_at"`
 	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
 	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
-	ID        openapi_types.UUID  `json:"id"`
+
+	// EndedOn The day an agreed budget ended.
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+	ID      openapi_types.UUID  `json:"id"`
 
 	// Integrated More than one funding stream.
 	Integrated     bool                      `json:"integrated"`
@@ -5230,6 +5289,12 @@ type PersonalBudget struct {
 	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
 	RequestedOn    openapi_types.Date        `json:"requested_on"`
 	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+
+	// ReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
+	ReviewOutcome *PersonalBudgetReviewOutcome `json:"review_outcome,omitempty"`
+
+	// ReviewRequestedOn The day the family asked for a refusal to be reviewed.
+	ReviewRequestedOn *openapi_types.Date `json:"review_requested_on,omitempty"`
 
 	// SectionJ The plan's section J, computed from this budget.
 	SectionJ string `json:"section_j"`
@@ -5245,6 +5310,9 @@ type PersonalBudget struct {
 // PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
 type PersonalBudgetRequestedBy string
 
+// PersonalBudgetReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
+type PersonalBudgetReviewOutcome string
+
 // PersonalBudgetDecisionInput defines model for PersonalBudgetDecisionInput.
 type PersonalBudgetDecisionInput struct {
 	DecidedOn openapi_types.Date                  `json:"decided_on"`
@@ -5258,6 +5326,11 @@ type PersonalBudgetDecisionInput struct {
 
 // PersonalBudgetDecisionInputDecision defines model for PersonalBudgetDecisionInput.Decision.
 type PersonalBudgetDecisionInputDecision string
+
+// PersonalBudgetEndInput defines model for PersonalBudgetEndInput.
+type PersonalBudgetEndInput struct {
+	EndedOn openapi_types.Date `json:"ended_on"`
+}
 
 // PersonalBudgetEventPayload The data of personal_budget events (see GET /v1/event-types for which).
 type PersonalBudgetEventPayload = EventPayload
@@ -5323,6 +5396,18 @@ type PersonalBudgetPaymentInput struct {
 
 // PersonalBudgetPaymentInputStream defines model for PersonalBudgetPaymentInput.Stream.
 type PersonalBudgetPaymentInputStream string
+
+// PersonalBudgetReviewInput defines model for PersonalBudgetReviewInput.
+type PersonalBudgetReviewInput struct {
+	// Outcome upheld: the refusal stands; overturned: the request is open again for a new decision.
+	Outcome PersonalBudgetReviewInputOutcome `json:"outcome"`
+
+	// RequestedOn The day the family asked for the refusal to be reviewed.
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// PersonalBudgetReviewInputOutcome upheld: the refusal stands; overturned: the request is open again for a new decision.
+type PersonalBudgetReviewInputOutcome string
 
 // PersonalBudgetStatus defines model for PersonalBudgetStatus.
 type PersonalBudgetStatus string
@@ -6823,6 +6908,15 @@ type HoldCareTreatmentReviewParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// CompleteCareTreatmentRecommendationParams defines parameters for CompleteCareTreatmentRecommendation.
+type CompleteCareTreatmentRecommendationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDeadlinesParams defines parameters for ListDeadlines.
 type ListDeadlinesParams struct {
 	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
@@ -7316,8 +7410,26 @@ type DecidePersonalBudgetParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// EndPersonalBudgetParams defines parameters for EndPersonalBudget.
+type EndPersonalBudgetParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // RecordPersonalBudgetPaymentParams defines parameters for RecordPersonalBudgetPayment.
 type RecordPersonalBudgetPaymentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReviewPersonalBudgetParams defines parameters for ReviewPersonalBudget.
+type ReviewPersonalBudgetParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -7606,6 +7718,29 @@ type GetFunnelReportParams struct {
 
 // GetTimelinessReportParams defines parameters for GetTimelinessReport.
 type GetTimelinessReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
+// GetTransformingCareReportParams defines parameters for GetTransformingCareReport.
+type GetTransformingCareReportParams struct {
 	// From First day of the period (inclusive).
 	From ReportFrom `form:"from" json:"from"`
 
@@ -8084,6 +8219,9 @@ type ScheduleCareTreatmentReviewJSONRequestBody = CareTreatmentReviewInput
 // HoldCareTreatmentReviewJSONRequestBody defines body for HoldCareTreatmentReview for application/json ContentType.
 type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
 
+// CompleteCareTreatmentRecommendationJSONRequestBody defines body for CompleteCareTreatmentRecommendation for application/json ContentType.
+type CompleteCareTreatmentRecommendationJSONRequestBody = CareTreatmentRecommendationDone
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -8162,8 +8300,14 @@ type RequestPersonalBudgetJSONRequestBody = PersonalBudgetInput
 // DecidePersonalBudgetJSONRequestBody defines body for DecidePersonalBudget for application/json ContentType.
 type DecidePersonalBudgetJSONRequestBody = PersonalBudgetDecisionInput
 
+// EndPersonalBudgetJSONRequestBody defines body for EndPersonalBudget for application/json ContentType.
+type EndPersonalBudgetJSONRequestBody = PersonalBudgetEndInput
+
 // RecordPersonalBudgetPaymentJSONRequestBody defines body for RecordPersonalBudgetPayment for application/json ContentType.
 type RecordPersonalBudgetPaymentJSONRequestBody = PersonalBudgetPaymentInput
+
+// ReviewPersonalBudgetJSONRequestBody defines body for ReviewPersonalBudget for application/json ContentType.
+type ReviewPersonalBudgetJSONRequestBody = PersonalBudgetReviewInput
 
 // CreatePlacementJSONRequestBody defines body for CreatePlacement for application/json ContentType.
 type CreatePlacementJSONRequestBody = PlacementInput
@@ -9026,6 +9170,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
 	HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteCareTreatmentRecommendationWithBody Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	//
+	// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+	//
+	// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+	CompleteCareTreatmentRecommendationWithBody(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	//
+	// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+	//
+	// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+	CompleteCareTreatmentRecommendation(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	//
@@ -10028,6 +10194,28 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
 	DecidePersonalBudget(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// EndPersonalBudgetWithBody End an agreed personal budget (once)
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+	EndPersonalBudgetWithBody(ctx context.Context, id ID, params *EndPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndPersonalBudget End an agreed personal budget (once)
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+	EndPersonalBudget(ctx context.Context, id ID, params *EndPersonalBudgetParams, body EndPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -10053,6 +10241,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
 	RecordPersonalBudgetPayment(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewPersonalBudgetWithBody Record the review of a refused personal budget (once) and its outcome
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+	ReviewPersonalBudgetWithBody(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewPersonalBudget Record the review of a refused personal budget (once) and its outcome
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+	ReviewPersonalBudget(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, body ReviewPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPlacements List placements the caller may see, newest first
 	//
@@ -10543,6 +10753,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 	GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
+	// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+	// on the previous period's last day), and on the last day of each month in the period (the trend); care
+	// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+	// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+	// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+	// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+	// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+	// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+	// secondary suppression. See docs/transforming-care.md.
+	//
+	// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+	GetTransformingCareReport(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	//
@@ -12076,6 +12305,48 @@ func (c *Client) HoldCareTreatmentReviewWithBody(ctx context.Context, id ID, par
 // Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
 func (c *Client) HoldCareTreatmentReview(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHoldCareTreatmentReviewRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteCareTreatmentRecommendationWithBody Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+//
+// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+//
+// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+func (c *Client) CompleteCareTreatmentRecommendationWithBody(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteCareTreatmentRecommendationRequestWithBody(c.Server, id, index, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+//
+// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+//
+// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+func (c *Client) CompleteCareTreatmentRecommendation(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteCareTreatmentRecommendationRequest(c.Server, id, index, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13887,6 +14158,48 @@ func (c *Client) DecidePersonalBudget(ctx context.Context, id ID, params *Decide
 	return c.Client.Do(req)
 }
 
+// EndPersonalBudgetWithBody End an agreed personal budget (once)
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+func (c *Client) EndPersonalBudgetWithBody(ctx context.Context, id ID, params *EndPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndPersonalBudgetRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndPersonalBudget End an agreed personal budget (once)
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+func (c *Client) EndPersonalBudget(ctx context.Context, id ID, params *EndPersonalBudgetParams, body EndPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndPersonalBudgetRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RecordPersonalBudgetPaymentWithBody Record a payment or spend against one stream of an agreed budget
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -13923,6 +14236,48 @@ func (c *Client) RecordPersonalBudgetPaymentWithBody(ctx context.Context, id ID,
 // Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
 func (c *Client) RecordPersonalBudgetPayment(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRecordPersonalBudgetPaymentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewPersonalBudgetWithBody Record the review of a refused personal budget (once) and its outcome
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+func (c *Client) ReviewPersonalBudgetWithBody(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewPersonalBudgetRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewPersonalBudget Record the review of a refused personal budget (once) and its outcome
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+func (c *Client) ReviewPersonalBudget(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, body ReviewPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewPersonalBudgetRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14783,6 +15138,35 @@ func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportPar
 // Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTimelinessReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransformingCareReport Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
+// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+// on the previous period's last day), and on the last day of each month in the period (the trend); care
+// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+// secondary suppression. See docs/transforming-care.md.
+//
+// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+func (c *Client) GetTransformingCareReport(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransformingCareReportRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -17829,6 +18213,86 @@ func NewHoldCareTreatmentReviewRequestWithBody(server string, id ID, params *Hol
 	}
 
 	operationPath := fmt.Sprintf("/v1/care-treatment-reviews/%s/held", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCompleteCareTreatmentRecommendationRequest calls the generic CompleteCareTreatmentRecommendation builder with application/json body
+func NewCompleteCareTreatmentRecommendationRequest(server string, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCompleteCareTreatmentRecommendationRequestWithBody(server, id, index, params, "application/json", bodyReader)
+}
+
+// NewCompleteCareTreatmentRecommendationRequestWithBody constructs an http.Request for the CompleteCareTreatmentRecommendation method, with any body, and a specified content type
+func NewCompleteCareTreatmentRecommendationRequestWithBody(server string, id ID, index int, params *CompleteCareTreatmentRecommendationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "index", index, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/care-treatment-reviews/%s/recommendations/%s/done", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -21686,6 +22150,79 @@ func NewDecidePersonalBudgetRequestWithBody(server string, id ID, params *Decide
 	return req, nil
 }
 
+// NewEndPersonalBudgetRequest calls the generic EndPersonalBudget builder with application/json body
+func NewEndPersonalBudgetRequest(server string, id ID, params *EndPersonalBudgetParams, body EndPersonalBudgetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEndPersonalBudgetRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEndPersonalBudgetRequestWithBody constructs an http.Request for the EndPersonalBudget method, with any body, and a specified content type
+func NewEndPersonalBudgetRequestWithBody(server string, id ID, params *EndPersonalBudgetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s/end", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewRecordPersonalBudgetPaymentRequest calls the generic RecordPersonalBudgetPayment builder with application/json body
 func NewRecordPersonalBudgetPaymentRequest(server string, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -21714,6 +22251,79 @@ func NewRecordPersonalBudgetPaymentRequestWithBody(server string, id ID, params 
 	}
 
 	operationPath := fmt.Sprintf("/v1/personal-budgets/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReviewPersonalBudgetRequest calls the generic ReviewPersonalBudget builder with application/json body
+func NewReviewPersonalBudgetRequest(server string, id ID, params *ReviewPersonalBudgetParams, body ReviewPersonalBudgetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReviewPersonalBudgetRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReviewPersonalBudgetRequestWithBody constructs an http.Request for the ReviewPersonalBudget method, with any body, and a specified content type
+func NewReviewPersonalBudgetRequestWithBody(server string, id ID, params *ReviewPersonalBudgetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personal-budgets/%s/review", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -23651,6 +24261,112 @@ func NewGetTimelinessReportRequest(server string, params *GetTimelinessReportPar
 	}
 
 	operationPath := fmt.Sprintf("/v1/reports/timeliness")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganisationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Disclosure != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "disclosure", *params.Disclosure, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTransformingCareReportRequest constructs an http.Request for the GetTransformingCareReport method
+func NewGetTransformingCareReportRequest(server string, params *GetTransformingCareReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/transforming-care")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -27507,6 +28223,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/care-treatment-reviews/{id}/held (the `HoldCareTreatmentReview` operationId).
 	HoldCareTreatmentReviewWithResponse(ctx context.Context, id ID, params *HoldCareTreatmentReviewParams, body HoldCareTreatmentReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldCareTreatmentReviewResponse, error)
 
+	// CompleteCareTreatmentRecommendationWithBodyWithResponse Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	//
+	// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+	//
+	// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+	CompleteCareTreatmentRecommendationWithBodyWithResponse(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteCareTreatmentRecommendationResponse, error)
+
+	// CompleteCareTreatmentRecommendationWithResponse Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+	//
+	// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+	//
+	// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+	CompleteCareTreatmentRecommendationWithResponse(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteCareTreatmentRecommendationResponse, error)
+
 	// ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -28562,6 +29300,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/personal-budgets/{id}/decision (the `DecidePersonalBudget` operationId).
 	DecidePersonalBudgetWithResponse(ctx context.Context, id ID, params *DecidePersonalBudgetParams, body DecidePersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePersonalBudgetResponse, error)
 
+	// EndPersonalBudgetWithBodyWithResponse End an agreed personal budget (once)
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+	EndPersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *EndPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndPersonalBudgetResponse, error)
+
+	// EndPersonalBudgetWithResponse End an agreed personal budget (once)
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+	EndPersonalBudgetWithResponse(ctx context.Context, id ID, params *EndPersonalBudgetParams, body EndPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*EndPersonalBudgetResponse, error)
+
 	// RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -28587,6 +29347,28 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/personal-budgets/{id}/payments (the `RecordPersonalBudgetPayment` operationId).
 	RecordPersonalBudgetPaymentWithResponse(ctx context.Context, id ID, params *RecordPersonalBudgetPaymentParams, body RecordPersonalBudgetPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordPersonalBudgetPaymentResponse, error)
+
+	// ReviewPersonalBudgetWithBodyWithResponse Record the review of a refused personal budget (once) and its outcome
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+	ReviewPersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewPersonalBudgetResponse, error)
+
+	// ReviewPersonalBudgetWithResponse Record the review of a refused personal budget (once) and its outcome
+	//
+	// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+	ReviewPersonalBudgetWithResponse(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, body ReviewPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewPersonalBudgetResponse, error)
 
 	// ListPlacementsWithResponse List placements the caller may see, newest first
 	//
@@ -29103,6 +29885,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 	GetTimelinessReportWithResponse(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetTimelinessReportResponse, error)
+
+	// GetTransformingCareReportWithResponse Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
+	// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+	// on the previous period's last day), and on the last day of each month in the period (the trend); care
+	// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+	// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+	// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+	// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+	// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+	// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+	// secondary suppression. See docs/transforming-care.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+	GetTransformingCareReportWithResponse(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*GetTransformingCareReportResponse, error)
 
 	// GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	//
@@ -32281,6 +33084,159 @@ func (r HoldCareTreatmentReviewResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r HoldCareTreatmentReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CompleteCareTreatmentRecommendationResponse200Headers the declared response headers of an HTTP 200 response for CompleteCareTreatmentRecommendation
+type CompleteCareTreatmentRecommendationResponse200Headers struct {
+	ETag *string
+}
+
+// CompleteCareTreatmentRecommendationResponse409Headers the declared response headers of an HTTP 409 response for CompleteCareTreatmentRecommendation
+type CompleteCareTreatmentRecommendationResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CompleteCareTreatmentRecommendationResponse412Headers the declared response headers of an HTTP 412 response for CompleteCareTreatmentRecommendation
+type CompleteCareTreatmentRecommendationResponse412Headers struct {
+	ETag *string
+}
+
+// CompleteCareTreatmentRecommendationResponse429Headers the declared response headers of an HTTP 429 response for CompleteCareTreatmentRecommendation
+type CompleteCareTreatmentRecommendationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CompleteCareTreatmentRecommendationResponse503Headers the declared response headers of an HTTP 503 response for CompleteCareTreatmentRecommendation
+type CompleteCareTreatmentRecommendationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CompleteCareTreatmentRecommendationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CareTreatmentReview
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CompleteCareTreatmentRecommendationResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CompleteCareTreatmentRecommendationResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CompleteCareTreatmentRecommendationResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CompleteCareTreatmentRecommendationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CompleteCareTreatmentRecommendationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetJSON200() *CareTreatmentReview {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CompleteCareTreatmentRecommendationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteCareTreatmentRecommendationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteCareTreatmentRecommendationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteCareTreatmentRecommendationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteCareTreatmentRecommendationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38988,6 +39944,159 @@ func (r DecidePersonalBudgetResponse) ContentType() string {
 	return ""
 }
 
+// EndPersonalBudgetResponse200Headers the declared response headers of an HTTP 200 response for EndPersonalBudget
+type EndPersonalBudgetResponse200Headers struct {
+	ETag *string
+}
+
+// EndPersonalBudgetResponse409Headers the declared response headers of an HTTP 409 response for EndPersonalBudget
+type EndPersonalBudgetResponse409Headers struct {
+	RetryAfter *int
+}
+
+// EndPersonalBudgetResponse412Headers the declared response headers of an HTTP 412 response for EndPersonalBudget
+type EndPersonalBudgetResponse412Headers struct {
+	ETag *string
+}
+
+// EndPersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for EndPersonalBudget
+type EndPersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// EndPersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for EndPersonalBudget
+type EndPersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type EndPersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EndPersonalBudgetResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *EndPersonalBudgetResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *EndPersonalBudgetResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EndPersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *EndPersonalBudgetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EndPersonalBudgetResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EndPersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EndPersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndPersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndPersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndPersonalBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RecordPersonalBudgetPaymentResponse200Headers the declared response headers of an HTTP 200 response for RecordPersonalBudgetPayment
 type RecordPersonalBudgetPaymentResponse200Headers struct {
 	ETag *string
@@ -39135,6 +40244,159 @@ func (r RecordPersonalBudgetPaymentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RecordPersonalBudgetPaymentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReviewPersonalBudgetResponse200Headers the declared response headers of an HTTP 200 response for ReviewPersonalBudget
+type ReviewPersonalBudgetResponse200Headers struct {
+	ETag *string
+}
+
+// ReviewPersonalBudgetResponse409Headers the declared response headers of an HTTP 409 response for ReviewPersonalBudget
+type ReviewPersonalBudgetResponse409Headers struct {
+	RetryAfter *int
+}
+
+// ReviewPersonalBudgetResponse412Headers the declared response headers of an HTTP 412 response for ReviewPersonalBudget
+type ReviewPersonalBudgetResponse412Headers struct {
+	ETag *string
+}
+
+// ReviewPersonalBudgetResponse429Headers the declared response headers of an HTTP 429 response for ReviewPersonalBudget
+type ReviewPersonalBudgetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ReviewPersonalBudgetResponse503Headers the declared response headers of an HTTP 503 response for ReviewPersonalBudget
+type ReviewPersonalBudgetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReviewPersonalBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonalBudget
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReviewPersonalBudgetResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ReviewPersonalBudgetResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ReviewPersonalBudgetResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReviewPersonalBudgetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReviewPersonalBudgetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReviewPersonalBudgetResponse) GetJSON200() *PersonalBudget {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReviewPersonalBudgetResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReviewPersonalBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReviewPersonalBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReviewPersonalBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReviewPersonalBudgetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -42130,6 +43392,96 @@ func (r GetTimelinessReportResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetTimelinessReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTransformingCareReportResponse429Headers the declared response headers of an HTTP 429 response for GetTransformingCareReport
+type GetTransformingCareReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetTransformingCareReportResponse503Headers the declared response headers of an HTTP 503 response for GetTransformingCareReport
+type GetTransformingCareReportResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetTransformingCareReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTransformingCareReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTransformingCareReportResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransformingCareReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetTransformingCareReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransformingCareReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransformingCareReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransformingCareReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransformingCareReportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -48417,6 +49769,40 @@ func (c *ClientWithResponses) HoldCareTreatmentReviewWithResponse(ctx context.Co
 	return ParseHoldCareTreatmentReviewResponse(rsp)
 }
 
+// CompleteCareTreatmentRecommendationWithBodyWithResponse Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+//
+// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+//
+// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+func (c *ClientWithResponses) CompleteCareTreatmentRecommendationWithBodyWithResponse(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteCareTreatmentRecommendationResponse, error) {
+	rsp, err := c.CompleteCareTreatmentRecommendationWithBody(ctx, id, index, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteCareTreatmentRecommendationResponse(rsp)
+}
+
+// CompleteCareTreatmentRecommendationWithResponse Mark a C(E)TR recommendation done (once), with the day and a note of what was done
+//
+// **Who may call:** the register group only (`support-register:keep`: send_officer, panel_member); everyone else is refused (403), including practitioners involved with the child.
+//
+// **Changes:** Marks the recommendation done on `done_on` (not before the review was held, not in the future; 400 on `/done_on`) with the note, once (409 when already done; 404 when the review has no such recommendation). Written in one transaction with its audit event and the outbox event `care_treatment_review.recommendation_done` (no young person on it, like every register event). Not put on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
+func (c *ClientWithResponses) CompleteCareTreatmentRecommendationWithResponse(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteCareTreatmentRecommendationResponse, error) {
+	rsp, err := c.CompleteCareTreatmentRecommendation(ctx, id, index, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteCareTreatmentRecommendationResponse(rsp)
+}
+
 // ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -49952,6 +51338,40 @@ func (c *ClientWithResponses) DecidePersonalBudgetWithResponse(ctx context.Conte
 	return ParseDecidePersonalBudgetResponse(rsp)
 }
 
+// EndPersonalBudgetWithBodyWithResponse End an agreed personal budget (once)
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+func (c *ClientWithResponses) EndPersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *EndPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndPersonalBudgetResponse, error) {
+	rsp, err := c.EndPersonalBudgetWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndPersonalBudgetResponse(rsp)
+}
+
+// EndPersonalBudgetWithResponse End an agreed personal budget (once)
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Ends an agreed budget on `ended_on` (not before the decision, not in the future; 400 on `/ended_on`): `status` becomes `ended`, no more payments are recorded against it (409), and section J says so. Only an agreed budget ends, once (409 otherwise). Written in one transaction with its audit event, the outbox event `personal_budget.ended` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/end (the `EndPersonalBudget` operationId).
+func (c *ClientWithResponses) EndPersonalBudgetWithResponse(ctx context.Context, id ID, params *EndPersonalBudgetParams, body EndPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*EndPersonalBudgetResponse, error) {
+	rsp, err := c.EndPersonalBudget(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndPersonalBudgetResponse(rsp)
+}
+
 // RecordPersonalBudgetPaymentWithBodyWithResponse Record a payment or spend against one stream of an agreed budget
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -49988,6 +51408,40 @@ func (c *ClientWithResponses) RecordPersonalBudgetPaymentWithResponse(ctx contex
 		return nil, err
 	}
 	return ParseRecordPersonalBudgetPaymentResponse(rsp)
+}
+
+// ReviewPersonalBudgetWithBodyWithResponse Record the review of a refused personal budget (once) and its outcome
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+func (c *ClientWithResponses) ReviewPersonalBudgetWithBodyWithResponse(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewPersonalBudgetResponse, error) {
+	rsp, err := c.ReviewPersonalBudgetWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewPersonalBudgetResponse(rsp)
+}
+
+// ReviewPersonalBudgetWithResponse Record the review of a refused personal budget (once) and its outcome
+//
+// **Who may call:** roles with `pathway:run`, as for the decision: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records that the family asked on `requested_on` for the refusal to be reviewed (not before the refusal, not in the future; 400 on `/requested_on`) and the outcome: `upheld` (the refusal stands) or `overturned` (the request is open again, `status` back to `requested`, for a new decision through `/decision`). A refused budget is reviewed once (409 when the budget is not refused or was reviewed already). Written in one transaction with its audit event, the outbox event `personal_budget.reviewed` and a line on the child's timeline. `If-Match` is honoured (412 when stale); the answer carries the new `ETag`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personal-budgets/{id}/review (the `ReviewPersonalBudget` operationId).
+func (c *ClientWithResponses) ReviewPersonalBudgetWithResponse(ctx context.Context, id ID, params *ReviewPersonalBudgetParams, body ReviewPersonalBudgetJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewPersonalBudgetResponse, error) {
+	rsp, err := c.ReviewPersonalBudget(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewPersonalBudgetResponse(rsp)
 }
 
 // ListPlacementsWithResponse List placements the caller may see, newest first
@@ -50726,6 +52180,33 @@ func (c *ClientWithResponses) GetTimelinessReportWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseGetTimelinessReportResponse(rsp)
+}
+
+// GetTransformingCareReportWithResponse Transforming care: the dynamic support register by rating, C(E)TRs on time, children in inpatient units and 52/38-week placements, personal budgets
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
+// Young people on the dynamic support register by rating (blue, red, amber, green) on `to` (and, when compared,
+// on the previous period's last day), and on the last day of each month in the period (the trend); care
+// (education) and treatment reviews held in the period, by the day due or after it and by outcome, and young
+// people whose C(E)TR was overdue on `to`; children and young people in inpatient units and in 52-week and
+// 38-week residential placements on `to` and month by month (each child once: inpatient, then 52-week, then
+// 38-week); personal budget requests decided in the period, the agreed ones by the funding streams pooled and
+// each stream's parts by arrangement. These are small numbers: under disclosure control every table's
+// additive relations (a total and its parts, a stream and the combinations holding it) are protected by
+// secondary suppression. See docs/transforming-care.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/transforming-care (the `GetTransformingCareReport` operationId).
+func (c *ClientWithResponses) GetTransformingCareReportWithResponse(ctx context.Context, params *GetTransformingCareReportParams, reqEditors ...RequestEditorFn) (*GetTransformingCareReportResponse, error) {
+	rsp, err := c.GetTransformingCareReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransformingCareReportResponse(rsp)
 }
 
 // GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
@@ -54251,6 +55732,162 @@ func ParseHoldCareTreatmentReviewResponse(rsp *http.Response) (*HoldCareTreatmen
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers HoldCareTreatmentReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCompleteCareTreatmentRecommendationResponse parses an HTTP response from a CompleteCareTreatmentRecommendationWithResponse call
+func ParseCompleteCareTreatmentRecommendationResponse(rsp *http.Response) (*CompleteCareTreatmentRecommendationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteCareTreatmentRecommendationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CareTreatmentReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CompleteCareTreatmentRecommendationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers CompleteCareTreatmentRecommendationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers CompleteCareTreatmentRecommendationResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers CompleteCareTreatmentRecommendationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CompleteCareTreatmentRecommendationResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -61001,6 +62638,162 @@ func ParseDecidePersonalBudgetResponse(rsp *http.Response) (*DecidePersonalBudge
 	return response, nil
 }
 
+// ParseEndPersonalBudgetResponse parses an HTTP response from a EndPersonalBudgetWithResponse call
+func ParseEndPersonalBudgetResponse(rsp *http.Response) (*EndPersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndPersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EndPersonalBudgetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers EndPersonalBudgetResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers EndPersonalBudgetResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers EndPersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers EndPersonalBudgetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRecordPersonalBudgetPaymentResponse parses an HTTP response from a RecordPersonalBudgetPaymentWithResponse call
 func ParseRecordPersonalBudgetPaymentResponse(rsp *http.Response) (*RecordPersonalBudgetPaymentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -61144,6 +62937,162 @@ func ParseRecordPersonalBudgetPaymentResponse(rsp *http.Response) (*RecordPerson
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers RecordPersonalBudgetPaymentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReviewPersonalBudgetResponse parses an HTTP response from a ReviewPersonalBudgetWithResponse call
+func ParseReviewPersonalBudgetResponse(rsp *http.Response) (*ReviewPersonalBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReviewPersonalBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonalBudget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReviewPersonalBudgetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers ReviewPersonalBudgetResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ReviewPersonalBudgetResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReviewPersonalBudgetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReviewPersonalBudgetResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -64127,6 +66076,93 @@ func ParseGetTimelinessReportResponse(rsp *http.Response) (*GetTimelinessReportR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetTimelinessReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTransformingCareReportResponse parses an HTTP response from a GetTransformingCareReportWithResponse call
+func ParseGetTransformingCareReportResponse(rsp *http.Response) (*GetTransformingCareReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransformingCareReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTransformingCareReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTransformingCareReportResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

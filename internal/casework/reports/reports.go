@@ -15,6 +15,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/sen2"
 	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/tcare"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	LACode string
 	// Release names this build in statutory returns.
 	Release string
+	// CTRPolicy says when a C(E)TR is due, for the transforming-care report (zero: the national
+	// policy's figures, tcare.DefaultPolicy).
+	CTRPolicy tcare.Policy
 }
 
 // Service runs the report use cases.
@@ -54,6 +58,9 @@ func New(core casework.Core, db casework.DB[Tx], opts Options) *Service {
 	}
 	if opts.Disclosure.Rounding <= 0 {
 		opts.Disclosure.Rounding = 1
+	}
+	if opts.CTRPolicy.RedWithinDays <= 0 && opts.CTRPolicy.PostAdmissionWorkingDays <= 0 && opts.CTRPolicy.InpatientEveryMonths <= 0 {
+		opts.CTRPolicy = tcare.DefaultPolicy
 	}
 	return &Service{Core: core, db: db, opts: opts}
 }
@@ -82,6 +89,9 @@ const (
 	ReportTimeliness  = report.Timeliness
 	ReportTransitions = report.Transitions
 	ReportFunnel      = report.Funnel
+	// ReportTransformingCare: the dynamic support register, C(E)TRs, residential and inpatient
+	// placements, personal budgets.
+	ReportTransformingCare = report.TransformingCare
 )
 
 // Disclosure modes a caller may ask for.
@@ -167,11 +177,12 @@ func (s *Service) buildReport(ctx context.Context, kind string, q ReportQuery, c
 type reportBuilder func(s *Service, tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error
 
 var reportBuilders = map[string]reportBuilder{
-	ReportActivity:    (*Service).activityReport,
-	ReportExperience:  (*Service).experienceReport,
-	ReportTimeliness:  (*Service).timelinessReport,
-	ReportTransitions: (*Service).transitionsReport,
-	ReportFunnel:      (*Service).funnelReport,
+	ReportActivity:         (*Service).activityReport,
+	ReportExperience:       (*Service).experienceReport,
+	ReportTimeliness:       (*Service).timelinessReport,
+	ReportTransitions:      (*Service).transitionsReport,
+	ReportFunnel:           (*Service).funnelReport,
+	ReportTransformingCare: (*Service).transformingCareReport,
 }
 
 // each runs f for every period, collecting what it returns.
@@ -265,6 +276,18 @@ func (s *Service) funnelReport(tx Tx, r *report.Report, periods []report.Period,
 	})
 	if err == nil {
 		report.TabulateFunnel(r, fs)
+	}
+	return err
+}
+
+// transformingCareReport: the register by rating and residential or inpatient placements on the
+// last day and month by month, C(E)TRs held on time and overdue, personal budgets decided.
+func (s *Service) transformingCareReport(tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
+	data, err := each(periods, func(p report.Period) (report.TransformingCareData, error) {
+		return tx.Reports().TransformingCare(p.To, q.Filter)
+	})
+	if err == nil {
+		report.TabulateTransformingCare(r, data, periods, s.opts.CTRPolicy)
 	}
 	return err
 }

@@ -422,6 +422,22 @@ func (s *Service) HoldReview(ctx context.Context, id string, ifMatch *int, held 
 		})
 }
 
+// CompleteRecommendation marks recommendation i (counted from 0) of a held C(E)TR done on day on,
+// with a note of what was done.
+func (s *Service) CompleteRecommendation(ctx context.Context, id string, i int, ifMatch *int, on time.Time, note string) (_ tcare.Review, err error) {
+	defer casework.Wrap(&err, "complete recommendation %d of care and treatment review %s", i, id)
+	return versionedReviews.Change(ctx, s.Core, s.db, auth.KeepSupportRegister, id, ifMatch,
+		func(_ Tx, _ auth.Principal, r *tcare.Review) (bool, error) {
+			return true, r.CompleteRecommendation(i, on, note, s.Today())
+		},
+		func(tx Tx, p auth.Principal, r tcare.Review) error {
+			payload := reviewPayload(r)
+			payload["recommendation"], payload["done_on"] = i, statutory.Civil(on).Format(time.DateOnly)
+			return recordRegister(tx, s.Event(ctx, p, audit.Update, tcare.ReviewRecordType, id, r.YoungPersonID, []string{"recommendations"}),
+				s.Notice(outbox.CareTreatmentReviewRecommendationDone, id, payload))
+		})
+}
+
 // Personal budgets: under the child's need-to-know, like the rest of the record.
 
 var versionedBudgets = casework.Versioned[tcare.Budget, Tx]{Load: casework.LoadVia(Tx.TransformingCare, tcare.Repository.Budget),
@@ -436,6 +452,12 @@ func budgetPayload(b tcare.Budget) map[string]any {
 	}
 	if !b.DecidedOn.IsZero() {
 		payload["decided_on"] = b.DecidedOn.Format(time.DateOnly)
+	}
+	if b.ReviewOutcome != "" {
+		payload["review_requested_on"], payload["review_outcome"] = b.ReviewRequestedOn.Format(time.DateOnly), b.ReviewOutcome
+	}
+	if !b.EndedOn.IsZero() {
+		payload["ended_on"] = b.EndedOn.Format(time.DateOnly)
 	}
 	return payload
 }
@@ -518,6 +540,41 @@ func (s *Service) DecideBudget(ctx context.Context, id string, ifMatch *int, agr
 				what = "Personal budget refused (the family may ask for a review)"
 			}
 			return s.OnTimeline(tx, b.YoungPersonID, "", b.DecidedOn, "personal_budget.decided", tcare.BudgetRecordType, id, what)
+		})
+}
+
+// ReviewBudget records the review of a refused budget the family asked for, and its outcome.
+func (s *Service) ReviewBudget(ctx context.Context, id string, ifMatch *int, requestedOn time.Time, outcome string) (_ tcare.Budget, err error) {
+	defer casework.Wrap(&err, "review personal budget %s", id)
+	return versionedBudgets.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+		func(_ Tx, _ auth.Principal, b *tcare.Budget) (bool, error) {
+			return true, b.ReviewRefusal(requestedOn, outcome, s.Today())
+		},
+		func(tx Tx, p auth.Principal, b tcare.Budget) error {
+			if err := casework.Record(tx, s.Event(ctx, p, audit.Update, tcare.BudgetRecordType, id, b.YoungPersonID,
+				[]string{"review_requested_on", "review_outcome", "status", "decided_on"}),
+				s.Notice(outbox.PersonalBudgetReviewed, id, budgetPayload(b))); err != nil {
+				return err
+			}
+			what := "Refusal of a personal budget reviewed: the refusal stands"
+			if b.ReviewOutcome == tcare.ReviewOverturned {
+				what = "Refusal of a personal budget reviewed and overturned: the request will be decided again"
+			}
+			return s.OnTimeline(tx, b.YoungPersonID, "", s.Today(), "personal_budget.reviewed", tcare.BudgetRecordType, id, what)
+		})
+}
+
+// EndBudget ends an agreed budget.
+func (s *Service) EndBudget(ctx context.Context, id string, ifMatch *int, on time.Time) (_ tcare.Budget, err error) {
+	defer casework.Wrap(&err, "end personal budget %s", id)
+	return versionedBudgets.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+		func(_ Tx, _ auth.Principal, b *tcare.Budget) (bool, error) { return true, b.End(on, s.Today()) },
+		func(tx Tx, p auth.Principal, b tcare.Budget) error {
+			if err := casework.Record(tx, s.Event(ctx, p, audit.Update, tcare.BudgetRecordType, id, b.YoungPersonID, []string{"status", "ended_on"}),
+				s.Notice(outbox.PersonalBudgetEnded, id, budgetPayload(b))); err != nil {
+				return err
+			}
+			return s.OnTimeline(tx, b.YoungPersonID, "", b.EndedOn, "personal_budget.ended", tcare.BudgetRecordType, id, "Personal budget ended")
 		})
 }
 
