@@ -5,14 +5,18 @@
 package importfile
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -24,6 +28,10 @@ type Column struct {
 	Required bool
 	// Enum names the contract's list of values the column takes (e.g. SenNeed), if any.
 	Enum string
+	// Pattern is the contract's pattern for the column's values, if any.
+	Pattern string
+	// Max is the most characters the column takes (200 when zero).
+	Max  int
 	Help string
 }
 
@@ -62,8 +70,35 @@ var YoungPeople = Layout{Type: "young-people", Columns: []Column{
 	{Name: "primary_sen_need", Enum: "SenNeed"},
 }}
 
+// Organisations is the layout for the organisations of the directory.
+var Organisations = Layout{Type: "organisations", Columns: []Column{
+	{Name: "external_system", Required: true, Help: "the system the id below comes from: a configured short name or an absolute URI"},
+	{Name: "external_id", Required: true, Help: "the organisation's id in that system; a re-run matches on it and changes nothing"},
+	{Name: "name", Required: true},
+	{Name: "type", Required: true, Enum: "OrganisationType"},
+	{Name: "locality", Max: 100},
+	{Name: "urn", Pattern: "^[0-9]{6,7}$", Help: "DfE unique reference number"},
+	{Name: "ukprn", Pattern: "^1[0-9]{7}$", Help: "UK provider reference number"},
+	{Name: "ods_code", Pattern: "^[A-Z0-9]{3,10}$", Help: "NHS ODS code"},
+}}
+
+// Practitioners is the layout for the practitioners of the directory's organisations.
+var Practitioners = Layout{Type: "practitioners", Columns: []Column{
+	{Name: "organisation_system", Help: "with organisation_external_id: the organisation's id in another system (as loaded by the organisations import)"},
+	{Name: "organisation_external_id"},
+	{Name: "organisation_id", Help: "instead of the two above: the organisation's OnePlan id"},
+	{Name: "name", Required: true},
+	{Name: "email", Required: true, Max: 254, Help: "a re-run matches the practitioner by email within the organisation"},
+	{Name: "role", Required: true, Enum: "PractitionerRole"},
+	{Name: "phone", Pattern: "^[0-9 +()-]{6,20}$"},
+	{Name: "active", Help: "true (the default) or false"},
+}}
+
 // Layouts are the layouts by type.
-var Layouts = map[string]Layout{YoungPeople.Type: YoungPeople}
+var Layouts = map[string]Layout{YoungPeople.Type: YoungPeople, Organisations.Type: Organisations, Practitioners.Type: Practitioners}
+
+// Types lists the layouts' types, in the order a council loads them.
+var Types = []string{Organisations.Type, Practitioners.Type, YoungPeople.Type}
 
 // Problem is one thing wrong with a file: its row (the line the row starts on: the header is
 // row 1, as a spreadsheet numbers them), column and what is wrong.
@@ -161,26 +196,40 @@ type Enums map[string][]string
 
 const dateLayout = "2006-01-02"
 
-// YoungPerson turns a row into a young person's record and its key (the external id a re-run
-// matches on), with every problem the API would find: required columns, dates, enumerated values,
-// and person.Validate (age 0 to 25, NHS number, UPN and ULN check digits, the external id's
-// system).
-func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (person.YoungPerson, externalid.ID, []Problem) {
+// Check finds the problems any row of layout may have column by column: required columns,
+// enumerated values, patterns and lengths.
+func Check(rec Record, layout Layout, enums Enums) []Problem {
 	var problems []Problem
 	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
-	for _, c := range YoungPeople.Columns {
+	for _, c := range layout.Columns {
 		v := rec.Get(c.Name)
 		if c.Required && v == "" {
 			add(c.Name, "is required")
 			continue
 		}
-		if c.Enum != "" && v != "" && !slices.Contains(enums[c.Enum], v) {
+		if v == "" {
+			continue
+		}
+		if c.Enum != "" && !slices.Contains(enums[c.Enum], v) {
 			add(c.Name, fmt.Sprintf("must be one of %s", strings.Join(enums[c.Enum], ", ")))
 		}
-		if len(v) > 200 {
-			add(c.Name, "must be at most 200 characters")
+		if c.Pattern != "" && !regexp.MustCompile(c.Pattern).MatchString(v) {
+			add(c.Name, "must match "+c.Pattern)
+		}
+		if limit := cmp.Or(c.Max, 200); len(v) > limit {
+			add(c.Name, fmt.Sprintf("must be at most %d characters", limit))
 		}
 	}
+	return problems
+}
+
+// YoungPerson turns a row into a young person's record and its key (the external id a re-run
+// matches on), with every problem the API would find: required columns, dates, enumerated values,
+// and person.Validate (age 0 to 25, NHS number, UPN and ULN check digits, the external id's
+// system).
+func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (person.YoungPerson, externalid.ID, []Problem) {
+	problems := Check(rec, YoungPeople, enums)
+	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
 	key := externalid.ID{System: rec.Get("external_system"), Value: rec.Get("external_id")}
 	yp := person.YoungPerson{GivenName: rec.Get("given_name"), FamilyName: rec.Get("family_name"), PreferredName: rec.Get("preferred_name"),
 		NHSNumber: strings.ReplaceAll(rec.Get("nhs_number"), " ", ""), UPN: strings.ToUpper(rec.Get("upn")), ULN: rec.Get("uln"),
@@ -207,6 +256,70 @@ func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (
 		}
 	}
 	return yp, key, problems
+}
+
+// Organisation turns a row into an organisation and its key (the external id a re-run matches
+// on), with every problem the API's contract would find.
+func Organisation(rec Record, enums Enums, systems externalid.Systems) (directory.Organisation, externalid.ID, []Problem) {
+	problems := Check(rec, Organisations, enums)
+	key := externalid.ID{System: rec.Get("external_system"), Value: rec.Get("external_id")}
+	o := directory.Organisation{Name: rec.Get("name"), Type: rec.Get("type"), Locality: rec.Get("locality"), URN: rec.Get("urn"),
+		UKPRN: rec.Get("ukprn"), ODSCode: rec.Get("ods_code"), ExternalIDs: []externalid.ID{key}}
+	if key.System != "" && key.Value != "" {
+		for _, f := range systems.Validate("/external_ids", o.ExternalIDs) {
+			problems = append(problems, Problem{Row: rec.Row, Column: columnOf(f.Pointer), Message: f.Detail})
+		}
+	}
+	return o, key, problems
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// Practitioner turns a row into a practitioner, with the organisation's key when the row names
+// it by another system's id, and every problem the API's contract would find.
+func Practitioner(rec Record, enums Enums, systems externalid.Systems) (directory.Practitioner, *externalid.ID, []Problem) {
+	problems := Check(rec, Practitioners, enums)
+	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
+	pr := directory.Practitioner{OrganisationID: rec.Get("organisation_id"), Name: rec.Get("name"), Email: strings.ToLower(rec.Get("email")),
+		Role: rec.Get("role"), Phone: rec.Get("phone"), Active: true}
+	var key *externalid.ID
+	sys, val := rec.Get("organisation_system"), rec.Get("organisation_external_id")
+	switch {
+	case (sys == "") != (val == ""):
+		if sys == "" {
+			add("organisation_system", "is required with organisation_external_id")
+		} else {
+			add("organisation_external_id", "is required with organisation_system")
+		}
+	case sys != "" && pr.OrganisationID != "":
+		add("organisation_id", "give either organisation_id or organisation_system and organisation_external_id, not both")
+	case sys != "":
+		key = &externalid.ID{System: sys, Value: val}
+		for _, f := range systems.Validate("/organisation", []externalid.ID{*key}) {
+			col := "organisation_external_id"
+			if strings.HasSuffix(f.Pointer, "/system") {
+				col = "organisation_system"
+			}
+			add(col, f.Detail)
+		}
+	case pr.OrganisationID == "":
+		add("organisation_id", "is required (or organisation_system and organisation_external_id)")
+	case !uuidPattern.MatchString(pr.OrganisationID):
+		add("organisation_id", "must be a UUID")
+	}
+	if e := rec.Get("email"); e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			add("email", "must be an email address")
+		}
+	}
+	switch rec.Get("active") {
+	case "", "true":
+	case "false":
+		pr.Active = false
+	default:
+		add("active", "must be true or false")
+	}
+	return pr, key, problems
 }
 
 // columnOf names the column a domain rule's JSON pointer came from.

@@ -138,6 +138,18 @@ func (tx directoryRepo) Practitioners(f directory.PractitionerFilter, p paging.P
 	return listPage(q, "practitioners", p, func(r practitionerRow) string { return r.ID }, practitionerRow.toDomain)
 }
 
+// PractitionerByEmail finds the practitioner registered with email (stored in lower case).
+func (tx directoryRepo) PractitionerByEmail(email string) (directory.Practitioner, error) {
+	var rows []practitionerRow
+	if err := tx.q().Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Limit(1).Find(&rows).Error; err != nil {
+		return directory.Practitioner{}, translate(err)
+	}
+	if len(rows) == 0 {
+		return directory.Practitioner{}, fault.ErrNotFound
+	}
+	return rows[0].toDomain(), nil
+}
+
 // Young people.
 
 // visibleYoungPeople restricts q (whose young-person id column is col) to the scope.
