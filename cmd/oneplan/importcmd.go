@@ -377,7 +377,6 @@ func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath
 
 var errStop = errors.New("stop")
 
-
 // problemText is what a refused row's error says, field by field.
 func problemText(err error) string {
 	msg := err.Error()
