@@ -19,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/referrals"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/importfile"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -216,6 +217,15 @@ func importKinds(a *deployment, enums importfile.Enums) map[string]importKind {
 			write: func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error {
 				return a.app.Organisations.ImportPractitioners(ctx, rowsOf[organisations.ImportPractitioner](rows), dryRun, done)
 			}},
+		importfile.Referrals.Type: {role: auth.RoleSENDOfficer, keyColumn: "external_id",
+			parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
+				r, key, yp, problems := importfile.Referral(rec, enums, systems, today)
+				return referrals.ImportReferral{Row: rec.Row, Key: key, YoungPersonKey: yp, NHSNumber: importfile.NHSNumber(rec),
+					ReferrerEmail: strings.ToLower(rec.Get("referrer_email")), Referral: r}, keyText(key), problems
+			},
+			write: func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error {
+				return a.app.Referrals.ImportReferrals(ctx, rowsOf[referrals.ImportReferral](rows), dryRun, done)
+			}},
 	}
 }
 
@@ -380,7 +390,7 @@ var errStop = errors.New("stop")
 // problemText is what a refused row's error says, field by field.
 func problemText(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"import young people: ", "import organisations: ", "import practitioners: "} {
+	for _, p := range []string{"import young people: ", "import organisations: ", "import practitioners: ", "import referrals: "} {
 		msg = strings.TrimPrefix(msg, p)
 	}
 	return msg

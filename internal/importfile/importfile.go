@@ -19,7 +19,9 @@ import (
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/identifier"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
 // Column is one column of a layout.
@@ -30,6 +32,8 @@ type Column struct {
 	Enum string
 	// Pattern is the contract's pattern for the column's values, if any.
 	Pattern string
+	// List: the column holds several values separated by semicolons (each one of Enum).
+	List bool
 	// Max is the most characters the column takes (200 when zero).
 	Max  int
 	Help string
@@ -94,11 +98,39 @@ var Practitioners = Layout{Type: "practitioners", Columns: []Column{
 	{Name: "active", Help: "true (the default) or false"},
 }}
 
+// Referrals is the layout for referrals to the pathway.
+var Referrals = Layout{Type: "referrals", Columns: []Column{
+	{Name: "external_system", Required: true, Help: "the system the id below comes from: a configured short name or an absolute URI"},
+	{Name: "external_id", Required: true, Help: "the referral's id in that system; a re-run matches on it and changes nothing"},
+	{Name: "young_person_system", Help: "with young_person_external_id: the child's id in another system (as loaded by the young-people import)"},
+	{Name: "young_person_external_id"},
+	{Name: "nhs_number", Help: "instead of the two above: the child's NHS number"},
+	{Name: "referrer_email", Required: true, Max: 254, Help: "the referring practitioner's email; the referring organisation is theirs"},
+	{Name: "reasons", Required: true, Enum: "ReferralReason", List: true, Help: "one or more, separated by semicolons"},
+	{Name: "main_reason", Enum: "ReferralReason", Help: "one of the reasons (the first when left out)"},
+	{Name: "services_involved", Required: true, Enum: "ServiceType", List: true, Help: "one or more, separated by semicolons"},
+	{Name: "safeguarding_concern", Help: "true or false (the default)"},
+	{Name: "received_on", Required: true, Help: "YYYY-MM-DD, not in the future"},
+	{Name: "summary", Max: 4000},
+}}
+
 // Layouts are the layouts by type.
-var Layouts = map[string]Layout{YoungPeople.Type: YoungPeople, Organisations.Type: Organisations, Practitioners.Type: Practitioners}
+var Layouts = map[string]Layout{YoungPeople.Type: YoungPeople, Organisations.Type: Organisations, Practitioners.Type: Practitioners,
+	Referrals.Type: Referrals}
 
 // Types lists the layouts' types, in the order a council loads them.
-var Types = []string{Organisations.Type, Practitioners.Type, YoungPeople.Type}
+var Types = []string{Organisations.Type, Practitioners.Type, YoungPeople.Type, Referrals.Type}
+
+// SplitList reads a list column: values separated by semicolons, blanks dropped.
+func SplitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ";") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
 
 // Problem is one thing wrong with a file: its row (the line the row starts on: the header is
 // row 1, as a spreadsheet numbers them), column and what is wrong.
@@ -210,7 +242,18 @@ func Check(rec Record, layout Layout, enums Enums) []Problem {
 		if v == "" {
 			continue
 		}
-		if c.Enum != "" && !slices.Contains(enums[c.Enum], v) {
+		if c.List {
+			seen := map[string]bool{}
+			for _, item := range SplitList(v) {
+				if c.Enum != "" && !slices.Contains(enums[c.Enum], item) {
+					add(c.Name, fmt.Sprintf("%q is not one of %s", item, strings.Join(enums[c.Enum], ", ")))
+				}
+				if seen[item] {
+					add(c.Name, fmt.Sprintf("%q is given twice", item))
+				}
+				seen[item] = true
+			}
+		} else if c.Enum != "" && !slices.Contains(enums[c.Enum], v) {
 			add(c.Name, fmt.Sprintf("must be one of %s", strings.Join(enums[c.Enum], ", ")))
 		}
 		if c.Pattern != "" && !regexp.MustCompile(c.Pattern).MatchString(v) {
@@ -321,6 +364,85 @@ func Practitioner(rec Record, enums Enums, systems externalid.Systems) (director
 	}
 	return pr, key, problems
 }
+
+// Referral turns a row into a referral, its key (the external id a re-run matches on), the
+// young person's key when the row names them by another system's id, and every problem the API
+// would find (the referral's own rules, such as a main reason among the reasons and no date in
+// the future, included).
+func Referral(rec Record, enums Enums, systems externalid.Systems, today time.Time) (referral.Referral, externalid.ID, *externalid.ID, []Problem) {
+	problems := Check(rec, Referrals, enums)
+	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
+	key := externalid.ID{System: rec.Get("external_system"), Value: rec.Get("external_id")}
+	if key.System != "" && key.Value != "" {
+		for _, f := range systems.Validate("/external_ids", []externalid.ID{key}) {
+			add(columnOf(f.Pointer), f.Detail)
+		}
+	}
+	r := referral.Referral{Reasons: SplitList(rec.Get("reasons")), MainReason: rec.Get("main_reason"),
+		ServicesInvolved: SplitList(rec.Get("services_involved")), Summary: rec.Get("summary")}
+	var ypKey *externalid.ID
+	sys, val, nhs := rec.Get("young_person_system"), rec.Get("young_person_external_id"), NHSNumber(rec)
+	switch {
+	case (sys == "") != (val == ""):
+		if sys == "" {
+			add("young_person_system", "is required with young_person_external_id")
+		} else {
+			add("young_person_external_id", "is required with young_person_system")
+		}
+	case sys != "" && nhs != "":
+		add("nhs_number", "give either nhs_number or young_person_system and young_person_external_id, not both")
+	case sys != "":
+		ypKey = &externalid.ID{System: sys, Value: val}
+		for _, f := range systems.Validate("/young_person", []externalid.ID{*ypKey}) {
+			col := "young_person_external_id"
+			if strings.HasSuffix(f.Pointer, "/system") {
+				col = "young_person_system"
+			}
+			add(col, f.Detail)
+		}
+	case nhs == "":
+		add("nhs_number", "is required (or young_person_system and young_person_external_id)")
+	default:
+		if err := identifier.CheckNHSNumber(nhs); err != nil {
+			add("nhs_number", err.Error())
+		}
+	}
+	if e := rec.Get("referrer_email"); e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			add("referrer_email", "must be an email address")
+		}
+	}
+	switch rec.Get("safeguarding_concern") {
+	case "", "false":
+	case "true":
+		r.SafeguardingConcern = true
+	default:
+		add("safeguarding_concern", "must be true or false")
+	}
+	said := map[string]bool{}
+	for _, p := range problems {
+		said[p.Column] = true
+	}
+	if on := rec.Get("received_on"); on != "" {
+		d, err := time.Parse(dateLayout, on)
+		if err != nil {
+			add("received_on", "must be a date YYYY-MM-DD")
+		}
+		r.ReceivedOn = d
+	}
+	var fe *fault.Error
+	if err := r.Normalise(today); errors.As(err, &fe) {
+		for _, f := range fe.Fields {
+			if col := strings.TrimPrefix(f.Pointer, "/"); !said[col] {
+				add(col, f.Detail)
+			}
+		}
+	}
+	return r, key, ypKey, problems
+}
+
+// NHSNumber is a referral row's NHS number, spaces and hyphens removed.
+func NHSNumber(rec Record) string { return identifier.NormaliseNHSNumber(rec.Get("nhs_number")) }
 
 // columnOf names the column a domain rule's JSON pointer came from.
 func columnOf(pointer string) string {

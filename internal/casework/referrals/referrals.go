@@ -82,65 +82,71 @@ func (s *Service) create(ctx context.Context, r referral.Referral, cond *externa
 	}
 	r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
 	var existing *referral.Referral
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		if cond != nil {
-			holder, err := tx.ExternalIDs().Find(externalid.Referral, *cond)
-			switch {
-			case err == nil:
-				found, err := s.Visible(tx, p, holder)
-				if fault.KindOf(err) == fault.NotFound {
-					return fault.New(fault.Conflict, "A referral already holds this identifier.")
-				}
-				if err != nil {
-					return err
-				}
-				existing = &found
-				return tx.Audit(s.Event(ctx, p, audit.Read, audit.Referral, found.ID, found.YoungPersonID, nil))
-			case fault.KindOf(err) != fault.NotFound:
-				return err
-			}
-		}
-		if err := s.fillReferrer(tx, p, &r); err != nil {
-			return err
-		}
-		if err := s.assess(tx, p, &r); err != nil {
-			return err
-		}
-		// Every read comes before the first write, so that the writes go together at the end.
-		if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
-			return err
-		}
-		if err := tx.Referrals().Create(r); err != nil {
-			return err
-		}
-		// A new referral has reached no stage yet: receipt is its first.
-		if err := tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, nil, r.Status, r.ReceivedOn, s.Today())); err != nil {
-			return err
-		}
-		if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
-			"Referral "+r.Reference+" received"); err != nil {
-			return err
-		}
-		if r.Consent != nil {
-			// Consent given on the referral form is recorded as consent to share with the team.
-			if _, err := s.team.RecordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
-				Relationship: r.Consent.Relationship, Scope: sharing.ScopeAllInvolved, GivenOn: r.Consent.GivenOn,
-				Notes: "Given on referral " + r.Reference + "."}); err != nil {
-				return err
-			}
-		}
-		if cond != nil {
-			if err := tx.ExternalIDs().Add(externalid.Referral, r.ID, []externalid.ID{*cond}, s.Now()); err != nil {
-				return err
-			}
-		}
-		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
-			s.Notice(outbox.ReferralReceived, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
-	})
+	err = s.db.InTx(ctx, func(tx Tx) error { return s.createIn(ctx, tx, p, &r, cond, &existing) })
 	if existing != nil && err == nil {
 		return *existing, false, nil
 	}
 	return r, err == nil, err
+}
+
+// createIn records r (numbered, validated) in tx, keeping cond as its external id; when a
+// referral already holds cond it sets existing to it (when the caller may see it) instead.
+func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, rp *referral.Referral, cond *externalid.ID, existing **referral.Referral) error {
+	r := *rp
+	defer func() { *rp = r }()
+	if cond != nil {
+		holder, err := tx.ExternalIDs().Find(externalid.Referral, *cond)
+		switch {
+		case err == nil:
+			found, err := s.Visible(tx, p, holder)
+			if fault.KindOf(err) == fault.NotFound {
+				return fault.New(fault.Conflict, "A referral already holds this identifier.")
+			}
+			if err != nil {
+				return err
+			}
+			*existing = &found
+			return tx.Audit(s.Event(ctx, p, audit.Read, audit.Referral, found.ID, found.YoungPersonID, nil))
+		case fault.KindOf(err) != fault.NotFound:
+			return err
+		}
+	}
+	if err := s.fillReferrer(tx, p, &r); err != nil {
+		return err
+	}
+	if err := s.assess(tx, p, &r); err != nil {
+		return err
+	}
+	// Every read comes before the first write, so that the writes go together at the end.
+	if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
+		return err
+	}
+	if err := tx.Referrals().Create(r); err != nil {
+		return err
+	}
+	// A new referral has reached no stage yet: receipt is its first.
+	if err := tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, nil, r.Status, r.ReceivedOn, s.Today())); err != nil {
+		return err
+	}
+	if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
+		"Referral "+r.Reference+" received"); err != nil {
+		return err
+	}
+	if r.Consent != nil {
+		// Consent given on the referral form is recorded as consent to share with the team.
+		if _, err := s.team.RecordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
+			Relationship: r.Consent.Relationship, Scope: sharing.ScopeAllInvolved, GivenOn: r.Consent.GivenOn,
+			Notes: "Given on referral " + r.Reference + "."}); err != nil {
+			return err
+		}
+	}
+	if cond != nil {
+		if err := tx.ExternalIDs().Add(externalid.Referral, r.ID, []externalid.ID{*cond}, s.Now()); err != nil {
+			return err
+		}
+	}
+	return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
+		s.Notice(outbox.ReferralReceived, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
 }
 
 // fillReferrer checks the referring practitioner and takes their organisation. A partner's
