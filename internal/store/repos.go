@@ -363,6 +363,10 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	if f.CreatedBefore != nil {
 		q = q.Where("referrals.created_at < ?", f.CreatedBefore.UTC())
 	}
+	if f.ExternalID != nil {
+		q = q.Where("referrals.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'referral' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
+	}
 	// The page is read down one (column, id) index. Left to itself the planner walks the primary
 	// key backwards, filtering, which is slow when the matches are old (it cannot see that the
 	// newest referrals are unlike the rest): a degenerate range on the column, first in the order,
