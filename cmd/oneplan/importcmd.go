@@ -9,15 +9,17 @@ import (
 	"io"
 	"iter"
 	"os"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/referrals"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/importfile"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -27,7 +29,7 @@ const importUsage = `Usage:
   oneplan import template TYPE                     print TYPE's header row (the template to fill in)
   oneplan import TYPE [flags] FILE.csv             load FILE into the database
 
-Types: young-people. The column layouts are in docs/import.md.
+Types: organisations, practitioners, young-people (load them in that order). The column layouts are in docs/import.md.
 
 By default a file loads entirely or not at all: every row is checked first (each problem printed
 with its row and column) and nothing is written if any row is refused. A row whose
@@ -53,7 +55,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		layout, ok := importfile.Layouts[args[1]]
 		if !ok {
-			return fmt.Errorf("no import layout %q (there is: young-people)", args[1])
+			return fmt.Errorf("no import layout %q (there is: %s)", args[1], strings.Join(importfile.Types, ", "))
 		}
 		w := csv.NewWriter(stdout)
 		_ = w.Write(layout.Header())
@@ -63,7 +65,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	layout, ok := importfile.Layouts[args[0]]
 	if !ok {
 		fmt.Fprint(stderr, importUsage)
-		return fmt.Errorf("no import layout %q (there is: young-people)", args[0])
+		return fmt.Errorf("no import layout %q (there is: %s)", args[0], strings.Join(importfile.Types, ", "))
 	}
 	fs := flag.NewFlagSet("import "+layout.Type, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -119,11 +121,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	job := casework.NewID()
-	// The import acts as the council's SEND service; every audit event names the import job.
-	ctx = auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleSENDOfficer, OrganisationID: councilID, Subject: "oneplan-import"})
+	kind := importKinds(a, enums)[layout.Type]
+	// The import acts as the council's SEND service (its administrator for organisations); every
+	// audit event names the import job.
+	ctx = auth.WithPrincipal(ctx, auth.Principal{Role: kind.role, OrganisationID: councilID, Subject: "oneplan-import"})
 	ctx = casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + job, Purpose: "import"})
-	im := &importer{svc: a.app.People, rules: person.Rules{AllowTestNHSNumbers: a.cfg.AllowTestNHSNumbers, ExternalIDSystems: a.cfg.ExternalIDSystems},
-		enums: enums, today: a.app.Clock.Today(), file: file, layout: layout, stderr: stderr, quiet: *quiet}
+	im := &importer{kind: kind, file: file, layout: layout, stderr: stderr, quiet: *quiet}
 	res, err := im.run(ctx, *dryRun, *keepGoing, *rejectsPath)
 	verb := "imported"
 	if *dryRun {
@@ -162,11 +165,79 @@ func contractEnums() (importfile.Enums, error) {
 	return out, nil
 }
 
+// importKind is how one layout's rows are read and written.
+type importKind struct {
+	role auth.Role
+	// keyColumn names the column whose value a row is matched on (a value given twice is refused).
+	keyColumn string
+	// parse turns a record into the row the service takes, its key and its problems.
+	parse func(importfile.Record) (row any, key string, problems []importfile.Problem)
+	// write records rows in one transaction (rolled back with dryRun); a refused row stops it
+	// with a *casework.RowError.
+	write func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error
+}
+
+// rowsOf hands the service its own row type.
+func rowsOf[T any](rows iter.Seq[any]) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for r := range rows {
+			if !yield(r.(T)) {
+				return
+			}
+		}
+	}
+}
+
+func importKinds(a *deployment, enums importfile.Enums) map[string]importKind {
+	rules := person.Rules{AllowTestNHSNumbers: a.cfg.AllowTestNHSNumbers, ExternalIDSystems: a.cfg.ExternalIDSystems}
+	systems := a.app.Organisations.Systems
+	today := a.app.Clock.Today()
+	return map[string]importKind{
+		importfile.YoungPeople.Type: {role: auth.RoleSENDOfficer, keyColumn: "external_id",
+			parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
+				yp, key, problems := importfile.YoungPerson(rec, enums, rules, today)
+				return people.ImportRow{Row: rec.Row, Key: key, Person: yp}, keyText(key), problems
+			},
+			write: func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error {
+				return a.app.People.ImportYoungPeople(ctx, rowsOf[people.ImportRow](rows), dryRun, done)
+			}},
+		importfile.Organisations.Type: {role: auth.RoleAdmin, keyColumn: "external_id",
+			parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
+				o, key, problems := importfile.Organisation(rec, enums, systems)
+				return organisations.ImportOrganisation{Row: rec.Row, Key: key, Organisation: o}, keyText(key), problems
+			},
+			write: func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error {
+				return a.app.Organisations.ImportOrganisations(ctx, rowsOf[organisations.ImportOrganisation](rows), dryRun, done)
+			}},
+		importfile.Practitioners.Type: {role: auth.RoleSENDOfficer, keyColumn: "email",
+			parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
+				pr, org, problems := importfile.Practitioner(rec, enums, systems)
+				return organisations.ImportPractitioner{Row: rec.Row, OrganisationKey: org, Practitioner: pr}, pr.Email, problems
+			},
+			write: func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error {
+				return a.app.Organisations.ImportPractitioners(ctx, rowsOf[organisations.ImportPractitioner](rows), dryRun, done)
+			}},
+		importfile.Referrals.Type: {role: auth.RoleSENDOfficer, keyColumn: "external_id",
+			parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
+				r, key, yp, problems := importfile.Referral(rec, enums, systems, today)
+				return referrals.ImportReferral{Row: rec.Row, Key: key, YoungPersonKey: yp, NHSNumber: importfile.NHSNumber(rec),
+					ReferrerEmail: strings.ToLower(rec.Get("referrer_email")), Referral: r}, keyText(key), problems
+			},
+			write: func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error {
+				return a.app.Referrals.ImportReferrals(ctx, rowsOf[referrals.ImportReferral](rows), dryRun, done)
+			}},
+	}
+}
+
+func keyText(k externalid.ID) string {
+	if k.Value == "" {
+		return ""
+	}
+	return k.System + "|" + k.Value
+}
+
 type importer struct {
-	svc    *people.Service
-	rules  person.Rules
-	enums  importfile.Enums
-	today  time.Time
+	kind   importKind
 	file   string
 	header []string // the file's header row, as read
 	layout importfile.Layout
@@ -181,13 +252,13 @@ type importCounts struct{ rows, created, unchanged, refused int }
 func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath string) (importCounts, error) {
 	var c importCounts
 	bad := map[int][]importfile.Problem{} // refused rows by row number (only the refused are kept)
-	seen := map[externalid.ID]int{}       // each key's first row, to refuse a key given twice
-	err := im.scan(func(rec importfile.Record, row people.ImportRow, problems []importfile.Problem) error {
+	seen := map[string]int{}              // each key's first row, to refuse a key given twice
+	err := im.scan(func(rec importfile.Record, _ any, key string, problems []importfile.Problem) error {
 		c.rows++
-		if first, twice := seen[row.Key]; twice && row.Key.Value != "" {
-			problems = append(problems, importfile.Problem{Row: rec.Row, Column: "external_id", Message: fmt.Sprintf("is given again (first on row %d)", first)})
+		if first, twice := seen[key]; twice && key != "" {
+			problems = append(problems, importfile.Problem{Row: rec.Row, Column: im.kind.keyColumn, Message: fmt.Sprintf("is given again (first on row %d)", first)})
 		} else {
-			seen[row.Key] = rec.Row
+			seen[key] = rec.Row
 		}
 		if len(problems) > 0 {
 			bad[rec.Row] = problems
@@ -219,7 +290,7 @@ func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath
 	}
 	bar := im.bar(c.rows - len(bad))
 	defer func() { _ = bar.Finish() }()
-	count := func(r people.ImportResult) {
+	count := func(r casework.ImportResult) {
 		_ = bar.Add(1)
 		if r.Created {
 			c.created++
@@ -227,8 +298,8 @@ func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath
 			c.unchanged++
 		}
 	}
-	good := func(yield func(people.ImportRow) bool) error {
-		return im.scan(func(rec importfile.Record, row people.ImportRow, _ []importfile.Problem) error {
+	good := func(yield func(any) bool) error {
+		return im.scan(func(rec importfile.Record, row any, _ string, _ []importfile.Problem) error {
 			if problems, refused := bad[rec.Row]; refused {
 				if rejects != nil {
 					return rejects.Add(rec, problems)
@@ -244,14 +315,14 @@ func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath
 	if !keepGoing || dryRun {
 		// One transaction: the whole file or nothing.
 		var scanErr error
-		err := im.svc.ImportYoungPeople(ctx, func(yield func(people.ImportRow) bool) {
+		err := im.kind.write(ctx, func(yield func(any) bool) {
 			if scanErr = good(yield); errors.Is(scanErr, errStop) {
 				scanErr = nil
 			}
 		}, dryRun, count)
 		if err != nil {
 			c.created, c.unchanged = 0, 0
-			var re *people.RowError
+			var re *casework.RowError
 			if errors.As(err, &re) {
 				c.refused++
 				fmt.Fprintln(im.stderr, importfile.Problem{Row: re.Row, Message: problemText(re.Err)})
@@ -263,29 +334,29 @@ func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath
 	}
 	// --continue-on-error: batches, each its own transaction; a batch with a refused row is
 	// written again row by row, so only that row is refused.
-	var batch []people.ImportRow
+	var batch []any
 	var recs []importfile.Record
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		var done []people.ImportResult
-		err := im.svc.ImportYoungPeople(ctx, slicesValues(batch), false, func(r people.ImportResult) { done = append(done, r) })
+		var done []casework.ImportResult
+		err := im.kind.write(ctx, slices.Values(batch), false, func(r casework.ImportResult) { done = append(done, r) })
 		if err == nil {
 			for _, r := range done {
 				count(r)
 			}
 		} else {
-			var re *people.RowError
+			var re *casework.RowError
 			if !errors.As(err, &re) {
 				return err
 			}
 			for i, row := range batch {
-				err := im.svc.ImportYoungPeople(ctx, slicesValues([]people.ImportRow{row}), false, count)
+				err := im.kind.write(ctx, slices.Values([]any{row}), false, count)
 				if errors.As(err, &re) {
 					c.refused++
 					_ = bar.Add(1)
-					p := importfile.Problem{Row: row.Row, Message: problemText(re.Err)}
+					p := importfile.Problem{Row: re.Row, Message: problemText(re.Err)}
 					fmt.Fprintln(im.stderr, p)
 					if err := rejects.Add(recs[i], []importfile.Problem{p}); err != nil {
 						return err
@@ -298,7 +369,7 @@ func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath
 		batch, recs = batch[:0], recs[:0]
 		return nil
 	}
-	err = im.scan(func(rec importfile.Record, row people.ImportRow, _ []importfile.Problem) error {
+	err = im.scan(func(rec importfile.Record, row any, _ string, _ []importfile.Problem) error {
 		if problems, refused := bad[rec.Row]; refused {
 			return rejects.Add(rec, problems)
 		}
@@ -316,23 +387,17 @@ func (im *importer) run(ctx context.Context, dryRun, keepGoing bool, rejectsPath
 
 var errStop = errors.New("stop")
 
-func slicesValues(rows []people.ImportRow) iter.Seq[people.ImportRow] {
-	return func(yield func(people.ImportRow) bool) {
-		for _, r := range rows {
-			if !yield(r) {
-				return
-			}
-		}
-	}
-}
-
 // problemText is what a refused row's error says, field by field.
 func problemText(err error) string {
-	return strings.TrimPrefix(err.Error(), "import young people: ")
+	msg := err.Error()
+	for _, p := range []string{"import young people: ", "import organisations: ", "import practitioners: ", "import referrals: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
 }
 
 // scan reads the file once, handing each row to fn with its problems.
-func (im *importer) scan(fn func(importfile.Record, people.ImportRow, []importfile.Problem) error) error {
+func (im *importer) scan(fn func(rec importfile.Record, row any, key string, problems []importfile.Problem) error) error {
 	f, err := os.Open(im.file)
 	if err != nil {
 		return err
@@ -357,8 +422,8 @@ func (im *importer) scan(fn func(importfile.Record, people.ImportRow, []importfi
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", im.file, err)
 		}
-		yp, key, problems := importfile.YoungPerson(rec, im.enums, im.rules, im.today)
-		if err := fn(rec, people.ImportRow{Row: rec.Row, Key: key, Person: yp}, problems); err != nil {
+		row, key, problems := im.kind.parse(rec)
+		if err := fn(rec, row, key, problems); err != nil {
 			return err
 		}
 	}

@@ -114,6 +114,7 @@ func New(st *store.Store, opts Options) *App {
 	a.Team = team.New(core, store.Bind(st, func(tx *store.Tx) team.Tx { return tx }))
 	a.People = people.New(core, store.Bind(st, func(tx *store.Tx) people.Tx { return tx }), opts.PersonRules, a.Team)
 	a.Referrals = referrals.New(core, store.Bind(st, func(tx *store.Tx) referrals.Tx { return tx }), opts.Area, a.Team, st.References(20))
+	a.Referrals.Systems = opts.PersonRules.ExternalIDSystems // referrals' external ids (issue 18)
 	a.Assessments = assessments.New(core, store.Bind(st, func(tx *store.Tx) assessments.Tx { return tx }), a.Referrals)
 	a.Meetings = meetings.New(core, store.Bind(st, func(tx *store.Tx) meetings.Tx { return tx }), a.Referrals)
 	a.EHCRequests = ehcrequests.New(core, store.Bind(st, func(tx *store.Tx) ehcrequests.Tx { return tx }), a.Referrals)

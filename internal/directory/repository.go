@@ -12,4 +12,6 @@ type Repository interface {
 	Practitioner(id string) (Practitioner, error)
 	UpdatePractitioner(p Practitioner) error
 	Practitioners(f PractitionerFilter, p paging.Page) ([]Practitioner, string, error)
+	// PractitionerByEmail finds the practitioner registered with email (any case); NotFound if none.
+	PractitionerByEmail(email string) (Practitioner, error)
 }

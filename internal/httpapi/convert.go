@@ -229,7 +229,8 @@ func toReferralConsent(in *referral.Consent) *api.ReferralConsent {
 func fromReferralInput(in api.ReferralInput) referral.Referral {
 	r := referral.Referral{YoungPersonID: in.YoungPersonID.String(), ReferrerPractitionerID: in.ReferrerPractitionerID.String(),
 		Reasons: enumStrings(in.Reasons), MainReason: string(ptrVal(in.MainReason)), ServicesInvolved: enumStrings(in.ServicesInvolved),
-		SafeguardingConcern: ptrVal(in.SafeguardingConcern), Consent: fromConsent(in.Consent), Summary: str(in.Summary)}
+		SafeguardingConcern: ptrVal(in.SafeguardingConcern), Consent: fromConsent(in.Consent), Summary: str(in.Summary),
+		ExternalIDs: fromExternalIDs(in.ExternalIds)}
 	if in.ReceivedOn != nil {
 		r.ReceivedOn = in.ReceivedOn.Time
 	}
@@ -268,6 +269,7 @@ func toReferral(r referral.Referral) api.Referral {
 		out.Triage = &api.Triage{Decision: api.TriageDecision(t.Decision), Route: ptr(api.Route(t.Route)), Reason: t.Reason,
 			RedirectTo: ptr(t.RedirectTo), OverrideReason: ptr(t.OverrideReason), TriagedAt: t.TriagedAt, TriagedByAPIKeyID: uuidPtr(t.TriagedBy)}
 	}
+	out.ExternalIds = toExternalIDs(r.ExternalIDs)
 	return out
 }
 

@@ -57,7 +57,8 @@ var kindStatus = map[fault.Kind]int{
 }
 
 // relatedPaths is where each kind of record a problem may point to lives.
-var relatedPaths = map[string]string{audit.YoungPerson: "/v1/young-people/", audit.Organisation: "/v1/organisations/"}
+var relatedPaths = map[string]string{audit.YoungPerson: "/v1/young-people/", audit.Organisation: "/v1/organisations/",
+	audit.Referral: "/v1/referrals/"}
 
 func problemType(status int) string {
 	return problemBase + strings.ReplaceAll(strings.ToLower(titles[status]), " ", "-")

@@ -8,6 +8,22 @@ import (
 )
 
 func (h *referralHandlers) CreateReferral(ctx context.Context, req api.CreateReferralRequestObject) (api.CreateReferralResponseObject, error) {
+	if req.Params.IfNoneExist != nil {
+		cond, err := h.svc.ParseExternalID("If-None-Exist", *req.Params.IfNoneExist)
+		if err != nil {
+			return nil, err
+		}
+		r, created, err := h.svc.CreateReferralIfNoneExist(ctx, fromReferralInput(*req.Body), cond)
+		if err != nil {
+			return nil, err
+		}
+		if !created {
+			return api.CreateReferral200JSONResponse{Body: toReferral(r),
+				Headers: api.CreateReferral200ResponseHeaders{Location: location("/v1/referrals", r.ID), ETag: etag(r.Version)}}, nil
+		}
+		return api.CreateReferral201JSONResponse{Body: toReferral(r),
+			Headers: api.CreateReferral201ResponseHeaders{Location: location("/v1/referrals", r.ID), ETag: etag(r.Version)}}, nil
+	}
 	r, err := h.svc.CreateReferral(ctx, fromReferralInput(*req.Body))
 	if err != nil {
 		return nil, err
@@ -28,6 +44,13 @@ func (h *referralHandlers) ListReferrals(ctx context.Context, req api.ListReferr
 	q := req.Params
 	f := referral.Filter{Status: string(ptrVal(q.Status)), Reason: string(ptrVal(q.Reason)), OrganisationID: uuidStr(q.OrganisationID),
 		YoungPersonID: uuidStr(q.YoungPersonID), Locality: str(q.Locality), Query: str(q.Q), CreatedAfter: q.CreatedAfter, CreatedBefore: q.CreatedBefore}
+	if q.ExternalID != nil {
+		id, err := h.svc.ParseExternalID("external_id", *q.ExternalID)
+		if err != nil {
+			return nil, err
+		}
+		f.ExternalID = &id
+	}
 	items, next, err := h.svc.Referrals(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err

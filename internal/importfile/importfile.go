@@ -5,17 +5,23 @@
 package importfile
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/identifier"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
 // Column is one column of a layout.
@@ -24,6 +30,12 @@ type Column struct {
 	Required bool
 	// Enum names the contract's list of values the column takes (e.g. SenNeed), if any.
 	Enum string
+	// Pattern is the contract's pattern for the column's values, if any.
+	Pattern string
+	// List: the column holds several values separated by semicolons (each one of Enum).
+	List bool
+	// Max is the most characters the column takes (200 when zero).
+	Max  int
 	Help string
 }
 
@@ -62,8 +74,63 @@ var YoungPeople = Layout{Type: "young-people", Columns: []Column{
 	{Name: "primary_sen_need", Enum: "SenNeed"},
 }}
 
+// Organisations is the layout for the organisations of the directory.
+var Organisations = Layout{Type: "organisations", Columns: []Column{
+	{Name: "external_system", Required: true, Help: "the system the id below comes from: a configured short name or an absolute URI"},
+	{Name: "external_id", Required: true, Help: "the organisation's id in that system; a re-run matches on it and changes nothing"},
+	{Name: "name", Required: true},
+	{Name: "type", Required: true, Enum: "OrganisationType"},
+	{Name: "locality", Max: 100},
+	{Name: "urn", Pattern: "^[0-9]{6,7}$", Help: "DfE unique reference number"},
+	{Name: "ukprn", Pattern: "^1[0-9]{7}$", Help: "UK provider reference number"},
+	{Name: "ods_code", Pattern: "^[A-Z0-9]{3,10}$", Help: "NHS ODS code"},
+}}
+
+// Practitioners is the layout for the practitioners of the directory's organisations.
+var Practitioners = Layout{Type: "practitioners", Columns: []Column{
+	{Name: "organisation_system", Help: "with organisation_external_id: the organisation's id in another system (as loaded by the organisations import)"},
+	{Name: "organisation_external_id"},
+	{Name: "organisation_id", Help: "instead of the two above: the organisation's OnePlan id"},
+	{Name: "name", Required: true},
+	{Name: "email", Required: true, Max: 254, Help: "a re-run matches the practitioner by email within the organisation"},
+	{Name: "role", Required: true, Enum: "PractitionerRole"},
+	{Name: "phone", Pattern: "^[0-9 +()-]{6,20}$"},
+	{Name: "active", Help: "true (the default) or false"},
+}}
+
+// Referrals is the layout for referrals to the pathway.
+var Referrals = Layout{Type: "referrals", Columns: []Column{
+	{Name: "external_system", Required: true, Help: "the system the id below comes from: a configured short name or an absolute URI"},
+	{Name: "external_id", Required: true, Help: "the referral's id in that system; a re-run matches on it and changes nothing"},
+	{Name: "young_person_system", Help: "with young_person_external_id: the child's id in another system (as loaded by the young-people import)"},
+	{Name: "young_person_external_id"},
+	{Name: "nhs_number", Help: "instead of the two above: the child's NHS number"},
+	{Name: "referrer_email", Required: true, Max: 254, Help: "the referring practitioner's email; the referring organisation is theirs"},
+	{Name: "reasons", Required: true, Enum: "ReferralReason", List: true, Help: "one or more, separated by semicolons"},
+	{Name: "main_reason", Enum: "ReferralReason", Help: "one of the reasons (the first when left out)"},
+	{Name: "services_involved", Required: true, Enum: "ServiceType", List: true, Help: "one or more, separated by semicolons"},
+	{Name: "safeguarding_concern", Help: "true or false (the default)"},
+	{Name: "received_on", Required: true, Help: "YYYY-MM-DD, not in the future"},
+	{Name: "summary", Max: 4000},
+}}
+
 // Layouts are the layouts by type.
-var Layouts = map[string]Layout{YoungPeople.Type: YoungPeople}
+var Layouts = map[string]Layout{YoungPeople.Type: YoungPeople, Organisations.Type: Organisations, Practitioners.Type: Practitioners,
+	Referrals.Type: Referrals}
+
+// Types lists the layouts' types, in the order a council loads them.
+var Types = []string{Organisations.Type, Practitioners.Type, YoungPeople.Type, Referrals.Type}
+
+// SplitList reads a list column: values separated by semicolons, blanks dropped.
+func SplitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ";") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
 
 // Problem is one thing wrong with a file: its row (the line the row starts on: the header is
 // row 1, as a spreadsheet numbers them), column and what is wrong.
@@ -161,26 +228,51 @@ type Enums map[string][]string
 
 const dateLayout = "2006-01-02"
 
-// YoungPerson turns a row into a young person's record and its key (the external id a re-run
-// matches on), with every problem the API would find: required columns, dates, enumerated values,
-// and person.Validate (age 0 to 25, NHS number, UPN and ULN check digits, the external id's
-// system).
-func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (person.YoungPerson, externalid.ID, []Problem) {
+// Check finds the problems any row of layout may have column by column: required columns,
+// enumerated values, patterns and lengths.
+func Check(rec Record, layout Layout, enums Enums) []Problem {
 	var problems []Problem
 	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
-	for _, c := range YoungPeople.Columns {
+	for _, c := range layout.Columns {
 		v := rec.Get(c.Name)
 		if c.Required && v == "" {
 			add(c.Name, "is required")
 			continue
 		}
-		if c.Enum != "" && v != "" && !slices.Contains(enums[c.Enum], v) {
+		if v == "" {
+			continue
+		}
+		if c.List {
+			seen := map[string]bool{}
+			for _, item := range SplitList(v) {
+				if c.Enum != "" && !slices.Contains(enums[c.Enum], item) {
+					add(c.Name, fmt.Sprintf("%q is not one of %s", item, strings.Join(enums[c.Enum], ", ")))
+				}
+				if seen[item] {
+					add(c.Name, fmt.Sprintf("%q is given twice", item))
+				}
+				seen[item] = true
+			}
+		} else if c.Enum != "" && !slices.Contains(enums[c.Enum], v) {
 			add(c.Name, fmt.Sprintf("must be one of %s", strings.Join(enums[c.Enum], ", ")))
 		}
-		if len(v) > 200 {
-			add(c.Name, "must be at most 200 characters")
+		if c.Pattern != "" && !regexp.MustCompile(c.Pattern).MatchString(v) {
+			add(c.Name, "must match "+c.Pattern)
+		}
+		if limit := cmp.Or(c.Max, 200); len(v) > limit {
+			add(c.Name, fmt.Sprintf("must be at most %d characters", limit))
 		}
 	}
+	return problems
+}
+
+// YoungPerson turns a row into a young person's record and its key (the external id a re-run
+// matches on), with every problem the API would find: required columns, dates, enumerated values,
+// and person.Validate (age 0 to 25, NHS number, UPN and ULN check digits, the external id's
+// system).
+func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (person.YoungPerson, externalid.ID, []Problem) {
+	problems := Check(rec, YoungPeople, enums)
+	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
 	key := externalid.ID{System: rec.Get("external_system"), Value: rec.Get("external_id")}
 	yp := person.YoungPerson{GivenName: rec.Get("given_name"), FamilyName: rec.Get("family_name"), PreferredName: rec.Get("preferred_name"),
 		NHSNumber: strings.ReplaceAll(rec.Get("nhs_number"), " ", ""), UPN: strings.ToUpper(rec.Get("upn")), ULN: rec.Get("uln"),
@@ -208,6 +300,149 @@ func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (
 	}
 	return yp, key, problems
 }
+
+// Organisation turns a row into an organisation and its key (the external id a re-run matches
+// on), with every problem the API's contract would find.
+func Organisation(rec Record, enums Enums, systems externalid.Systems) (directory.Organisation, externalid.ID, []Problem) {
+	problems := Check(rec, Organisations, enums)
+	key := externalid.ID{System: rec.Get("external_system"), Value: rec.Get("external_id")}
+	o := directory.Organisation{Name: rec.Get("name"), Type: rec.Get("type"), Locality: rec.Get("locality"), URN: rec.Get("urn"),
+		UKPRN: rec.Get("ukprn"), ODSCode: rec.Get("ods_code"), ExternalIDs: []externalid.ID{key}}
+	if key.System != "" && key.Value != "" {
+		for _, f := range systems.Validate("/external_ids", o.ExternalIDs) {
+			problems = append(problems, Problem{Row: rec.Row, Column: columnOf(f.Pointer), Message: f.Detail})
+		}
+	}
+	return o, key, problems
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// Practitioner turns a row into a practitioner, with the organisation's key when the row names
+// it by another system's id, and every problem the API's contract would find.
+func Practitioner(rec Record, enums Enums, systems externalid.Systems) (directory.Practitioner, *externalid.ID, []Problem) {
+	problems := Check(rec, Practitioners, enums)
+	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
+	pr := directory.Practitioner{OrganisationID: rec.Get("organisation_id"), Name: rec.Get("name"), Email: strings.ToLower(rec.Get("email")),
+		Role: rec.Get("role"), Phone: rec.Get("phone"), Active: true}
+	var key *externalid.ID
+	sys, val := rec.Get("organisation_system"), rec.Get("organisation_external_id")
+	switch {
+	case (sys == "") != (val == ""):
+		if sys == "" {
+			add("organisation_system", "is required with organisation_external_id")
+		} else {
+			add("organisation_external_id", "is required with organisation_system")
+		}
+	case sys != "" && pr.OrganisationID != "":
+		add("organisation_id", "give either organisation_id or organisation_system and organisation_external_id, not both")
+	case sys != "":
+		key = &externalid.ID{System: sys, Value: val}
+		for _, f := range systems.Validate("/organisation", []externalid.ID{*key}) {
+			col := "organisation_external_id"
+			if strings.HasSuffix(f.Pointer, "/system") {
+				col = "organisation_system"
+			}
+			add(col, f.Detail)
+		}
+	case pr.OrganisationID == "":
+		add("organisation_id", "is required (or organisation_system and organisation_external_id)")
+	case !uuidPattern.MatchString(pr.OrganisationID):
+		add("organisation_id", "must be a UUID")
+	}
+	if e := rec.Get("email"); e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			add("email", "must be an email address")
+		}
+	}
+	switch rec.Get("active") {
+	case "", "true":
+	case "false":
+		pr.Active = false
+	default:
+		add("active", "must be true or false")
+	}
+	return pr, key, problems
+}
+
+// Referral turns a row into a referral, its key (the external id a re-run matches on), the
+// young person's key when the row names them by another system's id, and every problem the API
+// would find (the referral's own rules, such as a main reason among the reasons and no date in
+// the future, included).
+func Referral(rec Record, enums Enums, systems externalid.Systems, today time.Time) (referral.Referral, externalid.ID, *externalid.ID, []Problem) {
+	problems := Check(rec, Referrals, enums)
+	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
+	key := externalid.ID{System: rec.Get("external_system"), Value: rec.Get("external_id")}
+	if key.System != "" && key.Value != "" {
+		for _, f := range systems.Validate("/external_ids", []externalid.ID{key}) {
+			add(columnOf(f.Pointer), f.Detail)
+		}
+	}
+	r := referral.Referral{Reasons: SplitList(rec.Get("reasons")), MainReason: rec.Get("main_reason"),
+		ServicesInvolved: SplitList(rec.Get("services_involved")), Summary: rec.Get("summary")}
+	var ypKey *externalid.ID
+	sys, val, nhs := rec.Get("young_person_system"), rec.Get("young_person_external_id"), NHSNumber(rec)
+	switch {
+	case (sys == "") != (val == ""):
+		if sys == "" {
+			add("young_person_system", "is required with young_person_external_id")
+		} else {
+			add("young_person_external_id", "is required with young_person_system")
+		}
+	case sys != "" && nhs != "":
+		add("nhs_number", "give either nhs_number or young_person_system and young_person_external_id, not both")
+	case sys != "":
+		ypKey = &externalid.ID{System: sys, Value: val}
+		for _, f := range systems.Validate("/young_person", []externalid.ID{*ypKey}) {
+			col := "young_person_external_id"
+			if strings.HasSuffix(f.Pointer, "/system") {
+				col = "young_person_system"
+			}
+			add(col, f.Detail)
+		}
+	case nhs == "":
+		add("nhs_number", "is required (or young_person_system and young_person_external_id)")
+	default:
+		if err := identifier.CheckNHSNumber(nhs); err != nil {
+			add("nhs_number", err.Error())
+		}
+	}
+	if e := rec.Get("referrer_email"); e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			add("referrer_email", "must be an email address")
+		}
+	}
+	switch rec.Get("safeguarding_concern") {
+	case "", "false":
+	case "true":
+		r.SafeguardingConcern = true
+	default:
+		add("safeguarding_concern", "must be true or false")
+	}
+	said := map[string]bool{}
+	for _, p := range problems {
+		said[p.Column] = true
+	}
+	if on := rec.Get("received_on"); on != "" {
+		d, err := time.Parse(dateLayout, on)
+		if err != nil {
+			add("received_on", "must be a date YYYY-MM-DD")
+		}
+		r.ReceivedOn = d
+	}
+	var fe *fault.Error
+	if err := r.Normalise(today); errors.As(err, &fe) {
+		for _, f := range fe.Fields {
+			if col := strings.TrimPrefix(f.Pointer, "/"); !said[col] {
+				add(col, f.Detail)
+			}
+		}
+	}
+	return r, key, ypKey, problems
+}
+
+// NHSNumber is a referral row's NHS number, spaces and hyphens removed.
+func NHSNumber(rec Record) string { return identifier.NormaliseNHSNumber(rec.Get("nhs_number")) }
 
 // columnOf names the column a domain rule's JSON pointer came from.
 func columnOf(pointer string) string {

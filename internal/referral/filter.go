@@ -1,6 +1,10 @@
 package referral
 
-import "time"
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/externalid"
+)
 
 // Filter selects referrals.
 type Filter struct {
@@ -10,6 +14,8 @@ type Filter struct {
 	AnyStatus []Status
 	// ReceivedFrom and ReceivedTo bound the day received, both inclusive (FHIR's authored).
 	ReceivedFrom, ReceivedTo *time.Time
+	// ExternalID, when set, selects the referral holding this other system's id.
+	ExternalID *externalid.ID
 }
 
 // Allocation is one engagement lead's allocation to a referral.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -37,9 +38,11 @@ type Referral struct {
 	Triage           *Triage
 	EngagementLeadID string
 	Closure          *Closure
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	Version          int
+	// ExternalIDs are other systems' ids for the referral (kept in external_ids).
+	ExternalIDs []externalid.ID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int
 }
 
 // Consent to share information, as given at referral. The JSON tags are the stored form.

@@ -138,6 +138,18 @@ func (tx directoryRepo) Practitioners(f directory.PractitionerFilter, p paging.P
 	return listPage(q, "practitioners", p, func(r practitionerRow) string { return r.ID }, practitionerRow.toDomain)
 }
 
+// PractitionerByEmail finds the practitioner registered with email (stored in lower case).
+func (tx directoryRepo) PractitionerByEmail(email string) (directory.Practitioner, error) {
+	var rows []practitionerRow
+	if err := tx.q().Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Limit(1).Find(&rows).Error; err != nil {
+		return directory.Practitioner{}, translate(err)
+	}
+	if len(rows) == 0 {
+		return directory.Practitioner{}, fault.ErrNotFound
+	}
+	return rows[0].toDomain(), nil
+}
+
 // Young people.
 
 // visibleYoungPeople restricts q (whose young-person id column is col) to the scope.
@@ -350,6 +362,10 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	}
 	if f.CreatedBefore != nil {
 		q = q.Where("referrals.created_at < ?", f.CreatedBefore.UTC())
+	}
+	if f.ExternalID != nil {
+		q = q.Where("referrals.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'referral' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
 	}
 	// The page is read down one (column, id) index. Left to itself the planner walks the primary
 	// key backwards, filtering, which is slow when the matches are old (it cannot see that the

@@ -5642,6 +5642,7 @@ type Referral struct {
 
 	// EngagementLeadPractitionerID The current engagement lead.
 	EngagementLeadPractitionerID *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
+	ExternalIds                  *ExternalIds        `json:"external_ids,omitempty"`
 	ID                           openapi_types.UUID  `json:"id"`
 
 	// LeadMustBeSocialWorker A safeguarding concern was raised while the current engagement lead, who is not a social
@@ -5688,9 +5689,10 @@ type ReferralEventPayload = EventPayload
 // ReferralInput defines model for ReferralInput.
 type ReferralInput struct {
 	// Consent Consent to share information with the services involved.
-	Consent    *ReferralConsent `json:"consent,omitempty"`
-	MainReason *ReferralReason  `json:"main_reason,omitempty"`
-	Reasons    []ReferralReason `json:"reasons"`
+	Consent     *ReferralConsent `json:"consent,omitempty"`
+	ExternalIds *ExternalIds     `json:"external_ids,omitempty"`
+	MainReason  *ReferralReason  `json:"main_reason,omitempty"`
+	Reasons     []ReferralReason `json:"reasons"`
 
 	// ReceivedOn Defaults to today; may not be in the future.
 	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
@@ -7560,6 +7562,9 @@ type ListReferralsParams struct {
 	// Q A reference (exact, e.g. REF-2026-000123) or a case-insensitive match on the young person's name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
+	// ExternalID `system|value`: only the record holding this external id (e.g. `bridge|BR-004211`).
+	ExternalID *ExternalIDQuery `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7571,6 +7576,12 @@ type ListReferralsParams struct {
 type CreateReferralParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
+	// answer is `200` with that record and nothing is created; otherwise the record is created
+	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
+	// holding it is one the caller may not see, `409` naming nothing.
+	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
 // GetReferralParams defines parameters for GetReferral.
@@ -10456,6 +10467,12 @@ type ClientInterface interface {
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
+	// An external id (`external_ids`, the referral's id in the system it came from) names one
+	// referral: one already held by another referral is `409` (with `location` only when the
+	// caller may see that referral). With `If-None-Exist: system|value` the create is
+	// conditional (see the header), so a system that resends its referrals is idempotent
+	// without keeping its own mapping.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -10471,6 +10488,12 @@ type ClientInterface interface {
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
+	//
+	// An external id (`external_ids`, the referral's id in the system it came from) names one
+	// referral: one already held by another referral is `409` (with `location` only when the
+	// caller may see that referral). With `If-None-Exist: system|value` the create is
+	// conditional (see the header), so a system that resends its referrals is idempotent
+	// without keeping its own mapping.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -14640,6 +14663,12 @@ func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams,
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
+// An external id (`external_ids`, the referral's id in the system it came from) names one
+// referral: one already held by another referral is `409` (with `location` only when the
+// caller may see that referral). With `If-None-Exist: system|value` the create is
+// conditional (see the header), so a system that resends its referrals is idempotent
+// without keeping its own mapping.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -14665,6 +14694,12 @@ func (c *Client) CreateReferralWithBody(ctx context.Context, params *CreateRefer
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
+//
+// An external id (`external_ids`, the referral's id in the system it came from) names one
+// referral: one already held by another referral is `409` (with `location` only when the
+// caller may see that referral). With `If-None-Exist: system|value` the create is
+// conditional (see the header), so a system that resends its referrals is idempotent
+// without keeping its own mapping.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -23221,6 +23256,18 @@ func NewListReferralsRequest(server string, params *ListReferralsParams) (*http.
 
 		}
 
+		if params.ExternalID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -23307,6 +23354,17 @@ func NewCreateReferralRequestWithBody(server string, params *CreateReferralParam
 			}
 
 			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfNoneExist != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Exist", *params.IfNoneExist, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Exist", headerParam1)
 		}
 
 	}
@@ -29574,6 +29632,12 @@ type ClientWithResponsesInterface interface {
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
+	// An external id (`external_ids`, the referral's id in the system it came from) names one
+	// referral: one already held by another referral is `409` (with `location` only when the
+	// caller may see that referral). With `If-None-Exist: system|value` the create is
+	// conditional (see the header), so a system that resends its referrals is idempotent
+	// without keeping its own mapping.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -29589,6 +29653,12 @@ type ClientWithResponsesInterface interface {
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
+	//
+	// An external id (`external_ids`, the referral's id in the system it came from) names one
+	// referral: one already held by another referral is `409` (with `location` only when the
+	// caller may see that referral). With `If-None-Exist: system|value` the create is
+	// conditional (see the header), so a system that resends its referrals is idempotent
+	// without keeping its own mapping.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -41696,6 +41766,12 @@ func (r ListReferralsResponse) ContentType() string {
 	return ""
 }
 
+// CreateReferralResponse200Headers the declared response headers of an HTTP 200 response for CreateReferral
+type CreateReferralResponse200Headers struct {
+	ETag     *string
+	Location *string
+}
+
 // CreateReferralResponse201Headers the declared response headers of an HTTP 201 response for CreateReferral
 type CreateReferralResponse201Headers struct {
 	ETag     *string
@@ -41720,6 +41796,8 @@ type CreateReferralResponse503Headers struct {
 type CreateReferralResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Referral
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Referral
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -41740,6 +41818,8 @@ type CreateReferralResponse struct {
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateReferralResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateReferralResponse201Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
@@ -41748,6 +41828,11 @@ type CreateReferralResponse struct {
 	Headers429 *CreateReferralResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateReferralResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateReferralResponse) GetJSON200() *Referral {
+	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -51744,6 +51829,12 @@ func (c *ClientWithResponses) ListReferralsWithResponse(ctx context.Context, par
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
+// An external id (`external_ids`, the referral's id in the system it came from) names one
+// referral: one already held by another referral is `409` (with `location` only when the
+// caller may see that referral). With `If-None-Exist: system|value` the create is
+// conditional (see the header), so a system that resends its referrals is idempotent
+// without keeping its own mapping.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -51765,6 +51856,12 @@ func (c *ClientWithResponses) CreateReferralWithBodyWithResponse(ctx context.Con
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
+//
+// An external id (`external_ids`, the referral's id in the system it came from) names one
+// referral: one already held by another referral is `409` (with `location` only when the
+// caller may see that referral). With `If-None-Exist: system|value` the create is
+// conditional (see the header), so a system that resends its referrals is idempotent
+// without keeping its own mapping.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -64404,6 +64501,13 @@ func ParseCreateReferralResponse(rsp *http.Response) (*CreateReferralResponse, e
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Referral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest Referral
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -64477,6 +64581,23 @@ func ParseCreateReferralResponse(rsp *http.Response) (*CreateReferralResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateReferralResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers CreateReferralResponse201Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {

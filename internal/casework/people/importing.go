@@ -3,7 +3,6 @@ package people
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
@@ -23,21 +22,10 @@ type ImportRow struct {
 
 // ImportResult is what became of one row: created, or left as it was (a record already holds
 // its key), or refused.
-type ImportResult struct {
-	Row     int
-	ID      string
-	Created bool
-	Err     error
-}
+type ImportResult = casework.ImportResult
 
 // RowError is the error that stopped an import: the row and what was wrong with it.
-type RowError struct {
-	Row int
-	Err error
-}
-
-func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
-func (e *RowError) Unwrap() error { return e.Err }
+type RowError = casework.RowError
 
 var errDryRun = errors.New("dry run: rolled back")
 

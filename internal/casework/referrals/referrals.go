@@ -37,6 +37,8 @@ type Service struct {
 	area []string
 	team *team.Service
 	refs referral.References
+	// Systems are the short names external ids may use besides URIs (ONEPLAN_EXTERNAL_ID_SYSTEMS).
+	Systems externalid.Systems
 }
 
 // New returns the pathway's service. area lists the localities that make up the council's area
@@ -73,6 +75,9 @@ func (s *Service) create(ctx context.Context, r referral.Referral, cond *externa
 	if err := r.Normalise(s.Today()); err != nil {
 		return r, false, err
 	}
+	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", r.ExternalIDs)); err != nil {
+		return r, false, err
+	}
 	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), referral.Received, s.Now(), s.Now(), 1
 	// The number is taken before the transaction, outside it: a refused referral leaves a gap in the
 	// year's references rather than every create waiting on one counter.
@@ -82,65 +87,125 @@ func (s *Service) create(ctx context.Context, r referral.Referral, cond *externa
 	}
 	r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
 	var existing *referral.Referral
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		if cond != nil {
-			holder, err := tx.ExternalIDs().Find(externalid.Referral, *cond)
-			switch {
-			case err == nil:
-				found, err := s.Visible(tx, p, holder)
-				if fault.KindOf(err) == fault.NotFound {
-					return fault.New(fault.Conflict, "A referral already holds this identifier.")
-				}
-				if err != nil {
-					return err
-				}
-				existing = &found
-				return tx.Audit(s.Event(ctx, p, audit.Read, audit.Referral, found.ID, found.YoungPersonID, nil))
-			case fault.KindOf(err) != fault.NotFound:
-				return err
-			}
-		}
-		if err := s.fillReferrer(tx, p, &r); err != nil {
-			return err
-		}
-		if err := s.assess(tx, p, &r); err != nil {
-			return err
-		}
-		// Every read comes before the first write, so that the writes go together at the end.
-		if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
-			return err
-		}
-		if err := tx.Referrals().Create(r); err != nil {
-			return err
-		}
-		// A new referral has reached no stage yet: receipt is its first.
-		if err := tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, nil, r.Status, r.ReceivedOn, s.Today())); err != nil {
-			return err
-		}
-		if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
-			"Referral "+r.Reference+" received"); err != nil {
-			return err
-		}
-		if r.Consent != nil {
-			// Consent given on the referral form is recorded as consent to share with the team.
-			if _, err := s.team.RecordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
-				Relationship: r.Consent.Relationship, Scope: sharing.ScopeAllInvolved, GivenOn: r.Consent.GivenOn,
-				Notes: "Given on referral " + r.Reference + "."}); err != nil {
-				return err
-			}
-		}
-		if cond != nil {
-			if err := tx.ExternalIDs().Add(externalid.Referral, r.ID, []externalid.ID{*cond}, s.Now()); err != nil {
-				return err
-			}
-		}
-		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
-			s.Notice(outbox.ReferralReceived, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
-	})
+	err = s.db.InTx(ctx, func(tx Tx) error { return s.createIn(ctx, tx, p, &r, cond, &existing) })
 	if existing != nil && err == nil {
 		return *existing, false, nil
 	}
 	return r, err == nil, err
+}
+
+// createIn records r (numbered, validated) in tx, keeping cond as its external id; when a
+// referral already holds cond it sets existing to it (when the caller may see it) instead.
+func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, rp *referral.Referral, cond *externalid.ID, existing **referral.Referral) error {
+	r := *rp
+	defer func() { *rp = r }()
+	if cond != nil {
+		holder, err := tx.ExternalIDs().Find(externalid.Referral, *cond)
+		switch {
+		case err == nil:
+			found, err := s.Visible(tx, p, holder)
+			if fault.KindOf(err) == fault.NotFound {
+				return fault.New(fault.Conflict, "A referral already holds this identifier.")
+			}
+			if err != nil {
+				return err
+			}
+			if err := withExternalIDs(tx, &found); err != nil {
+				return err
+			}
+			*existing = &found
+			return tx.Audit(s.Event(ctx, p, audit.Read, audit.Referral, found.ID, found.YoungPersonID, nil))
+		case fault.KindOf(err) != fault.NotFound:
+			return err
+		}
+	}
+	if err := s.checkExternalIDs(tx, p, r.ExternalIDs, cond); err != nil {
+		return err
+	}
+	if err := s.fillReferrer(tx, p, &r); err != nil {
+		return err
+	}
+	if err := s.assess(tx, p, &r); err != nil {
+		return err
+	}
+	// Every read comes before the first write, so that the writes go together at the end.
+	if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
+		return err
+	}
+	if err := tx.Referrals().Create(r); err != nil {
+		return err
+	}
+	// A new referral has reached no stage yet: receipt is its first.
+	if err := tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, nil, r.Status, r.ReceivedOn, s.Today())); err != nil {
+		return err
+	}
+	if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
+		"Referral "+r.Reference+" received"); err != nil {
+		return err
+	}
+	if r.Consent != nil {
+		// Consent given on the referral form is recorded as consent to share with the team.
+		if _, err := s.team.RecordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
+			Relationship: r.Consent.Relationship, Scope: sharing.ScopeAllInvolved, GivenOn: r.Consent.GivenOn,
+			Notes: "Given on referral " + r.Reference + "."}); err != nil {
+			return err
+		}
+	}
+	if cond != nil && !slices.Contains(r.ExternalIDs, *cond) {
+		r.ExternalIDs = append(r.ExternalIDs, *cond)
+	}
+	if err := tx.ExternalIDs().Add(externalid.Referral, r.ID, r.ExternalIDs, s.Now()); err != nil {
+		return err
+	}
+	return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
+		s.Notice(outbox.ReferralReceived, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
+}
+
+// checkExternalIDs refuses an id another referral holds (409 naming the field, and the referral
+// only when the caller may see it); cond was checked already.
+func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID, cond *externalid.ID) error {
+	for i, id := range ids {
+		if cond != nil && id == *cond {
+			continue
+		}
+		holder, err := tx.ExternalIDs().Find(externalid.Referral, id)
+		if fault.KindOf(err) == fault.NotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another referral")
+		if _, err := s.Visible(tx, p, holder); err == nil {
+			e.Related = &fault.Ref{Type: audit.Referral, ID: holder}
+		}
+		return e
+	}
+	return nil
+}
+
+// withExternalIDs fills in the referrals' external ids.
+func withExternalIDs(tx Tx, rs ...*referral.Referral) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	held, err := tx.ExternalIDs().Of(externalid.Referral, ids...)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		r.ExternalIDs = held[r.ID]
+	}
+	return nil
+}
+
+// ParseExternalID reads system|value given in a query or header named at.
+func (s *Service) ParseExternalID(at, text string) (externalid.ID, error) {
+	return s.Systems.Parse(at, text)
 }
 
 // fillReferrer checks the referring practitioner and takes their organisation. A partner's
@@ -184,7 +249,13 @@ func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
 func (s *Service) Referral(ctx context.Context, id string) (_ referral.Referral, err error) {
 	defer casework.Wrap(&err, "read referral %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, audit.Referral, id,
-		func(tx Tx, sc access.Scope) (referral.Referral, error) { return tx.Referrals().Get(id, sc) },
+		func(tx Tx, sc access.Scope) (referral.Referral, error) {
+			r, err := tx.Referrals().Get(id, sc)
+			if err == nil {
+				err = withExternalIDs(tx, &r)
+			}
+			return r, err
+		},
 		func(r referral.Referral) string { return r.YoungPersonID })
 }
 
@@ -192,7 +263,15 @@ func (s *Service) Referral(ctx context.Context, id string) (_ referral.Referral,
 func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Page) (_ []referral.Referral, _ string, err error) {
 	defer casework.Wrap(&err, "list referrals")
 	return casework.ListAudited(ctx, s.Core, s.db, audit.Referral, func(tx Tx, sc access.Scope) ([]referral.Referral, string, error) {
-		return tx.Referrals().List(f, sc, pg)
+		out, next, err := tx.Referrals().List(f, sc, pg)
+		if err != nil {
+			return nil, "", err
+		}
+		ptrs := make([]*referral.Referral, len(out))
+		for i := range out {
+			ptrs[i] = &out[i]
+		}
+		return out, next, withExternalIDs(tx, ptrs...)
 	}, func(r referral.Referral) (string, string) { return r.ID, r.YoungPersonID })
 }
 

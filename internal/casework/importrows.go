@@ -1,0 +1,21 @@
+package casework
+
+import "fmt"
+
+// ImportResult is what became of one row of an import file: created, or left as it was (a
+// record already holds its key).
+type ImportResult struct {
+	Row     int
+	ID      string
+	Created bool
+	Err     error
+}
+
+// RowError is the error that stopped an import: the row and what was wrong with it.
+type RowError struct {
+	Row int
+	Err error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
+func (e *RowError) Unwrap() error { return e.Err }
