@@ -1826,6 +1826,24 @@ func (e PfAArea) Valid() bool {
 	}
 }
 
+// Defines values for PlanFamilyViewsGivenBy.
+const (
+	PlanFamilyViewsGivenByFamily  PlanFamilyViewsGivenBy = "family"
+	PlanFamilyViewsGivenByOfficer PlanFamilyViewsGivenBy = "officer"
+)
+
+// Valid indicates whether the value is a known member of the PlanFamilyViewsGivenBy enum.
+func (e PlanFamilyViewsGivenBy) Valid() bool {
+	switch e {
+	case PlanFamilyViewsGivenByFamily:
+		return true
+	case PlanFamilyViewsGivenByOfficer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlanSection.
 const (
 	PlanSectionA  PlanSection = "A"
@@ -1940,6 +1958,54 @@ func (e PractitionerRole) Valid() bool {
 	case PractitionerRoleTeacher:
 		return true
 	case PractitionerRoleTherapist:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PreferredSettingType.
+const (
+	PreferredSettingTypeApprenticeship           PreferredSettingType = "apprenticeship"
+	PreferredSettingTypeEHE                      PreferredSettingType = "EHE"
+	PreferredSettingTypeEarlyYears               PreferredSettingType = "early_years"
+	PreferredSettingTypeFurtherEducation         PreferredSettingType = "further_education"
+	PreferredSettingTypeIndependentSpecialSchool PreferredSettingType = "independent_special_school"
+	PreferredSettingTypeMainstreamSchool         PreferredSettingType = "mainstream_school"
+	PreferredSettingTypeOLA                      PreferredSettingType = "OLA"
+	PreferredSettingTypeOther                    PreferredSettingType = "other"
+	PreferredSettingTypeResourcedProvision       PreferredSettingType = "resourced_provision"
+	PreferredSettingTypeSENUnit                  PreferredSettingType = "sen_unit"
+	PreferredSettingTypeSpecialSchool            PreferredSettingType = "special_school"
+	PreferredSettingTypeSpecialistPost16         PreferredSettingType = "specialist_post16"
+)
+
+// Valid indicates whether the value is a known member of the PreferredSettingType enum.
+func (e PreferredSettingType) Valid() bool {
+	switch e {
+	case PreferredSettingTypeApprenticeship:
+		return true
+	case PreferredSettingTypeEHE:
+		return true
+	case PreferredSettingTypeEarlyYears:
+		return true
+	case PreferredSettingTypeFurtherEducation:
+		return true
+	case PreferredSettingTypeIndependentSpecialSchool:
+		return true
+	case PreferredSettingTypeMainstreamSchool:
+		return true
+	case PreferredSettingTypeOLA:
+		return true
+	case PreferredSettingTypeOther:
+		return true
+	case PreferredSettingTypeResourcedProvision:
+		return true
+	case PreferredSettingTypeSENUnit:
+		return true
+	case PreferredSettingTypeSpecialSchool:
+		return true
+	case PreferredSettingTypeSpecialistPost16:
 		return true
 	default:
 		return false
@@ -4424,6 +4490,49 @@ type PFAPatch struct {
 	IndependentLiving   *PFAAreaPatch `json:"independent_living,omitempty"`
 }
 
+// PlanFamilyViews defines model for PlanFamilyViews.
+type PlanFamilyViews struct {
+	// CommentsDueOn The last day of the comment period the views were given in.
+	CommentsDueOn openapi_types.Date `json:"comments_due_on"`
+	CreatedAt     time.Time          `json:"created_at"`
+
+	// DraftVersion The served draft the views are about.
+	DraftVersion int                `json:"draft_version"`
+	EHCPlanID    openapi_types.UUID `json:"ehc_plan_id"`
+
+	// GivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+	GivenBy PlanFamilyViewsGivenBy `json:"given_by"`
+	GivenOn openapi_types.Date     `json:"given_on"`
+	ID      openapi_types.UUID     `json:"id"`
+
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting  `json:"preferred_setting,omitempty"`
+	Views            string             `json:"views"`
+	WantsMeeting     bool               `json:"wants_meeting"`
+	YoungPersonID    openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlanFamilyViewsGivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+type PlanFamilyViewsGivenBy string
+
+// PlanFamilyViewsInput defines model for PlanFamilyViewsInput.
+type PlanFamilyViewsInput struct {
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting `json:"preferred_setting,omitempty"`
+
+	// Views What the family think of the draft plan, in their words.
+	Views string `json:"views"`
+
+	// WantsMeeting The family ask to meet an officer to discuss the draft (Reg 13(1)(c)).
+	WantsMeeting *bool `json:"wants_meeting,omitempty"`
+}
+
+// PlanFamilyViewsPage defines model for PlanFamilyViewsPage.
+type PlanFamilyViewsPage struct {
+	Items      []PlanFamilyViews `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -4509,6 +4618,18 @@ type PractitionerPatch struct {
 
 // PractitionerRole defines model for PractitionerRole.
 type PractitionerRole string
+
+// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+type PreferredSetting struct {
+	Name string                `json:"name"`
+	Type *PreferredSettingType `json:"type,omitempty"`
+
+	// URN The setting's unique reference number, when it has one.
+	URN *string `json:"urn,omitempty"`
+}
+
+// PreferredSettingType defines model for PreferredSetting.Type.
+type PreferredSettingType string
 
 // Problem RFC 9457 problem details.
 type Problem struct {
@@ -5796,6 +5917,12 @@ type ReviseEHCPlanDraftParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GiveEHCPlanFamilyViewsParams defines parameters for GiveEHCPlanFamilyViews.
+type GiveEHCPlanFamilyViewsParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // IssueEHCPlanParams defines parameters for IssueEHCPlan.
 type IssueEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -5885,6 +6012,21 @@ type SubmitFamilyAssessmentParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListFamilyViewsParams defines parameters for ListFamilyViews.
+type ListFamilyViewsParams struct {
+	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// WantsMeeting Only the views that asked (true) or did not ask (false) for a meeting.
+	WantsMeeting *bool `form:"wants_meeting,omitempty" json:"wants_meeting,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListMeetingsParams defines parameters for ListMeetings.
@@ -6585,6 +6727,9 @@ type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
 
+// GiveEHCPlanFamilyViewsJSONRequestBody defines body for GiveEHCPlanFamilyViews for application/json ContentType.
+type GiveEHCPlanFamilyViewsJSONRequestBody = PlanFamilyViewsInput
+
 // IssueEHCPlanJSONRequestBody defines body for IssueEHCPlan for application/json ContentType.
 type IssueEHCPlanJSONRequestBody = EHCPlanIssueInput
 
@@ -7001,6 +7146,9 @@ type ServerInterface interface {
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx echo.Context, id ID, params ReviseEHCPlanDraftParams) error
+	// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	// (POST /v1/ehc-plans/{id}/family-views)
+	GiveEHCPlanFamilyViews(ctx echo.Context, id ID, params GiveEHCPlanFamilyViewsParams) error
 	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	// (POST /v1/ehc-plans/{id}/issue)
 	IssueEHCPlan(ctx echo.Context, id ID, params IssueEHCPlanParams) error
@@ -7037,6 +7185,9 @@ type ServerInterface interface {
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	// (POST /v1/family-assessments/{id}/submit)
 	SubmitFamilyAssessment(ctx echo.Context, id ID, params SubmitFamilyAssessmentParams) error
+	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	// (GET /v1/family-views)
+	ListFamilyViews(ctx echo.Context, params ListFamilyViewsParams) error
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx echo.Context, params ListMeetingsParams) error
@@ -8800,6 +8951,42 @@ func (w *ServerInterfaceWrapper) ReviseEHCPlanDraft(ctx echo.Context) error {
 	return err
 }
 
+// GiveEHCPlanFamilyViews converts echo context to params.
+func (w *ServerInterfaceWrapper) GiveEHCPlanFamilyViews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GiveEHCPlanFamilyViewsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GiveEHCPlanFamilyViews(ctx, id, params)
+	return err
+}
+
 // IssueEHCPlan converts echo context to params.
 func (w *ServerInterfaceWrapper) IssueEHCPlan(ctx echo.Context) error {
 	var err error
@@ -9255,6 +9442,52 @@ func (w *ServerInterfaceWrapper) SubmitFamilyAssessment(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitFamilyAssessment(ctx, id, params)
+	return err
+}
+
+// ListFamilyViews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListFamilyViews(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListFamilyViewsParams
+	// ------------- Optional query parameter "ehc_plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EHCPlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "wants_meeting" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "wants_meeting", ctx.QueryParams(), &params.WantsMeeting, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter wants_meeting: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListFamilyViews(ctx, params)
 	return err
 }
 
@@ -12141,6 +12374,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/amendments", wrapper.ProposeEHCPlanAmendment, options.OperationMiddlewares["proposeEhcPlanAmendment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/cease", wrapper.CeaseEHCPlan, options.OperationMiddlewares["ceaseEhcPlan"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/phase-transfer", wrapper.SetEHCPlanPhaseTransfer, options.OperationMiddlewares["setEhcPlanPhaseTransfer"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/family-views", wrapper.GiveEHCPlanFamilyViews, options.OperationMiddlewares["giveEhcPlanFamilyViews"]...)
+	router.GET(options.BaseURL+"/v1/family-views", wrapper.ListFamilyViews, options.OperationMiddlewares["listFamilyViews"]...)
 	router.GET(options.BaseURL+"/v1/annual-reviews", wrapper.ListAnnualReviews, options.OperationMiddlewares["listAnnualReviews"]...)
 	router.GET(options.BaseURL+"/v1/annual-reviews/:id", wrapper.GetAnnualReview, options.OperationMiddlewares["getAnnualReview"]...)
 	router.POST(options.BaseURL+"/v1/annual-reviews/:id/meeting", wrapper.HoldAnnualReview, options.OperationMiddlewares["holdAnnualReview"]...)
@@ -18974,6 +19209,199 @@ func (response ReviseEHCPlanDraft503ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
+type GiveEHCPlanFamilyViewsRequestObject struct {
+	ID     ID `json:"id"`
+	Params GiveEHCPlanFamilyViewsParams
+	Body   *GiveEHCPlanFamilyViewsJSONRequestBody
+}
+
+type GiveEHCPlanFamilyViewsResponseObject interface {
+	VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error
+}
+
+type GiveEHCPlanFamilyViews201JSONResponse PlanFamilyViews
+
+func (response GiveEHCPlanFamilyViews201JSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews400ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews401ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews403ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews404ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews409ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews413ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews415ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews422ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews429ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews503ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type IssueEHCPlanRequestObject struct {
 	ID     ID `json:"id"`
 	Params IssueEHCPlanParams
@@ -21087,6 +21515,114 @@ type SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViewsRequestObject struct {
+	Params ListFamilyViewsParams
+}
+
+type ListFamilyViewsResponseObject interface {
+	VisitListFamilyViewsResponse(w http.ResponseWriter) error
+}
+
+type ListFamilyViews200JSONResponse PlanFamilyViewsPage
+
+func (response ListFamilyViews200JSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews400ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews401ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews403ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews429ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews503ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -33379,6 +33915,9 @@ type StrictServerInterface interface {
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx context.Context, request ReviseEHCPlanDraftRequestObject) (ReviseEHCPlanDraftResponseObject, error)
+	// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	// (POST /v1/ehc-plans/{id}/family-views)
+	GiveEHCPlanFamilyViews(ctx context.Context, request GiveEHCPlanFamilyViewsRequestObject) (GiveEHCPlanFamilyViewsResponseObject, error)
 	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	// (POST /v1/ehc-plans/{id}/issue)
 	IssueEHCPlan(ctx context.Context, request IssueEHCPlanRequestObject) (IssueEHCPlanResponseObject, error)
@@ -33415,6 +33954,9 @@ type StrictServerInterface interface {
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	// (POST /v1/family-assessments/{id}/submit)
 	SubmitFamilyAssessment(ctx context.Context, request SubmitFamilyAssessmentRequestObject) (SubmitFamilyAssessmentResponseObject, error)
+	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	// (GET /v1/family-views)
+	ListFamilyViews(ctx context.Context, request ListFamilyViewsRequestObject) (ListFamilyViewsResponseObject, error)
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx context.Context, request ListMeetingsRequestObject) (ListMeetingsResponseObject, error)
@@ -35130,6 +35672,55 @@ func (sh *strictHandler) ReviseEHCPlanDraft(ctx echo.Context, id ID, params Revi
 	return nil
 }
 
+// GiveEHCPlanFamilyViews operation middleware
+func (sh *strictHandler) GiveEHCPlanFamilyViews(ctx echo.Context, id ID, params GiveEHCPlanFamilyViewsParams) error {
+	var request GiveEHCPlanFamilyViewsRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body GiveEHCPlanFamilyViewsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GiveEHCPlanFamilyViews(ctx.Request().Context(), request.(GiveEHCPlanFamilyViewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GiveEHCPlanFamilyViews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GiveEHCPlanFamilyViewsResponseObject); ok {
+		return validResponse.VisitGiveEHCPlanFamilyViewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // IssueEHCPlan operation middleware
 func (sh *strictHandler) IssueEHCPlan(ctx echo.Context, id ID, params IssueEHCPlanParams) error {
 	var request IssueEHCPlanRequestObject
@@ -35543,6 +36134,31 @@ func (sh *strictHandler) SubmitFamilyAssessment(ctx echo.Context, id ID, params 
 		return err
 	} else if validResponse, ok := response.(SubmitFamilyAssessmentResponseObject); ok {
 		return validResponse.VisitSubmitFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListFamilyViews operation middleware
+func (sh *strictHandler) ListFamilyViews(ctx echo.Context, params ListFamilyViewsParams) error {
+	var request ListFamilyViewsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListFamilyViews(ctx.Request().Context(), request.(ListFamilyViewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListFamilyViews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListFamilyViewsResponseObject); ok {
+		return validResponse.VisitListFamilyViewsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -38345,896 +38961,917 @@ var swaggerSpec = []string{
 	"TSlLjhKwrxk9Y6nF7aN+HGnum2rO6fAojgoiUhDEz46/WY/X0QL4Tn14u/b8VmutZZO1r7imxDG13Wdj",
 	"V3Gy3Sq+xc00eoNelaFHWhPAfSdGvqZ5CU5xPn+95bKG/a3XVafyGwx7h/Y2YVkHT5aXzIQONvxWunjP",
 	"b8nrW0MrJCEARMjKXCXOVRAm3I5raSP90vuleBX9NPGo+f2jWB4ss8tp39c/uvgPfy2PATMrA2a+PQAT",
-	"cQ++rI14IQYt2CZs63xE1UdU/X42xtc2NKyJnvZp07UOjzAkA+K3jaS5t4D0r3mebeMxZoM6XBiPtfXW",
-	"BBqgSIg5A9am0/KTd0H+1g/+S+zwxHLWBk8I+ztfSDQlAtLOan5cf1BjRXHgBYE0UgkOzyKXanDJ78sm",
-	"GrROsO5j+l4bE5LLOm8PlcgGYkBM3RgnY56WwF+SWZHzBRzqGndszqPZjLDMYVPDa229G5oXKtfeTv/V",
-	"cjRCsk2mjC5kA1JL6Vlske71uG/lwUaQXVGOcpomCsvbHxdfd/gA8XWK4Fkyg6CCtY60P/Ba8pAgdCO1",
-	"X6+y6D5izH8GxsDtAC6b6/IrmCQw4KpEwR00xyb2C9xXZybhFFBDw+AXghdcksy8A0+ARoSe5R4gR0pC",
-	"sPDU48teVza/KmQBc2RPEEltDlEvwsj4e28OY3QtrR5jBllPhN6ZKiCpEdFoQu008pEsyQkWDGL84Lvf",
-	"GjwMxDTbyNb20XtXBTDU919axzE8Zua/Z2b+uMVOTPk8uogoc6qxinlt5Av60dHZEALE+W1SYGEpoZ66",
-	"CS1OKs8Qtx/beAD+bkOgt0HI+4ZL/9DL1h7p0EXrv1qTAvXx7D+e/cez/4c7+1/M6RcT8pHIMlfLp79+",
-	"1aj/ISY2+U+3T8HR5ndO2wxsuYSZu6j5i34ceWlVZHQxrAGpm35rrhLYDk2uTsBZXeFUmSPjYvUnWvw+",
-	"4CB+/x/7lYOUzyIbgW47VTkUg0K7EZvB2gBBvnRETRSc6VTF5p+e9vvovO9C85uh7zPIbGNE/i5H4Q8U",
-	"FrhNruJ/RQihlzhmd0/QpTjEzWczFKvon1jgr/08KO2D91MzgfTD5/m3a3vY9CldINMUSJrB4/6qQ8zI",
-	"0vvvm7D+9wcjoNetdDRtILVfb4k97bQz3S4+k7n9j5CixhrOE4F1J4MxtVedSb8NPgNG9oUsDDtd6A1n",
-	"ul1T3NyLrW9hQuhEhZrsfKgeUeffA3UMleFS0lFOXpQmbmQZdZYa+KoxXrIHoMCHRls5wyqdOm2axzQs",
-	"y11rmOIuxREcr9KJpQ2DKXjKgo2C5+w/A3AGdL4M24ZYU75taBrr0nyd/AK3y921jQz84/N8bSsZtsEc",
-	"RM72+w41ER8BvwnwFsP5KCezZzhblVYL5zRDdcCulw5SGeh9AuuzSa5dWfLhWJskYZwpYbNaEiG4TS9V",
-	"dZ+VUqGRyfgGaXNywjIskF4L+vXXX3/tvXvXe/HCJd4CQexpUwLVtxhlUmGTZOnp3eApEIheQbjZuk3l",
-	"bRytOer360i+5cVblnmqVCEvnj7ljEA6CosiTwsDTPmUmp49P2u5hfRzzsY5TdtlXdxTnxU2NrykooNp",
-	"ziUESrRA7/LkSWRaXCCqUIqZ3ocRQUpQPCHAHrSAVCkvnna59Z+agbaC5nkNTW+JXcGYui4e/F5xMaJZ",
-	"RlryaP04hKK/8lIgfVrQXjOHbYWvU3xHrB+FhcmFWS4qiJhRYNP+JRD0Ikv9NXYF4bjq48HwT0BOfPDB",
-	"k/DhptKlPsspu0VTLJHJjRfCKNOyp1vKp1zS5Gp0mL08nrw+/ftfzmfvB8V/H8pPx3e/nC7+pz96PiSv",
-	"jqZ/Prl9e8Y+9MU2YBl4x9TOvStEJrq5B4z3XL0yhZx9gLznyuRZC0LlPUeyTKcVsoCFlnFmcp3NsObs",
-	"yb3RZSs8OaoB4s+9K1QYVz3TxwPNB7zIOc4+cf4Wi/a1bO8LpDhHObxedTmMeAa1S/idzUwF9bURH6NB",
-	"/+js+PQEQSj1OnhthRvekQlNsitI7Ad7ivOe6euDRkCtJyAkrzDN27Uf/fdobBoEaDtRWAt5n6PDz5FP",
-	"2N+Me+/gBv0cDT9HwWvVjODKfv9QZBsMawiHF9oVxoXXu2d7e1C+Nv7JPzN8h2mOR3kLB+17VHoNVmGh",
-	"c7jTmKhBKQhOp7oHwkYon3EtTV8iQZRwKRWPbU2vh0LOY5+eh2ffFXTWd7vn9/ZA94nzd5i5SkOyCbdP",
-	"nKMZZgvH2sgg1H5y51VoVswcWqOGoBLdkkUTVMMHBtXR0GMeQhPuCih9fnXfXtXXA9PPzKba+2f7BJs3",
-	"hCkQh8P3wDVhGbqyAwBff4GeESyIQJ/Lfv8wvSWQQhvK7sIT8lDQ6Q9q6CxPtStsylbPBmQKwVMi5fKx",
-	"a7zqIBtYBlXLRLKVtLO6MPWRlIRUN+kqcYHZq9cfpCkbtHVKAelgN3wc+hAPQ6A73L3+ITHhZ2bLBJAM",
-	"slp9goGbm1C1MHWmEHx8JZoqdxNjifxMK3+X62+PrS6GYx9EK+bXHUbVAD0YoAc9LZAKXpUFvXKub+FK",
-	"LAQqVyy5ySGbVdymBIN8kMPhBRocowwqXnJkfIdVbH3xTHwQOgtljPQjvpJtCpSb5AJLDsjt5IgwvnPy",
-	"rrya9YIycL/maVoWLoek54DwGFD5GFB534DKb7FLy/9yml5BCqONWUdxdVUDjgKfg4WwmR6qc7OikpzJ",
-	"bPyxctNpqgM/BgomfZ9CAJ2UiDmdVE4XtccHnpCEskRgNql0ksZmE0y5YUbJq6aUJVgQ7H5WOf1tQKK+",
-	"iuY84SKZcUHqOD7j6dRRVWnZ/pzgLJmVUiUjktiiQqY2TeUf9SMKItgM6R9fvrL5xWpfFVsuYffqlb+3",
-	"gguB5CfftwjDD/TUdKczpMhvvFsXEPF4jh/P8eM5/ted4y/mJIdyHyynO8ioTHMuS1ElThVcix3kKwZ1",
-	"P8SLgr/BII6kZnP+SQSXNdzLohDmQKUkzyV4WqqpIHLK88w4Vo5prqAySaCe1jdwBiRiI2QKIijPvMpV",
-	"jUQES0H8LkQwujC2Rf3NOFJaZLNCKZ0RZnOa21MVRxAI6aWelLU1sHqUjBZJ1UHwuaV9WJEJBzAvn74c",
-	"j0gexirwTcEG/o3PFlpe4BpDD0/rX0kN78AWVI9cjZeh5l9rfaodHUQFTBmyy/AbXTlg1Uj0XN61NFBT",
-	"giSeadkZiuFhiZ5f/7XGKgv6GKAdA0zjCtyxg1QMUInt6mPoG7t1fmZu1+IA4OtnsX3QgnkcgLTX6WgY",
-	"H55u+wmXHzojeBy/Nj+8Vn9Lv+j/fwZZyLLYnVjuVnVjw25DHB5nBH5LIoyIe3KJGtn9z5pyrGlqs0+n",
-	"wGO7mL8reVt5IeEyozznk4XbP8U5BOUKfkeNW+47zNIpgYpmPzNjVVcLpCUOMLeYPN2fRClVI01c41YZ",
-	"nFgcUoSt8rhsvgwyFYIoffGVTIE6pHFn3ZNCanBZNQSURl6xSxBSZyQj3eqJRJVg7s34UVh/FNYfQFi/",
-	"JuKuC1LW0joU9Xb1+X2lWEgZBjVBDvcG+/tN3BV37bofAxNIf02Uy582xdLUdxqvrIJYzYqRrwoVugdy",
-	"9Zxh4VRJM4cz5FKYwkRfkZEosdAbMUDvsEinoEw+RjPO1FS6oBqMCi5Vb3ACoTWNNdjIpRFRc0JYAt8G",
-	"S4P9vK+lO+9ZeefapLe/SlMi5cuvIZYp1KThMaafJzmfeOFq+tiB1BLF+gkXpvYKTW7JoqOC0cae/atK",
-	"4koonmVqVdZlAKKL6JYsLjpNXktuUy14ZcmYktwcWMt0d86Zapx3QSAcnA8P+gfDg0FfwyUFE+oGjrEU",
-	"BYckHSmWREtT98pK3s1TcTA4Oxq47BV1LnPeDLjYpJTf8WLbybdyMDw7OYy+QHRgrvnzOuCy6ZXXFWY7",
-	"B1r++GwDTpr+C4NrqCaewH8BISuFJKYQ+K6Rm2K9aAOAbyWdu08WaPi7bFglznqDVXmSTV6XQB+b2SXU",
-	"R1SyZavPaW94urKPXlqwz4rE09/iFU23sdBADuhtcnBKfTJBC9LIvlmSHynAx14QY0dU2F7htk3akjoL",
-	"qA1n9BLYmfwUEE87xYIYpQi5I2Kh5Rev0Hwgo4hNoN14qimmfR7WCcaRTLkpOpHntb7nh+5PZqoyPVZg",
-	"eqzA9B9RgSmOqmI1j9VsHqvZfJdqNibJNgj3XsrEx5oYjzUxHmti3K8mRlxVx35MeP+Y8P5R5ftvkvBe",
-	"U13jY7kewdtZiB9zKT/mUv7O0kIz19JjstT/qGSplfr3MYXfYwq/xxR+f+wUfrFLx+dGgKh8jXr2+boZ",
-	"PKbUe0yp9++SUu+LRi5IZ5WMq9xoj6mr/rNSVzWShj66vD+6vD+6vP8uXN71QsQdWbhr31lmmZwTG4UM",
-	"qsxqCx2VSBSv3bmALuEyoxYpbFmbFAsgXw+m2Tg/Naw1pwwc1MeKiGSGZzvLFuVoRtWS1DfU/IcisyIH",
-	"M3HHmQ38TgHNqvmbYn0iFR6P70dO6+p5nn66WeAuaXCL9odjKF5gRkmOngnOb2VUcZaJlY3rKn4SGRqD",
-	"LI3ZUSQyGiSYGFgPYaKGeGk0MRKaJr0DzeZiQRI9G9wozLfaYbpxRm0j40mXglc0FPMY06B4P6M5kYpb",
-	"+5d3PSS2gGXA+ebcdA0Zi+y3FiYsRPPiYa3Csn9CY8QZUYmrvvgN7hdwp27P5Wy5Z8N5aGxy+LWmv7LL",
-	"t287aY+clSQhXwuS6s7gBmk+eHjc65/2DrvbOE4q4xbBIjnXtyYe8dqfjtmQ70TPgqZlXs6gaXQxGNQK",
-	"qD9zkWEGwinIoVKV2QJhRmeQcE1ACpSU5zkxyvlijKOL3779yxVBR1Fbt/0oAD4KgH/wnOrXwGS8YXdU",
-	"BfOqL733PcXvxVeYtG3Sb3PUO+x/Gh5eHJ9fHJ9vw3scPijv4YhvQUyg4EOyHPcIZW5vxZuqSPG6DbOt",
-	"/EikxmY/buKP28Q4yim7rVzMDIO/Q2JCSOAUXUTb9gxhUSiILdgmnOX2EXt+GPZ8qbfvLWW34U2DN51o",
-	"dNOL4TWfG2dYSqRJ12iswkY/aP2SMJqVuaI9PCEsXbjqrgcdd9Lel6Y2MtIMqYCprR18xa460ddgYUD+",
-	"1cIGFZo8Gi5Jka/KLnNO8hzNiTDpMT3l2v+uTRI5vSVCJcdLUIfUM4VaDXzXYENamUOXVsb0/GiF/PC4",
-	"1dtGjqdHRcDvWBGwtLOr6WyjRZjKPu7171rpU+/2J/vF8E5XbzsR6FFJc5XQWj1qZRHbrCag2zmWNIDx",
-	"oJfANluz62Xw3Z0nPc+xH3nJBHBoNcVotNiSL3vEqv8orAK8+kRnJKcsiFGNd0Fc6hTbc3R61q9ddRz5",
-	"P/DsMlWEc8hs9XChKJW2Zd127Hg9fT/Dkt2nSrf/J1wEN2upQfj0T0y051ot3iqlGy4SmF57k4K6tzUa",
-	"39WqMs/IyQvCau+pL/e8g2vwfLCRJmHgwdtGnplH68yjdebROvMHt84sUYD1JLRqEaahjzThkSY80oQ/",
-	"vMW2SRVcxsBgtqd3/M4U/rIVAnDO2cSXVZpKPevEZYUNz43QrvrAZXE0r7SkYSZD8YSsnYhpAlMx7HM9",
-	"p73rl+9fIJvHaL+ZX99lS4EUToVqZG2fc+RoGXLeVSY4r86CYLIIXFY/6xWNqZBQMk0zsCQYu6SX9nOR",
-	"8hllE4/GBijwilZBKjzFMnESZsuxph3OqErBZDI401Q17JhIuokYg7PzI7+P81Jvff6evOrPcABemKwb",
-	"QSx4zoUgqUJwCmGvdA+J9v58/dN7BL7qGjHT6f4lwrnkVsil+ijaNBmxlTSgoEwwGcbYRS/6Lfy9WM6l",
-	"MeL8lphIr8EQvcOLg6hekDkNVxVehFcGabQQtqnePERbXtuqjIT/voFudXwj08T/jgrOzLUdvaV3Ls3H",
-	"rJzBwjBDPM+IQCMBLh4HlackeBDn+SWyWUiQIlKhNNdfpAz9GbMSmzxQRvcDHpm4wNY34105gyJ+nI3h",
-	"HjaftRKsvERzXuaZCfaFEBN4PSKZW4TPkZgaZYb3gfvCi6Y7MFelQZ839fN1mMMFImbt3kAbkAcKVDTz",
-	"CgxOvbi4T9YffJTz9FbjC5VTTcTryb0z+qK1hxU7rdITiYwqYsO0to4CuoQvhGOA6rn6ld/XnkGGfB50",
-	"ebIxwtmMssacl3MeV9/1i6OuP/u+C/EGGIUrjtYfXXuZ1jtTXaI2GsqWVNxAc76n1qdaQVMqWQ84V2ut",
-	"vpA0TWMb1rFF5ol6Wr+Q0ZTz2+tyVCl0189Nei2fSPTzx7cxIncw20VBpD64JgUfGud40g3bmjn7YLQq",
-	"pVatabR1RaMvcVSK3Kvo41IlHqS8ZCnNq9I+ttTP07lZpLfsX/XF/gHu9fXL9cs+dT3wW3iV6RnZLdBX",
-	"yKxQIX4q0CIs0ZoGJije/L3JP0MILmrveoGMIZJk6Bj8LcxedJNEzozzX7V7vpbY7V03qWZwenjUt7k2",
-	"WLpI9PIGNkIISsBtUP0aa2ti9sAWHrYwhNTIi49ElrlaAeZGEw/O/ygJeGMNvOH8c7NiuEaT+9Xt3nww",
-	"uu7U4F6aCScJGy5k0dVbcbdD27bnknl0EdlO0YqtCDvOrW7Y5EAF0auYTyVJk3fjv/z3uTj7U3b9DP+X",
-	"neJ/mTb/BX3+X2PWbmDB49Y+yNaG93YNgVxq9lB12x93Z2l3DFGlaqplsOcmpHB9hm3QIEE7NMdGxtF9",
-	"WVDnAlk6pZZCS6uQ4gUk62xwYAYOSInSKC+qMX0p4Lg3MO46brYvp+l7LQBukGH9iSuv5nxj8qCuGSIb",
-	"OIp+2Q+u5lOtgpnxOxfnCdIcsvVA1WLzAjyupX0C/Ff+JfMYu/AYu/AHjV1o4HuI6rdfr7aUP56AxxPw",
-	"xzsBprrGlODMpjt/+QlPjEbJ974yNY8LQfTViq1cboe5RJJACQs0wuktogzduFLvN6DCS6dkBnkArcQm",
-	"lXBmjLc8rWJIml/8+eNbxMdGB2KQFQkieSlSsmnQd/r6+8TXjincxUsl1BPSF65J3IIoU3z9JyA/vMAz",
-	"4sp3PS+FNNUslsF2AyJlCi1u3OddPSdU2NyBVDf/R0nEonZAM30aM5nhr28Jm+jzOOz342hGmfs9iAOg",
-	"ePPCxOqAa55BdTM2zQI+YvV3xlzMAK/Kknq1t/2RMzIrOMjOfyGL5aVfoZLRf5QE3ZIFKohAOZ/QFOr9",
-	"GhZnjxxMDhBGP//85sW+KbtO/ezTUElLd8YsM0WeBQjNxtZEhVRWkVCBz2BxvUZvij09xxWAHAzPGoA8",
-	"g4QmClIKRP//3656/4N7/+z3zg+Si96X//pfYWiMAd9XYIA+UzcoxxIq9GeXCCOpcE4A86hEkCCdZGbt",
-	"R4Ph6hXZc7VqKSdHm1HiLZ1RtTxRfbshSf+5EhuhVn7jwxkZY1BxHGtMxF/prJzVeGl+1VOgTJEJMeFD",
-	"H1wJkvYsfpku/ONJJRoRzY0bsN2SQrnM+bjMKGgvTZaWILj+v5770H3OkK32xmcFFoEpX+USCgkVpSIm",
-	"vz8a00kpSJUjpj7sUKtP0wDyjxLnKIfPor35lOegQSUsw8LV9tFcvCGpo4V9FiO4wudUEv0wwwu5v5J6",
-	"2AkHd8waPe1iR5znBDNvtS8a5Q+bC76BGog3aM+OVq0TjMqK4Nn+RRMQWCJIlEKyA3TDC8JuLpCc4Tzv",
-	"mUsXuVJ9lDPdGFIOyinJPjPdGmVYYbQHQ2iEyPnc5t6x5RTh4ExJnsXmCEmScg3JRWNgyZHiCucSpZgx",
-	"rs/iHTGVxWexpjKfmavqiOZTIoixWukVZPsH6IrhfCGVvi7yBazPGdbtmrSAVpQK6JWr/o9tfbkKZkf9",
-	"w/2Dz2zFnnlVJ/1t+18m5+r/81TvKWeQTN68lU/rnXqn2ZR6C19BbqWlPLNAODO8qG4ig5N71NQ9uCMr",
-	"EQqSNXW6NDITnbDqKL2tGLD27H7SoAWbrCDMnHQqkWPY0F6KJelRLd9LqvRcLwC6lUnG7JZEe66EIajT",
-	"7UtT5DI290fJGMn3DXuhv/fE+8x8ShhyLF5cobfQt5b+o2rIWWMAS7Ss6TZIQ93KV11F3emRb5rbBEjD",
-	"5fgGOviNplgfJ8JqXw44PntecRKEReVrD+PFCDDFZEN20CUCjKlOJkBWJliJSm0WeDvWwwAgxOC9xZuQ",
-	"+xJhhWZcKjToowXBwtmsbjR636yacNClfhvMtyEXJuQ2xCTU8dQIAnMRyDmIs5QYhFTNRsCw4qy+rpv8",
-	"nQnuXTdnj8fhkiY1n5P0vvx2dPgtzOgY01Z2bXy7g2hnjoFEtsyZBjgXFsqAiZRJhZlCe+D9gBidTFW+",
-	"QHLBUr1xc9Dimc4rMcgJP8bJfOVe9MBdLw5x8F5GpN+iZzjz9HOuBgdUp/MqXgg+ysnsv/5udWNWmIcB",
-	"Pph3zXFCdNt1errcQ8+qG9G3fc1CmlvwDucaAppwcaERBuc0M3Z+IF/GGUMJnKpLdAO2OXmDNFQlIjid",
-	"IqhKB4mSn3M2zml6T5D4o3QBSNX+QcBxpTltBb4eRh5hRBp3FP2NS3Tj/MKM3ttBAgQQ6Gg4AUFycoeZ",
-	"OkDA7mH04afrTwjSy39mNy1B4wZ4FDYBpXJdxlYqmueWny0ETyH33AUIPi5+6eaj/tG70j9uLBsjDbvg",
-	"ieheo+UjeG066U/PsZbJjZcCfIWySWyIydymMUwxA7E6vzPuXQ4wTfl3LTevYf6KixHNMkPbdkeVxjBd",
-	"cKXu8CDIoulwivOcCH2ba57c8XEZh6MDx+JPoGu7zzrdCF2WCG0fbHU5ZbeIfKVSkQyNSgUIwDjS6EoE",
-	"GhEEgugeZsgE42fenbMPy3/jXLfF7vTBoK0yCtKrhgOEOVSOl1rwEqYoCUE411LgArgWoGPvX18jK0Bw",
-	"gX7+8P5Cz94YU5wThSvcuI8EBlOImgLK67fU+uUCX2NI5IHzV7Bpud0cqaw+71R5xnevOXdvui6kGVSK",
-	"Tz0Fo0kDr29A8Dl8ejd4CmP0bApho6C0e9Z++7Q/OO/jYzLonabDrHc6OiS98/Gg3zvCx6OT9DQ7I+dj",
-	"z4p31D+v6x5V+1WdYmevs2a5ykxnt00+TSti/CC0WNSVcM05gwPW2FyeWw/Lpd01HNEFunHwccSaqs9M",
-	"C13VbQasUoWmB2hv1Zf10dZfZyDOpbiUxOKWVS3tm7rl77mCAt/3O/b+KF2OftX+QY7/e45kmU4tJIA7",
-	"YJyRNkggLSwfw1H/gBc5x9knzt9iMbkn0QsM1gUI7W4PRgpBpajloDsiqrvPSPsIdF0GBALuU3CQe4Vp",
-	"Tu6JA+HxOgFiueeDwKJW1tfuxzP922OOiMKTm8rR3+ozDUeCUiyEUdo5l0LOyEEUNCqEpmibPYU232r5",
-	"bg2cQ/CtO60Fpm3WHXJeB0W+qqepvAt/+rl50eHrumVzAgHxJGh/4UJdIPALHC2QVb/BSX5+/Vcju99c",
-	"QdTGBXKTvUF7Kc/LGZN2gNgoQmI0EbwsYpTRGWGSchajFCsy4WIRoxyPSB6jGcGyFCRGYPSMK03mJcKV",
-	"zs0p+ahEN39Lv9wYLuHahIn8zPAdpjke5fekHuHxupybQM8HoyEZVniEJSzeaBRxOtWfQNafY8aNT3nG",
-	"5ywGDRIWwHhzAYTH1BjcP0AfPSnA1Fc2N9/YSQGIMuQx/pdOBjF2k6xlN2lJJEiUTFaaD87S9gG9j0ix",
-	"pazwifN3mC2s0CvvhxaBwbrgRLvbgyDET+4iEVpuhCvE6g6pBEOWlkGl3rrNIt/uuxO0XDZ34Gdm/YH+",
-	"ed/brD1SF9g3+jwUZ5MKAvweziXQQ++3kQewIHBCQR0CFOpnZoXw+xOnpaG6wcHv9CCA+IXkec9of0C4",
-	"c3bF0QJhNColBeWHKHOC9rTwwjSX7OgEoKggtSHSOY9pRmnfgkyWhamsBoFcnwC77ge58IjdABjo+6Ds",
-	"4RNpotkg7MDReH3CDd+smceCCKu0xbdEHnjfh2VepU4/XwjdVlEim3HIWHVVWsZer9FiOXn+RtV5NYCr",
-	"bh1gPeow6I1abeN10+GrfqWODs2rqlS/LdknXYmqxnYF1rCikFWHjzdyunRo7wTt9bhm0ODatP3milyF",
-	"fFdqff3fjI+GB7zm7Owo1YZVc6kh+KWaMIdi2frTZirPK0QwmUuMWIHzDx6WWhvxKsTdEQUd3jWt8P2Q",
-	"rWHF3F/eEaasWAizz/OfTK3LdVvQ6AWFu4PcnOa4TGE2E3Ek0Z4kBP3p5Sf09G7wFJ71TBSSvtvnU5pO",
-	"DXE0k3vDilJtCdMtTlwQ/dsuFNZYBG0d1WpHytUB2zHCLqgbrC1t94gHPFwO7Zf2fpPJ0z8VTaxfjeLO",
-	"m7MJa+u06f2x+dxGNS5iIfAC0Lh26oK4uDK3QonNtrX+YMO3V0/9uiIqhGlW+m+uOF7GmX+qa8heZWWu",
-	"rl02j7rfclqP2D6z0b3upw1arp5OOZS5jeKIzIqcL6Aeqr1vozgal0LzBkkdnxxHxrt00+zkc+fvuuGM",
-	"tHWHDGu2xnrLamkIMxM67bD30qoDsdXGxkthqVwzM2oKwcotquanYtnSRaidqmXr7ksOoe0j/a6UWupa",
-	"Wo+102dUkFRxE4W9+caqsWQt6vsY1UZgN0YQhfPcc+pswtmFxYRudhNZvQ079J3Yj+Xd2NhnN04DyxXs",
-	"yw5MiNiOlwxxGk3mor2kasKx28XGd9djwi63YnPblm9rXI3uguWNpGdzBCGqYkTHlbmm09kI7OPyhwmb",
-	"4InJFZAT3G3gerND/o5UNm7n5Vt4yyty5d6t36W31Lgt3OvGrE//0q3Z/RZkrMT5R2LiwZZkJy92oSup",
-	"yAjOcmozSrW4ryrjzfqVvXNZqQBRcGF1M527iLUK6hVdHAQ6dmlB2PavpltNoi4bG4S/D5IWAS8KgvNE",
-	"0MlUSS1DQg6vMEG3B7Era+t/1LEvM0yZwhSIzowwjckpwTLMA60kqC2oVB9qTDFetba1h+e7CcsB0Nf1",
-	"jbueRe8YXdneIV7WJsGhZC6D15GjxB0XapAtgbLmnbuY7L8rp1CMcTLmadl98R/GV1eC4NB69ZUw0+hU",
-	"cSk74ps+S1uss4WHHlj96tX+YpfmGsJByPPWlVMg/yiJdd1bp6nvrNjwUKxWb/iRSV0pdBWTtGliS/my",
-	"uriMLjE7DmjL43lA8lQqlZKlvkkaUXSNRder2XS7VcdyO95olZzyIMysk2LcobD1Vx2daJQu08BSNv01",
-	"ODcnVahxnUGqmcUpbiXFXCM5tq8zPbFNEH1hqfsuLOfq260dONHk4j7aSSIt/INeyBESsJkDCTmI4o13",
-	"ZEAlZVeDcqgVfIkgEvwtlsqstsF8/oCb1UO4o34H0fa+NHLVXb2On/WQ4furCuFjiWG0ttYYejO1WcF2",
-	"wtoHYwxm+Osb0//YbK39NdjIM3h4cdYPUqJ7MxEtfVCmiQccL9MUpVSkJeRavERZSdDQ5DOr0nRBasKq",
-	"HsDWLMnmFTZ4lBUEYiz4DEG2vnPwbN+Sk6k36Ki1JXFk3Jvta1t3+rtxOssnwsngpm1zC2q3hu470JVZ",
-	"6sAg+ej+IFphXzz9gbrhZV7L29CsJHDj5llNK/WmYpaSPDcJZJYVswW1wbv3F7G72n8s6/Iv07sVgozp",
-	"1zAS35LFE4nuqKSjnJgMvGiPF8nnst8/TE1P+JskBwcH+zFSHBRME0YlQcb5InB67vjtlsB0PNhazzSe",
-	"kzBzCzCOA1FWMGwFggYDG8Q4QI/vf4kWNLkli62vT5jdLjfmjmr+B8LQZUA0THP6zzr/kHUd2mspHeX+",
-	"JZoZq4BJL82Nyc+bYTe95K54thK3ALarkanOmtZmvQEHNpJeQ7C+xdFtKOmAPcOIKkny8QF6o8D+Cd7d",
-	"csrnzHj5XyCpNE9AlQvWXE+T3eTMV1cv7kEul2qFP+paqTJU/YWyAIIuJelGewSLfAH5emP0/OoVHM99",
-	"xAWSeEwmJYbQikaP51evrsDQDIJgb87FLXruwlM1E/fKlXaqpwPWaHe9LacKj6MVXwvfdNXray/98xYG",
-	"yJ8Y8VNM2+zJuaJFTmofWhmwLfoppkMI68KHuWhnAtUIO+fC+AMuMaAbEGBFPup1M2h0QNBhty97aat/",
-	"26H7qszVS8HsNsU8y5DXDudojFPFxY6Tt1+vOP9u952Zy1+hk77ump/5VqfT3gUgodTau4zTyKa9/QDf",
-	"1pKPAE8q8Fj5JRkjZ9NYxY/upg6b8rn/Wcpq9dQdzQiPXIYsk2JQJnKKBckSIxpOMYg/aip4OZkmOLvj",
-	"qRFJMpoljKtE4VuSFFiEScutJZuVvsy7zVtcWJ3nagbJm8NKtS9r2ObWAeCiyvkHA8qQB8+PYWs62ED9",
-	"bGTLeQ+WOijObw3YfQ1cAzP9zCX+dQd7Erztyoyq2iuzFQoDGaBuLpCa8yqMnY/B3dMECY5IimfG/3PP",
-	"Zn+ApDQuqMrIuGJCsh6e40X1XJMoCOUvtCC8KIge1sakQbZGm7nkxsa9JxCFLS/Q31rq6S83+5foJqNy",
-	"RqW8uUAYFVwacSUrjeutSWZlSyRyNCKwHJcMwr9UDftv1Gl6y3Iqa0223kLIPQryZE7gCflq7YdGqPGy",
-	"SWqx3Nh+TU+XVVyjeG5T8AAZqGhAVDu0gp+jMJ8ySwuTB715IFiEXUs2G3H97f8GngyGmQoyo787jxHL",
-	"rC+T9dLgdzixBDjCqwUqBNfUUDyRyHYwuU0knTCS9SiD6AS5mR1eqYdvIm+D5V0+3C3utiMMDOlY3gJX",
-	"FnIbIbuos1AFiFVVTLITabOtZSgRmj5WJiUNZ+hG/7rZRzbvnElrz/BMy3wmaZIXqlrgCcTZlIIZD5YK",
-	"nhun1NIOfu1NeM/mzjBJZ9+8kN7U1RrH+zoUTjc1bvaxK+tlQbT0/e3NdEt9VgLziaw4ZV7kJDaJKzR9",
-	"vUS44mZxmhIpUc4nNmUNkRbCsCHgLKSFQgKwpsJR/AeDs5c7FIAdUtX4iBs7ItbcFUemVl5nVtXyALJn",
-	"TV9/nPz5HAtylaqrRmG5nTzSQ1d6rXnnwl3D+cL8qnp2MgjY0hcBG1iAHPhl8dYbA6q2qKWyWTWPbob5",
-	"Jag663zbk9M87rQxH1yKw3vsTnt5G0WW1WDf2LW9DVt/+/6g3gzUWmpqYoluiK5ShYb9wRGSB8dnFWED",
-	"wdxTRvgsnRZX9HuQtfSPBTGVBD1wmFp+heATQaT02DBrOsgpWyGfPTfVG5tbHCjQ2NXKZ7rmKzyCW0Ui",
-	"u/hY2aKMXds3K02u3eRp+q5uXPnodp1a25pVDxU8edO0m1q77UyKFWRHmeKigJLeVkR5//oaHOcpKzWb",
-	"YTQRUEGrwGp6aSvCUYa4yIiITV4I61w+LlUpyLJa64F2fQVpBFkp/AmTMLV26v0OeBNIahZI9mIkLLeY",
-	"TrR7a6QJoca7BtI25/rnMptA6v8MLyDG02JAZvPmQokn8LTfP0A3WUluzC0k6VeXdtSzl2clGGnIJbrR",
-	"pMTGdo5ycvOZVclNcXqruVTuKgQ2k/lUkijjqoYVZLTaiE+bzmRd7qrhNevXe92lu1fYdYfuVYXXrfsu",
-	"sYd2GW7MOAgjb8IrSEm3a7t9Ge562jfrhr3Tv6LxNmd54/c23AkduIi1Z3YHlenznEuyi93SVgDZeFfp",
-	"8X+ybVe5b20fVeC+vtb7qvFtTykKPEsyI1rKIdPUWCM8o03icyegEUsUT5Y8Bc0bbKroWlWq0UCBPml1",
-	"CNrzOptxi0HVE95Ob3DvbdgSzrE3ySDM+WxWMht1/wHwlbCUyC2xyyy+KS267SNYLhKnJcRiQpJCUDDC",
-	"jQSmOVh+cZlRrp/IPHFq9xm+xcr4iS5mI56H9Xq1W9NJJ7cmSKtWCKKIcMxuh+TWeuam4GIg+7k75VVR",
-	"xhhBfvqXbJJTOY3RB27+fSaoonKKrumEobe2cUvrftw8WcOgO5ya8mwFsKFySG2zUFrwnhEpjTLWuIJa",
-	"wt+wcyQpzvMHgXBI6hp0DdO2lZoexq3IlPsYLYJKJvPyYQMwKEvGXISMtW80zyc0m6PZqzDvWQFuk5a4",
-	"ufX3UTP5maCtUq/xLVtTrKMOyB/NqfqWAyialpxlwTnlm9WJFk2uoe33jhpoFr3qgC11hzWBmg8Ti7Ac",
-	"gVAhfQvWDrIBbApuundCPMTeNXDBbth39wdzFdy29Aez09uFsfKJzJbW061IUIisDvtdIje2JBdNT+5N",
-	"BP9H05N6doPjjn7MTYKzHJqCBVyJxh1oqa7+WtZwB2LVOsWbj2uFJWvO1UNo8N3V+wPV9z5glq5MnOeJ",
-	"Ky5wgTBbBBMYBAsNXDaaygujuFeQHRhyQTQbGLRstLJFAEziCHjta0r9qbWo5wpqGpQrzPJd2Uecb0l5",
-	"dpXNlm+0JuBfGGYY0sJV7Mp2Ssp1Ul7HHB4tJYKpiOeRL8fp+ms/PgrSM79SXhdef0cf35WF9rp805bh",
-	"a9RW+Fu/d47+a2+/9+W3k3jYD5VVWE3fbMU+LeraPyqKJxUpkiX6N+ZSC0UBcjgRmGV1bzrKTdRex9g7",
-	"61LemGgIM17Y8MhlZzDGnSHC/NclqQJZKNGHzPB4+ldudSsNpWPw/NXlbzROCp6Hcq1VL7YppBNHrhpQ",
-	"QCVcEGbL/TyxtY0kpBh0HqHSEB8q0d7gwqQG1YPZghaBaNspnyf/JILLYEInyMPH649WFZIkwiboUPdF",
-	"e3V1qCo7a05vCRBemGWoetJ+WJJxpZNIlqQkzwMTe83naKaHdmV35kTUXw4vtPrqCk9UU/r3iUQFz2m6",
-	"uGisGoaGBOGtWlAazuA/BWWWbPPYVBJpDMDLPEMZD+5CC+Md2vhz9nCisWcBaAUPRxPFliAAs7+owFmX",
-	"zbqEVawrmqVPibGHVFoEPZg+ZwVhq47OjEq5C7+8Pp0JafjPucybtRPdHrjMVQlrC0zFJWIczbgg1nCA",
-	"c2Ry75t8/UbJ005PNthahbnmSntBZVGqAAOGR7xUHYiH7n0Fbb9VuSRcsHgA2QUdlXqZpqU0VcNIRm11",
-	"H0jA2Q7/vTDlp1yRI8Vt79g+VyZj8NCZcqq4u8/MDABfGZjXfkUes1cu3SXMINUQGBt/wr3XL6+fo4+l",
-	"pmviYNjfG+zvpfv7BwjS4XxVxvcd5DFIeys/M2LqqEFy9edTQaWaYWkq0qCrclJKVWWms6gLNqGNEtQI",
-	"nHSVldU6bMkz0+GZiVqtF5XUqTvaLkYpN+5C3oZcoEM05+JWrynDCwdaqowxDe19JBN0NNy/RCPMbtGU",
-	"59Q0s8jvyt91WaI/SQrhMl3Fy2ri23WQLh9oWHG1W74dg7iJwbuu85kSKL7+wBo956DdAVsgBGa9Gq+b",
-	"8t+O11D/Q7HAznsjvTiVbnHCOWY2uCUk/3VzZrHzrnN5WFfRzglGbPMu/oTuW6aLUw78AZKHLCvsAMVa",
-	"q2/ALrb3iLevDWLWxA8v8chuqrrGfbTy8rkwGaJxDrY2sMXF/iN9XS49BJIUgydBYhM/yxhBEPmMMNVo",
-	"C09jmwDjM3tXk1OXqR6ydRuHFD9N5QGCDLWYMnXh8jvGrmpWjDKS44UthmouDsf1LC3ImM/bK2o+hSW5",
-	"pDBuTS4y3gabtVdVBcy7yJ5Wlk2XIhFYp9R8Eqa9Vhe1dGmFvVEwMpIcWvZKmeGF5Qr0y4mW/utr7FJL",
-	"ApoR061SC2GfaawExM7aMzvj59VNsgs/2b642vndvZoD1SGJ4WJd8lJ6SD/OHWn9SntuY5lrju1317Bn",
-	"5jvbatjt9HZKUrILF/1wzF6Dj2olV61YXs7yxYUN4QmwwU8kOENp+MFwW+XeaTJCwZ2pFJaWV9+bC6oU",
-	"YRrPaUr23etKKLC7mF0aPho4Uu+AdJrffXijLo7QDZ4ntGwjMDo5pga8q5rIRUWoFLiTuTEP0Pudzv99",
-	"+SrPeDHsZLxoclChuj4Q7wG7ixUoqi+XPemohBIDzPjrmVQT350bC0XVdeNyVrI2a8heOP5cVcwKZu5m",
-	"s+kOoJh1T1EiUCVP712/fP9i/9K/89KalVANHVP1QhrWIrM4VKlf3RgmFg4+4Nyldbd1F6LnA7WK+SoL",
-	"U7O8wELli8T9tBFwLiYQdPwxCKUk02jvcVF4IgipR3A/QW9q/66GOPjMPJ5qxbd1T/e339MDinltVNF1",
-	"1zpyD6wpVV9761mHdDOpum/1u56x/WFHXQPghzCXOaXPjzOXVZPfIZRil/ssRBI7JA7oIr1vHKYpzS8T",
-	"Pvvep/oui1SD6heYkfwSeNYRQXjaTrr83UNJvq3eyJWp+itebx0O+8R23d0w5XlVrdTd+hUfcIDINE3A",
-	"sxuzrJWSzimgFkShqlwO2jsaDhvpNfQI9sa1Dpp6PH1i/dG8JOHhVfG0dBFcXqVXK1ElUKHc1DTNbEvp",
-	"Cpr2e/1+v9871f850//p2/9l/XTw1BUYaiqjomF/eNIbDHr94adB/2JwfNHv/49GDJoTm8o/IkUPQ6q4",
-	"gyIbR0ZlFHX5phPqLyLTHyxTGcWJIxR+oSMY2gsZ3fgFcgRfaARftjZBTvHw+CS6iM7HZydZ/2xwdnaU",
-	"nmYnx+d4OCYY99PjY5z1B8f4cDQ+Gg9Gw1F/dDYcptngODtJB8ej/rjfx/0zMPf9kySjBaD/4OzocNiv",
-	"q8K+dLk6cI4KuUinPOeTBapWXRamSF0yWiRLkc4bF9pP+wNPV3ExCOhgNg+C+wMTNN2269VoFbCaCaIZ",
-	"hYzPmV4BHB6AwQVqouBvNPvmUCyYwWsXDaiHhL99X82lXYdjz30s7dbTq561Y+DzNl9rRhE7LA8Rv+vX",
-	"V73h8YmTe2DvYjQlX4Ob5OO4N3PK1MlRFG/QC9rDENiptejfAUI/WDXZDByuN3ON0tKs3cfYBhI1IFtt",
-	"WEsxuVYXaTf++2s17Ie2Vmv4JyhASGwtz2p42vQjcoRyKbd+Unlq28t0RllpoEjuaGZTTKdcGF8T92CN",
-	"rm3pwK5Ixelq1sVVNQyQGkFSpjl5Is1hQlghg9+NBS3dbP6TO5YdaBbn6yy3AQM9Ph7TlDjwHMy5yKzO",
-	"k7LJLD9wb/T1O8MT8rQA+7n5++8Fmaxd7IPw+W4GP5DRXyZ34XR1lGVeMhhco5lJ7SeR4gdNBbdhwOLu",
-	"TJurKQAyGgg8IYC/nKYmq27ABp7dUbk5rM2OIA1B843fG3o5r6Ft8oiutNC5PCer8npsZYXbFEPegSQ7",
-	"4LUG8wAUwp9qN3bStu6yX1s4J/sgXkZpa/qAGse+tyeWt1r2sOXoXJI7feN0Kzy3Pq1CQ51oVgX6Qvjq",
-	"pUnmKv23TyQ6MQmKd1MltpNEhrd57d7+NFIYgu23LIbGEGFKLGx5aADuX5ZDtHfCgq7WaV7aGBlv2w63",
-	"9cepYWbHWwutj/bs7uaxtM25X3IbWq+/9CAYCGmfoJO9wf6F9XVyZrtWqkfISxcjUgtjRi2S6j9ISESj",
-	"UsU2nyZKsTDV2Qtsy9FCvHpW5mrKeYb2vLzj+zYNiuYy7HlwJRtQnU7OeErhUb7QB0gPt2wmtCkSvXSP",
-	"cC3ZaTefJ/68lypCeDNPxlwk1czXskMvp+lzgiX5uMIbDWoleC0u0ADN8FfNgyM8IZdoaFNpzIhxR+Ml",
-	"UKYcs0t0iKZ0MiWiBv4lOkIFphmqKyJeomMEqc5s8KDiVdXkt1eX6AQxjvQlrodhEzyhbHKJTlFOxgoi",
-	"CzHLLtGZZtL0LLNLdG5t2h6stfg8jOLoMIojLcgcR3Gk+e/TKI60bH++CjYvvPu3TRj+XgJ9WuUD9ckL",
-	"/q8d9VzWBUS+pgSaavylPJOowKW0VFaVElGJ/m4yEUC+XanaBovVDknr08WsqVa8vAItmts67Nb/yqXc",
-	"SQkt1ANm22l5PS9VsXDFY9qAj9fl3/G2cE3ZMs/TYTs+C5JzAseYKCwmRG3Zf0zhWGuOc7uOjJuvGrPm",
-	"Vp1XVAdpeHu0hg8ttDH5laD/ndRA8xam3Cp/L+XPPDj9a+vt1LAx96zZfCBHJr0bgo/4LrO10UFfh2+u",
-	"rnes0GNZzsoqr3lOt5Sdy/Nsv+nbVea5f5mdl9P0pbsGls+IprOdMH4CDvUdiED1sT+ZHusrqCq+PZdn",
-	"pxKbycMYnSHwp2oZTQzZw/tIplPOc2PSynMyIcgGAcRob7SPTDL1BcFCVik6vRbpfn3davbPucdDuZuZ",
-	"VJilRMZoL9tHeCQJS0mt68GCYDgeR7YQCxfgZN/Q9kRxNIriKNV7v4qVqNa5yyn/wbiwbRydQZV2pD84",
-	"s92RA2Q+IRGO0QgoRQZMI8JQiEEqB9vtBcYd8A2qJ/xubibnNqlplPn7d3QvNUD1r7+cKo+x38sNs+3m",
-	"/Qvul/dke82IOZyUVXqRZzYyjCppiudB9m19kAVmt/sxeo72jAMvVLB4gfY8mXp/WanS+F4ghf6mgniY",
-	"3S5v8wBV6dQEnWGxgGVcIgfDxoKsrsyakuw31xiWgJYuR7nIKRcKVdmCkHFdc1owzRrbFDjPBjHS0p1m",
-	"nnLKbpF1aF3ONb9x9ZKwylYYkNWvX7433m8r1+2w9/rD2xdRHL2D/17Dfz/YHy/fvYZnz99HcfT6TRRH",
-	"f9X/eXet//tBN7m61v/96ZNu9+K6Q91JMo6aiLYGYWUzke2yRs6IPJ3MFrVGPmC38HJn8VW+ZgDVekLW",
-	"J83k6jP9KZtcoCtUmHitGP1qUgQa/yK0l1X8s6ZC1Hhgmpf7MXpfmZcYB97axgb84vmOeZt2FcXRr1Ec",
-	"6Y35JUhulteUAE3rFMt037LgHaVQ2aaoG/vZppXMLYlY5xM7pkIqBE3NZkAyFOvyaNRznah+xTbKbRCu",
-	"ZurvkaSdJQteqmmSllLxbLECMT/+erUigadGo2QLGDf5Iq/a5P2NSVAneLW3ndkw4Mzrc9MxF+i2lihj",
-	"+OvummHys68nDh9NK0sZWqTARf+8Nw7m9tfOp7s1o+5HuzaobI4EeDlN7Zq2qWNd9/pBVay1zDDsJ/UZ",
-	"hUQHq07KL9D6opYEJYTNLhxVGPZ7ekCj7AyfqXkjQ8kGWHjpTL5j0Fwz4q2xyV4AXBuPG4StWY97FVB3",
-	"jaJbvtJ3ESTC1HCdCGE8P038g75wZzgjaD6l+YoMu5QhQXJyh5lC8CmE05TPZtwURQWfeCC3K1I9NKll",
-	"wKGkzBXt4Qlh6cJ446I9jG5muLipPHbB8b8K62vMcR/NIR9PQ4CByplmiZi1kpl3p9cPGYJSWcFcF2v0",
-	"gEk2DMjuuKU5T293jUNp0fNAVUispqaGkGnoQvUN0KAO0VjwWVUIMgz8J7JbIch7kNh704etSEO3g/oQ",
-	"XkMBjv7H+Q+9nKZeCMkW5OaeAuqKMoEfyVhWCbXAaEoZeqalZxCaATUthUY4yyAVSrOSSktS3JCybm3x",
-	"8WKMEywI3qJythWCtxFXN0qBDlgrtu+DVdU+KzNrXdtCkWEDztCflzUQlcBSgXYbrdaMl0wlBfgaBrQC",
-	"C4LFE4lMM73H0LKtcqj+5+ke+sG8RkoQPGskt61KQ1YlEZveABvFcTtm3FxLaBNqlDpcRiKnh/DyUzkP",
-	"howKkqqkwAvrtqimVGRQim4Bbpxfg2EdrXla71mzXatwZIol+WQ9CHZhLtrFB0dEzQlhSaEHlibdAGcZ",
-	"FotE8aTgUg1OorhuZh6EuHXn17Dx4jRJfVouLVDVbgeluPNJ9j6+CnQ5TkmnekHhk/XmAo1yzG41kmMj",
-	"bjcVT9gT7JZPoSDS5KY3DHXg+nbzMwUrqtaWG/uQY/aRSPQUfXx5vSoFF1HAlwVy2R0GmR3XoY3bM3DC",
-	"0McmMdYouFSNz1WWgNXJqmclYUnJoEqfLAicyqoHZRnR0iFhKll6CWasBMxYetNLoaZEJP5pt12oVDUe",
-	"4qKAyqYpsQkzf3qr5ciXr1+u9fwpbwvBWon2Bn/r986//HYazrBXLrU3zU/Czedc3CYjLEmW5AQLFswC",
-	"Z0p3W9jVNcZ03x70Ra6vt+e/PPuAnqJfnn0I7vm3lbgeKlcJrIfx8r25gGRM+omNAEPmxQVI65ShQZUW",
-	"yl7joLAYET09LWBAEilWxaBjqewINd++Jw+OjgI68ZRIicOGYHBskttYmbYwSq1W29R2iw0Mnu9AVvVL",
-	"WjxUp6Riwc4te0cNjWD5xB00mJ4PeFfFEOgX1+m0jC5eizsvsOomzGyZWz3x9CSr9Gm2iabE0CecT1Dj",
-	"6ZZZsqCLK0O8GgBvsVQf7RFS7QwNgdPRCU45VnqnvOUvL8k71ZsQuFF5Bq78xN2cIY+xbv74jUF/GH9x",
-	"bzZhgz99Zz0gpHuolICed2eipe0kxyvCxL6jstA23Epy1cv4q/1AQGr9Xjq9Sm3XwnRvEffQxulFXbmk",
-	"TDsZ9f3ImDUZOeBkuxSucFFCbo7cWEFBXeSm0VVhRVOykZXWk+WacahGN4khXbiYybAq219drWLazXrf",
-	"TJLS5by45ktpg6t1e9VsqsHX7DLcy/86tw2jQgarvJm2RMcxOoXNOAsz6w1OZ6VVz6/DBgkwnX+4ZtFN",
-	"MMglyvzk3RY9qlyeLgfKnLKMz8FTjBgsSTFjkCoLfMqocSPfkuf6Hu4nW2lrd+HbAt4mHV1MNKq90KLf",
-	"Lqj2UIeky3n47sGzVQ6JLYNn7fx2gd8y77raDNLU0Du3A+dyYKM2EGeXiM+osuUaDeH24jMo65Y2adeN",
-	"XckvNBf2atXs0B7jqAkWGzj0YvwS2bzPlgetoUE9a4CVNJ1K6a0x+SyJvYdhsfc7aPK7IDeY73epeHrj",
-	"Rrfir5EcbCqHGM21QEsVyuh4TISsHWONcwUX9sLFuSWvKZ/BpXuAbir1zc0FqlRGdkj3VZfCGKp7LIvF",
-	"tj6dyWuUgIKkm+2visEyYeGZyesCw3jlOWk1XxuGY3IRr3Gp6CwiFb5ubfMJsG0fkG+op7sGbR7IxgPK",
-	"lR9q2GksfSftpURXmvj9xSSeHgz3D5C1Fknjo6e4KxPNMk9JpXjlvYdGYFoMhI12gNlfIfLvWxyNtrWm",
-	"tVLo9fvLgE+/w5jZdxhzK0c+LxP0hmHHWyFvpbvdPPDkew08HQR0KLUXrYd/JcuIQPJgiJ5fv/hwhQbn",
-	"p/0L+3RwJquUZd9llsPvtX66LZn8e5cOTfPhtzi63d5xtAow37SIb+solbgju/HHYteI67rrOhK6onQ+",
-	"3O4XVdozc5dc2n8vGnYdfYM7BeMl5KkGh1iPvwSxLkZQS8W1RCVTNEeVxGd6NstvwCQid/Fa3a9JwmEa",
-	"r4q18RU3yyr/SjGQwCJuLtAHy8IYUg/vSWaWaIPh3DNYsLUGnLmIoLEfLwe3yXC4d7gf0PK3Pr2VGjGk",
-	"d9nIhjtubGWY8ltXCcOuwvBNJrGnxxd1izzeJceX4P8kgXm9AuAjRu40TznFbLIi9MOvNXpfnq2tqXUI",
-	"aDbLS2aeOKbXPdSiCjQKYaQROjbrKNcE491DnLoHCbETr9Jc2c1qJOD3Nn0VnamugW0DUXLKiJ+g41WM",
-	"/hSj1wMtdrweXiAwh45pCsf2HyVmtUalee6mfJ7k3BggG0WGN6vxdFc+VoTt0Nfxiet9gSpukjL00qpL",
-	"q9sedu8+XkDLhWe39uKJo/nUnOltdaDzKd8abEGfIZiAGc/fkrje2RXIZ73sfojuxylatlf/NB2nPQrk",
-	"nPgiF9hhrr86pNmkAs4xS4BY1a+rS9Nzv29kFV5xd9ZuiYE0btwlIPId36/BB0KLT35dhbhdVQFPSIYG",
-	"J73hsSm5sBzTOwNPTQPDPXlweLI32N+/dGlWRsKlbzXeMs6I4HQ4TyTCShGmrCFxUz0G8/2Ei8R+f5U3",
-	"1Yb8KZ/ojICDkvxostcthyz5N/eKPBT6BjF8RXKUAF+xsSos0182SYJzyK2o73gXENClZ+ukLQ0Tr5pZ",
-	"6Kw53bZsZtNoqSudW3ni0nh0X6Wdw8l20GmtsTVIHJpRaHWdA7D1aZPuuD3o+snXNC8zyiZJMyppK+gN",
-	"+w8BvmqUIPxWTDUE1l1yDPih3iGka+1B3D5+Ky6Kv7qzuYMf3NWFSz6luTlBpLU5YllQk5IJXtXE64kM",
-	"5K/ic4bmUO9vbhLvTskCpZiBblT/mgUEivoLQU/lgPuInWC35hXF2twUAhQSWIB/g8F6kxbtrWjyiKtp",
-	"2A00tEfNEsGr6iluLPO7Hb41em8yhtUzvF9NyD9SJeOXOZ00avz6n/5gIzBI3QhxVplkTdZOl0qqhdsT",
-	"EvbuwROSUJYILRQGHLA1n9HvDY/D8qJjm7rKhGbi+Sr5klVe9C25mt4BRw/FuYAvyaRmeox3KbxoFtLQ",
-	"w6xyYYVckDKBDFxhkKg515zMjAuSuPbhGZdsRtSKyrGCKiIoBrXPjCigWXCgG/LHshtSWw3mI04Fv9a+",
-	"rZhzDdKlhTf3LoiJaspoGsTDF+OX4B+AiGuDUp4RtGfZ0JQwWRqqrXnb/QsTuP/Ls49v0C9Tqgh6Jqii",
-	"chqjd788e26f6ebPcpzeoudY0NGIYBajqw9/eY8+4FsqFWY0Rs+uXn20ra7Ggqa6zfPX71+i51PNNpIY",
-	"/fTTp9emsrtmNGP08eWrn00NOJLF6P1Pzz5VmjhutZE+h6snGcXRL2/cP5/0PyY4/5ePP72L4kjP2fxz",
-	"Bf9cXet/TJOrN+8hpP/DX97rf55dwT/m3bPnH5/pf65efdT/mId68lEc/WR+6clGcaRnGWaR76wRrF2E",
-	"jYCOiSpFMiMyxQib4LAxIRnKqb5GqbI3KcJoTkZTzm9RRnJ6p0UCGqAaWiDbqCVpyHXO9XL5QMCsnkhE",
-	"M1NNyE6gRyHdMLkjYuEmA6SsY0mhe+WHD6iG/lGGQ1HeKGlc6PU5NrBGXGQtpxaX3T2U0X1GpMKzIlga",
-	"wLEz+jSjKS4KwgLOLCsVfyvXs8axM+Q/Z0NEaie5Ch7+AtZldQeMCZKTu4eKgrvrFvjWvjolFLC+AcP6",
-	"DWjSOVOUleQS4XyOFxIVgshwyYWgMbX5xTVrrhUlQe7FmG8DSd6d8wuSeCEvEM1kDHRWxjavpfWz0qhh",
-	"TFWx1fEyPCPAFY8FIUiRr+oAvYSDVZjZoKmhDp9ZVWr5hmY3+mRySWzwLLbKgRQLsUA3LV+KG1NuuSCi",
-	"Z8YAhQyqd8xWQ9ekx3xqTEmeSURwOm2lGX8inZ4HvnWJMGJkjqBDXUFSOGMBds7YphJUy8MfDlGWmK81",
-	"0GrDZdtMEb7sIuPe2rleGL2T2QvFgXyZBgfrM4M+lPf6LuUfts3aULspP7xzDs1WnxqXoL65ty7wqFWm",
-	"XjMXbmEHnpZvWaFgsD8xtGRVyX+LwEbIpBIIhcCpQqbxyKnO3I2mad7BTrdNOZthsdhEuZtzfFbOCpIZ",
-	"xx+TwtmcaIP3mk3WK8CKjozpegPdtwU2apLfpO1uikuwW7tzb6lUD0LnXVmWtVzxat+WV2CAW5sBqc7w",
-	"U1uWViXDMj6zdZcYDeEdVdK+M3oRk9FacmSUp+sNVWY4LpJC4xjcD0R0NknuYCV8wFo/NWRdtZ9CQ4CX",
-	"cqUDZQ09G6TNnH9718QA26adsYE124Coq4WwXn/DSNgptMPr6xc3Nzz8VrP9A1Qo93dtXb1yF62xfCxX",
-	"2Um3CNhoU4PvbsdyDpc1ym9pzWrPeKcAhPvQl63ZhXscnGVbZfXpLrv5ELLF0n3x49wwl5fTpSLnjDL/",
-	"6eA+m7+xXuU9N3fFkrvZCprLmk+xSmbgRB5WqG9cC4wwJ8kcMwX2jnRKyR3ZdTCux8Jip/5B0BCSjXB6",
-	"+8qaytYaAAyZMYLQmEhp0kaE1EevtEz0UggeDMdUmObhpHMcLB3LF/qfr396j+zbKiMghWq9wJQ/1ZQ5",
-	"4eNkRIWaaoH06T9KIhZP24nBVhwX9+HYzS50cv5EmC3946A0JjMMSlL7D+MsGVFm+FhjfzZ2/VvG50aC",
-	"1MQm0Y8UTyReBKH32hi0lyGHFR5hGZBM5D9yqqDwUMGlmgjQya6RsaqarbdQuxvfYWowp0MSkpV1G96w",
-	"O57fkTD/m3Im9S27il2z75EgOSUZ4t0CVnZhS9NSiKBy8w1DZDwmqarNLcuaeOM29rDydY7n4zJPRljS",
-	"jTTvLbR9Bk3XZgLYRWjf7eYG10ZGoNR1QOcI3iXewCZtl3FS0NIlVI3RB5rW+FPpzGTsBQA6HKHqMxOQ",
-	"FwvZsLzKkob2XB2aqrHzXU35nSv848Mmto4teEwmJRYZZZPPDEp3C2YymNjiL044A9K4f4DeKHRLSCFB",
-	"KsNpSqS0/rF+1OAFIixDVOnPOCVY63M20tLMw+ACAlxAVQLnrFQLtPfh6tPz1/tGF7W8Dzzf6EPindCP",
-	"urmmCd5EknW+jAqLLcrTVLqqRE/9x0eOf68w7/apsnBvwKcmMbsKEN4+fXfZwT91W0oN3jR3CoNkXcJv",
-	"G/PTPS5dOBtWLjnzRGA9b8btOeyYkuL+VHdzxcAHIsOtUvcm8WHO2cRxQ/53uuk3HpReLBP9unCWpqJy",
-	"igXJqmJjljgvVz/sEKHfIET3d5kI0apQUTC1sBlQPPpsnIY4Q3tV/iwg2T5q2apzLF84ct4u+ri1d+0K",
-	"IrSBkjyE3OqzeD9OZG0soou0ulQ10ici4xxPJiRDNw3O5cbyGbhiHJp8hcZholROMjQy/rIqnX5mQIXA",
-	"TYQqtHfjSNrNfmyRXyKMbgKH5gb4Dq+NjzM31c3/md000fPmsvY5cHbcnOA7Yo3wOZ4YBmGTxL6Okd0o",
-	"iH4X2rnxqw+hW/g9kD20B5HrLmmFIDN+R7L9Halhi3ZtS1jWnbaPFljNZTqOOBktvBKdifOSghIjoFPT",
-	"x0lAWlRzan5i5APEnilJ8rHxzqjKcQpeTqZGVX/14U2z8nP1Pb+2pvtgpfUFaVsRPEtmxKpyc4IhzV+t",
-	"rdDDTvAElpfo10EJ3MfZQLLQn/+C/vTiw0d0JRRNcwJ1Tu2VwK04g1m121pGAQNu+55GU55n0ncwdRJC",
-	"bAiAG/98b7i/N9kH0EJSBM27fRBcOVfWVKFhf3CGrtMpycqcoAEqsMATgYspOtF822dm0xCiFCsyASsy",
-	"VvgC3eRkgvOEj3I6gVndoD29nr103ypXKq9/hmcmW4Oew8vXz22xlOevrj6zYX9whOTB0SFUk7kpylFO",
-	"00RheevGI268dgDABywUOkTjkhkl3v4BapLszwygwRmxEteEa0QDyyT2pEKEc8lRLRlSj4AbouhQqr3m",
-	"KI68GQdR4h0u/AJUW/C5KZcqGeFmlBqE/ibHt1EcHd8miifDvv572Icfx/Dj2PwY9OGXFl/N319WRy01",
-	"aukVheDGQJ2RNIdwWP2nybrhZZgn0xRuQelZEIIfkTwv1cr0dVM6mfb0YjUG2B+zIidfqVog1xW2i2ZE",
-	"GLeje1VXqqYTezCuQRFiJd7pa5tkP61YgslVOqZEoBFX0+p+5mN95XMp6SjXzGCRU32M4AD7pIpNZW1H",
-	"KotAvE4cfe3p1r07LMB7RnerZvX+9fV71716+POH99EXPXdbzX7ZtpxuV+3kKl1V58T4vBKyxVi2R2g0",
-	"k7IjqSr3L4H8Ncn9xB51xnfNezn/ihVZp3aqemMDD7Zz1rHWNYlpFmwPITgPqxGc4aJzGRifMO1gSXNO",
-	"I2s/YTDPOUn8G9iBrdeJ2zof8308iauztasqx4Luu6txXDmKLVU4dno72Xt3ojrmSxsDXu9HiNaPHSYD",
-	"23Le67/RohkBp8s6JlJzdTbzkW7fuhZXBO5sQ3R+z9RkjTF+6ZSuOV8Podxw9+uPU2xUk38QE/y/15HZ",
-	"3jp+nyPRjR43DseX9pSC0rSP7EuEAOc5N8Kso9+XaIZnzbpD3psiUJHoEik8RlrsRRgK63oZQS6dZ5AN",
-	"yoFEh5fWDa5RDLmaCBCfGfy30IDD46jeGm+UyFn+wsISERNyn5rJyxedEaytasUmYYCiP0BEYzTTn9TS",
-	"KSjErcOfFZgZwkzOCcSiH/YHHfTjofDV8AkWE/KRSMhr91tEvmIt8QD+wnwSs6CoPzjv42My6J2MBmnv",
-	"FA+z3hnpj3uH+Gh0nJ5kp+RMAxoUQZ65HM4R9e3qh1XVquhiWNNnc+BsUHtCTPTOSYudquLzTrXAxBRO",
-	"lRY/vjS56WjYH570+oPeoP+pf37R71/0+/9jIi5qFwtoNjjr9Y97g6MaQ4zfdPTSgiGOIEOge/ye42lk",
-	"eOAaIKfpMOudjg5J73w86PeO8PHoJD3Nzsj5uHISBt1PsmRKcYP0e4PBYNA77ff7PU0rel6hlkGTWXOr",
-	"O+z1h58G/YuhW13Fnx5++9ZGysZWduHe3S6GEf+3DbVjWjISn6MZZgtfFoXIBoiCgE/FJqUdnAx4uufQ",
-	"Il52DYwdQYmR4eBiV3ArGVtnoNhPjBFXGVJj1AjKjlFGZVEqEptknrBS21CW4o4sEpPIUZLqAWV3VFmz",
-	"u4fWsVPixKiJw36tiPrQtXF6Hcn+Vbc1KcXWJu3Uh8/bZreJK8985g8cUBHa7QhRJYiYsyVlQYdlGi1H",
-	"xdkJbSNmPRRo6k+3xgwCpMp4FXD70YRgC8eBVSmvrkbGKFMVA8xKW5rA5iJdEIXAzaq7zW8jg+RK3zrH",
-	"6e6+UDYVQwAeNhp4PQngLFG2//qGBRFp0JnJjoCeQrSyQl/RoN+P4VLUfM/M5IFLySXSTIzBQ9OSyv/L",
-	"3t82t41j+QPoV0G5blWkXUqxnaSnY9fWvzyxM8lM4vja7untXfWVYBKWMKYALQHa0XT1d7+FcwASpEiJ",
-	"lOVE7la/SCcUAeLxPJ/fIfvFNZQppgLXSGDW4FVeHZf/6+aSD7ZywTziXrFsT5d+YAQflwW/CAJm84AW",
-	"za2RGoYyYksMSCuwOrz5ZnYVV91nI7EyaU1ftQk/l/LB5buhb+bsmo7NcYhYAmUhIe4CwymX2XCq7DE2",
-	"+8cqdOuZUvwle3J7SsFP09Ko4g90HSHYP5KeGnTQpIrhYsWswyaYZ95xLq7J+Ycr8uX0yubdI9RSYXFU",
-	"QP52YQP8QqYWYLdPev+DyNvBwX41+Pajr0txxD/9A5HYIlAXXJV/iyHesbBRC+NsVEVrEZ0gFfz/Ulbx",
-	"HXSZqQBKEsx7UB/MAUmoamzyH4LKr1fn0cFLq27JJqwiBcL87UwjxWlswj7S/FattDRs4JaVv/GNr8yS",
-	"zze6CcuGv+IwL93qajvJ7J4PRZoolsyPyCzh99RoHfcyToWmyZzIhHg1+gpXzpGCYzJL0iMyS2c8zv1M",
-	"qeCadGZJOpwlfEqTeWBeG2a1nSyKeDqcsoiHNM5BnggUgjLcEYTOrm9NgZM2zFzcQ8XAL4mVAicsnhWx",
-	"6oZgwUgQo9N7TKM01ioHvbNDzB9kw/QeoZPfkJd8zQzHtZ9QQyOBAT7eLEnxT6/jwuTtv+3Ua4obIkcY",
-	"6iRVhn+PZ0PHCgw3D9VSID6LDX5JnV+zBZOsLe8PyZ9YM8C+0zreLthLsiGV4B0SOU6YUgE5IB0hBesS",
-	"Lckb0rF5PVkUD0pHb1pJSnmld/v5KsJosZlc4s5mZGVn2lias+anCrVwZRZqrK8uGGXYidJsVu2bFVIP",
-	"H2RyZzenLgxiiAvYgssVTmIFm1snNcIPPBomlbFU77EWR/YagD1kKRFziJ/yPeMvFMnjl0jMaCH8oBza",
-	"tOzutfXsNHbg2u0ZPrA4fjI8h9UeXmvGKR+IkvKxTN8o3bQnVznKZri2akdpvI8xv7ehA4+64KsrY5Vu",
-	"/OoGGyMBXhXt/UYEYfFqZ1sJqjMtXPUnQSEoX75Vy7XU/Vrr9SidtE2oGWW29u00DVcsv4LXsxkFn5G5",
-	"aCdGGptIGR0RNp3FEkqkg3w44WNDrzOpKCgIozG/B2P7bcIhTjxhMerNEz6z5evkdGoE0XlAxlJGBEWq",
-	"Al3PPliQvfy61PiZPSweAL3lyMhV5P/ilrYMo4cCTTI1/MquS+9WJj3q1gXAEBWgTJ+SdzICEPgLKwyS",
-	"w/2DNwEJJ3SmWUJ+rCqmnA181VG5pbBhvwfVC9O8+SRLtG3YoGLFmzb+vfLoUXf01gu8qYgreeBxTG4Y",
-	"icDTcDMnDxNDegQi+VTGXC4cjhJAbU30SgEo/AEysBySkcPFbEB+6halmdK/oIfWrdTCSFYq+fUova/X",
-	"zba/uN3ItNreFPzm465L1kerO5O1Wvvi2B4qVzOvmVHlgXP1J+QtoSILV88Lh3n09WQv2PvrXrD3bi/Y",
-	"O90L9s72gr33e8He3/aCvQ8H5o/DvWDv416w9/e9YO8f1QTVRgefuuDgUjzArUxFpQv64I11Qfsu7cPe",
-	"AT286f0lfBX1fmSvb3tv6A83fwl/jN6yfQgUwOBgcJUVo46dZ2tPzpjwHdsHC1IyxB43jExo5K//dcF1",
-	"ns96w24bfwFWBe24kO/fMx8vFwhiXlV3E/y2d2ymAyJFyDzvbANprT4xyDp8I66mXKlCWLPfgZLxfaa8",
-	"V8B3lrshMqka4XLUqUbOz4UDncNHrRvMq6rXXD9IF92AAMuI1eXy7gHwDP7skzMOuvGUzoniZncm9J6R",
-	"G5Z50Ql9oHPS4YYZFWJ/FHm1f9AtYCI3OGROAzgEQ07+j4JsGux97Y1lz0a5eG71j6eqUWK5Kt7oIL82",
-	"HlTVUlW1vFdPr6zaLw7zZIi26mp5zBtRIxao8DdUJGouzGIxM0OaR0cZogRIzBDBpyWJpbwjVB+TER7o",
-	"0ZGXU6iwELo96h3bfkZ5AlShkKEKL3WPySijFaarB0mcLdgmmWHvhnD5LNFyD/zSXrCXdVLN/DxluDo/",
-	"5b4Gi30dayWb1gEINbVB1Lr118nWn9jIl7VyTf2Vc8mmT5hfUUWMFtPJrY8R1zmDuLDbuK773p/p05Mn",
-	"H3CmLWHy2q6bGHHPChWPC4TFRxNyJznbZLfmvmvxzesN+iAfc8JLXj7yn51u79fffggOa9yU612AlWgH",
-	"Vcdz1YnbCHPxqdw35CuFaWwkVWAJQX5mR3KFI/rpjujSbXKJ846bKiaioby95SHqaOjlfZDJHfzbOlHv",
-	"ueJaJrk3F/y3gEgqQonJ7SGCyhkpmM44+FwzVZ7Gw5mahxMZyzH+NKMs4lQnPORUeIH86WwmE50PIHdN",
-	"58+mVNAx/K3eiXSRyJuYVUTsX75/R96+fvMXMsM3COLqqQqzH2IlDZmm42oj+uuDQ5SB7KsQl9ZfAu02",
-	"VDWCl+nN/AZQYrcxD7XypasXKvsE9lCNr16PX8iSRCYtUEBzlMQKasKF0lSE1aJFlq5RH3qsJRlL86fp",
-	"iNEowHocM6onKHpS8nr/LZFGQSLnH65c6JJMyE8X54GPZAGLT+PYaV6MIfwS4hdwfWz7e7V/UGpn8zCM",
-	"cOqFQleuqxEvOWpF8Neqyb23w37lCq1A5LuMGW5j3tQb8gsFb5CYhnfKQhAUAtiO8KSjfHB5dnL6+Swg",
-	"P08kzDWS5GFCMRA9s+bsVbWv1ucxw74mc3gB9L5Qx0PHy8NLF1ApLj8SQacONd7dPPP6agRMG5mJXw2W",
-	"hTZfwt66QJ1MX/DDxIrescUqjlnWSrBHZ3x4x+Z7xTSXIEuAyWiWB00QlPKVbD6MS9bF2LqCK9VsXp7S",
-	"YP9l05gKSQ2o6cxSLKQow9R+sJThAID1kNGg2XQWY5B5Kekhf5JnPZihLSjOewuZO1Wk9tLLoi9R0Fiq",
-	"NFnJxd7Z137PF3dFC/fJd/b1ddW1YqmxpRK+9+rvC1Atw5U+12uPS1TESawUK5rGjJvBTFOlhzdsWGTm",
-	"VYZoH+vRIUsCwgHlCiosuJyGmqEH5GEiXZ4DJfjBgcAvBtAVF4D8ekTszWDZewRfM8QfloG8NzIimjYN",
-	"aeYqaxM5rLKBoHmMHFB6+DiJpRgbDjFjooBC6YmPU8qFB5DU5Hhd4tuZ/bQ5A13sYbFwMoJINE0/yQJ5",
-	"C9b7vcuz9z202u/vHxy+Kkbvmh8x6PH17z0X/VgjbVqgouH6JVXYmgDrMl1dY/YSXirDXdkjW60uFIGx",
-	"4ECv+sqV1+QSW/gF8ywfiBqfgitsWV3Co6m12x0lv0ZCfdEUnXCrTy7r8xrfekaIGbYEV2ZzXgyrqj2E",
-	"Sw53frGL9KFq02vOXvEmF3nKUnq8rrWqzPvaxUrYVkb6Bgg4wgVuiRFNM6urm71LhaxIAcT82Zv5Gmo1",
-	"Nm1M9/KoFF+sy2q+hhTx1XBnQAIqCXV1WmLpsGUzKn3UG/Cy/Xhyy2HG91paDd0A17EYri+PfWd2mzvI",
-	"Dt74HrKDBQ8ZJsrYnwEtYYE5r8ByPQZ9zGImWhC621SnCWuU8bmMe1a5gc3bRmArJIJxZVWrvIsXzcoJ",
-	"1XHUzERsD8aSSrI+YyyXtLaEhMYJo9E8IyjH1j+E5Xw5Hlr9IMFrLHHl1uGx3r7/0H7fPc66Ohbp0dyt",
-	"JQ9zjGpx2ZeRpU2YlzMN79uZlvPhb8Ks7JGxZmR5gaAtYqoskLh2PTtSVdXx9yZ/LYTsTcnGT3dv14iG",
-	"K62nj1wZTSIozhUNqQoRnY2GE2uLuWETes9lmmC06yxmX4fWgg4olt5j9++I3bNYzmwHEwbhq8OIAbrN",
-	"bDJXPKTxcCoziVKx6QQN7+bPGWPhZBhTMU6toS8zB9HYWdONQMlVSuMhn84oT+zHvIyupXadumCB65yA",
-	"H2WYiKQ3SPf3XzHAu59p/wGYyQzjyp447T57MqXT4YTF+QMAEsr/FVMx5GDoCln2FO1jfsdhLJVhMYBj",
-	"HfGEheYjL4kDGyVUE1SUSmi+rmymG3xWh81a8dyAEYsIhgoat2CQ2OYPL4MhssHPMCR46Abko59Wrz9s",
-	"3mKxHa4aGtZOszffSaETCQT8lseuaFR9GupmXGGSrxYdr8ASeQGvmrtorZaNGerC5R0zwZLWOu2MJVxG",
-	"qwmt2ZILfNev9bhe8yTb4dWtXHlJbWhZG9ZgGl8DAazg3nW2/IXsC0tHnBXezjc/TYF/LEubkA26mtFn",
-	"s/PpbKj5PRI89tV8zCvBbW6MUgVapyAHVJhrWH+TLrI9qk4tWimoY2Tmiteq8Lmgaf3kL+VDhe3cgmHX",
-	"VH3gUyYUl+KFIvc0Tpl1H5UYwjHRUtM4i+eCfXih8Gm/uvbIDat2IU4ZdTSnJuz+lo/ThBGujjJdVQUZ",
-	"tEBArJNDZUBP8Ax9EvCQiqEKZcICYgFZzEOj0w8jOlcBcQKznMXmnZgKFZB+v1+d4ohXs4Zv2V8JHuQX",
-	"yg4+cHgz0xlN2H8ZiWEtxBmPNBgmnDBlzY8VIlTh9+JQTd84ovx2YTFmGYO1BpilWXs4BNWAxPDTYt85",
-	"uk7WEdgNsKhy4uCLJhxLuZglSTUjHQobReQtVLXBCNbuRmB53Il3pzA/c24ShdWqv1BI7ioYp700NWc4",
-	"w58H73HlqRonMp1Ve3+RxpGEzcCqZ04WgddzsHpgdcSxOFuPwJx/yMeCl/vLogKXFP1Ww5t5br2sMLI/",
-	"tOUZhiqtzzEcGIjlF/nS27FUb55mwkzuNK3YvYRpo29BIbNG5PpJ9HNvDEunsBm121uPb6h6l0KEaDTl",
-	"aBIvhAqVHOmLGd4gFucVL6ig8VzlfvNqTu2cQVkhywofe0E9XVEYwHfpvENNdh07KPqPVpYEcz7UkE4Z",
-	"hEzz8UQfWdPgcjD5AN5ax3pYm9lxBMkixMac5MiLgt2zxH3KSVTEigixHKv29V4W5EVLiPJ1qzppFf62",
-	"pl7qLAkjL8JYi9G/ZCtbLG+143KI+9rQf7nmMjFxziqtq2fnh8RipBDBWHREri4+nRLAWrnlIYkZTYRZ",
-	"toibe5vGeh6Qz59OyVRGIJ8H5Mq8bw4EC8iF+WmWSEjyAPYEqL4gbV2dff7gHPdsKvHe4DtMGBkTDR2m",
-	"w3fnVg4lTg71s4ldKvKHj8SaOwLyz48ELRQB+Xz10WIJKyaUTOYBuTglzhISkJOrU0JTzdU0IKdX5FQ+",
-	"CKLmIkrklAXky/UHxOMNyPnVCbk6OyfWCJKVOqLEQtFwpb1a/L4lwCziXrD3Gf68gj8v7D/OPn+AZ+/O",
-	"94K9Dx/3gr1/mj8+X5k/L8wrJ1fmz9OrvWDvy7V5+fzqpJo0eRYwPyITIiyz0EcAC/IqCvkRmfjEC8nE",
-	"B3lspcptRFREmVowxCBNqAUchunMxWjmj2G9Zf7vkE4nqi6iE81SsFmeyck3L5UghuYy1ZPhv1Jl0Xgg",
-	"U3tYbFAf2nnFvlY5Gr4SmtdEDfwUlkOSMJ0mgnQ+v3xfSK8slkmu/FgK1/AEqjeefa22yGBtx2Esx80R",
-	"ztOIYwnNymonWRRZC8z0PPKsqkc/lqxFp9DsEiPQKrq1hvXmHXoewgUodwxva97XqY2Hq+rLBsjVqH/Z",
-	"zwTttyxy1SptuSuX1XSMiMZSGK35Zq6ZwsJhGorfGk3MCDwziqgIzUbtYvcqhl1V76j5epxNQsMn1PLq",
-	"/S7AsFW/FzGtPFYMbkRbTKeyTNciMBmaLp+gF665sfqRzmCxiZINNtPXN2YsntIvHqi8QlR5rmxZjlro",
-	"ZgBmgjw8D72ZdPSEca+iY5I5qQ0LVFCu9QH8sTwh1NAlohPKY8Ihei8nbt3GZ3wRiLoKuKocCrtBRJZM",
-	"Ld6Ij7MUP1tBVNCKnVuzCL0xssYCGEXHpfxSRSCqpPma4icuXQxvlWpeDAVuPvfrrGHdPd8UerdPL4Ia",
-	"mPPCxfC3ssgXK+mId1NrY60XCaxPFBdYpceYfL5SsdwVB6VEjTyGGfhSQ6XUD32dwHlpqa2CmTV31BRc",
-	"oiujs2rMhSfkYSLjDEb2oPeGdGJ+xxI9fNMNCFgqZUJgPKQzZ2ooZBdhvW1NDAldKdIJJ5KHDMoxavZV",
-	"m98PekbJJOGEJjTU5oJ0zE/dYxJOWHhn9Lwx5ULhlXLzC2z5SopJFxQLQYL6ulgAxT+G/gK5GS/ZgzTi",
-	"LvK2rGRLQnODHoax+AImRqkNXYwa0O9h6dgXqoBWy6BmFB/zWP1FARROSUs2TL1prSY82SKsG2tvb1hT",
-	"5yH7OuMJU0+B0LGOX7It3JkjAU3fbxYLXD4JeUxwO7+p974XzPtUAbz+2Cq+7J1EtzdeoK93DgoHr/66",
-	"5svz5CGZC2k0bWMzyyNexza57s2qshp+okqDNRPrQJMbRhxtOSY2IpC82jevKIQOhAjIwGhEU6k0ebvf",
-	"yGr5La5g61CCQtZZ4czicJscuY9KpazCycwL1LvNHQevLBd3oGUu7pg5YHgMe+Yt9RJiYEIt75jAcJhq",
-	"V/Ydq9j+q4l8EJCBc0ykiOeg5U6omgCcNJvp1el6hZQy/Iw//iZruAnfSdUqfiP/SQ2R9mPXmYhsRJG9",
-	"XBmhi5ZIAJ+4qEBVXp+NF/b+t82w4FoAk3VuvBPT2m77/9e2W9z0ai9lBf/JP11Yh/r9NpuzlrBuNcKW",
-	"U7SfKkZOWjdNTehkefLuw8vndMlCxme6yh/bJoFtwfORN67//oU7M1VwY6IQQY4OIJS5wAEE2nWhkuCt",
-	"ZskQSwhSnWfVUj3M45aWWJ1xRJ6sflmJm31SgNL1/PsvFJnRRJcH3sF8GxYRDLJagNFWhEI74LZYa7CA",
-	"y91dF2e7dFfandqq9ISfsOQIF4Tm5XruGJtBBfwwkUq555A8gRPGqvu5WcRojO72lauR0N6/fzV/7Pfe",
-	"Dn/9bT949bY6m9GqmotDRNUTeFvB8NKymI0Hv7a/DH+tcOqbpFQYpbc0niZFAaoT7516fkRoSXknnQeZ",
-	"KO1KBNwwZVRtVNqPirq80cDNmh05Vd6u7THo7kfkNmEM/ur8yrirrAD/7kayF+zhR0AXluj9gTn/2lCT",
-	"+KqXlZgpHukrpjdThMAGLK3Md3x6fuWwNH321EgpyuyGNbaD9fnPgqdpq80KT2giqCyq0KB9maWsoeqo",
-	"9GbKdYtihk9jLmicGHzPacHlreltXs0XjaZObv81eKo6DWuZJfyFxnkE2Q1qUcGheCm/lZ0iE5DWslK4",
-	"0a6FPPfNhNz2JGG77npdxifgXXgyLnc+po5MQNgl3rwDw74FQ0haQEAShAop5lOZqqyPbrP80BJtqY9+",
-	"82JZnV5LOpTM6AxHgYg/kREQzU1LusdoPUJvpcSvHK8ZB7cJirY4NfujZwTz0VAAQMobe8v6k1U2pqCB",
-	"WuYu4ubsJMu8ik9qJbl2IEUbNGvcpDzWQ16zo1c0vpVJRGY8lkYn40LpBH16AVETPjMnFIAQvgh2AVXp",
-	"Ua4NJ1SMC+jYPlhsXcXVdWQaBxbXmJ2uMuQ8Fnz2kSAhtcVcUfl1t8nJtEQxszEo63YfVfA1G0aFKvgl",
-	"jlgG393OCe8rGKtEdlhqOB5BhbkpO6uLu+6NfV2okOId+1ZSRuYOXUvKcKNdS8pYX/Ww97fe2HAYvK4x",
-	"NpRu30Lg9KbQSDehXa5tLKw9wfmoVp/AzTGsjG98L4b1T7x265zS77qPy7fr2iYDYGDq4k414yN3Nplz",
-	"SbpSP097yB5hRjaggWZB2ZnwGZA89qc/pRHLkgj7ExZHQVbQrA+GX6/bLPN60UoYAs2tFmxdTYsJnc2Y",
-	"QEnWfvGFgvr+AaF+9cMEDeXdhlkboUyi5sEE8Laz8tX83pJBt7cxZBgLCxkaE5lo4j1FAcrQDCwkht58",
-	"ppyNMDMa9pup6v5OFadrT1txjfz1zQe+7MBvgjIVL8+3I0x59N7f6KxCkB5XmIbfAQyFZhHBYsRGxVFD",
-	"eevthy9fGiVF3g5veIIu6JXn24bm1UqUYzobQpmUaiEd1EMXN+bUSz1JmJrIOLIJPhC3jai+jCYxN9Ic",
-	"ZtSQTqYz53Qmq7OEZVs4OOq7cDyhCxG5D8ZUaXi10VVGcLDamQqXLmFOMA/TOJ1CTkdFQXv7JnmXvQm7",
-	"A0UzxmzFHs0sdlBUP5S2sDKFg+VhyywzvjxB0qW3wMWDVT6YwR5ioNQuuY+ilJ/AlXdqI8ShcEm/E3FY",
-	"xLORMyaGHuhxhj5cZXbN+1orhTL7eLvUQoe70AYjs2xokdnWr1ikzzxmSruiEuXadkgym9rYo5Q1fbVZ",
-	"9N8po5FhMDWztN9bCpFdivReZBaYieVQnUIpNA1bpFFALVIH+vYOW1c6icY1lN+Pln+hSFjiU2AvrCaA",
-	"WJk+1H5G8KpkJJqwk1AX00nCSbiy3SR8pG2ngvpLbXhQnYEpM+6yrzNADxpCNnaz42XDjVplAZxhm+bW",
-	"Iy6AyA7fDmUypDfyvmKHfzHs7K0DK8TEReRxXNhY7oWUCZ0mQpGD19Xr0py9VpyuVRwXrdOdg1dmxDD2",
-	"g1cgMNywuRSReXrwOiAHb0i/3+9WH0shbUrbot8BC92uKDVpyUPSgvA8A0zfRS7vzTG/JbhIQS1Zqr71",
-	"eIcbSAMVR3ZdU9vC5Vkrktfc/6aYox6oQL5266IIZKd0NexlM0zXhfVw8mN1CnyjJV0UX6bynkVDLYfF",
-	"A+IJMsOQUVT/Y3arhzRh5jwJOUTEeEgGsrhsoE8M09mMJUM8OgkDKLflYVSVZHOBsfpb23w3nnjxs0EF",
-	"Lfbhqa3IpbSqtlbk4mjXsiI/kQy0vGr/txVfcF1WyBWLAgqCbbw6ICfpOFXaKcw0pBGb8rAZKz98s2mS",
-	"tC4nXZxggXIeL86AKyMYREYO0JIcvjFKObqhvgcckTeb1Rd3s1psXaLok6uxOJWN1Jr7Jve8ZgU2eu+z",
-	"YubNLn9edb2FUrGyKn39fV3ZtNn9zYbdShz+vfI08crLELGQK96Ev5r2p+7t34M9ec+ShEdsuAwvaNlP",
-	"CAo7RFPHI2ukWEdKK/nftbmZD23hq7VoVLaCQQ5u5A3n19rNOPWWPgcBDdlMe5i5OWJujSRmelqH5W90",
-	"4xcrrFNBuMDCILEXz2WYiUNJ7rhVhMrg3fYIXMEjDGyl47com1kiWYTZ4spHV9bSm8Oth7xcMZfVA2px",
-	"3leewKpD99MslFMuxjlfWaQGE6qGLiijXGVtMZpk0TjvWSmcR3TZdBaH5CB/21RKYVFtHGE+B3BueB4R",
-	"mRAPpuCY0BuoEQMQSkZkGx782ChU0I2gpg5gda/uti8WsvNK4fkl+H79NsKV9SvCSVp2FJodrzLAsVsB",
-	"Bxvuc2D3bEq/GkXUPrJ3EP5VtQSL39yExFdxUb6d1PfTTPwk7oR8EDXYd9bd5+HVkp8uzqFQ6KfzI/LT",
-	"+QFJRcQS8kNAfjo/tN5nqjVovoTamqtoiDSvvCKIcMYiIlOteMTImRjHVETm1zdZdVYuxg5Qx/zwIxHs",
-	"wUFI0VRPZML13Pzytjgm8+hg3yEhW6B6Z8aBmfpX4qfzg71g76fzQ/jzFfz5Bv78Ef58C38e7Feeh5/Z",
-	"zUTKuxOt2bQqf4/mPxRX9iDDTkNPqX0RQPMnXKFCXm3stK+2zeGAQrOVnJNrckt5zKIjG0MwPD8/DwC0",
-	"UqY6MPshGNTWHOJ7gau/OqRRlDBVDeMLU2icLw8v1wZfNK3MSDUT4Xw4ramqClcoYTqZ27WrDkfhiuiE",
-	"OzyUjFSjYq5SgJTJcJzBc0oQVLhpUIiFrXABcVXh6OBRT14o8uH6+sLuSzYSD0D6gaocI7rqwFRZhrOt",
-	"KSx8drT2SoessLBVNKR4DTZBEksX69uRQ/vhSzaL6XwtyxakwLY6/FmQRpPz8/uqQV8yBfmPvy2GxKVV",
-	"AKcf5AOZUjEnEYvNmeNMIb4ZNmhwpmzPS5bzioUJ05cyR2dosaJG/I/pbKhYKEWkqmcQS1v4WMYRUfA5",
-	"SItVRPExwLPeMGA15h3DSKRgVmhGR8wP+69/tFIzPthfOe/ywJYtQHpTCGBtXpF/rYS97FIXb1xNTqsH",
-	"69fswK5VqCTD6ofNGRaBD8qEmMdGIdLgCCzYCwNbgs2WFrA7bfZYES1lcypcVyXesDguxkeEugsxJ4mR",
-	"31ONBQINa1DH9hx91RlDCGPwnvMCyi0iyc4hqAb6rRQj1nEmpkl1CYnlyYOcPTQkvf8ENNLKQMGFAp82",
-	"y98MqXj4Ane0PbCh9Xx/Fffoyb0kD/jNofI+2tZVUjHutbhKRiGy/PYCn/OjGIqXvzi9s+lMz43sgpLE",
-	"kZlOMs+qxNfm6i/Nzq/wtKxDIeyJLg54ovUMQyfJLL2JeUiszIk7gJh3LIEPvVB+fGy1fWfxvjzySiy9",
-	"DQ1Pch2gEVK3GnORZWuWAnYeJoqFQ4ycoIr98LrbJx+xdDcoZApgh0CiNXK+0YW4JkI+9GsSEgv8qsHq",
-	"FFhceZUK/QVuYg2XZ4MCZXGQ31qqLE6qiX+luZxQx/Mfe5PtrVx1kZaIpf+0N2wB1lExYu4KiVjIIyN1",
-	"uiJHBYJrdSF1REKZipDHgSVaMOPjQonWgKA9VLqflY09Nt/CVF6Ah0yYIA/wUDM6JVyEcRqhXbhY8tXW",
-	"dbABcY6r24GUeGEla/eBWtcLG8/C8ZZJplD0MEf+H86ygt4N0MK9hhdeO4Qeb+evWxKOuI4g2z4oPgPP",
-	"d3D+jS0QeiJ4aEvzLRUgshebxOAzESGqybIu/4ZvrQ50b2oHWVZlUEzUMAdbqcjUV7o207ZBALwtlTFU",
-	"Zh62osbyGqVYeMNPsbmZDysEiEUeWLiqeJ9TlUF62/vsxxY0S8bH2gfLB/0VaGMsNpbLm87q+hLDNDfQ",
-	"LrcjZ6bc5tGGVRJ+62wAL1hw2SauK/x7RPTJhX7fSdFW2PfGuV4h+C0j4X4GZEX9hzJxrigBiMs4TRXU",
-	"bYewnv3e4Zucqa1N0FdQg47zN4g0USyZBySUcczGrLsYcIS+imaV3DfCJloioT2OibT8mM87WjYtcpbi",
-	"Bv2TxhxuO6Ytcq3IVEZpnKrewQECkJOIj9F64meI7/fe/vrbwX51WrjPrPxGJ73/ob1///rbQXD4O/Rg",
-	"n5i//j/y//xHv/52WNP3Aq9ruRyP4IStWVAlSCBUpmKJRXkIyP3iHqy78JZbVX52ls54vPqjMTPfKn/1",
-	"pPc/v9pPH8DWmQd1Q1iHMZb4XWNWt4IvbUJHXVHL44l008IkNhHzt5SNNePX9QytqpT/5ljcqkDCp9NH",
-	"VsbvFRhPQ6knZ0FVy7YpptRsMI49VY3kGzGs1eGVBQZWfn0trrSsk+/BpVbHiVZwrWY7nPGvqi22HK1p",
-	"T1+re7Hcbu2dsWxrxaasx4CaTc1nRb9WlVAp0WdYujBNuJ5fmS4sFZ3xf7AqmAhBTi4+kjs2J52RnA37",
-	"/f6oi0BOIykYBKLRGTe/oyY2IjIho4svV6jb0Bnv3bG5GgUEQx4UGZ1gqM2/gYodkb8ymrCEIAL+HZsj",
-	"/v2oj0US2RTMkszWYrGTmWgN+diSRxA7jb+/dyTw7z9f7wULgBd///naVj+Aoq9gcXuhyJcZEx9PyTsM",
-	"SiGzRN7ziCWk8+X87OLTyfnwy8fTd8OPV1c/nV12AxLSJJlz6xsOY8qngH4MsV8yGQfZPxIZQwlNqE6e",
-	"MJKwmN1TofM3/GK8YFZ0P/jFlBqsw++QyHkrkVciJzKHEu7vnkVEI1PKhaZcIOglWGHRGXL08uWY60l6",
-	"0w/l9KUdQ08xEbl/LAAmZZ0mqcC0UFDCrs7OTzOMbKPKnolxzNXErbYznjKeAKy2GcuRV+MWGchA5FH1",
-	"QRlYO7B1RumYiXDu1aQ/+/AOqqkqD4kGv2dLzuchgP2BGIh3UtxjoWZ1NBA9cgYm4NHL+4MRCWkc284a",
-	"ntZjc0WwTNsN1GHVkkCMpqdBmrFQYo5F33zw71dfzsktZ3GEBZCgsRL0jg1DqtgxwNXg09Evv/zyS+/z",
-	"597p6egYwO8oTC5h5PL9O/Lq1au35Kfrd8eE21JxP/308VTBV97BrVQ2nocc7h+g2Dz6ZHF5RjCu0dk1",
-	"HY+OSQLY5XDGs2eji5Prdx9GRNM70xEOHMp+DQQx2x1OSMeM4y+v3v4QkBGdzWIrab2E13rwzn/+S0kx",
-	"QuyOiRQyTRQZfbztfTY/jkjn9cEhDs2DlzMfwGFgiJLSNGZdmBjQmJHXU8SmMwlRRb1/sPnoCIB+dDLP",
-	"O1V0yoCUgU9LRnMCuYJz5cfNwTqZ73ZwnbJ+dQ/DYViEYNsji3KX9QrvU6jaywAbDz7BFXl9eNgnJ240",
-	"EIqgJ7B4+E0XWDilc6I0j2Nyw8zNAnecab//1m7apemid3KrWTI6JrTUXk+oi7wDgFEwYJrPKJaAx07L",
-	"2YxFXRe6aORqrm1YZMyoYgrUqTuGtWGkCAFSHOPUXr8hNi4lyPBXcEqGCMCefILShPaojX4boPA82Dsi",
-	"/9vv938NyMDXOczzwV6/3x/s/T4KiGAPGbTfMZlRpcjIe3tEbmh4R6iCM+GeuaBHCJyY0THrlxoB4qpC",
-	"3E8PJ8a8md96O2Jz7DlTZPTfvUtc0t7HaGTxDmkcs+SFCgi/JVxbbkYeWBz3jOjNgHp3vU4hQNJ831yN",
-	"t6/f/KV4M2aJvInZFG/FsSUE0AavcMyVRtjVET4d2QNm5g9XELBHoSa4jWF15wDOnTkAo5f/l7JkbqvL",
-	"GCpjyVVARi8njEYsqf7N0PDFX/zZJUCLoRzzhGNYzUPCNYDN03LKPiQW5Ng+MoEsfKhayaL+AIvNhMwi",
-	"nVu+9fnjNSitXMc+Gzu5+OgZd4/29vsH/X0sH8AEnfG9o71X/f3+K1tKEKSbl5EM4S9jpqvrwZmrZ7b4",
-	"iFAxl4IdEyGNRBMZFkFj1Scngny4/vwJjg7etAQUEEVGL+2n+3M6je02XT3Q8Zgl5KePwUDA/Yty4eOG",
-	"C5rMSYdr8iCTO4VNhCSCafOg2yeDPcd42GDPkd5MGMMbONi7TiDaVqZ6sDcQ2pBIMwuFMb/22lsziff5",
-	"RD4olvTJFY7LEq53WBi3d2XFw96FjHk4h8kOBI1j+aCwwJDXu9ndB0FwPVVAlJ7HFj/MHkfVJ+8AhVUR",
-	"IfWEizHueBZl8THaO9o7lSEa+71qnYf7+06ksQl2mn3VLyd6Ch5klIArfBy//x7UITIbpR9vvzkyb/Zf",
-	"1Wn22UBe2mTBnwS9pxxla1+I3jv63189nDX4FNxL9K3DjuWf7uTnomvEODpWFtEnsRUyfzWdw4F9+ZuR",
-	"ZPTvjzy4ENtR3J6A8NAKJHDvwqzcYz68gbhJuSFJ0xsWRSyLmsOz64o4jmCkIxJLGjXf6BMzL7igCZ0y",
-	"DRjj//vbHjeTgoJTDm5zj9o3c8sTKlj53i/qv/u9t/1hz2jBP7yu0tqMmrTinPEpHbOXM8QEyL+V2Vhw",
-	"Eapjac0RDZVafkLte/+i9xT3ptHrs5giQnLLo3/LYzzwr3Gmyw/8X2lk2R82eb26ybnU743Y+1SX6gSm",
-	"4A5p7fVadqMwcPLftZfpP/6jcJ3+4z9qLhQwZwSgAD3ixBbBOdzfz2U7o0VCDCdXJJ1hXXtK/pHesEQw",
-	"I47H/J4J84IRA1if/Md/2KtjPrzk9nyws1h5gn1R418OgOMrnc5ibIEd1W2Ue/OlfQ32Jjtzy8wRWYPK",
-	"g1hYlnVP5FMcsE+F/Vh2jnxev/HDdA2WCaHN6S7wcG62w+KdU0V+Ofn8qfmh+YJDvpqxsN3BcXPMt35x",
-	"S03n5hK+6u9nFfrzMe4t2p8qD4brxfWAmhXO3Tl8lCsnvE0H5xoqvNstW3ZujMA8f2ryw1x0maY3VGUV",
-	"ugLyZv8VliF74IpV0CMzOr4OQbrEaT1DegQjJ1riMdumM3VZ3AzSAf+mKmztUunx/uAlDTO06obnLZFG",
-	"cEc7Q0gVM4rIkTkXI9JRADFxe8tDlgTEt1v6BrohGuhmVLB4OGXorkWbnrWVoL4o48gqEjYbE75q5Uun",
-	"aMMh72nZuxPyAXVwMC9qRqdH8CZWR7OmxWPPoIgGRvPiC5WFZx7juAiOSx3lcZuzNMPkcqZJwWIwr8DY",
-	"XYdGz3GNun1Coym3Rj1B47nScDVtIiPpvN5/1YUbWnWTjm3EqVWGna6v8kAzuxqgIxOdUB5X3b5PXOmT",
-	"0NUUK4nTFQEtD2BS8vcPgvTN72ApyAVv+SDA0Fwh/NalZv9W2ZGPWL2B7rKsj2bXHxcnx94sr4rRJo6I",
-	"4enE3hgyo1iwnickSuHCsWOsqofHDsioql23e5ZEKSsMsBxbbYZRNeh8/15+4lNu6MvKF9+h+76BTrOK",
-	"AuNSubCDpVTYe7U5JS40+n3RPQOGFXnr9qFoEFxfezlY3eQnQZ2tJcJGDWj6e5nc8Chi4Bx5ffh2dYtr",
-	"KT9TMbejU4/mHrl2ZE8uHSeMRVDVO3OL2Aqe7oHHNayfZoFlvPyNR7+/dBiuqGIX6MqKE/nxFE7jTKr1",
-	"2Q6YEtvxnS7m9FiKmjMUnpQ4yev917ko1D2uZFfBetT9M00sm8a1JJEULLBjMpT3YSLRVDphok9+TrjW",
-	"WBVXCgv1YRtmoU3IACBE1HcmAqeED4MlVQjDBVkUQBuZ6hv51TaCUNNRRawpmHMXOIpLFsAztchUVm1+",
-	"7oX5B5tbsgTn/a8ymrekSMWxuFu9ijhVt2pLp2wvmHr0e9kA9fuGqG1DStt69HVqVo7MjOds28lqW9vT",
-	"6/0GdPidhQOBBgcNxmTjvK+l/ESTMcN2b5osgEpnWFf3M4s4vTZyAHCLwyaNrbEECf735jGGtEFBwpyw",
-	"kY5Pzix9RPG1u5TPCJHSuIe1vHcayp9AQ4ENv7T7XW32L4nRrhToBjSGCgTOb62EePNfpYqgHxeyGK3M",
-	"FthnUHbdursdXprZENBXDNt32orDmt64zlK2n8B+Anb1nGkyYXGEjlFzysxgJICUZQeXK5f2WDWIKGVD",
-	"fLV6h+qAIrdSlfI2vJlCVW7QguEvNq1RrnYaVWNuZ6gWQT5lb6MyqqnD3vPVKDYJ61gbaFJbw9/65Nzn",
-	"V3CGGfKinG+Rzsj/0qhLFGOqyAscG3TJ07QwHHPlSzF7VltZTJOmCcbKuZ9d3rRy/KyQgIW0b9qFL3qc",
-	"sti9xyvda3rC5kRBQFOQ8UwXyVDmm8e5EunA5LgLC1Pk9f7rx/JVpOZ0HWb6N1bgpXsbJVStiNSaBKo+",
-	"NsOsg2ENGJUEgzu7prXlT+xrL+Ed6PSPpMV8V9p3ac6mEe8L9C+3SDgxY5EIButYiuop50sf4Peb2aCs",
-	"unKUpGJ0RHxiSDo+GcRA1hLpJZ0laBBA1abHpGiA6pMLj3qqoKgEWOrNmVrTJHVp9ZeC1KhlFg0eEDqF",
-	"KnoJgaIbGFmmmMYmhtuBpvNVu4Ng9n4rbFcD8dlOAsYMw8/mqDBHeELvjTwcI5NxlP/W0n06mzFzwvl4",
-	"om2klD/TWwilM+f94JBMpdATZWNh/dU8tuHSMtWgIJvlBNYHS6qKuB9QoLAqKgoQS0rE/XGmt9UC78fb",
-	"z4jO/igr3eLQm1rq6luux10cxLetk/EkZrstYZi2rv2OcT7W/NfAEneRQNg7UOj3EF2/sxy2kidAmC6A",
-	"LAOw2mpmRDqvyQNjdz7Zzawil2xMDve7LVSxl7btzqe1pgCRrb0F484CvUM5NRsHdPO4KGvcmB8ZslE7",
-	"A7upWyJEvE/klNgah771zYgPgk7xUxcJm9GEizGETkERmYmUkVlAqiC4XoawikZRxZPZ+aFb6WH7IOPo",
-	"WTL68sCbsvm6dutxxM94Bnc8fsfjdzx+C3l80XkBXoFaFm2Tw9sExQILA9NdZ2TaHk2poGM2qre41Xql",
-	"Lj7+w3y8kT9qEXjs8YFxMmaNXUiXEte8uitrYBgm7F7eseLoMnhfC7byTILRAI+gme8kf7UF/fUbLQlG",
-	"M0ds5ylZ5SmxWYmKdOB+HluEYEMO4LGesKli8T1TvrhOAeYc7YYNBes21x8wkBWhkJsNAe8V+fjmEto0",
-	"boQ95soCG4OkzbNsZvPNLY3Yggx/pGbfOV4LRwJXq3G0VkWbtte4hSx4sBYdyuG0G1Ai+3LrSbhmC9QI",
-	"fynJfw6+YZUMmL239XLgLnLraSg0HB8vd9wSaRvvZB5wVUXtqih1SXBr6+DekPT2N6YzcrcROaPhzW59",
-	"p+s0uzuGFjBNeaz+cDGY3997SYsr7E58jeyxvs/SvwYvUfh+cttimzt0CUNS7qK74hwx1YB2EscZNkQe",
-	"33CwnVIOTuV5X3urnpmt2AVef2cqYXbC6gYZP7R1C5XDPmrKAV8mUlO9XVc/034A4irEYCyHfZV4dEHG",
-	"EO2xJcb4azsiK5a4G2PDowBqyxvYcVZ8rV6MqSQmsF91xOQ56ghIXrKd/sMrC3908gQ7aemThWeyNQYz",
-	"yDO4DJUGjWXyjqNf5iL3sBrBugI89IHxqWtYX03jM/x+IwssekFcYdGGVlNog8pbfX4y9Lu1uQbUJeI1",
-	"JBRmXfOssZo+Z3x4x+ZrjHCR6tBQS0AB805ibaLBE1jR8fKVe/Mxiw9/XAH5XNe3DAGGMhpC9EF9WkJt",
-	"YdUV3a5Kd1jS7xZa7LML3cxqX3y9BScsN1yWSp6LK7t88rbZD97aVTEU83POTyKuZqlmu2y+P34236nb",
-	"6kZs+46LqDHzsl3/w7T5pvl8KYBTPZofYgqfS4gLpa0CmKXiZU9qGeSMidZpeFDNMLLZdi5QDpLtNKv7",
-	"kK2BGA1vEzltm3C3dADFdL8GI9Dy+Sf82YPbiPP57zZne8VWS3ieo8Q7fteO3+mE36SCxjYpQAVkyiJO",
-	"LbKKiBA7gXJUWBaT2zedbRJYUr+QYoLYbZgvV5dkQjpUQDyofS8z7x4eEkGnrnwBgE53+wjpbHRLFiuG",
-	"bKFxTCgul7daEL3r1spB9hVjQg0JiLbI4lQo3saVKxlreMILdWQ2oaq6gAM4DtwLs5gK+Ecxcwr2y8Fg",
-	"DUSHur49+YOEZg6amMH6myUFGb3M2dOo2yc/u6K29qbD2bphZATlaEckYjMmQOAxizEQI8OCAS2+dMT9",
-	"nJQXCGIIwh5WIzC/jBRDTKCRbWKOxF8D8j4gH4/Ju4CcBuRvAflwEJAPhyBhDQSNpRhD2iQka/bJFyN4",
-	"USMu2aQYWiqWN2YROfihd/gGZuLGlpCxhNhwd64CG1WCVXfzFe0PxM9wl9zxGmIhsKEUo6Bq1ol3Vh3k",
-	"uzk2I3xhGDEaxVywUX20haXG2xBuYYfSLt6i1Kg1G3rCiAu3tA3ZaPuxV7FPXJX1Y2yDnYl1F8DxxMG1",
-	"C5TMELcC16UVfJdmXHcZJI8TGneIBTvEgk0jFuS8cjNK1rflDDt0gq2M71kghdXqR52mtpaX3tUy/ROj",
-	"Cbj6HuB2l9rm/yE4O9TcJJ28OhiWBusG5CadzqCUlVbEFu45rigBtp2BRz9BTfm1Bf7WmXflimllKlgY",
-	"T1Opv7LRGsYnmMpT5Nx9N9q+S7LbJdk9Ez3gnUwSFuoFwrtIco8JjZW0vgDueSICorgImU3mzowgLNH8",
-	"1lxPRm4l1vkqvNFYdXjpvrSD7NkMZI9MdSinLCu4GNF5YUON7I9VGe0zhYFATvZ/u60o0zj+TdnRvlUK",
-	"fGnczSGpK5u1ZmLvsi1+wvT378eK3aHeMeMdM34mRrmJfCj4YpiIoPiuCNlK0rwUJNsVwtq2iBpraAIP",
-	"HmKk3LBdOE2zcJqBqKrYCUUhzEMwsbl9O0ZrX3YMiLzNp+z5DaFmNGMD4dUM7mT2wGoHYwxlmu1cwMrq",
-	"V14GlyC1LB9L9A4EhSL3GE+FHN+6kRkNJ3nVNvCTm1HWBg9lx3qNoN/6IqBLuY79ZNtg4PqvNYgL2sIQ",
-	"FbsMzWJU/JdbMPhis2VRKu4c7AJTVgWmmHuH5/KFytfN4x35s3WjUB6FUeb4gq3vLZOie78dpwgcwr3N",
-	"4OHVMSv9TSKcXWmZWJvmzRwUaqi35xXs5omLjugayn4TyxuitEzMYXYAaBnIqqOFNrrCZ5hbEvKylAth",
-	"FXd3Ikqc+7jCdaaYBqQf3NaBAPr/QsH7QZat4i2R+bAwjKiLkKtQrt5G3UCZX64Vi29Jx/CraRprbmSD",
-	"bjAQVJOpVJp8OT+7+HRyPvx88t/D0y/vfvp8dn49/Osv12dXpHO4Tz7/ldzMiQW+8SNmsHcVmK9FAD5q",
-	"9xgCZWDzj8jF6fuA/Gz2rHP65d1/dwNycf432Oa/X5z9DQ6UpnfgdhNzYKEYNtX5cP35U0Cu/vm3IK+3",
-	"TZNwwu+Z6g6EOcoHb8jDhGqIY+EANgK3ABAPJ/LBex7TG2Z+6ZMTHIxXGZVq8iDTOCKpmNHwDipADMTB",
-	"PsxcJsT8TfOpDWtR/N+lmK7Dwy6hymylVIrfxIz8m8/IjZze2FAwks6MgG86VngzBiJis1jOzQheKKKM",
-	"NMHMmOWdE75w3HdspnFbswFzLC8aOPEEb8xUutLzA8G+0lCjb7MoN8JNhutgSz87h64hJhBoRLT0/J8L",
-	"8s5AmLtQpCKjjMuPoFAtvzX9RTyCyF32lSvdJydRZFZo5GbRp1HEolF+LQkdCLPIMQe5SDDSueMCZ2cu",
-	"G8hvR0Rz7erhw+nD4CqlKQIGy1tyI/WkxvNgNsHx1E3YSP5QItaSaPPHzSIPP7fy0N7R3lmUomxFYzJT",
-	"83AiYzmeExoZBl4T4Qxbv3Q0XpbS4f5+gyyl6tLuLzBmz5xlRDISEUuIuUAATdmBa28IcSQfBFTq75o7",
-	"cwOlhOmUBURIYjTQ/l7gzZnNeji//iy6rZmj+fwQ/r7+vBpb5GSome4pnTA6bVuYv7Yu/guFXD8w66bN",
-	"Go7qvjnKibfHTUjHUFm48pbSZXID9tzt7z1BmJwjC01F+TXE+Kpl+4eh77swuR1s0ZMXNdWahhNCczmi",
-	"g9QoQFADmWjzN4z17RItXVD8C2eGqVGRyga2LOYtYq7g6Z/a+WQEs5IqY/owRA7I2VYqMcWQQAT7K8f0",
-	"dbyt6mb6jvlMFo7Xx3wAK02OJcuwQI49/RDqmzGso5mR+myxjGLIPMDyUE6nXPcHYkGktEKwFSqPyxZD",
-	"csfYTKG8z61gyqJqcBzTkScplpjL68VDjU2iHfjUZp0CZlF9mgXHoyFhCnZRt7uo23WibovEkPTKJp0C",
-	"ibPrWqVIl+sI9MkJ2v/RWmAGUxfjW0t69p+JXOtbLLKLuvNAb1HIr7c73tahlTATTrr1dvG1Yf6KkuJL",
-	"7zDv6PWOXj+aXh8Z6norE2jsvByZjEhO4gc6V0Sx5N4SYkEo6Ebm94HojN7hgeydcjWTCrbryHtl1A3s",
-	"2fvvnnvVKIa9L3Bi1RERUgl+ezvCqRNFRXQjv3IxHgjX4IqFacL1vHchYx7OA6KMvnWTyAfFEpuYmaRC",
-	"Ea77ZHTKx0zpUU/pecwIF5qNTeMjtCR747j6cHL45ocRQeqZZWPC0f1w0jt880O+lFRbs3R7tmQ/1447",
-	"zaLbtkamoNDBvYj6csbE12mMTVUPr1+2uQ8yiazSzcV4Gvcjj/u1+zCf0jF7+a8ZG6/bdibGGzOqBc5e",
-	"DyGkaByr2Mgie604x4vUNT/Xx/AlQafsvwZ7/X5/sFeFnOFNs3zsFju/9s6dnYC1DU7YV/AVVE+i/qs7",
-	"QWCDgsCpNV8XhQHYoSdg+2wS9iDlv5en/O/wjf74+EZnH94ZgUqdeLveKFjpKYCJNNWpaoyfdDYJ7a27",
-	"woa1GEWGLzn8CuUQJuFrWiZz8B6TmE+5Jh32NWTQuEejf6VmYbvoGI6IlhGdZ+hGEK9ulEdVC290z5Io",
-	"ZSsRjrYveupsEpYORaM4qppmzVXW2g6WxFa5bd0hALULtFqG8fJYzJ96gl/tFiiHZHWLsD91lSAtaJBT",
-	"hWzwjU9rSWdkGJub1pH9yyggFuuFvPrhiExpZESfAmyLLgHlBMRBeCEd6PbJif2GU7Dq+Y+HcVOO5Xp0",
-	"zoydEhay1jSxpawP93sPjN15VC6MZXi3RTBEbuBcQYwKrO0Ix3B1dn6Y/e6SgkYnI9KZMRFhGO9JMfAO",
-	"Q4ptCyMcPEyYGAgLt0O0JIdvXJBaROeFpXtAURd3t6P6r37oHHTJO8fhzcq+t34mchJqcrh/8Hq1W8Y0",
-	"c1JFZm3wosVIp3jqu4Hl30Yrpm5wAwGnU0vfWnFcPPiKjwUy/corUHUDugGZ0jtMUx6IvGLVkdkLeINF",
-	"w5v5CHYHb8XIXIuRz/ZHQb5zQyngZbgcAwES1w94BOHg+WezvP5GD75nqov3eeSCK4c8QiV9ZMvr4QM8",
-	"iAORrfQLsOYqpiHYqwrxy93U6gBxnoNPlYSaJZhIi3LTNsAjLTLQdkhJ9e0fw8SfED9p8WNrSCmPmtwO",
-	"YGkHsPQ8AZYc+bXVAisFws5qkWJpYlelWWGHu7TzKGwad6mSH29cDd4G5rLDaNpCh61RpZZp1LlulVNP",
-	"h7ypNofbtJLqvrQx3N8SsOJR+VZGLM8IT60loBzLcbzJjKkC/i8sX0HpNptqNZ0oZYgCvh1a9hfUg3nM",
-	"yAgPAhfjUZ+c4CSkILOEzWhi1CUQAqI01hMpgQSbBxnz4IL8wmhC3kKw4Y28Z31yBgGr0T1XLCETiuk3",
-	"hmP4ap/hubC2wFVMn2PgbYqEiOlSHeAHq3v24d2Jyzh4HoAZbuCTEAfeVPmqa9eKdWDTJ4TK2F52uIO1",
-	"2iFpPGvtCwkyhM8aduGoaueSjckPx+QHYiiqCoj5949rKlyW9b/8Df8/xCquaL1bTx5wbjwzCK/cluv+",
-	"USlvO1kjM5Pa04FW0mhbC9bCQXqOLBsH3p5lV7dbg2W7kjI71r1j3TvWvfWs25HmzE9WItBrcmcHXG/Y",
-	"DP64Q5XcDKpkVohHS2uZMVqskBrlqzfdgEzlvfMZ5k7kbdLiQTTM3eR9coIrQGMEm5nQe0a0tD5OZ8m9",
-	"teLLImy4Wc6PJ1ck4eOJVlUc/RQQQ57AzfmtOLudwNoe0VXtW3HDU3sG/5Q83oHP2L3cMfkdk38WTN7x",
-	"jYcJg+pyWkLOBmLZgGbmOUqBlQROVe9uQArgSqU7aOknEAJgYQmFUnBWFHg2IoBvxx/BREYkxzBwI9eS",
-	"jMzshlFCb7V5m3QgqM47sS6uTmk6V+SEpELz2IZNAfCPWR2ucLWi7jEZCamH9pOKaVXV2TnsUWORpIn8",
-	"cRFT8RGuwrOTPLKht5Y5Flq24svQ8k8tcuzMCjuJ448hcVhmlddcRcBj1P1u5uSg4Bw42F9X8sgSX9Qu",
-	"OKCFjAEwN2bvsvUjM5ZwCVIADyeLzBky+m3kx5bIF3+zPvkOBWipjlnZW3OeFHnTed0NyMF+5zUKfQev",
-	"Oq8skmlCH7KIBwR5tKA+NnHKTEih/z8DRsW1qeL3J1G0aGw4c4v6bHi/mcYCl8qm0VQOaNZLK8aZtf5T",
-	"ygOFMKzidc2TnG0wT3Y7s5O8kx928sPWRxSIBRaEYGrsa5haXGMSy5DGxJ4bPX+hvNxXtabgYK5UlNCH",
-	"ndjQQmz4TJO7osrullFYTd1p1D93j4EquSwqOVPbGQLws53AM3YZZFNY22mwuodW3M11R+M/JdfO78TO",
-	"dbBjxM9Gkbf1F/z04nrqvorrGpV/B8TypwBiuYCt/l7oK2wSDu2RXaPH4rH8exqNHVLCEaEkZFRxMUb7",
-	"FXqHzCO0HUDyANwGrvBxVAep0h4hxqypDw+zlWArZpBNEVayd1sxXK9VDZbKDj+lPX7KzF5YR8DZJFy7",
-	"KlW979XCnIgFh2sBJKXG5Uo6VIAOY9/zoEiqkBKgII5RKaDIT6GOTnWJfMh0R00GL7dTP8Dz6Argk4Mt",
-	"sXSeAFA5rXAHW2wQH1QEkHGRhwOOjEceR12o3WUGLlNdDufHpYAZ3rIksdgcAI5tNyNTwReATCa2+KDp",
-	"4igvqsltfeMri1vzMSsydhNTcWc+QO2aQyjCwavOQbdz0+0uhbAwZGFLcCvMUFqDVfiNWtPDp4WlgKVt",
-	"SM/bj32HOrFDnXhWytEpkKaCGzPjDd0FFlrWf3aIETvEiCdAjLDsbzMC/Lcl9jsUiC1GgcglYbzujtJl",
-	"HkbnNa/SHR6F+pBTy5d0ykSUwfjuYkgfEd9h6LKcSfNatqrZpmbKSyinWf0oDKHM9nmr4khzDQURA0M0",
-	"tENZRJgmjYnFWcRAj+ypj1iPZjtYDha5gsHHVpni1tM+uvhyZQdTPJwYRlpFmS9wpS11PnHL/Wx8SG78",
-	"SLqz8TdVbVY0b807sh6e1oH0fRjgLspz5xx6JvrPFRNRBRdRDtnVitJguzk8PCIHb0hE5/Cz5SuBZSrW",
-	"yfLjYqLJEt3pJdjVd4LA5pNJ0I+hzTpwoalVP8zKbxHWssvlmLA4yrl+nvFhszEeuIjkAwljqZhCZ11E",
-	"57a64yGZSqEnyisCaZehG5BUxExZiCxn2jQfFJLEUoxZQuxdgQLsnYRRJYUibwLyl4D82O2TS3bP2YOC",
-	"tNw50zjSmM4UO3bCSOX1gVcqbZxmXzZl4vxWwgMOuqUxtKJNaw4LnexEhJ2IsBMRtioRZCmDIR3Vf/2m",
-	"qQQAzqGdBPAYCWAW09Cqv7Z+hHKVswruzm1S9/OQGPTsoxTZJyd2yDROGI3mruSedYNacZQrcsdmmlBX",
-	"ks8ZXe/xeN6wUE7tigj2VZe8vlku6A3LSvqNKRfVCFL3PGPY4C14RhhSMHRkRDD05ihSdS1bM0BovePg",
-	"Ow6+4+DfkYMDh8gZwguVMYqGXHoH+vBILg2578rDMejIxJmpuyA2BeQ2YezfWPxGFZiVYlq7kCjgZ1SI",
-	"lMbA8NjDNmE7vzdTYIpQItiDnWkmfZxLPxQ2c0zYrKAJVQSt9p7Wbhk+HSeMRYTRJJ6j8d8TGpxhwA9u",
-	"roWV+CUoFI3A8npTBsW1plwpZg+U4QJRGmdblqjyqluD10FmgDBi7+vKwCbY/Oem9OOg2yn9VW3aB0CZ",
-	"TnYiw05k2IkM301kgDtYQt0JXAFC510FZR+tsBU20IaSxWxCFeu5oNSdiLEZVwCsahbqu5BD7vTprfEH",
-	"LLDMqywS6sJM5dqdj+fCPc34bX6DP/6mjHRF83Ysye9hx1d3fHXHV7fBmA6KXA2dhlSJH3Ny3Tl4Q96z",
-	"mySlyTwgrw7IZ5qEE2DIb5z6kcfESqV7Bz8AxE9TKzyYQXs7W/wmvfFgc0b7coB1ZrO0JtBqX6iSCrxF",
-	"nnlUeP0pkCljegExCl7AtCJzp3U1K0/un6cFHUe+hgG9tmFrngc97Zj2jmnvmPZWeMAtRRS6HCFXFRmX",
-	"ZTzWs+Gc+q6ZRwQ9KJdFBFwrIGsnE3WPc3Ynosz82jj7BX6AbF3HjL4IdgF2AsuRlGFPhrmhh9pwbTP7",
-	"PjmBv7xQZGQNxlC4/SadzlgEZfOBk83wPA4Edq8Mu5fTGdX8Jp4fG4ECfh8iFRoRQZ0jONt7zMXhCqLD",
-	"zdIgNgYu+g3DioGjiGo66g+EvQDKYmzzSAUklJERETDtnyksGQgJx1LE84AII7rYT8sE7PpEs6/6CPOC",
-	"dJYkYz7F4tuB0JNEpmPEgDu5+OiYOg3NLQAAggkL7ywaHEgALKqFbDAn4hqO1GPYg/kr12yKHNoiHbgi",
-	"+P2sRJfh5f6Sw33Bl2Agdv1gKGbKQ4vS4Hra828alI+AxwBP4j5iuIM9FHtHB5BZ0pAHuaUw61LLiaim",
-	"sRynbIcusIQImpVC+TFbL9KziUT43GxssOC78i4tsZvm0UIgXiVy+LwoIYEzpgi9kanOIGdcZmE95ozp",
-	"KWa34JlaSU7NB2yElUwizIickwdDIgyzMUpDFBAZRxlSRmANsyP434h05JRrwoFtgS6Sx8tis4HAXVSa",
-	"xzGE1xhliSpFRkZTHYaALDIiNzS8I1RlHQO/E5qLlB2b/o3yET8YTjhLmAI26HAipjM9B1CPgZgyKpSb",
-	"JfgK50yTzkzGMcbikJhqllhIV5wzV3ay+O8j6BPGbLU/T1vKVmUgTEcE44FwSfwz68KMECMnIEoSSnCq",
-	"loqrOz4DhlXaaYdwATHKCRD+gYBSDGa3lRkTnFSjbAF/wdeFfDgmEU9YCMWWme0SO9ESBwdfu0hvYq4m",
-	"LMpeShiGPd3KxHAMcxINHfeQFTtfzs8uPp2cD8/+eXZ+fTW8PLs+O7/++OU8IH9B8eRmTiJ2S9NYd8ET",
-	"KsgsScUKZlKB/rNIRovHxMafzRJ2z2WqYNvr4HNgWwroOTOqNUvMq/+//93vvf31t4Pg4O3v/58mGD9f",
-	"bNavYh5ZUqRjTgTtKWbmoVnUNYNhX2exjNje0S2NFasenLaMNB+cZYq/7U3p109MjPVk7+hgf39hbIF5",
-	"4SO+7P9Ok4QaJXZP6blhs4BjtNccBejXzXF1I+TAE7Pd+wdvX92+oa97B+HhTe8v0SvWe3u7v9/bz/87",
-	"ADZ+yxImQjPyy7P3vcP9wx/gndeHZpkQ1Mjw90xAKKNCNfrUoVmhpS+/oT/c/CX8MXrL9m9z8aLdVOok",
-	"EsM+YYqvD4M9zadMaTqd7R3twWwPDnv7B9f7b49e7R/t7/9PfiyrxCNfcAn2vEuyd7T3GmbZQpZZDpZk",
-	"bh0Si50os0KUmaVxTG4Zi1CIsQzW5y+WWzh2EKyEkVsm13w1qrB6qZg4bCHdFOyhAGfQGSVMp4lQR9jl",
-	"qHtkvbQxs9B3eM9obDQSugKmADtZDVQwEF8EI++u/ml6J1MZpTEDyIpDguaYwH42cMZBFXjRNwHoQhE6",
-	"kc2fEdMUkCVCze8Z2KGDgYAoNfO++1kxYRa4m+Njn96eEUO+rHIFCG1xOhUqyLDcQ6oYSJtSkFFGrIZG",
-	"PxuhKGI+yvV8IPLdZCKiCZkbJmzt6Fwfk9E9jXkEdLQfqvsRiAkOLGNKRUSBicOAphzq38BCIK8PSEKx",
-	"XMKEioGIGb3H4C4o1KR4zISO533yUVft3JGH2YFaJVjAaTgpQmkAzMQSjfAMtvjKHLwGTDxkQqWKZMuG",
-	"SHgd1h/3Yan0hCcRuZ6kiYoo1M35OxUpTebdY8iRsit6m+o0qeX3xU1pVo/ZvlnB/lcwzYs0mUnF2rLN",
-	"f/OZeVQxkhsuKMymPJZK5fLffFaybb7DD/ZOuZpJxR2wUbEp1ZqGkynkrpu7bVbuvwZ75sb1Bun+/qvw",
-	"0wn8n9l/FncMf+r/m88GewXZZWH99v67d3V2ftjD+MTFgXyQD+akl487SqP2zGNKXiIfIO2geGdAzlr4",
-	"PheajVniD+CCSSue1Awg8/VYyTdNBFKBFV/4fccJl3NCoDq9mN2zmEDYpF1cezMMkTWU3xxDhYBu/+Yz",
-	"ZIeEettNEmZIjccG8YHHB1GL9sHadxCyf3gI2fcwyBNvzxthyTpZekM4sk8ATdsS9jVfge1Gfi3vVyMI",
-	"2MpGzZ2FNc2X6DkeDdlhxLbDiHW2zMKNXET7/g4lMFwen/UByKQIQgpaRJa6t4om5/GqgO0GWKUV8LL9",
-	"TRbQuNI00SrDPF1YaWcXywwF25KSWagaOwNgBBxhUB7yC0USmWp2REY4vWHecmTWfCBGit6ycUqTiIux",
-	"/zPpvDt5f9JFdx4l/mtG3AhZInwmA7qRskuqCB0IWNbjPJqGa1vJjAoyomHIZppFo/wEaVmoTVoLOlum",
-	"P9uAPlseUzsY2rrW69PkJwSmXVj+tuzmEdPaYdbuMGufF2YTuO/87LgCe6GCOEJIPJN2bTWPRZ1sB2u7",
-	"g7XdNKxtBYPdsJryvXnGDvp2C6Fv6SKNrNN11gp5hyDjP1mRQPvXSjgBMub3TJDO36++nJMpS8aMwBp1",
-	"A4jkKyW3H5OJFDJNFBl9vO1BxPZoO9PRfppFG9ESWoelwxr2YA3/s4oKVg+sqaqwvPVjzDcwy6cIWN9G",
-	"su9i2XMis2MBu3j2rVUgkIBnRipPfVik22toDi8RIGNXeHcduyGSHJLTHAtBemQhVaxdUcaxfDDcVIo8",
-	"kFOlNxj06BOi7TAwYmFhWjlEMsIDwyKMz3AGP2++LqA45uIOCvgRrgeiM3Lhhbb0FYToOxnDuS9vZfJA",
-	"kwgjSRlNYs6SrEOubJinvGfJA65UHQwce9i4lbBtItvOyLYzsu3Y67Owz9WT8nVYKtLNHUttw1JhyTw1",
-	"9YhwTUIqPPTvm0x231IUFJjDdrGdP4LCVikp7VS2HU/ZWp4CB7ZKZbNpyACN2JuweAYuimU8ZsqY5mK8",
-	"C73744fefXZb/QeJuIPXmjIDO3m89ouJYh9YDDkC0mV6QE44YKnWxK1PWBwNF5PVGsSoV3w5O1VNPoov",
-	"7202Mv47hBbaLWkUUei/21wCKLZaEj/oqOAueLBd8OA0Jym7kMFN6Ck+ZpRdXFQcqFFHIsZUkBXeUFkC",
-	"kxTKcKFpGmveo2Mj2rvWNiLOdJEvy7YUfziJY2uM8W5g1SwU6Xw++dwt/QjrDj9ddANg4z0MxujpCevh",
-	"PgxE5/rkfddP21d4tBGpKv+ueQNtj6pPrk/er2wC9Z8GwgOxzlbYKJY3jGDijrNR9u3uml2h5PPJZz9a",
-	"EVeiFK44EKMpnQ7Nd0bH0ObCtSH5L8UAR1gUtJ2aw6zMi7OhOzOj/kA4OcAajjE1G2/tC+XS6YVEYFCK",
-	"gNpRQBKGmeosMvciYmHMhRdVdEyoGAi6sKNECos2vxigNKEKDbwsOrZLAm9TsRB9w1XWuXv5wozD4m8X",
-	"PoY9FUJHT/Di0ZjcsJCmyiHOmM/DOR6I1/tv3d0ehWmSGKKCQf2jxe8ZPhst1i2x3zVkQgoyegn8Gle9",
-	"JtbUbsY2hJjaobSLLC01as2bnzCO1C1tQ9mi/dh3duxdsOhzxC6jHrn0qX8TO8EuHHQXDrrpcNCcB25G",
-	"o/y2FH8X6rmVoZ7T7FDtAjwfFeApEyP1F1TSFwpV3z9KhOdAnJAQ58kiMnJSO1oK7hiblXPeMhWQiyr1",
-	"iXSErFFQqlSGbkBYrFgztQGjNNdWG54o5rSl7lDZaA273pMFln43TuKiR+152bGUnR9ye0NHkWTmzPaF",
-	"k/5axo7KGRO9iGr68jdECWmjYVAxl4IFREgSJixiQnMaqwDTij2hHq1ND1yDRc58EqCVDMVd4J+3fJwm",
-	"DHFtLIBlxFUYS5UmrAdQwTKOAWNpCVbnlStXG88zQCqLgrJkYIJ0Rg658cvF2fnw9OT6ZNQtFS/okxMY",
-	"10BUDsxMn2oIZjScUd2xqE8uqWZY5I5FiEwVc+CoUZQwpWqk8y8zJk6pppcO0KUdx8Fm7xPZCNUQ376W",
-	"zd/9JEMacz1v3uKdnM5oUg8CtfxW2GVYl7w+B1GahWliVvTof38t4zEDQhxVZJbhkeYXqVO8gcfVVwau",
-	"Q7cSF6jaL22ohe+WtqewHiZsGffF3fsHN6sL0NFAfjyVvE0ghLUgyJgR9jUEMFaL/z7KQF3R1rEUI73S",
-	"Wf+lMKZGHvtW/nC//9wpXtVt7C6Y33UZ7XTKRfbvBk7vd1SxHheKCcU1v2dkaniEM0eZD9d5wP/vccPY",
-	"Pi+4vxGNXOELDZrLnhVNlzjFC9di5wtf5QuXpRvr6FtGClq5xFFXtzCfha6PplTQMRtVeo/HXJnzSago",
-	"GRppbttU4UTKOCATRmM9ITpJlQ7IvYxToWkydwWGu065zSawnWGx6HHxj/Y2ONP88bTzqFW1XO+KP6Fv",
-	"rbDcbSjWmlPZudqaqdU7z9lTGZWRslYQVkOouzX0vkrAbOtBeyop06h2RaK5QUnme9EELBCRv7Ozn22P",
-	"S6Z4c+olpCd1zawlV/kgF36bP5ofpMbZ8DjZ6ok8DusIWPUt19WhnswBsS3E1PkjdkR155R4VngWZTmt",
-	"TJqtO3yF5GZdFb1bxqIbGt7t0qT+8GlSF7jl792Of49sKetP21Bvt4mcNjYMu3mjx2Y7baalLWpkNq1q",
-	"05xVVrdeYjx1BGOXUdTOimoJbrZ+G8wscl0eGWG9VGB+JREGuuQ0b+vM9WlYKfOoXaYR6UDoj1eYvkjz",
-	"H51K5KaO5RSV3j7Y8Rqz7kpi/O0tu6UhtTPu1jRemxA9oYm3vPQtCez6c9rZendpFc8zrcLGespbMkvk",
-	"OGEKSqxmofyBnwYnE0gykLdMKS7Fcljushqyy8LYZWFsOgtjkdVuVkr/vgxkl6WxhS4BI2zOOAsLGtPm",
-	"MjYc8ZRK8ZuY9aIUDyxTjy67CqL1EZiTlrvdsJwOEzqZQ8jljPIES+FDnNwtN3S0oCKSE3yJK3ILRMzW",
-	"x3E0Ug1EdrkN5bIWWlsXlQpy/uGKiBTol0zITxfnWHI86yFXQwylhTLk2hDjgXAF0MGiFFiaCWAHDzK3",
-	"LVllgaIWoeiUkalEeNEzGk5w9JkJZiBsPVIiBbmRepLRwxcK6ZGqtcTYjTvN962RMaZlKbaFz/gV2YrH",
-	"44LyROUIEBmdrYtWeyTqzRZaXspr1cz2UtmqBX2vab/E/uIuPckv/c74soQe48mWt9k1NzTA4ZzAHV8k",
-	"K51MuPOt6HDmezOs4JpLsItEGMEsI66mXKknR7Nci47nNhRL7ZB8JwwooiNkAVHSiHIxo/fWS2zI39aU",
-	"c4vn4A6ZGRnWjN+ik9iVN2xk9Hr/7ahggLJMKH+HK+ATyJLAjOTCdeF05OysipqfYjcL9/ibg1euYfox",
-	"f00YVShGPnChUNJW4Kaz9+WF8u/HA1VkypXZhQiY/YQqcsOYyLMM+81r/dvFa2HqeTRVb0/RH0PN6+T1",
-	"/PCZs7iT2/80XuctMOZYkbmG3lMQy+ftOKBnytiWLJOLwpgaCde+5WRD/kkzt+bSujfkSxmzXXrJctLu",
-	"LVczWb3coAVhX2y6TEL3z95ONl/pGC1d1U2kl0CBDV8u7owKn2mWalIy0t4uxN48pzwS/wxvhbfRJ3ft",
-	"XI0VLde7y0/pZPSXuw1pWnMqO9/iLo9kO/JIilQT00gC9AqCUGlJ8qr4RJ9cb1FmSYmMblCI+V5Uwiik",
-	"/mrv1NEtAvuaFY/b90sseYRE5SeZ+G3+JEkmjxO8nijJZB3pq77luprUkyWZbAtddUkmO/q6SzJ5XkVT",
-	"i0LcMtCrCuHNBeDuiu/88bNKLrO9fooQBtd7feRC9n08OzZ2gSopCJ1K9PPyxD5SdeZR6wdrO6xLbFYx",
-	"rOssDh3gqEtJht/I/vzIKI3FGflFR14o4hCU6qb0JAhLaNQgVJdqGnGhNMUCd1VjCbHdqspGPc2njcob",
-	"uXH4FY4aDmFVnaPGYzjBI8ZEyEiHfaWhDgjrj/vk8ux973D/8Ife/v7+weGrLqrf4VLvQWlv/1TOBHef",
-	"GzkSCi83lxdLzZY4EDL2uXMerHIeZEvlB/8ZsUIxVoDic0zqO1ZvKlRsap5BRW2gtx/daJRUCG3Mo6wP",
-	"DwlVREii0nBS+FZ3o4WckO6pYlYYFwQZOxklLGT8nkWjXO/OiZQtfK5TIy9CrRm1JcFE1/50xgwqs0/S",
-	"KRU+iR0ZuvrLL7/80juH/0aBDYyxsKNzRhMbasb4TB+RVPD/S1kwEDepxsmM6UzZwdP8gw9UZesOpFqx",
-	"5J4ZqcVWEXJ5ejHXOmZmaghkF7FkIGiYSKVsG9UNFvcCm5tFYTEf8xtuuHIG3epSEzvU6Kr7vcM3AYQF",
-	"yIRMDW+zRaIMf7uX8T2srxgIL6PhBSDK0i4xVzm1MbHgGqNzb0HqvVOOOG6DZyoX7tp4pcqt2jOGJ/RG",
-	"ZcvblLetMfwqnnZpD+DOBbVzQX2LACdz2Hy6yoUtHLxYCMgXCcpmi10W2i4LbdNZaGtzuIs0mUnFNqnm",
-	"fGs24AtXO/P3FrkXk/xQ1qhKu3JCTfUiz8vpFdT5g5UTwpyLnMEqzeMa9c8mY1gX2HFB87AUFHWFetfp",
-	"+lrBE7lN26oG1a3WsRk9mav0e/IE5x7d8Yada/QZFQXKqJ+z/SecjtlyL+lKdeNlXmH6yVMGfb5rNaOj",
-	"JBUl6CjS8bUHrDReYrykU6Ud+MrAtFTep9snhdyMoOgXtUyYM7UBcKiyNhOaIQrrCmY0eqGKCtC/JBfY",
-	"slLJ2RIWfE6ni2JGeaqdom7XdYk9ffIzJt0resvGKcWi7aEUIUtEMQXfrVJmqqZEyZDTmBgxjSV9csl6",
-	"Xll0JiIX48XuuUyVW+P8nYEww7hjbKaMbmZ1pwlXWiZz2JcElscsrhn8vR3BDEyhDtTrOisx6PfslZyH",
-	"OuxcjEsF5PNS9NgHdL1iz4OBeJjwcGJLzoeGVggY+a1MQkZSETOlyjXyk4RDKfuqRa6Sdk7syDZmBf0G",
-	"2aPAocsDbyoX1bVrLlqcZFv/hOmj26Av55RFsIfyPd8JTDuBadvRw8A8lrOJvKJiOJEcEXJKp3oZYFit",
-	"0KR29tqdvfaJYtxOvFP2aKaSd2a6bsoq3evrcEjbcIHNnMEC5VfoeUH6Pi+D6/VSeV0FJEyTxOoMZEaV",
-	"3jhaWIlyhrFUbKdprq9pvjMLWBL9M1lNpjqUUwx4wdjSbakHL+YemLPUBM5BFJCEYSA3RqBELIy5YFFm",
-	"xYW3+uSLYNbmSx8oh8LvaP0YiE5u++3i+zbKmioyMtpZNKQPdD4y3Y+QNQzNvKOEPYyOCBVz3DujSIJB",
-	"XNmuX6iB0BJM6KRjB4YF6HHEgQWIswvdBdQiKrCzfCMcX3mbw5wxa7aujEsxM3h2Cllh1I0DWKoaNWc0",
-	"0PwPqoXhud8ZqHf61jMwUJuzWogqLHGjFnqVb7nqWcvVTljYjFnaWVtBNpDpQjCtlgXD4ZYIDu8xhcCO",
-	"HdHyojRxjNTqemh7BblWJiSm2uyX+Z0LTe8YiZimPIZoUUdbtRyIi5Prdx+I6dvy/AiYOCZV2PJ0gpEH",
-	"Ojer49Rj3e0To+U8YLwprRFtBqJatjmGOFvAusu3JJMS+uSjJoppRUb+bgztq6PA2rH1hA1EROeBiw+C",
-	"zCOrbMP2GrU2YbOYhqh0FvtLKFdZhK41YrtFyKYzcHFsxbb5ao/spzpgOi+KZhjODLhf+BLV9hezfgNR",
-	"tFJTBUclZhG5mZdt/keI2QunyuorZROEhVOUggUDMTKPhtNU6eENG2JXQ+xqhAJeykgqNI/LX4Lj6gz2",
-	"RE8SmY4nAzG6+HKFJ7TWEDQiHTTZazNUvJfm6M/N0rAY4j78CcColaZzNRA4FNPQnj+WLYgwVAfuGwRf",
-	"C9YnJ+46gYibyQhVx8Vtc38gzsGTUCJwBduQubzSblGQnaXSQuNLSSrsEfRuHl59yAOwn1cEhGAtSczH",
-	"k8o47EszwCtv6O8s1X8uSJawwENgLZj69Kp38COYayzE5SlXhiKkCSyER7SsCOBO3jKq1gLdsmIt/xSu",
-	"Cp/FOVvbTm7eyc3bX+Wk0iducYFtnikr5+ygxaOFZA3SG888FjuBej2B+rO8r5CbAQWTfc2rraF9JyD8",
-	"Fn4z8pWTLIzUeJvIKYjCThiwYYyd1/tvC3PZGhHczQJS/dDEZcXhKb1j6oiMZjEVQy6GIHCOAiOY3HP2",
-	"wMV4FBColaYlGU3pdDhhcTTqk49xzMZGxnQhFEYGLhvKigvUB+un+W1CFU7kQcCxqxItrrMj/+zsaYtD",
-	"b2pUq2/ZnPHmffxBJQcwC++sazspYfulBMNwfOMajS24SEVu2WoZgFugge9QGcKO5AgHUQXYdhKGbKZV",
-	"7hNSntmkyHQDc4Vd+oJlnlvj6xpRmMjIMsyysGB/ZtHIpo/IVLOjzDflGVcCIpOBqLe9PCyNqcwjDjq5",
-	"TShitzSNtRoIGppfuRhD6AiuvemAmtXDpInYL8CK5gN5z5KER2yI6u2ob/g87tYI3xmI7MlQy1GfnHiz",
-	"n1DtLDVeykaFk2xROKrm8OYsPUPu7g+7OWevatWGq5v2f1COXrZc7nj6jqdvLU/Hm4hxaEACcwrZqcMq",
-	"rkzkMOuhXkLIOtfzdYvwIYQTueXjNDGK8ch2fATPR92CjtyJMnNmz9CGRMax0WgXGkNc4xFRUxrHFq4E",
-	"bQJG/QPL9f+Gv466fQLhYM5IjnyrSaAd/JCjsGVLacPrZizhMiKdm7l10ICDBPIhA3IzJ1PKhX0auKKy",
-	"hokTeUsU0+jHAN8FfIJFADwyzW2NrnTXLYm40lyE2rVTQaFKrQdYBj8AI+4GLiJVEVgQ02I+YwE5+/Bu",
-	"IJDberZ1y2y8ecKmZC+AFGQuB4SqcMWlUEbYwDe6gSGQN6kwAuRsxmiszPcjjsGFmB9hznJMufA+0ifv",
-	"HLCKqzlANb2hivXJFUOZ6fLs5PTz2QtFBnuXuPWDPYB4YTSc2HPxQhnBgwsgGDWJ6if2FGMnrXk5Nnuf",
-	"yGkTPo5vX8vm735ymHKNW3zxglubtzILThPWvEHuXqhN1V9OruyC7yC/aum1O5pHHu7XzTyjHo5cmEuU",
-	"33R0sefXHG42KV9sld9MRYq3sED84WItkn42CQG1DzSkx1dhLZD95ZT3nUwNpXgwJPKBKhw3Q2RC/cCY",
-	"IKPbRE5HMKmRliM02yp+z45ITqIeJgyMiRmpIp0fyANjdyogl2xM3nQDDAseiFtuyNcspkKRzuG+/9bB",
-	"q85h1/EpkdLYVQ7PPmRLqQJ3QSkCa+4pLEOY0AcS8ynXzu05EIjgz6Xo0ehfKURxR1SzYzsCGitJBnvs",
-	"qyvpmr2vBnuBxQDNqDaqmELmb9n4/MiZjw/3BwJmBCLAIfmZsbvDffJfZL+LLv4po+hDnDByentGZulN",
-	"zNWEqT65YEnIhKZjpsiE3mPQgpn6FBfMIqBRM4Q0jkFvHAi7m8XdMxQfNtaciSMzYhu4j8iMUQ3xPvvw",
-	"7jo7hnUUvArS0ZyRvbIqUotQ2RyCVMtH9fp4zJOzSbiwIqv0oqo2zVWk6tY1nlPz6w7mcZmMni2lEfEM",
-	"6c5oSeBIQJnc+FSQC0KtENqIkH817zIRsj+hFP8eoqrt1hCV3ky51mVR/gjScTUz7FG7CHfTJjLy8TiR",
-	"6Yx0jOhkqBdwUpqAxy9zIVIRDYRDqJSzmAUV+RDo25ol8pYps9s0NtIzyLJwxDii1GbCfzZuw+mpICqU",
-	"CSOdT/yOJXogDnoW1LBAjhUg46qJocho/DKEeA5eSRt2Y5QKIxgAr4AaYGAj65P3iRG82VedRwc5llZH",
-	"nLOztZOt15et6xiNPZAbgs6eSS50YzzwqzS5Z/MLaPP7Tvp/Gk6QX58jomDBPWJlaJKjCzYhJCcDatVt",
-	"bsIZblMhWPyn4wpVhOw9LMWOiO0MBFtGIvBgHpGJfCBTPx681i6ZGImCRShYeFFDfuQtGOgEiehcZUo1",
-	"vNKIbjzeLPCMJUrEaoFPG3I7qreZjAh1NgGizdaqwI8nnU6lILc81ihKwt3jNtR+IPI5Ezvno9z06Svs",
-	"Vl7M1QMpiBlDALkKAWgLcZxv/SzT6N2bNSRxtda9I4s7svjddeijogbtsDIzUx8q1Paps+2RDibYiijL",
-	"f8iNbN2grHvbi9KINhaDYf9kxPGEKEFnagLpMmib7bhAGGFpHIsCh6Wf4Woh63qhSEyVNmype0R8dZqA",
-	"B/7gNdGSHL6x2dFiIOSMidzDKRNCBRwHs+kZpJXLpvY2m2YRIPl+QaNjeM11obI+BoJ9nWG+lZaEiYzp",
-	"HhySqRR6orKAagoTwMiYUu8vFMm6MX3Y6Ff4661NeglpxKY8xMoLXJAs86dYbUOniVDk8E2AL4CyzhVR",
-	"EsDR6kh6fjh3NH1H07eNpuens3T7D17DtZQuX610lxfucH5/HfKCyAPpsxu7nJxrJsACH6Vt7KYY+Z95",
-	"vWwnS0rJ+tTzY4RqPVSRgU4Q1s9G1pGsP3PTzUuGatzwRE/If5JXB0AyFOl8OT+7+HRyPrw8uz47v/74",
-	"5Xz4y9nJ5VW3vt6d7fY0Za0JwncpbWXH27C2lf92m7CwYrul1a0wFTpKGcroCYjnOyfIyhQlBcBAWUFD",
-	"d7zhbGOddT9QiYah0TmrLynGIZulf/ow5Na3/MwMS1UVpUtWrQNmZdvwWT/A2NE/7IrGEECzJXHKp8zo",
-	"oosTDrIpWiNG4CowTXPnCiKSquMylplNT6dEy+mN0pA+DzOKHLE8cZlDQmoyZxpupJ8BX0EBYWt+MWO8",
-	"gCEuwqG9XjwS0Cj6w+GJtY7o/L7Wc7MJhC69UfldWk1O0ALf4+Ke6y0DYNwV+30qIET0c3309rxRcIkj",
-	"YBvyzbFJOMQsx41017IkcXkN/NLE2yf+lUfbSAqsbNRcGKxpvkQm9KjI8wKh/P4VUK0n1FtB0sFoBEua",
-	"5B0Tyqfk2OK7lkL1jVAFQw3EtjUujho4m5DNWeZYB9VLW4byO09W/zRf9Ky+phRYvpnEXNzh4gdETQw9",
-	"//+z963NbdtYw38F4y+RZilbcu7yJ2/WTfs2TfLa7pPZZ9UxIRKSUFOAlgCtaDr978/gHIAEKUqWZCtW",
-	"Ws50prFNkAcHB+d+gZ3wvMAalbCDGX5qoUKBSUkIoIcOdmjN1AI5at4+oQpyOG/ZTLexm0CpX4rbvTnc",
-	"lIxSCY2CYvD3DYQ5S1XAYzUJs0Sd/AHf/dOmq+bdfuqeya+K7efvnYbBx9D26RkIn9pyf+fyvOAAzFFK",
-	"MHepSF0yyzD50vyq7Fe0SSeBfVqQIRsIRCUElyLmxL05wa8znjJFWs5F8bwLQcWAUE2mUmnytttePSO1",
-	"ylYPYVZqFabtZqauWr27qNnjDNWlTymVmbdvKUvtsgds0b1gSZ7akfTIYuGOEBhKv8x2ykV5zYjVpmBu",
-	"M40DqJAVPLIqvrV0ZEadYpI7ngWhkTGgdK0qstKqbGaxNr39H3sWa40kfWQza2ux8ACBsKq4oLhETSv/",
-	"R5+dapT1JdPLWV5GRQb5u9Ls2rmLf50ivE3EDdtgGi3fmUgF+M8s1GdQbpSymAnNqe3WauwuyGxfE5LD",
-	"0WR5rZK53GhPuBIn530/hmZhI0xByIThpcIZS9B6S0TOIjEGzYteF3+FGnS89lp/4OL2sS40vGuzqwyP",
-	"bnuJ7aLa62upKxepu1/i/bcq2ACo91I8nQLDoiyFwvz//FYdyuGSxhU2XCkMenWrSKt8ESqatfnhli0e",
-	"55IjQVybd6+/7fl2tw/clb+xRQTvoVyDnAtSWMWpu8dlB0rRe0am5sqv76LtsIB9k2l6W+OSwQ8ehJNl",
-	"eeYfQFdhWTvP4au8bOM5fCvW7cLH8F37tL0Rwojxmd6CKbsVu+ypWLvEoi9da4a/CFt+GhP4cGTBubVb",
-	"fSEQWL/n7lKgzMdLt6AJlT5ZqJSc562/WWEnz4VfRCqkLlefPnvsCOtAXObla+itplZxHskkkfNS5xp8",
-	"1RmhQorFVEKbPYYydmSDIBblz1RxIrbbQi4rC9AAlHpNugj05vBtFuZ95BLMw44ag9/rBg2aA6g5PeDg",
-	"s6OiLULPpSXbCu7K4rWpiMV1b4LO2wedi/Lb5WjaIwacR4zFQxrd9sf8joWkZflsFYh2ua35vQIRZIQT",
-	"BJaJ+vKkEqreLjRNWi9OT0stxMvy98FThAr7x2ufk3dluGOpcmHpYnL6YUwg9E03tPkMMA5iOSK02EfL",
-	"7z1uHrMD18Nc1th1ME4Gusq1g3tjvzK1jwjGoc1EKxerbQjGUgK8OK8VxbpQY8YiwDC+aMKi23L7ooFw",
-	"YPUJJfMUOgRDLztQLGWmO3LUSQGLXspCt+unLDiHhK+l8LGwrUyw2b5iyR1TLtKsdglZO51jWYm6LwLt",
-	"+OvhxJ8dRLtEn6trd5U2e488X3puny1E6M4bWhNh3rmpa9DEmptY87ZjWXJxoWURVnZsbBuruwklN6Hk",
-	"/YSSPZH4qCbTU/L6a0/JbLp4H2LgOS2obi9B5lxV3IJnWs4kE2ZYF0KDPHO7LkOFE+o6h2IjJ5S5stC+",
-	"b7ubcO6WHbQrxeFiC1dKacm2/KGyeI0rJaeVxnmyofMkx1hAhhlPdIcXc2MLV66ciwd6Uuo6DLuLuboG",
-	"8zzOpxU7UHKjHDQiZ6/3oH5DqyKQfjB+hgqibR047ZfBdT0iCbSIXDB1ImRAoonkEQvIyHV5bOcp/o7D",
-	"YNa5nsuB4ELpNMOqTOxNQa5oMjJKy4wnEhUSOGWDk1aI9voN2Oo3RcvRMCChH3Pw/9Q+g/HLcBgDQc3x",
-	"2LlrAY56papc3O8pfYiIIM/FjGTssKyOSWh+BP9JJvh/M4bT7/iIaHrLxL0J6deFJn4g7gAH0S7ugOra",
-	"XTnm3t0BOdq3EwM7b6hxBzTugCft/R/HBQMsUi8d3yWt1QJpk9B8Lo23dRI8lsKb25IeP31UnfEpGcW1",
-	"F5tobMmDsSWXvGmoniFJewGZ0m3au7WJvUns59WTTEncQj+GLkkervww3DMPbWdetPSWsRk86NaBR+yg",
-	"8hUH4oKmCWepgxEGGy1sAGpBDKSB1/w935YXyVqxu/McKbZHCddqIEIeh4RGqVSq+KSWZMi8SSGIckWn",
-	"fpjsn856KkJbmIZv8WDU2foUzDgus67/we9ur8m6aYTBt1V6V21g4/TPe9bvKgLsa/Y44vAwRVtxOwWb",
-	"52FrS82N3GsmIR6sdv0ZhxgRCpRbysVwKnedUFunWBeuiA50F2xyXv/y7YGKnpSf4cQ3ctg/MJGyTEtG",
-	"uvRtN0shoekEi8/IiCaK9fEn/KvhxnXQWKZdgsJ+dShlwqg41AhBGfkbRQhqlmwzxrhm8ZoIAaC9SbTc",
-	"LlZQadbqM9ziT00nnwd38ql0xaug/UAssk+iyIWEPMYZKyO9byx60IPIfMITnD/IiwHuvDTaPTypsN5w",
-	"IFp5Jx9zP9sY4iidqztR7DH+3PYYl4KEdvDtDUyj/wjH7yeMKFg6EOwrVxpfnGf2RDRNuT2Kjz9ewRAH",
-	"LjID5YTRRE8ic55TnjDoZInz3WAc7iiV05oTHIhSx98+4VC9M1q4icC9F3qCf4vpIkAyzv/2Sk8CgqP3",
-	"ecL1AhrmG9ExXJDnpQ7mMIyY9F7rCWkNjpSUwnY2770eHLWNAhLdGv7HhZ3/6D7xxqyg5PQt+YEN04ym",
-	"ixwac0w98gtNownQG2SoQrfiNbGYMjc+hFhMGaLtYjH1a3eVTXuMxVTQvp3A3XlDTSzmUCzTxrzcLpdz",
-	"vZwlrVnKZhSGMEJziDhL9ETKOMglTXuVBrTC6mxyPpucz8fO+VyStY9quT2lEEGlzOCj8VYeVMZnlVHm",
-	"Rse7H995evEa83CnEBpENb6lUWkMifzuF0YjT6vFdd0XXnHd2aOahfhPLPzCMURge9ryMtL6f1efPpIp",
-	"S8dQGBZN2gEZZlMYOmBOxDpPz8hECpmlioQ/jToQHwoPxY4c/s4ireweYHPGLsF/tMI/BkfRJBoc9ckf",
-	"A1uEDVad+c3g6LR7+qrTfdXp9gZHf/4JaWlpShfKohasHGz4UnjbXKtYQpVh5HOqVgflfp3Fj2DOuIDc",
-	"xnYM4KID5/mPOh5dB9amNs26tbv722B/+4itHZY4QpJHOmqEUhNCO1gbB+XG6mF5NYJjF1vmhIl47zkx",
-	"fyV5fiHiQpgXUjZlVElxQA3YwfNKb42lNxqxCGZC2gxvEkPxedkRqzRPEgO2iuTMph4IWXYQq4mcK2fY",
-	"jOlMYdgTStad6xQnMNYO+xHxI7sVgz1I7joRtgT5pqJ65cJdxdqFiPeYBnNYorpQ+BpB3QjqgxXUF9D3",
-	"pSKdNxbF6sTw0SaZ5SCTWXJhOjgSsiIuEz4zekAqs/HEZu7qwZGbDn9MPnCly8FgmKa63NnIICgYCClI",
-	"SNWNHIUBmdA7cChGE4auVD1JmTIHQlrhlIsbOmZhYIzsPMgnUztpOVTRRMrkZsFoGgYolXvkis00YHQg",
-	"bFIxPrY86XiBHyZc98m/zR/fgu+898KOvk5ZPuDv9NUZgkoFKQ2DHoiWeSZKpDL6S8pinuLgZZmSmEUJ",
-	"Fyw+M2QFPS+NaiJTd7gWC+1VE6VJi8PICiLTgYgYVVyM2zg6GoARcklVLjr+uLeTlg0vl7/NdVDk+eCf",
-	"BiL/G/jbId2kRApWHcUUFOyQV/r7xl3yCrH43vCEJe2oKiIdTdAxKyIaZ25iLaQ7a5hgO0vkwtz8Z4q4",
-	"+bTXl+cfr36CAbXvzz/f/PLTx5vz9xek1XvRXpXLZAmvlMs0pV/5NJse9U9fBuYB/KH3PM+t4kKzMfRx",
-	"XUqueiczoYuIOxwIuYc6q5g3V0QRC9kqwL0bUQLeIuqoD/lcQW1i1rJaYm7b71k8NhRcQrU0eu8KEIDq",
-	"6nPRYtt2ZDkX7ZCTwt7T2ZY5YW7FLmpisXZNRliJz947bL5JFluj0/y7hMqJNJZfllgGu6Ts+LxXsC1U",
-	"n2wWyakh90b9OVj15webSbeBFuPL11q9IKgX6EbIrryniEXwcSisdndakvvUP0iIJ3ODqVThb8ck1Fkq",
-	"1E3vTeh6Kvfe6MlA5PpSy+HomSIKrwMMrG+fkRDaurKvM1BZbpiIQ+L3DawA+EwR9yw4XeQIs7jcPt0L",
-	"p/SrEVL4vuc9cp6NM5ULPBrRmE15VBF55RQHN38/f/dA5EiEDZPTl6R1dfHxlBjFiFmvFOmZXdld4vex",
-	"L7Wb/excOvURfBzjfzwQV1g2NVzY2dh6wkRlwvQtF7Et40qoedg1GrYIVDJ12XjM5rzhlaNKE67Z9Hgg",
-	"HqBB/WoZSiE5NlCjjLAQsZwHpGfk+KuuTclbJctLxFavUPROg0I1etX1VaNNNCOnZugcNtSOLMb+fnrH",
-	"8rlupHysWLa5BrLyBWvUECfULM8KiJJSNDnqG5UNQaGFYR8+Sza4NDg0mCRCDmW8yDX/3htjvZ2+JJkw",
-	"/FCw+B71Y86GEylvOyob5se3jfsF5amt67UvKwp7z/wBRP4nStlG2zau+oKfuSqBvFExjJ9ttUMxzD33",
-	"GwPR8RWHRlcHyThqULcR51i1bnPWsfoNa3hHiSobVnFfOYu9f2W0kRbc0TPij61WLEqZLrXuQPa8VbHL",
-	"Xi6/XzfirzqDcJ3iYwEMEDZgVKBDn/78L5bwOwb1F97giStNRUzTmNh7oYiasYiP7OXtE0pgOrNVh+G1",
-	"zxSBGHcrr9JXEzpj0JpqIEbMqISaTdvWHHSsnRtbMH8J4XFQlPlLkSe+6nRhNdVZQhd9ErNOnCE3YRgs",
-	"bQcDkb9V8ylTmk5nIWn9KvhXWxmTN+iiWrPpzPb1yleZ46M6S1lIWuFdLxhk3e7zaEgVe/WC/PjL+bvO",
-	"1Y/npy9fgdXA4+P8K8dGzMHTLCS3bMEw3g2fsstnnr8snE8Ui25CSydnJM4g7ZmSVOZzteQdSxM6w07m",
-	"OWRQ9oPLAqJmNGIdxQwz1ixuH5NzsSCnX78C5WVRxJQydL7AAXwsUQyTXnXKHYjsK95nTpOBGNLoVo5G",
-	"gJXfDXWmtjd+ypibVg1WQOHii5GAFmREeaKCpYthPjil6S2LSWge4WIcDgS233eIv/EXHLunHEUYk0/Y",
-	"oqFfLz/kRUgTrWcKcwxm2TDhEaFxnMKWZym/M0bPQCRSzsyuYEsJF7edREY0cY8yVbawqa7yAtvjnVBN",
-	"wNPu9hsQaVOG8U0DEXNjY8dt16be/BHVA5kSau6Waxqi5zK9RfQ7D++Xi3/++OnTzzfnHz58+nLxr5uP",
-	"F9dfPl3+fHVMwjvO5qGtQlIDMZ9QvYxl651XfRJa70Vo7w5g8YyEvnaBJjL6+WW6eKacyW72i/8cCGwR",
-	"X5c2brPE0ews5YhbnECMw+MNq0uXagTvk9UvwT8NuDfAIY3YyccnuOjHUQCzZOz7j2NG44QLdhNn7Mao",
-	"vUe/BUt6XP+o23v7fPSSvuj0otNh53X8nHXejrrdzkv6avg6ehO/ZV1j92VpctQ/Arrun5zYT6bHFrxj",
-	"mY5PpGA2YmnIoqI0Hj1E39ljoVTd1zYboL565YN0u3vHqDeVVE1Xu71rxZYihwyz5OCyEy0dL0bN2Hq5",
-	"lzXLGp2yTl9eZ0lvWx/1rc3p90zXy4fHtzN34UQP40GrR/96ulCTSnVI7fI8ki6brWD7wc1cZbPutQJn",
-	"P5auVwrjr7q/JOYwZ+6i/+tR9M09FZjUwLZdlcmaFzzQFba3epODZsWu/KRhyU126/dVhlJh2L9efggs",
-	"1wQOCdl6keZ3jIwSOl7m4bbcor2TRnkS507F7yNWUzhBt5YFTxclOUcX5jYBEn/J1gyzvHhNWMT6Vg8+",
-	"IvJ9KaHn1TudO14dvsvt1Zz5+Gj66P3XHn3ze69P2wuj+P8Zy6yy61yhWCcFOdAW0zZFt6QOHEYYx4Lv",
-	"eXxtiRhWXoPPPoT/3aCHk8ehbbtGNZERZEvFxPw7dY8rjlNJtHU4D0QJneZIrNeCtAzAKFmoiMkdZ3OI",
-	"+1ifOXyyfUwugUBYTAoBkbfD5qkXvuFx2C85RaBQzQv5YD8xczpjht5wHtvy8vzs6pg+QmA52gXehwd4",
-	"iwFFR32si++ddrq96263D//979bOWIRtCzfs6W6CA79zyRQkP20mOUpr/txtZ/nqJdkB1Bv/5eRFo7Vu",
-	"6AdleZTN57/Ahaiw7EymBG4bJkMqTcVaEbeBtJKaatZBt833KbQgjKFs3+ayhxi9xjLBDjLYat89YaPN",
-	"8AAGmQ/TY3MJJ+TsdTyn/ftqati8xdKNTSI46r959aLb3drjADu4tBH+b+ZOOdRIW9XXnY9YA2J2GQ6Q",
-	"PgNxDimiZnxM43w5XDH2nt9VXS+1rLkc2NuURa8RcpB938Fij6Y45y/faB/KvT7jad9TLvGOKtbhQjHI",
-	"rL5jZGqEIZECYzdB3ooxJTPX7Auadwe2npd9pZGGrswig1aPMiW/fv64qoDhv9Vy0w9MjPXkqN/rYllF",
-	"/nNtBnPdKyFdi+vF4795lnJzc28UEzeG9jYfGszER4aCsf7NLM5QRt8opjUX48fP5n4Cv6Olu1RtmJVd",
-	"fX5zPWJ55YaFpE0S9n1J2PcUBnpSpiRVnnDIQC4fSomGv0suXDrl3HJRGFNcUxP3rQYH2OapBzIBWSyz",
-	"bWDtCoCyiPkyYV6PrppCUZoYjWBhZTh4AZdfa4VJeYRD+KL7NrRkkNhct7AY6kC1+2orU4xwPRAphW73",
-	"ekJdmwanA2FpI7gI2hbokjpRAVxIDcBDvwWuAyzxtB2OPZkL0i1Z4PRkQ0cGM63wtNsL231/O7Y4gSWJ",
-	"edJ+CfZABwLfC804InNi+G2uCJjzmLc8ozzFCsyxhBMod31+ZntzyRGZSaX4MGED4Tk7W/lBuz97rtCw",
-	"fUyu5zJHBqZl5En0dvgBZynJ/bjm91MJxaQwnFrqifUUi5iM4PYATgzYq3N3PTZ9CDMHPHC2GzhQs3An",
-	"WbXHDFof1VvI3d320eTFPlpe7E/55WsyZB8yOgB5bHXMUAvm0HQ75ckAFcWlxkhu5gI0cwEeMhdgIM4d",
-	"KJAzYx7TklCB43ocTOHzbs9pQB9yDahFLWZnqRwmzMj+Qj9qD4Q39sp+w0jmgJgPONVjbgnUKBqeKnUG",
-	"D4mFUWNYolhglLAX4TG5MGQysODlohxrp3AHHTqnC8LjAnhYWZ+U/RDB/zlLZ1KxRzZIn0YoPtLEhOdr",
-	"1QFLJv+oiUvETFOeACA5zUKD9TqqdHdnVKiGcLUCoxY6AkTHjtIU49pLjLPbe9ulL1mv82rYizqv6Wnc",
-	"ecO6o85z+mL4MnoVv2ZvRkfBUZLL+jWveB2dxp3XQ6iF6nU7L+jL4avodfyGvYUeGJrqTB31n3d7wZHm",
-	"2uz46Bd5x2LD/afUIBMrHtB34qqmbIGUK5py6FMnU7O246/dmAw+4zvWk8DWiD/zuQJaZpVLX6GqTTUo",
-	"wNK1bKoA9lEFUGvzr3WbNMM3dhi+kXt0/mLjN97zu4p0p3WOGvQtlBkIumC4IhptMWOiS0Ei+Kk/EPUO",
-	"l/mEiTrHjqc2BMWBVnY6pTHDYm3tnBi+/8I5I4jnqki40qvLLx7kMthT2cUOfoOVC3f0ce+tvOIgVCRX",
-	"RtEMl9o6hr/Kf9BE879ZKUWtwF8/z2NDD8QJhQ4dnURu01OzLNSxkYa1nLFXR8lwJq2w+Ar6LCDbDCWL",
-	"9av7NjSYis6ARFN4w+6TdZbiOXz7gxx/D4UV50b4Q1LwRvHNyuObs8ylheuKKQqFRBHsyFGNPH1fY9W/",
-	"L6XfXL4JVSSR8jbPj3fyDNLS4Ap5fKHw2Dm1ybr5PP6AN/KBhRjL7CQymxJaNZ7NxrO5p9yjd47EHsxs",
-	"7Zs24rT+s5uz2fKqJR4Lgo7YO1PmoXY4w3zCQEpy12/D9u7FFq4Nm31EZcuSFdGSqAmStqXNUaWjtTUd",
-	"866hjE47VMQde5APcLn8DcejXfr5E4jA4ghcPjaMGDvMCgGMSlvqOYQcBAvKdvkHlUVbc7g95h041G7I",
-	"obeHvY4zX9q73yQbfNMKgcYxsE1OQpVdrpdJ9+rsJ3/Yf92Y3xqGGqd0vltZmstKnlE9KZKSi/cfVfnE",
-	"NqnJf1NJ+QtNb8ty0p2RCIperzjB4QwowktzTDjOp+KaKC1n6kBiET+4YU5uKzSBzp3WbiCpuTjO1++2",
-	"3fr1Z/L+X58vyXmqyevW83bbTtGy8U1rDw+EN7FCeWO6hgvMg7SoUTpHDRSRhwWZhm2zQex7GgdumIRB",
-	"xUDk2+4D/tz8U/RqDani0Is+B76ywVboAXcMcIVtaFhvoBqIkhEoJEmkGEPbXRucsuHb/MuUKDpi44xi",
-	"xqqd4yFTQklC56MssSAB6KBSaaozLdMFiTO98GZsSIsYeB6/EMk7liLicredPQtnkgQwlAWtXLRqJ5C+",
-	"WYIqkiJiKSZ9LE164QoawYxZTMKU3XE2h5IIFocDUcZW+a/YQBlrl4BmwbNBMqF5UrXSbQfbY/KTRxkD",
-	"AfvFBNsSOZhLmQkK43BZDMPcSJmmGIsL+632DMxRVg6hTo38YsnjIBTJCjCbqpIrlm2tkH3Jr8p+IlJP",
-	"olFeezxAOJppAlGNqvhNVEXgcLnaQFVBijsqjeyrQdA+Y0a2lqCPX9pPyAgzLvELO7gjL2DhgaQiXmXD",
-	"31lkw10X+fGs5XB1azbndvWrlzjfJ8FwLEMsowwEeOO4fMxx0ob0UVueMHMvIEJn7kI5QjcCPUThmTkt",
-	"yeoI+w8M+WpTExxqgkN7Cg75ev19lemfzG5L6jwXhIGyv35Gnp3rWCqnrhsFfHjpBR56Nop6VZ/fXDYs",
-	"r1yTYeAfQpNKsD9Rcb1qZGcTzXokH915HCvwbZTYtHmJBATQJFlUpEPb9XSsPZnAzjma85gJVam6YYdV",
-	"7413HqZIVTAA7mnlO+f8Y4Ip+koaoWIOSi05l6yHBtxQamniDzYKIaHvfLlB54shIOsHdfO983cr65MZ",
-	"CC0Lx40r9DvznKlQSM1mun1MPuVZyi9OT1eHAz3udwghQQ+c7cKCNQt3EgF7DA/6qN5CnO22jzoxZv/c",
-	"hAob/88B+n8sddbLpLIYWjfTe0cvka/Ynfzh/XRjq58fK7JYfvWDo4t/59InMFZtQo4/8n053fzMDVs2",
-	"gpumqZwftIKyoh7oQbJ6T/VAOwjslQt3tNn2Vg/05ALbrwfyw4pNLKZp7HngpUDIm7H/9DrOvKO4hlfs",
-	"vQ+1LxddO2oX7AEIwrrkF3nnnK6er9vmVpSL3AXY0xybjOHAZs2d+Vl6FNI9eIzZIM6f+bzbI94b2gdi",
-	"XHsIKDyl4pbFBthwlMpp6G3dVdUug9zPUy4UaRnwoTMZx/HAyLZV3pSTKsWUsn65KWOaizHOV8CXqcAQ",
-	"3GROF2TEWDyk0W07IBc/vkNDfiBKLzC/nyVU2DcIkdGEYDKHCkjM1SzTTAUILXAKfDwgKkvvmNm3vTA2",
-	"jUXcce0gXuNBcQlueTmM5lOWcMFs2hC0ZcjLvQfClnDD7w0NHBOvucUzBb5x7HuBo5uxbZlCpzpNWZ9E",
-	"Mk3BjTxhU+wiP6epwQeqip/Pr9/9GBI+WibJCcYGpiTl44mGkzfyasIV5OpYT0SQZ6vMkTaxxVu5IQy0",
-	"U1GaLpQBjtu4ryF1fKCPiUB+wxXoFjOTXGi8YilDSs13O5sxmuZzP50vpxJUwnjqQLRC/NANcJob5DRh",
-	"O8jTuj2HfmCHhWQitsMMYWh9HGAggObTzLmy7e6e5ak+iRzj/pEFcpUnakmBjeUse3mG30JCkCJiEBSD",
-	"+SDmqg2EHOU4NDQRFDfWoDB0+0iVFMe4txB3g03CZQUvOZ3hIc4oT5+p2pJ1Q0ZuRLl98dkScZi1lKcq",
-	"R0UaD4RruWcALvM+IJ5Lq/Qj4WF5viEBHy1kQtFCdBcU0wUmFJPmIkZxMLmX2AUT4c2jZ/hnhFWwUsyG",
-	"palM0Y/fNqILvonfIjaGUr3rxwNR9Esg4JFTPkerU+N/Mfha25F4S49b8G1a+huejYO57+9ns7HuC8jY",
-	"wt22rfYO799wcIv/7J/b7WD1oJYvbvY8XvbYsIicNeQNLYDfGYtZaSpi1ej2jW5/sLo9EPy9rZqwoVOu",
-	"1xZFvrtU/TvB1GRiNJkYOzcgvHR2hNHYOR2zoGwvlAyKkvGAG4tZxJU1N6zxAH+NEqkyo3nKJC4SAeqb",
-	"O1w7Qv4Oejs4WDfKvCg9vLnwrCxbk3OB/RwqSG6yLR47Mc+NDhvZ9lXWWJZpTYaeuWd8yoi5danH1e2q",
-	"nXPyDFQsylKuF7CIzrjRc/v/+c3Qv+RxBP/+zTyW3rlXZ2liexr2T056p6+Pu8fd417/TfdNF26Dhe4P",
-	"F4LJ76aCa1XJtfKYJfIAny2DfmZfE3NjOct0UfOWd46Pmhf4YwTyfAJD0IIZjLowfq21JdBIhvoor225",
-	"HHmN6QuQSlLVQGV/nztSakC9vi+hw5ailAImNPfbAB+slPd5EC059ZYBOP/8E7llC+sZKVvaZXPdusiY",
-	"cN037UdsJmj93hwl44g8hwnS8URAUBW1FSkA8i8oPEklIVBy03gDU+xVWAaqcC6BjmJ9OCwmiuEHyLnB",
-	"5M8BoVMmYiujQAvMR39VXVLWvViUSkWJjG49cNgkqgHlc8pmmHQCObdxluiJlDExBh/5N6MpeWtAOX1J",
-	"OjW+rjGdIX7mxtKBUJySpYMp1tTdtExHcsqsy0yZT7DpLAG6r2AGGB7iPmdr1jlTeNYKncSpGS6ThgpD",
-	"QTLD0ImFzX62jiDH45SNqWZkxMdZyhQxPCvThYIRU02HVDFr0MVcWVUAqtNSmSDfnDEBj54RIYuJCub7",
-	"MbqBri4+nlonlAdZyswv6iD7gRvVlmpNown6U2klTUmRFo0NtzeYgtcEJGHa8NiATLnINFPtgEQTFt0y",
-	"e9Co5AwXjuGAl5ALMkzkkCgtUzr2Kdslxyufw8C1rbuBLEkMfaHJoBZKs6lCgnGRrU4xyJJEVNNEjjOG",
-	"zGCWJQncNnRd8bEhBjcQkrSujMlM05jYWXqq7VM8Dv7687c//y8AAP//",
+	"cQ++rI14IQYt2CZs63xE1UdU/X42xj/RO+efY3Dyr5oHCPuXWnP0E4mAUXCxNzDv2Fh3Maq80hwDBkFp",
+	"VbwOljariY/ttSebdc1bmxugHXQyg9h0QfAsqdzGbdwJeLZpIDtu+xdiAvDNbB2OoWcwy1cxGpXKPUUv",
+	"kZxCTJvEC3SNZ9bDBwJ+sEJ5ydKp3kWJFOfAg2OmZOLcUcHDSIP4tY2+a8LSPm16L+IRhnxL/LaRl/gW",
+	"6MprnmfbOOXZuBkHeWtOr+9AQFRCDJmx0G6FIrg8CjbU4EvsjqIFpzmKhP2dLzRgBGT21SKP/qA+eMWB",
+	"F2fTyNY4PItcNscl1zqby9H6GbuPadZhTEgu69RIVCIb6wJhi2OcjHlaAgtPZkXOF0A36+Np00rNZoRl",
+	"7sA2HAPXe/p50Yjt7fRfLQd8JNskI+lCmSF7l57FFhl1j/tW5G7EMRblKKdporC8/XEhjIcPEMKo9IGf",
+	"QdzGWl/lH3jze0gQuvTbr1cZzR8x5j8DY+ACBq/YdSksTJ4d8Aaj4HGbYxNeBx7CM5PTC6ihkaEKwQsu",
+	"SWbegbNFIwjSMmiQhiYhWHgWiGXHNpvCFhKtObIniKQ2TasXxGVc6jdf2q7l5svbBI2aaEaNfCRLcoIF",
+	"g8sVvvutwSZC2Pg7d/s2j967Kkakvv/SOlTksfjBPYsfxC12Ysrn0UVEmdM+VvJBIyXTjw6Ahygrzm+T",
+	"AgtLCfXUTfR2UjnfuP3Yxsnydxtlvg1C3jci/YdetvZIhy5a/9WaLLOPZ//x7D+e/T/c2f9iTr+YkI9E",
+	"lrlaPv31q0aJFTGx+ZW6fQqONr9zCn1gyyXM3CUmuOjHkZe5RkYXwxqQuum35iqB7dDk6gTiARROlTky",
+	"Lh3CRIvfBxzE7/9jv3KQ8llkg/xtpypNZVBoN2IzGHQgjpqOqAk0NJ2q9Aenp/0+Ou+77AfN7AIzSB5k",
+	"RP4uR+EPFHm5TTrof0WUppebZ3dn26VQz81nMxQO6p9Y4K/9VDPtg/dTM0f3w5dSsGt72Aw1XSDTFEia",
+	"8fn+qkPMyNL771sT4PcHI6DXrYw/bSC1X2+JPe3MPt0uPpMc/4+QBcj6JiQC604GY2rHRZPhHNwyjOwL",
+	"iS52utAb/oq7ZhG6F1vfwoTQiQo12flQPaLOvwfqGCrTNGMtIU7rdTN3P7Bwy+Gfg5NVGtZB/9Pg7KJ/",
+	"5HggcBr3wVAl6NjGJc5LDFUhZSAlFJTx2Ca9zL+vke1+9KaJE0F6E2iyQnf/iET/eUhkKA+Xko5y8qI0",
+	"QYHLSLTUwFfK85I9AO93aOwkM6zSqdPje+LKssZnjTjepfKNk5I6CdNhMAXPW7BR8MT9ZwDOgM7XnrUh",
+	"1tSsNWwcdd3VTk7f2yVm3Eb79uOTOG6rk2qDOYic7fcdCt4+An4T4C2G81FOZs9wtipnIs5phupsDF6u",
+	"X2Wg9wn8XkzlhMpNC461yQDJmRI2ZTERgtvcgVX3WSkVGpl0npATLScswwLptaBff/311967d70XL1xW",
+	"RVABPW3qvjT/rG85bDLoPb0bPAUC0SsIN1u3qXaZozVH/X4dpr28eHunTpUq5MXTp5wRyDVkUeRpYYAp",
+	"n1LTs+eXpLCQfs7ZOKdpu2aXe+qzx8Z7IKnoYJpzCVFwLdC7JKgSmRYXiCqUYqb3YUSQEhRPCAgmLSBV",
+	"atOnXeSNp2agraB5XkPTW2JXMKauiwe/V1yMaJaRliasfhxC0V95KZA+LWivmaC8wtcpviPWg8vC5MIs",
+	"FxVEzCgIiP8SCHppA/w1dgXhuOrjwfBPQE588MGT8OGm0uW1zCm7RVMskUl8GsIo07KnW8qnXNLkanSY",
+	"vTyevD79+1/OZ+8HxX8fyk/Hd7+cLv6nP3o+JK+Opn8+uX17xj70xTZgGXjH1M69K0QmurkHjPdcvTJV",
+	"+n2AvOfKJNEMQuU9R7JMpxWygG8I48wkspzhBZKE3BtdtsKToxog/ty7QoVx1TN9PNB8wIuc4+wT52+x",
+	"aF/L9r7Q7D3K4fWqy2HEMyhMxe9s2sGczijUuBj0j86OT08Q5MlYB6+tcMM7MqFJdgWJ/WBPcd4zfX3Q",
+	"CCjkB4TkFaZ5u7Cv/x6NTYMAbScKT6KL6HN0+DnyCfubce8d3KCfo+HnKHitmhGQvdB/KLINhjWEwwvt",
+	"CuPC692zvT0oX5vgk58ZvsM0x6O8hYP2PSq9Bquw0Ln6akzUoBQEp1PdQ4urkAyTzwhTl0gQJVy+3GNb",
+	"sPGhkPPYp+fh2XcFnQ3M6fm9PdB94vwdZq6MXEst94lzNMNs4VgbGYTaT+68Cs2KmUNrFKBUoluyaIJq",
+	"+MCgOhp6zENowl0Bpc+v7tur+npg+pnZPKr/bJ9g84YwBeJw+B64JixDV3YA4Osv0DOCBRHoc9nvH6a3",
+	"BOojQE11eEIeCjr9QQ2d5al2hU3Z6tmATCF4SqRcPnaNVx1kA8ugaplItjIyVxemPpKSkOomXSUuMHv1",
+	"+oM0ZYO2TikgHeyGj0Mf4mEIdIe71z8kJvzMbA0YkkHKwk8wcHMTqhamiCCCj69EU+VuYiyRn0br73L9",
+	"7bHVxXDsg2jF/LrDqBqgBwP0oKcFUsGrms9Xzuk2XGaLQFmiJQddZEtG2HyPkOx3OLxAg2OUQTljjqxu",
+	"ObZewCb4E52F0gH74bwdtcaHfZsonKZkKfShnfkWxnfhJVU8hV5QBoEfPE3LwiUI9lyfHqPlH6Pl7xst",
+	"/y12NVdeTtMryE+3MaU0rq5qwFHgc7AQNo1PdW5WlAk1aes/Vg6CTXXgx0A1vO9T5aWTEjGnk8rdq/Y1",
+	"wxOSUJYIzCaVTtJYi4P5lMwoedWUsgQLgt3PqmCLjTbXV9GcJ1wkMy5IHaRtfCw7qiot258TnCWzUqpk",
+	"RBJbMc4UHqs8M39EtRtb/uLjy1c2eWTtJWdr4exemvj3Vk0nkNnq+1bY+YE+4u50hhT5jXfrQrEez/Hj",
+	"OX48x/+6c/zFnORQYpvlXDYZlWnOZSmqrNiCa7GDfMWg7odkAGD0H8SR1GzOP4ngsoZ7WRTCHKiU5LkE",
+	"H281FUROeZ4Zl+4xzRWUnQoUS/wGbshEbIRMQQTlmVeWsJFlZilDiwtOji6MbVF/M46UFtmsUEpnhNmC",
+	"FfZUxRGEYHt5hWVtDaweJaNFUnUQfG5pH1ZkwgHMy6cvxyOSh7EKvOKwgX/js4WWF7jG0MPT+ldSwzuw",
+	"BdUjV8BrqPnXWp9qRwdRAVOG7DL8RlcOWDUSPZd3LQ3UlCCJZ1p2hkqnWKLn13+tscqCPgZoxwDTuAJ3",
+	"7CAVA1Riu/oY+sZunZ+Z27U4APj6WWwftGAeByDtdToaxoen237CJf/PCB7Hr80Pr9Xf0i/6/59BFrIs",
+	"dieWu1W63rDbEAHMGYHfkggj4p5cokbplrOmHGua2tICKfDYLtr4St5W/o+4zCjP+WTh9s86+UBpGhMQ",
+	"8A6zdEqgXOXPzFjV1QJpiQPMLaYIwydRStXIAdp24TI4pAhb5evdfBlkKgRR+uIrmQJ1SOPOuieF1OCy",
+	"agioe79ilyCYt87c8URW3lX+jB+F9Udh/QGE9Wsi7rogZS2t60ZI891tpVhIGQYFnw73Bvv7TdwVd+2i",
+	"TgOTwuOaKJccc4qlKd43XlnitpoVI18VKnQP5Ir1w8KpkmYOZ8jlp4aJviIjUWKhN2KA3mGRTkGZfIxm",
+	"nKmpdOF8GBVcqt7gBIL6GmuwMZMjouaEsAS+DZYG+3lfS3fes/LOtaldcpWmRMqXX0MsU6hJw2NMP09y",
+	"PvECZfWxA6klivUTLkxhLZrckkVHBaONev1X1TuXUBnRFCKua7xEF9EtWVx0mryW3KZa8MqSMSW5ObCW",
+	"6e6cENuEDYBAODgfHvQPhgfggstTMKFu4BhLUXBID5RiSbQ0da+SE908FQeDs6OBy5tTF6rgzVCvTUr5",
+	"HS+2nXwrB8Ozk8PoC8Ql55o/r0O9m155XWG2c4j3j89z4qTpvzC4hmriCfwXELJSSCIWB/eIGRfrRRsA",
+	"fCuj6H1S/MPfZcMqcWYc10NJ8E1GqUAfm1Mq1EdUsmWrz2lveLqyj15asM+KqgLf4hVNt7HQbB0IIPXJ",
+	"BC1II7VySX6kAB974dMdUWF7hds2CZPqFM82kNrLTmoy40Ak/xQLG39A7ohYaPmFmpx3iuBZIJeRrY7Q",
+	"eKoppn0e1gnGkUy5qSiU57W+54fuT2ZK7j2W13ssr/cfUV4vjqpKZI+lyh5LlX2XUmUmdA+Eey8f7mPB",
+	"o8eCR48Fj+5X8KgOin2sZvJYzeRR5ftvUs1EU13jY7kewdsp5h8T5T8myv/O0kIzy9tjmub/qDTNlfr3",
+	"MXnoY/LQx+Shf+zkobFLBOpGgKh8jXr2+boZPCbzfEzm+e+SzPOLRi5IpJeMq6yMj0nz/rOS5jXSFT+6",
+	"vD+6vD+6vP8uXN71QsQdWbhr31lmmZwTG4UMqsxqCx2VSBSv3bmALuEyoxYpbEGtFAsgXw+m2Tg/Naw1",
+	"pwwc1MeKiGSGZzvLFuVoRtWS1DfU/IcisyIHM/EWaQurTgHNqvmbYn0iFR6P70dO69Konn66Wb00aXCL",
+	"9odjKF5gRkmOngnOb2VUcZaJlY3rEq0SGRqDLI3ZUSQyGiSYGFgPYaKGeGk0MRKaJr0DzeZiQRI9G9yo",
+	"urraYbpxRm0j40mXglc0lBEa06B4P6M5kYpb+5d3PSS2OnHA+ebcdA0Zi+y3FjbZa5GTsFZh2T+hMeKM",
+	"qMSV1v0G9wu4U7fncrbcs+E8NDY5/FrTX9nl27edtEdV6lDytSCp7gxukOaDh8e9/mnvsLuN46QybhEs",
+	"knN9a+IRr/3pmA35TvQsaFrm5QyaRheDQa2A+jMXGWYgnIIcKlWZLRBmdAYJ1wSkQEl5nhOjnC/GOLr4",
+	"7du/XBF0FLV1248C4KMA+Aev5nANTMYbdkdVsKLD0nvfU/xefIVJ2yb9Nke9w/6n4eHF8fnF8fk2vMfh",
+	"g/IejvgWxAQKPiTLcY9Q5vZWvKkq0K/bMNvKj0RqbPbjJv64TYyjnLLbysXMMPg7JCaEBE7RRbRtzxAW",
+	"hYLYgm3CWW4fseeHYc+XevveUnYb3jR404lGN70YXvO5cYalRJp0jcYqbPSD1i8Jo1mZK9rDE8LShasr",
+	"fdBxJ+19afLoI82QCpja2sFX7KoTfQ0WBuRfLWxQocmj4ZIU+arsMuckz9GcCJMe01Ou/e/aJJHTWyJU",
+	"crwEdUg9U6jVwHcNNqSVOXRpZUzPj1bID49bvW3keHpUBPyOFQFLO7uazjZahKns417/rpU+9W5/sl8M",
+	"73T1thOBHpU0Vwmt1aNWFrHNagK6nWNJAxgPeglsszW7Xgbf3XnS8xz7kZdMAIdWU4xGiy35skes+o/C",
+	"KsCrT3RGcsqCGNV4F8SlTrE9R6dn/dpVx5H/A88uU0U4h8xWDxeKUmlb1m3HjtfT9zMs2X2qdPt/wkVw",
+	"s5YahE//xER7rtXirVK64SKB6bU3Kah7W6PxXa0q84ycvCCs9p76cs87uAbPBxtpEgYevG3kmXm0zjxa",
+	"Zx6tM39w68wSBVhPQqsWYRr6SBMeacIjTfjDW2ybVMFlDAxme3rH70zhL1shAOecTXxZpanUs05cVtjw",
+	"3Ajtqg9cFkfzSksaZjIUT8jaiZgmMBXDPtdz2rt++f4FsnmM9pv59V22FEjhVKhG1vY5R46WIeddZYLz",
+	"6iwIJovAZfWzXtGYCgkl0zQDS4KxS3ppPxcpn1E28WhsgAKvaBWkwlMsEydhthxr2uGMqhRMJoMzTVXD",
+	"jomkm4gxODs/8vs4L/XW5+/Jq/4MB+CFyboRxILnXAiSKgSnEPZK95Bo78/XP71H4KuuETOd7l8inEtu",
+	"hVyqj6JNkxFbSQMKygSTYYxd9KLfwt+L5VwaI85viYn0GgzRO7w4iOoFmdNwVeFFeGWQRgthm+rNQ7Tl",
+	"ta3KSPjvG+hWxzcyTfzvqODMXNvRW3rn0nzMyhksDDPE84wINBLg4nFQeUqCB3GeXyKbhQQpIhVKc/1F",
+	"ytCfMSuxyQNldD/gkYkLbH0z3pUzKOLH2RjuYfNZK8HKSzSHersQ7AshJvB6RDK3CJ8jMTXKDO8D94UX",
+	"TXdgrkqDPm/q5+swhwtEzNq9gTYgDxSoaOYVGJx6cXGfrD/4KOfprcYXKqeaiNeTe2f0RWsPK3ZapScS",
+	"GVXEhmltHQV0CV8IxwDVc/3JYyzXnkGGfB50ebIxwtmMssacl3MeV9/1i6OuP/u+C/EGGIUrjtYfXXuZ",
+	"1jtTXaI2GsqWVNxAc76n1qdaQVMqWQ84V2utvpA0TWMb1rFF5ol6Wr+Q0ZTz2+tyVCl0189Nei2fSPTz",
+	"x7cxIncw20VBpD64JgUfGud40g3bmjn7YLQqpVatabR1RaMvcVSK3Kvo41IlHqS8ZCnNq9I+ttTP07lZ",
+	"pLfsX/XF/gHu9fXL9cs+dT3wW3iV6RnZLdBXyKxQIX4q0CIs0ZoGJije/L3JP0MILmrveoGMIZJk6Bj8",
+	"LcxedJNEzozzX7V7vpbY7V03qWZwenjUt7k2WLpI9PIGNkIISsBtUP0aa2ti9sAWHrYwhNTIi49Elrla",
+	"AeZGEw/O/ygJeGMNvOH8c7NiuEaT+9Xt3nwwuu7U4F6aCScJGy5k0dVbcbdD27bnknl0EdlO0YqtCDvO",
+	"rW7Y5EAF0auYTyVJk3fjv/z3uTj7U3b9DP+XneJ/mTb/BX3+X2PWbmDB49Y+yNaG93YNgVxq9lB12x93",
+	"Z2l3DFGlaqplsOcmpHB9hm3QIEE7NMdGxtF9WVDnAlk6pZZCS6uQ4gUk62xwYAYOSInSKC+qMX0p4Lg3",
+	"MO46brYvp+l7LQBukGH9iSuv5nxj8qCuGSIbOIp+2Q+u5lOtgpnxOxfnCdIcsvVA1WLzAjyupX0C/Ff+",
+	"JfMYu/AYu/AHjV1o4HuI6rdfr7aUP56AxxPwxzsBprrGlODMpjt/+QlPjEbJ974yNY8LQfTViq1cboe5",
+	"RJJACQs0wuktogzduFLvN6DCS6dkBnkArcQmlXBmjLc8rWJIml/8+eNbxMdGB2KQFQkieSlSsmnQd/r6",
+	"+8TXjincxUsl1BPSF65J3IIoU3z9JyA/vMAz4sp3PS+FNNUslsF2AyJlCi1u3OddPSdU2NyBVDf/R0nE",
+	"onZAM30aM5nhr28Jm+jzOOz342hGmfs9iAOgePPCxOqAa55BdTM2zQI+YvV3xlzMAK/Kknq1t/2RMzIr",
+	"OMjOfyGL5aVfoZLRf5QE3ZIFKohAOZ/QFOr9GhZnjxxMDhBGP//85sW+KbtO/ezTUElLd8YsM0WeBQjN",
+	"xtZEhVRWkVCBz2BxvUZvij09xxWAHAzPGoA8g4QmClIKRP//3656/4N7/+z3zg+Si96X//pfYWiMAd9X",
+	"YIA+UzcoxxIq9GeXCCOpcE4A86hEkCCdZGbtR4Ph6hXZc7VqKSdHm1HiLZ1RtTxRfbshSf+5EhuhVn7j",
+	"wxkZY1BxHGtMxF/prJzVeGl+1VOgTJEJMeFDH1wJkvYsfpku/ONJJRoRzY0bsN2SQrnM+bjMKGgvTZaW",
+	"ILj+v5770H3OkK32xmcFFoEpX+USCgkVpSImvz8a00kpSJUjpj7sUKtP0wDyjxLnKIfPor35lOegQSUs",
+	"w8LV9tFcvCGpo4V9FiO4wudUEv0wwwu5v5J62AkHd8waPe1iR5znBDNvtS8a5Q+bC76BGog3aM+OVq0T",
+	"jMqK4Nn+RRMQWCJIlEKyA3TDC8JuLpCc4TzvmUsXuVJ9lDPdGFIOyinJPjPdGmVYYbQHQ2iEyPnc5t6x",
+	"5RTh4ExJnsXmCEmScg3JRWNgyZHiCucSpZgxrs/iHTGVxWexpjKfmavqiOZTIoixWukVZPsH6IrhfCGV",
+	"vi7yBazPGdbtmrSAVpQK6JWr/o9tfbkKZkf9w/2Dz2zFnnlVJ/1t+18m5+r/81TvKWeQTN68lU/rnXqn",
+	"2ZR6C19BbqWlPLNAODO8qG4ig5N71NQ9uCMrEQqSNXW6NDITnbDqKL2tGLD27H7SoAWbrCDMnHQqkWPY",
+	"0F6KJelRLd9LqvRcLwC6lUnG7JZEe66EIajT7UtT5DI290fJGMn3DXuhv/fE+8x8ShhyLF5cobfQt5b+",
+	"o2rIWWMAS7Ss6TZIQ93KV11F3emRb5rbBEjD5fgGOviNplgfJ8JqXw44PntecRKEReVrD+PFCDDFZEN2",
+	"0CUCjKlOJkBWJliJSm0WeDvWwwAgxOC9xZuQ+xJhhWZcKjToowXBwtmsbjR636yacNClfhvMtyEXJuQ2",
+	"xCTU8dQIAnMRyDmIs5QYhFTNRsCw4qy+rpv8nQnuXTdnj8fhkiY1n5P0vvx2dPgtzOgY01Z2bXy7g2hn",
+	"joFEtsyZBjgXFsqAiZRJhZlCe+D9gBidTFW+QHLBUr1xc9Dimc4rMcgJP8bJfOVe9MBdLw5x8F5GpN+i",
+	"Zzjz9HOuBgdUp/MqXgg+ysnsv/5udWNWmIcBPph3zXFCdNt1errcQ8+qG9G3fc1CmlvwDucaAppwcaER",
+	"Buc0M3Z+IF/GGUMJnKpLdAO2OXmDNFQlIjidIqhKB4mSn3M2zml6T5D4o3QBSNX+QcBxpTltBb4eRh5h",
+	"RBp3FP2NS3Tj/MKM3ttBAgQQ6Gg4AUFycoeZOkDA7mH04afrTwjSy39mNy1B4wZ4FDYBpXJdxlYqmueW",
+	"ny0ETyH33AUIPi5+6eaj/tG70j9uLBsjDbvgieheo+UjeG066U/PsZbJjZcCfIWySWyIydymMUwxA7E6",
+	"vzPuXQ4wTfl3LTevYf6KixHNMkPbdkeVxjBdcKXu8CDIoulwivOcCH2ba57c8XEZh6MDx+JPoGu7zzrd",
+	"CF2WCG0fbHU5ZbeIfKVSkQyNSgUIwDjS6EoEGhEEgugeZsgE42fenbMPy3/jXLfF7vTBoK0yCtKrhgOE",
+	"OVSOl1rwEqYoCUE411LgArgWoGPvX18jK0BwgX7+8P5Cz94YU5wThSvcuI8EBlOImgLK67fU+uUCX2NI",
+	"5IHzV7Bpud0cqaw+71R5xnevOXdvui6kGVSKTz0Fo0kDr29A8Dl8ejd4CmP0bApho6C0e9Z++7Q/OO/j",
+	"YzLonabDrHc6OiS98/Gg3zvCx6OT9DQ7I+djz4p31D+v6x5V+1WdYmevs2a5ykxnt00+TSti/CC0WNSV",
+	"cM05gwPW2FyeWw/Lpd01HNEFunHwccSaqs9MC13VbQasUoWmB2hv1Zf10dZfZyDOpbiUxOKWVS3tm7rl",
+	"77mCAt/3O/b+KF2OftX+QY7/e45kmU4tJIA7YJyRNkggLSwfw1H/gBc5x9knzt9iMbkn0QsM1gUI7W4P",
+	"RgpBpajloDsiqrvPSPsIdF0GBALuU3CQe4VpTu6JA+HxOgFiueeDwKJW1tfuxzP922OOiMKTm8rR3+oz",
+	"DUeCUiyEUdo5l0LOyEEUNCqEpmibPYU232r5bg2cQ/CtO60Fpm3WHXJeB0W+qqepvAt/+rl50eHrumVz",
+	"AgHxJGh/4UJdIPALHC2QVb/BSX5+/Vcju99cQdTGBXKTvUF7Kc/LGZN2gNgoQmI0EbwsYpTRGWGSchaj",
+	"FCsy4WIRoxyPSB6jGcGyFCRGYPSMK03mJcKVzs0p+ahEN39Lv9wYLuHahIn8zPAdpjke5fekHuHxupyb",
+	"QM8HoyEZVniEJSzeaBRxOtWfQNafY8aNT3nG5ywGDRIWwHhzAYTH1BjcP0AfPSnA1Fc2N9/YSQGIMuQx",
+	"/pdOBjF2k6xlN2lJJEiUTFaaD87S9gG9j0ixpazwifN3mC2s0CvvhxaBwbrgRLvbgyDET+4iEVpuhCvE",
+	"6g6pBEOWlkGl3rrNIt/uuxO0XDZ34Gdm/YH+ed/brD1SF9g3+jwUZ5MKAvweziXQQ++3kQewIHBCQR0C",
+	"FOpnZoXw+xOnpaG6wcHv9CCA+IXkec9of0C4c3bF0QJhNColBeWHKHOC9rTwwjSX7OgEoKggtSHSOY9p",
+	"RmnfgkyWhamsBoFcnwC77ge58IjdABjo+6Ds4RNpotkg7MDReH3CDd+smceCCKu0xbdEHnjfh2VepU4/",
+	"XwjdVlEim3HIWHVVWsZer9FiOXn+RtV5NYCrbh1gPeow6I1abeN10+GrfqWODs2rqlS/LdknXYmqxnYF",
+	"1rCikFWHjzdyunRo7wTt9bhm0ODatP3milyFfFdqff3fjI+GB7zm7Owo1YZVc6kh+KWaMIdi2frTZirP",
+	"K0QwmUuMWIHzDx6WWhvxKsTdEQUd3jWt8P2QrWHF3F/eEaasWAizz/OfTK3LdVvQ6AWFu4PcnOa4TGE2",
+	"E3Ek0Z4kBP3p5Sf09G7wFJ71TBSSvtvnU5pODXE0k3vDilJtCdMtTlwQ/dsuFNZYBG0d1WpHytUB2zHC",
+	"LqgbrC1t94gHPFwO7Zf2fpPJ0z8VTaxfjeLOm7MJa+u06f2x+dxGNS5iIfAC0Lh26oK4uDK3QonNtrX+",
+	"YMO3V0/9uiIqhGlW+m+uOF7GmX+qa8heZWWurl02j7rfclqP2D6z0b3upw1arp5OOZS5jeKIzIqcL6Ae",
+	"qr1vozgal0LzBkkdnxxHxrt00+zkc+fvuuGMtHWHDGu2xnrLamkIMxM67bD30qoDsdXGxkthqVwzM2oK",
+	"wcotquanYtnSRaidqmXr7ksOoe0j/a6UWupaWo+102dUkFRxE4W9+caqsWQt6vsY1UZgN0YQhfPcc+ps",
+	"wtmFxYRudhNZvQ079J3Yj+Xd2NhnN04DyxXsyw5MiNiOlwxxGk3mor2kasKx28XGd9djwi63YnPblm9r",
+	"XI3uguWNpGdzBCGqYkTHlbmm09kI7OPyhwmb4InJFZAT3G3gerND/o5UNm7n5Vt4yyty5d6t36W31Lgt",
+	"3OvGrE//0q3Z/RZkrMT5R2LiwZZkJy92oSupyAjOcmozSrW4ryrjzfqVvXNZqQBRcGF1M527iLUK6hVd",
+	"HAQ6dmlB2PavpltNoi4bG4S/D5IWAS8KgvNE0MlUSS1DQg6vMEG3B7Era+t/1LEvM0yZwhSIzowwjckp",
+	"wTLMA60kqC2oVB9qTDFetba1h+e7CcsB0Nf1jbueRe8YXdneIV7WJsGhZC6D15GjxB0XapAtgbLmnbuY",
+	"7L8rp1CMcTLmadl98R/GV1eC4NB69ZUw0+hUcSk74ps+S1uss4WHHlj96tX+YpfmGsJByPPWlVMg/yiJ",
+	"dd1bp6nvrNjwUKxWb/iRSV0pdBWTtGliS/myuriMLjE7DmjL43lA8lQqlZKlvkkaUXSNRder2XS7Vcdy",
+	"O95olZzyIMysk2LcobD1Vx2daJQu08BSNv01ODcnVahxnUGqmcUpbiXFXCM5tq8zPbFNEH1hqfsuLOfq",
+	"260dONHk4j7aSSIt/INeyBESsJkDCTmI4o13ZEAlZVeDcqgVfIkgEvwtlsqstsF8/oCb1UO4o34H0fa+",
+	"NHLVXb2On/WQ4furCuFjiWG0ttYYejO1WcF2wtoHYwxm+Osb0//YbK39NdjIM3h4cdYPUqJ7MxEtfVCm",
+	"iQccL9MUpVSkJeRavERZSdDQ5DOr0nRBasKqHsDWLMnmFTZ4lBUEYiz4DEG2vnPwbN+Sk6k36Ki1JXFk",
+	"3Jvta1t3+rtxOssnwsngpm1zC2q3hu470JVZ6sAg+ej+IFphXzz9gbrhZV7L29CsJHDj5llNK/WmYpaS",
+	"PDcJZJYVswW1wbv3F7G72n8s6/Iv07sVgozp1zAS35LFE4nuqKSjnJgMvGiPF8nnst8/TE1P+JskBwcH",
+	"+zFSHBRME0YlQcb5InB67vjtlsB0PNhazzSekzBzCzCOA1FWMGwFggYDG8Q4QI/vf4kWNLkli62vT5jd",
+	"Ljfmjmr+B8LQZUA0THP6zzr/kHUd2mspHeX+JZoZq4BJL82Nyc+bYTe95K54thK3ALarkanOmtZmvQEH",
+	"NpJeQ7C+xdFtKOmAPcOIKkny8QF6o8D+Cd7dcsrnzHj5XyCpNE9AlQvWXE+T3eTMV1cv7kEul2qFP+pa",
+	"qTJU/YWyAIIuJelGewSLfAH5emP0/OoVHM99xAWSeEwmJYbQikaP51evrsDQDIJgb87FLXruwlM1E/fK",
+	"lXaqpwPWaHe9LacKj6MVXwvfdNXray/98xYGyJ8Y8VNM2+zJuaJFTmofWhmwLfoppkMI68KHuWhnAtUI",
+	"O+fC+AMuMaAbEGBFPup1M2h0QNBhty97aat/26H7qszVS8HsNsU8y5DXDudojFPFxY6Tt1+vOP9u952Z",
+	"y1+hk77ump/5VqfT3gUgodTau4zTyKa9/QDf1pKPAE8q8Fj5JRkjZ9NYxY/upg6b8rn/Wcpq9dQdzQiP",
+	"XIYsk2JQJnKKBckSIxpOMYg/aip4OZkmOLvjqRFJMpoljKtE4VuSFFiEScutJZuVvsy7zVtcWJ3nagbJ",
+	"m8NKtS9r2ObWAeCiyvkHA8qQB8+PYWs62ED9bGTLeQ+WOijObw3YfQ1cAzP9zCX+dQd7Erztyoyq2iuz",
+	"FQoDGaBuLpCa8yqMnY/B3dMECY5IimfG/3PPZn+ApDQuqMrIuGJCsh6e40X1XJMoCOUvtCC8KIge1sak",
+	"QbZGm7nkxsa9JxCFLS/Q31rq6S83+5foJqNyRqW8uUAYFVwacSUrjeutSWZlSyRyNCKwHJcMwr9UDftv",
+	"1Gl6y3Iqa0223kLIPQryZE7gCflq7YdGqPGySWqx3Nh+TU+XVVyjeG5T8AAZqGhAVDu0gp+jMJ8ySwuT",
+	"B715IFiEXUs2G3H97f8GngyGmQoyo787jxHLrC+T9dLgdzixBDjCqwUqBNfUUDyRyHYwuU0knTCS9SiD",
+	"6AS5mR1eqYdvIm+D5V0+3C3utiMMDOlY3gJXFnIbIbuos1AFiFVVTLITabOtZSgRmj5WJiUNZ+hG/7rZ",
+	"RzbvnElrz/BMy3wmaZIXqlrgCcTZlIIZD5YKnhun1NIOfu1NeM/mzjBJZ9+8kN7U1RrH+zoUTjc1bvax",
+	"K+tlQbT0/e3NdEt9VgLziaw4ZV7kJDaJKzR9vUS44mZxmhIpUc4nNmUNkRbCsCHgLKSFQgKwpsJR/AeD",
+	"s5c7FIAdUtX4iBs7ItbcFUemVl5nVtXyALJnTV9/nPz5HAtylaqrRmG5nTzSQ1d6rXnnwl3D+cL8qnp2",
+	"MgjY0hcBG1iAHPhl8dYbA6q2qKWyWTWPbob5Jag663zbk9M87rQxH1yKw3vsTnt5G0WW1WDf2LW9DVt/",
+	"+/6g3gzUWmpqYoluiK5ShYb9wRGSB8dnFWEDwdxTRvgsnRZX9HuQtfSPBTGVBD1wmFp+heATQaT02DBr",
+	"OsgpWyGfPTfVG5tbHCjQ2NXKZ7rmKzyCW0Uiu/hY2aKMXds3K02u3eRp+q5uXPnodp1a25pVDxU8edO0",
+	"m1q77UyKFWRHmeKigJLeVkR5//oaHOcpKzWbYTQRUEGrwGp6aSvCUYa4yIiITV4I61w+LlUpyLJa64F2",
+	"fQVpBFkp/AmTMLV26v0OeBNIahZI9mIkLLeYTrR7a6QJoca7BtI25/rnMptA6v8MLyDG02JAZvPmQokn",
+	"8LTfP0A3WUluzC0k6VeXdtSzl2clGGnIJbrRpMTGdo5ycvOZVclNcXqruVTuKgQ2k/lUkijjqoYVZLTa",
+	"iE+bzmRd7qrhNevXe92lu1fYdYfuVYXXrfsusYd2GW7MOAgjb8IrSEm3a7t9Ge562jfrhr3Tv6LxNmd5",
+	"4/c23AkduIi1Z3YHlenznEuyi93SVgDZeFfp8X+ybVe5b20fVeC+vtb7qvFtTykKPEsyI1rKIdPUWCM8",
+	"o03icyegEUsUT5Y8Bc0bbKroWlWq0UCBPml1CNrzOptxi0HVE95Ob3DvbdgSzrE3ySDM+WxWMht1/wHw",
+	"lbCUyC2xyyy+KS267SNYLhKnJcRiQpJCUDDCjQSmOVh+cZlRrp/IPHFq9xm+xcr4iS5mI56H9Xq1W9NJ",
+	"J7cmSKtWCKKIcMxuh+TWeuam4GIg+7k75VVRxhhBfvqXbJJTOY3RB27+fSaoonKKrumEobe2cUvrftw8",
+	"WcOgO5ya8mwFsKFySG2zUFrwnhEpjTLWuIJawt+wcyQpzvMHgXBI6hp0DdO2lZoexq3IlPsYLYJKJvPy",
+	"YQMwKEvGXISMtW80zyc0m6PZqzDvWQFuk5a4ufX3UTP5maCtUq/xLVtTrKMOyB/NqfqWAyialpxlwTnl",
+	"m9WJFk2uoe33jhpoFr3qgC11hzWBmg8Ti7AcgVAhfQvWDrIBbApuundCPMTeNXDBbth39wdzFdy29Aez",
+	"09uFsfKJzJbW061IUIisDvtdIje2JBdNT+5NBP9H05N6doPjjn7MTYKzHJqCBVyJxh1oqa7+WtZwB2LV",
+	"OsWbj2uFJWvO1UNo8N3V+wPV9z5glq5MnOeJKy5wgTBbBBMYBAsNXDaaygujuFeQHRhyQTQbGLRstLJF",
+	"AEziCHjta0r9qbWo5wpqGpQrzPJd2Uecb0l5dpXNlm+0JuBfGGYY0sJV7Mp2Ssp1Ul7HHB4tJYKpiOeR",
+	"L8fp+ms/PgrSM79SXhdef0cf35WF9rp805bha9RW+Fu/d47+a2+/9+W3k3jYD5VVWE3fbMU+LeraPyqK",
+	"JxUpkiX6N+ZSC0UBcjgRmGV1bzrKTdRex9g761LemGgIM17Y8MhlZzDGnSHC/NclqQJZKNGHzPB4+ldu",
+	"dSsNpWPw/NXlbzROCp6Hcq1VL7YppBNHrhpQQCVcEGbL/TyxtY0kpBh0HqHSEB8q0d7gwqQG1YPZghaB",
+	"aNspnyf/JILLYEInyMPH649WFZIkwiboUPdFe3V1qCo7a05vCRBemGWoetJ+WJJxpZNIlqQkzwMTe83n",
+	"aKaHdmV35kTUXw4vtPrqCk9UU/r3iUQFz2m6uGisGoaGBOGtWlAazuA/BWWWbPPYVBJpDMDLPEMZD+5C",
+	"C+Md2vhz9nCisWcBaAUPRxPFliAAs7+owFmXzbqEVawrmqVPibGHVFoEPZg+ZwVhq47OjEq5C7+8Pp0J",
+	"afjPucybtRPdHrjMVQlrC0zFJWIczbgg1nCAc2Ry75t8/UbJ005PNthahbnmSntBZVGqAAOGR7xUHYiH",
+	"7n0Fbb9VuSRcsHgA2QUdlXqZpqU0VcNIRm11H0jA2Q7/vTDlp1yRI8Vt79g+VyZj8NCZcqq4u8/MDABf",
+	"GZjXfkUes1cu3SXMINUQGBt/wr3XL6+fo4+lpmviYNjfG+zvpfv7BwjS4XxVxvcd5DFIeys/M2LqqEFy",
+	"9edTQaWaYWkq0qCrclJKVWWms6gLNqGNEtQInHSVldU6bMkz0+GZiVqtF5XUqTvaLkYpN+5C3oZcoEM0",
+	"5+JWrynDCwdaqowxDe19JBN0NNy/RCPMbtGU59Q0s8jvyt91WaI/SQrhMl3Fy2ri23WQLh9oWHG1W74d",
+	"g7iJwbuu85kSKL7+wBo956DdAVsgBGa9Gq+b8t+O11D/Q7HAznsjvTiVbnHCOWY2uCUk/3VzZrHzrnN5",
+	"WFfRzglGbPMu/oTuW6aLUw78AZKHLCvsAMVaq2/ALrb3iLevDWLWxA8v8chuqrrGfbTy8rkwGaJxDrY2",
+	"sMXF/iN9XS49BJIUgydBYhM/yxhBEPmMMNVoC09jmwDjM3tXk1OXqR6ydRuHFD9N5QGCDLWYMnXh8jvG",
+	"rmpWjDKS44UthmouDsf1LC3ImM/bK2o+hSW5pDBuTS4y3gabtVdVBcy7yJ5Wlk2XIhFYp9R8Eqa9Vhe1",
+	"dGmFvVEwMpIcWvZKmeGF5Qr0y4mW/utr7FJLApoR061SC2GfaawExM7aMzvj59VNsgs/2b642vndvZoD",
+	"1SGJ4WJd8lJ6SD/OHWn9SntuY5lrju1317Bn5jvbatjt9HZKUrILF/1wzF6Dj2olV61YXs7yxYUN4Qmw",
+	"wU8kOENp+MFwW+XeaTJCwZ2pFJaWV9+bC6oUYRrPaUr23etKKLC7mF0aPho4Uu+AdJrffXijLo7QDZ4n",
+	"tGwjMDo5pga8q5rIRUWoFLiTuTEP0Pudzv99+SrPeDHsZLxoclChuj4Q7wG7ixUoqi+XPemohBIDzPjr",
+	"mVQT350bC0XVdeNyVrI2a8heOP5cVcwKZu5ms+kOoJh1T1EiUCVP712/fP9i/9K/89KalVANHVP1QhrW",
+	"IrM4VKlf3RgmFg4+4Nyldbd1F6LnA7WK+SoLU7O8wELli8T9tBFwLiYQdPwxCKUk02jvcVF4IgipR3A/",
+	"QW9q/66GOPjMPJ5qxbd1T/e339MDinltVNF11zpyD6wpVV9761mHdDOpum/1u56x/WFHXQPghzCXOaXP",
+	"jzOXVZPfIZRil/ssRBI7JA7oIr1vHKYpzS8TPvvep/oui1SD6heYkfwSeNYRQXjaTrr83UNJvq3eyJWp",
+	"+itebx0O+8R23d0w5XlVrdTd+hUfcIDINE3AsxuzrJWSzimgFkShqlwO2jsaDhvpNfQI9sa1Dpp6PH1i",
+	"/dG8JOHhVfG0dBFcXqVXK1ElUKHc1DTNbEvpCpr2e/1+v9871f850//p2/9l/XTw1BUYaiqjomF/eNIb",
+	"DHr94adB/2JwfNHv/49GDJoTm8o/IkUPQ6q4gyIbR0ZlFHX5phPqLyLTHyxTGcWJIxR+oSMY2gsZ3fgF",
+	"cgRfaARftjZBTvHw+CS6iM7HZydZ/2xwdnaUnmYnx+d4OCYY99PjY5z1B8f4cDQ+Gg9Gw1F/dDYcptng",
+	"ODtJB8ej/rjfx/0zMPf9kySjBaD/4OzocNivq8K+dLk6cI4KuUinPOeTBapWXRamSF0yWiRLkc4bF9pP",
+	"+wNPV3ExCOhgNg+C+wMTNN2269VoFbCaCaIZhYzPmV4BHB6AwQVqouBvNPvmUCyYwWsXDaiHhL99X82l",
+	"XYdjz30s7dbTq561Y+DzNl9rRhE7LA8Rv+vXV73h8YmTe2DvYjQlX4Ob5OO4N3PK1MlRFG/QC9rDENip",
+	"tejfAUI/WDXZDByuN3ON0tKs3cfYBhI1IFttWEsxuVYXaTf++2s17Ie2Vmv4JyhASGwtz2p42vQjcoRy",
+	"Kbd+Unlq28t0RllpoEjuaGZTTKdcGF8T92CNrm3pwK5Ixelq1sVVNQyQGkFSpjl5Is1hQlghg9+NBS3d",
+	"bP6TO5YdaBbn6yy3AQM9Ph7TlDjwHMy5yKzOk7LJLD9wb/T1O8MT8rQA+7n5++8Fmaxd7IPw+W4GP5DR",
+	"XyZ34XR1lGVeMhhco5lJ7SeR4gdNBbdhwOLuTJurKQAyGgg8IYC/nKYmq27ABp7dUbk5rM2OIA1B843f",
+	"G3o5r6Ft8oiutNC5PCer8npsZYXbFEPegSQ74LUG8wAUwp9qN3bStu6yX1s4J/sgXkZpa/qAGse+tyeW",
+	"t1r2sOXoXJI7feN0Kzy3Pq1CQ51oVgX6QvjqpUnmKv23TyQ6MQmKd1MltpNEhrd57d7+NFIYgu23LIbG",
+	"EGFKLGx5aADuX5ZDtHfCgq7WaV7aGBlv2w639cepYWbHWwutj/bs7uaxtM25X3IbWq+/9CAYCGmfoJO9",
+	"wf6F9XVyZrtWqkfISxcjUgtjRi2S6j9ISESjUsU2nyZKsTDV2Qtsy9FCvHpW5mrKeYb2vLzj+zYNiuYy",
+	"7HlwJRtQnU7OeErhUb7QB0gPt2wmtCkSvXSPcC3ZaTefJ/68lypCeDNPxlwk1czXskMvp+lzgiX5uMIb",
+	"DWoleC0u0ADN8FfNgyM8IZdoaFNpzIhxR+MlUKYcs0t0iKZ0MiWiBv4lOkIFphmqKyJeomMEqc5s8KDi",
+	"VdXkt1eX6AQxjvQlrodhEzyhbHKJTlFOxgoiCzHLLtGZZtL0LLNLdG5t2h6stfg8jOLoMIojLcgcR3Gk",
+	"+e/TKI60bH++CjYvvPu3TRj+XgJ9WuUD9ckL/q8d9VzWBUS+pgSaavylPJOowKW0VFaVElGJ/m4yEUC+",
+	"XanaBovVDknr08WsqVa8vAItmts67Nb/yqXcSQkt1ANm22l5PS9VsXDFY9qAj9fl3/G2cE3ZMs/TYTs+",
+	"C5JzAseYKCwmRG3Zf0zhWGuOc7uOjJuvGrPmVp1XVAdpeHu0hg8ttDH5laD/ndRA8xam3Cp/L+XPPDj9",
+	"a+vt1LAx96zZfCBHJr0bgo/4LrO10UFfh2+urnes0GNZzsoqr3lOt5Sdy/Nsv+nbVea5f5mdl9P0pbsG",
+	"ls+IprOdMH4CDvUdiED1sT+ZHusrqCq+PZdnpxKbycMYnSHwp2oZTQzZw/tIplPOc2PSynMyIcgGAcRo",
+	"b7SPTDL1BcFCVik6vRbpfn3davbPucdDuZuZVJilRMZoL9tHeCQJS0mt68GCYDgeR7YQCxfgZN/Q9kRx",
+	"NIriKNV7v4qVqNa5yyn/wbiwbRydQZV2pD84s92RA2Q+IRGO0QgoRQZMI8JQiEEqB9vtBcYd8A2qJ/xu",
+	"bibnNqlplPn7d3QvNUD1r7+cKo+x38sNs+3m/Qvul/dke82IOZyUVXqRZzYyjCppiudB9m19kAVmt/sx",
+	"eo72jAMvVLB4gfY8mXp/WanS+F4ghf6mgniY3S5v8wBV6dQEnWGxgGVcIgfDxoKsrsyakuw31xiWgJYu",
+	"R7nIKRcKVdmCkHFdc1owzRrbFDjPBjHS0p1mnnLKbpF1aF3ONb9x9ZKwylYYkNWvX7433m8r1+2w9/rD",
+	"2xdRHL2D/17Dfz/YHy/fvYZnz99HcfT6TRRHf9X/eXet//tBN7m61v/96ZNu9+K6Q91JMo6aiLYGYWUz",
+	"ke2yRs6IPJ3MFrVGPmC38HJn8VW+ZgDVekLWJ83k6jP9KZtcoCtUmHitGP1qUgQa/yK0l1X8s6ZC1Hhg",
+	"mpf7MXpfmZcYB97axgb84vmOeZt2FcXRr1Ec6Y35JUhulteUAE3rFMt037LgHaVQ2aaoG/vZppXMLYlY",
+	"5xM7pkIqBE3NZkAyFOvyaNRznah+xTbKbRCuZurvkaSdJQteqmmSllLxbLECMT/+erUigadGo2QLGDf5",
+	"Iq/a5P2NSVAneLW3ndkw4Mzrc9MxF+i2lihj+OvummHys68nDh9NK0sZWqTARf+8Nw7m9tfOp7s1o+5H",
+	"uzaobI4EeDlN7Zq2qWNd9/pBVay1zDDsJ/UZhUQHq07KL9D6opYEJYTNLhxVGPZ7ekCj7AyfqXkjQ8kG",
+	"WHjpTL5j0Fwz4q2xyV4AXBuPG4StWY97FVB3jaJbvtJ3ESTC1HCdCGE8P038g75wZzgjaD6l+YoMu5Qh",
+	"QXJyh5lC8CmE05TPZtwURQWfeCC3K1I9NKllwKGkzBXt4Qlh6cJ446I9jG5muLipPHbB8b8K62vMcR/N",
+	"IR9PQ4CByplmiZi1kpl3p9cPGYJSWcFcF2v0gEk2DMjuuKU5T293jUNp0fNAVUispqaGkGnoQvUN0KAO",
+	"0VjwWVUIMgz8J7JbIch7kNh704etSEO3g/oQXkMBjv7H+Q+9nKZeCMkW5OaeAuqKMoEfyVhWCbXAaEoZ",
+	"eqalZxCaATUthUY4yyAVSrOSSktS3JCybm3x8WKMEywI3qJythWCtxFXN0qBDlgrtu+DVdU+KzNrXdtC",
+	"kWEDztCflzUQlcBSgXYbrdaMl0wlBfgaBrQCC4LFE4lMM73H0LKtcqj+5+ke+sG8RkoQPGskt61KQ1Yl",
+	"EZveABvFcTtm3FxLaBNqlDpcRiKnh/DyUzkPhowKkqqkwAvrtqimVGRQim4Bbpxfg2EdrXla71mzXatw",
+	"ZIol+WQ9CHZhLtrFB0dEzQlhSaEHlibdAGcZFotE8aTgUg1OorhuZh6EuHXn17Dx4jRJfVouLVDVbgel",
+	"uPNJ9j6+CnQ5TkmnekHhk/XmAo1yzG41kmMjbjcVT9gT7JZPoSDS5KY3DHXg+nbzMwUrqtaWG/uQY/aR",
+	"SPQUfXx5vSoFF1HAlwVy2R0GmR3XoY3bM3DC0McmMdYouFSNz1WWgNXJqmclYUnJoEqfLAicyqoHZRnR",
+	"0iFhKll6CWasBMxYetNLoaZEJP5pt12oVDUe4qKAyqYpsQkzf3qr5ciXr1+u9fwpbwvBWon2Bn/r986/",
+	"/HYazrBXLrU3zU/Czedc3CYjLEmW5AQLFswCZ0p3W9jVNcZ03x70Ra6vt+e/PPuAnqJfnn0I7vm3lbge",
+	"KlcJrIfx8r25gGRM+omNAEPmxQVI65ShQZUWyl7joLAYET09LWBAEilWxaBjqewINd++Jw+OjgI68ZRI",
+	"icOGYHBskttYmbYwSq1W29R2iw0Mnu9AVvVLWjxUp6Riwc4te0cNjWD5xB00mJ4PeFfFEOgX1+m0jC5e",
+	"izsvsOomzGyZWz3x9CSr9Gm2iabE0CecT1Dj6ZZZsqCLK0O8GgBvsVQf7RFS7QwNgdPRCU45VnqnvOUv",
+	"L8k71ZsQuFF5Bq78xN2cIY+xbv74jUF/GH9xbzZhgz99Zz0gpHuolICed2eipe0kxyvCxL6jstA23Epy",
+	"1cv4q/1AQGr9Xjq9Sm3XwnRvEffQxulFXbmkTDsZ9f3ImDUZOeBkuxSucFFCbo7cWEFBXeSm0VVhRVOy",
+	"kZXWk+WacahGN4khXbiYybAq219drWLazXrfTJLS5by45ktpg6t1e9VsqsHX7DLcy/86tw2jQgarvJm2",
+	"RMcxOoXNOAsz6w1OZ6VVz6/DBgkwnX+4ZtFNMMglyvzk3RY9qlyeLgfKnLKMz8FTjBgsSTFjkCoLfMqo",
+	"cSPfkuf6Hu4nW2lrd+HbAt4mHV1MNKq90KLfLqj2UIeky3n47sGzVQ6JLYNn7fx2gd8y77raDNLU0Du3",
+	"A+dyYKM2EGeXiM+osuUaDeH24jMo65Y2adeNXckvNBf2atXs0B7jqAkWGzj0YvwS2bzPlgetoUE9a4CV",
+	"NJ1K6a0x+SyJvYdhsfc7aPK7IDeY73epeHrjRrfir5EcbCqHGM21QEsVyuh4TISsHWONcwUX9sLFuSWv",
+	"KZ/BpXuAbir1zc0FqlRGdkj3VZfCGKp7LIvFtj6dyWuUgIKkm+2visEyYeGZyesCw3jlOWk1XxuGY3IR",
+	"r3Gp6CwiFb5ubfMJsG0fkG+op7sGbR7IxgPKlR9q2GksfSftpURXmvj9xSSeHgz3D5C1Fknjo6e4KxPN",
+	"Mk9JpXjlvYdGYFoMhI12gNlfIfLvWxyNtrWmtVLo9fvLgE+/w5jZdxhzK0c+LxP0hmHHWyFvpbvdPPDk",
+	"ew08HQR0KLUXrYd/JcuIQPJgiJ5fv/hwhQbnp/0L+3RwJquUZd9llsPvtX66LZn8e5cOTfPhtzi63d5x",
+	"tAow37SIb+solbgju/HHYteI67rrOhK6onQ+3O4XVdozc5dc2n8vGnYdfYM7BeMl5KkGh1iPvwSxLkZQ",
+	"S8W1RCVTNEeVxGd6NstvwCQid/Fa3a9JwmEar4q18RU3yyr/SjGQwCJuLtAHy8IYUg/vSWaWaIPh3DNY",
+	"sLUGnLmIoLEfLwe3yXC4d7gf0PK3Pr2VGjGkd9nIhjtubGWY8ltXCcOuwvBNJrGnxxd1izzeJceX4P8k",
+	"gXm9AuAjRu40TznFbLIi9MOvNXpfnq2tqXUIaDbLS2aeOKbXPdSiCjQKYaQROjbrKNcE491DnLoHCbET",
+	"r9Jc2c1qJOD3Nn0VnamugW0DUXLKiJ+g41WM/hSj1wMtdrweXiAwh45pCsf2HyVmtUalee6mfJ7k3Bgg",
+	"G0WGN6vxdFc+VoTt0Nfxiet9gSpukjL00qpLq9sedu8+XkDLhWe39uKJo/nUnOltdaDzKd8abEGfIZiA",
+	"Gc/fkrje2RXIZ73sfojuxylatlf/NB2nPQrknPgiF9hhrr86pNmkAs4xS4BY1a+rS9Nzv29kFV5xd9Zu",
+	"iYE0btwlIPId36/BB0KLT35dhbhdVQFPSIYGJ73hsSm5sBzTOwNPTQPDPXlweLI32N+/dGlWRsKlbzXe",
+	"Ms6I4HQ4TyTCShGmrCFxUz0G8/2Ei8R+f5U31Yb8KZ/ojICDkvxostcthyz5N/eKPBT6BjF8RXKUAF+x",
+	"sSos0182SYJzyK2o73gXENClZ+ukLQ0Tr5pZ6Kw53bZsZtNoqSudW3ni0nh0X6Wdw8l20GmtsTVIHJpR",
+	"aHWdA7D1aZPuuD3o+snXNC8zyiZJMyppK+gN+w8BvmqUIPxWTDUE1l1yDPih3iGka+1B3D5+Ky6Kv7qz",
+	"uYMf3NWFSz6luTlBpLU5YllQk5IJXtXE64kM5K/ic4bmUO9vbhLvTskCpZiBblT/mgUEivoLQU/lgPuI",
+	"nWC35hXF2twUAhQSWIB/g8F6kxbtrWjyiKtp2A00tEfNEsGr6iluLPO7Hb41em8yhtUzvF9NyD9SJeOX",
+	"OZ00avz6n/5gIzBI3QhxVplkTdZOl0qqhdsTEvbuwROSUJYILRQGHLA1n9HvDY/D8qJjm7rKhGbi+Sr5",
+	"klVe9C25mt4BRw/FuYAvyaRmeox3KbxoFtLQw6xyYYVckDKBDFxhkKg515zMjAuSuPbhGZdsRtSKyrGC",
+	"KiIoBrXPjCigWXCgG/LHshtSWw3mI04Fv9a+rZhzDdKlhTf3LoiJaspoGsTDF+OX4B+AiGuDUp4RtGfZ",
+	"0JQwWRqqrXnb/QsTuP/Ls49v0C9Tqgh6Jqiichqjd788e26f6ebPcpzeoudY0NGIYBajqw9/eY8+4Fsq",
+	"FWY0Rs+uXn20ra7Ggqa6zfPX71+i51PNNpIY/fTTp9emsrtmNGP08eWrn00NOJLF6P1Pzz5VmjhutZE+",
+	"h6snGcXRL2/cP5/0PyY4/5ePP72L4kjP2fxzBf9cXet/TJOrN+8hpP/DX97rf55dwT/m3bPnH5/pf65e",
+	"fdT/mId68lEc/WR+6clGcaRnGWaR76wRrF2EjYCOiSpFMiMyxQib4LAxIRnKqb5GqbI3KcJoTkZTzm9R",
+	"RnJ6p0UCGqAaWiDbqCVpyHXO9XL5QMCsnkhEM1NNyE6gRyHdMLkjYuEmA6SsY0mhe+WHD6iG/lGGQ1He",
+	"KGlc6PU5NrBGXGQtpxaX3T2U0X1GpMKzIlgawLEz+jSjKS4KwgLOLCsVfyvXs8axM+Q/Z0NEaie5Ch7+",
+	"AtZldQeMCZKTu4eKgrvrFvjWvjolFLC+AcP6DWjSOVOUleQS4XyOFxIVgshwyYWgMbX5xTVrrhUlQe7F",
+	"mG8DSd6d8wuSeCEvEM1kDHRWxjavpfWz0qhhTFWx1fEyPCPAFY8FIUiRr+oAvYSDVZjZoKmhDp9ZVWr5",
+	"hmY3+mRySWzwLLbKgRQLsUA3LV+KG1NuuSCiZ8YAhQyqd8xWQ9ekx3xqTEmeSURwOm2lGX8inZ4HvnWJ",
+	"MGJkjqBDXUFSOGMBds7YphJUy8MfDlGWmK810GrDZdtMEb7sIuPe2rleGL2T2QvFgXyZBgfrM4M+lPf6",
+	"LuUfts3aULspP7xzDs1WnxqXoL65ty7wqFWmXjMXbmEHnpZvWaFgsD8xtGRVyX+LwEbIpBIIhcCpQqbx",
+	"yKnO3I2mad7BTrdNOZthsdhEuZtzfFbOCpIZxx+TwtmcaIP3mk3WK8CKjozpegPdtwU2apLfpO1uikuw",
+	"W7tzb6lUD0LnXVmWtVzxat+WV2CAW5sBqc7wU1uWViXDMj6zdZcYDeEdVdK+M3oRk9FacmSUp+sNVWY4",
+	"LpJC4xjcD0R0NknuYCV8wFo/NWRdtZ9CQ4CXcqUDZQ09G6TNnH9718QA26adsYE124Coq4WwXn/DSNgp",
+	"tMPr6xc3Nzz8VrP9A1Qo93dtXb1yF62xfCxX2Um3CNhoU4PvbsdyDpc1ym9pzWrPeKcAhPvQl63ZhXsc",
+	"nGVbZfXpLrv5ELLF0n3x49wwl5fTpSLnjDL/6eA+m7+xXuU9N3fFkrvZCprLmk+xSmbgRB5WqG9cC4ww",
+	"J8kcMwX2jnRKyR3ZdTCux8Jip/5B0BCSjXB6+8qaytYaAAyZMYLQmEhp0kaE1EevtEz0UggeDMdUmObh",
+	"pHMcLB3LF/qfr396j+zbKiMghWq9wJQ/1ZQ54eNkRIWaaoH06T9KIhZP24nBVhwX9+HYzS50cv5EmC39",
+	"46A0JjMMSlL7D+MsGVFm+FhjfzZ2/VvG50aC1MQm0Y8UTyReBKH32hi0lyGHFR5hGZBM5D9yqqDwUMGl",
+	"mgjQya6RsaqarbdQuxvfYWowp0MSkpV1G96wO57fkTD/m3Im9S27il2z75EgOSUZ4t0CVnZhS9NSiKBy",
+	"8w1DZDwmqarNLcuaeOM29rDydY7n4zJPRljSjTTvLbR9Bk3XZgLYRWjf7eYG10ZGoNR1QOcI3iXewCZt",
+	"l3FS0NIlVI3RB5rW+FPpzGTsBQA6HKHqMxOQFwvZsLzKkob2XB2aqrHzXU35nSv848Mmto4teEwmJRYZ",
+	"ZZPPDEp3C2YymNjiL044A9K4f4DeKHRLSCFBKsNpSqS0/rF+1OAFIixDVOnPOCVY63M20tLMw+ACAlxA",
+	"VQLnrFQLtPfh6tPz1/tGF7W8Dzzf6EPindCPurmmCd5EknW+jAqLLcrTVLqqRE/9x0eOf68w7/apsnBv",
+	"wKcmMbsKEN4+fXfZwT91W0oN3jR3CoNkXcJvG/PTPS5dOBtWLjnzRGA9b8btOeyYkuL+VHdzxcAHIsOt",
+	"Uvcm8WHO2cRxQ/53uuk3HpReLBP9unCWpqJyigXJqmJjljgvVz/sEKHfIET3d5kI0apQUTC1sBlQPPps",
+	"nIY4Q3tV/iwg2T5q2apzLF84ct4u+ri1d+0KIrSBkjyE3OqzeD9OZG0soou0ulQ10ici4xxPJiRDNw3O",
+	"5cbyGbhiHJp8hcZholROMjQy/rIqnX5mQIXATYQqtHfjSNrNfmyRXyKMbgKH5gb4Dq+NjzM31c3/md00",
+	"0fPmsvY5cHbcnOA7Yo3wOZ4YBmGTxL6Okd0oiH4X2rnxqw+hW/g9kD20B5HrLmmFIDN+R7L9Halhi3Zt",
+	"S1jWnbaPFljNZTqOOBktvBKdifOSghIjoFPTx0lAWlRzan5i5APEnilJ8rHxzqjKcQpeTqZGVX/14U2z",
+	"8nP1Pb+2pvtgpfUFaVsRPEtmxKpyc4IhzV+trdDDTvAElpfo10EJ3MfZQLLQn/+C/vTiw0d0JRRNcwJ1",
+	"Tu2VwK04g1m121pGAQNu+55GU55n0ncwdRJCbAiAG/98b7i/N9kH0EJSBM27fRBcOVfWVKFhf3CGrtMp",
+	"ycqcoAEqsMATgYspOtF822dm0xCiFCsyASsyVvgC3eRkgvOEj3I6gVndoD29nr103ypXKq9/hmcmW4Oe",
+	"w8vXz22xlOevrj6zYX9whOTB0SFUk7kpylFO00RheevGI268dgDABywUOkTjkhkl3v4BapLszwygwRmx",
+	"EteEa0QDyyT2pEKEc8lRLRlSj4AbouhQqr3mKI68GQdR4h0u/AJUW/C5KZcqGeFmlBqE/ibHt1EcHd8m",
+	"iifDvv572Icfx/Dj2PwY9OGXFl/N319WRy01aukVheDGQJ2RNIdwWP2nybrhZZgn0xRuQelZEIIfkTwv",
+	"1cr0dVM6mfb0YjUG2B+zIidfqVog1xW2i2ZEGLeje1VXqqYTezCuQRFiJd7pa5tkP61YgslVOqZEoBFX",
+	"0+p+5mN95XMp6SjXzGCRU32M4AD7pIpNZW1HKotAvE4cfe3p1r07LMB7RnerZvX+9fV71716+POH99EX",
+	"PXdbzX7ZtpxuV+3kKl1V58T4vBKyxVi2R2g0k7IjqSr3L4H8Ncn9xB51xnfNezn/ihVZp3aqemMDD7Zz",
+	"1rHWNYlpFmwPITgPqxGc4aJzGRifMO1gSXNOI2s/YTDPOUn8G9iBrdeJ2zof8308iauztasqx4Luu6tx",
+	"XDmKLVU4dno72Xt3ojrmSxsDXu9HiNaPHSYD23Le67/RohkBp8s6JlJzdTbzkW7fuhZXBO5sQ3R+z9Rk",
+	"jTF+6ZSuOV8Podxw9+uPU2xUk38QE/y/15HZ3jp+nyPRjR43DseX9pSC0rSP7EuEAOc5N8Kso9+XaIZn",
+	"zbpD3psiUJHoEik8RlrsRRgK63oZQS6dZ5ANyoFEh5fWDa5RDLmaCBCfGfy30IDD46jeGm+UyFn+wsIS",
+	"ERNyn5rJyxedEaytasUmYYCiP0BEYzTTn9TSKSjErcOfFZgZwkzOCcSiH/YHHfTjofDV8AkWE/KRSMhr",
+	"91tEvmIt8QD+wnwSs6CoPzjv42My6J2MBmnvFA+z3hnpj3uH+Gh0nJ5kp+RMAxoUQZ65HM4R9e3qh1XV",
+	"quhiWNNnc+BsUHtCTPTOSYudquLzTrXAxBROlRY/vjS56WjYH570+oPeoP+pf37R71/0+/9jIi5qFwto",
+	"Njjr9Y97g6MaQ4zfdPTSgiGOIEOge/ye42lkeOAaIKfpMOudjg5J73w86PeO8PHoJD3Nzsj5uHISBt1P",
+	"smRKcYP0e4PBYNA77ff7PU0rel6hlkGTWXOrO+z1h58G/YuhW13Fnx5++9ZGysZWduHe3S6GEf+3DbVj",
+	"WjISn6MZZgtfFoXIBoiCgE/FJqUdnAx4uufQIl52DYwdQYmR4eBiV3ArGVtnoNhPjBFXGVJj1AjKjlFG",
+	"ZVEqEv9f9t6+uW0c2Rv9KijVrYp0HkqxnZed2LX1lNd2JtmdOL62s3PmrOZKEAlLWFOADkFa0U7Nd7+F",
+	"boAEKVIiZTmRZzR/ZBKKAPHa7/1rBPOEmZoXVRI9sMUAgRwVSx9w8cBj43Z3jrVnjTgeyZ9ht1ZEdumK",
+	"Z3oVyf5Fv4uQYitBO/Xlc7bZbmLlnQ/cjktMhGY7yqgSZMyZkrJgw8KXlrPizICaqFnbWprs04U+Sxck",
+	"RbwqCfvRhKBB4EAV5NXpCJ0yaTHAIDGlCQwW6YLFBMKs6vv81gpItvStDZyuHwtloBhK1sNkA68mAVIM",
+	"YtN+9YszFvmlwUymB/ISspVj8pUcHhx4wBS13DNFHDifnRAtxOA5xDe5Igf5NZQJpgJXSGDG4FVcHZv/",
+	"a+eSDbZ0wRziXrJsT5d+oAUfmwW/DAJm8oCWza2BGvgyYCsMSGuwOpz5pnYVW91nK7EySUVflQk/13Ju",
+	"893QN3NxS8f6OAQsgrKQEHeB4ZSrbDhl9hiT/WMUus1MKe6SPbk9JeenaWhUcQe6iRDsHklHDTqsU8Vw",
+	"uWLWUR3MM+c459fk8sMN+Xx+Y/LuEWoptzjKIz9emQA/n6kl2O3T7v8g8rZ3eFAOvv3o65If8Zd/IBJb",
+	"AOqCrfJvMMTbBjZqaZy1qmgtoxMkgv9vwkq+gy4z5UFJgkUX6oNZIAlVjk3+1iv9enkeHby07pZswyqS",
+	"I8zfzjSSn8Y27CP1b9VaS8MWblnxG9/4yqz4fK2bsGr4aw7zyq0ut5PMHvhAJJFi0eKYzCL+QLXW8SDD",
+	"RMQ0WhAZEadGX+7KWVJwQmZRckxmyYyHmZ8pETwm7VmUDGYRn9Jo4enXBmltJ4MingymLOA+DTOQJwKF",
+	"oDR3BKGz41pT4KQNUhf3QDHwS2KlwAkLZ3msugFYMCLE6HQe0yAJY5WB3pkhZg/SYTqP0MmvyUu2Zprj",
+	"mk+ogZbAAB9vFiX4p9NxbvLm32bqFcUNkSMM4ihRmn+PZwPLCjQ399VKID6DDX5NrV+zAZOsLO8PyZ9Y",
+	"M8C80zjezmtF6ZAK8A6RHEdMKY8ckraQgnVILMkb0jZ5PWkUD0pHbxpJSlmld/P5MsJosJls4s52ZGVr",
+	"2liZs+amCjVwZeZqrK8vGKXZiYrZrNw3K2Q8mMvo3mxOVRjEABewAZfLncQSNrdJaoQbeDSISmOp3mMt",
+	"jvQ1AHtIUyIWED/lesZfKJLFL5GQ0Vz4QTG0adXda+rZqe3ANdszmLMwfDI8h/UeXmPGKR6IgvKxSt8o",
+	"3LQnVzmKZrimakdhvI8xvzehA4+64OsrYxVu/PoGWyMBThXtg1oEYflqp1sJqjPNXfUnQSEoXr51y7XS",
+	"/Vrp9SictG2oGUW29u00DVssv4TXsxkFn5G+aKdaGptIGRwTNp2FEkqkg3w44WNNr1OpyMsJoyF/AGP7",
+	"XcQhTjxiIerNEz4z5evkdKoF0YVHxlIGBEWqHF1PP5iTvdy61PiZFhYPgN4yZOQy8n91RxuG0UOBJplo",
+	"fmXWpXsnoy616wJgiApQps/JmQwABP7KCIPk6ODwjUf8CZ3FLCI/lBVTTge+7qjcUdiw373yhanffJIm",
+	"2tZsULLidRv/Xnr0qD16mwXelMSVzHkYkhEjAXgaRgsyn2jSIxDJpzTmculwFABqK6JXckDhc8jAskhG",
+	"FhezBvmpWpR6Sv+SHlq1UksjWavkV6P0vt402/7qbivTanpT8JuPuy5pH43uTNpq44tjeihdzZCKArTD",
+	"8jqtrKNya0taO7VUCqXl9CMADcIStODPLpZT3GZpFSgIsLpMONYGMbX8svFBqsVIJvF6KCjr0a0rVaAX",
+	"f1SSG4fu5WOzLqOFE3wC4NeKhQ9MnRB5d8d9Fh1n6dTmXeAWEL1iAIbTWjYjNqHhncsGU/wJ01spY8Ox",
+	"bjccd2YSTII052Td4bUNbsz7Lir3stCmaedgmoV3L4c7b0dncve9TGfKHz475OIAnfPgLPdy2aK1ZWYK",
+	"F3gThWW7O1PB6NLzzMW9JRN4+zDaATNieJTBLhci40qR14ubXrs8JlVQ5lA3JVTYq6UfBVz5iVLOALFM",
+	"4ivM5+mUhdIXzkk13H5ht7Yi9Bco+DcU+rN6S2XRG7Z2kbzTK2xTnbKikw5ROm15rb+1vNZZy2udt7zW",
+	"RctrvW95rR9bXuvDof7jqOW1Pra81t9bXusf5cK4ySw5t4klhViyO5mI0vClwzcmfMkNhzrqHtKjUfcv",
+	"/qug+wN7fdd9Q9+O/uL/ELxjBxBkhoklQCPzGSs2KqIlZ0y4QVGHS9QC8lZqRrXVivX6dSnsKpv1ll3+",
+	"7gKsC/i06UK/p/FBXGABjLKazRDzc89msUek8JkT2VND069OKjXBQgFXU65ULiXG7UDJ8CEVN0qgn4vd",
+	"EBmVjXA1YmGtwJmlA51BD26aCKLK1zyeSxsZh+D8iPNoMVsALBP+7JELDnbVKV0QxfXuTOgDIyOWRmAR",
+	"OqcL0uZakcnFjSry6uCwk8PTr3HIrPXoCMSx7B85Eue1vnbHsmsiJJ2QrI/nqhYoicrfaC+7Ng7M4Uoz",
+	"Z3Gvnt7Qab44yBLpmpo6i2PeCjdaosLfkB9VXJjlQpiaNA+PUzSiTH6OJQmlvCc0PiFDPNDDYycf3Wgw",
+	"5qi3TfsZ1XILLaAbwEudEzJMaYXuai6J9SOaBGXsXRMulyUa7oFf0mKl7aSc+TmG1PLcxoeKOh6b6Fds",
+	"WgU+V9d+XRkStgnSy8RETW6EU+CunAUqeMLcvDJitAxFYuJTcJ1TeCSzjZuGfrkzfXry5IKVNSVMTttN",
+	"k+oeWE4dyBEWF4nOnuR0k+2au9rHm9dbjF95zAkvRIiQ/9PudH/97a13VBHistkFWIuUU3Y81524rTAX",
+	"l8p9Q76Sm8ZW0sxWEORndiTXBDE93RFduU0WdMVyU8VEMLAWrzRCaC6je/i3CcB54IrHMsoigSD2B9Cs",
+	"hS8RGMVHQFItBdMZh3id1AxMw8FMLfyJDOUYf5pRFnAaR9znVDhJYMlsJqM4G0AW1pQ9m1JBx/C36gCE",
+	"JUtMc3dUVo0Us8O4UDGPEWcizhlMABJsxPIQJqjTq96rH9pHnfao4xHVe/WuxDVVcjhf1TicNkrP7uSU",
+	"6gFGjE4HOPIWam1J5DOAqTEVl2HTBongIMNjRFfWwjWlL/2ImwGhbxUBW6YJV/FgJlV8+FZz59ksYgLi",
+	"dyd81vJan386bXmtiw8XK3ewNCoWLdSwoy9UVXyshwkHPIb6MBIrmSzHENYNhy2nfHIUspJkwuv3Z+Td",
+	"6zd/ITN8gyDkryrxSCKM44DFdFzu3399eIQitnkVQuZ7K1BnB6pCrte96d8A5fQu5H6sXOH9hUo/gT2U",
+	"l36phlZmUSSjBgDlGYBzCbPSx5gKv1xyTTNJq7OiYknGUv+pO2I08LBU2IzGE9RsKHl98I5IrX+Tyw83",
+	"NqpaRuTL1aXngmzB4tMwtIo9Y4gMidBKPD4x/b06OCy0MymiWvdxsrRK11VrLxyVbvhr2eTem2G/sjXg",
+	"IClPhgy3MWvqDPmFgjdISP17ZdCRcrH1x0hIUfy8vjg9/3ThkZ8nEuYaSDKfUMyRS42FrbL25eYiBP+p",
+	"ADVZqseTKzEWh6szX5YAs64/atJrC9rYm6dfXw/ObZJG8Kveqqyra9jb2wLZdVeklQ/cWS4wnSbUaqrI",
+	"B/ds0cpn4Hppbm7KEh3UJK+QSp26TNAVjVQuF+Vl3DJmOxwnTbEILirSswRrPEs/MR8sJF9CLR1ItozZ",
+	"dBai46uQj5k9yRIy9dCW7DKtpaTiMj5w7QD8FChoKFUSrRWSzsxrv2eLu6aF/eSZeX1Ta0C+CupKBdJ5",
+	"9fclFLnB2nCwW4dLlIRwrpVa66az6cFMExUPRmyQlxXL/BwuDLUFvQbwJcoVFH+y6ZYVQ9eMXNoUTErw",
+	"g32BX/SgKy4AlP6YmJvB0vcIvqaJPywDea8FPbSca9LMVdomsDCqfUGz8H2g9PBxEkox1hxixkQOINvR",
+	"TrT45WA31jle1/h2ap6vz0CXeygyUYtvVddXncpQOedQ6/rifRedQgcHh0ev8nKU/hFlqde/d21iRoUy",
+	"YzAUB5tXe2Mb1n6Ryfry99fwUhGJ0xzZcm00j9kJB3rdV26cJtfYwq3la/hAUPsU3GDL8upidZ0p9ii5",
+	"5Zuq67nFETfmilV93uJbzwjMy1QHTV0ay9ELlYdwxeHOLnaePpRtesXZy9/kPE9ZSY83NYYWeV8zvdm0",
+	"0tI3oNMSLnBLtGiaGvXt7C1KQwk6gRsU1NBq0yhGxw2YdcW6tBy9TxH6FXcGJKCCUFelwhYOmxPWkvuo",
+	"M+BV+/HkhumU7zU0StsBbmKQ3lwe+87sNvO/Hr5xHbCHSw5YtFGYnwHIaYk5r4GZPwF9zMA5G+PSXRIn",
+	"EasVJ7iKe5ZFGei3tcCWy1HnyqhWWRcv6lU6rOKoxYCkFUXuXcaYH/GNJSQ0jBgNFilBOTHuR9CG9OjB",
+	"ozmXEJQgceU24bHOvr9tvu8OZ10fJv1o7taQh1lGtbzsq8jSNrwXqYb37TwX2fC34bVwyFg9srxE0Jbh",
+	"3pZIXLOeLakq6/h7k78GQva2ZOOnu7cbBOoX1tMF1Q4mAdQNDQZU+QgcS/2JscWM2IQ+cJlEGA47C9nX",
+	"gXHQAMC289j+O2APLJQz08GEQWbNIGAAvDebLBT3aTiYylSiVGw6QRcBWvOZPxmEVIwTY+hLzUE0tM4a",
+	"COVVCQ0HfDqjPDIfc5LNV9p1qmJRbjMCfpzCNZNuPzk4eMWgFM8sdh+AmUwzrvSJ1e7TJ1M6HUxYmD0A",
+	"jMPsXxC8DIYun6VP0T7mduyHUmkWAyU2Ah4xX3/kJbE46ITGBBWlQqEBW9HbDj4tEWuseHbACJMIQwWN",
+	"WzDIuXeHlyIkmrwsGBI8tANygdnL1x82b7kOIFc1DWvn6ZtnUsSRBAJ+x0Nbz7IaIWM7nlbJ14uON2CJ",
+	"vIJX9V00VsvaDHXp8o6ZYFFjnRbzPdYTWr0lV/iuW4Z6s+ZRusPrW9nK17GmZU1Yg258CwSwhHtX2fKX",
+	"EkMNHbFWeDPf7DR57rEsbEI66HJGn87OpbN+zB+Q4LGv+mNG/7fmaKVytA69nUJfw+qbdJXuUXnW81pB",
+	"HQN/17xWBh0KTasnfy3nJbZzU6ejoiAVnzKhuBQvFHmgYcKM+6jAEE5ILGMapuGCsA8vFD7tlZdFG7Fy",
+	"F+KUUUtzqhIl+DiJGOHqONVVlZeiHnnEODlUikEJz9AnAQ+pGChfRswjBitOP9Q6/SCgC+URKzDLWajf",
+	"CalQHun1ehVJO3A1K/iW+dXkeb1QZvCehcKbzmjE/qolho3A8BzSoJlwxJQxP5aIULnf80PVfeOIstsF",
+	"xTEjGYK1BpglJIHpQ1BeKwF+Wu47A/5LOwK7AQMFNrLIihOOVeb0kiQxI20KG0XkHRTcwwDpzlYQA+2J",
+	"t6cwO3N2ErnVqr5QSO5KGKe5NBVnOC2NA97j0lM1jmQyK/f+Io0jEZuBVU+fLAKvZ3V0gNURy+JMqSR9",
+	"/iFVHF7urQo6zX8Uek0v2mC0yKyXJUb2eVOeoanS5hzD4pQZfpEtvRlL+ebFTOjJnScluxexWOtbUGO1",
+	"Frl+Ev3cGcPKKWxH7XbW4xuq3oUINBpMuYlKciPRCo70ZfAZEIuzYlxU0HChMr95Oae2zqB80mfex55T",
+	"T9fULHJdOmeoyW5iB0X/0dpqpdaH6tMpg4h8Pp7Ex8Y0uLrOjQdvbWI9rEwcOoZcJJtZm4FCC/YA0XIo",
+	"EhiJihgRIZRj1bwU3ZK8aAhRtm5lJ63E31bXS53m+GT1oSvLB63YygbLW+64HOC+1vRfbrhMTFyyUuvq",
+	"xeURMfBtRDAWHJObq5/OCQT53XGfhIxGQi9bwPW9TcJ44ZFPP52TqQxAPvfIjX5fHwjmkSv90yySkEME",
+	"7AkKDoC0dXPx6YN13LOpxHuD7zChZUw0dOgOzy6NHEqsHOoCnViUlA8fiTF3eOSfHwlaKDzy6eajKXOg",
+	"mFAyWnjk6pxYS4hHTm/OCU1irqYeOb8h53IuiFqIIJJT5pHPtx8wGNQjlzen5ObikhgjSFqFkZIsBpJk",
+	"1MO1BOhFbHmtT/DnDfx5Zf5x8ekDPDu7bHmtDx9bXuuf+o9PN/rPK/3K6Y3+8/ym5bU+3+qXL29Oy0mT",
+	"YwFzA35LgjmdYoduwC8+cSJ+8UEWuqsyGxEVQaoWDDAGGHLpfT+Z2RDg7DGst8z+7dPpRFUFDKNZCjbL",
+	"MTm55qUC+uFCJvFk8O9EGaBAAJEZ5BtUx53esK9ljoavhGbl2j03Q+qIRCxOIkHan16+z2Xv3rEpBfkE",
+	"/lf6sQSu4SkUlr74Wm6RwbLTg1CO6xdfSQKO1b1LC7GlUWQNyrlkkWdlPbqxZA06hWbXGIFW0q0xrNfv",
+	"0PEQLlWZwfC2+n2dm3i4sr5MgFyF+pf+TNB+ywJbSNtU4rRJcydYbEEKrTWPFjEzQBsx1OXXmpgWeGYU",
+	"AZvqjdrG7pUMu6wUY/31uJj4mk+o00wkqvgGqM5N+r0KaemxYnAjmsJNFmW6BoHJ0HT1BJ1wza2VtrYG",
+	"i21UkzKJ5K4xY/mUfnbq3ShEneDKVAyrrCoBmJGQ5ukUliBtRKdIi01HqZNas0AFleTnJwbDgmq6ROKI",
+	"8pBwiN7LiFun9hlfrpFRhqlZDIXdIlhcqhZvxcdZiJ8tISpoxc6sWQjFs4yT1bYZ5VQhaE79NcVPXNsY",
+	"3jLVPB8KXH/ut2nDqnu+rcIiLr3wKiqw5C6Gu5V5vlhKR5ybWhlrvUxgXaK4xCodxuTylZLlLjkoBWrk",
+	"MEzPlRpKpX7o6xTOS0NtFcysmaMm5xJdG51VYS48JfOJDFOE+8PuG9IO+T2L4sGbjkfAUikjAuMh7QVT",
+	"AyE7WHHEYOZI6EqRtj+R3GdQKTpmX2P9+2FXK5nEn9CI+rG+IG39U+eE+BPm32s9bwzpU9CTnZ9nKmtT",
+	"TLqgWKMa1Nfl2mzuMXQXyM54xR4kAbeRt0UlWxKaGfQwjMUVMDFKbWBj1IB+DwrHPlegvFwG1aP4mMXq",
+	"LwugcEoasmHqTGs94UkXYdNY+4agY+zrjEdMPQUAzCZ+yaZIrJYE1H2/Xixw8SRkMcHN/KbO+04w71MF",
+	"8LpjK/mycxLt3jiBvs45WIsoVlyeJw/JXEqjaRqbWRzxJrbJTW9WmdXwJwuHyGPiU0FGjFjackJMRCB5",
+	"daBfUYhqDBGQntaIplLF5N1BLavlt7iCjUMJcllnuTOLw61z5D4qlbASJzPPUe8mdxy8slzcg5a5vGP6",
+	"gOEx7Oq31EuIgfFjec8EhsOUu7LvWcn230zkXEAGzgmRIlyAljuhagKVLtgsXp+ul0spw8+446+zhtvw",
+	"nZSt4jfyn1QQaTd2nYnARBSZy5USumCFBPATFyUFHzZn47m9/207LLgSH2eTG2/FtKbb/v+adsubXu6l",
+	"LOE/2adz61C933pzNhLWjUbYcIrmU/nISeOmqQidLE7efnj1nK6Zz/gsLvPHNklgW/J8ZI2rv39lz0wZ",
+	"mp3IRZCjAwhlLnAAgXadK3J8F7NogNWNaZxl1dJ4kMUtrbA644gcWf26tKTHaQ7l3/Hvv1BkRqO4OPA2",
+	"5tuwgGCQ1VKFD0UotANui0AXuZIhnU1LgBTuSrNTW5ae8AXRHrggNKskeM/YTEsT1I+kUvY5JE/ghGE1",
+	"HLOI1hjt7SviQtDuf37Vfxx03w1+/e3Ae/WuPJvRqJrLQ0TVE3hbzvDSsM6eg+53sAreL3fq66RUaKW3",
+	"MJ43DaBG8pO16vkxoQXlnbTnMlKxrV40Ykqr2qi0H+d1ea2B6zU7tqq8WdsT0N2PyV3EGPzV+pVxV1mu",
+	"Mo0dSctr4UdAF5bo/YE5/1pTk/gar6p+lz/SNyzeTn0kE7C0Nt/x6fmVhWp12VMtpSi1G1bYDjbnP0ue",
+	"pp02KzyhiaC03lON9kWWsoGqo5LRlMcN6iw/jbmgdmLwA6c5l3dM7+6ywCDPVSJ+9Z6qhNRGZgl3oXEe",
+	"XnqDGhSXyl/Kb2WnSAWkjawUdrQbARt+MyG3OUnYrbtelfEJeBeOjMutj6ktIxB2iTNvT7NvwRDxGBCQ",
+	"BKFCisVUJirto1MvP7RAW6qj35xYVqvXkjYlMzrDUSDiD+Cv6ZsWdU7QeoTeSolfOdkwDm4bFG15auZH",
+	"xwjmoqEAgJQz9oalsctsTF4NtcxexO3ZSVZ5FZ/USnJrQYq2aNYYJTyMB7xiR29oeCejgMx4KLVOBph8",
+	"6NPziJrwmT6hAITwWbCrkIoTI9f6EyrGOfB1F4u4qhj8JjKNBYurzU7XGXIei238SJCQyjrzqPza22Rl",
+	"WqKY3hiUdTuPqkWfDqNEFfwcBixFh2/mhHcVjHUiOyw1HA+vxNyUntXlXXfGvilUSP6OfSspI3WHbiRl",
+	"2NFuJGVsrnqY+1ttbDjyXlcYGwq3bylweltgt9vQLjc2Flae4GxU60/g9hhWyje+F8P6J167TU7pd93H",
+	"1dt1a5IBMDB1eafq8ZF7k8y5Il2pl6U9pI8wIxvQQNOg7FT49EgW+9Ob0oClSYS9CQsDL6212gPDr9Nt",
+	"mnm9bCX0geaWC7Y/pwi1sxkTKMmaL75QmuQxj1C3MHOEhvJOzawNX0ZB/WACeNta+Sp+b8igm9sYUoyF",
+	"pQyNiYxi4jxFAUrTDKxxit58pqyNMDUa9uqp6u5O5adrTlt+jdz1zQa+6sBvgzLlL8+3I0xZ9N6PdFYi",
+	"SI9LTMNnAEMRs4BAfgFg7aqBvHP2w5UvtZIi7wYjHqELeu35NqF5lRLlmM4GUIWnqipjzKK01ppRL+NJ",
+	"xNREhoFJ8IG4bUT1ZTQKuZbmMKOGtFOdOaMzaRkvrArEwVHfgeMJXYjAfhBqQupXa11lBAernKmw6RL6",
+	"BHM/CZMp5HQsT/zSvEnO0jdhd6Amy5it2aOsFF7lUJrCyuQOloMts8r48gRJl84C5w9W8WB6LcRAqVxy",
+	"F0UpO4Fr79RWiEPukn4n4rCMZyNnTAwc0OMUfbjM7Jr1tVEKZfrxZqmFFnehCUZm0dAi061fs0ifeMhU",
+	"bGuWFMvJIsmsa2PPys6ufbVe9N85o4FmMBWzTOturoDILkR6LzMLzMSyqE6+FDH1G6RRQJl0C/p2hq1L",
+	"nUTjCsrvRsu/UMQv8CmwF5YTQJ9GbED92M0IXpeMRCN26sf5dBJ/4q9tN/Efadspof4y1jyoysCUGnfZ",
+	"1xmgBw0gG7ve8TLhRo2yAC6wTX3rERdAZAfvBjIa0JF8KNnhXzQ7e2fBCk39DuBxXJhY7qWUiTiJhCKH",
+	"r8vXpT57LTld6zguWqfbh6/0iGHsh69AYBixhRSBfnr42iOHb0iv1+uUH0shTUrbst8Ba/CvqYJtyEPU",
+	"gPA8A0zfZS7vzDG7JbhIXiVZKr/1eIdrSAMlR3ZTU9vS5dkoklff/7qYow6oQLZ2m6IIpKd0PexlPUzX",
+	"pfWw8mN5CnytJV0WX6bygQWDWA7yB8Stde0ziup/yO7iAY2YPk9CDhAxHpKBDC4b6BODZDZj0QCPTsQA",
+	"ym11GFUp2VxirO7W1t+NJ178dFBeg314aityIa2qqRU5P9qNrMhPJANlNrtXByWZ1N9UfMF1WSNXLAso",
+	"CLbx6pCcJuNExVZhpj4N2JT79Vj50Zttk6RNOenyBHOU82R5BlxpwSDQckAsydEbrZSjG+p7wBE5s1l/",
+	"cberxVYlij65GotT2Uopw29yzytWYKv3Htej9uVPX2+iVKzZyVX3dW3Tevc3HXYjcfj30tPESy9DwHyu",
+	"eB3+qtuf27d/91rygUURD9hgFV7Qqp8QFHaApo5H1kgxjpRG8r9tM1oMTOGrjWhUuoJeBm7kDOfXys04",
+	"d5Y+AwH12Sx2MHMzxNwKSUz3tAnL3+rGLxfwp4JwgYVBQieeSzMTi5LctqsIhec7zRG4vEcY2ArHr6yi",
+	"I1C5PMwWVy66ciydOdw5yMslc1k/oAbnfe0JLDt0X2a+nHIxzvjKMjWYUDWwQRnFKmvL0STLxnnHSmE9",
+	"oqumszwkC/nbpFIKCyrjCLM5gHPD8YjIiDgwBSeEjqBGDEAoaZFtcPhDrVBBO4KKOoDlvdrbvlzIzimF",
+	"55bg+/XbCFfGrwgnadVRqHe8igDHdgUsbLjLge2zKf2qFVHzyNxB+FfZEix/cxsSX8lF+XZS35eZ+CLu",
+	"hZyLCuw74+5z8GrJl6tLKBT60+Ux+XJ5SBIRsIi89ciXyyPjfaZxDJovoabmKhoi9SuvCCKcsYDIJFY8",
+	"YORCjEMqAv3rm7Q6KxdjC6ijf/iBCDa3EFI0iScy4vFC//IuPyb96PDAIiEboHprxoGZulfiy+Vhy2t9",
+	"uTyCP1/Bn2/gzx/gz3fw5+FB6Xn4mY0mUt6fxjGbluXv0eyH/Moepthp6Ck1LwJo/oQrVMjLjZ3m1aY5",
+	"HFBotpRz8pjcUR6y4NjEEAwuLy89AK2USezp/RAMamsO8D3P1l8d0CCImCqH8YUp1M6Xh5crgy/qVmak",
+	"MRP+YjCtqKoKVyhicbQwa1cejsIViSNu8VBSUo2KuUoAUibFcQbPKUFQ4bpBIQa2wgbElYWjg0c9eqHI",
+	"h9vbK7Mv6UgcAOk5VRlGdNmBKbMMp1uTW/j0aLUKhyy3sGU0JH8NtkESCxfr25FD8+FrNgvpYiPLFqTA",
+	"Njr8aZBGnfPz+7pBXzMF+Y+/LYfEJWUApx/knEypWJCAhfrMcaYQ3wwb1DhTpucVy3nD/IjF1zJDZ2iw",
+	"olr8D+lsoJgvRaDKZxBKU/hYhgFR8DlIi1VE8THAs44YsBr9jmYkpiL6lH5FR8zbg9c/GKkZHxysnXdx",
+	"YKsWIBnlAliL2JYxf2Dl0PUbJeyllzp/4ypyWh1Yv3oHdqNCJSlWP2zOIA98UCTEPIQS9+AIzNkLPVOC",
+	"zZQWMDut91iRWMr6VLiqSrxmcVyMjwm1F2JBIi2/JzEWCNSsQZ2Yc/Q1ThmCH4L3nOdQbhFJdgFBNdBv",
+	"eZX/DZyJSVReQmJ18iBn85qk95+ARloaKLhU4NNk+esh5Q+fZ4+2Aza0me+v5B49uZdkjt8cKOejTV0l",
+	"JePeiKukFCLNb8/xOTeKIX/589O7mM7ihZZdUJI41tOJFmmV+Mpc/ZXZ+SWelk0ohDnR+QFP4niGoZNk",
+	"loxC7hMjc+IOIOYdi+BDL5QbH1tu31m+L4+8EitvQ82TXAVohNStwlxk2JqhgO35RDF/gJETVLG3rzs9",
+	"8hFLd4NCpgB2CCRaLedrXYjHRMh5ryIhMcevaqxOjsUVVynXn2cnVnN5tihQ5gf5raXK/KTq+FfqywlV",
+	"PP+xN9ncynUXaYVY+k9zw5ZgHRUj+q6QgPk80FKnLXKUI7hGF1LHxJeJ8HnoGaIFMz7JlWj1CNpDpf1Z",
+	"mdhj/S1M5QV4yIgJMoeHMaNTwoUfJgHahfMlX01dBxMQZ7m6GUiBF5aydheodbOw8TQcb5VkCkUPM+T/",
+	"wSwt6F0DLdxpeOW0Q+jxZv66FeGImwiyzYPiU/B8C+df2wIRTwT3TWm+lQJE+mKdGHwmAkQ1WdXlj/jW",
+	"+kD3unaQVVUGxUQNMrCVkkx9FVdm2tYIgDelMgZKz8NU1FhdoxQLb7gpNqPFoESAWOaBuauK9zlRKaS3",
+	"uc9ubEG9ZHysfbB60F+BNoZia7m8yayqLzFIMgPtajtyasqtH21YJuE3zgZwggVXbeKmwr9DRJ9c6Hed",
+	"FE2FfWecmxWC3zES7mZAltR/KBLnkhKAuIzTREHddgjrOegevcmY2sYEfQ01aFt/g0gixaKFR3wZhmzM",
+	"OssBR+irqFfJfStsoiES2uOYSMOPubyjYdM8Z8lv0D9pyOG2Y9oijxWZyiAJE9U9PEQAchLwMVpP3Azx",
+	"g+67X387PChPC3eZldvotPs/tPufX3879I5+hx7ME/3X/0v+r/vo19+OKvpe4nUNl+MRnLAxCyoFCYTK",
+	"VCwyKA8eeVjeg00X3nCr0s/OkhkP1380ZPpbxa+edv/nV/PpQ9g6/aBqCJswxgK/q83q1vClbeioa2p5",
+	"PJFumpvENmL+VrKxevy6mqGVlfLfHotbF0j4dPrI2vi9HOOpKfVkLKhs2bbFlOoNxrKnspF8I4a1Prwy",
+	"x8CKr2/ElVZ18j241Po40RKuVW+HU/5VtsWGo9Xt6Wt5L4bbbbwzhm2t2ZTNGFC9qbms6NeyEioF+gxL",
+	"5ycRjxc3ugtDRWf8H6wMJkKQ06uP5J4tSHsoZ4NerzfsIJDTUAoGgWh0xvXvqIkNiYzI8OrzDeo2dMa7",
+	"92yhhh7BkAdFhqcYavMfoGLH5G+MRiwiiIB/zxaIfz/sYZFENgWzJDO1WMxkJnEM+diSBxA7jb+/tyTw",
+	"7z/ftrwlwIu//3xrqh9A0VewuL1Q5POMiY/n5AyDUsgskg88YBFpf768uPrp9HLw+eP52eDjzc2Xi+uO",
+	"R3waRQtufMN+SPkU0I8h9ktGYy/9RyRDKKEJ1ckjRiIWsgcq4uwNtxgvmBXtD24xpRrr8Dskct5J5JXI",
+	"ifShhPvbMohoZEq5iCkXCHoJVlh0hhy/fDnm8SQZ9Xw5fWnG0FVMBPYfS4BJaadRIjAtFJSwm4vL8xQj",
+	"W6uyF2IccjWxq22Np4xHAKutx3Ls1LhFBtIXWVS9VwTW9kydUTpmwl84NekvPpxBNVXlINHg90zJ+SwE",
+	"sNcXfXEmxQMWalbHfdElF2ACHr58OBwSn4ah6azmaT3RVwTLtI2gDmssCcRoOhqkHgsl+lj09Af/fvP5",
+	"ktxxFgZYAAkaK0Hv2cCnip0AXA0+Hf7yyy+/dD996p6fD08A/I7C5CJGrt+fkVevXr0jX27PTgg3peK+",
+	"fPl4ruArZ3ArlYnnIUcHhyg2D38yuDxDGNfw4paOhyckAuxyOOPps+HV6e3ZhyGJ6b3uCAcOZb/6gujt",
+	"9iekrcfxl1fv3npkSGez0EhaL+G1Lrzzf/6tpBgidsdECplEigw/3nU/6R+HpP368AiH5sDL6Q/gMDBE",
+	"ScU0ZB2YGNCYodNTwKYzCVFF3X+wxfAYgH7iaJF1quiUASkDn5YMFgRyBRfKjZuDddLfbeM6pf3GXQyH",
+	"YQGCbQ8Nyl3aK7xPoWovA2w8+ARX5PXRUY+c2tFAKEI8gcXDb9rAwildEBXzMCQjpm8WuON0+4N3ZtOu",
+	"dRfd07uYRcMTQgvt4wm1kXcAMAoGTP0ZxSLw2MVyNmNBx4YuarmaxyYsMmRUMQXq1D3D2jBS+AApjnFq",
+	"r98QE5fipfgrOCVNBGBPfoLShOaoDX/ro/Dcbx2Tf/V6vV890nd1Dv283+r1ev3W70OPCDZPof1OyIwq",
+	"RYbO20Myov49oQrOhH1mgx4hcGJGx6xXaASIqwpxPx2cGP1mduvNiPWx50yR4X93r3FJux+DocE7pGHI",
+	"ohfKI/yO8NhwMzJnYdjVojcD6t1xOoUASf19fTXevX7zl/zNmEVyFLIp3ooTQwigDV7hkKsYYVeH+HRo",
+	"DpieP1xBwB6FmuAmhtWeAzh3+gAMX/5vwqKFqS6jqYwhVx4ZvpwwGrCo/DdNw5d/cWcXAS2GcswTjmE1",
+	"84jHADZPiyn7kFiQYfvICLLwoWolC3p9LDbjM4N0bvjWp4+3oLTyOHTZ2OnVR8e4e9w66B32DrB8ABN0",
+	"xlvHrVe9g94rU0oQpJuXgfThL2MWl9eD01dPb/ExoWIhBTshQmqJJtAsgoaqR04F+XD76Sc4OnjTIlBA",
+	"FBm+NJ/uLeg0NNt0M6fjMYvIl49eX8D9CzLhY8QFjRakzWMyl9G9wiZCEsFi/aDTI/2WZTys37KkNxXG",
+	"8Ab2W7cRRNvKJO63+iLWJFLPQmHMr7n2xkzifD6Sc8WiHrnBcRnCdYaFcbs3RjzsXsmQ+wuYbF/QMJRz",
+	"hQWGnN717s4FwfVUHlHxIjT4YeY4qh45AxRWRYSMJ1yMccfTKIuPQeu4dS59NPY71TqPDg6sSGMS7GL2",
+	"NX45iafgQUYJuMTH8fvvXhUis1b68fbrI/Pm4FWVZp8O5KVJFvwi6APlKFu7QnTr+F+/Ojhr8Cm4l+hb",
+	"hx3LPt3OzkVHi3F0rAyiT2QqZP6qO4cD+/I3LcnEvz/y4EJsR357PMJ9I5DAvfPTco/Z8PpilHBNkqYj",
+	"FgQsjZrDs2uLOA5hpEMSShrU3+hTPS+4oBGdshgwxv/1W4vrSUHBKQu32aLmzczyhApWtvfL+u9B911v",
+	"0NVa8NvXZVqbVpPWnDM+pWP2coaYANm3UhsLLkJ5LK0+or5Sq0+oee/f9IHi3tR6fRZSREhuePTveIgH",
+	"/jXOdPWB/xsNDPvDJq/XN7mU8Xst9j7VpTqFKdhDWnm9Vt0oDJz8T+Vl+q//yl2n//qvigsFzBkBKECP",
+	"ODVFcI4ODjLZTmuREMPJFUlmWNeekn8kIxYJpsXxkD8woV/QYgDrkf/6L3N19IdX3J4PZhZrT7Aravzb",
+	"AnB8pdNZiC2wo6qNsm++NK/B3qRnbpU5Im1QehBzy7LpiXyKA/ZTbj9WnSOX12/9MN2CZULE+nTneDjX",
+	"22Hwzqkiv5x++qn+ofmMQ76ZMb/ZwbFzzLZ+eUt15/oSvuodpBX6szG2lu1PpQfD9mJ7QM0K524dPsqW",
+	"E96lg3MLFd7Nlq06N1pgXjw1+WE2uiymI6rSCl0eeXPwCsuQzbliJfRIj45vQpCucVrPkB7ByEks8Zjt",
+	"0pm6zm8GaYN/U+W2dqX0+HD4kvopWnXN8xZJLbijncGnimlF5FifiyFpK4CYuLvjPos84totXQPdAA10",
+	"MypYOJgydNeiTc/YSlBflGFgFAmTjQlfNfKlVbThkHdj2b0Xco46OJgXY0anx/AmVkczpsUTx6CIBkb9",
+	"4guVhmee4LgIjksdZ3GbsyTF5LKmScFCMK/A2G2HWs+xjTo9QoMpN0Y9QcOFiuFqmkRG0n598KoDN7Ts",
+	"Jp2YiFOjDFtdX2WBZmY1QEcmcUR5WHb7fuIqPvVtTbGCOF0S0DIHk5K7fxCkr38HS0EmeMu5AENzifBb",
+	"lZr9W2lHLmL1FrpLsz7qXX9cnAx7s7gqWps4JpqnE3NjyIxiwXoekSCBC8dOsKoeHjsgo6py3R5YFCQs",
+	"N8BibLUeRtmgs/17+ROfck1f1r54hu77GjrNOgqMS2XDDlZSYefV+pQ41+j3ZfcMGFbknd2HvEFwc+3l",
+	"cH2TL4JaW0uAjWrQ9PcyGvEgYOAceX30bn2LWyk/UbEwo1OP5h6ZdmROLh1HjAVQ1Tt1i5gKnvaBwzWM",
+	"n2aJZbz8jQe/v7QYrqhi5+jKmhP58RxO40yqzdkOmBKb8Z0O5vQYipoxFB4VOMnrg9eZKNQ5KWVX3mbU",
+	"/RONDJvGtSSBFMwzY9KUdz6RaCqdMNEjP0c8jrEqrhQG6sM0TEObkAFAiKjrTAROCR8GS6oQmguywIM2",
+	"MolH8qtpBKGmw5JYUzDnLnEUmyyAZ2qZqazb/MwL8w+2MGQJzvvfZLBoSJHyY7G3eh1xKm/VlE6ZXjD1",
+	"6PeiAer3LVHbmpS28eir1KwMmRnP2a6T1aa2p9cHNejwmYEDgQaHNcZk4rxvpfyJRmOG7d7UWQCVzLCu",
+	"7icWcHqr5QDgFkd1GhtjCRL8781jNGmDgoQZYSNtl5wZ+ojia2clnxEioWEXa3nvNZQ/gYYCG35t9rvc",
+	"7F8Qo20p0C1oDCUInN9aCXHmv04VQT8uZDEamc0zz6DsunF3W7w0vSGgr2i2b7UVizW9dZ2laD+B/QTs",
+	"6gWLyYSFATpG9SnTg5EAUpYeXK5s2mPZIIKEDfDV8h2qAorcSVXK2fB6ClWxQQOGv9y0Qrnaa1S1uZ2m",
+	"WgT5lLmNSqumFnvPVaPYxK9ibaBJ7Qx/65FLl1/BGWbIizK+RdpD90vDDlGMqTwvsGzQJk/T3HD0lS/E",
+	"7BltZTlNmkYYK2d/tnnTyvKzXAIW0r5pB77ocMp89w6vtK/FE7YgCgKavJRn2kiGIt88yZRICybHbViY",
+	"Iq8PXj+WryI1p5sw0x9Zjpe2tkqoGhGpDQlUdWyGXgfNGjAqCQZ3cUsry5+Y117CO9DpH0mL+a6071qf",
+	"TS3e5+hfZpGwYsYyEfQ2sRRVU86XLsDvN7NBGXXlOErE8Ji4xJC0XTKIgawF0kvaK9AggKpNT0jeANUj",
+	"Vw71VF5eCTDUmzO1oUnq2ugvOakxlmk0uEfoFKroRQSKbmBkmWIxNtHcDjSdr7E9CHrvd8J21RefzCRg",
+	"zDD8dI4Kc4Qn9EHLwyEyGUv57wzdp7MZ0yecjyexiZRyZ3oHoXT6vB8ekakU8USZWFh3NU9MuLRMYlCQ",
+	"9XIC64MlVXncDyhQWBYVBYglBeL+ONPbeoH3490nRGd/lJVueeh1LXXVLTfjLhbi29TJeBKz3Y4wTFPX",
+	"fs84H2v+q2GJu4og7B0o9HuIrt9bDhvJEyBM50CWAVhtPTMi7ddkzti9S3ZTq8g1G5Ojg04DVeylabv3",
+	"aW0oQKRrb8C400BvX071xgHdPMnLGiP9I0M2amZgNnVHhIj3kZwSU+PQtb5p8UHQKX7qKmIzGnExhtAp",
+	"KCIzkTLQC0gVBNdLH1ZRK6p4MttvO6Uetg8yDJ4loy8OvC6br2q3GUf8hGdwz+P3PH7P43eQx+edF+AV",
+	"qGTRJjm8SVAssDAw3bWHuu3xlAo6ZsNqi1ulV+rq4z/0x2v5o5aBxx4fGCdDVtuFdC1xzcu7MgaGQcQe",
+	"5D3Ljy6F9zVgK88kGA3wCOr5TrJXG9Bft9GKYDR9xPaeknWeEpOVqEgb7ueJQQjW5AAexxM2VSx8YMoV",
+	"1ynAnKPdsKZg3eT6AwayIhRysyHgvSQfX19Ck8aNsMdcGWBjkLR5ms2sv7mjEVuQ4Y/U7DvHa+FI4GrV",
+	"jtYqadP0GjeQBQ83okMZnHYNSmRebjwJ22yJGuEvBfnPwjeskwHT93ZeDtxHbj0NhYbj4+SOGyJt4p30",
+	"A67KqF0ZpS4Ibk0d3FuS3n5kcUrutiJn1LzZje90lWZ3z9ACFlMeqj9cDOb3917S/ArbE18he2zus3Sv",
+	"wUsUvp/cttjkDl3DkJS96LY4R0hjQDsJwxQbIotvONxNKQen8ryvvVHP9FbsA6+/M5XQO2F0g5QfmrqF",
+	"ymIf1eWALyMZ03i3rn6q/QDElY/BWBb7KnLoggwh2mNHjPG3ZkRGLLE3xoRHAdSWM7CTtPhatRhTSkxg",
+	"v6qIyXPUEZC8pDv9h1cW/ujkCXbS0CcDz2RqDKaQZ3AZSg0aq+QdS7/0Re5iNYJNBXjoA+NTN7C+6sYX",
+	"+P1aFlj0gtjCojWtptAGlbfq/GTod2dzDahNxKtJKPS6ZlljFX3O+OCeLTYY4TLVoX4sAQXMOYmViQZP",
+	"YEXHy1fszcUsPvphDeRzVd/SBxjKYADRB9VpCZWFVdd0uy7dYUW/O2ixTy90Pat9/vUGnLDYcFUqeSau",
+	"7PPJm2Y/OGtXxlD0zxk/CbiaJTHbZ/P98bP5zu1W12Lb91wEtZmX6fofus03zedLAJzq0fwQU/hsQpwv",
+	"TRXANBUvfVLJIGdMNE7Dg2qGgcm2s4FykGwXs6oPmRqIweAuktOmCXcrB5BP96sxglg+/4Q/c3BrcT73",
+	"3fpsL99qBc+zlHjP75rxuzjio0TQ0CQFKI9MWcCpQVYRAWInUI4Ky3Jy+7azTTxD6pdSTBC7DfPlqpJM",
+	"SJsKiAc176Xm3aMjIujUli8A0OlODyGdtW7JQsWQLdSOCcXlclYLonftWlnIvnxMqCYBwQ5ZnHLF27iy",
+	"JWM1T3ihjvUmlFUXsADHnn1hFlIB/8hnTsF+WRisvmhT27cjfxBfzyEmerDuZklBhi8z9jTs9MjPtqit",
+	"uelwtkaMDKEc7ZAEbMYECDx6MfpiqFkwoMUXjribk/ICQQxB2MNqBPqXoWKICTQ0TfSR+JtH3nvk4wk5",
+	"88i5R370yIdDj3w4AgmrL2goxRjSJiFZs0c+a8GLanHJJMXQQrG8MQvI4dvu0RuYiR1bRMYSYsPtufJM",
+	"VAlW3c1WtNcXP8NdssdrgIXABlIMvbJZR85ZtZDv+tgM8YVBwGgQcsGG1dEWhhrvQriFGUqzeItCo8Zs",
+	"6AkjLuzS1mSjzcdexj5xVTaPsfX2JtZ9AMcTB9cuUTJN3HJcl5bwXZpy3VWQPFZo3CMW7BELto1YkPHK",
+	"7ShZ35Yz7NEJdjK+Z4kUlqsfVZraRl56W8v0T4wmYOt7gNtdxib/D8HZoeYmaWfVwbA0WMcjo2Q6g1JW",
+	"sSKmcM9JSQmw3Qw8+gI15TcW+Btn3hUrphWpYG48daX+0kYbGJ9gKk+Rc/fdaPs+yW6fZPdM9IAzGUXM",
+	"j5cI7zLJPSE0VNL4ArjjifCI4sJnJpk7NYKwKOZ3+noyciexzlfujdqqw0v7pT1kz3Yge2QS+3LK0oKL",
+	"AV3kNlTL/liV0TxTGAhkZf93u4oyjePflh3tW6XAF8ZdH5K6tFljJnaWbvETpr9/P1ZsD/WeGe+Z8TMx",
+	"yk3kPOeLYSKA4rvCZ2tJ80qQbFsIa9ciaoyhCTx4iJEyYvtwmnrhNH1RVrETikLoh2Bis/t2gta+9BgQ",
+	"eZdN2fEbQs1oxvrCqRncTu2B5Q7GEMo0m7mAldWtvAwuQWpYPpbo7QsKRe4xngo5vnEjM+pPsqpt4CfX",
+	"o6wMHkqP9QZBv9VFQFdyHfPJpsHA1V+rERe0gyEqZhnqxai4Lzdg8Plmq6JU7DnYB6asC0zR9w7P5QuV",
+	"rZvDO7Jnm0ahPAqjzPIFU99bRnn3fjNO4VmEe5PBw8tjVnrbRDi7iWVkbJqjBSjUUG/PKdjNIxsd0dGU",
+	"fRTKEVGxjPRhtgBoKciqpYUmusJlmDsS8rKSC2EVd3siCpz7pMR1plgMSD+4rX0B9P+Fgve9NFvFWSL9",
+	"YaEZUQchV6FcvYm6gTK/PFYsvCNtza+mSRhzLRt0vL6gMZlKFZPPlxdXP51eDj6d/vfg/PPZl08Xl7eD",
+	"v/1ye3FD2kcH5NPfyGhBDPCNGzGDvStPfy0A8FGzxxAoA5t/TK7O33vkZ71n7fPPZ//d8cjV5Y+wzX+/",
+	"uvgRDlRM78HtJhbAQjFsqv3h9tNPHrn5549eVm+bRv6EPzDV6Qt9lA/fkPmExhDHwgFsBG4BIB5O5Nx5",
+	"HtIR07/0yCkOxqmMSmMyl0kYkETMqH8PFSD64vAAZi4jov8W86kJa1H8P4WYrqOjDqFKb6VUio9CRv7D",
+	"Z2QkpyMTCkaSmRbwdccKb0ZfBGwWyoUewQtFlJYmmB6zvLfCF477ns1i3NZ0wBzLi3pWPMEbM5W29Hxf",
+	"sK/Uj9G3mZcb4SbDdTCln61DVxMTCDQisXT8n0vyTl/ou5CnIsOUyw+hUC2/0/0FPIDIXfaVq7hHToNA",
+	"r9DQzqJHg4AFw+xaEtoXepFDDnKRYKR9zwXOTl82kN+OScxjWw8fTh8GV6mYImCwvCMjGU8qPA96EyxP",
+	"3YaN5A8lYq2INn/cLLLwcyMPtY5bF0GCshUNyUwt/IkM5XhBaKAZeEWEM2z9ytE4WUpHBwc1spTKS7u/",
+	"wJg9fZYRyUgELCL6AgE0ZRuuvSbEgZwLqNTf0XdmBKWE6ZR5REiiNdBey3PmzGZdnF9vFtxVzFF/fgB/",
+	"33xetS1y0o9Z3FVxxOi0aWH+yrr4LxRyfU+vW6zXcFj1zWFGvB1uQtqaysKVN5QulRuw506v9QRhcpYs",
+	"1BXlNxDjy5btH5q+78Pk9rBFT17UNI6pPyE0kyPaSI08BDWQUaz/hrG+HRJLGxT/wpphKlSkooEtjXkL",
+	"mC14+qd2PmnBrKDK6D40kQNytpNKTD4kEMH+ijF9bWerOqm+oz+ThuP1MB/ASJNjyVIskBNHP4T6Zgzr",
+	"aKakPl0srRgyB7Dcl9Mpj3t9sSRSGiHYCJUnRYshuWdsplDe50YwZUE5OI7uyJEUC8zl9fKhxibBHnxq",
+	"u04BvaguzYLjUZMwefuo233U7SZRt3liSLpFk06OxJl1LVOki3UEeuQU7f9oLdCDqYrxrSQ9B89ErnUt",
+	"FulF3Xugdyjk19kdZ+vQSpgKJ51qu/jGMH95SfGlc5j39HpPrx9Nr481db2TETS2Xo5URiSn4ZwuFFEs",
+	"ejCEWBAKupH+vS/awzM8kN1zrmZSwXYdO68MO545e//dta9qxbD7GU6sOiZCKsHv7oY4daKoCEbyKxfj",
+	"vrANbpifRDxedK9kyP2FR5TWt0aRnCsWmcTMKBGK8LhHhud8zFQ87Kp4ETLCRczGuvExWpKdcdx8OD16",
+	"83ZIkHqm2ZhwdD+cdo/evM2WksbGLN2cLZnPNeNOs+CuqZHJy3XwIIKenDHxdRpiU9XF65du7lxGgVG6",
+	"uRhPw17gcL9mH+ZTOmYv/z1j403bzsR4a0Y1z9rrIYQUjWMlG5lnryXneJm6Zuf6BL4k6JT9td/q9Xr9",
+	"VhlyhjPN4rFb7vzWOXdmAsY2OGFfwVdQPonqr+4FgS0KAufGfJ0XBmCHnoDts4nfhZT/bpbyv8c3+uPj",
+	"G118ONMClTp1dr1WsNJTABPFNE5Ubfyki4lvbt0NNqzEKNJ8yeJXKIswCV+LZbQA7zEJ+ZTHpM2++gwa",
+	"d2nw70QvbAcdwwGJZUAXKboRxKtr5VFVwhs9sChI2FqEo92LnrqY+IVDUSuOqqJZfZW1soMVsVV2W/cI",
+	"QM0CrVZhvDwW86ea4Je7BYohWZ087E9VJUgDGmRVIRN849Ja0h5qxmandWz+MvSIwXohr94ekykNtOiT",
+	"g22JC0A5HrEQXkgHOj1yar5hFaxq/uNg3BRjuR6dM2OmhIWsYxqZUtZHB905Y/cOlfND6d/vEAyRHThX",
+	"EKMCazvEMdxcXB6lv9ukoOHpkLRnTAQYxnuaD7zDkGLTQgsH8wkTfWHgdkgsydEbG6QW0EVu6eYo6uLu",
+	"tlXv1dv2YYecWQ6vV/a98TORUz8mRweHr9e7ZXQzK1Wk1gYnWoy086e+4xn+rbViagfXF3A6Y+laK07y",
+	"B1/xsUCmX3oFym5AxyNTeo9pyn2RVaw61nsBb7BgMFoMYXfwVgz1tRi6bH/oZTs3kAJehsvRFyBxvcUj",
+	"CAfPPZvF9dd68ANTHbzPQxtcOeABKulDU14PH+BB7It0pV+ANVexGIK9yhC/7E0tDxDnGfhUQahZgYm0",
+	"LDftAjzSMgNthpRU3f4xTPwJ8ZOWP7aBlPKoye0BlvYAS88TYMmSX1MtsFQgbK8XKVYmdpWaFfa4S3uP",
+	"wrZxl0r58dbV4F1gLnuMph102GpVapVGnelWGfW0yJtqe7hNa6nuSxPD/S0BKx6Vb6XF8pTwVFoCirEc",
+	"J9vMmMrh/8Ly5ZRuvalG0wkShijgu6Flf0Y9mIeMDPEgcDEe9sgpTkIKMovYjEZaXQIhIEjCeCIlkGD9",
+	"IGUeXJBfGI3IOwg2HMkH1iMXELAaPHDFIjKhmH6jOYar9mmeC2sLXEX3OQbepoiPmC7lAX6wuhcfzk5t",
+	"xsHzAMywA5/4OPC6yldVu0asA5s+IVTG7rLDPazVHknjWWtfSJAhfFazC0tV29dsTN6ekLdEU1TlEf3v",
+	"HzZUuAzrf/kb/n+AVVzRereZPGDdeHoQTrkt2/2jUt72skZqJjWnA62kwa4WrIWD9BxZNg68Ocsub7cB",
+	"y7YlZfase8+696x751m3Jc2pn6xAoDfkzha4XrMZ/HGPKrkdVMm0EE8sjWVGa7FCxihfvel4ZCofrM8w",
+	"cyLvkhYPomHmJu+RU1wBGiLYzIQ+MBJL4+O0ltw7I74sw4br5fx4ekMiPp7EqoyjnwNiyBO4Ob8VZzcT",
+	"2Ngjuq59I254bs7gn5LHW/AZs5d7Jr9n8s+CyVu+MZ8wqC4XS8jZQCwb0MwcRymwEs+q6p0tSAFcqWQP",
+	"Lf0EQgAsLKFQCs6IAs9GBHDt+EOYyJBkGAZ25LEkQz27QRDRu1i/TdoQVOecWBtXp2K6UOSUJCLmoQmb",
+	"AuAfvTpc4WoFnRMyFDIemE8qFquyzi5hj2qLJHXkj6uQio9wFZ6d5JEOvbHMsdSyEV+Gln9qkWNvVthL",
+	"HH8MicMwq6zmKgIeo+43WpDDnHPg8GBTySNNfFH74IAGMgbA3Oi9S9ePzFjEJUgB3J8sM2fI6DeRHzsi",
+	"X/xofPJtCtBSbb2yd/o8KfKm/brjkcOD9msU+g5ftV8ZJNOIztOIBwR5NKA+JnFKT0ih/z8FRsW1KeP3",
+	"p0GwbGy4sIv6bHi/nsYSl0qnUVcOqNdLI8aZtv5TygO5MKz8dc2SnE0wT3o705O8lx/28sPORxSIJRaE",
+	"YGrsq58YXGMSSp+GxJybePFCObmvakPBQV+pIKLzvdjQQGz4RKP7vMpul1EYTd1q1D93ToAq2SwqOVO7",
+	"GQLws5nAM3YZpFPY2GmwvodG3M12R8M/JdfO7sTedbBnxM9GkTf1F9z04mrqvo7rapV/D8TypwBiuYKt",
+	"/l7oK2ziD8yR3aDH/LH8exKMLVLCMaHEZ1RxMUb7FXqH9CO0HUDyANwGrvBxUAWp0hwhRq+pCw+zk2Ar",
+	"epB1EVbSdxsxXKdVBZbKHj+lOX7KzFxYS8DZxN+4KlW179XAnIglh2sOJKXC5UraVIAOY95zoEjKkBKg",
+	"II5WKaDIT66OTnmJfMh0R00GL7dVP8DzaAvgk8MdsXSeAlA5LXEHG2wQF1QEkHGRhwOOjEMehx2o3aUH",
+	"LpO4GM6PSwEzvGNRZLA5ABzbbEaqgi8BmUxM8UHdxXFWVJOb+sY3BrfmY1pkbBRSca8/QM2aQyjC4av2",
+	"Yac96nRWQlhosrAjuBV6KI3BKtxGjenh08JSwNLWpOfNx75HndijTjwr5egcSFPOjZnyhs4SCy3qP3vE",
+	"iD1ixBMgRhj2tx0B/tsS+z0KxA6jQGSSMF53S+lSD6P1mpfpDo9Cfcio5Us6ZSJIYXz3MaSPiO/QdFnO",
+	"pH4tXdV0U1PlxZfTtH4UhlCm+7xTcaSZhoKIgT4a2qEsIkyThsTgLGKgR/rURaxHsx0sBwtsweATo0xx",
+	"42kfXn2+MYPJH04MIy2jzFe40oY6n9rlfjY+JDt+JN3p+OuqNmuaN+YdaQ9P60D6PgxwH+W5dw49E/3n",
+	"homghIsoi+xqRGmw3RwdHZPDNySgC/jZ8BXPMBXjZPlhOdFkhe70Euzqe0Fg+8kk6MeI9TpwEVOjfuiV",
+	"3yGsZZvLMWFhkHH9LOPDZGPMuQjknPihVEyhsy6gC1Pd8YhMpYgnyikCaZah45FEhEwZiCxr2tQfFJKE",
+	"UoxZRMxdgQLs7YhRJYUibzzyF4/80OmRa/bA2VxBWu6CxTjSkM4UO7HCSOn1gVdKbZx6X7Zl4vxWwgMO",
+	"uqExtKRNYw4LnexFhL2IsBcRdioRZCWDIW3Ve/2mrgQAzqG9BPAYCWAWUt+ov6Z+hLKVs3Luzl1S97OQ",
+	"GPTsoxTZI6dmyDSMGA0WtuSecYMacZQrcs9mMaG2JJ81uj7g8RwxX07Nigj2NS54fdNc0BFLS/qNKRfl",
+	"CFIPPGXY4C14RhhSMHRkRDD0+ihSVS0bM0Bovefgew6+5+DfkYMDh8gYwguVMoqaXBoJbxeUoW/KrNNx",
+	"HLtDGB6vqa9UEV108NpUcyn4RPPO17wQgGUIHi8GOGV0UKd0GNoYQAkmbLpOVni0jQA/DexOxcsiguGH",
+	"nmW4eulfKIysbac83d2K/8sm/gBAHXjw12GnsYxRJkAMbZ89/NIAvjQY8wcmhifmZMypiNXA1OAZgg83",
+	"VJIoulCEEvMcopypumcQltYxBYpiPmUhF4zoPxC0yg2Tsm1nSewumlkSt8DPXEb3em08Ur42uTH+VXO8",
+	"oQOBnYUlY6MXmbMGM6WOHaOGQd0MaawHips2TwUgCBiLFRmaDtQgSBgUP2pbk92IjbkQsCY221B3yt1u",
+	"TLb2q/Zhp9MjfzNedrEw3+PKOR+GoJicrglVBHwuEICW/WosPCDdeWiIgcuYRo79DeLEzLHEn5wgwOFL",
+	"vO8nhJIv15cYxc7RHqP4VxLwsZ42dHbQI/+EbjQtGTECx4VMUcykAgdl9RQY9Qlh1J9YcbLUIY/ooVoQ",
+	"gFpbC/jC941N+xEBPgtjqivbrW5dXzwqdPCEUWvFxV/rqyq8v/GcykS/axPQcWLD6tPLZEgl8h1znmOy",
+	"nmZq/jrc9cDmfcTarghz+v7meUaOOxl2gPQaqK9meYJOIVoKa9ixgCgWA4trq96rH7qv3lnCX9dqswcB",
+	"e6TVBrCQlINr1daiB4YtdGDjPHIXMfYfLIaocsYLu3upfYMKkdAQDCBsvku1Pt7rKTAtkAk2NzNNrVGX",
+	"0k2NKsg+mUThenGMvEzHEWMBYTQKFxgM4hiRrKPITXarhBn7xcsVEcNyy1MGxVanXClmDpRmEUESplsW",
+	"qeKqG3HuMHVItVXv9evSQHfY/OfmBMJBN3MClbVpHhCvO9mbkPYmpL0J6btJHXAHCyiMni1IbaPtUNwA",
+	"r3yJT7ymZDGbUMW6NklpL2JsJzQEVjVN/VrCFHLNPbsJ43GTRsZf6anc2vPxXLinHr/Jd3XHX5eRrmne",
+	"jCW5Pez56p6v7vnqLgRXgCJXQadBOf8hI9ftwzfkPRtFCY0WHnl1SD7RyJ8AQ35j1Y8sR0qquHv4FiAf",
+	"6+r3YEbo7mMzthmdCSYZaz+HAtZpmnu5+X+HIjVR4XWnAF6SJQTRzOwU6zsdl7Py6OF5RlTgyDcIqKhs",
+	"2JjnQU97pr1n2numvRMRkYYiiriYMVGWKZE5VyvZcEZ9N8wrhx6UzSoHruWRjZPLOycZuxNBan6tnQ0N",
+	"PwB6i2VGnwW7QrcEciRw3mrmhhGLmmvr2ffIKfzlhSJDYzAe6jdHyXTGAs3jBHCyGZ7HvsDulWb3cjqj",
+	"MR+FixMtUMDvA6RCQ/CEKGtuxr1HnzBXkC2olwa9zLjoI4YVpIcBjemw1xfmAihTc4UHyiO+DLSIgDBQ",
+	"TGEJaQCgkSJceERo0cV8WkZg1ycx+xofY554nCZN60+x8K4v4kkkkzE6Fk+vPlqmTn19CwCQasL8e4MO",
+	"DBIACyohvPSJuIUj9Rj2oP/KYzZFDm2Qr9ChRMNeWrJV83J3yeG+4EswELN+MBQ95YFB7bI9tdybBuXE",
+	"4DEEKdiPaO5gDkXr+BAyjWvyILsUel0qORGNaSjHCdujTa0ggnqlUH5M14t0TegUPtcb6y35rpxLS8ym",
+	"ObQQiFeBHD4vSkjgjClCRzKJUwhCizRRjUGoewrZHXim1pJT/QETySKjABEyFmSuSYRmNlppCDwiwyBF",
+	"TvOMYXYI/xuStpzymHBgW6CLZKFG2KwvcBdVzMMQ4mO0skSVIkOtqQ58QJobkhH17wlVacfA70TMRcJO",
+	"dP9a+QjnmhPOIqaADVrcsOksXgDIW19MGRXKzhJ8hQsWk/ZMhiEGq0HgU2Qg/nHOXJnJ4r+PoU8Ys9H+",
+	"HG0pXZW+0B0RjA/HJXHPrA07x+AOjyhJKMGpGiqu7vkMGFZhpy3iGeSsRUD4+wJKc+ndVnpMcFK1sgX8",
+	"BV8Xcn5CAh4xP5Z2FMp2EkscHHztKhmFXE1YkL4UMQyDv5OR5hj6JGo67iBttz9fXlz9dHo5uPjnxeXt",
+	"zeD64vbi8vbj50uP/MVEhS1IwO5oEsYd8IQKMosSsYaZlARALZPR/DEx+QiziD1wmSjY9io4RdiWHJri",
+	"jMYxi/Sr/9+/Drrvfv3t0Dt89/v/Uwfz8bNBgVHMIUuKtPWJoF3F9DxiFnT0YNjXWSgD1jq+o6Fi5YOL",
+	"DSPNBmeY4m+tKf36ExPjeNI6Pjw4WBqbp1/4iC+7v9MoolqJbal4odks4Fq26qNC/ro9rq6FHHiit/vg",
+	"8N2ruzf0dffQPxp1/xK8Yt13dwcH3YPsv0Ng43csYsLXI7++eN89Ojh6C++8PtLLhCCXmr+nAkIRJbTW",
+	"p470Cq18+Q19O/qL/0Pwjh3cZeJFs6lUSSSafcIUXx95rZhPmYrpdNY6bsFsD4+6B4e3B++OXx0cHxz8",
+	"T3Ysy8QjV3DxWs4laR23XsMsG8gyq8Ez9a1DYrEXZdaIMrMkDMkdYwEKMYbBuvzFcAvLDry1sMKr5Jqv",
+	"WhVWLxUTRw2km5w9FOCt2sOIxUkk1DF2OewcGy9tyAwUMt4zGmqNhK6BrcJO1gNX9cVnwcjZzT9172Qq",
+	"gyRkEEV/RNAc45nPetY4qDwn+sYDXShAJ7L+M2AxBaQxP+YPDOzQXl9A1oJ+3/6smNAL3MmCLs/vLogm",
+	"X0a5AsTeMJkK5aW1fXyqGEibUpBhSqwGWj8boiiiP8rjRV9ku8lEQCOy0EzY2NF5fEKGDzTkAdDRnq8e",
+	"hiAmWPC0KRUBBSYOA5pyqIcIC4G83iMRxfJZEyr6ImT0AYO7oHCn4iETcbjokY9x2c4dO/kKqFWCBZz6",
+	"kzy0GsCOrdAIL2CLb/TBq8HEfSZUoki6bIiM3Ga9cQ+WKp7wKCC3kyRSAYU6in+nIqHRonMCMdo2vj2J",
+	"k6iS3+c3pVU0apZCPps3S9j/GqZ5lUQzqVhTtvkfPtOPSkYy4oLCbIpjKVUu/8NnBdvmGX6we87VTCpu",
+	"gS7zTWkcU38yBSwjfbf1yv2139I3rttPDg5e+T+dwv+Z+Wd+x/Cn3n/4rN/KyS5L69f67+7NxeVRF+MT",
+	"lwfyQc71SS8ed5RGzZlHiIZIziENNX9nQM5a+j4XMRuzyB3AFZNGPKkYQOrrMZJvEgmkAmu+8PueE67m",
+	"hEB1uiF7YCGBsEmzuOZmaCKrKb8+hgoBfv/DZ8gOCXW2m0RMkxqHDeIDhw+aoHineM++pMAfvqQAZlic",
+	"Onteq7aAlaW3VFfgCUoVNCwDkK3AblcCKO5XrZIApY3qOwsrmq/Qcxwasq8Z0KxmgLVl5m7kcvWX71AS",
+	"zeI6GB+AjPKg9KBFpFAO62hyFq+aZSCWlBvobbOg2k1Mo1ilGPhLK23tYqmhYFcgOpg7yBkAZeEIveKQ",
+	"XygSySRmx2RosnWzlkO95n0xVPSOjRMK2c/uz6R9dvr+tIPuPErc17S44bNIuEwGdCNlllQR2hewrCdZ",
+	"NA2PTWVbKsiQ+j6bxSwYZicolrla9ZVFCIr0ZxeqERTH1KwsQVXrzWnyE6Z8Li1/U3bziGntaxjsM0Kf",
+	"F4YnuO/c7Lgce6GCWEJIHJN2ZXW3ZZ1sX+ZgX+Zg22UOShjsltWU780z9qUQdrAUAl2mkVW6zkYh7xBk",
+	"/CcrGm3+WgovZUBY2n+/+XxJpiwaMwJr1PEgkq+Q3H5CJlLIJFJk+PGuCxHbw91MR/syC7aiJTQOS4c1",
+	"7MIa/p8yKlg+sLqqwurWjzHfwCyfImB9F8m+jWXPiMyeBezj2XdWgUACnhqpHPVhmW5voDm8RICMb5pH",
+	"9tx5amo3RJJDMppjIOmPDaSKsSvKMJRzzU2lyAI5VTLCoEeXEO2GgfETje719MqGSIZ4YFiA8RnW4OfM",
+	"1wYUh1zcW/C7vmgPbXihKYUKIfpWxrDuyzsZzWkUYCQpo1HIWZR2yJUJ85QPLJrjSlXBArP51q2ETRPZ",
+	"9ka2vZFtz16fhX2umpRvwlKRbu5ZahOWCkvmqKnHhMfEp8KpBjNKZfcdRUGBOewW2/kjKGylktJeZdvz",
+	"lJ3lKXBgy1Q2k4YM0IjdCQtn4KKowWNSbPd9+N0fJfyuLy7dQCgydHCHbfC65m0GuhhOwEkBWR1Ry83L",
+	"GRg6pLClwOoZaLpXiZG+OhywAle7LMzOmcQOBAKWZ5str1JbryNUEwh4ALHxVN2TNmSadfJrWBUnn9uX",
+	"siDnkZQhQ1COXQwkLMBr14ojLGuzMaD36ijCfdhgs7DBchDqDAJIkXZGXNLguzLSQOSdPftutYYqkAz7",
+	"6p5Z/eFjxT/Zrf6DhIjDa3Wpl5k8yqnLvOYDCyGpTdrURAAxAfDvCgYyYWEwWM6urpFUVfLl9FTV+Si+",
+	"3NpuKtd3YGFmS2qxLvfd+iwr32pFwLulgnu21YxtTTOSso9x34ZhzQU5TLUAsI7FMRMBY8pLK4eqNONW",
+	"CqW50DQJY96lYyb8RVp4CUO4dRfZsuxK9crTMDTeA+cGls1Ckfan00+dwo+w7vDTVccDNt7F6MFuPGFd",
+	"3Ie+aN+evu+4ODMKjzZCK2bf1W+gs0z1yO3p+7VNoIB1XzhVF9IV9qnQJwwzTa1TrWd2V+8KJZ9OP7nh",
+	"9bgShfj6vhhO6XSgvwNVmz6dXtk2JPslH5EPi4LOPn2YlX5xNrBnZtjrCysHGE8nYongrX2hLP6LkIhk",
+	"TbECROCRiCG0CgtA8WJ+yIUTBntCqOgLurSjWf2q5YjaCVXokWTBiVkSeDtXIw7DRblKO7cvX+lxmIIR",
+	"uY9hT7lch1O8eDQkI+bTRFmINP15OMd98frgXVopy0+iSBMVzEIbLn9P89lgufCq+a4mE1KQ4Uvg17jq",
+	"FckRn1IN9LvnRJihNEuFKDRqzJufMPHBLm1N2aL52PeO1312w3ME26QOuXSp/yrDtmV6+/yFff7CtvMX",
+	"Mh64HY3y21L8fW7CTuYmZKb9fUbCozISZKSl/pxK+kKh6vtHSUnoi1Pi4zxZQIZWakdLwT1js2KSdqoC",
+	"clGmPpG2kBUKSpnK0PEICxWrpzZgWsHGasMTJUk01B1KG21g13uyTIjvxklsuoPjvtyzlH3gzG7mOiDJ",
+	"zJjtCyv9NUx2kDMmugGN6cvfENaqiYZBxUIK5hEhiR+xgImY01B5iIPhCPVobZrzGCxy+pOABagp7hL/",
+	"vOPjJGIIxGYQlwOu/FCqJGJdwLaXYQiggCvApW+wuAsI5RZB0cB2rRiYIO2hhRr+fHVxOTg/vT0ddgrV",
+	"dnrkFMbVF6UD09OnMUTfc+MG7pFrGjOsysoChFIMOXDUIIiYUhXS+ecZE+c0ptcWgawZx8Fm7yNZC4YX",
+	"376V9d/9Sfo05PGifoszOZ3RqBq1cPWtMMuwKXl9DqI085NIr+jxv34tFhAASFOqyCwF0M4uUjt/A0/K",
+	"rwxch04pkF25X1pTC9ctbU5hNa7lKu6Lu/cPrlcXah0A+XFU8iaBEMaCIENG2Fcf0MNNwZJhikKOto6V",
+	"RT1KnfWfc2Oq5bFv5A93+8+c4mXdhvaCuV0X4bmnXKT/ruH0PqOKdblQTCge8wdGpppHWHOU/nCVB/x/",
+	"HzeM3fOCuxtRyxW+1KC+7FnSdIVTPHct9r7wdb5wWbixlr6lpKCRSxx1dYNLnev6eEoFHbNhqfd4zJU+",
+	"n4SKgqGRZrZN5U+kDD0yYTSMJySOEhV75EGGiYhptLAV8TtWuU0nsJt5HOhxcY/2LjjT3PE086iVtdzs",
+	"ij+hby233E0o1oZT2bva6qnVe8/ZUxmVkbKWEFZNqDsV9L5MwGzqQXsqKVOrdnmiuUVJ5nvRBKxolL2z",
+	"t5/tjksmf3OqJaQndc1sJFe5qExumz+aH6TC2fA42eqJPA6bCFjVLTfVoZ7MAbErxNT6I/ZEde+UeFYA",
+	"TEU5rUiajTt8jeRmXBXdO8aCEfXv92lSf/g0qSvc8vd2x79HtpTxp22pt7tITmsbhu280WOzo8mv+S2q",
+	"l/xa0qZB8mtp6xXGU0sw9hlFzayohuCm67fFzCLb5bEW1ofHzcoXA12ymrdx5ro0rJB51CzTiLQh9Cd1",
+	"QBdTih6dSmSnjvV/Tb7xTtXJqDDrriXG396yWxhSM+NuReONCdETmniLS9+QwG4+p72td59W8TzTKkys",
+	"p7wjs0iOI6agJngayu+5aXAAUjKL5B1Tikuxuo5EUQ3ZZ2HsszC2nYWxzGq3K6V/Xwayz9LYQZcAQNpw",
+	"5uc0pu1lbFjiKZXio5B1gwQPLFOPrhMOovUxmJNWu92w/hsTcbSAkMsZ5RFccA5xcndc09GcikhO8SWu",
+	"yB0QMVPQzdJI1Rfp5daUy1hoTSFvKsjlhxsiEqBfMiJfri4NdJbtIVNDNKUNEUBLMdYXNNTkY4EWJc/Q",
+	"TAA7mMvMtmSUBYpahKJTRqYS8bAvqD/B0acmmL4wBbSJFGQk40lKD18opEeq0hJjNu4827daxpiGtUOX",
+	"PuOWEM0fjyvKI5UhQKR0tipa7ZGoNztoeSmuVT3bS2mrBvS9ov0K+4u99CS79Hvjywp6jCdb3qXXXNMA",
+	"i3MCd3yZrLRT4c61osOZ786w5HgmwS4TYURfDriacqWeHH55Izqe2VAMtUPyHTGgiJaQeURJLcqFjD4Y",
+	"LzGANO5K/dFwAe6QmZZh9fgNOolZec1Ghq8P3g1zBijDhLJ3uAI+gSwJzEg2XBdOR8bOyqj5OXazdI+/",
+	"OdryBqYf/deIUYVi5JwLhZK2AjeduS8vlHs/5lSRKVd6FwJg9hOqyIgxkWUZAjGqR/3M4jUw9Tyaqjen",
+	"6I+h5lXyenb49Fncy+1/Gq/zDhhzjMhcQe8piOWLZhzQMWXsSpbJVW5MtYRr13KyJf+knlt9ad0Z8rUM",
+	"2T69ZDVpd5arnqxebNCAsC83XSWhu2dvL5uvdYwWruo20kugIpQrF7eHuc/USzUpGGnvlmJvnlMeiXuG",
+	"d8Lb6JK7Zq7Gkpab3eWndDK6y92ENG04lb1vcZ9Hsht5JHmqiWkkHnoFQag0JHldfKJLrncos6RARrco",
+	"xHwvKqEVUne19+roDoF9zfLH7fslljxConKTTNw2f5Ikk8cJXk+UZLKJ9FXdclNN6smSTHaFrtokkz19",
+	"3SeZPK8q33khbhXoVYnwZgNw98V3/vhZJdfpXj9FCIPtvTpyIf0+nh0Tu0CVFIROJfp5eWQeqSrzqPGD",
+	"NR3WNTYrGdZtGocOcNSFJMNvZH/eatU6PSO36MgLRSyCUtWUngRhCY0ahMaFmkZcqJhiRdaysfjYbl1l",
+	"o27Mp7XKG9lxuBWOag5hXZ2j2mM4xSPGhM9Im32lfuwR1hv3yPXF++7RwdHb7sHBweHRqw6q3/5K70Fh",
+	"b/9UzgR7n2s5EnIv15cXC81WOBBS9rl3HqxzHqRL5Qb/abFCMZaD4rNM6jtWb8pVbKqfQUVNoLcb3aiV",
+	"VAhtzKKsj44IVURIohJ/kvtWZ6uFnJDuqXxWGBcEGTsZRsxn/IEFw0zvzogUWBH0i1pehFozakeCiW7d",
+	"6YyZ/iSZJFMqXBI71HT1l19++aV7Cf8NPRMYY2BHF4xGJtSM8Vl8TBLB/zdhXl+MkhgnM6YzZQZPsw/O",
+	"qUrXHUi1YtED01KLqSJk8/RCHsch01NDILuARX1B/UgqZdqojre8F9hcLwoL+ZiPuObKKXSrTU1sU62r",
+	"HnSP3ngQFiAjMtW8zRSJ0vztQYYPsL6iL5yMhheAKEs7RF/lxMTEgmuMLpwFqfZOWeK4C56pTLhr4pUq",
+	"tmrOGJ7QG5Uub13etsHwy3jatTmAexfU3gX1LQKc9GFz6SoXptL9ciEgVyQomi32WWj7LLRtZ6FtzOGu",
+	"kmgmFdummvOt2YArXO3N3zvkXoyyQ1mhKu3LCdXVixwvp1NQ5w9WTghzLjIGq2IeVqh/JhnDuMBOcpqH",
+	"oaCoK1S7TjfXCp7IbdpUNShvtYnN6Mlcpd+TJ1j36J437F2jz6goUEr9rO0/4nTMVntJ16obL7MK00+e",
+	"MujyXaMZHUeJKEBHkbarPWCl8QLjJe0y7cBVBqaF8j6dHsnlZnh5v6hhwpypLYBDFbUZXw9RGFcwo8EL",
+	"lVeA/i25wJalSs6OsOBLOl0WM4pTbed1u45N7OmRnzHpXtE7Nk4oFm33pfBZJPIp+HaVUlM1JUr6nIZE",
+	"i2ks6pFr1nXKojMR2Bgv9sBlouwaZ+/0hR7GPWMzpXUzoztNuIpltIB9iWB59OLqwT+YEczAFGpBvW7T",
+	"EoNuz07JeajDzsW4UEA+K0WPfUDXa/bc64v5hPsTU3Le17RCwMjvZOQzkoiQKVWskR9FHErZly1ymbRz",
+	"aka2NSvoN8geBQ5dHHhduaiqXX3R4jTd+idMH90FfTmjLILNi/d8LzDtBaZdRw8D81jGJrKKiv5EckTI",
+	"KZzqVYBhlUKT2ttr9/baJ4pxO3VO2aOZStaZ7rouq7Svb8IhTcMlNnMBC5RdoecF6fu8DK63K+V15RE/",
+	"iSKjM5AZVfHW0cIKlNMPpWJ7TXNzTfNML2BB9E9lNZnEvpxiwAvGlu5KPXixcMCcZUzgHAQeiRgGcmME",
+	"SsD8kAsWpFZceKtHPgtmbL50TjkUfkfrR1+0M9tvB983UdZUkaHWzoIBndPFUHc/RNYw0PMOIjYfHhMq",
+	"Frh3WpEEg7gyXb9QfRFLMKGTthkYFqDHEXsGIM4sdAdQi6jAzrKNsHzlXQZzxozZujQuRc/g2SlkuVHX",
+	"DmApa1Sf0UDzP6gWhud+b6De61vPwECtz2ouqrDAjRroVa7lqmssV3thYTtmaWttBdlAJkvBtLHMGQ53",
+	"RHB4jykEZuyIlhckkWWkRtdD2yvItTIiIY31funfuYjpPSMBiykPIVrU0tZY9sXV6e3ZB6L7Njw/ACaO",
+	"SRWmPJ1gZE4XenWsehx3ekRrOXOMN6UVok1flMs2JxBnC1h32ZakUkKPfIyJYrEiQ3c3BubVoWfs2PGE",
+	"9UVAF56ND4LMI6Nsw/ZqtTZis5D6qHTm+4soV2mErjFi20VIp9O3cWz5ttlqD82n2mA6z4tmGM4MuF/4",
+	"Eo3NL3r9+iJvpaYKjkrIAjJaFG3+x4jZC6fK6CtFE4SBU5SCeX0x1I8G00TFgxEbYFcD7GqIAl7CSCJi",
+	"Hha/BMfVGuxJPIlkMp70xfDq8w2e0EpD0JC00WQf66HivdRHf6GXhoUQ9+FOAEatYrpQfYFD0Q3N+WPp",
+	"gghNdeC+QfC1YD1yaq8TiLipjFB2XOw29/riEjwJBQKXsw3pyyvNFnnpWSosNL4UJcIcQefm4dWHPADz",
+	"eUVACI4lCfl4UhqHfa0HeOMM/cxQ/eeCZAkLPADWgqlPr7qHP4C5xkBcnnOlKUISwUI4RMuIAPbkraJq",
+	"DdAtS9byT+GqcFmctbXt5ea93Lz7VU5KfeIGF9jkmbJizg5aPBpI1iC98dRjsReoNxOoP8mHErkZUDDZ",
+	"16zaGtp3PMLv4DctX1nJQkuNd5GcgihshQETxth+ffAuN5edEcHtLCDVD01cRhye0numjslwFlIx4GIA",
+	"AufQ04LJA2dzLsZDj0CttFiS4ZROBxMWBsMe+RiGbKxlTBtCoWXgoqEsv0A9sH7q3yZU4UTmAo5dmWhx",
+	"mx75Z2dPWx56XaNadcv6jDfr4w8qOYBZeG9d20sJuy8laIbjGtdoaMBFSnLL1ssA3AANfIfKEGYkxziI",
+	"MsC2U99ns1hlPiHlmE3yTNfTV9imLxjmuTO+riGFiQwNwywKC+ZnFgxN+ohMYnac+qYc44pHZNQX1baX",
+	"+cqYyizioJ3ZhAJ2R5MwVn1Bff0rF2MIHcG11x1QvXqYNBG6BVjRfCAfWBTxgA1QvR32NJ/H3RriO32R",
+	"PhnEctgjp87sJzS2lhonZaPESbYsHJVzeH2WniF3d4ddn7OXtWrC1XX7PyhHL1ou9zx9z9N3lqfjTcQ4",
+	"NCCBGYVsV2EVlyZy6PVQLyFknceLTYvwIYQTuePjJNKK8dB0fAzPh52cjtwOUnNmV9OGSIah1miXGkNc",
+	"4zFRUxqGBq4EbQJa/QPL9b/8X4edHoFwMGskR75VJ9AOfshQ2NKlNOF1MxZxGZD2aGEcNOAggXxIj4wW",
+	"ZEq5ME89W1RWM3Ei74hiMfoxwHcBn2ABAI9MM1ujLd11RwKuYi782LZTXq5KrQNYBj8AI+54NiJVEVgQ",
+	"3WIxYx65+HDWF8htHdu6YTbOPGFT0hdACtKXA0JVuOJSKC1s4BsdTxPIUSK0ADmbMRoq/f2AY3Ah5kfo",
+	"sxxSLpyP9MiZBVaxNQdoTEdUsR65YSgzXV+cnn+6eKFIv3WNW99vAcQLo/7EnIsXSgseXADBqEhUPzWn",
+	"GDtpzMux2ftITuvwcXz7VtZ/9yeLKVe7xWcnuLV+K73gNGL1G2TuhcpU/dXkyiz4HvKrkl7bo3ns4H6N",
+	"Fin1sORCX6LspqOLPbvmcLNJ8WKr7GYqkr+FOeIPF2uZ9LOJD6h9oCE9vgprjuyvprxnMtGUYq5J5Jwq",
+	"HDdDZMJ4zpggw7tITocwqWEsh2i2VfyBHZOMRM0nDIyJKaki7bdkzti98sg1G5M3HQ/DgvvijmvyNQup",
+	"UKR9dOC+dfiqfdSxfEokNLSVw9MPmVKqwF1QisCaewrLEEZ0TkI+5bF1e/YFIvhzKbo0+HcCUdwBjdmJ",
+	"GQENlST9FvtqS7qm76t+yzMYoCnVRhVTyOwtE58fWPPx0UFfwIxABDgiPzN2f3RA/koOOujinzKKPsQJ",
+	"I+d3F2SWjEKuJkz1yBWLfCZiOmaKTOgDBi3oqU9xwQwCGtVDSMIQ9Ma+MLuZ3z1N8WFj9Zk41iM2gfuI",
+	"zBhUEO+LD2e36TGsouBlkI76jLSKqkglQmV9CNJYPqrXx2OeXEz8pRVZpxeVtamvIpW3rvCc6l/3MI+r",
+	"ZPR0KbWI9/+z9+3NbdvOol8F438izY9yJOct/+WTumlu0yTXcW+n96hjQSQkoaYAHQK0o+n0u5/BLgCC",
+	"FCVLshUrLWc6U8cmyMVise+HYd2el0SOBVTZTcgFuSDUKqEbMfKv5lkmYvYv1OJ/hKxqezRE5aMZ17qq",
+	"yvehHFczIx61y3A3axKjH08ymc9Jy6hOhnuBJKUZRPx8CJGKZCBch0o5T1lUUw+Bsa15JsdMmdOmqdGe",
+	"QZcFEuPYpdYr/x5uI+mpICqWGSOtD/yaZXogeh3b1LDEjhV0xlVTw5HR+WUY8QKikjbtxhgVRjEAWQEz",
+	"wMBHdkx+zIzizb7qIjvIibRVzNnTVqNb765brxI0liAfqHX2XHKhN+4H/iXPbtjiM6z5u9H+9yMJiuvT",
+	"JwoQHjArw5McX7AFIQUbUHfd5k0kwzgXgqX/OqlQx8h+BFQ0TKxxEBwYi0DC7JOpvCWzMB98pV8yMxoF",
+	"S1CxCLKGwsxbcNAJktCF8kY1PLIR37i/W+A71iixVwt82rDb4WqfyZBQ5xMg2hytisJ80tlMCjLmqUZV",
+	"Eu4et6n2A1Hsmdg99wvXZ2iwW32xMA+kIAaGCGoVIrAW0rQ4+rm36N2TK1ji3VZ3wxYbtvjoNnS/bEG7",
+	"Xpne1YcGtf2t8+2RFhbYisTXPxROtnZUtb3tRdmIN5aTYf9lzPGMKEHnagrlMuibbblEGGF5HEsi10vf",
+	"99VC0fVEkZQqbcRSu09Cc5pABL73nGhJTl7Y6mgxEHLORBHhlBmhAsjBHLpvaeWqqYPDpj4DpDgvWHQK",
+	"j7lXKP+OgWBf51hvpSVhwgvd3gmZSaGnyidUU9gAZsZU3v5EEf8a8w6b/Qo/jm3RS0wTNuMxTl7ggvjK",
+	"n/K0DZ1nQpGTFxE+AMY6V0RJaI62iqUXxNnw9IanHxpPL6izcvt7z+FaSlevVrnLS3e4uL+u84IoEun9",
+	"jV3PzjUT4IFP8m38ppj576Ne9iVrRsmG3PN9gmY9TJGBl2BbP5tZR/z7zE03DxmuMeKZnpL/kGc9YBmK",
+	"tD59PP/84ezj1cX55fnHy/efPl79fn528aW9et6dfe0POduaITzKaCsL74azrcKnt0kLK69bO90KS6GT",
+	"nKGOnoF63gRB7ixRUtAYyA80dOQNtI1z1sNEJRrHxuasv6SYh2xQv/805K1v+bkBS9UNpcvuwgNWZdv0",
+	"2TDB2PE/fBVNIYHmQPKUf2DGFl3ecOS3aJ0YkZvANCuCK9iRVJ1We5nZ8nRKtJyNlIbyedhR4pjlmasc",
+	"ElKTBdNwI8MK+BoOCEfzu4HxM4C43A7t+TJJwKLkH9dPbOuMzsf1nptDIHTtjSru0t3sBD3wHS5uuD6w",
+	"BozNsN99NULEONf74Mw3Si5xDOyBYnNsGl9hleODvG7LkcRVHISjiQ9P/atCu5EWWLtoc2VwxfI1OmHA",
+	"Rb6vJpSPPwHVRkIDDJIWZiNY1iSvmVAhJ8cVjzoKNXRClRw1kNu28XDUyPmEbM0yxzmoQdkyjN/Z2/zT",
+	"Aul+vqYUOL6ZpFxcI/IjoqaGn8NOuC+wRiXsYIafWqhQYFIyBNCHDnZozdQCOWrePqUKcjiv2Vy3sZtA",
+	"qV+K27053IyMMwmNghLw9w2EOUtVwGM1CbNEPf0Lvvu3TVf13X7qnvFXxfbzD07D4GNk+/QMREht3t+5",
+	"PC84AnOUEsxdKlKXzDJMvjS/KvsVbdJJZJ8WZMQGAlEJwaWYOXFvTvDrnGdMkZZzUTzrQlAxIlSTmVSa",
+	"vOm2V89IrbLVQ5iVWoVpu5mpq1bvLmr2OEN16VNK5ebtW8pSu+weW3QvWJKndiQ9sli4IwSG0i+znXJR",
+	"XjNitSmY20zjACpkBY+sim8tHZlRp5h4x7MgNDYGlK5VRVZalc0s1qa3/0PPYq2RpA9sZm0tFu4hEFYV",
+	"FxSXqGnl/+CzU42yvmR6OcvLqMggf1eaXTt38a9ThLeJuGEbTKPlOxOpAP+JhfoUyo0yljChObXdWo3d",
+	"BZnta0JyOJrM1yqZy432hCtxct73Y2gWNsYUhFwYXiqcsQStt0TsLBJj0DzvdfFXqEEna6/1By6uH+pC",
+	"w7s2u8rw6LaX2C6qvb6WurxI3f0S779VwQZAvZPi8RQYFucZFOb/9x/VoRwuaVxhw5XCoFfXirTKF6Gi",
+	"WZt/XLPFw1xyJIhL8+71t91vd/vAXfkbW0Tw7ss1yJkghVWcuXtcdqAUvWdkZq78+i7aDgvYN5lm1zUu",
+	"GfzgQThZlmf+AXQVlrXzHL7Kyzaew7di3S58DN+1T9sbIYwZn+stmLJbscueirVLLPrCtWb4h7DlxzGB",
+	"D0cWnFm7NRQCkfV77i4Fyny8dAuaUOmjhUrJmW/9zQo7+VaERaRC6nL16ZOHjrAOxIUvX0NvNbWK81im",
+	"qbwtda7BV50SKqRYzCS02WMoY8c2CGJR/kQVJ2K7LXhZWYAGoNRr0kWg18O3WZj3gUswDztqDH6vKzRo",
+	"DqDm9ICDz46Ktgg9l5ZsK7gri9emIhbXvQk6bx90Lspvl6NpDxhwHjOWjGh83Z/wGzYkLctnq0C0y23N",
+	"7xSIICOcILBMNJQnlVD1dqFp0np+clJqIV6Wv/eeIlTYP0H7HN+V4YZlyoWli8nphzGBMDTd0OYzwDiI",
+	"5ZjQYh+tsPe4ecwOXB96WWPXwTgZ6CrXju6M/crMPiIYhzYTLS9W2xCMpQR4sa8VxbpQY8YiwDC+aMri",
+	"63L7ooFwYPUJJbcZdAiGXnagWMpcd+S4kwEWg5SFbjdMWXAOiVBL4RNhW5lgs33F0humXKRZ7RKydjrH",
+	"shJ1VwTa8dfDiT87iHaJPlfX7ipt9h55vgjcPluI0J03tCbCvHNT16iJNTex5m3HsnhxoWURVnZsbBur",
+	"uwklN6Hk/YSSA5H4oCbTY/L6y0DJbLp4H2LgOSuobi9BZq8qbsEzLWeSKTOsC6FBnrldl6HCCXXpodjI",
+	"CWWuLLTv2+4mnLllB+1KcbjYwpVSWrItf6gsXuNK8bTSOE82dJ54jEVklPNUd3gxN7Zw5cpbcU9PSl2H",
+	"YXcxV9dgniV+WrEDxRvloBE5e70H9RtaFYH0g/EzVBBt68Bpvwyu6xFJoEXkgqmnQkYknkoes4iMXZfH",
+	"tk/xdxwGs871rRwILpTOcqzKxN4U5AtNx0ZpmfNUokICp2xw0hqivX4FtvpV0XJ0GJFhGHMI/9Q+hfHL",
+	"cBgDQc3x2LlrEY56papc3B8ofYiIyOdixjJxWFbHZGj+Cf6TXPD/yRlOv+Njouk1E3cmpF8WmviBuAMc",
+	"RLu4A6prd+WYe3cHeLRvJwZ23lDjDmjcAY/a+z9JCgZYpF46vktaqwXSJqF5L423dRI8lMLrbcmAnz6o",
+	"zviYjOIyiE00tuTB2JJL3jRUz5Ckg4BM6Tbt3drE3iT28+pRpiRuoR9Dl6QAV2EY7kmAttMgWnrN2Bwe",
+	"dOvAI3ZQ+YoDcU6zlLPMwQiDjRY2ALUgBtIoaP7utxVEslbs7swjxfYo4VoNxJAnQ0LjTCpVfFJLMmLB",
+	"pBBEuaKzMEz2X856KkJbmIZv8WDU2foUzCQps67/h9/dXpN10wijb6v0rtrAxumfd6zfVQTY1+xxxOFh",
+	"irbidgp268PWlpobuddMQjxY7fozDjEiFCi3lIvhVO46obZOsS5cER3oLtjkvP7j2wMVPSk/w4lv5LC/",
+	"ZyJlmZaMdOnbbpZCQtMJlpySMU0V6+O/8K+GG9dBY5l2CQr71ZGUKaPiUCMEZeRvFCGoWbLNGOOaxWsi",
+	"BID2JtFyu1hBpVlryHCLPzWdfO7dyafSFa+C9gOxyD6JIhcS8hjnrIz0vrHoQQ8it1Oe4vxBXgxw56XR",
+	"7sOnFdY7HIiW7+Rj7mcbQxylc3Unij3Gn9ke41KQoR18ewXT6D/C8YcJIwqWDgT7ypXGF/vMnphmGbdH",
+	"8fGnLzDEgYvcQDllNNXT2JznjKcMOlnifDcYhzvO5KzmBAei1PG3TzhU74wXbiJw77me4t8SuoiQjP3f",
+	"XuppRHD0Pk+5XkDDfCM6RgvyrNTBHIYRk94rPSWtwZGSUtjO5r1Xg6O2UUDia8P/uLDzH90nXpsVlJy8",
+	"IT+yUZbTbOGhMcfUI7/QLJ4CvUGGKnQrXhOLKXPjQ4jFlCHaLhZTv3ZX2bTHWEwF7dsJ3J031MRiDsUy",
+	"bczL7XI518tZ0ppnbE5hCCM0h0jyVE+lTCIvadqrNKAVVmeT89nkfD50zueSrH1Qy+0xhQgqZQYfjbfy",
+	"oDI+q4zSGx1vf3ob6MVrzMOdQmgQ1fiWRqUxJPzdL4xGnlWL67rPg+K60wc1C/FHLPzCMURge9ryMtL6",
+	"P18+fSQzlk2gMCyetiMyymcwdMCciHWenpKpFDLPFBm+H3cgPjQ8FDty9CeLtbJ7gM0ZuwR/aA3/GhzF",
+	"03hw1Cd/DWwRNlh15jeDo5PuyctO92Wn2xsc/f03pKVlGV0oi1qwcrDhS+Ftc61iCVWGkd9StToo9+s8",
+	"eQBzxgXkNrZjABcdOM//1PHoOrA2tWnWrd3d3wb720ds7bDEEZI80lEjlJoQ2sHaOCg3Vg/LqxEcu9gy",
+	"T5lI9p4T80+S5+ciKYR5IWUzRpUUB9SAHTyv9NpYeuMxi2EmpM3wJgkUn5cdsUrzNDVgq1jObeqBkGUH",
+	"sZrKW+UMmwmdKwx7Qsm6c53iBMbaYT8ieWC3YrQHyV0nwpYg31RUr1y4q1g7F8ke02AOS1QXCl8jqBtB",
+	"fbCC+hz6vlSk88aiWD01fLRJZjnIZBYvTAdHQlbEZcrnRg/IZD6Z2sxdPThy0+GPyQeudDkYDNNUlzsb",
+	"GQRFAyEFGVJ1JcfDiEzpDTgU4ylDV6qeZkyZAyGt4YyLKzphw8gY2T7IJzM7aXmo4qmU6dWC0WwYoVTu",
+	"kS9srgGjA2GTivGx5UnHC/ww4bpPfjd/fAO+895zO/o6Y37A38nLUwSVClIaBj0QLfNMnEpl9JeMJTzD",
+	"wcsyIwmLUy5YcmrICnpeGtVEZu5wLRbaqyZKkxaHkRVEZgMRM6q4mLRxdDQAI+SSqlx0/HFvJy0bXi5/",
+	"m+uoyPPBPw2E/xv42yHdpEQKVh3FFBTskFf6+8Zd8gqx+M7whCXtqCoiHU3QCSsiGqduYi2kO2uYYDtP",
+	"5cLc/CeKuPm0lxdnH7+8hwG1784+X/3y/uPV2btz0uo9b6/KZbKEV8plmtGvfJbPjvonLyLzAP6j98zn",
+	"VnGh2QT6uC4lV72VudBFxB0OhNxBnVXMmyuiiIVsFeDBjSgBbxF11Id8rqg2MWtZLTG37c88mRgKLqFa",
+	"Gr13BQhAdfW5aIltO7Kci3bISWHv6HzLnDC3Yhc1sVi7JiOsxGfvHDbfJIut0Wl+L6FyKo3ll6eWwS4p",
+	"OyHvFWwL1Sefx3JmyL1Rfw5W/fnRZtJtoMWE8rVWL4jqBboRsivvKWIRfBwKq92dluQ+9R8yxJO5wlSq",
+	"4R/HZKjzTKir3uuh66nce62nA+H1pZbD0RNFFF4HGFjfPiVDaOvKvs5BZbliIhmSsG9gBcAnirhnweki",
+	"x5jF5fbpXjijX42Qwvc965GzfJIrL/BoTBM243FF5JVTHNz8ff/ugfBIhA2Tkxek9eX84wkxihGzXinS",
+	"M7uyu8TvY19qN/vZuXTqI/g4xv94IL5g2dRoYWdj6ykTlQnT11wktowrpeZh12jYIlDJzGXjMZvzhleO",
+	"Kk24ZrPjgbiHBvWrZSiF5NhAjTLCQiTyNiI9I8dfdm1K3ipZXiK2eoWidxIVqtHLbqgabaIZOTVDe9hQ",
+	"O7IY+/fpHcvnupHysWLZ5hrIyhesUUOcULM8KyJKStHkqG9UNgSFFoZ9hCzZ4NLg0GCSCDmSycJr/r3X",
+	"xno7eUFyYfihYMkd6sctG02lvO6ofOSPbxv3C8pTW9drX1YU9p6GA4jCT5SyjbZtXPUbfuZLCeSNimHC",
+	"bKsdimHuuN8YiE6+cGh0dZCMowZ1G3GOVes2Zx2r37CGd5SosmEVd5Wz2PtXRhtpwR09JeHYasXijOlS",
+	"6w5kz1sVu+zl8od1I+GqUwjXKT4RwABhA0YFOvTpzz+wlN8wqL8IBk980VQkNEuIvReKqDmL+dhe3j6h",
+	"BKYzW3UYXvtEEYhxt3yVvprSOYPWVAMxZkYl1GzWtuagY+3c2IL+JYQnUVHmL4VPfNXZwmqq85Qu+iRh",
+	"nSRHbsIwWNqOBsK/VfMZU5rO5kPS+lXwr7Yyxjfoolqz2dz29fKrzPFRnWdsSFrDm140yLvdZ/GIKvby",
+	"Ofnpl7O3nS8/nZ28eAlWA0+O/VeOjZiDp9mQXLMFw3g3fMounwf+suHtVLH4amjp5JQkOaQ9U5JJP1dL",
+	"3rAspXPsZO4hg7IfXBYRNacx6yhmmLFmSfuYnIkFOfn6FSgvj2OmlKHzBQ7gY6limPSqM+5AZF/xPnOa",
+	"DsSIxtdyPAas/GmoM7O98TPG3LRqsAIKF1+CBLQgY8pTFS1dDPPBGc2uWUKG5hEuJsOBwPb7DvFX4YJj",
+	"95SjCGPyCVs09OvFB1+ENNV6rjDHYJ6PUh4TmiQZbHme8Rtj9AxEKuXc7Aq2lHJx3UllTFP3KFNlC5vq",
+	"Ki+wPd4J1QQ87W6/EZE2ZRjfNBAJNzZ20nZt6s0fUT2QGaHmbrmmIfpWZteIfufh/e38v3769Onnq7MP",
+	"Hz79dv7D1cfzy98+Xfz85ZgMbzi7HdoqJDUQt1Oql7FsvfOqT4bWezG0dweweEqGoXaBJjL6+WW2eKKc",
+	"yW72iz8OBLaIr0sbt1niaHaWcsQtTiDGEfCG1aVLNYL30eqX4EcD7hVwSCN2/PgEF/04imCWjH3/ccJo",
+	"knLBrpKcXRm19+iPaEmP6x91e2+ejV/Q551efDLqvEqesc6bcbfbeUFfjl7Fr5M3rGvsvjxLj/pHQNf9",
+	"p0/tJ7NjC96xzCZPpWA2YmnIoqI0Ht1H39ljoVTd1zYboL565b10uzvHqDeVVE1Xu71rxZYiRwyz5OCy",
+	"Ey0dL0bN2Hq5lzXLGp2yTl9eZ0lvWx/1rc3pd0zXy4eHtzN34UT340GrR/8GulCTSnVI7fICki6brWD7",
+	"wc1cZbPutQJnP5ZuUAoTrrq7JOYwZ+6i/+tB9M09FZjUwLZdlcmaF9zTFba3epODZsWu/KRhyU126/dV",
+	"hlJh2L9efIgs1wQOCdl6seY3jIxTOlnm4bbcor2TRvk08U7F7yNWUzhBt5YFjxclOUMX5jYBknDJ1gyz",
+	"vHhNWMT6Vg8+IvJ9KaFn1TvtHa8O3+X2as58fDB99O5rj775vden7YVR/N+c5VbZda5QrJOCHGiLaZui",
+	"W1IHDiOMY8EPPL62RAwrr8FnP4T/XaGHkydD23aNaiJjyJZKiPk5c48rjlNJtHU4D0QJneZIrNeCtAzA",
+	"KFmoSMgNZ7cQ97E+c/hk+5hcAIGwhBQCwrfD5lkQvuHJsF9yikChWhDywX5i5nQmDL3hPLHl5f7s6pg+",
+	"QmA52jneh3t4iwFFR32si++ddLq9y263D//9/62dsQjbFm7Yk90EB37ngilIftpMcpTW/L3bzvzqJdkB",
+	"1Jv84+RFo7Vu6AdlPsoW8l/gQlRYdiYzArcNkyGVpmKtiNtAWklNNeug2+b7FFoQxlC2b3PZQ4xeY5li",
+	"Bxlste+esNFmeACDzIfpsbmAE3L2Op7T/n01NWzeYunKJhEc9V+/fN7tbu1xgB1c2Aj/N3OnHGqkrerr",
+	"9iPWgJhdhgOkz0CcQ4q4GR/TOF8OV4y94zdV10stay4H9jZl0WuEHGTfd7DYoynO+cc32odyr8942neU",
+	"S7ylinW4UAwyq28YmRlhSKTA2E3kWzFmZO6afUHz7sjW87KvNNbQlVnk0OpRZuTXzx9XFTD8T7Xc9AMT",
+	"Ez096ve6WFbh/12bwVz3SkjX4nrx8G+eZ9zc3CvFxJWhvc2HBjPxkaFgrH8zS3KU0VeKac3F5OGzuR/B",
+	"72jpLlMbZmVXn99cj1heuWEhaZOEfVcS9h2FgYGUKUmVRxwy4OVDKdHwT8mFS6e8tVwUxhTX1MR9q8EB",
+	"tnnqgUxAFstsG1i7AqAsYn6bsqBHV02hKE2NRrCwMhy8gMuvtcKkPMJh+Lz7ZmjJILW5bsNiqAPV7qut",
+	"XDHC9UBkFLrd6yl1bRqcDoSljeAiaFugS+pEBXAhNQAP/Ra4jrDE03Y4DmQuSLd0gdOTDR0ZzLSGJ93e",
+	"sN0Pt2OLE1iamiftl2APdCDwvdCMIzYnht/mioA5j3nLc8ozrMCcSDiBctfnJ7Y3lxyTuVSKj1I2EIGz",
+	"s+UP2v05cIUO28fk8lZ6ZGBahk+it8MPOMuI9+Oa388kFJPCcGqpp9ZTLBIyhtsDODFgr87dDdj0Icwc",
+	"CMDZbuBAzcKdZNUeM2hDVG8hd3fbR5MX+2B5se/95WsyZO8zOgB5bHXMUAvm0HQ75ckAFcWlxkhu5gI0",
+	"cwHuMxdgIM4cKJAzYx7TklCB43ocTMNn3Z7TgD54DahFLWbnmRylzMj+Qj9qD0Qw9sp+w0jmiJgPONXj",
+	"1hKoUTQCVeoUHhILo8awVLHIKGHPh8fk3JDJwILnRTnWTuEOOvSWLghPCuBhZX1S9n0E/+c8m0vFHtgg",
+	"fRyh+EATE56tVQcsmfynJi6RME15CoB4moUG63VU6e7OuFAN4WpFRi10BIiOHaUpxrWXGGe396ZLX7Be",
+	"5+WoF3de0ZOk85p1x51n9PnoRfwyecVej4+io9TL+jWveBWfJJ1XI6iF6nU7z+mL0cv4VfKavYEeGJrq",
+	"XB31n3V70ZHm2uz46Bd5wxLD/WfUIBMrHtB34qqmbIGUK5py6FNPZ2ZtJ1y7MRl8xnesJ4GtEX8acgW0",
+	"zCqXvkJVm2pQgKVL2VQB7KMKoNbmX+s2aYZv7DB8w3t0/mHjN97xm4p0p3WOGvQtlBkIumC4IhptMWOi",
+	"S0Fi+Fd/IOodLrdTJuocO4HaEBUHWtnpjCYMi7W1c2KE/gvnjCCBqyLlSq8uv7iXy2BPZRc7+A1WLtzR",
+	"x7238oqDUJFcGUUzXGrrGP4q/0ETzf9mpRS1An/9PI8NPRBPKXTo6KRym56aZaGOjTSs5Yy9OkqGM2kN",
+	"i6+gzwKyzVCyWL96aEODqegMSDSFN+w+WWcpnsG3P8jJ91BYcWaEPyQFbxTfrDy+OctcWriumKJQSBTB",
+	"jhzVyNP3NVb9+1L6zeWbUkVSKa99fryTZ5CWBlco4AuFx86pTdbNF/AHvJH3LMRYZiex2ZTQqvFsNp7N",
+	"PeUevXUkdm9ma9+0EacNn92czZZXLfFYEHTE3pkyD7XDGW6nDKQkd/02bO9ebOHasNkHVLYsWREtiZoi",
+	"aVvaHFc6WlvT0XcNZXTWoSLp2IO8h8vlXzge7SLMn0AEFkfg8rFhxNhhVghgVNpSzyHkIFhQtss/qCza",
+	"msPtMe/AoXZDDr097HWc+cLe/SbZ4JtWCDSOgW1yEqrscr1MulNnf/qX/enK/NYw1CSjt7uVpbms5DnV",
+	"0yIpuXj/UZVPbJOa/C+VlL/Q7LosJ90Ziajo9YoTHE6BIoI0x5TjfCquidJyrg4kFvGjG+bktkJT6Nxp",
+	"7QaSmYvjfP1u261ffybvfvh8Qc4yTV61nrXbdoqWjW9ae3gggokVKhjTNVpgHqRFjdIeNVBEPizIdNg2",
+	"G8S+p0nkhkkYVAyE33Yf8Ofmn6JXa0QVh170HvjKBlvDALhjgGvYhob1BqqBKBmBQpJUigm03bXBKRu+",
+	"9V+mRNExm+QUM1btHA+ZEUpSejvOUwsSgA4qlaY61zJbkCTXi2DGhrSIgefxC7G8YRkizrvt7Fk4kySC",
+	"oSxo5aJVO4X0zRJUsRQxyzDpY2nSC1fQCGbCEjLM2A1nt1ASwZLhQJSxVf4rNlDG2iWgWfBskFxonlat",
+	"dNvB9pi8DyhjIGC/mGBbIgdzKXNBYRwuS2CYGynTFGNJYb/VnoE5ysoh1KmRv1nyOAhFsgLMpqrkimVb",
+	"K2S/+auyn4jUo2iUlwEPEI5mmkBUoyp+E1UROJxXG6gqSHFHpZF9NQjaZ8zI1hL08Uv7CRlhxiV+YQd3",
+	"5DksPJBUxC/56E8W23DXuT+etRyubs3m3K5+9RLn+yQYjmVIZJyDAG8clw85TtqQPmrLU2buBUTozF0o",
+	"R+jGoIcoPDOnJVkdYf+BoVBtaoJDTXBoT8GhUK+/qzL9k9ltSZ3ngjBQ9tfPyLNzHUvl1HWjgA8vvSBA",
+	"z0ZRr+rzm8uG5ZVrMgzCQ2hSCfYnKi5XjexsolkP5KM7SxIFvo0SmzYvkYAAmqaLinRou56OtScT2TlH",
+	"tzxhQlWqbthh1XvjnYcpUhUMgHtahc658Jhgir6SRqiYg1JLziXroQE3lFqa+IONQsgwdL5cofPFEJD1",
+	"g7r53v7dyvpkBkLLwnHjCv1OA2cqFFKzuW4fk08+S/n5ycnqcGDA/Q4hJBiAs11YsGbhTiJgj+HBENVb",
+	"iLPd9lEnxuyfm1Bh4/85QP+Ppc56mVQWQ+tmeu/oJQoVu6d/Bf+6stXPDxVZLL/63tHFf3PpExirNiEn",
+	"HPm+nG5+6oYtG8FNs0zeHrSCsqIe6F6yek/1QDsI7JULd7TZ9lYP9OgCO6wHCsOKTSymaex54KVAyJux",
+	"//Q6zryjuIZX7L0PdSgXXTtqF+wBCIZ1yS/yxjldA1+3za0oF7kLsKc5NhnDgc2aO/Oz9Cike/AEs0Gc",
+	"P/NZt0eCN7QPxLgOEFB4SsU1Swyww3EmZ8Ng666qdhnkvk+5UKRlwIfOZBzHAyPbVr4pJ1WKKWX9cjPG",
+	"NBcTnK+AL1ORIbjpLV2QMWPJiMbX7Yic//QWDfmBKL3A/H6eUmHfIEROU4LJHCoiCVfzXDMVIbTAKfDx",
+	"iKg8u2Fm3/bC2DQWccO1g3iNB8UluPlyGM1nLOWC2bQhaMvgy70HwpZww+8NDRyToLnFEwW+cex7gaOb",
+	"sW2ZQqc6zVifxDLLwI08ZTPsIn9LM4MPVBU/n12+/WlI+HiZJKcYG5iRjE+mGk7eyKspV5CrYz0Rkc9W",
+	"uUXaxBZv5YYw0E5FabpQBjhu476G1PGBPiYChQ1XoFvMXHKh8YplDCnV73Y+ZzTzcz+dL6cSVMJ46kC0",
+	"hvihK+A0V8hphu3Ip3UHDv3IDgvJRWKHGcLQ+iTCQAD108y5su3unvhUn1ROcP/IArnyiVpSYGM5y16e",
+	"4LeQEKSIGQTFYD6IuWoDIcceh4YmouLGGhQO3T4yJcUx7m2Iu8Em4bKCF09neIhzyrMnqrZk3ZCRG1Fu",
+	"X3y6RBxmLeWZ8qjIkoFwLfcMwGXeB8RzYZV+JDwszzckEKKFTClaiO6CYrrAlGLSXMwoDiYPErtgIrx5",
+	"9BT/jLAKVorZsCyTGfrx20Z0wTfxW8TGUKp3/Xggin4JBDxyKuRodWr8LwZfazsSb+lxi75NS3/Ds3Ew",
+	"9939bDbWfQEZW7jbttXe4f0bDm4Jn/17ux2sHtTym5s9j5c9MSzCswbf0AL4nbGYlaYiUY1u3+j2B6vb",
+	"A8Hf2aoJGzp5vbYo8t2l6t8JpiYTo8nE2LkB4YWzI4zGzumERWV7oWRQlIwH3FjCYq6suWGNB/hrnEqV",
+	"G81TpkmRCFDf3OHSEfJ30NvBwbpR5kXp4c2FZ2XZmpwL7OdQQXKTbfHQiXludNjYtq+yxrLMajL0zD3j",
+	"M0bMrcsCrm5X7ZyTZ6BicZ5xvYBFdM6Nntv/7z8M/UuexPDzH+ax7Ma9Os9S29Ow//Rp7+TVcfe4e9zr",
+	"v+6+7sJtsND95UIw/m4quFaVXKuAWSIPCNky6Gf2NQk3lrPMFjVveev4qHlBOEbA5xMYghbMYNSF8Wut",
+	"LYFGMtRHBW3L5ThoTF+AVJKqBir7e+9IqQH18q6EDluKUgqYUO+3AT5YKe8LIFpy6i0DcPb5PblmC+sZ",
+	"KVvaZXPdusiYcN037UdsJmj93hwl44g8hwnSCURAVBW1FSkA8i8qPEklIVBy0wQDU+xVWAaqcC6BjmJ9",
+	"OCwhiuEHyJnB5M8RoTMmEiujQAv0o7+qLinrXixKpeJUxtcBOGwa14DyOWNzTDqBnNskT/VUyoQYg4/8",
+	"zmhG3hhQTl6QTo2va0LniJ9bY+lAKE7J0sEUa+puWq5jOWPWZabMJ9hsngLdVzADDA9x79madc4UnrVC",
+	"J3FqhsukocJQkMwxdGJhs5+tI8jJJGMTqhkZ80meMUUMz8p1oWAkVNMRVcwadAlXVhWA6rRMpsg350zA",
+	"o6dEyGKigvl+gm6gL+cfT6wTKoAsY+YXdZD9yI1qS7Wm8RT9qbSSpqRIiyaG2xtMwWsikjJteGxEZlzk",
+	"mql2ROIpi6+ZPWhUckYLx3DAS8gFGaVyRJSWGZ2ElO2S41XIYeDa1t1AlqaGvtBkUAul2UwhwbjIVqcY",
+	"ZEliqmkqJzlDZjDP0xRuG7qu+MQQgxsISVpfjMlMs4TYWXqqHVI8Dv76+4+//zcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

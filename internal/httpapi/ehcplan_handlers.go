@@ -410,3 +410,48 @@ func (h *planHandlers) DecideAnnualReview(ctx context.Context, req api.DecideAnn
 
 // boolPtr keeps false, which ptr would drop as a zero value: in_force false is an answer.
 func boolPtr(b bool) *bool { return &b }
+
+// The family's views on a served draft (s.38-39, Reg 13).
+
+func toFamilyViews(v ehcplan.FamilyViews) api.PlanFamilyViews {
+	out := api.PlanFamilyViews{ID: mustUUID(v.ID), EHCPlanID: mustUUID(v.PlanID), YoungPersonID: mustUUID(v.YoungPersonID),
+		DraftVersion: v.DraftVersion, Views: v.Views, WantsMeeting: v.WantsMeeting, GivenBy: api.PlanFamilyViewsGivenBy(v.GivenBy),
+		GivenOn: date(v.GivenOn), CommentsDueOn: date(v.CommentsDueOn), CreatedAt: v.CreatedAt}
+	if s := v.PreferredSetting; s != nil {
+		out.PreferredSetting = &api.PreferredSetting{Name: s.Name, URN: ptr(s.URN), Type: ptr(api.PreferredSettingType(s.Type))}
+		if s.URN == "" {
+			out.PreferredSetting.URN = nil
+		}
+		if s.Type == "" {
+			out.PreferredSetting.Type = nil
+		}
+	}
+	return out
+}
+
+func (h *planHandlers) GiveEHCPlanFamilyViews(ctx context.Context, req api.GiveEHCPlanFamilyViewsRequestObject) (api.GiveEHCPlanFamilyViewsResponseObject, error) {
+	b := req.Body
+	in := plans.FamilyViewsInput{Views: b.Views, WantsMeeting: ptrVal(b.WantsMeeting)}
+	if s := b.PreferredSetting; s != nil {
+		in.PreferredSetting = &ehcplan.PreferredSetting{Name: s.Name, URN: str(s.URN), Type: string(ptrVal(s.Type))}
+	}
+	v, err := h.svc.GiveFamilyViews(ctx, req.ID.String(), in)
+	if err != nil {
+		return nil, err
+	}
+	return api.GiveEHCPlanFamilyViews201JSONResponse(toFamilyViews(v)), nil
+}
+
+func (h *planHandlers) ListFamilyViews(ctx context.Context, req api.ListFamilyViewsRequestObject) (api.ListFamilyViewsResponseObject, error) {
+	q := req.Params
+	f := ehcplan.FamilyViewsFilter{PlanID: uuidStr(q.EHCPlanID), YoungPersonID: uuidStr(q.YoungPersonID), WantsMeeting: q.WantsMeeting}
+	items, next, err := h.svc.FamilyViews(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListFamilyViews200JSONResponse{Items: make([]api.PlanFamilyViews, len(items)), NextCursor: nextCursor(next)}
+	for i, v := range items {
+		out.Items[i] = toFamilyViews(v)
+	}
+	return out, nil
+}

@@ -388,6 +388,14 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"kind": "between_phases", "transfer_on": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
 			}},
+		// The family's views on a served draft (s.38-39): the family for their own child, or the SEND
+		// team and the engagement lead recording them; listed to every casework reader within reach.
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/family-views", writes: true, setup: withDraftServedToday,
+			want: expect(fb, map[caller]int{sendOfficer: new, leadInvolved: new, leadUninvolved: nf, familyOwn: new, familyOther: nf}),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"views": "We agree with the draft.", "preferred_setting": map[string]any{"name": "Oak Primary School"}, "wants_meeting": true}
+			}},
+		{method: "GET", path: "/v1/family-views", want: caseworkList},
 		{method: "GET", path: "/v1/annual-reviews", want: caseworkList},
 		{method: "GET", path: "/v1/annual-reviews/{feedback}", setup: withReview, want: caseworkRead(ok)},
 		{method: "POST", path: "/v1/annual-reviews/{feedback}/meeting", writes: true, setup: withReview, want: caseworkWrite(ok),

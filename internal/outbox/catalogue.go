@@ -33,6 +33,7 @@ var (
 	EHCPlanCeasing              = Type{Name: "ehc_plan.ceasing", Version: 1, RecordType: "ehc_plan", Summary: "The authority decided to cease a plan; it stays in force until the appeal window closes."}
 	EHCPlanDraftRevised         = Type{Name: "ehc_plan.draft_revised", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was revised."}
 	EHCPlanDraftServed          = Type{Name: "ehc_plan.draft_served", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was sent to the family."}
+	EHCPlanFamilyViewsGiven     = Type{Name: "ehc_plan.family_views_given", Version: 1, RecordType: "ehc_plan", Summary: "The family gave their views on a served draft plan (and may have named a setting or asked for a meeting)."}
 	EHCPlanDrafted              = Type{Name: "ehc_plan.drafted", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was started."}
 	EHCPlanIssued               = Type{Name: "ehc_plan.issued", Version: 1, RecordType: "ehc_plan", Summary: "A final or amended plan was issued."}
 	EHCPlanPhaseTransferPlanned = Type{Name: "ehc_plan.phase_transfer_planned", Version: 1, RecordType: "ehc_plan", Summary: "A phase transfer and its deadline were recorded."}
@@ -115,6 +116,7 @@ var Catalogue = []Type{
 	EHCPlanDraftRevised,
 	EHCPlanDraftServed,
 	EHCPlanDrafted,
+	EHCPlanFamilyViewsGiven,
 	EHCPlanIssued,
 	EHCPlanPhaseTransferPlanned,
 	EHCPlanReviewed,

@@ -1823,6 +1823,24 @@ func (e PfAArea) Valid() bool {
 	}
 }
 
+// Defines values for PlanFamilyViewsGivenBy.
+const (
+	PlanFamilyViewsGivenByFamily  PlanFamilyViewsGivenBy = "family"
+	PlanFamilyViewsGivenByOfficer PlanFamilyViewsGivenBy = "officer"
+)
+
+// Valid indicates whether the value is a known member of the PlanFamilyViewsGivenBy enum.
+func (e PlanFamilyViewsGivenBy) Valid() bool {
+	switch e {
+	case PlanFamilyViewsGivenByFamily:
+		return true
+	case PlanFamilyViewsGivenByOfficer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlanSection.
 const (
 	PlanSectionA  PlanSection = "A"
@@ -1937,6 +1955,54 @@ func (e PractitionerRole) Valid() bool {
 	case PractitionerRoleTeacher:
 		return true
 	case PractitionerRoleTherapist:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PreferredSettingType.
+const (
+	PreferredSettingTypeApprenticeship           PreferredSettingType = "apprenticeship"
+	PreferredSettingTypeEHE                      PreferredSettingType = "EHE"
+	PreferredSettingTypeEarlyYears               PreferredSettingType = "early_years"
+	PreferredSettingTypeFurtherEducation         PreferredSettingType = "further_education"
+	PreferredSettingTypeIndependentSpecialSchool PreferredSettingType = "independent_special_school"
+	PreferredSettingTypeMainstreamSchool         PreferredSettingType = "mainstream_school"
+	PreferredSettingTypeOLA                      PreferredSettingType = "OLA"
+	PreferredSettingTypeOther                    PreferredSettingType = "other"
+	PreferredSettingTypeResourcedProvision       PreferredSettingType = "resourced_provision"
+	PreferredSettingTypeSENUnit                  PreferredSettingType = "sen_unit"
+	PreferredSettingTypeSpecialSchool            PreferredSettingType = "special_school"
+	PreferredSettingTypeSpecialistPost16         PreferredSettingType = "specialist_post16"
+)
+
+// Valid indicates whether the value is a known member of the PreferredSettingType enum.
+func (e PreferredSettingType) Valid() bool {
+	switch e {
+	case PreferredSettingTypeApprenticeship:
+		return true
+	case PreferredSettingTypeEHE:
+		return true
+	case PreferredSettingTypeEarlyYears:
+		return true
+	case PreferredSettingTypeFurtherEducation:
+		return true
+	case PreferredSettingTypeIndependentSpecialSchool:
+		return true
+	case PreferredSettingTypeMainstreamSchool:
+		return true
+	case PreferredSettingTypeOLA:
+		return true
+	case PreferredSettingTypeOther:
+		return true
+	case PreferredSettingTypeResourcedProvision:
+		return true
+	case PreferredSettingTypeSENUnit:
+		return true
+	case PreferredSettingTypeSpecialSchool:
+		return true
+	case PreferredSettingTypeSpecialistPost16:
 		return true
 	default:
 		return false
@@ -4421,6 +4487,49 @@ type PFAPatch struct {
 	IndependentLiving   *PFAAreaPatch `json:"independent_living,omitempty"`
 }
 
+// PlanFamilyViews defines model for PlanFamilyViews.
+type PlanFamilyViews struct {
+	// CommentsDueOn The last day of the comment period the views were given in.
+	CommentsDueOn openapi_types.Date `json:"comments_due_on"`
+	CreatedAt     time.Time          `json:"created_at"`
+
+	// DraftVersion The served draft the views are about.
+	DraftVersion int                `json:"draft_version"`
+	EHCPlanID    openapi_types.UUID `json:"ehc_plan_id"`
+
+	// GivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+	GivenBy PlanFamilyViewsGivenBy `json:"given_by"`
+	GivenOn openapi_types.Date     `json:"given_on"`
+	ID      openapi_types.UUID     `json:"id"`
+
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting  `json:"preferred_setting,omitempty"`
+	Views            string             `json:"views"`
+	WantsMeeting     bool               `json:"wants_meeting"`
+	YoungPersonID    openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlanFamilyViewsGivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+type PlanFamilyViewsGivenBy string
+
+// PlanFamilyViewsInput defines model for PlanFamilyViewsInput.
+type PlanFamilyViewsInput struct {
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting `json:"preferred_setting,omitempty"`
+
+	// Views What the family think of the draft plan, in their words.
+	Views string `json:"views"`
+
+	// WantsMeeting The family ask to meet an officer to discuss the draft (Reg 13(1)(c)).
+	WantsMeeting *bool `json:"wants_meeting,omitempty"`
+}
+
+// PlanFamilyViewsPage defines model for PlanFamilyViewsPage.
+type PlanFamilyViewsPage struct {
+	Items      []PlanFamilyViews `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -4506,6 +4615,18 @@ type PractitionerPatch struct {
 
 // PractitionerRole defines model for PractitionerRole.
 type PractitionerRole string
+
+// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+type PreferredSetting struct {
+	Name string                `json:"name"`
+	Type *PreferredSettingType `json:"type,omitempty"`
+
+	// URN The setting's unique reference number, when it has one.
+	URN *string `json:"urn,omitempty"`
+}
+
+// PreferredSettingType defines model for PreferredSetting.Type.
+type PreferredSettingType string
 
 // Problem RFC 9457 problem details.
 type Problem struct {
@@ -5793,6 +5914,12 @@ type ReviseEHCPlanDraftParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GiveEHCPlanFamilyViewsParams defines parameters for GiveEHCPlanFamilyViews.
+type GiveEHCPlanFamilyViewsParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // IssueEHCPlanParams defines parameters for IssueEHCPlan.
 type IssueEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -5882,6 +6009,21 @@ type SubmitFamilyAssessmentParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListFamilyViewsParams defines parameters for ListFamilyViews.
+type ListFamilyViewsParams struct {
+	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// WantsMeeting Only the views that asked (true) or did not ask (false) for a meeting.
+	WantsMeeting *bool `form:"wants_meeting,omitempty" json:"wants_meeting,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListMeetingsParams defines parameters for ListMeetings.
@@ -6581,6 +6723,9 @@ type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
 
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
+
+// GiveEHCPlanFamilyViewsJSONRequestBody defines body for GiveEHCPlanFamilyViews for application/json ContentType.
+type GiveEHCPlanFamilyViewsJSONRequestBody = PlanFamilyViewsInput
 
 // IssueEHCPlanJSONRequestBody defines body for IssueEHCPlan for application/json ContentType.
 type IssueEHCPlanJSONRequestBody = EHCPlanIssueInput
@@ -7656,6 +7801,32 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
 	ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEHCPlanDraftParams, body ReviseEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GiveEHCPlanFamilyViewsWithBody Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViewsWithBody(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViews(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -7864,6 +8035,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+	//
+	// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+	ListFamilyViews(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMeetings List meetings
 	//
@@ -10640,6 +10822,52 @@ func (c *Client) ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEH
 	return c.Client.Do(req)
 }
 
+// GiveEHCPlanFamilyViewsWithBody Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *Client) GiveEHCPlanFamilyViewsWithBody(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveEHCPlanFamilyViewsRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *Client) GiveEHCPlanFamilyViews(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveEHCPlanFamilyViewsRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 //
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -11009,6 +11237,27 @@ func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *Revi
 // Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitFamilyAssessmentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+//
+// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+func (c *Client) ListFamilyViews(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFamilyViewsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -16333,6 +16582,68 @@ func NewReviseEHCPlanDraftRequestWithBody(server string, id ID, params *ReviseEH
 	return req, nil
 }
 
+// NewGiveEHCPlanFamilyViewsRequest calls the generic GiveEHCPlanFamilyViews builder with application/json body
+func NewGiveEHCPlanFamilyViewsRequest(server string, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGiveEHCPlanFamilyViewsRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewGiveEHCPlanFamilyViewsRequestWithBody constructs an http.Request for the GiveEHCPlanFamilyViews method, with any body, and a specified content type
+func NewGiveEHCPlanFamilyViewsRequestWithBody(server string, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/family-views", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewIssueEHCPlanRequest calls the generic IssueEHCPlan builder with application/json body
 func NewIssueEHCPlanRequest(server string, id ID, params *IssueEHCPlanParams, body IssueEHCPlanJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -17090,6 +17401,108 @@ func NewSubmitFamilyAssessmentRequest(server string, id ID, params *SubmitFamily
 			req.Header.Set("If-Match", headerParam1)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListFamilyViewsRequest constructs an http.Request for the ListFamilyViews method
+func NewListFamilyViewsRequest(server string, params *ListFamilyViewsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-views")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.EHCPlanID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_plan_id", *params.EHCPlanID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WantsMeeting != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "wants_meeting", *params.WantsMeeting, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -23147,6 +23560,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
 	ReviseEHCPlanDraftWithResponse(ctx context.Context, id ID, params *ReviseEHCPlanDraftParams, body ReviseEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviseEHCPlanDraftResponse, error)
 
+	// GiveEHCPlanFamilyViewsWithBodyWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViewsWithBodyWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error)
+
+	// GiveEHCPlanFamilyViewsWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViewsWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error)
+
 	// IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
 	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -23369,6 +23808,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessmentWithResponse(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*SubmitFamilyAssessmentResponse, error)
+
+	// ListFamilyViewsWithResponse List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+	ListFamilyViewsWithResponse(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*ListFamilyViewsResponse, error)
 
 	// ListMeetingsWithResponse List meetings
 	//
@@ -29773,6 +30225,138 @@ func (r ReviseEHCPlanDraftResponse) ContentType() string {
 	return ""
 }
 
+// GiveEHCPlanFamilyViewsResponse409Headers the declared response headers of an HTTP 409 response for GiveEHCPlanFamilyViews
+type GiveEHCPlanFamilyViewsResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GiveEHCPlanFamilyViewsResponse429Headers the declared response headers of an HTTP 429 response for GiveEHCPlanFamilyViews
+type GiveEHCPlanFamilyViewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GiveEHCPlanFamilyViewsResponse503Headers the declared response headers of an HTTP 503 response for GiveEHCPlanFamilyViews
+type GiveEHCPlanFamilyViewsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GiveEHCPlanFamilyViewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PlanFamilyViews
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GiveEHCPlanFamilyViewsResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GiveEHCPlanFamilyViewsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GiveEHCPlanFamilyViewsResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetJSON201() *PlanFamilyViews {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GiveEHCPlanFamilyViewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GiveEHCPlanFamilyViewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GiveEHCPlanFamilyViewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GiveEHCPlanFamilyViewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // IssueEHCPlanResponse200Headers the declared response headers of an HTTP 200 response for IssueEHCPlan
 type IssueEHCPlanResponse200Headers struct {
 	ETag *string
@@ -31292,6 +31876,96 @@ func (r SubmitFamilyAssessmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SubmitFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListFamilyViewsResponse429Headers the declared response headers of an HTTP 429 response for ListFamilyViews
+type ListFamilyViewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListFamilyViewsResponse503Headers the declared response headers of an HTTP 503 response for ListFamilyViews
+type ListFamilyViewsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListFamilyViewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PlanFamilyViewsPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListFamilyViewsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListFamilyViewsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFamilyViewsResponse) GetJSON200() *PlanFamilyViewsPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFamilyViewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFamilyViewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFamilyViewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFamilyViewsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -41298,6 +41972,44 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithResponse(ctx context.Context
 	return ParseReviseEHCPlanDraftResponse(rsp)
 }
 
+// GiveEHCPlanFamilyViewsWithBodyWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *ClientWithResponses) GiveEHCPlanFamilyViewsWithBodyWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error) {
+	rsp, err := c.GiveEHCPlanFamilyViewsWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveEHCPlanFamilyViewsResponse(rsp)
+}
+
+// GiveEHCPlanFamilyViewsWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *ClientWithResponses) GiveEHCPlanFamilyViewsWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error) {
+	rsp, err := c.GiveEHCPlanFamilyViews(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveEHCPlanFamilyViewsResponse(rsp)
+}
+
 // IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
 //
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -41621,6 +42333,25 @@ func (c *ClientWithResponses) SubmitFamilyAssessmentWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseSubmitFamilyAssessmentResponse(rsp)
+}
+
+// ListFamilyViewsWithResponse List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+func (c *ClientWithResponses) ListFamilyViewsWithResponse(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*ListFamilyViewsResponse, error) {
+	rsp, err := c.ListFamilyViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFamilyViewsResponse(rsp)
 }
 
 // ListMeetingsWithResponse List meetings
@@ -48628,6 +49359,135 @@ func ParseReviseEHCPlanDraftResponse(rsp *http.Response) (*ReviseEHCPlanDraftRes
 	return response, nil
 }
 
+// ParseGiveEHCPlanFamilyViewsResponse parses an HTTP response from a GiveEHCPlanFamilyViewsWithResponse call
+func ParseGiveEHCPlanFamilyViewsResponse(rsp *http.Response) (*GiveEHCPlanFamilyViewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GiveEHCPlanFamilyViewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PlanFamilyViews
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers GiveEHCPlanFamilyViewsResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GiveEHCPlanFamilyViewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GiveEHCPlanFamilyViewsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseIssueEHCPlanResponse parses an HTTP response from a IssueEHCPlanWithResponse call
 func ParseIssueEHCPlanResponse(rsp *http.Response) (*IssueEHCPlanResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -50158,6 +51018,90 @@ func ParseSubmitFamilyAssessmentResponse(rsp *http.Response) (*SubmitFamilyAsses
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers SubmitFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListFamilyViewsResponse parses an HTTP response from a ListFamilyViewsWithResponse call
+func ParseListFamilyViewsResponse(rsp *http.Response) (*ListFamilyViewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFamilyViewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PlanFamilyViewsPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListFamilyViewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListFamilyViewsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -31,6 +31,7 @@ var all = []*gormigrate.Migration{
 	m0020,
 	m0030,
 	m0060,
+	m0070,
 }
 
 // Table records the IDs of the migrations applied.
