@@ -455,3 +455,29 @@ func (h *planHandlers) ListFamilyViews(ctx context.Context, req api.ListFamilyVi
 	}
 	return out, nil
 }
+
+// What happens next, for the family.
+
+func (h *planHandlers) GetFamilySummary(ctx context.Context, req api.GetFamilySummaryRequestObject) (api.GetFamilySummaryResponseObject, error) {
+	s, err := h.svc.FamilySummary(ctx, req.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	out := api.GetFamilySummary200JSONResponse{YoungPersonID: req.ID, AsOf: date(h.s.today()), Requests: make([]api.FamilySummaryRequest, len(s.Requests)),
+		Plans: make([]api.FamilySummaryPlan, len(s.Plans)), Upcoming: make([]api.FamilySummaryDate, len(s.Upcoming))}
+	for i, r := range s.Requests {
+		out.Requests[i] = api.FamilySummaryRequest{ID: mustUUID(r.ID), Status: api.EHCRequestStatus(r.Status), ReceivedOn: date(r.ReceivedOn),
+			WhatIsHappening: r.WhatIsHappening}
+	}
+	for i, p := range s.Plans {
+		out.Plans[i] = api.FamilySummaryPlan{ID: mustUUID(p.ID), Status: api.EHCPlanStatus(p.Status), WhatIsHappening: p.WhatIsHappening}
+		if p.CommentsOpenUntil != nil {
+			out.Plans[i].CommentsOpenUntil = ptr(date(*p.CommentsOpenUntil))
+		}
+	}
+	for i, d := range s.Upcoming {
+		out.Upcoming[i] = api.FamilySummaryDate{On: date(d.On), What: api.FamilySummaryDateWhat(d.What), RecordType: api.FamilySummaryDateRecordType(d.RecordType),
+			RecordID: mustUUID(d.RecordID), Explanation: d.Explanation}
+	}
+	return out, nil
+}

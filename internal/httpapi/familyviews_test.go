@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +91,54 @@ func TestFamilyViewsOnDraft(t *testing.T) {
 		h := e.fixture()
 		withDraftPlan(e, &h)
 		e.do(http.MethodPost, "/v1/ehc-plans/"+h.feedback+"/family-views", e.officer, map[string]any{"views": "Early."}).problem(t, http.StatusConflict)
+	})
+}
+
+// TestFamilySummary: the family reads what happens next for their own child in plain words, with
+// the API's own dates and no notes; another family's child is not found.
+func TestFamilySummary(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f, g := e.fixture(), e.fixture()
+		withDraftServedToday(e, &f)
+		// A note only professionals should read, on the request.
+		secret := "Internal: mum finds meetings difficult"
+		r := e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": g.child, "received_on": daysAgo(0),
+			"requested_by": "school_or_college", "notes": secret}, http.StatusCreated)
+		family := "Bearer " + e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{f.child}})
+		otherFamily := "Bearer " + e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{g.child}})
+
+		res := e.do(http.MethodGet, "/v1/young-people/"+f.child+"/family-summary", "", nil, "Authorization", family)
+		if res.status != http.StatusOK {
+			t.Fatalf("summary: %d %s", res.status, res.body)
+		}
+		s := res.json(t)
+		plans := s["plans"].([]any)
+		due := time.Now().AddDate(0, 0, 14).Format("2006-01-02")
+		if len(plans) != 1 || plans[0].(map[string]any)["comments_open_until"] != due || len(s["requests"].([]any)) != 1 {
+			t.Fatalf("summary: %s", res.body)
+		}
+		plan := e.mustDo(http.MethodGet, "/v1/ehc-plans/"+f.feedback, nil, http.StatusOK)
+		versions := plan["versions"].([]any)
+		if served := versions[len(versions)-1].(map[string]any); served["comments_due_on"] != due {
+			t.Errorf("the plan says comments are due %v, the summary %s", served["comments_due_on"], due)
+		}
+		upcoming := s["upcoming"].([]any)
+		if first := upcoming[0].(map[string]any); first["what"] != "comments_due" || first["on"] != due || first["explanation"] == "" {
+			t.Errorf("upcoming: %v", upcoming)
+		}
+
+		// The other family's summary holds their request, never its notes.
+		o := e.do(http.MethodGet, "/v1/young-people/"+g.child+"/family-summary", "", nil, "Authorization", otherFamily)
+		if o.status != http.StatusOK || strings.Contains(string(o.body), secret) || strings.Contains(string(o.body), "school_or_college") {
+			t.Fatalf("other summary: %d %s", o.status, o.body)
+		}
+		if reqs := o.json(t)["requests"].([]any); len(reqs) != 1 || reqs[0].(map[string]any)["id"] != r["id"] {
+			t.Errorf("requests: %v", reqs)
+		}
+		// Neither family sees the other's child.
+		e.do(http.MethodGet, "/v1/young-people/"+g.child+"/family-summary", "", nil, "Authorization", family).problem(t, http.StatusNotFound)
+		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/family-summary", "", nil, "Authorization", otherFamily).problem(t, http.StatusNotFound)
+		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/family-summary", e.outsider, nil).problem(t, http.StatusNotFound)
+		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/family-summary", e.admin, nil).problem(t, http.StatusForbidden)
 	})
 }

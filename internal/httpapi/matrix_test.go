@@ -396,6 +396,8 @@ func matrix() []row {
 				return map[string]any{"views": "We agree with the draft.", "preferred_setting": map[string]any{"name": "Oak Primary School"}, "wants_meeting": true}
 			}},
 		{method: "GET", path: "/v1/family-views", want: caseworkList},
+		// What happens next, in plain words: whoever may read the child's record (the family: their own).
+		{method: "GET", path: "/v1/young-people/{child}/family-summary", want: caseworkRead(ok)},
 		{method: "GET", path: "/v1/annual-reviews", want: caseworkList},
 		{method: "GET", path: "/v1/annual-reviews/{feedback}", setup: withReview, want: caseworkRead(ok)},
 		{method: "POST", path: "/v1/annual-reviews/{feedback}/meeting", writes: true, setup: withReview, want: caseworkWrite(ok),

@@ -1499,6 +1499,63 @@ func (e Ethnicity) Valid() bool {
 	}
 }
 
+// Defines values for FamilySummaryDateRecordType.
+const (
+	FamilySummaryDateRecordTypeEHCPlan    FamilySummaryDateRecordType = "ehc_plan"
+	FamilySummaryDateRecordTypeEHCRequest FamilySummaryDateRecordType = "ehc_request"
+)
+
+// Valid indicates whether the value is a known member of the FamilySummaryDateRecordType enum.
+func (e FamilySummaryDateRecordType) Valid() bool {
+	switch e {
+	case FamilySummaryDateRecordTypeEHCPlan:
+		return true
+	case FamilySummaryDateRecordTypeEHCRequest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilySummaryDateWhat.
+const (
+	FamilySummaryDateWhatAmendedPlanDue   FamilySummaryDateWhat = "amended_plan_due"
+	FamilySummaryDateWhatAnnualReview     FamilySummaryDateWhat = "annual_review"
+	FamilySummaryDateWhatAppealBy         FamilySummaryDateWhat = "appeal_by"
+	FamilySummaryDateWhatCommentsDue      FamilySummaryDateWhat = "comments_due"
+	FamilySummaryDateWhatDecisionToAssess FamilySummaryDateWhat = "decision_to_assess"
+	FamilySummaryDateWhatFinalPlan        FamilySummaryDateWhat = "final_plan"
+	FamilySummaryDateWhatNoPlanNotice     FamilySummaryDateWhat = "no_plan_notice"
+	FamilySummaryDateWhatPhaseTransfer    FamilySummaryDateWhat = "phase_transfer"
+	FamilySummaryDateWhatPlanEnds         FamilySummaryDateWhat = "plan_ends"
+)
+
+// Valid indicates whether the value is a known member of the FamilySummaryDateWhat enum.
+func (e FamilySummaryDateWhat) Valid() bool {
+	switch e {
+	case FamilySummaryDateWhatAmendedPlanDue:
+		return true
+	case FamilySummaryDateWhatAnnualReview:
+		return true
+	case FamilySummaryDateWhatAppealBy:
+		return true
+	case FamilySummaryDateWhatCommentsDue:
+		return true
+	case FamilySummaryDateWhatDecisionToAssess:
+		return true
+	case FamilySummaryDateWhatFinalPlan:
+		return true
+	case FamilySummaryDateWhatNoPlanNotice:
+		return true
+	case FamilySummaryDateWhatPhaseTransfer:
+		return true
+	case FamilySummaryDateWhatPlanEnds:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeedbackFrom.
 const (
 	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
@@ -4081,6 +4138,51 @@ type FamilyAssessmentPatch struct {
 
 	// Sections One assessment with multiple dimensions.
 	Sections *AssessmentSections `json:"sections,omitempty"`
+}
+
+// FamilySummary Where a child's EHC process stands and what comes next, written for the family. Statuses, dates and plain-English explanations only.
+type FamilySummary struct {
+	AsOf     openapi_types.Date     `json:"as_of"`
+	Plans    []FamilySummaryPlan    `json:"plans"`
+	Requests []FamilySummaryRequest `json:"requests"`
+
+	// Upcoming The statutory dates from today on, soonest first.
+	Upcoming      []FamilySummaryDate `json:"upcoming"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// FamilySummaryDate defines model for FamilySummaryDate.
+type FamilySummaryDate struct {
+	Explanation string                      `json:"explanation"`
+	On          openapi_types.Date          `json:"on"`
+	RecordID    openapi_types.UUID          `json:"record_id"`
+	RecordType  FamilySummaryDateRecordType `json:"record_type"`
+	What        FamilySummaryDateWhat       `json:"what"`
+}
+
+// FamilySummaryDateRecordType defines model for FamilySummaryDate.RecordType.
+type FamilySummaryDateRecordType string
+
+// FamilySummaryDateWhat defines model for FamilySummaryDate.What.
+type FamilySummaryDateWhat string
+
+// FamilySummaryPlan defines model for FamilySummaryPlan.
+type FamilySummaryPlan struct {
+	// CommentsOpenUntil When the family may comment on a served draft or proposed changes today: the last day they may (give views with POST /v1/ehc-plans/{id}/family-views).
+	CommentsOpenUntil *openapi_types.Date `json:"comments_open_until,omitempty"`
+	ID                openapi_types.UUID  `json:"id"`
+
+	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+	Status          EHCPlanStatus `json:"status"`
+	WhatIsHappening string        `json:"what_is_happening"`
+}
+
+// FamilySummaryRequest defines model for FamilySummaryRequest.
+type FamilySummaryRequest struct {
+	ID              openapi_types.UUID `json:"id"`
+	ReceivedOn      openapi_types.Date `json:"received_on"`
+	Status          EHCRequestStatus   `json:"status"`
+	WhatIsHappening string             `json:"what_is_happening"`
 }
 
 // FamilyViews defines model for FamilyViews.
@@ -9377,6 +9479,17 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 	ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetFamilySummary What happens next, in plain words, for the family
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+	//
+	// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+	GetFamilySummary(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInvolvements The team around the child
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -13608,6 +13721,27 @@ func (c *Client) WithdrawConsent(ctx context.Context, id ID, consentID openapi_t
 // Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 func (c *Client) ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportYoungPersonRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFamilySummary What happens next, in plain words, for the family
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+//
+// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+func (c *Client) GetFamilySummary(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFamilySummaryRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -22396,6 +22530,40 @@ func NewExportYoungPersonRequest(server string, id ID, params *ExportYoungPerson
 	return req, nil
 }
 
+// NewGetFamilySummaryRequest constructs an http.Request for the GetFamilySummary method
+func NewGetFamilySummaryRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/young-people/%s/family-summary", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListInvolvementsRequest constructs an http.Request for the ListInvolvements method
 func NewListInvolvementsRequest(server string, id ID, params *ListInvolvementsParams) (*http.Request, error) {
 	var err error
@@ -25231,6 +25399,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 	ExportYoungPersonWithResponse(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*ExportYoungPersonResponse, error)
+
+	// GetFamilySummaryWithResponse What happens next, in plain words, for the family
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+	GetFamilySummaryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetFamilySummaryResponse, error)
 
 	// ListInvolvementsWithResponse The team around the child
 	//
@@ -40214,6 +40395,103 @@ func (r ExportYoungPersonResponse) ContentType() string {
 	return ""
 }
 
+// GetFamilySummaryResponse429Headers the declared response headers of an HTTP 429 response for GetFamilySummary
+type GetFamilySummaryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetFamilySummaryResponse503Headers the declared response headers of an HTTP 503 response for GetFamilySummary
+type GetFamilySummaryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetFamilySummaryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilySummary
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFamilySummaryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetFamilySummaryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFamilySummaryResponse) GetJSON200() *FamilySummary {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFamilySummaryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFamilySummaryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFamilySummaryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFamilySummaryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListInvolvementsResponse429Headers the declared response headers of an HTTP 429 response for ListInvolvements
 type ListInvolvementsResponse429Headers struct {
 	RetryAfter *int
@@ -44374,6 +44652,25 @@ func (c *ClientWithResponses) ExportYoungPersonWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseExportYoungPersonResponse(rsp)
+}
+
+// GetFamilySummaryWithResponse What happens next, in plain words, for the family
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+func (c *ClientWithResponses) GetFamilySummaryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetFamilySummaryResponse, error) {
+	rsp, err := c.GetFamilySummary(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFamilySummaryResponse(rsp)
 }
 
 // ListInvolvementsWithResponse The team around the child
@@ -59263,6 +59560,97 @@ func ParseExportYoungPersonResponse(rsp *http.Response) (*ExportYoungPersonRespo
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ExportYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFamilySummaryResponse parses an HTTP response from a GetFamilySummaryWithResponse call
+func ParseGetFamilySummaryResponse(rsp *http.Response) (*GetFamilySummaryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFamilySummaryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilySummary
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetFamilySummaryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetFamilySummaryResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -76,6 +76,8 @@ func (s *Service) GiveFamilyViews(ctx context.Context, planID string, in FamilyV
 func (s *Service) FamilyViews(ctx context.Context, f ehcplan.FamilyViewsFilter, pg paging.Page) (_ []ehcplan.FamilyViews, _ string, err error) {
 	defer casework.Wrap(&err, "list family views")
 	return casework.ListAudited(ctx, s.Core, s.db, ehcplan.FamilyViewsRecordType,
-		func(tx Tx, sc access.Scope) ([]ehcplan.FamilyViews, string, error) { return tx.Plans().FamilyViews(f, sc, pg) },
+		func(tx Tx, sc access.Scope) ([]ehcplan.FamilyViews, string, error) {
+			return tx.Plans().FamilyViews(f, sc, pg)
+		},
 		func(v ehcplan.FamilyViews) (string, string) { return v.ID, v.YoungPersonID })
 }
