@@ -1502,6 +1502,99 @@ func (e Ethnicity) Valid() bool {
 	}
 }
 
+// Defines values for FamilyInvitationInputPurpose.
+const (
+	FamilyInvitationInputPurposeGiveViews         FamilyInvitationInputPurpose = "give_views"
+	FamilyInvitationInputPurposeRequestAssessment FamilyInvitationInputPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationInputPurpose enum.
+func (e FamilyInvitationInputPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationInputPurposeGiveViews:
+		return true
+	case FamilyInvitationInputPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedPurpose.
+const (
+	FamilyInvitationIssuedPurposeGiveViews         FamilyInvitationIssuedPurpose = "give_views"
+	FamilyInvitationIssuedPurposeRequestAssessment FamilyInvitationIssuedPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedPurpose enum.
+func (e FamilyInvitationIssuedPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedPurposeGiveViews:
+		return true
+	case FamilyInvitationIssuedPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedStatus.
+const (
+	FamilyInvitationIssuedStatusExpired FamilyInvitationIssuedStatus = "expired"
+	FamilyInvitationIssuedStatusPending FamilyInvitationIssuedStatus = "pending"
+	FamilyInvitationIssuedStatusUsed    FamilyInvitationIssuedStatus = "used"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedStatus enum.
+func (e FamilyInvitationIssuedStatus) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedStatusExpired:
+		return true
+	case FamilyInvitationIssuedStatusPending:
+		return true
+	case FamilyInvitationIssuedStatusUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkPurpose.
+const (
+	FamilyLinkPurposeGiveViews         FamilyLinkPurpose = "give_views"
+	FamilyLinkPurposeRequestAssessment FamilyLinkPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkPurpose enum.
+func (e FamilyLinkPurpose) Valid() bool {
+	switch e {
+	case FamilyLinkPurposeGiveViews:
+		return true
+	case FamilyLinkPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkRequestInputRequestedBy.
+const (
+	FamilyLinkRequestInputRequestedByParent      FamilyLinkRequestInputRequestedBy = "parent"
+	FamilyLinkRequestInputRequestedByYoungPerson FamilyLinkRequestInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkRequestInputRequestedBy enum.
+func (e FamilyLinkRequestInputRequestedBy) Valid() bool {
+	switch e {
+	case FamilyLinkRequestInputRequestedByParent:
+		return true
+	case FamilyLinkRequestInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FamilySummaryDateRecordType.
 const (
 	FamilySummaryDateRecordTypeEHCPlan    FamilySummaryDateRecordType = "ehc_plan"
@@ -2512,19 +2605,19 @@ func (e SurveyAudience) Valid() bool {
 
 // Defines values for SurveyInvitationStatus.
 const (
-	Answered SurveyInvitationStatus = "answered"
-	Expired  SurveyInvitationStatus = "expired"
-	Pending  SurveyInvitationStatus = "pending"
+	SurveyInvitationStatusAnswered SurveyInvitationStatus = "answered"
+	SurveyInvitationStatusExpired  SurveyInvitationStatus = "expired"
+	SurveyInvitationStatusPending  SurveyInvitationStatus = "pending"
 )
 
 // Valid indicates whether the value is a known member of the SurveyInvitationStatus enum.
 func (e SurveyInvitationStatus) Valid() bool {
 	switch e {
-	case Answered:
+	case SurveyInvitationStatusAnswered:
 		return true
-	case Expired:
+	case SurveyInvitationStatusExpired:
 		return true
-	case Pending:
+	case SurveyInvitationStatusPending:
 		return true
 	default:
 		return false
@@ -4143,6 +4236,75 @@ type FamilyAssessmentPatch struct {
 	Sections *AssessmentSections `json:"sections,omitempty"`
 }
 
+// FamilyInvitationEventPayload The data of family_invitation events (see GET /v1/event-types for which).
+type FamilyInvitationEventPayload = EventPayload
+
+// FamilyInvitationInput defines model for FamilyInvitationInput.
+type FamilyInvitationInput struct {
+	// EHCPlanID give_views only: the plan whose served draft the views are about.
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// ExpiresOn The last day the link can be used: 1 to 30 days from today (14 by default).
+	ExpiresOn     *openapi_types.Date          `json:"expires_on,omitempty"`
+	Purpose       FamilyInvitationInputPurpose `json:"purpose"`
+	YoungPersonID openapi_types.UUID           `json:"young_person_id"`
+}
+
+// FamilyInvitationInputPurpose defines model for FamilyInvitationInput.Purpose.
+type FamilyInvitationInputPurpose string
+
+// FamilyInvitationIssued defines model for FamilyInvitationIssued.
+type FamilyInvitationIssued struct {
+	CreatedAt time.Time           `json:"created_at"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ExpiresAt time.Time           `json:"expires_at"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// LinkPath The API path the front end calls with the token: /v1/family-links/{token}.
+	LinkPath string                        `json:"link_path"`
+	Purpose  FamilyInvitationIssuedPurpose `json:"purpose"`
+	Status   FamilyInvitationIssuedStatus  `json:"status"`
+
+	// Token The key to the link; shown in this answer only.
+	Token         string             `json:"token"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// FamilyInvitationIssuedPurpose defines model for FamilyInvitationIssued.Purpose.
+type FamilyInvitationIssuedPurpose string
+
+// FamilyInvitationIssuedStatus defines model for FamilyInvitationIssued.Status.
+type FamilyInvitationIssuedStatus string
+
+// FamilyLink defines model for FamilyLink.
+type FamilyLink struct {
+	// CommentsDueOn give_views: the last day of the comment period on the served draft, when one has been served.
+	CommentsDueOn *openapi_types.Date `json:"comments_due_on,omitempty"`
+	ExpiresAt     time.Time           `json:"expires_at"`
+	Purpose       FamilyLinkPurpose   `json:"purpose"`
+}
+
+// FamilyLinkPurpose defines model for FamilyLink.Purpose.
+type FamilyLinkPurpose string
+
+// FamilyLinkReceipt defines model for FamilyLinkReceipt.
+type FamilyLinkReceipt struct {
+	ReceivedOn      openapi_types.Date `json:"received_on"`
+	WhatHappensNext string             `json:"what_happens_next"`
+}
+
+// FamilyLinkRequestInput defines model for FamilyLinkRequestInput.
+type FamilyLinkRequestInput struct {
+	// Notes Why the family are asking, in their words.
+	Notes *string `json:"notes,omitempty"`
+
+	// RequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+	RequestedBy FamilyLinkRequestInputRequestedBy `json:"requested_by"`
+}
+
+// FamilyLinkRequestInputRequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+type FamilyLinkRequestInputRequestedBy string
+
 // FamilySummary Where a child's EHC process stands and what comes next, written for the family. Statuses, dates and plain-English explanations only.
 type FamilySummary struct {
 	AsOf     openapi_types.Date     `json:"as_of"`
@@ -5649,6 +5811,9 @@ type YoungPersonPatch struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// FamilyToken defines model for FamilyToken.
+type FamilyToken = string
+
 // ID defines model for ID.
 type ID = openapi_types.UUID
 
@@ -6114,6 +6279,12 @@ type SubmitFamilyAssessmentParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CreateFamilyInvitationParams defines parameters for CreateFamilyInvitation.
+type CreateFamilyInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListFamilyViewsParams defines parameters for ListFamilyViews.
@@ -6847,6 +7018,15 @@ type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
 // UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody defines body for UpdateFamilyAssessment for application/merge-patch+json ContentType.
 type UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody = FamilyAssessmentPatch
 
+// CreateFamilyInvitationJSONRequestBody defines body for CreateFamilyInvitation for application/json ContentType.
+type CreateFamilyInvitationJSONRequestBody = FamilyInvitationInput
+
+// RequestAssessmentByFamilyLinkJSONRequestBody defines body for RequestAssessmentByFamilyLink for application/json ContentType.
+type RequestAssessmentByFamilyLinkJSONRequestBody = FamilyLinkRequestInput
+
+// GiveViewsByFamilyLinkJSONRequestBody defines body for GiveViewsByFamilyLink for application/json ContentType.
+type GiveViewsByFamilyLinkJSONRequestBody = PlanFamilyViewsInput
+
 // CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
 type CreateMeetingJSONRequestBody = MeetingInput
 
@@ -7287,6 +7467,18 @@ type ServerInterface interface {
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	// (POST /v1/family-assessments/{id}/submit)
 	SubmitFamilyAssessment(ctx echo.Context, id ID, params SubmitFamilyAssessmentParams) error
+	// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+	// (POST /v1/family-invitations)
+	CreateFamilyInvitation(ctx echo.Context, params CreateFamilyInvitationParams) error
+	// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+	// (GET /v1/family-links/{token})
+	GetFamilyLink(ctx echo.Context, token FamilyToken) error
+	// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/ehc-request)
+	RequestAssessmentByFamilyLink(ctx echo.Context, token FamilyToken) error
+	// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/family-views)
+	GiveViewsByFamilyLink(ctx echo.Context, token FamilyToken) error
 	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	// (GET /v1/family-views)
 	ListFamilyViews(ctx echo.Context, params ListFamilyViewsParams) error
@@ -9547,6 +9739,83 @@ func (w *ServerInterfaceWrapper) SubmitFamilyAssessment(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitFamilyAssessment(ctx, id, params)
+	return err
+}
+
+// CreateFamilyInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFamilyInvitation(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateFamilyInvitationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFamilyInvitation(ctx, params)
+	return err
+}
+
+// GetFamilyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) GetFamilyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token FamilyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetFamilyLink(ctx, token)
+	return err
+}
+
+// RequestAssessmentByFamilyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestAssessmentByFamilyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token FamilyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestAssessmentByFamilyLink(ctx, token)
+	return err
+}
+
+// GiveViewsByFamilyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) GiveViewsByFamilyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token FamilyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GiveViewsByFamilyLink(ctx, token)
 	return err
 }
 
@@ -12532,6 +12801,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/survey-invitations/:id", wrapper.GetSurveyInvitation, options.OperationMiddlewares["getSurveyInvitation"]...)
 	router.GET(options.BaseURL+"/v1/survey-links/:token", wrapper.GetSurveyLink, options.OperationMiddlewares["getSurveyLink"]...)
 	router.POST(options.BaseURL+"/v1/survey-links/:token/response", wrapper.AnswerSurveyLink, options.OperationMiddlewares["answerSurveyLink"]...)
+	router.POST(options.BaseURL+"/v1/family-invitations", wrapper.CreateFamilyInvitation, options.OperationMiddlewares["createFamilyInvitation"]...)
+	router.GET(options.BaseURL+"/v1/family-links/:token", wrapper.GetFamilyLink, options.OperationMiddlewares["getFamilyLink"]...)
+	router.POST(options.BaseURL+"/v1/family-links/:token/ehc-request", wrapper.RequestAssessmentByFamilyLink, options.OperationMiddlewares["requestAssessmentByFamilyLink"]...)
+	router.POST(options.BaseURL+"/v1/family-links/:token/family-views", wrapper.GiveViewsByFamilyLink, options.OperationMiddlewares["giveViewsByFamilyLink"]...)
 	router.GET(options.BaseURL+"/v1/reports/activity", wrapper.GetActivityReport, options.OperationMiddlewares["getActivityReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/experience", wrapper.GetExperienceReport, options.OperationMiddlewares["getExperienceReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/timeliness", wrapper.GetTimelinessReport, options.OperationMiddlewares["getTimelinessReport"]...)
@@ -21637,6 +21910,661 @@ type SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitationRequestObject struct {
+	Params CreateFamilyInvitationParams
+	Body   *CreateFamilyInvitationJSONRequestBody
+}
+
+type CreateFamilyInvitationResponseObject interface {
+	VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error
+}
+
+type CreateFamilyInvitation201JSONResponse FamilyInvitationIssued
+
+func (response CreateFamilyInvitation201JSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation400ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation401ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation403ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation409ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation413ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation415ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation422ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation429ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation503ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLinkRequestObject struct {
+	Token FamilyToken `json:"token"`
+}
+
+type GetFamilyLinkResponseObject interface {
+	VisitGetFamilyLinkResponse(w http.ResponseWriter) error
+}
+
+type GetFamilyLink200JSONResponse FamilyLink
+
+func (response GetFamilyLink200JSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink400ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink404ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink409ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink410ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink429ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink503ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLinkRequestObject struct {
+	Token FamilyToken `json:"token"`
+	Body  *RequestAssessmentByFamilyLinkJSONRequestBody
+}
+
+type RequestAssessmentByFamilyLinkResponseObject interface {
+	VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error
+}
+
+type RequestAssessmentByFamilyLink201JSONResponse FamilyLinkReceipt
+
+func (response RequestAssessmentByFamilyLink201JSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink400ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink404ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink409ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink410ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink413ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink415ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink422ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink429ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink503ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLinkRequestObject struct {
+	Token FamilyToken `json:"token"`
+	Body  *GiveViewsByFamilyLinkJSONRequestBody
+}
+
+type GiveViewsByFamilyLinkResponseObject interface {
+	VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error
+}
+
+type GiveViewsByFamilyLink201JSONResponse FamilyLinkReceipt
+
+func (response GiveViewsByFamilyLink201JSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink400ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink404ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink409ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink410ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink413ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink415ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink422ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink429ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink503ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34200,6 +35128,18 @@ type StrictServerInterface interface {
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	// (POST /v1/family-assessments/{id}/submit)
 	SubmitFamilyAssessment(ctx context.Context, request SubmitFamilyAssessmentRequestObject) (SubmitFamilyAssessmentResponseObject, error)
+	// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+	// (POST /v1/family-invitations)
+	CreateFamilyInvitation(ctx context.Context, request CreateFamilyInvitationRequestObject) (CreateFamilyInvitationResponseObject, error)
+	// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+	// (GET /v1/family-links/{token})
+	GetFamilyLink(ctx context.Context, request GetFamilyLinkRequestObject) (GetFamilyLinkResponseObject, error)
+	// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/ehc-request)
+	RequestAssessmentByFamilyLink(ctx context.Context, request RequestAssessmentByFamilyLinkRequestObject) (RequestAssessmentByFamilyLinkResponseObject, error)
+	// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/family-views)
+	GiveViewsByFamilyLink(ctx context.Context, request GiveViewsByFamilyLinkRequestObject) (GiveViewsByFamilyLinkResponseObject, error)
 	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	// (GET /v1/family-views)
 	ListFamilyViews(ctx context.Context, request ListFamilyViewsRequestObject) (ListFamilyViewsResponseObject, error)
@@ -36383,6 +37323,175 @@ func (sh *strictHandler) SubmitFamilyAssessment(ctx echo.Context, id ID, params 
 		return err
 	} else if validResponse, ok := response.(SubmitFamilyAssessmentResponseObject); ok {
 		return validResponse.VisitSubmitFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFamilyInvitation operation middleware
+func (sh *strictHandler) CreateFamilyInvitation(ctx echo.Context, params CreateFamilyInvitationParams) error {
+	var request CreateFamilyInvitationRequestObject
+
+	request.Params = params
+
+	var body CreateFamilyInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFamilyInvitation(ctx.Request().Context(), request.(CreateFamilyInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFamilyInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFamilyInvitationResponseObject); ok {
+		return validResponse.VisitCreateFamilyInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetFamilyLink operation middleware
+func (sh *strictHandler) GetFamilyLink(ctx echo.Context, token FamilyToken) error {
+	var request GetFamilyLinkRequestObject
+
+	request.Token = token
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFamilyLink(ctx.Request().Context(), request.(GetFamilyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFamilyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFamilyLinkResponseObject); ok {
+		return validResponse.VisitGetFamilyLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RequestAssessmentByFamilyLink operation middleware
+func (sh *strictHandler) RequestAssessmentByFamilyLink(ctx echo.Context, token FamilyToken) error {
+	var request RequestAssessmentByFamilyLinkRequestObject
+
+	request.Token = token
+
+	var body RequestAssessmentByFamilyLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAssessmentByFamilyLink(ctx.Request().Context(), request.(RequestAssessmentByFamilyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestAssessmentByFamilyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestAssessmentByFamilyLinkResponseObject); ok {
+		return validResponse.VisitRequestAssessmentByFamilyLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GiveViewsByFamilyLink operation middleware
+func (sh *strictHandler) GiveViewsByFamilyLink(ctx echo.Context, token FamilyToken) error {
+	var request GiveViewsByFamilyLinkRequestObject
+
+	request.Token = token
+
+	var body GiveViewsByFamilyLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GiveViewsByFamilyLink(ctx.Request().Context(), request.(GiveViewsByFamilyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GiveViewsByFamilyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GiveViewsByFamilyLinkResponseObject); ok {
+		return validResponse.VisitGiveViewsByFamilyLinkResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -39157,1011 +40266,1038 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lc9s40ij6V1C6pyp2fZQjyY/4UbfOcV6bzOT1xZmdO98ml4ZISMKaArgAaEU7lf9+Cg2ABClQomQn",
-	"O7PrrdqJRQIg0Gg0+t2/9xI+zzkjTMne+e898hXP84zA35eJopzpv2Qxn2Ox7J33LpF9GvVucVYQ/TYt",
-	"SKzb9UaD0Ul/cNQfHvaiHk17573B8OwQD5Kj/nAyIv0neDjon44Pk/5RekxOJk8Gp4PBqBf15oQoyqZx",
-	"1z7DXtTjt0SkegITnEkS9fiCERHnAieK6hkS0W24kZmCIBMiBM66dToyc5AKq0L2zns8JxokixlWvfPe",
-	"U85vEEYyJySZIcxSlGE2LfCUIDUjAudLhKUkUs4JU71v3yIL6g94SsLghjceyKkic9k7/9sD8O8K/C8A",
-	"/jR9MUveEZLKy/Ldi68JyfViPpJ/FESq+s58JAkXKcIMEdcO5URQniI1w0o/LSSR+pso4wnOEC7UjAuq",
-	"lo8kUnROUEbnVEl/WyeCz72tHA16UW8qeME0WBIAFJaw25dzLDBaYIkoQzMuc6pwhiZc6BnxnAisZ3TQ",
-	"i3qKlyMe9wfDnl3vVSFuyfITmecZVuSvRMi2lX4oxhmVM4QRIwt0a1oiPkEYJbxgCc2QssM8kggGoJzV",
-	"1lU91CgLm5xRqQgjaaw4rOsfBRUk7Z0rUZCop8hXvZev+AItSJahBREELXmBXDek+P/Wi1vmBAa7IULF",
-	"x247Mw1xRT5atFq3gXp/sGmvl2UPwyOJkhmnCdHrJGyKp0SjBMoITv2F7XJ27nBK7Ob/zPjCYNYEz2m2",
-	"RBpv4DcrhCRiedDzwEA5e0Obq79EjbdB4qInekvcpnQ9nDsTFTHFjEqYU7eOw8Hg8EdBdHcqJRRJY6BN",
-	"5hge9gejT4Oz88PB+WDwPw5nGSs0pt5SsljZKv+dt1GJIHj92FEvJTjNKDM3ekoSKu2d7l8cT/qD0/5w",
-	"4BNVxlWsKfy3qJfjnAgZ6HPSHx619BEk50IF+jzpj5609nGLX+kDl9pqn29RS9NOO3R2aM5jhjui29nI",
-	"bKkmJywhvfOhNyk9oahX5OnGLbEkFLovecGmsYZvV5w/HDgi7mFFkHNovg8e8Qcc+o/FIUt35IIIww28",
-	"oewmeFeaRpq1oOyWKqDQEeIsIWiPcZQIkhKmKM7kBRBNxW8IQ9RQ1Buy3PdxD8NgBvscYxAHeALb4cjO",
-	"M6c/k+UKjpunW9LEbhtl6DfDc81hfKQA8ZSgD4Lqz6O3r692vbNGcGeRCf0K3Guc0VsSjyZn/60vGZ7p",
-	"7/lXWq9a/2spC80lhaBg3/mQzml8Y4D2bwmWqAerq7X9+uTN/PCjOv3rePguOXmVDn66OfpVHv9GRr9g",
-	"D5BBglm92ZlU/ulgaA5XkVL14pYwFYRL/W0rpwgk1ACpF+knXHhYGG8DmjusfVdW0ABHEpbGfDKhCRGa",
-	"TBfjv5NE7/cNWZ53mvy3qJfMMJuSNJ5QkqUaPo7Cf+mKIGcABZr3znvDs9HB4GB0AFcrT5JCiA04mBci",
-	"51KvJsGSLLi4AeZViztbsa5lF1jChk7D4enRUC/Q9rKSmb+RVs4jUtlpjJ8kJ+NjMpocpUf4VMu3O15l",
-	"Kx07zXh0enLY+2JOwDOCJXkxSz5kmG0SFx0HhBRHie6n/5hjyhSmDFpodgDtyYOj4/rNl+cEZ7Gg05mS",
-	"MeOKTmgl88JQ0lfmHPcHJ8B+JTQlaV3NA28YV5op632qBJc5vwXpGF0lXGWYpQe+nGM4x2cZl+uFY2iB",
-	"MHIiD1pQNUNUScQLlfB5jQq4R+c9Rkgq4zlR/jevjCbGKV8o0+BJCKhmPIlL4qXmFyibSoQFQWOiFBFG",
-	"kn3G53lGFDHKsOCM32JxoxkUQ4hQyhlBe4sZh88sZoTBoAY5SVrblsSOnsbj5e46LL0XVv1EUtDEDI/Q",
-	"ZS5o5tbAkqxIyXMq80KRdUg24wuDaKYpIiwlKdrT/NYFwkiShLMUJTAgIKJlqdDR4KyxMvNNH3eGQ6NX",
-	"crhzORWEpAgrNCcpNVoQxa2O7AIxjgzaajyqdrrIZyRL3cIkYSv6Bfd4S95sSm8Ji8d6jL8IjSbvb/CE",
-	"i/KNdwh0365X7okhE5TFEy6SUqXhgPC2mCNsAKE4kjONK4Dy5JaIpcYle7IVwfOD1QtK05svjaeaAtrn",
-	"gmTwTM6ApOdYGMjIhAOVxFkWU3bLs1tg4H6gEGl3KXTt+6925ocetvMHy3PPYFMMKxukMSAmaEp5+eG1",
-	"ls3QHk7nlO1fOGFNy20AHiotYUGcZTUh63txrm3Cj1mURch1lDMxTcpd9ye9PSrujE5bIUi1wA5XA0ZK",
-	"0HHBcGbJcoSwR7i5AK38PM80O4LwFFMmFcIlz1JjR8a80CgpyKSQOIsVjw3V70W9seDFdKYMuMr5u1Hi",
-	"DC7nBkdy2ot6NxRsFeWMGlBMqQRASgO/GjfFuKouHgPFhNDbJuMDl5ckibMn9C4112kZ9Y5CxtDoYGwf",
-	"y6qSWRJb/tTbk1W70PrtsSM4U8yLV88QcEWe0QntgVLYaEdGg/6CkBsEEoLiYomSjCc3tWvch2AOLJlE",
-	"+UzjXYKzTCI8UUSgw3zeBjWLzzspsO2CgDvyceEul46DbCu3/VzgiXLwM9y0MzwNa6DxNm27vS8R6Pce",
-	"hv/InBqjGTDUHAmC9X6OOb9B4yWaLyXJJhrAt5QsdJvXKKM3BKUCLyibGnZW6PN2gF6jBTZUSOHsBsSD",
-	"JZoISphGBKVXtFR0Tg7AbMkliRdc6Funl8xolsY+bLVAOTamXiITQXMraD+nWkotMrVEBUuJkAqz1E2k",
-	"kPovmYMeztk/ATswu4FLRpCJ5lYNLJg7A1dvnr3rffsS9Ujgiy95loGZZMH7UpEcadoiCgNITQKTDEup",
-	"gfVTkS3RaDB6oj8J6K8P6lMrH+oPvxjCZybwmRlfxBlnUw34BUcymXGeIUXEXJMi/ZZPFNFT+JWQm2wZ",
-	"ocMBmlNW6GNRcqXwjRfeN14OK6vw1RpzcC74VOA5CDWLGe+d9969ulpjQKYS7MZRTwnMpD5SWtYXfB5n",
-	"uHfeOzwe3cfxeAli0Qayc6UJiS9FeVSGT4w8lJBckbQU5Wo3ALTmP9xy7x0+g/C3nGouzpq1QRSUMwIH",
-	"TNZO2ITqI2Rl7KWxjSPGqQQLXUpuScZzvXycxRbx3N5TiWZYwBVeHRhDp9MiU+aLKScSbqIbxhd6SJIW",
-	"xkqqZ6cUnOBVvmfvN4IFGu6jSZFlyB1tsycxZmlM2C0VnIHPwXnvDb11V+Bc8xYMHAl4lhKBxoJrNNP9",
-	"ZwRnagZon2UXaEaw0HBQ+n5JMv1FytBPmBXYGCgNbaZsGic4xwlVS3tpUKk5owlNNV7AZwUvFGVEXqAF",
-	"L7LUkLIZyXLzekxStwjJE4qzONHc1HnvHUfmAdIPkGVi9LK0lFsi7+vqeZgJNe9h1R6ziPY0KHxk3PdZ",
-	"K4TNfuvfgDe1m4A1dCRP+sMnvaiX4cWkyOIxllQjQ0amOIv5OKPTJoOyjkaAPdhK8/9C9aTTX+i7OOpJ",
-	"PCHTAgtN9uNS3/LS6lOKPOdCoQUXN0RoFMBI8+3AJCucqAPPOl3nFc6coUzzI3FaAB490wAXhKHLRKHh",
-	"2ekZkgfDJx7BemtM/uvZI+sXgLhVlGE1W+CabOH4QSDnoKQCprt9b/Q69LcNt6vxRdKvSDNV8kBfBvYU",
-	"Sgzw/pWYuxlwfUwmXBA4+HOuj6TiCE7yyBy/rAGZ0eGuJM/erwpPPIi999CoBWxTKpWxvDXOCchsPtzA",
-	"ycgc+SteqNk6A8MV3LDVtMyNG+fmtRZZBWgLB8dHhyNvwh/Mdr0kJB3j5GYTJ6w5JX0NwQVLDGtQnt3I",
-	"v7ZAbskFnxCp975+S1mvKNN0R98SRr6qWDMtsnZruuMtzXeBiylPOeNK82U3FDiTXzEFzNUXht/Vu3Ht",
-	"DbOzr4j9WLwgWWZQdUJI5vs8wQHQVxNazDjon3Hm9ItmhzwCswGlanTWYlRkduLqxbvnyFpB6uz2HNMM",
-	"JHS6xAdyhmf/Rzjs6lv0ObA+pBUCftCt0dUMz+5EO7XEA81Phujo7AQNhuY8lpabhHuQ2OT8pYUkX8NN",
-	"mWbXwzQpqVSc22sRwsqAb1FvjimryLahcLGjbqUG3diPVl5Kwqy1Zb20t6tb5rB5vyScJUSTBevyKYm4",
-	"pQmRlSJDz9MRFsO6xLdUwqkxInrJtQaIeUoyvLxAWqCYTjN90EoNAYgVgvO541qQpCwh6EoztvOx4ZXu",
-	"zG8bF4jXpX9DG99ClUYbs4v6tMCHkfmwOaHGVwJJGBCWwQtleXFe1FXi5GtORd3qc9Q/HGh05xR4RRDu",
-	"4zme73z1WOfMjvLxkwBUPhKZ6yOwieCbVgAFt3z39bt5gNwjOGQxnlO1wvSMjnYDldep0uE24efcbMPO",
-	"NWnqudJasBnR2miLSs2Hvkup8nxs69bFIqXGpcjSGODZNWVKeOo9JV9zIkzLqCHhv+ILcyNTItGk5LUt",
-	"RbR6JozmRaZoH08JS5aOozuoyL1lQKvvrO3Yi360e7DZmU9aeAequMnmi2tn/JFEquxqdVO5ILmRzUpx",
-	"csZ5GqHhoT4Mo+MVnRU4jGkIJRoTwenAYOPhsZZcDoeeXPITFylmwLYChypVkS4RZnTuxDCsUMKzjBgd",
-	"TztTvxORPPLIwW96gA/Qfz3EgMVbIY97eEpSNOg3AJLq08Mn8ZgKEHdHg+FZf3BsPANLATyWRHXn+yzT",
-	"QNSMUSsJP718+bGSyi2yVte3FiCF5jPJHAP3Yi502w40E1qcDLDZMxmzQl9EvfPe2dHh0ZOT47PhGdBw",
-	"qezhezs8Qsef/tu65xidkR36rRnZsk+x1B8lGtmNOk5ftV/9eRU5KCOGo8Oj45Mnp2eDoeHRn4OfgO/2",
-	"udHx3QtJ8L0anDNDhPCcMNhH4+iwd2QEK3ui9Rj2GEfoI5mi0WALh4emX4Px7Dzx7Ay9856biu9R8Mm5",
-	"WEhFswxmIBFs0CNptO2GBdfyrwanqn9icOyBazv9fs1gsZgRLQQYNlyIJdLXPIDVU/VrqBxH6MTA7Q7Q",
-	"qbw+POiU9poSNrAYNMdLEA2AHsmcgMamPEk407LWrd3uGZh6NE+TYXZQB40mjWAw3AUo1FkaKyU+8NuF",
-	"xJkWBYcWKAZ1hoO7AeekD7exBxz4fhNvvL2RM76w+GJidkqI1WBhjHJN67h73NGeZpfjPKmbvHrY3JYQ",
-	"oZedaPLYiPOy/fwWsNyQILDOC6RyIolLK1NpTfRGN5uZXvhCe0pTUJVW/iHdnMlbbYh2vlbPWZ9td9+A",
-	"syNAhPu0RK74vawVvFaNk41ItW2MlcOTIRhW1xgrf6jDiMX7kMOI/yrsJPpwQB4OyL/1AQH54jlPinnA",
-	"I658XtcsKc2gaBGrd957fDt8nNpm8vHGjTweDB/bEToi14RmxPGdEmeqj9NbmpC+bX6Qp5POaHTso5EZ",
-	"B7SzKcVuF3CeZ9QwHY/N0Lv7IdshPTumnOHR8YlmuienJ+ngdHh6epQ8SU+Oz/BoQjAeJMfHOB0Mj/Hh",
-	"eHI0GY5H48H4dDRK0uFxepIMj8eDyWCADfrQf5J4vAT8H54ejYaHUU9RBarFdYahct1FnnFsTDPxzjrO",
-	"+yLSFoWCVNp/F/bre8DJB5y8X5wEurgqajVxM9DiPsJdPUZDs+np3wvwZwqnTgg/DcUapgJPlNHkKCym",
-	"RK0b/aQ/PF4d3T4NjT6hDGcw+rphnxguJfw0NCzjZsZaokrI+hmPRqEZw9NgHGWZCcH6yW7jkEVZvOSF",
-	"msVJIRVPl6Wd4Y/g/BZX/M3lGpe4EihuGjtwHloiHg3iCpSxplcVOO5wK6yertD90NLqfoOHH07kw4n8",
-	"Tz+R7k78YBGqcQjh8Za3367esNtErmdY6eF9CFXx6/r87QBi+3d3ojIR/J+kskVXcSD2gWUA3Xycdn74",
-	"4Pj74Ph7Z8dfPf+7XcP6bLfcveWrnS/cByLwQAQeiMAfmQi4m/8TnRNgjeXHMtVNgxysNKm50bACZ7Hx",
-	"syzZay3uL6iaURYfxWBfM3rGQovbR4Oop7lvqjmnw6OolxORgCB+evzNeryOl8B36sPbtee3Smst66x9",
-	"yTXFjqntPhu7ipPtVvEtqqfRG/bLDD3SmgDuOjHyNckKcIrz+estlzUabL2uKpXfcNQ/tLcJSzt4srxg",
-	"JnSw5rfSxXt+S17fGlohCQEgQlpkKnaugjDhZlxLE+lX3q/Eq+insUfN7x7Fcm+ZXZ4MfP2ji//w1/IQ",
-	"MNMaMPPtHpiIO/BlTcQLMWjBNmFb5wOqPqDq97MxGkS8cqgZwlL3skY/Yz7xPWZG7ma0hp85GHlinhMW",
-	"F0yBr39NL7ZVjrsmhDQ3FlMZz3CeE2bCKj7NgImeqMpLaIElclH8S14gcH39qWBEM5UnB+g3XqAZviUI",
-	"ZoiGx9VLYLqJ3qYZKV1q9WdhIH3v3kTGcn1jHX1K9zXg4LnGT7SY0WTmGFEunG8ljOGFy0E01QFwslbe",
-	"8hxYOwpd66zkDnygHQQYGXfZNjC69VouUE9XWEdMG4LuuWLp5VKJFsJEtWCzCQfo1xkxoVlmU2htKyIA",
-	"AcB+eIxSyNjDkUWb7wLYIk/4HJb4N3CWzzBzJ1YvOcNS6Xl403ChZWb+5VoVh2Hh1cYJ7LnVQdgfZA+i",
-	"qsTLffB4WFEZb2NFtCekbkV0fsGV3FIeSKMqDkEAlNLVts4LqdCY1M4PRF1RCXDaGw2sB2eZ4dbibnNV",
-	"VmO91aqGLauqHDHswjxV+h21KX+ht85R0ZC9v2phKOxob/1yHkkEElMNUyLj5oJR6Z7r0ASic8vARSxt",
-	"eiefrlYuvdZHeW2SlGb03RySdAiC53EZP2MD8MDFV982Tu3wKzGZSMxs3WWLnsIsX0ZoXCj3FL1AcgY4",
-	"rY/eFZ5bKgCRj1ihrGDJTF9n+hBzUEZgjWvOLx9cLTWIX9kw5Dos7dO6GzceY0g8x29qCdpvYKte8Szd",
-	"xjvZBhA6yFu/ouoygxubEEN0LbQbMVkuoYyNufoSOZ7EgtPwJIT9nS81YASkOBcEgypFcyD5gRdwWEtb",
-	"OzrtubS2Kz7GNqmtDbhwH9My1ISQTFY54jQFNkF/EL89wfGEJwXoMsg8z/gSGMiKT7H59TRVSB0VqHlI",
-	"r3d59sKym9vpv1qNfIu3ycrUhUWFNIZ6FlukFj8eWN1jLaA7L8YZTWKF5c2Pi+U+vIdYbqUP/BwC2NYG",
-	"bfxAEchDgpD003zd5j30gDH/GRgDkgiEB6zL5WMSjqmSV9GED+KMIVRibpIbGj4NlEm54DmXJDXvgP+p",
-	"RYNbSRXyccUEC88Uu+rha3N5Q8ZJR/YEkdTmq/aiWU1s0eZL27XcfHmb6HkT1q2Rj6RxRrAwHDt891tN",
-	"Xob8GW/d7Vs/em/LYLnq/kuqmLmHKjB3rAITNdiJGV/0znuUOTNMqSip5ab70ZlAINyU85s4x8JSQj11",
-	"k8YiLr0Q3X5s423+h023sQ1C3jU1xw+9bO2RDl20/qs16bYfzv7D2X84+3+6s//FnH4xJR+JLDK1evqr",
-	"V7VaU2JqE811+xQcbX7rLJvAlkuYucvQcj6Iel4KL9k7H1WA1E2/1VcJbIcmVycQGKVwYlWeLi/MVIvf",
-	"BxzE7/9jv3KQ8HnPZjuxncp8vUGh3YjNYNmGhBJ0TE3EtelU5oF58mQwQGcDlwamnmZlDlnUjMjf5Sj8",
-	"iULQt8mL/68IV/eSlO0edbAS8775bIbi4v0TC/y1n3OrefDe14sV3H9NGbu2+03V1QUydYGknqjEX3WI",
-	"GVl5/32Lo/zxYAT0upH6rAmk5ustsaeZ4qzbxWeqhPwZ0qFZJ61YYN3JYEzlwW1KPYB/mpF9j4xNbYcL",
-	"vea4vWs6tTux9Q1MCJ2oUJOdD9UD6vx7oI6hMnUz1griNF7Xi5iUpsI6Jz08adOwDgefhqfngyPHA0H0",
-	"jA+GMlPRNkZNL0NeiZSB3HhQz2ibPFv/vka2u9GbOk4E6U2gSYvu/gGJ/vOQyFAeLiUdZ+R5YaKjV5Fo",
-	"pYGvlOcFuwfe79DYSeZYJTOnx/fElVWNzxpxvEsJMCcldRKmw2AKnrdgo+CJ+88AnAGdrz1rQqyuWavZ",
-	"OKoC1J2iX7bLULuN9u3HZ7PdVifVBHMQOZvvO1T+fgD8JsBbDOfjjMyf4rQteSzOaIoqbygv6bky0PtU",
-	"OWRV/qpwrK1LI1PC5m4nQnCbRLXs7ty/MBIEkkNmhKVYIL0W9Ntvv/3Wf/u2//y5Sy8LKqDHdd2X5p/1",
-	"LYdNKtHHt8PHQCD6OeFm6zYVcXS05mgwqPJVrC7e3qkzpXJ5/vgxZwSSrlkUeZwbYMrH1PTs+7V5LKSf",
-	"cTbJaNIsXuie+uyx8R6ISzqYZFxCOHAD9C4btESmxTmiCiWY6X0YE6QExVMCgkkDSKXa9HEXeeOxGWgr",
-	"aJ5V0PSW2BWMieviwe8lF2OapqShCaseh1D0N14IpE8L2qtXaijxFRxElQdOeW6Wi3Ii5hQExH8JBL38",
-	"Kf4au4JwUvbxYPgXICc++OBJ+HBT6RL8ZpTdoBmWyGSADmGUadnXLeVjLml8OT5MXxxPXz35+89n83fD",
-	"/L8P5afj21+fLP9nMH42Ii+PZj+d3Lw5ZR8GYhuwDL1jaufeFSJT3dwDxjuuXmqOpg6Qd1yZbMJBqLzj",
-	"SBbJrEQW8A1hnBmv3DleIknIndFlKzw5qgDiz70rVBhXfdPHA80HvMw4Tj9x/gaL5rVs7wvN3qMMXrdd",
-	"DmOeQoU+fmvzr2Z0TqHYz3BwdHr85ARBwqB18NoKN7wjE5pkV5DYD/YV533T1weNgIqmQEheYpo1K5z7",
-	"79HENAjQdqLwtHfe+9w7/NzzCfvrSf8t3KCfe6PPveC1akZA9kL/ocg2HFUQDi+0K4xzr3ff9vagfGWi",
-	"8H5h+BbTDI+zBg7a96jwGrRhoXP11ZioQSkITma6hxZXISswnxOmLpAgSrjE4ce2cu19IeexT8/Ds+8K",
-	"Ohuh2Pd7e6D7xPlbzFw9zYZa7hPnaI7ZEpVBICGovXfnVWhWzBxaowClEt2QZR1Uo3sG1dHIYx5CE+4K",
-	"KH1+dd9+2dcD0y/MJpT+Z/MEmzeEKRCHw/fAFWEpurQDAF9/jp4SLIhAn4vB4DC5IVAoRvEbwuAJuS/o",
-	"DIYVdFan2hU2RaNnDTK54AmRcvXY1V51kA0sg6plItlITV9emPpISkLKm7RNXGD26vUHqcsGTZ1SQDrY",
-	"DR9HPsTDEOgOd69/SEz4hdliWCSF3K2fYOD6JpQtTDVVBB9vRVPlbmIskZ9P8O9y/e2x1cVw7IOoZX7d",
-	"YVQO0IcB+tDTAinnZfH7S+d0G643SKA+24qDLrK1c2ziW8h6PhqdB6PEjBewiYJHp6G86H5eg45a48OB",
-	"rZhAE7IS+tBMAQ7ju/CSMp5CLyiFwA+eJEXuMqV7rk8PaUMe0obcNW3It8gVn3oxSy4hUefG3Pq4vKoB",
-	"R4HPwULYfGbluWmpl2zqd3wsHQTr6sCPgbKg36fcVSclYkanpbtX5WuGpySmLBaYTUudpLEWByNnzShZ",
-	"2ZSyGAuC3c+ycpVNu6GvogWPuYjnXJAqW4XxseyoqrRsf0ZwGs8LqeIxiW3pTFOBsfTM/BFlv2wdoI8v",
-	"XtosupWXnC0KtnuN9j9aWbFAir/vW2rsB/qIu9MZUuTX3q0LxXo4xw/n+OEc/+vO8RdzkkMZvlaTeqVU",
-	"JhmXhSjLAwiuxQ7yFYO6H7KigNF/GPWkZnP+SQSXFdyLPBfmQCUkyyT4eKuZIHLGs9S4dE9opqD+XqBq",
-	"7DdwQyZiI2RyIihPvfqstXRbK6mqXHBy79zYFvU3o57SIpsVSumcMFu5x56qqAch2F6CdVlZA8tH8XgZ",
-	"lx0EX1jahxWZcgDz6unL8JhkYawCrzhs4F/7bK7lBa4x9PBJ9Suu4B3YgvKRq2Q40vxrpU+1o4OogClD",
-	"dhl+o0sHrAqJnsnbhgZqRpDEcy07Q8lnLNGzq79WWGVBHwG0I4BpVII7cpCKACqRXX0EfSO3zs/M7VoU",
-	"AHz1LLIPGjCPApD2Oh2NosMn237CVUFJCZ5Er8wPr9Xfki/6/59BFrIsdieWG5cGWJM/CNhtiADmjMBv",
-	"SYQRcU8uUK2G1WldjjVNbY2VBHhsF218afOkmCpsKeUZny7d/lknH6jRZQIC3mKWzAjU7f2FGau6WiIt",
-	"cYC5xVSj+SQKqWrJkJsuXAaHFGFtvt71l0GmQhClL756diB7Z92RQmpwWTXEc4EnbZXYIJi3ytzxSJbe",
-	"Vf6MH4T1B2H9HoT1KyJuuyBlJa1D3iGXf8dXioWUYVD57nBvuL9fx11x26xuNzQpPK6IclmCZ1iaKqaT",
-	"1lrf5awY+apQrnuYLJATKCqfQjlZmMMpcon6YaIvyVgUWOiNGKK3WCQzUCYfozlnaiZdOB9GOZeqPzyB",
-	"oL7aGmzM5JioBSEshm+DpcF+3tfSnfWtvHNlijhdJgmR8sXXEMsUalLzGNPP44xPvUBZfexAaulF+gkX",
-	"psIgjW/IsqOC0Ua9/tCQz1HNLSmNbUX2qthV77x3Q5bnnSavJbeZFrzSeEJJZg6sZbo7VwYwYQMgEA7P",
-	"RgeDg9EBuODyBEyoGzjGQuQc0gMlWBItTd2p9k43T8Xh8PRo6PLmVFmpeD3Ua5NSfseLbSffyuHo9OSw",
-	"9wXikjPNn1eh3nWvvK4w2znE+8fnOXHS9M8MrqGKeJbZylghJBHLgzvEjIv1og0AvpFa+S61TuDvomaV",
-	"ODWO66FqICajVKCPzSkV6iNK2bLR50l/9KS1j15asE9LeZVvUUvTbSw0WwcCSH0yQQtSyzFfkB8pwEde",
-	"+HRHVNhe4bZNwqQq170NpPbSNJvMOBDJP8PCxh+QWyKWWn6hJuedIngeyGVky8TUnmqKaZ+HdYJRTybc",
-	"lFbLskrf80P3JzW1Rx/qjD7UGf2PqDMa9cqSjA81Gx9qNn6Xmo0mdA+Eey8x+EPlt4fKbw+V3+5W+a0K",
-	"in0o6/RQ1ulB5ftvUtZJU13jY7kewZu1Nh4qhjxUDPnO0kI9y9tDmub/qDTNpfr3IXnoQ/LQh+Shf+7k",
-	"oZFLBOpGgKh8jXr2+boZPCTzfEjm+e+SzPOLRi5IpBdPyqyMD0nz/rOS5tXSFT+4vD+4vD+4vP8hXN71",
-	"QsQtWbpr31lmmVwQG4UMqsxyCx2ViBWv3LmALuEipRYpbEGtBAsgX/em2Th7YlhrThk4qE8UEfEcz3eW",
-	"LYrxnKoVqW+k+Q9F5nkGZuIt0haWnQKaVfM3xfpEKjyZ3I2cVjWiPf10vYxzXOMW7Q/HUDzHjJIMPRWc",
-	"38heyVnGVjaualVLZGgMsjRmR5HIaJBgYmA9hIka4qXRxEhomvQONZuLBYn1bHCt/HS7w3TtjNpGxpMu",
-	"Aa9oKCM0oUHxfk4zIhW39i/veohtgc6A882Z6RoyFtlvLW2y1zwjYa3Cqn9CbcQ5UbGrMf4N7hdwp27O",
-	"5XS1Z815aGJy+DWm39rl27edtEdl6lDyNSeJ7gxukOaDh8f9wZP+YXcbx0lp3CJYxGf61sRjXvnTMRvy",
-	"HetZ0KTIijk07Z0Ph5UC6icuUihSa8PepSrSJcKMziHhmoAUKLauqC3q1zv//du/XBF0tFJp80EAfBAA",
-	"/+TVHK6AyXjNbqkKVnRYee97it+JrzBp26Tf5qh/OPg0Ojw/Pjs/PtuG9zi8V96jLBtNTKDgfbIcdwhl",
-	"bm4FlAVMN22YbeVHItU2+2ETf9wmRr2MspvSxcww+DskJoQETr3z3rY9Q1gUCmILtglnuX3Anh+GPV+q",
-	"7XtD2U140+BNJxpd92J4xRfGGZYSadI1Gquw0Q9avySM5kWmaB9PCUuWrq70QcedtPelyaOPNEMqYGpr",
-	"B2/ZVSf6GiwMyL9a2KBCk0fDJSnyVdllLkiWoQURJj2mp1z735VJIqM3RKj4eAXqkHomV+3Adw02pJU5",
-	"dGllTM+PVsgPj1u+reV4elAE/IEVASs7205nay3CVPZhr//QSp9qtz/ZL4Z3unzbiUCPC5qpmFbqUSuL",
-	"2GYVAd3OsaQGjHu9BLbZml0vg+/uPOl5jv3ISyaAQ+0Uo9ZiS77sAav+o7AK8OoTnZOMsiBG1d4FcalT",
-	"bM/Rk9NB5arjyP+BZ5cpI5xDZqv7C0UptS3rtmPH6+n7GZbsPpW6/b/gPLhZKw3Cp39qoj3XavHalG44",
-	"j2F6zU0K6t7WaHzbVWWekZPnhFXeU1/ueAdX4PlgI03CwIO3tTwzD9aZB+vMg3XmT26dWaEA60lo2SJM",
-	"Qx9owgNNeKAJf3qLbZ0quIyBwWxPb/mtKfxlKwTgjLOpL6vUlXrWicsKG54boV31gcviaF5pScNMhuIp",
-	"WTsR0wSmYtjnak57Vy/ePUc2j9F+Pb++y5YCKZxyVcvavuDI0TLkvKtMcF6VBcFkEbgof1YrmlAhoWSa",
-	"ZmBJMHZJL+2XPOFzyqYejQ1Q4JZWQSo8wzJ2EmbDsaYZzqgKwWQ8PNVUNeyYSLqJGMPTsyO/j/NSb3z+",
-	"jrzqL3AAnpusG0EseMaFIIlCcAphr3QPifZ+unr/DoGvukbMZLZ/gXAmuRVyqT6KNk1GZCUNKCgTTIYx",
-	"cdGLfgt/L1ZzaYw5vyEm0ms4Qm/x8qBXLcichssSL8IrgzRaCNtUbx6ira6tLSPhv2+gWxXfyDTxv6WC",
-	"M3Nt997QW5fmY17MYWGYIZ6lRKCxABePg9JTEjyIs+wC2SwkSBGpUJLpL1KGfsKswCYPlNH9gEcmzrH1",
-	"zXhbzKGIH2cTuIfNZ60EKy/QAurtQrAvhJjA6zFJ3SJ8jsTUKDO8D9wXXjTdgbkqDfq8rp6vwxwuEDFr",
-	"9wbagDxQoKKeV2D4xIuL+2T9wccZT240vlA500S8mtxboy9ae1ix0yo9ksioIjZMa+sooAv4QjgGqJrr",
-	"e4+xXHsGGfJ50NXJRginc8pqc17NeVx+1y+Ouv7s+y7EG2AUrjhafXTtZVrtTHmJ2mgoW1JxA835nlqf",
-	"cgV1qWQ94FyttepC0jSNbVjHFpknqmn9SsYzzm+uinGp0F0/N+m1fCTRLx/fRIjcwmyXOZH64JoUfGiS",
-	"4Wk3bKvn7IPRypRalabR1hXtfYl6hci8ij4uVeJBwguW0Kws7WNL/TxemEV6y/5NX+wf4F5fv1y/7FPX",
-	"A7+FV5mekd0CfYXMcxXipwItwhKtaWCC4s3fm/wzhOCi8q4XyBgiSYqOwd/C7EU3SeTUOP+Vu+drid3e",
-	"dZNqhk8OjwY21wZLlrFe3tBGCEEJuA2qX2Ntjc0e2MLDFoaQGnn5kcgiUy1grjXx4PyPgoA31tAbzj83",
-	"LcPVmtytbvfmg9F1p4Z30kw4SdhwIcuu3oq7HdqmPZcseuc926nXshVhx7n2hnUOVBC9isVMkiR+O/n5",
-	"v8/E6V/Sq6f4v+wU/8u0+S/o8/8as3YNCx629l62Nry3awjkSrP7qtv+sDsru2OIKlUzLYM9MyGF6zNs",
-	"gwYJ2qEFNjKO7suCOhfI0im1FFpYhRTPIVlnjQMzcEBKFEZ5UY7pSwHH/aFx13GzfTFL3mkBcIMM609c",
-	"eTXna5MHdc0I2cBR9Ot+cDWfKhXMnN+6OE+Q5pCtB6qWmxfgcS3NE+C/8i+Zh9iFh9iFP2nsQg3fQ1S/",
-	"+brdUv5wAh5OwJ/vBJjqGjOCU5vu/MUnPDUaJd/7ytQ8zgXRVyu2crkd5gJJAiUs0BgnN4gydO1KvV+D",
-	"Ci+ZkTnkAbQSm1TCmTHe8KSMIal/8ZePbxCfGB2IQVYkiOSFSMimQd/q6+8TXzumcBcvlVBPSF+4JnEL",
-	"okzx9Z+A/PACz4kr3/WsENJUs1gF2zWIlAm0uHafd/WcUG5zB1Ld/B8FEcvKAc30qc1kjr++IWyqz+No",
-	"MIh6c8rc72EUAMXr5yZWB1zzDKqbsWka8BGrvjPhYg54VRTUq73tj5ySec5Bdv6ZLFeXfokKRv9REHRD",
-	"lignAmV8ShOo92tYnD1yMD1AGP3yy+vn+6bsOvWzT0MlLd0Zs9QUeRYgNBtbExVSWUVCCT6DxdUavSn2",
-	"9RxbADkcndYAeQoJTRSkFOj9/3+77P8P7v9z0D87iM/7X/7rf4WhMQF8b8EAfaauUYYlVOhPLxBGUuGM",
-	"AOZRiSBBOknN2o+Go/YV2XPVtpSTo80o8YbOqVqdqL7dkKT/bMVGqJVf+3BKJhhUHMcaE/FXOi/mFV6a",
-	"X9UUKFNkSkz40AdXgqQ5i19nS/94UonGRHPjBmw3JFcucz4uUgraS5OlJQiu/6/vPnSXM2SrvfF5jkVg",
-	"ypeZhEJCeaGIye+PJnRaCFLmiKkOO9Tq0zSA/KPAGcrgs2hvMeMZaFAJS7FwtX00F29I6nhpn0UIrvAF",
-	"lUQ/TPFS7rdSDzvh4I5Zo6dd7JjzjGDmrfZ5rfxhfcHXUAPxGu3Z0cp1glFZETzfP68DAksEiVJIeoCu",
-	"eU7Y9TmSc5xlfXPpIleqj3KmG0PKQTkj6WemW6MUK4z2YAiNEBlf2Nw7tpwiHJwZydLIHCFJEq4huawN",
-	"LDlSXOFMogQzxvVZvCWmsvg80lTmM3NVHdFiRgQxViu9gnT/AF0ynC2l0tdFtoT1OcO6XZMW0PJCAb1y",
-	"1f+xrS9XwuxocLh/8Jm17JlXddLftv9lcq7+P4/1nnIGyeTNW/m42qm3mk2ptvAl5FZayTMLhDPFy/Im",
-	"Mji5R03dg1vSilCQrKnTpZGa6IS2o/SmZMCas3uvQQs2WUGYOelUIsewob0ES9KnWr6XVOm5ngN0S5OM",
-	"2S2J9lwJQ1Cn25emyGVk7o+CMZLtG/ZCf++R95nFjDDkWLyoRG+hby39R9mQs9oAlmhZ022QhrqVt11F",
-	"3emRb5rbBEjD5fgGOviNZlgfJ8IqXw44PntecRKERelrD+NFCDDFZEN20CUCjKlOJkBWJmhFpSYLvB3r",
-	"YQAQYvDe4E3IfYGwQnMuFRoO0JJg4WxW1xq9r9smHHSp3wbzbciFCbkNMQlVPDWCwFwEcg7iLCEGIVW9",
-	"ETCsOK2u6zp/Z4J7183Z43G4pHHF58T9L78fHX4LMzrGtJVeGd/uINqZYyCRLXOmAc6FhTJgImVSYabQ",
-	"Hng/IEanM5UtkVyyRG/cArR4pnMrBjnhxziZt+5FH9z1ohAH72VE+r33FKeefs7V4IDqdF7FC8HHGZn/",
-	"19+tbswK8zDAB/OuPk6IbrtOj1d76Fl1I/q2r1lIfQve4kxDQBMuLjTC4Iymxs4P5Ms4YyiBE3WBrsE2",
-	"J6+RhqpEBCczBFXpIFHyM84mGU3uCBJ/lC4AKdvfCzguNaetwNfDyCOMSOOOor9xga6dX5jReztIgAAC",
-	"HQ0nIEhGbjFTBwjYPYw+vL/6hCC9/Gd23RA0roFHYVNQKldlbKWiWWb52VzwBHLPnYPg4+KXrj/qH/1L",
-	"/ePasjHSsAueiO41Wj2CV6aT/vQCa5nceCnAVyibRoaYLGwawwQzEKuzW+Pe5QBTl3/XcvMa5i+5GNM0",
-	"NbRtd1SpDdMFV6oO94Ismg4nOMuI0Le55skdH5dyODpwLP4Cura7rNON0GWJ0PbeVpdRdoPIVyoVSdG4",
-	"UIAAjCONrkSgMUEgiO5hhkwwfurdOfuw/NfOdVvsTh8M2iqjIL2sOUCYQ+V4qSUvYIqSEIQzLQUugWsB",
-	"Ovbu1RWyAgQX6JcP78717I0xxTlRuMKN+0hgMIWoGaC8fkutXy7wNYZEHjh/BZuW282RyvLzTpVnfPfq",
-	"c/em60KaQaX42FMwmjTw+gYEn8PHt8PHMEbfphA2Ckq7Z823jwfDswE+JsP+k2SU9p+MD0n/bDIc9I/w",
-	"8fgkeZKekrOJZ8U7GpxVdY/K/SpPsbPXWbNcaaaz2yYfJyUxvhdaLKpKuOacwQGrbS7PrIflyu4ajugc",
-	"XTv4OGJN1Wemha7yNgNWqUTTA7TX9mV9tPXXGYhzCS4ksbhlVUv7pm75O66gwPfdjr0/SpejX7a/l+P/",
-	"jiNZJDMLCeAOGGekCRJIC8sncNQ/4GXGcfqJ8zdYTO9I9AKDdQFCs9u9kUJQKWo56JaI8u4z0j4CXZcB",
-	"gYD7FBzkXmKakTviQHi8ToBY7XkvsKiU9ZX78Vz/9pgjovD0unT0t/pMw5GgBAthlHbOpZAzctALGhVC",
-	"U7TNHkObb5V8twbOIfhWndYC0zbrDjmvgyJf1eNE3oY//cy86PB13bI+gYB4ErS/cKHOEfgFjpfIqt/g",
-	"JD+7+quR3a8vIWrjHLnJXqO9hGfFnEk7QGQUIRGaCl7kEUrpnDBJOYtQghWZcrGMUIbHJIvQnGBZCBIh",
-	"MHpGpSbzAuFS5+aUfFSi678lX64Nl3BlwkR+YfgW0wyPsztSj/B4Xc5NoOe90ZAUKzzGEhZvNIo4melP",
-	"IOvPMefGpzzlCxaBBgkLYLy5AMJjagzuH6CPnhRg6iubm2/ipABEGfIY/wsngxi7SdqwmzQkEiQKJkvN",
-	"B2dJ84DeRaTYUlb4xPlbzJZW6JV3Q4vAYF1wotntXhDivbtIhJYb4QqxukMqwZClZVCpt26zyLf77gQt",
-	"l/Ud+IVZf6B/3vU2a47UBfa1PvfF2SSCAL+HMwn00Ptt5AEsCJxQUIcAhfqFWSH87sRpZahucPA73Qsg",
-	"fiVZ1jfaHxDunF1xvEQYjQtJQfkhioygPS28MM0lOzoBKCpIZYh0zmOaUdq3IJNFbiqrQSDXJ8Cuu0Eu",
-	"PGI3AAb63it7+EiaaDYIO3A0Xp9wwzdr5jEnwipt8Q2RB973YZmXidPP50K3VZTIehwyVl2VlpHXa7xc",
-	"TZ6/UXVeDuCqWwdYjyoMeqNW23jddPiqX6mjQ/OyKtXvK/ZJV6Kqtl2BNbQUsurw8VpOlw7tnaC9HtcM",
-	"GlyZtt9ckauQ70qlr/+b8dHwgFefnR2l3LByLhUEv5QT5lAsW3/aTOVZiQgmc4kRK3D2wcNSayNuQ9wd",
-	"UdDhXd0KPwjZGlrm/uKWMGXFQph9lr03tS7XbUGtFxTuDnJzmuMyhdlMxJFEe5IQ9JcXn9Dj2+FjeNY3",
-	"UUj6bl/MaDIzxNFM7jXLC7UlTLc4cUH0b7pQWGMRtHVUqxkpVwVsRwi7oG6wtjTdI+7xcDm0X9n7TSZP",
-	"/1TUsb4dxZ03Zx3W1mnT+2Pzue1VuIiFwEtA48qpC+LiiswKJTbb1vqDDd9un/pVSVQI06z031xxvJQz",
-	"/1RXkL1Mi0xduWweVb/VtB6RfWaje91PG7RcPp1xKHPbi3pknmd8CfVQ7X3bi3qTQmjeIK7ik6Oe8S7d",
-	"NDv5zPm7bjgjTd0hw5qtsd6yWhrCzIROO+y9sOpAbLWx0UpYKtfMjJpBsHKDqvmpWLZ0EWqmatm6+4pD",
-	"aPNIvy2klrpW1mPt9CkVJFHcRGFvvrEqLFmL+j5GNRHYjRFE4SzznDrrcHZhMaGb3URWb8MOfSf2Y3U3",
-	"NvbZjdPAsoV92YEJEdvxkiFOo85cNJdUTjhyu1j77npM2OVWrG/b6m2Ny9FdsLyR9GyOIERVhOikNNd0",
-	"OhuBfVz9MGFTPDW5AjKCuw1cbXbI35HK2u28egtveUW27t36XXpDjdvCnW7M6vSv3Jrdb0HGCpx9JCYe",
-	"bEV28mIXupKKlOA0ozajVIP7KjPerF/ZW5eVChAF51Y307mLWKugbuniINCxSwPCtn853XISVdnYIPx9",
-	"kDQIeJ4TnMWCTmdKahkScniFCbo9iF1ZW/+jjn2ZY8oUpkB05oRpTE4IlmEeqJWgNqBSfqg2xahtbWsP",
-	"z3cTlgOgr+obdz2L3jG6tL1DvKxNgkPJQgavI0eJOy7UIFsMZc07dzHZf1unkE9wPOFJ0X3xHyaXl4Lg",
-	"0Hr1lTDX6FRyKTvimz5LW6yzgYceWP3q1f5iV+YawkHI89aVUyD/KIh13Vunqe+s2PBQrFJv+JFJXSl0",
-	"GZO0aWIr+bK6uIyuMDsOaKvjeUDyVCqlkqW6SWpRdLVFV6vZdLuVx3I73qhNTrkXZtZJMe5Q2Pqrjk7U",
-	"SpdpYCmb/hqcm+My1LjKIFXP4hQ1kmKukRyb15me2CaIPrfUfReWs/12awZO1Lm4j3aSSAv/oBdyhARs",
-	"5kBCDnrRxjsyoJKyq0EZ1Aq+QBAJ/gZLZVZbYz5/wM3qIdzRoINoe1ca2XZXr+NnPWT4/qpC+FhsGK2t",
-	"NYbeTG1WsJ2w9t4Ygzn++tr0PzZba38NN/IMHl6cDoKU6M5MREMflGriAcfLNEUJFUkBuRYvUFoQNDL5",
-	"zMo0XZCasKwHsDVLsnmFNR6lhUBMBJ8jyNZ3Bp7tW3Iy1QYdNbYk6hn3Zvva1p3+bpzO6olwMrhpW9+C",
-	"yq2h+w50ZZY6MEg+ut+LVtgXT3+gbniV1/I2NC0I3LhZWtFKvamYJSTLTAKZVcVsTm3w7t1F7K72H8u6",
-	"/Mv0brkgE/o1jMQ3ZPlIolsq6TgjJgMv2uN5/LkYDA4T0xP+JvHBwcF+hBQHBdOUUUmQcb4InJ5bfrMl",
-	"MB0PttYzjWckzNwCjKNAlBUMW4KgxsAGMQ7Q4/tfojmNb8hy6+sTZrfLjbmjmv+eMHQVEDXTnP6zyj9k",
-	"XYf2GkpHuX+B5sYqYNJLc2Py82bYTS+5K5614hbAth2ZqqxpTdYbcGAj6TUE61vUuwklHbBnGFElSTY5",
-	"QK8V2D/Bu1vO+IIZL/9zJJXmCahywZrrabKbnPlq++Lu5XIpV/ijrpUyQ9XPlAUQdCVJN9ojWGRLyNcb",
-	"oWeXL+F47iMukMQTMi0whFbUejy7fHkJhmYQBPsLLm7QMxeeqpm4l660UzUdsEa76201VXjUa/la+KYr",
-	"X1956Z+3MEC+Z8RPMW2zJ2eK5hmpfGhlwLbop5gOIawLH+aimQlUI+yCC+MPuMKAbkCAlnzU62ZQ64Cg",
-	"w25f9tJW/75D97bM1SvB7DbFPEuR1w5naIITxcWOk7dfLzn/bvedmctfoZO+7uqf+Val094FIKHU2ruM",
-	"U8umvf0A39aSjwBPKvBE+SUZe86m0caP7qYOm/GF/1nKKvXULU0J77kMWSbFoIzlDAuSxkY0nGEQf9RM",
-	"8GI6i3F6yxMjkqQ0jRlXscI3JM6xCJOWG0s2S32Zd5s3uLAqz9UckjeHlWpf1rDNjQPARZnzDwaUIQ+e",
-	"H8PWdLCB+tnIVvMerHRQnN8YsPsauBpm+plL/OsO9iR42xUpVZVXZiMUBjJAXZ8jteBlGDufgLunCRIc",
-	"kwTPjf/nns3+AElpXFCVkXHFlKR9vMDL8rkmURDKn2tBeJkTPayNSYNsjTZzybWNe48hClueo7811NNf",
-	"rvcv0HVK5ZxKeX2OMMq5NOJKWhjXW5PMypZI5GhMYDkuGYR/qRr236jT9JZlVFaabL2FkHsU5MmMwBPy",
-	"1doPjVDjZZPUYrmx/ZqeLqu4RvHMpuABMlDSgF7l0Ap+jsJ8yiwtTB705oFgEXYt2WzE9bf/G3gyGGYq",
-	"yIz+4TxGLLO+StYLg9/hxBLgCK+WKBdcU0PxSCLbweQ2kXTKSNqnDKIT5GZ2uFUPX0feGsu7ergb3G1H",
-	"GBjSsboFrizkNkJ2XmWhChCrsphkJ9JmW8tQIjR9rExKGs7Qtf51vY9s3jmT1p7huZb5TNIkL1Q1x1OI",
-	"sykEMx4sJTw3TqmhHfzan/K+zZ1hks6+fi69qas1jvdVKJxuatzsI1fWy4Jo5fvbm+lW+rQC85EsOWWe",
-	"ZyQyiSs0fb1AuORmcZIQKVHGpzZlDZEWwrAh4CykhUICsKbCUfx7g7OXOxSAHVLV+IgbOSJW3xVHplqv",
-	"M6tquQfZs6KvP07+fIYFuUzUZa2w3E4e6aErvdK8c+Gu4WxpfpU9OxkEbOmLgA0sQA78snjrjQFlW9RQ",
-	"2bTNo5thfgWqzjrf9OQ0jzttzAeX4vAOu9Nc3kaRpR3sG7s2t2Hrb98d1JuBWklNdSzRDdFlotBoMDxC",
-	"8uD4tCRsIJh7ygifpdPiin4Pspb+sSSmkqAHDlPLLxd8KoiUHhtmTQcZZS3y2TNTvbG+xYECjV2tfKZr",
-	"1uIR3CgS2cXHyhZl7Nq+Xmly7SbPkrdV49JHt+vUmtasaqjgyZsl3dTaTWdSrCA7ygznOZT0tiLKu1dX",
-	"4DhPWaHZDKOJgApaOVazC1sRjjLERUpEZPJCWOfySaEKQVbVWve06y2kEWSl8CdMwtTKqfc74E0gqVkg",
-	"2YuRsNxiOtHurZEmhBpva0hbn+tPRTqF1P8pXkKMp8WA1ObNhRJP4Gm/f4Cu04Jcm1tI0q8u7ahnL08L",
-	"MNKQC3StSYmN7Rxn5PozK5Ob4uRGc6ncVQisJ/MpJVHGVQUryGi1EZ82ncmq3FXNa9av97pLd6+w6w7d",
-	"ywqvW/ddYQ/tMtyYURBG3oRbSEm3a7t5Ge562jfrhr3T39J4m7O88Xsb7oQOXMTaM7uDyvRZxiXZxW5p",
-	"K4BsvKv0+O9t2zb3re2jCtzX13pf1b7tKUWBZ4nnREs5ZJYYa4RntIl97gQ0YrHi8YqnoHmDTRVdq0o1",
-	"GijQJ7WHoD2rshk3GFQ94e30Bnfehi3hHHmTDMKcz+cFs1H3HwBfCUuI3BK7zOLr0qLbPoLlMnZaQiym",
-	"JM4FBSPcWGCageUXFynl+onMYqd2n+MbrIyf6HI+5llYr1e5NZ10cmuCtGq5IIoIx+x2SG6tZ24KLgay",
-	"n7tTXhZljBDkp3/BphmVswh94Obfp4IqKmfoik4ZemMbN7Tux/WTNQq6w6kZT1uADZVDKpuF0oL3nEhp",
-	"lLHGFdQS/pqdI05wlt0LhENS17BrmLat1HQ/bkWm3Md4GVQymZf3G4BBWTzhImSsfa15PqHZHM1ehXnP",
-	"EnCbtMT1rb+LmsnPBG2VerVv2ZpiHXVA/mhO1bcaQFG35KwKzgnfrE60aHIFbb931EC96FUHbKk6rAnU",
-	"vJ9YhNUIhBLpG7B2kA1gU3DTvRPiIfaugQt2w767P5ir4LalP5id3i6MlU9ktrSebkWCQmR1NOgSubEl",
-	"uah7cm8i+D+anlSzGx539GOuE5zV0BQs4Eo07kArdfXXsoY7EKvGKd58XEssWXOu7kOD767eH6i+9wGz",
-	"cmXiLItdcYFzhNkymMAgWGjgotZUnhvFvYLswJALot7AoGWtlS0CYBJHwGtfU+pPrUE9W6hpUK4wy3dl",
-	"H3G2JeXZVTZbvdHqgH9umGFIC1eyK9spKddJeR1zeDSUCKYinke+HKfrr/34KEjP/Ep5XXj9HX18Wwvt",
-	"dfmmLcNXq63wt0H/DP3X3n7/y+8n0WgQKqvQTt9sxT4t6to/SoonFcnjFfo34VILRQFyOBWYpVVvOs5M",
-	"1F7H2DvrUl6baAgzntvwyFVnMMadIcL81yWpAlko1ofM8Hj6V2Z1KzWlY/D8VeVvNE4KnoVyrZUvtimk",
-	"E/VcNaCASjgnzJb7eWRrG0lIMeg8QqUhPlSiveG5SQ2qB7MFLQLRtjO+iP9JBJfBhE6Qh49XHy0rJEmE",
-	"TdCh7ov2qupQZXbWjN4QILwwy1D1pP2wJONKJ5E0TkiWBSb2ii/QXA/tyu4siKi+HF5o+dUWT1RT+veR",
-	"RDnPaLI8r60ahoYE4Y1aUBrO4D8FZZZs88hUEqkNwIssRSkP7kID4x3a+HP2cKK2ZwFoBQ9HHcVWIACz",
-	"Py/BWZXNuoBVrCuapU+JsYeUWgQ9mD5nOWFtR2dOpdyFX16fzoTU/Odc5s3KiW4PXObKhLU5puICMY7m",
-	"XBBrOMAZMrn3Tb5+o+Rppicbbq3CXHOlPacyL1SAAcNjXqgOxEP3voS238pcEi5YPIDsgo4LvUzTUpqq",
-	"YSSltroPJOBshv+em/JTrsiR4rZ3ZJ8rkzF45Ew5ZdzdZ2YGgK8MzWu/Io/ZK5fuEmaQaAhMjD/h3qsX",
-	"V8/Qx0LTNXEwGuwN9/eS/f0DBOlwvirj+w7yGKS9lZ8ZMXXUILn6s5mgUs2xNBVp0GUxLaQqM9NZ1AWb",
-	"0EYJagxOusrKah225Knp8NRErVaLiqvUHU0Xo4QbdyFvQ87RIVpwcaPXlOKlAy1VxpiG9j6SKToa7V+g",
-	"MWY3aMYzappZ5Hfl77os0Z8khXCZruJlOfHtOkiXDzSsuNot345B3NjgXdf5zAgUX79njZ5z0O6ALRAC",
-	"s16N1035b8erqf+hWGDnvZFenEq3OOEMMxvcEpL/ujmz2HlXuTysq2jnBCO2eRd/Qvct08UpB/4EyUNW",
-	"FXaAYo3V12AX2XvE29caMavjh5d4ZDdVXe0+ar18zk2GaJyBrQ1scZH/SF+XKw+BJEXgSRDbxM8yQhBE",
-	"PidM1drC08gmwPjM3lbk1GWqh2zdxiHFT1N5gCBDLaZMnbv8jpGrmhWhlGR4aYuhmovDcT0rCzLm8+aK",
-	"6k9hSS4pjFuTi4y3wWbNVZUB8y6yp5Fl06VIBNYpMZ+Eaa/VRa1cWmFvFIyMJIdWvVLmeGm5Av1yqqX/",
-	"6hq70JKAZsR0q8RC2GcaSwGxs/bMzvhZeZPswk82L65mfnev5kB5SCK4WFe8lO7Tj3NHWt9qz60tc82x",
-	"/e4a9tR8Z1sNu53eTklKduGi74/Zq/FRjeSqJcvLWbY8tyE8ATb4kQRnKA0/GG6r3Dt1Rii4M6XC0vLq",
-	"ewtBlSJM4zlNyL57XQoFdhfTC8NHA0fqHZBO87sLb9TFEbrG84SWbQRGJ8dUgHdVE7koCZUCdzI35gF6",
-	"t9P5vytf5RkvRp2MF3UOKlTXB+I9YHexAkX1xaonHZVQYoAZfz2TauK7c2OhqLpuXE4ra7OG7IXjz1XJ",
-	"rGDmbjab7gCKWfcVJQKV8vTe1Yt3z/cv/DsvqVgJVdMxlS+kYS1Si0Ol+tWNYWLh4APOXVp3W3chej5Q",
-	"bcxXkZua5TkWKlvG7qeNgHMxgaDjj0AoJalGe4+LwlNBSDWC+wl6U/t3OcTBZ+bxVC3f1j3d335PDyjm",
-	"tVFFV12ryD2wppR97a1nHdLNpKq+5e9qxvaHHXUNgO/DXOaUPj/OXFZOfodQil3usxBJ7JA4oIv0vnGY",
-	"ujS/Svjse5/quyxSNaqfY0ayC+BZxwThWTPp8ncPJfnWvpGtqfpLXm8dDvvEdt3dMONZWa3U3folH3CA",
-	"yCyJwbMbs7SRks4poJZEobJcDto7Go1q6TX0CPbGtQ6aejx9Yv3RvCTh4VXxpHARXF6lVytRxVCh3NQ0",
-	"TW1L6QqaDvqDwWDQf6L/c6r/M7D/SwfJ8LErMFRXRvVGg9FJfzjsD0afhoPz4fH5YPA/GjFoRmwq/x7J",
-	"+xhSxR3k6aRnVEa9Lt90Qv15z/QHy1RKcewIhV/oCIb2QkY3foEcwRdqwZeNTZAzPDo+6Z33zianJ+ng",
-	"dHh6epQ8SU+Oz/BoQjAeJMfHOB0Mj/HheHI0GY5H48H4dDRK0uFxepIMj8eDyWCAB6dg7vsnicdLQP/h",
-	"6dHhaFBVhX3hcnXgDOVymcx4xqdLVK66yE2Runi8jFcinTcudJAMhp6u4nwY0MFsHgQPhiZoumnXq9Aq",
-	"YDUTRDMKKV8wvQI4PACDc1RHwd9p+s2hWDCD1y4aUA8Jf/++mku7Dsee+1jaradXPWvHwOdtvlaPInZY",
-	"HiJ+V68u+6PjEyf3wN5FaEa+BjfJx3Fv5pSpk6NetEEvaA9DYKfWon8HCP1g1WQ9cLjazDVKS7N2H2Nr",
-	"SFSDbLlhDcXkWl2k3fjvr9WwH9pareGfoAAhsbU8y+Fp3Y/IEcqV3Ppx6altL9M5ZYWBIrmlqU0xnXBh",
-	"fE3cgzW6tpUD25KK09Wsi8pqGCA1gqRMM/JImsOEsEIGv2sLWrnZ/Ce3LD3QLM7XeWYDBvp8MqEJceA5",
-	"WHCRWp0nZdN5duDe6Ot3jqfkcQ72c/P333MyXbvYe+Hz3Qx+IKO/Su7C6eooS71kMLhCM5PaTyLFD+oK",
-	"bsOARd2ZNldTAGQ0EHhCAH8xS0xW3YANPL2lcnNYmx1BGoLmG7839HJeQ9vkEW210Lk8J215Pbaywm2K",
-	"Ie9Akh3wGoN5AArhT7kbO2lbd9mvLZyTfRCvorQ1fUCNY9/bE8sbLXvYcnQuyZ2+cboVnlufVqGmTjSr",
-	"An0hfPXCJHOV/ttHEp2YBMW7qRKbSSLD27x2b9+PFYZg+y2LoTFEmBJLWx4agPvzaoj2TljQ1TrNCxsj",
-	"423b4bb+OBXM7HhrofXRnt3dPJa2OfcrbkPr9ZceBAMh7VN0sjfcP7e+Ts5s10j1CHnpIkQqYcyoRRL9",
-	"BwmJaFSqyObTRAkWpjp7jm05WohXT4tMzThP0Z6Xd3zfpkHRXIY9D65kA6rSyRlPKTzOlvoA6eFWzYQ2",
-	"RaKX7hGuJTvt+vPYn/dKRQhv5vGEi7ic+Vp26MUseUawJB9bvNGgVoLX4hwN0Rx/1Tw4wlNygUY2lcac",
-	"GHc0XgBlyjC7QIdoRqczIirgX6AjlGOaoqoi4gU6RpDqzAYPKl5WTX5zeYFOEONIX+J6GDbFU8qmF+gJ",
-	"yshEQWQhZukFOtVMmp5leoHOrE3bg7UWn0e9qHfYi3pakDnuRT3Nfz/pRT0t25+1wea5d/82CcPfC6BP",
-	"bT5Qn7zg/8pRz2VdQORrQqCpxl/KU4lyXEhLZVUhEZXo7yYTAeTblappsGh3SFqfLmZNteLVFWjR3NZh",
-	"t/5XLuVOQmiu7jHbTsPreaWKhSse0wR8tC7/jreFa8qWeZ4O2/FZkJwTOMZYYTElasv+EwrHWnOc23Vk",
-	"3HzVmDW36txSHaTm7dEYPrTQ2uRbQf8HqYHmLUy5Vf5Ryp95cPrX1tupYGPuWbP5QI5MejcEH/FdZiuj",
-	"g74OX19e7Vihx7KcpVVe85xuKTuX59l+07erzHP3MjsvZskLdw2snhFNZzth/BQc6jsQgfJjfzE91ldQ",
-	"VXx7Ls9OJTKThzE6Q+Av5TLqGLKH95FMZpxnxqSVZWRKkA0CiNDeeB+ZZOpLgoUsU3R6LZL96rrV7J9z",
-	"j4dyN3OpMEuIjNBeuo/wWBKWkErXgwXBcDyObCEWLsDJvqbt6UW9cS/qJXrv21iJcp27nPIfjAvbxtEZ",
-	"VGlG+oMz2y05QOYTEuEIjYFSpMA0IgyFGKRysN1eYNwB36B6wh/mZnJuk5pGmb//QPdSDVT/+sup9Bj7",
-	"o9ww227ev+B+eUe214yYw0lZqRd5aiPDqJKmeB5k39YHWWB2sx+hZ2jPOPBCBYvnaM+TqfdXlSq17wVS",
-	"6G8qiIfZzeo2D1GZTk3QORZLWMYFcjCsLcjqyqwpyX5zjWEJaOlqlIuccaFQmS0IGdc1pwXTrLFNgfN0",
-	"GCEt3WnmKaPsBlmH1tVc8xtXLwkrbYUBWf3qxTvj/da6boe9Vx/ePO9Fvbfw3yv47wf748XbV/Ds2bte",
-	"1Hv1uhf1/qr/8/ZK//eDbnJ5pf/7/pNu9/yqQ91JMunVEW0Nwsp6IttVjZwReTqZLSqNfMBu4eXO4m2+",
-	"ZgDVakLWJ83k6jP9KZueo0uUm3itCP1mUgQa/yK0l5b8s6ZC1Hhgmpf7EXpXmpcYB97axgb86vmOeZt2",
-	"2Yt6v/Wint6YX4PkZnVNMdC0TrFMdy0L3lEKlU2KurGfbVrK3JKIdT6xEyqkQtDUbAYkQ7Euj0Y914nq",
-	"l2yj3AbhKqb+DknaWbzkhZrFSSEVT5ctiPnxt8uWBJ4ajeItYFzni7xqk3c3JkGd4HZvO7NhwJlX56Zj",
-	"LtBtLVHG8NfdNcPkZ19PHD6aVpYyNEiBi/55ZxzM7a+dT3djRt2PdmVQ2RwJ8GKW2DVtU8e66vWDqlhr",
-	"mWE0iKszCokO2k7Kr9D6vJIEJYTNLh1VGA36ekCj7AyfqUUtQ8kGWHjpTL5j0Fw94q22yV4AXBOPa4St",
-	"Xo+7Dai7RtGtXum7CBJharhOhDCenyb+QV+4c5wStJjRrCXDLmVIkIzcYqYQfArhJOHzOTdFUcEnHsht",
-	"S6qHOrUMOJQUmaJ9PCUsWRpvXLSH0fUc59elxy44/pdhfbU57qMF5OOpCTBQOdMsEbNGMvPu9Po+Q1BK",
-	"K5jrYo0eMMmaAdkdtyTjyc2ucSgNeh6oConVzNQQMg1dqL4BGtQhmgg+LwtBhoH/SHYrBHkHEntn+rAV",
-	"aeh2UO/DayjA0f84/6EXs8QLIdmC3NxRQG0pE/iRTGSZUAuMppShp1p6BqEZUNNSaITTFFKh1CupNCTF",
-	"DSnr1hYfzyc4xoLgLSpnWyF4G3F1oxTogNWyfR+sqvZpkVrr2haKDBtwhn5a1UCUAksJ2m20WnNeMBXn",
-	"4GsY0AosCRaPJDLN9B5Dy6bKofyfp3sYBPMaKUHwvJbctiwNWZZErHsDbBTH7ZhRfS2hTahQ6nAViZwe",
-	"wstP5TwYUipIouIcL63boppRkUIpuiW4cX4NhnU05mm9Z812teHIDEvyyXoQ7MJcNIsPjolaEMLiXA8s",
-	"TboBzlIslrHicc6lGp70oqqZeRDi1p1fw8aL0yT1abi0QFW7HZTizifZ+3gb6DKckE71gsIn6/U5GmeY",
-	"3Wgkx0bcriuesCfYrZ5CQaTJTW8Y6sD17eZnClaUrS039iHD7COR6DH6+OKqLQUXUcCXBXLZHQaZHdeh",
-	"idtzcMLQxyY21ii4VI3PVRqD1cmqZyVhccGgSp/MCZzKsgdlKdHSIWEqXnkJZqwYzFh60wuhZkTE/mm3",
-	"XahUFR7iPIfKpgmxCTPfv9Fy5ItXL9Z6/hQ3uWCNRHvDvw36Z19+fxLOsFestDfNT8LNF1zcxGMsSRpn",
-	"BAsWzAJnSndb2FU1xnTfPvRFrq+3578+/YAeo1+ffgju+bdWXA+VqwTWw3j5Xp9DMib9xEaAIfPiHKR1",
-	"ytCwTAtlr3FQWIyJnp4WMCCJFCtj0LFUdoSKb9+TB0dHAZ14QqTEYUMwODbJbaxMWxil2tU2ld1iA4Pn",
-	"O5CV/eIGD9UpqViwc8PeUUEjWD5xBw2m5wPeVTEE+sV1Oi2ji9fiznOsugkzW+ZWjz09SZs+zTbRlBj6",
-	"hPMJajzdMksWdHFliNsB8AZL9dEeIdXM0BA4HZ3glGGld8pb/uqSvFO9CYFrlWfgyo/dzRnyGOvmj18b",
-	"9IfxF3dmEzb403fWA0K6h1IJ6Hl3xlrajjPcEib2HZWFtuFWkqtexl/tBwJS6/fS6ZVquwame4u4gzZO",
-	"L+rSJWXayajvR8asycgBJ9ulcIWLEnJzZMYKCuoiN42uCiuakI2stJ4s14xDObpJDOnCxUyGVdn8aruK",
-	"aTfrfT1JSpfz4pqvpA0u1+1VsykHX7PLcC//69w2jAoZrPJm2hIdR+gJbMZpmFmvcTqtVj2/DhskwHT+",
-	"4ZpFN8EgFyj1k3db9ChzebocKAvKUr4ATzFisCTBjEGqLPApo8aNfEue63u4n2ylrd2Fbwt4m3R0MdGo",
-	"9lyLfrug2n0dki7n4bsHz5Y5JLYMnrXz2wV+q7xruxmkrqF3bgfO5cBGbSDOLhCfU2XLNRrC7cVnUNYt",
-	"bdKuG9vKL9QX9rJtdmiPcVQHiw0cej55gWzeZ8uDVtCgnjXASppOpfTGmHxWxN7DsNj7HTT5XZAbzPe7",
-	"VDy9dqNb8ddIDjaVQ4QWWqClCqV0MiFCVo6xxrmCC3vh4syS14TP4dI9QNel+ub6HJUqIzuk+6pLYQzV",
-	"PVbFYlufzuQ1ikFB0s32V8ZgmbDw1OR1gWG88py0nK8NwzG5iNe4VHQWkXJft7b5BNi298g3VNNdgzb3",
-	"ZOMB5coPNezUlr6T9lKiS038fjaJp4ej/QNkrUXS+Ogp7spEs9RTUileeu+hMZgWA2GjHWD2V4j8+xb1",
-	"xtta0xop9AaDVcAn32HM9DuMuZUjn5cJesOwk62Qt9Tdbh54+r0Gng0DOpTKi9bDv4KlRCB5MELPrp5/",
-	"uETDsyeDc/t0eCrLlGXfZZaj77V+ui2Z/HuXDnXz4beod7O942gZYL5pEd/WUSpxS3bjj8WuEddV13Uk",
-	"tKV0Ptzu52XaM3OXXNh/z2t2HX2DOwXjBeSpBodYj78EsS5CUEvFtUQFUzRDpcRnetbLb8Akeu7itbpf",
-	"k4TDNG6LtfEVN6sq/1IxEMMirs/RB8vCGFIP70lqlmiD4dwzWLC1Bpy6iKCJHy8Ht8lotHe4H9DyNz69",
-	"lRoxpHfZyIY7bqw1TPmNq4RhV2H4JpPY0+OLukUe75LjS/B/ksC8XgLwESO3mqecYTZtCf3wa43elWdr",
-	"amodAprN8pKZx47pdQ+1qAKNQhhphI7NOso1wXh3EKfuQELsxMs0V3azagn4vU1vozPlNbBtIEpGGfET",
-	"dLyM0F8i9GqoxY5Xo3ME5tAJTeDY/qPArNKo1M/djC/ijBsDZK3I8GY1nu7KJ4qwHfo6PnG9L1DJTVKG",
-	"Xlh1aXnbw+7dxQtotfDs1l48UW8xM2d6Wx3oYsa3BlvQZwgmYMbztySqdrYF+ayX3Q/R/ThFy/bqn7rj",
-	"tEeBnBNfzwV2mOuvCmk2qYAzzGIgVtXr8tL03O9rWYVb7s7KLTGQxo27BES+4/sV+EBo8cmvqxA1qyrg",
-	"KUnR8KQ/OjYlF1ZjeufgqWlguCcPDk/2hvv7Fy7Nyli49K3GW8YZEZwO55FEWCnClDUkbqrHYL4fcxHb",
-	"77d5U23In/KJzgk4KMmPJnvdasiSf3O35KHQN4jhK+KjGPiKjVVhmf6ySRKcQW5Ffce7gIAuPRsnbWWY",
-	"qG1mobPmdNuynk2joa50buWxS+PRfZV2DifbQaexxsYgUWhGodV1DsDWp02643av6ydfk6xIKZvG9aik",
-	"raA3GtwH+MpRgvBrmWoIrLvkGPBDvUNI19iDqHn8Wi6Kv7qzuYMf3OW5Sz6luTlBpLU5YplTk5IJXlXE",
-	"65EM5K/iC4YWUO9vYRLvzsgSJZiBblT/mgcEiuoLQU/lgPuInWC35iXF2twUAhRiWIB/g8F64wbtLWny",
-	"mKtZ2A00tEf1EsFt9RQ3lvndDt9qvTcZw6oZ3q0m5J+pkvGLjE5rNX79T3+wERikaoQ4K02yJmunSyXV",
-	"wO0pCXv34CmJKYuFFgoDDtiazxj0R8dhedGxTV1lQjPxrE2+ZKUXfUOuprfA0UNxLuBLUqmZHuNdCi/q",
-	"hTT0MG0urJALUsaQgSsMErXgmpOZc0Fi1z4844LNiWqpHCuoIoJiUPvMiQKaBQe6Jn+suiE11WA+4pTw",
-	"a+xby5wrkK4svL53QUxUM0aTIB4+n7wA/wBEXBuU8JSgPcuGJoTJwlBtzdvun5vA/V+ffnyNfp1RRdBT",
-	"QRWVswi9/fXpM/tMN3+a4eQGPcOCjscEswhdfvj5HfqAb6hUmNEIPb18+dG2upwImug2z169e4GezTTb",
-	"SCL0/v2nV6ayu2Y0I/TxxctfTA04kkbo3funn0pNHLfaSJ/D1ZPsRb1fX7t/Pul/THD+rx/fv+1FPT1n",
-	"888l/HN5pf8xTS5fv4OQ/g8/v9P/PL2Ef8y7p88+PtX/XL78qP8xD/Xke1HvvfmlJ9uLenqWYRb51hrB",
-	"mkXYCOiYqFIkNSJThLAJDpsQkqKM6muUKnuTIowWZDzj/AalJKO3WiSgAaqhBbKNWpKaXOdcL1cPBMzq",
-	"kUQ0NdWE7AT6FNINk1silm4yQMo6lhS6U374gGroH0U4FOW1ksaFXp9jA2vERdpwanHZ3UMZ3edEKjzP",
-	"g6UBHDujTzOa4TwnLODM0qr4a13PGsfOkP+cDRGpnORKePgLWJfVHTAmSE5u7ysK7rZb4Fvz6pRQwPoa",
-	"DOvXoEnnTFFWkAuEswVeSpQLIsMlF4LG1PoX16y5UpQEuRdjvg0keXfOL0jipTxHNJUR0FkZ2byW1s9K",
-	"o4YxVUVWx8vwnABXPBGEIEW+qgP0Ag5WbmaDZoY6fGZlqeVrml7rk8klscGz2CoHEizEEl03fCmuTbnl",
-	"nIi+GQMUMqjaMVsNXZMe86kJJVkqEcHJrJFm/JF0eh741gXCiJEFgg5VBUnhjAXYOWObSlAND384RGls",
-	"vlZDqw2XbT1F+KqLjHtr53pu9E5mLxQH8mUaHKzPDHpf3uu7lH/YNmtD5aZ8/845NG0/NS5BfX1vXeBR",
-	"o0y9Zi7cwg48Ld+qQsFgf2xoSVvJf4vARsikEgiFwIlCpvHYqc7cjaZp3sFOt00xn2Ox3ES563N8Wsxz",
-	"khrHH5PC2Zxog/eaTdYrwIqOjel6A923BTYqkl+n7W6KK7Bbu3NvqFT3QuddWZa1XHG7b8tLMMCtzYBU",
-	"ZfipLEttybCMz2zVJUIjeEeVtO+MXsRktJYcGeXpekOVGY6LONc4BvcDEZ1NkjtYCe+x1k8FWVftJ9cQ",
-	"4IVsdaCsoGeDtJnzb++aGGDbtDM2sGYbEHW1EFbrrxkJO4V2eH394uaGh99qtn+CCuX+rq2rV+6iNVaP",
-	"ZZuddIuAjSY1+O52LOdwWaH8ltas5ox3CkC4C33Zml24w8FZtVWWn+6ym/chW6zcFz/ODXN1OV0qcs4p",
-	"858O77L5G+tV3nFzW5Z8VTFBoYp5uFTyv3j1zFXc1zw3s86kCy0qGZu/3poIuTLV5a1tUtShKyszRVZg",
-	"Ak/UDFPWf8GmGZUzRL7mGWbGAlC6/jUBGvNJd+PVlphnYdHmAWztuTuOai3MoYGLPOHz1phyT8ABwBm3",
-	"dQ4qZxYhyTkjUhkOqLOzZG1qz3G46O138P83G+jB0u2UB4Uvm5D1uTUMNw2SJfoEWfrOifXuoNHaUED1",
-	"yxp/lNJRq1MVA69iQZkTGRKl+V5ynkeXcaswjxrlwBqBwtbLgrBUbk5qAiKLdWhp10r5O7Nxc11yg2Z1",
-	"T7ssnkNKCkWzNZo8GzExx8vS948zMFmIW5I24z1IJb3BsTqvgrpttJsZag+Ml8ArmyooH95fWR5ilvQB",
-	"jU3xUPP5PrTcv8+A+R2jlvUGxVTGRrNpCU0HtrHkB1cH2LiNjtytsgSdD9ZW+TB3T+x4Z+jUs5NtA6tu",
-	"hvo6/GD8OURwha3ZGxkJGGFB4gVmCqhMMqPkluw6GNdjYbFT/yBfQkg6xsnNS+unstb6bo6a4RMmREqT",
-	"sylEZ19SkqUvhODBXAgKG4KyykdwcDNYJTY/Xb1/h+zbMh0vhVL5oBF7rDE15pN4TIWaaWrz+B8FEcvH",
-	"zaycLTjmPhy52YXQ6C+augsfShMyx2ChtP8wzuIxZUaJZJy/jFPdDeMLo77VnL6+WTQuSLwMQu+V8SZb",
-	"hRxWeIxlQC0o/5FRBVX/ci7VVIBBdM2xLQum32hegOFbTA3mdMgA1lo06TW75dktCSufEs6kFnHbdCX2",
-	"PRIkoyRFvFu06C46oaQQImhZfM0QmUxIoipfh1UzuLnh71e5neHFpMjiMZZ0I1F9A22fQtO1aXh20Zjv",
-	"JjZDXAEjJCXBEr7g2ukNbHJmGg9BtJgRKNmmDzSt8Kc0WMnIi753OELVZyYgKSWyMfGlGwvac0XgysYu",
-	"cCTht67qng+byHqV4gmZFliklE0/s4SzhAhm0ofZymtOxgLSuH+AXit0Q0guQSWKE5DVTHCKH7J/jghL",
-	"EVX6M84C1ficTXNg5mFwAQEuoLJ6QlqoJdr7cPnp2at9Ywha3QeebXTg9E7oR91c0wRvIvG6QAKFhdqS",
-	"Q9ByVKyn/uPTtnyvHCvNU2XhXoNPRWJ21d55+/TdFXf+qdtSZedNc6ccBKxL7ova/HSPCxdLjpWrjDAV",
-	"WM+bcXsOO+aDujvV3Vyu957IcB0+b03W4YyzqeOG/O90My7cK71YJfpV1UpNReUMC5KWlT4tcV4tPdwh",
-	"PU6NEN3dXzFEq0IVOdXSSqoefTYeu5yhvTJ5JZBsH7VsyVeWLR05b1Zc3jq0pYUIbaAk96E09lm8H6cv",
-	"ri2ii6p4pWSzT0QmGZ5OSYqua5zLteUzcMk41PkKjcNEqYykaGyCVVQy+8yACoGPJlVo79qRtOv9yCK/",
-	"RBhdBw7NNfAdXhsfZ67Lm/8zu66j5/VF5fDnnKgygm+J9YDL8NQwCJvU5esY2Y2C6HehnRu/eh+K/T8C",
-	"2UN7kDbGZYwSZM5vSbq/IzVs0K5tCcu60/bRAqu+TMcRx+OlVx87di7KUN8LDFr6OAnISW5OzXtGPkDg",
-	"t5IkmxjXyLIWtuDFdGbs5JcfXvtuqt73/MLW7oOlyRWkbUXwPJ4Ta0fNCIYcu5W2Qg87xVNYXqxfByVw",
-	"H2cDmbp/+Rn95fmHj+hSKJpkBIqM2yuBW3EGs3K3tYwC3lPNexrNeJZKP7rDSQiRIQBu/LO90f7edB9A",
-	"CxmJNO/2QXDl4kgShUaD4Sm6SmYkLTKChijHAk8FzmfoRPNtn5nNAYwSrMjUWjjwObrOyBRnMR9ndAqz",
-	"ukZ7ej17yb5VrpQhdwzPTaokPQcwUUGlsmcvLz+z0WB4hOTB0SGUcrvOi3FGk1hheePGI268ZvTdBywU",
-	"OkSTghkL2v4BqpPszwygwRmxEteUa0QDtyDsSYUIZ5KjSjKkHgE3RNGhVHPNvajnzTiIEm9x7ld/3ILP",
-	"TbhU8RjXQ8Qh70Z8fNOLesc3seLxaKD/Hg3gxzH8ODY/hgP4pcVX8/eX9pDhWiHbPBfceIelJMkgF4X+",
-	"06S88sq7kFkCt6D0zPfBj0ieFao1d+yMTmd9vViNAfbHPM/IV6qWyHWF7aIpEcbn906lDcvpRB6MK1CE",
-	"WIm3+tom6fuWJZhE4RNKBBpzNSvvZz7RVz6Xko4zzQzmGdXHCA6wT6rYTFZOHEUeMEJFva993bp/iwW4",
-	"rupu5azevbp657qXD3/58K73Rc/dlHsJOHYl25Uau0zaioyZgBNCthjL9giNZvJlxc67YRXkr0jmZ9Wq",
-	"yq1o3stp+ltSPu5Ucs5G/W3nKWtdWySmabA9xL/er0ZwjvPONdj+L3tv35w2su2NfpUu6lYFziMItpPM",
-	"BNepp7wTZ5K9J46v7ew5cw5zoZEa6G3RzVELO+ypfPdbvVa31BISSBgnOMP8kUmEutWv6339lkuYtghj",
-	"sd7UtZ/Ak2cjFH+AICzjOLVb555895x4yd3a1pRjlu7RzTi2FlRNE44Z3lbBVltRHfzSRrSJhxGi9X0X",
-	"k4G6kvf6b+RoRkHGQwpIoKU640TX7+fYYknWbB2is8/UZE0k3MotXXO/dmHcsPz12xk2ksHvJP7tx7oy",
-	"9b3jD7kS1ehx5nL8kR9SoTbtHvYVQkDDUKIya+n3KZnRWbbon/PLvKAc4CmJ6ZhotZdQqGrvBOWc2rBc",
-	"kxELkUmnJgbdlVvTgQDxmcGfc71wdNxIt8bppWE9f8XKEosmW+HWWbyMVUaHirUxrRgEJKi4B0TUIzP9",
-	"Sa2dgkHcRNsbhVkQKtQ9AyCYk+5RBft4EXZE8Q2OJuyKKQCV/bPBvlCt8cD5hfEMcEKN7tHrLn3Jjtqv",
-	"Rkd++yd6HLR/Zt1x+4S+GL30XwU/sZ/1QoMhyHGXwz3irl/9JCkZ2egdp/QZL5xBlBkwTJ19lROnkuT4",
-	"n7TCJGLqx1r9+CMrTTeOu8ev2t2j9lH3pvu61+32ut3/xnTHNMQCXjv6ud192T56kZ4QTFpqnJtl8BoA",
-	"z2sfX0g6baAMnC7IT/5x0P5pdMLar8dH3fYL+nL0yv8p+Jm9HieRbWD7Gay4Umwn3fbR0dFR+6dut9vW",
-	"tKLtVEk7ygprdnYn7e7xzVG3d2xnl8inJ1+/5g9lZiurSO92F4sP/p8bCrfldCR5T2ZULF1dFNIKIQUR",
-	"PuUhnizcDHjatMfCW43L9yxB8QhKcJ6tdjkYm2Agz0Wl8hJ4co9kohk9EnA1X8TMQyRtmKl5US2iO7Yc",
-	"IIqyYskDLu54bNzuzrH2rBHHI9kz7BZqSi9d/kyvI9m/63cRz3NtxKy+fM42200svfOB23GBidBsRxFV",
-	"gnR1U88dbFj40moAthlQHTVrV0uTfjrXZ+GCJHCTRaGk85DVCBwow5s8G6FTJqnEGyxMXSADBL5kMYEw",
-	"q+o+v40Ckq07b+MXq8dCGRykgvUwUBzrSYAUg9i0X//inEV+YTCT6YE8B6iQmHwhR92uB0xRyz0zBGH1",
-	"2SnRQgyeQ3yTK9LNrqFcIA5HiQRmDF751bHgG3Yu6WALF8wh7gXL9ni5f1rwsRA0qwicJgl31dwaqIEv",
-	"A7bGgLQBKMuZb2JXsaX1dhIrsyjpqzTb9kre22Rz9M2c39CJPg4Bi6AmM8RdYDjlOhtOkT3GpN4ahW47",
-	"U4q7ZI9uT8n4aWoaVdyBbiMEu0fSUYOOqpQQXi1XeVwFcNQ5ztk1uXh/TT69vTagN4hzmFkc5ZFfLk2A",
-	"n8/USs2Ls/Z/Y9kL76hbXPniwdclO+LP/0AY1ADUhTGLoHqTKeDRNJiNK+OsVMJyFRpoIfj/LljBd9Bl",
-	"pjyoB7RsQ3FOi+KkiguDvPIKv16cxA4vbbolu7CKZAjztzONZKexC/tI9Vu10dKwg1uW/8Y3vjJrPl/p",
-	"Jqwb/obDvHari+0k8zs+EItIsWjZI/OI31GtddzJcCFiGi2JjIhTIDdz5SwpOCXzaNEj88Wch6mfaSF4",
-	"TJrzaDGYR3xGo6WnXxskhRVNCY/FYMYC7tMwRVgkkMmluSMInS3XmgInbZC4uAeKgV8Sy/ROWTjPAsUO",
-	"wIIRIUC285gGixCS9gzirBli+iAZpvMInfyavKRrpjmu+YQaaAkMwGnn0QL/dDrOTN7820y9pLIwcoRB",
-	"HC0g+24yH1hWoLm5r9ai4JrCHFfU+jVrMEnH4V2AvIAFe8w7tePtvEaUDCmHrRTJScSU8sgRaQopWIvE",
-	"krwkTZPXk0TxoHT0spakZKeUfL6IMBpgRJu4sxtZ2Zo21maxuqlCNVyZaG2o6kAAdqJiNi/2zQoZD+5l",
-	"dFucOZb4/ge4gDW4XOYkFrC5bVIj3MCjQVQYS/UOEyOT1wBpKUmJWEL8lOsZf6ZIGr9EQkYz4Qf50KZ1",
-	"d6+uZ6eyA9dsz+CeheGjgSlt9vAaM07+QOSUj3X6Ru6mPbrKkTfD1VU7cuN9iPm9Dh140AXfXJYyd+M3",
-	"N9gZCUjdVSfdSgRh9WonWwmqM81c9UeBAMpfvk3Ltdb9Wur1yJ20XagZebb27TSNy/HZWSEU72XE5hR8",
-	"RvqinWlpbCpl0CNsNg/lEiiwlg+nfKLpdSIVeRlhNOR3YGwfRxzixCMWot485XNTO1bOZloQXXpkImVA",
-	"UKTK0PXkgxnZy/nMAD9jMAmgt7QsQRH5vxzTmmH0UB1RLjS/MuvSHsuoTe26ABKxghIPb8kbGUAFlksj",
-	"DJLj7tFLj/hTOo9ZRH4uqHGUDnzTURlT2LCvXvHCVG8+TRJtKzYoWPGqjb8WHj1qj952gTcFcSX3PAzJ",
-	"iJEAPA2jJbmfatIjEEavMOZy5XDk0OFLolcyVTruIQPLwghaUOoK5KdsUaop/St6aNlKrYxko5JfDpH/",
-	"Ytts+8vxTqZV96bgNx92XZI+at2ZpNXWF8f0ULiaIRU5aIcSHJMyp9KNCz1iYgpydV31I4NCojV/8Gfn",
-	"axnvsq4ZwKUMSm30gFHkAquk44NUi5FcxJtxGK1Ht6pUgV78UUFuHLqXe2ZdRksXESaespli4R1Tp0SO",
-	"x9xnUS9NpzbvAreA6BUpsoXkRmxKw7HLBhP8CdNbIWPDse42HHduEkyCJOdk0+G1Da7N+25JjFWhTdPO",
-	"wSwN714Nd96NzuTue5HOlD18dsj5ATrnwVnu1ZqBG2u85S7wNgrLbnemhNEl55mLW0sm8PZhtANmxPAo",
-	"rXmQi4wrLHuS3/TKtampghrDuimhwl4t/Sjgyl8o5QwQaxSfYD5PqyiUPndOymvd5HZrJ0J/joJ/Q6E/",
-	"LXZYFL1hCwfKsV5hm+qUVnx2iNJZw2v8reE13jS8xtuG1zhveI13Da/xS8NrvD/Sfxw3vMaHhtf4e8Nr",
-	"/KNYGDeZJW9tYkkulmwsF6IwfOnopQlfcsOhjttH9HjU/sk/Cdo/sxfj9kv6avST/3PwmnUhyAwTS4BG",
-	"ZjNWbFREQ87BGp2woaMVagF5KxWj2irFev2xEnaVznrHLn93ATYFfNp0oa9JfBAXWH1q9X6amJ9bNo89",
-	"IoXPnMieCpp+eVKpCRYKuJpxpTIpMW4HSoZ3ibhRgNaW74bIqGiE6+GCKwXOrBzoFAFs20QQVbzm8b20",
-	"kXFYGQdBli1mCyBVI1ojOedgV53RJVFc786U3jEyYkkEFqH3dEmaXCsymbhRRU66R60M3mOFQ2atR8cg",
-	"jqX/yJA4r/GlPZFtEyHphGR9eKsqgZKo7I320mvjoKatNXPm9+rxDZ3mi4M0ka6uqTM/5p1woxUq/A35",
-	"UcmFWa1CrUnzsJegEaXycyxJKOUtofEpGeKBHvacfHSjwZij3jTt51TLLTSHbgAvtU7JMKEVuqt7Sawf",
-	"0SQoY++acLks0XAP/JIWK20nxczPMaQW5zbelRTR2ka/YrMy8Lmq9uvSkLBtkF6mJmpyK5wCd+UsUMEj",
-	"5uYVEaNVKBITn4LrnMAjmW3cNvTLnenjkycXrKwuYXLabptUd8cy6kCGsLhIdPYkJ5ts19zVPl6+2GH8",
-	"ykNOeC5ChPyfZqv9x5+vvOOSEJftLsBGpJyi47npxO2EubhU7hvylcw0dpJmtoYgP7EjuSGI6fGO6Npt",
-	"sqArlpsqJoKBtXglEUL3MrqFf5sAnDuueCyjNBIIYn+glITwJQKj+AhIqqVgOueIlm3NwDQczNXSn8pQ",
-	"TvCnOWUBp3HEfU6FkwS2mM9lFKcDSMOa0mczKugE/lYegLBiianvjkpLgWN2GBcq5jHiTMQZgwlAgo1Y",
-	"FsIEdXrVOfm5edxqjloeUZ2T1wWuqYLDeVLhcOaBymdUDzBidDbAkTdQa1tEPgOYGqzdj5s2WAgOMjxG",
-	"dKUtXFP6yo+4GRD6VhKwZZpwFQ/mUsVHrxDTPGIC4nenfN7wGp9+PWt4jfP352t3sDAqFi3UsKPPVFl8",
-	"rIcJBzyG4mwSy4itxhBWDYctpnxyFLKCZMKrd2/I6xcvfyJzfIMg5K8q8EgijOOAxXRS7N9/cXSMIrZ5",
-	"FULmO2tQZweqRK7XvenfAOV0HHI/Vq7w/kwln8AeiuuulUMrsyiSUY1qCimAcwGz0seYmtKRhQkVZXY1",
-	"m6QmyUTqP3VHjAYe1umc03iKmg0lL7qvAUZekIv31zaqWkbk8+WF54JsweLTMLSKPWOIDInQSjw+Nf2d",
-	"dI9y7UyKqNZ9nCytwnXV2gtHpRv+WjS5d2bYJ7YAKyTlyZDhNqZNnSE/U/AGCal/qww6Uia2voeEFMXP",
-	"q/Oztx/PPfLbVMJcAwkFQdAaaY2FjaL2xeYiBP8pATVZKYaXqe8Zh+szX1YAs64+aNJrq8nZm6df3wzO",
-	"bZJG8KveuqyrK9jbmxzZdVekkQ3cyWe3OQm1mirywS1bNrIZuF6Sm5uwRAc1yculUicuE3RFI5XLRHkZ",
-	"t0xBAYvV6hEm4VL/TfoL88Fc8iUUsoNky5jN5iE6vnL5mOmTNCFTD23FLtNYSSou4gNXDsBPjoKGUi2i",
-	"jULSG/Pa13RxN7Swn3xjXt/WGpAtQb5WgXRe/bqCIjfYGA5243CJghDOjVJr1XQ2PZjZQsWDERtkZcUi",
-	"P4cLQ21BrwF8iXIFlRdtumXJ0DUjlzYFkxL8YF/gFz3oigsApe8RczNY8h7B1zTxh2Ug77Sgh5ZzTZq5",
-	"StoEFka1L2gavg+UHj5OQikmmkPMmcgAZDvaiRa/HOzGKsfrCt9OzPPVGehqD6sVjuoV3UhkqIxzqHF1",
-	"/q6NTqFu9+j4JCtH6R9RlnrxtW0TM0qUGYOhONi+1CrbsvCaXMQbScQVvJRH4jRHtlgbzWJ2woHe9JVr",
-	"p8kVtnAL6Rs+EFQ+BdfYsri0Z1Vnij1Kbu3E8mKqccSNuWJdnzf41hMC8zKluROXxmr0QukhXHO404ud",
-	"pQ9Fm15y9vI1aVyespYeb2sMzfO+enqzaaWlb0CnJVzglmjRNDHq29lblIYCdAI3KKim1aZWjI4bMOuK",
-	"dXNqMfYpQr/izoAElBPqylTY3GFzwloyH3UGvG4/Ht0wnfC9mkZpO8BtDNLby2Pfmd2m/tejl64D9mjF",
-	"AYs2CvMzADmtMOcNMPOnoI8ZOGdjXBov4kXEKsUJruOeRVEG+m0tsGVy1LkyqlXaxbNqZYbLOGo+IKmA",
-	"wxYxxuyIry0hoWHEaLBMCMqpcT+CNqRHDx7NewlBCRJXbhse6+z7q/r77nDWzWHSj1CycS0Ps4xqddnX",
-	"kaVdeC8SDe/beS7S4e/Ca+GQsWpkeYWgrcK9rZC4ej1bUlXU8fcmfzWE7F3Jxo93b7cI1M+tpwuqHUyx",
-	"tGowoMpH4FjqT40tZsSm9I7LRYThsPOQfRkYBw0AbDuP7b8DdsdCOTcdTBlk1gwCBsB78+lScZ+Gg5lM",
-	"JErFZlN0EaA1n/nTQUjFZGEMfYk5iIbWWQOhvGpBwwGfzSmPzMecZPO1dp2yWJSblID3Erhm0u4vut0T",
-	"BqV45rH7AMxkmnElT6x2nzyZ0dlgysL0AWAcpv+C4GUwdPkseYr2MbdjP5RKsxgosRHwiPn6I8+JxUEn",
-	"NCaoKOUKDcAUwFyHg0/qsxsrnh0wwiTCUEHjFiy0xVzt8BKERJOXBUOCh3ZALjB78frD5q3WAeSqomHt",
-	"bfLmGyniSAIBH/PQ1rMsR8jYjadV8s2i4zVYIi/hVX0XjdWyMkNdubwTJlhUW6fFfI/NhFZvySW+i5kB",
-	"+r6rwXbNo2SHN7f6BxfQJta0rA5r0I1vgAAWcO8yW/5KYqihI9YKb+abnibPPZa5TUgGXczok9m5dNaP",
-	"+R0SPPZFf8zo/9YcDZWaU1qH3k6hr2H5TbpM9qg463mjoI6BvxteK4IOhablk7+S9wW2c1Ono6QgFZ8x",
-	"obgUzxS5o+GCGfdRjiGckljGNEzCBWEfnil82ikuizZixS7EGaOW5pQlSvDJImKEq16iqyovQT3yiC1E",
-	"nmBQwjP0ScBDKgbKlxHziMGK0w+1Tj8I6FJ5xArMch7qd0IqlEc6nU5J0g5czRK+ZX41eV7PlBm8Z6Hw",
-	"ZnMasf/UEsNWYHgOadBMOGLKmB8LRKjM79mh6r5xROntguKYkQzBWgPMEpLA9CEorpUAP632nQL/JR2B",
-	"3QDrekcWWXHKscqcXpJFzEiTwkYROYaCexgg3doJYqA98fYUpmfOTiKzWuUXCsldAeM0l6bkDCelccB7",
-	"XHiqJpFczIu9v0jjSMTmYNXTJ4vA62kdHWB1xLI4UypJn39IFYeXO+uCTrMfhV6TizYYLVPrZYGR/b4u",
-	"z9BUaXuOYXHKDL9Il96MpXjzYib05N4uCnYvYrHWt5J69BvJ9aPo584Y1k5hN2q3sx7fUPXORaDRYMZN",
-	"VJIbiZZzpK+Cz4BYnBbjooKGS5X6zYs5tXUGZZM+sz72jHq6oWaR69J5g5rsNnZQ9B9trFZqfag+nTGI",
-	"yOeTadwzpsH1dW48eGsb62Fp4lAPcpFsZm0KCi3YHUTLoUhgJCpiRIRQTlT9UnQr8qIhROm6FZ20An9b",
-	"VS91kuOT1ocuLR+0ZitrLG+x43KA+1rRf7nlMjFxwQqtq+cXx8TAtxHBWNAj15e/viUQ5DfmPgkZjYRe",
-	"toDre7sI46VHPv76lsxkAPK5R671+/pAMI9c6p/mkYQcImBPUHAApK3r84/vreOezSTeG3yHCS1joqFD",
-	"d/jmwsihxMqhLtCJRUl5/4EYc4dH/vmBoIXCIx+vP5gyB4oJJaOlRy7fEmsJ8cjZ9VtCFzFXM4+8vSZv",
-	"5b0gaimCSM6YRz7dvMdgUI9cXJ+R6/MLYowgSRVGStIYSJJSD9cSoBex4TU+wp/X8Oel+cf5x/fw7M1F",
-	"w2u8/9DwGv/Uf3y81n9e6lfOrvWfb68bXuPTjX754vqsmDQ5FjA34LcgmNMpdugG/OITJ+IXH6Shuyq1",
-	"EVERJGrBAGOAIZfe9xdzGwKcPob1lum/fTqbqrKAYTRLwWY5JifXvJRDP1zKRTwd/GuhDFAggMgMsg3K",
-	"406v2ZciR8MXQtNy7Z6bIXVMIhYvIkGaH5+/y2TvjtmMgnwC/yv82AKu4RkUlj7/UmyRwbLTg1BOqhdf",
-	"WQQcq3sXFmJLoshqlHNJI8+KenRjyWp0Cs2uMAKtoFtjWK/eoeMhXKkyg+Ft1ft6a+LhivoyAXIl6l/y",
-	"M0H7LQtsIW1TidMmzZ1isQUptNY8WsbMAG3EUJdfa2Ja4JlTBGyqNmobu1cw7KJSjNXX43zqaz6hzlKR",
-	"qOQboDrX6fcypIXHisGNqAs3mZfpagQmQ9P1E3TCNXdW2toaLHZRTcokkrvGjNVT+smpd6MQdYIrUzGs",
-	"tKoEYEZCmqdTWII0EZ0iKTYdJU5qzQIVVJK/PzUYFlTTJRJHlIeEQ/ReStxalc/4ao2MIkzNfCjsDsHi",
-	"ErV4Jz7OXPxsAVFBK3ZqzUIonlWcrKbNKKcKQXOqryl+4srG8Bap5tlQ4Opzv0kalt3zXRUWcemFV1KB",
-	"JXMx3K3M8sVCOuLc1NJY61UC6xLFFVbpMCaXrxQsd8FByVEjh2F6rtRQKPVDX2dwXmpqq2BmTR01GZfo",
-	"xuisEnPhGbmfyjBBuD9qvyTNkN+yKB68bHkELJUyIjAe0lwyNRCyhRVHDGaOhK4UafpTyX0GlaJj9iXW",
-	"vx+1tZJJ/CmNqB/rC9LUP7VOiT9l/q3W8yaQPgU92fl5prI2xaQLijWqQX1drc3mHkN3geyM1+zBIuA2",
-	"8javZEtCU4MehrG4AiZGqQ1sjBrQ70Hu2GcKlBfLoHoUH9JY/VUBFE5JTTZMnWltJjzJImwba18TdIx9",
-	"mfOIqccAgNnGL1kXidWSgKrvV4sFzp+ENCa4nt/Ued8J5n2sAF53bAVfdk6i3Rsn0Nc5BxsRxfLL8+gh",
-	"mStpNHVjM/Mj3sY2ue3NKrIa/mrhEHlMfCrIiBFLW06JiQgkJ139ikJUY4iA9LRGNJMqJq+7layW3+IK",
-	"1g4lyGSdZc4sDrfKkfug1IIVOJl5hnrXuePgleXiFrTM1R3TBwyPYVu/pZ5DDIwfy1smMBym2JV9ywq2",
-	"/3oq7wVk4JwSKcIlaLlTqqZQ6YLN483pepmUMvyMO/4qa7gL30nRKn4j/0kJkXZj15kITESRuVwJoQvW",
-	"SAC/clFQ8GF7Np7Z+z93w4JL8XG2ufFWTKu77f+vabe66cVeygL+k346sw7l+603Zyth3WiENadoPpWN",
-	"nDRumpLQyfzk7YfXz+mK+YzP4yJ/bJ0EthXPR9q4/PuX9swUodmJTAQ5OoBQ5gIHEGjXmSLH45hFA6xu",
-	"TOM0q5bGgzRuaY3VGUfkyOpXhSU9zjIo/45//5kicxrF+YE3Md+GBQSDrFYqfChCoR1wWwS6yJQMaW1b",
-	"AiR3V+qd2qL0hM+I9sAFoWklwVvG5lqaoH4klbLPIXkCJwyr4ZhFtMZob18eF4K2//2H/qPbfj3448+u",
-	"d/K6OJvRqJqrQ0TVE3hbxvBSs86eg+7XXQfvlzn1VVIqtNKbG8/LGlAj2cla9bxHaE55J817GanYVi8a",
-	"MaVVbVTae1ldXmvges16VpU3a3sKunuPjCPG4K/Wr4y7yjKVaexIGl4DPwK6sETvD8z5j4qaxJd4XfW7",
-	"7JG+ZvFu6iOZgKWN+Y6Pz68sVKvLniopRYndsMR2sD3/WfE07bVZ4RFNBIX1niq0z7OULVQdtRjNeFyj",
-	"zvLjmAsqJwbfcZpxecd0PE4DgzxXifjDe6wSUluZJdyFxnl4yQ2qUVwqeym/lZ0iEZC2slLY0W4FbPjN",
-	"hNz6JGG/7npZxifgXTgyLrc+pqaMQNglzrw9zb4FQ8RjQEAShAopljO5UEkfrWr5oTnaUh795sSyWr2W",
-	"NCmZ0zmOAhF/AH9N37SodYrWI/RWSvzK6ZZxcLugaKtTMz86RjAXDQUApJyx1yyNXWRj8iqoZfYi7s5O",
-	"ss6r+KhWkhsLUrRDs8ZowcN4wEt29JqGYxkFZM5DqXUywORDn55H1JTP9QkFIIRPgl2GVJwaudafUjHJ",
-	"gK+7WMRlxeC3kWksWFxldrrJkPNQbOMHgoSU1plH5dfeJivTEsX0xqCs23pQLfpkGAWq4KcwYAk6fD0n",
-	"vKtgbBLZYanheHgF5qbkrK7uujP2baFCsnfsW0kZiTt0KynDjnYrKWN71cPc33Jjw7H3osTYkLt9K4HT",
-	"uwK73YV2ubWxsPQEp6PafAJ3x7ASvvG9GNY/8dptc0q/6z6u364bkwyAgamrO1WNj9yaZM416UqdNO0h",
-	"eYQZ2YAGmgRlJ8KnR9LYn86MBixJIuxMWRh4Sa3VDhh+nW6TzOtVK6EPNLdYsP0tQaidz5lASdZ88ZnS",
-	"JI95hLqFmSM0lLcqZm34MgqqBxPA29bKV/J7TQZd38aQYCysZGhMZRQT5ykKUJpmYI1T9OYzZW2EidGw",
-	"U01Vd3cqO11z2rJr5K5vOvB1B34XlCl7eb4dYUqj936h8wJBelJgGn4DMBQxCwjkFwDWrhrIsbMfrnyp",
-	"lRQ5Hox4hC7ojefbhOaVSpQTOh9AFZ6yqowxi5Jaa0a9jKcRU1MZBibBB+K2EdWX0SjkWprDjBrSTHTm",
-	"lM4kZbywKhAHR30Ljid0IQL7QagJqV+tdJURHKx0psKmS+gTzP1FuJhBTsfqxC/Mm+RN8ibsDtRkmbAN",
-	"e5SWwisdSl1YmczBcrBl1hlfHiHp0lng7MHKH0yvgRgopUvuoiilJ3DjndoJcchc0u9EHFbxbOSciYED",
-	"epygDxeZXdO+tkqhTD5eL7XQ4i7UwcjMG1pksvUbFukjD5mKbc2SfDlZJJlVbexp2dmNr1aL/nvLaKAZ",
-	"TMksk7qbayCyc5Heq8wCM7EsqpMvRUz9GmkUUCbdgr69wdaFTqJJCeV3o+WfKeLn+BTYC4sJoE8jNqB+",
-	"7GYEb0pGohE78+NsOok/9Te2m/oPtO0UUH8Zax5UZmBKjLvsyxzQgwaQjV3teJlwo1pZAOfYprr1iAsg",
-	"soPXAxkN6EjeFezw75qdvbZghaZ+B/A4Lkws90rKRLyIhCJHL4rXpTp7LThdmzguWqebRyd6xDD2oxMQ",
-	"GEZsKUWgnx698MjRS9LpdFrFx1JIk9K26nfAGvwbqmAb8hDVIDxPANN3lcs7c0xvCS6SV0qWim893uEK",
-	"0kDBkd3W1LZyebaK5NX3vyrmqAMqkK7dtigCySndDHtZDdN1ZT2s/FicAl9pSVfFl5m8Y8EgloPsAXFr",
-	"XfuMovofsnE8oBHT50nIASLGQzKQwWUDfWKwmM9ZNMCjEzGAclsfRlVINlcYq7u11XfjkRc/GZRXYx8e",
-	"24qcS6uqa0XOjnYrK/IjyUCpze6kW5BJ/U3FF1yXDXLFqoCCYBsnR+RsMVmo2CrM1KcBm3G/Gis/frlr",
-	"krQtJ12dYIZynq7OgCstGARaDoglOX6plXJ0Q30POCJnNpsv7m612LJE0UdXY3EqOyll+E3ueckK7PTe",
-	"43pUvvzJ63WUig07ue6+bmxa7f4mw64lDn8tPE288DIEzOeKV+Gvuv1b+/ZXryHvWBTxgA3W4QWt+wlB",
-	"YQdo6nhgjRTjSKkl/9s2o+XAFL7aikYlK+il4EbOcP4o3Yy3ztKnIKA+m8cOZm6KmFsiiemetmH5O934",
-	"1QL+VBAusDBI6MRzaWZiUZKbdhWh8HyrPgKX9wADW+74FVV0BCqXhdniykVXjqUzh7GDvFwwl80DqnHe",
-	"N57AokP3ee7LGReTlK+sUoMpVQMblJGvsrYaTbJqnHesFNYjum46q0OykL91KqWwoDSOMJ0DODccj4iM",
-	"iANTcEroCGrEAISSFtkGRz9XChW0IyipA1jcq73tq4XsnFJ4bgm+P76NcGX8inCS1h2FascrD3BsV8DC",
-	"hrsc2D6b0S9aETWPzB2EfxUtweo3dyHxFVyUbyf1fZ6Lz+JWyHtRgn1n3H0OXi35fHkBhUJ/veiRzxdH",
-	"ZCECFpFXHvl8cWy8zzSOQfMl1NRcRUOkfuWEIMIZC4hcxIoHjJyLSUhFoH99mVRn5WJiAXX0Dz8Twe4t",
-	"hBRdxFMZ8Xipf3mdHZN+dNS1SMgGqN6acWCm7pX4fHHU8BqfL47hzxP48yX8+TP8+Rr+POoWnoff2Ggq",
-	"5e1ZHLNZUf4eTX/IruxRgp2GnlLzIoDmT7lChbzY2GlerZvDAYVmCzknj8mY8pAFPRNDMLi4uPAAtFIu",
-	"Yk/vh2BQW3OA73m2/uqABkHEVDGML0yhcr48vFwafFG1MiONmfCXg1lJVVW4QhGLo6VZu+JwFK5IHHGL",
-	"h5KQalTM1QIgZRIcZ/CcEgQVrhoUYmArbEBcUTg6eNSjZ4q8v7m5NPuSjMQBkL6nKsWILjowRZbhZGsy",
-	"C58crUbukGUWtoiGZK/BLkhi7mJ9O3JoPnzF5iFdbmXZghTYWoc/CdKocn6+bhr0FVOQ//jnakjcogjg",
-	"9L28JzMqliRgoT5znCnEN8MGFc6U6XnNcl4zP2LxlUzRGWqsqBb/QzofKOZLEajiGYTSFD6WYUAUfA7S",
-	"YhVRfALwrCMGrEa/oxmJqYg+o1/QEfOq++JnIzXjg+7GeecHtm4BFqNMAGse2zLmd6wYun6rhL3kUmdv",
-	"XElOqwPrV+3AblWoJMHqh80ZZIEP8oSYh1DiHhyBGXuhZ0qwmdICZqf1HisSS1mdCpdVidcsjotJj1B7",
-	"IZYk0vL7IsYCgZo1qFNzjr7ECUPwQ/Ce8wzKLSLJLiGoBvotrvK/hTNxERWXkFifPMjZfUXS+09AIy0M",
-	"FFwp8Gmy/PWQsofPs0fbARvazvdXcI8e3Utyj98cKOejdV0lBePeiqskFCLJb8/wOTeKIXv5s9M7n83j",
-	"pZZdUJLo6elEy6RKfGmu/trs/AJPyzYUwpzo7ICncTzH0EkyX4xC7hMjc+IOIOYdi+BDz5QbH1ts31m9",
-	"Lw+8EmtvQ8WTXAZohNStxFxk2JqhgM37qWL+ACMnqGKvXrQ65AOW7gaFTAHsEEi0Ws7XuhCPiZD3nZKE",
-	"xAy/qrA6GRaXX6VMf56dWMXl2aFAmR3kt5Yqs5Oq4l+pLieU8fyH3mRzKzddpDVi6T/NDVuBdVSM6LtC",
-	"AubzQEudtshRhuAaXUj1iC8XwuehZ4gWzPg0U6LVI2gPlfZnZWKP9bcwlRfgISMmyD08jBmdES78cBGg",
-	"XThb8tXUdTABcZarm4HkeGEha3eBWrcLG0/C8dZJplD0MEX+H8yTgt4V0MKdhpdOO4Qer+evWxOOuI0g",
-	"Wz8oPgHPt3D+lS0Q8VRw35TmWytAJC9WicFnIkBUk3Vd/oJvbQ50r2oHWVdlUEzVIAVbKcjUV3Fppm2F",
-	"AHhTKmOg9DxMRY31NUqx8IabYjNaDgoEiFUemLmqeJ8XKoH0NvfZjS2oloyPtQ/WD/oL0MZQ7CyXdzEv",
-	"60sMFqmBdr0dOTHlVo82LJLwa2cDOMGC6zZxW+HfIaKPLvS7Toq6wr4zzu0Kwe8ZCXczIAvqP+SJc0EJ",
-	"QFzG2UJB3XYI6+m2j1+mTG1rgr6BGjStv0EsIsWipUd8GYZswlqrAUfoq6hWyX0nbKImEtrDmEjNj7m8",
-	"o2bTLGfJbtA/acjhtmPaIo8VmclgES5U++gIAchJwCdoPXEzxLvt13/8edQtTgt3mZXb6Kz937T97z/+",
-	"PPKOv0IP5on+6/8l/9d99MefxyV9r/C6msvxAE5YmwUVggRCZSoWGZQHj9yt7sG2C2+4VeFn54s5Dzd/",
-	"NGT6W/mvnrX/+w/z6SPYOv2gbAjbMMYcv6vM6jbwpV3oqBtqeTySbpqZxC5i/taysWr8upyhFZXy3x2L",
-	"2xRI+Hj6yMb4vQzjqSj1pCyoaNl2xZSqDcayp6KRfCOGtTm8MsPA8q9vxZXWdfI9uNTmONECrlVthxP+",
-	"VbTFhqNV7elLcS+G2229M4ZtbdiU7RhQtam5rOiPohIqOfoMS+cvIh4vr3UXhorO+T9YEUyEIGeXH8gt",
-	"W5LmUM4HnU5n2EIgp6EUDALR6Jzr31ETGxIZkeHlp2vUbeict2/ZUg09giEPigzPMNTm30DFeuRvjEYs",
-	"IoiAf8uWiH8/7GCRRDYDsyQztVjMZKZxDPnYkgcQO42/v7Mk8O+/3TS8FcCLv/92Y6ofQNFXsLg9U+TT",
-	"nIkPb8kbDEoh80je8YBFpPnp4vzy17OLwacPb98MPlxffz6/annEp1G05MY37IeUzwD9GGK/ZDTxkn9E",
-	"MoQSmlCdPGIkYiG7oyJO33CL8YJZ0f7gFlOqsA5fIZFzLJFXIifShxLub8MgopEZ5SKmXCDoJVhh0RnS",
-	"e/58wuPpYtTx5ey5GUNbMRHYf6wAJiWdRguBaaGghF2fX7xNMLK1KnsuJiFXU7va1njKeASw2nosPafG",
-	"LTKQvkij6r08sLZn6ozSCRP+0qlJf/7+DVRTVQ4SDX7PlJxPQwA7fdEXb6S4w0LNqtcXbXIOJuDh87uj",
-	"IfFpGJrOKp7WU31FsEzbCOqwxpJAjKajQeqxUKKPRUd/8O/Xny7ImLMwwAJI0FgJessGPlXsFOBq8Onw",
-	"999//7398WP77dvhKYDfUZhcxMjVuzfk5OTkNfl88+aUcFMq7vPnD28VfOUN3Epl4nnIcfcIxebhrwaX",
-	"ZwjjGp7f0MnwlESAXQ5nPHk2vDy7efN+SGJ6qzvCgUPZr74gerv9KWnqcfx08vqVR4Z0Pg+NpPUcXmvD",
-	"O//nX0qKIWJ3TKWQi0iR4Ydx+6P+cUiaL46OcWgOvJz+AA4DQ5RUTEPWgokBjRk6PQVsNpcQVdT+B1sO",
-	"ewD0E0fLtFNFZwxIGfi0ZLAkkCu4VG7cHKyT/m4T1ynpN25jOAwLEGx7aFDukl7hfQpVexlg48EnuCIv",
-	"jo875MyOBkIR4iksHn7TBhbO6JKomIchGTF9s8Adp9t3X5tNu9JdtM/GMYuGp4Tm2sdTaiPvAGAUDJj6",
-	"M4pF4LGL5XzOgpYNXdRyNY9NWGTIqGIK1KlbhrVhpPABUhzj1F68JCYuxUvwV3BKmgjAnvwKpQnNURv+",
-	"2Ufhud/okf/pdDp/eKTv6hz6eb/R6XT6ja9Djwh2n0D7nZI5VYoMnbeHZET9W0IVnAn7zAY9QuDEnE5Y",
-	"J9cIEFcV4n46ODH6zfTWmxHrY8+ZIsP/al/hkrY/BEODd0jDkEXPlEf4mPDYcDNyz8KwrUVvBtS75XQK",
-	"AZL6+/pqvH7x8qfszZhHchSyGd6KU0MIoA1e4ZCrGGFXh/h0aA6Ynj9cQcAehZrgJobVngM4d/oADJ//",
-	"74JFS1NdRlMZQ648Mnw+ZTRgUfFvmoav/uLOLgJaDOWYpxzDau4jHgPYPM2n7ENiQYrtIyPIwoeqlSzo",
-	"9LHYjM8M0rnhWx8/3IDSyuPQZWNnlx8c426v0e0cdbpYPoAJOueNXuOk0+2cmFKCIN08D6QPf5mwuLge",
-	"nL56eot7hIqlFOyUCKklmkCzCBqqDjkT5P3Nx1/h6OBNi0ABUWT43Hy6s6Sz0GzT9T2dTFhEPn/w+gLu",
-	"X5AKHyMuaLQkTR6TexndKmwiJBEs1g9aHdJvWMbD+g1LehNhDG9gv3ETQbStXMT9Rl/EmkTqWSiM+TXX",
-	"3phJnM9H8l6xqEOucVyGcL3BwrjtayMeti9lyP0lTLYvaBjKe4UFhpze9e7eC4LrqTyi4mVo8MPMcVQd",
-	"8gZQWBURMp5yMcEdT6IsPgSNXuOt9NHY71TrPO52rUhjEuxi9iV+Po1n4EFGCbjAx/H1q1eGyKyVfrz9",
-	"+si87J6UafbJQJ6bZMHPgt5RjrK1K0Q3ev/zh4OzBp+Ce4m+ddix9NPN9Fy0tBhHJ8og+kSmQuYfunM4",
-	"sM//1JJM/PWBBxdiO7Lb4xHuG4EE7p2flHtMh9cXowXXJGk2YkHAkqg5PLu2iOMQRjokoaRB9Y0+0/OC",
-	"CxrRGYsBY/x//mxwPSkoOGXhNhvUvJlanlDBSvd+Vf/ttl93Bm2tBb96UaS1aTVpwznjMzphz+eICZB+",
-	"K7Gx4CIUx9LqI+ortf6Emvf+Re8o7k2l1+chRYTkmkd/zEM88C9wpusP/N9oYNgfNnmxucmFjN9psfex",
-	"LtUZTMEe0tLrte5GYeDkv0sv03/8R+Y6/cd/lFwoYM4IQAF6xJkpgnPc7aayndYiIYaTK7KYY117Sv6x",
-	"GLFIMC2Oh/yOCf2CFgNYh/zHf5iroz+85va8N7PYeIJdUeNfFoDjC53NQ2yBHZVtlH3zuXkN9iY5c+vM",
-	"EUmDwoOYWZZtT+RjHLBfM/ux7hy5vH7nh+kGLBMi1qc7w8O53g6Dd04V+f3s46/VD80nHPL1nPn1Do6d",
-	"Y7r1q1uqO9eX8KTTTSr0p2NsrNqfCg+G7cX2gJoVzt06fJQtJ7xPB+cGKrybLVt3brTAvHxs8sNsdFlM",
-	"R1QlFbo88rJ7gmXI7rliBfRIj45vQ5CucFpPkB7ByEks8Zjt05m6ym4GaYJ/U2W2dq30eHf0nPoJWnXF",
-	"8xZJLbijncGnimlFpKfPxZA0FUBMjMfcZ5FHXLula6AboIFuTgULBzOG7lq06RlbCeqLMgyMImGyMeGr",
-	"Rr60ijYc8nYs27dC3qMODubFmNFZD97E6mjGtHjqGBTRwKhffKaS8MxTHBfBcaleGrc5XySYXNY0KVgI",
-	"5hUYu+1Q6zm2UatDaDDjxqgnaLhUMVxNk8hImi+6Jy24oUU36dREnBpl2Or6Kg00M6sBOjKJI8rDotv3",
-	"K1fxmW9riuXE6YKAlnswKbn7B0H6+newFKSCt7wXYGguEH7LUrP/LOzIRazeQXdJ1ke164+Lk2Jv5ldF",
-	"axM9onk6MTeGzCkWrOcRCRZw4dgpVtXDYwdkVJWu2x2LggXLDDAfW62HUTTodP+e/8pnXNOXjS++Qfd9",
-	"BZ1mEwXGpbJhB2upsPNqdUqcafR11T0DhhU5tvuQNQhur70cbW7yWVBrawmwUQWa/k5GIx4EDJwjL45f",
-	"b25xI+VHKpZmdOrB3CPVjszJpZOIsQCqeiduEVPB0z5wuIbx06ywjOd/8uDrc4vhiip2hq5sOJEf3sJp",
-	"nEu1PdsBU2I9vtPCnB5DUVOGwqMcJ3nRfZGKQq3TQnblbUfdP9LIsGlcSxJIwTwzJk1576cSTaVTJjrk",
-	"t4jHMVbFlcJAfZiGSWgTMgAIEXWdicAp4cNgSRVCc0EWeNBGLuKR/GIaQajpsCDWFMy5KxzFJgvgmVpl",
-	"Kps2P/XC/IMtDVmC8/43GSxrUqTsWOyt3kScilvVpVOmF0w9+po3QH3dEbWtSGlrj75MzUqRmfGc7TtZ",
-	"rWt7etGtQIffGDgQaHBUYUwmzvtGyl9pNGHY7mWVBVCLOdbV/cgCTm+0HADc4rhKY2MsQYL/vXmMJm1Q",
-	"kDAlbKTpkjNDH1F8ba3lM0IsaNjGWt4HDeUvoKHAhl+Z/S42++fEaFsKdAcaQwEC57dWQpz5b1JF0I8L",
-	"WYxGZvPMMyi7btzdFi9NbwjoK5rtW23FYk3vXGfJ209gPwG7esliMmVhgI5Rfcr0YCSAlCUHlyub9lg0",
-	"iGDBBvhq8Q6VAUXupSrlbHg1hSrfoAbDX21aolwdNKrK3E5TLYJ8ytxGpVVTi73nqlFs6pexNtCk9oa/",
-	"dciFy6/gDDPkRSnfIs2h+6VhiyjGVJYXWDZok6dpZjj6yudi9oy2spomTSOMlbM/27xpZflZJgELad+s",
-	"BV90OGW2e4dX2tfiKVsSBQFNXsIzbSRDnm+epkqkBZPjNixMkRfdFw/lq0jN6TbM9BeW4aWNnRKqWkRq",
-	"SwJVHpuh10GzBoxKgsGd39DS8ifmtefwDnT6I2kx35X2XemzqcX7DP1LLRJWzFglgt42lqJyyvncBfj9",
-	"ZjYoo670ooUY9ohLDEnTJYMYyJojvaS5Bg0CqNrslGQNUB1y6VBP5WWVAEO9OVNbmqSujP6SkRpjmUSD",
-	"e4TOoIpeRKDoBkaWKRZjE83tQNP5EtuDoPd+L2xXffHRTALGDMNP5qgwR3hK77Q8HCKTsZR/bOg+nc+Z",
-	"PuF8Mo1NpJQ70zGE0unzfnRMZlLEU2ViYd3VPDXh0nIRg4KslxNYHyypyuJ+QIHCoqgoQCzJEfeHmd42",
-	"C7wfxh8Rnf1BVrrVoVe11JW33I67WIhvUyfjUcx2e8IwTV37A+N8qPmvgiXuMoKwd6DQ7yC6/mA5rCVP",
-	"gDCdAVkGYLXNzIg0X5B7xm5dsptYRa7YhBx3WzVUseem7cGntaUAkay9AeNOAr19OdMbB3TzNCtrjPSP",
-	"DNmomYHZ1D0RIt5FckZMjUPX+qbFB0Fn+KnLiM1pxMUEQqegiMxUykAvIFUQXC99WEWtqOLJbL5qFXrY",
-	"3ssweJKMPj/wqmy+rN12HPEjnsEDjz/w+AOP30Men3VegFeglEWb5PA6QbHAwsB01xzqtr0ZFXTChuUW",
-	"t1Kv1OWHf+iPV/JHrQKPPTwwToassgvpSuKaF3dlDAyDiN3JW5YdXQLva8BWnkgwGuARVPOdpK/WoL9u",
-	"ozXBaPqIHTwlmzwlJitRkSbcz1ODEKzJATyOp2ymWHjHlCuuU4A5R7thRcG6zvUHDGRFKORmQ8B7QT6+",
-	"voQmjRthj7kywMYgafMkm1l/c08jtiDDH6nZd47XwpHA1aocrVXQpu41riELHm1Fh1I47QqUyLxcexK2",
-	"2Qo1wl9y8p+Fb9gkAybv7b0ceIjcehwKDcfHyR03RNrEO+kHXBVRuyJKnRPc6jq4dyS9/cLihNztRM6o",
-	"eLNr3+kyze6WoQUspjxUP1wM5vf3XtLsCtsTXyJ7bO+zdK/BcxS+H922WOcOXcGQlL3otjhHSGNAOwnD",
-	"BBsijW842k8pB6fytK+9Uc/0VhwCr78zldA7YXSDhB+auoXKYh9V5YDPIxnTeL+ufqL9AMSVj8FYFvsq",
-	"cuiCDCHaY0+M8TdmREYssTfGhEcB1JYzsNOk+Fq5GFNITGC/yojJU9QRkLwkO/3DKws/OnmCnTT0ycAz",
-	"mRqDCeQZXIZCg8Y6ecfSL32R21iNYFsBHvrA+NQtrK+68Tl+v5IFFr0gtrBoRasptEHlrTw/Gfrd21wD",
-	"ahPxKhIKva5p1lhJn3M+uGXLLUa4SnWoH0tAAXNOYmmiwSNY0fHy5XtzMYuPf94A+VzWt/QBhjIYQPRB",
-	"eVpCaWHVDd1uSndY0+8eWuyTC13Nap99vQYnzDdcl0qeiiuHfPK62Q/O2hUxFP1zyk8CruaLmB2y+X78",
-	"bL63dqsrse1bLoLKzMt0/Q/d5pvm8y0AnOrB/BBT+GxCnC9NFcAkFS95Usog50zUTsODaoaBybazgXKQ",
-	"bBezsg+ZGojBYBzJWd2Eu7UDyKb7VRhBLJ9+wp85uJU4n/tudbaXbbWG51lKfOB39fhdHPHRQtDQJAUo",
-	"j8xYwKlBVhEBYidQjgrLanL7rrNNPEPqV1JMELsN8+XKkkxIkwqIBzXvJebd42Mi6MyWLwDQ6VYHIZ21",
-	"bslCxZAtVI4JxeVyVguid+1aWci+bEyoJgHBHlmcMsXbuLIlYzVPeKZ6ehOKqgtYgGPPvjAPqYB/ZDOn",
-	"YL8sDFZfNKnt25E/iK/nEBM9WHezpCDD5yl7GrY65Ddb1NbcdDhbI0aGUI52SAI2ZwIEHr0YfTHULBjQ",
-	"4nNH3M1JeYYghiDsYTUC/ctQMcQEGpom+kj8zSPvPPLhlLzxyFuP/OKR90ceeX8MElZf0FCKCaRNQrJm",
-	"h3zSghfV4pJJiqG5YnkTFpCjV+3jlzATO7aITCTEhttz5ZmoEqy6m65opy9+g7tkj9cAC4ENpBh6RbOO",
-	"nLNqId/1sRniC4OA0SDkgg3Loy0MNd6HcAszlHrxFrlGtdnQI0Zc2KWtyEbrj72IfeKqbB9j6x1MrIcA",
-	"jkcOrl2hZJq4ZbguLeC7NOG66yB5rNB4QCw4IBbsGrEg5ZW7UbK+LWc4oBPsZXzPCiksVj/KNLWtvPS2",
-	"lulfGE3A1vcAt7uMTf4fgrNDzU3STKuDYWmwlkdGi9kcSlnFipjCPacFJcD2M/DoM9SU31rgr515l6+Y",
-	"lqeCmfFUlfoLG21hfIKpPEbO3Xej7Ycku0OS3RPRA97IKGJ+vEJ4V0nuKaGhksYXwB1PhEcUFz4zydyJ",
-	"EYRFMR/r68nIWGKdr8wblVWH5/ZLB8ie3UD2yEXsyxlLCi4GdJnZUC37Y1VG80xhIJCV/V/vK8o0jn9X",
-	"drRvlQKfG3d1SOrCZrWZ2Jtkix8x/f37sWJ7qA/M+MCMn4hRbirvM74YJgIovit8tpE0rwXJtoWw9i2i",
-	"xhiawIOHGCkjdginqRZO0xdFFTuhKIR+CCY2u2+naO1LjgGR43TKjt8QakYz1hdOzeBmYg8sdjCGUKbZ",
-	"zAWsrG7lZXAJUsPysURvX1Aoco/xVMjxjRuZUX+aVm0DP7keZWnwUHKstwj6LS8CupbrmE/WDQYu/1qF",
-	"uKA9DFExy1AtRsV9uQaDzzZbF6Viz8EhMGVTYIq+d3gun6l03RzekT7bNgrlQRhlli+Y+t4yyrr363EK",
-	"zyLcmwweXhyz0tklwtl1LCNj0xwtQaGGentOwW4e2eiIlqbso1COiIplpA+zBUBLQFYtLTTRFS7D3JOQ",
-	"l7VcCKu42xOR49ynBa4zxWJA+sFt7Qug/88UvO8l2SrOEukPC82IWgi5CuXqTdQNlPnlsWLhmDQ1v5ot",
-	"wphr2aDl9QWNyUyqmHy6OL/89exi8PHsvwZvP735/PH84mbwt99vzq9J87hLPv6NjJbEAN+4ETPYu/L0",
-	"1wIAHzV7DIEysPk9cvn2nUd+03vWfPvpzX+1PHJ58Qts898vz3+BAxXTW3C7iSWwUAybar6/+firR67/",
-	"+YuX1tumkT/ld0y1+kIf5aOX5H5KY4hj4QA2ArcAEA+n8t55HtIR0790yBkOxqmMSmNyLxdhQBZiTv1b",
-	"qADRF0ddmLmMiP5bzGcmrEXxf+diuo6PW4QqvZVSKT4KGfk3n5ORnI1MKBhZzLWArztWeDP6ImDzUC71",
-	"CJ4porQ0wfSY5a0VvnDct2we47YmA+ZYXtSz4gnemJm0pef7gn2hfoy+zazcCDcZroMp/WwdupqYQKAR",
-	"iaXj/1yRd/pC34UsFRkmXH4IhWr5WPcX8AAid9kXruIOOQsCvUJDO4sODQIWDNNrSWhf6EUOOchFgpHm",
-	"LRc4O33ZQH7rkZjHth4+nD4MrlIxRcBgOSYjGU9LPA96EyxP3YWN5IcSsdZEmz9sFmn4uZGHGr3GebBA",
-	"2YqGZK6W/lSGcrIkNNAMvCTCGbZ+7WicLKXjbrdCllJxafdnGLOnzzIiGYmARURfIICmbMK114Q4kPcC",
-	"KvW39J0ZQSlhOmMeEZJoDbTT8Jw5s3kb59eZB+OSOerPD+Dv28+rskVO+jGL2yqOGJ3VLcxfWhf/mUKu",
-	"7+l1i/UaDsu+OUyJt8NNSFNTWbjyhtIlcgP23Oo0HiFMzpKFqqL8FmJ80bL9Q9P3Q5jcAbbo0YuaxjH1",
-	"p4SmckQTqZGHoAYyivXfMNa3RWJpg+KfWTNMiYqUN7AlMW8BswVP/9LOJy2Y5VQZ3YcmckDO9lKJyYYE",
-	"IthfPqav6WxVK9F39GeScLwO5gMYaXIiWYIFcuroh1DfjGEdzYTUJ4ulFUPmAJb7cjbjcacvVkRKIwQb",
-	"ofI0bzEkt4zNFcr73AimLCgGx9EdOZJijrm8WD3U2CQ4gE/t1imgF9WlWXA8KhIm7xB1e4i63SbqNksM",
-	"STtv0smQOLOuRYp0vo5Ah5yh/R+tBXowZTG+paSn+0TkWtdikVzUgwd6j0J+nd1xtg6thIlw0iq3i28N",
-	"85eVFJ87h/lArw/0+sH0uqep61hG0Nh6ORIZkZyF93SpiGLRnSHEglDQjfTvfdEcvsED2X7L1Vwq2K6e",
-	"88qw5Zmz919t+6pWDNuf4MSqHhFSCT4eD3HqRFERjOQXLiZ9YRtcM38R8XjZvpQh95ceUVrfGkXyXrHI",
-	"JGZGC6EIjztk+JZPmIqHbRUvQ0a4iNlEN+6hJdkZx/X7s+OXr4YEqWeSjQlH9/1Z+/jlq3QpaWzM0vXZ",
-	"kvlcPe40D8Z1jUxepoM7EXTknIkvsxCbqjZev2Rz72UUGKWbi8ks7AQO96v3YT6jE/b8X3M22bbtXEx2",
-	"ZlTzrL0eQkjROFawkVn2WnCOV6lreq5P4UuCzth/9hudTqffKELOcKaZP3arnd84585MwNgGp+wL+AqK",
-	"J1H+1YMgsENB4K0xX2eFAdihR2D7bOq3IeW/nab8H/CNfnx8o/P3b7RApc6cXa8UrPQYwEQxjReqMn7S",
-	"+dQ3t+4aG5ZiFGm+ZPErlEWYhK/FMlqC95iEfMZj0mRffAaN2zT410IvbAsdwwGJZUCXCboRxKtr5VGV",
-	"whvdsShYsI0IR/sXPXU+9XOHolIcVUmz6ipraQdrYqvsth4QgOoFWq3DeHko5k85wS92C+RDslpZ2J+y",
-	"SpAGNMiqQib4xqW1pDnUjM1Oq2f+MvSIwXohJ696ZEYDLfpkYFviHFCORyyEF9KBVoecmW9YBauc/zgY",
-	"N/lYrgfnzJgpYSHrmEamlPVxt33P2K1D5fxQ+rd7BENkB84VxKjA2g5xDNfnF8fJ7zYpaHg2JM05EwGG",
-	"8Z5lA+8wpNi00MLB/ZSJvjBwOySW5PilDVIL6DKzdPco6uLuNlXn5FXzqEXeWA6vV/ad8TORMz8mx92j",
-	"F5vdMrqZlSoSa4MTLUaa2VPf8gz/1loxtYPrCzidsXStFafZg6/4RCDTL7wCRTeg5ZEZvcU05b5IK1b1",
-	"9F7AGywYjJZD2B28FUN9LYYu2x966c4NpICX4XL0BUhcr/AIwsFzz2Z+/bUefMdUC+/z0AZXDniASvrQ",
-	"lNfDB3gQ+yJZ6WdgzVUshmCvIsQve1OLA8R5Cj6VE2rWYCKtyk37AI+0ykDrISWVt38IE39E/KTVj20h",
-	"pTxocgeApQPA0tMEWLLk11QLLBQIm5tFirWJXYVmhQPu0sGjsGvcpUJ+vHM1eB+YywGjaQ8dtlqVWqdR",
-	"p7pVSj0t8qbaHW7TRqr73MRwf0vAigflW2mxPCE8pZaAfCzH6S4zpjL4v7B8GaVbb6rRdIIFQxTw/dCy",
-	"P6EezENGhngQuJgMO+QMJyEFmUdsTiOtLoEQECzCeColkGD9IGEeXJDfGY3Iawg2HMk71iHnELAa3HHF",
-	"IjKlmH6jOYar9mmeC2sLXEX3OQHepoiPmC7FAX6wuufv35zZjIOnAZhhBz71ceBVla+ydrVYBzZ9RKiM",
-	"/WWHB1irA5LGk9a+kCBD+KxmF5aqNq/YhLw6Ja+IpqjKI/rfP2+pcBnW//xP/P8Aq7ii9W47ecC68fQg",
-	"nHJbtvsHpbwdZI3ETGpOB1pJg30tWAsH6SmybBx4fZZd3G4Llm1LyhxY94F1H1j33rNuS5oTP1mOQG/J",
-	"nS1wvWYz+OMBVXI3qJJJIZ5YGsuM1mKFjFG+etnyyEzeWZ9h6kTeJy0eRMPUTd4hZ7gCNESwmSm9YySW",
-	"xsdpLbljI76swobr5fxwdk0iPpnGqoijvwXEkEdwc34rzm4msLVHdFP7WtzwrTmDf0keb8FnzF4emPyB",
-	"yT8JJm/5xv2UQXW5WELOBmLZgGbmOEqBlXhWVW/tQArgSi0O0NKPIATAwhIKpeCMKPBkRADXjj+EiQxJ",
-	"imFgRx5LMtSzGwQRHcf6bdKEoDrnxNq4OhXTpSJnZCFiHpqwKQD+0avDFa5W0DolQyHjgfmkYrEq6uwC",
-	"9qiySFJF/rgMqfgAV+HJSR7J0GvLHCsta/FlaPmXFjkOZoWDxPFjSByGWaU1VxHwGHW/0ZIcZZwDR91t",
-	"JY8k8UUdggNqyBgAc6P3Llk/MmcRlyAFcH+6ypwho99EfuyJfPGL8ck3KUBLNfXKjvV5UuRl80XLI0fd",
-	"5gsU+o5OmicGyTSi90nEA4I8GlAfkzilJ6TQ/58Ao+LaFPH7syBYNTac20V9MrxfT2OFSyXTqCoHVOul",
-	"FuNMWv8l5YFMGFb2uqZJziaYJ7mdyUk+yA8H+WHvIwrECgtCMDX2xV8YXGMSSp+GxJybePlMObmvakvB",
-	"QV+pIKL3B7GhhtjwkUa3WZXdLqMwmrrVqH9rnQJVsllUcq72MwTgNzOBJ+wySKawtdNgcw+1uJvtjoZ/",
-	"Sa6d3omD6+DAiJ+MIm/qL7jpxeXUfRPX1Sr/AYjlLwHEcglb/b3QV9jUH5gju0WP2WP590UwsUgJPUKJ",
-	"z6jiYoL2K/QO6UdoO4DkAbgNXOHjoAxSpT5CjF5TFx5mL8FW9CCrIqwk79ZiuE6rEiyVA35KffyUubmw",
-	"loCzqb91Vapy36uBORErDtcMSEqJy5U0qQAdxrznQJEUISVAQRytUkCRn0wdneIS+ZDpjpoMXm6rfoDn",
-	"0RbAJ0d7Yuk8A6ByWuAONtggLqgIIOMiDwccGYc8DltQu0sPXC7ifDg/LgXMcMyiyGBzADi22YxEBV8B",
-	"Mpma4oO6i15aVJOb+sbXBrfmQ1JkbBRScas/QM2aQyjC0UnzqNUctVprISw0WdgT3Ao9lNpgFW6j2vTw",
-	"cWEpYGkr0vP6Yz+gThxQJ56UcvQWSFPGjZnwhtYKC83rPwfEiANixCMgRhj2txsB/tsS+wMKxB6jQKSS",
-	"MF53S+kSD6P1mhfpDg9CfUip5XM6YyJIYHwPMaQPiO/QdFnOpX4tWdVkUxPlxZezpH4UhlAm+7xXcaSp",
-	"hoKIgT4a2qEsIkyThsTgLGKgR/LURaxHsx0sBwtsweBTo0xx42kfXn66NoPJHk4MIy2izJe40oY6n9nl",
-	"fjI+JDt+JN3J+KuqNhua1+YdSQ+P60D6PgzwEOV5cA49Ef3nmomggIsoi+xqRGmw3Rwf98jRSxLQJfxs",
-	"+IpnmIpxsvy8mmiyRnd6Dnb1gyCw+2QS9GPEeh24iKlRP/TK7xHWss3lmLIwSLl+mvFhsjHuuQjkPfFD",
-	"qZhCZ11Al6a64zGZSRFPlVME0ixDyyMLETJlILKsaVN/UEgSSjFhETF3BQqwNyNGlRSKvPTITx75udUh",
-	"V+yOs3sFablLFuNIQzpX7NQKI4XXB14ptHHqfdmVifNbCQ846JrG0II2tTksdHIQEQ4iwkFE2KtEkLUM",
-	"hjRV58XLqhIAOIcOEsBDJIB5SH2j/pr6EcpWzsq4O/dJ3U9DYtCzj1Jkh5yZIdMwYjRY2pJ7xg1qxFGu",
-	"yC2bx4TaknzW6HqHx3PEfDkzKyLYlzjn9U1yQUcsKek3oVwUI0jd8YRhg7fgCWFIwdCREcHQq6NIlbWs",
-	"zQCh9YGDHzj4gYN/Rw4OHCJlCM9UwigqcmkkvG1Qhr4ps07G0XOHMOxtqK9UEl3UfWGqueR8olnna1YI",
-	"wDIEDxcDnDI6qFM6DG0CoARTNtskKzzYRoCfBnan4lURwfBDzzJcvfTPFEbWNhOe7m7F/2VTfwCgDjz4",
-	"z2GrtoxRJEAMbZ8d/NIAvjSY8DsmhqfmZNxTEauBqcEzBB9uqCRRdKkIJeY5RDlTdcsgLK1lChTFfMZC",
-	"LhjRfyBolRsmZdvOF7G7aGZJ3AI/9zK61WvjkeK1yYzxPzXHGzoQ2GlYMjZ6ljprMFOq5xg1DOpmSGM9",
-	"UNy0+0QAgoCxWJGh6UANggWD4kdNa7IbsQkXAtbEZhvqTrnbjcnWPmketVod8jfjZRdL8z2unPNhCIrJ",
-	"6ZpSRcDnAgFo6a/GwgPSnYeGGLiMSeTY3yBOzBxL/MkJAhw+x/t+Sij5fHWBUewc7TGKfyEBn+hpQ2fd",
-	"DvkndKNpyYgROC5khmImFTgoq6fAqE8Jo/7UipOFDnlED9WCANTaWsIXvm9s2i8I8JkbU1XZbn3r6uJR",
-	"roNHjFrLL/5GX1Xu/a3nVCT6XZmAjlMbVp9cJkMqke+Y8xyTzTRT89fhvgc2HyLW9kWY0/c3yzMy3Mmw",
-	"A6TXQH01yxN0BtFSWMOOBUSxGFhcU3VOfm6fvLaEv6rV5gAC9kCrDWAhKQfXqqlFDwxbaMHGeWQcMfZv",
-	"LIaoMsYLu3uJfYMKsaAhGEDY/T7V+ninp8C0QCbYvZlpYo26kG5qVE72SSUK14tj5GU6iRgLCKNRuMRg",
-	"EMeIZB1FbrJbKczY716miBiWW54xKLY640oxc6A0iwgWYbJlkcqvuhHnjhKHVFN1XrwoDHSHzX9qTiAc",
-	"dD0nUFGb+gHxupODCelgQjqYkL6b1AF3MIfC6NmC1DbaDsUN8MoX+MQrShbzKVWsbZOUDiLGbkJDYFWT",
-	"1K8VTCHX3LOfMB7XSWT8pZ7KjT0fT4V76vGbfFd3/FUZ6Ybm9ViS28OBrx746oGv7kNwBShyJXQalPOf",
-	"U3LdPHpJ3rFRtKDR0iMnR+QjjfwpMOSXVv1Ic6SkittHrwDysap+D2aE9iE2Y5fRmWCSsfZzKGCdpLkX",
-	"m//3KFITFV53CuAlWUEQTc1Osb7TcTErj+6eZkQFjnyLgIrShrV5HvR0YNoHpn1g2nsREWkooojzGRNF",
-	"mRKpc7WUDafUd8u8cuhB2axy4Foe2Tq5vHWasjsRJObXytnQ8AOgt1hm9EmwS3RLIEcC561mbhixqLm2",
-	"nn2HnMFfnikyNAbjoX5ztJjNWaB5nABONsfz2BfYvdLsXs7mNOajcHmqBQr4fYBUaAieEGXNzbj36BPm",
-	"CrIF9dKglxkXfcSwgvQwoDEddvrCXABlaq7wQHnEl4EWERAGiiksIQ0ANFKES48ILbqYT8sI7PokZl/i",
-	"HuaJx0nStP4UC8d9EU8juZigY/Hs8oNl6tTXtwAAqabMvzXowCABsKAUwkufiBs4Ug9hD/qvPGYz5NAG",
-	"+QodSjTsJCVbNS93lxzuC74EAzHrB0PRUx4Y1C7bU8O9aVBODB5DkIL9iOYO5lA0ekeQaVyRB9ml0OtS",
-	"yoloTEM5WbAD2tQaIqhXCuXHZL1I24RO4XO9sd6K78q5tMRsmkMLgXjlyOHTooQEzpgidCQXcQJBaJEm",
-	"yjEIdU8hG4NnaiM51R8wkSwyChAhY0nuNYnQzEYrDYFHZBgkyGmeMcwO4X9D0pQzHhMObAt0kTTUCJv1",
-	"Be6iinkYQnyMVpaoUmSoNdWBD0hzQzKi/i2hKukY+J2IuViwU92/Vj7Ce80J5xFTwAYtbthsHi8B5K0v",
-	"ZowKZWcJvsIli0lzLsMQg9Ug8CkyEP84Z67MZPHfPegTxmy0P0dbSlalL3RHBOPDcUncM2vDzjG4wyNK",
-	"EkpwqoaKq1s+B4aV22mLeAY5axEQ/r6A0lx6t5UeE5xUrWwBf8HXhbw/JQGPmB9LOwplO4klDg6+drkY",
-	"hVxNWZC8FDEMgx/LSHMMfRI1HXeQtpufLs4vfz27GJz/8/zi5npwdX5zfnHz4dOFR34yUWFLErAxXYRx",
-	"CzyhgsyjhdjATAoCoFbJaPaYmHyEecTuuFwo2PYyOEXYlgya4pzGMYv0q//f/3Tbr//488g7ev31/6mC",
-	"+fjJoMAo5pAlRZr6RNC2YnoeMQtaejDsyzyUAWv0xjRUrHhwsWGk6eAMU/yzMaNffmViEk8bvaNud2Vs",
-	"nn7hA77s/k6jiGoltqHipWazgGvZqI4K+cfuuLoWcuCJ3u7u0euT8Uv6on3kH4/aPwUnrP163O22u+l/",
-	"R8DGxyxiwtcjvzp/1z7uHr+Cd14c62VCkEvN3xMBIY8SWulTx3qF1r78kr4a/eT/HLxm3XEqXtSbSplE",
-	"otknTPHFsdeI+YypmM7mjV4DZnt03O4e3XRf9066vW73v9NjWSQeuYKL13AuSaPXeAGzrCHLrAfP1LcO",
-	"icVBlNkgyswXYUjGjAUoxBgG6/IXwy0sO/A2wgqvk2u+aFVYPVdMHNeQbjL2UIC3ag4jFi8ioXrY5bDV",
-	"M17akBkoZLxnNNQaCd0AW4WdbAau6otPgpE31//UvZOZDBYhgyj6Y4LmGM981rPGQeU50Tce6EIBOpH1",
-	"nwGLKSCN+TG/Y2CH9voCshb0+/ZnxYRe4FYadPl2fE40+TLKFSD2houZUF5S28enioG0KQUZJsRqoPWz",
-	"IYoi+qM8XvZFuptMBDQiS82EjR2dx6dkeEdDHgAd7fjqbghiggVPm1ERUGDiMKAZh3qIsBDI6z0SUSyf",
-	"NaWiL0JG7zC4Cwp3Kh4yEYfLDvkQF+1cz8lXQK0SLODUn2ah1QB2bI1GeA5bfK0PXgUm7jOhFooky4bI",
-	"yE3WmXRgqeIpjwJyM11EKqBQR/HvVCxotGydQoy2jW9fxIuolN9nN6WRN2oWQj6bNwvY/wamebmI5lKx",
-	"umzz33yuHxWMZMQFhdnkx1KoXP6bz3O2zTf4wfZbruZScQt0mW1K45j60xlgGem7rVfuP/sNfePa/UW3",
-	"e+L/egb/Z+af2R3Dnzr/5vN+IyO7rKxf47/a1+cXx22MT1wdyHt5r096/rijNGrOPEI0RPIe0lCzdwbk",
-	"rJXvcxGzCYvcAVwyacSTkgEkvh4j+S4igVRgwxe+Hjjhek4IVKcdsjsWEgibNItrboYmspry62OoEOD3",
-	"33yO7JBQZ7tJxDSpcdggPnD4oAmKd4r3HEoK/PAlBTDD4szZ80q1BawsvaO6Ao9QqqBmGYB0Bfa7EkB+",
-	"vyqVBChsVN1ZWNJ8jZ7j0JBDzYB6NQOsLTNzI1erv3yHkmgW18H4AGSUBaUHLSKBcthEk9N41TQDsaDc",
-	"QGeXBdWuYxrFKsHAX1lpaxdLDAX7AtHB3EHOASgLR+jlh/xMkUguYtYjQ5Otm7Yc6jXvi6GiYzZZUMh+",
-	"dn8mzTdn785a6M6jxH1Nixs+i4TLZEA3UmZJFaF9Act6mkbT8NhUtqWCDKnvs3nMgmF6gmKZqVVfWoQg",
-	"T3/2oRpBfkz1yhKUtd6eJj9iyufK8tdlNw+Y1qGGwSEj9GlheIL7zs2Oy7AXKoglhMQxaZdWd1vVyQ5l",
-	"Dg5lDnZd5qCAwe5YTfnePONQCmEPSyHQVRpZputsFfIOQcZ/saLR5q+F8FIGhKX59+tPF2TGogkjsEYt",
-	"DyL5csntp2QqhVxEigw/jNsQsT3cz3S0z/NgJ1pC7bB0WMM2rOH/KaKCxQOrqiqsb/0Q8w3M8jEC1veR",
-	"7NtY9pTIHFjAIZ59bxUIJOCJkcpRH1bp9haaw3MEyPimeWRPnacmdkMkOSSlOQaSvmcgVYxdUYahvNfc",
-	"VIo0kFMtRhj06BKi/TAwfqTRrZ5e0RDJEA8MCzA+wxr8nPnagOKQi1sLftcXzaENLzSlUCFE38oY1n05",
-	"ltE9jQKMJGU0CjmLkg65MmGe8o5F97hSZbDA7H7nVsK6iWwHI9vByHZgr0/CPldOyrdhqUg3Dyy1DkuF",
-	"JXPU1B7hMfGpcKrBjBLZfU9RUGAO+8V2fgSFrVBSOqhsB56ytzwFDmyRymbSkAEasT1l4RxcFBV4TILt",
-	"fgi/+1HC7/riwg2EIkMHd9gGr2veZqCL4QSc5pDVEbXcvJyCoUMKWwKsnoKme6UY6evDAUtwtYvC7JxJ",
-	"7EEgYHG22eoqNfU6QjWBgAcQG0/VLWlCplkru4ZlcfKZfSkKch5JGTIE5djHQMIcvHalOMKiNlsDeq+P",
-	"IjyEDdYLGywGoU4hgBRppsQlCb4rIg1Eju3Zd6s1lIFk2FcPzOqHjxX/aLf6BwkRh9eqUi8zeZRTV3nN",
-	"exZCUpu0qYkAYgLg3yUMZMrCYLCaXV0hqargy8mpqvJRfLmx21Su78DCzJZUYl3uu9VZVrbVmoB3SwUP",
-	"bKse25qlJOUQ474Lw5oLcphoAWAdi2MmAsaUl1QOVUnGrRRKc6HZIox5m06Y8JdJ4SUM4dZdpMuyL9Ur",
-	"z8LQeA+cG1g0C0WaH88+tnI/wrrDT5ctD9h4G6MH2/GUtXEf+qJ5c/au5eLMKDzaCK2Yfle/gc4y1SE3",
-	"Z+82NoEC1n3hVF1IVtinQp8wzDS1TrWO2V29K5R8PPvohtfjSuTi6/tiOKOzgf4OVG36eHZp25D0l2xE",
-	"PiwKOvv0YVb6xfnAnplhpy+sHGA8nYglgrf2mbL4L0IikjXFChCBRyKG0CosAMWL+SEXThjsKaGiL+jK",
-	"jqb1q1YjaqdUoUeSBadmSeDtTI04DBflKuncvnypx2EKRmQ+hj1lch3O8OLRkIyYTxfKQqTpz8M57osX",
-	"3ddJpSx/EUWaqGAW2nD1e5rPBquFV813NZmQggyfA7/GVS9JjviYaKDfPSfCDKVeKkSuUW3e/IiJD3Zp",
-	"K8oW9cd+cLweshueItgmdcilS/3XGbYt0zvkLxzyF3adv5DywN1olN+W4h9yE/YyNyE17R8yEh6UkSAj",
-	"LfVnVNJnClXfHyUloS/OiI/zZAEZWqkdLQW3jM3zSdqJCshFkfpEmkKWKChFKkPLIyxUrJragGkFW6sN",
-	"j5QkUVN3KGy0hV3v0TIhvhsnsekOjvvywFIOgTP7meuAJDNlts+s9Fcz2UHOmWgHNKbP/0RYqzoaBhVL",
-	"KZhHhCR+xAImYk5D5SEOhiPUo7XpnsdgkdOfBCxATXFX+OeYTxYRQyA2g7gccOWHUi0i1gZsexmGAAq4",
-	"Blz6Gou7gFBuERQNbNeagQnSHFqo4U+X5xeDt2c3Z8NWrtpOh5zBuPqicGB6+jSG6Htu3MAdckVjhlVZ",
-	"WYBQiiEHjhoEEVOqRDr/NGfiLY3plUUgq8dxsNm7SFaC4cW3b2T1d3+VPg15vKze4o2czWlUjlq4/laY",
-	"ZdiWvD4FUZr5i0ivaO9//sgXEABIU6rIPAHQTi9SM3sDT4uvDFyHViGQXbFfWlML1y1tTmE5ruU67ou7",
-	"9w+uVxdqHQD5cVTyOoEQxoIgQ0bYFx/Qw03BkmGCQo62jrVFPQqd9Z8yY6rksa/lD3f7T53iRd2G9oK5",
-	"XefhuWdcJP+u4PR+QxVrc6GYUDzmd4zMNI+w5ij94TIP+P8+bBj75wV3N6KSK3ylQXXZs6DpGqd45loc",
-	"fOGbfOEyd2MtfUtIQS2XOOrqBpc603VvRgWdsGGh93jClT6fhIqcoZGmtk3lT6UMPTJlNIynJI4WKvbI",
-	"nQwXIqbR0lbEb1nlNpnAfuZxoMfFPdr74Exzx1PPo1bUcrsr/oi+tcxy16FYW07l4GqrplYfPGePZVRG",
-	"ylpAWDWhbpXQ+yIBs64H7bGkTK3aZYnmDiWZ70UTsKJR+s7BfrY/LpnszSmXkB7VNbOVXOWiMrltfjQ/",
-	"SImz4WGy1SN5HLYRsMpbbqtDPZoDYl+IqfVHHIjqwSnxpACY8nJanjQbd/gGyc24KtpjxoIR9W8PaVI/",
-	"fJrUJW75O7vj3yNbyvjTdtTbOJKzyoZhO2/02Oxp8mt2i6olvxa0qZH8Wth6jfHUEoxDRlE9K6ohuMn6",
-	"7TCzyHbZ08L6sFevfDHQJat5G2euS8NymUf1Mo1IE0J/Egd0PqXowalEdupY/9fkG+9VnYwSs+5GYvzt",
-	"Lbu5IdUz7pY03poQPaKJN7/0NQns9nM62HoPaRVPM63CxHrKMZlHchIxBTXBk1B+z02DA5CSeSTHTCku",
-	"xfo6Enk15JCFccjC2HUWxiqr3a2U/n0ZyCFLYw9dAgBpw5mf0Zh2l7FhiadUio9C1g4WeGCZenCdcBCt",
-	"e2BOWu92w/pvTMTREkIu55RHcME5xMmNuaajGRWRnOFLXJExEDFT0M3SSNUXyeXWlMtYaE0hbyrIxftr",
-	"IhZAv2REPl9eGOgs20OqhmhKGyKAlmKsL2ioyccSLUqeoZkAdnAvU9uSURYoahGKzhiZScTDPqf+FEef",
-	"mGD6whTQJlKQkYynCT18ppAeqVJLjNm4t+m+VTLG1KwduvIZt4Ro9nhcUh6pFAEiobNl0WoPRL3ZQ8tL",
-	"fq2q2V4KW9Wg7yXt19hf7KUn6aU/GF/W0GM82XKcXHNNAyzOCdzxVbLSTIQ714oOZ749x5LjqQS7SoQR",
-	"fTngasaVenT45a3oeGpDMdQOyXfEgCJaQuYRJbUoFzJ6Z7zEANK4L/VHwyW4Q+ZahtXjN+gkZuU1Gxm+",
-	"6L4eZgxQhgml73AFfAJZEpiRbLgunI6UnRVR87fYzco9/uZoy1uYfvRfI0YVipH3XCiUtBW46cx9eabc",
-	"+3FPFZlxpXchAGY/pYqMGBNpliEQo2rUzyxeDVPPg6l6fYr+EGpeJq+nh0+fxYPc/pfxOu+BMceIzCX0",
-	"noJYvqzHAR1Txr5kmVxmxlRJuHYtJzvyT+q5VZfWnSFfyZAd0kvWk3ZnuarJ6vkGNQj7atN1Erp79g6y",
-	"+UbHaO6q7iK9BCpCuXJxc5j5TLVUk5yRdrwSe/OU8kjcM7wX3kaX3NVzNRa03O4uP6aT0V3uOqRpy6kc",
-	"fIuHPJL9yCPJUk1MI/HQKwhCpSHJm+ITXXK9R5klOTK6QyHme1EJrZC6q31QR/cI7GuePW7fL7HkARKV",
-	"m2TitvmLJJk8TPB6pCSTbaSv8pbbalKPlmSyL3TVJpkc6OshyeRpVfnOCnHrQK8KhDcbgHsovvPjZ5Vc",
-	"JXv9GCEMtvfyyIXk+3h2TOwCVVIQOpPo5+WReaTKzKPGD1Z3WFfYrGBYN0kcOsBR55IMv5H9eadV6/SM",
-	"3KIjzxSxCEplU3oUhCU0ahAa52oacaFiihVZi8biY7tNlY3aMZ9VKm9kx+FWOKo4hE11jiqP4QyPGBM+",
-	"I032hfqxR1hn0iFX5+/ax93jV+1ut3t0fNJC9dtf6z3I7e1fyplg73MlR0Lm5eryYq7ZGgdCwj4PzoNN",
-	"zoNkqdzgPy1WKMYyUHyWSX3H6k2Zik3VM6ioCfR2oxu1kgqhjWmU9fExoYoISdTCn2a+1dppISekeyqb",
-	"FcYFQcZOhhHzGb9jwTDVu1MiBVYE/aKWF6HWjNqTYKIbdzoTpj9JposZFS6JHWq6+vvvv//evoD/hp4J",
-	"jDGwo0tGIxNqxvg87pGF4P+7YF5fjBYxTmZC58oMnqYfvKcqWXcg1YpFd0xLLaaKkM3TC3kch0xPDYHs",
-	"Ahb1BfUjqZRpo1re6l5gc70oLOQTPuKaKyfQrTY1sUm1rtptH7/0ICxARmSmeZspEqX5250M72B9RV84",
-	"GQ3PAFGWtoi+ygsTEwuuMbp0FqTcO2WJ4z54plLhro5XKt+qPmN4RG9UsrxVedsWwy/iaVfmAB5cUAcX",
-	"1LcIcNKHzaWrXJhK96uFgFyRIG+2OGShHbLQdp2FtjWHu1xEc6nYLtWcb80GXOHqYP7eI/dilB7KElXp",
-	"UE6oql7keDmdgjo/WDkhzLlIGayKeVii/plkDOMCO81oHoaCoq5Q7jrdXit4JLdpXdWguNU2NqNHc5V+",
-	"T55g3aMH3nBwjT6hokAJ9bO2/4jTCVvvJd2objxPK0w/esqgy3eNZtSLFiIHHUWarvaAlcZzjJc0i7QD",
-	"VxmY5cr7tDokk5vhZf2ihglzpnYADpXXZnw9RGFcwYwGz1RWAfqX5AJbFio5e8KCL+hsVczIT7WZ1e1a",
-	"NrGnQ37DpHtFx2yyoFi03ZfCZ5HIpuDbVUpM1ZQo6XMaEi2msahDrljbKYvORGBjvNgdlwtl1zh9py/0",
-	"MG4ZmyutmxndacpVLKMl7EsEy6MXVw/+zoxgDqZQC+p1k5QYdHt2Ss5DHXYuJrkC8mkpeuwDut6w515f",
-	"3E+5PzUl531NKwSMfCwjn5GFCJlS+Rr5UcShlH3RIhdJO2dmZDuzgn6D7FHg0PmBV5WLytpVFy3Okq1/",
-	"xPTRfdCXU8oi2H3+nh8EpoPAtO/oYWAeS9lEWlHRn0qOCDm5U70OMKxUaFIHe+3BXvtIMW5nzil7MFNJ",
-	"O9NdV2WV9vVtOKRpuMJmzmGB0iv0tCB9n5bB9WatvK484i+iyOgMZE5VvHO0sBzl9EOp2EHT3F7TfKMX",
-	"MCf6J7KaXMS+nGHAC8aW7ks9eLF0wJxlTOAcBB6JGAZyYwRKwPyQCxYkVlx4q0M+CWZsvvSecij8jtaP",
-	"vmimtt8Wvm+irKkiQ62dBQN6T5dD3f0QWcNAzzuI2P2wR6hY4t5pRRIM4sp0/Uz1RSzBhE6aZmBYgB5H",
-	"7BmAOLPQLUAtogI7SzfC8pXXKcwZM2brwrgUPYMnp5BlRl05gKWoUXVGA81/UC0Mz/3BQH3Qt56AgVqf",
-	"1UxUYY4b1dCrXMtV21iuDsLCbszS1toKsoFcrATTxjJjONwTweEdphCYsSNaXrCILCM1uh7aXkGulREJ",
-	"aaz3S//ORUxvGQlYTHkI0aKWtsayLy7Pbt68J7pvw/MDYOKYVGHK0wlG7ulSr45Vj+NWh2gt5x7jTWmJ",
-	"aNMXxbLNKcTZAtZduiWJlNAhH2KiWKzI0N2NgXl16Bk7djxlfRHQpWfjgyDzyCjbsL1arY3YPKQ+Kp3Z",
-	"/iLKVRKha4zYdhGS6fRtHFu2bbraQ/OpJpjOs6IZhjMD7he+RGPzi16/vshaqamCoxKygIyWeZt/DzF7",
-	"4VQZfSVvgjBwilIwry+G+tFgtlDxYMQG2NUAuxqigLdgZCFiHua/BMfVGuxJPI3kYjLti+Hlp2s8oaWG",
-	"oCFposk+1kPFe6mP/lIvDQsh7sOdAIxaxXSp+gKHohua88eSBRGa6sB9g+BrwTrkzF4nEHETGaHouNht",
-	"7vTFBXgScgQuYxvSl1eaLfKSs5RbaHwpWghzBJ2bh1cf8gDM5xUBITiWJOSTaWEc9pUe4LUz9DeG6j8V",
-	"JEtY4AGwFkx9Omkf/QzmGgNx+ZYrTREWESyEQ7SMCGBP3jqqVgPdsmAt/xKuCpfFWVvbQW4+yM37X+Wk",
-	"0CducIFNninL5+ygxaOGZA3SG088FgeBejuB+qO8K5CbAQWTfUmrraF9xyN8DL9p+cpKFlpqHEdyBqKw",
-	"FQZMGGPzRfd1Zi57I4LbWUCqH5q4jDg8o7dM9chwHlIx4GIAAufQ04LJHWf3XEyGHoFaabEkwxmdDaYs",
-	"DIYd8iEM2UTLmDaEQsvAeUNZdoE6YP3Uv02pwoncCzh2RaLFTXLkn5w9bXXoVY1q5S2rM960jx9UcgCz",
-	"8MG6dpAS9l9K0AzHNa7R0ICLFOSWbZYBuAEa+A6VIcxIejiIIsC2M99n81ilPiHlmE2yTNfTV9imLxjm",
-	"uTe+riGFiQwNw8wLC+ZnFgxN+ohcxKyX+KYc44pHZNQX5baX+7UxlWnEQTO1CQVsTBdhrPqC+vpXLiYQ",
-	"OoJrrzugevUwaSJ0C7Ci+UDesSjiARugejvsaD6PuzXEd/oieTKI5bBDzpzZT2lsLTVOykaBk2xVOCrm",
-	"8PosPUHu7g67OmcvalWHq+v2PyhHz1suDzz9wNP3lqfjTcQ4NCCBKYVslmEVFyZy6PVQzyFkncfLbYvw",
-	"IYQTGfPJItKK8dB03IPnw1ZGR24GiTmzrWlDJMNQa7QrjSGusUfUjIahgStBm4BW/8By/T/+H8NWh0A4",
-	"mDWSI9+qEmgHP6QobMlSmvC6OYu4DEhztDQOGnCQQD6kR0ZLMqNcmKeeLSqrmTiRY6JYjH4M8F3AJ1gA",
-	"wCOz1NZoS3eNScBVzIUf23bKy1SpdQDL4AdgxC3PRqQqAguiWyznzCPn79/0BXJbx7ZumI0zT9iU5AWQ",
-	"gvTlgFAVrrj8/9n7+ua2baXfr4LxP5HmUI7kvFae+4ef1G1zT5rkOu7tnPuoY0EkJKGmAD0EaEXT6Xe/",
-	"g10ABClKlmSrVlrOnJmTWgSJl8W+/nZXKKNs4BPtyDDIUS6MAjmfM5oq8/2EI7gQ8yMMLaeUi+Ajp+Sd",
-	"K6zieg5QTUdUsVPyhaHOdHV58f3Pl88UGZxc4dEPTqDEC6Px1NLFM2UUDy6AYaxJVL+wVIwv2VmW47Af",
-	"MjnbRo7j09dy+2c/uJpyW4/4FIBbtx9lNpxmbPsBRXhhbar+ZnZlN7wp+bWWXzvS7Ad1v0ZLzz0cuzCX",
-	"qLjpGGIvrjncbFK92Kq4mYqUb2GJ+cPFWmX9bBpD1T6wkB7ehbXE9jdz3ncyN5xiYVjkgiqcN8PKhHrB",
-	"mCDDcSZnQ1jUUMshum0Vv2N9UrCoxZSBM9GzKtJ6TRaM3aqIXLEJedWOEBY8EGNu2Nc8pUKR1lk3fKr3",
-	"onXWdnJK5DR1ncP9h2wrVZAuqEVgzz2FbQgzuiApn3Htwp4DgRX8uRQdmvyeA4o7oZqd2xnQVEkyOGFf",
-	"XUtX/7wanES2Bqjn2mhiClk8ZfH5iXMfn3UHAlYEKsAZ+ZWx27Mu+V+k28YQ/4xRjCFOGfl+fEnm+Sjl",
-	"asrUKfnMspgJTSdMkSm9Q9CCWfoMN8xWQKNmCnmagt04EPY0y6dnOD4crKGJvpmxBe5jZcZkDfO+/Ond",
-	"tSfDdRy8rqSjoZGTqimytkLl9iVItXzQWx9e8+RyGq/syH12Ud2Y7U2k+tFrIqfm16bM4yYd3W+lUfEM",
-	"6/a8JHIsoMpuQi7IBaFWCd2KkX81zzIRs3+gFv8DoKrt0RCVj2Zc66oq34d0XM2MeNQO4W7GJEY/nmQy",
-	"n5OWUZ0M9wJJSjOI+PkQIhXJQLgKlXKesqgmHwJjW/NMjpkyp01Toz2DLgskxrFKrVf+/byNpKeCqFhm",
-	"jLQ+8FuW6YHodWxRwxI7VlAZV00NR0bnl2HES4hKWtiNMSqMYgCyAnqAgY/slPyQGcWbfdUFOsiJtHXM",
-	"2dNWo1vvr1uvEzSWIB+pdPZccqG3rgf+Jc/u2PIzjPmz0f4PIwmK69MnCjY8YFaGJzm+YBNCCjag7rvN",
-	"20iGcS4ES/9xUqGOkf0AW9EwscZBcGQsAgmzT6ZyQWYhHnytXzIzGgVLULEIUEMh8hYcdIIkdKm8UQ2P",
-	"bMU3Hu4W+IY1SqzVAp827Ha43mcyJNT5BIg2R6uiEE86m0lBxjzVqErC3eMWaj8QxZqJXXO/cH2GBrvV",
-	"FwvzQApi5hBBrkIE1kKaFkc/9xa9e3INS7zf6m7YYsMWn9yG7pctaFcr07v60KC2f3W+PdLCBFuR+PyH",
-	"wsnWjqq2t70oW/HGMhj2H8YcL4gSdK6mkC6DvtmWA8IIy+NYErla+r6uFoquZ4qkVGkjltp9EprTBCLw",
-	"vZdES3L2ymZHi4GQcyaKCKfMCBVADubQfUkrl00dHDb1CJDivGDQOTzmXqH8OwaCfZ1jvpWWhAkvdHtn",
-	"ZCaFnioPqKawAETGVN7+TBH/GvMOi36Ff45t0ktMEzbjMXZe4IL4zJ9ytw2dZ0KRs1cRPgDGOldESSiO",
-	"to6lF8TZ8PSGpx8bTy+os3L7ey/hWkqXr1a5yyt3uLi/rvKCKID0/sZuZueaCfDAJ/kuflNE/vuol33J",
-	"hlayIfd8n6BZD11k4CVY1s8i64h/n7np5iHDNUY801PyL/KiByxDkdanj5efP1x8vLm6vL78eP3+08eb",
-	"/1xeXH1pr+93Z1/7fc52ZghP0trKznfL3lbh07vAwsrjNna3wlToJGeoo2egnjdBkHtTlBQUBvINDR15",
-	"A21jn/UQqETj2Nic9ZcUcchm6w8PQ975ll+aaam6pnTZffuAWdkWPhsCjB3/w1fRFAA0R4JT/p4ZW3R1",
-	"wZFfonViRK4D06wIrmBFUnVerWVm09Mp0XI2UhrS52FFiWOWFy5zSEhNlkzDjQwz4Gs4IBzNf8wcP8MU",
-	"V8uhvVwlCRiU/O3qie2M6Hxa77k5BEI33qjiLt3PTtAD3+HijusjK8DYNPs9VCFEjHO9D858K3CJY2CP",
-	"FJtj0/gGsxwf5XU7tiSu7kHYmvj41L/qbLfSAmsHba8Mrhm+QScMuMi3VYTy6Tug2khosIOkhWgEy5rk",
-	"LRMq5OQ44klboYZOqJKjBrBtWzdHjZxPyOYsc+yDGqQtQ/udg/U/LTbd99eUAts3k5SLW9z8iKip4eew",
-	"Eu4TrFEJO5rmp3ZWKDApGcLUh27uUJqpBXLUvH1KFWA4b9lct7GaQKleilu9OdyMjDMJhYIS8PcNhDlL",
-	"VczHahJmiHr+B3z3TwtX9dV+6p7xV8XW8w9Ow+zHyNbpGYiQ2ry/c7VfcATmKCWIXSqgS2YYgi/Nn8p+",
-	"RQs6iezTgozYQOBWQnApZk7cmxP8OucZU6TlXBQvuhBUjAjVZCaVJt912+t7pFbZ6jH0Sq3OabeeqetG",
-	"7y9qDthDdeVTSuXm7TvKUjvsAUt0L1iRp7YlPbJYuCMEmtKvsp1yUl7TYrVJmNtO4wAqZAWPrIpvLR2Z",
-	"UaeYeMezIDQ2BpSuVUXWWpVNL9amtv9j92KtkaSPbGbtLBYeIBDWJRcUl6gp5f/ovVONsr5iejnLy6jI",
-	"IH/Xml17V/GvU4R3ibhhGUyj5TsTqZj+Mzvrc0g3yljChObUVms1dhcg2zeE5LA1mc9VMpcb7QmX4uS8",
-	"76dQLGyMEIRcGF4qnLEEpbdE7CwSY9C87HXxT6hBJxuv9Qcubh/rQsO7trvK8Oiul9gOqr2+lrq8SN3/",
-	"Eh++VMEWk/pRiqdTYFicZ5CY/9+/VZtyONC4woIrhUGvbhVplS9CRbM2/3HLlo9zyZEgrs27N992v9zd",
-	"A3flb+wQwXso1yAXghRWcebucdmBUtSekZm58puraLtdwLrJNLutccngB4/CybLa8w9mV2FZe/fhq7xs",
-	"6z58a8btw8fwXYe0vXGGMeNzvQNTdiP2WVMxdoVFX7nSDH8Ttvw0JvDxyIILa7eGQiCyfs/9pUCZj5du",
-	"QRMqfbJQKbnwpb9ZYScvRJhEKqQuZ58+e+wI60Bc+fQ19FZTqziPZZrKRalyDb7qnFAhxXImocweQxk7",
-	"tkEQu+XPVHEittqCl5XF1GAq9Zp0Eej189suzPvIKZjHHTUGv9cNGjRHkHN6xMFnR0U7hJ5LQ3YV3JXB",
-	"G6GIxXVvgs67B52L9NvVaNojBpzHjCUjGt/2J/yODUnL8tnqJNrlsub3CkSQEU4QWCYaypNKqHq30DRp",
-	"vTw7K5UQL8vfB3cRKuyfoHyOr8pwxzLlwtJF5/Tj6EAYmm5o85nJuBnLMaHFOlph7XHzmG24PvSyxo6D",
-	"djJQVa4d3Rv7lZl9RDAOZSZaXqy2IRhLCfBinyuKeaHGjMUJQ/uiKYtvy+WLBsJNq08oWWRQIRhq2YFi",
-	"KXPdkeNOBrsYQBa63RCy4BwSoZbCJ8KWMsFi+4qld0y5SLPaJ2TtdI5VJeq+CLTjr8cTf3Yz2if6XB27",
-	"r7Q5eOT5KnD77CBC917Qhgjz3kVdoybW3MSad23L4sWFlkVY2bGxXazuJpTchJIPE0oOROKjmkxPyeuv",
-	"AyWzqeJ9jIHnrKC6gwSZvaq4A8+0nEmmzLAunA3yzN2qDBVOqGs/i62cUObKQvm+3W7ChRt21K4Utxc7",
-	"uFJKQ3blD5XBG1wpnlYa58mWzhO/YxEZ5TzVHV70jS1cuXIhHuhJqasw7C7m+hzMi8R3K3ZT8UY5aETO",
-	"Xu9B/oZWRSD9aPwMlY22eeC0X56uqxFJoETkkqnnQkYknkoes4iMXZXHtof4Ow6DqHO9kAPBhdJZjlmZ",
-	"WJuCfKHp2Cgtc55KVEjglM2etIZor9+ArX5TlBwdRmQYxhzCn9rn0H4ZDmMgqDke23ctwlavVJWT+wOl",
-	"Dzci8ljMWCZul9UpGZr/BP9JLvj/5Ay73/Ex0fSWiXsB6deFJn4k7gA3o33cAdWx+3LMg7sD/LbvJgb2",
-	"XlDjDmjcAU9a+z9JCgZYQC8d3yWt9QJpm9C8l8a7OgkeS+H1tmTATx9VZ3xKRnEdxCYaW/JobMkVbxqq",
-	"Z0jSQUCmdJsObm1ibRL7efUkXRJ30I+hSlKwV2EY7lmwbedBtPSWsTk86MaBR+yo8IoDcUmzlLPMzREa",
-	"Gy1tAGpJzEyjoPi7X1YQyVqzugu/KbZGCddqIIY8GRIaZ1Kp4pNakhELOoXglis6C8Nk/+WspyK0hTB8",
-	"uw9Gna2HYCZJmXX9X/zu7pqs60YY/bVK77oFbA3/vGf8viLAvuaALQ6PU7QVt1OwhQ9bW2pu5F7TCfFo",
-	"tevP2MSIUKDcEhbDqdx1Qm2TYl24IjpQXbDBvP7tywMVNSk/w4lv5bB/IJCyTEtGuvRtNUshoegES87J",
-	"mKaK9fG/8FfDjetmY5l2aRb2qyMpU0bFsUYIypu/VYSgZsgubYxrBm+IEMC2N0DL3WIFlWKtIcMtfmoq",
-	"+Ty4kk+lKl5l24/EIvskCiwk4BjnrLzpfWPRgx5EFlOeYv9BXjRw56XW7sPnFdY7HIiWr+Rj7mcbQxyl",
-	"c3UnijXGX9ga41KQoW18ewPd6D/C8YeAEQVDB4J95Urjiz2yJ6ZZxu1RfPzpCzRx4CI3s5wymuppbM5z",
-	"xlMGlSyxvxu0wx1nclZzggNRqvjbJxyyd8ZL1xG491JP8beELiMkY//baz2NCLbe5ynXSyiYb0THaEle",
-	"lCqYQzNi0nujp6Q1OFFSClvZvPdmcNI2Ckh8a/gfF7b/o/vEWzOCkrPvyA9slOU0W/rZmGPqkZ9pFk+B",
-	"3gChCtWKN8Riytz4GGIx5RntFoupH7uvbDpgLKay7bsJ3L0X1MRijsUybczL3bCcm+Usac0zNqfQhBGK",
-	"QyR5qqdSJpGXNO11GtAaq7PBfDaYz8fGfK7I2ke13J5SiKBSZvaj8VYeFeKzyii90fHup3eBXrzBPNwr",
-	"hAZRjb/SqDSGhL/7hdHIs2pyXfdlkFx3/qhmIf4TE7+wDRHYnja9jLT+95dPH8mMZRNIDIun7YiM8hk0",
-	"HTAnYp2n52QqhcwzRYbvxx2IDw2PxY4c/c5irewaYHHGLsF/tIZ/DE7iaTw46ZM/BjYJG6w685fByVn3",
-	"7HWn+7rT7Q1O/vwTYGlZRpfKbi1YOVjwpfC2uVKxhCrDyBdUrQ/K/TJPHsGccQG5re0Y2IsOnOe/6nh0",
-	"3bS2tWk2jd3f3wbrO0Rs7bjEEZI80lEjlJoQ2tHaOCg31jfLqxEc+9gyz5lIDo6J+TvJ80uRFMK8kLIZ",
-	"o0qKIyrADp5XemssvfGYxdAT0iK8SQLJ52VHrNI8Tc20VSznFnogZNlBrKZyoZxhM6FzhWFPSFl3rlPs",
-	"wFjb7Eckj+xWjA4guetE2MrMtxXVawfuK9YuRXJAGMxxiepC4WsEdSOoj1ZQX0Ldl4p03loUq+eGjzZg",
-	"lqMEs3hhOjgRsiIuUz43ekAm88nUInf14MR1hz8lH7jS5WAwdFNdrWxkNigaCCnIkKobOR5GZErvwKEY",
-	"Txm6UvU0Y8ocCGkNZ1zc0AkbRsbI9kE+mdlOy0MVT6VMb5aMZsMIpXKPfGFzDTs6EBZUjI+tdjpe4ocJ",
-	"133yH/Pjd+A77720ra8z5hv8nb0+x6lSQUrNoAeiZZ6JU6mM/pKxhGfYeFlmJGFxygVLzg1ZQc1Lo5rI",
-	"zB2u3YX2uo7SpMWhZQWR2UDEjCouJm1sHQ2TEXJFVS4q/ri3k5YNL5e/zXVU4Hzwp4Hwv4G/HeAmJVKw",
-	"6ihCULBCXun3ravkFWLxR8MTVrSjqoh0NEEnrIhonLuOtQB31tDBdp7Kpbn5zxRx/Wmvry4+fnkPDWp/",
-	"vPh88/P7jzcXP16SVu9lex2WyRJeCcs0o1/5LJ+d9M9eReYB/I/eC4+t4kKzCdRxXQFXvZO50EXEHQ6E",
-	"3EOd1Z03V0QRO7N1Ew9uRGnydqNO+oDnimqBWatqibltv+fJxFBwaaul0XvXTAGorh6LltiyI6tYtGMG",
-	"hf1I5ztiwtyIfdTEYuwGRFiJz97bbL4Bi23Qaf5T2sqpNJZfnloGu6LshLxXsB1Un3wey5kh90b9OVr1",
-	"5weLpNtCiwnla61eENULdCNk195T3EXwcSjMdndakvvUv8gQT+YGoVTD307JUOeZUDe9t0NXU7n3Vk8H",
-	"wutLLbdHzxRReB2gYX37nAyhrCv7OgeV5YaJZEjCuoGVCT5TxD0LThc5RhSXW6d74Yx+NUIK3/eiRy7y",
-	"Sa68wKMxTdiMxxWRV4Y4uP77/t0D4TcRFkzOXpHWl8uPZ8QoRsx6pUjPrMquEr+Pdald72fn0qmP4GMb",
-	"/9OB+IJpU6Ol7Y2tp0xUOkzfcpHYNK6UmoddoWG7gUpmDo3HLOYNrxxVmnDNZqcD8QAN6hfLUArJsYUa",
-	"ZYSFSOQiIj0jx193LSRvnSwvEVu9QtE7iwrV6HU3VI220YycmqH93FA7sjv2z9M7Vs91K+VjzbDtNZC1",
-	"L9ighjihZnlWRJSUosGob5U2BIkWhn2ELNnspdlDs5NEyJFMll7z77011tvZK5ILww8FS+5RPxZsNJXy",
-	"tqPykT++XdwvKE9tXq99WZHYex42IAo/UUIb7Vq46lf8zJfSlLdKhgnRVnskw9xzvzEQnXzhUOjqKBlH",
-	"zdZtxTnWjduedax/wwbeUaLKhlXcl85i719520gL7ug5CdtWKxZnTJdKdyB73inZ5SCXP8wbCUedQ7hO",
-	"8YkABggLMCrQsXd//p6l/I5B/kXQeOKLpiKhWULsvVBEzVnMx/by9gkl0J3ZqsPw2meKQIy75bP01ZTO",
-	"GZSmGogxMyqhZrO2NQcda+fGFvQvITyJijR/KTzwVWdLq6nOU7rsk4R1khy5CcNgaTsaCP9WzWdMaTqb",
-	"D0nrF8G/2swYX6CLas1mc1vXy48yx0d1nrEhaQ3vetEg73ZfxCOq2OuX5KefL951vvx0cfbqNVgNPDn1",
-	"Xzk1Yg6eZkNyy5YM493wKTt8HvjLhoupYvHN0NLJOUlygD1TkknfV0vesSylc6xk7mcGaT84LCJqTmPW",
-	"UcwwY82S9im5EEty9vUrUF4ex0wpQ+dLbMDHUsUQ9Koz7qbIvuJ95jQdiBGNb+V4DLvyu6HOzNbGzxhz",
-	"3arBCihcfAkS0JKMKU9VtHIxzAdnNLtlCRmaR7iYDAcCy++7jb8JB5y6pxxFGJNP2KShX64++CSkqdZz",
-	"hRiDeT5KeUxokmSw5HnG74zRMxCplHOzKlhSysVtJ5UxTd2jTJUtbKqrvMDWeCdUE/C0u/VGRFrIML5p",
-	"IBJubOyk7crUmx9RPZAZoeZuuaIheiGzW9x+5+H99fK/fvr06d83Fx8+fPr18vubj5fXv366+veXUzK8",
-	"42wxtFlIaiAWU6pXd9l651WfDK33YmjvDuziORmG2gWayOjnl9nymXImu1kv/nMgsER8HWzcosTR7Cxh",
-	"xO2eQIwj4A3rU5dqBO+T5S/BP810b4BDGrHj2ye46MdJBL1k7PtPE0aTlAt2k+Tsxqi9J79FK3pc/6Tb",
-	"++7F+BV92enFZ6POm+QF63w37nY7r+jr0Zv4bfId6xq7L8/Sk/4J0HX/+XP7yezUTu9UZpPnUjAbsTRk",
-	"UVEaTx6i7xwwUarua9s1UF8/8kG63b1t1JtMqqaq3cG1YkuRI4YoObjsREvHi1Eztl7uVc2yRqes05c3",
-	"WdK75kf91eb0j0zXy4fHtzP34UQP40HrW/8GulADpTqmcnkBSZfNVrD94Gaus1kPmoFzGEs3SIUJR92f",
-	"EnOcPXfR//Uo+uaBEkxq5rZblsmGFzzQFXawfJOjZsUu/aRhyQ269dtKQ6kw7F+uPkSWawKHBLRerPkd",
-	"I+OUTlZ5uE23aO+lUT5PvFPx24jVFE7QnWXB00VJLtCFuUuAJByyM8MsD94QFrG+1aOPiHxbSuhF9U57",
-	"x6vb73J5NWc+Ppo+ev+1R9/8wfPTDsIo/k/OcqvsOlco5kkBBtrutIXoltSB4wjj2OkHHl+bIoaZ1+Cz",
-	"H8L/3aCHkydDW3aNaiJjQEslxPw7c48rjl1JtHU4D0RpO82RWK8FaZkJo2ShIiF3nC0g7mN95vDJ9im5",
-	"AgJhCSkEhC+HzbMgfMOTYb/kFIFEtSDkg/XEzOlMGHrDeWLTy/3Z1TF9nIHlaJd4Hx7gLYYtOuljXnzv",
-	"rNPtXXe7ffjf/9vZGYtz28ENe7af4MDvXDEF4KftJEdpzJ/7rcyPXpEdQL3J305eNFrrln5Q5qNsIf8F",
-	"LkSFZWcyI3DbEAypNBUbRdwW0kpqqlkH3TbfptCCMIaydZvLHmL0GssUK8hgqX33hI02wwMYZD5Oj80V",
-	"nJCz1/GcDu+rqWHzdpduLIjgpP/29ctud2ePA6zgykb4/zJ3yrFG2qq+bt9iDYjZIRwAPgNxDinipn1M",
-	"43w5XjH2I7+rul5qWXM5sLcti94g5AB938FkjyY5529faB/SvT7jad+TLvGOKtbhQjFAVt8xMjPCkEiB",
-	"sZvIl2LMyNwV+4Li3ZHN52VfaayhKrPIodSjzMgvnz+uS2D4n2q66QcmJnp60u91Ma3C/3ctgrnulQDX",
-	"4nr5+G+eZ9zc3BvFxI2hve2bBjPxkaFgrH8zS3KU0TeKac3F5PHR3E/gd7R0l6ktUdnV57fXI1ZHbplI",
-	"2oCw7wNh35MYGEiZklR5wiYDXj6UgIa/Sy4cnHJhuSi0Ka7JifurGgfY4qlH0gFZrLJtYO0KJmU35tcp",
-	"C2p01SSK0tRoBEsrw8ELuPpaK0zKLRyGL7vfDS0ZpBbrNiyaOlDtvtrKFSNcD0RGodq9nlJXpsHpQJja",
-	"CC6Ctp10SZ2oTFxIDZOHegtcR5jiaSscBzIXpFu6xO7Jho7MzrSGZ93esN0Pl2OTE1iamiftl2ANdCDw",
-	"vVCMIzYnht/mioA5j7jlOeUZZmBOJJxAuerzM1ubS47JXCrFRykbiMDZ2fIH7X4OXKHD9im5Xki/GQjL",
-	"8CB62/yAs4x4P675+0xCMik0p5Z6aj3FIiFjuD2wJ2ba67G7AZs+hp4DwXR2azhQM3AvWXVABG241TvI",
-	"3f3W0eBiHw0X+95fvgYh+5DWAchjq22GWtCHptspdwaoKC41RnLTF6DpC/CQvgADceGmApgZ85iWhAps",
-	"1+PmNHzR7TkN6IPXgFrU7uw8k6OUGdlf6EftgQjaXtlvGMkcEfMBp3osLIEaRSNQpc7hIbE0agxLFYuM",
-	"EvZyeEouDZkM7PS8KMfcKVxBhy7okvCkmDyMrAdlP0Twf86zuVTskQ3SpxGKj9Qx4cVGdcCSyb9q4hIJ",
-	"05SnMBFPs1BgvY4q3d0ZF6ohXK3IqIWOANGxozTFuPYK4+z2vuvSV6zXeT3qxZ039CzpvGXdcecFfTl6",
-	"Fb9O3rC345PoJPWyfsMr3sRnSefNCHKhet3OS/pq9Dp+k7xl30ENDE11rk76L7q96ERzbVZ88rO8Y4nh",
-	"/jNqNhMzHtB34rKmbIKUS5py26eez8zYTjh2azL4jO/YTAI7b/x5yBXQMqtc+gpVbatBwS5dyyYL4BBZ",
-	"ALU2/0a3SdN8Y4/mG96j8zdrv/Ejv6tId1rnqEHfQpmBoAuGK6LRFjMmuhQkhv/qD0S9w2UxZaLOsROo",
-	"DVFxoJWVzmjCMFlbOydG6L9wzggSuCpSrvT69IsHuQwOlHaxh99g7cA9fdwHS684ChXJpVE0zaV2juGv",
-	"8x800fy/LJWiVuBv7uexpQfiOYUKHZ1U7lJTsyzUsZCGtZyxVkfJcCatYfEV9FkA2gwli/WrhzY0mIrO",
-	"gERTeMvqk3WW4gV8+4OcfAuJFRdG+AMoeKv4ZuXx7VnmysBNyRSFQqIIVuSoRp6+rbbq35bSby7flCqS",
-	"Snnr8fFOngEsDa5QwBcKj51Tm6ybL+APeCMfmIixyk5isyihVePZbDybB8IevXMk9mBma9+0FacNn92e",
-	"zZZHrfBYEHTE3pkyD7XNGRZTBlKSu3obtnYvlnBt2OwjKluWrIiWRE2RtC1tjisVra3p6KuGMjrrUJF0",
-	"7EE+wOXyD2yPdhXiJ3ADiyNweGxoMXacGQIYlbbUcwwYBDuV3fAHlUE7c7gD4g7c1m7JoXefex1nvrJ3",
-	"vwEb/KUZAo1jYBdMQpVdbpZJ9+rsz/+w/7oxfzUMNcnoYr+0NIdKnlM9LUDJxftPqnxiF2jyP1RS/kyz",
-	"27KcdGckoqLWK3ZwOAeKCGCOKcf+VFwTpeVcHUks4gfXzMkthaZQudPaDSQzF8f5+t2yW7/8m/z4/ecr",
-	"cpFp8qb1ot22XbRsfNPawwMRdKxQQZuu0RJxkHZrlPZbA0nkw4JMh22zQKx7mkSumYTZioHwy+7D/rn+",
-	"p+jVGlHFoRa9n3xlga1hMLlTmNewDQXrzawGomQECklSKSZQdtcGp2z41n+ZEkXHbJJTRKzaPh4yI5Sk",
-	"dDHOUzslmDqoVJrqXMtsSZJcL4MeG9JuDDyPX4jlHctw47zbzp6FM0kiaMqCVi5atVOAb5ZmFUsRswxB",
-	"HyudXriCQjATlpBhxu44W0BKBEuGA1HerfKvWEAZc5eAZsGzQXKheVq10m0F21PyPqCMgYD1IsC2RA7m",
-	"UuaCQjtclkAzN1KmKcaSwn6rPQNzlJVDqFMjf7XkcRSKZGUy26qSa4btrJD96q/KYSJST6JRXgc8QDia",
-	"aQJRjar4l6iKwOG82kBVQYp7Ko3sq9mgQ8aMbC5BH790mJARIi7xC3u4Iy9h4JFAEb/ko99ZbMNdl/54",
-	"NnK4ujHbc7v60Suc75Ng2JYhkXEOArxxXD5mO2lD+qgtT5m5FxChM3ehHKEbgx6i8MyclmR1hMMHhvCq",
-	"d/y0m/BQEx7aE/juDFfnlrdTbylNx2MAlrmkOt+nwj5ijs1m1bmY6eVP70CLV4QqxZSC87G3AiuJudaJ",
-	"ykdkMoY1xZSmIlGRj7IGJhXg0LD8mZYkljNWaesW4Sus7TZPKRedSzFJuYJ+KCkVCIYm2NpP2y4hUI1B",
-	"eIBi0Q7y4vN785l5rsG8cRUPEMLMVOTeIZLw9VgSoW9tHyG1eRLtFrOuxHAeTMNfknkmx0wpLgVNHShy",
-	"DeTiB9juL/auP1iylV93n0wrP729NKuOW1MtBn4G3OO4CcMdAu1ANZnS+ZwJY15/1ZFhA3A/yMLog1Hl",
-	"3odFSabxo8ut0NxvpFYjtQ4Eagj9UfdVVPlkVltyQ3FBGDipNvd2tf2IS2VA6lrYHx8sLtierdAa1ee3",
-	"lwKrIzcg48JDaCBwhxMK1+taTTcojEeKLV0kRgMWFTZtXiJhA2iaLivSoe1qEdeeTGT78y14YiR5OVuU",
-	"HVedErzz0P2wsgMQVlUlgyE4JsI1RGy4tiZENShiIwsQPlErneqwwBUZhkGDG1S+DQHZ+J35EDTBc+9W",
-	"NpYwEFoWAQeXoH4eBAGhAAib6/Yp+eSza16ena2HsQTc7xigLMF0doOz1AzcSwQcENYSbvUO4my/ddSJ",
-	"MftzA3Fp4hZHGLew1Fkvk8piyGrZeygIW1l9z/8I/uvGVu14LERM+dUPRsX8k1N2wVi1QNJgW2vSpM7N",
-	"g5ivSwTNMrk4agVlTR7rg2T1gfJY9xDYawfuabMdLI/1yQV2mMcawmEaDEFTkPrIU1iRN2PfhE2ceU9x",
-	"Da84eP+EUC66NgoOpAAzGNaBNuWdc7oGMVqLCSwXZxFgT3MsjmmEYMY0d+Zn6VGAKfIEUYzOn/mi2yPB",
-	"G9pHYlwHG1B4SsUtS8xkh+NMzobB0l01iNUp9z1UUJGWmT5U1OTY1h7ZtvLFpItYnorIjDHNxQSDX/gy",
-	"FRmCmy7okowZS0Y0vm1HRSxwIEovKCKAqJqInKYEQYgqIglXEHWLcLbAKfDxiKg8u2Nm3fbCWPiluOPa",
-	"zXiDB8UBs32AUfMZS7lgFu4K5YR8mZKBsKVH4O+GBk5JUJTpmQLfONZrwmAilttU6FSnGeuTWGYZuJGn",
-	"bIbdTxY0M/uBquLni+t3Pw0JH6+S5BRjAzOS8clUw8kbeTXlCgKi1hMReZTlAmkT45vlQmZQBkxpulRm",
-	"ctzilQyp4wN9BLCGhcKgytlccqHximUMKdWvdj5nNPP9qp0vpwKGQBzQQLSG+KEb4DQ3yGmG7cinIwUO",
-	"/chGeXOR2Ca8Zpd5EmEggCYOmc2VLdP6zENUUznB9SML5MoDjKXAgqiWvTzDbyEhSBEziIFBANlctYGQ",
-	"Y7+Hhiai4saaLRy6dWRKilNc2xBXg80tZGVfPJ3hIc4pz56p2lIrhoxmNDPX2W7a8HyFOMxYyjPltyJL",
-	"BsKVijUTLvM+IJ4rq/Qj4WFZGUMC4baQKUUL0V1QhLlNKYK9Y0bBbKABIFkKNhDm0XP82QXUSzEblmUy",
-	"Qz9+24gu+CZ+i9gYSvWunw5EUeeHgEdOhRytTo3/2ezXxkr6O3rcor+mFY3h2Sf9k63qsG2t+8Jm7OBu",
-	"21V7h/dv2XAsfPbP3VawvsHYrw6Lgpc9MSzCswZfiAn4nbGYEVvS6PaNbn+0uj0Q/L0lBrEQoddri+IU",
-	"+1SrcYKpQWI0SIy98YNXzo4wGjunExaV7YWSQVEyHnBhCYu5suaGNR7g1ziVKjeap0yTAghQj5C7doT8",
-	"DdQkcnPdCnlRenh74VkZtgFzgXWIKpvcoC0eG1DuWl6ObdlFayzLrAZZbu4ZnzFibl0WcHU7am9MnpkV",
-	"i/OM6yUMonNu9Nz+f/9m6F/yJIZ//2Yey+7cq/MstbV4+8+f987enHZPu6e9/tvu2y7cBju7P1wIxt9N",
-	"BdeqgrUKmCXygJAtg35mX5NwYznLbFnzlneOj5oXhO1vPJ7AELRgZkddGL/W2hJoJENeb9BuQ46DhirF",
-	"lEpS1czK/t07Umqmen0foMOmUJYCJtT7bYAPVtLSgxmtOPVWJ3Dx+T25ZUvrGSlb2mVz3brImHBVo+1H",
-	"bAZD/docJWNrV7cTpBOIgKgqaitSAORfVHiSSkKg5KYJGn3Zq7A6qQq83PpwWEIUww+QC7OT/44InTGR",
-	"WBkFWqBvWVl1SVn3YoFHj1MZ3wbTYdO4ZiqfMzZH0AnkiiR5qqdSJsQYfOQ/jGbkOzOVs1ekU+PrmtA5",
-	"7g+g7iEUp2TpYIoxdTct17GcMesyU+YTbDZPge4rOwMMD/feszXrnCk8a4VO4tQMh6ShwlCQzDF0Yudm",
-	"P1tHkJNJxiZUMzLmkzxjyuHsvYKRUE1HVDFr0CVcWVUAsqozmSLfnDMBj54TIYtOQOb7CbqBvlx+PLNO",
-	"qGBmGTN/qJvZD9yotlRrGk/Rn0orMCVFWgjiNzsFr4lIyrThsRGZcZFrptoRiacsvmX2oFHJGS0dwwEv",
-	"IRdklMoRUVpmdBJStkvqUiGHgWtbdwNZmhr6QpNBLZVmM4UE4yJbnaIBM4mppqmc5AyZwTxPU7ht6Lri",
-	"E0MMrpExaX0xJjPNEmJ7wKp2SPHYsPLP3/78/wEAAP//",
+	"7L0Lcxs5ki76VxC8J8JSLCWT1MOyFDfOkV9j99hur+WePr3TviWwCiQxKgJsACWa0+H/fgOZQBWqCJJF",
+	"SvZ0z2gjdtpivYBEIpHPL3/vpHI6k4IJozvnv3fYFzqd5Qz+fZkaLoX9ly6mU6oWnfPOJXG/dju3NC+Y",
+	"vZoVLLH3dQa9welB7/igf9TpdnjWOe/0+k+PaC89PuiPBuzgCe33Ds6GR+nBcXbCTkdPeme93qDT7UwZ",
+	"M1yMk7bP9DvdjrxlKrMDGNFcs25HzgVTyUzR1HA7QqbavW6AQ1BsxJSiebuHjnEM2lBT6M55R86YJcl8",
+	"Qk3nvPNMyhtCiZ4xlk4IFRnJqRgXdMyImTBFZwtCtWZaT5kwna9fu47UH+iYxckNVwKSc8OmunP+9wfi",
+	"35X4n4H8WfZykr5nLNOX5bWXX1I2s5P5yH4rmDb1lfnIUqkyQgVh/j4yY4rLjJgJNfbXQjNtv0lymdKc",
+	"0MJMpOJm8UgTw6eM5HzKjQ6XdaTkNFjKQa/T7YyVLIQlSwqEohpW+3JKFSVzqgkXZCL1jBuak5FUdkRy",
+	"xhS1IzrsdDtGlm88Oej1O26+V4W6ZYtPbDrLqWF/Y0qvmumHYphzPSGUCDYnt3gnkSNCSSoLkfKcGPea",
+	"R5rAC7gUtXlVP1qWhUXOuTZMsCwxEub1W8EVyzrnRhWs2zHsi13L13JO5izPyZwpRhayIP4xYuT/tpNb",
+	"zBi87IYpk5z45cwtxQ376Nhq3QLa9aF4v52W2wyPNEknkqfMzpOJMR0zyxIkZzQLJ7bL3rnDLnGL/1ch",
+	"58hZIzrl+YJYvoG/RaE0U4vDTkAGLsVb3pz9JWlcjQoXO9Bb5hel7ebcWaioMRVcw5jaPdjv9Y6+F0V3",
+	"l1LKsCwB2YTb8OigN/jUe3p+1Dvv9f7H86wQheXUW87mS0sVXgsWKlWMrn93t5MxmuVc4ImesZRrd6aH",
+	"B8eTg97ZQb8XClUhTWIl/NduZ0ZnTOnIM6cH/eMVzyg2k8pEnnlyMHiy8hk/+aVn4FBbfuZrd8WtrVbo",
+	"6RHux5y2ZLenA1xSK05Eyjrn/WBQdkDdTjHLNi6JE6Hw+EIWYpxY+rbl+aOeF+IBV0Q1h+b16BZ/4KH/",
+	"WB5yckfPmUJt4C0XN9GzEm+yqgUXt9yAhO4SKVJG9oQkqWIZE4bTXF+A0DTyhgnCUaLesMV+yHsUXobc",
+	"5xWDJKITuAeO3Thn/K9sscTj+OuWMrHdQqH8FnRqNYyPHCieMfJBcft58u7N1a5n1gDOLDbiX0B7TXJ+",
+	"y5LB6Ol/20NG5vZ74ZHWqeb/RuvCakkxKrhrIaVnPLlBov1bkqXbgdnV7v3y5O306KM5+9uw/z49fZ31",
+	"frg5/lmf/MIGP9GAkFGBWV3ZWVT+6WiIm6vIuHl5y4SJ0qV+daWmCCIUidTp2l+kCrgw2YY0d5j7rqog",
+	"EkczkSVyNOIpU1ZMF8N/sNSu9w1bnLca/NduJ51QMWZZMuIszyx9vIT/3JZBngIV+Kxz3uk/HRz2DgeH",
+	"cLTKNC2U2sCDs0LNpLazSalmc6luQHm15s5Wqmv5CExhw0P9/tlx307QPeUss3AhnZ3HtHHDGD5JT4cn",
+	"bDA6zo7pmbVvdzzKlh5sNeLB2elR5zPugOeMavZykn7IqdhkLnoNiBhJUvuc/ceUcmEoF3CHVQfInj48",
+	"PqmffLMZo3mi+HhidCKk4SNe2bzwKh06c04OeqegfqU8Y1ndzQNXhDRWKet8qgyXqbwF65hcpdLkVGSH",
+	"oZ2DmuPzXOr1xjHcQSjxJg+ZczMh3GgiC5PKaU0K+J/OO4KxTCdTZsJvXqEnxjtfuLDkSRm4ZgKLS9OF",
+	"1Re4GGtCFSNDZgxTaMk+l9NZzgxDZ1h0xO+ourEKCgoikknByN58IuEz8wkT8FJkTpbVliV1b8+S4WJ3",
+	"H5ZdC+d+Yhl4YvrH5HKmeO7nINK8yNgLrmeFYeuYbCLnyGh4K2EiYxnZs/rWBaFEs1SKjKTwQmBEp1KR",
+	"497TxszwmyHv9PvoV/K8czlWjGWEGjJlGUcviJHOR3ZBhCTItpaPqpUuZhOWZ35imokl/4L/eUvdbMxv",
+	"mUiG9h1/UZZNfryhI6nKK8EmsM+2PXJPUUxwkYykSkuXhifCu2JKKBLCSKInlleA5dktUwvLS25nG0an",
+	"h8sHlJU3nxu/Wgnoflcsh9/0BET6jCqkjE4lSEma5wkXtzK/BQXuOxqRbpVix354aWd96GE5v7M99xwW",
+	"BVXZqIwBM8FKyssPb6xtRvZoNuVi/8Iba9ZuA/Jw7QQLkSKvGVnfSnNdZfzgpBxDrpOcKd5Srno46O1Z",
+	"cWd22opBqgm2OBooMYoPC0FzJ5a7hAaCWyrwyk9nuVVHCB1TLrQhtNRZaurIUBaWJRUbFZrmiZEJSv1O",
+	"tzNUshhPDJKrHL9/S5LD4dzQSM463c4Nh1hFOaIGFTOugZAa6VfTpoQ01cGDVEwZv20qPnB4aZb6eELn",
+	"0mqdTlFvaWT00QfjnnGqKpukidNPgzVZjgutXx73Bh+Kefn6OQGtKAg6kT1wCqN3ZNA7mDN2Q8BCMFIt",
+	"SJrL9KZ2jIcUnIFKpslsYvkupXmuCR0ZpsjRbLqKao6fd3JguwmBdhTywl0OHU/Zldr2C0VHxtMPtWkf",
+	"eOrXSBMs2nZrXzLQ7x0K/6NnHINmoFBLohi16zmU8oYMF2S60CwfWQLfcja397whOb9hJFN0zsUY1Vll",
+	"99sheUPmFKWQofkNmAcLMlKcCcsIxs5oYfiUHULYUmqWzKWyp04nnfA8S0LaWoNyiKFeplPFZ87QfsGt",
+	"lVrkZkEKkTGlDRWZH0ih7b/0DPxwPv4J3EHFDRwyio2stoq0EH4PXL19/r7z9XO3wyJffCXzHMIkc3mg",
+	"DZsRK1tUgYS0IjDNqdaWWD8U+YIMeoMn9pPA/najPnP2of3wyz58ZgSfmch5kksxtoSfS6LTiZQ5MUxN",
+	"rSiyV+XIMDuEnxm7yRddctQjUy4Kuy1KrRS+8TL4xqt+FRW+WhMOnik5VnQKRs18Ijvnnfevr9YEkLmG",
+	"uHG3YxQV2m4pa+srOU1y2jnvHJ0M7mN7vAKzaIPYubKCJLSiAikjR2gPpWxmWFaacrUTAO6W3z1yH2w+",
+	"ZPhbya0W58LaYArqCYMNpms7bMTtFnI29gJj40RIriFCl7FblsuZnT7NE8d4fu25JhOq4AivNgzK6azI",
+	"DX4xk0zDSXQj5Ny+kmUFRknt6IyBHbys9+z9wqgi/X0yKvKc+K2Na5JQkSVM3HIlBeQcnHfe8lt/BE6t",
+	"biEgkUDmGVNkqKRlM/v8hNHcTIDt8/yCTBhVlg7Gni9pbr/IBfmBioJigBJlMxfjJKUzmnKzcIcG11Yz",
+	"GvHM8gV8VsnCcMH0BZnLIs9QlE1YPsPLQ5b5SWiZcponqdWmzjvvJcEfiP2BOCXGTstauQ3mfVMGC+Ka",
+	"qL3MCPW8aySxmhgBAUskqlSaqVuWWR4YgdwUTem/deiFfZlxVXe0nB70T2qOMzuOBAX9PWzlNxWVVhHC",
+	"XgceCFRnsmcZI9ya+6GiSShyv/0bdlGNMqLhMXpy0H/S6XZyOh8VeTKkmtutkbMxzRM5zPm4qa6tk5gQ",
+	"HXe+jX+hs9Z7c6xm0u1oOmLjgip7CCal9+mV8y4Vs5lUhsylumHKbghKrBUDJoOhqTkMYvV1zempDxta",
+	"7SzJCthVzy3BFRPkMjWk//TsKdGH/SfBmr/DBIj1yqLLkvC8PqNmMqc1S8trx3C4gcsOTJDVa2PnYb+N",
+	"ur/lF82/EKti6kN7NDqZpCnQ+2eGmgrs/CEbScVADE6lFVBGEpBrAxRGeYMyg6NdDwCnbRg6Cij2Y8BG",
+	"K8g25tpgHLKxT8CCDekGKVcoAK9kYSbrwi1XoG9Uw0L9I5nhZWvAK/Cd9k6OjwbBgD/gcr1iLBvS9GaT",
+	"XWDFiT2UQd1gqCiVe7cbHuJgxc2UHDFt175+ZrscMbx1x0wbwb6YxKpwuqZD+O2t8bug05W7XEhjtdQb",
+	"Dnraz5QD59rjM3w00D/cebtz5oz7WDJneY6sOmIsDzPAYAPYg5rMJxK88TT33lZcoUDAbGCpmpx1HNXF",
+	"lbh6+f4FcTGhuvExpTwHfwVf0EM9oZP/ozx3HTj2OXQZtRUDfrB3k6sJndxJdlr7D24/7ZPjp6ek18f9",
+	"WMaxUhlQYlMqnDUZQ38/F9Z4icuktHL4bu9TibtGvnY7U8pFJbZRwiVeupXxBIymLV3UTLjY03rbd9ck",
+	"1X7zfEmlSJkVCy4B1qopPGW6cuvYcXrBgopccss17Bp0WJQ6fESYZyyniwtizavxOLcbrfSXgJGlpJx6",
+	"HY5oLlJGrqyaPx2i5nhnlQUTQtoqcLiKdrfAhwl+GHcoZo4QDS+EacjCOMtEFvUAQUQ1Oz446ll2lxw0",
+	"Z3B1JFM63fnocamqLVXGJxGqfGR6ZrfAJoGPdwEV/PT91++WD3OP5NDFcMrNktIzON6NVMFDlUe7ST+f",
+	"dBxPNcqyILHYkQ0dDeg7K/1A9izlJsg4rsdai4xjgpWTMWDBWMmUyiz4lX2ZMYV3dhv+jtdyjicyZ5qM",
+	"Sl3bSUTndaNkWuSGH9AxE+nCa3SHlbh3Cmj1nbUPdrrfO1kaV+aTokKDVNwUAae1Pf5IE1M+6jx1M8Vm",
+	"aKmWxvVEyqxL+kd2MwxO9qM2nKVQajkRUjCQG49OrOVy1A/skh+kyqgAtRU0VG2KbEGo4FNvlFJDUpnn",
+	"DD1eq5X6nYTkcSAOfrEv+ADPr6cYqHhL4nGPjllGegcNgmR298hRMuQKjP9Br//0oHeCeZKlOyLRzLTX",
+	"+5zSwMxEcOcXeHb56mPlo3DMWh3f1oBUVs9kUwraCx7o7j7w01hzMqJmT3QiCnsQdc47T4+Pjp+cnjzt",
+	"PwUZro3bfO/6x+Tk03+7ZCX0oLlXv8M3O/Up0fajzDI7OiftUfslHFcxA9dMf3B0fHL65Oxpr486+gvI",
+	"mgiTYDeWAQQFGmGOh0/t6BI6ZQLWEdM+9o7RsHI72r7DbeMu+cjGZNDbIv2jmeWBea6nQdSlc97xQwnz",
+	"Kz75hBNteJ7DCDSBBXqkMfaAKri1fy05Tf0TvZOAXNtFO2rhm/mEWSMA1XClFsQe80DWIPBhqXLSJadI",
+	"tztQp8qBCahTRq9K2sBkyJQuwDQAeaRnDPxX5U6iubW1bt1yTyDwZXWanIrDOmmsaITw6S5E4T7uWoU0",
+	"QN8uNM2tKdh3REHW6ffuRpzTAziNA+LA95t8E6yNnsi54xesYCopVqMFhiibuQL+55bRRTcdn1fe1NXj",
+	"wceUKTvt1IrHRtWbey68A6YbMwTW5cRUKTVJGXMrY6vB23Exs4vQaM94Bo7jKlumXWr9yoiqG6/z+tZH",
+	"2z5T4ukxMMJ9xmWXsoDWGl7LodpG3d42odv+aR/CzGtCt981fcbxfSx9JrwUT5l92CAPG+TfeoOAffFC",
+	"psU0kh9Y/l73LBmroFgTq3PeeXzbf5y52/TjjQt50us/dm9oyVwjnjOvd2qamwOa3fKUHbjbD2fZqDUb",
+	"nYRshO8B72zGqV8FOpvlHJWOx/jq3bOy3SuDqK6e0MHJqVW6R2enWe+sf3Z2nD7JTk+e0sGIUdpLT05o",
+	"1uuf0KPh6HjUHw6GveHZYJBm/ZPsNO2fDHujXo8i+/B/smS4AP7vnx0P+kfdjuEGXIvrAkPlvItZLimG",
+	"ZpKdfZz3JaQdC0WldHgtnuX4wJMPPHm/PAlycdnUavJm5I77KP4NFA2rpmf/KCC7Kw4kEf81VnkJEXr0",
+	"5Biqxsyse7sLuMd/jb19xAXN4e3rXvsEtZT4r7HXCokjthZVytaPeDCIjRh+jVaVlrgQLmt4m/Q0LpKF",
+	"LMwkSQttZLYo4wx/hFTApNJvLtckCJZE8cPYQfOwFvGgl1SkTKy8qshxh1NheXfFzocVd91vKfXDjnzY",
+	"kf/pO9KfiR8cQzU24YdG5lebvbZrbvA2yWQ5Nfb1IYWqan67/3Ygsft3e6EyUvKfrIpFV1Ux7genAPrx",
+	"eO98/yEN+iEN+s5p0Hb8dzuG7d5ecfaWl3Y+cB+EwIMQeBACf2Qh4E/+T3zKQDXWH0vgn4Y4WLqllkYj",
+	"CponmGdZqtfW3J9zM+EiOU4gvoZ+xsKa28e9bsdq39xqTkfH3c6MqRQM8bOTry7jdbgAvdNu3rZPfq28",
+	"1rqu2pdaU+KV2vajcbM43W4WX7t1UMH+QYlXpF0I4K4DY1/SvICkuFC/3nJag97W86qADfuDgyN3mois",
+	"RSbLS4GFlLW8lTbZ81vq+i7QCpAMwAhZkZvEpwrCgJtVPk2mX7q+VL1jf00CaX73mp57w7l50gv9j74a",
+	"JpzLQ/nQyvKhr/egRNxBL2syXkxBi94Tj3U+sOoDq367GGOz3CwOk7birvVeBXtm2kH3QoNi55qz2ov7",
+	"p5/grVtBh52hxcHFTRiRQoY9sD/rx3LEk6PfBgdP5i//7+W7D29fuhKE6F90uLrwrVzUGQN1GtCEb0D5",
+	"3P4bd5ZFb7lV12NLClfqgD4Qnlvh42yzGFGK1McCVRMzs3pI/oZgZDH/3yn6/6xynkzobMaETgSm9H6a",
+	"sDIV2j8KIqENyoAUZEB+KASz1sfpIXkDJTlCziFzAcyjaM4eFeFbrOSYFtoQw/IcsoqHC9I/Ls2a08OA",
+	"LFeeDjGS+Is1DSaRoyYhQDd1oVe3jnLGRFIIA9U2tbXcCnOzKaOA5Fw7qmNhkyU5FpuWeXpzqolHFbEE",
+	"gOTzgLC/yIJM6C0jMELSP6kugtlrCWeClbSfhRdZzfemi7kjNy7VrkwgBRta2hOCzCc8nXhTUCqf3Qzv",
+	"CMp3oZ7xEGxJxx9BCnlLt8e6PJVSGljpBzRCmbCKjH6+zg6zw1UuFdoxa5AMaafLNZkrrCujuAiH5OcJ",
+	"w+JIXBReW4oukABo3z8hGSCISeLY5psQtpilcgpT/DuUq+RU+DPTTjmn2thxBMPwxZ1VBbMfgX0t1jhv",
+	"GsCenx0U3gKaGTclX+5DztGSmNsmju92SD2O70+6ynMQCtbO126MAhAWqpYVRMeQ1fYP1D1yDXTaG/Rc",
+	"DnWJuO14tzkrFzPaalb9FbOqUqHcxIJg1h39mX/htz5VGMXe3+zRES91cZlxj3S95B04pYuJZpSUCfKe",
+	"TQAtoCwdptrBzYVytUqqd1UCa0GbmvWvUwANUoxOk7KCzZXAQpK91fe84+9nhshIOFqv7pJnMMpXXTIs",
+	"jP+VvCR6Ajxtt94VnTopALXH1JC8EOnEKpR2E0twB1LLa74yBpKdLYlfO1iEOi3dr/VCCjqkcIjLm1rD",
+	"iBtYqtcyz7apD3AlvJ7yLrOvOsxAZ2YMha6jdqMq0gNcuarHz11vFThyolXAxD/kwhJGQcsFxSic1tYG",
+	"mB0GJb81GO3BWcfDbC9l+TuQbVfy5D/2rphCSa2uMCutBMayW8CTGNFkJNMCvIlsOsvlAky4ylJweJ9W",
+	"KmReCtRqFNYXHQTACM3lDC8t154m26DEtTESAVbVjmKLVgcnPef9r0EqzIphztPEUH3z/dAUju4BTcHY",
+	"DT+FEtK1ZVPf0QkRMEHM/9C8vCp/74Fj/jM4BnwBYNWvwxZDAERT6ipW8EGlPxQrTRFsFfU0cOfOlLSm",
+	"YIbXQP+p4TE4XxHgAyaMqiAZYjnH3vUWAARcL/YU09zh5wf15Fjdt/nQ9nduPrwRvwKBFSzzsSzJGVWo",
+	"scN3v9Y8VoDn886fvvWt964sV63Ov7SqWn3oSnXHrlTdhjoxkfPOeYcLHwgtXZU1rMzvjcUDBd9S3iQz",
+	"qpwktENHIJmkzAP267FNvccfFvBmG4a8KzjOdz1s3ZaOHbThpTXw/w97/2HvP+z9P93e/4y7X43ZR6aL",
+	"3Czv/upSrfedGjvgy3afgq0tb31uAajlGkbuMZLOe91OACmoO+eDipD21q/1WYLaYcXVKZQmGpo6l6dH",
+	"Zhpb8/tQgvn9f9xXDlM57Ti8IfdQiR8eNdrRbIbcEoB04UOOmAf4UInE9ORJr0ee9jwQUx3oaAqojmjy",
+	"t9kKfyIQiG36dPwrACMCmMDd636WUCc2780YMkW4Y0G/DlHvmhvvx3rzlPvvceXmdr9geW0oUzdI6lBB",
+	"4axjysjS9W/brOmPRyOQ1w3wwSaRmpe35J4myGC7gw+7Fv0ZAAldmmSiqH0IOaaqocDWM5AhirbvMcbU",
+	"djjQa6UTuwIa3kmtb3BCbEfFbtl5Uz2wzr8H66CUqYexlhincblFDsbRQf90lYe13/vUPzvvHXsdCOrX",
+	"QjLslHsTYFSWTBlBp4T+atsg3f37BtnuJm/qPBGVN5FbVvjuH5joP4+JUPJIrfkwZy8KxCdYZqKlG0Kn",
+	"vCzEPeh+RxgnmVKTTrwfPzBXlj0+a8zxNi0JvZXUypiOkym636I3RXfcfwbhkHSh96xJsbpnrRbjqBri",
+	"t6o/2w4jehvv2/fHk97WJ9Ukc5Q5m9dXOpgfCN+e8I7D5TBn02c0WwXfTHOekSobKmg7YJB6n4Jk0zJj",
+	"HLa1S2kURrnuCUwp6WCMy8d9+hcligE8a85ERhWxcyG//PLLLwfv3h28eOEBnsEF9Lju+7L6sz3lKIL5",
+	"Pr7tPwYBcTBjEpduU1NZL2uOe70KMWZ58u5MnRgz0+ePH0vBAPbQscjjGRJTP+b45EHYK8xR+rkUo5yn",
+	"zWaq/tdQPcbsgaSUg2kuNSSjN0jv8dg1wTvOCTckpcKuw5ARozgdMzBMGkQq3aaP29gbj/FFW1HzaUXN",
+	"YIptyZj6RwL6vZJqyLOMNTxh1c8xFv1FForY3UL26r1SSn6FBFETkFOf43TJjKkpBwPxX0LBAMEonGNb",
+	"Eo7KZwIa/gXESUg++CW+ubn2ENs5FzdkQjXB7PgYR+GdvshA8+RyeJS9PBm/fvKPvz6dvu/P/vtIfzq5",
+	"/fnJ4n96w+cD9up48sPpzdsz8aGntiFLP9imbuxtKTK2twfEeC/NK6vR1AnyXhrE845S5b0kukgnJbNA",
+	"boiQArNyp3RBNGN3Zpet+OS4Ikg49rZUEdIc4DMBaT7QRS5p9knKt1Q1j2V3Xlj1nuRwedXhMJQZdAyV",
+	"tw4BOedTDs3H+r3js5MnpwQgu9bRayveCLZMbJBtSeI+eGCkPMBnQ9Io6LAMguQV5XmzlCi8TkZ4Q0S2",
+	"M0PHnfPOr52jXzuhYH8zOngHJ+ivncGvneixim8g7kD/rszWH1QUjk+0LY1nwdMH7umAyldYB/uToLeU",
+	"53SYN3jQXSdFcMMqLvSpvljhYqy2kU7sE9ZcBVxuOWXCXBDFjPLQ/Seuk/Z9MedJKM/jo29LOlcjfBA+",
+	"HZDuk5TvqPD9fRtuuU9SkikVC1IWgcSo9qPfr8qqYrhp0QHKNblhizqpBvdMquNBoDzEBtyWUHb/2mcP",
+	"ymcDMv0kHKT7P5s7GK8wYcAcjp8DV0xk5NK9APT6c/KMUcUU+bXo9Y7SGwatmqAkDn5h90WdXr+izvJQ",
+	"29KmaDxZo8xMyZRpvbztapda2AZOQbU2kW40hygPTLslNWPlSbrKXBDu6A1fUrcNmj6liHWwGz8OQorH",
+	"KdCe7sHzMTPhJ+Ha0bEM0JM/wYvri1Degd2dCXx8JZsafxJTTUJEz3/o9afHVgfDSUiiFeNrT6PyBQfw",
+	"ggN40hFpJrVP4b30Sbfx/qcMOiQuJegS173KQU9D34HB4DxaJYZZwIhDQc5inQlCZJGWXuOjnutZwlO2",
+	"VPrQBOGH9/vykrKewk4og8IPmabFzPcqCFKfHoB7HoB77grc87Xr27+9nKSXAJW7sbsFLY9q4FHQc6hS",
+	"DlFwbbHz8cEAO+h8LBME6+7Aj5E2xd+m4VwrJ2LOx2W6V5VrRscs4SJRVIxLnyRGi6OVs/iWvLyVi4Qq",
+	"Rv2fZe84B3xjj6K5TKRKplKxCi8Gcyxbuiqd2p8zmiXTQptkyBLXyhd7oJaZmd+j8Z7rxPXx5SuHY11l",
+	"ybm2fDv7T/9wjf0iIJvfttnfd8wR97sz5sivXVtXivWwjx/28cM+/tft48+4k2MYe8uwehnXaS51ocoG",
+	"HUpas4N9oeDuB1wiCPr3ux1t1Zx/MiV1RfdiNlO4oVKW5xpyvM1EMT2ReYYp3SOeG+iAGenb/BXSkJna",
+	"SJkZU1xmQYfkGuDdElicL07unGNs0X6z2zHWZHNGKZ8y4XpnuV3V7UAJdtDiQFfRwPKnZLhIygeUnDvZ",
+	"Rw0bSyDz8u7L6ZDlca6CrDiK9K99dmbtBWk59OhJ9VdS0TuyBOVPvpfowOqvlT/VvR1MBcoFcdMIb7r0",
+	"xKqY6Lm+bXigJoxoOrW2MzRdp5o8v/pbxVWO9F2gdhdo2i3J3fWU6gJVum72XXi26+f5q/Cr1o0Qvvqt",
+	"635o0LwboXTw0PGge/Rk20/4PkQZo6Pua/wjuOvv6Wf7/7+CLeRU7Ao67dkixA2KgkW4JrtU3+i1uD++",
+	"hZ2ZMK4IL+Guwl1dFhnTKUCqVCKLGm+6sFsmUIJdvXzvG+hfkDlD3BoyYe7b9nSD3KDDldjjX6s5tzIz",
+	"aB3hCE0MqHqWgsHfmik0608vSK1z3lnddsdbXWenFOwKP/lLhw2DvR8zLnM5XniedYlN0BkQiyDeUZFO",
+	"GHQL/0lgJoFZEGtlQYgJe2B9UoU2NTI009aQFIaJVfnt9YtRRUoxYw/7OiKSO6fveCpYcjnXywtFR6v6",
+	"P0IBc4VW8kiXGWXhiB8cFA8OintwUFwxdduGKSsPBWAtecyh0BEYcwBCv82jvf7+fp131RJQWx9hS66Y",
+	"8djkE6qxd/KIqU2jEuyLITP7BGLPjphC2CujcQxnxLcHgYG+YkNVUGUXok/eUZVOwIF+QqZSmIn2JYyU",
+	"zKQ2B/1TKGSszcHViQ6ZmTMmEvg2RFfc50PP5NMDZ+NdYeu4yzRlWr/8ElMTY7fUsuTs70kux0FxsN12",
+	"YKl1uvYXqbCvKU9u2KKlU9VV+n7XMtdBLRUrS6SVB5jCiETonHdu2OK81eCttTqxxmaWjDjLccM6Q6N1",
+	"PxIslQAjuP90cNg7HBxC2rFMIWy8QUsucQ1Tqpm1IO/U8atddma/f3bc91hBFRKXrJe3bQpE7Hiw7ZRP",
+	"2h+cnR51PkMtdm5tkqq8vZ6J2JZmO5e1f39sF+9B+KuAY6gSniVCmyiUZmpxeIc6ebXenAPCNwDd79Jh",
+	"Cf5d1CIxZ5isH+tBhChakWccjlbsGVXa041nnhwMnqx8xk4t+syKpk5fuytu3SYqtXXxg7Y7Ezw/tc4W",
+	"BfueTotuUDLekhW2dzJuAxJVddhwxeMBODyiAQF6wYQqV3PBbplaWPuFI86fYXQawW9yzalqv1qJ6X6P",
+	"+0G7HZ1KbOiY55WP67uuT4Ydjx+6Gz90N/6P6G7c7ZSNYB86xT50iv0mnWKxXBGM+6AdwUO/yYd+kw/9",
+	"Ju/Wb7IqBH5oJvfQTO7B5ftv0kwO2ntItZHBmx1+HvoUPfQp+sbWQh3Z7gGa+j8Kmrp0/z4Apj4Apj4A",
+	"pv65AVO7HvzUvwGQCCzrud/XjeABwPQBwPTfBcD0s2UuAA9MRiUS5QNQ4H8WUGANovkhzf8hzf8hzf8P",
+	"keZvJ6Ju2cIf+z4yK/ScucprcGWWS+ilRGJklc4FcokWGXdM4ZqIpVSB+Lo3z8bTJ6haSy4gKX9kmEqm",
+	"dLqzbVEMp9wsWX0Dq38YNp3lECbeAqqxfCjiWcV/c2p3pKGj0d3EadWZPvBP15vHJzVt0f3hFYoXVHCW",
+	"k2dKyhvdKTXLxNnGVYd8TVDGECdjdjSJ0IMEA4PoIQwUhZdlE7TQrOjtWzWXKpbY0dBa0/vVCdO1Pepu",
+	"wky6FLKioXXSiEfN+ynPmTbSxb+C4yFxTUkjyTdP8dFYsMh9a+EAbmc5i3sVlvMTam+cMpNIkRg+xbfC",
+	"MmPwKXzybPnJWvLQCHELG8Nf+cjXrzt5j0q4VPZlxlL7MKRB4gePTg56Tw6O2sc4TsvgFqMqeWpPTTqU",
+	"VT6dcGXuiR0FT4u8mMKtnfN+v3JA/SBVBo15Xam/NkW2IFTwKYDMKYB9cb1UXSPDzvnvX//ljqDjpe6i",
+	"DwbggwH4J+9gcQVKRtVWfzlZvHE9zBS/k14RaeR+fHDU+zQ4Oj95en7ydBvd4+hedY9I4/x7UznuUL7d",
+	"XApohZhtWjB3V1iJVFvsh0X8fovY7eRc3JQpZqjg7wDGCKBVnfPOtk/GuChWxBa9J47s+8A93417PlfL",
+	"95aLm/iiwZVWMrqexfBazjEZljONEJUYFUb/oMtLomRa5IYf0DET6cL30j5suZLuvMRSWWIVUgVDW/vy",
+	"FavqTV/kwoj9a40Nrqx4RC3JsC/GTXPO8pzMmUJI0MC59r+rkETOb5gyyckS1QFuZ2ZWE9/fsAFK58hD",
+	"6eCTH52RH39vebWGa/XgCPgDOwKWVna1nK3dEZeyD2v9h3b6VKv9yX0xvtLl1VYCeljw3CS8co86W8Td",
+	"VgnQ7RJLasS410Ngm6XZ9TD45smTQebY9zxkIjy0WmLU7thSL3vgqv8orgK++sSnLOciylG1a1FealXb",
+	"c/zkrFel6njxfxjEZcoK51jY6v5KUUpvy7rl2PF4+naBJbdOpW//L3QWXaylG+K7f4zVnmu9eKucbnSW",
+	"wPCaixT1va3x+K52lQVBTjljosqe+nzHM7gizwdXaRInHlyt4cw8RGceojMP0Zk/eXRmSQKsF6HlHXEZ",
+	"+iATHmTCg0z400ds61LBoyRG0Z7eyVtsdua6ItBcinFoq9Sdei6JyxkbQRqhm/WhR67ES9bSwMFwOmZr",
+	"B4K3wFBQfa7GtHf18v0L4nCM9us9BTxaCkA4zUwNqX4uiZdlxGdXYXFehYKAKAIX5Z/VjEZcaWgTZxVY",
+	"Fq1dslP7aZbKKRfjQMZGJPCKu6JSeEJ14i3MRmJNs5zRFEropH9mpWo8MZG1MzH6Z0+Pw2d8lnrj83fU",
+	"VX+CDfACUTeiXPBcKsVSQ2AXwlrZJzTZ++Hqx/cEctUtY6aT/QtCcy2dkcvtVnQwGV1naUATnSgYxshX",
+	"L4Z3xMAmKyyNoZQ3DCu9+gPyji4OO9WEcDdU0JjxmQGMFqEO6i1gtOW5rUIk/PctdKvqG4UV/rdcSYHH",
+	"ductv/UwH9NiChOjgsg8Y4oMFaR4HJaZkpBBnOcXxKGQEMO0IWluv8gF+YGKgiIOFPp+ICOTzqjLzXhX",
+	"ALpoKsUIzmH8rLNg9QWZQ49hKPaFEhO4PGSZn0SokWBfNtR94LwIqukO8ahE9nlT/b6Oc6QiDOcevGgD",
+	"80BTjjquQP9JUBf3yeWDD3OZ3lh+4XpihXg1uHfoL1q7Wan3Kj3SBF0RG4a1dRXQBXwhXgNUjfXHQLFc",
+	"uwcFCXXQ5cF2Cc2mXNTGvIzzXH43bAi7fu+HKcQbaBTvslp9dO1hWq1MeYi6aijXRnKDzPmWXp9yBnWr",
+	"ZD3hfH+56kCyMk1smMcWyBPVsH5mw4mUN1fFsHTorh+bDu58pMlPH992AYrYQIshbTcuQvCRUU7H7bit",
+	"jtkHbyshtSpPo+ul2vnc7RQqD7oYeajEw1QWIuV52c7ItTd6PMdJBtP+xR7sH+BcXz/dsNVV2w2/RVaZ",
+	"HZFbAnuETGcmpk9F7ohbtHgDFsXjvzflZyglVZVdrwgGIllGTiDfAteinSVyhsl/5eqFXmK/du2smv6T",
+	"o+Oew9oQ6SKx0+u7CiFoe7fB9YvR1gTXwDVbdjQEaOTFR6aL3Kwgc+2WgM6/FQyysfrB68J9s+J1tVvu",
+	"1qt888Zou1L9O3kmvCWMWsiibbbibpu2Gc9l8855xz3UWbEU8cS51TfWNVDF7CzmE83S5N3or//9VJ39",
+	"Jbt6Rv/LDfG/8J7/gmf+Xwxr17jgYWnvZWnja7tGQC7ddl+96h9WZ2l1UKhyM7E22HMsKVyPsA0eJLiP",
+	"zCnaOPZZEfW5AEqntlZo4RxScgZgnTUNDOlAjCrQeVG+M7QCTg76mK7jR/tykr63BuAGGzYcuAn67NcG",
+	"D+6aAXGFo+Tn/ehsPlUumKm89XWeYM0R1wPVLDZPINBamjsgvBQeMg+1Cw+1C3/S2oUav8ekfvPy6kj5",
+	"ww542AF/vh2A3TUmjGYO7vzlJzpGj1KYfYV9nmeK2aOVOrvcveaCaAYtLMiQpjeEC3Lt29tfgwsvnbAp",
+	"4AA6i00b5cMYb2Va1pDUv/jTx7dEjtAHgsxKFNOyUCnb9NJ39vj7JNe+U/mDl2voJ2QPXARuIVwYuf4T",
+	"gA+v6JT5lmXPC6Wxm8Uy2a7BpEzhjmv/ed/DiswcdiC3t/9WMLWoEtDwmdpIpvTLWybGdj8Oer1uZ8qF",
+	"/7vfjZACHemfsNIjNjqnMVTVPNjLnMAuI1KkjMwnDMHKg5uAXDSrhg7VKOXIsbRkOQmtmsiMGgNF+53/",
+	"T4548vfLg/+hB//sHTxNDj7/fnz09X91YtN58wJLj5Y+yLO1XxtJNYVtUhQ8i785Y9OZBFfAX9limVaX",
+	"pBD8t4KRG7YgM6ZILsc8hZbNqLHtscPxIaHkp5/evNjHzvk8BNOGZmj2YSoy7NOtwAeAoTOutHF+kZKk",
+	"uCmrOQZDPLBjXMEX/cFZjS/OuiGxK0IfJucHn/9rBZ1HsH1XMLQVEdckp9oAkOcFoUQbmjPYSFwTwHtn",
+	"Gc79uD9YPSMnJlZN5fR4M4e/5VNulgdqD2ui+T9Xbq4cngs/nLERBY/Nid1Y9AufFtNqm+Ff1RC4MGzM",
+	"sBrqg++o0hzFz5NFKG24JkNmjQsk2w2bGd8IgBYZB2csgs5EyfV/D/yH7iISXMM+OZ1RFRnyZa6hL9Ks",
+	"MAzbFZARHxeKlZA3leyCdotWpLHfCpqTHD5L9uYTmYNDmImMKt+qyBoleEIMF+63LgGNZM41sz9mdKH3",
+	"VwpDN+DoirkYrpvsUMqcURHM9kWtg2V9wtfQxvKa7Lm3lfOEGLlhdLp/XicE1QRwX1h2SK7ljInrc6Kn",
+	"NM8PUIcgvtuilZRUE0BQ1BOW/Srs3SSjhpI9eIVliFzOHZSQ64gJG2fC8qyLW0izVFpKLmov1pIYaWiu",
+	"SUqFkHYv3jJsDj/tWinzq/CNOa0IVwyDcHYG2f4huRQ0X2hjT798AfPzeQJuTtbenBUG5NWULrCzgWuX",
+	"V9LsuHe0f/irWLFmQePQcNn+F0LI/j+P7ZpKAdj4eFU/rlbqndW6qiV8BVBRS7C5IDgzuigPVuTJPY5t",
+	"HG7ZSoYC7KlWh0aGxRarttLbUp9sju5HS1oIMSsmcKdzTbz+SfZSqtkBF5pBBOaW7Z8DdcsIE66WJnu+",
+	"CyVEB9xF7FPaxfOjEILl+6gt2e89Cj4D57fXWLsleyt7atl/lDdKUXuBE1ouEh2VoX7mq46i9vIojDRu",
+	"IiQqbWG8Ef4mE2q3ExNVagpsn72g1wqhqiwdgPd1CXAKgjt76jIFsWFv4hBn4qxkpaZGv53qgQSI6atv",
+	"6SbmviDUkKnUhvR7ZMGo8iG4a8ve16sGHK0Q2IbzXQXJar3yX6pQ6tYKJUbqsitMVY+yHW4DTVzXNktw",
+	"qRyVgRO50IYKQ/YgmYMIPp6YfEH0QqR24ebglMSHV3KQt+UwZ37lWhxA9mE3ZpAEAE+/d57RLHA3+pYi",
+	"0GwvaOCh5DBn0//6h3P1Od8EvOADXqu/Jya3/UOPl5+wo2on9N2zOJH6EryjuaWAFVwSOtnSnGeYtgDi",
+	"C3NLjKKpuSDXEGrU18RSVRNG0wmBJnuA+/xcilHO0zuSJHxLG4KU998LOS6tpm0gdQXtEcE0ZtfYb1yQ",
+	"a5/mhm58TwkwQOBB1AQUy9ktFeaQgLpHyYcfrz4RQMv/VVw3DI1r0FHEGHzkVVdebXieO312pmQKUHrn",
+	"YPj4cqzrj/aPg0v7x7VTYzSqC4HHIbhpeQte4UP203PKjU+6gK9wMe6iMJk7VMaUCvAS5LeYreYJUzfn",
+	"12rzYDVLNeRZhrJtd1apvaYNr1QP3AuzWDmc0jxnyp7mVif3elwmYevAtvgLuA7vMk//hjZThHvvbXY5",
+	"FzeEfeHasIwMCwMMICSx7MoUGTIChugeFQSxBbLgzNmH6b/xmehqd/mAbGvQ33tZy+fATeV1qYUsYIia",
+	"MUJzawUuQGsBOfb+9RVxBoRU5KcP78/t6DE25HNCfB/KfaIoRHbMBFjeXuUuzRj0GhSRhz79wqGM+zFy",
+	"XX7eeyYxFbE+9mC4vkIbPKSPA38potrbExBSKB/f9h/DOw4cIjL6W92aNa8+7vWf9ugJ6x88SQfZwZPh",
+	"ETt4Our3Do7pyfA0fZKdsaejICh53HtatXEq16vcxT786KKMZdTRLZt+nJbC+F5ksaoa++I+gw1WW1yZ",
+	"u4TRpdVFjeicXHv6eGHNza/CGl3laQaqUsmmh2Rv1Zft1rZfF2DOpbTQzPGWcy3tY+v599JAv/K7bfvw",
+	"LW22fnn/vWz/95LoIp04SoB2IKRgTZIAyq0cwVb/QBe5pNknKd9SNb6j0Iu8rA0Rmo/dmygEl6K1g26Z",
+	"Ks8+tPYJ+LqQBArOU8j3e0V5zu7IA/H3tSLE8pP3Qosq9lBlU0/t34FyxAwdX5d1C86fiRoJSalS6LTz",
+	"GZJSsMNONEYSG6K77THc87Wy79bQOUbf6qG1xHS3tadc8IBhX8zjVN/GP/0cL7T4ur2zPoCIeRINJ0ll",
+	"zgmkOQ4XxLnfYCc/v/ob2u7Xl1CEck78YK/JXirzYiq0e0EXHSFdMlaymHVJxqdMaC5Fl6TUsLFUiy7J",
+	"6ZDlXTJlVBeKdQnEcLulJ/OC0NLn5p18XJPrv6efr1FLuMKql58EvaU8p8P8jtIj/r42+yby5L3JkIwa",
+	"OqQaJo8eRZpO7CeIS0+ZSkyRz+RcdMGDRBUo3lKB4MGWifuH5GNgBWC7aDz5Rt4KIFyQQPG/8DYIxk2y",
+	"RtykYZEQVQhdej6kSJsb9C4mxZa2wicp31GxcEavvhtbRF7Whieaj90LQ/zoDxJl7UY4QpzvkGsIZFkb",
+	"VNul22zy7b460UBsfQV+Ei696Z93Pc2ab2pD+9oz96XZpIqBvkdzDfIw+BvtAaoY7FBwh4CE+kk4I/zu",
+	"wmnpVe3oED50L4T4meX5AXp/wLjzccXhglAyLDQH54cqckb2rPEirJbs5QSwqGJVINLnwllFad+RTBcz",
+	"bBQHdWmfgLvuRrn4G9sRMPLsvaqHjzQW50EVhZfxdoej3myVxxlTzmlLb5g+DL4P07xMvX9+puy9hjNd",
+	"L6umpq3Tshs8NVws9wLY6DovX+CbdUdUj6qqe6NXG5OIWnw1bDzS4vayydbvS/FJ33GrtlyROazoy9Xi",
+	"4zWImhb3e0N7Pa8hG1zhvV99z65YKk7lr/875mgExKuPzr2lXLByLBUFP5cDltD7234ah/K8ZAQEYkGz",
+	"guYfAi51MeJVjLsjC3q+q0fhe7FYw4qxv7xlwjizEEaf5z9i6851S1B7CvqQR7U5q3FhnzksoNJkTzNG",
+	"/vLyE3l8238Mvx1gUZU92+cTnk5QOOLg3ohZYbak6RY7Lsr+zRQKFyyCe73Uahb+VfXnXUJ9jTpEW5rp",
+	"Efe4uTzbL639ppBnuCvqXL+axX1yap3WLgc1+MfmfdupeJEqRRfAxlWOGpT5FbkzShx42PqNDd9ePfSr",
+	"UqgwYVXpv/tef5kU4a6uKHuZFbm58uAk1XPLKCVd95srVvZ/uhrs8teJhK69nW6HTWe5XEB7V3fedrqd",
+	"UaGsbpBU5dbdDibLbhqdfu7TdzfskabvUFCr1rjkX2sNUYGV4J57L5w7kDpvbHepylZaZcZMoPa6IdVC",
+	"ZJktU4SayDNbP76U39rc0u8Kba2upfm4OH3GFUuNxKLyzSdWxSVrWT/kqCYD+3dEWTjPgxzVOp19lU/s",
+	"ZMdC8W3UoW+kfiyvxsZndtM0qF6hvuyghKjtdMmYplFXLppTKgfc9atY++56TtjlVKwv2/JpTcu3+9p/",
+	"tPQc5BHhpkv4qAzXtNobkXVc/jATYzpG6IOc0XYvrhY7lu/Ide10Xj6FtzwiV67d+lV6yzFt4U4nZrX7",
+	"l07N9qegEAXNPzIsb1uynYJSjLaiImM0y7kDyGpoXyWAz/qZvfMgW8AodOZ8M60fUWsd1Cse8RRo+UiD",
+	"wu75crjlIKouuFH6hyRpCPDZjNE8UXw8MdrakABJFhfobiO2VW3Dj3r1ZUq5MJSD0JkyYTk5ZVTHdaCV",
+	"ArVBlfJDtSF2V81t7eb5ZsZyhPRVu+a2ezHYRpfu6Zgu6zB9OJvr6HHkJXHLiSKzJdClvfUjCGa8cgiz",
+	"EU1GMi3aT/7D6PJSMRqbrz0SppadSi1lR36ze2mLeTb4MCBr2Iw7nOzSWGM8CLB1bTUF9lvBXOreOk99",
+	"a8dGwGKVeyMstGorocsSq00DW4L/apMyuqTseKItvy8gUuBSKZ0s1UlSKwqsTbqazabTrdyW2+lGq+yU",
+	"e1FmvRXjN4VrJ+vlRK0TmyWWcWjekNyclJXTFSBWHZSq28D4XGM5No8zO7BNFH3hpPsuKufq061ZOFHX",
+	"4j66QRJr/INfyAsSiJmDCDnsdDeekRGXlJsNyaH18QWBwva3VBucbU35/A4na8Bwx70Wpu1dZeSqs3qd",
+	"Phsww7d3FcLHElS0tvYYBiN1IGc7ce29KQZT+uUNPn+CS+v+6m/UGQK+OOtFJdGdlYiGPyizwgO2F95K",
+	"Uq7SAqAjL0hWMDJAeLYSdQyQFsv2BlurJJtnWNNRVgiIkZJTAuCDTyGzfUtNplqg48aSdDuY3uwuuzba",
+	"30zTWd4R3gbHe+tLUKU1tF+BtspSCwUpZPd78QqH5ul39A0v61rBgmYFgxM3zypZaReVipTlOeLhLDtm",
+	"Z9wV797dxG4b/3Gqy7/M7zZTbMS/xJn4hi0eaXLLNR/mDAGFyZ6cJb8Wvd5Rik/Cv1lyeHi43yVGgoNp",
+	"LLhmBJMvIrvnVt5sSUyvg63NTJM5iyu3QONupMoKXluSoKbARjkO2OPbH6IzntywxdbHJ4xulxNzRzf/",
+	"PXHoMiFqoTn7zwpOyaUO7TWcjnr/gkwxKoBo2RJDfsEI2/kld+WzlbwFtF3NTBUIXFP1Bh7YKHpRYH3t",
+	"dm5ioANuDxNuNMtHh+SNgfgnZHfriZwLzPI/J9pYnYAbX6y5Xib7weFXV0/uXg6Xcobf61gpAbf+ykWE",
+	"QZcwx8keoypfAPxwlzy/fAXbc59IRTQdsXFBobSi9sTzy1eXEGgGQ/BgLtUNee7LU60S98p3qqqGA9Fo",
+	"f7wtI593Oyu+Fj/pystXAZr1FgHIHwULEbMdGHRu+CxnVQ6tjsQWQ8TsGMP68mGpmsCmlmHnUmE+4JIC",
+	"uoEBVsBrrxtB7QECD+z25QCF+/cdHl8FxL1UzO4Q80VGgvtoTkY0NVLtOHj39VLzb3fe4Vj+Bg/Z467+",
+	"ma8VOvguBIkhhe/ynho4+PYv+LpWfER0UkVHJuww2fExjVX66G7usImch5/lonJP3fKMyY4H/ELERJ3o",
+	"CVUsS9A0nFAwf8xEyWI8SWh2K1M0STKeJUKaxNAblsyoiouWGyc2S39ZcJo3tLAKtmsKWNRxp9rnNWpz",
+	"YwNIVUIYwgt1LIPn+6g1LWKgIbjaMu7B0gNGyhske+iBq3FmiFwSHnewJtHTrsi4qbIyG6UwAGh1fU7M",
+	"XJZl7HIE6Z5YJDhkKZ1i/ueeQ38AUBpfVIU2rhqz7IDO6aL83YooKOWfWUN4MWP2ta4mDcAnHXLJtat7",
+	"T6AKW5+Tvzfc05+v9y/Idcb1lGt9fU4omUmN5kpWYOotYnO5jo+SDBlMx4NBhIcqqv/oTrNLlnNdebLt",
+	"EgKUKtiTOYNf2BcXP0SjJgDHtGY5xn7xSQ+Sblk8dxA8IAZKGdCpElohz1Hhp3BqcfFgFw8Mi3hqyeYg",
+	"brj8XyGTAZWpqDL6h8sYccr6slgvkL/jwBKQCG8WZKaklYbqkSbuAcQ20XwsWHbABVQn6M3q8Eo/fJ15",
+	"ayrv8uZuaLctaYCiY3kJfJfLbYzsWYVCFRFWZW/MVqLN3a1jQGh2WyEkjRTk2v51vU8cjB6i9As6tTYf",
+	"giYFpaozOoY6m0IJzGAp6blxSA3v4JeDsTxw2BmIofvmhQ6GbtYk3lelcPZWTLPv+i5ljkRL398+TLf0",
+	"zEpiPtKlpixnOesicIWVrxeEltosTVOmNcnl2EHWMO0oDAsCyULWKGRAa668xL83OgdQqEDsmKsmZNyu",
+	"F2L1VfFiauVx5lwt92B7VvL1+9mfz6lil6m5rPXJ2ykjPXakV553qfwxnC/wr/LJVgEB18kjEgOLiIOw",
+	"y9/6YEB5L2m4bFaNo11gfomqPjrfzOTEn1stzAcPcXiH1WlOb6PJsprsGx9tLsPW3747qTcTtbKa6lxi",
+	"bySXqSGDXv+Y6MOTs1KwgWEeOCNClc6aK/Y62Fr2jwXDxogBObA14UzJsWJaB2qYCx3kXKywz55jM8r6",
+	"Ekf6TbaN8uGj+YqM4EbPyzY5Vq7HZNv7640z1y7yJH1X3Vzm6LYdWjOaVb0quvMmaTu3djOZlBpAR5nQ",
+	"2Qw6lDsT5f3rK0ic56KwagZ6IqAh2IyayYVrcMcFkSpjqou4EC65fFSYQrFlt9Y9rfoK0Qi2UvwTCJha",
+	"JfV+A76JgJpFwF7QwvKTaSW7t2aaGGu8qzFtfaw/FNkYOhlkdAE1no4DMoebCx2rINN+/5BcZwW7xlNI",
+	"8y8edjSIl2cFBGnYBbm2osTVdg5zdv2rKMFNaXpjtVTpGx7WwXxKS1RIU9EKEK028tOmPVl176plzYbt",
+	"a3d5POhTu8PjZcParZ9dUg/dNPw7u1EaBQNeIUraHdvNw3DX3b7ZNxzs/hU3b7OXN35vw5nQQotYu2d3",
+	"cJk+z6Vmu8QtXUOTjWeVff+P7t5V6VvbVxX4r6/Nvqp9O3CKgs6STJm1ctgkxWhEELRJQu0EPGKJkclS",
+	"piBeodgU2LlS0QMF/qTVJWjPKzTjhoJqB7yd3+DOy7AlnbvBIKM0l9NpIVzV/QfgVyZSprfkLpx83Vr0",
+	"y8eoXiTeS0jVmCUzxSEIN1SU5xD5pUXGpf1F54l3u0/pDTWYJ7qYDmUe9+tVaU2nrdKaAFZtpphhyiu7",
+	"LcCt7cixf2QE/dzv8rLHZJcAPv1LMc65nnTJB4n/faa44XpCrvhYkLfu5obX/aS+swbRdDgzkdkKYkMj",
+	"lCpmYazhPWVaozMWU0Gd4K/FOZKU5vm9UDhmdfXblmm7xlP3k1aE3UuGi6iTCS/ebwEGF8lIqliw9o3V",
+	"+ZRVc6x6Fdc9S8Jt8hLXl/4ubqYQCdo59Wrfci3SWvqAwrd5V99yAUU9krNsOKdyszvRsckV3Putqwbq",
+	"PbxacEv1wJpCzfupRViuQCiZvkFrT9kIN0UXPdghAWPvWrjgFuyb54P5hnRb5oO54e2iWIVCZsvo6VYi",
+	"KCZWB702lRtbiot6Jvcmgf+95Uk1uv5JyzzmusBZLk2hCo5ETAeiorGr1qqGOwirxi7evF1LLlmzr+7D",
+	"g++P3u/ovg8Js3Rk0jxPfHOBc0LFIgpgEG00cFG7VZ+j494AOjBgQdRvQLas3eWaACBwBFwOPaXh0BrS",
+	"c4U0jdoVOH3fxZLmW0qeXW2z5ROtTvgXqAwDLFyprmznpFxn5bXE8Gg4EbDBXyC+vKYbzv3kOCrPwsZ/",
+	"bXT9HXN8V/YNbPNN11Ww1lvh772Dp+S/9vYPPv9+2h30Ym0VVss314DQmrruH6XE04bNkiX5N5LaGkUR",
+	"cThWVGTV03yYY9Vey9o7l1JeG2iMM1648sjlZDAhfSAC/9eDVIEtlNhNhjqe/St3vpWa0zG6/6r2N5Yn",
+	"lcxjWGvlhW0a6XQ7vhtQxCU8Y8K1+3nkehtpgBj0GaEahQ/XZK9/jtCg9mWuoUWk2nYi58k/mZI6CugE",
+	"OHyy+mjZIUkTikWH9lmyV3WHKtFZc37DQPDCKGPdk/bjloxvncSyJGV5HhnYazknU/tq33ZnzlT15fhE",
+	"y6+uyETFTsaPNJnJnKeL89qs4dUAEN7oBWXpDPlT0GbJ3d7FTiK1F8giz0gmo6vQ4HjPNuGYA56orVmE",
+	"WtHNUWexJQrA6M9LclZtsy5gFuuaZtldgvGQ0otgX2b32YyJVVtnyrXeRV9eD2fCavlzHnmzSqLbg5S5",
+	"ErB2Rrm6IEKSqVTMBQ5oThB7H/H60cnThCfrb+3CXHOkveB6VpiIAkaHsjAthId9+hLu/VpiSfhi8Qiz",
+	"Kz4s7DTxTo1dw1jGXXcfAOBslv+eY/sp3+TISPd01/1uEDF44EM5Zd3drwJfAF/p4+WwIw+ulYe7hBGk",
+	"lgIjzCfce/3y6jn5WFi5pg4Hvb3+/l66v39IAA7ni8Hcd7DHAPZW/yoY9lEDcPXnE8W1mVKNHWnIZTEu",
+	"tCmR6RzrQkxoowU1hCRd42y1FkvyDB94hlWr1aSSCrqjmWKUSkwXChbknByRuVQ3dk4ZXXjScoPBNLL3",
+	"kY3J8WD/ggypuCETmXO8zTG/b3/XZorhIDmUy7Q1L8uBb/eA9nigccfVbng7yLgJ8l3b8UwY9JK/Z4+e",
+	"T9BuwS1QArPejdfO+e/eV3P/Q7PA1mujgzqVdnXCORWuuCVm/7VLZnHjrrA8XKpoa4ARd3ubfEL/LXzE",
+	"Owf+BOAhyw47YLHG7Gu067pzJFjXmjCr80cAPLKbq652Hq08fM4RIZrmEGuDWFw3/Mkel0s/gkjqQiZB",
+	"4oCfdZdAEfmUCVO7F37tOgCMX8W7Spx6pHpA68aElBCm8pAAQi3lwpx7fMeu75rVJRnL6cI1Q8WDw2s9",
+	"SxPC8HlzRvVfYUoeFMbPyVfGu2Kz5qzKgnlf2dNA2fQQiaA6pfhJGPZaX9TSoRXPRqEELTmynJUypQun",
+	"FdiLY2v9V8fYhbUErCJm70odhUOlsTQQW3vP3IiflyfJLvpk8+Bq4rsHPQfKTdKFg3UpS+k+8zh3lPUr",
+	"47m1aa7Ztt/cw57hd7b1sLvh7QRSsosWfX/KXk2PaoCrliqvFPni3JXwRNTgRxqSoSz94HVbYe/UFaHo",
+	"ypQOS6er780VN4YJy+c8Zfv+cmkUuFXMLlCPBo002CCtxncX3ahNInRN54lNGw1Gb8dUhPddE6UqBZWB",
+	"dDL/zkPyfqf9f1e9KgheDFoFL+oaVKyvD9R7wOpSA47qi+VMOq6hxYDAfD2Emvjm2lisqq6dlrNStVkj",
+	"9uL156ZUVqjwJ5uDO4Bm1geGM0VKe3rv6uX7F/sX4ZmXVqqEqfmYygsaVYvM8VDpfvXvwFo4+IBPl7aP",
+	"rTsQgxyoVcpXMcOe5TOqTL5I/J+uAs7XBIKPvwtGKcss2wdaFB0rxqo3+D/Bb+r+Xb7i8FcR6FQrvm2f",
+	"9P8OnwyIgpfRFV09WlXuQTSlfNadei4hHQdVPVv+XY3Y/eHeuobA9xEu806f7xcuKwe/QynFLudZTCS2",
+	"AA5oY71vfE3dml8WfO56KPU9ilRN6s+oYPkF6KxDRuikCbr8zUtJvq5eyJVQ/aWut46HQ2G77myYyLzs",
+	"VupP/VIPOCRskiaQ2U1F1oCk8w6oBTOkbJdD9o4Hgxq8hn2DO3FdgqZ9n92x4dsCkPD4rGRa+AquoNOr",
+	"s6gS6FCOPU0zd6f2DU17B71er3fwxP7Pmf2fnvu/rJf2H/sGQ3VnVGfQG5we9PsHvcGnfu+8f3Le6/2P",
+	"ZQyeMwfl32GzAwpQcYezbNRBl1GnzTe9UX/ewechMpVxmnhBETY6glcHJaMbv8CO4Qu14svGIugJHZyc",
+	"ds47T0dnp1nvrH92dpw+yU5PntLBiFHaS09OaNbrn9Cj4eh41B8Ohr3h2WCQZv2T7DTtnwx7o16P9s4g",
+	"3PdPlgwXwP79s+OjQa/qCvvSY3XQnMz0Ip3IXI4XpJx1McMmdclwkSxVOm+caC/t9QNfxXk/4oPZ/BLa",
+	"62PRdDOuV7FVJGqmmFUUMjkXdgaweYAG56TOgr/z7KtnsSiC1y4e0IAJf/+2nks3D6+eh1za7smge9aO",
+	"hc/bfK1eRey5PCb8rl5fHgxOTr3dA2vXJRP2JbpIIY8HI+fCnB53uhv8gm4zRFZqLfu3oNB3dk3WC4er",
+	"xVzjtMS5hxxbY6IaZcsFazgm1/oi3cJ/e6+G+9DWbo1wB0UEievlWb6e1/OIvKBcwtZPykxtd5hOuSiQ",
+	"iuyWZw5iOpUKc038D2t8bUsbdgUUp+9Z1y27YYDVCJYyz9kjjZuJUEOQv2sTWjrZwl9uRXZoVZwv09wV",
+	"DBzI0YinzJPncC5V5nyeXIyn+aG/Yo/fKR2zxzOIn+O//zFj47WTvRc934/gOyr6y+IuDlfHRRaAwdCK",
+	"zRDaTxMjD+sOblTAuu2VNt9TAGw0MHhiBH85SRFVNxIDz2653lzW5t6gUaCFwe8NT/msoW1wRFdG6DzO",
+	"ySpcj62icJtqyFuIZE+8xssCAsX4p1yNnbytu6zXFsnJIYmXWdqFPqDHcZjtSfWNtT1cOzoPcmdPnHaN",
+	"59bDKtTciTgr8BfCVy8QzFWHVx9pcooAxbu5EpsgkfFlXru2Pw4NhWL7LZuhCcKEUQvXHhqI+9flEu2d",
+	"uKBtdFoWrkYmWLajbfNxKpq5962l1ke3d3fLWNpm3y+lDa33XwYUjJS0j8npXn//3OU6+bBdA+oRcOm6",
+	"hFXGGLpFUvsPFjPRuDZdh6dJUqqwO/uMuna0UK+eFbmZSJmRvQB3fN/BoFgtw+0H37KBVHBymClFh/nC",
+	"biD7uuUwoYNIDOAe4Vhyw67/noTjXuoIEYw8GUmVlCNfqw69nKTPGdXs44psNOiVENxxTvpkSr9YHZzQ",
+	"MbsgAwelMWWYjiYLkEw5FRfkiEz4eMJURfwLckxmlGek6oh4QU4IQJ254kEjy67Jby8vyCkRkthD3L5G",
+	"jOmYi/EFeUJyNjJQWUhFdkHOrJJmR5ldkKcuph3Q2prPg063c9Tpdqwhc9Lpdqz+/aTT7Vjb/ukq2rwI",
+	"zt+mYPhHAfJpVQ7Up6D4v0rU86gLhH1JGdxq+ZfLTJMZLbSTsqbQhGvyD0QiALxdbZoBi9UJSevhYtZ0",
+	"K16egTXNXR92l3/lIXdSxmfmHtF2GlnPS10sfPOYJuG76/B3giVc07YsyHTYTs8CcE7QGBND1ZiZLZ8f",
+	"cdjWVuPc7kEh8asY1tzq4RXdQWrZHo3XxyZaG/xK0v9BeqAFEzN+ln+U9mcBnf61/XYq2uA5i4sP4gjh",
+	"3Qh8JEyZrYIO9jh8c3m1Y4cep3KWUXmrc/qp7NyeZ/tF364zz93b7LycpC/9MbC8R6ycbcXxY0iobyEE",
+	"yo/9BZ9Y30HVyO21PDeULg4e3tGaAn8pp1HnkD26T3Q6kTLHkFaeszEjrgigS/aG+wTB1BeMKl1CdAZ3",
+	"pPvVcWvVP58eD+1uptpQkTLdJXvZPqFDzUTKKl8PVYzC9jh2jVikgiT7mren0+0MO91Oatd+lSpRznOX",
+	"Xf6deWHbOjpklWalPySz3bJDgp/QhHbJECRFBkojodCIQRtP2+0Nxh34Dbon/GFOJp82aWUU/vsPdC7V",
+	"SPWvP5zKjLE/ygmz7eL9C86X92x7zwhuTi5Kv8gzVxnGjcbmeYC+bTeyouJmv0uekz1M4IUOFi/IXmBT",
+	"7y87VWrfi0Dob2qIR8XN8jL3SQmnpviUqgVM44J4GtYm5HxlLpTkvrkmsASydLnKRU+kMqRECyKYuua9",
+	"YFY1dhA4z/pdYq07qzzlXNwQl9C6jDW/cfaaiTJWGLHVr16+x+y3lfP23Hv14e2LTrfzDv73Cv73g/vj",
+	"5bvX8Nvz951u5/WbTrfzN/s/767s/36wt1xe2f/98ZO978VVi76TbNSpM9oahtV1INtljxyaPK3CFpVH",
+	"PhK3CLCz5KpcM6BqNSCXk4ZYffg8F+NzcklmWK/VJb8gRCDmF5G9rNSfrRTimIGJF/e75H0ZXhISdGtX",
+	"G/BzkDsWLNplp9v5pdPt2IX5OSpulueUgExrVct017bgLa1Q3ZSoG59zt5Y2t2ZqXU7siCttCNyKiwFg",
+	"KC7lEd1zraR+qTbqbRiuUurvANIukoUszCRJC21ktljBmB9/uVwB4GnZKNmCxnW9KOg2efdgEvQJXp1t",
+	"hwsGmnm1b1pigW4bicLAX/vUDMRnXy8cPuJdTjI0RIGv/nmPCebur513d2NE7bd2FVDZXAnwcpK6OW3T",
+	"x7p66jt1sbY2w6CXVHsUgA5W7ZSf4e7zyhLUUDa78FJh0DuwL0RnZ3xPzWsIJRtoEcCZfMOiuXrFW22R",
+	"gwK4Jh/XBFu9H/cqou5aRbd8pO9iSMSl4ToTAjM/sf7BHrhTmjEyn/B8BcIuF0SxnN1SYQh8itA0ldOp",
+	"xKaokBMP4nYF1ENdWkYSSorc8AM6ZiJdYDYu2aPkekpn12XGLiT+l2V9tTHukzng8dQMGOiciVOkogFm",
+	"3l5e32cJShkF84+4oAcMshZA9tstzWV6s2sdSkOeR7pCUjPBHkJ4oy/VR6JBH6KRktOyEWSc+I90u0aQ",
+	"dxCxd5YPW4mGdhv1PrKGIhr998sfejlJgxKSLcTNHQ3UFW0CP7KRLgG1IGjKBXlmrWcwmoE1nYQmNMsA",
+	"CqXeSaVhKW6ArFvbfHw2oglVjG7ROdsZwduYqxutQE+sFcv3wblqnxWZi65t4chwBWfkh2UPRGmwlKTd",
+	"xqs1lYUwyQxyDSNegQWj6pEmeJtdY7iz6XIo/y/wPfSiuEZGMTqtgduWrSHLloj1bICN5rh7Z7c+l9gi",
+	"VCx1tMxE3g8R4FP5DIaMK5aaZEYXLm3RTLjKoBXdAtI4v0TLOhrjdNmzuFyreGRCNfvkMgh2US6azQeH",
+	"zMwZE8nMvlgj3IAUGVWLxMhkJrXpn3a61W34Q0xb93kNGw9OBPVppLRAV7sdnOI+Jzn4+CrS5TRlrfoF",
+	"xXfWm3MyzKm4sUxO0dyuO55oYNgt70LFNGLTo0IdOb79+LBhRXm308Y+5FR8ZJo8Jh9fXq2C4GIG9LII",
+	"lt1RVNnxDzR5ewpJGHbbJBiNgkMVc66yBKJOzj2rmUgKAV369IzBriyf4CJj1jpkwiRLFyGMlUAYyy56",
+	"ocyEqSTc7e4Rrk3Fh3Q2g86mKXOAmT++tXbky9cv12b+FDczJRpAe/2/9w6efv79SRxhr1i6H28/jd8+",
+	"l+omGVLNsiRnVIkoChy27na0q3qM2WcP4Fninw3W/OdnH8hj8vOzD9E1/7qS12PtKkH1wCzf63MAY7K/",
+	"uAowghfOwVrngvRLWCh3jIPDYsjs8KyBASBSoqxBp9q4N1R6+54+PD6O+MRTpjWNB4IhsUlvE2XaIii1",
+	"2m1TxS02KHhhAln5XNLQoVqBikUfbsQ7KmpE2yfu4MEMcsDbOobAv7jOp4W+eGvuvKCmnTGzJbZ6EvhJ",
+	"VvnT3C1WEsMzcTxBy6dbomTBI74N8WoCvKXafHRbyDQRGiK7oxWdcmrsSgXTX55SsKs3MXCt8wwc+Yk/",
+	"OWMZY+3y8Wsv/W76xZ3VhA359K39gAD3UDoBg+zOxFrbSU5XlIl9Q2ehu3Ery9VO42/uAxGr9Vv59Eq3",
+	"XYPTg0ncwRtnJ3XpQZl2CuqHlTFrEDlgZ3sIVzgoAZsjxygouIv8MNo6rHjKNqrSdrDSKg7l2xEY0peL",
+	"IcKqbn51tYtpt+h9HSSlzX7xty/BBpfzDrrZlC9fs8pwLv/r0jbQhQxReRy2Jidd8gQW4yyurNc0nZVR",
+	"vbAPGwBg+vxwq6JjMcgFyULwbsceJZanx0CZc5HJOWSKMeSSlAoBUFmQU8YxjXxLnetbpJ9s5a3dRW+L",
+	"ZJu0TDGxrPbCmn67sNp9bZI2++GbF8+WGBJbFs+68e1Cv2XddXUYpO6h92kHPuXAVW0QKS6InHLj2jWi",
+	"4A7qM7hoB5u068Ku1BfqE3u1anRkT0hSJ4srHHoxekkc7rPTQStq8CAa4CxN71J6iyGfJbP3KG72fgNP",
+	"fhvmhvD9Lh1Pr/3bnfmLloODcuiSuTVouSEZH42Y0lViLCZXSOUOXJo78ZrKKRy6h+S6dN9cn5PSZeRe",
+	"6b/qIYyhu8eyWez60yGuUQIOknaxv7IGC8vCM8R1gdcE7Tl5OV5XhoNYxGtSKlqbSLPQt7Z5B7h771Fv",
+	"qIa7hm3uKcYDzpXvGtipTX0n76Uml1b4/RWBp/uD/UPiokUac/SM9G2iRRY4qYwss/fIEEKLkbLRFjT7",
+	"G1T+fe12httG0xoQer3eMuHTb/DO7Bu8c6tEvgAJesNrR1sxb+m73fzi8bd68aQf8aFUWbQB/xUiY4ro",
+	"wwF5fvXiwyXpP33SO3e/9s90CVn2TUY5+Fbz59uKyX+0eaAePvza7dxsnzhaFphvmsTXdZJK3bLd9GO1",
+	"a8V19eg6EbqidT6c7ucl7BmeJRfuv+e1uI49wb2D8QJwqiEhNtAvwazrEuil4u8khTA8J6XFh0/W22/A",
+	"IDr+4HW+XwThwJtX1dqEjptll3/pGEhgEtfn5INTYVDUw3WW4RRdMZz/DSbsogFnviJoFNbLwWkyGOwd",
+	"7Ue8/I1Pb+VGjPldNqrhXhtbWab81nfCcLNAvQmBPQO9qF3l8S4YX0r+k0XG9QqITwS7tTrlhIrxitKP",
+	"sNfoXXW2pqfWMyAuVgBmnnil1/9oTRW4KcaRaHRs9lGuKca7gzl1BxHiBl7CXLnFqgHwB4u+Ss6Ux8C2",
+	"hSg5FywE6HjVJX/pktd9a3a8HpwTCIeOeArb9reCisqjUt93EzlPcokByFqT4c1uPPuoHBkmdnjW64nr",
+	"c4FKbZIL8tK5S8vTHlbvLllAy41nt87i6XbmE9zT2/pA5xO5NdmiOUMwAHxfuCTdamVXMJ/Lsvsuvh/v",
+	"aNne/VNPnA4kkE/i6/jCDjz+qpJmhALOqUhAWFWXy0MzSL+voQqvODurtMQIjJv0AERh4vsV5EBY8yns",
+	"q9BtdlWgY5aR/unB4ARbLizX9E4hUxNpuKcPj073+vv7Fx5mZag8fCtmy/gggvfhPNKEGsOEcYHETf0Y",
+	"8PuJVIn7/qpsqg34KZ/4lEGCkv6I6HXLJUvhyb0Ch8KeIKhXJMcJ6BUbu8IK+2UECc4BW9Ge8b4goM2T",
+	"jZ229JruqpHF9pr3bes6mkbDXenTyhMP49F+lm4Mp9tRpzHHxku6sRHFZte6ANvuNu23273On31J8yLj",
+	"YpzUq5K2ot6gdx/kK98Spd+KocbIugvGQFjqHWO6xhp0m9tvxUHxN783d8iDuzz34FNWm1NMu5gj1TOO",
+	"kExwqRJej3QEv0rOBZlDv785Au9O2IKkVIBv1P41jRgU1ReimcqR9BE3wHa3lxJr861QoJDABMITDOab",
+	"NGRvKZOH0kziaaCxNaq3CF7VT3Fjm9/t+K329KZgWDXCu/WE/DN1Mn6Z83Gtx2/46Q+uAoNVNxEpypAs",
+	"onZ6KKkGb49ZPLuHjlnCRaKsURhJwLZ6Ru9gcBK3F73a1NYmxIHnq+xLUWbRN+xqfgsaPTTnAr0k01bp",
+	"wexSuFBvpGFfsyqFFbAgdQIIXHGSmLm0msxUKpb4++MjLsSUmRWdYxU3THEKbp8pMyCzYEPX7I/lNKSm",
+	"GyxknJJ+jXVbMeaKpEsTr69dlBPNRPA0yocvRi8hP4Awfw9JZcbInlNDUyZ0gVLb6rb751i4//Ozj2/I",
+	"zxNuGHmmuOF60iXvfn723P1mb3+W0/SGPKeKD4eMii65/PDX9+QDveHaUMG75Nnlq4/ursuR4qm95/nr",
+	"9y/J84lVG1mX/Pjjp9fY2d0qml3y8eWrn7AHHMu65P2Pzz6VnjjpvJGhhmsH2el2fn7j//PJ/geL83/+",
+	"+OO7Trdjx4z/uYT/XF7Z/+Atl2/eQ0n/h7++t/95dgn/wWvPnn98Zv9z+eqj/Q/+aAff6XZ+xL/sYDvd",
+	"jh1lXEW+dUGwZhM2Bj4mbgzL0GTqEorFYSPGMpJze4xy405SQsmcDSdS3pCM5fzWmgQ8IjWsQbbRS1Kz",
+	"63zq5fKGgFE90oRn2E3IDeCAA9wwu2Vq4QcDoqxlS6E74cNHXEO/FfFSlDdGYwq93cdIayJV1khq8eju",
+	"MUT3KdOGTmfR1gBenbG7mUzobMZEJJllpeNv5XzWJHbG8udciUiVJFfSI5zAOlR34JioOLm9ryq423aF",
+	"b82jU0MD62sIrF+DJ10Kw0XBLgjN53ShyUwxHW+5EA2m1r+4Zs6VoySqvWD4NgLy7pNfiKYLfU54prsg",
+	"Z3XX4Vq6PCvLGhiq6jofr6BTBlrxSDFGDPtiDslL2FgzHA2ZoHT4VZStlq95dm13ptTMFc9S5xxIqVIL",
+	"ct3IpbjGdsszpg7wHeCQIdWKuW7oVvTgp0ac5ZkmjKaTBsz4I+39PPCtC0KJYHMCD1QdJJUPFlCfjI2d",
+	"oBoZ/rCJsgS/VmOrDYdtHSJ8OUXGX3VjPUe/E66FkSC+8IbD9cig95W9vkv7h21RG6o05ftPzuHZ6l3j",
+	"Aerra+sLjxpt6q1y4Sd2GHj5lh0KyP0JypIViptnYDQyuQZBoWhqCN489K4zf6JZmXe402lTTKdULTZJ",
+	"7voYnxXTGcsw8QchnHFHI99bNdnOgBo+xND1BrnvGmxUIr8u2/0Ql2i3duXecm3uRc77tixrteLVuS2v",
+	"IAC3FgGpQvipIkurwLAwZ7Z6pEsGcI0b7a6hXwQRrbUk6DxdH6jC10mVzCyPwfnAVOuQ5A5Rwnvs9VNR",
+	"1nf7mVkKyEKvTKCsqOeKtIXPb28LDLAt7IwrrNmGRG0jhNX8a0HCVqUdwbNhc3PU4bca7Z+gQ3m4auv6",
+	"lftqjeVtuSpOukXBRlMafPM4lk+4rFh+y2hWc8Q7FSDcRb5srS7cYeMsxyrLT7dZzfuwLZbOi++Xhrk8",
+	"nTYdOadchL/277L4G/tV3nFxV0z5jbjlBnTY77UfefnF3fZjNeJdqwwwjBw5Icf8lmEbi6D7N+ZJgWGG",
+	"+ScuX9xew3upcjZbqyOUfZlxtaY0KKdBZRBk76ZQmQ2om+ekb43no569w6ewS3v3Xv+YDBe+WGi/VZbT",
+	"rFAzqVk9So+lBpXU7HQDukTdYt+gTsCP7HMLxn2zIkK5awF1wB6tF/MbaIB26Vd0s7RscvnhDWBCoWqs",
+	"pD3eoOorz3XVpMPIGyawwyVuvwP7Wv34d7jw9fAbcoVeygBxWIJWadAuuDoDFogWBNsBrmiSxkqoOzub",
+	"C6Inci5Kg5EKPWeqTB7+JpZzdw3P1rgi0KpqahNOL1zl1az+liNKcLPh6YZ8yGp9zqsy9SA/slEu4kJZ",
+	"oYxzBS7WSJhQTYaMuSyurCXk6Pab416Yr7Fe0YVZT+6PGMmLxWa3w+mcT6hJ0KWsE6u8tEGQCNHOll+w",
+	"aeRArV3OxrIys+kNXQT5tHja6RsABcVEAK6q0Nrm4HoTW67+sXBbnS/jG7rMK7v9Byd2GNq7B6aa5S69",
+	"cH26VAuA5w34ckjsq8p9FOs1TMv0iJevnxPXAZNoQ4Urw7ELSzBb0i5rl8yVNT5F5e9AcF9y5bzNXedq",
+	"hhqenHJx8FKMc64nhH2xZxbmTpRyr6mKJnLUPu1nS53d0WJV7ZSj6I5vdRwde3ExS+V0JRpP4BoGwgXa",
+	"khRdoqUUTBv0HbUuM6kN7YWl4bfAU1g+XXABA1r6lQqosJFZX7iUumYqV8k+UWdoa0jiO8QCN7Se/7wm",
+	"k7dMcW/V/yno9VR2kwCI2fA8DXLhMSEVf2o0Um1ArLj8VCayFmdSKdvXxvPCldm4uB4WaoWaIGcA5mV4",
+	"viYG6mT8lC5K9cBK3brlU1bKssrvDduqoWdA1pd91R6kfaGxBKrphx+vnLU3SQ+AjbHtutNR4c79+4Qa",
+	"2hHvBQ5frt356wRNC+Ww1PmWX7BxGb24W3amtN5YW2kou0Ni35k6EU2nJa3apTjW6Qfvn0LtezwPcKML",
+	"Bt4wZ8mcCgNSJp1wdst2fZm076Jqp+ejHh3GsiFNb165DN+1eYu41VBPGDGtEe0yJmdfcZZnL5WSURQp",
+	"Q1GgLOsREhI0l4XND1c/vifuatnIwH7DdRh5bDk1kaNkyJWZWGnz+LeCqcXjJp75KnXffbjrRxdjo79Y",
+	"6a5CKo3YlEJul/uPkCIZcoHhN0ybx3KEGyHnGPhmI6bsyWJ5QdNFlHqvMQ9/mXLU0CHVkYCq/i3nBvol",
+	"z6Q2YwWpZC3Ma3ljdQFBbylHzmmBnbqy3eQbcSvzWxYP26VSaCZWw3S460SxnLOMyHY4G7v4a9JCqWhO",
+	"1htB2GjEUlNliS4nEOIJf79pATmdj4o8GVLNNwrVt3DvM7h1LYDhLrkGuwUcoCJTMJaxLG4JUhK+GNHG",
+	"sbaCzCcMmt3aDc0r/ilTfXQ3wC3yPMLNr0KBuUUcmlCZAEz2fPvc8mZfcpvKW9+vOKRN19Xj0BEbF1Rl",
+	"XIx/FakUKVMCgVddz1pvY4Fo3D8kbwy5YWymIZhMU7DVsKw3BDs6BxcbN/YzPnen8TkHEIXjQF4gwAuk",
+	"7DuVFWZB9j5cfnr+eh9TaJbXQeYbS1+CHfrR3m5lQjCQZF0JpqHKbKkhWDsqsUP//oB338ph19xVju41",
+	"+lQiZte4Z7BO3zzEEu66LYMrwTB3iquINqhhtfHZJy48Cg81vqfUWFE7biHdPmyJpHl3qbtUqPCtxHCd",
+	"Pu+wX0MuxdhrQ+F32qVl3Ku8iLv/nLjjmugJVSwre6Q74bzU/60NsGBNEN290iMmq2K9zI2LroXyGWud",
+	"pCB7Jew3iOyQtVyzfJEvvDjfb0x766LgFUJogyS5j3B7qOJ9v0h7bRJtguyNkhhREyKjnI7HLCPXNc3l",
+	"2ukZtFQc6nqF5WFmTM4yMsQyX5NOfhUghaC6hRuyd+1F2vV+1zG/JpRcRzbNNegdwT0hz1yXJ/+v4rrO",
+	"ntcXVamETz/PGb1lrnYgp2NUEDYlGqxTZDcaot9Edm786n2kRPwRxB7ZA8A9j7Wp2FTesmx/R2nYkF3b",
+	"CpZ1u+2jI1Z9ml4jToaLLinx+RNf3AWdUSEVyG4nBd1ccNf8KNgHgMwxmuUjLCpx5e1momQxnmA09vLD",
+	"mzAmE3zP/tr8YJmsBta2YXSaTJnLQMsZhe4E/z97b9/ctq3tjX4VjObORDoPpUi2kzb2nHnGO3Ga7N04",
+	"vrGze3qOeyWIhCRsUwAPQdnR7vS738FaAAlSpETKcqK06h9pQhEgXtf7+q3MWqG7ndIpTG+ofy7VwN0z",
+	"W1Lj5PM/yE9vrj6R8zjhfsjIy/agY1iCNOoMFeluax0F4s6LfJrMZBgoNy/WaggeEgDb/6v2Uac97cDS",
+	"Apajlt2uYpnYDFw/IUf9wY/k2p+xYBEyMiARjek0ptGMvNRy260w1ROITxM2NR4OekpGIZvScCjHIZ/C",
+	"qEakrefT9jvGuJKCFQg6R5BJPQZwUUGN19dvz2/FUX9wQlTv5BiK4I6ixTjk/jCh6s72x2x/RdyCKxon",
+	"5JhMFgJjjzo9kifZtwJWQwpmNK6p1AcNHM3U0QoJDZUkmWbIHQKORNEeqeKcwRWfjrj0SHygkVs3u4Gc",
+	"60uVDMc0D64DiGXDF3ctr/XibpjI4VFf//2oD/94Af94gf8Y9OFfWn3Fv/9WDbbifoJGUSwxrj5gfggo",
+	"XvqvCBbqFMZjMx+4oHL95aXxGTJcJJWo+zM+nXX1ZPUJMP+YRyH7wpMlsU1hu3jAYgwIeFRR6HQ4nrPG",
+	"2VKUiRIfNNtmwceKKWCJlQlnMRnLZJbyZznRLF8qxcehFgajkOtrBBfYJVViprLw10VU4oTyWl+6+u3u",
+	"PY0h6Uc3S0d1+e760jZPH36+umz9pseOhfJKQuL9ZkVaz/2q8qyYqstYg75Mi7LeEGl0aONCV5f8HQtd",
+	"PNKsUJ2WvaylvwIse6tivQYvoVmOkQlCVJQHpe8DcshuLYJzGtWuXusSpi0CgK03de0n8OTZ3I4/Qfi6",
+	"cZzarXNPvntOvPRubWvKMUv35GYcW0WzoQnHDG+rMPWtqA5+aSNO1+MI0fq+y8lAU8l7/TcKNKMkVzSD",
+	"ctJSnXGi6/frhUQ1ITr7TE3W5BCs3NI192sXxg3LX7+eYSMd/E4yB/5cV6a5d/wxV6IePc5djt+KQyrV",
+	"pt3DvkIIaBhKVGYt/T4jczrPl0t2folKCimfkYROiFZ7CY3lwmiIuJhnNoHCYIlAZNKZyd5z5dZsIEB8",
+	"5vBnpBeOTlrZ1ji9tKznr1xZYvF0K8RfizS2yuhQsTamFROODLWKgYh6ZK4/qbVTMIibPEWjMAsT4K0Z",
+	"5HF/UMM+Xoa6VX6D4yn7xBTA8f/eYl+o1njg/MJ4hjihVn/wqk9fsEH35Xjgd3+gR0H3R9afdI/pyfiF",
+	"/zL4gf2oFxoMQY67HO4Rd/3qx2mx7dbpUUaf8cIZLL4hQ9CRlwVxKoUV+kErTCKhfqLVj9/y0nTrqH/0",
+	"stsfdAf9m/6r037/tN//bwSKyEIs4LXBj93+i+7gJDshmO7dujDLgDHXwj6+lHTWQhk4W5Af/KOg+8P4",
+	"mHVfTQb97gl9MX7p/xD8yF5N0sg2sP0MV1wptpN+dzAYDLo/9Pv9rqYVXae+7CAvrNnZHXf7RzeD/umR",
+	"nV0qnx7/8UfxUOa2so70bnex/OD/vqHkbUFHkg9kTsXS1UUBkAHAG+BTHiLxw82Ap217LLzVjEbPEhSP",
+	"oATn2Trhw4kJBvJcPE8vLezikVw0o0cCrqJFwjysQQIzNS+qRXzPlkOsP6FY+iBL5PJcA49njTgeyZ9h",
+	"t8RldumKZ3odyf5Vv4tI6GsjZvXlc7bZbmLlnQ/cjktMhGY7yqgSAP1w42DQxAlfWg3ANgNqombtammy",
+	"T1eGwjsLkgJ1l4WSRiFrEDhQlZlyPkanzIyHaCsIFqaioimhsmQJgTCr+j6/jQLSGwMPYuMX68dCGQTJ",
+	"kvUwIGbrSYAUw8S0X/9ixGK/NJjJ9ECeA8haQr6QQb/vAVPUcs8c4et9dka0EIPnEN/kivTzaygXiGBW",
+	"IYEZg1dxdSxsmZ1LNtjSBXOI+27y8uoGX0mfWvC+VexyA1+yam4N1NCXAVtjQNoAMerMN7Wr2KLEO4mV",
+	"WVT0VYlT8kk+WJge9M1c3NCpPg4Bi/k9CzDuAsMp19lwyuwxBrTEKHTbmVLcJXtye0rOT9PQqOIOdBsh",
+	"2D2Sjho0qKFilRT6PqoD1e4c5/yaXL67Jh/fXBu4QESIzi2O8shPVybAz2dqpVrYefe/sWCYN+iX1wx7",
+	"9HXJj/jzPxBAPgB1YcJiqHtpSp+1Ddr1yjhrFf9eBVVcCP6/C1byHXSZKQ8qKS67UNbc4l+q8pJqL73S",
+	"r5fD/8BLm27JLqwiOcL89Uwj+Wnswj5S/1ZttDTs4JYVv/GVr8yaz9e6CeuGv+Ewr93qcjtJdM+HYhEr",
+	"Fi9PSRTze6q1jnsZLkRC4yWRMeEiYBETAYQJOlfOkoIzEsWLUxItIh5mfqaF4AlpR/FiGMV8TuOlp18b",
+	"piWpTfGzxXDOAu7TMMOmJpDJpbkjCJ0d15oCJ22YuriHioFfEoY1nLEwykPsD8GCEWNpEecxDRYhJO0Z",
+	"rH4zxOxBOkznETr5NXnJ1kxzXPMJNdQSGMD6R/EC/3Q6zk3e/NtMXUuEiziZsXiYhmCkNQOGSbyA7Ltp",
+	"NLSsQHNzX62tH2BKmn2i1q/ZgEk6Du8SzCosdWjeaRxv57XidEgFVMpYTmOmlEcGpC2kYB2SSPKCtE1e",
+	"TxrFg9LRi0aSkp1S+vkywmggpW3izm5kZWvaWJvF6qYKNXBlorWhrgMB2IlKWFTumxUyGT7I+K48cyz1",
+	"/Q9xARtwudxJLGFz26RGuIFHw7g0luotJkamrwFGZZoSgZnzrmf8mSJZ/BIJGc2FHxRDm9bdvaaendoO",
+	"XLM9wwcWhk8GQ7nZw2vMOMUDUVA+1ukbhZv25CpH0QzXVO0ojPcx5vcmdOBRF3xzQe/Cjd/cYGckIHNX",
+	"HfdrEYTVq51uJajONHfVnwQ8sXj5Ni3XWvdrpdejcNJ2oWYU2drX0zSuJufnpUUMrmIWUfAZ6Yt2rqWx",
+	"mZTBKWHzKJRLoMBaPpzxqabXqVTk5YTRkN+DsX0Sc4gTj1mIevOMR6bqvpzPtSC69MhUyoCgSJWj6+kH",
+	"c7KX85khfsZgEkBvWUGnMvJ/NaENw+ihrrRcaH5l1qU7kXGX2nWBGg4KimO9Ia9lALXrrowwSI76gxce",
+	"8Wc0SlhMfiypDpkNfNNRmVDYsD+88oWp33yWJtrWbFCy4nUb/1F69Kg9etsF3pTElTzwMCRjRgLwNIyX",
+	"5GGmSY9AAOLSmMuVw1Goq1MRvZJD2XmADKwUT8uU86hBfqoWpZ7Sv6KHVq3Uykg2KvnVxYVOts22v5rs",
+	"ZFpNbwp+83HXJe2j0Z1JW219cUwPpasZUlGAdmgId3azGeIsg2x80Jo/+LMJF09WERbgUoaVNvqbWT1I",
+	"yfUielPIQvTil2FvoXv51KzLOIf6lSFsnRE5mXCfxadZOrV5F7gFRK9IkS/BO2YzGk5cNpjiT5jeShkb",
+	"jnW34biRSTAJ0pyTTYfXNrg277vFxFaFNk07h/MsvHs13Hk3OpO772U6U/7w2SEXB+icB2e5V6stb6yO",
+	"W7jA2ygsu92ZCkaXnmcu7iyZwNuH0Q5rIe2O+hUF44qbbmBY10lfBk1P3ZFEQhgHocJeLf0o4MpfKOUM",
+	"EOpxD44xn6dTFkpfOCfVVQILu7UTob9Awb+i0J+ViS6L3rAll+VEr7BNdTKreZQz9p63vNbfWl7rdctr",
+	"vWl5rYuW13rb8lo/tbzWu4H+46jltd63vNbfW17rH+XCuMkseWMTSwqxZBO5EKXhS4MXJnzJDYc66g7o",
+	"0bj7g38cdH9kJ5PuC/py/IP/Y/CK9SHIDBNLgEbmM1ZsVERLRmCNTtnQYIVaQN5Kzai2WrFev62EXWWz",
+	"3rHL312ATQGfNl3ojzQ+iAus27l6P03Mzx2LEo9I4TMnsqeGpl+dVGqChQKu5lypXEqM24GS4X0qbpSg",
+	"tRW7ITIuG+H6Qgu1AmdWDnSGALZtIogqX/PkQdrIOKwpiOUpLGYL1PhAtEZywcGuOqdLorjenRm9Z4hQ",
+	"a8K06ANdkjbXikwublSR4/6gk8N7rHHIrPXoCMSx7B85Eue1vnSnsmsiJJ2QrPdvVC1QEpW/0V52bRzU",
+	"tLVmzuJePb2h03xxmCXSNTV1Fse8E260QoW/Ij+quDArZ36kSfPoNEUjyuTnRJJQyjtCkzMywgM9OnXy",
+	"0Y0GY45627SPqJZbaAHdAF7qnJFRSit0Vw+SWD+il+GFI+FyWaLhHvglLVbaTsqZn2NILc9tvK8oP7oV",
+	"Wvu8Cnyurv26MiRsG6SXmYma3AqnwF05C1TwhLl5ZcRoFYrExKfgOqfwSGYbtw39cmf69OTJBStrSpic",
+	"ttsm1d2znDqQIywuEp09yekm2zV3tY8XJzuMX3nMCS9EiJD/0+50f/v9pXdUEeKy3QXYiJRTdjw3nbid",
+	"MBeXyn1FvpKbxk7SzNYQ5O/sSG4IYnq6I7p2myzoiuWmiolgaC1eaYTQg4zv4N8mAOeeK57IOIsEgtgf",
+	"KMIlfInAKD4CkmopmEYc0bKtGZiGw0gt/ZkM5RR/iigLOE1i7nMqnCSwRRTJOMkGkIU1Zc/mVNAp/K06",
+	"AGHFEtPcHWVwSWRsssO4UAlPEGciyRlMABJszPIQJqjTq97xj+2jTnvc8YjqHb8qcU2VHM7jGoezCFQ+",
+	"p3qAMaPzIY68hVrbIvYZwNTc87SKrxguBAcZHiO6shauKX3lR9wMCH2rCNgyTbhKhpFUyeAlYprHTED8",
+	"7oxHLa/18efzlte6eHexdgdLo2LRQg07+kxVxceaKiE8gSIhEguwrsYQ1g2HLad8chyykmTCT29fk1cn",
+	"L34gEb5BEPJXlXgkEcZxyBI6LffvnwyOUMQ2r0LIfG8N6uxQVcj1ujf9G6CcTkLuJ8oV3p+p9BPYQ3nF",
+	"2mpoZRbHMm5QTSEDcC5hVvoYU1N0uzShosquZpPUJJlK/afuiNHAwwrnEU1mqNlQctJ/BTDygly+u7ZR",
+	"1TImn68uPRdkCxafhqFV7BlDZEiEVuLJmenvuD8otDMpolr3cbK0StdVay8clW74a9nk3pphH9vS9ZCU",
+	"J0NmSoKlTZ0hP1PwBgmpf6cMOlIutv4UCSmKn58uzt98uPDILzMJcw0kFARBa6Q1FrbK2reqa6oMK0BN",
+	"VsoI5yqjJ+H6zJcVwKxP7zXptXV47c3Tr28G5zZJI/hVb13W1SfY25sC2XVXpJUP3ClmtzkJtZoq8uEd",
+	"W7byGbhempubssRclaF8KnXqMkFXNFK5XJSXccuUFLBYrR5hEi7136S/MB8sJF9CCWBItkzYPArR8VXI",
+	"x8yeZAmZemgrdpnWSlJxGR/45AD8FChoKNUi3igkvTav/ZEt7oYW9pOvzevbWgNCPuVjHtbwpV84r/6x",
+	"giI33BgOduNwiZIQzo1Sa910Nj2Y+UIlwzEb5mXFMj+HC0NtQa8BfIlyBTWrbbplxdA1I5c2BZMS/OCt",
+	"wC960BUXAEp/SszNYOl7BF/TxB+WgbzVgh5azjVp5iptE1gY1VtBs/B9oPTwcRJKMdUcImIiB5DtaCda",
+	"/HKwG+scr0/4dmqer89AV3tYrXDUrOhGKkPlnEOtTxdvu+gU6vcHR8d5OUr/iLLUyR9dm5hRocwYDMXh",
+	"9kXq2ZYla+Ui2UgiPsFLRSROc2TLtdE8Zicc6E1fuXaafMIWUEYVcC/U0PCBoPYpuMaW5UXR6zpT7FFy",
+	"q05Xl6FPYm7MFev6vMG3viMwLzj5jktjNXqh8hCuOdzZxc7Th7JNrzh7xZo0Lk9ZS4+3NYYWeV8zvdm0",
+	"0tI3oNMSLnBLtGiaGvXt7C1KQwk6gRsU1NBq0yhGxw2YzZUGtaX6fIrQr7gzIAEVhLoqFbZw2JywltxH",
+	"nQGv248nN0ynfK+hUdoOcBuD9Pby2Ddmt5n/dfDCdcAOVhywaKMwPwOQ0wpz3gAzfwb6mIFzNsalySJZ",
+	"xKxWnOA67lkWZaDf1gJbLkedK6NaZV08U7UkyyqOWgxIKuGwZYwxP+JrS0hoGDMaLFOCcmbcj6AN6dGD",
+	"R/NBQlCCxJXbhsc6+/6y+b47nHVzmPQTlGxcy8Mso1pd9nVkaRfei1TD+3qei2z4u/BaOGSsHlleIWir",
+	"cG8rJK5Zz5ZUlXX8rclfAyF7V7Lx093bLQL1C+vpgmoHMyytGgyp8hE4lvozY4sZsxm953IRYzhsFLIv",
+	"Q+OgAYBt57H9d8DuWSgj08GMQWbNMGAAvBfNlor7NBzOZSpRKjafoYsArfnMnw1DKqYLY+hLzUE0tM4a",
+	"COVVCxoO+TyiPDYfc5LN19p1qmJRbjICfprCNZPu7aLfP2ZQiidK3AdgJtOMK31itfv0yZzOhzMWZg8A",
+	"4zD7FwQvg6HLZ+lTtI+5HfuhVJrFQImNgMfM1x95TiwOOqEJQUWpUGgApgDmOhw8bLUZdmbcg+d2qKBx",
+	"CxbaYq52eClCosnLgiHBQzsgF5i9fP1h81brAHJV07D2Jn3ztRRJLIGAT3ho61lWI2TsxtMq+WbR8Ros",
+	"kVfwqr6LxmpZm6GuXN4pEyxurNNivsdmQqu35ArfxcwAfd/VcLvmcbrDm1v9gwtok2ha1oQ16MY3QABL",
+	"uHeVLX8lMdTQEWuFN/PNTpPnHsvCJqSDLmf06excOusn/B4JHvuiP2b0f2uOhkrNGa1Db6fQ17D6Jl2l",
+	"e1Se9bxRUMfA3w2vlUGHQtPqyX+SDyW2c1Ono6IgFZ8zobgUzxS5p+GCGfdRgSGckUQmNEzDBWEfnil8",
+	"2isvizZm5S7EOaOW5lQlSvDpImaEq9NUV1VeinrkEVuIPMWghGfok4CHVAyVL2PmEYMVpx9qnX4Y0KXy",
+	"iBWYZRTqd0IqlEd6vV5F0g5czQq+ZX41eV7PlBm8Z6Hw5hGN2X9qiWErMDyHNGgmHDNlzI8lIlTu9/xQ",
+	"dd84oux2QXHMWIZgrQFmCUlg+hCU10qAn1b7zoD/0o7AboB1vWOLrDjjWGVOL8kiYaRNYaOInEDBPQyQ",
+	"7uwEMdCeeHsKszNnJ5FbreoLheSuhHGaS1NxhtPSOOA9Lj1V01guonLvL9I4ErMIrHr6ZBF4PaujA6yO",
+	"WBZnSiXp8w+p4vByb13Qaf6j0Gt60YbjZWa9LDGyPzTlGZoqbc8xLE6Z4RfZ0puxlG9ewoSe3JtFye7F",
+	"LNH6VlqPfiO5fhL93BnD2insRu121uMrqt6FCDQazLmJSnIj0QqO9FXwGRCLs2JcVNBwqTK/eTmnts6g",
+	"fNJn3seeU0831CxyXTqvUZPdxg6K/qON1UqtD9WncwYR+Xw6S06NaXB9nRsP3trGeliZOHQKuUg2szYD",
+	"hRbsHqLlUCQwEhUxIkIop6p5KboVedEQomzdyk5aib+trpc6zfHJ6kNXlg9as5UNlrfccTnEfa3pv9xy",
+	"mZi4ZKXW1YvLI2Lg24hgLDgl11c/vyEQ5DfhPgkZjYVetoDre7sIk6VHPvz8hsxlAPK5R671+/pAMI9c",
+	"6Z+iWEIOEbAnKDgA0tb1xYd31nHP5hLvDb7DhJYx0dChO3x9aeRQYuVQF+jEoqS8e0+MucMj/3xP0ELh",
+	"kQ/X702ZA8WEkvHSI1dviLWEeOT8+g2hi4SruUfeXJM38kEQtRRBLOfMIx9v3mEwqEcur8/J9cUlMUaQ",
+	"tAojJVkMJMmoh2sJ0IvY8lof4M9r+PPK/OPiwzt49vqy5bXevW95rX/qPz5c6z+v9Cvn1/rPN9ctr/Xx",
+	"Rr98eX1eTpocC5gb8FsSzOkUO3QDfvGJE/GLD7LQXZXZiKgIUrVgiDHAkEvv+4vIhgBnj2G9ZfZvn85n",
+	"qipgGM1SsFmOyck1LxXQD5dykcyG/1ooAxQIIDLDfIPquNNr9qXM0fCF0Kxcu+dmSB2RmCWLWJD2h+dv",
+	"c9m7EzanIJ/A/0o/toBreA6FpS++lFtksOz0MJTT+sVXFgHH6t6lhdjSKLIG5VyyyLOyHt1YsgadQrNP",
+	"GIFW0q0xrNfv0PEQrlSZwfC2+n29MfFwZX2ZALkK9S/9maD9lgW2kLapxGmT5s6w2IIUWmseLxNmgDYS",
+	"qMuvNTEt8EQUAZvqjdrG7pUMu6wUY/31uJj5mk+o80wkqvgGqM5N+r0KaemxYnAjmsJNFmW6BoHJ0HT9",
+	"BJ1wzZ2VtrYGi11UkzKJ5K4xY/WUfnTq3ShEneDKVAyrrCoBmJGQ5ukUliBtRKdIi03HqZNas0AFleQf",
+	"zgyGBdV0iSQx5SHhEL2XEbdO7TO+WiOjDFOzGAq7Q7C4VC3eiY+zED9bQlTQip1ZsxCKZxUnq20zyqlC",
+	"0Jz6a4qf+GRjeMtU83wocP2536QNq+75rgqLuPTCq6jAkrsY7lbm+WIpHXFuamWs9SqBdYniCqt0GJPL",
+	"V0qWu+SgFKiRwzA9V2oolfqhr3M4Lw21VTCzZo6anEt0Y3RWhbnwnDzMZJgi3A+6L0g75HcsToYvOh4B",
+	"S6WMCYyHtJdMDYXsYMURg5kjoStF2v5Mcp9BpeiEfUn074OuVjKJP6Mx9RN9Qdr6p84Z8WfMv9N63hTS",
+	"p6AnOz/PVNammHRBsUY1qK+rtdncY+gukJ3xmj1YBNxG3haVbEloZtDDMBZXwMQotaGNUQP6PSwc+1yB",
+	"8nIZVI/ifRarvyqAwilpyIapM63NhCddhG1j7RuCjrEvEY+ZegoAmG38kk2RWC0JqPt+vVjg4knIYoKb",
+	"+U2d951g3qcK4HXHVvJl5yTavXECfZ1zsBFRrLg8Tx6SuZJG0zQ2szjibWyT296sMqvhzxYOkSfEp4KM",
+	"GbG05YyYiEBy3NevKEQ1hghIT2tEc6kS8qpfy2r5Na5g41CCXNZZ7szicOscufdKLViJk5nnqHeTOw5e",
+	"WS7uQMtc3TF9wPAYdvVb6jnEwPiJvGMCw2HKXdl3rGT7r2fyQUAGzhmRIlyCljujagaVLliUbE7Xy6WU",
+	"4Wfc8ddZw134TspW8Sv5TyqItBu7zkRgIorM5UoJXbBGAviZi5KCD9uz8dze/74bFlyJj7PNjbdiWtNt",
+	"/39Nu9VNL/dSlvCf7NO5dajeb705WwnrRiNsOEXzqXzkpHHTVIROFidvP7x+Tp+Yz3iUlPljmySwrXg+",
+	"ssbV37+yZ6YMzU7kIsjRAYQyFziAQLvOFTmeJCweYnVjmmRZtTQZZnFLa6zOOCJHVv9UWtLjPIfy7/j3",
+	"nykS0TgpDryN+TYsIBhktVLhQxEK7YDbItBFrmRIZ9sSIIW70uzUlqUnfEa0By4IzSoJ3jEWaWmC+rFU",
+	"yj6H5AmcMKyGYxbRGqO9fUVcCNr992/6j3731fC33/ve8avybEajaq4OEVVP4G05w0vDOnsOul9/Hbxf",
+	"7tTXSanQSm9hPC8aQI3kJ2vV81NCC8o7aT/IWCW2etGYKa1qo9J+mtfltQau1+zUqvJmbc9Adz8lk5gx",
+	"+Kv1K+OuslxlGjuSltfCj4AuLNH7A3P+raYm8SVZV/0uf6SvWbKb+kgmYGljvuPT8ysL1eqyp1pKUWo3",
+	"rLAdbM9/VjxNe21WeEITQWm9pxrtiyxlC1VHLcZznjSos/w05oLaicH3nOZc3gmdTLLAIM9VIn7znqqE",
+	"1FZmCXehcR5eeoMaFJfKX8qvZadIBaStrBR2tFsBG341Ibc5Sdivu16V8Ql4F46My62PqS1jEHaJM29P",
+	"s2/BEPEYEJAEoUKK5VwuVNpHp15+aIG2VEe/ObGsVq8lbUoiGuEoEPEH8Nf0TYs7Z2g9Qm+lxK+cbRkH",
+	"twuKtjo186NjBHPRUABAyhl7w9LYZTYmr4ZaZi/i7uwk67yKT2olubEgRTs0a4wXPEyGvGJHr2k4kXFA",
+	"Ih5KrZMBJh/69DyiZjzSJxSAED4KdhVScWbkWn9GxTQHvu5iEVcVg99GprFgcbXZ6SZDzmOxjR8JElJZ",
+	"Zx6VX3ubrExLFNMbg7Ju51G16NNhlKiCH8OApejwzZzwroKxSWSHpYbj4ZWYm9Kzurrrzti3hQrJ37Gv",
+	"JWWk7tCtpAw72q2kjO1VD3N/q40NR95JhbGhcPtWAqd3BXa7C+1ya2Nh5QnORrX5BO6OYaV841sxrH/i",
+	"tdvmlH7TfVy/XTcmGQADU1d3qh4fuTPJnGvSlXpZ2kP6CDOyAQ00DcpOhU+PZLE/vTkNWJpE2JuxMPDS",
+	"Wqs9MPw63aaZ16tWQh9obrlg+0uKUBtFTKAka774TGmSxzxC3cLMMRrKOzWzNnwZB/WDCeBta+Wr+L0h",
+	"g25uY0gxFlYyNGYyTojzFAUoTTOwxil685myNsLUaNirp6q7O5Wfrjlt+TVy1zcb+LoDvwvKlL88X48w",
+	"ZdF7P9GoRJCelpiGXwMMRcICAvkFgLWrhnLi7IcrX2olRU6GYx6jC3rj+TaheZUS5ZRGQ6jCU1WVMWFx",
+	"WmvNqJfJLGZqJsPAJPhA3Dai+jIah1xLc5hRQ9qpzpzRmbSMF1YF4uCo78DxhC5EYD8INSH1q7WuMoKD",
+	"Vc5U2HQJfYK5vwgXc8jpWJ34pXmTvE7fhN2BmixTtmGPslJ4lUNpCiuTO1gOtsw648sTJF06C5w/WMWD",
+	"6bUQA6VyyV0UpewEbrxTOyEOuUv6jYjDKp6NjJgYOqDHKfpwmdk162urFMr0481SCy3uQhOMzKKhRaZb",
+	"v2GRPvCQqcTWLCmWk0WSWdfGnpWd3fhqvei/N4wGmsFUzDKtu7kGIrsQ6b3KLDATy6I6+VIk1G+QRgFl",
+	"0i3o22tsXeokmlZQfjda/pkifoFPgb2wnAD6NGZD6iduRvCmZCQas3M/yaeT+DN/Y7uZ/0jbTgn1l4nm",
+	"QVUGptS4y75EgB40hGzsesfLhBs1ygK4wDb1rUdcAJEdvhrKeEjH8r5kh3/V7OyVBSs09TuAx3FhYrlX",
+	"UiaSRSwUGZyUr0t99lpyujZxXLROtwfHesQw9sExCAxjtpQi0E8HJx4ZvCC9Xq9TfiyFNCltq34HrMG/",
+	"oQq2IQ9xA8LzHWD6rnJ5Z47ZLcFF8irJUvmtxztcQxooObLbmtpWLs9Wkbz6/tfFHHVABbK12xZFID2l",
+	"m2Ev62G6rqyHlR/LU+BrLemq+DKX9ywYJnKYPyBurWufUVT/QzZJhjRm+jwJOUTEeEgGMrhsoE8MF1HE",
+	"4iEenZgBlNv6MKpSsrnCWN2trb8bT7z46aC8Bvvw1FbkQlpVUytyfrRbWZGfSAbKbHbH/ZJM6q8qvuC6",
+	"bJArVgUUBNs4HpDzxXShEqswU58GbM79eqz86MWuSdK2nHR1gjnKebY6A660YBBoOSCR5OiFVsrRDfUt",
+	"4Iic2Wy+uLvVYqsSRZ9cjcWp7KSU4Ve55xUrsNN7j+tR+/KnrzdRKjbs5Lr7urFpvfubDruROPxH6Wni",
+	"pZchYD5XvA5/1e3f2Lf/8FrynsUxD9hwHV7Qup8QFHaIpo5H1kgxjpRG8r9tM14OTeGrrWhUuoJeBm7k",
+	"DOe3ys144yx9BgLqsyhxMHMzxNwKSUz3tA3L3+nGrxbwp4JwgYVBQieeSzMTi5LctqsIhec7zRG4vEcY",
+	"2ArHr6yiI1C5PMwWVy66ciKdOUwc5OWSuWweUIPzvvEElh26z5Ev51xMM76ySg1mVA1tUEaxytpqNMmq",
+	"cd6xUliP6LrprA7JQv42qZTCgso4wmwO4NxwPCIyJg5MwRmhY6gRAxBKWmQbDn6sFSpoR1BRB7C8V3vb",
+	"VwvZOaXw3BJ8v30d4cr4FeEkrTsK9Y5XEeDYroCFDXc5sH02p1+0ImoemTsI/ypbgtVv7kLiK7koX0/q",
+	"+xyJz+JOyAdRgX1n3H0OXi35fHUJhUJ/vjwlny8HZCECFpOXHvl8eWS8zzRJQPMl1NRcRUOkfuWYIMIZ",
+	"C4hcJIoHjFyIaUhFoH99kVZn5WJqAXX0Dz8SwR4shBRdJDMZ82Spf3mVH5N+NOhbJGQDVG/NODBT90p8",
+	"vhy0vNbnyyP48xj+fAF//gh/voI/B/3S8/ALG8+kvDtPEjYvy9+j2Q/5lR2k2GnoKTUvAmj+jCtUyMuN",
+	"nebVpjkcUGi2lHPyhEwoD1lwamIIhpeXlx6AVspF4un9EAxqaw7xPc/WXx3SIIiZKofxhSnUzpeHlyuD",
+	"L+pWZqQJE/5yOK+oqgpXKGZJvDRrVx6OwhVJYm7xUFJSjYq5WgCkTIrjDJ5TgqDCdYNCDGyFDYgrC0cH",
+	"j3r8TJF3NzdXZl/SkTgA0g9UZRjRZQemzDKcbk1u4dOj1SocstzCltGQ/DXYBUksXKyvRw7Nhz+xKKTL",
+	"rSxbkALb6PCnQRp1zs8fmwb9iSnIf/x9NSRuUQZw+k4+kDkVSxKwUJ85zhTim2GDGmfK9LxmOa+ZH7Pk",
+	"k8zQGRqsqBb/QxoNFfOlCFT5DEJpCh/LMCAKPgdpsYooPgV41jEDVqPf0YzEVESf0y/oiHnZP/nRSM34",
+	"oL9x3sWBrVuAxTgXwFrEtkz4PSuHrt8qYS+91PkbV5HT6sD61TuwWxUqSbH6YXOGeeCDIiHmIZS4B0dg",
+	"zl7omRJsprSA2Wm9x4okUtanwlVV4jWL42J6Sqi9EEsSa/l9kWCBQM0a1Jk5R1+SlCH4IXjPeQ7lFpFk",
+	"lxBUA/2WV/nfwpm4iMtLSKxPHuTsoSbp/SegkZYGCq4U+DRZ/npI+cPn2aPtgA1t5/sruUdP7iV5wG8O",
+	"lfPRpq6SknFvxVVSCpHmt+f4nBvFkL/8+eldzKNkqWUXlCRO9XTiZVolvjJXf212fomnZRsKYU50fsCz",
+	"JIkwdJJEi3HIfWJkTtwBxLxjMXzomXLjY8vtO6v35ZFXYu1tqHmSqwCNkLpVmIsMWzMUsP0wU8wfYuQE",
+	"VezlSadH3mPpblDIFMAOgUSr5XytC/GECPnQq0hIzPGrGquTY3HFVcr159mJ1VyeHQqU+UF+bakyP6k6",
+	"/pX6ckIVz3/sTTa3ctNFWiOW/tPcsBVYR8WIviskYD4PtNRpixzlCK7RhdQp8eVC+Dz0DNGCGZ/lSrR6",
+	"BO2h0v6sTOyx/ham8gI8ZMwEeYCHCaNzwoUfLgK0C+dLvpq6DiYgznJ1M5ACLyxl7S5Q63Zh42k43jrJ",
+	"FIoeZsj/wygt6F0DLdxpeOW0Q+jxZv66NeGI2wiyzYPiU/B8C+df2wKRzAT3TWm+tQJE+mKdGHwmAkQ1",
+	"WdflT/jW5kD3unaQdVUGxUwNM7CVkkx9lVRm2tYIgDelMoZKz8NU1FhfoxQLb7gpNuPlsESAWOWBuauK",
+	"93mhUkhvc5/d2IJ6yfhY+2D9oL8AbQzFznJ5F1FVX2K4yAy06+3IqSm3frRhmYTfOBvACRZct4nbCv8O",
+	"EX1yod91UjQV9p1xblcIfs9IuJsBWVL/oUicS0oA4jLOFwrqtkNYT7979CJjalsT9A3UoG39DWIRKxYv",
+	"PeLLMGRT1lkNOEJfRb1K7jthEw2R0B7HRBp+zOUdDZvmOUt+g/5JQw63HdMWeaLIXAaLcKG6gwECkJOA",
+	"T9F64maI97uvfvt90C9PC3eZldvovPvftPvv334feEd/QA/mif7r/yX/13302+9HFX2v8LqGy/EITtiY",
+	"BZWCBEJlKhYblAeP3K/uwbYLb7hV6WejRcTDzR8Nmf5W8avn3f/+zXx6AFunH1QNYRvGWOB3tVndBr60",
+	"Cx11Qy2PJ9JNc5PYRczfWjZWj19XM7SyUv67Y3GbAgmfTh/ZGL+XYzw1pZ6MBZUt266YUr3BWPZUNpKv",
+	"xLA2h1fmGFjx9a240rpOvgWX2hwnWsK16u1wyr/KtthwtLo9fSnvxXC7rXfGsK0Nm7IdA6o3NZcV/VZW",
+	"QqVAn2Hp/EXMk+W17sJQ0Yj/g5XBRAhyfvWe3LElaY9kNOz1eqMOAjmNpGAQiEYjrn9HTWxEZExGVx+v",
+	"UbehEe/esaUaeQRDHhQZnWOozb+Bip2SvzEas5ggAv4dWyL+/aiHRRLZHMySzNRiMZOZJQnkY0seQOw0",
+	"/v7WksC//3LT8lYAL/7+y42pfgBFX8Hi9kyRjxET79+Q1xiUQqJY3vOAxaT98fLi6ufzy+HH929eD99f",
+	"X3+++NTxiE/jeMmNb9gPKZ8D+jHEfsl46qX/iGUIJTShOnnMSMxCdk9Fkr3hFuMFs6L9wS2mVGMd/oBE",
+	"zolEXomcSB9KuL8tg4hG5pSLhHKBoJdghUVnyOnz51OezBbjni/nz80YuoqJwP5jBTAp7TReCEwLBSXs",
+	"+uLyTYqRrVXZCzENuZrZ1bbGU8ZjgNXWYzl1atwiA7kVWVS9VwTW9kydUTplwl86Nekv3r2GaqrKQaLB",
+	"75mS81kIYO9W3IrXUtxjoWZ1eiu65AJMwKPn94MR8WkYms5qntYzfUWwTNsY6rAmkkCMpqNB6rFQoo9F",
+	"T3/w79cfL8mEszDAAkjQWAl6x4Y+VewM4Grw6ejXX3/9tfvhQ/fNm9EZgN9RmFzMyKe3r8nx8fEr8vnm",
+	"9RnhplTc58/v3yj4ymu4lcrE85Cj/gDF5tHPBpdnBOMaXdzQ6eiMxIBdDmc8fTa6Or95/W5EEnqnO8KB",
+	"Q9mvW0H0dvsz0tbj+OH41UuPjGgUhUbSeg6vdeGd//MvJcUIsTtmUshFrMjo/aT7Qf84Iu2TwREOzYGX",
+	"0x/AYWCIkkpoyDowMaAxI6engM0jCVFF3X+w5egUgH6SeJl1quicASkDn5YMlgRyBZfKjZuDddLfbeM6",
+	"pf0mXQyHYQGCbY8Myl3aK7xPoWovA2w8+ARX5OToqEfO7WggFCGZweLhN21g4ZwuiUp4GJIx0zcL3HG6",
+	"ff+V2bRPuovu+SRh8eiM0EL7ZEZt5B0AjIIBU39GsRg8domMIhZ0bOiilqt5YsIiQ0YVU6BO3TGsDSOF",
+	"D5DiGKd28oKYuBQvxV/BKWkiAHvyM5QmNEdt9PstCs+3rVPyP71e7zeP3Lo6h35+2+r1eretP0YeEewh",
+	"hfY7IxFVioyct0dkTP07QhWcCfvMBj1C4EREp6xXaASIqwpxPx2cGP1mduvNiPWx50yR0X91P+GSdt8H",
+	"I4N3SMOQxc+UR/iE8MRwM/LAwrCrRW8G1LvjdAoBkvr7+mq8OnnxQ/5mRLEch2yOt+LMEAJog1c45CpB",
+	"2NURPh2ZA6bnD1cQsEehJriJYbXnAM6dPgCj5/+7YPHSVJfRVMaQK4+Mns8YDVhc/pum4au/uLOLgRZD",
+	"OeYZx7Cah5gnADZPiyn7kFiQYfvIGLLwoWolC3q3WGzGZwbp3PCtD+9vQGnlSeiysfOr945x97TV7w16",
+	"fSwfwASNeOu0ddzr945NKUGQbp4H0oe/TFlSXg9OXz29xaeEiqUU7IwIqSWaQLMIGqoeORfk3c2Hn+Ho",
+	"4E2LQQFRZPTcfLq3pPPQbNP1A51OWUw+v/duBdy/IBM+xlzQeEnaPCEPMr5T2ERIIliiH3R65LZlGQ+7",
+	"bVnSmwpjeANvWzcxRNvKRXLbuhWJJpF6Fgpjfs21N2YS5/OxfFAs7pFrHJchXK+xMG732oiH3SsZcn8J",
+	"k70VNAzlg8ICQ07vencfBMH1VB5RyTI0+GHmOKoeeQ0orIoImcy4mOKOp1EW74PWaeuN9NHY71TrPOr3",
+	"rUhjEuwS9iV5Pkvm4EFGCbjEx/HHH14VIrNW+vH26yPzon9cpdmnA3lukgU/C3pPOcrWrhDdOv2f3xyc",
+	"NfgU3Ev0rcOOZZ9uZ+eio8U4OlUG0Sc2FTJ/053DgX3+u5Zkkj8eeXAhtiO/PR7hvhFI4N75abnHbHi3",
+	"YrzgmiTNxywIWBo1h2fXFnEcwUhHJJQ0qL/R53pecEFjOmcJYIz/z+8tricFBacs3GaLmjczyxMqWNne",
+	"r+q//e6r3rCrteCXJ2Vam1aTNpwzPqdT9jxCTIDsW6mNBRehPJZWH1FfqfUn1Lz3L3pPcW9qvR6FFBGS",
+	"Gx79CQ/xwJ/gTNcf+L/RwLA/bHKyucmlTN5qsfepLtU5TMEe0srrte5GYeDkvysv03/8R+46/cd/VFwo",
+	"YM4IQAF6xLkpgnPU72eyndYiIYaTK7KIsK49Jf9YjFksmBbHQ37PhH5BiwGsR/7jP8zV0R9ec3vemVls",
+	"PMGuqPEvC8Dxhc6jEFtgR1UbZd98bl6DvUnP3DpzRNqg9CDmlmXbE/kUB+zn3H6sO0cur9/5YboBy4RI",
+	"9OnO8XCut8PgnVNFfj3/8HP9Q/MRh3wdMb/ZwbFzzLZ+dUt15/oSHvf6aYX+bIytVftT6cGwvdgeULPC",
+	"uVuHj7LlhPfp4NxAhXezZevOjRaYl09NfpiNLkvomKq0QpdHXvSPsQzZA1eshB7p0fFtCNInnNZ3SI9g",
+	"5CSReMz26Ux9ym8GaYN/U+W2dq30eD94Tv0UrbrmeYulFtzRzuBTxbQicqrPxYi0FUBMTCbcZ7FHXLul",
+	"a6AbooEuooKFwzlDdy3a9IytBPVFGQZGkTDZmPBVI19aRRsOeTeR3TshH1AHB/Niwuj8FN7E6mjGtHjm",
+	"GBTRwKhffKbS8MwzHBfBcanTLG4zWqSYXNY0KVgI5hUYu+1Q6zm2UadHaDDnxqgnaLhUCVxNk8hI2if9",
+	"4w7c0LKbdGYiTo0ybHV9lQWamdUAHZkkMeVh2e37mavk3Lc1xQridElAywOYlNz9gyB9/TtYCjLBWz4I",
+	"MDSXCL9Vqdm/l3bkIlbvoLs066Pe9cfFybA3i6uitYlTonk6MTeGRBQL1vOYBAu4cOwMq+rhsQMyqirX",
+	"7Z7FwYLlBliMrdbDKBt0tn/Pf+ZzrunLxhdfo/u+hk6ziQLjUtmwg7VU2Hm1PiXONfpj1T0DhhU5sfuQ",
+	"Nwhur70MNjf5LKi1tQTYqAZNfyvjMQ8CBs6Rk6NXm1vcSPmBiqUZnXo098i0I3Ny6TRmLICq3qlbxFTw",
+	"tA8crmH8NCss4/nvPPjjucVwRRU7R1c2nMj3b+A0RlJtz3bAlNiM73Qwp8dQ1Iyh8LjASU76J5ko1Dkr",
+	"ZVfedtT9A40Nm8a1JIEUzDNj0pT3YSbRVDpjokd+iXmSYFVcKQzUh2mYhjYhA4AQUdeZCJwSPgyWVCE0",
+	"F2SBB23kIhnLL6YRhJqOSmJNwZy7wlFssgCeqVWmsmnzMy/MP9jSkCU473+TwbIhRcqPxd7qTcSpvFVT",
+	"OmV6wdSjP4oGqD92RG1rUtrGo69SszJkZjxn+05Wm9qeTvo16PBrAwcCDQY1xmTivG+k/JnGU4btXtRZ",
+	"ALWIsK7uBxZweqPlAOAWR3UaG2MJEvxvzWM0aYOChBlhI22XnBn6iOJrZy2fEWJBwy7W8j5oKH8BDQU2",
+	"/JPZ73Kzf0GMtqVAd6AxlCBwfm0lxJn/JlUE/biQxWhkNs88g7Lrxt1t8dL0hoC+otm+1VYs1vTOdZai",
+	"/QT2E7CrlywhMxYG6BjVp0wPRgJIWXpwubJpj2WDCBZsiK+W71AVUOReqlLOhtdTqIoNGjD81aYVytVB",
+	"o6rN7TTVIsinzG1UWjW12HuuGsVmfhVrA01qb/hbj1y6/ArOMENelPEt0h65Xxp1iGJM5XmBZYM2eZrm",
+	"hqOvfCFmz2grq2nSNMZYOfuzzZtWlp/lErCQ9s078EWHU+a7d3ilfS2ZsSVRENDkpTzTRjIU+eZZpkRa",
+	"MDluw8IUOemfPJavIjWn2zDTn1iOl7Z2SqgaEaktCVR1bIZeB80aMCoJBndxQyvLn5jXnsM70OmfSYv5",
+	"prTvkz6bWrzP0b/MImHFjFUi6G1jKaqmnM9dgN+vZoMy6sppvBCjU+ISQ9J2ySAGshZIL2mvQYMAqjY/",
+	"I3kDVI9cOdRTeXklwFBvztSWJqlPRn/JSY2JTKPBPULnUEUvJlB0AyPLFEuwieZ2oOl8SexB0Hu/F7ar",
+	"W/HBTALGDMNP56gwR3hG77U8HCKTsZR/Yug+jSKmTzifzhITKeXOdAKhdPq8D47IXIpkpkwsrLuaZyZc",
+	"Wi4SUJD1cgLrgyVVedwPKFBYFhUFiCUF4v4409tmgff95AOisz/KSrc69LqWuuqW23EXC/Ft6mQ8idlu",
+	"TximqWt/YJyPNf/VsMRdxRD2DhT6LUTXHyyHjeQJEKZzIMsArLaZGZH2CXlg7M4lu6lV5BObkqN+p4Eq",
+	"9ty0Pfi0thQg0rU3YNxpoLcv53rjgG6e5WWNsf6RIRs1MzCbuidCxNtYzompceha37T4IOgcP3UVs4jG",
+	"XEwhdAqKyMykDPQCUgXB9dKHVdSKKp7M9stOqYftnQyD75LRFwdel81XtduOI37AM3jg8Qcef+Dxe8jj",
+	"884L8ApUsmiTHN4kKBZYGJju2iPd9nROBZ2yUbXFrdIrdfX+H/rjtfxRq8Bjjw+MkyGr7UL6JHHNy7sy",
+	"BoZhzO7lHcuPLoX3NWAr30kwGuAR1POdZK82oL9uozXBaPqIHTwlmzwlJitRkTbczzODEKzJATxOZmyu",
+	"WHjPlCuuU4A5R7thTcG6yfUHDGRFKORmQ8B7ST6+voQmjRthj7kywMYgafM0m1l/c08jtiDDH6nZN47X",
+	"wpHA1aodrVXSpuk1biALDraiQxmcdg1KZF5uPAnbbIUa4S8F+c/CN2ySAdP39l4OPERuPQ2FhuPj5I4b",
+	"Im3infQDrsqoXRmlLghuTR3cO5LefmJJSu52ImfUvNmN73SVZnfH0AKWUB6qP10M5rf3XtL8CtsTXyF7",
+	"bO+zdK/BcxS+n9y22OQOfYIhKXvRbXGOkCaAdhKGKTZEFt8w2E8pB6fyfV97o57prTgEXn9jKqF3wugG",
+	"KT80dQuVxT6qywGfxzKhyX5d/VT7AYgrH4OxLPZV7NAFGUK0x54Y42/MiIxYYm+MCY8CqC1nYGdp8bVq",
+	"MaaUmMB+VRGT71FHQPKS7vSfXln4s5Mn2ElDnww8k6kxmEKewWUoNWisk3cs/dIXuYvVCLYV4KEPjE/d",
+	"wvqqG1/g92tZYNELYguL1rSaQhtU3qrzk6Hfvc01oDYRryah0OuaZY1V9Bnx4R1bbjHCVapD/UQCCphz",
+	"EisTDZ7Aio6Xr9ibi1l89OMGyOeqvqUPMJTBEKIPqtMSKgurbuh2U7rDmn730GKfXuh6Vvv86w04YbHh",
+	"ulTyTFw55JM3zX5w1q6MoeifM34ScBUtEnbI5vvzZ/O9sVtdi23fcRHUZl6m63/oNl81n28B4FSP5oeY",
+	"wmcT4nxpqgCmqXjpk0oGGTHROA0PqhkGJtvOBspBsl3Cqj5kaiAGw0ks500T7tYOIJ/uV2MEifz+E/7M",
+	"wa3F+dx367O9fKs1PM9S4gO/a8bvkpiPF4KGJilAeWTOAk4NsooIEDuBclRYVpPbd51t4hlSv5Jigtht",
+	"mC9XlWRC2lRAPKh5LzXvHh0RQee2fAGATnd6COmsdUsWKoZsoXZMKC6Xs1oQvWvXykL25WNCNQkI9sji",
+	"lCvexpUtGat5wjN1qjehrLqABTj27AtRSAX8I585BftlYbBuRZvavh35g/h6DgnRg3U3Swoyep6xp1Gn",
+	"R36xRW3NTYezNWZkBOVoRyRgERMg8OjFuBUjzYIBLb5wxN2clGcIYgjCHlYj0L+MFENMoJFpoo/E3zzy",
+	"1iPvz8hrj7zxyE8eeTfwyLsjkLBuBQ2lmELaJCRr9shHLXhRLS6ZpBhaKJY3ZQEZvOwevYCZ2LHFZCoh",
+	"NtyeK89ElWDV3WxFe7fiF7hL9ngNsRDYUIqRVzbr2DmrFvJdH5sRvjAMGA1CLtioOtrCUON9CLcwQ2kW",
+	"b1Fo1JgNPWHEhV3ammy0+djL2CeuyvYxtt7BxHoI4Hji4NoVSqaJW47r0hK+S1Ouuw6SxwqNB8SCA2LB",
+	"rhELMl65GyXr63KGAzrBXsb3rJDCcvWjSlPbyktva5n+hdEEbH0PcLvLxOT/ITg71Nwk7aw6GJYG63hk",
+	"vJhHUMoqUcQU7jkrKQG2n4FHn6Gm/NYCf+PMu2LFtCIVzI2nrtRf2mgL4xNM5Sly7r4ZbT8k2R2S7L4T",
+	"PeC1jGPmJyuEd5XknhEaKml8AdzxRHhEceEzk8ydGkFYnPCJvp6MTCTW+cq9UVt1eG6/dIDs2Q1kj1wk",
+	"vpyztOBiQJe5DdWyP1ZlNM8UBgJZ2f/VvqJM4/h3ZUf7WinwhXHXh6QubdaYib1Ot/gJ09+/HSu2h/rA",
+	"jA/M+Dsxys3kQ84Xw0QAxXeFzzaS5rUg2bYQ1r5F1BhDE3jwECNlzA7hNPXCaW5FWcVOKAqhH4KJze7b",
+	"GVr70mNA5CSbsuM3hJrRjN0Kp2ZwO7UHljsYQyjTbOYCVla38jK4BKlh+Vii91ZQKHKP8VTI8Y0bmVF/",
+	"llVtAz+5HmVl8FB6rLcI+q0uArqW65hPNg0Grv5ajbigPQxRMctQL0bFfbkBg883WxelYs/BITBlU2CK",
+	"vnd4Lp+pbN0c3pE92zYK5VEYZZYvmPreMs6795txCs8i3JsMHl4es9LbJcLZdSJjY9McL0Ghhnp7TsFu",
+	"HtvoiI6m7ONQjolKZKwPswVAS0FWLS000RUuw9yTkJe1XAiruNsTUeDcZyWuM8USQPrBbb0VQP+fKXjf",
+	"S7NVnCXSHxaaEXUQchXK1ZuoGyjzyxPFwglpa341X4QJ17JBx7sVNCFzqRLy8fLi6ufzy+GH8/8avvn4",
+	"+vOHi8ub4d9+vbm4Ju2jPvnwNzJeEgN840bMYO/K018LAHzU7DEEysDmn5KrN2898oves/abj6//q+OR",
+	"q8ufYJv/fnXxExyohN6B200sgYVi2FT73c2Hnz1y/c+fvKzeNo39Gb9nqnMr9FEevCAPM5pAHAsHsBG4",
+	"BYB4OJMPzvOQjpn+pUfOcTBOZVSakAe5CAOyEBH176ACxK0Y9GHmMib6bwmfm7AWxf9diOk6OuoQqvRW",
+	"SqX4OGTk3zwiYzkfm1Awsoi0gK87VngzbkXAolAu9QieKaK0NMH0mOWdFb5w3HcsSnBb0wFzLC/qWfEE",
+	"b8xc2tLzt4J9oX6Cvs283Ag3Ga6DKf1sHbqamECgEUmk4/9ckXduhb4LeSoySrn8CArV8onuL+ABRO6y",
+	"L1wlPXIeBHqFRnYWPRoELBhl15LQW6EXOeQgFwlG2ndc4Oz0ZQP57ZQkPLH18OH0YXCVSigCBssJGctk",
+	"VuF50JtgeeoubCR/KhFrTbT542aRhZ8beah12roIFihb0ZBEaunPZCinS0IDzcArIpxh69eOxslSOur3",
+	"a2QplZd2f4Yxe/osI5KRCFhM9AUCaMo2XHtNiAP5IKBSf0ffmTGUEqZz5hEhidZAey3PmTOLuji/XhRM",
+	"KuaoPz+Ev28/r9oWOeknLOmqJGZ03rQwf2Vd/GcKub6n1y3Raziq+uYoI94ONyFtTWXhyhtKl8oN2HOn",
+	"13qCMDlLFuqK8luI8WXL9g9N3w9hcgfYoicvapok1J8RmskRbaRGHoIayDjRf8NY3w5JpA2Kf2bNMBUq",
+	"UtHAlsa8BcwWPP1LO5+0YFZQZXQfmsgBOdtLJSYfEohgf8WYvrazVZ1U39GfScPxepgPYKTJqWQpFsiZ",
+	"ox9CfTOGdTRTUp8ullYMmQNY7sv5nCe9W7EiUhoh2AiVZ0WLIbljLFIo73MjmLKgHBxHd+RIigXmcrJ6",
+	"qLFJcACf2q1TQC+qS7PgeNQkTN4h6vYQdbtN1G2eGJJu0aSTI3FmXcsU6WIdgR45R/s/Wgv0YKpifCtJ",
+	"T/87kWtdi0V6UQ8e6D0K+XV2x9k6tBKmwkmn2i6+NcxfXlJ87hzmA70+0OtH0+tTTV0nMobG1suRyojk",
+	"PHygS0UUi+8NIRaEgm6kf78V7dFrPJDdN1xFUsF2nTqvjDqeOXv/1bWvasWw+xFOrDolQirBJ5MRTp0o",
+	"KoKx/MLF9FbYBtfMX8Q8WXavZMj9pUeU1rfGsXxQLDaJmfFCKMKTHhm94VOmklFXJcuQES4SNtWNT9GS",
+	"7Izj+t350YuXI4LUM83GhKP77rx79OJltpQ0MWbp5mzJfK4Zd4qCSVMjk5fr4F4EPRkx8WUeYlPVxeuX",
+	"bu6DjAOjdHMxnYe9wOF+zT7M53TKnv8rYtNt20ZiujOjmmft9RBCisaxko3Ms9eSc7xKXbNzfQZfEnTO",
+	"/vO21ev1bltlyBnONIvHbrXzG+fcmQkY2+CMfQFfQfkkqr96EAR2KAi8MebrvDAAO/QEbJ/N/C6k/Hez",
+	"lP8DvtGfH9/o4t1rLVCpc2fXawUrPQUwUUKThaqNn3Qx882tu8aGlRhFmi9Z/AplESbha4mMl+A9JiGf",
+	"84S02RefQeMuDf610AvbQcdwQBIZ0GWKbgTx6lp5VJXwRvcsDhZsI8LR/kVPXcz8wqGoFUdV0ay+ylrZ",
+	"wZrYKrutBwSgZoFW6zBeHov5U03wy90CxZCsTh72p6oSpAENsqqQCb5xaS1pjzRjs9M6NX8ZecRgvZDj",
+	"l6dkTgMt+uRgW5ICUI5HLIQX0oFOj5ybb1gFq5r/OBg3xViuR+fMmClhIeuExqaU9VG/+8DYnUPl/FD6",
+	"d3sEQ2QHzhXEqMDajnAM1xeXR+nvNilodD4i7YiJAMN4z/OBdxhSbFpo4eBhxsStMHA7JJHk6IUNUgvo",
+	"Mrd0Dyjq4u62Ve/4ZXvQIa8th9cr+9b4mci5n5Cj/uBks1tGN7NSRWptcKLFSDt/6jue4d9aK6Z2cLcC",
+	"TmciXWvFWf7gKz4VyPRLr0DZDeh4ZE7vME35VmQVq071XsAbLBiOlyPYHbwVI30tRi7bH3nZzg2lgJfh",
+	"ctwKkLhe4hGEg+eezeL6az34nqkO3ueRDa4c8gCV9JEpr4cP8CDeinSln4E1V7EEgr3KEL/sTS0PEOcZ",
+	"+FRBqFmDibQqN+0DPNIqA22GlFTd/jFM/Anxk1Y/toWU8qjJHQCWDgBL3yfAkiW/plpgqUDY3ixSrE3s",
+	"KjUrHHCXDh6FXeMulfLjnavB+8BcDhhNe+iw1arUOo06060y6mmRN9XucJs2Ut3nJob7awJWPCrfSovl",
+	"KeGptAQUYznOdpkxlcP/heXLKd16U42mEywYooDvh5b9EfVgHjIywoPAxXTUI+c4CSlIFLOIxlpdAiEg",
+	"WITJTEogwfpByjy4IL8yGpNXEGw4lvesRy4gYDW454rFZEYx/UZzDFft0zwX1ha4iu5zCrxNER8xXcoD",
+	"/GB1L969PrcZB98HYIYd+MzHgddVvqraNWId2PQJoTL2lx0eYK0OSBrftfaFBBnCZzW7sFS1/YlNycsz",
+	"8pJoiqo8ov/945YKl2H9z3/H/w+xiita77aTB6wbTw/CKbdlu39UyttB1kjNpOZ0oJU02NeCtXCQvkeW",
+	"jQNvzrLL223Bsm1JmQPrPrDuA+vee9ZtSXPqJysQ6C25swWu12wGfzygSu4GVTItxJNIY5nRWqyQCcpX",
+	"Lzoemct76zPMnMj7pMWDaJi5yXvkHFeAhgg2M6P3jCTS+DitJXdixJdV2HC9nO/Pr0nMp7NElXH0N4AY",
+	"8gRuzq/F2c0EtvaIbmrfiBu+MWfwL8njLfiM2csDkz8w+e+CyVu+8TBjUF0ukZCzgVg2oJk5jlJgJZ5V",
+	"1Ts7kAK4UosDtPQTCAGwsIRCKTgjCnw3IoBrxx/BREYkwzCwI08kGenZDYOYThL9NmlDUJ1zYm1cnUro",
+	"UpFzshAJD03YFAD/6NXhClcr6JyRkZDJ0HxSsUSVdXYJe1RbJKkjf1yFVLyHq/DdSR7p0BvLHCstG/Fl",
+	"aPmXFjkOZoWDxPHnkDgMs8pqriLgMep+4yUZ5JwDg/62kkea+KIOwQENZAyAudF7l64fiVjMJUgB3J+t",
+	"MmfI6DeRH3siX/xkfPJtCtBSbb2yE32eFHnRPul4ZNBvn6DQNzhuHxsk05g+pBEPCPJoQH1M4pSekEL/",
+	"fwqMimtTxu/Pg2DV2HBhF/W74f16GitcKp1GXTmgXi+NGGfa+i8pD+TCsPLXNUtyNsE86e1MT/JBfjjI",
+	"D3sfUSBWWBCCqbEv/sLgGpNQ+jQk5twky2fKyX1VWwoO+koFMX04iA0NxIYPNL7Lq+x2GYXR1K1G/Uvn",
+	"DKiSzaKSkdrPEIBfzAS+Y5dBOoWtnQabe2jE3Wx3NPxLcu3sThxcBwdG/N0o8qb+gpteXE3dN3FdrfIf",
+	"gFj+EkAsV7DV3wp9hc38oTmyW/SYP5Z/XwRTi5RwSijxGVVcTNF+hd4h/QhtB5A8ALeBK3wcVEGqNEeI",
+	"0WvqwsPsJdiKHmRdhJX03UYM12lVgaVywE9pjp8SmQtrCTib+VtXpar2vRqYE7HicM2BpFS4XEmbCtBh",
+	"zHsOFEkZUgIUxNEqBRT5ydXRKS+RD5nuqMng5bbqB3gebQF8MtgTS+c5AJXTEnewwQZxQUUAGRd5OODI",
+	"OORx1IHaXXrgcpEUw/lxKWCGExbHBpsDwLHNZqQq+AqQycwUH9RdnGZFNbmpb3xtcGvep0XGxiEVd/oD",
+	"1Kw5hCIMjtuDTnvc6ayFsNBkYU9wK/RQGoNVuI0a08OnhaWApa1Jz5uP/YA6cUCd+K6UozdAmnJuzJQ3",
+	"dFZYaFH/OSBGHBAjngAxwrC/3QjwX5fYH1Ag9hgFIpOE8bpbSpd6GK3XvEx3eBTqQ0Ytn9M5E0EK43uI",
+	"IX1EfIemyzKS+rV0VdNNTZUXX87T+lEYQpnu817FkWYaCiIG+mhoh7KIME0aEoOziIEe6VMXsR7NdrAc",
+	"LLAFg8+MMsWNp3109fHaDCZ/ODGMtIwyX+FKG+p8bpf7u/Eh2fEj6U7HX1e12dC8Me9Ie3haB9K3YYCH",
+	"KM+Dc+g70X+umQhKuIiyyK5GlAbbzdHRKRm8IAFdws+Gr3iGqRgny4+riSZrdKfnYFc/CAK7TyZBP0ai",
+	"14GLhBr1Q6/8HmEt21yOGQuDjOtnGR8mG+OBi0A+ED+Uiil01gV0aao7HpG5FMlMOUUgzTJ0PLIQIVMG",
+	"IsuaNvUHhSShFFMWE3NXoAB7O2ZUSaHIC4/84JEfOz3yid1z9qAgLXfJEhxpSCPFzqwwUnp94JVSG6fe",
+	"l12ZOL+W8ICDbmgMLWnTmMNCJwcR4SAiHESEvUoEWctgSFv1Tl7UlQDAOXSQAB4jAUQh9Y36a+pHKFs5",
+	"K+fu3Cd1PwuJQc8+SpE9cm6GTMOY0WBpS+4ZN6gRR7kidyxKCLUl+azR9R6P55j5cm5WRLAvScHrm+aC",
+	"jlla0m9KuShHkLrnKcMGb8F3hCEFQ0dGBEOvjyJV1bIxA4TWBw5+4OAHDv4NOThwiIwhPFMpo6jJpZHw",
+	"dkEZ+qrMOh3HqTuE0emG+koV0UX9E1PNpeATzTtf80IAliF4vBjglNFBndJhaFMAJZix+SZZ4dE2Avw0",
+	"sDuVrIoIhh96luHqpX+mMLK2nfJ0dyv+L5v5QwB14MF/jjqNZYwyAWJk++zhl4bwpeGU3zMxOjMn44GK",
+	"RA1NDZ4R+HBDJYmiS0UoMc8hypmqOwZhaR1ToCjhcxZywYj+A0Gr3DAp2zZaJO6imSVxC/w8yPhOr41H",
+	"ytcmN8b/1Bxv5EBgZ2HJ2OhZ5qzBTKlTx6hhUDdDmuiB4qY9pAIQBIwlioxMB2oYLBgUP2pbk92YTbkQ",
+	"sCY221B3yt1uTLb2cXvQ6fTI34yXXSzN97hyzochKCana0YVAZ8LBKBlvxoLD0h3Hhpi4DKmkWN/gzgx",
+	"cyzxJycIcPQc7/sZoeTzp0uMYudoj1H8Cwn4VE8bOuv3yD+hG01LxozAcSFzFDOpwEFZPQVGfUYY9WdW",
+	"nCx1yCN6qBYEoNbWEr7wbWPTfkKAz8KY6sp261vXF48KHTxh1Fpx8Tf6qgrvbz2nMtHvkwnoOLNh9ell",
+	"MqQS+Y45zwnZTDM1fx3te2DzIWJtX4Q5fX/zPCPHnQw7QHoN1FezPEHnEC2FNexYQBRLgMW1Ve/4x+7x",
+	"K0v461ptDiBgj7TaABaScnCt2lr0wLCFDmycRyYxY//GYogqZ7ywu5faN6gQCxqCAYQ97FOtj7d6CkwL",
+	"ZII9mJmm1qhL6aZGFWSfTKJwvThGXqbTmLGAMBqHSwwGcYxI1lHkJrtVwoz96uWKiGG55TmDYqtzrhQz",
+	"B0qziGARplsWq+KqG3FukDqk2qp3clIa6A6b/705gXDQzZxAZW2aB8TrTg4mpIMJ6WBC+mZSB9zBAgqj",
+	"ZwtS22g7FDfAK1/iE68pWUQzqljXJikdRIzdhIbAqqapXyuYQq65Zz9hPK7TyPgrPZUbez6+F+6px2/y",
+	"Xd3x12WkG5o3Y0luDwe+euCrB766D8EVoMhV0GlQzn/MyHV78IK8ZeN4QeOlR44H5AON/Rkw5BdW/chy",
+	"pKRKuoOXAPlYV78HM0L3EJuxy+hMMMlY+zkUsE7T3MvN/3sUqYkKrzsF8JKsIIhmZqdE3+mknJXH999n",
+	"RAWOfIuAisqGjXke9HRg2gemfWDaexERaSiiSIoZE2WZEplztZINZ9R3y7xy6EHZrHLgWh7ZOrm8c5ax",
+	"OxGk5tfa2dDwA6C3WGb0UbArdEsgRwLnrWZuGLGoubaefY+cw1+eKTIyBuORfnO8mEcs0DxOACeL8Dze",
+	"CuxeaXYv5xFN+DhcnmmBAn4fIhUagSdEWXMz7j36hLmCbEG9NOhlxkUfM6wgPQpoQke9W2EugDI1V3ig",
+	"POLLQIsICAPFFJaQBgAaKcKlR4QWXcynZQx2fZKwL8kp5oknadK0/hQLJ7cimcVyMUXH4vnVe8vUqa9v",
+	"AQBSzZh/Z9CBQQJgQSWElz4RN3CkHsMe9F95wubIoQ3yFTqUaNhLS7ZqXu4uOdwXfAkGYtYPhqKnPDSo",
+	"XbanlnvToJwYPIYgBfsRzR3MoWidDiDTuCYPskuh16WSE9GEhnK6YAe0qTVEUK8Uyo/pepGuCZ3C53pj",
+	"vRXflXNpidk0hxYC8SqQw++LEhI4Y4rQsVwkKQShRZqoxiDUPYVsAp6pjeRUf8BEssg4QISMJXnQJEIz",
+	"G600BB6RYZAip3nGMDuC/41IW855QjiwLdBFslAjbHYrcBdVwsMQ4mO0skSVIiOtqQ59QJobkTH17whV",
+	"acfA70TCxYKd6f618hE+aE4YxUwBG7S4YfMoWQLI262YMyqUnSX4CpcsIe1IhiEGq0HgU2wg/nHOXJnJ",
+	"4r9PoU8Ys9H+HG0pXZVboTsiGB+OS+KeWRt2jsEdHlGSUIJTNVRc3fEIGFZhpy3iGeSsxUD4bwWU5tK7",
+	"rfSY4KRqZQv4C74u5MMZCXjM/ETaUSjbSSJxcPC1q8U45GrGgvSlmGEY/ETGmmPok6jpuIO03f54eXH1",
+	"8/nl8OKfF5c318NPFzcXlzfvP1565AcTFbYkAZvQRZh0wBMqSBQvxAZmUhIAtUpG88fE5CNEMbvncqFg",
+	"26vgFGFbcmiKEU0SFutX/7//6Xdf/fb7wBu8+uP/qYP5+NGgwCjmkCVF2vpE0K5ieh4JCzp6MOxLFMqA",
+	"tU4nNFSsfHCJYaTZ4AxT/L01p19+ZmKazFqng35/ZWyefuE9vuz+TuOYaiW2pZKlZrOAa9mqjwr52+64",
+	"uhZy4Ine7v7g1fHkBT3pDvyjcfeH4Jh1X036/W4/+28AbHzCYiZ8PfJPF2+7R/2jl/DOyZFeJgS51Pw9",
+	"FRCKKKG1PnWkV2jtyy/oy/EP/o/BK9afZOJFs6lUSSSafcIUT468VsLnTCV0HrVOWzDbwVG3P7jpvzo9",
+	"7p/2+/+dHcsy8cgVXLyWc0lap60TmGUDWWY9eKa+dUgsDqLMBlEmWoQhmTAWoBBjGKzLXwy3sOzA2wgr",
+	"vE6u+aJVYfVcMXHUQLrJ2UMB3qo9ilmyiIU6xS5HnVPjpQ2ZgULGe0ZDrZHQDbBV2Mlm4Kpb8VEw8vr6",
+	"n7p3MpfBImQQRX9E0Bzjmc961jioPCf6xgNdKEAnsv4zYAkFpDE/4fcM7NDerYCsBf2+/VkxoRe4kwVd",
+	"vplcEE2+jHIFiL3hYi6Ul9b28aliIG1KQUYpsRpq/WyEooj+KE+WtyLbTSYCGpOlZsLGjs6TMzK6pyEP",
+	"gI72fHU/AjHBgqfNqQgoMHEY0JxDPURYCOT1Hokpls+aUXErQkbvMbgLCncqHjKRhMseeZ+U7dypk6+A",
+	"WiVYwKk/y0OrAezYGo3wArb4Wh+8GkzcZ0ItFEmXDZGR26w37cFSJTMeB+RmtohVQKGO4t+pWNB42TmD",
+	"GG0b375IFnElv89vSqto1CyFfDZvlrD/DUzzahFHUrGmbPPfPNKPSkYy5oLCbIpjKVUu/82jgm3zNX6w",
+	"+4arSCpugS7zTWmSUH82Bywjfbf1yv3nbUvfuO7tot8/9n8+h/8z88/8juFPvX/z6LaVk11W1q/1X93r",
+	"i8ujLsYnrg7knXzQJ7143FEaNWceIRpi+QBpqPk7A3LWyve5SNiUxe4Arpg04knFAFJfj5F8F7FAKrDh",
+	"C38cOOF6TghUpxuyexYSCJs0i2tuhiaymvLrY6gQ4PffPEJ2SKiz3SRmmtQ4bBAfOHzQBMU7xXsOJQX+",
+	"9CUFMMPi3NnzWrUFrCy9o7oCT1CqoGEZgGwF9rsSQHG/apUEKG1U31lY0XyNnuPQkEPNgGY1A6wtM3cj",
+	"V6u/fIOSaBbXwfgAZJwHpQctIoVy2ESTs3jVLAOxpNxAb5cF1a4TGicqxcBfWWlrF0sNBfsC0cHcQUYA",
+	"lIUj9IpDfqZILBcJOyUjk62btRzpNb8VI0UnbLqgkP3s/kzar8/fnnfQnUeJ+5oWN3wWC5fJgG6kzJIq",
+	"Qm8FLOtZFk3DE1PZlgoyor7PooQFo+wEJTJXq76yCEGR/uxDNYLimJqVJahqvT1NfsKUz5Xlb8puHjGt",
+	"Qw2DQ0bo94XhCe47Nzsux16oIJYQEsekXVndbVUnO5Q5OJQ52HWZgxIGu2M15VvzjEMphD0shUBXaWSV",
+	"rrNVyDsEGf/Fikabv5bCSxkQlvbfrz9ekjmLp4zAGnU8iOQrJLefkZkUchErMno/6ULE9mg/09E+R8FO",
+	"tITGYemwhl1Yw/9TRgXLB1ZXVVjf+jHmG5jlUwSs7yPZt7HsGZE5sIBDPPveKhBIwFMjlaM+rNLtLTSH",
+	"5wiQ8VXzyL53npraDZHkkIzmGEj6UwOpYuyKMgzlg+amUmSBnGoxxqBHlxDth4HxA43v9PTKhkhGeGBY",
+	"gPEZ1uDnzNcGFIdc3Fnwu1vRHtnwQlMKFUL0rYxh3ZcTGT/QOMBIUkbjkLM47ZArE+Yp71n8gCtVBQvM",
+	"HnZuJWyayHYwsh2MbAf2+l3Y56pJ+TYsFenmgaU2YamwZI6aekp4QnwqnGow41R231MUFJjDfrGdP4PC",
+	"ViopHVS2A0/ZW54CB7ZMZTNpyACN2J2xMAIXRQ0ew8U9TyiCwmu+8tVZBIJvowOlkkWckQpodwczuhDa",
+	"NQKXy8jB3B11dhrkgYIrcpZsFaEXE52PKcSJvGNi5KX5xiYOBQP54U/92vW78+7Ri5dkRlUKTd3Zih2V",
+	"IaubEI1smD0fxW4n8sNEq+vPRBgtfap1MjjD+egNPeOZDAMWw5mwaJumnrreN+WezTQkH7ZOCp95aU6v",
+	"i3K+JIH0iOodvwT4/dGU3zPEgF/9pv5tDQSunOR33nzViRUavOjqz+ahV+DrP3aPX3Ug5kRLCWNG4BBk",
+	"5emYCLD/LxGPmTJw6/oGHvcxuw5VcRnQ5RkZnLjJdj1ytUCnLZwKjKPV6qxuvpSLWLcVif6Gliq4P4Mb",
+	"p1YApXUb9fx36OWPkS1uYNxwcD68tI6uH7OAiYTTUJ2RBPyX2CkccpqwLuCfsgAifmgQxEypTUEy79Oj",
+	"tD9BMtmYtgmSWW3dVOLIenjyIBnnU0otdO+1xKmVZo+You2gSqM/c8+5KiN/ew9/fohdeSJcUX2KWOaW",
+	"1ZQKsqkhaEUuUKBx+Iob2xKXEP8MgaoKYqWMbjYIbqFiqRmj5kA2bDRjps8UHvOzArUFAqvZoRYiqgjt",
+	"BhSVS8hw0/0awScwiQk2a96mi2EojOHcHsZWYi6DuCOGV6G2qvkxrJ5naouohJg0rlVA7h5Ap02wHM5C",
+	"aGFM4Gw9ctJ/heU1NIf0yMmgj//ErwVrY0B+5uJuV9Ef0Fc9AgivNiV6plGpDumIVFtTs6dXzWoM6icp",
+	"vh1lYP4i5smydfo/v7l04pcZTTIq4QjZIUtQujYiYSBJe1XScbiP/scdW64iMDUVXvBE3Oh+WwBBU0Vc",
+	"AFsxzuSQx3ymvumuQKdouQS/M9JFzlE6lrG99HlVyIadvdJvnAz6Z6BeIDVBfc4QLKgKtBZI0S3WtEJ+",
+	"baZtqlVo4RuVhpcI8e+H0r+zTiX42dQEm4NPqqDEIUGrUrqyWDfM8EY66qpcylSzMoNOgQBGHinRxfTX",
+	"Rp20QllJnSpURNOyBidHRx0SMnq/qn4uhH613HkFrTOz2N+WBVK8fcnJNT3Xrz5Zo5NtKLdp++QiOX7L",
+	"ZzxKGjAj22K7mdm2ZQWLDGbWn4MpHSTrbfjnpw2WGYs3V8JiTa23AlftNBGvH1k+cncs0DUkfY+sr7zm",
+	"U24mCKrBvlA/gTBXMrr6eG3cS9U1PUdkvMzBV8pChcIKKxkLcdhnZOzU8dNc6Svw1KoKkduzVho2ZqY/",
+	"8XsG1eJ2xkT/avX9DkzzwDT3kmn+tN61gDDnu2acKY88oGD8WVAwbsWli0dQcEghhhQ427CCKJyAs0KB",
+	"YywebF7OahIDkmRa3zirXexVlipej8pRUd62DO3CmcQe4HGUgz6urlJbryN4FQMeAEQVVXekDYCPnfwa",
+	"VsFV5falDGtoLGXIEBt/H/E8Cpy9FpxHWZutZYn1YB4H9I5m6B3lekHGopQW5i1xSTEwykgDkRN79t2i",
+	"6VUMy756YFZ/esimD3ar/yRITfBaXeplJo9y7SqveccglkVfLEQIBec21OCtYCAzFgbDVZDjGtiGJV9O",
+	"T1Wdj+LLrd0iKn4DFma2pBbrct+tz7LyrdbgTlkqeGBbzdjWPCMpB6ipXUQhunbCVAuAqMAkYSJgTHkk",
+	"YD5XkJdtgW+lUJoLzRdhwrt0yoS/tK0NkpLuIlsWsScJZOdhaJJ4nBtYNgtF2h/OP3QKP8K6w09XHQ/Y",
+	"eBdBPLrJjHVxH25F++b8bcct96DwaKPqn30XIz1B9uqRm/O3G5sQTY1vhVP8PF1hE2qIgK82t61ndhfN",
+	"2B/OP7goV7gSBZirWzGa0/lQf2d0Bm2ubBuS/ZIHxoJFwRBCdBCM5jQa2jMz6t0KKweYhEMMNMFb+0zZ",
+	"MgxCYkFZioXYwRuLFQ7QSB4wP+TCQaM5I1TcCrqyo2g/KQe2mVGFPlwWnJklgbepWEFt4Srt3L58pcdh",
+	"6rbnPoY95SDHMtPwmPl0oWylIv15OMe34qT/Kg0+9hdxrIkKgkGOVr+n+Wzg1r3H2nrmu5pMSEFGz4Ff",
+	"46pXhF9+SDXQbx51aYbSLNiy0Kgxb35Ck7Rd2pqyRfOxH/IfDyBj32PNO+qQS5f6r8svsUzvACN2gBHb",
+	"NYxYxgN3o1F+XYp/gAjbS4iwzLR/AAZ7VF6cjLXUn1NJnylUff8syGC34pz4OE8WkJGV2tFScMdYVMRK",
+	"TlVALsrUJ3AXlysoZSpDx4bg1FEbEN1ra7XhibDKGuoOpY22sOs9GSDZN+MkFnXMcV8eWMohf30/IceQ",
+	"ZGbM9pmV/hpijsmIiW5AE/r8d6wu0zyXyyuEfTopU0aoR2vTA0/AIqc/CSW5NMVd4Z8TPl1AgpWWuLHw",
+	"acCVH0q1iFkXSkzLMIRYwjXJXtcYaARCuc1zMNVz1gxMkPbIVvz8eHVxOXxzfnM+6pyR3CB75BzGdStK",
+	"B6anTxMAweLGDdwjn2jCiBv96occOGp1jvBPLPkYMfGGJvSTLQTUjONgs7exrFUNE9++kfXf/Vn6NOTJ",
+	"sn6L13Ie0bi6eNj6W2GW4WuFFO5RJN25ObyEKhKldWyzi7SSslV6MuE6dErrSZX7pTW1cN3S5hRWl5db",
+	"x31x9/7B9eqm+V6uSt4kEMJYEGTICPviQxFfE3g9SosBo61jbVZoqbP+Y25MtTz2jfzhbv+ZU7ys29Be",
+	"MLfrYpXcORfpv2s4vV9TxbpcKCYUT/g9I3PNI6w5Sn+4ygP+v48bxv55wd2NqOUKX2lQX/YsabrGKZ67",
+	"Fgdf+CZfuCzcWEvfUlLQyCWOuropD5vr+nROBZ2yUan3eMqVPp+EioKhkWa2TeXPpAw9MmM0TGYkiRcq",
+	"8ci9DBciofGSKJZoYa5jldt0AvsJp4YeF/do74MzzR1PM49aWcvtrvgT+tZyy92EYm05lYOr7QBx8m2N",
+	"ykhZSwirJtSdCnpfJmA29aA9lZSpVbs80dyhJPOtaMLNjOX252A/2x+XTP7mVEtIT+qa2UqucoujuG3+",
+	"bH6QCmfD42SrJ/I4bCNgVbfcVod6MgfEvhBT6484ENWDU+K7qoNSlNOKpNm4wzdIbsZV0Z0wFoypf3dI",
+	"k/rTp0ld4Za/tTv+LbKljD9tR71NYjmvbRi280aPzZ4mv+a3qF7ya0mbBsmvpa3XGE8twThkFDWzohqC",
+	"m67fDjOLbJenWlgfnZJGRBjoktW8jTPXpWGFzKNmmUYAAec4oIspRY9OJbJTJ3RKuTD5xntVrr7CrLuR",
+	"GH99y25hSM2MuxWNtyZET2jiLS59QwK7/ZwOtt5DWsX3mVZhYj3lhESxnMZMKYvIZhBNnTQ4ACmJYjlh",
+	"SnEp1pdzL6ohhyyMQxbGrrMwVlntbqX0b8tADlkae+gSAEgbzvycxrS7jA1LPKVSfByybrDAA8uaBHm5",
+	"RMv6DYyZ5RTMSaMNkP8fBSNMJPESQi4jymMs6wNxchOu6WhORSTn+BJXZAJEDAJZU9LB1a1IL7emXMZC",
+	"20HyTgW5fHdNxALol4zJ56tLA51le8jUEE1pQwTQUozdChpq8rFEi5JnaCaAHTzIzLZklAWKWoSic0bm",
+	"EsvSXlB/hqNPTTC3AkgPRraOZTJL6eEzhfRIVVpizMa9yfatljEGs7ZrWzxWPnON7Uvi1q4oj1WGAJHS",
+	"2apotUei3uyh5aW4VvVsL6WtGtD3ivZr7C/20pPs0h+ML2voMZ5sOUmvuVsbBe74Kllpp8Kda0WHM9+N",
+	"mIxC5kiwq0QYAYwDruZcqSevgroVHc9sKIbaIfmOGVBES8g8oqQW5RzUYQBp3I/UNoBRpAIDtWH8Bp3E",
+	"rLxmI6OT/qtRzgBlmFD2DocaNYYlgRkpxVPVpyNjZ2XU/A12s3KPv3rR0y1MP/qvMaMKxcgHLkwxEgVu",
+	"OnNfnin3fjxQReZc6V0wNX6oImPGRJZlCMSoHvUzi9fA1PNoqt6coj+GmlfJ69nh02fxILf/ZbzOe2DM",
+	"MSJzBb2nIJYvm3FAx5SxL1kmV7kx1RKuXcvJjvyTem71pXVnyJ9kyA7pJetJu7Nc9WT1YoMGhH216ToJ",
+	"3T17B9l8o2O0cFV3kV6iyVhOLm6Pcp+pl2pSMNJOVmJvvqc8EvcM74W30SV3zVyNJS23u8tP6WR0l7sJ",
+	"adpyKgff4iGPZD/ySPJUE9NIPPQKglBpSPKm+ESXXO9RZkmBjO5QiPlWVEIrpO5qH9TRPQL7ivLH7dsl",
+	"ljxConKTTNw2f5Ekk8cJXk+UZLKN9FXdcltN6smSTPaFrtokkwN9PSSZfFdJJgUhbh3oVYnwZgNwD8V3",
+	"/vxZJZ/SvX6KEAbbe3XkQvp9W58VpkGVFITOJfp5eWweqSrzqPGDNR3WJ2xWMqybNA4d4KgLSYZfyf68",
+	"06p1ekZu0ZFnilgEpaopPQnCEho1CE0KNY24UAkVSdVYfGy3qbJRN+HzWuWN7DjcCkc1h7CpzlHtMZzj",
+	"EWNQyBOKKnuE9aY98unibfeof/Sy2+/3B0fHHVS//bXeg8Le/qWcCfY+13Ik5F6uLy8Wmq1xIKTs8+A8",
+	"2OQ8SJfKDf7TYoViLAfFZ5nUN6zelKvYVD+DippAbze6USupENqYRVkfHRGqiJBELfxZ7ludnRZyQrqn",
+	"8llhXBBk7GQUm+LUo0zvzogUWBH0i1pehFozak+CiW7c6UyZ/iSZLeZUuCR2pOnqr7/++mv3Ev4beSYw",
+	"xsCOLhmNTagZ41FyShaC/++CebdivEhwMlMaKTN4mn3wgap03YFUQylnLbWYKkI2Ty/kSRJCvXkEsgtY",
+	"fCuoH0ulTBvV8Vb3ApvrRWEhn/Ix11w5hW61qYltqnXVfvfohQdhATImc83bTJEozd/uZXiP5fFvhZPR",
+	"8AwQZWmH6Ku8MDGx4BqjS2dBqr1Tljjug2cqE+6aeKWKrZozhif0RqXLW5e3bTH89ZXqDy6ogwvq6QOc",
+	"9GFz6SoXiawoBOSKBEWzxSEL7ZCFtusstK053NUijqRiu1RzvjYbcIWrg/l7j9yLcXYoK1SlQzmhunqR",
+	"4+V0Cur8ycoJYc5FxmBVwsMK9c8kYxgX2FlO8zAUFHWFatfp9lrBE7lNm6oG5a22sRk9mav0W/IE6x49",
+	"8IaDa/Q7KgqUUj9r+485nbL1XtKN6sbzrML0k6cMunzXaEan8UIUoKNI29UesNJ4gfGSdpl24CoD80J5",
+	"n06P5HIzvLxf1DBhztQOwKGK2oyvhyiMK5jR4JnKK0D/klxgy1IlZ09Y8CWdr4oZxam287pdxyb29Mgv",
+	"mHSv6IRNFxSLtvtS+CwW+RR8u0qpqZoSJX1OQ6LFNBb3yCfWdcqiMxHYGC92z+VC2TXO3rkVehh3jEVK",
+	"62ZGd5pxlch4CfsSw/LoxdWDvzcjiMAUakG9btISg27PTsl5qMPOxbRQQD4rRY99QNcb9ty7FQ8z7s9M",
+	"yXlf0woBI5/I2GdkIUKmVLFGfhxzKGVftshl0s65GdnOrKBfIXsUOHRx4HXlov+fve9tbttW+v0qGL+J",
+	"NIdyZOdPE3nuCz+p2+aeNMl13Ns592FHhEhIQk0BegjQiqbT734HuwAJUpQsyVattJw5Mye1CBAEFvv3",
+	"t7vrxm2vWlwWR3/A9NFjsJdLziLYon7PW4WpVZiOvXoYuMdKMVF2VIynkmOFnBpVbyoYtlZpUq2/tvXX",
+	"HgjjdulR2YOFSjmZmXpbUeke30dC2oErYuYKNqi8Qt9WSd9vy+F6s1FfVwGJ8yyzNgOZU6UfvVpYjXPG",
+	"qVSstTT3tzTfmQ2sqf6FriZzHcsZAl4QW3os/eDF0ivmLDUBOkgCkjEEciMCJWFxygVLCi8uPHVKPglm",
+	"fb50QTk0fkfvRyg6pe+3i89blDVVJDLWWTKkC7qMzPQRioah+e4kY4toQKhY4tkZQxIc4spO/UyFQktw",
+	"oZOOXRg2oMcVB7ZAnN3oLlQtogInKw/CyZW3ZZkzZt3WjbgU8wXfnEFWWfXWAJamQdsLGhj+N7XCkO5b",
+	"B3Vrb30DDmpDqxVUYU0a7WBX+Z6rnvVctcrC47ilnbcVdAOZr4Bptaw4Do9EcfgBUwjs2rFaXpJnTpBa",
+	"Ww99r6DXyoykVJvzMr9zoektIwnTlKeAFnW8VctQfL68efcTMXNbmZ+AEMekCtueTjCyoEuzO8481t1T",
+	"YqycBeJN6RrVJhTNus0F4Gyh1l15JIWWcErea6KYViTyT2NoH40C68fWUxaKhC4Dhw+CzCNrbMPxGrM2",
+	"Y/OUxmh0VufLKFcFQtc6sd0mFJ8TOhxbdWy525F9VQdc51XVDOHMUPcLH6La/mL2LxRVLzVVQCopS8ho",
+	"Wff5D7BmL1CVtVfqLghbTlEKFoQiMn8aznKlhyM2xKmGOFWECl7OSC40T+tvAnJ1Dnuip5nMJ9NQRJ8/",
+	"fUEKXesIikgHXfbaLBXvpSH9pdkalgLuw/8AWLXSdKlCgUsxAy39sWJDhOE6cN8AfC3YKbl01wlU3EJH",
+	"aCIXd8ynofgIkYQag6v4hszllfaIgoKWahuND2W5sCTo3Ty8+pAHYF+vCCjBWpKUT6aNOOxrs8Av3tLf",
+	"Wa7/rVSyhA0egmjB1KcXvbM34K6xJS6/58pwhDyDjfCYllUBHOVt4mo7VLds2Mt/RKjCF3HO19bqza3e",
+	"fPxdThpj4rYusM0zZfWcHfR47KBZg/bGi4hFq1Dvp1D/LO8a9Gaogsm+lt3W0L8TED6G34x+5TQLozWO",
+	"MzkDVdgpAxbG2HnZf1v5lqNRwd1XQKofurisOjyjt0wNSDRPqRhyMQSFMwqMYnLH2YKLSRQQ6JWmJYlm",
+	"dDacsjSJTsn7NGUTo2M6CIXRgeuOsuoGnYL30/w2pQo/ZCGA7JpUi5uC5L85f9rq0rd1qq0fub3gLef4",
+	"m2oO4BZuvWutlnD8WoIROL5zjaa2uEhDbtn9OgC3hQaeoDOEXckAF9FUsO0yjtlcqzImpDy3SVXoBuYK",
+	"u/QFKzyPJtYVUfiQyArMurJgf2ZJZNNHZK7ZoIhNec6VgMgsFOt9L4uNmMoScdApfUIJG9M81SoUNDa/",
+	"cjEB6AjuvZmAmt3DpInUb8CK7gN5x7KMJ2yI5m10auQ8nlaEz4Si+MtQy+iUXHpfP6XaeWq8lI2GINmq",
+	"ctQs4Q0tfYPS3V/29pK9adQuUt2M/5tK9LrnspXprUw/WpmONxFxaMACSw7ZWVeruDGRw+yHeg6Qda6X",
+	"+zbhwxJOZMwneWYM48hOPIC/R92KjdxJCndmz/CGTKapsWhXBgOucUDUjKapLVeCPgFj/oHn+r/j36Lu",
+	"KQE4mHOSo9zaBmgHP5RV2IqttPC6Ocu4TEhntLQBGgiQQD5kQEZLMqNc2L8GrqmsEeJEjoliGuMYELuA",
+	"V7AECo/MSl+ja901JglXmotYu3EqqHSp9QqWwQ8giLuBQ6QqAhtiRiznLCBXP70LBUpbz7duhY33nXAo",
+	"xQOgBZnLAVAVrrgUyigb+EQ3MAxylAujQM7njKbKvD/hCC7E/AhDyynlwnvJKXnnCqu4ngNU0xFV7JR8",
+	"YagzXV9dfv/z1TNFwpNrPPrwBEq8MBpPLV08U0bx4AIYxppE9UtLxTjJzrIch/2Qydk2chyfvpHbP/vB",
+	"1ZTbesQnD9y6/Siz4TRj2w8owwtrU/U3syu74W3Jr7X82pHmwKv7NVoW3MOxC3OJypuOIfbymsPNJvWL",
+	"rcqbqUj1FlaYP1ysVdbPpjFU7QML6eFdWCtsfzPnfSdzwykWhkUuqMJ1M6xMqBeMCRKNMzmL4KMiLSN0",
+	"2yp+xwakZFGLKQNnYsGqSOc1WTB2qwJyzSbkVTdAWHAoxtywr3lKhSKd877/1NmLznnXySmR09R1Di9e",
+	"ZFupgnRBLQJ77ilsQ5jRBUn5jGsX9gwFVvDnUvRo8nsOKO6EanZhV0BTJUl4wr66lq7F8yo8CWwN0IJr",
+	"o4kpZPmUxecnzn183g8FfBGoAOfkV8Zuz/vkf5F+F0P8M0Yxhjhl5PvxFZnno5SrKVOn5DPLYiY0nTBF",
+	"pvQOQQvm02e4YbYCGjVLyNMU7MZQ2NOsnp7h+HCwhiYGZsUWuI+VGZM1zPvqp3c3BRmu4+BNJR0NjZzU",
+	"TZG1FSq3L0Gq5YNmfXjNk6tpvLIj99lFTWO2N5GaR6+JnJpf2zKPm3T0YiuNimdYd8FLAscC6uzG54Jc",
+	"EGqV0K0Y+VfzLBMx+wdq8T8AqtoeDVH5aMa1rqvyA0jH1cyIR+0Q7mZMYvTjSSbzOekY1clwL5CkNIOI",
+	"XxFCpCIJhatQKecpCxryITC2Nc/kmClz2jQ12jPoskBiHKvUFsp/sW4j6akgKpYZI50P/JZlOhRnPVvU",
+	"sMKOFVTGVVPDkdH5ZRjxEqKSFnZjjAqjGICsgB5g4CM7JT9kRvFmX3WJDnIibR1zLmir1a33163XCRpL",
+	"kI9UOnsuudBb1wP/kmd3bPkZxvzZav+HkQTl9RkQBRvuMSvDkxxfsAkhJRtQ993mbSTDOBeCpf84qdDE",
+	"yH6ArWiZWOsgODIWgYQ5IFO5IDMfD77WL5kZjYIlqFh4qCEfeQsOOkESulSFUQ2PbMU3Hu4W+IY1SqzV",
+	"Aq827DZa7zOJCHU+AaLN0arAx5POZlKQMU81qpJw97iF2oei/GZiv3lQuj59g93qi6V5IAUxawggVyEA",
+	"ayFNy6OfFxa9e3INS7zf6m7ZYssWn9yGHlQtaFcrs3D1oUFt/+p8e6SDCbYiKfIfSidbN6jb3vaibMUb",
+	"q2DYfxhzvCRK0LmaQroM+mY7DggjLI9jSeBq6Rd1tVB0PVMkpUobsdQdEN+cJhCBP3tJtCTnr2x2tAiF",
+	"nDNRRjhlRqgAcjCHXpS0ctnU3mHTAgFSnhcMuoDH3BSqmCMU7Osc8620JEwUQvfsnMyk0FNVAKopfAAi",
+	"Y2qzP1OkmMbMYdGv8M+xTXqJacJmPMbOC1yQIvOn2m1D55lQ5PxVgA+Asc4VURKKo61j6SVxtjy95enH",
+	"xtNL6qzd/rOXcC2ly1er3eWVO1zeX1d5QZRA+uLGbmbnmgnwwCf5Ln5TRP4XUS87yYZWsj73fJ+gWQ9d",
+	"ZGASLOtnkXWkmM/cdPOQ4Rojnukp+Rd5cQYsQ5HOp49Xnz9cfhxeX91cfbx5/+nj8D9Xl9dfuuv73dlp",
+	"v8/ZzgzhSVpb2fVu2dvKf3oXWFh13MbuVpgKneQMdfQM1PM2CHJvipKCwkBFQ0NH3kDb2GfdByrRODY2",
+	"Z/MlRRyy2frDw5B3vuVXZlmqqSlddt8+YFa2hc/6AGPH/3AqmgKA5khwyt8zY4uufnBQfKJ1YgSuA9Os",
+	"DK5gRVJ1Ua9lZtPTKdFyNlIa0ufhixLHLC9d5pCQmiyZhhvpZ8A3cEA4mv+YNX6GJa6WQ3u5ShIwKPnb",
+	"1RPbGdH5tN5zcwiEbrxR5V26n52gB77HxR3XR1aAsW32e6hCiBjneu+d+VbgEsfAHik2x6bxELMcH2W6",
+	"HVsS1/fAb018fOpffbVbaYGNg7ZXBtcM36ATelzk2ypC+fQdUG0k1NtB0kE0gmVN8pYJ5XNyHPGkrVB9",
+	"J1TFUQPYtq2bowbOJ2Rzljn2QfXSlqH9zsH6n5abXvTXlALbN5OUi1vc/ICoqeHn8CW8SLBGJexomp/a",
+	"VaHApCSCpUdu7VCaqQNy1Mw+pQownLdsrrtYTaBSL8V9vTncjIwzCYWCEvD3hcKcpSrXYzUJM0Q9/wPe",
+	"+6eFqxbVfpqeKa6KrefvnYbZj5Gt0xMKn9oKf+dqv+AAzFFKELtUQpfMMARfmj9V/YoWdBLYpwUZsVDg",
+	"VkJwKWZO3JsT/DrnGVOk41wUL/oQVAwI1WQmlSZv+931PVLrbPUYeqXW17Rbz9R1o/cXNQfsobryKqVy",
+	"M/uOstQOe8AnuglW5KltSY8sFu4Igab0q2ynmpTXtlhtE+a20ziAClnJI+viW0tHZtQpJoXjWRAaGwNK",
+	"N6oia63KthdrW9v/sXuxNkjSRzazdhYLDxAI65ILykvUlvJ/9N6pRllfMb2c5WVUZJC/a82uvav4NynC",
+	"u0TcsAym0fKdiVQu/5ld9QWkG2UsYUJzaqu1GrsLkO0bQnLYmqzIVTKXG+0Jl+LkvO+nUCxsjBCEXBhe",
+	"KpyxBKW3ROwsEmPQvDzr459Qg042XusPXNw+1oWGuba7yvDorpfYDmq8vpa6CpG6/yU+fKmCLRb1oxRP",
+	"p8CwOM8gMf+/f6s35XCgcYUFV0qDXt0q0qlehJpmbf7jli0f55IjQdyYuTff9uJzdw/cVd+xQwTvoVyD",
+	"XApSWsWZu8dVB0pZe0Zm5spvrqLtdgHrJtPstsElgy88CifLas8/WF2NZe3dh6822dZ9+NaM24eP4VyH",
+	"tL1xhTHjc70DU3Yj9vmmcuwKi752pRn+Jmz5aUzg45EFl9Zu9YVAYP2e+0uBKh+v3II2VPpkoVJyWZT+",
+	"ZqWdvBB+EqmQupp9+uyxI6yhuC7S19BbTa3iPJZpKheVyjU41QWhQorlTEKZPYYydmyDIHbLn6nyRGy1",
+	"hUJWlkuDpTRr0mWgt1jfdmHeR07BPO6oMfi9hmjQHEHO6REHnx0V7RB6rgzZVXDXBm+EIpbXvQ067x50",
+	"LtNvV6NpjxhwHjOWjGh8O5jwOxaRjuWz9UV0q2XN7xWIICOcILBM1JcntVD1bqFp0nl5fl4pIV6Vvw/u",
+	"IlTaP175nKIqwx3LlAtLl53Tj6MDoW+6oc1nFuNWLMeElt/R8WuPm8dsw/WokDV2HLSTgapy3eDe2K/M",
+	"7COCcSgz0SnEaheCsZQALy5yRTEv1JixuGBoXzRl8W21fFEo3LIGhJJFBhWCoZYdKJYy1z057mWwix5k",
+	"od/3IQvOIeFrKXwibCkTLLavWHrHlIs0q31C1k7nWFWi7otAO/56PPFnt6J9os/1sftKm4NHnq89t88O",
+	"InTvD9oQYd67qGvQxprbWPOubVkKcaFlGVZ2bGwXq7sNJbeh5MOEkj2R+Kgm01Py+htPyWyreB9j4Dkr",
+	"qe4gQeZCVdyBZ1rOJFNmWBeuBnnmblWGSifUTbGKrZxQ5spC+b7dbsKlG3bUrhS3Fzu4UipDduUPtcEb",
+	"XCkFrbTOky2dJ8WOBWSU81T3eNk3tnTlyoV4oCelqcKwu5jrczAvk6JbsVtKYZSDRuTs9TPI39CqDKQf",
+	"jZ+httE2D5wOqst1NSIJlIhcMvVcyIDEU8ljFpCxq/LYLSD+jsMg6lwvZCi4UDrLMSsTa1OQLzQdG6Vl",
+	"zlOJCgmcstmTToT2+hBs9WFZcjQKSOTHHPyfuhfQfhkOIxTUHI/tuxZgq1eqqsn9ntKHGxEUWMxYJm6X",
+	"1SmJzH+C/yQX/H9yht3v+JhoesvEvYD0m1ITPxJ3gFvRPu6A+th9OebB3QHFtu8mBvb+oNYd0LoDnrT2",
+	"f5KUDLCEXjq+SzrrBdI2oflCGu/qJHgshbewJT1++qg641MyihsvNtHakkdjS65401A9Q5L2AjKV23Rw",
+	"axNrk9jXqyfpkriDfgxVkry98sNwz7xtu/CipbeMzeFBNw48YkeFVwzFFc1SzjK3RmhstLQBqCUxKw28",
+	"4u/FZ3mRrDVfd1lsiq1RwrUKRcSTiNA4k0qVr9SSjJjXKQS3XNGZHyb7L2c9laEthOHbfTDqbDMEM0mq",
+	"rOv/4nt312RdN8Lgr1V6133A1vDPe8bvKwLsNAdscXicoq28nYItirC1peZW7rWdEI9Wu/6MTYwIBcqt",
+	"YDGcyt0k1DYp1qUrogfVBVvM69++PFBZk/IznPhWDvsHAimrtGSky8BWsxQSik6w5IKMaarYAP8LfzXc",
+	"uGk1lmlXVmHfOpIyZVQca4SguvlbRQgahuzSxrhh8IYIAWx7C7TcLVZQK9bqM9zyp7aSz4Mr+dSq4tW2",
+	"/Ugssk+ixEICjnHOqps+MBY96EFkMeUp9h/kZQN3XmntHj2vsd4oFJ2iko+5n10McVTO1Z0o1hh/YWuM",
+	"S0Ei2/h2CN3oP8Lx+4ARBUNDwb5ypXHiAtkT0yzj9ig+/vQFmjhwkZtVThlN9TQ25znjKYNKltjfDdrh",
+	"jjM5azjBUFQq/g4Ih+yd8dJ1BD57qaf4W0KXAZJx8dtrPQ0Itt7nKddLKJhvRMdoSV5UKphDM2Jy9p2e",
+	"kk54oqQUtrL52XfhSdcoIPGt4X9c2P6P7hVvzAhKzt+SH9goy2m2LFZjjumM/EyzeAr0BghVqFa8IRZT",
+	"5cbHEIuprmi3WEzz2H1l0wFjMbVt303g7v1BbSzmWCzT1rzcDcu5Wc6SzjxjcwpNGKE4RJKneiplEhSS",
+	"prtOA1pjdbaYzxbz+diYzxVZ+6iW21MKEVTKzH603sqjQnzWGWVhdLz76Z2nF28wD/cKoUFU4680Ko0h",
+	"Udz90mjkWT25rv/SS667eFSzEP+JiV/YhghsT5teRjr/+8unj2TGsgkkhsXTbkBG+QyaDpgTsc7TCzKV",
+	"QuaZItH7cQ/iQ9Gx2JGj31mslf0G+Dhjl+A/OtEf4Uk8jcOTAfkjtEnYYNWZv4Qn5/3z173+617/LDz5",
+	"80+ApWUZXSq7tWDlYMGX0tvmSsUSqgwjX1C1Pij3yzx5BHPGBeS2tmNgL3pwnv9q4tFNy9rWptk0dn9/",
+	"G3zfIWJrxyWOkOSRjlqh1IbQjtbGQbmxvlleg+DYx5Z5zkRycEzM30meX4mkFOallM0YVVIcUQF28LzS",
+	"W2Ppjccshp6QFuFNEkg+rzpileZpapatYjm30AMhqw5iNZUL5QybCZ0rDHtCyrpznWIHxsZmPyJ5ZLdi",
+	"cADJ3STCVla+raheO3BfsXYlkgPCYI5LVJcKXyuoW0F9tIL6Cuq+1KTz1qJYPTd8tAWzHCWYpRCm4YmQ",
+	"NXGZ8rnRAzKZT6YWuavDE9cd/pR84EpXg8HQTXW1spHZoCAUUpCIqqEcRwGZ0jtwKMZThq5UPc2YMgdC",
+	"OtGMiyGdsCgwRnYR5JOZ7bQcqXgqZTpcMppFAUrlM/KFzTXsaCgsqBgfW+10vMQXE64H5D/mx7fgOz97",
+	"aVtfZ6xo8Hf++gKXSgWpNIMORcc8E6dSGf0lYwnPsPGyzEjC4pQLllwYsoKal0Y1kZk7XLsL3XUdpUmH",
+	"Q8sKIrNQxIwqLiZdbB0NixFyRVUuK/642UnHhper7+Y6KHE++FMoit/A3w5wkwopWHUUIShYIa/y+9ZV",
+	"8kqx+KPhCSvaUV1EOpqgE1ZGNC5cx1qAO2voYDtP5dLc/GeKuP60N9eXH7+8hwa1P15+Hv78/uPw8scr",
+	"0jl72V2HZbKEV8EyzehXPstnJ4PzV4F5AP/j7EWBreJCswnUcV0BV72TudBlxB0OhNxDnfWdN1dEEbuy",
+	"dQv3bkRl8XajTgaA5woagVmraom5bb/nycRQcGWrpdF71ywBqK4Zi5bYsiOrWLRjBoX9SOc7YsLciH3U",
+	"xHLsBkRYhc/e22y+BYtt0Gn+U9nKqTSWX55aBrui7Pi8V7AdVJ98HsuZIfdW/Tla9ecHi6TbQovx5Wuj",
+	"XhA0C3QjZNfeU9xF8HEozHZ3WpJ71b9IhCczRChV9NspiXSeCTU8exO5mspnb/Q0FIW+1HF79EwRhdcB",
+	"GtZ3L0gEZV3Z1zmoLEMmkoj4dQNrC3ymiHsWnC5yjCgu951uwhn9aoQUzvfijFzmk1wVAo/GNGEzHtdE",
+	"XhXi4PrvF3OHothE+GBy/op0vlx9PCdGMWLWK0XOzFfZr8T3Y11q1/vZuXSaI/jYxv80FF8wbWq0tL2x",
+	"9ZSJWofpWy4Sm8aVUvOwKzRsN1DJzKHxmMW84ZWjShOu2ew0FA/QoH6xDKWUHFuoUUZYiEQuAnJm5Pjr",
+	"voXkrZPlFWJrVijOzoNSNXrd91WjbTQjp2boYm2oHdkd++fpHavnupXysWbY9hrI2gk2qCFOqFmeFRAl",
+	"pWgx6lulDUGihWEfPks2e2n20OwkEXIkk2Wh+Z+9Mdbb+SuSC8MPBUvuUT8WbDSV8ran8lFxfLu4X1Ce",
+	"2rxeO1mZ2HvhNyDyX1FBG+1auOpXfM2XypK3Sobx0VZ7JMPcc78xEJ184VDo6igZR8PWbcU51o3bnnWs",
+	"n2ED76hQZcsq7ktnsfevum2kA3f0gvhtqxWLM6YrpTuQPe+U7HKQy+/njfijLiBcp/hEAAOEDzAq0LF3",
+	"f/6epfyOQf6F13jii6YioVlC7L1QRM1ZzMf28g4IJdCd2arDMO0zRSDG3Smy9NWUzhmUpgrFmBmVULNZ",
+	"15qDjrVzYwsWkxCeBGWavxQF8FVnS6upzlO6HJCE9ZIcuQnDYGk3CEUxq+YzpjSdzSPS+UXwrzYzpijQ",
+	"RbVms7mt61WMMsdHdZ6xiHSiu7MgzPv9F/GIKvb6Jfnp58t3vS8/XZ6/eg1WA09Oi7ecGjEHT7OI3LIl",
+	"w3g3vMoOn3v+smgxVSweRpZOLkiSA+yZkkwWfbXkHctSOsdK5sXKIO0HhwVEzWnMeooZZqxZ0j0ll2JJ",
+	"zr9+BcrL45gpZeh8iQ34WKoYgl51xt0S2Ve8z5ymoRjR+FaOx7ArvxvqzGxt/Iwx160arIDSxZcgAS3J",
+	"mPJUBSsXw7xwRrNblpDIPMLFJAoFlt93Gz/0B5y6pxxFGJNP2KShX64/FElIU63nCjEG83yU8pjQJMng",
+	"k+cZvzNGTyhSKefmq+CTUi5ue6mMaeoeZapqYVNd5wW2xjuhmoCn3X1vQKSFDONMoUi4sbGTritTb35E",
+	"9UBmhJq75YqG6IXMbnH7nYf316v/+unTp38PLz98+PTr1ffDj1c3v366/veXUxLdcbaIbBaSCsViSvXq",
+	"LlvvvBqQyHovInt3YBcvSORrF2gio59fZstnypns5nvxn6HAEvFNsHGLEkezs4IRt3sCMQ6PN6xPXWoQ",
+	"vE+WvwT/NMsdAoc0Yqdon+CiHycB9JKx858mjCYpF2yY5Gxo1N6T34IVPW5w0j97+2L8ir7sncXno953",
+	"yQvWezvu93uv6OvRd/Gb5C3rG7svz9KTwQnQ9eD5c/vK7NQu71Rmk+dSMBuxNGRRUxpPHqLvHDBRqult",
+	"2zVQXz/yQbrdvW3U20yqtqrdwbViS5Ejhig5uOxES8eLUTO2Xu5VzbJBp2zSlzdZ0rvmR/3V5vSPTDfL",
+	"h8e3M/fhRA/jQetb/3q6UAulOqZyeR5JV81WsP3gZq6zWQ+agXMYS9dLhfFH3Z8Sc5w9d9H/9Sj65oES",
+	"TBrWtluWyYYJHugKO1i+yVGzYpd+0rLkFt36baWh1Bj2L9cfAss1gUMCWi/W/I6RcUonqzzcplt099Io",
+	"nyeFU/HbiNWUTtCdZcHTRUku0YW5S4DEH7Izw6wO3hAWsb7Vo4+IfFtK6GX9TheOV7ff1fJqznx8NH30",
+	"/muPvvmD56cdhFH8n5zlVtl1rlDMkwIMtN1pC9GtqAPHEcaxy/c8vjZFDDOvwWcfwf8N0cPJk8iWXaOa",
+	"yBjQUgkx/87c44pjVxJtHc6hqGynORLrtSAds2CULFQk5I6zBcR9rM8cXtk9JddAICwhpYAoymHzzAvf",
+	"8CQaVJwikKjmhXywnpg5nQlDbzhPbHp5cXZNTB9XYDnaFd6HB3iLYYtOBpgXf3be65/d9PsD+N//29kZ",
+	"i2vbwQ17vp/gwPdcMwXgp+0kR2XMn/t9WTF6RXYA9SZ/O3nRaq1b+kFZEWXz+S9wISosO5MZgduGYEil",
+	"qdgo4raQVlJTzXrotvk2hRaEMZSt21z1EKPXWKZYQQZL7bsnbLQZHsAg83F6bK7hhJy9jud0eF9NA5u3",
+	"uzS0IIKTwZvXL/v9nT0O8AXXNsL/l7lTjjXSVvd1Fy3WgJgdwgHgMxDnkCJu28e0zpfjFWM/8ru666WR",
+	"NVcDe9uy6A1CDtD3PUz2aJNz/vaF9iHd6zOe9j3pEu+oYj0uFANk9R0jMyMMiRQYuwmKUowZmbtiX1C8",
+	"O7D5vOwrjTVUZRY5lHqUGfnl88d1CQz/U083/cDERE9PBmd9TKso/rsRwdw0JcC1uF4+/szzjJubO1RM",
+	"DA3tbd80mImPDAVj88wsyVFGDxXTmovJ46O5n8DvaOkuU1uisuvPb69HrI7cMpG0BWHfB8K+JzHQkzIV",
+	"qfKETQYK+VABGv4uuXBwyoXlotCmuCEn7q9qHGCLpx5JB2SxyraBtStYlN2YX6fMq9HVkChKU6MRLK0M",
+	"By/g6rRWmFRbOEQv+28jSwapxbpFZVMHqt1bO7lihOtQZBSq3espdWUanA6EqY3gIujaRVfUidrChdSw",
+	"eKi3wHWAKZ62wrEnc0G6pUvsnmzoyOxMJzrvn0Xdgf85NjmBpal50r4JvoGGAueFYhyxOTF8N1cEzHnE",
+	"Lc8pzzADcyLhBKpVn5/Z2lxyTOZSKT5KWSg8Z2enOGj3s+cKjbqn5GYhi81AWEYBorfNDzjLSOHHNX+f",
+	"SUgmhebUUk+tp1gkZAy3B/bELHs9dtdj08fQc8Bbzm4NBxoG7iWrDoig9bd6B7m733e0uNhHw8W+Ly5f",
+	"i5B9SOsA5LH1NkMd6EPT71U7A9QUlwYjue0L0PYFeEhfgFBcuqUAZsY8piWhAtv1uDVFL/pnTgP6UGhA",
+	"HWp3dp7JUcqM7C/1o24ovLZX9h1GMgfEvMCpHgtLoEbR8FSpC3hILI0aw1LFAqOEvYxOyZUhk9AurxDl",
+	"mDuFX9CjC7okPCkXDyObQdkPEfyf82wuFXtkg/RphOIjdUx4sVEdsGTyr4a4RMI05SkspKBZKLDeRJXu",
+	"7oxL1RCuVmDUQkeA6NhRmmJce4Vx9s/e9ukrdtZ7PTqLe9/R86T3hvXHvRf05ehV/Dr5jr0ZnwQnaSHr",
+	"N0zxXXye9L4bQS7UWb/3kr4avY6/S96wt1ADQ1Odq5PBi/5ZcKK5Nl988rO8Y4nh/jNqNhMzHtB34rKm",
+	"bIKUS5py26eez8zYnj92azL4jHNsJoGdN/7C5wpomdUufY2qttWgYJduZJsFcIgsgEabf6PbpG2+sUfz",
+	"jcKj8zdrv/Ejv6tJd9rkqEHfQpWBoAuGK6LRFjMmuhQkhv8ahKLZ4bKYMtHk2PHUhqA80NqXzmjCMFlb",
+	"OyeG779wzgjiuSpSrvT69IsHuQwOlHaxh99g7cA9fdwHS684ChXJpVG0zaV2juGv8x+00fy/LJWiUeBv",
+	"7uexpQfiOYUKHb1U7lJTsyrUsZCGtZyxVkfFcCadqHwL+iwAbYaSxfrVfRsaTEVnQKIpvGX1ySZL8RLe",
+	"/UFOvoXEiksj/AEUvFV8s/b49ixzZeCmZIpSIVEEK3LUI0/fVlv1b0vpN5dvShVJpbwt8PFOngEsDa6Q",
+	"xxdKj51Tm6ybz+MPeCMfmIixyk5i81FCq9az2Xo2D4Q9eudI7MHM1s60Faf1n92ezVZHrfBYEHTE3pkq",
+	"D7XNGRZTBlKSu3obtnYvlnBt2ewjKluWrIiWRE2RtC1tjmsVra3pWFQNZXTWoyLp2YN8gMvlH9ge7drH",
+	"T+AGlkfg8NjQYuw4MwQwKm2p5xgwCHYpu+EPaoN25nAHxB24rd2SQ+++9ibOfG3vfgs2+EszBFrHwC6Y",
+	"hDq73CyT7tXZn/9h/zU0fzUMNcnoYr+0NIdKnlM9LUHJ5fwndT6xCzT5Hyopf6bZbVVOujMSQVnrFTs4",
+	"XABFeDDHlGN/Kq6J0nKujiQW8YNr5uQ+haZQudPaDSQzF8f5+t1nd375N/nx+8/X5DLT5LvOi27XdtGy",
+	"8U1rD4fC61ihvDZdoyXiIO3WKF1sDSSRRyWZRl3zgVj3NAlcMwmzFaEoPnsA++f6n6JXa0QVh1r0xeJr",
+	"H9iJvMWdwrqiLhSsN6sKRcUIFJKkUkyg7K4NTtnwbfFmShQds0lOEbFq+3jIjFCS0sU4T+2SYOmgUmmq",
+	"cy2zJUlyvfR6bEi7MfA8viGWdyzDjSvcdvYsnEkSQFMWtHLRqp0CfLOyqliKmGUI+ljp9MIVFIKZsIRE",
+	"GbvjbAEpESyJQlHdreqvWEAZc5eAZsGzQXKheVq30m0F21Py3qOMUMD3IsC2Qg7mUuaCQjtclkAzN1Kl",
+	"KcaS0n5rPANzlLVDaFIjf7XkcRSKZG0x26qSa4btrJD9WlyVw0SknkSjvPF4gHA00waiWlXxL1EVgcMV",
+	"agNVJSnuqTSyr2aDDhkzsrkEA3zTYUJGiLjEN+zhjryCgUcCRfySj35nsQ13XRXHs5HDNY3Znts1j17h",
+	"fJ8Ew7YMiYxzEOCt4/Ix20kb0kdtecrMvYAInbkL1QjdGPQQhWfmtCSrIxw+MIRXvVcsuw0PteGhPYHv",
+	"znB1bnm79I7SdDwGYJlLqiv6VNhHzLHZrDoXM7366R1o8YpQpZhScD72VmAlMdc6URURmYxhTTGlqUhU",
+	"UERZPZMKcGhY/kxLEssZq7V1C3AKa7vNU8pF70pMUq6gH0pKBYKhCbb207ZLCFRjEAVAsWwHefn5vXnN",
+	"PNdg3riKBwhhZipwc4jEnx5LIgys7SOkNk+i3WK+KzGcB9Pwl2SeyTFTiktBUweKXAO5+AG2+4u96w+W",
+	"bNXp7pNp1ae3l2b1cWuqxcDPgHsct2G4Q6AdqCZTOp8zYczrrzowbADuB1kYfTCo3Xu/KMk0fnS55Zv7",
+	"rdRqpdaBQA2+P+q+iiqfzNdW3FBcEAZOqs29XW0/4koZkKYW9scHi/O2Zyu0Rv357aXA6sgNyDj/EFoI",
+	"3OGEws26VtMtCuORYkuXidGARY1Nm0kkbABN02VNOnRdLeLGkwlsf74FT4wkr2aLsuOqU4J3Hrof1nYA",
+	"wqqqYjB4x0S4hogN19aEqAdFbGQBwidqpVMdFrgikR80GKLybQjIxu/Mi6AJnptb2VhCKLQsAw4uQf3C",
+	"CwJCARA2191T8qnIrnl5fr4exuJxv2OAsnjL2Q3O0jBwLxFwQFiLv9U7iLP9vqNJjNmfW4hLG7c4wriF",
+	"pc5mmVQVQ1bL3kNB2Mrqe/6H919DW7XjsRAx1akfjIr5J6fsgrFqgaTetjakSV2YBzFflwiaZXJx1ArK",
+	"mjzWB8nqA+Wx7iGw1w7c02Y7WB7rkwtsP4/Vh8O0GIK2IPWRp7Aib8a+CZs4857iGqY4eP8EXy66NgoO",
+	"pAAriJpAm/LOOV29GK3FBFaLswiwpzkWxzRCMGOaO/Oz8ijAFHmCKEbnz3zRPyPeDN0jMa69DSg9peKW",
+	"JWax0TiTs8j7dFcNYnXJgwIqqEjHLB8qanJsa49sWxXFpMtYngrIjDHNxQSDXziZCgzBTRd0ScaMJSMa",
+	"33aDMhYYisoEZQQQVROR05QgCFEFJOEKom4BrhY4BT4eEJVnd8x8t70wFn4p7rh2K97gQXHA7CLAqPmM",
+	"pVwwC3eFckJFmZJQ2NIj8HdDA6fEK8r0TIFvHOs1YTARy20qdKrTjA1ILLMM3MhTNsPuJwuamf1AVfHz",
+	"5c27nyLCx6skOcXYwIxkfDLVcPJGXk25goCo9UQEBcpygbSJ8c1qITMoA6Y0XSqzOG7xSobU8YEBAlj9",
+	"QmFQ5WwuudB4xTKGlFp87XzOaFb0q3a+nBoYAnFAoehE+KIhcJohcpqoGxTpSJ5DP7BR3lwktgmv2WWe",
+	"BBgIoIlDZnNly7Q+KyCqqZzg9yML5KoAGEuBBVEte3mG70JCkCJmEAODALK5aqGQ42IPDU0E5Y01Wxi5",
+	"78iUFKf4bRF+DTa3kLV9KegMD3FOefZMNZZaMWQ0o5m5znbToosV4jBjKc9UsRVZEgpXKtYsuMr7gHiu",
+	"rdKPhIdlZQwJ+NtCphQtRHdBEeY2pQj2jhkFs4F6gGQpWCjMoxf4swuoV2I2LMtkhn78rhFd8E58F7Ex",
+	"lPpdPw1FWeeHgEdO+RytSY3/2ezXxkr6O3rcgr+mFY3h2SeDk63qsG2t+8Jm7OBu21V7h/m3bDjmP/vn",
+	"bl+wvsHYrw6Lgpc9MSyiYA1FISbgd8ZiRmxJq9u3uv3R6vZA8PeWGMRChIVeWxan2KdajRNMLRKjRWLs",
+	"jR+8dnaE0dg5nbCgai9UDIqK8YAflrCYK2tuWOMBfo1TqXKjeco0KYEAzQi5G0fI30BNIrfWrZAXlYe3",
+	"F561YRswF1iHqLbJLdrisQHlruXl2JZdtMayzBqQ5eae8Rkj5tZlHle3o/bG5JlVsTjPuF7CIDrnRs8d",
+	"/Pdvhv4lT2L492/msezOTZ1nqa3FO3j+/Oz8u9P+af/0bPCm/6YPt8Gu7g8XginupoJrVcNaecwSeYDP",
+	"lkE/s9Mk3FjOMls2zPLO8VEzgd/+psATGIIWzOyoC+M3WlsCjWTI6/Xabcix11ClXFJFqppV2b8XjpSG",
+	"pd7cB+iwKZSVgAkt/DbAB2tp6d6KVpx6qwu4/Pye3LKl9YxULe2quW5dZEy4qtH2JTaDofnbHCVja1e3",
+	"E6TniYCgLmprUgDkX1B6kipCoOKm8Rp92auwuqgavNz6cFhCFMMXkEuzk/8OCJ0xkVgZBVpg0bKy7pKy",
+	"7sUSjx6nMr71lsOmccNSPmdsjqATyBVJ8lRPpUyIMfjIfxjNyFuzlPNXpNfg65rQOe4PoO4hFKdk5WDK",
+	"MU03LdexnDHrMlPmFWw2T4HuazsDDA/3vmBr1jlTetZKncSpGQ5JQ4WhIJlj6MSuzb62iSAnk4xNqGZk",
+	"zCd5xpTD2RcKRkI1HVHFrEGXcGVVAciqzmSKfHPOBDx6QYQsOwGZ9yfoBvpy9fHcOqG8lWXM/KFpZT9w",
+	"o9pSrWk8RX8qrcGUFOkgiN/sFEwTkJRpw2MDMuMi10x1AxJPWXzL7EGjkjNaOoYDXkIuyCiVI6K0zOjE",
+	"p2yX1KV8DgPXtukGsjQ19IUmg1oqzWYKCcZFtnplA2YSU01TOckZMoN5nqZw29B1xSeGGFwjY9L5Ykxm",
+	"miXE9oBVXZ/isWHln7/9+f8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

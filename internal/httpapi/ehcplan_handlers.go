@@ -481,3 +481,55 @@ func (h *planHandlers) GetFamilySummary(ctx context.Context, req api.GetFamilySu
 	}
 	return out, nil
 }
+
+// Family invitation links.
+
+func (h *planHandlers) CreateFamilyInvitation(ctx context.Context, req api.CreateFamilyInvitationRequestObject) (api.CreateFamilyInvitationResponseObject, error) {
+	b := req.Body
+	in := plans.FamilyInvitationInput{YoungPersonID: b.YoungPersonID.String(), Purpose: string(b.Purpose), PlanID: uuidStr(b.EHCPlanID)}
+	if b.ExpiresOn != nil {
+		in.ExpiresOn = b.ExpiresOn.Time
+	}
+	inv, token, err := h.svc.CreateFamilyInvitation(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateFamilyInvitation201JSONResponse{ID: mustUUID(inv.ID), YoungPersonID: mustUUID(inv.YoungPersonID),
+		Purpose: api.FamilyInvitationIssuedPurpose(inv.Purpose), EHCPlanID: uuidPtr(inv.PlanID), ExpiresAt: inv.ExpiresAt,
+		Status: api.FamilyInvitationIssuedStatus(inv.Status(h.s.app.Clock.Now())), CreatedAt: inv.CreatedAt, Token: token,
+		LinkPath: "/v1/family-links/" + token}, nil
+}
+
+func (h *planHandlers) GetFamilyLink(ctx context.Context, req api.GetFamilyLinkRequestObject) (api.GetFamilyLinkResponseObject, error) {
+	l, err := h.svc.OpenFamilyLink(ctx, req.Token)
+	if err != nil {
+		return nil, err
+	}
+	out := api.GetFamilyLink200JSONResponse{Purpose: api.FamilyLinkPurpose(l.Invitation.Purpose), ExpiresAt: l.Invitation.ExpiresAt}
+	if l.CommentsDueOn != nil {
+		out.CommentsDueOn = ptr(date(*l.CommentsDueOn))
+	}
+	return out, nil
+}
+
+func (h *planHandlers) RequestAssessmentByFamilyLink(ctx context.Context, req api.RequestAssessmentByFamilyLinkRequestObject) (api.RequestAssessmentByFamilyLinkResponseObject, error) {
+	r, next, err := h.svc.RequestAssessmentByLink(ctx, req.Token, string(req.Body.RequestedBy), str(req.Body.Notes))
+	if err != nil {
+		return nil, err
+	}
+	return api.RequestAssessmentByFamilyLink201JSONResponse{ReceivedOn: date(r.ReceivedOn), WhatHappensNext: next}, nil
+}
+
+func (h *planHandlers) GiveViewsByFamilyLink(ctx context.Context, req api.GiveViewsByFamilyLinkRequestObject) (api.GiveViewsByFamilyLinkResponseObject, error) {
+	b := req.Body
+	in := plans.FamilyViewsInput{Views: b.Views, WantsMeeting: ptrVal(b.WantsMeeting)}
+	if s := b.PreferredSetting; s != nil {
+		in.PreferredSetting = &ehcplan.PreferredSetting{Name: s.Name, URN: str(s.URN), Type: string(ptrVal(s.Type))}
+	}
+	v, err := h.svc.GiveViewsByLink(ctx, req.Token, in)
+	if err != nil {
+		return nil, err
+	}
+	return api.GiveViewsByFamilyLink201JSONResponse{ReceivedOn: date(v.GivenOn),
+		WhatHappensNext: "Thank you. The council has your views on the draft plan and will take them into account before the final plan is issued."}, nil
+}

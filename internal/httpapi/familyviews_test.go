@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/httpapi"
 )
 
 // withDraftServedToday: a draft plan served today, so the family's 15 days are open.
@@ -141,4 +143,103 @@ func TestFamilySummary(t *testing.T) {
 		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/family-summary", e.outsider, nil).problem(t, http.StatusNotFound)
 		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/family-summary", e.admin, nil).problem(t, http.StatusForbidden)
 	})
+}
+
+// TestFamilyInvitationLinks: a family without an account acts through a link the council made:
+// views on the draft through a give_views link, an assessment request through a request_assessment
+// link; each link once (409 after), for its own purpose only (409), and not after its last day
+// (410). A refused action leaves the link unused. The link names no child.
+func TestFamilyInvitationLinks(t *testing.T) {
+	clock := &svClock{}
+	each(t, func(t *testing.T, e *env) {
+		clock.set(time.Time{})
+		f, g := e.fixture(), e.fixture()
+		withDraftServedToday(e, &f)
+		invite := func(key string, body map[string]any) reply {
+			return e.do(http.MethodPost, "/v1/family-invitations", key, body)
+		}
+		r := invite(e.officer, map[string]any{"young_person_id": f.child, "purpose": "give_views", "ehc_plan_id": f.feedback})
+		if r.status != http.StatusCreated {
+			t.Fatalf("invitation: %d %s", r.status, r.body)
+		}
+		views := r.json(t)
+		token := views["token"].(string)
+		if views["status"] != "pending" || views["link_path"] != "/v1/family-links/"+token {
+			t.Errorf("invitation: %v", views)
+		}
+		// The link, with no credentials: the purpose and the comment period, no child.
+		link := e.do(http.MethodGet, "/v1/family-links/"+token, "", nil)
+		if link.status != http.StatusOK || link.json(t)["comments_due_on"] != time.Now().AddDate(0, 0, 14).Format("2006-01-02") ||
+			strings.Contains(string(link.body), f.child) {
+			t.Fatalf("link: %d %s", link.status, link.body)
+		}
+		e.do(http.MethodPost, "/v1/family-links/"+token+"/ehc-request", "", map[string]any{"requested_by": "parent"}).problem(t, http.StatusConflict)
+		if p := e.do(http.MethodPost, "/v1/family-links/"+token+"/family-views", "", map[string]any{"views": " "}).
+			problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/views") {
+			t.Errorf("blank views: %v", pointers(p))
+		}
+		give := e.do(http.MethodPost, "/v1/family-links/"+token+"/family-views", "", map[string]any{"views": "We would like Riverside Primary.",
+			"preferred_setting": map[string]any{"name": "Riverside Primary School"}, "wants_meeting": true})
+		if give.status != http.StatusCreated {
+			t.Fatalf("views by link: %d %s", give.status, give.body)
+		}
+		e.do(http.MethodPost, "/v1/family-links/"+token+"/family-views", "", map[string]any{"views": "Again."}).problem(t, http.StatusConflict)
+		e.do(http.MethodGet, "/v1/family-links/"+token, "", nil).problem(t, http.StatusConflict)
+		listed := items(t, e.do(http.MethodGet, "/v1/family-views?ehc_plan_id="+f.feedback, e.officer, nil))
+		if len(listed) != 1 || listed[0].(map[string]any)["given_by"] != "family" || listed[0].(map[string]any)["wants_meeting"] != true {
+			t.Errorf("views given by link: %v", listed)
+		}
+		events, err := outboxOf(e, views["id"].(string))
+		if err != nil || !events["family_invitation.created"] || !events["family_invitation.used"] {
+			t.Errorf("invitation events: %v %v", events, err)
+		}
+
+		// An assessment request through a link: received today, the clock started.
+		ask := invite(e.practitioner, map[string]any{"young_person_id": g.child, "purpose": "request_assessment"}).json(t)["token"].(string)
+		e.do(http.MethodPost, "/v1/family-links/"+ask+"/ehc-request", "", map[string]any{"requested_by": "school_or_college"}).problem(t, http.StatusBadRequest)
+		req := e.do(http.MethodPost, "/v1/family-links/"+ask+"/ehc-request", "", map[string]any{"requested_by": "parent", "notes": "We are worried."})
+		if req.status != http.StatusCreated || req.json(t)["received_on"] != time.Now().UTC().Format("2006-01-02") ||
+			!strings.Contains(req.json(t)["what_happens_next"].(string), "deciding whether") {
+			t.Fatalf("request by link: %d %s", req.status, req.body)
+		}
+		if got := items(t, e.do(http.MethodGet, "/v1/ehc-needs-assessments?young_person_id="+g.child, e.officer, nil)); len(got) != 1 ||
+			got[0].(map[string]any)["requested_by"] != "parent" {
+			t.Errorf("requests: %v", got)
+		}
+		e.do(http.MethodPost, "/v1/family-links/"+ask+"/ehc-request", "", map[string]any{"requested_by": "parent"}).problem(t, http.StatusConflict)
+
+		// Refusals when inviting: another child, another child's plan, a role that may not.
+		invite(e.outsider, map[string]any{"young_person_id": f.child, "purpose": "request_assessment"}).problem(t, http.StatusUnprocessableEntity)
+		if p := invite(e.officer, map[string]any{"young_person_id": g.child, "purpose": "give_views", "ehc_plan_id": f.feedback}).
+			problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/ehc_plan_id") {
+			t.Errorf("another child's plan: %v", pointers(p))
+		}
+		invite(e.panel, map[string]any{"young_person_id": f.child, "purpose": "request_assessment"}).problem(t, http.StatusForbidden)
+		e.do(http.MethodGet, "/v1/family-links/ofi_"+strings.Repeat("A", 43), "", nil).problem(t, http.StatusNotFound)
+
+		// Past the end of its last day, a link is gone.
+		late := invite(e.officer, map[string]any{"young_person_id": g.child, "purpose": "request_assessment",
+			"expires_on": time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")}).json(t)
+		expires, err := time.Parse(time.RFC3339, late["expires_at"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.set(expires)
+		e.do(http.MethodGet, "/v1/family-links/"+late["token"].(string), "", nil).problem(t, http.StatusGone)
+		e.do(http.MethodPost, "/v1/family-links/"+late["token"].(string)+"/ehc-request", "", map[string]any{"requested_by": "parent"}).
+			problem(t, http.StatusGone)
+	}, func(_ *httpapi.Options, c *app.Options) { c.Clock = clock.now })
+}
+
+// withAssessmentInvitation: a link for the family to request an assessment; its token in f.token.
+func withAssessmentInvitation(e *env, f *fixture) {
+	f.token = e.mustDo(http.MethodPost, "/v1/family-invitations", map[string]any{"young_person_id": f.child, "purpose": "request_assessment"},
+		http.StatusCreated)["token"].(string)
+}
+
+// withViewsInvitation: a served draft and a link for the family to give views on it.
+func withViewsInvitation(e *env, f *fixture) {
+	withDraftServedToday(e, f)
+	f.token = e.mustDo(http.MethodPost, "/v1/family-invitations", map[string]any{"young_person_id": f.child, "purpose": "give_views",
+		"ehc_plan_id": f.feedback}, http.StatusCreated)["token"].(string)
 }

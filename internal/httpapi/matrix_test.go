@@ -396,6 +396,18 @@ func matrix() []row {
 				return map[string]any{"views": "We agree with the draft.", "preferred_setting": map[string]any{"name": "Oak Primary School"}, "wants_meeting": true}
 			}},
 		{method: "GET", path: "/v1/family-views", want: caseworkList},
+		// Family invitation links: made like survey invitations; used with no credentials at all.
+		{method: "POST", path: "/v1/family-invitations", writes: true,
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new,
+				admin: fb, analyst: fb, panelMember: fb, familyOwn: fb, familyOther: fb}),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "purpose": "request_assessment"}
+			}},
+		{method: "GET", path: "/v1/family-links/{token}", setup: withAssessmentInvitation, want: everyone(ok)},
+		{method: "POST", path: "/v1/family-links/{token}/ehc-request", writes: true, setup: withAssessmentInvitation, want: everyone(new),
+			body: func(*env, caller, fixture) any { return map[string]any{"requested_by": "parent"} }},
+		{method: "POST", path: "/v1/family-links/{token}/family-views", writes: true, setup: withViewsInvitation, want: everyone(new),
+			body: func(*env, caller, fixture) any { return map[string]any{"views": "We agree."} }},
 		// What happens next, in plain words: whoever may read the child's record (the family: their own).
 		{method: "GET", path: "/v1/young-people/{child}/family-summary", want: caseworkRead(ok)},
 		{method: "GET", path: "/v1/annual-reviews", want: caseworkList},

@@ -50,6 +50,8 @@ var (
 	EHCRequestPlanIssued        = Type{Name: "ehc_request.plan_issued", Version: 1, RecordType: "ehc_request", Summary: "The final plan for a request was issued."}
 	EHCRequestReceived          = Type{Name: "ehc_request.received", Version: 1, RecordType: "ehc_request", Summary: "A request for an EHC needs assessment was received; the statutory clock started."}
 	EHCRequestWithdrawn         = Type{Name: "ehc_request.withdrawn", Version: 1, RecordType: "ehc_request", Summary: "A request was withdrawn."}
+	FamilyInvitationCreated     = Type{Name: "family_invitation.created", Version: 1, RecordType: "family_invitation", Summary: "A family without an account was invited (by a link) to request an assessment or give views on a draft plan."}
+	FamilyInvitationUsed        = Type{Name: "family_invitation.used", Version: 1, RecordType: "family_invitation", Summary: "A family invitation link was used."}
 	FamilyAssessmentCreated     = Type{Name: "family_assessment.created", Version: 1, RecordType: "family_assessment", Summary: "A family assessment (or a new version of one) was started."}
 	FamilyAssessmentReviewed    = Type{Name: "family_assessment.reviewed", Version: 1, RecordType: "family_assessment", Summary: "A family assessment was reviewed."}
 	FamilyAssessmentSubmitted   = Type{Name: "family_assessment.submitted", Version: 1, RecordType: "family_assessment", Summary: "A family assessment was submitted."}
@@ -133,6 +135,8 @@ var Catalogue = []Type{
 	EHCRequestReceived,
 	EHCRequestWithdrawn,
 	FamilyAssessmentCreated,
+	FamilyInvitationCreated,
+	FamilyInvitationUsed,
 	FamilyAssessmentReviewed,
 	FamilyAssessmentSubmitted,
 	FamilyAssessmentUpdated,

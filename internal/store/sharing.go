@@ -239,6 +239,7 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM family_assessments WHERE young_person_id = ?",
 		"DELETE FROM annual_reviews WHERE young_person_id = ?",
 		"DELETE FROM ehc_plan_family_views WHERE young_person_id = ?",
+		"DELETE FROM family_invitations WHERE young_person_id = ?",
 		"DELETE FROM ehc_plan_versions WHERE plan_id IN (SELECT id FROM ehc_plans WHERE young_person_id = ?)",
 		"DELETE FROM ehc_plans WHERE young_person_id = ?",
 		"DELETE FROM ehc_requests WHERE young_person_id = ?",

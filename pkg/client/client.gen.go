@@ -1499,6 +1499,99 @@ func (e Ethnicity) Valid() bool {
 	}
 }
 
+// Defines values for FamilyInvitationInputPurpose.
+const (
+	FamilyInvitationInputPurposeGiveViews         FamilyInvitationInputPurpose = "give_views"
+	FamilyInvitationInputPurposeRequestAssessment FamilyInvitationInputPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationInputPurpose enum.
+func (e FamilyInvitationInputPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationInputPurposeGiveViews:
+		return true
+	case FamilyInvitationInputPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedPurpose.
+const (
+	FamilyInvitationIssuedPurposeGiveViews         FamilyInvitationIssuedPurpose = "give_views"
+	FamilyInvitationIssuedPurposeRequestAssessment FamilyInvitationIssuedPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedPurpose enum.
+func (e FamilyInvitationIssuedPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedPurposeGiveViews:
+		return true
+	case FamilyInvitationIssuedPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedStatus.
+const (
+	FamilyInvitationIssuedStatusExpired FamilyInvitationIssuedStatus = "expired"
+	FamilyInvitationIssuedStatusPending FamilyInvitationIssuedStatus = "pending"
+	FamilyInvitationIssuedStatusUsed    FamilyInvitationIssuedStatus = "used"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedStatus enum.
+func (e FamilyInvitationIssuedStatus) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedStatusExpired:
+		return true
+	case FamilyInvitationIssuedStatusPending:
+		return true
+	case FamilyInvitationIssuedStatusUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkPurpose.
+const (
+	FamilyLinkPurposeGiveViews         FamilyLinkPurpose = "give_views"
+	FamilyLinkPurposeRequestAssessment FamilyLinkPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkPurpose enum.
+func (e FamilyLinkPurpose) Valid() bool {
+	switch e {
+	case FamilyLinkPurposeGiveViews:
+		return true
+	case FamilyLinkPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkRequestInputRequestedBy.
+const (
+	FamilyLinkRequestInputRequestedByParent      FamilyLinkRequestInputRequestedBy = "parent"
+	FamilyLinkRequestInputRequestedByYoungPerson FamilyLinkRequestInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkRequestInputRequestedBy enum.
+func (e FamilyLinkRequestInputRequestedBy) Valid() bool {
+	switch e {
+	case FamilyLinkRequestInputRequestedByParent:
+		return true
+	case FamilyLinkRequestInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FamilySummaryDateRecordType.
 const (
 	FamilySummaryDateRecordTypeEHCPlan    FamilySummaryDateRecordType = "ehc_plan"
@@ -2509,19 +2602,19 @@ func (e SurveyAudience) Valid() bool {
 
 // Defines values for SurveyInvitationStatus.
 const (
-	Answered SurveyInvitationStatus = "answered"
-	Expired  SurveyInvitationStatus = "expired"
-	Pending  SurveyInvitationStatus = "pending"
+	SurveyInvitationStatusAnswered SurveyInvitationStatus = "answered"
+	SurveyInvitationStatusExpired  SurveyInvitationStatus = "expired"
+	SurveyInvitationStatusPending  SurveyInvitationStatus = "pending"
 )
 
 // Valid indicates whether the value is a known member of the SurveyInvitationStatus enum.
 func (e SurveyInvitationStatus) Valid() bool {
 	switch e {
-	case Answered:
+	case SurveyInvitationStatusAnswered:
 		return true
-	case Expired:
+	case SurveyInvitationStatusExpired:
 		return true
-	case Pending:
+	case SurveyInvitationStatusPending:
 		return true
 	default:
 		return false
@@ -4140,6 +4233,75 @@ type FamilyAssessmentPatch struct {
 	Sections *AssessmentSections `json:"sections,omitempty"`
 }
 
+// FamilyInvitationEventPayload The data of family_invitation events (see GET /v1/event-types for which).
+type FamilyInvitationEventPayload = EventPayload
+
+// FamilyInvitationInput defines model for FamilyInvitationInput.
+type FamilyInvitationInput struct {
+	// EHCPlanID give_views only: the plan whose served draft the views are about.
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// ExpiresOn The last day the link can be used: 1 to 30 days from today (14 by default).
+	ExpiresOn     *openapi_types.Date          `json:"expires_on,omitempty"`
+	Purpose       FamilyInvitationInputPurpose `json:"purpose"`
+	YoungPersonID openapi_types.UUID           `json:"young_person_id"`
+}
+
+// FamilyInvitationInputPurpose defines model for FamilyInvitationInput.Purpose.
+type FamilyInvitationInputPurpose string
+
+// FamilyInvitationIssued defines model for FamilyInvitationIssued.
+type FamilyInvitationIssued struct {
+	CreatedAt time.Time           `json:"created_at"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ExpiresAt time.Time           `json:"expires_at"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// LinkPath The API path the front end calls with the token: /v1/family-links/{token}.
+	LinkPath string                        `json:"link_path"`
+	Purpose  FamilyInvitationIssuedPurpose `json:"purpose"`
+	Status   FamilyInvitationIssuedStatus  `json:"status"`
+
+	// Token The key to the link; shown in this answer only.
+	Token         string             `json:"token"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// FamilyInvitationIssuedPurpose defines model for FamilyInvitationIssued.Purpose.
+type FamilyInvitationIssuedPurpose string
+
+// FamilyInvitationIssuedStatus defines model for FamilyInvitationIssued.Status.
+type FamilyInvitationIssuedStatus string
+
+// FamilyLink defines model for FamilyLink.
+type FamilyLink struct {
+	// CommentsDueOn give_views: the last day of the comment period on the served draft, when one has been served.
+	CommentsDueOn *openapi_types.Date `json:"comments_due_on,omitempty"`
+	ExpiresAt     time.Time           `json:"expires_at"`
+	Purpose       FamilyLinkPurpose   `json:"purpose"`
+}
+
+// FamilyLinkPurpose defines model for FamilyLink.Purpose.
+type FamilyLinkPurpose string
+
+// FamilyLinkReceipt defines model for FamilyLinkReceipt.
+type FamilyLinkReceipt struct {
+	ReceivedOn      openapi_types.Date `json:"received_on"`
+	WhatHappensNext string             `json:"what_happens_next"`
+}
+
+// FamilyLinkRequestInput defines model for FamilyLinkRequestInput.
+type FamilyLinkRequestInput struct {
+	// Notes Why the family are asking, in their words.
+	Notes *string `json:"notes,omitempty"`
+
+	// RequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+	RequestedBy FamilyLinkRequestInputRequestedBy `json:"requested_by"`
+}
+
+// FamilyLinkRequestInputRequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+type FamilyLinkRequestInputRequestedBy string
+
 // FamilySummary Where a child's EHC process stands and what comes next, written for the family. Statuses, dates and plain-English explanations only.
 type FamilySummary struct {
 	AsOf     openapi_types.Date     `json:"as_of"`
@@ -5646,6 +5808,9 @@ type YoungPersonPatch struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// FamilyToken defines model for FamilyToken.
+type FamilyToken = string
+
 // ID defines model for ID.
 type ID = openapi_types.UUID
 
@@ -6111,6 +6276,12 @@ type SubmitFamilyAssessmentParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CreateFamilyInvitationParams defines parameters for CreateFamilyInvitation.
+type CreateFamilyInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListFamilyViewsParams defines parameters for ListFamilyViews.
@@ -6843,6 +7014,15 @@ type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
 
 // UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody defines body for UpdateFamilyAssessment for application/merge-patch+json ContentType.
 type UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody = FamilyAssessmentPatch
+
+// CreateFamilyInvitationJSONRequestBody defines body for CreateFamilyInvitation for application/json ContentType.
+type CreateFamilyInvitationJSONRequestBody = FamilyInvitationInput
+
+// RequestAssessmentByFamilyLinkJSONRequestBody defines body for RequestAssessmentByFamilyLink for application/json ContentType.
+type RequestAssessmentByFamilyLinkJSONRequestBody = FamilyLinkRequestInput
+
+// GiveViewsByFamilyLinkJSONRequestBody defines body for GiveViewsByFamilyLink for application/json ContentType.
+type GiveViewsByFamilyLinkJSONRequestBody = PlanFamilyViewsInput
 
 // CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
 type CreateMeetingJSONRequestBody = MeetingInput
@@ -8137,6 +8317,87 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFamilyInvitationWithBody Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitationWithBody(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitation(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+	//
+	// **Changes:** nothing.
+	//
+	// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+	//
+	// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+	GetFamilyLink(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAssessmentByFamilyLinkWithBody Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLink(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GiveViewsByFamilyLinkWithBody Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLink(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	//
@@ -11350,6 +11611,157 @@ func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *Revi
 // Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitFamilyAssessmentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFamilyInvitationWithBody Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *Client) CreateFamilyInvitationWithBody(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFamilyInvitationRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *Client) CreateFamilyInvitation(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFamilyInvitationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+//
+// **Changes:** nothing.
+//
+// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+//
+// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+func (c *Client) GetFamilyLink(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFamilyLinkRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAssessmentByFamilyLinkWithBody Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *Client) RequestAssessmentByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAssessmentByFamilyLinkRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *Client) RequestAssessmentByFamilyLink(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAssessmentByFamilyLinkRequest(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GiveViewsByFamilyLinkWithBody Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *Client) GiveViewsByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveViewsByFamilyLinkRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *Client) GiveViewsByFamilyLink(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveViewsByFamilyLinkRequest(c.Server, token, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17536,6 +17948,189 @@ func NewSubmitFamilyAssessmentRequest(server string, id ID, params *SubmitFamily
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewCreateFamilyInvitationRequest calls the generic CreateFamilyInvitation builder with application/json body
+func NewCreateFamilyInvitationRequest(server string, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateFamilyInvitationRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateFamilyInvitationRequestWithBody constructs an http.Request for the CreateFamilyInvitation method, with any body, and a specified content type
+func NewCreateFamilyInvitationRequestWithBody(server string, params *CreateFamilyInvitationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-invitations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetFamilyLinkRequest constructs an http.Request for the GetFamilyLink method
+func NewGetFamilyLinkRequest(server string, token FamilyToken) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestAssessmentByFamilyLinkRequest calls the generic RequestAssessmentByFamilyLink builder with application/json body
+func NewRequestAssessmentByFamilyLinkRequest(server string, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestAssessmentByFamilyLinkRequestWithBody(server, token, "application/json", bodyReader)
+}
+
+// NewRequestAssessmentByFamilyLinkRequestWithBody constructs an http.Request for the RequestAssessmentByFamilyLink method, with any body, and a specified content type
+func NewRequestAssessmentByFamilyLinkRequestWithBody(server string, token FamilyToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-links/%s/ehc-request", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGiveViewsByFamilyLinkRequest calls the generic GiveViewsByFamilyLink builder with application/json body
+func NewGiveViewsByFamilyLinkRequest(server string, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGiveViewsByFamilyLinkRequestWithBody(server, token, "application/json", bodyReader)
+}
+
+// NewGiveViewsByFamilyLinkRequestWithBody constructs an http.Request for the GiveViewsByFamilyLink method, with any body, and a specified content type
+func NewGiveViewsByFamilyLinkRequestWithBody(server string, token FamilyToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-links/%s/family-views", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -23976,6 +24571,89 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessmentWithResponse(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*SubmitFamilyAssessmentResponse, error)
+
+	// CreateFamilyInvitationWithBodyWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitationWithBodyWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error)
+
+	// CreateFamilyInvitationWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitationWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error)
+
+	// GetFamilyLinkWithResponse What a family invitation lets its holder do (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+	//
+	// **Changes:** nothing.
+	//
+	// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+	GetFamilyLinkWithResponse(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*GetFamilyLinkResponse, error)
+
+	// RequestAssessmentByFamilyLinkWithBodyWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error)
+
+	// RequestAssessmentByFamilyLinkWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error)
+
+	// GiveViewsByFamilyLinkWithBodyWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error)
+
+	// GiveViewsByFamilyLinkWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error)
 
 	// ListFamilyViewsWithResponse List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	//
@@ -32057,6 +32735,485 @@ func (r SubmitFamilyAssessmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SubmitFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateFamilyInvitationResponse409Headers the declared response headers of an HTTP 409 response for CreateFamilyInvitation
+type CreateFamilyInvitationResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CreateFamilyInvitationResponse429Headers the declared response headers of an HTTP 429 response for CreateFamilyInvitation
+type CreateFamilyInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateFamilyInvitationResponse503Headers the declared response headers of an HTTP 503 response for CreateFamilyInvitation
+type CreateFamilyInvitationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateFamilyInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyInvitationIssued
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateFamilyInvitationResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateFamilyInvitationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateFamilyInvitationResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateFamilyInvitationResponse) GetJSON201() *FamilyInvitationIssued {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFamilyInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFamilyInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFamilyInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFamilyInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetFamilyLinkResponse409Headers the declared response headers of an HTTP 409 response for GetFamilyLink
+type GetFamilyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GetFamilyLinkResponse429Headers the declared response headers of an HTTP 429 response for GetFamilyLink
+type GetFamilyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetFamilyLinkResponse503Headers the declared response headers of an HTTP 503 response for GetFamilyLink
+type GetFamilyLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetFamilyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilyLink
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetFamilyLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFamilyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetFamilyLinkResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFamilyLinkResponse) GetJSON200() *FamilyLink {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFamilyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFamilyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFamilyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFamilyLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestAssessmentByFamilyLinkResponse409Headers the declared response headers of an HTTP 409 response for RequestAssessmentByFamilyLink
+type RequestAssessmentByFamilyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RequestAssessmentByFamilyLinkResponse429Headers the declared response headers of an HTTP 429 response for RequestAssessmentByFamilyLink
+type RequestAssessmentByFamilyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RequestAssessmentByFamilyLinkResponse503Headers the declared response headers of an HTTP 503 response for RequestAssessmentByFamilyLink
+type RequestAssessmentByFamilyLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RequestAssessmentByFamilyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyLinkReceipt
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestAssessmentByFamilyLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestAssessmentByFamilyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestAssessmentByFamilyLinkResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetJSON201() *FamilyLinkReceipt {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestAssessmentByFamilyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestAssessmentByFamilyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestAssessmentByFamilyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestAssessmentByFamilyLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GiveViewsByFamilyLinkResponse409Headers the declared response headers of an HTTP 409 response for GiveViewsByFamilyLink
+type GiveViewsByFamilyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GiveViewsByFamilyLinkResponse429Headers the declared response headers of an HTTP 429 response for GiveViewsByFamilyLink
+type GiveViewsByFamilyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GiveViewsByFamilyLinkResponse503Headers the declared response headers of an HTTP 503 response for GiveViewsByFamilyLink
+type GiveViewsByFamilyLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GiveViewsByFamilyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyLinkReceipt
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GiveViewsByFamilyLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GiveViewsByFamilyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GiveViewsByFamilyLinkResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r GiveViewsByFamilyLinkResponse) GetJSON201() *FamilyLinkReceipt {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GiveViewsByFamilyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GiveViewsByFamilyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GiveViewsByFamilyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GiveViewsByFamilyLinkResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -42613,6 +43770,131 @@ func (c *ClientWithResponses) SubmitFamilyAssessmentWithResponse(ctx context.Con
 	return ParseSubmitFamilyAssessmentResponse(rsp)
 }
 
+// CreateFamilyInvitationWithBodyWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *ClientWithResponses) CreateFamilyInvitationWithBodyWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error) {
+	rsp, err := c.CreateFamilyInvitationWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFamilyInvitationResponse(rsp)
+}
+
+// CreateFamilyInvitationWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *ClientWithResponses) CreateFamilyInvitationWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error) {
+	rsp, err := c.CreateFamilyInvitation(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFamilyInvitationResponse(rsp)
+}
+
+// GetFamilyLinkWithResponse What a family invitation lets its holder do (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+//
+// **Changes:** nothing.
+//
+// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+func (c *ClientWithResponses) GetFamilyLinkWithResponse(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*GetFamilyLinkResponse, error) {
+	rsp, err := c.GetFamilyLink(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFamilyLinkResponse(rsp)
+}
+
+// RequestAssessmentByFamilyLinkWithBodyWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *ClientWithResponses) RequestAssessmentByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error) {
+	rsp, err := c.RequestAssessmentByFamilyLinkWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAssessmentByFamilyLinkResponse(rsp)
+}
+
+// RequestAssessmentByFamilyLinkWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *ClientWithResponses) RequestAssessmentByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error) {
+	rsp, err := c.RequestAssessmentByFamilyLink(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAssessmentByFamilyLinkResponse(rsp)
+}
+
+// GiveViewsByFamilyLinkWithBodyWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *ClientWithResponses) GiveViewsByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error) {
+	rsp, err := c.GiveViewsByFamilyLinkWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveViewsByFamilyLinkResponse(rsp)
+}
+
+// GiveViewsByFamilyLinkWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *ClientWithResponses) GiveViewsByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error) {
+	rsp, err := c.GiveViewsByFamilyLink(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveViewsByFamilyLinkResponse(rsp)
+}
+
 // ListFamilyViewsWithResponse List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -51315,6 +52597,473 @@ func ParseSubmitFamilyAssessmentResponse(rsp *http.Response) (*SubmitFamilyAsses
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers SubmitFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateFamilyInvitationResponse parses an HTTP response from a CreateFamilyInvitationWithResponse call
+func ParseCreateFamilyInvitationResponse(rsp *http.Response) (*CreateFamilyInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFamilyInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyInvitationIssued
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers CreateFamilyInvitationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateFamilyInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateFamilyInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFamilyLinkResponse parses an HTTP response from a GetFamilyLinkWithResponse call
+func ParseGetFamilyLinkResponse(rsp *http.Response) (*GetFamilyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFamilyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilyLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers GetFamilyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetFamilyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetFamilyLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestAssessmentByFamilyLinkResponse parses an HTTP response from a RequestAssessmentByFamilyLinkWithResponse call
+func ParseRequestAssessmentByFamilyLinkResponse(rsp *http.Response) (*RequestAssessmentByFamilyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestAssessmentByFamilyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyLinkReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers RequestAssessmentByFamilyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestAssessmentByFamilyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestAssessmentByFamilyLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGiveViewsByFamilyLinkResponse parses an HTTP response from a GiveViewsByFamilyLinkWithResponse call
+func ParseGiveViewsByFamilyLinkResponse(rsp *http.Response) (*GiveViewsByFamilyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GiveViewsByFamilyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyLinkReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers GiveViewsByFamilyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GiveViewsByFamilyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GiveViewsByFamilyLinkResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

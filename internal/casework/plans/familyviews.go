@@ -36,6 +36,16 @@ func (s *Service) GiveFamilyViews(ctx context.Context, planID string, in FamilyV
 		givenBy = ehcplan.GivenByFamily
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		v, err = s.giveViews(ctx, tx, p, planID, in, givenBy)
+		return err
+	})
+	return v, err
+}
+
+// giveViews records the views within the caller's transaction, for p (whose permission the caller
+// has checked).
+func (s *Service) giveViews(ctx context.Context, tx Tx, p auth.Principal, planID string, in FamilyViewsInput, givenBy string) (v ehcplan.FamilyViews, err error) {
+	err = func() error {
 		pl, err := tx.Plans().Get(planID, s.Scope(p))
 		if err != nil {
 			return err
@@ -67,7 +77,7 @@ func (s *Service) GiveFamilyViews(ctx context.Context, planID string, in FamilyV
 			text += "; the family asked for a meeting"
 		}
 		return s.OnTimeline(tx, v.YoungPersonID, "", v.GivenOn, outbox.EHCPlanFamilyViewsGiven.Name, ehcplan.RecordType, pl.ID, text)
-	})
+	}()
 	return v, err
 }
 

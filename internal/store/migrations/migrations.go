@@ -32,6 +32,7 @@ var all = []*gormigrate.Migration{
 	m0030,
 	m0060,
 	m0070,
+	m0071,
 }
 
 // Table records the IDs of the migrations applied.
