@@ -73,6 +73,12 @@ func TestFamilyViewsOnDraft(t *testing.T) {
 			t.Errorf("worklist: %v", work)
 		}
 
+		// The subject access export holds them.
+		x := e.do(http.MethodGet, "/v1/young-people/"+f.child+"/export", "", nil, "Authorization", family)
+		if x.status != http.StatusOK || len(x.json(t)["ehc_plan_family_views"].([]any)) != 2 {
+			t.Errorf("export: %d %.300s", x.status, x.body)
+		}
+
 		// Timeline and outbox.
 		kinds := map[string]int{}
 		for _, it := range items(t, e.do(http.MethodGet, "/v1/young-people/"+f.child+"/timeline?limit=200", e.officer, nil)) {

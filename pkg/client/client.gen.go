@@ -2161,29 +2161,32 @@ func (e PreferredSettingType) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey            RecordType = "api_key"
-	RecordTypeAction            RecordType = "action"
-	RecordTypeAllocation        RecordType = "allocation"
-	RecordTypeAnnualReview      RecordType = "annual_review"
-	RecordTypeConsent           RecordType = "consent"
-	RecordTypeDispute           RecordType = "dispute"
-	RecordTypeDocument          RecordType = "document"
-	RecordTypeEHCPlan           RecordType = "ehc_plan"
-	RecordTypeEHCRequest        RecordType = "ehc_request"
-	RecordTypeFamilyAssessment  RecordType = "family_assessment"
-	RecordTypeInvolvement       RecordType = "involvement"
-	RecordTypeMeeting           RecordType = "meeting"
-	RecordTypeOrganisation      RecordType = "organisation"
-	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
-	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
-	RecordTypePractitioner      RecordType = "practitioner"
-	RecordTypeReferral          RecordType = "referral"
-	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
-	RecordTypeSurveyResponse    RecordType = "survey_response"
-	RecordTypeSurveyTemplate    RecordType = "survey_template"
-	RecordTypeTimelineEvent     RecordType = "timeline_event"
-	RecordTypeTransitionPlan    RecordType = "transition_plan"
-	RecordTypeYoungPerson       RecordType = "young_person"
+	RecordTypeAPIKey             RecordType = "api_key"
+	RecordTypeAction             RecordType = "action"
+	RecordTypeAllocation         RecordType = "allocation"
+	RecordTypeAnnualReview       RecordType = "annual_review"
+	RecordTypeConsent            RecordType = "consent"
+	RecordTypeDispute            RecordType = "dispute"
+	RecordTypeDocument           RecordType = "document"
+	RecordTypeEHCPlan            RecordType = "ehc_plan"
+	RecordTypeEHCPlanFamilyViews RecordType = "ehc_plan_family_views"
+	RecordTypeEHCRequest         RecordType = "ehc_request"
+	RecordTypeFamilyAssessment   RecordType = "family_assessment"
+	RecordTypeFamilyInvitation   RecordType = "family_invitation"
+	RecordTypeFamilySummary      RecordType = "family_summary"
+	RecordTypeInvolvement        RecordType = "involvement"
+	RecordTypeMeeting            RecordType = "meeting"
+	RecordTypeOrganisation       RecordType = "organisation"
+	RecordTypePathwayFeedback    RecordType = "pathway_feedback"
+	RecordTypePossibleDuplicate  RecordType = "possible_duplicate"
+	RecordTypePractitioner       RecordType = "practitioner"
+	RecordTypeReferral           RecordType = "referral"
+	RecordTypeSurveyInvitation   RecordType = "survey_invitation"
+	RecordTypeSurveyResponse     RecordType = "survey_response"
+	RecordTypeSurveyTemplate     RecordType = "survey_template"
+	RecordTypeTimelineEvent      RecordType = "timeline_event"
+	RecordTypeTransitionPlan     RecordType = "transition_plan"
+	RecordTypeYoungPerson        RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -2205,9 +2208,15 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeEHCPlan:
 		return true
+	case RecordTypeEHCPlanFamilyViews:
+		return true
 	case RecordTypeEHCRequest:
 		return true
 	case RecordTypeFamilyAssessment:
+		return true
+	case RecordTypeFamilyInvitation:
+		return true
+	case RecordTypeFamilySummary:
 		return true
 	case RecordTypeInvolvement:
 		return true
@@ -5135,11 +5144,14 @@ type SubjectAccessExport struct {
 	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
 	Documents           []Document           `json:"documents"`
 	EHCNeedsAssessments []EHCNeedsAssessment `json:"ehc_needs_assessments"`
-	EHCPlans            []EHCPlan            `json:"ehc_plans"`
-	ExportedAt          time.Time            `json:"exported_at"`
-	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
-	Involvements        []Involvement        `json:"involvements"`
-	Meetings            []Meeting            `json:"meetings"`
+
+	// EHCPlanFamilyViews The family's views on draft EHC plans (s.38-39).
+	EHCPlanFamilyViews *[]PlanFamilyViews `json:"ehc_plan_family_views,omitempty"`
+	EHCPlans           []EHCPlan          `json:"ehc_plans"`
+	ExportedAt         time.Time          `json:"exported_at"`
+	FamilyAssessments  []FamilyAssessment `json:"family_assessments"`
+	Involvements       []Involvement      `json:"involvements"`
+	Meetings           []Meeting          `json:"meetings"`
 
 	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
 	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
