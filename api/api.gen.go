@@ -1754,6 +1754,156 @@ func (e Ethnicity) Valid() bool {
 	}
 }
 
+// Defines values for FamilyInvitationInputPurpose.
+const (
+	FamilyInvitationInputPurposeGiveViews         FamilyInvitationInputPurpose = "give_views"
+	FamilyInvitationInputPurposeRequestAssessment FamilyInvitationInputPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationInputPurpose enum.
+func (e FamilyInvitationInputPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationInputPurposeGiveViews:
+		return true
+	case FamilyInvitationInputPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedPurpose.
+const (
+	FamilyInvitationIssuedPurposeGiveViews         FamilyInvitationIssuedPurpose = "give_views"
+	FamilyInvitationIssuedPurposeRequestAssessment FamilyInvitationIssuedPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedPurpose enum.
+func (e FamilyInvitationIssuedPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedPurposeGiveViews:
+		return true
+	case FamilyInvitationIssuedPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedStatus.
+const (
+	FamilyInvitationIssuedStatusExpired FamilyInvitationIssuedStatus = "expired"
+	FamilyInvitationIssuedStatusPending FamilyInvitationIssuedStatus = "pending"
+	FamilyInvitationIssuedStatusUsed    FamilyInvitationIssuedStatus = "used"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedStatus enum.
+func (e FamilyInvitationIssuedStatus) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedStatusExpired:
+		return true
+	case FamilyInvitationIssuedStatusPending:
+		return true
+	case FamilyInvitationIssuedStatusUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkPurpose.
+const (
+	FamilyLinkPurposeGiveViews         FamilyLinkPurpose = "give_views"
+	FamilyLinkPurposeRequestAssessment FamilyLinkPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkPurpose enum.
+func (e FamilyLinkPurpose) Valid() bool {
+	switch e {
+	case FamilyLinkPurposeGiveViews:
+		return true
+	case FamilyLinkPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkRequestInputRequestedBy.
+const (
+	FamilyLinkRequestInputRequestedByParent      FamilyLinkRequestInputRequestedBy = "parent"
+	FamilyLinkRequestInputRequestedByYoungPerson FamilyLinkRequestInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkRequestInputRequestedBy enum.
+func (e FamilyLinkRequestInputRequestedBy) Valid() bool {
+	switch e {
+	case FamilyLinkRequestInputRequestedByParent:
+		return true
+	case FamilyLinkRequestInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilySummaryDateRecordType.
+const (
+	FamilySummaryDateRecordTypeEHCPlan    FamilySummaryDateRecordType = "ehc_plan"
+	FamilySummaryDateRecordTypeEHCRequest FamilySummaryDateRecordType = "ehc_request"
+)
+
+// Valid indicates whether the value is a known member of the FamilySummaryDateRecordType enum.
+func (e FamilySummaryDateRecordType) Valid() bool {
+	switch e {
+	case FamilySummaryDateRecordTypeEHCPlan:
+		return true
+	case FamilySummaryDateRecordTypeEHCRequest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilySummaryDateWhat.
+const (
+	FamilySummaryDateWhatAmendedPlanDue   FamilySummaryDateWhat = "amended_plan_due"
+	FamilySummaryDateWhatAnnualReview     FamilySummaryDateWhat = "annual_review"
+	FamilySummaryDateWhatAppealBy         FamilySummaryDateWhat = "appeal_by"
+	FamilySummaryDateWhatCommentsDue      FamilySummaryDateWhat = "comments_due"
+	FamilySummaryDateWhatDecisionToAssess FamilySummaryDateWhat = "decision_to_assess"
+	FamilySummaryDateWhatFinalPlan        FamilySummaryDateWhat = "final_plan"
+	FamilySummaryDateWhatNoPlanNotice     FamilySummaryDateWhat = "no_plan_notice"
+	FamilySummaryDateWhatPhaseTransfer    FamilySummaryDateWhat = "phase_transfer"
+	FamilySummaryDateWhatPlanEnds         FamilySummaryDateWhat = "plan_ends"
+)
+
+// Valid indicates whether the value is a known member of the FamilySummaryDateWhat enum.
+func (e FamilySummaryDateWhat) Valid() bool {
+	switch e {
+	case FamilySummaryDateWhatAmendedPlanDue:
+		return true
+	case FamilySummaryDateWhatAnnualReview:
+		return true
+	case FamilySummaryDateWhatAppealBy:
+		return true
+	case FamilySummaryDateWhatCommentsDue:
+		return true
+	case FamilySummaryDateWhatDecisionToAssess:
+		return true
+	case FamilySummaryDateWhatFinalPlan:
+		return true
+	case FamilySummaryDateWhatNoPlanNotice:
+		return true
+	case FamilySummaryDateWhatPhaseTransfer:
+		return true
+	case FamilySummaryDateWhatPlanEnds:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeedbackFrom.
 const (
 	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
@@ -2351,6 +2501,24 @@ func (e PlacementType) Valid() bool {
 	}
 }
 
+// Defines values for PlanFamilyViewsGivenBy.
+const (
+	PlanFamilyViewsGivenByFamily  PlanFamilyViewsGivenBy = "family"
+	PlanFamilyViewsGivenByOfficer PlanFamilyViewsGivenBy = "officer"
+)
+
+// Valid indicates whether the value is a known member of the PlanFamilyViewsGivenBy enum.
+func (e PlanFamilyViewsGivenBy) Valid() bool {
+	switch e {
+	case PlanFamilyViewsGivenByFamily:
+		return true
+	case PlanFamilyViewsGivenByOfficer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlanSection.
 const (
 	PlanSectionA  PlanSection = "A"
@@ -2471,6 +2639,54 @@ func (e PractitionerRole) Valid() bool {
 	}
 }
 
+// Defines values for PreferredSettingType.
+const (
+	PreferredSettingTypeApprenticeship           PreferredSettingType = "apprenticeship"
+	PreferredSettingTypeEHE                      PreferredSettingType = "EHE"
+	PreferredSettingTypeEarlyYears               PreferredSettingType = "early_years"
+	PreferredSettingTypeFurtherEducation         PreferredSettingType = "further_education"
+	PreferredSettingTypeIndependentSpecialSchool PreferredSettingType = "independent_special_school"
+	PreferredSettingTypeMainstreamSchool         PreferredSettingType = "mainstream_school"
+	PreferredSettingTypeOLA                      PreferredSettingType = "OLA"
+	PreferredSettingTypeOther                    PreferredSettingType = "other"
+	PreferredSettingTypeResourcedProvision       PreferredSettingType = "resourced_provision"
+	PreferredSettingTypeSENUnit                  PreferredSettingType = "sen_unit"
+	PreferredSettingTypeSpecialSchool            PreferredSettingType = "special_school"
+	PreferredSettingTypeSpecialistPost16         PreferredSettingType = "specialist_post16"
+)
+
+// Valid indicates whether the value is a known member of the PreferredSettingType enum.
+func (e PreferredSettingType) Valid() bool {
+	switch e {
+	case PreferredSettingTypeApprenticeship:
+		return true
+	case PreferredSettingTypeEHE:
+		return true
+	case PreferredSettingTypeEarlyYears:
+		return true
+	case PreferredSettingTypeFurtherEducation:
+		return true
+	case PreferredSettingTypeIndependentSpecialSchool:
+		return true
+	case PreferredSettingTypeMainstreamSchool:
+		return true
+	case PreferredSettingTypeOLA:
+		return true
+	case PreferredSettingTypeOther:
+		return true
+	case PreferredSettingTypeResourcedProvision:
+		return true
+	case PreferredSettingTypeSENUnit:
+		return true
+	case PreferredSettingTypeSpecialSchool:
+		return true
+	case PreferredSettingTypeSpecialistPost16:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RecordType.
 const (
 	RecordTypeAPIKey               RecordType = "api_key"
@@ -2483,9 +2699,12 @@ const (
 	RecordTypeDispute              RecordType = "dispute"
 	RecordTypeDocument             RecordType = "document"
 	RecordTypeEHCPlan              RecordType = "ehc_plan"
+	RecordTypeEHCPlanFamilyViews   RecordType = "ehc_plan_family_views"
 	RecordTypeEHCRequest           RecordType = "ehc_request"
 	RecordTypeEvent                RecordType = "event"
 	RecordTypeFamilyAssessment     RecordType = "family_assessment"
+	RecordTypeFamilyInvitation     RecordType = "family_invitation"
+	RecordTypeFamilySummary        RecordType = "family_summary"
 	RecordTypeInvolvement          RecordType = "involvement"
 	RecordTypeMeeting              RecordType = "meeting"
 	RecordTypeOrganisation         RecordType = "organisation"
@@ -2528,11 +2747,17 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeEHCPlan:
 		return true
+	case RecordTypeEHCPlanFamilyViews:
+		return true
 	case RecordTypeEHCRequest:
 		return true
 	case RecordTypeEvent:
 		return true
 	case RecordTypeFamilyAssessment:
+		return true
+	case RecordTypeFamilyInvitation:
+		return true
+	case RecordTypeFamilySummary:
 		return true
 	case RecordTypeInvolvement:
 		return true
@@ -3034,19 +3259,19 @@ func (e SurveyAudience) Valid() bool {
 
 // Defines values for SurveyInvitationStatus.
 const (
-	Answered SurveyInvitationStatus = "answered"
-	Expired  SurveyInvitationStatus = "expired"
-	Pending  SurveyInvitationStatus = "pending"
+	SurveyInvitationStatusAnswered SurveyInvitationStatus = "answered"
+	SurveyInvitationStatusExpired  SurveyInvitationStatus = "expired"
+	SurveyInvitationStatusPending  SurveyInvitationStatus = "pending"
 )
 
 // Valid indicates whether the value is a known member of the SurveyInvitationStatus enum.
 func (e SurveyInvitationStatus) Valid() bool {
 	switch e {
-	case Answered:
+	case SurveyInvitationStatusAnswered:
 		return true
-	case Expired:
+	case SurveyInvitationStatusExpired:
 		return true
-	case Pending:
+	case SurveyInvitationStatusPending:
 		return true
 	default:
 		return false
@@ -4902,6 +5127,120 @@ type FamilyAssessmentPatch struct {
 	Sections *AssessmentSections `json:"sections,omitempty"`
 }
 
+// FamilyInvitationEventPayload The data of family_invitation events (see GET /v1/event-types for which).
+type FamilyInvitationEventPayload = EventPayload
+
+// FamilyInvitationInput defines model for FamilyInvitationInput.
+type FamilyInvitationInput struct {
+	// EHCPlanID give_views only: the plan whose served draft the views are about.
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// ExpiresOn The last day the link can be used: 1 to 30 days from today (14 by default).
+	ExpiresOn     *openapi_types.Date          `json:"expires_on,omitempty"`
+	Purpose       FamilyInvitationInputPurpose `json:"purpose"`
+	YoungPersonID openapi_types.UUID           `json:"young_person_id"`
+}
+
+// FamilyInvitationInputPurpose defines model for FamilyInvitationInput.Purpose.
+type FamilyInvitationInputPurpose string
+
+// FamilyInvitationIssued defines model for FamilyInvitationIssued.
+type FamilyInvitationIssued struct {
+	CreatedAt time.Time           `json:"created_at"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ExpiresAt time.Time           `json:"expires_at"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// LinkPath The API path the front end calls with the token: /v1/family-links/{token}.
+	LinkPath string                        `json:"link_path"`
+	Purpose  FamilyInvitationIssuedPurpose `json:"purpose"`
+	Status   FamilyInvitationIssuedStatus  `json:"status"`
+
+	// Token The key to the link; shown in this answer only.
+	Token         string             `json:"token"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// FamilyInvitationIssuedPurpose defines model for FamilyInvitationIssued.Purpose.
+type FamilyInvitationIssuedPurpose string
+
+// FamilyInvitationIssuedStatus defines model for FamilyInvitationIssued.Status.
+type FamilyInvitationIssuedStatus string
+
+// FamilyLink defines model for FamilyLink.
+type FamilyLink struct {
+	// CommentsDueOn give_views: the last day of the comment period on the served draft, when one has been served.
+	CommentsDueOn *openapi_types.Date `json:"comments_due_on,omitempty"`
+	ExpiresAt     time.Time           `json:"expires_at"`
+	Purpose       FamilyLinkPurpose   `json:"purpose"`
+}
+
+// FamilyLinkPurpose defines model for FamilyLink.Purpose.
+type FamilyLinkPurpose string
+
+// FamilyLinkReceipt defines model for FamilyLinkReceipt.
+type FamilyLinkReceipt struct {
+	ReceivedOn      openapi_types.Date `json:"received_on"`
+	WhatHappensNext string             `json:"what_happens_next"`
+}
+
+// FamilyLinkRequestInput defines model for FamilyLinkRequestInput.
+type FamilyLinkRequestInput struct {
+	// Notes Why the family are asking, in their words.
+	Notes *string `json:"notes,omitempty"`
+
+	// RequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+	RequestedBy FamilyLinkRequestInputRequestedBy `json:"requested_by"`
+}
+
+// FamilyLinkRequestInputRequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+type FamilyLinkRequestInputRequestedBy string
+
+// FamilySummary Where a child's EHC process stands and what comes next, written for the family. Statuses, dates and plain-English explanations only.
+type FamilySummary struct {
+	AsOf     openapi_types.Date     `json:"as_of"`
+	Plans    []FamilySummaryPlan    `json:"plans"`
+	Requests []FamilySummaryRequest `json:"requests"`
+
+	// Upcoming The statutory dates from today on, soonest first.
+	Upcoming      []FamilySummaryDate `json:"upcoming"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// FamilySummaryDate defines model for FamilySummaryDate.
+type FamilySummaryDate struct {
+	Explanation string                      `json:"explanation"`
+	On          openapi_types.Date          `json:"on"`
+	RecordID    openapi_types.UUID          `json:"record_id"`
+	RecordType  FamilySummaryDateRecordType `json:"record_type"`
+	What        FamilySummaryDateWhat       `json:"what"`
+}
+
+// FamilySummaryDateRecordType defines model for FamilySummaryDate.RecordType.
+type FamilySummaryDateRecordType string
+
+// FamilySummaryDateWhat defines model for FamilySummaryDate.What.
+type FamilySummaryDateWhat string
+
+// FamilySummaryPlan defines model for FamilySummaryPlan.
+type FamilySummaryPlan struct {
+	// CommentsOpenUntil When the family may comment on a served draft or proposed changes today: the last day they may (give views with POST /v1/ehc-plans/{id}/family-views).
+	CommentsOpenUntil *openapi_types.Date `json:"comments_open_until,omitempty"`
+	ID                openapi_types.UUID  `json:"id"`
+
+	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+	Status          EHCPlanStatus `json:"status"`
+	WhatIsHappening string        `json:"what_is_happening"`
+}
+
+// FamilySummaryRequest defines model for FamilySummaryRequest.
+type FamilySummaryRequest struct {
+	ID              openapi_types.UUID `json:"id"`
+	ReceivedOn      openapi_types.Date `json:"received_on"`
+	Status          EHCRequestStatus   `json:"status"`
+	WhatIsHappening string             `json:"what_is_happening"`
+}
+
 // FamilyViews defines model for FamilyViews.
 type FamilyViews struct {
 	WhatMatters         *string `json:"what_matters,omitempty"`
@@ -5517,6 +5856,49 @@ type PlacementPage struct {
 // PlacementType defines model for PlacementType.
 type PlacementType string
 
+// PlanFamilyViews defines model for PlanFamilyViews.
+type PlanFamilyViews struct {
+	// CommentsDueOn The last day of the comment period the views were given in.
+	CommentsDueOn openapi_types.Date `json:"comments_due_on"`
+	CreatedAt     time.Time          `json:"created_at"`
+
+	// DraftVersion The served draft the views are about.
+	DraftVersion int                `json:"draft_version"`
+	EHCPlanID    openapi_types.UUID `json:"ehc_plan_id"`
+
+	// GivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+	GivenBy PlanFamilyViewsGivenBy `json:"given_by"`
+	GivenOn openapi_types.Date     `json:"given_on"`
+	ID      openapi_types.UUID     `json:"id"`
+
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting  `json:"preferred_setting,omitempty"`
+	Views            string             `json:"views"`
+	WantsMeeting     bool               `json:"wants_meeting"`
+	YoungPersonID    openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlanFamilyViewsGivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+type PlanFamilyViewsGivenBy string
+
+// PlanFamilyViewsInput defines model for PlanFamilyViewsInput.
+type PlanFamilyViewsInput struct {
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting `json:"preferred_setting,omitempty"`
+
+	// Views What the family think of the draft plan, in their words.
+	Views string `json:"views"`
+
+	// WantsMeeting The family ask to meet an officer to discuss the draft (Reg 13(1)(c)).
+	WantsMeeting *bool `json:"wants_meeting,omitempty"`
+}
+
+// PlanFamilyViewsPage defines model for PlanFamilyViewsPage.
+type PlanFamilyViewsPage struct {
+	Items      []PlanFamilyViews `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -5602,6 +5984,18 @@ type PractitionerPatch struct {
 
 // PractitionerRole defines model for PractitionerRole.
 type PractitionerRole string
+
+// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+type PreferredSetting struct {
+	Name string                `json:"name"`
+	Type *PreferredSettingType `json:"type,omitempty"`
+
+	// URN The setting's unique reference number, when it has one.
+	URN *string `json:"urn,omitempty"`
+}
+
+// PreferredSettingType defines model for PreferredSetting.Type.
+type PreferredSettingType string
 
 // Problem RFC 9457 problem details.
 type Problem struct {
@@ -5983,11 +6377,14 @@ type SubjectAccessExport struct {
 	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
 	Documents           []Document           `json:"documents"`
 	EHCNeedsAssessments []EHCNeedsAssessment `json:"ehc_needs_assessments"`
-	EHCPlans            []EHCPlan            `json:"ehc_plans"`
-	ExportedAt          time.Time            `json:"exported_at"`
-	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
-	Involvements        []Involvement        `json:"involvements"`
-	Meetings            []Meeting            `json:"meetings"`
+
+	// EHCPlanFamilyViews The family's views on draft EHC plans (s.38-39).
+	EHCPlanFamilyViews *[]PlanFamilyViews `json:"ehc_plan_family_views,omitempty"`
+	EHCPlans           []EHCPlan          `json:"ehc_plans"`
+	ExportedAt         time.Time          `json:"exported_at"`
+	FamilyAssessments  []FamilyAssessment `json:"family_assessments"`
+	Involvements       []Involvement      `json:"involvements"`
+	Meetings           []Meeting          `json:"meetings"`
 
 	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
 	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
@@ -6675,6 +7072,9 @@ type Cursor = string
 // ExternalIDQuery defines model for ExternalIdQuery.
 type ExternalIDQuery = string
 
+// FamilyToken defines model for FamilyToken.
+type FamilyToken = string
+
 // ID defines model for ID.
 type ID = openapi_types.UUID
 
@@ -7164,6 +7564,12 @@ type ReviseEHCPlanDraftParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GiveEHCPlanFamilyViewsParams defines parameters for GiveEHCPlanFamilyViews.
+type GiveEHCPlanFamilyViewsParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // IssueEHCPlanParams defines parameters for IssueEHCPlan.
 type IssueEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -7264,6 +7670,33 @@ type SubmitFamilyAssessmentParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CreateFamilyInvitationParams defines parameters for CreateFamilyInvitation.
+type CreateFamilyInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListFamilyViewsParams defines parameters for ListFamilyViews.
+type ListFamilyViewsParams struct {
+	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// WantsMeeting Only the views that asked (true) or did not ask (false) for a meeting.
+	WantsMeeting *bool `form:"wants_meeting,omitempty" json:"wants_meeting,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListMeetingsParams defines parameters for ListMeetings.
@@ -8278,6 +8711,9 @@ type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
 
+// GiveEHCPlanFamilyViewsJSONRequestBody defines body for GiveEHCPlanFamilyViews for application/json ContentType.
+type GiveEHCPlanFamilyViewsJSONRequestBody = PlanFamilyViewsInput
+
 // IssueEHCPlanJSONRequestBody defines body for IssueEHCPlan for application/json ContentType.
 type IssueEHCPlanJSONRequestBody = EHCPlanIssueInput
 
@@ -8292,6 +8728,15 @@ type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
 
 // UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody defines body for UpdateFamilyAssessment for application/merge-patch+json ContentType.
 type UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody = FamilyAssessmentPatch
+
+// CreateFamilyInvitationJSONRequestBody defines body for CreateFamilyInvitation for application/json ContentType.
+type CreateFamilyInvitationJSONRequestBody = FamilyInvitationInput
+
+// RequestAssessmentByFamilyLinkJSONRequestBody defines body for RequestAssessmentByFamilyLink for application/json ContentType.
+type RequestAssessmentByFamilyLinkJSONRequestBody = FamilyLinkRequestInput
+
+// GiveViewsByFamilyLinkJSONRequestBody defines body for GiveViewsByFamilyLink for application/json ContentType.
+type GiveViewsByFamilyLinkJSONRequestBody = PlanFamilyViewsInput
 
 // CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
 type CreateMeetingJSONRequestBody = MeetingInput
@@ -8966,6 +9411,9 @@ type ServerInterface interface {
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx echo.Context, id ID, params ReviseEHCPlanDraftParams) error
+	// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	// (POST /v1/ehc-plans/{id}/family-views)
+	GiveEHCPlanFamilyViews(ctx echo.Context, id ID, params GiveEHCPlanFamilyViewsParams) error
 	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	// (POST /v1/ehc-plans/{id}/issue)
 	IssueEHCPlan(ctx echo.Context, id ID, params IssueEHCPlanParams) error
@@ -9002,6 +9450,21 @@ type ServerInterface interface {
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	// (POST /v1/family-assessments/{id}/submit)
 	SubmitFamilyAssessment(ctx echo.Context, id ID, params SubmitFamilyAssessmentParams) error
+	// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+	// (POST /v1/family-invitations)
+	CreateFamilyInvitation(ctx echo.Context, params CreateFamilyInvitationParams) error
+	// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+	// (GET /v1/family-links/{token})
+	GetFamilyLink(ctx echo.Context, token FamilyToken) error
+	// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/ehc-request)
+	RequestAssessmentByFamilyLink(ctx echo.Context, token FamilyToken) error
+	// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/family-views)
+	GiveViewsByFamilyLink(ctx echo.Context, token FamilyToken) error
+	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	// (GET /v1/family-views)
+	ListFamilyViews(ctx echo.Context, params ListFamilyViewsParams) error
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx echo.Context, params ListMeetingsParams) error
@@ -9269,6 +9732,9 @@ type ServerInterface interface {
 	// ExportYoungPerson Everything held about one young person, for a subject access request
 	// (GET /v1/young-people/{id}/export)
 	ExportYoungPerson(ctx echo.Context, id ID, params ExportYoungPersonParams) error
+	// GetFamilySummary What happens next, in plain words, for the family
+	// (GET /v1/young-people/{id}/family-summary)
+	GetFamilySummary(ctx echo.Context, id ID) error
 	// ListInvolvements The team around the child
 	// (GET /v1/young-people/{id}/involvements)
 	ListInvolvements(ctx echo.Context, id ID, params ListInvolvementsParams) error
@@ -11150,6 +11616,42 @@ func (w *ServerInterfaceWrapper) ReviseEHCPlanDraft(ctx echo.Context) error {
 	return err
 }
 
+// GiveEHCPlanFamilyViews converts echo context to params.
+func (w *ServerInterfaceWrapper) GiveEHCPlanFamilyViews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GiveEHCPlanFamilyViewsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GiveEHCPlanFamilyViews(ctx, id, params)
+	return err
+}
+
 // IssueEHCPlan converts echo context to params.
 func (w *ServerInterfaceWrapper) IssueEHCPlan(ctx echo.Context) error {
 	var err error
@@ -11619,6 +12121,136 @@ func (w *ServerInterfaceWrapper) SubmitFamilyAssessment(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitFamilyAssessment(ctx, id, params)
+	return err
+}
+
+// CreateFamilyInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFamilyInvitation(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateFamilyInvitationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFamilyInvitation(ctx, params)
+	return err
+}
+
+// GetFamilyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) GetFamilyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token FamilyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetFamilyLink(ctx, token)
+	return err
+}
+
+// RequestAssessmentByFamilyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestAssessmentByFamilyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token FamilyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestAssessmentByFamilyLink(ctx, token)
+	return err
+}
+
+// GiveViewsByFamilyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) GiveViewsByFamilyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token FamilyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GiveViewsByFamilyLink(ctx, token)
+	return err
+}
+
+// ListFamilyViews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListFamilyViews(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListFamilyViewsParams
+	// ------------- Optional query parameter "ehc_plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EHCPlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "wants_meeting" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "wants_meeting", ctx.QueryParams(), &params.WantsMeeting, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter wants_meeting: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListFamilyViews(ctx, params)
 	return err
 }
 
@@ -15127,6 +15759,22 @@ func (w *ServerInterfaceWrapper) ExportYoungPerson(ctx echo.Context) error {
 	return err
 }
 
+// GetFamilySummary converts echo context to params.
+func (w *ServerInterfaceWrapper) GetFamilySummary(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetFamilySummary(ctx, id)
+	return err
+}
+
 // ListInvolvements converts echo context to params.
 func (w *ServerInterfaceWrapper) ListInvolvements(ctx echo.Context) error {
 	var err error
@@ -15437,6 +16085,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/pathway-feedback", wrapper.CreatePathwayFeedback, options.OperationMiddlewares["createPathwayFeedback"]...)
 	router.GET(options.BaseURL+"/v1/pathway-feedback/:id", wrapper.GetPathwayFeedback, options.OperationMiddlewares["getPathwayFeedback"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id/timeline", wrapper.GetTimeline, options.OperationMiddlewares["getTimeline"]...)
+	router.GET(options.BaseURL+"/v1/young-people/:id/family-summary", wrapper.GetFamilySummary, options.OperationMiddlewares["getFamilySummary"]...)
 	router.GET(options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys, options.OperationMiddlewares["listApiKeys"]...)
 	router.POST(options.BaseURL+"/v1/api-keys", wrapper.CreateAPIKey, options.OperationMiddlewares["createApiKey"]...)
 	router.GET(options.BaseURL+"/v1/api-keys/:id", wrapper.GetAPIKey, options.OperationMiddlewares["getApiKey"]...)
@@ -15463,6 +16112,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/amendments", wrapper.ProposeEHCPlanAmendment, options.OperationMiddlewares["proposeEhcPlanAmendment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/cease", wrapper.CeaseEHCPlan, options.OperationMiddlewares["ceaseEhcPlan"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/phase-transfer", wrapper.SetEHCPlanPhaseTransfer, options.OperationMiddlewares["setEhcPlanPhaseTransfer"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/family-views", wrapper.GiveEHCPlanFamilyViews, options.OperationMiddlewares["giveEhcPlanFamilyViews"]...)
+	router.GET(options.BaseURL+"/v1/family-views", wrapper.ListFamilyViews, options.OperationMiddlewares["listFamilyViews"]...)
 	router.GET(options.BaseURL+"/v1/annual-reviews", wrapper.ListAnnualReviews, options.OperationMiddlewares["listAnnualReviews"]...)
 	router.GET(options.BaseURL+"/v1/annual-reviews/:id", wrapper.GetAnnualReview, options.OperationMiddlewares["getAnnualReview"]...)
 	router.POST(options.BaseURL+"/v1/annual-reviews/:id/meeting", wrapper.HoldAnnualReview, options.OperationMiddlewares["holdAnnualReview"]...)
@@ -15497,6 +16148,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/survey-invitations/:id", wrapper.GetSurveyInvitation, options.OperationMiddlewares["getSurveyInvitation"]...)
 	router.GET(options.BaseURL+"/v1/survey-links/:token", wrapper.GetSurveyLink, options.OperationMiddlewares["getSurveyLink"]...)
 	router.POST(options.BaseURL+"/v1/survey-links/:token/response", wrapper.AnswerSurveyLink, options.OperationMiddlewares["answerSurveyLink"]...)
+	router.POST(options.BaseURL+"/v1/family-invitations", wrapper.CreateFamilyInvitation, options.OperationMiddlewares["createFamilyInvitation"]...)
+	router.GET(options.BaseURL+"/v1/family-links/:token", wrapper.GetFamilyLink, options.OperationMiddlewares["getFamilyLink"]...)
+	router.POST(options.BaseURL+"/v1/family-links/:token/ehc-request", wrapper.RequestAssessmentByFamilyLink, options.OperationMiddlewares["requestAssessmentByFamilyLink"]...)
+	router.POST(options.BaseURL+"/v1/family-links/:token/family-views", wrapper.GiveViewsByFamilyLink, options.OperationMiddlewares["giveViewsByFamilyLink"]...)
 	router.GET(options.BaseURL+"/v1/reports/activity", wrapper.GetActivityReport, options.OperationMiddlewares["getActivityReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/experience", wrapper.GetExperienceReport, options.OperationMiddlewares["getExperienceReport"]...)
 	router.GET(options.BaseURL+"/v1/reports/timeliness", wrapper.GetTimelinessReport, options.OperationMiddlewares["getTimelinessReport"]...)
@@ -23337,6 +23992,199 @@ func (response ReviseEHCPlanDraft503ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
+type GiveEHCPlanFamilyViewsRequestObject struct {
+	ID     ID `json:"id"`
+	Params GiveEHCPlanFamilyViewsParams
+	Body   *GiveEHCPlanFamilyViewsJSONRequestBody
+}
+
+type GiveEHCPlanFamilyViewsResponseObject interface {
+	VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error
+}
+
+type GiveEHCPlanFamilyViews201JSONResponse PlanFamilyViews
+
+func (response GiveEHCPlanFamilyViews201JSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews400ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews401ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews403ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews404ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews409ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews413ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews415ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews422ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews429ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveEHCPlanFamilyViews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveEHCPlanFamilyViews503ApplicationProblemPlusJSONResponse) VisitGiveEHCPlanFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type IssueEHCPlanRequestObject struct {
 	ID     ID `json:"id"`
 	Params IssueEHCPlanParams
@@ -25450,6 +26298,769 @@ type SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitationRequestObject struct {
+	Params CreateFamilyInvitationParams
+	Body   *CreateFamilyInvitationJSONRequestBody
+}
+
+type CreateFamilyInvitationResponseObject interface {
+	VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error
+}
+
+type CreateFamilyInvitation201JSONResponse FamilyInvitationIssued
+
+func (response CreateFamilyInvitation201JSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation400ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation401ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation403ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation409ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation413ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation415ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation422ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation429ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyInvitation503ApplicationProblemPlusJSONResponse) VisitCreateFamilyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLinkRequestObject struct {
+	Token FamilyToken `json:"token"`
+}
+
+type GetFamilyLinkResponseObject interface {
+	VisitGetFamilyLinkResponse(w http.ResponseWriter) error
+}
+
+type GetFamilyLink200JSONResponse FamilyLink
+
+func (response GetFamilyLink200JSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink400ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink404ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink409ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink410ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink429ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyLink503ApplicationProblemPlusJSONResponse) VisitGetFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLinkRequestObject struct {
+	Token FamilyToken `json:"token"`
+	Body  *RequestAssessmentByFamilyLinkJSONRequestBody
+}
+
+type RequestAssessmentByFamilyLinkResponseObject interface {
+	VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error
+}
+
+type RequestAssessmentByFamilyLink201JSONResponse FamilyLinkReceipt
+
+func (response RequestAssessmentByFamilyLink201JSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink400ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink404ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink409ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink410ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink413ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink415ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink422ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink429ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAssessmentByFamilyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAssessmentByFamilyLink503ApplicationProblemPlusJSONResponse) VisitRequestAssessmentByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLinkRequestObject struct {
+	Token FamilyToken `json:"token"`
+	Body  *GiveViewsByFamilyLinkJSONRequestBody
+}
+
+type GiveViewsByFamilyLinkResponseObject interface {
+	VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error
+}
+
+type GiveViewsByFamilyLink201JSONResponse FamilyLinkReceipt
+
+func (response GiveViewsByFamilyLink201JSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink400ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink404ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink409ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink410ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink413ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink415ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink422ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink429ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GiveViewsByFamilyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GiveViewsByFamilyLink503ApplicationProblemPlusJSONResponse) VisitGiveViewsByFamilyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViewsRequestObject struct {
+	Params ListFamilyViewsParams
+}
+
+type ListFamilyViewsResponseObject interface {
+	VisitListFamilyViewsResponse(w http.ResponseWriter) error
+}
+
+type ListFamilyViews200JSONResponse PlanFamilyViewsPage
+
+func (response ListFamilyViews200JSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews400ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews401ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews403ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews429ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyViews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyViews503ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -40043,6 +41654,130 @@ func (response ExportYoungPerson503ApplicationProblemPlusJSONResponse) VisitExpo
 	return err
 }
 
+type GetFamilySummaryRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetFamilySummaryResponseObject interface {
+	VisitGetFamilySummaryResponse(w http.ResponseWriter) error
+}
+
+type GetFamilySummary200JSONResponse FamilySummary
+
+func (response GetFamilySummary200JSONResponse) VisitGetFamilySummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilySummary400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilySummary400ApplicationProblemPlusJSONResponse) VisitGetFamilySummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilySummary401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilySummary401ApplicationProblemPlusJSONResponse) VisitGetFamilySummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilySummary403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilySummary403ApplicationProblemPlusJSONResponse) VisitGetFamilySummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilySummary404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilySummary404ApplicationProblemPlusJSONResponse) VisitGetFamilySummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilySummary429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilySummary429ApplicationProblemPlusJSONResponse) VisitGetFamilySummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilySummary503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilySummary503ApplicationProblemPlusJSONResponse) VisitGetFamilySummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvolvementsRequestObject struct {
 	ID     ID `json:"id"`
 	Params ListInvolvementsParams
@@ -41091,6 +42826,9 @@ type StrictServerInterface interface {
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx context.Context, request ReviseEHCPlanDraftRequestObject) (ReviseEHCPlanDraftResponseObject, error)
+	// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	// (POST /v1/ehc-plans/{id}/family-views)
+	GiveEHCPlanFamilyViews(ctx context.Context, request GiveEHCPlanFamilyViewsRequestObject) (GiveEHCPlanFamilyViewsResponseObject, error)
 	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	// (POST /v1/ehc-plans/{id}/issue)
 	IssueEHCPlan(ctx context.Context, request IssueEHCPlanRequestObject) (IssueEHCPlanResponseObject, error)
@@ -41127,6 +42865,21 @@ type StrictServerInterface interface {
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	// (POST /v1/family-assessments/{id}/submit)
 	SubmitFamilyAssessment(ctx context.Context, request SubmitFamilyAssessmentRequestObject) (SubmitFamilyAssessmentResponseObject, error)
+	// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+	// (POST /v1/family-invitations)
+	CreateFamilyInvitation(ctx context.Context, request CreateFamilyInvitationRequestObject) (CreateFamilyInvitationResponseObject, error)
+	// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+	// (GET /v1/family-links/{token})
+	GetFamilyLink(ctx context.Context, request GetFamilyLinkRequestObject) (GetFamilyLinkResponseObject, error)
+	// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/ehc-request)
+	RequestAssessmentByFamilyLink(ctx context.Context, request RequestAssessmentByFamilyLinkRequestObject) (RequestAssessmentByFamilyLinkResponseObject, error)
+	// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+	// (POST /v1/family-links/{token}/family-views)
+	GiveViewsByFamilyLink(ctx context.Context, request GiveViewsByFamilyLinkRequestObject) (GiveViewsByFamilyLinkResponseObject, error)
+	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	// (GET /v1/family-views)
+	ListFamilyViews(ctx context.Context, request ListFamilyViewsRequestObject) (ListFamilyViewsResponseObject, error)
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx context.Context, request ListMeetingsRequestObject) (ListMeetingsResponseObject, error)
@@ -41394,6 +43147,9 @@ type StrictServerInterface interface {
 	// ExportYoungPerson Everything held about one young person, for a subject access request
 	// (GET /v1/young-people/{id}/export)
 	ExportYoungPerson(ctx context.Context, request ExportYoungPersonRequestObject) (ExportYoungPersonResponseObject, error)
+	// GetFamilySummary What happens next, in plain words, for the family
+	// (GET /v1/young-people/{id}/family-summary)
+	GetFamilySummary(ctx context.Context, request GetFamilySummaryRequestObject) (GetFamilySummaryResponseObject, error)
 	// ListInvolvements The team around the child
 	// (GET /v1/young-people/{id}/involvements)
 	ListInvolvements(ctx context.Context, request ListInvolvementsRequestObject) (ListInvolvementsResponseObject, error)
@@ -43118,6 +44874,55 @@ func (sh *strictHandler) ReviseEHCPlanDraft(ctx echo.Context, id ID, params Revi
 	return nil
 }
 
+// GiveEHCPlanFamilyViews operation middleware
+func (sh *strictHandler) GiveEHCPlanFamilyViews(ctx echo.Context, id ID, params GiveEHCPlanFamilyViewsParams) error {
+	var request GiveEHCPlanFamilyViewsRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body GiveEHCPlanFamilyViewsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GiveEHCPlanFamilyViews(ctx.Request().Context(), request.(GiveEHCPlanFamilyViewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GiveEHCPlanFamilyViews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GiveEHCPlanFamilyViewsResponseObject); ok {
+		return validResponse.VisitGiveEHCPlanFamilyViewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // IssueEHCPlan operation middleware
 func (sh *strictHandler) IssueEHCPlan(ctx echo.Context, id ID, params IssueEHCPlanParams) error {
 	var request IssueEHCPlanRequestObject
@@ -43531,6 +45336,200 @@ func (sh *strictHandler) SubmitFamilyAssessment(ctx echo.Context, id ID, params 
 		return err
 	} else if validResponse, ok := response.(SubmitFamilyAssessmentResponseObject); ok {
 		return validResponse.VisitSubmitFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFamilyInvitation operation middleware
+func (sh *strictHandler) CreateFamilyInvitation(ctx echo.Context, params CreateFamilyInvitationParams) error {
+	var request CreateFamilyInvitationRequestObject
+
+	request.Params = params
+
+	var body CreateFamilyInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFamilyInvitation(ctx.Request().Context(), request.(CreateFamilyInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFamilyInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFamilyInvitationResponseObject); ok {
+		return validResponse.VisitCreateFamilyInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetFamilyLink operation middleware
+func (sh *strictHandler) GetFamilyLink(ctx echo.Context, token FamilyToken) error {
+	var request GetFamilyLinkRequestObject
+
+	request.Token = token
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFamilyLink(ctx.Request().Context(), request.(GetFamilyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFamilyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFamilyLinkResponseObject); ok {
+		return validResponse.VisitGetFamilyLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RequestAssessmentByFamilyLink operation middleware
+func (sh *strictHandler) RequestAssessmentByFamilyLink(ctx echo.Context, token FamilyToken) error {
+	var request RequestAssessmentByFamilyLinkRequestObject
+
+	request.Token = token
+
+	var body RequestAssessmentByFamilyLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAssessmentByFamilyLink(ctx.Request().Context(), request.(RequestAssessmentByFamilyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestAssessmentByFamilyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestAssessmentByFamilyLinkResponseObject); ok {
+		return validResponse.VisitRequestAssessmentByFamilyLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GiveViewsByFamilyLink operation middleware
+func (sh *strictHandler) GiveViewsByFamilyLink(ctx echo.Context, token FamilyToken) error {
+	var request GiveViewsByFamilyLinkRequestObject
+
+	request.Token = token
+
+	var body GiveViewsByFamilyLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GiveViewsByFamilyLink(ctx.Request().Context(), request.(GiveViewsByFamilyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GiveViewsByFamilyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GiveViewsByFamilyLinkResponseObject); ok {
+		return validResponse.VisitGiveViewsByFamilyLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListFamilyViews operation middleware
+func (sh *strictHandler) ListFamilyViews(ctx echo.Context, params ListFamilyViewsParams) error {
+	var request ListFamilyViewsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListFamilyViews(ctx.Request().Context(), request.(ListFamilyViewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListFamilyViews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListFamilyViewsResponseObject); ok {
+		return validResponse.VisitListFamilyViewsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -46763,6 +48762,31 @@ func (sh *strictHandler) ExportYoungPerson(ctx echo.Context, id ID, params Expor
 	return nil
 }
 
+// GetFamilySummary operation middleware
+func (sh *strictHandler) GetFamilySummary(ctx echo.Context, id ID) error {
+	var request GetFamilySummaryRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFamilySummary(ctx.Request().Context(), request.(GetFamilySummaryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFamilySummary")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFamilySummaryResponseObject); ok {
+		return validResponse.VisitGetFamilySummaryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListInvolvements operation middleware
 func (sh *strictHandler) ListInvolvements(ctx echo.Context, id ID, params ListInvolvementsParams) error {
 	var request ListInvolvementsRequestObject
@@ -46968,1215 +48992,1281 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Ncts4ljD6Kijdryp2jeRI8r9dt75152c7M510JnZv39lOPhoiIQltCuAAoBVNb57mvsl9sls4ByBB",
-	"ipIo2cl0z3iqtjcWCRA4ODj/P791YjnLpGDC6M7Fbx32mc6ylMG/r2LDpbD/0vlsRtWic9G5Iu7Xbuee",
-	"pjmzT5OcRfa9zrA/POn1j3qDw063w5PORac/OD+k/fioNxgPWe+UDvq9s9Fh3DtKjtnJ+LR/1u8PO93O",
-	"jDHDxSRqO2bQ6XbkPVOJXcCYppp1O3IumIoyRWPD7QqZajfdEJeg2JgpRdN2g45wDdpQk+vORUdmzIJk",
-	"PqWmc9H5Tso7QonOGIunhIqEpFRMcjphxEyZotmCUK2Z1jMmTOfLl64D9Xs6Yc3ghicByLlhM925+OUJ",
-	"+A8F/icAf5K8msbvGEv0VfHs1eeYZXYzH9jfc6ZN9WQ+sFiqhFBBmH+PZExxmRAzpcb+mmum7TdJKmOa",
-	"EpqbqVTcLJ5pYviMkZTPuNHhsY6VnAVHOex3up2JkrmwYIkBUFTDaV/NqKJkTjXhgkylzrihKRlLZVck",
-	"M6aoXdFBp9sxspjxuNcfdNx+r3N1zxY3bJal1LD/Ykqv2un7fJRyPSWUCDYn9/gmkWNCSSxzEfOUGDfN",
-	"M01gAi5FZV/ljxZl4ZBTrg0TLImMhH39PeeKJZ0Lo3LW7Rj22Z7l93JO5ixNyZwpRhYyJ34YMfJ/280t",
-	"MgaT3TFlomN/nKmFuGEfHFqtO0B7PhTft9tyl+GZJvFU8pjZfTIxoRNmUYKkjCbhxna5Ow+4Je7w/yLk",
-	"HDFrTGc8XRCLN/C3yJVmanHQCcDApfiB13d/RWpPG4mLXeg984fS9nLuTFTUhAquYU3tBg76/cNvBdHd",
-	"qZQyLImANuE1POz1hzf984vD/kW//98eZ4XILabeczZfOqrwWXBQsWJ0/dzdTsJoknKBHD1hMdeOp4eM",
-	"47TXP+sN+iFRFdJElsJ/6XYymjGlG8ac9AZHK8YolkllGsac9oanK8f4zS+NAaa2POZLd8WrrU7o/BDv",
-	"Y0pbotv5EI/UkhMRs87FIFiUXVC3k2fJxiNxJBSGL2QuJpGFb1ucP+x7Ih5gRaPkUH/eeMWfcOjfFocc",
-	"3dFzplAa+IGLu0ZeiS9Z0YKLe26AQneJFDEje0KSWLGECcNpqi+BaBp5xwThSFHv2GI/xD0KkyH2ecEg",
-	"apAJ3IAjt86M/4UtlnAcf92SJrY7KKTfgs6shPGBA8QTRt4rbj9P3r653pVnDYFnsTH/DNJrlPJ7Fg3H",
-	"53+1TEam9nshS+uU+3+jdW6lpCYouGchpDMe3SHQ/iXB0u3A7irvfj79YXb4wZz912jwLj75Pun/+e7o",
-	"Z338Nzb8iQaAbCSY5ZOdSeUfDoZ4ufKEm1f3TJhGuFSfrpQUgYQikDpd+4tUARZG24DmAXvfVRRE4Ggm",
-	"kkiOxzxmypLpfPQri+1537HFRavFf+l24ikVE5ZEY87SxMLHU/hPbRHkHKDAs85FZ3A+POgfDA+Atco4",
-	"zpXagINZrjKp7W5iqtlcqjsQXq26s5XoWgyBLWwYNBicHQ3sBt0op5mFB+n0PKaNW8boND4ZHbPh+Cg5",
-	"omdWv92RlS0NbLXi4dnJYecT3oAXVLEbi7pWzbOq4WzGRALLfinF0pVQlTdIYl8JLWJSVKwyh71De3pC",
-	"GguTN8Iwofk9IzrPrIhDDKMzcs81tzoTMXOreFIyZ+yOaG657GGfvKUqnqJiV1tsk8qg4ylL8pQl5MXe",
-	"q/2bD5tZ5OHNwCLQNnSMDgD29nIHGn7nBRUE7RPa0AXRdMzSBaGGTOWMgUWGGrJM9ebcTMlMqgIsVsG/",
-	"42j7YEY5jCzBbg8ZEG5i5QYVMWFUSzJDnXLmoVQ9LLC7aGbsadiPy9ksF9wsQvmxGLpSYKsC9JGE/oaj",
-	"/56lNYngZsrcsaOMNrVvbIkAqAdH9gN2u/+paMzInAqj3dkaicfrz7U8vilLM8IFCH/sngkuJtrqz2Mu",
-	"EvvvzkXnJddGMa2tjJhycQcGneJlwBGjqNBAyfUlEZIIxhI0cCUzrsEGxcfFDeJgCMtSGjP7KbvjhjP9",
-	"fWK1zE0sQRQothbRe8kTQK6MCpbCqU0pV5Z8vPiO/MCosqAiL7mmI55ys4AlXOWG6xl5IWduIuBiccoF",
-	"j2kasc8ZsxpV54UUOk8NFYbEU54muP5EpkzHTBiS6UU85dQoNA3huGi0wBk4ai6d91TZl2OqmCL4Dhkt",
-	"SPDOl6Y7a3VIHSueOZFhBT102IB0UcPRMz6ZGqCL2qqlQJidBXrJDr7aTl355LX75A2js86Xbn1t11P7",
-	"cKQYvdOh3XjT1wena77+woJcMfFMk2sZc5oSe607X/5pxMwRiEY6NuzfDE4a6Njwsbi1JzHuclGekD24",
-	"NVOmiFuus86OpLzbR/u6njKS8jumLauTMgUMtiNGLFFSzlZyyiYJN6MTsPQi0dTbiP9PbPN3zzY/dTuC",
-	"fTZRnCttVRKRp+kK5Ngs+dmr4pkrgF4KtkkcbKM41vjt23zmuK2niQ4RlhlpPKVqwkgmteaj1DFiXqep",
-	"D+WKMapJqzhX4tcRgSmMThRbzb3iLdjT9pzoQUwHmU1B3tHxsUKcb2Y5jyHkr2Fc19c784l4m9vLRUYN",
-	"R1bXik8c9psv7uEuF3ewhk/8DNfCSDKRZETjO5BEgQc4ms+oZq+m8fuUik2eP2/MtnPEdpz9x4xyYagT",
-	"YC06kz19cHRcNWJmGaNppKxAoiMhDR/z0n0JU+kQvse9/glY0mMr1tXQ5sShjXayu/NBzeQ9ysXXsTQp",
-	"FclB6LJy+kAq9Xo/J7xBKPHeK0cfjCb+9gbbKi+0Fbd1NGMm/OY1OtW9H91L3CivlwvXdKGJmaIorxgZ",
-	"MWOYOggXjNj7yiJv46pv6B346wmgAEEUIHI8hh899leIrJ24AtlTC1n4ppxlKTMMYykav/eWqjtCBUE7",
-	"FlBwsjefStjafMoEbARtGyypoELsZk8sVdrZ/uTIxndS3jk9Z3BErjLFPVZLEad5wl5yneWGrUPsqZwj",
-	"cuOrhImEJWTPqoKXhBLNYikSEsOEgPzOIk+O+ue1neE3Q6gOBkgpPL5eAaW33GnGEo78z0gnKoPihlfl",
-	"oMIu8gxIiduYtmSmxmf9z1uy0Qm/ZyIaLQqV9cc7OpaqeFIheQD4Vod0gvSIi2gsVVwwBg8Ey62R5QEx",
-	"mlpcgWvG7plaWFxy1MTygINl+6YTySq/mkXGClEtRT42BYtgBswOKLkEIxtN04iLe5ner5GrvooP0p1S",
-	"k0wdPtrZnP50nN/YHfgCDgU9IY00BrxMllJevX9D7tiC7NFkxsX+pff1OVOMmXLtCAuRIq346L6W42OV",
-	"7ww35RByHeWM8ZXi1MNFb4+KO6PTVghSbrAFa6DEKD7KBU0dWe4SGhBuqSCoa5alVgQidEK50IbQQk6q",
-	"iEAjmVuUVGyca5pGRkZI9TvdzkjJfDI1CK5i/X6WKAWBoCYFnZXqRbGiGhQTrgGQGuFXkeCENCXjQSjG",
-	"jN/XhS0n5sZeL+hcdT4Vfp6WPirU3/0Y5+lg0zhy7o3gTJbDCtcfj5vBR/K9+v4FGD5D2xPZg5gidK4P",
-	"+z3UIKyIbqRakDiV8V2FjYcQzEAM1CSbWryLaZpqQseGKXKYzVZBzeHzTvFPbkMgHYW48BCm4yG7UsJ/",
-	"qejYePihBO/jFgcV0ASHtt3ZFwj0W4fCf3TGlVc2OzeSKEbteY6kvCOjBZktNEvHFsBejXkD5iuSKDq3",
-	"+qAzeXOhD8gbUP0tNhuagn4zW5CxVXYtIhi7o4XhaAuYT6Vm0Vwqy3U6YMyNQthabXjUoP++5OMxj/PU",
-	"LEguEqa0oWBUgIXk2v5LZxDG4cNnATuouAMmo9jYSqsIC+HvwPUPL96BesoavvhapilE2c1lTxuWEUtb",
-	"VI6AtCQwTqnWFlh/ztMFGfaHp/aTgP72on7n3Iv2w6/QrDOGz0zlPEolaK03c68LEsPUzJIi+1SODbNL",
-	"+Jmxu3TRtZr2jIvcXotCKoVvvAq+8XpQBhVfr4kmzpScKDoDRWo+lZ2Lzrvvr9fEH3MNYcfdDng47JVi",
-	"STRWchaltHPROTwePsb1eA2q2Aayc20JSai5BVRGjlEfillmWFKojxUOAG/Lbx74HVw+RPh7ycEM5E3I",
-	"Cx3Yh8MbNub2Cjm9foGh1URIriHAM2H3LJWZ3T5NI4d4/uy5JlOqgIWXF8Y5pPLU4BcTyTRwojsh53ZK",
-	"luRou7arMwZu8LLcs/c3RhUZ7JNxnqbEX21nEqQiiZi450oKcD1cdH7g954FzqxsISAOXaYJU2SkpEUz",
-	"NPfR1EwB7dP0kkwZVWB5svwlTu0XuSB/piKnGN+KtJmLSRTTjMbcLBzT4NpKRmOeWLyAzyqZGy6YviRz",
-	"macJkjLw+8HjEUv8JjQ4OKLYSlMXnXeS4A9gqiNOiLHbslpugbxvyt+bhVB8DrsOhEWyZ0ERIuN+KFoR",
-	"iudt/wa8qXACkdStB+DDSel8nKfRiGpukSFlE5pGcpTySV1AWUcjIJzYafP/xOgWb7+wvLjb0XTMJjlV",
-	"luxHhY3ntbPhOKvlXKo7piwKUGLldhCSDY3BoOyDm6uywrk3GVp5JEpywCPv8yJXsSGD87Nzog8GpwHB",
-	"eosR4+vFIxdWTqQzzlEzndOKbuHlQSDnYBgDoXv12dh92G+jtGvxRfPP6GM8sMzA3UJNAd4/oxMccX3E",
-	"xuB3mTKw1YFREm7ycIW1/XBXkuf4q6HjAGI/Bmi0AmxoJmu4J6CzhXCDHBW88tcyN9N18WnXwGHLZSHH",
-	"jTJ8bFVWBRbK/vHR4TBY8Hs8rteMJSMa322ShK2kZNkQMFiGokFxd7sh2wK9JVNyzMCrUOVSLqkGX90x",
-	"NQH8R1Zo0RWu6a+3xu+CFFPcciGNlcvu0J7+M0W7v2UY4dCA4zoOs3OqgftYNGdpiqg6ZiwNU2bgAljW",
-	"ROZTCTZvmnr7Ip5QSmO2SUspzuBZ4XzN/DhHI+wtQi5N3lRjf0VuuYHUJspc/POwb//X7STcstSYRXez",
-	"zsXgYBgwzyiLTediYN+yEvvW0dbICXGWfkmxX6W45kNiZNbLM+TmwIR7kKFlGI2nIDtoDatDqodOkmjz",
-	"/fBv7kzwA+5ZrB6IbkFYLL3t9Y/KyzgDnV0xOnsMMfJ9wHE20JgK43UkpotX8/rVu5fERVVW9a8Z5SmY",
-	"bPiCHugpnf6H8uDsOXpy4HJSS4r03r5Nrqd0+iBmOgUXX6c/OBmQo/MT0h8ggS4iQWMZQGJTMpnVmkM3",
-	"CxdWf2tmUnFp897erNRsHfrS7bDPhikBRAMtrHqhDbO0j82CmIbOh1eve6eng2EfdCiLLyX3R0YZeSZZ",
-	"OH8winXpoWbCxXyuNxrsmhw6qIspsRQxs9zF+UU1U/c8Zrq0h9l1+vvn7r13uqKlp1B+GmSChKV0cUms",
-	"XjqZpPbmF4Ym0E6VlDMv/Dqv7bXVj2YjFLkffN82e8be54bQmlsMpaFkIeiMx4Xo5r1kXaIoqnDV7IB4",
-	"S9+4kei+xoCU0IG97Ax3YuCmeKtPXXsXEl5Y4ygEsHXwd7wjeBEwYAal0c5F5y/+313y4urt99eNEXE3",
-	"SAQVRZ/2b03uV4em7N5qN6BE3kwVs6pJDPqOthKIZum4x8WvuSoDcrggr9lIWeXpksxA6SKYsYSqYEwF",
-	"KIKMZT6sh46ZHS74ZGoOgoV18GSCm+bkmpKtUkMU13d2MRCMlsi5gPtXLoyL2M4AeP7lEVARc4LeFAk/",
-	"qzQxbiwaIBmy5L6CmiBzYPIQ0TAh3CiZG2ddkHnVycc+Z1xVfedHGG6RSQ7oAObKaIZHu5Mw7bKVW4oQ",
-	"pw1Q+cB0ZvFzkwiLbwEU/Pb91x+WEvWI4ND5aMbNkho3PNoNVMGg0itVh5/PO2/ONkuSILfcgQ2NhWj/",
-	"Lmy59jpwEySdV2M08sTHByF2RhgfZGlLEvwaRBJ1a5TwezlHHYMzTcaF9cCxdGc5p2SWp4b36ISJeOF1",
-	"1INSXnEqdfmdtQM73W+dL48nc1MEXG+KnKmyn2c6iNV21vZMsQytTYWBbCpl0iUDK2uT4fGSFR5keguh",
-	"2GIiZOEgNh4e9/qnvcNBYGn5s1QJFS4+DuLQ82RBqOAzb1iihsQyTRlarVebKXYikkcBOfibneA9jF8P",
-	"MQyzrpPHPTphCen3agBJ7O2R42jEFRjwhv3Bea9/jKmypVbk1YttpF5mpoI72953V68/lHZGh6yl/MlE",
-	"Arx2zGYUxG+USN17wNM63UbDwVRHIrcyUeeic350eHR6cnw+OAcaro27fG8HR+T45q8uXw2t4G7qtziz",
-	"k/8jbT/KLLKjg8Gyvc/huvIMzKuD4eHR8cnp2Xl/gFaHly5veV3IL/oQXX4zWLvSleUQwLXWuSj9mKHL",
-	"s7kQyzZpV863VE2gCt2K1UzhSEuwP86pElGtcgiElO0qAXTLnY651Sfs3Vze4Sn6Ur/WDvMsljMkh8s7",
-	"PH3YDj8hdlgJL8yS31gnJKjgEkYO+oDBLqEzJuCWYzDh3hEaEh29t3M4It8lH9iEDPtbBBXWhVdMhD8J",
-	"/OpO+7dLCaP2bnwYozY8TWEFLonnmUbvMpqcrOxqL5upfqJ/3CnBtZ0/u+Kgn08ZCMlgdlJqQawQCGAN",
-	"XNsWKsddcoJwewB0ymsQQKe4rAVsYDNkRhdgCgNupTMGHoqCztKUZEreu+OeQmiDlXhTKg6qoLGMEwJk",
-	"dgEK95E1pdMazAm5pikZLcjAAQVRZ9B/GHBOMFo5AA58v443wdnoqZw7fMEUjAJiy7BAjkjT7/JkwppR",
-	"xM7uZTwX1AH1BQyboLo6grGExkpq8BoTNGvpurl/6diHtZ0F0ejKuHzlmVU8vA3yxJkgqVJUYKkfLBHh",
-	"jckzKbiRCrU1JBYY9Aj4CyTEG6wLg8H1q3cvJPjVoCxU56KzYBSSitE6dxE4By3NhVXaT0eaT0Rj3Ep1",
-	"1UfHDYtOuGKxiTK6cHlKlaX/NbeSkEoXEDDCvKNXZ5ZsOXsVzkDcDLqISiq2MZMC2Hyxj9DHh8HpFhJR",
-	"rawGnAugCMYp1Tmy/7lliJHDeM+76wp9cwRSzJS9GbGVr5YtFsPaG3AjmqwF6wJjy7jaqAi8KQKsgtnx",
-	"vieXoR8j4Ql4j8uQ2XblWVaGVbn1OtdvdbXtwyXPjzBh6RGDs5ZCgdcaEZfjtWq137aJ3xqcDCDWbE38",
-	"1jeNoXV43ySkho+ayy48XZCnC/IvfUFQVJdxPmtIEih+r/pWjGWiGQXV+fn94HniXtPPNx7kcX/w3M3Q",
-	"ErnGPGVecdU0NT2a3POY9dzrB1kybo1GxyEa4TzgsE449adAsyx16bDPcerdK3u4KYPQLj2lw+MTq7WP",
-	"z06S/tng7OwoPk1Ojs/pcMwo7cfHxzTpD47p4Wh8NB6MhqP+6Gw4jJPBcXISD45H/XG/TxF9+D9YNFoA",
-	"/g/OjoaDw27HcAPOtXWxMsW+8yyVFKNVdvegPhaRdijUSKXDZ82GgyecfMLJx8VJoIvL2ngdNxveeIwC",
-	"koGgYcX05NccQrybbWDNvzZV70sUHRs0BRuqJsysm/2kNzhent392jR7YMxaM60zazX/2jStkLhiqy7G",
-	"bP2Kh8OmFcOvjZUJi9rCLnVoGysbF9FC5mYaxbk2MlkUPvPfQz5AVMo3V2uyBAqg+GXsIHnMGbsb9qMS",
-	"lJGlVyU4HsAVlm9XE39Y8dbjluN8upFPN/Lf/UZ6nvjeIVTtEr5HN8ZW3G/XBKFtohNTauz0IYRKP4+9",
-	"fzuA2P27PVEZK/kPVsZVlamx7gcnAPr1ePfe4CkX6ikX6sG5UHb9D2PD9m6v4L3Fo50Z7hMReCICT0Tg",
-	"90wEPOe/4TMGorH+UBSPr5GDpVeW0xPQf6VD/+KcmykX0VGExQfBzphbdfuo3+1Y6ZtbyenwCNxkMSji",
-	"Z8dfXBLQaAFyp728bUd+Ka3WuiraF1JT5IXa9qtxuzjZbhdfutXGNINeUfNeOxfAQxfGPsdpDgHeoXy9",
-	"5baG/a33VTbHGQx7h46biGR9GoyLp3CRuVhdx7mCIfoDg4rs+0zBravlGda0mKH/aosAvFcCazhUwu3a",
-	"pDFuqWG4CACoQAXol+SpiXywPSy4nmBcv2pLz5cSh8HXHfCQh6cTP1qF9tN+aPX0ibjhXp4yl1dmLn95",
-	"BNHlAdJgHfGaxMLGd5o9rE+o+oSqX8+z+b3L0a+ip/u1GhFMRxSK+su7SvO7O0D672WabBPK6IKVfD51",
-	"vUI4BSgyhnfAeZJq+Wm+2pLLP/vU9XhSqefLxK9yoaEyr2Bz0ALsBy1WZAdBNm6lJdDwrONbBi0FJLqG",
-	"QS52P6yXOmYs1WXRRo7hvC4UPxvTaCzjHKRaNstSCeFNUYk7n+plQ+vhlOvjI+0JNFaUXX8QrpQs1XAG",
-	"3bI6I1RO7RLYIFyrek3TMMX5X7FY+9esj/xUcn3HkuvNVdYfsap6cyH1zYXTv1lJ8aA2SZ1sh4+Ws32j",
-	"bUoTthEPoBWMXcUW7RmP+87aVKlqkuWjlMeRofru2xU0OXyEgiYWa6MZpN+uzfP5huJngARNkmf98ap4",
-	"kSeM+ffAGJACIWdgXUE7rLoJgZAc8hFSirUVIP58hjYIkHpQkc+UzKRmCT6DOKMGeQHj4iNGVeB8W47p",
-	"dP0QC5OHnUExzV3PvyAXf9u6GEslK6Iidb9SQgZrm1jkY0mUOkbsvvuloqtAESlXSqh+9d4W+ZXNOfBP",
-	"nbQf1km7W1MbpnIOheS94b1QUisFWr91OSzIUJbyLsqocpTQLh1rOUVF3Jk/j23ii3+3Nae2QciH1qf6",
-	"pszWXekmRhs+WtOy8OnuP939p7v/h7v7n/D2qwn7wKxavXz7y0eVfv1q4qqttvsUXG15731ZIJZrWLmv",
-	"SnXR73aCOpYaOmN5QNpXa7VYQOyw5OoEUmEMjV1Koq+FNVE0ZgcSzGz/4b5yEMtZx9VqcoOKovWNxjk0",
-	"j4EvE2qQcLRY+EFF7avT036fnPd96atqaSmsaoOmvTZX4Q9UtWCbbmX/jAoHQaXOB1SPq5dJ2Hw3m0op",
-	"hDcW5Ouw8GT94v1Ybfj6+H253d4et15lG8hUFZJqbZtw103CyNLzr9tg+vcHI6DXtfqfdSDVH2/bQa1W",
-	"57Md48NOy3+EmqDOZh1h1TDEmNKOjT2WgqJiR5iJvQNDr4Tq7lpT9EFifQ0Tmm5U0ys7X6on1PnXQB2k",
-	"MpXaE0t1f9xTX16iiHPvEjp3QDVlaYqg0ssGenTU6w+Woka3rlTbrg2ne7eolVFoLL7AxSf7z4WTR7Hn",
-	"UHM4f/n7slvHmdWiXxsBN6e6BB6RgpRjL6u5zVwjaBngos5YWcLity+VjAI3WzO3WQLwI9kQqviC/cyW",
-	"A77crqGfNtpNA1+tr3X8521xZHX5km+KPU4peKqO8i2qozz8Yq6pr1K9tW/Kajr16+saUgX3djg4+Che",
-	"eaBfkP/v/z3p9vv9g36fUGIPp0sodAFwB+9n2nMgTor67Eg69w8+iuuy2YOd8OjYTQdAcvNVIUr2ipMm",
-	"eNLlAvt2yhtJRj5+Bb9Zbn89fSnKADUSl+HgZjB41D7Xy8TllUjeiCw3K8kLE4leG8555qNUlyauE60r",
-	"4UJTayf/iCSqcXHt+wkfredhW5OhNpTk296/9/+US7f2hnwUgCvlGuyhrb83cM7N18YOfuy2v8vYva5+",
-	"Yw272/duf5LX/ojy2qpe7nWE4atFuEJqG3OlC77z7ym5/XOFr51kpt+aP9UWgEGv5bd0URc+oP5jEJyG",
-	"bbF4UmvlPQgttAGW2EcVcrimRN6T2PcVxb5q2zFAkbaS4NIZPoylrZAEUUtaIQz6op/FbqlIiLxnyuRK",
-	"VJs4lFacyvMVaDTsr1zKkviIqyjrcEJeZdGVqfiYiybHBe/JjAnn2MTCoJ6p7G9LX9sKkYdbM1aslFc0",
-	"W+hc1VERW9rR8dj+iI0dYt+9zCm1aB0/6DzoIq88O3i6+gh/h5x+ePRVpMAw4ixEzTJgbKkBVdtuU60c",
-	"ml+vI9UY01sgGSHMQKh1qmrH1Q77YXX8HbtaPU5E3z+t09UuNUi0RcsIRB/7uYcQd49+DYp4NV0UDIhe",
-	"o/ojYGpTwupXwd9/PQS0sLoZHDcg4PCrIeBaXdm/tEJL/veil08E79GVcKk1H6XsZY71IJedtksvhEHp",
-	"MhePEPtwiDLhjJp46oWnIFxnOeJxjVkC8K1llFCrYLJPjWBq9G83vtR4bf89AIegC6NH6xCrRpZWYvzv",
-	"mTeVtKr3s11Xym2iT799B8ttKUUdzI3IWX++MsD6CfDtAe8wXI5SNvuOJqv67dGUJ6QsxB20wjAIPTQh",
-	"wPMyVx6utbPTCKNcA2+mlFQ+QdQNn+XakBH2MgUjTspEQhWxeyF/+9vf/tZ7+7b38qXvyAchkM+rsZ+W",
-	"Q1hWRTFp9fn94DkQiF7GJB5dtZzW6DQ+GR2z4fgoOaJncUBrjqzE4Cv0Lm/eMcapMZm+eP5cCgadSByK",
-	"PM8QmPo5x5E9PzKA9AspximPa3Aufg3NFpg9FxV0ME6lBjm+BnrfAVYTfOOCcOP7QY4YMYrTCarcNSAV",
-	"YcPP28TbPMeJtoLmeQnNYIttwRj7IQH8Xks14knCapGg5c9NKPo3mStibwvZq7brL/B1Su+Zty0hTC5w",
-	"uyRjymVa/1MgGFSMDvfYFoTjYkwAw/8EchKCD35pvtxc+56IKRd3ZEo1waaZTRiFb/bsm/q51Dy6Gh0m",
-	"r44n35/++pfz2btB9tdDfXN8//Pp4r/7oxdD9vpo+ueTux/OxPu+2gYsg+CaurW3hcjEvh4A4500r61E",
-	"UwXIO2mwAWMjVN5JovN4WiAL5EYKKbAJ4owuiGbsweiyFZ4clQAJ194WKkKaHo4JQPOeLlJJkxspf6Cq",
-	"zpYdvyBGSpLC41XMYSSThaVO8t41JUv5jEOoy6B/dHZ8ekKgRPo6eG2FG8GVaVpkW5C4D/aMlD0cG4JG",
-	"saKT8GvK07oVJnxOxvhCA21nhk46F52PncOPnZCwvxn33gIH/dgZfuw0slWcgTiG/k2RbTAsIdy80bYw",
-	"zoLRPTc6gPI1VgD7SdB7ylM6Sms46J6TPHhhFRb6kjYWEy0oFaPx1I7wRvaZnDFhLoliRvleq8dEwwIf",
-	"CzmPQ3revPq2oHPV0Xrh6AB0N1K+pcL39NY1G6GUZEbFwos2uhFqP/r7qqwohpcWA4C5JndsUQXV8JFB",
-	"dTQMhIemBbcFlL2/dmyvGBuA6Sfhuiz+o36D8QkTBtThZj5wzbAiC0zgHJrfMSiW8jHv9w/jO7aAtHl5",
-	"xwT8wh4LOv1BCZ3lpbaFTV4bWYFMpmTMtF6+dpVHLXQDJ6BanUjXm8l7hmmvpGas4KSr1AXhWG84SVU3",
-	"qJuZGrSD3fBxGEK8GQLt4R6Mb1ITfhKuUg5LoFvVDUxcPYTiDQLtUQh8fCWaGs+JqSZhB5Vf9XrusRVj",
-	"OA5BtGJ97WFUTNCDCXow0gEpk9qXsLjyRScaVVjYfEOBCh9h61p9QSvQ4fCCDI5JQhfwGMsama6rgoF1",
-	"P8lZU7PQsJJrS0tz4UbjMVsq8VXvi1mJai4KLtkNJVDgTMZxnvn2oUHq71Oh5KdCyQ8tlPyl2/kAzfMn",
-	"XBumXgmjFisr1ULMTbooUJUahkXyKlSfzkZMYUkybFEn2Jz4CgmrCqZUDgnDSLD8ntTc8HtGRmxK77nV",
-	"9X2ZMahRAxF4RaWXpdoLw6Og5NcqFwwmEMBZrm79y+554gqnrah4lkrMoRr2yVuqrCgvyUmZdOUzojrU",
-	"2cCLsJFfIOqkOqMvaueL0gE1IVzE4GfSRHMRs6DqH7oDPmAjjVfT+Aq6TG3sHUwXQXgHdqYiVCnXjKM4",
-	"qqY+IQBc91GpknrU5GJtzWOMlwR8eqY3Rc5VkKYpYO9RgvCa4+uK/fkb8uLmQ+Ournz5xbmrv1jk09Wk",
-	"mWIrjbUK8YO+eET1Ax/KRmb1gnD2n5icDqFDtQx+fNLU46WSo+/Lb7Y0sKd8UpQCKOsQ0AmLuIggns/b",
-	"6zGTsLHNDM6SFq9yEVHFqP/Tl4mOXBFuK6bNZSRVNJOKlVWksf5Gt8M+G6YEZBoiYdELbRhEoYbNnjsf",
-	"Xr3unZ4OLMDbNt5xinTKaBLNcm2iEYscqsylurMUxnl+obRCweKRBkee/lYv/vJDzXz50LWdeRwpsvvA",
-	"h2XdBSgPoHb3Jhcz7FwXRdMxm+RUQRX2WIqYKRH4xd2RukoXCcDBU3DnhIeqkZZcfmpuExSIgA0sLmEp",
-	"XVwSy9gnk9RKEUWuGLB3JeWMKJkbLpijpNcsM1DJ7eDbVh3yd7rJNVZ5tq6439Ptx9v/dI+f7vE/4x47",
-	"2SsQoZcDoPEhYfZpl2BEvapk/jr5IclZOyl5hRhqJNbcxVrGZg4iHai1VkAG75A7weWm3OctKvB+glpD",
-	"aNYF3KdQtbiDvyM5QprTtpKoUcv9wQ/77km9sNmUayMtVH8pO6qMFg5SUrVRzl3FtF3u1aDimU8iafVX",
-	"pjpfGlUHT+VK1eFmqhgLxHg5JlYl73Hxa67KCtRckNdspHKqFpcESycRLBqOZeudA/iOsczXsaZj0BUE",
-	"n0zBHd8ufM1RCq+aKBc1XtA1Z0ApY06pIYrrO7twkKgTOYee4MEmuLCnrt2tb8ptqaFAaxGMuv4EbOEp",
-	"decv/t9d8uLq7ffXjbW1bzDMDS5dBHRiiRZXIVAPT/qmAkFARl7cfPiepQ1BwEBGnHE+oB2F7rEnJBnn",
-	"yiEOaNNJzsh8ysGkmex/bRKDDPx3RGH+BejI05VeutIp1SaC412q+f/It33YvxmcPHpOf/W2YwzQissu",
-	"vcGnYmyL6YwROR67+Bacrfly2+sDX6jG4IN16+m+/cHvW/f3D1VnSG0L1cNvYDNthq1d6M3g6GLwx4Ht",
-	"SW+L1G8sl1HAdqIYEzV11kF0RgWdsMQ3dXHtLsxiFeROIOG1KH3yO+UCDlhLAFgOxmxMxLHI0b8YHNc5",
-	"wfHjcYJ1mTerCP2KatRPKuMT63nS3r6NGWhFLlPVuUoN26DQhTccu5s5exE3xDPC37UX9UmafJImv5E0",
-	"+WC3/B9PHP19ClXuPJZA1IIY1zb4aGVSmvt2L7fqTri2El+uvEfdKJl2LjrsM4WUFug6CrsadDt6KufR",
-	"P5iSuvSE5Fmm0MUVszTVkBBrporpqUwTLNs/5qmBpOPflktpf4FS80xtpIS+yNFvjU20lxpQ+0aT9jRi",
-	"w+/tN7sdQ0ep66yR8JnFWThg5+fqdoDhwA9lkKDLeCt+ikaLqBig5Nx5I6lhE6DKDf6wlI5Y2uzngcrH",
-	"FOFf+WymmGVWunNxeFr+FZXwbjiC4id3vEdDe2HKnAE3O4TDUS6I20b40pUHVolEL/T9Ms/WdMacWZ5Q",
-	"TV5c/1cQYYC/dwHaXYBptwB310OqC1Dput13YWzX7/Oj8KfWbQB8+VvX/VCDebcB0sGgo2H38HTbT0wZ",
-	"VVxMooTRcfd7/CN465f4k/2/jxDv56JkWsUi0SLJEBt9QhwSdHmTgsHfmikM4zy5JCcYpNkl9u+zqikb",
-	"X+1cdGYs4THEyvhiJlf6rojJoXnCZSonC39+RmIFWSUtQ1EQTSTiKQMZ7CeBMo9ZkHffXxNIKcKWjzcq",
-	"1ytL9Bz2BicOh+BpvVZSYxQRuuEJ1XfaVVup1+Txe4Awy2eavPr+xXLv9l0KI+xSf+hB5NkwsarLQfVh",
-	"o5qrmKFcRLkwEAhdEbYe6Mm1SOQCkF8qOjYrcBfZOwTS2beeFdWbKyFrT2G6T2G6jxCmex1PWZKnrG1j",
-	"aP8+oaXdzvsJkbBUHAlFREKIul+zb7Jr4hUzg5I06rsRKMLRNgKudhttavzsSqvY7xS2SwAmU/dtbngZ",
-	"KWtfIlZ7recWNOUUWMY0ONwb7O9XCYG6r5ttB8duPcat5v2UanajqNBjpjatSrDPhmR2BLbNHrvAa240",
-	"ruGMJIwmKRcMFuqDCrrkcIDaEOTkHGMkrvZdwSjJpDa9wQn0BqvswZ3aiJk5YyKCb0PClvt8mOxw3nOU",
-	"/jof/cpicxXHTOtXn5uk8qZXKlYO+3uUyklg4bSnCvaDTtcrqL91aMYji7btGN8D1NXhI3SQrei5VooF",
-	"IHQu7MW7aLX4L91OPIXamdGYsxSpn9O52iqK59h9BKIAB+fDg/7B8GBgb4+MIRN1g1KSq0xqu5uYambV",
-	"y6Ki6Vb9PoohbQq+DAZnR4NSYfY8RVY7Rm3KbdpRStipRM1geHZy2PkE7Q1TqwKWZrtqcZO2MNu5U+S3",
-	"b5fsQyj/IoCnl8QTRHwgZLnSTC0OHtB6UpmNZupKJlf7lj6ehGpMvHMtXC6qrT5Pe/2zHtyawuIhpImS",
-	"HNroZzRz2n9tzAm2tGsaowrzRW3MaW94unKM3VrjGGhDujzmS3fFq9skum2tamh7M7EqXLAoDH38hub6",
-	"sgtjS1TYPsp6m77rXERjqeKCFHjN9W0+89WWjSR6ShVDmYrdM7WwKrJz0PoOIrU77qI/Kr9ailnUsW0K",
-	"BLeClQSqStO0DPL9pueTcJ2B5A1kciRzgxYiKLtrZISh5Zb9ZxmjaeRvav0QRkrmk6mp6bUxU4aPITt6",
-	"2ZsI48I3lpuZ+5ekiNO8ap4eDFD+xGcWFFFxmCzhaDwIZic4+2VIHBOeQOY07u2gs10T2SiFVlwN6/VG",
-	"nMpq2+Pq+RGalVEQnPnddKromnDtsv+KkO2iVLDdlJGuv1jQU6xz0cmzKUvR5bEybr7Up3/pXFUCy52J",
-	"2YlRrXBtcDLonwVjnCDBpnFUZn5/S4yXcV6Wp4+lMFBImUIX1Of3g+fFCxsrf5wf9wfP3QwtkWfMU+YL",
-	"Vmqamh6a4lxqwuFBloxbo8lxiCY4D0gsCaceymGqOk69u9zoplRljpye0uHxSeeicz4+O0n6Z4Ozs6P4",
-	"NDk5PqfDMaO0Hx8f06Q/OKaHo/HReDAajvqjs+EwTgbHyUk8OB71x/0+RfTg/2ARVLLpXAzOjoZhHZp1",
-	"+n6x7zxLJX1oE9ZHwjGL3GApicoWfw+UhgJiDFbYX3OwFzb3Qm/+tUmcAa0bDZmGKteCb9XsoEwvze5+",
-	"bZodMv9h9nXTniIlb/61aVohccWY/b9+xVAAufnXRlGNfY5ZFgR0truKAy9dLGRuplGcayOTReEpCek2",
-	"thfWBMoSQhNF7aISDrPZQWdzQtO2krvX0UoecLXGFN2UQ7RL9dphPypBGVk6VILjgTfLnn372xQwmmir",
-	"w9xC2E6psdOHMChFbnvDdgCi+/dWfVH/wcrssVLUdT84RuHX4ztiD57KXDzZzx9uP//0sGv9GUvVrEdw",
-	"bCJfZ6nl31GA0/ir3DE3c9hSnGs132k/FNSWdrGzRSa4tXhT7iWww45PWFtgLpu9mbpyNcfc3j2DvQ4W",
-	"Ewi/IEJyDfahhN2zVGZ2bTSNHMZ6pHGNiu01Lm+acyrnqcueKyru3Qk5h1pURRn4i86VMXD1l70Ye39j",
-	"VJHBPrS/IEgTvjwCKX0AYjqtvKIwaItq21gdWsXgYUXCrWyUxy7Rms7HeRqNqOYWSlk+SnkcGarvApVx",
-	"3Z0HI2ERr/VPMF+ird4wOotmrAxrUkvufgiG/obH78y/DVHfjRJ2WyvxzpblWpAmRIxGDzAb72YIrtgC",
-	"HE/5zooGdA2jCNudo60Y6ABztqepnHcurNBSlHFx9DKrVor/tp4kjPqSd1FGlbubdunoxYsKVdifxzbm",
-	"I+DQEC0FJsfVcLN38i2DdnCUCytaaP4ZA3QOLH93DEVDG8XOzwzFrSlLM+9t1FBZ6p6BCxVo7PAAzFRL",
-	"5XG2QeLBrhjkxCtDx9/6MqsJK+VJKG5uUc/9vm4FFRk0qMYRS2Fo7FiDL4g/UTRmBxLs1v/hCvMdxHLW",
-	"cQUv3KDCBo3WoJq1GxUy8KXoTApdlAJxTSR9UfvT036fnJc1LSqGZkxsR0N8G9Ss1IW3rw3Oe/1jdKCU",
-	"3WF8N5Vtbh8zU8FjjMn87ur1h1Kcc9svzfyWKCgrKLEZhZquaPh374Fss0WXDGCQ9XjQbtgr46JzfnR4",
-	"dHpyfD44h1qY2sQygXJXgyNyfPNXjJOEUh+JX8ZbXIVrcxBZrUFAK3rUGoI444eYozT7HAKizV3JM5Cx",
-	"BsPDo+OT07Pz/mBY6xgBXfbMdE4X0ZixZETju210zFkhw7amFej93oXhQbaHVa9AhLESAXphHEex/MTr",
-	"W4X8IqSBOjMYlfIzhfIoRUzfMjPyIm1gJ48wyBqvdWk3GYHBP4jBPsLuoDvQwIq5BBcbzVmaIgUfM5aS",
-	"lGvDBHqkLF+wsjSZTyXEwdAU9voAaliGAT/VOXqqc/RU5+j3UefIbkTds4Vn+94zK/ScuWLOPlwQ5/VU",
-	"IjKyDOcCukTzhDukwBsJBRfVY1o2zk9RtJYccs7AjB3NMJlwJ90iH824WdL6IDvOsFmWgpu45coG4aAG",
-	"yyr+m1N7Iw0djx9GTiE8j2P3vMI+DSaRKCA+gbTo/vACxUsqOEvJd0pKqMfpHzvd+KaYXhOkMcTRmAfk",
-	"grmFgfcQFlrrew20eGDFXKpYZFcTqHBQtHRVTH5jO1qIpIshxBxa+Y15o3o/4ynTRjr/V8AeIpek1hB8",
-	"c45Dm5xF7lsLzDyysnizVaE58bqYccZMJEVk+AxnhWNG51M48mx5ZCV4aIyt0GrLXznky5edrEdFcgL7",
-	"nLHYDg4agx4e9/qnvcP2Po6TwrnFqIrOLdekI1nG0wlXOTuyq+BxnuYz17ZwMCgNUH+WKqEClFPQQ7XJ",
-	"kwWhgs9c83FCDYllmjI0zmdjWjQ2/mcago46ddv2kwL4pAD+kRVAiBe3QsYbcc+NM8vXg8Vrz8NI8QfJ",
-	"Fdj9SlezUw/7N8PDi+Pzi+PzbWSPw0eVPTzxzRjmoj6myPGAJK76UbyBOLZNB+beCtO6Kof9dIjf7hC7",
-	"nZSLuyLEDAX8Hfq7QR+czkVn25FNWNSUEdj4TnP9myfs+WbY86k8vh+4uGs+NHjSikZXoxi+l3MMhuVM",
-	"Y9c79AqjfdDFJVEyy1PDe3TCRLwgzo530PIkHb98jSG3ViBVsLS1k6841SBT7pffOg36r1U2uLLkEaUk",
-	"wz4bt805S1MyZwq7DAbGtf9duiRSfseUiY6XoA5tHzKzGvj+hQ0tHQ59Swcc+cEp+c3zFk8rrXKeDAG/",
-	"Y0PA0smuprOVN1Z0+H8669+z0ac87Rv3xeaTLp62ItCjnKcm4qV51Oki7rWSgG4XWFIBxqMygW2OZldm",
-	"8NWDJ4PIsW/JZBpwaDXFqLyxpVz2hFX/VlgFeHXDZyzlohGjKs8acalVbs/R6Vm/DNXx5P8g8MsUGc5N",
-	"bqvHS0VpUXNtZ/b09RxL7pwK2/5/0qzxsJZeaL79E8z2XGvFW2V0o1lz5cdG29sai+9qU1ng5JQZE2X0",
-	"1KcH8uASPO9dpkkz8N7XSvg8eWeevDNP3pk/vHdmiQKsJ6HFG8009IkmPNGEJ5rwh/fYVqmCL0rZWO3p",
-	"rbxnUB/RNVqnqRSTUFepGvVcEJdTNoIwQrfrA18oFB9ZTQMXw+mErV0IvgJLQfG5XNPe9at3L4mrY7Rf",
-	"bVPuq6VACafMVJpfzyXxtIz46CpMziurIGAVgcviz3JH0EP2AOuzQv/X5dwlu7WfsljOuJgENLaBAq94",
-	"q5EKT6mOvIZZC6yppzOaXAkdDc4sVW0OTGTtVIzB2flROMZHqdc+/0BZ9Se4AC+x6kYjFryQChrswi2E",
-	"s0qgC/Ten69/fEcgVt0iZjzdvyQ01bLoUUWKMhndoPLxrLEYxthnL4ZvhGexXEtjJOUdw0yvwZC8pYuD",
-	"TrkhvA1XBV407wzKaBHqSr0FiLa8t1XlHf91E93K/EZhif89V1Ig2+78wO99mY9ZPsMqgILINGGKjBSE",
-	"eBwUkZIQQZyml8RVISGGaUPi1H6RC/JnKnKKdaDQ9gMRmTSjLjbjbT6zW4+lGAMfxs86DVZfkrnM0wST",
-	"fSHFBB6PWOI3EUokF5130ss+wC+CbLoDZJWIPm/K39dhjlSE4d6DiTYgD/T5r9YVGJwGeXE3Lh58lMr4",
-	"zuIL11NLxMvFvUV70drLSr1V6ZkmaIrYsKyts4Au4QvNOUDlWn8MBMu1d1CQUAZdXmyX0GTGRWXNy2W1",
-	"i+++DwKD19/9MIR4A4yKEKfByYAcnZ8QiHEqP7qWmZYnUzBRlw1lkM1uoDlf0+pT7KCqlawHnOOHpGRI",
-	"2Fli/T62qDxRLutnNppKeXedjwqD7vq16eDNZ5r89OGHLmH3sNpFxrS9uFiCj4xTOmmHbdWafTBbUVKr",
-	"tDTiYSadT91OrtLORWdqTKYvnj/3pRIPYpmLmKcHLg7vuRTMwu35HDcZbPtvlrFjCen12w3Lura98FtE",
-	"ldkVuSOwLGSWmSZ5quGNZo0WX8CkePz3pvgMpaAVhRNDFUFHJEvIMcRb4Fm000TOXH9Wf3qhldifXTut",
-	"ZnB6eNR3tTZEvIjs9gYuQ0gxoxYbTL/obY3wDAYojTkYQp3pxQem89SsAHPllQDOf88ZRGMNgunCe7Ni",
-	"usorK5G+VTDN5ovR9qQe1Fek0IRRClm0jVbc7dLW/blsDgWIYVBnxVE0B86tfrEqgSpmdzGfahZHb8d/",
-	"+eu5OvvP5Po7+ie3xD/hO3+CMf83urUrWPB0tI9ytM1nu4ZALr22sqPb0+k89HSQqHIztTrYC0wpXF9h",
-	"GyxI8B60Vp67saLR5gJVOrXVQnNnkJIZFOusSGAIB2JUjsaLYs5QCzjuDTBcx6/21TR+ZxXADTpsuHDs",
-	"IoZdNSqLB3PNkLjEUfLzfuNubkoTzEze+zxPbEVOczOVipvF5g0EUkv9BoSPQibzlLvwlLvwB81dqOB7",
-	"E9WvP17tKX+6AU834I93A7BVyZTRxJU7f3VDJ2hRCqOvboA3ZYpZ1kqdXu6muSSaQQsLMqLxHeGC3L4Z",
-	"995alfX2wLX7mEEdQKexaaO8G+MHGRc5JNUv/vThB9881yErUUzLXMVs06RvLfu7kWvnVJ7xcg0tqyzD",
-	"xcIthAsj138C6sMrOmO+Q9wL10C0CWy3QYvRW/953zIMmgRDfJp9/e85U4syAM21JQ1XMqOff2BiYu/j",
-	"sN/vdmZc+L8H3QZQvPpsmBI0fZP8FeZeWuGtXmjDZv8DVO32gkiRLkIATWUKhQ8BUMzNRnhC9tjB5IDc",
-	"jhRPJux/vvvQ6/ePhoPB7f6q3fjBFuVXbOmoP6hs6RBKixhI7u/8n1/+z/98+tMv//Pp4E//q9O01zcv",
-	"MS8JwhDxWuOXedIQD1cuYCzVDO5QnsObDTMnbJZJsBP8hTUA8Yrkgv89Z+SOLUjGFEnlhMc0LcQ5BBYl",
-	"P/305uX+JVHMKB5W2obGdHYwFQkZyQS6nKUUTwLcZs5oUgAXb2y5x2CJPbvGFRAeDM8qED6rQviq99+0",
-	"949+7/wguuh9WgXnMdztFdhu6cctSak2UOXzkkDroZTBLeOaQDF4luDejwbD1TtyNGTVVk6ONqP/m/E7",
-	"Kdirzxzl7vWoT0nRBpemjugckJ+nTKAPFfrepXZTC7gWevlSmCn7KPCk7F5vh/3+rT9laopJwGlkpvZe",
-	"ce3J2yUB9jznmoUXsHzho9i7HfYHt/vFpeSG7HEoOEOTBCX+2+Ca6VvCkdwASqU0vtOEm323qfIjH0Uw",
-	"oyOIQHhpmjJFZnQBTinNWJfcHvXPb4mgM/u628XBR7HmFO0R9PAMvsq9/4HPeMPxWnGNaP6PleQ1hXHh",
-	"khI2pmCzO7aklX7ms3xWElr8q8QzLgybMMyHe+976tRX8fN0UTvNEbOQw7txxzLjW0HQPOFgjndtbpug",
-	"+f/0/IcewhRch0w5y6hqWPJVqqEzVpYbhg0ryJhPcsWKokcl94L+ppapsb/nNCUpfJbszacyBfRhIqHK",
-	"N6uyainKCKOF+60bIP1oAX25VjKQ2C248cScF99tdiRlyqgIdvuy0jK2Rgigb+wt2XOzFfuEKAnD6Gz/",
-	"ogoIqglU/mHJAbmVGRO3F0TPaJr2UIokvr0pl8K+DDU09dTeYfs2SaihZA+msAiRyrkrJuVa0ALNmLI0",
-	"6bpO38ySJqoWlYm1JEYammoSU2EvqGL3jKZ2qlnXUpmPwnfCJfMpUwzdsHYHyf4BuRI0XWijkefb/flI",
-	"EbcnInOT5QbolacB1PXkLGB21D/cD+5/7cyCTr3hsf0vLCL8fz23ZyoFdEfAp/p5eVJvrdxdHuFrKBa2",
-	"VDgZuGNCF4VohTi5x7GRxz1biVBQfayVZJBgus2qq/RDoVHUV/ejBS0EGSgm8KZzTbwGQvZiqlmPC80E",
-	"9nvfvwDoFj5GPC1N9nzbV/APuYfYGLiLQkIuBEv3K31Gi8/MLbn3Oku3QG9lRRP7j+JFKSoTOKLlYhEa",
-	"aajf+Sp5oz09Cn3NmwCJYnvocYa/yZTa68REGZwE12cv6LZDqCqSR2C+LgFMwfLeHrpMQXSAV3KJU3JX",
-	"olJdp9tOvkQANGksP9BNyH1JqCEzqQ0Z9MmCUeWdsLcWvW9XLbgxR2QbzHc5RJhD3iQJlgUCCGSaE1Dc",
-	"iRQxQ4Q01ZdAA6NJya6rQjxmq69bcyAySM2jUpiNep9+Ozr80iw9oK82ucZkhUa0w2ugievbZwEulYMy",
-	"YCIX2lBhyN6H1y/I4eHh+X7XdewUfDI16YLohYjtGc7BQo3zXJBf88TOJ0NZ7Jn+KEB6xrfIXqnmXzra",
-	"gKsRQLGLNbnVWB1CMTJX3BgmukTn8dSiddGFpkt8lUag61g94KMo6oN1i8NZYI6Qm+qyIBvoibezYOhQ",
-	"KbeUY91LU5plTCC3gWhCllg2D7z0o0i5NgS7OgRjYmpoKic5tifNXZhfEKegyR5ABN/XXlRJsO40WKus",
-	"HNElyBIBWmtYlIcvpqusvAQ9CPztNtkCgtpqv3W+o0lg6ffdfKDPZdA7R8lRymZ/+tVZ2Z1ZECZ4j8+q",
-	"8zQxTD/o+fIIu6p23NaNxY1Ucf8tTS0ELMeQyt5UmvIEI4aAb2BYl1E0NpfkFrz8GjQDpgmj8ZRAf0so",
-	"uf5CinHK4weCJJylDUCK9x8FHFdWjzUQNYbavmAaA9vsNy7JrY8wRQ+ahwSo9zAQRTDFUnZPhTkgIGdT",
-	"8v7H6xsCjSo+ituaGn8LwqGYgHuq7LmuDU9Tp0hkSsZQxfICzAo+E/L2g/2jd2X/uHXyo8ZLEBj7gpeW",
-	"ad81DrKfnlNufLwTfIWLibvsc1cQNaYCDHTpvdMdHWCqlrS1apSF+WupRjxJkKnsjiqVadrgSjngUZDl",
-	"ptCerRhllSEvQCcSrg5ci/8Eq/1D9ulnaLNFePfRdpdycUeY1eotTc8NIICQxKIrU2TECJh59qggWNYj",
-	"CZj9Pmz/jU8CUbvTB0Rbg66Wq2qHbLhUXohdyByWqBkrrTjU2XDefX9NnOYmFfnp/bsLu/qK0WbPt4Dd",
-	"J4qCU9VMAeXtU+4i/EGgRBJ54COfXIF/v0aui897p0BTd+9gub44AjgnngeuCmwoYUUPiF5+fj94DnP0",
-	"XDFydHW4M6s/fd4fnPfpMRv0TuNh0jsdHbLe+XjQ7x3R49FJfJqcsfNxEA9w1D8vO6gV51XcYu/5dw7+",
-	"wuHvjk0/jwti/Ci0WJU9tQMrVeVwnYmOLZ8uiqIX5NbDxxNrbj4KK3UU3Axk1AJND8jeqi87+5iXymiu",
-	"mcMtZ7jd/wjdht5J89rqHw+79uEsba5+8f6jXP93EsVKhARIB6LBZAgFpuUYrvp7ukglTW6k/IGqyQOJ",
-	"XsNkbYBQH/ZopBCsq1YBvUcRPDCzEDAyIggUK+zLrylP2QNxoHm+VoBYHvkosCjdfmUiw8z+HQhHzNDJ",
-	"bZEy5LwFKJGQmCqF1lIfnCwFO+g0uiebluheew7vfCkV6zVwboJvOWgtMN1r7SEXDDDss3ke6/vmT7/A",
-	"By2+bt+sLqBBPWn05EplLghEGI8WxNk94Sa/uP4vNJrcosZ2Qfxib8leLNN8JrSboIsWqC6ZKJlnXZLw",
-	"GROaS9G1ShybSLXokpSOWNolM0Z1rliXgLelW5iQLwktjJ3euso1uf0l/nSLUsI1Jpz9JOg95SkdpQ+k",
-	"Hs3ztbk3DSMfjYYk1NAR1bB51FtpPLWfIC4ybCYxOyWRc9EF0x1VIHhLBYQHu5XuH5APgRaAndqR8429",
-	"FkC4IIHgf+l1EPRKJjWvZE0jISoXujA5SRHXL+hDVIotdYUbKd9SsXBKr34YWjRM1gYn6sMeBSF+9IxE",
-	"Wb0RWIizvnANbmKrg2p7dJtVvt1PpzEGonoCPwkXWfiPh3Kz+kxtYF8Z81iSTawYyHs01UAPg79RH6CK",
-	"wQ0FcwhQqJ+EU8IfTpyWpmoHh3DQowDiZ5amPbT+gHLnvfajBaFklGsOxg+Vp4zsWeVFWCnZ0wlAUcVK",
-	"N78PQ7WC0r4Dmc4z7NEIKaE3gF0Pg1zzjO0A2DD2UcXDZxrzYiGBydN4e8NRbrbCY8aUs5bTO6YPgu/D",
-	"Nq9i7xjJlH3XcKarFQ2oaWu07AajRovlNhwbfRbFBL5PfoPoURZU2OhOwPi9Fl8Ne/60eL3ob/fbkmPY",
-	"N7urHFfDHla0xGvx8Up1qBbve0V7Pa4hGlzju198u7ymKLjSUfILRkAFwKuuzs1SHFixlhKCn4oFS2i7",
-	"bz+NS3lRIALWQPIBNO8DLHXO+VWIuyMKeryrhj/0m5w8K9b+6p4J49RCWH2a/ohdc9cdQWXUl0+rpDkr",
-	"cWGLR++o2NOMkf98dUOe3w+ew289zGe0vH0+5fEUiSMu7o3IcrMlTLe4cY3oX49dcc4ceNdTrXrObVn6",
-	"oUuoLw8BjtJ6XMojXi6P9ktnv8nXHN6KKtavRnEfF16FtQv/Dv6x+d52SlykStEFoHEZHgoZtnnqlBJX",
-	"t2/9xYZvr176dUFUmLCi9C++zWYiRXirS8heJXlqrn1doHLccoGgrvvN1Qnwf7ryB8WvUwkNszvdDptl",
-	"qVxAZ2XHbzvdzjhXVjaIykoH3Q7GqW9anX7hI+c33JG67VBQK9a4uHurDVGBRRg89l46cyB11tjuUoK7",
-	"tMKMmULZgxpVC4s6bRmbVS/6tPXwpdDy+pV+m2urdS3txwVIJFyx2Eis57CZY5VYshb1Q4yqI7CfoxGF",
-	"0zQID6/C2SfYNXF2rNGwjTj0lcSP5dPYOGY3SYPqFeLLDkKI2k6WbJI0qsJFfUvFgrv+FCvfXY8Ju3DF",
-	"6rEtc2tazO7LbqCm56qNEW66hI8Ld02ru9FwjssfZmJCJ1h1JGW03cTlYTcFmnJd4c7LXHhLFrny7Naf",
-	"0g8u4PpBHLO8/Utcsz0XFCKn6QeGmaVLulOQBdWWVCSMJil3telq0ldRO2v9zt76+naAKDRztpnWQ9Ra",
-	"A/WKIR4CLYfUIOzGF8stFlE2oG6EfwiSGgHPMkbTSPHJ1GirQ0I1wGaC7i5iW9E2/KgXX2aUC0M5EJ0Z",
-	"ExaTY0Z1swy0kqDWoFJ8qLLE7qq9rb08X01ZbgB92Sm97V0MrtGVG90ky7pyWpzNdSM78pS45UYR2SJt",
-	"JcbWQ7CO+MolZGMajWWct9/8+/HVlWK0ab+WJcwsOhVSyo74Zu/SFvus4WEA1rAPfrjZpbU24SBUjGwr",
-	"KbC/58zFTK6z1Lc2bAQoVpo3whzHthS6yG7ctLClynttYnWXhB0PtOX5AiAFJpXCyFJykko+bmXT5W42",
-	"cbfiWm4nG63SUx5FmPVajL8UrpOzpxOVJogWWMYV0oeo8qgoWlDWoqvWg+vWyuuu0Rzr7MwubBNEXzrq",
-	"vovIuZq71TNWqlLcB7dIYpV/sAt5QgI+cyAhB53uRh7ZYJJyuyEpdB2/JFBT4geqDe62Inx+A85aSf9q",
-	"odo+lEau4tXr5NkAGb6+qRA+FqGgtbXFMFipqy+4E9Y+mmAwo5/f4PhjPFr312CjzBDgxVm/kRI9WIio",
-	"2YMSSzzgeuGrJOYqzlPMyUxyRoZYGbEo+AdFTovOIluLJJt3WJFRVhAICHaHup/nkDGxpSRTHtBR7Ui6",
-	"HQxvdo9dB/uvJuks3wivg+O71SMowxran0BbYamFgBSi+6NYhUP19BvahpdlreBAk5wBx02TklbaQ6Ui",
-	"ZmmKpaiWDbMZd6nxD1ex2/p/nOjyT7O7ZYqN+edmJL5ji2ea3HPNRynDWt5kT2bRx7zfP4xxJPybRQcH",
-	"B/tdYiQYmCaCa0Yw+KLh9tzLuy2B6WWwtZFpMmXNwi3AuNuQ3gbTFiCoCLCNGAfo8fWZaMajO7bYmn3C",
-	"6nbhmDua+R8JQ5cBUXHN2X+Wlcxc6NBezeio9y/JDL0CWKheossvWGE7u+SueLYStwC2q5GprL9YF70B",
-	"BzaSXiRYX7qdu6aSHu4OE240S8cH5A0URsDobj2Vc4FR/hdEGysTcOOzZNfTZL84/OrqzT0Kcyl2+K3Y",
-	"SlHr7i9cNCDoUrl/sseoShdQ+btLXly9huu5T6Qimo7ZJKeQWlEZ8eLq9RU4mkER7M2luiMvfF6wFeJe",
-	"+yZx5XLAG+3Z23LTgW5nxdeaOV3x+DooJL+FA/JHwcJi9a4Oe2p4lrIyhlY3+BbDYvVNCOvztqWq1xS2",
-	"CDuXCuMBlwTQDQiworL9uhVUBhAYsNuXgwL4v+0wfFUN/KUqAq5ZhUhI8B5NyZjGRqodF+++Xkj+7fgd",
-	"ruW/YJBld9XPfCkL8+8CkKYi/bvMU6nLv/0EX9aSjwaZVNGxCZu7drxPY5U8ups5bCrn4We5KM1T9zxh",
-	"suNr7WGxUh3pKVUsiVA1nFJQf8xUyXwyjWhyL2NUSRKeREKayNA7FmVUNZOWO0c2C3tZwM1rUlhZMW8G",
-	"ZeCbjWqf1ojNtQsgVVE9FCbUTRE830asaeEDDesaLhecWBpgpLxDsIcWuApmhiVjQnYHZ9LI7fKEmzIq",
-	"s5YKA7Xkbi+ImcsiY1+OIdwTkwRHLKYzjP/ccwUAoBqQT6pCHVdNWNKjc7oofrckCmooZFYRXmTMTuty",
-	"0qDuqysZc+sqA0SQha0vyC818/Sn2/1LcptwPeNaQ/mrTGpUV5IcQ2+xLJ5rtirJiMF2fBWOkKmi+I/m",
-	"NHtkKVZ7Qku2PUKoYgz6ZMrgF/bZ+Q9RqQnq0lq1HH2/ONLn/VsUT13tIyADBQ3olAGtEOeo8FO4tWby",
-	"YA8PFIvm0JLNTtzw+L9AJAMKU43C6O8uYsQJ68tkPUf8bq7oAYHwZkEyJS01VM80cQOw3oXmE8GSHheQ",
-	"naA3i8Mr7fBV5K2IvMuXuybdtoQBko7lI/ANZrdRsrOy/FcDsSra0rYibe5t3VRmECpm7Lmo0lv71+2+",
-	"L9iG1TNcYTasVhWkqmZ0Ank2uRIYwVLAc+OSatbBz72J7LnaGVi++s1LHSzdrAm8L1Ph7KsYZt/1DQId",
-	"iJa+v72bbmnMSmA+04WkLLOUdbFwhaWvl4QW0iyNY6Y1SeXE1Qpi2kEYDgSChaxSyADWvKjR8mhwDqoQ",
-	"A7CbTDUh4nY9EaueiidTK9mZM7U8gu5Z0tdvp3++oIpdxeaq0qJyp4j0JpZeWt6l8mw4XeBfxchWDgHX",
-	"RKfBB9ZADsIGm+udAcW7pGayWbWOdo75Jah673w9khN/bnUw730B0QecTn17G1WW1WDfOLR+DFt/++Gg",
-	"3gzUUmuqYol9kVzFhgz7gyOiD47PCsIGinlgjAhFOquu2Oega9k/Fgx7kgbgwK6gmZITxbQOxDDnOki5",
-	"WKGf2UXdWKERWyPUnUvb5DxUUxi29SsnroJKg0ddCrbanU4XhGOfhgRkeCzzgMUUL4lmli2AGkhun1c9",
-	"S/r5b1wk7POX53YkFkyuI5QVo38U6WK1RaZ9uJjPk6nHi9JVy4cVbVxBkFxVT6I0OOkIzKfgv7Nra/+R",
-	"epbWLkVOq77/sDsSTrk272MNdr50+LINhpaI9BiHVVPMj1bkPFUA4FbQYq+PFylbt34tv8ChNmnzwylL",
-	"k0cOiLSKGBAub7TdaICJDRhWmGnORnEdWdqQ9RqEf3QjwSInWLrDFO9h3JJrvr2Mto4EN8Y6Trg2TEVM",
-	"GNVao7UfS/K0ffCujwILT0HOZrnAQDAuMmr4Ktu8XjIcFt/3Lu2mYQ+MMnyMyMLamFWXpjnbon4wTaGI",
-	"gNphkF3lZIL4xDo67Rqc2ICyX93/C23qjf/oDsFU5Ad+Z/VkhKgb2cVqmFieRkhSA+7Bit1+z9JkF59y",
-	"nW5u1hJCQrr57YCyLjNulwg2zk2uWCstYomqbl7BvzTdrIa+1alo8y3fkp37E/RAKCHa8iLugpY7nPOW",
-	"7PT3z2GWsmKWKe96OtvyfH4sL0iZfzvjUPY9ovfShWSVvxW4jJoX1/GUqgmDHvMRdOSHEC4pDBc5S6Ji",
-	"kz6SuoCAT82NuLB0X8PA1Qm5jRfs4fajJqH02xqSGqnGlhaLKeVqVXHshGX2uAQUeuaK7FFizwDPk6n9",
-	"HdxvVt3mMU0j9tmuYoe4JBwYjRY4BS8SPB6gfCEUlle34muN5zGNlxGKpXzi2qBFWyaI4dB0hd5f1Hts",
-	"r38Ie9Hi1krezOfZbb4H0/ht+XKR0Nt2afXQ13KqFWBuxxgalNMp1UW1b1/Q/N3318SRHC4mrpEmNO7P",
-	"qJleglEAqpFJlTDVxSKSSwLIVzn1FXZUcKw2fwJ7F5UZwF8BbxpKzzdUhkV3rN9MKxFta6RpQo23FaSt",
-	"rvXPWMjeyIQuoCCUw4DEtbCCzvLAnfYPyG2Ss1s0WWv+2TeHCYLrvcHoktwKaSJXCGqUstuPomhBQ+M7",
-	"OmF4YvaHauXfwm0tpClhBeWvN+LTpjtZdtmvpNi641/sOtzhwo7D4Yh3GrukUrpt+Dm7jTAKFryClLSz",
-	"8ddZ9q63fXMgWXD7V7y8zV3e+L0NPKGFy2Htnd0hvupFKjXbRfJvq67Z+QMFrTHXa/sSBP7ra1O1Kt8O",
-	"pGZwcEQzBuLGNMbQxSDCMwpdGRA+ExkZLaUV4hM6B8es088xXAWCT9aIx2XPqZpsaBe8ncXpwcewJZy7",
-	"wSIbYY4qA4Znvgd8tRKc3tbcAZuvqgb++BjVi8iHFKFCozhE7I4U5SmEidM84dL+otPIx+jN6B01aNZa",
-	"zEYybQ4CKjX1k1Y5UFCDPVPManzOM9aiBZlduZjkTimq9ajzt5z4d7oEWkW+EpOU62mXvJf4/79T3HA9",
-	"Jdd8IsgP7uWajnBcvVnDxtw5M5XJCmBDw+IywNFY5WrGtMbILcwbdYS/EhQZxTRNHwXCTS7aQduabq5B",
-	"/OM4L7DL8GjR6CbAh4/rnOAiGkvVFNn9xsp8yoo5Vrxqlj0LwG0KKase/UNiUsJ+XS4CqPItsK22VvjD",
-	"2Xxc0LIHohr22WAKkptjjxyaXMO7X7vEQLXXfgtsKQesqer0OIULln0EBdLXYO0h24BNjYce3JAAsXd2",
-	"JOCBfX3nAX5n2+Qxt7xdBKuQyGxpqdmKBDWR1WG/TZmHLcnFGtt3A8H/1vSkXN3guGXSc5XgLNexoApY",
-	"IuYOUVG7VWtFwx2IVe0Wb76uBZasuVePYq51rPcbmmhDwCyxTJqmkW8BeUGoWDRWO2xsB3lZeVUXHdGl",
-	"Zlg4svoComXlLdeqEatMwuMwrCpcWo16rqCmjXoFbv9nxy3otqbpXXWzZY5WBfxLFIahhnwhrmxnpFyn",
-	"5bUs+FkzIoBcG5IvL+mGez8+aqRnXERx+dXNsv6OCcFIUaD+B/QSdEaPdt9Egb3aAfOXfu+c/Glvv/fp",
-	"t5PusN/U/HI1fZsh1bKqrvtHQfG0YVm0RP/GEtxgDeRwoqhIytF8lKJXrGWhHpd/XlloE2a8dLWUmsyo",
-	"jEDPZQhwMFItiC+8BBnjzqgLV7RsKRanMr7rXHTGXNAUvGhlwNhFZ9gfnvb6g17/uFOJ7+/0B+eH42N6",
-	"1BvEw1HvNIGeWv1+75iejE7js+Sc9ce1mOwLsEs4M0TQbwu+piUwkTlVIoJuxfDtk95g2BsOG0S4NisY",
-	"9DFrpGaNsNvd0JjZge0FvLxdDGKZe1X1HPB4ip1J7pmiaXEyZa6U/Va1QeoFdkvHqi0Obs804S5nCkzN",
-	"Tpx8pl33k4O1qRbbJGb47IZCaa4cnv3LIUulnk8lj8m/sTFTr13Q8M9S3aVcm6AmfIkuq0JXPaAPPJYR",
-	"rsFwP6d6n1jWckHweEnKNLZRg7N4ppdLla469AerKYiW9RyG8tyCYmrlnrvrItGrONyQFFJSCfj4QVE3",
-	"C+yCYDckex/YhBzvDfa75ATr0ux3iZDobBfSWMSEdwZ9eGlQvlXSE/fG4d5wv/tRDPvFKw6z4fFZ8QVI",
-	"93OItt8lkA8boc/f6iplEfZnmgyOoZG+vTYU3yRSEXvjpaap/RwU6sF8evuZ4XDvcN9+ulKDak8fHB3t",
-	"dwn+GWE5Hjegv3e6Xz4qaov5h4P+vv1MNqWaRYD5Y6bcjs/2u0Ez32jBqDonezT4De9wUOBov4uRXTQ2",
-	"lVoAowUZnGITYjKl6dh+M57GkfdhdEkM13PMFP4z8CfgD95KT/ZWOyupIYMje4pd/7VD57Tq2t2gV6lI",
-	"VF5CF4ieD3Gj062yFTxwi8yVQ/X1lFyJgjo9qZxK+XdQ5qwK/SoJAqg7Bl4DK2QSlzB0f3pfUA2K/uVl",
-	"X1BJBvydewwFvvvbjlx6B/b8NTn6E+P+92DcQU0tf/QzrnVjUsySHrSK6Xm2WG/Xsszw1tq7lmUAS9uK",
-	"X3GdF2jq8uc5dn+6zFKO2R3zKRMH5Ma3cH+mP4rbYPnY7/G22MIt2XMNIDXDJuF6H9TlAFkwEMAL6kEX",
-	"bGgoXJ5d96PwZ1fjXxUug89d7EB4fkVXe+Q0dS60f0kUowk0hvX5PPbtq/dvDsgrGk+JFTwsw+AaxKYy",
-	"N79YPEA1R7lrj2KSfpkUwzVMwVzbYGAnAdF8DOtMoRxtNs/U3FNUa0I1dO/UUt0WwLKjIKX4ktCR2zY8",
-	"SKk2m9O+V5t1/FKXK4AI6bPP8L8+/Qh8WpFluGirt3+lzkdeCR5p5k1cx+iifSGFUTJtarBVPFgL5GKm",
-	"tzJBx6vMISy7QSe1+qjMTZZbAhjL3MpwVtTwZYA0GpGsTD64wH6QdjKW7AfADUssT+U8+gdTUjd28YHm",
-	"a7L8KMnyUcr1FFqcQKVZO5bsgVI+55qVLTlTfsfAgAarhIs4R+PZVDE9lWllSYFRQudZpqAxfRSzNG1Y",
-	"2PdyTmZ2amz7qcmcqfLLzRstvrqi/JDMRczTZ5pkMuXx4qKya5gaukI7kPvdWDhD0Qz2mcbGvd4l8yk1",
-	"1QlkniYkkY2nUNddHNqEaw5wonJmDdBqvBxVFFuCAKz+ogAndfsEk2XGxAXRM5qmPdcQ1H/Skjq4JRjX",
-	"VvBHO5m9ZxkTq66OZRG7+D3W97BglaIpvt1iWTllD+qkFF1KM8rVJRGSzKRiLgAMJBJDeYpN2tFZXw+p",
-	"HWwdirLGNPmS6yw3DaSajmRuWhAPO/oK3v1SNBBIVlq1bhQf5Xab+KYGJgMdBoF1YdfFes3ni4JEY2Ce",
-	"dKO77neDbWKHPiSvKLb6UeAE8JUBPi6eFnGRvschrCC2EBhjEZm9719dvyAfckvX1IFVD/f34v19JzF8",
-	"NljwDJgL9DrVHwWDW4IdtV9MFddmRqGuGRfkKp/k2hTtyBzqgha2UZwdAQs3zufW4ki+wwHfYaniclNR",
-	"KUPXTQixxBoRwYFckEMyl+rO7glUcwQeNxgUiZrx0XD/koyouCNTmXJ8zSG/u8etrC7hIjnUSGwr6xcL",
-	"326A9k0gmwMQdmuy4rRoxLu265kyqraoDN02bZSLpCW2QN3D9eEY7YK43HyVMK6Y8fttslzi7dKa3qdU",
-	"uIqGTYJiO2OkW3dpi3T1gVon87jX2xSR8d/CId7J+wfoGLE6OTPcfQV2XcdHgnOtELMqfgTZnLuFXFT4",
-	"0Urmc4FtgWlaGru64U+WXS79CCSpC8pV5Lr96i4pLF2Vd+HXrut68FG8Lcmpb08OOh3a6sLehAcE2pJS",
-	"LsyFb+rXJa5LcpckLKWLLgFxt2q+W9oQhkHXd1T9FbbkO4H4PdXMd/VdFVXSfTnHWmtF3xcPRKcYPwnL",
-	"XhtTsMS0mrMKKEGPHFnOLpjRhZMK7MOJtFJCwcYurSZgBTH7VuwgHAqNhaOvdRSEW/GLgpPsIk/WGddy",
-	"WmvRaL64JF1grNunu25RvGdHWr8yLreyzTXX9qtHSiX4nW0jpdzydupMsYsU/XjCXkWOqnXULEReKdLF",
-	"havb2CAGP9No8JFjAtNt1XClKgg1nkwReOJk9b254sYwQdDrsO8fF0qBO8XkEuVokEiDC9Iu+fsBslGb",
-	"6lcVmafZlQlGZafHlIB35kHo4O9ZAaQF+TkPyG7p7g+Vq4IgtGGrILSqBLUMA2cvhdOlBgKOLpczoriG",
-	"vvLOrYb9Bb66NNZUSrWdlLNStFlD9pqLjptCWKHCczZX4/41V9r0DGeKFPr03vWrdy/3L0OeF5eihKnY",
-	"mIoHGkWLxOFQEUbj58ACqPABXyPLDlvHEINcllXCV55NWZp0LS836SLyf7qyp74QLMRqdUEpZYlF+0CK",
-	"wsTwYgb/J9hN3b+LKQ4+ikCmWvFtO9L/OxwZAAUfY0hRObQs1wpRccVYx/VcFbIikb2yYG/pDf9ws64B",
-	"8KMY1p3R59uFPRaL36F+3i78rIkktqgW30Z73zhNVZtfJnzueUj1feugCtWHGhmXILOOGKHTFeErX69+",
-	"4JfVB7myP3sh663D4ZDYruMNU5km2NWYFVy/kAMOiHegYSRFJQbEG6AWzBBXGIIlZO9oOKz0VGjtTPWd",
-	"oZt3JePcl+0MvfyoUUUZtRDvWCEzcW/q5/3BeZ8es36v3+/3e6f2P2f2P333v6QfD567GarqsA+lG/T6",
-	"w5tB/2JwfNHv/zcEZ6TM9W/vsKyHDuuDLBkHYQQbv+mV+osyvAPQ1IcIOL+UPavnOHUt6mDtF9gRfGFt",
-	"1MGUDo9POhed8/HZSdI/G5ydHcWnycnxOR2OGaX9+PiYJv3BMT0cjY/Gg9Fw1B+dDYdxMjhOTuLB8ag/",
-	"7vdp/wzCNv/BotEC0H9wdnQ4tMIaN/Z4Oq98gwaakkwv4qlM5WRBil3nmVUoWBKNFtFSeeuNG+3H/UFg",
-	"q7gYrAidWD8J7Q8aQicqaNXgNVPMCgqJnAu7A7g8AIMLUkXB33jyxaNYY7zCTsXzSiT87etaLt0+vHge",
-	"Ymm7kcAxylrOD4jNaPO1auloj+VNxO/6+6ve8PjE6z1wdl0yZZ8bDynE8WDlXJiTI4jaWGcXdJfht6bS",
-	"cmvQvwWEvrFpcnXQyUqjJe49xNgKElUgWxxYzTC51hbpDv7rWzXch7Y2a4Q3qLl0JzBePz2v5oN4QrnU",
-	"UD0qMm4dM51xkSMU2T1PXF/hWCrMGfA/rLG1LV3YFf0XE05Bj+wSV3QBtUbQlHnKnmm8TIQagvhd2dAS",
-	"Zwt/uRfJgRVxPs9Sl/jdk+Mxj5kHz8FcqsTZPLmYzNID/8Sy3xmdsOcZ+M/x379mbLJ2s48i5/sVfENB",
-	"f5ncNfco4yIJOoDQEs3KmKmDqoEbBbBue6HNN5IHHQ0UniaAv5rG2Eq1wQee3HO9uTyJm0EjQQud3xtG",
-	"hQFObZtHrvTQ+eYWq5o5bOWF21Q4vAVJ9sCrTRYAqAl/itPYydq6y3ltkWQagngZpZ3rwypxlaw9qu+s",
-	"7gHGyrKzmeU4jcXStqylXzEn4q7AXghfvcQOnjp8+kz72PzdTIn1zoDNx7z2bH8cGQoV1rcr2HUlCBQs",
-	"xABebCbyl+VSWzthQVvvtMzVUmm5w23jcUqYufnWQuuDu7u7RSxtc++XI3nX2i8DCDaUJpuQk73B/oWL",
-	"dfJuu1p/P6gk2iWsVMbQLBLbf7AmFY1r03VNFCG5oksyxTKq8K5B3bEkT81UyoTsVXMxoPeFlTLcffB9",
-	"+knZQwwjpegoXdgLZKdbdhO68qdBjz9gS27Z1d+jcN2davs56ELrVx6NpYqKla8Vh15N4xeMavZhRTQa",
-	"NMgP3rggAzKjn60MTiD0dej6J8wYhqPJHChTSsUlOSRTPpkyVQL/khyRjPKEsFmWyoXl0ZfkmPj8DGj6",
-	"LwkVsGDyw9UlOSFCEsvE7TRiQidcTC7JKUnZ2ECFGCqSS3JmhTQo1HlJzp1PO4C1VZ+HnW7nsNPtWEXm",
-	"uNPtWPn7tNPtWN3+fBVswpTKOmH4NQf6tCoG6iYo4lYG6vnqeYR9jlmGIdZMcZloktFcOyprck24Jr9i",
-	"RTmIidam7rBYHZC0vkfImjYKyzuwqjkGpPn4K99nJWY8M4/YYqUW9bxUvd/H+dcBvzbVLThCvXyGDXlK",
-	"28lZmKwEIQ+GqgkzW44Pcna2G1hLptpm8FJbiDa5WssbrSx+JehdHlZDSziI7VR8MjUaPjPmLFnRgmS7",
-	"CpdJ8NFCHSs35rO8VhRfblcmLEgwC1bXXbWttVXbAjjtJKauhGQ9Z35FuU8IfbesroQN8lmXxGlvF/b0",
-	"IvCRMGS2dDpYdvjm6ro5DL56gqtFzsIrb2VOv5WtQgQedujbtc1piRPrj/7/Z+9du9pGuvzRr1LLb2LP",
-	"yI4hl+7A+q//IkA6eTohHCBPT8/QRy5LZVsPcpVHJUM8ffq7n1V7V0klqWRLxtB0D3lBwNalLrv2ff/2",
-	"qRED1TNiipc3Tn4KCfUNmED2sp/wjnUU73VS0V7L00PxOroKORXNV+CnbBpFCunSHpHBTIgYQ1pxzKZQ",
-	"WyeXSmPrjnsEO2ivGE1k1pfRuiLo5eJWqX8mPT6IkmA5lynlAZMe6YY9rOQJWO7roQmjcDxe6xpkkUCS",
-	"fcHb0/E6447XCdTe16kS2Ty3aofwuLTQFg8FSaWM2AbJbLdsQPAVklCPjLESDJRGQqH7vkzN2rY3GLeg",
-	"N2iZ/2Qkk0mbVDwKf39CcqmwVH++cMoyxp6KhGm7eX+CfDlj7T0jeDgjnvlF3uvKsCiVBAxCaLmsDnJC",
-	"+U3PI8ekiwm8PcUeT0jXsql7VadKfbe6H5twG/XS6jbvZYWZiySa02QF0zgkZg0LE9K+Mh1K0u9cE1gC",
-	"XuoAypiJJCUZ6ivB1DXjBcN6W4Ayfb/nEWXdKeUpjvgN0Qmt1QbjG2cvGc9ihQ5b/fL0DLPfaudtqPfy",
-	"/PNJx+t8gZ+X8PNc/3H65SN8dnzW8TofP3W8zj/Vjy+X6ue5uuToUv38eqWuO7lsUsg96RQJbQ3BymL3",
-	"0qpHDk2eRmGL3CPviFtYGMiiLtcMVjUfkM5JwxJnvD/i0wNyRBZYr+WRX7GMH/OLSDfM9GerXyJ+2fPI",
-	"WRZe4gJ0a10b8IuVO2Zt2lHH6/za8TpqY35xspvqnHzgaY1qmbYqU7Ls64ZWqCxz1I336Uszm1uyZF1O",
-	"7CRKZKphX2AzoD5bpzyie64R18/URtmG4HKl/h6dubm/Est05gdLmYpwVUOYF78e1TRiUGTkt1jjol70",
-	"Rxbx8u8fTIopX5dthxsGmnl+bhr2dGgbicLAX/PUDGzKvZ45XOBVmjOUWIGp/jnDBHP919anuzSi5kc7",
-	"D6hsrgQ4nQV6TrqyvpEDL78rr3x7WFxhxm72h35+RgHooO6k/AJXH+SWoISy2ZXhCvvDvnogOjvdZ+qu",
-	"gDS5YS0sWMoHLJorVrwVNrnQzrBIxwXGZrPw+kXdtoquKtK3MSTc3HCdCYGZn1j/oATunIaM3M2iuKZT",
-	"SsRJwmJ2S3lK4FWEBoGYzwU2tYOceGC3NVAPRW7pSChZxmnUp1PGgxVm45IuJaM5XYyyjF1I/M/K+gpj",
-	"7JE7wFUtGDCpyKZIeamDdXN+vcsSlCwKZm7RQQ8YZCGAbI6bRpjbrg6lxM+rA1vQdHZHV8RcaEr1cdEC",
-	"tcqTRMwPyXwpUzJm7sV/IRut6H1Y7L35QyvW0Oyg7iJryKHRP17+0OkssEpIdtJOvZGBChFRVxh7IjNg",
-	"ZAiaRpy8V9YzGM1AmppDExqGAIUClJetdMlS3AA9Po+4qbKqLvliQn2aMLqxcmtydKQuy43gNubqRivQ",
-	"LFbN9p1rV+37Zaijay0cGbrgjPyj6oHIDJZsadt4teZiyVN/YRoDlr0CK0aTF5LgZWqP4cqyyyH7Z/ke",
-	"hk5cozRhdF6AbTPh9KxwupQNsNEc18/0inNxbUJOUq+qRFTGk+Miy2AIo4QFqb+gK522mM6iJPQXNAHA",
-	"xHn0vQn+m86exe2qo5EZlexKZxBs1dS11KF1zNI7xrgP2JES4QYED2my8lPhL4RM9952vPwy/MClrZu8",
-	"ho2CE0F9SiktgJK2hVPc5CRbL69bupgGzLhZtjhZnw7IOKb8RhG5RlktOp6oZdhVT2HCJCJsokLtEN9m",
-	"fNh4MLtaa2PnMeUXTJKX5OL0sg6CC3vQ+g5M8ldOZcfcUKbtOSRhqGPjYzQKhCrmXIU+RJ20e1Yy7i95",
-	"BCk6CwanMrvD6nnqV76EMBbAkiqqmyyTdMYS3z7t+pZIpjkd0sUiUcsSMN344OtnZUeefjxdm/mzvFkk",
-	"vASYvvdfw/67337/wY2Uvqxcj5e/dV9+J5Ibf0wlC/2YIUBgzS6btSMR1ntJwAnqw73E3Gvt+S/vz8lL",
-	"8sv7c+ee/1FL645DOALVA7N8RwcAxgS4fpj+q7F9D8BajzjZy2ChtBgHh8WYqeEpAwNApHhWg05lqp+Q",
-	"6+0IKFw9CwGTmOLpAN9jig+1iTK1CErVu23yuMUGBc9OIMvu80s6VCNQMefNpXhHvhoupraNB9PKAW/q",
-	"GAL/4jqfFvrilblzQtNmxkzLHlm+5Sep86fpSxQnhnvceIKKTluiZMEtSNrrFuAzlbp19IF2gFsIDY7T",
-	"0WidYpqqnbKmX52Sdao3EXChg2gJLtqRMdYsH7/w0EfTL+6tJmzIp2/sBwS4h8wJaGV3Ajq9H9OaMrEH",
-	"dBbqC1tZrmoa/9QvcFitD+XTy9x2JUq3JnEPb5ya1JEBZdoqqG9XxqxB5ICTbSBcQVACNkeMUVBwF5lh",
-	"NHVYRQHbqEojxD8L86cjMKQpF0OEVVl+a72LabvofREkpcl5MZdX2r9k87a6kmYPX7PLIJf/vLQNdCFD",
-	"VB6HLckbj2DzgB/dynpB06mN6tn9tAEA0+SHKxUdi0EOSWg3YdLkkWF5GgyUu4iH4g4yxRhSSUA5B6gs",
-	"yCmLMI28pc71EOknrby12+htjmyThikmitROlOm3Dant6pA0OQ8PXjybYUi0LJ7V49tm/aq6a30YpOih",
-	"N2kHJuVAV20QwQ+JmEepbruPjNuqz4h4M9ikbTe2Vl8oTuxD3ehIlwtSXBZdOHQyOdUdFYwOmq9GZEUD",
-	"tKVpXEqfMeRTMXtfuc3eB/DkNyFuCN83o6CSBWyers1ftBw0lIMHbQ3U6oTRZMISmSfGVnrqaPZqWrcM",
-	"yChz34wOSOYy0o80bzUQxtClsWoW6z7jiGvkg4OkWewvq8HCsvAQcV3gMQYIMZ2xKBuvLsNBLOI1KRWN",
-	"TaSF7VvbfAL0tTvUG/LhriGbHcV4wLnyqIGdwtS38l5KcqSY38+6JdN+b0B0tEhijl4qdJhGkU7upEpF",
-	"lr1HxhBadJSNNlizf0Ll3x9eZ9w2mlaC0BsOqwsfPMAzwwd4ZqtEPgsJesNjJ62IN/Pdbn7w9KEePNtz",
-	"+FDyLFqL/pY8ZAmRg31yfHlyfkT23v0wPNCf7v0oM8iyBxnl/kPNP2rLJv/V5IZi+PAPr3PTPnE0KzDf",
-	"NIk/1nGq5JZtpx8n21Zc57euY6GZS6dIeiDdDzLYM5Qlh/r/g0JcR0lw42A8BJxqSIi19Esw6zwCvVTM",
-	"lWTJ0ygmmcWHdxbbb8AgOkbwat8vgnDgxXW1NrbjpuryzxwDPkxidEDOtQqDrB6+ZyFOURfDmc9gwjoa",
-	"8KOpCJrY9XJWM0GHXCi+upUb0eV32aiGG22stkz5s+mEoWeRNVAs6kXNKo+3wfhKxP8wx7g+wOITzm6V",
-	"TjmjfFpT+pG11neW6LTT2cqeWkOAuFkWmLlvlF7zoTJV4CIXRaLRsdlHuaYY7x7m1D1YiB54BnOlN6sA",
-	"wG9teh2fycRA20IU06DY1C988MhPHvm4p8yOj/sHBMKhkyiAY/vfS8pzj0rx3M3EnR8LDEBaHpQ3Ddx4",
-	"6lYxSRnf4l6jJ67PBcq0yYiTU+0uzaQ97N59soDKgnaLLB6vczfDM93WB3o3E62XzZkzBAPA59lb4uU7",
-	"W0N8OsvuUXw/xtHS3v1TTJy2OJBJ4uuYwg4Uf3lJM0IBx5T7wKzyrzOhaaXfF1CFa2RnnpbogHETBoDI",
-	"Tny/hBwIZT7ZfRW8clcFOmUh2Xvb33+DLReqNb1zyNTENezKwau33b1e79DArIwTA9+K2TImiGB8OC8k",
-	"oWnKeKoDiZv6MeD7fZH4+v112VQb8FOuojmDBCV5geh11ZIlW3LX4FAoCYJ6hf/aB71iE6v/ytWbESQ4",
-	"BmxFJeNNQUCTO0snrfIYr25krrNmfNuyiKZRcleatHLfwHg0n6Uew9t2q1OaY+khnmtErtk1LsBWp02a",
-	"47bT+bPvQbwMIz71i1VJrVZvf7iL5cue4ly/mqG6lnUbjAG71NtFdKU98MrHr0ZQ/NOczS3y4I4ODPiU",
-	"0uYSJnXMkcpFhJBM8FXOvF5IB36VuOPkDvr93SHw7oytSEA5+EbVX3OHQZG/wZmp7Egf0QNsdnnGsTZf",
-	"CgUKPkzAlmAwX7/EezOePBbpzJ0G6tqjXwoFOHX9FKsjMzJvKyW4cPemYFg+wvv1hGyLwFCeYpFOT+xg",
-	"qAjpqn1S6bppW63QHe1zsQLD6pdu+uRqq9OCkirR9pS5s3volPkR9xNlFDoSsJWeMezvv3Hbi0ZtamoT",
-	"4sDjOvuSZ1n0Jbs6ugWNHppzgV4SSqX0YHYpfFFspKEeU5fCCliQ0gcELveSpHdCaTJzkTDfXO8e8ZLP",
-	"WVrTOTaJUpZEFNw+c5YCz4IDXbA/qmlIZTeYTTjZ+pX2rWbM+ZJWJl7cOyclpjMeBU46PJmcQn4AYeYa",
-	"EoiQka5WQwPG5RK5ttJtewdYuP/L+4tP5JdZlDLyPonSSM488uWX98f6M3X5+5gGN+SYJtF4zCj3yNH5",
-	"z2fknN5EMqU88sj7ow8X+qqjSRIF6prjj2en5Him1Ebmka9frz5Cg2FQND1ycfrhG/aAY6FHzr6+v8o8",
-	"cUJ7I20NVw2y43V++WT+u1L/YXH+Lxdfv3S8jhoz/ncE/x1dqv/wkqNPZ1DSf/7zmfrv/RH8h9+9P754",
-	"r/47+nCh/sMP1eA7Xucr/qUG2/E6apRuFflWB8HKTdgY+JiiNGUhmkweoVgcNmEsJHGkxGiUaklKKLlj",
-	"45kQNyRkcXSrTILIwTWUQbbRS1Kw60zqZfVA6E7uJAqxm5AeQD8CuGF2y5KVGQywsoYthe6FD+9wDf33",
-	"0l2K8imVmEKvzjGuNRFJWEpqMejuLkT3OZMpnS+crQGMOqNOM5nRxYJxRzJLreOvdj5rEjtd+XO6RCRP",
-	"ksvWw57AOlR3oBgnO7ndVRXcbbPCt5rO8xBYH4EnXfA04kt2SGh8R1eSLBIm3S0XnMHU4hvXzDl3lDi1",
-	"FwzfOkDeTfILkXQlD0gUSg/4rPQ0rqXOs1KkgaEqT/t4OZ0z0IonCWMkZd/TATmFg7XA0ZAZcodrnrVa",
-	"HkXhSJ1MIZkunqXaORDQJFmRUSmXYoTtlhcs6eMzwCFD8h3T3dAV68FXTSIWh5IwGsxKMOMvpPHzwLsO",
-	"CSWc3RG4Ie8gmZhgATXJ2NgJqpThD4co9PFtBbLaIGyLEOHVFBnzrR7rAfqdcC9SAewLLxisRwbdVfb6",
-	"Nu0f2qI25GnKu0/OicL6U2MA6ot7awqPSm3qlXJhJjawvHxVhwJSv4+8pK7lvyZgNDIjCYwioUFK8OKx",
-	"cZ0ZiaZ43mArabOcz2my2sS5i2N8v5wvWIiJPwjhjCca6V6pyWoGNI3GGLrewPd1g42c5Rd5uxliZe3W",
-	"7tznSKY74fOmLctarXhNbsv3lCWcxp/aI5ojarJcyZTNQWvRkFhZd3rSpeT44guaHqdfLj1yTBdRSslX",
-	"zjzFu88+XpI0Wcq0NyAjfNCIRPKaU07oWIp4mTLy7eIT6Y5mabqQBy9fDgaDkUdGy4QfqF972rkLyFhq",
-	"o3Tiq4F7VpQ5iabLhMlr3h19PTs9/3x05p/+x9XpxdnRZ//TiX/56+XV6ZfLkUfGK5PHS0bjJAqnTL2K",
-	"zaX6L4Ch9wVno96AHHE1XxQiNL3mcyFTIrjdGhL7eagjEqVSL5Puy5c32sKPlckE71NkRuOl2qL3F/3h",
-	"8PX+nqONkrnp9woAf9Fst3MI/9//77d/dyYQ6vdtetaG4D+OyDxtPaG1IPCcOAuBpn1HoOkDRJLXQnnl",
-	"UFV5iLQO1Q2Tv/NbPLIP36m9xO/QwYfQ7FIQjAKsj7ji40TiLxSzhJPGksax9S3C3TtsWpWvrGlbtVAr",
-	"IJayNhM4Xz2NNsBNoUZThIu2+Em6QqzNEjUNdefzL0S7G9UoWffaXfrRGG012r9Aq31719Y13jdlR9Vj",
-	"WRfwb1F5VOYGDx6QNZnDOcm3DMuWR7xVJc19+EtrvfceB6cadM9e3WQ3d2EkV+TF4+UTV6fTpLXsPOL2",
-	"p3v32fyNjVfvubk1U24W9CpO625GU38Omow7MrRxLvCEO+bfUZ5C4C6YReyWbfswoZ5Fk63udy4NY+GY",
-	"BjcfdMx3bSQL2Qxa9BMmJeKfuPygH5Rxf5okwllXnNIodqMnCgjZVQX6Py6/nhH9bQZtGUHbabAuXyrO",
-	"7IuJP46SdKbU8pf/vWTJ6mUZ4a7muJgXe2Z0rpPzE+O6h5VZpQmbU/D26/+44P444miQYSIFJqjccHGH",
-	"rhDFbHz1USp8SVfO1fuImRnVlaMpHVPpMLHlf8dRCh20FkKm0wSCC2ucBVnz4RtoQk9vaYSU0wBNp7YB",
-	"ySd+K+Jb5tZ/A8GlkrJ16pr+niQsjlhIRLPKq23U0mCZJE4v/SdO2GTCgjSPG1ZDSpj/uFtHUUzvJsvY",
-	"H1MZbeR5n+Ha93DpWkiLbbxP20luyNHlDHq2O5znkCZlPRjx5zDbhtzNGBjy6kBHOf1kzl/pWZWshkai",
-	"9JonAPBGdH1pFhImXdNQKbvYJGEH4tZ0sLLXxtNGPJ2w6ZImYcSn1xx60CecZN4EFmbGGbDG3oB8SskN",
-	"YwsJVhkNAialTvS2y18PCOMhiVL1GuPNLb1OlwzjOJAWCNACyZDIw2W6It3zo6vjjz0046v7IOKNyVDW",
-	"Cb1QlyueYA3EX5eUm9KkRZ+lzOnqq6E/PgTCQ+EVlE+VXvfC+uQsZlsDwtqnB7cd7FPX0mqwhrlVPS9v",
-	"UkdeGJ+649DUZdLUoIxPE6rGzYU+hw2xVe7PdTe3vtwRGy6uzxdE8IwFnxptyH5PM//GTvlFlennHeAU",
-	"F5UzmrAw65qnmXO1jWcDqIkCI7p/7o+LV7m626UrDeVj8WfMfhOcdDMgOGDZNmnp9ok8Xhl2Xu5e2jpN",
-	"vIYJbeAku7BbbRXv8UzWwiSaWKuV9qc2E5nEdDplIRkVNJeR1jNopjgU9QpFwyxNYxaSMSZ+p8HsmgMX",
-	"gnynKCXdkWFpo56niV8SSkaOQzMCvcO6xqaZUSb5r/moSJ6jwzx5xiQkxIzeMp1NEtMpKgibLPZ1iuxG",
-	"Q/RBeOfGt+7Ct/AU2B7pAgSDQV9J2FzcsrC3JTcs8a62jGXdabvQi1WcptGI/fHK6jXrm3Q/6JUDPjV1",
-	"nBLA98VT85WzcyiiTCWLJ5hmlPWVTcRyOkNX/dH5p2IL8+x9dpNY88LM6wvWdsro3J8z7cqNGQW8ytxb",
-	"oR47pVOYnq++dlrgNs06UG+//Ux+Ojm/IEdJGgUxg4a9WiQIbc5Qnu22slEgE6Esp8lMxKG0M6WNheAh",
-	"AzDPf9fd73WnPVhaQPdQutt5IlKTkx2kZH+49yO5DGYsXMaM7JEFTeg0oYsZeav0tmuu8TRJQFM2hXQI",
-	"mtIDMorZlMa+GMfRFEY1Il01n27Q086VrHyF0znCjkBI9eOx7vpz/OHomu8P914TOXj9CoKio8VyHEeB",
-	"n1J5Y57HzPPKlSznNEnJKzJZcnTi6QhnTobXHFZDcKYtrqlQhAYhdmpZhYTGUpDcMowsBq6Dn5qkynPu",
-	"eB1rxE6S+EIXdie1FnpuIGTqj2mx3BJq2P03Nx2v8+bGT4W/P1S/7w/hjzfwxxv8Y28IfynzFX//rb78",
-	"rtAUcrFIBGZahCyIoa5b/YrwMVarBDYLQApKK4LgfAkExWtxGGfRdNYPIBadmD/mi5h9j9IVMbfCdkUh",
-	"SzB/7l5twrLheNYa50vhUiW+KLHNwq81U0DQ3UnEEjIW6SyTzxBRXwgpo3GslMFFHKljBAfYZlV8JvM4",
-	"0nLhKDzzOt/76ur+LU0ggq9uy0Z19vHyzNyeffjt/Kzzmxo7tk5wxJaDdm17joK6hj2YvM1Yi2fpO1xP",
-	"Q+wZ3wRYqkv+kcU2Qk3eukDpXiZRqAY+bav2TbqCpl3WmY6uSRqFzuuhlmy3HsE5XTTuZ2Qzpi0iaSb7",
-	"ae0rkPJMts/fIA6s06fM1tmUb9OJl52tbV05euke3I1j+qq0dOHo4W0V792K6+CbNlZu348RrX+2mw20",
-	"1bzXv6PEMxzZw3lxr9LqNISXur4kFmsq0NownafMTdYE4yundM352oVzw8jXx3NsZIPfSQj+73Vk2kfH",
-	"73MkmvHjwuH4rTwkpzVtE3uFEdA4FmjMGv59SOZ0XmygZX2zcLTWOiQpnRBl9hIKHaItaJtDkxmkq8sA",
-	"sfNQp8EVunpnAwHmM4efC7VwdNLJt8Z6SsdE/tzGEkum7D7Nv6uCDg3rPMM1614FTNQjc/VKZZ2CQ1wn",
-	"/GmDmRPK5R0DUIVXw70G/nFXHbb7BCdTdsEkADT+bifX4nh8nFBnuPduSN+wvf7b8V7Q/4Huh/0f2XDS",
-	"f0Vfj98Eb8Mf2I9qocERZIXL4RxFdlz9VdZ+rXOwn/NnPHAancFnWIb2tqROZYWmPyiDiac0SJX58VtR",
-	"m+7sD/ff9od7/b3h1fDdwXB4MBz+J5YO5SkWcNnej/3hm/7e65xCsACgc6qXwesA1KX5+EzQWQd14HxB",
-	"fgj2w/4P41es/26yN+y/pm/Gb4Mfwh/Zu0mW7Q6+H78SSjEPGfb39vb2+j8Mh8O+4hV9q+PQXlFZM7N7",
-	"1R/uX+0ND/bN7DL99NUflZTnwlY20d7NLroJ//cNTZBKNpK4I3PKV7YtCiU6kOANr/IQmxFOBnzaNWTh",
-	"VVMDPcNQPIIanGc6x/kTnQzk2QgvXgb165ECuoBHwkgulinzEJUWZqovlMvklq18RCSVLPsg4rdRqsPu",
-	"Fll7xonjkSIN201P8kNXpul1LPtXdS1i461Fn1WHz9pms4m1Zz60H+xwEertcHElKP3UvZHBh4UXVcs7",
-	"9YDamFm7Wpr81aVnOhckg25zpP0oRtAicaAOu+1ojEGZrKtluNQ9NjSo7oqlBNKsmsf8NipIpoezSZxu",
-	"ngulMUUc66HL2tezAMH9VN+//sIFSwJnMpN+AnkJZfcp+U72hkMPhKLSe+YIaBiwQ6KUGKRDvDKSZFhc",
-	"Q7HEmvYaDUw7vMqrYwrZzVzywToXzGLujmXbptWNrt/wo7BFrYdsk7clAmqQIKpAeLoWruqpDaUfiJCt",
-	"8T1twKuxlipzyZgOVztJs1nWPKu26O1C3JmaTwzrnF7RqaKkkCXQGhVSNjATc537x+XK0RVw2hbczgtj",
-	"L9mDu2IKIZ6W/hh7oFvl1GxP9DY1W8bXXpMmoNWGc/tNIAOtk1BczrOPl+TryaWGrUCkssK6So/8dK7T",
-	"CgMmK6j1R/3/ROB6b2/oxq6/90krjvjbzwhkGIKRMmEJ9F/REPxdjbpWGWejJnRVcI8lj/57yRzvwUCd",
-	"9KCjx6oP7fUMDot0Q/u/9Zxvd5ehwkWbDtgufDEFcfB4DpniNHbhlWl+qjb6N3ZwysrveOQjs+b1jU7C",
-	"uuFvIOa1W+32zixuI58vE8mS1QFZJNEtVbbOrYiXPKXJioiEWC0uC0fOsIJDskiWB2SxXERxHt1a8igl",
-	"3UWy9BdJNKfJylOX+VlrNA3Cv/TnLIwCGucYaQT6qCnBCqpuz/bhAKX5WWDdlwyiodhoc8biRRHq0Qe/",
-	"SYIQt9bHNFzGqcwxI/UQ8w+yYVofYWqBYi/5milhrV8hfaX3AbzkIlniT+vBhcnrv/XUa3qDokTwoXy7",
-	"43WmC9+IAqUIBHItjqWG1r+gJpraQr5aYXZHySm23NDXtM7y8zpJNqQSOkoipgmT0iN7pMsFZz2SCvKG",
-	"dHU1UZY7hIrVm1ZKlplS9noXY9TQZqZcaDcaunGorK2UswuUWgRQ0cfRNGwB4kSmbOGOCHOR+nciudGb",
-	"U5d84eMCtpByBUp0iLltCjLsdCc/cWZwfcBWNtllgJWSFWKsIGvLjse/kCTPmiIxo4Wkh3JC1bqz1zae",
-	"1DhsrLfHv2Nx/GBwKJvjytp5VCaIkt2yzlQpnbQHt1bKzr+2FktpvPdx+rfhA/c64Jsby5VO/OYbdsYC",
-	"rCb0w0YMoXq0s60Eq5sWjvqDYB+UD9+m5Vob9K2NtZQobRdmRlmsPZ6lUWrXshN52rIdtvHrN93lzfU6",
-	"lGdtx2BaeYex3XWETtk0oamr1PALppFBXz9GJksOxXXYx96dRLagSdqCWApbdk4TZw3EggL2z/aPXdVV",
-	"VwBIJoRfoMNoTSNzRLSHZGkrF9QNDO+W0OYJDclIl1G0wE/Td6zVpe2euozoqR+Q5WIGVd8iIeKWJeky",
-	"4Swk3dRq/SgWTJEhjYrmEd6p82jxvpr5w+DKy1BfoKZTd7BZADaS1MNVSvrYTKXhOdDYB/6/3C9V5/WF",
-	"zJqE/MMDPLRlalysEGPCw+eEPJML6OhiMDTrApQNADPL+I1I9WS8qp64tl21iyciR625Z97h41WJFoin",
-	"dCgt8BmLmRleZPGP4mbZlLGtF7y4riaTZRuNraWksTNtspQTEBQdzdZqDuMuGLSlULl4asZLa/o7C26O",
-	"szNf/d7s0NGMWCP9WYu8eTdPeXjfGtx2A83ubDC2B7dh9Ot8o3a0NGEKo922NbGlSlVHWmp/gFkS0EUg",
-	"5+U28yZRU5SyR5f3D9D0dx2/3ExeOzEEKt0T/xQ7AHhWyzRsxUfB+SKjKa/RVzJuhvpJGCUsSIkWNQfF",
-	"Znj4GJI9t5HaQudiaSsWFQViAzZhAkD5BjomK6cRqanaS2dREvpKHigRihPw9QScdD0XPEpF0tiAx95/",
-	"9tvvGLuBRCAObZJWjLp9Wqjv2HfarupidyXddKkBzA48s7gypWXOxtyErlY1sJSb9q26V009LiJ1pzgs",
-	"aNTCttDpf61AFR9gP7A3udkUM4XKhtjjbbwrWxVf3O+8mc1pcCxa7NaDHoSaNd+8yhegkG2zyLUGKtqS",
-	"B7ZpSmRKeSgPLbPUfI9maSQty1TzYc7uMqCg7WzVrY1Ue+itzdSK/64gvtfVXzpNu0IPQP0oaKFSshC0",
-	"C8q5FOeToyNnc5rzhC0oZH6raR+FyzidCREeEDbPcJopD6FglSV5PbtXCO7G0S2kzE6SCNAeEhZjHsos",
-	"WiDKfyDm8yWP0pVHpkKEBAm8ECfJXliIZVqv8fE1HexlC09bd1TUrGlLMAxFFBOxTMjCrEt/IpI+NesC",
-	"vXkkND08IccihJ6k5zq4SvaHe288EszoImUJ+dHR9Tcf+CaNa0Jhw/7w3AvT/PZZBpfX8AbHije92ZVJ",
-	"YL7cunzOUR12F8WxOpQh5AuPV8pWmAOd3c0Yb2aJlvql1dSgFfpW3gGOkgHWN22aGrjz6xalWRJNJa+j",
-	"bqUqI9mYNFPfNO71tpiZ55OdTKvtScF33u+4ZM9odWayu7Y+OPoJztXMGt3X9RKF2v42GupWsRPoYBUw",
-	"/6bU+9IkP5eSnW0gkkVQ06lsiwhLU11rAgASRQP3HlpX1d7VKTa1c2thBtSFKiTCLdDY3b1N5y36tZnU",
-	"5oJtMNbslKfaOQLWWNMdaZIdlxH7jkrpHXkQjN1If8ESH+zVCt9/9SMRCXmzn0Uqsk3AegDQhyCzbUHT",
-	"SP2heNQhGWIB3l0k2aDzmIiLptGJTQzWzlRmXCSs8jGtbnyB0vNztbWP3Szi9g5ZpzJ/BlhRgJRh5u5B",
-	"3YuG45ks02XC2uvu+n3rp/Lg/tuM8tp6bs2NW9nQjcTLhlq9otgo5WIkYk5mOhWwKlGyfL2seLr8ojXC",
-	"Jrt5r+beejHUyDtdck5/0u1msGO/WfVGLuoWQq0oc9pM0YUqV6MWl8VKy3TqHQudNpN8eHH0AL79Dfx7",
-	"LePZiWc/0y8f0alfWFdLM5vTiGcerTxr2tKri/LLf/Vj6YM3+3C9Fs5rcy3PY8p1YwRXhao52mJCKM/g",
-	"3Ej3gk3J3n4hd+Ko43Xed7zOccfrnHS8zmnH63zoeJ2fOl7n4576oUb1qeN1/tHxOj+7R6PRs04MeFap",
-	"Xn4iltxZor33Rpdo2yXf+/09uj/u/xC8Cvs/steT/hv6dvxD8GP4jg2hkB7Bs+CwFFG5TApCRywg9z3T",
-	"pvYq5A/YXA0r9xvVs/9WKS3PZ73jrkr2AmwCtTCQaH9kNdARx271rrwcqGu+YYvUI4IHzKpebhCtrAfO",
-	"1AXRYSTnkZQF2K+CzSDi20xfdvRpLT9G6bKOEW4IIDTKUikTdJ6osi3YlXSveXonTPU/trPLe72xUDcE",
-	"g58DchpBFvecroiM1O7M6C0jY5ZVmRN6R1ekG6XQM8/CxpDk1XCvV2h+3YDIsqZoILvyPwqM1ut8709F",
-	"X6NAWGXnn05kIzNAFk+0lx8bK5tmrVZe3quHV2n1G/0cLLCtblse806kYYULP6JUrDkwFZofKdY8Osji",
-	"FOCLBoSbVJBYiBtC00MyQoIeHViYu5LcscSwJNLV9y9olABXKCA4w0W9QzLKeIV61J0gpmpJg7Di0xXj",
-	"skWilh74JohI64e4hZ+Vtu3Gb7ytabq/VeX7vK7BTlOnTW3t+jZo9jONDLEVFrO9cgaM+QHxB13MqAq3",
-	"rpVYXOesBYTexq09B9ZMH5492Q1Z2jIm695tgQNvdVQV8PpLjMXutmMoOdtks+a21fbm9Q6rZe9D4aV6",
-	"VPLv3V7/t9/fevs1BbXbHYCN3QBc5LmJ4nYiXGwu94hypTCNnUDprWHIfzGS3FAy/XAkunabDLC8kaYS",
-	"nESTSRSgjYZ+kjuR3MDf2i90G8koFUledwyVxuBc4IFA8PcAm64pLZguIqgOznxnNPYXchXMRCym+NWC",
-	"sjCiaRIFEeUW0N1ysRBJmg8gL6LOP5tTTqfw2xoTPBHjmDlcgxcfjsm7129+IAu8gmDfOekIqGMvIZ+l",
-	"dOou93q9t486kL4UwFcGa1qf+bJG8VJPU99Bq61JHAWptLWrFzJ7BT7B3Ui/vr8fSxKRtOiSmXcRdHCT",
-	"iKPr1fmmDM6wHporFWQq1E/1IEZDgOWCxh6zAx0deT18RwQ3zcI1yIZIyLfzM8/u9ACLT+PYWF6MYXsi",
-	"xPeP0kP9vFfDvdJ9GqdQKacWVJhzXZV6GaFVBL+6JvdBD/sV0TkzgAwnYobbmN9qDfmFhCtITIMbqSH6",
-	"C1ArB0jpqB9cnB6dfDn1yC8zAXMNBbmbUQRqy7w5Hdf9a9KX/Rpk7ZxOq6ZzGqXxegylSteGC/BiR3yK",
-	"i6FPnrp8c4dI7cbEt3rroL8uYG/Lnj97RTrFOs5ylraF6uh16CLyb9iqU4SB9DKAyIxnWdD9XgnPU+NF",
-	"GjBrRIEpFP12MEigt6OThwzUTTboH1o6iyX4nEMRLPULSwiAaoUQ8S9l80WMLuoSKGD+SY4KqIZWMZw7",
-	"FWRLdSdy6IQpTs4Sn/EUISdowvxUKeCQIJGNOotZYNqsXS4ApRYI9AbhxPFMiBtfLsc5+XgdfLGLx19Y",
-	"8PYl1h0LuUw2is9jfdkf+a5uuMO88lhfvq2dGEfTaBzFDXJQTq1L/6j0UPE3liVfWeLJASWwOYj08GBu",
-	"ah7zpUz9MfOLCojLeW73bzTdIqFrAY0U281xCmtmDdUfBruQEnzhNcc3evCoiEM31wOiTzPLriN4mRJY",
-	"sILkg9Jr0R2rxEkks3tC03/smtMcgQakE7ycxIJPlVRbMF7oLGmpvHMacavpURPKvMCrixVWjYR+9QnV",
-	"mi1sDNE8iVzDZBUiDp2L0w99jDQMh3v7r4rYWOpLhBR6/UffYAvVaMi6+dBWEcHs5q1ar4plupG7XMBF",
-	"5RZWmmRrEm8Kza6AoDe95dK65QLvgFgpAEZLX8uusDEVXOKdJi5ZJoFmHnpDSrljXi7ngDnkVBuSSNvA",
-	"6555hVf9hbpgmPJR4yd3lV/VEOEa4s4PdpE/uDa9hvaKJ7kojtby4209bGWx2S5zWt+lLAZo60Yijlui",
-	"1OnMU2xmb+CNHbC+iIk9Xm3hCsBbG/O9PEfdWRuodCW1mrgzoLWVFNE6y7ZEbNmMSi+1BrxuPx7c25nJ",
-	"vZaeTjPAbbyc26ty99B1/mRJnccD997YAcG9SkAQESz119A8oSLXN7R2PQTzU7dQbJsEt17wuqLe6mql",
-	"6xXAXSOpLcn8ES+a1e3WCePMI65pypUV65CpxRFfGh5E44TRcJXxokMdDgPjT40eImx3AoLkAlduG/Fs",
-	"7fvb9vtuCeXN2VsPUn28RvwZGVdd9nUcbRfe9MyufDxPej78XXjRLQ7YjKNXeGG1xUqFxbV7smFVrgf/",
-	"2eyvhX6+K7X64c7tFmU1pfW0oULCGdQDytCnMsBmbTSYaW/OmM3obSSWCZbNLWL23dcBA2hqaX1s/g7Z",
-	"LYvFQj9gxqAOzg8ZNLtZzFYyCmjsz0WmjEo2n2GcAfP2WDDzY8qnS+3XzLxfNDbBA6WLRnKpxPh8QaNE",
-	"v8yux1jnTarLjbjKGfhB1iKR9K+Xw+ErBu3vF6n9AXgFleDKPjGOgeyTOZ37MxbnH0BfofwvyBwGv17A",
-	"sk/RsWY/OIiFVCIG2lpjgT4LyUtieo8SmhK0sUrNfWEK4J3EwcNW62Hnvkz43AwVjHXOYnTs5cPLuhLp",
-	"KkoYEnxoBmQ3Q3WvPzoUj7K8yVawONZW/d6yuanXCYuJEtaJbwGuJe64y2X1y0xgUWEooFU5Rae/SIzF",
-	"4mg/3a4bq/0+Mwy3kMEVPr662Eavtrp8VSsk7lkMsa7RXDZsRVNbGQRAjJuKO2yXIWJJ7qTMI3/5urmd",
-	"ghP93v1lS2fIob8U1mIjSQeC4yq3bNxqKSCG3YA92kF8T/zdxQS2caYHaeLXNa+BzFS1fUpvI8fd097V",
-	"BXTHWEKvJmwBOY6XjAger3qHhJpuN4wTrj267PsCOFgj80aNRtyyJFzW4OvpQWRddGZUkgWFjNklnxfQ",
-	"4yw+NItkKpBEio88vWXJKiNYEYfM5KSizRFThECwyVvw5gaHISnEScUQmzMo3MxzesNWuW+//tutXLpq",
-	"qj6sfzPqjqHXvD82zeZdqOAs9CGd172XmAEc0pWBS8wYyJLjR5HUe9PMNs5gyJtvSdErW8qS1HLYddT+",
-	"Mph+FhOyo695f2C9asX9yo+M5YG1D+f2vkyLZT9G+94qU1/fzrOGaecd+GnCQeuOJM30bLpMIzl34zm5",
-	"c82bmSqWJKh16o4V99XZGThVW09tJjgKfKV6ULOvX0iopwO+r/Uvl/q1c85U5DQ1GGF3UToTy9T05DvQ",
-	"DFzdqxOh1XLdMLaAbyDy3hAbcQvGkjWMfgDPT82ZXtMHoXDsduPlsVWvx3T1FLh3hRoSFh4AJg4Ug8/n",
-	"kCfHSBLJm0NC52OWHCiDTv2dEQxkaayINoAPyTRhjB8QTP8JjQqb4V4cgspzQCi3qs25uCuah2AO6tot",
-	"eKAy+eMlW2u92aSzI1iWCwYWJqowGuVaX4x6GnCF1gpNU3ZKQ525Bfk13OX2fW8USDyx2R2QTKDvcqt1",
-	"6tK0Dkaq9FitZuRP796wRWrQh3PdA9RZPEm4PqjT9hppIEV82XpYK8OpyTQRywXRtx1uZTF5HXYbhSZP",
-	"4GGYWV2YpWUY0JKFw3XCsALUlakomV97A8isU++uGogu4txIZo2pYOy2SUW9lFVMKxU3jBO5hLlgxktW",
-	"MweEbAGv7STn2qRKr2fJOPA1WfltUfwtot223meXpLzRKt8C09GZ27CWlgvEsxmX8YKBy7ZCZWEkGybx",
-	"nWRXHgueJgLCNpMoTjVIT31XuN3k+4toc6z5EtItz+FStTE6NbOxMlVZtinjLGltvuVIq+upTW3JOV4L",
-	"ddPsNhJLQHrZ4vYk2+HNd/0ccXQuKEWrjSqnbr4C7cxB93UJyxUwRR09MKnGer45NXk2WZY2IRt0PZXD",
-	"7OzoSpBGt2h+se/qZTphyOTcSlmIcEgEyUHnO3ysdj3i0/6amIa1F5WzUGmrXotoIdqjlOt+TKlYsyAX",
-	"4s6Ru0tTNnW6ukD/iOaMK+HxQpJbGi+ZzpsvhYYOSSpSGmeFrLA3LyR+OnCbaGPmrp2YM2r4UA2S3ySa",
-	"LhNGInmQJbxIL+v+6RkkUpl1gIfPMBkbPqTcl4FImEd0p2b1YRhR7od0JT1iDCixiNU1MeXSI4PBwN2F",
-	"DI9rTQRLf0uQuF9IPXjPNKKeL2jC/o8ycbZqRW2xC2WNJEzKOqWk+H1xqOrZOKL8xCmzWPF3sHogbKbW",
-	"HojArVzDV9Vn5223swdB8hF6ihPT13wG5QrCtPkgXQobpVRwLkzpfm8n/boNxRsqzGnOTKKwWvUHClmg",
-	"Q5jqQ1NDw2YAWDbjpCpQ891lL8j3SMIW4E5TlIVWgT6alGC1ATFiD5wvSP8A8QoXD9aVQxdfCk/NDpo/",
-	"XuUpkA7V8K6tHFFcaXspYvr1ahmSL70ei3vzUsbV5E6Wjt1LWEoj7i95Wip/fNQ+AdYY1k5hN64Zaz0e",
-	"0TNTqo1UVhPm1RZqJEsVRNUmjBAg9+dM+04op/FK5gVDbkltMsrNy13FRYVEFesb1wPtvPBjzGnZxiuD",
-	"Segb3QGmECOgcwZYEdF0lh7oJMEsvJplg0K9hs4/8Lb0GayBtDkAlJzcqYxv9QhntywxrzJaFtEqQiym",
-	"suoKbhmKzxhRvm4uSnMk7TctdcksaTpJWVK/rNXs58JWtlhed/WDj/vasAhiy2Vi/Iw58yxPz/aJbmNM",
-	"OGPhAbk8/3xCANhrEgXEBDlIGKlzu4zTlUe+fD4hcxGCzu6RS3W9IgjmkXP11SIRgG4D4mm+jNMItK3L",
-	"0y8fTfUPm+u+GHgN40rHxJQn9cDjM62HEqOH2gDlBt384yeiE5888s9PBHOVPPLl8hO+tS8ZlyJZeeT8",
-	"hJicKI8cXZ4QjNJ45OSSnIg7TuSKh4mYM498vfqIOKEeObs8IpenZ8YbnDmJKdG4Z5FMSc49bKevWsSO",
-	"1/kCPy/h57n+4/TLR/js+KzjdT5+6nidf6ofXy7Vz3N1ydGl+nly2fE6X6/UxWeXR27WZOXC2aXoUFqe",
-	"1XxDP29fK9GlUnT8xKpFxw/yonKZZ4tRHmZmgY/V6UrTEkGwXJji9PxjWG+R/x3Q+UzWlbJjghpslpV8",
-	"VgT+LXQBX4llOvP/tZS6YTaAv/vFG+pr2i/Zd1fK8XeCxx7Ygmdj9+yThKXLhJPul5cfCrhyEzanGgoz",
-	"dpuOl+i+OwoCJuXpd7eXhsK3fiymjWX70TKMENfUJdnz8tnm2sJRXnLreqJdRNvioXAbdrBwZri4ql2b",
-	"P/6YJuzK3L3mLRgZa/HcvJih/CxdPdz8WSe63Nj1LF1/XGNkZl8TzBdlUPMPesIsipXRqUGjDgmjwYwI",
-	"rmzz8SplAH1PaEqiVIK9B334KLZzaDZqUxrtGDabBZiJailPzdfjdBYoaSSPcsWr5h1goLd57nlMncTL",
-	"4Ny1be5e1hxb4D7AresnaFXDN3/wJ6uE3vFM4xZp/LwvurLe+SwAUrRdJlUq/QpgfQa6zGTqAHXacBAZ",
-	"TgRAVECHdoA5A2eBwTpLZyzKn4X1aahRRjKVZMxicQe5WFFCqOJ+JE1oFJMICo1zFtprTONf4M0WnJ+7",
-	"HW4JaWCHrZlLdfy77PaWwQXsCGg28xPspPyjjH7gKJdacTqPgkz7ygKljKdJxGRWsKhoBoO0OlGJdCMp",
-	"l4zs/dBrHcyuTWIoQT84GDbGJnJ/JKFjSCkodyjpGrRKKjHi3nyU+IoLAz/hcq4UUSyab9ZVdmMdDy0U",
-	"Vm54WuFIlfHaLV5cKdd0MR2b9oqajZNHW1ywFiakKrxsgVNRdiyhb8tsx3I7CKXE6S1lxLP1PqfdhrRf",
-	"IM4HLzV1A5O0KTwlF9lZxZsCmij7UpCSQ+wAsjJceRBzuiI3XNwZjAnBSZR6RAq8A3F/JHyLWEVKloiY",
-	"kUAseRDFxnxX38wHuJZqX47g7LX03UDQIQ9lFhIrNmY61DjPj/R4NSTTXv8N6cbRDUtS/03PI+C3FwmB",
-	"8ZDuikmfi54H2Bg6RVYsMHWnG8xEFLAe+F/Y91R9v9ffHw6HJJjRhAapWqmu+qp3SIIZC26gOSYAecOT",
-	"zPw83ECr/TdA5g8qjvjykbYXyMzYTc+wB8swYs5U4F9mgtDcvY3lnba5hYXfvin7Bj3DL7GQRSImDHI5",
-	"aFxjkalRfMohexxtexSVtFQXqTWtzUw8W4RtkW/aNub5vogSJh8CqHubyL3h6M1RRpCdNu5T0Aheo0wJ",
-	"OcxGu8wC6/pHyOy2x+Z4s0WJZm+szG2LDgqEV39c8+V5BNFTQtNqC3dQHvEOOmE3PlkuH/pnqssaopQE",
-	"lJMxI4a3HBJdKU9eDdUlUicgipCuPGW5z4VMybthIx/+YxzB1sk2BfC5As3icJuQ3CelyTtSLqIC925z",
-	"xiFHIeI34A2p7pgiMCTDvrpKvoTa0ABS8bBM1J3YccMc2385E3ccQK0OUW+JUklmVM6UaLthi3Qzal8B",
-	"WQ5fY4+/yRruIpLoWsVHiibWMGkbDobxUFfa6sOVMbpwjQbwOeI3Dtm/tRgv1c7uRATX4phvc+KNmtZ2",
-	"2/8ffV91090xe4f8yV9dWIf6/Vabs5Wyrq3rllPUryoiCgxbpSabF6+f04WySxapKzuhDSZcJQ6Y31z/",
-	"/nNDM66uI7yArIImGepcEA7NagOyoP5E2YZzbPFuwVTS1M8z+9bEYHBElq5usgbKdpKtz1vZLi8kWdAk",
-	"LQ+8ixBWLCSYhijLsIWSULgPpC2Mr/AGWQjvVHMSNs0oOyvtqNYF2/MNysDAt0m0cneIRUtRSmiQCCnN",
-	"5wAqhBPGyoncxaQsRnP6BkWIwP+i/f/5Tf0Y9t/5v/0+9F69cwMEalOzOkQ0PUG2FZxYlom8d49qgH2X",
-	"G9JQfROoIWX0lsbzpsF43Pi7xjw/ILRkvJPunUhk2lO78IZ0x0wqUxuN9oOiLa8scLVmB8aU12t7CLb7",
-	"AZkkjMGvJssCdxXzELLSQz2SjtfBl4AtLDAWCnP+raEl8T01+13PNgxJXzIH29rGdtXpexshBB9eXpmW",
-	"WrZ4amQUZT7YGt/B9vKnEnd90m6FB3QR2FzZbwLiXyNStjB15HLcrs7nYdwFjbE2byNaSABJ6WSSp8l5",
-	"thHx20PkOW7vlrAXGufhZSeoVFi+rpa8eCgfy0+RKUhbeSnMaLdr/PpYSm57lvC0znodEiJASFs6bmTi",
-	"dV2RgLJLrHl7Snxzhp3poBECJ5QLvpqLpcye0WuGm1jiLetKQ7PMbmPXki4lC7rAUSDwP1Qlq5OW9A7R",
-	"e4RRdYFv2baSdBccrTo1/aXlBCvBqRTGPrCbF29udeXyMXkNzDJzEHfnJ1kXoX1QL8mV6VWwQ7fGeBnF",
-	"qR/V7OgljSciCckiioWyyaA7LMZHPSJn0WKh8RjIV87OY8oPtV4bzCif1pVzByJ0uz22wjXSPWMai9NN",
-	"jpz79qC7J2JMqapf3GXHqmufJqPTEsnUxqCu28MTd3pFpwDfxBJA3wNjOEo3HbhsGA5T8KuFmNQyocE2",
-	"MDap7Br1ImR5lzBLr8hotbrr1ti3RawpnrHH0jKycOhWWoYZ7VZaxvamhz6/9c6Gfe91jbOhHoJw3w1j",
-	"sGVTsl1Yl1s7C2spOB/VZgrcncDK5MafJbD+icduGyr9U/dx/XZd6dIYTNOu7lRDqDdd7rymeG+QFwFl",
-	"HyFSKTQFy0oUMuXTI3ke1WBOQ5aV1A5mLA49YhKmBuD4tR6bIZJWvYQB8NywHkAwSsmMLhaMoyar3/hC",
-	"AoCfR/L2Li90/c2iIdoKJo02TyaAq42Xr+b7lgK6vY8hwx6u1CvNRJIS61NUoBTPkAi4BSEwJo2PMHMa",
-	"DpqZ6vZOFaerqa24Rvb65gNfR/C74EzFw/N4jCnPhPyJLhyK9JS5QNjmi5ilLCRQbQMt96QvJtZ+2Pql",
-	"MlLExB9HCYagN9K3TnOs1SindLEOXhHMQ5M3ZszLdJYwORNxqMvdoL4Am/sxmsSR0uY0WFo3s5lzPnP6",
-	"8RgK6DV2I6Tchj0gT8RUC80LATlTXdroKGO/jdqZclM8pCg4Cpbxcg4VTg5IWn0lOc6uhN2B3tlTtmGP",
-	"FhpTP6wfSlu49QJhWZjr65wvD1CCbC1wkbDKhOl1EBu8dslt5JqcAjeeqZ0wh8Ih/ZOYQxXnXSwY963e",
-	"h1kTQpfbNX/WVgXF2cvbFdoaFJI2bafKjhaRbf2GRfoSxUymprd0qbeCZpmNsbSaI4g3y/470S0Ta2ap",
-	"37e2U2Ypa94BKwZ1iabbQSB4SoMWFRlH6n7TDOUY73YGiaY1nN+uPHghSVCSU+AvdDNAKMyjQWrXxzco",
-	"xjsK0mLZUzALNt43C+7p23EDkjMe1jmYMueuwaT2AZugIWAZphu1qqg4xXuae48iDkzWf+eLxKdjcevY",
-	"4V+VOHtnUKmxjBdlXMR1Lnel/CRdJlySvdfudWkuXh3UtUnione6u/dKjRjGvvcKgcPZSvBQfbr32iN7",
-	"b8hgMOi5yZILXXpZjTtM6MYCpwnV7CFpwXj+Am3yqlLemmN+SnCRvFq25D71eIYbaAMOkt3W1VY5PFtl",
-	"8vKweS8uC2IjX7ttMTUyKm0Awtmo11llPYz+6AaEaLSkVfVlLm5Z6KfCLxKIpcj4AaNo/sdskvo0YRQg",
-	"pX1swgqFVbpfCdgT/nKxYImPpJMgAO36NCon26wIVntrm+/GAy9+NiivxT48tBe5VKLW1otcHO1WXuQH",
-	"0oFyn92rYQ2uwKOpLxnE9zq9oqqgIPTMqz1ytJwuZWoMZhrQkM2joJko33+za5a0rSTd0M3msDqDSBIA",
-	"1t57pTjx/hus82s0nwewjK3ZbD64u7Vi64puH9yMxansolne45zzmhXY6bnH9Wh8+LPL2xgVG3Zy3Xnd",
-	"eGuz85sNu5U6/IeTmiLnYTD41M06Up+Yq//wOuKWJUkUMn8deta6r7BZmo+ujnu2HdeBlFb6v7lnvPLp",
-	"IvJv2GorHpWtoJdDfVnD+a12M06spc9hcgO2SK1ecnknuRpNTD1pG5G/042voNJhuwXstR1b+VxKmJju",
-	"gV2zikrm8F57PDrvHg62EvlVdTPNJIugc5G0uw6mwprDxOpI2L7LXTt630iBLqL7tgjEPOLTXK5UucGM",
-	"St8kZZSUUkc2SdU5b3kpTER03XSqQzKg2G2aj7OwNo8wnwMEN6yIiEiIBfmQ9UIDQDGlsvl7PzZKFTQj",
-	"cJcjHLmfak57eYktZ3QBkeJhMoKrypWOKwIlrSOFZuRVhgA3K2DaadoS2Hw2p9+VIao/0mcQ/nItQfWd",
-	"u9D4HAfl8bS+bwv+jd9wccdrkCBNb6QcvZl8Oz9T9Pzt89kB+Xa2R5Y8ZAl565FvZ/s6+kzTFCxfQiEw",
-	"bRyR6pJXBPH+WEjEMpVRyMgpn8aUh+rbNyQQfBJHAaD3aOAn9cWPhLM7A3VGl+lMJFG6Ut+8K45JfbQ3",
-	"NLjguoGrcePATO0j8e1sr+N1vp3tw89X8PMN/PwRfr6Dn3tDJz38wsYzIW6O0pTNXfV7NP+iuLJ7GZIg",
-	"Rkr1hdBMdhZJNMjdzk59adsajiQRiVtyRimZ0Chm4YHOIfDPzs48gHAVy9RT+8EZ9PPx8ToPoUDUCMIw",
-	"YdINag1TaFwvDxfXJl807gSWMh6s/ELLDttPrI5QwtJkpdfOnY4SSZImkcFDyVg1GuZyCfA8Gao5RE4J",
-	"Qmw3TQrRsBUmIc6Vjg4R9eSFJB+vrs71vhQbaOKBvKMyR0x3EYzLM5xtTWHhM9LqlIissLAuHlI8Brtg",
-	"iaWD9XjsUL8Y2mJt14AQSmBbEX+WpNGwacz6QV8wCfWPv1dT4pYuuN+P4o7MKV+RkMWK5gBGTZEW3tCA",
-	"pvST1yznJQsSll6IHJ2hxYoq9T+mC1+yQPBQumcQCz5FBKQ4JBJeB2WxkshoCmDFYwaiBvvV3pk2rXP6",
-	"HQMxb4evf9RaM34w3Djv8sDWLcByXEhgrXZnu63pkb1VwV52qFs2MWpIsFu18sk6V8Dm+EXggzIjjmJl",
-	"EKUQCCz4CzEXKWu0oXda7bEkqRDNubCs6USvRFzEpweEmgOxIonS35fgilXSI2LyMO97bARCEEP0PCpg",
-	"PiOu8gqSauC5O+sWu0zcDVXWFw9G7K4h6/0noOY6EwVLu68fi0MqEp9nSNtuE7tV7M9xjh48SnKH7/Sl",
-	"9dK2oRLHuLft32iC/bq+vSDn7CyG4uEvNbSeL1JoI4eaxIGaTrKCmrG1tfprq/MdkZZtOISm6OKAZ2m6",
-	"wNRJsliO4yggWufEHUDMO5bAi15IOz/W7d+pnpd7Hom1p6EhJdcBGiF3q3EXabGmOWD3biZZ4GPmBJXs",
-	"7evegHwCXRYNMgmwQ6DRKj1f2UJR1pfUVZBYkFcNVqcg4sqrVHieZybWcHl2qFAWB/nYWmVxUk3iK831",
-	"hDqZf9+TrE/lpoO0Ri39pz5hFVhHyYg6K7q/qSR3puVXgeFqW0geGBhPTzMtmPEhsQ+gR9AfKnJsUsw9",
-	"Vu/CUl6Ah0wYJ3fwYcronEQ8iJemgab9PNPlRCfEGamuB1KShW4PgUhu4kimlzXqxlL7fg6MgyJKJbnD",
-	"/hqHJFwyXwrBD0wxXvadcYSESxjdIZlHUioTPutYG9IVmqweWfI5K6gl5q0dzKBUr4AqP1nXz97G7t0u",
-	"+z3LKlynYHudQjsPHxOuGQ9YA3B+68Zz6z5E+m8XdlyTVbmNPt4+tz/riGF6dDR2pKQzHgW6B+daPSi7",
-	"EFDIUpZwqFPZjKivr/0UykZVCIyHiOuy7qE/4VWbU/2beoLWdSLlM+nncDMOrAKZ1tYaNygB0K1zfKnm",
-	"oTvsrK0804147CKj8crVCr+qBRSYFXK0pczA9zVHs7MrmsERYC+U9YP+DtIh5jurZl4u6p7F/WXuol7v",
-	"Sc+c2c3zLV02Tut6CCtdct0mbmv+WPz3wc0eO0zT1tyxxrmNmfPkuL9dA+ro1FLm646WoLiM86VMAeh1",
-	"ykIy7O+/yeXh1rJgAzfomogLXyaSJSuPBCKO2ZT1qilXGK2RjZjDny1hWsLI3U/+tHyZLXZa3loUSsW9",
-	"/SeNI2AUWPOp1MC5CJfxUvb39hC9nYTRFF1Pdnn9sP/ut9/3hu6aelvO2Tcd9f+T9v/nt9/3vP0/4An6",
-	"E/Xr/yX/1/7ot9/3a55dEZMtl+MeQrS19HIiLEKTO5ZoiAyP3Fb3YNuF14LO+drFchHFm18aM/Wu8luP",
-	"+v/5m371Hmyd+qBuCNvI1JKobCwlN4i0XRj4Gxr2PJBhX5jELhIm10rAZqK+Xhb+VunZsEvpuCkL8+Gs",
-	"oI3JjwWZ1VBhyqWXa9nK8qzhQ23J5lTCUHl8IYl5AYlC3daI8pWJXMlDwMUKKMcKFZIwKNMgIsNQIt3X",
-	"+/uolO1KgDaboxGlrlV7JOG6OY+2IGzLl28lQdc95M+QqJsTgh0SttkOZ7LWtcVa+jZ90nf3U7Rk3npn",
-	"tIjdsCnbCctmU7PF5m+uXjklWQJLFyyTKF1dqkdojr+IfmYuPBBOjs4/kRu2It2RWPiDwWDUQ9/fSHAG",
-	"GYd0Eanv0eAcKdYwOv96iSYcXUT9G7aSI49gboskoyPMqfof4LgH5D2jCUsItjq4YStsdDAaYG9YNgf/",
-	"M9NNd/RkZmkKhfciCiFJHr//YNj1P3656ngVZJN//HKVey21a/WFJF8XjH86IceYfUQWibiNQpaQ7tez",
-	"0/PPR2f+108nx/6ny8tvpxc9D9tJRToJIIhpNAeYa0jyE8nUy/5IRAydgz1yBxk0CYvZLeVpfoXdgxz8",
-	"x+YLuwNZg3X4Ayp2JwLlOkpNRZRwfjsa+o7MacRTGnFENwV3O0a9Dl6+nEbpbDkeBGL+Uo+hLxkPzR8V",
-	"ZKzsocmSY/0v2JqXp2cnGRi6sthP+TSO5MystvGSsygB/HQ1lgOrtTcKkGuel094ZQR1T7dXplPGg5VB",
-	"8ZGYAAud1SzIIXwfNEfzrJTZwTW/5seC32J/enlwzfvkFHz9o5e3eyPo8KUf1pBaD9URwb6RY2g/nQoC",
-	"ybiWoazGQokii4F64T8uv56RScTiEDtdwc2S0xvmB1SyQ8Alwk9Hv/7666/9L1/6JyejQ0A5pDC5hJGL",
-	"D8fk1atX78i3q+NDkOHq02/fPp1IeMsxnEqpE7fI/nAPhfzoswZgGsG4RqdXdDo6JAmA1GPLNPPZ6Pzo",
-	"6vjjiKT0Rj0IBw698q45UdsdzEhXjeOHV+/eemREF4tYa4Uv4bI+XPPv/5KCjxCkZSa4WCaSjD5N+l/U",
-	"lyPSfb23n7VVNDiC6gU4DMxFkymNWQ8mBjxmZD0pZPOFgPSx/s9sNToARKc0WeUPlXTOgJVB8FKEKwJF",
-	"oStpJ0jCOqn3dnGdsuemfcx7YiGiqo80nGH2VFSeoFk5AxBEeEUkyev9/QE5MqOBnJN0BouH7zQZpHO6",
-	"IjKN4hg0rSWH+Iu6f/hOb9qFekT/aJKyZHRIaOn+dEZNiiUgyYKfVr1GsgRCs6lYLFjYMyEgZQNEqc5/",
-	"jRmVTILpd8OwCZDgAWDHY0Li6zdEJyB5GdAOTkkxAdiTz9ArVZPa6PdrVPSvOwfkvwaDwW8eubbtI/X5",
-	"dWcwGFx3/hh5SuXMMBwPyYJKSUbW1SMypsENoRJownxmslshQ2ZBp2xQugmgdSUCvFqAQOrK/NTrESuy",
-	"j5gko//oX+CS9j+FIw1sCU3/XkiPRBMSpVqakTsWx31lJjDg3j3roZAJq96vjsa7129+KJ6MRSLGMZvj",
-	"qTjUjADuwSMcRzJFfN0RfjrSBKbmD0cQQGZZYnrcsowOgO4UAYxe/veSJSvdRkhxGc2uPDJ6OWM0ZIn7",
-	"O8XDq9/Ys0uAF0MX+lmE+VN3SZRCVwFaxmaACpIcxEkkALcAbXRZOLjGrkIB05D2Wm59+XQFBnaUxrYY",
-	"Ozr/ZPmwDzrDwd5giH0iGKeLqHPQeTUYDl7p/pug3bwMRQC/TFnqbvynjp7a4gNl/QjODgkXSqMJlYig",
-	"sRyQI04+Xn35DKSDJy0BA0SS0Uv96sGKzmO9TZd3dDplCfn2ybvmcP7CXPkYR5xCq9iU3InkRttdXBDO",
-	"UvVBb0CuO0bwsOuOYb2ZMoYn8LpzlUBatVim151rnioWqWYhMblbH3vt0rFen4g7yZIBucRxacZ1jJ26",
-	"+5daPeyfizgKVjDZa07jWNxJ0zMze7ra3TtOcD2lR2S6ijVQnCZHOSDHYCpKwkU6i/gUdzxLp/kUdg46",
-	"JyLAmIbV4nZ/ODQqja6kTNn39OUsnUOqAGrAjlDOH394ddDbTLE0OP2KZF7jC1zqdTaQl+9pqLmBuuXN",
-	"8NXmW3Qh6TdOb2mE6ritd3cO/us3C4MPRgdHGfMuYJPz0XZzUuopzY9OpUZ7SnQn2t/Uw4HGX/6ulJ/0",
-	"j3vSOuT9FHfUI1GgdRg4qkHWCjQf3jUfLyPFxeZjFoYsy6hEcjcNPkcw0hGJBQ2b08aRmhec6YTOWQr4",
-	"8//1eydSk4JmZAaKtUP1lbljDW2ynFyqJvOw/27g95Xh/Pa1y9BTltUG0ozmdMpeLhAvIn9X5kLCRXDn",
-	"WSuqDqRcT9T6un/RW4p70+jyRUwRPbvlaZlE8dZn5PXw9eZbzkT6QWnKD3WojmAKhkhrj9e6E4VJtf9T",
-	"e5j+7d8Kx+nf/q3mQIE8R3ASMD2OdIOk/eEwVweV4Qn5vZEky4WHSP/k5+WYJZwpDT6ObhlXFyjNgQ3I",
-	"v/2bPjrqxWtOz0c9i40UbGsn/zLgLN/pfBHjHfiguo0yV77Ul8HeZDS3zoOR3eAkxMKyPCWu/bmwH+vo",
-	"yFYPdk5MV+DM4Kmi7oLYj9R2aCx8KsmvR18+NyearzjkywUL2hGOmWO+9dUtVQ9Xh/DVYEhMQ/N8jJ2q",
-	"y8pJGOYp5glojOHcTTxLmlbTT0vcRzLbsnV0o3Ts1UOzH2YyD1M6pjLr3uaRN8NX2KLuLpLMwY/U6KJt",
-	"GNIFTusvyI9g5CQVSGZPiaYuiptBuhC+lYWtXas93u69pEGGZN6Q3hKhdH10TQRUMmW7HCi6GJGuBPiR",
-	"ySQKWOIR29Vp+/R89OktKGexP2cYjUY3oHavoIkp4lDbHrpSF96q9UtjmwOR91PRh+b9YLaDRzJldH5Q",
-	"bdN/aPkg0SepLnwhs9TdQxwXwXHJgzynd7HM8NqMN5OzGDwyMHbzQGUamZt6A0LDeaT9gJzGK5nC0dRF",
-	"rqT7eviqByfUdZIOdTaytp+Ne0DmKXh6NcCsJmlCo9h1+j5HMj0KTL+5kjrtosn8kpffMI3sMsJOC87U",
-	"oDvwWtn7DQUf6ntwRuSKurjj4Mt2KMt1Zf6/Ox9ko5/v4HFZBVEzdoGLmeO4lldFWR8HROkARJ8wsqDg",
-	"rVMUgnnVKTvEDo1IpsB2Ze263bIkXLLCAMt5+moYGzbzczSP0k6DC48xm6GBDbSJY+NSmSyMtVzburQ5",
-	"5y7c9Ec1AgS+GzEx+1D0OW5v7extvuUbp8adE+JNDWTAB5GMozBkEH95vf9u8x1XQnyhfKVHJ+8tbXJr",
-	"SlMunSaMhdAhPou86G6w5gNLyuhQUEXEvPw9Cv94afCA0SRvw4c+nQA1LoTcXkyBt7KdnOphfZjmwLkA",
-	"ipKS5Hk9fJ2rTr1Dp3jztpMGX2iixTquJQkFZ54ek+K8dzOB3tgZ4wPySxKlKXZYFlzDxugbs0wvFBiQ",
-	"bGvHK0GywovBWcu5kpos9OAesUzH4ru+CZJ2R46sXfAYVySQqdhAmmothKxAz89spdkS0Pt7Ea5acqTi",
-	"WMyp3sSc3He15VP6KVjG9kfZYfXHjrhtQ07bevR1ZlmO8o109tTZaltf1ethAz58rKFl4Ia9BmPSGfNX",
-	"QnymyZThfW+aLIBcLrBH8xcWRvRK6QEgLfab3KydK8jw/2wZo1gbNLfMGRvp2uxM80dUd3tr5QznSxr3",
-	"sS/8s0Xzv8CigQ2/0Pt9b7vGpXabNrQ7sDAc6K+PbbRY67XJdMHQMlTQah3P059By38dgTdYfWoDwb5R",
-	"aoKxbgzO+c5tnLJ/BvYfcNNXLCUzFocYq1VUqQYjACAvI/RImpJb1yDCJfPxUvcO1YGUPknTy9rwZgZY",
-	"+YYWCkL11hpj7NkCaywdFZcjKNf0aZTKlDW4j7bZxWZBnSgEy+vJyMMBObPlG9AwQ9mVyznSHdlvGvWI",
-	"ZEwWZYcRm6ZwnxaGo458KY1QWzfVEn2aYPqe+drU7Esj/wqlb8j75j14oyVZi4+3ZKu5LJ2xFZGQY+Vl",
-	"MtYkV5Tl7GFudBogw8hkqknyevj6vnIYuTndRvj+xAqyt7NTRtWKSW3JoOrTRdQ6KNGAiVIwuNMrWtt6",
-	"R1/2Eq6Bh/6drJ4/lfddKNpU5kCB/+UeDKNmVJmgt41nqZ5zvrTBpR/NZ6XNm4NkyUcHxGaGpGuzQcyt",
-	"LbFe0l2DRAJcbX5Iig6rATm3uKf0ikaD5t4Rk1u6sC60vVPQGlORJah7hM6hg2NCoOELJrtJluItStqB",
-	"ZfQ9NYSg9v5J+Lqu+Rc9CRgzDD+bo8Tq7Bm9VfpwjELGcP6J5vt0sWCKwqPpLNWZWPZMJ5Ddp+h9b5/M",
-	"BU9nUqfn2qt5qDO4xTIFg1otJ4g+WFJZxJyB5piurCtAyykx9/u56jYrvJ8mX7AzwL28etWhN/Xs1d+5",
-	"nXQx8PK6R8uDuPmeiMA09YDPgvOe7sIGnrvzBDLxgUN/gIT/Z09jK30ClOkCwDeA+m0WRqT7mtwxdmOz",
-	"3cwrcsGmZH/Ya2GKvdT3PsfAtlQgsrXXQPBZ7nkg5mrjgG8eFnWNsfqSoRjVM9Cb+kSUiA+JmBPdX9P2",
-	"vin1gdM5vuo8YQuaRHwKqVnQwGgmRKgWkErI9xcBrKIyVJEyu297zojcRxGHf0lBXx54UzFfd992EvEL",
-	"0uCzjH+W8c8y/gnK+GLwAqICtSJa16u3SboFEQauu+5I3Xswp5xO2aje41YbxTr/9LN6+YPEr6oQcfdP",
-	"vBMxaxxyuhC4R+5HaYeEn7BbccOKo8ugqDW2zV8k2Q0gFZrFWvJLW/Br+6Y1yW6KJJ8jK5siK7qwUpIu",
-	"nOdDjWat2Ad8nM7YXLL4lklbvacAyY9+xoaKeBt2AXjdklAoL4cEfAekgDqEuhIdIbojqUG4QTOPsoJs",
-	"9c4nmhEGIAXI/f7kfDAcCRytxtlgjnvaHuMWuuPeVnwoh35vwIn0xa0nYW6rcCP8pqQvGgSKTTpjdt2T",
-	"1xufM8MehkMD+Vjl75pJ63wq9UEkXdzOxalLil7bgPiOtL2fWJqxu53oGQ1PduszXWcJ3jD0mKU0iuXf",
-	"Lsfzz4920uIKG4qv0T22j3Hax+AlKt8P7otsc4YuYEjSHHTTSCamKQC2xHEGb5HnQ+w9TS0Hp/LXPvba",
-	"PFNb8ZzY/SdzCbUT2jbI5KHusSkNfFNTCfgyESlNn9bRz6wfQOkKMHnLwHclFl8QMWSHPBHn/ZUekVZL",
-	"zInR6VSAFmYN7DBrFFivxjiZCexXHTP5K9oIyF6ynf7bGwt/d/YEO6n5k0aY0qjCGWobHAanQ2OdvmP4",
-	"lzrIfewbsa0CD8/AfNYtvLXq5lN8/4N4bDHKYprmNvSywj1o7G147pOtZaCmMLAhY1H7kFex1TxzEfk3",
-	"bLXFCKtcigapAOAzi3JrCxkewOuOh7X8NBumef/HDSjXtUGCAJA3Qx+yG+rLHmqbBm947KZyijXPfYIe",
-	"/owBNPPyFy9vITnLN64rbc/Vm+f69rbVFdbauQSQ+jqXPwFNWD9NGE2VurJFrSGGJqeRVKbsNBHLhRFL",
-	"2nPXN98e3DC2GPVKub+AbWxl1VTSdks1D20zd6H/IcfKy4jfijjDisyqGzbUFABRblfQd0wTdmUW90Hr",
-	"+swi+4ynyeovVeFn2iyqT8JlDGFTiG7/9hfhoI5dbsRK6+5rzlPrn7CGueoz/sxJN3HS4+5p7+qiJIAs",
-	"VgoGsDoHEZ/2FSNtFUL9WzLOS32G0eEBCStKnHNEDsqmC0xqK09HK0/GofVGlIeQd8hFAdoZKzM0yydT",
-	"waQpKoBJvpBEqXNxxBkCz2m6IGMWCz6VBiS/OkH0zMTRDStstqeESXX3X0hCY8HZNa+lgAEZBSxNNIx8",
-	"1u8Hi5WT1MCE4sK7ZJLZHgff+HMj1msG1jSA3eAR92KsDxjcdm3HFsLjfvNzCQ2zptsnSXrPPq/niPpD",
-	"SWlDnoQSJX5JN2OJWESY2TVZ4RnAfxaaeWpWbzjtBvG+1mpqG4X/+5tO25djuyXU7hX1p8Fnr3Kp/ZyN",
-	"/nSSF1DR26zxb524sIaPvAQT+KEjmX9LFmRXVmnGTyXC6BRqsIva+gtJRjGVqR+kiS/46C9qngDaPFS6",
-	"d6kaesgWjIdqJMGMRomnZGUc8SigMWHfFyxJ9Q6Yv8Yr/C1iPGA9z6rvfpF1PsMBXvOsNw7QrZclssF5",
-	"RHBSbErFQ0TZhED3Mg3EnFntl+wqN13eB7C6+L4MF2GAs1u/bVldHIJGr2DfvbrAdV0d2UMYSI9ZTnYP",
-	"O2rD7feSfR9ZHD5ggVnNG7eR8XDfg8h54EPPwv659OwvV3pmhGhXoGTATkhzcctq5ClgfmhvGeLg3c+2",
-	"elkSFS9/V/Lt+x8vQ8G3zPpyhsaLr3khCWaBRJyMSiMYeQDXlZq+aMMsgl5s5wTjXNvOaU6/R/PlvHPw",
-	"+h1EvfGPYRYCiXjKpizBLk4Ppd4Vtbsi3llPI10qVYjFUofECroalr+VkfNlc80tx4UurjPCqApORuoX",
-	"EPNd7OVtsD4zNCVNpB7AJ2qpP1mmy4QdktfDITzkpXlKLx8RFynzsFlkF1pVAlRrDN1L4PWIL5S1GtHv",
-	"m1GpFDa5DGalMfe2UyC1hpQrkCN1IPzsQPhadBRf5qsRwqJUvBtRqn3QBmTJVjl7A3ImUsB2q1Mq7fam",
-	"kdStSmHP9/btfqZo8ZeaUJq0QGx/ug5HuyRB7cn9ZTSvNXM40RyqjR5SuX9rfcTxpMdRv+6/CDVPeUAX",
-	"jJczBQcXetbZnnW2Jw4+blQulwzNdDdD4spExp7eSgISMSF3M5qCHAWtqpHOFjIaKmHxDFL+twIpv+bY",
-	"Jhli25C5k4pkRcxuow62YimZs9TTTb+1kBjHrJfHo3N/HC43NglnoHBd8xGVvpiMSFdDJCDOdu8g99gE",
-	"sTB9wOQdYwuWkDuacMAOBgoyQxqES+ZLoXOws0/nkZQsvObgjDvRnx6rh/YGZIQ5SaDdjMz9o7zRMLz8",
-	"hdSIu9Gcke7Xs9Pzz0dn/snp0cnnT2en/ufTo5PLHlkuMBsgvOa5LgynDHxYK4+McCjW4+EATiAvYLRc",
-	"BEIdr5Gt2ar3DsilEJzJFJ6EDdO7ZlbqC/2ZmBAax6CKQ76PBl80KWy6WTXqg5SvgBI8wql6aZFG1PpV",
-	"Vcm6RLeTjAHsuBvX16xTM2xDXYIyfNk417pAAa78aHhrxtSyahZFKKxuCC2x638RyY1a/Xrc+tIg1gK/",
-	"a+2pc9DZH+7/0B/u9V/t7RwPvm5nSn3SsyHXrdQ90wqreps6Qv9ahlMWHhLNQyAtB/hI3SiA6fz1IfEN",
-	"LTfKOCxc3FyFLt22JrfQ2vvn7ML6PmTQMB+UEzEhhukDy0We7hC2BVRoLNfJ1a9ILpbps/b1v6BFzInZ",
-	"6gfJIr+JeNhciuJQflb3PGoK+RI6Kt9bcmBfGKPCBgKxu8Ksv0v2SW1V1ILx1r1dAhbdIpylSDL0VRDk",
-	"9apFou/yldJ4P6ldGkBRlWgwglT8DUQmEm4ziWld20JgFu5aJy/1cX4ucmqXmp8m0XjJaayR5qVH5iyM",
-	"dAIBgNaL+SKmEVa1Vjus7bqFgZclUZT6FmDGITZhqetcQLqUA8iwvi7DANnfN6YZZlGwOOwNyOnaKMz6",
-	"dBhcLmu1ABLarJXpM18EGlYsIHxCsAQFq1Sn0muZ8EIeqE04/XgMCoUkVEompU4BBUr0zAWLmEJuTakd",
-	"B+yX6cV8zbvUPNt2XwRqDilRg7U3C2JLuXga9QbklxnVy4knHWhrzMiIjsUyHRFMz5FoXctrPlIieKTU",
-	"kRKJ240OXmDn/SxlCNdgJBk2ph3pWxRJvPfIB498OiTHHjnxyE8e+bjnkY/7oJFdcwolDFHIsAPQgIBV",
-	"R5V6pTstlNJl6ZSFZO9tf/8NzMSMLSFTAYDjhq48DT0I07RWdHDNf4GzZMjLj1maMkjd8VyzTixaNVEl",
-	"RTYjvMA3+vGoHpJPc+OngMmnh9IOlK90U2sx9ICVC2ZpG4rR9mN3iU9cleeahOeahKebNlPhZIq5FaQu",
-	"dchdmknddX1hjdL43AbvuQ3erusuclm5GyPrcSXDc8u7J1lHUWGFbvOjzlLbqgAC0nn+d7eo079m6W06",
-	"nZ6q36bRLeOk+4/Lr2dkzpIpI7BiPY+Ml/OFMjmVkn3LEuzEhllf0soFe5rolOjl3Frhb50FBkvXh6X7",
-	"dxcXLIynqdbvvGkL5xNM5SESvf403v7cueU5FesvYgcciyRhQVphvFWWe0hoLIWOBURWJMIjMuIB0x3C",
-	"MicIS9Jooo4nIxMRx+JOFq9obDq8NG967gO7mz6w5cq2kK4KG6p0fwmnSn8mES3S6P7vnmhjCz3+XfnR",
-	"Hi0duzjuxk43922thdhxtsUPWPL254liQ9TPwvhZGP9FnHIzcVeIxTCu6BdSojey5t5asSqC5bwlhO9j",
-	"ZOBoRxNE8LDx5pg9p980TX4u7BihHIKud/pDcLGZfTtEb19GBkRM8ilX056vuRq9Hkg38we6A4zqMmnm",
-	"Al7WPFGgCFCps3uvOZWgPED+FUp8k+FLg1k2SoyT60I8d7JRRtaPgAxdXxq5VkrpIbZFjK5/W4M8oieY",
-	"0qKXoVlOi31xC4WgeNu6rBZDN8+JLJsSWdQ5Rbp8IfN1s2RN/tm2WSv3apRt5AhG74lIiukA7SSLRzRk",
-	"vq4Sjdw5LoNdttm+TEWifaDjFRjgwYwFN6ZgG6WNPmk9JQnGsRgTmYpEEbPpwm0svIx3ZrBhuYB9Iiky",
-	"a6UWkEAmtkqS/tARapMshXazuK3XPCsPZnTuZS0QrCVSL+ZKcPWw9GQswpXJ0plEMVMTYvEEa4fmyziN",
-	"lC7R8645TclcyJSY4povR//hn3w9/vbl9OzKf//r1ekl6e4PyZf3ZLwyaf52hg0+XQK8ZsiCKDR7DIk1",
-	"sPkH5Pzkg0d+UXvWPfl6/B89j5yf/QTb/I/z05+AoFJ6A2E6vkLIHUiz6n68+vLZI5f//MkjePSkR2gS",
-	"zKJbJnvXXJHy3huonYO8lwg6WMIpgLb7M3FnfR7TMVPfDMgRDiajqxSK78QyDsmSL2hwQxZUptd8bwgz",
-	"FwlRv6XRXKfByOh/Sjlg+/s9QqXaSiFlNI4Z+Z9oQcZiPtapY2S5UAaBerDEk3HNQ7aIxUqN4IUkUmkf",
-	"TI1Z3BhlDcd9wxYpbms2YHg3BZxTUGfwxMyFKfe/5uw7DVKMhRb1TDjJcBwKhWLqXTm2qhUvrehH11yd",
-	"hSIXGWVSfuSpdYgm6nlhBBBKhH2PZDogR2GoVmhkZjGgYcjCkVWGT6+5qYAnWOt2E3GcnTpsoO8dkDRK",
-	"Y+3dA+rDZCyZ0pU6s2paY5HOaiIVahOMTN2FT+VvpWKtyU6/3yzydPW8ZurUwEbSmCzkKpiJWExXhIZK",
-	"gNdkRMPWb0L0MK0r9ofDBq0sqk4WRVQvNCwY1ZmOymhNiDpAigOQLhx7xYhDcccVTcmeOjNjxcrUjR7h",
-	"giiLtVgnxhZ9nN9gEU5q5qhe78Pv28+rsQdPBClL+zJNGJ2r7xzkMo44hfGVX+L0UOnFA8bvqXVL1RqO",
-	"6t45ypm3JU1IV3FZOPKa0+WVm/Dk3qDzAGl1hi00VeW3UONdy/az4u/PaXXPvXAfvAIuTWkwIzTXI7rI",
-	"jTzslCeSVP2GucE9KKrOkGlQxtSYSGWHXJYjF7KYoZ/8f3WwKkfrKriBFJMDdvYkjZhiCiF2kC/nAHat",
-	"repl9o56jY03lSeIIZKmbjB5aNmHahmRWCxWny2WMgxZVrfFSCDmcyiLr6iUWgnWSuVh2cNIbhhbSNT3",
-	"I62YstDdcVU9yNIUS8LldZWo8ZbwuaPxboMIalFtngXk0ZAxec9Zus9Zuttk6RaZIemXXToFFqfX1WVI",
-	"qyEVRc2RRgOh2K2FhnU5wbWsZ/gX0Wttj0V2UJ8j1k8oRdjaHWvr0EuYKSe9er/41hDsRU3xpUXMz/z6",
-	"mV/fm18fKO46EQncnKFBGR2RHMV3dCWJZMmtZsScULCN1PfXvDs6RoLsn0RyISRs14F1ychguY3+o28u",
-	"VYZh/ytQrDwgXEgeTSYjjfImKQ/H4nvEp9fc3HDJgmUSpav+uYijYOURqeytcSLuJEt0IWey5JJE6YCM",
-	"TqIpk+moL9NVzAjg0qqbD9CTbI3j8uPR/pu3I4Lcs4AJevnxqL//5m2+lDTVbun2Ykm/rp10WoSTtk4m",
-	"r/CAWx4OxILx7/MYb5V9PH7Z5t6JJNRGd8Sn83gQWtKv3YujOZ2yl/9asOm29y74dGdONc/46yHlFJ1j",
-	"jo0silcHHVe5a07Xh/AmTufs/1x3BoPBdceFtGFNs0x21YdfWXSnJ6B9gzP2HWIF7knUv/VZEdihInCi",
-	"3ddFZQB26AHEPpsFfYAI6OcQAc/4SX9//KTTj8dKoZJH1q4/SHLT4/TOXWcQnc4CfUrrMQYRA0n3rsQT",
-	"jURNLQgywLyMo3mUki77HjC4uU/Dfy3VRvQwkBwi2l6GngT58MrYrIUBFLcswa4A6xGUnl621eksKBFR",
-	"o7yrmtuam7i1D1jb7Re39RlhqF1i1joMmftiCtULCHcYoZzC1SvCCmXiIEpK6Vao8mvTSSfr2LyZdEdK",
-	"EJppHehfRh7RWDLk1dsDMqehUpUKsDBpCYjHIwYiTKP3DsiRfocxyOrllYWhU879undNjp4Sdv5KaaJ7",
-	"f+0P+3eM3VhcDvFlnw7MkRl4JCGnBdZ2hGO4PD3bz743RUejoxHpLhh02oLVLyTqYcqyvkMpE3czxq+5",
-	"hvMhqSD7b0xSW0hXhaW7Q9UYd7crB6/edvd65NhoBGplP+i4FDkKUrI/3Hu9OYyDreNQC8m8E1Z2GekW",
-	"qb7naXkPUJlmcNccqDMVtnfjsEj4MppyVBKcR8B1AnoemdMbLIO+5umMzSWLb5k8UHsBV7DQH68QMxpP",
-	"xUgdi5Et9kdevnPQsySSeDiuOWhob5EEgfBs2iyvv7Kbb5ns4XkemWRMPwrRqB/NGUsjPsUPkBCvebbS",
-	"L8D7K1kKyWEuRDFzUt0J6FEOblVSatZgLlX1rKcAv1QVoO2QmOrvv48Qf0B8purLttBS7jW5ZwCnZwCn",
-	"vyaAk2G/E0w4cCqE3c0qxdrCMacb4hnX6TkCsWtcJ6c83rkZ/BSEyzMG1BMM8CpTap1FndtW65Hv74kL",
-	"tZHrvtQ5348JiHGv+iyllmeMp9YTUM79ONxlhVUBXxiWr2B0q03Vlo7p5PxErOyvaAdHMSMjJISIT0cD",
-	"coSTEJwsEragiTKXQAkIl3E6EwJYsPogEx4RJ78ympB3kJw4FrdsQE4hwTW8jSRLoE0kjO+OF8w+JXNh",
-	"bUGqqGdOQbZJEiBmjDshEFb39OPxkalQ+GsAcpiBzwIceFPjq+6+VqIDb31AKI6nKw6fYbOekTr+0tYX",
-	"MmRIt1XiwnDV7gWbkreH5C1RHFV6RP3945YGlxb9L3/H/33dbxq8d1v3lna0gs4ef68SuWddI3OTaupA",
-	"L2n4NCG0dNuVv6LIxoG3F9nu+7YQ2aZlzbPofhbdz6L7yYtuw5qzOFmJQW8pnQ0wvhIz+OUzauVuUCuz",
-	"Rj+p0J4ZZcVykaJ+9abnkbm4NTHDPIj8lKx4UA3zMPmAHOEK0BjBaWb0lpFU6Bjn/8/e+z+3jWP5ov8K",
-	"yvWqLNVQju0k3R257g/etLs7O+kk63i239zVPBMiIQljCtASoB3tbP/vr3AOAIIUJUuyFcsJt27d6VgE",
-	"CRwA5/v5HOfJHVn1ZRGW3JDz3flnkvPxRKsmif4zIIzsIMz5tSS7XcDWEdH7xm8kDX+2Z/C7lPEOrMbu",
-	"ZSvkWyH/LIS8kxt3Ewbd67SEGg/EvgHLLAiUgiiJnKnefQQtgCtVtNDVO1ACgLCEQqs5qwo8GxUg9OPH",
-	"sJCYlJgHbuZaktis7jrN6UhDw/0OJNUFJ9bl1SlN54qck0Jontm0KQAKMtThCqmVds9ILKS+tp9UTKum",
-	"l33AJs/rqiTr6B+fMirewVV4dpqHn/rGOsfCyI3kMoz8rlWO1q3QahzfhsZhhVXZ0xUBldH2G87JSSU4",
-	"cHK8rebhC19UmxywgY4BsDhm7zz9yIzlXIIWwJPJonAGBACb+bEn+sWvNibfoQBF1TGUHZnzpMjrzqtu",
-	"RE6OO69Q6Tt52XlpkU9zeuczHhAU0oIA2cIpsyCF8X8PpIq0aZL352m66Gy4cER9NrLfLGNBSvllrKsH",
-	"rPeWjQSnH/1d6gOVNKzqdS2Lom0yj7+d/iS3+kOrP+x9RoFYEEEIvsa+JIXFQSaZTGhG7LnR80MV1L6q",
-	"LRUHc6XSnN61asMGasPvNL+pmuyOjMJa6s6i/qN7BlzJVVHJmdrPFIA/7AKeccjAL2HroMH9b9hIurnX",
-	"0ey7lNrlnWhDB60gfjaGvO3XEJYXL+fu90ldY/K3wC3fBXDLJ9jq54LWwibJtT3iW7yxeoz/vUjHDlmh",
-	"TyhJGFVcjNHfhdEk8yf0NUCxAdwervDP6TIIls0RZcwehHAyewnOYia5LiKLf3YjAR2MWoK90uKtbI63",
-	"MrMX3DF8Nkm27nq1PFZrYVHEQoC2AqqyJERLOlSAzWOfC6BLmpAVoOGOMUGgiVClT09zy36ojEfLBy+3",
-	"M1cgUuka8pOTPfGMngMQOm0IH1sskRCEBJB3UeYD7kzAHuMu9AYzE5eFrqf/IylghSOW5xbLA8C37WZ4",
-	"k30B+GRimyGaV/TLJp/c9lv+bHFu3vkmZsOMihvzAWppDqkLJy87J93OsNtdCXlh2MKe4FyYqWwMbhEO",
-	"2pgf7hbGAki7Jj/ffO4tSkWLUvGsjKmfgTVVwp5eNnQXRGjdXmoRJlqEiR0gTFjx9zgK/Ndl9i1qxB6j",
-	"RpSaMF53x+l8RNJF2ZtshwehRJTc8gWdMpF6mOA25/QB+SCGL8uZNI95qvpN9cZLIqe+PxWmXPp93qu8",
-	"09JCQYTBBB3z0HYRlkkzYnEZMTHE/zVExEc3H5CDpa4h8Zk1priNzMefPn62k6keTkw7beLMn5DSljuf",
-	"O3I/m5iTmz+ybj//dU2be4ZvLDv8G3YbcHoaAdhmhbbBpGdi/3xmIm2QIsohwVpVGnw3p6d9cvKapHQO",
-	"P1u5ElmhYoMyPy0WpqywnV6AX71VBB6/+ATjGNrQgQtNrflhKL9H2Myu9mPCsrSU+mWFiK3euOMilXck",
-	"yaRiCoN7KZ3b7pGnZCqFnqigyaQlQzcihciYspBazrVpPigkyaQYs5zYuwIN3js5o0oKRV5H5MeI/NQ9",
-	"IpfslrM7BWW8c6ZxphmdKXbmlJHG6wOPNPo4zb48lovzaykPOOkNnaENYzaWsPCSVkVoVYRWRdirwpGV",
-	"AoZ01NGr1+tqABAcajWAh2gAs4wm1vy1/SaU68xVCXfuk7lfptBgZB+1yCNybqdMs5zRdO5a+tkwqFVH",
-	"uSI3bKYJdS3/nNP1Fo/nkCVyaiki2Bddi/r62tEh8y0Dx5SLZsSpW+4FNkQLnhHmFEwdBRFMfX3UqWUj",
-	"NxaAMLqV4K0EbyX4E0pwkBClQDhUXlCsKaVbkIgHSmmolVcB7kFH5s5N3QW1KSKjnLH/wWY5qiKsFNPa",
-	"pUSBPKNCFDQDgcfu9gkL+hezBKYIJYLd2ZV67eODDFNnfWDCVhFNqCLotQ+sdivw6ThnLCWM5tkcnf+B",
-	"0uAcA2Ey9FIYir9HlSYT2I5vyqAZ15QrxeyBMlIgLTK/ZbmqU906vE68A8Kova8aE5tg85+b0Y+T3szo",
-	"bxqzeQKUeUmrMrQqQ6syPJnKAHewhtITuYaFLroKxj56YRt8oGtqFrMJVaznklJbFeNxQgFAVZ/qu1Bz",
-	"7uzpvYkHLIjMzz4T6pNZypU7H89Fepr52/qGcP7rCtJ7hm8mksI3tHK1lautXN0HZzoYckv4NJRK/FSy",
-	"687Ja/ILG+YFzecReXlCfqd5MgGB/NqZH2VOrFS6d/IDQAKt64UHN2iv9cU/ZjQefM7oX46wL60vawKr",
-	"9lDVTOA9isyjwRsugUwZ0wsIU/AAlhWZO62bRXl++zw96DjzLRzoSwduLPPgTa3QboV2K7T3IgJuOaLQ",
-	"9Qy5psw4X/G4XAyX3HfLOiJ4g3JVRCC1IrJ1MVH3rBR3IvXu17WrX+AHqNZ1wuijYJ/AT2AlkjLiyQg3",
-	"jFAbqW1Wf0TO4T8OFYmtwxgavQ+L6Yyl0GYfJNkMz+NA4OuVEfdyOqOaD7P5mVEo4Pdr5EIxEdQFgv3e",
-	"Yy0OV5AdbkiDWBpI9CHDDoNxSjWNjwbCXgBlMbl5qiKSyNSoCFj2zxS2GISCYymyeUSEUV3sp2UOfn2i",
-	"2Rfdx7og7YtkzKdYNhoIPcllMUbMuPNP75xQp4m5BQBAMGHJjUWPAw2ApUshHsyJuIIj9RDxYP6TazZF",
-	"CW2RDlzT/CPf0svI8pDkcF/wIZiIpR9MxSz52qI0uDcdhDcN2k3AnwHOxH3ESAd7KA76J1BZsqYMcqQw",
-	"dFkqiaimmRwXrEUXWMEEDaVQf/T0Ij1bSIR/NxsbLcSugktL7KYFvBCYV40dPi9OSOCMKUKHstAeosZV",
-	"Fi7HqDFvytgIIlP3slPzAZthJfMUKyLn5M6wCCNsjNGQRkRmqUfKiKxjNob/iUlHTrkmHMQW2CJlviwO",
-	"GwjcRaV5lkF6jTGWqFIkNpbqdQLIIjEZ0uSGUOVfDPJOaC4Kdmbeb4yP7M5IwlnOFIhBhxMxnek5gHoM",
-	"xJRRodwqIVY4Z5p0ZjLLMBeHZFSz3ELA4pq5sovFf/fhnTBna/0F1pKnykCYFxHMB0KShGfWpRkhpk5E",
-	"lCSU4FItF1c3fAYCq7bTDuECcpRzYPwDAa0bzG4rMyc4qcbYAvmCjwt5d0ZSnrMEmjMz+0p8iZY4Ofja",
-	"p2KYcTVhqX8oZ5j2NJK5kRjmJBo+HiAxdj5+uPj0/vzD9cV/Xny4+nx9eXF18eHq3ccPEfkR1ZPhnKRs",
-	"RItMdyESKsgsL8Q9wuQR0IIW2W71WNl8tVnObrksFByTZXA7sI0VtJ0Z1Zrl5tH/77+Oe2/+8a+T6OTN",
-	"n//POphAH22VsGIBG1OkY04Q7SlmFqVZ2jWTYV9mmUzZQX9EM8WaJ6et4C0nZ4Xovw6m9Mt7JsZ6ctA/",
-	"OT5emFtkHniHD4e/0zynxug9UHpuxDLgHh2sjxr0j8fTAoxSBH8xx+P45M3L0Wv6qneSnA57P6YvWe/N",
-	"6Pi4d1z+3wmI/RHLmTkH/YPLi196p8enP8Azr04NmRAEyegDXqGoo0it9alTQ6GVD7+mPwx/TH5K37Dj",
-	"UamObLaUZRqMEbewxFen0YHmU6Y0nc4O+gew2pPT3vHJ1fGb/svj/vHx/y2PZZM6FSo60UFwSQ76B69g",
-	"lRvoPqvBlcytQ+bSqj73qD6zIsvIiLEUlR4rkEN5ZKWLEx/RvTB1q/SgL8Z0Vi8UE6cbaEMV/ynAH3Ti",
-	"nOkiF6qPr4y7fRvVzZiF1sN7RjNjwdB7YA3wJfcDGwzER8HI28//ad5OpjItMgYQF6cE3TeR/WzknIkq",
-	"CrJ1IrCdUgw6m/8/ZZoCEkWi+S0Dv3U0EJDVZp53PysmDIG7Jf72z6MLYtiXNcYA0S0rpkJFHis+oYqB",
-	"dioFiT2zujbyK0bVxXyU6/lAlLvJREpzMjdC2/rduT4j8S3NeAp89ChRtzGoFQ5cY0pFSkHow4SmHPrr",
-	"ACFQN4hITrEdw4SKgcgYvcVkMGgEpXjGhM7mR+Sdbtq5foDxgVYoeMxpMqlCbwAsxQoL8gK2+LM5eAtC",
-	"v8F2YkIViniyIXJehx2Nj4BUesLzlFxNilylFPry/DsVBc3n3TOoqbIUHRW6yJfK++qmrNfv2T7ZIP7v",
-	"EZqfinwmFdtUbP4Pn5k/NcxkyAWF1dTn0miM/g+f1Xyhb/GDvZ+5mknFHRBSdSjVmiaTKdS6m7ttKPd/",
-	"BgfmxvUGxfHxy+T9Ofwvs/+s7hj+dPQ/fDY4qOguC/Q7+H97ny8+nPYwn3FxIr/JO3PS68cdtVd75rGE",
-	"L5d3UKZQvTOgZy18nwvNxiwPJ/CJSaueLJmAjw1ZTbnIBXKBe77wZysJV0tC4Dq9jN2yjECapSWuvRmG",
-	"yRrOb46hQgC4/+EzFIeEBttNcmZYTSAG8Q+BHESrOwSDbyFqv3mI2l9gkufBnu8Eq9bp3o+EU7sD6NsN",
-	"YWVLiu03smx9f9eCmG0ctH4wcsnwFXZRwHNaDNrNMGidr7RygxfRx5+gJYerE7QxBplXQU7B6vClgffx",
-	"8DIfFrDjAAu1Ab726DEbenzWNNfKY6ouUNr50bxjYV9KPitdbGcAvIAzjOpTPlQkl4VmfRLj8q7LkbGh",
-	"+UDEio7YuKB5ysU4/Jl03p7/ct7FcCEl4WNGPUlYLkKhBLaUsiRVhA4EkPWszNbh2nZWo4LENEnYTLM0",
-	"Lk+QlpVeqUtBbev8Zx/Qbetz2gzmdtno7XnyDoFvF8i/qbh5wLJaTNwWE/d5YUJBeDCsvquIFyqIY4Qk",
-	"cIEv7S6yaMO1sLktbO5jw+Y2CNhHNlOeWma00Lp7CK1LF3nkMltnq5R6SGL+zpoW2v9shCsgY37LBOn8",
-	"++ePH8iU5WNGgEbdCDIFa8XzZ2QihSxyReJ3ox5khMf7We6GHquHWwkbp70DDXtAw780ccHmia1rKqwe",
-	"/RD3DaxyFwnx+8j2Xa58yWRaEdDmy++tAYEM3DupAvNhkW9vYTm8QACOthHwNn5DZDmk5DkW4rRvIVus",
-	"X1Fmmbwz0lSKMlFUFUNMqgwZ0X44GLHRMW2cIonxwLAU8zmcwy9Yr0tYzri4gQaBhOuB6MQuHdG21oIS",
-	"AKdjuHDnSOZ3NE8xU5XRPOMs9y/kyqaRyluW3yGllsHMsbtH9xJuWijXOtlaJ1srXp+Ff245K99GpCLf",
-	"bEXqJiIVSBaYqX3CNUmoCNDFh15331OUFVjDfomdb8Fga9SUWpOtlSl7K1PgwDaZbLbMGaAXexOWzSBE",
-	"sUrGTBnTXIzbVL1vP1Xvd7fV32mGHjy2rvCwxEI2sViI9hvLoAZBukoSqFEHbNclefETlqXXi8Vwa+TA",
-	"N3zZn8J1PooPHzxu5v0TpCLaLVkrAzF8dn2NoTpqRb6h45ptsuFmyYbTkgW1KYaPYdeEGFaWuGhoUGO+",
-	"pIypyDcCUb5ASgplpNa0yDTv0bExBdxom0FnXlGSZV+aUZxnmXXeBDewaRWKdH4//71b+xHoDj996kYg",
-	"9nuYvNHTE9bDfRiIztX5L90QRkDh0UbkrPK75gn0VaojcnX+y71DoB/VQASg2p7CxhAdMoKFQc6neWR3",
-	"1+wKJb+f/x5mNyIlaumNAxFP6fTafCc+gzGf3BhS/lJNiASioK/VHGZlHpxduzMTHw2E0xusoxlLv/HW",
-	"HipX3i8kApVSBPhOI5IzrJxnqbkXKUsyLoIspDNCxUDQhR0lUlj0+8WEpglV6BBm6ZklCTxNxUK2Dlf+",
-	"5e7hT2YeFg+88jF8UyXV9BwvHs3IkCW0UA4Bx3wezvFAvDp+4+52nBR5bpgKFgHEi98DBWqxj4r9rmET",
-	"UpD4BchrpPqS3FS7GfuQkmqnslkmam3QxrJ5h3mnjrRr6habz731e7fJpc8RS40G7DLk/uv4Fdr00TZ9",
-	"9LHTR0sZ+DgW5dfl+G1q6F6mhk79oWoTQh+UECpzo/VXTNJDhabvt5IROhDnJMF1spTETmtHT8ENY7N6",
-	"jZw3AbloMp9IR8glBkqTydCNCMsUW89sQOft1mbDjnJUN7QdGgdt4dfbWSLqk0kSl21qz0srUtq45f6m",
-	"miLLLIXtodP+Nsw1lTMmeinV9MW/EIVkEwuDirkULCJCkiRnKROa00xFWIYcKPXobbrjGjxy5pMA3WQ4",
-	"7oL8HPFxkTPEzbGAmilXSSZVkbMeQBfLLAMMpxXYoZ9d+9xs7gGvLMrKiokJ0okdkuTHTxcfrn8+vzqP",
-	"u7VmCkfkHOY1EI0TM8unGpIfjWRUNyw9IpdUM2y6x1JEvso4SNQ0zZlSS7TzjzMmfqaaXjrAmM0kDg77",
-	"JZdroSbi01dy/Wffy4RmXM/XH/FWTmc0Xw4ytfpWWDJsy16fgyrNkiI3FO3/1z/q+NCAQEcVmXl81PIi",
-	"dao38Kz5ysB16DbiDi0cLQiBGm4RhqXtKVwOQ7ZK+uLu/ZUb6gKUNbCfwCTfJHHCehBkxgj7kgA4rMWj",
-	"jz3ILPo6VmK2Nwb3P1bmtJMI/0bx83A+ZRC96bWZu5Dhq+voq1Mu/L/XCJK/pYr1uFBMKK75LSNTI1Oc",
-	"+8p8eFnE/L8fNo176HzxRbNc0Oxd+h/w2f0MtId7t1a0fWHA+uptw9AVcffKzWvD7feF22WNKTgW6rnN",
-	"RlF3dAdYpNLKq/tTKuiYxY0B6jFX5nwSKmq+TFq6T1UykTKLyITRTE+IzgulI3Irs0Joms9dT+Wus5/9",
-	"AvbFHSAIs1eb8JR0Yveva56quOu6SwhWIUEf/uJQzY0Rb+YRvzp+E8PcByJ20dH4iPwB7qF3o94HKVjv",
-	"4gtXuk/UXGk2/d9bmhUsxgVBQAnx162pQrM+iU+Pj2MPtToQla3wU5BZirkKVBOeWjdDfHp8siIiGd7g",
-	"r5KMbNYPy3+UKGY4/c1CmU0jt2N8O2wZVdmdTfj4lktp4t+A2n63eHxja3TVOUN4HBUexuB2nflOBHdU",
-	"2eP+9eOnm4eX92En2mjzomepDR7vKq6Ckr9B8BtFortEH2mysTYNIu/K0PqV6Zq0+wa4M/ZsKZ9pXcj7",
-	"E5Ws3pzlGvxOo5Nb6f0hLkw45lsLBS6Jtz1MKd5R0G0bVXf5yG1t/J3F4PaFmbqQXMtU27jcs4KAqetp",
-	"ddZsM0Lu0dxstK43Yiwd0uSmrSz85isLP+GW/+J2/DkUGNoQ9CO9bZTL6dqxEUcnDHLuZwygtqVrhQGa",
-	"xqwvWptHrwgGOAbTFuFtFhWwDNrT7xGL8dwr+0a5j/ubNXQFPuYsdZv/EPK8WrHeZsV5pAPZcj5no16F",
-	"9+DqO7d07Iiq9P4h+y/x3z+Uee+gsqg2pc3c8ksGb82IdlhxVCf9hgx2+zW1vuG2Eul5ViLZ9Gg5IrNc",
-	"jnOmoEuyr36JwspRmUNdjhwxpSAMuiqnsG62tIVLbeHSYxcuLYrax9XSn1aAtIVNexhCMMrmjLOkYjE9",
-	"XpGTY562uW1vWKRj1jZ+/B58PnbL/83u+E58PjtAgWKT5HqW0Sdq+1il2n63fqzOdT0P0OKQDURM0+AV",
-	"/h/La1qHz70OH9d63FIsYHjAihVjVR9aIB/AUWHuBhfjXkJz9pRATRVwpvU9P9QqqMGyEyqE1GblpXZ4",
-	"ekqoIkISVSSTyre6O8NswhdBHRRsvVHhgSn03V9YGne3ch9t5B7yHZ8zjjg+Xi0/VETzKTN/t5WvM5pD",
-	"d7F8cU+ourHN+mn1B3y7IBe/vUVQJJmTIQNkI4D3YSmMkoJhoutAxAGjxsxWPL1GXEFKoPmtbDZD/h2s",
-	"H/jv63/GmP86nRVGwAEmPteRRXc3S06JvuMJ6x6Rv4mU5QMRrrcK6mUJ44hALCUaUOFhv6pc7Gm9aY1T",
-	"WtebtnLwtlx9l860KuE3E1VbL6hJRF06GKnWlda60vbXlbYge5Bv17QF0snZuMjQjfPawaB9vvhAOu4m",
-	"EGsDdMmlf1SR0+OTV917NIkl5mPre2t9b4/ue6vL5Ue1jp5S3Fx53aj1u+0RoFCdj3o9fUZzrQyvmUNP",
-	"j4ioGRMpGc6J0jncbpGWau39ttijee2wu4iD/vyq/UWsG7KfF6KWNkA6IQ9FYNYa3yadJh4ZssRpDQ2h",
-	"e0Q+BaxXRVUvnWX9nKlHMPEcPaNy8zG6j9ij45wxG7ZatGicCbNnFqDDRgUTfMxvHZotVUbwd4IQnNlv",
-	"qm48nIUjBtHS2O6u11f3iJwLSwt3XyYUKyYNxQB9YlQIqE7EW2LEDWYfuptk8WsrZrXiY8FSfDN2QLsK",
-	"pfahIp3g6DVmSfzMEp6yRzbroh0kgTdJqabJr2sArhq7rfz62e7/Diseqx88hzO1oXi2g1oh3aaCf5/G",
-	"YWCmHKqSaXeMyOr2HaOuajSlAhMhjh1KSFdy7sTDAyzCF0ykT6aVRISqBTH2DagqFyIFbIaq8JWCxEyk",
-	"DHENO0KGscpApTE/WBNsVOgiZ2b2x4hK6Md3+8R6tWMyZImcMmXfHgMM19S816nDds7WvHPJlFyb+b/p",
-	"RlXlmCg6V0TJIwI15gvLYCJVVtEywytU3VChQhWtok3F7pReW86Oa7KJrCv1qKCMzZizWNwGm3RyikXx",
-	"StOM2biHbSiR0DzntqZOsDsSG7nQiMxwIdJnqrBUp30hUtQUNpPffti2Ejx4wc41lAtzaDZf4A70Ezi+",
-	"rZbSain7rqVcgIhzvH7BYQ1aykP0DCeL2harGygS56lRJLwxblsR2j0x79KSxGpmpjxjImHx7n0aMMkP",
-	"G+gu2OEFnHAuvQBAm0bBWg5Vc/TXkL6ewjJ/kg6t24eLl65h/aDxva/YPiEIXvPV5PInytONE5546zVo",
-	"5fH3G1J2zF/mNqjh7DfDRS1jlaMFO+0hshpdyK1bYGcRDKqr3dhuEHQ69vlp4CIo8aoxNFD17y94EOxj",
-	"qx0IlS8g3awNnsgp65O4mGFDu074ZaWpSFXXnMFY3rJcF7lg5UOY6sAVAhHD+YwC9wRNbkBRKbPvXD6b",
-	"sbjL8MUkl8V4QmIfLou7vmtc6X+ASLUlQemF8Ejj5VOGDG6szAHZzg+0cHi7cVm4r+yD1+IS5vJNOC5w",
-	"Kdv4LsKR26oS1XfsXFO6tGdoq5XuLM7iGzM7NtSqUK0K9RwCL2WJK/UyodnHERrERiSuqUdlNGHev9GW",
-	"aX3bZVrlZj+XCq2N+gz49S3r1A+BofLIG9LBv1DJgf7582XNAFxbX8Dwe+bd8z2h1ivkqjy9gYCujVtR",
-	"vlXuSVvBdW8FV3l+29qtfand8puyT8l5l4ym5hSR4RyliJnPnd1a84FwpGu+Zf7WmFdu4+1GBlY/OhCB",
-	"UXjH2I0yMuB6zmiOlmScM8Vta5/YdY6HQiz42HzGSOflT8bWfX0KBnbwfHDcI/vzQFBD3RnV0IGqEFx3",
-	"bUsEShKprK3L0gJZYESUTDh01s8ZTMi2llATCo260pQUM2Ppnxwfr8BGchPZC1QkN5kN8ZDqw7bg5rss",
-	"2/IkXlsmbbOCFvGoLdN6jgahDT9Sz7NtKxxlRQLwXkKJ4bwRSbnSVCQsAp4IfM/w/hmdq01tw7YGq63B",
-	"evQarECcPpY58/XFxlVF92udintUchWcr50VTVU55FfPSX7uaUKfHQCJJ+QhZgNjpjH4NffHoGrMrH00",
-	"o+BrxabCSa9rPDSN2YKB7jiTNvjMOvGn6uOPKA8wdbaVCm2o6VmFmlI6D8WmPcbAhM8wNyJQHt+sm1Mr",
-	"leLDjPXSAm8v2yTQVMmcsU2HbCCoD70oVvfsGoiPwlxHnc+haHRGeY7SAZxLI24EWAUvnpzjQ1yREWj0",
-	"2JPQGwxqILyma9R4296l6zGNPvz2mYgClHmZk799+oBJM/4NoetSFllKrPdyICqNDiNrQEADzjtZRr+s",
-	"KLR5OIpOGZlK9Dte0GSCs/dBooEAuYhJOkOpJ944MJLNKOdqaazIbtzP5b7tJGa0KWZefVohbF71OH2i",
-	"PFdE0Cl2MfVGyrIAzwOjV3sY5anTar1oT+OoDcTjkvGroj92CCmZRBsGWsG08WTLkWcLZa9eyxMW2VDH",
-	"e0ZCzg1nvjdjcpatZtoWDoKrKVe7L4XYiu8vZCkiu88ZcFDH+CKiJOHgzrm1iWiGXe5J72hXuQj5iDD/",
-	"hAoyZMRS3ogd7AkdJn9aoVU+Y5MIUYSh6LZmDZyOUvw1Yhzgaxbu8XOwcMx/Ym2x0cXvuFC2jgOURHtf",
-	"DlV4P+6oIlOuEAgQgkNUkSFjgiQyz1kCQYG1uZ8l3i7NnIV92ZijP4SbLzN6ysNnzmJr83w3Ns9eWC+g",
-	"Yi/h9xj4mG8mAcN0+j1oNgwaeWVOO1HGwzDFIyVwGVqsr90HS7yUWWMO11uqWI8LxYTimt8yMjUiw8k3",
-	"89VlCv5/V+YxpV/eMzHWk4P+yfFxdDDlwv/7uSj4AbnW0+3rAzYQBItDV2n04Vltdfl7U7pqV3tJZ+c1",
-	"tefSFV+tPIorn1nRr9l1a1cLEdHRQmNQG+/zM93r7mbBWvYiiSdkd5vl8TSM3O4u7zKbJyT3Jqxpy6W0",
-	"aT3r6bBtls6utFFkm3Wu2QGGHGELMlBCLUu+r3lyyK43TcHZlSb6K9M1NvqISsxTcQnI4gieac3XfUrk",
-	"qB63JbrRVu5IcDZ9DY3K/ie6JYMxh4qMOMtSBcipDW3WuxEZFtMZF2PQgW5ZrrgUZ7bcVgVFuPupeKHZ",
-	"+TDFa2OnINCvB/T7SxPLWZzUutrX8pHbWlKwsp34CfeEr9oQactf25SI56HGIa9eUOIWOPNq5c11+27r",
-	"ar/9utpLv9f7kCLhZrM8M8LP1wHywrIpNO2aSowj89yB9C5zp9o426bTusRhDdO68k3yjboTepmWTWEH",
-	"/uoHZoEsriisPzxUJJMJzbheWmbsfn+Yr7rRCUIogDE5KAyuCBdKU8xQbCx5xnHXMGJ51XNP8yk72GAe",
-	"/qqvPwUc8ghzOMcjxgCAh32hiY4IOxofkcuLX3qnx6c/9I6Pj09OX3bRXE9WRhtqe/t0wYeLL5rlgmbv",
-	"0v+Az+5nvMKxgLViFZWH11dJa8NWxCi8hG7jE/fFJzypGirOAzWo1Hna2vIHVkYgq1QOHw3IajQS1AVI",
-	"nLOE8VuWxqVpX/I1cFSYB41KSlLIp9uP/KarcDnQfpaSSTGlIuTKsWHFf//73//e+wD/F0c2Vwexb6C8",
-	"0Wa/MT7TfVII/t8FiwZiWNjWSmM6U3bytPwgIql5YDVKFMtvGZSba2psl8gDn2mdAVqa+Y5RB/OBoEku",
-	"lbJjVDda3IvIl56wjI/5kBtB7tHwLFIg6VBjDh/3Tl9HkKkgcwS9V3gVjUi8ldkt0FfYZqS+/QLNGe2W",
-	"3UytHErpPCAINuYRhFmhQHhKOrH71zVPVRxVDtahMo/Y+6HmSrMp4ZokdMqgTL8Lkg068AyEG9SHY+Sz",
-	"llkGXauogMS04MwqgglrHbzhmQ2TxGh+OPi7gahyFczpcG9x5f3xu1HvgxSsd/GFK923c/3fW5oVDPvC",
-	"or4Aqc/eBqYZnkvzO7oTupAFSN1a7bcMr1HlVQJ+ZzQUF/jTA2HWYE7FDWPeJ2eMkimdzZY4zPEmO7H0",
-	"VZLoDImAQo8SpSwV900ilPVRm0vwHebQ+d1YVwnZYvpNygekd94tnuQ4KgsN7L1ZFLSkUiGAhza44mfO",
-	"sgU2lzxR3HPzKPFT7cWl5dptaLgNDX+NREVz2MILzoVFxbd6wRI9uu5ObKEYWiiGx4Zi2Fo5+VTkM6nY",
-	"Y/oGvrYYCC2SNiy1R2H/vDyUS/wLOw35f0swC2H2QWDzfVOZB652qhSwSvNsic/EFlXZ0PRZxVy3HBQN",
-	"7OUpDdsbdDtKZ9jUTGsetY2jdWcpDE8pE1zaQisb2pSF/U9ZwErFkPu5GFvO6Zitzl6419x4QbMsMHXb",
-	"RvAPx4utWzOJmaKwKRqMpoeqagD9U3KBIxuNnD0RwR/ATVxTM+pL7VRtu64r0Dsif6APTNERGxc0h5L2",
-	"RIqE5aIKveGo5OM71EG8GjWN5UfkkvXKQwutX23uJbvlslCOxuUzA2GmccPYTBnbzNpOE660zOewLzmQ",
-	"B5zeCYSCYQazwNmNDeUBSaTy5qm8ZdBXN6ZKMaW4GMeBp0+S2D7N0hjfAa++Z8+jgbib8GRiW90nhlcI",
-	"mPlI5gkjhciYqkWQXP+VZiI3aTvndmZf1YH9GDhX9YmvqxctG7e+anHut/4bdGFXInieswh2V7/nrcLU",
-	"KkzPAfYqEBNTxjQXY0hZlDyBLJHaqQ7UJue3vV9pUq2/tvXX7ij39Dw4ZQ/LPn24D7eci5nZupLWPb6N",
-	"gLUDF6TUBdC3vIE1mLeD1l/7eLz0aqW6ryJiO+dg9wha6UpS8tCHwPDWGG+SScVaQ3V7Q/WtIWDNcvCq",
-	"nm0vBu/EFPA9MT7PxbycrpCawDlII5IzrM/ArK+UJRkXLPVOYHjqiHyErrQ8ywi9o1wDnBo4TwaiU7qO",
-	"u/i8LZ6gisTGuEuv6R2dx9BmFCXLtVl3mrO7uE+omOPeGTsU/OnKvhp6p0jwwJOOnRiB/ic4Y49MjIS2",
-	"aUs2xarcCA/KWaIdMuv1bsxIMit4dvZcZdZr5yI1DVpf0MDwb9SIw3Pf+rdbc+0Z+LfNWa1k8tak0QZm",
-	"Wej46lnHV6ssPI5X2zlrQTeQxUICu5YVv+OeKA6/YKWPnTuCZqZF7gSpb3aumFKuo31Gtdkv8zsXmt4w",
-	"kjJNeQYZ2o63ajkQn86v3v6G/b5R5qcgxLH2CckDXdno3FDHWde6e0SMlYO9wkGDaFJtBqJZtzmD3HaA",
-	"vCy3xGsJR+SdJoppReJwN67to3Fk3eCQlp3SuUsWxwJBa6vD9hqrOGcAGQ42a/V9OeXKZ8VbH7gjgl/O",
-	"wKXBVceW1I7tpzrgea+qZlhCgOnb8BDV9hdDv4GoOrmpgqOSMcxUr4YM+mUndmev1D0YFlVVChYNRGz+",
-	"dD0tlL4esmt81TW+KkYFr2CkEJpn9S/BcXX+ftc8fiDiTx8/4wld6keKSQc9/tpMFe+lOfrQ149lyjVb",
-	"dwuAWStN52ogcCpmoD1/zBNEGK5DXGq7FOyInLvrBCqu1xGajovb5qOB+ACBiBqDq7iWImhBhVsU+bNU",
-	"IzQ+lBfCHsHg5uHVh9ob+3lFQAnWkmR8PNGNreTNBD8HU39ruf5zAbQFAl+DaMEKxZe9k58Aecci3f7M",
-	"leEIRQ6ECJiWVQHcyVvF1TYAuW2g5XcR6QhFnHPVtXpzqzfve5hjSUjdwoPbcnBWr5NDj8cGmjVob9wH",
-	"PFqFejuF+nd526A3A7gt+6J9GSH6dyLCR/Cb0a+cZmG0Rmiva1RhpwzYLMjOq+M3lbXsjQruVgHlta6K",
-	"EM7vlN4w1SfxLKPimotrUDjjyCgmt5zdcTGOIzKkyQ3kUkzp9HrCsjQ+Iu+yjI2NjukyMIwOXHeUVQl0",
-	"BN5P89uEKl/fZ45dk2px5Y/8s/OnLU59Xafa8pHrC97yHd+o5gBu4da71moJ+68lGIETOtdoZjGAGkrT",
-	"7tcBuAX3eIIGMXYmfZxEEw7jeZKwmVZlTEgFbpOq0I3MFXbVD1Z47k2sK6awkNgKzLqyYH9maWyrT2Sh",
-	"Wd/HpgLnSkRkPhDLfS93K1Myy4SFTukTStmIFplWA0ET8ysXY8g8QdqbF0D7fqy5yIKJYx5jLG9ZnvOU",
-	"XaN5Gx8ZOY+7FeMzA+H/cq1lfETOw7ppqp2nJqj4aAiSLSpHzRLenKVnKN3Daa8v2ZtGbSLVzfhvVKLX",
-	"PZetTG9l+t7KdLyJmMYGLLDkkJ1lEOSNdSCGHuoFZLxzPd+2dycirZERHxe5MYxj++I+/D3uVmzkTurd",
-	"mT3DG3KZZcaiXRgMaZF9oqY0yyxEEPoEAI2GKhL/V/KPuHtEIB3MOclRbq2Tpwc/lGCJnpQ2O2/Gci5T",
-	"0gHYm7kLkEA5ZUSGczKlXNi/wr8hk38+g7RSxTTGMUqYG5YC2M+09DW6Dn4jknKluUi0G6f8C12faocb",
-	"CD+AIO5GLqFVeXge8/mIXPz2diBQ2ga+dStsgnXCpvgHQAsylwNSVbjiUiijbOAT3cgwyGEhjAI5mzGa",
-	"KfP9lGNuIpZXmLOcUS6CjxyRtw7MyLUSoZoOqWJH5LMF7bm8OP/594tDRQYHl7j1gwOAVWI0mdhzcaiM",
-	"4sEFMIwlde7n9hTjSzaW5Tjsl1xO15Hj+PSVXP/Z9w76ce0RH4Pc2PVHGYLTnK0/oAwvLM0SXc2uLMFb",
-	"mL2l/NodzX6APTWce+7h2IW5ROVNxxB7ec3hZpP6xVblzVSkegsrzB8u1iLrZ5Ok55rgq4c3b66w/dWc",
-	"960sDKe4MywSMI3MvBkCiOo7xgSJR7mcxrCoWMsY3baK37I+KVnU3YSBM9GzKtL5gdwxdqMicsnG5HU3",
-	"wrTggRhxw75mGRWKdE6Pw6dOXnZOu05OiYJmBJ2P5YdsB2aQLqhFYOtNhd1Ic3pHMj7l2oU9BwIbc3Ap",
-	"ejT9ZwFJ4CnV7MzOgGZKksEB++I6Qfvn1eAgslC9nmujiSlk+ZRN70+d+/j0eCBgRaACnJI/GLs5PSb/",
-	"hxx3McQ/ZRRjiBNGfh5dkFkxzLiaMHVEPrE8YULTMVNkQm8xacEsfYoEs6iD1EyhyDKwGweigkjlds9w",
-	"fNhYcyb6ZsY27x8BVNMlzPvit7dX/hgu4+BNyKvmjBzUTZGlQLLrIwVr+aC3Pjzd/mKSLFDkPruoacz6",
-	"JlLz6CWRU/NrC626Skf3pDQqnmHdnpdEjgXU2U3IBbkg1CqhazHyL+ZZJhL2HWrxv0BWtd0aoorhlGtd",
-	"V+X7UM2rmRGP2mW4mzGp0Y/HuSxmpGNUJ8O9QJLSHCJ+PoRIRToQDhVWzjIWNdRDYGxrlssRUwrwKY32",
-	"DLosHDGOYNJe+ffzNpKeCqISmTPSec9vWK4H4qRngUQr7FgBgLWaGI6Mzi/DiOcQlbRpN8aoMIoByApo",
-	"7Qc+siPyS24Ub/ZFl9lBTqQtY87+bLW69fa69TJBYw/kIyHczyQXem3Y/s9Ffsvmn2DMn632vxtJUF6f",
-	"PlFA8IBZGZ7k+IItCCnZgLrvNq8jGUaFECz77qRCEyP7BUjRMrHWQbBnLAIPZp9M5B2ZhvngS/2SudEo",
-	"WIqKRZA1FGbegoNOkJTOlTeq4ZG1+MbD3QLPWKNEqBf4tGG38XKfSUyo8wkQbbZWRWE+6XQqBRnxTKMq",
-	"CXeP21T7gSjXTOya+6XrMzTYrb5YmgdSEDOHCGoVIrAWsqzc+pm36N2TS1ji/VZ3yxZbtvjkNnS/akE7",
-	"qE3v6kOD2v7V+fZsVwJAoLL1D6WTrRvVbW97UdbijTkVymjoUGZmjs33xyL/HhjCvlXFXNApT3xlQu6a",
-	"Jg/nxPAdMSadYVYwSNGJCEX4knHOmAAoVfDzdlxSjbD8Emqh7Bc8xhfKwUNFMqq0kXFd5H72OfdXQHkB",
-	"biqFntSDexC0y5lIu2dg7g9Eh6UFeuWQ9jpnVNsIGh4ToGHlPT5cZ76XFqzsw2X9wcO5K2XEOYIPYSAs",
-	"7TAz+W3nont1Cc5UectyeA0S5KzigSChA8LMg4sZ1dzMsBDcui64IK9Pe+YSoJx5+RP+I2eKp0xo7hwJ",
-	"GPpzlMdSLkOn4dz+RweIhz5cCSaM/16ElUr2Q/gv/6nume2cQzMyLNIxC0KQ5hqnbIGIgIlizoL5ElOO",
-	"qKMC6+qV2YqpIjMpMwxfDgRMDn84VNChEIbRPDdHFgpfyNWEKQa+68p96JNCpCwniyLY4reAMD9UA0HT",
-	"FLuD5SzDeCfpUKKlpplvCQOfjgi1k/FyOJHTIRd21ERmiBCguzCfWS41VvcN5wOBJX00x7qeHL1HGCZN",
-	"ZdLAc46myxw2V8Gjb2neum1a0b53oj04osB6+2sKkMhySlWqwJ49LuGGr09fOAZYMr2ozp/U2oKfbwr7",
-	"9a2I/HOiBJ2pCdTJLhfW5H5Z3a+KMUi9O3lFtCSnry0sihgIOWOiTG0yUlWAHmi0PQ+F6WBUAi2P+tTP",
-	"cr9g0Bk85l6h/DsGgn2ZISvWkjDhZdPJKcpB5SupKKoVVnWovP1QEf8a8w5b9gL/ObLVrglNmTng0OaM",
-	"C+JLfqut7XSRC0VOX0f4AHjpuSJKAqjqKraPh7Pl+C3H30eOj6ezdvtPXqHm7grVa3d54Q6X99dBLomy",
-	"gs7f2NXsXBstWIoXabGJ7YYlfz7dxb6kP6ViSUlCyD3fpSiOoGUjvAThgG1KPfHvMzfdPGS4xpDnekL+",
-	"Ql6eAMtQpPPxw8Wn9+cfri8vri4+XL37+OH67xfnl5+7y/tX29f+XLCHt7Dex76zdn1rNp4Nn94kf7w6",
-	"bmXrWcRMMSYcOPNy8OO12RL31jIrQBD0DcrddYC70IG7F2Y00yRhatmlxoIlQ/rd1yttzBUuzLRUU5Pp",
-	"/D46RL47JRWVSiTHL71Wm1JN96Sg6WeWMd2w4Mgv0UY7ItcedVpmYSDyuTqrY6ZaHBtjiU+HSgPODqwo",
-	"dcz13JUYC6nJnGm4kSFUTgPHhK0B19YnmOLBAn96tXgkYFD6zQGPblz68bRhdrMJhK68UeVdup+dWBO0",
-	"50zQDdQErNizlitmFlnuUH9p3xziuFsDNkAs1RLheQGTYDHtaCNYggjuLVptrh9xELSCnhOr29GBrNsO",
-	"0/jSLv1C6Jwz9XCVpCkNBn0FB+tLd5zTJQ6D7JrFrMfayXKp2kcHUeMc3O+VWUzpl/dMjPXkoH9yfLx2",
-	"Wg98+ho/vUWmUHUtOi9Y38KhWlPdncczMqKZYn1sDy1HI8L1svUZ67wyEfvhoZQZo2L5l+EuMNz+qveb",
-	"l85vLVO6lLT2oXu/vo/aann652tqrPURm2iti2NXaq6WZ9nNeV7A2k8qfQxnq9ykKu2i0IHpGAORuT/u",
-	"eAECcbQYYgQY7TVV0m9SAn0q9KIOWedg/i08t816kOxbqcIbqbpnwf25Bf3VcCsiZE3nNe91tRNjyZRb",
-	"gSv2c7klPrV50VV63PNuUkP+XJh3pVxRbHMYEVporqbmgA2lngDkHuQKa5JzdQMZhOmUQ4gJTuGI0IEI",
-	"/OSNgUKE0QanrGEQc0herOxFxyNTBmp294i8te2LtCRDFyweCE+uQJGInNc0o3ejIiNDqrgCM9rZPehS",
-	"NZ93Jg+HmWGvh/qp78CXlpx6M21LhS5cH+iyK3MCrUArr+vXm2AsObUDAe003P5KI0Ajm2xuJ5bYhp1Q",
-	"TiM19LNYfgQWAb5tB/6Asz8YuOBh2N2LE1obwXv50C2F3AbwBCcPEd2bie1tV9Mkrt8+UfP/7xvUoEUm",
-	"WEsN+gQe+yb5vDSyu0Re36MKLTHSN22g/+1b6g9pHF8VMY9p+Twd+7xy6kOL8LJX/eADy3Ne6uN3E5kx",
-	"lzpo+3XalqLmRmgVeA7QIXCP/bR1G6JGTvOVuhF9k1wq6EOEm96JEairbwHw44jE+F/XUhjzSkgyKnKo",
-	"ryx33WVcPEv7bln3nsfU7b9yC59trIClIzfn+7tv6hNMEz6WbibL7JhHlmi2J0Ur2Frosj2HLqM3rMGH",
-	"NxpVhVxHioSdIcRKxZf0ALPgRaLz3oRlaSuvt5HXn5kOpPWhInFGlb5OdG7Es4OhSekcKiRs4qKFMO3I",
-	"nCQZo7nqktiMSAt2Deif34LQxuQVL4HAjf88ZPbCzNcV2UsHbiGxry6/mry+uvzN3v8NBLYd1Nqgraj+",
-	"PtuoU01oWJ8GJQUjG6epstGQ6fuUXEATu9c4Xym60QOgWsm9jeQ+T1NFqPOiWEHtpLhzqnQwRoXwQmEt",
-	"Hkpjhd+M7b+gCxqAoXb9ptM59il59gJ+IIBillCeQG60TVK5w4V1+xYAEGP7ZTM9TF9ktzxlImFRWSBq",
-	"qx/N+2wfe4CG9TUr7lXmd+usHRW6yFkXszPNzcMiWtglH8dNHayVw0TkiKw4y6gQ4CDhegLo8riFUdMu",
-	"44mzTf+gAlMqhjvd3H1NP1N3xeW2McvLx4tYYrrZ19J+zMQ31H1wyC40n/LyC3bnUjRabajVhvZeG6or",
-	"CIfKQxtgkyuhJ9ncwgVAOgt1afQOhMdCCaztzMhv2bzHxS3XdNPS07CVWkIVu5P5DRaLGqFaai5RJbsl",
-	"qjdSiypajVVa5rYjacaVhuJ22zjfpVxbOA7sRpplLD9UgF/c07J3I+QdEsy3D0VBihGfRBYi4dkZFNYL",
-	"KNfHELHGUn9X8ntWbc/WL2uBZ4WTrnYkPHhGqJ27eyE0ALODukfbNXXzAdewIR2QhaVbZkkjMt+7YM93",
-	"kydtKy8eCX2QTZJr7OP2KK/DeNCGaIYlzT7j8D3NBK7Pdq1k4MZB68vnJcNXpAQHXKfNBt4sG9hiPQYU",
-	"JB3EW7WsTN4wURECOEJtlOnbyOAhf3EzDt89qzaakrXUTkDvJtNCGbZ6L2v3aZy2KyNX5NXpadiYccRZ",
-	"lh41ipUtW2tiYhzariXRS4NSMIBtIxkXN0j8iKiJ4f+wEu5bSGL12F5Uzl2VJEQBS0kMU4/d3KH5fAfk",
-	"rnn7hCpAqb9hM22dE5WO0G71ZnNzMsoltEJHL89AmL1U5Xys5mGGqBf/gu/+aQH5fT/zpmf8VYmxwjnY",
-	"DUOPoe1EPhDhafPADuWhgoOuGEOblxJEZy7Bmc0whCYKgZEQQMHC6kb2aUGGbCCQlAyhjJx6YHbwy4zn",
-	"TJGOq8V+eQywiRGhmkyl0uTNcXd5Mm6dre5DPm59Tpul5C4bvb2o2WFi7sKnlCrWsHSXDHvAEt0LluXs",
-	"IouFO2IuQhPbqZrA316mbpt4uxuNA04hK3lkXXxr6Y4ZdYqJR9gQhCbG4NKNqshSK3TTXNvdmqJH5ENo",
-	"WmJ3FDQbSxOTdOLwS3GXQLVGxWxzag1aoFG97kPmdR9+6Uau9RmnOfRg9z9XGo8b0zPAtoEQuZ6waRe+",
-	"GBi11dcHZq17TE/YnChqRGrkzVu0xBdN3DPsGmcWKguteMoQpNBlWLx6qAn8sJzjBkn6yGbWxmLhAQJh",
-	"mQe0vETfHGbA0ycTG2V9wfRylpdRkUH+LjW7HpAgvKgIbwItJACVzWFEVo2YQztryIFNcmZL82wNGWMp",
-	"S1djD32gU2y9X6rLaE+4oJaDDTkyPADVbUEKYXipcMbSq+M3qDg7NToir06O8U+oQacrr/V7Lm4e60LD",
-	"u9a7yvDoppfYDmq8vvZ0eZG6/SXefWBgjUn9KsXTKTAsKXJoPfpf/6ikCU6Yb4uhsKV0adCrG0U61YtQ",
-	"06zNP27Y/HEuOR6IK/Pu1bfdL3fzNIXqNzaAHnoo1yDngpRWce7ucdWBUnbXlrm58ou8xuE3ofRHKiCc",
-	"MM1vGlwy+MG9cLIs8KtzmF2NZW1rjNdftq4ZvmzcNnwM37VL2xtnmDA+0xswZTdimzWVYxdY9KVrPvuN",
-	"sOWnMYH3RxacW7s1FAKR9XtuLwWqfLxyC9rQ6pOFVsm5s1/BMC/fE7TJA8yEsL/e4WNHZAfi0jfoQm81",
-	"tYrzSGaZvKskjuGrzggVUsynslCIXm/W5nIkLckPVbkjtp+sl5Xl1GAqzZp0GRj289tNWPiRm9Ltd5T5",
-	"gdhaj92Fb4+D1e7UbRCqrgzZVNDXBq9ErirZQxuk3jxIXTYkXIy+PWKAesRYOqTJTX/Mb1lMOpYv1ydR",
-	"y6q+V4CCTHGCwzLdUP7UQtubhbJJ59XpKbZ1veOKdesx663cpc32UtBQ3PepvWW5cmFst4I9CU6fh6Ye",
-	"2ohmMm7GckRouY5OmOJsHitExpQisZc1dlwltfy+WLHM7SOCcch57ngx3IXgLSXAi32vGeyUZ8xenLDZ",
-	"q2TCkptqQ/eBcNPqE0rucmmM6/mM2SYEstA9OepBl5kwxeH4OExxcA6MUKvhY2GbO8PmTxXLbplykWm1",
-	"TYjb6SiLStd9EWvHX/cnXu1mtE20uj52W2mz80j1ZeAm2kCEbr2gFkWqjU3vQeo0LcWFlmUY2rGxTaz0",
-	"NvTchp53E3oOROKjmkxPyeuvAiWzrbHZx0B1Xp66nQSlvaq4Ac+0nElmDKpfYTbIMzfru146ra78LHbi",
-	"tDJXnJkHNrs5527YXrteHO02cL1UhmzKT2qDV7he/NlqnS1rOls8xSIyLHime1bmVV3F8k480PNSqUz3",
-	"Zex4kZc3p8Ha58pUvBEPGpSz708Q3ViVgfq98UvUCG0batF+dbqk857fsFyTk97riMyZeiFkRJKJ5AmL",
-	"yChnRpn6oru+hMBxGMxq13dyILhQOi9sG10EMfpMs5FRcmY8k6jAwC4bmnRitO+vwba/Zl9mLIc3xhGJ",
-	"w5hG+FPXKE52M6AbrUKS3ImIqCKZEKqqXdICJREJEflcz0SmjsrqiMTmn+BvKQT/74IZDesN4SOi6Q0T",
-	"9ya8X5Wa+564D9yMtnEf1MduyzF37j7wZN9MDGy9oNZ90LoPnlJ0nqdpyQDL1E7Hd0lnuUBaJ/TvpfGm",
-	"ToXHUpC97Rnw00fVGZ+SUVwFsYzW9twjxOW6igTqGR7pIIBTuU07t04R68l+fvdgTw/UjwHbKqBVGLY7",
-	"DMh2FkRXbxibwYNuHHjQ9iofciAuaJ5xlrs5KqI0nduA1ZyYmbqOJpVlBZGvJas790SxzRu5VgMR8zQm",
-	"NMmlUuUnsVMMNu5lqf04UXQahtX+zVlPZSgM0/wtHTrQfaYpxTNNq6zrP/G7m2uyDoso+rpK77IFrJ1e",
-	"es/4bUWAfc0OIY32U7RV4YxcmNue5lbutbhGe9yxZZhxNSEUTm4ld8Op3E1CbZViXboietCmvc2p/ebh",
-	"isrm/p9gx3fi4N9BE1Q4n5BRzETKUt/+FP6Fvy7rQWqZ/DPsQVrdrLUiCg1D1heljYNXRBSA7G0i54a9",
-	"R0v/78xewQq2HPzUIgs9GFmo1gS6RvY9seA+ijLXEvIk6506+8R36ryb8IzBXLnygziW+1mqxi9qrDce",
-	"iI5HFjL3s4shkcq+uh2FjqUnL41Jd/qaSEFipanRnRAg+ANsf5iQomDoQLAvXGl8sc8cSmgObaPNlz/8",
-	"9pkYtsdFAe2hGM30JDH7OeUZUxrqMMyVKoxgG+Vy2rCDAwG4uXJEhjzXkz7BvqejOaLfMnLySk/wt5TO",
-	"IzzG/rcf9CQiLONjjp1XPbrvcE5eIhakInSkWY4Yvyc/6gnpDA6UlAL/Tk5+HBx0jcKS3EBTdYENV/0n",
-	"fjIjKDl9Q35hw7yg+dzPxmzTCfmd5skEzhtkwM6hzcLy2E2VG+9D7KY6o81iN81jt5VNO4zd1Mi+mcDd",
-	"ekFt7KZtIPo8c0VXy1nSmeVsRo1yj2AVaZHpiZRp5CVNd5kGtMRKbXNK25zSx84pXZC1j2q5PaUQQaXM",
-	"0KP1bu5VRmmdUXqj4+1vbwO9eIV5uFXIDaIgX9OoNIaEv/ul0cjzevHe8augeO/sUc1C28gfCssyasQU",
-	"2J62fI10/v3zxw9kyvIxFJ4lk25EhsV0Bk1EtA92nZGJFLLIFYnfjXoQT4r3xY4c/pMlWtk1wOKMXYL/",
-	"0Yn/NThIJsngoE/+NbBF3mDVmb8MDk6PT3/oHf/QOz4ZHPz5J6Sx5TmdV3uMAABN6W1z0LWEKte+ZGkQ",
-	"D32GDzVnNm4mArTowX7+pYlHN01rXZtm1djt/W2wvl3E4vZLHOGRx3PUCqU25La3Ng7KDUK9t23BuFkQ",
-	"HNvYMi+Y2H2r029Jnl+ItBTmpZTFdl57BAgPnld6Yyy90YglxlJyGeEkheL2qiNWaZ5lZtoqkTObqiBk",
-	"1UGsJvJOOcNmTGcKw6TYgNe6TqmG1zeI4guRPrJb8Wu1AVuY+bqieunAbcXahUh3mDazX6K6VPhaQd0K",
-	"6r0V1BeAK1OTzmuLYvXC8NE2+WUvk1+8MB0c1FqFEpXxmdEDclmMJzbTVw8OyJRRVeTsiLznSleDwXKW",
-	"sQbkJEOgaCCkIDFV13IUR2RCb8GhmEwYulL1JGfKbAjpxFMurumYxZExsn2QT+aRPRQqmUiZXc8ZzeMI",
-	"pfIJ+cxmGig6EDYJGR+DQKCR6NieFdyq8GHCdZ/83fz4BnznJ6+wwg1QYaUmc6bJ6Q9nOFUqiJxByzqM",
-	"3g8E9C1NMqmM/pKzlOcs0Qgem7Ik44KlZ+ZYAQanUU1k7jbXUqFrUXQ8io9RMWSeMNLh0EKDyHwgEkYV",
-	"F+PuGaJVm8kIuaAql4hC7u2kY8PL1W9zHZV5PvjTQPjfwN8O6SaVo2DVUUxBQcS+yu9ro/aVYvFXwxMe",
-	"nB5VF6nuDNExKyMgZ8S2s/G9bFM2y+TccIpDRT5+uPj0/vzD9dXl+YfP767effxw/ev5p+vf3324Pv/1",
-	"gnROXnWX5T7Zg1rJfZrSL3xaTA/6p68j8wD+4+Slz8XiQrMx4NAuLOCtLIQuI/SwgeSe01zfKXOlFLEz",
-	"Wzbx4AZVJm8JddCH/K+oMZFrUY0xt/OfRTo2J75Camn05CVTgFPanLuWWhiUxdy1fU4i+5XONswhcyO2",
-	"USvLsSsyyCp82fc5WWZvt8llK3Sgv1dIOZHGUiwyy5AXlKOQVwu2gapUzBI5Nce9VZf2Vl36pdbyf4XW",
-	"E8rjRj0ialYAjFBeek+RirbLO1TTO63KfeovJMaducbUq/gfRyTWRS7U9clPscOEPvlJTwbC61cdR6ND",
-	"RRReB2XUhO4ZiQFmln2ZgYpzzUQakxDHsDbBQ0Xcs+CkkSPM+nLrdC+c0i9GSOH7Xp6Q82JcKC/waEJT",
-	"NuVJTeRVUyLw3Ac0HAhPRFgwOX1NOp8vPpwSo0i5pvTkxKzKrhK/j7jaMrvFFAB7qpsj/kykeBg+Y1nW",
-	"cA5d56GTvKg13L/hIrVlYplRXjxQsiWgkrnL3mM2Rw6vHFWacM2mRwPxAI3rb5ahlJKjQe1aFOl3XKTy",
-	"LiInRo7/cGxT+JbJ8spha1YoTk6jUjX64ThUjdbRjJyaof3cUDuyFPv+9I7FfV1L+VgybH0NZOkLVqgh",
-	"TqhZnhURJaVoc9rXKkuCwgzDPkKWbGhpaGgoSYQcynTuNf+Tn4y1d/qaFMLwQ8HSe9SPOzacSHnTU8XQ",
-	"b98m7hqUp7Zu2L6sLBw+CxsohZ+oZCdtCqT1B37mc2XKC2yt6fqH2VlbFM9saqDuH+NoIN1anGPZuPVZ",
-	"x/I3rOAdlVPZsor7yl/s/auSjXTgjp6RsO22YknOdAUaBNnzRsUxO7n8YZ1JOOoMwnuKjwUwQFiAUYH2",
-	"vXv1zyzjtwzqNYLGGZ81FSnNU2LvhSJqxhI+spe3TyiB7tJWHYbXHioCMfGORwFQEzpjAH01ECNmVELN",
-	"pl1rDjrWzo0t6F9CeBqVMAJS+ERZnc+tpjrL6LxPUtZLC+QmDIOr3Wgg/Fs1nzKl6XQWk87fBP9iK2k8",
-	"ABjVmk1nFjfMjzLbR3WRs5h04tuTaFAcH79MhlSxH16R334/f9v7/Nv56esfwGrg6ZH/ypERc/A0i8kN",
-	"mzOMj8On7PBZ4C+L7yaKJdexPSdnJC0gTZqSXPq+YPKW5RmdIbK6nxmUCeGwiKgZTVhPMcOMNUu7R+Rc",
-	"zMnply9w8ookYUqZcz7HBoIsUwyTZHXO3RTZF7zPnGYDMaTJjRyNgCr/NKczt1j9OWOu2zZYAaWLL8UD",
-	"NCcjyjMVLVwM88EpzW9YSmLzCBfjeCCwHYAj/HU44Mg95U6EMfmELTL62+V7X7Q00XqmMCdhVgwznhCa",
-	"pjkseZbzW2P0DEQm5cysCpaUcXHTy2RCM/coU1ULm+o6L7CY84RqAp55t96ISJtijG8aiJQbGzvtOth8",
-	"8yOqBzIn1NwtB0qi72R+g+R3Ht4/Lv7tt48f/3p9/v79xz8ufr7+cHH1x8fLv34+IvEtZ3exrVpSA3E3",
-	"oXqRytabr/oktt6L2N4doOIZiUPtAk1kjAvIfH6onMlu1ov/ORAIWd+UZm6zytHsrOSUW5pATCTgDctL",
-	"nRoE75PVO8F/muleA4c0Yse3c3DRkoMIetvY9x+ljKYZF+w6Ldi1UXsP/hEt6HH9g+OTNy9Hr+mr3kly",
-	"Ouz9mL5kvTej4+Pea/rD8Mfkp/QNOzZ2X5FnB/0DONf9Fy/sJ/MjO70jmY9fSMFshNMci5rSePAQfWeH",
-	"hVVNX1uvAfzykQ/S7e5tA99WXrWoeTvXiu2JHDLMqoPLTrR0vBg1Y+vlXtQsG3TKJn15lSW9aT3V1zan",
-	"f2W6WT48vp25DSd6GA9a3ro40IXa1Kt9guMLjnTVbAXbD27mMpt1pxU7u7F0g9KZcNT9JTT72TMY/V+P",
-	"om/uqCClYW6bVaWseMEDXWE7q0/Za1bsylValtxmwz6vspUaw/7b5fvIck3gkJDdl2h+y8goo+NFHm7L",
-	"M7pbaZQvUu9UfB6xmtIJ+vC0v72Nqpyjy3OTgEo4ZGMGWx28IoxifbF7H0F5XkrreZ0HeEeto3cVvs2Z",
-	"m4+mv97PJtCXv/P6t50wlv8oWGGVY+c6xTosyLG2lLYpvRX1YT/CPnb6gYfYlqBhZTf4+GP4n2v0iPI0",
-	"trBuVBOZQHZVSsx/5+5xxbFLirYO6oGokNNsifVykI6ZMEoiKlJyy9kdxImsjx0+2T0il3BAWEpKgeLh",
-	"uXkehHt4GvcrThQohAtCRIhXZnZnzNB7zlNbvu73rklI4AwsR7vA+/AA7zKQ6KCPdfcnp73jk6vj4z78",
-	"v/+7sfMW57aB2/Z0O8GB37lkCpKl1pMclTF/brcyP3pBdsDpTb85edFquWv6TZmPyoX8F7gQFZadyZzA",
-	"bcPkSaWpWCni1pBWUlPNeujmeZ5CC8IeyuJIVz3K6GWWGSLUIPS/e8JGp+EBDErvp4fnEnbI2fe4T7v3",
-	"7TSweUula5t0cND/6YdXx8cbeyhgBZc2I+CruV/2NTJX9437lm9wmF1GBKTbQFxEiqRtZ9M6a/ZXjP3K",
-	"b+uumkbWXA0ErsuiVwg5yNbvYXFIW8zzzQP/Q3nYJ9ztR65qfUsV63GhGGRu3zIyNcKTSIGxochDQ+Zk",
-	"5sDHAEw8svXF7AtNNKBEiwKgJ2VO/vbpw7ICif+ul7O+Z2KsJwf9k2Ms2/D/bsyQbnolpINxPX/8N89y",
-	"bm76tWLi2pzV9ZseM/GBoSBtfjNLC5Tp14ppzcX48bPFL75olguavUv/A769n65Ne7RztWaieP359VWV",
-	"xZFr1ra2eeH35YXfU6sYCLKK4HrCPgleBFVyH/8puXAZnneWUUNn5oYyva/V+8Div+5J02exyOlBGiiY",
-	"lCXMHxMWwIw11K7SzCgdc6smgKNx8bVW/lS7UMSvjt/E9hhkNv0uLvtSUO2+2ikUI1wPRE4BsF9PqEOa",
-	"cGoWVluCF6JrJ13RWGoTF1LD5AECgusIq04tSHMg1kEgZnNsGG3OkaFMJz49Pom7/XA5tl6CZZl50n4J",
-	"1kAHAt8LeCKJ2TH8NlcEPAaYSj2jPMei0LGEHagCVx9aeDE5IjOpFB9mbCACf2rHb7T7OfC2xt0jcnUn",
-	"PTEwU8Tn9dv+DZzlxLuKzd+nEupboR+31BPrjBYpGcHtAZqYabvTxKyQIjwlndj965qnKu4GBwtn0Yf/",
-	"9ofH4qRSgS0ZHBS3Ggg8JZ36MYHdvZsw0XQmg8NjTgMMfTfqfZCC9S6+cKX7A6HmSrPp/97SrGC2Rhku",
-	"LjT1cHYUzfAamZ/RJO1CJR0lai4SgmwO0v9c0rMeCAefYGwCh1xrlNEpnc2WRD+RZwRS7avAwRl6ADke",
-	"pSlFMPvNOlI0DNxKE9ghGFy4MxtoNduto0mb+QjHffEgxxFegk04NNXhVT1zRg5gBydPlHC9eRb7k29J",
-	"m5u+VW76Oy9t2iz1h7T7QKWi3hqsA72jjnvVbh41Tb3B8dT28mh7eTykl8dAnLupQN6aeUxLr8+5OcUv",
-	"j0+cyv/e63Idaik7y+UwY0bZLTW97kAErersN4wqGhHzASfs7uwBral/Z/CQmBtlk2WKRcbqeBUfkQtz",
-	"TAZ2el4Zw/pFXEGP3tG50WX95GFkc2HEQ1S3T0U+k4o9sgfmaYTiI3U5eblSHbDH5C8Nsb6UacozmIg/",
-	"s6DYNJ1Kd3dGpS0EVysydpA7gOj8VJpirsgC4zw+eXNMX7OT3g/Dk6T3Iz1Nez+x41HvJX01fJ38kP7I",
-	"fhodRAeZl/UrXvFjcpr2fhxCPeLJce8VfT38Ifkx/Ym9ARwaTXWhDvovj0+iA821WfHB7/KWpYb7T6kh",
-	"JlYdoX/RVS7aIkVXuOjIp15MzdheOHbtY/AJ37H6CGxM+LOQK6DFWLv0tVO1rgYFVLqSbSXOLipxGp1c",
-	"K/2EbcOcLRrmeBfmN9Yy51d+W5PutMkzic60KgNBi5YrotEWIxQ8Z2jE9p3vqO46WsNrFJUbWlvplKYM",
-	"ARO089qFDjvnfSOBby7jSi8vgXqQ02dHpU9buHKWDtwyqLOzEqe9UJFcKVPbEG7jvJhl/oM2Q+arlTM1",
-	"CvzVPXjW9EC8oICS08vkJri2VaGOYDbWcka8nIrhTDpx+RX0WUAGJ0oWG0gKbWgwFZ0BiabwmgiwTZbi",
-	"OXz7vRxvzO2fIKJ/boQ/JNqvFdCvPb4+y1wYuKpAqVRIFEFUnHqotVpL01YyPSYXMJdvQhXJpLzxNSdO",
-	"nkGqJ1yhgC+UHjunNlk3X8Af8EY+sLhpkZ0kZlFCq9az2Xo2d5TP99YdsYcl8z2cV9uJrMWow2fX59LV",
-	"UQssGuQksVeuyoJtP5a7CQMhyx1kjoXfRhTmlks/oq5mTyXRkqgJ3gx7tEc1UHpreXrgX0anPSrSnt3I",
-	"B3hsvsOOiJdhvhESsNwCVyIBXQX3s2gHg9r29DwZ9F+QVWKnsllGSW3Qxhxuh+B7jrRrcujN597EmS/t",
-	"3W9zFb5q0U7rV9gkpaHOLlfLpHtV/hf/sv91bf5qGGqa07vtKkVd4v+M6kmZ91++/6DOJzbJ/v9OJeXv",
-	"NL+pykm3RyIq4ZqxCcsZnIggLTjj2JKOa6K0nKk9CWX84vqxuaXQDMB3XYZdbi6OCxW4ZXf+9lfy68+f",
-	"Lsl5rsmPnZfdrm2cZ8Oj1pweiKDpjAo68w3nmDdsSaO0Jw3gOsTlMY27ZoEIXZxGrh+MIcVA+GVjYq5r",
-	"eYxOsSFVHNpJ+MnXFtiJg8kdwbxizJQ1sxqIig0pJMmkGANyto1t2eiv/zIlio7YuKCY4W1b8cicUJLR",
-	"u1GR2SnB1EGl0lQXWuZzkhZ6HrTJkZYw8Dx+IZG3LGeVfGO3F84kiaCvEhrJaBRPIN25MqtEioTlmDOy",
-	"0KyJK8ByGrOUxDm75ewOqo5YGg9ElVrVXxEDHcsJ4cyCY4QUQvOsbuRbEOoj8i44GQMB68WE9MpxMJey",
-	"EBQ6YLMU+jeS6pliLC3tt8Y9MFtZ24QmNfIPezz2QpGsTWZdVXLJsI0Vsj/8VdlNQOtJNMqrgAcId2ba",
-	"OFarKn4VVRE4nFcbqCqP4pZKI/tiCLTLkJOtvenjl3YTccKETfzCFt7MCxi4J5mMn4vhP1lio2UXfntW",
-	"crimMetzu+bRDZUYDDurpDIpQIC3jsvH7CBvjj5qy1AUhgE+cxeqAb4R6CEK98xpSVZH2H1cKVSb2thS",
-	"G1vaUWwp1OsfGywCKsoq6j8XhIFxsLotpm3lWkE4aOr+vX/ZDAE514qS1Z9fX5YsjlyR0BBuQpu5sDvR",
-	"crWsS28b/Xokn955mirwhVTYunmJnGE5dTavSZOug2Vt3JnItja74ykTqlbkw/YLTwHvPDSOq1EA3Nkq",
-	"dOaF20S4Bk8Z17BRasEZZT064LZSC02+ELuHxKGz5hqdNeYAWb+pq0n371bWhzMQWpaOHldXeBY4XwGo",
-	"gM1094h89EnRr05Pl4cPA+63DyHEYDqbhREbBm4lAnYYTgxJvYE4224dTWLM/tyGFlt/0R76i+zpbJZJ",
-	"VTG0qo3/ll6lULF78a/gX9e22PqxIpHVVz84Gvk9V1qBcWsTeAKyNmS3n7n+6kZw0zyXd3utoCwpP3qQ",
-	"rN5R+dEWAnvpwC1ttp2VHz25wA7Lj8IwZBu7abF597zyCHkzQsiv4sxbimt4xc6h5EO56BDlXXAIZhA3",
-	"JcvIW+ekDXzjNhejWlMvwJ7miLWGPdo1d+Zn5VFID+EpZo84/+fL4xMSvKG7J8Z1QIDSsypuWGomG49y",
-	"OY2Dpbsi3sUp932KhkJMOUD+49gRHNm28ji5VCmmlPXLTRnTXIyxRQq+TEXmwE3u6JyMGEuHNLnpRuTi",
-	"t7doyA9E5QXm77OMCvsGIQqaEUz+UBFJuZoVmqkIZwucAh+PiCryW2bWbS+MTXsRt1y7Ga/woLiEOF99",
-	"o/mUZVwwm2YEKBC+unwgbMU4/N2cgSMSYGkcIpQdwmxgt3aEBVTohKc565NE5jm4kSdsio0g7mhu6IGq",
-	"4qfzq7e/xYSPFo/kBGMJU5Lz8UTDzht5NeEKcnusJyLy2S13eDYRQrGKPwPoLUrTuTKT4zZObI46PtDH",
-	"xKEQ3wXAaWaSC41XLGd4Uv1qZzNGc9/q1/lyakEojL8ORCfGD10Dp7lGThN3I58GHgQAItvvpxCp7V9q",
-	"qMzTCAMHNHUZcVxZOMlDnxqUyTGuH1kgVz6xSwoEbrTs5RC/hQdBioRBEA1a/JirNhBy5GlozkRU3lhD",
-	"wtitI1dSHOHaYlwN4vzLGl38OcNNnFGeH6rGCnlzjKY0N9fZEi0+WzgcZizlufKkyNOBcJCWZsJV3geH",
-	"59Iq/XjwEA3AHIGQLGRC0UJ0FxTTCyYUk+wSRsFsoEEimBRsIMyjZ/gzzlWwSoyH5bnM0Y/fNaILvonf",
-	"IjaGUr/rRwNRwjMQ8MipkKM1qfG/G3o9BFR8G+TIR+jKYXg29uK/Hz5nbd0XiLFDHEh4/5q9l8Jn/9xs",
-	"Bct7Lf1hu3nZy54aFuFZg8fPAH5nLGalqUhVq9u3uv3e6vZw4O9FhkL8KK/XljXF24AMOMHUZm60mRtb",
-	"4x1eOjvCaOycjllUtRcqBkXFeMCFpSzhypob1niAX5NMqsJonjJLy0SAZiyJK3eQnwGUhJvrWpkXlYfX",
-	"F561YStyLhA+okbkNtvisRP5XPe/kUXLssayzBsy+sw941NGzK3LA65uR22dw2dmxZIi53oOg+iMGz23",
-	"/1//MOdf8jSB//6HeSy/da8u8sxCKPZfvDg5/fHo+Oj46KT/0/FPx3Ab7Oz+5UIw/m6qplyrgFkiDwjZ",
-	"Muhn9jUpN5aztC1eaoDTjo+aF4RtOnw+gTnQghmKujB+o7Ul0EiGeqqgLYAcBY0fyilVpKqZlf27d6Q0",
-	"TPXqvoQOW7pSCZhQ77cBPlgrBwxmtODUW5zA+ad35IbNrWekamlXzXXrImPCgX3aj9jM0ea1uZOMXS4d",
-	"JUgvEAFRXdTWpADIv6j0JFWEQMVNE/QwsldhcVKlcwl0FOvDYSlRDD9Azg0l/xoROmUitTIKtEDfva/u",
-	"krLuxbK0KslkchNMh02Shql8ytkMk04gRzctMj2RMiXG4CN/ZzQnb8xUTl+TXoOva0xnSJ87wKkXqSJK",
-	"VjamHNN00wqdyCmzLjNlPsGmswzOfY0ywPCQ9p6tWedM6VkrdRKnZrhMGirMCZIFhk7s3Oxnmw7keJyz",
-	"MdWMjPi4yJkihmcVulQwUqrpkCpmDbqUK6sKQDVbLjPkmzMm4NEzImTZscR8P0U30OeLD6fWCRXMLGfm",
-	"D00z+4Ub1ZZqTZMJ+lNpLU1JkQ5NDbc3lILXRCRj2vDYiEy5KDRT3YgkE5bcMLvRqOQM547hgJeQCzLM",
-	"5JAoLXM6Dk+2S6ZvmuBfbR8Nr0dCRviITKSacU0z7ElCcwRsnmU0sQmtPaTrXNApT4g1mUjOxlxpo32/",
-	"7Vx0ry5JWgDxze6Xg+sHbiTzKRfjXkLzChcE1tLEJViWmUmjWYPNRhQeahd965X9cklCNc3kuGDIsGZF",
-	"lgFHQPcaH5sD6/rOks5nY9bTPCW2ZafqhrcS+wv++Y8///8AAAD//w==",
+	"7P2Lcts4tigMvwpK/6mKXSM5kny366+z3Ul6OjNJdyZ2T5/ZnRwaIiEJbQrgAKAVTe88zfcm35N9hbUA",
+	"EqQoiZKddPeMp2r3jkUCBBYW1v3yayeWs0wKJozuXPzaYZ/oLEsZ/PsqNlwK+y+dz2ZULToXnSvifu12",
+	"7mmaM/s0yVlk3+sM+8OTXv+oNzjsdDs86Vx0+oPzQ9qPj3qD8ZD1Tumg3zsbHca9o+SYnYxP+2f9/rDT",
+	"7cwYM1xMorZjBp1uR94zldgFjGmqWbcj54KpKFM0NtyukKl20w1xCYqNmVI0bTfoCNegDTW57lx0ZMYs",
+	"SOZTajoXnW+kvCOU6IyxeEqoSEhKxSSnE0bMlCmaLQjVmmk9Y8J0Pn/uOlC/oxPWDG54EoCcGzbTnYuf",
+	"n4D/UOB/BPAnyatp/D1jib4qnr36FLPMbuY9+2fOtKmezHsWS5UQKgjz75GMKS4TYqbU2F9zzbT9Jkll",
+	"TFNCczOVipvFM00MnzGS8hk3OjzWsZKz4CiH/U63M1EyFxYsMQCKajjtqxlVlMypJlyQqdQZNzQlY6ns",
+	"imTGFLUrOuh0O0YWMx73+oOO2+91ru7Z4obNspQa9nem9KqdvstHKddTQolgc3KPbxI5JpTEMhcxT4lx",
+	"0zzTBCbgUlT2Vf5oURYOOeXaMMGSyEjY1z9zrljSuTAqZ92OYZ/sWX4n52TO0pTMmWJkIXPihxEj/7fd",
+	"3CJjMNkdUyY69seZWogb9t6h1boDtOdD8X27LXcZnmkSTyWPmd0nExM6YRYlSMpoEm5sl7vzgFviDv+v",
+	"Qs4Rs8Z0xtMFsXgDf4tcaaYWB50ADFyKN7y++ytSe9pIXOxC75k/lLaXc2eioiZUcA1rajdw0O8ffi2I",
+	"7k6llGFJBLQJr+Fhrz+86Z9fHPYv+v3/9jgrRG4x9Z6z+dJRhc+Cg4oVo+vn7nYSRpOUC+ToCYu5djw9",
+	"ZBynvf5Zb9APiaqQJrIU/nO3k9GMKd0w5qQ3OFoxRrFMKtMw5rQ3PF05xm9+aQwwteUxn7srXm11QueH",
+	"eB9T2hLdzod4pJaciJh1LgbBouyCup08SzYeiSOhMHwhczGJLHzb4vxh3xPxACsaJYf688Yr/oRD/7E4",
+	"5OiOnjOF0sAbLu4aeSW+ZEULLu65AQrdJVLEjOwJSWLFEiYMp6m+BKJp5B0ThCNFvWOL/RD3KEyG2OcF",
+	"g6hBJnADjtw6M/5XtljCcfx1S5rY7qCQfgs6sxLGew4QTxh5p7j9PHn7+npXnjUEnsXG/BNIr1HK71k0",
+	"HJ//zTIZmdrvhSytU+7/tda5lZKaoOCehZDOeHSHQPu3BEu3A7urvPvp9M3s8L05+/to8H188l3S/8vd",
+	"0U/6+B9s+CMNANlIMMsnO5PKPxwM8XLlCTev7pkwjXCpPl0pKQIJRSB1uvYXqQIsjLYBzQP2vqsoiMDR",
+	"TCSRHI95zJQl0/noFxbb875ji4tWi//c7cRTKiYsicacpYmFj6fwH9siyDlAgWedi87gfHjQPxgeAGuV",
+	"cZwrtQEHs1xlUtvdxFSzuVR3ILxadWcr0bUYAlvYMGgwODsa2A26UU4zCw/S6XlMG7eM0Wl8Mjpmw/FR",
+	"ckTPrH67IytbGthqxcOzk8POR7wBL6hiNxZ1rZpnVcPZjIkElv1SiqUroSpvkMS+ElrEpKhYZQ57h/b0",
+	"hDQWJq+FYULze0Z0nlkRhxhGZ+Sea251JmLmVvGkZM7YHdHcctnDPnlLVTxFxa622CaVQcdTluQpS8iL",
+	"vVf7N+83s8jDm4FFoG3oGB0A7O3lDjT8zgsqCNontKELoumYpQtCDZnKGQOLDDVkmerNuZmSmVQFWKyC",
+	"f8fR9sGMchhZgt0eMiDcxMoNKmLCqJZkhjrlzEOpelhgd9HM2NOwH5ezWS64WYTyYzF0pcBWBegjCf0N",
+	"R/8dS2sSwc2UuWNHGW1q39gSAVAPjuwH7Hb/rGjMyJwKo93ZGonH68+1PL4pSzPCBQh/7J4JLiba6s9j",
+	"LhL7785F5yXXRjGtrYyYcnEHBp3iZcARo6jQQMn1JRGSCMYSNHAlM67BBsXHxQ3iYAjLUhoz+ym744Yz",
+	"/X1itcxNLEEUKLYW0XvJE0CujAqWwqlNKVeWfLz4hrxhVFlQkZdc0xFPuVnAEq5yw/WMvJAzNxFwsTjl",
+	"gsc0jdinjFmNqvNCCp2nhgpD4ilPE1x/IlOmYyYMyfQinnJqFJqGcFw0WuAMHDWXzjuq7MsxVUwRfIeM",
+	"FiR453PTnbU6pI4Vz5zIsIIeOmxAuqjh6BmfTA3QRW3VUiDMzgK9ZAdfbaeufPLaffKG0Vnnc7e+tuup",
+	"fThSjN7p0G686euD0zVff2FBrph4psm1jDlNib3Wnc+/GTFzBKKRjg37N4OTBjo2fCxu7UmMu1yUJ2QP",
+	"bs2UKeKW66yzIynv9tG+rqeMpPyOacvqpEwBg+2IEUuUlLOVnLJJws3oBCy9SDT1NuL/E9v83bPNj92O",
+	"YJ9MFOdKW5VE5Gm6Ajk2S372qnjmCqCXgm0SB9sojjV++zafOW7raaJDhGVGGk+pmjCSSa35KHWMmNdp",
+	"6kO5Yoxq0irOlfh1RGAKoxPFVnOveAv2tD0nehDTQWZTkHd0fKwQ55tZzmMI+WsY1/X1znwi3ub2cpFR",
+	"w5HVteITh/3mi3u4y8UdrOETP8G1MJJMJBnR+A4kUeABjuYzqtmrafwupWKT588bs+0csR1n/zGjXBjq",
+	"BFiLzmRPHxwdV42YWcZoGikrkOhISMPHvHRfwlQ6hO9xr38ClvTYinU1tDlxaKOd7O58UDN5j3LxdSxN",
+	"SkVyELqsnD6QSr3ezwlvEEq898rRB6OJv73BtsoLbcVtHc2YCb95jU5170f3EjfK6+XCNV1oYqYoyitG",
+	"RswYpg7CBSP2vrLI27jqG3oH/noCKEAQBYgcj+FHj/0VImsnrkD21EIWvilnWcoMw1iKxu+9peqOUEHQ",
+	"jgUUnOzNpxK2Np8yARtB2wZLKqgQu9kTS5V2tj85svGNlHdOzxkckatMcY/VUsRpnrCXXGe5YesQeyrn",
+	"iNz4KmEiYQnZs6rgJaFEs1iKhMQwISC/s8iTo/55bWf4zRCqgwFSCo+vV0DpLXeasYQj/zPSicqguOFV",
+	"OaiwizwDUuI2pi2ZqfFZ//OWbHTC75mIRotCZf3hjo6lKp5USB4AvtUhnSA94iIaSxUXjMEDwXJrZHlA",
+	"jKYWV+CasXumFhaXHDWxPOBg2b7pRLLKr2aRsUJUS5GPTcEimAGzA0ouwchG0zTi4l6m92vkqi/ig3Sn",
+	"1CRTh492Nqc/HedXdge+gENBT0gjjQEvk6WUV+9ekzu2IHs0mXGxf+l9fc4UY6ZcO8JCpEgrProv5fhY",
+	"5TvDTTmEXEc5Y3ylOPVw0duj4s7otBWClBtswRooMYqPckFTR5a7hAaEWyoI6pplqRWBCJ1QLrQhtJCT",
+	"KiLQSOYWJRUb55qmkZERUv1OtzNSMp9MDYKrWL+fJUpBIKhJQWelelGsqAbFhGsApEb4VSQ4IU3JeBCK",
+	"MeP3dWHLibmx1ws6V52PhZ+npY8K9Xc/xnk62DSOnHsjOJPlsML1x+Nm8JF8r757AYbP0PZE9iCmCJ3r",
+	"w34PNQgrohupFiROZXxXYeMhBDMQAzXJphbvYpqmmtCxYYocZrNVUHP4vFP8k9sQSEchLjyE6XjIrpTw",
+	"Xyo6Nh5+KMH7uMVBBTTBoW139gUC/dqh8B+dceWVzc6NJIpRe54jKe/IaEFmC83SsQWwV2Neg/mKJIrO",
+	"rT7oTN5c6APyGlR/i82GpqDfzBZkbJVdiwjG7mhhONoC5lOpWTSXynKdDhhzoxC2VhseNei/L/l4zOM8",
+	"NQuSi4QpbSgYFWAhubb/0hmEcfjwWcAOKu6AySg2ttIqwkL4O3D95sX3oJ6yhi9+K9MUouzmsqcNy4il",
+	"LSpHQFoSGKdUawusv+Tpggz7w1P7SUB/e1G/ce5F++FXaNYZw2emch6lErTWm7nXBYlhamZJkX0qx4bZ",
+	"JfzE2F266FpNe8ZFbq9FIZXCN14F3/h2UAYVX6+JJs6UnCg6A0VqPpWdi873312viT/mGsKOux3wcNgr",
+	"xZJorOQsSmnnonN4PHyM6/EtqGIbyM61JSSh5hZQGTlGfShmmWFJoT5WOAC8Lb964Hdw+RDh7yUHM5A3",
+	"IS90YB8Ob9iY2yvk9PoFhlYTIbmGAM+E3bNUZnb7NI0c4vmz55pMqQIWXl4Y55DKU4NfTCTTwInuhJzb",
+	"KVmSo+3ars4YuMHLcs/ePxhVZLBPxnmaEn+1nUmQiiRi4p4rKcD1cNF5w+89C5xZ2UJAHLpME6bISEmL",
+	"Zmjuo6mZAtqn6SWZMqrA8mT5S5zaL3JB/kJFTjG+FWkzF5MophmNuVk4psG1lYzGPLF4AZ9VMjdcMH1J",
+	"5jJPEyRl4PeDxyOW+E1ocHBEsZWmLjrfS4I/gKmOOCHGbstquTXkfV3EmjVLovYxI9TjrpHESmIECCyR",
+	"KFJppu5ZYnFgDHRT1Kn/1pF77FPGVdW4c9IbHFfiLuw6nL3qEa7y6xJKqwBhnwMOBKIz2bOIEV7N/VDQ",
+	"JBSx3/4Nt6gCGZHUbSng0UrpfJyn0Yhqbq9GyiY0jeQo5ZO6uLaOYkJwtbNt/IaxPt6aYyWTbkfTMZvk",
+	"VFkmGBUWr2+dRcvZcOdS3TFlLwQlVosBlcHQGMzrPtS7KjmdewOqlc6iJIdb5T2A5Co2ZHB+dk70weA0",
+	"OPO3GD+/Xlh0QfYe1zNqpnNa0bS8dAzMDcyEoIKsPhu7D/ttlP0tvmj+CT2uB5Y1OpqkKcD7JwwJwJs/",
+	"YmPwQk0ZWC7BRAt0bbjC93C4KwNw0oah4wBiPwRotAJsaDRsuCegwYZwg4wdJIDXMjfTddF61yBvlMtC",
+	"+SPK8LFV4BXYa/vHR4fDYMHv8Li+ZSwZ0fhuk15gyYllyiBuMBSUirvbDZk4aHGZkmMGPpYqz3YpRvjq",
+	"joka4E2zIpyuyBD+emv8Lsh0xS0X0lgp9Q69Cz9R9IJY9hkODeQPx293TrxwH4vmLE0RVceMpWECEVwA",
+	"y6jJfCrBA0BTb23FE0ppzDbpbMUZPCtc0Zkf52iEvUUos5DX1UhokVveKLWJMhcNPuzb/3U7CbcCRsyi",
+	"u1nnYnAwDESJKItN52Jg39qJg6FcgLP0S4r9KsU1HxIjs16eoWwDIkkP8tUMo/EUJCmtYXVI9dBlFG2+",
+	"H/7NnQl+IEsUqweiWxAWS297/aPyMs7AgqEYnT0GJ34XcJwNNKbCeB2J6eLVvH71/UviYkyr2uiM8hQM",
+	"WHxBD/SUTv9LeXD2HD05cBm6JUV6Z98m11M6fRAznYLDs9MfnAzI0fkJ6Q+QQBdxsbEMILEptY5ZSSxw",
+	"OnFhtdlmJhWXHoDtjWzNtrLPVk4zTAkgGmhv1gttmKV9bBZEeHTev/q2d3o6GPZBo7T4UnJ/ZJSRZ5KF",
+	"KwxjepceaiZcBOx6E8quqbKDupgSSxEzy12cl9hKuzxmurQO2nX6++fuvXdBo92rUAUbZIKEpXRxSayW",
+	"Ppmk9uYXZjfQ1ZWUM68KOB/2tdUWZyNUQB583zb7Cd/lhtCakxCloWQh6IzHhejmfYZdoigqtNVciXjL",
+	"SAEj0ZmP4TmhO385NMCJgZuizz527V1IeGGbpBDO18Hf8Y7gRcDwIZRGOxedv/p/d8mLq7ffXTfGB94g",
+	"EVQUPfy/NjmjHZqye6vrgUp9M1XMKmoxaH/aSiCapeMeF7/kqgxP4oJ8y0bKqpKXZAYqKMH8LVSMYypA",
+	"LWYs80FOdMzscMEnU3MQLKyDJxPcNCfXlGyVGqK4vrOLgdC8RM4F3L9yYVzEdgbA88+PgIqYIdVWJUUy",
+	"ZMl9BTVB5sBUKqJhQrhRMjfO1iLzqsuzQdk8wuCTTHJABzDeRjM82p2EaZe73VKEOG2AynumM4ufm0RY",
+	"fAug4Lfvv/6wBLFHBIfORzNultS44dFuoAoGlT66Ovx8Fn5z7l2SBJn2DmxoOkVvQGHZtteBmyAFvxqx",
+	"kic+WgqxM8JoKUtbkuDXIK6qW6OE38k56hicaTIurAeOpTs/AiWzPDW8RydMxAuvox6U8opTqcvvrB3Y",
+	"6X7t6gF4MjdF+PmmOKIq+3mmg8h153vIFMvQ9laYC6dSJl0ysLI2GR7vN1qlLIRii4mQk4TYeHjc65/2",
+	"DgeBpeUvUiVUuGhBiMrPkwWhgs+8mY0aEss0ZWjDX22m2IlIHgXk4B92gncwfj3EMOi8Th736IQlpN+r",
+	"ASSxt0eOoxFXYM4c9gfnvf4xJg6XWpFXL7aRepmZCu4snd9cffu+tLo6ZC3lTyYS4LVjNqMgfqNE6t4D",
+	"ntbpNhoOpjoSuZWJOhed86PDo9OT4/PBOdBwbdzlezs4Isc3f3PZe+gTcFO/xZmd/B9p+1FmkR3dLZbt",
+	"fQrXlWdgbB4MD4+OT07PzvsDtDq8dFnc6wKg0aPqsr3B2pWuLA4BjsbORenVDR3AzWVptklCc562ajpZ",
+	"6GSt5k1HWoL9cU6ViGp1VCDAblcJoFvudMytPuGsyLUdnqJn+UvtMM9iOUNyuLzD04ft8CNih5XwwpoB",
+	"G6umBPVswjhKHz7ZJXTGBNxyDK3cO0JDoqP3dg5H5LvkPZuQYX+LEMu68IplAU6CKAOn/dulhDGMNz6o",
+	"UxueprACl9L0TKOvHU1OVna1l81UP9E/7pTg2s67XwlXmE8ZCMlgdlJqQawQCGANHP0WKsddcoJwewB0",
+	"ymsQQKe4rAVsYDNkRhdgCgNupTMG/pqCztKUZEreu+OeQqCHlXhTKg6qoLGME8KFdgEK93FGpQsfzAm5",
+	"pikZLcjAAQVRZ9B/GHBOMHY7AA58v443wdnoqZw7fMGElAJiy7BAjkjTb/JkwppRxM7uZTwX4gLVFgyb",
+	"oLo6grGExkpq8KETNGvpurl/6diHtZ0FsfnKuOztmVU8vA3yxJkgqVJUYOEjLJjhjckzKbiRCrU1JBYY",
+	"Agr4CyTEG6wLg8H1q+9fSPAyQpGszkVnwSikWKN17iJwlVqaC6u0n440n4jGKJ7qqo+OGxadcMViE2V0",
+	"4bK2Kkv/W24lIZUuIHyGebe3zizZcvYqnIG4GXQRo1VsYyYFsPliH6HHE0P1LSSiWpEROBdAEYzaqnNk",
+	"/3PLgCuH8Z531xX65nismCl7M2IrXy1bLIa1N+BGNFkL1oUJl1HGURGGVISbBbPjfU8uQz9GwhPwpZcB",
+	"xO2K1awMMnPrdY7w6mrbB4+eH2H61iOGqi0FRq81Ii5Hr9Uq4W0TzTY4GUDk3Zpotq8aUezwvklIDR81",
+	"F6F4uiBPF+Tf+oKgqC7jfNaQMlH8XvWtGMtEMwqq8/P7wfPEvaafbzzI4/7guZuhJXKNecq84qppano0",
+	"uecx67nXD7Jk3BqNjkM0wnnAYZ1w6k+BZlnqkoOf49S71zlxUwaBbnpKh8cnVmsfn50k/bPB2dlRfJqc",
+	"HJ/T4ZhR2o+Pj2nSHxzTw9H4aDwYDUf90dlwGCeD4+QkHhyP+uN+nyL68H+xaLQA/B+cHQ0Hh92O4Qac",
+	"a+tiZYp951kqKUar7O5BfSwi7VCokUqHz5oNB084+YSTj4uTQBeXtfE6bja88RjlNANBw4rpyS85BLw3",
+	"28Caf22qZQhBi2gKNlRNmFk3u4tBbP61afbAmLVmWmfWav61aVohccVWXYzZ+hUPh00rhl8b6zQWlZZd",
+	"ItU2VjYuooXMzTSKc21ksih85r+H7IiolG+u1uRMFEDxy9hB8pgzdjfsRyUoI0uvSnA8gCss364m/rDi",
+	"rcctTvp0I59u5H/6jfQ88Z1DqNolfFcLhm9z13ZNl9omOjGlxk4fQqj089j7twOI3b/bE5Wxkv9iZVxV",
+	"mSjsfnACoF+Pd+8NnjLDnjLDHpwZZtf/MDZs7/YK3ls82pnhPhGBJyLwRAR+z0TAc/4bPmMgGuv3RSn9",
+	"GjlYemU5PQH9Vzr0L865mXIRHUVYihHsjLlVt4/63Y6VvrmVnA6PwE0WgyJ+dvzZJQGNFiB32svbduTn",
+	"0mqtq6J9ITVFXqhtvxq3i5PtdvG5W23TM+gVHQC0cwE8dGHsU5zmEOAdytdbbmvY33pfZaugwbB36LiJ",
+	"SNanwbh4CheZi7WGnCsYoj8wqMi+zxTculqeYU2LGfqvtgjAeyWwokUl3K5NGuOWGoaLAIB6XIB+SZ6a",
+	"yAfbw4Lr6db1q7b0fCmNGnzdAQ95eHL1o9WrP+2HVk+flhzu5SmPe2Ue9+dHEF0eIA3WEa9JLGx8p9nD",
+	"+oSqT6j65Tyb9bz/5nYnK95ab8uwnNouuh+qMTsn/1cmHpzc9LetAXx+hnoOF3ehHwwRtmd/1s/lmEeH",
+	"/xz2Tuev/s/V23dvXrnUv8a/6Gh1BYLiUDMGQjx0BbwDkXf7bzyYFr3hVkloOlJ4Uq2sCE7BFZbVNofR",
+	"CJHqWiBbMTOrl+RfCFbWZHU8QaujVQmiKc0yJnQkMBMhjO7zQ10hy83lnqQgQ/KXXDCr85wckNeQGy3k",
+	"HOIlQClrDCalIpzFUo5Zrg0xLE0hGWK0IIOjQpk6OQjAcu3h0AQS/7AiwURyXAcESMTO4evOUWZMRLkw",
+	"kOVaOcutemfVaRSAnGsHdYztsyDHqh9FAOmcauLLu1kAQM5MANh/yJxM6T0jsEIyOC4fgrJtAWeCk7Sf",
+	"hYmsvH3XxYiVOxcDWkQ2U4wl1HRB5lMeT70CKpVPyoA5gjoqkDR+4GIHAT+CzJf2QeUro2MKamCpH8DI",
+	"BZavAKPfr9P+7HKVy+BwyBpE6drtck3mChP8KR7CAflpylxeJhwKrxxFF0AAsB8ckwTKx0ri0OaLALaI",
+	"p7eAZZ/s0j3PtFtOqTZ2HcEyirzSopSMX4GdFpWcTQvY87uDCihQVpabAi/3IdJpicxtlVIwXJFS4DQj",
+	"Z68ICStE2y5DAJxR5bEC6Rixyv2BAhRcA5z2hn0X3F90znS4W9/Vl0mUcBsLXGgPtKL+md/7GHYke3+3",
+	"rKM5Q8/F4z3T1dpDgCldDG+jpMjrCRsWlDVcqHZ1f0O6WuYCFYW5f21fiKSsfRAVOeCuFgnkBll5ryiq",
+	"zTDsHFfrxV3yDazy2y4Z5aaoYfGK6CngtL1613TmqAAUgaGGpLmIp1agtJcYQr4hNS3yCX0QhW9B/J2r",
+	"T1WFpfu1mv9FRxSYuLyrNH6+g6P6TqbJNokrLjTdQ77eHYeCzMwYEl0H7Vo1Al9p1FUb+Nj1WkGllwUT",
+	"v8iFhq4Ugs3B5ms/aHWA7CCovVJphzk86/h2mUvpJ65ZpsvUDHsFjBlLdVmwnGPylku8zMY0Gss4Bxsm",
+	"m2WphGD2qNQUPtZL5teTZ9Znw9gTaOymsP4gXBsFCriTdMvK5NA1oOtuk8XAej3/sKDNv2Ojoi/ZG+Sp",
+	"3dCO7YaaOww9Ykeh5iZCm5sGfbV2OkElujrZDh8t13aJtinL3cYYBG0Q7Sq2aE1+3He+xUoNuywfpTyO",
+	"DNV3X6983eEjlK+zWBvNoNjK2qzur2hsDJCgyc5Yf7wqOvgJY/4zMAZsfmC9W1fMGSvOm0InsQIOVNKC",
+	"bMMZepxQHwO3TaZkJjVL8BnoOQ3yAmZBRoyqINRqOYPH9QIvHFxo/NHc9bsOKi9tWwVts5COBQOxkp1F",
+	"PpZEqWPE7rufK5ZpKKD61kvZ1av3tqim0VzxqDEEsm1NwOGOdQQbmxx97WLCtdQgp0h+I+UdoesqZYa8",
+	"2zLhqtowlXNoouTDLAqXRKU5wdcufgr1aKS8izKqHCW0S8fKnVGRZeDPY5tsst9thdFtEPKh1Ui/KrN1",
+	"V7qJ0YaP1rTrfrr7T3f/6e7/4e7+R7z9asLeM6tWL9/+8lFw+2f258RXjmnxKbja8t5HLoFYrmHlvgbp",
+	"Rb/bCWq4a+gK6wFpX61V3gOxw5KrE0h8NjR2rg1f+XSiaMwOJJjZ/st95SCWs46rzOkGFQ2bGo1zaB6D",
+	"yDWoOMfRYuEHFZVOT0/7fXLe94VOq4VEsYYhmvbaXIU/UI2qbTr1/hb1rIK67A+oFVwvirX5bjYVzgpv",
+	"LMjXYZnx+sWrPNsytWKbvT1udfI2kKkqJNVKhuGum4SRpec7R57/QWEE9LpW7b0OpPrjbbsH16q6t2N8",
+	"53DF/wgV4J3NOsIasYgxpR0b+4sGJWSP0He+A0OvJGbtWkH+QWJ9DROablTTKztfqifU+fdAHaQylUpj",
+	"S1Ue3VNfTKzIauwSOndADQJcgrp+G+jRkQuuO3xQcF27FvTu3aIyWqGx+HJmH+0/F04e/fnj6uTN8vdl",
+	"t44zq0W/NAJuTnUJPAjQKsZeVivZcI2gZYCLOmNlwbJfP1fyR91szdxmCcCPZEOo4gv28l0O73e7llCr",
+	"F94JfLU+KuAv2+LI6mJ1XxV7nFLwVAvva9TCe/jFXFNNr3prX5e1E+vX1zVjDe7tcHDwQbzyQL8g/+//",
+	"c9Lt9/sH/T6hxB5Ol1Do+eQO3s+050CcFN14kHTuH3wQ12WjMzvh0bGbDoDk5qtClOwVJ03wpMsF9u2U",
+	"N5KMfPwKfrPc/nr6UhR9bCQuw8HNYNDQu3/4iMTllUheiyw3K8kLE4lem7xz5nOSliZeihEXLhGpdvKP",
+	"SKIaF9eSCsV9aFGzhodtTYbaUJKve//e/SaXbu0N+SAAV8o12ENbf2/gnJuvjR18M+g3XJvDXa7NoPna",
+	"rKvWXcNu3VoJeJLX/ojy2kenPMW50lJ1LkSepk0Iw1eLcIXUNuZKF3znP1Ny+22Fr51kpl+bP9UWgL4p",
+	"PRhhF3XhA6p9B8Fp2BKWVzZ83AsisatYYh9VyOGagshPYt8XFPuqLXcBRdpKgktn+DCWtkISRC1phTDo",
+	"S7wXu6UiIfKeKZMrUc3yK604lecr0GjYX7mU5RRDWEVZdR2qaBQ9OIuPuWhyXPCezJhwjk3MVPFMZX9b",
+	"+tpWiDzcmrFiXeSitVbnqo6KmKxCx2P7I7bxin2vWqfUonX8oPOgi7zy7ODp6iP8HXL64dEXkQLDiLMQ",
+	"NcuAsaV2o217i7ZyaH65/qNjTGaGZIQwA6HWl7QdVzvsh72Qduxh+jgRfb9ZX9NdKs5pi5YRiD72cw8h",
+	"7h79GhTxanEQMCB6jeqPgKlN5Um+CP7++yGghdXN4LgBAYdfDAHX6sr+pRVa8n8WvXwieI+uhFcTRZdc",
+	"trXHLaocHPYGJ6tyGwb9m8HZRf/IIx/UpQ13vBOiBd2XC3dwQ9/lQb91wj62wPz3TWN9KN0KcaLR09/w",
+	"yoqsmSck+s9DIvT5S635KGUvc+w7sIxESy+E6TAyF48QdXWI2uiMmnjq1bYgUHA51nqNQRQ4Xcv4xFZh",
+	"rM1garxvjS813rj/DMAh6MK49TrEqjHtleyie+YRvFVdWRcDnCm+oAd6Sqf/pfy97rlYvAMfedwSui7u",
+	"3ZGJd3Zmcj2l0wdF3/v44cHJgBydnxAfQIxJdpqJWG4to9TB3Iic9ecrUzueAN8e8A7D5Shls29osqqv",
+	"O015Qsp6I0HLRYPQuwnKORU12eBaOwuxMPb8oEKbUlL51HQ33BdYoUQxMB+nTCRUEbsX8o9//OMfvbdv",
+	"ey9f+s7vEHz9vBp1bmVTy+Uopss/vx88BwLRy5jEo6uWbR6dxiejYzYcHyVH9CwOaM2R1VV8J5jlzTue",
+	"OjUm0xfPn0vBoOOlQ5HnGQJTP+c4sudHBpB+IcU45XENzsWvoXiMebtRQQfjVGqwINRAjyF7hGuCb1wQ",
+	"bkhMhT2HESNGcTpBY18NSEXCwvM2kX7PcaKtoHleQjPYYlswxn5IAL9vpRrxJGG1GPTy5yYU/YfMFbG3",
+	"heyFKUT7Jb5CCSYTgFNf4HZJxpSr8fCbQDDoTBTusS0Ix8WYAIZ/BnISgg9+ab7cXPve+ykXd2RKNcH6",
+	"c00YhW/6Mn6aR1ejw+TV8eS701/+ej77fpD97VDfHN//dLr47/7oxZB9ezT9y8ndmzPxrq+2AcsguKZu",
+	"7W0hMrGvB8D4XppvrURTBcj30mCj/0aofC+JzuNpgSyQlS2kwLpXM7ogmrEHo8tWeHJUAiRce1uoCGl6",
+	"OCYAzTu6SCVNbqR8Q1WdLTt+YcV7ksLjVcxhJJOFpU7y3jW/TvmMQ5DdoH90dnx6QqAV1zp4bYUbwZVp",
+	"WmRbkLgP9oyUPRwbgkaxWIoECMm3lKd1+2/4nIzxhQbazgyddC46HzqHHzohYX897r0FDvqhM/zQaWSr",
+	"OANxDP2rIttgWEK4eaNtYZwFo3tudADla6w0/aOg95SndJTWcNA9J3nwwios9MW0sIaksdJGPLUjvHtv",
+	"JmdMmEuimFELV1Lh2Oq7UiSPhZzHIT1vXn1b0Lkq3L1wdAC6GynfUrF4X9RRrHgnpCQzKhakKLPYBLUf",
+	"/H1VVhTDS4upB1yTO7aogmr4yKA6GgbCQ9OC2wLK3l87tleMDcD0o3Dd/P9Vv8H4hAkD6nAzH7hmWAsK",
+	"JnChFN8wKNP0Ie/3D+M7toCCHfKOCfiFPRZ0+oMSOstLbQubvDayAplMyZhpvXztKo9a6AZOQLU6kSaU",
+	"gGzuHNgFw7RXUjNWcNJV6oJwrDecpKob1G1KDdrBbvg4DCHeDIH2cA/GN6kJPwpXo4sl0BX5BiauHkLx",
+	"BoE2nAQ+vhJNjefEVJOwU+cvej332IoxHIcgWrG+9jAqJujBBD0Y6YCUSe2L51z5cjeNKixsvqE0jo/t",
+	"dy2l996zCRkOLxrrsGL9HewvQc4wb39/ZceQllbjwoHPY7ZUXDDovnCzlE9RlHqzG0qgtKKM4zyjLlgr",
+	"KDrw1JDnqSHPQxvyfO523lPD3rMJ14apV8KoxcqOKBDtly4KVKWGYXnOCtWnsxFTWAwRW6ELNie+Nsuq",
+	"Uk2VQ8IANiz8KTU3/J6REZvSe251fV/gEMtfgzfDOz+Wqr4Mj4Jig6scKpi6BGfZGATcP7H86p4nrmTj",
+	"ilqLqcTszWGfvKXKivKSnJTpnj4Xs0OdDbwIWPsZ4t2qM/pymr4cJlATwkUMHm5NNBcxC+qNojvgPRbI",
+	"fjWNr6Cb8aZapQldBIFl2AGZUKVc08e1leEBuO6jUiX1eO3F2t46GKkN+PRMb4rZrSBNU6jwo4T/Nkf2",
+	"FvvzN+TFzfsV9ZJd4de5q/xaZPLWpJliK41VUvGDvmxN9QPvy4bZ9VKU9p+Bj7JWO6TBU+nqC1Wqg/jC",
+	"vy0N7CmfFEVIygoodMIiLiKIJPb2esxhbqzbjrOkxatcRFQx6v/07Ygi1+zJimlzGUkVzaRiZbcirPzT",
+	"7bBPhikBOc5IWPRCGwbx77MAjzrvX33bOz0dWIC3bfDqFOmU0SSa5dpEIxY5VJlLdWcpjIs5gaIuBYtH",
+	"Ghx5+lu9+MsPNfOFi9d2gHWkyO4DH5YVX8ChrHaPYylm2Lkik6ZjNsmpgm5fsRQxUyKIyHFH6mrsJAAH",
+	"T8Fd+A/Uq7Xk8mNzO9pABGxgcQlL6eKSWMY+maTQS8JnqQJ7V1LOiJK54YI5SnrNMgM1JA++br0zf6eb",
+	"XGOVZ+vKij7dfrz9T/f46R7/FvfYyV6BCL2ceoEPCbNPuwRzeVSl5oCTH5KctZOSV4ihRmK1b6yibuYg",
+	"0oFaawVk8A65E1yKqoI6uZtqf3+EKmdo1gXcp1AvvYO/IzlCmtO2hrFRywFeh333pF5Sccq1kRaqP5ed",
+	"O0cLBymp2ijnrlbjLvdqUPHMJ5G0+itTnc+NqoOncqXqcDNVjAVivBwTq5L3uPglV2Xtey7It2ykcqoW",
+	"lwSLthFsV4Dt0ZwD+I6xzFfQp2PQFQSfTMEd3y5w1lEKr5ool69S0DVnQCmj3akhius7u3CQqBM5F0Dt",
+	"yk1wYU9du1vflFVXQ4HWIhh1ffDYwlPqzl/9v7vkxdXb764bq/rfYIAtXLoI6MQSLa5CoB6e9FUFgoCM",
+	"vLh5/x1LG9IPgIw443xAOwrdY09IMs6VQxzQppOckfmUg0kz2f/SJAYZ+O+Iwvwb0JGnK710pVOqTQTH",
+	"u9Rt5JFv+7B/Mzh59Goi1duOMUArLrv0Bp+KsS2mM0bkeOziW3C25sttrw98oZr9A9atp/v2B79v3d8/",
+	"VJ0htS1UD7+CzbQZtnahN4Oji8EfB7YnvS2KTmChngK2E8WYqKmzDqIzKuiEJb6dlGu0YxarIAf9aMui",
+	"S79TLuCAtQSA5WDMxhRAixz9i8FxnRMcPx4nWJfzt4rQr6iD/6QyPrGeJ+3t65iBVmRRVp2rWNVinUIX",
+	"3nDsq+jsRdwQzwh/117UJ2nySZr8StLkg93yfzxx9PcpVLnzWAJRC2Jc2+CjFWh6DxbTZa8a/BrG0nFt",
+	"Jb5ceY+6UTLtXHTYJwopLUrmEJUEzEFP5Tz6F1NSl56QPMsUurhilqYaUvHNVDE9lWmCDUPGPDVQ7uDX",
+	"5SL+n6HJBVMbKaEvr/arr2+O7w16rg+O/2UwhKKivsWtPY3Y8Hv7zW7H0FHqevokfGZxFg7Y+bm6HWA4",
+	"8EMZJOgy3oqfotEiKgYoOXfeSGrYBKhygz8spSOWNvt5oOY6RfhXPpspZpmV7lwcnpZ/RSW8G46g+Mkd",
+	"79HQXpgyZ8DNDuFwlAvithG+dOWBVSLRC32/zLM1nTFnlidUkxfXfw8iDPD3LkC7CzDtFuDuekh1ASpd",
+	"t/sujO36fX4Q/tS6DYAvf+u6H2ow7zZAOhh0NOwenm77iSmjiotJlDA67n6HfwRv/Rx/tP/3AeL9XJTM",
+	"VVG//psFJv2/4eJuRQgN+qAJ1XfYq9b14HcN+ctK+GaqZD4BTyBXhIt7bpb6kxQtLOkMGvOXTkRqfHge",
+	"u2dO+Ll+9b0n3JdkbskyJEQx9+2is/LqCmGfyz23ir+iRWIltlWG2CvoqSkFg781Uxi6enJJTjAwtUvs",
+	"32dV8z2+2rnozFjCY4gP8pu/0ndFHBLNEy5TOVl4nHXJ+5mSlokqiKAS8ZSB3PmjQDnPLMj3310TSKPC",
+	"Brs3KtcrC6JBaYYAFPXKdO2OfakCmt8DhJY+00UL/0pp5V0KO+xS7e1BLMkwsaqnTPVho2qvmKFcRLkw",
+	"EPxdETAf6L22SOSCrl8qOjYrcBdFGggetG89K2rlV8L0nkKTn0KTHyE0+TqesiRPWds2/P59QktbpfeN",
+	"ImGpOE+KKIwQdb9kl3rXMjFmBrUH1PEjUP6jbYR67Tba1Ga/qCTTKe21AEym7tvc8DI62L5ENHNXLcin",
+	"aMqjsIxpcLg32N+vEgJ1XzdVD47deoxbzbsp1exGUaHHTG1alWCfDMnsCEsPYAicAjca13BGEkaTlAsG",
+	"C/WBFF1yOEANEPKQjjH6WPsejJRkUpve4AQ6MVb24E5txMycMRHBtyFJzX0+TPA47zlKf52PfmGxuYpj",
+	"pvWrT02aSNMrFcuO/T1K5SSw6tpTBZtJp+uV8l87NOORRdt2jO8BKvrwEfp1V3R7K7kDEDoX9uJdtFr8",
+	"524nnkKl4mjMWYrUz+mZbZXjc+z1BJGPg/PhQf9geADVm2QM2bcbFLFcZVLb3cRUM6tSF/Wjt+quVAxp",
+	"U+RmMDg7GpRGAs9TZLU/36Z8rh2lhJ3K8gyGZyeHnY/QTDa1am9pqqwWdGkLs5378n795vQ+bPSvAnh6",
+	"STxBxAdClivN1OLgAY1+ldlomq9kr7VvoOZJqMZkQ9cw66LaWPm01z/DmmeFlUdIEyU5s3c0o5mzeNTG",
+	"nGAD0aYxqjDZ1Mac9oanK8fYrTWOgabPy2M+d1e8uk1y39aqhrY3E2twBovCcM+v6KIoe962RIXtI8tb",
+	"Leik73ofRGOp4oIUeM31bT7zte2NJHpKlStdx+6ZWlgV2Tmlfb+m2h13ES+VXy3FLKqGNwW/W8FKAlWl",
+	"aVoGNn/V80m4zkDyBjI5krlBqxgUOTcyQjOIZf9Zxmga+ZtaP4QRmEhMTa+NmTJ8DBnhyx5UGBe+wbXO",
+	"G50ZsRRxmldN8oMByp/4zIIiKg6TJRyNB8HsBGe/DIljwhPIFse9HXS2a9kdpdD4sGG93nBVWW17XD0/",
+	"QlM6CoIzv5tOFV0Trl3GYxGmXhRmt5sy0tmwgg6OnYtOnk1Zim6elbkCpT79c+eqEkzvzOpOjGqFa4OT",
+	"Qf8sGOMECTaNozLb/WtivIzzshlILIWBsvUUek4/vx88L17YWO3k/Lg/eO5maIk8Y54yXx5Y09T00BTn",
+	"0jEOD7Jk3BpNjkM0wXlAYkk49VAO0/Nx6t3lRjelKvMC9ZQOj086F53z8dlJ0j8bnJ0dxafJyfE5HY4Z",
+	"pf34+Jgm/cExPRyNj8aD0XDUH50Nh3EyOE5O4sHxqD/u9ymiB/8Xi6B6T+dicHY0DGvvrNP3i33nWSrp",
+	"Q1tePxKOWeQGS0lUmpEfKA0FxBissL/kYC9c8p6DZNH8a5M4gxVrQbowVLmGp6tmB2V6aXb3a9PsUO0A",
+	"Zl837SlS8uZfm6YVEleMFQ/WrxjKzTf/2iiqsU8xy4Ig1nZXceCli4XMzTSKc21ksii8QyHdxiK8mkAp",
+	"RmhZq10kxmE2O+hsTuLaVnL3OlrJA67WmKKb8qZ2qRU+7EclKCNLh0pwPPBm2bNvf5sCRhNtdZhbCNsp",
+	"NXb6EAalyG1v2A5AdP/eqgv1v1iZMVeKuu4Hxyj8elx1XFjrk/38yX7+QPv5x4dd609Ynmc9goPUvsRS",
+	"y7+jAKfxV7ljPuqwpTjXar7TfiioLe1iZ4tMcGvxptxLYIcdn6S3wPw9ezN15WqOub17BjvLLCYQckKE",
+	"5BrsQwm7Z6nM7NpoGjmM9Ujj2sLba1zeNOdUzlOXMVhUGbwTcg71t4qmGxedK2Pg6i97Mfb+wagig31o",
+	"NkSQJnx+BFL6AMR0WnlFYdAW1baxOrSKO8QqjFvZKI9dcjmdj/M0GlHNLZSyfJTyODJU3wUq47o7D0bC",
+	"IkbtNzBfoq3eMDqLZqwM5VJL7n4IAP+Kx+/Mvw2R7o0Sdlsr8c6W5VpgKkTJRg8wG+9mCK7YAhxP+caK",
+	"BnQNo1gEITVoKwY6wJztaSrnnQsrtBSlaxy9zKrV8b+uJwkj3eRdlFHl7qZdOnrxokIV9uexjfkIODRE",
+	"iIHJcTXc7J18y6D5JuXCihaaf8IAnQPL3x1D0dC0tvMTQ3EL2mc4b6OGalr30EGDAI0dHoCZaqkk0DZI",
+	"PNgVg5x4Zej4a19mNWGlPAkF3S3qud/XraAigwYVSGIpDI0da/BNACaKxuxAgt36v1wxwoNYzjquyIcb",
+	"VNig0RpUs3ajQga+FJ1JoYvyJ65lry/kf3ra75Pzso5HxdCMyfxoiG+DmpVa+Pa1wXmvf4wOlLIXl+9d",
+	"tc3tY2YqeIxxqN9cffu+FOfc9kszvyUKygpKbEahji0a/t17INts0RkEGGQ9BrYb9ge56JwfHR6dnhyf",
+	"D86h/qc2sUygxNfgiBzf/K3SOcct4y2uwrV2iKzWYAUlrzUEsdUPMUdp9ikERJu7kmcgY2FLntOz8/5g",
+	"WOuSAT1NzXROF9GYsWRE47ttdMxZ2JWoHa1A7/cuDA8yXKx6BSKMlQjQC+M4iuUnXt8q5BchDdTWwaiU",
+	"nyiUhCli+paZkRdpAzt5hIHleK1Lu8kIDP5B3PkR9mLegQZWzCW42GjO0hQp+JixlKRcGybQI2X5gpWl",
+	"yXwqIQ6GprDXB1DDMvT5qbbTU22np9pOv4/aTnYj6p4tPNv3nlmh58wVsPbhgjivpxKRkWU4F9Almifc",
+	"IQXeSCgyqR7TsnF+iqK15JBnB2bsaIYJlDvpFvloxs2S1gcZgYbNshTcxFt0vCsGNVhW8d+c2htp6Hj8",
+	"MHIK4Xkce5UW9mkwiUQB8QmkRfeHFyheUsFZSr5RUkINUv/Y6cY3xfSaII0hjsY8IP/NLQy8h7DQsBbp",
+	"xy7S4oEVc6likV1NoMJBodZVMfmNzb8hki6GEHNonDrmjer9jKdMG+n8XwF7iFxiXkPwzTkObXIWuW8t",
+	"XJ/QLGXNVoXmZPNixhkzkRSR4TOcFY4ZnU/hyLPlkZXgoTG2f6stf+WQz593sh4VyQnsU8ZiOzhow3x4",
+	"3Ouf9g7b+zhOCucWoyo6t1yTjmQZTydctfDIroLHeZrPXJPYwaA0QP1FqoQKUE5BD9UmTxaECj6DXl0K",
+	"MhdjmaYMjfPZmBZt5H9LQ9BRp27bflIAnxTAP7ICCPHiVsh4XaayLQWL156HkeIPkiuw45euZuQe9m+G",
+	"hxfH5xfH59vIHoePKnt44psxzL99TJHjAUlc9aN4DXFsmw7MvRWmdVUO++kQv94hdjspF3dFiBkK+Dv0",
+	"tIPeP52LzrYjm7CoKSOw8Z3mmj9P2PPVsOdjeXxvuLhrPjR40opGV6MYvpNzDIblTGOnP/QKo33QxSVR",
+	"MstTw3t0wkS8IM6Od9DyJB2/xGxsYgVSBUtbO/mKUw0y5X7+tdOg/1plgytLHlFKMuyTcducszQlc6aw",
+	"s2JgXPvfpUsi5XdMmeh4CerQ6iIzq4HvX9jQxuLQt7HAke+dkt88b/G00h7oyRDwOzYELJ3sajpbeaOZ",
+	"yj6d9e/a6FOe9o37YvNJF09bEehRzlMT8dI86nQR91pJQLcLLKkA41GZwDZHsysz+OLBk0Hk2NdkMg04",
+	"tJpiVN7YUi57wqr/KKwCvLrhM5Zy0YhRlWeNuNQqt+fo9Kxfhup48n8Q+GWKDOcmt9XjpaK0qDO3M3v6",
+	"co4ld06Fbf/PNGs8rKUXmm//BLM911rxVhndaNZc7bLR9rbG4rvaVBY4OWXGRBk99fGBPLgEzzuXadIM",
+	"vHe1Ej5P3pkn78yTd+YP751ZogDrSWjxRjMNfaIJTzThiSb84T22VargC3E2Vnt6K+8Z1Ed0zeVpKsUk",
+	"1FWqRj0XxOWUjSCM0O36wBdHxUdW08DFcDphaxeCr8BSUHwu17R3/er7l8TVMdqvtmb31VKghFNmKg2/",
+	"55J4WkZ8dBUm55VVELCKwGXxZ7kj6Jt7gDVpoeftcu6S3dqPWSxnXEwCGttAgVe81UiFp1RHXsOsBdbU",
+	"0xlNroSOBmeWqjYHJrJ2Ksbg7PwoHOOj1Guff6Cs+iNcgJdYdaMRC15IBU2F4RbCWSXQ+XrvL9c/fE8g",
+	"Vt0iZjzdvyQ01bLoy0WKMhndoNrzrLEYxthnL4ZvNNUzLWtpjKS8Y5jpNRiSt3Rx0Ck3hLehrL7avDMo",
+	"o0WoK/UWINry3laVd/z3TXQr8xuFJf73XEmBbLvzht/7Mh+zfIZVAAWRacIUGSkI8TgoIiUhgjhNL4mr",
+	"QkIM04bEqf0iF+QvVOQU60Ch7QciMmlGXWzG2xwK2MZSjIEP42edBqsvyVzmaYLJvpBiAo9HLPGbCCWS",
+	"i8730ss+wC+CbLoDZJWIPq/L39dhjlSE4d6DiTYgDxNJvQfV4DTIi7tx8eCjVMZ3Fl+4nloiXi7uLdqL",
+	"1l5W6q1KzzRBU8SGZW2dBXQJX2jOASrX+kMgWK69g4KEMujyYruEJjMuKmteLiVefPddEBi8/u6HIcQb",
+	"YFSEOA1OBuTo/IRAjFP50bXMtDyZgom6bCiDbHYDzfmSVp9iB1WtZD3gHD8kJUPCbhrr97FF5YlyWT+x",
+	"0VTKu+t8VBh0169NB28+0+TH92+6UO3aECiCZS8uluAj45RO2mFbtWYfzFaU1CotjXiYSedjt5OrtHPR",
+	"mRqT6Yvnz32pxINY5iLm6YGLw3suBbNwez7HTQbb/odl7FhCev12w7KubS/8FlFldkXuCCwLmWWmSZ5q",
+	"eKNZo8UXMCke/70pPkMpaL/hxFBF0BHJEnIM8RZ4Fu00kTPXk9afXmgl9mfXTqsZnB4e9V2tDREvIru9",
+	"gcsQUsyoxQbTL3pbIzyDAUpjDoZQZ3rxnuk8NSvAXHklgPM/cwbRWINguvDerJiu8spKpG8VTLP5YrQ9",
+	"qQf1Uik0YZRCFm2jFXe7tHV/LptDAWIY1FlxFM2Bc6tfrEqgitldzKeaxdHb8V//dq7O/pxcf0P/5Jb4",
+	"J3znTzDm/49u7QoWPB3toxxt89muIZBLr63sYvd0Og89HSSq3EytDvYCUwrXV9gGCxK8B+2k526saLS5",
+	"QJVObbXQ3BmkZAbFOisSGMKBGJWj8aKYM9QCjnsDDNfxq301jb+3CuAGHTZcOHZOw64alcWDuWZIXOIo",
+	"+Wm/cTc3pQlmJu99nie2X6e5mUrFzWLzBgKppX4Dwkchk3nKXXjKXfiD5i5U8L2J6tcfr/aUP92Apxvw",
+	"x7sB2Kpkymjiyp2/uqETtCiF0Vc3wJsyxSxrpU4vd9NcEs2ghQUZ0fiOcEFuX497b63Kenvg2n3MoA6g",
+	"09i0Ud6N8UbGRQ5J9Ys/vn/jGwY7ZCWKaZmrmG2a9K1lfzdy7ZzKM16uoWWVZbhYuIVwYeT6T0B9eEVn",
+	"zHfFe+GapjaB7TZoq3rrP+/bpEFjZIhPs6//M2dqUQaguVas4Upm9NMbJib2Pg77/W5nxoX/e9BtAMWr",
+	"T4YpQdPXyd9g7qUV3uqFNmz2P0DVbi+IFOkiBNBUplD4EADF3GyEJ2SPHUwOyO1I8WTC/ueb971+/2g4",
+	"GNzur9qNH2xRfsWWjvqDypYOobSIgeT+zv/9+f/+z8c//fw/Hw/+9L86TXtFp8ENZrU0nYSTjsrMJQIp",
+	"MAQoCpEiZmQ+ZViYPXgJUIMm5TFB5k2xL0yjWQ64K3cY7EGOefTzVe+/ae9f/d551Pv469Hh5+btvH6J",
+	"aVZLH+TJ2q+NpZoBSchzeLNh5oTNMglmj7+yBpy4Irng/8wZuWMLkjFFUjnhMU0L6RTPnpIff3z9cv+S",
+	"KGYUDwuHQ29BO5iKhIxkAk3bUoqIBV5AZwMqQIoEqNxjsMSeXeMKhBkMzyoIc1ZFmALQB9FF7+MKtHk9",
+	"BlK14vJacnhLUqoNFC29JNBJKWVANLgmUNueJbj3o8Fw9Y4cSVy1lZOjzbf59fh7KdirTxzViPU3mZKi",
+	"kzFNHQ09ID9ZBKf+dtPUbmoBt1wv33EzZR8EnpTd6+2w37/1p0xNMQn4wMzUkgmuPbW+JCBtzLlmIT0p",
+	"X/gg9m6H/cHtfkFjuCF7HOrn0CRBBeY2oBr6lnCknoBSKY3vNOFm322q/MgHEczo6DvwEZqmTJEZXYCP",
+	"TTPWJbdH/fNbIujMvu52cfBBrDlFewQ9PIMvQsbe8BlvOF4rfRLN/7WSW6QwLlxSwsYUTJDHllPQT3yW",
+	"z0q+gX+VeMaFYROG6X3vfIug+ip+mi5qpzliFnJ4N+5YZnxnC5onHLwLrlNxEzT/T89/6CE8zjU5lbOM",
+	"qoYlX6UaGn1luWHYf4OM+SRXrKjhVDJjaFFreTT7Z05TksJnyd58KlNAHyYSqnzvLatlo8gzWrjfugHS",
+	"jxbQZmwlP4zdghtPzAUluM2OpEwZFcFuX1a6/tYIAbT+vSV7brZinxD0YRid7V9UAUE1gUJGLDkgtzJj",
+	"4vaC6BlN0x4KxcR3qLXskGoCJUH11N5h+zZJqKFkD6awCJHKuauN5boIA82YsjTpumbtzJImqhaVibUk",
+	"RhqaahJTYS+oYveMpnaqWddSmQ/CNzO2fFox9CrbHST7B+RK0HShjUYRxu7PB764PRGZmyw3QK88DaCu",
+	"xWgBs6P+4X5w/2tnFjRbDo/tf2FN5P/fc3umUkCzB3yqn5cn9daqEeURfgu1z5bqQAN3TOiikBQRJ/c4",
+	"9iW5ZysRCoqptZIMEsweWnWV3hQKUn11P1jQQsyEYgJvOtfEK1RkL6aa9bjQTGDL/v0LgG7hMsXT0mTP",
+	"d+4Fd5d7iL2duygk5EKwdL/SNrX4DAhpXgXrFuitrGhi/1G8KEVlAke0XGhFIw31O18lb7SnR6HrfBMg",
+	"UQsJHejwN5lSe52YKGOt4PrsBc2DCFVFLgzM1yWAKVit3EOXKQh28Do7cTr7SlSqq6jbyZcIgCYF7A3d",
+	"hNyXhBoyk9qQQZ8sGFXep3xr0ft21YIbU162wXyXErVaefhNtQbdWmtA13NyjbkXjWiH10AT14bQAlwq",
+	"B2XARC60ocKQvfffviCHh4fn+13XgFTwydSkC6IXIrZnOAeDO85zQX7JEzufDGWxZ/qDAOkZ3yJ7pdXi",
+	"0tEGXI0Ail2sya3G6hCKkbnixjDRJTqPpxati6Y6XeKLTgJdx2IIH0RR7qxbHM4CU57cVJcF2cDAAjsL",
+	"RkKVcks51r00pVnGBHIbCI5kiWXzwEs/iJRrQ7BJRTAmpoamcpJjt9XcRS0GYRea7AFE8H3tRZUEy2iD",
+	"8c3KEV2CLBGgtYZFefhi9s3KS9CDOOZuk2kjKBX3a+cbmgSOC9+cCNp2Bq2AlBylbPanX5zTwFk5YYJ3",
+	"+Kw6TxPD9IOeL4+wq2rHbd1Y3EgV99/S1ELAcgwJbddpyhMMgAK+gVFqRtHYXJJbCFrQoBkwTRiNpwTa",
+	"dUIF+RdSjFMePxAk4SxtAFK8/yjguLJ6rIEgONT2BdMYp2e/cUlufcAsOgQ9JEC9h4EogimWsnsqzAEB",
+	"OZuSdz9c3xDou/FB3NbU+FsQDsUEvG1lC3lteJo6RSJTMoainBdgVvCJnbfv7R+9K/vHrZMfNV6CwHYZ",
+	"vLRM+65xkP30nHLjw7fgK1xM3GWfu/quMRVgb0zvne7oAFM1DK5Vo8AmJdWIJwkyld1RpTJNG1wpBzwK",
+	"stwU2rMVo6wy5AXoRMLVgWvxZ3BCPGSffoY2W4R3H213KRd3hFmt3tL03AACCEksujJFRoyAmWePCoJV",
+	"SpKA2e/D9l/7nBa1O31AtDXoObqqNvyGS+WF2IXMYYmasdKKQ50N5/vvronT3KQiP777/sKuvmK02fMd",
+	"bfeJouAjNlNAefuUu4QFECiRRB74QC7Xr8Cvkevi897H0dSsPFiur/UAvpbngecF+2NY0QOCsZ/fD57D",
+	"HD1XWx09N+7M6k+f9wfnfXrMBr3TeJj0TkeHrHc+HvR7R/R4dBKfJmfsfByENxz1z8uGcMV5FbfYBzK4",
+	"eIUifsEdm34eF8T4UWixKluEB1aqyuE6Ex1bPl0URS/IrYePJ9bcfBBW6ii4GcioBZoekL1VX3b2MS+V",
+	"0Vwzh1vOcLv/AZonfS/Nt1b/eNi1D2dpc/WL9x/l+n8vUaxESIB0IBpMhlAvW47hqr+ji1TS5EbKN1RN",
+	"Hkj0GiZrA4T6sEcjhWBdtQroPYrggZmFgJERQaBYYV/+lvKUPRAHmudrBYjlkY8Ci9KLWeZlzOzfgXDE",
+	"DJ3cFhlQzluAEgmJqVJoLfWx1lKwg06jt7Vpie615/DO51KxXgPnJviWg9YC073WHnLBAMM+meexvm/+",
+	"9At80OLr9s3qAhrUk0bHtFTmgkDA9GhBnN0TbvKL67+j0eQWNbYL4hd7S/ZimeYzod0EXbRAdclEyTzr",
+	"koTPmNBciq5V4thEqkWXpHTE0i6ZMapzxboEvC3dwoR8SWhh7PTWVa7J7c/xx1uUEq4xf+5HQe8pT+ko",
+	"fSD1aJ6vzb1pGPloNCShho6ohs2j3krjqf0EcYFuM4nJNomciy6Y7qgCwVsqIDzYfHX/gLwPtABsPI+c",
+	"b+y1AMIFCQT/S6+DoFcyqXklaxoJUbnQhclJirh+QR+iUmypK9xI+ZaKhVN69cPQomGyNjhRH/YoCPGD",
+	"ZyTK6o3AQpz1hWtwE1sdVNuj26zy7X46jSEd1RP4UbhAyX89lJvVZ2oD+8qYx5JsYsVA3qOpBnoY/I36",
+	"AFUMbiiYQ4BC/SicEv5w4rQ0VTs4hIMeBRA/sTTtofUHlDvvtR8tCCWjXHMwfqg8ZWTPKi/CSsmeTgCK",
+	"Kla6+X1UrRWU9h3IdJ5hy0nIcL0B7HoY5JpnbAfAhrGPKh4+05jmC/lYnsbbG45ysxUeM6actZzeMX0Q",
+	"fB+2eRV7x0im7LuGM10t0EBNW6NlNxg1Wix3Fdnosygm8G3/G0SPsj7ERncChiO2+GrYwqjF60W7vl+X",
+	"HMO+d1/luBr2sKLDX4uPV4pdtXjfK9rrcQ3R4Brf/ey7/zUF9ZWOkp8xAioAXnV1bpbiwIq1lBD8WCxY",
+	"jn5hqMXjUl4UiIAlnXwAzbsAS51zfhXi7oiCHu+q4Q/9JifPirW/umfCOLUQVp+mP2AT4HVHUBn1+eMq",
+	"ac5KXNix0jsq9jRj5M+vbsjz+8Fz+K2H6ZmWt8+nPJ4iccTFvRZZbraE6RY3rhH967ErzpkD73qqVU8h",
+	"LitZdAn11S7AUVqPS3nEy+XRfunsN/maw1tRxfrVKO7D3KuwdtHswT8239tOiYtUKboANC6jXSFhOE+d",
+	"UuLKEK6/2PDt1Uu/LogKE1aU/tl3DU2kCG91CdmrJE/NtS9zVI5brnfUdb+5sgf+T1fNofh1KqH/d6fb",
+	"YbMslQtoFO34bafbGefKygZRWbih28Gw+02r0y98IsCGO1K3HQpqxRqXRmC1ISqwpoTH3ktnDqTOGttd",
+	"yteXVpgxU6jiUKNqYY2qLWOz6jWsth6+FClfv9Jvc221rqX9uACJhCsWG4nlKTZzrBJL1qJ+iFF1BPZz",
+	"NKJwmgbR7lU4+3zBJs6OJSe2EYe+kPixfBobx+wmaVC9QnzZQQhR28mSTZJGVbiob6lYcNefYuW76zFh",
+	"F65YPbZlbk2L2X0VEdT0XPE0wk2X8HHhrml1NxrOcfnDTEzoBIuopIy2m7g87KZAU64r3HmZC2/JIlee",
+	"3fpTeuMCrh/EMcvbv8Q123NBIXKavmeYKLukOwVJXW1JRcJoknJXaq8mfRWlwNbv7K0v1weIQjNnm2k9",
+	"RK01UK8Y4iHQckgNwm58sdxiEWU/7Ub4hyCpEfAsYzSNFJ9MjbY6JBQ3bCbo7iK2FW3Dj3rxZUa5MJQD",
+	"0ZkxYTE5ZlQ3y0ArCWoNKsWHKkvsrtrb2svzxZTlBtCXjd/b3sXgGl250U2yrKsOxtlcN7IjT4lbbhSR",
+	"LdJWYmw9BMuir1xCNqbRWMZ5+82/G19dKUab9mtZwsyiUyGl7Ihv9i5tsc8aHgZgDdv6h5tdWmsTDkIB",
+	"zLaSAvtnzlzM5DpLfWvDRoBipXkjTNlsS6GLZM1NC1sqJNgmVndJ2PFAW54vAFJgUimMLCUnqaQXVzZd",
+	"7mYTdyuu5Xay0So95VGEWa/F+EvhGlN7OlHp6WiBZVxfAIgqj4oaDGVpvWp5u26tWvAazbHOzuzCNkH0",
+	"paPuu4icq7lbPWOlKsW9d4skVvkHu5AnJOAzBxJy0Olu5JENJim3G5JCE/VLAiUy3lBtcLcV4fMrcNZK",
+	"+lcL1fahNHIVr14nzwbI8OVNhfCxCAWtrS2GwUpducSdsPbRBIMZ/fQaxx/j0bq/BhtlhgAvzvqNlOjB",
+	"QkTNHpRY4gHXC18lMVdxnmJOZpIzMsRCj0X9QqjZWjRK2Vok2bzDioyygkBAsDuUMT2HjIktJZnygI5q",
+	"R9LtYHize+wa8n8xSWf5RngdHN+tHkEZ1tD+BNoKSy0EpBDdH8UqHKqnX9E2vCxrBQea5Aw4bpqUtNIe",
+	"KhUxS1OsrLVsmM24S41/uIrd1v/jRJffzO6WKTbmn5qR+I4tnmlyzzUfpQxLk5M9mUUf8n7/MMaR8G8W",
+	"HRwc7HeJkWBgmgiuGcHgi4bbcy/vtgSml8HWRqbJlDULtwDjbkN6G0xbgKAiwDZiHKDHl2eiGY/u2GJr",
+	"9gmr24Vj7mjmfyQMXQZExTVn/1kWZnOhQ3s1o6PevyQz9Apg3X2JLr9ghe3skrvi2UrcAtiuRqaynGRd",
+	"9AYc2Eh6kWB97nbumkp6uDtMuNEsHR+Q11AYAaO79VTOBUb5XxBtrEzAjc+SXU+T/eLwq6s39yjMpdjh",
+	"12IrRem+v3LRgKBL3QvIHqMqXUAh8y55cfUtXM99IhXRdMwmOYXUisqIF1ffXoGjGRTB3lyqO/LC5wVb",
+	"Ie5b3/OuXA54oz17W+6h0O2s+FozpyseXwd18bdwQP4gWFh735WVTw3PUlbG0OoG32JYe78JYX3etlT1",
+	"EskWYedSYTzgkgC6AQFWFOpft4LKAAIDdvtyUM//1x2Gryrpv1RFwPXeEAkJ3qMpGdPYSLXj4t3XC8m/",
+	"Hb/DtfwdBll2V/3M57LPwC4Aaeo5sMs8lTYD20/weS35aJBJFR2bsFdtx/s0Vsmju5nDpnIefpaL0jx1",
+	"zxMmO750INZe1ZGeUsWSCFXDKQX1x0yVzCfTiCb3MkaVJOFJJKSJDL1jUUZVM2m5c2SzsJcF3LwmhZUF",
+	"AGdQ1b7ZqPZxjdhcuwBSFcVQYULdFMHzdcSaFj7QsEzjcsGJpQFGyjsEe2iBq2BmWDImZHdwJo3cLk+4",
+	"KaMya6kwUBrv9oKYuSwy9uUYwj0xSXDEYjrD+M89VwAAqgH5pCrUcdWEJT06p4vid0uioIZCZhXhRcbs",
+	"tC4nDcrYupIxt64yQARZ2PqC/FwzT3+83b8ktwnXM641lL/KpEZ1Jckx9Bar/LnesZKMGGzHV+EImSqK",
+	"/2hOs0eWYrUntGTbI4SizKBPpgx+YZ+c/xCVmqDMrlXL0feLI33ev0Xx1NU+AjJQ0IBOGdAKcY4KP4Vb",
+	"ayYP9vBAsWgOLdnsxA2P/zNEMqAw1SiM/u4iRpywvkzWc8Tv5ooeEAhvFiRT0lJD9UwTNwDrXWg+ESzp",
+	"cQHZCXqzOLzSDl9F3orIu3y5a9JtSxgg6Vg+At8vdxslOyvLfzUQq6LLbivS5t7WTWUGoWLGnosqvbV/",
+	"3e77gm1YPcMVZsNqVUGqakYnkGeTK4ERLAU8Ny6pZh381JvInqudgdW4X7/UwdLNmsD7MhXOvoph9l3f",
+	"79CBaOn727vplsasBOYzXUjKMktZFwtXWPp6SWghzdI4ZlqTVE5crSCmHYThQCBYyCqFDGDNixotjwbn",
+	"oKgyALvJVBMibtcTseqpeDK1kp05U8sj6J4lff16+ucLqthVbK4qHTd3ikhvYuml5V0qz4bTBf5VjGzl",
+	"EHA9gRp8YA3kIOwXut4ZULxLaiabVeto55hfgqr3ztcjOfHnVgfzzhcQfcDp1Le3UWVZDfaNQ+vHsPW3",
+	"Hw7qzUAttaYqltgXyVVsyLA/OCL64PisIGygmAfGiFCks+qKfQ66lv1jwbDFagAObHKaKTlRTOtADHOu",
+	"g5SLFfqZXdSNFRqx00PdubRNzkM1hWFbv3LiKqg0eNSlYKvd6XRBOLadSECGxzIPWEzxkmhm2QKogeT2",
+	"edWzpJ//ykXCPn1+bkdi/ec6Qlkx+geRLlZbZNqHi/k8mXq8KF21fFjRxhUEyVX1JEqDk47AfAr+O7u2",
+	"9h+pZ2ntUuS06vsPmz3hlGvzPtZg50uHL9tgaIlIj3FYNcX8aEXOUwUAbgUt9vp4kbJ169fyCxxqkzY/",
+	"nLI0eeSASKuIAeHyRtuNBpjYgGGFmeZsFNdgpg1Zr0H4BzcSLHKCpTtM8Q7GLbnm28to60hwY6zjhGvD",
+	"VMSEUa01WvuxJE/bB+/6KLDwFORslgsMBOMio4avss3rJcNh8X3v0m4a9sAow8eILKyNWXVpmrMt6gfT",
+	"FIoIqB0G2VVOJohPrKPTrsGJDSj7xf2/0HXf+I/uEExF3vA7qycjRN3ILlbDxPI0QpIacA9W7PY7lia7",
+	"+JTrdHOzlhAS0s1vB5R1mXG7RLBxbnLFWmkRS1R18wr+relmNfStTkWbb/mW7NyfoAdCCdGWF3EXtNzh",
+	"nLdkp79/DrOUFbNMedfT2Zbn80N5Qcr82xmHsu8RvZcuJKv8rcBl1Ly4jqdUTRi0zI/oRDEM4ZLCcJGz",
+	"JCo26SOpCwj41NyIC0v3NQxcnZDbeMEebj9qEkq/riGpkWpsabGYUq5WFcdOWGaPS0ChZ67IHiX2DPA8",
+	"mdrfwf1m1W0e0zRin+wqdohLwoHRaIFT8CLB4wHKF0JheXUrvtZ4HtN4GaFYyieuq1u0ZYIYDk1X6P1F",
+	"vcf2+oewFy1ureTNfJ7d5nswjd+WLxcJvW2XVg99LadaAeZ2jKFBOZ1SXVT79gXNv//umjiSw8XE9QW1",
+	"9IZk1EwvwSgA1cikSpjqYhHJJQHki5z6CjsqOFabP4G9i8oM4C+ANw2l5xsqw6I71m+mlYi2NdI0ocbb",
+	"CtJW1/oXLGRvZEIXUBDKYUDiWlhBo3zgTvsH5DbJ2S2arDX/5JvDBMH13mB0SW6FNJErBDVK2e0HUbSg",
+	"ofEdnTA8MftDtfJv4bYW0pSwgvLXG/Fp0528KTzSlRRbd/yLXYc7XNhxOBzxTmOXVEq3DT9ntxFGwYJX",
+	"kJJ2Nv46y971tm8OJAtu/4qXt7nLG7+3gSe0cDmsvbM7xFe9SKVmu0j+bdU1O3+goDXmem1fgsB/fW2q",
+	"VuXbgdQMDo5oxkDcmMYYuhhEeEahKwPCZyIjo6W0QnxC5+CYdfo5hqtA8Mka8bjsOVWTDe2Ct7M4PfgY",
+	"toRzN1hkI8xRZcDwzHeAr1aC09uaO2DzVdXAHx+jehH5kCJUaBSHiN2RojyFMHGaJ1zaX3Qa+Ri9Gb2j",
+	"Bs1ai9lIps1BQKWmftIqBwpqsGeKWY3PecZatCCzKxeT3ClFtR51/pYT/06XQKvIV2KScj3tkncS//83",
+	"ihuup+SaTwR5416u6QjH1Zs1bMydM1OZrAA29F8uAxyNVa5mTGuM3MK8UUf4K0GRUUzT9FEg3OSiHbSt",
+	"6eb63T+O8wKbJo8WjW4CfPi4zgkuorFUTZHdr63Mp6yYY8WrZtmzANymkLLq0T8kJiXs1+UigCrfAttq",
+	"a4U/nM3HBS17IKphnw2mILk59sihyTW8+6VLDPiYxtbYUg5YU9XpcQoXLPsICqSvwdpDtgGbGg89uCEB",
+	"Yu/sSMAD+/LOA/zOtsljbnm7CFYhkdnSUrMVCWoiq8N+mzIPW5KLNbbvBoL/telJubrBccuk5yrBWa5j",
+	"QRWwRMwdoqJ2q9aKhjsQq9ot3nxdCyxZc68exVzrWO9XNNGGgFlimTRNI98C8oJQsWisdtjYDvKy8qou",
+	"GrxLzbBwZPUFRMvKW65VI1aZhMdhWFW4tBr1XEFNG/UK3P5PjlvQbU3Tu+pmyxytCviXKAxDDflCXNnO",
+	"SLlOy2tZ8LNmRAC5NiRfXtIN93581EjPuIji8qubZf0dE4KRokD9D+gl6Iwe7b6JAnu1A+bP/d45+dPe",
+	"fu/jryfdYb+p+eVq+jZDqmVVXfePguJpw7Joif6NJbjBGsjhRFGRlKP5KEWvWMtCPS7/vLLQJsx46Wop",
+	"NZlRGYGeyxDgYKRaEF94CTLGnVEXrmjZUixOZXzXueiMuaApeNHKgLGLzrA/PO31B73+cacS39/pD84P",
+	"x8f0qDeIh6PeaQI9tfr93jE9GZ3GZ8k5649rMdkXYJdwZoig3xZ8TUtgInOqRATdiuHbJ73BsDccNohw",
+	"bVYw6GPWSM0aYbe7oTGzA9sLeHm7GMQy96rqOeDxFDuT3DNF0+Jkylwp+61qg9QL7JaOVVsc3J5pwl3O",
+	"FJianTj5TLvuJwdrUy22Sczw2Q2F0lw5PPuXQ5ZKPZ9KHpN/Y2OmXrug4Z+kuku5NkFN+BJdVoWuekAf",
+	"eCwjXIPhfk71PrGs5YLg8ZKUaWyjBmfxTC+XKl116A9WUxAt6zkM5bkFxdTKPXfXRaJXcbghKaSkEvDx",
+	"g6JuFtgFwW5I9t6zCTneG+x3yQnWpdnvEiHR2S6ksYgJ7wz68NKgfKukJ+6Nw73hfveDGPaLVxxmw+Oz",
+	"4guQ7ucQbb9LIB82Qp+/1VXKIuzPNBkcQyN9e20ovkmkIvbGS01T+zko1IP59PYzw+He4b79dKUG1Z4+",
+	"ODra7xL8M8JyPG5Af+90v3xU1BbzDwf9ffuZbEo1iwDzx0y5HZ/td4NmvtGCUXVO9mjwG97hoMDRfhcj",
+	"u2hsKrUARgsyOMUmxGRK07H9ZjyNI+/D6JIYrueYKfxn4E/AH7yVnuytdlZSQwZH9hS7/muHzmnVtbtB",
+	"r1KRqLyELhA9H+JGp1tlK3jgFpkrh+rrKbkSBXV6UjmV8u+gzFkV+lUSBFB3DLwGVsgkLmHo/vS+oBoU",
+	"/cvLvqCSDPg79xgKfPfXHbn0Duz5S3L0J8b9n8G4g5pa/uhnXOvGpJglPWgV0/Nssd6uZZnhrbV3LcsA",
+	"lrYVv+I6L9DU5c9z7P50maUcszvmUyYOyI1v4f5MfxC3wfKx3+NtsYVbsucaQGqGTcL1PqjLAbJgIIAX",
+	"1IMu2NBQuDy77gfhz67GvypcBp+72IHw/Iqu9shp6lxo/5IoRhNoDOvzeezbV+9eH5BXNJ4SK3hYhsE1",
+	"iE1lbn6xeIBqjnLXHsUk/TIphmuYgrm2wcBOAqL5GNaZQjnabJ6puaeo1oRq6N6ppbotgGVHQUrxJaEj",
+	"t214kFJtNqd9rzbr+KUuVwAR0mef4X99+hH4tCLLcNFWb/9KnY+8EjzSzJu4jtFF+0IKo2Ta1GCreLAW",
+	"yMVMb2WCjleZQ1h2g05q9VGZmyy3BDCWuZXhrKjhywBpNCJZmXxwgf0g7WQs2Q+AG5ZYnsp59C+mpG7s",
+	"4gPN12T5UZLlo5TrKbQ4gUqzdizZA6V8zjUrW3Km/I6BAQ1WCRdxjsazqWJ6KtPKkgKjhM6zTEFj+ihm",
+	"adqwsO/knMzs1Nj2U5M5U+WXmzdafHVF+SGZi5inzzTJZMrjxUVl1zA1dIV2IPe7sXCGohnsE42Ne71L",
+	"5lNqqhPIPE1IIhtPoa67OLQJ1xzgROXMGqDVeDmqKLYEAVj9RQFO6vYJJsuMiQuiZzRNe64hqP+kJXVw",
+	"SzCureCPdjJ7zzImVl0dyyJ28Xus72HBKkVTfLvFsnLKHtRJKbqUZpSrSyIkmUnFXAAYSCSG8hSbtKOz",
+	"vh5SO9g6FGWNafIl11luGkg1HcnctCAedvQVvPu5aCCQrLRq3Sg+yu028U0NTAY6DALrwq6L9ZrPFwWJ",
+	"xsA86UZ33e8G28QOfUheUWz1g8AJ4CsDfFw8LeIifY9DWEFsITDGIjJ73726fkHe55auqQOrHu7vxfv7",
+	"TmL4ZLDgGTAX6HWqPwgGtwQ7ar+YKq7NjEJdMy7IVT7JtSnakTnUBS1sozg7AhZunM+txZF8gwO+wVLF",
+	"5aaiUoaumxBiiTUiggO5IIdkLtWd3ROo5gg8bjAoEjXjo+H+JRlRcUemMuX4mkN+d49bWV3CRXKokdhW",
+	"1i8Wvt0A7ZtANgcg7NZkxWnRiHdt1zNlVG1RGbpt2igXSUtsgbqH68Mx2gVxufkqYVwx4/fbZLnE26U1",
+	"vUupcBUNmwTFdsZIt+7SFunqA7VO5nGvtyki47+FQ7yT9w/QMWJ1cma4+wrsuo6PBOdaIWZV/AiyOXcL",
+	"uajwo5XM5wLbAtO0NHZ1w58su1z6EUhSF5SryHX71V1SWLoq78KvXdf14IN4W5JT354cdDq01YW9CQ8I",
+	"tCWlXJgL39SvS1yX5C5JWEoXXQLibtV8t7QhDIOu76j6K2zJdwLxe6qZ7+q7Kqqk+3KOtdaKvi8eiE4x",
+	"fhKWvTamYIlpNWcVUIIeObKcXTCjCycV2IcTaaWEgo1dWk3ACmL2rdhBOBQaC0df6ygIt+IXBSfZRZ6s",
+	"M67ltNai0XxxSbrAWLdPd92ieM+OtH5lXG5lm2uu7RePlErwO9tGSrnl7dSZYhcp+vGEvYocVeuoWYi8",
+	"UqSLC1e3sUEMfqbR4CPHBKbbquFKVRBqPJki8MTJ6ntzxY1hgqDXYd8/LpQCd4rJJcrRIJEGF6Rd8vcD",
+	"ZKM21a8qMk+zKxOMyk6PKQHvzIPQwd+zAkgL8nMekN3S3R8qVwVBaMNWQWhVCWoZBs5eCqdLDQQcXS5n",
+	"RHENfeWdWw37C3xxaayplGo7KWelaLOG7DUXHTeFsEKF52yuxv23XGnTM5wpUujTe9evvn+5fxnyvLgU",
+	"JUzFxlQ80ChaJA6HijAaPwcWQIUP+BpZdtg6hhjksqwSvvJsytKka3m5SReR/9OVPfWFYCFWqwtKKUss",
+	"2gdSFCaGFzP4P8Fu6v5dTHHwQQQy1Ypv25H+3+HIACj4GEOKyqFluVaIiivGOq7nqpAVieyVBXtLb/iH",
+	"m3UNgB/FsO6MPl8v7LFY/A7183bhZ00ksUW1+Dba+8Zpqtr8MuFzz0Oq71sHVag+1Mi4BJl1xAidrghf",
+	"+XL1Az+vPsiV/dkLWW8dDofEdh1vmMo0wa7GrOD6hRxwQLwDDSMpKjEg3gC1YIa4whAsIXtHw2Glp0Jr",
+	"Z6rvDN28Kxnnvmxn6OVHjSrKqIV4xwqZiXtTP+8Pzvv0mPV7/X6/3zu1/zmz/+m7/yX9ePDczVBVh30o",
+	"3aDXH94M+heD44t+/78hOCNlrn97h2U9dFgfZMk4CCPY+E2v1F+U4R2Apj5EwPml7Fk9x6lrUQdrv8CO",
+	"4Atrow6mdHh80rnonI/PTpL+2eDs7Cg+TU6Oz+lwzCjtx8fHNOkPjunhaHw0HoyGo/7obDiMk8FxchIP",
+	"jkf9cb9P+2cQtvkvFo0WgP6Ds6PDoRXWuLHH03nlGzTQlGR6EU9lKicLUuw6z6xCwZJotIiWyltv3Gg/",
+	"7g8CW8XFYEXoxPpJaH/QEDpRQasGr5liVlBI5FzYHcDlARhckCoK/sqTzx7FGuMVdiqeVyLhr1/Wcun2",
+	"4cXzEEvbjQSOUdZyfkBsRpuvVUtHeyxvIn7X3131hscnXu+Bs+uSKfvUeEghjgcr58KcHEHUxjq7oLsM",
+	"v/5/7L1rd9s4ljb6V7D0JXIP7fiSpCr2Outdju1U0pU4PrbTNTXjHAoiIQltClATlB1Nnfz3d2FvgARJ",
+	"UCJl2ZXqSX1IJRQvuGzs+362D1puCfm3WKEndk02J500Oi1x7i7FloiotLL5hlUck0t9kWbjH9+rYT7U",
+	"2a3hniA/dCcIXvt6Xq4HsYyy1lA9zCtujTCdcjHHVWR3PDZ9hSOZYs2AvbDE11Y7sA39F2NOwY4MiAFd",
+	"QKsRLGWesGcKDxOhGUH6Lk2oJtncK3ci3tEqztdpYgq/t+VoxCNml2fnXqax8XlyMZ4mO/YXLX6ndMye",
+	"zyB+jn//54yNl052I3q+HcETKvp1dufvUcZF7HQAoQWZFTlTO2UHNypgQXulzTaSBxsNDB7fgp9NImyl",
+	"6omBx3dcrYYnMW9QyNDc4PeKp9wEp7bNIxsjdLa5RVMzh05RuFXA4S1Ysl28ysucBfLRT74ba3lb19mv",
+	"DkWm7hLXSdqEPrQRV6rao+pW2x7grCw6m2mJ4wVL64ilX3In4qzAXwhfPcIOnsr99ZmyufnruRKrnQH9",
+	"27x0bz8NMwoI690Au44FAcBCTODFZiK/1qG21qKCttFpOU9r0HIHXfNxijUz71u6Wpfm7K6XsdTl3Ncz",
+	"eZf6L50V9ECTjcmr/t7Wocl1smG7Sn8/QBINCCuMMXSLRPovzGeicZUFpokiFFcEZJayGU3xrAHuWDxP",
+	"somUMemXazGg94XWMsx5sH36SdFDDDOl6DBZ6AOkX1cPExr4U6fHH4glM+zy9dAdd6/cfg660NqRhyOZ",
+	"hvnIl6pDZ5PohFHFLhuy0aBBvnPHIdkjU/pV6+AEUl/3Tf+EKcN0NDkHzpRQcUQOyISPJywtFv+IvCAz",
+	"ymPCprNELrSMPiIvia3PgKb/klABAyYfjo/IKyIk0UJcv0aM6ZiL8RH5iSRslAFCDBXxEflZK2kA1HlE",
+	"XpuYtrPW2nze7wW9g17Q04bMy17Q0/r3T72gp237101r45ZUVhnDP+fAn5pyoK4dELciUc+i5xH2NWIz",
+	"TLFmKZexIjM6V4bLZnNFuCL/REQ5yIlWWTVg0ZyQtLxHyJI2CvUZaNMcE9Js/pXtsxIxPss22GKlkvVc",
+	"Q++3ef7VhV9a6uZsoarvoadOqZuehcVKkPKQ0XTMso7POzU73R6sFFN1ebjWFqJNrVZ9oqXBNy69qcPy",
+	"tISD3M6UjyeZgs+MOIsbWpB0Q7iMnY/m5lgxMVvl1QC+3A4mzCkwc0YXNE1rKWqbs05rqamNK1mtmW+A",
+	"+4TUdy3qirVBOWuKOPXpwp5eBD7ipswWQQctDt8fX/nT4Ms72Kxy5lF5rXPaqXRKEXjYpndrm9OSJpZv",
+	"/ZkVA/UzYouXV05+DAn1LZhA/rFf8IllFB/0MtldyzNDCXqmCjmT7Vfgl3waZQrp0y2ioomUCYa0koSN",
+	"obZOzbXG1h9uEeygvWA0VXlfRueOaKsQt1r9s+nxEU+j+VRlVERMBaQfb2ElT8QKXw9NGYXj8cLUIMsU",
+	"kuxL3p5e0Bv2gl6k975JlcjnuVY7hKelha54KEgqVcQ2SGa7YzsEP6EIDcgQK8FAaSQUuu+rzK5td4Nx",
+	"DXqDlvnfjWSyaZOaR+HfvyO5VFqqP1845Rlj34uE6bp5f4J8OWfdPSN4OLnI/SJvTGUYzxQBgxBaLuuD",
+	"nFJxuxWQE9LHBN4tzR5PSd+xqbfqTpXmbnU/t+E2+qP1bd7LCzNnKZ/SdAHTOCJ2DUsTMr4yE0oy31wS",
+	"WAJe6gHKmMg0IznqK8HUNesFw3pbgDJ9sxcQbd1p5Snh4paYhNZ6g/GVs1dM5LFCj61+dXaO2W+N87bU",
+	"e3Xx4bQX9D7Cn1fw54X5x9nHd3Dt5LwX9N697wW9f+g/Pl7pPy/0LcdX+s9P1/q+06s2hdyjXpnQlhCs",
+	"KncvrXvk0ORpFbYoPPKeuIWDgSybcs1gVYsBmZw0LHHG57kYH5JjMsN6rYD8jmX8mF9E+nGuPzv9EvHH",
+	"rYCc5+ElIUG3NrUBvzm5Y86mHfeC3u+9oKc35jcvu6nPKQSe1qqWaa0yJce+bmmFqipHXfmcuTW3uRVL",
+	"l+XEjniqMgP7ApsB9dkm5RHdc624fq42qi4EVyj1D+jMLcKFnGeTMJqrTMaLBsK8/P24oRGDJqOwwxqX",
+	"9aJvecQrfHgwKaFiWbYdbhho5sW5adnToWskCgN/7VMzsCn3cuZwiXcZzlBhBbb65xwTzM2/1j7dlRG1",
+	"P9pFQGV1JcDZJDJzMpX1rRx4xVNF5dvj4gozdru/GxZnFIAOmk7Kb3D3YWEJKiibXViusL+7rV+Izk7/",
+	"mbovIU2uWAsHlvIRi+bKFW+lTS61MyzTcYmxuSy8eVHXraKri/R1DAk/N1xmQmDmJ9Y/aIE7pTEj9xOe",
+	"NHRK4YKkLGF3VGQEPkVoFMnpVGJTO8iJB3bbAPVQ5paehJJ5kvFtOmYiWmA2LulTMpjS2SDP2IXE/7ys",
+	"rzTGLXIPuKolAyaT+RSpqHSwbs+vN1mCkkfB7CMm6AGDLAWQ7XEzCHPr1aFU+Hl9YDOaTe7pgtgbbak+",
+	"LlqkV3mUyukRmc5VRobMv/jPVKsVfQiLfTB/6MQa2h3UTWQNeTT6p8sfOptETgnJRtqptzJQISLqC2OP",
+	"VA6MDEFTLsgbbT2D0QykaTg0oXEMUChAeflKVyzFFdDjUy5slVV9yWcjGtKU0ZWVW6PjY31bYQR3MVdX",
+	"WoF2sRq278K4at/MYxNd6+DIMAVn5O91D0RusORL28WrNZVzkYUz2xiw6hVYMJo+UwRv03sMd1ZdDvl/",
+	"ju9h14trlKWMTkuwbTacnhdOV7IBVprj5p1BeS6+TShI6qBORFU8OSHzDIaYpyzKwhldmLTFbMLTOJzR",
+	"FAATp/xrG/w3kz2L29VEIxOq2LXJIFirqWulQ+uQZfeMiRCwIxXCDUgR03QRZjKcSZXtveoFxW14waet",
+	"27yGlYITQX0qKS2AkraGU9zmJDsfb1q6hEbMulnWOFnvD8kwoeJWE7lBWS07nqhj2NVPYcoUImyiQu0R",
+	"33Z82Hgwv9toYxcJFZdMkefk8uyqCYILe9CGHkzyA6+yYx+o0vYUkjD0sQkxGgVCFXOu4hCiTsY9q5gI",
+	"54JDis6MwanMn3B6noa1HyGMBbCkmupG8zSbsDR0T7t5hKusoEM6m6V6WSJmGh98+qDtyLN3Z0szf+a3",
+	"s1RUANP3/nt3+/WXP37yI6XPa/fj7a/8t9/L9DYcUsXiMGEIENiwy3btCMd6LwU4QdvwLLHPOnv+25sL",
+	"8pz89ubCu+ffGmndcwgHoHpglu/gEMCYANcP038Ntu8hWOtckL0cFsqIcXBYDJkenjYwAERK5DXoVGXm",
+	"DYXejoDC9bMQMYUpnh7wPab5UJcoU4egVLPbpohbrFDw3ASy/LmwokO1AhXzPlyJdxSr4WNq63gwnRzw",
+	"to4h8C8u82mhL16bO6c0a2fMdOyRFTp+kiZ/mrlFc2J4xo8nqOm0I0oWPIKkvWwBPlBlWkcfGge4g9Dg",
+	"OR2t1imhmd4pZ/r1KTmnehUBlzqIVuCiPRlj7fLxSy99Mv3iwWrCinz61n5AgHvInYBOdieg04cJbSgT",
+	"e0Rnobmxk+Wqp/EP8wGP1fpYPr3cbVehdGcSD/DG6UkdW1CmtYL6bmXMEkQOONkWwhUEJWBzJBgFBXeR",
+	"HUZbhxWP2EpVGiH+WVy8HYEhbbkYIqyq6lebXUzrRe/LICltzou9vdb+JZ+305U0f/mSXQa5/OelbaAL",
+	"GaLyOGxFXgYEmwf87FfWS5pOY1TP7acNAJg2P1yr6FgMckRitwmTIY8cy9NioNxzEct7yBRjSCURFQKg",
+	"siCnjGMaeUed6zHSTzp5a9fR2zzZJi1TTDSpnWrTbx1S29QhaXMeHr14NseQ6Fg8a8a3zvrVddfmMEjZ",
+	"Q2/TDmzKganaIFIcETnlmWm7j4zbqc/goh1s0rob26gvlCf2tml0pC8kKS+LKRw6HZ2ZjgpWBy1WgzvR",
+	"AGNpWpfSBwz51MzeA7/Z+wie/DbEDeH7dhRUsYDt2435i5aDgXIIoK2BXp2Yj0YsVUVibK2njmGvtnXL",
+	"Dhnk7pvBIcldRuaV9qsWwhi6NNbNYtNnHHGNQnCQtIv95TVYWBYeI64LvMYCIWYTxvPxmjIcxCJeklLR",
+	"2kSaub611SfA3LtBvaEY7hKy2VCMB5wrTxrYKU19Le+lIsea+f1qWjLtb+0QEy1SmKOXSROm0aRTOKky",
+	"mWfvkSGEFj1loy3W7B9Q+fct6A27RtMqEHq7u/WFjx7hnfEjvLNTIp+DBL3itaNOxJv7ble/ePxYL57s",
+	"eXwoRRatQ39zEbOUqJ19cnJ1enFM9l7/tHtoru79rHLIskcZ5f5jzZ93ZZP/bPNAOXz4Lejddk8czQvM",
+	"V03i2zJOld6x9fTjdN2K6+LRZSw0d+mUSQ+k+2EOe4ay5Mj8/7AU19ES3DoYjwCnGhJiHf0SzLqAQC8V",
+	"eyeZi4wnJLf48Mly+w0YRM8KXuP7RRAOvLmp1sZ13NRd/rljIIRJDA7JhVFhkNXD7yzGKZpiOHsNJmyi",
+	"AT/biqCRWy/nNBP0yIXypzu5EX1+l5VquNXGGsuUP9hOGGYWeQPFsl7UrvJ4HYyvVP4P84zrLSw+EexO",
+	"65QTKsYNpR95a31viU43na3qqbUEiJvlgJmHVum1F7WpAjf5KBKNjtU+yiXFeA8wpx7AQszAc5grs1kl",
+	"AH5n05v4TC4Guhai2AbFtn7hbUB+Cci7PW12vNs/JBAOHfEIju2/5lQUHpXyuZvI+zCRGIB0PCgvW7jx",
+	"9KNylDGxxrNWT1yeC5Rrk1yQM+MuzaU97N5DsoCqgnaNLJ6gdz/BM93VB3o/kZ2XzZszBAPA97lbEhQ7",
+	"20B8JsvuSXw/1tHS3f1TTpx2OJBN4uvZwg4Uf0VJM0IBJ1SEwKyKn3Oh6aTfl1CFG2RnkZbogXGTFoDI",
+	"TXy/ghwIbT65fRWCalcFOmYx2Xu1vf8SWy7Ua3qnkKmJa9hXOwev+ntbW0cWZmWYWvhWzJaxQQTrw3mm",
+	"CM0yJjITSFzVjwG/H8o0NN9vyqZagZ9yzacMEpTUJaLX1UuWXMndgEOhJQjqFeGLEPSKVaz+k9BfRpDg",
+	"BLAVtYy3BQFtnqyctNprgqaR+c6a9W2rMppGxV1p08pDC+PRfpZmDK+6rU5ljpWXBL4R+WbXugBbnzZl",
+	"j9tG58++Rsk85mIclquSOq3e/u4mli9/i3f9GobqW9Z1MAbcUm8f0VX2IKgevwZB8Q97NtfIgzs+tOBT",
+	"WptLmTIxR6pmHCGZ4KeCeT1THvwqeS/IPfT7u0fg3QlbkIgK8I3qf009BkXxBW+msid9xAyw3e05x1p9",
+	"KxQohDABV4LBfMMK78158lBmE38aqG+PfisV4DT1U6yPzMq8tZTg0tOrgmHFCB/WE7IrAkN1imU6PXWD",
+	"oTKmi+5Jpcum7bRC97TPxQoMp1+67ZNrrE4HSqpC22Pmz+6hYxZyEabaKPQkYGs9Y3d7/6XfXrRqU1ub",
+	"EAeeNNmXIs+ir9jV/A40emjOBXpJrLTSg9ml8EO5kYZ+TVMKK2BBqhAQuPxLkt1LrclMZcpCe79/xHMx",
+	"ZVlD59iUZyzlFNw+U5YBz4IDXbI/6mlIVTeYSzj5+lX2rWHMxZLWJl7eOy8lZhPBIy8dno7OID+AMHsP",
+	"iWTMSN+ooRETao5cW+u2W4dYuP/bm8v35LcJzxh5k/KMq0lAPv725sRc07e/SWh0S05oyodDRkVAji9+",
+	"PScX9JarjAoekDfHby/NXcejlEf6npN352fkZKLVRhaQT5+u30GDYVA0A3J59vYz9oBjcUDOP725zj1x",
+	"0ngjXQ1XD7IX9H57b/93rf+Hxfm/XX762At6esz4v2P43/GV/h/ecvz+HEr6L3491/97cwz/w9/enFy+",
+	"0f87fnup/4cX9eB7Qe8T/ksPthf09Cj9KvKdCYJVm7Ax8DHxLGMxmkwBoVgcNmIsJgnXYpRnRpISSu7Z",
+	"cCLlLYlZwu+0ScA9XEMbZCu9JCW7zqZe1g+E6eROeIzdhMwAtjnADbM7li7sYICVtWwp9CB8eI9r6F9z",
+	"fynK+0xhCr0+x7jWRKZxJanForv7EN2nTGV0OvO2BrDqjD7NZEJnMyY8ySyNjr/G+SxJ7PTlz5kSkSJJ",
+	"Ll8PdwLLUN2BYrzs5G5TVXB37QrfGjrPQ2B9AJ50KTIu5uyI0OSeLhSZpUz5Wy54g6nlLy6Zc+Eo8Wov",
+	"GL71gLzb5Bei6EIdEh6rAPisCgyupcmz0qSBoarA+HgFnTLQikcpYyRjX7MdcgYHa4ajIRPkDjcib7U8",
+	"4PFAn0ypmCmepcY5ENE0XZBBJZdigO2WZyzdxneAQ4YUO2a6oWvWg58acZbEijAaTSow48+U9fPAt44I",
+	"JYLdE3ig6CCZ2mABtcnY2AmqkuEPhygO8WslslohbMsQ4fUUGfurGesh+p1wLzIJ7Atv2FmODLqp7PV1",
+	"2j90RW0o0pQ3n5zD4+ZTYwHqy3trC48qbeq1cmEntuN4+eoOBaT+EHlJU8t/Q8BoZHIFjCKlUUbw5qF1",
+	"nVmJpnnezlrSZj6d0nSxinOXx/hmPp2xGBN/EMIZTzTSvVaT9QxoxocYul7B902DjYLll3m7HWJt7Zbu",
+	"3Aeuso3weduWZalWvCS35WvGUkGT990RzRE1WS1UxqagtRhIrLw7PelTcnL5EU2Ps49XATmhM55R8kmw",
+	"QPPu83dXJEvnKtvaIQN80YBwdSOoIHSoZDLPGPl8+Z70B5Msm6nD5893dnYGARnMU3Go/7plnLuAjKU3",
+	"yiS+WrhnTZkjPp6nTN2I/uDT+dnFh+Pz8Ow/r88uz48/hO9Pw6vfr67PPl4NAjJc2DxeMhimPB4z/Sk2",
+	"Vfp/EQx9Wwo22Nohx0LPF4UIzW7EVKqMSOG2hsR+HvqI8EyZZTJ9+YpGW3hZm0zwPU1mNJnrLXpzub27",
+	"+2J/z9NGyT70Rw2Av2y2uzmE/9///+U/vAmE5nur3rUi+I8jsm9bTmgdCLwgzlKgad8TaHoLkeSlUF4F",
+	"VFURIm1CdcPk7+KRgOzDb3ov8Td08CE0u5IEowDLI674OpmGM80s4aSxtHVsfY1w9wabVhUra9tWzfQK",
+	"yLlqzAQuVs+gDQhbqNEW4aIrfpKpEOuyRG1D3cX8S9HuVjVKzrNul340RjuN9i/Qat/dtWWN923ZUf1Y",
+	"NgX8O1QeVbnBowdkbeZwQfIdw7LVEa9VSfMQ/tJZ733AwakH3fNPt9nNTRjJNXnxdPnE9em0aS075cK9",
+	"uveQzV/ZePWBm9sw5ffijmdgjD3VeeT5F9c7j8WI1y2XwXwIj4Qc8zuG/VicNvaY8AceBkykMoUP+je8",
+	"l6bG+dBKhLKvM54uqXFLqFPiBmnoEUAMAHzsIdkjmSQHu/oOW4sh9d39vReOtrzVKl1vNk9nUrFyugnW",
+	"zBRcsxc46+L17z5CwYsd2ZcWhPu+IdS+LhKAQx6tN/MRNEC99Q1tWTWZHF+8B3AzVI1TqcUblC8miSq6",
+	"zWTylgls1YrHb1u/Vj3/A374tvOIVKFqqUwGFFMrDcpkCcyABLyV7XqADd3+WI7ZqGdzpG3Ne5F7PqhQ",
+	"9yzNs+AfxQUULKHZElU4WlVJbcLpubvcTOofOMJdVzv3rkjsLfbnsMBbcBJ9K3VPJibr8jhTqaWNhAlV",
+	"ZMiYSUeMW2Lndj8cGyG+yn55N2b5cl9iSNqXZNANcPZ+QrMQYyMq1MpLGygUF7av/oJVI4fVWkc25iXG",
+	"Vbf+wkkMR2mnbgHdFjNaeFrEiFdniVRBEssfc4/VYR2o06QQ6uO//1IPQ1n3wFSxxOTJLs/7a4FUvgIo",
+	"ERf7qvCD+ppm0zzP5+zdCTGtXInKqDD1ZHpjCab96m0NyH2qjU9R+DsQpZpcmbBJYGImUIyWUC62z8Q4",
+	"4WpC2FctszAJKOd7VVU0lKP2+WsddXazFk1FgGZF13yroWjfi+ezSE4bYaWcGAcsnKMtSREQJaVgKkPf",
+	"Uet6qdLQTvUaPgYwSF264AY6a2l3ylmFlcR6anJDqzmJOfl4vfqtsbUfENTOkQ397Xi/LElJz2s1WjUy",
+	"c5qW5W1RACvZladOUQdmVuOlSkfgClaQSbRmIm4hk3LevjQw7e7Mys21+GYNaoKcASpdxpMlwXzD46d0",
+	"kasHmuuWLZ+85JsVARw4VhU9A9IX9av6kL+IxhKophefroy1N4m2gYyf/8Hjb1ZHhTu3NomZtSZwEQhf",
+	"roz8NYymhXKY63z1F6zcRsvu6s6U1gerk4ayPrb7g1fHo+m0XKt2ubrl9YP3TyEA409oXemCgTfcs/Ce",
+	"igy4TDTh7I6t+zKp30XTtZ73enQYi4c0un1rUtWXJuDiUUM9YcSUQthWH599y1kSn6Wp9MKhZRQZSl2P",
+	"kJBpXGc2f7/6dE7Mr3lHDv0N0yrnuabUUI7CIU+zieY2z/81Z+nieRWYv0ndNx8O7Oh8ZPSL5u6pu0oj",
+	"NqWQpGj+J6QIh1xgHBnrP7Cu5lbIe8zgYCOWasmiaUHRhXf13mFBSX3laEaHVHkyA9S/Ep5B4++ZVNk4",
+	"hZzIFua1vNW6gKB3lCPltAABbuyb+l7cyeSO+cN2kRSKiWa8GfM7SVnCWUxkO8CYdfw10TxNvcmF7wVh",
+	"oxGLsiLduZ4JixJ+s/ktCb0fzZNwSBVfyVQ/wL1v4NalSJzrJM2sF3CA0mLBWMxivyVIiftihM3HIiFy",
+	"P2GQf6APNC/oJ89ZU4EDwGVphGc3IgVzixhYrDyTnfRtH+j8Zls7Hsk723jbXZvA5B7QERvPaRpzMb4R",
+	"kRQRSwXJkyBYnNtYwBq3dsj7jNwyNlMQTKYR2GpYn+6idh2Ci41n+jM2Ca3yOYN0huNAWiBACyRvoBbP",
+	"swXpXxxfn7zbwuyD+j7IZGUNl3NCL/Xtmic4AwmX1RJnNM06agjajgr10J8eufGxHHbVU2XWvbQ+BYtZ",
+	"N+7p7NOjh1jcU9cxuOIMc624imgDf1can37iyMJJ0cw2RxunVI9bSHMOW0LCPpzr1ipuHosNl9fnIzYe",
+	"SaQYW23I/U67tIyN8gu/+8+wO66ImtCUxXmzf8Oca40M2yBklhjRw0uWfLzK15Q/M9E1lz9j0Z4UpJ/j",
+	"1wPLdkkLU4ukSBaWnW9Vpt25ur2BCa3gJJsIt7sq3tNF2kuTaBNkr+Y4lpjIKKHjMYvJoKS5DIyeQXPF",
+	"oaxXaBpmWZawmAyxXj2LJjcCuBCUafGM9AeWpQ22AkP8ilAy8ByaAegdzj0uzQxyyX8jBmXyHBwVNT+2",
+	"jiJh9I6ZIpiEjlFBWJVosEyRXWmIPgrvXPnVTaREfA9sj/QBOdKCxqZsKu9YvLUmN6zwrq6MZdlpuzSL",
+	"VZ6m1YjD4SIgeaOJ0FYpQotfSAXSxymFtkR4aj4JdgHYT5liyQirowxOQzZJ5Xw8wWjs8cV7NybjfE9f",
+	"rX4wT1YDaztjdBpOmclASxiFNhuFt0K/dkzHML1Q/+y1wF2a9TTr+fwr+eX04pIcpxmPEkZe9fe2jEiQ",
+	"xpyhIt9tbaNAAUVVTpOJTGLlFnhbCyFABmDf/7q/v9Ufb8HSAiip1t0uUpnZUvIoI/u7ez+Tq2jC4nnC",
+	"yB6Z0ZSOUzqbkFdab7sRpg0IiWjGxibCQQ/JIGFjmoRymPAxjGpA+no+/WjLOFdy1A1Bp4iWCpng705M",
+	"s+KTt8c3Yn937wVROy8OIJd7MJsPEx6FGVW39n3Mvq8KwHFB04wckNFcYO6RScwuyPBGwGpIwYzFNZaa",
+	"0CDQTB2rkNBESVJYhtxh4CZn25BUdc4Qis9H7CWJj3TmNoDvoOdGUmXhkJZRogB6L3x52wt6L2/DTIb7",
+	"u/rv+7vwj5fwj5f4j71d+Jc2X/HvX5pRg9xP0NkslVggErMoATg6/VdEvXU6PLJJBFJQufFyb36GTOZZ",
+	"Y/uICR9PtiNIoU/tP6azhH3l2YLYR2G7eMxSTAh4UHfzfDiBs8bFUvhUiY9abLP4U8MUsFfQiLOUDGU2",
+	"yeUzFALMpFJ8mGhlcJZwfYzgALusSkxUkf46n3mCUEHv67a+e/uOplB4oB/LR3X+7urcPp5f/Hxx3vui",
+	"x44dHz0p8VG3bsPHUVOfYaw5Z6zDu8wTvrchZG5o80LrS/6OJS6wbtFxUete1tPfgPq+VtdpA/zRrVjO",
+	"JCEqiipHHeyLJZv2CE7prHUbZpcxrZEAbKOpSz+BlGeLlP4N0tdN4NRunUv5Lp0E+dla15Vjlu7R3Ti2",
+	"HWxHF44Z3lpp6mtxHfzSSsC5hzGi5e/2s4Gumvfyb1R4hqfoucAk01qdCaLr+9ulRHVhOt8zN1lSQ1A7",
+	"pUvO1yacG1a+Pp1jIx/8RioH/r2OTPfo+EOORDt+XDocX6pD8lrTLrHXGAFNEonGrOXfR2RKp+W+384v",
+	"M09H8COS0RHRZi+hqZwbCxEX88gWUBhQHMhMOjLVe67eWgwEmM8U/pzphaOjXrE1zlt6NvLnN5ZYOl4L",
+	"utpC5tUFHRrWRWFu3nQbmGhApvqT2joFh7ipUzQGszAJ3lpAHuzutfCP++Dj/Cc4HbNLpqCvxB9uTTCO",
+	"J8QJ9Xb3Xu/Sl2xv+9VwL9r+ie7H2z+z3dH2AX0xfBm9in9iP+uFBkeQEy6Hc8TduPpB3jW+d7hf8Gc8",
+	"cAZUMmSInvOqok7l+Fg/aYNJZDTKtPnxpaxN9/Z3919t7+5t7+1e774+3N093N39L0Q8KVIs4La9n7d3",
+	"X27vvSgoBHELemdmGTDnWtjL55JOeqgDFwvyU7Qfb/80PGDbr0d7u9sv6Mvhq+in+Gf2epRntoHvJ6yF",
+	"UuxLdrf39vb2tn/a3d3d1rxi22mUvFdW1uzsDrZ396/3dg/37exy/fTgW61Su7SVbbR3u4t+wv9jRe/m",
+	"io0k78mUioVriwKyCNSlw6cCbCkBJwOu9i1ZBPWKxsAylICgBhfYhvfhyCQDBS4wbZB3KApIKZsxIDFX",
+	"s3nGAmymAzM1N6p5escWITZSUSy/UBRyBa6DJ7BOnICUadjt1VocuipNL2PZv+t7EdJ/acasPnzONttN",
+	"bDzzsftij4vQbIePKwFiFTcBBs2c8KZ6ArYZUBcza1NLU3y6MRXeWZAccd6XSjpLWIfEgabKlOMhBmUm",
+	"PDHoEHPTGtT0AlqwjECaVfuY30oF6dTg3Nj8xfa5UAYK1bMeBo1vOQuQIszM88tvnLE08iYzmTeQ54AW",
+	"mJGvZG93NwChqPWeKfZhiNgR0UoM0iHeyRXZLa+hnCMUX4MGZhxe1dWx+Ht2LsVgvQvmMPcN1eUZ2ImQ",
+	"xx0gKlSXvC0ZUQtgWcfvNxA+dU9trMJIxmyJ72kFzK6zVLlLxjbm3kiazbzhXY1YPZfy3kJVYVjn7JqO",
+	"NSXFLOV3LMaUDczEXOb+8blyDHCPsQXX88K4S/borphSiKejP8Yd6Fo5NesTvUvNjvG118Kw8/TJ32/T",
+	"6cA5CeXlPH93RT6dXhm0TQRYL62rCsgvFyatMGKq1mzvePu/sN9esLfrb7n34JNWHvHnX7H/QgxGyoil",
+	"0DbWdA7sG7D42jhb9c6vY5LOBf/XnHm+g4E6FUAj0sX2gtFUWfhY5e9I+Crwft2PngU3rTpgm/DFlMTB",
+	"0zlkytPYhFem/ala6d/YwCmrfuOJj8ySz7c6CcuGv4KYl2613zszu+OhmKeKpYtDMkv5HdW2zp1M5iKj",
+	"6YLIlHARsxkTMSQnOkfOsoIjMkvnh2Q2n/GkiG7NBc9If5bOw1nKpzRdBPq2MO/obnoHzsMpi3lEkwLa",
+	"nUD9mBasoOpuuT4coLQwD6yHikE0FIYVTlgyK3eoCMFvkmJnHucyjecJlAqaVhdmiMWFfJjOJUwt0Oyl",
+	"WDMtrM0nVKj1PuiKMUvn+Kfz4tLkzb/N1LUeOk+zCUvDPPEjb7kRAupcL+iNZ6EVBVoRiNTS9humI+Al",
+	"tdHUDvLVCbN7kLKwU6i5p3OWX9BL8yFVQF1TOU6ZUgHZI30hBdsimSQvSd9UE+W5Q6hYveykZNkp5Z/3",
+	"MUaDyG7LhTajoVuHytLaWbdAqUMAFX0cbcMWIE5Uxmb+iLCQWXgv01t/vVqecRDiAnaQciVK9Ii5dQoy",
+	"3HSnMPVmcL3Fcsz8NoB4zQsxsF7fjcc/U6TImiIJo6Wkh2pC1bKz1zWe1DpsbLYnvGdJ8mgorqvjysZ5",
+	"VCWIit2yzFSpnLRHt1aqzr+uFktlvA9x+nfhAw864Kv74VdO/OoHNsYCiiDZwW4rhlA/2vlWgtVNS0f9",
+	"USAbq4dv1XItDfo2xloqlLYJM6Mq1p7O0qh0md2IPLWNt9o2KekKXLWyXoeKvFs6TKtojL6pxCjg+CnN",
+	"fKWGHzGNjCL60GgOyFFEZSmjU38S2YymHRBGylt2QVNvDcSMAmTx+q9dNFVXQG8PCL9QZULxK5FyuuLa",
+	"uG9ojeEBZRQdYN/NE0t1abzHBnrN1A/JfDaBqm+ZEnnH0myeChaTPt6DTQDljGkypLxsHuGTJo8Wn2uY",
+	"PwyuugzNBWoW4wh6HI6giNMMVyvpQzuVlufAQDaG//R/VJ/XZyrvbfr3AGDc55l1sUKMCQ+fF8hMzaAR",
+	"rW390RSgbNHno9p2AqmeDBf1E1dwvXZhl/KJKMAjHph3+HRVoiXiqRxKB8vCYWaWFzn8o7xZLmWs6wUv",
+	"r6vNZFlHY+soadxMmzzlBARFz7C1hsO4CQbtKFQ+nprz0mqvXVPQJ4U9zt589QezwwpF5UtVEuerd/NM",
+	"xA+twe020PzJFmN7dBvGfC60akdHE6Y02o1DxF5XEOmeKVM4YxFiDS93mTfhbcHVn1zePwJQ2TJ+uZq8",
+	"NmIIlNXxP8sOAJ7VMQ1b81Fwvig+Fg36Ss7NUD+JecqijBhRc1ju4Y+vIfl7W6ktdCrnrmJRUyBWtFRI",
+	"ob+fhY7Jy2lkZqv2sglP41DLAy1CcQKhmYCXrqdS8EymrQ14hDR1v37P2C0kAgno7rxgNG1ArdX6TgmR",
+	"znFVl5tCm17RLWB24J3llakscz7mNnS1aOimsWrf6nvV1uMiM3+Kw4zyDraFSf/r1AviEfbDgJCZTbFT",
+	"qG2IO97Wu7JW8cXDzpvdnBbHosNuPepBaFjz1at8CQrZOovcaKCiLXnomqYGpvXIMUvt72iWcuVYpoYP",
+	"C3afAwWtZ6uubaS6Q+9spjai38L+LKu/9Jp2deBmbMFdtRCMC8q7FBej42NvT92LlM0oZH7raR/H8ySb",
+	"SBkfEjbN20tREUPBKkuLevagFNxN+B2kzI5SDmgPKUswD2XCZwivG8npdC54tgjIWMqYIIGX4iT5B0ux",
+	"TOczIX7GIIvC25YdFT1r2hEMQxPFSM5TMrPrsj2S6Ta16wIthRXpX52dn5ITGTOtX1+Y4CrZ3917GZBo",
+	"QmcZS8nPW/Wc1WLgqzSuEYUN+xb4F6b945McLq/lA54Vb/uwL5PA/rh2+ZynOuyeJ4k+lDHkCw8X2laY",
+	"GgxoJtpZopU27w01aCWs7HvAUcpR8U136Rbu/KZFaZdEU8vraFqp2khWJs0097p/sS5m5sVoI9PqelLw",
+	"mw87Lvk7Op2Z/Km1D455g3c1Exo1YEaacgOo7e+ioa4VO4HG2xELb8s1HnnycyXZ2QUimUUNDdbXiLC0",
+	"1bVGACBRNnAfoHXV7V2TYtM4tw5mQFOoQiHcAk38TedN3mLYmEltb1gHY81NeWqcI2CNtd2RNtlxObFv",
+	"qJTekwfB2K0KZywNwV6t8f2Dn4lMycv9PFKRbwLWAyB+d0q4mNGM639oHnVEdrEA754rttN7SsRF25/V",
+	"JQZnZ2ozLhNW9ZjWN75E6cW5WtvHbhdxfYesV5k/B6woQMqwcw+g7sXA8Yzm2Txl3XV3873lU3l0/21O",
+	"eV09t/bBtWzoVuJlRa1eWWxUcjFSOSUTkwpYlyh5vl5ePF390BJhkz+81/Bssxhq5Z2uOKffmy65oBfm",
+	"29WueVl7oVaWOV2m6EOVa1CLq2KlYzr1hoVOl0k+vjh6BN/+Cv69lPFsxLOf65dP6NQvraujmU0pF7lH",
+	"q8iadvTqsvwKD36uXHi5D/cb4bw01/IioaLS+qBjO7Dr1S3AipaG9yxlBOq9CW9XhLmWnp7SURY2FqJd",
+	"T9q1XFzuHu2qt2OVu683FfrdDs26DEvOuKID1RGRoxGPWHpYwI2be8EPA+gOUpTjNEM2ocnIdTDl/RnM",
+	"27xUgWPdLFzVzAAwxjkm46pDaR+4MvdrtdYSaT29kGoinRbwZ3VbYTPap7vvPl20THx2yNUBOvTgLHdQ",
+	"O26lA9DARtwDvI6Os9mdaXAh5fTMxa1lE3j6MM69tOWbVn58Yrq26aZN6TK/Zu7kJpkEmANChT1a+lLM",
+	"VTRXyhlg/5KNyd4B4l1u+bIEK3RS7R/YuFsbkl0lDv6kEkyYXsA+dAOrFsqRXmELBWpWc7+Ud3fcC3pv",
+	"ekHvpBf0TntB76wX9N72gt4vvaD3bk//oSXa+17Q+3sv6P3ql2QGefHUAi9WsFZGci688B57Lw28hwsX",
+	"sr+9R/eH2z9FB/H2z+zFaPslfTX8Kfo5fs12AYQFgReBR5YRHW36Wk/OoG4qF0N7NW4BuI4tUV9aYaF8",
+	"qcGSFLPecBtZdwFWASJZOM1vOX4GF5lsyukETIxbNssCIkXEHOSLFpkuzaDLBkwj5mrKlSpBRpb8TTK5",
+	"y9UNTzez6muITH0jXBF8bpXhWCXoIslxXaBE5V/z7F5a5JgAAYgFc3qa8DTvZkjOOFQATemCKK53Z0Lv",
+	"GHZwNTAm9J4uSJ9nivASrpIiB7t7W6V+iC2IzKbl7YM6VvyjxOKC3tftsdw2CEIOZMn7U9XKhaTKJzoo",
+	"jo2TibnUo1Pdq8d3h5gvhgXQbFe/SHXMG5FGNS78hPKo4cDUaH6gWfPgMI9xF/pzJkki5S2h2REZIEEP",
+	"Dh28dmPBGFLvm+dnVOsttIL+DzdtHZFBziv0q+4lsRWvQdFPGxmXKxKN9MAvQTaTeYlf+DklP37s3zvm",
+	"V4rXQk2ZNjVna+vwb8Q9WacTysSgCq2F4++unAXyf0TsWh8zqrfqMA4QXOe8fZDZxrW9zs5MH589uc28",
+	"ujIm59l1QWfvWMkcKDEWt1ObpeR8k+2au9bHyxcbRFp4CIVXsAzIf/S3tr/88SrYbwBjWO8ArOwk4yPP",
+	"VRS3EeHicrknlCulaWwEhnUJQ/6LkeQKuI3HI9Gl22SbklhpqiDAYDxeuY/9Xqa38G8TU7jjimcyLTAr",
+	"AKUCHNMiktg4JMKGnVoLpjOO3aRt3IUm4UwtoolM5Bh/mlEWc5qlPOJUOCCp89lMplkxgAKAo7g2pYKO",
+	"4W9L3LdVT0z3RC/Tt0OmBj2VC5XxDPswlLMClUkCLLX4QJte7Rz83N/f6g+3AqJ2Dl57kr48xHnQgjiz",
+	"Ru94iCNH37ecpxGDNi53tjRGQV9qnhVe9OIJN0ml9iNuBoC0NECLmEe4ysKZVNneK+z5nTIBSFMTPusF",
+	"vU8fjntB7+zd2dId9OI3oYcadvSZakJyChCQj2dkQgEz0g/d1Ba4yc/55DBhnqjl5dsT8vrFy5/IDO8g",
+	"2BJXeXL9sM1hyDI69leiv9jbRxXb3Aq4cDtLurKGqkGv12/Tv0EX0FHCo0y5yvszlX8C37Djr0NrbD3M",
+	"0lSm7cWV0+DYI6w0GVMTUPaiBjb51SyIqyRjqf/UL2I0BsRQ6Dk2OTSJGy92X0ObdUHO311Z/C+Zks8X",
+	"54HbhAoWnyaJNewZw86J2HqIZ0fmfQe7e5XnDISytn0cFFPvumrrhaPRDX/1Te6tGfYBMem8AForE4bb",
+	"WDzqDPmZgjtIQqNbZboHlVDgDpGRovp5eXZ8+vEsIL9NJMw1luR+QhFDNncW9nzPL6msChuafhR0WvfM",
+	"ZDxLlsM71hpKXUKAnYsxLoY5efr21c2rTYQVvxosQyW9hL2tBiXdFemVISaqBWQO4LTmijy8ZYteGaE6",
+	"yLGrc5HodBUKKlDjecgEkzyRy5XwSExYxmyHE6TRD7l4xGhIz+YQyYplNDcfrIAT6xVCMOKMTWcJBr4q",
+	"eMXFlQKwWA+t5pfp1UC39ZOoAKRMKwpauogM0bBoykIt3jLI3cxHnadTYEWPW8kIVaCIQQuZTsOJlLeh",
+	"mg8L8gl69sN59Mosu41OmX+WppIrK1PA4PJJr0unbU+F7ydSzdOVqt2Jue1bQRIrnrCfPDG3r+vDSPiY",
+	"D3nSIrf2zLn1W603XLgSbuXakW0eiKTVyTGPD1Kr5zGdqywcsrCsHPsCO25fatsFG7oxUa55doG/3DBr",
+	"qGq1mMyU4AdvBH4xgFdxAV3qD4lhBSy/j+BtWtrBCpK3WrPFUIGWRVzlz8S2r+qNoAWyHog2+DhJpBhr",
+	"kThjotQx2zHHtL7pNHNsQ5mXeHe5cryVxlB/Q70WHRtetS+OM0pjKRrWuzx7u41RsN3dvf2DsuKof0Tl",
+	"8cW3bYuZ2GC9maaKa2U65Q+v1VJezrOV3OUSbqq25jQk25BQXGriCQS96itXziOX+ATkgEEjDBUawRe3",
+	"poIrfNLmW1VJoF30yJJSETSyfNyrc6Tc+GeWvfMa7/oLdfeysBg2huMrK28gwiXEXRzsMn/wbXoD7ZVP",
+	"clkcLeXH63p/q2Kzm6PAPKXNDWhXS7jALdG6eB7FsLO3bRs87QrcLKiObqpOSUlu7Z0X80ArWno1cWdA",
+	"5atosU02e4XYnDye0kedAS/bj0f3xOdyr6MX3g5wHQ/8+qrcA3SdP1lSF7HqvZdusHqvFqxGf475GZpC",
+	"1eT6ipb1R2C7mtbQXZP7lwteX0aGvlvreiXQeq6MGVq84lk7PJImYVxN3vJV+3hkannEV5YH0SRlNF7k",
+	"vOjIhGrBctSjh+jvvYQEDokrt454dvb9Vfd9d4Ty6qz0R0FVWSL+rIyrL/syjraJSE9uVz5dlKcY/iYi",
+	"PA4HbMfRa7yw3jquxuK6vdmyKt+L/2z210E/35Ra/Xjndo1y4cp6uhBo8QRwDlQcUhVhE1oaTYwraMgm",
+	"9I7LeYqpw7OEfQ1NMAuadTuX7b9jdscSOTMvmDCo7w9jBk38ZpOF4hFNwqnMlVHFphMMp2Dkg0WTMKFi",
+	"PDdO0dx1RhMb2IK0ZzXXYnw6ozw1H3PrTJd5k5rydq4LBn6Yt34m2zfz3d0DRmgUsVnmXgCXohZc+RXr",
+	"GMivTOk0nLCkuAD9Eot/QaI3OAUjll9Fr5z74iiRSosYmZKUIfAQi8lzYnuqE5oRtLHcHB87BXBt4uBh",
+	"q82wC0coXLdDBWNdsAS9gsXw8m6LBh0ChgQX7YDcJu/+9Udv5HGe09sJ7s/Zqj86Nm0PenE5icc58R1A",
+	"Q+W98LmsfptIBEuIJeEZ6VOMGMjUWixb9Xzzbl3m3e/ZYfiFDK7wyfXlOnq10720Xvn5wCLPZQ1082Fr",
+	"mlrLIABiXFW06roMESN7I+WrxceXze0MPPAP7ptfOUMe/aW0Fqvrn6TAVe7YkN5RQCy7AXu0h7jl+Pcv",
+	"Gyq4irK0sT4Msqb19mm9jZz0z7auL6Hr1xx6UGJr62EyZ0SKZLF1RKjt4scEEcajy77OgIO1KxnL0lDe",
+	"sTSeN+AGm0Hk3QEnVJEZhWzuuZiWUHEdPjThKpOpp37r7I6li5xgZRIzmy+NNgdUxxlzyZK3Cdd3IinE",
+	"f8f4nDei3M5zessWhW+/+de1XLp6qiGsfzvqTuj9aJ6EQ6p4AwAE0CKkmvv3ErPT3dpDy0DmAi9xZfam",
+	"nW1M21RAlbek7JWtZPAaOezN/firYBU7TMgN3VremK9aeb+KI+N4YN3Dub4v02HZ62aIPoypL29T3sC0",
+	"8y5MjKYCtG6uaK5n03nG1dSPU+mvg2hnqjiSoNGpO2S2dNRGpF09tZ3gKPGV+kHNf36mIIMM+L7Rv3zq",
+	"18Y5U5nTNGCf3vNsIueZ7TV8aBi4ftYk6evlumVsBr9A2L4l5vMajAVp+3E8Pw1nekl/p9Kx24yXx1W9",
+	"ntLVU+LeNWpIWXwIWH8AcjOdQg4nIylXt0eETocsPdQGnf53TjCQ4rEgxgA+IuOUMXFIMHcoz5bM8byO",
+	"QOU5JFQ4KDpC3pfNQzAHTV0hvFCb/MmcLbXeXNLZENzcJQMLE1UY073D3Ix6GnCFzgpNW3ZKY5P2Bakr",
+	"wuf2fWMVSDyx+ROQTGCe8qt1+tasCR6z8lqjZhRv79+yWWa7KhS6B6izeJJwfVCn3WqlgZRx85vhOi2n",
+	"JuNUzmfEPHa0lsUU9Ngdj22ewOMws6YwS8cwoCMLd5cJwxoAaa6i5H7tFeD5Xr27biD6iHMlmbWmgqHf",
+	"JpXNUlYzrUzeMkHUHOaCGS95PScQsgMou5F6AJvGv5wl48CXVIx07U7kEO26tWibJOWVVvkaWNXe3Ial",
+	"tFwintV405cMXLY1Kou5apnEd5rfeSJFlkoI24x4khnwweZut5upRZF8daz5CnI1L+BWvTEmr7O1MlVb",
+	"tjETLO1svhUI8supTW/JBd6L2Cl3XM4BwW6Nx9N8h1c/9SsX6FzQilYXVU4/fA3amYfum7KdayDRJnpg",
+	"85TNfAtqClyyrGxCPuhmKofZudGVKON3aH6xr/pjJmHIJuwqVYpwYD2IQOc7XNa7zsV4e0lMw9mL2lmw",
+	"XQ1XI3XJ7t1XTJ/JTC5ZkEt578ndpRkbe11doH/wKRNaeDxT5I4mc2aS7iuhoSOSyYwmeZE17M0zhVd3",
+	"/CbakPkLL6aMWj7UBC/Dx/OUEa4O84QXFeRdzQOLsK4CYtLJ4RpmcsNFKkIVyZQFZMbSiIlMX4w5FWFM",
+	"Fyog1oCSs0Tfk1ChArKzs9MAdQTHtSGCZX416FjPlBm8qefRh4um7P/RJo4fE7DBDCqAAHN2oa2RlCnV",
+	"pJSUfy8PVb8bR1ScOG0Wa/4OVg+EzQA6SxOBX7mGn+rv1jPAd+cvguQj9BTDPmo1dgK1DtK2LyN9Chul",
+	"VXAhLazE1lqLVA0RWIq3VFjQnJ1EabWaDxSyQI8wNYemgYbtALDmxktVoOb7a2aQ75GUzcCdpikLrQJz",
+	"NCnBUgVixR44X5D+Aboebt5ZVqpf/ii8NT9o4XBRpEB6VMP7rnJEc6X1pYgpT7YypFh6Mxb/5mVM6Mmd",
+	"zj27l7KMchHORVYpzX3S/kfOGJZOYTOuGWc9ntAzU6nb1VaTqeV063cr5Uf15tIQIA+nzPhOqKDJQhXV",
+	"Rn5JbTPKy1B55cqkUqKK84vvhW5e+AnmtKzjlcEk9JXuAFuIEdEpAxwTPp5khyZJMA+v5tmgUK9h8g+C",
+	"NX0GS+CWDgHBqXAq41cDItgd1BijSmC0LGJUhESOfchv3ULxOSMq1s1HaZ6k/balLrklTUcZS5uXtZ79",
+	"XNrKDsvrr34IcV9bFkGsuUxMnDNvnuXZ+T6ZpXxK0wURjMWH5OriwymB0ugRj4gNcpCY63M7T7JFQD5+",
+	"OCVTGYPOHpArfb8mCBaQC/3TLJWAvATiaTpPMg7a1tXZx3e2+odNTb8vvIcJrWNiypN+4cm50UOJ1UPd",
+	"xiu2a8u798QkPgXkH+8J5ioF5OPVe/zqtmJCyXQRkItTYnOiAnJ8dUowShOQ0ytyKu8FUQsRp3LKAvLp",
+	"+h2W0Afk/OqYXJ2dW29w7iSmpKgcJwX3cJ2+ehF7Qe8j/HkFf16Yf5x9fAfXTs57Qe/d+17Q+4f+4+OV",
+	"/vNC33J8pf88veoFvU/X+ubzq2M/a3Jy4VyYBE8JfA4KWYZJwCsOTgJeKAAPVJEtRkWcmwUhIicAAmkU",
+	"zWcWOKG4DOsti39HdDpRTTALmKAGm+Ukn5UbGhTgChjczCbhP+cq42DpQVObsPxAc7X+FfvqSzn+SvDY",
+	"A1sIXFypfZKybJ4K0v/4/G0J83DEptRAfCd+0/EK3XfHUcSUOvvq99JQ+DVM5Li1bD+exxzx2n2Svai9",
+	"ba8tHBf1ur43uhW4HV4Kj2FnLm+Gi69Utv3rT2jKru3TS76CkbEO7y2KGarvMqXH7d91amqVfe8yxcsN",
+	"Rmb+M8F8UQaAAaAnTHiijU4DaHZEGI0mRAptmw8XGTMgyBnhmQJ7D/oLU2xT1W7Utq7aM2w2iTAT1VGe",
+	"2q/H2STS0kgdF4pXwzfqNc7+7BELlIzwz1IYyFeLVqoQ2mTbIJpsCpDVjrDTzPV7vS8DztDRD1nTbTvA",
+	"WsCjy7fAKfZv/+L3DkKA553WcdP6fR8NcID3XQBD6jp16gTyCfBwLPCfzSWC8+OiXeQwGIDAkU3YAkEC",
+	"wZ1hkQIR29i+CyvoUOflKlNkyBJ5f2QQkKnmzyRLKU8Ih1Logsm3J8OP8GUHDNO3DjUghdZQXPjgW/uc",
+	"791lmIJN9tnN0RA2BPGfezI2UqBSBXfwFHQtBJ3yKNcP81AuE1nKmcpLKjXNYBjZpFKRPldqzsjeT1ud",
+	"w+2NaRYVZAsPr8ToSeExRZD8em+4vsV6pQpzAtqPEj9xadE1fO6fMkhH+826zh9s4qGl0s8VbysdqWqn",
+	"HIcX1wpKfUzHpb2y7uXl0Q4XbERBqYtXV+DU1DFHLXG1Cs9yewilwukddSlwNVOvZYm0XyLORy+G9eOu",
+	"dCmNJZf5WcWHIppqC1iSisvuEPJGfJkaU7ogt0LeWxQMKQjPAqIkPoGwRgp+RSgmLUtkwkgk5yLiiXUw",
+	"QHOIHVxLvS/HcPY6epcgLFIEW0upHytzMRrc+8dmvAZxam/7Jekn/JalWfhyKyAQWZApgfGQ/oKpUMit",
+	"ANA7TBKvnGFyUT+aSB6xLfAQsa+Z/n1ve393d5dEE5rSKNMr1dc/bR2RaMKiW2hLDiBx8CY7vwA3ENqZ",
+	"YUdbaFa0UwsVVI+0u0B2xn56hj2Yx5x5k5V/m0hCCwc8FqC6BiGWpoe2MB30jLDCQmapHDHINqFJg82o",
+	"R/G+gPHxNEzUVNJRXaTOtFYz8XwR1sXm6doS8euMp0w9Bsz9OrkFlqO3x0FBdtq6Q1QrAJAqJRRAIN1y",
+	"H5z7nyD33B2b58sOJdq9cXLLHTpY2TelujxPIHoqYGFdARmqI16rc+CaJ8vn5f9gmz7xjERUkCEjlrcc",
+	"EVPLTw529S3KpEjKmC4CQjMylSojr3dbRRme4gh2TgcqYeuVaBaH24bk3mtN3pMUwkvcu8sZhywKLm7B",
+	"X1PfMU1gSIbb+i71HKpXI0gWxEJWf+rJLfNs/9VE3guA3TpCvYVnikyommjRdstm2WpQwhLaHH7GHX+b",
+	"NdxErNO3ik8U72xg0i5gDROxqQU2hytndPESDeADF7ce2b+2GK9U925EBDd2AVjnxFs1reu2/7/mufqm",
+	"+7MKPPKn+HRpHZr3W2/OWsq6sa47TtF8qox5sNspedp+ePmcLrVdMst8+RNdUOtqkcri4ebvX1ia8fXs",
+	"ESXsFzTJUOeCgG1evZCnHYy0bTiFDozUQeGkWVjkHi6JEuGIHF3d5jVU7SRXn3fycZ4pMqNpVh14H0G2",
+	"WEwwUVJVgRUVofAcSFuE83a/oEoBqHrWxKoZ5WelG9X6gIU+I6Y1F4QSo9wdYVkVzwiNUqmUvQ6wRzhh",
+	"rO0oXEzaYrSnr4p+Tbf/54v+Y3f7dfjlj93g4LUfwtCYmvUhoukJsq3kxHJM5L0H1Cvs+9yQlurbgCFp",
+	"o7cynpcdANXLk7Xm+SGhFeOd9O9lqrItvQsvSX/IlDa10Wg/LNvy2gLXa3ZoTXmztkdgux+SUcoY/NXm",
+	"geCuYqZEXhxpRtILevgRsIUlRmthzl9aWhJfM7vfzWzDkvQV87CtdWxXk2C4EuTw8eWVbUjniqdWRlHu",
+	"g23wHawvf2qR4e/arfCILgKXK4dtWmA0iJQ1TB01H3arRHocd0FrNNA7TkspKhkdjYpEvsA1Ir48Ribm",
+	"+m4Jd6FxHkF+giql78uq3cuH8qn8FLmCtJaXwo52vZb7T6XkdmcJ39dZb8JqBJBrR8flNl7Xlykou8SZ",
+	"d6DFt2DY1xH6PAhChRSLqZyr/B1b7ZAdK7xlWfFqnntu7VrSp2RGZzgK7GsAddP6pKVbR+g9wqi6xK+s",
+	"W+u6CY5Wn5r50XGCVQBfSmNf1WC8hY8paGGW2YO4OT/Jsgjto3pJrm0rhg26NYZznmQhb9jRK5qMZBqT",
+	"GU+ktsmg8xDGRwOiJnw2M4gR5JNgFwkVR0avjSZUjJsKziMZ+90eayEvmZY4rcXpKkfOQzs4PhDTpoI7",
+	"IO/zY9V3T5PVaYliemNQ193CE3d2TccAMMVSwAcEY5i36Ohv7U1PJpCD6dQxocE1MFap7AaXI2ZFjz1H",
+	"r8hptb7rztjXxdQpn7Gn0jLycOhaWoYd7Vpaxvqmhzm/zc6G/eBFg7OhGSRx3w+0sGZLv01Yl2s7Cxsp",
+	"uBjVagrcnMDK5cafJbD+gcduHSr9U/dx+XZdm+IdTCSv71RLMDpTkL2kvHCnKFPKLyGWKvQ8y4socuUz",
+	"IEUe1c6Uxiwv+t2ZsCQOiE2Y2gHHr/PaHDO17iWMgOfGzRCH0IdvNmMCNVnzxWcKIAYDUjSgeWYqhGYt",
+	"8WAwabR9MgHcbb18Db93FNDdfQw5OnKtomoi04w4V1GB0jxDISQYhMCYsj7C3Gm4085Ud3eqPF1DbeU1",
+	"cte3GPgygt8EZyofnqdjTEUm5C905lGkx8wHEzedJSxjMYF6IOgoqEI5cvbD1S+1kSJH4ZCnGIJeSd8m",
+	"zbFRoxzT2TIASDAPbd6YNS+zScrURCaxKciDCgjsXchomnCtzRk4t35uMxd8xqb/G3RJSLmNt4A8EfUt",
+	"th8EbE99a6ujjB1BGmcqbHmTpmAezZP5FGqwPKC55k5ykt8JuwOd58dsxR7NbNfY5qF0BYQvEZaDCr/M",
+	"+fIIRdLOApcJq0qYQQ/RyxuX3MXWKShw5ZnaCHMoHdI/iTnUkejljInQae2Y91j0uV2Ld61V8px/vFsp",
+	"sMVJ6dIYq+pokfnWr1ikjzxhKrOd2SvdHwzLbI321R7jvF3236npCNkwS/O9pY1AK1nzHuAzqJy0/Rgi",
+	"KTIadajIONbP23YtJ/i0N0g0buD8buXBM0WiipwCf6GfAULpII0yt4K/RbngcZSVy56iSbTyuUn0QN+O",
+	"HzKdibjJwZQ7dy1qdgjoCS0h1TDdqFNFxRk+0957xAUw2fB1KNOQDuWdZ4d/1+LstcXNNl3KQcZxYXK5",
+	"a+Un2TwViuy98K9Le/Hqoa5VEhe90/29Az1iGPveAUKbs4UUsb669yIgey/Jzs7Olp8shTTFofW4w4iu",
+	"LHAaUcMe0g6M5y/QyK8u5Z05FqcEFyloZEv+U49nuIU24CHZdV1ttcOzViaviNt3C3NAQIq1Wxf1I6fS",
+	"FjChrbqx1dbD6o9+yIpWS1pXX6byjsVhJsMygbg9kSNG0fxP2CgLacoogF6H2CYWCqtMRxWwJ8L5bMbS",
+	"EEknRYjc5WlUXrZZE6zu1rbfjUde/HxQQYd9eGwvcqVErasXuTzatbzIj6QDFT67g90G5IMnU19yEPJl",
+	"ekVdQUFwnIM9cjwfz1VmDWYa0ZhNedROlO+/3DRLWleSrui3c1SfAVcEoL/3DjQn3n+JdX6t5vMIlrEz",
+	"m9UHd7NWbFPR7aObsTiVTbTze5pz3rACGz33uB6tD39+exejYsVOLjuvKx9td37zYXdSh795qYl7D4NF",
+	"0G7XM/vU3v0t6Mk7lqY8ZuEyfK9lP2E7txBdHQ9sjG4CKZ30f/vMcBHSGQ9v2WItHpWvYFCAkTnD+dK4",
+	"GafO0hdAvhGbZU63u6LXXYMmpt+0jsjf6MbXcPOwIQR2A0+cfC4tTGx/w75dRS1zxFZ3xLzgAQ62CvnV",
+	"dTPDJMuweFy5fREz6cxh5PRM7N6Hrxu9r6RAH9F9nkVyysW4kCt1bjChKrRJGRWl1JNNUnfOO14KGxFd",
+	"Np36kCxsd5f26CxuzCMs5gDBDSciIlPiQD7k3doA8kyrbOHez61SBe0I/OUIx/632tNeXWLHGV1CpHic",
+	"jOC6cmXiikBJy0ihHXlVQcrtCtiGn64Ettem9Ks2RM0lcwbhX74lqH9zExqf56A8ndb3eSY+i1sh70UD",
+	"VqXt3lTgS5PPF+eanj9/OD8kn8/3yFzELCWvAvL5fN9En2mWgeVLKASmrSNS33JAEJGQxUTOM8VjRs7E",
+	"OKEi1r++JJEUo4RHgN5jgJ/0Dz8Twe4tGBudZxOZ8myhf3ldHpO+tLdrkctNi1nrxoGZukfi8/leL+h9",
+	"Pt+HPw/gz5fw58/w52v4c2/XSw+/seFEytvjLGNTX/0eLX4or+xejnWIkVJzI7S7nXCFBrnf2Wlu7VrD",
+	"kaYy9UtOnpER5QmLD00OQXh+fh4AyKycZ4HeD8Gg41CI9wUIBaJHEMcpU37YbZhC63p5uLkx+aJ1r7KM",
+	"iWgRlpqKuH5ifYRSlqULs3b+dBSuSJZyi4eSs2o0zNUc4Hly3HWInBIEAW+bFGJgK2xCnC8dHSLq6TNF",
+	"3l1fX5h9Kbf4xAN5T1WB6e4jGJ9nON+a0sLnpNWrEFlpYX08pHwMNsESKwfr6dih+TA07lqvRSKUwHYi",
+	"/jxJo2Vbm+WDvmQK6h//qKfEzX2AxO/kPZlSsSAxSzTNAYyaJi18oAVNmTcvWc4rFqUsu5QFOkOHFdXq",
+	"f0JnoWKRFLHyzyCRYowISElMFHwOymIVUXwMcMpDBqIGO+re20ayU/oVAzGvdl/8bLRmvLC7ct7VgS1b",
+	"gPmwlMBa7x9319DFe62CvfxQd2yz1JJg12o2lPfWgM0Jy8AHVUbME20QZRAILPkLMRcpbwVidlrvsSKZ",
+	"lO25sGrola9FHBfjQ0LtgViQVOvvc3DFaunBmToqOjNbgRAlED3nJVRqRH5eQFINvHdj/Wznqb/ly/Li",
+	"Qc7uW7LefwCurzdRsLL75rU4pDLxBZa03Ua2a8X+POfo0aMk9/jNUDkf7Roq8Yx73Q6TNthv6ttLcs7N",
+	"Yigf/krL7eksg0Z3qEkc6umkC6gZW1qrv7Q63xNpWYdDGIouD3iSZTNMnSSz+TDhETE6J+4AYt6xFD70",
+	"TLn5sX7/Tv28PPBILD0NLSm5CdAIuVuDu8iINcMB+/cTxaIQMyeoYq9ebO2Q96DLokGmAHYINFqt52tb",
+	"iOedU30FiSV51WJ1SiKuukql9wV2Yi2XZ4MKZXmQT61VlifVJr7SXk9okvkPPcnmVK46SEvU0n+YE1aD",
+	"dVQM4MNNB1ZF7m1TshLDNbaQOrQwnoFhWjDjI+IewICgP1QW2KSYe6y/haW8AA+ZMkHu4WLG6JRwESVz",
+	"2+LTfZ/tw2IS4qxUNwOpyEK/h0CmtwlX2VWDujE3vp9D66DgmSL32AHkiMRzFiopxaEtxst/s46QeA6j",
+	"OyJTrpQ24fOeujFdoMkakLmYspJaYr/awwxK/Qmo8lNNHfdd7N71st/zrMJlCnbQKzUcCTHhmomItWgf",
+	"4Dx44TyHvQi6hR2XZFWuo493z+3Pe3bYLiKtHSnZRPDIdAldqgflNwIKWcZSAXUqqxH1zb3vY9WqCoGJ",
+	"GHFdlr30F7xrdap/W0/Qsl6pYqLCAm7Gg1WgssZa4xYlAKa5T6j0PEwPoKWVZ6ZVkFtkNFz4mvXXtYAS",
+	"s0KONlc5+L7haG52RTs4AuzWsnzQX0E6JGJj1czzWdO7RDgvXNTLPem5M7t9vqXPxulcD+GkSy7bxHXN",
+	"H4f/PrrZ44Zpupo7zjjXMXO+O+7v1oB6eslU+bqnaSku43SuMgB6HbOY7G7vvyzk4dqyYAU36NuIi5in",
+	"iqWLgEQySdiYbdVTrjBao1oxhz9bwnSEkXuY/On4MVfsdHy0LJTKe/sPmnBgFFjzqdXAqYznyVxt7+0h",
+	"ejuJ+RhdT255/e726y9/7O36a+pdOec+dLz9X3T7f778sRfsf4M3mCv6r/+H/B/30pc/9hveXROTHZfj",
+	"AUK0s/TyIixCGz6WGoiMgNzV92DdhTeCzvvZ2XzGk9UfTZj+VvWrx9v/9cV8eg+2Tl9oGsI6MrUiKltL",
+	"yRUibRMG/oqGPY9k2JcmsYmEyaUSsJ2ob5aFX2o9GzYpHVdlYT6eFbQy+bEks1oqTIX08i1bVZ61fKkr",
+	"2bxKGCqPzxSxHyA8Nm2NqFjYyJU6AlysiAqsUCEpgzINInMMJdJ/sb+PStmmBGi7OVpR6lu1JxKuq/No",
+	"S8K2evtaEnTZS/4Mibo6IdgjYdvtcC5rfVtspG/bN331v8VI5rV3xojYFZuynrBsNzVXbH7x9cqpyBJY",
+	"umie8mxxpV9hOP6M/8p8eCCCHF+8J7dsQfoDOQt3dnYGW+j7G0jBIOOQzrj+HQ3OgWYNg4tPV2jC0Rnf",
+	"vmULNQgI5rYoMjjGnKr/AY57SN4wmrKUYKuDW7bARgeDHexey6bgf2am6Y6ZzCTLoPBe8hiS5PH3t5Zd",
+	"//23615QQzb5+2/XhdfSuFafKfJpxsT7U3KC2Udklso7HrOU9D+dn118OD4PP70/PQnfX119PrvcCrCd",
+	"FDdJAFFC+RRgriHJT6bjIP9HKhPobRyQe8igSVnC7qjIijvcLungP7Y/uB3IWqzDN6jYHUmU6yg1NVHC",
+	"+e0Z6DsypVxklAtENwV3O0a9Dp8/H/NsMh/uRHL63IxhWzER23/UkLHyl6ZzgfW/YGtenZ2f5mDo2mI/",
+	"E+OEq4ldbeslZzwF/HQ9lkOn+TgKkBtRlE8EVQT1wDSApmMmooVF8VGYAAud1RzIIfweNEcLnJTZnRtx",
+	"I06kuMMO+urwRmyTM/D1D57f7Q2gw5d5WUtqPdJHBPtGDqFBdiYJJOM6hrIeCyWaLHb0B/9+9emcjDhL",
+	"Yux0BQ8rQW9ZGFHFjgCXCK8Ofv/999+3P37cPj0dHAHKIYXJpYxcvj0hBwcHr8nn65MjkOH66ufP708V",
+	"fOUETqUyiVtkf3cPhfzggwFgGsC4BmfXdDw4IimA1GPLNHttcHF8ffJuQDJ6q1+EA4deeTeC6O2OJqSv",
+	"x/HTwetXARnQ2SwxWuFzuG0b7vmPfyopBgjSMpFCzlNFBu9H2x/1jwPSf7G3n7dVtDiC+gM4DMxFUxlN",
+	"2BZMDHjMwHlTzKYzCelj27+yxeAQEJ2ydFG8VNEpA1YGwUsZLwgUhS6UmyAJ66S/28d1yt+bbWPeE4sR",
+	"VX1g4Azzt6LyBO3UGYAgwie4Ii/293fIsR0N5JxkE1g8/KbNIJ3SBVEZTxLQtOYC4i/6+d3XZtMu9Su2",
+	"j0cZSwdHhFaezybUplgCkiz4afVnFEshNJvJ2YzFWzYEpG0Anpn814RRxRSYfrcMmwBJEQF2PCYkvnhJ",
+	"TAJSkAPt4JQ0E4A9+QC9Ug2pDf64QUX/pndI/ntnZ+dLQG5c+0hfv+nt7Ozc9L4NAq1y5hiOR2RGlSID",
+	"5+4BGdLollAFNGGv2exWyJCZ0THbqTwE0LoKAV4dQCB9Z3HqzYg12XOmyOA/ty9xSbffxwMDbAlN/56p",
+	"gPAR4ZmRZuSeJcm2NhMYcO8t56WQCau/r4/G6xcvfyqfjFkqhwmb4qk4MowAnsEjnHCVIb7uAK8ODIHp",
+	"+cMRBJBZltoetyynA6A7TQCD5/+as3Rh2ghpLmPYVUAGzyeMxiz1/6Z5eP0Xd3Yp8GLokz/hmD91n/IM",
+	"ugrQKjYDVJAUIE4yBbgFaKPL4p0b7CoUMQNpb+TWx/fXYGDzLHHF2PHFe8eHfdjb3dnb2cU+EUzQGe8d",
+	"9g52dncOTP9N0G6exzKCv4xZ5m/8p4+e3uJDbf1IwY6IkFqjibWIoInaIceCvLv++AFIB09aCgaIIoPn",
+	"5tM7CzpNzDZd3dPxmKXk8/vgRsD5iwvlY8gFhVaxGbmX6a2xu4QkgmX6wtYOuelZwcNuepb15soYnsCb",
+	"3nUKadVynt30bkSmWaSehcLkbnPsjUvH+Xwq7xVLd8gVjsswrhPsJb59ZdTD7QuZ8GgBk70RNEkkdOCG",
+	"npn52/Xu3guC66kCorJFYoDiDDmqHXICpqIiQmYTLsa443k6zfu4d9g71TtU5CzDbu3v7lqVxlRSZuxr",
+	"9nySTSFVADVgTyjn27egCXqbaZYGp1+TzAv8gE+9zgfy/A2NDTfQj7zcPVj9iCkk/SzoHeWojrt6d+/w",
+	"v784GHwwOjjKmHcBm1yMtl+Q0pbW/OhYGbSn1HSi/aJfDjT+/A+t/GTfHkjrkPdT3tGA8MjoMHBUo7wV",
+	"aDG8GzGcc83FpkMWxyzPqERytw0+BzDSAUkkjdvTxrGeF5zplE5ZBvjz//1Hj+tJQTMyC8Xao+bOwrGG",
+	"NllBLnWTeXf79U64rQ3nVy98hp62rFaQJp/SMXs+Q7yI4lu5CwkXwZ9nrak6Umo5UZv7/knvKO5Nq9tn",
+	"CUX07I6nZcSTtc/Ii90Xqx85l9lbrSk/1qE6hilYIm08XstOFCbV/k/jYfrb30rH6W9/azhQIM8RnARM",
+	"j2PTIGl/d7dQB7XhCfm9XJH5LECkf/LrfMhSwbQGn/A7JvQNWnNgO+RvfzNHR394yel5Z2axkoJd7eSf",
+	"FpzlK53OEnwCX9S0UfbO5+Y22Juc5pZ5MPIHvIRYWpbviWt/KO3HMjpy1YONE9M1ODNEpqm7JPa53g6D",
+	"hU8V+f3444f2RPMJh3w1Y1E3wrFzLLa+vqX65foQHuzsEtvQvBhjr+6y8hKGfYt9AxpjOHcbz1K21fT3",
+	"Je65yrdsGd1oHXvx2OyH2czDjA6pyru3BeTl7gG2qLvninn4kR4dX4chXeK0/oL8CEZOMolk9j3R1GV5",
+	"M0gfwreqtLVLtce7vec0ypHMW9JbKrWuj66JiCqmbZdDTRcD0lcAPzIa8YilAXFdna5PL0Sf3owKloRT",
+	"htFodAMa9wqamDKJje1hKnXhq0a/tLY5EPl2JreheT+Y7eCRzBidHtbb9B85Pkj0Seobn6k8dfcIx0Vw",
+	"XOqwyOmdzXO8NuvNFCwBjwyM3b5Qm0b2oa0dQuMpN35AQZOFyuBomiJX0n+xe7AFJ9R3ko5MNrKxn617",
+	"QBUpeGY1wKwmWUp54jt9H7jKjiPbb66iTvtosrjl+WdMI7vi2GnBmxp0D14rd7+h4EP/Ds6IQlGX9wJ8",
+	"2R5luanM/w/vi1z08w28Lq8gascucDELHNfqqmjr45BoHYCYE0ZmFLx1mkIwrzpjR9ihEckU2K5qXLc7",
+	"lsZzVhpgNU9fD2PFZn7gU571Wtx4gtkMLWygVRwbl8pmYSzl2s6t7Tl36aFv9QgQ+G7kyO5D2ee4vrWz",
+	"t/qRz4Jad06MD7WQAW9lOuRxzCD+8mL/9eonrqX8SMXCjE49WNoU1pShXDpOGYuhQ3weeTHdYO0FR8qY",
+	"UFBNxDz/g8ffnls8YDTJu/Ch96dAjTOp1hdT4K3sJqe2sD7McOBCAPG0Inle7L4oVKetI694C9aTBh9p",
+	"asQ6riWJpWCBGZPmvPcTid7YCRM75LeUZxl2WJbCwMaYB/NMLxQYkGzrxitBssKHwVkrhJaaLA7gGTnP",
+	"hvKreQiSdgeerF3wGNckkK3YQJrqLIScQM+vbGHYEtD7GxkvOnKk8ljsqV7FnPxPdeVT5i1Yxvat6rD6",
+	"tiFu25LTdh59k1lWoHwjnX3vbLWrr+rFbgs+fGKgZeCBvRZjMhnz11J+oOmY4XMv2yyAms+wR/NHFnN6",
+	"rfUAkBb7bR42zhVk+H+2jNGsDZpbFoyN9F12ZvgjqrtbS+WMEHOabGNf+B8Wzf8CiwY2/NLs94PtGp/a",
+	"bdvQbsDC8KC/PrXR4qzXKtMFQ8tQQWt0vMBcg5b/JgJvsfr0BoJ9o9UEa91YnPON2zhV/wzsP+CmL1hG",
+	"JiyJMVarqVIPRgJAXk7oXNmSW98g4jkL8Vb/DjWBlH6Xppez4e0MsOoDHRSE+qMNxtgPC6y1dNRcjqBc",
+	"M6dRaVPW4j66ZhebRE2iECyv70Ye7pBzV74BDTOUXYWcI/2B+6XBFlGMqbLssGLTFu7T0nD0ka+kERrr",
+	"pl6iT1NM37M/25p9ZeVfqfQNed90C77oSNby6x3Zam/LJmxBFORYBbmMtckVVTl7VBidFsiQ20w1RV7s",
+	"vnioHEZuTtcRvr+wkuztbZRRdWJSazKo5nQRvQ5aNGCiFAzu7Jo2tt4xtz2He+Cl/05Wz5/K+y41bWpz",
+	"oMT/Cg+GVTPqTDBYx7PUzDmfu+DST+azMubNYToXg0PiMkPSd9kg5tZWWC/pL0EiAa42PSJlh9UOuXC4",
+	"pwrKRoPh3pypNV1Yl8beKWmNmcwT1ANCp9DBMSXQ8AWT3RTL8BEt7cAy+ppZQtB7/134um7ERzMJGDMM",
+	"P5+jwursCb3T+nCCQsZy/pHh+3Q2Y5rC+XiSmUwsd6YjyO7T9L63T6ZSZBNl0nPd1TwyGdxynoFBrZcT",
+	"RB8sqSpjzkBzTF/WFaDlVJj7w1x1qxXe96OP2BngQV69+tDbevaan1xPulh4edOj5VHcfN+JwLT1gD8E",
+	"5wPdhS08dxcpZOIDh34LCf8/PI2d9AlQpksA3wDqt1oYkf4Lcs/Yrct2c6/IJRuT/d2tDqbYc/PsjxjY",
+	"mgpEvvYGCD7PPY/kVG8c8M2jsq4x1D8yFKNmBmZTvxMl4m0qp8T013S9b1p9EHSKn7pI2YymXIwhNQsa",
+	"GE2kjPUCUgX5/jKCVdSGKlJm/9WWNyL3TibxX1LQVwfeVsw3PbeeRPyINPhDxv+Q8T9k/Hco48vBC4gK",
+	"NIpoU6/eJekWRBi47voD/ezhlAo6ZoNmj1tjFOvi/a/6448Sv6pDxD088U4mrHXI6VLiHvlfZRwSYcru",
+	"5C0rjy6HojbYNn+RZDeAVGgXaylu7cCv3YeWJLtpkvwRWVkVWTGFlYr04TwfGTRrzT7gcjZhU8WSO6Zc",
+	"9Z4CJD/6GVsq4l3YBeB1K0KhvBwS8D2QAvoQmkp0hOjmyoBwg2bO84Js/c3vNCMMQAqQ+/3J+WA4Ejha",
+	"rbPBPM90PcYddMe9tfhQAf3eghOZmztPwj5W40b4S0VftAgUq3TG/L7vXm/8kRn2OBwayMcpfzdM2uRT",
+	"6Qtc+bidj1NXFL2uAfENaXu/sCxndxvRM1qe7M5nuskSvGXoMcsoT9S/XY7nnx/tpOUVthTfoHusH+N0",
+	"j8FzVL4f3RfZ5QxdwpCUPei2kUxCMwBsSZIc3qLIh9j7PrUcnMpf+9gb80xvxY/E7j+ZS+idMLZBLg9N",
+	"j01l4ZvaSsDnqcxo9n0d/dz6AZSuCJO3LHxX6vAFmUB2yHfivL82IzJqiT0xJp0K0MKcgR3ljQKb1Rgv",
+	"M4H9amImf0UbAdlLvtP/9sbCvzt7gp00/MkgTBlU4Ry1DQ6D16GxTN+x/Esf5G3sG7GuAg/vwHzWNby1",
+	"+uEz/P6jeGwxymKb5rb0ssIzaOyteO93W8tAbWFgS8ai96GoYmt454yHt2yxxgjrXIpGmQTgM4dyGwsZ",
+	"HsHrjoe1+jYXpnn/5xUo141BggiQN+MQshuayx4amwaveO2qcool7/0OPfw5A2jn5S/f3kFyVh9cVtpe",
+	"qDc/6tu7Vlc4a+cTQPrnQv5ENGXbWcpoptWVNWoNMTQ55kqbsuNUzmdWLBnP3bb99fCWsdlgq5L7C9jG",
+	"TlZNLW23UvPQNXMX+h8KrLzk4k4mOVZkXt2woqYAiHK9gr4TmrJru7iPWtdnFzlkIksXf6kKP9tmUV+J",
+	"5wmETSG6/eUvwkE9u9yKlTY9156nNr9hCXM1Z/wHJ13FSU/6Z1vXlxUB5LBSMID1OeBivK0ZaacQ6r8l",
+	"47wyZxgdHpCwosW5QOSgfLrApNbydHTyZBw5X0R5CHmHQpagnbEyw7B8MpZM2aICmOQzRbQ6l3DBEHjO",
+	"0AUZskSKsbIg+fUJomcm4bestNmBFib13X+mCE2kYDeikQJ2yCBiWWpg5PN+P1isnGYWJhQX3ieT7PZ4",
+	"+MafG7FeMrC2AewWr3gQY33E4LZvO9YQHg+bn09o2DVdP0ky+OHz+hFRfywpbcmTUKLFL+nnLBGLCHO7",
+	"Ji88A/jPUjNPw+otp10h3pdaTV2j8P/+ptP65dh+CbV5Rf374LPXhdT+kY3+/SQvoKK3WuNfO3FhCR95",
+	"DibwY0cy/y1ZkFtZZRg/VQijU6rBLmvrzxQZJFRlYZSloRSDv6h5AmjzUOnep3roMZsxEeuRRBPK00DL",
+	"yoQLHtGEsK8zlmZmB+y/hgv8G2ciYluBU9/9LO98hgO8EXlvHKDbIE9kg/OI4KTYlErEiLIJge55Fskp",
+	"c9ovuVVuprwPYHXxezkuwg7Obvm25XVxCBq9gH0PmgLXTXVkj2EgPWU52QPsqBWPP0j2vWNJ/IgFZg1f",
+	"XEfGw3OPIueBD/0Q9j9Kz/5ypWdWiPYlSgbshDSVd6xBngLmh/GWIQ7ew2yr5xVR8fwPLd++fnseS7Fm",
+	"1pc3NF7+zDNFMAuECzKojGAQAFxXZvui7eYR9HI7Jxjn0nZOU/qVT+fT3uGL1xD1xn/s5iEQLjI2Zil2",
+	"cXos9a6s3ZXxzrYM0qVWhViiTEispKth+VsVOV+119wKXOjyOiOMqhRkoP8CYr6Pvbwt1meOpmSINAD4",
+	"RCP1R/NsnrIj8mJ3F17y3L5lqxiRkBkLsFlkH1pVAlRrAt1L4POIL5S3GjHfm1ClFTY1jyaVMW+tp0Aa",
+	"DalQIAf6QIT5gQiN6Ch/LNQjhEWpeTd4ZnzQFmTJVTm3dsi5zADbrUmpdNubcmValcKe7+27/UzR4q80",
+	"obRpgdj+dBmOdkWCupP7y2heS+ZwajhUFz2k9vza+ojnTU+jfj18ERre8ogumKBgCh4u9ENn+6Gzfefg",
+	"41bl8snQXHezJK5NZOzprSUgkSNyP6EZyFHQqlrpbDGjsRYWP0DK/61Aym8EtkmG2DZk7mQyXRC726iD",
+	"LVhGpiwLTNNvIySGCdsq4tGFPw6XG5uEM1C4bsSAqlCOBqRvIBIQZ3vrsPDYRIm0fcDUPWMzlpJ7mgrA",
+	"DgYKskPaiecsVNLkYOdXp1wpFt8IcMadmqsn+qVbO2SAOUmg3Qzs84Oi0TB8/JkyiLt8ykj/0/nZxYfj",
+	"8/D07Pj0w/vzs/DD2fHp1RaZzzAbIL4RhS4Mpwx8WIuADHAozuvhAI4gL2Awn0VSH6+Bq9nq7+6QKykF",
+	"Uxm8CRum9+2s9A/mmhwRmiSgikO+jwFftClsplk16oNULIASAiKo/miZRvT61VXJpkS305wBbLgb16e8",
+	"UzNsQ1OCMvzYOte6RAG+/Gj4as7U8moWTSisaQgdset/k+mtXv1m3PrKIJYCvxvtqXfY29/d/2l7d2/7",
+	"YG/jePBNO1Ppk54PuWmlHphWWNfb9BH65zwes/iIGB4CaTnAR5pGAUznrw+Jb2m5VcZh6eb2KnTlsSW5",
+	"hc7e/8gubO5DBg3zQTmRI2KZPrBc5OkeYVtChcZynUL94mo2z35oX/8LWsSc2q1+lCzyWy7i9lIUh/Kr",
+	"fuZJU8jn0FH5wZID+8JYFTaSiN0V5/1d8iuNVVEzJjr3dokYv0M4S5nm6KsgyJtVi9Q8FWql8WFSuzKA",
+	"sirRYgSZ/DcQmUi47SSmc28HgVl6apm8NMf5R5FTt9T8LOXDuaCJQZpXAZmymJsEAgCtl9NZQjlWtdY7",
+	"rG26hUGQJ1FU+hZgxiE2YWnqXED6VADIsLkvxwDZ37emGWZRsCTe2iFnS6Mwy9NhcLmc1QJIaLtWts98",
+	"GWhYs4D4O4IlKFmlJpXeyIRn6lBvwtm7E1AoFKFKMaVMCihQYmBvmCUUcmsq7Thgv2wv5hvRp/bdrvsi",
+	"0nPIiB6su1kQWyrE02Brh/w2oWY58aQDbQ0ZGdChnGcDguk5Cq1rdSMGWgQPtDpSIXG30cEz7Lyfpwzh",
+	"GgwUw8a0A/OIJok3AXkbkPdH5CQgpwH5JSDv9gLybh80shtBoYSBxww7AO0QsOqoVq9Mp4VKuiwds5js",
+	"vdrefwkzsWNLyVgC4Lilq8BAD8I0nRXduRG/wVmy5BUmLMsYpO4EvlmnDq3aqJImmwHeEFr9eNAMyWe4",
+	"8feAyWeG0g2Ur/JQZzH0iJULdmlbitHuY/eJT1yVHzUJP2oSvt+0mRon08ytJHWpR+7SXOou6wtrlcYf",
+	"bfB+tMHbdN1FISs3Y2Q9rWT40fLuu6yjqLFCv/nRZKmtVQAB6Tz/u1vUmb/m6W0mnZ7qv435HROk//er",
+	"T+dkytIxI7BiWwEZzqczbXJqJfuOpdiJDbO+lJML9n2iU6KXc22Fv3MWGCzdNizdf/i4YGk8bbV+70Nr",
+	"OJ9gKo+R6PWn8fYfnVt+pGL9ReyAE5mmLMpqjLfOco8ITZQ0sQDuRCICoriImOkQljtBWJrxkT6ejIxk",
+	"ksh7Vb6jtenw3H7pRx/YzfSBrVa2xXRR2lCt+ys4VeaaQrRIq/u//k4bW5jxb8qP9mTp2OVxt3a6+R/r",
+	"LMRO8i1+xJK3P08UW6L+IYx/COO/iFNuIu9LsRgmNP1CSvRK1ry1VKzKaD7tCOH7FBk4xtEEETxsvDlk",
+	"P9Jv2iY/l3aMUAFB13tzEVxsdt+O0NuXkwGRo2LK9bTnG6FHbwbSz/2B/gCjvk3ZuYCXtUgUKANUmuze",
+	"G0EVKA+Qf4US32b40miSjxLj5KYQz59slJP1EyBDN5dGLpVSZohdEaObv9Yij+g7TGkxy9Aup8W9uYNC",
+	"UH5sWVaLpZsfiSyrEln0OUW6fKaKdXNkTXFt3ayVBzXKtnIEo/dEpuV0gG6SJSAGMt9UiXJ/jsvOJtts",
+	"X2UyNT7Q4QIM8GjColtbsI3Sxpy0LS0JhokcEpXJVBOz7cJtLbycd+awYYWA/U5SZJZKLSCBXGxVJP2R",
+	"J9SmWAbtZnFbb0ReHszoNMhbIDhLpD8stODawtKToYwXNktnxBOmJ8SSEdYOTedJxrUusRXcCJqRqVQZ",
+	"scU1H4//Mzz9dPL549n5dfjm9+uzK9Lf3yUf35Dhwqb5uxk2+HYF8Joxi3hs9xgSa2DzD8nF6duA/Kb3",
+	"rH/66eQ/twJycf4LbPPfL85+AYLK6C2E6cQCIXcgzar/7vrjh4Bc/eOXgODRUwGhaTThd0xt3QhNynsv",
+	"oXYO8l44dLCEUwBt9yfy3rme0P/L3rswt41j+aNfBeW6VZFqKMV2Ht2Ra+uWJ+3uzm53knU82//5r+aa",
+	"EAlZGFOAlgDtaGbnu9/COQAIUpQsyVIiJ9zamk4i4g2c9/mdETO/9Mk5TsbfKw3Jd7LIUlKIGU1uyYwq",
+	"PRQnx7BymRPzJ82nNgxG8X/UYsBOT7uEKnOUUik+yhj5B5+RkZyObOgYKWZGITAdK3wZQ5GyWSbnZgbP",
+	"FFFG+mBmzvLWCWs471s203isfsIwNgWcUxBn8MVMpUv3Hwr2mSYafaFVORNeMjyHSqKYGavEVg38pQvy",
+	"0VCYt1ClIrHn8nFk9oGPTX8pBwglwj5zpfvkPE3NDsVuFX2apiyNgzR8OhQuA55grtstF7g689hA3hsQ",
+	"zXVmrXtw+zAYS2k6N2/WLGsk9WSJp8IcguOpu7CpfFMi1oro9MetogxXL3OmLhxsJM3ITM2TiczkzZzQ",
+	"1DDwJRHRcPQPIXq40hWnx8drlLJYNLKYS/XMwoJRG+lolNacmAdkKADpwLM3hDiV98LcKdU1b2ZkSJlp",
+	"GBEhidFYq3libNbD9fVn6XjJGs3w1/Dn7de1tgVPJprpntI5o1PzW8N1GXFBYX71QRotVHbzgPBHZt+0",
+	"2cN42ZhxSbwDbkI6hsrCk7eUrszchJ67/aM9hNU5srCuKL+FGN+0bf9h6HsbVtfWwt17BpzWNJkQWsoR",
+	"HaRGEVbKk7k2f8LY4C4kVXtkGuQxS1SkukHOx8ilLGNoJ/+unVUlWlfFDGSIHJCzg1RiqiGEWEG+HgPY",
+	"CY6q6/UdM0yIN1UGiCGSpi0weRboh2Yb8bIEpN5vllEMmc/bYiSR0ymkxS+IlFYItkLlWd3CSG4ZmymU",
+	"97kVTFnaXHHVdBRIijXm8nLxUmOTtK1ovFsngtnUkGbB9ViTMEVtlG4bpbtNlG6VGJJe3aRTIXF2X5sU",
+	"aTOlKqs5t2ggFKu10HRZTPBS0nP8ROTa0GLhH2rrsT6gEOHgdIKjQyuhF066y+3iW0OwVyXF58Flbul1",
+	"S68fTa8HhrqOZQ6NPRqUkxHJeXZP54oolt9ZQiwIBd3I/D4UnfgtXsjeT1zNpILjGgSfxA7LLf4/Pfep",
+	"UQx7H+DGqgERUgk+HscW5U1RkY7kZy5uhsI1+MSSIud63vsoM57MI6KMvjXK5b1iuU3kzAuhCNd9Ev/E",
+	"b5jScU/pecYI4NKaxgO0JAfz+PTr+emr1zFB6lnBBP3063nv9NXrciuptmbpzdmSHW4z7jRLx5samaJK",
+	"B3ci7csZE5+nGTZVPXx+/nDvZZ5apZuLm2nWTwPut9nAfEpv2PO/z9jNtm1n4mZnRrXI2esh5BSNYw0H",
+	"WWWvDfd4kbqW9/oMRhJ0yv5teNTv94dHTUgbwTLr126x86vg3tkFWNvghH0GX0HzIpaP2goCOxQEfrLm",
+	"66owACe0B7bPJkkPIAJ6JURAi5/07eMnXfz61ghU6jw49b0EN32Z2rmrFKKLSWJf6XKMQcRAsrUr8UXj",
+	"paYBBBlgXmZ8yjXpsM8Jg8Y9mv69MAfRRUdyimh7Hj0J4uGNsrkUBlDesRyrAqxGUDq8aKuLSVK7RGvF",
+	"XS1ptr6Ku7SDldV+8VhbhKHNArNWYcg8FlNoOYNodiPUQ7i6VVghzw54Xgu3QpHfqk42WCekzaQTG0bo",
+	"ljWwf4gjYrFkyIvXAzKlqRGVKrAwugbEExEHEWbRe/vk3I7hFLLl/CrA0KnHfj06J8cuCSt/aZrb2l+n",
+	"x717xm4DKof4socDc+QmzhXEtMDexjiHTxfvT/3vLukoPo9JZ8ag0hbsfiVQD0OWbQsjTNxPmBgKC+dD",
+	"tCSnr1xQW0rnla27R9EYT7ej+i9ed0665K2TCMzO/mz9UuQ80eT0+OTlw24cLB2HUoi3TgTRZaRTvfXd",
+	"yPJ7gMp0kxsKuJ1ahtaNs+rFV/xGoJDQ+ASaXkA3IlN6i2nQQ6EnbKpYdsfUwJwFfMHS69EcMaPxVcTm",
+	"WcQh24+j8uSgZglX+DiGAiS013gF4eKFd7O+/0ZvvmOqi+85dsGY1zxFpT6eMqa5uMF/wIs4FH6nn4H1",
+	"VzENwWFNiGLupTYHoPMS3Kom1KzAXFqUsw4BfmmRgW6GxLS8/WOY+B7xmRYH20JKedTiWgCnFsDpaQI4",
+	"OfI7xoCDRoGw87BIsTJxrNEM0eI6tR6IXeM6NfLjnavBh8BcWgyoA3TwGlVqlUZd6larke8fiQv1INV9",
+	"bmO+vyQgxqPys4xY7gnPUktAPfbjbJcZVhV8Ydi+itJtDtVqOq6S84Fo2R9QD+YZIzFeBC5u4j45x0VI",
+	"QWY5m9HcqEsgBKRFpidSAgk2/+CZBxfkr4zm5A0EJ47kHeuTCwhwTe+4YjmUiYT53YuK2md4LuwtcBXT",
+	"5w3wNkUSxIxpDgiE3b349e25y1B4GoAcbuKTBCe+rvK1rN1GrAOb7hGK43DZYQub1SJ1PGntCwkyhNsa",
+	"duGoaueS3ZDXZ+Q1MRRVRcT8/cctFS7L+p//E/97betNg/Vu69rSDaWgffePSpFrZQ1vJrW3A62k6WFC",
+	"aNmyK0+RZePEN2fZze22YNmuZE3LulvW3bLug2fdjjR7P1mNQG/JnR0wvmEz+GOLWrkb1Epf6EdLa5kx",
+	"WqyQGuWrV92ITOWd8xmWTuRD0uJBNCzd5H1yjjtAMwSnmdA7RrS0Pk5nyR1b8WURltxs57vzTyTnNxOt",
+	"mjj6T4Awsgc355fi7HYBW3tEH2q/ETf8yd7B75LHO7Aae5Ytk2+Z/JNg8o5v3E8YVK/TEnI8EPsGNLPA",
+	"UQqsJHKqencHUgBXqmihq/cgBMDGEgql5qwo8GREgNCOH8NCYlJiHriZa0lis7rrNKdjDQX3OxBUF9xY",
+	"F1enNJ0rck4KoXlmw6YAKMjsDle4W2n3jMRC6ms7pGJaNXX2Hos8ryuSrCN/fMyoeAdP4clJHn7qG8sc",
+	"Cy034svQ8rsWOVqzQitxfBsSh2VWZU1XBFRG3W80JycV58DJ8baSh098UW1wwAYyBsDimLPz+0dmLOcS",
+	"pACeTBaZMyAA2MiPA5EvfrE++Q4FKKqO2dmxuU+KvOq87Ebk5LjzEoW+kxedFxb5NKf3PuIBQSEtCJBN",
+	"nDILUuj/90CquDdN/P48TReNDRduU58M7zfLWOBSfhnrygHr9bIR4/Stv0t5oBKGVX2uZVK0Debxr9Pf",
+	"5FZ+aOWHg48oEAssCMHX2OeksDjIJJMJzYi9N3r+TAW5r2pLwcE8qTSn963YsIHY8DvNb6squ9tGYTV1",
+	"p1H/0T0DquSyqORMHWYIwB92AU/YZeCXsLXT4OEeNuJurjuafZdcu3wTreugZcRPRpG39RrC9OLl1P0h",
+	"rmtU/ha45bsAbvkIR/1U0FrYJLm2V3yLHqvX+N+L9MYhKwwIJQmjiosbtHehN8n8E9oaINkAXg9X+M/p",
+	"MgiWzRFlzBmEcDIHCc5iJrkuIov/diMGHbRagr3S4q1sjrcysw/cEXw2SbauerXcV2thUcSCg7YCqrLE",
+	"RUs6VIDOY78LoEuakBWg4I5RQaCIUKVOT3PJfsiMR80HH7dTV8BT6Qryk5MDsYyeAxA6bXAfWyyREIQE",
+	"kHeR5wPuTEAe4y7UBjMTl4Wuh//jVsAKxyzPLZYHgG/bw/Aq+wLwycQWQzRdDMoin9zWW/5kcW7e+SJm",
+	"o4yKWzMAtXsOoQsnLzon3c6o210JeWHIwoHgXJipbAxuETbamB7uF8YCtnZNer753FuUihal4kkpUz8B",
+	"aaq4PT1v6C6w0Lq+1CJMtAgTe0CYsOxvNwL8lyX2LWrEAaNGlJIwPndH6bxH0nnZm3SHR6FElNTyOZ0y",
+	"kXqY4Dbm9BHxIIYuy5k0n/ld9YfqlZdETn19Kgy59Od8UHGnpYaCCIMJGuah7CIsk2bE4jJiYIj/1xAR",
+	"H818sB0sdQWJz6wyxa1nPv744ZOdTPVyYthpE2X+iDttqfO52+4n43Ny80fS7ee/rmrzQPONeYfvYb8O",
+	"p6/DANuo0NaZ9ET0n09MpA1cRDkkWCtKg+3m9HRATl6RlM7hZ8tXIstUrFPmx8XElBW603Owq7eCwO6T",
+	"T9CPoc0+cKGpVT/Mzh8QNrPL/ZiwLC25fpkhYrM37rlI5T1JMqmYQudeSue2euQpmUqhJyooMmm3oRuR",
+	"QmRMWUgtZ9o0AwpJMiluWE7sW4EC752cUSWFIq8i8kNEfuz2ySW74+xeQRrvnGmcaUZnip05YaTx+cAn",
+	"jTZOcy67MnF+KeEBJ72hMbShzcYcFjppRYRWRGhFhINKHFnJYEhH9V++WlcCAOdQKwE8RgKYZTSx6q+t",
+	"N6FcZa6Ku/OQ1P0yhAY9+yhF9sm5nTLNckbTuSvpZ92gVhzlityymSbUlfxzRtc7vJ4jlsip3RHBPuua",
+	"19fnjo6YLxl4Q7loRpy6455hg7fgCWFOwdSREcHU10edWtZyYwYIrVsO3nLwloN/RQ4OHKJkCM+UZxRr",
+	"cmkkvD1Qhr4os/bzGIRTiAcP1GNaEl10/NJWf6n5RKvO16oQgGULHi8GBGV3UKcMGNoNgBhM2PQhWeHR",
+	"NgIcGtid0osiguWHkWO4ZuufKYzE7XieHh7F/8smyTWAQPD03+LuxjJGkwARuz77ONI1jHR9w++YiM/s",
+	"zbinQqtrW7MnBh9upiRRdK4IJfbfISqaqlsGYWldW9BI8ynLuGDE/A+CXIVhUq7trNDhptktCQsC3cv8",
+	"1uxNRJr3pjLHfzMcLw4gs8swZmz0rHTWYGbVIDBqWJTOjGozUTy0ey8AQcCYViS2HajrtGBQLKnjTHYj",
+	"dsOFgD1x2YmmUx52Y7O7X3ROut0++bP1sou5HY+r4H5YgmJzwCZUEfC5QABa+au18IB0F6EhBh6jjxz7",
+	"M8SJ2WuJPwVBgPFzfO9nhJK/XL7HqHeO9hjFP5OU35hlQ2fHffJf0I2hJSNG4LqQKYqZVOCknJ4Csz4j",
+	"jCYTJ042OuQRbdQIAlCbaw4jfN3YtF8QELQ2p3Vlu9Wt1xePah3sMWqtvvkP+qpq32+9pibR79IGdJy5",
+	"MHz/mCypRL5j77MmD9NMw1/jQw9sbiPWDkWYM++3yjMq3MmyA6TXQH0NyxN0CtFSWPOOpUQxDSyuo/ov",
+	"fuy9eOMI/7pWmxY07JFWG8BOUgEOVseIHhi20IWDi8g4Z+wfWDxRVYwX7vS8fYMKUdAMDCDs/pBqg/xs",
+	"lsCMQCbYvV2pt0a9l2EqVU32KSWK0Itj5WV6kzOWEkbzbI7BIIERyTmKwuS4pbBkf40qRcewPPOUQXHW",
+	"KVeK2QtlWERaZP7IclXfdSvOnXiHVEf1X75sDHSHw39qTiCc9GZOoKY2mwfEm05aE1JrQmpNSF9N6oA3",
+	"WENtjFwBaxdth+IGeOUbfOJrShazCVWs55KUWhFjN6EhsKs+9WsBgyg09xwm7McnHxn/0Szlyt2Pp8I9",
+	"zfxtvms4/3UZ6QPNN2NJYQ8tX235astXDyG4AhS5JXQalPMfS3LdOXlFfmajvKD5PCIvTsjvNE8mwJBf",
+	"OfWjzJGSSvdOXgNE5Lr6PZgRem1sxi6jM8Ek4+znUPDap7k3m/8PKFITFd5wCeAlWUAcLc1O2rxp3czK",
+	"87unGVGBM98ioGJpw415HvTUMu2WabdM+yAiIi1FFLqeMdGUKVE6V5ey4ZL6bplXDj0ol1UOXCsiWyeX",
+	"d89KdidSb35dOxsafgD0FseMPgj2Ed0SyJHAeWuYG0YsGq5tVt8n5/CHZ4rE1mAcmy9HxXTGUsPjBHCy",
+	"Gd7HocDulWH3cjqjmo+y+ZkRKOD3a6RCMXhClDM349mjT5gryBY0W4NeZtz0EcOK03FKNY37Q2EfgLI1",
+	"WniqIpLI1IgICAPFFJacBgAaKbJ5RIQRXezQMge7PtHssx5gnrj2SdNmKJaNh0JPclncoGPx/OM7x9Rp",
+	"Yl4BAFJNWHJr0YRBAmDpUsgvcyOu4Eo9hj2YP3LNpsihLfIVOpRo1vclXg0vD7cc3gt+BBOx+wdTMUu+",
+	"tqhdrqej8KVB+TH4ZwhScIMY7mAvxdHgBDKN1+RBbivMvizlRFTTTN4UrEWbWkEEzU6h/Oj3i/Rs6BT+",
+	"uznYaMF3FTxaYg8toIVAvGrk8GlRQgJ3TBE6koX2kIUOaWI5ZqHpKWNj8Ew9SE7NADaSReYpImTMyb0h",
+	"EYbZGKUhjYjMUo+cFlnDbAz/iUlHTrkmHNgW6CJlqBE2Gwo8RaV5lkF8jFGWqFIkNprqdQJIczEZ0eSW",
+	"UOU7Bn4nNBcFOzP9G+UjuzeccJYzBWzQ4YZNZ3oOIG9DMWVUKLdK8BXOmSadmcwyDFaDwKfclgTANXNl",
+	"F4t/H0CfMGer/QXakt+VoTAdEYwPxy0J76wLO8fgjogoSSjBpVoqrm75DBhW7aQd4hnkrOVA+IcCSnmZ",
+	"01ZmTnBTjbIF/AU/F/L+jKQ8Z4mWbhbKdaIlTg5G+1iMMq4mLPUf5QzD4McyNxzD3ERDxwNk7s6H9xcf",
+	"fzt/f33xXxfvrz5dX15cXby/evfhfUR+sFFhc5KyMS0y3QVPqCCzvBAPMJMdoEcukt3qtbL5C7Oc3XFZ",
+	"KLgmy+AX4Rgr6IszqjXLzaf/338f99787Z8n0cmbf/0/62BEfrCoMYoFZEyRjrlBtKeYWZRmaddMhn2e",
+	"ZTJlR4MxzRRrnpy2jLecnGWi/zya0s+/MXGjJ0eDk+PjhblF5oN3+HH4O81zapTeI6Xnhi0DDubR+iiS",
+	"f9udFGCEIvgXcz2OT968GL+iL3snyemo90P6gvXejI+Pe8fl/50A2x+znJl7MDi6vPi5d3p8+hq+eXlq",
+	"tglBMY084AWKOqroWkOdmh1a+fEr+nr0Q/Jj+oYdj0txZLOlLJNgDLuFJb48jY40nzKl6XR2NDiC1Z6c",
+	"9o5Pro7fDF4cD46P/295LZvEqVDQiY6CR3I0OHoJq9xA9lkNtmleHRKXVvR5QPSZFVlGxoylKPRYhhzy",
+	"I8tdHPuIHoQtXiUHfTaqs3qumDjdQBqq2E8BDqsT50wXuVAD7DLuDqxXN2MWahnfGc2MBkMfgLnCTh4G",
+	"uhqKD4KRt5/+y/ROpjItMgZR96cEzTeRHTZyxkQVBdE6EehOKTqdzf+mTFNAJks0v2Ngt46GArIczPfu",
+	"Z8WE2eBuGaT50/iCGPJllTFA+M2KqVCRrx2UUMVAOpWCxJ5YXRv+FaPoYgblej4U5WkykdKczA3TtnZ3",
+	"rs9IfEczngId7SfqLgaxwoGtTalIKTB9mNCUQ71F2AiUDSKSUyzPNaFiKDJG7zAYDAqDKp4xobN5n7zT",
+	"TSc3CPIbUAsFizlNJlUoNoApW6FBXsARfzIXb4HpN+hOTKhCEb9tiKTcYf2bPmyVnvA8JVeTIlcphTqN",
+	"/05FQfN59wxiul08fKGLfCm/rx7KUd0I2ggRbb9sYP8PMM2PRT6Tim3KNv/BZ+afGmYy4oLCaupzaVRG",
+	"/8FnNVvoWxyw9xNXM6m4A8asNqVa02QyBewj87bNzv3b8Mi8uN6wOD5+kfx2Dv9l9q/VE8Of+v/gs+FR",
+	"RXZZ2L+j/9P7dPH+tIfxjIsT+VXem5tev+4ovdo7j5AOubyHtNXqmwE5a2F8LjS7YXk4gY9MWvFkyQS8",
+	"b8hKykUukAo8MMK/Wk64mhMC1ell7I5lBMIs7ebal2GIrKH85hoqBAT+B58hOyQ0OG6SM0NqAjaI/xDw",
+	"QRtEHxQHaksWfPMlCzAj4zw4873ULnCy947qFuyhFMKGZQbKHTvsSgP1812r5EBjo/WdkUuar9CLAprT",
+	"1iTYrCaBs5VWXvBiNZqvUKLN4UZYH4PMq6D3oHV4qIiHaHgZD1tmODaUM+jvssDbJ01zrTzG/sJOOzua",
+	"NywcCgQICyc5AyAunGFUn/IzRXJZaDYgsc0GLlvGZs+HIlZ0zG4KCtnV4c+k8/b85/MuugspCT8z4knC",
+	"chEyJdCllN1SRehQwLaeldE6XNtKu1SQmCYJm2mWxuUN0rJSO39pkYM6/TmEagf1OW1W9mBZ6+1p8h5T",
+	"She2f1N284hltTUS2ozTp4URCu7BMPuuwl6oII4QksAEvrTa3KIO15ZRaMso7LqMQgOD3bGa8rV5Rltq",
+	"4QBLLdBFGrlM19kqpB6CmL+zItb2j43wVRbkpfPvnz68J1OW3zACe9SNIFKwljx/RiZSyCJXJH437kFE",
+	"eHyY6W5osXq8lrBx2DvsYQ/28E9NVLB5YuuqCqtbP8Z8A6vcR0D8IZJ9FytfEpmWBbTx8gerQCAB90aq",
+	"QH1YpNtbaA7PEYDji+apPXWe6u2GSHJISXMs5P3AQrZYu6LMMnlvuKkUZaCoKkYYVBkSosMwMP5O81uz",
+	"vKYpkhgvDEsxnsMZ/IL1uoDljItbB643FJ3YhSPaUquQAuBkDOfuHMv8nuYpRqoymmec5b5DrmwYqbxj",
+	"+T3u1DLYYXa/cyvhpolyrZGtNbK17PVJ2OeWk/JtWCrSzZalbsJSYcsCNXVAuCYJFUG1mZGX3Q8UZQXW",
+	"cFhs51tQ2BolpVZla3nKwfIUuLBNKptNcwboxd6EZTNwUazBY7i445oi6LzhK1+cRSC4NzpQlrKIM7IE",
+	"Oj7ApK6FdsXgcokDTN+4u9MgDxRckbOUuwi92Gh+TFHW8paJOPL5zDYOBQP/4X/NZ59+Pe+dvnpNJlR5",
+	"6OvuVuyoCbndhmiU0+wnKHYHkR82ut0MM8Po6oHRyeAOV6M3zIonMktZDnfCoXnaeu3m3FR4N30IPxyd",
+	"FAmLfM5wiKI+J6mMiOq/eA3w/vENv2OIMb84pvltBcSuHFdP3o4axAqdvOqZYavQLjD6j70Xb7oQc2Kk",
+	"hBEjcAnK8ndMpNj/5xnPmbJw7uYFvjjG7D1UxWVK52fk5GWYzNcnHwt02sKtwLhbo86a5nNZ5Kat0GYM",
+	"I1XwZAIvTi0AVps26vk/oZd/xa54gnXDwf2IfJ3eJGcpE5rTTJ0RDf5L7BQuOdWsB/iqLIWIH5qmOVPq",
+	"oSCZd/4qHU6QTDmnbYJkFltvKnGUPew9SCYYSqnC9L6WOLXQ7BFLdB0s0+jPwnuumsjfwcOrt7Ere8It",
+	"NbeIlW5ZQ6kgWxuCVmSBAk3AV8LYlryB+JcIV8sgXJro5gbBLVTMDWM0HMiFjZbM9JnCa35Wo7ZAYA07",
+	"NELEMkL7AErLe8iIM/1awSe1iQwuK9+ll2EojOXcEcZWYu6DuCWWV6G2avgx7F5ka5coTWza1yLgdx+g",
+	"2cZYbqcQRhgTuNqIvDx+g+U7DIeMyMuTY/wrjpaujAH5jYvbXUV/QF/rEUD4dFOiZxs16pCBSLU1Ndu/",
+	"arbGpH6R4utRBpYUOdfzo8F//y2kE39MqC6pRCBkZ0yjdG1FwlSSzqKkE3Af85dbNl9EeNpUeMEbcWX6",
+	"PQKIm2XEBbAb81IOecww65vuanSKNkvwOyNd5BylY5m7R19VhVzY2RvzxcuT4zNQL5CaoD5nCRZUHVoJ",
+	"1BgWg1ogvy4z12sVRvhGpeE1lhBIMpncOqcS/Gxrjk3BJ1VT4pCgLVO6ylg3zAhHOhqqXMpWy7KT9sAB",
+	"cUQadDEzWtz1FdAa6mChIurLJrw8Pe2SjNG7RfWzEObTZucVtC7NYn+e10jx9iUtV/S8fnXLNTrZhnLb",
+	"tnsXyXGshPGZ3oAZuRbbrcy1bSqIZDG5vg2m1ErW2/DPywcsMw7ProHF2lpyNa7a3US8fmR5yt2xwNCQ",
+	"9BRZX3NNqcpKEISDfaaJhjBXEn/88Mm6l5bXDI3JaF6Bx5S1CohLrGQsw2mfkVFQJ9BwpS/AU5dVoNye",
+	"tdJsY2b6C79jUI1uZ0z0e6sf2DLNlmkeJNP8ZbVrAWHUd804PY9sUTO+FdSMoXgf4hHUHFKIOQXONqxQ",
+	"CjfgrFZAGYsT24/LmseAVOnrJ5e1kaOlpZBXo3gsKZ/bhHYRLOIA8DiaQSIXd6lj9hG8iilPAdKKqlvS",
+	"AYDIbnUPl8FbVc6lCZtoJGXGEHt/c+iTw8P/qEkCa8F/NLXZWvZYDf7Ron1shvbRrEeULE0Z4d8RI4+Z",
+	"0URKiBy7txIWcV/G4NynLXP75iGhfndH/Z0iQcFn61I7u1koNy/ysl8ZxMqYh4iIpeA8hxrCSxjUhGXp",
+	"9SLo8hpYiw0j+1u4zqD48dFuER6/AsuzR7IWqwu/XZ/FVVutwLVyVLNlc5uxuWlJglooq11EOYZ2SK9l",
+	"QNSh1kykjKmIpCzhCvK+HRCvFMpwrWmRad6jN0wkc9faIjWZLsptEQeSoHaeZTZJKHiBTatQpPP7+e/d",
+	"2o+w7/DTx24EbL+HICE9PWE9PIeh6Fyd/9wNy1UovNpoWijHxUhSkNX65Or85webEEONhyIo3u532IYy",
+	"IgCty53r29NFM/nv57+HKFq4EzUYraGIp3R6bcaJz6DNR9eGlL9UgbdgUzBEER0Q8ZTOrt2diftD4eQG",
+	"m9CIgSz4ap8pV0ZCSCyIS7GQPHh7sUIDGuFTlmRcBGg3Z4SKoaALJ4r2mWbgnAlV6CNm6ZndEviaigVU",
+	"GK585+7jj2Yetu58ZTDsqQJpVpqeRyyhhXKVlszwcI+H4uXxGx/cnBR5bogKgk3Gi+OBABXW7cfagHZc",
+	"QyakIPFz4Ne460vCO3/3Gu5Xj+q0U9ksmLPWaGPevEeTt9vaNWWLzefe5le2IGZPsWYfDchlSP1X5a84",
+	"ptfClLUwZbuGKSt54G40yi9L8VsIsoOEICtdBy3w2KPy7mRupP6KSvpMoer7rSCPDcU5SXCdLCWxk9rR",
+	"UnDL2KyOxexVQC6a1CdwRzcrKE0qQ9eF+KyjNqDxdmu1YU9YaBvqDo2NtrDr7Q3w7KtxEodqFrhHW5bS",
+	"5scfJqQZksyS2T5z0t+GmGZyxkQvpZo+/ydWu9k8VyyqhZUGKVlWqEdr0z3XYJEzQ0KJMENxF/jnmN8U",
+	"kMBlJG4s3JpylWRSFTnrQYlsmWUQq7gimewTBjKBUO7yKGw1nxUTE6QTu4qlHz5evL/+6fzqPO6ekcok",
+	"++Qc5jUUjRMzy6caQLa4dRv3ySXVjITRtUnGgaMuz0H+hekPMyZ+oppeusJEm3EcbPZzLteqzolfX8n1",
+	"v/1NJjTjer5+i7dyOqP58mJmq1+F3YYvFbJ4QJF65/byEqrIzNfhLR/SQkpY482E59BtrG/VHBFlqEXo",
+	"lra3cHm5u1XcF0/vP7jZXZ9PFqrkmwROWAuCzBhhnxMoQmwDu2NfzBhtHSuzThud+x8qc9qLh38j/3k4",
+	"n9KJ3tRt5h5k2HW9yu+UC//3NZzkb6liPS4UE4prfsfI1PAUZ74yAy/zmP/P46bxwD5ffNYsFzR7l/4n",
+	"DHuYjvbw7Nbyti80WF+8bWi6wu9eeXmtu/0hd7usEQVHQj212cjrjuYAWxG30vVgSgW9YXGjg/qGK3M/",
+	"CRU1WyYtzacqmUiZRWTCaKYnROeF0hG5k1khNM3nRDFt5MWu05/9Ag7FHCAIs0+b8JR0Yve3a56quGsL",
+	"54KLNNiCAfyLq55vlHgzj/jl8ZsY5j4UsfOOxn3yB5iH3o1776VgvYvPXOkBUXOl2fR/72hWsBgXBA4l",
+	"rPNvVRWaDUh8enwc+1yeoagchZ+Cx0+gmnCXSRSfHp+s8EiGL/iLgN6Z9cPyd+LFDKe/mSuzqeV2hG8D",
+	"p+ZjaPlGdHzLpTTR7w8uba12fWOrdNUpQ3gdbZx48LrOPLbGPVX2un95/+nm7uVDOInW29yiCH05vwpy",
+	"/gbGbwSJ7hJ5pEnH2tSJvC9F6xema9zuG6DOV5OqVNKakA/HK1l9Ocsl+L16J7eS+8P6Q2Gbb80VuMTf",
+	"9jiheE9Ot21E3eUtt9Xx9+aDOxRi6lxyLVFt/XJPqtRQXU6rk2YbEfKA5Ga9db0xY+mIJrdtZuE3n1n4",
+	"EY/8Z3fiTyHB0Lqgd9TbOJfTtX0jbp/QyXmg+eXVI10vv7yhzQb55Y2tVzgDHIFpk/A28wpYAu33b4fJ",
+	"eK7LgRHu4wHZiGgDHXOauo1/CGleLVlvs+Q8QGUMYjbqWXiPzr5zSyf0hnJhU/rdZA9TVUFr4GOJ9x4y",
+	"i2pT2swsv6Tx1oRojxlH9a3fkMBuv6bWNtxmIj3NTCQbHi3HZJbLm5wp5UASLchwkDkKuEGzXI6ZUuAG",
+	"XRVTWFdb2sSlNnFp14lLi6x2t1L612UgbWLTAboQADWKs6SiMe0uyckRT1vlojcq0humWzSp78DmY4/8",
+	"z/bE92Lz2QMK1I4REhHxYW3TT3XXPmHjQzUBVea6ngVosckGLKap8Qr7j6U1rcHnQYOP3Vi3YwHBA1Ks",
+	"WA2vMeAPYKgwb4OLm15Cc/Y1gZoq4EzrW35c/cpg2QkVQmqz8kqxSgq1nFSRTCpjdfeG2eQxH33xkBgp",
+	"ysD9CxSB3FGhyeXmIVuOEKodMhcnD7v2THlYdpv5OqO5rfS1cCZU3arIArZWfsDesc4BgCLJnIwYIBsB",
+	"vI+FypWCYaDrUFTxeM1IeHuxXBDVDphXMdyGfwftB/58/fcY41+ns8IwOCj4yLW543dG45jPWEr0PU9Y",
+	"t0/+IlKWD0W43iqol92YKjb98gIuVSr2da1pjVPasOJLc+Ntqfo+jWnVjd+MVW29oCVA9Qgj1ZrSWlPa",
+	"4ZrSFngP0u2atEA6ObspMjTjvHIwaJ8u3pOOewnE6gBdcuk/VeT0+ORl9wFJYon62NreWtvbzm1vdb68",
+	"U+3oa7KbKy8btXa3AwIUqtNRL6fPaK6VoTXzKZZSUjMmUjKaE6VzeN0iLcXah3WxnVntsAKVg/7cvCSY",
+	"CyzeQjm0ZshBXoha2ADphDQUgVlrdJt0mmhkSBKnNTSEbp98DEiviqpWOkv6OVM7UPHcfkbl4aN3H7FH",
+	"b3LGrNtqUaNxKsyBaYAOGxVUcCj3bGmzMoy/E7jgzHlTdevhLNxmEC2N7o7ePFjfubB74d7LhNoCLDQH",
+	"EwYZFwKyE/GVGHaD0YfuJVn82oparfiNYCn2bL7pk6ta3YROcPUaoyR+YglP2Y7VumgPQeBNXKpp8usq",
+	"gKvabsu/frLnv8eMx+qA53CnNmTPtlHLpNtQ8O9TOQzUlGeqJNodw7K6A0eoqxJNKcBEiGOHHNKXj7Ts",
+	"4REa4XMm0q8mlUSEqgU29g2IKhciBWyGKvOVgsRMpAxxDTtChr7KQKQxP1gVbFzoImdm9seISujbdwfE",
+	"WrVjMmKJnDJle48Bhmtq+nXisJ2zVe9cMCXXZv5vbAHTUkJSdK6Ikn0COeYLy2AiVa7iH9R6DXZ1Q4Fq",
+	"seIpid0tvbaUHddkA1lXylFBGptRZzG5DQ7p5BST4pWmGbN+D1tQIqF5zm1OnWD3JDZ8oRGZ4UKkT1Rg",
+	"qU77QqQoKWzGv32zbTl40MHeJZQLc2k2X+Ae5BO4vq2U0kophy6lXACLc7R+wWANUspj5AzHi76osPHU",
+	"gZ/PUyNIeGVcy9BpCxW+JYnVzEx5xkTC4v3bNLDM6wayC1Z4ASOcCy8A0KZxsJZnqtn7a7a+HsICW/Fk",
+	"eO+KNazvNH6wi+0DgqCbL8aXP1KebhzwxFurQcuPv1+XsiP+MrdODae/GSpqCascL+hpj+HVaEJuzQJ7",
+	"82BQXa3Gdoug07GPTwMTQYlXja6Bqn1/wYJgP1ttQKiMgPtmdfBETtmAxMUMC9p1wpGVpiJVUE08lncs",
+	"10UuWPkRhjpwhUDEcD+jwDxBk1sQVMroOxfPZjTu0n0xyWVxMyGxd5fFXV81rrQ/gKfabkFphfBI4+VX",
+	"ZhtcW5kDsp1vaOHw9mOycKMcgtXiEubyTRgucCnb2C7CltuKEtU+9i4pXdo7tNVK9+Zn8YWZHRlqRahW",
+	"hHoKjpcyxZV6ntBs4wgVYsMS15SjMpowb99o07S+7TSt8rCfSobWRnUG/PqWVeoHx1B55c3Wwd9QyIH6",
+	"+fNlxQBcWV/A8Hvi1fP9Rq2XyFX5egMGXWu3In2rPJM2g+vBDK7y/ra5W4eSu+UP5ZCC8y4ZTc0tIqM5",
+	"chEzn3t7tGaAsKUrvmX+rTGu3PrbDQ+sDjoUgVJ4z9itMjzges5ojppknDPFbWmf2FWOh0QsGGw+Y6Tz",
+	"4kej6746BQU7+D647pH9eSio2d0Z1VCBqhBcd21JBEoSqayuy9ICSWBElEw4VNbPGUzIlpZQEwqFutKU",
+	"FDOj6Z8cH6/ARnITOQhUJDeZDfGQ6s22oOb7TNvyW7w2T9pmBS3iUZum9RQVQut+pJ5m21I4yrIEoL2E",
+	"EkN5I5JypalIWAQ0Eeieof0zOleb6oZtDlabg7XzHKyAne5KnfnybOOqIvu1RsUDSrkK7tfekqaqFPKL",
+	"xyQ/9TChTw6AxG/kM4wGxkhjsGsejkLVGFm7M6XgS/mmwkmvqzw0tdmCgO45kjYYZh3/U/XzHfIDDJ1t",
+	"uULranpSrqaUzkO2aa8xEOEzjI0IhMc368bUSqX4KGO9tMDXyzZxNFUiZ2zRIesIGkAtitU1u4bigzDP",
+	"UedzSBqdUZ4jdwDj0pgbBlbBiyfn+BFXZAwSPdYk9AqDGgov6Rox3pZ36XpMo/e/fiKiAGFe5uQvH99j",
+	"0IzvITRdyiJLibVeDkWl0GFkFQgowHkvS++XZYU2DkfRKSNTiXbHC5pMcPbeSTQUwBcxSGck9cQrB4az",
+	"GeFcLfUV2YP7qTy3vfiMNsXMq08rhM2rXqePlOeKCDrFKqZeSVnm4Hmk9+oAvTz1vVrP29PYagP2uKT9",
+	"Ku+PbUJKItG6gVYQbbzZcuzJQlmr19KERTLU8ZaRkHLDne/NmJxlq4m2hYPgasrV/lMhtqL7C1GKSO5z",
+	"BhTUEb6IKEk4mHPubCCaIZcHUjvaZS5CPCLMP6GCjBixO2/YDtaEDoM/LdMqv7FBhMjCkHVbtQZuR8n+",
+	"GjEOsJuFd/wUNBzzR8wtNrL4PRfK5nGAkGjfyzMVvo97qsiUKwQCBOcQVWTEmCCJzHOWgFNgbepnN2+f",
+	"as7CuWxM0R9DzZcpPeXlM3ex1Xm+G53nILQXELGX0Ht0fMw344BhOP0BFBsGibwyp70I46GbYkcBXGYv",
+	"1pfugyVeyqwxhustVazHhWJCcc3vGJkaluH4mxl1mYD/P5V5TOnn35i40ZOjwcnxcXQ05cL//akI+MF2",
+	"rSfb1xtswAgWm66S6MO72sryD4Z01Z72ksrOa0rPpSm+mnkUV4ZZUa/ZVWtXCx7R8UJhUOvv8zM96Opm",
+	"wVoOIognJHebxfE0tNzuLe8zmifc7k1I05ZLacN61pNh2yidfUmjSDbrVLMDBDnCEmQghFqS/FDx5JBc",
+	"bxqCsy9J9Bema2R0h0LM16ISEMURfNOqr4cUyFG9bktko63MkWBs+hISlf0jmiWDNs8UGXOWpQqQUxvK",
+	"rHcjMiqmMy5uQAa6Y7niUpzZdFsVJOEepuCFaufjBK+NjYKwfz3Yvz81kZzFSa0rfS1vua0mBSvbi53w",
+	"QOiqdZG29LUNiXgaYhzS6gUhboEyrxbeXLXvNq/228+rvfRnfQghEm42yyMj/HwdIC8sm0LRrqlEPzLP",
+	"HUjvMnOq9bNtOq1LbNYwrStfJN+IO6GVadkU9mCvfmQUyOKKwvzDZ4pkMqEZ10vTjN3vj7NVNxpBCAUw",
+	"JgeFwRXhQmmKEYqNKc/Y7hpaLM967mk+ZUcbzMM/9fWngE12MIdzvGIMAHjYZ5roiLD+TZ9cXvzcOz0+",
+	"fd07Pj4+OX3RRXU9WeltqJ3t13M+XHzWLBc0e5f+Jwx7mP4KRwLW8lVUPl5fJK01W+Gj8By69U885J/w",
+	"W9WQcR6IQaXM0+aWPzIzAkmlcvhosK1GIkFZgMQ5Sxi/Y2lcqvYlXQNDhfnQiKQkhXi6w4hvugqXA+Vn",
+	"KZkUUypCqhwbUvzXv/71r7338H9xZGN1EPsG0htt9BvjMz0gheD/U7BoKEaFLa10Q2fKTp6WAyKSmgdW",
+	"o0Sx/I5BurmmRneJPPCZ1hmgpZlxjDiYDwVNcqmUbaO60eJZRD71hGX8ho+4YeQeDc8iBZIONerwce/0",
+	"VQSRCjJH0HuFT9GwxDuZ3cH+CluM1JdfoDmj3bKaqeVDKZ0HG4KFeQRhlikQnpJO7P52zVMVR5WL9UyZ",
+	"T+z7UHOl2ZRwTRI6ZZCm3wXOBhV4hsI1GsA18lHLLIOqVVRAYFpwZxXBgLUOvvDMukliVD8c/N1QVKkK",
+	"xnS4Xlx6f/xu3HsvBetdfOZKD+xc//eOZgXDurAoL0Dos9eBaYb30vyO5oQuRAFSt1Y7lqE1qnxKQO+M",
+	"hOIcf3oozBrMrbhlzNvkjFIypbPZEoM5vmTHlr5IEJ3ZItihnXgpS8F9Ew9lvdXmHHyPMXT+NNYVQraY",
+	"fpPwAeGd94s3OY7KRAP7bhYZLalkCOClDZ74mdNsgcwlX8nvubmX+GudxaWl2q1ruHUNf4lARXPZwgfO",
+	"hUXFt3LBEjm6bk5soRhaKIZdQzFsLZx8LPKZVGyXtoEvzQZCjaR1Sx2Q2z8vL+US+8JeXf7fEsxCGH0Q",
+	"6HzfVOSBy50qGazSPFtiM7FJVdY1fVZR1y0FRQV7eUjD9grdnsIZNlXTmlttY2jdWwjD1+QJLmyh5Q1t",
+	"yMLhhyxgpmJI/ZyPLef0hq2OXnhQ3XhOsyxQddtC8I/Hi61rM4mZorAhGoymz1RVAfq75AJbNio5B8KC",
+	"34OZuCZm1Jfaqep2XZeg1yd/oA1M0TG7KWgOKe2JFAnLRRV6w+2S9+9QB/FqxDSW98kl65WXFkq/2thL",
+	"dsdlodwel98MhZnGLWMzZXQzqztNuNIyn8O55LA9YPROwBUMM5gFxm4sKA9IIpWep/KOQV3dmCrFlOLi",
+	"Jg4sfZLE9muWxtgHdP3AmUdDcT/hycSWuk8MrRAw87HME0YKkTFV8yC5+ivNm9wk7ZzbmX1RA/YucK7q",
+	"E19XLlrWbn3R4twf/Tdowq548DxlEey+/s5bgakVmJ4C7FXAJqaMaS5uIGRR8gSiRGq3OhCbnN32YaFJ",
+	"tfba1l67p9jT8+CWPS769PE23HIuZmbrclr3+TYM1jZc4FIXsL/lC6zBvB219trd0dKrleK+ioitnIPV",
+	"I2ilKklJQx8Dw1sjvEkmFWsV1e0V1bdmA2uagxf1bHkx6BNDwA9E+TwX83K6QmoC9yCNSM4wPwOjvlKW",
+	"ZFyw1BuB4as++QBVaXmWEXpPuQY4NTCeDEWnNB138XubPEEViY1yl17TezqPocwocpZrs+40Z/fxgFAx",
+	"x7MzeijY05XtGmqnSLDAk46dGIH6Jzhjj0yMG23DlmyIVXkQHpSzRDtk1urdGJFkVvDk9LnKrNeORWpq",
+	"tD6jgebfqBKH9761b7fq2hOwb5u7WonkrXGjDdSy0PDVs4avVljYjVXbGWtBNpDFQgC7lhW744EIDj9j",
+	"po+dO4JmpkXuGKkvdq6YUq6ifUa1OS/zOxea3jKSMk15BhHajrZqORQfz6/e/or1vpHnp8DEMfcJtweq",
+	"stG52R2nXetunxgtB2uFgwTRJNoMRbNscwax7QB5WR6JlxL65J0mimlF4vA0ru2ncWTN4BCWndK5CxbH",
+	"BEGrq8PxGq04ZwAZDjprtb+ccuWj4q0N3G2CX87QhcFV25a7HduhOmB5r4pmmEKA4dvwEdX2F7N/Q1E1",
+	"clMFVyVjGKledRkMykrsTl+pWzAsqqoULBqK2PzT9bRQ+nrErrGra+wqRgGvYKQQmmf1keC6Onu/Kx4/",
+	"FPHHD5/whi61I8WkgxZ/baaK79JcfajrxzLliq27BcCslaZzNRQ4FdPQ3j/mN0QYqkNcaLsUrE/O3XMC",
+	"EdfLCE3XxR1zfyjegyOiRuAqpqUISlDhEUX+LtU2Gj/KC2GvYPDy8OlD7o0dXhEQgrUkGb+Z6MZS8maC",
+	"n4Kpv7VU/6kA2sIGXwNrwQzFF72THwF5xyLd/sSVoQhFDhsREC0rAribt4qqbQBy27CX34WnI2RxzlTX",
+	"ys2t3Hzobo4lLnULD27TwVk9Tw4tHhtI1iC9ce/waAXq7QTq3+Vdg9wM4Lbss/ZphGjfiQgfw29GvnKS",
+	"hZEaobyuEYWdMGCjIDsvj99U1nIwIrhbBaTXuixCuL9TesvUgMSzjIprLq5B4IwjI5jccXbPxU0ckRFN",
+	"biGWYkqn1xOWpXGfvMsydmNkTBeBYWTguqGsukF9sH6a3yZU+fw+c+2aRIsrf+WfnD1tcerrGtWWt1yf",
+	"8ZZ9fKOSA5iFW+taKyUcvpRgGE5oXKOZxQBqSE17WAbgFtzjKxSIsTMZ4CSacBjPk4TNtCp9Qiowm1SZ",
+	"bmSesMt+sMzzYHxdMYWFxJZh1oUF+zNLY5t9IgvNBt43FRhXIiLzoVhue7lfGZJZBix0SptQysa0yLQa",
+	"CpqYX7m4gcgT3HvTAZTvx5yLLJg4xjHG8o7lOU/ZNaq3cd/weTytGL8ZCv8v11rGfXIe5k1T7Sw1QcZH",
+	"g5NsUThq5vDmLj1B7h5Oe33O3tRqE65u2n+jHL1uuWx5esvTD5an40vEMDYggSWF7CyDIG/MAzH7oZ5D",
+	"xDvX821rdyLSGhnzmyI3inFsOx7Av8fdio7cSb05s2doQy6zzGi0C40hLHJA1JRmmYUIQpsAoNFQReL/",
+	"Tv4Wd/sEwsGckRz51jpxevBDCZbot9JG581YzmVKOgB7M3cOEkinjMhoTqaUC/uv8HeI5J/PIKxUMY1+",
+	"jBLmhqUA9jMtbY2ugt+YpFxpLhLt2infoatT7XAD4QdgxN3IBbQqD89jho/Ixa9vhwK5bWBbt8wmWCcc",
+	"iv8ApCDzOCBUhSsuhTLCBn7RjQyBHBXCCJCzGaOZMuOnHGMTMb3C3OWMchEM0idvHZiRKyVCNR1Rxfrk",
+	"kwXtubw4/+n3i2eKDI8u8eiHRwCrxGgysffimTKCBxdAMJbkuZ/bW4ydbMzLsdnPuZyuw8fx6yu5/re/",
+	"OejHtVt8CGJj129lNpzmbP0GpXthaZToanJlN7yF2VtKr93VHATYU6O5px6OXJhHVL50dLGXzxxeNqk/",
+	"bFW+TEWqr7BC/OFhLZJ+Nkl6rgi+enzx5grZX01538rCUIp7QyIB08jMmyGAqL5nTJB4nMtpDIuKtYzR",
+	"bKv4HRuQkkTdTxgYEz2pIp3X5J6xWxWRS3ZDXnUjDAseijE35GuWUaFI5/Q4/OrkRee06/iUKGhG0PhY",
+	"DmQrMAN3QSkCS28qrEaa03uS8SnXzu05FFiYg0vRo+nfCwgCT6lmZ3YGNFOSDI/YZ1cJ2n+vhkeRher1",
+	"VBtVTCHLr2x4f+rMx6fHQwErAhHglPzB2O3pMfk3ctxFF/+UUfQhThj5aXxBZsUo42rCVJ98ZHnChKY3",
+	"TJEJvcOgBbP0KW6YRR2kZgpFloHeOBQVRCp3eobiw8GaOzEwM7Zx/wigmi4h3he/vr3y13AZBW9CXjV3",
+	"5KiuiiwFkl0fKVjLR/X6+HD7i0mysCMP6UVNbdZXkZpbL/Gcml9baNVVMrrfSiPiGdLtaUnkSECd3IRU",
+	"kAtCrRC6FiH/bL5lImHfoRT/M0RV26MhqhhNudZ1UX4A2byaGfaoXYS7aZMa+fgml8WMdIzoZKgXcFKa",
+	"g8fPuxCpSIfCocLKWcaihnwI9G3NcjlmSgE+pZGeQZaFK8YRTNoL/37ehtNTQVQic0Y6v/FbluuhOOlZ",
+	"INEKOVYAYK0mhiKj8csQ4jl4JW3YjVEqjGAAvAJK+4GNrE9+zo3gzT7rMjrIsbRlxNnfrVa23l62XsZo",
+	"7IXcEcL9THKh14bt/1Tkd2z+Edr8q5X+98MJyuczIAo2PCBWhiY5umATQkoyoB56zetwhnEhBMu+O67Q",
+	"RMh+hq1oiVhrIDgwEoEXc0Am8p5Mw3jwpXbJ3EgULEXBIogaCiNvwUAnSErnyivV8MladOPxZoEnLFEi",
+	"1AsMbchtvNxmEhPqbAJEm6NVURhPOp1KQcY80yhKwtvjNtR+KMo1E7vmQWn6DBV2Ky+W6oEUxMwhglyF",
+	"CLSFLCuPfuY1evflEpL4sNbdksWWLH51HXpQ1aAd1KY39aFCbf/V2fZsVQJAoLL5D6WRrRvVdW/7UNai",
+	"jTkVykjokGZmrs33RyL/GijCvlTFXNApT3xmQu6KJo/mxNAdcUM6o6xgEKITEYrwJTc5YwKgVMHO23FB",
+	"NcLSS8iFsiN4jC/kg88UyajShsd1kfrZ79y/AsoLUFMp9KTu3AOnXc5E2j0DdX8oOiwt0CqHe69zRrX1",
+	"oOE1gT2s9OPddWa8tGBlHS5rDx7NXSojzhFsCENh9w4jk992LrpXl2BMlXcsh25wQ84qFggSGiDMPLiY",
+	"Uc3NDAvBremCC/LqtGceAfKZFz/iX3KmeMqE5s6QgK4/t/OYymX2aTS3f+jA5qENV4IK48eLMFPJDoR/",
+	"80N1z2zlHJqRUZHesMAFaZ5xyhY2ETBRzF0wIzHlNnVcYF69MkcxVWQmZYbuy6GAyeEPzxRUKIRmNM/N",
+	"lYXEF3I1YYqB7bryHgakECnLySILtvgtwMyfqaGgaYrVwXKWob+TdCjRUtPMl4SBoSNC7WQ8H07kdMSF",
+	"bTWRGSIE6C7MZ5ZLjdl9o/lQYEofzTGvJ0frEbpJU5k00Jz+dJnB5ir49C3NW7NNy9oPjrUHVxRI72BN",
+	"BhJZSqlKEdiTxyXU8NXpc0cAS6IX1emTWpvx801hv74Vln9OlKAzNYE82eXMmjzMqwdVNgahdycviZbk",
+	"9JWFRRFDIWdMlKFNhqsKkAONtOehMB2MSiDlUR/6WZ4XNDqDz1wXyvcxFOzzDEmxloQJz5tOTpEPKp9J",
+	"RVGssKJDpfdnivhuTB827QX+OLbZrglNmbngUOaMC+JTfqul7XSRC0VOX0X4AVjpuSJKAqjqKrKPl7Ol",
+	"+C3FP0SKj7ez9vpPXqLk7hLVa2954Q2X79dBLokyg86/2NXkXBspWIrnabGJ7oYpfz7cxXYymFKxJCUh",
+	"pJ7vUmRHULIROkE4YBtST3x/5qWbjwzVGPFcT8ifyIsTIBmKdD68v/j42/n768uLq4v3V+8+vL/+68X5",
+	"5afu8vrVttufCvb4EtaHWHfWrm/NwrPh15vEj1fbrSw9i5gpRoUDY14Odrw2WuLBXGYFCIK+QLl7DvAW",
+	"OvD2wohmmiRMLXvUmLBktn7/+UobU4ULMy3VVGQ6f2gfIl+dkopKJpKjl16qTammB5LQ9BPLmG5YcOSX",
+	"aL0dkSuPOi2jMBD5XJ3VMVMtjo3RxKcjpQFnB1aUOuJ67lKMhdRkzjS8yBAqp4FiwtGAaesjTPFogT69",
+	"XLwS0Cj95oBHN079+LpudnMIhK58UeVbepicWBW051TQDcQEzNizmitGFlnqUO90YC5x3K0BGyCWaonw",
+	"vIBJsBh2tBEsQQTvFrU2V484cFpBzYnV5eiA122HaXxpl34hdM6ZerxI0hQGg7aCo/W5O87pEptBdM1i",
+	"1GPtZrlQ7f5R1DgH93tlFlP6+TcmbvTkaHByfLx2WA8MfY1DbxEpVF2Lzgs2sHCoVlV39/GMjGmm2ADL",
+	"Q8vxmHC9bH1GO69MxA48kjJjVCwfGd4Cw+OvWr95afzWMqVLt9Z+9ODohyitlrd/vqbEWm+xidS62Hal",
+	"5Gpplj2cpwWs/VW5j6FslZdU3bsoNGA6wkBk7q87PoCAHS26GAFGe02R9JvkQB8LvShD1imY74XntlgP",
+	"bvtWovBGou5Z8H7uQH411IoIWZN5Tb8ud+JGMuVW4JL9XGyJD21eNJUe97yZ1Gx/LkxfKVcUyxxGhBaa",
+	"q6m5YCOpJwC5B7HCmuRc3UIEYTrl4GKCWzgmdCgCO3mjoxBhtMEoawjEHIIXK2fR8ciUgZjd7ZO3tnyR",
+	"lmTknMVD4bcrECQiZzXN6P24yMiIKq5AjXZ6D5pUzfBO5eEwM6z1UL/1HRhpya0307a70IXnA1V2ZU6g",
+	"FGilu0G9CMaSWzsUUE7Dna80DDSyweZ2Yokt2AnpNFJDPYvlV2AR4NtW4A8o+6OBCx6H3b04obURvJc3",
+	"3ZLJbQBPcPIY1r0Z2952NU3s+u1XKv7/fYMatMgEa4lBH8Fi38Sfl3p2l/DrB0ShJUr6pgX0v31N/TGF",
+	"46ssZpeaz9cjn1dOfGgRXg6qHnygec5Lefx+IjPmQgdtvU5bUtS8CK0CywEaBB7Qn7YuQ9RIab5QNaJv",
+	"kkoFdYjw0DsxAnUNLAB+HJEY/3QthVGvhCTjIof8yvLUXcTFk9TvllXv2aVs/4VL+GyjBSxtuTnd339R",
+	"n2CaMFi6GS+zbXbM0WxNipaxtdBlBw5dRm9Zgw1vPK4yuY4UCTtDiJWKLekRasHzROe9CcvSll9vw68/",
+	"MR1w62eKxBlV+jrRuWHPDoYmpXPIkLCBixbCtCNzkmSM5qpLYtMiLdg1oH9+C0wbg1c8BwIz/tPg2Qsz",
+	"X5dlL224Bce+uvxi/Prq8lf7/jdg2LZRq4O2rPr7LKNONaFhfhqkFIytn6ZKRkOi70NyAU3sQeV8JetG",
+	"C4BqOfc2nPs8TRWhzopiGbXj4s6o0kEfFcILhbl4yI0Vjhnbv0EVNABD7fpDp3OsU/LkGfxQwI7ZjfIb",
+	"5FrbIJV7XFh3YAEA0bdfFtPD8EV2x1MmEhaVCaI2+9H0Z+vYAzSsz1lxXZnfrbF2XOgiZ12MzjQvD5No",
+	"4ZS8Hzd1sFYOE5EjsuIso0KAgYTrCaDL4xFGTaeMN84W/YMMTKkYnnRz9TX9RM0Vl9v6LC9357HEcLMv",
+	"Jf2YiW8o+2CTfUg+5eMX7N6FaLTSUCsNHbw0VBcQnikPbYBFroSeZHMLFwDhLNSF0TsQHgslsLYxI79j",
+	"8x4Xd1zTTVNPw1JqCVXsXua3mCxqmGopuUSV6JaoXkgtqkg1VmiZ24qkGVcakttt4XwXcm3hOLAaaZax",
+	"/JkC/OKelr1bIe9xw3z5UGSk6PFJZCESnp1BYr2AdH10EWtM9Xcpv2fV8myDMhd4VjjualvCh2eE2rm7",
+	"DqEAmG3U7W9X1M07XMOCdLAtLN0yShqR+d4FZ76fOGmbebEj9EE2Sa6xjttOukN/0IZohuWefcLmBxoJ",
+	"XJ/tWsHAjY3W589Lmq8ICQ6oThsNvFk0sMV6DHaQdBBv1ZIyectEhQlgC7VRpG8jgYf4xc0ofPesWmhK",
+	"1kI7Ab2bTAtlyOqDpN2HcdqqjFyRl6enYWHGMWdZ2m9kK1uW1sTAONRdy00vFUrBALaNZFzc4uZHRE0M",
+	"/YeVcF9CErPHDiJz7qrcQmSwlMQw9djNHYrPd4Dvmt4nVAFK/S2baWucqFSEdqs3h5uTcS6hFDpaeYbC",
+	"nKUq52MlD9NEPf8njPsvC8jv65k3feOfSowZzsFpmP0Y2UrkQxHeNg/sUF4quOiKMdR5KUF05hKc2TRD",
+	"aKIQGAkBFCysbmS/FmTEhgK3kiGUkRMPzAl+nvGcKdJxudgvjgE2MSJUk6lUmrw57i4Pxq2T1UOIx63P",
+	"abOQ3GWtt2c1ewzMXRhKqWINTXdJs0cs0XWwLGYXSSy8EfMQmshOVQX+9iJ128Db/UgccAtZSSPr7FtL",
+	"d82oE0w8woYgNDEKl24URZZqoZvG2u5XFe2T96FqidVRUG0sVUzSicOR4i6BbI2K2ubEGtRAo3reh8zr",
+	"NvzSjFyrM05zqMHuf64UHjeqZ4BtAy5yPWHTLowYKLXV7gO11n2mJ2xOFDUsNfLqLWriiyruGVaNMwuV",
+	"hVY8ZQhS6CIsXj5WBX5czHEDJ92xmrUxW3gEQ1hmAS0f0TeHGfD1g4mNsL6gejnNy4jIwH+Xql2PCBBe",
+	"FIQ3gRYSgMrmMCKrSswzO2uIgU1yZlPzbA4ZYylLV2MPvadTLL1fisuoTzinloMN6RsagOK2IIUwtFQ4",
+	"Zenl8RsUnJ0YHZGXJ8f4TyhBpyuf9W9c3O7qQUNf6z1l+HTTR2wbNT5fe7s8S93+Ee/fMbDGpH6R4usJ",
+	"MCwpcig9+t9/q4QJTpgvi6GwpHSp0KtbRTrVh1CTrM1fbtl8N48cL8SV6Xv1a/fL3TxMoTrGBtBDj6Ua",
+	"5FyQUivO3TuuGlDK6toyN09+kdY4/Cbk/rgLCCdM89sGkwwOeBBGlgV6dQ6zq5GsbZXxemfrquHL2m1D",
+	"x7CvfereOMOE8ZnegCi7FtusqWy7QKIvXfHZb4Qsfx0V+HB4wbnVW0MmEFm75/ZcoErHK6+gda1+Ndcq",
+	"OXf6KyjmZT9BmTzATAjr6z3btUd2KC59gS60VlMrOI9llsn7SuAYdnVGqJBiPpWFQvR6szYXI2m3/Jkq",
+	"T8TWk/W8spwaTKVZki4dw35++3EL77go3WF7mR+JrbXrKnwH7Kx2t24DV3WlyaaMvtZ4JXJVSR5aJ/Xm",
+	"TuqyIOGi922HDuoxY+mIJreDG37HYtKxdLk+iVpU9YMMFHiKYxyW6Ib8p+ba3syVTTovT0+xrOs9V6xb",
+	"91lvZS5t1peCguK+Tu0dy5VzY7sVHIhz+jxU9VBHNJNxM5ZjQst1dMIQZ/NZITKmFIk9r7HtKqHlD/mK",
+	"ZW4/EYxDzHPHs+EuOG8pAVrsa81gpTyj9uKEzVklE5bcVgu6D4Wb1oBQcp9Lo1zPZ8wWIZCF7slxD6rM",
+	"hCEOx8dhiIMzYIRSDb8RtrgzHP5UseyOKeeZVtu4uJ2Msih0PeSxdvT1cPzVbkbbeKvrbbflNnv3VF8G",
+	"ZqINWOjWC2pRpFrf9AGETtOSXWhZuqEdGdtES29dz63reT+u54Al7lRl+pq0/ioQMtscm0N0VOflrduL",
+	"U9qLihvQTEuZZMYg+xVmgzRzs7rrpdHqys9iL0Yr88SZ+WCzl3Pumh206cXt3Qaml0qTTelJrfEK04u/",
+	"W62xZU1ji9+xiIwKnume5XlVU7G8F4+0vFQy030aOz7k5cVpMPe5MhWvxIME5fT7E0Q3VqWj/mDsErWN",
+	"tgW16KA6XdL5jd+yXJOT3quIzJl6LmREkonkCYvIOGdGmPqsuz6FwFEYjGrX93IouFA6L2wZXQQx+kSz",
+	"sRFyZjyTKMDAKZs96cSo31+Dbn/NPs9YDj3GEYlDn0b4U9cITvYwoBqtwi25FxFRRTIhVFWrpAVCIm5E",
+	"5GM9E5m6XVZ9Epu/gr2lEPx/CmYkrDeEj4mmt0w8GPB+VUruB2I+cDPaxnxQb7stxdy7+cBv+2ZsYOsF",
+	"teaD1nzwNVnneZqWBLAM7XR0l3SWM6R1XP+eG29qVNiVgOx1z4Ce7lRm/JqE4irwZbS65wEhLtdFJBDP",
+	"8EoHDpzKa9q7dopYT3b4/YM9PVI+BmyrYK9Ct92zYNvOAu/qLWMz+NC1AwvaQcVDDsUFzTPOcjdHRZSm",
+	"c+uwmhMzU1fRpLKswPO1ZHXnflNs8Uau1VDEPI0JTXKpVDkkVorBwr0stYMTRaehW+3PTnsqXWEY5m/3",
+	"oQPVZ5pCPNO0Srr+C8fdXJJ1WETRlxV6ly1g7fDSB9pvywJsN3uENDpM1laFM3JubnubW77X4hodcMWW",
+	"UcbVhFC4uZXYDSdyNzG1VYJ1aYroQZn2Nqb2m4crKov7f4QT34uBfw9FUOF+QkQxEylLfflT+Bv+uqwG",
+	"qSXyT7AGafWw1vIoNDRZn5U2Nl7hUYBtbwM5N6w9Wtp/Z/YJVrDl4KcWWejRyEK1ItC1bT8QDe6DKGMt",
+	"IU6yXqlzQHylzvsJzxjMlSvfiGO6n93V+HmN9MZD0fHIQuZ9dtElUjlXd6JQsfTkhVHpTl8RKUisNDWy",
+	"EwIEv4fjDwNSFDQdCvaZK40d+8ihhOZQNtqM/P7XT8SQPS4KKA/FaKYniTnPKc+Y0pCHYZ5UYRjbOJfT",
+	"hhMcCsDNlWMy4rmeDAjWPR3PEf2WkZOXeoK/pXQe4TX2v73Wk4iwjN9wrLzq0X1Hc/ICsSAVoWPNcsT4",
+	"PflBT0hneKSkFPjv5OSH4VHXCCzJLRRVF1hw1Q/xo2lByekb8jMb5QXN53425phOyO80TyZw3yACdg5l",
+	"Fpb7bqrU+BB8N9UZbea7aW67LW/ao++mtu2bMdytF9T6btoCok8zVnQ1nyWdWc5m1Aj3CFaRFpmeSJlG",
+	"ntN0l0lAS7TUNqa0jSnddUzpAq/dqeb2NZkICmVmP1rr5kFFlNYJpVc63v76NpCLV6iHW7ncwAvyJZVK",
+	"o0j4t18qjTyvJ+8dvwyS9852qhbaQv6QWJZRw6ZA97Tpa6Tz758+vCdTlt9A4lky6UZkVExnUEREe2fX",
+	"GZlIIYtckfjduAf+pPhQ9MjR31milV0DLM7oJfiHTvzP4VEySYZHA/LPoU3yBq3O/Mvw6PT49HXv+HXv",
+	"+GR49K9/QRhbntN5tcYIANCU1jYHXUuocuVLljrx0Gb4WHVm42IisBc9OM8/NdHopmmtq9Osaru9vQ3W",
+	"tw9f3GGxI7zyeI9aptS63A5Wx0G+Qai3ti0oNwuMYxtd5jkT+y91+i3x8wuRlsy85LJYzuuAAOHB8kpv",
+	"jaY3HrPEaEouIpykkNxeNcQqzbPMTFslcmZDFYSsGojVRN4rp9jc0JlCNykW4LWmU6qh+wZWfCHSHZsV",
+	"v1QZsIWZr8uqlzbclq1diHSPYTOHxapLga9l1C2jPlhGfQG4MjXuvDYrVs8NHW2DXw4y+MUz0+FRrVQo",
+	"URmfGTkgl8XNxEb66uERmTKqipz1yW9c6aozWM4y1oCcZDYoGgopSEzVtRzHEZnQOzAoJhOGplQ9yZky",
+	"B0I68ZSLa3rD4sgo2d7JJ/PIXgqVTKTMrueM5nGEXPmEfGIzDTs6FDYIGT8DR6Dh6FieFcyqMDDhekD+",
+	"an58A7bzk5eY4QaosFKTOdPk9PUZTpUKImdQsg6990MBdUuTTCojv+Qs5TlLNILHpizJuGDpmblWgMFp",
+	"RBOZu8O1u9C1KDoexceIGDJPGOlwKKFBZD4UCaOKi5vuGaJVm8kIuSAql4hCrnfSse7l6thcR2WcD/40",
+	"FP43sLdDuEnlKlhxFENQELGv8vvaqH0lW/zF0IRHh0fVWaq7Q/SGlR6QM2LL2fhatimbZXJuKMUzRT68",
+	"v/j42/n766vL8/ef3l29+/D++pfzj9e/v3t/ff7LBemcvOwui32yF7US+zSln/m0mB4NTl9F5gP8y8kL",
+	"H4vFhWY3gEO7sIC3shC69NDDAZIHbnP9pMyTUsTObNnEgxdUmbzdqKMBxH9FjYFci2KMeZ1/L9Ibc+Mr",
+	"Wy2NnLxkCnBLm2PXUguDshi7dshBZL/Q2YYxZK7FNmJl2XZFBFmFLvs6J8v07Ta4bIUM9NfKVk6k0RSL",
+	"zBLkBeEopNWCbSAqFbNETs11b8WlgxWXfq6V/F8h9YT8uFGOiJoFAMOUl75T3EVb5R2y6Z1U5Yb6E4nx",
+	"ZK4x9Cr+W5/EusiFuj75MXaY0Cc/6slQePmq4/bomSIKn4MyYkL3jMQAM8s+z0DEuWYijUmIY1ib4DNF",
+	"3LdgpJFjjPpy63QdTulnw6Swvxcn5Ly4KZRneDShKZvypMbyqiEReO+DPRwKv4mwYHL6inQ+Xbw/JUaQ",
+	"ckXpyYlZlV0ljo+42jK7wxAAe6ubPf5MpHgZPmFa1mgOVeehkryoFdy/5SK1aWKZEV48ULLdQCVzF73H",
+	"bIwcPjmqNOGaTftD8QiJ6y+WoJSco0HsWmTp91yk8j4iJ4aPvz62IXzLeHnlsjULFCenUSkavT4ORaN1",
+	"JCMnZmg/N5SO7I59f3LH4rmuJXwsaba+BLK0gxViiGNqlmZFREkp2pj2tdKSIDHDkI+QJJu9NHtodpII",
+	"OZLp3Ev+Jz8abe/0FSmEoYeCpQ+IH/dsNJHytqeKkT++Tcw1yE9t3rDtrEwcPgsLKIVDVKKTNgXS+gOH",
+	"+VSZ8gJZa3r+YXTWFskzmyqoh0c4GrZuLcqxrN36pGN5DytoR+VWtqTiofQX+/6q20Y68EbPSFh2W7Ek",
+	"Z7oCDYLkeaPkmL08/jDPJGx1Bu49xW8EEEBYgBGBDr169U8s43cM8jWCwhmfNBUpzVNi34UiasYSPraP",
+	"d0AogerSVhyGbp8pAj7xjkcBUBM6YwB9NRRjZkRCzaZdqw460s6NLug7ITyNShgBKXygrM7nVlKdZXQ+",
+	"ICnrpQVSE4bO1W40FL5XzadMaTqdxaTzF8E/20waDwBGtWbTmcUN863M8VFd5CwmnfjuJBoWx8cvkhFV",
+	"7PVL8uvv5297n349P331GrQGnvb9KH3D5uBrFpNbNmfoH4ehbPNZYC+L7yeKJdexvSdnJC0gTJqSXPq6",
+	"YPKO5RmdIbK6nxmkCWGziKgZTVhPMUOMNUu7fXIu5uT082e4eUWSMKXMPZ9jAUGWKYZBsjrnborsM75n",
+	"TrOhGNHkVo7HsCt/N7czt1j9OWOu2jZoAaWJL8ULNCdjyjMVLTwMM+CU5rcsJbH5hIubeCiwHIDb+Ouw",
+	"Qd995W6EUfmETTL6y+VvPmlpovVMYUzCrBhlPCE0TXNY8iznd0bpGYpMyplZFSwp4+K2l8mEZu5Tpqoa",
+	"NtV1WmAx5wnVBCzzbr0RkTbEGHsaipQbHTvtOth88yOKBzIn1LwtB0qi72V+i9vvLLx/XPz51w8f/uP6",
+	"/LffPvxx8dP1+4urPz5c/senPonvOLuPbdaSGor7CdWLu2yt+WpAYmu9iO3bgV08I3EoXaCKjH4Bmc+f",
+	"Kaeym/XiH4cCIeubwsxtVDmqnZWYcrsn4BMJaMPyVKcGxvvV8p3gj2a610AhDdvx5Ryct+Qogto2tv9+",
+	"ymiaccGu04JdG7H36G/Rghw3ODo+efNi/Iq+7J0kp6PeD+kL1nszPj7uvaKvRz8kP6Zv2LHR+4o8Oxoc",
+	"wb0ePH9uh8z7dnp9md88l4JZD6e5FjWh8egx8s4eE6uaRluvAPzylo+S7R4sA99mXrWoeXuXiu2NHDGM",
+	"qoPHTrR0tBglY2vlXpQsG2TKJnl5lSa9aT7Vl1anf2G6mT/sXs/chhI9jgYtL10cyEJt6NUhwfEFV7qq",
+	"toLuBy9zmc6614yd/Wi6QepM2OrhFJrDrBmM9q+dyJt7SkhpmNtmWSkrOnikKWxv+SkHTYpdukpLktto",
+	"2KeVtlIj2H+5/C2yVBMoJET3JZrfMTLO6M0iDbfpGd2tJMrnqTcqPg1fTWkEfXzY38F6Vc7R5LmJQyVs",
+	"sjGBrTZe4UaxttiD96A8LaH1vE4DvKHW7XcVvs2pmzuTXx8mE2jL33v+214Iy38WrLDCsTOdYh4WxFjb",
+	"nbYhvRXx4TDcPnb6gYXYpqBhZjfY+GP4zzVaRHkaW1g3qolMILoqJebPuftccaySoq2Beigq22mOxFo5",
+	"SMdMGDkRFSm54+we/ETWxg5DdvvkEi4IS0nJUDw8N88Ddw9P40HFiAKJcIGLCPHKzOncMLSe89Smr/uz",
+	"a2ISOANL0S7wPTzCugxbdDTAvPuT097xydXx8QD+//9ubLzFuW1gtj3djnHgOJdMQbDUepyj0uZf263M",
+	"t17gHXB702+OX7RS7pp2U+a9ciH9BSpEhSVnMifw2jB4UmkqVrK4NbiV1FSzHpp5nibTAreHsjjSVYsy",
+	"Wpllhgg1CP3vvrDeafgAndKHaeG5hBNy+j2e0/5tOw1k3u7StQ06OBr8+Prl8fHGFgpYwaWNCPhi5pdD",
+	"9czVbeO+5BtcZhcRAeE24BeRImnL2bTGmsNlY7/wu7qpppE0Vx2B65LoFUwOovV7mBzSJvN888D/kB72",
+	"EU97x1mtb6liPS4Ug8jtO0amhnkSKdA3FHloyJzMHPgYgIlHNr+YfaaJBpRoUQD0pMzJXz6+X5Yg8T/1",
+	"dNbfmLjRk6PByTGmbfi/N0ZIN3UJ4WBcz3ff8yzn5qVfKyauzV1dv+gxE+8ZMtLmnllaIE+/VkxrLm52",
+	"Hy1+8VmzXNDsXfqfMPZhmjbt1c7VmoHi9e/XF1UWW66Z29rGhT8UF/5ArmLAyCqM6yvWSfAsqBL7+HfJ",
+	"hYvwvLeEGiozN6TpfanaBxb/9UCKPotFSg/cQMGk7Mb8MWEBzFhD7irNjNAxt2ICGBoXu7X8p1qFIn55",
+	"/Ca21yCz4XdxWZeCajdqp1CMcD0UOQXAfj2hDmnCiVmYbQlWiK6ddEViqU1cSA2TBwgIriPMOrUgzQFb",
+	"B4aYzbFgtLlHZmc68enxSdwdhMux+RIsy8yXdiRYAx0K7BfwRBJzYjg2VwQsBhhKPaM8x6TQGwknUAWu",
+	"fmbhxeSYzKRSfJSxoQjsqR1/0O7nwNoad/vk6l76zcBIER/Xb+s3cJYTbyo2/z6VkN8K9bilnlhjtEjJ",
+	"GF4P7ImZtrtNzDIpwlPSid3frnmq4m5wsXAWA/izvzwWJ5UKLMngoLjVUOAt6dSvCZzu/YSJpjsZXB5z",
+	"G6Dpu3HvvRSsd/GZKz0YCjVXmk3/945mBbM5yvBwoaiH06Nohs/I/IwqaRcy6ShRc5EQJHMQ/ueCnvVQ",
+	"OPgEoxM45FojjE7pbLbE+4k0I+BqXwQOzuwHbMdOilIEs9+sIkVDw60kgT2CwYUns4FUs906mqSZD3Dd",
+	"Fy9yHOEj2IRCUx0+1TOn5AB2cPKVAq43j2L/6kfSxqZvFZv+znObNkr9MeU+UKiolwbrQO2o4161mkdN",
+	"Um8wPLW1PNpaHo+p5TEU524qELdmPtPSy3NuTvGL4xMn8v/mZbkOtTs7y+UoY0bYLSW97lAEpersGEYU",
+	"jYgZwDG7e3tBa+LfGXwk5kbYZJlikdE6XsZ9cmGuydBOzwtjmL+IK+jRezo3sqyfPLRsTox4jOj2schn",
+	"UrEdW2C+DlPcUZWTFyvFAXtN/tTg60uZpjyDifg7C4JN0610b2dc6kLwtCKjB7kLiMZPpSnGiiwQzuOT",
+	"N8f0FTvpvR6dJL0f6Gna+5Edj3sv6MvRq+R1+gP7cXwUHWWe16/o4ofkNO39MIJ8xJPj3kv6avQ6+SH9",
+	"kb0BHBpNdaGOBi+OT6IjzbVZ8dHv8o6lhvpPqdlMzDpC+6LLXLRJii5x0W2fej41bXth27WvwUfsY/UV",
+	"2Hjjz0KqgBpj7dHXbtW6EhTs0pVsM3H2kYnTaORaaSdsC+ZsUTDHmzC/sZI5v/C7GnenTZZJNKZVCQhq",
+	"tFwRjboYoWA5QyV24GxHddPRGlajqDzQ2kqnNGUImKCd1S402DnrGwlscxlXenkK1KOMPntKfdrClLO0",
+	"4ZZOnb2lOB2EiORSmdqCcBvHxSyzH7QRMl8snamR4a+uwbOmBeI5BZScXiY3wbWtMnUEs7GaM+LlVBRn",
+	"0onLUdBmARGcyFmsIynUoUFVdAokqsJrIsA2aYrnMPZv8mZjav8VPPrnhvlDoP1aDv3a5+uTzIWGqxKU",
+	"SoFEEUTFqbtaq7k0bSbTLqmAeXwTqkgm5a3POXH8DEI94QkFdKG02DmxyZr5AvqAL/KRyU2L5CQxixJa",
+	"tZbN1rK5p3i+t+6KPS6Y7/G02k5kLUIdfrs+la62WiDRwCeJfXJVEmzrsdxPGDBZ7iBzLPw2ojC3VHqH",
+	"spq9lURLoib4MuzVHtdA6a3m6YF/GZ32qEh79iAfYbH5DisiXobxRriB5RG4FAmoKniYSTvo1La356tB",
+	"/wVRJXYqm0WU1BptTOH2CL7ntnZNCr353Jso86V9+22swhdN2mntCpuENNTJ5Wqe9KDI//yf9k/X5l8N",
+	"QU1zer9dpqgL/J9RPSnj/sv+j+p0YpPo/++UU/5O89sqn3RnJKISrhmLsJzBjQjCgjOOJem4JkrLmToQ",
+	"V8bPrh6bWwrNAHzXRdjl5uE4V4Fbducv/0F++enjJTnPNfmh86LbtYXzrHvUqtNDERSdUUFlvtEc44bt",
+	"1ijttwZwHeLymsZds0CELk4jVw/GbMVQ+GVjYK4reYxGsRFVHMpJ+MnXFtiJg8n1YV4xRsqaWQ1FRYcU",
+	"kmRS3ABytvVtWe+vH5kSRcfspqAY4W1L8cicUJLR+3GR2SnB1EGk0lQXWuZzkhZ6HpTJkXZj4HscIZF3",
+	"LGeVeGN3Fk4liaCuEirJqBRPINy5MqtEioTlGDOyUKyJK8ByumEpiXN2x9k9ZB2xNB6K6m5Vf0UMdEwn",
+	"hDsLhhFSCM2zupJvQaj75F1wM4YC1osB6ZXrYB5lIShUwGYp1G8k1TvFWFrqb41nYI6ydghNYuQf9noc",
+	"hCBZm8y6ouSSZhsLZH/4p7Ifh9ZXkSivAhog3J1p/VitqPhFREWgcF5soKq8ilsKjeyz2aB9upxs7s0A",
+	"R9qPxwkDNnGELayZF9DwQCIZPxWjv7PEessu/PGspHBNbdands2tGzIxGFZWSWVSAANvDZe7rCBvrj5K",
+	"y5AUhg4+8xaqDr4xyCEKz8xJSVZG2L9fCZ96z0+79S613qUt4+ad4urM8nbqHaXpeAxxaS4J1ZeasZ+Y",
+	"Y7NZqM7levHrW5DiFaFKMaXgfOyrQHA/V/1UeY9MzhDmT2kqUhV5J22gUkEYGyISakkSOWW1yowRdmF1",
+	"t1lGuehdiJuMKyhplFGBsdQEq3NqW+gHAFKEj28sK7qef3xnhpkVGtQbB0KCEdBMRa4PkYbdI0rJwOo+",
+	"QmrzJeotZl2poTyIdDEns1yOmVKQ4+liKpdEbPwM2/3JvvVHc7Zqdw/xtOrX63OzerslAE7wM4RNjls3",
+	"3D6CJagmEzqbMWHU6886MmQA3ge5N/JgVHv3IU7QJNk53wrV/ZZrtVxrTzERoT1q1yBHkAldMVtxQRgY",
+	"tVaXc7YlyCvIPNYWP5IyY1QcagXnYDvXiu6of78+11hsuSIQLzyENuJuf0zkall1+TZqY0e+qPPUSMyi",
+	"RtZNJ3KGMCDZvMZNug5OvPFkIluS856nhvNXk1PZYeEA4ZuHgqe1HQA3rKooGMExEa7Bw8O1VTnqThTr",
+	"iQB3i1ooTomYcyQOnQzXKKybC2T9fQ5LxfetrO9hKLQsHRQuH/4scBoCwA6b6W6ffPDJPC9PT5eHvQTU",
+	"7xBCX4LpbBb+0tBwKxawxzCYcKs3YGfbraOJjdmf25CY1s9xgH4OezubeVKVDVmpfAsBYS0t8fk/g79d",
+	"W5CQXUXQVLt+dBTN95whDMqtDTwNtrUhK+vMfIjpwUTQPJf3By2gLEmbfRSv3lPa7BYMe2nDLXW2vaXN",
+	"fnWGHabNhuEzbcxBiyl/4BmzSJux9Mkqyrwlu4Yu9l4CJeSLrhKKC2qAGcRNQZ7yzhlpA5+ujSGsYsEI",
+	"0Kc5YoQaJpgzzZ36WfkUwhp5ilGPzv754viEBD10D0S5DjagtKyKW5aaycbjXE7jYOkOfGJxygMfWqgQ",
+	"CxUQa3lOaOaALZTHdy99fyoiU8Y0FzfoLMPOVGQu3OSezsmYsXREk9tuVPoOh6LSQekxRNFEFDQjGLSo",
+	"IpJyBV66CGcLlAI/j4gq8jtm1m0fjA3XFHdcuxmvsKC4QG7vkNR8yjIumA2PBfQij4oyFBbpBP7d3IE+",
+	"CTCgniEEK8JDofMR4WwVGuFpzgYkkXkOZuQJm2IBo3uam/1AUfHj+dXbX2PCx4tXcoK+hCnJ+c1Ew8kb",
+	"fjXhChyo1hIR+ajMe7yb6A+t4qYB6pjSdK7M5LiNbzJXHT8YYMBriEsGoGozyYXGJ5YzvKl+tbMZo7kv",
+	"Ue9sObXgCYwbGopOjANdA6W5RkoTdyOfvhQ4ACLrFS5Eautum13maYSOA5q6SG6uLAzyMx/SmskbXD+S",
+	"QK58QLIUCDhsycszHAsvghQJA58ZOJzNUxsKOfZ7aO5EVL5Ys4WxW0eupOjj2mJcDdankbV98fcMD3FG",
+	"ef5MNSK7mGs0pbl5znbT4rOFy2HaUp4rvxV5OhQOitlMuEr74PJcWqEfLx6i2JgrEG4LmVDUEN0DxbC4",
+	"CcXg8IRRUBtoEMAsBRsK8+kZ/uwc8BUfD8tzmaMdv2tYF4yJYxHrQ6m/9f5QlLBCBCxyKqRoTWL872a/",
+	"HlMMYxvE4x1UkzI0+2hwtBbs29qyL2zGHvGLof81awaG3/5rsxUsrxH4h4tdwceeGhLhSYPHfQJ6ZzRm",
+	"jEVpZftWtj9Y2R4u/IOIhoh76OXaEgtjG3Acx5jayI02cmPreMNLp0cYiZ3TGxZV9YWKQlFRHnBhKUu4",
+	"suqGVR7g1ySTqjCSp8zSMhCgOaLuyl3kJwCB5Oa6VuRF5eP1mWet2YqYC4Q9qm1yG22x6wB0V7V2bFEe",
+	"rbIs84ZIdPPO+JQR8+rygKrbVlvH8JlZsaTIuZ5DIzrjRs4d/PffzP2XPE3gz38zn+V3rusizyz07+D5",
+	"85PTH/rH/eP+yeDH4x+P4TXY2f3TuWD821RNsVYBsUQaEJJlkM9sNyk3mrO0pclqhRIcHTUdhOWlfDyB",
+	"udCCmR11bvxGbUugkgx5wEE5GzkOChaVU6pwVTMr++/ekNIw1auHAjpsymXFYUK93QboYC2NPZjRglFv",
+	"cQLnH9+RWza3lpGqpl1V162JjAkHUm0HsRkPzWtzNxmrM7udIL2ABUR1VlvjAsD/otKSVGECFTNNUHvP",
+	"PoXFSdXC0a0Nh6VE/f9sXT2L4zAQ/StTJmA3gSuOq44j1wSWZbPNFluMpYksIktGH0WK/PdFGvkjxm2I",
+	"o2E8fnnzPMMjPgD+5kxeGsCBrKz/UYUFzq6zW0mqyovL/LowTtxX4VAvdkJ59zTy0EnZLZHJxN45Cbnh",
+	"gy9CD79zKKdf0O5oXQpHzk+Z0i+v4oJ7uTHLNXtPWorCDVQls5CPoGE0pe43mSmAx7mfYa2KM4uytnCS",
+	"iWZMkzRocwW5xK9Oamz12L2CVMqTwkhw0yp5CtNc/kwwJEbsMFBt6KQOlQqULWzvDOPmSLZ89Q9Ytzht",
+	"5fMly0DX89upilCryDzlD/Yi+68ztcUYUfSsp+JmTCnAgYf+c6bKzzRgKGaMbWDQNkUKxwZET+JO9UYz",
+	"yekeE+AUlVBb6IzrIETnUa0re1oC2wvwUv2fZh5ZNplu0Lsw6oiGvbTQs9HAaFDUgdaW8/qwOGgBtWUC",
+	"T0qHmNn3v8P5+PkBMtVdimZ18bbgbs4P2qpWoH9BwQIteyhBxuSgua1hk6zART29fWsXn3cQGNE4lYgB",
+	"a0zGFERgeU2rXLCTXzocrrmtRy+hWk2H4/qpZF/c5/fzJwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -67,6 +67,10 @@ const (
 	KeepSupportRegister Permission = "support-register:keep"
 )
 
+// GiveFamilyViews is the permission for the family's views on a served draft plan and a preferred setting (s.38-39),
+// given by the family for their own child or recorded for them by the SEND team or engagement lead.
+const GiveFamilyViews Permission = "ehc-plans:family-views"
+
 // matrix is the single place that says which role holds which permission. Which records a
 // permission reaches is Reach's business.
 var matrix = map[Role][]Permission{
@@ -75,13 +79,13 @@ var matrix = map[Role][]Permission{
 	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys, ManageWebhooks, ReadEvents},
 	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
 		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords, ReadEvents,
-		KeepSupportRegister},
+		KeepSupportRegister, GiveFamilyViews},
 	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys, ReadEvents},
-	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys, ReadEvents},
+	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys, ReadEvents, GiveFamilyViews},
 	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents, KeepSupportRegister},
 	// Analysts see aggregate figures only, and only ever with disclosure control applied.
 	RoleAnalyst: {ReadDirectory, ReadReports, ReadSurveys},
-	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys, RequestAssessment},
+	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys, RequestAssessment, GiveFamilyViews},
 }
 
 // Can reports whether role holds permission.

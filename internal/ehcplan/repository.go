@@ -14,4 +14,8 @@ type Repository interface {
 	Update(p Plan) error
 	List(f Filter, s access.Scope, p paging.Page) ([]Plan, string, error)
 	CeaseDue(today time.Time, youngPersonID string) ([]Plan, error)
+	// AddFamilyViews keeps the family's views on a served draft.
+	AddFamilyViews(v FamilyViews) error
+	// FamilyViews lists views within scope, newest first.
+	FamilyViews(f FamilyViewsFilter, s access.Scope, p paging.Page) ([]FamilyViews, string, error)
 }

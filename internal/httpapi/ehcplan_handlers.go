@@ -410,3 +410,126 @@ func (h *planHandlers) DecideAnnualReview(ctx context.Context, req api.DecideAnn
 
 // boolPtr keeps false, which ptr would drop as a zero value: in_force false is an answer.
 func boolPtr(b bool) *bool { return &b }
+
+// The family's views on a served draft (s.38-39, Reg 13).
+
+func toFamilyViews(v ehcplan.FamilyViews) api.PlanFamilyViews {
+	out := api.PlanFamilyViews{ID: mustUUID(v.ID), EHCPlanID: mustUUID(v.PlanID), YoungPersonID: mustUUID(v.YoungPersonID),
+		DraftVersion: v.DraftVersion, Views: v.Views, WantsMeeting: v.WantsMeeting, GivenBy: api.PlanFamilyViewsGivenBy(v.GivenBy),
+		GivenOn: date(v.GivenOn), CommentsDueOn: date(v.CommentsDueOn), CreatedAt: v.CreatedAt}
+	if s := v.PreferredSetting; s != nil {
+		out.PreferredSetting = &api.PreferredSetting{Name: s.Name, URN: ptr(s.URN), Type: ptr(api.PreferredSettingType(s.Type))}
+		if s.URN == "" {
+			out.PreferredSetting.URN = nil
+		}
+		if s.Type == "" {
+			out.PreferredSetting.Type = nil
+		}
+	}
+	return out
+}
+
+func (h *planHandlers) GiveEHCPlanFamilyViews(ctx context.Context, req api.GiveEHCPlanFamilyViewsRequestObject) (api.GiveEHCPlanFamilyViewsResponseObject, error) {
+	b := req.Body
+	in := plans.FamilyViewsInput{Views: b.Views, WantsMeeting: ptrVal(b.WantsMeeting)}
+	if s := b.PreferredSetting; s != nil {
+		in.PreferredSetting = &ehcplan.PreferredSetting{Name: s.Name, URN: str(s.URN), Type: string(ptrVal(s.Type))}
+	}
+	v, err := h.svc.GiveFamilyViews(ctx, req.ID.String(), in)
+	if err != nil {
+		return nil, err
+	}
+	return api.GiveEHCPlanFamilyViews201JSONResponse(toFamilyViews(v)), nil
+}
+
+func (h *planHandlers) ListFamilyViews(ctx context.Context, req api.ListFamilyViewsRequestObject) (api.ListFamilyViewsResponseObject, error) {
+	q := req.Params
+	f := ehcplan.FamilyViewsFilter{PlanID: uuidStr(q.EHCPlanID), YoungPersonID: uuidStr(q.YoungPersonID), WantsMeeting: q.WantsMeeting}
+	items, next, err := h.svc.FamilyViews(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListFamilyViews200JSONResponse{Items: make([]api.PlanFamilyViews, len(items)), NextCursor: nextCursor(next)}
+	for i, v := range items {
+		out.Items[i] = toFamilyViews(v)
+	}
+	return out, nil
+}
+
+// What happens next, for the family.
+
+func (h *planHandlers) GetFamilySummary(ctx context.Context, req api.GetFamilySummaryRequestObject) (api.GetFamilySummaryResponseObject, error) {
+	s, err := h.svc.FamilySummary(ctx, req.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	out := api.GetFamilySummary200JSONResponse{YoungPersonID: req.ID, AsOf: date(h.s.today()), Requests: make([]api.FamilySummaryRequest, len(s.Requests)),
+		Plans: make([]api.FamilySummaryPlan, len(s.Plans)), Upcoming: make([]api.FamilySummaryDate, len(s.Upcoming))}
+	for i, r := range s.Requests {
+		out.Requests[i] = api.FamilySummaryRequest{ID: mustUUID(r.ID), Status: api.EHCRequestStatus(r.Status), ReceivedOn: date(r.ReceivedOn),
+			WhatIsHappening: r.WhatIsHappening}
+	}
+	for i, p := range s.Plans {
+		out.Plans[i] = api.FamilySummaryPlan{ID: mustUUID(p.ID), Status: api.EHCPlanStatus(p.Status), WhatIsHappening: p.WhatIsHappening}
+		if p.CommentsOpenUntil != nil {
+			out.Plans[i].CommentsOpenUntil = ptr(date(*p.CommentsOpenUntil))
+		}
+	}
+	for i, d := range s.Upcoming {
+		out.Upcoming[i] = api.FamilySummaryDate{On: date(d.On), What: api.FamilySummaryDateWhat(d.What), RecordType: api.FamilySummaryDateRecordType(d.RecordType),
+			RecordID: mustUUID(d.RecordID), Explanation: d.Explanation}
+	}
+	return out, nil
+}
+
+// Family invitation links.
+
+func (h *planHandlers) CreateFamilyInvitation(ctx context.Context, req api.CreateFamilyInvitationRequestObject) (api.CreateFamilyInvitationResponseObject, error) {
+	b := req.Body
+	in := plans.FamilyInvitationInput{YoungPersonID: b.YoungPersonID.String(), Purpose: string(b.Purpose), PlanID: uuidStr(b.EHCPlanID)}
+	if b.ExpiresOn != nil {
+		in.ExpiresOn = b.ExpiresOn.Time
+	}
+	inv, token, err := h.svc.CreateFamilyInvitation(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateFamilyInvitation201JSONResponse{ID: mustUUID(inv.ID), YoungPersonID: mustUUID(inv.YoungPersonID),
+		Purpose: api.FamilyInvitationIssuedPurpose(inv.Purpose), EHCPlanID: uuidPtr(inv.PlanID), ExpiresAt: inv.ExpiresAt,
+		Status: api.FamilyInvitationIssuedStatus(inv.Status(h.s.app.Clock.Now())), CreatedAt: inv.CreatedAt, Token: token,
+		LinkPath: "/v1/family-links/" + token}, nil
+}
+
+func (h *planHandlers) GetFamilyLink(ctx context.Context, req api.GetFamilyLinkRequestObject) (api.GetFamilyLinkResponseObject, error) {
+	l, err := h.svc.OpenFamilyLink(ctx, req.Token)
+	if err != nil {
+		return nil, err
+	}
+	out := api.GetFamilyLink200JSONResponse{Purpose: api.FamilyLinkPurpose(l.Invitation.Purpose), ExpiresAt: l.Invitation.ExpiresAt}
+	if l.CommentsDueOn != nil {
+		out.CommentsDueOn = ptr(date(*l.CommentsDueOn))
+	}
+	return out, nil
+}
+
+func (h *planHandlers) RequestAssessmentByFamilyLink(ctx context.Context, req api.RequestAssessmentByFamilyLinkRequestObject) (api.RequestAssessmentByFamilyLinkResponseObject, error) {
+	r, next, err := h.svc.RequestAssessmentByLink(ctx, req.Token, string(req.Body.RequestedBy), str(req.Body.Notes))
+	if err != nil {
+		return nil, err
+	}
+	return api.RequestAssessmentByFamilyLink201JSONResponse{ReceivedOn: date(r.ReceivedOn), WhatHappensNext: next}, nil
+}
+
+func (h *planHandlers) GiveViewsByFamilyLink(ctx context.Context, req api.GiveViewsByFamilyLinkRequestObject) (api.GiveViewsByFamilyLinkResponseObject, error) {
+	b := req.Body
+	in := plans.FamilyViewsInput{Views: b.Views, WantsMeeting: ptrVal(b.WantsMeeting)}
+	if s := b.PreferredSetting; s != nil {
+		in.PreferredSetting = &ehcplan.PreferredSetting{Name: s.Name, URN: str(s.URN), Type: string(ptrVal(s.Type))}
+	}
+	v, err := h.svc.GiveViewsByLink(ctx, req.Token, in)
+	if err != nil {
+		return nil, err
+	}
+	return api.GiveViewsByFamilyLink201JSONResponse{ReceivedOn: date(v.GivenOn),
+		WhatHappensNext: "Thank you. The council has your views on the draft plan and will take them into account before the final plan is issued."}, nil
+}

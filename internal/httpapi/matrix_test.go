@@ -389,6 +389,28 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"kind": "between_phases", "transfer_on": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
 			}},
+		// The family's views on a served draft (s.38-39): the family for their own child, or the SEND
+		// team and the engagement lead recording them; listed to every casework reader within reach.
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/family-views", writes: true, setup: withDraftServedToday,
+			want: expect(fb, map[caller]int{sendOfficer: new, leadInvolved: new, leadUninvolved: nf, familyOwn: new, familyOther: nf}),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"views": "We agree with the draft.", "preferred_setting": map[string]any{"name": "Oak Primary School"}, "wants_meeting": true}
+			}},
+		{method: "GET", path: "/v1/family-views", want: caseworkList},
+		// Family invitation links: made like survey invitations; used with no credentials at all.
+		{method: "POST", path: "/v1/family-invitations", writes: true,
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new,
+				admin: fb, analyst: fb, panelMember: fb, familyOwn: fb, familyOther: fb}),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "purpose": "request_assessment"}
+			}},
+		{method: "GET", path: "/v1/family-links/{token}", setup: withAssessmentInvitation, want: everyone(ok)},
+		{method: "POST", path: "/v1/family-links/{token}/ehc-request", writes: true, setup: withAssessmentInvitation, want: everyone(new),
+			body: func(*env, caller, fixture) any { return map[string]any{"requested_by": "parent"} }},
+		{method: "POST", path: "/v1/family-links/{token}/family-views", writes: true, setup: withViewsInvitation, want: everyone(new),
+			body: func(*env, caller, fixture) any { return map[string]any{"views": "We agree."} }},
+		// What happens next, in plain words: whoever may read the child's record (the family: their own).
+		{method: "GET", path: "/v1/young-people/{child}/family-summary", want: caseworkRead(ok)},
 		{method: "GET", path: "/v1/annual-reviews", want: caseworkList},
 		{method: "GET", path: "/v1/annual-reviews/{feedback}", setup: withReview, want: caseworkRead(ok)},
 		{method: "POST", path: "/v1/annual-reviews/{feedback}/meeting", writes: true, setup: withReview, want: caseworkWrite(ok),

@@ -94,6 +94,11 @@ func toExport(x privacy.Export) api.SubjectAccessExport {
 	for i, v := range x.Documents {
 		out.Documents[i] = toDocument(v)
 	}
+	views := make([]api.PlanFamilyViews, len(x.FamilyViews))
+	for i, v := range x.FamilyViews {
+		views[i] = toFamilyViews(v)
+	}
+	out.EHCPlanFamilyViews = &views
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}

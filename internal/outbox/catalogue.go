@@ -35,6 +35,7 @@ var (
 	EHCPlanCeasing              = Type{Name: "ehc_plan.ceasing", Version: 1, RecordType: "ehc_plan", Summary: "The authority decided to cease a plan; it stays in force until the appeal window closes."}
 	EHCPlanDraftRevised         = Type{Name: "ehc_plan.draft_revised", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was revised."}
 	EHCPlanDraftServed          = Type{Name: "ehc_plan.draft_served", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was sent to the family."}
+	EHCPlanFamilyViewsGiven     = Type{Name: "ehc_plan.family_views_given", Version: 1, RecordType: "ehc_plan", Summary: "The family gave their views on a served draft plan (and may have named a setting or asked for a meeting)."}
 	EHCPlanDrafted              = Type{Name: "ehc_plan.drafted", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was started."}
 	EHCPlanIssued               = Type{Name: "ehc_plan.issued", Version: 1, RecordType: "ehc_plan", Summary: "A final or amended plan was issued."}
 	EHCPlanPhaseTransferPlanned = Type{Name: "ehc_plan.phase_transfer_planned", Version: 1, RecordType: "ehc_plan", Summary: "A phase transfer and its deadline were recorded."}
@@ -51,6 +52,8 @@ var (
 	EHCRequestPlanIssued        = Type{Name: "ehc_request.plan_issued", Version: 1, RecordType: "ehc_request", Summary: "The final plan for a request was issued."}
 	EHCRequestReceived          = Type{Name: "ehc_request.received", Version: 1, RecordType: "ehc_request", Summary: "A request for an EHC needs assessment was received; the statutory clock started."}
 	EHCRequestWithdrawn         = Type{Name: "ehc_request.withdrawn", Version: 1, RecordType: "ehc_request", Summary: "A request was withdrawn."}
+	FamilyInvitationCreated     = Type{Name: "family_invitation.created", Version: 1, RecordType: "family_invitation", Summary: "A family without an account was invited (by a link) to request an assessment or give views on a draft plan."}
+	FamilyInvitationUsed        = Type{Name: "family_invitation.used", Version: 1, RecordType: "family_invitation", Summary: "A family invitation link was used."}
 	FamilyAssessmentCreated     = Type{Name: "family_assessment.created", Version: 1, RecordType: "family_assessment", Summary: "A family assessment (or a new version of one) was started."}
 	FamilyAssessmentReviewed    = Type{Name: "family_assessment.reviewed", Version: 1, RecordType: "family_assessment", Summary: "A family assessment was reviewed."}
 	FamilyAssessmentSubmitted   = Type{Name: "family_assessment.submitted", Version: 1, RecordType: "family_assessment", Summary: "A family assessment was submitted."}
@@ -139,6 +142,7 @@ var Catalogue = []Type{
 	EHCPlanDraftRevised,
 	EHCPlanDraftServed,
 	EHCPlanDrafted,
+	EHCPlanFamilyViewsGiven,
 	EHCPlanIssued,
 	EHCPlanPhaseTransferPlanned,
 	EHCPlanReviewed,
@@ -155,6 +159,8 @@ var Catalogue = []Type{
 	EHCRequestReceived,
 	EHCRequestWithdrawn,
 	FamilyAssessmentCreated,
+	FamilyInvitationCreated,
+	FamilyInvitationUsed,
 	FamilyAssessmentReviewed,
 	FamilyAssessmentSubmitted,
 	FamilyAssessmentUpdated,

@@ -123,6 +123,8 @@ var linkedTables = []linkedTable{
 	{"annual_reviews", annualreview.RecordType, true, true},
 	{"disputes", dispute.RecordType, true, true},
 	{"documents", document.RecordType, true, false},
+	{"ehc_plan_family_views", "", false, false}, // move with their plan
+	{"family_invitations", "", true, false},     // move with the child; not counted as records
 	{"transition_plans", transition.RecordType, true, true},
 	{"survey_responses", survey.RecordType, true, false},
 	{"survey_answers", "", false, false},

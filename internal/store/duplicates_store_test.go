@@ -132,6 +132,10 @@ func seedLinked(t *testing.T, st *store.Store, yp person.YoungPerson, pr directo
 	exec(`INSERT INTO ehc_plans (id, young_person_id, status, created_at, updated_at, version) VALUES (?, ?, 'ceased', ?, ?, 1)`, plan, yp.ID, ts, ts)
 	exec(`INSERT INTO annual_reviews (id, plan_id, young_person_id, sequence, status, due_on, created_at, updated_at, version)
 		VALUES (?, ?, ?, 1, 'scheduled', '2027-01-04', ?, ?, 1)`, newID(t), plan, yp.ID, ts, ts)
+	exec(`INSERT INTO ehc_plan_family_views (id, plan_id, young_person_id, draft_version, views, wants_meeting, given_by, given_on,
+		comments_due_on, created_at) VALUES (?, ?, ?, 1, 'Agreed.', false, 'family', '2026-03-02', '2026-03-16', ?)`, newID(t), plan, yp.ID, ts)
+	exec(`INSERT INTO family_invitations (id, young_person_id, purpose, token_hash, expires_at, created_at, version)
+		VALUES (?, ?, 'request_assessment', ?, ?, ?, 1)`, newID(t), yp.ID, newID(t), ts.Add(24*time.Hour), ts)
 	exec(`INSERT INTO disputes (id, young_person_id, kind, subject_type, subject_id, about, sections, brought_by, received_on, created_at, updated_at, version)
 		VALUES (?, ?, 'complaint', 'referral', ?, 'delay', '[]', 'parent', '2026-03-01', ?, ?, 1)`, newID(t), yp.ID, r.ID, ts, ts)
 	exec(`INSERT INTO documents (id, record_type, record_id, young_person_id, kind, title, file_name, media_type, size_bytes, sha256,

@@ -250,6 +250,8 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM external_ids WHERE record_type = 'young_person' AND record_id = ?",
 		"DELETE FROM external_ids WHERE record_type = 'referral' AND record_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
 		"DELETE FROM external_ids WHERE record_type = 'ehc_plan' AND record_id IN (SELECT id FROM ehc_plans WHERE young_person_id = ?)",
+		"DELETE FROM ehc_plan_family_views WHERE young_person_id = ?",
+		"DELETE FROM family_invitations WHERE young_person_id = ?",
 		"DELETE FROM ehc_plan_versions WHERE plan_id IN (SELECT id FROM ehc_plans WHERE young_person_id = ?)",
 		"DELETE FROM ehc_plans WHERE young_person_id = ?",
 		"DELETE FROM ehc_requests WHERE young_person_id = ?",

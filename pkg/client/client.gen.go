@@ -1751,6 +1751,156 @@ func (e Ethnicity) Valid() bool {
 	}
 }
 
+// Defines values for FamilyInvitationInputPurpose.
+const (
+	FamilyInvitationInputPurposeGiveViews         FamilyInvitationInputPurpose = "give_views"
+	FamilyInvitationInputPurposeRequestAssessment FamilyInvitationInputPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationInputPurpose enum.
+func (e FamilyInvitationInputPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationInputPurposeGiveViews:
+		return true
+	case FamilyInvitationInputPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedPurpose.
+const (
+	FamilyInvitationIssuedPurposeGiveViews         FamilyInvitationIssuedPurpose = "give_views"
+	FamilyInvitationIssuedPurposeRequestAssessment FamilyInvitationIssuedPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedPurpose enum.
+func (e FamilyInvitationIssuedPurpose) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedPurposeGiveViews:
+		return true
+	case FamilyInvitationIssuedPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyInvitationIssuedStatus.
+const (
+	FamilyInvitationIssuedStatusExpired FamilyInvitationIssuedStatus = "expired"
+	FamilyInvitationIssuedStatusPending FamilyInvitationIssuedStatus = "pending"
+	FamilyInvitationIssuedStatusUsed    FamilyInvitationIssuedStatus = "used"
+)
+
+// Valid indicates whether the value is a known member of the FamilyInvitationIssuedStatus enum.
+func (e FamilyInvitationIssuedStatus) Valid() bool {
+	switch e {
+	case FamilyInvitationIssuedStatusExpired:
+		return true
+	case FamilyInvitationIssuedStatusPending:
+		return true
+	case FamilyInvitationIssuedStatusUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkPurpose.
+const (
+	FamilyLinkPurposeGiveViews         FamilyLinkPurpose = "give_views"
+	FamilyLinkPurposeRequestAssessment FamilyLinkPurpose = "request_assessment"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkPurpose enum.
+func (e FamilyLinkPurpose) Valid() bool {
+	switch e {
+	case FamilyLinkPurposeGiveViews:
+		return true
+	case FamilyLinkPurposeRequestAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilyLinkRequestInputRequestedBy.
+const (
+	FamilyLinkRequestInputRequestedByParent      FamilyLinkRequestInputRequestedBy = "parent"
+	FamilyLinkRequestInputRequestedByYoungPerson FamilyLinkRequestInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the FamilyLinkRequestInputRequestedBy enum.
+func (e FamilyLinkRequestInputRequestedBy) Valid() bool {
+	switch e {
+	case FamilyLinkRequestInputRequestedByParent:
+		return true
+	case FamilyLinkRequestInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilySummaryDateRecordType.
+const (
+	FamilySummaryDateRecordTypeEHCPlan    FamilySummaryDateRecordType = "ehc_plan"
+	FamilySummaryDateRecordTypeEHCRequest FamilySummaryDateRecordType = "ehc_request"
+)
+
+// Valid indicates whether the value is a known member of the FamilySummaryDateRecordType enum.
+func (e FamilySummaryDateRecordType) Valid() bool {
+	switch e {
+	case FamilySummaryDateRecordTypeEHCPlan:
+		return true
+	case FamilySummaryDateRecordTypeEHCRequest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FamilySummaryDateWhat.
+const (
+	FamilySummaryDateWhatAmendedPlanDue   FamilySummaryDateWhat = "amended_plan_due"
+	FamilySummaryDateWhatAnnualReview     FamilySummaryDateWhat = "annual_review"
+	FamilySummaryDateWhatAppealBy         FamilySummaryDateWhat = "appeal_by"
+	FamilySummaryDateWhatCommentsDue      FamilySummaryDateWhat = "comments_due"
+	FamilySummaryDateWhatDecisionToAssess FamilySummaryDateWhat = "decision_to_assess"
+	FamilySummaryDateWhatFinalPlan        FamilySummaryDateWhat = "final_plan"
+	FamilySummaryDateWhatNoPlanNotice     FamilySummaryDateWhat = "no_plan_notice"
+	FamilySummaryDateWhatPhaseTransfer    FamilySummaryDateWhat = "phase_transfer"
+	FamilySummaryDateWhatPlanEnds         FamilySummaryDateWhat = "plan_ends"
+)
+
+// Valid indicates whether the value is a known member of the FamilySummaryDateWhat enum.
+func (e FamilySummaryDateWhat) Valid() bool {
+	switch e {
+	case FamilySummaryDateWhatAmendedPlanDue:
+		return true
+	case FamilySummaryDateWhatAnnualReview:
+		return true
+	case FamilySummaryDateWhatAppealBy:
+		return true
+	case FamilySummaryDateWhatCommentsDue:
+		return true
+	case FamilySummaryDateWhatDecisionToAssess:
+		return true
+	case FamilySummaryDateWhatFinalPlan:
+		return true
+	case FamilySummaryDateWhatNoPlanNotice:
+		return true
+	case FamilySummaryDateWhatPhaseTransfer:
+		return true
+	case FamilySummaryDateWhatPlanEnds:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeedbackFrom.
 const (
 	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
@@ -2348,6 +2498,24 @@ func (e PlacementType) Valid() bool {
 	}
 }
 
+// Defines values for PlanFamilyViewsGivenBy.
+const (
+	PlanFamilyViewsGivenByFamily  PlanFamilyViewsGivenBy = "family"
+	PlanFamilyViewsGivenByOfficer PlanFamilyViewsGivenBy = "officer"
+)
+
+// Valid indicates whether the value is a known member of the PlanFamilyViewsGivenBy enum.
+func (e PlanFamilyViewsGivenBy) Valid() bool {
+	switch e {
+	case PlanFamilyViewsGivenByFamily:
+		return true
+	case PlanFamilyViewsGivenByOfficer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlanSection.
 const (
 	PlanSectionA  PlanSection = "A"
@@ -2468,6 +2636,54 @@ func (e PractitionerRole) Valid() bool {
 	}
 }
 
+// Defines values for PreferredSettingType.
+const (
+	PreferredSettingTypeApprenticeship           PreferredSettingType = "apprenticeship"
+	PreferredSettingTypeEHE                      PreferredSettingType = "EHE"
+	PreferredSettingTypeEarlyYears               PreferredSettingType = "early_years"
+	PreferredSettingTypeFurtherEducation         PreferredSettingType = "further_education"
+	PreferredSettingTypeIndependentSpecialSchool PreferredSettingType = "independent_special_school"
+	PreferredSettingTypeMainstreamSchool         PreferredSettingType = "mainstream_school"
+	PreferredSettingTypeOLA                      PreferredSettingType = "OLA"
+	PreferredSettingTypeOther                    PreferredSettingType = "other"
+	PreferredSettingTypeResourcedProvision       PreferredSettingType = "resourced_provision"
+	PreferredSettingTypeSENUnit                  PreferredSettingType = "sen_unit"
+	PreferredSettingTypeSpecialSchool            PreferredSettingType = "special_school"
+	PreferredSettingTypeSpecialistPost16         PreferredSettingType = "specialist_post16"
+)
+
+// Valid indicates whether the value is a known member of the PreferredSettingType enum.
+func (e PreferredSettingType) Valid() bool {
+	switch e {
+	case PreferredSettingTypeApprenticeship:
+		return true
+	case PreferredSettingTypeEHE:
+		return true
+	case PreferredSettingTypeEarlyYears:
+		return true
+	case PreferredSettingTypeFurtherEducation:
+		return true
+	case PreferredSettingTypeIndependentSpecialSchool:
+		return true
+	case PreferredSettingTypeMainstreamSchool:
+		return true
+	case PreferredSettingTypeOLA:
+		return true
+	case PreferredSettingTypeOther:
+		return true
+	case PreferredSettingTypeResourcedProvision:
+		return true
+	case PreferredSettingTypeSENUnit:
+		return true
+	case PreferredSettingTypeSpecialSchool:
+		return true
+	case PreferredSettingTypeSpecialistPost16:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RecordType.
 const (
 	RecordTypeAPIKey               RecordType = "api_key"
@@ -2480,9 +2696,12 @@ const (
 	RecordTypeDispute              RecordType = "dispute"
 	RecordTypeDocument             RecordType = "document"
 	RecordTypeEHCPlan              RecordType = "ehc_plan"
+	RecordTypeEHCPlanFamilyViews   RecordType = "ehc_plan_family_views"
 	RecordTypeEHCRequest           RecordType = "ehc_request"
 	RecordTypeEvent                RecordType = "event"
 	RecordTypeFamilyAssessment     RecordType = "family_assessment"
+	RecordTypeFamilyInvitation     RecordType = "family_invitation"
+	RecordTypeFamilySummary        RecordType = "family_summary"
 	RecordTypeInvolvement          RecordType = "involvement"
 	RecordTypeMeeting              RecordType = "meeting"
 	RecordTypeOrganisation         RecordType = "organisation"
@@ -2525,11 +2744,17 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeEHCPlan:
 		return true
+	case RecordTypeEHCPlanFamilyViews:
+		return true
 	case RecordTypeEHCRequest:
 		return true
 	case RecordTypeEvent:
 		return true
 	case RecordTypeFamilyAssessment:
+		return true
+	case RecordTypeFamilyInvitation:
+		return true
+	case RecordTypeFamilySummary:
 		return true
 	case RecordTypeInvolvement:
 		return true
@@ -3031,19 +3256,19 @@ func (e SurveyAudience) Valid() bool {
 
 // Defines values for SurveyInvitationStatus.
 const (
-	Answered SurveyInvitationStatus = "answered"
-	Expired  SurveyInvitationStatus = "expired"
-	Pending  SurveyInvitationStatus = "pending"
+	SurveyInvitationStatusAnswered SurveyInvitationStatus = "answered"
+	SurveyInvitationStatusExpired  SurveyInvitationStatus = "expired"
+	SurveyInvitationStatusPending  SurveyInvitationStatus = "pending"
 )
 
 // Valid indicates whether the value is a known member of the SurveyInvitationStatus enum.
 func (e SurveyInvitationStatus) Valid() bool {
 	switch e {
-	case Answered:
+	case SurveyInvitationStatusAnswered:
 		return true
-	case Expired:
+	case SurveyInvitationStatusExpired:
 		return true
-	case Pending:
+	case SurveyInvitationStatusPending:
 		return true
 	default:
 		return false
@@ -4899,6 +5124,120 @@ type FamilyAssessmentPatch struct {
 	Sections *AssessmentSections `json:"sections,omitempty"`
 }
 
+// FamilyInvitationEventPayload The data of family_invitation events (see GET /v1/event-types for which).
+type FamilyInvitationEventPayload = EventPayload
+
+// FamilyInvitationInput defines model for FamilyInvitationInput.
+type FamilyInvitationInput struct {
+	// EHCPlanID give_views only: the plan whose served draft the views are about.
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// ExpiresOn The last day the link can be used: 1 to 30 days from today (14 by default).
+	ExpiresOn     *openapi_types.Date          `json:"expires_on,omitempty"`
+	Purpose       FamilyInvitationInputPurpose `json:"purpose"`
+	YoungPersonID openapi_types.UUID           `json:"young_person_id"`
+}
+
+// FamilyInvitationInputPurpose defines model for FamilyInvitationInput.Purpose.
+type FamilyInvitationInputPurpose string
+
+// FamilyInvitationIssued defines model for FamilyInvitationIssued.
+type FamilyInvitationIssued struct {
+	CreatedAt time.Time           `json:"created_at"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ExpiresAt time.Time           `json:"expires_at"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// LinkPath The API path the front end calls with the token: /v1/family-links/{token}.
+	LinkPath string                        `json:"link_path"`
+	Purpose  FamilyInvitationIssuedPurpose `json:"purpose"`
+	Status   FamilyInvitationIssuedStatus  `json:"status"`
+
+	// Token The key to the link; shown in this answer only.
+	Token         string             `json:"token"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// FamilyInvitationIssuedPurpose defines model for FamilyInvitationIssued.Purpose.
+type FamilyInvitationIssuedPurpose string
+
+// FamilyInvitationIssuedStatus defines model for FamilyInvitationIssued.Status.
+type FamilyInvitationIssuedStatus string
+
+// FamilyLink defines model for FamilyLink.
+type FamilyLink struct {
+	// CommentsDueOn give_views: the last day of the comment period on the served draft, when one has been served.
+	CommentsDueOn *openapi_types.Date `json:"comments_due_on,omitempty"`
+	ExpiresAt     time.Time           `json:"expires_at"`
+	Purpose       FamilyLinkPurpose   `json:"purpose"`
+}
+
+// FamilyLinkPurpose defines model for FamilyLink.Purpose.
+type FamilyLinkPurpose string
+
+// FamilyLinkReceipt defines model for FamilyLinkReceipt.
+type FamilyLinkReceipt struct {
+	ReceivedOn      openapi_types.Date `json:"received_on"`
+	WhatHappensNext string             `json:"what_happens_next"`
+}
+
+// FamilyLinkRequestInput defines model for FamilyLinkRequestInput.
+type FamilyLinkRequestInput struct {
+	// Notes Why the family are asking, in their words.
+	Notes *string `json:"notes,omitempty"`
+
+	// RequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+	RequestedBy FamilyLinkRequestInputRequestedBy `json:"requested_by"`
+}
+
+// FamilyLinkRequestInputRequestedBy young_person: the young person aged 16 to 25 asks for themselves.
+type FamilyLinkRequestInputRequestedBy string
+
+// FamilySummary Where a child's EHC process stands and what comes next, written for the family. Statuses, dates and plain-English explanations only.
+type FamilySummary struct {
+	AsOf     openapi_types.Date     `json:"as_of"`
+	Plans    []FamilySummaryPlan    `json:"plans"`
+	Requests []FamilySummaryRequest `json:"requests"`
+
+	// Upcoming The statutory dates from today on, soonest first.
+	Upcoming      []FamilySummaryDate `json:"upcoming"`
+	YoungPersonID openapi_types.UUID  `json:"young_person_id"`
+}
+
+// FamilySummaryDate defines model for FamilySummaryDate.
+type FamilySummaryDate struct {
+	Explanation string                      `json:"explanation"`
+	On          openapi_types.Date          `json:"on"`
+	RecordID    openapi_types.UUID          `json:"record_id"`
+	RecordType  FamilySummaryDateRecordType `json:"record_type"`
+	What        FamilySummaryDateWhat       `json:"what"`
+}
+
+// FamilySummaryDateRecordType defines model for FamilySummaryDate.RecordType.
+type FamilySummaryDateRecordType string
+
+// FamilySummaryDateWhat defines model for FamilySummaryDate.What.
+type FamilySummaryDateWhat string
+
+// FamilySummaryPlan defines model for FamilySummaryPlan.
+type FamilySummaryPlan struct {
+	// CommentsOpenUntil When the family may comment on a served draft or proposed changes today: the last day they may (give views with POST /v1/ehc-plans/{id}/family-views).
+	CommentsOpenUntil *openapi_types.Date `json:"comments_open_until,omitempty"`
+	ID                openapi_types.UUID  `json:"id"`
+
+	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+	Status          EHCPlanStatus `json:"status"`
+	WhatIsHappening string        `json:"what_is_happening"`
+}
+
+// FamilySummaryRequest defines model for FamilySummaryRequest.
+type FamilySummaryRequest struct {
+	ID              openapi_types.UUID `json:"id"`
+	ReceivedOn      openapi_types.Date `json:"received_on"`
+	Status          EHCRequestStatus   `json:"status"`
+	WhatIsHappening string             `json:"what_is_happening"`
+}
+
 // FamilyViews defines model for FamilyViews.
 type FamilyViews struct {
 	WhatMatters         *string `json:"what_matters,omitempty"`
@@ -5514,6 +5853,49 @@ type PlacementPage struct {
 // PlacementType defines model for PlacementType.
 type PlacementType string
 
+// PlanFamilyViews defines model for PlanFamilyViews.
+type PlanFamilyViews struct {
+	// CommentsDueOn The last day of the comment period the views were given in.
+	CommentsDueOn openapi_types.Date `json:"comments_due_on"`
+	CreatedAt     time.Time          `json:"created_at"`
+
+	// DraftVersion The served draft the views are about.
+	DraftVersion int                `json:"draft_version"`
+	EHCPlanID    openapi_types.UUID `json:"ehc_plan_id"`
+
+	// GivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+	GivenBy PlanFamilyViewsGivenBy `json:"given_by"`
+	GivenOn openapi_types.Date     `json:"given_on"`
+	ID      openapi_types.UUID     `json:"id"`
+
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting  `json:"preferred_setting,omitempty"`
+	Views            string             `json:"views"`
+	WantsMeeting     bool               `json:"wants_meeting"`
+	YoungPersonID    openapi_types.UUID `json:"young_person_id"`
+}
+
+// PlanFamilyViewsGivenBy family: given by the family themselves; officer: recorded by the SEND team on the family's behalf.
+type PlanFamilyViewsGivenBy string
+
+// PlanFamilyViewsInput defines model for PlanFamilyViewsInput.
+type PlanFamilyViewsInput struct {
+	// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+	PreferredSetting *PreferredSetting `json:"preferred_setting,omitempty"`
+
+	// Views What the family think of the draft plan, in their words.
+	Views string `json:"views"`
+
+	// WantsMeeting The family ask to meet an officer to discuss the draft (Reg 13(1)(c)).
+	WantsMeeting *bool `json:"wants_meeting,omitempty"`
+}
+
+// PlanFamilyViewsPage defines model for PlanFamilyViewsPage.
+type PlanFamilyViewsPage struct {
+	Items      []PlanFamilyViews `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -5599,6 +5981,18 @@ type PractitionerPatch struct {
 
 // PractitionerRole defines model for PractitionerRole.
 type PractitionerRole string
+
+// PreferredSetting The school or other institution the family asks to be named in the plan (s.38(2)(b), s.39).
+type PreferredSetting struct {
+	Name string                `json:"name"`
+	Type *PreferredSettingType `json:"type,omitempty"`
+
+	// URN The setting's unique reference number, when it has one.
+	URN *string `json:"urn,omitempty"`
+}
+
+// PreferredSettingType defines model for PreferredSetting.Type.
+type PreferredSettingType string
 
 // Problem RFC 9457 problem details.
 type Problem struct {
@@ -5980,11 +6374,14 @@ type SubjectAccessExport struct {
 	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
 	Documents           []Document           `json:"documents"`
 	EHCNeedsAssessments []EHCNeedsAssessment `json:"ehc_needs_assessments"`
-	EHCPlans            []EHCPlan            `json:"ehc_plans"`
-	ExportedAt          time.Time            `json:"exported_at"`
-	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
-	Involvements        []Involvement        `json:"involvements"`
-	Meetings            []Meeting            `json:"meetings"`
+
+	// EHCPlanFamilyViews The family's views on draft EHC plans (s.38-39).
+	EHCPlanFamilyViews *[]PlanFamilyViews `json:"ehc_plan_family_views,omitempty"`
+	EHCPlans           []EHCPlan          `json:"ehc_plans"`
+	ExportedAt         time.Time          `json:"exported_at"`
+	FamilyAssessments  []FamilyAssessment `json:"family_assessments"`
+	Involvements       []Involvement      `json:"involvements"`
+	Meetings           []Meeting          `json:"meetings"`
 
 	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
 	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
@@ -6672,6 +7069,9 @@ type Cursor = string
 // ExternalIDQuery defines model for ExternalIdQuery.
 type ExternalIDQuery = string
 
+// FamilyToken defines model for FamilyToken.
+type FamilyToken = string
+
 // ID defines model for ID.
 type ID = openapi_types.UUID
 
@@ -7161,6 +7561,12 @@ type ReviseEHCPlanDraftParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GiveEHCPlanFamilyViewsParams defines parameters for GiveEHCPlanFamilyViews.
+type GiveEHCPlanFamilyViewsParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // IssueEHCPlanParams defines parameters for IssueEHCPlan.
 type IssueEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -7261,6 +7667,33 @@ type SubmitFamilyAssessmentParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CreateFamilyInvitationParams defines parameters for CreateFamilyInvitation.
+type CreateFamilyInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListFamilyViewsParams defines parameters for ListFamilyViews.
+type ListFamilyViewsParams struct {
+	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// WantsMeeting Only the views that asked (true) or did not ask (false) for a meeting.
+	WantsMeeting *bool `form:"wants_meeting,omitempty" json:"wants_meeting,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListMeetingsParams defines parameters for ListMeetings.
@@ -8275,6 +8708,9 @@ type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
 
+// GiveEHCPlanFamilyViewsJSONRequestBody defines body for GiveEHCPlanFamilyViews for application/json ContentType.
+type GiveEHCPlanFamilyViewsJSONRequestBody = PlanFamilyViewsInput
+
 // IssueEHCPlanJSONRequestBody defines body for IssueEHCPlan for application/json ContentType.
 type IssueEHCPlanJSONRequestBody = EHCPlanIssueInput
 
@@ -8289,6 +8725,15 @@ type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
 
 // UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody defines body for UpdateFamilyAssessment for application/merge-patch+json ContentType.
 type UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody = FamilyAssessmentPatch
+
+// CreateFamilyInvitationJSONRequestBody defines body for CreateFamilyInvitation for application/json ContentType.
+type CreateFamilyInvitationJSONRequestBody = FamilyInvitationInput
+
+// RequestAssessmentByFamilyLinkJSONRequestBody defines body for RequestAssessmentByFamilyLink for application/json ContentType.
+type RequestAssessmentByFamilyLinkJSONRequestBody = FamilyLinkRequestInput
+
+// GiveViewsByFamilyLinkJSONRequestBody defines body for GiveViewsByFamilyLink for application/json ContentType.
+type GiveViewsByFamilyLinkJSONRequestBody = PlanFamilyViewsInput
 
 // CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
 type CreateMeetingJSONRequestBody = MeetingInput
@@ -9716,6 +10161,32 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
 	ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEHCPlanDraftParams, body ReviseEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GiveEHCPlanFamilyViewsWithBody Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViewsWithBody(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViews(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -9924,6 +10395,98 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFamilyInvitationWithBody Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitationWithBody(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitation(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+	//
+	// **Changes:** nothing.
+	//
+	// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+	//
+	// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+	GetFamilyLink(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAssessmentByFamilyLinkWithBody Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLink(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GiveViewsByFamilyLinkWithBody Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLink(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+	//
+	// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+	ListFamilyViews(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMeetings List meetings
 	//
@@ -11644,6 +12207,17 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 	ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetFamilySummary What happens next, in plain words, for the family
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+	//
+	// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+	GetFamilySummary(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInvolvements The team around the child
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -13292,6 +13866,52 @@ func (c *Client) ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEH
 	return c.Client.Do(req)
 }
 
+// GiveEHCPlanFamilyViewsWithBody Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *Client) GiveEHCPlanFamilyViewsWithBody(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveEHCPlanFamilyViewsRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GiveEHCPlanFamilyViews Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *Client) GiveEHCPlanFamilyViews(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveEHCPlanFamilyViewsRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 //
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -13661,6 +14281,178 @@ func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *Revi
 // Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitFamilyAssessmentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFamilyInvitationWithBody Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *Client) CreateFamilyInvitationWithBody(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFamilyInvitationRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFamilyInvitation Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *Client) CreateFamilyInvitation(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFamilyInvitationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFamilyLink What a family invitation lets its holder do (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+//
+// **Changes:** nothing.
+//
+// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+//
+// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+func (c *Client) GetFamilyLink(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFamilyLinkRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAssessmentByFamilyLinkWithBody Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *Client) RequestAssessmentByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAssessmentByFamilyLinkRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAssessmentByFamilyLink Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *Client) RequestAssessmentByFamilyLink(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAssessmentByFamilyLinkRequest(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GiveViewsByFamilyLinkWithBody Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *Client) GiveViewsByFamilyLinkWithBody(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveViewsByFamilyLinkRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GiveViewsByFamilyLink Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *Client) GiveViewsByFamilyLink(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGiveViewsByFamilyLinkRequest(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+//
+// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+func (c *Client) ListFamilyViews(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFamilyViewsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -16690,6 +17482,27 @@ func (c *Client) WithdrawConsent(ctx context.Context, id ID, consentID openapi_t
 // Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 func (c *Client) ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportYoungPersonRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFamilySummary What happens next, in plain words, for the family
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+//
+// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+func (c *Client) GetFamilySummary(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFamilySummaryRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -20254,6 +21067,68 @@ func NewReviseEHCPlanDraftRequestWithBody(server string, id ID, params *ReviseEH
 	return req, nil
 }
 
+// NewGiveEHCPlanFamilyViewsRequest calls the generic GiveEHCPlanFamilyViews builder with application/json body
+func NewGiveEHCPlanFamilyViewsRequest(server string, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGiveEHCPlanFamilyViewsRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewGiveEHCPlanFamilyViewsRequestWithBody constructs an http.Request for the GiveEHCPlanFamilyViews method, with any body, and a specified content type
+func NewGiveEHCPlanFamilyViewsRequestWithBody(server string, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/family-views", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewIssueEHCPlanRequest calls the generic IssueEHCPlan builder with application/json body
 func NewIssueEHCPlanRequest(server string, id ID, params *IssueEHCPlanParams, body IssueEHCPlanJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -21035,6 +21910,303 @@ func NewSubmitFamilyAssessmentRequest(server string, id ID, params *SubmitFamily
 			req.Header.Set("If-Match", headerParam1)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewCreateFamilyInvitationRequest calls the generic CreateFamilyInvitation builder with application/json body
+func NewCreateFamilyInvitationRequest(server string, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateFamilyInvitationRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateFamilyInvitationRequestWithBody constructs an http.Request for the CreateFamilyInvitation method, with any body, and a specified content type
+func NewCreateFamilyInvitationRequestWithBody(server string, params *CreateFamilyInvitationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-invitations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetFamilyLinkRequest constructs an http.Request for the GetFamilyLink method
+func NewGetFamilyLinkRequest(server string, token FamilyToken) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestAssessmentByFamilyLinkRequest calls the generic RequestAssessmentByFamilyLink builder with application/json body
+func NewRequestAssessmentByFamilyLinkRequest(server string, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestAssessmentByFamilyLinkRequestWithBody(server, token, "application/json", bodyReader)
+}
+
+// NewRequestAssessmentByFamilyLinkRequestWithBody constructs an http.Request for the RequestAssessmentByFamilyLink method, with any body, and a specified content type
+func NewRequestAssessmentByFamilyLinkRequestWithBody(server string, token FamilyToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-links/%s/ehc-request", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGiveViewsByFamilyLinkRequest calls the generic GiveViewsByFamilyLink builder with application/json body
+func NewGiveViewsByFamilyLinkRequest(server string, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGiveViewsByFamilyLinkRequestWithBody(server, token, "application/json", bodyReader)
+}
+
+// NewGiveViewsByFamilyLinkRequestWithBody constructs an http.Request for the GiveViewsByFamilyLink method, with any body, and a specified content type
+func NewGiveViewsByFamilyLinkRequestWithBody(server string, token FamilyToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-links/%s/family-views", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListFamilyViewsRequest constructs an http.Request for the ListFamilyViews method
+func NewListFamilyViewsRequest(server string, params *ListFamilyViewsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-views")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.EHCPlanID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_plan_id", *params.EHCPlanID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WantsMeeting != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "wants_meeting", *params.WantsMeeting, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -27542,6 +28714,40 @@ func NewExportYoungPersonRequest(server string, id ID, params *ExportYoungPerson
 	return req, nil
 }
 
+// NewGetFamilySummaryRequest constructs an http.Request for the GetFamilySummary method
+func NewGetFamilySummaryRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/young-people/%s/family-summary", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListInvolvementsRequest constructs an http.Request for the ListInvolvements method
 func NewListInvolvementsRequest(server string, id ID, params *ListInvolvementsParams) (*http.Request, error) {
 	var err error
@@ -28837,6 +30043,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
 	ReviseEHCPlanDraftWithResponse(ctx context.Context, id ID, params *ReviseEHCPlanDraftParams, body ReviseEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviseEHCPlanDraftResponse, error)
 
+	// GiveEHCPlanFamilyViewsWithBodyWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViewsWithBodyWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error)
+
+	// GiveEHCPlanFamilyViewsWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+	//
+	// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+	//
+	// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+	GiveEHCPlanFamilyViewsWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error)
+
 	// IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
 	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -29059,6 +30291,102 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessmentWithResponse(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*SubmitFamilyAssessmentResponse, error)
+
+	// CreateFamilyInvitationWithBodyWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitationWithBodyWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error)
+
+	// CreateFamilyInvitationWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+	//
+	// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+	CreateFamilyInvitationWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error)
+
+	// GetFamilyLinkWithResponse What a family invitation lets its holder do (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+	//
+	// **Changes:** nothing.
+	//
+	// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+	GetFamilyLinkWithResponse(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*GetFamilyLinkResponse, error)
+
+	// RequestAssessmentByFamilyLinkWithBodyWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error)
+
+	// RequestAssessmentByFamilyLinkWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+	RequestAssessmentByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error)
+
+	// GiveViewsByFamilyLinkWithBodyWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error)
+
+	// GiveViewsByFamilyLinkWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+	//
+	// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+	GiveViewsByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error)
+
+	// ListFamilyViewsWithResponse List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+	ListFamilyViewsWithResponse(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*ListFamilyViewsResponse, error)
 
 	// ListMeetingsWithResponse List meetings
 	//
@@ -30872,6 +32200,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 	ExportYoungPersonWithResponse(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*ExportYoungPersonResponse, error)
+
+	// GetFamilySummaryWithResponse What happens next, in plain words, for the family
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+	GetFamilySummaryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetFamilySummaryResponse, error)
 
 	// ListInvolvementsWithResponse The team around the child
 	//
@@ -36603,6 +37944,138 @@ func (r ReviseEHCPlanDraftResponse) ContentType() string {
 	return ""
 }
 
+// GiveEHCPlanFamilyViewsResponse409Headers the declared response headers of an HTTP 409 response for GiveEHCPlanFamilyViews
+type GiveEHCPlanFamilyViewsResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GiveEHCPlanFamilyViewsResponse429Headers the declared response headers of an HTTP 429 response for GiveEHCPlanFamilyViews
+type GiveEHCPlanFamilyViewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GiveEHCPlanFamilyViewsResponse503Headers the declared response headers of an HTTP 503 response for GiveEHCPlanFamilyViews
+type GiveEHCPlanFamilyViewsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GiveEHCPlanFamilyViewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PlanFamilyViews
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GiveEHCPlanFamilyViewsResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GiveEHCPlanFamilyViewsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GiveEHCPlanFamilyViewsResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetJSON201() *PlanFamilyViews {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GiveEHCPlanFamilyViewsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GiveEHCPlanFamilyViewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GiveEHCPlanFamilyViewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GiveEHCPlanFamilyViewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GiveEHCPlanFamilyViewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // IssueEHCPlanResponse200Headers the declared response headers of an HTTP 200 response for IssueEHCPlan
 type IssueEHCPlanResponse200Headers struct {
 	ETag *string
@@ -38122,6 +39595,575 @@ func (r SubmitFamilyAssessmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SubmitFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateFamilyInvitationResponse409Headers the declared response headers of an HTTP 409 response for CreateFamilyInvitation
+type CreateFamilyInvitationResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CreateFamilyInvitationResponse429Headers the declared response headers of an HTTP 429 response for CreateFamilyInvitation
+type CreateFamilyInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateFamilyInvitationResponse503Headers the declared response headers of an HTTP 503 response for CreateFamilyInvitation
+type CreateFamilyInvitationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateFamilyInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyInvitationIssued
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateFamilyInvitationResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateFamilyInvitationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateFamilyInvitationResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateFamilyInvitationResponse) GetJSON201() *FamilyInvitationIssued {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateFamilyInvitationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFamilyInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFamilyInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFamilyInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFamilyInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetFamilyLinkResponse409Headers the declared response headers of an HTTP 409 response for GetFamilyLink
+type GetFamilyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GetFamilyLinkResponse429Headers the declared response headers of an HTTP 429 response for GetFamilyLink
+type GetFamilyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetFamilyLinkResponse503Headers the declared response headers of an HTTP 503 response for GetFamilyLink
+type GetFamilyLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetFamilyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilyLink
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetFamilyLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFamilyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetFamilyLinkResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFamilyLinkResponse) GetJSON200() *FamilyLink {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetFamilyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFamilyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFamilyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFamilyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFamilyLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestAssessmentByFamilyLinkResponse409Headers the declared response headers of an HTTP 409 response for RequestAssessmentByFamilyLink
+type RequestAssessmentByFamilyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RequestAssessmentByFamilyLinkResponse429Headers the declared response headers of an HTTP 429 response for RequestAssessmentByFamilyLink
+type RequestAssessmentByFamilyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RequestAssessmentByFamilyLinkResponse503Headers the declared response headers of an HTTP 503 response for RequestAssessmentByFamilyLink
+type RequestAssessmentByFamilyLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RequestAssessmentByFamilyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyLinkReceipt
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestAssessmentByFamilyLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestAssessmentByFamilyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestAssessmentByFamilyLinkResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetJSON201() *FamilyLinkReceipt {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestAssessmentByFamilyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestAssessmentByFamilyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestAssessmentByFamilyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestAssessmentByFamilyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestAssessmentByFamilyLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GiveViewsByFamilyLinkResponse409Headers the declared response headers of an HTTP 409 response for GiveViewsByFamilyLink
+type GiveViewsByFamilyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GiveViewsByFamilyLinkResponse429Headers the declared response headers of an HTTP 429 response for GiveViewsByFamilyLink
+type GiveViewsByFamilyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GiveViewsByFamilyLinkResponse503Headers the declared response headers of an HTTP 503 response for GiveViewsByFamilyLink
+type GiveViewsByFamilyLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GiveViewsByFamilyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyLinkReceipt
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GiveViewsByFamilyLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GiveViewsByFamilyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GiveViewsByFamilyLinkResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r GiveViewsByFamilyLinkResponse) GetJSON201() *FamilyLinkReceipt {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GiveViewsByFamilyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GiveViewsByFamilyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GiveViewsByFamilyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GiveViewsByFamilyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GiveViewsByFamilyLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListFamilyViewsResponse429Headers the declared response headers of an HTTP 429 response for ListFamilyViews
+type ListFamilyViewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListFamilyViewsResponse503Headers the declared response headers of an HTTP 503 response for ListFamilyViews
+type ListFamilyViewsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListFamilyViewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PlanFamilyViewsPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListFamilyViewsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListFamilyViewsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFamilyViewsResponse) GetJSON200() *PlanFamilyViewsPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListFamilyViewsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFamilyViewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFamilyViewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFamilyViewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFamilyViewsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -48731,6 +50773,103 @@ func (r ExportYoungPersonResponse) ContentType() string {
 	return ""
 }
 
+// GetFamilySummaryResponse429Headers the declared response headers of an HTTP 429 response for GetFamilySummary
+type GetFamilySummaryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetFamilySummaryResponse503Headers the declared response headers of an HTTP 503 response for GetFamilySummary
+type GetFamilySummaryResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetFamilySummaryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilySummary
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFamilySummaryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetFamilySummaryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFamilySummaryResponse) GetJSON200() *FamilySummary {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetFamilySummaryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFamilySummaryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFamilySummaryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFamilySummaryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFamilySummaryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListInvolvementsResponse429Headers the declared response headers of an HTTP 429 response for ListInvolvements
 type ListInvolvementsResponse429Headers struct {
 	RetryAfter *int
@@ -50662,6 +52801,44 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithResponse(ctx context.Context
 	return ParseReviseEHCPlanDraftResponse(rsp)
 }
 
+// GiveEHCPlanFamilyViewsWithBodyWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *ClientWithResponses) GiveEHCPlanFamilyViewsWithBodyWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error) {
+	rsp, err := c.GiveEHCPlanFamilyViewsWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveEHCPlanFamilyViewsResponse(rsp)
+}
+
+// GiveEHCPlanFamilyViewsWithResponse Give the family's views on the served draft plan and name a preferred setting (s.38-39, Reg 13)
+//
+// **Who may call:** roles with `ehc-plans:family-views`: a family for their own child (another child answers 404), and the SEND team (send_officer, every record) or an engagement_lead (children whose team includes them; 404 otherwise) recording views the family gave them. Practitioners, panel members, admin and analyst are refused (403).
+//
+// **Changes:** Records the views against the draft version served, on the plan's list (`GET /v1/family-views?ehc_plan_id=`). Written in one transaction with its audit event, its outbox event (`ehc_plan.family_views_given`; with `wants_meeting` it also says a meeting was asked for) and a timeline line. A request for a meeting puts the views on the SEND team's worklist, `GET /v1/family-views?wants_meeting=true`.
+//
+// Only within the family's comment period: from the day the latest draft was served to its `comments_due_on` (15 days beginning with the day it was served, Reg 13(1)). Before any draft is served, once the period has ended, or once the plan is final, the answer is 409. Blank views answer 422 naming `/views`; a URN that is not six digits is 400. Views may be given more than once in the period; each is kept.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/family-views (the `GiveEHCPlanFamilyViews` operationId).
+func (c *ClientWithResponses) GiveEHCPlanFamilyViewsWithResponse(ctx context.Context, id ID, params *GiveEHCPlanFamilyViewsParams, body GiveEHCPlanFamilyViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveEHCPlanFamilyViewsResponse, error) {
+	rsp, err := c.GiveEHCPlanFamilyViews(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveEHCPlanFamilyViewsResponse(rsp)
+}
+
 // IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
 //
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -50985,6 +53162,150 @@ func (c *ClientWithResponses) SubmitFamilyAssessmentWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseSubmitFamilyAssessmentResponse(rsp)
+}
+
+// CreateFamilyInvitationWithBodyWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *ClientWithResponses) CreateFamilyInvitationWithBodyWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error) {
+	rsp, err := c.CreateFamilyInvitationWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFamilyInvitationResponse(rsp)
+}
+
+// CreateFamilyInvitationWithResponse Invite a family without an account to request an assessment or give views on the draft plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know; another child answers 422 naming `young_person_id` (or `ehc_plan_id`). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event and its outbox event (`family_invitation.created`).
+//
+// One child, one purpose: `request_assessment` (the holder may request an EHC needs assessment for the child once, received the day they do, s.36) or `give_views` (the holder may give views on the served draft of `ehc_plan_id` once, within the 15-day comment period, s.38-39). It can be used until the end of `expires_on` (1 to 30 days from today; 14 by default). Put the token in a link to your front end, which calls `GET /v1/family-links/{token}` and then the action, with no credentials; those calls are rate-limited per address.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-invitations (the `CreateFamilyInvitation` operationId).
+func (c *ClientWithResponses) CreateFamilyInvitationWithResponse(ctx context.Context, params *CreateFamilyInvitationParams, body CreateFamilyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFamilyInvitationResponse, error) {
+	rsp, err := c.CreateFamilyInvitation(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFamilyInvitationResponse(rsp)
+}
+
+// GetFamilyLinkWithResponse What a family invitation lets its holder do (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+//
+// **Changes:** nothing.
+//
+// Names no child and holds nothing personal: the purpose, when the link expires and, for views, the last day of the comment period. 404 for an unknown token, 409 once used, 410 once expired.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/family-links/{token} (the `GetFamilyLink` operationId).
+func (c *ClientWithResponses) GetFamilyLinkWithResponse(ctx context.Context, token FamilyToken, reqEditors ...RequestEditorFn) (*GetFamilyLinkResponse, error) {
+	rsp, err := c.GetFamilyLink(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFamilyLinkResponse(rsp)
+}
+
+// RequestAssessmentByFamilyLinkWithBodyWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *ClientWithResponses) RequestAssessmentByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error) {
+	rsp, err := c.RequestAssessmentByFamilyLinkWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAssessmentByFamilyLinkResponse(rsp)
+}
+
+// RequestAssessmentByFamilyLinkWithResponse Request an EHC needs assessment through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `request_assessment` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the request for the invitation's child, received today (the 6-week clock starts today), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_request.received`, `family_invitation.used`) and the timeline line. A refused request (422) leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/ehc-request (the `RequestAssessmentByFamilyLink` operationId).
+func (c *ClientWithResponses) RequestAssessmentByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body RequestAssessmentByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAssessmentByFamilyLinkResponse, error) {
+	rsp, err := c.RequestAssessmentByFamilyLink(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAssessmentByFamilyLinkResponse(rsp)
+}
+
+// GiveViewsByFamilyLinkWithBodyWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *ClientWithResponses) GiveViewsByFamilyLinkWithBodyWithResponse(ctx context.Context, token FamilyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error) {
+	rsp, err := c.GiveViewsByFamilyLinkWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveViewsByFamilyLinkResponse(rsp)
+}
+
+// GiveViewsByFamilyLinkWithResponse Give views on the served draft plan through a family invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a `give_views` invitation's token; no credentials are needed (rate-limited per address). A used or expired invitation answers 409 or 410; one for another purpose 409.
+//
+// **Changes:** Records the family's views on the invitation's plan, exactly as `POST /v1/ehc-plans/{id}/family-views` by the family (only within the 15-day comment period, else 409; blank views 422), and marks the invitation used, in one transaction with the audit events, the outbox events (`ehc_plan.family_views_given`, `family_invitation.used`) and the timeline line. A refusal leaves the invitation unused.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-links/{token}/family-views (the `GiveViewsByFamilyLink` operationId).
+func (c *ClientWithResponses) GiveViewsByFamilyLinkWithResponse(ctx context.Context, token FamilyToken, body GiveViewsByFamilyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*GiveViewsByFamilyLinkResponse, error) {
+	rsp, err := c.GiveViewsByFamilyLink(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGiveViewsByFamilyLinkResponse(rsp)
+}
+
+// ListFamilyViewsWithResponse List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Newest first. `ehc_plan_id` lists one plan's views; `wants_meeting=true` lists the views that asked for a meeting, the SEND team's worklist.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/family-views (the `ListFamilyViews` operationId).
+func (c *ClientWithResponses) ListFamilyViewsWithResponse(ctx context.Context, params *ListFamilyViewsParams, reqEditors ...RequestEditorFn) (*ListFamilyViewsResponse, error) {
+	rsp, err := c.ListFamilyViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFamilyViewsResponse(rsp)
 }
 
 // ListMeetingsWithResponse List meetings
@@ -53584,6 +55905,25 @@ func (c *ClientWithResponses) ExportYoungPersonWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseExportYoungPersonResponse(rsp)
+}
+
+// GetFamilySummaryWithResponse What happens next, in plain words, for the family
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Written for the family (staff see exactly what the family sees): the child's EHC needs assessment requests and EHC plans with where each stands, and the statutory dates still to come, soonest first, each with a plain-English explanation. The dates are the ones the rest of the API computes. It holds statuses, dates and explanations only: never notes, reasons, advice or any professional's field.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/young-people/{id}/family-summary (the `GetFamilySummary` operationId).
+func (c *ClientWithResponses) GetFamilySummaryWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetFamilySummaryResponse, error) {
+	rsp, err := c.GetFamilySummary(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFamilySummaryResponse(rsp)
 }
 
 // ListInvolvementsWithResponse The team around the child
@@ -59303,6 +61643,135 @@ func ParseReviseEHCPlanDraftResponse(rsp *http.Response) (*ReviseEHCPlanDraftRes
 	return response, nil
 }
 
+// ParseGiveEHCPlanFamilyViewsResponse parses an HTTP response from a GiveEHCPlanFamilyViewsWithResponse call
+func ParseGiveEHCPlanFamilyViewsResponse(rsp *http.Response) (*GiveEHCPlanFamilyViewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GiveEHCPlanFamilyViewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PlanFamilyViews
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers GiveEHCPlanFamilyViewsResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GiveEHCPlanFamilyViewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GiveEHCPlanFamilyViewsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseIssueEHCPlanResponse parses an HTTP response from a IssueEHCPlanWithResponse call
 func ParseIssueEHCPlanResponse(rsp *http.Response) (*IssueEHCPlanResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -60833,6 +63302,557 @@ func ParseSubmitFamilyAssessmentResponse(rsp *http.Response) (*SubmitFamilyAsses
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers SubmitFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateFamilyInvitationResponse parses an HTTP response from a CreateFamilyInvitationWithResponse call
+func ParseCreateFamilyInvitationResponse(rsp *http.Response) (*CreateFamilyInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFamilyInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyInvitationIssued
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers CreateFamilyInvitationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateFamilyInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateFamilyInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFamilyLinkResponse parses an HTTP response from a GetFamilyLinkWithResponse call
+func ParseGetFamilyLinkResponse(rsp *http.Response) (*GetFamilyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFamilyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilyLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers GetFamilyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetFamilyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetFamilyLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestAssessmentByFamilyLinkResponse parses an HTTP response from a RequestAssessmentByFamilyLinkWithResponse call
+func ParseRequestAssessmentByFamilyLinkResponse(rsp *http.Response) (*RequestAssessmentByFamilyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestAssessmentByFamilyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyLinkReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers RequestAssessmentByFamilyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestAssessmentByFamilyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestAssessmentByFamilyLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGiveViewsByFamilyLinkResponse parses an HTTP response from a GiveViewsByFamilyLinkWithResponse call
+func ParseGiveViewsByFamilyLinkResponse(rsp *http.Response) (*GiveViewsByFamilyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GiveViewsByFamilyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyLinkReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers GiveViewsByFamilyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GiveViewsByFamilyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GiveViewsByFamilyLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListFamilyViewsResponse parses an HTTP response from a ListFamilyViewsWithResponse call
+func ParseListFamilyViewsResponse(rsp *http.Response) (*ListFamilyViewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFamilyViewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PlanFamilyViewsPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListFamilyViewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListFamilyViewsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -71394,6 +74414,97 @@ func ParseExportYoungPersonResponse(rsp *http.Response) (*ExportYoungPersonRespo
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ExportYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFamilySummaryResponse parses an HTTP response from a GetFamilySummaryWithResponse call
+func ParseGetFamilySummaryResponse(rsp *http.Response) (*GetFamilySummaryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFamilySummaryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilySummary
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetFamilySummaryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetFamilySummaryResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

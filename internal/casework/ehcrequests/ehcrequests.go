@@ -83,6 +83,17 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 		p, in.ReceivedOn = fp, s.Today()
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		r, err = s.Receive(ctx, tx, p, in)
+		return err
+	})
+	return r, err
+}
+
+// Receive records a request within the caller's transaction, for p (whose permission the caller
+// has checked): the request, its audit and outbox events and its timeline line. A family
+// invitation link uses it to make the family's request in the same transaction that uses the link.
+func (s *Service) Receive(ctx context.Context, tx Tx, p auth.Principal, in EHCRequestInput) (r ehc.Request, err error) {
+	err = func() error {
 		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
 		if err != nil {
 			return casework.Referenced(err, "/young_person_id", "no such young person")
@@ -123,7 +134,7 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 		return s.OnTimeline(tx, r.YoungPersonID, r.ReferralID, r.ReceivedOn, "ehc_request.received", ehc.RecordType, r.ID,
 			"EHC needs assessment requested by "+r.RequestedBy+" (SEN2 request outcome A); decision due "+
 				due.DecisionToAssess.Format("2006-01-02")+", final plan due "+due.FinalPlan.Format("2006-01-02"))
-	})
+	}()
 	return r, err
 }
 

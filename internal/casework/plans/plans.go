@@ -15,6 +15,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/familylink"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -27,16 +28,21 @@ type Tx interface {
 	ehcrequests.Tx
 	Plans() ehcplan.Repository
 	Reviews() annualreview.Repository
+	FamilyInvitations() familylink.Repository
 }
 
 // Service runs the plan and review use cases.
 type Service struct {
 	casework.Core
 	db casework.DB[Tx]
+	// requests receives a family's request for an assessment made through an invitation link.
+	requests *ehcrequests.Service
 }
 
 // New returns the plan service.
-func New(core casework.Core, db casework.DB[Tx]) *Service { return &Service{Core: core, db: db} }
+func New(core casework.Core, db casework.DB[Tx], requests *ehcrequests.Service) *Service {
+	return &Service{Core: core, db: db, requests: requests}
+}
 
 var (
 	versionedPlans = casework.Versioned[ehcplan.Plan, Tx]{Load: casework.LoadVia(Tx.Plans, ehcplan.Repository.Get),

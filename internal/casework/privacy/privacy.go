@@ -110,6 +110,7 @@ type Export struct {
 	Placements   []tcare.Placement
 	Budgets      []tcare.Budget
 	Documents    []document.Document // the records of the files; their bytes are read one by one
+	FamilyViews  []ehcplan.FamilyViews
 	Transitions  []transition.Plan
 	Surveys      []survey.Response
 	Involvements []sharing.Involvement
@@ -190,6 +191,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			return err
 		}
 		if err := exportTransformingCare(tx.TransformingCare(), id, all, &x); err != nil {
+			return err
+		}
+		if x.FamilyViews, err = paging.Drain(func(pg paging.Page) ([]ehcplan.FamilyViews, string, error) {
+			return tx.Plans().FamilyViews(ehcplan.FamilyViewsFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
 			return err
 		}
 		if x.Transitions, err = paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {

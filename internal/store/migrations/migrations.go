@@ -38,6 +38,8 @@ var all = []*gormigrate.Migration{
 	m0051,
 	m0052,
 	m0060,
+	m0070,
+	m0071,
 }
 
 // Table records the IDs of the migrations applied.
