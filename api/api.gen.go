@@ -74,6 +74,24 @@ func (e AdultService) Valid() bool {
 	}
 }
 
+// Defines values for AdviceRequestStatus.
+const (
+	AdviceRequestStatusRequested AdviceRequestStatus = "requested"
+	AdviceRequestStatusSubmitted AdviceRequestStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AdviceRequestStatus enum.
+func (e AdviceRequestStatus) Valid() bool {
+	switch e {
+	case AdviceRequestStatusRequested:
+		return true
+	case AdviceRequestStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -1874,6 +1892,54 @@ func (e PlanSection) Valid() bool {
 	}
 }
 
+// Defines values for PlanSectionCode.
+const (
+	PlanSectionCodeA  PlanSectionCode = "a"
+	PlanSectionCodeB  PlanSectionCode = "b"
+	PlanSectionCodeC  PlanSectionCode = "c"
+	PlanSectionCodeD  PlanSectionCode = "d"
+	PlanSectionCodeE  PlanSectionCode = "e"
+	PlanSectionCodeF  PlanSectionCode = "f"
+	PlanSectionCodeG  PlanSectionCode = "g"
+	PlanSectionCodeH1 PlanSectionCode = "h1"
+	PlanSectionCodeH2 PlanSectionCode = "h2"
+	PlanSectionCodeI  PlanSectionCode = "i"
+	PlanSectionCodeJ  PlanSectionCode = "j"
+	PlanSectionCodeK  PlanSectionCode = "k"
+)
+
+// Valid indicates whether the value is a known member of the PlanSectionCode enum.
+func (e PlanSectionCode) Valid() bool {
+	switch e {
+	case PlanSectionCodeA:
+		return true
+	case PlanSectionCodeB:
+		return true
+	case PlanSectionCodeC:
+		return true
+	case PlanSectionCodeD:
+		return true
+	case PlanSectionCodeE:
+		return true
+	case PlanSectionCodeF:
+		return true
+	case PlanSectionCodeG:
+		return true
+	case PlanSectionCodeH1:
+		return true
+	case PlanSectionCodeH2:
+		return true
+	case PlanSectionCodeI:
+		return true
+	case PlanSectionCodeJ:
+		return true
+	case PlanSectionCodeK:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PossibleDuplicateStatus.
 const (
 	PossibleDuplicateStatusDismissed PossibleDuplicateStatus = "dismissed"
@@ -2738,6 +2804,78 @@ type AdultServicesContact struct {
 	Service        AdultService        `json:"service"`
 }
 
+// AdviceChild Who the advice is about; no more than the adviser needs.
+type AdviceChild struct {
+	DateOfBirth   openapi_types.Date `json:"date_of_birth"`
+	FamilyName    string             `json:"family_name"`
+	GivenName     string             `json:"given_name"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// AdviceRequest defines model for AdviceRequest.
+type AdviceRequest struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser               EHCAdviser         `json:"adviser"`
+	AdviserPractitionerID openapi_types.UUID `json:"adviser_practitioner_id"`
+
+	// Child Who the advice is about; no more than the adviser needs.
+	Child       AdviceChild           `json:"child"`
+	DocumentIds *[]openapi_types.UUID `json:"document_ids,omitempty"`
+
+	// DueOn 6 weeks from the request, paused for exception grounds c and d (Reg 8), as the statutory calendar computed it.
+	DueOn        openapi_types.Date `json:"due_on"`
+	EHCRequestID openapi_types.UUID `json:"ehc_request_id"`
+
+	// ID The same id as the advice entry on the EHC needs assessment.
+	ID              openapi_types.UUID `json:"id"`
+	InformsSections *[]PlanSectionCode `json:"informs_sections,omitempty"`
+
+	// Late Submitted after due_on; the advice is still taken.
+	Late        bool               `json:"late"`
+	Provider    *string            `json:"provider,omitempty"`
+	RequestedOn openapi_types.Date `json:"requested_on"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections *AdviceSections `json:"sections,omitempty"`
+
+	// Status requested: waiting for the adviser; submitted: the advice is in.
+	Status      AdviceRequestStatus `json:"status"`
+	SubmittedOn *openapi_types.Date `json:"submitted_on,omitempty"`
+	Version     int                 `json:"version"`
+}
+
+// AdviceRequestPage defines model for AdviceRequestPage.
+type AdviceRequestPage struct {
+	Items      []AdviceRequest `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// AdviceRequestStatus requested: waiting for the adviser; submitted: the advice is in.
+type AdviceRequestStatus string
+
+// AdviceSections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+type AdviceSections struct {
+	// Needs The child's needs as the adviser sees them (informs B, C, D).
+	Needs *string `json:"needs,omitempty"`
+
+	// Outcomes The outcomes sought (informs E).
+	Outcomes *string `json:"outcomes,omitempty"`
+
+	// Provision The provision needed, specific and quantified (informs F, G, H1, H2).
+	Provision *string `json:"provision,omitempty"`
+	Summary   *string `json:"summary,omitempty"`
+}
+
+// AdviceSubmissionInput defines model for AdviceSubmissionInput.
+type AdviceSubmissionInput struct {
+	// DocumentIds Documents already attached to the same EHC needs assessment (the adviser's reports).
+	DocumentIds     *[]openapi_types.UUID `json:"document_ids,omitempty"`
+	InformsSections *[]PlanSectionCode    `json:"informs_sections,omitempty"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections AdviceSections `json:"sections"`
+}
+
 // Allocation defines model for Allocation.
 type Allocation struct {
 	Active         bool                `json:"active"`
@@ -3366,20 +3504,29 @@ type DocumentRecordType string
 // EHCAdvice defines model for EhcAdvice.
 type EHCAdvice struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-	Adviser     EHCAdviser          `json:"adviser"`
-	Deadline    EHCDeadline         `json:"deadline"`
-	ID          openapi_types.UUID  `json:"id"`
-	Notes       *string             `json:"notes,omitempty"`
-	Provider    *string             `json:"provider,omitempty"`
-	ReceivedOn  *openapi_types.Date `json:"received_on,omitempty"`
-	RequestedOn openapi_types.Date  `json:"requested_on"`
+	Adviser EHCAdviser `json:"adviser"`
+
+	// AdviserPractitionerID The practitioner asked, when named; their advice is at GET /v1/advice-requests/{id}.
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Deadline              EHCDeadline         `json:"deadline"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Provider              *string             `json:"provider,omitempty"`
+	ReceivedOn            *openapi_types.Date `json:"received_on,omitempty"`
+	RequestedOn           openapi_types.Date  `json:"requested_on"`
 }
+
+// EHCAdviceEventPayload The data of advice events (see GET /v1/event-types for which).
+type EHCAdviceEventPayload = EventPayload
 
 // EHCAdviceInput defines model for EhcAdviceInput.
 type EHCAdviceInput struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
 	Adviser EHCAdviser `json:"adviser"`
-	Notes   *string    `json:"notes,omitempty"`
+
+	// AdviserPractitionerID The practitioner asked, who then sees this request (and only this one) at GET /v1/advice-requests and submits the advice themselves. Must be an active practitioner in the directory (422 otherwise).
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
 
 	// Provider The service or organisation asked (not a person's name).
 	Provider *string `json:"provider,omitempty"`
@@ -4426,6 +4573,9 @@ type PFAPatch struct {
 
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
+
+// PlanSectionCode A section of the EHC plan (Reg 12), as the plan's sections are named.
+type PlanSectionCode string
 
 // PossibleDuplicate Example: {"found_at":"2026-03-02T10:15:00Z","id":"0190a5e2-1a2b-7c3d-8e4f-5a6b7c8d9e0f","matched_on":"nhs_number","status":"open","version":1,"young_person_ids":["0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f"]}
 type PossibleDuplicate struct {
@@ -5527,6 +5677,27 @@ type CompleteActionParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAdviceRequestsParams defines parameters for ListAdviceRequests.
+type ListAdviceRequestsParams struct {
+	Status       *AdviceRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+	EHCRequestID *openapi_types.UUID  `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// SubmitAdviceParams defines parameters for SubmitAdvice.
+type SubmitAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
@@ -6534,6 +6705,9 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// SubmitAdviceJSONRequestBody defines body for SubmitAdvice for application/json ContentType.
+type SubmitAdviceJSONRequestBody = AdviceSubmissionInput
+
 // DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
 type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
 
@@ -6896,6 +7070,15 @@ type ServerInterface interface {
 	// CompleteAction Mark an action done (who and when are recorded)
 	// (POST /v1/actions/{id}/complete)
 	CompleteAction(ctx echo.Context, id ID, params CompleteActionParams) error
+	// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+	// (GET /v1/advice-requests)
+	ListAdviceRequests(ctx echo.Context, params ListAdviceRequestsParams) error
+	// GetAdviceRequest One advice request, with the advice once submitted
+	// (GET /v1/advice-requests/{id})
+	GetAdviceRequest(ctx echo.Context, id ID) error
+	// SubmitAdvice The adviser submits their advice (Reg 6)
+	// (POST /v1/advice-requests/{id}/submission)
+	SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx echo.Context, params ListAnnualReviewsParams) error
@@ -7410,6 +7593,112 @@ func (w *ServerInterfaceWrapper) CompleteAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CompleteAction(ctx, id, params)
+	return err
+}
+
+// ListAdviceRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAdviceRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAdviceRequestsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "ehc_request_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_request_id", ctx.QueryParams(), &params.EHCRequestID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_request_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAdviceRequests(ctx, params)
+	return err
+}
+
+// GetAdviceRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAdviceRequest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAdviceRequest(ctx, id)
+	return err
+}
+
+// SubmitAdvice converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitAdvice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitAdviceParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitAdvice(ctx, id, params)
 	return err
 }
 
@@ -12131,6 +12420,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEHCNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice", wrapper.RequestEHCAdvice, options.OperationMiddlewares["requestEhcAdvice"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice/:advice_id/received", wrapper.ReceiveEHCAdvice, options.OperationMiddlewares["receiveEhcAdvice"]...)
+	router.GET(options.BaseURL+"/v1/advice-requests", wrapper.ListAdviceRequests, options.OperationMiddlewares["listAdviceRequests"]...)
+	router.GET(options.BaseURL+"/v1/advice-requests/:id", wrapper.GetAdviceRequest, options.OperationMiddlewares["getAdviceRequest"]...)
+	router.POST(options.BaseURL+"/v1/advice-requests/:id/submission", wrapper.SubmitAdvice, options.OperationMiddlewares["submitAdvice"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-issue", wrapper.DecideEHCPlanIssue, options.OperationMiddlewares["decideEhcPlanIssue"]...)
 	router.GET(options.BaseURL+"/v1/ehc-plans", wrapper.ListEHCPlans, options.OperationMiddlewares["listEhcPlans"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans", wrapper.CreateEHCPlan, options.OperationMiddlewares["createEhcPlan"]...)
@@ -12892,6 +13184,454 @@ type CompleteAction503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CompleteAction503ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequestsRequestObject struct {
+	Params ListAdviceRequestsParams
+}
+
+type ListAdviceRequestsResponseObject interface {
+	VisitListAdviceRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListAdviceRequests200JSONResponse AdviceRequestPage
+
+func (response ListAdviceRequests200JSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests400ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests401ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests403ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests429ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests503ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequestRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetAdviceRequestResponseObject interface {
+	VisitGetAdviceRequestResponse(w http.ResponseWriter) error
+}
+
+type GetAdviceRequest200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetAdviceRequest200JSONResponse struct {
+	Body    AdviceRequest
+	Headers GetAdviceRequest200ResponseHeaders
+}
+
+func (response GetAdviceRequest200JSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest401ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest403ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest404ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest429ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest503ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceRequestObject struct {
+	ID     ID `json:"id"`
+	Params SubmitAdviceParams
+	Body   *SubmitAdviceJSONRequestBody
+}
+
+type SubmitAdviceResponseObject interface {
+	VisitSubmitAdviceResponse(w http.ResponseWriter) error
+}
+
+type SubmitAdvice200ResponseHeaders struct {
+	ETag *string
+}
+
+type SubmitAdvice200JSONResponse struct {
+	Body    AdviceRequest
+	Headers SubmitAdvice200ResponseHeaders
+}
+
+func (response SubmitAdvice200JSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice400ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice401ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice403ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice404ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice409ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice412ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice413ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice415ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice422ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice429ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice503ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -33274,6 +34014,15 @@ type StrictServerInterface interface {
 	// CompleteAction Mark an action done (who and when are recorded)
 	// (POST /v1/actions/{id}/complete)
 	CompleteAction(ctx context.Context, request CompleteActionRequestObject) (CompleteActionResponseObject, error)
+	// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+	// (GET /v1/advice-requests)
+	ListAdviceRequests(ctx context.Context, request ListAdviceRequestsRequestObject) (ListAdviceRequestsResponseObject, error)
+	// GetAdviceRequest One advice request, with the advice once submitted
+	// (GET /v1/advice-requests/{id})
+	GetAdviceRequest(ctx context.Context, request GetAdviceRequestRequestObject) (GetAdviceRequestResponseObject, error)
+	// SubmitAdvice The adviser submits their advice (Reg 6)
+	// (POST /v1/advice-requests/{id}/submission)
+	SubmitAdvice(ctx context.Context, request SubmitAdviceRequestObject) (SubmitAdviceResponseObject, error)
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx context.Context, request ListAnnualReviewsRequestObject) (ListAnnualReviewsResponseObject, error)
@@ -33842,6 +34591,105 @@ func (sh *strictHandler) CompleteAction(ctx echo.Context, id ID, params Complete
 		return err
 	} else if validResponse, ok := response.(CompleteActionResponseObject); ok {
 		return validResponse.VisitCompleteActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAdviceRequests operation middleware
+func (sh *strictHandler) ListAdviceRequests(ctx echo.Context, params ListAdviceRequestsParams) error {
+	var request ListAdviceRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdviceRequests(ctx.Request().Context(), request.(ListAdviceRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdviceRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAdviceRequestsResponseObject); ok {
+		return validResponse.VisitListAdviceRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAdviceRequest operation middleware
+func (sh *strictHandler) GetAdviceRequest(ctx echo.Context, id ID) error {
+	var request GetAdviceRequestRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdviceRequest(ctx.Request().Context(), request.(GetAdviceRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdviceRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAdviceRequestResponseObject); ok {
+		return validResponse.VisitGetAdviceRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitAdvice operation middleware
+func (sh *strictHandler) SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error {
+	var request SubmitAdviceRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body SubmitAdviceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitAdvice(ctx.Request().Context(), request.(SubmitAdviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitAdvice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitAdviceResponseObject); ok {
+		return validResponse.VisitSubmitAdviceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -38267,974 +39115,1008 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Nc9u41TD6VzC870zseShHkr/tufO+zleTNsnmibPdu0+TS0MkJKGmABYArag7+e/v4AAgQQqSKNlJ",
-	"d1t3phuLBEDg4ODgfJ/fopTPCs4IUzK6+C0iX/GsyAn8fZUqypn+S5azGRaL6CK6QvZpHN3hvCT6bVaS",
-	"RLeLhv3hSa9/1BscRnFEs+gi6g/OD3E/PeoNxkPSO8WDfu9sdJj2jrJjcjI+7Z/1+8MojmaEKMomSdc+",
-	"gyiO+B0RmZ7AGOeSxBGfMyKSQuBUUT1DIroNNzRTEGRMhMB5t05HZg5SYVXK6CLiBdEgmU+xii6iZ5zf",
-	"IoxkQUg6RZhlKMdsUuIJQWpKBC4WCEtJpJwRpqJv32IL6g94QsLghjceyKkiMxld/O0R+PcF/hcAf5a9",
-	"nKbvCcnkVfXu5deUFHoxH8k/SiJVc2c+kpSLDGGGiGuHCiIoz5CaYqWflpJI/U2U8xTnCJdqygVViycS",
-	"KTojKKczqqS/rWPBZ95WDvtRHE0EL5kGSwqAwhJ2+2qGBUZzLBFlaMplQRXO0ZgLPSNeEIH1jA6iOFK8",
-	"GvG41x9Edr3Xpbgji09kVuRYkb8SIVet9EM5yqmcIowYmaM70xLxMcIo5SVLaY6UHeaJRDAA5ayxrvqh",
-	"RlnY5JxKRRjJEsVhXf8oqSBZdKFESeJIka96L1/zOZqTPEdzIgha8BK5bkjx/60XtygIDHZLhEqO3Xbm",
-	"GuKKfLRotW4D9f5g014vyx6GJxKlU05TotdJ2ARPiEYJlBOc+Qvb5ezc45TYzf8L43ODWWM8o/kCabyB",
-	"36wUkojFQeSBgXL2lrZXf4Vab4PERU/0jrhN6Xo4dyYqYoIZlTCnbh0H/f7hj4Lo7lRKKJIlQJvMMTzs",
-	"9Yef+ucXh/2Lfv9/HM4yVmpMvaNkvrRV/jtvo1JB8Pqx4ygjOMspMzd6RlIq7Z3uXxynvf5Zb9D3iSrj",
-	"KtEU/lscFbggQgb6nPQGRyv6CFJwoQJ9TnvD05V93OKX+sClttznW7yiaacdOj805zHHHdHtfGi2VJMT",
-	"lpLoYuBNSk8ojsoi27glloRC9wUv2STR8O2K84d9R8Q9rAhyDu33wSP+iEP/sThk6Y6cE2G4gbeU3Qbv",
-	"StNIsxaU3VEFFDpGnKUE7TGOUkEywhTFubwEoqn4LWGIGop6Sxb7Pu5hGMxgn2MMkgBPYDsc2XkW9C9k",
-	"sYTj5umWNLHbRhn6zfBMcxgfKUA8I+iDoPrz6N2b613vrCHcWWRMvwL3muT0jiTD8fl/60uG5/p7/pUW",
-	"1et/I2WpuaQQFOw7H9IFTW4N0P4twRJHsLpG26+nb2eHH9XZX0eD9+nJ66z/59ujX+Txr2T4M/YAGSSY",
-	"9ZudSeUfDobmcJUZVS/vCFNBuDTfruQUgYQaIEWxfsKFh4XJNqC5x9p3ZQUNcCRhWcLHY5oSocl0Ofo7",
-	"SfV+35LFRafJf4ujdIrZhGTJmJI80/BxFP5LVwQ5ByjQIrqIBufDg/7B8ACuVp6mpRAbcLAoRcGlXk2K",
-	"JZlzcQvMqxZ3tmJdqy6whA2dBoOzo4FeoO1lJTN/I62cR6Sy0xidpiejYzIcH2VH+EzLtzteZUsdO814",
-	"eHZyGH0xJ+A5wZK8nKYfcsw2iYuOA0KKo1T303/MMGUKUwYtNDuA9uTB0XHz5isKgvNE0MlUyYRxRce0",
-	"lnlhKOkrc457/RNgv1Kakayp5oE3jCvNlEWfasFlxu9AOkbXKVc5ZtmBL+cYzvF5zuV64RhaIIycyIPm",
-	"VE0RVRLxUqV81qAC7tFFxAjJZDIjyv/mtdHEOOULZRo8KQHVjCdxSbzQ/AJlE4mwIGhElCLCSLLP+azI",
-	"iSJGGRac8TssbjWDYggRyjgjaG8+5fCZ+ZQwGNQgJ8ka25La0bNktNhdh6X3wqqfSAaamMERuioEzd0a",
-	"WJqXGXlBZVEqsg7JpnxuEM00RYRlJEN7mt+6RBhJknKWoRQGBES0LBU66p+3Vma+6ePOYGD0Sg53riaC",
-	"kAxhhWYko0YLorjVkV0ixpFBW41H9U6XxZTkmVuYJGxJv+Aeb8mbTegdYclIj/EnodHkp1s85qJ64x0C",
-	"3bfrlXtiyARlyZiLtFJpOCC8K2cIG0AojuRU4wqgPLkjYqFxyZ5sRfDsYPmC0vTmS+uppoD2uSA5PJNT",
-	"IOkFFgYyMuVAJXGeJ5Td8fwOGLgfKETaXQpd+/6rnfmhx+38wfLcc9gUw8oGaQyICZpSXn14o2UztIez",
-	"GWX7l05Y03IbgIdKS1gQZ3lDyPpenOsq4ccsyiLkOsqZmibVrvuT3h4Vd0anrRCkXmCHqwEjJeioZDi3",
-	"ZDlG2CPcXIBWflbkmh1BeIIpkwrhimdpsCMjXmqUFGRcSpwniieG6kdxNBK8nEyVAVc1fzdKksPl3OJI",
-	"zqI4uqVgq6hm1IJiRiUAUhr4NbgpxlV98RgopoTetRkfuLwkSZ09IbrSXKdl1DsKGQOjg7F9LKtKpmli",
-	"+VNvT5btQuu3x47gTDEvXz9HwBV5Rie0B0phox0Z9ntzQm4RSAiKiwVKc57eNq5xH4IFsGQSFVONdynO",
-	"c4nwWBGBDovZKqhZfN5JgW0XBNyRjwv3uXQcZFdy2y8EHisHP8NNO8PToAEab9O22/sKgX6LMPxHFtQY",
-	"zYCh5kgQrPdzxPktGi3QbCFJPtYAvqNkrtu8QTm9JSgTeE7ZxLCzQp+3A/QGzbGhQgrntyAeLNBYUMI0",
-	"Iii9ooWiM3IAZksuSTLnQt86UTqleZb4sNUC5ciYeolMBS2soP2Caim1zNUClSwjQirMMjeRUuq/ZAF6",
-	"OGf/BOzA7BYuGUHGmls1sGDuDFy/ff4++vYljkjgi694noOZZM57UpECadoiSgNITQLTHEupgfXnMl+g",
-	"YX94qj8J6K8P6jMrH+oPvxzAZ8bwmSmfJzlnEw34OUcynXKeI0XETJMi/ZaPFdFT+IWQ23wRo8M+mlFW",
-	"6mNRcaXwjZfeN14Naqvw9RpzcCH4ROAZCDXzKY8uovevr9cYkKkEu3EcKYGZ1EdKy/qCz5IcRxfR4fHw",
-	"IY7HKxCLNpCda01IfCnKozJ8bOShlBSKZJUo17gBoDX/4ZZ77/AZhL/jVHNx1qwNoqCcEjhgsnHCxlQf",
-	"IStjL4xtHDFOJVjoMnJHcl7o5eM8sYjn9p5KNMUCrvD6wBg6nZW5Ml/MOJFwE90yPtdDkqw0VlI9O6Xg",
-	"BC/zPXu/EizQYB+NyzxH7mibPUkwyxLC7qjgDHwOLqK39M5dgTPNWzBwJOB5RgQaCa7RTPefEpyrKaB9",
-	"nl+iKcFCw0Hp+yXN9RcpQ3/GrMTGQGloM2WTJMUFTqla2EuDSs0ZjWmm8QI+K3ipKCPyEs15mWeGlE1J",
-	"XpjXI5K5RUieUpwnqeamLqL3HJkHSD9AlonRy9JSboW8b+rnYSbUvIdVe8wi2tOg8JFx32etEDb7rX8D",
-	"3jRuAtbSkZz2BqdRHOV4Pi7zZIQl1ciQkwnOEz7K6aTNoKyjEWAPttL8v1A96fQX+i6OI4nHZFJiocl+",
-	"UulbXll9SlkUXCg05+KWCI0CGGm+HZhkhVN14Fmnm7zCuTOUaX4kyUrAo+ca4IIwdJUqNDg/O0fyYHDq",
-	"Eax3xuS/nj2yfgGIW0UZVtM5bsgWjh8Ecg5KKmC6V++NXof+tuF2Nb5I+hVppkoe6MvAnkKJAd6/EHM3",
-	"A66PyJgLAgd/xvWRVBzBSR6a45e3IDM83JXk2ftV4bEHsZ88NFoBtgmVyljeWucEZDYfbuBkZI78NS/V",
-	"dJ2B4Rpu2Hpa5sZNCvNai6wCtIX946PDoTfhD2a7XhGSjXB6u4kT1pySvobggiWGNajObuxfWyC3FIKP",
-	"idR737ylrFeUabqjbwkjX1WimRbZuDXd8Zbmu8DFVKeccaX5slsKnMkvmALm6gvD7+rduPaG2dlXxH4s",
-	"mZM8N6g6JiT3fZ7gAOirCc2nHPTPOHf6RbNDHoHZgFINOmsxKjY7cf3y/QtkrSBNdnuGaQ4SOl3gAznF",
-	"0/8jHHb1LPocWB/SGgE/6Nboeoqn96KdWuKB5icDdHR+gvoDcx4ry03KPUhscv7SQpKv4aZMs+thmpTW",
-	"Ks7ttQhhZcC3OJphymqybShc4qhbpUE39qOll5Iwa21ZL+3t6pY5aN8vKWcp0WTBunxKIu5oSmStyNDz",
-	"dITFsC7JHZVwaoyIXnGtAWKekRwvLpEWKCaTXB+0SkMAYoXgfOa4FiQpSwm61oztbGR4pXvz28YF4k3l",
-	"37CKb6FKo43ZRX1a4MPIfNicUOMrgSQMCMvgpbK8OC+bKnHytaCiafU56h32NbpzCrwiCPfJDM92vnqs",
-	"c2ZH+fg0AJWPRBb6CGwi+KYVQMEt3339fh4gDwgOWY5mVC0xPcOj3UDldap1uG34OTfbsHNNlnmutBZs",
-	"RrQ22qJK86HvUqo8H9umdbHMqHEpsjQGeHZNmVKeeU/J14II0zJuSfiv+dzcyJRINK54bUsRrZ4Jo1mZ",
-	"K9rDE8LShePoDmpybxnQ+jtrO0bxj3YPNjvzSQvvQBU32Xxx44w/kUhVXa1uqhCkMLJZJU5OOc9iNDjU",
-	"h2F4vKSzAocxDaFUYyI4HRhsPDzWksvhwJNL/sxFhhmwrcChSlVmC4QZnTkxDCuU8jwnRsezmqnfiUge",
-	"eeTgVz3AB+i/HmLA4i2Rxz08IRnq91oAyfTp4eNkRAWIu8P+4LzXPzaegZUAnkiiuvN9lmkgasqolYSf",
-	"Xb36WEvlFlnr61sLkELzmWSGgXsxF7ptB5oJLU4G2OypTFipL6LoIjo/Ojw6PTk+H5wDDZfKHr53gyN0",
-	"/Om/rXuO0RnZod+ZkS37lEj9UaKR3ajj9FX71Z9XWYAyYjA8PDo+OT077w8Mj/4C/AR8t8+Nju9eSILv",
-	"1eCcGWKEZ4TBPhpHh70jI1jZE63HsMc4Rh/JBA37Wzg8tP0ajGfniWdniC4iNxXfo+CTc7GQiuY5zEAi",
-	"2KAn0mjbDQuu5V8NTtX8RP/YA9d2+v2GwWI+JVoIMGy4EAukr3kAq6fq11A5jtGJgds9oFN7fXjQqew1",
-	"FWxgMWiGFyAaAD2SBQGNTXWScK5lrTu73VMw9WieJsfsoAkaTRrBYLgLUKizNNZKfOC3S4lzLQoOLFAM",
-	"6gz69wPOSQ9uYw848P023nh7I6d8bvHFxOxUEGvAwhjl2tZx97ijPc0ux3lSt3n1sLktJUIvO9XksRXn",
-	"Zfv5LWC5IUFgnRdI7USSVFamyprojW42M7v0hfaMZqAqrf1DujmTr7Qh2vlaPWdztt19A86PABEe0hK5",
-	"5PeyVvBaNk62ItW2MVYOTgZgWF1jrPyhDiMW70MOI/6rsJPo4wF5PCD/1gcE5IsXPC1nAY+46nlTs6Q0",
-	"g6JFrOgieno3eJrZZvLpxo087g+e2hE6IteY5sTxnRLnqoezO5qSnm1+UGTjzmh07KORGQe0sxnFbhdw",
-	"UeTUMB1PzdC7+yHbIT07ppzi4fGJZrrHZydZ/2xwdnaUnmYnx+d4OCYY99PjY5z1B8f4cDQ+Gg9Gw1F/",
-	"dDYcptngODtJB8ej/rjfxwZ96D9JMloA/g/OjoaDwzhSVIFqcZ1hqFp3WeQcG9NMsrOO86GItEWhIJX2",
-	"34X9+h5x8hEnHxYngS4ui1pt3Ay0eIhwV4/R0Gx69vcS/JnCqRPCT0OxhpnAY2U0OQqLCVHrRj/pDY6X",
-	"R7dPQ6OPKcM5jL5u2FPDpYSfhoZl3MxYS1QpWT/j4TA0Y3gajKOsMiFYP9ltHLIoSxa8VNMkLaXi2aKy",
-	"M/wenN+Smr+5WuMSVwHFTWMHzkNLxMN+UoMy0fSqBsc9boXl0xW6H1a0etjg4ccT+Xgi/9NPpLsTP1iE",
-	"ah1CeLzl7berN+w2kes5Vnp4H0J1/Lo+fzuA2P7dnaiMBf8nqW3RdRyIfWAZQDcfp50fPDr+Pjr+3tvx",
-	"V8//ftewPtsr7t7q1c4X7iMReCQCj0Tg90wE3M3/ic4IsMbyY5XqpkUOlpo03GhYifPE+FlW7LUW9+dU",
-	"TSlLjhKwrxk9Y6nF7aN+HGnum2rO6fAojgoiUhDEz46/WY/X0QL4Tn14u/b8VmutZZO1r7imxDG13Wdj",
-	"V3Gy3Sq+xc00eoNelaFHWhPAfSdGvqZ5CU5xPn+95bKG/a3XVafyGwx7h/Y2YVkHT5aXzIQONvxWunjP",
-	"b8nrW0MrJCEARMjKXCXOVRAm3I5raSP90vuleBX9NPGo+f2jWB4ss8tp39c/uvgPfy2PATMrA2a+PQAT",
-	"cQ++rI14IQYt2CZs63xE1UdU/X42xtc2NKyJnvZp07UOjzAkA+K3jaS5t4D0r3mebeMxZoM6XBiPtfXW",
-	"BBqgSIg5A9am0/KTd0H+1g/+S+zwxHLWBk8I+ztfSDQlAtLOan5cf1BjRXHgBYE0UgkOzyKXanDJ78sm",
-	"GrROsO5j+l4bE5LLOm8PlcgGYkBM3RgnY56WwF+SWZHzBRzqGndszqPZjLDMYVPDa229G5oXKtfeTv/V",
-	"cjRCsk2mjC5kA1JL6Vlske71uG/lwUaQXVGOcpomCsvbHxdfd/gA8XWK4Fkyg6CCtY60P/Ba8pAgdCO1",
-	"X6+y6D5izH8GxsDtAC6b6/IrmCQw4KpEwR00xyb2C9xXZybhFFBDw+AXghdcksy8A0+ARoSe5R4gR0pC",
-	"sPDU48teVza/KmQBc2RPEEltDlEvwsj4e28OY3QtrR5jBllPhN6ZKiCpEdFoQu008pEsyQkWDGL84Lvf",
-	"GjwMxDTbyNb20XtXBTDU919axzE8Zua/Z2b+uMVOTPk8uogoc6qxinlt5Av60dHZEALE+W1SYGEpoZ66",
-	"CS1OKs8Qtx/beAD+bkOgt0HI+4ZL/9DL1h7p0EXrv1qTAvXx7D+e/cez/4c7+1/M6RcT8pHIMlfLp79+",
-	"1aj/ISY2+U+3T8HR5ndO2wxsuYSZu6j5i34ceWlVZHQxrAGpm35rrhLYDk2uTsBZXeFUmSPjYvUnWvw+",
-	"4CB+/x/7lYOUzyIbgW47VTkUg0K7EZvB2gBBvnRETRSc6VTF5p+e9vvovO9C85uh7zPIbGNE/i5H4Q8U",
-	"FrhNruJ/RQihlzhmd0/QpTjEzWczFKvon1jgr/08KO2D91MzgfTD5/m3a3vY9CldINMUSJrB4/6qQ8zI",
-	"0vvvm7D+9wcjoNetdDRtILVfb4k97bQz3S4+k7n9j5CixhrOE4F1J4MxtVedSb8NPgNG9oUsDDtd6A1n",
-	"ul1T3NyLrW9hQuhEhZrsfKgeUeffA3UMleFS0lFOXpQmbmQZdZYa+KoxXrIHoMCHRls5wyqdOm2axzQs",
-	"y11rmOIuxREcr9KJpQ2DKXjKgo2C5+w/A3AGdL4M24ZYU75taBrr0nyd/AK3y921jQz84/N8bSsZtsEc",
-	"RM72+w41ER8BvwnwFsP5KCezZzhblVYL5zRDdcCulw5SGeh9AuuzSa5dWfLhWJskYZwpYbNaEiG4TS9V",
-	"dZ+VUqGRyfgGaXNywjIskF4L+vXXX3/tvXvXe/HCJd4CQexpUwLVtxhlUmGTZOnp3eApEIheQbjZuk3l",
-	"bRytOer360i+5cVblnmqVCEvnj7ljEA6CosiTwsDTPmUmp49P2u5hfRzzsY5TdtlXdxTnxU2NrykooNp",
-	"ziUESrRA7/LkSWRaXCCqUIqZ3ocRQUpQPCHAHrSAVCkvnna59Z+agbaC5nkNTW+JXcGYui4e/F5xMaJZ",
-	"RlryaP04hKK/8lIgfVrQXjOHbYWvU3xHrB+FhcmFWS4qiJhRYNP+JRD0Ikv9NXYF4bjq48HwT0BOfPDB",
-	"k/DhptKlPsspu0VTLJHJjRfCKNOyp1vKp1zS5Gp0mL08nrw+/ftfzmfvB8V/H8pPx3e/nC7+pz96PiSv",
-	"jqZ/Prl9e8Y+9MU2YBl4x9TOvStEJrq5B4z3XL0yhZx9gLznyuRZC0LlPUeyTKcVsoCFlnFmcp3NsObs",
-	"yb3RZSs8OaoB4s+9K1QYVz3TxwPNB7zIOc4+cf4Wi/a1bO8LpDhHObxedTmMeAa1S/idzUwF9bURH6NB",
-	"/+js+PQEQSj1OnhthRvekQlNsitI7Ad7ivOe6euDRkCtJyAkrzDN27Uf/fdobBoEaDtRWAt5n6PDz5FP",
-	"2N+Me+/gBv0cDT9HwWvVjODKfv9QZBsMawiHF9oVxoXXu2d7e1C+Nv7JPzN8h2mOR3kLB+17VHoNVmGh",
-	"c7jTmKhBKQhOp7oHwkYon3EtTV8iQZRwKRWPbU2vh0LOY5+eh2ffFXTWd7vn9/ZA94nzd5i5SkOyCbdP",
-	"nKMZZgvH2sgg1H5y51VoVswcWqOGoBLdkkUTVMMHBtXR0GMeQhPuCih9fnXfXtXXA9PPzKba+2f7BJs3",
-	"hCkQh8P3wDVhGbqyAwBff4GeESyIQJ/Lfv8wvSWQQhvK7sIT8lDQ6Q9q6CxPtStsylbPBmQKwVMi5fKx",
-	"a7zqIBtYBlXLRLKVtLO6MPWRlIRUN+kqcYHZq9cfpCkbtHVKAelgN3wc+hAPQ6A73L3+ITHhZ2bLBJAM",
-	"slp9goGbm1C1MHWmEHx8JZoqdxNjifxMK3+X62+PrS6GYx9EK+bXHUbVAD0YoAc9LZAKXpUFvXKub+FK",
-	"LAQqVyy5ySGbVdymBIN8kMPhBRocowwqXnJkfIdVbH3xTHwQOgtljPQjvpJtCpSb5AJLDsjt5IgwvnPy",
-	"rrya9YIycL/maVoWLoek54DwGFD5GFB534DKb7FLy/9yml5BCqONWUdxdVUDjgKfg4WwmR6qc7OikpzJ",
-	"bPyxctNpqgM/BgomfZ9CAJ2UiDmdVE4XtccHnpCEskRgNql0ksZmE0y5YUbJq6aUJVgQ7H5WOf1tQKK+",
-	"iuY84SKZcUHqOD7j6dRRVWnZ/pzgLJmVUiUjktiiQqY2TeUf9SMKItgM6R9fvrL5xWpfFVsuYffqlb+3",
-	"gguB5CfftwjDD/TUdKczpMhvvFsXEPF4jh/P8eM5/ted4y/mJIdyHyynO8ioTHMuS1ElThVcix3kKwZ1",
-	"P8SLgr/BII6kZnP+SQSXNdzLohDmQKUkzyV4WqqpIHLK88w4Vo5prqAySaCe1jdwBiRiI2QKIijPvMpV",
-	"jUQES0H8LkQwujC2Rf3NOFJaZLNCKZ0RZnOa21MVRxAI6aWelLU1sHqUjBZJ1UHwuaV9WJEJBzAvn74c",
-	"j0gexirwTcEG/o3PFlpe4BpDD0/rX0kN78AWVI9cjZeh5l9rfaodHUQFTBmyy/AbXTlg1Uj0XN61NFBT",
-	"giSeadkZiuFhiZ5f/7XGKgv6GKAdA0zjCtyxg1QMUInt6mPoG7t1fmZu1+IA4OtnsX3QgnkcgLTX6WgY",
-	"H55u+wmXHzojeBy/Nj+8Vn9Lv+j/fwZZyLLYnVjuVnVjw25DHB5nBH5LIoyIe3KJGtn9z5pyrGlqs0+n",
-	"wGO7mL8reVt5IeEyozznk4XbP8U5BOUKfkeNW+47zNIpgYpmPzNjVVcLpCUOMLeYPN2fRClVI01c41YZ",
-	"nFgcUoSt8rhsvgwyFYIoffGVTIE6pHFn3ZNCanBZNQSURl6xSxBSZyQj3eqJRJVg7s34UVh/FNYfQFi/",
-	"JuKuC1LW0joU9Xb1+X2lWEgZBjVBDvcG+/tN3BV37bofAxNIf02Uy582xdLUdxqvrIJYzYqRrwoVugdy",
-	"9Zxh4VRJM4cz5FKYwkRfkZEosdAbMUDvsEinoEw+RjPO1FS6oBqMCi5Vb3ACoTWNNdjIpRFRc0JYAt8G",
-	"S4P9vK+lO+9ZeefapLe/SlMi5cuvIZYp1KThMaafJzmfeOFq+tiB1BLF+gkXpvYKTW7JoqOC0cae/atK",
-	"4koonmVqVdZlAKKL6JYsLjpNXktuUy14ZcmYktwcWMt0d86Zapx3QSAcnA8P+gfDg0FfwyUFE+oGjrEU",
-	"BYckHSmWREtT98pK3s1TcTA4Oxq47BV1LnPeDLjYpJTf8WLbybdyMDw7OYy+QHRgrvnzOuCy6ZXXFWY7",
-	"B1r++GwDTpr+C4NrqCaewH8BISuFJKYQ+K6Rm2K9aAOAbyWdu08WaPi7bFglznqDVXmSTV6XQB+b2SXU",
-	"R1SyZavPaW94urKPXlqwz4rE09/iFU23sdBADuhtcnBKfTJBC9LIvlmSHynAx14QY0dU2F7htk3akjoL",
-	"qA1n9BLYmfwUEE87xYIYpQi5I2Kh5Rev0Hwgo4hNoN14qimmfR7WCcaRTLkpOpHntb7nh+5PZqoyPVZg",
-	"eqzA9B9RgSmOqmI1j9VsHqvZfJdqNibJNgj3XsrEx5oYjzUxHmti3K8mRlxVx35MeP+Y8P5R5ftvkvBe",
-	"U13jY7kewdtZiB9zKT/mUv7O0kIz19JjstT/qGSplfr3MYXfYwq/xxR+f+wUfrFLx+dGgKh8jXr2+boZ",
-	"PKbUe0yp9++SUu+LRi5IZ5WMq9xoj6mr/rNSVzWShj66vD+6vD+6vP8uXN71QsQdWbhr31lmmZwTG4UM",
-	"qsxqCx2VSBSv3bmALuEyoxYpbFmbFAsgXw+m2Tg/Naw1pwwc1MeKiGSGZzvLFuVoRtWS1DfU/IcisyIH",
-	"M3HHmQ38TgHNqvmbYn0iFR6P70dO6+p5nn66WeAuaXCL9odjKF5gRkmOngnOb2VUcZaJlY3rKn4SGRqD",
-	"LI3ZUSQyGiSYGFgPYaKGeGk0MRKaJr0DzeZiQRI9G9wozLfaYbpxRm0j40mXglc0FPMY06B4P6M5kYpb",
-	"+5d3PSS2gGXA+ebcdA0Zi+y3FiYsRPPiYa3Csn9CY8QZUYmrvvgN7hdwp27P5Wy5Z8N5aGxy+LWmv7LL",
-	"t287aY+clSQhXwuS6s7gBmk+eHjc65/2DrvbOE4q4xbBIjnXtyYe8dqfjtmQ70TPgqZlXs6gaXQxGNQK",
-	"qD9zkWEGwinIoVKV2QJhRmeQcE1ACpSU5zkxyvlijKOL3779yxVBR1Fbt/0oAD4KgH/wnOrXwGS8YXdU",
-	"BfOqL733PcXvxVeYtG3Sb3PUO+x/Gh5eHJ9fHJ9vw3scPijv4YhvQUyg4EOyHPcIZW5vxZuqSPG6DbOt",
-	"/EikxmY/buKP28Q4yim7rVzMDIO/Q2JCSOAUXUTb9gxhUSiILdgmnOX2EXt+GPZ8qbfvLWW34U2DN51o",
-	"dNOL4TWfG2dYSqRJ12iswkY/aP2SMJqVuaI9PCEsXbjqrgcdd9Lel6Y2MtIMqYCprR18xa460ddgYUD+",
-	"1cIGFZo8Gi5Jka/KLnNO8hzNiTDpMT3l2v+uTRI5vSVCJcdLUIfUM4VaDXzXYENamUOXVsb0/GiF/PC4",
-	"1dtGjqdHRcDvWBGwtLOr6WyjRZjKPu7171rpU+/2J/vF8E5XbzsR6FFJc5XQWj1qZRHbrCag2zmWNIDx",
-	"oJfANluz62Xw3Z0nPc+xH3nJBHBoNcVotNiSL3vEqv8orAK8+kRnJKcsiFGNd0Fc6hTbc3R61q9ddRz5",
-	"P/DsMlWEc8hs9XChKJW2Zd127Hg9fT/Dkt2nSrf/J1wEN2upQfj0T0y051ot3iqlGy4SmF57k4K6tzUa",
-	"39WqMs/IyQvCau+pL/e8g2vwfLCRJmHgwdtGnplH68yjdebROvMHt84sUYD1JLRqEaahjzThkSY80oQ/",
-	"vMW2SRVcxsBgtqd3/M4U/rIVAnDO2cSXVZpKPevEZYUNz43QrvrAZXE0r7SkYSZD8YSsnYhpAlMx7HM9",
-	"p73rl+9fIJvHaL+ZX99lS4EUToVqZG2fc+RoGXLeVSY4r86CYLIIXFY/6xWNqZBQMk0zsCQYu6SX9nOR",
-	"8hllE4/GBijwilZBKjzFMnESZsuxph3OqErBZDI401Q17JhIuokYg7PzI7+P81Jvff6evOrPcABemKwb",
-	"QSx4zoUgqUJwCmGvdA+J9v58/dN7BL7qGjHT6f4lwrnkVsil+ijaNBmxlTSgoEwwGcbYRS/6Lfy9WM6l",
-	"MeL8lphIr8EQvcOLg6hekDkNVxVehFcGabQQtqnePERbXtuqjIT/voFudXwj08T/jgrOzLUdvaV3Ls3H",
-	"rJzBwjBDPM+IQCMBLh4HlackeBDn+SWyWUiQIlKhNNdfpAz9GbMSmzxQRvcDHpm4wNY34105gyJ+nI3h",
-	"HjaftRKsvERzXuaZCfaFEBN4PSKZW4TPkZgaZYb3gfvCi6Y7MFelQZ839fN1mMMFImbt3kAbkAcKVDTz",
-	"CgxOvbi4T9YffJTz9FbjC5VTTcTryb0z+qK1hxU7rdITiYwqYsO0to4CuoQvhGOA6rn6ld/XnkGGfB50",
-	"ebIxwtmMssacl3MeV9/1i6OuP/u+C/EGGIUrjtYfXXuZ1jtTXaI2GsqWVNxAc76n1qdaQVMqWQ84V2ut",
-	"vpA0TWMb1rFF5ol6Wr+Q0ZTz2+tyVCl0189Nei2fSPTzx7cxIncw20VBpD64JgUfGud40g3bmjn7YLQq",
-	"pVatabR1RaMvcVSK3Kvo41IlHqS8ZCnNq9I+ttTP07lZpLfsX/XF/gHu9fXL9cs+dT3wW3iV6RnZLdBX",
-	"yKxQIX4q0CIs0ZoGJije/L3JP0MILmrveoGMIZJk6Bj8LcxedJNEzozzX7V7vpbY7V03qWZwenjUt7k2",
-	"WLpI9PIGNkIISsBtUP0aa2ti9sAWHrYwhNTIi49ElrlaAeZGEw/O/ygJeGMNvOH8c7NiuEaT+9Xt3nww",
-	"uu7U4F6aCScJGy5k0dVbcbdD27bnknl0EdlO0YqtCDvOrW7Y5EAF0auYTyVJk3fjv/z3uTj7U3b9DP+X",
-	"neJ/mTb/BX3+X2PWbmDB49Y+yNaG93YNgVxq9lB12x93Z2l3DFGlaqplsOcmpHB9hm3QIEE7NMdGxtF9",
-	"WVDnAlk6pZZCS6uQ4gUk62xwYAYOSInSKC+qMX0p4Lg3MO46brYvp+l7LQBukGH9iSuv5nxj8qCuGSIb",
-	"OIp+2Q+u5lOtgpnxOxfnCdIcsvVA1WLzAjyupX0C/Ff+JfMYu/AYu/AHjV1o4HuI6rdfr7aUP56AxxPw",
-	"xzsBprrGlODMpjt/+QlPjEbJ974yNY8LQfTViq1cboe5RJJACQs0wuktogzduFLvN6DCS6dkBnkArcQm",
-	"lXBmjLc8rWJIml/8+eNbxMdGB2KQFQkieSlSsmnQd/r6+8TXjincxUsl1BPSF65J3IIoU3z9JyA/vMAz",
-	"4sp3PS+FNNUslsF2AyJlCi1u3OddPSdU2NyBVDf/R0nEonZAM30aM5nhr28Jm+jzOOz342hGmfs9iAOg",
-	"ePPCxOqAa55BdTM2zQI+YvV3xlzMAK/Kknq1t/2RMzIrOMjOfyGL5aVfoZLRf5QE3ZIFKohAOZ/QFOr9",
-	"GhZnjxxMDhBGP//85sW+KbtO/ezTUElLd8YsM0WeBQjNxtZEhVRWkVCBz2BxvUZvij09xxWAHAzPGoA8",
-	"g4QmClIKRP//3656/4N7/+z3zg+Si96X//pfYWiMAd9XYIA+UzcoxxIq9GeXCCOpcE4A86hEkCCdZGbt",
-	"R4Ph6hXZc7VqKSdHm1HiLZ1RtTxRfbshSf+5EhuhVn7jwxkZY1BxHGtMxF/prJzVeGl+1VOgTJEJMeFD",
-	"H1wJkvYsfpku/ONJJRoRzY0bsN2SQrnM+bjMKGgvTZaWILj+v5770H3OkK32xmcFFoEpX+USCgkVpSIm",
-	"vz8a00kpSJUjpj7sUKtP0wDyjxLnKIfPor35lOegQSUsw8LV9tFcvCGpo4V9FiO4wudUEv0wwwu5v5J6",
-	"2AkHd8waPe1iR5znBDNvtS8a5Q+bC76BGog3aM+OVq0TjMqK4Nn+RRMQWCJIlEKyA3TDC8JuLpCc4Tzv",
-	"mUsXuVJ9lDPdGFIOyinJPjPdGmVYYbQHQ2iEyPnc5t6x5RTh4ExJnsXmCEmScg3JRWNgyZHiCucSpZgx",
-	"rs/iHTGVxWexpjKfmavqiOZTIoixWukVZPsH6IrhfCGVvi7yBazPGdbtmrSAVpQK6JWr/o9tfbkKZkf9",
-	"w/2Dz2zFnnlVJ/1t+18m5+r/81TvKWeQTN68lU/rnXqn2ZR6C19BbqWlPLNAODO8qG4ig5N71NQ9uCMr",
-	"EQqSNXW6NDITnbDqKL2tGLD27H7SoAWbrCDMnHQqkWPY0F6KJelRLd9LqvRcLwC6lUnG7JZEe66EIajT",
-	"7UtT5DI290fJGMn3DXuhv/fE+8x8ShhyLF5cobfQt5b+o2rIWWMAS7Ss6TZIQ93KV11F3emRb5rbBEjD",
-	"5fgGOviNplgfJ8JqXw44PntecRKEReVrD+PFCDDFZEN20CUCjKlOJkBWJliJSm0WeDvWwwAgxOC9xZuQ",
-	"+xJhhWZcKjToowXBwtmsbjR636yacNClfhvMtyEXJuQ2xCTU8dQIAnMRyDmIs5QYhFTNRsCw4qy+rpv8",
-	"nQnuXTdnj8fhkiY1n5P0vvx2dPgtzOgY01Z2bXy7g2hnjoFEtsyZBjgXFsqAiZRJhZlCe+D9gBidTFW+",
-	"QHLBUr1xc9Dimc4rMcgJP8bJfOVe9MBdLw5x8F5GpN+iZzjz9HOuBgdUp/MqXgg+ysnsv/5udWNWmIcB",
-	"Pph3zXFCdNt1errcQ8+qG9G3fc1CmlvwDucaAppwcaERBuc0M3Z+IF/GGUMJnKpLdAO2OXmDNFQlIjid",
-	"IqhKB4mSn3M2zml6T5D4o3QBSNX+QcBxpTltBb4eRh5hRBp3FP2NS3Tj/MKM3ttBAgQQ6Gg4AUFycoeZ",
-	"OkDA7mH04afrTwjSy39mNy1B4wZ4FDYBpXJdxlYqmueWny0ETyH33AUIPi5+6eaj/tG70j9uLBsjDbvg",
-	"ieheo+UjeG066U/PsZbJjZcCfIWySWyIydymMUwxA7E6vzPuXQ4wTfl3LTevYf6KixHNMkPbdkeVxjBd",
-	"cKXu8CDIoulwivOcCH2ba57c8XEZh6MDx+JPoGu7zzrdCF2WCG0fbHU5ZbeIfKVSkQyNSgUIwDjS6EoE",
-	"GhEEgugeZsgE42fenbMPy3/jXLfF7vTBoK0yCtKrhgOEOVSOl1rwEqYoCUE411LgArgWoGPvX18jK0Bw",
-	"gX7+8P5Cz94YU5wThSvcuI8EBlOImgLK67fU+uUCX2NI5IHzV7Bpud0cqaw+71R5xnevOXdvui6kGVSK",
-	"Tz0Fo0kDr29A8Dl8ejd4CmP0bApho6C0e9Z++7Q/OO/jYzLonabDrHc6OiS98/Gg3zvCx6OT9DQ7I+dj",
-	"z4p31D+v6x5V+1WdYmevs2a5ykxnt00+TSti/CC0WNSVcM05gwPW2FyeWw/Lpd01HNEFunHwccSaqs9M",
-	"C13VbQasUoWmB2hv1Zf10dZfZyDOpbiUxOKWVS3tm7rl77mCAt/3O/b+KF2OftX+QY7/e45kmU4tJIA7",
-	"YJyRNkggLSwfw1H/gBc5x9knzt9iMbkn0QsM1gUI7W4PRgpBpajloDsiqrvPSPsIdF0GBALuU3CQe4Vp",
-	"Tu6JA+HxOgFiueeDwKJW1tfuxzP922OOiMKTm8rR3+ozDUeCUiyEUdo5l0LOyEEUNCqEpmibPYU232r5",
-	"bg2cQ/CtO60Fpm3WHXJeB0W+qqepvAt/+rl50eHrumVzAgHxJGh/4UJdIPALHC2QVb/BSX5+/Vcju99c",
-	"QdTGBXKTvUF7Kc/LGZN2gNgoQmI0EbwsYpTRGWGSchajFCsy4WIRoxyPSB6jGcGyFCRGYPSMK03mJcKV",
-	"zs0p+ahEN39Lv9wYLuHahIn8zPAdpjke5fekHuHxupybQM8HoyEZVniEJSzeaBRxOtWfQNafY8aNT3nG",
-	"5ywGDRIWwHhzAYTH1BjcP0AfPSnA1Fc2N9/YSQGIMuQx/pdOBjF2k6xlN2lJJEiUTFaaD87S9gG9j0ix",
-	"pazwifN3mC2s0CvvhxaBwbrgRLvbgyDET+4iEVpuhCvE6g6pBEOWlkGl3rrNIt/uuxO0XDZ34Gdm/YH+",
-	"ed/brD1SF9g3+jwUZ5MKAvweziXQQ++3kQewIHBCQR0CFOpnZoXw+xOnpaG6wcHv9CCA+IXkec9of0C4",
-	"c3bF0QJhNColBeWHKHOC9rTwwjSX7OgEoKggtSHSOY9pRmnfgkyWhamsBoFcnwC77ge58IjdABjo+6Ds",
-	"4RNpotkg7MDReH3CDd+smceCCKu0xbdEHnjfh2VepU4/XwjdVlEim3HIWHVVWsZer9FiOXn+RtV5NYCr",
-	"bh1gPeow6I1abeN10+GrfqWODs2rqlS/LdknXYmqxnYF1rCikFWHjzdyunRo7wTt9bhm0ODatP3milyF",
-	"fFdqff3fjI+GB7zm7Owo1YZVc6kh+KWaMIdi2frTZirPK0QwmUuMWIHzDx6WWhvxKsTdEQUd3jWt8P2Q",
-	"rWHF3F/eEaasWAizz/OfTK3LdVvQ6AWFu4PcnOa4TGE2E3Ek0Z4kBP3p5Sf09G7wFJ71TBSSvtvnU5pO",
-	"DXE0k3vDilJtCdMtTlwQ/dsuFNZYBG0d1WpHytUB2zHCLqgbrC1t94gHPFwO7Zf2fpPJ0z8VTaxfjeLO",
-	"m7MJa+u06f2x+dxGNS5iIfAC0Lh26oK4uDK3QonNtrX+YMO3V0/9uiIqhGlW+m+uOF7GmX+qa8heZWWu",
-	"rl02j7rfclqP2D6z0b3upw1arp5OOZS5jeKIzIqcL6Aeqr1vozgal0LzBkkdnxxHxrt00+zkc+fvuuGM",
-	"tHWHDGu2xnrLamkIMxM67bD30qoDsdXGxkthqVwzM2oKwcotquanYtnSRaidqmXr7ksOoe0j/a6UWupa",
-	"Wo+102dUkFRxE4W9+caqsWQt6vsY1UZgN0YQhfPcc+pswtmFxYRudhNZvQ079J3Yj+Xd2NhnN04DyxXs",
-	"yw5MiNiOlwxxGk3mor2kasKx28XGd9djwi63YnPblm9rXI3uguWNpGdzBCGqYkTHlbmm09kI7OPyhwmb",
-	"4InJFZAT3G3gerND/o5UNm7n5Vt4yyty5d6t36W31Lgt3OvGrE//0q3Z/RZkrMT5R2LiwZZkJy92oSup",
-	"yAjOcmozSrW4ryrjzfqVvXNZqQBRcGF1M527iLUK6hVdHAQ6dmlB2PavpltNoi4bG4S/D5IWAS8KgvNE",
-	"0MlUSS1DQg6vMEG3B7Era+t/1LEvM0yZwhSIzowwjckpwTLMA60kqC2oVB9qTDFetba1h+e7CcsB0Nf1",
-	"jbueRe8YXdneIV7WJsGhZC6D15GjxB0XapAtgbLmnbuY7L8rp1CMcTLmadl98R/GV1eC4NB69ZUw0+hU",
-	"cSk74ps+S1uss4WHHlj96tX+YpfmGsJByPPWlVMg/yiJdd1bp6nvrNjwUKxWb/iRSV0pdBWTtGliS/my",
-	"uriMLjE7DmjL43lA8lQqlZKlvkkaUXSNRder2XS7VcdyO95olZzyIMysk2LcobD1Vx2daJQu08BSNv01",
-	"ODcnVahxnUGqmcUpbiXFXCM5tq8zPbFNEH1hqfsuLOfq260dONHk4j7aSSIt/INeyBESsJkDCTmI4o13",
-	"ZEAlZVeDcqgVfIkgEvwtlsqstsF8/oCb1UO4o34H0fa+NHLVXb2On/WQ4furCuFjiWG0ttYYejO1WcF2",
-	"wtoHYwxm+Osb0//YbK39NdjIM3h4cdYPUqJ7MxEtfVCmiQccL9MUpVSkJeRavERZSdDQ5DOr0nRBasKq",
-	"HsDWLMnmFTZ4lBUEYiz4DEG2vnPwbN+Sk6k36Ki1JXFk3Jvta1t3+rtxOssnwsngpm1zC2q3hu470JVZ",
-	"6sAg+ej+IFphXzz9gbrhZV7L29CsJHDj5llNK/WmYpaSPDcJZJYVswW1wbv3F7G72n8s6/Iv07sVgozp",
-	"1zAS35LFE4nuqKSjnJgMvGiPF8nnst8/TE1P+JskBwcH+zFSHBRME0YlQcb5InB67vjtlsB0PNhazzSe",
-	"kzBzCzCOA1FWMGwFggYDG8Q4QI/vf4kWNLkli62vT5jdLjfmjmr+B8LQZUA0THP6zzr/kHUd2mspHeX+",
-	"JZoZq4BJL82Nyc+bYTe95K54thK3ALarkanOmtZmvQEHNpJeQ7C+xdFtKOmAPcOIKkny8QF6o8D+Cd7d",
-	"csrnzHj5XyCpNE9AlQvWXE+T3eTMV1cv7kEul2qFP+paqTJU/YWyAIIuJelGewSLfAH5emP0/OoVHM99",
-	"xAWSeEwmJYbQikaP51evrsDQDIJgb87FLXruwlM1E/fKlXaqpwPWaHe9LacKj6MVXwvfdNXray/98xYG",
-	"yJ8Y8VNM2+zJuaJFTmofWhmwLfoppkMI68KHuWhnAtUIO+fC+AMuMaAbEGBFPup1M2h0QNBhty97aat/",
-	"26H7qszVS8HsNsU8y5DXDudojFPFxY6Tt1+vOP9u952Zy1+hk77ump/5VqfT3gUgodTau4zTyKa9/QDf",
-	"1pKPAE8q8Fj5JRkjZ9NYxY/upg6b8rn/Wcpq9dQdzQiPXIYsk2JQJnKKBckSIxpOMYg/aip4OZkmOLvj",
-	"qRFJMpoljKtE4VuSFFiEScutJZuVvsy7zVtcWJ3nagbJm8NKtS9r2ObWAeCiyvkHA8qQB8+PYWs62ED9",
-	"bGTLeQ+WOijObw3YfQ1cAzP9zCX+dQd7Erztyoyq2iuzFQoDGaBuLpCa8yqMnY/B3dMECY5IimfG/3PP",
-	"Zn+ApDQuqMrIuGJCsh6e40X1XJMoCOUvtCC8KIge1sakQbZGm7nkxsa9JxCFLS/Q31rq6S83+5foJqNy",
-	"RqW8uUAYFVwacSUrjeutSWZlSyRyNCKwHJcMwr9UDftv1Gl6y3Iqa0223kLIPQryZE7gCflq7YdGqPGy",
-	"SWqx3Nh+TU+XVVyjeG5T8AAZqGhAVDu0gp+jMJ8ySwuTB715IFiEXUs2G3H97f8GngyGmQoyo787jxHL",
-	"rC+T9dLgdzixBDjCqwUqBNfUUDyRyHYwuU0knTCS9SiD6AS5mR1eqYdvIm+D5V0+3C3utiMMDOlY3gJX",
-	"FnIbIbuos1AFiFVVTLITabOtZSgRmj5WJiUNZ+hG/7rZRzbvnElrz/BMy3wmaZIXqlrgCcTZlIIZD5YK",
-	"nhun1NIOfu1NeM/mzjBJZ9+8kN7U1RrH+zoUTjc1bvaxK+tlQbT0/e3NdEt9VgLziaw4ZV7kJDaJKzR9",
-	"vUS44mZxmhIpUc4nNmUNkRbCsCHgLKSFQgKwpsJR/AeDs5c7FIAdUtX4iBs7ItbcFUemVl5nVtXyALJn",
-	"TV9/nPz5HAtylaqrRmG5nTzSQ1d6rXnnwl3D+cL8qnp2MgjY0hcBG1iAHPhl8dYbA6q2qKWyWTWPbob5",
-	"Jag663zbk9M87rQxH1yKw3vsTnt5G0WW1WDf2LW9DVt/+/6g3gzUWmpqYoluiK5ShYb9wRGSB8dnFWED",
-	"wdxTRvgsnRZX9HuQtfSPBTGVBD1wmFp+heATQaT02DBrOsgpWyGfPTfVG5tbHCjQ2NXKZ7rmKzyCW0Ui",
-	"u/hY2aKMXds3K02u3eRp+q5uXPnodp1a25pVDxU8edO0m1q77UyKFWRHmeKigJLeVkR5//oaHOcpKzWb",
-	"YTQRUEGrwGp6aSvCUYa4yIiITV4I61w+LlUpyLJa64F2fQVpBFkp/AmTMLV26v0OeBNIahZI9mIkLLeY",
-	"TrR7a6QJoca7BtI25/rnMptA6v8MLyDG02JAZvPmQokn8LTfP0A3WUluzC0k6VeXdtSzl2clGGnIJbrR",
-	"pMTGdo5ycvOZVclNcXqruVTuKgQ2k/lUkijjqoYVZLTaiE+bzmRd7qrhNevXe92lu1fYdYfuVYXXrfsu",
-	"sYd2GW7MOAgjb8IrSEm3a7t9Ge562jfrhr3Tv6LxNmd54/c23AkduIi1Z3YHlenznEuyi93SVgDZeFfp",
-	"8X+ybVe5b20fVeC+vtb7qvFtTykKPEsyI1rKIdPUWCM8o03icyegEUsUT5Y8Bc0bbKroWlWq0UCBPml1",
-	"CNrzOptxi0HVE95Ob3DvbdgSzrE3ySDM+WxWMht1/wHwlbCUyC2xyyy+KS267SNYLhKnJcRiQpJCUDDC",
-	"jQSmOVh+cZlRrp/IPHFq9xm+xcr4iS5mI56H9Xq1W9NJJ7cmSKtWCKKIcMxuh+TWeuam4GIg+7k75VVR",
-	"xhhBfvqXbJJTOY3RB27+fSaoonKKrumEobe2cUvrftw8WcOgO5ya8mwFsKFySG2zUFrwnhEpjTLWuIJa",
-	"wt+wcyQpzvMHgXBI6hp0DdO2lZoexq3IlPsYLYJKJvPyYQMwKEvGXISMtW80zyc0m6PZqzDvWQFuk5a4",
-	"ufX3UTP5maCtUq/xLVtTrKMOyB/NqfqWAyialpxlwTnlm9WJFk2uoe33jhpoFr3qgC11hzWBmg8Ti7Ac",
-	"gVAhfQvWDrIBbApuundCPMTeNXDBbth39wdzFdy29Aez09uFsfKJzJbW061IUIisDvtdIje2JBdNT+5N",
-	"BP9H05N6doPjjn7MTYKzHJqCBVyJxh1oqa7+WtZwB2LVOsWbj2uFJWvO1UNo8N3V+wPV9z5glq5MnOeJ",
-	"Ky5wgTBbBBMYBAsNXDaaygujuFeQHRhyQTQbGLRstLJFAEziCHjta0r9qbWo5wpqGpQrzPJd2Uecb0l5",
-	"dpXNlm+0JuBfGGYY0sJV7Mp2Ssp1Ul7HHB4tJYKpiOeRL8fp+ms/PgrSM79SXhdef0cf35WF9rp805bh",
-	"a9RW+Fu/d47+a2+/9+W3k3jYD5VVWE3fbMU+LeraPyqKJxUpkiX6N+ZSC0UBcjgRmGV1bzrKTdRex9g7",
-	"61LemGgIM17Y8MhlZzDGnSHC/NclqQJZKNGHzPB4+ldudSsNpWPw/NXlbzROCp6Hcq1VL7YppBNHrhpQ",
-	"QCVcEGbL/TyxtY0kpBh0HqHSEB8q0d7gwqQG1YPZghaBaNspnyf/JILLYEInyMPH649WFZIkwiboUPdF",
-	"e3V1qCo7a05vCRBemGWoetJ+WJJxpZNIlqQkzwMTe83naKaHdmV35kTUXw4vtPrqCk9UU/r3iUQFz2m6",
-	"uGisGoaGBOGtWlAazuA/BWWWbPPYVBJpDMDLPEMZD+5CC+Md2vhz9nCisWcBaAUPRxPFliAAs7+owFmX",
-	"zbqEVawrmqVPibGHVFoEPZg+ZwVhq47OjEq5C7+8Pp0JafjPucybtRPdHrjMVQlrC0zFJWIczbgg1nCA",
-	"c2Ry75t8/UbJ005PNthahbnmSntBZVGqAAOGR7xUHYiH7n0Fbb9VuSRcsHgA2QUdlXqZpqU0VcNIRm11",
-	"H0jA2Q7/vTDlp1yRI8Vt79g+VyZj8NCZcqq4u8/MDABfGZjXfkUes1cu3SXMINUQGBt/wr3XL6+fo4+l",
-	"pmviYNjfG+zvpfv7BwjS4XxVxvcd5DFIeys/M2LqqEFy9edTQaWaYWkq0qCrclJKVWWms6gLNqGNEtQI",
-	"nHSVldU6bMkz0+GZiVqtF5XUqTvaLkYpN+5C3oZcoEM05+JWrynDCwdaqowxDe19JBN0NNy/RCPMbtGU",
-	"59Q0s8jvyt91WaI/SQrhMl3Fy2ri23WQLh9oWHG1W74dg7iJwbuu85kSKL7+wBo956DdAVsgBGa9Gq+b",
-	"8t+O11D/Q7HAznsjvTiVbnHCOWY2uCUk/3VzZrHzrnN5WFfRzglGbPMu/oTuW6aLUw78AZKHLCvsAMVa",
-	"q2/ALrb3iLevDWLWxA8v8chuqrrGfbTy8rkwGaJxDrY2sMXF/iN9XS49BJIUgydBYhM/yxhBEPmMMNVo",
-	"C09jmwDjM3tXk1OXqR6ydRuHFD9N5QGCDLWYMnXh8jvGrmpWjDKS44UthmouDsf1LC3ImM/bK2o+hSW5",
-	"pDBuTS4y3gabtVdVBcy7yJ5Wlk2XIhFYp9R8Eqa9Vhe1dGmFvVEwMpIcWvZKmeGF5Qr0y4mW/utr7FJL",
-	"ApoR061SC2GfaawExM7aMzvj59VNsgs/2b642vndvZoD1SGJ4WJd8lJ6SD/OHWn9SntuY5lrju1317Bn",
-	"5jvbatjt9HZKUrILF/1wzF6Dj2olV61YXs7yxYUN4QmwwU8kOENp+MFwW+XeaTJCwZ2pFJaWV9+bC6oU",
-	"YRrPaUr23etKKLC7mF0aPho4Uu+AdJrffXijLo7QDZ4ntGwjMDo5pga8q5rIRUWoFLiTuTEP0Pudzv99",
-	"+SrPeDHsZLxoclChuj4Q7wG7ixUoqi+XPemohBIDzPjrmVQT350bC0XVdeNyVrI2a8heOP5cVcwKZu5m",
-	"s+kOoJh1T1EiUCVP712/fP9i/9K/89KalVANHVP1QhrWIrM4VKlf3RgmFg4+4Nyldbd1F6LnA7WK+SoL",
-	"U7O8wELli8T9tBFwLiYQdPwxCKUk02jvcVF4IgipR3A/QW9q/66GOPjMPJ5qxbd1T/e339MDinltVNF1",
-	"1zpyD6wpVV9761mHdDOpum/1u56x/WFHXQPghzCXOaXPjzOXVZPfIZRil/ssRBI7JA7oIr1vHKYpzS8T",
-	"Pvvep/oui1SD6heYkfwSeNYRQXjaTrr83UNJvq3eyJWp+itebx0O+8R23d0w5XlVrdTd+hUfcIDINE3A",
-	"sxuzrJWSzimgFkShqlwO2jsaDhvpNfQI9sa1Dpp6PH1i/dG8JOHhVfG0dBFcXqVXK1ElUKHc1DTNbEvp",
-	"Cpr2e/1+v9871f850//p2/9l/XTw1BUYaiqjomF/eNIbDHr94adB/2JwfNHv/49GDJoTm8o/IkUPQ6q4",
-	"gyIbR0ZlFHX5phPqLyLTHyxTGcWJIxR+oSMY2gsZ3fgFcgRfaARftjZBTvHw+CS6iM7HZydZ/2xwdnaU",
-	"nmYnx+d4OCYY99PjY5z1B8f4cDQ+Gg9Gw1F/dDYcptngODtJB8ej/rjfx/0zMPf9kySjBaD/4OzocNiv",
-	"q8K+dLk6cI4KuUinPOeTBapWXRamSF0yWiRLkc4bF9pP+wNPV3ExCOhgNg+C+wMTNN2269VoFbCaCaIZ",
-	"hYzPmV4BHB6AwQVqouBvNPvmUCyYwWsXDaiHhL99X82lXYdjz30s7dbTq561Y+DzNl9rRhE7LA8Rv+vX",
-	"V73h8YmTe2DvYjQlX4Ob5OO4N3PK1MlRFG/QC9rDENiptejfAUI/WDXZDByuN3ON0tKs3cfYBhI1IFtt",
-	"WEsxuVYXaTf++2s17Ie2Vmv4JyhASGwtz2p42vQjcoRyKbd+Unlq28t0RllpoEjuaGZTTKdcGF8T92CN",
-	"rm3pwK5Ixelq1sVVNQyQGkFSpjl5Is1hQlghg9+NBS3dbP6TO5YdaBbn6yy3AQM9Ph7TlDjwHMy5yKzO",
-	"k7LJLD9wb/T1O8MT8rQA+7n5++8Fmaxd7IPw+W4GP5DRXyZ34XR1lGVeMhhco5lJ7SeR4gdNBbdhwOLu",
-	"TJurKQAyGgg8IYC/nKYmq27ABp7dUbk5rM2OIA1B843fG3o5r6Ft8oiutNC5PCer8npsZYXbFEPegSQ7",
-	"4LUG8wAUwp9qN3bStu6yX1s4J/sgXkZpa/qAGse+tyeWt1r2sOXoXJI7feN0Kzy3Pq1CQ51oVgX6Qvjq",
-	"pUnmKv23TyQ6MQmKd1MltpNEhrd57d7+NFIYgu23LIbGEGFKLGx5aADuX5ZDtHfCgq7WaV7aGBlv2w63",
-	"9cepYWbHWwutj/bs7uaxtM25X3IbWq+/9CAYCGmfoJO9wf6F9XVyZrtWqkfISxcjUgtjRi2S6j9ISESj",
-	"UsU2nyZKsTDV2Qtsy9FCvHpW5mrKeYb2vLzj+zYNiuYy7HlwJRtQnU7OeErhUb7QB0gPt2wmtCkSvXSP",
-	"cC3ZaTefJ/68lypCeDNPxlwk1czXskMvp+lzgiX5uMIbDWoleC0u0ADN8FfNgyM8IZdoaFNpzIhxR+Ml",
-	"UKYcs0t0iKZ0MiWiBv4lOkIFphmqKyJeomMEqc5s8KDiVdXkt1eX6AQxjvQlrodhEzyhbHKJTlFOxgoi",
-	"CzHLLtGZZtL0LLNLdG5t2h6stfg8jOLoMIojLcgcR3Gk+e/TKI60bH++CjYvvPu3TRj+XgJ9WuUD9ckL",
-	"/q8d9VzWBUS+pgSaavylPJOowKW0VFaVElGJ/m4yEUC+XanaBovVDknr08WsqVa8vAItmts67Nb/yqXc",
-	"SQkt1ANm22l5PS9VsXDFY9qAj9fl3/G2cE3ZMs/TYTs+C5JzAseYKCwmRG3Zf0zhWGuOc7uOjJuvGrPm",
-	"Vp1XVAdpeHu0hg8ttDH5laD/ndRA8xam3Cp/L+XPPDj9a+vt1LAx96zZfCBHJr0bgo/4LrO10UFfh2+u",
-	"rnes0GNZzsoqr3lOt5Sdy/Nsv+nbVea5f5mdl9P0pbsGls+IprOdMH4CDvUdiED1sT+ZHusrqCq+PZdn",
-	"pxKbycMYnSHwp2oZTQzZw/tIplPOc2PSynMyIcgGAcRob7SPTDL1BcFCVik6vRbpfn3davbPucdDuZuZ",
-	"VJilRMZoL9tHeCQJS0mt68GCYDgeR7YQCxfgZN/Q9kRxNIriKNV7v4qVqNa5yyn/wbiwbRydQZV2pD84",
-	"s92RA2Q+IRGO0QgoRQZMI8JQiEEqB9vtBcYd8A2qJ/xubibnNqlplPn7d3QvNUD1r7+cKo+x38sNs+3m",
-	"/Qvul/dke82IOZyUVXqRZzYyjCppiudB9m19kAVmt/sxeo72jAMvVLB4gfY8mXp/WanS+F4ghf6mgniY",
-	"3S5v8wBV6dQEnWGxgGVcIgfDxoKsrsyakuw31xiWgJYuR7nIKRcKVdmCkHFdc1owzRrbFDjPBjHS0p1m",
-	"nnLKbpF1aF3ONb9x9ZKwylYYkNWvX7433m8r1+2w9/rD2xdRHL2D/17Dfz/YHy/fvYZnz99HcfT6TRRH",
-	"f9X/eXet//tBN7m61v/96ZNu9+K6Q91JMo6aiLYGYWUzke2yRs6IPJ3MFrVGPmC38HJn8VW+ZgDVekLW",
-	"J83k6jP9KZtcoCtUmHitGP1qUgQa/yK0l1X8s6ZC1Hhgmpf7MXpfmZcYB97axgb84vmOeZt2FcXRr1Ec",
-	"6Y35JUhulteUAE3rFMt037LgHaVQ2aaoG/vZppXMLYlY5xM7pkIqBE3NZkAyFOvyaNRznah+xTbKbRCu",
-	"ZurvkaSdJQteqmmSllLxbLECMT/+erUigadGo2QLGDf5Iq/a5P2NSVAneLW3ndkw4Mzrc9MxF+i2lihj",
-	"+OvummHys68nDh9NK0sZWqTARf+8Nw7m9tfOp7s1o+5HuzaobI4EeDlN7Zq2qWNd9/pBVay1zDDsJ/UZ",
-	"hUQHq07KL9D6opYEJYTNLhxVGPZ7ekCj7AyfqXkjQ8kGWHjpTL5j0Fwz4q2xyV4AXBuPG4StWY97FVB3",
-	"jaJbvtJ3ESTC1HCdCGE8P038g75wZzgjaD6l+YoMu5QhQXJyh5lC8CmE05TPZtwURQWfeCC3K1I9NKll",
-	"wKGkzBXt4Qlh6cJ446I9jG5muLipPHbB8b8K62vMcR/NIR9PQ4CByplmiZi1kpl3p9cPGYJSWcFcF2v0",
-	"gEk2DMjuuKU5T293jUNp0fNAVUispqaGkGnoQvUN0KAO0VjwWVUIMgz8J7JbIch7kNh704etSEO3g/oQ",
-	"XkMBjv7H+Q+9nKZeCMkW5OaeAuqKMoEfyVhWCbXAaEoZeqalZxCaATUthUY4yyAVSrOSSktS3JCybm3x",
-	"8WKMEywI3qJythWCtxFXN0qBDlgrtu+DVdU+KzNrXdtCkWEDztCflzUQlcBSgXYbrdaMl0wlBfgaBrQC",
-	"C4LFE4lMM73H0LKtcqj+5+ke+sG8RkoQPGskt61KQ1YlEZveABvFcTtm3FxLaBNqlDpcRiKnh/DyUzkP",
-	"howKkqqkwAvrtqimVGRQim4Bbpxfg2EdrXla71mzXatwZIol+WQ9CHZhLtrFB0dEzQlhSaEHlibdAGcZ",
-	"FotE8aTgUg1OorhuZh6EuHXn17Dx4jRJfVouLVDVbgeluPNJ9j6+CnQ5TkmnekHhk/XmAo1yzG41kmMj",
-	"bjcVT9gT7JZPoSDS5KY3DHXg+nbzMwUrqtaWG/uQY/aRSPQUfXx5vSoFF1HAlwVy2R0GmR3XoY3bM3DC",
-	"0McmMdYouFSNz1WWgNXJqmclYUnJoEqfLAicyqoHZRnR0iFhKll6CWasBMxYetNLoaZEJP5pt12oVDUe",
-	"4qKAyqYpsQkzf3qr5ciXr1+u9fwpbwvBWon2Bn/r986//HYazrBXLrU3zU/Czedc3CYjLEmW5AQLFswC",
-	"Z0p3W9jVNcZ03x70Ra6vt+e/PPuAnqJfnn0I7vm3lbgeKlcJrIfx8r25gGRM+omNAEPmxQVI65ShQZUW",
-	"yl7joLAYET09LWBAEilWxaBjqewINd++Jw+OjgI68ZRIicOGYHBskttYmbYwSq1W29R2iw0Mnu9AVvVL",
-	"WjxUp6Riwc4te0cNjWD5xB00mJ4PeFfFEOgX1+m0jC5eizsvsOomzGyZWz3x9CSr9Gm2iabE0CecT1Dj",
-	"6ZZZsqCLK0O8GgBvsVQf7RFS7QwNgdPRCU45VnqnvOUvL8k71ZsQuFF5Bq78xN2cIY+xbv74jUF/GH9x",
-	"bzZhgz99Zz0gpHuolICed2eipe0kxyvCxL6jstA23Epy1cv4q/1AQGr9Xjq9Sm3XwnRvEffQxulFXbmk",
-	"TDsZ9f3ImDUZOeBkuxSucFFCbo7cWEFBXeSm0VVhRVOykZXWk+WacahGN4khXbiYybAq219drWLazXrf",
-	"TJLS5by45ktpg6t1e9VsqsHX7DLcy/86tw2jQgarvJm2RMcxOoXNOAsz6w1OZ6VVz6/DBgkwnX+4ZtFN",
-	"MMglyvzk3RY9qlyeLgfKnLKMz8FTjBgsSTFjkCoLfMqocSPfkuf6Hu4nW2lrd+HbAt4mHV1MNKq90KLf",
-	"Lqj2UIeky3n47sGzVQ6JLYNn7fx2gd8y77raDNLU0Du3A+dyYKM2EGeXiM+osuUaDeH24jMo65Y2adeN",
-	"XckvNBf2atXs0B7jqAkWGzj0YvwS2bzPlgetoUE9a4CVNJ1K6a0x+SyJvYdhsfc7aPK7IDeY73epeHrj",
-	"Rrfir5EcbCqHGM21QEsVyuh4TISsHWONcwUX9sLFuSWvKZ/BpXuAbir1zc0FqlRGdkj3VZfCGKp7LIvF",
-	"tj6dyWuUgIKkm+2visEyYeGZyesCw3jlOWk1XxuGY3IRr3Gp6CwiFb5ubfMJsG0fkG+op7sGbR7IxgPK",
-	"lR9q2GksfSftpURXmvj9xSSeHgz3D5C1Fknjo6e4KxPNMk9JpXjlvYdGYFoMhI12gNlfIfLvWxyNtrWm",
-	"tVLo9fvLgE+/w5jZdxhzK0c+LxP0hmHHWyFvpbvdPPDkew08HQR0KLUXrYd/JcuIQPJgiJ5fv/hwhQbn",
-	"p/0L+3RwJquUZd9llsPvtX66LZn8e5cOTfPhtzi63d5xtAow37SIb+solbgju/HHYteI67rrOhK6onQ+",
-	"3O4XVdozc5dc2n8vGnYdfYM7BeMl5KkGh1iPvwSxLkZQS8W1RCVTNEeVxGd6NstvwCQid/Fa3a9JwmEa",
-	"r4q18RU3yyr/SjGQwCJuLtAHy8IYUg/vSWaWaIPh3DNYsLUGnLmIoLEfLwe3yXC4d7gf0PK3Pr2VGjGk",
-	"d9nIhjtubGWY8ltXCcOuwvBNJrGnxxd1izzeJceX4P8kgXm9AuAjRu40TznFbLIi9MOvNXpfnq2tqXUI",
-	"aDbLS2aeOKbXPdSiCjQKYaQROjbrKNcE491DnLoHCbETr9Jc2c1qJOD3Nn0VnamugW0DUXLKiJ+g41WM",
-	"/hSj1wMtdrweXiAwh45pCsf2HyVmtUalee6mfJ7k3BggG0WGN6vxdFc+VoTt0Nfxiet9gSpukjL00qpL",
-	"q9sedu8+XkDLhWe39uKJo/nUnOltdaDzKd8abEGfIZiAGc/fkrje2RXIZ73sfojuxylatlf/NB2nPQrk",
-	"nPgiF9hhrr86pNmkAs4xS4BY1a+rS9Nzv29kFV5xd9ZuiYE0btwlIPId36/BB0KLT35dhbhdVQFPSIYG",
-	"J73hsSm5sBzTOwNPTQPDPXlweLI32N+/dGlWRsKlbzXeMs6I4HQ4TyTCShGmrCFxUz0G8/2Ei8R+f5U3",
-	"1Yb8KZ/ojICDkvxostcthyz5N/eKPBT6BjF8RXKUAF+xsSos0182SYJzyK2o73gXENClZ+ukLQ0Tr5pZ",
-	"6Kw53bZsZtNoqSudW3ni0nh0X6Wdw8l20GmtsTVIHJpRaHWdA7D1aZPuuD3o+snXNC8zyiZJMyppK+gN",
-	"+w8BvmqUIPxWTDUE1l1yDPih3iGka+1B3D5+Ky6Kv7qzuYMf3NWFSz6luTlBpLU5YllQk5IJXtXE64kM",
-	"5K/ic4bmUO9vbhLvTskCpZiBblT/mgUEivoLQU/lgPuInWC35hXF2twUAhQSWIB/g8F6kxbtrWjyiKtp",
-	"2A00tEfNEsGr6iluLPO7Hb41em8yhtUzvF9NyD9SJeOXOZ00avz6n/5gIzBI3QhxVplkTdZOl0qqhdsT",
-	"EvbuwROSUJYILRQGHLA1n9HvDY/D8qJjm7rKhGbi+Sr5klVe9C25mt4BRw/FuYAvyaRmeox3KbxoFtLQ",
-	"w6xyYYVckDKBDFxhkKg515zMjAuSuPbhGZdsRtSKyrGCKiIoBrXPjCigWXCgG/LHshtSWw3mI04Fv9a+",
-	"rZhzDdKlhTf3LoiJaspoGsTDF+OX4B+AiGuDUp4RtGfZ0JQwWRqqrXnb/QsTuP/Ls49v0C9Tqgh6Jqii",
-	"chqjd788e26f6ebPcpzeoudY0NGIYBajqw9/eY8+4FsqFWY0Rs+uXn20ra7Ggqa6zfPX71+i51PNNpIY",
-	"/fTTp9emsrtmNGP08eWrn00NOJLF6P1Pzz5VmjhutZE+h6snGcXRL2/cP5/0PyY4/5ePP72L4kjP2fxz",
-	"Bf9cXet/TJOrN+8hpP/DX97rf55dwT/m3bPnH5/pf65efdT/mId68lEc/WR+6clGcaRnGWaR76wRrF2E",
-	"jYCOiSpFMiMyxQib4LAxIRnKqb5GqbI3KcJoTkZTzm9RRnJ6p0UCGqAaWiDbqCVpyHXO9XL5QMCsnkhE",
-	"M1NNyE6gRyHdMLkjYuEmA6SsY0mhe+WHD6iG/lGGQ1HeKGlc6PU5NrBGXGQtpxaX3T2U0X1GpMKzIlga",
-	"wLEz+jSjKS4KwgLOLCsVfyvXs8axM+Q/Z0NEaie5Ch7+AtZldQeMCZKTu4eKgrvrFvjWvjolFLC+AcP6",
-	"DWjSOVOUleQS4XyOFxIVgshwyYWgMbX5xTVrrhUlQe7FmG8DSd6d8wuSeCEvEM1kDHRWxjavpfWz0qhh",
-	"TFWx1fEyPCPAFY8FIUiRr+oAvYSDVZjZoKmhDp9ZVWr5hmY3+mRySWzwLLbKgRQLsUA3LV+KG1NuuSCi",
-	"Z8YAhQyqd8xWQ9ekx3xqTEmeSURwOm2lGX8inZ4HvnWJMGJkjqBDXUFSOGMBds7YphJUy8MfDlGWmK81",
-	"0GrDZdtMEb7sIuPe2rleGL2T2QvFgXyZBgfrM4M+lPf6LuUfts3aULspP7xzDs1WnxqXoL65ty7wqFWm",
-	"XjMXbmEHnpZvWaFgsD8xtGRVyX+LwEbIpBIIhcCpQqbxyKnO3I2mad7BTrdNOZthsdhEuZtzfFbOCpIZ",
-	"xx+TwtmcaIP3mk3WK8CKjozpegPdtwU2apLfpO1uikuwW7tzb6lUD0LnXVmWtVzxat+WV2CAW5sBqc7w",
-	"U1uWViXDMj6zdZcYDeEdVdK+M3oRk9FacmSUp+sNVWY4LpJC4xjcD0R0NknuYCV8wFo/NWRdtZ9CQ4CX",
-	"cqUDZQ09G6TNnH9718QA26adsYE124Coq4WwXn/DSNgptMPr6xc3Nzz8VrP9A1Qo93dtXb1yF62xfCxX",
-	"2Um3CNhoU4PvbsdyDpc1ym9pzWrPeKcAhPvQl63ZhXscnGVbZfXpLrv5ELLF0n3x49wwl5fTpSLnjDL/",
-	"6eA+m7+xXuU9N3fFkrvZCprLmk+xSmbgRB5WqG9cC4wwJ8kcMwX2jnRKyR3ZdTCux8Jip/5B0BCSjXB6",
-	"+8qaytYaAAyZMYLQmEhp0kaE1EevtEz0UggeDMdUmObhpHMcLB3LF/qfr396j+zbKiMghWq9wJQ/1ZQ5",
-	"4eNkRIWaaoH06T9KIhZP24nBVhwX9+HYzS50cv5EmC3946A0JjMMSlL7D+MsGVFm+FhjfzZ2/VvG50aC",
-	"1MQm0Y8UTyReBKH32hi0lyGHFR5hGZBM5D9yqqDwUMGlmgjQya6RsaqarbdQuxvfYWowp0MSkpV1G96w",
-	"O57fkTD/m3Im9S27il2z75EgOSUZ4t0CVnZhS9NSiKBy8w1DZDwmqarNLcuaeOM29rDydY7n4zJPRljS",
-	"jTTvLbR9Bk3XZgLYRWjf7eYG10ZGoNR1QOcI3iXewCZtl3FS0NIlVI3RB5rW+FPpzGTsBQA6HKHqMxOQ",
-	"FwvZsLzKkob2XB2aqrHzXU35nSv848Mmto4teEwmJRYZZZPPDEp3C2YymNjiL044A9K4f4DeKHRLSCFB",
-	"KsNpSqS0/rF+1OAFIixDVOnPOCVY63M20tLMw+ACAlxAVQLnrFQLtPfh6tPz1/tGF7W8Dzzf6EPindCP",
-	"urmmCd5EknW+jAqLLcrTVLqqRE/9x0eOf68w7/apsnBvwKcmMbsKEN4+fXfZwT91W0oN3jR3CoNkXcJv",
-	"G/PTPS5dOBtWLjnzRGA9b8btOeyYkuL+VHdzxcAHIsOtUvcm8WHO2cRxQ/53uuk3HpReLBP9unCWpqJy",
-	"igXJqmJjljgvVz/sEKHfIET3d5kI0apQUTC1sBlQPPpsnIY4Q3tV/iwg2T5q2apzLF84ct4u+ri1d+0K",
-	"IrSBkjyE3OqzeD9OZG0soou0ulQ10ici4xxPJiRDNw3O5cbyGbhiHJp8hcZholROMjQy/rIqnX5mQIXA",
-	"TYQqtHfjSNrNfmyRXyKMbgKH5gb4Dq+NjzM31c3/md000fPmsvY5cHbcnOA7Yo3wOZ4YBmGTxL6Okd0o",
-	"iH4X2rnxqw+hW/g9kD20B5HrLmmFIDN+R7L9Halhi3ZtS1jWnbaPFljNZTqOOBktvBKdifOSghIjoFPT",
-	"x0lAWlRzan5i5APEnilJ8rHxzqjKcQpeTqZGVX/14U2z8nP1Pb+2pvtgpfUFaVsRPEtmxKpyc4IhzV+t",
-	"rdDDTvAElpfo10EJ3MfZQLLQn/+C/vTiw0d0JRRNcwJ1Tu2VwK04g1m121pGAQNu+55GU55n0ncwdRJC",
-	"bAiAG/98b7i/N9kH0EJSBM27fRBcOVfWVKFhf3CGrtMpycqcoAEqsMATgYspOtF822dm0xCiFCsyASsy",
-	"VvgC3eRkgvOEj3I6gVndoD29nr103ypXKq9/hmcmW4Oew8vXz22xlOevrj6zYX9whOTB0SFUk7kpylFO",
-	"00RheevGI268dgDABywUOkTjkhkl3v4BapLszwygwRmxEteEa0QDyyT2pEKEc8lRLRlSj4AbouhQqr3m",
-	"KI68GQdR4h0u/AJUW/C5KZcqGeFmlBqE/ibHt1EcHd8miifDvv572Icfx/Dj2PwY9OGXFl/N319WRy01",
-	"aukVheDGQJ2RNIdwWP2nybrhZZgn0xRuQelZEIIfkTwv1cr0dVM6mfb0YjUG2B+zIidfqVog1xW2i2ZE",
-	"GLeje1VXqqYTezCuQRFiJd7pa5tkP61YgslVOqZEoBFX0+p+5mN95XMp6SjXzGCRU32M4AD7pIpNZW1H",
-	"KotAvE4cfe3p1r07LMB7RnerZvX+9fV71716+POH99EXPXdbzX7ZtpxuV+3kKl1V58T4vBKyxVi2R2g0",
-	"k7IjqSr3L4H8Ncn9xB51xnfNezn/ihVZp3aqemMDD7Zz1rHWNYlpFmwPITgPqxGc4aJzGRifMO1gSXNO",
-	"I2s/YTDPOUn8G9iBrdeJ2zof8308iauztasqx4Luu6txXDmKLVU4dno72Xt3ojrmSxsDXu9HiNaPHSYD",
-	"23Le67/RohkBp8s6JlJzdTbzkW7fuhZXBO5sQ3R+z9RkjTF+6ZSuOV8Podxw9+uPU2xUk38QE/y/15HZ",
-	"3jp+nyPRjR43DseX9pSC0rSP7EuEAOc5N8Kso9+XaIZnzbpD3psiUJHoEik8RlrsRRgK63oZQS6dZ5AN",
-	"yoFEh5fWDa5RDLmaCBCfGfy30IDD46jeGm+UyFn+wsISERNyn5rJyxedEaytasUmYYCiP0BEYzTTn9TS",
-	"KSjErcOfFZgZwkzOCcSiH/YHHfTjofDV8AkWE/KRSMhr91tEvmIt8QD+wnwSs6CoPzjv42My6J2MBmnv",
-	"FA+z3hnpj3uH+Gh0nJ5kp+RMAxoUQZ65HM4R9e3qh1XVquhiWNNnc+BsUHtCTPTOSYudquLzTrXAxBRO",
-	"lRY/vjS56WjYH570+oPeoP+pf37R71/0+/9jIi5qFwtoNjjr9Y97g6MaQ4zfdPTSgiGOIEOge/ye42lk",
-	"eOAaIKfpMOudjg5J73w86PeO8PHoJD3Nzsj5uHISBt1PsmRKcYP0e4PBYNA77ff7PU0rel6hlkGTWXOr",
-	"O+z1h58G/YuhW13Fnx5++9ZGysZWduHe3S6GEf+3DbVjWjISn6MZZgtfFoXIBoiCgE/FJqUdnAx4uufQ",
-	"Il52DYwdQYmR4eBiV3ArGVtnoNhPjBFXGVJj1AjKjlFGZVEqEptknrBS21CW4o4sEpPIUZLqAWV3VFmz",
-	"u4fWsVPixKiJw36tiPrQtXF6Hcn+Vbc1KcXWJu3Uh8/bZreJK8985g8cUBHa7QhRJYiYsyVlQYdlGi1H",
-	"xdkJbSNmPRRo6k+3xgwCpMp4FXD70YRgC8eBVSmvrkbGKFMVA8xKW5rA5iJdEIXAzaq7zW8jg+RK3zrH",
-	"6e6+UDYVQwAeNhp4PQngLFG2//qGBRFp0JnJjoCeQrSyQl/RoN+P4VLUfM/M5IFLySXSTIzBQ9OSyv/L",
-	"3t82t41j+QPoV0G5blWkXUqxnaSnY9fWvzyxM8lM4vja7untXfWVYBKWMKYALQHa0XT1d7+FcwASpEiJ",
-	"lOVE7la/SCcUAeLxPJ/fIfvFNZQppgLXSGDW4FVeHZf/6+aSD7ZywTziXrFsT5d+YAQflwW/CAJm84AW",
-	"za2RGoYyYksMSCuwOrz5ZnYVV91nI7EyaU1ftQk/l/LB5buhb+bsmo7NcYhYAmUhIe4CwymX2XCq7DE2",
-	"+8cqdOuZUvwle3J7SsFP09Ko4g90HSHYP5KeGnTQpIrhYsWswyaYZ95xLq7J+Ycr8uX0yubdI9RSYXFU",
-	"QP52YQP8QqYWYLdPev+DyNvBwX41+Pajr0txxD/9A5HYIlAXXJV/iyHesbBRC+NsVEVrEZ0gFfz/Ulbx",
-	"HXSZqQBKEsx7UB/MAUmoamzyH4LKr1fn0cFLq27JJqwiBcL87UwjxWlswj7S/FattDRs4JaVv/GNr8yS",
-	"zze6CcuGv+IwL93qajvJ7J4PRZoolsyPyCzh99RoHfcyToWmyZzIhHg1+gpXzpGCYzJL0iMyS2c8zv1M",
-	"qeCadGZJOpwlfEqTeWBeG2a1nSyKeDqcsoiHNM5BnggUgjLcEYTOrm9NgZM2zFzcQ8XAL4mVAicsnhWx",
-	"6oZgwUgQo9N7TKM01ioHvbNDzB9kw/QeoZPfkJd8zQzHtZ9QQyOBAT7eLEnxT6/jwuTtv+3Ua4obIkcY",
-	"6iRVhn+PZ0PHCgw3D9VSID6LDX5JnV+zBZOsLe8PyZ9YM8C+0zreLthLsiGV4B0SOU6YUgE5IB0hBesS",
-	"Lckb0rF5PVkUD0pHb1pJSnmld/v5KsJosZlc4s5mZGVn2lias+anCrVwZRZqrK8uGGXYidJsVu2bFVIP",
-	"H2RyZzenLgxiiAvYgssVTmIFm1snNcIPPBomlbFU77EWR/YagD1kKRFziJ/yPeMvFMnjl0jMaCH8oBza",
-	"tOzutfXsNHbg2u0ZPrA4fjI8h9UeXmvGKR+IkvKxTN8o3bQnVznKZri2akdpvI8xv7ehA4+64KsrY5Vu",
-	"/OoGGyMBXhXt/UYEYfFqZ1sJqjMtXPUnQSEoX75Vy7XU/Vrr9SidtE2oGWW29u00DVcsv4LXsxkFn5G5",
-	"aCdGGptIGR0RNp3FEkqkg3w44WNDrzOpKCgIozG/B2P7bcIhTjxhMerNEz6z5evkdGoE0XlAxlJGBEWq",
-	"Al3PPliQvfy61PiZPSweAL3lyMhV5P/ilrYMo4cCTTI1/MquS+9WJj3q1gXAEBWgTJ+SdzICEPgLKwyS",
-	"w/2DNwEJJ3SmWUJ+rCqmnA181VG5pbBhvwfVC9O8+SRLtG3YoGLFmzb+vfLoUXf01gu8qYgreeBxTG4Y",
-	"icDTcDMnDxNDegQi+VTGXC4cjhJAbU30SgEo/AEysBySkcPFbEB+6halmdK/oIfWrdTCSFYq+fUova/X",
-	"zba/uN3ItNreFPzm465L1kerO5O1Wvvi2B4qVzOvmVHlgXP1J+QtoSILV88Lh3n09WQv2PvrXrD3bi/Y",
-	"O90L9s72gr33e8He3/aCvQ8H5o/DvWDv416w9/e9YO8f1QTVRgefuuDgUjzArUxFpQv64I11Qfsu7cPe",
-	"AT286f0lfBX1fmSvb3tv6A83fwl/jN6yfQgUwOBgcJUVo46dZ2tPzpjwHdsHC1IyxB43jExo5K//dcF1",
-	"ns96w24bfwFWBe24kO/fMx8vFwhiXlV3E/y2d2ymAyJFyDzvbANprT4xyDp8I66mXKlCWLPfgZLxfaa8",
-	"V8B3lrshMqka4XLUqUbOz4UDncNHrRvMq6rXXD9IF92AAMuI1eXy7gHwDP7skzMOuvGUzoniZncm9J6R",
-	"G5Z50Ql9oHPS4YYZFWJ/FHm1f9AtYCI3OGROAzgEQ07+j4JsGux97Y1lz0a5eG71j6eqUWK5Kt7oIL82",
-	"HlTVUlW1vFdPr6zaLw7zZIi26mp5zBtRIxao8DdUJGouzGIxM0OaR0cZogRIzBDBpyWJpbwjVB+TER7o",
-	"0ZGXU6iwELo96h3bfkZ5AlShkKEKL3WPySijFaarB0mcLdgmmWHvhnD5LNFyD/zSXrCXdVLN/DxluDo/",
-	"5b4Gi30dayWb1gEINbVB1Lr118nWn9jIl7VyTf2Vc8mmT5hfUUWMFtPJrY8R1zmDuLDbuK773p/p05Mn",
-	"H3CmLWHy2q6bGHHPChWPC4TFRxNyJznbZLfmvmvxzesN+iAfc8JLXj7yn51u79fffggOa9yU612AlWgH",
-	"Vcdz1YnbCHPxqdw35CuFaWwkVWAJQX5mR3KFI/rpjujSbXKJ846bKiaioby95SHqaOjlfZDJHfzbOlHv",
-	"ueJaJrk3F/y3gEgqQonJ7SGCyhkpmM44+FwzVZ7Gw5mahxMZyzH+NKMs4lQnPORUeIH86WwmE50PIHdN",
-	"58+mVNAx/K3eiXSRyJuYVUTsX75/R96+fvMXMsM3COLqqQqzH2IlDZmm42oj+uuDQ5SB7KsQl9ZfAu02",
-	"VDWCl+nN/AZQYrcxD7XypasXKvsE9lCNr16PX8iSRCYtUEBzlMQKasKF0lSE1aJFlq5RH3qsJRlL86fp",
-	"iNEowHocM6onKHpS8nr/LZFGQSLnH65c6JJMyE8X54GPZAGLT+PYaV6MIfwS4hdwfWz7e7V/UGpn8zCM",
-	"cOqFQleuqxEvOWpF8Neqyb23w37lCq1A5LuMGW5j3tQb8gsFb5CYhnfKQhAUAtiO8KSjfHB5dnL6+Swg",
-	"P08kzDWS5GFCMRA9s+bsVbWv1ucxw74mc3gB9L5Qx0PHy8NLF1ApLj8SQacONd7dPPP6agRMG5mJXw2W",
-	"hTZfwt66QJ1MX/DDxIrescUqjlnWSrBHZ3x4x+Z7xTSXIEuAyWiWB00QlPKVbD6MS9bF2LqCK9VsXp7S",
-	"YP9l05gKSQ2o6cxSLKQow9R+sJThAID1kNGg2XQWY5B5Kekhf5JnPZihLSjOewuZO1Wk9tLLoi9R0Fiq",
-	"NFnJxd7Z137PF3dFC/fJd/b1ddW1YqmxpRK+9+rvC1Atw5U+12uPS1TESawUK5rGjJvBTFOlhzdsWGTm",
-	"VYZoH+vRIUsCwgHlCiosuJyGmqEH5GEiXZ4DJfjBgcAvBtAVF4D8ekTszWDZewRfM8QfloG8NzIimjYN",
-	"aeYqaxM5rLKBoHmMHFB6+DiJpRgbDjFjooBC6YmPU8qFB5DU5Hhd4tuZ/bQ5A13sYbFwMoJINE0/yQJ5",
-	"C9b7vcuz9z202u/vHxy+Kkbvmh8x6PH17z0X/VgjbVqgouH6JVXYmgDrMl1dY/YSXirDXdkjW60uFIGx",
-	"4ECv+sqV1+QSW/gF8ywfiBqfgitsWV3Co6m12x0lv0ZCfdEUnXCrTy7r8xrfekaIGbYEV2ZzXgyrqj2E",
-	"Sw53frGL9KFq02vOXvEmF3nKUnq8rrWqzPvaxUrYVkb6Bgg4wgVuiRFNM6urm71LhaxIAcT82Zv5Gmo1",
-	"Nm1M9/KoFF+sy2q+hhTx1XBnQAIqCXV1WmLpsGUzKn3UG/Cy/Xhyy2HG91paDd0A17EYri+PfWd2mzvI",
-	"Dt74HrKDBQ8ZJsrYnwEtYYE5r8ByPQZ9zGImWhC621SnCWuU8bmMe1a5gc3bRmArJIJxZVWrvIsXzcoJ",
-	"1XHUzERsD8aSSrI+YyyXtLaEhMYJo9E8IyjH1j+E5Xw5Hlr9IMFrLHHl1uGx3r7/0H7fPc66Ohbp0dyt",
-	"JQ9zjGpx2ZeRpU2YlzMN79uZlvPhb8Ks7JGxZmR5gaAtYqoskLh2PTtSVdXx9yZ/LYTsTcnGT3dv14iG",
-	"K62nj1wZTSIozhUNqQoRnY2GE2uLuWETes9lmmC06yxmX4fWgg4olt5j9++I3bNYzmwHEwbhq8OIAbrN",
-	"bDJXPKTxcCoziVKx6QQN7+bPGWPhZBhTMU6toS8zB9HYWdONQMlVSuMhn84oT+zHvIyupXadumCB65yA",
-	"H2WYiKQ3SPf3XzHAu59p/wGYyQzjyp447T57MqXT4YTF+QMAEsr/FVMx5GDoCln2FO1jfsdhLJVhMYBj",
-	"HfGEheYjL4kDGyVUE1SUSmi+rmymG3xWh81a8dyAEYsIhgoat2CQ2OYPL4MhssHPMCR46Abko59Wrz9s",
-	"3mKxHa4aGtZOszffSaETCQT8lseuaFR9GupmXGGSrxYdr8ASeQGvmrtorZaNGerC5R0zwZLWOu2MJVxG",
-	"qwmt2ZILfNev9bhe8yTb4dWtXHlJbWhZG9ZgGl8DAazg3nW2/IXsC0tHnBXezjc/TYF/LEubkA26mtFn",
-	"s/PpbKj5PRI89tV8zCvBbW6MUgVapyAHVJhrWH+TLrI9qk4tWimoY2Tmiteq8Lmgaf3kL+VDhe3cgmHX",
-	"VH3gUyYUl+KFIvc0Tpl1H5UYwjHRUtM4i+eCfXih8Gm/uvbIDat2IU4ZdTSnJuz+lo/ThBGujjJdVQUZ",
-	"tEBArJNDZUBP8Ax9EvCQiqEKZcICYgFZzEOj0w8jOlcBcQKznMXmnZgKFZB+v1+d4ohXs4Zv2V8JHuQX",
-	"yg4+cHgz0xlN2H8ZiWEtxBmPNBgmnDBlzY8VIlTh9+JQTd84ovx2YTFmGYO1BpilWXs4BNWAxPDTYt85",
-	"uk7WEdgNsKhy4uCLJhxLuZglSTUjHQobReQtVLXBCNbuRmB53Il3pzA/c24ShdWqv1BI7ioYp700NWc4",
-	"w58H73HlqRonMp1Ve3+RxpGEzcCqZ04WgddzsHpgdcSxOFuPwJx/yMeCl/vLogKXFP1Ww5t5br2sMLI/",
-	"tOUZhiqtzzEcGIjlF/nS27FUb55mwkzuNK3YvYRpo29BIbNG5PpJ9HNvDEunsBm121uPb6h6l0KEaDTl",
-	"aBIvhAqVHOmLGd4gFucVL6ig8VzlfvNqTu2cQVkhywofe0E9XVEYwHfpvENNdh07KPqPVpYEcz7UkE4Z",
-	"hEzz8UQfWdPgcjD5AN5ax3pYm9lxBMkixMac5MiLgt2zxH3KSVTEigixHKv29V4W5EVLiPJ1qzppFf62",
-	"pl7qLAkjL8JYi9G/ZCtbLG+143KI+9rQf7nmMjFxziqtq2fnh8RipBDBWHREri4+nRLAWrnlIYkZTYRZ",
-	"toibe5vGeh6Qz59OyVRGIJ8H5Mq8bw4EC8iF+WmWSEjyAPYEqL4gbV2dff7gHPdsKvHe4DtMGBkTDR2m",
-	"w3fnVg4lTg71s4ldKvKHj8SaOwLyz48ELRQB+Xz10WIJKyaUTOYBuTglzhISkJOrU0JTzdU0IKdX5FQ+",
-	"CKLmIkrklAXky/UHxOMNyPnVCbk6OyfWCJKVOqLEQtFwpb1a/L4lwCziXrD3Gf68gj8v7D/OPn+AZ+/O",
-	"94K9Dx/3gr1/mj8+X5k/L8wrJ1fmz9OrvWDvy7V5+fzqpJo0eRYwPyITIiyz0EcAC/IqCvkRmfjEC8nE",
-	"B3lspcptRFREmVowxCBNqAUchunMxWjmj2G9Zf7vkE4nqi6iE81SsFmeyck3L5UghuYy1ZPhv1Jl0Xgg",
-	"U3tYbFAf2nnFvlY5Gr4SmtdEDfwUlkOSMJ0mgnQ+v3xfSK8slkmu/FgK1/AEqjeefa22yGBtx2Esx80R",
-	"ztOIYwnNymonWRRZC8z0PPKsqkc/lqxFp9DsEiPQKrq1hvXmHXoewgUodwxva97XqY2Hq+rLBsjVqH/Z",
-	"zwTttyxy1SptuSuX1XSMiMZSGK35Zq6ZwsJhGorfGk3MCDwziqgIzUbtYvcqhl1V76j5epxNQsMn1PLq",
-	"/S7AsFW/FzGtPFYMbkRbTKeyTNciMBmaLp+gF665sfqRzmCxiZINNtPXN2YsntIvHqi8QlR5rmxZjlro",
-	"ZgBmgjw8D72ZdPSEca+iY5I5qQ0LVFCu9QH8sTwh1NAlohPKY8Ihei8nbt3GZ3wRiLoKuKocCrtBRJZM",
-	"Ld6Ij7MUP1tBVNCKnVuzCL0xssYCGEXHpfxSRSCqpPma4icuXQxvlWpeDAVuPvfrrGHdPd8UerdPL4Ia",
-	"mPPCxfC3ssgXK+mId1NrY60XCaxPFBdYpceYfL5SsdwVB6VEjTyGGfhSQ6XUD32dwHlpqa2CmTV31BRc",
-	"oiujs2rMhSfkYSLjDEb2oPeGdGJ+xxI9fNMNCFgqZUJgPKQzZ2ooZBdhvW1NDAldKdIJJ5KHDMoxavZV",
-	"m98PekbJJOGEJjTU5oJ0zE/dYxJOWHhn9Lwx5ULhlXLzC2z5SopJFxQLQYL6ulgAxT+G/gK5GS/ZgzTi",
-	"LvK2rGRLQnODHoax+AImRqkNXYwa0O9h6dgXqoBWy6BmFB/zWP1FARROSUs2TL1prSY82SKsG2tvb1hT",
-	"5yH7OuMJU0+B0LGOX7It3JkjAU3fbxYLXD4JeUxwO7+p974XzPtUAbz+2Cq+7J1EtzdeoK93DgoHr/66",
-	"5svz5CGZC2k0bWMzyyNexza57s2qshp+okqDNRPrQJMbRhxtOSY2IpC82jevKIQOhAjIwGhEU6k0ebvf",
-	"yGr5La5g61CCQtZZ4czicJscuY9KpazCycwL1LvNHQevLBd3oGUu7pg5YHgMe+Yt9RJiYEIt75jAcJhq",
-	"V/Ydq9j+q4l8EJCBc0ykiOeg5U6omgCcNJvp1el6hZQy/Iw//iZruAnfSdUqfiP/SQ2R9mPXmYhsRJG9",
-	"XBmhi5ZIAJ+4qEBVXp+NF/b+t82w4FoAk3VuvBPT2m77/9e2W9z0ai9lBf/JP11Yh/r9NpuzlrBuNcKW",
-	"U7SfKkZOWjdNTehkefLuw8vndMlCxme6yh/bJoFtwfORN67//oU7M1VwY6IQQY4OIJS5wAEE2nWhkuCt",
-	"ZskQSwhSnWfVUj3M45aWWJ1xRJ6sflmJm31SgNL1/PsvFJnRRJcH3sF8GxYRDLJagNFWhEI74LZYa7CA",
-	"y91dF2e7dFfandqq9ISfsOQIF4Tm5XruGJtBBfwwkUq555A8gRPGqvu5WcRojO72lauR0N6/fzV/7Pfe",
-	"Dn/9bT949bY6m9GqmotDRNUTeFvB8NKymI0Hv7a/DH+tcOqbpFQYpbc0niZFAaoT7516fkRoSXknnQeZ",
-	"KO1KBNwwZVRtVNqPirq80cDNmh05Vd6u7THo7kfkNmEM/ur8yrirrAD/7kayF+zhR0AXluj9gTn/2lCT",
-	"+KqXlZgpHukrpjdThMAGLK3Md3x6fuWwNH321EgpyuyGNbaD9fnPgqdpq80KT2giqCyq0KB9maWsoeqo",
-	"9GbKdYtihk9jLmicGHzPacHlreltXs0XjaZObv81eKo6DWuZJfyFxnkE2Q1qUcGheCm/lZ0iE5DWslK4",
-	"0a6FPPfNhNz2JGG77npdxifgXXgyLnc+po5MQNgl3rwDw74FQ0haQEAShAop5lOZqqyPbrP80BJtqY9+",
-	"82JZnV5LOpTM6AxHgYg/kREQzU1LusdoPUJvpcSvHK8ZB7cJirY4NfujZwTz0VAAQMobe8v6k1U2pqCB",
-	"WuYu4ubsJMu8ik9qJbl2IEUbNGvcpDzWQ16zo1c0vpVJRGY8lkYn40LpBH16AVETPjMnFIAQvgh2AVXp",
-	"Ua4NJ1SMC+jYPlhsXcXVdWQaBxbXmJ2uMuQ8Fnz2kSAhtcVcUfl1t8nJtEQxszEo63YfVfA1G0aFKvgl",
-	"jlgG393OCe8rGKtEdlhqOB5BhbkpO6uLu+6NfV2okOId+1ZSRuYOXUvKcKNdS8pYX/Ww97fe2HAYvK4x",
-	"NpRu30Lg9KbQSDehXa5tLKw9wfmoVp/AzTGsjG98L4b1T7x265zS77qPy7fr2iYDYGDq4k414yN3Nplz",
-	"SbpSP097yB5hRjaggWZB2ZnwGZA89qc/pRHLkgj7ExZHQVbQrA+GX6/bLPN60UoYAs2tFmxdTYsJnc2Y",
-	"QEnWfvGFgvr+AaF+9cMEDeXdhlkboUyi5sEE8Laz8tX83pJBt7cxZBgLCxkaE5lo4j1FAcrQDCwkht58",
-	"ppyNMDMa9pup6v5OFadrT1txjfz1zQe+7MBvgjIVL8+3I0x59N7f6KxCkB5XmIbfAQyFZhHBYsRGxVFD",
-	"eevthy9fGiVF3g5veIIu6JXn24bm1UqUYzobQpmUaiEd1EMXN+bUSz1JmJrIOLIJPhC3jai+jCYxN9Ic",
-	"ZtSQTqYz53Qmq7OEZVs4OOq7cDyhCxG5D8ZUaXi10VVGcLDamQqXLmFOMA/TOJ1CTkdFQXv7JnmXvQm7",
-	"A0UzxmzFHs0sdlBUP5S2sDKFg+VhyywzvjxB0qW3wMWDVT6YwR5ioNQuuY+ilJ/AlXdqI8ShcEm/E3FY",
-	"xLORMyaGHuhxhj5cZXbN+1orhTL7eLvUQoe70AYjs2xokdnWr1ikzzxmSruiEuXadkgym9rYo5Q1fbVZ",
-	"9N8po5FhMDWztN9bCpFdivReZBaYieVQnUIpNA1bpFFALVIH+vYOW1c6icY1lN+Pln+hSFjiU2AvrCaA",
-	"WJk+1H5G8KpkJJqwk1AX00nCSbiy3SR8pG2ngvpLbXhQnYEpM+6yrzNADxpCNnaz42XDjVplAZxhm+bW",
-	"Iy6AyA7fDmUypDfyvmKHfzHs7K0DK8TEReRxXNhY7oWUCZ0mQpGD19Xr0py9VpyuVRwXrdOdg1dmxDD2",
-	"g1cgMNywuRSReXrwOiAHb0i/3+9WH0shbUrbot8BC92uKDVpyUPSgvA8A0zfRS7vzTG/JbhIQS1Zqr71",
-	"eIcbSAMVR3ZdU9vC5Vkrktfc/6aYox6oQL5266IIZKd0NexlM0zXhfVw8mN1CnyjJV0UX6bynkVDLYfF",
-	"A+IJMsOQUVT/Y3arhzRh5jwJOUTEeEgGsrhsoE8M09mMJUM8OgkDKLflYVSVZHOBsfpb23w3nnjxs0EF",
-	"Lfbhqa3IpbSqtlbk4mjXsiI/kQy0vGr/txVfcF1WyBWLAgqCbbw6ICfpOFXaKcw0pBGb8rAZKz98s2mS",
-	"tC4nXZxggXIeL86AKyMYREYO0JIcvjFKObqhvgcckTeb1Rd3s1psXaLok6uxOJWN1Jr7Jve8ZgU2eu+z",
-	"YubNLn9edb2FUrGyKn39fV3ZtNn9zYbdShz+vfI08crLELGQK96Ev5r2p+7t34M9ec+ShEdsuAwvaNlP",
-	"CAo7RFPHI2ukWEdKK/nftbmZD23hq7VoVLaCQQ5u5A3n19rNOPWWPgcBDdlMe5i5OWJujSRmelqH5W90",
-	"4xcrrFNBuMDCILEXz2WYiUNJ7rhVhMrg3fYIXMEjDGyl47com1kiWYTZ4spHV9bSm8Oth7xcMZfVA2px",
-	"3leewKpD99MslFMuxjlfWaQGE6qGLiijXGVtMZpk0TjvWSmcR3TZdBaH5CB/21RKYVFtHGE+B3BueB4R",
-	"mRAPpuCY0BuoEQMQSkZkGx782ChU0I2gpg5gda/uti8WsvNK4fkl+H79NsKV9SvCSVp2FJodrzLAsVsB",
-	"Bxvuc2D3bEq/GkXUPrJ3EP5VtQSL39yExFdxUb6d1PfTTPwk7oR8EDXYd9bd5+HVkp8uzqFQ6KfzI/LT",
-	"+QFJRcQS8kNAfjo/tN5nqjVovoTamqtoiDSvvCKIcMYiIlOteMTImRjHVETm1zdZdVYuxg5Qx/zwIxHs",
-	"wUFI0VRPZML13Pzytjgm8+hg3yEhW6B6Z8aBmfpX4qfzg71g76fzQ/jzFfz5Bv78Ef58C38e7Feeh5/Z",
-	"zUTKuxOt2bQqf4/mPxRX9iDDTkNPqX0RQPMnXKFCXm3stK+2zeGAQrOVnJNrckt5zKIjG0MwPD8/DwC0",
-	"UqY6MPshGNTWHOJ7gau/OqRRlDBVDeMLU2icLw8v1wZfNK3MSDUT4Xw4ramqClcoYTqZ27WrDkfhiuiE",
-	"OzyUjFSjYq5SgJTJcJzBc0oQVLhpUIiFrXABcVXh6OBRT14o8uH6+sLuSzYSD0D6gaocI7rqwFRZhrOt",
-	"KSx8drT2SoessLBVNKR4DTZBEksX69uRQ/vhSzaL6XwtyxakwLY6/FmQRpPz8/uqQV8yBfmPvy2GxKVV",
-	"AKcf5AOZUjEnEYvNmeNMIb4ZNmhwpmzPS5bzioUJ05cyR2dosaJG/I/pbKhYKEWkqmcQS1v4WMYRUfA5",
-	"SItVRPExwLPeMGA15h3DSKRgVmhGR8wP+69/tFIzPthfOe/ywJYtQHpTCGBtXpF/rYS97FIXb1xNTqsH",
-	"69fswK5VqCTD6ofNGRaBD8qEmMdGIdLgCCzYCwNbgs2WFrA7bfZYES1lcypcVyXesDguxkeEugsxJ4mR",
-	"31ONBQINa1DH9hx91RlDCGPwnvMCyi0iyc4hqAb6rRQj1nEmpkl1CYnlyYOcPTQkvf8ENNLKQMGFAp82",
-	"y98MqXj4Ane0PbCh9Xx/Fffoyb0kD/jNofI+2tZVUjHutbhKRiGy/PYCn/OjGIqXvzi9s+lMz43sgpLE",
-	"kZlOMs+qxNfm6i/Nzq/wtKxDIeyJLg54ovUMQyfJLL2JeUiszIk7gJh3LIEPvVB+fGy1fWfxvjzySiy9",
-	"DQ1Pch2gEVK3GnORZWuWAnYeJoqFQ4ycoIr98LrbJx+xdDcoZApgh0CiNXK+0YW4JkI+9GsSEgv8qsHq",
-	"FFhceZUK/QVuYg2XZ4MCZXGQ31qqLE6qiX+luZxQx/Mfe5PtrVx1kZaIpf+0N2wB1lExYu4KiVjIIyN1",
-	"uiJHBYJrdSF1REKZipDHgSVaMOPjQonWgKA9VLqflY09Nt/CVF6Ah0yYIA/wUDM6JVyEcRqhXbhY8tXW",
-	"dbABcY6r24GUeGEla/eBWtcLG8/C8ZZJplD0MEf+H86ygt4N0MK9hhdeO4Qeb+evWxKOuI4g2z4oPgPP",
-	"d3D+jS0QeiJ4aEvzLRUgshebxOAzESGqybIu/4ZvrQ50b2oHWVZlUEzUMAdbqcjUV7o207ZBALwtlTFU",
-	"Zh62osbyGqVYeMNPsbmZDysEiEUeWLiqeJ9TlUF62/vsxxY0S8bH2gfLB/0VaGMsNpbLm87q+hLDNDfQ",
-	"LrcjZ6bc5tGGVRJ+62wAL1hw2SauK/x7RPTJhX7fSdFW2PfGuV4h+C0j4X4GZEX9hzJxrigBiMs4TRXU",
-	"bYewnv3e4Zucqa1N0FdQg47zN4g0USyZBySUcczGrLsYcIS+imaV3DfCJloioT2OibT8mM87WjYtcpbi",
-	"Bv2TxhxuO6Ytcq3IVEZpnKrewQECkJOIj9F64meI7/fe/vrbwX51WrjPrPxGJ73/ob1///rbQXD4O/Rg",
-	"n5i//j/y//xHv/52WNP3Aq9ruRyP4IStWVAlSCBUpmKJRXkIyP3iHqy78JZbVX52ls54vPqjMTPfKn/1",
-	"pPc/v9pPH8DWmQd1Q1iHMZb4XWNWt4IvbUJHXVHL44l008IkNhHzt5SNNePX9QytqpT/5ljcqkDCp9NH",
-	"VsbvFRhPQ6knZ0FVy7YpptRsMI49VY3kGzGs1eGVBQZWfn0trrSsk+/BpVbHiVZwrWY7nPGvqi22HK1p",
-	"T1+re7Hcbu2dsWxrxaasx4CaTc1nRb9WlVAp0WdYujBNuJ5fmS4sFZ3xf7AqmAhBTi4+kjs2J52RnA37",
-	"/f6oi0BOIykYBKLRGTe/oyY2IjIho4svV6jb0Bnv3bG5GgUEQx4UGZ1gqM2/gYodkb8ymrCEIAL+HZsj",
-	"/v2oj0US2RTMkszWYrGTmWgN+diSRxA7jb+/dyTw7z9f7wULgBd///naVj+Aoq9gcXuhyJcZEx9PyTsM",
-	"SiGzRN7ziCWk8+X87OLTyfnwy8fTd8OPV1c/nV12AxLSJJlz6xsOY8qngH4MsV8yGQfZPxIZQwlNqE6e",
-	"MJKwmN1TofM3/GK8YFZ0P/jFlBqsw++QyHkrkVciJzKHEu7vnkVEI1PKhaZcIOglWGHRGXL08uWY60l6",
-	"0w/l9KUdQ08xEbl/LAAmZZ0mqcC0UFDCrs7OTzOMbKPKnolxzNXErbYznjKeAKy2GcuRV+MWGchA5FH1",
-	"QRlYO7B1RumYiXDu1aQ/+/AOqqkqD4kGv2dLzuchgP2BGIh3UtxjoWZ1NBA9cgYm4NHL+4MRCWkc284a",
-	"ntZjc0WwTNsN1GHVkkCMpqdBmrFQYo5F33zw71dfzsktZ3GEBZCgsRL0jg1DqtgxwNXg09Evv/zyS+/z",
-	"597p6egYwO8oTC5h5PL9O/Lq1au35Kfrd8eE21JxP/308VTBV97BrVQ2nocc7h+g2Dz6ZHF5RjCu0dk1",
-	"HY+OSQLY5XDGs2eji5Prdx9GRNM70xEOHMp+DQQx2x1OSMeM4y+v3v4QkBGdzWIrab2E13rwzn/+S0kx",
-	"QuyOiRQyTRQZfbztfTY/jkjn9cEhDs2DlzMfwGFgiJLSNGZdmBjQmJHXU8SmMwlRRb1/sPnoCIB+dDLP",
-	"O1V0yoCUgU9LRnMCuYJz5cfNwTqZ73ZwnbJ+dQ/DYViEYNsji3KX9QrvU6jaywAbDz7BFXl9eNgnJ240",
-	"EIqgJ7B4+E0XWDilc6I0j2Nyw8zNAnecab//1m7apemid3KrWTI6JrTUXk+oi7wDgFEwYJrPKJaAx07L",
-	"2YxFXRe6aORqrm1YZMyoYgrUqTuGtWGkCAFSHOPUXr8hNi4lyPBXcEqGCMCefILShPaojX4boPA82Dsi",
-	"/9vv938NyMDXOczzwV6/3x/s/T4KiGAPGbTfMZlRpcjIe3tEbmh4R6iCM+GeuaBHCJyY0THrlxoB4qpC",
-	"3E8PJ8a8md96O2Jz7DlTZPTfvUtc0t7HaGTxDmkcs+SFCgi/JVxbbkYeWBz3jOjNgHp3vU4hQNJ831yN",
-	"t6/f/KV4M2aJvInZFG/FsSUE0AavcMyVRtjVET4d2QNm5g9XELBHoSa4jWF15wDOnTkAo5f/l7JkbqvL",
-	"GCpjyVVARi8njEYsqf7N0PDFX/zZJUCLoRzzhGNYzUPCNYDN03LKPiQW5Ng+MoEsfKhayaL+AIvNhMwi",
-	"nVu+9fnjNSitXMc+Gzu5+OgZd4/29vsH/X0sH8AEnfG9o71X/f3+K1tKEKSbl5EM4S9jpqvrwZmrZ7b4",
-	"iFAxl4IdEyGNRBMZFkFj1Scngny4/vwJjg7etAQUEEVGL+2n+3M6je02XT3Q8Zgl5KePwUDA/Yty4eOG",
-	"C5rMSYdr8iCTO4VNhCSCafOg2yeDPcd42GDPkd5MGMMbONi7TiDaVqZ6sDcQ2pBIMwuFMb/22lsziff5",
-	"RD4olvTJFY7LEq53WBi3d2XFw96FjHk4h8kOBI1j+aCwwJDXu9ndB0FwPVVAlJ7HFj/MHkfVJ+8AhVUR",
-	"IfWEizHueBZl8THaO9o7lSEa+71qnYf7+06ksQl2mn3VLyd6Ch5klIArfBy//x7UITIbpR9vvzkyb/Zf",
-	"1Wn22UBe2mTBnwS9pxxla1+I3jv63189nDX4FNxL9K3DjuWf7uTnomvEODpWFtEnsRUyfzWdw4F9+ZuR",
-	"ZPTvjzy4ENtR3J6A8NAKJHDvwqzcYz68gbhJuSFJ0xsWRSyLmsOz64o4jmCkIxJLGjXf6BMzL7igCZ0y",
-	"DRjj//vbHjeTgoJTDm5zj9o3c8sTKlj53i/qv/u9t/1hz2jBP7yu0tqMmrTinPEpHbOXM8QEyL+V2Vhw",
-	"Eapjac0RDZVafkLte/+i9xT3ptHrs5giQnLLo3/LYzzwr3Gmyw/8X2lk2R82eb26ybnU743Y+1SX6gSm",
-	"4A5p7fVadqMwcPLftZfpP/6jcJ3+4z9qLhQwZwSgAD3ixBbBOdzfz2U7o0VCDCdXJJ1hXXtK/pHesEQw",
-	"I47H/J4J84IRA1if/Md/2KtjPrzk9nyws1h5gn1R418OgOMrnc5ibIEd1W2Ue/OlfQ32Jjtzy8wRWYPK",
-	"g1hYlnVP5FMcsE+F/Vh2jnxev/HDdA2WCaHN6S7wcG62w+KdU0V+Ofn8qfmh+YJDvpqxsN3BcXPMt35x",
-	"S03n5hK+6u9nFfrzMe4t2p8qD4brxfWAmhXO3Tl8lCsnvE0H5xoqvNstW3ZujMA8f2ryw1x0maY3VGUV",
-	"ugLyZv8VliF74IpV0CMzOr4OQbrEaT1DegQjJ1riMdumM3VZ3AzSAf+mKmztUunx/uAlDTO06obnLZFG",
-	"cEc7Q0gVM4rIkTkXI9JRADFxe8tDlgTEt1v6BrohGuhmVLB4OGXorkWbnrWVoL4o48gqEjYbE75q5Uun",
-	"aMMh72nZuxPyAXVwMC9qRqdH8CZWR7OmxWPPoIgGRvPiC5WFZx7juAiOSx3lcZuzNMPkcqZJwWIwr8DY",
-	"XYdGz3GNun1Coym3Rj1B47nScDVtIiPpvN5/1YUbWnWTjm3EqVWGna6v8kAzuxqgIxOdUB5X3b5PXOmT",
-	"0NUUK4nTFQEtD2BS8vcPgvTN72ApyAVv+SDA0Fwh/NalZv9W2ZGPWL2B7rKsj2bXHxcnx94sr4rRJo6I",
-	"4enE3hgyo1iwnickSuHCsWOsqofHDsioql23e5ZEKSsMsBxbbYZRNeh8/15+4lNu6MvKF9+h+76BTrOK",
-	"AuNSubCDpVTYe7U5JS40+n3RPQOGFXnr9qFoEFxfezlY3eQnQZ2tJcJGDWj6e5nc8Chi4Bx5ffh2dYtr",
-	"KT9TMbejU4/mHrl2ZE8uHSeMRVDVO3OL2Aqe7oHHNayfZoFlvPyNR7+/dBiuqGIX6MqKE/nxFE7jTKr1",
-	"2Q6YEtvxnS7m9FiKmjMUnpQ4yev917ko1D2uZFfBetT9M00sm8a1JJEULLBjMpT3YSLRVDphok9+TrjW",
-	"WBVXCgv1YRtmoU3IACBE1HcmAqeED4MlVQjDBVkUQBuZ6hv51TaCUNNRRawpmHMXOIpLFsAztchUVm1+",
-	"7oX5B5tbsgTn/a8ymrekSMWxuFu9ijhVt2pLp2wvmHr0e9kA9fuGqG1DStt69HVqVo7MjOds28lqW9vT",
-	"6/0GdPidhQOBBgcNxmTjvK+l/ESTMcN2b5osgEpnWFf3M4s4vTZyAHCLwyaNrbEECf735jGGtEFBwpyw",
-	"kY5Pzix9RPG1u5TPCJHSuIe1vHcayp9AQ4ENv7T7XW32L4nRrhToBjSGCgTOb62EePNfpYqgHxeyGK3M",
-	"FthnUHbdursdXprZENBXDNt32orDmt64zlK2n8B+Anb1nGkyYXGEjlFzysxgJICUZQeXK5f2WDWIKGVD",
-	"fLV6h+qAIrdSlfI2vJlCVW7QguEvNq1RrnYaVWNuZ6gWQT5lb6MyqqnD3vPVKDYJ61gbaFJbw9/65Nzn",
-	"V3CGGfKinG+Rzsj/0qhLFGOqyAscG3TJ07QwHHPlSzF7VltZTJOmCcbKuZ9d3rRy/KyQgIW0b9qFL3qc",
-	"sti9xyvda3rC5kRBQFOQ8UwXyVDmm8e5EunA5LgLC1Pk9f7rx/JVpOZ0HWb6N1bgpXsbJVStiNSaBKo+",
-	"NsOsg2ENGJUEgzu7prXlT+xrL+Ed6PSPpMV8V9p3ac6mEe8L9C+3SDgxY5EIButYiuop50sf4Peb2aCs",
-	"unKUpGJ0RHxiSDo+GcRA1hLpJZ0laBBA1abHpGiA6pMLj3qqoKgEWOrNmVrTJHVp9ZeC1KhlFg0eEDqF",
-	"KnoJgaIbGFmmmMYmhtuBpvNVu4Ng9n4rbFcD8dlOAsYMw8/mqDBHeELvjTwcI5NxlP/W0n06mzFzwvl4",
-	"om2klD/TWwilM+f94JBMpdATZWNh/dU8tuHSMtWgIJvlBNYHS6qKuB9QoLAqKgoQS0rE/XGmt9UC78fb",
-	"z4jO/igr3eLQm1rq6luux10cxLetk/EkZrstYZi2rv2OcT7W/NfAEneRQNg7UOj3EF2/sxy2kidAmC6A",
-	"LAOw2mpmRDqvyQNjdz7Zzawil2xMDve7LVSxl7btzqe1pgCRrb0F484CvUM5NRsHdPO4KGvcmB8ZslE7",
-	"A7upWyJEvE/klNgah771zYgPgk7xUxcJm9GEizGETkERmYmUkVlAqiC4XoawikZRxZPZ+aFb6WH7IOPo",
-	"WTL68sCbsvm6dutxxM94Bnc8fsfjdzx+C3l80XkBXoFaFm2Tw9sExQILA9NdZ2TaHk2poGM2qre41Xql",
-	"Lj7+w3y8kT9qEXjs8YFxMmaNXUiXEte8uitrYBgm7F7eseLoMnhfC7byTILRAI+gme8kf7UF/fUbLQlG",
-	"M0ds5ylZ5SmxWYmKdOB+HluEYEMO4LGesKli8T1TvrhOAeYc7YYNBes21x8wkBWhkJsNAe8V+fjmEto0",
-	"boQ95soCG4OkzbNsZvPNLY3Yggx/pGbfOV4LRwJXq3G0VkWbtte4hSx4sBYdyuG0G1Ai+3LrSbhmC9QI",
-	"fynJfw6+YZUMmL239XLgLnLraSg0HB8vd9wSaRvvZB5wVUXtqih1SXBr6+DekPT2N6YzcrcROaPhzW59",
-	"p+s0uzuGFjBNeaz+cDGY3997SYsr7E58jeyxvs/SvwYvUfh+cttimzt0CUNS7qK74hwx1YB2EscZNkQe",
-	"33CwnVIOTuV5X3urnpmt2AVef2cqYXbC6gYZP7R1C5XDPmrKAV8mUlO9XVc/034A4irEYCyHfZV4dEHG",
-	"EO2xJcb4azsiK5a4G2PDowBqyxvYcVZ8rV6MqSQmsF91xOQ56ghIXrKd/sMrC3908gQ7aemThWeyNQYz",
-	"yDO4DJUGjWXyjqNf5iL3sBrBugI89IHxqWtYX03jM/x+IwssekFcYdGGVlNog8pbfX4y9Lu1uQbUJeI1",
-	"JBRmXfOssZo+Z3x4x+ZrjHCR6tBQS0AB805ibaLBE1jR8fKVe/Mxiw9/XAH5XNe3DAGGMhpC9EF9WkJt",
-	"YdUV3a5Kd1jS7xZa7LML3cxqX3y9BScsN1yWSp6LK7t88rbZD97aVTEU83POTyKuZqlmu2y+P34236nb",
-	"6kZs+46LqDHzsl3/w7T5pvl8KYBTPZofYgqfS4gLpa0CmKXiZU9qGeSMidZpeFDNMLLZdi5QDpLtNKv7",
-	"kK2BGA1vEzltm3C3dADFdL8GI9Dy+Sf82YPbiPP57zZne8VWS3ieo8Q7fteO3+mE36SCxjYpQAVkyiJO",
-	"LbKKiBA7gXJUWBaT2zedbRJYUr+QYoLYbZgvV5dkQjpUQDyofS8z7x4eEkGnrnwBgE53+wjpbHRLFiuG",
-	"bKFxTCgul7daEL3r1spB9hVjQg0JiLbI4lQo3saVKxlreMILdWQ2oaq6gAM4DtwLs5gK+Ecxcwr2y8Fg",
-	"DUSHur49+YOEZg6amMH6myUFGb3M2dOo2yc/u6K29qbD2bphZATlaEckYjMmQOAxizEQI8OCAS2+dMT9",
-	"nJQXCGIIwh5WIzC/jBRDTKCRbWKOxF8D8j4gH4/Ju4CcBuRvAflwEJAPhyBhDQSNpRhD2iQka/bJFyN4",
-	"USMu2aQYWiqWN2YROfihd/gGZuLGlpCxhNhwd64CG1WCVXfzFe0PxM9wl9zxGmIhsKEUo6Bq1ol3Vh3k",
-	"uzk2I3xhGDEaxVywUX20haXG2xBuYYfSLt6i1Kg1G3rCiAu3tA3ZaPuxV7FPXJX1Y2yDnYl1F8DxxMG1",
-	"C5TMELcC16UVfJdmXHcZJI8TGneIBTvEgk0jFuS8cjNK1rflDDt0gq2M71kghdXqR52mtpaX3tUy/ROj",
-	"Cbj6HuB2l9rm/yE4O9TcJJ28OhiWBusG5CadzqCUlVbEFu45rigBtp2BRz9BTfm1Bf7WmXflimllKlgY",
-	"T1Opv7LRGsYnmMpT5Nx9N9q+S7LbJdk9Ez3gnUwSFuoFwrtIco8JjZW0vgDueSICorgImU3mzowgLNH8",
-	"1lxPRm4l1vkqvNFYdXjpvrSD7NkMZI9MdSinLCu4GNF5YUON7I9VGe0zhYFATvZ/u60o0zj+TdnRvlUK",
-	"fGnczSGpK5u1ZmLvsi1+wvT378eK3aHeMeMdM34mRrmJfCj4YpiIoPiuCNlK0rwUJNsVwtq2iBpraAIP",
-	"HmKk3LBdOE2zcJqBqKrYCUUhzEMwsbl9O0ZrX3YMiLzNp+z5DaFmNGMD4dUM7mT2wGoHYwxlmu1cwMrq",
-	"V14GlyC1LB9L9A4EhSL3GE+FHN+6kRkNJ3nVNvCTm1HWBg9lx3qNoN/6IqBLuY79ZNtg4PqvNYgL2sIQ",
-	"FbsMzWJU/JdbMPhis2VRKu4c7AJTVgWmmHuH5/KFytfN4x35s3WjUB6FUeb4gq3vLZOie78dpwgcwr3N",
-	"4OHVMSv9TSKcXWmZWJvmzRwUaqi35xXs5omLjugayn4TyxuitEzMYXYAaBnIqqOFNrrCZ5hbEvKylAth",
-	"FXd3Ikqc+7jCdaaYBqQf3NaBAPr/QsH7QZat4i2R+bAwjKiLkKtQrt5G3UCZX64Vi29Jx/CraRprbmSD",
-	"bjAQVJOpVJp8OT+7+HRyPvx88t/D0y/vfvp8dn49/Osv12dXpHO4Tz7/ldzMiQW+8SNmsHcVmK9FAD5q",
-	"9xgCZWDzj8jF6fuA/Gz2rHP65d1/dwNycf432Oa/X5z9DQ6UpnfgdhNzYKEYNtX5cP35U0Cu/vm3IK+3",
-	"TZNwwu+Z6g6EOcoHb8jDhGqIY+EANgK3ABAPJ/LBex7TG2Z+6ZMTHIxXGZVq8iDTOCKpmNHwDipADMTB",
-	"PsxcJsT8TfOpDWtR/N+lmK7Dwy6hymylVIrfxIz8m8/IjZze2FAwks6MgG86VngzBiJis1jOzQheKKKM",
-	"NMHMmOWdE75w3HdspnFbswFzLC8aOPEEb8xUutLzA8G+0lCjb7MoN8JNhutgSz87h64hJhBoRLT0/J8L",
-	"8s5AmLtQpCKjjMuPoFAtvzX9RTyCyF32lSvdJydRZFZo5GbRp1HEolF+LQkdCLPIMQe5SDDSueMCZ2cu",
-	"G8hvR0Rz7erhw+nD4CqlKQIGy1tyI/WkxvNgNsHx1E3YSP5QItaSaPPHzSIPP7fy0N7R3lmUomxFYzJT",
-	"83AiYzmeExoZBl4T4Qxbv3Q0XpbS4f5+gyyl6tLuLzBmz5xlRDISEUuIuUAATdmBa28IcSQfBFTq75o7",
-	"cwOlhOmUBURIYjTQ/l7gzZnNeji//iy6rZmj+fwQ/r7+vBpb5GSome4pnTA6bVuYv7Yu/guFXD8w66bN",
-	"Go7qvjnKibfHTUjHUFm48pbSZXID9tzt7z1BmJwjC01F+TXE+Kpl+4eh77swuR1s0ZMXNdWahhNCczmi",
-	"g9QoQFADmWjzN4z17RItXVD8C2eGqVGRyga2LOYtYq7g6Z/a+WQEs5IqY/owRA7I2VYqMcWQQAT7K8f0",
-	"dbyt6mb6jvlMFo7Xx3wAK02OJcuwQI49/RDqmzGso5mR+myxjGLIPMDyUE6nXPcHYkGktEKwFSqPyxZD",
-	"csfYTKG8z61gyqJqcBzTkScplpjL68VDjU2iHfjUZp0CZlF9mgXHoyFhCnZRt7uo23WibovEkPTKJp0C",
-	"ibPrWqVIl+sI9MkJ2v/RWmAGUxfjW0t69p+JXOtbLLKLuvNAb1HIr7c73tahlTATTrr1dvG1Yf6KkuJL",
-	"7zDv6PWOXj+aXh8Z6norE2jsvByZjEhO4gc6V0Sx5N4SYkEo6Ebm94HojN7hgeydcjWTCrbryHtl1A3s",
-	"2fvvnnvVKIa9L3Bi1RERUgl+ezvCqRNFRXQjv3IxHgjX4IqFacL1vHchYx7OA6KMvnWTyAfFEpuYmaRC",
-	"Ea77ZHTKx0zpUU/pecwIF5qNTeMjtCR747j6cHL45ocRQeqZZWPC0f1w0jt880O+lFRbs3R7tmQ/1447",
-	"zaLbtkamoNDBvYj6csbE12mMTVUPr1+2uQ8yiazSzcV4Gvcjj/u1+zCf0jF7+a8ZG6/bdibGGzOqBc5e",
-	"DyGkaByr2Mgie604x4vUNT/Xx/AlQafsvwZ7/X5/sFeFnOFNs3zsFju/9s6dnYC1DU7YV/AVVE+i/qs7",
-	"QWCDgsCpNV8XhQHYoSdg+2wS9iDlv5en/O/wjf74+EZnH94ZgUqdeLveKFjpKYCJNNWpaoyfdDYJ7a27",
-	"woa1GEWGLzn8CuUQJuFrWiZz8B6TmE+5Jh32NWTQuEejf6VmYbvoGI6IlhGdZ+hGEK9ulEdVC290z5Io",
-	"ZSsRjrYveupsEpYORaM4qppmzVXW2g6WxFa5bd0hALULtFqG8fJYzJ96gl/tFiiHZHWLsD91lSAtaJBT",
-	"hWzwjU9rSWdkGJub1pH9yyggFuuFvPrhiExpZESfAmyLLgHlBMRBeCEd6PbJif2GU7Dq+Y+HcVOO5Xp0",
-	"zoydEhay1jSxpawP93sPjN15VC6MZXi3RTBEbuBcQYwKrO0Ix3B1dn6Y/e6SgkYnI9KZMRFhGO9JMfAO",
-	"Q4ptCyMcPEyYGAgLt0O0JIdvXJBaROeFpXtAURd3t6P6r37oHHTJO8fhzcq+t34mchJqcrh/8Hq1W8Y0",
-	"c1JFZm3wosVIp3jqu4Hl30Yrpm5wAwGnU0vfWnFcPPiKjwUy/corUHUDugGZ0jtMUx6IvGLVkdkLeINF",
-	"w5v5CHYHb8XIXIuRz/ZHQb5zQyngZbgcAwES1w94BOHg+WezvP5GD75nqov3eeSCK4c8QiV9ZMvr4QM8",
-	"iAORrfQLsOYqpiHYqwrxy93U6gBxnoNPlYSaJZhIi3LTNsAjLTLQdkhJ9e0fw8SfED9p8WNrSCmPmtwO",
-	"YGkHsPQ8AZYc+bXVAisFws5qkWJpYlelWWGHu7TzKGwad6mSH29cDd4G5rLDaNpCh61RpZZp1LlulVNP",
-	"h7ypNofbtJLqvrQx3N8SsOJR+VZGLM8IT60loBzLcbzJjKkC/i8sX0HpNptqNZ0oZYgCvh1a9hfUg3nM",
-	"yAgPAhfjUZ+c4CSkILOEzWhi1CUQAqI01hMpgQSbBxnz4IL8wmhC3kKw4Y28Z31yBgGr0T1XLCETiuk3",
-	"hmP4ap/hubC2wFVMn2PgbYqEiOlSHeAHq3v24d2Jyzh4HoAZbuCTEAfeVPmqa9eKdWDTJ4TK2F52uIO1",
-	"2iFpPGvtCwkyhM8aduGoaueSjckPx+QHYiiqCoj5949rKlyW9b/8Df8/xCquaL1bTx5wbjwzCK/cluv+",
-	"USlvO1kjM5Pa04FW0mhbC9bCQXqOLBsH3p5lV7dbg2W7kjI71r1j3TvWvfWs25HmzE9WItBrcmcHXG/Y",
-	"DP64Q5XcDKpkVohHS2uZMVqskBrlqzfdgEzlvfMZ5k7kbdLiQTTM3eR9coIrQGMEm5nQe0a0tD5OZ8m9",
-	"teLLImy4Wc6PJ1ck4eOJVlUc/RQQQ57AzfmtOLudwNoe0VXtW3HDU3sG/5Q83oHP2L3cMfkdk38WTN7x",
-	"jYcJg+pyWkLOBmLZgGbmOUqBlQROVe9uQArgSqU7aOknEAJgYQmFUnBWFHg2IoBvxx/BREYkxzBwI9eS",
-	"jMzshlFCb7V5m3QgqM47sS6uTmk6V+SEpELz2IZNAfCPWR2ucLWi7jEZCamH9pOKaVXV2TnsUWORpIn8",
-	"cRFT8RGuwrOTPLKht5Y5Flq24svQ8k8tcuzMCjuJ448hcVhmlddcRcBj1P1u5uSg4Bw42F9X8sgSX9Qu",
-	"OKCFjAEwN2bvsvUjM5ZwCVIADyeLzBky+m3kx5bIF3+zPvkOBWipjlnZW3OeFHnTed0NyMF+5zUKfQev",
-	"Oq8skmlCH7KIBwR5tKA+NnHKTEih/z8DRsW1qeL3J1G0aGw4c4v6bHi/mcYCl8qm0VQOaNZLK8aZtf5T",
-	"ygOFMKzidc2TnG0wT3Y7s5O8kx928sPWRxSIBRaEYGrsa5haXGMSy5DGxJ4bPX+hvNxXtabgYK5UlNCH",
-	"ndjQQmz4TJO7osrullFYTd1p1D93j4EquSwqOVPbGQLws53AM3YZZFNY22mwuodW3M11R+M/JdfO78TO",
-	"dbBjxM9Gkbf1F/z04nrqvorrGpV/B8TypwBiuYCt/l7oK2wSDu2RXaPH4rH8exqNHVLCEaEkZFRxMUb7",
-	"FXqHzCO0HUDyANwGrvBxVAep0h4hxqypDw+zlWArZpBNEVayd1sxXK9VDZbKDj+lPX7KzF5YR8DZJFy7",
-	"KlW979XCnIgFh2sBJKXG5Uo6VIAOY9/zoEiqkBKgII5RKaDIT6GOTnWJfMh0R00GL7dTP8Dz6Argk4Mt",
-	"sXSeAFA5rXAHW2wQH1QEkHGRhwOOjEceR12o3WUGLlNdDufHpYAZ3rIksdgcAI5tNyNTwReATCa2+KDp",
-	"4igvqsltfeMri1vzMSsydhNTcWc+QO2aQyjCwavOQbdz0+0uhbAwZGFLcCvMUFqDVfiNWtPDp4WlgKVt",
-	"SM/bj32HOrFDnXhWytEpkKaCGzPjDd0FFlrWf3aIETvEiCdAjLDsbzMC/Lcl9jsUiC1GgcglYbzujtJl",
-	"HkbnNa/SHR6F+pBTy5d0ykSUwfjuYkgfEd9h6LKcSfNatqrZpmbKSyinWf0oDKHM9nmr4khzDQURA0M0",
-	"tENZRJgmjYnFWcRAj+ypj1iPZjtYDha5gsHHVpni1tM+uvhyZQdTPJwYRlpFmS9wpS11PnHL/Wx8SG78",
-	"SLqz8TdVbVY0b807sh6e1oH0fRjgLspz5xx6JvrPFRNRBRdRDtnVitJguzk8PCIHb0hE5/Cz5SuBZSrW",
-	"yfLjYqLJEt3pJdjVd4LA5pNJ0I+hzTpwoalVP8zKbxHWssvlmLA4yrl+nvFhszEeuIjkAwljqZhCZ11E",
-	"57a64yGZSqEnyisCaZehG5BUxExZiCxn2jQfFJLEUoxZQuxdgQLsnYRRJYUibwLyl4D82O2TS3bP2YOC",
-	"tNw50zjSmM4UO3bCSOX1gVcqbZxmXzZl4vxWwgMOuqUxtKJNaw4LnexEhJ2IsBMRtioRZCmDIR3Vf/2m",
-	"qQQAzqGdBPAYCWAW09Cqv7Z+hHKVswruzm1S9/OQGPTsoxTZJyd2yDROGI3mruSedYNacZQrcsdmmlBX",
-	"ks8ZXe/xeN6wUE7tigj2VZe8vlku6A3LSvqNKRfVCFL3PGPY4C14RhhSMHRkRDD05ihSdS1bM0BovePg",
-	"Ow6+4+DfkYMDh8gZwguVMYqGXHoH+vBILg2578rDMejIxJmpuyA2BeQ2YezfWPxGFZiVYlq7kCjgZ1SI",
-	"lMbA8NjDNmE7vzdTYIpQItiDnWkmfZxLPxQ2c0zYrKAJVQSt9p7Wbhk+HSeMRYTRJJ6j8d8TGpxhwA9u",
-	"roWV+CUoFI3A8npTBsW1plwpZg+U4QJRGmdblqjyqluD10FmgDBi7+vKwCbY/Oem9OOg2yn9VW3aB0CZ",
-	"TnYiw05k2IkM301kgDtYQt0JXAFC510FZR+tsBU20IaSxWxCFeu5oNSdiLEZVwCsahbqu5BD7vTprfEH",
-	"LLDMqywS6sJM5dqdj+fCPc34bX6DP/6mjHRF83Ysye9hx1d3fHXHV7fBmA6KXA2dhlSJH3Ny3Tl4Q96z",
-	"mySlyTwgrw7IZ5qEE2DIb5z6kcfESqV7Bz8AxE9TKzyYQXs7W/wmvfFgc0b7coB1ZrO0JtBqX6iSCrxF",
-	"nnlUeP0pkCljegExCl7AtCJzp3U1K0/un6cFHUe+hgG9tmFrngc97Zj2jmnvmPZWeMAtRRS6HCFXFRmX",
-	"ZTzWs+Gc+q6ZRwQ9KJdFBFwrIGsnE3WPc3Ynosz82jj7BX6AbF3HjL4IdgF2AsuRlGFPhrmhh9pwbTP7",
-	"PjmBv7xQZGQNxlC4/SadzlgEZfOBk83wPA4Edq8Mu5fTGdX8Jp4fG4ECfh8iFRoRQZ0jONt7zMXhCqLD",
-	"zdIgNgYu+g3DioGjiGo66g+EvQDKYmzzSAUklJERETDtnyksGQgJx1LE84AII7rYT8sE7PpEs6/6CPOC",
-	"dJYkYz7F4tuB0JNEpmPEgDu5+OiYOg3NLQAAggkL7ywaHEgALKqFbDAn4hqO1GPYg/kr12yKHNoiHbgi",
-	"+P2sRJfh5f6Sw33Bl2Agdv1gKGbKQ4vS4Hra828alI+AxwBP4j5iuIM9FHtHB5BZ0pAHuaUw61LLiaim",
-	"sRynbIcusIQImpVC+TFbL9KziUT43GxssOC78i4tsZvm0UIgXiVy+LwoIYEzpgi9kanOIGdcZmE95ozp",
-	"KWa34JlaSU7NB2yElUwizIickwdDIgyzMUpDFBAZRxlSRmANsyP434h05JRrwoFtgS6Sx8tis4HAXVSa",
-	"xzGE1xhliSpFRkZTHYaALDIiNzS8I1RlHQO/E5qLlB2b/o3yET8YTjhLmAI26HAipjM9B1CPgZgyKpSb",
-	"JfgK50yTzkzGMcbikJhqllhIV5wzV3ay+O8j6BPGbLU/T1vKVmUgTEcE44FwSfwz68KMECMnIEoSSnCq",
-	"loqrOz4DhlXaaYdwATHKCRD+gYBSDGa3lRkTnFSjbAF/wdeFfDgmEU9YCMWWme0SO9ESBwdfu0hvYq4m",
-	"LMpeShiGPd3KxHAMcxINHfeQFTtfzs8uPp2cD8/+eXZ+fTW8PLs+O7/++OU8IH9B8eRmTiJ2S9NYd8ET",
-	"KsgsScUKZlKB/rNIRovHxMafzRJ2z2WqYNvr4HNgWwroOTOqNUvMq/+//93vvf31t4Pg4O3v/58mGD9f",
-	"bNavYh5ZUqRjTgTtKWbmoVnUNYNhX2exjNje0S2NFasenLaMNB+cZYq/7U3p109MjPVk7+hgf39hbIF5",
-	"4SO+7P9Ok4QaJXZP6blhs4BjtNccBejXzXF1I+TAE7Pd+wdvX92+oa97B+HhTe8v0SvWe3u7v9/bz/87",
-	"ADZ+yxImQjPyy7P3vcP9wx/gndeHZpkQ1Mjw90xAKKNCNfrUoVmhpS+/oT/c/CX8MXrL9m9z8aLdVOok",
-	"EsM+YYqvD4M9zadMaTqd7R3twWwPDnv7B9f7b49e7R/t7/9PfiyrxCNfcAn2vEuyd7T3GmbZQpZZDpZk",
-	"bh0Si50os0KUmaVxTG4Zi1CIsQzW5y+WWzh2EKyEkVsm13w1qrB6qZg4bCHdFOyhAGfQGSVMp4lQR9jl",
-	"qHtkvbQxs9B3eM9obDQSugKmADtZDVQwEF8EI++u/ml6J1MZpTEDyIpDguaYwH42cMZBFXjRNwHoQhE6",
-	"kc2fEdMUkCVCze8Z2KGDgYAoNfO++1kxYRa4m+Njn96eEUO+rHIFCG1xOhUqyLDcQ6oYSJtSkFFGrIZG",
-	"PxuhKGI+yvV8IPLdZCKiCZkbJmzt6Fwfk9E9jXkEdLQfqvsRiAkOLGNKRUSBicOAphzq38BCIK8PSEKx",
-	"XMKEioGIGb3H4C4o1KR4zISO533yUVft3JGH2YFaJVjAaTgpQmkAzMQSjfAMtvjKHLwGTDxkQqWKZMuG",
-	"SHgd1h/3Yan0hCcRuZ6kiYoo1M35OxUpTebdY8iRsit6m+o0qeX3xU1pVo/ZvlnB/lcwzYs0mUnF2rLN",
-	"f/OZeVQxkhsuKMymPJZK5fLffFaybb7DD/ZOuZpJxR2wUbEp1ZqGkynkrpu7bVbuvwZ75sb1Bun+/qvw",
-	"0wn8n9l/FncMf+r/m88GewXZZWH99v67d3V2ftjD+MTFgXyQD+akl487SqP2zGNKXiIfIO2geGdAzlr4",
-	"PheajVniD+CCSSue1Awg8/VYyTdNBFKBFV/4fccJl3NCoDq9mN2zmEDYpF1cezMMkTWU3xxDhYBu/+Yz",
-	"ZIeEettNEmZIjccG8YHHB1GL9sHadxCyf3gI2fcwyBNvzxthyTpZekM4sk8ATdsS9jVfge1Gfi3vVyMI",
-	"2MpGzZ2FNc2X6DkeDdlhxLbDiHW2zMKNXET7/g4lMFwen/UByKQIQgpaRJa6t4om5/GqgO0GWKUV8LL9",
-	"TRbQuNI00SrDPF1YaWcXywwF25KSWagaOwNgBBxhUB7yC0USmWp2REY4vWHecmTWfCBGit6ycUqTiIux",
-	"/zPpvDt5f9JFdx4l/mtG3AhZInwmA7qRskuqCB0IWNbjPJqGa1vJjAoyomHIZppFo/wEaVmoTVoLOlum",
-	"P9uAPlseUzsY2rrW69PkJwSmXVj+tuzmEdPaYdbuMGufF2YTuO/87LgCe6GCOEJIPJN2bTWPRZ1sB2u7",
-	"g7XdNKxtBYPdsJryvXnGDvp2C6Fv6SKNrNN11gp5hyDjP1mRQPvXSjgBMub3TJDO36++nJMpS8aMwBp1",
-	"A4jkKyW3H5OJFDJNFBl9vO1BxPZoO9PRfppFG9ESWoelwxr2YA3/s4oKVg+sqaqwvPVjzDcwy6cIWN9G",
-	"su9i2XMis2MBu3j2rVUgkIBnRipPfVik22toDi8RIGNXeHcduyGSHJLTHAtBemQhVaxdUcaxfDDcVIo8",
-	"kFOlNxj06BOi7TAwYmFhWjlEMsIDwyKMz3AGP2++LqA45uIOCvgRrgeiM3Lhhbb0FYToOxnDuS9vZfJA",
-	"kwgjSRlNYs6SrEOubJinvGfJA65UHQwce9i4lbBtItvOyLYzsu3Y67Owz9WT8nVYKtLNHUttw1JhyTw1",
-	"9YhwTUIqPPTvm0x231IUFJjDdrGdP4LCVikp7VS2HU/ZWp4CB7ZKZbNpyACN2JuweAYuimU8ZsqY5mK8",
-	"C73744fefXZb/QeJuIPXmjIDO3m89ouJYh9YDDkC0mV6QE44YKnWxK1PWBwNF5PVGsSoV3w5O1VNPoov",
-	"7202Mv47hBbaLWkUUei/21wCKLZaEj/oqOAueLBd8OA0Jym7kMFN6Ck+ZpRdXFQcqFFHIsZUkBXeUFkC",
-	"kxTKcKFpGmveo2Mj2rvWNiLOdJEvy7YUfziJY2uM8W5g1SwU6Xw++dwt/QjrDj9ddANg4z0MxujpCevh",
-	"PgxE5/rkfddP21d4tBGpKv+ueQNtj6pPrk/er2wC9Z8GwgOxzlbYKJY3jGDijrNR9u3uml2h5PPJZz9a",
-	"EVeiFK44EKMpnQ7Nd0bH0ObCtSH5L8UAR1gUtJ2aw6zMi7OhOzOj/kA4OcAajjE1G2/tC+XS6YVEYFCK",
-	"gNpRQBKGmeosMvciYmHMhRdVdEyoGAi6sKNECos2vxigNKEKDbwsOrZLAm9TsRB9w1XWuXv5wozD4m8X",
-	"PoY9FUJHT/Di0ZjcsJCmyiHOmM/DOR6I1/tv3d0ehWmSGKKCQf2jxe8ZPhst1i2x3zVkQgoyegn8Gle9",
-	"JtbUbsY2hJjaobSLLC01as2bnzCO1C1tQ9mi/dh3duxdsOhzxC6jHrn0qX8TO8EuHHQXDrrpcNCcB25G",
-	"o/y2FH8X6rmVoZ7T7FDtAjwfFeApEyP1F1TSFwpV3z9KhOdAnJAQ58kiMnJSO1oK7hiblXPeMhWQiyr1",
-	"iXSErFFQqlSGbkBYrFgztQGjNNdWG54o5rSl7lDZaA273pMFln43TuKiR+152bGUnR9ye0NHkWTmzPaF",
-	"k/5axo7KGRO9iGr68jdECWmjYVAxl4IFREgSJixiQnMaqwDTij2hHq1ND1yDRc58EqCVDMVd4J+3fJwm",
-	"DHFtLIBlxFUYS5UmrAdQwTKOAWNpCVbnlStXG88zQCqLgrJkYIJ0Rg658cvF2fnw9OT6ZNQtFS/okxMY",
-	"10BUDsxMn2oIZjScUd2xqE8uqWZY5I5FiEwVc+CoUZQwpWqk8y8zJk6pppcO0KUdx8Fm7xPZCNUQ376W",
-	"zd/9JEMacz1v3uKdnM5oUg8CtfxW2GVYl7w+B1GahWliVvTof38t4zEDQhxVZJbhkeYXqVO8gcfVVwau",
-	"Q7cSF6jaL22ohe+WtqewHiZsGffF3fsHN6sL0NFAfjyVvE0ghLUgyJgR9jUEMFaL/z7KQF3R1rEUI73S",
-	"Wf+lMKZGHvtW/nC//9wpXtVt7C6Y33UZ7XTKRfbvBk7vd1SxHheKCcU1v2dkaniEM0eZD9d5wP/vccPY",
-	"Pi+4vxGNXOELDZrLnhVNlzjFC9di5wtf5QuXpRvr6FtGClq5xFFXtzCfha6PplTQMRtVeo/HXJnzSago",
-	"GRppbttU4UTKOCATRmM9ITpJlQ7IvYxToWkydwWGu065zSawnWGx6HHxj/Y2ONP88bTzqFW1XO+KP6Fv",
-	"rbDcbSjWmlPZudqaqdU7z9lTGZWRslYQVkOouzX0vkrAbOtBeyop06h2RaK5QUnme9EELBCRv7Ozn22P",
-	"S6Z4c+olpCd1zawlV/kgF36bP5ofpMbZ8DjZ6ok8DusIWPUt19WhnswBsS3E1PkjdkR155R4VngWZTmt",
-	"TJqtO3yF5GZdFb1bxqIbGt7t0qT+8GlSF7jl792Of49sKetP21Bvt4mcNjYMu3mjx2Y7baalLWpkNq1q",
-	"05xVVrdeYjx1BGOXUdTOimoJbrZ+G8wscl0eGWG9VGB+JREGuuQ0b+vM9WlYKfOoXaYR6UDoj1eYvkjz",
-	"H51K5KaO5RSV3j7Y8Rqz7kpi/O0tu6UhtTPu1jRemxA9oYm3vPQtCez6c9rZendpFc8zrcLGespbMkvk",
-	"OGEKSqxmofyBnwYnE0gykLdMKS7Fcljushqyy8LYZWFsOgtjkdVuVkr/vgxkl6WxhS4BI2zOOAsLGtPm",
-	"MjYc8ZRK8ZuY9aIUDyxTjy67CqL1EZiTlrvdsJwOEzqZQ8jljPIES+FDnNwtN3S0oCKSE3yJK3ILRMzW",
-	"x3E0Ug1EdrkN5bIWWlsXlQpy/uGKiBTol0zITxfnWHI86yFXQwylhTLk2hDjgXAF0MGiFFiaCWAHDzK3",
-	"LVllgaIWoeiUkalEeNEzGk5w9JkJZiBsPVIiBbmRepLRwxcK6ZGqtcTYjTvN962RMaZlKbaFz/gV2YrH",
-	"44LyROUIEBmdrYtWeyTqzRZaXspr1cz2UtmqBX2vab/E/uIuPckv/c74soQe48mWt9k1NzTA4ZzAHV8k",
-	"K51MuPOt6HDmezOs4JpLsItEGMEsI66mXKknR7Nci47nNhRL7ZB8JwwooiNkAVHSiHIxo/fWS2zI39aU",
-	"c4vn4A6ZGRnWjN+ik9iVN2xk9Hr/7ahggLJMKH+HK+ATyJLAjOTCdeF05OysipqfYjcL9/ibg1euYfox",
-	"f00YVShGPnChUNJW4Kaz9+WF8u/HA1VkypXZhQiY/YQqcsOYyLMM+81r/dvFa2HqeTRVb0/RH0PN6+T1",
-	"/PCZs7iT2/80XuctMOZYkbmG3lMQy+ftOKBnytiWLJOLwpgaCde+5WRD/kkzt+bSujfkSxmzXXrJctLu",
-	"LVczWb3coAVhX2y6TEL3z95ONl/pGC1d1U2kl0CBDV8u7owKn2mWalIy0t4uxN48pzwS/wxvhbfRJ3ft",
-	"XI0VLde7y0/pZPSXuw1pWnMqO9/iLo9kO/JIilQT00gC9AqCUGlJ8qr4RJ9cb1FmSYmMblCI+V5Uwiik",
-	"/mrv1NEtAvuaFY/b90sseYRE5SeZ+G3+JEkmjxO8nijJZB3pq77luprUkyWZbAtddUkmO/q6SzJ5XkVT",
-	"i0LcMtCrCuHNBeDuiu/88bNKLrO9fooQBtd7feRC9n08OzZ2gSopCJ1K9PPyxD5SdeZR6wdrO6xLbFYx",
-	"rOssDh3gqEtJht/I/vzIKI3FGflFR14o4hCU6qb0JAhLaNQgVJdqGnGhNMUCd1VjCbHdqspGPc2njcob",
-	"uXH4FY4aDmFVnaPGYzjBI8ZEyEiHfaWhDgjrj/vk8ux973D/8Ife/v7+weGrLqrf4VLvQWlv/1TOBHef",
-	"GzkSCi83lxdLzZY4EDL2uXMerHIeZEvlB/8ZsUIxVoDic0zqO1ZvKlRsap5BRW2gtx/daJRUCG3Mo6wP",
-	"DwlVREii0nBS+FZ3o4WckO6pYlYYFwQZOxklLGT8nkWjXO/OiZQtfK5TIy9CrRm1JcFE1/50xgwqs0/S",
-	"KRU+iR0ZuvrLL7/80juH/0aBDYyxsKNzRhMbasb4TB+RVPD/S1kwEDepxsmM6UzZwdP8gw9UZesOpFqx",
-	"5J4ZqcVWEXJ5ejHXOmZmaghkF7FkIGiYSKVsG9UNFvcCm5tFYTEf8xtuuHIG3epSEzvU6Kr7vcM3AYQF",
-	"yIRMDW+zRaIMf7uX8T2srxgIL6PhBSDK0i4xVzm1MbHgGqNzb0HqvVOOOG6DZyoX7tp4pcqt2jOGJ/RG",
-	"ZcvblLetMfwqnnZpD+DOBbVzQX2LACdz2Hy6yoUtHLxYCMgXCcpmi10W2i4LbdNZaGtzuIs0mUnFNqnm",
-	"fGs24AtXO/P3FrkXk/xQ1qhKu3JCTfUiz8vpFdT5g5UTwpyLnMEqzeMa9c8mY1gX2HFB87AUFHWFetfp",
-	"+lrBE7lN26oG1a3WsRk9mav0e/IE5x7d8Yada/QZFQXKqJ+z/SecjtlyL+lKdeNlXmH6yVMGfb5rNaOj",
-	"JBUl6CjS8bUHrDReYrykU6Ud+MrAtFTep9snhdyMoOgXtUyYM7UBcKiyNhOaIQrrCmY0eqGKCtC/JBfY",
-	"slLJ2RIWfE6ni2JGeaqdom7XdYk9ffIzJt0resvGKcWi7aEUIUtEMQXfrVJmqqZEyZDTmBgxjSV9csl6",
-	"Xll0JiIX48XuuUyVW+P8nYEww7hjbKaMbmZ1pwlXWiZz2JcElscsrhn8vR3BDEyhDtTrOisx6PfslZyH",
-	"OuxcjEsF5PNS9NgHdL1iz4OBeJjwcGJLzoeGVggY+a1MQkZSETOlyjXyk4RDKfuqRa6Sdk7syDZmBf0G",
-	"2aPAocsDbyoX1bVrLlqcZFv/hOmj26Av55RFsIfyPd8JTDuBadvRw8A8lrOJvKJiOJEcEXJKp3oZYFit",
-	"0KR29tqdvfaJYtxOvFP2aKaSd2a6bsoq3evrcEjbcIHNnMEC5VfoeUH6Pi+D6/VSeV0FJEyTxOoMZEaV",
-	"3jhaWIlyhrFUbKdprq9pvjMLWBL9M1lNpjqUUwx4wdjSbakHL+YemLPUBM5BFJCEYSA3RqBELIy5YFFm",
-	"xYW3+uSLYNbmSx8oh8LvaP0YiE5u++3i+zbKmioyMtpZNKQPdD4y3Y+QNQzNvKOEPYyOCBVz3DujSIJB",
-	"XNmuX6iB0BJM6KRjB4YF6HHEgQWIswvdBdQiKrCzfCMcX3mbw5wxa7aujEsxM3h2Cllh1I0DWKoaNWc0",
-	"0PwPqoXhud8ZqHf61jMwUJuzWogqLHGjFnqVb7nqWcvVTljYjFnaWVtBNpDpQjCtlgXD4ZYIDu8xhcCO",
-	"HdHyojRxjNTqemh7BblWJiSm2uyX+Z0LTe8YiZimPIZoUUdbtRyIi5Prdx+I6dvy/AiYOCZV2PJ0gpEH",
-	"Ojer49Rj3e0To+U8YLwprRFtBqJatjmGOFvAusu3JJMS+uSjJoppRUb+bgztq6PA2rH1hA1EROeBiw+C",
-	"zCOrbMP2GrU2YbOYhqh0FvtLKFdZhK41YrtFyKYzcHFsxbb5ao/spzpgOi+KZhjODLhf+BLV9hezfgNR",
-	"tFJTBUclZhG5mZdt/keI2QunyuorZROEhVOUggUDMTKPhtNU6eENG2JXQ+xqhAJeykgqNI/LX4Lj6gz2",
-	"RE8SmY4nAzG6+HKFJ7TWEDQiHTTZazNUvJfm6M/N0rAY4j78CcColaZzNRA4FNPQnj+WLYgwVAfuGwRf",
-	"C9YnJ+46gYibyQhVx8Vtc38gzsGTUCJwBduQubzSblGQnaXSQuNLSSrsEfRuHl59yAOwn1cEhGAtSczH",
-	"k8o47EszwCtv6O8s1X8uSJawwENgLZj69Kp38COYayzE5SlXhiKkCSyER7SsCOBO3jKq1gLdsmIt/xSu",
-	"Cp/FOVvbTm7eyc3bX+Wk0iducYFtnikr5+ygxaOFZA3SG888FjuBej2B+rO8r5CbAQWTfc2rraF9JyD8",
-	"Fn4z8pWTLIzUeJvIKYjCThiwYYyd1/tvC3PZGhHczQJS/dDEZcXhKb1j6oiMZjEVQy6GIHCOAiOY3HP2",
-	"wMV4FBColaYlGU3pdDhhcTTqk49xzMZGxnQhFEYGLhvKigvUB+un+W1CFU7kQcCxqxItrrMj/+zsaYtD",
-	"b2pUq2/ZnPHmffxBJQcwC++sazspYfulBMNwfOMajS24SEVu2WoZgFugge9QGcKO5AgHUQXYdhKGbKZV",
-	"7hNSntmkyHQDc4Vd+oJlnlvj6xpRmMjIMsyysGB/ZtHIpo/IVLOjzDflGVcCIpOBqLe9PCyNqcwjDjq5",
-	"TShitzSNtRoIGppfuRhD6AiuvemAmtXDpInYL8CK5gN5z5KER2yI6u2ob/g87tYI3xmI7MlQy1GfnHiz",
-	"n1DtLDVeykaFk2xROKrm8OYsPUPu7g+7OWevatWGq5v2f1COXrZc7nj6jqdvLU/Hm4hxaEACcwrZqcMq",
-	"rkzkMOuhXkLIOtfzdYvwIYQTueXjNDGK8ch2fATPR92CjtyJMnNmz9CGRMax0WgXGkNc4xFRUxrHFq4E",
-	"bQJG/QPL9f+Gv466fQLhYM5IjnyrSaAd/JCjsGVLacPrZizhMiKdm7l10ICDBPIhA3IzJ1PKhX0auKKy",
-	"hokTeUsU0+jHAN8FfIJFADwyzW2NrnTXLYm40lyE2rVTQaFKrQdYBj8AI+4GLiJVEVgQ02I+YwE5+/Bu",
-	"IJDberZ1y2y8ecKmZC+AFGQuB4SqcMWlUEbYwDe6gSGQN6kwAuRsxmiszPcjjsGFmB9hznJMufA+0ifv",
-	"HLCKqzlANb2hivXJFUOZ6fLs5PTz2QtFBnuXuPWDPYB4YTSc2HPxQhnBgwsgGDWJ6if2FGMnrXk5Nnuf",
-	"yGkTPo5vX8vm735ymHKNW3zxglubtzILThPWvEHuXqhN1V9OruyC7yC/aum1O5pHHu7XzTyjHo5cmEuU",
-	"33R0sefXHG42KV9sld9MRYq3sED84WItkn42CQG1DzSkx1dhLZD95ZT3nUwNpXgwJPKBKhw3Q2RC/cCY",
-	"IKPbRE5HMKmRliM02yp+z45ITqIeJgyMiRmpIp0fyANjdyogl2xM3nQDDAseiFtuyNcspkKRzuG+/9bB",
-	"q85h1/EpkdLYVQ7PPmRLqQJ3QSkCa+4pLEOY0AcS8ynXzu05EIjgz6Xo0ehfKURxR1SzYzsCGitJBnvs",
-	"qyvpmr2vBnuBxQDNqDaqmELmb9n4/MiZjw/3BwJmBCLAIfmZsbvDffJfZL+LLv4po+hDnDByentGZulN",
-	"zNWEqT65YEnIhKZjpsiE3mPQgpn6FBfMIqBRM4Q0jkFvHAi7m8XdMxQfNtaciSMzYhu4j8iMUQ3xPvvw",
-	"7jo7hnUUvArS0ZyRvbIqUotQ2RyCVMtH9fp4zJOzSbiwIqv0oqo2zVWk6tY1nlPz6w7mcZmMni2lEfEM",
-	"6c5oSeBIQJnc+FSQC0KtENqIkH817zIRsj+hFP8eoqrt1hCV3ky51mVR/gjScTUz7FG7CHfTJjLy8TiR",
-	"6Yx0jOhkqBdwUpqAxy9zIVIRDYRDqJSzmAUV+RDo25ol8pYps9s0NtIzyLJwxDii1GbCfzZuw+mpICqU",
-	"CSOdT/yOJXogDnoW1LBAjhUg46qJocho/DKEeA5eSRt2Y5QKIxgAr4AaYGAj65P3iRG82VedRwc5llZH",
-	"nLOztZOt15et6xiNPZAbgs6eSS50YzzwqzS5Z/MLaPP7Tvp/Gk6QX58jomDBPWJlaJKjCzYhJCcDatVt",
-	"bsIZblMhWPyn4wpVhOw9LMWOiO0MBFtGIvBgHpGJfCBTPx681i6ZGImCRShYeFFDfuQtGOgEiehcZUo1",
-	"vNKIbjzeLPCMJUrEaoFPG3I7qreZjAh1NgGizdaqwI8nnU6lILc81ihKwt3jNtR+IPI5Ezvno9z06Svs",
-	"Vl7M1QMpiBlDALkKAWgLcZxv/SzT6N2bNSRxtda9I4s7svjddeijogbtsDIzUx8q1Paps+2RDibYiijL",
-	"f8iNbN2grHvbi9KINhaDYf9kxPGEKEFnagLpMmib7bhAGGFpHIsCh6Wf4Woh63qhSEyVNmype0R8dZqA",
-	"B/7gNdGSHL6x2dFiIOSMidzDKRNCBRwHs+kZpJXLpvY2m2YRIPl+QaNjeM11obI+BoJ9nWG+lZaEiYzp",
-	"HhySqRR6orKAagoTwMiYUu8vFMm6MX3Y6Ff4661NeglpxKY8xMoLXJAs86dYbUOniVDk8E2AL4CyzhVR",
-	"EsDR6kh6fjh3NH1H07eNpuens3T7D17DtZQuX610lxfucH5/HfKCyAPpsxu7nJxrJsACH6Vt7KYY+Z95",
-	"vWwnS0rJ+tTzY4RqPVSRgU4Q1s9G1pGsP3PTzUuGatzwRE/If5JXB0AyFOl8OT+7+HRyPrw8uz47v/74",
-	"5Xz4y9nJ5VW3vt6d7fY0Za0JwncpbWXH27C2lf92m7CwYrul1a0wFTpKGcroCYjnOyfIyhQlBcBAWUFD",
-	"d7zhbGOddT9QiYah0TmrLynGIZulf/ow5Na3/MwMS1UVpUtWrQNmZdvwWT/A2NE/7IrGEECzJXHKp8zo",
-	"oosTDrIpWiNG4CowTXPnCiKSquMylplNT6dEy+mN0pA+DzOKHLE8cZlDQmoyZxpupJ8BX0EBYWt+MWO8",
-	"gCEuwqG9XjwS0Cj6w+GJtY7o/L7Wc7MJhC69UfldWk1O0ALf4+Ke6y0DYNwV+30qIET0c3309rxRcIkj",
-	"YBvyzbFJOMQsx41017IkcXkN/NLE2yf+lUfbSAqsbNRcGKxpvkQm9KjI8wKh/P4VUK0n1FtB0sFoBEua",
-	"5B0Tyqfk2OK7lkL1jVAFQw3EtjUujho4m5DNWeZYB9VLW4byO09W/zRf9Ky+phRYvpnEXNzh4gdETQw9",
-	"//+z963NbdtYw38F4y+RZilbcu7yJ2/WTfs2TfLa7pPZZ9UxIRKSUFOAlgCtaDr978/gHIAEKUqWZCtW",
-	"Ws50prFNkAcHB+d+gZ3wvMAalbCDGX5qoUKBSUkIoIcOdmjN1AI5at4+oQpyOG/ZTLexm0CpX4rbvTnc",
-	"lIxSCY2CYvD3DYQ5S1XAYzUJs0Sd/AHf/dOmq+bdfuqeya+K7efvnYbBx9D26RkIn9pyf+fyvOAAzFFK",
-	"MHepSF0yyzD50vyq7Fe0SSeBfVqQIRsIRCUElyLmxL05wa8znjJFWs5F8bwLQcWAUE2mUmnytttePSO1",
-	"ylYPYVZqFabtZqauWr27qNnjDNWlTymVmbdvKUvtsgds0b1gSZ7akfTIYuGOEBhKv8x2ykV5zYjVpmBu",
-	"M40DqJAVPLIqvrV0ZEadYpI7ngWhkTGgdK0qstKqbGaxNr39H3sWa40kfWQza2ux8ACBsKq4oLhETSv/",
-	"R5+dapT1JdPLWV5GRQb5u9Ls2rmLf50ivE3EDdtgGi3fmUgF+M8s1GdQbpSymAnNqe3WauwuyGxfE5LD",
-	"0WR5rZK53GhPuBIn530/hmZhI0xByIThpcIZS9B6S0TOIjEGzYteF3+FGnS89lp/4OL2sS40vGuzqwyP",
-	"bnuJ7aLa62upKxepu1/i/bcq2ACo91I8nQLDoiyFwvz//FYdyuGSxhU2XCkMenWrSKt8ESqatfnhli0e",
-	"55IjQVybd6+/7fl2tw/clb+xRQTvoVyDnAtSWMWpu8dlB0rRe0am5sqv76LtsIB9k2l6W+OSwQ8ehJNl",
-	"eeYfQFdhWTvP4au8bOM5fCvW7cLH8F37tL0Rwojxmd6CKbsVu+ypWLvEoi9da4a/CFt+GhP4cGTBubVb",
-	"fSEQWL/n7lKgzMdLt6AJlT5ZqJSc562/WWEnz4VfRCqkLlefPnvsCOtAXObla+itplZxHskkkfNS5xp8",
-	"1RmhQorFVEKbPYYydmSDIBblz1RxIrbbQi4rC9AAlHpNugj05vBtFuZ95BLMw44ag9/rBg2aA6g5PeDg",
-	"s6OiLULPpSXbCu7K4rWpiMV1b4LO2wedi/Lb5WjaIwacR4zFQxrd9sf8joWkZflsFYh2ua35vQIRZIQT",
-	"BJaJ+vKkEqreLjRNWi9OT0stxMvy98FThAr7x2ufk3dluGOpcmHpYnL6YUwg9E03tPkMMA5iOSK02EfL",
-	"7z1uHrMD18Nc1th1ME4Gusq1g3tjvzK1jwjGoc1EKxerbQjGUgK8OK8VxbpQY8YiwDC+aMKi23L7ooFw",
-	"YPUJJfMUOgRDLztQLGWmO3LUSQGLXspCt+unLDiHhK+l8LGwrUyw2b5iyR1TLtKsdglZO51jWYm6LwLt",
-	"+OvhxJ8dRLtEn6trd5U2e488X3puny1E6M4bWhNh3rmpa9DEmptY87ZjWXJxoWURVnZsbBuruwklN6Hk",
-	"/YSSPZH4qCbTU/L6a0/JbLp4H2LgOS2obi9B5lxV3IJnWs4kE2ZYF0KDPHO7LkOFE+o6h2IjJ5S5stC+",
-	"b7ubcO6WHbQrxeFiC1dKacm2/KGyeI0rJaeVxnmyofMkx1hAhhlPdIcXc2MLV66ciwd6Uuo6DLuLuboG",
-	"8zzOpxU7UHKjHDQiZ6/3oH5DqyKQfjB+hgqibR047ZfBdT0iCbSIXDB1ImRAoonkEQvIyHV5bOcp/o7D",
-	"YNa5nsuB4ELpNMOqTOxNQa5oMjJKy4wnEhUSOGWDk1aI9voN2Oo3RcvRMCChH3Pw/9Q+g/HLcBgDQc3x",
-	"2LlrAY56papc3O8pfYiIIM/FjGTssKyOSWh+BP9JJvh/M4bT7/iIaHrLxL0J6deFJn4g7gAH0S7ugOra",
-	"XTnm3t0BOdq3EwM7b6hxBzTugCft/R/HBQMsUi8d3yWt1QJpk9B8Lo23dRI8lsKb25IeP31UnfEpGcW1",
-	"F5tobMmDsSWXvGmoniFJewGZ0m3au7WJvUns59WTTEncQj+GLkkervww3DMPbWdetPSWsRk86NaBR+yg",
-	"8hUH4oKmCWepgxEGGy1sAGpBDKSB1/w935YXyVqxu/McKbZHCddqIEIeh4RGqVSq+KSWZMi8SSGIckWn",
-	"fpjsn856KkJbmIZv8WDU2foUzDgus67/we9ur8m6aYTBt1V6V21g4/TPe9bvKgLsa/Y44vAwRVtxOwWb",
-	"52FrS82N3GsmIR6sdv0ZhxgRCpRbysVwKnedUFunWBeuiA50F2xyXv/y7YGKnpSf4cQ3ctg/MJGyTEtG",
-	"uvRtN0shoekEi8/IiCaK9fEn/KvhxnXQWKZdgsJ+dShlwqg41AhBGfkbRQhqlmwzxrhm8ZoIAaC9SbTc",
-	"LlZQadbqM9ziT00nnwd38ql0xaug/UAssk+iyIWEPMYZKyO9byx60IPIfMITnD/IiwHuvDTaPTypsN5w",
-	"IFp5Jx9zP9sY4iidqztR7DH+3PYYl4KEdvDtDUyj/wjH7yeMKFg6EOwrVxpfnGf2RDRNuT2Kjz9ewRAH",
-	"LjID5YTRRE8ic55TnjDoZInz3WAc7iiV05oTHIhSx98+4VC9M1q4icC9F3qCf4vpIkAyzv/2Sk8CgqP3",
-	"ecL1AhrmG9ExXJDnpQ7mMIyY9F7rCWkNjpSUwnY2770eHLWNAhLdGv7HhZ3/6D7xxqyg5PQt+YEN04ym",
-	"ixwac0w98gtNownQG2SoQrfiNbGYMjc+hFhMGaLtYjH1a3eVTXuMxVTQvp3A3XlDTSzmUCzTxrzcLpdz",
-	"vZwlrVnKZhSGMEJziDhL9ETKOMglTXuVBrTC6mxyPpucz8fO+VyStY9quT2lEEGlzOCj8VYeVMZnlVHm",
-	"Rse7H995evEa83CnEBpENb6lUWkMifzuF0YjT6vFdd0XXnHd2aOahfhPLPzCMURge9ryMtL6f1efPpIp",
-	"S8dQGBZN2gEZZlMYOmBOxDpPz8hECpmlioQ/jToQHwoPxY4c/s4ireweYHPGLsF/tMI/BkfRJBoc9ckf",
-	"A1uEDVad+c3g6LR7+qrTfdXp9gZHf/4JaWlpShfKohasHGz4UnjbXKtYQpVh5HOqVgflfp3Fj2DOuIDc",
-	"xnYM4KID5/mPOh5dB9amNs26tbv722B/+4itHZY4QpJHOmqEUhNCO1gbB+XG6mF5NYJjF1vmhIl47zkx",
-	"fyV5fiHiQpgXUjZlVElxQA3YwfNKb42lNxqxCGZC2gxvEkPxedkRqzRPEgO2iuTMph4IWXYQq4mcK2fY",
-	"jOlMYdgTStad6xQnMNYO+xHxI7sVgz1I7joRtgT5pqJ65cJdxdqFiPeYBnNYorpQ+BpB3QjqgxXUF9D3",
-	"pSKdNxbF6sTw0SaZ5SCTWXJhOjgSsiIuEz4zekAqs/HEZu7qwZGbDn9MPnCly8FgmKa63NnIICgYCClI",
-	"SNWNHIUBmdA7cChGE4auVD1JmTIHQlrhlIsbOmZhYIzsPMgnUztpOVTRRMrkZsFoGgYolXvkis00YHQg",
-	"bFIxPrY86XiBHyZc98m/zR/fgu+898KOvk5ZPuDv9NUZgkoFKQ2DHoiWeSZKpDL6S8pinuLgZZmSmEUJ",
-	"Fyw+M2QFPS+NaiJTd7gWC+1VE6VJi8PICiLTgYgYVVyM2zg6GoARcklVLjr+uLeTlg0vl7/NdVDk+eCf",
-	"BiL/G/jbId2kRApWHcUUFOyQV/r7xl3yCrH43vCEJe2oKiIdTdAxKyIaZ25iLaQ7a5hgO0vkwtz8Z4q4",
-	"+bTXl+cfr36CAbXvzz/f/PLTx5vz9xek1XvRXpXLZAmvlMs0pV/5NJse9U9fBuYB/KH3PM+t4kKzMfRx",
-	"XUqueiczoYuIOxwIuYc6q5g3V0QRC9kqwL0bUQLeIuqoD/lcQW1i1rJaYm7b71k8NhRcQrU0eu8KEIDq",
-	"6nPRYtt2ZDkX7ZCTwt7T2ZY5YW7FLmpisXZNRliJz947bL5JFluj0/y7hMqJNJZfllgGu6Ts+LxXsC1U",
-	"n2wWyakh90b9OVj15webSbeBFuPL11q9IKgX6EbIrryniEXwcSisdndakvvUP0iIJ3ODqVThb8ck1Fkq",
-	"1E3vTeh6Kvfe6MlA5PpSy+HomSIKrwMMrG+fkRDaurKvM1BZbpiIQ+L3DawA+EwR9yw4XeQIs7jcPt0L",
-	"p/SrEVL4vuc9cp6NM5ULPBrRmE15VBF55RQHN38/f/dA5EiEDZPTl6R1dfHxlBjFiFmvFOmZXdld4vex",
-	"L7Wb/excOvURfBzjfzwQV1g2NVzY2dh6wkRlwvQtF7Et40qoedg1GrYIVDJ12XjM5rzhlaNKE67Z9Hgg",
-	"HqBB/WoZSiE5NlCjjLAQsZwHpGfk+KuuTclbJctLxFavUPROg0I1etX1VaNNNCOnZugcNtSOLMb+fnrH",
-	"8rlupHysWLa5BrLyBWvUECfULM8KiJJSNDnqG5UNQaGFYR8+Sza4NDg0mCRCDmW8yDX/3htjvZ2+JJkw",
-	"/FCw+B71Y86GEylvOyob5se3jfsF5amt67UvKwp7z/wBRP4nStlG2zau+oKfuSqBvFExjJ9ttUMxzD33",
-	"GwPR8RWHRlcHyThqULcR51i1bnPWsfoNa3hHiSobVnFfOYu9f2W0kRbc0TPij61WLEqZLrXuQPa8VbHL",
-	"Xi6/XzfirzqDcJ3iYwEMEDZgVKBDn/78L5bwOwb1F97giStNRUzTmNh7oYiasYiP7OXtE0pgOrNVh+G1",
-	"zxSBGHcrr9JXEzpj0JpqIEbMqISaTdvWHHSsnRtbMH8J4XFQlPlLkSe+6nRhNdVZQhd9ErNOnCE3YRgs",
-	"bQcDkb9V8ylTmk5nIWn9KvhXWxmTN+iiWrPpzPb1yleZ46M6S1lIWuFdLxhk3e7zaEgVe/WC/PjL+bvO",
-	"1Y/npy9fgdXA4+P8K8dGzMHTLCS3bMEw3g2fsstnnr8snE8Ui25CSydnJM4g7ZmSVOZzteQdSxM6w07m",
-	"OWRQ9oPLAqJmNGIdxQwz1ixuH5NzsSCnX78C5WVRxJQydL7AAXwsUQyTXnXKHYjsK95nTpOBGNLoVo5G",
-	"gJXfDXWmtjd+ypibVg1WQOHii5GAFmREeaKCpYthPjil6S2LSWge4WIcDgS233eIv/EXHLunHEUYk0/Y",
-	"oqFfLz/kRUgTrWcKcwxm2TDhEaFxnMKWZym/M0bPQCRSzsyuYEsJF7edREY0cY8yVbawqa7yAtvjnVBN",
-	"wNPu9hsQaVOG8U0DEXNjY8dt16be/BHVA5kSau6Waxqi5zK9RfQ7D++Xi3/++OnTzzfnHz58+nLxr5uP",
-	"F9dfPl3+fHVMwjvO5qGtQlIDMZ9QvYxl651XfRJa70Vo7w5g8YyEvnaBJjL6+WW6eKacyW72i/8cCGwR",
-	"X5c2brPE0ews5YhbnECMw+MNq0uXagTvk9UvwT8NuDfAIY3YyccnuOjHUQCzZOz7j2NG44QLdhNn7Mao",
-	"vUe/BUt6XP+o23v7fPSSvuj0otNh53X8nHXejrrdzkv6avg6ehO/ZV1j92VpctQ/Arrun5zYT6bHFrxj",
-	"mY5PpGA2YmnIoqI0Hj1E39ljoVTd1zYboL565YN0u3vHqDeVVE1Xu71rxZYihwyz5OCyEy0dL0bN2Hq5",
-	"lzXLGp2yTl9eZ0lvWx/1rc3p90zXy4fHtzN34UQP40GrR/96ulCTSnVI7fI8ki6brWD7wc1cZbPutQJn",
-	"P5auVwrjr7q/JOYwZ+6i/+tR9M09FZjUwLZdlcmaFzzQFba3epODZsWu/KRhyU126/dVhlJh2L9efggs",
-	"1wQOCdl6keZ3jIwSOl7m4bbcor2TRnkS507F7yNWUzhBt5YFTxclOUcX5jYBEn/J1gyzvHhNWMT6Vg8+",
-	"IvJ9KaHn1TudO14dvsvt1Zz5+Gj66P3XHn3ze69P2wuj+P8Zy6yy61yhWCcFOdAW0zZFt6QOHEYYx4Lv",
-	"eXxtiRhWXoPPPoT/3aCHk8ehbbtGNZERZEvFxPw7dY8rjlNJtHU4D0QJneZIrNeCtAzAKFmoiMkdZ3OI",
-	"+1ifOXyyfUwugUBYTAoBkbfD5qkXvuFx2C85RaBQzQv5YD8xczpjht5wHtvy8vzs6pg+QmA52gXehwd4",
-	"iwFFR32si++ddrq96263D//979bOWIRtCzfs6W6CA79zyRQkP20mOUpr/txtZ/nqJdkB1Bv/5eRFo7Vu",
-	"6AdleZTN57/Ahaiw7EymBG4bJkMqTcVaEbeBtJKaatZBt833KbQgjKFs3+ayhxi9xjLBDjLYat89YaPN",
-	"8AAGmQ/TY3MJJ+TsdTyn/ftqati8xdKNTSI46r959aLb3drjADu4tBH+b+ZOOdRIW9XXnY9YA2J2GQ6Q",
-	"PgNxDimiZnxM43w5XDH2nt9VXS+1rLkc2NuURa8RcpB938Fij6Y45y/faB/KvT7jad9TLvGOKtbhQjHI",
-	"rL5jZGqEIZECYzdB3ooxJTPX7Auadwe2npd9pZGGrswig1aPMiW/fv64qoDhv9Vy0w9MjPXkqN/rYllF",
-	"/nNtBnPdKyFdi+vF4795lnJzc28UEzeG9jYfGszER4aCsf7NLM5QRt8opjUX48fP5n4Cv6Olu1RtmJVd",
-	"fX5zPWJ55YaFpE0S9n1J2PcUBnpSpiRVnnDIQC4fSomGv0suXDrl3HJRGFNcUxP3rQYH2OapBzIBWSyz",
-	"bWDtCoCyiPkyYV6PrppCUZoYjWBhZTh4AZdfa4VJeYRD+KL7NrRkkNhct7AY6kC1+2orU4xwPRAphW73",
-	"ekJdmwanA2FpI7gI2hbokjpRAVxIDcBDvwWuAyzxtB2OPZkL0i1Z4PRkQ0cGM63wtNsL231/O7Y4gSWJ",
-	"edJ+CfZABwLfC804InNi+G2uCJjzmLc8ozzFCsyxhBMod31+ZntzyRGZSaX4MGED4Tk7W/lBuz97rtCw",
-	"fUyu5zJHBqZl5En0dvgBZynJ/bjm91MJxaQwnFrqifUUi5iM4PYATgzYq3N3PTZ9CDMHPHC2GzhQs3An",
-	"WbXHDFof1VvI3d320eTFPlpe7E/55WsyZB8yOgB5bHXMUAvm0HQ75ckAFcWlxkhu5gI0cwEeMhdgIM4d",
-	"KJAzYx7TklCB43ocTOHzbs9pQB9yDahFLWZnqRwmzMj+Qj9qD4Q39sp+w0jmgJgPONVjbgnUKBqeKnUG",
-	"D4mFUWNYolhglLAX4TG5MGQysODlohxrp3AHHTqnC8LjAnhYWZ+U/RDB/zlLZ1KxRzZIn0YoPtLEhOdr",
-	"1QFLJv+oiUvETFOeACA5zUKD9TqqdHdnVKiGcLUCoxY6AkTHjtIU49pLjLPbe9ulL1mv82rYizqv6Wnc",
-	"ecO6o85z+mL4MnoVv2ZvRkfBUZLL+jWveB2dxp3XQ6iF6nU7L+jL4avodfyGvYUeGJrqTB31n3d7wZHm",
-	"2uz46Bd5x2LD/afUIBMrHtB34qqmbIGUK5py6FMnU7O246/dmAw+4zvWk8DWiD/zuQJaZpVLX6GqTTUo",
-	"wNK1bKoA9lEFUGvzr3WbNMM3dhi+kXt0/mLjN97zu4p0p3WOGvQtlBkIumC4IhptMWOiS0Ei+Kk/EPUO",
-	"l/mEiTrHjqc2BMWBVnY6pTHDYm3tnBi+/8I5I4jnqki40qvLLx7kMthT2cUOfoOVC3f0ce+tvOIgVCRX",
-	"RtEMl9o6hr/Kf9BE879ZKUWtwF8/z2NDD8QJhQ4dnURu01OzLNSxkYa1nLFXR8lwJq2w+Ar6LCDbDCWL",
-	"9av7NjSYis6ARFN4w+6TdZbiOXz7gxx/D4UV50b4Q1LwRvHNyuObs8ylheuKKQqFRBHsyFGNPH1fY9W/",
-	"L6XfXL4JVSSR8jbPj3fyDNLS4Ap5fKHw2Dm1ybr5PP6AN/KBhRjL7CQymxJaNZ7NxrO5p9yjd47EHsxs",
-	"7Zs24rT+s5uz2fKqJR4Lgo7YO1PmoXY4w3zCQEpy12/D9u7FFq4Nm31EZcuSFdGSqAmStqXNUaWjtTUd",
-	"866hjE47VMQde5APcLn8DcejXfr5E4jA4ghcPjaMGDvMCgGMSlvqOYQcBAvKdvkHlUVbc7g95h041G7I",
-	"obeHvY4zX9q73yQbfNMKgcYxsE1OQpVdrpdJ9+rsJ3/Yf92Y3xqGGqd0vltZmstKnlE9KZKSi/cfVfnE",
-	"NqnJf1NJ+QtNb8ty0p2RCIperzjB4QwowktzTDjOp+KaKC1n6kBiET+4YU5uKzSBzp3WbiCpuTjO1++2",
-	"3fr1Z/L+X58vyXmqyevW83bbTtGy8U1rDw+EN7FCeWO6hgvMg7SoUTpHDRSRhwWZhm2zQex7GgdumIRB",
-	"xUDk2+4D/tz8U/RqDani0Is+B76ywVboAXcMcIVtaFhvoBqIkhEoJEmkGEPbXRucsuHb/MuUKDpi44xi",
-	"xqqd4yFTQklC56MssSAB6KBSaaozLdMFiTO98GZsSIsYeB6/EMk7liLicredPQtnkgQwlAWtXLRqJ5C+",
-	"WYIqkiJiKSZ9LE164QoawYxZTMKU3XE2h5IIFocDUcZW+a/YQBlrl4BmwbNBMqF5UrXSbQfbY/KTRxkD",
-	"AfvFBNsSOZhLmQkK43BZDMPcSJmmGIsL+632DMxRVg6hTo38YsnjIBTJCjCbqpIrlm2tkH3Jr8p+IlJP",
-	"olFeezxAOJppAlGNqvhNVEXgcLnaQFVBijsqjeyrQdA+Y0a2lqCPX9pPyAgzLvELO7gjL2DhgaQiXmXD",
-	"31lkw10X+fGs5XB1azbndvWrlzjfJ8FwLEMsowwEeOO4fMxx0ob0UVueMHMvIEJn7kI5QjcCPUThmTkt",
-	"yeoI+w8M+WpTExxqgkN7Cg75ev19lemfzG5L6jwXhIGyv35Gnp3rWCqnrhsFfHjpBR56Nop6VZ/fXDYs",
-	"r1yTYeAfQpNKsD9Rcb1qZGcTzXokH915HCvwbZTYtHmJBATQJFlUpEPb9XSsPZnAzjma85gJVam6YYdV",
-	"7413HqZIVTAA7mnlO+f8Y4Ip+koaoWIOSi05l6yHBtxQamniDzYKIaHvfLlB54shIOsHdfO983cr65MZ",
-	"CC0Lx40r9DvznKlQSM1mun1MPuVZyi9OT1eHAz3udwghQQ+c7cKCNQt3EgF7DA/6qN5CnO22jzoxZv/c",
-	"hAob/88B+n8sddbLpLIYWjfTe0cvka/Ynfzh/XRjq58fK7JYfvWDo4t/59InMFZtQo4/8n053fzMDVs2",
-	"gpumqZwftIKyoh7oQbJ6T/VAOwjslQt3tNn2Vg/05ALbrwfyw4pNLKZp7HngpUDIm7H/9DrOvKO4hlfs",
-	"vQ+1LxddO2oX7AEIwrrkF3nnnK6er9vmVpSL3AXY0xybjOHAZs2d+Vl6FNI9eIzZIM6f+bzbI94b2gdi",
-	"XHsIKDyl4pbFBthwlMpp6G3dVdUug9zPUy4UaRnwoTMZx/HAyLZV3pSTKsWUsn65KWOaizHOV8CXqcAQ",
-	"3GROF2TEWDyk0W07IBc/vkNDfiBKLzC/nyVU2DcIkdGEYDKHCkjM1SzTTAUILXAKfDwgKkvvmNm3vTA2",
-	"jUXcce0gXuNBcQlueTmM5lOWcMFs2hC0ZcjLvQfClnDD7w0NHBOvucUzBb5x7HuBo5uxbZlCpzpNWZ9E",
-	"Mk3BjTxhU+wiP6epwQeqip/Pr9/9GBI+WibJCcYGpiTl44mGkzfyasIV5OpYT0SQZ6vMkTaxxVu5IQy0",
-	"U1GaLpQBjtu4ryF1fKCPiUB+wxXoFjOTXGi8YilDSs13O5sxmuZzP50vpxJUwnjqQLRC/NANcJob5DRh",
-	"O8jTuj2HfmCHhWQitsMMYWh9HGAggObTzLmy7e6e5ak+iRzj/pEFcpUnakmBjeUse3mG30JCkCJiEBSD",
-	"+SDmqg2EHOU4NDQRFDfWoDB0+0iVFMe4txB3g03CZQUvOZ3hIc4oT5+p2pJ1Q0ZuRLl98dkScZi1lKcq",
-	"R0UaD4RruWcALvM+IJ5Lq/Qj4WF5viEBHy1kQtFCdBcU0wUmFJPmIkZxMLmX2AUT4c2jZ/hnhFWwUsyG",
-	"palM0Y/fNqILvonfIjaGUr3rxwNR9Esg4JFTPkerU+N/Mfha25F4S49b8G1a+huejYO57+9ns7HuC8jY",
-	"wt22rfYO799wcIv/7J/b7WD1oJYvbvY8XvbYsIicNeQNLYDfGYtZaSpi1ej2jW5/sLo9EPy9rZqwoVOu",
-	"1xZFvrtU/TvB1GRiNJkYOzcgvHR2hNHYOR2zoGwvlAyKkvGAG4tZxJU1N6zxAH+NEqkyo3nKJC4SAeqb",
-	"O1w7Qv4Oejs4WDfKvCg9vLnwrCxbk3OB/RwqSG6yLR47Mc+NDhvZ9lXWWJZpTYaeuWd8yoi5danH1e2q",
-	"nXPyDFQsylKuF7CIzrjRc/v/+c3Qv+RxBP/+zTyW3rlXZ2liexr2T056p6+Pu8fd417/TfdNF26Dhe4P",
-	"F4LJ76aCa1XJtfKYJfIAny2DfmZfE3NjOct0UfOWd46Pmhf4YwTyfAJD0IIZjLowfq21JdBIhvoor225",
-	"HHmN6QuQSlLVQGV/nztSakC9vi+hw5ailAImNPfbAB+slPd5EC059ZYBOP/8E7llC+sZKVvaZXPdusiY",
-	"cN037UdsJmj93hwl44g8hwnS8URAUBW1FSkA8i8oPEklIVBy03gDU+xVWAaqcC6BjmJ9OCwmiuEHyLnB",
-	"5M8BoVMmYiujQAvMR39VXVLWvViUSkWJjG49cNgkqgHlc8pmmHQCObdxluiJlDExBh/5N6MpeWtAOX1J",
-	"OjW+rjGdIX7mxtKBUJySpYMp1tTdtExHcsqsy0yZT7DpLAG6r2AGGB7iPmdr1jlTeNYKncSpGS6ThgpD",
-	"QTLD0ImFzX62jiDH45SNqWZkxMdZyhQxPCvThYIRU02HVDFr0MVcWVUAqtNSmSDfnDEBj54RIYuJCub7",
-	"MbqBri4+nlonlAdZyswv6iD7gRvVlmpNown6U2klTUmRFo0NtzeYgtcEJGHa8NiATLnINFPtgEQTFt0y",
-	"e9Co5AwXjuGAl5ALMkzkkCgtUzr2Kdslxyufw8C1rbuBLEkMfaHJoBZKs6lCgnGRrU4xyJJEVNNEjjOG",
-	"zGCWJQncNnRd8bEhBjcQkrSujMlM05jYWXqq7VM8Dv7687c//y8AAP//",
+	"7L0Lc9s4sjD6V1C8X1XsOpQjyY/4Ube+z3lNspNkcuLMzp2zyaUhEpKwpgAOAFrRTuW/f4UGQIIUJFGy",
+	"k5nZ9ak6O7GIZ6PR6Hf/HqV8VnBGmJLR+e8R+YJnRU7g35epopzpf8lyNsNiEZ1Hl8j+Gke3OC+J/pqV",
+	"JNHtomF/eNLrH/UGh1Ec0Sw6j/qDs0PcT496g/GQ9J7gQb93OjpMe0fZMTkZP+mf9vvDKI5mhCjKJknX",
+	"PoMojvgtEZlewBjnksQRnzMikkLgVFG9QiK6DTc0SxBkTITAebdOR2YNUmFVyug84gXRIJlPsYrOo6ec",
+	"3yCMZEFIOkWYZSjHbFLiCUFqSgQuFghLSaScEaair19jC+r3eELC4IYvHsipIjMZnf/jAfh3Bf5nAH+W",
+	"vZim7wjJ5GX17cWXlBR6Mx/IbyWRqnkyH0jKRYYwQ8S1QwURlGdITbHSv5aSSD0nynmKc4RLNeWCqsUj",
+	"iRSdEZTTGVXSP9ax4DPvKIf9KI4mgpdMgyUFQGEJp305wwKjOZaIMjTlsqAK52jMhV4RL4jAekUHURwp",
+	"Xo143OsPIrvfq1LcksVHMityrMjfiZCrdvq+HOVUThFGjMzRrWmJ+BhhlPKSpTRHyg7zSCIYgHLW2Ff9",
+	"o0ZZOOScSkUYyRLFYV+/lVSQLDpXoiRxpMgXfZav+BzNSZ6jOREELXiJXDek+P/Wm1sUBAa7IUIlx9Vx",
+	"3tKUBDdjPiFZjmZUKZKh0QKOiGRlCiDDOSrkIp3ynE+oVP4ucHZLJRHReeS1TlqtbaPd7oJG63RK8wzI",
+	"KlYk4eNkRIWawhkOnugzHBxFcTTGM5ovEoZnev8/3eAxFxpZ6C1h7lfAkSiOFrxkk6QgQnLWbSmHeilf",
+	"4yjjaamvQkIzfXQb+50d9wfR53iZKA2fRHFEpmkizKF0W8aJgUintti2ZWMuZjKRJHUIF400VKM4yvQa",
+	"NOw0oKI4muoO06FesEbeipgVgt/SDA76hYcW791BL9AVERqNLOISqUjm7/ewNzjRBKpaw+8R07QlOo+u",
+	"6ITRMU0xUyij4zFNy1wt0JyqKZpzcUPZBM3IjIsFkK5iyhngliYgheApkZKyib7XvFQpn+mXOnpqcZhl",
+	"+lr+SrBARzESBGcS4Qnp4aIQvBAUK4L0zZJmPlkWBRdKDwZblvDaR88xzRdo2O/NKCsVQVKJMlWlIBnK",
+	"qSICpwukaaSmAjAORkpgCpeS4HSqt4ClpFJhpg40GlWUurp2Gjru3y1M0TTPEpnofLh0nQNvJEP20j3S",
+	"1HDEv4Rfyv/A6/uHXcPGfVp7RxxqVI384x98/RxHjHxRSVoKyUV0zso8B5zI9aOqyAfLOax7o/XdwKa9",
+	"xlnL7zySKJ1y/RjwMSJsgidEkzqUE5z5CLQLe3QHRsi+7z8yPjfMg0EVpFkD+JuVQhKxOIg8MFDO3tCl",
+	"pw61voZvRaroLXHvblf+a2e+UUwwoxLW1K3joN8//F4Q3Z0RFRq7gf102N0ffuyfnR/2z/v9/3FsCWOl",
+	"xtRbSuZLR+V/8w4qFQSvHzuOMoKznDIjtGUktYS8KRs86fVPe4O+f+UYV4lm4r/GUYE1fQn0OTH0KtRH",
+	"EP16BPo8MXQm3MdtfqkPyC3LfVpkrG7a6YTODs19zHFHdDsbmiPV5ISlJDofeIvSC4qjssg2HklNwXan",
+	"3y2MCQqH7e/BK/6AQ/+xOGTpjpwTYQS+N5TdhAUjaKSlR8puqQIKHSPOUoL2GEepIBlhiuJcXgDRVPyG",
+	"MEQNRb0hi/2GpASDGexzsl8SEPtshyO7zoL+SBZLOG5+3ZImdjsoQ78tv/WBAsQzgt4LqqdHb19f7fpm",
+	"DeHNImP6BRQUSU5vSTIcn/23fmR4rufzn7So3v9rKUuShaFgv/mQLmhyY4D2bwmWOILdNdp+efJmdvhB",
+	"nf59NHiXnrzK+n+7OfpFHv9Khj9jD5BBgll/2ZlU/uVgaC5XmVH14pYwFYRL8+tKThFIqAGSFpZSpXny",
+	"CguTbUBzh73vygoa4EjCsoRr0ZsII4f+k6T6vG/I4rzT4r9qMQ+zCcmSMSW50Y1YCv+5K4KcGaGqiM6j",
+	"wdnwoH8wPICnladpKcQGHCxKUXCpd5NiSeZc3ADzqsWdrVjXqksX9c5gcHoE6h3byyrf/IOsNSJ2GaMn",
+	"6cnomAzHR9kRPk13F2eXOnZa8fD05DD6bG7AM4IleTFN3+eYbRIXHQeEFEep7qf/McOUKUwZtNDsANqT",
+	"B0fHzZevKAjOE0EnUyUTxhUd01qtCUNJXww+7vVPgP1KadZWhcAXxhXoeD7WgsuM34ICFF2lXOWYZQe+",
+	"nGM4x2c5l+uFY2iBMHIij9HlUCWR1Sz523I/nRtFVjIjyp/zyijbnX6dMg2elIAKy5O4JF5ofoGyiURY",
+	"EDQiShFhJNlnfFbkRBFj7wiu+C0WN5pBMYQIZZwRtDefcphmPiUMBjXISbLGsaR29CwZLXY3U+izsBYG",
+	"koGyfXCELgtBc7cHluZlRp5TWZSKrEOyKZ8bRDNNEWEZydCe5rcuEEaSpJxlKIUBAREtS4WO+metnZk5",
+	"fdwZDIwazeHO5UQQkiGs0Ixk1GhBFLdmkAvEODJo66kVo/OoLKYkz9zGJGFL+gX385a8mdFyjfQYPwiN",
+	"Ji39V0NLBIDfSk3FkjEXaaXScEB4W84QNoBQHMmpxhVAeXJLxELjkr3ZiuDZwfIDpenN59avmgLa3wXJ",
+	"4Tc5BZJeYGEgI1MOVBLneULZLc9vgYH7jkKkPaXQs+9/2pkfejjO7yzPPYNDMaxskMaAmKAp5eX711o2",
+	"Q3s4m1G2f+GENS23AXiotIQFcZY3hKxvxbmuEn7MpixCrqOcqWlSnbq/6O1RcWd02gpB6g12eBowUoKO",
+	"SoZzS5ZjhD3CzQUYXmdFrtkRhCeYMqkQrniWBjsy4qUC7fq4lDhPFE8M1Y/iaCR4OZkqA65q/W6UJIfH",
+	"ucWRnEZxdEPBHF2tqAXFjEoApDUyNbgpxlX98BgopoTeBm1AvgXvUnOdllHvKGQMjA7G9rGsqmf68M5k",
+	"2fS//njsCM7a/uLVMwRckedXgPZAKWy0I8N+b07IDQIJQXGxQGnO05vGM+5DsACWTILxj6AU57lEeKyI",
+	"QIfFbBXULD7vpMCuDTRNXLjLo+Mgu5Lbfi7wWDn4GW7a+RYMGqDZ2l7lzt4zv2L4H1lQ4xcBDDUHCynC",
+	"aMT5DRot0GwhST7WAL6lZK7bvEY5vSEoE3gOVk3Nzgp93w7QazTHhgopnN+AeLBAY0EJ04ig9I4Wis7I",
+	"AXimcEmSORdgAgYLYeLDVguUI+PNQ2QqaGEF7ee1gbhkGRFSYZa5hZRS/0sWoIdzLi6AHZjdwCMjyFhz",
+	"qwYWzN2BqzfP3kVfP8cRCcz4kuc5mEnmvCcVKZCmLaI0gNQkMM2xlBpYfyvBSDx8oqe01u1/6Mk+u4lf",
+	"DGCaMUwz5fMk52yiAT/nSKZTznOkiJhpUqS/8rEiegm/EHKTL2J02EfGAC0bxu5/6HGrOV4OasefqzUe",
+	"P4XgE4FnINTMpzw6j969ulrjI0QluAbFkRKYSX2ltKwv+CzJcXQeHR4P7+N6vASxaAPZudKExJeiPCrD",
+	"x0YeSkmhSFaJco0XAFrz7+6c5V0+g/C3nKaVWduIgnJK4ILJxg0bU32FrIy9MO5PiHEqwUKXkVuS80Jv",
+	"H+dJ5VZhTpJKNMUCnvD6whg6nZW5MjNmnEh4iW4Yn+shK3cAvTql4AYv8z174Fcx2EfjMs+Ru9rWkI9Z",
+	"lhB2SwVn4FZ2Hr2ht+4JnGnegoGvGM8zItBIcI1muv+U4BzcA34heX6BpgQLDQel35c01zNShv6GWYmN",
+	"gdLQZsomSYoLnFK1sI8GlZozGtNM4wVMK3ipKCPyAs15mWeGlE1JXpjPI5K5TUieUpwnqeamzqN3HJkf",
+	"kP4BWSZGb0tLuRXyvq5/DzOh5jvs2mMW0R74tXjIuO+zVgib89Z/G1cK/yVgLR3Jk97gCXgbzMdlnoyw",
+	"pBoZcjLBecJHOZ20GZR1NALswVaa/wPVk05/od/iOJJ4TCYlFprsJ5W+5aXVpxgHHnAcIkKjAEaabwcm",
+	"WeEUXHucdbrJK5w5Q5nmR5KsBDx6pgEuCEOXqUKDs9MzJA8GTzyC9daY/NezR9YvAHGrKMNqOscN2cLx",
+	"g0DOQUkFTPfqs9H70HMbblfji6RfkGaq5IF+DOwtlBjg/QsxbzPg+oiMuSBw8WdcX0nFjYfU0Fy/vAWZ",
+	"4eGuJM++rwqPPYj95KHRCrBNqFTG8ta6JyCz+XADP1Jz5a94qabrDAxX8MLWyzIvblKYz1pkFaAt7B8f",
+	"HQ69Bb83x/WSkGyE05tNnLDmlPQzBA8sMaxBdXdj/9kCuaUQfGxcx5qvlHV8NU139C0BPyHNtMjGq+mu",
+	"t3VZAy6muuWMq8S63WnEwRQwVz8YflfvxbUvzM6+InayZE7y3KDqmJDcd2uFC6CfJjSfctA/49zpF80J",
+	"eQRmA0o16KzFqNicxNWLd8+RtYI02e0ZpjlI6HSBD+QUT/+PcNjVs+hzYMMEagR8r1ujqyme3ol2aokH",
+	"mp8M0NHZCeoPzH2sLDcp9yCxyflLC0m+hpsyza6HaVJaqzi31yKElQFf42iGKavJtqFwiaNulQbd2I+W",
+	"PkrCrLVlvbR3F3fFxvuScpYSTRas4540bq6yVmTodTrCYliX5JZKuDVGRK+41gAxz0iOFxfgTzqZ5Pqi",
+	"VRoCECsE5zPHtSBJWUrQlWZsZyPDK92Z3zYuEK8r/4ZVfAtVGm3MKerbAhMjM7G5ocZXAkkYELbBS2V5",
+	"cV42VeLkS0FF0+pz1Dvsa3TnFHhFEO6TGZ7t/PRY//uO8vGTAFQ+EFnoK7CJ4JtWAAW3fTf73TxA7hEc",
+	"Qdfiw97waDdQeZ08z9QW/FwkxYqog8yLlrBgM6K10RZVmg/9llLlhVE0rYtlRo1LkaUxwLNrypTyzPuV",
+	"fCmIMC3jloT/is/Ni0yJROOK17YU0eqZMJqVuaI9PCEsXTiO7qAm95YBredZ2zGKv3cEiDmZj1p4B6q4",
+	"yeaLG3f8kUSq6mp1U4UghZHNKnFyynkWo8GhvgzD4yWdFTiMaQilGhPB6cBg4+GxllwOB55c8jcuMsyA",
+	"bQUOVaoyWyDM6MyJYVihlOc5MTqe1Uz9TkTyyCMHv+oB3kP/9RADFm+JPO7hCclQv9cCSMAb/qzyhq8E",
+	"8EQS1Z3vs0wDUVNGrST89PLlhzXu9VqAFJrPJDMM3EvQ4T7EZk9lwkr9EEXn0dnR4dGTk+OzwRnQcKns",
+	"5Xs7OELHH//buucYnZEd+q0Z2bJPidSTEo3sRh2nn9ov/rrKApQRg+Hh0fHJk9Oz/sDw6M/BT8B3+9zo",
+	"+O5FnfleDc6ZIUZ4BoEjwjo67B0ZwcreaD2GvcYx+kAmaNjfwuGh7ddgPDtPPDtDdB65pfgeBR+di4VU",
+	"NM9hBRLBAT2SRttuWHAt/2pwquYU/WMPXNvp9xsGi/mUaCHAsOFCLJB+5gGsnqpfQ+U4RicGbneATu31",
+	"4UGnstdUsIHNoBlegGgA9EgWBDQ2jTA2F9OD1BRMPZqnyTE7aIJGk0YwGO4CFOosjbUSH/jtUuJci4ID",
+	"CxSDOoP+3YBz0oPX2AMOzN/GG+9s5JTPLb6YsMwKYg1YGKNc2zrufu5oT7PbcZ7UbV49bG5LiVAQD6ZI",
+	"0grXsf38FrDdkCCwzgukdiJJKitTZU30RjeHmV34QntGM1CV1v4h3ZzJV9oQ7XqtnrO52u6+AWdHgAj3",
+	"aYlc8ntZK3gtGydbwcjbGCsHJwMwrK4xVn5XhxGL9yGHEf9T2En04YI8XJB/6wsC8sVzGxi9dD/c703N",
+	"ktIMihaxovPo8e3gsYurlo+7RFQ/tiN0RK4xzYnjOyXOVQ9D/GzPNj8osnFnNDr20ciMA9rZjGJ3Crgo",
+	"cmqYjsdm6N39kO2Qnh1TTvHw+EQz3ePTk6x/Ojg9PUqfZCfHZ3g4Jhj30+NjnPUHx/hwND4aD0bDUX90",
+	"Ohym2eA4O0kHx6P+uN/HBn3ov0gyWgD+D06PhoPDOFJUgWpxnWGo2ndZ5Bwb00yys47zvoi0RaEglfa/",
+	"hf36HnDyASfvFyeBLi6LWm3cDLS4j3BXj9GATB3/LMGfKZwdJ/xrKNYwE3isjCZHYTEhat3oJ73B8fLo",
+	"9tfQ6GMKGQhyzNYN+8RwKeFfQ8MyblasJaqUrF/xcBhaMfwajKOskt1YP9ltHLIoSxa8VNMkLaXi2aKy",
+	"M/wZnN+Smr+5XOMS5+UrMMvYgfPQEvGwn9SgTDS9qsFxh1dh+XaF3ocVre43ePjhRj7cyP/0G+nexPcW",
+	"oVqXEH7e8vXb1Rt2m8j1HCs9vA+hOn5d378dQGz/3Z2ojAX/F6lt0XUciP3BMoBuPU47P3hw/H1w/L2z",
+	"469e/92eYX23V7y91aedH9wHIvBABB6IwJ+ZCLiX/yOdEWCN5Ycq1U2LHCw1abjRsBLnifGzrNhrLe7P",
+	"qZpSlhwlYF8zesZSi9tH/TjS3DfVnNPhURwVRKQgiJ8ef7Uer6MF8J0ZVqRrz6+11lo2WfuKa0ocU9t9",
+	"NXYXJ9vt4mvczJQ66FUZeqQ1Adx1YeRLmpfgFOfz11tua9jfel91ttbBsHdoXxOWdfBkecFM6GDDb6WL",
+	"9/yWvL41tEISAkCErMxV4lwFYcHtuJY20i99X4pXgaSjHjW/exTLvWV2edL39Y8u/sPfy0PAzMqAma/3",
+	"wETcgS9rI16IQQu2Cds6H1D1AVW/nY3xlQ0Na6Kn/bXpWodHGJIB8ZtGXvQbQPpXPM+28RizQR0ujMfa",
+	"emsCDVAkxNwBa9Np+cm7IH/rB/85dnhiOWuDJ4T9ky8kmhIBmcU1P64n1FhRHHhBII1UgsPTyKUaXPL7",
+	"sokGrROsm0y/a2NCclnn7aHSJVuGmLoxTsY8LYG/JLMi5wu41DXu2JxHsxlhmcOmhtfaejc0L1SufZz+",
+	"p+VohK3y83YhG5BaSq9ii3Svxy6lbyPIrihHOU0TheXN94uvO7yH+DpF8CyZQVDBWkfa7/gseUgQepHa",
+	"n1dZdB8w5j8DY+B1AJfNdfkVTBIYcFWi4A6aYxP7Be6rM5NwCqihYfALwQsuSWa+gSdAI0LPcg+QIyUh",
+	"WHjq8WWvK5tfFbKAObIniKQ2h6gXYWT8vTeHMbqWVo8xg6wnQp9MFZDUiGg0oXYa+UiW5AQLBjF+MO/X",
+	"Bg8DMc02srV99d5WAQz1+5fWcQwPxVfuWHwlbrETUz6PziPKnGqsYl4b+YK+d3Q2hABxfpMUWFhKqJdu",
+	"QouTyjPEncc2HoB/2hDobRDyruHS3/WxtVc69ND6n9akQH24+w93/+Hu/+Xu/mdz+8WEfCCyzNXy7a8/",
+	"Nep/iIlN/tNtKrja/NZpm4Etl7ByFzV/3o8jL62KjM6HNSB106/NXQLbocnVCTirK5wqc2VcrP5Ei98H",
+	"HMTv/2NnOUj5LLIR6LZTlUMxKLQbsRmsDRDkS0fURMGZTlVs/pMn/T4667vQ/Gbo+wwy2xiRv8tV+AuF",
+	"BW6Tq/iPCCH0Esfs7gm6FIe4+W6GYhUbNXz0vfPzoLQv3k/NBNL3n+ff7u1+06d0gUxTIGkGj/u7DjEj",
+	"S9+/bcL6Px+MgF630tG0gdT+vCX2tNPOdHv4TOb2v0KKGms4TwTWnQzG1F51Jv02+AwY2ReyMOz0oDec",
+	"6XZNcXMntr6FCaEbFWqy86V6QJ1/D9QxVIZLSUc5eV6auJFl1Flq4KvGeMnugQIfGm3lDKt06rRpHtOw",
+	"LHetYYo7Veu0vEonljYMpuAtCzYK3rP/DMAZ0PkybBtiTfm2oWmsS/N18gvcLnfXNjLw98/zta1k2AZz",
+	"EDnb3zvURHwA/CbAWwzno5zMnuJsVVotnNMM1QG7XjpIZaD3EazPJrl2ZcmHa22ShHGmhM1qSYTgNr1U",
+	"1X1WSoVGJuMbpM3JCcuwQHov6Ndff/219/Zt7/lzl3gLBLHHTQlUv2KUSYVNkqXHt4PHQCB6BeHm6DaV",
+	"t3G05qjfryP5ljdvWeapUoU8f/yYMwLpKCyKPC4MMOVjanr2/KzlFtLPOBvnNG2XdXG/+qywseElFR1M",
+	"cy4hUKIFepcnTyLT4hxRhVLM9DmMCFKC4gkB9qAFpEp58bjLq//YDLQVNM9qaHpb7ArG1HXx4PeSixHN",
+	"MtKSR+ufQyj6Ky8F0rcF7TVz2Fb4OsW3xPpRWJicm+2igogZBTbtD4GgF1nq77ErCMdVHw+GPwA58cEH",
+	"v4QvN5Uu9VlO2Q2aYolMbrwQRpmWPd1SPuaSJpejw+zF8eTVk3/+eDZ7Nyj++1B+PL795cnif/qjZ0Py",
+	"8mj6t5ObN6fsfV9sA5aBd03t2rtCZKKbe8B4x9VLU6vfB8g7rkyetSBU3nEky3RaIQtYaBlnJtfZDGvO",
+	"ntwZXbbCk6MaIP7au0KFcdUzfTzQvMeLnOPsI+dvsGg/y/a9QIpzlMPnVY/DiGdQu4Tf2sxUOZ1RSIM+",
+	"6B+dHj85QRBKvQ5eW+GGd2VCi+wKEjthT3HeM3190Aio9QSE5CWmebv2o/8djU2DAG0nCmsh71N0+Cny",
+	"Cfvrce8tvKCfouGnKPismhGQfdC/K7INhjWEwxvtCuPC692zvT0o24r9PzN8i2mOR3kLB+13VHoNVmGh",
+	"c7jTmKhBKQhOp7oHwkYon3EtTV8gQZRwKRWPbU2v+0LOY5+eh1ffFXTWd7vn9/ZA95Hzt5i5SkOyCbeP",
+	"nKMZZgvH2sgg1H5y91VoVsxcWqOGoBLdkEUTVMN7BtXR0GMeQgvuCih9f3XfXtXXA9PPzKba+1f7Bpsv",
+	"hCkQh8PvwBVhGbq0AwBff46eEiyIQJ/Kfv8wvSGQQhvK7sIv5L6g0x/U0FlealfYlK2eDcgUgqdEyuVr",
+	"1/jUQTawDKqWiWQraWf1YOorKQmpXtJV4gKzT68/SFM2aOuUAtLBbvg49CEehkB3uHv9Q2LCz8yWCSAZ",
+	"ZLX6CAM3D6FqYepMIZh8JZoq9xJjifxMK/+U61+PrR6GYx9EK9bXHUbVAD0YoAc9LZAKXpUFvXSub+FK",
+	"LAQqVyy5ySGbVdymBIN8kMPhORocowwqXnJkfIdVbH3xTHwQOg1ljPQjvpJtCpSb5AJLDsjt5IgwvnPy",
+	"rrya9YYycL/maVoWLoek54DwEFD5EFB514DKr7FLy/9iml5CCqONWUdx9VQDjgKfg4WwmR6qe7OikpzJ",
+	"bPyhctNpqgM/BAomfZtCAJ2UiDmdVE4XtccHnpCEskRgNql0ksZmE0y5YUbJq6aUJVgQ7P6scvrbgET9",
+	"FM15wkUy44LUcXzG06mjqtKy/TnBWTIrpUpGJLFFhUxtmso/6nsURLAZ0j+8eGnzi9W+KrZcwu7VK/9s",
+	"BRcCyU++bRGG7+ip6W5nSJHf+LYuIOLhHj/c44d7/Mfd48/mJodyHyynO8ioTHMuS1ElThVcix3kCwZ1",
+	"P8SLgr/BII6kZnP+RQSXNdzLohDmQqUkzyV4WqqpIHLK88w4Vo5prqAySaCe1ldwBiRiI2QKIijPvMpV",
+	"jUQES0H8LkQwOje2RT1nHCktslmhlM4IsznN7a2KIwiE9FJPytoaWP2UjBZJ1UHwuaV9WJEJBzAv374c",
+	"j0gexirwTcEG/o1pCy0vcI2hh0/qv5Ia3oEjqH5yNV6Gmn+t9al2dBAVMGXIbsNvdOmAVSPRM3nb0kBN",
+	"CZJ4pmVnKIaHJXp29fcaqyzoY4B2DDCNK3DHDlIxQCW2u4+hb+z2+Ym5U4sDgK9/i+0PLZjHAUh7nY6G",
+	"8eGTbadw+aEzgsfxK/OH1+of6Wf9/59AFrIsdieWu1Xd2LDbEIfHGYG/JRFGxD25QI3s/qdNOdY0tdmn",
+	"U+CxXczfpbypvJBwmVGe88nCnZ/iHIJyBb+lxi33LWbplEBFs5+ZsaqrBdISB5hbTJ7uj6KUqpEmrvGq",
+	"DE4sDinCVnlcNj8GmQpBlH74SqZAHdJ4s+5IITW4rBoCSiOvOCUIqTOSkW71SKJKMPdW/CCsPwjr9yCs",
+	"XxFx2wUpa2kdinq7+vy+UiykDIOaIId7g/39Ju6K23bdj4EJpL8iyuVPm2Jp6juNV1ZBrFbFyBeFCt0D",
+	"uXrOsHGqpFnDKXIpTGGhL8lIlFjogxigt1ikU1AmH6MZZ2oqXVANRgWXqjc4gdCaxh5s5NKIqDkhLIG5",
+	"wdJgp/e1dGc9K+9cmfT2l2lKpHzxJcQyhZo0PMb070nOJ164mr52ILVEsf6FC1N7hSY3ZNFRwWhjz/6o",
+	"krgSimeZWpV1GYDoPLohi/NOi9eS21QLXlkypiQ3F9Yy3Z1zphrnXRAIB2fDg/7B8GDQ13BJwYS6gWMs",
+	"RcEhSUeKJdHS1J2yknfzVBwMTo8GLntFncucNwMuNinld3zYdvKtHAxPTw6jzxAdmGv+vA64bHrldYXZ",
+	"zoGW3z/bgJOmf2TwDNXEE/gvIGSlkMQUAt81clOsF20A8K2kc3fJAg3/LhtWidPeYFWeZJPXJdDHZnYJ",
+	"9RGVbNnq86Q3fLKyj95asM+KxNNf4xVNt7HQQA7obXJwSn0zQQvSyL5Zku8pwMdeEGNHVNhe4bZN2pI6",
+	"C6gNZ/QS2Jn8FBBPO8WCGKUIuSVioeUXr9B8IKOITaDd+FVTTPt7WCcYRzLlpuhEntf6nu96PpmpyvRQ",
+	"gemhAtN/RAWmOKqK1TxUs3moZvNNqtmYJNsg3HspEx9qYjzUxHioiXG3mhhxVR37IeH9Q8L7B5Xvv0nC",
+	"e011jY/legRvZyF+yKX8kEv5G0sLzVxLD8lS/6OSpVbq34cUfg8p/B5S+P21U/jFLh2fGwGi8jXq2d/X",
+	"reAhpd5DSr1/l5R6nzVyQTqrZFzlRntIXfWflbqqkTT0weX9weX9weX9T+HyrjcibsnCPfvOMsvknNgo",
+	"ZFBlVkfoqESieO3OBXQJlxm1SGHL2qRYAPm6N83G2RPDWnPKwEF9rIhIZni2s2xRjmZULUl9Q81/KDIr",
+	"cjATd1zZwO8U0Kyaf1Osb6TC4/HdyGldPc/TTzcL3CUNbtH+4RiK55hRkqOngvMbGVWcZWJl47qKn0SG",
+	"xiBLY3YUiYwGCRYG1kNYqCFeGk2MhKZJ70CzuViQRK8GNwrzrXaYbtxR28h40qXgFQ3FPMY0KN7PaE6k",
+	"4tb+5T0PiS1gGXC+OTNdQ8YiO9fChIVoXjysVVj2T2iMOCMqcdUXv8L7Au7U7bWcLvdsOA+NTQ6/1vJX",
+	"dvn6dSftkbOSJORLQVLdGdwgzYSHx73+k95hdxvHSWXcIlgkZ/rVxCNe+9MxG/Kd6FXQtMzLGTSNzgeD",
+	"WgH1Ny4yzEA4BTlUqjJbIMzoDBKuCUiBkvI8J0Y5X4xxdP771z9cEXQUtXXbDwLggwD4F8+pfgUP7ZqY",
+	"HtPARfGMFi5UpOabXMyUUjidtlLTWA+arklRwZPlc9OiUZkd6ISBCxdTKKutfLAMKzihGZlxsQCOT18L",
+	"nvMJTXGObHoTW6uvtoxFTxewBcIyxMdGI3YUg5FTIjwhPVwUgheCYkWQIl+U9bGyqUCqGCMbdfccU7Dw",
+	"9YwVDhk7YClIhnKqiMBpJamacbCxjWrRjuB0ClYZKalUmKmDyB6Q5gJfs1uqgonvl777rvx3YvxMXj3p",
+	"tznqHfY/Dg/Pj8/Oj8+2YQ4P75U5dK9jQUwk533yhHeINW8fxeuqivS6A7Ot/FCxxmE/HOL3O8Q4yim7",
+	"qXwAjQS2Q+ZIyLAVnUfb9gxhUSjKMNgmnIb4AXu+G/Z8ro/vDWU34UODL51odNPN5BWfG29lSqTJp2nM",
+	"9kaBax3HMJqVuaI9PCEsXbjyuwcdT9IyNKZ4NdISg4ClrR18xak63YTBwoCCQkuDVGjyaNhY/brabc5J",
+	"nqM5ESZ/qaf9/N+1zSinN0So5HgJ6pAbqFCrge8abMj7c+jy/pieH6wWJjxu9bWRhOtBU/Mn1tQsnexq",
+	"OttoEaayD2f9p9bK1af90c4YPunqaycCPSpprhJa66+tsGib1QR0O8+fBjDu9RHY5mh2fQy+uXer59r3",
+	"PR+ZAA6tphiNFlvyZQ9Y9R+FVYBXH+mM5JQFMarxLYhLnYKvjp6c9mtfKkf+DzzDWRWCHrIr3l+sUKUO",
+	"W3ccOz5P387yZ8+pMr78gIvgYS01CN/+iQnHXatmXaUVxUUCy2sfUlA5ukYlv1qX6VmheUFY7d72+Y5v",
+	"cA2e9zYUKAw8+NpIBPRgPnswnz2Yz/7i5rMlCrCehFYtwjT0gSY80IQHmvCXN6k3qYJL6Ri0Rb7lt6Yy",
+	"my3hgHPOJr6s0lTqWS87K2x4fp521wcuzab5pCUNsxiKJ2TtQkwTWIphn+s17V29ePcc2URT+80CCC6d",
+	"DeTYKlQjrf6cI0fLkHN/M9GTdZoKk+bhovqz3tGYCgnmSM3AkmBwmd7az0XKZ5RNPBoboMArWgWp8BTL",
+	"xEmYLc+ndrypKgWTyeBUU9Ww5yjpJmIMTs+O/D4ujKA1/R151Z/hAjw3aVGCWPCMC0FSheAWwlnpHhLt",
+	"/e3qp3cIggk0YqbT/QuEc8mtkEv1VbR5TGIraUDFn2C2krELL/Vb+GexnOxkxPkNMaF4gyF6ixcHUb0h",
+	"cxsuK7wI7wzynCFsc/F5iLa8t1UpI/99IxHrAFSmif8tFZyZZzt6Q29dHpZZOYONYYZ4nhGBRgJ8cA4q",
+	"V1Zw8c7zC2TTxCBFpEJprmekDP0NsxKbRF1G9wMus7jA1nnmbTmDKoucjeEdNtNaCVZeoDkv88xEY0MM",
+	"EHwekcxtwudITBE5w/vAe+GFO1pHBIM+r+vf12EOF+BTgZk/0AbkgQoizcQPgyde4OJH67A/ynl6o/GF",
+	"yqkm4vXi3hp90drLip1W6ZFERhWxYVlbh2ldwAzhIK16rX5p/rV3kCGfB11ebIxwNqOsseblpNTVvH71",
+	"2vV33/fx3gCjcEnYetK1j2l9MtUjasPVbM3LDTTnW2p9qh00pZL1gHPF8OoHSdM0tmEfW6QGqZf1CxlN",
+	"Ob+5KkeVQnf92qTX8pFEP394EyNyC6tdFETqi2tyJKJxjifdsK2ZVBFGq3Ke1ZpGW/g1+hxHpci9kksu",
+	"l+VBykuW0ryqvWRrMT2em0162/5VP+zv4V1fv12/LlfXC7+F259ekT0C/YTMChXipwItwhKtaWCyFph/",
+	"b/LPEIKLOvxBIGOIJBk6Bn8LcxbdJJFT451ZnZ6vJXZn102qGTw5POrbZCgsXSR6ewMbwgU1+jaofo21",
+	"NTFnYCtDWxhC7urFByLLXK0Ac6OJB+ffSgLeWANvOP/erBiu0eRuhdU3X4yuJzW4k2bCScKGC1l0dSfd",
+	"7dK27blkHp1HtlO04ijCjnOrGzY5UEH0LuZTSdLk7fjH/z4Tpz9kV0/xf9kl/pdp81/Q5/81Zu0GFjwc",
+	"7b0cbfhs1xDIpWb3VVj/4XSWTscQVaqmWgZ7ZmI+16dABw0StENzbGQc3ZcFdS6QRlVqKbS0CileQDbV",
+	"Bgdm4ICUKI3yohrTlwKOewPjruNW+2KavtMC4AYZ1l+4cVM3NSkaiwd1zRBZj3D0y35wNx9rFcyM37pA",
+	"XJDmkC3YqhabN+BxLe0b4H/yH5mH4JKH4JK/aHBJA99DVL/9ebWl/OEGPNyAv94NMOVPpgRnNh/9i494",
+	"YjRKvveVKUpdCKKfVmzlcjvMBZIEaoygEU5vEGXo2tXivwYVXjolM0jUaCU2qYQzY7zhaRVD0pzx5w9v",
+	"EB8bHYhBViSI5KVIyaZB3+rn7yNfO6ZwDy+VUPBJP7gmsw6iTPH1U0ACf4FnxNVXe1YKacqNLIPtGkTK",
+	"FFpcu+ldwS1U2OSOVDf/rSRiUTugmT6NlczwlzeETfR9HPb7cTSjzP09iAOgeP3cxOqAa55BdTM2zQI+",
+	"YvU8Yy5mgFdlSb3i6P7IGZkVHGTnH8lieeuXqGT0t5KgG7JABRHIhbk5FmePHEwOEEY///z6+b6pi0/9",
+	"9OBQ6kx3xiwzVbgFCM3G1kSFVFaRUIHPYHG9R2+JPb3GFYAcDE8bgDyFjDMKcj5E//8/Lnv/g3v/6vfO",
+	"DpLz3uf/+l9haIwB31dggL5T1yjHUkHU3gXCSCqcE8A8KhFksCeZ2fvRYLh6R/ZerdrKydFmlHhDZ1Qt",
+	"L1S/bkjSf63Exhz6+RNnZIxBxXGsMRF/obNyVuOl+ateAmWKTIgJH3rvasS0V/HLdOFfTyrRiGhu3IDt",
+	"hhTKlTbAZUZBe2nS6ATB9f/13ER3uUO2HB+fFVgElnyZS6j0VJSKmAIMaEwnpSBVEp/6skMxRU0DyG8l",
+	"zlEO06K9+ZTnoEElLMPCFV/SXLwhqaOF/S1G8ITPqYQo1wwv5P5K6mEXHDwxa/S0mx1xnhPMvN0+b9Sn",
+	"bG74GopUXqM9O1q1TzAqK4Jn++dNQGCJIJMNyQ7QNS8Iuz5HcobzvGceXeRqKVLOdGPICSmnJPvEdGuU",
+	"YYXRHgyhESLnc5scyda7hIszJXkW28hXknINyUVjYMmR4grnEqWYMa7v4i0xpd9nsaYyn5gru4nmUyKI",
+	"sVrpHWT7B+iS4XwhlX4u8gXszxnW7Z60gFaUCujVDC9MrQZbALCC2VH/cP/gE1txZl5ZUP/Y/pdJivv/",
+	"PNZnyhlk+zdf5eP6pN5qNqU+wpeQ/GopETAQzgwvqpfI4OQeNYUpbslKhIJsWp0ejcxEJ6y6Sm8qBqy9",
+	"up80aMEmKwgzN51K5Bg2tJdiSXpUy/eSKr3Wc4BuZZIxpyXRnqsxCep0+9FUIY3N+1EyRvJ9w17o+R55",
+	"08ynhCHH4sUVegv9aul/VA05awxgiZY13QZpqNv5qqeoOz3yTXObAGm4HN9AB3+jKdbXibDalwOuz55X",
+	"PQZhUfnaw3gxAkwx6aoddIkAY6qTCZCVCVaiUpsF3o71MAAIMXhv8CbkvkBYoRmXCg36aEGwcDara43e",
+	"16sWHHSp3wbzbciFCbkNMQl1PDWCwFwEcg7iLCUGIVWzETCsOKuf6yZ/Z4J7163Z43G4pEnN5yS9z78f",
+	"HX4NMzrGtJVdGd/uINqZayCRrUOnAc6FhTJgImWQOwDtgfcDYnQyVfkCyQVL9cHNQYtnOq/EICf8GCfz",
+	"lWfRA3e9OMTBeymrfo+e4szTz7kiKVA+0CtJIvgoJ7P/+qfVjVlhHgZ4b741xwnRbdfp8XIPvapuRN/2",
+	"NRtpHsFbnGsIaMLFhUYYnNPM2PmBfBlnDCVwqi7QNdjm5DXSUJWI4HSKoGwgZLJ+xtk4p+kdQeKP0gUg",
+	"Vft7Acel5rQV+HoYeYQRadxR9BwX6Nr5hRm9t4MECCDQ0XACguTkFjN1gIDdw+j9T1cfEeT//8SuW4LG",
+	"NfAobAJK5brOsFQ0zy0/a3N9kOwcBB8Xv3T9Qf/Ru9R/XFs2Rhp2wRPRvUbLV/DKdNJTz7GWyY2XAsxC",
+	"2SQ2xGRu80ymmIFYnd8a9y4HmKb8u5ab1zB/ycWIZpmhbbujSmOYLrhSd7gXZNF0OMV5ToR+zTVP7vi4",
+	"jMPVgWvxA+ja7rJPN0KXLULbe9tdTtkNIl+oVCRDo1IBAjCONLoSgUYEgSC6hxkywfiZ9+bsw/ZfO9dt",
+	"sTt9MGirjIL0suEAYS6V46UWvIQlSkIQzrUUuACuBejYu1dXyAoQXKCf378716s3xhTnROEqa+4jgcEU",
+	"oqaA8vortX65wNcYEnng/BVs3nS3Riqr6Z0qz/juNdfuLdeFNINK8bGnYDR5+vULCD6Hj28Hj2GMns3x",
+	"bBSU9szaXx/3B2d9fEwGvSfpMOs9GR2S3tl40O8d4ePRSfokOyVnY8+Kd9Q/qwtTVedV3WJnr7NmucpM",
+	"Z49NPk4rYnwvtFjUpYrNPYML1jhcnlsPy6XTNRzRObp28HHEmqpPTAtd1WsGrFKFpgdob9XM+mrr2RmI",
+	"cykuJbG4ZVVL+6aw/DuuoAL73a69P0qXq1+1v5fr/44jWaZTCwngDhhnpA0SyNvLx3DV3+NFznH2kfM3",
+	"WEzuSPQCg3UBQrvbvZFCUClqOeiWiOrtM9I+Al2XAYGA9xQc5F5impM74kB4vE6AWO55L7ColfW1+/FM",
+	"/+0xR0ThyXXl6G/1mYYjQSkWwijtnEshZ+QgChoVQku0zR5Dm6+1fLcGziH41p3WAtM26w45r4MiX9Tj",
+	"VN6Gp35mPnSYXbdsLiAgngTtL1yocwR+gaMFsuo3uMnPrv5uZPfrS4jaOEdusddoL+V5OWPSDhAbRUiM",
+	"JoKXRYwyOiNMUs5ilGJFJlwsYpTjEcljNCNYloLECIyecaXJvEC40rk5JR+V6Pof6edrwyVcmTCRnxm+",
+	"xTTHo/yO1CM8Xpd7E+h5bzQkwwqPsITNG40iTqd6CmT9OWbc+JRnfM5i0CBhAYw3F0B4TBHI/QP0wZMC",
+	"TAFs8/KNnRSAKEMe43/hZBBjN8ladpOWRIJEyWSl+eAsbV/Qu4gUW8oKHzl/i9nCCr3ybmgRGKwLTrS7",
+	"3QtC/OQeEqHlRnhCrO6QSjBkaRlU6qPbLPLtfjpBy2XzBH5m1h/oX3d9zdojdYF9o899cTapIMDv4VwC",
+	"PfT+NvIAFgRuKKhDgEL9zKwQfnfitDRUNzj4ne4FEL+QPO8Z7Q8Id86uOFogjEalpKD8EGVO0J4WXpjm",
+	"kh2dABQVpDZEOucxzSjtW5DZnKIkg0Cuj4Bdd4NceMRuAAz0vVf28JE00WwQduBovL7hhm/WzGNBhFXa",
+	"4hsiD7z5YZuXqdPPF0K3VZTIZhwyVl2VlrHXa7RYrm6wUXVeDeDKjwdYjzoMeqNW23jddJjVL6XSoXlV",
+	"Nuz3JfukqyHWOK7AHlZUGusweSOnS4f2TtBej2sGDa5M26+uClnId6XW1//D+Gh4wGuuzo5SHVi1lhqC",
+	"n6sFc6hmrqc2S3lWIYLJXGLECpy/97DU2ohXIe6OKOjwrmmF74dsDSvW/uKWMGXFQlh9nv9kipGuO4JG",
+	"L6isHuTmNMdlKueZiCOJ9iQh6IcXH9Hj28Fj+K1nopD02z6f0nRqiKNZ3GtWlGpLmG5x44Lo33ahsMYi",
+	"aOuoVjtSrg7YjhF2Qd1gbWm7R9zj5XJov3T2m0ye/q1oYv1qFHfenE1YW6dN7x+b721U4yIWAi8AjWun",
+	"LoiLK3MrlNhsW+svNsy9eulXFVEhTLPS/3DVCzPO/FtdQ/YyK3N15bJ51P2W03rE9jcb3ev+tEHL1a9T",
+	"DnWIozgisyLnC0iQbt/bKI7GpdC8QVLHJ8eR8S7dtDr5zPm7brgjbd0hw5qtsd6yWhrCzIROO+y9sOpA",
+	"bLWx8VJYKtfMjJrajOgNquanYtnSRaidqmXr7ksOoe0r/baUWupa2o+102dUkFRxE4W9+cWqsWQt6vsY",
+	"1UZgN0YQhSEJ/7MpzbMQceLGe8tk6qcS4REv1QViHM0gmnaKWdVCEoEgjH75xFrOyR1IZ8PBOMAz+H7F",
+	"gc9LaRq6eCr4MGsP0Jixuby27/VqMHvG5iZ8LPg2nfKLaXppW36NXafdWEt34OuRqsYNzWo2Ki94NHnj",
+	"bG1yXD+hTXw7MUHtpmawF2ATowKDpKMf8aryPzIZHSRKTaIMtPeBTNDpfoxwbRIu9U2rnfWs51+GjOi9",
+	"EQ3bBf47bDZEEj46TQ/N3OLsnSJMico16cWrZ+YGeekxOlEJynQTmfjJMjo9me9zzK6IZTIzEjosl9q2",
+	"pcdweXutYsQc6UWLXBgjuha2wFa3LCBAqYvMYH6Au/fzVXUgGv72NyP2lWvdXTDwb3EtHzRzGHdYZ+XR",
+	"/3vI3XZJqGghobu9FQWIVtOCFhBD4odLTmzXtJF63Qun1iCH35FhCxzgEmpXEDuvHC+cU6EF8wWqjvy8",
+	"hfHWKG0ZujqZmoclK5iuBkpux259rJegqQv5omI0WrjMN+yRBOsPZRN5gC4VygkGvTLR4hPQm9iFK4Kj",
+	"YVV/Zvkht2lyQvTN+VU6AtbgCyQxbjoztGdpFXoao2cxeh6QYsJyTFVhJzR5tXzJy8lU1bO86Dq+V3Qn",
+	"NEH1GfYHWZYKktIxNY/PbyW2GfLqqV/G6IcYvRrE6NWw6yqqYLbfN7f+uhLBgTiDG/VOAm7rnW8C47n9",
+	"WrtYuCpNSPHapBF6yowca1HikbNwWZ/4zszEDH95bRoP+y3CEUfGa8x+d/VW7/FxrCcfDDtNvuuTtMTC",
+	"2w9BqpbnXmBWi7O0oe0h7ZzJjrSNSvMbqRCXJaqNfXbTFmK5QgW5gyJRbKcPDj3sTQVh6O3GJnrbnmJj",
+	"3vWYsMvFbx5b4ImpRncJr4y1xub5RFTFiI4rl6tOnGvgHJcnJmyCJybfV05wt4Hrww7FLFHZ0LAFqPN2",
+	"aq6VZ7f+lN7QkDS4JS9V3/4lRqo7Y8RYifMPxOR0WLJ/ePHHXUlFRnCWU5sVtvXAVFkr1+/srcssC4iC",
+	"C2tf7dxFrHUyWdHFQaBjlxaEbf9qudUi4nrXIfj7IGkR8KIgOE8EnUyVTBg3XEaYoNuL2FUM8Sd1HOsM",
+	"U6YwBaIzIwykDYJlWI+5kqC2oFJN1FhivGpvay/PNzN4BUAPKRwJ2eIuetfo0vYOiTc2kSUlcxl8jhwl",
+	"7rhRg2yJ1Exb5y6mgsfKJRRjnIx5Wm7BLo0vLwXBof3qJ2Gm0aniUnbEN32XtthnCw89sMbe6fqbXVpr",
+	"CAchV3NXTkGLgDb8Zp23TWcdhIditQrCzy7QlUJ7Woj1C7uzMtWwNxZocUC3WgHJ00tUmor6JWlkwmhs",
+	"eoP+InQtt+ONVtka7oWZdZYIdynM5XSKnqRRH1oDS9kSNhCgmFTpguossM1MrHErsf0a60/7OdML2wTR",
+	"55a678Jyrn7d2sHPTS7ug10k0mIWqGccIQFxHEhIWOPYfCMDZmW7G5QTBZ57kM3pDZbK7LaT2vgeX1YP",
+	"4Y76HcxTd6WRq97qdfyshwzf3twPkyWG0dra6u+t1Gb23Qlr740xqPUJx+ZonXZhI8/g4cVpWJd0Zyai",
+	"ZdO1CkaWIdMUpVSkJeRLv0BZSdDQmm9cql1IL17V9NqaJdm8wwaPsoJAgC0JMm6fNfRMHTmZ+oCOOul7",
+	"vhmns3wjnAxu2jaPoHZN7n4CXZmlDgySj+73Yi/wxdPvaC5Y5rW8A81KAi8umGJcrZM4SjFLSZ6v0vMX",
+	"1CbgubuI3dWHa5WR/Hvp3QpBxvRLGIlvyOKRRLdU0lFOTBUNtMeL5FPZ7x+mpif8myQHBwf7MVIcFEwT",
+	"RiWxVtzA7bnlN1sC0/Fga6NLeE7CzK11BFjOlADDViBoMLBBjAP0+PaPaEGTG7LY+vmE1e3yYu7oqnNP",
+	"GBoy53judfqfdQ5R6/6/11I6yv0LNDOePaZEjDF2+CvsppfcFc9W4hbAdjUy1ZmP26w34MBG0msI1tc4",
+	"ugklDrN3GFElST4+QK8V+DBChKac8jkzkbrnSCrNE1DlEq6sp8lucWbW1Zu7l8el2uH3elYqi9iPlAUQ",
+	"dKnQDtojWOQLqLkRo2eXL+F67iMukMRjMikxhEc3ejy7fHkJzqIgCPbmXNygZy7FjGbiXrryrPVy9n3b",
+	"9XK5nzhaMVv4pas+72jV/okR33hoK6DkihY5qePgAt5mjTIx60zVXLSz+WuEnXNhfNiWGNANCLCipsy6",
+	"FTQ61N5z28/slZ75fYfuq6rPLCWksmWiWIa8djhHY5wqLnZcvJ294vy7vXdmLX+HTvq5a07ztS6JswtA",
+	"QuVxdhmnURFn+wG+riUfAZ5U4LFqOJs4m8YqfnQ3ddiUz/1pKavVU7c0IzxyWW5NmnCZyCkWJEuMaDjF",
+	"IP6oqeDlZJrg7JanRiTJaJYwrhKFb0hSYBEmLTeWbFb6Mu81b3Fhta/mDAqwhJVqn9ewza0LwEWVtxsG",
+	"lCEv/O/D1nSwgfoZhZdzly07anJ+Y8Dua+AamOlnH/SfOziT4GtXZlTVkVWtcHbI4np9jtScV6mo+Bic",
+	"k0yijxFJ8czEcO1ZN0lILOkSIxgZV0xI1sNzvKh+1yQK0nEVWhBeFODsZPNKQMZ1m33w2uauSiCTkjxH",
+	"/2ippz9f71+g64zKGZXy+hxhVHBpxJWsNOFzJiGtLXPO0YjAdlxCN/9RNey/UafpI8uprDXZ+gihfgDI",
+	"kzmBX8gXaz80Qo2XEV6L5cb2a3q6ykAaxXObRhPIQEUDojooDWKVhJnKbC1MHvThgWARdi3ZbMT1j/8r",
+	"eDIYZirIjP7pPEYssx7w0zL4HU4OB8GsaoGcd+sjiWwHk59Q0gkjWY8yiDCWm9nhlXr4JvI2WN6NXthd",
+	"/ZmLsPLAlXbfRsgu6kyyAWJVFYTvRNpsaxlKZqyvlUkryRm61n9d7yObO9qUpmJ4pmU+k/jUSzdT4AnE",
+	"ypeCGQ+WHb3c4+hLb8J7Nv+dKRzx+rn0lq7WBM/W6Sx0UxMqW7nyWhDdQ8zDUp+VwHwkK06ZFzmJTfI5",
+	"TV8vEK64WZymREqU84lNO0mkhTAcCDgLaaGQAKypcBT/3uDs5f8HYIdUNT7ixo6INU/FkamVz5lVtdyD",
+	"7FnT1+8nfz7Dglym6rJRHHqnqNLQk15r3rlwz3C+MH9VPTsZBGz5uoANbGOowDpjQNUWtVQ2K8MKOhnm",
+	"l6DqrPNtV07zc6eDee/SlN/hdNrb2yiyrAb7xq6bIjY2i0t3BvVmoK7y+9cN0WWq0LA/OELy4Ph0yafd",
+	"D8pxLJ0WV4xPuCksmiyIqQYeN9z/tYgk+EQQKT02zJoOcspWyGfPTAX25hEHiqx3tfKZrvkKj+BWofcu",
+	"Pla2sHrX9s1q8WsPeZq+rRtXPrpdl9a2ZtVDBW/eNO2m1m47k2IFGQ6nuCgIA5JSpcNLOVOUlZrNMJoI",
+	"qIJbYDW9sFWdKUNcZETEJrebDRAdl6oUZFmtdU+nvoI0gqwUnsIUPaider8B3gQSEwcSNhoJy22mE+3e",
+	"GmlCqPG2gbTNtf6tzCYQ+5DhBeRpsRiQ4ToAB4Gn/f4Bus5Kcm1eIUm/uNIBnr08K8FIQy7QtSYlNj/L",
+	"KCfXn1hVoACnN5pL5a7KdzMhZyWJMq5qWEFW2o34tOlO1iVrG16z9vgXu3a3uLBjdzjinfousYd2G27M",
+	"OAgjb8ErSEm3Z7v9GO562zfrhr3bv6LxNnd543wb3oQOXMTaO7uDyvRZziXZxW5p48o2vlV6/J9s21Xu",
+	"W9tHFbjZ13pfNeb2lKLAsyQzomwEqfm75mESnzsBjViieLLkKWi+4DnIWlaVajRQoE9anUbiWV2RpMWg",
+	"6gVvpze48zFsCefYW2QQ5nw2K5nNnPUe8JWwlMgtsctsviktuuMjWC4SpyXEYkKSQlAwwo0EpjlYfnGZ",
+	"Ua5/kXni1O4zfIOV8RNdzEY8D+v1aremk44xdIqIQhBFhGN2OxSo0Ss3RdMDFYzcLa8Kq8cIaky9YJOc",
+	"ymmM3nPz36eCKiqn6IpOGHpjG7e07sfNmzUMusOpKc9WABuq/9U2C6UF7xmR0ihjjSuoJfwNO0eS4jy/",
+	"FwiHpK5B17BPW231ftyKTKKL0WJN3o37DcCgLBlzETLWvtY8n9BsjmavwrxnBbhNWuK7JK1oqpn8ai5W",
+	"qdeYy9YF7qgD8kdzqr7lAIqmJWdZcE75ZnWiRZMraPutowaahWs7YEvdYU2g5v3EIqzK7jJatOtwOsgG",
+	"sCl46N4N8RB718AFe2Df3B/MVWHe0h/MLm8XxsonMltaT7ciQSGyOux3idzYklw0Pbk3EfzvTU+8uPXj",
+	"jn7MTYKzHJqCBTyJxh0Is9atWssa7kCsWrd483WtsGTNvboPDb57er+j+t4HzNKTifM8cQXCzhFmi2AS",
+	"smCxsItGU3luFPcKKnxAPrdmA4OWjVa2kJdJ/gaffU2pv7QW9VxBTYNyhdm+K92O8y0pz66y2fKL1kqM",
+	"YZhhSO1csSvbKSnXSXkd8/C1lAimqrVHvhyn6+/9+ChIz/xq1114/R19fFcWy+4ypy2l3aiP9o9+7wz9",
+	"195+7/PvJ/GwHyqNtpq+2arbWtS1/6gonlSkSJbo35hLLRQFyOFEYJbVvekoN1F7HWPvrEt5Y6EhzHhu",
+	"wyOXncEYd4YI878u0SzIQom+ZIbH03/ZLFBNpWPw/tUlLDVOCp6H8iVXH7YphhlHrqJnQCVcEGZLdj6y",
+	"9UklpAl3HqHSEB8q0d7g3KT314PZonSBaNspnyf/IoLLYFJWyKXN60mrKqcSYRN0qPuivbrCa1VhIac3",
+	"BAgvrDJUAXU/LMm48qckS1KS54GFveJzNNNDu9KZcyLqmcMbrWZd4YnKS5bS/JFEBc9pujhv7BqGhiI/",
+	"rXquGs7gPwWlUm3z2FQDbAzAyzxDGQ+eQgvjHdr4a/ZwonFmAWgFL0cTxZYgAKs/r8BZl769gF2sK3yr",
+	"b4mxh1RaBD2YvmcFYauuzoxKuQu/vD6dCWn4z7ns+bUT3R64zFVFJwpMRZ3E0zBsOEemfpZJ6mmUPO20",
+	"VYOtVZhrnrTnVBalCjBgkGS0A/HQvS+h7dcql4QLFg8gu6CjUm/TtJSm8i/JqK3QCUn02+G/Jr1b7gqV",
+	"Km57x/Z3Zap+DJ0pp4q7+8TMADDLwHz2q2qas3Ip62EFqYbA2PgT7r16cfUMfSg1XRMHw/7eYH8v3d8/",
+	"QJAO54syvu8gj0HpCvmJEVMLGQokPZsKKtUMS1NVEl2Wk1KqKru0RV2wCW2UoEbgpKusrNbhSJ6aDk9N",
+	"1Gq9qWRV2s9LLX+Cu5B3IOfoEM25uNF7yvDCgZYqY0wzyT6PhvsXaITZDZrynJpmFvldCesuW/QXSSFc",
+	"pqt4WS18uw7S5fQPK652y7djEDcxeNd1PVOCxRZBwh01es5BuwO2QAjMejVeN+W/Ha+h/oeC3zulD902",
+	"QVxI/uvmzGLX3Ugnqklk5wQjtnkXf0I3l+nilAN/geQhywo7QLHW7huwi+074p1rg5g18cNLPLKbqq7x",
+	"Hq18fM5NlRecg60NbHGx/5N+Lpd+BJIUgydBYou3yBhBEPmMMNVoC7/GNgHGJ/a2JqcuNSNU3DEOKX6q",
+	"+QMEVSYwZerc5WiPXeXbGGUkx4sYAbtrHo46x2lrQ8Z83t5R81fYkksK4/bkIuNtsFl7V1XAvIvsaWXK",
+	"d2nOgXVKzZSw7LW6qKVHK+yNgpGR5NCyV8oMLyxXoD9OtPRfP2MXWhLQjJhulVoI+0xjJSB21p7ZFT+r",
+	"XpJd+Mn2w9Wu0eTVDasuSQwP65KX0n36ce5I61facxvbXHNtv7mGPTPzbKtht8vbKUnJLlz0/TF7DT6q",
+	"VSChYnk5yxfnNoQnwAY/kuAMpeEHw22Ve6fJCAVPplJYWl59by6oUoRpPKcp2XefK6HAnmJ2Yfho4Ei9",
+	"C9JpfXfhjbo4Qjd4ntC2jcDo5Jga8K7yORcVoVLgTubGPEDvdrr/d+Wrtk+62+CgQrU5Id4DThcrUFRf",
+	"LHvSUWky1xt/PdotE/9dubFQVF03Lmcla7OG7IXjz1XFrGDmXjab7uAlFVL1FCUCVfL03tWLd8/3L/w3",
+	"L61ZCdXQMVUfpGEtMotDlfrVjWFi4WAC5y6tu617ED0fqFXMV1lMSZ7F+i1X+SJxf9oIOBcTCDr+GIRS",
+	"kmm097goPBGE1CO4P0Fvav9dDXHwiXk81Yq5dU/3b7+nBxTz2aii66515B5YU6q+9tWzDulmUXXf6u96",
+	"xfYPO+oaAN+Hucwpfb6fuaxa/A6hFLu8ZyGS2CFxQBfpfeMwTWl+mfDZ7z7Vd1mkGlS/wIzkF8CzjgjC",
+	"03bS5W8eSvJ19UGuLLdV8XrrcNgntuvehinPM5PgmlSvfsUHHCAyTRPw7MYsa6WkcwqoBVGoKnmJ9o6G",
+	"w0Z6Da+oh3XQ1OPpG+uP5iUJD+/KZuP3CnZ6JT6TAmuIR5rJdFn95eP+4KyPj0m/1+/3+70n+n9O9f/0",
+	"7f9l/XTw2BUJbSqjomF/eNIbDHr94cdB/3xwfN7v/49GDJoTW4wpIkXP1KI4KLJxZFRGUZc5nVB/Hpn+",
+	"YJnKKE4cofCLlcLQXsjoxhnIEczQCL5sHYKc4uHxSXQenY1PT7L+6eD09Ch9kp0cn+HhmGDcT4+PcdYf",
+	"HOPD0fhoPBgNR/3R6XCYZoPj7CQdHI/6434f90/B3PcvkowWgP6D06NDqFVAlT6e6IXL1YFzVMhFOuU5",
+	"nyxQteuyMIWmk9EiWYp03rjRftofeLqK80FAB7N5ENwf2KoYLbtejVYBq5kgmlHI+JzpHcDlARicoyYK",
+	"/k6zrw7Fghm8dtGAekj4+7fVXNp9OPbcx9JuPb0KuDsGPm8zWzOK2GF5iPhdvbrsDY9PnNwDZxejKfkS",
+	"PCQfx72VU6ZOjqJ4g17QXobASa1F/w4Q+s6qyWbgcH2Ya5SWZu8+xjaQqAHZ6sBaism1ukh78N9eq2En",
+	"2lqt4d+gACGx9fir4WnTj8gRyqXc+knlqW0f0xllpYEiuaWZTTGdcmF8TdwPa3RtSxd2RSpOV3c6rqph",
+	"VEXs9Ck/kuYyIayQwe/GhpZeNv+XW5YdaBbnyyy3AQM9Ph7TlDjwHMy5yKzOk7LJLD9wX/TzO8MT8rgA",
+	"+7n59z8LMlm72Xvh890KviOjv0zuwunqKMu8ZDC4RjOT2k8ixZtFvCwDFndn2lxNAZDRQOAJAdzWc0zJ",
+	"t68IuSkForwB0XVKmHP1MxkavNKfqrrZ5seehYR5zjtpR3zr/IZtObembRKdrjQhbigzuJ2ZcMuyhKE3",
+	"oy7c1y7P53YdQvAKXb59flBbnHI7ql6tbyd19R+E8KDXYq5AHXhmGDXoXpW6An7mjOyvuQMgCJp0S436",
+	"nmpKZpLkt0QeIK8wsCno1FxSuz4wyIyocjDb73TDtvB39y9FoFypsaYhLpoOxAA4tGerlLu8iZpmdKtH",
+	"vj5TR0NDbWsHzrE0s16Y/MCNyoKPJLJVY3fTTrfzjoYv5trb+NNIYcjfsGWNbOaKv46R1ZCjH5ej/ne6",
+	"F10dHnhpw668Yzvc1sWrhpkdby20Plhqu5sT3DaUeskTbb1K3INgIEvCBJ3sDfbPrfucswS3sodCqsMY",
+	"kVq+N5q2VP+DhKR+KlVsU7SiFAuwuJMCC3PXIAVCVuZqynmG9rxU9vs2s44mDvY+uCogqM5QaJzv8Chf",
+	"6Aukh1u2PNusm14GUeB07LKbvyf+upeKjHgrT8ZcJNXK13LYL6bpM4Il+bDCwRHKb3gtztEAzfAXLdYh",
+	"PCEXaGizs8yI8XDkJVCmHLMLdIimdDIlogb+BTpCBaYZqgvlX6BjBNnzbDyq4ggzWDB6c3mBThDjSPOF",
+	"ehg2wRPKJhfoCcrJWEGwKmbZBTrVfL9eZXaBzqybhAfrQRRHwyiODqM40rLxcRRHWqR7EsXRaRRHZ6tg",
+	"89zjmNqE4Z8l0KdVbnUfvXwSte+nS+Th1dEuiKA8k7bI9oWpmy01z/dPk9wCUjhL1bVo9qYMRMts4Zod",
+	"KDojxsfRufS5LE4poYW6xwROLUf6pcIorh5RG/DxupRO3hGuqYTnOc9sxxlDvlcQQhKFxYSoLfuPKVxr",
+	"LcRs15FxM6uxlG/VeUXBmYYDUWv40EYbi18J+j9JWT1vY8rt8s9SUc+D0x9bwqmGjXlnzeEDOTIZAxFM",
+	"4nth13Ys/Ry+vrzaseiTZTkrRw/Nc7qt7FzxaftD367Y090rN72Ypi/cM7B8RzSd7YTxE4jR6EAEqsl+",
+	"MD3WF+VVfHsuzy4lNouHMTpD4IdqG00M2cP7SKZTznNjJc1zMiHIxpXEaG+0j0x+/gXBQlZZX70W6X79",
+	"3Gr2z0VcQAWlmVSYpUTGaC/bR3gkCUtJrT7EgmC4Hke2tg8XELfRUCBGcTSK4ijVZ7+Klaj2ucst/864",
+	"sG1opkGVdvII8I+8JQfITCERjtEIKEUGTKOW500xfAvb7QXGHfANCnL8aV4m54mraZT595/oXWqA6o9/",
+	"nConxD/LC7Pt4f0B78s7sr1mxFxOyiq9yFMbbEiVNPUYIaG7vsgCs5v9GD1De8YnHIqiPEd7nky9v6xU",
+	"acwXqMqwqcYiZjfLxzxAVYY+QWdYLGAbF8jBsLEhqyuz1kk75xpbJdDS5cApOeVCoSoBFTLekE4Lpllj",
+	"m1Xp6SBGWrrTzFNO2Q2yPtLL5Qs27l4SVpmfA7L61Yt3xqFy5b4d9l69f/M8iqO38L9X8L/v7R8v3r6C",
+	"3569i+Lo1esojv6u/+ftlf7f97rJ5ZX+358+6nbPrzqUMiXjqIloaxBWNnMjL2vkjMjTyRJWG3kCpjAv",
+	"HRtf5b4IUK0XZN0cTfpH05+yyTm6RIUJAYzRrybrpHFZQ3tZxT9rKkSNU6/5uB+jd5XFknHgrW24yS+e",
+	"O6J3aJdRHP0axZE+mF+C5GZ5TwnQtE7hcXetNN9RCpVtirqxn21aydySiHVu1mMqpELQ1BwG5NexXrRG",
+	"PdeJ6ldso9wG4Wqm/g55/1my4KWaJmkpFc8WKxDzw6+XK3LCajRKtoBxky/yCpje3fwHpadXO3CaAwPO",
+	"vL43HdPLbms7NLbk7t4+JuX/euLwwbSylKFFClxA2TsTs2D/2vl2t1bU/WrXBpXNwSUvpqnd0zal0ete",
+	"36kwupYZhv2kvqOQO2PVTfkFWp/XkqCESOyFowrDfk8PaJSd4Ts1byS92QALL0PON4zDbAZRNg7Zi6ls",
+	"43GDsDVLvK8C6q6BmctP+i6CRJgarhMhjDOxsSXrB3eGM4LmU5qvSNpMGRIkJ7eYKQRTIZymfDbjps4u",
+	"hFkAuV2RPaRJLQM+SmWuaA9PCEsXxsEb7WF0PcPFdeUEDrEkVaRoY437aA4pnhoCDBRjNVvErJUffydT",
+	"9Z2jmiormOtijR6wyIYB2V23NOfpza6hTS16HnA6wGpqylKZhk0fAyhtNRZ8VtUWDQP/kexWW/QOJPbO",
+	"9GEr0tDtot6HI1qAo/9+LmkvpqkXlbQFubmjgLqi8uQHMpZVjjYwmlKGnmrpGYRm4+dixQucZZBdp1mc",
+	"pyUpbsiCuLaefTHGCRYEb1GM3QrB24irG6VAB6wVx/feqmqflpm1rm2hyLAxjOhvyxqISmCpQLuNVmvG",
+	"S6aSAtxXA1qBBcHikUSmmT5jaNlWOVT/5+ke+sFUWUoQPGvkS66qjVZVNpveABvFcTtm3NxL6BBqlDpc",
+	"RiKnh/BSnjkPBuNHlRR4YT1h1ZSKDKobLsAz+EswUqi1TuuQbY5rFY5MsSQfrQfBLsxFu57liKg5ISwp",
+	"9MDSZLDgLMNikSieFFyqwUkU183MDyFu3fk1bHw4TZ6olksLFErcQSnu3Ny9yVeBLscp6VSCKnyzXp+j",
+	"UY7ZjUZybMTtpuIJe4Ld8i0URJpyB4ahDjzfbn2mBkrV2nJj73PMPhCJHqMPL65WZXUjCviyQHrEwyCz",
+	"4zq0cXsGThj62iTGGgWPqvG5yhKwOln1rCQsKRkUfpQFgVtZ9aAsI1o6JEwlSx/BjJWAGUsfeinUlIjE",
+	"v+22C5WqxkNcFFAsNyU2B+tPb7Qc+eLVi7WeP+VNIVgrd+PgH/3e2effn4STNpZL7U3zk3DzORc3yQhL",
+	"kiU5wYIFEwsaz1ALu7psne7bg77I9fXO/Jen79Fj9MvT98Ez/7oS10MVUIH1MI7j1+eQ30v/YoMKkflw",
+	"DtI6ZWhQZRqzzzgoLEZEL08LGLHxZnVpDbBUdoSab9+TB0dHAZ14SqTEYUMwODbJbaxMWxilVqttarvF",
+	"BgbPdyCr+iUtHqpTnrpg55a9o4ZGsCLnDhpML6ygq2II9IvrdFpGF6/FnedYdRNmtkzXn3h6klX6NNtE",
+	"U2LoE05RqfF0y8Rr0MVVtl4NgDdYqg/2Cql20o/A7egEpxwrfVLe9pe35N3qTQjcKGYET37iXs6Qx1i3",
+	"CIrGoN+Nv7gzm7AhAqKzHhAyiFRKQM+7M9HSdpLjFZGH31BZaBtuJbnqbfzdThCQWr+VTq9S27Uw3dvE",
+	"HbRxelOXLs/XTkZ9P9hqTZIXuNkuKzA8lJDuJTdWUFAXuWV0VVjRlGxkpfViuWYcqtFNdIiLQDRJe2V7",
+	"1tUqpt2s9828O13ui2u+lIm62rdXIKkafM0pw7v8x7ltGBUyWOXNsiU6jtETOIzTMLPe4HRWWvX80n6Q",
+	"U9X5h2sW3QSDXKDMzwdv0aNKD+vS6swpy/gcPMWIwZIUMwbZ18CnjBo38i15rm/hfrKVtnYXvi3gbdLR",
+	"xUSj2nMt+u2Cavd1Sbrch28et1elJdk+ck+vbxf4LfOuq80gTQ29cztwLgc2agNxdoH4jCpbAdQQbi8+",
+	"g7Jumbh2PdiV/EJzYy9XrQ7tMY6aYLGBQ8/HL5BNJW550Boa1LMGWEnTqZTeGJPPkth7GBZ7v4Emvwty",
+	"g/l+lyK61250K/4aycFmB7ExyVShjI7HRMjaMdY4V3BhH1ycW/Ka8hk8ugfoulLfXJ+jSmVkh3SzuqzY",
+	"UDBmWSy2JQ9NqqwEFCTdbH9VDJbJNJCZVEEwjFfxlVbrtWE4Jr31GpeKziJS4evWNt8A2/Ye+YZ6uWvQ",
+	"5p5sPKBc+a6GncbWd9JeSnSpid+PJpf5YLh/gKy1SBofPcVd5XGWeUoqxSvvPTQC02IgbLQDzP4OkX9f",
+	"42i0rTWtlZWx318GfPoNxsy+wZhbOfJ5ycU3DDveCnkr3e3mgSffauDpIKBDqb1oPfwrWUYEkgdD9Ozq",
+	"+ftLNDh70j+3vw5OZZUF75uscvit9k+3JZP/7NKhaT78Gkc32zuOVgHmmzbxdR2lErdkN/5Y7BpxXXdd",
+	"R0IrlU4T9eB1P68y6Zm35ML+97xh19EvuFMwXkDqc3CI9fhLEOtiBOV5XEtUMkVzVEl8pmezogssInIP",
+	"r9X9mrwupvGqWBtfcbOs8q8UAwls4vocvbcsjCH18J1kZos2GM79Bhu21oBTFxE09uPl4DUZDvcO9wNa",
+	"/tbUW6kRQ3qXjWy448ZWhim/ccVV7C4M32RyxXp8UbfI413Sxgn+LxJY10sAPmLkVvOUU8wmK0I//PK1",
+	"d+XZ2ppah4DmsLz8+Iljet2PWlSBRiGMNELHZh3lmmC8O4hTdyAhduFV5jR7WI2aDt6hr6Iz1TOwbSBK",
+	"ThnxE3S8jNEPMXo10GLHq+E5AnPomKZwbX8rMas1Ks17N+XzJOfGANmoW71Zjae78rEibIe+jk9c7wtU",
+	"cZOUoRdWXVq99nB6d/ECWq5lvLUXTxzNp+ZOb6sDnU/51mAL+gzBAsx4/pHE9cmuQD7rZfdddD9O0bK9",
+	"+qfpOO1RIOfEF7nADvP81SHNJrt0jlkCxKr+XD2anvt9I1H1irezdksMZAbkLgGR7/h+BT4QWnzyS3XE",
+	"7UIdeEIyNDjpDY9NFY/lmN4ZeGra/E/y4PBkb7C/f+HSrIyEywhsvGWcEcHpcB5JhJUiTFlD4qYSH2b+",
+	"hIvEzr/Km2pD/pSPdEbAQUl+MAkRl0OW/Jd7RR4K/YIYviI5SoCv2FhomOmZTd7pHNJ16jfeBQR06dm6",
+	"aUvDxKtWFrprTrctm9k0WupK51aeuDQe3Xdp13CyHXRae2wNEodWFNpd5wBsfduku273un/yJc3LjLJJ",
+	"0oxK2gp6w/59gK8aJQi/FUsNgXWXHAN+qHcI6VpnELev34qH4u/ubu7gB3d57pJPaW5OVBnpsCyoSckE",
+	"n2ri9UgG8lfxOUNzKCE5N7mcp2SBUsxANwqp7AICRT1D0FM54D5iF9iteUWxNjeFAIUENuC/YLDfpEV7",
+	"K5o84moadgMNnVGz6vSqEp0bK0dvh2+N3puMYfUK71Zm9K9UHPtFTieNstH+1O9tBAapGyHOKpOsSQTr",
+	"Ukm1cHtCwt49eEISyhKhhcKAA7bmM/q94XFYXnRsU1eZ0Cw8XyVfssqLviVX01vg6KHeG/AlmdRMj/Eu",
+	"hQ/N2ix6mFUurJALUiaQgSsMEjXnmpOZcUES1z684pLNiFpRjFhQRQTFoPaZEQU0Cy50Q/5YdkNqq8F8",
+	"xKng1zq3FWuuQbq08ebZBTFRTRlNg3j4fPwC/AMQcW1QyjOC9iwbmhImS0O1NW+7f24C9395+uE1+mVK",
+	"FUFPBVVUTmP09penz+xvuvnTHKc36BkWdDQimMXo8v2P79B7fEOlwozG6Onlyw+21eVY0FS3efbq3Qv0",
+	"bKrZRhKjn376+ApqVgOjGaMPL17+bMoKkixG7356+rHSxHGrjfQ5XL3IKI5+ee3+81H/xwTn//Lhp7dR",
+	"HOk1m/9cwn8ur/R/TJPL1+8gpP/9j+/0f55ewn/Mt6fPPjzV/7l8+UH/x/yoFx/F0U/mL73YKI70KsMs",
+	"8q01grXr+hHQMVGlSGZEphhhExw2JiRDOdXPKFX2JUUYzcloyvkNykhOb7VIQANUQwtkG7UkDbnOuV4u",
+	"XwhY1SOJqEnI7BbQo5DBmtwSsXCLAVLWsUrVnUoOBFRDv5XhUJTXShoXen2PDawRF1nLqcUVDAgVCZgR",
+	"qfCsCFabcOyMvs1oiouCsIAzy0rF38r9rHHsDPnP2RCR2kmugoe/gXWFAgBjguTk9r6i4G67Bb61n04J",
+	"NdGvwbB+DZp0zhRlJblAOJ/jhUSFIDJcxSNoTG3OuGbPtaIkyL0Y822gboBzfkESL+Q5opmMgc7K2Oa1",
+	"tH5WGjWMqSq2Ol6GZwS44rEgBCnyRR2gF3CxCrMaNDXU4ROrqndf0+xa30wuiQ2exVY5kGIhFui65Utx",
+	"bSp4F0T0zBigkEH1idkC+5r0mKnGlOSZRASn01bm+kfS6XlgrguEESNzBB3qoqTCGQuwc8Y2xcVaHv5w",
+	"ibLEzNZAqw2PbTOp+7KLjPtq13pu9E7mLCDLtWtwsD4z6H15r+9SUWTbrA21m/L9O+fQbPWtcTUPmmfr",
+	"Ao+aZwPMhdvYgaflW1YoGOxPDC1Zwbg5BDZCJpVAKAROFTKNR0515l40TfMOdnptytkMi8Umyt1c49Ny",
+	"VpDMOP6YFM7mRhu812yy3gFWdGRM1xvovq3ZUpP8Jm13S1yC3dqTe0Oluhc67yr9rOWKV/u2vAQD3NoM",
+	"SHWGn9qytCoZlvGZrbvEaAjfqJL2m9GLmIzWkiOjPF1vqDLD8WDm/80myR2shPdYPqqGrCsgVWgI8FKu",
+	"dKCsoVcVI7BQ65oYYNu0MzawZhsQdbUQ1vtvGAk7hXZ4ff16+YaH32q1f4Gi9/6prSuB76I1lq/lKjvp",
+	"FgEbbWrwze1YzuGyRvktrVntFe8UgHAX+rI1u3CHi7Nsq6ym7nKa9yFbLL0X388Nc3k7XYq8zijzfx3c",
+	"5fA3lkC94+Gu2HI3W0FzW/MpVskMnMjDCvWNe4ER5iSZY6bA3pFOKbkluw7G9VhY7NQ/CBpCshFOb15a",
+	"U9laA4AhM0YQGhMpTdqIkPropZaJXgjBg+GYCtM8nHSOg6Vj+UH/29VP75D9WmUEpFAAGpjyx5oyJ3yc",
+	"jKhQUy2QPv6tJGLxuJ0YbMV1cRPHbnWhm/MDYbb0j4PSmMwwKEntfxhnyYgyw8ca+7Ox698wPjcSpCY2",
+	"if5J8UTiRRB6r4xBexlyWOERlgHJRP6WUwWFhwou1USATnaNjFWVAb6BcvD4FlODOR2SkKys2/Ca3fL8",
+	"loT535QzqV/ZVeya/Y4EySnJEO8WsLILW5qWQgSVm68ZIuMxSVVtblnWxBu3sfuVr3M8H5d5MsKSbqR5",
+	"b6DtU2i6NhPALkL7bi83uDYyAtXTAzpH8C7xi3ZB2i7jpKClS6gaoy80rfGn0pnJ2AsAdDhC1ScmIC8W",
+	"smF5lSUN7bk6NFVj57ua8ltX+MeHTWwdW/CYTEosMsomnxhUgxfMZDCxxV+ccAakcf8AvVbohpBCglSG",
+	"05RIaf1j/ajBc0RYhqjS0zglWGs6G2lp1mFwAQEuoCqBc1aqBdp7f/nx2at9o4taPgeeb/Qh8W7oB91c",
+	"0wRvIck6X0aFxRblaSpdVaKX/v0jx79VmHf7Vlm4N+BTk5hdBQjvnL657ODfui2lBm+ZO4VBsi7ht431",
+	"6R4XLpwNK5eceSKwXjfj9h52TElxd6q7uWLgPZHhJnxsVcScs4njhvx5uuk37pVeLBP9unCWpqJyigXJ",
+	"qmJjljgvVz/sEKHfIER3d5kI0apQUTC1sBlQPPpsnIY4Q3tV/iwg2T5q2apzLF84ct4u+ri1d+0KIrSB",
+	"ktyH3OqzeN9PZG1soou0ulQ10ici4xxPJiRD1w3O5dryGbhiHJp8hcZholROMjQy/rIqnX5iQIXATYQq",
+	"tHftSNr1fmyRXyKMrgOX5hr4Dq+NjzPX1cv/iV030fP6ovY5cHbcnOBbYo3wOZ4YBmGTxL6Okd0oiH4T",
+	"2rlx1vvQLfwZyB7ag8h1l7RCkBm/Jdn+jtSwRbu2JSzrbtsHC6zmNh1HnIwWXonOxHlJQYkR0Knp6yQg",
+	"Laq5NT8x8h5iz5Qk+dh4Z1TlOAUvJ1Ojqr98/7pZTLyaz6+t6SastL4gbSuCZ8mMWFVuTjCk+au1FXrY",
+	"CZ7A9hL9OSiB+zgbSBb684/oh+fvP6BLoWiaE6hzap8EbsUZzKrT1jIKGHDb7zSa8jyTvoOpkxBiQwDc",
+	"+Gd7w/29yT6AFpIiaN7tveDKubKmCg37g1N0lU5JVuYEDVCBBZ4IXEzRiebbPjGbhhClWJEJWJGxwufo",
+	"OicTnCd8lNMJrOoa7en97KX7VrlSef1DlXPnEvvi1TNbLOXZy8tPbNgfHCF5cHQI1WSui3KU0zRRWN64",
+	"8Ygbrx0A8B4LhQ7RuGRGibd/gJok+xMDaHBGrMQ14RrRwDKJPakQ/V/23r25bRzLA/0qKNWtijRLKbLz",
+	"6I5dW1uexJlkpuP42u6Z7V31lSASkjCmAC5B2VF35bvfwjkACVKkRMpyIner/0gnFAHied7nd2ioJMk0",
+	"Q+4QcCSK9kgV59zyWs6IS4/EJxq5BagayLm+VMlwTPNZapD6O3x12/Jar26HiRwe9/Xfj/vwj1fwj1f4",
+	"j6M+/Eurr/j3X6uzlnK19KIoluigDpgfQjqs/iuibjgI82zmAxdUjgeh9CNKhoukEr5uxqezrp6sPgHm",
+	"H/MoZF94siS2KWwXD1iMYUcPqq6UDsdz1jhbijJR4pNm2yz4XDEFxCqdcBaTsUxmKX+WE83ypVJ8HGph",
+	"MAq5vkZwgV1SJWYq8yMtopJ8Ha/1pavf7t7RGKJndLN0VBcfri9s8/Thz5cXrV/12BFxvsS37DerdnLm",
+	"V9U5wZhXxhr0ZVqU9YaQHUPrYFld8g8sdIE9MsR3LXvZ+IoK1Kmtqt6YxINmwTrGu6YoD0rfhxSc3VoE",
+	"5zSqXQbGJUxbeNJs0MjaT+DJs0ESfwA/sIk6sVvnnnz3nHjp3drWlGOW7tHNOLYcRUMTjhneVv7eragO",
+	"fmljwuvDCNH6vsvJQFPJe/03CjSjJOgyy4nUUp1BPtLvF9hiReJOE6Kzz9RkjTN+5ZauuV+7MG5Y/vrt",
+	"DBvp4Hfigv9jXZnm3vGHXIl69Dh3OX4tDqlUm3YP+wohoGEoUZm19PuUzOk8X3fI+SUqqUh0ShI6IVrt",
+	"JRQK6zqIIKc2Msgk5QDQ4akJg8sVQ04HAsRnDn9GeuHopJVtjdNLy3r+ypUlFk/ZQ2omrzI6VKyNacWA",
+	"MEDRHyCiHpnrT2rtFAziJuDPKMyCUKHuGeSiv+gf1bCPl6Wvlt/geMqumAJcu99b7AvVGg+cXxjPECfU",
+	"6h+96dNX7Kj7enzkd3+gx0H3R9afdF/Ql+NX/uvgB/ajXmgwBDnucrhH3PWrv0irVrVOjjP6jBfOJLUP",
+	"GWbvvC6IU2l+3g9aYRIJ9ROtfvyal6Zbx/3j193+Ufeof9N/c9Lvn/T7/4MZF1mIBbx29GO3/6p79DI7",
+	"IRg33To3y+C1ACHQPr6QdNZCGThbkB/846D7w/gF676ZHPW7L+mr8Wv/h+BH9maSBgmD7We44kqxnfS7",
+	"R0dHR90f+v1+V9OKrlOo5SgvrNnZvej2j2+O+ifHdnapfPri69fiocxtZR3p3e5i+cH/fUPtmIKOJO/J",
+	"nIqlq4tCZgNkQcCnPIS0g5sBT9v2WHiroYGeJSgeQQnOswW3hhMTDOS5wBheipDqkVxStkcCrqJFwjwE",
+	"84SZmhfVIr5jyyECOSqWPuDijifG7e4ca88acTySP8NurYjs0hXP9DqS/Yt+FyHF1oJ26svnbLPdxMo7",
+	"H7gdl5gIzXaUUSXImDMlZcGGhS+tZsWZATVRs3a1NNmnC32WLkiKeFUS9qMJQYPAgSrIq7MxOmXSYoDB",
+	"wpQmMFikS5YQCLOq7/PbKCDZ0rc2cLp+LJSBYihZD5MNvJ4ESDFMTPv1L0Ys9kuDmUwP5DlkKyfkCznq",
+	"9z1gilrumSMOnM9OiRZi8Bzim1yRfn4N5QJTgSskMGPwKq6Ozf+1c8kGW7pgDnEvWbbHSz/Qgo/Ngl8F",
+	"ATN5QKvm1kANfRmwNQakDVgdznxTu4qt7rOTWJlFRV+VCT9X8t7mu6Fv5vyGTvVxCFgMZSEh7gLDKdfZ",
+	"cMrsMSb7xyh025lS3CV7dHtKzk/T0KjiDnQbIdg9ko4adFSniuFqxazjOphnznHOr8nFh2vy+d21ybtH",
+	"qKXc4iiP/O3SBPj5TK3Abp91/weRt72jfjn49oOvS37EP/8DkdgCUBdslX+DId42sFEr46xVRWsVnWAh",
+	"+P8tWMl30GWmPChJsOxCfTALJKHKsclfe6VfL8+jg5c23ZJdWEVyhPnbmUby09iFfaT+rdpoadjBLSt+",
+	"4xtfmTWfr3UT1g1/w2Feu9XldpLojg/FIlYsXp6QKOZ3VGsddzJciITGSyJj4tToy105SwpOSRQvTki0",
+	"iHiY+ZkWgiekHcWLYRTzOY2Xnn5tmNZ2Mijii+GcBdynYQbyRKAQlOaOIHR2XGsKnLRh6uIeKgZ+SawU",
+	"OGNhlMeqG4IFI0aMTucxDRZhojLQOzPE7EE6TOcROvk1ecnWTHNc8wk11BIY4ONF8QL/dDrOTd7820y9",
+	"orghcoRhEi+U5t/TaGhZgebmvloLxGewwa+o9Ws2YJKV5f0h+RNrBph3Gsfbea04HVIB3iGW05gp5ZEj",
+	"0hZSsA5JJHlF2iavJ43iQenoVSNJKav0bj5fRhgNNpNN3NmNrGxNG2tz1txUoQauzFyN9c0FozQ7UQmL",
+	"yn2zQibDexnfms2pCoMY4gI24HK5k1jC5rZJjXADj4ZxaSzVe6zFkb4GYA9pSsQS4qdcz/gzRbL4JRIy",
+	"mgs/KIY2rbt7TT07tR24ZnuG9ywMHw3PYbOH15hxigeioHys0zcKN+3RVY6iGa6p2lEY70PM703owIMu",
+	"+ObKWIUbv7nBzkiAU0W7X4sgrF7tdCtBdaa5q/4oKATFy7dpuda6Xyu9HoWTtgs1o8jWvp2mYYvll/B6",
+	"FlHwGemLdqalsZmUwQlh8yiUUCId5MMZn2p6nUpFXk4YDfkdGNsnMYc48ZiFqDfPeGTK18n5XAuiS49M",
+	"pQwIilQ5up5+MCd7uXWp8TMtLB4AvWXIyGXk/3JCG4bRQ4EmudD8yqxLdyLjLrXrAmCIClCm35G3MgAQ",
+	"+EsjDJLj/tErj/gzGiUsJj+WFVNOB77pqEwobNhXr3xh6jefpYm2NRuUrHjdxl9Ljx61R2+7wJuSuJJ7",
+	"HoZkzEgAnobxktzPNOkRiORTGnO5cjgKALUV0Ss5oPB7yMCySEYWF7MG+alalHpK/4oeWrVSKyPZqORX",
+	"o/S+3Dbb/nKyk2k1vSn4zYddl7SPRncmbbX1xTE9lK5mVjOjzANn60/ICaEiDVfPCoc59PWs5bX+2vJa",
+	"b1te613La523vNb7ltf6W8trfTjSfxy3vNbHltf6e8tr/aOcoGajeVtqSc2NyI2gT4eUQmnqp89UVm5P",
+	"awEQfJ+L2Wh5rbEm+C2vBeYFzbG1Ct6CwlRQ98lr8ZbX+nfLa5VHjV+akOZ3NqK5EMQwkQtR6jc/emX8",
+	"5q4f/rh7RI/H3R/8F0H3R/Zy0n1FX49/8H8M3rA+RDdgRDP49/Kh0tYd15IRE643/mhFtIeA6ZrhFLWC",
+	"DH5d8fdns96xr8ldgE2RRjZO/WvqmOYCkdfLioWCs/mWRYlHpPCZ41KuIWJWZzMZL3XA1ZwrlYvFdjtQ",
+	"MrxLLQ4lmKPFboiMy0a4Hiqrlsd25UBnmFfbRiCr8jVP7qUNyUBUaAQYs2ABgNIGf/bIOQeFfk6XRHG9",
+	"OzN6x8iYpa5/Qu/pkrS55qC5gCVFXvSPOjkg5xqHzKotx2B9yv6RE6i91pfuVHZNaI4TC/DxnaqVDa/y",
+	"N9rLro2Dr7VWvy7u1eNr2OaLwyyDo6mOXRzzTnSfFSr8DbWfiguzWoFNk+bRSQqDAWI+hB0mkoRS3hKa",
+	"nJIRHujRiZMIqbB6uznqbdM+ojwGqpBLq4WXOqdklNIK3dW9JNaAbTLjsHdNuFyWaLgHfkmzRdtJOfNz",
+	"NPjypJq7CgD5bUysbF6FelTXcFIZi7ANxMDMhOtslSDrrpzNkH3EpJAyYrSaA28co7jOKS6H2cZtYw7c",
+	"mT4+eXJRcpoSJqftttkcdyxXpjlHWFwIJHuS0022a+76Q1+93KHj9CEnvOCaJP/R7nR//f21d1zhW93u",
+	"AmyEaCg7nptO3E6Yi0vlviFfyU1jJ/kNawjyEzuSG7znj3dE126Tzfa33FQxEQzlZMJ91NHQNX0v41v4",
+	"t/H83nHFExlnLmhwOgOMqvAlZuT7iISnpWAacXAUp/YHGg4jtfRnMpRT/CmiLOA0ibnPqXCyDxZRJOMk",
+	"G0DmT8+ezamgU/hbtefrMpbjkJWkGVy9f0vevHz1A4nwDYJggKrEVokAT0OW0Gm55f/l0THKQOZVCKbr",
+	"rcGjG6oKwUv3pn8D/LNJyP1EudLVM5V+AnsoB4WvBl1kcSzjBtClGbRjCTXhQiVU+OWiRZpjUh0vnUgy",
+	"lfpP3RGjgYdFRCKazFD0pORl/w2RWkEiFx+ubbyVjMnPlxeeC78Bi0/D0GpejCFmFIIu8OTU9Peif1Ro",
+	"Z5JHtHDqxG+XrqsWLzlqRfDXssm9N8N+YavDQLi+DBluY9bUGfIzBW+QkPq3yuAm5KLuTvCko3xwdX72",
+	"7tO5R/41kzDXQJL7GcXo+dSa0yprX67PIyxARbrzClJ/rvhIEq6PiV2B0rj6SASdW6h7e/P065thO004",
+	"KX7VWxePfQV7a6OLUn3BjW3Lu/RWS0+mqTZei0Z8eMuWrXxujpdm7aQ0y8FT8ApJViaJx2YYY0Bgzv+r",
+	"Ny/LwzD/MrlXuUwM1HSiBVZ/lP7CfLCQlgEo+5CGkbB5FGJkfCFTI3uSpWrooa0ozq2VdKMyUnvlpP4X",
+	"KGgo1SLeyMXemte+Zou7oYX95Fvz+rbqWr4+2loJ33n16wq+zHCjo/jG4RIlwR0bxYq6ge56MPOFSoZj",
+	"Nswz8zJbtQtQaeEwAZaBcgVlIWwiRsXQPXI/kzY5gxL84EDgFz3oiguAqz0h5maw9D2Cr2niD8tA3msZ",
+	"EU2bmjRzlbYJLMDaQNAssA8oPXychFJMNYeImMhBZzri45xy4aA61TleV/h2aj+tz0BXe1it9ozIF3Vz",
+	"ZtLo45z1vnV1/r6LVvt+/+j4RT7kWP+IkZovv3ZtyGaFtGnQlYbb14FhW6LCy8XmwrhX8FIRo8sc2XJ1",
+	"IY/mBQd601eunSZX2MKt8mf4QFD7FFxjy/K6I3Wt3fYouYUdqiu9JDE3+uS6Pm/wrScE82HqhqU259VY",
+	"sMpDuOZwZxc7Tx/KNr3i7OVvcp6nrKXH21qriryvWYCHaaWlb8CtI1zglmjRNLW62tnb/M2SvEVM+h0v",
+	"t1CrsWltupeF0rhiXVqo1qcICoc7AxJQQair0hILhy2dUeGjzoDX7cejWw5TvtfQamgHuI3FcHt57Duz",
+	"28xBdvTK9ZAdrXjIMLvH/AwQDyvMeQMA7SnoYwbo0SDnTRbJIma10lTXcc8yN7B+Wwtsuew1boIKnC6e",
+	"1auBVMVRUxOxORhryt+6jLFYh9sQEhrGjAbLlKCcGv8Q1iDmeGiTewleY4krtw2Pdfb9dfN9dzjr5gCq",
+	"B3O3hjzMMqrVZV9HlnZhXk41vG9nWs6GvwuzskPG6pHlFYK2CgSzQuKa9WxJVVnH35v8NRCydyUbP969",
+	"3SKEr7CeLtxmMAugolgwpMpHSDnqz4wtZsxm9I7LRYwhulHIvgyNBR2gN53H9t8Bu2OhjEwHMwYxt8OA",
+	"ASRPNFsq7tNwOJepRKnYfIaGd/1nxJg/G4ZUTBfG0Jeag2horelaoORqQcMhn0eUx+ZjThraWrtOVbDA",
+	"TUbAT1IgR9IdLPr9FwxA+qPEfQBmMs240idWu0+fzOl8OGNh9gDQj7J/hVQMORi6fJY+RfuY27EfSqVZ",
+	"DIBvBzxmvv7Ic2IRUglNCCpKBQhiW+vTDj4tHmeseHbACKAEQwWNWzDIxnOHl2InmYhtGBI8tANyIVvL",
+	"1x82b7VCEFc1DWvv0jffSpHEEgj4hIe20lV17uxuXGGSbxYdr8ESeQmv6rtorJa1GerK5Z0yweLGOm3E",
+	"Yi6DzYRWb8klvusWqNyueZzu8OZWtiZmomlZE9agG98AASzh3lW2/JWUEUNHrBXezDc7TZ57LAubkA66",
+	"nNGns3PprJ/wOyR47Iv+mFM3XN8YpXK0TkHiqtDXsPomXaZ7VJ4PtVFQx8jMDa+VgYpB0+rJX8n7Etu5",
+	"QfCuKFXB50woLsUzRe5ouGDGfVRgCKckkQkN03gu2IdnCp/2ygumjFm5C3HOqKU5FbkCEz5dxIxwdZLq",
+	"qspL8RA8YpwcKkWngmfok4CHVAyVL2PmEYMiox9qnX4Y0KXyiBWYZRTqd0IqlEd6vV55XiZezQq+ZX4l",
+	"eJCfKTN4z4LkzCMas//UEsNWMDkOadBMOGbKmB9LRKjc7/mh6r5xRNntwgrSMgRrDTBLvfZwCMpRlOGn",
+	"1b4zSKC0I7AbYCXo2GIuzTjWn9FLskgYaVPYKCInUIoHI1g7O8ESsifensLszNlJ5Far+kIhuSthnObS",
+	"VJzhFDQfvMelp2oay0VU7v1FGkdiFoFVT58sAq9nCPvA6ohlcaaIgj7/kEQGL/fWRQWuqVSuhuNlZr0s",
+	"MbLfN+UZmiptzzEsgonhF9nSm7GUb17ChJ7cu0XJ7sUs0foWVF+rRa4fRT93xrB2CrtRu531+IaqdyFE",
+	"iAZzjibxXKhQwZG+mpYOYnFWpoMKGi5V5jcv59TWGZRW3yzxsefU0w3VDFyXzlvUZLexg6L/aGMdM+tD",
+	"9emcQcg0n86SE2MaXI+A78Fb21gPKzM7TiBZhJiYkwwuUrA7FttPWYmKGBEhlFPVvEjNirxoCFG2bmUn",
+	"rcTfVtdLnSZhZJUjKwsLrNnKBstb7rgc4r7W9F9uuUxMXLBS6+r5xTExwC5EMBackOvLn94RAIiZcJ+E",
+	"jMZCL1vA9b1dhMnSI59+ekfmMgD53CPX+n19IJhHLvVPUSwhyQPYE0ARg7R1ff7pg3Xcs7nEe4PvMKFl",
+	"TDR06A7fXhg5lFg51E2BtvnTHz4SY+7wyD8/ErRQeOTT9UcDgKyYUDJeeuTyHbGWEI+cXb8jdJFwNffI",
+	"u2vyTt4LopYiiOWceeTzzQcEEfbIxfUZuT6/IMYIktZnosTg53CVkIx6uJYAvYgtr/UJ/ryGPy/NP84/",
+	"fYBnby9aXuvDx5bX+qf+49O1/vNSv3J2rf98d93yWp9v9MsX12flpMmxgLkRmRBhmYY+AsKRUwbJjcjE",
+	"J05IJj7IYitVZiOiIkjVgiEGaUIBY99fRDZGM3sM6y2zf/t0PlNVEZ1oloLNckxOrnmpgIu0lItkNvz3",
+	"QhkIIUgvH+YbVId2XrMvZY6GL4RmhVw9N4XlmMQsWcSCtD89f5/LCc3Xdi792AKu4RmUnDz/Um6RwYKU",
+	"w1BO68OyLwKOdT9LS7SkUWQNgN6zyLOyHt1YsgadQrMrjEAr6dYY1ut36HgIV/DnMbytfl/vTDxcWV8m",
+	"QK5C/Ut/Jmi/ZYEtsWlqdNmsplOEYZZCa83jZcIwT5cmULFXa2Ja4IkoQjnUG7WN3SsZdlmRpvrrcT7z",
+	"NZ9QWcn8qm+A6tyk38uQlh4rBjeiKRBVUaZrEJgMTddP0AnX3FnRS2uw2EWdCZPp6xozVk/pZwcJX2Ey",
+	"OVemlkgl3jSgSUEengM5TdrJjHGnDGWcOqk1C1RQY/Ye/LE8JlTTJZLElIeEQ/ReRtw6tc/4Knp2GdpW",
+	"MRR2hzAyqVq8Ex9nIX62hKigFTuzZhE61rLGCoJG26b8UkUgqqT+muInrmwMb5lqng8Frj/3m7Rh1T3f",
+	"FeS4Sy+8Cmz23MVwtzLPF0vpiHNTK2OtVwmsSxRXWKXDmFy+UrLcJQelQI0chum5UkOp1A99ncF5aait",
+	"gpk1c9TkXKIbo7MqzIVn5H4mwxT79qj7irRDfsviZPiq4xGwVMqYwHhIe8nUUMgOYpEbKAwZIdBF259J",
+	"7jOoIZmwL4n+/airlUziz2hM/URfkLb+qXNK/Bnzb7WeN6VcKLxSdn6eqblJMemCYvVKUF9Xq7a4x9Bd",
+	"IDvjNXuwCLiNvC0q2ZLQzKCHYSyugIlRakMbowb0e1g49rnSpeUyqB7FxyxWf1UAhVPSkA1TZ1qbCU+6",
+	"CNvG2psbVtd5yL5EPGbqMRA6tvFLNsVosySg7vv1YoGLJyGLCW7mN3Xed4J5HyuA1x1byZedk2j3xgn0",
+	"dc5B7uBVX9dseR49JHMljaZpbGZxxNvYJre9WWVWw5+oSsCaicWryZgRS1tOiYkIJC/6+hWFeIcQAelp",
+	"jWguVULe9GtZLb/FFWwcSpDLOsudWRxunSP3UakFK3Ey8xz1bnLHwSvLxS1omas7pg8YHsOufks9hxgY",
+	"P5G3TGA4TLkr+5aVbP/1TN4LyMA5JVKES9ByZ1TNAAObRcnmdL1cShl+xh1/nTXche+kbBW/kf+kgki7",
+	"setMBCaiyFyulNAFaySAn7gogYLeno3n9v733bDgSgCTbW68FdOabvv/a9qtbnq5l7KE/2Sfzq1D9X7r",
+	"zdlKWDcaYcMpmk/lIyeNm6YidLI4efvh9XO6Yj7jUVLmj22SwLbi+cgaV3//0p6ZMrgxkYsgRwcQylzg",
+	"AALtOgelN0lYPMS6hzTJsmppMsziltZYnXFEjqx+VQr2fZbD/3X8+88UiWicFAfexnwbFhAMslrB/laE",
+	"QjvgtlggMQcm3tkWHLxwV5qd2rL0hJ+xTgoXhGY1hm4Zi6Bsvx9LpexzSJ7ACcNqOGYRrTHa21csoUK7",
+	"v/2q/+h33wx//b3vvXhTns1oVM3VIaLqCbwtZ3hpWIHHgV/rr8Nfy536OikVWuktjKdOJYPyxHurnp8Q",
+	"WlDeSftexiqxdQ3GTGlVG5X2k7wurzVwvWYnVpU3a3sKuvsJmcSMwV+tXxl3NQ9jaUfS8lr4EdCFJXp/",
+	"YM6/1tQkviTr6uLkj/Q1S3ZTOcEELG3Md3x8fmWxNF32VEspSu2GFbaD7fnPiqdpr80Kj2giKK0EUaN9",
+	"kaVsoeqoxXjOkwYVGB/HXFA7MfiO05zLO6GTrAQxGk2t3P6r91jFJbYyS7gLjfPw0hvUoOxE/lJ+KztF",
+	"KiBtZaWwo90Kee6bCbnNScJ+3fWqjE/Au3BkXG59TG0Zg7BLnHl7mn0LhpC0gIAkCBVSLOdyodI+OvXy",
+	"Qwu0pTr6zYlltXotaVMS0QhHgYg/gRYQ9U2LO6doPUJvpcSvnG4ZB7cLirY6NfOjYwRz0VAAQMoZe8Oi",
+	"mWU2Jq+GWmYv4u7sJOu8io9qJbmxIEU7NGuMFzxMhrxiR69pOJFxQCIeSq2TcaGSGH16HlEzHukTCkAI",
+	"nwW7hFL6KNf6MyqmOXRsFyy2qkzsNjKNBYurzU43GXIeCj77QJCQygq0qPza22RlWqKY3hiUdTsPqlKb",
+	"DqNEFfwcBiyF727mhHcVjE0iOyw1HA+vxNyUntXVXXfGvi1USP6OfSspI3WHbiVl2NFuJWVsr3qY+1tt",
+	"bDj2XlYYGwq3byVweldopLvQLrc2Flae4GxUm0/g7hhWyje+F8P6J167bU7pd93H9dt1Y5IBMDB1dafq",
+	"8ZFbk8y5Jl2pl6U9pI8wIxvQQNOg7FT49EgW+9Ob04ClSYS9GQsDL63C1gPDr9Ntmnm9aiX0geaWC7a2",
+	"psWMRhETKMmaLz5TmuQxj1C3ZGOMhvJOzawNX8ZB/WACeNta+Sp+b8igm9sYUoyFlQyNmYwT4jxFAUrT",
+	"DKx+ht58pqyNMDUa9uqp6u5O5adrTlt+jdz1zQa+7sDvgjLlL8+3I0xZ9N7faFQiSE9LTMNvAYYiYQHB",
+	"CspaxVFDOXH2w5UvtZIiJ8Mxj9EFvfF8m9C8SolySqMhlEkpF9JBPbRxY1a9TGYxUzMZBibBB+K2EdWX",
+	"0TjkWprDjBrSTnXmjM6klZiwbAsHR30Hjid0IQL7wZCqBF6tdZURHKxypsKmS+gTzP1FuJhDTkdJFX7z",
+	"Jnmbvgm7A0UzpmzDHkUGOyioHkpTWJncwXKwZdYZXx4h6dJZ4PzBKh5Mr4UYKJVL7qIoZSdw453aCXHI",
+	"XdLvRBxW8WxkxMTQAT1O0YfLzK5ZX1ulUKYfb5ZaaHEXmmBkFg0tMt36DYv0iYdMJbaoRLEgH5LMujb2",
+	"YMHqvlov+u8do4FmMBWzNN9bC5FdiPReZRaYiWVRnXwpEuo3SKOAAqoW9O0tti51Ek0rKL8bLf9MEb/A",
+	"p8BeWE4AsZy+n7gZwZuSkWjMzvwkn07iz/yN7Wb+A207JdRfJpoHVRmYUuMu+xIBetAQsrHrHS8TbtQo",
+	"C+Ac29S3HnEBRHb4ZijjIR3Lu5Id/kWzszcWrBATF5HHcWFiuVdSJpJFLBQ5elm+LvXZa8np2sRx0Trd",
+	"PnqhRwxjP3oBAsOYLaUI9NOjlx45ekV6vV6n/FgKaVLaVv0OWJ13Q31MQx7iBoTnCWD6rnJ5Z47ZLcFF",
+	"8irJUvmtxztcQxooObLbmtpWLs9Wkbz6/tfFHHVABbK12xZFID2lm2Ev62G6rqyHlR/LU+BrLemq+DKX",
+	"dywYJnKYPyCOIDP0GUX1P2STZEhjps+TkENEjIdkIIPLBvrEcBFFLB7i0YkZQLmtD6MqJZsrjNXd2vq7",
+	"8ciLnw7Ka7APj21FLqRVNbUi50e7lRX5kWSgzGb3ol+SSf1NxRdclw1yxaqAgmAbL47I2WK6UIlVmKlP",
+	"Azbnfj1Wfvxq1yRpW066OsEc5TxdnQFXWjAItByQSHL8Sivl6Ib6HnBEzmw2X9zdarFViaKPrsbiVHZS",
+	"a+6b3POKFdjpvU8rsNe7/Fmp+AZKxcZS+tX3dWPTevc3HXYjcfhr6WnipZchYD5XvA5/1e3f2be/ei15",
+	"x+KYB2y4Di9o3U8ICjtEU8cDa6QYR0oj+d+2GS+HpvDVVjQqXUEvAzdyhvNr5Wa8c5Y+AwH1WZQ4mLkZ",
+	"Ym6FJKZ72obl73TjVyusU0G4wMIgoRPPpZmJRUlu21WEyuCd5ghc3gMMbIXjtyqbGSKZh9niykVXTqQz",
+	"h4mDvFwyl80DanDeN57AskP3c+TLORfTjK+sUoMZVUMblFGssrYaTbJqnHesFNYjum46q0OykL9NKqWw",
+	"oDKOMJsDODccj4iMiQNTcEroGGrEAISSFtmGRz/WChW0I6ioA1jeq73tq4XsnFJ4bgm+X7+NcGX8inCS",
+	"1h2FeserCHBsV8DChrsc2D6b0y9aETWPzB2Ef5Utweo3dyHxlVyUbyf1/RyJn8WtkPeiAvvOuPscvFry",
+	"8+UFFAr96eKE/HxxRBYiYDF57ZGfL46N95kmCWi+hJqaq2iI1K+8IIhwxgIiF4niASPnYhpSEehfX6XV",
+	"WbmYWkAd/cOPRLB7CyFFF8lMxjxZ6l/e5MekHx31LRKyAaq3ZhyYqXslfr44anmtny+O4c8X8Ocr+PNH",
+	"+PMN/HnULz0P/2LjmZS3Z0nC5mX5ezT7Ib+yRyl2GnpKzYsAmj/jChXycmOnebVpDgcUmi3lnDwhE8pD",
+	"FpyYGILhxcWFB6CVcpF4ej8Eg9qaQ3zPs/VXhzQIYqbKYXxhCrXz5eHlyuCLupUZacKEvxzOK6qqwhWK",
+	"WRIvzdqVh6NwRZKYWzyUlFSjYq4WACmT4jiD55QgqHDdoBADW2ED4srC0cGjHj9T5MPNzaXZl3QkDoD0",
+	"PVUZRnTZgSmzDKdbk1v49Gi1Cocst7BlNCR/DXZBEgsX69uRQ/PhKxaFdLmVZQtSYBsd/jRIo875+bpp",
+	"0FdMQf7j76shcYsygNMP8p7MqViSgIX6zHGmEN8MG9Q4U6bnNct5zfyYJVcyQ2dosKJa/A9pNFTMlyJQ",
+	"5TMIpSl8LMOAKPgcpMUqovgU4FnHDFiNfkczEimYEZrREfO6//JHIzXjg/7GeRcHtm4BFuNcAGv9ivxb",
+	"Jeyllzp/4ypyWh1Yv3oHdqtCJSlWP2zOMA98UCTEPNQKUQKOwJy90DMl2ExpAbPTeo8VSaSsT4WrqsRr",
+	"FsfF9IRQeyGWJNby+yLBAoGaNahTc46+JClD8EPwnvMcyi0iyS4hqAb6LRUjtnEmLuLyEhLrkwc5u69J",
+	"ev8JaKSlgYIrBT5Nlr8eUv7wefZoO2BD2/n+Su7Ro3tJ7vGbQ+V8tKmrpGTcW3GVlEKk+e05PudGMeQv",
+	"f3565/MoWWrZBSWJEz2deJlWia/M1V+bnV/iadmGQpgTnR/wLEkiDJ0k0WIccp8YmRN3ADHvWAwfeqbc",
+	"+Nhy+87qfXnglVh7G2qe5CpAI6RuFeYiw9YMBWzfzxTzhxg5QRV7/bLTIx+xdDcoZApgh0Ci1XK+1oV4",
+	"QoS871UkJOb4VY3VybG44irl+vPsxGouzw4Fyvwgv7VUmZ9UHf9KfTmhiuc/9CabW7npIq0RS/9pbtgK",
+	"rKNiRN8VEjCfB1rqtEWOcgTX6ELqhPhyIXweeoZowYxPcyVaPYL2UGl/Vib2WH8LU3kBHjJmgtzDw4TR",
+	"OeHCDxcB2oXzJV9NXQcTEGe5uhlIgReWsnYXqHW7sPE0HG+dZApFDzPk/2GUFvSugRbuNLx02iH0eDN/",
+	"3ZpwxG0E2eZB8Sl4voXzr22BSGaC+6Y031oBIn2xTgw+EwGimqzr8m/41uZA97p2kHVVBsVMDTOwlZJM",
+	"fZVUZtrWCIA3pTKGSs/DVNRYX6MUC2+4KTbj5bBEgFjlgbmrivd5oVJIb3Of3diCesn4WPtg/aC/AG0M",
+	"xc5yeRdRVV9iuMgMtOvtyKkpt360YZmE3zgbwAkWXLeJ2wr/DhF9dKHfdVI0FfadcW5XCH7PSLibAVlS",
+	"/6FInEtKAOIyzhcK6rZDWE+/e/wqY2pbE/QN1KBt/Q1iESsWLz3iyzBkU9ZZDThCX0W9Su47YRMNkdAe",
+	"xkQafszlHQ2b5jlLfoP+SUMOtx3TFnmiyFwGi3ChukdHCEBOAj5F64mbId7vvvn196N+eVq4y6zcRmfd",
+	"/6Hd3379/cg7/go9mCf6r/9F/st99OvvxxV9r/C6hsvxAE7YmAWVggRCZSoWG5QHj9yt7sG2C2+4Veln",
+	"o0XEw80fDZn+VvGrZ93/+dV8+gi2Tj+oGsI2jLHA72qzug18aRc66oZaHo+km+YmsYuYv7VsrB6/rmZo",
+	"ZaX8d8fiNgUSPp4+sjF+L8d4ako9GQsqW7ZdMaV6g7HsqWwk34hhbQ6vzDGw4utbcaV1nXwPLrU5TrSE",
+	"a9Xb4ZR/lW2x4Wh1e/pS3ovhdlvvjGFbGzZlOwZUb2ouK/q1rIRKgT7D0vmLmCfLa92FoaIR/wcrg4kQ",
+	"5OzyI7llS9IeyWjY6/VGHQRyGknBIBCNRlz/jprYiMiYjC4/X6NuQyPevWVLNfIIhjwoMjrDUJvfgIqd",
+	"kL8yGrOYIAL+LVsi/v2oh0US2RzMkszUYjGTmSUJ5GNLHkDsNP7+3pLAv//rpuWtAF78/V83pvoBFH0F",
+	"i9szRT5HTHx8R95iUAqJYnnHAxaT9ueL88ufzi6Gnz++ezv8eH398/lVxyM+jeMlN75hP6R8DujHEPsl",
+	"46mX/iOWIZTQhOrkMSMxC9kdFUn2hluMF8yK9ge3mFKNdfgKiZwTibwSOZE+lHB/WwYRjcwpFwnlAkEv",
+	"wQqLzpCT58+nPJktxj1fzp+bMXQVE4H9xwpgUtppvBCYFgpK2PX5xbsUI1ursudiGnI1s6ttjaeMxwCr",
+	"rcdy4tS4RQYyEFlUvVcE1vZMnVE6ZcJfOjXpzz+8hWqqykGiwe+ZkvNZCGBvIAbirRR3WKhZnQxEl5yD",
+	"CXj0/O5oRHwahqazmqf1VF8RLNM2hjqsiSQQo+lokHoslOhj0dMf/Pv15wsy4SwMsAASNFaC3rKhTxU7",
+	"BbgafDr65Zdfful++tR99250CuB3FCYXM3L1/i158eLFG/LzzdtTwk2puJ9//vhOwVfewq1UJp6HHPeP",
+	"UGwe/WRweUYwrtH5DZ2OTkkM2OVwxtNno8uzm7cfRiSht7ojHDiU/RoIorfbn5G2HscPL9689siIRlFo",
+	"JK3n8FoX3vmPfyspRojdMZNCLmJFRh8n3U/6xxFpvzw6xqE58HL6AzgMDFFSCQ1ZByYGNGbk9BSweSQh",
+	"qqj7D7YcnQDQTxIvs04VnTMgZeDTksGSQK7gUrlxc7BO+rttXKe036SL4TAsQLDtkUG5S3uF9ylU7WWA",
+	"jQef4Iq8PD7ukTM7GghFSGawePhNG1g4p0uiEh6GZMz0zQJ3nG7ff2M27Up30T2bJCwenRJaaJ/MqI28",
+	"A4BRMGDqzygWg8cukVHEgo4NXdRyNU9MWGTIqGIK1KlbhrVhpPABUhzj1F6+IiYuxUvxV3BKmgjAnvwE",
+	"pQnNURv9PkDhedA6If/b6/V+9cjA1Tn080Gr1+sNWl9HHhHsPoX2OyURVYqMnLdHZEz9W0IVnAn7zAY9",
+	"QuBERKesV2gEiKsKcT8dnBj9ZnbrzYj1sedMkdF/d69wSbsfg5HBO6RhyOJnyiN8QnhiuBm5Z2HY1aI3",
+	"A+rdcTqFAEn9fX013rx89UP+ZkSxHIdsjrfi1BACaINXOOQqQdjVET4dmQOm5w9XELBHoSa4iWG15wDO",
+	"nT4Ao+f/t2Dx0lSX0VTGkCuPjJ7PGA1YXP6bpuGrv7izi4EWQznmGcewmvuYJwA2T4sp+5BYkGH7yBiy",
+	"8KFqJQt6Ayw24zODdG741qePN6C08iR02djZ5UfHuHvS6veOen0sH8AEjXjrpPWi1++9MKUEQbp5Hkgf",
+	"/jJlSXk9OH319BafECqWUrBTIqSWaALNImioeuRMkA83n36Co4M3LQYFRJHRc/Pp3pLOQ7NN1/d0OmUx",
+	"+fmjNxBw/4JM+BhzQeMlafOE3Mv4VmETIYlgiX7Q6ZFByzIeNmhZ0psKY3gDB62bGKJt5SIZtAYi0SRS",
+	"z0JhzK+59sZM4nw+lveKxT1yjeMyhOstFsbtXhvxsHspQ+4vYbIDQcNQ3issMOT0rnf3XhBcT+URlSxD",
+	"gx9mjqPqkbeAwqqIkMmMiynueBpl8TFonbTeSR+N/U61zuN+34o0JsEuYV+S57NkDh5klIBLfBxfv3pV",
+	"iMxa6cfbr4/Mq/6LKs0+Hchzkyz4s6B3lKNs7QrRrZP//dXBWYNPwb1E3zrsWPbpdnYuOlqMo1NlEH1i",
+	"UyHzV905HNjnv2tJJvn6wIMLsR357fEI941AAvfOT8s9ZsMbiPGCa5I0H7MgYGnUHJ5dW8RxBCMdkVDS",
+	"oP5Gn+l5wQWN6ZwlgDH+v7+3uJ4UFJyycJstat7MLE+oYGV7v6r/9rtvesOu1oJfvyzT2rSatOGc8Tmd",
+	"sucRYgJk30ptLLgI5bG0+oj6Sq0/oea9f9M7intT6/UopIiQ3PDoT3iIB/4lznT9gf8rDQz7wyYvNze5",
+	"kMl7LfY+1qU6gynYQ1p5vdbdKAyc/K3yMv3lL7nr9Je/VFwoYM4IQAF6xJkpgnPc72eyndYiIYaTK7KI",
+	"sK49Jf9YjFksmBbHQ37HhH5BiwGsR/7yF3N19IfX3J4PZhYbT7AravzbAnB8ofMoxBbYUdVG2Tefm9dg",
+	"b9Izt84ckTYoPYi5Zdn2RD7GAfsptx/rzpHL63d+mG7AMiESfbpzPJzr7TB451SRX84+/VT/0HzGIV9H",
+	"zG92cOwcs61f3VLdub6EL3r9tEJ/NsbWqv2p9GDYXmwPqFnh3K3DR9lywvt0cG6gwrvZsnXnRgvMy8cm",
+	"P8xGlyV0TFVaocsjr/ovsAzZPVeshB7p0fFtCNIVTusJ0iMYOUkkHrN9OlNX+c0gbfBvqtzWrpUe746e",
+	"Uz9Fq6553mKpBXe0M/hUMa2InOhzMSJtBRATkwn3WewR127pGuiGaKCLqGDhcM7QXYs2PWMrQX1RhoFR",
+	"JEw2JnzVyJdW0YZD3k1k91bIe9TBwbyYMDo/gTexOpoxLZ46BkU0MOoXn6k0PPMUx0VwXOoki9uMFikm",
+	"lzVNChaCeQXGbjvUeo5t1OkRGsy5MeoJGi5VAlfTJDKS9sv+iw7c0LKbdGoiTo0ybHV9lQWamdUAHZkk",
+	"MeVh2e37iavkzLc1xQridElAyz2YlNz9gyB9/TtYCjLBW94LMDSXCL9Vqdm/l3bkIlbvoLs066Pe9cfF",
+	"ybA3i6uitYkTonk6MTeGRBQL1vOYBAu4cOwUq+rhsQMyqirX7Y7FwYLlBliMrdbDKBt0tn/Pf+JzrunL",
+	"xhffovu+hk6ziQLjUtmwg7VU2Hm1PiXONfq66p4Bw4qc2H3IGwS3116ONjf5WVBrawmwUQ2a/l7GYx4E",
+	"DJwjL4/fbG5xI+UnKpZmdOrB3CPTjszJpdOYsQCqeqduEVPB0z5wuIbx06ywjOe/8+Drc4vhiip2jq5s",
+	"OJEf38FpjKTanu2AKbEZ3+lgTo+hqBlD4XGBk7zsv8xEoc5pKbvytqPun2hs2DSuJQmkYJ4Zk6a89zOJ",
+	"ptIZEz3yr5gnCVbFlcJAfZiGaWgTMgAIEXWdicAp4cNgSRVCc0EWeNBGLpKx/GIaQajpqCTWFMy5KxzF",
+	"JgvgmVplKps2P/PC/IMtDVmC8/5XGSwbUqT8WOyt3kScyls1pVOmF0w9+lo0QH3dEbWtSWkbj75KzcqQ",
+	"mfGc7TtZbWp7etmvQYffGjgQaHBUY0wmzvtGyp9oPGXY7lWdBVCLCOvqfmIBpzdaDgBucVynsTGWIMH/",
+	"3jxGkzYoSJgRNtJ2yZmhjyi+dtbymUB/qmvdAztRUdDMnSoIRDGmjIyNn0udY1bNsGoDzbEVIuNixAH2",
+	"ZfweaT8KfUBa6tOP54Qawh/cccViUFh4DH5hGZNE3jITtY6+daNouF/mQceoBXptWagYfpkKwiDJFt2b",
+	"u1E7cC3q6h1omDJTg/J7Y/nlJE2vWyK8A1W3UPIHsuLuZ3KOXqqxKRXZfk3uGbtVmR/KDMMjV2xKfuz0",
+	"SK66W5W6A9uZHvByJ8IDlQb3E67uUNY3m/lDM5EtVJw9VAPcydfTBlZaNGBXJW3X6Qa5u6wOWsEaim2v",
+	"rLNeNtUdkf8yawtp6xv42qXa2LKSaIOSsBPKjUp1SrmhCC56UBza6EY3mGApZelRj5yJjGRyRRIZBuRl",
+	"/yWk9UIJXaioaymziQOBsJ0sVIy0XS3hweYdHDDdxqbzN5anca3dXulm13nbq1wlgOYPZK/ltTAMBcZ5",
+	"fkMr612Y157DO9D53sqg3/XWfxbFRfayADjzA8R1pUX6yi69t43Ov4ZSPIevKZs++s0MCjiWE5zriLTX",
+	"WxA8E4RrJL3aFOh0hcY4VKgomVqTty2ShoW2zc7QGCvl4ujTKGo287sQjtp1YltxYbHh89/x/0P9yFZP",
+	"G0GkqCZCmlqRGYtZCcm6csZjRtFO2JdEy20KUfoQIsm65hShSQJlF1LsxIyKglCciriOyBgzrQg5oYMQ",
+	"Om4+oAAkT2h5SXU8Ms/MKGnPz1RRkLfTxNRP7HgS0il0NgohFh09YlAQhisTx6j7fd3Vomhq3yVtKH1r",
+	"PsCVicJM6C1Y+hvaafRQyEjLhdhhVg9zlDfNYEBwYioQEv0H+vSycdiWeGfbL/tvcBadHnmX7gfoFTQE",
+	"DyNkxRb2B1hdWXw0aWdnLN3e/3KKMv6nI90OFv3+8eu0RuN/QiqAPvpLNKeZSFd9O7iYkpHtcMgDNeoR",
+	"wEIcmU0e2o2HAE1TiN0iJepVz5SE9Ijc4y6cmFlgT+SvpK2X8a1H3nU8vby+1Jfz3MNAfihY/R7f+ZtH",
+	"Phx55MNxqeHrGpYal/7BZq/NAvvHySdERn+QhcwddF3+XtamKZe/Tsm5qUnxKCayfRVbigz1gWLMn9n6",
+	"VsMQdhlD1Dkw4vcQ3H4w3G2hBiqAmtVXXxnrk+X2m3U/IRY07MbsjrP7Q0jBnyCkADb8yux3LRMb5K3t",
+	"xsVfUjLnW0cNOPPfFDuAigHAjhknq2eeaQJirRm2wIHeEAgw0NcwFT9NcbidBxkUA55gP6HY3JIlZMbC",
+	"AAV2fcr0YCRUFUgPLlcWp6xsEMGCDfHV8h2qquyyl0ZPZ8Pr2TyLDRoIHKtNKyyehxCI2lxOUy2CfMrc",
+	"RkXkJC2W4cY9sJlfxdp2Z9XcBX/rkQuXX8EZZqpgLyXtkfulUcd1fdlcq5zLy6vh8sLwglVcQxpjcqv9",
+	"2QIdWpEij5iEtG/egS86nDLfvcMr7WvgU1KQgeilPDM1zBT45mkW9WGrP3Cbx6nQAvNdbbnOdW/tlFA1",
+	"IlJbEqjqZCq9DgfFZx9Mvlf6bErB8vQvM01ZMWOVCD7IzLtKOZ+7Fbm+mY3XxBecxAsxOiEuMSRtlwxi",
+	"5nmB9JL2GvhWoGrzU5KPGOuRS4d6Ki+vBBjqzZnaMobMtcemUmMiU/gGj9A5E4Gm2lAlFw2fiqFaB9wO",
+	"NJ0viT0Ieu/3IthsID6ZScCYYfjpHI0Zc0bvGNrOISffUP6JVVmjiOkTzqezxKQ2ujOdQO6rPu9Hx2Qu",
+	"RTJzjb72S6fGQC0XCUS06OUE1gdLqvJAvXo9S9MYAWK4QNyfhtFwdeh1bWzVLbfjLrYm32MaEfeEYeL9",
+	"CQ6M82Ax3HeLIXKgfFU0qISwmRmR9ksT5JWR3dQqcsWm5LjfaaCKPTdtD0HoWwoQ6dqb6nkpMoMv53rj",
+	"gG6e5mWNMUMXmmajZgZmU/dEiHgfyzn5hdGYvMlZ3xYqi8cklzGLaMzFFHIdoerzTMpALyAFD/FE+rCK",
+	"WlHFk9l+3Sn1DH6QYfAkGX1x4HXZfFW77TjiJzyDBx5/4PEHHr+HPD7vvACvQCWLNmiOTbLYgYWB6a49",
+	"0m1P5lTQKRtVW9wqvVKXH/+hP17LH7VaKeDhmawyZLVdSFcS17y8K2NgGMbsTt6y/OjSelwGHfmJZI8C",
+	"gGg930n2agP66zZaEyGuj9jBU7LJU2JgxBRpw/08NSW9NDmAx8mMzRUL75jKxQVAXUK0G9YUrJtcfyha",
+	"pgiFpBlAqCgB0NSX8NQGhsUMIsawEhlI2jyFH9Tf3NMUS4DkRGr2nRMscSRwtWqnV5a0aXqNG8iCR1vR",
+	"oaz+XQ1KZF5uPAnbbIUa4S8F+c/irW6SAdP39l4OPKRaPg6FhuPjgD0aIm3infQDrsqoXRmlLghuTR3c",
+	"O5Le/saSlNztRM6oebMb3+kqze6WoQUsoTxUf7ik6e/vvaT5FbYnvkL22N5n6V6D5yh8P7ptsckduoIh",
+	"KXvRbTXdkCYATxyGKZhrFt9wtJ9SDk7laV97o57prTggJXxnKqF3wugGKT/kCHeuLFh5XQ74PJYJTfbr",
+	"6qfaD2DS+xiMZcHqY4cuyBCiPfbEGH9jRmTEEntjuJNk6wzMVrm/XyPGlBIT2K8qYvIUdQQkL+lO/+GV",
+	"hT86eYKdNPTJ4KnrY64vpq1RAJeh1KCxTt6x9Etf5C6WD91WgIc+MD51C+urbnyO369lgXXSCOtbTaEN",
+	"Km/VgIImA3FPcw2oRc6qSSj0umYwTxV9Rnx4y5ZbjLAkl81PJMD2OyexMtHgEazo5VgpbpGx4x831Gir",
+	"6lv6UDcmGEL0QXVaQkXN5I3dbkp3WNPvHlrs0wtdz2qff70BJyw2XIfvkokrBwDIptkPztqVMRT9c8ZP",
+	"Aq6iRcIO2Xx//Gy+d3ara7HtWy6C2szLdP0P3eab5vMtAE3+wfwQU/hsQpwv0S0bpKl46ZNKBhkx0TgN",
+	"z+BWYLadDZSDZLuEVX3Iol0MJ7GcN024WzuAfLpfjREk8ukn/JmDW4vzue/WZ3v5Vmt4nqXEB37XjN8l",
+	"MR8vBA1NUoDyyJwFnBooZBEg2CnlqLCsolHuOtvEM6R+JcUEiy1gvlxVkglpWwghfC8172aAKlijkIVB",
+	"p4c12FzMswYxobhczmpB9K5dK1tjIx8TqklAsEcWJ7e+HGDGzADQSvOEZ+pEb0Ip3E2KiGVeiEIq4B/5",
+	"zCnYL4tbPxBtavt2IfN8PYeE6MG6myUFGT3P2NOo0yP/MjCZ9qbD2RozMgKkzBEJWMQECDx6MQZipFkw",
+	"lHcsHHE3J+UZVh0BYQ/xqPQvowxXB5voI/FXj7z3yMdTAMnxMhgckLAGgoZSTCFtEpI1e+SzFryoFpdM",
+	"Uky+nh+hUxaQo9fd41cwEzu2mEwlxIbbc+WZqBIEBM1WtDcQ/4K7ZI/XECv3D6UYeWWzjp2zams06mMz",
+	"wheGAaNByAUbVUdbGGq8D+EWZijN4i0KjRqzoUeMuLBLW5ONNh97GfvEVdk+xtY7mFgPARyPHFy7Qsk0",
+	"cctxXVrCd2nKdddhaFuh8YBYcEAs2DViQcYrd6NkfVvOcEAn2Mv4nhVSWK5+VGlqW3npIYXqz40mYAvy",
+	"gttdJib/D6spTvkdE6SdlfPHWv4dj4wX8whqzyeKmErbpyU1+/cz8OjnKHiIwN848w6WrgtL9x9lVDA3",
+	"nrpSf2mjLYxPMJXHyLn7brT9kGR3SLJ7InrAWxnHzE9WCO8qyT0lNFTS+AK444nwiOLCZyaZOzWCsDjh",
+	"E309GZlILMyfe6O26vDcfukA2bMbyB6DQJ3CnAP0eM61RImCW2WeKQwEsrL/m30tC4fj35Ud7VulwBfG",
+	"Xb+GXGmzxkzsbbrFj5j+/v1YsT3UB2Z8YMZPxCg3k/c5XwwT+vy2pfDZRtK8tqpdWj9hzyJqjKEJPHiI",
+	"kTJmh3CaunXvcjtmSvJDFVf9EExsdt9O0dqXVUmRk2zKjt9QN1SMDYQevRlIO7UHljsY9WvKzgWsrFmg",
+	"AO4yBBNwIxewYCCoAuEB4qmQ4xs3MqP+LB0l+sn1KCuDh9JjvUXQb57T1eY65pNNg4Grv/YkC/HZZagX",
+	"o+K+3IDB55uti1Kx5+AQmLIpMEXfOzyXz1S2bg7vyJ5tG4XyIIwyyxfQG09knHfvN+MUab0+k8HDy2NW",
+	"ertEOLtOZGxsmuMlKNT+jPm3LEirBvHYRkd0NGUfh3JMVCJjfZgtAFoKsmppoYmucBnmnoS8rOVCcARS",
+	"NlTg3GX1bRVLAOkHt3UggP4/U6b8os1WcZZIf1hoRtRByNWxDJY26mbCQ6YnxMIJaWt+NV+ECdeyQccb",
+	"CJqQuVQJ+XxxfvnT2cXw09l/D999fvvzp/OLm+Fff7k5vybt4z759FcyXhIDfONGzGDvytNfCwB81Owx",
+	"BMrA5p+Qy3fvPfIvvWftd5/f/nfHI5cXf4Nt/vvl+d/gQEFNKahVBSwUw6baH24+/eSR63/+zSN49ZRH",
+	"aOzP+B1TnYHQR/noFVS5hTgWLE8FtwAQD2fy3nke0jHTv/TIGQ4mPVdQYuFeLsKALERE/VuoADEQR32Y",
+	"uYyJ/lvC5yasRfHfCjFdx8cdKDdHIqkUH4eM/MYjMpbzsQkFI4tIC/i6Y4U3YyACFoVyaWqnKS1NMD1m",
+	"eWuFLxz3LYsS3NZ0wPBtLVYa8QRvzFzaynQDwb5QPzFl8nJyI9xkuA6I2Zs6dDUxgUAjkkjH/7ki7wyE",
+	"vguFUmIplx95eh34RPcX8AAid9kXrpIeOQsCvUJp2bEeDQIWjNxSawORq7VG2rdc4Oz0ZQP57YQkPAmN",
+	"tQ5OHwZXqYQiYLCckLFMZhWeB70JlqfuwkbyhxKx1kSbP2wWWfi5kYdaJ63zYIGyFQ1JpJb+TIZyaouB",
+	"V0Q4w9avHY2TpXTc79fIUlo1muhD9Qxj9mzNcM28WUz0BQJoyjZce02IA3kv9JlSHX1nxpqU6YYeEZJo",
+	"DbTX8pw5s6hrCpJFwaRijvrzQ/j79vOqbZGTfsKSrkpiRuf6t5LjMuaCwviKHym1OJnFA8Lv6XVL9BqO",
+	"qr45yoi3w01IG2pg6StvKF1WbRB67vRajxAmZ8lCXVF+CzG+bNn+oen7IUzuAFv02LrPGVQdJTSTI9pI",
+	"jTwENZBxov+Gsb4dkkgbFP/MmmEqVKSigS2NeQtYyNDu/ad2PmnBrKDK6D40kQNytpdKTD4kEMH+ijF9",
+	"bWerOqm+oz+ThuP1MB/ASJNTyVIskFNHP4T6ZnBYHFKfLpZWDJkDWO7L+ZwnvYFYESmNEGyEytOixZDc",
+	"MhYplPe5EUxZUA6OoztyJMUCc3m5eqixSXAAn9qtU0Avqkuz4HjUJEzeIer2EHW7TdRtnhiSbtGkkyNx",
+	"Zl3LFOliHYEeOUP7P1oL9GCqYnwrSU//ici1rsUivagHD/Qehfw6u+NsHVoJU+GkU20X3xrmLy8pPncO",
+	"84FeH+j1g+n1iaauExlDY+vlSGVEchbe06UiisV3hhALQkE30r8PRHv0Fg9k9x1XkVSwXSfOK6OOZ87e",
+	"f3ftq1ox7H6GE6tOiJBK8MlkhFMniopgLL9wMR0I2+Ca+YuYJ8vupQy5v/SI0vrWOJb3isUmMTNeCEV4",
+	"0iOjd3zKVDLqqmQZMsJFwqa68Qlakp1xXH84O371ekSQeqbZmHB0P5x1j1+9zpaSJsYs3Zwtmc81405R",
+	"MGlqZPJyHdyJoCcjJr7MQ2yqunj90s29l3FglG4upvOwFzjcr9mH+ZxO2fN/R2y6bdtITHdmVPOsvR5C",
+	"SNE4VrKRefZaco5XqWt2rk/hS4LO2X8OWr1eb9AqQ85wplk8dqud3zjnzkzA2AZn7Av4CsonUf3VgyCw",
+	"Q0HgnTFf54UB2KFHYPts5nch5b+bpfwf8I3++PhG5x/eaoFKnTm7XitY6TGAiRKaLFRt/KTzmW9u3TU2",
+	"rMQo0nzJ4lcoizAJX0tkvATvMQn5nCekzb74DBp3afDvhV7YDjqGA5LIgC5TdCOIV9fKo6qEN7pjcbBg",
+	"GxGO9i966nzmFw5FrTiqimb1VdbKDtbEVtltPSAANQu0Wofx8lDMn2qCX+4WKIZkdfKwP1WVIA1okFWF",
+	"TPCNS2tJe6QZm53WifnLyCMG64W8eH1C5jTQok8OtiUpAOV4xEJ4IR3o9MiZ+YZVsKr5j4NxU4zlenDO",
+	"jJkSFrJOaGxKWR/3u/eM3TpUzg+lf7tHMER24FxBjAqs7QjHcH1+cZz+bpOCRmcj0o6YCDCM9ywfeIch",
+	"xaaFFg7uZ0wMhIHbIYkkx69skFpAl7mlu0dRF3e3rXovXrePOuSt5fB6Zd8bPxM58xNy3D96udkto5tZ",
+	"qSK1NjjRYqSdP/Udz/BvrRVTO7iBgNOZSNdacZo/+IpPBTL90itQdgM6HpnTW0xTHoisYtWJ3gt4gwXD",
+	"8XIEu4O3YqSvxchl+yMv27mhFPAyXI6BAInrNR5BOHju2Syuv9aD75jq4H0e2eDKIQ9QSR+Z8nr4AA/i",
+	"QKQr/QysuYolEOxVhvhlb2p5gDjPwKcKQs0aTKRVuWkf4JFWGWgzpKTq9g9h4o+In7T6sS2klAdN7gCw",
+	"dABYepoAS5b8mmqBpQJhe7NIsTaxq9SscMBdOngUdo27VMqPd64G7wNzOWA07aHDVqtS6zTqTLfKqKdF",
+	"3lS7w23aSHWfmxjubwlY8aB8Ky2Wp4Sn0hJQjOU43WXGVA7/F5Yvp3TrTTWaTrBgiAK+H1r2Z9SDecjI",
+	"CA8CF9NRj5zhJKQgUcwiGmt1CYSAYBEmMymBBOsHKfPggvzCaEzeQLDhWN6xHjmHgNXgjisWkxnF9BvN",
+	"MVy1T/NcWFvgKrrPKfA2RXzEdCkP8IPVPf/w9sxmHDwNwAw78JmPA6+rfFW1a8Q6sOkjQmXsLzs8wFod",
+	"kDSetPaFBBnCZzW7sFS1fcWm5PUpeU00RVUe0f/+cUuFy7D+57/j/4dYxRWtd9vJA9aNpwfhlNuy3T8o",
+	"5e0ga6RmUnM60Eoa7GvBWjhIT5Fl48Cbs+zydluwbFtS5sC6D6z7wLr3nnVb0pz6yQoEekvubIHrNZvB",
+	"Hw+okrtBlUwL8STSWGa0FitkgvLVq45H5vLO+gwzJ/I+afEgGmZu8h45wxWgIYLNzOgdI4k0Pk5ryZ0Y",
+	"8WUVNlwv58ezaxLz6SxRZRz9HSCGPIKb81txdjOBrT2im9o34obvzBn8U/J4Cz5j9vLA5A9M/kkwecs3",
+	"7mcMqsslEnI2EMsGNDPHUQqsxLOqemcHUgBXanGAln4EIQAWllAoBWdEgScjArh2/BFMZEQyDAM78kSS",
+	"kZ7dMIjpJNFvkzYE1Tkn1sbVqYQuFTkjC5Hw0IRNAfCPXh2ucLWCzikZCZkMzScVS1RZZxewR7VFkjry",
+	"x2VIxUe4Ck9O8kiH3ljmWGnZiC9Dyz+1yHEwKxwkjj+GxGGYVVZzFQGPUfcbL8lRzjlw1N9W8kgTX9Qh",
+	"OKCBjAEwN3rv0vUjEYu5BCmA+7NV5gwZ/SbyY0/ki78Zn3ybArRUW6/sRJ8nRV61X3Y8ctRvv0Sh7+hF",
+	"+4VBMo3pfRrxgCCPBtTHJE7pCSn0/6fAqLg2Zfz+LAhWjQ3ndlGfDO/X01jhUuk06soB9XppxDjT1n9K",
+	"eSAXhpW/rlmSswnmSW9nepIP8sNBftj7iAKxwoIQTI198RcG15iE0qchMecmWT5TTu6r2lJw0FcqiOn9",
+	"QWxoIDZ8ovFtXmW3yyiMpm416n91ToEq2SwqGan9DAH4l5nAE3YZpFPY2mmwuYdG3M12R8M/JdfO7sTB",
+	"dXBgxE9GkTf1F9z04mrqvonrapX/AMTypwBiuYSt/l7oK2zmD82R3aLH/LH8+yKYWqSEE0KJz6jiYor2",
+	"K/QO6UdoO4DkAbgNXOHjoApSpTlCjF5TFx5mL8FW9CDrIqyk7zZiuE6rCiyVA35Kc/yUyFxYS8DZzN+6",
+	"KlW179XAnIgVh2sOJKXC5UraVIAOY95zoEjKkBKgII5WKaDIT66OTnmJfMh0R00GL7dVP8DzaAvgk6M9",
+	"sXSeAVA5LXEHG2wQF1QEkHGRhwOOjEMeRx2o3aUHLhdJMZwflwJmOGFxbLA5ABzbbEaqgq8AmcxM8UHd",
+	"xUlWVJOb+sbXBrfmY1pkbBxScas/QM2aQyjC0Yv2Uac97nTWQlhosrAnuBV6KI3BKtxGjenh48JSwNLW",
+	"pOfNx35AnTigTjwp5egdkKacGzPlDZ0VFlrUfw6IEQfEiEdAjDDsbzcC/Lcl9gcUiD1GgcgkYbzultKl",
+	"HkbrNS/THR6E+pBRy+d0zkSQwvgeYkgfEN+h6bKMpH4tXdV0U1PlxZfztH4UhlCm+7xXcaSZhoKIgT4a",
+	"2qEsIkyThsTgLGKgR/rURaxHsx0sBwtsweBTo0xx42kfXX6+NoPJH04MIy2jzJe40oY6n9nlfjI+JDt+",
+	"JN3p+OuqNhuaN+YdaQ+P60D6PgzwEOV5cA49Ef3nmomghIsoi+xqRGmw3Rwfn5CjVySgS/jZ8BXPMBXj",
+	"ZPlxNdFkje70HOzqB0Fg98kk6MdI9DpwkVCjfuiV3yOsZZvLMWNhkHH9LOPDZGPccxHIe+KHUjGFzrqA",
+	"Lk11x2MylyKZKacIpFmGjkcWImTKQGRZ06b+oJAklGLKYmLuChRgb8eMKikUeeWRHzzyY6dHrtgdZ/cK",
+	"0nKXLMGRhjRS7NQKI6XXB14ptXHqfdmVifNbCQ846IbG0JI2jTksdHIQEQ4iwkFE2KtEkLUMhrRV7+Wr",
+	"uhIAOIcOEsBDJIAopL5Rf039CGUrZ+Xcnfuk7mchMejZRymyR87MkGkYMxosbck94wY14ihX5JZFCaG2",
+	"JJ81ut7h8RwzX87Nigj2JSl4fdNc0DFLS/pNKRflCFJ3PGXY4C14QhhSMHRkRDD0+ihSVS0bM0BofeDg",
+	"Bw5+4ODfkYMDh8gYwjOVMoqaXPoA+vBALg2578rBMWjL2JqpOyA2eWQSM/YbFr9ROWalWJLYkCjgZ1SI",
+	"BQ2B4bH7fcJ2fq+nwBShRLB7M9NU+riQbihs6pgwWUEzqgha7R2t3TB8Oo0ZCwijcbhE478jNFjDgBvc",
+	"XAkr8YuXKxqB5fXmDIprzblSzBwozQWCRZhuWayKq24MXkepAUKLvS9LA5tg85+a0o+Dbqb0l7VpHgCl",
+	"OzmIDAeR4SAyfDeRAe5gAXXHswUIrXcVlH20wpbYQGtKFtGMKta1QakHEWM3rgBY1TTUdyWH3OrTe+MP",
+	"WGGZ12kk1KWeyo09H0+Fe+rxm/wGd/x1GemG5s1YktvDga8e+OqBr+6DMR0UuQo6DakSP2bkun30irxn",
+	"43hB46VHXhyRTzT2Z8CQX1n1I4uJlSrpHr0GiJ+6Vngwg3YPtvhdeuPB5oz2ZQ/rzKZpTaDVPlMFFXiP",
+	"PPOo8LpTIHPGkhXEKHgB04r0nU7KWXl89zQt6DjyLQzolQ0b8zzo6cC0D0z7wLT3wgNuKKJIihFyZZFx",
+	"acZjNRvOqO+WeUTQg7JZRMC1PLJ1MlHnNGN3IkjNr7WzX+AHyNa1zOizYJdgJzAcSWn2pJkbeqg119az",
+	"75Ez+MszRUbGYAyF28eLecQCKJsPnCzC8zgQ2L3S7F7OI5rwcbg81QIF/D5EKjQiglpHcLr3mIvDFUSH",
+	"66VBbAxc9DHDioGjgCZ01BsIcwGUwdjmgfKILwMtImDaP1NYMhASjqUIlx4RWnQxn5Yx2PVJwr4kJ5gX",
+	"lKRJMvpTLJwMRDKL5WKKGHBnlx8tU6e+vgUAQDBj/q1BgwMJgAWVkA36RNzAkXoIe9B/5QmbI4c2SAe2",
+	"CH4vLdGlebm75HBf8CUYiFk/GIqe8tCgNNieWu5Ng/IR8BjgSexHNHcwh6J1cgSZJTV5kF0KvS6VnIgm",
+	"NJTTBTugC6whgnqlUH5M14t0TSIRPtcb6634rpxLS8ymObQQiFeBHD4tSkjgjClCx3KRpJAzNrOwGnNG",
+	"9xSyCXimNpJT/QETYSXjADMil+RekwjNbLTSEHhEhkGKlOEZw+wI/jcibTnnCeHAtkAXyeJlsdlA4C6q",
+	"hIchhNdoZYkqRUZaUx36gCwyImPq3xKq0o6B34mEiwU71f1r5SO815wwipkCNmhxIuZRsgRQj4GYMyqU",
+	"nSX4CpcsIe1IhiHG4pCQJiw2kK44Z67MZPHfJ9AnjNlof462lK7KQOiOCMYD4ZK4Z9aGGSFGjkeUJJTg",
+	"VA0VV7c8AoZV2GmLcAExyjEQ/oGAUgx6t5UeE5xUrWwBf8HXhbw/JQGPmQ/FlpnpEjtJJA4Ovna5GIdc",
+	"zViQvhQzDHuayFhzDH0SNR13kBXbny/OL386uxie//P84uZ6eHV+c35x8/HzhUd+QPFkvCQBm9BFmHTA",
+	"EypIFC/EBmZSgv6zSkbzx8TEn0Uxu+NyoWDbq+BzYFty6DkRTRIW61f/v//td9/8+vuRd/Tm6/9TB+Pn",
+	"s8n6VcwhS4q09YmgXcX0PBIWdPRg2JcolAFrnUxoqFj54BLDSLPBGab4e2tOv/zExDSZtU6O+v2VsXn6",
+	"hY/4svs7jWOqldiWSpaazQKOUas+CtCvu+PqWsiBJ3q7+0dvXkxe0ZfdI/943P0heMG6byb9fref/XcE",
+	"bHzCYiZ8PfKr8/fd4/7xa3jn5bFeJgQ10vw9FRCKqFC1PnWsV2jty6/o6/EP/o/BG9afZOJFs6lUSSSa",
+	"fcIUXx57rYTPmUroPGqdtGC2R8fd/tFN/83Ji/5Jv/8/2bEsE49cwcVrOZekddJ6CbNsIMusB0vStw6J",
+	"xUGU2SDKRIswJBPGAhRiDIN1+YvhFpYdeBth5NbJNV+0KqyeKyaOG0g3OXsowBm0RzFLFrFQJ9jlqHNi",
+	"vLQhM9B3eM9oqDUSugGmADvZDFQwEJ8FI2+v/6l7J3MZLEIGkBXHBM0xnvmsZ42DynOibzzQhQJ0Ius/",
+	"A5ZQQJbwE37HwA7tDQREqen37c+KCb3AnQwf+93knGjyZZQrQGgLF3OhvBTL3aeKgbQpBRmlxGqo9bMR",
+	"iiL6ozxZDkS2m0wENCZLzYSNHZ0np2R0R0MeAB3t+epuBGKCBcuYUxFQYOIwoDmH+jewEMjrPRJTLJcw",
+	"o2IgQkbvMLgLCjUpHjKRhMse+ZiU7dyJg9mBWiVYwKk/y0NpAMzEGo3wHLb4Wh+8GkzcZ0ItFEmXDZHw",
+	"2qw37cFSJTMeB+RmtohVQKFuzt+pWNB42TmFHCmzopNFsogr+X1+U+rVYzZvlrD/DUzzchFHUrGmbPM3",
+	"HulHJSMZc0FhNsWxlCqXv/GoYNt8ix/svuMqkopbYKN8U5ok1J/NIXdd3229cv85aOkb1x0s+v0X/k9n",
+	"8H9m/pnfMfyp9xuPBq2c7LKyfq3/7l6fXxx3MT5xdSAf5L0+6cXjjtKoOfOYkhfLe0g7yN8ZkLNWvs9F",
+	"wqYsdgdwyaQRTyoGkPp6jOS7iAVSgQ1f+HrghOs5IVCdbsjuWEggbNIsrrkZmshqyq+PoUJAt994hOyQ",
+	"UGe7Scw0qXHYID5w+CBq0S5Y+wFC9g8PIfseBnnm7HktLFkrS+8IR/YRoGkbwr5mK7DfyK/F/aoFAVva",
+	"qL6zsKL5Gj3HoSEHjNhmGLHWlpm7kato39+hBIbN4zM+ABnnQUhBi0hT9zbR5CxeFbDdAKu0BF62t8sC",
+	"GtcJjROVYp6urLS1i6WGgn1JycxVjY0AGAFH6BWH/EyRWC4SdkJGOL1h1nKk13wgRopO2HRB44CLqfsz",
+	"ab89e3/WQXceJe5rWtzwWSxcJgO6kTJLqggdCFjW0yyahiemkhkVZER9n0UJC0bZCUpkrjZpJehskf7s",
+	"A/pscUzNYGirWm9Pkx8RmHZl+ZuymwdM64BZe8CsfVqYTeC+c7PjcuyFCmIJIXFM2pXVPFZ1sgOs7QHW",
+	"dtewtiUMdsdqyvfmGQfo2z2EvqWrNLJK19kq5B2CjP9kRQLNX0vhBMiU3zFB2n+//nxB5iyeMgJr1PEg",
+	"kq+Q3H5KZlLIRazI6OOkCxHbo/1MR/s5CnaiJTQOS4c17MIa/kcZFSwfWF1VYX3rh5hvYJaPEbC+j2Tf",
+	"xrJnRObAAg7x7HurQCABT41UjvqwSre30ByeI0DGofDuNnZDJDkkozkGgvTEQKoYu6IMQ3mvuakUWSCn",
+	"Wowx6NElRPthYMTCwrR0iGSEB4YFGJ9hDX7OfG1AccjFLRTwIzwZiPbIhhea0lcQom9lDOu+nMj4nsYB",
+	"RpIyGoecxWmHXJkwT3nH4ntcqSoYOHa/cyth00S2g5HtYGQ7sNcnYZ+rJuXbsFSkmweW2oSlwpI5auoJ",
+	"4QnxqXDQv8ep7L6nKCgwh/1iO38Eha1UUjqobAeesrc8BQ5smcpm0pABGrE7Y2EELop1PGbOWMLF9BB6",
+	"98cPvftkt/oPEnEHr9VlBmbyeO1XE8U+sBByBKTN9ICccMBSrYhbn7EwGK4mq9WIUS/5cnqq6nwUX27t",
+	"NjL+O4QWmi2pFVHovltfAsi3WhM/aKngIXiwWfDgPCMph5DBXegpLmaUWVxUHKhWRwLGlJcW3lBpApMU",
+	"SnOh+SJMeJdOtWhvW5uION1Ftiz7UvzhLAyNMca5gWWzUKT96exTp/AjrDv8dNnxgI13MRijm8xYF/dh",
+	"INo3Z+87btq+wqONSFXZd/UbaHtUPXJz9n5jE6j/NBAOiHW6wlqxHDOCiTvWRtkzu6t3hZJPZ5/caEVc",
+	"iUK44kCM5nQ+1N8ZnUKbS9uGZL/kAxxhUdB2qg+z0i9GQ3tmRr2BsHKAMRxjajbe2mfKptMLicCgFAG1",
+	"A4/EDDPVWaDvRcD8kAsnquiUUDEQdGVHiRQGbX41QGlGFRp4WXBqlgTepmIl+oartHP78qUeh8Hfzn0M",
+	"e8qFjp7hxaMhGTOfLpRFnNGfh3M8EC/7b+zdHvmLONZEBYP6R6vf03w2WK1bYr6ryYQUZPQc+DWuekWs",
+	"qdmMfQgxNUNpFllaaNSYNz9iHKld2pqyRfOxH+zYh2DRp4hdRh1y6VL/OnaCQzjoIRx01+GgGQ/cjUb5",
+	"bSn+IdRzL0M95+mhOgR4PijAU8Za6s+ppM8Uqr5/lAjPgTgjPs6TBWRkpXa0FNwyFhVz3lIVkIsy9Ym0",
+	"haxQUMpUho5HWKhYPbUBozS3VhseKea0oe5Q2mgLu96jBZZ+N05io0fNeTmwlIMfcn9DR5FkZsz2mZX+",
+	"GsaOyoiJbkAT+vx3RAlpomFQsZSCeURI4scsYCLhNFQephU7Qj1am+55AhY5/UmAVtIUd4V/Tvh0ETPE",
+	"tTEAlgFXfijVImZdgAqWYQgYS2uwOq9tudpwmQJSGRSUNQMTpD2yyI2fL88vhu/Obs5GnULxgh45g3EN",
+	"ROnA9PRpAsGMmjOqWxb0yBVNGBa5YwEiU4UcOGoQxEypCun8c8TEO5rQKwvo0ozjYLP3sayFaohv38j6",
+	"7/4kfRryZFm/xVs5j2hcDQK1/laYZdiWvD4FUZr5i1iv6Mn//lrEYwaEOKpIlOKRZhepnb+Bp+VXBq5D",
+	"pxQXqNwvramF65Y2p7AaJmwd98Xd+wfXqwvQ0UB+HJW8SSCEsSDIkBH2xQcwVoP/PkpBXdHWsRYjvdRZ",
+	"/zk3ploe+0b+cLf/zCle1m1oL5jbdRHtdM5F+u8aTu+3VLEuF4oJxRN+x8hc8whrjtIfrvKA/9/DhrF/",
+	"XnB3I2q5wlca1Jc9S5qucYrnrsXBF77JFy4LN9bSt5QUNHKJo65uYD5zXZ/MqaBTNir1Hk+50ueTUFEw",
+	"NNLMtqn8mZShR2aMhsmMJPFCJR65k+FCJDRe2gLDHavcphPYz7BY9Li4R3sfnGnueJp51MpabnfFH9G3",
+	"llvuJhRry6kcXG311OqD5+yxjMpIWUsIqybUnQp6XyZgNvWgPZaUqVW7PNHcoSTzvWgCFojI3jnYz/bH",
+	"JZO/OdUS0qO6ZraSq1yQC7fNH80PUuFseJhs9Ugeh20ErOqW2+pQj+aA2Bdiav0RB6J6cEo8KTyLopxW",
+	"JM3GHb5BcjOuiu6EsWBM/dtDmtQfPk3qErf8vd3x75EtZfxpO+ptEst5bcOwnTd6bPbTZlrYolpm07I2",
+	"9Vllees1xlNLMA4ZRc2sqIbgpuu3w8wi2+WJFtYLBeY3EmGgS1bzNs5cl4YVMo+aZRqRNoT+OIXp8zT/",
+	"walEdupYTlEl+wc7XmHW3UiMv71ltzCkZsbdisZbE6JHNPEWl74hgd1+Tgdb7yGt4mmmVZhYTzkhUSyn",
+	"MVNQYjUN5ffcNDgZQ5KBnDCluBTrYbmLasghC+OQhbHrLIxVVrtbKf37MpBDlsYeugS0sBlx5uc0pt1l",
+	"bFjiKZXi45B1gwUeWKYeXHYVROsTMCetd7thOR0mkngJIZcR5TGWwoc4uQnXdDSnIpIzfIkrMgEiZurj",
+	"WBqpBiK93JpyGQutqYtKBbn4cE3EAuiXjMnPlxdYcjztIVNDNKWFMuSJJsYDYQugg0XJMzQTwA7uZWZb",
+	"MsoCRS1C0Tkjc4nwoufUn+HoUxPMQJh6pEQKMpbJLKWHzxTSI1VpiTEb9y7bt1rGmIal2FY+41Zkyx+P",
+	"S8pjlSFApHS2Klrtgag3e2h5Ka5VPdtLaasG9L2i/Rr7i730JLv0B+PLGnqMJ1tO0muuaYDFOYE7vkpW",
+	"2qlw51rR4cx3I6zgmkmwq0QYwSwDruZcqUdHs9yKjmc2FEPtkHzHDCiiJWQeUVKLciGjd8ZLrMnf3pRz",
+	"C5fgDom0DKvHb9BJzMprNjJ62X8zyhmgDBPK3uEK+ASyJDAj2XBdOB0ZOyuj5u+wm5V7/M3BK7cw/ei/",
+	"xowqFCPvuVAoaStw05n78ky59+OeKjLnSu9CAMx+RhUZMyayLMNe/Vr/ZvEamHoeTNWbU/SHUPMqeT07",
+	"fPosHuT2P43XeQ+MOUZkrqD3FMTyZTMO6Jgy9iXL5DI3plrCtWs52ZF/Us+tvrTuDPlKhuyQXrKetDvL",
+	"VU9WLzZoQNhXm66T0N2zd5DNNzpGC1d1F+klUGDDlYvbo9xn6qWaFIy0k5XYm6eUR+Ke4b3wNrrkrpmr",
+	"saTldnf5MZ2M7nI3IU1bTuXgWzzkkexHHkmeamIaiYdeQRAqDUneFJ/okus9yiwpkNEdCjHfi0pohdRd",
+	"7YM6ukdgX1H+uH2/xJIHSFRukonb5k+SZPIwweuRkky2kb6qW26rST1aksm+0FWbZHKgr4ckk6dVNDUv",
+	"xK0DvSoR3mwA7qH4zh8/q+Qq3evHCGGwvVdHLqTfx7NjYheokoLQuUQ/L4/NI1VlHjV+sKbDusJmJcO6",
+	"SePQAY66kGT4jezPD4zSWJ2RW3TkmSIWQalqSo+CsIRGDUKTQk0jLlRCscBd2Vh8bLepslE34fNa5Y3s",
+	"ONwKRzWHsKnOUe0xnOERY8JnpM2+UD/xCOtNe+Tq/H33uH/8utvv94+OX3RQ/fbXeg8Ke/uncibY+1zL",
+	"kZB7ub68WGi2xoGQss+D82CT8yBdKjf4T4sVirEcFJ9lUt+xelOuYlP9DCpqAr3d6EatpEJoYxZlfXxM",
+	"qCJCErXwZ7lvdXZayAnpnspnhXFBkLGTUcx8xu9YMMr07oxImcLnyULLi1BrRu1JMNGNO50pg8rss8Wc",
+	"CpfEjjRd/eWXX37pXsB/I88ExhjY0SWjsQk1YzxKTshC8P9bMG8gxosEJzOlkTKDp9kH76lK1x1ItWLx",
+	"HdNSi6kiZPP0Qp4kIdNTQyC7gMUDQf1YKmXaqI63uhfYXC8KC/mUj7nmyil0q01NbFOtq/a7x688CAuQ",
+	"MZlr3maKRGn+difDO1hfMRBORsMzQJSlHaKv8sLExIJrjC6dBan2TlniuA+eqUy4a+KVKrZqzhge0RuV",
+	"Lm9d3rbF8Mt42pU5gAcX1MEF9S0CnPRhc+kqF6Zw8GohIFckKJotDllohyy0XWehbc3hLhdxJBXbpZrz",
+	"rdmAK1wdzN975F6Ms0NZoSodygnV1YscL6dTUOcPVk4Icy4yBqsSHlaofyYZw7jATnOah6GgqCtUu063",
+	"1woeyW3aVDUob7WNzejRXKXfkydY9+iBNxxco0+oKFBK/aztP+Z0ytZ7STeqG8+zCtOPnjLo8l2jGZ3E",
+	"C1GAjiJtV3vASuMFxkvaZdqBqwzMC+V9Oj2Sy83w8n5Rw4Q5UzsAhypqM74eojCuYEaDZyqvAP1bcoEt",
+	"S5WcPWHBF3S+KmYUp9rO63Ydm9jTI//CpHtFJ2y6oFi03ZfCZ7HIp+DbVUpN1ZQo6XMaEi2msbhHrljX",
+	"KYvORGBjvNgdlwtl1zh7ZyD0MG4Zi5TWzYzuNOMqkfES9iWG5dGLqwd/Z0YQgSnUgnrdpCUG3Z6dkvNQ",
+	"h52LaaGAfFaKHvuArjfsuTcQ9zPuz0zJeV/TCgEjn8jYZ2QhQqZUsUZ+HHMoZV+2yGXSzpkZ2c6soN8g",
+	"exQ4dHHgdeWiqnb1RYuzdOsfMX10H/TljLIIdl+85weB6SAw7Tt6GJjHMjaRVVT0Z5IjQk7hVK8DDKsU",
+	"mtTBXnuw1z5SjNuZc8oezFSyznTXdVmlfX0bDmkarrCZc1ig7Ao9LUjfp2VwvVkrryuP+Is4NjoDiahK",
+	"do4WVqCcfigVO2ia22uab/UCFkT/VFaTi8SXcwx4wdjSfakHL5YOmLNMCJyDwCMxw0BujEAJmB9ywYLU",
+	"igtv9chnwYzNl95TDoXf0foxEO3M9tvB902UNVVkpLWzYEjv6XKkux8haxjqeQcxux+dECqWuHdakQSD",
+	"uDJdP1MDkUgwoZO2GRgWoMcRewYgzix0B1CLqMDOso2wfOVNBnPGjNm6NC5Fz+DJKWS5UdcOYClrVJ/R",
+	"QPM/qBaG5/5goD7oW0/AQK3Pai6qsMCNGuhVruWqayxXB2FhN2Zpa20F2UAuVoJpE5kzHO6J4PAeUwjM",
+	"2BEtL1jElpEaXQ9tryDXypiENNH7pX/nIqG3jAQsoTyEaFFLWxM5EJdnN28/EN234fkBMHFMqjDl6QQj",
+	"93SpV8eqx0mnR7SWc4/xprRCtBmIctnmFOJsAesu25JUSuiRjwlRLFFk5O7G0Lw68owdO5mxgQjo0rPx",
+	"QZB5ZJRt2F6t1sYsCqmPSme+v5hylUboGiO2XYR0OgMbx5Zvm632yHyqDabzvGiG4cyA+4Uv0cT8otdv",
+	"IPJWaqrgqIQsIONl0eZ/gpi9cKqMvlI0QRg4RSmYNxAj/Wg4X6hkOGZD7GqIXY1QwFswshAJD4tfguNq",
+	"DfYkmcVyMZ0NxOjy8zWe0EpD0Ii00WSf6KHivdRHf6mXhoUQ9+FOAEatErpUA4FD0Q3N+WPpgghNdeC+",
+	"QfC1YD1yZq8TiLipjFB2XOw29wbiAjwJBQKXsw3pyyvNFnnpWSosNL4UL4Q5gs7Nw6sPeQDm84qAEJxI",
+	"EvLprDQO+0oP8NoZ+ltD9Z8KkiUs8BBYC6Y+vege/QjmGgNx+Y4rTREWMSyEQ7SMCGBP3jqq1gDdsmQt",
+	"/xSuCpfFWVvbQW4+yM37X+Wk1CducIFNnikr5uygxaOBZA3SG089FgeBejuB+pO8K5GbAQWTfcmqraF9",
+	"xyN8Ar9p+cpKFlpqnMRyDqKwFQZMGGP7Zf9Nbi57I4LbWUCqH5q4jDg8p7dMnZBRFFIx5GIIAufI04LJ",
+	"HWf3XExHHoFaaYkkozmdD2csDEY98jEM2VTLmDaEQsvARUNZfoF6YP3Uv82owoncCzh2ZaLFTXrkn5w9",
+	"bXXodY1q1S3rM96sjz+o5ABm4YN17SAl7L+UoBmOa1yjoQEXKckt2ywDcAM08B0qQ5iRnOAgygDbznyf",
+	"RYnKfELKMZvkma6nr7BNXzDMc298XSMKExkZhlkUFszPLBiZ9BG5SNhJ6ptyjCsekfFAVNte7tfGVGYR",
+	"B+3MJhSwCV2EiRoI6utfuZhC6Aiuve6A6tXDpInQLcCK5gN5x+KYB2yI6u2op/k87tYI3xmI9MkwkaMe",
+	"OXNmP6OJtdQ4KRslTrJV4aicw+uz9AS5uzvs+py9rFUTrq7b/0E5etFyeeDpB56+tzwdbyLGoQEJzChk",
+	"uwqruDSRQ6+Heg4h6zxZbluEDyGcyIRPF7FWjEem4xN4PurkdOR2kJozu5o2xDIMtUa70hjiGv9/9r69",
+	"OXFc2/erqPJPQ22ThvSb1P0jpyfzuLunu286c6f2PUwFYQvQxEgcSw5NTc13v6W1JFk2hgAJE3rGVbtq",
+	"9wTL1mNpvddv9Yma0TS1cCXoEzDmH3iu/zv+bdg+JZAO5pzkKLe2SbSDHwoUNr+VNr1uzjIuE9IaLW2A",
+	"BgIkUA8ZkdGSzCgX9q+RayprhDiRY6KYxjgGxC7gEywB4JFZ4Wt0rbvGJOFKcxFrN05FpS61AWAZ/ACC",
+	"uB25jFRFYEPMiOWcReTyx/cDgdI28K1bYROsEw7FPwBakLkckKrCFZdCGWUDn2hHhkGOcmEUyPmc0VSZ",
+	"7ycckwuxPsLQckq5CD5ySt47YBXXc4BqOqKKnZIvDHWmq8uL736+fKbI4OQKj35wAhAvjMZTSxfPlFE8",
+	"uACGsaZQ/cJSMb5kZ1mOw77P5GwbOY5PX8vtn/3gMOW2HvEpSG7dfpTZcJqx7QcU4YW1pfqb2ZXd8Aby",
+	"ay2/dqTZD3C/RkvPPRy7MJeouOkYYi+uOdxsUr3YqriZipRvYYn5w8VaZf1sGgNqH1hID+/CWmL7mznv",
+	"e5kbTrEwLHJBFc6bITKhXjAmyHCcydkQFjXUcohuW8XvWJ8ULGoxZeBM9KyKtF6TBWO3KiJXbEJetSNM",
+	"Cx6IMTfsa55SoUjrrBs+1XvROms7OSVymrrO4f5DtpUqSBfUIrDnnsI2hBldkJTPuHZhz4FABH8uRYcm",
+	"v+eQxZ1Qzc7tDGiqJBmcsK+upat/Xg1OIosB6rk2mphCFk/Z/PzEuY/PugMBKwIV4Iz8ytjtWZf8L9Jt",
+	"Y4h/xijGEKeMfDe+JPN8lHI1ZeqUfGZZzISmE6bIlN5h0oJZ+gw3zCKgUTOFPE3BbhwIe5rl0zMcHw7W",
+	"0ETfzNgm7iMyY7KGeV/++P7ak+E6Dl4H6Who5KRqiqxFqNweglTLB7314Zgnl9N4ZUfus4vqxmxvItWP",
+	"XhM5Nb82MI+bdHS/lUbFM6zb85LIsYAquwm5IBeEWiV0K0b+1TzLRMz+gVr895BVbY+GqHw041pXVfk+",
+	"lONqZsSjdhnuZkxi9ONJJvM5aRnVyXAvkKQ0g4ifDyFSkQyEQ6iU85RFNfUQGNuaZ3LMlDltmhrtGXRZ",
+	"IDGOKLVe+ffzNpKeCqJimTHS+sBvWaYHotexoIYldqwAGVdNDUdG55dhxEuIStq0G2NUGMUAZAX0AAMf",
+	"2Sn5PjOKN/uqi+wgJ9LWMWdPW41uvb9uvU7QWIJ8JOjsueRCb40H/iXP7tjyM4z5s9H+DyMJiuvTJwo2",
+	"PGBWhic5vmALQgo2oO67zdtIhnEuBEv/cVKhjpF9D1vRMLHGQXBkLAIJs0+mckFmYT74Wr9kZjQKlqBi",
+	"EWQNhZm34KATJKFL5Y1qeGQrvvFwt8A3rFEiVgt82rDb4XqfyZBQ5xMg2hytisJ80tlMCjLmqUZVEu4e",
+	"t6n2A1Gsmdg19wvXZ2iwW32xMA+kIGYOEdQqRGAtpGlx9HNv0bsn17DE+63uhi02bPHJbeh+2YJ2WJne",
+	"1YcGtf2r8+2RFhbYisTXPxROtnZUtb3tRdmKN5aTYf9hzPGCKEHnagrlMuibbblEGGF5HEsih6XvcbVQ",
+	"dD1TJKVKG7HU7pPQnCYQge+9JFqSs1e2OloMhJwzUUQ4ZUaoAHIwh+4hrVw1dXDY1GeAFOcFg87hMfcK",
+	"5d8xEOzrHOuttCRMeKHbOyMzKfRU+YRqCgvAzJjK258p4l9j3mGzX+GfY1v0EtOEzXiMnRe4IL7yp9xt",
+	"Q+eZUOTsVYQPgLHOFVESwNHWsfSCOBue3vD0Y+PpBXVWbn/vJVxL6erVKnd55Q4X99chL4gikd7f2M3s",
+	"XDMBHvgk38Vvipn/PuplX7KhlWzIPX9K0KyHLjLwEoT1s5l1xL/P3HTzkOEaI57pKfkXedEDlqFI69PH",
+	"y88fLj7eXF1eX368/unTx5v/XF5cfWmv73dnX/tdznZmCE/S2srOd8veVuHTu6SFlcdt7G6FpdBJzlBH",
+	"z0A9b4Ig95YoKQAG8g0NHXkDbWOf9TBRicaxsTnrLynmIZutP3wa8s63/NJMS9U1pcvu2wesyrbps2GC",
+	"seN/+CqaQgLNkeQpf8eMLbq64Mgv0ToxIteBaVYEVxCRVJ1XscxseTolWs5GSkP5PKwocczywlUOCanJ",
+	"kmm4kWEFfA0HhKP5j5njZ5jiKhzay1WSgEHJ3w5PbOeMzqf1nptDIHTjjSru0v3sBD3wHS7uuD4yAMam",
+	"2e+hgBAxzvVTcOZbJZc4BvZIsTk2jW+wyvFRXrdjS+LqHoStiY9P/avOdistsHbQ9srgmuEbdMKAi3xb",
+	"IJRP3wHVRkKDHSQtzEawrEneMqFCTo4jnrQVauiEKjlqILdt6+aokfMJ2Zpljn1Qg7JlaL9zsP6nxab7",
+	"/ppSYPtmknJxi5sfETU1/BxWwn2BNSphR9P81M4KBSYlQ5j60M0doJlaIEfN26dUQQ7nLZvrNqIJlPBS",
+	"3OrN4WZknEkACkrA3zcQ5ixVMR+rSZgh6vkf8N0/bbqqR/upe8ZfFYvnH5yG2Y+RxekZiJDavL9ztV9w",
+	"BOYoJZi7VKQumWGYfGn+VPYr2qSTyD4tyIgNBG4lBJdi5sS9OcGvc54xRVrORfGiC0HFiFBNZlJp8q7b",
+	"Xt8jtcpWj6FXanVOu/VMXTd6f1FzwB6qK59SKjdv31GW2mEPWKJ7wYo8tS3pkcXCHSHQlH6V7ZSL8poW",
+	"q03B3HYaB1AhK3hkVXxr6ciMOsXEO54FobExoHStKrLWqmx6sTbY/o/di7VGkj6ymbWzWHiAQFhXXFBc",
+	"ogbK/9F7pxplfcX0cpaXUZFB/q41u/ZG8a9ThHeJuCEMptHynYlUTP+ZnfU5lBtlLGFCc2rRWo3dBZnt",
+	"G0Jy2JrM1yqZy432hCtxct73UwALG2MKQi4MLxXOWALoLRE7i8QYNC97XfwTatDJxmv9gYvbx7rQ8K7t",
+	"rjI8uusltoNqr6+lLi9S97/Eh4cq2GJSP0jxdAoMi/MMCvP/+7dqUw6XNK4QcKUw6NWtIq3yRaho1uY/",
+	"btnycS45EsS1effm2+6Xu3vgrvyNHSJ4D+Ua5EKQwirO3D0uO1AK7BmZmSu/GUXb7QLiJtPstsYlgx88",
+	"CifLas8/mF2FZe3dh6/ysq378K0Ztw8fw3cd0vbGGcaMz/UOTNmN2GdNxdgVFn3loBn+Jmz5aUzg45EF",
+	"F9ZuDYVAZP2e+0uBMh8v3YImVPpkoVJy4aG/WWEnL0RYRCqkLlefPnvsCOtAXPnyNfRWU6s4j2WaykUJ",
+	"uQZfdU6okGI5kwCzx1DGjm0QxG75M1WciEVb8LKymBpMpV6TLgK9fn7bhXkfuQTzuKPG4Pe6QYPmCGpO",
+	"jzj47Khoh9BzaciugrsyeGMqYnHdm6Dz7kHnovx2NZr2iAHnMWPJiMa3/Qm/Y0PSsny2Ool2Gdb8XoEI",
+	"MsIJAstEQ3lSCVXvFpomrZdnZyUI8bL8fXAXocL+CeBzPCrDHcuUC0sXndOPowNhaLqhzWcm42Ysx4QW",
+	"62iF2OPmMdtwfehljR0H7WQAVa4d3Rv7lZl9RDAOMBMtL1bbEIylBHixrxXFulBjxuKEoX3RlMW3Zfii",
+	"gXDT6hNKFhkgBAOWHSiWMtcdOe5ksItBykK3G6YsOIdEqKXwibBQJgi2r1h6x5SLNKt9QtZO51hVou6L",
+	"QDv+ejzxZzejfaLP1bH7SpuDR56vArfPDiJ07wVtiDDvDeoaNbHmJta8a1sWLy60LMLKjo3tYnU3oeQm",
+	"lHyYUHIgEh/VZHpKXn8dKJkNivcxBp6zguoOEmT2quIOPNNyJpkyw7pwNsgzd0MZKpxQ134WWzmhzJUF",
+	"+L7dbsKFG3bUrhS3Fzu4UkpDduUPlcEbXCmeVhrnyZbOE79jERnlPNUdXvSNLVy5ciEe6EmpQxh2F3N9",
+	"DeZF4rsVu6l4oxw0Imev96B+Q6sikH40fobKRts6cNovT9dhRBKAiFwy9VzIiMRTyWMWkbFDeWz7FH/H",
+	"YTDrXC/kQHChdJZjVSZiU5AvNB0bpWXOU4kKCZyy2ZPWEO31G7DVbwrI0WFEhmHMIfypfQ7tl+EwBoKa",
+	"47F91yJs9UpVubg/UPpwIyKfixnLxO2yOiVD85/gP8kF/5+cYfc7Piaa3jJxb0L6daGJH4k7wM1oH3dA",
+	"dey+HPPg7gC/7buJgb0X1LgDGnfAk2L/J0nBAIvUS8d3SWu9QNomNO+l8a5OgsdSeL0tGfDTR9UZn5JR",
+	"XAexicaWPBpbcsWbhuoZknQQkCndpoNbm4hNYj+vnqRL4g76MaAkBXsVhuGeBdt2HkRLbxmbw4NuHHjE",
+	"jipfcSAuaZZylrk5QmOjpQ1ALYmZaRSAv/tlBZGsNau78JtiMUq4VgMx5MmQ0DiTShWf1JKMWNApBLdc",
+	"0VkYJvsvZz0VoS1Mw7f7YNTZ+hTMJCmzrv+L391dk3XdCKO/Vuldt4Ct0z/vGb+vCLCvOWCLw+MUbcXt",
+	"FGzhw9aWmhu513RCPFrt+jM2MSIUKLeUi+FU7jqhtkmxLlwRHUAXbHJe//bwQAUm5Wc48a0c9g9MpCzT",
+	"kpEufYtmKSSATrDknIxpqlgf/wt/Ndy4bjaWaZdmYb86kjJlVBxrhKC8+VtFCGqG7NLGuGbwhggBbHuT",
+	"aLlbrKAC1hoy3OKnBsnnwUg+FVS8yrYfiUX2SRS5kJDHOGflTe8bix70ILKY8hT7D/KigTsvtXYfPq+w",
+	"3uFAtDySj7mfbQxxlM7VnShijL+wGONSkKFtfHsD3eg/wvGHCSMKhg4E+8qVxhf7zJ6YZhm3R/Hxxy/Q",
+	"xIGL3Mxyymiqp7E5zxlPGSBZYn83aIc7zuSs5gQHooT42yccqnfGS9cRuPdST/G3hC4jJGP/22s9jQi2",
+	"3ucp10sAzDeiY7QkL0oI5tCMmPTe6ClpDU6UlMIim/feDE7aRgGJbw3/48L2f3SfeGtGUHL2jnzPRllO",
+	"s6WfjTmmHvmZZvEU6A0yVAGteEMspsyNjyEWU57RbrGY+rH7yqYDxmIq276bwN17QU0s5lgs08a83C2X",
+	"c7OcJa15xuYUmjACOESSp3oqZRJ5SdNepwGtsTqbnM8m5/Oxcz5XZO2jWm5PKURQKTP70Xgrjyrjs8oo",
+	"vdHx/sf3gV68wTzcK4QGUY2/0qg0hoS/+4XRyLNqcV33ZVBcd/6oZiH+Ewu/sA0R2J62vIy0/veXTx/J",
+	"jGUTKAyLp+2IjPIZNB0wJ2Kdp+dkKoXMM0WGP407EB8aHosdOfqdxVrZNcDijF2C/2gN/xicxNN4cNIn",
+	"fwxsETZYdeYvg5Oz7tnrTvd1p9sbnPz5J6SlZRldKru1YOUg4EvhbXNQsYQqw8gXVK0Pyv0yTx7BnHEB",
+	"ua3tGNiLDpznv+p4dN20trVpNo3d398G6ztEbO24xBGSPNJRI5SaENrR2jgoN9Y3y6sRHPvYMs+ZSA6e",
+	"E/N3kueXIimEeSFlM0aVFEcEwA6eV3prLL3xmMXQE9JmeJMEis/LjlileZqaaatYzm3qgZBlB7GayoVy",
+	"hs2EzhWGPaFk3blOsQNjbbMfkTyyWzE6gOSuE2ErM99WVK8duK9YuxTJAdNgjktUFwpfI6gbQX20gvoS",
+	"cF8q0nlrUayeGz7aJLMcZTKLF6aDEyEr4jLlc6MHZDKfTG3mrh6cuO7wp+QDV7ocDIZuqqvIRmaDooGQ",
+	"ggypupHjYUSm9A4civGUoStVTzOmzIGQ1nDGxQ2dsGFkjGwf5JOZ7bQ8VPFUyvRmyWg2jFAq98gXNtew",
+	"owNhk4rxsdVOx0v8MOG6T/5jfnwHvvPeS9v6OmO+wd/Z63OcKhWk1Ax6IFrmmTiVyugvGUt4ho2XZUYS",
+	"FqdcsOTckBVgXhrVRGbucO0utNd1lCYtDi0riMwGImZUcTFpY+tomIyQK6pygfjj3k5aNrxc/jbXUZHn",
+	"gz8NhP8N/O2QblIiBauOYgoKIuSVft8aJa8Qiz8YnrCiHVVFpKMJOmFFROPcdayFdGcNHWznqVyam/9M",
+	"Edef9vrq4uOXn6BB7Q8Xn29+/unjzcUPl6TVe9lel8tkCa+UyzSjX/ksn530z15F5gH8j94Ln1vFhWYT",
+	"wHFdSa56L3Ohi4g7HAi5hzqrO2+uiCJ2ZusmHtyI0uTtRp30IZ8rqk3MWlVLzG37PU8mhoJLWy2N3rtm",
+	"CkB19bloiYUdWc1FO+aksB/ofMecMDdiHzWxGLshI6zEZ+9tNt8ki23Qaf5T2sqpNJZfnloGu6LshLxX",
+	"sB1Un3wey5kh90b9OVr153ubSbeFFhPK11q9IKoX6EbIrr2nuIvg41BY7e60JPepf5EhnswNplINfzsl",
+	"Q51nQt303g4dpnLvrZ4OhNeXWm6Pnimi8DpAw/r2ORkCrCv7OgeV5YaJZEhC3MDKBJ8p4p4Fp4scYxaX",
+	"W6d74Yx+NUIK3/eiRy7ySa68wKMxTdiMxxWRV05xcP33/bsHwm8iLJicvSKtL5cfz4hRjJj1SpGeWZVd",
+	"JX4fcald72fn0qmP4GMb/9OB+IJlU6Ol7Y2tp0xUOkzfcpHYMq6Umocd0LDdQCUzl43HbM4bXjmqNOGa",
+	"zU4H4gEa1C+WoRSSYws1yggLkchFRHpGjr/u2pS8dbK8RGz1CkXvLCpUo9fdUDXaRjNyaob2c0PtyO7Y",
+	"P0/vWD3XrZSPNcO210DWvmCDGuKEmuVZEVFSiiZHfauyISi0MOwjZMlmL80emp0kQo5ksvSaf++tsd7O",
+	"XpFcGH4oWHKP+rFgo6mUtx2Vj/zx7eJ+QXlq63rty4rC3vOwAVH4iVK20a7AVb/iZ76UprxVMUyYbbVH",
+	"Mcw99xsD0ckXDkBXR8k4arZuK86xbtz2rGP9GzbwjhJVNqzivnIWe//K20ZacEfPSdi2WrE4Y7oE3YHs",
+	"eadil4Nc/rBuJBx1DuE6xScCGCAswKhAx979+TuW8jsG9RdB44kvmoqEZgmx90IRNWcxH9vL2yeUQHdm",
+	"qw7Da58pAjHulq/SV1M6ZwBNNRBjZlRCzWZtaw461s6NLehfQngSFWX+UvjEV50traY6T+myTxLWSXLk",
+	"JgyDpe1oIPxbNZ8xpelsPiStXwT/aitjPEAX1ZrN5hbXy48yx0d1nrEhaQ3vetEg73ZfxCOq2OuX5Mef",
+	"L953vvx4cfbqNVgNPDn1Xzk1Yg6eZkNyy5YM493wKTt8HvjLhoupYvHN0NLJOUlySHumJJO+r5a8Y1lK",
+	"54hk7mcGZT84LCJqTmPWUcwwY82S9im5EEty9vUrUF4ex0wpQ+dLbMDHUsUw6VVn3E2RfcX7zGk6ECMa",
+	"38rxGHbld0OdmcXGzxhz3arBCihcfAkS0JKMKU9VtHIxzAdnNLtlCRmaR7iYDAcC4ffdxt+EA07dU44i",
+	"jMknbNHQL1cffBHSVOu5whyDeT5KeUxokmSw5HnG74zRMxCplHOzKlhSysVtJ5UxTd2jTJUtbKqrvMBi",
+	"vBOqCXja3XojIm3KML5pIBJubOyk7WDqzY+oHsiMUHO3HGiIXsjsFrffeXh/vfyvHz99+vfNxYcPn369",
+	"/O7m4+X1r5+u/v3llAzvOFsMbRWSGojFlOrVXbbeedUnQ+u9GNq7A7t4ToahdoEmMvr5ZbZ8ppzJbtaL",
+	"/xwIhIivSxu3WeJodpZyxO2eQIwj4A3rS5dqBO+T1S/BP810b4BDGrHj2ye46MdJBL1k7PtPE0aTlAt2",
+	"k+Tsxqi9J79FK3pc/6Tbe/di/Iq+7PTis1HnTfKCdd6Nu93OK/p69CZ+m7xjXWP35Vl60j8Buu4/f24/",
+	"mZ3a6Z3KbPJcCmYjloYsKkrjyUP0nQMWStV9bbsG6utHPki3u7eNelNJ1aDaHVwrthQ5YpglB5edaOl4",
+	"MWrG1su9qlnW6JR1+vImS3rX+qi/2pz+gel6+fD4duY+nOhhPGh9699AF2pSqY4JLi8g6bLZCrYf3Mx1",
+	"NutBK3AOY+kGpTDhqPtLYo6z5y76vx5F3zxQgUnN3HarMtnwgge6wg5Wb3LUrNiVnzQsuclu/bbKUCoM",
+	"+5erD5HlmsAhIVsv1vyOkXFKJ6s83JZbtPfSKJ8n3qn4bcRqCifozrLg6aIkF+jC3CVAEg7ZmWGWB28I",
+	"i1jf6tFHRL4tJfSieqe949XtdxlezZmPj6aP3n/t0Td/8Pq0gzCK/5Oz3Cq7zhWKdVKQA2132qboltSB",
+	"4wjj2OkHHl9bIoaV1+CzH8L/3aCHkydDC7tGNZExZEslxPw7c48rjl1JtHU4D0RpO82RWK8FaZkJo2Sh",
+	"IiF3nC0g7mN95vDJ9im5AgJhCSkEhIfD5lkQvuHJsF9yikChWhDyQTwxczoTht5wntjycn92dUwfZ2A5",
+	"2iXehwd4i2GLTvpYF98763R7191uH/73/3Z2xuLcdnDDnu0nOPA7V0xB8tN2kqM05s/9VuZHr8gOoN7k",
+	"bycvGq11Sz8o81G2kP8CF6LCsjOZEbhtmAypNBUbRdwW0kpqqlkH3TbfptCCMIayuM1lDzF6jWWKCDII",
+	"te+esNFmeACDzMfpsbmCE3L2Op7T4X01NWze7tKNTSI46b99/bLb3dnjACu4shH+v8ydcqyRtqqv27dY",
+	"A2J2GQ6QPgNxDinipn1M43w5XjH2A7+rul5qWXM5sLcti94g5CD7voPFHk1xzt8eaB/KvT7jad9TLvGe",
+	"KtbhQjHIrL5jZGaEIZECYzeRh2LMyNyBfQF4d2TredlXGmtAZRY5QD3KjPzy+eO6Aob/qZabfmBioqcn",
+	"/V4Xyyr8f9dmMNe9EtK1uF4+/pvnGTc390YxcWNob/umwUx8ZCgY69/Mkhxl9I1iWnMxefxs7ifwO1q6",
+	"y9SWWdnV57fXI1ZHbllI2iRh35eEfU9hYCBlSlLlCZsMePlQSjT8XXLh0ikXlotCm+Kamri/qnGABU89",
+	"kg7IYpVtA2tXMCm7Mb9OWYDRVVMoSlOjESytDAcv4OprrTApt3AYvuy+G1oySG2u27Bo6kC1+2orV4xw",
+	"PRAZBbR7PaUOpsHpQFjaCC6Ctp10SZ2oTFxIDZMHvAWuIyzxtAjHgcwF6ZYusXuyoSOzM63hWbc3bPfD",
+	"5djiBJam5kn7JVgDHQh8L4BxxObE8NtcETDnMW95TnmGFZgTCSdQRn1+ZrG55JjMpVJ8lLKBCJydLX/Q",
+	"7ufAFTpsn5LrhfSbgWkZPoneNj/gLCPej2v+PpNQTArNqaWeWk+xSMgYbg/siZn2+tzdgE0fQ8+BYDq7",
+	"NRyoGbiXrDpgBm241TvI3f3W0eTFPlpe7E/+8jUZsg9pHYA8ttpmqAV9aLqdcmeAiuJSYyQ3fQGavgAP",
+	"6QswEBduKpAzYx7TklCB7XrcnIYvuj2nAX3wGlCL2p2dZ3KUMiP7C/2oPRBB2yv7DSOZI2I+4FSPhSVQ",
+	"o2gEqtQ5PCSWRo1hqWKRUcJeDk/JpSGTgZ2eF+VYO4Ur6NAFXRKeFJOHkfVJ2Q8R/J/zbC4Ve2SD9GmE",
+	"4iN1THixUR2wZPKvmrhEwjTlKUzE0ywArNdRpbs740I1hKsVGbXQESA6dpSmGNdeYZzd3rsufcV6ndej",
+	"Xtx5Q8+SzlvWHXde0JejV/Hr5A17Oz6JTlIv6ze84k18lnTejKAWqtftvKSvRq/jN8lb9g4wMDTVuTrp",
+	"v+j2ohPNtVnxyc/yjiWG+8+o2UyseEDfiauasgVSrmjKbZ96PjNjO+HYrcngM75jMwnsvPHnIVdAy6xy",
+	"6StUta0GBbt0LZsqgENUAdTa/BvdJk3zjT2ab3iPzt+s/cYP/K4i3WmdowZ9C2UGgi4YrohGW8yY6FKQ",
+	"GP6rPxD1DpfFlIk6x06gNkTFgVZWOqMJw2Jt7ZwYof/COSNI4KpIudLryy8e5DI4UNnFHn6DtQP39HEf",
+	"rLziKFQkV0bRNJfaOYa/zn/QRPP/slKKWoG/uZ/Hlh6I5xQQOjqp3AVTsyzUEUjDWs6I1VEynElrWHwF",
+	"fRaQbYaSxfrVQxsaTEVnQKIpvCX6ZJ2leAHf/iAn30JhxYUR/pAUvFV8s/L49ixzZeCmYopCIVEEETmq",
+	"kadvq636t6X0m8s3pYqkUt76/HgnzyAtDa5QwBcKj51Tm6ybL+APeCMfWIixyk5isyihVePZbDybB8o9",
+	"eu9I7MHM1r5pK04bPrs9my2PWuGxIOiIvTNlHmqbMyymDKQkd3gbFrsXIVwbNvuIypYlK6IlUVMkbUub",
+	"4wqitTUdPWooo7MOFUnHHuQDXC7/wPZoV2H+BG5gcQQuHxtajB1nhQBGpS31HEMOgp3KbvkHlUE7c7gD",
+	"5h24rd2SQ+8+9zrOfGXvfpNs8JdWCDSOgV1yEqrscrNMuldnf/6H/deN+athqElGF/uVpbms5DnV0yIp",
+	"uXj/SZVP7JKa/A+VlD/T7LYsJ90ZiajAesUODudAEUGaY8qxPxXXRGk5V0cSi/jeNXNyS6EpIHdau4Fk",
+	"5uI4X79bduuXf5Mfvvt8RS4yTd60XrTbtouWjW9ae3gggo4VKmjTNVpiHqTdGqX91kAR+bAg02HbLBBx",
+	"T5PINZMwWzEQftl92D/X/xS9WiOqOGDR+8lXFtgaBpM7hXkN2wBYb2Y1ECUjUEiSSjEB2F0bnLLhW/9l",
+	"ShQds0lOMWPV9vGQGaEkpYtxntopwdRBpdJU51pmS5Lkehn02JB2Y+B5/EIs71iGG+fddvYsnEkSQVMW",
+	"tHLRqp1C+mZpVrEUMcsw6WOl0wtXAAQzYQkZZuyOswWURLBkOBDl3Sr/igDKWLsENAueDZILzdOqlW4R",
+	"bE/JTwFlDASsFxNsS+RgLmUuKLTDZQk0cyNlmmIsKey32jMwR1k5hDo18ldLHkehSFYms60quWbYzgrZ",
+	"r/6qHCYi9SQa5XXAA4SjmSYQ1aiKf4mqCBzOqw1UFaS4p9LIvpoNOmTMyNYS9PFLhwkZYcYlfmEPd+Ql",
+	"DDySVMQv+eh3Fttw16U/no0crm7M9tyufvQK5/skGLZlSGScgwBvHJeP2U7akD5qy1Nm7gVE6MxdKEfo",
+	"xqCHKDwzpyVZHeHwgaFQbWqCQ01w6EDBoVCvv68y/ZNZbUmd54IwUPY398izfR1L5dR1rYCPL70g2J6t",
+	"ol7V57eXDasjN2QYhIfQpBIcTlRcr2vZ2USzHslHd5EkCnwbJTZtXiJhA2iaLivSoe0wHWtPJrJ9jhY8",
+	"YUJVqm7YcdV7452HLlKVHQD3tAqdc+ExQRd9JY1QMQelVpxL1kMDbii10vEHgULIMHS+3KDzxRCQ9YO6",
+	"/t7+3cr6ZAZCy8Jx4wr9zgNnKhRSs7lun5JPPkv55dnZ+nBgwP2OISQYTGe3sGDNwL1EwAHDg+FW7yDO",
+	"9ltHnRizPzehwsb/c4T+H0ud9TKpLIY29fTe00sUKnbP/wj+68ZWPz9WZLH86gdHF//JpU9grNqEnLDl",
+	"+2q6+blrtmwEN80yuThqBWVNPdCDZPWB6oH2ENhrB+5psx2sHujJBXZYDxSGFZtYTAPseeSlQMibEX96",
+	"E2feU1zDKw6OQx3KRQdH7YI9MINhXfKLvHNO18DXbXMrykXuAuxpjiBj2LBZc2d+lh6FdA+eYDaI82e+",
+	"6PZI8Ib2kRjXwQYUnlJxyxIz2eE4k7NhsHRXVbs65b5PuVCkZaYPyGQc2wMj21YelJMqxZSyfrkZY5qL",
+	"CfZXwJepyBDcdEGXZMxYMqLxbTsilz++R0N+IEovMH+fp1TYNwiR05RgMoeKSMLVPNdMRThb4BT4eERU",
+	"nt0xs257YWwai7jj2s14gwfFJbj5chjNZyzlgtm0IYBl8OXeA2FLuOHvhgZOSQBu8UyBbxxxL7B1M8KW",
+	"KXSq04z1SSyzDNzIUzZDFPkFzcx+oKr4+eL6/Y9DwserJDnF2MCMZHwy1XDyRl5NuYJcHeuJiHy2ygJp",
+	"EyHeyoAwAKeiNF0qMzlu476G1PGBPiYChYArgBYzl1xovGIZQ0r1q53PGc1830/ny6kElTCeOhCtIX7o",
+	"BjjNDXKaYTvyad2BQz+yzUJykdhmhtC0PokwEEB9N3OuLNzdM5/qk8oJrh9ZIFc+UUsKBJaz7OUZfgsJ",
+	"QYqYQVAM+oOYqzYQcuz30NBEVNxYs4VDt45MSXGKaxviahAkXFb2xdMZHuKc8uyZqi1ZN2TkWpTbF5+v",
+	"EIcZS3mm/FZkyUA4yD0z4TLvA+K5sko/Eh6W5xsSCLeFTClaiO6CYrrAlGLSXMwoNiYPErugI7x59Bx/",
+	"xrkKVorZsCyTGfrx20Z0wTfxW8TGUKp3/XQgCrwEAh45FXK0OjX+Z7NfGxGJd/S4RX8NpL/h2diY+348",
+	"m611X9iMHdxtu2rv8P4tG7eEz/652wrWN2r51fWex8ueGBbhWYMHtAB+ZyxmpalIVKPbN7r90er2QPD3",
+	"QjUhoJPXa4si332q/p1gajIxmkyMvQEIr5wdYTR2TicsKtsLJYOiZDzgwhIWc2XNDWs8wK9xKlVuNE+Z",
+	"JkUiQD24w7Uj5G8A28HNdavMi9LD2wvPyrANOReI51DZ5Cbb4rET81zrsLGFr7LGssxqMvTMPeMzRsyt",
+	"ywKubkftnZNnZsXiPON6CYPonBs9t//fvxn6lzyJ4d+/mceyO/fqPEstpmH/+fPe2ZvT7mn3tNd/233b",
+	"hdtgZ/eHC8H4u6ngWlVyrQJmiTwgZMugn9nXJNxYzjJb1rzlveOj5gVhGwGfT2AIWjCzoy6MX2ttCTSS",
+	"oT4qgC2X4wCYvphSSaqaWdm/e0dKzVSv70vosKUopYAJ9X4b4IOV8r5gRitOvdUJXHz+idyypfWMlC3t",
+	"srluXWRMOPRN+xGbCVq/NkfJ2CLP7QTpBCIgqoraihQA+RcVnqSSECi5aYKGKfYqrE6qcC6BjmJ9OCwh",
+	"iuEHyIXZyX9HhM6YSKyMAi3Qt/6quqSse7EolYpTGd8G02HTuGYqnzM2x6QTyLlN8lRPpUyIMfjIfxjN",
+	"yDszlbNXpFPj65rQOe7Pwlg6EIpTsnQwxZi6m5brWM6YdZkp8wk2m6dA95WdAYaHe+/ZmnXOFJ61Qidx",
+	"aobLpKHCUJDMMXRi52Y/W0eQk0nGJlQzMuaTPGOKGJ6V60LBSKimI6qYNegSrqwqANVpmUyRb86ZgEfP",
+	"iZBFRwXz/QTdQF8uP55ZJ1Qws4yZP9TOLDGMHA9LFN7LgJRJ64pNyOs23J0Z19pXERKa3HHFMkLVrYWK",
+	"4OFXKby75qPfc6NPU61pPEUnLq3kRinSwtHmeGDuEUmZNow9IjMucs1UOyLxlMXwaVtKyTMyWjouB65J",
+	"LsgolSOitMzoJLxOLiNfhWwNeEXdtWdpaoga7RS1VJrNFFKpC6d1iu6ZJKaapnKSM+RA8zxN4Yqjv4xP",
+	"DAW6LpSk9cXY6TRLiG3gp9rhNcNuY3/+9uf/DwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/advicerequests"
 	"github.com/oneplan-send/oneplan/internal/casework/assessments"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
@@ -82,6 +83,7 @@ type App struct {
 	Plans         *plans.Service
 	Disputes      *disputes.Service
 	Documents     *documents.Service
+	Advice        *advicerequests.Service
 	Transitions   *transitions.Service
 	Surveys       *surveys.Service
 	Reports       *reports.Service
@@ -115,6 +117,7 @@ func New(st *store.Store, opts Options) *App {
 	if opts.Blobs == nil {
 		opts.Blobs = memoryBlobs()
 	}
+	a.Advice = advicerequests.New(core, store.Bind(st, func(tx *store.Tx) advicerequests.Tx { return tx }))
 	a.Documents = documents.New(core, store.Bind(st, func(tx *store.Tx) documents.Tx { return tx }), opts.Blobs, opts.Scanner, opts.DocumentLimits)
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears, opts.Blobs)
 	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)

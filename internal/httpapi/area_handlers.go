@@ -116,6 +116,7 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		planHandlers:       planHandlers{s: s, svc: a.Plans},
 		disputeHandlers:    disputeHandlers{s: s, svc: a.Disputes},
 		documentHandlers:   documentHandlers{s: s, svc: a.Documents},
+		adviceHandlers:     adviceHandlers{s: s, svc: a.Advice},
 		transitionHandlers: transitionHandlers{s: s, svc: a.Transitions},
 		surveyHandlers:     surveyHandlers{s: s, svc: a.Surveys},
 		reportHandlers:     reportHandlers{s: s, svc: a.Reports},

@@ -23,6 +23,7 @@ type handlers struct {
 	planHandlers
 	disputeHandlers
 	documentHandlers
+	adviceHandlers
 	transitionHandlers
 	surveyHandlers
 	reportHandlers

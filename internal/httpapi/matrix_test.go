@@ -315,6 +315,13 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"adviser": "medical", "requested_on": today} }},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/advice/{action}/received", writes: true, setup: withAdvice, want: caseworkWrite(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"received_on": today} }},
+		// Advice submitted by the adviser named (the lead's key); the advice request rides in {action}.
+		{method: "GET", path: "/v1/advice-requests", want: caseworkList},
+		{method: "GET", path: "/v1/advice-requests/{action}", setup: withNamedAdvice,
+			want: expect(nf, map[caller]int{sendOfficer: ok, leadInvolved: ok, admin: fb, analyst: fb})},
+		{method: "POST", path: "/v1/advice-requests/{action}/submission", writes: true, setup: withNamedAdvice,
+			want: expect(fb, map[caller]int{leadInvolved: ok, involved: nf, uninvolved: nf, leadUninvolved: nf}),
+			body: func(*env, caller, fixture) any { return map[string]any{"sections": map[string]any{"needs": "Working memory."}} }},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/decision-to-issue", writes: true, setup: withAssessing, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"decision": "issue", "decided_on": today, "reason": "Needs call for a plan."}

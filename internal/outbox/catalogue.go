@@ -28,6 +28,7 @@ var (
 	DisputeUpdated              = Type{Name: "dispute.updated", Version: 1, RecordType: "dispute", Summary: "A dispute changed."}
 	DocumentAdded               = Type{Name: "document.added", Version: 1, RecordType: "document", Summary: "A document (advice, a report, a letter) was attached to a child's record."}
 	DocumentRemoved             = Type{Name: "document.removed", Version: 1, RecordType: "document", Summary: "A document was removed from a child's record."}
+	EHCAdviceSubmitted          = Type{Name: "ehc_advice.submitted", Version: 1, RecordType: "ehc_advice", Summary: "The adviser named on an advice request submitted their advice (Reg 6)."}
 	EHCPlanAmendmentProposed    = Type{Name: "ehc_plan.amendment_proposed", Version: 1, RecordType: "ehc_plan", Summary: "Proposed amendments were sent to the family."}
 	EHCPlanCeased               = Type{Name: "ehc_plan.ceased", Version: 1, RecordType: "ehc_plan", Summary: "A plan ceased."}
 	EHCPlanCeasing              = Type{Name: "ehc_plan.ceasing", Version: 1, RecordType: "ehc_plan", Summary: "The authority decided to cease a plan; it stays in force until the appeal window closes."}
@@ -109,6 +110,7 @@ var Catalogue = []Type{
 	DisputeUpdated,
 	DocumentAdded,
 	DocumentRemoved,
+	EHCAdviceSubmitted,
 	EHCPlanAmendmentProposed,
 	EHCPlanCeased,
 	EHCPlanCeasing,

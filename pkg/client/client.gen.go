@@ -71,6 +71,24 @@ func (e AdultService) Valid() bool {
 	}
 }
 
+// Defines values for AdviceRequestStatus.
+const (
+	AdviceRequestStatusRequested AdviceRequestStatus = "requested"
+	AdviceRequestStatusSubmitted AdviceRequestStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AdviceRequestStatus enum.
+func (e AdviceRequestStatus) Valid() bool {
+	switch e {
+	case AdviceRequestStatusRequested:
+		return true
+	case AdviceRequestStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -1871,6 +1889,54 @@ func (e PlanSection) Valid() bool {
 	}
 }
 
+// Defines values for PlanSectionCode.
+const (
+	PlanSectionCodeA  PlanSectionCode = "a"
+	PlanSectionCodeB  PlanSectionCode = "b"
+	PlanSectionCodeC  PlanSectionCode = "c"
+	PlanSectionCodeD  PlanSectionCode = "d"
+	PlanSectionCodeE  PlanSectionCode = "e"
+	PlanSectionCodeF  PlanSectionCode = "f"
+	PlanSectionCodeG  PlanSectionCode = "g"
+	PlanSectionCodeH1 PlanSectionCode = "h1"
+	PlanSectionCodeH2 PlanSectionCode = "h2"
+	PlanSectionCodeI  PlanSectionCode = "i"
+	PlanSectionCodeJ  PlanSectionCode = "j"
+	PlanSectionCodeK  PlanSectionCode = "k"
+)
+
+// Valid indicates whether the value is a known member of the PlanSectionCode enum.
+func (e PlanSectionCode) Valid() bool {
+	switch e {
+	case PlanSectionCodeA:
+		return true
+	case PlanSectionCodeB:
+		return true
+	case PlanSectionCodeC:
+		return true
+	case PlanSectionCodeD:
+		return true
+	case PlanSectionCodeE:
+		return true
+	case PlanSectionCodeF:
+		return true
+	case PlanSectionCodeG:
+		return true
+	case PlanSectionCodeH1:
+		return true
+	case PlanSectionCodeH2:
+		return true
+	case PlanSectionCodeI:
+		return true
+	case PlanSectionCodeJ:
+		return true
+	case PlanSectionCodeK:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PossibleDuplicateStatus.
 const (
 	PossibleDuplicateStatusDismissed PossibleDuplicateStatus = "dismissed"
@@ -2735,6 +2801,78 @@ type AdultServicesContact struct {
 	Service        AdultService        `json:"service"`
 }
 
+// AdviceChild Who the advice is about; no more than the adviser needs.
+type AdviceChild struct {
+	DateOfBirth   openapi_types.Date `json:"date_of_birth"`
+	FamilyName    string             `json:"family_name"`
+	GivenName     string             `json:"given_name"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// AdviceRequest defines model for AdviceRequest.
+type AdviceRequest struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser               EHCAdviser         `json:"adviser"`
+	AdviserPractitionerID openapi_types.UUID `json:"adviser_practitioner_id"`
+
+	// Child Who the advice is about; no more than the adviser needs.
+	Child       AdviceChild           `json:"child"`
+	DocumentIds *[]openapi_types.UUID `json:"document_ids,omitempty"`
+
+	// DueOn 6 weeks from the request, paused for exception grounds c and d (Reg 8), as the statutory calendar computed it.
+	DueOn        openapi_types.Date `json:"due_on"`
+	EHCRequestID openapi_types.UUID `json:"ehc_request_id"`
+
+	// ID The same id as the advice entry on the EHC needs assessment.
+	ID              openapi_types.UUID `json:"id"`
+	InformsSections *[]PlanSectionCode `json:"informs_sections,omitempty"`
+
+	// Late Submitted after due_on; the advice is still taken.
+	Late        bool               `json:"late"`
+	Provider    *string            `json:"provider,omitempty"`
+	RequestedOn openapi_types.Date `json:"requested_on"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections *AdviceSections `json:"sections,omitempty"`
+
+	// Status requested: waiting for the adviser; submitted: the advice is in.
+	Status      AdviceRequestStatus `json:"status"`
+	SubmittedOn *openapi_types.Date `json:"submitted_on,omitempty"`
+	Version     int                 `json:"version"`
+}
+
+// AdviceRequestPage defines model for AdviceRequestPage.
+type AdviceRequestPage struct {
+	Items      []AdviceRequest `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// AdviceRequestStatus requested: waiting for the adviser; submitted: the advice is in.
+type AdviceRequestStatus string
+
+// AdviceSections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+type AdviceSections struct {
+	// Needs The child's needs as the adviser sees them (informs B, C, D).
+	Needs *string `json:"needs,omitempty"`
+
+	// Outcomes The outcomes sought (informs E).
+	Outcomes *string `json:"outcomes,omitempty"`
+
+	// Provision The provision needed, specific and quantified (informs F, G, H1, H2).
+	Provision *string `json:"provision,omitempty"`
+	Summary   *string `json:"summary,omitempty"`
+}
+
+// AdviceSubmissionInput defines model for AdviceSubmissionInput.
+type AdviceSubmissionInput struct {
+	// DocumentIds Documents already attached to the same EHC needs assessment (the adviser's reports).
+	DocumentIds     *[]openapi_types.UUID `json:"document_ids,omitempty"`
+	InformsSections *[]PlanSectionCode    `json:"informs_sections,omitempty"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections AdviceSections `json:"sections"`
+}
+
 // Allocation defines model for Allocation.
 type Allocation struct {
 	Active         bool                `json:"active"`
@@ -3363,20 +3501,29 @@ type DocumentRecordType string
 // EHCAdvice defines model for EhcAdvice.
 type EHCAdvice struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-	Adviser     EHCAdviser          `json:"adviser"`
-	Deadline    EHCDeadline         `json:"deadline"`
-	ID          openapi_types.UUID  `json:"id"`
-	Notes       *string             `json:"notes,omitempty"`
-	Provider    *string             `json:"provider,omitempty"`
-	ReceivedOn  *openapi_types.Date `json:"received_on,omitempty"`
-	RequestedOn openapi_types.Date  `json:"requested_on"`
+	Adviser EHCAdviser `json:"adviser"`
+
+	// AdviserPractitionerID The practitioner asked, when named; their advice is at GET /v1/advice-requests/{id}.
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Deadline              EHCDeadline         `json:"deadline"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Provider              *string             `json:"provider,omitempty"`
+	ReceivedOn            *openapi_types.Date `json:"received_on,omitempty"`
+	RequestedOn           openapi_types.Date  `json:"requested_on"`
 }
+
+// EHCAdviceEventPayload The data of advice events (see GET /v1/event-types for which).
+type EHCAdviceEventPayload = EventPayload
 
 // EHCAdviceInput defines model for EhcAdviceInput.
 type EHCAdviceInput struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
 	Adviser EHCAdviser `json:"adviser"`
-	Notes   *string    `json:"notes,omitempty"`
+
+	// AdviserPractitionerID The practitioner asked, who then sees this request (and only this one) at GET /v1/advice-requests and submits the advice themselves. Must be an active practitioner in the directory (422 otherwise).
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
 
 	// Provider The service or organisation asked (not a person's name).
 	Provider *string `json:"provider,omitempty"`
@@ -4423,6 +4570,9 @@ type PFAPatch struct {
 
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
+
+// PlanSectionCode A section of the EHC plan (Reg 12), as the plan's sections are named.
+type PlanSectionCode string
 
 // PossibleDuplicate Example: {"found_at":"2026-03-02T10:15:00Z","id":"0190a5e2-1a2b-7c3d-8e4f-5a6b7c8d9e0f","matched_on":"nhs_number","status":"open","version":1,"young_person_ids":["0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f"]}
 type PossibleDuplicate struct {
@@ -5524,6 +5674,27 @@ type CompleteActionParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAdviceRequestsParams defines parameters for ListAdviceRequests.
+type ListAdviceRequestsParams struct {
+	Status       *AdviceRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+	EHCRequestID *openapi_types.UUID  `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// SubmitAdviceParams defines parameters for SubmitAdvice.
+type SubmitAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
@@ -6531,6 +6702,9 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// SubmitAdviceJSONRequestBody defines body for SubmitAdvice for application/json ContentType.
+type SubmitAdviceJSONRequestBody = AdviceSubmissionInput
+
 // DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
 type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
 
@@ -7019,6 +7193,52 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteAction(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every request listed is recorded in the audit trail.
+	//
+	// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+	//
+	// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+	ListAdviceRequests(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdviceRequest One advice request, with the advice once submitted
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+	GetAdviceRequest(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitAdviceWithBody The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdviceWithBody(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitAdvice The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdvice(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAnnualReviews List annual reviews of EHC plans
 	//
@@ -9474,6 +9694,92 @@ func (c *Client) CompleteActionWithBody(ctx context.Context, id ID, params *Comp
 // Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 func (c *Client) CompleteAction(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCompleteActionRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every request listed is recorded in the audit trail.
+//
+// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+//
+// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+func (c *Client) ListAdviceRequests(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdviceRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdviceRequest One advice request, with the advice once submitted
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+func (c *Client) GetAdviceRequest(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdviceRequestRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitAdviceWithBody The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *Client) SubmitAdviceWithBody(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitAdviceRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitAdvice The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *Client) SubmitAdvice(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitAdviceRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13892,6 +14198,203 @@ func NewCompleteActionRequestWithBody(server string, id ID, params *CompleteActi
 			}
 
 			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListAdviceRequestsRequest constructs an http.Request for the ListAdviceRequests method
+func NewListAdviceRequestsRequest(server string, params *ListAdviceRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/advice-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EHCRequestID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_request_id", *params.EHCRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAdviceRequestRequest constructs an http.Request for the GetAdviceRequest method
+func NewGetAdviceRequestRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/advice-requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubmitAdviceRequest calls the generic SubmitAdvice builder with application/json body
+func NewSubmitAdviceRequest(server string, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubmitAdviceRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSubmitAdviceRequestWithBody constructs an http.Request for the SubmitAdvice method, with any body, and a specified content type
+func NewSubmitAdviceRequestWithBody(server string, id ID, params *SubmitAdviceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/advice-requests/%s/submission", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
 		}
 
 	}
@@ -22477,6 +22980,56 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteActionWithResponse(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error)
 
+	// ListAdviceRequestsWithResponse The advice requests addressed to the caller (Reg 6)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every request listed is recorded in the audit trail.
+	//
+	// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+	ListAdviceRequestsWithResponse(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*ListAdviceRequestsResponse, error)
+
+	// GetAdviceRequestWithResponse One advice request, with the advice once submitted
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+	GetAdviceRequestWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAdviceRequestResponse, error)
+
+	// SubmitAdviceWithBodyWithResponse The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdviceWithBodyWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error)
+
+	// SubmitAdviceWithResponse The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdviceWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error)
+
 	// ListAnnualReviewsWithResponse List annual reviews of EHC plans
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -25429,6 +25982,346 @@ func (r CompleteActionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CompleteActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAdviceRequestsResponse429Headers the declared response headers of an HTTP 429 response for ListAdviceRequests
+type ListAdviceRequestsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListAdviceRequestsResponse503Headers the declared response headers of an HTTP 503 response for ListAdviceRequests
+type ListAdviceRequestsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListAdviceRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviceRequestPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAdviceRequestsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAdviceRequestsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdviceRequestsResponse) GetJSON200() *AdviceRequestPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdviceRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdviceRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdviceRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdviceRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAdviceRequestResponse200Headers the declared response headers of an HTTP 200 response for GetAdviceRequest
+type GetAdviceRequestResponse200Headers struct {
+	ETag *string
+}
+
+// GetAdviceRequestResponse429Headers the declared response headers of an HTTP 429 response for GetAdviceRequest
+type GetAdviceRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAdviceRequestResponse503Headers the declared response headers of an HTTP 503 response for GetAdviceRequest
+type GetAdviceRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetAdviceRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviceRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAdviceRequestResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAdviceRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAdviceRequestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdviceRequestResponse) GetJSON200() *AdviceRequest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdviceRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdviceRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdviceRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdviceRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubmitAdviceResponse200Headers the declared response headers of an HTTP 200 response for SubmitAdvice
+type SubmitAdviceResponse200Headers struct {
+	ETag *string
+}
+
+// SubmitAdviceResponse409Headers the declared response headers of an HTTP 409 response for SubmitAdvice
+type SubmitAdviceResponse409Headers struct {
+	RetryAfter *int
+}
+
+// SubmitAdviceResponse412Headers the declared response headers of an HTTP 412 response for SubmitAdvice
+type SubmitAdviceResponse412Headers struct {
+	ETag *string
+}
+
+// SubmitAdviceResponse429Headers the declared response headers of an HTTP 429 response for SubmitAdvice
+type SubmitAdviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitAdviceResponse503Headers the declared response headers of an HTTP 503 response for SubmitAdvice
+type SubmitAdviceResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SubmitAdviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviceRequest
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SubmitAdviceResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SubmitAdviceResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *SubmitAdviceResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitAdviceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitAdviceResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitAdviceResponse) GetJSON200() *AdviceRequest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitAdviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitAdviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitAdviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitAdviceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -40316,6 +41209,80 @@ func (c *ClientWithResponses) CompleteActionWithResponse(ctx context.Context, id
 	return ParseCompleteActionResponse(rsp)
 }
 
+// ListAdviceRequestsWithResponse The advice requests addressed to the caller (Reg 6)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every request listed is recorded in the audit trail.
+//
+// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+func (c *ClientWithResponses) ListAdviceRequestsWithResponse(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*ListAdviceRequestsResponse, error) {
+	rsp, err := c.ListAdviceRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdviceRequestsResponse(rsp)
+}
+
+// GetAdviceRequestWithResponse One advice request, with the advice once submitted
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+func (c *ClientWithResponses) GetAdviceRequestWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAdviceRequestResponse, error) {
+	rsp, err := c.GetAdviceRequest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdviceRequestResponse(rsp)
+}
+
+// SubmitAdviceWithBodyWithResponse The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *ClientWithResponses) SubmitAdviceWithBodyWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error) {
+	rsp, err := c.SubmitAdviceWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitAdviceResponse(rsp)
+}
+
+// SubmitAdviceWithResponse The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *ClientWithResponses) SubmitAdviceWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error) {
+	rsp, err := c.SubmitAdvice(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitAdviceResponse(rsp)
+}
+
 // ListAnnualReviewsWithResponse List annual reviews of EHC plans
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -44280,6 +45247,340 @@ func ParseCompleteActionResponse(rsp *http.Response) (*CompleteActionResponse, e
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CompleteActionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListAdviceRequestsResponse parses an HTTP response from a ListAdviceRequestsWithResponse call
+func ParseListAdviceRequestsResponse(rsp *http.Response) (*ListAdviceRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdviceRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviceRequestPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAdviceRequestsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAdviceRequestsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAdviceRequestResponse parses an HTTP response from a GetAdviceRequestWithResponse call
+func ParseGetAdviceRequestResponse(rsp *http.Response) (*GetAdviceRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdviceRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviceRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAdviceRequestResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAdviceRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAdviceRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubmitAdviceResponse parses an HTTP response from a SubmitAdviceWithResponse call
+func ParseSubmitAdviceResponse(rsp *http.Response) (*SubmitAdviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitAdviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviceRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SubmitAdviceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers SubmitAdviceResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers SubmitAdviceResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitAdviceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitAdviceResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -31,6 +31,8 @@ var all = []*gormigrate.Migration{
 	m0020,
 	m0030,
 	m0060,
+	m0080,
+	m0081,
 }
 
 // Table records the IDs of the migrations applied.
