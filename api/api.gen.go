@@ -563,6 +563,78 @@ func (e ConsentScope) Valid() bool {
 	}
 }
 
+// Defines values for ConsultationRequestedBy.
+const (
+	ConsultationRequestedByAuthority ConsultationRequestedBy = "authority"
+	ConsultationRequestedByFamily    ConsultationRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationRequestedBy enum.
+func (e ConsultationRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationRequestedByAuthority:
+		return true
+	case ConsultationRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationAnswer.
+const (
+	CanMeetNeeds    ConsultationAnswer = "can_meet_needs"
+	CannotMeetNeeds ConsultationAnswer = "cannot_meet_needs"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationAnswer enum.
+func (e ConsultationAnswer) Valid() bool {
+	switch e {
+	case CanMeetNeeds:
+		return true
+	case CannotMeetNeeds:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationInputRequestedBy.
+const (
+	ConsultationInputRequestedByAuthority ConsultationInputRequestedBy = "authority"
+	ConsultationInputRequestedByFamily    ConsultationInputRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationInputRequestedBy enum.
+func (e ConsultationInputRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationInputRequestedByAuthority:
+		return true
+	case ConsultationInputRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationStatus.
+const (
+	Responded ConsultationStatus = "responded"
+	Sent      ConsultationStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationStatus enum.
+func (e ConsultationStatus) Valid() bool {
+	switch e {
+	case Responded:
+		return true
+	case Sent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ContactRelationship.
 const (
 	ContactRelationshipCarer       ContactRelationship = "carer"
@@ -3289,6 +3361,66 @@ type ConsentWithdrawal struct {
 	WithdrawnOn *openapi_types.Date `json:"withdrawn_on,omitempty"`
 }
 
+// Consultation defines model for Consultation.
+type Consultation struct {
+	// DueOn 15 days beginning with sent_on.
+	DueOn          openapi_types.Date      `json:"due_on"`
+	ID             openapi_types.UUID      `json:"id"`
+	Late           bool                    `json:"late"`
+	Notes          *string                 `json:"notes,omitempty"`
+	OrganisationID openapi_types.UUID      `json:"organisation_id"`
+	PlanID         openapi_types.UUID      `json:"plan_id"`
+	Reasons        *string                 `json:"reasons,omitempty"`
+	RequestedBy    ConsultationRequestedBy `json:"requested_by"`
+	RespondedOn    *openapi_types.Date     `json:"responded_on,omitempty"`
+	Response       *ConsultationAnswer     `json:"response,omitempty"`
+	SentOn         openapi_types.Date      `json:"sent_on"`
+
+	// Status sent: waiting for the setting; responded: the setting answered.
+	Status        ConsultationStatus `json:"status"`
+	Version       int                `json:"version"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// ConsultationRequestedBy defines model for Consultation.RequestedBy.
+type ConsultationRequestedBy string
+
+// ConsultationAnswer defines model for ConsultationAnswer.
+type ConsultationAnswer string
+
+// ConsultationInput defines model for ConsultationInput.
+type ConsultationInput struct {
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganisationID The setting consulted: an organisation in the directory.
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
+
+	// RequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+	RequestedBy ConsultationInputRequestedBy `json:"requested_by"`
+
+	// SentOn The day the consultation was sent (default today); not in the future. The 15 days begin with it.
+	SentOn *openapi_types.Date `json:"sent_on,omitempty"`
+}
+
+// ConsultationInputRequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+type ConsultationInputRequestedBy string
+
+// ConsultationPage defines model for ConsultationPage.
+type ConsultationPage struct {
+	Items      []Consultation `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// ConsultationResponseInput defines model for ConsultationResponseInput.
+type ConsultationResponseInput struct {
+	// Reasons Why; required when the setting cannot meet the child's needs.
+	Reasons  *string            `json:"reasons,omitempty"`
+	Response ConsultationAnswer `json:"response"`
+}
+
+// ConsultationStatus sent: waiting for the setting; responded: the setting answered.
+type ConsultationStatus string
+
 // Contact defines model for Contact.
 type Contact struct {
 	Email                  *openapi_types.Email `json:"email,omitempty"`
@@ -3781,6 +3913,9 @@ type EHCPhaseTransferInputKind string
 
 // EHCPlacement Section I: blank in a draft; required in a final plan.
 type EHCPlacement struct {
+	// ConsultationID The consultation with the setting (s.39) that supports naming it; must be a consultation on this plan (422 otherwise).
+	ConsultationID *openapi_types.UUID `json:"consultation_id,omitempty"`
+
 	// Residential The placement is residential (SEN2 PlanRes / RES).
 	Residential *bool                    `json:"residential,omitempty"`
 	SettingName *string                  `json:"setting_name,omitempty"`
@@ -4889,6 +5024,9 @@ type SENNeed string
 // ServiceType defines model for ServiceType.
 type ServiceType string
 
+// SettingConsultationEventPayload The data of consultation events (see GET /v1/event-types for which).
+type SettingConsultationEventPayload = EventPayload
+
 // Sex Sex as recorded, for the SEN2 return (M/F).
 type Sex string
 
@@ -5775,6 +5913,27 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListConsultationsParams defines parameters for ListConsultations.
+type ListConsultationsParams struct {
+	PlanID *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
+	Status *ConsultationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RespondToConsultationParams defines parameters for RespondToConsultation.
+type RespondToConsultationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
@@ -5956,6 +6115,12 @@ type CeaseEHCPlanParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ConsultSettingParams defines parameters for ConsultSetting.
+type ConsultSettingParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReviseEHCPlanDraftParams defines parameters for ReviseEHCPlanDraft.
@@ -6717,6 +6882,9 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = APIKeyInput
 
+// RespondToConsultationJSONRequestBody defines body for RespondToConsultation for application/json ContentType.
+type RespondToConsultationJSONRequestBody = ConsultationResponseInput
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -6755,6 +6923,9 @@ type ProposeEHCPlanAmendmentJSONRequestBody = EHCPlanAmendmentInput
 
 // CeaseEHCPlanJSONRequestBody defines body for CeaseEHCPlan for application/json ContentType.
 type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
+
+// ConsultSettingJSONRequestBody defines body for ConsultSetting for application/json ContentType.
+type ConsultSettingJSONRequestBody = ConsultationInput
 
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
@@ -7109,6 +7280,15 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListConsultations Consultations with settings (s.39)
+	// (GET /v1/consultations)
+	ListConsultations(ctx echo.Context, params ListConsultationsParams) error
+	// GetConsultation One consultation with a setting
+	// (GET /v1/consultations/{id})
+	GetConsultation(ctx echo.Context, id ID) error
+	// RespondToConsultation The setting answers whether it can meet the child's needs
+	// (POST /v1/consultations/{id}/response)
+	RespondToConsultation(ctx echo.Context, id ID, params RespondToConsultationParams) error
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx echo.Context, params ListDisputesParams) error
@@ -7181,6 +7361,9 @@ type ServerInterface interface {
 	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	// (POST /v1/ehc-plans/{id}/cease)
 	CeaseEHCPlan(ctx echo.Context, id ID, params CeaseEHCPlanParams) error
+	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	// (POST /v1/ehc-plans/{id}/consultations)
+	ConsultSetting(ctx echo.Context, id ID, params ConsultSettingParams) error
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx echo.Context, id ID, params ReviseEHCPlanDraftParams) error
@@ -8088,6 +8271,112 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// ListConsultations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListConsultations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConsultationsParams
+	// ------------- Optional query parameter "plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "plan_id", ctx.QueryParams(), &params.PlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListConsultations(ctx, params)
+	return err
+}
+
+// GetConsultation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetConsultation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetConsultation(ctx, id)
+	return err
+}
+
+// RespondToConsultation converts echo context to params.
+func (w *ServerInterfaceWrapper) RespondToConsultation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RespondToConsultationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RespondToConsultation(ctx, id, params)
 	return err
 }
 
@@ -9035,6 +9324,42 @@ func (w *ServerInterfaceWrapper) CeaseEHCPlan(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CeaseEHCPlan(ctx, id, params)
+	return err
+}
+
+// ConsultSetting converts echo context to params.
+func (w *ServerInterfaceWrapper) ConsultSetting(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ConsultSettingParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConsultSetting(ctx, id, params)
 	return err
 }
 
@@ -12423,6 +12748,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/advice-requests", wrapper.ListAdviceRequests, options.OperationMiddlewares["listAdviceRequests"]...)
 	router.GET(options.BaseURL+"/v1/advice-requests/:id", wrapper.GetAdviceRequest, options.OperationMiddlewares["getAdviceRequest"]...)
 	router.POST(options.BaseURL+"/v1/advice-requests/:id/submission", wrapper.SubmitAdvice, options.OperationMiddlewares["submitAdvice"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/consultations", wrapper.ConsultSetting, options.OperationMiddlewares["consultSetting"]...)
+	router.GET(options.BaseURL+"/v1/consultations", wrapper.ListConsultations, options.OperationMiddlewares["listConsultations"]...)
+	router.GET(options.BaseURL+"/v1/consultations/:id", wrapper.GetConsultation, options.OperationMiddlewares["getConsultation"]...)
+	router.POST(options.BaseURL+"/v1/consultations/:id/response", wrapper.RespondToConsultation, options.OperationMiddlewares["respondToConsultation"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-issue", wrapper.DecideEHCPlanIssue, options.OperationMiddlewares["decideEhcPlanIssue"]...)
 	router.GET(options.BaseURL+"/v1/ehc-plans", wrapper.ListEHCPlans, options.OperationMiddlewares["listEhcPlans"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans", wrapper.CreateEHCPlan, options.OperationMiddlewares["createEhcPlan"]...)
@@ -15140,6 +15469,454 @@ type ListAuditEvents503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents503ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultationsRequestObject struct {
+	Params ListConsultationsParams
+}
+
+type ListConsultationsResponseObject interface {
+	VisitListConsultationsResponse(w http.ResponseWriter) error
+}
+
+type ListConsultations200JSONResponse ConsultationPage
+
+func (response ListConsultations200JSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations400ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations401ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations403ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations429ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations503ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultationRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetConsultationResponseObject interface {
+	VisitGetConsultationResponse(w http.ResponseWriter) error
+}
+
+type GetConsultation200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetConsultation200JSONResponse struct {
+	Body    Consultation
+	Headers GetConsultation200ResponseHeaders
+}
+
+func (response GetConsultation200JSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation401ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation403ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation404ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation429ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation503ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultationRequestObject struct {
+	ID     ID `json:"id"`
+	Params RespondToConsultationParams
+	Body   *RespondToConsultationJSONRequestBody
+}
+
+type RespondToConsultationResponseObject interface {
+	VisitRespondToConsultationResponse(w http.ResponseWriter) error
+}
+
+type RespondToConsultation200ResponseHeaders struct {
+	ETag *string
+}
+
+type RespondToConsultation200JSONResponse struct {
+	Body    Consultation
+	Headers RespondToConsultation200ResponseHeaders
+}
+
+func (response RespondToConsultation200JSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation400ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation401ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation403ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation404ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation409ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation412ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation413ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation415ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation422ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation429ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation503ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19478,6 +20255,213 @@ type CeaseEHCPlan503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CeaseEHCPlan503ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSettingRequestObject struct {
+	ID     ID `json:"id"`
+	Params ConsultSettingParams
+	Body   *ConsultSettingJSONRequestBody
+}
+
+type ConsultSettingResponseObject interface {
+	VisitConsultSettingResponse(w http.ResponseWriter) error
+}
+
+type ConsultSetting201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type ConsultSetting201JSONResponse struct {
+	Body    Consultation
+	Headers ConsultSetting201ResponseHeaders
+}
+
+func (response ConsultSetting201JSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting400ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting401ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting403ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting404ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting409ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting413ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting415ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting422ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting429ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting503ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34053,6 +35037,15 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListConsultations Consultations with settings (s.39)
+	// (GET /v1/consultations)
+	ListConsultations(ctx context.Context, request ListConsultationsRequestObject) (ListConsultationsResponseObject, error)
+	// GetConsultation One consultation with a setting
+	// (GET /v1/consultations/{id})
+	GetConsultation(ctx context.Context, request GetConsultationRequestObject) (GetConsultationResponseObject, error)
+	// RespondToConsultation The setting answers whether it can meet the child's needs
+	// (POST /v1/consultations/{id}/response)
+	RespondToConsultation(ctx context.Context, request RespondToConsultationRequestObject) (RespondToConsultationResponseObject, error)
 	// ListDisputes List tribunal appeals, mediations and complaints
 	// (GET /v1/disputes)
 	ListDisputes(ctx context.Context, request ListDisputesRequestObject) (ListDisputesResponseObject, error)
@@ -34125,6 +35118,9 @@ type StrictServerInterface interface {
 	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	// (POST /v1/ehc-plans/{id}/cease)
 	CeaseEHCPlan(ctx context.Context, request CeaseEHCPlanRequestObject) (CeaseEHCPlanResponseObject, error)
+	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	// (POST /v1/ehc-plans/{id}/consultations)
+	ConsultSetting(ctx context.Context, request ConsultSettingRequestObject) (ConsultSettingResponseObject, error)
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx context.Context, request ReviseEHCPlanDraftRequestObject) (ReviseEHCPlanDraftResponseObject, error)
@@ -35011,6 +36007,105 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListConsultations operation middleware
+func (sh *strictHandler) ListConsultations(ctx echo.Context, params ListConsultationsParams) error {
+	var request ListConsultationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConsultations(ctx.Request().Context(), request.(ListConsultationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConsultations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListConsultationsResponseObject); ok {
+		return validResponse.VisitListConsultationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetConsultation operation middleware
+func (sh *strictHandler) GetConsultation(ctx echo.Context, id ID) error {
+	var request GetConsultationRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsultation(ctx.Request().Context(), request.(GetConsultationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsultation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetConsultationResponseObject); ok {
+		return validResponse.VisitGetConsultationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RespondToConsultation operation middleware
+func (sh *strictHandler) RespondToConsultation(ctx echo.Context, id ID, params RespondToConsultationParams) error {
+	var request RespondToConsultationRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RespondToConsultationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RespondToConsultation(ctx.Request().Context(), request.(RespondToConsultationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RespondToConsultation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RespondToConsultationResponseObject); ok {
+		return validResponse.VisitRespondToConsultationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -35923,6 +37018,55 @@ func (sh *strictHandler) CeaseEHCPlan(ctx echo.Context, id ID, params CeaseEHCPl
 		return err
 	} else if validResponse, ok := response.(CeaseEHCPlanResponseObject); ok {
 		return validResponse.VisitCeaseEHCPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConsultSetting operation middleware
+func (sh *strictHandler) ConsultSetting(ctx echo.Context, id ID, params ConsultSettingParams) error {
+	var request ConsultSettingRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body ConsultSettingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConsultSetting(ctx.Request().Context(), request.(ConsultSettingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConsultSetting")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConsultSettingResponseObject); ok {
+		return validResponse.VisitConsultSettingResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -39115,1008 +40259,1032 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lc9s4sjD6V1C8X1XsOpQjyY/4Ube+z3lNspNkcuLMzp2zyaUhEpKwpgAOAFrRTuW/f4UGQIIUJFGy",
-	"k5nZ9ak6O7GIZ6PR6Hf/HqV8VnBGmJLR+e8R+YJnRU7g35epopzpf8lyNsNiEZ1Hl8j+Gke3OC+J/pqV",
-	"JNHtomF/eNLrH/UGh1Ec0Sw6j/qDs0PcT496g/GQ9J7gQb93OjpMe0fZMTkZP+mf9vvDKI5mhCjKJknX",
-	"PoMojvgtEZlewBjnksQRnzMikkLgVFG9QiK6DTc0SxBkTITAebdOR2YNUmFVyug84gXRIJlPsYrOo6ec",
-	"3yCMZEFIOkWYZSjHbFLiCUFqSgQuFghLSaScEaair19jC+r3eELC4IYvHsipIjMZnf/jAfh3Bf5nAH+W",
-	"vZim7wjJ5GX17cWXlBR6Mx/IbyWRqnkyH0jKRYYwQ8S1QwURlGdITbHSv5aSSD0nynmKc4RLNeWCqsUj",
-	"iRSdEZTTGVXSP9ax4DPvKIf9KI4mgpdMgyUFQGEJp305wwKjOZaIMjTlsqAK52jMhV4RL4jAekUHURwp",
-	"Xo143OsPIrvfq1LcksVHMityrMjfiZCrdvq+HOVUThFGjMzRrWmJ+BhhlPKSpTRHyg7zSCIYgHLW2Ff9",
-	"o0ZZOOScSkUYyRLFYV+/lVSQLDpXoiRxpMgXfZav+BzNSZ6jOREELXiJXDek+P/Wm1sUBAa7IUIlx9Vx",
-	"3tKUBDdjPiFZjmZUKZKh0QKOiGRlCiDDOSrkIp3ynE+oVP4ucHZLJRHReeS1TlqtbaPd7oJG63RK8wzI",
-	"KlYk4eNkRIWawhkOnugzHBxFcTTGM5ovEoZnev8/3eAxFxpZ6C1h7lfAkSiOFrxkk6QgQnLWbSmHeilf",
-	"4yjjaamvQkIzfXQb+50d9wfR53iZKA2fRHFEpmkizKF0W8aJgUintti2ZWMuZjKRJHUIF400VKM4yvQa",
-	"NOw0oKI4muoO06FesEbeipgVgt/SDA76hYcW791BL9AVERqNLOISqUjm7/ewNzjRBKpaw+8R07QlOo+u",
-	"6ITRMU0xUyij4zFNy1wt0JyqKZpzcUPZBM3IjIsFkK5iyhngliYgheApkZKyib7XvFQpn+mXOnpqcZhl",
-	"+lr+SrBARzESBGcS4Qnp4aIQvBAUK4L0zZJmPlkWBRdKDwZblvDaR88xzRdo2O/NKCsVQVKJMlWlIBnK",
-	"qSICpwukaaSmAjAORkpgCpeS4HSqt4ClpFJhpg40GlWUurp2Gjru3y1M0TTPEpnofLh0nQNvJEP20j3S",
-	"1HDEv4Rfyv/A6/uHXcPGfVp7RxxqVI384x98/RxHjHxRSVoKyUV0zso8B5zI9aOqyAfLOax7o/XdwKa9",
-	"xlnL7zySKJ1y/RjwMSJsgidEkzqUE5z5CLQLe3QHRsi+7z8yPjfMg0EVpFkD+JuVQhKxOIg8MFDO3tCl",
-	"pw61voZvRaroLXHvblf+a2e+UUwwoxLW1K3joN8//F4Q3Z0RFRq7gf102N0ffuyfnR/2z/v9/3FsCWOl",
-	"xtRbSuZLR+V/8w4qFQSvHzuOMoKznDIjtGUktYS8KRs86fVPe4O+f+UYV4lm4r/GUYE1fQn0OTH0KtRH",
-	"EP16BPo8MXQm3MdtfqkPyC3LfVpkrG7a6YTODs19zHFHdDsbmiPV5ISlJDofeIvSC4qjssg2HklNwXan",
-	"3y2MCQqH7e/BK/6AQ/+xOGTpjpwTYQS+N5TdhAUjaKSlR8puqQIKHSPOUoL2GEepIBlhiuJcXgDRVPyG",
-	"MEQNRb0hi/2GpASDGexzsl8SEPtshyO7zoL+SBZLOG5+3ZImdjsoQ78tv/WBAsQzgt4LqqdHb19f7fpm",
-	"DeHNImP6BRQUSU5vSTIcn/23fmR4rufzn7So3v9rKUuShaFgv/mQLmhyY4D2bwmWOILdNdp+efJmdvhB",
-	"nf59NHiXnrzK+n+7OfpFHv9Khj9jD5BBgll/2ZlU/uVgaC5XmVH14pYwFYRL8+tKThFIqAGSFpZSpXny",
-	"CguTbUBzh73vygoa4EjCsoRr0ZsII4f+k6T6vG/I4rzT4r9qMQ+zCcmSMSW50Y1YCv+5K4KcGaGqiM6j",
-	"wdnwoH8wPICnladpKcQGHCxKUXCpd5NiSeZc3ADzqsWdrVjXqksX9c5gcHoE6h3byyrf/IOsNSJ2GaMn",
-	"6cnomAzHR9kRPk13F2eXOnZa8fD05DD6bG7AM4IleTFN3+eYbRIXHQeEFEep7qf/McOUKUwZtNDsANqT",
-	"B0fHzZevKAjOE0EnUyUTxhUd01qtCUNJXww+7vVPgP1KadZWhcAXxhXoeD7WgsuM34ICFF2lXOWYZQe+",
-	"nGM4x2c5l+uFY2iBMHIij9HlUCWR1Sz523I/nRtFVjIjyp/zyijbnX6dMg2elIAKy5O4JF5ofoGyiURY",
-	"EDQiShFhJNlnfFbkRBFj7wiu+C0WN5pBMYQIZZwRtDefcphmPiUMBjXISbLGsaR29CwZLXY3U+izsBYG",
-	"koGyfXCELgtBc7cHluZlRp5TWZSKrEOyKZ8bRDNNEWEZydCe5rcuEEaSpJxlKIUBAREtS4WO+metnZk5",
-	"fdwZDIwazeHO5UQQkiGs0Ixk1GhBFLdmkAvEODJo66kVo/OoLKYkz9zGJGFL+gX385a8mdFyjfQYPwiN",
-	"Ji39V0NLBIDfSk3FkjEXaaXScEB4W84QNoBQHMmpxhVAeXJLxELjkr3ZiuDZwfIDpenN59avmgLa3wXJ",
-	"4Tc5BZJeYGEgI1MOVBLneULZLc9vgYH7jkKkPaXQs+9/2pkfejjO7yzPPYNDMaxskMaAmKAp5eX711o2",
-	"Q3s4m1G2f+GENS23AXiotIQFcZY3hKxvxbmuEn7MpixCrqOcqWlSnbq/6O1RcWd02gpB6g12eBowUoKO",
-	"SoZzS5ZjhD3CzQUYXmdFrtkRhCeYMqkQrniWBjsy4qUC7fq4lDhPFE8M1Y/iaCR4OZkqA65q/W6UJIfH",
-	"ucWRnEZxdEPBHF2tqAXFjEoApDUyNbgpxlX98BgopoTeBm1AvgXvUnOdllHvKGQMjA7G9rGsqmf68M5k",
-	"2fS//njsCM7a/uLVMwRckedXgPZAKWy0I8N+b07IDQIJQXGxQGnO05vGM+5DsACWTILxj6AU57lEeKyI",
-	"QIfFbBXULD7vpMCuDTRNXLjLo+Mgu5Lbfi7wWDn4GW7a+RYMGqDZ2l7lzt4zv2L4H1lQ4xcBDDUHCynC",
-	"aMT5DRot0GwhST7WAL6lZK7bvEY5vSEoE3gOVk3Nzgp93w7QazTHhgopnN+AeLBAY0EJ04ig9I4Wis7I",
-	"AXimcEmSORdgAgYLYeLDVguUI+PNQ2QqaGEF7ee1gbhkGRFSYZa5hZRS/0sWoIdzLi6AHZjdwCMjyFhz",
-	"qwYWzN2BqzfP3kVfP8cRCcz4kuc5mEnmvCcVKZCmLaI0gNQkMM2xlBpYfyvBSDx8oqe01u1/6Mk+u4lf",
-	"DGCaMUwz5fMk52yiAT/nSKZTznOkiJhpUqS/8rEiegm/EHKTL2J02EfGAC0bxu5/6HGrOV4OasefqzUe",
-	"P4XgE4FnINTMpzw6j969ulrjI0QluAbFkRKYSX2ltKwv+CzJcXQeHR4P7+N6vASxaAPZudKExJeiPCrD",
-	"x0YeSkmhSFaJco0XAFrz7+6c5V0+g/C3nKaVWduIgnJK4ILJxg0bU32FrIy9MO5PiHEqwUKXkVuS80Jv",
-	"H+dJ5VZhTpJKNMUCnvD6whg6nZW5MjNmnEh4iW4Yn+shK3cAvTql4AYv8z174Fcx2EfjMs+Ru9rWkI9Z",
-	"lhB2SwVn4FZ2Hr2ht+4JnGnegoGvGM8zItBIcI1muv+U4BzcA34heX6BpgQLDQel35c01zNShv6GWYmN",
-	"gdLQZsomSYoLnFK1sI8GlZozGtNM4wVMK3ipKCPyAs15mWeGlE1JXpjPI5K5TUieUpwnqeamzqN3HJkf",
-	"kP4BWSZGb0tLuRXyvq5/DzOh5jvs2mMW0R74tXjIuO+zVgib89Z/G1cK/yVgLR3Jk97gCXgbzMdlnoyw",
-	"pBoZcjLBecJHOZ20GZR1NALswVaa/wPVk05/od/iOJJ4TCYlFprsJ5W+5aXVpxgHHnAcIkKjAEaabwcm",
-	"WeEUXHucdbrJK5w5Q5nmR5KsBDx6pgEuCEOXqUKDs9MzJA8GTzyC9daY/NezR9YvAHGrKMNqOscN2cLx",
-	"g0DOQUkFTPfqs9H70HMbblfji6RfkGaq5IF+DOwtlBjg/QsxbzPg+oiMuSBw8WdcX0nFjYfU0Fy/vAWZ",
-	"4eGuJM++rwqPPYj95KHRCrBNqFTG8ta6JyCz+XADP1Jz5a94qabrDAxX8MLWyzIvblKYz1pkFaAt7B8f",
-	"HQ69Bb83x/WSkGyE05tNnLDmlPQzBA8sMaxBdXdj/9kCuaUQfGxcx5qvlHV8NU139C0BPyHNtMjGq+mu",
-	"t3VZAy6muuWMq8S63WnEwRQwVz8YflfvxbUvzM6+InayZE7y3KDqmJDcd2uFC6CfJjSfctA/49zpF80J",
-	"eQRmA0o16KzFqNicxNWLd8+RtYI02e0ZpjlI6HSBD+QUT/+PcNjVs+hzYMMEagR8r1ujqyme3ol2aokH",
-	"mp8M0NHZCeoPzH2sLDcp9yCxyflLC0m+hpsyza6HaVJaqzi31yKElQFf42iGKavJtqFwiaNulQbd2I+W",
-	"PkrCrLVlvbR3F3fFxvuScpYSTRas4540bq6yVmTodTrCYliX5JZKuDVGRK+41gAxz0iOFxfgTzqZ5Pqi",
-	"VRoCECsE5zPHtSBJWUrQlWZsZyPDK92Z3zYuEK8r/4ZVfAtVGm3MKerbAhMjM7G5ocZXAkkYELbBS2V5",
-	"cV42VeLkS0FF0+pz1Dvsa3TnFHhFEO6TGZ7t/PRY//uO8vGTAFQ+EFnoK7CJ4JtWAAW3fTf73TxA7hEc",
-	"Qdfiw97waDdQeZ08z9QW/FwkxYqog8yLlrBgM6K10RZVmg/9llLlhVE0rYtlRo1LkaUxwLNrypTyzPuV",
-	"fCmIMC3jloT/is/Ni0yJROOK17YU0eqZMJqVuaI9PCEsXTiO7qAm95YBredZ2zGKv3cEiDmZj1p4B6q4",
-	"yeaLG3f8kUSq6mp1U4UghZHNKnFyynkWo8GhvgzD4yWdFTiMaQilGhPB6cBg4+GxllwOB55c8jcuMsyA",
-	"bQUOVaoyWyDM6MyJYVihlOc5MTqe1Uz9TkTyyCMHv+oB3kP/9RADFm+JPO7hCclQv9cCSMAb/qzyhq8E",
-	"8EQS1Z3vs0wDUVNGrST89PLlhzXu9VqAFJrPJDMM3EvQ4T7EZk9lwkr9EEXn0dnR4dGTk+OzwRnQcKns",
-	"5Xs7OELHH//buucYnZEd+q0Z2bJPidSTEo3sRh2nn9ov/rrKApQRg+Hh0fHJk9Oz/sDw6M/BT8B3+9zo",
-	"+O5FnfleDc6ZIUZ4BoEjwjo67B0ZwcreaD2GvcYx+kAmaNjfwuGh7ddgPDtPPDtDdB65pfgeBR+di4VU",
-	"NM9hBRLBAT2SRttuWHAt/2pwquYU/WMPXNvp9xsGi/mUaCHAsOFCLJB+5gGsnqpfQ+U4RicGbneATu31",
-	"4UGnstdUsIHNoBlegGgA9EgWBDQ2jTA2F9OD1BRMPZqnyTE7aIJGk0YwGO4CFOosjbUSH/jtUuJci4ID",
-	"CxSDOoP+3YBz0oPX2AMOzN/GG+9s5JTPLb6YsMwKYg1YGKNc2zrufu5oT7PbcZ7UbV49bG5LiVAQD6ZI",
-	"0grXsf38FrDdkCCwzgukdiJJKitTZU30RjeHmV34QntGM1CV1v4h3ZzJV9oQ7XqtnrO52u6+AWdHgAj3",
-	"aYlc8ntZK3gtGydbwcjbGCsHJwMwrK4xVn5XhxGL9yGHEf9T2En04YI8XJB/6wsC8sVzGxi9dD/c703N",
-	"ktIMihaxovPo8e3gsYurlo+7RFQ/tiN0RK4xzYnjOyXOVQ9D/GzPNj8osnFnNDr20ciMA9rZjGJ3Crgo",
-	"cmqYjsdm6N39kO2Qnh1TTvHw+EQz3ePTk6x/Ojg9PUqfZCfHZ3g4Jhj30+NjnPUHx/hwND4aD0bDUX90",
-	"Ohym2eA4O0kHx6P+uN/HBn3ov0gyWgD+D06PhoPDOFJUgWpxnWGo2ndZ5Bwb00yys47zvoi0RaEglfa/",
-	"hf36HnDyASfvFyeBLi6LWm3cDLS4j3BXj9GATB3/LMGfKZwdJ/xrKNYwE3isjCZHYTEhat3oJ73B8fLo",
-	"9tfQ6GMKGQhyzNYN+8RwKeFfQ8MyblasJaqUrF/xcBhaMfwajKOskt1YP9ltHLIoSxa8VNMkLaXi2aKy",
-	"M/wZnN+Smr+5XOMS5+UrMMvYgfPQEvGwn9SgTDS9qsFxh1dh+XaF3ocVre43ePjhRj7cyP/0G+nexPcW",
-	"oVqXEH7e8vXb1Rt2m8j1HCs9vA+hOn5d378dQGz/3Z2ojAX/F6lt0XUciP3BMoBuPU47P3hw/H1w/L2z",
-	"469e/92eYX23V7y91aedH9wHIvBABB6IwJ+ZCLiX/yOdEWCN5Ycq1U2LHCw1abjRsBLnifGzrNhrLe7P",
-	"qZpSlhwlYF8zesZSi9tH/TjS3DfVnNPhURwVRKQgiJ8ef7Uer6MF8J0ZVqRrz6+11lo2WfuKa0ocU9t9",
-	"NXYXJ9vt4mvczJQ66FUZeqQ1Adx1YeRLmpfgFOfz11tua9jfel91ttbBsHdoXxOWdfBkecFM6GDDb6WL",
-	"9/yWvL41tEISAkCErMxV4lwFYcHtuJY20i99X4pXgaSjHjW/exTLvWV2edL39Y8u/sPfy0PAzMqAma/3",
-	"wETcgS9rI16IQQu2Cds6H1D1AVW/nY3xlQ0Na6Kn/bXpWodHGJIB8ZtGXvQbQPpXPM+28RizQR0ujMfa",
-	"emsCDVAkxNwBa9Np+cm7IH/rB/85dnhiOWuDJ4T9ky8kmhIBmcU1P64n1FhRHHhBII1UgsPTyKUaXPL7",
-	"sokGrROsm0y/a2NCclnn7aHSJVuGmLoxTsY8LYG/JLMi5wu41DXu2JxHsxlhmcOmhtfaejc0L1SufZz+",
-	"p+VohK3y83YhG5BaSq9ii3Svxy6lbyPIrihHOU0TheXN94uvO7yH+DpF8CyZQVDBWkfa7/gseUgQepHa",
-	"n1dZdB8w5j8DY+B1AJfNdfkVTBIYcFWi4A6aYxP7Be6rM5NwCqihYfALwQsuSWa+gSdAI0LPcg+QIyUh",
-	"WHjq8WWvK5tfFbKAObIniKQ2h6gXYWT8vTeHMbqWVo8xg6wnQp9MFZDUiGg0oXYa+UiW5AQLBjF+MO/X",
-	"Bg8DMc02srV99d5WAQz1+5fWcQwPxVfuWHwlbrETUz6PziPKnGqsYl4b+YK+d3Q2hABxfpMUWFhKqJdu",
-	"QouTyjPEncc2HoB/2hDobRDyruHS3/WxtVc69ND6n9akQH24+w93/+Hu/+Xu/mdz+8WEfCCyzNXy7a8/",
-	"Nep/iIlN/tNtKrja/NZpm4Etl7ByFzV/3o8jL62KjM6HNSB106/NXQLbocnVCTirK5wqc2VcrP5Ei98H",
-	"HMTv/2NnOUj5LLIR6LZTlUMxKLQbsRmsDRDkS0fURMGZTlVs/pMn/T4667vQ/Gbo+wwy2xiRv8tV+AuF",
-	"BW6Tq/iPCCH0Esfs7gm6FIe4+W6GYhUbNXz0vfPzoLQv3k/NBNL3n+ff7u1+06d0gUxTIGkGj/u7DjEj",
-	"S9+/bcL6Px+MgF630tG0gdT+vCX2tNPOdHv4TOb2v0KKGms4TwTWnQzG1F51Jv02+AwY2ReyMOz0oDec",
-	"6XZNcXMntr6FCaEbFWqy86V6QJ1/D9QxVIZLSUc5eV6auJFl1Flq4KvGeMnugQIfGm3lDKt06rRpHtOw",
-	"LHetYYo7Veu0vEonljYMpuAtCzYK3rP/DMAZ0PkybBtiTfm2oWmsS/N18gvcLnfXNjLw98/zta1k2AZz",
-	"EDnb3zvURHwA/CbAWwzno5zMnuJsVVotnNMM1QG7XjpIZaD3EazPJrl2ZcmHa22ShHGmhM1qSYTgNr1U",
-	"1X1WSoVGJuMbpM3JCcuwQHov6Ndff/219/Zt7/lzl3gLBLHHTQlUv2KUSYVNkqXHt4PHQCB6BeHm6DaV",
-	"t3G05qjfryP5ljdvWeapUoU8f/yYMwLpKCyKPC4MMOVjanr2/KzlFtLPOBvnNG2XdXG/+qywseElFR1M",
-	"cy4hUKIFepcnTyLT4hxRhVLM9DmMCFKC4gkB9qAFpEp58bjLq//YDLQVNM9qaHpb7ArG1HXx4PeSixHN",
-	"MtKSR+ufQyj6Ky8F0rcF7TVz2Fb4OsW3xPpRWJicm+2igogZBTbtD4GgF1nq77ErCMdVHw+GPwA58cEH",
-	"v4QvN5Uu9VlO2Q2aYolMbrwQRpmWPd1SPuaSJpejw+zF8eTVk3/+eDZ7Nyj++1B+PL795cnif/qjZ0Py",
-	"8mj6t5ObN6fsfV9sA5aBd03t2rtCZKKbe8B4x9VLU6vfB8g7rkyetSBU3nEky3RaIQtYaBlnJtfZDGvO",
-	"ntwZXbbCk6MaIP7au0KFcdUzfTzQvMeLnOPsI+dvsGg/y/a9QIpzlMPnVY/DiGdQu4Tf2sxUOZ1RSIM+",
-	"6B+dHj85QRBKvQ5eW+GGd2VCi+wKEjthT3HeM3190Aio9QSE5CWmebv2o/8djU2DAG0nCmsh71N0+Cny",
-	"Cfvrce8tvKCfouGnKPismhGQfdC/K7INhjWEwxvtCuPC692zvT0o24r9PzN8i2mOR3kLB+13VHoNVmGh",
-	"c7jTmKhBKQhOp7oHwkYon3EtTV8gQZRwKRWPbU2v+0LOY5+eh1ffFXTWd7vn9/ZA95Hzt5i5SkOyCbeP",
-	"nKMZZgvH2sgg1H5y91VoVsxcWqOGoBLdkEUTVMN7BtXR0GMeQgvuCih9f3XfXtXXA9PPzKba+1f7Bpsv",
-	"hCkQh8PvwBVhGbq0AwBff46eEiyIQJ/Kfv8wvSGQQhvK7sIv5L6g0x/U0FlealfYlK2eDcgUgqdEyuVr",
-	"1/jUQTawDKqWiWQraWf1YOorKQmpXtJV4gKzT68/SFM2aOuUAtLBbvg49CEehkB3uHv9Q2LCz8yWCSAZ",
-	"ZLX6CAM3D6FqYepMIZh8JZoq9xJjifxMK/+U61+PrR6GYx9EK9bXHUbVAD0YoAc9LZAKXpUFvXSub+FK",
-	"LAQqVyy5ySGbVdymBIN8kMPhORocowwqXnJkfIdVbH3xTHwQOg1ljPQjvpJtCpSb5AJLDsjt5IgwvnPy",
-	"rrya9YYycL/maVoWLoek54DwEFD5EFB514DKr7FLy/9iml5CCqONWUdx9VQDjgKfg4WwmR6qe7OikpzJ",
-	"bPyhctNpqgM/BAomfZtCAJ2UiDmdVE4XtccHnpCEskRgNql0ksZmE0y5YUbJq6aUJVgQ7P6scvrbgET9",
-	"FM15wkUy44LUcXzG06mjqtKy/TnBWTIrpUpGJLFFhUxtmso/6nsURLAZ0j+8eGnzi9W+KrZcwu7VK/9s",
-	"BRcCyU++bRGG7+ip6W5nSJHf+LYuIOLhHj/c44d7/Mfd48/mJodyHyynO8ioTHMuS1ElThVcix3kCwZ1",
-	"P8SLgr/BII6kZnP+RQSXNdzLohDmQqUkzyV4WqqpIHLK88w4Vo5prqAySaCe1ldwBiRiI2QKIijPvMpV",
-	"jUQES0H8LkQwOje2RT1nHCktslmhlM4IsznN7a2KIwiE9FJPytoaWP2UjBZJ1UHwuaV9WJEJBzAv374c",
-	"j0gexirwTcEG/o1pCy0vcI2hh0/qv5Ia3oEjqH5yNV6Gmn+t9al2dBAVMGXIbsNvdOmAVSPRM3nb0kBN",
-	"CZJ4pmVnKIaHJXp29fcaqyzoY4B2DDCNK3DHDlIxQCW2u4+hb+z2+Ym5U4sDgK9/i+0PLZjHAUh7nY6G",
-	"8eGTbadw+aEzgsfxK/OH1+of6Wf9/59AFrIsdieWu1Xd2LDbEIfHGYG/JRFGxD25QI3s/qdNOdY0tdmn",
-	"U+CxXczfpbypvJBwmVGe88nCnZ/iHIJyBb+lxi33LWbplEBFs5+ZsaqrBdISB5hbTJ7uj6KUqpEmrvGq",
-	"DE4sDinCVnlcNj8GmQpBlH74SqZAHdJ4s+5IITW4rBoCSiOvOCUIqTOSkW71SKJKMPdW/CCsPwjr9yCs",
-	"XxFx2wUpa2kdinq7+vy+UiykDIOaIId7g/39Ju6K23bdj4EJpL8iyuVPm2Jp6juNV1ZBrFbFyBeFCt0D",
-	"uXrOsHGqpFnDKXIpTGGhL8lIlFjogxigt1ikU1AmH6MZZ2oqXVANRgWXqjc4gdCaxh5s5NKIqDkhLIG5",
-	"wdJgp/e1dGc9K+9cmfT2l2lKpHzxJcQyhZo0PMb070nOJ164mr52ILVEsf6FC1N7hSY3ZNFRwWhjz/6o",
-	"krgSimeZWpV1GYDoPLohi/NOi9eS21QLXlkypiQ3F9Yy3Z1zphrnXRAIB2fDg/7B8GDQ13BJwYS6gWMs",
-	"RcEhSUeKJdHS1J2yknfzVBwMTo8GLntFncucNwMuNinld3zYdvKtHAxPTw6jzxAdmGv+vA64bHrldYXZ",
-	"zoGW3z/bgJOmf2TwDNXEE/gvIGSlkMQUAt81clOsF20A8K2kc3fJAg3/LhtWidPeYFWeZJPXJdDHZnYJ",
-	"9RGVbNnq86Q3fLKyj95asM+KxNNf4xVNt7HQQA7obXJwSn0zQQvSyL5Zku8pwMdeEGNHVNhe4bZN2pI6",
-	"C6gNZ/QS2Jn8FBBPO8WCGKUIuSVioeUXr9B8IKOITaDd+FVTTPt7WCcYRzLlpuhEntf6nu96PpmpyvRQ",
-	"gemhAtN/RAWmOKqK1TxUs3moZvNNqtmYJNsg3HspEx9qYjzUxHioiXG3mhhxVR37IeH9Q8L7B5Xvv0nC",
-	"e011jY/legRvZyF+yKX8kEv5G0sLzVxLD8lS/6OSpVbq34cUfg8p/B5S+P21U/jFLh2fGwGi8jXq2d/X",
-	"reAhpd5DSr1/l5R6nzVyQTqrZFzlRntIXfWflbqqkTT0weX9weX9weX9T+HyrjcibsnCPfvOMsvknNgo",
-	"ZFBlVkfoqESieO3OBXQJlxm1SGHL2qRYAPm6N83G2RPDWnPKwEF9rIhIZni2s2xRjmZULUl9Q81/KDIr",
-	"cjATd1zZwO8U0Kyaf1Osb6TC4/HdyGldPc/TTzcL3CUNbtH+4RiK55hRkqOngvMbGVWcZWJl47qKn0SG",
-	"xiBLY3YUiYwGCRYG1kNYqCFeGk2MhKZJ70CzuViQRK8GNwrzrXaYbtxR28h40qXgFQ3FPMY0KN7PaE6k",
-	"4tb+5T0PiS1gGXC+OTNdQ8YiO9fChIVoXjysVVj2T2iMOCMqcdUXv8L7Au7U7bWcLvdsOA+NTQ6/1vJX",
-	"dvn6dSftkbOSJORLQVLdGdwgzYSHx73+k95hdxvHSWXcIlgkZ/rVxCNe+9MxG/Kd6FXQtMzLGTSNzgeD",
-	"WgH1Ny4yzEA4BTlUqjJbIMzoDBKuCUiBkvI8J0Y5X4xxdP771z9cEXQUtXXbDwLggwD4F8+pfgUP7ZqY",
-	"HtPARfGMFi5UpOabXMyUUjidtlLTWA+arklRwZPlc9OiUZkd6ISBCxdTKKutfLAMKzihGZlxsQCOT18L",
-	"nvMJTXGObHoTW6uvtoxFTxewBcIyxMdGI3YUg5FTIjwhPVwUgheCYkWQIl+U9bGyqUCqGCMbdfccU7Dw",
-	"9YwVDhk7YClIhnKqiMBpJamacbCxjWrRjuB0ClYZKalUmKmDyB6Q5gJfs1uqgonvl777rvx3YvxMXj3p",
-	"tznqHfY/Dg/Pj8/Oj8+2YQ4P75U5dK9jQUwk533yhHeINW8fxeuqivS6A7Ot/FCxxmE/HOL3O8Q4yim7",
-	"qXwAjQS2Q+ZIyLAVnUfb9gxhUSjKMNgmnIb4AXu+G/Z8ro/vDWU34UODL51odNPN5BWfG29lSqTJp2nM",
-	"9kaBax3HMJqVuaI9PCEsXbjyuwcdT9IyNKZ4NdISg4ClrR18xak63YTBwoCCQkuDVGjyaNhY/brabc5J",
-	"nqM5ESZ/qaf9/N+1zSinN0So5HgJ6pAbqFCrge8abMj7c+jy/pieH6wWJjxu9bWRhOtBU/Mn1tQsnexq",
-	"OttoEaayD2f9p9bK1af90c4YPunqaycCPSpprhJa66+tsGib1QR0O8+fBjDu9RHY5mh2fQy+uXer59r3",
-	"PR+ZAA6tphiNFlvyZQ9Y9R+FVYBXH+mM5JQFMarxLYhLnYKvjp6c9mtfKkf+DzzDWRWCHrIr3l+sUKUO",
-	"W3ccOz5P387yZ8+pMr78gIvgYS01CN/+iQnHXatmXaUVxUUCy2sfUlA5ukYlv1qX6VmheUFY7d72+Y5v",
-	"cA2e9zYUKAw8+NpIBPRgPnswnz2Yz/7i5rMlCrCehFYtwjT0gSY80IQHmvCXN6k3qYJL6Ri0Rb7lt6Yy",
-	"my3hgHPOJr6s0lTqWS87K2x4fp521wcuzab5pCUNsxiKJ2TtQkwTWIphn+s17V29ePcc2URT+80CCC6d",
-	"DeTYKlQjrf6cI0fLkHN/M9GTdZoKk+bhovqz3tGYCgnmSM3AkmBwmd7az0XKZ5RNPBoboMArWgWp8BTL",
-	"xEmYLc+ndrypKgWTyeBUU9Ww5yjpJmIMTs+O/D4ujKA1/R151Z/hAjw3aVGCWPCMC0FSheAWwlnpHhLt",
-	"/e3qp3cIggk0YqbT/QuEc8mtkEv1VbR5TGIraUDFn2C2krELL/Vb+GexnOxkxPkNMaF4gyF6ixcHUb0h",
-	"cxsuK7wI7wzynCFsc/F5iLa8t1UpI/99IxHrAFSmif8tFZyZZzt6Q29dHpZZOYONYYZ4nhGBRgJ8cA4q",
-	"V1Zw8c7zC2TTxCBFpEJprmekDP0NsxKbRF1G9wMus7jA1nnmbTmDKoucjeEdNtNaCVZeoDkv88xEY0MM",
-	"EHwekcxtwudITBE5w/vAe+GFO1pHBIM+r+vf12EOF+BTgZk/0AbkgQoizcQPgyde4OJH67A/ynl6o/GF",
-	"yqkm4vXi3hp90drLip1W6ZFERhWxYVlbh2ldwAzhIK16rX5p/rV3kCGfB11ebIxwNqOsseblpNTVvH71",
-	"2vV33/fx3gCjcEnYetK1j2l9MtUjasPVbM3LDTTnW2p9qh00pZL1gHPF8OoHSdM0tmEfW6QGqZf1CxlN",
-	"Ob+5KkeVQnf92qTX8pFEP394EyNyC6tdFETqi2tyJKJxjifdsK2ZVBFGq3Ke1ZpGW/g1+hxHpci9kksu",
-	"l+VBykuW0ryqvWRrMT2em0162/5VP+zv4V1fv12/LlfXC7+F259ekT0C/YTMChXipwItwhKtaWCyFph/",
-	"b/LPEIKLOvxBIGOIJBk6Bn8LcxbdJJFT451ZnZ6vJXZn102qGTw5POrbZCgsXSR6ewMbwgU1+jaofo21",
-	"NTFnYCtDWxhC7urFByLLXK0Ac6OJB+ffSgLeWANvOP/erBiu0eRuhdU3X4yuJzW4k2bCScKGC1l0dSfd",
-	"7dK27blkHp1HtlO04ijCjnOrGzY5UEH0LuZTSdLk7fjH/z4Tpz9kV0/xf9kl/pdp81/Q5/81Zu0GFjwc",
-	"7b0cbfhs1xDIpWb3VVj/4XSWTscQVaqmWgZ7ZmI+16dABw0StENzbGQc3ZcFdS6QRlVqKbS0CileQDbV",
-	"Bgdm4ICUKI3yohrTlwKOewPjruNW+2KavtMC4AYZ1l+4cVM3NSkaiwd1zRBZj3D0y35wNx9rFcyM37pA",
-	"XJDmkC3YqhabN+BxLe0b4H/yH5mH4JKH4JK/aHBJA99DVL/9ebWl/OEGPNyAv94NMOVPpgRnNh/9i494",
-	"YjRKvveVKUpdCKKfVmzlcjvMBZIEaoygEU5vEGXo2tXivwYVXjolM0jUaCU2qYQzY7zhaRVD0pzx5w9v",
-	"EB8bHYhBViSI5KVIyaZB3+rn7yNfO6ZwDy+VUPBJP7gmsw6iTPH1U0ACf4FnxNVXe1YKacqNLIPtGkTK",
-	"FFpcu+ldwS1U2OSOVDf/rSRiUTugmT6NlczwlzeETfR9HPb7cTSjzP09iAOgeP3cxOqAa55BdTM2zQI+",
-	"YvU8Yy5mgFdlSb3i6P7IGZkVHGTnH8lieeuXqGT0t5KgG7JABRHIhbk5FmePHEwOEEY///z6+b6pi0/9",
-	"9OBQ6kx3xiwzVbgFCM3G1kSFVFaRUIHPYHG9R2+JPb3GFYAcDE8bgDyFjDMKcj5E//8/Lnv/g3v/6vfO",
-	"DpLz3uf/+l9haIwB31dggL5T1yjHUkHU3gXCSCqcE8A8KhFksCeZ2fvRYLh6R/ZerdrKydFmlHhDZ1Qt",
-	"L1S/bkjSf63Exhz6+RNnZIxBxXGsMRF/obNyVuOl+ateAmWKTIgJH3rvasS0V/HLdOFfTyrRiGhu3IDt",
-	"hhTKlTbAZUZBe2nS6ATB9f/13ER3uUO2HB+fFVgElnyZS6j0VJSKmAIMaEwnpSBVEp/6skMxRU0DyG8l",
-	"zlEO06K9+ZTnoEElLMPCFV/SXLwhqaOF/S1G8ITPqYQo1wwv5P5K6mEXHDwxa/S0mx1xnhPMvN0+b9Sn",
-	"bG74GopUXqM9O1q1TzAqK4Jn++dNQGCJIJMNyQ7QNS8Iuz5HcobzvGceXeRqKVLOdGPICSmnJPvEdGuU",
-	"YYXRHgyhESLnc5scyda7hIszJXkW28hXknINyUVjYMmR4grnEqWYMa7v4i0xpd9nsaYyn5gru4nmUyKI",
-	"sVrpHWT7B+iS4XwhlX4u8gXszxnW7Z60gFaUCujVDC9MrQZbALCC2VH/cP/gE1txZl5ZUP/Y/pdJivv/",
-	"PNZnyhlk+zdf5eP6pN5qNqU+wpeQ/GopETAQzgwvqpfI4OQeNYUpbslKhIJsWp0ejcxEJ6y6Sm8qBqy9",
-	"up80aMEmKwgzN51K5Bg2tJdiSXpUy/eSKr3Wc4BuZZIxpyXRnqsxCep0+9FUIY3N+1EyRvJ9w17o+R55",
-	"08ynhCHH4sUVegv9aul/VA05awxgiZY13QZpqNv5qqeoOz3yTXObAGm4HN9AB3+jKdbXibDalwOuz55X",
-	"PQZhUfnaw3gxAkwx6aoddIkAY6qTCZCVCVaiUpsF3o71MAAIMXhv8CbkvkBYoRmXCg36aEGwcDara43e",
-	"16sWHHSp3wbzbciFCbkNMQl1PDWCwFwEcg7iLCUGIVWzETCsOKuf6yZ/Z4J7163Z43G4pEnN5yS9z78f",
-	"HX4NMzrGtJVdGd/uINqZayCRrUOnAc6FhTJgImWQOwDtgfcDYnQyVfkCyQVL9cHNQYtnOq/EICf8GCfz",
-	"lWfRA3e9OMTBeymrfo+e4szTz7kiKVA+0CtJIvgoJ7P/+qfVjVlhHgZ4b741xwnRbdfp8XIPvapuRN/2",
-	"NRtpHsFbnGsIaMLFhUYYnNPM2PmBfBlnDCVwqi7QNdjm5DXSUJWI4HSKoGwgZLJ+xtk4p+kdQeKP0gUg",
-	"Vft7Acel5rQV+HoYeYQRadxR9BwX6Nr5hRm9t4MECCDQ0XACguTkFjN1gIDdw+j9T1cfEeT//8SuW4LG",
-	"NfAobAJK5brOsFQ0zy0/a3N9kOwcBB8Xv3T9Qf/Ru9R/XFs2Rhp2wRPRvUbLV/DKdNJTz7GWyY2XAsxC",
-	"2SQ2xGRu80ymmIFYnd8a9y4HmKb8u5ab1zB/ycWIZpmhbbujSmOYLrhSd7gXZNF0OMV5ToR+zTVP7vi4",
-	"jMPVgWvxA+ja7rJPN0KXLULbe9tdTtkNIl+oVCRDo1IBAjCONLoSgUYEgSC6hxkywfiZ9+bsw/ZfO9dt",
-	"sTt9MGirjIL0suEAYS6V46UWvIQlSkIQzrUUuACuBejYu1dXyAoQXKCf378716s3xhTnROEqa+4jgcEU",
-	"oqaA8vortX65wNcYEnng/BVs3nS3Riqr6Z0qz/juNdfuLdeFNINK8bGnYDR5+vULCD6Hj28Hj2GMns3x",
-	"bBSU9szaXx/3B2d9fEwGvSfpMOs9GR2S3tl40O8d4ePRSfokOyVnY8+Kd9Q/qwtTVedV3WJnr7NmucpM",
-	"Z49NPk4rYnwvtFjUpYrNPYML1jhcnlsPy6XTNRzRObp28HHEmqpPTAtd1WsGrFKFpgdob9XM+mrr2RmI",
-	"cykuJbG4ZVVL+6aw/DuuoAL73a69P0qXq1+1v5fr/44jWaZTCwngDhhnpA0SyNvLx3DV3+NFznH2kfM3",
-	"WEzuSPQCg3UBQrvbvZFCUClqOeiWiOrtM9I+Al2XAYGA9xQc5F5impM74kB4vE6AWO55L7ColfW1+/FM",
-	"/+0xR0ThyXXl6G/1mYYjQSkWwijtnEshZ+QgChoVQku0zR5Dm6+1fLcGziH41p3WAtM26w45r4MiX9Tj",
-	"VN6Gp35mPnSYXbdsLiAgngTtL1yocwR+gaMFsuo3uMnPrv5uZPfrS4jaOEdusddoL+V5OWPSDhAbRUiM",
-	"JoKXRYwyOiNMUs5ilGJFJlwsYpTjEcljNCNYloLECIyecaXJvEC40rk5JR+V6Pof6edrwyVcmTCRnxm+",
-	"xTTHo/yO1CM8Xpd7E+h5bzQkwwqPsITNG40iTqd6CmT9OWbc+JRnfM5i0CBhAYw3F0B4TBHI/QP0wZMC",
-	"TAFs8/KNnRSAKEMe43/hZBBjN8ladpOWRIJEyWSl+eAsbV/Qu4gUW8oKHzl/i9nCCr3ybmgRGKwLTrS7",
-	"3QtC/OQeEqHlRnhCrO6QSjBkaRlU6qPbLPLtfjpBy2XzBH5m1h/oX3d9zdojdYF9o899cTapIMDv4VwC",
-	"PfT+NvIAFgRuKKhDgEL9zKwQfnfitDRUNzj4ne4FEL+QPO8Z7Q8Id86uOFogjEalpKD8EGVO0J4WXpjm",
-	"kh2dABQVpDZEOucxzSjtW5DZnKIkg0Cuj4Bdd4NceMRuAAz0vVf28JE00WwQduBovL7hhm/WzGNBhFXa",
-	"4hsiD7z5YZuXqdPPF0K3VZTIZhwyVl2VlrHXa7RYrm6wUXVeDeDKjwdYjzoMeqNW23jddJjVL6XSoXlV",
-	"Nuz3JfukqyHWOK7AHlZUGusweSOnS4f2TtBej2sGDa5M26+uClnId6XW1//D+Gh4wGuuzo5SHVi1lhqC",
-	"n6sFc6hmrqc2S3lWIYLJXGLECpy/97DU2ohXIe6OKOjwrmmF74dsDSvW/uKWMGXFQlh9nv9kipGuO4JG",
-	"L6isHuTmNMdlKueZiCOJ9iQh6IcXH9Hj28Fj+K1nopD02z6f0nRqiKNZ3GtWlGpLmG5x44Lo33ahsMYi",
-	"aOuoVjtSrg7YjhF2Qd1gbWm7R9zj5XJov3T2m0ye/q1oYv1qFHfenE1YW6dN7x+b721U4yIWAi8AjWun",
-	"LoiLK3MrlNhsW+svNsy9eulXFVEhTLPS/3DVCzPO/FtdQ/YyK3N15bJ51P2W03rE9jcb3ev+tEHL1a9T",
-	"DnWIozgisyLnC0iQbt/bKI7GpdC8QVLHJ8eR8S7dtDr5zPm7brgjbd0hw5qtsd6yWhrCzIROO+y9sOpA",
-	"bLWx8VJYKtfMjJrajOgNquanYtnSRaidqmXr7ksOoe0r/baUWupa2o+102dUkFRxE4W9+cWqsWQt6vsY",
-	"1UZgN0YQhSEJ/7MpzbMQceLGe8tk6qcS4REv1QViHM0gmnaKWdVCEoEgjH75xFrOyR1IZ8PBOMAz+H7F",
-	"gc9LaRq6eCr4MGsP0Jixuby27/VqMHvG5iZ8LPg2nfKLaXppW36NXafdWEt34OuRqsYNzWo2Ki94NHnj",
-	"bG1yXD+hTXw7MUHtpmawF2ATowKDpKMf8aryPzIZHSRKTaIMtPeBTNDpfoxwbRIu9U2rnfWs51+GjOi9",
-	"EQ3bBf47bDZEEj46TQ/N3OLsnSJMico16cWrZ+YGeekxOlEJynQTmfjJMjo9me9zzK6IZTIzEjosl9q2",
-	"pcdweXutYsQc6UWLXBgjuha2wFa3LCBAqYvMYH6Au/fzVXUgGv72NyP2lWvdXTDwb3EtHzRzGHdYZ+XR",
-	"/3vI3XZJqGghobu9FQWIVtOCFhBD4odLTmzXtJF63Qun1iCH35FhCxzgEmpXEDuvHC+cU6EF8wWqjvy8",
-	"hfHWKG0ZujqZmoclK5iuBkpux259rJegqQv5omI0WrjMN+yRBOsPZRN5gC4VygkGvTLR4hPQm9iFK4Kj",
-	"YVV/Zvkht2lyQvTN+VU6AtbgCyQxbjoztGdpFXoao2cxeh6QYsJyTFVhJzR5tXzJy8lU1bO86Dq+V3Qn",
-	"NEH1GfYHWZYKktIxNY/PbyW2GfLqqV/G6IcYvRrE6NWw6yqqYLbfN7f+uhLBgTiDG/VOAm7rnW8C47n9",
-	"WrtYuCpNSPHapBF6yowca1HikbNwWZ/4zszEDH95bRoP+y3CEUfGa8x+d/VW7/FxrCcfDDtNvuuTtMTC",
-	"2w9BqpbnXmBWi7O0oe0h7ZzJjrSNSvMbqRCXJaqNfXbTFmK5QgW5gyJRbKcPDj3sTQVh6O3GJnrbnmJj",
-	"3vWYsMvFbx5b4ImpRncJr4y1xub5RFTFiI4rl6tOnGvgHJcnJmyCJybfV05wt4Hrww7FLFHZ0LAFqPN2",
-	"aq6VZ7f+lN7QkDS4JS9V3/4lRqo7Y8RYifMPxOR0WLJ/ePHHXUlFRnCWU5sVtvXAVFkr1+/srcssC4iC",
-	"C2tf7dxFrHUyWdHFQaBjlxaEbf9qudUi4nrXIfj7IGkR8KIgOE8EnUyVTBg3XEaYoNuL2FUM8Sd1HOsM",
-	"U6YwBaIzIwykDYJlWI+5kqC2oFJN1FhivGpvay/PNzN4BUAPKRwJ2eIuetfo0vYOiTc2kSUlcxl8jhwl",
-	"7rhRg2yJ1Exb5y6mgsfKJRRjnIx5Wm7BLo0vLwXBof3qJ2Gm0aniUnbEN32XtthnCw89sMbe6fqbXVpr",
-	"CAchV3NXTkGLgDb8Zp23TWcdhIditQrCzy7QlUJ7Woj1C7uzMtWwNxZocUC3WgHJ00tUmor6JWlkwmhs",
-	"eoP+InQtt+ONVtka7oWZdZYIdynM5XSKnqRRH1oDS9kSNhCgmFTpguossM1MrHErsf0a60/7OdML2wTR",
-	"55a678Jyrn7d2sHPTS7ug10k0mIWqGccIQFxHEhIWOPYfCMDZmW7G5QTBZ57kM3pDZbK7LaT2vgeX1YP",
-	"4Y76HcxTd6WRq97qdfyshwzf3twPkyWG0dra6u+t1Gb23Qlr740xqPUJx+ZonXZhI8/g4cVpWJd0Zyai",
-	"ZdO1CkaWIdMUpVSkJeRLv0BZSdDQmm9cql1IL17V9NqaJdm8wwaPsoJAgC0JMm6fNfRMHTmZ+oCOOul7",
-	"vhmns3wjnAxu2jaPoHZN7n4CXZmlDgySj+73Yi/wxdPvaC5Y5rW8A81KAi8umGJcrZM4SjFLSZ6v0vMX",
-	"1CbgubuI3dWHa5WR/Hvp3QpBxvRLGIlvyOKRRLdU0lFOTBUNtMeL5FPZ7x+mpif8myQHBwf7MVIcFEwT",
-	"RiWxVtzA7bnlN1sC0/Fga6NLeE7CzK11BFjOlADDViBoMLBBjAP0+PaPaEGTG7LY+vmE1e3yYu7oqnNP",
-	"GBoy53judfqfdQ5R6/6/11I6yv0LNDOePaZEjDF2+CvsppfcFc9W4hbAdjUy1ZmP26w34MBG0msI1tc4",
-	"ugklDrN3GFElST4+QK8V+DBChKac8jkzkbrnSCrNE1DlEq6sp8lucWbW1Zu7l8el2uH3elYqi9iPlAUQ",
-	"dKnQDtojWOQLqLkRo2eXL+F67iMukMRjMikxhEc3ejy7fHkJzqIgCPbmXNygZy7FjGbiXrryrPVy9n3b",
-	"9XK5nzhaMVv4pas+72jV/okR33hoK6DkihY5qePgAt5mjTIx60zVXLSz+WuEnXNhfNiWGNANCLCipsy6",
-	"FTQ61N5z28/slZ75fYfuq6rPLCWksmWiWIa8djhHY5wqLnZcvJ294vy7vXdmLX+HTvq5a07ztS6JswtA",
-	"QuVxdhmnURFn+wG+riUfAZ5U4LFqOJs4m8YqfnQ3ddiUz/1pKavVU7c0IzxyWW5NmnCZyCkWJEuMaDjF",
-	"IP6oqeDlZJrg7JanRiTJaJYwrhKFb0hSYBEmLTeWbFb6Mu81b3Fhta/mDAqwhJVqn9ewza0LwEWVtxsG",
-	"lCEv/O/D1nSwgfoZhZdzly07anJ+Y8Dua+AamOlnH/SfOziT4GtXZlTVkVWtcHbI4np9jtScV6mo+Bic",
-	"k0yijxFJ8czEcO1ZN0lILOkSIxgZV0xI1sNzvKh+1yQK0nEVWhBeFODsZPNKQMZ1m33w2uauSiCTkjxH",
-	"/2ippz9f71+g64zKGZXy+hxhVHBpxJWsNOFzJiGtLXPO0YjAdlxCN/9RNey/UafpI8uprDXZ+gihfgDI",
-	"kzmBX8gXaz80Qo2XEV6L5cb2a3q6ykAaxXObRhPIQEUDojooDWKVhJnKbC1MHvThgWARdi3ZbMT1j/8r",
-	"eDIYZirIjP7pPEYssx7w0zL4HU4OB8GsaoGcd+sjiWwHk59Q0gkjWY8yiDCWm9nhlXr4JvI2WN6NXthd",
-	"/ZmLsPLAlXbfRsgu6kyyAWJVFYTvRNpsaxlKZqyvlUkryRm61n9d7yObO9qUpmJ4pmU+k/jUSzdT4AnE",
-	"ypeCGQ+WHb3c4+hLb8J7Nv+dKRzx+rn0lq7WBM/W6Sx0UxMqW7nyWhDdQ8zDUp+VwHwkK06ZFzmJTfI5",
-	"TV8vEK64WZymREqU84lNO0mkhTAcCDgLaaGQAKypcBT/3uDs5f8HYIdUNT7ixo6INU/FkamVz5lVtdyD",
-	"7FnT1+8nfz7Dglym6rJRHHqnqNLQk15r3rlwz3C+MH9VPTsZBGz5uoANbGOowDpjQNUWtVQ2K8MKOhnm",
-	"l6DqrPNtV07zc6eDee/SlN/hdNrb2yiyrAb7xq6bIjY2i0t3BvVmoK7y+9cN0WWq0LA/OELy4Ph0yafd",
-	"D8pxLJ0WV4xPuCksmiyIqQYeN9z/tYgk+EQQKT02zJoOcspWyGfPTAX25hEHiqx3tfKZrvkKj+BWofcu",
-	"Pla2sHrX9s1q8WsPeZq+rRtXPrpdl9a2ZtVDBW/eNO2m1m47k2IFGQ6nuCgIA5JSpcNLOVOUlZrNMJoI",
-	"qIJbYDW9sFWdKUNcZETEJrebDRAdl6oUZFmtdU+nvoI0gqwUnsIUPaider8B3gQSEwcSNhoJy22mE+3e",
-	"GmlCqPG2gbTNtf6tzCYQ+5DhBeRpsRiQ4ToAB4Gn/f4Bus5Kcm1eIUm/uNIBnr08K8FIQy7QtSYlNj/L",
-	"KCfXn1hVoACnN5pL5a7KdzMhZyWJMq5qWEFW2o34tOlO1iVrG16z9vgXu3a3uLBjdzjinfousYd2G27M",
-	"OAgjb8ErSEm3Z7v9GO562zfrhr3bv6LxNnd543wb3oQOXMTaO7uDyvRZziXZxW5p48o2vlV6/J9s21Xu",
-	"W9tHFbjZ13pfNeb2lKLAsyQzomwEqfm75mESnzsBjViieLLkKWi+4DnIWlaVajRQoE9anUbiWV2RpMWg",
-	"6gVvpze48zFsCefYW2QQ5nw2K5nNnPUe8JWwlMgtsctsviktuuMjWC4SpyXEYkKSQlAwwo0EpjlYfnGZ",
-	"Ua5/kXni1O4zfIOV8RNdzEY8D+v1aremk44xdIqIQhBFhGN2OxSo0Ss3RdMDFYzcLa8Kq8cIaky9YJOc",
-	"ymmM3nPz36eCKiqn6IpOGHpjG7e07sfNmzUMusOpKc9WABuq/9U2C6UF7xmR0ihjjSuoJfwNO0eS4jy/",
-	"FwiHpK5B17BPW231ftyKTKKL0WJN3o37DcCgLBlzETLWvtY8n9BsjmavwrxnBbhNWuK7JK1oqpn8ai5W",
-	"qdeYy9YF7qgD8kdzqr7lAIqmJWdZcE75ZnWiRZMraPutowaahWs7YEvdYU2g5v3EIqzK7jJatOtwOsgG",
-	"sCl46N4N8RB718AFe2Df3B/MVWHe0h/MLm8XxsonMltaT7ciQSGyOux3idzYklw0Pbk3EfzvTU+8uPXj",
-	"jn7MTYKzHJqCBTyJxh0Is9atWssa7kCsWrd483WtsGTNvboPDb57er+j+t4HzNKTifM8cQXCzhFmi2AS",
-	"smCxsItGU3luFPcKKnxAPrdmA4OWjVa2kJdJ/gaffU2pv7QW9VxBTYNyhdm+K92O8y0pz66y2fKL1kqM",
-	"YZhhSO1csSvbKSnXSXkd8/C1lAimqrVHvhyn6+/9+ChIz/xq1114/R19fFcWy+4ypy2l3aiP9o9+7wz9",
-	"195+7/PvJ/GwHyqNtpq+2arbWtS1/6gonlSkSJbo35hLLRQFyOFEYJbVvekoN1F7HWPvrEt5Y6EhzHhu",
-	"wyOXncEYd4YI878u0SzIQom+ZIbH03/ZLFBNpWPw/tUlLDVOCp6H8iVXH7YphhlHrqJnQCVcEGZLdj6y",
-	"9UklpAl3HqHSEB8q0d7g3KT314PZonSBaNspnyf/IoLLYFJWyKXN60mrKqcSYRN0qPuivbrCa1VhIac3",
-	"BAgvrDJUAXU/LMm48qckS1KS54GFveJzNNNDu9KZcyLqmcMbrWZd4YnKS5bS/JFEBc9pujhv7BqGhiI/",
-	"rXquGs7gPwWlUm3z2FQDbAzAyzxDGQ+eQgvjHdr4a/ZwonFmAWgFL0cTxZYgAKs/r8BZl769gF2sK3yr",
-	"b4mxh1RaBD2YvmcFYauuzoxKuQu/vD6dCWn4z7ns+bUT3R64zFVFJwpMRZ3E0zBsOEemfpZJ6mmUPO20",
-	"VYOtVZhrnrTnVBalCjBgkGS0A/HQvS+h7dcql4QLFg8gu6CjUm/TtJSm8i/JqK3QCUn02+G/Jr1b7gqV",
-	"Km57x/Z3Zap+DJ0pp4q7+8TMADDLwHz2q2qas3Ip62EFqYbA2PgT7r16cfUMfSg1XRMHw/7eYH8v3d8/",
-	"QJAO54syvu8gj0HpCvmJEVMLGQokPZsKKtUMS1NVEl2Wk1KqKru0RV2wCW2UoEbgpKusrNbhSJ6aDk9N",
-	"1Gq9qWRV2s9LLX+Cu5B3IOfoEM25uNF7yvDCgZYqY0wzyT6PhvsXaITZDZrynJpmFvldCesuW/QXSSFc",
-	"pqt4WS18uw7S5fQPK652y7djEDcxeNd1PVOCxRZBwh01es5BuwO2QAjMejVeN+W/Ha+h/oeC3zulD902",
-	"QVxI/uvmzGLX3Ugnqklk5wQjtnkXf0I3l+nilAN/geQhywo7QLHW7huwi+074p1rg5g18cNLPLKbqq7x",
-	"Hq18fM5NlRecg60NbHGx/5N+Lpd+BJIUgydBYou3yBhBEPmMMNVoC7/GNgHGJ/a2JqcuNSNU3DEOKX6q",
-	"+QMEVSYwZerc5WiPXeXbGGUkx4sYAbtrHo46x2lrQ8Z83t5R81fYkksK4/bkIuNtsFl7V1XAvIvsaWXK",
-	"d2nOgXVKzZSw7LW6qKVHK+yNgpGR5NCyV8oMLyxXoD9OtPRfP2MXWhLQjJhulVoI+0xjJSB21p7ZFT+r",
-	"XpJd+Mn2w9Wu0eTVDasuSQwP65KX0n36ce5I61facxvbXHNtv7mGPTPzbKtht8vbKUnJLlz0/TF7DT6q",
-	"VSChYnk5yxfnNoQnwAY/kuAMpeEHw22Ve6fJCAVPplJYWl59by6oUoRpPKcp2XefK6HAnmJ2Yfho4Ei9",
-	"C9JpfXfhjbo4Qjd4ntC2jcDo5Jga8K7yORcVoVLgTubGPEDvdrr/d+Wrtk+62+CgQrU5Id4DThcrUFRf",
-	"LHvSUWky1xt/PdotE/9dubFQVF03Lmcla7OG7IXjz1XFrGDmXjab7uAlFVL1FCUCVfL03tWLd8/3L/w3",
-	"L61ZCdXQMVUfpGEtMotDlfrVjWFi4WAC5y6tu617ED0fqFXMV1lMSZ7F+i1X+SJxf9oIOBcTCDr+GIRS",
-	"kmm097goPBGE1CO4P0Fvav9dDXHwiXk81Yq5dU/3b7+nBxTz2aii66515B5YU6q+9tWzDulmUXXf6u96",
-	"xfYPO+oaAN+Hucwpfb6fuaxa/A6hFLu8ZyGS2CFxQBfpfeMwTWl+mfDZ7z7Vd1mkGlS/wIzkF8CzjgjC",
-	"03bS5W8eSvJ19UGuLLdV8XrrcNgntuvehinPM5PgmlSvfsUHHCAyTRPw7MYsa6WkcwqoBVGoKnmJ9o6G",
-	"w0Z6Da+oh3XQ1OPpG+uP5iUJD+/KZuP3CnZ6JT6TAmuIR5rJdFn95eP+4KyPj0m/1+/3+70n+n9O9f/0",
-	"7f9l/XTw2BUJbSqjomF/eNIbDHr94cdB/3xwfN7v/49GDJoTW4wpIkXP1KI4KLJxZFRGUZc5nVB/Hpn+",
-	"YJnKKE4cofCLlcLQXsjoxhnIEczQCL5sHYKc4uHxSXQenY1PT7L+6eD09Ch9kp0cn+HhmGDcT4+PcdYf",
-	"HOPD0fhoPBgNR/3R6XCYZoPj7CQdHI/6434f90/B3PcvkowWgP6D06NDqFVAlT6e6IXL1YFzVMhFOuU5",
-	"nyxQteuyMIWmk9EiWYp03rjRftofeLqK80FAB7N5ENwf2KoYLbtejVYBq5kgmlHI+JzpHcDlARicoyYK",
-	"/k6zrw7Fghm8dtGAekj4+7fVXNp9OPbcx9JuPb0KuDsGPm8zWzOK2GF5iPhdvbrsDY9PnNwDZxejKfkS",
-	"PCQfx72VU6ZOjqJ4g17QXobASa1F/w4Q+s6qyWbgcH2Ya5SWZu8+xjaQqAHZ6sBaism1ukh78N9eq2En",
-	"2lqt4d+gACGx9fir4WnTj8gRyqXc+knlqW0f0xllpYEiuaWZTTGdcmF8TdwPa3RtSxd2RSpOV3c6rqph",
-	"VEXs9Ck/kuYyIayQwe/GhpZeNv+XW5YdaBbnyyy3AQM9Ph7TlDjwHMy5yKzOk7LJLD9wX/TzO8MT8rgA",
-	"+7n59z8LMlm72Xvh890KviOjv0zuwunqKMu8ZDC4RjOT2k8ixZtFvCwDFndn2lxNAZDRQOAJAdzWc0zJ",
-	"t68IuSkForwB0XVKmHP1MxkavNKfqrrZ5seehYR5zjtpR3zr/IZtObembRKdrjQhbigzuJ2ZcMuyhKE3",
-	"oy7c1y7P53YdQvAKXb59flBbnHI7ql6tbyd19R+E8KDXYq5AHXhmGDXoXpW6An7mjOyvuQMgCJp0S436",
-	"nmpKZpLkt0QeIK8wsCno1FxSuz4wyIyocjDb73TDtvB39y9FoFypsaYhLpoOxAA4tGerlLu8iZpmdKtH",
-	"vj5TR0NDbWsHzrE0s16Y/MCNyoKPJLJVY3fTTrfzjoYv5trb+NNIYcjfsGWNbOaKv46R1ZCjH5ej/ne6",
-	"F10dHnhpw668Yzvc1sWrhpkdby20Plhqu5sT3DaUeskTbb1K3INgIEvCBJ3sDfbPrfucswS3sodCqsMY",
-	"kVq+N5q2VP+DhKR+KlVsU7SiFAuwuJMCC3PXIAVCVuZqynmG9rxU9vs2s44mDvY+uCogqM5QaJzv8Chf",
-	"6Aukh1u2PNusm14GUeB07LKbvyf+upeKjHgrT8ZcJNXK13LYL6bpM4Il+bDCwRHKb3gtztEAzfAXLdYh",
-	"PCEXaGizs8yI8XDkJVCmHLMLdIimdDIlogb+BTpCBaYZqgvlX6BjBNnzbDyq4ggzWDB6c3mBThDjSPOF",
-	"ehg2wRPKJhfoCcrJWEGwKmbZBTrVfL9eZXaBzqybhAfrQRRHwyiODqM40rLxcRRHWqR7EsXRaRRHZ6tg",
-	"89zjmNqE4Z8l0KdVbnUfvXwSte+nS+Th1dEuiKA8k7bI9oWpmy01z/dPk9wCUjhL1bVo9qYMRMts4Zod",
-	"KDojxsfRufS5LE4poYW6xwROLUf6pcIorh5RG/DxupRO3hGuqYTnOc9sxxlDvlcQQhKFxYSoLfuPKVxr",
-	"LcRs15FxM6uxlG/VeUXBmYYDUWv40EYbi18J+j9JWT1vY8rt8s9SUc+D0x9bwqmGjXlnzeEDOTIZAxFM",
-	"4nth13Ys/Ry+vrzaseiTZTkrRw/Nc7qt7FzxaftD367Y090rN72Ypi/cM7B8RzSd7YTxE4jR6EAEqsl+",
-	"MD3WF+VVfHsuzy4lNouHMTpD4IdqG00M2cP7SKZTznNjJc1zMiHIxpXEaG+0j0x+/gXBQlZZX70W6X79",
-	"3Gr2z0VcQAWlmVSYpUTGaC/bR3gkCUtJrT7EgmC4Hke2tg8XELfRUCBGcTSK4ijVZ7+Klaj2ucst/864",
-	"sG1opkGVdvII8I+8JQfITCERjtEIKEUGTKOW500xfAvb7QXGHfANCnL8aV4m54mraZT595/oXWqA6o9/",
-	"nConxD/LC7Pt4f0B78s7sr1mxFxOyiq9yFMbbEiVNPUYIaG7vsgCs5v9GD1De8YnHIqiPEd7nky9v6xU",
-	"acwXqMqwqcYiZjfLxzxAVYY+QWdYLGAbF8jBsLEhqyuz1kk75xpbJdDS5cApOeVCoSoBFTLekE4Lpllj",
-	"m1Xp6SBGWrrTzFNO2Q2yPtLL5Qs27l4SVpmfA7L61Yt3xqFy5b4d9l69f/M8iqO38L9X8L/v7R8v3r6C",
-	"3569i+Lo1esojv6u/+ftlf7f97rJ5ZX+358+6nbPrzqUMiXjqIloaxBWNnMjL2vkjMjTyRJWG3kCpjAv",
-	"HRtf5b4IUK0XZN0cTfpH05+yyTm6RIUJAYzRrybrpHFZQ3tZxT9rKkSNU6/5uB+jd5XFknHgrW24yS+e",
-	"O6J3aJdRHP0axZE+mF+C5GZ5TwnQtE7hcXetNN9RCpVtirqxn21aydySiHVu1mMqpELQ1BwG5NexXrRG",
-	"PdeJ6ldso9wG4Wqm/g55/1my4KWaJmkpFc8WKxDzw6+XK3LCajRKtoBxky/yCpje3fwHpadXO3CaAwPO",
-	"vL43HdPLbms7NLbk7t4+JuX/euLwwbSylKFFClxA2TsTs2D/2vl2t1bU/WrXBpXNwSUvpqnd0zal0ete",
-	"36kwupYZhv2kvqOQO2PVTfkFWp/XkqCESOyFowrDfk8PaJSd4Ts1byS92QALL0PON4zDbAZRNg7Zi6ls",
-	"43GDsDVLvK8C6q6BmctP+i6CRJgarhMhjDOxsSXrB3eGM4LmU5qvSNpMGRIkJ7eYKQRTIZymfDbjps4u",
-	"hFkAuV2RPaRJLQM+SmWuaA9PCEsXxsEb7WF0PcPFdeUEDrEkVaRoY437aA4pnhoCDBRjNVvErJUffydT",
-	"9Z2jmiormOtijR6wyIYB2V23NOfpza6hTS16HnA6wGpqylKZhk0fAyhtNRZ8VtUWDQP/kexWW/QOJPbO",
-	"9GEr0tDtot6HI1qAo/9+LmkvpqkXlbQFubmjgLqi8uQHMpZVjjYwmlKGnmrpGYRm4+dixQucZZBdp1mc",
-	"pyUpbsiCuLaefTHGCRYEb1GM3QrB24irG6VAB6wVx/feqmqflpm1rm2hyLAxjOhvyxqISmCpQLuNVmvG",
-	"S6aSAtxXA1qBBcHikUSmmT5jaNlWOVT/5+ke+sFUWUoQPGvkS66qjVZVNpveABvFcTtm3NxL6BBqlDpc",
-	"RiKnh/BSnjkPBuNHlRR4YT1h1ZSKDKobLsAz+EswUqi1TuuQbY5rFY5MsSQfrQfBLsxFu57liKg5ISwp",
-	"9MDSZLDgLMNikSieFFyqwUkU183MDyFu3fk1bHw4TZ6olksLFErcQSnu3Ny9yVeBLscp6VSCKnyzXp+j",
-	"UY7ZjUZybMTtpuIJe4Ld8i0URJpyB4ahDjzfbn2mBkrV2nJj73PMPhCJHqMPL65WZXUjCviyQHrEwyCz",
-	"4zq0cXsGThj62iTGGgWPqvG5yhKwOln1rCQsKRkUfpQFgVtZ9aAsI1o6JEwlSx/BjJWAGUsfeinUlIjE",
-	"v+22C5WqxkNcFFAsNyU2B+tPb7Qc+eLVi7WeP+VNIVgrd+PgH/3e2effn4STNpZL7U3zk3DzORc3yQhL",
-	"kiU5wYIFEwsaz1ALu7psne7bg77I9fXO/Jen79Fj9MvT98Ez/7oS10MVUIH1MI7j1+eQ30v/YoMKkflw",
-	"DtI6ZWhQZRqzzzgoLEZEL08LGLHxZnVpDbBUdoSab9+TB0dHAZ14SqTEYUMwODbJbaxMWxilVqttarvF",
-	"BgbPdyCr+iUtHqpTnrpg55a9o4ZGsCLnDhpML6ygq2II9IvrdFpGF6/FnedYdRNmtkzXn3h6klX6NNtE",
-	"U2LoE05RqfF0y8Rr0MVVtl4NgDdYqg/2Cql20o/A7egEpxwrfVLe9pe35N3qTQjcKGYET37iXs6Qx1i3",
-	"CIrGoN+Nv7gzm7AhAqKzHhAyiFRKQM+7M9HSdpLjFZGH31BZaBtuJbnqbfzdThCQWr+VTq9S27Uw3dvE",
-	"HbRxelOXLs/XTkZ9P9hqTZIXuNkuKzA8lJDuJTdWUFAXuWV0VVjRlGxkpfViuWYcqtFNdIiLQDRJe2V7",
-	"1tUqpt2s9828O13ui2u+lIm62rdXIKkafM0pw7v8x7ltGBUyWOXNsiU6jtETOIzTMLPe4HRWWvX80n6Q",
-	"U9X5h2sW3QSDXKDMzwdv0aNKD+vS6swpy/gcPMWIwZIUMwbZ18CnjBo38i15rm/hfrKVtnYXvi3gbdLR",
-	"xUSj2nMt+u2Cavd1Sbrch28et1elJdk+ck+vbxf4LfOuq80gTQ29cztwLgc2agNxdoH4jCpbAdQQbi8+",
-	"g7Jumbh2PdiV/EJzYy9XrQ7tMY6aYLGBQ8/HL5BNJW550Boa1LMGWEnTqZTeGJPPkth7GBZ7v4Emvwty",
-	"g/l+lyK61250K/4aycFmB7ExyVShjI7HRMjaMdY4V3BhH1ycW/Ka8hk8ugfoulLfXJ+jSmVkh3SzuqzY",
-	"UDBmWSy2JQ9NqqwEFCTdbH9VDJbJNJCZVEEwjFfxlVbrtWE4Jr31GpeKziJS4evWNt8A2/Ye+YZ6uWvQ",
-	"5p5sPKBc+a6GncbWd9JeSnSpid+PJpf5YLh/gKy1SBofPcVd5XGWeUoqxSvvPTQC02IgbLQDzP4OkX9f",
-	"42i0rTWtlZWx318GfPoNxsy+wZhbOfJ5ycU3DDveCnkr3e3mgSffauDpIKBDqb1oPfwrWUYEkgdD9Ozq",
-	"+ftLNDh70j+3vw5OZZUF75uscvit9k+3JZP/7NKhaT78Gkc32zuOVgHmmzbxdR2lErdkN/5Y7BpxXXdd",
-	"R0IrlU4T9eB1P68y6Zm35ML+97xh19EvuFMwXkDqc3CI9fhLEOtiBOV5XEtUMkVzVEl8pmezogssInIP",
-	"r9X9mrwupvGqWBtfcbOs8q8UAwls4vocvbcsjCH18J1kZos2GM79Bhu21oBTFxE09uPl4DUZDvcO9wNa",
-	"/tbUW6kRQ3qXjWy448ZWhim/ccVV7C4M32RyxXp8UbfI413Sxgn+LxJY10sAPmLkVvOUU8wmK0I//PK1",
-	"d+XZ2ppah4DmsLz8+Iljet2PWlSBRiGMNELHZh3lmmC8O4hTdyAhduFV5jR7WI2aDt6hr6Iz1TOwbSBK",
-	"ThnxE3S8jNEPMXo10GLHq+E5AnPomKZwbX8rMas1Ks17N+XzJOfGANmoW71Zjae78rEibIe+jk9c7wtU",
-	"cZOUoRdWXVq99nB6d/ECWq5lvLUXTxzNp+ZOb6sDnU/51mAL+gzBAsx4/pHE9cmuQD7rZfdddD9O0bK9",
-	"+qfpOO1RIOfEF7nADvP81SHNJrt0jlkCxKr+XD2anvt9I1H1irezdksMZAbkLgGR7/h+BT4QWnzyS3XE",
-	"7UIdeEIyNDjpDY9NFY/lmN4ZeGra/E/y4PBkb7C/f+HSrIyEywhsvGWcEcHpcB5JhJUiTFlD4qYSH2b+",
-	"hIvEzr/Km2pD/pSPdEbAQUl+MAkRl0OW/Jd7RR4K/YIYviI5SoCv2FhomOmZTd7pHNJ16jfeBQR06dm6",
-	"aUvDxKtWFrprTrctm9k0WupK51aeuDQe3Xdp13CyHXRae2wNEodWFNpd5wBsfduku273un/yJc3LjLJJ",
-	"0oxK2gp6w/59gK8aJQi/FUsNgXWXHAN+qHcI6VpnELev34qH4u/ubu7gB3d57pJPaW5OVBnpsCyoSckE",
-	"n2ri9UgG8lfxOUNzKCE5N7mcp2SBUsxANwqp7AICRT1D0FM54D5iF9iteUWxNjeFAIUENuC/YLDfpEV7",
-	"K5o84moadgMNnVGz6vSqEp0bK0dvh2+N3puMYfUK71Zm9K9UHPtFTieNstH+1O9tBAapGyHOKpOsSQTr",
-	"Ukm1cHtCwt49eEISyhKhhcKAA7bmM/q94XFYXnRsU1eZ0Cw8XyVfssqLviVX01vg6KHeG/AlmdRMj/Eu",
-	"hQ/N2ix6mFUurJALUiaQgSsMEjXnmpOZcUES1z684pLNiFpRjFhQRQTFoPaZEQU0Cy50Q/5YdkNqq8F8",
-	"xKng1zq3FWuuQbq08ebZBTFRTRlNg3j4fPwC/AMQcW1QyjOC9iwbmhImS0O1NW+7f24C9395+uE1+mVK",
-	"FUFPBVVUTmP09penz+xvuvnTHKc36BkWdDQimMXo8v2P79B7fEOlwozG6Onlyw+21eVY0FS3efbq3Qv0",
-	"bKrZRhKjn376+ApqVgOjGaMPL17+bMoKkixG7356+rHSxHGrjfQ5XL3IKI5+ee3+81H/xwTn//Lhp7dR",
-	"HOk1m/9cwn8ur/R/TJPL1+8gpP/9j+/0f55ewn/Mt6fPPjzV/7l8+UH/x/yoFx/F0U/mL73YKI70KsMs",
-	"8q01grXr+hHQMVGlSGZEphhhExw2JiRDOdXPKFX2JUUYzcloyvkNykhOb7VIQANUQwtkG7UkDbnOuV4u",
-	"XwhY1SOJqEnI7BbQo5DBmtwSsXCLAVLWsUrVnUoOBFRDv5XhUJTXShoXen2PDawRF1nLqcUVDAgVCZgR",
-	"qfCsCFabcOyMvs1oiouCsIAzy0rF38r9rHHsDPnP2RCR2kmugoe/gXWFAgBjguTk9r6i4G67Bb61n04J",
-	"NdGvwbB+DZp0zhRlJblAOJ/jhUSFIDJcxSNoTG3OuGbPtaIkyL0Y822gboBzfkESL+Q5opmMgc7K2Oa1",
-	"tH5WGjWMqSq2Ol6GZwS44rEgBCnyRR2gF3CxCrMaNDXU4ROrqndf0+xa30wuiQ2exVY5kGIhFui65Utx",
-	"bSp4F0T0zBigkEH1idkC+5r0mKnGlOSZRASn01bm+kfS6XlgrguEESNzBB3qoqTCGQuwc8Y2xcVaHv5w",
-	"ibLEzNZAqw2PbTOp+7KLjPtq13pu9E7mLCDLtWtwsD4z6H15r+9SUWTbrA21m/L9O+fQbPWtcTUPmmfr",
-	"Ao+aZwPMhdvYgaflW1YoGOxPDC1Zwbg5BDZCJpVAKAROFTKNR0515l40TfMOdnptytkMi8Umyt1c49Ny",
-	"VpDMOP6YFM7mRhu812yy3gFWdGRM1xvovq3ZUpP8Jm13S1yC3dqTe0Oluhc67yr9rOWKV/u2vAQD3NoM",
-	"SHWGn9qytCoZlvGZrbvEaAjfqJL2m9GLmIzWkiOjPF1vqDLD8WDm/80myR2shPdYPqqGrCsgVWgI8FKu",
-	"dKCsoVcVI7BQ65oYYNu0MzawZhsQdbUQ1vtvGAk7hXZ4ff16+YaH32q1f4Gi9/6prSuB76I1lq/lKjvp",
-	"FgEbbWrwze1YzuGyRvktrVntFe8UgHAX+rI1u3CHi7Nsq6ym7nKa9yFbLL0X388Nc3k7XYq8zijzfx3c",
-	"5fA3lkC94+Gu2HI3W0FzW/MpVskMnMjDCvWNe4ER5iSZY6bA3pFOKbkluw7G9VhY7NQ/CBpCshFOb15a",
-	"U9laA4AhM0YQGhMpTdqIkPropZaJXgjBg+GYCtM8nHSOg6Vj+UH/29VP75D9WmUEpFAAGpjyx5oyJ3yc",
-	"jKhQUy2QPv6tJGLxuJ0YbMV1cRPHbnWhm/MDYbb0j4PSmMwwKEntfxhnyYgyw8ca+7Ox698wPjcSpCY2",
-	"if5J8UTiRRB6r4xBexlyWOERlgHJRP6WUwWFhwou1USATnaNjFWVAb6BcvD4FlODOR2SkKys2/Ca3fL8",
-	"loT535QzqV/ZVeya/Y4EySnJEO8WsLILW5qWQgSVm68ZIuMxSVVtblnWxBu3sfuVr3M8H5d5MsKSbqR5",
-	"b6DtU2i6NhPALkL7bi83uDYyAtXTAzpH8C7xi3ZB2i7jpKClS6gaoy80rfGn0pnJ2AsAdDhC1ScmIC8W",
-	"smF5lSUN7bk6NFVj57ua8ltX+MeHTWwdW/CYTEosMsomnxhUgxfMZDCxxV+ccAakcf8AvVbohpBCglSG",
-	"05RIaf1j/ajBc0RYhqjS0zglWGs6G2lp1mFwAQEuoCqBc1aqBdp7f/nx2at9o4taPgeeb/Qh8W7oB91c",
-	"0wRvIck6X0aFxRblaSpdVaKX/v0jx79VmHf7Vlm4N+BTk5hdBQjvnL657ODfui2lBm+ZO4VBsi7ht431",
-	"6R4XLpwNK5eceSKwXjfj9h52TElxd6q7uWLgPZHhJnxsVcScs4njhvx5uuk37pVeLBP9unCWpqJyigXJ",
-	"qmJjljgvVz/sEKHfIER3d5kI0apQUTC1sBlQPPpsnIY4Q3tV/iwg2T5q2apzLF84ct4u+ri1d+0KIrSB",
-	"ktyH3OqzeN9PZG1soou0ulQ10ici4xxPJiRD1w3O5dryGbhiHJp8hcZholROMjQy/rIqnX5iQIXATYQq",
-	"tHftSNr1fmyRXyKMrgOX5hr4Dq+NjzPX1cv/iV030fP6ovY5cHbcnOBbYo3wOZ4YBmGTxL6Okd0oiH4T",
-	"2rlx1vvQLfwZyB7ag8h1l7RCkBm/Jdn+jtSwRbu2JSzrbtsHC6zmNh1HnIwWXonOxHlJQYkR0Knp6yQg",
-	"Laq5NT8x8h5iz5Qk+dh4Z1TlOAUvJ1Ojqr98/7pZTLyaz6+t6SastL4gbSuCZ8mMWFVuTjCk+au1FXrY",
-	"CZ7A9hL9OSiB+zgbSBb684/oh+fvP6BLoWiaE6hzap8EbsUZzKrT1jIKGHDb7zSa8jyTvoOpkxBiQwDc",
-	"+Gd7w/29yT6AFpIiaN7tveDKubKmCg37g1N0lU5JVuYEDVCBBZ4IXEzRiebbPjGbhhClWJEJWJGxwufo",
-	"OicTnCd8lNMJrOoa7en97KX7VrlSef1DlXPnEvvi1TNbLOXZy8tPbNgfHCF5cHQI1WSui3KU0zRRWN64",
-	"8Ygbrx0A8B4LhQ7RuGRGibd/gJok+xMDaHBGrMQ14RrRwDKJPakQ/V/23r25bRzLA/0qKNWtijRLKbLz",
-	"6I5dW1uexJlkpuP42u6Z7V31lSASkjCmAC5B2VF35bvfwjkACVKkRMpyIner/0gnFAHied7nd2ioJMk0",
-	"Q+4QcCSK9kgV59zyWs6IS4/EJxq5BagayLm+VMlwTPNZapD6O3x12/Jar26HiRwe9/Xfj/vwj1fwj1f4",
-	"j6M+/Eurr/j3X6uzlnK19KIoluigDpgfQjqs/iuibjgI82zmAxdUjgeh9CNKhoukEr5uxqezrp6sPgHm",
-	"H/MoZF94siS2KWwXD1iMYUcPqq6UDsdz1jhbijJR4pNm2yz4XDEFxCqdcBaTsUxmKX+WE83ypVJ8HGph",
-	"MAq5vkZwgV1SJWYq8yMtopJ8Ha/1pavf7t7RGKJndLN0VBcfri9s8/Thz5cXrV/12BFxvsS37DerdnLm",
-	"V9U5wZhXxhr0ZVqU9YaQHUPrYFld8g8sdIE9MsR3LXvZ+IoK1Kmtqt6YxINmwTrGu6YoD0rfhxSc3VoE",
-	"5zSqXQbGJUxbeNJs0MjaT+DJs0ESfwA/sIk6sVvnnnz3nHjp3drWlGOW7tHNOLYcRUMTjhneVv7eragO",
-	"fmljwuvDCNH6vsvJQFPJe/03CjSjJOgyy4nUUp1BPtLvF9hiReJOE6Kzz9RkjTN+5ZauuV+7MG5Y/vrt",
-	"DBvp4Hfigv9jXZnm3vGHXIl69Dh3OX4tDqlUm3YP+wohoGEoUZm19PuUzOk8X3fI+SUqqUh0ShI6IVrt",
-	"JRQK6zqIIKc2Msgk5QDQ4akJg8sVQ04HAsRnDn9GeuHopJVtjdNLy3r+ypUlFk/ZQ2omrzI6VKyNacWA",
-	"MEDRHyCiHpnrT2rtFAziJuDPKMyCUKHuGeSiv+gf1bCPl6Wvlt/geMqumAJcu99b7AvVGg+cXxjPECfU",
-	"6h+96dNX7Kj7enzkd3+gx0H3R9afdF/Ql+NX/uvgB/ajXmgwBDnucrhH3PWrv0irVrVOjjP6jBfOJLUP",
-	"GWbvvC6IU2l+3g9aYRIJ9ROtfvyal6Zbx/3j193+Ufeof9N/c9Lvn/T7/4MZF1mIBbx29GO3/6p79DI7",
-	"IRg33To3y+C1ACHQPr6QdNZCGThbkB/846D7w/gF676ZHPW7L+mr8Wv/h+BH9maSBgmD7We44kqxnfS7",
-	"R0dHR90f+v1+V9OKrlOo5SgvrNnZvej2j2+O+ifHdnapfPri69fiocxtZR3p3e5i+cH/fUPtmIKOJO/J",
-	"nIqlq4tCZgNkQcCnPIS0g5sBT9v2WHiroYGeJSgeQQnOswW3hhMTDOS5wBheipDqkVxStkcCrqJFwjwE",
-	"84SZmhfVIr5jyyECOSqWPuDijifG7e4ca88acTySP8NurYjs0hXP9DqS/Yt+FyHF1oJ26svnbLPdxMo7",
-	"H7gdl5gIzXaUUSXImDMlZcGGhS+tZsWZATVRs3a1NNmnC32WLkiKeFUS9qMJQYPAgSrIq7MxOmXSYoDB",
-	"wpQmMFikS5YQCLOq7/PbKCDZ0rc2cLp+LJSBYihZD5MNvJ4ESDFMTPv1L0Ys9kuDmUwP5DlkKyfkCznq",
-	"9z1gilrumSMOnM9OiRZi8Bzim1yRfn4N5QJTgSskMGPwKq6Ozf+1c8kGW7pgDnEvWbbHSz/Qgo/Ngl8F",
-	"ATN5QKvm1kANfRmwNQakDVgdznxTu4qt7rOTWJlFRV+VCT9X8t7mu6Fv5vyGTvVxCFgMZSEh7gLDKdfZ",
-	"cMrsMSb7xyh025lS3CV7dHtKzk/T0KjiDnQbIdg9ko4adFSniuFqxazjOphnznHOr8nFh2vy+d21ybtH",
-	"qKXc4iiP/O3SBPj5TK3Abp91/weRt72jfjn49oOvS37EP/8DkdgCUBdslX+DId42sFEr46xVRWsVnWAh",
-	"+P8tWMl30GWmPChJsOxCfTALJKHKsclfe6VfL8+jg5c23ZJdWEVyhPnbmUby09iFfaT+rdpoadjBLSt+",
-	"4xtfmTWfr3UT1g1/w2Feu9XldpLojg/FIlYsXp6QKOZ3VGsddzJciITGSyJj4tToy105SwpOSRQvTki0",
-	"iHiY+ZkWgiekHcWLYRTzOY2Xnn5tmNZ2Mijii+GcBdynYQbyRKAQlOaOIHR2XGsKnLRh6uIeKgZ+SawU",
-	"OGNhlMeqG4IFI0aMTucxDRZhojLQOzPE7EE6TOcROvk1ecnWTHNc8wk11BIY4ONF8QL/dDrOTd7820y9",
-	"orghcoRhEi+U5t/TaGhZgebmvloLxGewwa+o9Ws2YJKV5f0h+RNrBph3Gsfbea04HVIB3iGW05gp5ZEj",
-	"0hZSsA5JJHlF2iavJ43iQenoVSNJKav0bj5fRhgNNpNN3NmNrGxNG2tz1txUoQauzFyN9c0FozQ7UQmL",
-	"yn2zQibDexnfms2pCoMY4gI24HK5k1jC5rZJjXADj4ZxaSzVe6zFkb4GYA9pSsQS4qdcz/gzRbL4JRIy",
-	"mgs/KIY2rbt7TT07tR24ZnuG9ywMHw3PYbOH15hxigeioHys0zcKN+3RVY6iGa6p2lEY70PM703owIMu",
-	"+ObKWIUbv7nBzkiAU0W7X4sgrF7tdCtBdaa5q/4oKATFy7dpuda6Xyu9HoWTtgs1o8jWvp2mYYvll/B6",
-	"FlHwGemLdqalsZmUwQlh8yiUUCId5MMZn2p6nUpFXk4YDfkdGNsnMYc48ZiFqDfPeGTK18n5XAuiS49M",
-	"pQwIilQ5up5+MCd7uXWp8TMtLB4AvWXIyGXk/3JCG4bRQ4EmudD8yqxLdyLjLrXrAmCIClCm35G3MgAQ",
-	"+EsjDJLj/tErj/gzGiUsJj+WFVNOB77pqEwobNhXr3xh6jefpYm2NRuUrHjdxl9Ljx61R2+7wJuSuJJ7",
-	"HoZkzEgAnobxktzPNOkRiORTGnO5cjgKALUV0Ss5oPB7yMCySEYWF7MG+alalHpK/4oeWrVSKyPZqORX",
-	"o/S+3Dbb/nKyk2k1vSn4zYddl7SPRncmbbX1xTE9lK5mVjOjzANn60/ICaEiDVfPCoc59PWs5bX+2vJa",
-	"b1te613La523vNb7ltf6W8trfTjSfxy3vNbHltf6e8tr/aOcoGajeVtqSc2NyI2gT4eUQmnqp89UVm5P",
-	"awEQfJ+L2Wh5rbEm+C2vBeYFzbG1Ct6CwlRQ98lr8ZbX+nfLa5VHjV+akOZ3NqK5EMQwkQtR6jc/emX8",
-	"5q4f/rh7RI/H3R/8F0H3R/Zy0n1FX49/8H8M3rA+RDdgRDP49/Kh0tYd15IRE643/mhFtIeA6ZrhFLWC",
-	"DH5d8fdns96xr8ldgE2RRjZO/WvqmOYCkdfLioWCs/mWRYlHpPCZ41KuIWJWZzMZL3XA1ZwrlYvFdjtQ",
-	"MrxLLQ4lmKPFboiMy0a4Hiqrlsd25UBnmFfbRiCr8jVP7qUNyUBUaAQYs2ABgNIGf/bIOQeFfk6XRHG9",
-	"OzN6x8iYpa5/Qu/pkrS55qC5gCVFXvSPOjkg5xqHzKotx2B9yv6RE6i91pfuVHZNaI4TC/DxnaqVDa/y",
-	"N9rLro2Dr7VWvy7u1eNr2OaLwyyDo6mOXRzzTnSfFSr8DbWfiguzWoFNk+bRSQqDAWI+hB0mkoRS3hKa",
-	"nJIRHujRiZMIqbB6uznqbdM+ojwGqpBLq4WXOqdklNIK3dW9JNaAbTLjsHdNuFyWaLgHfkmzRdtJOfNz",
-	"NPjypJq7CgD5bUysbF6FelTXcFIZi7ANxMDMhOtslSDrrpzNkH3EpJAyYrSaA28co7jOKS6H2cZtYw7c",
-	"mT4+eXJRcpoSJqftttkcdyxXpjlHWFwIJHuS0022a+76Q1+93KHj9CEnvOCaJP/R7nR//f21d1zhW93u",
-	"AmyEaCg7nptO3E6Yi0vlviFfyU1jJ/kNawjyEzuSG7znj3dE126Tzfa33FQxEQzlZMJ91NHQNX0v41v4",
-	"t/H83nHFExlnLmhwOgOMqvAlZuT7iISnpWAacXAUp/YHGg4jtfRnMpRT/CmiLOA0ibnPqXCyDxZRJOMk",
-	"G0DmT8+ezamgU/hbtefrMpbjkJWkGVy9f0vevHz1A4nwDYJggKrEVokAT0OW0Gm55f/l0THKQOZVCKbr",
-	"rcGjG6oKwUv3pn8D/LNJyP1EudLVM5V+AnsoB4WvBl1kcSzjBtClGbRjCTXhQiVU+OWiRZpjUh0vnUgy",
-	"lfpP3RGjgYdFRCKazFD0pORl/w2RWkEiFx+ubbyVjMnPlxeeC78Bi0/D0GpejCFmFIIu8OTU9Peif1Ro",
-	"Z5JHtHDqxG+XrqsWLzlqRfDXssm9N8N+YavDQLi+DBluY9bUGfIzBW+QkPq3yuAm5KLuTvCko3xwdX72",
-	"7tO5R/41kzDXQJL7GcXo+dSa0yprX67PIyxARbrzClJ/rvhIEq6PiV2B0rj6SASdW6h7e/P065thO004",
-	"KX7VWxePfQV7a6OLUn3BjW3Lu/RWS0+mqTZei0Z8eMuWrXxujpdm7aQ0y8FT8ApJViaJx2YYY0Bgzv+r",
-	"Ny/LwzD/MrlXuUwM1HSiBVZ/lP7CfLCQlgEo+5CGkbB5FGJkfCFTI3uSpWrooa0ozq2VdKMyUnvlpP4X",
-	"KGgo1SLeyMXemte+Zou7oYX95Fvz+rbqWr4+2loJ33n16wq+zHCjo/jG4RIlwR0bxYq6ge56MPOFSoZj",
-	"Nswz8zJbtQtQaeEwAZaBcgVlIWwiRsXQPXI/kzY5gxL84EDgFz3oiguAqz0h5maw9D2Cr2niD8tA3msZ",
-	"EU2bmjRzlbYJLMDaQNAssA8oPXychFJMNYeImMhBZzri45xy4aA61TleV/h2aj+tz0BXe1it9ozIF3Vz",
-	"ZtLo45z1vnV1/r6LVvt+/+j4RT7kWP+IkZovv3ZtyGaFtGnQlYbb14FhW6LCy8XmwrhX8FIRo8sc2XJ1",
-	"IY/mBQd601eunSZX2MKt8mf4QFD7FFxjy/K6I3Wt3fYouYUdqiu9JDE3+uS6Pm/wrScE82HqhqU259VY",
-	"sMpDuOZwZxc7Tx/KNr3i7OVvcp6nrKXH21qriryvWYCHaaWlb8CtI1zglmjRNLW62tnb/M2SvEVM+h0v",
-	"t1CrsWltupeF0rhiXVqo1qcICoc7AxJQQair0hILhy2dUeGjzoDX7cejWw5TvtfQamgHuI3FcHt57Duz",
-	"28xBdvTK9ZAdrXjIMLvH/AwQDyvMeQMA7SnoYwbo0SDnTRbJIma10lTXcc8yN7B+Wwtsuew1boIKnC6e",
-	"1auBVMVRUxOxORhryt+6jLFYh9sQEhrGjAbLlKCcGv8Q1iDmeGiTewleY4krtw2Pdfb9dfN9dzjr5gCq",
-	"B3O3hjzMMqrVZV9HlnZhXk41vG9nWs6GvwuzskPG6pHlFYK2CgSzQuKa9WxJVVnH35v8NRCydyUbP969",
-	"3SKEr7CeLtxmMAugolgwpMpHSDnqz4wtZsxm9I7LRYwhulHIvgyNBR2gN53H9t8Bu2OhjEwHMwYxt8OA",
-	"ASRPNFsq7tNwOJepRKnYfIaGd/1nxJg/G4ZUTBfG0Jeag2horelaoORqQcMhn0eUx+ZjThraWrtOVbDA",
-	"TUbAT1IgR9IdLPr9FwxA+qPEfQBmMs240idWu0+fzOl8OGNh9gDQj7J/hVQMORi6fJY+RfuY27EfSqVZ",
-	"DIBvBzxmvv7Ic2IRUglNCCpKBQhiW+vTDj4tHmeseHbACKAEQwWNWzDIxnOHl2InmYhtGBI8tANyIVvL",
-	"1x82b7VCEFc1DWvv0jffSpHEEgj4hIe20lV17uxuXGGSbxYdr8ESeQmv6rtorJa1GerK5Z0yweLGOm3E",
-	"Yi6DzYRWb8klvusWqNyueZzu8OZWtiZmomlZE9agG98AASzh3lW2/JWUEUNHrBXezDc7TZ57LAubkA66",
-	"nNGns3PprJ/wOyR47Iv+mFM3XN8YpXK0TkHiqtDXsPomXaZ7VJ4PtVFQx8jMDa+VgYpB0+rJX8n7Etu5",
-	"QfCuKFXB50woLsUzRe5ouGDGfVRgCKckkQkN03gu2IdnCp/2ygumjFm5C3HOqKU5FbkCEz5dxIxwdZLq",
-	"qspL8RA8YpwcKkWngmfok4CHVAyVL2PmEYMiox9qnX4Y0KXyiBWYZRTqd0IqlEd6vV55XiZezQq+ZX4l",
-	"eJCfKTN4z4LkzCMas//UEsNWMDkOadBMOGbKmB9LRKjc7/mh6r5xRNntwgrSMgRrDTBLvfZwCMpRlOGn",
-	"1b4zSKC0I7AbYCXo2GIuzTjWn9FLskgYaVPYKCInUIoHI1g7O8ESsifensLszNlJ5Far+kIhuSthnObS",
-	"VJzhFDQfvMelp2oay0VU7v1FGkdiFoFVT58sAq9nCPvA6ohlcaaIgj7/kEQGL/fWRQWuqVSuhuNlZr0s",
-	"MbLfN+UZmiptzzEsgonhF9nSm7GUb17ChJ7cu0XJ7sUs0foWVF+rRa4fRT93xrB2CrtRu531+IaqdyFE",
-	"iAZzjibxXKhQwZG+mpYOYnFWpoMKGi5V5jcv59TWGZRW3yzxsefU0w3VDFyXzlvUZLexg6L/aGMdM+tD",
-	"9emcQcg0n86SE2MaXI+A78Fb21gPKzM7TiBZhJiYkwwuUrA7FttPWYmKGBEhlFPVvEjNirxoCFG2bmUn",
-	"rcTfVtdLnSZhZJUjKwsLrNnKBstb7rgc4r7W9F9uuUxMXLBS6+r5xTExwC5EMBackOvLn94RAIiZcJ+E",
-	"jMZCL1vA9b1dhMnSI59+ekfmMgD53CPX+n19IJhHLvVPUSwhyQPYE0ARg7R1ff7pg3Xcs7nEe4PvMKFl",
-	"TDR06A7fXhg5lFg51E2BtvnTHz4SY+7wyD8/ErRQeOTT9UcDgKyYUDJeeuTyHbGWEI+cXb8jdJFwNffI",
-	"u2vyTt4LopYiiOWceeTzzQcEEfbIxfUZuT6/IMYIktZnosTg53CVkIx6uJYAvYgtr/UJ/ryGPy/NP84/",
-	"fYBnby9aXuvDx5bX+qf+49O1/vNSv3J2rf98d93yWp9v9MsX12flpMmxgLkRmRBhmYY+AsKRUwbJjcjE",
-	"J05IJj7IYitVZiOiIkjVgiEGaUIBY99fRDZGM3sM6y2zf/t0PlNVEZ1oloLNckxOrnmpgIu0lItkNvz3",
-	"QhkIIUgvH+YbVId2XrMvZY6GL4RmhVw9N4XlmMQsWcSCtD89f5/LCc3Xdi792AKu4RmUnDz/Um6RwYKU",
-	"w1BO68OyLwKOdT9LS7SkUWQNgN6zyLOyHt1YsgadQrMrjEAr6dYY1ut36HgIV/DnMbytfl/vTDxcWV8m",
-	"QK5C/Ut/Jmi/ZYEtsWlqdNmsplOEYZZCa83jZcIwT5cmULFXa2Ja4IkoQjnUG7WN3SsZdlmRpvrrcT7z",
-	"NZ9QWcn8qm+A6tyk38uQlh4rBjeiKRBVUaZrEJgMTddP0AnX3FnRS2uw2EWdCZPp6xozVk/pZwcJX2Ey",
-	"OVemlkgl3jSgSUEengM5TdrJjHGnDGWcOqk1C1RQY/Ye/LE8JlTTJZLElIeEQ/ReRtw6tc/4Knp2GdpW",
-	"MRR2hzAyqVq8Ex9nIX62hKigFTuzZhE61rLGCoJG26b8UkUgqqT+muInrmwMb5lqng8Frj/3m7Rh1T3f",
-	"FeS4Sy+8Cmz23MVwtzLPF0vpiHNTK2OtVwmsSxRXWKXDmFy+UrLcJQelQI0chum5UkOp1A99ncF5aait",
-	"gpk1c9TkXKIbo7MqzIVn5H4mwxT79qj7irRDfsviZPiq4xGwVMqYwHhIe8nUUMgOYpEbKAwZIdBF259J",
-	"7jOoIZmwL4n+/airlUziz2hM/URfkLb+qXNK/Bnzb7WeN6VcKLxSdn6eqblJMemCYvVKUF9Xq7a4x9Bd",
-	"IDvjNXuwCLiNvC0q2ZLQzKCHYSyugIlRakMbowb0e1g49rnSpeUyqB7FxyxWf1UAhVPSkA1TZ1qbCU+6",
-	"CNvG2psbVtd5yL5EPGbqMRA6tvFLNsVosySg7vv1YoGLJyGLCW7mN3Xed4J5HyuA1x1byZedk2j3xgn0",
-	"dc5B7uBVX9dseR49JHMljaZpbGZxxNvYJre9WWVWw5+oSsCaicWryZgRS1tOiYkIJC/6+hWFeIcQAelp",
-	"jWguVULe9GtZLb/FFWwcSpDLOsudWRxunSP3UakFK3Ey8xz1bnLHwSvLxS1omas7pg8YHsOufks9hxgY",
-	"P5G3TGA4TLkr+5aVbP/1TN4LyMA5JVKES9ByZ1TNAAObRcnmdL1cShl+xh1/nTXche+kbBW/kf+kgki7",
-	"setMBCaiyFyulNAFaySAn7gogYLeno3n9v733bDgSgCTbW68FdOabvv/a9qtbnq5l7KE/2Sfzq1D9X7r",
-	"zdlKWDcaYcMpmk/lIyeNm6YidLI4efvh9XO6Yj7jUVLmj22SwLbi+cgaV3//0p6ZMrgxkYsgRwcQylzg",
-	"AALtOgelN0lYPMS6hzTJsmppMsziltZYnXFEjqx+VQr2fZbD/3X8+88UiWicFAfexnwbFhAMslrB/laE",
-	"QjvgtlggMQcm3tkWHLxwV5qd2rL0hJ+xTgoXhGY1hm4Zi6Bsvx9LpexzSJ7ACcNqOGYRrTHa21csoUK7",
-	"v/2q/+h33wx//b3vvXhTns1oVM3VIaLqCbwtZ3hpWIHHgV/rr8Nfy536OikVWuktjKdOJYPyxHurnp8Q",
-	"WlDeSftexiqxdQ3GTGlVG5X2k7wurzVwvWYnVpU3a3sKuvsJmcSMwV+tXxl3NQ9jaUfS8lr4EdCFJXp/",
-	"YM6/1tQkviTr6uLkj/Q1S3ZTOcEELG3Md3x8fmWxNF32VEspSu2GFbaD7fnPiqdpr80Kj2giKK0EUaN9",
-	"kaVsoeqoxXjOkwYVGB/HXFA7MfiO05zLO6GTrAQxGk2t3P6r91jFJbYyS7gLjfPw0hvUoOxE/lJ+KztF",
-	"KiBtZaWwo90Kee6bCbnNScJ+3fWqjE/Au3BkXG59TG0Zg7BLnHl7mn0LhpC0gIAkCBVSLOdyodI+OvXy",
-	"Qwu0pTr6zYlltXotaVMS0QhHgYg/gRYQ9U2LO6doPUJvpcSvnG4ZB7cLirY6NfOjYwRz0VAAQMoZe8Oi",
-	"mWU2Jq+GWmYv4u7sJOu8io9qJbmxIEU7NGuMFzxMhrxiR69pOJFxQCIeSq2TcaGSGH16HlEzHukTCkAI",
-	"nwW7hFL6KNf6MyqmOXRsFyy2qkzsNjKNBYurzU43GXIeCj77QJCQygq0qPza22RlWqKY3hiUdTsPqlKb",
-	"DqNEFfwcBiyF727mhHcVjE0iOyw1HA+vxNyUntXVXXfGvi1USP6OfSspI3WHbiVl2NFuJWVsr3qY+1tt",
-	"bDj2XlYYGwq3byVweldopLvQLrc2Flae4GxUm0/g7hhWyje+F8P6J167bU7pd93H9dt1Y5IBMDB1dafq",
-	"8ZFbk8y5Jl2pl6U9pI8wIxvQQNOg7FT49EgW+9Ob04ClSYS9GQsDL63C1gPDr9Ntmnm9aiX0geaWC7a2",
-	"psWMRhETKMmaLz5TmuQxj1C3ZGOMhvJOzawNX8ZB/WACeNta+Sp+b8igm9sYUoyFlQyNmYwT4jxFAUrT",
-	"DKx+ht58pqyNMDUa9uqp6u5O5adrTlt+jdz1zQa+7sDvgjLlL8+3I0xZ9N7faFQiSE9LTMNvAYYiYQHB",
-	"CspaxVFDOXH2w5UvtZIiJ8Mxj9EFvfF8m9C8SolySqMhlEkpF9JBPbRxY1a9TGYxUzMZBibBB+K2EdWX",
-	"0TjkWprDjBrSTnXmjM6klZiwbAsHR30Hjid0IQL7wZCqBF6tdZURHKxypsKmS+gTzP1FuJhDTkdJFX7z",
-	"Jnmbvgm7A0UzpmzDHkUGOyioHkpTWJncwXKwZdYZXx4h6dJZ4PzBKh5Mr4UYKJVL7qIoZSdw453aCXHI",
-	"XdLvRBxW8WxkxMTQAT1O0YfLzK5ZX1ulUKYfb5ZaaHEXmmBkFg0tMt36DYv0iYdMJbaoRLEgH5LMujb2",
-	"YMHqvlov+u8do4FmMBWzNN9bC5FdiPReZRaYiWVRnXwpEuo3SKOAAqoW9O0tti51Ek0rKL8bLf9MEb/A",
-	"p8BeWE4AsZy+n7gZwZuSkWjMzvwkn07iz/yN7Wb+A207JdRfJpoHVRmYUuMu+xIBetAQsrHrHS8TbtQo",
-	"C+Ac29S3HnEBRHb4ZijjIR3Lu5Id/kWzszcWrBATF5HHcWFiuVdSJpJFLBQ5elm+LvXZa8np2sRx0Trd",
-	"PnqhRwxjP3oBAsOYLaUI9NOjlx45ekV6vV6n/FgKaVLaVv0OWJ13Q31MQx7iBoTnCWD6rnJ5Z47ZLcFF",
-	"8irJUvmtxztcQxooObLbmtpWLs9Wkbz6/tfFHHVABbK12xZFID2lm2Ev62G6rqyHlR/LU+BrLemq+DKX",
-	"dywYJnKYPyCOIDP0GUX1P2STZEhjps+TkENEjIdkIIPLBvrEcBFFLB7i0YkZQLmtD6MqJZsrjNXd2vq7",
-	"8ciLnw7Ka7APj21FLqRVNbUi50e7lRX5kWSgzGb3ol+SSf1NxRdclw1yxaqAgmAbL47I2WK6UIlVmKlP",
-	"Azbnfj1Wfvxq1yRpW066OsEc5TxdnQFXWjAItByQSHL8Sivl6Ib6HnBEzmw2X9zdarFViaKPrsbiVHZS",
-	"a+6b3POKFdjpvU8rsNe7/Fmp+AZKxcZS+tX3dWPTevc3HXYjcfhr6WnipZchYD5XvA5/1e3f2be/ei15",
-	"x+KYB2y4Di9o3U8ICjtEU8cDa6QYR0oj+d+2GS+HpvDVVjQqXUEvAzdyhvNr5Wa8c5Y+AwH1WZQ4mLkZ",
-	"Ym6FJKZ72obl73TjVyusU0G4wMIgoRPPpZmJRUlu21WEyuCd5ghc3gMMbIXjtyqbGSKZh9niykVXTqQz",
-	"h4mDvFwyl80DanDeN57AskP3c+TLORfTjK+sUoMZVUMblFGssrYaTbJqnHesFNYjum46q0OykL9NKqWw",
-	"oDKOMJsDODccj4iMiQNTcEroGGrEAISSFtmGRz/WChW0I6ioA1jeq73tq4XsnFJ4bgm+X7+NcGX8inCS",
-	"1h2FeserCHBsV8DChrsc2D6b0y9aETWPzB2Ef5Utweo3dyHxlVyUbyf1/RyJn8WtkPeiAvvOuPscvFry",
-	"8+UFFAr96eKE/HxxRBYiYDF57ZGfL46N95kmCWi+hJqaq2iI1K+8IIhwxgIiF4niASPnYhpSEehfX6XV",
-	"WbmYWkAd/cOPRLB7CyFFF8lMxjxZ6l/e5MekHx31LRKyAaq3ZhyYqXslfr44anmtny+O4c8X8Ocr+PNH",
-	"+PMN/HnULz0P/2LjmZS3Z0nC5mX5ezT7Ib+yRyl2GnpKzYsAmj/jChXycmOnebVpDgcUmi3lnDwhE8pD",
-	"FpyYGILhxcWFB6CVcpF4ej8Eg9qaQ3zPs/VXhzQIYqbKYXxhCrXz5eHlyuCLupUZacKEvxzOK6qqwhWK",
-	"WRIvzdqVh6NwRZKYWzyUlFSjYq4WACmT4jiD55QgqHDdoBADW2ED4srC0cGjHj9T5MPNzaXZl3QkDoD0",
-	"PVUZRnTZgSmzDKdbk1v49Gi1Cocst7BlNCR/DXZBEgsX69uRQ/PhKxaFdLmVZQtSYBsd/jRIo875+bpp",
-	"0FdMQf7j76shcYsygNMP8p7MqViSgIX6zHGmEN8MG9Q4U6bnNct5zfyYJVcyQ2dosKJa/A9pNFTMlyJQ",
-	"5TMIpSl8LMOAKPgcpMUqovgU4FnHDFiNfkczEimYEZrREfO6//JHIzXjg/7GeRcHtm4BFuNcAGv9ivxb",
-	"Jeyllzp/4ypyWh1Yv3oHdqtCJSlWP2zOMA98UCTEPNQKUQKOwJy90DMl2ExpAbPTeo8VSaSsT4WrqsRr",
-	"FsfF9IRQeyGWJNby+yLBAoGaNahTc46+JClD8EPwnvMcyi0iyS4hqAb6LRUjtnEmLuLyEhLrkwc5u69J",
-	"ev8JaKSlgYIrBT5Nlr8eUv7wefZoO2BD2/n+Su7Ro3tJ7vGbQ+V8tKmrpGTcW3GVlEKk+e05PudGMeQv",
-	"f3565/MoWWrZBSWJEz2deJlWia/M1V+bnV/iadmGQpgTnR/wLEkiDJ0k0WIccp8YmRN3ADHvWAwfeqbc",
-	"+Nhy+87qfXnglVh7G2qe5CpAI6RuFeYiw9YMBWzfzxTzhxg5QRV7/bLTIx+xdDcoZApgh0Ci1XK+1oV4",
-	"QoS871UkJOb4VY3VybG44irl+vPsxGouzw4Fyvwgv7VUmZ9UHf9KfTmhiuc/9CabW7npIq0RS/9pbtgK",
-	"rKNiRN8VEjCfB1rqtEWOcgTX6ELqhPhyIXweeoZowYxPcyVaPYL2UGl/Vib2WH8LU3kBHjJmgtzDw4TR",
-	"OeHCDxcB2oXzJV9NXQcTEGe5uhlIgReWsnYXqHW7sPE0HG+dZApFDzPk/2GUFvSugRbuNLx02iH0eDN/",
-	"3ZpwxG0E2eZB8Sl4voXzr22BSGaC+6Y031oBIn2xTgw+EwGimqzr8m/41uZA97p2kHVVBsVMDTOwlZJM",
-	"fZVUZtrWCIA3pTKGSs/DVNRYX6MUC2+4KTbj5bBEgFjlgbmrivd5oVJIb3Of3diCesn4WPtg/aC/AG0M",
-	"xc5yeRdRVV9iuMgMtOvtyKkpt360YZmE3zgbwAkWXLeJ2wr/DhF9dKHfdVI0FfadcW5XCH7PSLibAVlS",
-	"/6FInEtKAOIyzhcK6rZDWE+/e/wqY2pbE/QN1KBt/Q1iESsWLz3iyzBkU9ZZDThCX0W9Su47YRMNkdAe",
-	"xkQafszlHQ2b5jlLfoP+SUMOtx3TFnmiyFwGi3ChukdHCEBOAj5F64mbId7vvvn196N+eVq4y6zcRmfd",
-	"/6Hd3379/cg7/go9mCf6r/9F/st99OvvxxV9r/C6hsvxAE7YmAWVggRCZSoWG5QHj9yt7sG2C2+4Veln",
-	"o0XEw80fDZn+VvGrZ93/+dV8+gi2Tj+oGsI2jLHA72qzug18aRc66oZaHo+km+YmsYuYv7VsrB6/rmZo",
-	"ZaX8d8fiNgUSPp4+sjF+L8d4ako9GQsqW7ZdMaV6g7HsqWwk34hhbQ6vzDGw4utbcaV1nXwPLrU5TrSE",
-	"a9Xb4ZR/lW2x4Wh1e/pS3ovhdlvvjGFbGzZlOwZUb2ouK/q1rIRKgT7D0vmLmCfLa92FoaIR/wcrg4kQ",
-	"5OzyI7llS9IeyWjY6/VGHQRyGknBIBCNRlz/jprYiMiYjC4/X6NuQyPevWVLNfIIhjwoMjrDUJvfgIqd",
-	"kL8yGrOYIAL+LVsi/v2oh0US2RzMkszUYjGTmSUJ5GNLHkDsNP7+3pLAv//rpuWtAF78/V83pvoBFH0F",
-	"i9szRT5HTHx8R95iUAqJYnnHAxaT9ueL88ufzi6Gnz++ezv8eH398/lVxyM+jeMlN75hP6R8DujHEPsl",
-	"46mX/iOWIZTQhOrkMSMxC9kdFUn2hluMF8yK9ge3mFKNdfgKiZwTibwSOZE+lHB/WwYRjcwpFwnlAkEv",
-	"wQqLzpCT58+nPJktxj1fzp+bMXQVE4H9xwpgUtppvBCYFgpK2PX5xbsUI1ursudiGnI1s6ttjaeMxwCr",
-	"rcdy4tS4RQYyEFlUvVcE1vZMnVE6ZcJfOjXpzz+8hWqqykGiwe+ZkvNZCGBvIAbirRR3WKhZnQxEl5yD",
-	"CXj0/O5oRHwahqazmqf1VF8RLNM2hjqsiSQQo+lokHoslOhj0dMf/Pv15wsy4SwMsAASNFaC3rKhTxU7",
-	"BbgafDr65Zdfful++tR99250CuB3FCYXM3L1/i158eLFG/LzzdtTwk2puJ9//vhOwVfewq1UJp6HHPeP",
-	"UGwe/WRweUYwrtH5DZ2OTkkM2OVwxtNno8uzm7cfRiSht7ojHDiU/RoIorfbn5G2HscPL9689siIRlFo",
-	"JK3n8FoX3vmPfyspRojdMZNCLmJFRh8n3U/6xxFpvzw6xqE58HL6AzgMDFFSCQ1ZByYGNGbk9BSweSQh",
-	"qqj7D7YcnQDQTxIvs04VnTMgZeDTksGSQK7gUrlxc7BO+rttXKe036SL4TAsQLDtkUG5S3uF9ylU7WWA",
-	"jQef4Iq8PD7ukTM7GghFSGawePhNG1g4p0uiEh6GZMz0zQJ3nG7ff2M27Up30T2bJCwenRJaaJ/MqI28",
-	"A4BRMGDqzygWg8cukVHEgo4NXdRyNU9MWGTIqGIK1KlbhrVhpPABUhzj1F6+IiYuxUvxV3BKmgjAnvwE",
-	"pQnNURv9PkDhedA6If/b6/V+9cjA1Tn080Gr1+sNWl9HHhHsPoX2OyURVYqMnLdHZEz9W0IVnAn7zAY9",
-	"QuBERKesV2gEiKsKcT8dnBj9ZnbrzYj1sedMkdF/d69wSbsfg5HBO6RhyOJnyiN8QnhiuBm5Z2HY1aI3",
-	"A+rdcTqFAEn9fX013rx89UP+ZkSxHIdsjrfi1BACaINXOOQqQdjVET4dmQOm5w9XELBHoSa4iWG15wDO",
-	"nT4Ao+f/t2Dx0lSX0VTGkCuPjJ7PGA1YXP6bpuGrv7izi4EWQznmGcewmvuYJwA2T4sp+5BYkGH7yBiy",
-	"8KFqJQt6Ayw24zODdG741qePN6C08iR02djZ5UfHuHvS6veOen0sH8AEjXjrpPWi1++9MKUEQbp5Hkgf",
-	"/jJlSXk9OH319BafECqWUrBTIqSWaALNImioeuRMkA83n36Co4M3LQYFRJHRc/Pp3pLOQ7NN1/d0OmUx",
-	"+fmjNxBw/4JM+BhzQeMlafOE3Mv4VmETIYlgiX7Q6ZFByzIeNmhZ0psKY3gDB62bGKJt5SIZtAYi0SRS",
-	"z0JhzK+59sZM4nw+lveKxT1yjeMyhOstFsbtXhvxsHspQ+4vYbIDQcNQ3issMOT0rnf3XhBcT+URlSxD",
-	"gx9mjqPqkbeAwqqIkMmMiynueBpl8TFonbTeSR+N/U61zuN+34o0JsEuYV+S57NkDh5klIBLfBxfv3pV",
-	"iMxa6cfbr4/Mq/6LKs0+Hchzkyz4s6B3lKNs7QrRrZP//dXBWYNPwb1E3zrsWPbpdnYuOlqMo1NlEH1i",
-	"UyHzV905HNjnv2tJJvn6wIMLsR357fEI941AAvfOT8s9ZsMbiPGCa5I0H7MgYGnUHJ5dW8RxBCMdkVDS",
-	"oP5Gn+l5wQWN6ZwlgDH+v7+3uJ4UFJyycJstat7MLE+oYGV7v6r/9rtvesOu1oJfvyzT2rSatOGc8Tmd",
-	"sucRYgJk30ptLLgI5bG0+oj6Sq0/oea9f9M7intT6/UopIiQ3PDoT3iIB/4lznT9gf8rDQz7wyYvNze5",
-	"kMl7LfY+1qU6gynYQ1p5vdbdKAyc/K3yMv3lL7nr9Je/VFwoYM4IQAF6xJkpgnPc72eyndYiIYaTK7KI",
-	"sK49Jf9YjFksmBbHQ37HhH5BiwGsR/7yF3N19IfX3J4PZhYbT7AravzbAnB8ofMoxBbYUdVG2Tefm9dg",
-	"b9Izt84ckTYoPYi5Zdn2RD7GAfsptx/rzpHL63d+mG7AMiESfbpzPJzr7TB451SRX84+/VT/0HzGIV9H",
-	"zG92cOwcs61f3VLdub6EL3r9tEJ/NsbWqv2p9GDYXmwPqFnh3K3DR9lywvt0cG6gwrvZsnXnRgvMy8cm",
-	"P8xGlyV0TFVaocsjr/ovsAzZPVeshB7p0fFtCNIVTusJ0iMYOUkkHrN9OlNX+c0gbfBvqtzWrpUe746e",
-	"Uz9Fq6553mKpBXe0M/hUMa2InOhzMSJtBRATkwn3WewR127pGuiGaKCLqGDhcM7QXYs2PWMrQX1RhoFR",
-	"JEw2JnzVyJdW0YZD3k1k91bIe9TBwbyYMDo/gTexOpoxLZ46BkU0MOoXn6k0PPMUx0VwXOoki9uMFikm",
-	"lzVNChaCeQXGbjvUeo5t1OkRGsy5MeoJGi5VAlfTJDKS9sv+iw7c0LKbdGoiTo0ybHV9lQWamdUAHZkk",
-	"MeVh2e37iavkzLc1xQridElAyz2YlNz9gyB9/TtYCjLBW94LMDSXCL9Vqdm/l3bkIlbvoLs066Pe9cfF",
-	"ybA3i6uitYkTonk6MTeGRBQL1vOYBAu4cOwUq+rhsQMyqirX7Y7FwYLlBliMrdbDKBt0tn/Pf+JzrunL",
-	"xhffovu+hk6ziQLjUtmwg7VU2Hm1PiXONfq66p4Bw4qc2H3IGwS3116ONjf5WVBrawmwUQ2a/l7GYx4E",
-	"DJwjL4/fbG5xI+UnKpZmdOrB3CPTjszJpdOYsQCqeqduEVPB0z5wuIbx06ywjOe/8+Drc4vhiip2jq5s",
-	"OJEf38FpjKTanu2AKbEZ3+lgTo+hqBlD4XGBk7zsv8xEoc5pKbvytqPun2hs2DSuJQmkYJ4Zk6a89zOJ",
-	"ptIZEz3yr5gnCVbFlcJAfZiGaWgTMgAIEXWdicAp4cNgSRVCc0EWeNBGLpKx/GIaQajpqCTWFMy5KxzF",
-	"JgvgmVplKps2P/PC/IMtDVmC8/5XGSwbUqT8WOyt3kScyls1pVOmF0w9+lo0QH3dEbWtSWkbj75KzcqQ",
-	"mfGc7TtZbWp7etmvQYffGjgQaHBUY0wmzvtGyp9oPGXY7lWdBVCLCOvqfmIBpzdaDgBucVynsTGWIMH/",
-	"3jxGkzYoSJgRNtJ2yZmhjyi+dtbymUB/qmvdAztRUdDMnSoIRDGmjIyNn0udY1bNsGoDzbEVIuNixAH2",
-	"ZfweaT8KfUBa6tOP54Qawh/cccViUFh4DH5hGZNE3jITtY6+daNouF/mQceoBXptWagYfpkKwiDJFt2b",
-	"u1E7cC3q6h1omDJTg/J7Y/nlJE2vWyK8A1W3UPIHsuLuZ3KOXqqxKRXZfk3uGbtVmR/KDMMjV2xKfuz0",
-	"SK66W5W6A9uZHvByJ8IDlQb3E67uUNY3m/lDM5EtVJw9VAPcydfTBlZaNGBXJW3X6Qa5u6wOWsEaim2v",
-	"rLNeNtUdkf8yawtp6xv42qXa2LKSaIOSsBPKjUp1SrmhCC56UBza6EY3mGApZelRj5yJjGRyRRIZBuRl",
-	"/yWk9UIJXaioaymziQOBsJ0sVIy0XS3hweYdHDDdxqbzN5anca3dXulm13nbq1wlgOYPZK/ltTAMBcZ5",
-	"fkMr612Y157DO9D53sqg3/XWfxbFRfayADjzA8R1pUX6yi69t43Ov4ZSPIevKZs++s0MCjiWE5zriLTX",
-	"WxA8E4RrJL3aFOh0hcY4VKgomVqTty2ShoW2zc7QGCvl4ujTKGo287sQjtp1YltxYbHh89/x/0P9yFZP",
-	"G0GkqCZCmlqRGYtZCcm6csZjRtFO2JdEy20KUfoQIsm65hShSQJlF1LsxIyKglCciriOyBgzrQg5oYMQ",
-	"Om4+oAAkT2h5SXU8Ms/MKGnPz1RRkLfTxNRP7HgS0il0NgohFh09YlAQhisTx6j7fd3Vomhq3yVtKH1r",
-	"PsCVicJM6C1Y+hvaafRQyEjLhdhhVg9zlDfNYEBwYioQEv0H+vSycdiWeGfbL/tvcBadHnmX7gfoFTQE",
-	"DyNkxRb2B1hdWXw0aWdnLN3e/3KKMv6nI90OFv3+8eu0RuN/QiqAPvpLNKeZSFd9O7iYkpHtcMgDNeoR",
-	"wEIcmU0e2o2HAE1TiN0iJepVz5SE9Ijc4y6cmFlgT+SvpK2X8a1H3nU8vby+1Jfz3MNAfihY/R7f+ZtH",
-	"Phx55MNxqeHrGpYal/7BZq/NAvvHySdERn+QhcwddF3+XtamKZe/Tsm5qUnxKCayfRVbigz1gWLMn9n6",
-	"VsMQdhlD1Dkw4vcQ3H4w3G2hBiqAmtVXXxnrk+X2m3U/IRY07MbsjrP7Q0jBnyCkADb8yux3LRMb5K3t",
-	"xsVfUjLnW0cNOPPfFDuAigHAjhknq2eeaQJirRm2wIHeEAgw0NcwFT9NcbidBxkUA55gP6HY3JIlZMbC",
-	"AAV2fcr0YCRUFUgPLlcWp6xsEMGCDfHV8h2qquyyl0ZPZ8Pr2TyLDRoIHKtNKyyehxCI2lxOUy2CfMrc",
-	"RkXkJC2W4cY9sJlfxdp2Z9XcBX/rkQuXX8EZZqpgLyXtkfulUcd1fdlcq5zLy6vh8sLwglVcQxpjcqv9",
-	"2QIdWpEij5iEtG/egS86nDLfvcMr7WvgU1KQgeilPDM1zBT45mkW9WGrP3Cbx6nQAvNdbbnOdW/tlFA1",
-	"IlJbEqjqZCq9DgfFZx9Mvlf6bErB8vQvM01ZMWOVCD7IzLtKOZ+7Fbm+mY3XxBecxAsxOiEuMSRtlwxi",
-	"5nmB9JL2GvhWoGrzU5KPGOuRS4d6Ki+vBBjqzZnaMobMtcemUmMiU/gGj9A5E4Gm2lAlFw2fiqFaB9wO",
-	"NJ0viT0Ieu/3IthsID6ZScCYYfjpHI0Zc0bvGNrOISffUP6JVVmjiOkTzqezxKQ2ujOdQO6rPu9Hx2Qu",
-	"RTJzjb72S6fGQC0XCUS06OUE1gdLqvJAvXo9S9MYAWK4QNyfhtFwdeh1bWzVLbfjLrYm32MaEfeEYeL9",
-	"CQ6M82Ax3HeLIXKgfFU0qISwmRmR9ksT5JWR3dQqcsWm5LjfaaCKPTdtD0HoWwoQ6dqb6nkpMoMv53rj",
-	"gG6e5mWNMUMXmmajZgZmU/dEiHgfyzn5hdGYvMlZ3xYqi8cklzGLaMzFFHIdoerzTMpALyAFD/FE+rCK",
-	"WlHFk9l+3Sn1DH6QYfAkGX1x4HXZfFW77TjiJzyDBx5/4PEHHr+HPD7vvACvQCWLNmiOTbLYgYWB6a49",
-	"0m1P5lTQKRtVW9wqvVKXH/+hP17LH7VaKeDhmawyZLVdSFcS17y8K2NgGMbsTt6y/OjSelwGHfmJZI8C",
-	"gGg930n2agP66zZaEyGuj9jBU7LJU2JgxBRpw/08NSW9NDmAx8mMzRUL75jKxQVAXUK0G9YUrJtcfyha",
-	"pgiFpBlAqCgB0NSX8NQGhsUMIsawEhlI2jyFH9Tf3NMUS4DkRGr2nRMscSRwtWqnV5a0aXqNG8iCR1vR",
-	"oaz+XQ1KZF5uPAnbbIUa4S8F+c/irW6SAdP39l4OPKRaPg6FhuPjgD0aIm3infQDrsqoXRmlLghuTR3c",
-	"O5Le/saSlNztRM6oebMb3+kqze6WoQUsoTxUf7ik6e/vvaT5FbYnvkL22N5n6V6D5yh8P7ptsckduoIh",
-	"KXvRbTXdkCYATxyGKZhrFt9wtJ9SDk7laV97o57prTggJXxnKqF3wugGKT/kCHeuLFh5XQ74PJYJTfbr",
-	"6qfaD2DS+xiMZcHqY4cuyBCiPfbEGH9jRmTEEntjuJNk6wzMVrm/XyPGlBIT2K8qYvIUdQQkL+lO/+GV",
-	"hT86eYKdNPTJ4KnrY64vpq1RAJeh1KCxTt6x9Etf5C6WD91WgIc+MD51C+urbnyO369lgXXSCOtbTaEN",
-	"Km/VgIImA3FPcw2oRc6qSSj0umYwTxV9Rnx4y5ZbjLAkl81PJMD2OyexMtHgEazo5VgpbpGx4x831Gir",
-	"6lv6UDcmGEL0QXVaQkXN5I3dbkp3WNPvHlrs0wtdz2qff70BJyw2XIfvkokrBwDIptkPztqVMRT9c8ZP",
-	"Aq6iRcIO2Xx//Gy+d3ara7HtWy6C2szLdP0P3eab5vMtAE3+wfwQU/hsQpwv0S0bpKl46ZNKBhkx0TgN",
-	"z+BWYLadDZSDZLuEVX3Iol0MJ7GcN024WzuAfLpfjREk8ukn/JmDW4vzue/WZ3v5Vmt4nqXEB37XjN8l",
-	"MR8vBA1NUoDyyJwFnBooZBEg2CnlqLCsolHuOtvEM6R+JcUEiy1gvlxVkglpWwghfC8172aAKlijkIVB",
-	"p4c12FzMswYxobhczmpB9K5dK1tjIx8TqklAsEcWJ7e+HGDGzADQSvOEZ+pEb0Ip3E2KiGVeiEIq4B/5",
-	"zCnYL4tbPxBtavt2IfN8PYeE6MG6myUFGT3P2NOo0yP/MjCZ9qbD2RozMgKkzBEJWMQECDx6MQZipFkw",
-	"lHcsHHE3J+UZVh0BYQ/xqPQvowxXB5voI/FXj7z3yMdTAMnxMhgckLAGgoZSTCFtEpI1e+SzFryoFpdM",
-	"Uky+nh+hUxaQo9fd41cwEzu2mEwlxIbbc+WZqBIEBM1WtDcQ/4K7ZI/XECv3D6UYeWWzjp2zams06mMz",
-	"wheGAaNByAUbVUdbGGq8D+EWZijN4i0KjRqzoUeMuLBLW5ONNh97GfvEVdk+xtY7mFgPARyPHFy7Qsk0",
-	"cctxXVrCd2nKdddhaFuh8YBYcEAs2DViQcYrd6NkfVvOcEAn2Mv4nhVSWK5+VGlqW3npIYXqz40mYAvy",
-	"gttdJib/D6spTvkdE6SdlfPHWv4dj4wX8whqzyeKmErbpyU1+/cz8OjnKHiIwN848w6WrgtL9x9lVDA3",
-	"nrpSf2mjLYxPMJXHyLn7brT9kGR3SLJ7InrAWxnHzE9WCO8qyT0lNFTS+AK444nwiOLCZyaZOzWCsDjh",
-	"E309GZlILMyfe6O26vDcfukA2bMbyB6DQJ3CnAP0eM61RImCW2WeKQwEsrL/m30tC4fj35Ud7VulwBfG",
-	"Xb+GXGmzxkzsbbrFj5j+/v1YsT3UB2Z8YMZPxCg3k/c5XwwT+vy2pfDZRtK8tqpdWj9hzyJqjKEJPHiI",
-	"kTJmh3CaunXvcjtmSvJDFVf9EExsdt9O0dqXVUmRk2zKjt9QN1SMDYQevRlIO7UHljsY9WvKzgWsrFmg",
-	"AO4yBBNwIxewYCCoAuEB4qmQ4xs3MqP+LB0l+sn1KCuDh9JjvUXQb57T1eY65pNNg4Grv/YkC/HZZagX",
-	"o+K+3IDB55uti1Kx5+AQmLIpMEXfOzyXz1S2bg7vyJ5tG4XyIIwyyxfQG09knHfvN+MUab0+k8HDy2NW",
-	"ertEOLtOZGxsmuMlKNT+jPm3LEirBvHYRkd0NGUfh3JMVCJjfZgtAFoKsmppoYmucBnmnoS8rOVCcARS",
-	"NlTg3GX1bRVLAOkHt3UggP4/U6b8os1WcZZIf1hoRtRByNWxDJY26mbCQ6YnxMIJaWt+NV+ECdeyQccb",
-	"CJqQuVQJ+XxxfvnT2cXw09l/D999fvvzp/OLm+Fff7k5vybt4z759FcyXhIDfONGzGDvytNfCwB81Owx",
-	"BMrA5p+Qy3fvPfIvvWftd5/f/nfHI5cXf4Nt/vvl+d/gQEFNKahVBSwUw6baH24+/eSR63/+zSN49ZRH",
-	"aOzP+B1TnYHQR/noFVS5hTgWLE8FtwAQD2fy3nke0jHTv/TIGQ4mPVdQYuFeLsKALERE/VuoADEQR32Y",
-	"uYyJ/lvC5yasRfHfCjFdx8cdKDdHIqkUH4eM/MYjMpbzsQkFI4tIC/i6Y4U3YyACFoVyaWqnKS1NMD1m",
-	"eWuFLxz3LYsS3NZ0wPBtLVYa8QRvzFzaynQDwb5QPzFl8nJyI9xkuA6I2Zs6dDUxgUAjkkjH/7ki7wyE",
-	"vguFUmIplx95eh34RPcX8AAid9kXrpIeOQsCvUJp2bEeDQIWjNxSawORq7VG2rdc4Oz0ZQP57YQkPAmN",
-	"tQ5OHwZXqYQiYLCckLFMZhWeB70JlqfuwkbyhxKx1kSbP2wWWfi5kYdaJ63zYIGyFQ1JpJb+TIZyaouB",
-	"V0Q4w9avHY2TpXTc79fIUlo1muhD9Qxj9mzNcM28WUz0BQJoyjZce02IA3kv9JlSHX1nxpqU6YYeEZJo",
-	"DbTX8pw5s6hrCpJFwaRijvrzQ/j79vOqbZGTfsKSrkpiRuf6t5LjMuaCwviKHym1OJnFA8Lv6XVL9BqO",
-	"qr45yoi3w01IG2pg6StvKF1WbRB67vRajxAmZ8lCXVF+CzG+bNn+oen7IUzuAFv02LrPGVQdJTSTI9pI",
-	"jTwENZBxov+Gsb4dkkgbFP/MmmEqVKSigS2NeQtYyNDu/ad2PmnBrKDK6D40kQNytpdKTD4kEMH+ijF9",
-	"bWerOqm+oz+ThuP1MB/ASJNTyVIskFNHP4T6ZnBYHFKfLpZWDJkDWO7L+ZwnvYFYESmNEGyEytOixZDc",
-	"MhYplPe5EUxZUA6OoztyJMUCc3m5eqixSXAAn9qtU0Avqkuz4HjUJEzeIer2EHW7TdRtnhiSbtGkkyNx",
-	"Zl3LFOliHYEeOUP7P1oL9GCqYnwrSU//ici1rsUivagHD/Qehfw6u+NsHVoJU+GkU20X3xrmLy8pPncO",
-	"84FeH+j1g+n1iaauExlDY+vlSGVEchbe06UiisV3hhALQkE30r8PRHv0Fg9k9x1XkVSwXSfOK6OOZ87e",
-	"f3ftq1ox7H6GE6tOiJBK8MlkhFMniopgLL9wMR0I2+Ca+YuYJ8vupQy5v/SI0vrWOJb3isUmMTNeCEV4",
-	"0iOjd3zKVDLqqmQZMsJFwqa68Qlakp1xXH84O371ekSQeqbZmHB0P5x1j1+9zpaSJsYs3Zwtmc81405R",
-	"MGlqZPJyHdyJoCcjJr7MQ2yqunj90s29l3FglG4upvOwFzjcr9mH+ZxO2fN/R2y6bdtITHdmVPOsvR5C",
-	"SNE4VrKRefZaco5XqWt2rk/hS4LO2X8OWr1eb9AqQ85wplk8dqud3zjnzkzA2AZn7Av4CsonUf3VgyCw",
-	"Q0HgnTFf54UB2KFHYPts5nch5b+bpfwf8I3++PhG5x/eaoFKnTm7XitY6TGAiRKaLFRt/KTzmW9u3TU2",
-	"rMQo0nzJ4lcoizAJX0tkvATvMQn5nCekzb74DBp3afDvhV7YDjqGA5LIgC5TdCOIV9fKo6qEN7pjcbBg",
-	"GxGO9i966nzmFw5FrTiqimb1VdbKDtbEVtltPSAANQu0Wofx8lDMn2qCX+4WKIZkdfKwP1WVIA1okFWF",
-	"TPCNS2tJe6QZm53WifnLyCMG64W8eH1C5jTQok8OtiUpAOV4xEJ4IR3o9MiZ+YZVsKr5j4NxU4zlenDO",
-	"jJkSFrJOaGxKWR/3u/eM3TpUzg+lf7tHMER24FxBjAqs7QjHcH1+cZz+bpOCRmcj0o6YCDCM9ywfeIch",
-	"xaaFFg7uZ0wMhIHbIYkkx69skFpAl7mlu0dRF3e3rXovXrePOuSt5fB6Zd8bPxM58xNy3D96udkto5tZ",
-	"qSK1NjjRYqSdP/Udz/BvrRVTO7iBgNOZSNdacZo/+IpPBTL90itQdgM6HpnTW0xTHoisYtWJ3gt4gwXD",
-	"8XIEu4O3YqSvxchl+yMv27mhFPAyXI6BAInrNR5BOHju2Syuv9aD75jq4H0e2eDKIQ9QSR+Z8nr4AA/i",
-	"QKQr/QysuYolEOxVhvhlb2p5gDjPwKcKQs0aTKRVuWkf4JFWGWgzpKTq9g9h4o+In7T6sS2klAdN7gCw",
-	"dABYepoAS5b8mmqBpQJhe7NIsTaxq9SscMBdOngUdo27VMqPd64G7wNzOWA07aHDVqtS6zTqTLfKqKdF",
-	"3lS7w23aSHWfmxjubwlY8aB8Ky2Wp4Sn0hJQjOU43WXGVA7/F5Yvp3TrTTWaTrBgiAK+H1r2Z9SDecjI",
-	"CA8CF9NRj5zhJKQgUcwiGmt1CYSAYBEmMymBBOsHKfPggvzCaEzeQLDhWN6xHjmHgNXgjisWkxnF9BvN",
-	"MVy1T/NcWFvgKrrPKfA2RXzEdCkP8IPVPf/w9sxmHDwNwAw78JmPA6+rfFW1a8Q6sOkjQmXsLzs8wFod",
-	"kDSetPaFBBnCZzW7sFS1fcWm5PUpeU00RVUe0f/+cUuFy7D+57/j/4dYxRWtd9vJA9aNpwfhlNuy3T8o",
-	"5e0ga6RmUnM60Eoa7GvBWjhIT5Fl48Cbs+zydluwbFtS5sC6D6z7wLr3nnVb0pz6yQoEekvubIHrNZvB",
-	"Hw+okrtBlUwL8STSWGa0FitkgvLVq45H5vLO+gwzJ/I+afEgGmZu8h45wxWgIYLNzOgdI4k0Pk5ryZ0Y",
-	"8WUVNlwv58ezaxLz6SxRZRz9HSCGPIKb81txdjOBrT2im9o34obvzBn8U/J4Cz5j9vLA5A9M/kkwecs3",
-	"7mcMqsslEnI2EMsGNDPHUQqsxLOqemcHUgBXanGAln4EIQAWllAoBWdEgScjArh2/BFMZEQyDAM78kSS",
-	"kZ7dMIjpJNFvkzYE1Tkn1sbVqYQuFTkjC5Hw0IRNAfCPXh2ucLWCzikZCZkMzScVS1RZZxewR7VFkjry",
-	"x2VIxUe4Ck9O8kiH3ljmWGnZiC9Dyz+1yHEwKxwkjj+GxGGYVVZzFQGPUfcbL8lRzjlw1N9W8kgTX9Qh",
-	"OKCBjAEwN3rv0vUjEYu5BCmA+7NV5gwZ/SbyY0/ki78Zn3ybArRUW6/sRJ8nRV61X3Y8ctRvv0Sh7+hF",
-	"+4VBMo3pfRrxgCCPBtTHJE7pCSn0/6fAqLg2Zfz+LAhWjQ3ndlGfDO/X01jhUuk06soB9XppxDjT1n9K",
-	"eSAXhpW/rlmSswnmSW9nepIP8sNBftj7iAKxwoIQTI198RcG15iE0qchMecmWT5TTu6r2lJw0FcqiOn9",
-	"QWxoIDZ8ovFtXmW3yyiMpm416n91ToEq2SwqGan9DAH4l5nAE3YZpFPY2mmwuYdG3M12R8M/JdfO7sTB",
-	"dXBgxE9GkTf1F9z04mrqvonrapX/AMTypwBiuYSt/l7oK2zmD82R3aLH/LH8+yKYWqSEE0KJz6jiYor2",
-	"K/QO6UdoO4DkAbgNXOHjoApSpTlCjF5TFx5mL8FW9CDrIqyk7zZiuE6rCiyVA35Kc/yUyFxYS8DZzN+6",
-	"KlW179XAnIgVh2sOJKXC5UraVIAOY95zoEjKkBKgII5WKaDIT66OTnmJfMh0R00GL7dVP8DzaAvgk6M9",
-	"sXSeAVA5LXEHG2wQF1QEkHGRhwOOjEMeRx2o3aUHLhdJMZwflwJmOGFxbLA5ABzbbEaqgq8AmcxM8UHd",
-	"xUlWVJOb+sbXBrfmY1pkbBxScas/QM2aQyjC0Yv2Uac97nTWQlhosrAnuBV6KI3BKtxGjenh48JSwNLW",
-	"pOfNx35AnTigTjwp5egdkKacGzPlDZ0VFlrUfw6IEQfEiEdAjDDsbzcC/Lcl9gcUiD1GgcgkYbzultKl",
-	"HkbrNS/THR6E+pBRy+d0zkSQwvgeYkgfEN+h6bKMpH4tXdV0U1PlxZfztH4UhlCm+7xXcaSZhoKIgT4a",
-	"2qEsIkyThsTgLGKgR/rURaxHsx0sBwtsweBTo0xx42kfXX6+NoPJH04MIy2jzJe40oY6n9nlfjI+JDt+",
-	"JN3p+OuqNhuaN+YdaQ+P60D6PgzwEOV5cA49Ef3nmomghIsoi+xqRGmw3Rwfn5CjVySgS/jZ8BXPMBXj",
-	"ZPlxNdFkje70HOzqB0Fg98kk6MdI9DpwkVCjfuiV3yOsZZvLMWNhkHH9LOPDZGPccxHIe+KHUjGFzrqA",
-	"Lk11x2MylyKZKacIpFmGjkcWImTKQGRZ06b+oJAklGLKYmLuChRgb8eMKikUeeWRHzzyY6dHrtgdZ/cK",
-	"0nKXLMGRhjRS7NQKI6XXB14ptXHqfdmVifNbCQ846IbG0JI2jTksdHIQEQ4iwkFE2KtEkLUMhrRV7+Wr",
-	"uhIAOIcOEsBDJIAopL5Rf039CGUrZ+Xcnfuk7mchMejZRymyR87MkGkYMxosbck94wY14ihX5JZFCaG2",
-	"JJ81ut7h8RwzX87Nigj2JSl4fdNc0DFLS/pNKRflCFJ3PGXY4C14QhhSMHRkRDD0+ihSVS0bM0BofeDg",
-	"Bw5+4ODfkYMDh8gYwjOVMoqaXPoA+vBALg2578rBMWjL2JqpOyA2eWQSM/YbFr9ROWalWJLYkCjgZ1SI",
-	"BQ2B4bH7fcJ2fq+nwBShRLB7M9NU+riQbihs6pgwWUEzqgha7R2t3TB8Oo0ZCwijcbhE478jNFjDgBvc",
-	"XAkr8YuXKxqB5fXmDIprzblSzBwozQWCRZhuWayKq24MXkepAUKLvS9LA5tg85+a0o+Dbqb0l7VpHgCl",
-	"OzmIDAeR4SAyfDeRAe5gAXXHswUIrXcVlH20wpbYQGtKFtGMKta1QakHEWM3rgBY1TTUdyWH3OrTe+MP",
-	"WGGZ12kk1KWeyo09H0+Fe+rxm/wGd/x1GemG5s1YktvDga8e+OqBr+6DMR0UuQo6DakSP2bkun30irxn",
-	"43hB46VHXhyRTzT2Z8CQX1n1I4uJlSrpHr0GiJ+6Vngwg3YPtvhdeuPB5oz2ZQ/rzKZpTaDVPlMFFXiP",
-	"PPOo8LpTIHPGkhXEKHgB04r0nU7KWXl89zQt6DjyLQzolQ0b8zzo6cC0D0z7wLT3wgNuKKJIihFyZZFx",
-	"acZjNRvOqO+WeUTQg7JZRMC1PLJ1MlHnNGN3IkjNr7WzX+AHyNa1zOizYJdgJzAcSWn2pJkbeqg119az",
-	"75Ez+MszRUbGYAyF28eLecQCKJsPnCzC8zgQ2L3S7F7OI5rwcbg81QIF/D5EKjQiglpHcLr3mIvDFUSH",
-	"66VBbAxc9DHDioGjgCZ01BsIcwGUwdjmgfKILwMtImDaP1NYMhASjqUIlx4RWnQxn5Yx2PVJwr4kJ5gX",
-	"lKRJMvpTLJwMRDKL5WKKGHBnlx8tU6e+vgUAQDBj/q1BgwMJgAWVkA36RNzAkXoIe9B/5QmbI4c2SAe2",
-	"CH4vLdGlebm75HBf8CUYiFk/GIqe8tCgNNieWu5Ng/IR8BjgSexHNHcwh6J1cgSZJTV5kF0KvS6VnIgm",
-	"NJTTBTugC6whgnqlUH5M14t0TSIRPtcb6634rpxLS8ymObQQiFeBHD4tSkjgjClCx3KRpJAzNrOwGnNG",
-	"9xSyCXimNpJT/QETYSXjADMil+RekwjNbLTSEHhEhkGKlOEZw+wI/jcibTnnCeHAtkAXyeJlsdlA4C6q",
-	"hIchhNdoZYkqRUZaUx36gCwyImPq3xKq0o6B34mEiwU71f1r5SO815wwipkCNmhxIuZRsgRQj4GYMyqU",
-	"nSX4CpcsIe1IhiHG4pCQJiw2kK44Z67MZPHfJ9AnjNlof462lK7KQOiOCMYD4ZK4Z9aGGSFGjkeUJJTg",
-	"VA0VV7c8AoZV2GmLcAExyjEQ/oGAUgx6t5UeE5xUrWwBf8HXhbw/JQGPmQ/FlpnpEjtJJA4Ovna5GIdc",
-	"zViQvhQzDHuayFhzDH0SNR13kBXbny/OL386uxie//P84uZ6eHV+c35x8/HzhUd+QPFkvCQBm9BFmHTA",
-	"EypIFC/EBmZSgv6zSkbzx8TEn0Uxu+NyoWDbq+BzYFty6DkRTRIW61f/v//td9/8+vuRd/Tm6/9TB+Pn",
-	"s8n6VcwhS4q09YmgXcX0PBIWdPRg2JcolAFrnUxoqFj54BLDSLPBGab4e2tOv/zExDSZtU6O+v2VsXn6",
-	"hY/4svs7jWOqldiWSpaazQKOUas+CtCvu+PqWsiBJ3q7+0dvXkxe0ZfdI/943P0heMG6byb9fref/XcE",
-	"bHzCYiZ8PfKr8/fd4/7xa3jn5bFeJgQ10vw9FRCKqFC1PnWsV2jty6/o6/EP/o/BG9afZOJFs6lUSSSa",
-	"fcIUXx57rYTPmUroPGqdtGC2R8fd/tFN/83Ji/5Jv/8/2bEsE49cwcVrOZekddJ6CbNsIMusB0vStw6J",
-	"xUGU2SDKRIswJBPGAhRiDIN1+YvhFpYdeBth5NbJNV+0KqyeKyaOG0g3OXsowBm0RzFLFrFQJ9jlqHNi",
-	"vLQhM9B3eM9oqDUSugGmADvZDFQwEJ8FI2+v/6l7J3MZLEIGkBXHBM0xnvmsZ42DynOibzzQhQJ0Ius/",
-	"A5ZQQJbwE37HwA7tDQREqen37c+KCb3AnQwf+93knGjyZZQrQGgLF3OhvBTL3aeKgbQpBRmlxGqo9bMR",
-	"iiL6ozxZDkS2m0wENCZLzYSNHZ0np2R0R0MeAB3t+epuBGKCBcuYUxFQYOIwoDmH+jewEMjrPRJTLJcw",
-	"o2IgQkbvMLgLCjUpHjKRhMse+ZiU7dyJg9mBWiVYwKk/y0NpAMzEGo3wHLb4Wh+8GkzcZ0ItFEmXDZHw",
-	"2qw37cFSJTMeB+RmtohVQKFuzt+pWNB42TmFHCmzopNFsogr+X1+U+rVYzZvlrD/DUzzchFHUrGmbPM3",
-	"HulHJSMZc0FhNsWxlCqXv/GoYNt8ix/svuMqkopbYKN8U5ok1J/NIXdd3229cv85aOkb1x0s+v0X/k9n",
-	"8H9m/pnfMfyp9xuPBq2c7LKyfq3/7l6fXxx3MT5xdSAf5L0+6cXjjtKoOfOYkhfLe0g7yN8ZkLNWvs9F",
-	"wqYsdgdwyaQRTyoGkPp6jOS7iAVSgQ1f+HrghOs5IVCdbsjuWEggbNIsrrkZmshqyq+PoUJAt994hOyQ",
-	"UGe7Scw0qXHYID5w+CBq0S5Y+wFC9g8PIfseBnnm7HktLFkrS+8IR/YRoGkbwr5mK7DfyK/F/aoFAVva",
-	"qL6zsKL5Gj3HoSEHjNhmGLHWlpm7kato39+hBIbN4zM+ABnnQUhBi0hT9zbR5CxeFbDdAKu0BF62t8sC",
-	"GtcJjROVYp6urLS1i6WGgn1JycxVjY0AGAFH6BWH/EyRWC4SdkJGOL1h1nKk13wgRopO2HRB44CLqfsz",
-	"ab89e3/WQXceJe5rWtzwWSxcJgO6kTJLqggdCFjW0yyahiemkhkVZER9n0UJC0bZCUpkrjZpJehskf7s",
-	"A/pscUzNYGirWm9Pkx8RmHZl+ZuymwdM64BZe8CsfVqYTeC+c7PjcuyFCmIJIXFM2pXVPFZ1sgOs7QHW",
-	"dtewtiUMdsdqyvfmGQfo2z2EvqWrNLJK19kq5B2CjP9kRQLNX0vhBMiU3zFB2n+//nxB5iyeMgJr1PEg",
-	"kq+Q3H5KZlLIRazI6OOkCxHbo/1MR/s5CnaiJTQOS4c17MIa/kcZFSwfWF1VYX3rh5hvYJaPEbC+j2Tf",
-	"xrJnRObAAg7x7HurQCABT41UjvqwSre30ByeI0DGofDuNnZDJDkkozkGgvTEQKoYu6IMQ3mvuakUWSCn",
-	"Wowx6NElRPthYMTCwrR0iGSEB4YFGJ9hDX7OfG1AccjFLRTwIzwZiPbIhhea0lcQom9lDOu+nMj4nsYB",
-	"RpIyGoecxWmHXJkwT3nH4ntcqSoYOHa/cyth00S2g5HtYGQ7sNcnYZ+rJuXbsFSkmweW2oSlwpI5auoJ",
-	"4QnxqXDQv8ep7L6nKCgwh/1iO38Eha1UUjqobAeesrc8BQ5smcpm0pABGrE7Y2EELop1PGbOWMLF9BB6",
-	"98cPvftkt/oPEnEHr9VlBmbyeO1XE8U+sBByBKTN9ICccMBSrYhbn7EwGK4mq9WIUS/5cnqq6nwUX27t",
-	"NjL+O4QWmi2pFVHovltfAsi3WhM/aKngIXiwWfDgPCMph5DBXegpLmaUWVxUHKhWRwLGlJcW3lBpApMU",
-	"SnOh+SJMeJdOtWhvW5uION1Ftiz7UvzhLAyNMca5gWWzUKT96exTp/AjrDv8dNnxgI13MRijm8xYF/dh",
-	"INo3Z+87btq+wqONSFXZd/UbaHtUPXJz9n5jE6j/NBAOiHW6wlqxHDOCiTvWRtkzu6t3hZJPZ5/caEVc",
-	"iUK44kCM5nQ+1N8ZnUKbS9uGZL/kAxxhUdB2qg+z0i9GQ3tmRr2BsHKAMRxjajbe2mfKptMLicCgFAG1",
-	"A4/EDDPVWaDvRcD8kAsnquiUUDEQdGVHiRQGbX41QGlGFRp4WXBqlgTepmIl+oartHP78qUeh8Hfzn0M",
-	"e8qFjp7hxaMhGTOfLpRFnNGfh3M8EC/7b+zdHvmLONZEBYP6R6vf03w2WK1bYr6ryYQUZPQc+DWuekWs",
-	"qdmMfQgxNUNpFllaaNSYNz9iHKld2pqyRfOxH+zYh2DRp4hdRh1y6VL/OnaCQzjoIRx01+GgGQ/cjUb5",
-	"bSn+IdRzL0M95+mhOgR4PijAU8Za6s+ppM8Uqr5/lAjPgTgjPs6TBWRkpXa0FNwyFhVz3lIVkIsy9Ym0",
-	"haxQUMpUho5HWKhYPbUBozS3VhseKea0oe5Q2mgLu96jBZZ+N05io0fNeTmwlIMfcn9DR5FkZsz2mZX+",
-	"GsaOyoiJbkAT+vx3RAlpomFQsZSCeURI4scsYCLhNFQephU7Qj1am+55AhY5/UmAVtIUd4V/Tvh0ETPE",
-	"tTEAlgFXfijVImZdgAqWYQgYS2uwOq9tudpwmQJSGRSUNQMTpD2yyI2fL88vhu/Obs5GnULxgh45g3EN",
-	"ROnA9PRpAsGMmjOqWxb0yBVNGBa5YwEiU4UcOGoQxEypCun8c8TEO5rQKwvo0ozjYLP3sayFaohv38j6",
-	"7/4kfRryZFm/xVs5j2hcDQK1/laYZdiWvD4FUZr5i1iv6Mn//lrEYwaEOKpIlOKRZhepnb+Bp+VXBq5D",
-	"pxQXqNwvramF65Y2p7AaJmwd98Xd+wfXqwvQ0UB+HJW8SSCEsSDIkBH2xQcwVoP/PkpBXdHWsRYjvdRZ",
-	"/zk3ploe+0b+cLf/zCle1m1oL5jbdRHtdM5F+u8aTu+3VLEuF4oJxRN+x8hc8whrjtIfrvKA/9/DhrF/",
-	"XnB3I2q5wlca1Jc9S5qucYrnrsXBF77JFy4LN9bSt5QUNHKJo65uYD5zXZ/MqaBTNir1Hk+50ueTUFEw",
-	"NNLMtqn8mZShR2aMhsmMJPFCJR65k+FCJDRe2gLDHavcphPYz7BY9Li4R3sfnGnueJp51MpabnfFH9G3",
-	"llvuJhRry6kcXG311OqD5+yxjMpIWUsIqybUnQp6XyZgNvWgPZaUqVW7PNHcoSTzvWgCFojI3jnYz/bH",
-	"JZO/OdUS0qO6ZraSq1yQC7fNH80PUuFseJhs9Ugeh20ErOqW2+pQj+aA2Bdiav0RB6J6cEo8KTyLopxW",
-	"JM3GHb5BcjOuiu6EsWBM/dtDmtQfPk3qErf8vd3x75EtZfxpO+ptEst5bcOwnTd6bPbTZlrYolpm07I2",
-	"9Vllees1xlNLMA4ZRc2sqIbgpuu3w8wi2+WJFtYLBeY3EmGgS1bzNs5cl4YVMo+aZRqRNoT+OIXp8zT/",
-	"walEdupYTlEl+wc7XmHW3UiMv71ltzCkZsbdisZbE6JHNPEWl74hgd1+Tgdb7yGt4mmmVZhYTzkhUSyn",
-	"MVNQYjUN5ffcNDgZQ5KBnDCluBTrYbmLasghC+OQhbHrLIxVVrtbKf37MpBDlsYeugS0sBlx5uc0pt1l",
-	"bFjiKZXi45B1gwUeWKYeXHYVROsTMCetd7thOR0mkngJIZcR5TGWwoc4uQnXdDSnIpIzfIkrMgEiZurj",
-	"WBqpBiK93JpyGQutqYtKBbn4cE3EAuiXjMnPlxdYcjztIVNDNKWFMuSJJsYDYQugg0XJMzQTwA7uZWZb",
-	"MsoCRS1C0Tkjc4nwoufUn+HoUxPMQJh6pEQKMpbJLKWHzxTSI1VpiTEb9y7bt1rGmIal2FY+41Zkyx+P",
-	"S8pjlSFApHS2Klrtgag3e2h5Ka5VPdtLaasG9L2i/Rr7i730JLv0B+PLGnqMJ1tO0muuaYDFOYE7vkpW",
-	"2qlw51rR4cx3I6zgmkmwq0QYwSwDruZcqUdHs9yKjmc2FEPtkHzHDCiiJWQeUVKLciGjd8ZLrMnf3pRz",
-	"C5fgDom0DKvHb9BJzMprNjJ62X8zyhmgDBPK3uEK+ASyJDAj2XBdOB0ZOyuj5u+wm5V7/M3BK7cw/ei/",
-	"xowqFCPvuVAoaStw05n78ky59+OeKjLnSu9CAMx+RhUZMyayLMNe/Vr/ZvEamHoeTNWbU/SHUPMqeT07",
-	"fPosHuT2P43XeQ+MOUZkrqD3FMTyZTMO6Jgy9iXL5DI3plrCtWs52ZF/Us+tvrTuDPlKhuyQXrKetDvL",
-	"VU9WLzZoQNhXm66T0N2zd5DNNzpGC1d1F+klUGDDlYvbo9xn6qWaFIy0k5XYm6eUR+Ke4b3wNrrkrpmr",
-	"saTldnf5MZ2M7nI3IU1bTuXgWzzkkexHHkmeamIaiYdeQRAqDUneFJ/okus9yiwpkNEdCjHfi0pohdRd",
-	"7YM6ukdgX1H+uH2/xJIHSFRukonb5k+SZPIwweuRkky2kb6qW26rST1aksm+0FWbZHKgr4ckk6dVNDUv",
-	"xK0DvSoR3mwA7qH4zh8/q+Qq3evHCGGwvVdHLqTfx7NjYheokoLQuUQ/L4/NI1VlHjV+sKbDusJmJcO6",
-	"SePQAY66kGT4jezPD4zSWJ2RW3TkmSIWQalqSo+CsIRGDUKTQk0jLlRCscBd2Vh8bLepslE34fNa5Y3s",
-	"ONwKRzWHsKnOUe0xnOERY8JnpM2+UD/xCOtNe+Tq/H33uH/8utvv94+OX3RQ/fbXeg8Ke/uncibY+1zL",
-	"kZB7ub68WGi2xoGQss+D82CT8yBdKjf4T4sVirEcFJ9lUt+xelOuYlP9DCpqAr3d6EatpEJoYxZlfXxM",
-	"qCJCErXwZ7lvdXZayAnpnspnhXFBkLGTUcx8xu9YMMr07oxImcLnyULLi1BrRu1JMNGNO50pg8rss8Wc",
-	"CpfEjjRd/eWXX37pXsB/I88ExhjY0SWjsQk1YzxKTshC8P9bMG8gxosEJzOlkTKDp9kH76lK1x1ItWLx",
-	"HdNSi6kiZPP0Qp4kIdNTQyC7gMUDQf1YKmXaqI63uhfYXC8KC/mUj7nmyil0q01NbFOtq/a7x688CAuQ",
-	"MZlr3maKRGn+difDO1hfMRBORsMzQJSlHaKv8sLExIJrjC6dBan2TlniuA+eqUy4a+KVKrZqzhge0RuV",
-	"Lm9d3rbF8Mt42pU5gAcX1MEF9S0CnPRhc+kqF6Zw8GohIFckKJotDllohyy0XWehbc3hLhdxJBXbpZrz",
-	"rdmAK1wdzN975F6Ms0NZoSodygnV1YscL6dTUOcPVk4Icy4yBqsSHlaofyYZw7jATnOah6GgqCtUu063",
-	"1woeyW3aVDUob7WNzejRXKXfkydY9+iBNxxco0+oKFBK/aztP+Z0ytZ7STeqG8+zCtOPnjLo8l2jGZ3E",
-	"C1GAjiJtV3vASuMFxkvaZdqBqwzMC+V9Oj2Sy83w8n5Rw4Q5UzsAhypqM74eojCuYEaDZyqvAP1bcoEt",
-	"S5WcPWHBF3S+KmYUp9rO63Ydm9jTI//CpHtFJ2y6oFi03ZfCZ7HIp+DbVUpN1ZQo6XMaEi2msbhHrljX",
-	"KYvORGBjvNgdlwtl1zh7ZyD0MG4Zi5TWzYzuNOMqkfES9iWG5dGLqwd/Z0YQgSnUgnrdpCUG3Z6dkvNQ",
-	"h52LaaGAfFaKHvuArjfsuTcQ9zPuz0zJeV/TCgEjn8jYZ2QhQqZUsUZ+HHMoZV+2yGXSzpkZ2c6soN8g",
-	"exQ4dHHgdeWiqnb1RYuzdOsfMX10H/TljLIIdl+85weB6SAw7Tt6GJjHMjaRVVT0Z5IjQk7hVK8DDKsU",
-	"mtTBXnuw1z5SjNuZc8oezFSyznTXdVmlfX0bDmkarrCZc1ig7Ao9LUjfp2VwvVkrryuP+Is4NjoDiahK",
-	"do4WVqCcfigVO2ia22uab/UCFkT/VFaTi8SXcwx4wdjSfakHL5YOmLNMCJyDwCMxw0BujEAJmB9ywYLU",
-	"igtv9chnwYzNl95TDoXf0foxEO3M9tvB902UNVVkpLWzYEjv6XKkux8haxjqeQcxux+dECqWuHdakQSD",
-	"uDJdP1MDkUgwoZO2GRgWoMcRewYgzix0B1CLqMDOso2wfOVNBnPGjNm6NC5Fz+DJKWS5UdcOYClrVJ/R",
-	"QPM/qBaG5/5goD7oW0/AQK3Pai6qsMCNGuhVruWqayxXB2FhN2Zpa20F2UAuVoJpE5kzHO6J4PAeUwjM",
-	"2BEtL1jElpEaXQ9tryDXypiENNH7pX/nIqG3jAQsoTyEaFFLWxM5EJdnN28/EN234fkBMHFMqjDl6QQj",
-	"93SpV8eqx0mnR7SWc4/xprRCtBmIctnmFOJsAesu25JUSuiRjwlRLFFk5O7G0Lw68owdO5mxgQjo0rPx",
-	"QZB5ZJRt2F6t1sYsCqmPSme+v5hylUboGiO2XYR0OgMbx5Zvm632yHyqDabzvGiG4cyA+4Uv0cT8otdv",
-	"IPJWaqrgqIQsIONl0eZ/gpi9cKqMvlI0QRg4RSmYNxAj/Wg4X6hkOGZD7GqIXY1QwFswshAJD4tfguNq",
-	"DfYkmcVyMZ0NxOjy8zWe0EpD0Ii00WSf6KHivdRHf6mXhoUQ9+FOAEatErpUA4FD0Q3N+WPpgghNdeC+",
-	"QfC1YD1yZq8TiLipjFB2XOw29wbiAjwJBQKXsw3pyyvNFnnpWSosNL4UL4Q5gs7Nw6sPeQDm84qAEJxI",
-	"EvLprDQO+0oP8NoZ+ltD9Z8KkiUs8BBYC6Y+vege/QjmGgNx+Y4rTREWMSyEQ7SMCGBP3jqq1gDdsmQt",
-	"/xSuCpfFWVvbQW4+yM37X+Wk1CducIFNnikr5uygxaOBZA3SG089FgeBejuB+pO8K5GbAQWTfcmqraF9",
-	"xyN8Ar9p+cpKFlpqnMRyDqKwFQZMGGP7Zf9Nbi57I4LbWUCqH5q4jDg8p7dMnZBRFFIx5GIIAufI04LJ",
-	"HWf3XExHHoFaaYkkozmdD2csDEY98jEM2VTLmDaEQsvARUNZfoF6YP3Uv82owoncCzh2ZaLFTXrkn5w9",
-	"bXXodY1q1S3rM96sjz+o5ABm4YN17SAl7L+UoBmOa1yjoQEXKckt2ywDcAM08B0qQ5iRnOAgygDbznyf",
-	"RYnKfELKMZvkma6nr7BNXzDMc298XSMKExkZhlkUFszPLBiZ9BG5SNhJ6ptyjCsekfFAVNte7tfGVGYR",
-	"B+3MJhSwCV2EiRoI6utfuZhC6Aiuve6A6tXDpInQLcCK5gN5x+KYB2yI6u2op/k87tYI3xmI9MkwkaMe",
-	"OXNmP6OJtdQ4KRslTrJV4aicw+uz9AS5uzvs+py9rFUTrq7b/0E5etFyeeDpB56+tzwdbyLGoQEJzChk",
-	"uwqruDSRQ6+Heg4h6zxZbluEDyGcyIRPF7FWjEem4xN4PurkdOR2kJozu5o2xDIMtUa70hjiGv9/9r69",
-	"OXFc2/erqPJPQ22ThvSb1P0jpyfzuLunu286c6f2PUwFYQvQxEgcSw5NTc13v6W1JFk2hgAJE3rGVbtq",
-	"9wTL1mNpvddv9Yma0TS1cCXoEzDmH3iu/zv+bdg+JZAO5pzkKLe2SbSDHwoUNr+VNr1uzjIuE9IaLW2A",
-	"BgIkUA8ZkdGSzCgX9q+RayprhDiRY6KYxjgGxC7gEywB4JFZ4Wt0rbvGJOFKcxFrN05FpS61AWAZ/ACC",
-	"uB25jFRFYEPMiOWcReTyx/cDgdI28K1bYROsEw7FPwBakLkckKrCFZdCGWUDn2hHhkGOcmEUyPmc0VSZ",
-	"7ycckwuxPsLQckq5CD5ySt47YBXXc4BqOqKKnZIvDHWmq8uL736+fKbI4OQKj35wAhAvjMZTSxfPlFE8",
-	"uACGsaZQ/cJSMb5kZ1mOw77P5GwbOY5PX8vtn/3gMOW2HvEpSG7dfpTZcJqx7QcU4YW1pfqb2ZXd8Aby",
-	"ay2/dqTZD3C/RkvPPRy7MJeouOkYYi+uOdxsUr3YqriZipRvYYn5w8VaZf1sGgNqH1hID+/CWmL7mznv",
-	"e5kbTrEwLHJBFc6bITKhXjAmyHCcydkQFjXUcohuW8XvWJ8ULGoxZeBM9KyKtF6TBWO3KiJXbEJetSNM",
-	"Cx6IMTfsa55SoUjrrBs+1XvROms7OSVymrrO4f5DtpUqSBfUIrDnnsI2hBldkJTPuHZhz4FABH8uRYcm",
-	"v+eQxZ1Qzc7tDGiqJBmcsK+upat/Xg1OIosB6rk2mphCFk/Z/PzEuY/PugMBKwIV4Iz8ytjtWZf8L9Jt",
-	"Y4h/xijGEKeMfDe+JPN8lHI1ZeqUfGZZzISmE6bIlN5h0oJZ+gw3zCKgUTOFPE3BbhwIe5rl0zMcHw7W",
-	"0ETfzNgm7iMyY7KGeV/++P7ak+E6Dl4H6Who5KRqiqxFqNweglTLB7314Zgnl9N4ZUfus4vqxmxvItWP",
-	"XhM5Nb82MI+bdHS/lUbFM6zb85LIsYAquwm5IBeEWiV0K0b+1TzLRMz+gVr895BVbY+GqHw041pXVfk+",
-	"lONqZsSjdhnuZkxi9ONJJvM5aRnVyXAvkKQ0g4ifDyFSkQyEQ6iU85RFNfUQGNuaZ3LMlDltmhrtGXRZ",
-	"IDGOKLVe+ffzNpKeCqJimTHS+sBvWaYHotexoIYldqwAGVdNDUdG55dhxEuIStq0G2NUGMUAZAX0AAMf",
-	"2Sn5PjOKN/uqi+wgJ9LWMWdPW41uvb9uvU7QWIJ8JOjsueRCb40H/iXP7tjyM4z5s9H+DyMJiuvTJwo2",
-	"PGBWhic5vmALQgo2oO67zdtIhnEuBEv/cVKhjpF9D1vRMLHGQXBkLAIJs0+mckFmYT74Wr9kZjQKlqBi",
-	"EWQNhZm34KATJKFL5Y1qeGQrvvFwt8A3rFEiVgt82rDb4XqfyZBQ5xMg2hytisJ80tlMCjLmqUZVEu4e",
-	"t6n2A1Gsmdg19wvXZ2iwW32xMA+kIGYOEdQqRGAtpGlx9HNv0bsn17DE+63uhi02bPHJbeh+2YJ2WJne",
-	"1YcGtf2r8+2RFhbYisTXPxROtnZUtb3tRdmKN5aTYf9hzPGCKEHnagrlMuibbblEGGF5HEsih6XvcbVQ",
-	"dD1TJKVKG7HU7pPQnCYQge+9JFqSs1e2OloMhJwzUUQ4ZUaoAHIwh+4hrVw1dXDY1GeAFOcFg87hMfcK",
-	"5d8xEOzrHOuttCRMeKHbOyMzKfRU+YRqCgvAzJjK258p4l9j3mGzX+GfY1v0EtOEzXiMnRe4IL7yp9xt",
-	"Q+eZUOTsVYQPgLHOFVESwNHWsfSCOBue3vD0Y+PpBXVWbn/vJVxL6erVKnd55Q4X99chL4gikd7f2M3s",
-	"XDMBHvgk38Vvipn/PuplX7KhlWzIPX9K0KyHLjLwEoT1s5l1xL/P3HTzkOEaI57pKfkXedEDlqFI69PH",
-	"y88fLj7eXF1eX368/unTx5v/XF5cfWmv73dnX/tdznZmCE/S2srOd8veVuHTu6SFlcdt7G6FpdBJzlBH",
-	"z0A9b4Ig95YoKQAG8g0NHXkDbWOf9TBRicaxsTnrLynmIZutP3wa8s63/NJMS9U1pcvu2wesyrbps2GC",
-	"seN/+CqaQgLNkeQpf8eMLbq64Mgv0ToxIteBaVYEVxCRVJ1XscxseTolWs5GSkP5PKwocczywlUOCanJ",
-	"kmm4kWEFfA0HhKP5j5njZ5jiKhzay1WSgEHJ3w5PbOeMzqf1nptDIHTjjSru0v3sBD3wHS7uuD4yAMam",
-	"2e+hgBAxzvVTcOZbJZc4BvZIsTk2jW+wyvFRXrdjS+LqHoStiY9P/avOdistsHbQ9srgmuEbdMKAi3xb",
-	"IJRP3wHVRkKDHSQtzEawrEneMqFCTo4jnrQVauiEKjlqILdt6+aokfMJ2Zpljn1Qg7JlaL9zsP6nxab7",
-	"/ppSYPtmknJxi5sfETU1/BxWwn2BNSphR9P81M4KBSYlQ5j60M0doJlaIEfN26dUQQ7nLZvrNqIJlPBS",
-	"3OrN4WZknEkACkrA3zcQ5ixVMR+rSZgh6vkf8N0/bbqqR/upe8ZfFYvnH5yG2Y+RxekZiJDavL9ztV9w",
-	"BOYoJZi7VKQumWGYfGn+VPYr2qSTyD4tyIgNBG4lBJdi5sS9OcGvc54xRVrORfGiC0HFiFBNZlJp8q7b",
-	"Xt8jtcpWj6FXanVOu/VMXTd6f1FzwB6qK59SKjdv31GW2mEPWKJ7wYo8tS3pkcXCHSHQlH6V7ZSL8poW",
-	"q03B3HYaB1AhK3hkVXxr6ciMOsXEO54FobExoHStKrLWqmx6sTbY/o/di7VGkj6ymbWzWHiAQFhXXFBc",
-	"ogbK/9F7pxplfcX0cpaXUZFB/q41u/ZG8a9ThHeJuCEMptHynYlUTP+ZnfU5lBtlLGFCc2rRWo3dBZnt",
-	"G0Jy2JrM1yqZy432hCtxct73UwALG2MKQi4MLxXOWALoLRE7i8QYNC97XfwTatDJxmv9gYvbx7rQ8K7t",
-	"rjI8uusltoNqr6+lLi9S97/Eh4cq2GJSP0jxdAoMi/MMCvP/+7dqUw6XNK4QcKUw6NWtIq3yRaho1uY/",
-	"btnycS45EsS1effm2+6Xu3vgrvyNHSJ4D+Ua5EKQwirO3D0uO1AK7BmZmSu/GUXb7QLiJtPstsYlgx88",
-	"CifLas8/mF2FZe3dh6/ysq378K0Ztw8fw3cd0vbGGcaMz/UOTNmN2GdNxdgVFn3loBn+Jmz5aUzg45EF",
-	"F9ZuDYVAZP2e+0uBMh8v3YImVPpkoVJy4aG/WWEnL0RYRCqkLlefPnvsCOtAXPnyNfRWU6s4j2WaykUJ",
-	"uQZfdU6okGI5kwCzx1DGjm0QxG75M1WciEVb8LKymBpMpV6TLgK9fn7bhXkfuQTzuKPG4Pe6QYPmCGpO",
-	"jzj47Khoh9BzaciugrsyeGMqYnHdm6Dz7kHnovx2NZr2iAHnMWPJiMa3/Qm/Y0PSsny2Ool2Gdb8XoEI",
-	"MsIJAstEQ3lSCVXvFpomrZdnZyUI8bL8fXAXocL+CeBzPCrDHcuUC0sXndOPowNhaLqhzWcm42Ysx4QW",
-	"62iF2OPmMdtwfehljR0H7WQAVa4d3Rv7lZl9RDAOMBMtL1bbEIylBHixrxXFulBjxuKEoX3RlMW3Zfii",
-	"gXDT6hNKFhkgBAOWHSiWMtcdOe5ksItBykK3G6YsOIdEqKXwibBQJgi2r1h6x5SLNKt9QtZO51hVou6L",
-	"QDv+ejzxZzejfaLP1bH7SpuDR56vArfPDiJ07wVtiDDvDeoaNbHmJta8a1sWLy60LMLKjo3tYnU3oeQm",
-	"lHyYUHIgEh/VZHpKXn8dKJkNivcxBp6zguoOEmT2quIOPNNyJpkyw7pwNsgzd0MZKpxQ134WWzmhzJUF",
-	"+L7dbsKFG3bUrhS3Fzu4UkpDduUPlcEbXCmeVhrnyZbOE79jERnlPNUdXvSNLVy5ciEe6EmpQxh2F3N9",
-	"DeZF4rsVu6l4oxw0Imev96B+Q6sikH40fobKRts6cNovT9dhRBKAiFwy9VzIiMRTyWMWkbFDeWz7FH/H",
-	"YTDrXC/kQHChdJZjVSZiU5AvNB0bpWXOU4kKCZyy2ZPWEO31G7DVbwrI0WFEhmHMIfypfQ7tl+EwBoKa",
-	"47F91yJs9UpVubg/UPpwIyKfixnLxO2yOiVD85/gP8kF/5+cYfc7Piaa3jJxb0L6daGJH4k7wM1oH3dA",
-	"dey+HPPg7gC/7buJgb0X1LgDGnfAk2L/J0nBAIvUS8d3SWu9QNomNO+l8a5OgsdSeL0tGfDTR9UZn5JR",
-	"XAexicaWPBpbcsWbhuoZknQQkCndpoNbm4hNYj+vnqRL4g76MaAkBXsVhuGeBdt2HkRLbxmbw4NuHHjE",
-	"jipfcSAuaZZylrk5QmOjpQ1ALYmZaRSAv/tlBZGsNau78JtiMUq4VgMx5MmQ0DiTShWf1JKMWNApBLdc",
-	"0VkYJvsvZz0VoS1Mw7f7YNTZ+hTMJCmzrv+L391dk3XdCKO/Vuldt4Ct0z/vGb+vCLCvOWCLw+MUbcXt",
-	"FGzhw9aWmhu513RCPFrt+jM2MSIUKLeUi+FU7jqhtkmxLlwRHUAXbHJe//bwQAUm5Wc48a0c9g9MpCzT",
-	"kpEufYtmKSSATrDknIxpqlgf/wt/Ndy4bjaWaZdmYb86kjJlVBxrhKC8+VtFCGqG7NLGuGbwhggBbHuT",
-	"aLlbrKAC1hoy3OKnBsnnwUg+FVS8yrYfiUX2SRS5kJDHOGflTe8bix70ILKY8hT7D/KigTsvtXYfPq+w",
-	"3uFAtDySj7mfbQxxlM7VnShijL+wGONSkKFtfHsD3eg/wvGHCSMKhg4E+8qVxhf7zJ6YZhm3R/Hxxy/Q",
-	"xIGL3Mxyymiqp7E5zxlPGSBZYn83aIc7zuSs5gQHooT42yccqnfGS9cRuPdST/G3hC4jJGP/22s9jQi2",
-	"3ucp10sAzDeiY7QkL0oI5tCMmPTe6ClpDU6UlMIim/feDE7aRgGJbw3/48L2f3SfeGtGUHL2jnzPRllO",
-	"s6WfjTmmHvmZZvEU6A0yVAGteEMspsyNjyEWU57RbrGY+rH7yqYDxmIq276bwN17QU0s5lgs08a83C2X",
-	"c7OcJa15xuYUmjACOESSp3oqZRJ5SdNepwGtsTqbnM8m5/Oxcz5XZO2jWm5PKURQKTP70Xgrjyrjs8oo",
-	"vdHx/sf3gV68wTzcK4QGUY2/0qg0hoS/+4XRyLNqcV33ZVBcd/6oZiH+Ewu/sA0R2J62vIy0/veXTx/J",
-	"jGUTKAyLp+2IjPIZNB0wJ2Kdp+dkKoXMM0WGP407EB8aHosdOfqdxVrZNcDijF2C/2gN/xicxNN4cNIn",
-	"fwxsETZYdeYvg5Oz7tnrTvd1p9sbnPz5J6SlZRldKru1YOUg4EvhbXNQsYQqw8gXVK0Pyv0yTx7BnHEB",
-	"ua3tGNiLDpznv+p4dN20trVpNo3d398G6ztEbO24xBGSPNJRI5SaENrR2jgoN9Y3y6sRHPvYMs+ZSA6e",
-	"E/N3kueXIimEeSFlM0aVFEcEwA6eV3prLL3xmMXQE9JmeJMEis/LjlileZqaaatYzm3qgZBlB7GayoVy",
-	"hs2EzhWGPaFk3blOsQNjbbMfkTyyWzE6gOSuE2ErM99WVK8duK9YuxTJAdNgjktUFwpfI6gbQX20gvoS",
-	"cF8q0nlrUayeGz7aJLMcZTKLF6aDEyEr4jLlc6MHZDKfTG3mrh6cuO7wp+QDV7ocDIZuqqvIRmaDooGQ",
-	"ggypupHjYUSm9A4civGUoStVTzOmzIGQ1nDGxQ2dsGFkjGwf5JOZ7bQ8VPFUyvRmyWg2jFAq98gXNtew",
-	"owNhk4rxsdVOx0v8MOG6T/5jfnwHvvPeS9v6OmO+wd/Z63OcKhWk1Ax6IFrmmTiVyugvGUt4ho2XZUYS",
-	"FqdcsOTckBVgXhrVRGbucO0utNd1lCYtDi0riMwGImZUcTFpY+tomIyQK6pygfjj3k5aNrxc/jbXUZHn",
-	"gz8NhP8N/O2QblIiBauOYgoKIuSVft8aJa8Qiz8YnrCiHVVFpKMJOmFFROPcdayFdGcNHWznqVyam/9M",
-	"Edef9vrq4uOXn6BB7Q8Xn29+/unjzcUPl6TVe9lel8tkCa+UyzSjX/ksn530z15F5gH8j94Ln1vFhWYT",
-	"wHFdSa56L3Ohi4g7HAi5hzqrO2+uiCJ2ZusmHtyI0uTtRp30IZ8rqk3MWlVLzG37PU8mhoJLWy2N3rtm",
-	"CkB19bloiYUdWc1FO+aksB/ofMecMDdiHzWxGLshI6zEZ+9tNt8ki23Qaf5T2sqpNJZfnloGu6LshLxX",
-	"sB1Un3wey5kh90b9OVr153ubSbeFFhPK11q9IKoX6EbIrr2nuIvg41BY7e60JPepf5EhnswNplINfzsl",
-	"Q51nQt303g4dpnLvrZ4OhNeXWm6Pnimi8DpAw/r2ORkCrCv7OgeV5YaJZEhC3MDKBJ8p4p4Fp4scYxaX",
-	"W6d74Yx+NUIK3/eiRy7ySa68wKMxTdiMxxWRV05xcP33/bsHwm8iLJicvSKtL5cfz4hRjJj1SpGeWZVd",
-	"JX4fcald72fn0qmP4GMb/9OB+IJlU6Ol7Y2tp0xUOkzfcpHYMq6Umocd0LDdQCUzl43HbM4bXjmqNOGa",
-	"zU4H4gEa1C+WoRSSYws1yggLkchFRHpGjr/u2pS8dbK8RGz1CkXvLCpUo9fdUDXaRjNyaob2c0PtyO7Y",
-	"P0/vWD3XrZSPNcO210DWvmCDGuKEmuVZEVFSiiZHfauyISi0MOwjZMlmL80emp0kQo5ksvSaf++tsd7O",
-	"XpFcGH4oWHKP+rFgo6mUtx2Vj/zx7eJ+QXlq63rty4rC3vOwAVH4iVK20a7AVb/iZ76UprxVMUyYbbVH",
-	"Mcw99xsD0ckXDkBXR8k4arZuK86xbtz2rGP9GzbwjhJVNqzivnIWe//K20ZacEfPSdi2WrE4Y7oE3YHs",
-	"eadil4Nc/rBuJBx1DuE6xScCGCAswKhAx979+TuW8jsG9RdB44kvmoqEZgmx90IRNWcxH9vL2yeUQHdm",
-	"qw7Da58pAjHulq/SV1M6ZwBNNRBjZlRCzWZtaw461s6NLehfQngSFWX+UvjEV50traY6T+myTxLWSXLk",
-	"JgyDpe1oIPxbNZ8xpelsPiStXwT/aitjPEAX1ZrN5hbXy48yx0d1nrEhaQ3vetEg73ZfxCOq2OuX5Mef",
-	"L953vvx4cfbqNVgNPDn1Xzk1Yg6eZkNyy5YM493wKTt8HvjLhoupYvHN0NLJOUlySHumJJO+r5a8Y1lK",
-	"54hk7mcGZT84LCJqTmPWUcwwY82S9im5EEty9vUrUF4ex0wpQ+dLbMDHUsUw6VVn3E2RfcX7zGk6ECMa",
-	"38rxGHbld0OdmcXGzxhz3arBCihcfAkS0JKMKU9VtHIxzAdnNLtlCRmaR7iYDAcC4ffdxt+EA07dU44i",
-	"jMknbNHQL1cffBHSVOu5whyDeT5KeUxokmSw5HnG74zRMxCplHOzKlhSysVtJ5UxTd2jTJUtbKqrvMBi",
-	"vBOqCXja3XojIm3KML5pIBJubOyk7WDqzY+oHsiMUHO3HGiIXsjsFrffeXh/vfyvHz99+vfNxYcPn369",
-	"/O7m4+X1r5+u/v3llAzvOFsMbRWSGojFlOrVXbbeedUnQ+u9GNq7A7t4ToahdoEmMvr5ZbZ8ppzJbtaL",
-	"/xwIhIivSxu3WeJodpZyxO2eQIwj4A3rS5dqBO+T1S/BP810b4BDGrHj2ye46MdJBL1k7PtPE0aTlAt2",
-	"k+Tsxqi9J79FK3pc/6Tbe/di/Iq+7PTis1HnTfKCdd6Nu93OK/p69CZ+m7xjXWP35Vl60j8Buu4/f24/",
-	"mZ3a6Z3KbPJcCmYjloYsKkrjyUP0nQMWStV9bbsG6utHPki3u7eNelNJ1aDaHVwrthQ5YpglB5edaOl4",
-	"MWrG1su9qlnW6JR1+vImS3rX+qi/2pz+gel6+fD4duY+nOhhPGh9699AF2pSqY4JLi8g6bLZCrYf3Mx1",
-	"NutBK3AOY+kGpTDhqPtLYo6z5y76vx5F3zxQgUnN3HarMtnwgge6wg5Wb3LUrNiVnzQsuclu/bbKUCoM",
-	"+5erD5HlmsAhIVsv1vyOkXFKJ6s83JZbtPfSKJ8n3qn4bcRqCifozrLg6aIkF+jC3CVAEg7ZmWGWB28I",
-	"i1jf6tFHRL4tJfSieqe949XtdxlezZmPj6aP3n/t0Td/8Pq0gzCK/5Oz3Cq7zhWKdVKQA2132qboltSB",
-	"4wjj2OkHHl9bIoaV1+CzH8L/3aCHkydDC7tGNZExZEslxPw7c48rjl1JtHU4D0RpO82RWK8FaZkJo2Sh",
-	"IiF3nC0g7mN95vDJ9im5AgJhCSkEhIfD5lkQvuHJsF9yikChWhDyQTwxczoTht5wntjycn92dUwfZ2A5",
-	"2iXehwd4i2GLTvpYF98763R7191uH/73/3Z2xuLcdnDDnu0nOPA7V0xB8tN2kqM05s/9VuZHr8gOoN7k",
-	"bycvGq11Sz8o81G2kP8CF6LCsjOZEbhtmAypNBUbRdwW0kpqqlkH3TbfptCCMIayuM1lDzF6jWWKCDII",
-	"te+esNFmeACDzMfpsbmCE3L2Op7T4X01NWze7tKNTSI46b99/bLb3dnjACu4shH+v8ydcqyRtqqv27dY",
-	"A2J2GQ6QPgNxDinipn1M43w5XjH2A7+rul5qWXM5sLcti94g5CD7voPFHk1xzt8eaB/KvT7jad9TLvGe",
-	"KtbhQjHIrL5jZGaEIZECYzeRh2LMyNyBfQF4d2TredlXGmtAZRY5QD3KjPzy+eO6Aob/qZabfmBioqcn",
-	"/V4Xyyr8f9dmMNe9EtK1uF4+/pvnGTc390YxcWNob/umwUx8ZCgY69/Mkhxl9I1iWnMxefxs7ifwO1q6",
-	"y9SWWdnV57fXI1ZHbllI2iRh35eEfU9hYCBlSlLlCZsMePlQSjT8XXLh0ikXlotCm+Kamri/qnGABU89",
-	"kg7IYpVtA2tXMCm7Mb9OWYDRVVMoSlOjESytDAcv4OprrTApt3AYvuy+G1oySG2u27Bo6kC1+2orV4xw",
-	"PRAZBbR7PaUOpsHpQFjaCC6Ctp10SZ2oTFxIDZMHvAWuIyzxtAjHgcwF6ZYusXuyoSOzM63hWbc3bPfD",
-	"5djiBJam5kn7JVgDHQh8L4BxxObE8NtcETDnMW95TnmGFZgTCSdQRn1+ZrG55JjMpVJ8lLKBCJydLX/Q",
-	"7ufAFTpsn5LrhfSbgWkZPoneNj/gLCPej2v+PpNQTArNqaWeWk+xSMgYbg/siZn2+tzdgE0fQ8+BYDq7",
-	"NRyoGbiXrDpgBm241TvI3f3W0eTFPlpe7E/+8jUZsg9pHYA8ttpmqAV9aLqdcmeAiuJSYyQ3fQGavgAP",
-	"6QswEBduKpAzYx7TklCB7XrcnIYvuj2nAX3wGlCL2p2dZ3KUMiP7C/2oPRBB2yv7DSOZI2I+4FSPhSVQ",
-	"o2gEqtQ5PCSWRo1hqWKRUcJeDk/JpSGTgZ2eF+VYO4Ur6NAFXRKeFJOHkfVJ2Q8R/J/zbC4Ve2SD9GmE",
-	"4iN1THixUR2wZPKvmrhEwjTlKUzE0ywArNdRpbs740I1hKsVGbXQESA6dpSmGNdeYZzd3rsufcV6ndej",
-	"Xtx5Q8+SzlvWHXde0JejV/Hr5A17Oz6JTlIv6ze84k18lnTejKAWqtftvKSvRq/jN8lb9g4wMDTVuTrp",
-	"v+j2ohPNtVnxyc/yjiWG+8+o2UyseEDfiauasgVSrmjKbZ96PjNjO+HYrcngM75jMwnsvPHnIVdAy6xy",
-	"6StUta0GBbt0LZsqgENUAdTa/BvdJk3zjT2ab3iPzt+s/cYP/K4i3WmdowZ9C2UGgi4YrohGW8yY6FKQ",
-	"GP6rPxD1DpfFlIk6x06gNkTFgVZWOqMJw2Jt7ZwYof/COSNI4KpIudLryy8e5DI4UNnFHn6DtQP39HEf",
-	"rLziKFQkV0bRNJfaOYa/zn/QRPP/slKKWoG/uZ/Hlh6I5xQQOjqp3AVTsyzUEUjDWs6I1VEynElrWHwF",
-	"fRaQbYaSxfrVQxsaTEVnQKIpvCX6ZJ2leAHf/iAn30JhxYUR/pAUvFV8s/L49ixzZeCmYopCIVEEETmq",
-	"kadvq636t6X0m8s3pYqkUt76/HgnzyAtDa5QwBcKj51Tm6ybL+APeCMfWIixyk5isyihVePZbDybB8o9",
-	"eu9I7MHM1r5pK04bPrs9my2PWuGxIOiIvTNlHmqbMyymDKQkd3gbFrsXIVwbNvuIypYlK6IlUVMkbUub",
-	"4wqitTUdPWooo7MOFUnHHuQDXC7/wPZoV2H+BG5gcQQuHxtajB1nhQBGpS31HEMOgp3KbvkHlUE7c7gD",
-	"5h24rd2SQ+8+9zrOfGXvfpNs8JdWCDSOgV1yEqrscrNMuldnf/6H/deN+athqElGF/uVpbms5DnV0yIp",
-	"uXj/SZVP7JKa/A+VlD/T7LYsJ90ZiajAesUODudAEUGaY8qxPxXXRGk5V0cSi/jeNXNyS6EpIHdau4Fk",
-	"5uI4X79bduuXf5Mfvvt8RS4yTd60XrTbtouWjW9ae3gggo4VKmjTNVpiHqTdGqX91kAR+bAg02HbLBBx",
-	"T5PINZMwWzEQftl92D/X/xS9WiOqOGDR+8lXFtgaBpM7hXkN2wBYb2Y1ECUjUEiSSjEB2F0bnLLhW/9l",
-	"ShQds0lOMWPV9vGQGaEkpYtxntopwdRBpdJU51pmS5Lkehn02JB2Y+B5/EIs71iGG+fddvYsnEkSQVMW",
-	"tHLRqp1C+mZpVrEUMcsw6WOl0wtXAAQzYQkZZuyOswWURLBkOBDl3Sr/igDKWLsENAueDZILzdOqlW4R",
-	"bE/JTwFlDASsFxNsS+RgLmUuKLTDZQk0cyNlmmIsKey32jMwR1k5hDo18ldLHkehSFYms60quWbYzgrZ",
-	"r/6qHCYi9SQa5XXAA4SjmSYQ1aiKf4mqCBzOqw1UFaS4p9LIvpoNOmTMyNYS9PFLhwkZYcYlfmEPd+Ql",
-	"DDySVMQv+eh3Fttw16U/no0crm7M9tyufvQK5/skGLZlSGScgwBvHJeP2U7akD5qy1Nm7gVE6MxdKEfo",
-	"xqCHKDwzpyVZHeHwgaFQbWqCQ01w6EDBoVCvv68y/ZNZbUmd54IwUPY398izfR1L5dR1rYCPL70g2J6t",
-	"ol7V57eXDasjN2QYhIfQpBIcTlRcr2vZ2USzHslHd5EkCnwbJTZtXiJhA2iaLivSoe0wHWtPJrJ9jhY8",
-	"YUJVqm7YcdV7452HLlKVHQD3tAqdc+ExQRd9JY1QMQelVpxL1kMDbii10vEHgULIMHS+3KDzxRCQ9YO6",
-	"/t7+3cr6ZAZCy8Jx4wr9zgNnKhRSs7lun5JPPkv55dnZ+nBgwP2OISQYTGe3sGDNwL1EwAHDg+FW7yDO",
-	"9ltHnRizPzehwsb/c4T+H0ud9TKpLIY29fTe00sUKnbP/wj+68ZWPz9WZLH86gdHF//JpU9grNqEnLDl",
-	"+2q6+blrtmwEN80yuThqBWVNPdCDZPWB6oH2ENhrB+5psx2sHujJBXZYDxSGFZtYTAPseeSlQMibEX96",
-	"E2feU1zDKw6OQx3KRQdH7YI9MINhXfKLvHNO18DXbXMrykXuAuxpjiBj2LBZc2d+lh6FdA+eYDaI82e+",
-	"6PZI8Ib2kRjXwQYUnlJxyxIz2eE4k7NhsHRXVbs65b5PuVCkZaYPyGQc2wMj21YelJMqxZSyfrkZY5qL",
-	"CfZXwJepyBDcdEGXZMxYMqLxbTsilz++R0N+IEovMH+fp1TYNwiR05RgMoeKSMLVPNdMRThb4BT4eERU",
-	"nt0xs257YWwai7jj2s14gwfFJbj5chjNZyzlgtm0IYBl8OXeA2FLuOHvhgZOSQBu8UyBbxxxL7B1M8KW",
-	"KXSq04z1SSyzDNzIUzZDFPkFzcx+oKr4+eL6/Y9DwserJDnF2MCMZHwy1XDyRl5NuYJcHeuJiHy2ygJp",
-	"EyHeyoAwAKeiNF0qMzlu476G1PGBPiYChYArgBYzl1xovGIZQ0r1q53PGc1830/ny6kElTCeOhCtIX7o",
-	"BjjNDXKaYTvyad2BQz+yzUJykdhmhtC0PokwEEB9N3OuLNzdM5/qk8oJrh9ZIFc+UUsKBJaz7OUZfgsJ",
-	"QYqYQVAM+oOYqzYQcuz30NBEVNxYs4VDt45MSXGKaxviahAkXFb2xdMZHuKc8uyZqi1ZN2TkWpTbF5+v",
-	"EIcZS3mm/FZkyUA4yD0z4TLvA+K5sko/Eh6W5xsSCLeFTClaiO6CYrrAlGLSXMwoNiYPErugI7x59Bx/",
-	"xrkKVorZsCyTGfrx20Z0wTfxW8TGUKp3/XQgCrwEAh45FXK0OjX+Z7NfGxGJd/S4RX8NpL/h2diY+348",
-	"m611X9iMHdxtu2rv8P4tG7eEz/652wrWN2r51fWex8ueGBbhWYMHtAB+ZyxmpalIVKPbN7r90er2QPD3",
-	"QjUhoJPXa4si332q/p1gajIxmkyMvQEIr5wdYTR2TicsKtsLJYOiZDzgwhIWc2XNDWs8wK9xKlVuNE+Z",
-	"JkUiQD24w7Uj5G8A28HNdavMi9LD2wvPyrANOReI51DZ5Cbb4rET81zrsLGFr7LGssxqMvTMPeMzRsyt",
-	"ywKubkftnZNnZsXiPON6CYPonBs9t//fvxn6lzyJ4d+/mceyO/fqPEstpmH/+fPe2ZvT7mn3tNd/233b",
-	"hdtgZ/eHC8H4u6ngWlVyrQJmiTwgZMugn9nXJNxYzjJb1rzlveOj5gVhGwGfT2AIWjCzoy6MX2ttCTSS",
-	"oT4qgC2X4wCYvphSSaqaWdm/e0dKzVSv70vosKUopYAJ9X4b4IOV8r5gRitOvdUJXHz+idyypfWMlC3t",
-	"srluXWRMOPRN+xGbCVq/NkfJ2CLP7QTpBCIgqoraihQA+RcVnqSSECi5aYKGKfYqrE6qcC6BjmJ9OCwh",
-	"iuEHyIXZyX9HhM6YSKyMAi3Qt/6quqSse7EolYpTGd8G02HTuGYqnzM2x6QTyLlN8lRPpUyIMfjIfxjN",
-	"yDszlbNXpFPj65rQOe7Pwlg6EIpTsnQwxZi6m5brWM6YdZkp8wk2m6dA95WdAYaHe+/ZmnXOFJ61Qidx",
-	"aobLpKHCUJDMMXRi52Y/W0eQk0nGJlQzMuaTPGOKGJ6V60LBSKimI6qYNegSrqwqANVpmUyRb86ZgEfP",
-	"iZBFRwXz/QTdQF8uP55ZJ1Qws4yZP9TOLDGMHA9LFN7LgJRJ64pNyOs23J0Z19pXERKa3HHFMkLVrYWK",
-	"4OFXKby75qPfc6NPU61pPEUnLq3kRinSwtHmeGDuEUmZNow9IjMucs1UOyLxlMXwaVtKyTMyWjouB65J",
-	"LsgolSOitMzoJLxOLiNfhWwNeEXdtWdpaoga7RS1VJrNFFKpC6d1iu6ZJKaapnKSM+RA8zxN4Yqjv4xP",
-	"DAW6LpSk9cXY6TRLiG3gp9rhNcNuY3/+9uf/DwAA//8=",
+	"7L0Lc9s4sjD6V1C8X1XsOpQjyY/4Ube+z3ltspPXiTM7d85MLg2RkIQ1BWgA0Ip2Kv/9KzQAEqRAiZKd",
+	"zMyuT9XZiUWABBrdjX7371HKZ3POCFMyOv89Il/wbJ4T+Pdlqihn+l+ymM2wWEbn0SWyv8bRLc4Lop9m",
+	"BUn0uGjYH570+ke9wWEURzSLzqP+4OwQ99Oj3mA8JL0neNDvnY4O095RdkxOxk/6p/3+MIqjGSGKsknS",
+	"dc4giiN+S0SmFzDGuSRxxBeMiGQucKqoXiER3V43NEsQZEyEwHm3SUdmDVJhVcjoPOJzokGymGIVnUdP",
+	"Ob9BGMk5IekUYZahHLNJgScEqSkReL5EWEoi5YwwFX39GltQf8ATEgY3PPFAThWZyej8lwfg3xX4nwH8",
+	"WfZimr4jJJOX5bMXX1Iy15v5SH4riFT1k/lIUi4yhBkibhyaE0F5htQUK/1rIYnU30Q5T3GOcKGmXFC1",
+	"fCSRojOCcjqjSvrHOhZ85h3lsB/F0UTwgmmwpAAoLOG0L2dYYLTAElGGplzOqcI5GnOhV8TnRGC9ooMo",
+	"jhQv33jc6w8iu9+rQtyS5Scym+dYkX8QIdt2+qEY5VROEUaMLNCtGYn4GGGU8oKlNEfKvuaRRPACyllt",
+	"X9WPGmXhkHMqFWEkSxSHff1WUEGy6FyJgsSRIl/0Wb7iC7QgeY4WRBC05AVy05Di/1tvbjkn8LIbIlRy",
+	"XB7nLU1JcDPmEZLFaEaVIhkaLeGISFakADKco7lcplOe8wmVyt8Fzm6pJCI6j7zRSWO0HbQbLWi0Tqc0",
+	"z4CtYkUSPk5GVKgpnOHgiT7DwVEUR2M8o/kyYXim9//+Bo+50MhCbwlzvwKORHG05AWbJHMiJGfdlnKo",
+	"l/I1jjKeFpoUEprpo9s47+y4P4g+x6tMafgkiiMyTRNhDqXbMk4MRDqNxXYsG3Mxk4kkqUO4aKShGsVR",
+	"ptegYacBFcXRVE+YDvWCNfKWzGwu+C3N4KBfeGjxwR30El0RodHIIi6RimT+fg97gxPNoMo1/B4xzVui",
+	"8+iKThgd0xQzhTI6HtO0yNUSLaiaogUXN5RN0IzMuFgC65pPOQPc0gxkLnhKpKRsoumaFyrlM31TR08t",
+	"DrNMk+XPBAt0FCNBcCYRnpAens8FnwuKFUGasqT5nizmcy6UfhlsWcJtHz3HNF+iYb83o6xQBEklilQV",
+	"gmQop4oInC6R5pGaC8B7MFICUyBKgtOp3gKWkkqFmTrQaFRy6pLsNHTcvxuYonmeZTLR+XCFnAN3JEOW",
+	"6B5pbjjiX8I35X8g+f5hZFijp7U04lCjHOQf/+Dr5zhi5ItK0kJILqJzVuQ54ESuL1VFPlrJYd0drWkD",
+	"m/EaZ62880iidMr1ZcDHiLAJnhDN6lBOcOYj0C7i0R0EIXu//8D4wggPBlWQFg3gb1YIScTyIPLAQDl7",
+	"Q1euOtR4GqaKVNFb4u7drvLXznKjmGBGJayp28RBv3/4vSC6uyAqNHaD+Omwuz/81D87P+yf9/v/48QS",
+	"xgqNqbeULFaOyn/mHVQqCF7/7jjKCM5yyozSlpHUMvK6bvCk1z/tDfo+yTGuEi3Ef42jOdb8JTDnxPCr",
+	"0BxB9O0RmPPE8JnwHLf5lTmgt6zOabCxaminEzo7NPSY447odjY0R6rZCUtJdD7wFqUXFEfFPNt4JBUH",
+	"251/NzAmqBw2nwdJ/AGH/mNxyPIduSDCKHxvKLsJK0YwSGuPlN1SBRw6RpylBO0xjlJBMsIUxbm8AKap",
+	"+A1hiBqOekOW+zVNCV5msM/pfklA7bMTjuw65/QHslzBcfPrljyx20EZ/m3lrY8UIJ4R9EFQ/Xn09vXV",
+	"rnfWEO4sMqZfwECR5PSWJMPx2X/rS4bn+nv+lRZV+38tZUGyMBTsMx/Sc5rcGKD9W4IljmB3tbFfnryZ",
+	"HX5Up/8YDd6lJ6+y/t9vjn6Sxz+T4Y/YA2SQYVZPdmaVfzkYGuIqMqpe3BKmgnCpP22VFIGFGiBpZSlV",
+	"WiYvsTDZBjR32PuuoqABjiQsS7hWvYkweug/SarP+4Yszzst/qtW8zCbkCwZU5Ib24jl8J+7IsiZUarm",
+	"0Xk0OBse9A+GB3C18jQthNiAg/NCzLnUu0mxJAsubkB41erOVqJrOaWLeWcwOD0C846dZY1v/kFWFhG7",
+	"jNGT9GR0TIbjo+wIn6a7q7MrEzuteHh6chh9NhTwjGBJXkzTDzlmm9RFJwEhxVGq5+l/zDBlClMGI7Q4",
+	"gPbkwdFx/eabzwnOE0EnUyUTxhUd08qsCa+Svhp83OufgPiV0qxpCoEnjCuw8XyqFJcZvwUDKLpKucox",
+	"yw58PcdIjs9yLtcrxzACYeRUHmPLoUoia1nyt+V+OjeGrGRGlP/NK2Nsd/Z1yjR4UgImLE/jknip5QXK",
+	"JhJhQdCIKEWE0WSf8dk8J4oYf0dwxW+xuNECimFEKOOMoL3FlMNnFlPC4KUGOUlWO5bUvj1LRsvd3RT6",
+	"LKyHgWRgbB8cocu5oLnbA0vzIiPPqZwXiqxDsilfGEQzQxFhGcnQnpa3LhBGkqScZSiFFwIiWpEKHfXP",
+	"Gjsz3/RxZzAwZjSHO5cTQUiGsEIzklFjBVHcukEuEOPIoK1nVozOo2I+JXnmNiYJW7EvuJ+3lM2MlWuk",
+	"3/E3odGkYf+qWYkA8FuZqVgy5iItTRoOCG+LGcIGEIojOdW4AihPbolYalyylK0Inh2sXlCa33xu/Ko5",
+	"oP1dkBx+k1Ng6XMsDGRkyoFL4jxPKLvl+S0IcN9RibSnFLr2/Uc7y0MPx/md9Tl9akWurohSlE3CzN0M",
+	"AQDIdMp57vNhLZXWtIidZbHKtAvnb94Pui9TjWvuKPLWjkORBan3zF+5YX31FTdM28e9wWlXxBoFTNS7",
+	"C6OdrQJPnMSl70zgyvaSpMy4bA4N/sLGjWdGP7JOJPTyYA24BZFzzhoCxHFvMCyfWVmRJTNCVGK8US3H",
+	"VDPK2/fWfDJ35kbukEMsSRqsfiRr6CA7BT/8lbBgC7rxHWj2ur0PVtLiWXkGLN8oykHeAkYILYddfniN",
+	"bsgS7eFsRtn+hTMFISoN86XS0i7iLK+ZcL6VXtxmWjGbstfdOrksNUPKO8Vf9PYX3c6X1VbXT7XBDoIn",
+	"RkrQUcFwboW+GGFPLOQCwjpm81wrOwhPMGVSIVxqRDVlZ8QLBWxiXEicJ4onRqaM4mgkeDGZKgOucv3u",
+	"LUkOon9D39HEe0Mh2KVcUQOKGZUASFkxy1JXY1xVYq2BYkrobdDD7McHXGqd1poBOpowBsbCa+dYRdhz",
+	"rHpnshpYtP547BtcLM+LV88QsGsvagntgcvJ2F6H/d6CkBsEPEJxsURpztObmpLgQ3AOCp+E0AKCUpzn",
+	"EuGxIgIdzmdtULP4vJN7rMHrSly4yyXiINuqyz8XeKwc/Iyu7iKXBjXQbO0Nd2fvBXdg+B85p8JeVufR",
+	"Jw7xFwijEec3aLREs6Uk+VgD+JaShR7zGuX0hqBM4AXETGhlWWh6O0Cv0QIbLqRwfgPGhyUaC0qYRgSl",
+	"d7RUdEYOIO6NS5IsuIAAE4g/SHzYRl/jaGSuSyJTQefWjPe8Cj8pWEaEVJhlbiGF1P+Sc7DyuwA6wA7M",
+	"buDeEWSsdWEDC+Zo4OrNs3dwt5DAF1/yPAcn7IL3pCJzpHmLKAwgNQtMcyylBtbfCwhBGT7Rn7SxM7/o",
+	"j312H35hrrAxfGbKF0nO2UQDfsFLiZeImWZF+ikfK6KX8BMhN/kyRod9ZMJbZC2U5hf93vIbLwdVWOHV",
+	"mnjCueATgWdgMllMeXQevXt1tSYCkUoIPIwjJTCTmqRIlowFnyU5js6jw+PhfZDHSxAqNrCdK81IfN3A",
+	"4zJ8bKwtKZkrkpWGotoNAKP5dw/99IjPIPwtp2kZNGMMTXJKgMBkjcLGVJOQteAtTXAlYpxK8P9n5Jbk",
+	"fK63j/OkDNoyJ0klmmIBV3hFMIZPZ0WuzBczTiTcRDeML/Qry2AjvTqlgIJX5Z49UAEG+2hc5DlypG3D",
+	"hDDLEsJuqeAMglbPozf01l2BMy1bMIhE5XlGBBoJrtFMz58SnEPw0U8kzy/QlGCh4aD0/ZLm+ouUob9j",
+	"VmAT/mB4M2WTJMVznFK1tJcGBXF8TDONF/BZwQtFGZEXaMGLPDOsbEryuXk8IpnbhOQpxXmSamnqPHrH",
+	"kfkB6R+QFWL0tg6irxXyvq5+Dwuh5jns2hMW0R5EzXnIuO+LVgib89Z/m0At/yZoKlBPeoMnoCIsxkWe",
+	"jLCkGhlyMsF5wkc5nTQFlHU8AqJNrK3wD3R+OOuovovjSOIxmRRYaLaflNbcl9Zaa5XQBRc3RGgUwMZy",
+	"oFFB4RQCB13sS11WOHM6i5ZHkqwAPHqmAS4IQ5epQoOz0zMkDwZPPIb11gQUrRePbNQRsiaCOVbTBa7p",
+	"Fk4eBHYOJnAQutvPRu9Df9tIu6B00y9IC1XyQF8GlgolBnj/RMzdDLg+ImMuCBD+jGuSVNwo80NDfnkD",
+	"MsPDXVmevV8VHnsQe++hUQvYJlQq49dv0AnobD7cIErdkPwVL9R0nfvyCm7Yalnmxk3m5nEUR4UAX0T/",
+	"+Ohw6C34gzmul4RkI5zebJKEtaSkryG4YIkRDUrajf1rC/SWueBjE5hav6VsWH2pZe8SuQa6shZaZO3W",
+	"dORtA2JBiimpnHGV2KBejTiYAubqC8Of6t249obZORLNfixZkDw3qDomJPeD5oEA9NWEFlMO3i2cO++F",
+	"OSGPwWxAqRqftRgVm5O4evHuObI+1rq4PcM0Bw2dLvGBnOLp/xEOu3oWfQ5sElKFgB/0aHQ1xdM78U6t",
+	"8cDwkwE6OjtB/YGhx9IvnHIPEptCS7WS5PvPKNPiepgnpZUDZXsrQtgY8DWOZpiyim0bDpc47ubbGn8J",
+	"PJSEWV/uem3vLsHQtfsl5Swlmi1Ya5s0QfSyMmTodTrGYkSX5JZKoBqjopdSa4CZZyTHywuIVp9Mck1o",
+	"pYUA1ArB+cxJLUhSlhJ0pQXb2cjISneWt02A1esyeqpNbqFKo405RU0t8GFkPmwo1ERiIQkvhG3wQllZ",
+	"nBd1hxv5Mqei7lM+6h32NbpzCrIiKPfJDM92vnpsdk9H/fhJACofrRF6E8M3owAKbvvu63eLL7tHcAQT",
+	"Fw57w6PdQOVN8uLeG/BzeVotOU2Zl4tlwWZUa2MtKi0f+i6lykvSqscuFBk1AYuWx4DMrjlTyjPvV/Jl",
+	"ToQZGTc0/Fd8YW5kSiQal7K25YjWzoTRrMgV7eEJYenSSXQHFbu3Amj1nbUTo/h755eZk/mklXfgipsi",
+	"SnCNxh9JpMqp1jY1F2RudLNSnZxynsVocKiJYXi8YrMCl4OGUKoxEUKaDDYeHmvN5XDg6SV/5yLDDMRW",
+	"kFClKrIlwozOnBqGFUp5nhNj42kX6ndikkceO/hZv+ADzF8PMRDxVtjjHp6QDPV7DYAEcm3OylybUgFP",
+	"rG9pK6GBqCmjVhN+evny45rkHa1ACi1nkhkG6SWYzhMSs6cyYYW+iKLz6Ozo8OjJyfHZ4Ax4uFSW+N4O",
+	"jtDxp/+2wX/GZmRf/da82YpPidQfJRrZjTlOX7Vf/HUVczBGDIaHR8cnT07P+gMjoz+HKCQ/qHxjWo2X",
+	"0+rHTLlQqRjhGaSlCRtGtXdkFCtL0fodloxj9JFM0LC/RThVM2rKxI2feH6G6DxyS/HjlT65AC6paJ7D",
+	"CiSCA3okjbXdiOBa/01qPjn4RP/YA9d29v2aw2IxJVoJMGK4EEukr3kAq2fq11A5jtGJgdsdoFPFlHnQ",
+	"Kf01JWxgM2iGl6AaAD+ScwIWm1qSrMsYRGoKrh4t0+SYHdRBo1kjOAx3AQp1nsbKiA/ydiFxrlXBgQWK",
+	"QZ1B/27AOenBbewBB77fxBvvbOSULyy+mKTvEmI1WBinXNPR7X7u6E+z23F5Gk1ZPexuS4lQkG2qSNLw",
+	"ldt5/gjYbkgRWBdjVoWoJaWXqfQmem83h5ld+Ep7RjMwlVbRZ91SVVp9iHa91s5ZX233yKOzI0CE+/RE",
+	"rkTVrVW8Vp2TjVIH2zgrBycDcKyucVZ+13A0i/eh2A//UTgE/YFAHgjk35pAQL94bssurNCH+71uWVJa",
+	"QNEqVnQePb4dPHZVG+TjLvUaHts3dESuMc2JkzslzlUPQ3Z+zw4/mGfjzmh07KOReQ9YZzOK3Sng+Tyn",
+	"Ruh4bF69e5aDfaXnx5RTPDw+0UL3+PQk658OTk+P0ifZyfEZHo4Jxv30+Bhn/cExPhyNj8aD0XDUH50O",
+	"h2k2OM5O0sHxqD/u97FBH/ovkoyWgP+D06Ph4DCOFFVgWlznGCr3Xcxzjo1rJtnZxnlfTNqiUJBL+8/C",
+	"UcMPOPmAk/eLk8AXV1WtJm4GRtxHMr0naEAdoH8WEM8Urr0V/jWUyZwJPFbGkqOwmBC17u0nvcHx6tvt",
+	"r6G3jynUN8kxW/faJ0ZKCf8aei3jZsVao0rJ+hUPh6EVw6/BLO2ylJaNwt8mIIuyZMkLNU3SQiqeLUs/",
+	"w58h+C2p5JvLNSFxXuC1WcYOkofWiIf9pAJlovlVBY473Aqr1BW6H1pG3W9pggeKfKDI/3SKdHfiB4tQ",
+	"DSKEn7e8/XaNht2mLkaOlX69D6GqOoamvx1AbP/dnamMBf8XqXzRVZaZ/cEKgG49zjo/eAj8fQj8vXPg",
+	"r17/3a5hTdstd2/5aOcL94EJPDCBBybwZ2YC7ub/RGcERGP5sSyk1WAHK0NqYTSswHli4ixL8Vqr+wuq",
+	"ppQlRwn414ydsdDq9lE/jrT0TbXkdHgUR3MiUlDET4+/2ojX0RLkzgwr0nXm18pqLeuifSk1JU6o7b4a",
+	"u4uT7XbxNa7XYR70yvpf0roA7row8iXNCwiK8+XrLbc17G+9r6oW9GDYO7S3Ccs6RLK8YCZ1sBa30iV6",
+	"fktZ3zpaocQJIEJW5CpxoYKw4GZeSxPpV56v5KtASWOPm989i+Xe6kbZ/GB787j8D38vDwkzrQkzX+9B",
+	"iLiDXNZEvJCAFhwT9nU+oOoDqn47H+MrmxpWR0/7az20Do8wlI/gN7WuCzeA9K94nm0TMWaTOlwaj/X1",
+	"VgwaoEiIoQHr02nEybskfxsH/zl2eGIla4MnhP2TLyWaEgF9C7Q8rj+osWJ+4CWB1AqVDk8jV8h0Je7L",
+	"ljG1QbDuY/peGxOSy6oqGJWulDvk1I1xMuZpAfIlmc1zvgSirnDHVlSbzQjLHDbVotbWh6F5qXLN4/Qf",
+	"rWYjbFX9uwvbgMJ1ehVbFJM+dnU4akl282KU0zRRWN58v/y6w3vIr1MEz5IZJBWsDaT9jteShwShG6n5",
+	"uM2j+4Ax/xkYA7cDhGyuq69gisBAqBKFcNAcm9wvCF+dmXJ2wA2NgD8XfM4lycwziASoZehZ6QFqpCQE",
+	"C888vhp1Zas3Q/kkx/YEkdRWKPYyjEy89+Y0RjfS2jFmUPVE6JMpE5JqGY0m1U4jH8mSnGDBIMcPvvu1",
+	"JsNATrPNbG2S3tsygaG6/9Iqj+GhtdMdWzvFDXFiyhfReUSZM42VwmutXtD3zs6GFCDOb5I5FpYT6qWb",
+	"1OKkjAxx57FNBOCfNgV6G4S8a7r0d71sLUmHLlr/0ZoCyw+0/0D7D7T/l6P9z4b6xYR8JLLI1Sr1V49q",
+	"3YXExBb/6fYpIG1+66zNIJZLWLnLmj/vx5FXVkVCxUYHSD30a32XIHZodnUCweoKp8qQjMvVn2j1+4CD",
+	"+v1/7FcOUj6LbAa6nVRWaA0q7UZtBm8DJPnSETVZcGZSmZv/5Em/j876LjW/nvo+g8o2RuXvQgp/obTA",
+	"bSqh/xEphF7hmN0jQVfyEDfTZihXsdYhTNOdXwelSXjv6+Xp77+LiN3b/ZZP6QKZukJSTx73dx0SRlae",
+	"f9t2GH8+GAG/bpSjaQKp+XhL7GmWnel28Zm+EH+FEjXWcZ4IrCcZjKmi6kxxf4gZMLovVGHY6UKvBdPt",
+	"WuLmTmJ9AxNCFBUasjNRPaDOvwfqGC7DpaSjnDwvTN7IKuqsDPBNY7xg98CBD421coZVOnXWNE9oWNW7",
+	"1gjFnXoBW1mlk0gbBlOQyoKDgnT2nwE4Azpfh21CrK7f1iyNVePPTnGB29Xu2kYH/v51vrbVDJtgDiJn",
+	"83mHjqsPgN8EeIvhfJST2VOctZXVwjnNUJWw65WDVAZ6n8D7bIprl558IGtTJIwzJWxVSyIEt+Wlyumz",
+	"Qio0MhXfoGxOTliGBdJ7QT///PPPvbdve8+fu8JboIg9rmug+hajTCpsiiw9vh08BgbRmxNujm5T8yzH",
+	"a476/SqTb3XzVmSeKjWX548fc0agHIVFkcdzA0z5mJqZPb9quYX0M87GOU1X+4qYX31R2PjwkpIPpjmX",
+	"kCjRAL2rkyeRGXGOqEIpZvocRgQpQfGEgHjQAFJpvHjc5dZ/bF60FTTPKmh6W+wKxtRN8eD3kosRzTLS",
+	"0Eern0Mo+jMvBNLUgvbqNWxLfJ3iW2LjKCxMzs120ZyIGQUx7Q+BoJdZ6u+xKwjH5RwPhn8DduKDD34J",
+	"EzeVrvRZTtkNmmKJTG28EEaZkT09Uj7mkiaXo8PsxfHk1ZN//nA2ezeY//eh/HR8+9OT5f/0R8+G5OXR",
+	"9O8nN29O2Ye+2AYsA49M7dq7QmSih3vAeMfVSy3R1AHyjitTZy0IlXccySKdlsgCHlrGmal1NsNasid3",
+	"Rpet8OSoAoi/9q5QYVz1zBwPNB/wMuc4+8T5Gyya17K9L5DiHOXwuO1yGPEMepfwW1uZKqczCmXQB/2j",
+	"0+MnJwhSqdfBayvc8EgmtMiuILEf7CnOe2auDxoBneSAkbzENG92lvWfo7EZEODtRGGt5P0aHf4a+Yz9",
+	"9bj3Fm7QX6Phr1HwWjVvQPZC/67INhhWEA5vtCuM597snp3tQfnKxCf/yPAtpjke5Q0ctM9R4Q1ow0IX",
+	"cKcxUYNSEJxO9QyEjVI+41qbvkCCKOFKKh7bjoH3hZzHPj8Pr74r6Gzsds+f7YHuE+dvMXOdhmQdbp84",
+	"RzPMlk60kUGovXf0KrQoZojWmCGoRDdkWQfV8J5BdTT0hIfQgrsCStOvntsr53pg+pHZUnv/alKweUKY",
+	"AnU4fA9cEZahS/sCkOvP0VOCBRHo16LfP0xvCJTQhqbe8Au5L+j0BxV0VpfaFTZFY2YNMnPBUyLlKtnV",
+	"HnXQDayAqnUi2SjaWV6YmiQlIeVN2qYuMHv1+i+p6wZNm1JAO9gNH4c+xMMQ6A53b35ITfiR2TYBJIOq",
+	"Vp/gxfVDKEeYPlMIPt6KpsrdxFgiv9LKP+X622Ori+HYB1HL+rrDqHxBD17Qg5kWSHNeNh2+dKFv4U4s",
+	"BDpXrITJIVtV3JYEg3qQw+E5GhyjDPrpcmRih1VsY/FMfhA6DVWM9DO+OiZ3HvZtLVmakpUA5GZxRHi/",
+	"C/Iuo5r1hjIIv+ZpWsxdDUkvAOEhofIhofKuCZVfY1eW/8U0vYQSRhurjuLyqgYcBTkHC2ErPZR009JJ",
+	"zlQ2/liG6dTNgR8DDZO+TSOATkbEnE7KoIsq4gNPSEJZIjCblDZJ47MJltwwb8nLoZQlWBDs/ixr+tuE",
+	"RH0VLXjCRTLjglR5fCbSqaOp0or9OcFZMiukSkYksU2FTG+aMj7qezREsBXSP754aeuLVbEqtl3CHbrp",
+	"/skaLgSKn3zbJgzfMVLTUWfIkF97ti4h4oGOH+j4gY7/ODr+bCg5VPtgtdxBRmWac1mIsnCq4FrtIF8w",
+	"mPshXxTiDQZxJLWY8y8iuKzgXsznwhBUSvJcQqSlmgoipzzPTGDlmOYKOpME+ml9hWBAIjZCZk4E5ZnX",
+	"uapWiGAlid+lCEbnxreovxlHSqtsVimlM8JsTXNLVXEEiZBe6UlZeQPLn5LRMiknCL6wvA8rMuEA5lXq",
+	"y/GI5GGsgtgUbOBf++xc6wtcY+jhk+qvpIJ34AjKn1yPl6GWXyt7qn07qAqYMmS34Q+6dMCqkOiZvG1Y",
+	"oKYESTzTujM0w8MSPbv6R4VVFvQxQDsGmMYluGMHqRigEtvdxzA3dvv8lblTiwOAr36L7Q8NmMcBSHuT",
+	"jobx4ZNtP+HqQ2cEj+NX5g9v1C/pZ/3/v4IuZEXsTiJ3o7uxEbchD48zAn9LIoyKe3KBatX9T+t6rBlq",
+	"q0+nIGO7nL9LeVNGIeEiozznk6U7P8U5JOUKfktNWO5bzNIpgY5mPzLjVVdLpDUOcLeYOt2fRCFVrUxc",
+	"7VYZnFgcgnb5n7jf5D4ID0Aro1almEE2dNXYzvWgqCsg9saLLhHkvWn9DkLtDyvW7Do2UoasPo1emrIa",
+	"pq+S1mcxS/TXbP67WbUirC1OtP4wKAoJovR1XTAFRpzaTXtHvq4P2RpPoKFzC24ZgIA+p0c9kqg0J3gr",
+	"fjAxPJgY7sHEcEXEbRekrGwM0IpcawtNU17IhAedTA73Bvv7ddwVt81uJQOT/n9FlKv6NsXSdKUat/Zu",
+	"LFfFyBeF5noGcl2oYeNUSbOGU+QKr8JCX5KRKLDQBzFAb7FIp2ACP0YzztRUulQgjOZcqt7gBBKCanuw",
+	"+VYjohaEsAS+Df4R+3nftnjWs1ralSnKf5mmRMoXX0KCXmhILc5N/57kfOIl2WmyA10rivUvXJiOMTS5",
+	"IcuOZlGbMfdHNfKV0PLLdNismhdE59ENWZ53WrzWN6daXcySMSW5IVirKnSu9GpCjkGNHZwND/oHw4NB",
+	"X8MlBcfvBjm3EHNuryVJtA54p1rq3eIrB4PTo4GruVFVYOf1NJFNroQdL7adIkIHw9OTw+gz5DTmWquo",
+	"0kTrsYRdYbZzeuj3r5HgbAA/MLiGKuYJUiMwskJIYtqX75pvKtYrZAD4Rqm8u9Suhn8XNV/KaW/QVt3Z",
+	"VKMJzLH1aEJzRKkRN+Y86Q2ftM7RWwvOaSmX/TVuGbqNXwkqV29TOVRqygTbTa1maEG+p9kh9lIvO6LC",
+	"9mbCbYqtVLVLbRKmV3bPVNWALOApFsToC+SWiKXWurz2+IE6KLbsd+1XzTHt72FLZhzJlJtWGXleWam+",
+	"6/lkppfUQ9+oh75R/xF9o+KobLHz0IPnoQfPN+nBY0qDg3LvFXp86OTx0MnjoZPH3Tp5xGVP74cy/Q9l",
+	"+h9Mvv8mZfo11zWRoesRvFk7+aEC9EMF6G+sLdQrRD2UeP2PKvFamn8fCg8+FB58KDz41y48GLsigu4N",
+	"UEtAo579fd0KHgoBPhQC/HcpBPhZIxcU4UrGZUW3h4Jb/1kFt2qlTh8C9R8C9R8C9f8Ugfp6I+KWLN21",
+	"7zyzTC6IzZ0GU2Z5hI5LJIpX4VzAl3CRUYsUthlPigWwr3uzbJw9MaI1pwzC6seKiGSGZzvrFsVoRtWK",
+	"1jfU8ocis3kObuKOKxv4kwKWVfNvijVFKjwe342dVj3/PPt0vS1fUpMW7R9OoHiOGSU5eio4v5FRKVkm",
+	"Vjeueg9KZHgMsjxmR5XIWJBgYeA9hIUa5qXRxGhomvUOtJiLBUn0anCtnWB7mHeNRu0gE0mXQlQ0tCAZ",
+	"06B6P6M5kYpb/5d3PSS27WYg+ObMTA05i+y3liaZRcviYavCanxC7Y0zohLXM/Ir3C8QTt1cy+nqzFrw",
+	"0NhUHmwsv3XK1687WY+clyQhX+Yk1ZMhDNJ88PC413/SO+zu4zgpnVsEi+RM35p4xKt4OmYT1RO9CpoW",
+	"eTGDodH5YFAZoP7ORYYZKKegh0pVZEuEGZ1BmTgBhVtSnufEGOfnYxyd//71DzcEHUVN2/aDAvigAP7F",
+	"K8FfwUW7JhPJDHC5R6NlmSlTyk0u00spnE4bBXVsBE3XUq4QyfK57tEo3Q50wiCEiymUVV4+WIZVnNCM",
+	"zLhYgsSnyYLnfEJTnCNblMV2GKw8Y9HTJWyBsAzxsbGIHcXg5JQIT0gPz+eCzwXFiiBFvigbY2UTh8rM",
+	"KJsr+BxT8PD1jBcOGT9gIUiGcqqIwGmpqZr3YOMb1aodwekUvDJSUqkwUweRPSAtBb5mt1QFy/WvPPdD",
+	"+e8k+JlqgNIfc9Q77H8aHp4fn50fn20jHB7eq3Dobsc5Mfmn9ykT3iFDvnkUr8ve1+sOzI7yU8Vqh/1w",
+	"iN/vEOMop+ymjAE0GtgO9S6hLlh0Hm07M4RFoSzD4Jhw8eQH7Plu2PO5Or43lN2EDw2edOLR9TCTV3xh",
+	"opUpkaYKqHHbGwOuDRzDaFbkivbwhLB06ZoGH3Q8SSvQmJbbSGsMApa29uUtp+psEwYLAwYKrQ1Sodmj",
+	"EWP17Wq3uSB5jhZEmKqrnvXzf1c+o5zeEKGS4xWoQ0WjuWoHvhuwoVrRoatWZGZ+LFOCQ+8tn9ZKhz1Y",
+	"av7ElpqVk23ns7URYS77cNZ/aqtcddqf7BfDJ10+7cSgRwXNVUIr+7VVFu2wioFuF/lTA8a9XgLbHM2u",
+	"l8E3j271Qvu+5yUTwKF2jlEbsaVc9oBV/1FYBXj1ic5ITlkQo2rPgrjUKfnq6Mlpv4qlcuz/wHOclSno",
+	"Ib/i/eUKleawdcex4/X07Tx/9pxK58vf8Dx4WCsDwtQ/Mem4a82sbVZRPE9gec1DChpH15jk222Znhea",
+	"zwmrwts+3/EOrsDzwaYChYEHT2vlix7cZw/uswf32V/cfbbCAdaz0HJEmIc+8IQHnvDAE/7yLvU6V3CF",
+	"KIO+yLf81vSTs40ncM7ZxNdVVisAVsqGF+dpd33gioOaR1rTMIuheELWLsQMgaUY8bla097Vi3fPkS00",
+	"tV9v2+DK2UCNrbmqNQNYcOR4GXLhbyZ7sipTYco8XJR/VjsaUyHBHakFWBJMLtNb+3Ge8hllE4/HBjhw",
+	"y6ggF55imTgNsxH51Mw3VYVgMhmcaq4ajhwl3VSMwenZkT/HpRE0Pn9HWfVHIIDnpixKEAuecSFIqhBQ",
+	"IZyVniHR3t+v3r9DkEygETOd7l8gnEtulVyqSdHWMYmtpgF9ioLVSsYuvdQf4Z/FarGTEec3xKTiDYbo",
+	"LV4eRNWGDDVclngR3hnUOUPY1uLzEG11b20lI/99MxGrBFSmmf8tFZyZazt6Q29dHZZZMYONYYZ4nhGB",
+	"RgJicA7KUFYI8c7zC2TLxCBFpEJprr9IGfo7ZgU2hbqM7QdCZvEc2+CZt8UMekNyNoZ72HzWarDyAi14",
+	"kWcmGxtygODxiGRuE75EYlrfGdkH7gsv3dEGIhj0eV39vg5zuICYCsz8F21AHuh7Ui/8MHjiJS5+sgH7",
+	"o5ynNxpfqJxqJl4t7q2xF60lVuysSo8kMqaIDcvaOk3rwpSnDSZpVWt97wmWa2mQIV8GXV1sjHA2o6y2",
+	"5tVS2uV3/Z6762nfj/HeAKNwI9vqo2sv0+pkykvUpqvZTp0beM63tPqUO6hrJesB51r4VReS5mlswz62",
+	"KA1SLesnMppyfnNVjEqD7vq1SW/kI4l+/PgmRuQWVrucE6kJ19RIROMcT7phW72oIrytrHlWWRptu9ro",
+	"cxwVIvcaRblalgcpL1hK87JjlO0g9XhhNult+2d9sX+Ae339dv1uYl0JfouwP70iewT6CpnNVUieCowI",
+	"a7RmgKlaYP69KT5DCC6q9AeBjCOSZOgY4i3MWXTTRE5NdGZ5er6V2J1dN61m8OTwqG+LobB0mejtDWwK",
+	"F3QW3GD6Nd7WxJyB7WdtYQi1q5cfiSxy1QLm2hAPzr8VBKKxBt7rfLppeV1tyN3awW8mjK4nNbiTZcJp",
+	"wkYKWXYNJ92NaJv+XLKIziM7KWo5inDgXPvAugQqiN7FYipJmrwd//DfZ+L0b9nVU/xfdon/Zcb8F8z5",
+	"f41bu4YFD0d7L0cbPts1DHJlWJhLPpzOPZyOYapUTbUO9szkfK4vgQ4WJBiHFtjoOHouC9pcoIyq1Fpo",
+	"YQ1SfA7VVGsSmIEDUqIwxovynb4WcNwbmHAdt9oX0/SdVgA36LD+wk2YuumkUVs8mGuGyEaEo5/2g7v5",
+	"VJlgZvzWJeKCNodsm1m13LwBT2ppUoD/yL9kHpJLHpJL/qLJJTV8D3H95uN2T/kDBTxQwF+PAkz7kynB",
+	"ma1H/+ITnhiLkh99ZVppzwXRVyu2erl9zQWSBHqMoBFObxBl6Pr1uPdWq6zXYMJLp2QGhRqtxiaVcG6M",
+	"Nzwtc0jqX/zx4xvEx8YGYpAVCSJ5IVKy6aVv9fX3ia99p3AXL5XQpkpfuKayDqJM8fWfgAL+As+I6wr3",
+	"rBDStBtZBds1qJQpjLh2n3dtwtDcFnekevhvBRHLKgDNzKmtZIa/vCFsoulx2O/H0Ywy9/cgDoDi9XOT",
+	"qwOheQbVzbtpFogRq74z5mIGeFUU1Gvp7r85I7M5B935B7Jc3folKhj9rSDohizRnAjk0tyciLNHDiYH",
+	"CKMff3z9fN9086d+eXBo0KYnY5aZ3uEClGbja6JCKmtIKMFnsLjao7fEnl5jCyAHw9MaIE+h4oyCmg/R",
+	"///LZe9/cO9f/d7ZQXLe+/xf/ysMjTHgewsGaJq6RjmWCrL2LhBGUuGcAOZRiaCCPcnM3o8Gw/YdWbpq",
+	"28rJ0WaUeENnVK0uVN9uSNJ/tWJjDvP8D2dkjMHEcawxEX+hs2JW4aX5q1oCZYpMiEkf+uB6xDRX8dN0",
+	"6ZMnlWhEtDRuwHZD5sq1NsBFRsF6acroBMH1//Xch+5CQ7aJIJ/NsQgs+TKX0OlpXihiGjCgMZ0UgpRF",
+	"fCpihxaQmgeQ3wqcoxw+i/YWU56DBZWwDAvXfElL8Yaljpb2txjBFb6gErJcM7yU+63cwy44eGLW6Wk3",
+	"O+I8J5h5u31e66pZ3/A1tNa8Rnv2beU+wamsCJ7tn9cBgSWCSjYkO0DXfE7Y9TmSM5znPXPpItcBknKm",
+	"B0NNSDkl2a9Mj0YZVhjtwSs0QuR8YYsj2S6dQDhTkmexzXwlKdeQXNZeLDlSXOFcohQzxjUt3hLTsH4W",
+	"ay7zK3PNQtFiSgQxXiu9g2z/AF0ynC+l0tdFvoT9Oce63ZNW0OaFAn41w0vTq8G2LSxhdtQ/3D/4lbWc",
+	"mdfM1D+2/2WK4v4/j/WZcgbV/s1T+bg6qbdaTKmO8CUUv1opBAyMM8PL8iYyOLlHTWOKW9KKUFBNq9Ol",
+	"kZnshDZSelMKYM3VvdegBZ+sIMxQOpXICWxoL8WS9KjW7yVVeq3nAN3SJWNOS6I91xkTzOn2oemdGpv7",
+	"o2CM5Pu19ozlZxZTwpAT8eISvYW+tfQ/yoGc1V5gmZZ13QZ5qNt521XUnR/5rrlNgDRSju+gg7/RFGty",
+	"IqyK5QDy2fO6xyAsylh7eF+MAFNMuWoHXSLAmep0AmR1glZUaorA24keBgAhAe8N3oTcFwgrNONSoUEf",
+	"LQkWzmd1rdH7um3BwZD6bTDfplyYlNuQkFDlUyNIzEWg5yDOUmIQUtUHgcCKs+q6rst3Jrl33Zo9GYdL",
+	"mlRyTtL7/PvR4dewoGNcW9mVie0Oop0hA4lsHzoNcC4slAETKYPaAWgPoh8Qo5OpypdILlmqD24BVjwz",
+	"uRWDnPJjgsxbz6IH4XpxSIL3Slb9Hj3FmWefc01SoH2g15JE8FFOZv/1T2sbs8o8vOCDeVZ/T4hvu0mP",
+	"V2foVXVj+nau2Uj9CN7iXENAMy4uNMLgnGbGzw/sywRjKIFTdYGuwTcnr5GGqkQEp1MEbQOhkvUzzsY5",
+	"Te8IEv8tXQBSjr8XcFxqSVtBrIfRRxiRJhxFf+MCXbu4MGP3dpAABQQmGklAkJzcYqYOEIh7GH14f/UJ",
+	"Qf3/X9l1Q9G4BhmFTcCoXHVHlormuZVnba0Pkp2D4uPyl64/6j96l/qPayvGSCMueCq6N2iVBK/MJP3p",
+	"BdY6uYlSgK9QNokNM1nYOpMpZqBW57cmvMsBpq7/rpXmNcxfcjGiWWZ42+6oUntNF1ypJtwLsmg+nOI8",
+	"J0Lf5lomd3JcxoF0gCz+Bra2u+zTvaHLFmHsve0up+wGkS9UKpKhUaEAARhHGl2JQCOCQBHdwwyZZPzM",
+	"u3P2YfuvXei22J0/GLRVxkB6WQuAMETlZKklL2CJkhCEc60FLkFqAT727tUVsgoEF+jHD+/O9eqNM8UF",
+	"UbjOmvtIYHCFqCmgvH5KbVwuyDWGRR64eAVbN92tkcry886UZ2L36mv3lutSmsGk+NgzMJo6/foGhJjD",
+	"x7eDx/COnq3xbAyU9syaTx/3B2d9fEwGvSfpMOs9GR2S3tl40O8d4ePRSfokOyVnY8+Ld9Q/qxpTledV",
+	"UrHz11m3XOmms8cmH6clM74XXiyqVsWGzoDAaofLcxthuXK6RiI6R9cOPo5ZU/Ur00pXeZuBqFSi6QHa",
+	"a/uyJm39dQbqXIoLSSxuWdPSvmmH/44r6Bt/N7L339KF9Mvx90L+7ziSRTq1kADpgHFGmiCBur18DKT+",
+	"AS9zjrNPnL/BYnJHphd4WRcgNKfdGysEk6LWg26JKO8+o+0jsHUZEAi4TyFA7iWmObkjDoTf1wkQqzPv",
+	"BRaVsb4KP57pvz3hiCg8uS4D/a0900gkKMVCGKOdCynkjBxEQadCaIl22GMY87XS79bAOQTfatJaYNph",
+	"3SHnTVDki3qcytvwp5+ZBx2+rkfWFxBQT4L+Fy7UOYK4wNESWfMbUPKzq38Y3f36ErI2zpFb7DXaS3le",
+	"zJi0L4iNISRGE8GLeYwyOiNMUs5ilGJFJlwsY5TjEcljNCNYFoLECJyecWnJvEC4tLk5Ix+V6PqX9PO1",
+	"kRKuTJrIjwzfYprjUX5H7hF+Xxe6Ccy8Nx6SYYVHWMLmjUURp1P9CWTjOWbcxJRnfMFisCBhAYI3F8B4",
+	"TBPI/QP00dMCTANsc/ONnRaAKEOe4H/hdBDjN8kafpOGRoJEwWRp+eAsbRLoXVSKLXWFT5y/xWxplV55",
+	"N7QIvKwLTjSn3QtCvHcXidB6I1wh1nZIJTiytA4q9dFtVvl2P52g57J+Aj8yGw/0r7veZs03dYF9bc59",
+	"STapICDv4VwCP/T+NvoAFgQoFMwhwKF+ZFYJvztzWnlVNzj4k+4FED+RPO8Z6w8od86vOFoijEaFpGD8",
+	"EEVO0J5WXpiWkh2fABQVpHJEuuAxLSjtW5DZmqIkg0SuT4Bdd4Nc+I3dABiYe6/i4SNpstkg7cDxeE3h",
+	"Rm7WwuOcCGu0xTdEHnjfh21eps4+Pxd6rKJE1vOQsepqtIy9WaPlaneDjabz8gWu/XhA9KjSoDdatU3U",
+	"TYev+q1UOgwv24b9vuKfdD3EascV2ENLp7EOH6/VdOkw3ina63HNoMGVGfvVdSELxa5U9vpfTIyGB7z6",
+	"6uxbygMr11JB8HO5YA7dzPWnzVKelYhgKpcYtQLnHzwstT7iNsTdEQUd3tW98P2Qr6Fl7S9uCVNWLYTV",
+	"5/l704x03RHUZkFn9aA0pyUu0znPZBxJtCcJQX978Qk9vh08ht96JgtJ3+2LKU2nhjmaxb1m80JtCdMt",
+	"KC6I/s0QCussgrGOazUz5aqE7Rhhl9QN3pZmeMQ9EpdD+5Wz3+Ty9KmijvXtKO6iOeuwtkGb3j82021U",
+	"4SIWAi8BjaugLsiLK3KrlNhqW+sJG77dvvSrkqkQpkXpX1z3wowzn6oryF5mRa6uXDWPat5qWY/Y/maz",
+	"e92fNmm5/HXKoQ9xFEdkNs/5Egqk2/s2iqNxIbRskFT5yXFkoks3rU4+c/GuG2ikaTtkWIs1NlpWa0OY",
+	"mdRph70X1hyIrTU2XklL5VqYUVNbEb3G1fxSLFuGCDVLtWw9fSUgtEnSbwupta6V/Vg/fUYFSRU3Wdib",
+	"b6wKS9aivo9RTQR27wiiMBThfzaleRZiTtxEb5lK/VQiPOKFukCMoxlk004xK0dIIhCk0a+eWCM4uQPr",
+	"rAUYB2QGP6448HilTEOXSAUfZs0X1L5YX14z9rodzJ6zuQ4fC75Np/ximl7akV9jN2k30dId+HqkqnBD",
+	"i5q1zgseT974tSY7rq7QOr6dmKR20zPYS7CJ0RyDpqMv8bLzPzIVHSRKTaEMtPeRTNDpfoxw5RIuNKVV",
+	"wXo28i9DRvXeiIbNBv8dNhtiCZ+cpYdmbnGWpghTogxNevHqmaEgrzxGJy5BmR4iE79YRqcr80OO2RWx",
+	"QmZGQoflSts27Biubq81jJgjvWiwC+NE18oW+OpWFQRodZEZzA9I9369qg5Mw9/+ZsS+cqO7KwY+FVf6",
+	"Qb2GcYd1lhH9v4fCbVeUigYSOuotOUDUzgsaQAypH644sV3TRu51L5JajR1+R4EtcIArqF1C7LwMvHBB",
+	"hRbMF6g88vMGxluntBXoqmJqHpa0CF01lNxO3PpULUFzF/JFxWi0dJVv2CMJ3h/KJvIAXSqUEwx2ZaLV",
+	"J+A3sUtXhEDDsv/M6kVuy+SE+JuLq3QMrCYXSGLCdGZoz/Iq9DRGz2L0PKDFhPWYssNO6OPl8iUvJlNV",
+	"feVF1/d7TXdCHygfw/6gytKcpHRMzeXzW4Fthbzq0y9j9LcYvRrE6NWw6yrKZLbfN4/+2orgwJwhjHon",
+	"Bbdxz9eB8dw+rUIsXJcmpHjl0ghdZUaPtSjxyHm4bEx8Z2Fihr+8NoOH/QbjiCMTNWafu36r93g5Vh8f",
+	"DDt9fNcraUWEtw+CXC3PvcSshmRpU9tD1jlTHWkbk+Y3MiGualQb5+xmLcSyxQS5gyFRbGcPDl3sdQNh",
+	"6O7GJnvbnmLtu+sxYRfCrx9b4Iop3+4KXhlvja3ziaiKER2XIVedJNfAOa5+mLAJnph6XznB3V5cHXYo",
+	"Z4nKmoUtwJ23M3O1nt36U3pDQ9rglrJURf0rglR3wYixAucfianpsOL/8PKPu7KKjOAsp7YqbOOCKatW",
+	"rt/ZW1dZFhAFz61/tfMUsTbIpGWKg0DHKQ0I2/nlcstFxNWuQ/D3QdJg4PM5wXki6GSqZMK4kTLCDN0S",
+	"Ylc1xP+ok1hnmDKFKTCdGWGgbRAsw3bMVobagEr5odoS47a9rSWeb+bwCoAeSjgSsgUtemR0aWeH1Btb",
+	"yJKShQxeR44Td9yoQbZEaqGt8xTTwaN1CfMxTsY8LbYQl8aXl4Lg0H71lTDT6FRKKTvim6alLfbZwEMP",
+	"rLF3uv5mV9YawkGo1dxVUtAqoE2/WRdt09kG4aFYZYLwqwt05dCeFWL9wu5sTDXijQVaHLCtlkDy7BKl",
+	"paK6SWqVMGqb3mC/CJHldrJRm6/hXoRZ54lwRGGI0xl6klp/aA0sZVvYQIJiUpYLqqrA1iuxxo3C9mu8",
+	"P83rTC9sE0SfW+6+i8jZfrs1k5/rUtxHu0ik1SwwzzhGAuo4sJCwxbF+RwbcynY3KCcKIvegmtMbLJXZ",
+	"bSez8T3erB7CHfU7uKfuyiPb7up18qyHDN/e3Q8fS4ygtbXX31uprey7E9bem2BQ2ROOzdE668JGmcHD",
+	"i9OwLenOQkTDp2sNjCxDZihKqUgLqJd+gbKCoKF137hSu1BevOzptbVIsnmHNRmlhUGALwkqbp/V7Ewd",
+	"JZnqgI462Xu+maSzShFOBzdj60dQhSZ3P4GuwlIHAclH93vxF/jq6Xd0F6zKWt6BZgWBGxdcMa7XSRyl",
+	"mKUkz9vs/HNqC/DcXcXuGsPV5iT/Xna3uSBj+iWMxDdk+UiiWyrpKCemiwba4/Pk16LfP0zNTPg3SQ4O",
+	"DvZjpDgYmCaMSmK9uAHqueU3WwLTyWBrs0t4TsLCrQ0EWK2UAK8tQVATYIMYB+jx7S/ROU1uyHLr6xNW",
+	"t8uNuWOozj1haMid44XX6X9WNURt+P9ew+go9y/QzET2mBYxxtnhr7CbXXJXPGvFLYBtOzJVlY+bojfg",
+	"wEbWaxjW1zi6CRUOszSMqJIkHx+g1wpiGCFDU075gplM3XMklZYJqHIFV9bzZLc489X2zd3L5VLu8Htd",
+	"K6VH7AfKAgi60mgH7REs8iX03IjRs8uXQJ77iAsk8ZhMCgzp0bUZzy5fXkKwKCiCvQUXN+iZKzGjhbiX",
+	"rj1rtZx933e92u4njlq+Fr7pysc7erXfM+I7D20HlFzReU6qPLhAtFmtTcw6VzUXzWr+GmEXXJgYthUB",
+	"dAMCtPSUWbeC2oQqem77L3utZ37fYXpb95mVglS2TRTLkDcO52iMU8XFjou3Xy8l/273nVnLP2CSvu7q",
+	"n/latcTZBSCh9ji7vKfWEWf7F3xdyz4CMqnAY1ULNnE+jTZ5dDdz2JQv/M9SVpmnbmlGeOSq3Joy4TKR",
+	"UyxIlhjVcIpB/VFTwYvJNMHZLU+NSpLRLGFcJQrfkGSORZi13Fi2WdrLvNu8IYVVsZozaMASNqp9XiM2",
+	"NwiAi7JuN7xQhqLwv49Y08EH6lcUXq1dthqoyfmNAbtvgathpl990L/u4EyCt12RUVVlVjXS2aGK6/U5",
+	"UgtelqLiYwhOMoU+RiTFM5PDtWfDJKGwpCuMYHRcMSFZDy/wsvxdsygoxzXXivByDsFOtq4EVFy31Qev",
+	"be2qBCopyXP0S8M8/fl6/wJdZ1TOqJTX5wijOZdGXckKkz5nCtLaNuccjQhsxxV08y9VI/4bc5o+spzK",
+	"ypKtjxD6B4A+mRP4hXyx/kOj1HgV4bVabny/ZqbrDKRRPLdlNIENlDwgqpLSIFdJmE+ZrYXZgz48UCzC",
+	"oSWbnbj+8X+FSAYjTAWF0T9dxIgV1gNxWga/w8XhIJlVLZGLbn0kkZ1g6hNKOmEk61EGGcZyszjcaoev",
+	"I29N5N0Yhd01nnkeNh641u7bKNnzqpJsgFmVDeE7sTY7WoaKGWuyMmUlOUPX+q/rfWRrR5vWVAzPtM5n",
+	"Cp965WbmeAK58oVgJoJlxyj3OPrSm/CerX9nGke8fi69pas1ybNVOQs91KTKlqG8FkT3kPOwMqcVmI9k",
+	"KSnzeU5iU3xO89cLhEtpFqcpkRLlfGLLThJpIQwHAsFCWikkAGsqHMe/Nzh79f8B2CFTjY+4sWNi9VNx",
+	"bKr1OrOmlnvQPSv++v30z2dYkMtUXdaaQ++UVRq60ivLOxfuGs6X5q9yZieHgG1fF/CBbUwVWOcMKMei",
+	"hsmmNa2gk2N+BarOO98M5TQ/dzqYD65M+R1Op7m9jSpLO9g3Tt2UsbFZXbozqDcDtS3uXw9El6lCw/7g",
+	"CMmD49OVmHY/KceJdFpdMTHhprFosiSmG3hcC//XKpLgE0Gk9MQw6zrIKWvRz56ZDuz1Iw40We/q5TNT",
+	"85aI4Eaj9y4xVraxetfx9W7xaw95mr6tBpcxul2X1vRmVa8KUt407WbWbgaTYgUVDqd4PicMWEpZDi/l",
+	"TFFWaDHDWCKgC+4cq+mF7epMGeIiIyI2td1sgui4UIUgq2atezr1FtYIulL4E6bpQRXU+w3wJlCYOFCw",
+	"0WhYbjOdePfWSBNCjbc1pK2v9e9FNoHchwwvoU6LxYAMVwk4CCLt9w/QdVaQa3MLSfrFtQ7w/OVZAU4a",
+	"coGuNSux9VlGObn+lZUNCnB6o6VU7rp81wtylpoo46qCFVSl3YhPm2iyallbi5q1x7/cdbrFhR2nwxHv",
+	"NHdFPLTbcO+MgzDyFtzCSrpd283LcFdq32wb9qi/ZfA2tLzxexvuhA5SxFqa3cFk+iznkuzit7R5ZRvv",
+	"Kv3+93ZsW/jW9lkF7utro69q3/aMoiCzJDOibAap+buSYRJfOgGLWKJ4shIpaJ7gBeha1pRqLFBgT2ov",
+	"I/Gs6kjSEFD1grezG9z5GLaEc+wtMghzPpsVzFbO+gD4SlhK5JbYZTZf1xbd8REsl4mzEmIxIclcUHDC",
+	"jQSmOXh+cZFRrn+ReeLM7jN8g5WJE13ORjwP2/WqsKaTjjl0ioi5IIoIJ+x2aFCjV26apgc6GDkqLxur",
+	"xwh6TL1gk5zKaYw+cPPfp4IqKqfoik4YemMHN6zux3XKGgbD4dSUZy3Ahu5/lc9CacV7RqQ0xlgTCmoZ",
+	"f83PkaQ4z+8FwiGta9A17dN2W72fsCJT6GK0XFN3434TMChLxlyEnLWvtcwntJijxauw7FkCbpOV+C5F",
+	"K+pmJr+bizXq1b5l+wJ3tAH5b3OmvtUEironZ1VxTvlmc6JFkysY+62zBuqNaztgSzVhTaLm/eQitFV3",
+	"GS2bfTgdZAPYFDx0j0I8xN41ccEe2DePB3NdmLeMB7PL20Ww8pnMlt7TrVhQiK0O+10yN7ZkF/VI7k0M",
+	"/3vzEy9v/bhjHHOd4aympmABV6IJB8KsQVVrRcMdmFWDijeTa4kla+jqPiz47ur9juZ7HzArVybO88Q1",
+	"CDtHmC2DRciCzcIuakPluTHcK+jwAfXc6gMMWtZG2UZepvgbPPYtpf7SGtyzhZsG9Qqzfde6Hedbcp5d",
+	"dbPVG61RGMMIw1DauRRXtjNSrtPyOJNFrlqqPLQV1BocQ9dJNCITylgZ5GrTCjoZ0DrKcK5K1B3ks25e",
+	"/C1SLw045YbaUuYOqkc9gm7lsurC+RlyztkWFljXv6wLO3HnfAldTUwSaffM3o4uFO87VRrpmsJU3yMN",
+	"NBDi7B9TBYcd61gFgOsdfYpZMiNE2bhNyORgXPm/tfEj99KdQuN3llBa6syZ9FCQ6YpcmVvgHipRNilm",
+	"9cs2Ls5yf28pe/Lg8HRvuL832t+Hgu+mgUvBUpojDQ0uoTHQavjxRkJcmyHlbPCpd0RgIJemzYPtiAvc",
+	"ev8CDOZ1HwzSb6kxUcNAO1UP3By/70N0E77el6xSXiLfV2Bxn/1o+eAulOLx85WaLhfIraXqv1lSgmkg",
+	"rOm41gE2FG593BZfsDv7Xrnk7as2garNT62Rd7U0nd2shoO9ms5rQDAtsowDz9GYNKJ8OaONv3WqANxw",
+	"X4BFzb8inI3NZ3PHR0FNirIkrb662cq4Y3aR0WUgmRiOxLpbun3TmArrnVl/6ffO0H/t7fc+/34SD/uh",
+	"pqztmtXM6EtxNMb2H6WuJRWZJyua15hLRUQSUMQmArOsmk1HuakX0DHr3yaz1RYaQtbntjDDahi6vjZN",
+	"CIT5X1fiHqywiRbvjXVJ/2Xv7bq7M4iJVfNsjZOC56FODeWDbdpwx5HrJR5wRs8Js83CH9nO6BIalLhc",
+	"FGnUHirR3uDcNBbSL7PtcAN1PqZ8kfyLCB7kZAS6ePDqo2V/dYmwKXeg56K9qrd82dsppzcEVD5YZaj3",
+	"+n7Yhuoar5MsSUmeBxb2ii/QTL/aNe3WzKT8cnij5VdbcmCMAPBIojnPabo8r+0aXg3tBRud5DWc4RKG",
+	"Ju12eGz6ENdewIs8QxkPnkID4x3a+Gv2cKJ2ZgFoBYmjjmIrEIDVn5fgrJruX8Au1rXc11RSZ+TwMk1n",
+	"c8LaSGdGpdz91m0rpEZqkfuub08Vvr8Hwfplu6s5pqIqH25kf5wj07nTlBM37qVmwczB1s7TNcr0cyrn",
+	"hQqIU1DevAPz0LMvYezXsoqVK1MTQHZBR4XephkpISgSWtUYgRTa9zQLj5jbO3ct0hW3s2P7uzL9xoYu",
+	"iKTM+P+VmRfAVwbmsd/P25yVa5YDK0g1BMYmk2Hv1YurZ+hjofmaOBj29wb7e+n+vhGFyRdlsu5A7ICm",
+	"WfJXRoBKTGvGZ1NBpZphafpZo8tiUkhV9rWwqAvRKBs12RGkBymrb3Q4kqdmwlNTL6PaVNJmH7nUqgEE",
+	"KnsHco4O0YKLG70nEPwN8KgyYTymzPjRcP8CjTC7QVOeUzPMIr+l407WFX+RFBJ1u6r55cK3myBdN6Gw",
+	"WWS3Sn8GcRODd13XMyVYbFGepKPNx6WGdcAWSL5db6DqFnZg31cLPEgJvd2tcPm2pWlDilw3G5Bdd62Q",
+	"uWaRnUub2eFdMhnct8wU55b4C5QtW7VSAYo1dl+DXWzvEe9ca8ysjh+eCWs3J2HtPmq9fM5NfzmcQ5QP",
+	"RAHF/k/6ulz5EVhSDDGMiW0bJ2ME5WtmhKnaWPg1tqW3fmVvK3bqikKD6ceEwvpNbg4Q9LfCVKu1NvIo",
+	"dj33Y5SRHC9jBOKuuTiq6uqNDZnAveaO6r/Clpwd0u3J1eSZOYW4vquyVI/LKW706HENVkB0Ss0nYdlr",
+	"vWArl1Y4DhYjo8mh1XjYGV5aqUA/nHAtJZTX2IXWBLQgpkelFsK+0FgqiJ39dnbFz8qbZBd5snlxNbtD",
+	"eh1LSyKJA7a5e84g2ZHXt0aS1ba5hmy/uW8/M9/Z1rdvl7dTebRdpOj7E/ZqclSjNVMp8nKWL89t8nBA",
+	"DH4kIQxbww9et1XVv7ogFDyZ0lVqZfW9haBKEabxnKZk3z0ulQJ7ipmxUhuJ1COQTuu7i2zUJQWrJvO0",
+	"W+OdHlMB3hrCoRWsuwrATu/eeYDe7UT/d5Wrti/3X5OgQl3BIdMUThcrcJFfrMbwU2l65phMAdqtB9Bd",
+	"pbFQPn83KadVtFnD9sKVb1QprGDmbjZbaOklFVL1FCUClfr03tWLd8/3L/w7L61ECVWzMZUPpBEtMotD",
+	"pfnVvcNk4cMHXKKWnrbuQvSir9uEr2I+JXkW67tc5cvE/Wlz7101AoguiEEpJZlGe0+KwhNBSPUG9yfY",
+	"Te2/y1cc/Mo8marl23qm+7c/0wOKeWxM0dXUqmYAxHGUc+2tZ1PhzKKqueXf1YrtH/atawB8H84vZ/T5",
+	"fn6vcvE7JHHucp+FWGKHkkVdtPeNr6lr86uMzz73ub6rX1nj+nPMSH4BMuuIIDxttnv45kmsX9sPsrXR",
+	"ZynrrcNhn9muuxumPM9Maw1S3vqlHHCAyDRNIKcMs6xRDNcZoJZEobLZNto7Gg5rhb28dmI2NUS/T1Os",
+	"/zavPUl4V7YPkNcq3GsunsyxhnikhUzXT0g+7g/O+viY9Hv9fr/fe6L/51T/T9/+X9ZPB49de/K6MSoa",
+	"9ocnvcGg1x9+GvTPB8fn/f7/aMSgObFtICMy75kuWAfzbBwZk1HU5ZtOqT+PzHzwTGUUJ45R+G3S4dVe",
+	"sYqNXyBH8IVa2YfGIcgpHh6fROfR2fj0JOufDk5Pj9In2cnxGR6OCcb99PgYZ/3BMT4cjY/Gg9Fw1B+d",
+	"DodpNjjOTtLB8ag/7vdx/xTcff8iyWgJ6D84PTqELklU6eOJXrgqYThHc7lMpzznkyUqd13MtUJh2kWv",
+	"BJts3Gg/7Q88W8X5IGCD2fwS3B/YflwNv16FVgGvmSBaUMj4gukdAPEADM5RHQV/p9lXh2LB2qG7WEA9",
+	"JPz921ou7T6ceO5jabeZXu/9HUuubPO1ev0Sh+Uh5nf16rI3PD5xeg+cXYym5EvwkHwc91ZOmTo5iuIN",
+	"dkFLDIGTWov+HSD0nU2T9ZIl1WGuMVqavfsYW0OiGmTLA2sYJtfaIu3Bf3urhv3Q1mYNn4ICjASbEKHy",
+	"9bQewewY5UpXn6TMEbOX6YyywkCR3NLMNrdIuXDBNuaHNba2FYJtKQKeUQx6ZFz24Srb5+pTfiQNMSGs",
+	"kMHv2oZWbjb/l1uWHWgR58sst6mKPT4e05Q48BwsuMiszZOyySw/cE/09TvDE/J4Dv5z8+9/zslk7Wbv",
+	"Rc53K/iOgv4quwsXyqUs88rQ4QrNTFFhiRSvtw+1AljcXWhz3YxARwOFJwRw20k6Jd++F/Wm4svyBlTX",
+	"KWEuycDUhvKajquSss2PPQsJc513so743vkN23JhTduUWG91IW5ocLydm3DLhsihO6NqGdxsDOx2HULw",
+	"El2+fWVy2xZ7O65erm8nc/UfhPBg12KuNS5EZhgz6F5ZNAt+5ozsr6EBUARNocdaZ3E1JTNJ8lsiD9Bb",
+	"U7gcrGrQSrK+pGY8OOiMqAww2+9EYVvEsftEEQpgB28a4qIetQ6AQ3tg/64qNmuesR+qwbpljbCahdp2",
+	"LV5gab56YToT1HoaP5LI9qvfzTrdrHgeJsy11Ph+pDBUjtquatElc23nx8hayNEPq/WGdqKLrgEPvLAJ",
+	"396xHW4b4lXBzL5vLbQ+Wm67WxDcNpx6JRJtvUncg2CgPtMEnewN9s9t+JzzBDfqlkOR5RiRSr83lrZU",
+	"/4OEtH4qVWyLw6MUC/C4kzkWhtag+FJW5GrKeYb2vCY6+7amn2YOlh5cggaqaiOb4Ds8ypeagPTrVj3P",
+	"tt63V7scJB277Prvib/ulfZm3sqTMRdJufK1EvaLafqMYEk+tgQ4QuMvb8Q5GqAZ/qLVOoQn5AINbV24",
+	"GTERjrwAzpRjdoEO0ZROpkRUwL9AR2iOaYbIbJ7zpRb7LtAxgrq9thKG4ggzWDB6c3mBThDjSMuF+jVs",
+	"gicQ3/8E5WSsoEwGZtkFOtVyv15ldoHObJiEB+tBFEfDKI4OozjSuvFxFEdapXsSxdFpFEdnbbB57klM",
+	"TcbwzwL4U1tY3SevklUV++lKiCHyJSUwVOMv5ZlEc1xIy2VVIbXM909TVguaR0jVLeEm3lj7cFUsXLMD",
+	"RWfExDi6kD5XPzIldK7usXRkI5B+pSWby3VrAj5eV0zSO8I1PXi94JntJGOoNA9KSKKwmBC15fwxBbLW",
+	"Ssx2Exk3XzWe8q0mt7S6qwUQNV4f2mht8a2g/5M09PU2ptwu/yy9fD04/bHNIyvYmHvWHD6wI5vKCB/x",
+	"o7ArP5a+Dl9fXu3YbtKKnGWgh5Y53VZ27jW5/aFv12by7j0jX0zTF+4aWKURzWc7YfwEcjQ6MIHyY38z",
+	"M9ZhfBwpvr2UZ5cSm8XDOzpD4G/lNuoYsof3kUynnOfGS5rnZEKQzSuJ0d5oH5nOQEuChSzrzXsj0v3q",
+	"utXin8u4gN6NM6kwS4mM0V62j/BIEpaSynyIBcFAHke2qyAXkLdRMyBGcTSK4ijVZ98mSpT73IXKvzMu",
+	"bFsUwqBKs2wVxEfekgNkPiERjtEIOEUGQqPW53OCpXKw3V5h3AHfoBXYn+ZmcpG4mkeZf/+J7qUaqP74",
+	"y6kMQvyz3DDbHt4fcL+8I9tbRgxxUlbaRZ7aZEOqpOkEDa1kNCELzG72Y/QM7ZmYcGjH9hzteTr1/qpR",
+	"pfa9QD+oTd2dMbsJlHkps8Dngs6wWMI2vJR4f0PWVma9k/aba3yVwEtXE6fklAuFytKXyERDOiuYFo1t",
+	"Pcengxhp7U4LTzllN8jGSK82Ttq4e0lY6X4O6OpXL96ZgMrWfTvsvfrw5nkUR2/hf6/gfz/YP168fQW/",
+	"PXsXxdGr11Ec/UP/z9sr/b8f9JDLK/2/7z/pcc+vOjRRJ+OojmhrEFbWuzKsWuSMytPJE1Y5eQKuMK8Q",
+	"LG8LXwSoVguyYY6m8LSZT9nkHF2iuUkBjNHPpt61CVlDe1kpP2suRE1Qr3m4H6N3pceScZCtbbrJT144",
+	"ondol1Ec/RzFkT6Yn4LsZnVPSWbrEm02HeyU+ebp1x21UNnkqBvn2aGlzi2JWBdmPaZCKgRDzWFAsRMb",
+	"RWvMc524fik2ym0QrhLq79BxiCVLXqhpkhZS8WzZgpgff75sqUav0SjZAsZ1uchrnX539x9UO2oP4DQH",
+	"BpJ5RTcdC9tv6zs0vuTu0T6m2dB65vDRjLKcocEKXELZO5OzYP/ambobK+pO2s3KRRuwwe7JFmvoZMCr",
+	"ZlXJlN+2uCohN8N+UtEo1M5oo5SfYPR5pQlKyMReOq4w7Pf0C42xM0xTi1q5vQ2w8GrzfcM8zHoSZbNS",
+	"mMupbOJxjbH5LLwdqLsmZq5e6bsoEmFuuE6FMMHExpesL9wZzghaTGne0i6CMiRITm4xUwg+hXCa8tmM",
+	"mw7/kGYB7LalekidWwZilIpc0R6eEJYuTYA32sPoeobn12UQOOSSlJmitTXuowUUl6wpMNAG3mwRs0Zn",
+	"np1c1XfOaiq9YG6KdXrAImsOZEduac7Tm11Tmxr8PBB0gNXUNMQ0A+sxBtBUcyz4rOxqHgb+I7lTcbht",
+	"WOyd+cNWrKEbod5HIFpAov9+IWkvpqmXlbQFu7mjgtrS8/ojGcuyOiw4TSlDT7X2DEqziXOx6gXOMqiu",
+	"U28L2NAUN9RfnlHmEvdWQT4f4wQLgjcmA44vL/WwSgneRl3dqAU6YLUc3wdrqn1aZNa7toUhw+Ywor+v",
+	"WiBKhaUE7TZWrRkvmErmEL4asAosCRaPJDLD9BnDyKbJofw/z/bQD5bKUoLgWa1TQ9nnvOzvXY8G2KiO",
+	"23fG9b2EDqFCqcNVJHJ2CK/kmYtgMHFUyRwvbSSsmlKRQV/lJUQGfwlmCjXWaQOyzXG14cgUS/LJRhDs",
+	"Ilw0O2mPiFoQwpK5frE0FSw4y7BYJooncy7V4CSKq2Hmh5C07uIaNhfnhDpRjZAWaNG8g1Hchbl7H28D",
+	"XY5T0qn5ZZiyXp+jUY7ZjUZybNTtuuEJe4rdKhX6JUlbr/B63VIXR+FXVT3bt11VTbqXdH1tqarudVx/",
+	"D/Qno9IonLsE+gkiTY8oowsEJA8HWtM4rhxtBckPOWYfiUSP0ccXV20F6cwek0Blx8OgnOYmNMlyBvEj",
+	"muIT40gz9S4hXCxLwGFmLcuSsKRg0C1bzgkwlHIGZRnRii1hKll5CB64BDxwGnyF0OBMfEZlp1CpKhLC",
+	"87nQYEmJLVz//o1WgV+8erE2aKm4mQvWKDs5+KXfO/v8+5NwvcliZbwZfhIevuDiJhlhSbIkJ1iwYE1E",
+	"E9RqYVf1+tVzezAXubnemf/09AN6jH56+iF45l9byTTUNh6kJhPzfn0Opcn0LzYfEpkH50AylKFBWSTN",
+	"SiCA+iOil6d1o9gE4rqKDFgq+4ZK5diTB0dHAXN+SqRsqckOMVlyGwfZFv60dotT5XLZIJv6sW/lvKQh",
+	"/nUqsRec3HDVVNAItjHfwfjqZUR0tWmBaXSdOc64EbSm9hwrcp/18V0rmMQz8bSZAu0QfYnAnHB1TY2n",
+	"W9aMgykGtdcB4A2W6qMlIdWsVxKgjk5wyrHSJ7W2wrxH1ZsQuNYBEqSVxF36oWC3bskftZd+N9HozhLO",
+	"huSNziZMKH5S2i+9wNRkLPgsyXFL0uQ3tHPagVsp3Xob/7AfCCjc38ocWWtE4GG6t4k7GBL1pi5dibKd",
+	"4hH8PLE19WmAsl1BY7goQcDMjQMXLF1uGV1tbTQlG7UA2wUgq95uEltc8qSpNyybX223ju0WeFAvGdSF",
+	"XtzwlSLa5b69rpLly9ecMtzLf1zEibF+Q0CBrbePjmP0BA7jNCys1ySdVoek3w8ZysG60HYtops8lguU",
+	"+U10LHqUlW1dRaAFZRlfQJAbMVhiK/yPCITDURMBv6XM9S0iZ7YyNO8itwUCZTpGx2hUe6611l1Q7b6I",
+	"pAs9fPOUw7KiyvZJh3p9u8BvVXZt9+DUnQsuYsJFS9iEE8TZBeIzqmzbdMO4vdQSyroVEdv1YFvlhfrG",
+	"XratDu0xjupgsTlPz8cvkK2CbmXQChrUc2RYTdNZw94Yb9WK2nsYVnu/gROiC3JD5EE3DGpowO7tVv01",
+	"moMtbGLTqalCGR2PiZBVTK+JC+HCXrg4t+w15TO4dA/QdWm+uT5HpbXLvtJ91RX0hi57q2qx7RNtqnwl",
+	"YCDp5rYs08dsRxJT5Qhe47XJp+V6bQaRqcy9Jhqks4o0982CmynAjr1HuaFa7hq0uSf3FBhXvqtPqrb1",
+	"nQyvEl1q5veDKcM+GO4fIOvokia8UHHrYdKoUxmpFC8DD9EIvKKBjNcOMPsHJC1+jaPRto7ARkHJfn8V",
+	"8Ok3eGf2Dd65VQyiVxd9w2vHWyFvabvd/OLJt3rxdBCwoVQBwB7+FSwjAsmDIXp29fzDJRqcPemf218H",
+	"p7Is4PdNVjn8Vvun27LJf3aZUPd8fo2jm+1jXsvc+E2b+LqOU4lbspt8LHZNFq+mrmOhLa3B4HY/L4sA",
+	"mrvkwv73vOaS0je4MzBeQNV2iOX15EtQ62IEnYXcSFQwRXNUanxmZr0ZDSwichevtf2akjRmcFuakG+4",
+	"WTX5l4aBBDZxfY4+WBHGsHp4TjKzRZvH536DDVtvwKlLZhr7qX5wmwyHe4f7ASt/49NbmRFDdpeNYriT",
+	"xlozrN+4vjB2F0ZuMmVuPbmoW9L0LhXvBP8XCazrJQAfMXKrZcopZpOWrBW/5/9dZbampdYhoDksr7R/",
+	"4oRe96NWVWBQCCON0rHZRrkmj/AO6tQdWIhdeFn0zR5WrR2Fd+htfKa8BrbNockpI35tkZcx+luMXg20",
+	"2vFqeI7AHTqmKZDtbwVmlUWlTndTvkhybhyQ9R6NG814eiofK8J2mOvkxPVhTKU0SRl6Yc2l5W0Pp3eX",
+	"AKbmRbtDAFIcLaaGpre1gS6mfGuwBcOdYAHmff6RxNXJtiCfDRD8LrYfZ2jZ3vxTj/n2OJCLP4xcToq5",
+	"/qpsbFK2QgZmVT0uL00vc6BWY7vl7qwiKgNFDbmrneTH7F9BDIRWn/wuI3GzxwiekAwNTnrDY9OAZDUd",
+	"eQZBprZ0lTw4PNkb7O9fuAoxI+GKGZtAH+dEcDacRxJhpQhT1pG4qTuJ+X7CRWK/3xYItqH0yyc6IxBb",
+	"JT+aWo6r2Vb+zd1SQkPfIEauSI4SkCs2sfr3TH/ZlMzOodKovuNdLkOXmQ1KW3lN3LayEK0527asFwJp",
+	"mCtdRHziKpB036Vdw8l20GnssfGSOLSi0O46545rapOO3O51/+RLmhcZZZOknlC1FfSG/fsAX/mWIPxa",
+	"lhoC6y7lEfws9RDSNc4gbpJfy0XxD0ebO4TwXZ67ullamhNlMT0s59RUk4JHtZ7Rq6W3+IKhBXS/XJgy",
+	"1FOyRClmYBuFKnwBhaL6QjDIOhA+YhfYbXjJsTYPhdyKBDZQa4av95s0eG/Jk0dcTcMRrKEz+qmWO9TW",
+	"XXR1Ze7O20kIrs3e5AyrVni3DqnbFo9obrGOp899ZyjP8HL7eNh1287ppNbx2v/0B5s8QqpBJnCUOK3T",
+	"q4LVwO0JCUf34AlJKEuEVgoDseNazuj3hsdhfdGJTV11QrPwvE2/ZGUCQEOvprcg0UOrOpBLMqmFHhty",
+	"qx/U28ro17SFsEIZS5lA8bAwSNSCa0lmxgVJ3Pjwigs2I6olSlhQRQTFyDS5V8CzgKBr+sdqGFLTDOYj",
+	"Tgm/xrm1rLkC6crG62cXxEQ1ZTQN4uHz8QuID0DEjUEpzwjas2JoSpgsDNfWsu3+uak58NPTj6/RT1Oq",
+	"CHoqqKJyGqO3Pz19Zn/Tw5/mOL1Bz7CgoxHBLEaXH354hz7gGyoVZjRGTy9ffrSjLseCpnrMs1fvXqBn",
+	"Uy02khi9f//pFbTbBkEzRh9fvPzRdEQkWYzevX/6qbTEcWuN9CVcvcgojn567f7zSf/H1BX46eP7t1Ec",
+	"6TWb/1zCfy6v9H/MkMvX76AawYcf3un/PL2E/5hnT599fKr/c/nyo/6P+VEvPoqj9+YvvdgojvQqwyLy",
+	"rXWCNVsSErAxUaVIZlSmGGGT1zYmJEM51dcoVfYmRRgtyGjK+Q3KSE5vtUpAA1xDK2QbrSQ1vc6FXq4S",
+	"BKzqkUTU1JJ2C+hRKL5NbolYusUAK+vYYOtO3RICpqHfinAWzWslTQi9pmMDa8RF1ghqcb0OQv0NZkQq",
+	"PJsHG2U4cUZTM5ri+ZywQDBLq+GvdT9rAjtD8XM2u6UKkivh4W9gXY8DwJggO7m9rwS+2245e82rU0I7",
+	"92twrF+DJZ0zRVlBLhDOF3gp0VwQGW5AEnSm1r+4Zs+VoSQovRj3baDlgQt+QRIv5TmimYyBz8rYluS0",
+	"cVYaNYyrKrY2XoZnBKTisSAEKfJFHaAXQFhzsxo0NdzhV1Y2Hr+m2bWmTC6JzfvF1jiQYiGW6LoRS3Ft",
+	"mo/PieiZd4BBBlUnBuXzF8B6zKfGlOSZRASn00bR/UfS2XngWxcII0YWCCZU/VSFcxZgF4xt+qI1IvyB",
+	"iLLEfK2GVhsu23o9+tUQGffUrvXc2J3MWUCBbjfgYH1R0/uKXt+lGcq2BSeqMOX7D86hWTvVuHYN9bN1",
+	"iUf1swHhwm3swLPyrRoUDPYnhpe0pXdZBDZKJpXAKAROFTKDR8505m40zfMOdrptitkMi+Umzl1f49Ni",
+	"NieZCfwx1acNRRu812Ky3gFWdGRc1xv4vm03U7H8Om93S1yB3dqTe0Oluhc+75oUrZWK22NbXoIDbm3x",
+	"pqo4UeVZaqvjZWJmqykxGsIzqqR9Zuwiphi35MgYT9c7qszreLBpwWaX5A5ewnvsfFVB1vW+mmsI8EK2",
+	"BlBW0Cv7KFioda1psG3FHJtYsw2IunoIq/3XnISdUju8uX6rfyPDb7Xav0C/fv/U1nXvd9kaq2TZ5ifd",
+	"ImGjyQ2+uR/LBVxWKL+lN6u54p0SEO7CX7YWF+5AOKu+yvLTXU7zPnSLlfvi+4Vhrm6nS3/aGWX+r4O7",
+	"HP7G7q13PNyWLXfzFdS3tZhilcwgiDxsUN+4F3jDgiQLzBT4O9IpJbdk15dx/S4sdpofBA0h2QinNy+t",
+	"q2ytA8CwGaMIjYmUpuJFyHz0UutEL4TgwXRMhWkerpfHwdOxeqH//er9O2SflsUMKfSuBqH8sebMCR8n",
+	"IyrUVCukj38riFg+btY0ayEX9+HYrS5EOX8jzHYtclAakxkGI6n9D+MsGVFm5FjjfzZ+/RvGF0aD1Mwm",
+	"0T8pnki8DELvlXFor0IOKzzCMqCZyN9yqqBn0pxLNRFgk12jY5UdjG+gkz2+xdRgTof6Ka0tJ16zW57f",
+	"krD8m3Im9S27rtiFvrgEySnJEO+WsLKLWJoWQgSNm68ZIuMxSVXlblm1xJuwsfvVr3O8GBd5MsKSbuR5",
+	"b2DsUxi6thLALkr7bjc3hDYyAo3fAzZHiC7x+41BZRITpKC1S2h4owmaVvhT2sxk7CUAOhyh6lcmoKQX",
+	"sml5pScN7bkWOuVgF7ua8lvXs8iHTWwDW/CYTAosMsomvzJoZC+YqWBi+9Y45QxY4/4Beq3QDSFzCVoZ",
+	"TlMipY2P9bMGzxFhGaJKf8YZwRqfs5mWZh0GFxDgAiprT2eFWqK9D5efnr3aN7ao1XPg+cYYEo9CP+rh",
+	"mid4C0nWxTIqLLborFPaqhK99O+fOf6t0rybVGXhXoNPxWJ2VSC8c/rmuoNPdVtqDd4yd0qDZF3Sb2vr",
+	"0zMuXDobVq6u9ERgvW7GLR12LElxd667udnhPbHhOnxsQ8ecs4mThvzvdLNv3Cu/WGX6Vc8vzUXlFAuS",
+	"lX3SLHNebdzYIUO/xojuHjIR4lWhfmZqaSugePzZBA1xhv4ve+/e3DaO5YF+FZTqVkWapRTJeXTHrq0t",
+	"T+J0MtNxfG1nZnvXuRJEQhLGFMAlKDuarnz3WzgHIEGKlEhZTpRu9R/phCJAPM/7/E47hf4Cku0eLVMw",
+	"T4RLS86L9SobR9dWEKENlGQXeqsr4n07lTU3iTra6krBS5eITEI6nbKAjHKSy8jIGTQVHPJyhT7DLElC",
+	"FpAxxssm/uxGABWCMBGekPbIkrRRxzOHXxFKRiWXZgRyh/OOe2ZGKee/EaP88RydZDEH1o8bMnrHjBM+",
+	"pFMUEDZp7OsE2Y2K6KPQzo1f3YVtYR/IHmlD5roFrYjZXN6xoLMlNSzQrqaEZd1tuzSLlZ+mlYiH46VT",
+	"XXRoo6SgOgrY1PR1igHRFW/NR8EuIPcsUSycYHRGWkk0lovpDE31pxfv83XQ0++5ZUHtB1OrL2jbCaPz",
+	"4ZwZU27IKMD8ZdYK3e2UTmF6Q/1zqQbuntkSnNNPfye/vLm4JKdxwv2QQYlWwxKkUWeoSHdb6yjgwC3y",
+	"aTKTYaDcAFOrIXhIAGz/r9pHnfa0A0sLoAhadruIZWJDWf2EHPUHP5Mrf8aCRcjIgEQ0ptOYRjPyUstt",
+	"N8LAEBKfJmwKXmSa0GMyCtmUhkM5DvkURjUibT2ftt8xxpU06h8KtNuQ2LN3r02dl9dvT2/EUX/wnKje",
+	"82dQCGcULcYh94cJVbe2P2b7KyYAXNA4Ic/IZCHQiNfpkTzJvhGwGlIwo3FNpT5o4JmkjlZIaKgkyTRD",
+	"7hBwJIr2SBXn3PJazohLj8QHGrm1sxrIub5UyXBM81lqkPo7fHHb8lovboeJHB719d+P+vCPF/CPF/iP",
+	"QR/+pdVX/Pvn6qylXBnAKIolOqgD5oeQDqv/iqgbDjg+m/nABZXjQSj9iJLhIqmEr5vx6ayrJ6tPgPnH",
+	"PArZF54siW0K28UDFmPY0YMKQ6XD8Zw1zpaiTJT4oNk2Cz5WTAGxSiecxWQsk1nKn+VEs3ypFB+HWhiM",
+	"Qq6vEVxgl1SJmcr8SIuoJF/Ha33p6re7dzSG6BndLB3V+burc9s8ffjp4rz1WY8dwfJLfMt+s0Itp35V",
+	"iRaMeWWsQV+mRVlvCNkxtA6W1SV/x0IX2CMDq9eyl42vqECd2qpgj0k8aBasY7xrivKg9H1IwdmtRXBO",
+	"o9oVbFzCtIUnzQaNrP0EnjwbJPEH8AObqBO7de7Jd8+Jl96tbU05Zuke3YxjK2k0NOGY4W3l792K6uCX",
+	"Nia8PowQre+7nAw0lbzXf6NAM0qCLrOcSC3VGeQj/X6BLVYk7jQhOvtMTdY441du6Zr7tQvjhuWv386w",
+	"kQ5+Jy74P9aVae4df8iVqEePc5fjc3FIpdq0e9hXCAENQ4nKrKXfJ2RO5/mSSc4vUUkxpROS0AnRai+h",
+	"UBPYQQQ5sZFBJikHgA5PTBhcro5zOhAgPnP4M9ILRyetbGucXlrW81euLLF4yh5S7nmV0aFibUwrBoQB",
+	"6hUBEfXIXH9Sa6dgEDcBf0ZhFoQKdc8gF/1Zf1DDPl6Wvlp+g+Mpu2QKcO1+b7EvVGs8cH5hPEOcUKs/",
+	"eNWnL9ig+3I88Ls/0aOg+zPrT7rP6PPxC/9l8BP7WS80GIIcdzncI+761Z+lBbdax0cZfcYLZ5Lahwyz",
+	"d14WxKk0P+8nrTCJhPqJVj8+56Xp1lH/6GW3P+gO+tf9V8f9/nG//z+YcZGFWMBrg5+7/RfdwfPshGDc",
+	"dOvMLIPXAoRA+/hc0lkLZeBsQX7yj4LuT+NnrPtqMuh3n9MX45f+T8HP7NUkDRIG289wxZViO+l3B4PB",
+	"oPtTv9/valrRdWrMDPLCmp3ds27/6HrQPz6ys0vl02dfvxYPZW4r60jvdhfLD/7vG8reFHQkeU/mVCxd",
+	"XRQyGyALAj7lIaQd3Ax42rbHwlsNDfQsQfEISnCerRU2nJhgIM8FxvBShFSP5JKyPRJwFS0S5iGYJ8zU",
+	"vKgW8R1bDhHIUbH0ARd3PDFud+dYe9aI45H8GXZrRWSXrnim15Hs3/S7CCm2FrRTXz5nm+0mVt75wO24",
+	"xERotqOMKkHGnKmGCzYsfGk1K84MqImataulyT5d6LN0QVLEq5KwH00IGgQOVEFenY7RKZPWMQwWpjSB",
+	"wSJdsoRAmFV9n99GAclW7bWB0/VjoQwUQ8l6mGzg9SRAimFi2q9/MWKxXxrMZHogTyFbOSFfyKDf94Ap",
+	"arlnjjhwPjshWojBc4hvckX6+TWUC0wFrpDAjMGruDo2/9fOJRts6YI5xL1k2R4v/UALPjYLfhUEzOQB",
+	"rZpbAzX0ZcDWGJA2YHU4803tKra6z05iZRYVfVUm/FzKe5vvhr6Zs2s61cchYDFUtIS4CwynXGfDKbPH",
+	"mOwfo9BtZ0pxl+zR7Sk5P01Do4o70G2EYPdIOmrQoE4BxtWKWUd1MM+c45xfk/N3V+TjmyuTd49QS7nF",
+	"UR755cIE+PlMrcBun3b/B5G3vUG/HHz7wdclP+JPf0cktgDUhQmLoYCEwRBvG9iolXHWqqK1ik6wEPz/",
+	"FqzkO+gyUx6UJFh2oT6YBZJQ5djkL73Sr5fn0cFLm27JLqwiOcL87Uwj+Wnswj5S/1ZttDTs4JYVv/GN",
+	"r8yaz9e6CeuGv+Ewr93qcjtJdMeHYhErFi+PSRTzO6q1jjsZLkRC4yWRMXFq9OWunCUFJySKF8ckWkQ8",
+	"zPxMC8ET0o7ixTCK+ZzGS0+/NkxrOxkU8cVwzgLu0zADeSJQCEpzRxA6O641BU7aMHVxDxUDvyRWCpyx",
+	"MMpj1Q3BghEjRqfzmAaLMFEZ6J0ZYvYgHabzCJ38mrxka6Y5rvmEGmoJDPDxoniBfzod5yZv/m2mXlHc",
+	"EDnCMIkXSvPvaTS0rEBzc1+tBeIz2OCX1Po1GzBJx+FdkvyJNQPMO43j7bxWnA6pAO8Qy2nMlPLIgLSF",
+	"FKxDEklekLbJ60mjeFA6etFIUsqK1JvPlxFGg81kE3d2Iytb08banDU3VaiBKzNXHn5zwSjNTlTConLf",
+	"rJDJ8F7Gt2ZzqsIghriADbhc7iSWsLltUiPcwKNhXBpL9RZrcaSvAdhDmhKxhPgp1zP+RJEsfomEjObC",
+	"D4qhTevuXlPPTm0Hrtme4T0Lw0fDc9js4TVmnOKBKCgf6/SNwk17dJWjaIZrqnYUxvsQ83sTOvCgC765",
+	"Mlbhxm9usDMS4BQA79ciCKtXO91KUJ1p7qo/CgpB8fJtWq617tdKr0fhpO1CzSiytW+nadg6/yW8nkUU",
+	"fEb6op1qaWwmZXBM2DwKJVR3B/lwxqeaXqdSkZcTRkN+B8b2ScwhTjxmIerNMx6Z8nVyPteC6NIjUykD",
+	"giJVjq6nH8zJXm5davxMC4sHQG8ZMnIZ+b+Y0IZh9FCgSS40vzLr0p3IuEvtugAYogKU6TfktQwABP7C",
+	"CIPkqD944RF/RqOExeTnsmLK6cA3HZUJhQ376pUvTP3mszTRtmaDkhWv2/hr6dGj9uhtF3hTEldyz8OQ",
+	"jBkJwNMwXpL7mSY9ApF8SmMuVw5HAaC2InolBxR+DxlYFsnI4mLWID9Vi1JP6V/RQ6tWamUkG5X8apTe",
+	"59tm219MdjKtpjcFv/mw65L20ejOpK22vjimh9LVzGpmlHngbP0JOSFUpOHqWeEwh76etrzWX1te63XL",
+	"a71pea2zltd62/Jav7S81ruB/uOo5bXet7zW31pe6+/lBDUbzetSS2puRG4EfTqkFEpTP32isnJ7WguA",
+	"4PtczEbLa401wW95LTAvaI6tVfAWFKaCuk9ei7e81r9aXqs8avzChDS/sRHNhSCGiVyIUr/54IXxm7t+",
+	"+KPugB6Nuz/5z4Luz+z5pPuCvhz/5P8cvGJ9iG7AiGbw7+VDpa07riUjJlxv/GBFtIeA6ZrhFLWCDD6v",
+	"+PuzWe/Y1+QuwKZIIxun/jV1THOByOtlxULB2XzLosQjUvjMcSnXEDGrs5mMlzrgas6VysViux0oGd6l",
+	"FocSzNFiN0TGZSNcD5VVy2O7cqAzzKttI5BV+Zon99KGZCAqNAKMWbAAQGmDP3vkjINCP6dLorjenRm9",
+	"Y2TMUtc/ofd0Sdpcc9BcwJIiz/qDTg7IucYhs2rLEVifsn/kBGqv9aU7lV0TmuPEArx/o2plw6v8jfay",
+	"a+Pga63Vr4t79fgatvniMMvgaKpjF8e8E91nhQp/Q+2n4sKsVmDTpHl0nMJggJgPYYeJJKGUt4QmJ2SE",
+	"B3p07CRCKqzebo5627SPKI+BKuTSauGlzgkZpbRCd3UviTVgm8w47F0TLpclGu6BX9Js0XZSzvwcDb48",
+	"qeauAkB+GxMrm1ehHtU1nFTGImwDMTAz4TpbJci6K2czZB8xKaSMGK3mwBvHKK5zisthtnHbmAN3po9P",
+	"nlyUnKaEyWm7bTbHHcuVac4RFhcCyZ7kdJPtmrv+0BfPd+g4fcgJL7gmyX+0O93Pv7/0jip8q9tdgI0Q",
+	"DWXHc9OJ2wlzcancN+QruWnsJL9hDUH+wY7kBu/54x3Rtdtks/0tN1VMBEM5mXAfdTR0Td/L+Bb+bTy/",
+	"d1zxRMaZCxqczgCjKnyJGfk+IuFpKZhGHBzFqf2BhsNILf2ZDOUUf4ooCzhNYu5zKpzsg0UUyTjJBpD5",
+	"07NncyroFP5W7fm6iOU4ZCVpBpdvX5NXz1/8RCJ8gyAYoCqxVSLA05AldFpu+X8+OEIZyLwKwXS9NXh0",
+	"Q1UheOne9G+AfzYJuZ8oV7p6otJPYA/loPDVoIssjmXcALo0g3YsoSZcqIQKv1y0SHNMquOlE0mmUv+p",
+	"O2I08LCISESTGYqelDzvvyJSK0jk/N2VjbeSMfl0ce658Buw+DQMrebFGGJGIegCT05Mf8/6g0I7kzyi",
+	"hVMnfrt0XbV4yVErgr+WTe6tGfYzWx0GwvVlyHAbs6bOkJ8oeIOE1L9VBjchF3V3jCcd5YPLs9M3H848",
+	"8s+ZhLkGktzPKEbPp9acVln7cn0eYQEq0p1XkPpzxUeScH1M7AqUxuV7IujcQt3bm6df3wzbacJJ8ave",
+	"unjsS9hbG12U6gtubFvepbdaejJNtfFaNOLDW7Zs5XNzvDRrJ6VZDp6CV0iyMkk8NsMYAwJz/l+9eVke",
+	"hvmXyb3KZWKgphMtsPqj9Bfmg4W0DEDZhzSMhM2jECPjC5ka2ZMsVUMPbUVxbq2kG5WR2ksn9b9AQUOp",
+	"FvFGLvbavPY1W9wNLewnX5vXt1XX8vXR1kr4zqtfV/BlhhsdxdcOlygJ7tgoVtQNdNeDmS9UMhyzYZ6Z",
+	"l9mqXYBKC4cJsAyUKygLYRMxKobukfuZtMkZlOAHbwR+0YOuuAC42mNibgZL3yP4mib+sAzkrZYR0bSp",
+	"STNXaZvAAqzdCJoF9gGlh4+TUIqp5hAREznoTEd8nFMuHFSnOsfrEt9O7af1GehqD6vVnhH5om7OTBp9",
+	"nLPety7P3nbRat/vD46e5UOO9Y8Yqfn8a9eGbFZImwZdabh9HRi2JSq8XGwujHsJLxUxusyRLVcX8mhe",
+	"cKA3feXKaXKJLdwqf4YPBLVPwRW2LK87UtfabY+SW9ihutJLEnOjT67r8xrf+oFgPkzdsNTmvBoLVnkI",
+	"1xzu7GLn6UPZplecvfxNzvOUtfR4W2tVkfc1C/AwrbT0Dbh1hAvcEi2aplZXO3ubv1mSt4hJv+PlFmo1",
+	"Nq1N97JQGlesSwvV+hRB4XBnQAIqCHVVWmLhsKUzKnzUGfC6/Xh0y2HK9xpaDe0At7EYbi+PfWd2mznI",
+	"Bi9cD9lgxUOG2T3mZ4B4WGHOGwBoT0AfM0CPBjlvskgWMauVprqOe5a5gfXbWmDLZa9xE1TgdPGkXg2k",
+	"Ko6amojNwVhT/tZljMU63IaQ0DBmNFimBOXE+IewBjHHQ5vcS/AaS1y5bXiss+8vm++7w1k3B1A9mLs1",
+	"5GGWUa0u+zqytAvzcqrhfTvTcjb8XZiVHTJWjyyvELRVIJgVEtesZ0uqyjr+3uSvgZC9K9n48e7tFiF8",
+	"hfV04TaDWQAVxYIhVT5CylF/ZmwxYzajd1wuYgzRjUL2ZWgs6AC96Ty2/w7YHQtlZDqYMYi5HQYMIHmi",
+	"2VJxn4bDuUwlSsXmMzS86z8jxvzZMKRiujCGvtQcRENrTdcCJVcLGg75PKI8Nh9z0tDW2nWqggWuMwJ+",
+	"nAI5ku7Not9/xgCkP0rcB2Am04wrfWK1+/TJnM6HMxZmDwD9KPtXSMWQg6HLZ+lTtI+5HfuhVJrFAPh2",
+	"wGPm6488JRYhldCEoKJUgCC2tT7t4NPiccaKZweMAEowVNC4BYNsPHd4KXaSidiGIcFDOyAXsrV8/WHz",
+	"VisEcVXTsPYmffO1FEksgYBPeGgrXVXnzu7GFSb5ZtHxCiyRF/CqvovGalmboa5c3ikTLG6s00Ys5jLY",
+	"TGj1llzgu26Byu2ax+kOb25la2ImmpY1YQ268TUQwBLuXWXLX0kZMXTEWuHNfLPT5LnHsrAJ6aDLGX06",
+	"O5fO+gm/Q4LHvuiPOXXD9Y1RKkfrFCSuCn0Nq2/SRbpH5flQGwV1jMzc8FoZqBg0rZ78pbwvsZ0bBO+K",
+	"UhV8zoTiUjxR5I6GC2bcRwWGcEISmdAwjeeCfXii8GmvvGDKmJW7EOeMWppTkSsw4dNFzAhXx6muqrwU",
+	"D8EjxsmhUnQqeIY+CXhIxVD5MmYeMSgy+qHW6YcBXSqPWIFZRqF+J6RCeaTX65XnZeLVrOBb5leCB/mJ",
+	"MoP3LEjOPKIx+08tMWwFk+OQBs2EY6aM+bFEhMr9nh+q7htHlN0urCAtQ7DWALPUaw+HoBxFGX5a7TuD",
+	"BEo7ArsBVoKOLebSjGP9Gb0ki4SRNoWNInICpXgwgrWzEywhe+LtKczOnJ1EbrWqLxSSuxLGaS5NxRlO",
+	"QfPBe1x6qqaxXETl3l+kcSRmEVj19Mki8HqGsA+sjlgWZ4oo6PMPSWTwcm9dVOCaSuVqOF5m1ssSI/t9",
+	"U56hqdL2HMMimBh+kS29GUv55iVM6Mm9WZTsXswSrW9B9bVa5PpR9HNnDGunsBu121mPb6h6F0KEaDDn",
+	"aBLPhQoVHOmraekgFmdlOqig4VJlfvNyTm2dQWn1zRIfe0493VDNwHXpvEZNdhs7KPqPNtYxsz5Un84Z",
+	"hEzz6Sw5NqbB9Qj4Hry1jfWwMrPjGJJFiIk5yeAiBbtjsf2UlaiIERFCOVXNi9SsyIuGEGXrVnbSSvxt",
+	"db3UaRJGVjmysrDAmq1ssLzljssh7mtN/+WWy8TEOSu1rp6dHxED7EIEY8Exubr49Q0BgJgJ90nIaCz0",
+	"sgVc39tFmCw98uHXN2QuA5DPPXKl39cHgnnkQv8UxRKSPIA9ARQxSFtXZx/eWcc9m0u8N/gOE1rGREOH",
+	"7vD1uZFDiZVD3RRomz/97j0x5g6P/OM9QQuFRz5cvTcAyIoJJeOlRy7eEGsJ8cjp1RtCFwlXc4+8uSJv",
+	"5L0gaimCWM6ZRz5ev0MQYY+cX52Sq7NzYowgaX0mSgx+DlcJyaiHawnQi9jyWh/gzyv488L84+zDO3j2",
+	"+rzltd69b3mtf+g/PlzpPy/0K6dX+s83Vy2v9fFav3x+dVpOmhwLmBuRCRGWaegjIBw5ZZDciEx84oRk",
+	"4oMstlJlNiIqglQtGGKQJhQw9v1FZGM0s8ew3jL7t0/nM1UV0YlmKdgsx+TkmpcKuEhLuUhmw38tlIEQ",
+	"gvTyYb5BdWjnFa7FaynUIky+DVKg73ysqf/tin0pc4x8ITQrPOu5KTdHJGbJIhak/eHp21wOa74Wdeni",
+	"LIBsnEKJzLMv5RYkLKA5DOW0Poz8IuBYp7S0pEwa9dYAmD6LlCvr0Y19a9ApNLvEiLmSbo0joH6Hjkdz",
+	"BS8fw/Hq9/XGxO+V9WUC+irU1fRngvZmFtiSoKammM3COkHYaCm0lj9eJgzzimkCFYa15qgFtIgi9ES9",
+	"UdtYw5JhlxWVqr8eZzNf8zWVlfiv+gao+k36vQhp6bFicCOaAmcVZdAGgdTQdP0EnfDSnRXptAaWXdTF",
+	"MJnJrvFl9ZR+dJD7FSa/c2Vqn1TiYwP6FeQNOhDZpJ3MGHfKZsapU12zbAU1ce/Bf8xjQjVdIklMeUg4",
+	"RBtmxK1T+4yvon2XoYMVQ3d3CHuTqvE78ckW4n1LiApa3TPrG6FjLRutIH60bYoyVQSiYOqvKX7i0sYc",
+	"l5kS8qHL9ed+nTasuue7gkh36YVXgSWfuxjuVub5YikdcW5qZWz4KoF1ieIKq3QYk8tXSpa75KAUqJHD",
+	"MD1XaijVUqCvUzgvDbVrMAtnjqWcC3djNFmFefOU3M9kmGL1DrovSDvktyxOhi86HgHLqowJjIe0l0wN",
+	"hewgdrqB7pARAnO0/ZnkPoOalwn7kujfB12tFBN/RmPqJ/qCtPVPnRPiz5h/q/XSKeVC4ZWy8/NMjVCK",
+	"SSIUq22Cur1aZcY9hu4C2Rmv2YNFwG2kcNEoIAnNDJAYduMKmBhVN7QxdUC/h4Vjnyu1Wi6D6lG8z3IL",
+	"VgVQOCUN2TB1prWZ8KSLsG1ugLlhdZ2d7EvEY6YeA1FkGz9qU0w5SwLqvl8vdrl4ErIY5mZ+Xud9J/j4",
+	"sQKO3bGVfNk5iXZvnMBk5xzkDl71dc2W59HV2JW0n8a6bGHE29hSt71ZZVbOX6lKwPqKxbbJmBFLW06I",
+	"iWAkz/r6FYX4jBCx6WmNaC5VQl71a1lZv8UVbBz6kMuSy51ZHG6dI/deqQUrcYrzHPVucsfBi8zFLWiZ",
+	"qzumDxgew65+Sz2FmB0/kbdMYPhOuev9lpVs/9VM3gvIGDohUoRL0HJnVM0As5tFyeb0wlwKHH7GHX+d",
+	"NdyFr6dsFb+Rv6eCSLux9kwEJgLKXK6U0AVrJIBfuSiBrt6ejef2/vfdsOBKwJVtbrwV05pu+/9r2q1u",
+	"erlXtYT/ZJ/OrUP1fuvN2UpYNxphwymaT+UjPY1bqSLUszh5++H1c7pkPuNRUuY/bpJwt+KpyRpXf//C",
+	"npkyeDSRi3hHhxXKXOCwAu06B/03SVg8xDqNNMmygGkyzOKs1ljJcUSOrH5ZCk5+msMrduIRnigS0Tgp",
+	"DryN+UEsIBgUtoJVrgiFdsBtsaBjDvy8sy2YeeGuNDu1ZekUn7CuCxeEZjWRbhmLtDRB/VgqZZ9DsgdO",
+	"GFbDMYtojdHevmLJF9r992f9R7/7avj597737FV59qVRNVeHiKon8Lac4aVhxSAHLq6/Di8ud+rrpIBo",
+	"pbcwnjqVF8qBAqx6fkxoQXkn7XsZq8TWYRgzpVVtVNqP87q81sD1mh1bVd6s7Qno7sdkEjMGf7V+cNzV",
+	"POymHUnLa+FHQBeW6K2COX+uqUl8SdbV8ckf6SuW7KbSgwmw2pif+fj8ymJ/uuypllKU2g0rbAfb858V",
+	"T9NemxUe0URQWrmiRvsiS9lC1VGL8ZwnDSpGPo65oHYi8x2nORd9QidZyWQ0mlq5/bP3WMUwtjJLuAuN",
+	"8/DSG9SgTEb+Un4rO0UqIG1lpbCj3Qop75sJuc1Jwn7d9aoMVcDncGRcbn1MbRmDsEuceXuafQuGELqA",
+	"2CQIFVIs53Kh0j469fJZC7SlOlrPib21ei1pUxLRCEeBCEWBFhD1TYs7J2g9Qm+lxK+cbBm3twuKtjo1",
+	"86NjBHPRWwDwyhl7wyKfZTYmr4ZaZi/i7uwk67yKj2olubagSjs0a4wXPEyGvGJHr2g4kXFAIh5KrZNx",
+	"oZIYfXoeUTMe6RMKwA0fBbuA0v8o1/ozKqY5NG8X3LaqrO02Mo0Ft6vNTjcZch4KlvtAUJPKirmo/Nrb",
+	"ZGVaopjeGJR1Ow+qqpsOo0QV/BgGLIUbb+aEdxWMTSI7LDUcD6/E3JSe1dVdd8a+LbRJ/o59KykjdYdu",
+	"JWXY0W4lZWyvepj7W21sOPKeVxgbCrdvJdB7V+ipu9AutzYWVp7gbFSbT+DuGFbKN74Xw/oHXrttTul3",
+	"3cf123VtkhcwMHV1p+rxkVuTfLomvaqXpWmkjzCDHNBL0yDyVPj0SBb705vTgKVJj70ZCwMvrRrXA8Ov",
+	"022aKb5qJfSB5pYLtrYGx4xGERMoyZovPlGa5DGPULfEZIyG8k7NLBNfxkH9YAJ421r5Kn5vyKCb2xhS",
+	"TIiVjJKZjBPiPEUBStMMrNaG3nymrI0wNRr26qnq7k7lp2tOW36N3PXNBr7uwO+CMuUvz7cjTFn03i80",
+	"KhGkpyWm4dcAm5GwgGDFZ63iqKGcOPvhypdaSZGT4ZjH6ILeeL5NaF6lRDml0RDKupQL6aAe2rgxq14m",
+	"s5ipmQwDk5AEcduIQsxoHHItzWEGEGmnOnNGZ9LKUVhmhoOjvgPHE7oQgf1gSFUCr9a6yghmVjlTYdM7",
+	"9Anm/iJczCEHZXXi5+ZN8jp9E3YHinxM2YY9igzWUVA9lKYwOLmD5WDhrDO+PEKSqLPA+YNVPJheCzFb",
+	"KpfcRX3KTuDGO7UT4pC7pN+JOKzi78iIiaED0pyiJZeZXbO+tkr5TD/eLBXS4kQ0wfQsGlpkuvUbFukD",
+	"D5lKbBGMYgFBJJl1bezBgtV9tV703xtGA81gKmZpvrcW0rsQ6b3KLDBzzKJQ+VIk1G+QRgEFXy1I3Wts",
+	"XeokmlZQfjda/okifoFPgb2wnABi+X8/cTOYNyUj0Zid+kk+ncSf+RvbzfwH2nZKqL9MNA+qMjClxl32",
+	"JQK0oyFkj9c7XibcqFEWwBm2qW894gKI7PDVUMZDOpZ3JTv8m2Znryy4IiZaIo/jwsRyr6RMJItYKDJ4",
+	"Xr4u9dlryenaxHHROt0ePNMjhrEPnoHAMGZLKQL9dPDcI4MXpNfrdcqPpZAmpW3V74DVhDfU8zTkIW5A",
+	"eH4ADOJVLu/MMbsluEheJVkqv/V4h2tIAyVHdltT28rl2SqSV9//uhipDghCtnbboh6kp3QzTGc9DNqV",
+	"9bDyY3nKfq0lXRVf5vKOBcNEDvMHxBFkhj6jqP6HbJIMacz0eRJyiAj3kAxkcORAnxguoojFQzw6MQPo",
+	"ufVhVKVkc4WxultbfzceefHTQXkN9uGxrciFtKqmVuT8aLeyIj+SDJTZ7J71SzKpv6n4guuyQa5YFVAQ",
+	"HOTZgJwupguVWIWZ+jRgc+7XY+VHL3ZNkrblpKsTzFHOk9UZcKUFg0DLAYkkRy+0Uo5uqO8Bn+TMZvPF",
+	"3a0WW5Uo+uhqLE5lJ7Xxvsk9r1iBnd77tGJ8vcuflbZvoFRsLP1ffV83Nq13f9NhNxKHv5aeJl56GQLm",
+	"c8Xr8Ffd/o19+6vXkncsjnnAhuvwjdb9hCC2QzR1PLCmi3GkNJL/bZvxcmgKdW1Fo9IV9DIwJmc4nys3",
+	"442z9Bloqc+ixMH4zRB+KyQx3dM2LH+nG79aEZ4KwgUWMgmdeC7NTCyqc9uuIlQy7zRHDPMeYGArHL9V",
+	"2cwQyTwsGFcuGnQinTlMHKTokrlsHlCD877xBJYduk+RL+dcTDO+skoNZlQNbVBGsSrcajTJqnHesVJY",
+	"j+i66awOyUIUN6nswoLKOMJsDuDccDwiMiYOTMEJoWOoaQMQSlpkGw5+rhUqaEdQUbewvFd721cL7zml",
+	"+9ySgZ+/jXBl/IpwktYdhXrHqwjIbFfAwpy7HNg+m9MvWhE1j8wdhH+VLcHqN3ch8ZVclG8n9X2KxCdx",
+	"K+S9qMDqM+4+B1+XfLo4h8Kmv54fk0/nA7IQAYvJS498Oj8y3meaJKD5EmpqxKIhUr/yjCAiGwuIXCSK",
+	"B4yciWlIRaB/fZFWk+ViagF19A8/E8HuLYQUXSQzGfNkqX95lR+TfjToW+RmA6xvzTgwU/dKfDoftLzW",
+	"p/Mj+PMZ/PkC/vwZ/nwFfw76pefhn2w8k/L2NEnYvCx/j2Y/5Fd2kGKnoafUvAgg/zOuUCEvN3aaV5vm",
+	"cEBh3FLOyRMyoTxkwbGJIRien597ALIpF4mn90MwqAU6xPc8Wy92SIMgZqocdhimUDtfHl6uDL6oW0mS",
+	"Jkz4y+G8ogosXKGYJfHSrF15OApXJIm5xUNJSTUq5moBkDIp7jR4TgmCINcNCjGwFTYgriwcHTzq8RNF",
+	"3l1fX5h9SUfiAF7fU5VhWpcdmDLLcLo1uYVPj1arcMhyC1tGQ/LXYBcksXCxvh05NB++ZFFIl1tZtiAF",
+	"ttHhT4M06pyfr5sGfckU5D/+vhoStygDZH0n78mciiUJWKjPHGcK8c2wQY0zZXpes5xXzI9ZcikzdIYG",
+	"K6rF/5BGQ8V8KQJVPoNQmkLNMgyIgs9BWqwiik8BTnbMgNXodzQjkYIZoRkdMS/7z382UjM+6G+cd3Fg",
+	"6xZgMc4FsBaxLRN+x8qh9rdK2Esvdf7GVeS0OrB+9Q7sVoVV0toCsDnDPPBBkRDzUCtECTgCc/ZCz5SM",
+	"M6UQzE7rPVYkkbI+Fa6qaq9ZHBfTY0LthViSWMvviwQLGmrWoE7MOfqSpAzBD8F7znOovIh8u4SgGui3",
+	"VIzYxpm4iMtLXqxPHuTsvibp/QegkZYGCq4UJDVZ/npI+cPn2aPtgA1t5/sruUeP7iW5x28OlfPRpq6S",
+	"knFvxVVSCpHmt+f4nBvFkL/8+emdzaNkqWUXlCSO9XTiZVrVvjJXf212fomnZRsKYU50fsCzJIkwdJJE",
+	"i3HIfWJkTtwBxLxjMXzoiXLjY8vtO6v35YFXYu1tqHmSqwCNkLpVmIsMWzMUsH0/U8wfYuQEVezl806P",
+	"vMdS46CQKYAdAolWy/laF+IJEfK+V5GQmONXNVYnx+KKq5Trz7MTq7k8OxQo84P81lJlflJ1/Cv15YQq",
+	"nv/Qm2xu5aaLtEYs/Ye5YSuwjooRfVdIwHweaKnTFmXKEVyjC6lj4suF8HnoGaIFMz7JlZT1CNpDpf1Z",
+	"mdhj/S1M5QV4yJgJcg8PE0bnhAs/XARoF86XqDV1KExAnOXqZiAFXljK2l2g1u3CxtNwvHWSKRRpzCoV",
+	"DKO0AHkNtHCn4YXTDqHHm/nr1oQjbiPINg+KT8H+bfmB2haIZCa4b0oJrhUg0hfrxOAzESCqybouf8G3",
+	"Nge617WDrKuKKGZqmIGtlGTqq6Qy07ZGALwp7TFUeh6mAsj6mqpYKMRNsRkvhyUCxCoPzF1VvM8LlUJ6",
+	"m/vsxhbUS8bH2gfrB/0FaGModpbLu4iq+hLDRWagXW9HTk259aMNyyT8xtkATrDguk3cVvh3iOijC/2u",
+	"k6KpsO+Mc7vC9XtGwt0MyJL6D0XiXFKyEJdxvlBQZx7CevrdoxcZU9uaoG+gBm3rbxCLWLF46RFfhiGb",
+	"ss5qwBH6KupVnt8Jm2iIhPYwJtLwYy7vaNg0z1nyG/QPGnK47Zi2yBNF5jJYhAvVHQwQgJwEfIrWEzdD",
+	"vN999fn3Qb88LdxlVm6j0+7/0O6/P/8+8I6+Qg/mif7rf5H/ch99/v2oou8VXtdwOR7ACRuzoFKQQKik",
+	"xWKD8uCRu9U92HbhDbcq/Wy0iHi4+aMh098qfvW0+z+fzacHsHX6QdUQtmGMBX5Xm9Vt4Eu70FE31PJ4",
+	"JN00N4ldxPytZWP1+HU1Q/u8UnZglyxuUyDh4+kjG+P3coynptSTsaCyZdsVU6o3GMueykbyjRjW5vDK",
+	"HAMrvr4VV1rXyffgUpvjREu4Vr0dTvlX2RYbjla3py/lvRhut/XOGLa1YVO2Y0D1puayos9lJVQK9BmW",
+	"zl/EPFle6S4MFY3431kZTIQgpxfvyS1bkvZIRsNerzfqIJDTSAoGgWg04vp31MRGRMZkdPHxCnUbGvHu",
+	"LVuqkUcw5EGR0SmG2vwbqNgx+SujMYsJIuDfsiXi3496WNSRzcEsyUwtFjOZWZJAPrbkAcRO4+9vLQn8",
+	"2z+vW94K4MXf/nltqh9AkVqwuD1R5GPExPs35DUGpZAolnc8YDFpfzw/u/j19Hz48f2b18P3V1efzi47",
+	"HvFpHC+58Q37IeVzQD+G2C8ZT730H7EMoeQnVFOPGYlZyO6oSLI33OLBYFa0P7jFlGqsw1dI5JxI5JXI",
+	"ifShhPvbMohoZE65SCgXCHoJVlh0hhw/fTrlyWwx7vly/tSMoauYCOw/VgCT0k7jhcC0UFDCrs7O36QY",
+	"2VqVPRPTkKuZXW1rPGU8BlhtPZZjpyYvMpAbkUXVe0Vgbc/URaVTJvylU0P/7N1rqP6qHCQa/J4pkZ+F",
+	"APZuxI14LcUdFpZWxzeiS87ABDx6ejcYEZ+Goems5mk90VcEy7SNoW5sIgnEaDoapB4LJfpY9PQH/3b1",
+	"8ZxMOAsDLIAEjZWgt2zoU8VOAK4Gn45+++2337ofPnTfvBmdAPgdhcnFjFy+fU2ePXv2iny6fn1CuCkV",
+	"9+nT+zcKvvIabqUy8TzkqD9AsXn0q8HlGcG4RmfXdDo6ITFgl8MZT5+NLk6vX78bkYTe6o5w4FD260YQ",
+	"vd3+jLT1OH569uqlR0Y0ikIjaT2F17rwzn/8S0kxQuyOmRRyESsyej/pftA/jkj7+eAIh+bAy+kP4DAw",
+	"REklNGQdmBjQmJHTU8DmkYSoou7f2XJ0DEA/SbzMOlV0zoCUgU9LBksCuYJL5cbNwTrp77ZxndJ+ky6G",
+	"w7AAwbZHBuUu7RXep1BlmAE2HnyCK/L86KhHTu1oIBQhmcHi4TdtYOGcLolKeBiSMdM3C9xxun3/ldm0",
+	"S91F93SSsHh0QmihfTKjNvIOAEbBgKk/o1gMHrtERhELOjZ0UcvVPDFhkSGjiilQp24Z1oaRwgdIcYxT",
+	"e/6CmLgUL8VfwSlpIgB78iuUJjRHbfT7DQrPN61j8r+9Xu+zR25cnUM/v2n1er2b1teRRwS7T6H9TkhE",
+	"lSIj5+0RGVP/llAFZ8I+s0GPEDgR0SnrFRoB4qpC3E8HJ0a/md16M2J97DlTZPTf3Utc0u77YGTwDmkY",
+	"sviJ8gifEJ4YbkbuWRh2tejNgHp3nE4hQFJ/X1+NV89f/JS/GVEsxyGb4604MYQA2uAVDrlKEHZ1hE9H",
+	"5oDp+cMVBOxRqGFuYljtOYBzpw/A6On/LVi8NNVlNJUx5Mojo6czRgMWl/+mafjqL+7sYqDFUD56xjGs",
+	"5j7mCYDN02LKPiQWZNg+MoYsfKhayYLeDRab8ZlBOjd868P7a1BaeRK6bOz04r1j3D1u9XuDXh/LBzBB",
+	"I946bj3r9XvPTClBkG6eBtKHv0xZUl4PTl89vcXHhIqlFOyECKklmkCzCBqqHjkV5N31h1/h6OBNi0EB",
+	"UWT01Hy6t6Tz0GzT1T2dTllMPr33bgTcvyATPsZc0HhJ2jwh9zK+VdhESCJYoh90euSmZRkPu2lZ0psK",
+	"Y3gDb1rXMUTbykVy07oRiSaRehYKY37NtTdmEufzsbxXLO6RKxyXIVyvsTBu98qIh90LGXJ/CZO9ETQM",
+	"5b3CAkNO73p37wXB9VQeUckyNPhh5jiqHnkNKKyKCJnMuJjijqdRFu+D1nHrjfTR2O9U6zzq961IYxLs",
+	"EvYleTpL5uBBRgm4xMfx9atXhcislX68/frIvOg/q9Ls04E8NcmCnwS9oxxla1eIbh3/72cHZw0+BfcS",
+	"feuwY9mn29m56Ggxjk6VQfSJTYXMz7pzOLBPf9eSTPL1gQcXYjvy2+MR7huBBO6dn5Z7zIZ3I8YLrknS",
+	"fMyCgKVRc3h2bRHHEYx0REJJg/obfarnBRc0pnOWAMb4//7e4npSUHDKwm22qHkzszyhgpXt/ar+2+++",
+	"6g27Wgt++bxMa9Nq0oZzxud0yp5GiAmQfSu1seAilMfS6iPqK7X+hJr3/kXvKO5NrdejkCJCcsOjP+Eh",
+	"HvjnONP1B/6vNDDsD5s839zkXCZvtdj7WJfqFKZgD2nl9Vp3ozBw8t+Vl+kvf8ldp7/8peJCAXNGAArQ",
+	"I05NEZyjfj+T7bQWCTGcXJFFhHXtKfn7YsxiwbQ4HvI7JvQLWgxgPfKXv5iroz+85va8M7PYeIJdUeNf",
+	"FoDjC51HIbbAjqo2yr751LwGe5OeuXXmiLRB6UHMLcu2J/IxDtivuf1Yd45cXr/zw3QNlgmR6NOd4+Fc",
+	"b4fBO6eK/Hb64df6h+YjDvkqYn6zg2PnmG396pbqzvUlfNbrpxX6szG2Vu1PpQfD9mJ7QM0K524dPsqW",
+	"E96ng3MNFd7Nlq07N1pgXj42+WE2uiyhY6rSCl0eedF/hmXI7rliJfRIj45vQ5AucVo/ID2CkZNE4jHb",
+	"pzN1md8M0gb/pspt7Vrp8W7wlPopWnXN8xZLLbijncGnimlF5FifixFpK4CYmEy4z2KPuHZL10A3RANd",
+	"RAULh3OG7lq06RlbCeqLMgyMImGyMeGrRr60ijYc8m4iu7dC3qMODubFhNH5MbyJ1dGMafHEMSiigVG/",
+	"+ESl4ZknOC6C41LHWdxmtEgxuaxpUrAQzCswdtuh1nNso06P0GDOjVFP0HCpEriaJpGRtJ/3n3Xghpbd",
+	"pBMTcWqUYavrqyzQzKwG6MgkiSkPy27fr1wlp76tKVYQp0sCWu7BpOTuHwTp69/BUpAJ3vJegKG5RPit",
+	"Ss3+vbQjF7F6B92lWR/1rj8uToa9WVwVrU0cE83TibkxJKJYsJ7HJFjAhWMnWFUPjx2QUVW5bncsDhYs",
+	"N8BibLUeRtmgs/17+iufc01fNr74Gt33NXSaTRQYl8qGHaylws6r9SlxrtHXVfcMGFbkxO5D3iC4vfYy",
+	"2Nzkk6DW1hJgoxo0/a2MxzwIGDhHnh+92tziWsoPVCzN6NSDuUemHZmTS6cxYwFU9U7dIqaCp33gcA3j",
+	"p1lhGU9/58HXpxbDFVXsHF3ZcCLfv4HTGEm1PdsBU2IzvtPBnB5DUTOGwuMCJ3nef56JQp2TUnblbUfd",
+	"P9DYsGlcSxJIwTwzJk1572cSTaUzJnrknzFPEqyKK4WB+jAN09AmZAAQIuo6E4FTwofBkiqE5oIs8KCN",
+	"XCRj+cU0glDTUUmsKZhzVziKTRbAM7XKVDZtfuaF+TtbGrIE5/2vMlg2pEj5sdhbvYk4lbdqSqdML5h6",
+	"9LVogPq6I2pbk9I2Hn2VmpUhM+M523ey2tT29Lxfgw6/NnAg0GBQY0wmzvtayl9pPGXY7kWdBVCLCOvq",
+	"fmABp9daDgBucVSnsTGWIMH/3jxGkzYoSJgRNtJ2yZmhjyi+dtbymUB/qmvdAztRUdDMnSoIRDGmjIyN",
+	"n0udY1bNsGoDzbEVIuNixAH2ZfweaT8KfUBa6tOP54Qawh/cccViUFh4DH5hGZNE3jITtY6+daNouF/m",
+	"QceoBXptWagYfpkKwiDJFt2bu1E7cC3q6h1omDJTg/J7Y/nlOE2vWyK8A1W3UPIHsuLuZ3KOXqqxKRXZ",
+	"fknuGbtVmR/KDMMjl2xKfu70SK66W5W6A9uZHvByJ8IDlQb3E67uUNY3m/lDM5EtVJw9VAPcydfTBlZa",
+	"NGBXJW3X6Qa5u6wOWsEaim2vrLNeNtUdkf8yawtp6xv40qXa2LKSaIOSsBPKjUp1SrmhCC56UBza6EY3",
+	"mGApZelRj5yKjGRyRRIZBuR5/zmk9UIJXaioaymziQOBsJ0sVIy0XS3hweYdHDDdxqbzC8vTuNZur3Sz",
+	"67ztVa4SQPMHstfyWhiGAuM8u6aV9S7Ma0/hHeh8b2XQ73rrP4riIntZAJz5AeK60iJ9ZZfe20bnX0Mp",
+	"nsLXlE0f/WYGBRzLMc51RNrrLQieCcI1kl5tCnSyQmMcKlSUTK3J2xZJw0LbZmdojJVycfRpFDWb+V0I",
+	"R+06sa24sNjw6e/4/6F+ZKunjSBSVBMhTa3IjMWshGRdOuMxo2gn7Eui5TaFKH0IkWRdc4rQJIGyCyl2",
+	"YkZFQShORVxHZIyZVoSc0EEIHTcfUACSJ7S8pDoemWdmlLTnJ6ooyNtpYuondjwJ6RQ6G4UQi44eMSgI",
+	"w5WJY9T9vuxqUTS175I2lL41H+DKRGEm9BYs/Q3tNHooZKTlQuwwq4c5yptmMCA4MRUIif4DfXrZOGxL",
+	"vLPt5/1XOItOj7xJ9wP0ChqChxGyYgv7A6yuLD6atLMzlm7vfzlFGf/TkW5vFv3+0cu0RuN/QiqAPvpL",
+	"NKeZSFd9O7iYkpHtcMgDNeoRwEIcmU0e2o2HAE1TiN0iJepVz5SE9Ijc4y4cm1lgT+SvpK2X8bVH3nQ8",
+	"vby+1JfzzMNAfihY/Rbf+cUj7wYeeXdUavi6gqXGpX+w2WuzwP5+8gGR0R9kIXMHXZe/l7VpyuWvUnJu",
+	"alI8iolsX8WWIkN9oBjzZ7a+1TCEXcQQdQ6M+C0Etx8Md1uogQqgZvXVV8b6ZLn9Zt1PiAUNuzG74+z+",
+	"EFLwJwgpgA2/NPtdy8QGeWu7cfGXlMz51lEDzvw3xQ6gYgCwY8bJ6plnmoBYa4YtcKA3BAIM9DVMxU9T",
+	"HG7nQQbFgCfYTyg2t2QJmbEwQIFdnzI9GAlVBdKDy5XFKSsbRLBgQ3y1fIeqKrvspdHT2fB6Ns9igwYC",
+	"x2rTCovnIQSiNpfTVIsgnzK3URE5SYtluHEPbOZXsbbdWTV3wd965NzlV3CGmSrYS0l75H5p1HFdXzbX",
+	"Kufy8mq4vDC8YBXXkMaY3Gp/tkCHVqTIIyYh7Zt34IsOp8x37/BK+xr4lBRkIHopz0wNMwW+eZJFfdjq",
+	"D9zmcSq0wHxXW65z3Vs7JVSNiNSWBKo6mUqvw0Hx2QeT76U+m1KwPP3LTFNWzFglgg8y865SzqduRa5v",
+	"ZuM18QXH8UKMjolLDEnbJYOYeV4gvaS9Br4VqNr8hOQjxnrkwqGeyssrAYZ6c6a2jCFz7bGp1JjIFL7B",
+	"I3TORKCpNlTJRcOnYqjWAbcDTedLYg+C3vu9CDa7ER/MJGDMMPx0jsaMOaN3DG3nkJNvKP/EqqxRxPQJ",
+	"59NZYlIb3ZlOIPdVn/fBEZlLkcxco6/90okxUMtFAhEtejmB9cGSqjxQr17P0jRGgBguEPcfw2i4OvS6",
+	"NrbqlttxF1uT7zGNiHvCMPH+BAfGebAY7rvFEDlQvioaVELYzIxI+7kJ8srIbmoVuWRTctTvNFDFnpq2",
+	"hyD0LQWIdO1N9bwUmcGXc71xQDdP8rLGmKELTbNRMwOzqXsiRLyN5Zz8xmhMXuWsbwuVxWOSi5hFNOZi",
+	"CrmOUPV5JmWgF5CCh3gifVhFrajiyWy/7JR6Bt/JMPghGX1x4HXZfFW77TjiBzyDBx5/4PEHHr+HPD7v",
+	"vACvQCWLNmiOTbLYgYWB6a490m2P51TQKRtVW9wqvVIX7/+uP17LH7VaKeDhmawyZLVdSJcS17y8K2Ng",
+	"GMbsTt6y/OjSelwGHfkHyR4FANF6vpPs1Qb01220JkJcH7GDp2STp8TAiCnShvt5Ykp6aXIAj5MZmysW",
+	"3jGViwuAuoRoN6wpWDe5/lC0TBEKSTOAUFECoKkv4YkNDIsZRIxhJTKQtHkKP6i/uacplgDJidTsOydY",
+	"4kjgatVOryxp0/QaN5AFB1vRoaz+XQ1KZF5uPAnbbIUa4S8F+c/irW6SAdP39l4OPKRaPg6FhuPjgD0a",
+	"Im3infQDrsqoXRmlLghuTR3cO5LefmFJSu52ImfUvNmN73SVZnfL0AKWUB6qP1zS9Pf3XtL8CtsTXyF7",
+	"bO+zdK/BUxS+H9222OQOXcKQlL3otppuSBOAJw7DFMw1i28Y7KeUg1P5sa+9Uc/0VhyQEr4zldA7YXSD",
+	"lB9yhDtXFqy8Lgd8GsuEJvt19VPtBzDpfQzGsmD1sUMXZAjRHntijL82IzJiib0x3EmydQZmq9zfrxFj",
+	"SokJ7FcVMfkRdQQkL+lO/+GVhT86eYKdNPTJ4KnrY64vpq1RAJeh1KCxTt6x9Etf5C6WD91WgIc+MD51",
+	"C+urbnyG369lgXXSCOtbTaENKm/VgIImA3FPcw2oRc6qSSj0umYwTxV9Rnx4y5ZbjLAkl81PJMD2Oyex",
+	"MtHgEazo5VgpbpGxo5831Gir6lv6UDcmGEL0QXVaQkXN5I3dbkp3WNPvHlrs0wtdz2qff70BJyw2XIfv",
+	"kokrBwDIptkPztqVMRT9c8ZPfCnUIkzo7lCC10BwuR97MABXbuQriDYmOSCfiECJqZX5RBGV0MnkmyFt",
+	"5Wb+oJy817kN+9Y5eQ0T6NzBugl0+0cF3ZHWooMrDepTwpKma2hh7pwfiGFtYpi7KEipzO1XpK16z165",
+	"VDFPBsup4+NjXQFNstVNzGDt/rNgDcCVxZ1ZaZNDuQKoFRNyEHzfbCh3c1o7vbyNLu6Wl7YaVjV754Bp",
+	"9SiYVjlGahRsc+rXXOeHOAtWaUA65m8bj+yO4xiHEGzEsqqkJiemsMgKNSnKb3C/HZqAxMsY6rhye3+i",
+	"NuBKYaO2DxEdxKdCSAQpz1JBDTyDMnBlMaNKCnVi/2JoFAYLgEkFe+lAelMKAjUJ6XTKAov/lEWhD16Q",
+	"gELAC0Gsp3QeD8V6IiNbiD1HBsxG1QJ9IljFpQzmqdSzAj1fywIx/TGCkktHXzf4ZG3j7Wj6pbnTjxif",
+	"vI9syjnNcPYO0cqHaOW9xjCyjMw6vu9nDFHnEs0JKpjJZkk/4CpaJOyAavTHRzV6Y7e6lvHklougtr3D",
+	"dP133eab4hotoKreg/0CCGVkgYF8aXTFFJIofVLpKIiYaAxHZPA7EXXIimoAOpSwqg9Z1M/hJJbzpsBD",
+	"aweQhz2qMYJE/vjAR+bg1rJ8ue/WF0zyrdbYuywlPpi6mtn9k5iPF4KGBhxBeWSu+b0xj4sAi75Qjo7b",
+	"1aocu0bd8AypX4HawKKTiBtUBbZB2takhe+lYW4ZsCzgQnAWBp0e1qJ3ldkGubG4XM5qgWpq18rWGs3n",
+	"xmoSEOxR5I1bZz/VyZEnPFHHehNKYX9TZHDzQhRSAf/II8jAftn6fTeiTW3fbukAo8zrwbqbJQUZPc3Y",
+	"00ir1qZciL3pcLbGjIygYsiIBCxiAgQevRg3YqRZ8EiLF4Uj7mJzPMHqq+D0Qlxu/csowxfGJvpI/NUj",
+	"bz3y/gTAgr0MDhgkrBtBQymmAB8FoFU98lELXlSLSwYchObXm05ZQAYvu0cvYCZ2bDGZSsiRt+fKM9k1",
+	"WBglW9Hejfgn3CV7vIYhSxIWD6UYeWWzjp2z6tM45kzBsRnhC8OA0SDkgo2qs04MNd6HtBMzlGZ5J4VG",
+	"jdnQI2ae2KWtyUabj72MfeKqbJ9r7B1CzQ6JLI+cZLxCyTRxy3FdWsJ3acp119USs0LjAbnxgNy4a19l",
+	"xit3o2R9W85wQGncyzynFVJYrn5UaWpbOR3Ba/PnRlU0f8X0A5kYHCRAxSRTfscEaf/t6uM5mbN4ygis",
+	"WMcj48U80iqnFrLvWIzggTMp5CJWZPR+0gWH2Gg/E7A+RcFDBP7Gzj5Yui4s3X+UUcHceOpK/aWNtjA+",
+	"wVQew7f33Wj7AWzo4L77QfSA1zKOmZ+sEN5VkntCaKik8QVwxxPhEcWFzwyoXWoEYXHCJ/p6MjKRYSjv",
+	"Vf6N2qrDU/ulA3TxbqCLTSWutNwblGDLuZYoUXCrzDOFCVFW9n+1r+Xxcfy7sqN9q6ibwrjr19IvbdaY",
+	"ib1Ot/gRw2y+Hyu2h/rAjA/M+Acxys3kfc4Xw4Q+v20pfLaRNK+t7p/WkdyziBpjaAIPHmLFjtkhnKZu",
+	"/f/cjtkI4nvzEExsdt9O0NqXVYuVk2zKjt9QN1SM3Qg9ejOQdmoPLHcw6teUnQtYWbNAAdxlCCbgRi5g",
+	"wY2gCoQHiKdCjm/cyIz6s3SU6CfXo6wMHkqP9RbJz3lOV5vrmE82TYqu/lqNuKA9DFExy1AvRsV9uQGD",
+	"zzdbF6Viz8EhMGVTYIq+d3gun6hs3RzekT3bNgrlQVjtli+gN57IOO/eb8Yp0lyuLLGgLGalt0uk96tE",
+	"xsamOV6CQu3PmH/LgrR6Mo9tdERHU/ZxKMdEJTLWh9kCwafFZiwtNNEVLsPck5CXtVwIjkDKhgqcuyzN",
+	"2EYU47beCBs5jKl5FrXDWaIlRBorphVpLfePZbC0UTcTHjI9IRZOSBuyWxZhwrVs0PFuBE3IXKqEfDw/",
+	"u/j19Hz44fS/h28+vv704ez8evjX367Prkj7qE8+/JWMl8QAALsRM9i78vTXAijCYvYYAmVg84/JxZu3",
+	"Hvmn3rP2m4+v/7vjkYvzX2Cb/3Zx9gscKMhygQwgYKEYNtV+d/3hV49c/eMXj+DVUx6hsT/jd0x1boQ+",
+	"yoMX5H5GE4hjwTLdcAug8sNM3jvPQzpm+pceOcXBpOcKSk3ey0UYkIWIqH8LlTBvxKAPM5cx0X9L+NyE",
+	"tSj+70JM19FRB8ruk0gqxcchI//mERnL+diEgpFFpAV83bHCm3EjAhaFcmlqyCstTTA9ZnlrhS8c9y2L",
+	"EtzWdMDwbS1WGvEEb8xc2gr9N4J9oX5i8tJzciPcZLgOJg/LOnQ1MYFAI5JIx/+5Iu/cCH0XCiXVUy4/",
+	"8vQ68InuL+ABRO6yL1wlPXIaBHqF0vLrPRpAEpKTfXQjculHpH3LBc5OXzaQ345JwpPQWOvg9GFwlUoo",
+	"Fk6SEzKWyazC86A3wfLUXdhI/lAi1ppo84fNIgs/N/JQ67h1FixQtqIhidTSn8lQTpem9nNFhDNs/drR",
+	"OGgtR/1+DbSWVaOJPlRPMGZPn2XMJhQBi4m+QFCiow3XXhPiQN4LfaZUR9+ZsSZluqFHhCRaA+21PGfO",
+	"LOqawuxRMKmYo/78EP6+/bxqW+Skn7Ckq5KY0bn+reS4jLmgML7iR0otTmbxgPB7et0SvYajqm+OMuLt",
+	"cBPShlrg+sobSpfKDdhzp9d6hDA5SxbqivJbiPFly/Z3Td8PYXIH+ObH1n1Ok4T6M0IzOaKN1MhDcEcZ",
+	"Q9Ywxvp2SCJtUPwTa4apUJGKBrY05i1gIUO795/a+aQFs4Iqo/vQRA7I2V4qMfmQQCx6UIzpaztb1Un1",
+	"Hf2ZNByvh/kARpqcSpZiop44+iHUeYfD4pD6dLG0YsiclHlfzuc86d2IFZHSCMFGqDwpWgzJLWORQnmf",
+	"G8GUBeWp7LojR1IsMJfnq4camwQHEO7dOgX0oro0C45HTcLkHaJuD1G320Td5okh6RZNOjkSZ9a1TJEu",
+	"1lPskVO0/6O1QA+mKsa3kvT0fxC51rVYpBf14IHeo5BfZ3ecrUMrYSqcdKrt4lsjGOUlxafOYT7Q6wO9",
+	"fjC9PtbUdSJjaGy9HKmMSE7De7pURLH4zhBiQSjoRvr3G9EevcYD2X3DVSQVbNex88qoY7CgRv/dta9q",
+	"xbD7MUIsLCKkEnwyGRlQJUVFMJZfuJjeCNvgivmLmCfL7oUMub/0iNL61jiW94rFJjEzXghFeNIjozd8",
+	"ylQy6qpkGTLCRcKmuvExWpKdcVy9Oz168XJEkHqm2ZhwdN+ddo9evMyWkibGLN2cLZnPNeNOUTBpamTy",
+	"ch3ciaAnIya+zENsqrp4/dLNvZdxYJRuLqbzsBc43K/Zh/mcTtnTf0Vsum3bSEx3ZlTzrL0eQkjROFay",
+	"kXn2WnKOV6lrdq5P4EuCztl/3rR6vd5Nqww5w5lm8ditdn7tnDszAWMbnLEv4Cson0T1Vw+CwA4FgTfG",
+	"fJ0XBmCHHoHts5nfhZT/bpbyf8A3+uPjG529e60FKnXq7HqtYKXHACZqhhd9NvPNrXPRosswijRfsvgV",
+	"KgUC1Y0SGS/Be0xCPucJabMvPoPGXRr8a6EXtoOOYYMWmaIbQby6Vh5VJbzRHYuDBduIcLR/0VNnM79w",
+	"KGrFUVU0q6+yVnawJrbKbusBAahZoNU6jJeHYv5UE/xyt0AxJKuTh/1JyTuPC+FTKMIbVcgE37i0lrRH",
+	"mrHZaR2bv4w8YrBeyLOXx2ROAy365GBbkgJQjkcshBfSgU6PnJpvWAWrmv84GDfFWK4H58yYKUEXKqFx",
+	"go+P+t17xm4dKueH0r/dIxgiO3CuIEYF1naEY7g6Oz9Kf7dJQaPTEWlHTAQYxnuaD7zDkGLTQgsH9zMm",
+	"boSB2yGJJEcvbJBaQJe5pbtHURd3t616z162Bx3y2nJ4vbJvjZ+JnPoJOeoPnm92y+hmVqpIrQ1OtBhp",
+	"5099xzP8GwAr7eBuBJxOrFPh1L9wD77iU4FMv/QKlN2Ajkfm9BbTlG9EVrn7WO8FvMGC4Xg5gt3BWzHS",
+	"12Lksv2Rl+3cUIoRAkMHdHkjQOJ6iUcQDp57Novrr/XgO6Y6eJ9HNrhyyANU0kdzxgArGR7gQbwR6Uo/",
+	"AWuuYgkEe5UhftmbWh4gzjPwqYJQswYTaVVu2gd4pFUG2gwpqbr9Q5j4I+InrX5sCynlQZM7ACwdAJZ+",
+	"TIAlS34nGEBQKhC2N4sUaxO7Ss0KB9ylg0dh17hLpfx452rwPjCXA0bTHjpstSq1TqPOdKuMelrkTbU7",
+	"3KaNVPepieH+prVoHpJvpcXylPBUWgKKsRwnu8yYyuH/wvLllG69qUbTCRYMUcD3Q8v+iHowDxkZ4UHg",
+	"YjrqkVOchBQkillEY60ugRAQLMJkJiWQYKiWY5kHF+Q3RmPyCoINx/KO9cgZBKwGd1yxmMwopt9ojuGq",
+	"fZrnwtoCV9F9ToG3KeIjpkt5gB+s7tm716c24+BHKVODA5/5OPD6FWrK2zViHdj0EaEy9pcdHmCtDkga",
+	"P7T2hQQZwmc1u7BUtX3JpuTlCXlJNEVVHtH//nlLhcuw/qe/4/+HWJsOrXfbyQPWjacH4ZQdt90/KOXt",
+	"IGukZlJzOtBKGuwnxJUpi/IjsmwceHOWXd5uC5ZtS8ocWPeBdR9Y996zbkuaUz9ZgUBvyZ0tcL1mM/jj",
+	"AVVyN6iSaSGeRBrLjNZihUxQvnrR8chc3lmfYeZE3ictHkTDzE3eI6e4AjREsJkZvWNYlBf8nsaSOzHi",
+	"yypsuF7O96dXJObTWaLKOPobQAx5BDfnt+LsZgJbe0Q3tW/EDd+YM/in5PEWfMbs5YHJH5j8D8HkLd+w",
+	"VWMTCTkbiGUDmpnjKAVW4llVvbMDKYArtThASz+CEAALSyiUgjOiwA8jArh2/BFMZEQyDAM78kSSkZ7d",
+	"MIjpJNFvkzYE1Tkn1sbVqYQuFTklC5Hw0IRNAfCPXh2ucLWCzgkZCZkMzScVS1RZZ+ewR7VFkjryx0VI",
+	"xXu4Cj+c5JEOvbHMsdKyEV+Gln9qkeNgVjhIHH8MicMwq6zmKgIeo+43XpJBzjkw6G8reaSJL+oQHNBA",
+	"xgCYG7136fqRiMVcghTA/dkqc4aMfhP5sSfyxS/GJ9+mAC3V1is70edJkRft5x2PDPrt5yj0DZ61nxkk",
+	"05jepxEPCPJoQH1M4pSekEL/fwqMimtTxu9Pg2DV2HBmF/WH4f16GitcKp1GXTmgXi+NGGfa+k8pD+TC",
+	"sPLXNUtyNsE86e1MT/JBfjjID3sfUSBWWBCCqbEv/sLgGpNQ+jQk5twkyyfKyX1VWwoO+koFMb0/iA0N",
+	"xIYPNL7Nq+x2GYXR1K1G/c/OCVAlm0UlI7WfIQD/NBP4gV0G6RS2dhps7qERd7Pd0fBPybWzO3FwHRwY",
+	"8Q+jyJv6C256cTV138R1tcp/AGL5UwCxXMBWfy/0FTbzh+bIbtFj/lj+bRFMLVLCMaHEZ1RxMUX7FXqH",
+	"9CO0HUDyANwGrvBxUAWp0hwhRq+pCw+zl2ArepB1EVbSdxsxXKdVBZbKAT+lOX5KZC6sJeBs5m9dlara",
+	"92pgTsSKwzUHklLhciVtKkCHMe85UCRlSAlQEEerFFDkJ1dHp7xEPmS6oyaDl9uqH+B5tAXwyWBPLJ2n",
+	"AFROS9zBBhvEBRUBZFzk4YAj45DHUQdqd+mBy0VSDOfHpYAZTlgcG2wOAMc2m5Gq4CtAJjNTfFB3cZwV",
+	"1eSmvvGVwa15nxYZG4dU3OoPULPmEIoweNYedNrjTmcthIUmC3uCW6GH0hiswm3UmB4+LiwFLG1Net58",
+	"7AfUiQPqxA+lHL0B0pRzY6a8obPCQov6zwEx4oAY8QiIEYb97UaA/7bE/oACsccoEJkkjNfdUrrUw2i9",
+	"5mW6w4NQHzJq+ZTOmQhSGN9DDOkD4js0XZaR1K+lq5puaqq8+HKe1o/CEMp0n/cqjjTTUBAx0EdDO5RF",
+	"hGnSkBicRQz0SJ+6iPVotoPlYIEtGHxilCluPO2ji49XZjD5w4lhpGWU+QJX2lDnU7vcP4wPyY4fSXc6",
+	"/rqqzYbmjXlH2sPjOpC+DwM8RHkenEM/iP5zxURQwkWURXY1ojTYbo6OjsngBQnoEn42fMUzTMU4WX5e",
+	"TTRZozs9Bbv6QRDYfTIJ+jESvQ5cJNSoH3rl9whr2eZyzFgYZFw/y/gw2Rj3XATynvihVEyhsy6gS1Pd",
+	"8YjMpUhmyikCaZah45GFCJkyEFnWtKk/KCQJpZiymJi7AgXY2zGjSgpFXnjkJ4/83OmRS3bH2b2CtNwl",
+	"S3CkIY0UO7HCSOn1gVdKbZx6X3Zl4vxWwgMOuqExtKRNYw4LnRxEhIOIcBAR9ioRZC2DIW3Ve/6itgQg",
+	"hVqECf32OR6uJFC0v5bHZqYGlLqRmTkr7iPhMbkLmAWSK5Ykmjm1IZfUsbKajQp4zPxExstOav6xZyKN",
+	"NM/EvTGbciF0f+kHNAfmGEWkQAykOBwHhpmGTAQ01pJitEgY1qVrKHx4hJKRmczQnWpPIfi/K3Ng+YGE",
+	"z5kePtF/oKnAdPAE8kEmkOwpEGQ/ITTJxJTcYRwV0SoTR2TRAoEJCiGn6WrTMGY0WNo9gWQTksy4cmxv",
+	"QhpjMwgU1oFaqG+g9Kqn6VaZIC7onAX5DVa9Zz+3j8CpaiuEGMu9lUxg4ctkERzlFfb0nR2uubHUFjJK",
+	"W9Xn0q+d/X5Ev6v7mbpzsp7MbaZSKXW49+fgjz34Y/dO2DCnGAJMDEkdy0ViY4J4QgqCxrNXJ65RAj8V",
+	"uMJHXsCoEkMgRuVgiHiIISIKqW+s8KaMlbIFPHNRV/vkdcgiczHAEI1ZmqXjkC1DN5V/TTSWYcZckVsW",
+	"JYTaysDW93uHUvKY+XJuVkSwL0kh+CyFpBiztLLwlHJRDmR5x1O7AQQt/EBQljB01Idh6PXBLKtaNtbD",
+	"ofXBkHAwJBwMCd/RkAAcImMIWh0zjKKmseCAPfVALg0QPMqBU2rL2HrLOyBUeWQSM/ZvlLZUjllZkSzl",
+	"Z1SIBQ2B4bH7fSox8VZPgSlCiWD3Zqap9HEu3YycND7CJCfPqCIYPOA4DwzDp9OYsYAwGodLNCw4QoP1",
+	"T7g5VpXoVr95udpVWOV3zqDG55wrxcyB0lwgWITplsWquOrGHDVI/SBt1Xv+vDS+Gjb/R/M94KCb+R7K",
+	"2jSPw9adHESGg8hwEBm+m8gAd7AA/udZK6cN8gJTADqDS1yxNSWLaEYV69rcmIOIsZuIBFjVNONoBcrG",
+	"6tN7E5awwjKv0oDsCz2Va3s+fhTuqcdv0izd8ddlpBuaN2NJbg8Hvnrgqwe+ug8+fVDkKug0ZGz+nJHr",
+	"9uAFecvG8YLGS488G5APNPZnwJBfWPUjS82RKukOXgLSYN1gADCDdg+2+F0GBYLNGe3LHpa7T7OrQat9",
+	"ogoq8B4FCKLC606BzBlLVoAr4QXMbtZ3Oiln5fHdj2lBx5FvYUCvbNiY50FPB6Z9YNoHpr0XgXiGIoqk",
+	"GKhfFqCfAi9Us+GM+m6Zzgw9KJvMDFzLI1vnNHdOMnYngtT8WjsJF34A0BDLjD4KdgF2AsORlGZPmrmh",
+	"h1pzbT37HjmFvzxRZGQMxiP95ngxj1igeZwAThbhebwR2L3S7F7OI5rwcbg80QIF/D5EKjSCuC0brmf2",
+	"HiMZuIIkNb00CNGFiz5mWLh4FNCEjno3wlwAZUp98EB5xJeBFhEQfYgprFwMuCdShEuPCC26mE/LGOz6",
+	"JGFfkmNMT07SXF39KRZObkQyi+ViigF+pxfvLVOnvr4FgIM0Y/6tAaUFCYAFlchR+kRcw5F6CHvQf+UJ",
+	"myOHNoBLMZuwOKZhL60Uqnm5u+RwX/AlGIhZPxiKnvLQgEXZnlruTYMqVvAY4hvtRzR3MIeidTyABNea",
+	"PMguhV6XSk5EExrK6YIdQI7WEEG9Uig/putFuiafGZ/rjfVWfFfOpSVm0xxaCMSrQA5/LEpI4IwpEy5l",
+	"ke8swEE19J3uKWQT8ExtJKf6Ayb+SsYBRqYuyb0mEZrZaKUh8IgMgxSwyzOG2RH8b0Tacs4TwoFtgS6S",
+	"pe1gsxuBu6gSHoYQXqOVJaoUGWlNdegDwNmIjKl/S6hKOwZ+JxIuFuwEwsQUoeG95oRRzEyAsoGrmkfJ",
+	"ErDFbsScUaHsLMFXuGQJaUcyDDEWh4Q0YbFBlsc5c2Umi/8+hj5hzEb7c7SldFVuhO6IYDwQLol7Zm2Y",
+	"EUL1eURJQglO1VBxdcsjYFiFnbZAW5AqFQPhvxFQEUrvttJjgpOqlS3gL/i6kPcnWQw4jkLZThKJg4Ov",
+	"XSzGIVczFqQvxQzDniYy1hxDn0RNxx2A5/bH87OLX0/Ph2f/ODu/vhpenl2fnV+//3jukZ9MQPmSBGxC",
+	"F2HS8TAaO4oXYgMzKQEhXCWj+WNi4s+imN1xuVCw7VUofrAtORC/iCYJi/Wr/9//9ruvPv8+8Aavvv4/",
+	"daAGPxrwEcUcsqRIW58I2lVMzyNhQUcPhn2JQhmw1vGEhoqVDy4xjDQbnGGKv7fm9MuvTEyTWet40O+v",
+	"jM3TL7zHl93faRxTrcS2VLLUbBbgFFv1wQg/746rayEHnujt7g9ePZu8oM+7A/9o3P0peMa6ryb9fref",
+	"/TcANj5hMRO+Hvnl2dvuUf/oJbzz/EgvE2Irav6eCghFcMpanzrSK7T25Rf05fgn/+fgFetPMvGi2VSq",
+	"JBLNPmGKz4+8VsLnTCV0HrWOWzDbwVG3P7juvzp+1j/u9/8nO5Zl4pEruHgt55K0jlvPYZYNZJn1mI36",
+	"1iGxOIgyG0SZaBGGZMJYgEKMYbAufzHcwrIDbyOa7Tq55otWhdVTxcRRA+kmZw8FVKX2KGbJIhbqGLsc",
+	"dY6NlzZkBoEX7xkNtUZCN6AlYSeb8ZJuxEfByOurf+jeyVwGi5BB5tYRQXOMZz7rWeOg8pzoGw/TZ9CJ",
+	"rP8MWEIB4MpP+B0DO7R3IyBKTb9vf1ZM6AXuZMlPbyZnRJMvo1wBUGy4mAvlpSVlfKoYSJtSkFFKrIZa",
+	"PxuhKKI/ypPljch2E/OllpoJGzs6T07I6I6GPMCsDV/djUBMsJhdcyoCCkwcBjTnUIYPFgJ5vUdiatKI",
+	"qLgRIaN3JpReyw+Kh0wk4bJH3idlO3fsQIehVgkWcOrP8ohegHa1RiM8gy2+0gevBhP3mVALRdJlQ0De",
+	"NutNe7BUyYzHAbmeLWIVUCjf9zcqFjRedk4gM8us6GSRLOJKfp/flFbRqFmKNGzeLGH/G5jmxSKOpGJN",
+	"2ea/eaQflYxkzAWF2RTHUqpc/ptHBdvma/xg9w1XkVTc5vPkm9Ikof5sDhA6+m7rlfvPm5a+cd2bRb//",
+	"zP/1FP7PzD/zO4Y/9f7No5tWTnZZWb/Wf3evzs6PuhifuDqQd/Jen/TicUdp1Jx5RAaI5T2kHeTvDMhZ",
+	"K9/nImFTFrsDuGDSiCcVA0h9PUbyXcQCqcCGL3w9cML1nBCoTjdkdywkEDZpFtfcDE1kNeXXx1Ahruy/",
+	"eYTskFBnu0nMNKlx2CA+cPggatFuzZgDkv0fHsn+LQzy1NnzWpD2VpbeEZz9IyDkN0Sfz1ZgvwHoi/tV",
+	"C4m+tFF9Z2FF8zV6jkNDDlD1zaDqrS0zdyNXi458h0pcNo/P+ABknMdCxyR8m7q3iSZn8aqY9c/LUe57",
+	"u8SHuEponKgUen1lpa1dLDUU7EtKZq54fQT4TDhCrzjkJ4rEcpGwYzLC6Q2zliO95jdipOiETRc0DriY",
+	"uj+T9uvTt6cddOdR4r6mxQ2fxcJlMqAbKbOkitAbAct6kkXT8MQUVKWCjKjvsyhhwSg7QYnMlUivxL4v",
+	"0p99AMEvjqkZGn5V6+1p8iPiNKwsf1N284BpHaDzD1ANPxZ0JLjv3Oy4HHuhglhCSByTdmVRsVWd7ICu",
+	"f0DX3zW6fgmD3bGa8r15xgGBfw8R+OkqjazSdbYKeYcg4z9ZrWLz11I4ATLld0yQ9t+uPp6TOYunjMAa",
+	"dTyI5Cskt5+QmRRyESsyej/pQsT2aD/T0T5FwU60hMZh6bCGXVjD/yijguUDq6sqrG/9EPMNzPIxAtb3",
+	"kezbWPaMyBxYwCGefX+x3pBCWiOVoz6s0u0tNIenCJBxqP+/jd0QSQ7JaI5BQj82kCrGrijDUN5rbipF",
+	"FsipFmMMenQJ0X4YGD/Q+FZPr2yIZIQHhgUYn2ENfs58bUBxyMUt1BEmPLkR7ZENLzQVOCFE38oY1n05",
+	"kfE9jQOMJGU0DjmL0w65MmGe8o7F97hSVTBw7H7nVsKmiWwHI9vByHZgrz+Efa6alG/DUpFuHlhqE5YK",
+	"S+aoqceEJ8SnwilCMk5l9z1FQYE57Bfb+SMobKWS0kFlO/CUveUpcGDLVDaThgzQiN0ZCyNwUazjMXPG",
+	"Ei6mh9C7P37o3Qe71X+QiDt4rS4zMJPHa7+aKPaOhZAjIG2mB+SEA5ZqRdz6jIXBcDVZrUaMesmX01NV",
+	"56P4cmu3kfHfIbTQbEmtiEL33foSQL7VmvhBSwUPwYPNggfnGUk5hAzuuqSUWVxUHKhWRwLGlJfW/1Jp",
+	"ApMUSnOh+SJMeJdOtWhvW5uIOKwsZZdlX4o/nIahMcY4N7BsFoq0P5x+6BR+hHWHny46HrDxLgZjdJMZ",
+	"6+I+3Ij29enbjpu2r/BoI1JV9l39BtoeVY9cn77d2ATKUN4IB8Q6XWGtWI4ZwcQda6Psmd2Feirkw+kH",
+	"N1oRV6IQrngjRnM6H+rvjE6gzYVtQ7Jf8gGOsChoO9WHWekXo6E9M6PejbBygDEcY2o23tonyqbTC4nA",
+	"oBQBtQOPxAwz1Vmg70XA/JALJ6rohFBxI+jKjhIpDNr8aoDSjCo08LLgxCwJvE3FSvQNV2nn9uULPQ6D",
+	"v537GPaUCx09xYtHQzJmPl0oizijPw/n+EY877+yd3vkL+JYExUM6h+tfk/z2WC1bon5riYTUpDRU+DX",
+	"uOoVsaZmM/YhxNQMpVlkaaFRY978iHGkdmlryhbNx36wYx+CRX9E7DLqkEuX+texExzCQQ/hoLsOB814",
+	"4G40ym9L8Q+hnnsZ6jlPD9UhwPNBAZ4y1lJ/TiV9olD1/aNEeN6IU+LjPFlARlZqR0vBLWNRMectVQG5",
+	"KFOfSFvICgWlTGXoeISFitVTGzBKc2u14ZFiThvqDqWNtrDrPVpg6XfjJDZ61JyXA0s5+CH3uEwwkMyM",
+	"2T6x0l/D2FEZMdENaEKf/o4oIU00DCqWUjCPCEn8mAVMJJyGysO0YrcOO1ib7nkCFjn9SYBW0hR3hX9O",
+	"+HQRM8S1MQCWAVd+KNUiZl2ACpZhCBhLa7A6r2y52nCZAlIZFJQ1AxOkPbLIjR8vzs6Hb06vT0edQvGC",
+	"HjmFcd2I0oHp6dMEghk1Z1S3LOiRS5owLHLHAkSmCjlw1CCImVIV0vnHiIk3NKGXFtClGcfBZm9jWQvV",
+	"EN++lvXf/VX6NOTJsn6L13Ie0bgaBGr9rTDLsC15/RFEaeYvYr2ix//7uYjHDAhxVJEoxSPNLlI7fwNP",
+	"yq8MXIdOKS5QuV9aUwvXLW1OYTVM2Drui7v3d65XF6Cjgfw4KnmTQAhjQZAhI+yLD2CsBv99lIK6oq1j",
+	"LUZ6qbP+Y25MtTz2jfzhbv+ZU7ys29BeMLfrItrpnIv03zWc3q+pYl0uFBOKJ/yOkbnmEdYcpT9c5QH/",
+	"v4cNY/+84O5G1HKFrzSoL3uWNF3jFM9di4MvfJMvXBZurKVvKSlo5BJHXd3AfOa6Pp5TQadsVOo9nnKl",
+	"zyehomBopJltU/kzKUOPzBgNkxlJ4oVKPHInw4VIaLy0BYY7VrlNJ7CfYbHocXGP9j4409zxNPOolbXc",
+	"7oo/om8tt9xNKNaWUzm42uqp1QfP2WMZlZGylhBWTag7FfS+TMBs6kF7LClTq3Z5orlDSeZ70QQsEJG9",
+	"c7Cf7Y9LJn9zqiWkR3XNbCVXuSAXbps/mh+kwtnwMNnqkTwO2whY1S231aEezQGxL8TU+iMORPXglPih",
+	"8CyKclqRNBt3+AbJzbgquhPGgjH1bw9pUn/4NKkL3PK3dse/R7aU8aftqLdJLOe1DcN23uix2U+baWGL",
+	"aplNy9rUZ5XlrdcYTy3BOGQUNbOiGoKbrt8OM4tsl8daWC8UmN9IhIEuWc3bOHNdGlbIPGqWaUTaEPrj",
+	"FKbP0/wHpxLZqWM5RZXsH+x4hVl3IzH+9pbdwpCaGXcrGm9NiB7RxFtc+oYEdvs5HWy9h7SKHzOtwsR6",
+	"ygmJYjmNmYISq2kov+emwckYkgzkhCnFpVgPy11UQw5ZGIcsjF1nYayy2t1K6d+XgRyyNPbQJaCFzYgz",
+	"P6cx7S5jwxJPqRQfh6wbLPDAMvXgsqsgWh+DOWm92w3L6TCRxEsIuYwoj7EUPsTJTbimozkVkZziS1yR",
+	"CRAxUx/H0kh1I9LLrSmXsdCauqhUkPN3V0QsgH7JmHy6OMeS42kPmRqiKS2UIU80Mb4RtgA6WJQ8QzMB",
+	"7OBeZrYloyxQ1CIUnTMylwgvekb9GY4+NcHcCFOPlEhBxjKZpfTwiUJ6pCotMWbj3mT7VssY07AU28pn",
+	"3Ips+eNxQXmsMgSIlM5WRas9EPVmDy0vxbWqZ3spbdWAvle0X2N/sZeeZJf+YHxZQ4/xZMtJes01DbA4",
+	"J3DHV8lKOxXuXCs6nPluhBVcMwl2lQgjmGXA1Zwr9ehollvR8cyGYqgdku+YAUW0hMwjSmpRLmT0zniJ",
+	"Nfnbm3Ju4RLcIZGWYfX4DTqJWXnNRkbP+69GOQOUYULZO1wBn0CWBGYkG64LpyNjZ2XU/A12s3KPvzl4",
+	"5RamH/3XmFGFYuQ9FwolbQVuOnNfnij3ftxTReZc6V0IgNnPqCJjxkSWZdirX+vfLF4DU8+DqXpziv4Q",
+	"al4lr2eHT5/Fg9z+p/E674Exx4jMFfSegli+bMYBHVPGvmSZXOTGVEu4di0nO/JP6rnVl9adIV/KkB3S",
+	"S9aTdme56snqxQYNCPtq03USunv2DrL5Rsdo4aruIr0ECmy4cnF7lPtMvVSTgpF2shJ78yPlkbhneC+8",
+	"jS65a+ZqLGm53V1+TCeju9xNSNOWUzn4Fg95JPuRR5KnmphG4qFXEIRKQ5I3xSe65HqPMksKZHSHQsz3",
+	"ohJaIXVX+6CO7hHYV5Q/bt8vseQBEpWbZOK2+ZMkmTxM8HqkJJNtpK/qlttqUo+WZLIvdNUmmRzo6yHJ",
+	"5McqmpoX4taBXpUIbzYA91B854+fVXKZ7vVjhDDY3qsjF9Lv49kxsQtUSUHoXKKfl8fmkaoyjxo/WNNh",
+	"XWKzkmFdp3HoAEddSDL8RvbnB0ZprM7ILTryRBGLoFQ1pUdBWEKjBqFJoaYRFyqhWOCubCw+tttU2aib",
+	"8Hmt8kZ2HG6Fo5pD2FTnqPYYTvGIMeEz0mZfqJ94hPWmPXJ59rZ71D962e33+4OjZx1Uv/213oPC3v6p",
+	"nAn2PtdyJOReri8vFpqtcSCk7PPgPNjkPEiXyg3+02KFYiwHxWeZ1Hes3pSr2FQ/g4qaQG83ulErqRDa",
+	"mEVZHx0RqoiQRC38We5bnZ0WckK6p/JZYVwQZOxkFDOf8TsWjDK9OyNSpvB5stDyItSaUXsSTHTtTmfK",
+	"oDL7bDGnwiWxI01Xf/vtt9+65/DfyDOBMQZ2dMlobELNGI+SY7IQ/P8WzLsR40WCk5nSSJnB0+yD91Sl",
+	"6w6kWrH4jmmpxVQRsnl6IU+SkOmpIZBdwOIbQf1YKmXaqI63uhfYXC8KC/mUj7nmyil0q01NbFOtq/a7",
+	"Ry88CAuQMZlr3maKRGn+difDO1hfcSOcjIYngChLO0Rf5YWJiQXXGF06C1LtnbLEcR88U5lw18QrVWzV",
+	"nDE8ojcqXd66vG2L4ZfxtEtzAA8uqIML6lsEOOnD5tJVLkzh4NVCQK5IUDRbHLLQDllou85C25rDXSzi",
+	"SCq2SzXnW7MBV7g6mL/3yL0YZ4eyQlU6lBOqqxc5Xk6noM4frJwQ5lxkDFYlPKxQ/0wyhnGBneQ0D0NB",
+	"UVeodp1urxU8ktu0qWpQ3mobm9GjuUq/J0+w7tEDbzi4Rn+gokAp9bO2/5jTKVvvJd2objzNKkw/esqg",
+	"y3eNZnQcL0QBOoq0Xe0BK40XGC9pl2kHrjIwL5T36fRILjfDy/tFDRPmTO0AHKqozfh6iMK4ghkNnqi8",
+	"AvQvyQW2LFVy9oQFn9P5qphRnGo7r9t1bGJPj/wTk+4VnbDpgmLRdl8Kn8Uin4JvVyk1VVOipM9pSLSY",
+	"xuIeuWRdpyw6E4GN8WJ3XC6UXePsnRuhh3HLWKS0bmZ0pxlXiYyXsC8xLI9eXD34OzOCCEyhFtTrOi0x",
+	"6PbslJyHOuxcTAsF5LNS9NgHdL1hz70bcT/j/syUnPc1rRAw8omMfUYWImRKFWvkxzGHUvZli1wm7Zya",
+	"ke3MCvoNskeBQxcHXlcuqmpXX7Q4Tbf+EdNH90FfziiLYPfFe34QmA4C076jh4F5LGMTWUVFfyY5IuQU",
+	"TvU6wLBKoUkd7LUHe+0jxbidOqfswUwl60x3XZdV2te34ZCm4QqbOYMFyq7Q/8/e1ze3bWt9fhWM/4k0",
+	"l1Zk56WJPPuHn9RtszdNso67nbsPOyJEQhJqCtBDgFY0nX73HZwDkCBFyZJs1UrLmTtzU4sggQPgvPzO",
+	"27dV0vfbAlxvNurrKiBxnmXWZiBzqvSjVwurcc44lYq1lub+luY7Q8Ca6l/oajLXsZxhwAvGlh5LP3ix",
+	"9Io5S03gHCQByRgGcmMESsLilAuWFCguPNUjnwSzmC9dUA6N3xH9CEWnxH67+LyNsqaKRMY6S4Z0QZeR",
+	"eX2EomFo1p1kbBENCBVL3DtjSAIgruyrn6lQaAkQOunYiWEDepxxYAvEWUJ3oWoRFfiyciOcXHlbljlj",
+	"FrZujEsxK/jmDLLKrLcOYGkatL2ggeF/UysMz30LULf21jcAUJuzWokqrEmjHewqH7k6tchVqyw8Dizt",
+	"0FbQDWS+EkyrZQU4PBLF4QdMIbBzx2p5SZ45QWptPcReQa+VGUmpNvtlfudC01tGEqYpTyFa1PFWLUPx",
+	"+fLm3U/EvNvK/ASEOCZV2PZ0gpEFXRrqOPNYd3vEWDkLjDela1SbUDTrNhcQZwu17sotKbSEHnmviWJa",
+	"kcjfjaF9NAosjq2nLBQJXQYuPggyj6yxDdtrzNqMzVMao9FZfV9GuSoidC2I7YhQLCd0cWzVsSW1I/up",
+	"DkDnVdUMw5mh7hc+RLX9xdAvFFWUmio4KilLyGhZx/wHWLMXTpW1V+oQhC2nKAULQhGZPw1nudLDERvi",
+	"q4b4qggVvJyRXGie1r8Ex9UB9kRPM5lPpqGIPn/6gid0LRAUkQ5C9tpMFe+lOfpLQxqWQtyHvwCYtdJ0",
+	"qUKBUzED7fljBUGE4Tpw3yD4WrAeuXTXCVTcQkdoOi5um3uh+AiehBqDq2BD5vJKu0VBcZZqhMaHslzY",
+	"I+jdPLz6kAdgP68IKMFakpRPpo1x2Ndmgl+8qb+zXP9bqWQJBB6CaMHUpxenZ28ArrElLr/nynCEPANC",
+	"eEzLqgDu5G3iajtUt2yg5T/CVeGLOIe1tXpzqzcff5eTRp+4rQts80xZPWcHEY8dNGvQ3njhsWgV6v0U",
+	"6p/lXYPeDFUw2dey2xriOwHhY/jN6FdOszBa4ziTM1CFnTJgwxg7L/tvK2s5GhXcrQJS/RDisurwjN4y",
+	"NSDRPKViyMUQFM4oMIrJHWcLLiZRQKBXmpYkmtHZcMrSJOqR92nKJkbHdCEURgeuA2VVAvUA/TS/TanC",
+	"hSwEHLsm1eKmOPLfHJ62OvVtQbX1I7cXvOU7/qaaA8DCLbrWagnHryUYgeODazS1xUUacsvu1wG4LTTw",
+	"BJ0h7EwGOImmgm2XcczmWpU+IeXBJlWhG5gr7NIXrPA8Gl9XRGEhkRWYdWXB/sySyKaPyFyzQeGb8sCV",
+	"gMgsFOuxl8XGmMoy4qBTYkIJG9M81SoUNDa/cjGB0BGkvXkBNdTDpInUb8CK8IG8Y1nGEzZE8zbqGTmP",
+	"uxXhM6Eo/jLUMuqRS2/1U6odUuOlbDQ4yVaVo2YJb87SNyjd/WlvL9mbRu0i1c34v6lEryOXrUxvZfrR",
+	"ynS8iRiHBiyw5JCddbWKGxM5DD3UcwhZ53q5bxM+LOFExnySZ8YwjuyLB/D3qFuxkTtJAWeeGt6QyTQ1",
+	"Fu3KYIhrHBA1o2lqy5UgJmDMP0Cu/zv+Ler2CISDOZAc5dY2gXbwQ1mFrSClDa+bs4zLhHRGS+ugAQcJ",
+	"5EMGZLQkM8qF/WvgmsoaIU7kmCim0Y8Bvgv4BEug8MisxBpd664xSbjSXMTajVNBpUutV7AMfgBB3A1c",
+	"RKoiQBAzYjlnAbn66V0oUNp62LoVNt46YVOKB0ALMpcDQlW44lIoo2zgE93AMMhRLowCOZ8zmirz/YRj",
+	"cCHmR5iznFIuvI/0yDtXWMX1HKCajqhiPfKFoc50fXX5/c9XzxQJT65x68MTKPHCaDy15+KZMooHF8Aw",
+	"1iSqX9pTjC/ZWZbjsB8yOdtGjuPTN3L7Zz+4mnJbj/jkBbduP8oQnGZs+wGle2Ftqv5mdmUJ3pb8Wsuv",
+	"3dEceHW/RsuCezh2YS5RedPRxV5ec7jZpH6xVXkzFanewgrzh4u1yvrZNIaqfWAhPbwLa4Xtb+a872Ru",
+	"OMXCsMgFVThvhpUJ9YIxQaJxJmcRLCrSMkLYVvE7NiAli1pMGYCJBasinddkwditCsg1m5BX3QDDgkMx",
+	"5oZ9zVMqFOmc9/2nzl50zrtOTomcpq5zePEh20oVpAtqEdhzT2EbwowuSMpnXDu3Zyiwgj+X4pQmv+cQ",
+	"xZ1QzS7sDGiqJAlP2FfX0rV4XoUnga0BWnBtNDGFLJ+y8fmJg4/P+6GAFYEKcE5+Zez2vE/+F+l30cU/",
+	"YxR9iFNGvh9fkXk+SrmaMtUjn1kWM6HphCkypXcYtGCWPkOC2Qpo1EwhT1OwG0Nhd7O6e4bjw8aaMzEw",
+	"M7aB+1iZMVnDvK9+endTHMN1HLyppKM5Iyd1U2RthcrtS5Bq+aC3PrzmydU0XqHIfXZR05jtTaTm0Ws8",
+	"p+bXtszjJh29IKVR8QzrLnhJ4FhAnd34XJALQq0SuhUj/2qeZSJm/0At/geIqrZbQ1Q+mnGt66r8ANJx",
+	"NTPiUbsIdzMmMfrxJJP5nHSM6mS4F0hSmoHHr3AhUpGEwlWolPOUBQ35EOjbmmdyzJTZbZoa7Rl0WThi",
+	"HKvUFsp/MW8j6akgKpYZI50P/JZlOhRnp7aoYYUdK6iMq6aGIyP4ZRjxErySNuzGGBVGMQBZAT3AACPr",
+	"kR8yo3izr7qMDnIibR1zLs5Wq1vvr1uvEzT2QD5S6ey55EJvXQ/8S57dseVnGPNnq/0fRhKU12dAFBDc",
+	"Y1aGJzm+YBNCSjag7rvN20iGcS4ES/9xUqGJkf0ApGiZWAsQHBmLwIM5IFO5IDM/HnwtLpkZjYIlqFh4",
+	"UUN+5C0AdIIkdKkKoxoe2YpvPBwW+IY1SqzVAp827DZaj5lEhDpMgGiztSrw40lnMynImKcaVUm4e9yG",
+	"2oeiXDOxax6U0KdvsFt9sTQPpCBmDgHkKgRgLaRpufXzwqJ3T65hifdb3S1bbNnik9vQg6oF7WplFlAf",
+	"GtT2rw7bIx1MsBVJkf9QgmzdoG5724uyFW+sBsP+w5jjJVGCztUU0mUQm+24QBhheRxLAldLv6irhaLr",
+	"mSIpVdqIpe6A+OY0AQ/82UuiJTl/ZbOjRSjknInSwykzQgUcB7PpRUkrl03tbTYtIkDK/YJBF/CYe4Uq",
+	"3hEK9nWO+VZaEiYKoXt2TmZS6KkqAqopLAAjY2pvf6ZI8RrzDhv9Cv8c26SXmCZsxmPsvMAFKTJ/qt02",
+	"dJ4JRc5fBfgAGOtcESWhONo6ll4ezpantzz92Hh6eTprt//sJVxL6fLVand55Q6X99dVXhBlIH1xYzez",
+	"c80EIPBJvgtuipH/hdfLvmRDK1mfe75P0KyHLjLwEizrZyPrSPE+c9PNQ4ZrjHimp+Rf5MUZsAxFOp8+",
+	"Xn3+cPlxeH11c/Xx5v2nj8P/XF1ef+mu73dnX/t9znZmCE/S2srOd8veVv7Tu4SFVcdt7G6FqdBJzlBH",
+	"z0A9b50g96YoKSgMVDQ0dMcbzjb2WfcDlWgcG5uz+ZJiHLIh/eHDkHe+5VdmWqqpKV12Hx0wK9uGz/oB",
+	"xo7/4atoCgE0RxKn/D0ztujqgoNiiRbECFwHplnpXMGKpOqiXsvMpqdTouVspDSkz8OKEscsL13mkJCa",
+	"LJmGG+lnwDdwQNia/5g5foYprpZDe7l6JGBQ8rerJ7ZzROfToudmEwjdeKPKu3Q/O0EE/pSLO66PrABj",
+	"2+z3UIUQ0c/13tvzrYJLHAN7JN8cm8ZDzHJ8lNft2JK4TgO/NfHxqX/12W6lBTYO2l4ZXDN8g07ocZFv",
+	"qwjl03dAtZ5Qj4Kkg9EIljXJWyaUz8lxxJO2QvVBqApQA7FtWzdHDRwmZHOWOfZB9dKWof3OwfqflkQv",
+	"+mtKge2bScrFLRI/IGpq+DmshBcJ1qiEHU3zUzsrFJiURDD1yM0dSjN1QI6at0+pghjOWzbXXawmUKmX",
+	"4lZvNjcj40xCoaAE8L5QmL1U5XysJmGGqOd/wHf/tOGqRbWfpmeKq2Lr+Xu7YegxsnV6QuGftgLvXO0X",
+	"HIA5SgnGLpWhS2YYBl+aP1VxRRt0EtinBRmxUCApwbkUMyfuzQ5+nfOMKdJxEMWLPjgVA0I1mUmlydt+",
+	"d32P1DpbPYZeqfU57dYzdd3o/UXNAXuornxKqdy8fUdZaoc9YInuBSvy1LakRxYLd4RAU/pVtlNNymtb",
+	"rLYJc9tpHHAKWckj6+JbS3fMqFNMCuBZEBobA0o3qiJrrcq2F2tb2/+xe7E2SNJHNrN2FgsPEAjrkgvK",
+	"S9SW8n/03qlGWV8xvZzlZVRkkL9rza69q/g3KcK7eNywDKbR8p2JVE7/mZ31BaQbZSxhQnNqq7Uauwsi",
+	"2ze45LA1WZGrZC432hMuxcmh7z0oFjbGEIRcGF4qnLEEpbdE7CwSY9C8POvjn1CDTjZe6w9c3D7WhYZ3",
+	"bXeV4dFdL7Ed1Hh97ekqROr+l/jwpQq2mNSPUjydAsPiPIPE/P/+rd6UwwWNKyy4Uhr06laRTvUi1DRr",
+	"8x+3bPk4lxwPxI159+bbXix3d8dd9Rs7ePAeyjXIpSClVZy5e1wFUMraMzIzV35zFW1HBaybTLPbBkgG",
+	"P3gUIMtqzz+YXY1l7d2Hr/ayrfvwrRm3Dx/Ddx3S9sYZxozP9Q5M2Y3YZ03l2BUWfe1KM/xN2PLTmMDH",
+	"Iwsurd3qC4HA4p77S4EqH6/cgtZV+mSuUnJZlP5mpZ28EH4SqZC6mn367LE9rKG4LtLXEK2mVnEeyzSV",
+	"i0rlGnzVBaFCiuVMQpk9hjJ2bJ0gluTPVLkjttpCISvLqcFUmjXp0tFbzG87N+8jp2Aet9cYcK8hGjRH",
+	"kHN6xM5nd4p2cD1XhuwquGuDN4Yilte9dTrv7nQu029XvWmP6HAeM5aMaHw7mPA7FpGO5bP1SXSrZc3v",
+	"FYggI5wgsEzUlyc1V/VurmnSeXl+XikhXpW/D+4iVNo/XvmcoirDHcuUc0uXndOPowOhb7qhzWcm42Ys",
+	"x4SW6+j4tcfNY7bhelTIGjsO2slAVblucK/vV2b2EcE4lJnoFGK1C85YSoAXF7mimBdqzFicMLQvmrL4",
+	"tlq+KBRuWgNCySKDCsFQyw4US5nrUzk+zYCKXshCv++HLDhAwtdS+ETYUiZYbF+x9I4p52lW+7isnc6x",
+	"qkTd54F2/PV4/M9uRvt4n+tj95U2B/c8X3uwzw4idO8FbfAw713UNWh9za2vede2LIW40LJ0Kzs2tovV",
+	"3bqSW1fyYVzJnkh8VJPpKXn9jadktlW8j9HxnJWn7iBO5kJV3IFnWs4kU2ZYF84GeeZuVYZKEOqmmMVW",
+	"IJS5slC+b7ebcOmGHTWU4mixA5RSGbIrf6gN3gClFGelBU+2BE8KigVklPNUn/Kyb2wJ5cqFeCCS0lRh",
+	"2F3M9TmYl0nRrdhNpTDKQSNy9voZ5G9oVTrSjwZnqBHa5oHTQXW6rkYkgRKRS6aeCxmQeCp5zAIydlUe",
+	"u0WIv+MwGHWuFzIUXCid5ZiVibUpyBeajo3SMuepRIUEdtnQpBOhvT4EW31YlhyNAhL5Pgf/p+4FtF+G",
+	"zQgFNdtj+64F2OqVqmpyv6f0ISGCIhYzlomjsuqRyPwn4Ce54P+TM+x+x8dE01sm7g1Ivyk18SOBA9yM",
+	"9oED6mP35ZgHhwMKsu8mBvZeUAsHtHDAk9b+T5KSAZahl47vks56gbSNa76QxruCBI+l8Ba2pMdPH1Vn",
+	"fEpGceP5Jlpb8mhsyRU0DdUzPNKeQ6Zymw5ubWJtEvt59SRdEnfQj6FKkkcr3w33zCPbhectvWVsDg+6",
+	"cYCIHVW8YiiuaJZylrk5QmOjpXVALYmZaeAVfy+W5Xmy1qzusiCKrVHCtQpFxJOI0DiTSpWf1JKMmNcp",
+	"BEmu6Mx3k/2Xs55K1xaG4Vs6GHW2OQQzSaqs6//id3fXZF03wuCvVXrXLWDr8M97xu8rAuxrDtji8DhF",
+	"W3k7BVsUbmt7mlu513ZCPFrt+jM2MSIUTm4lFsOp3E1CbZNiXUIRp1BdsI15/duXByprUn6GHd8KsH9g",
+	"IGX1LBnpMrDVLIWEohMsuSBjmio2wP/CXw03bpqNZdqVWdivjqRMGRXH6iGoEn8rD0HDkF3aGDcM3uAh",
+	"ALK3gZa7+QpqxVp9hlv+1FbyeXAln1pVvBrZj8Qi+yTKWEiIY5yzKtEHxqIHPYgspjzF/oO8bODOK63d",
+	"o+c11huFolNU8jH3s4sujsq+uh3FGuMvbI1xKUhkG98OoRv9R9h+P2BEwdBQsK9caXxxEdkT0yzjdis+",
+	"/vQFmjhwkZtZThlN9TQ2+znjKYNKltjfDdrhjjM5a9jBUFQq/g4Ih+yd8dJ1BD57qaf4W0KXAR7j4rfX",
+	"ehoQbL3PU66XUDDfiI7RkryoVDCHZsTk7Ds9JZ3wREkpbGXzs+/Ck65RQOJbw/+4sP0f3SfemBGUnL8l",
+	"P7BRltNsWczGbNMZ+Zlm8RTOG0SoQrXiDb6YKjc+Bl9MdUa7+WKax+4rmw7oi6mRfTeBu/eCWl/MsVim",
+	"rXm5WyznZjlLOvOMzSk0YYTiEEme6qmUSVBImu46DWiN1dnGfLYxn48d87kiax/VcntKIYJKmaFHi1Ye",
+	"VcRnnVEWRse7n955evEG83AvFxp4Nf5Ko9IYEsXdL41GntWT6/ovveS6i0c1C/GfmPiFbYjA9rTpZaTz",
+	"v798+khmLJtAYlg87QZklM+g6YDZEQueXpCpFDLPFInej0/BPxQdix05+p3FWtk1wOKMXYL/6ER/hCfx",
+	"NA5PBuSP0CZhg1Vn/hKenPfPX5/2X5/2z8KTP/+EsLQso0tlSQtWDhZ8KdE2VyqWUGUY+YKq9U65X+bJ",
+	"I5gzziG3tR0DtDiF/fxXE49umta2Ns2msfvjbbC+Q/jWjksc4ZHHc9QKpdaFdrQ2DsqN9c3yGgTHPrbM",
+	"cyaSg8fE/J3k+ZVISmFeStmMUSXFERVgB+SV3hpLbzxmMfSEtBHeJIHk8yoQqzRPUzNtFcu5DT0QsgoQ",
+	"q6lcKGfYTOhcodsTUtYddIodGBub/YjkkWHF4ACSu0mErcx8W1G9duC+Yu1KJAcMgzkuUV0qfK2gbgX1",
+	"0QrqK6j7UpPOW4ti9dzw0TaY5SiDWQphGp4IWROXKZ8bPSCT+WRqI3d1eOK6w/fIB6501RkM3VRXKxsZ",
+	"AgWhkIJEVA3lOArIlN4BoBhPGUKpepoxZTaEdKIZF0M6YVFgjOzCyScz22k5UvFUynS4ZDSLApTKZ+QL",
+	"m2ugaChsUDE+ttrpeIkfJlwPyH/Mj28BOz97aVtfZ6xo8Hf++gKnSgWpNIMORcc8E6dSGf0lYwnPsPGy",
+	"zEjC4pQLllyYYwU1L41qIjO3uZYK3XUdpUmHQ8sKIrNQxIwqLiZdbB0NkxFyRVUuK/64t5OOdS9Xv811",
+	"UMb54E+hKH4DvB3CTSpHwaqjGIKCFfIqv29dJa8Uiz8anrCiHdVFpDsTdMJKj8aF61gL4c4aOtjOU7k0",
+	"N/+ZIq4/7c315ccv76FB7Y+Xn4c/v/84vPzxinTOXnbXxTLZg1eJZZrRr3yWz04G568C8wD+x9mLIraK",
+	"C80mUMd1JbjqncyFLj3usCHkntNZp7y5IorYma2buHcjKpO3hDoZQDxX0BiYtaqWmNv2e55MzAmukFoa",
+	"vXfNFODUNceiJbbsyGos2jEHhf1I5zvGhLkR+6iJ5dgNEWEVPntvs/k2WGyDTvOfCimn0lh+eWoZ7Iqy",
+	"4/NewXZQffJ5LGfmuLfqz9GqPz/YSLottBhfvjbqBUGzQDdCdu09RSoCxqEw291pSe5T/yIR7swQQ6mi",
+	"33ok0nkm1PDsTeRqKp+90dNQFPpSx9HomSIKrwM0rO9ekAjKurKvc1BZhkwkEfHrBtYm+EwR9yyALnKM",
+	"UVxune6FM/rVCCl834szcplPclUIPBrThM14XBN51RAH13+/eHcoCiLCgsn5K9L5cvXxnBjFiFlUipyZ",
+	"VdlV4vexLrXr/ewgnWYPPrbx74XiC6ZNjZa2N7aeMlHrMH3LRWLTuFJqHnaFhi0BlcxcNB6zMW945ajS",
+	"hGs264XiARrUL5ahlJJjCzXKCAuRyEVAzowcf923IXnrZHnlsDUrFGfnQakave77qtE2mpFTM3QxN9SO",
+	"LMX+eXrH6r5upXysGba9BrL2BRvUECfULM8KiJJStDHqW6UNQaKFYR8+Sza0NDQ0lCRCjmSyLDT/szfG",
+	"ejt/RXJh+KFgyT3qx4KNplLenqp8VGzfLvALylOb12tfVib2XvgNiPxPVKKNdi1c9St+5ktlylslw/jR",
+	"Vnskw9xzv9ERnXzhUOjqKBlHA+m24hzrxm3POta/YQPvqJzKllXcl85i71+VbKQDd/SC+G2rFYszpiul",
+	"O5A975TscpDL7+eN+KMuwF2n+EQAA4QFGBXo2Ls/f89Sfscg/8JrPPFFU5HQLCH2Xiii5izmY3t5B4QS",
+	"6M5s1WF47TNFwMfdKbL01ZTOGZSmCsWYGZVQs1nXmoOOtXNjCxYvITwJyjR/KYrAV50traY6T+lyQBJ2",
+	"muTITRg6S7tBKIq3aj5jStPZPCKdXwT/ajNjigJdVGs2m9u6XsUos31U5xmLSCe6OwvCvN9/EY+oYq9f",
+	"kp9+vnx3+uWny/NXr8Fq4Emv+ErPiDl4mkXkli0Z+rvhU3b43MPLosVUsXgY2XNyQZIcwp4pyWTRV0ve",
+	"sSylc6xkXswM0n5wWEDUnMbsVDHDjDVLuj1yKZbk/OtXOHl5HDOlzDlfYgM+liqGQa86426K7CveZ07T",
+	"UIxofCvHY6DK7+Z0ZrY2fsaY61YNVkAJ8SV4gJZkTHmqgpWLYT44o9ktS0hkHuFiEoUCy+87wg/9AT33",
+	"lDsRxuQTNmnol+sPRRLSVOu5whiDeT5KeUxokmSw5HnG74zRE4pUyrlZFSwp5eL2NJUxTd2jTFUtbKrr",
+	"vMDWeCdUE0Da3XoDIm3IML4pFAk3NnbSdWXqzY+oHsiMUHO3XNEQvZDZLZLfIby/Xv3XT58+/Xt4+eHD",
+	"p1+vvh9+vLr59dP1v7/0SHTH2SKyWUgqFIsp1atUtui8GpDIoheRvTtAxQsS+doFmsiI88ts+Uw5k92s",
+	"F/8ZCiwR3xQ2bqPE0eysxIhbmoCPw+MN61OXGgTvk+UvwT/NdIfAIY3YKdonOO/HSQC9ZOz7ewmjScoF",
+	"GyY5Gxq19+S3YEWPG5z0z96+GL+iL0/P4vPR6XfJC3b6dtzvn76ir0ffxW+St6xv7L48S08GJ3CuB8+f",
+	"209mPTu9nswmz6Vg1mNpjkVNaTx5iL5zwESppq9t10B9/cgH6Xb3tlFvM6naqnYH14rtiRwxjJKDy060",
+	"dLwYNWOLcq9qlg06ZZO+vMmS3jU/6q82p39kulk+PL6duQ8nehgPWt/619OF2lCqYyqX5x3pqtkKth/c",
+	"zHU260EzcA5j6XqpMP6o+1NijrPnLuJfj6JvHijBpGFuu2WZbHjBA6Gwg+WbHDUrduknLUtuo1u/rTSU",
+	"GsP+5fpDYLkmcEiI1os1v2NknNLJKg+36RbdvTTK50kBKn4bvpoSBN1ZFjydl+QSIcxdHCT+kJ0ZZnXw",
+	"BreIxVaP3iPybSmhl/U7XQCvjt7V8mrOfHw0ffT+a4/Y/MHz0w7CKP5PznKr7DooFPOkIAbaUtqG6FbU",
+	"geNw49jpe4ivTRHDzGvA7CP4vyEinDyJbNk1qomMIVoqIebfmXtccexKoi3gHIoKOc2WWNSCdMyEUbJQ",
+	"kZA7zhbg97GYOXyy2yPXcEBYQkoBUZTD5pnnvuFJNKiAIpCo5rl8sJ6Y2Z0JQzScJza9vNi7JqaPM7Ac",
+	"7QrvwwPQYiDRyQDz4s/OT/tnN/3+AP73/3YGY3FuO8Cw5/sJDvzONVMQ/LSd5KiM+XO/lRWjV2QHnN7k",
+	"bycvWq11SxyUFV42n/8CF6LCsjOZEbhtGAypNBUbRdwW0kpqqtkpwjbfptACN4aydZurCDGixjLFCjJY",
+	"at89Yb3N8AA6mY8TsbmGHXL2Ou7T4bGaBjZvqTS0QQQngzevX/b7OyMOsIJr6+H/y+CUY/W01bHuosUa",
+	"HGYX4QDhM+DnkCJu28e04MvxirEf+V0demlkzVXH3rYseoOQg+j7U0z2aJNz/vaF9iHd6zPu9j3pEu+o",
+	"YqdcKAaR1XeMzIwwJFKg7yYoSjFmZO6KfUHx7sDm87KvNNZQlVnkUOpRZuSXzx/XJTD8Tz3d9AMTEz09",
+	"GZz1Ma2i+O/GCOamV0K4FtfLx3/zPOPm5g4VE0Nz9rZvGszER4aCsfnNLMlRRg8V05qLyeNHcz8B7mjP",
+	"Xaa2jMquP7+9HrE6cstE0jYI+74g7HsSAz0pU5EqT9hkoJAPlUDD3yUXLpxyYbkotCluyIn7qxoH2OKp",
+	"R9IBWayybWDtCiZlCfPrlHk1uhoSRWlqNIKlleGAAq6+1gqTaguH6GX/bWSPQWpj3aKyqQPV7qudXDHC",
+	"dSgyCtXu9ZS6Mg1OB8LURoAIunbSFXWiNnEhNUwe6i1wHWCKp61w7MlckG7pErsnm3NkKNOJzvtnUXfg",
+	"L8cmJ7A0NU/aL8EaaCjwvVCMIzY7ht/mioA5j3HLc8ozzMCcSNiBatXnZ7Y2lxyTuVSKj1IWCg/s7BQb",
+	"7X72oNCo2yM3C1kQA8MyiiB62/yAs4wUOK75+0xCMik0p5Z6apFikZAx3B6giZn2+thdj00fQ88Bbzq7",
+	"NRxoGLiXrDpgBK1P6h3k7n7raONiHy0u9n1x+doI2Ye0DkAeW28z1IE+NP3TameAmuLSYCS3fQHavgAP",
+	"6QsQiks3FYiZMY9pSajAdj1uTtGL/pnTgD4UGlCHWsrOMzlKmZH9pX7UDYXX9sp+w0jmgJgPONVjYQ+o",
+	"UTQ8VeoCHhJLo8awVLHAKGEvox65MscktNMrRDnmTuEKTumCLglPysnDyOag7IcI/s95NpeKPbJB+jRC",
+	"8ZE6JrzYqA7YY/KvBr9EwjTlKUykOLNQYL3pVLq7My5VQ7hagVEL3QFEYEdpin7tFcbZP3vbp6/Y2enr",
+	"0Vl8+h09T07fsP749AV9OXoVv06+Y2/GJ8FJWsj6Da/4Lj5PTr8bQS7UWf/0JX01eh1/l7xhb6EGhqY6",
+	"VyeDF/2z4ERzbVZ88rO8Y4nh/jNqiIkZD4iduKwpmyDlkqYc+dTzmRl76o/d+hh8xndsPgI7E/7C5wpo",
+	"mdUufe1UbatBAZVuZJsFcIgsgEabfyNs0jbf2KP5RoHo/M3ab/zI72rSnTYBNYgtVBkIQjBcEY22mDHR",
+	"pSAx/NcgFM2Ay2LKRBOw46kNQbmhtZXOaMIwWVs7EMPHLxwYQTyoIuVKr0+/eBBkcKC0iz1wg7UD98S4",
+	"D5ZecRQqkkujaJtL7ezDX4cftN78vyyVolHgb+7nsSUC8ZxChY7TVO5SU7Mq1LGQhrWcsVZHxXAmnaj8",
+	"CmIWEG2GksXi6r4NDaaiMyDRFN6y+mSTpXgJ3/4gJ99CYsWlEf4QFLyVf7P2+PYsc2XgpmSKUiFRBCty",
+	"1D1P31Zb9W9L6TeXb0oVSaW8LeLjnTyDsDS4Qh5fKBE7pzZZmM/jD3gjH5iIscpOYrMooVWLbLbI5oFi",
+	"j965I/ZgZmvftBWn9Z/dns1WR63wWBB0xN6ZKg+1zRkWUwZSkrt6G7Z2L5ZwbdnsIypb9lgRLYma4tG2",
+	"Z3Ncq2htTceiaiijs1MqklO7kQ+AXP6B7dGu/fgJJGC5BS4eG1qMHWeGAHql7ek5hhgEO5Xd4g9qg3bm",
+	"cAeMO3Ck3ZJD7z73Js58be9+G2zwl2YItMDALjEJdXa5WSbdq7M//8P+a2j+ahhqktHFfmlpLip5TvW0",
+	"DEou339S5xO7hCb/QyXlzzS7rcpJt0ciKGu9YgeHCzgRXphjyrE/FddEaTlXR+KL+ME1c3JLoSlU7rR2",
+	"A8nMxXFYv1t255d/kx+//3xNLjNNvuu86HZtFy3r37T2cCi8jhXKa9M1WmIcpCWN0gVpIIk8Ko9p1DUL",
+	"xLqnSeCaSRhShKJY9gDo5/qfIqo1oopDLfpi8rUFdiJvcj2YV9SFgvVmVqGoGIFCklSKCZTdtc4p674t",
+	"vkyJomM2ySlGrNo+HjIjlKR0Mc5TOyWYOqhUmupcy2xJklwvvR4b0hIGnscvxPKOZUi4Araze+FMkgCa",
+	"sqCVi1btFMI3K7OKpYhZhkEfK51euIJCMBOWkChjd5wtICWCJVEoqtSq/ooFlDF3Cc4sIBskF5qndSvd",
+	"VrDtkffeyQgFrBcDbCvHwVzKXFBoh8sSaOZGqmeKsaS03xr3wGxlbROa1Mhf7fE4CkWyNpltVck1w3ZW",
+	"yH4trsphPFJPolHeeDxAuDPTOqJaVfEvURWBwxVqA1XlUdxTaWRfDYEO6TOyuQQD/NJhXEYYcYlf2AOO",
+	"vIKBRxKK+CUf/c5i6+66KrZnI4drGrM9t2sevcL5PgmGbRkSGecgwFvg8jHbSZujj9rylJl7AR46cxeq",
+	"Hrox6CEK98xpSVZHOLxjyFebWudQ6xw6kHPI1+vvy0z/ZFZbUee5IAyU/c098mxfx0o6dVMr4OMLL/DI",
+	"s5XXq/789rJhdeSGCAN/E9pQgsOJipt1LTtbb9YjYXSXSaIA26iwafMSCQSgabqsSYeuq+nYuDOB7XO0",
+	"4AkTqpZ1w44r3xvvPHSRqlEA4Gnlg3P+NkEXfSWNUDEbpVbAJYvQAAylVjr+YKEQEvngyxDBF3OALA7q",
+	"+nsX71YWkwmFliVw4xL9LjwwFRKp2Vx3e+RTEaX88vx8vTvQ437H4BL0prObW7Bh4F4i4IDuQZ/UO4iz",
+	"/dbRJMbsz62rsMV/jhD/saezWSZVxdCmnt57okS+Yvf8D++/hjb7+bE8i9VXP9i7+E9OfQJj1Qbk+C3f",
+	"V8PNL1yzZSO4aZbJxVErKGvygR4kqw+UD7SHwF47cE+b7WD5QE8usP18IN+t2Ppi2sKeR54KhLwZ609v",
+	"4sx7imt4xcHrUPty0ZWjds4emEHUFPwi7xzo6mHdNraimuQuwJ7mWGQMGzZr7szPyqMQ7sETjAZxeOaL",
+	"/hnx3tA9EuPaI0CJlIpblpjJRuNMziJv6S6rdnXKgyLkQpGOmT5UJuPYHhjZtiqKclKlmFIWl5sxprmY",
+	"YH8FfJkKzIGbLuiSjBlLRjS+7Qbk6qd3aMiHovIC8/d5SoV9gxA5TQkGc6iAJFzNc81UgLMFToGPB0Tl",
+	"2R0z67YXxoaxiDuu3Yw3ICguwK1Ih9F8xlIumA0bgrIMRbp3KGwKN/zdnIEe8YpbPFOAjWPdC2zdjGXL",
+	"FILqNGMDEsssAxh5ymZYRX5BM0MPVBU/X968+ykifLx6JKfoG5iRjE+mGnbeyKspVxCrY5GIoIhWWeDZ",
+	"xBJv1YIwUE5FabpUZnLc+n3NUccHBhgI5BdcgWoxc8mFxiuWMTypxWrnc0azou+nw3JqTiX0p4aiE+GH",
+	"hsBphshpom5QhHV7gH5gm4XkIrHNDKFpfRKgI4AW3cy5suXunhWhPqmc4PqRBXJVBGpJgYXlLHt5ht/C",
+	"gyBFzMApBv1BzFULhRwXNDRnIihvrCFh5NaRKSl6uLYIV4NFwmWNLsU5w02cU549U40p6+YYuRbl9sUX",
+	"K4fDjKU8UwUpsiQUruSemXCV98HhubZKPx48TM83R8AnC5lStBDdBcVwgSnFoLmYUWxM7gV2QUd48+gF",
+	"/oxzFazis2FZJjPE8btGdME38VvE+lDqd70XirJeAgFETvkcrUmN/9nQa2NF4h0Rt+CvKelveDY25r6/",
+	"ns3Wui8QYwe4bVftHd6/ZeMW/9k/d1vB+kYtv7re83jZE8MiCtZQFLQAfmcsZqWpSFSr27e6/dHq9nDg",
+	"7y3VhAWdCr22TPLdJ+vfCaY2EqONxNi7AOG1syOMxs7phAVVe6FiUFSMB1xYwmKurLlhjQf4NU6lyo3m",
+	"KdOkDARoLu5w4w7yN1Dbwc11q8iLysPbC8/asA0xF1jPoUbkNtrisQPzXOuwsS1fZY1lmTVE6Jl7xmeM",
+	"mFuXeVzdjto7Js/MisV5xvUSBtE5N3ru4L9/M+df8iSGf/9mHsvu3KvzLLU1DQfPn5+df9fr9/q9s8Gb",
+	"/ps+3AY7uz+cC6a4mwquVS3WymOWyAN8tgz6mX1Nwo3lLLNlw1veOT5qXuC3ESjiCcyBFsxQ1LnxG60t",
+	"gUYy5Ed5Zcvl2CtMX06pIlXNrOzfCyClYao39wV02FSUisOEFrgN8MFaep83oxVQb3UCl5/fk1u2tMhI",
+	"1dKumusWImPCVd+0H7GRoM1rcycZW+Q5SpBTTwQEdVFbkwIg/4ISSaoIgQpM4zVMsVdhdVIluAQ6isVw",
+	"WEIUww+QS0PJfweEzphIrIwCLbBo/VWHpCy8WKZKxamMb73psGncMJXPGZtj0AnE3CZ5qqdSJsQYfOQ/",
+	"jGbkrZnK+Sty2oB1Tegc6bMwlg644pSsbEw5pumm5TqWM2YhM2U+wWbzFM59jTLA8JD2BVuz4EyJrJU6",
+	"iVMzXCQNFeYEyRxdJ3Zu9rNNB3IyydiEakbGfJJnTBHDs3JdKhgJ1XREFbMGXcKVVQUgOy2TKfLNORPw",
+	"6AURsuyoYL6fIAz05erjuQWhvJllzPyhcWaJYeS4WaJEL72jTDrXbEJed+HuzLjWRRYhockdVywjVN3a",
+	"UhHc/yqFdzfxMimMiWuJDAu2nXpckaWyCvOMgEpX4jMd1XvxFoA0syXlZOwbnkF633jcq6beFp9rmM4P",
+	"3Kj3VGsaTxFTprVQLUU6uBhzWoCUAUmZNnImIDMucs1UNyDxlMVACZvZyTMyWjqmC0gpF2SUyhFRWmZ0",
+	"4t9ulyCgfC4LrKuJC7E0NfRBs0ktlWYzhZfGefdOy2aeJKaapnKSM2SI8zxNgeMgfMcn5kK4ppik80VT",
+	"kdAsIbafoOr6tx6bn/3525//PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

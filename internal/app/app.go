@@ -9,6 +9,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/advicerequests"
 	"github.com/oneplan-send/oneplan/internal/casework/assessments"
+	"github.com/oneplan-send/oneplan/internal/casework/consultations"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
 	"github.com/oneplan-send/oneplan/internal/casework/documents"
@@ -84,6 +85,7 @@ type App struct {
 	Disputes      *disputes.Service
 	Documents     *documents.Service
 	Advice        *advicerequests.Service
+	Consultations *consultations.Service
 	Transitions   *transitions.Service
 	Surveys       *surveys.Service
 	Reports       *reports.Service
@@ -118,6 +120,7 @@ func New(st *store.Store, opts Options) *App {
 		opts.Blobs = memoryBlobs()
 	}
 	a.Advice = advicerequests.New(core, store.Bind(st, func(tx *store.Tx) advicerequests.Tx { return tx }))
+	a.Consultations = consultations.New(core, store.Bind(st, func(tx *store.Tx) consultations.Tx { return tx }))
 	a.Documents = documents.New(core, store.Bind(st, func(tx *store.Tx) documents.Tx { return tx }), opts.Blobs, opts.Scanner, opts.DocumentLimits)
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears, opts.Blobs)
 	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)

@@ -24,6 +24,7 @@ type handlers struct {
 	disputeHandlers
 	documentHandlers
 	adviceHandlers
+	consultationHandlers
 	transitionHandlers
 	surveyHandlers
 	reportHandlers

@@ -321,7 +321,9 @@ func matrix() []row {
 			want: expect(nf, map[caller]int{sendOfficer: ok, leadInvolved: ok, admin: fb, analyst: fb})},
 		{method: "POST", path: "/v1/advice-requests/{action}/submission", writes: true, setup: withNamedAdvice,
 			want: expect(fb, map[caller]int{leadInvolved: ok, involved: nf, uninvolved: nf, leadUninvolved: nf}),
-			body: func(*env, caller, fixture) any { return map[string]any{"sections": map[string]any{"needs": "Working memory."}} }},
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"sections": map[string]any{"needs": "Working memory."}}
+			}},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/decision-to-issue", writes: true, setup: withAssessing, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"decision": "issue", "decided_on": today, "reason": "Needs call for a plan."}
@@ -395,6 +397,15 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"kind": "between_phases", "transfer_on": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
 			}},
+		// Consultations with settings (s.39): the school is consulted; its staff (the involved key) answer.
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/consultations", writes: true, setup: withServedDraft, want: planRun(new),
+			body: func(e *env, _ caller, _ fixture) any { return map[string]any{"organisation_id": e.school, "requested_by": "family"} }},
+		{method: "GET", path: "/v1/consultations", want: caseworkList},
+		{method: "GET", path: "/v1/consultations/{action}", setup: withConsultation,
+			want: expect(nf, map[caller]int{sendOfficer: ok, involved: ok, admin: fb, analyst: fb})},
+		{method: "POST", path: "/v1/consultations/{action}/response", writes: true, setup: withConsultation,
+			want: expect(fb, map[caller]int{involved: ok, uninvolved: nf, leadInvolved: nf, leadUninvolved: nf}),
+			body: func(*env, caller, fixture) any { return map[string]any{"response": "can_meet_needs"} }},
 		{method: "GET", path: "/v1/annual-reviews", want: caseworkList},
 		{method: "GET", path: "/v1/annual-reviews/{feedback}", setup: withReview, want: caseworkRead(ok)},
 		{method: "POST", path: "/v1/annual-reviews/{feedback}/meeting", writes: true, setup: withReview, want: caseworkWrite(ok),

@@ -560,6 +560,78 @@ func (e ConsentScope) Valid() bool {
 	}
 }
 
+// Defines values for ConsultationRequestedBy.
+const (
+	ConsultationRequestedByAuthority ConsultationRequestedBy = "authority"
+	ConsultationRequestedByFamily    ConsultationRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationRequestedBy enum.
+func (e ConsultationRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationRequestedByAuthority:
+		return true
+	case ConsultationRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationAnswer.
+const (
+	CanMeetNeeds    ConsultationAnswer = "can_meet_needs"
+	CannotMeetNeeds ConsultationAnswer = "cannot_meet_needs"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationAnswer enum.
+func (e ConsultationAnswer) Valid() bool {
+	switch e {
+	case CanMeetNeeds:
+		return true
+	case CannotMeetNeeds:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationInputRequestedBy.
+const (
+	ConsultationInputRequestedByAuthority ConsultationInputRequestedBy = "authority"
+	ConsultationInputRequestedByFamily    ConsultationInputRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationInputRequestedBy enum.
+func (e ConsultationInputRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationInputRequestedByAuthority:
+		return true
+	case ConsultationInputRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationStatus.
+const (
+	Responded ConsultationStatus = "responded"
+	Sent      ConsultationStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationStatus enum.
+func (e ConsultationStatus) Valid() bool {
+	switch e {
+	case Responded:
+		return true
+	case Sent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ContactRelationship.
 const (
 	ContactRelationshipCarer       ContactRelationship = "carer"
@@ -3286,6 +3358,66 @@ type ConsentWithdrawal struct {
 	WithdrawnOn *openapi_types.Date `json:"withdrawn_on,omitempty"`
 }
 
+// Consultation defines model for Consultation.
+type Consultation struct {
+	// DueOn 15 days beginning with sent_on.
+	DueOn          openapi_types.Date      `json:"due_on"`
+	ID             openapi_types.UUID      `json:"id"`
+	Late           bool                    `json:"late"`
+	Notes          *string                 `json:"notes,omitempty"`
+	OrganisationID openapi_types.UUID      `json:"organisation_id"`
+	PlanID         openapi_types.UUID      `json:"plan_id"`
+	Reasons        *string                 `json:"reasons,omitempty"`
+	RequestedBy    ConsultationRequestedBy `json:"requested_by"`
+	RespondedOn    *openapi_types.Date     `json:"responded_on,omitempty"`
+	Response       *ConsultationAnswer     `json:"response,omitempty"`
+	SentOn         openapi_types.Date      `json:"sent_on"`
+
+	// Status sent: waiting for the setting; responded: the setting answered.
+	Status        ConsultationStatus `json:"status"`
+	Version       int                `json:"version"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// ConsultationRequestedBy defines model for Consultation.RequestedBy.
+type ConsultationRequestedBy string
+
+// ConsultationAnswer defines model for ConsultationAnswer.
+type ConsultationAnswer string
+
+// ConsultationInput defines model for ConsultationInput.
+type ConsultationInput struct {
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganisationID The setting consulted: an organisation in the directory.
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
+
+	// RequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+	RequestedBy ConsultationInputRequestedBy `json:"requested_by"`
+
+	// SentOn The day the consultation was sent (default today); not in the future. The 15 days begin with it.
+	SentOn *openapi_types.Date `json:"sent_on,omitempty"`
+}
+
+// ConsultationInputRequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+type ConsultationInputRequestedBy string
+
+// ConsultationPage defines model for ConsultationPage.
+type ConsultationPage struct {
+	Items      []Consultation `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// ConsultationResponseInput defines model for ConsultationResponseInput.
+type ConsultationResponseInput struct {
+	// Reasons Why; required when the setting cannot meet the child's needs.
+	Reasons  *string            `json:"reasons,omitempty"`
+	Response ConsultationAnswer `json:"response"`
+}
+
+// ConsultationStatus sent: waiting for the setting; responded: the setting answered.
+type ConsultationStatus string
+
 // Contact defines model for Contact.
 type Contact struct {
 	Email                  *openapi_types.Email `json:"email,omitempty"`
@@ -3778,6 +3910,9 @@ type EHCPhaseTransferInputKind string
 
 // EHCPlacement Section I: blank in a draft; required in a final plan.
 type EHCPlacement struct {
+	// ConsultationID The consultation with the setting (s.39) that supports naming it; must be a consultation on this plan (422 otherwise).
+	ConsultationID *openapi_types.UUID `json:"consultation_id,omitempty"`
+
 	// Residential The placement is residential (SEN2 PlanRes / RES).
 	Residential *bool                    `json:"residential,omitempty"`
 	SettingName *string                  `json:"setting_name,omitempty"`
@@ -4886,6 +5021,9 @@ type SENNeed string
 // ServiceType defines model for ServiceType.
 type ServiceType string
 
+// SettingConsultationEventPayload The data of consultation events (see GET /v1/event-types for which).
+type SettingConsultationEventPayload = EventPayload
+
 // Sex Sex as recorded, for the SEN2 return (M/F).
 type Sex string
 
@@ -5772,6 +5910,27 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListConsultationsParams defines parameters for ListConsultations.
+type ListConsultationsParams struct {
+	PlanID *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
+	Status *ConsultationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RespondToConsultationParams defines parameters for RespondToConsultation.
+type RespondToConsultationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
@@ -5953,6 +6112,12 @@ type CeaseEHCPlanParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ConsultSettingParams defines parameters for ConsultSetting.
+type ConsultSettingParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReviseEHCPlanDraftParams defines parameters for ReviseEHCPlanDraft.
@@ -6714,6 +6879,9 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = APIKeyInput
 
+// RespondToConsultationJSONRequestBody defines body for RespondToConsultation for application/json ContentType.
+type RespondToConsultationJSONRequestBody = ConsultationResponseInput
+
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
 
@@ -6752,6 +6920,9 @@ type ProposeEHCPlanAmendmentJSONRequestBody = EHCPlanAmendmentInput
 
 // CeaseEHCPlanJSONRequestBody defines body for CeaseEHCPlan for application/json ContentType.
 type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
+
+// ConsultSettingJSONRequestBody defines body for ConsultSetting for application/json ContentType.
+type ConsultSettingJSONRequestBody = ConsultationInput
 
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
@@ -7379,6 +7550,46 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListConsultations Consultations with settings (s.39)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+	ListConsultations(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsultation One consultation with a setting
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+	GetConsultation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RespondToConsultationWithBody The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultationWithBody(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RespondToConsultation The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultation(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDisputes List tribunal appeals, mediations and complaints
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -7849,6 +8060,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
 	CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsultSettingWithBody Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSettingWithBody(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSetting(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviseEHCPlanDraftWithBody Replace the draft's sections
 	//
@@ -10059,6 +10296,86 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 	return c.Client.Do(req)
 }
 
+// ListConsultations Consultations with settings (s.39)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+//
+// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+func (c *Client) ListConsultations(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConsultationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsultation One consultation with a setting
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+func (c *Client) GetConsultation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsultationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RespondToConsultationWithBody The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *Client) RespondToConsultationWithBody(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRespondToConsultationRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RespondToConsultation The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *Client) RespondToConsultation(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRespondToConsultationRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDisputes List tribunal appeals, mediations and complaints
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -10890,6 +11207,52 @@ func (c *Client) CeaseEHCPlanWithBody(ctx context.Context, id ID, params *CeaseE
 // Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
 func (c *Client) CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCeaseEHCPlanRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsultSettingWithBody Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *Client) ConsultSettingWithBody(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsultSettingRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *Client) ConsultSetting(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsultSettingRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -15141,6 +15504,203 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	return req, nil
 }
 
+// NewListConsultationsRequest constructs an http.Request for the ListConsultations method
+func NewListConsultationsRequest(server string, params *ListConsultationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consultations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PlanID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "plan_id", *params.PlanID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsultationRequest constructs an http.Request for the GetConsultation method
+func NewGetConsultationRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consultations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRespondToConsultationRequest calls the generic RespondToConsultation builder with application/json body
+func NewRespondToConsultationRequest(server string, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRespondToConsultationRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRespondToConsultationRequestWithBody constructs an http.Request for the RespondToConsultation method, with any body, and a specified content type
+func NewRespondToConsultationRequestWithBody(server string, id ID, params *RespondToConsultationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consultations/%s/response", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListDisputesRequest constructs an http.Request for the ListDisputes method
 func NewListDisputesRequest(server string, params *ListDisputesParams) (*http.Request, error) {
 	var err error
@@ -16756,6 +17316,68 @@ func NewCeaseEHCPlanRequestWithBody(server string, id ID, params *CeaseEHCPlanPa
 			}
 
 			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewConsultSettingRequest calls the generic ConsultSetting builder with application/json body
+func NewConsultSettingRequest(server string, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConsultSettingRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewConsultSettingRequestWithBody constructs an http.Request for the ConsultSetting method, with any body, and a specified content type
+func NewConsultSettingRequestWithBody(server string, id ID, params *ConsultSettingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/consultations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
 	}
@@ -23183,6 +23805,50 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// ListConsultationsWithResponse Consultations with settings (s.39)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+	ListConsultationsWithResponse(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*ListConsultationsResponse, error)
+
+	// GetConsultationWithResponse One consultation with a setting
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+	GetConsultationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetConsultationResponse, error)
+
+	// RespondToConsultationWithBodyWithResponse The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultationWithBodyWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error)
+
+	// RespondToConsultationWithResponse The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultationWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error)
+
 	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -23673,6 +24339,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
 	CeaseEHCPlanWithResponse(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CeaseEHCPlanResponse, error)
+
+	// ConsultSettingWithBodyWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSettingWithBodyWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error)
+
+	// ConsultSettingWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSettingWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error)
 
 	// ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
 	//
@@ -27466,6 +28158,346 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// ListConsultationsResponse429Headers the declared response headers of an HTTP 429 response for ListConsultations
+type ListConsultationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListConsultationsResponse503Headers the declared response headers of an HTTP 503 response for ListConsultations
+type ListConsultationsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListConsultationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConsultationPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListConsultationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListConsultationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConsultationsResponse) GetJSON200() *ConsultationPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConsultationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConsultationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConsultationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConsultationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConsultationResponse200Headers the declared response headers of an HTTP 200 response for GetConsultation
+type GetConsultationResponse200Headers struct {
+	ETag *string
+}
+
+// GetConsultationResponse429Headers the declared response headers of an HTTP 429 response for GetConsultation
+type GetConsultationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetConsultationResponse503Headers the declared response headers of an HTTP 503 response for GetConsultation
+type GetConsultationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetConsultationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Consultation
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetConsultationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetConsultationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetConsultationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConsultationResponse) GetJSON200() *Consultation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsultationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsultationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsultationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsultationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RespondToConsultationResponse200Headers the declared response headers of an HTTP 200 response for RespondToConsultation
+type RespondToConsultationResponse200Headers struct {
+	ETag *string
+}
+
+// RespondToConsultationResponse409Headers the declared response headers of an HTTP 409 response for RespondToConsultation
+type RespondToConsultationResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RespondToConsultationResponse412Headers the declared response headers of an HTTP 412 response for RespondToConsultation
+type RespondToConsultationResponse412Headers struct {
+	ETag *string
+}
+
+// RespondToConsultationResponse429Headers the declared response headers of an HTTP 429 response for RespondToConsultation
+type RespondToConsultationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RespondToConsultationResponse503Headers the declared response headers of an HTTP 503 response for RespondToConsultation
+type RespondToConsultationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RespondToConsultationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Consultation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RespondToConsultationResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RespondToConsultationResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RespondToConsultationResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RespondToConsultationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RespondToConsultationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RespondToConsultationResponse) GetJSON200() *Consultation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RespondToConsultationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RespondToConsultationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RespondToConsultationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RespondToConsultationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListDisputesResponse429Headers the declared response headers of an HTTP 429 response for ListDisputes
 type ListDisputesResponse429Headers struct {
 	RetryAfter *int
@@ -30507,6 +31539,146 @@ func (r CeaseEHCPlanResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CeaseEHCPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsultSettingResponse201Headers the declared response headers of an HTTP 201 response for ConsultSetting
+type ConsultSettingResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// ConsultSettingResponse409Headers the declared response headers of an HTTP 409 response for ConsultSetting
+type ConsultSettingResponse409Headers struct {
+	RetryAfter *int
+}
+
+// ConsultSettingResponse429Headers the declared response headers of an HTTP 429 response for ConsultSetting
+type ConsultSettingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ConsultSettingResponse503Headers the declared response headers of an HTTP 503 response for ConsultSetting
+type ConsultSettingResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ConsultSettingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Consultation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ConsultSettingResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsultSettingResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConsultSettingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ConsultSettingResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConsultSettingResponse) GetJSON201() *Consultation {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsultSettingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsultSettingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsultSettingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsultSettingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -41514,6 +42686,74 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// ListConsultationsWithResponse Consultations with settings (s.39)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+func (c *ClientWithResponses) ListConsultationsWithResponse(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*ListConsultationsResponse, error) {
+	rsp, err := c.ListConsultations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConsultationsResponse(rsp)
+}
+
+// GetConsultationWithResponse One consultation with a setting
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+func (c *ClientWithResponses) GetConsultationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetConsultationResponse, error) {
+	rsp, err := c.GetConsultation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsultationResponse(rsp)
+}
+
+// RespondToConsultationWithBodyWithResponse The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *ClientWithResponses) RespondToConsultationWithBodyWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error) {
+	rsp, err := c.RespondToConsultationWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRespondToConsultationResponse(rsp)
+}
+
+// RespondToConsultationWithResponse The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *ClientWithResponses) RespondToConsultationWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error) {
+	rsp, err := c.RespondToConsultation(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRespondToConsultationResponse(rsp)
+}
+
 // ListDisputesWithResponse List tribunal appeals, mediations and complaints
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -42225,6 +43465,44 @@ func (c *ClientWithResponses) CeaseEHCPlanWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseCeaseEHCPlanResponse(rsp)
+}
+
+// ConsultSettingWithBodyWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *ClientWithResponses) ConsultSettingWithBodyWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error) {
+	rsp, err := c.ConsultSettingWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsultSettingResponse(rsp)
+}
+
+// ConsultSettingWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *ClientWithResponses) ConsultSettingWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error) {
+	rsp, err := c.ConsultSetting(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsultSettingResponse(rsp)
 }
 
 // ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
@@ -46708,6 +47986,340 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	return response, nil
 }
 
+// ParseListConsultationsResponse parses an HTTP response from a ListConsultationsWithResponse call
+func ParseListConsultationsResponse(rsp *http.Response) (*ListConsultationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConsultationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConsultationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListConsultationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListConsultationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConsultationResponse parses an HTTP response from a GetConsultationWithResponse call
+func ParseGetConsultationResponse(rsp *http.Response) (*GetConsultationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsultationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Consultation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetConsultationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetConsultationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetConsultationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRespondToConsultationResponse parses an HTTP response from a RespondToConsultationWithResponse call
+func ParseRespondToConsultationResponse(rsp *http.Response) (*RespondToConsultationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RespondToConsultationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Consultation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RespondToConsultationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RespondToConsultationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RespondToConsultationResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RespondToConsultationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RespondToConsultationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListDisputesResponse parses an HTTP response from a ListDisputesWithResponse call
 func ParseListDisputesResponse(rsp *http.Response) (*ListDisputesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -49760,6 +51372,152 @@ func ParseCeaseEHCPlanResponse(rsp *http.Response) (*CeaseEHCPlanResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CeaseEHCPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsultSettingResponse parses an HTTP response from a ConsultSettingWithResponse call
+func ParseConsultSettingResponse(rsp *http.Response) (*ConsultSettingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsultSettingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Consultation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ConsultSettingResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsultSettingResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers ConsultSettingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ConsultSettingResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
