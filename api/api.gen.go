@@ -1709,6 +1709,36 @@ func (e LawfulBasis) Valid() bool {
 	}
 }
 
+// Defines values for LetterKind.
+const (
+	LetterKindCease               LetterKind = "cease"
+	LetterKindDecisionNotToAssess LetterKind = "decision_not_to_assess"
+	LetterKindDecisionNotToIssue  LetterKind = "decision_not_to_issue"
+	LetterKindDecisionToAssess    LetterKind = "decision_to_assess"
+	LetterKindDraftPlan           LetterKind = "draft_plan"
+	LetterKindFinalPlan           LetterKind = "final_plan"
+)
+
+// Valid indicates whether the value is a known member of the LetterKind enum.
+func (e LetterKind) Valid() bool {
+	switch e {
+	case LetterKindCease:
+		return true
+	case LetterKindDecisionNotToAssess:
+		return true
+	case LetterKindDecisionNotToIssue:
+		return true
+	case LetterKindDecisionToAssess:
+		return true
+	case LetterKindDraftPlan:
+		return true
+	case LetterKindFinalPlan:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MAPDecisionCostBand.
 const (
 	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
@@ -4441,6 +4471,9 @@ type InvolvementRole string
 // 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
 // with one keeps going when a consent it also rested on is withdrawn.
 type LawfulBasis string
+
+// LetterKind The letters the regulations require, in the order of the process.
+type LetterKind string
 
 // MAPDecision defines model for MapDecision.
 type MAPDecision struct {
@@ -7343,6 +7376,9 @@ type ServerInterface interface {
 	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
 	AddEHCNeedsAssessmentException(ctx echo.Context, id ID, params AddEHCNeedsAssessmentExceptionParams) error
+	// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	// (GET /v1/ehc-needs-assessments/{id}/letters/{kind})
+	GetEHCLetter(ctx echo.Context, id ID, kind LetterKind) error
 	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
 	WithdrawEHCNeedsAssessment(ctx echo.Context, id ID, params WithdrawEHCNeedsAssessmentParams) error
@@ -7364,6 +7400,9 @@ type ServerInterface interface {
 	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
 	// (POST /v1/ehc-plans/{id}/consultations)
 	ConsultSetting(ctx echo.Context, id ID, params ConsultSettingParams) error
+	// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+	// (GET /v1/ehc-plans/{id}/document)
+	GetEHCPlanDocument(ctx echo.Context, id ID) error
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx echo.Context, id ID, params ReviseEHCPlanDraftParams) error
@@ -9083,6 +9122,30 @@ func (w *ServerInterfaceWrapper) AddEHCNeedsAssessmentException(ctx echo.Context
 	return err
 }
 
+// GetEHCLetter converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEHCLetter(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind LetterKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEHCLetter(ctx, id, kind)
+	return err
+}
+
 // WithdrawEHCNeedsAssessment converts echo context to params.
 func (w *ServerInterfaceWrapper) WithdrawEHCNeedsAssessment(ctx echo.Context) error {
 	var err error
@@ -9360,6 +9423,22 @@ func (w *ServerInterfaceWrapper) ConsultSetting(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ConsultSetting(ctx, id, params)
+	return err
+}
+
+// GetEHCPlanDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEHCPlanDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEHCPlanDocument(ctx, id)
 	return err
 }
 
@@ -12752,6 +12831,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/consultations", wrapper.ListConsultations, options.OperationMiddlewares["listConsultations"]...)
 	router.GET(options.BaseURL+"/v1/consultations/:id", wrapper.GetConsultation, options.OperationMiddlewares["getConsultation"]...)
 	router.POST(options.BaseURL+"/v1/consultations/:id/response", wrapper.RespondToConsultation, options.OperationMiddlewares["respondToConsultation"]...)
+	router.GET(options.BaseURL+"/v1/ehc-needs-assessments/:id/letters/:kind", wrapper.GetEHCLetter, options.OperationMiddlewares["getEhcLetter"]...)
+	router.GET(options.BaseURL+"/v1/ehc-plans/:id/document", wrapper.GetEHCPlanDocument, options.OperationMiddlewares["getEhcPlanDocument"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-issue", wrapper.DecideEHCPlanIssue, options.OperationMiddlewares["decideEhcPlanIssue"]...)
 	router.GET(options.BaseURL+"/v1/ehc-plans", wrapper.ListEHCPlans, options.OperationMiddlewares["listEhcPlans"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans", wrapper.CreateEHCPlan, options.OperationMiddlewares["createEhcPlan"]...)
@@ -19155,6 +19236,172 @@ func (response AddEHCNeedsAssessmentException503ApplicationProblemPlusJSONRespon
 	return err
 }
 
+type GetEHCLetterRequestObject struct {
+	ID   ID         `json:"id"`
+	Kind LetterKind `json:"kind"`
+}
+
+type GetEHCLetterResponseObject interface {
+	VisitGetEHCLetterResponse(w http.ResponseWriter) error
+}
+
+type GetEHCLetter200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEHCLetter200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetEHCLetter200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCLetter200ApplicationPdfResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCLetter200TextHTMLResponse struct {
+	Body          io.Reader
+	Headers       GetEHCLetter200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCLetter200TextHTMLResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCLetter401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter401ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter403ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter404ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter409ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter429ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter503ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type WithdrawEHCNeedsAssessmentRequestObject struct {
 	ID     ID `json:"id"`
 	Params WithdrawEHCNeedsAssessmentParams
@@ -20462,6 +20709,152 @@ type ConsultSetting503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ConsultSetting503ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocumentRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetEHCPlanDocumentResponseObject interface {
+	VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetEHCPlanDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEHCPlanDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetEHCPlanDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCPlanDocument200ApplicationPdfResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCPlanDocument200TextHTMLResponse struct {
+	Body          io.Reader
+	Headers       GetEHCPlanDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCPlanDocument200TextHTMLResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCPlanDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument401ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument403ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument404ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument429ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument503ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -35100,6 +35493,9 @@ type StrictServerInterface interface {
 	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
 	AddEHCNeedsAssessmentException(ctx context.Context, request AddEHCNeedsAssessmentExceptionRequestObject) (AddEHCNeedsAssessmentExceptionResponseObject, error)
+	// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	// (GET /v1/ehc-needs-assessments/{id}/letters/{kind})
+	GetEHCLetter(ctx context.Context, request GetEHCLetterRequestObject) (GetEHCLetterResponseObject, error)
 	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
 	WithdrawEHCNeedsAssessment(ctx context.Context, request WithdrawEHCNeedsAssessmentRequestObject) (WithdrawEHCNeedsAssessmentResponseObject, error)
@@ -35121,6 +35517,9 @@ type StrictServerInterface interface {
 	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
 	// (POST /v1/ehc-plans/{id}/consultations)
 	ConsultSetting(ctx context.Context, request ConsultSettingRequestObject) (ConsultSettingResponseObject, error)
+	// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+	// (GET /v1/ehc-plans/{id}/document)
+	GetEHCPlanDocument(ctx context.Context, request GetEHCPlanDocumentRequestObject) (GetEHCPlanDocumentResponseObject, error)
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx context.Context, request ReviseEHCPlanDraftRequestObject) (ReviseEHCPlanDraftResponseObject, error)
@@ -36779,6 +37178,32 @@ func (sh *strictHandler) AddEHCNeedsAssessmentException(ctx echo.Context, id ID,
 	return nil
 }
 
+// GetEHCLetter operation middleware
+func (sh *strictHandler) GetEHCLetter(ctx echo.Context, id ID, kind LetterKind) error {
+	var request GetEHCLetterRequestObject
+
+	request.ID = id
+	request.Kind = kind
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEHCLetter(ctx.Request().Context(), request.(GetEHCLetterRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEHCLetter")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEHCLetterResponseObject); ok {
+		return validResponse.VisitGetEHCLetterResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // WithdrawEHCNeedsAssessment operation middleware
 func (sh *strictHandler) WithdrawEHCNeedsAssessment(ctx echo.Context, id ID, params WithdrawEHCNeedsAssessmentParams) error {
 	var request WithdrawEHCNeedsAssessmentRequestObject
@@ -37067,6 +37492,31 @@ func (sh *strictHandler) ConsultSetting(ctx echo.Context, id ID, params ConsultS
 		return err
 	} else if validResponse, ok := response.(ConsultSettingResponseObject); ok {
 		return validResponse.VisitConsultSettingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetEHCPlanDocument operation middleware
+func (sh *strictHandler) GetEHCPlanDocument(ctx echo.Context, id ID) error {
+	var request GetEHCPlanDocumentRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEHCPlanDocument(ctx.Request().Context(), request.(GetEHCPlanDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEHCPlanDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEHCPlanDocumentResponseObject); ok {
+		return validResponse.VisitGetEHCPlanDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -40668,623 +41118,633 @@ var swaggerSpec = []string{
 	"TlMipY2P9bMGzxFhGaJKf8YZwRqfs5mWZh0GFxDgAiprT2eFWqK9D5efnr3aN7ao1XPg+cYYEo9CP+rh",
 	"mid4C0nWxTIqLLborFPaqhK99O+fOf6t0rybVGXhXoNPxWJ2VSC8c/rmuoNPdVtqDd4yd0qDZF3Sb2vr",
 	"0zMuXDobVq6u9ERgvW7GLR12LElxd667udnhPbHhOnxsQ8ecs4mThvzvdLNv3Cu/WGX6Vc8vzUXlFAuS",
-	"lX3SLHNebdzYIUO/xojuHjIR4lWhfmZqaSugePzZBA1xhv4ve+/e3DaO5YF+FZTqVkWapRTJeXTHrq0t",
-	"T+J0MtNxfG1nZnvXuRJEQhLGFMAlKDuarnz3WzgHIEGKlEhZTpRu9R/phCJAPM/7/E47hf4Cku0eLVMw",
-	"T4RLS86L9SobR9dWEKENlGQXeqsr4n07lTU3iTra6krBS5eITEI6nbKAjHKSy8jIGTQVHPJyhT7DLElC",
-	"FpAxxssm/uxGABWCMBGekPbIkrRRxzOHXxFKRiWXZgRyh/OOe2ZGKee/EaP88RydZDEH1o8bMnrHjBM+",
-	"pFMUEDZp7OsE2Y2K6KPQzo1f3YVtYR/IHmlD5roFrYjZXN6xoLMlNSzQrqaEZd1tuzSLlZ+mlYiH46VT",
-	"XXRoo6SgOgrY1PR1igHRFW/NR8EuIPcsUSycYHRGWkk0lovpDE31pxfv83XQ0++5ZUHtB1OrL2jbCaPz",
-	"4ZwZU27IKMD8ZdYK3e2UTmF6Q/1zqQbuntkSnNNPfye/vLm4JKdxwv2QQYlWwxKkUWeoSHdb6yjgwC3y",
-	"aTKTYaDcAFOrIXhIAGz/r9pHnfa0A0sLoAhadruIZWJDWf2EHPUHP5Mrf8aCRcjIgEQ0ptOYRjPyUstt",
-	"N8LAEBKfJmwKXmSa0GMyCtmUhkM5DvkURjUibT2ftt8xxpU06h8KtNuQ2LN3r02dl9dvT2/EUX/wnKje",
-	"82dQCGcULcYh94cJVbe2P2b7KyYAXNA4Ic/IZCHQiNfpkTzJvhGwGlIwo3FNpT5o4JmkjlZIaKgkyTRD",
-	"7hBwJIr2SBXn3PJazohLj8QHGrm1sxrIub5UyXBM81lqkPo7fHHb8lovboeJHB719d+P+vCPF/CPF/iP",
-	"QR/+pdVX/Pvn6qylXBnAKIolOqgD5oeQDqv/iqgbDjg+m/nABZXjQSj9iJLhIqmEr5vx6ayrJ6tPgPnH",
-	"PArZF54siW0K28UDFmPY0YMKQ6XD8Zw1zpaiTJT4oNk2Cz5WTAGxSiecxWQsk1nKn+VEs3ypFB+HWhiM",
-	"Qq6vEVxgl1SJmcr8SIuoJF/Ha33p6re7dzSG6BndLB3V+burc9s8ffjp4rz1WY8dwfJLfMt+s0Itp35V",
-	"iRaMeWWsQV+mRVlvCNkxtA6W1SV/x0IX2CMDq9eyl42vqECd2qpgj0k8aBasY7xrivKg9H1IwdmtRXBO",
-	"o9oVbFzCtIUnzQaNrP0EnjwbJPEH8AObqBO7de7Jd8+Jl96tbU05Zuke3YxjK2k0NOGY4W3l792K6uCX",
-	"Nia8PowQre+7nAw0lbzXf6NAM0qCLrOcSC3VGeQj/X6BLVYk7jQhOvtMTdY441du6Zr7tQvjhuWv386w",
-	"kQ5+Jy74P9aVae4df8iVqEePc5fjc3FIpdq0e9hXCAENQ4nKrKXfJ2RO5/mSSc4vUUkxpROS0AnRai+h",
-	"UBPYQQQ5sZFBJikHgA5PTBhcro5zOhAgPnP4M9ILRyetbGucXlrW81euLLF4yh5S7nmV0aFibUwrBoQB",
-	"6hUBEfXIXH9Sa6dgEDcBf0ZhFoQKdc8gF/1Zf1DDPl6Wvlp+g+Mpu2QKcO1+b7EvVGs8cH5hPEOcUKs/",
-	"eNWnL9ig+3I88Ls/0aOg+zPrT7rP6PPxC/9l8BP7WS80GIIcdzncI+761Z+lBbdax0cZfcYLZ5Lahwyz",
-	"d14WxKk0P+8nrTCJhPqJVj8+56Xp1lH/6GW3P+gO+tf9V8f9/nG//z+YcZGFWMBrg5+7/RfdwfPshGDc",
-	"dOvMLIPXAoRA+/hc0lkLZeBsQX7yj4LuT+NnrPtqMuh3n9MX45f+T8HP7NUkDRIG289wxZViO+l3B4PB",
-	"oPtTv9/valrRdWrMDPLCmp3ds27/6HrQPz6ys0vl02dfvxYPZW4r60jvdhfLD/7vG8reFHQkeU/mVCxd",
-	"XRQyGyALAj7lIaQd3Ax42rbHwlsNDfQsQfEISnCerRU2nJhgIM8FxvBShFSP5JKyPRJwFS0S5iGYJ8zU",
-	"vKgW8R1bDhHIUbH0ARd3PDFud+dYe9aI45H8GXZrRWSXrnim15Hs3/S7CCm2FrRTXz5nm+0mVt75wO24",
-	"xERotqOMKkHGnKmGCzYsfGk1K84MqImataulyT5d6LN0QVLEq5KwH00IGgQOVEFenY7RKZPWMQwWpjSB",
-	"wSJdsoRAmFV9n99GAclW7bWB0/VjoQwUQ8l6mGzg9SRAimFi2q9/MWKxXxrMZHogTyFbOSFfyKDf94Ap",
-	"arlnjjhwPjshWojBc4hvckX6+TWUC0wFrpDAjMGruDo2/9fOJRts6YI5xL1k2R4v/UALPjYLfhUEzOQB",
-	"rZpbAzX0ZcDWGJA2YHU4803tKra6z05iZRYVfVUm/FzKe5vvhr6Zs2s61cchYDFUtIS4CwynXGfDKbPH",
-	"mOwfo9BtZ0pxl+zR7Sk5P01Do4o70G2EYPdIOmrQoE4BxtWKWUd1MM+c45xfk/N3V+TjmyuTd49QS7nF",
-	"UR755cIE+PlMrcBun3b/B5G3vUG/HHz7wdclP+JPf0cktgDUhQmLoYCEwRBvG9iolXHWqqK1ik6wEPz/",
-	"FqzkO+gyUx6UJFh2oT6YBZJQ5djkL73Sr5fn0cFLm27JLqwiOcL87Uwj+Wnswj5S/1ZttDTs4JYVv/GN",
-	"r8yaz9e6CeuGv+Ewr93qcjtJdMeHYhErFi+PSRTzO6q1jjsZLkRC4yWRMXFq9OWunCUFJySKF8ckWkQ8",
-	"zPxMC8ET0o7ixTCK+ZzGS0+/NkxrOxkU8cVwzgLu0zADeSJQCEpzRxA6O641BU7aMHVxDxUDvyRWCpyx",
-	"MMpj1Q3BghEjRqfzmAaLMFEZ6J0ZYvYgHabzCJ38mrxka6Y5rvmEGmoJDPDxoniBfzod5yZv/m2mXlHc",
-	"EDnCMIkXSvPvaTS0rEBzc1+tBeIz2OCX1Po1GzBJx+FdkvyJNQPMO43j7bxWnA6pAO8Qy2nMlPLIgLSF",
-	"FKxDEklekLbJ60mjeFA6etFIUsqK1JvPlxFGg81kE3d2Iytb08banDU3VaiBKzNXHn5zwSjNTlTConLf",
-	"rJDJ8F7Gt2ZzqsIghriADbhc7iSWsLltUiPcwKNhXBpL9RZrcaSvAdhDmhKxhPgp1zP+RJEsfomEjObC",
-	"D4qhTevuXlPPTm0Hrtme4T0Lw0fDc9js4TVmnOKBKCgf6/SNwk17dJWjaIZrqnYUxvsQ83sTOvCgC765",
-	"Mlbhxm9usDMS4BQA79ciCKtXO91KUJ1p7qo/CgpB8fJtWq617tdKr0fhpO1CzSiytW+nadg6/yW8nkUU",
-	"fEb6op1qaWwmZXBM2DwKJVR3B/lwxqeaXqdSkZcTRkN+B8b2ScwhTjxmIerNMx6Z8nVyPteC6NIjUykD",
-	"giJVjq6nH8zJXm5davxMC4sHQG8ZMnIZ+b+Y0IZh9FCgSS40vzLr0p3IuEvtugAYogKU6TfktQwABP7C",
-	"CIPkqD944RF/RqOExeTnsmLK6cA3HZUJhQ376pUvTP3mszTRtmaDkhWv2/hr6dGj9uhtF3hTEldyz8OQ",
-	"jBkJwNMwXpL7mSY9ApF8SmMuVw5HAaC2InolBxR+DxlYFsnI4mLWID9Vi1JP6V/RQ6tWamUkG5X8apTe",
-	"59tm219MdjKtpjcFv/mw65L20ejOpK22vjimh9LVzGpmlHngbP0JOSFUpOHqWeEwh76etrzWX1te63XL",
-	"a71pea2zltd62/Jav7S81ruB/uOo5bXet7zW31pe6+/lBDUbzetSS2puRG4EfTqkFEpTP32isnJ7WguA",
-	"4PtczEbLa401wW95LTAvaI6tVfAWFKaCuk9ei7e81r9aXqs8avzChDS/sRHNhSCGiVyIUr/54IXxm7t+",
-	"+KPugB6Nuz/5z4Luz+z5pPuCvhz/5P8cvGJ9iG7AiGbw7+VDpa07riUjJlxv/GBFtIeA6ZrhFLWCDD6v",
-	"+PuzWe/Y1+QuwKZIIxun/jV1THOByOtlxULB2XzLosQjUvjMcSnXEDGrs5mMlzrgas6VysViux0oGd6l",
-	"FocSzNFiN0TGZSNcD5VVy2O7cqAzzKttI5BV+Zon99KGZCAqNAKMWbAAQGmDP3vkjINCP6dLorjenRm9",
-	"Y2TMUtc/ofd0Sdpcc9BcwJIiz/qDTg7IucYhs2rLEVifsn/kBGqv9aU7lV0TmuPEArx/o2plw6v8jfay",
-	"a+Pga63Vr4t79fgatvniMMvgaKpjF8e8E91nhQp/Q+2n4sKsVmDTpHl0nMJggJgPYYeJJKGUt4QmJ2SE",
-	"B3p07CRCKqzebo5627SPKI+BKuTSauGlzgkZpbRCd3UviTVgm8w47F0TLpclGu6BX9Js0XZSzvwcDb48",
-	"qeauAkB+GxMrm1ehHtU1nFTGImwDMTAz4TpbJci6K2czZB8xKaSMGK3mwBvHKK5zisthtnHbmAN3po9P",
-	"nlyUnKaEyWm7bTbHHcuVac4RFhcCyZ7kdJPtmrv+0BfPd+g4fcgJL7gmyX+0O93Pv7/0jip8q9tdgI0Q",
-	"DWXHc9OJ2wlzcancN+QruWnsJL9hDUH+wY7kBu/54x3Rtdtks/0tN1VMBEM5mXAfdTR0Td/L+Bb+bTy/",
-	"d1zxRMaZCxqczgCjKnyJGfk+IuFpKZhGHBzFqf2BhsNILf2ZDOUUf4ooCzhNYu5zKpzsg0UUyTjJBpD5",
-	"07NncyroFP5W7fm6iOU4ZCVpBpdvX5NXz1/8RCJ8gyAYoCqxVSLA05AldFpu+X8+OEIZyLwKwXS9NXh0",
-	"Q1UheOne9G+AfzYJuZ8oV7p6otJPYA/loPDVoIssjmXcALo0g3YsoSZcqIQKv1y0SHNMquOlE0mmUv+p",
-	"O2I08LCISESTGYqelDzvvyJSK0jk/N2VjbeSMfl0ce658Buw+DQMrebFGGJGIegCT05Mf8/6g0I7kzyi",
-	"hVMnfrt0XbV4yVErgr+WTe6tGfYzWx0GwvVlyHAbs6bOkJ8oeIOE1L9VBjchF3V3jCcd5YPLs9M3H848",
-	"8s+ZhLkGktzPKEbPp9acVln7cn0eYQEq0p1XkPpzxUeScH1M7AqUxuV7IujcQt3bm6df3wzbacJJ8ave",
-	"unjsS9hbG12U6gtubFvepbdaejJNtfFaNOLDW7Zs5XNzvDRrJ6VZDp6CV0iyMkk8NsMYAwJz/l+9eVke",
-	"hvmXyb3KZWKgphMtsPqj9Bfmg4W0DEDZhzSMhM2jECPjC5ka2ZMsVUMPbUVxbq2kG5WR2ksn9b9AQUOp",
-	"FvFGLvbavPY1W9wNLewnX5vXt1XX8vXR1kr4zqtfV/BlhhsdxdcOlygJ7tgoVtQNdNeDmS9UMhyzYZ6Z",
-	"l9mqXYBKC4cJsAyUKygLYRMxKobukfuZtMkZlOAHbwR+0YOuuAC42mNibgZL3yP4mib+sAzkrZYR0bSp",
-	"STNXaZvAAqzdCJoF9gGlh4+TUIqp5hAREznoTEd8nFMuHFSnOsfrEt9O7af1GehqD6vVnhH5om7OTBp9",
-	"nLPety7P3nbRat/vD46e5UOO9Y8Yqfn8a9eGbFZImwZdabh9HRi2JSq8XGwujHsJLxUxusyRLVcX8mhe",
-	"cKA3feXKaXKJLdwqf4YPBLVPwRW2LK87UtfabY+SW9ihutJLEnOjT67r8xrf+oFgPkzdsNTmvBoLVnkI",
-	"1xzu7GLn6UPZplecvfxNzvOUtfR4W2tVkfc1C/AwrbT0Dbh1hAvcEi2aplZXO3ubv1mSt4hJv+PlFmo1",
-	"Nq1N97JQGlesSwvV+hRB4XBnQAIqCHVVWmLhsKUzKnzUGfC6/Xh0y2HK9xpaDe0At7EYbi+PfWd2mznI",
-	"Bi9cD9lgxUOG2T3mZ4B4WGHOGwBoT0AfM0CPBjlvskgWMauVprqOe5a5gfXbWmDLZa9xE1TgdPGkXg2k",
-	"Ko6amojNwVhT/tZljMU63IaQ0DBmNFimBOXE+IewBjHHQ5vcS/AaS1y5bXiss+8vm++7w1k3B1A9mLs1",
-	"5GGWUa0u+zqytAvzcqrhfTvTcjb8XZiVHTJWjyyvELRVIJgVEtesZ0uqyjr+3uSvgZC9K9n48e7tFiF8",
-	"hfV04TaDWQAVxYIhVT5CylF/ZmwxYzajd1wuYgzRjUL2ZWgs6AC96Ty2/w7YHQtlZDqYMYi5HQYMIHmi",
-	"2VJxn4bDuUwlSsXmMzS86z8jxvzZMKRiujCGvtQcRENrTdcCJVcLGg75PKI8Nh9z0tDW2nWqggWuMwJ+",
-	"nAI5ku7Not9/xgCkP0rcB2Am04wrfWK1+/TJnM6HMxZmDwD9KPtXSMWQg6HLZ+lTtI+5HfuhVJrFAPh2",
-	"wGPm6488JRYhldCEoKJUgCC2tT7t4NPiccaKZweMAEowVNC4BYNsPHd4KXaSidiGIcFDOyAXsrV8/WHz",
-	"VisEcVXTsPYmffO1FEksgYBPeGgrXVXnzu7GFSb5ZtHxCiyRF/CqvovGalmboa5c3ikTLG6s00Ys5jLY",
-	"TGj1llzgu26Byu2ax+kOb25la2ImmpY1YQ268TUQwBLuXWXLX0kZMXTEWuHNfLPT5LnHsrAJ6aDLGX06",
-	"O5fO+gm/Q4LHvuiPOXXD9Y1RKkfrFCSuCn0Nq2/SRbpH5flQGwV1jMzc8FoZqBg0rZ78pbwvsZ0bBO+K",
-	"UhV8zoTiUjxR5I6GC2bcRwWGcEISmdAwjeeCfXii8GmvvGDKmJW7EOeMWppTkSsw4dNFzAhXx6muqrwU",
-	"D8EjxsmhUnQqeIY+CXhIxVD5MmYeMSgy+qHW6YcBXSqPWIFZRqF+J6RCeaTX65XnZeLVrOBb5leCB/mJ",
-	"MoP3LEjOPKIx+08tMWwFk+OQBs2EY6aM+bFEhMr9nh+q7htHlN0urCAtQ7DWALPUaw+HoBxFGX5a7TuD",
-	"BEo7ArsBVoKOLebSjGP9Gb0ki4SRNoWNInICpXgwgrWzEywhe+LtKczOnJ1EbrWqLxSSuxLGaS5NxRlO",
-	"QfPBe1x6qqaxXETl3l+kcSRmEVj19Mki8HqGsA+sjlgWZ4oo6PMPSWTwcm9dVOCaSuVqOF5m1ssSI/t9",
-	"U56hqdL2HMMimBh+kS29GUv55iVM6Mm9WZTsXswSrW9B9bVa5PpR9HNnDGunsBu121mPb6h6F0KEaDDn",
-	"aBLPhQoVHOmraekgFmdlOqig4VJlfvNyTm2dQWn1zRIfe0493VDNwHXpvEZNdhs7KPqPNtYxsz5Un84Z",
-	"hEzz6Sw5NqbB9Qj4Hry1jfWwMrPjGJJFiIk5yeAiBbtjsf2UlaiIERFCOVXNi9SsyIuGEGXrVnbSSvxt",
-	"db3UaRJGVjmysrDAmq1ssLzljssh7mtN/+WWy8TEOSu1rp6dHxED7EIEY8Exubr49Q0BgJgJ90nIaCz0",
-	"sgVc39tFmCw98uHXN2QuA5DPPXKl39cHgnnkQv8UxRKSPIA9ARQxSFtXZx/eWcc9m0u8N/gOE1rGREOH",
-	"7vD1uZFDiZVD3RRomz/97j0x5g6P/OM9QQuFRz5cvTcAyIoJJeOlRy7eEGsJ8cjp1RtCFwlXc4+8uSJv",
-	"5L0gaimCWM6ZRz5ev0MQYY+cX52Sq7NzYowgaX0mSgx+DlcJyaiHawnQi9jyWh/gzyv488L84+zDO3j2",
-	"+rzltd69b3mtf+g/PlzpPy/0K6dX+s83Vy2v9fFav3x+dVpOmhwLmBuRCRGWaegjIBw5ZZDciEx84oRk",
-	"4oMstlJlNiIqglQtGGKQJhQw9v1FZGM0s8ew3jL7t0/nM1UV0YlmKdgsx+TkmpcKuEhLuUhmw38tlIEQ",
-	"gvTyYb5BdWjnFa7FaynUIky+DVKg73ysqf/tin0pc4x8ITQrPOu5KTdHJGbJIhak/eHp21wOa74Wdeni",
-	"LIBsnEKJzLMv5RYkLKA5DOW0Poz8IuBYp7S0pEwa9dYAmD6LlCvr0Y19a9ApNLvEiLmSbo0joH6Hjkdz",
-	"BS8fw/Hq9/XGxO+V9WUC+irU1fRngvZmFtiSoKammM3COkHYaCm0lj9eJgzzimkCFYa15qgFtIgi9ES9",
-	"UdtYw5JhlxWVqr8eZzNf8zWVlfiv+gao+k36vQhp6bFicCOaAmcVZdAGgdTQdP0EnfDSnRXptAaWXdTF",
-	"MJnJrvFl9ZR+dJD7FSa/c2Vqn1TiYwP6FeQNOhDZpJ3MGHfKZsapU12zbAU1ce/Bf8xjQjVdIklMeUg4",
-	"RBtmxK1T+4yvon2XoYMVQ3d3CHuTqvE78ckW4n1LiApa3TPrG6FjLRutIH60bYoyVQSiYOqvKX7i0sYc",
-	"l5kS8qHL9ed+nTasuue7gkh36YVXgSWfuxjuVub5YikdcW5qZWz4KoF1ieIKq3QYk8tXSpa75KAUqJHD",
-	"MD1XaijVUqCvUzgvDbVrMAtnjqWcC3djNFmFefOU3M9kmGL1DrovSDvktyxOhi86HgHLqowJjIe0l0wN",
-	"hewgdrqB7pARAnO0/ZnkPoOalwn7kujfB12tFBN/RmPqJ/qCtPVPnRPiz5h/q/XSKeVC4ZWy8/NMjVCK",
-	"SSIUq22Cur1aZcY9hu4C2Rmv2YNFwG2kcNEoIAnNDJAYduMKmBhVN7QxdUC/h4Vjnyu1Wi6D6lG8z3IL",
-	"VgVQOCUN2TB1prWZ8KSLsG1ugLlhdZ2d7EvEY6YeA1FkGz9qU0w5SwLqvl8vdrl4ErIY5mZ+Xud9J/j4",
-	"sQKO3bGVfNk5iXZvnMBk5xzkDl71dc2W59HV2JW0n8a6bGHE29hSt71ZZVbOX6lKwPqKxbbJmBFLW06I",
-	"iWAkz/r6FYX4jBCx6WmNaC5VQl71a1lZv8UVbBz6kMuSy51ZHG6dI/deqQUrcYrzHPVucsfBi8zFLWiZ",
-	"qzumDxgew65+Sz2FmB0/kbdMYPhOuev9lpVs/9VM3gvIGDohUoRL0HJnVM0As5tFyeb0wlwKHH7GHX+d",
-	"NdyFr6dsFb+Rv6eCSLux9kwEJgLKXK6U0AVrJIBfuSiBrt6ejef2/vfdsOBKwJVtbrwV05pu+/9r2q1u",
-	"erlXtYT/ZJ/OrUP1fuvN2UpYNxphwymaT+UjPY1bqSLUszh5++H1c7pkPuNRUuY/bpJwt+KpyRpXf//C",
-	"npkyeDSRi3hHhxXKXOCwAu06B/03SVg8xDqNNMmygGkyzOKs1ljJcUSOrH5ZCk5+msMrduIRnigS0Tgp",
-	"DryN+UEsIBgUtoJVrgiFdsBtsaBjDvy8sy2YeeGuNDu1ZekUn7CuCxeEZjWRbhmLtDRB/VgqZZ9DsgdO",
-	"GFbDMYtojdHevmLJF9r992f9R7/7avj597737FV59qVRNVeHiKon8Lac4aVhxSAHLq6/Di8ud+rrpIBo",
-	"pbcwnjqVF8qBAqx6fkxoQXkn7XsZq8TWYRgzpVVtVNqP87q81sD1mh1bVd6s7Qno7sdkEjMGf7V+cNzV",
-	"POymHUnLa+FHQBeW6K2COX+uqUl8SdbV8ckf6SuW7KbSgwmw2pif+fj8ymJ/uuypllKU2g0rbAfb858V",
-	"T9NemxUe0URQWrmiRvsiS9lC1VGL8ZwnDSpGPo65oHYi8x2nORd9QidZyWQ0mlq5/bP3WMUwtjJLuAuN",
-	"8/DSG9SgTEb+Un4rO0UqIG1lpbCj3Qop75sJuc1Jwn7d9aoMVcDncGRcbn1MbRmDsEuceXuafQuGELqA",
-	"2CQIFVIs53Kh0j469fJZC7SlOlrPib21ei1pUxLRCEeBCEWBFhD1TYs7J2g9Qm+lxK+cbBm3twuKtjo1",
-	"86NjBHPRWwDwyhl7wyKfZTYmr4ZaZi/i7uwk67yKj2olubagSjs0a4wXPEyGvGJHr2g4kXFAIh5KrZNx",
-	"oZIYfXoeUTMe6RMKwA0fBbuA0v8o1/ozKqY5NG8X3LaqrO02Mo0Ft6vNTjcZch4KlvtAUJPKirmo/Nrb",
-	"ZGVaopjeGJR1Ow+qqpsOo0QV/BgGLIUbb+aEdxWMTSI7LDUcD6/E3JSe1dVdd8a+LbRJ/o59KykjdYdu",
-	"JWXY0W4lZWyvepj7W21sOPKeVxgbCrdvJdB7V+ipu9AutzYWVp7gbFSbT+DuGFbKN74Xw/oHXrttTul3",
-	"3cf123VtkhcwMHV1p+rxkVuTfLomvaqXpWmkjzCDHNBL0yDyVPj0SBb705vTgKVJj70ZCwMvrRrXA8Ov",
-	"022aKb5qJfSB5pYLtrYGx4xGERMoyZovPlGa5DGPULfEZIyG8k7NLBNfxkH9YAJ421r5Kn5vyKCb2xhS",
-	"TIiVjJKZjBPiPEUBStMMrNaG3nymrI0wNRr26qnq7k7lp2tOW36N3PXNBr7uwO+CMuUvz7cjTFn03i80",
-	"KhGkpyWm4dcAm5GwgGDFZ63iqKGcOPvhypdaSZGT4ZjH6ILeeL5NaF6lRDml0RDKupQL6aAe2rgxq14m",
-	"s5ipmQwDk5AEcduIQsxoHHItzWEGEGmnOnNGZ9LKUVhmhoOjvgPHE7oQgf1gSFUCr9a6yghmVjlTYdM7",
-	"9Anm/iJczCEHZXXi5+ZN8jp9E3YHinxM2YY9igzWUVA9lKYwOLmD5WDhrDO+PEKSqLPA+YNVPJheCzFb",
-	"KpfcRX3KTuDGO7UT4pC7pN+JOKzi78iIiaED0pyiJZeZXbO+tkr5TD/eLBXS4kQ0wfQsGlpkuvUbFukD",
-	"D5lKbBGMYgFBJJl1bezBgtV9tV703xtGA81gKmZpvrcW0rsQ6b3KLDBzzKJQ+VIk1G+QRgEFXy1I3Wts",
-	"XeokmlZQfjda/okifoFPgb2wnABi+X8/cTOYNyUj0Zid+kk+ncSf+RvbzfwH2nZKqL9MNA+qMjClxl32",
-	"JQK0oyFkj9c7XibcqFEWwBm2qW894gKI7PDVUMZDOpZ3JTv8m2Znryy4IiZaIo/jwsRyr6RMJItYKDJ4",
-	"Xr4u9dlryenaxHHROt0ePNMjhrEPnoHAMGZLKQL9dPDcI4MXpNfrdcqPpZAmpW3V74DVhDfU8zTkIW5A",
-	"eH4ADOJVLu/MMbsluEheJVkqv/V4h2tIAyVHdltT28rl2SqSV9//uhipDghCtnbboh6kp3QzTGc9DNqV",
-	"9bDyY3nKfq0lXRVf5vKOBcNEDvMHxBFkhj6jqP6HbJIMacz0eRJyiAj3kAxkcORAnxguoojFQzw6MQPo",
-	"ufVhVKVkc4WxultbfzceefHTQXkN9uGxrciFtKqmVuT8aLeyIj+SDJTZ7J71SzKpv6n4guuyQa5YFVAQ",
-	"HOTZgJwupguVWIWZ+jRgc+7XY+VHL3ZNkrblpKsTzFHOk9UZcKUFg0DLAYkkRy+0Uo5uqO8Bn+TMZvPF",
-	"3a0WW5Uo+uhqLE5lJ7Xxvsk9r1iBnd77tGJ8vcuflbZvoFRsLP1ffV83Nq13f9NhNxKHv5aeJl56GQLm",
-	"c8Xr8Ffd/o19+6vXkncsjnnAhuvwjdb9hCC2QzR1PLCmi3GkNJL/bZvxcmgKdW1Fo9IV9DIwJmc4nys3",
-	"442z9Bloqc+ixMH4zRB+KyQx3dM2LH+nG79aEZ4KwgUWMgmdeC7NTCyqc9uuIlQy7zRHDPMeYGArHL9V",
-	"2cwQyTwsGFcuGnQinTlMHKTokrlsHlCD877xBJYduk+RL+dcTDO+skoNZlQNbVBGsSrcajTJqnHesVJY",
-	"j+i66awOyUIUN6nswoLKOMJsDuDccDwiMiYOTMEJoWOoaQMQSlpkGw5+rhUqaEdQUbewvFd721cL7zml",
-	"+9ySgZ+/jXBl/IpwktYdhXrHqwjIbFfAwpy7HNg+m9MvWhE1j8wdhH+VLcHqN3ch8ZVclG8n9X2KxCdx",
-	"K+S9qMDqM+4+B1+XfLo4h8Kmv54fk0/nA7IQAYvJS498Oj8y3meaJKD5EmpqxKIhUr/yjCAiGwuIXCSK",
-	"B4yciWlIRaB/fZFWk+ViagF19A8/E8HuLYQUXSQzGfNkqX95lR+TfjToW+RmA6xvzTgwU/dKfDoftLzW",
-	"p/Mj+PMZ/PkC/vwZ/nwFfw76pefhn2w8k/L2NEnYvCx/j2Y/5Fd2kGKnoafUvAgg/zOuUCEvN3aaV5vm",
-	"cEBh3FLOyRMyoTxkwbGJIRien597ALIpF4mn90MwqAU6xPc8Wy92SIMgZqocdhimUDtfHl6uDL6oW0mS",
-	"Jkz4y+G8ogosXKGYJfHSrF15OApXJIm5xUNJSTUq5moBkDIp7jR4TgmCINcNCjGwFTYgriwcHTzq8RNF",
-	"3l1fX5h9SUfiAF7fU5VhWpcdmDLLcLo1uYVPj1arcMhyC1tGQ/LXYBcksXCxvh05NB++ZFFIl1tZtiAF",
-	"ttHhT4M06pyfr5sGfckU5D/+vhoStygDZH0n78mciiUJWKjPHGcK8c2wQY0zZXpes5xXzI9ZcikzdIYG",
-	"K6rF/5BGQ8V8KQJVPoNQmkLNMgyIgs9BWqwiik8BTnbMgNXodzQjkYIZoRkdMS/7z382UjM+6G+cd3Fg",
-	"6xZgMc4FsBaxLRN+x8qh9rdK2Esvdf7GVeS0OrB+9Q7sVoVV0toCsDnDPPBBkRDzUCtECTgCc/ZCz5SM",
-	"M6UQzE7rPVYkkbI+Fa6qaq9ZHBfTY0LthViSWMvviwQLGmrWoE7MOfqSpAzBD8F7znOovIh8u4SgGui3",
-	"VIzYxpm4iMtLXqxPHuTsvibp/QegkZYGCq4UJDVZ/npI+cPn2aPtgA1t5/sruUeP7iW5x28OlfPRpq6S",
-	"knFvxVVSCpHmt+f4nBvFkL/8+emdzaNkqWUXlCSO9XTiZVrVvjJXf212fomnZRsKYU50fsCzJIkwdJJE",
-	"i3HIfWJkTtwBxLxjMXzoiXLjY8vtO6v35YFXYu1tqHmSqwCNkLpVmIsMWzMUsH0/U8wfYuQEVezl806P",
-	"vMdS46CQKYAdAolWy/laF+IJEfK+V5GQmONXNVYnx+KKq5Trz7MTq7k8OxQo84P81lJlflJ1/Cv15YQq",
-	"nv/Qm2xu5aaLtEYs/Ye5YSuwjooRfVdIwHweaKnTFmXKEVyjC6lj4suF8HnoGaIFMz7JlZT1CNpDpf1Z",
-	"mdhj/S1M5QV4yJgJcg8PE0bnhAs/XARoF86XqDV1KExAnOXqZiAFXljK2l2g1u3CxtNwvHWSKRRpzCoV",
-	"DKO0AHkNtHCn4YXTDqHHm/nr1oQjbiPINg+KT8H+bfmB2haIZCa4b0oJrhUg0hfrxOAzESCqybouf8G3",
-	"Nge617WDrKuKKGZqmIGtlGTqq6Qy07ZGALwp7TFUeh6mAsj6mqpYKMRNsRkvhyUCxCoPzF1VvM8LlUJ6",
-	"m/vsxhbUS8bH2gfrB/0FaGModpbLu4iq+hLDRWagXW9HTk259aMNyyT8xtkATrDguk3cVvh3iOijC/2u",
-	"k6KpsO+Mc7vC9XtGwt0MyJL6D0XiXFKyEJdxvlBQZx7CevrdoxcZU9uaoG+gBm3rbxCLWLF46RFfhiGb",
-	"ss5qwBH6KupVnt8Jm2iIhPYwJtLwYy7vaNg0z1nyG/QPGnK47Zi2yBNF5jJYhAvVHQwQgJwEfIrWEzdD",
-	"vN999fn3Qb88LdxlVm6j0+7/0O6/P/8+8I6+Qg/mif7rf5H/ch99/v2oou8VXtdwOR7ACRuzoFKQQKik",
-	"xWKD8uCRu9U92HbhDbcq/Wy0iHi4+aMh098qfvW0+z+fzacHsHX6QdUQtmGMBX5Xm9Vt4Eu70FE31PJ4",
-	"JN00N4ldxPytZWP1+HU1Q/u8UnZglyxuUyDh4+kjG+P3coynptSTsaCyZdsVU6o3GMueykbyjRjW5vDK",
-	"HAMrvr4VV1rXyffgUpvjREu4Vr0dTvlX2RYbjla3py/lvRhut/XOGLa1YVO2Y0D1puayos9lJVQK9BmW",
-	"zl/EPFle6S4MFY3431kZTIQgpxfvyS1bkvZIRsNerzfqIJDTSAoGgWg04vp31MRGRMZkdPHxCnUbGvHu",
-	"LVuqkUcw5EGR0SmG2vwbqNgx+SujMYsJIuDfsiXi3496WNSRzcEsyUwtFjOZWZJAPrbkAcRO4+9vLQn8",
-	"2z+vW94K4MXf/nltqh9AkVqwuD1R5GPExPs35DUGpZAolnc8YDFpfzw/u/j19Hz48f2b18P3V1efzi47",
-	"HvFpHC+58Q37IeVzQD+G2C8ZT730H7EMoeQnVFOPGYlZyO6oSLI33OLBYFa0P7jFlGqsw1dI5JxI5JXI",
-	"ifShhPvbMohoZE65SCgXCHoJVlh0hhw/fTrlyWwx7vly/tSMoauYCOw/VgCT0k7jhcC0UFDCrs7O36QY",
-	"2VqVPRPTkKuZXW1rPGU8BlhtPZZjpyYvMpAbkUXVe0Vgbc/URaVTJvylU0P/7N1rqP6qHCQa/J4pkZ+F",
-	"APZuxI14LcUdFpZWxzeiS87ABDx6ejcYEZ+Goems5mk90VcEy7SNoW5sIgnEaDoapB4LJfpY9PQH/3b1",
-	"8ZxMOAsDLIAEjZWgt2zoU8VOAK4Gn45+++2337ofPnTfvBmdAPgdhcnFjFy+fU2ePXv2iny6fn1CuCkV",
-	"9+nT+zcKvvIabqUy8TzkqD9AsXn0q8HlGcG4RmfXdDo6ITFgl8MZT5+NLk6vX78bkYTe6o5w4FD260YQ",
-	"vd3+jLT1OH569uqlR0Y0ikIjaT2F17rwzn/8S0kxQuyOmRRyESsyej/pftA/jkj7+eAIh+bAy+kP4DAw",
-	"REklNGQdmBjQmJHTU8DmkYSoou7f2XJ0DEA/SbzMOlV0zoCUgU9LBksCuYJL5cbNwTrp77ZxndJ+ky6G",
-	"w7AAwbZHBuUu7RXep1BlmAE2HnyCK/L86KhHTu1oIBQhmcHi4TdtYOGcLolKeBiSMdM3C9xxun3/ldm0",
-	"S91F93SSsHh0QmihfTKjNvIOAEbBgKk/o1gMHrtERhELOjZ0UcvVPDFhkSGjiilQp24Z1oaRwgdIcYxT",
-	"e/6CmLgUL8VfwSlpIgB78iuUJjRHbfT7DQrPN61j8r+9Xu+zR25cnUM/v2n1er2b1teRRwS7T6H9TkhE",
-	"lSIj5+0RGVP/llAFZ8I+s0GPEDgR0SnrFRoB4qpC3E8HJ0a/md16M2J97DlTZPTf3Utc0u77YGTwDmkY",
-	"sviJ8gifEJ4YbkbuWRh2tejNgHp3nE4hQFJ/X1+NV89f/JS/GVEsxyGb4604MYQA2uAVDrlKEHZ1hE9H",
-	"5oDp+cMVBOxRqGFuYljtOYBzpw/A6On/LVi8NNVlNJUx5Mojo6czRgMWl/+mafjqL+7sYqDFUD56xjGs",
-	"5j7mCYDN02LKPiQWZNg+MoYsfKhayYLeDRab8ZlBOjd868P7a1BaeRK6bOz04r1j3D1u9XuDXh/LBzBB",
-	"I946bj3r9XvPTClBkG6eBtKHv0xZUl4PTl89vcXHhIqlFOyECKklmkCzCBqqHjkV5N31h1/h6OBNi0EB",
-	"UWT01Hy6t6Tz0GzT1T2dTllMPr33bgTcvyATPsZc0HhJ2jwh9zK+VdhESCJYoh90euSmZRkPu2lZ0psK",
-	"Y3gDb1rXMUTbykVy07oRiSaRehYKY37NtTdmEufzsbxXLO6RKxyXIVyvsTBu98qIh90LGXJ/CZO9ETQM",
-	"5b3CAkNO73p37wXB9VQeUckyNPhh5jiqHnkNKKyKCJnMuJjijqdRFu+D1nHrjfTR2O9U6zzq961IYxLs",
-	"EvYleTpL5uBBRgm4xMfx9atXhcislX68/frIvOg/q9Ls04E8NcmCnwS9oxxla1eIbh3/72cHZw0+BfcS",
-	"feuwY9mn29m56Ggxjk6VQfSJTYXMz7pzOLBPf9eSTPL1gQcXYjvy2+MR7huBBO6dn5Z7zIZ3I8YLrknS",
-	"fMyCgKVRc3h2bRHHEYx0REJJg/obfarnBRc0pnOWAMb4//7e4npSUHDKwm22qHkzszyhgpXt/ar+2+++",
-	"6g27Wgt++bxMa9Nq0oZzxud0yp5GiAmQfSu1seAilMfS6iPqK7X+hJr3/kXvKO5NrdejkCJCcsOjP+Eh",
-	"HvjnONP1B/6vNDDsD5s839zkXCZvtdj7WJfqFKZgD2nl9Vp3ozBw8t+Vl+kvf8ldp7/8peJCAXNGAArQ",
-	"I05NEZyjfj+T7bQWCTGcXJFFhHXtKfn7YsxiwbQ4HvI7JvQLWgxgPfKXv5iroz+85va8M7PYeIJdUeNf",
-	"FoDjC51HIbbAjqo2yr751LwGe5OeuXXmiLRB6UHMLcu2J/IxDtivuf1Yd45cXr/zw3QNlgmR6NOd4+Fc",
-	"b4fBO6eK/Hb64df6h+YjDvkqYn6zg2PnmG396pbqzvUlfNbrpxX6szG2Vu1PpQfD9mJ7QM0K524dPsqW",
-	"E96ng3MNFd7Nlq07N1pgXj42+WE2uiyhY6rSCl0eedF/hmXI7rliJfRIj45vQ5AucVo/ID2CkZNE4jHb",
-	"pzN1md8M0gb/pspt7Vrp8W7wlPopWnXN8xZLLbijncGnimlF5FifixFpK4CYmEy4z2KPuHZL10A3RANd",
-	"RAULh3OG7lq06RlbCeqLMgyMImGyMeGrRr60ijYc8m4iu7dC3qMODubFhNH5MbyJ1dGMafHEMSiigVG/",
-	"+ESl4ZknOC6C41LHWdxmtEgxuaxpUrAQzCswdtuh1nNso06P0GDOjVFP0HCpEriaJpGRtJ/3n3Xghpbd",
-	"pBMTcWqUYavrqyzQzKwG6MgkiSkPy27fr1wlp76tKVYQp0sCWu7BpOTuHwTp69/BUpAJ3vJegKG5RPit",
-	"Ss3+vbQjF7F6B92lWR/1rj8uToa9WVwVrU0cE83TibkxJKJYsJ7HJFjAhWMnWFUPjx2QUVW5bncsDhYs",
-	"N8BibLUeRtmgs/17+iufc01fNr74Gt33NXSaTRQYl8qGHaylws6r9SlxrtHXVfcMGFbkxO5D3iC4vfYy",
-	"2Nzkk6DW1hJgoxo0/a2MxzwIGDhHnh+92tziWsoPVCzN6NSDuUemHZmTS6cxYwFU9U7dIqaCp33gcA3j",
-	"p1lhGU9/58HXpxbDFVXsHF3ZcCLfv4HTGEm1PdsBU2IzvtPBnB5DUTOGwuMCJ3nef56JQp2TUnblbUfd",
-	"P9DYsGlcSxJIwTwzJk1572cSTaUzJnrknzFPEqyKK4WB+jAN09AmZAAQIuo6E4FTwofBkiqE5oIs8KCN",
-	"XCRj+cU0glDTUUmsKZhzVziKTRbAM7XKVDZtfuaF+TtbGrIE5/2vMlg2pEj5sdhbvYk4lbdqSqdML5h6",
-	"9LVogPq6I2pbk9I2Hn2VmpUhM+M523ey2tT29Lxfgw6/NnAg0GBQY0wmzvtayl9pPGXY7kWdBVCLCOvq",
-	"fmABp9daDgBucVSnsTGWIMH/3jxGkzYoSJgRNtJ2yZmhjyi+dtbymUB/qmvdAztRUdDMnSoIRDGmjIyN",
-	"n0udY1bNsGoDzbEVIuNixAH2ZfweaT8KfUBa6tOP54Qawh/cccViUFh4DH5hGZNE3jITtY6+daNouF/m",
-	"QceoBXptWagYfpkKwiDJFt2bu1E7cC3q6h1omDJTg/J7Y/nlOE2vWyK8A1W3UPIHsuLuZ3KOXqqxKRXZ",
-	"fknuGbtVmR/KDMMjl2xKfu70SK66W5W6A9uZHvByJ8IDlQb3E67uUNY3m/lDM5EtVJw9VAPcydfTBlZa",
-	"NGBXJW3X6Qa5u6wOWsEaim2vrLNeNtUdkf8yawtp6xv40qXa2LKSaIOSsBPKjUp1SrmhCC56UBza6EY3",
-	"mGApZelRj5yKjGRyRRIZBuR5/zmk9UIJXaioaymziQOBsJ0sVIy0XS3hweYdHDDdxqbzC8vTuNZur3Sz",
-	"67ztVa4SQPMHstfyWhiGAuM8u6aV9S7Ma0/hHeh8b2XQ73rrP4riIntZAJz5AeK60iJ9ZZfe20bnX0Mp",
-	"nsLXlE0f/WYGBRzLMc51RNrrLQieCcI1kl5tCnSyQmMcKlSUTK3J2xZJw0LbZmdojJVycfRpFDWb+V0I",
-	"R+06sa24sNjw6e/4/6F+ZKunjSBSVBMhTa3IjMWshGRdOuMxo2gn7Eui5TaFKH0IkWRdc4rQJIGyCyl2",
-	"YkZFQShORVxHZIyZVoSc0EEIHTcfUACSJ7S8pDoemWdmlLTnJ6ooyNtpYuondjwJ6RQ6G4UQi44eMSgI",
-	"w5WJY9T9vuxqUTS175I2lL41H+DKRGEm9BYs/Q3tNHooZKTlQuwwq4c5yptmMCA4MRUIif4DfXrZOGxL",
-	"vLPt5/1XOItOj7xJ9wP0ChqChxGyYgv7A6yuLD6atLMzlm7vfzlFGf/TkW5vFv3+0cu0RuN/QiqAPvpL",
-	"NKeZSFd9O7iYkpHtcMgDNeoRwEIcmU0e2o2HAE1TiN0iJepVz5SE9Ijc4y4cm1lgT+SvpK2X8bVH3nQ8",
-	"vby+1JfzzMNAfihY/Rbf+cUj7wYeeXdUavi6gqXGpX+w2WuzwP5+8gGR0R9kIXMHXZe/l7VpyuWvUnJu",
-	"alI8iolsX8WWIkN9oBjzZ7a+1TCEXcQQdQ6M+C0Etx8Md1uogQqgZvXVV8b6ZLn9Zt1PiAUNuzG74+z+",
-	"EFLwJwgpgA2/NPtdy8QGeWu7cfGXlMz51lEDzvw3xQ6gYgCwY8bJ6plnmoBYa4YtcKA3BAIM9DVMxU9T",
-	"HG7nQQbFgCfYTyg2t2QJmbEwQIFdnzI9GAlVBdKDy5XFKSsbRLBgQ3y1fIeqKrvspdHT2fB6Ns9igwYC",
-	"x2rTCovnIQSiNpfTVIsgnzK3URE5SYtluHEPbOZXsbbdWTV3wd965NzlV3CGmSrYS0l75H5p1HFdXzbX",
-	"Kufy8mq4vDC8YBXXkMaY3Gp/tkCHVqTIIyYh7Zt34IsOp8x37/BK+xr4lBRkIHopz0wNMwW+eZJFfdjq",
-	"D9zmcSq0wHxXW65z3Vs7JVSNiNSWBKo6mUqvw0Hx2QeT76U+m1KwPP3LTFNWzFglgg8y865SzqduRa5v",
-	"ZuM18QXH8UKMjolLDEnbJYOYeV4gvaS9Br4VqNr8hOQjxnrkwqGeyssrAYZ6c6a2jCFz7bGp1JjIFL7B",
-	"I3TORKCpNlTJRcOnYqjWAbcDTedLYg+C3vu9CDa7ER/MJGDMMPx0jsaMOaN3DG3nkJNvKP/EqqxRxPQJ",
-	"59NZYlIb3ZlOIPdVn/fBEZlLkcxco6/90okxUMtFAhEtejmB9cGSqjxQr17P0jRGgBguEPcfw2i4OvS6",
-	"NrbqlttxF1uT7zGNiHvCMPH+BAfGebAY7rvFEDlQvioaVELYzIxI+7kJ8srIbmoVuWRTctTvNFDFnpq2",
-	"hyD0LQWIdO1N9bwUmcGXc71xQDdP8rLGmKELTbNRMwOzqXsiRLyN5Zz8xmhMXuWsbwuVxWOSi5hFNOZi",
-	"CrmOUPV5JmWgF5CCh3gifVhFrajiyWy/7JR6Bt/JMPghGX1x4HXZfFW77TjiBzyDBx5/4PEHHr+HPD7v",
-	"vACvQCWLNmiOTbLYgYWB6a490m2P51TQKRtVW9wqvVIX7/+uP17LH7VaKeDhmawyZLVdSJcS17y8K2Ng",
-	"GMbsTt6y/OjSelwGHfkHyR4FANF6vpPs1Qb01220JkJcH7GDp2STp8TAiCnShvt5Ykp6aXIAj5MZmysW",
-	"3jGViwuAuoRoN6wpWDe5/lC0TBEKSTOAUFECoKkv4YkNDIsZRIxhJTKQtHkKP6i/uacplgDJidTsOydY",
-	"4kjgatVOryxp0/QaN5AFB1vRoaz+XQ1KZF5uPAnbbIUa4S8F+c/irW6SAdP39l4OPKRaPg6FhuPjgD0a",
-	"Im3infQDrsqoXRmlLghuTR3cO5LefmFJSu52ImfUvNmN73SVZnfL0AKWUB6qP1zS9Pf3XtL8CtsTXyF7",
-	"bO+zdK/BUxS+H9222OQOXcKQlL3otppuSBOAJw7DFMw1i28Y7KeUg1P5sa+9Uc/0VhyQEr4zldA7YXSD",
-	"lB9yhDtXFqy8Lgd8GsuEJvt19VPtBzDpfQzGsmD1sUMXZAjRHntijL82IzJiib0x3EmydQZmq9zfrxFj",
-	"SokJ7FcVMfkRdQQkL+lO/+GVhT86eYKdNPTJ4KnrY64vpq1RAJeh1KCxTt6x9Etf5C6WD91WgIc+MD51",
-	"C+urbnyG369lgXXSCOtbTaENKm/VgIImA3FPcw2oRc6qSSj0umYwTxV9Rnx4y5ZbjLAkl81PJMD2Oyex",
-	"MtHgEazo5VgpbpGxo5831Gir6lv6UDcmGEL0QXVaQkXN5I3dbkp3WNPvHlrs0wtdz2qff70BJyw2XIfv",
-	"kokrBwDIptkPztqVMRT9c8ZPfCnUIkzo7lCC10BwuR97MABXbuQriDYmOSCfiECJqZX5RBGV0MnkmyFt",
-	"5Wb+oJy817kN+9Y5eQ0T6NzBugl0+0cF3ZHWooMrDepTwpKma2hh7pwfiGFtYpi7KEipzO1XpK16z165",
-	"VDFPBsup4+NjXQFNstVNzGDt/rNgDcCVxZ1ZaZNDuQKoFRNyEHzfbCh3c1o7vbyNLu6Wl7YaVjV754Bp",
-	"9SiYVjlGahRsc+rXXOeHOAtWaUA65m8bj+yO4xiHEGzEsqqkJiemsMgKNSnKb3C/HZqAxMsY6rhye3+i",
-	"NuBKYaO2DxEdxKdCSAQpz1JBDTyDMnBlMaNKCnVi/2JoFAYLgEkFe+lAelMKAjUJ6XTKAov/lEWhD16Q",
-	"gELAC0Gsp3QeD8V6IiNbiD1HBsxG1QJ9IljFpQzmqdSzAj1fywIx/TGCkktHXzf4ZG3j7Wj6pbnTjxif",
-	"vI9syjnNcPYO0cqHaOW9xjCyjMw6vu9nDFHnEs0JKpjJZkk/4CpaJOyAavTHRzV6Y7e6lvHklougtr3D",
-	"dP133eab4hotoKreg/0CCGVkgYF8aXTFFJIofVLpKIiYaAxHZPA7EXXIimoAOpSwqg9Z1M/hJJbzpsBD",
-	"aweQhz2qMYJE/vjAR+bg1rJ8ue/WF0zyrdbYuywlPpi6mtn9k5iPF4KGBhxBeWSu+b0xj4sAi75Qjo7b",
-	"1aocu0bd8AypX4HawKKTiBtUBbZB2takhe+lYW4ZsCzgQnAWBp0e1qJ3ldkGubG4XM5qgWpq18rWGs3n",
-	"xmoSEOxR5I1bZz/VyZEnPFHHehNKYX9TZHDzQhRSAf/II8jAftn6fTeiTW3fbukAo8zrwbqbJQUZPc3Y",
-	"00ir1qZciL3pcLbGjIygYsiIBCxiAgQevRg3YqRZ8EiLF4Uj7mJzPMHqq+D0Qlxu/csowxfGJvpI/NUj",
-	"bz3y/gTAgr0MDhgkrBtBQymmAB8FoFU98lELXlSLSwYchObXm05ZQAYvu0cvYCZ2bDGZSsiRt+fKM9k1",
-	"WBglW9Hejfgn3CV7vIYhSxIWD6UYeWWzjp2z6tM45kzBsRnhC8OA0SDkgo2qs04MNd6HtBMzlGZ5J4VG",
-	"jdnQI2ae2KWtyUabj72MfeKqbJ9r7B1CzQ6JLI+cZLxCyTRxy3FdWsJ3acp119USs0LjAbnxgNy4a19l",
-	"xit3o2R9W85wQGncyzynFVJYrn5UaWpbOR3Ba/PnRlU0f8X0A5kYHCRAxSRTfscEaf/t6uM5mbN4ygis",
-	"WMcj48U80iqnFrLvWIzggTMp5CJWZPR+0gWH2Gg/E7A+RcFDBP7Gzj5Yui4s3X+UUcHceOpK/aWNtjA+",
-	"wVQew7f33Wj7AWzo4L77QfSA1zKOmZ+sEN5VkntCaKik8QVwxxPhEcWFzwyoXWoEYXHCJ/p6MjKRYSjv",
-	"Vf6N2qrDU/ulA3TxbqCLTSWutNwblGDLuZYoUXCrzDOFCVFW9n+1r+Xxcfy7sqN9q6ibwrjr19IvbdaY",
-	"ib1Ot/gRw2y+Hyu2h/rAjA/M+Acxys3kfc4Xw4Q+v20pfLaRNK+t7p/WkdyziBpjaAIPHmLFjtkhnKZu",
-	"/f/cjtkI4nvzEExsdt9O0NqXVYuVk2zKjt9QN1SM3Qg9ejOQdmoPLHcw6teUnQtYWbNAAdxlCCbgRi5g",
-	"wY2gCoQHiKdCjm/cyIz6s3SU6CfXo6wMHkqP9RbJz3lOV5vrmE82TYqu/lqNuKA9DFExy1AvRsV9uQGD",
-	"zzdbF6Viz8EhMGVTYIq+d3gun6hs3RzekT3bNgrlQVjtli+gN57IOO/eb8Yp0lyuLLGgLGalt0uk96tE",
-	"xsamOV6CQu3PmH/LgrR6Mo9tdERHU/ZxKMdEJTLWh9kCwafFZiwtNNEVLsPck5CXtVwIjkDKhgqcuyzN",
-	"2EYU47beCBs5jKl5FrXDWaIlRBorphVpLfePZbC0UTcTHjI9IRZOSBuyWxZhwrVs0PFuBE3IXKqEfDw/",
-	"u/j19Hz44fS/h28+vv704ez8evjX367Prkj7qE8+/JWMl8QAALsRM9i78vTXAijCYvYYAmVg84/JxZu3",
-	"Hvmn3rP2m4+v/7vjkYvzX2Cb/3Zx9gscKMhygQwgYKEYNtV+d/3hV49c/eMXj+DVUx6hsT/jd0x1boQ+",
-	"yoMX5H5GE4hjwTLdcAug8sNM3jvPQzpm+pceOcXBpOcKSk3ey0UYkIWIqH8LlTBvxKAPM5cx0X9L+NyE",
-	"tSj+70JM19FRB8ruk0gqxcchI//mERnL+diEgpFFpAV83bHCm3EjAhaFcmlqyCstTTA9ZnlrhS8c9y2L",
-	"EtzWdMDwbS1WGvEEb8xc2gr9N4J9oX5i8tJzciPcZLgOJg/LOnQ1MYFAI5JIx/+5Iu/cCH0XCiXVUy4/",
-	"8vQ68InuL+ABRO6yL1wlPXIaBHqF0vLrPRpAEpKTfXQjculHpH3LBc5OXzaQ345JwpPQWOvg9GFwlUoo",
-	"Fk6SEzKWyazC86A3wfLUXdhI/lAi1ppo84fNIgs/N/JQ67h1FixQtqIhidTSn8lQTpem9nNFhDNs/drR",
-	"OGgtR/1+DbSWVaOJPlRPMGZPn2XMJhQBi4m+QFCiow3XXhPiQN4LfaZUR9+ZsSZluqFHhCRaA+21PGfO",
-	"LOqawuxRMKmYo/78EP6+/bxqW+Skn7Ckq5KY0bn+reS4jLmgML7iR0otTmbxgPB7et0SvYajqm+OMuLt",
-	"cBPShlrg+sobSpfKDdhzp9d6hDA5SxbqivJbiPFly/Z3Td8PYXIH+ObH1n1Ok4T6M0IzOaKN1MhDcEcZ",
-	"Q9Ywxvp2SCJtUPwTa4apUJGKBrY05i1gIUO795/a+aQFs4Iqo/vQRA7I2V4qMfmQQCx6UIzpaztb1Un1",
-	"Hf2ZNByvh/kARpqcSpZiop44+iHUeYfD4pD6dLG0YsiclHlfzuc86d2IFZHSCMFGqDwpWgzJLWORQnmf",
-	"G8GUBeWp7LojR1IsMJfnq4camwQHEO7dOgX0oro0C45HTcLkHaJuD1G320Td5okh6RZNOjkSZ9a1TJEu",
-	"1lPskVO0/6O1QA+mKsa3kvT0fxC51rVYpBf14IHeo5BfZ3ecrUMrYSqcdKrt4lsjGOUlxafOYT7Q6wO9",
-	"fjC9PtbUdSJjaGy9HKmMSE7De7pURLH4zhBiQSjoRvr3G9EevcYD2X3DVSQVbNex88qoY7CgRv/dta9q",
-	"xbD7MUIsLCKkEnwyGRlQJUVFMJZfuJjeCNvgivmLmCfL7oUMub/0iNL61jiW94rFJjEzXghFeNIjozd8",
-	"ylQy6qpkGTLCRcKmuvExWpKdcVy9Oz168XJEkHqm2ZhwdN+ddo9evMyWkibGLN2cLZnPNeNOUTBpamTy",
-	"ch3ciaAnIya+zENsqrp4/dLNvZdxYJRuLqbzsBc43K/Zh/mcTtnTf0Vsum3bSEx3ZlTzrL0eQkjROFay",
-	"kXn2WnKOV6lrdq5P4EuCztl/3rR6vd5Nqww5w5lm8ditdn7tnDszAWMbnLEv4Cson0T1Vw+CwA4FgTfG",
-	"fJ0XBmCHHoHts5nfhZT/bpbyf8A3+uPjG529e60FKnXq7HqtYKXHACZqhhd9NvPNrXPRosswijRfsvgV",
-	"KgUC1Y0SGS/Be0xCPucJabMvPoPGXRr8a6EXtoOOYYMWmaIbQby6Vh5VJbzRHYuDBduIcLR/0VNnM79w",
-	"KGrFUVU0q6+yVnawJrbKbusBAahZoNU6jJeHYv5UE/xyt0AxJKuTh/1JyTuPC+FTKMIbVcgE37i0lrRH",
-	"mrHZaR2bv4w8YrBeyLOXx2ROAy365GBbkgJQjkcshBfSgU6PnJpvWAWrmv84GDfFWK4H58yYKUEXKqFx",
-	"go+P+t17xm4dKueH0r/dIxgiO3CuIEYF1naEY7g6Oz9Kf7dJQaPTEWlHTAQYxnuaD7zDkGLTQgsH9zMm",
-	"boSB2yGJJEcvbJBaQJe5pbtHURd3t616z162Bx3y2nJ4vbJvjZ+JnPoJOeoPnm92y+hmVqpIrQ1OtBhp",
-	"5099xzP8GwAr7eBuBJxOrFPh1L9wD77iU4FMv/QKlN2Ajkfm9BbTlG9EVrn7WO8FvMGC4Xg5gt3BWzHS",
-	"12Lksv2Rl+3cUIoRAkMHdHkjQOJ6iUcQDp57Novrr/XgO6Y6eJ9HNrhyyANU0kdzxgArGR7gQbwR6Uo/",
-	"AWuuYgkEe5UhftmbWh4gzjPwqYJQswYTaVVu2gd4pFUG2gwpqbr9Q5j4I+InrX5sCynlQZM7ACwdAJZ+",
-	"TIAlS34nGEBQKhC2N4sUaxO7Ss0KB9ylg0dh17hLpfx452rwPjCXA0bTHjpstSq1TqPOdKuMelrkTbU7",
-	"3KaNVPepieH+prVoHpJvpcXylPBUWgKKsRwnu8yYyuH/wvLllG69qUbTCRYMUcD3Q8v+iHowDxkZ4UHg",
-	"YjrqkVOchBQkillEY60ugRAQLMJkJiWQYKiWY5kHF+Q3RmPyCoINx/KO9cgZBKwGd1yxmMwopt9ojuGq",
-	"fZrnwtoCV9F9ToG3KeIjpkt5gB+s7tm716c24+BHKVODA5/5OPD6FWrK2zViHdj0EaEy9pcdHmCtDkga",
-	"P7T2hQQZwmc1u7BUtX3JpuTlCXlJNEVVHtH//nlLhcuw/qe/4/+HWJsOrXfbyQPWjacH4ZQdt90/KOXt",
-	"IGukZlJzOtBKGuwnxJUpi/IjsmwceHOWXd5uC5ZtS8ocWPeBdR9Y996zbkuaUz9ZgUBvyZ0tcL1mM/jj",
-	"AVVyN6iSaSGeRBrLjNZihUxQvnrR8chc3lmfYeZE3ictHkTDzE3eI6e4AjREsJkZvWNYlBf8nsaSOzHi",
-	"yypsuF7O96dXJObTWaLKOPobQAx5BDfnt+LsZgJbe0Q3tW/EDd+YM/in5PEWfMbs5YHJH5j8D8HkLd+w",
-	"VWMTCTkbiGUDmpnjKAVW4llVvbMDKYArtThASz+CEAALSyiUgjOiwA8jArh2/BFMZEQyDAM78kSSkZ7d",
-	"MIjpJNFvkzYE1Tkn1sbVqYQuFTklC5Hw0IRNAfCPXh2ucLWCzgkZCZkMzScVS1RZZ+ewR7VFkjryx0VI",
-	"xXu4Cj+c5JEOvbHMsdKyEV+Gln9qkeNgVjhIHH8MicMwq6zmKgIeo+43XpJBzjkw6G8reaSJL+oQHNBA",
-	"xgCYG7136fqRiMVcghTA/dkqc4aMfhP5sSfyxS/GJ9+mAC3V1is70edJkRft5x2PDPrt5yj0DZ61nxkk",
-	"05jepxEPCPJoQH1M4pSekEL/fwqMimtTxu9Pg2DV2HBmF/WH4f16GitcKp1GXTmgXi+NGGfa+k8pD+TC",
-	"sPLXNUtyNsE86e1MT/JBfjjID3sfUSBWWBCCqbEv/sLgGpNQ+jQk5twkyyfKyX1VWwoO+koFMb0/iA0N",
-	"xIYPNL7Nq+x2GYXR1K1G/c/OCVAlm0UlI7WfIQD/NBP4gV0G6RS2dhps7qERd7Pd0fBPybWzO3FwHRwY",
-	"8Q+jyJv6C256cTV138R1tcp/AGL5UwCxXMBWfy/0FTbzh+bIbtFj/lj+bRFMLVLCMaHEZ1RxMUX7FXqH",
-	"9CO0HUDyANwGrvBxUAWp0hwhRq+pCw+zl2ArepB1EVbSdxsxXKdVBZbKAT+lOX5KZC6sJeBs5m9dlara",
-	"92pgTsSKwzUHklLhciVtKkCHMe85UCRlSAlQEEerFFDkJ1dHp7xEPmS6oyaDl9uqH+B5tAXwyWBPLJ2n",
-	"AFROS9zBBhvEBRUBZFzk4YAj45DHUQdqd+mBy0VSDOfHpYAZTlgcG2wOAMc2m5Gq4CtAJjNTfFB3cZwV",
-	"1eSmvvGVwa15nxYZG4dU3OoPULPmEIoweNYedNrjTmcthIUmC3uCW6GH0hiswm3UmB4+LiwFLG1Net58",
-	"7AfUiQPqxA+lHL0B0pRzY6a8obPCQov6zwEx4oAY8QiIEYb97UaA/7bE/oACsccoEJkkjNfdUrrUw2i9",
-	"5mW6w4NQHzJq+ZTOmQhSGN9DDOkD4js0XZaR1K+lq5puaqq8+HKe1o/CEMp0n/cqjjTTUBAx0EdDO5RF",
-	"hGnSkBicRQz0SJ+6iPVotoPlYIEtGHxilCluPO2ji49XZjD5w4lhpGWU+QJX2lDnU7vcP4wPyY4fSXc6",
-	"/rqqzYbmjXlH2sPjOpC+DwM8RHkenEM/iP5zxURQwkWURXY1ojTYbo6OjsngBQnoEn42fMUzTMU4WX5e",
-	"TTRZozs9Bbv6QRDYfTIJ+jESvQ5cJNSoH3rl9whr2eZyzFgYZFw/y/gw2Rj3XATynvihVEyhsy6gS1Pd",
-	"8YjMpUhmyikCaZah45GFCJkyEFnWtKk/KCQJpZiymJi7AgXY2zGjSgpFXnjkJ4/83OmRS3bH2b2CtNwl",
-	"S3CkIY0UO7HCSOn1gVdKbZx6X3Zl4vxWwgMOuqExtKRNYw4LnRxEhIOIcBAR9ioRZC2DIW3Ve/6itgQg",
-	"hVqECf32OR6uJFC0v5bHZqYGlLqRmTkr7iPhMbkLmAWSK5Ykmjm1IZfUsbKajQp4zPxExstOav6xZyKN",
-	"NM/EvTGbciF0f+kHNAfmGEWkQAykOBwHhpmGTAQ01pJitEgY1qVrKHx4hJKRmczQnWpPIfi/K3Ng+YGE",
-	"z5kePtF/oKnAdPAE8kEmkOwpEGQ/ITTJxJTcYRwV0SoTR2TRAoEJCiGn6WrTMGY0WNo9gWQTksy4cmxv",
-	"QhpjMwgU1oFaqG+g9Kqn6VaZIC7onAX5DVa9Zz+3j8CpaiuEGMu9lUxg4ctkERzlFfb0nR2uubHUFjJK",
-	"W9Xn0q+d/X5Ev6v7mbpzsp7MbaZSKXW49+fgjz34Y/dO2DCnGAJMDEkdy0ViY4J4QgqCxrNXJ65RAj8V",
-	"uMJHXsCoEkMgRuVgiHiIISIKqW+s8KaMlbIFPHNRV/vkdcgiczHAEI1ZmqXjkC1DN5V/TTSWYcZckVsW",
-	"JYTaysDW93uHUvKY+XJuVkSwL0kh+CyFpBiztLLwlHJRDmR5x1O7AQQt/EBQljB01Idh6PXBLKtaNtbD",
-	"ofXBkHAwJBwMCd/RkAAcImMIWh0zjKKmseCAPfVALg0QPMqBU2rL2HrLOyBUeWQSM/ZvlLZUjllZkSzl",
-	"Z1SIBQ2B4bH7fSox8VZPgSlCiWD3Zqap9HEu3YycND7CJCfPqCIYPOA4DwzDp9OYsYAwGodLNCw4QoP1",
-	"T7g5VpXoVr95udpVWOV3zqDG55wrxcyB0lwgWITplsWquOrGHDVI/SBt1Xv+vDS+Gjb/R/M94KCb+R7K",
-	"2jSPw9adHESGg8hwEBm+m8gAd7AA/udZK6cN8gJTADqDS1yxNSWLaEYV69rcmIOIsZuIBFjVNONoBcrG",
-	"6tN7E5awwjKv0oDsCz2Va3s+fhTuqcdv0izd8ddlpBuaN2NJbg8Hvnrgqwe+ug8+fVDkKug0ZGz+nJHr",
-	"9uAFecvG8YLGS488G5APNPZnwJBfWPUjS82RKukOXgLSYN1gADCDdg+2+F0GBYLNGe3LHpa7T7OrQat9",
-	"ogoq8B4FCKLC606BzBlLVoAr4QXMbtZ3Oiln5fHdj2lBx5FvYUCvbNiY50FPB6Z9YNoHpr0XgXiGIoqk",
-	"GKhfFqCfAi9Us+GM+m6Zzgw9KJvMDFzLI1vnNHdOMnYngtT8WjsJF34A0BDLjD4KdgF2AsORlGZPmrmh",
-	"h1pzbT37HjmFvzxRZGQMxiP95ngxj1igeZwAThbhebwR2L3S7F7OI5rwcbg80QIF/D5EKjSCuC0brmf2",
-	"HiMZuIIkNb00CNGFiz5mWLh4FNCEjno3wlwAZUp98EB5xJeBFhEQfYgprFwMuCdShEuPCC26mE/LGOz6",
-	"JGFfkmNMT07SXF39KRZObkQyi+ViigF+pxfvLVOnvr4FgIM0Y/6tAaUFCYAFlchR+kRcw5F6CHvQf+UJ",
-	"myOHNoBLMZuwOKZhL60Uqnm5u+RwX/AlGIhZPxiKnvLQgEXZnlruTYMqVvAY4hvtRzR3MIeidTyABNea",
-	"PMguhV6XSk5EExrK6YIdQI7WEEG9Uig/putFuiafGZ/rjfVWfFfOpSVm0xxaCMSrQA5/LEpI4IwpEy5l",
-	"ke8swEE19J3uKWQT8ExtJKf6Ayb+SsYBRqYuyb0mEZrZaKUh8IgMgxSwyzOG2RH8b0Tacs4TwoFtgS6S",
-	"pe1gsxuBu6gSHoYQXqOVJaoUGWlNdegDwNmIjKl/S6hKOwZ+JxIuFuwEwsQUoeG95oRRzEyAsoGrmkfJ",
-	"ErDFbsScUaHsLMFXuGQJaUcyDDEWh4Q0YbFBlsc5c2Umi/8+hj5hzEb7c7SldFVuhO6IYDwQLol7Zm2Y",
-	"EUL1eURJQglO1VBxdcsjYFiFnbZAW5AqFQPhvxFQEUrvttJjgpOqlS3gL/i6kPcnWQw4jkLZThKJg4Ov",
-	"XSzGIVczFqQvxQzDniYy1hxDn0RNxx2A5/bH87OLX0/Ph2f/ODu/vhpenl2fnV+//3jukZ9MQPmSBGxC",
-	"F2HS8TAaO4oXYgMzKQEhXCWj+WNi4s+imN1xuVCw7VUofrAtORC/iCYJi/Wr/9//9ruvPv8+8Aavvv4/",
-	"daAGPxrwEcUcsqRIW58I2lVMzyNhQUcPhn2JQhmw1vGEhoqVDy4xjDQbnGGKv7fm9MuvTEyTWet40O+v",
-	"jM3TL7zHl93faRxTrcS2VLLUbBbgFFv1wQg/746rayEHnujt7g9ePZu8oM+7A/9o3P0peMa6ryb9fref",
-	"/TcANj5hMRO+Hvnl2dvuUf/oJbzz/EgvE2Irav6eCghFcMpanzrSK7T25Rf05fgn/+fgFetPMvGi2VSq",
-	"JBLNPmGKz4+8VsLnTCV0HrWOWzDbwVG3P7juvzp+1j/u9/8nO5Zl4pEruHgt55K0jlvPYZYNZJn1mI36",
-	"1iGxOIgyG0SZaBGGZMJYgEKMYbAufzHcwrIDbyOa7Tq55otWhdVTxcRRA+kmZw8FVKX2KGbJIhbqGLsc",
-	"dY6NlzZkBoEX7xkNtUZCN6AlYSeb8ZJuxEfByOurf+jeyVwGi5BB5tYRQXOMZz7rWeOg8pzoGw/TZ9CJ",
-	"rP8MWEIB4MpP+B0DO7R3IyBKTb9vf1ZM6AXuZMlPbyZnRJMvo1wBUGy4mAvlpSVlfKoYSJtSkFFKrIZa",
-	"PxuhKKI/ypPljch2E/OllpoJGzs6T07I6I6GPMCsDV/djUBMsJhdcyoCCkwcBjTnUIYPFgJ5vUdiatKI",
-	"qLgRIaN3JpReyw+Kh0wk4bJH3idlO3fsQIehVgkWcOrP8ohegHa1RiM8gy2+0gevBhP3mVALRdJlQ0De",
-	"NutNe7BUyYzHAbmeLWIVUCjf9zcqFjRedk4gM8us6GSRLOJKfp/flFbRqFmKNGzeLGH/G5jmxSKOpGJN",
-	"2ea/eaQflYxkzAWF2RTHUqpc/ptHBdvma/xg9w1XkVTc5vPkm9Ikof5sDhA6+m7rlfvPm5a+cd2bRb//",
-	"zP/1FP7PzD/zO4Y/9f7No5tWTnZZWb/Wf3evzs6PuhifuDqQd/Jen/TicUdp1Jx5RAaI5T2kHeTvDMhZ",
-	"K9/nImFTFrsDuGDSiCcVA0h9PUbyXcQCqcCGL3w9cML1nBCoTjdkdywkEDZpFtfcDE1kNeXXx1Ahruy/",
-	"eYTskFBnu0nMNKlx2CA+cPggatFuzZgDkv0fHsn+LQzy1NnzWpD2VpbeEZz9IyDkN0Sfz1ZgvwHoi/tV",
-	"C4m+tFF9Z2FF8zV6jkNDDlD1zaDqrS0zdyNXi458h0pcNo/P+ABknMdCxyR8m7q3iSZn8aqY9c/LUe57",
-	"u8SHuEponKgUen1lpa1dLDUU7EtKZq54fQT4TDhCrzjkJ4rEcpGwYzLC6Q2zliO95jdipOiETRc0DriY",
-	"uj+T9uvTt6cddOdR4r6mxQ2fxcJlMqAbKbOkitAbAct6kkXT8MQUVKWCjKjvsyhhwSg7QYnMlUivxL4v",
-	"0p99AMEvjqkZGn5V6+1p8iPiNKwsf1N284BpHaDzD1ANPxZ0JLjv3Oy4HHuhglhCSByTdmVRsVWd7ICu",
-	"f0DX3zW6fgmD3bGa8r15xgGBfw8R+OkqjazSdbYKeYcg4z9ZrWLz11I4ATLld0yQ9t+uPp6TOYunjMAa",
-	"dTyI5Cskt5+QmRRyESsyej/pQsT2aD/T0T5FwU60hMZh6bCGXVjD/yijguUDq6sqrG/9EPMNzPIxAtb3",
-	"kezbWPaMyBxYwCGefX+x3pBCWiOVoz6s0u0tNIenCJBxqP+/jd0QSQ7JaI5BQj82kCrGrijDUN5rbipF",
-	"FsipFmMMenQJ0X4YGD/Q+FZPr2yIZIQHhgUYn2ENfs58bUBxyMUt1BEmPLkR7ZENLzQVOCFE38oY1n05",
-	"kfE9jQOMJGU0DjmL0w65MmGe8o7F97hSVTBw7H7nVsKmiWwHI9vByHZgrz+Efa6alG/DUpFuHlhqE5YK",
-	"S+aoqceEJ8SnwilCMk5l9z1FQYE57Bfb+SMobKWS0kFlO/CUveUpcGDLVDaThgzQiN0ZCyNwUazjMXPG",
-	"Ei6mh9C7P37o3Qe71X+QiDt4rS4zMJPHa7+aKPaOhZAjIG2mB+SEA5ZqRdz6jIXBcDVZrUaMesmX01NV",
-	"56P4cmu3kfHfIbTQbEmtiEL33foSQL7VmvhBSwUPwYPNggfnGUk5hAzuuqSUWVxUHKhWRwLGlJfW/1Jp",
-	"ApMUSnOh+SJMeJdOtWhvW5uIOKwsZZdlX4o/nIahMcY4N7BsFoq0P5x+6BR+hHWHny46HrDxLgZjdJMZ",
-	"6+I+3Ij29enbjpu2r/BoI1JV9l39BtoeVY9cn77d2ATKUN4IB8Q6XWGtWI4ZwcQda6Psmd2Feirkw+kH",
-	"N1oRV6IQrngjRnM6H+rvjE6gzYVtQ7Jf8gGOsChoO9WHWekXo6E9M6PejbBygDEcY2o23tonyqbTC4nA",
-	"oBQBtQOPxAwz1Vmg70XA/JALJ6rohFBxI+jKjhIpDNr8aoDSjCo08LLgxCwJvE3FSvQNV2nn9uULPQ6D",
-	"v537GPaUCx09xYtHQzJmPl0oizijPw/n+EY877+yd3vkL+JYExUM6h+tfk/z2WC1bon5riYTUpDRU+DX",
-	"uOoVsaZmM/YhxNQMpVlkaaFRY978iHGkdmlryhbNx36wYx+CRX9E7DLqkEuX+texExzCQQ/hoLsOB814",
-	"4G40ym9L8Q+hnnsZ6jlPD9UhwPNBAZ4y1lJ/TiV9olD1/aNEeN6IU+LjPFlARlZqR0vBLWNRMectVQG5",
-	"KFOfSFvICgWlTGXoeISFitVTGzBKc2u14ZFiThvqDqWNtrDrPVpg6XfjJDZ61JyXA0s5+CH3uEwwkMyM",
-	"2T6x0l/D2FEZMdENaEKf/o4oIU00DCqWUjCPCEn8mAVMJJyGysO0YrcOO1ib7nkCFjn9SYBW0hR3hX9O",
-	"+HQRM8S1MQCWAVd+KNUiZl2ACpZhCBhLa7A6r2y52nCZAlIZFJQ1AxOkPbLIjR8vzs6Hb06vT0edQvGC",
-	"HjmFcd2I0oHp6dMEghk1Z1S3LOiRS5owLHLHAkSmCjlw1CCImVIV0vnHiIk3NKGXFtClGcfBZm9jWQvV",
-	"EN++lvXf/VX6NOTJsn6L13Ie0bgaBGr9rTDLsC15/RFEaeYvYr2ix//7uYjHDAhxVJEoxSPNLlI7fwNP",
-	"yq8MXIdOKS5QuV9aUwvXLW1OYTVM2Drui7v3d65XF6Cjgfw4KnmTQAhjQZAhI+yLD2CsBv99lIK6oq1j",
-	"LUZ6qbP+Y25MtTz2jfzhbv+ZU7ys29BeMLfrItrpnIv03zWc3q+pYl0uFBOKJ/yOkbnmEdYcpT9c5QH/",
-	"v4cNY/+84O5G1HKFrzSoL3uWNF3jFM9di4MvfJMvXBZurKVvKSlo5BJHXd3AfOa6Pp5TQadsVOo9nnKl",
-	"zyehomBopJltU/kzKUOPzBgNkxlJ4oVKPHInw4VIaLy0BYY7VrlNJ7CfYbHocXGP9j4409zxNPOolbXc",
-	"7oo/om8tt9xNKNaWUzm42uqp1QfP2WMZlZGylhBWTag7FfS+TMBs6kF7LClTq3Z5orlDSeZ70QQsEJG9",
-	"c7Cf7Y9LJn9zqiWkR3XNbCVXuSAXbps/mh+kwtnwMNnqkTwO2whY1S231aEezQGxL8TU+iMORPXglPih",
-	"8CyKclqRNBt3+AbJzbgquhPGgjH1bw9pUn/4NKkL3PK3dse/R7aU8aftqLdJLOe1DcN23uix2U+baWGL",
-	"aplNy9rUZ5XlrdcYTy3BOGQUNbOiGoKbrt8OM4tsl8daWC8UmN9IhIEuWc3bOHNdGlbIPGqWaUTaEPrj",
-	"FKbP0/wHpxLZqWM5RZXsH+x4hVl3IzH+9pbdwpCaGXcrGm9NiB7RxFtc+oYEdvs5HWy9h7SKHzOtwsR6",
-	"ygmJYjmNmYISq2kov+emwckYkgzkhCnFpVgPy11UQw5ZGIcsjF1nYayy2t1K6d+XgRyyNPbQJaCFzYgz",
-	"P6cx7S5jwxJPqRQfh6wbLPDAMvXgsqsgWh+DOWm92w3L6TCRxEsIuYwoj7EUPsTJTbimozkVkZziS1yR",
-	"CRAxUx/H0kh1I9LLrSmXsdCauqhUkPN3V0QsgH7JmHy6OMeS42kPmRqiKS2UIU80Mb4RtgA6WJQ8QzMB",
-	"7OBeZrYloyxQ1CIUnTMylwgvekb9GY4+NcHcCFOPlEhBxjKZpfTwiUJ6pCotMWbj3mT7VssY07AU28pn",
-	"3Ips+eNxQXmsMgSIlM5WRas9EPVmDy0vxbWqZ3spbdWAvle0X2N/sZeeZJf+YHxZQ4/xZMtJes01DbA4",
-	"J3DHV8lKOxXuXCs6nPluhBVcMwl2lQgjmGXA1Zwr9ehollvR8cyGYqgdku+YAUW0hMwjSmpRLmT0zniJ",
-	"Nfnbm3Ju4RLcIZGWYfX4DTqJWXnNRkbP+69GOQOUYULZO1wBn0CWBGYkG64LpyNjZ2XU/A12s3KPvzl4",
-	"5RamH/3XmFGFYuQ9FwolbQVuOnNfnij3ftxTReZc6V0IgNnPqCJjxkSWZdirX+vfLF4DU8+DqXpziv4Q",
-	"al4lr2eHT5/Fg9z+p/E674Exx4jMFfSegli+bMYBHVPGvmSZXOTGVEu4di0nO/JP6rnVl9adIV/KkB3S",
-	"S9aTdme56snqxQYNCPtq03USunv2DrL5Rsdo4aruIr0ECmy4cnF7lPtMvVSTgpF2shJ78yPlkbhneC+8",
-	"jS65a+ZqLGm53V1+TCeju9xNSNOWUzn4Fg95JPuRR5KnmphG4qFXEIRKQ5I3xSe65HqPMksKZHSHQsz3",
-	"ohJaIXVX+6CO7hHYV5Q/bt8vseQBEpWbZOK2+ZMkmTxM8HqkJJNtpK/qlttqUo+WZLIvdNUmmRzo6yHJ",
-	"5McqmpoX4taBXpUIbzYA91B854+fVXKZ7vVjhDDY3qsjF9Lv49kxsQtUSUHoXKKfl8fmkaoyjxo/WNNh",
-	"XWKzkmFdp3HoAEddSDL8RvbnB0ZprM7ILTryRBGLoFQ1pUdBWEKjBqFJoaYRFyqhWOCubCw+tttU2aib",
-	"8Hmt8kZ2HG6Fo5pD2FTnqPYYTvGIMeEz0mZfqJ94hPWmPXJ59rZ71D962e33+4OjZx1Uv/213oPC3v6p",
-	"nAn2PtdyJOReri8vFpqtcSCk7PPgPNjkPEiXyg3+02KFYiwHxWeZ1Hes3pSr2FQ/g4qaQG83ulErqRDa",
-	"mEVZHx0RqoiQRC38We5bnZ0WckK6p/JZYVwQZOxkFDOf8TsWjDK9OyNSpvB5stDyItSaUXsSTHTtTmfK",
-	"oDL7bDGnwiWxI01Xf/vtt9+65/DfyDOBMQZ2dMlobELNGI+SY7IQ/P8WzLsR40WCk5nSSJnB0+yD91Sl",
-	"6w6kWrH4jmmpxVQRsnl6IU+SkOmpIZBdwOIbQf1YKmXaqI63uhfYXC8KC/mUj7nmyil0q01NbFOtq/a7",
-	"Ry88CAuQMZlr3maKRGn+difDO1hfcSOcjIYngChLO0Rf5YWJiQXXGF06C1LtnbLEcR88U5lw18QrVWzV",
-	"nDE8ojcqXd66vG2L4ZfxtEtzAA8uqIML6lsEOOnD5tJVLkzh4NVCQK5IUDRbHLLQDllou85C25rDXSzi",
-	"SCq2SzXnW7MBV7g6mL/3yL0YZ4eyQlU6lBOqqxc5Xk6noM4frJwQ5lxkDFYlPKxQ/0wyhnGBneQ0D0NB",
-	"UVeodp1urxU8ktu0qWpQ3mobm9GjuUq/J0+w7tEDbzi4Rn+gokAp9bO2/5jTKVvvJd2objzNKkw/esqg",
-	"y3eNZnQcL0QBOoq0Xe0BK40XGC9pl2kHrjIwL5T36fRILjfDy/tFDRPmTO0AHKqozfh6iMK4ghkNnqi8",
-	"AvQvyQW2LFVy9oQFn9P5qphRnGo7r9t1bGJPj/wTk+4VnbDpgmLRdl8Kn8Uin4JvVyk1VVOipM9pSLSY",
-	"xuIeuWRdpyw6E4GN8WJ3XC6UXePsnRuhh3HLWKS0bmZ0pxlXiYyXsC8xLI9eXD34OzOCCEyhFtTrOi0x",
-	"6PbslJyHOuxcTAsF5LNS9NgHdL1hz70bcT/j/syUnPc1rRAw8omMfUYWImRKFWvkxzGHUvZli1wm7Zya",
-	"ke3MCvoNskeBQxcHXlcuqmpXX7Q4Tbf+EdNH90FfziiLYPfFe34QmA4C076jh4F5LGMTWUVFfyY5IuQU",
-	"TvU6wLBKoUkd7LUHe+0jxbidOqfswUwl60x3XZdV2te34ZCm4QqbOYMFyq7Q/8/e1ze3bWt9fhWM/4k0",
-	"l1Zk56WJPPuHn9RtszdNso67nbsPOyJEQhJqCtBDgFY0nX73HZwDkCBFyZJs1UrLmTtzU4sggQPgvPzO",
-	"27dV0vfbAlxvNurrKiBxnmXWZiBzqvSjVwurcc44lYq1lub+luY7Q8Ca6l/oajLXsZxhwAvGlh5LP3ix",
-	"9Io5S03gHCQByRgGcmMESsLilAuWFCguPNUjnwSzmC9dUA6N3xH9CEWnxH67+LyNsqaKRMY6S4Z0QZeR",
-	"eX2EomFo1p1kbBENCBVL3DtjSAIgruyrn6lQaAkQOunYiWEDepxxYAvEWUJ3oWoRFfiyciOcXHlbljlj",
-	"FrZujEsxK/jmDLLKrLcOYGkatL2ggeF/UysMz30LULf21jcAUJuzWokqrEmjHewqH7k6tchVqyw8Dizt",
-	"0FbQDWS+EkyrZQU4PBLF4QdMIbBzx2p5SZ45QWptPcReQa+VGUmpNvtlfudC01tGEqYpTyFa1PFWLUPx",
-	"+fLm3U/EvNvK/ASEOCZV2PZ0gpEFXRrqOPNYd3vEWDkLjDela1SbUDTrNhcQZwu17sotKbSEHnmviWJa",
-	"kcjfjaF9NAosjq2nLBQJXQYuPggyj6yxDdtrzNqMzVMao9FZfV9GuSoidC2I7YhQLCd0cWzVsSW1I/up",
-	"DkDnVdUMw5mh7hc+RLX9xdAvFFWUmio4KilLyGhZx/wHWLMXTpW1V+oQhC2nKAULQhGZPw1nudLDERvi",
-	"q4b4qggVvJyRXGie1r8Ex9UB9kRPM5lPpqGIPn/6gid0LRAUkQ5C9tpMFe+lOfpLQxqWQtyHvwCYtdJ0",
-	"qUKBUzED7fljBUGE4Tpw3yD4WrAeuXTXCVTcQkdoOi5um3uh+AiehBqDq2BD5vJKu0VBcZZqhMaHslzY",
-	"I+jdPLz6kAdgP68IKMFakpRPpo1x2Ndmgl+8qb+zXP9bqWQJBB6CaMHUpxenZ28ArrElLr/nynCEPANC",
-	"eEzLqgDu5G3iajtUt2yg5T/CVeGLOIe1tXpzqzcff5eTRp+4rQts80xZPWcHEY8dNGvQ3njhsWgV6v0U",
-	"6p/lXYPeDFUw2dey2xriOwHhY/jN6FdOszBa4ziTM1CFnTJgwxg7L/tvK2s5GhXcrQJS/RDisurwjN4y",
-	"NSDRPKViyMUQFM4oMIrJHWcLLiZRQKBXmpYkmtHZcMrSJOqR92nKJkbHdCEURgeuA2VVAvUA/TS/TanC",
-	"hSwEHLsm1eKmOPLfHJ62OvVtQbX1I7cXvOU7/qaaA8DCLbrWagnHryUYgeODazS1xUUacsvu1wG4LTTw",
-	"BJ0h7EwGOImmgm2XcczmWpU+IeXBJlWhG5gr7NIXrPA8Gl9XRGEhkRWYdWXB/sySyKaPyFyzQeGb8sCV",
-	"gMgsFOuxl8XGmMoy4qBTYkIJG9M81SoUNDa/cjGB0BGkvXkBNdTDpInUb8CK8IG8Y1nGEzZE8zbqGTmP",
-	"uxXhM6Eo/jLUMuqRS2/1U6odUuOlbDQ4yVaVo2YJb87SNyjd/WlvL9mbRu0i1c34v6lEryOXrUxvZfrR",
-	"ynS8iRiHBiyw5JCddbWKGxM5DD3UcwhZ53q5bxM+LOFExnySZ8YwjuyLB/D3qFuxkTtJAWeeGt6QyTQ1",
-	"Fu3KYIhrHBA1o2lqy5UgJmDMP0Cu/zv+Ler2CISDOZAc5dY2gXbwQ1mFrSClDa+bs4zLhHRGS+ugAQcJ",
-	"5EMGZLQkM8qF/WvgmsoaIU7kmCim0Y8Bvgv4BEug8MisxBpd664xSbjSXMTajVNBpUutV7AMfgBB3A1c",
-	"RKoiQBAzYjlnAbn66V0oUNp62LoVNt46YVOKB0ALMpcDQlW44lIoo2zgE93AMMhRLowCOZ8zmirz/YRj",
-	"cCHmR5iznFIuvI/0yDtXWMX1HKCajqhiPfKFoc50fXX5/c9XzxQJT65x68MTKPHCaDy15+KZMooHF8Aw",
-	"1iSqX9pTjC/ZWZbjsB8yOdtGjuPTN3L7Zz+4mnJbj/jkBbduP8oQnGZs+wGle2Ftqv5mdmUJ3pb8Wsuv",
-	"3dEceHW/RsuCezh2YS5RedPRxV5ec7jZpH6xVXkzFanewgrzh4u1yvrZNIaqfWAhPbwLa4Xtb+a872Ru",
-	"OMXCsMgFVThvhpUJ9YIxQaJxJmcRLCrSMkLYVvE7NiAli1pMGYCJBasinddkwditCsg1m5BX3QDDgkMx",
-	"5oZ9zVMqFOmc9/2nzl50zrtOTomcpq5zePEh20oVpAtqEdhzT2EbwowuSMpnXDu3Zyiwgj+X4pQmv+cQ",
-	"xZ1QzS7sDGiqJAlP2FfX0rV4XoUnga0BWnBtNDGFLJ+y8fmJg4/P+6GAFYEKcE5+Zez2vE/+F+l30cU/",
-	"YxR9iFNGvh9fkXk+SrmaMtUjn1kWM6HphCkypXcYtGCWPkOC2Qpo1EwhT1OwG0Nhd7O6e4bjw8aaMzEw",
-	"M7aB+1iZMVnDvK9+endTHMN1HLyppKM5Iyd1U2RthcrtS5Bq+aC3PrzmydU0XqHIfXZR05jtTaTm0Ws8",
-	"p+bXtszjJh29IKVR8QzrLnhJ4FhAnd34XJALQq0SuhUj/2qeZSJm/0At/geIqrZbQ1Q+mnGt66r8ANJx",
-	"NTPiUbsIdzMmMfrxJJP5nHSM6mS4F0hSmoHHr3AhUpGEwlWolPOUBQ35EOjbmmdyzJTZbZoa7Rl0WThi",
-	"HKvUFsp/MW8j6akgKpYZI50P/JZlOhRnp7aoYYUdK6iMq6aGIyP4ZRjxErySNuzGGBVGMQBZAT3AACPr",
-	"kR8yo3izr7qMDnIibR1zLs5Wq1vvr1uvEzT2QD5S6ey55EJvXQ/8S57dseVnGPNnq/0fRhKU12dAFBDc",
-	"Y1aGJzm+YBNCSjag7rvN20iGcS4ES/9xUqGJkf0ApGiZWAsQHBmLwIM5IFO5IDM/HnwtLpkZjYIlqFh4",
-	"UUN+5C0AdIIkdKkKoxoe2YpvPBwW+IY1SqzVAp827DZaj5lEhDpMgGiztSrw40lnMynImKcaVUm4e9yG",
-	"2oeiXDOxax6U0KdvsFt9sTQPpCBmDgHkKgRgLaRpufXzwqJ3T65hifdb3S1bbNnik9vQg6oF7WplFlAf",
-	"GtT2rw7bIx1MsBVJkf9QgmzdoG5724uyFW+sBsP+w5jjJVGCztUU0mUQm+24QBhheRxLAldLv6irhaLr",
-	"mSIpVdqIpe6A+OY0AQ/82UuiJTl/ZbOjRSjknInSwykzQgUcB7PpRUkrl03tbTYtIkDK/YJBF/CYe4Uq",
-	"3hEK9nWO+VZaEiYKoXt2TmZS6KkqAqopLAAjY2pvf6ZI8RrzDhv9Cv8c26SXmCZsxmPsvMAFKTJ/qt02",
-	"dJ4JRc5fBfgAGOtcESWhONo6ll4ezpantzz92Hh6eTprt//sJVxL6fLVand55Q6X99dVXhBlIH1xYzez",
-	"c80EIPBJvgtuipH/hdfLvmRDK1mfe75P0KyHLjLwEizrZyPrSPE+c9PNQ4ZrjHimp+Rf5MUZsAxFOp8+",
-	"Xn3+cPlxeH11c/Xx5v2nj8P/XF1ef+mu73dnX/t9znZmCE/S2srOd8veVv7Tu4SFVcdt7G6FqdBJzlBH",
-	"z0A9b50g96YoKSgMVDQ0dMcbzjb2WfcDlWgcG5uz+ZJiHLIh/eHDkHe+5VdmWqqpKV12Hx0wK9uGz/oB",
-	"xo7/4atoCgE0RxKn/D0ztujqgoNiiRbECFwHplnpXMGKpOqiXsvMpqdTouVspDSkz8OKEscsL13mkJCa",
-	"LJmGG+lnwDdwQNia/5g5foYprpZDe7l6JGBQ8rerJ7ZzROfToudmEwjdeKPKu3Q/O0EE/pSLO66PrABj",
-	"2+z3UIUQ0c/13tvzrYJLHAN7JN8cm8ZDzHJ8lNft2JK4TgO/NfHxqX/12W6lBTYO2l4ZXDN8g07ocZFv",
-	"qwjl03dAtZ5Qj4Kkg9EIljXJWyaUz8lxxJO2QvVBqApQA7FtWzdHDRwmZHOWOfZB9dKWof3OwfqflkQv",
-	"+mtKge2bScrFLRI/IGpq+DmshBcJ1qiEHU3zUzsrFJiURDD1yM0dSjN1QI6at0+pghjOWzbXXawmUKmX",
-	"4lZvNjcj40xCoaAE8L5QmL1U5XysJmGGqOd/wHf/tOGqRbWfpmeKq2Lr+Xu7YegxsnV6QuGftgLvXO0X",
-	"HIA5SgnGLpWhS2YYBl+aP1VxRRt0EtinBRmxUCApwbkUMyfuzQ5+nfOMKdJxEMWLPjgVA0I1mUmlydt+",
-	"d32P1DpbPYZeqfU57dYzdd3o/UXNAXuornxKqdy8fUdZaoc9YInuBSvy1LakRxYLd4RAU/pVtlNNymtb",
-	"rLYJc9tpHHAKWckj6+JbS3fMqFNMCuBZEBobA0o3qiJrrcq2F2tb2/+xe7E2SNJHNrN2FgsPEAjrkgvK",
-	"S9SW8n/03qlGWV8xvZzlZVRkkL9rza69q/g3KcK7eNywDKbR8p2JVE7/mZ31BaQbZSxhQnNqq7Uauwsi",
-	"2ze45LA1WZGrZC432hMuxcmh7z0oFjbGEIRcGF4qnLEEpbdE7CwSY9C8POvjn1CDTjZe6w9c3D7WhYZ3",
-	"bXeV4dFdL7Ed1Hh97ekqROr+l/jwpQq2mNSPUjydAsPiPIPE/P/+rd6UwwWNKyy4Uhr06laRTvUi1DRr",
-	"8x+3bPk4lxwPxI159+bbXix3d8dd9Rs7ePAeyjXIpSClVZy5e1wFUMraMzIzV35zFW1HBaybTLPbBkgG",
-	"P3gUIMtqzz+YXY1l7d2Hr/ayrfvwrRm3Dx/Ddx3S9sYZxozP9Q5M2Y3YZ03l2BUWfe1KM/xN2PLTmMDH",
-	"Iwsurd3qC4HA4p77S4EqH6/cgtZV+mSuUnJZlP5mpZ28EH4SqZC6mn367LE9rKG4LtLXEK2mVnEeyzSV",
-	"i0rlGnzVBaFCiuVMQpk9hjJ2bJ0gluTPVLkjttpCISvLqcFUmjXp0tFbzG87N+8jp2Aet9cYcK8hGjRH",
-	"kHN6xM5nd4p2cD1XhuwquGuDN4Yilte9dTrv7nQu029XvWmP6HAeM5aMaHw7mPA7FpGO5bP1SXSrZc3v",
-	"FYggI5wgsEzUlyc1V/VurmnSeXl+XikhXpW/D+4iVNo/XvmcoirDHcuUc0uXndOPowOhb7qhzWcm42Ys",
-	"x4SW6+j4tcfNY7bhelTIGjsO2slAVblucK/vV2b2EcE4lJnoFGK1C85YSoAXF7mimBdqzFicMLQvmrL4",
-	"tlq+KBRuWgNCySKDCsFQyw4US5nrUzk+zYCKXshCv++HLDhAwtdS+ETYUiZYbF+x9I4p52lW+7isnc6x",
-	"qkTd54F2/PV4/M9uRvt4n+tj95U2B/c8X3uwzw4idO8FbfAw713UNWh9za2vede2LIW40LJ0Kzs2tovV",
-	"3bqSW1fyYVzJnkh8VJPpKXn9jadktlW8j9HxnJWn7iBO5kJV3IFnWs4kU2ZYF84GeeZuVYZKEOqmmMVW",
-	"IJS5slC+b7ebcOmGHTWU4mixA5RSGbIrf6gN3gClFGelBU+2BE8KigVklPNUn/Kyb2wJ5cqFeCCS0lRh",
-	"2F3M9TmYl0nRrdhNpTDKQSNy9voZ5G9oVTrSjwZnqBHa5oHTQXW6rkYkgRKRS6aeCxmQeCp5zAIydlUe",
-	"u0WIv+MwGHWuFzIUXCid5ZiVibUpyBeajo3SMuepRIUEdtnQpBOhvT4EW31YlhyNAhL5Pgf/p+4FtF+G",
-	"zQgFNdtj+64F2OqVqmpyv6f0ISGCIhYzlomjsuqRyPwn4Ce54P+TM+x+x8dE01sm7g1Ivyk18SOBA9yM",
-	"9oED6mP35ZgHhwMKsu8mBvZeUAsHtHDAk9b+T5KSAZahl47vks56gbSNa76QxruCBI+l8Ba2pMdPH1Vn",
-	"fEpGceP5Jlpb8mhsyRU0DdUzPNKeQ6Zymw5ubWJtEvt59SRdEnfQj6FKkkcr3w33zCPbhectvWVsDg+6",
-	"cYCIHVW8YiiuaJZylrk5QmOjpXVALYmZaeAVfy+W5Xmy1qzusiCKrVHCtQpFxJOI0DiTSpWf1JKMmNcp",
-	"BEmu6Mx3k/2Xs55K1xaG4Vs6GHW2OQQzSaqs6//id3fXZF03wuCvVXrXLWDr8M97xu8rAuxrDtji8DhF",
-	"W3k7BVsUbmt7mlu513ZCPFrt+jM2MSIUTm4lFsOp3E1CbZNiXUIRp1BdsI15/duXByprUn6GHd8KsH9g",
-	"IGX1LBnpMrDVLIWEohMsuSBjmio2wP/CXw03bpqNZdqVWdivjqRMGRXH6iGoEn8rD0HDkF3aGDcM3uAh",
-	"ALK3gZa7+QpqxVp9hlv+1FbyeXAln1pVvBrZj8Qi+yTKWEiIY5yzKtEHxqIHPYgspjzF/oO8bODOK63d",
-	"o+c11huFolNU8jH3s4sujsq+uh3FGuMvbI1xKUhkG98OoRv9R9h+P2BEwdBQsK9caXxxEdkT0yzjdis+",
-	"/vQFmjhwkZtZThlN9TQ2+znjKYNKltjfDdrhjjM5a9jBUFQq/g4Ih+yd8dJ1BD57qaf4W0KXAR7j4rfX",
-	"ehoQbL3PU66XUDDfiI7RkryoVDCHZsTk7Ds9JZ3wREkpbGXzs+/Ck65RQOJbw/+4sP0f3SfemBGUnL8l",
-	"P7BRltNsWczGbNMZ+Zlm8RTOG0SoQrXiDb6YKjc+Bl9MdUa7+WKax+4rmw7oi6mRfTeBu/eCWl/MsVim",
-	"rXm5WyznZjlLOvOMzSk0YYTiEEme6qmUSVBImu46DWiN1dnGfLYxn48d87kiax/VcntKIYJKmaFHi1Ye",
-	"VcRnnVEWRse7n955evEG83AvFxp4Nf5Ko9IYEsXdL41GntWT6/ovveS6i0c1C/GfmPiFbYjA9rTpZaTz",
-	"v798+khmLJtAYlg87QZklM+g6YDZEQueXpCpFDLPFInej0/BPxQdix05+p3FWtk1wOKMXYL/6ER/hCfx",
-	"NA5PBuSP0CZhg1Vn/hKenPfPX5/2X5/2z8KTP/+EsLQso0tlSQtWDhZ8KdE2VyqWUGUY+YKq9U65X+bJ",
-	"I5gzziG3tR0DtDiF/fxXE49umta2Ns2msfvjbbC+Q/jWjksc4ZHHc9QKpdaFdrQ2DsqN9c3yGgTHPrbM",
-	"cyaSg8fE/J3k+ZVISmFeStmMUSXFERVgB+SV3hpLbzxmMfSEtBHeJIHk8yoQqzRPUzNtFcu5DT0QsgoQ",
-	"q6lcKGfYTOhcodsTUtYddIodGBub/YjkkWHF4ACSu0mErcx8W1G9duC+Yu1KJAcMgzkuUV0qfK2gbgX1",
-	"0QrqK6j7UpPOW4ti9dzw0TaY5SiDWQphGp4IWROXKZ8bPSCT+WRqI3d1eOK6w/fIB6501RkM3VRXKxsZ",
-	"AgWhkIJEVA3lOArIlN4BoBhPGUKpepoxZTaEdKIZF0M6YVFgjOzCyScz22k5UvFUynS4ZDSLApTKZ+QL",
-	"m2ugaChsUDE+ttrpeIkfJlwPyH/Mj28BOz97aVtfZ6xo8Hf++gKnSgWpNIMORcc8E6dSGf0lYwnPsPGy",
-	"zEjC4pQLllyYYwU1L41qIjO3uZYK3XUdpUmHQ8sKIrNQxIwqLiZdbB0NkxFyRVUuK/64t5OOdS9Xv811",
-	"UMb54E+hKH4DvB3CTSpHwaqjGIKCFfIqv29dJa8Uiz8anrCiHdVFpDsTdMJKj8aF61gL4c4aOtjOU7k0",
-	"N/+ZIq4/7c315ccv76FB7Y+Xn4c/v/84vPzxinTOXnbXxTLZg1eJZZrRr3yWz04G568C8wD+x9mLIraK",
-	"C80mUMd1JbjqncyFLj3usCHkntNZp7y5IorYma2buHcjKpO3hDoZQDxX0BiYtaqWmNv2e55MzAmukFoa",
-	"vXfNFODUNceiJbbsyGos2jEHhf1I5zvGhLkR+6iJ5dgNEWEVPntvs/k2WGyDTvOfCimn0lh+eWoZ7Iqy",
-	"4/NewXZQffJ5LGfmuLfqz9GqPz/YSLottBhfvjbqBUGzQDdCdu09RSoCxqEw291pSe5T/yIR7swQQ6mi",
-	"33ok0nkm1PDsTeRqKp+90dNQFPpSx9HomSIKrwM0rO9ekAjKurKvc1BZhkwkEfHrBtYm+EwR9yyALnKM",
-	"UVxune6FM/rVCCl834szcplPclUIPBrThM14XBN51RAH13+/eHcoCiLCgsn5K9L5cvXxnBjFiFlUipyZ",
-	"VdlV4vexLrXr/ewgnWYPPrbx74XiC6ZNjZa2N7aeMlHrMH3LRWLTuFJqHnaFhi0BlcxcNB6zMW945ajS",
-	"hGs264XiARrUL5ahlJJjCzXKCAuRyEVAzowcf923IXnrZHnlsDUrFGfnQakave77qtE2mpFTM3QxN9SO",
-	"LMX+eXrH6r5upXysGba9BrL2BRvUECfULM8KiJJStDHqW6UNQaKFYR8+Sza0NDQ0lCRCjmSyLDT/szfG",
-	"ejt/RXJh+KFgyT3qx4KNplLenqp8VGzfLvALylOb12tfVib2XvgNiPxPVKKNdi1c9St+5ktlylslw/jR",
-	"Vnskw9xzv9ERnXzhUOjqKBlHA+m24hzrxm3POta/YQPvqJzKllXcl85i71+VbKQDd/SC+G2rFYszpiul",
-	"O5A975TscpDL7+eN+KMuwF2n+EQAA4QFGBXo2Ls/f89Sfscg/8JrPPFFU5HQLCH2Xiii5izmY3t5B4QS",
-	"6M5s1WF47TNFwMfdKbL01ZTOGZSmCsWYGZVQs1nXmoOOtXNjCxYvITwJyjR/KYrAV50traY6T+lyQBJ2",
-	"muTITRg6S7tBKIq3aj5jStPZPCKdXwT/ajNjigJdVGs2m9u6XsUos31U5xmLSCe6OwvCvN9/EY+oYq9f",
-	"kp9+vnx3+uWny/NXr8Fq4Emv+ErPiDl4mkXkli0Z+rvhU3b43MPLosVUsXgY2XNyQZIcwp4pyWTRV0ve",
-	"sSylc6xkXswM0n5wWEDUnMbsVDHDjDVLuj1yKZbk/OtXOHl5HDOlzDlfYgM+liqGQa86426K7CveZ07T",
-	"UIxofCvHY6DK7+Z0ZrY2fsaY61YNVkAJ8SV4gJZkTHmqgpWLYT44o9ktS0hkHuFiEoUCy+87wg/9AT33",
-	"lDsRxuQTNmnol+sPRRLSVOu5whiDeT5KeUxokmSw5HnG74zRE4pUyrlZFSwp5eL2NJUxTd2jTFUtbKrr",
-	"vMDWeCdUE0Da3XoDIm3IML4pFAk3NnbSdWXqzY+oHsiMUHO3XNEQvZDZLZLfIby/Xv3XT58+/Xt4+eHD",
-	"p1+vvh9+vLr59dP1v7/0SHTH2SKyWUgqFIsp1atUtui8GpDIoheRvTtAxQsS+doFmsiI88ts+Uw5k92s",
-	"F/8ZCiwR3xQ2bqPE0eysxIhbmoCPw+MN61OXGgTvk+UvwT/NdIfAIY3YKdonOO/HSQC9ZOz7ewmjScoF",
-	"GyY5Gxq19+S3YEWPG5z0z96+GL+iL0/P4vPR6XfJC3b6dtzvn76ir0ffxW+St6xv7L48S08GJ3CuB8+f",
-	"209mPTu9nswmz6Vg1mNpjkVNaTx5iL5zwESppq9t10B9/cgH6Xb3tlFvM6naqnYH14rtiRwxjJKDy060",
-	"dLwYNWOLcq9qlg06ZZO+vMmS3jU/6q82p39kulk+PL6duQ8nehgPWt/619OF2lCqYyqX5x3pqtkKth/c",
-	"zHU260EzcA5j6XqpMP6o+1NijrPnLuJfj6JvHijBpGFuu2WZbHjBA6Gwg+WbHDUrduknLUtuo1u/rTSU",
-	"GsP+5fpDYLkmcEiI1os1v2NknNLJKg+36RbdvTTK50kBKn4bvpoSBN1ZFjydl+QSIcxdHCT+kJ0ZZnXw",
-	"BreIxVaP3iPybSmhl/U7XQCvjt7V8mrOfHw0ffT+a4/Y/MHz0w7CKP5PznKr7DooFPOkIAbaUtqG6FbU",
-	"geNw49jpe4ivTRHDzGvA7CP4vyEinDyJbNk1qomMIVoqIebfmXtccexKoi3gHIoKOc2WWNSCdMyEUbJQ",
-	"kZA7zhbg97GYOXyy2yPXcEBYQkoBUZTD5pnnvuFJNKiAIpCo5rl8sJ6Y2Z0JQzScJza9vNi7JqaPM7Ac",
-	"7QrvwwPQYiDRyQDz4s/OT/tnN/3+AP73/3YGY3FuO8Cw5/sJDvzONVMQ/LSd5KiM+XO/lRWjV2QHnN7k",
-	"bycvWq11SxyUFV42n/8CF6LCsjOZEbhtGAypNBUbRdwW0kpqqtkpwjbfptACN4aydZurCDGixjLFCjJY",
-	"at89Yb3N8AA6mY8TsbmGHXL2Ou7T4bGaBjZvqTS0QQQngzevX/b7OyMOsIJr6+H/y+CUY/W01bHuosUa",
-	"HGYX4QDhM+DnkCJu28e04MvxirEf+V0demlkzVXH3rYseoOQg+j7U0z2aJNz/vaF9iHd6zPu9j3pEu+o",
-	"YqdcKAaR1XeMzIwwJFKg7yYoSjFmZO6KfUHx7sDm87KvNNZQlVnkUOpRZuSXzx/XJTD8Tz3d9AMTEz09",
-	"GZz1Ma2i+O/GCOamV0K4FtfLx3/zPOPm5g4VE0Nz9rZvGszER4aCsfnNLMlRRg8V05qLyeNHcz8B7mjP",
-	"Xaa2jMquP7+9HrE6cstE0jYI+74g7HsSAz0pU5EqT9hkoJAPlUDD3yUXLpxyYbkotCluyIn7qxoH2OKp",
-	"R9IBWayybWDtCiZlCfPrlHk1uhoSRWlqNIKlleGAAq6+1gqTaguH6GX/bWSPQWpj3aKyqQPV7qudXDHC",
-	"dSgyCtXu9ZS6Mg1OB8LURoAIunbSFXWiNnEhNUwe6i1wHWCKp61w7MlckG7pErsnm3NkKNOJzvtnUXfg",
-	"L8cmJ7A0NU/aL8EaaCjwvVCMIzY7ht/mioA5j3HLc8ozzMCcSNiBatXnZ7Y2lxyTuVSKj1IWCg/s7BQb",
-	"7X72oNCo2yM3C1kQA8MyiiB62/yAs4wUOK75+0xCMik0p5Z6apFikZAx3B6giZn2+thdj00fQ88Bbzq7",
-	"NRxoGLiXrDpgBK1P6h3k7n7raONiHy0u9n1x+doI2Ye0DkAeW28z1IE+NP3TameAmuLSYCS3fQHavgAP",
-	"6QsQiks3FYiZMY9pSajAdj1uTtGL/pnTgD4UGlCHWsrOMzlKmZH9pX7UDYXX9sp+w0jmgJgPONVjYQ+o",
-	"UTQ8VeoCHhJLo8awVLHAKGEvox65MscktNMrRDnmTuEKTumCLglPysnDyOag7IcI/s95NpeKPbJB+jRC",
-	"8ZE6JrzYqA7YY/KvBr9EwjTlKUykOLNQYL3pVLq7My5VQ7hagVEL3QFEYEdpin7tFcbZP3vbp6/Y2enr",
-	"0Vl8+h09T07fsP749AV9OXoVv06+Y2/GJ8FJWsj6Da/4Lj5PTr8bQS7UWf/0JX01eh1/l7xhb6EGhqY6",
-	"VyeDF/2z4ERzbVZ88rO8Y4nh/jNqiIkZD4iduKwpmyDlkqYc+dTzmRl76o/d+hh8xndsPgI7E/7C5wpo",
-	"mdUufe1UbatBAZVuZJsFcIgsgEabfyNs0jbf2KP5RoHo/M3ab/zI72rSnTYBNYgtVBkIQjBcEY22mDHR",
-	"pSAx/NcgFM2Ay2LKRBOw46kNQbmhtZXOaMIwWVs7EMPHLxwYQTyoIuVKr0+/eBBkcKC0iz1wg7UD98S4",
-	"D5ZecRQqkkujaJtL7ezDX4cftN78vyyVolHgb+7nsSUC8ZxChY7TVO5SU7Mq1LGQhrWcsVZHxXAmnaj8",
-	"CmIWEG2GksXi6r4NDaaiMyDRFN6y+mSTpXgJ3/4gJ99CYsWlEf4QFLyVf7P2+PYsc2XgpmSKUiFRBCty",
-	"1D1P31Zb9W9L6TeXb0oVSaW8LeLjnTyDsDS4Qh5fKBE7pzZZmM/jD3gjH5iIscpOYrMooVWLbLbI5oFi",
-	"j965I/ZgZmvftBWn9Z/dns1WR63wWBB0xN6ZKg+1zRkWUwZSkrt6G7Z2L5ZwbdnsIypb9lgRLYma4tG2",
-	"Z3Ncq2htTceiaiijs1MqklO7kQ+AXP6B7dGu/fgJJGC5BS4eG1qMHWeGAHql7ek5hhgEO5Xd4g9qg3bm",
-	"cAeMO3Ck3ZJD7z73Js58be9+G2zwl2YItMDALjEJdXa5WSbdq7M//8P+a2j+ahhqktHFfmlpLip5TvW0",
-	"DEou339S5xO7hCb/QyXlzzS7rcpJt0ciKGu9YgeHCzgRXphjyrE/FddEaTlXR+KL+ME1c3JLoSlU7rR2",
-	"A8nMxXFYv1t255d/kx+//3xNLjNNvuu86HZtFy3r37T2cCi8jhXKa9M1WmIcpCWN0gVpIIk8Ko9p1DUL",
-	"xLqnSeCaSRhShKJY9gDo5/qfIqo1oopDLfpi8rUFdiJvcj2YV9SFgvVmVqGoGIFCklSKCZTdtc4p674t",
-	"vkyJomM2ySlGrNo+HjIjlKR0Mc5TOyWYOqhUmupcy2xJklwvvR4b0hIGnscvxPKOZUi4Araze+FMkgCa",
-	"sqCVi1btFMI3K7OKpYhZhkEfK51euIJCMBOWkChjd5wtICWCJVEoqtSq/ooFlDF3Cc4sIBskF5qndSvd",
-	"VrDtkffeyQgFrBcDbCvHwVzKXFBoh8sSaOZGqmeKsaS03xr3wGxlbROa1Mhf7fE4CkWyNpltVck1w3ZW",
-	"yH4trsphPFJPolHeeDxAuDPTOqJaVfEvURWBwxVqA1XlUdxTaWRfDYEO6TOyuQQD/NJhXEYYcYlf2AOO",
-	"vIKBRxKK+CUf/c5i6+66KrZnI4drGrM9t2sevcL5PgmGbRkSGecgwFvg8jHbSZujj9rylJl7AR46cxeq",
-	"Hrox6CEK98xpSVZHOLxjyFebWudQ6xw6kHPI1+vvy0z/ZFZbUee5IAyU/c098mxfx0o6dVMr4OMLL/DI",
-	"s5XXq/789rJhdeSGCAN/E9pQgsOJipt1LTtbb9YjYXSXSaIA26iwafMSCQSgabqsSYeuq+nYuDOB7XO0",
-	"4AkTqpZ1w44r3xvvPHSRqlEA4Gnlg3P+NkEXfSWNUDEbpVbAJYvQAAylVjr+YKEQEvngyxDBF3OALA7q",
-	"+nsX71YWkwmFliVw4xL9LjwwFRKp2Vx3e+RTEaX88vx8vTvQ437H4BL0prObW7Bh4F4i4IDuQZ/UO4iz",
-	"/dbRJMbsz62rsMV/jhD/saezWSZVxdCmnt57okS+Yvf8D++/hjb7+bE8i9VXP9i7+E9OfQJj1Qbk+C3f",
-	"V8PNL1yzZSO4aZbJxVErKGvygR4kqw+UD7SHwF47cE+b7WD5QE8usP18IN+t2Ppi2sKeR54KhLwZ609v",
-	"4sx7imt4xcHrUPty0ZWjds4emEHUFPwi7xzo6mHdNraimuQuwJ7mWGQMGzZr7szPyqMQ7sETjAZxeOaL",
-	"/hnx3tA9EuPaI0CJlIpblpjJRuNMziJv6S6rdnXKgyLkQpGOmT5UJuPYHhjZtiqKclKlmFIWl5sxprmY",
-	"YH8FfJkKzIGbLuiSjBlLRjS+7Qbk6qd3aMiHovIC8/d5SoV9gxA5TQkGc6iAJFzNc81UgLMFToGPB0Tl",
-	"2R0z67YXxoaxiDuu3Yw3ICguwK1Ih9F8xlIumA0bgrIMRbp3KGwKN/zdnIEe8YpbPFOAjWPdC2zdjGXL",
-	"FILqNGMDEsssAxh5ymZYRX5BM0MPVBU/X968+ykifLx6JKfoG5iRjE+mGnbeyKspVxCrY5GIoIhWWeDZ",
-	"xBJv1YIwUE5FabpUZnLc+n3NUccHBhgI5BdcgWoxc8mFxiuWMTypxWrnc0azou+nw3JqTiX0p4aiE+GH",
-	"hsBphshpom5QhHV7gH5gm4XkIrHNDKFpfRKgI4AW3cy5suXunhWhPqmc4PqRBXJVBGpJgYXlLHt5ht/C",
-	"gyBFzMApBv1BzFULhRwXNDRnIihvrCFh5NaRKSl6uLYIV4NFwmWNLsU5w02cU549U40p6+YYuRbl9sUX",
-	"K4fDjKU8UwUpsiQUruSemXCV98HhubZKPx48TM83R8AnC5lStBDdBcVwgSnFoLmYUWxM7gV2QUd48+gF",
-	"/oxzFazis2FZJjPE8btGdME38VvE+lDqd70XirJeAgFETvkcrUmN/9nQa2NF4h0Rt+CvKelveDY25r6/",
-	"ns3Wui8QYwe4bVftHd6/ZeMW/9k/d1vB+kYtv7re83jZE8MiCtZQFLQAfmcsZqWpSFSr27e6/dHq9nDg",
-	"7y3VhAWdCr22TPLdJ+vfCaY2EqONxNi7AOG1syOMxs7phAVVe6FiUFSMB1xYwmKurLlhjQf4NU6lyo3m",
-	"KdOkDARoLu5w4w7yN1Dbwc11q8iLysPbC8/asA0xF1jPoUbkNtrisQPzXOuwsS1fZY1lmTVE6Jl7xmeM",
-	"mFuXeVzdjto7Js/MisV5xvUSBtE5N3ru4L9/M+df8iSGf/9mHsvu3KvzLLU1DQfPn5+df9fr9/q9s8Gb",
-	"/ps+3AY7uz+cC6a4mwquVS3WymOWyAN8tgz6mX1Nwo3lLLNlw1veOT5qXuC3ESjiCcyBFsxQ1LnxG60t",
-	"gUYy5Ed5Zcvl2CtMX06pIlXNrOzfCyClYao39wV02FSUisOEFrgN8MFaep83oxVQb3UCl5/fk1u2tMhI",
-	"1dKumusWImPCVd+0H7GRoM1rcycZW+Q5SpBTTwQEdVFbkwIg/4ISSaoIgQpM4zVMsVdhdVIluAQ6isVw",
-	"WEIUww+QS0PJfweEzphIrIwCLbBo/VWHpCy8WKZKxamMb73psGncMJXPGZtj0AnE3CZ5qqdSJsQYfOQ/",
-	"jGbkrZnK+Sty2oB1Tegc6bMwlg644pSsbEw5pumm5TqWM2YhM2U+wWbzFM59jTLA8JD2BVuz4EyJrJU6",
-	"iVMzXCQNFeYEyRxdJ3Zu9rNNB3IyydiEakbGfJJnTBHDs3JdKhgJ1XREFbMGXcKVVQUgOy2TKfLNORPw",
-	"6AURsuyoYL6fIAz05erjuQWhvJllzPyhcWaJYeS4WaJEL72jTDrXbEJed+HuzLjWRRYhockdVywjVN3a",
-	"UhHc/yqFdzfxMimMiWuJDAu2nXpckaWyCvOMgEpX4jMd1XvxFoA0syXlZOwbnkF633jcq6beFp9rmM4P",
-	"3Kj3VGsaTxFTprVQLUU6uBhzWoCUAUmZNnImIDMucs1UNyDxlMVACZvZyTMyWjqmC0gpF2SUyhFRWmZ0",
-	"4t9ulyCgfC4LrKuJC7E0NfRBs0ktlWYzhZfGefdOy2aeJKaapnKSM2SI8zxNgeMgfMcn5kK4ppik80VT",
-	"kdAsIbafoOr6tx6bn/3525//PwAA//8=",
+	"lX3SLHNebdzYIUO/xojuHjIR4lWhfmZqaSugePzZBA1xhv4ve//e3DaO5QHDXwWv6q2KNEspsnPpjl1b",
+	"Wx7b6WS64/ixnZntXeeRIBKSMKYALkHZUXf1d38K5wAkSJESKcuJ0q384dgSAeJ67ud32in0F5Bs92iZ",
+	"gnkiXFhyXqxX2Ti6toIIraEk29BbXRHv66msuUnU0VaXCl66RGQc0smEBWSYk1yGRs6gqeCQlyv0GWZJ",
+	"ErKAjDBeNvGntwKoEISJ8IS0h5akDTueOfyKUDIsuTRDkDucZ9wzM0w5/60Y5o/n8DiLObB+3JDRe2ac",
+	"8CGdoICwTmNfJciuVUSfhHaufes2bAu7QPZIGzLXLWhFzGbyngWdDalhgXY1JSyrbtuVWaz8NK1EPBgt",
+	"nOqiAxslBdVRwKamr1MMiK54az4Kdgm5Z4li4RijM9JKorGcT6Zoqj+5fJ+vg56+zy0Lal+YWn1B204Y",
+	"nQ1mzJhyQ0YB5i+zVuhuJ3QC0xvor0s1cPfMluCcfvqZ/HR2eUVO4oT7IYMSrYYlSKPOUJHuttZRwIFb",
+	"5NNkKsNAuQGmVkPwkADY/t+0DzvtSQeWFkARtOx2GcvEhrL6CTnsH/xIrv0pC+YhIwckojGdxDSaktda",
+	"brsVBoaQ+DRhE/Ai04QekWHIJjQcyFHIJzCqIWnr+bT9jjGupFH/UKDdhsSevzs1dV5O357cisP+wUui",
+	"ei9fQCGcYTQfhdwfJFTd2f6Y7a+YAHBJ44S8IOO5QCNep0fyJPtWwGpIwYzGNZH6oIFnkjpaIaGhkiTT",
+	"DLlDwJEo2iNVnHPLazkjLj8SLElY/DMXFQaMEL5XhgBM5iEG+FpQ0DSUGGJ5UijCWFp5NU1fs2UpjZEo",
+	"DZAurVdZfNoWZsrKVubrVZokzNIZfqCRWx2sgSTvS5UMRjSfhwfJzYNXdy2v9epOj+2wr38/7MMfr+CP",
+	"V/jHQR/+0go6/v65Oi8rV+gwimKJLviA+SEk/OpfEVfEgf9nUx/4vHJ8JKUvUTKcJ5UAfVM+mXb1ZPUZ",
+	"N3/MopB94cmC2KZwIHnAYgyselTpq3Q4nrPG2VKUCUsftGDCgo8VU0A01jFnMRnJZJpKIHKshRqpFB+F",
+	"WtyNQq4JBZAo93iKqco8ZfOoJCPJa33p6qe79zSG+CDdLB3VxbvrC9s8/fDT5UXrsx47lgMo8Z77zUrR",
+	"nPhVRWgwqpexBn2ZFmW9ISjJwLqQlpf8HQtd6JIMjl9LlzaCpAJXa6OSRCa1olk4kvEfKsqD0uchyWi7",
+	"Ns8ZjWrX6HEJ0wa+QhsWs/IVePJsGMifwNNt4mrs1rkn3z0nXnq3NjVWmaV7ckOVrRXS0EhlhreRR3sj",
+	"qoNvWpvS+zhCtLrvcjLQVLdY/Y4CzSgJK82yPrXcarCd9PMFtliRmtSE6OwyNVkRbrB0S1fcr22Ybyx/",
+	"/Xqmm3TwWwky+HNdmeb+/8dciXr0OHc5PheHVGovcA/7EiGgYShRXbf0+5jM6CxfFMr5JiopF3VMEjom",
+	"WrEnFKoeO5gnxzb2yaQdgZZzbAL9cpWq04EA8ZnBz0gvHB23sq1xemlZ32a5ssTiCXtMQetlRoemA2M8",
+	"MgoiVGQCIuqRmX6l1r/B5G9CGo1JQBAq1AODbPsX/YMaHoCyBN3yGxxP2BVTgNz3e4t9oVrjgfML4xng",
+	"hFr9gzd9+ooddF+PDvzuD/Qw6P7I+uPuC/py9Mp/HfzAftQLDaYuJyAA7hF3IwdepCXFWkeHGX3GC2fS",
+	"9gcM85NeF8SpNAPxB60wiYT6iVY/Puel6dZh//B1t3/QPejf9N8c9ftH/f7/YE5JFkQCjx382O2/6h68",
+	"zE4IRoa3zs0yeC3AQLQfX0g6baEMnC3ID/5h0P1h9IJ134wP+t2X9NXotf9D8CN7M07DoMG6NVhyFtlO",
+	"+t2Dg4OD7g/9fr+raUXXqaJzkBfW7OxedPuHNwf9o0M7u1Q+ffHHH8VDmdvKOtK73cXyg//7msI+BR1J",
+	"PpAZFQtXF4XcDcjzgFd5CNoHNwM+bdtj4S0HP3qWoHgEJTjPVkMbjE24k+dCf3gpBqxHcmnnHgm4iuYJ",
+	"8xCuFGZqHlTz+J4tBghVqVj6ARf3PDGBBc6x9qyZyiP5M+xWw8guXfFMryLZv+pnETRtJSypvnzONttN",
+	"rLzzgdtxiRHUbEcZVYKcQFPvF6x0+NBy3p8ZUBM1a1tLk7260GfpgqSYXiWBTZoQNAiNqAL1Ohmh2ymt",
+	"1BjMTfEFg7a6YAmBQLL6Xs21ApKtS2xDw+tHexmwiZL1MPnOq0mAFIPEtF/9YMRivzRcy/RAnkM+dkK+",
+	"kIN+3wOmqOWeGSLd+eyYaCEGzyE+yRXp59dQzjHZuUICMwav4urYDGc7l2ywpQvmEPeSZXu6BAst+Ng8",
+	"/2WYM5PptGxuDdTAlwFbYUBag0bizDe1q9j6RVuJBppX9FWZ0nQlH2xGH3qfzm/oRB+HgMVQsxMiSzBg",
+	"dJUNp8weY/KbjEK3mSnFXbInt6fkPFENjSruQDcRgt0j6ahBB3VKTC7XBDusg+rmHOf8mly8uyYfz64N",
+	"sgCCSeUWR3nkp0sTwugztQQsftL9H8QW9w765fDij74u+RF/+hmx5gJQF8YshhIZBiW9bYCxlsZZq07Y",
+	"Mv7CXPD/m7OS96BTUHlQdGHRhQpoFipDlaOvv/ZK316eKQgPrbsl27CK5Ajz1zON5KexDftI/Vu11tKw",
+	"hVtWfMdXvjIrXl/rJqwa/prDvHKry+0k0T0fiHmsWLw4IlHM76nWOu5lOBcJjRdExsSpQpi7cpYUHJMo",
+	"nh+RaB7xMPMzzQVPSDuK54Mo5jMaLzz92CCtXmVw0ueDGQu4T8MMxopAqSvNHUHo7LjWFDhpg9SJP1AM",
+	"/JJYC3HKwiiPxjcAC0aMKKTOxzSYh4nKYP3MELMP0mE6H2EYgyYv2ZppjmteoQZaAgMEwCie40+n49zk",
+	"zd9m6hXlG5EjDJJ4rjT/nkQDywo0N/fVSqhBg35+Ra1fswGTdBzeJemtWBXBPNM4otBrxemQCgAWsZzE",
+	"TCmPHJC2kIJ1SCLJK9I2mUtpnBJKR68aSUpZGX7z+jLCaNCnbGrSdmRla9pYmZXnJkM1cGXmCuCvL4ml",
+	"2YlKWFTumxUyGTzI+M5sTlUYxAAXsAGXy53EEja3SfKHG1o1iEujxd5itZH0MYCzSJM+FhAh5nrGnymS",
+	"RWiRkNFc+EExeGvV3Wvq2antwDXbM3hgYfhkiBXrPbzGjFM8EAXlY5W+UbhpT65yFM1wTdWOwngfY35v",
+	"QgcedcHX1/4q3Pj1DbZGApwS5/1aBGH5aqdbCaozzV31J8FZKF6+dcu10v1a6fUonLRtqBlFtvb1NI3L",
+	"8clJKd7hZcwiCj4jfdFOtDQ2lTI4ImwWhRLq14N8OOUTTa9TqcjLCaMhvwdj+zjmEAkfMxP7OOWRKdAn",
+	"ZzMtiC48MpEyIChS5eh6+sKc7OVW3sbXtLA8AvSWYT+Xkf/LMW2YKAAlqORc8yuzLt2xjLvUrgvAPSrA",
+	"0T4jpzIAmPtLIwySw/7BK4/4UxolLCY/lpWLTge+7qiMKWzYH175wtRvPk1TiWs2KFnxuo3/KD161B69",
+	"zQJvSuJKHngYkhEjAXgaRgvyMNWkRyBWUWnM5dLhKEDwVkSv5KDQHyDHzGI1WeTPGuSnalHqKf1LemjV",
+	"Si2NZK2SX41D/HJTPIHL8Vam1fSm4Dsfd13SPhrdmbTVxhfH9FC6mllVkDIPnK2wIceEijQgPyuN5tDX",
+	"k5bX+nvLa522vNZZy2udt7zW25bX+qnltd4d6B+HLa/1vuW1/tHyWj+XE9RsNKelltTciNwcgXRIKVio",
+	"/vSZygoKai0A0gtyMRstrzXSBL/ltcC8oDm2VsFbUHoLKlt5Ld7yWv9uea3yqPFLE9J8ZiOaC0EMYzkX",
+	"pX7zg1fGb+764Q+7B/Rw1P3BfxF0f2Qvx91X9PXoB//H4A3rQ3QDRjSDfy8fKm3dcS0ZMeF64w+WRHsI",
+	"mK4ZTlEryODzkr8/m/WWfU3uAqyLNLJx6n+kjmkuEFu+rBwqOJvvWJR4RAqfOS7lGiJmdb6W8VIHXM24",
+	"UrlYbLcDJcP71OJQgqpa7IbIuGyEq8HAanlslw50huq1aQSyKl/z5EHakAzEvUYINQuHADh08LNHzjko",
+	"9DO6IIrr3ZnSe0ZGLHX9E/pAF6TNNQfNBSwp8qJ/0MlBVdc4ZFZtOQTrU/ZHTqD2Wl+6E9k1oTlOLMD7",
+	"M1Ur31/lb7SXXRsHQWylfl3cq6fXsM0bB1kGR1Mduzjmreg+S1T4K2o/FRdmucacJs3DoxToA8R8CDtM",
+	"JAmlvCM0OSZDPNDDIyfVU2F9enPU26Z9RHkMVCGXOAwPdY7JMKUVuqsHSawB2+T+Ye+acLks0XAPfJNm",
+	"i7aTcubnaPDlSTX3FRD5m5hY2awK16mu4aQyFmETEIWpCdfZKAXYXTmbA/yESSFlxGg5y984RnGdU+QR",
+	"s42bxhy4M3168uTiADUlTE7bTbM57lmuEHWOsLggT/Ykp5ts19z1h756uUXH6WNOeME1Sf6j3el+/v21",
+	"d1jhW93sAqwFoSg7nutO3FaYi0vlviJfyU1jK/kNKwjyd3Yk13jPn+6Irtwmi2dgualiIhjI8Zj7qKOh",
+	"a/pBxnfwt/H83nPFExlnLmhwOgNQrPAlYg74iPWnpWAacXAUp/YHGg4itfCnMpQT/CqiLOA0ibnPqXCy",
+	"D+ZRJOMkG0DmT88+m1FBJ/BbtefrMpajkJWkGVy9PSVvXr76gUT4BEG4Q1Viq0QIqwFL6KTc8v/y4BBl",
+	"IPMoBNP1ViDuDVSF4KV7098Bwts45H6iXOnqmUpfgT2Uw95Xw0qyOJZxA3DWDLyyhJpwoRIq/HLRIs0x",
+	"qY6XTiSZSP1Td8Ro4GGZlIgmUxQ9KXnZf0OkVpDIxbtrG28lY/Lp8sJzAUZg8WkYWs2LMUTFQlgJnhyb",
+	"/l70DwrtTPKIFk6d+O3SddXiJUetCH4tm9xbM+wXtv4NhOvLkOE2Zk2dIT9T8AQJqX+nDDJELuruCE86",
+	"ygdX5ydnH8498q+phLkGkjxMKUbPp9acVln7cn0eYQEq0p2XahHkyqsk4eqY2CWwkKv3RNCZBfO3N08/",
+	"vh6Y1IST4lu9VfHYV7C3Nroo1Rfc2La8S2+5uGaaauO1aMQHd2zRyufmeGnWTkqzHDwFr5BkZZJ4bIYx",
+	"BgTm/L9687I8DPOXyb3KZWKgphPNsb6l9OfmhYW0DKgjAGkYCZtFIUbGFzI1sk+yVA09tCXFubWUblRG",
+	"aq+c1P8CBQ2lmsdrudipeeyPbHHXtLCvPDWPb6qu5SvArZTwnUf/WELQGax1FN84XKIkuGOtWFE30F0P",
+	"ZjZXyWDEBnlmXmardiE4LeAnwDJQrqDwhU3EqBi6Rx6m0iZnUIIvvBX4Rg+64gIAeY+IuRksfY7gY5r4",
+	"wzKQt1pGRNOmJs1cpW0CCyF3K2gW2AeUHl5OQikmmkNETOTAQR3xcUa5cHCr6hyvK3w6tZ/WZ6DLPSzX",
+	"s0bki7o5M2n0cc5637o6f9tFq32/f3D4Ih9yrL/ESM2Xf3RtyGaFtGnwowabV7phG+Ley/n60r9X8FAR",
+	"hcwc2XJ1IY9XBgd63VuunSZX2MKtY2j4QFD7FFxjy/LKKnWt3fYouaUrqmvZJDE3+uSqPm/wqe8I5sNU",
+	"RkttzsuxYJWHcMXhzi52nj6UbXrF2cvf5DxPWUmPN7VWFXlfswAP00pL34DMR7jALdGiaWp1tbO3+Zsl",
+	"eYuY9DtabKBWY9PadC8LpXHFurQUr08R9g53BiSgglBXpSUWDls6o8JLnQGv2o8ntxymfK+h1dAOcBOL",
+	"4eby2Ddmt5mD7OCV6yE7WPKQYXaP+RogHpaY8xqI3WPQxwyUpcG4G8+Tecxqpamu4p5lbmD9tBbYctlr",
+	"3AQVOF08q1flqYqjpiZiczBWFPh1GWOx0rghJDSMGQ0WKUE5Nv4hrLLM8dAmDxK8xhJXbhMe6+z76+b7",
+	"7nDW9QFUj+ZuDXmYZVTLy76KLG3DvJxqeF/PtJwNfxtmZYeM1SPLSwRtGQhmicQ169mSqrKOvzX5ayBk",
+	"b0s2frp7u0EIX2E9XbjNYBpAzbRgQJWPkHLUnxpbzIhN6T2X8xhDdKOQfRkYCzpAbzof278Dds9CGZkO",
+	"pgxibgcBA0ieaLpQ3KfhYCZTiVKx2RQN7/pnxJg/HYRUTObG0Jeag2horelaoORqTsMBn0WUx+ZlThra",
+	"SrtOVbDATUbAj1IgR9K9nff7LxiUIYgS9wMwk2nGlX5itfv0kxmdDaYszD4A9KPsr5CKAQdDl8/ST9E+",
+	"5nbsh1JpFgPw4gGPma9f8pxYhFRCE4KKUgFk2VYztYNPy+MZK54dMAIowVBB4xYMsvHc4aXYSSZiG4YE",
+	"H9oBuZCt5esPm7dcA4mrmoa1s/TJUymSWAIBH/PQ1vKqzp3djitM8vWi4zVYIi/hUX0XjdWyNkNdurwT",
+	"JljcWKeNWMxlsJ7Q6i25xGfdEpybNY/THV7fylb9TDQta8IadOMbIIAl3LvKlr+UMmLoiLXCm/lmp8lz",
+	"j2VhE9JBlzP6dHYunfUTfo8Ej33RL3Mqo+sbA8jPGa1TkLgq9DWsvkmX6R6V50OtFdQxMnPNY2WgYtC0",
+	"evJX8qHEdm4wyiuKcfAZE4pL8UyRexrOmXEfFRjCMUlkQsM0ngv24ZnCT3vlJWFGrNyFOGPU0pyKXIEx",
+	"n8xjRrg6SnVV5aV4CB4xTg6VolPBZ+iTgA+pGChfxswjBkVGf6h1+kFAF8ojVmCWUaifCalQHun1euV5",
+	"mXg1K/iW+ZbgQX6mzOA9C5Izi2jM/lNLDBvB5DikQTPhmCljfiwRoXLf54eq+8YRZbcLa2TLEKw1wCz1",
+	"2sMhKEdRhq+W+84ggdKOwG6Ata5ji7k05VhhRy/JPGGkTWGjiBxDsSGMYO1sBUvInnh7CrMzZyeRW63q",
+	"C4XkroRxmktTcYbTsgDgPS49VZNYzqNy7y/SOBKzCKx6+mQReDyrIQCsjlgWZ8pE6PMPSWTwcG9VVOCK",
+	"WuxqMFpk1ssSI/tDU56hqdLmHMMimBh+kS29GUv55iVM6MmdzUt2L2aJ1regvlwtcv0k+rkzhpVT2I7a",
+	"7azHV1S9CyFCNJhxNInnQoUKjvTltHQQi7NCJFTQcKEyv3k5p7bOoLS+aImPPaeerqlm4Lp0TlGT3cQO",
+	"iv6jtZXarA/VpzMGIdN8Mk2OjGlwNQK+B09tYj2szOw4gmQRYmJOMrhIwe5ZbF9lJSpiRIRQTlTzMjxL",
+	"8qIhRNm6lZ20En9bXS91moSR1casLCywYisbLG+543KA+1rTf7nhMjFxwUqtq+cXh8QAuxDBWHBEri9/",
+	"OSMAEDPmPgkZjYVetoDrezsPk4VHPvxyRmYyAPncI9f6eX0gmEcu9VdRLCHJA9gTQBGDtHV9/uGdddyz",
+	"mcR7g88woWVMNHToDk8vjBxKrBzqpkDb/Ol374kxd3jkn+8JWig88uH6vQFAVkwoGS88cnlGrCXEIyfX",
+	"Z4TOE65mHjm7JmfyQRC1EEEsZ8wjH2/eIYiwRy6uT8j1+QUxRpC0AhUlBj+Hq4Rk1MO1BOhFbHmtD/Dz",
+	"Gn5emj/OP7yDz04vWl7r3fuW1/qn/vHhWv+81I+cXOufZ9ctr/XxRj98cX1STpocC5gbkQkRlmnoIyAc",
+	"OYWe3IhM/MQJycQPsthKldmIqAhStWCAQZpQotn355GN0cw+hvWW2d8+nU1VVUQnmqVgsxyTk2teKuAi",
+	"LeQ8mQ7+PVcGQgjSywf5BtWhnde4FqdSqHmYfB2kQN95WVP/2zX7UuYY+UJoVlrXc1NuDknMknksSPvD",
+	"87e5HNZ8te3SxZkD2TiBIqDnX8otSFgidBDKSX0Y+XnAsRJraUmZNOqtATB9FilX1qMb+9agU2h2hRFz",
+	"Jd0aR0D9Dh2P5hJePobj1e/rzMTvlfVlAvoq1NX0a4L2ZhbYoqemaprNwjpG2GgptJY/WiQM84ppAjWU",
+	"teaoBbSIIvREvVHbWMOSYZcVlaq/HudTX/M1dZKJcBXvAFW/Sb+XIS09VgxuRFPgrKIM2iCQGpqunqAT",
+	"Xrq1MqTWwLKNuhgmM9k1viyf0o8Ocr/C5HeuTO2TSnxsQL+CvEEHIpu0kynjTmHQOHWqa5atoOrvA/iP",
+	"eUyopkskiSkPCYdow4y4dWqf8WW07zJ0sGLo7hZhb1I1fis+2UK8bwlRQat7Zn0jdKRloyXEj7ZNUaaK",
+	"QBRM/TXFV1zZmOMyU0I+dLn+3G/ShlX3fFsQ6S698Cqw5HMXw93KPF8spSPOTa2MDV8msC5RXGKVDmNy",
+	"+UrJcpcclAI1chim50oNpVoK9HUC56Whdg1m4cyxlHPhro0mqzBvnpCHqQxTrN6D7ivSDvkdi5PBq45H",
+	"wLIqYwLjIe0FUwMhO4idbqA7ZITAHG1/KrnPoKpnwr4k+vuDrlaKiT+lMfWh6GVbf9U5Jv6U+XdaL51Q",
+	"LhReKTs/z1RBpZgkQrGeKKjby1Vm3GPoLpCd8Yo9mAfcRgoXjQKS0MwAiWE3roCJUXUDG1MH9HtQOPa5",
+	"YrLlMqgexfsst2BZAIVT0pANU2da6wlPugib5gaYG1bX2cm+RDxm6ikQRTbxozbFlLMkoO7z9WKXiych",
+	"i2Fu5ud1nneCj58q4NgdW8mbnZNo98YJTHbOQe7gVV/XbHmeXI1dSvtprMsWRryJLXXTm1Vm5fyFqgSs",
+	"r1hOnIwYsbTlmJgIRvKirx9RiM8IEZue1ohmUiXkTb+WlfVrXMHGoQ+5LLncmcXh1jly75WasxKnOM9R",
+	"7yZ3HLzIXNyBlrm8Y/qA4THs6qfUc4jZ8RN5xwSG75S73u9YyfZfT+WDgIyhYyJFuAAtd0rVFDC7WZSs",
+	"Ty/MpcDha9zx11nDbfh6ylbxK/l7Koi0G2vPRGAioMzlSgldsEIC+IWLEujqzdl4bu9/3w4LrgRc2eTG",
+	"WzGt6bb/P6bd8qaXe1VL+E/26tw6VO+33pyNhHWjETaconlVPtLTuJUqQj2Lk7cvXj2nK+YzHiVl/uMm",
+	"CXdLnpqscfX7L+2ZKYNHE7mId3RYocwFDivQrnPQf+OExQOs00iTLAuYJoMszmqFlRxH5MjqV6Xg5Cc5",
+	"vGInHuGZIhGNk+LA25gfxAKCQWFLWOWKUGgH3BYLOubAzzubgpkX7kqzU1uWTvEJ67pwQWhWE+mOsUhL",
+	"E9SPpVL2c0j2wAnDajhmEa0x2ttXLPlCu7991j/63TeDz7/3vRdvyrMvjaq5PERUPYG35QwvDSsGOXBx",
+	"/VV4cblTXycFRCu9hfHUqbxQDhRg1fMjQgvKO2k/yFgltg7DiCmtaqPSfpTX5bUGrtfsyKryZm2PQXc/",
+	"IuOYMfjV+sFxV/Owm3YkLa+FLwFdWKK3Cub8uaYm8SVZVccnf6SvWbKdSg8mwGptfubT8yuL/emyp1pK",
+	"UWo3rLAdbM5/ljxNO21WeEITQWnlihrtiyxlA1VHzUcznjSoGPk05oLaicz3nOZc9AkdZyWT0Whq5fbP",
+	"3lMVw9jILOEuNM7DS29QgzIZ+Uv5tewUqYC0kZXCjnYjpLyvJuQ2Jwm7dderMlQBn8ORcbn1MbVlDMIu",
+	"cebtafYtGELoAmKTIFRIsZjJuUr76NTLZy3QlupoPSf21uq1pE1JRCMcBSIUBVpA1Dct7hyj9Qi9lRLf",
+	"crxh3N42KNry1MyXjhHMRW8BwCtn7A2LfJbZmLwaapm9iNuzk6zyKj6pleTGgipt0awxmvMwGfCKHb2m",
+	"4VjGAYl4KLVOxoVKYvTpeURNeaRPKAA3fBTsEkr/o1zrT6mY5NC8XXDbqrK2m8g0FtyuNjtdZ8h5LFju",
+	"I0FNKivmovJrb5OVaYliemNQ1u08qqpuOowSVfBjGLAUbryZE95VMNaJ7LDUcDy8EnNTelaXd90Z+6bQ",
+	"Jvk79rWkjNQdupGUYUe7kZSxueph7m+1seHQe1lhbCjcvqVA722hp25Du9zYWFh5grNRrT+B22NYKd/4",
+	"Vgzrn3jtNjml33QfV2/XjUlewMDU5Z2qx0fuTPLpivSqXpamkX6EGeSAXpoGkafCp0ey2J/ejAYsTXrs",
+	"TVkYeGnVuB4Yfp1u00zxZSuhDzS3XLC1NTimNIqYQEnWvPGZ0iSPeYS6JSZjNJR3amaZ+DIO6gcTwNPW",
+	"ylfxfUMG3dzGkGJCLGWUTGWcEOdTFKA0zcBqbejNZ8raCFOjYa+equ7uVH665rTl18hd32zgqw78NihT",
+	"/vJ8PcKURe/9RKMSQXpSYho+BdiMhAUEKz5rFUcN5NjZD1e+1EqKHA9GPEYX9NrzbULzKiXKCY0GUNal",
+	"XEgH9dDGjVn1MpnGTE1lGJiEJIjbRhRiRuOQa2kOM4BIO9WZMzqTVo7CMjMcHPUdOJ7QhQjsC0OqEni0",
+	"1lVGMLPKmQqb3qFPMPfn4XwGOSjLE78wT5LT9EnYHSjyMWFr9igyWEdB9VCawuDkDpaDhbPK+PIESaLO",
+	"AucPVvFgei3EbKlcchf1KTuBa+/UVohD7pJ+I+KwjL8jIyYGDkhzipZcZnbN+too5TN9ebNUSIsT0QTT",
+	"s2hokenWr1mkDzxkKrFFMIoFBJFk1rWxB3NW99F60X9njAaawVTM0rxvJaR3IdJ7mVlg5phFofKlSKjf",
+	"II0CCr5akLpTbF3qJJpUUH43Wv6ZIn6BT4G9sJwAYvl/P3EzmNclI9GYnfhJPp3En/pr2039R9p2Sqi/",
+	"TDQPqjIwpcZd9iUCtKMBZI/XO14m3KhRFsA5tqlvPeICiOzgzUDGAzqS9yU7/KtmZ28suCImWiKP48LE",
+	"ci+lTCTzWChy8LJ8Xeqz15LTtY7jonW6ffBCjxjGfvACBIYRW0gR6E8PXnrk4BXp9Xqd8mMppElpW/Y7",
+	"YDXhNfU8DXmIGxCe7wCDeJnLO3PMbgkukldJlspvPd7hGtJAyZHd1NS2dHk2iuTV978uRqoDgpCt3aao",
+	"B+kpXQ/TWQ+Ddmk9rPxYnrJfa0mXxZeZvGfBIJGD/AFxBJmBzyiq/yEbJwMaM32ehBwgwj0kAxkcOdAn",
+	"BvMoYvEAj07MAHpudRhVKdlcYqzu1tbfjSde/HRQXoN9eGorciGtqqkVOT/ajazITyQDZTa7F/2STOqv",
+	"Kr7guqyRK5YFFAQHeXFATuaTuUqswkx9GrAZ9+ux8sNX2yZJm3LS5QnmKOfx8gy40oJBoOWARJLDV1op",
+	"RzfUt4BPcmaz/uJuV4utShR9cjUWp7KV2nhf5Z5XrMBW731aMb7e5c9K2zdQKtaW/q++r2ub1ru/6bAb",
+	"icN/lJ4mXnoZAuZzxevwV93+zD79h9eS9yyOecAGq/CNVn2FILYDNHU8sqaLcaQ0kv9tm9FiYAp1bUSj",
+	"0hX0MjAmZzifKzfjzFn6DLTUZ1HiYPxmCL8VkpjuaROWv9WNX64ITwXhAguZhE48l2YmFtW5bVcRKpl3",
+	"miOGeY8wsBWO37JsZohkHhaMKxcNOpHOHMYOUnTJXNYPqMF5X3sCyw7dp8iXMy4mGV9ZpgZTqgY2KKNY",
+	"FW45mmTZOO9YKaxHdNV0lodkIYqbVHZhQWUcYTYHcG44HhEZEwem4JjQEdS0AQglLbINDn6sFSpoR1BR",
+	"t7C8V3vblwvvOaX73JKBn7+OcGX8inCSVh2FeserCMhsV8DCnLsc2H42o1+0Imo+MncQ/ipbguV3bkPi",
+	"K7koX0/q+xSJT+JOyAdRgdVn3H0Ovi75dHkBhU1/uTginy4OyFwELCavPfLp4tB4n2mSgOZLqKkRi4ZI",
+	"/cgLgohsLCBynigeMHIuJiEVgf72VVpNlouJBdTRX/xIBHuwEFJ0nkxlzJOF/uZNfkz6o4O+RW42wPrW",
+	"jAMzda/Ep4uDltf6dHEIP1/Az1fw80f4+QZ+HvRLz8O/2Ggq5d1JkrBZWf4ezb7Ir+xBip2GnlLzIID8",
+	"T7lChbzc2GkebZrDAYVxSzknT8iY8pAFRyaGYHBxceEByKacJ57eD8GgFugAn/NsvdgBDYKYqXLYYZhC",
+	"7Xx5eLgy+KJuJUmaMOEvBrOKKrBwhWKWxAuzduXhKFyRJOYWDyUl1aiYqzlAyqS40+A5JQiCXDcoxMBW",
+	"2IC4snB08KjHzxR5d3NzafYlHYkDeP1AVYZpXXZgyizD6dbkFj49Wq3CIcstbBkNyV+DbZDEwsX6euTQ",
+	"vPiKRSFdbGTZghTYRoc/DdKoc37+WDfoK6Yg//H35ZC4eRkg6zv5QGZULEjAQn3mOFOIb4YNapwp0/OK",
+	"5bxmfsySK5mhMzRYUS3+hzQaKOZLEajyGYTSFGqWYUAUvA7SYhVRfAJwsiMGrEY/oxmJFMwIzeiIed1/",
+	"+aORmvGD/tp5Fwe2agHmo1wAaxHbMuH3rBxqf6OEvfRS529cRU6rA+tX78BuVFglrS0AmzPIAx8UCTEP",
+	"tUKUgCMwZy/0TMk4UwrB7LTeY0USKetT4aqq9prFcTE5ItReiAWJtfw+T7CgoWYN6ticoy9JyhD8ELzn",
+	"PIfKi8i3CwiqgX5LxYhNnInzuLzkxerkQc4eapLefwIaaWmg4FJBUpPlr4eUP3yePdoO2NBmvr+Se/Tk",
+	"XpIHfOdAOS9t6iopGfdGXCWlEGl+e47PuVEM+cufn975LEoWWnZBSeJITydepFXtK3P1V2bnl3haNqEQ",
+	"5kTnBzxNkghDJ0k0H4XcJ0bmxB1AzDsWw4ueKTc+tty+s3xfHnklVt6Gmie5CtAIqVuFuciwNUMB2w9T",
+	"xfwBRk5QxV6/7PTIeyw1DgqZAtghkGi1nK91IZ4QIR96FQmJOX5VY3VyLK64Srn+PDuxmsuzRYEyP8iv",
+	"LVXmJ1XHv1JfTqji+Y+9yeZWrrtIK8TSf5obtgTrqBjRd4UEzOeBljptUaYcwTW6kDoivpwLn4eeIVow",
+	"4+NcSVmPoD1U2q+ViT3W78JUXoCHjJkgD/BhwuiMcOGH8wDtwvkStaYOhQmIs1zdDKTAC0tZuwvUulnY",
+	"eBqOt0oyhSKNWaWCQZQWIK+BFu40vHTaIfR4M3/dinDETQTZ5kHxKdi/LT9Q2wKRTAX3TSnBlQJE+mCd",
+	"GHwmAkQ1WdXlT/jU+kD3unaQVVURxVQNMrCVkkx9lVRm2tYIgDelPQZKz8NUAFldUxULhbgpNqPFoESA",
+	"WOaBuauK93muUkhvc5/d2IJ6yfhY+2D1oL8AbQzF1nJ551FVX2Iwzwy0q+3IqSm3frRhmYTfOBvACRZc",
+	"tYmbCv8OEX1yod91UjQV9p1xbla4fsdIuJsBWVL/oUicS0oW4jLO5grqzENYT797+CpjahsT9DXUoG39",
+	"DWIeKxYvPOLLMGQT1lkOOEJfRb3K81thEw2R0B7HRBq+zOUdDZvmOUt+g/5JQw63HdMWeaLITAbzcK66",
+	"BwcIQE4CPkHriZsh3u+++fz7Qb88LdxlVm6jk+7/0O5vn38/8A7/gB7MJ/rX/yL/5X70+ffDir6XeF3D",
+	"5XgEJ2zMgkpBAqGSFosNyoNH7pf3YNOFN9yq9LXRPOLh+peGTL+r+NaT7v98Nq8+gK3TH1QNYRPGWOB3",
+	"tVndGr60DR11TS2PJ9JNc5PYRszfSjZWj19XM7TPS2UHtsni1gUSPp0+sjZ+L8d4ako9GQsqW7ZtMaV6",
+	"g7HsqWwkX4lhrQ+vzDGw4uMbcaVVnXwLLrU+TrSEa9Xb4ZR/lW2x4Wh1e/pS3ovhdhvvjGFbazZlMwZU",
+	"b2ouK/pcVkKlQJ9h6fx5zJPFte7CUNGI/8zKYCIEObl8T+7YgrSHMhr0er1hB4GchlIwCESjEdffoyY2",
+	"JDImw8uP16jb0Ih379hCDT2CIQ+KDE8w1OY3oGJH5O+MxiwmiIB/xxaIfz/sYVFHNgOzJDO1WMxkpkkC",
+	"+diSBxA7jd+/tSTwH/+6aXlLgBf/+NeNqX4ARWrB4vZMkY8RE+/PyCkGpZAolvc8YDFpf7w4v/zl5GLw",
+	"8f3Z6eD99fWn86uOR3waxwtufMN+SPkM0I8h9kvGEy/9I5YhlPyEauoxIzEL2T0VSfaEWzwYzIr2C7eY",
+	"Uo11+AMSOccSeSVyIn0o4f62DCIamVEuEsoFgl6CFRadIUfPn094Mp2Per6cPTdj6ComAvvHEmBS2mk8",
+	"F5gWCkrY9fnFWYqRrVXZczEJuZra1bbGU8ZjgNXWYzlyavIiA7kVWVS9VwTW9kxdVDphwl84NfTP351C",
+	"9VflINHg+0yJ/CwEsHcrbsWpFPdYWFod3YouOQcT8PD5/cGQ+DQMTWc1T+uxviJYpm0EdWMTSSBG09Eg",
+	"9Vgo0ceip1/4j+uPF2TMWRhgASRorAS9YwOfKnYMcDX46fDXX3/9tfvhQ/fsbHgM4HcUJhczcvX2lLx4",
+	"8eIN+XRzeky4KRX36dP7MwVvOYVbqUw8DznsH6DYPPzF4PIMYVzD8xs6GR6TGLDL4Yynnw0vT25O3w1J",
+	"Qu90RzhwKPt1K4jebn9K2nocP7x489ojQxpFoZG0nsNjXXjmP/6tpBgidsdUCjmPFRm+H3c/6C+HpP3y",
+	"4BCH5sDL6RfgMDBESSU0ZB2YGNCYodNTwGaRhKii7s9sMTwCoJ8kXmSdKjpjQMrApyWDBYFcwYVy4+Zg",
+	"nfR727hOab9JF8NhWIBg20ODcpf2Cs9TqDLMABsPXsEVeXl42CMndjQQipBMYfHwnTawcEYXRCU8DMmI",
+	"6ZsF7jjdvv/GbNqV7qJ7Mk5YPDwmtNA+mVIbeQcAo2DA1K9RLAaPXSKjiAUdG7qo5WqemLDIkFHFFKhT",
+	"dwxrw0jhA6Q4xqm9fEVMXIqX4q/glDQRgD35BUoTmqM2/P0Whefb1hH5316v99kjt67OoT+/bfV6vdvW",
+	"H0OPCPaQQvsdk4gqRYbO00Myov4doQrOhP3MBj1C4EREJ6xXaASIqwpxPx2cGP1kduvNiPWx50yR4X93",
+	"r3BJu++DocE7pGHI4mfKI3xMeGK4GXlgYdjVojcD6t1xOoUASf1+fTXevHz1Q/5mRLEchWyGt+LYEAJo",
+	"g1c45CpB2NUhfjo0B0zPH64gYI9CDXMTw2rPAZw7fQCGz/9vzuKFqS6jqYwhVx4ZPp8yGrC4/DtNw5e/",
+	"cWcXAy2G8tFTjmE1DzFPAGyeFlP2IbEgw/aRMWThQ9VKFvRusdiMzwzSueFbH97fgNLKk9BlYyeX7x3j",
+	"7lGr3zvo9bF8ABM04q2j1otev/fClBIE6eZ5IH34ZcKS8npw+urpLT4iVCykYMdESC3RBJpF0FD1yIkg",
+	"724+/AJHB29aDAqIIsPn5tW9BZ2FZpuuH+hkwmLy6b13K+D+BZnwMeKCxgvS5gl5kPGdwiZCEsES/UGn",
+	"R25blvGw25YlvakwhjfwtnUTQ7StnCe3rVuRaBKpZ6Ew5tdce2MmcV4fywfF4h65xnEZwnWKhXG710Y8",
+	"7F7KkPsLmOytoGEoHxQWGHJ617v7IAiup/KIShahwQ8zx1H1yCmgsCoiZDLlYoI7nkZZvA9aR60z6aOx",
+	"36nWedjvW5HGJNgl7EvyfJrMwIOMEnCJj+OPP7wqRGat9OPt10fmVf9FlWafDuS5SRb8JOg95Shbu0J0",
+	"6+h/Pzs4a/AquJfoW4cdy17dzs5FR4txdKIMok9sKmR+1p3DgX3+u5Zkkj8eeXAhtiO/PR7hvhFI4N75",
+	"abnHbHi3YjTnmiTNRiwIWBo1h2fXFnEcwkiHJJQ0qL/RJ3pecEFjOmMJYIz/7+8tricFBacs3GaLmicz",
+	"yxMqWNneL+u//e6b3qCrteDXL8u0Nq0mrTlnfEYn7HmEmADZu1IbCy5CeSytPqK+UqtPqHnu3/Se4t7U",
+	"ejwKKSIkNzz6Yx7igX+JM1194P9OA8P+sMnL9U0uZPJWi71PdalOYAr2kFZer1U3CgMnf6u8TH/7W+46",
+	"/e1vFRcKmDMCUIAecWKK4Bz2+5lsp7VIiOHkiswjrGtPyc/zEYsF0+J4yO+Z0A9oMYD1yN/+Zq6OfvGK",
+	"2/POzGLtCXZFjX9bAI4vdBaF2AI7qtoo++Rz8xjsTXrmVpkj0galBzG3LJueyKc4YL/k9mPVOXJ5/dYP",
+	"0w1YJkSiT3eOh3O9HQbvnCry68mHX+ofmo845OuI+c0Ojp1jtvXLW6o715fwRa+fVujPxthatj+VHgzb",
+	"i+0BNSucu3X4KFtOeJcOzg1UeDdbturcaIF58dTkh9nosoSOqEordHnkVf8FliF74IqV0CM9Or4JQbrC",
+	"aX2H9AhGThKJx2yXztRVfjNIG/ybKre1K6XH+4Pn1E/Rqmuet1hqwR3tDD5VTCsiR/pcDElbAcTEeMx9",
+	"FnvEtVu6BroBGugiKlg4mDF016JNz9hKUF+UYWAUCZONCW818qVVtOGQdxPZvRPyAXVwMC8mjM6O4Ems",
+	"jmZMi8eOQRENjPrBZyoNzzzGcREclzrK4jajeYrJZU2TgoVgXoGx2w61nmMbdXqEBjNujHqChguVwNU0",
+	"iYyk/bL/ogM3tOwmHZuIU6MMW11fZYFmZjVARyZJTHlYdvt+4So58W1NsYI4XRLQ8gAmJXf/IEhffw+W",
+	"gkzwlg8CDM0lwm9VavbvpR25iNVb6C7N+qh3/XFxMuzN4qpobeKIaJ5OzI0hEcWC9TwmwRwuHDvGqnp4",
+	"7ICMqsp1u2dxMGe5ARZjq/Uwygad7d/zX/iMa/qy9sFTdN/X0GnWUWBcKht2sJIKO4/Wp8S5Rn8su2fA",
+	"sCLHdh/yBsHNtZeD9U0+CWptLQE2qkHT38p4xIOAgXPk5eGb9S1upPxAxcKMTj2ae2TakTm5dBIzFkBV",
+	"79QtYip42g8crmH8NEss4/nvPPjjucVwRRU7R1fWnMj3Z3AaI6k2ZztgSmzGdzqY02MoasZQeFzgJC/7",
+	"LzNRqHNcyq68zaj7BxobNo1rSQIpmGfGpCnvw1SiqXTKRI/8K+ZJglVxpTBQH6ZhGtqEDABCRF1nInBK",
+	"eDFYUoXQXJAFHrSR82Qkv5hGEGo6LIk1BXPuEkexyQJ4ppaZyrrNz7wwP7OFIUtw3v8ug0VDipQfi73V",
+	"64hTeaumdMr0gqlHfxQNUH9sidrWpLSNR1+lZmXIzHjOdp2sNrU9vezXoMOnBg4EGhzUGJOJ876R8hca",
+	"Txi2e1VnAdQ8wrq6H1jA6Y2WA4BbHNZpbIwlSPC/NY/RpA0KEmaEjbRdcmboI4qvnZV8JtCv6lr3wFZU",
+	"FDRzpwoCUYwpI2Pj61LnmFUzrNpAc2yFyLgYcYB9Gb9H2o9CH5CW+vTHM0IN4Q/uuWIxKCw8Br+wjEki",
+	"75iJWkffulE03DfzoGPUAr22LFQM30wFYZBki+7N7agduBZ19Q40TJmpQfm9kfxylKbXLRDegao7KPkD",
+	"WXEPUzlDL9XIlIpsvyYPjN2pzA9lhuGRKzYhP3Z6JFfdrUrdge1MD3i5E+GRSoP7Cld3KOubTf2BmcgG",
+	"Ks4OqgHu5OtpA0stGrCrkrardIPcXVZ7rWAFxbZX1lkvm+qOyH+ZtYW09Q187VJtbFlJtEFJ2ArlRqU6",
+	"pdxQBBc9KA5tdKMbTLCUsvSoR05ERjK5IokMA/Ky/xLSeqGELlTUtZTZxIFA2E4WKkbarpbwaPMODphu",
+	"YtP5ieVpXGu7V7rZdd70KlcJoPkD2Wt5LQxDgXGe39DKehfmsefwDHS+szLoN731H0Vxkb0sAM58AXFd",
+	"aZG+skvvbaLzr6AUz+FtyqaPfjWDAo7lCOc6JO3VFgTPBOEaSa82BTpeojEOFSpKptbkbYukYaFtszM0",
+	"xkq5OPo0ippN/S6Eo3ad2FZcWGz4/Hf8f6A/stXThhApqomQplZkymJWQrKunPGYUbQT9iXRcptClD6E",
+	"SLKuOUVokkDZhRQ7MaOiIBSnIq4jMsZMK0JO6CCEjpsXKADJE1peUh2PzDIzStrzM1UU5O00MfUTOx6H",
+	"dAKdDUOIRUePGBSE4crEMep+X3e1KJrad0kbSt+aF3BlojATegeW/oZ2Gj0UMtRyIXaY1cMc5k0zGBCc",
+	"mAqERP9An142DtsS72z7Zf8NzqLTI2fpfoBeQUPwMEJWbGF/gNWVxUeTdnbG0u39L6co43860u3tvN8/",
+	"fJ3WaPxPSAXQR3+B5jQT6apvBxcTMrQdDnighj0CWIhDs8kDu/EQoGkKsVukRL3qmZKQHpEH3IUjMwvs",
+	"ifydtPUynnrkrOPp5fWlvpznHgbyQ8Hqt/jMTx55d+CRd4elhq9rWGpc+kebvdYL7O/HHxAZ/VEWMnfQ",
+	"dfl7WZumXP46JeemJsWTmMh2VWwpMtRHijF/ZetbDUPYZQxR58CI30Jw+95wt4EaqABqVl99ZaxPltuv",
+	"1/2EmNOwG7N7zh72IQV/gZAC2PArs9+1TGyQt7YdF39JyZyvHTXgzH9d7AAqBgA7ZpysnvlMExBrzbAF",
+	"DvSGQICBvoap+GmKw209yKAY8AT7CcXmFiwhUxYGKLDrU6YHI6GqQHpwubI4ZWWDCOZsgI+W71BVZZed",
+	"NHo6G17P5lls0EDgWG5aYfHch0DU5nKaahHkU+Y2KiLHabEMN+6BTf0q1rY9q+Y2+FuPXLj8Cs4wUwV7",
+	"KWkP3TcNO67ry+Za5VxeXg2XF4YXLOMa0hiTW+3XFujQihR5xCSkfbMOvNHhlPnuHV5pHwOfkoIMRC/l",
+	"malhpsA3j7OoD1v9gds8ToUWmG9qy3Wue2urhKoRkdqQQFUnU+l12Cs+u2DyvdJnUwqWp3+ZacqKGctE",
+	"8FFm3mXK+dytyPXVbLwmvuAonovhEXGJIWm7ZBAzzwukl7RXwLcCVZsdk3zEWI9cOtRTeXklwFBvztSG",
+	"MWSuPTaVGhOZwjd4hM6YCDTVhiq5aPhUDNU64Hag6XxJ7EHQe78TwWa34oOZBIwZhp/O0Zgxp/Seoe0c",
+	"cvIN5R9blTWKmD7hfDJNTGqjO9Mx5L7q835wSGZSJFPX6GvfdGwM1HKeQESLXk5gfbCkKg/Uq9ezNI0R",
+	"IIYLxP37MBouD72uja265Wbcxdbke0oj4o4wTLw/wZ5x7i2Gu24xRA6Ur4oGlRDWMyPSfmmCvDKym1pF",
+	"rtiEHPY7DVSx56btPgh9QwEiXXtTPS9FZvDlTG8c0M3jvKwxYuhC02zUzMBs6o4IEW9jOSO/MhqTNznr",
+	"21xl8ZjkMmYRjbmYQK4jVH2eShnoBaTgIR5LH1ZRK6p4MtuvO6WewXcyDL5LRl8ceF02X9VuM474Ac/g",
+	"nsfvefyex+8gj887L8ArUMmiDZpjkyx2YGFgumsPddujGRV0wobVFrdKr9Tl+5/1y2v5o5YrBTw+k1WG",
+	"rLYL6Urimpd3ZQwMg5jdyzuWH11aj8ugI38n2aMAIFrPd5I92oD+uo1WRIjrI7b3lKzzlBgYMUXacD+P",
+	"TUkvTQ7g42TKZoqF90zl4gKgLiHaDWsK1k2uPxQtU4RC0gwgVJQAaOpLeGwDw2IGEWNYiQwkbZ7CD+p3",
+	"7miKJUByIjX7xgmWOBK4WrXTK0vaNL3GDWTBg43oUFb/rgYlMg83noRttkSN8JuC/GfxVtfJgOlzOy8H",
+	"7lMtn4ZCw/FxwB4NkTbxTvoDrsqoXRmlLghuTR3cW5LefmJJSu62ImfUvNmN73SVZnfH0AKWUB6qP13S",
+	"9Lf3XtL8CtsTXyF7bO6zdK/BcxS+n9y22OQOXcGQlL3otppuSBOAJw7DFMw1i2842E0pB6fyfV97o57p",
+	"rdgjJXxjKqF3wugGKT/kCHeuLFh5XQ74PJYJTXbr6qfaD2DS+xiMZcHqY4cuyBCiPXbEGH9jRmTEEntj",
+	"uJNk6wzMVrl/WCHGlBIT2K8qYvI96ghIXtKd/tMrC3928gQ7aeiTwVPXx1xfTFujAC5DqUFjlbxj6Ze+",
+	"yF0sH7qpAA99YHzqBtZX3fgc31/LAuukEda3mkIbVN6qAQVNBuKO5hpQi5xVk1Dodc1gnir6jPjgji02",
+	"GGFJLpufSIDtd05iZaLBE1jRy7FS3CJjhz+uqdFW1bf0oW5MMIDog+q0hIqayWu7XZfusKLfHbTYpxe6",
+	"ntU+/3gDTlhsuArfJRNX9gCQTbMfnLUrYyj664yf+FKoeZjQ7aEEr4Dgcl/2aACu3MiXEG1MckA+EYES",
+	"UyvzmSIqoePxV0Pays38UTl5p7kN+9o5eQ0T6NzBugl0u0cF3ZHWooNLDepTwpKmK2hh7pzviWFtYpi7",
+	"KEipzO1XpK16L964VDFPBsup49NjXQFNstVNzGDt/rNgBcCVxZ1ZapNDuQKoFRNyEHzbbCh3c1pbvbyN",
+	"Lu6Gl7YaVjV7Zo9p9SSYVjlGahRsc+pXXOfHOAuWaUA65q8bj+yO4wiHEKzFsqqkJsemsMgSNSnKb3C/",
+	"HZqAxMsY6rhye3+m1uBKYaO2DxEdxKdCSAQpz1JBDTyDMnBlMaNKCnVsfzE0CoMFwKSCvXQgvSkFgRqH",
+	"dDJhgcV/yqLQD16RgELAC0Gsp3Qej8V6IkNbiD1HBsxG1QJ9IljFpQzmqdSzAj3fyAIx/T6CkktHXzf4",
+	"ZGXjzWj6lbnTTxifvItsyjnNcPb20cr7aOWdxjCyjMw6vh+mDFHnEs0JKpjJekk/4CqaJ2yPavTnRzU6",
+	"s1tdy3hyx0VQ295huv5Zt/mquEZzqKr3aL8AQhlZYCBfGl0xhSRKP6l0FERMNIYjMvidiDpkRTUAHUpY",
+	"1Yss6udgHMtZU+ChlQPIwx7VGEEiv3/gI3Nwa1m+3GfrCyb5VivsXZYS701dzez+ScxHc0FDA46gPDLT",
+	"/N6Yx0WARV8oR8ftclWObaNueIbUL0FtYNFJxA2qAtsgbWvSwufSMLcMWBZwITgLg04Pa9G7ymyD3Fhc",
+	"Lme1QDW1a2VrjeZzYzUJCHYo8sats5/q5MgTnqkjvQmlsL8pMrh5IAqpgD/yCDKwX7Z+361oU9u3WzrA",
+	"KPN6sO5mSUGGzzP2NNSqtSkXYm86nK0RI0OoGDIkAYuYAIFHL8atGGoWPNTiReGIu9gcz7D6Kji9EJdb",
+	"fzPM8IWxiT4Sf/fIW4+8PwawYC+DAwYJ61bQUIoJwEcBaFWPfNSCF9XikgEHofn1phMWkIPX3cNXMBM7",
+	"tphMJOTI23PlmewaLIySrWjvVvwL7pI9XoOQJQmLB1IMvbJZx85Z9Wkcc6bg2AzxgUHAaBBywYbVWSeG",
+	"Gu9C2okZSrO8k0KjxmzoCTNP7NLWZKPNx17GPnFVNs819vahZvtElidOMl6iZJq45bguLeG7NOW6q2qJ",
+	"WaFxj9y4R27ctq8y45XbUbK+LmfYozTuZJ7TEiksVz+qNLWNnI7gtflroyqaXzH9QCYGBwlQMcmE3zNB",
+	"2v+4/nhBZiyeMAIr1vHIaD6LtMqphex7FiN44FQKOY8VGb4fd8EhNtzNBKxPUfAYgb+xsw+WrgtL9x9l",
+	"VDA3nrpSf2mjDYxPMJWn8O19M9q+Bxvau+++Ez3gVMYx85MlwrtMco8JDZU0vgDueCI8orjwmQG1S40g",
+	"LE74WF9PRsYyDOWDyj9RW3V4bt+0hy7eDnSxqcSVlnuDEmw51xIlCm6V+UxhQpSV/d/sanl8HP+27Ghf",
+	"K+qmMO76tfRLmzVmYqfpFj9hmM23Y8X2UO+Z8Z4ZfydGual8yPlimNDnty2Fz9aS5pXV/dM6kjsWUWMM",
+	"TeDBQ6zYEduH09St/5/bMRtB/GA+BBOb3bdjtPZl1WLlOJuy4zfUDRVjt0KP3gykndoDyx2M+jFl5wJW",
+	"1ixQAHcZggm4kQtYcCuoAuEB4qmQ4xs3MqP+NB0l+sn1KCuDh9JjvUHyc57T1eY65pVNk6Kr31YjLmgH",
+	"Q1TMMtSLUXEfbsDg881WRanYc7APTFkXmKLvHZ7LZypbN4d3ZJ9tGoXyKKx2yxfQG09knHfvN+MUaS5X",
+	"llhQFrPS2ybS+3UiY2PTHC1AofanzL9jQVo9mcc2OqKjKfsolCOiEhnrw2yB4NNiM5YWmugKl2HuSMjL",
+	"Si4ERyBlQwXOXZZmbCOKcVtvhY0cxtQ8i9rhLNECIo0V04q0lvtHMljYqJsxD5meEAvHpA3ZLfMw4Vo2",
+	"6Hi3giZkJlVCPl6cX/5ycjH4cPLfg7OPp58+nF/cDP7+6835NWkf9smHv5PRghgAYDdiBntXnn5bAEVY",
+	"zB5DoAxs/hG5PHvrkX/pPWuffTz9745HLi9+gm3+x+X5T3CgIMsFMoCAhWLYVPvdzYdfPHL9z588gldP",
+	"eYTG/pTfM9W5FfooH7wiD1OaQBwLlumGWwCVH6bywfk8pCOmv+mRExxMeq6g1OSDnIcBmYuI+ndQCfNW",
+	"HPRh5jIm+reEz0xYi+K/FWK6Dg87UHafRFIpPgoZ+Y1HZCRnIxMKRuaRFvB1xwpvxq0IWBTKhakhr7Q0",
+	"wfSY5Z0VvnDcdyxKcFvTAcO7tVhpxBO8MTNpK/TfCvaF+onJS8/JjXCT4TqYPCzr0NXEBAKNSCId/+eS",
+	"vHMr9F0olFRPufzQ0+vAx7q/gAcQucu+cJX0yEkQ6BVKy6/3aABJSE720a3IpR+R9h0XODt92UB+OyIJ",
+	"T0JjrYPTh8FVKqFYOEmOyUgm0wrPg94Ey1O3YSP5U4lYK6LNHzeLLPzcyEOto9Z5MEfZioYkUgt/KkM5",
+	"WZjazxURzrD1K0fjoLUc9vs10FqWjSb6UD3DmD19ljGbUAQsJvoCQYmONlx7TYgD+SD0mVIdfWdGmpTp",
+	"hh4RkmgNtNfynDmzqGsKs0fBuGKO+vUD+H3zedW2yEk/YUlXJTGjM/1dyXEZcUFhfMWXlFqczOIB4ff0",
+	"uiV6DYdV7xxmxNvhJqQNtcD1lTeULpUbsOdOr/UEYXKWLNQV5TcQ48uW7WdN3/dhcnv45qfWfU6ShPpT",
+	"QjM5oo3UyENwRxlD1jDG+nZIIm1Q/DNrhqlQkYoGtjTmLWAhQ7v3X9r5pAWzgiqj+9BEDsjZTiox+ZBA",
+	"LHpQjOlrO1vVSfUd/Zo0HK+H+QBGmpxIlmKiHjv6IdR5h8PikPp0sbRiyJyUeV/OZjzp3YolkdIIwUao",
+	"PC5aDMkdY5FCeZ8bwZQF5ansuiNHUiwwl5fLhxqbBHsQ7u06BfSiujQLjkdNwuTto273UbebRN3miSHp",
+	"Fk06ORJn1rVMkS7WU+yRE7T/o7VAD6YqxreS9PS/E7nWtVikF3Xvgd6hkF9nd5ytQythKpx0qu3iGyMY",
+	"5SXF585h3tPrPb1+NL0+0tR1LGNobL0cqYxITsIHulBEsfjeEGJBKOhG+vtb0R6e4oHsnnEVSQXbdeQ8",
+	"MuwYLKjhf3fto1ox7H6MEAuLCKkEH4+HBlRJURGM5BcuJrfCNrhm/jzmyaJ7KUPuLzyitL41iuWDYrFJ",
+	"zIznQhGe9MjwjE+YSoZdlSxCRrhI2EQ3PkJLsjOO63cnh69eDwlSzzQbE47uu5Pu4avX2VLSxJilm7Ml",
+	"87pm3CkKxk2NTF6ug3sR9GTExJdZiE1VF69furkPMg6M0s3FZBb2Aof7NXsxn9EJe/7viE02bRuJydaM",
+	"ap6110MIKRrHSjYyz15LzvEydc3O9TG8SdAZ+8/bVq/Xu22VIWc40yweu+XOb5xzZyZgbINT9gV8BeWT",
+	"qH7rXhDYoiBwZszXeWEAdugJ2D6b+l1I+e9mKf97fKM/P77R+btTLVCpE2fXawUrPQUwUTO86POpb26d",
+	"ixZdhlGk+ZLFr1ApEKhulMh4Ad5jEvIZT0ibffEZNO7S4N9zvbAddAwbtMgU3Qji1bXyqCrhje5ZHMzZ",
+	"WoSj3YueOp/6hUNRK46qoll9lbWygxWxVXZb9whAzQKtVmG8PBbzp5rgl7sFiiFZnTzsT0reeVwIn0IR",
+	"3qhCJvjGpbWkPdSMzU7ryPwy9IjBeiEvXh+RGQ206JODbUkKQDkesRBeSAc6PXJi3mEVrGr+42DcFGO5",
+	"Hp0zY6YEXaiExgl+fNjvPjB251A5P5T+3Q7BENmBcwUxKrC2QxzD9fnFYfq9TQoangxJO2IiwDDek3zg",
+	"HYYUmxZaOHiYMnErDNwOSSQ5fGWD1AK6yC3dA4q6uLtt1Xvxun3QIaeWw+uVfWv8TOTET8hh/+DlereM",
+	"bmalitTa4ESLkXb+1Hc8w78BsNIO7lbA6cQ6FU79C/fgKz4RyPRLr0DZDeh4ZEbvME35VmSVu4/0XsAT",
+	"LBiMFkPYHbwVQ30thi7bH3rZzg2kGCIwdEAXtwIkrtd4BOHguWezuP5aD75nqoP3eWiDKwc8QCV9OGMM",
+	"sJLhAzyItyJd6WdgzVUsgWCvMsQve1PLA8R5Bj5VEGpWYCIty027AI+0zECbISVVt38ME39C/KTll20g",
+	"pTxqcnuApT3A0vcJsGTJ7xgDCEoFwvZ6kWJlYlepWWGPu7T3KGwbd6mUH29dDd4F5rLHaNpBh61WpVZp",
+	"1JlulVFPi7yptofbtJbqPjcx3F+1Fs1j8q20WJ4SnkpLQDGW43ibGVM5/F9YvpzSrTfVaDrBnCEK+G5o",
+	"2R9RD+YhI0M8CFxMhj1ygpOQgkQxi2is1SUQAoJ5mEylBBIM1XIs8+CC/MpoTN5AsOFI3rMeOYeA1eCe",
+	"KxaTKcX0G80xXLVP81xYW+Aqus8J8DZFfMR0KQ/wg9U9f3d6YjMOvpcyNTjwqY8Dr1+hprxdI9aBTZ8Q",
+	"KmN32eEe1mqPpPFda19IkCF8VrMLS1XbV2xCXh+T10RTVOUR/fePGypchvU//x3/H2BtOrTebSYPWDee",
+	"HoRTdtx2/6iUt72skZpJzelAK2mwmxBXpizK98iyceDNWXZ5uw1Yti0ps2fde9a9Z907z7otaU79ZAUC",
+	"vSF3tsD1ms3gl3tUye2gSqaFeBJpLDNaixUyQfnqVccjM3lvfYaZE3mXtHgQDTM3eY+c4ArQEMFmpvSe",
+	"YVFe8HsaS+7YiC/LsOF6Od+fXJOYT6aJKuPoZ4AY8gRuzq/F2c0ENvaIrmvfiBuemTP4l+TxFnzG7OWe",
+	"ye+Z/HfB5C3fsFVjEwk5G4hlA5qZ4ygFVuJZVb2zBSmAKzXfQ0s/gRAAC0solIIzosB3IwK4dvwhTGRI",
+	"MgwDO/JEkqGe3SCI6TjRT5M2BNU5J9bG1amELhQ5IXOR8NCETQHwj14drnC1gs4xGQqZDMwrFUtUWWcX",
+	"sEe1RZI68sdlSMV7uArfneSRDr2xzLHUshFfhpZ/aZFjb1bYSxx/DonDMKus5ioCHqPuN1qQg5xz4KC/",
+	"qeSRJr6ofXBAAxkDYG703qXrRyIWcwlSAPeny8wZMvpN5MeOyBc/GZ98mwK0VFuv7FifJ0VetV92PHLQ",
+	"b79Eoe/gRfuFQTKN6UMa8YAgjwbUxyRO6Qkp9P+nwKi4NmX8/iQIlo0N53ZRvxver6exxKXSadSVA+r1",
+	"0ohxpq3/kvJALgwrf12zJGcTzJPezvQk7+WHvfyw8xEFYokFIZga++LPDa4xCaVPQ2LOTbJ4ppzcV7Wh",
+	"4ICYhOr573dcbCusuyZfz4Voe0sZVp6reZakRi2bI74eJsqp3mvlQuphC1v3HXD1giOnzrvWvhM5wPU3",
+	"iVHpl84XqVNjqanR3dtGUMR0q/T92cY+UyhoDsF6MNC/D0k7JZ0Hr0hAF5B05ctZCpmYSIPLazHS9RDA",
+	"lJDrIaf4o0wx9BlVDJwaeJjw4AaSQd0OCMlfkAVLSFtIoub+NJWUO5C91X/TI8MTX5/+I1JANRniMbH4",
+	"6JDElrAvyfNpMguHFgJcyzC6K5DBplyRk8v3RE3lg0pFF6UnZyEHoE8nEYKGTAQ0fqY6npsEkGIVY1mc",
+	"hPoJCVhCeagI2Etg9X0pxnwyj008/9ACvp9+/HRx+v6Xwd+GZq90z5dnb58p4scMn7YDd+DCTdHRZ4qE",
+	"VCVGRAQMm8I07JOEIurOhFtRFR4y+JeafQ41Oxvm3/MsLW9aHZL/C2znV0CiSXfUEUlaR63beb//wv//",
+	"nX08vfn18pzoB+Ajhl/ov0lIxeQ/b1tMdH/6+y22YL1eD594njVZjXxSJnTgYX6k8PBnkQS+Lbxuplob",
+	"CiPHVTlPgHxzefYWQp19QCsahYy8u/nwi8MhDdfbMFC/PHLuUXjueNUMmnuNRABNjIOYPuy1/Qas/gON",
+	"7/KWdruMwhjYrSH8X51jUCZs8rOM1G5G7v3LTOA79vSnU9jY17++h0ZKqe2Ohn9JZTu7E3uP/15//m7s",
+	"76ZskosKUk3d1ynLWuXZ46f9JfDTLmGrvxVoGpv6A3NkN+gxfyz/MQ8mFuDoiFCi9XIuJmgNwKAOUNVR",
+	"65xSo8RyhR8HVUhozYHd9Jq6qG47iZGmB1kXGC19thHDdVpVQKDtYc+aw55F5sJaAs6m/sbFJKtDpgw6",
+	"mViKk8phm1VESpE2FaDDmOccBLEygCMwYmmVAmrz5crflRJCBKhBTQYvt1U/wOSXGoYOdsRBeQL1RWhJ",
+	"FJeB9HKxwADQHnk4wL855HHYgZKbeuBynhSz8HApYIZjFscGUgtqWpjNSC3nS/hjU1MzWHdxlNXCttbJ",
+	"awM39z6tDToKqbjTL6BmzdEs+6J90GmPOp2VyFOaLOwI3JQeSmOMKbdRY3r4tGhSsLQ16Xnzse/BovZg",
+	"Ud+VcnQGpCkXfZTyhs4SCy3qP3ugpz3Q0xMAPRn2tx0B/usS+z140w6DN2WSMF731D1qA4NssFuZ7vAo",
+	"sKaMWj6nMyaCFH1/n/rxiLBMTZclRlmkq5puaqq8uDEMmPmQ7vNOpX9kGgoC/fpoaIdqxjBNGhIDj4xO",
+	"+/RTt9AMmu1gOVhg6/wfG2WKmwC54eXHazOY/OHECJIyynyJK22o84ld7u/Gh2THj6Q7HX9d1WZN88a8",
+	"I+3haR1I34YB7pMz9s6h70T/uWYiKOEiygKyG1EabDeHh0clsXGeYSrGyfLjcn7oCt3pOdjV94LA9nNA",
+	"0Y+R6HXgIqFG/dArv0MlEmwK5pSFQcb1s0RNE0v5wEUgH4gfSsVMaGJAF6Yo8yGZSZFMlVO72cZOemQu",
+	"QqYMsqU1beoXCklCKSYsJuauQAhUO2ZUSaHIK4/84JEfOz1yxe45e8AwzQVLcKQhjRQ7tsJI6fWBR0pt",
+	"nHpftmXi/FrCAw66oTG0pE1jDgud7EWEvYiwFxF2Kn9zJYMhbdV7+aq2BCCFmocJ/fqpma4kULS/lsdm",
+	"pgaUupGZOSvuE8EouguY5X+ZHAXSBggIx8pqNirgMfMTGS86qfnHnok0QSwT90ZswoXQ/aUv0ByYYxSR",
+	"slHF5UkDWlKM5gnDcrINhQ+PUDI0kxm4U+0prNnjyhxYNSjhM6aHT/QPNBWYDp5BGucYMBoE1sZJCE0y",
+	"MSV3GIdFkOnEEVm0QGCCQshJuto0jBkNFnZPIEcU8y0y25uQxtgMAkWa3pEvS6T0qqdZ0pkgLuiMBfkN",
+	"Vr0XP7YPwalqC3sZy72VTGDhy2QRHOU19vSNHa65sdQWMkpb1efSp85+P6Hf1X1N3TlZT+YmU6mUOtz7",
+	"s/fH7v2xOydsmFOcJdkROpLzxMYE8YQUBI0Xb45dowS+KnCFj7yAUSWGuLW6t5Tf2Uxa+JrJmVb3hhS6",
+	"hKnUa5DWjVTkRC/nz54TOQURVW1k9sb4Az4jz0AoeUSwLwmJQWXuWHkgSzRMpmy2aR7jcZa2B8taJ7Nv",
+	"pX/VFpP/q+bugSXoT5m5903pl17a1NVKlVPb3HvqnLsKfysE3+0trI+xsEYh9S15seQRgd7y4aS75E7N",
+	"Ug4wchqt9FpXwSFbTUWx+N6qKamWwRW5Y1FCQLfT31v2co/q/4j5cmZWBGh+Pqo2hcgbMds/nVAuyoH1",
+	"73lqEIVorO8IWh+GjoY+GHp9cP2qlo0NjNB6byHdW0j3FtJvaCEFDpExhGcqZRQ1raB7LNxHcmmABFUO",
+	"vGtbi1oYBtQBccwj45ix31CNVDlmZXXNlJ9RIeY0NKrMLpW8e6unwLRcKdiDmWkqfVxIN9UwDfwyYElT",
+	"qghGRTleUcPw6SRmLCCMxuECLaaO0GAdr27yaCXa7q9erpYuIC+RGUu05DvjSjFzoDQXCOZhumWxKq66",
+	"0ZwPUgdvW/VevixNHIHN/96cqjjoZk7VsjbNE0x0J3uRYS8y7EWGbyYywB0sgJF71n1jo1fRiABRLiUx",
+	"JjUli2hKFevapL+9iLGdUCtY1TSVcgla0+rTOxNvtcQyr1NL6KWeyo09H98L99TjN/nj7vjrMtI1zZux",
+	"JLeHPV/d89U9X92FYCVQ5CroNKSi/5iR6/bBK/KWjeI5jRceeXFAPtDYnwJDfmXVjyznUKqke/AakM/r",
+	"RjmBGbS7t8VvM9oZbM5oX/aISmic6vCo1T5TBRV4hyKfUeF1p0BmjCVLQPrwAMI26DudlLPy+P77tKDj",
+	"yDcwoFc2bMzzoKc9094z7T3T3okIY0MRRVLMQCrLPEoRZarZcEZ9N4zsgR6URWkAruWRjcEaOscZuxNB",
+	"an6tHecDXyCkt2FGHwW7BDuB4UjKwnyjh1pzbT37HjmBX54pMjQGY8C7Hs1nEQs0jxPAySI8j7cCu1ea",
+	"3ctZRBM+ChfHWqCA7wdIhYYQkGrjkM3eY9QRV5B9q5fGwJ3Doo8gGlWRYUATOuzdCnMBlCk9yAPlEV8G",
+	"WkRAWDWmYKkw/EiKcGEh5PHVMga7PknYl+QII6AcrHCeKBaOb0UyjeV8MrURSZapYywGALxNmX9nimSA",
+	"BMCCSkg8fSJu4Eg9hj3oX3nCZsihDZJczMYsjmnYs6VwgZe7Sw73BR+CgZj1g6HoKQ9M+I/tqZXHibYf",
+	"Q+C2fYnmDuZQtI4OIJKkJg+yS6HXpZIT0YSGcjJne/S2NZFDKD+m60W6BqgBP9cb6y35rpxLS8ymObQQ",
+	"iFeBHH5flJDAGVMmDtRCelrklmpMT91TyMbgmVpLTvULTKykjAMMuV+QB00iNLPRSkPgERkGKRKhZwyz",
+	"Q/hvSNpyxhPCgW2BLpLlI2KzW4G7qBIehhBeo5UlqhQZak114ANy45CMqH9HqEo7Bn4nEi7m7BjiX5UN",
+	"eoxiZjIvDA7fLEoWAJp4K2aMCmVnCb5CKC8RyTDEWBwI/IxNpSucM1dmsvj3EfQJYzban6MtpatyK3RH",
+	"BOOBcEncM2vDjBCDFIo0UIJTtYVA7ngEDKuw0xZBEHJAYyD8twIq1OrdVnpMcFK1sgX8BR8X8uE4S27B",
+	"USjbSSJxcPC2y/ko5GrKgvShmGHY01jGmmPok6jpuFNwpm1LV5z/8/zi5npwdX5zfnHz/uOFR34wmTKL",
+	"NITVwzSTKJ6LNcykBF11mYzmj4mJP4tids/lXMG2V8GTwrbkQkQjmiQs1o/+v//b7775/PuBd/Dmj/9/",
+	"HQzVjwZVSTGHLCnS1ieCdhXT80hY0NGDYV+iUAasdTSmoWLlg0sMI80GZ5ji760Z/fILE5Nk2jo66PeX",
+	"xubpB97jw+73NI6pVmJbKllApO1YxrNWfZTVz9vj6lrIgU/0dvcP3rwYv6Ivuwf+4aj7Q/CCdd+M+/1u",
+	"P/t3AGx8zGImfD3yq/O33cP+4Wt45uWhXiYEjdX8PRUQiqi7tV51qFdo5cOv6OvRD/6PwRvWH2fiRbOp",
+	"VEkkmn3CFF8eeq2Ez5hK6CxqHbVgtgeH3f7BTf/N0Yv+Ub//P9mxLBOPXMHFazmXpHXUegmzbCDLrAaj",
+	"1bcOicVelFkjykTzMCRjxgIUYgyDdfmL4RaWHXhrYbpXyTVftCqsnismDhtINzl7KMDFtYcxS+axUEfY",
+	"5bBzZLy0ITPQ4njPaKg1EromIQM7qZOS8VEwcnr9T907mclgHjJItTgkaI7xzGs9axxUXq6kC+QFohNZ",
+	"/8QaTB7R3PqegR3auxUQpaaft18rJvQCd7KszrPxOdHkyyhXgIAdzmdCeWmdKJ8qBtKmFGSYEquB1s+w",
+	"ahe8lCeLW5HtJiaCLjQTNnZ0nhyT4T0NeYDpaL66H4KYYMEIZ1QEFJg4DGjGoSw4LATyeo/E1ORHUnEr",
+	"QkbvTY6Qlh8UD5lIwkWPvE/Kdu7IwURErRIs4NSf5qEKIaFmhUZ4Dlt8rQ9eDSbuM6HmiqTLhkjjbdab",
+	"9GCpkimPA3IznccqoFBO/B9UzGm86BxDyqlZ0fE8mceV/D6/KSsr7qT5K+bJEva/hmlezuNIKtaUbf7G",
+	"o6aZNKXK5W88Ktg2T/GF3TOuIqm4TVTMN6VJQv3pDLDB9N3WK/efty1947qYXfPLCabWmD/zO2YycX7j",
+	"0W1rZe6N1/rv7vX5xWEX4xOXB/JOPuiTXjzuKI2aM4+ZUbF8gLSD/J0BOWvp/VwkbMJidwCXTBrxpGIA",
+	"qa/HSL7zWCAVWPOGP/accDUnBKrTDdk9CwmETZrFNTdDE1lN+fUxVAiY/RuPTOIddbabxEyTGocN4gcO",
+	"H0Qt2i2GtS/R8acv0fEWBnni7HmtWh1Wlt5SnY4nKP3RsKxGtgK7XVmjuF+1SmyUNqrvLKxovkLPcWjI",
+	"vgZHsxoc1paZu5HL1ZS+QYlBm8dnfAAyzhd5QHQRm7q3jiZn8aoIZ8LLy3f0tgl8c53QOFFpTYmllbZ2",
+	"sdRQsCspmW79YVBh7Ai94pCfKRLLecKOyBCnN8haDvWa34qhomM2mdM44GLifk3apydvTzrozqPEfUyL",
+	"Gz6LhctkQDdSZkkVobcClvU4i6bhCYQ56dmTIYXMfRYMsxOUSDLE93MxGVYX9SjSn12o7lEcU7MyH1Wt",
+	"N6fJTwhAs7T8TdnNI6a1rwmyx6D5vjBxwX3nZsfl2AsVxBJC4pi0K6slLutk+7Ih+7Ih2y4bUsJgt6ym",
+	"fGuesS8tsoOlRegyjazSdTYKeYcg479YEXbzaymcACBdCdL+x/XHCzJj8YQRWKOOB5F8heT2YzKVQs5j",
+	"RYbvx12I2B7uZjrapyjYipbQOCwd1rALa/gfZVSwfGB1VYXVrR9jvoFZPkXA+i6SfRvLnhGZPQvYx7Pv",
+	"LoglUkhrpHLUh2W6vYHm8BwBMr5qHtn3zlNTuyGSHJLRHFPi4chAqhi7ogxD+aC5qRRZIKeajzDo0SVE",
+	"u2Fg/EDjOz29siGSIR4YFmB8hjX4OfO1AcUhF3dQIJ3w5Fa0hza80JQWhhB9K2NY9+VYxg80DjCSlNE4",
+	"5CxOO+TKhHnKexY/4EpVwcCxh61bCZsmsu2NbHsj2569fhf2uWpSvglLRbq5Z6lNWCosmaOmHhGeEJ8K",
+	"p7rSKJXddxQFBeawW2znz6CwlUpKe5Vtz1N2lqfAgS1T2UwaMkAjdqcsjMBFsYrHzBhLuJjsQ+/+/KF3",
+	"H+xW/0ki7uCxuszATB6v/XKi2DsWQo6AtJkekBMOWKoVcetTFgaD5WS1GjHqJW9OT1Wdl+LDre1Gxn+D",
+	"0EKzJbUiCt1n60sA+VYr4gctFdwHDzYLHpxlJGUfMrjtWnlmcVFxoFodCRhTXlrYUKUJTFIozYVm8zDh",
+	"XTrRor1tbSLisGSeXZZdKf5wEobGGOPcwLJZKNL+cPKhU/gS1h2+uux4wMa7GIzRTaasi/twK9o3J287",
+	"btq+wqONSFXZe/UTaHtUPXJz8nZtE6iveyscEOt0hbViOWIEE3esjbJndhcKRZEPJx/caEVciUK44q0Y",
+	"zuhsoN8zPIY2l7YNyb7JBzjCoqDtVB9mpR+MBvbMDHu3wsoBxnCMqdl4a58pm04vJAKDUgTUDjwSM8xU",
+	"Z4G+FwHzQy6cqKJjQsWtoEs7SqQwaPPLAUpTqtDAy4JjsyTwNBVL0TdcpZ3bhy/1OAz+du5l2FMudPQE",
+	"Lx4NyYj5dK4s4ox+PZzjW/Gy/8be7aE/j2NNVDCof7j8Ps1ng+W6Jea9mkxIQYbPgV/jqlfEmprN2IUQ",
+	"UzOUZpGlhUaNefMTxpHapa0pWzQf+96OvQ8W/R6xy6hDLl3qX8dOsA8H3YeDbjscNOOB29Eovy7F34d6",
+	"7mSo5yw9VPsAz0cFeMpYS/05lfSZQtX3zxLheStOiI/zZAEZWqkdLQV3jEXFnLdUBeSiTH0ibSErFJQy",
+	"laHjERYqVk9twCjNjdWGJ4o5bag7lDbawK73ZIGl34yT2OhRc172LGXvh9zh+udAMjNm+8xKfw1jR2XE",
+	"RDegCX3+O6KENNEwqFhIwTwiJPFjFjCRcBoqD9OKHaEerU0PPAGLnH4lQCtpirvEP8d8Mo8Z4toYAMuA",
+	"Kz+Uah6zLkAFyzAEjKUVWJ3XtlxtuEgBqQwKyoqBCdIeWuTGj5fnF4Ozk5uTYadQvKBHTmBct6J0YHr6",
+	"NIFgRs0Z1R0LeuSKJgyL3LEAkalCDhw1CGKmqmqQf4yYOKMJvbKALs04DjZ7G8taqIb49I2s/+wv0qch",
+	"Txb1W5zKWUTjahCo1bfCLMOm5PV7EKWZP4/1ih797+ciHjMgxFFFohSPNLtI7fwNPC6/MnAdOqW4QOV+",
+	"aU0tXLe0OYXVMGGruC/u3s9cr25ahNxVyZsEQhgLggwZYV98AGM1+O/DFNQVbR0rMdJLnfUfc2Oq5bFv",
+	"5A93+8+c4mXdhvaCuV0X0U5nXKR/13B6n1LFulwoJhRP+D0jM80jrDlKv7jKA/5/jxvG7nnB3Y2o5Qpf",
+	"alBf9ixpusIpnrsWe1/4Ol+4LNxYS99SUtDIJY66uoH5zHV9NKOCTtiw1Hs84UqfT0JFwdBIM9um8qdS",
+	"hh6ZMhomU5LEc5V45F6Gc5HQeGELDHescptOYDfDYtHj4h7tXXCmueNp5lEra7nZFX9C31puuZtQrA2n",
+	"sne11VOr956zpzIqI2UtIayaUHcq6H2ZgNnUg/ZUUqZW7fJEc4uSzLeiCVggIntmbz/bHZdM/uZUS0hP",
+	"6prZSK5yQS7cNn82P0iFs+FxstUTeRw2EbCqW26qQz2ZA2JXiKn1R+yJ6t4p8V3hWRTltCJpNu7wNZKb",
+	"cVV0x4wFI+rf7dOk/vRpUpe45W/tjn+LbCnjT9tSb+NYzmobhu280WOzmzbTwhbVMpuWtanPKstbrzCe",
+	"WoKxzyhqZkU1BDddvy1mFtkuj7SwXigwv5YIA12ymrdx5ro0rJB51CzTiLQh9McpTJ+n+Y9OJbJTx3KK",
+	"Ktk92PEKs+5aYvz1LbuFITUz7lY03pgQPaGJt7j0DQns5nPa23r3aRXfZ1qFifWUYxLFchIzBSVW01B+",
+	"z02DkzEkGcgxU4pLsRqWu6iG7LMw9lkY287CWGa125XSvy0D2Wdp7KBLQAubEWd+TmPaXsaGJZ5SKT4K",
+	"WTeY44Fl6tFlV0G0PgJz0mq3G5bTYSKJFxByGVEeYyl8iJMbc01HcyoiOcGHuCJjIGKmPo6lkepWpJdb",
+	"Uy5joTV1UakgF++uiZgD/ZIx+XR5gSXH0x4yNURTWihDnmhifCtsAXSwKHmGZgLYwYPMbEtGWaCoRSg6",
+	"Y2QmEV70nPpTHH1qgrkVph4pkYKMZDJN6eEzhfRIVVpizMadZftWyxjTsBTb0mvcimz543FJeawyBIiU",
+	"zlZFqz0S9WYHLS/Ftapneylt1YC+V7RfYX+xl55kl35vfFlBj/Fky3F6zTUNsDgncMeXyUo7Fe5cKzqc",
+	"+W6EFVwzCXaZCCOYZcDVjCv15GiWG9HxzIZiqB2S75gBRbSEzCNKalEuZPTeeIk1+duZcm7hAtwhkZZh",
+	"9fgNOolZec1Ghi/7b4Y5A5RhQtkzXAGfQJYEZiQbrgunI2NnZdT8DLtZusdfHbxyA9OP/jVmVKEY+cCF",
+	"QklbgZvO3Jdnyr0fD1SRGVd6FwJg9lOqyIgxkWUZ9urX+jeL18DU82iq3pyiP4aaV8nr2eHTZ3Evt/9l",
+	"vM47YMwxInMFvacgli+acUDHlLErWSaXuTHVEq5dy8mW/JN6bvWldWfIVzJk+/SS1aTdWa56snqxQQPC",
+	"vtx0lYTunr29bL7WMVq4qttIL4ECG65c3B7mXlMv1aRgpB0vxd58T3kk7hneCW+jS+6auRpLWm52l5/S",
+	"yegudxPStOFU9r7FfR7JbuSR5KkmppF46BUEodKQ5HXxiS653qHMkgIZ3aIQ862ohFZI3dXeq6M7BPYV",
+	"5Y/bt0sseYRE5SaZuG3+IkkmjxO8nijJZBPpq7rlpprUkyWZ7ApdtUkme/q6TzL5voqm5oW4VaBXJcKb",
+	"DcDdF9/582eVXKV7/RQhDLb36siF9P14dkzsAlVSEDqT6OflsflIVZlHjR+s6bCusFnJsG7SOHSAoy4k",
+	"GX4l+/MjozSWZ+QWHXmmiEVQqprSkyAsoVGD0KRQ04gLlVAscFc2Fh/brats1E34rFZ5IzsOt8JRzSGs",
+	"q3NUewwneMSY8Blpsy/UTzzCepMeuTp/2z3sH77u9vv9g8MXHVS//ZXeg8Le/qWcCfY+13Ik5B6uLy8W",
+	"mq1wIKTsc+88WOc8SJfKDf7TYoViLAfFZ5nUN6zelKvYVD+DippAbze6USupENqYRVkfHhKqiJBEzf1p",
+	"7l2drRZyQrqn8llhXBBk7GQYM5/xexYMM707I1Km8Hky1/Ii1JpROxJMdONOZ8KgMvt0PqPCJbFDTVd/",
+	"/fXXX7sX8G/omcAYAzu6YDQ2oWaMR8kRmQv+f3Pm3YrRPMHJTGikzOBp9sIHqtJ1B1KtWHzPtNRiqgjZ",
+	"PL2QJ0nI9NQQyC5g8a2gfiyVMm1Ux1veC2yuF4WFfMJHXHPlFLrVpia2qdZV+93DVx6EBciYzDRvM0Wi",
+	"NH+7l+E9rK+4FU5GwzNAlKUd8v+x9+3Nbdvavl8F438izaYV23nLc//wSd0md6dJruPezr6HHREiIQk1",
+	"BegQoBVNp9/9DtYCSJCiZEm2YiXlzJ7ZqUWAi3isx2+9zFXObUwsuMbowluQ1d4pxxwPwTNVKnfbeKXq",
+	"o7YXDHv0RhXLu6ls24H8Jpl2ZQ9g64JqXVDfIsDJHDafr3JhGwcvNwLyVYI6bNFmobVZaA+dhbazhPuc",
+	"ZzOp2EOaOd9aDPjKVQt/H5B7MSsP5QpTqW0ntKld5Hk5vYY6P1g7Icy5KAWs0jxdYf7ZZAzrAjuvWB6W",
+	"g6KtsNp1urtVsCe36bamQfOoXTCjvblKH1MmOPdoKxta1+h31BSo4H4O+884HbP1XtI7zY2nZYfpvacM",
+	"+nLXWkb9LBe10lGk41sP2Gm8JnhJp8k68I2Baa29T7dHKrkZQdUvaoUwZ+oBikPVrZnYkCisK5jR5Imq",
+	"GkB/Si5wZKORcyAi+COdLqsZ9U/tVG27rkvs6ZHfMele0REb5xSbtsdSxCwT1RR8t0oFVE2JkjGnKTFq",
+	"Gst65Iode23RmUhcjBe75TJXbo3LZ0JhyLhhbKaMbWZtpwlXWmYL2JcMlscsriH+1lIwAyjUFfW6LloM",
+	"+jN7LeehDzsX41oD+bIVPc4BU9+x50Eo5hMeT2zL+djwCgGUj2QWM5KLlClV75GfZRxa2TctcpO2c2Ep",
+	"ezAU9Btkj4KErhO+qV60atzmqsVFsfV7TB89BHu55CyCzev3vFWYWoXp0KuHATxWiomyo2I8kRwr5NRO",
+	"9bqCYSuVJtXitS1eu6cYtwvvlN1bqJSTmak3FZXu8V0kpB24JGYuYYHKK/R9lfT9vgDX67X6ugpInGeZ",
+	"tRnIjCr94NXCapwzTqViraW5u6X51ixgTfUvdDWZ61hOMeAFY0sPpR+8WHjFnKUmcA6SgGQMA7kxAiVh",
+	"ccoFSwoUF57qkU+CWcyXzimHxu+IfoSiU2K/XXzeRllTRSJjnSUDOqeLyEwfoWgYmO9OMjaP+oSKBe6d",
+	"MSQBEFd26icqFFoChE46ljBsQI8UB7ZAnF3oLlQtogInKzfCyZU3ZZkzZmHrxrgU8wXfnUFWoXrjAJam",
+	"QZsLGhj+g1pheO5bgLq1t74DgNqc1UpUYU0abWFX+cjVsUWuWmXhYWBph7aCbiDzpWBaLSvA4YEoDj9j",
+	"CoGlHavlJXnmBKm19RB7Bb1WZiSl2uyX+Z0LTW8YSZimPIVoUcdbtQzF54vrt++ImdvK/ASEOCZV2PZ0",
+	"gpE5XZjVceax7vaIsXLmGG9KV6g2oWjWbc4hzhZq3ZVbUmgJPfJeE8W0IpG/GwP7aBRYHFtPWCgSughc",
+	"fBBkHlljG7bXmLUZm6U0RqOzOl9GuSoidC2I7Rah+JzQxbFVx5arHdlXdQA6r6pmGM4Mdb/wIartL2b9",
+	"QlFFqamCo5KyhAwXdcy/jzV74VRZe6UOQdhyilKwIBSR+dNgmis9GLIBTjXAqSJU8HJGcqF5Wn8THFcH",
+	"2BM9yWQ+noQi+vzpC57QlUBQRDoI2WtDKt5Lc/QXZmlYCnEf/gcA1UrThQoFkmIG2vPHigURhuvAfYPg",
+	"a8F65MJdJ1BxCx2h6bi4be6F4iN4EmoMroINmcsr7RYFxVmqLTQ+lOXCHkHv5uHVhzwA+3pFQAnWkqR8",
+	"PGmMw74yBH7xSH9ruf73UskSFngAogVTn54dn74GuMaWuPyJK8MR8gwWwmNaVgVwJ28dV9uiumXDWv4j",
+	"XBW+iHNYW6s3t3rz4Xc5afSJ27rANs+U1XN2EPHYQrMG7Y0XHotWod5Nof5V3jbozVAFk30tu60hvhMQ",
+	"PoLfjH7lNAujNY4yOQVV2CkDNoyx8/zkTeVbDkYFd18BqX4IcVl1eEpvmOqTaJZSMeBiAApnFBjF5Jaz",
+	"ORfjKCDQK01LEk3pdDBhaRL1yPs0ZWOjY7oQCqMD14Gy6gL1AP00v02owg+ZCzh2TarFdXHkvzs8bZn0",
+	"TUG11SM3F7zlHD+o5gCwcIuutVrC4WsJRuD44BpNbXGRhtyyu3UAbgsNPEJnCEtJH4loKth2EcdsplXp",
+	"E1IebFIVuoG5wi59wQrPg/F1RRQ+JLICs64s2J9ZEtn0EZlr1i98Ux64EhCZhWI19jJfG1NZRhx0Skwo",
+	"YSOap1qFgsbmVy7GEDqCa28moGb1MGki9RuwInwgb1mW8YQN0LyNekbO425F+Ewoir8MtIx65ML7+gnV",
+	"DqnxUjYanGTLylGzhDdn6TuU7j7Zm0v2plHbSHUz/geV6HXkspXprUw/WJmONxHj0IAFlhyys6pWcWMi",
+	"h1kP9RRC1rle7NqED0s4kREf55kxjCM7cR/+HnUrNnInKeDMY8MbMpmmxqJdGgxxjX2ipjRNbbkSxASM",
+	"+QfI9X/Hf0TdHoFwMAeSo9zaJNAOfiirsBVLacPrZizjMiGd4cI6aMBBAvmQARkuyJRyYf8auKayRogT",
+	"OSKKafRjgO8CXsESKDwyLbFG17prRBKuNBexduNUUOlS6xUsgx9AEHcDF5GqCCyIGbGYsYBcvnsbCpS2",
+	"HrZuhY33nbApxQOgBZnLAaEqXHEplFE28IluYBjkMBdGgZzNGE2VeX/CMbgQ8yPMWU4pF95LeuStK6zi",
+	"eg5QTYdUsR75wlBnurq8+OnXyyeKhEdXuPXhEZR4YTSe2HPxRBnFgwtgGCsS1S/sKcZJtpblOOznTE43",
+	"keP49LXc/NkPrqbcxiM+ecGtm48yC04ztvmA0r2wMlV/PbuyC96W/FrJr93R7Ht1v4aLgns4dmEuUXnT",
+	"0cVeXnO42aR+sVV5MxWp3sIK84eLtcz62SSGqn1gId2/C2uF7a/nvG9lbjjF3LDIOVVIN8PKhHrOmCDR",
+	"KJPTCD4q0jJC2FbxW9YnJYuaTxiAiQWrIp2XZM7YjQrIFRuTF90Aw4JDMeKGfc1SKhTpnJ34T50+65x1",
+	"nZwSOU1d5/DiRbaVKkgX1CKw557CNoQZnZOUT7l2bs9QYAV/LsUxTf7MIYo7oZqdWwpoqiQJj9hX19K1",
+	"eF6FR4GtAVpwbTQxhSyfsvH5iYOPz05CAV8EKsAZ+Z2xm7MT8r/ISRdd/FNG0Yc4YeSn0SWZ5cOUqwlT",
+	"PfKZZTETmo6ZIhN6i0EL5tOnuGC2Aho1JORpCnZjKOxuVnfPcHzYWHMm+oZiG7iPlRmTFcz78t3b6+IY",
+	"ruLgTSUdzRk5qpsiKytUbl6CVMt7zXr/mieXk3hpRe6yi5rGbG4iNY9e4Tk1v7ZlHtfp6MVSGhXPsO6C",
+	"lwSOBdTZjc8FuSDUKqEbMfKv5lkmYvYP1OJ/hqhquzVE5cMp17quyvchHVczIx61i3A3YxKjH48zmc9I",
+	"x6hOhnuBJKUZePwKFyIVSShchUo5S1nQkA+Bvq1ZJkdMmd2mqdGeQZeFI8axSm2h/Bd0G0lPBVGxzBjp",
+	"fOA3LNOhOD22RQ0r7FhBZVw1MRwZwS/DiBfglbRhN8aoMIoByAroAQYYWY/8nBnFm33VZXSQE2mrmHNx",
+	"tlrdenfdepWgsQfygUpnzyQXeuN64F/y7JYtPsOYv1vtfz+SoLw+faJgwT1mZXiS4ws2IaRkA+qu27yJ",
+	"ZBjlQrD0HycVmhjZz7AULRNrAYIDYxF4MPtkIudk6seDr8QlM6NRsAQVCy9qyI+8BYBOkIQuVGFUwyMb",
+	"8Y37wwLfsUaJtVrg1YbdRqsxk4hQhwkQbbZWBX486XQqBRnxVKMqCXeP21D7UJTfTOw390vo0zfYrb5Y",
+	"mgdSEENDALkKAVgLaVpu/ayw6N2TK1ji3VZ3yxZbtvjoNnS/akG7WpkF1IcGtf2rw/ZIBxNsRVLkP5Qg",
+	"Wzeo2972omzEG6vBsP8w5nhBlKAzNYF0GcRmOy4QRlgex5LA1dIv6mqh6HqiSEqVNmKp2ye+OU3AA3/6",
+	"nGhJzl7Y7GgRCjljovRwyoxQAcfBbHpR0splU3ubTYsIkHK/YNA5POamUMUcoWBfZ5hvpSVhohC6p2dk",
+	"KoWeqCKgmsIHYGRMbfYnihTTmDls9Cv8c2STXmKasCmPsfMCF6TI/Kl229B5JhQ5exHgA2Csc0WUhOJo",
+	"q1h6eThbnt7y9EPj6eXprN3+0+dwLaXLV6vd5aU7XN5fV3lBlIH0xY1dz841E4DAJ/k2uClG/hdeLzvJ",
+	"mlayPvd8n6BZD11kYBIs62cj60gxn7np5iHDNYY80xPyL/LsFFiGIp1PHy8/f7j4OLi6vL78eP3+08fB",
+	"fy4vrr50V/e7s9P+lLOtGcKjtLay9G7Y28p/epuwsOq4td2tMBU6yRnq6Bmo560T5M4UJQWFgYqGhu54",
+	"w9nGPut+oBKNY2NzNl9SjEM2S7//MOStb/mlIUs1NaXL7loHzMq24bN+gLHjfzgVTSGA5kDilH9ixhZd",
+	"/uCg+EQLYgSuA9O0dK5gRVJ1Xq9lZtPTKdFyOlQa0ufhixLHLC9c5pCQmiyYhhvpZ8A3cEDYmv8YGj8D",
+	"icvl0J4vHwkYlPxw9cS2juh8XPTcbAKha29UeZfuZieIwB9zccv1gRVgbJv97qsQIvq53nt7vlFwiWNg",
+	"D+SbY5N4gFmODzLdli2J62vgtyY+PPWvTu1GWmDjoM2VwRXD1+iEHhf5vopQPn4HVOsJ9VaQdDAawbIm",
+	"ecOE8jk5jnjUVqg+CFUBaiC2bePmqIHDhGzOMsc+qF7aMrTf2Vv/03LRi/6aUmD7ZpJycYOLHxA1Mfwc",
+	"voQXCdaohB1M81NLFQpMSiIgPXK0Q2mmDshRM/uEKojhvGEz3cVqApV6Ke7rzeZmZJRJKBSUAN4XCrOX",
+	"qqTHahJmiHr6F7z3bxuuWlT7aXqmuCq2nr+3G2Y9hrZOTyj801bgncv9ggMwRynB2KUydMkMw+BL86cq",
+	"rmiDTgL7tCBDFgpcSnAuxcyJe7ODX2c8Y4p0HETx7AScigGhmkyl0uTNSXd1j9Q6Wz2EXql1mrbrmbpq",
+	"9O6iZo89VJdepVRuZt9Sltph9/hEN8GSPLUt6ZHFwh0h0JR+me1Uk/LaFqttwtxmGgecQlbyyLr41tId",
+	"M+oUkwJ4FoTGxoDSjarISquy7cXa1vZ/6F6sDZL0gc2srcXCPQTCquSC8hK1pfwfvHeqUdaXTC9neRkV",
+	"GeTvSrNr5yr+TYrwNh43LINptHxnIpXkP7FUn0O6UcYSJjSntlqrsbsgsn2NSw5bkxW5SuZyoz3hUpwc",
+	"+t6DYmEjDEHIheGlwhlLUHpLxM4iMQbN89MT/BNq0Mnaa/2Bi5uHutAw12ZXGR7d9hLbQY3X156uQqTu",
+	"fon3X6pgA6J+keLxFBgW5xkk5v/3H/WmHC5oXGHBldKgVzeKdKoXoaZZm/+4YYuHueR4IK7N3Otve/G5",
+	"2zvuqu/YwoN3X65BLgQpreLM3eMqgFLWnpGZufLrq2i7VcC6yTS7aYBk8IUHAbIs9/wD6mosa+c+fLXJ",
+	"Nu7Dt2LcLnwM59qn7Y0UxozP9BZM2Y3Y5ZvKsUss+sqVZvhB2PLjmMCHIwsurN3qC4HA4p67S4EqH6/c",
+	"gtZV+miuUnJRlP5mpZ08F34SqZC6mn365KE9rKG4KtLXEK2mVnEeyTSV80rlGpzqnFAhxWIqocweQxk7",
+	"sk4Qu+RPVLkjttpCIStL0oCUZk26dPQW9G3m5n3gFMzD9hoD7jVAg+YAck4P2PnsTtEWrufKkG0Fd23w",
+	"2lDE8rq3Tuftnc5l+u2yN+0BHc4jxpIhjW/6Y37LItKxfLZORLda1vxOgQgywgkCy0R9eVJzVW/nmiad",
+	"52dnlRLiVfl77y5Cpf3jlc8pqjLcskw5t3TZOf0wOhD6phvafIYYR7EcEVp+R8evPW4esw3Xo0LW2HHQ",
+	"TgaqynWDO32/MrOPCMahzESnEKtdcMZSAry4yBXFvFBjxiLB0L5owuKbavmiUDiy+oSSeQYVgqGWHSiW",
+	"MtfHcnScwSp6IQsnJ37IggMkfC2Fj4UtZYLF9hVLb5lynma1i8va6RzLStRdHmjHXw/H/+wo2sX7XB+7",
+	"q7TZu+f5yoN9thChO3/QGg/zzkVdg9bX3Pqat23LUogLLUu3smNj21jdrSu5dSXvx5XsicQHNZkek9df",
+	"e0pmW8X7EB3PWXnq9uJkLlTFLXim5UwyZYZ1ITXIM7erMlSCUNcFFRuBUObKQvm+7W7ChRt20FCKW4st",
+	"oJTKkG35Q23wGiilOCsteLIheFKsWECGOU/1MS/7xpZQrpyLeyIpTRWG3cVcnYN5kRTdih0phVEOGpGz",
+	"108hf0Or0pF+MDhDbaFtHjjtV8l1NSIJlIhcMPVUyIDEE8ljFpCRq/LYLUL8HYfBqHM9l6HgQuksx6xM",
+	"rE1BvtB0ZJSWGU8lKiSwy2ZNOhHa6wOw1QdlydEoIJHvc/B/6p5D+2XYjFBQsz2271qArV6pqib3e0of",
+	"LkRQxGLGMnGrrHokMv8J+Eku+P/kDLvf8RHR9IaJOwPSr0tN/EDgAEfRLnBAfeyuHHPvcECx7NuJgZ0/",
+	"qIUDWjjgUWv/J0nJAMvQS8d3SWe1QNrENV9I421BgodSeAtb0uOnD6ozPiajuPZ8E60teTC25BKahuoZ",
+	"HmnPIVO5TXu3NrE2iX29epQuiVvox1AlyVsr3w33xFu2c89besPYDB504wARO6h4xVBc0izlLHM0QmOj",
+	"hXVALYihNPCKvxef5XmyVnzdRbEotkYJ1yoUEU8iQuNMKlW+UksyZF6nEFxyRae+m+y/nPVUurYwDN+u",
+	"g1Fnm0Mwk6TKuv4vvnd7TdZ1Iwy+rdK76gM2Dv+8Y/yuIsBOs8cWh4cp2srbKdi8cFvb09zKvbYT4sFq",
+	"15+xiRGhcHIrsRhO5W4SausU6xKKOIbqgm3M6w9fHqisSfkZdnwjwP6egZTVs2SkS99WsxQSik6w5JyM",
+	"aKpYH/8LfzXcuIkay7QrVNi3DqVMGRWH6iGoLv5GHoKGIdu0MW4YvMZDAMveBlpu5yuoFWv1GW75U1vJ",
+	"596VfGpV8WrLfiAW2SdRxkJCHOOMVRe9byx60IPIfMJT7D/IywbuvNLaPXpaY71RKDpFJR9zP7vo4qjs",
+	"q9tRrDH+zNYYl4JEtvHtALrRf4Tt9wNGFAwNBfvKlcaJi8iemGYZt1vx8d0XaOLARW6onDCa6kls9nPK",
+	"UwaVLLG/G7TDHWVy2rCDoahU/O0TDtk7o4XrCHz6XE/wt4QuAjzGxW8v9SQg2Hqfp1wvoGC+ER3DBXlW",
+	"qWAOzYjJ6Ss9IZ3wSEkpbGXz01fhUdcoIPGN4X9c2P6P7hWvzQhKzt6Qn9kwy2m2KKgx23RKfqVZPIHz",
+	"BhGqUK14jS+myo0PwRdTpWg7X0zz2F1l0x59MbVl307g7vxBrS/mUCzT1rzcLpZzvZwlnVnGZhSaMEJx",
+	"iCRP9UTKJCgkTXeVBrTC6mxjPtuYz4eO+VyStQ9quT2mEEGlzKxHi1YeVMRnnVEWRsfbd289vXiNebiT",
+	"Cw28Gt/SqDSGRHH3S6ORZ/XkupPnXnLd+YOahfhPTPzCNkRge9r0MtL5318+fSRTlo0hMSyedAMyzKfQ",
+	"dMDsiAVPz8lECplnikTvR8fgH4oOxY4c/slirew3wMcZuwT/0Yn+Co/iSRwe9clfoU3CBqvO/CU8Ojs5",
+	"e3l88vL45DQ8+vtvCEvLMrpQdmnBysGCLyXa5krFEqoMI59Ttdop99sseQBzxjnkNrZjYC2OYT//1cSj",
+	"m8ja1KZZN3Z3vA2+bx++tcMSR3jk8Ry1Qql1oR2sjYNyY3WzvAbBsYst85SJZO8xMT+SPL8USSnMSymb",
+	"MaqkOKAC7IC80htj6Y1GLIaekDbCmySQfF4FYpXmaWrIVrGc2dADIasAsZrIuXKGzZjOFLo9IWXdQafY",
+	"gbGx2Y9IHhhWDPYguZtE2BLlm4rqlQN3FWuXItljGMxhiepS4WsFdSuoD1ZQX0Ldl5p03lgUq6eGj7bB",
+	"LAcZzFII0/BIyJq4TPnM6AGZzMcTG7mrwyPXHb5HPnClq85g6Ka6XNnILFAQCilIRNVAjqKATOgtAIrx",
+	"hCGUqicZU2ZDSCeacjGgYxYFxsgunHwys52WIxVPpEwHC0azKECpfEq+sJmGFQ2FDSrGx5Y7HS/wxYTr",
+	"PvmP+fENYOenz23r64wVDf7OXp4jqVSQSjPoUHTMM3EqldFfMpbwDBsvy4wkLE65YMm5OVZQ89KoJjJz",
+	"m2tXobuqozTpcGhZQWQWiphRxcW4i62jgRghl1TlsuKPm510rHu5+m6ugzLOB38KRfEb4O0QblI5ClYd",
+	"xRAUrJBX+X3jKnmlWPzF8IQl7aguIt2ZoGNWejTOXcdaCHfW0MF2lsqFuflPFHH9aa+vLj5+eQ8Nan+5",
+	"+Dz49f3HwcUvl6Rz+ry7KpbJHrxKLNOUfuXTfHrUP3sRmAfwP06fFbFVXGg2hjquS8FVb2UudOlxhw0h",
+	"d5zO+sqbK6KIpWwV4d6NqBBvF+qoD/FcQWNg1rJaYm7bn3kyNie4stTS6L0rSIBT1xyLltiyI8uxaIcc",
+	"FPYLnW0ZE+ZG7KImlmPXRIRV+OydzebbYLE1Os1/Kks5kcbyy1PLYJeUHZ/3CraF6pPPYjk1x71Vfw5W",
+	"/fnZRtJtoMX48rVRLwiaBboRsivvKa4iYBwKs92dluRe9S8S4c4MMJQq+qNHIp1nQg1OX0eupvLpaz0J",
+	"RaEvddwaPVFE4XWAhvXdcxJBWVf2dQYqy4CJJCJ+3cAagU8Ucc8C6CJHGMXlvtNNOKVfjZDC+Z6dkot8",
+	"nKtC4NGYJmzK45rIq4Y44Ln31jAUxSLCB5OzF6Tz5fLjGTGKEbOoFDk1X2W/Et+Pdald72cH6TR78JlI",
+	"8DB8wbSp4cL2xtYTJmodpm+4SGwaV0rNw67QsF1AJTMXjcdszBteOao04ZpNe6G4hwb1m2UopeTYQI0y",
+	"wkIkch6QUyPHX57YkLxVsrxy2JoVitOzoFSNXp74qtEmmpFTM3RBG2pHdsX+eXrH8r5upHysGLa5BrJy",
+	"gjVqiBNqlmcFREkp2hj1jdKGINHCsA+fJZu1NGtoVpIIOZTJotD8T18b6+3sBcmF4YeCJXeoH3M2nEh5",
+	"c6zyYbF928AvKE9tXq+drEzsPfcbEPmvqEQbbVu46nd8zZcKyRslw/jRVjskw9xxv9ERnXzhUOjqIBlH",
+	"w9JtxDlWjducdayeYQ3vqJzKllXclc5i71912UgH7ug58dtWKxZnTFdKdyB73irZZS+X388b8Uedg7tO",
+	"8bEABggfYFSgQ+/+/BNL+S2D/Auv8cQXTUVCs4TYe6GImrGYj+zl7RNKoDuzVYdh2ieKgI+7U2Tpqwmd",
+	"MShNFYoRMyqhZtOuNQcda+fGFiwmITwJyjR/KYrAV50trKY6S+miTxJ2nOTITRg6S7tBKIpZNZ8ypel0",
+	"FpHOb4J/tZkxRYEuqjWbzmxdr2KU2T6q84xFpBPdngZhfnLyLB5SxV4+J+9+vXh7/OXdxdmLl2A18KRX",
+	"vKVnxBw8zSJywxYM/d3wKjt85uFl0XyiWDyI7Dk5J0kOYc+UZLLoqyVvWZbSGVYyLyiDtB8cFhA1ozE7",
+	"VswwY82Sbo9ciAU5+/oVTl4ex0wpc84X2ICPpYph0KvOuCORfcX7zGkaiiGNb+RoBKvypzmdma2NnzHm",
+	"ulWDFVBCfAkeoAUZUZ6qYOlimBdOaXbDEhKZR7gYR6HA8vtu4Qf+gJ57yp0IY/IJmzT029WHIglpovVM",
+	"YYzBLB+mPCY0STL45FnGb43RE4pUypn5KviklIub41TGNHWPMlW1sKmu8wJb451QTQBpd98bEGlDhnGm",
+	"UCTc2NhJ15WpNz+ieiAzQs3dckVD9FxmN7j8DuH9/fK/3n369O/BxYcPn36//Gnw8fL6909X//7SI9Et",
+	"Z/PIZiGpUMwnVC+vskXnVZ9EFr2I7N2BVTwnka9doImMOL/MFk+UM9nN9+I/Q4El4pvCxm2UOJqdlRhx",
+	"uybg4/B4w+rUpQbB+2j5S/BPQ+4AOKQRO0X7BOf9OAqgl4ydv5cwmqRcsEGSs4FRe4/+CJb0uP7Ryemb",
+	"Z6MX9PnxaXw2PH6VPGPHb0YnJ8cv6Mvhq/h18oadGLsvz9Kj/hGc6/7Tp/aVWc+S15PZ+KkUzHoszbGo",
+	"KY1H99F39pgo1fS2zRqorx55L93uzjbqbSZVW9Vu71qxPZFDhlFycNmJlo4Xo2ZsUe5lzbJBp2zSl9dZ",
+	"0tvmR31rc/oXppvlw8PbmbtwovvxoNWtfz1dqA2lOqRyed6RrpqtYPvBzVxls+41A2c/lq6XCuOPujsl",
+	"5jB77iL+9SD65p4STBpo2y7LZM0E94TC9pZvctCs2KWftCy5jW79vtJQagz7t6sPgeWawCEhWi/W/JaR",
+	"UUrHyzzcplt0d9IonyYFqPh9+GpKEHRrWfB4XpILhDC3cZD4Q7ZmmNXBa9wiFls9eI/I96WEXtTvdAG8",
+	"uvWulldz5uOD6aN3X3vE5veen7YXRvF/cpZbZddBoZgnBTHQdqVtiG5FHTgMN44l30N8bYoYZl4DZh/B",
+	"/w0Q4eRJZMuuUU1kDNFSCTH/ztzjimNXEm0B51BUltNsiUUtSMcQjJKFioTccjYHv4/FzOGV3R65ggPC",
+	"ElIKiKIcNs889w1Pon4FFIFENc/lg/XEzO6MGaLhPLHp5cXeNTF9pMBytEu8D/dAi2GJjvqYF396dnxy",
+	"en1y0of//b+twVikbQsY9mw3wYHvuWIKgp82kxyVMX/v9mXF6CXZAac3+eHkRau1boiDssLL5vNf4EJU",
+	"WHYmMwK3DYMhlaZirYjbQFpJTTU7Rtjm+xRa4MZQtm5zFSFG1FimWEEGS+27J6y3GR5AJ/NhIjZXsEPO",
+	"Xsd92j9W08Dm7SoNbBDBUf/1y+cnJ1sjDvAFV9bD/83glEP1tNWx7qLFGhxmF+EA4TPg55AibtvHtODL",
+	"4YqxX/htHXppZM1Vx96mLHqNkIPo+2NM9miTc374QvuQ7vUZd/uOdIm3VLFjLhSDyOpbRqZGGBIp0HcT",
+	"FKUYMzJzxb6geHdg83nZVxprqMoscij1KDPy2+ePqxIY/qeebvqBibGeHPVPTzCtovjvxgjmpikhXIvr",
+	"xcPPPMu4ubkDxcTAnL3NmwYz8ZGhYGyemSU5yuiBYlpzMX74aO5HwB3tucvUhlHZ9ec31yOWR26YSNoG",
+	"Yd8VhH1HYqAnZSpS5RGbDBTyoRJo+KfkwoVTzi0XhTbFDTlx36pxgC2eeiAdkMUy2wbWroAouzC/T5hX",
+	"o6shUZSmRiNYWBkOKODytFaYVFs4RM9P3kT2GKQ21i0qmzpQ7d7ayRUjXIcio1DtXk+oK9PgdCBMbQSI",
+	"oGuJrqgTNcKF1EA81FvgOsAUT1vh2JO5IN3SBXZPNufIrEwnOjs5jbp9/3NscgJLU/OkfRN8Aw0FzgvF",
+	"OGKzY/hurgiY8xi3PKM8wwzMsYQdqFZ9fmJrc8kRmUml+DBlofDAzk6x0e5nDwqNuj1yPZfFYmBYRhFE",
+	"b5sfcJaRAsc1f59KSCaF5tRSTyxSLBIygtsDa2LIXh2767HpQ+g54JGzXcOBhoE7yao9RtD6S72F3N3t",
+	"O9q42AeLi31fXL42QvY+rQOQx9bbDHWgD83JcbUzQE1xaTCS274AbV+A+/QFCMWFIwViZsxjWhIqsF2P",
+	"oyl6dnLqNKAPhQbUoXZlZ5kcpszI/lI/6obCa3tl32Ekc0DMC5zqMbcH1Cganip1Dg+JhVFjWKpYYJSw",
+	"51GPXJpjElryClGOuVP4Bcd0TheEJyXxMLI5KPs+gv9zns2kYg9skD6OUHygjgnP1qoD9pj8q8EvkTBN",
+	"eQqEFGcWCqw3nUp3d0alaghXKzBqoTuACOwoTdGvvcQ4T07fnNAX7PT45fA0Pn5Fz5Lj1+xkdPyMPh++",
+	"iF8mr9jr0VFwlBayfs0Ur+Kz5PjVEHKhTk+On9MXw5fxq+Q1ewM1MDTVuTrqPzs5DY401+aLj36Vtywx",
+	"3H9KzWJixgNiJy5ryiZIuaQpt3zq6dSMPfbHbnwMPuMc64/A1gt/7nMFtMxql752qjbVoGCVrmWbBbCP",
+	"LIBGm38tbNI239ih+UaB6Pxg7Td+4bc16U6bgBrEFqoMBCEYrohGW8yY6FKQGP6rH4pmwGU+YaIJ2PHU",
+	"hqDc0NqXTmnCMFlbOxDDxy8cGEE8qCLlSq9Ov7gXZLCntIsdcIOVA3fEuPeWXnEQKpJLo2ibS23tw1+F",
+	"H7Te/G+WStEo8Nf389gQgXhKoULHcSq3qalZFepYSMNazliro2I4k05UvgUxC4g2Q8licXXfhgZT0RmQ",
+	"aApvWH2yyVK8gHd/kOPvIbHiwgh/CAreyL9Ze3xzlrk0cF0yRamQKIIVOeqep++rrfr3pfSbyzehiqRS",
+	"3hTx8U6eQVgaXCGPL5SInVObLMzn8Qe8kfdMxFhmJ7H5KKFVi2y2yOaeYo/euiN2b2ZrZ9qI0/rPbs5m",
+	"q6OWeCwIOmLvTJWH2uYM8wkDKcldvQ1buxdLuLZs9gGVLXusiJZETfBo27M5qlW0tqZjUTWU0ekxFcmx",
+	"3ch7QC7/wPZoV378BC5guQUuHhtajB1mhgB6pe3pOYQYBEvKdvEHtUFbc7g9xh24pd2QQ29PexNnvrJ3",
+	"vw02+KYZAi0wsE1MQp1drpdJd+rsT/+y/xqYvxqGmmR0vltamotKnlE9KYOSy/mP6nxim9Dkf6ik/JVm",
+	"N1U56fZIBGWtV+zgcA4nwgtzTDn2p+KaKC1n6kB8ET+7Zk7uU2gKlTut3UAyc3Ec1u8+u/Pbv8kvP32+",
+	"IheZJq86z7pd20XL+jetPRwKr2OF8tp0DRcYB2mXRuliaSCJPCqPadQ1H4h1T5PANZMwSxGK4rP7sH6u",
+	"/ymiWkOqONSiL4ivfWAn8ojrAV1RFwrWG6pCUTEChSSpFGMou2udU9Z9W7yZEkVHbJxTjFi1fTxkRihJ",
+	"6XyUp5YkIB1UKk11rmW2IEmuF16PDWkXBp7HN8TylmW4cAVsZ/fCmSQBNGVBKxet2gmEb1aoiqWIWYZB",
+	"H0udXriCQjBjlpAoY7eczSElgiVRKKqrVf0VCyhj7hKcWUA2SC40T+tWuq1g2yPvvZMRCvheDLCtHAdz",
+	"KXNBoR0uS6CZG6meKcaS0n5r3AOzlbVNaFIjf7fH4yAUyRoxm6qSK4ZtrZD9XlyV/XikHkWjvPZ4gHBn",
+	"pnVEtariN1EVgcMVagNV5VHcUWlkX80C7dNnZHMJ+vim/biMMOIS37ADHHkJAw8kFPFLPvyTxdbddVls",
+	"z1oO1zRmc27XPHqJ830SDNsyJDLOQYC3wOVDtpM2Rx+15Qkz9wI8dOYuVD10I9BDFO6Z05KsjrB/x5Cv",
+	"NrXOodY5tCfnkK/X35WZ/sl8bUWd54IwUPbX98izfR0r6dRNrYAPL7zAW56NvF715zeXDcsj10QY+JvQ",
+	"hhLsT1Rcr2rZ2XqzHgiju0gSBdhGhU2bSSQsAE3TRU06dF1Nx8adCWyfozlPmFC1rBt2WPneeOehi1Rt",
+	"BQCeVj44528TdNFX0ggVs1FqCVyyCA3AUGqp4w8WCiGRD74MEHwxB8jioK6/dzG3sphMKLQsgRuX6Hfu",
+	"gamQSM1mutsjn4oo5ednZ6vdgR73OwSXoEfOdm7BhoE7iYA9ugf9pd5CnO32HU1izP7cugpb/OcA8R97",
+	"OptlUlUMrevpvSNK5Ct2T//y/mtgs58fyrNYnfre3sV/cuoTGKs2IMdv+b4cbn7umi0bwU2zTM4PWkFZ",
+	"kQ90L1m9p3ygHQT2yoE72mx7ywd6dIHt5wP5bsXWF9MW9jzwVCDkzVh/eh1n3lFcwxR7r0Pty0VXjto5",
+	"e4CCqCn4Rd460NXDum1sRTXJXYA9zbHIGDZs1tyZn5VHIdyDJxgN4vDMZyenxJuheyDGtbcAJVIqblhi",
+	"iI1GmZxG3qe7rNplkvtFyIUiHUM+VCbj2B4Y2bYqinJSpZhSFpebMqa5GGN/BZxMBebATeZ0QUaMJUMa",
+	"33QDcvnuLRryoahMYP4+S6mwMwiR05RgMIcKSMLVLNdMBUgtcAp8PCAqz26Z+W57YWwYi7jl2lG8BkFx",
+	"AW5FOozmU5ZywWzYEJRlKNK9Q2FTuOHv5gz0iFfc4okCbBzrXmDrZixbphBUpxnrk1hmGcDIEzbFKvJz",
+	"mpn1QFXx88X123cR4aPlIzlB38CUZHw80bDzRl5NuIJYHYtEBEW0yhzPJpZ4qxaEgXIqStOFMsRx6/c1",
+	"Rx0f6GMgkF9wBarFzCQXGq9YxvCkFl87mzGaFX0/HZZTcyqhPzUUnQhfNABOM0BOE3WDIqzbA/QD2ywk",
+	"F4ltZghN65MAHQG06GbOlS1396QI9UnlGL8fWSBXRaCWFFhYzrKXJ/guPAhSxAycYtAfxFy1UMhRsYbm",
+	"TATljTVLGLnvyJQUPfy2CL8Gi4TL2roU5ww3cUZ59kQ1pqybY+RalNuJz5cOhxlLeaaKpciSULiSe4bg",
+	"Ku+Dw3NllX48eJieb46AvyxkQtFCdBcUwwUmFIPmYkaxMbkX2AUd4c2j5/gz0ipYxWfDskxmiON3jeiC",
+	"d+K7iPWh1O96LxRlvQQCiJzyOVqTGv+rWa+1FYm3RNyCb1PS3/BsbMx9dz2bjXVfWIwt4LZttXeYf8PG",
+	"Lf6zf2/3Basbtfzues/jZU8MiyhYQ1HQAvidsZiVpiJRrW7f6vYHq9vDgb+zVBMWdCr02jLJd5esfyeY",
+	"2kiMNhJj5wKEV86OMBo7p2MWVO2FikFRMR7wwxIWc2XNDWs8wK9xKlVuNE+ZJmUgQHNxh2t3kL+D2g6O",
+	"1o0iLyoPby48a8PWxFxgPYfaIrfRFg8dmOdah41s+SprLMusIULP3DM+ZcTcuszj6nbUzjF5hioW5xnX",
+	"CxhEZ9zouf3//sOcf8mTGP79h3ksu3VT51lqaxr2nz49PXvVO+md9E77r09en8BtsNT95Vwwxd1UcK1q",
+	"sVYes0Qe4LNl0M/sNAk3lrPMFg2zvHV81EzgtxEo4gnMgRbMrKhz4zdaWwKNZMiP8sqWy5FXmL4kqSJV",
+	"DVX27wWQ0kDq9V0BHTYVpeIwoQVuA3ywlt7nUbQE6i0TcPH5PblhC4uMVC3tqrluITImXPVN+xIbCdr8",
+	"be4kY4s8txLk2BMBQV3U1qQAyL+gRJIqQqAC03gNU+xVWCaqBJdAR7EYDkuIYvgCcmFW8t8BoVMmEiuj",
+	"QAssWn/VISkLL5apUnEq4xuPHDaJG0j5nLEZBp1AzG2Sp3oiZUKMwUf+w2hG3hhSzl6Q4wasa0xnuD5z",
+	"Y+mAK07JysaUY5puWq5jOWUWMlPmFWw6S+Hc11YGGB6ufcHWLDhTImulTuLUDBdJQ4U5QTJH14mlzb62",
+	"6UCOxxkbU83IiI/zjClieFauSwUjoZoOqWLWoEu4sqoAZKdlMkW+OWMCHj0nQpYdFcz7E4SBvlx+PLMg",
+	"lEdZxswfGilLDCPHzRIleukdZdK5YmPysgt3Z8q1LrIICU1uuWIZoerGlorg/lspzN3Ey6QwJq5dZPhg",
+	"26nHFVkqqzBPCah0JT7TUb1nbwBIM1tSEmNneALpfaNRr5p6W7yugZyfrDJGUqaN6CguYfFOSOdzIfyk",
+	"8/mnn7GFu7lCwGDfXf/6oRvArkqja45cbmdZdM81VMJ3NJDxMzdWBtWaxhOEtmktYkyRDq6pObSwo4Gj",
+	"OSBTLnLNlKFiwuIbjwiekeHC8X4AbLkgw1QOidIyo2OfybiPVD6zBw7axAxZmpptQutNLZRmU4V31zkZ",
+	"j8ueoiSmmqZynDPky7M8TYHxIYrIx+Zeut6cpPNFU5HQLCG2raHq+swHe7D9/cff/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -118,6 +118,7 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		documentHandlers:     documentHandlers{s: s, svc: a.Documents},
 		adviceHandlers:       adviceHandlers{s: s, svc: a.Advice},
 		consultationHandlers: consultationHandlers{s: s, svc: a.Consultations},
+		letterHandlers:       letterHandlers{s: s, svc: a.Letters},
 		transitionHandlers:   transitionHandlers{s: s, svc: a.Transitions},
 		surveyHandlers:       surveyHandlers{s: s, svc: a.Surveys},
 		reportHandlers:       reportHandlers{s: s, svc: a.Reports},

@@ -25,6 +25,7 @@ type handlers struct {
 	documentHandlers
 	adviceHandlers
 	consultationHandlers
+	letterHandlers
 	transitionHandlers
 	surveyHandlers
 	reportHandlers

@@ -1706,6 +1706,36 @@ func (e LawfulBasis) Valid() bool {
 	}
 }
 
+// Defines values for LetterKind.
+const (
+	LetterKindCease               LetterKind = "cease"
+	LetterKindDecisionNotToAssess LetterKind = "decision_not_to_assess"
+	LetterKindDecisionNotToIssue  LetterKind = "decision_not_to_issue"
+	LetterKindDecisionToAssess    LetterKind = "decision_to_assess"
+	LetterKindDraftPlan           LetterKind = "draft_plan"
+	LetterKindFinalPlan           LetterKind = "final_plan"
+)
+
+// Valid indicates whether the value is a known member of the LetterKind enum.
+func (e LetterKind) Valid() bool {
+	switch e {
+	case LetterKindCease:
+		return true
+	case LetterKindDecisionNotToAssess:
+		return true
+	case LetterKindDecisionNotToIssue:
+		return true
+	case LetterKindDecisionToAssess:
+		return true
+	case LetterKindDraftPlan:
+		return true
+	case LetterKindFinalPlan:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MAPDecisionCostBand.
 const (
 	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
@@ -4438,6 +4468,9 @@ type InvolvementRole string
 // 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
 // with one keeps going when a consent it also rested on is withdrawn.
 type LawfulBasis string
+
+// LetterKind The letters the regulations require, in the order of the process.
+type LetterKind string
 
 // MAPDecision defines model for MapDecision.
 type MAPDecision struct {
@@ -7943,6 +7976,17 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
 	AddEHCNeedsAssessmentException(ctx context.Context, id ID, params *AddEHCNeedsAssessmentExceptionParams, body AddEHCNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+	GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -8086,6 +8130,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
 	ConsultSetting(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+	//
+	// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+	GetEHCPlanDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviseEHCPlanDraftWithBody Replace the draft's sections
 	//
@@ -10999,6 +11054,27 @@ func (c *Client) AddEHCNeedsAssessmentException(ctx context.Context, id ID, para
 	return c.Client.Do(req)
 }
 
+// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+//
+// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+func (c *Client) GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEHCLetterRequest(c.Server, id, kind)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -11253,6 +11329,27 @@ func (c *Client) ConsultSettingWithBody(ctx context.Context, id ID, params *Cons
 // Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
 func (c *Client) ConsultSetting(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConsultSettingRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+//
+// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+func (c *Client) GetEHCPlanDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEHCPlanDocumentRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -16913,6 +17010,47 @@ func NewAddEHCNeedsAssessmentExceptionRequestWithBody(server string, id ID, para
 	return req, nil
 }
 
+// NewGetEHCLetterRequest constructs an http.Request for the GetEHCLetter method
+func NewGetEHCLetterRequest(server string, id ID, kind LetterKind) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/letters/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewWithdrawEHCNeedsAssessmentRequest calls the generic WithdrawEHCNeedsAssessment builder with application/json body
 func NewWithdrawEHCNeedsAssessmentRequest(server string, id ID, params *WithdrawEHCNeedsAssessmentParams, body WithdrawEHCNeedsAssessmentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -17380,6 +17518,40 @@ func NewConsultSettingRequestWithBody(server string, id ID, params *ConsultSetti
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetEHCPlanDocumentRequest constructs an http.Request for the GetEHCPlanDocument method
+func NewGetEHCPlanDocumentRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/document", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -24218,6 +24390,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
 	AddEHCNeedsAssessmentExceptionWithResponse(ctx context.Context, id ID, params *AddEHCNeedsAssessmentExceptionParams, body AddEHCNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEHCNeedsAssessmentExceptionResponse, error)
 
+	// GetEHCLetterWithResponse A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+	GetEHCLetterWithResponse(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*GetEHCLetterResponse, error)
+
 	// WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -24365,6 +24550,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
 	ConsultSettingWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error)
+
+	// GetEHCPlanDocumentWithResponse The EHC plan as a document, PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+	GetEHCPlanDocumentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEHCPlanDocumentResponse, error)
 
 	// ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
 	//
@@ -30752,6 +30950,110 @@ func (r AddEHCNeedsAssessmentExceptionResponse) ContentType() string {
 	return ""
 }
 
+// GetEHCLetterResponse200Headers the declared response headers of an HTTP 200 response for GetEHCLetter
+type GetEHCLetterResponse200Headers struct {
+	ETag *string
+}
+
+// GetEHCLetterResponse409Headers the declared response headers of an HTTP 409 response for GetEHCLetter
+type GetEHCLetterResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GetEHCLetterResponse429Headers the declared response headers of an HTTP 429 response for GetEHCLetter
+type GetEHCLetterResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetEHCLetterResponse503Headers the declared response headers of an HTTP 503 response for GetEHCLetter
+type GetEHCLetterResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetEHCLetterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEHCLetterResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetEHCLetterResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEHCLetterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEHCLetterResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEHCLetterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEHCLetterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEHCLetterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEHCLetterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // WithdrawEHCNeedsAssessmentResponse200Headers the declared response headers of an HTTP 200 response for WithdrawEHCNeedsAssessment
 type WithdrawEHCNeedsAssessmentResponse200Headers struct {
 	ETag *string
@@ -31679,6 +31981,96 @@ func (r ConsultSettingResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ConsultSettingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEHCPlanDocumentResponse200Headers the declared response headers of an HTTP 200 response for GetEHCPlanDocument
+type GetEHCPlanDocumentResponse200Headers struct {
+	ETag *string
+}
+
+// GetEHCPlanDocumentResponse429Headers the declared response headers of an HTTP 429 response for GetEHCPlanDocument
+type GetEHCPlanDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetEHCPlanDocumentResponse503Headers the declared response headers of an HTTP 503 response for GetEHCPlanDocument
+type GetEHCPlanDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetEHCPlanDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEHCPlanDocumentResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEHCPlanDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEHCPlanDocumentResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEHCPlanDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEHCPlanDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEHCPlanDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEHCPlanDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -43285,6 +43677,25 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithResponse(ctx con
 	return ParseAddEHCNeedsAssessmentExceptionResponse(rsp)
 }
 
+// GetEHCLetterWithResponse A decision letter of an EHC needs assessment, as PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+func (c *ClientWithResponses) GetEHCLetterWithResponse(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*GetEHCLetterResponse, error) {
+	rsp, err := c.GetEHCLetter(ctx, id, kind, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEHCLetterResponse(rsp)
+}
+
 // WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -43503,6 +43914,25 @@ func (c *ClientWithResponses) ConsultSettingWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseConsultSettingResponse(rsp)
+}
+
+// GetEHCPlanDocumentWithResponse The EHC plan as a document, PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+func (c *ClientWithResponses) GetEHCPlanDocumentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEHCPlanDocumentResponse, error) {
+	rsp, err := c.GetEHCPlanDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEHCPlanDocumentResponse(rsp)
 }
 
 // ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
@@ -50586,6 +51016,110 @@ func ParseAddEHCNeedsAssessmentExceptionResponse(rsp *http.Response) (*AddEHCNee
 	return response, nil
 }
 
+// ParseGetEHCLetterResponse parses an HTTP response from a GetEHCLetterWithResponse call
+func ParseGetEHCLetterResponse(rsp *http.Response) (*GetEHCLetterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEHCLetterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEHCLetterResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers GetEHCLetterResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEHCLetterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEHCLetterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseWithdrawEHCNeedsAssessmentResponse parses an HTTP response from a WithdrawEHCNeedsAssessmentWithResponse call
 func ParseWithdrawEHCNeedsAssessmentResponse(rsp *http.Response) (*WithdrawEHCNeedsAssessmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -51518,6 +52052,93 @@ func ParseConsultSettingResponse(rsp *http.Response) (*ConsultSettingResponse, e
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ConsultSettingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEHCPlanDocumentResponse parses an HTTP response from a GetEHCPlanDocumentWithResponse call
+func ParseGetEHCPlanDocumentResponse(rsp *http.Response) (*GetEHCPlanDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEHCPlanDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEHCPlanDocumentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEHCPlanDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEHCPlanDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
