@@ -15,7 +15,7 @@ var page = template.Must(template.New("letter").Funcs(template.FuncMap{
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} - {{.Council.Name}}</title>
-<style>body{font-family:Arial,Helvetica,sans-serif;font-size:1.125rem;line-height:1.5;max-width:40em;margin:1em auto;padding:0 1em;color:#0b0c0c}dt{font-weight:bold}h1{font-size:1.75rem}</style>
+<style>body{font-family:Arial,Helvetica,sans-serif;font-size:1.125rem;line-height:1.5;max-width:40em;margin:1em auto;padding:0 1em}dt{font-weight:bold}h1{font-size:1.75rem}</style>
 </head>
 <body>
 <header>

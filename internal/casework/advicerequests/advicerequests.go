@@ -183,4 +183,3 @@ func orNotFound(err error) error {
 	}
 	return err
 }
-
