@@ -10,8 +10,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/advice"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/consultation"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/ehc"
@@ -115,6 +117,8 @@ var linkedTables = []linkedTable{
 	{"annual_reviews", annualreview.RecordType, true, true},
 	{"disputes", dispute.RecordType, true, true},
 	{"documents", document.RecordType, true, false},
+	{"ehc_advice", advice.RecordType, true, true},
+	{"setting_consultations", consultation.RecordType, true, true},
 	{"transition_plans", transition.RecordType, true, true},
 	{"survey_responses", survey.RecordType, true, false},
 	{"survey_answers", "", false, false},
