@@ -122,6 +122,10 @@ func TestAdviserSubmitsAdvice(t *testing.T) {
 		if n := e.outboxTypes(id)["ehc_advice.submitted"]; n != 1 {
 			t.Fatalf("outbox: %v", e.outboxTypes(id))
 		}
+		exp := e.mustDoAs(e.officer, http.MethodGet, "/v1/young-people/"+f.child+"/export")
+		if got, _ := exp["advice_requests"].([]any); len(got) != 1 || got[0].(map[string]any)["status"] != "submitted" {
+			t.Fatalf("subject access export: %v", exp["advice_requests"])
+		}
 		tl := e.do(http.MethodGet, "/v1/young-people/"+f.child+"/timeline", e.officer, nil)
 		if tl.status != http.StatusOK || !strings.Contains(string(tl.body), "ehc_advice.submitted") {
 			t.Fatalf("timeline: %d %s", tl.status, tl.body)

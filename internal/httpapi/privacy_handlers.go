@@ -5,6 +5,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/casework/advicerequests"
 	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -92,6 +93,16 @@ func toExport(x privacy.Export) api.SubjectAccessExport {
 	for i, v := range x.Documents {
 		out.Documents[i] = toDocument(v)
 	}
+	advice := make([]api.AdviceRequest, len(x.Advice))
+	for i, v := range x.Advice {
+		advice[i] = toAdviceRequest(advicerequests.View{Request: v, Child: x.YoungPerson})
+	}
+	out.AdviceRequests = &advice
+	consulted := make([]api.Consultation, len(x.Consultations))
+	for i, v := range x.Consultations {
+		consulted[i] = toConsultation(v)
+	}
+	out.SettingConsultations = &consulted
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}

@@ -2113,29 +2113,31 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey            RecordType = "api_key"
-	RecordTypeAction            RecordType = "action"
-	RecordTypeAllocation        RecordType = "allocation"
-	RecordTypeAnnualReview      RecordType = "annual_review"
-	RecordTypeConsent           RecordType = "consent"
-	RecordTypeDispute           RecordType = "dispute"
-	RecordTypeDocument          RecordType = "document"
-	RecordTypeEHCPlan           RecordType = "ehc_plan"
-	RecordTypeEHCRequest        RecordType = "ehc_request"
-	RecordTypeFamilyAssessment  RecordType = "family_assessment"
-	RecordTypeInvolvement       RecordType = "involvement"
-	RecordTypeMeeting           RecordType = "meeting"
-	RecordTypeOrganisation      RecordType = "organisation"
-	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
-	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
-	RecordTypePractitioner      RecordType = "practitioner"
-	RecordTypeReferral          RecordType = "referral"
-	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
-	RecordTypeSurveyResponse    RecordType = "survey_response"
-	RecordTypeSurveyTemplate    RecordType = "survey_template"
-	RecordTypeTimelineEvent     RecordType = "timeline_event"
-	RecordTypeTransitionPlan    RecordType = "transition_plan"
-	RecordTypeYoungPerson       RecordType = "young_person"
+	RecordTypeAPIKey              RecordType = "api_key"
+	RecordTypeAction              RecordType = "action"
+	RecordTypeAllocation          RecordType = "allocation"
+	RecordTypeAnnualReview        RecordType = "annual_review"
+	RecordTypeConsent             RecordType = "consent"
+	RecordTypeDispute             RecordType = "dispute"
+	RecordTypeDocument            RecordType = "document"
+	RecordTypeEHCAdvice           RecordType = "ehc_advice"
+	RecordTypeEHCPlan             RecordType = "ehc_plan"
+	RecordTypeEHCRequest          RecordType = "ehc_request"
+	RecordTypeFamilyAssessment    RecordType = "family_assessment"
+	RecordTypeInvolvement         RecordType = "involvement"
+	RecordTypeMeeting             RecordType = "meeting"
+	RecordTypeOrganisation        RecordType = "organisation"
+	RecordTypePathwayFeedback     RecordType = "pathway_feedback"
+	RecordTypePossibleDuplicate   RecordType = "possible_duplicate"
+	RecordTypePractitioner        RecordType = "practitioner"
+	RecordTypeReferral            RecordType = "referral"
+	RecordTypeSettingConsultation RecordType = "setting_consultation"
+	RecordTypeSurveyInvitation    RecordType = "survey_invitation"
+	RecordTypeSurveyResponse      RecordType = "survey_response"
+	RecordTypeSurveyTemplate      RecordType = "survey_template"
+	RecordTypeTimelineEvent       RecordType = "timeline_event"
+	RecordTypeTransitionPlan      RecordType = "transition_plan"
+	RecordTypeYoungPerson         RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -2154,6 +2156,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeDispute:
 		return true
 	case RecordTypeDocument:
+		return true
+	case RecordTypeEHCAdvice:
 		return true
 	case RecordTypeEHCPlan:
 		return true
@@ -2174,6 +2178,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSettingConsultation:
 		return true
 	case RecordTypeSurveyInvitation:
 		return true
@@ -5062,11 +5068,14 @@ type Sex string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog     []AuditEvent   `json:"access_log"`
-	Allocations   []Allocation   `json:"allocations"`
-	AnnualReviews []AnnualReview `json:"annual_reviews"`
-	Consents      []Consent      `json:"consents"`
-	Disputes      []Dispute      `json:"disputes"`
+	AccessLog []AuditEvent `json:"access_log"`
+
+	// AdviceRequests Advice requests addressed to named advisers, with the advice submitted.
+	AdviceRequests *[]AdviceRequest `json:"advice_requests,omitempty"`
+	Allocations    []Allocation     `json:"allocations"`
+	AnnualReviews  []AnnualReview   `json:"annual_reviews"`
+	Consents       []Consent        `json:"consents"`
+	Disputes       []Dispute        `json:"disputes"`
 
 	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
 	Documents           []Document           `json:"documents"`
@@ -5081,6 +5090,9 @@ type SubjectAccessExport struct {
 	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
 	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
 	Referrals         []Referral          `json:"referrals"`
+
+	// SettingConsultations Consultations with settings about naming them in the child's plan, with their answers.
+	SettingConsultations *[]Consultation `json:"setting_consultations,omitempty"`
 
 	// SurveyResponses Survey responses about the young person (answers as given).
 	SurveyResponses []SurveyResponse `json:"survey_responses"`

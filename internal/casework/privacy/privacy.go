@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/advice"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/consultation"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/ehc"
@@ -41,6 +43,8 @@ type Tx interface {
 	Reviews() annualreview.Repository
 	Disputes() dispute.Repository
 	Documents() document.Repository
+	Advice() advice.Repository
+	Consultations() consultation.Repository
 	Transitions() transition.Repository
 	Surveys() survey.Repository
 	AuditTrail() audit.Trail
@@ -90,24 +94,26 @@ func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging
 
 // Export is everything held about one young person.
 type Export struct {
-	ExportedAt   time.Time
-	YoungPerson  person.YoungPerson
-	Merged       []person.Merged // other records of the child merged into this one, as they were
-	Referrals    []referral.Referral
-	Allocations  []referral.Allocation
-	Assessments  []assessment.Assessment
-	Meetings     []meeting.Meeting
-	Feedback     []feedback.Feedback
-	EHCRequests  []ehc.Request
-	EHCPlans     []ehcplan.Plan
-	Reviews      []annualreview.Review
-	Disputes     []dispute.Dispute
-	Documents    []document.Document // the records of the files; their bytes are read one by one
-	Transitions  []transition.Plan
-	Surveys      []survey.Response
-	Involvements []sharing.Involvement
-	Consents     []sharing.Consent
-	AccessLog    []audit.Event
+	ExportedAt    time.Time
+	YoungPerson   person.YoungPerson
+	Merged        []person.Merged // other records of the child merged into this one, as they were
+	Referrals     []referral.Referral
+	Allocations   []referral.Allocation
+	Assessments   []assessment.Assessment
+	Meetings      []meeting.Meeting
+	Feedback      []feedback.Feedback
+	EHCRequests   []ehc.Request
+	EHCPlans      []ehcplan.Plan
+	Reviews       []annualreview.Review
+	Disputes      []dispute.Dispute
+	Documents     []document.Document         // the records of the files; their bytes are read one by one
+	Advice        []advice.Request            // advice requests addressed to named advisers, with the advice
+	Consultations []consultation.Consultation // consultations with settings about the child's plan
+	Transitions   []transition.Plan
+	Surveys       []survey.Response
+	Involvements  []sharing.Involvement
+	Consents      []sharing.Consent
+	AccessLog     []audit.Event
 }
 
 // ExportYoungPerson gathers everything held about one young person, for a subject access
@@ -181,6 +187,20 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}
 		if x.Documents, err = tx.Documents().OfYoungPerson(id); err != nil {
 			return err
+		}
+		for _, r := range x.EHCRequests {
+			as, err := tx.Advice().OfEHCRequest(r.ID)
+			if err != nil {
+				return err
+			}
+			x.Advice = append(x.Advice, as...)
+		}
+		for _, pl := range x.EHCPlans {
+			cs, err := tx.Consultations().OfPlan(pl.ID)
+			if err != nil {
+				return err
+			}
+			x.Consultations = append(x.Consultations, cs...)
 		}
 		if x.Transitions, err = paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {
 			return tx.Transitions().List(transition.Filter{YoungPersonID: id}, all, pg)
