@@ -74,6 +74,24 @@ func (e AdultService) Valid() bool {
 	}
 }
 
+// Defines values for AdviceRequestStatus.
+const (
+	AdviceRequestStatusRequested AdviceRequestStatus = "requested"
+	AdviceRequestStatusSubmitted AdviceRequestStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AdviceRequestStatus enum.
+func (e AdviceRequestStatus) Valid() bool {
+	switch e {
+	case AdviceRequestStatusRequested:
+		return true
+	case AdviceRequestStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -659,6 +677,78 @@ func (e ConsentScope) Valid() bool {
 	case OrganisationTypes:
 		return true
 	case Organisations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationRequestedBy.
+const (
+	ConsultationRequestedByAuthority ConsultationRequestedBy = "authority"
+	ConsultationRequestedByFamily    ConsultationRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationRequestedBy enum.
+func (e ConsultationRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationRequestedByAuthority:
+		return true
+	case ConsultationRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationAnswer.
+const (
+	CanMeetNeeds    ConsultationAnswer = "can_meet_needs"
+	CannotMeetNeeds ConsultationAnswer = "cannot_meet_needs"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationAnswer enum.
+func (e ConsultationAnswer) Valid() bool {
+	switch e {
+	case CanMeetNeeds:
+		return true
+	case CannotMeetNeeds:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationInputRequestedBy.
+const (
+	ConsultationInputRequestedByAuthority ConsultationInputRequestedBy = "authority"
+	ConsultationInputRequestedByFamily    ConsultationInputRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationInputRequestedBy enum.
+func (e ConsultationInputRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationInputRequestedByAuthority:
+		return true
+	case ConsultationInputRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationStatus.
+const (
+	Responded ConsultationStatus = "responded"
+	Sent      ConsultationStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationStatus enum.
+func (e ConsultationStatus) Valid() bool {
+	switch e {
+	case Responded:
+		return true
+	case Sent:
 		return true
 	default:
 		return false
@@ -2021,6 +2111,36 @@ func (e LawfulBasis) Valid() bool {
 	}
 }
 
+// Defines values for LetterKind.
+const (
+	LetterKindCease               LetterKind = "cease"
+	LetterKindDecisionNotToAssess LetterKind = "decision_not_to_assess"
+	LetterKindDecisionNotToIssue  LetterKind = "decision_not_to_issue"
+	LetterKindDecisionToAssess    LetterKind = "decision_to_assess"
+	LetterKindDraftPlan           LetterKind = "draft_plan"
+	LetterKindFinalPlan           LetterKind = "final_plan"
+)
+
+// Valid indicates whether the value is a known member of the LetterKind enum.
+func (e LetterKind) Valid() bool {
+	switch e {
+	case LetterKindCease:
+		return true
+	case LetterKindDecisionNotToAssess:
+		return true
+	case LetterKindDecisionNotToIssue:
+		return true
+	case LetterKindDecisionToAssess:
+		return true
+	case LetterKindDraftPlan:
+		return true
+	case LetterKindFinalPlan:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MAPDecisionCostBand.
 const (
 	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
@@ -2567,6 +2687,54 @@ func (e PlanSection) Valid() bool {
 	}
 }
 
+// Defines values for PlanSectionCode.
+const (
+	PlanSectionCodeA  PlanSectionCode = "a"
+	PlanSectionCodeB  PlanSectionCode = "b"
+	PlanSectionCodeC  PlanSectionCode = "c"
+	PlanSectionCodeD  PlanSectionCode = "d"
+	PlanSectionCodeE  PlanSectionCode = "e"
+	PlanSectionCodeF  PlanSectionCode = "f"
+	PlanSectionCodeG  PlanSectionCode = "g"
+	PlanSectionCodeH1 PlanSectionCode = "h1"
+	PlanSectionCodeH2 PlanSectionCode = "h2"
+	PlanSectionCodeI  PlanSectionCode = "i"
+	PlanSectionCodeJ  PlanSectionCode = "j"
+	PlanSectionCodeK  PlanSectionCode = "k"
+)
+
+// Valid indicates whether the value is a known member of the PlanSectionCode enum.
+func (e PlanSectionCode) Valid() bool {
+	switch e {
+	case PlanSectionCodeA:
+		return true
+	case PlanSectionCodeB:
+		return true
+	case PlanSectionCodeC:
+		return true
+	case PlanSectionCodeD:
+		return true
+	case PlanSectionCodeE:
+		return true
+	case PlanSectionCodeF:
+		return true
+	case PlanSectionCodeG:
+		return true
+	case PlanSectionCodeH1:
+		return true
+	case PlanSectionCodeH2:
+		return true
+	case PlanSectionCodeI:
+		return true
+	case PlanSectionCodeJ:
+		return true
+	case PlanSectionCodeK:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PossibleDuplicateStatus.
 const (
 	PossibleDuplicateStatusDismissed PossibleDuplicateStatus = "dismissed"
@@ -2698,6 +2866,7 @@ const (
 	RecordTypeDeadline             RecordType = "deadline"
 	RecordTypeDispute              RecordType = "dispute"
 	RecordTypeDocument             RecordType = "document"
+	RecordTypeEHCAdvice            RecordType = "ehc_advice"
 	RecordTypeEHCPlan              RecordType = "ehc_plan"
 	RecordTypeEHCPlanFamilyViews   RecordType = "ehc_plan_family_views"
 	RecordTypeEHCRequest           RecordType = "ehc_request"
@@ -2714,6 +2883,7 @@ const (
 	RecordTypePossibleDuplicate    RecordType = "possible_duplicate"
 	RecordTypePractitioner         RecordType = "practitioner"
 	RecordTypeReferral             RecordType = "referral"
+	RecordTypeSettingConsultation  RecordType = "setting_consultation"
 	RecordTypeSupportRegisterEntry RecordType = "support_register_entry"
 	RecordTypeSurveyInvitation     RecordType = "survey_invitation"
 	RecordTypeSurveyResponse       RecordType = "survey_response"
@@ -2744,6 +2914,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeDispute:
 		return true
 	case RecordTypeDocument:
+		return true
+	case RecordTypeEHCAdvice:
 		return true
 	case RecordTypeEHCPlan:
 		return true
@@ -2776,6 +2948,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSettingConsultation:
 		return true
 	case RecordTypeSupportRegisterEntry:
 		return true
@@ -3647,6 +3821,78 @@ type AdultServicesContact struct {
 	Service        AdultService        `json:"service"`
 }
 
+// AdviceChild Who the advice is about; no more than the adviser needs.
+type AdviceChild struct {
+	DateOfBirth   openapi_types.Date `json:"date_of_birth"`
+	FamilyName    string             `json:"family_name"`
+	GivenName     string             `json:"given_name"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// AdviceRequest defines model for AdviceRequest.
+type AdviceRequest struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser               EHCAdviser         `json:"adviser"`
+	AdviserPractitionerID openapi_types.UUID `json:"adviser_practitioner_id"`
+
+	// Child Who the advice is about; no more than the adviser needs.
+	Child       AdviceChild           `json:"child"`
+	DocumentIds *[]openapi_types.UUID `json:"document_ids,omitempty"`
+
+	// DueOn 6 weeks from the request, paused for exception grounds c and d (Reg 8), as the statutory calendar computed it.
+	DueOn        openapi_types.Date `json:"due_on"`
+	EHCRequestID openapi_types.UUID `json:"ehc_request_id"`
+
+	// ID The same id as the advice entry on the EHC needs assessment.
+	ID              openapi_types.UUID `json:"id"`
+	InformsSections *[]PlanSectionCode `json:"informs_sections,omitempty"`
+
+	// Late Submitted after due_on; the advice is still taken.
+	Late        bool               `json:"late"`
+	Provider    *string            `json:"provider,omitempty"`
+	RequestedOn openapi_types.Date `json:"requested_on"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections *AdviceSections `json:"sections,omitempty"`
+
+	// Status requested: waiting for the adviser; submitted: the advice is in.
+	Status      AdviceRequestStatus `json:"status"`
+	SubmittedOn *openapi_types.Date `json:"submitted_on,omitempty"`
+	Version     int                 `json:"version"`
+}
+
+// AdviceRequestPage defines model for AdviceRequestPage.
+type AdviceRequestPage struct {
+	Items      []AdviceRequest `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// AdviceRequestStatus requested: waiting for the adviser; submitted: the advice is in.
+type AdviceRequestStatus string
+
+// AdviceSections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+type AdviceSections struct {
+	// Needs The child's needs as the adviser sees them (informs B, C, D).
+	Needs *string `json:"needs,omitempty"`
+
+	// Outcomes The outcomes sought (informs E).
+	Outcomes *string `json:"outcomes,omitempty"`
+
+	// Provision The provision needed, specific and quantified (informs F, G, H1, H2).
+	Provision *string `json:"provision,omitempty"`
+	Summary   *string `json:"summary,omitempty"`
+}
+
+// AdviceSubmissionInput defines model for AdviceSubmissionInput.
+type AdviceSubmissionInput struct {
+	// DocumentIds Documents already attached to the same EHC needs assessment (the adviser's reports).
+	DocumentIds     *[]openapi_types.UUID `json:"document_ids,omitempty"`
+	InformsSections *[]PlanSectionCode    `json:"informs_sections,omitempty"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections AdviceSections `json:"sections"`
+}
+
 // Allocation defines model for Allocation.
 type Allocation struct {
 	Active         bool                `json:"active"`
@@ -4165,6 +4411,66 @@ type ConsentWithdrawal struct {
 	WithdrawnOn *openapi_types.Date `json:"withdrawn_on,omitempty"`
 }
 
+// Consultation defines model for Consultation.
+type Consultation struct {
+	// DueOn 15 days beginning with sent_on.
+	DueOn          openapi_types.Date      `json:"due_on"`
+	ID             openapi_types.UUID      `json:"id"`
+	Late           bool                    `json:"late"`
+	Notes          *string                 `json:"notes,omitempty"`
+	OrganisationID openapi_types.UUID      `json:"organisation_id"`
+	PlanID         openapi_types.UUID      `json:"plan_id"`
+	Reasons        *string                 `json:"reasons,omitempty"`
+	RequestedBy    ConsultationRequestedBy `json:"requested_by"`
+	RespondedOn    *openapi_types.Date     `json:"responded_on,omitempty"`
+	Response       *ConsultationAnswer     `json:"response,omitempty"`
+	SentOn         openapi_types.Date      `json:"sent_on"`
+
+	// Status sent: waiting for the setting; responded: the setting answered.
+	Status        ConsultationStatus `json:"status"`
+	Version       int                `json:"version"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// ConsultationRequestedBy defines model for Consultation.RequestedBy.
+type ConsultationRequestedBy string
+
+// ConsultationAnswer defines model for ConsultationAnswer.
+type ConsultationAnswer string
+
+// ConsultationInput defines model for ConsultationInput.
+type ConsultationInput struct {
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganisationID The setting consulted: an organisation in the directory.
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
+
+	// RequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+	RequestedBy ConsultationInputRequestedBy `json:"requested_by"`
+
+	// SentOn The day the consultation was sent (default today); not in the future. The 15 days begin with it.
+	SentOn *openapi_types.Date `json:"sent_on,omitempty"`
+}
+
+// ConsultationInputRequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+type ConsultationInputRequestedBy string
+
+// ConsultationPage defines model for ConsultationPage.
+type ConsultationPage struct {
+	Items      []Consultation `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// ConsultationResponseInput defines model for ConsultationResponseInput.
+type ConsultationResponseInput struct {
+	// Reasons Why; required when the setting cannot meet the child's needs.
+	Reasons  *string            `json:"reasons,omitempty"`
+	Response ConsultationAnswer `json:"response"`
+}
+
+// ConsultationStatus sent: waiting for the setting; responded: the setting answered.
+type ConsultationStatus string
+
 // Contact defines model for Contact.
 type Contact struct {
 	Email                  *openapi_types.Email `json:"email,omitempty"`
@@ -4459,20 +4765,29 @@ type DocumentRecordType string
 // EHCAdvice defines model for EhcAdvice.
 type EHCAdvice struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-	Adviser     EHCAdviser          `json:"adviser"`
-	Deadline    EHCDeadline         `json:"deadline"`
-	ID          openapi_types.UUID  `json:"id"`
-	Notes       *string             `json:"notes,omitempty"`
-	Provider    *string             `json:"provider,omitempty"`
-	ReceivedOn  *openapi_types.Date `json:"received_on,omitempty"`
-	RequestedOn openapi_types.Date  `json:"requested_on"`
+	Adviser EHCAdviser `json:"adviser"`
+
+	// AdviserPractitionerID The practitioner asked, when named; their advice is at GET /v1/advice-requests/{id}.
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Deadline              EHCDeadline         `json:"deadline"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Provider              *string             `json:"provider,omitempty"`
+	ReceivedOn            *openapi_types.Date `json:"received_on,omitempty"`
+	RequestedOn           openapi_types.Date  `json:"requested_on"`
 }
+
+// EHCAdviceEventPayload The data of advice events (see GET /v1/event-types for which).
+type EHCAdviceEventPayload = EventPayload
 
 // EHCAdviceInput defines model for EhcAdviceInput.
 type EHCAdviceInput struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
 	Adviser EHCAdviser `json:"adviser"`
-	Notes   *string    `json:"notes,omitempty"`
+
+	// AdviserPractitionerID The practitioner asked, who then sees this request (and only this one) at GET /v1/advice-requests and submits the advice themselves. Must be an active practitioner in the directory (422 otherwise).
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
 
 	// Provider The service or organisation asked (not a person's name).
 	Provider *string `json:"provider,omitempty"`
@@ -4727,6 +5042,9 @@ type EHCPhaseTransferInputKind string
 
 // EHCPlacement Section I: blank in a draft; required in a final plan.
 type EHCPlacement struct {
+	// ConsultationID The consultation with the setting (s.39) that supports naming it; must be a consultation on this plan (422 otherwise).
+	ConsultationID *openapi_types.UUID `json:"consultation_id,omitempty"`
+
 	// Residential The placement is residential (SEN2 PlanRes / RES).
 	Residential *bool                    `json:"residential,omitempty"`
 	SettingName *string                  `json:"setting_name,omitempty"`
@@ -5381,6 +5699,9 @@ type InvolvementRole string
 // with one keeps going when a consent it also rested on is withdrawn.
 type LawfulBasis string
 
+// LetterKind The letters the regulations require, in the order of the process.
+type LetterKind string
+
 // MAPDecision defines model for MapDecision.
 type MAPDecision struct {
 	CostBand MAPDecisionCostBand `json:"cost_band"`
@@ -5902,6 +6223,9 @@ type PlanFamilyViewsPage struct {
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
+// PlanSectionCode A section of the EHC plan (Reg 12), as the plan's sections are named.
+type PlanSectionCode string
+
 // PossibleDuplicate Example: {"found_at":"2026-03-02T10:15:00Z","id":"0190a5e2-1a2b-7c3d-8e4f-5a6b7c8d9e0f","matched_on":"nhs_number","status":"open","version":1,"young_person_ids":["0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f"]}
 type PossibleDuplicate struct {
 	FoundAt time.Time          `json:"found_at"`
@@ -6362,12 +6686,18 @@ type SENNeed string
 // ServiceType defines model for ServiceType.
 type ServiceType string
 
+// SettingConsultationEventPayload The data of consultation events (see GET /v1/event-types for which).
+type SettingConsultationEventPayload = EventPayload
+
 // Sex Sex as recorded, for the SEN2 return (M/F).
 type Sex string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog            []AuditEvent           `json:"access_log"`
+	AccessLog []AuditEvent `json:"access_log"`
+
+	// AdviceRequests Advice requests addressed to named advisers, with the advice submitted.
+	AdviceRequests       *[]AdviceRequest       `json:"advice_requests,omitempty"`
 	Allocations          []Allocation           `json:"allocations"`
 	AnnualReviews        []AnnualReview         `json:"annual_reviews"`
 	CareTreatmentReviews *[]CareTreatmentReview `json:"care_treatment_reviews,omitempty"`
@@ -6392,6 +6722,9 @@ type SubjectAccessExport struct {
 	PersonalBudgets   *[]PersonalBudget   `json:"personal_budgets,omitempty"`
 	Placements        *[]Placement        `json:"placements,omitempty"`
 	Referrals         []Referral          `json:"referrals"`
+
+	// SettingConsultations Consultations with settings about naming them in the child's plan, with their answers.
+	SettingConsultations *[]Consultation `json:"setting_consultations,omitempty"`
 
 	// SupportRegister Dynamic support register entries with their rating history (issue 17).
 	SupportRegister *[]RegisterEntry `json:"support_register,omitempty"`
@@ -7185,6 +7518,33 @@ type CompleteActionParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAdviceRequestsParams defines parameters for ListAdviceRequests.
+type ListAdviceRequestsParams struct {
+	Status       *AdviceRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+	EHCRequestID *openapi_types.UUID  `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// SubmitAdviceParams defines parameters for SubmitAdvice.
+type SubmitAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
 	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
@@ -7315,6 +7675,33 @@ type HoldCareTreatmentReviewParams struct {
 
 // CompleteCareTreatmentRecommendationParams defines parameters for CompleteCareTreatmentRecommendation.
 type CompleteCareTreatmentRecommendationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListConsultationsParams defines parameters for ListConsultations.
+type ListConsultationsParams struct {
+	PlanID *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
+	Status *ConsultationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RespondToConsultationParams defines parameters for RespondToConsultation.
+type RespondToConsultationParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -7553,6 +7940,12 @@ type CeaseEHCPlanParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ConsultSettingParams defines parameters for ConsultSetting.
+type ConsultSettingParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReviseEHCPlanDraftParams defines parameters for ReviseEHCPlanDraft.
@@ -8651,6 +9044,9 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// SubmitAdviceJSONRequestBody defines body for SubmitAdvice for application/json ContentType.
+type SubmitAdviceJSONRequestBody = AdviceSubmissionInput
+
 // DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
 type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
 
@@ -8668,6 +9064,9 @@ type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
 
 // CompleteCareTreatmentRecommendationJSONRequestBody defines body for CompleteCareTreatmentRecommendation for application/json ContentType.
 type CompleteCareTreatmentRecommendationJSONRequestBody = CareTreatmentRecommendationDone
+
+// RespondToConsultationJSONRequestBody defines body for RespondToConsultation for application/json ContentType.
+type RespondToConsultationJSONRequestBody = ConsultationResponseInput
 
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
@@ -8707,6 +9106,9 @@ type ProposeEHCPlanAmendmentJSONRequestBody = EHCPlanAmendmentInput
 
 // CeaseEHCPlanJSONRequestBody defines body for CeaseEHCPlan for application/json ContentType.
 type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
+
+// ConsultSettingJSONRequestBody defines body for ConsultSetting for application/json ContentType.
+type ConsultSettingJSONRequestBody = ConsultationInput
 
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
@@ -9288,6 +9690,15 @@ type ServerInterface interface {
 	// CompleteAction Mark an action done (who and when are recorded)
 	// (POST /v1/actions/{id}/complete)
 	CompleteAction(ctx echo.Context, id ID, params CompleteActionParams) error
+	// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+	// (GET /v1/advice-requests)
+	ListAdviceRequests(ctx echo.Context, params ListAdviceRequestsParams) error
+	// GetAdviceRequest One advice request, with the advice once submitted
+	// (GET /v1/advice-requests/{id})
+	GetAdviceRequest(ctx echo.Context, id ID) error
+	// SubmitAdvice The adviser submits their advice (Reg 6)
+	// (POST /v1/advice-requests/{id}/submission)
+	SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx echo.Context, params ListAnnualReviewsParams) error
@@ -9333,6 +9744,15 @@ type ServerInterface interface {
 	// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
 	// (POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done)
 	CompleteCareTreatmentRecommendation(ctx echo.Context, id ID, index int, params CompleteCareTreatmentRecommendationParams) error
+	// ListConsultations Consultations with settings (s.39)
+	// (GET /v1/consultations)
+	ListConsultations(ctx echo.Context, params ListConsultationsParams) error
+	// GetConsultation One consultation with a setting
+	// (GET /v1/consultations/{id})
+	GetConsultation(ctx echo.Context, id ID) error
+	// RespondToConsultation The setting answers whether it can meet the child's needs
+	// (POST /v1/consultations/{id}/response)
+	RespondToConsultation(ctx echo.Context, id ID, params RespondToConsultationParams) error
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	// (GET /v1/deadlines)
 	ListDeadlines(ctx echo.Context, params ListDeadlinesParams) error
@@ -9390,6 +9810,9 @@ type ServerInterface interface {
 	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
 	AddEHCNeedsAssessmentException(ctx echo.Context, id ID, params AddEHCNeedsAssessmentExceptionParams) error
+	// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	// (GET /v1/ehc-needs-assessments/{id}/letters/{kind})
+	GetEHCLetter(ctx echo.Context, id ID, kind LetterKind) error
 	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
 	WithdrawEHCNeedsAssessment(ctx echo.Context, id ID, params WithdrawEHCNeedsAssessmentParams) error
@@ -9408,6 +9831,12 @@ type ServerInterface interface {
 	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	// (POST /v1/ehc-plans/{id}/cease)
 	CeaseEHCPlan(ctx echo.Context, id ID, params CeaseEHCPlanParams) error
+	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	// (POST /v1/ehc-plans/{id}/consultations)
+	ConsultSetting(ctx echo.Context, id ID, params ConsultSettingParams) error
+	// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+	// (GET /v1/ehc-plans/{id}/document)
+	GetEHCPlanDocument(ctx echo.Context, id ID) error
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx echo.Context, id ID, params ReviseEHCPlanDraftParams) error
@@ -9902,6 +10331,119 @@ func (w *ServerInterfaceWrapper) CompleteAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CompleteAction(ctx, id, params)
+	return err
+}
+
+// ListAdviceRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAdviceRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAdviceRequestsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "ehc_request_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_request_id", ctx.QueryParams(), &params.EHCRequestID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_request_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAdviceRequests(ctx, params)
+	return err
+}
+
+// GetAdviceRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAdviceRequest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAdviceRequest(ctx, id)
+	return err
+}
+
+// SubmitAdvice converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitAdvice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitAdviceParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitAdvice(ctx, id, params)
 	return err
 }
 
@@ -10520,6 +11062,119 @@ func (w *ServerInterfaceWrapper) CompleteCareTreatmentRecommendation(ctx echo.Co
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CompleteCareTreatmentRecommendation(ctx, id, index, params)
+	return err
+}
+
+// ListConsultations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListConsultations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConsultationsParams
+	// ------------- Optional query parameter "plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "plan_id", ctx.QueryParams(), &params.PlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListConsultations(ctx, params)
+	return err
+}
+
+// GetConsultation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetConsultation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetConsultation(ctx, id)
+	return err
+}
+
+// RespondToConsultation converts echo context to params.
+func (w *ServerInterfaceWrapper) RespondToConsultation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RespondToConsultationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RespondToConsultation(ctx, id, params)
 	return err
 }
 
@@ -11314,6 +11969,30 @@ func (w *ServerInterfaceWrapper) AddEHCNeedsAssessmentException(ctx echo.Context
 	return err
 }
 
+// GetEHCLetter converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEHCLetter(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind LetterKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEHCLetter(ctx, id, kind)
+	return err
+}
+
 // WithdrawEHCNeedsAssessment converts echo context to params.
 func (w *ServerInterfaceWrapper) WithdrawEHCNeedsAssessment(ctx echo.Context) error {
 	var err error
@@ -11562,6 +12241,58 @@ func (w *ServerInterfaceWrapper) CeaseEHCPlan(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CeaseEHCPlan(ctx, id, params)
+	return err
+}
+
+// ConsultSetting converts echo context to params.
+func (w *ServerInterfaceWrapper) ConsultSetting(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ConsultSettingParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConsultSetting(ctx, id, params)
+	return err
+}
+
+// GetEHCPlanDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEHCPlanDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEHCPlanDocument(ctx, id)
 	return err
 }
 
@@ -16102,6 +16833,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEHCNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice", wrapper.RequestEHCAdvice, options.OperationMiddlewares["requestEhcAdvice"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice/:advice_id/received", wrapper.ReceiveEHCAdvice, options.OperationMiddlewares["receiveEhcAdvice"]...)
+	router.GET(options.BaseURL+"/v1/advice-requests", wrapper.ListAdviceRequests, options.OperationMiddlewares["listAdviceRequests"]...)
+	router.GET(options.BaseURL+"/v1/advice-requests/:id", wrapper.GetAdviceRequest, options.OperationMiddlewares["getAdviceRequest"]...)
+	router.POST(options.BaseURL+"/v1/advice-requests/:id/submission", wrapper.SubmitAdvice, options.OperationMiddlewares["submitAdvice"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/consultations", wrapper.ConsultSetting, options.OperationMiddlewares["consultSetting"]...)
+	router.GET(options.BaseURL+"/v1/consultations", wrapper.ListConsultations, options.OperationMiddlewares["listConsultations"]...)
+	router.GET(options.BaseURL+"/v1/consultations/:id", wrapper.GetConsultation, options.OperationMiddlewares["getConsultation"]...)
+	router.POST(options.BaseURL+"/v1/consultations/:id/response", wrapper.RespondToConsultation, options.OperationMiddlewares["respondToConsultation"]...)
+	router.GET(options.BaseURL+"/v1/ehc-needs-assessments/:id/letters/:kind", wrapper.GetEHCLetter, options.OperationMiddlewares["getEhcLetter"]...)
+	router.GET(options.BaseURL+"/v1/ehc-plans/:id/document", wrapper.GetEHCPlanDocument, options.OperationMiddlewares["getEhcPlanDocument"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-issue", wrapper.DecideEHCPlanIssue, options.OperationMiddlewares["decideEhcPlanIssue"]...)
 	router.GET(options.BaseURL+"/v1/ehc-plans", wrapper.ListEHCPlans, options.OperationMiddlewares["listEhcPlans"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans", wrapper.CreateEHCPlan, options.OperationMiddlewares["createEhcPlan"]...)
@@ -16909,6 +17649,470 @@ type CompleteAction503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CompleteAction503ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequestsRequestObject struct {
+	Params ListAdviceRequestsParams
+}
+
+type ListAdviceRequestsResponseObject interface {
+	VisitListAdviceRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListAdviceRequests200JSONResponse AdviceRequestPage
+
+func (response ListAdviceRequests200JSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests400ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests401ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests403ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests429ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdviceRequests503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAdviceRequests503ApplicationProblemPlusJSONResponse) VisitListAdviceRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequestRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetAdviceRequestResponseObject interface {
+	VisitGetAdviceRequestResponse(w http.ResponseWriter) error
+}
+
+type GetAdviceRequest200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetAdviceRequest200JSONResponse struct {
+	Body    AdviceRequest
+	Headers GetAdviceRequest200ResponseHeaders
+}
+
+func (response GetAdviceRequest200JSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest400ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest401ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest403ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest404ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest429ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviceRequest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviceRequest503ApplicationProblemPlusJSONResponse) VisitGetAdviceRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceRequestObject struct {
+	ID     ID `json:"id"`
+	Params SubmitAdviceParams
+	Body   *SubmitAdviceJSONRequestBody
+}
+
+type SubmitAdviceResponseObject interface {
+	VisitSubmitAdviceResponse(w http.ResponseWriter) error
+}
+
+type SubmitAdvice200ResponseHeaders struct {
+	ETag *string
+}
+
+type SubmitAdvice200JSONResponse struct {
+	Body    AdviceRequest
+	Headers SubmitAdvice200ResponseHeaders
+}
+
+func (response SubmitAdvice200JSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice400ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice401ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice403ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice404ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice409ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice412ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice413ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice415ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice422ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice429ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdvice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdvice503ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19310,6 +20514,470 @@ type CompleteCareTreatmentRecommendation503ApplicationProblemPlusJSONResponse st
 }
 
 func (response CompleteCareTreatmentRecommendation503ApplicationProblemPlusJSONResponse) VisitCompleteCareTreatmentRecommendationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultationsRequestObject struct {
+	Params ListConsultationsParams
+}
+
+type ListConsultationsResponseObject interface {
+	VisitListConsultationsResponse(w http.ResponseWriter) error
+}
+
+type ListConsultations200JSONResponse ConsultationPage
+
+func (response ListConsultations200JSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations400ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations401ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations403ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations429ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsultations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsultations503ApplicationProblemPlusJSONResponse) VisitListConsultationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultationRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetConsultationResponseObject interface {
+	VisitGetConsultationResponse(w http.ResponseWriter) error
+}
+
+type GetConsultation200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetConsultation200JSONResponse struct {
+	Body    Consultation
+	Headers GetConsultation200ResponseHeaders
+}
+
+func (response GetConsultation200JSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation400ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation401ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation403ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation404ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation429ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsultation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetConsultation503ApplicationProblemPlusJSONResponse) VisitGetConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultationRequestObject struct {
+	ID     ID `json:"id"`
+	Params RespondToConsultationParams
+	Body   *RespondToConsultationJSONRequestBody
+}
+
+type RespondToConsultationResponseObject interface {
+	VisitRespondToConsultationResponse(w http.ResponseWriter) error
+}
+
+type RespondToConsultation200ResponseHeaders struct {
+	ETag *string
+}
+
+type RespondToConsultation200JSONResponse struct {
+	Body    Consultation
+	Headers RespondToConsultation200ResponseHeaders
+}
+
+func (response RespondToConsultation200JSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation400ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation401ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation403ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation404ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation409ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation412ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation413ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation415ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation422ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation429ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RespondToConsultation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RespondToConsultation503ApplicationProblemPlusJSONResponse) VisitRespondToConsultationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -22656,6 +24324,188 @@ func (response AddEHCNeedsAssessmentException503ApplicationProblemPlusJSONRespon
 	return err
 }
 
+type GetEHCLetterRequestObject struct {
+	ID   ID         `json:"id"`
+	Kind LetterKind `json:"kind"`
+}
+
+type GetEHCLetterResponseObject interface {
+	VisitGetEHCLetterResponse(w http.ResponseWriter) error
+}
+
+type GetEHCLetter200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEHCLetter200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetEHCLetter200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCLetter200ApplicationPdfResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCLetter200TextHTMLResponse struct {
+	Body          io.Reader
+	Headers       GetEHCLetter200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCLetter200TextHTMLResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCLetter400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter400ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter401ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter403ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter404ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter409ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter429ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCLetter503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCLetter503ApplicationProblemPlusJSONResponse) VisitGetEHCLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type WithdrawEHCNeedsAssessmentRequestObject struct {
 	ID     ID `json:"id"`
 	Params WithdrawEHCNeedsAssessmentParams
@@ -23756,6 +25606,375 @@ type CeaseEHCPlan503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CeaseEHCPlan503ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSettingRequestObject struct {
+	ID     ID `json:"id"`
+	Params ConsultSettingParams
+	Body   *ConsultSettingJSONRequestBody
+}
+
+type ConsultSettingResponseObject interface {
+	VisitConsultSettingResponse(w http.ResponseWriter) error
+}
+
+type ConsultSetting201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type ConsultSetting201JSONResponse struct {
+	Body    Consultation
+	Headers ConsultSetting201ResponseHeaders
+}
+
+func (response ConsultSetting201JSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting400ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting401ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting403ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting404ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting409ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting413ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting415ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting422ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting429ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsultSetting503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConsultSetting503ApplicationProblemPlusJSONResponse) VisitConsultSettingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocumentRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetEHCPlanDocumentResponseObject interface {
+	VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetEHCPlanDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEHCPlanDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetEHCPlanDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCPlanDocument200ApplicationPdfResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCPlanDocument200TextHTMLResponse struct {
+	Body          io.Reader
+	Headers       GetEHCPlanDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetEHCPlanDocument200TextHTMLResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetEHCPlanDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument400ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument401ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument403ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument404ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument429ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCPlanDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlanDocument503ApplicationProblemPlusJSONResponse) VisitGetEHCPlanDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -42703,6 +44922,15 @@ type StrictServerInterface interface {
 	// CompleteAction Mark an action done (who and when are recorded)
 	// (POST /v1/actions/{id}/complete)
 	CompleteAction(ctx context.Context, request CompleteActionRequestObject) (CompleteActionResponseObject, error)
+	// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+	// (GET /v1/advice-requests)
+	ListAdviceRequests(ctx context.Context, request ListAdviceRequestsRequestObject) (ListAdviceRequestsResponseObject, error)
+	// GetAdviceRequest One advice request, with the advice once submitted
+	// (GET /v1/advice-requests/{id})
+	GetAdviceRequest(ctx context.Context, request GetAdviceRequestRequestObject) (GetAdviceRequestResponseObject, error)
+	// SubmitAdvice The adviser submits their advice (Reg 6)
+	// (POST /v1/advice-requests/{id}/submission)
+	SubmitAdvice(ctx context.Context, request SubmitAdviceRequestObject) (SubmitAdviceResponseObject, error)
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx context.Context, request ListAnnualReviewsRequestObject) (ListAnnualReviewsResponseObject, error)
@@ -42748,6 +44976,15 @@ type StrictServerInterface interface {
 	// CompleteCareTreatmentRecommendation Mark a C(E)TR recommendation done (once), with the day and a note of what was done
 	// (POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done)
 	CompleteCareTreatmentRecommendation(ctx context.Context, request CompleteCareTreatmentRecommendationRequestObject) (CompleteCareTreatmentRecommendationResponseObject, error)
+	// ListConsultations Consultations with settings (s.39)
+	// (GET /v1/consultations)
+	ListConsultations(ctx context.Context, request ListConsultationsRequestObject) (ListConsultationsResponseObject, error)
+	// GetConsultation One consultation with a setting
+	// (GET /v1/consultations/{id})
+	GetConsultation(ctx context.Context, request GetConsultationRequestObject) (GetConsultationResponseObject, error)
+	// RespondToConsultation The setting answers whether it can meet the child's needs
+	// (POST /v1/consultations/{id}/response)
+	RespondToConsultation(ctx context.Context, request RespondToConsultationRequestObject) (RespondToConsultationResponseObject, error)
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	// (GET /v1/deadlines)
 	ListDeadlines(ctx context.Context, request ListDeadlinesRequestObject) (ListDeadlinesResponseObject, error)
@@ -42805,6 +45042,9 @@ type StrictServerInterface interface {
 	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
 	AddEHCNeedsAssessmentException(ctx context.Context, request AddEHCNeedsAssessmentExceptionRequestObject) (AddEHCNeedsAssessmentExceptionResponseObject, error)
+	// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	// (GET /v1/ehc-needs-assessments/{id}/letters/{kind})
+	GetEHCLetter(ctx context.Context, request GetEHCLetterRequestObject) (GetEHCLetterResponseObject, error)
 	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
 	WithdrawEHCNeedsAssessment(ctx context.Context, request WithdrawEHCNeedsAssessmentRequestObject) (WithdrawEHCNeedsAssessmentResponseObject, error)
@@ -42823,6 +45063,12 @@ type StrictServerInterface interface {
 	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	// (POST /v1/ehc-plans/{id}/cease)
 	CeaseEHCPlan(ctx context.Context, request CeaseEHCPlanRequestObject) (CeaseEHCPlanResponseObject, error)
+	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	// (POST /v1/ehc-plans/{id}/consultations)
+	ConsultSetting(ctx context.Context, request ConsultSettingRequestObject) (ConsultSettingResponseObject, error)
+	// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+	// (GET /v1/ehc-plans/{id}/document)
+	GetEHCPlanDocument(ctx context.Context, request GetEHCPlanDocumentRequestObject) (GetEHCPlanDocumentResponseObject, error)
 	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
 	ReviseEHCPlanDraft(ctx context.Context, request ReviseEHCPlanDraftRequestObject) (ReviseEHCPlanDraftResponseObject, error)
@@ -43370,6 +45616,105 @@ func (sh *strictHandler) CompleteAction(ctx echo.Context, id ID, params Complete
 	return nil
 }
 
+// ListAdviceRequests operation middleware
+func (sh *strictHandler) ListAdviceRequests(ctx echo.Context, params ListAdviceRequestsParams) error {
+	var request ListAdviceRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdviceRequests(ctx.Request().Context(), request.(ListAdviceRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdviceRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAdviceRequestsResponseObject); ok {
+		return validResponse.VisitListAdviceRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAdviceRequest operation middleware
+func (sh *strictHandler) GetAdviceRequest(ctx echo.Context, id ID) error {
+	var request GetAdviceRequestRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdviceRequest(ctx.Request().Context(), request.(GetAdviceRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdviceRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAdviceRequestResponseObject); ok {
+		return validResponse.VisitGetAdviceRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitAdvice operation middleware
+func (sh *strictHandler) SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error {
+	var request SubmitAdviceRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body SubmitAdviceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitAdvice(ctx.Request().Context(), request.(SubmitAdviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitAdvice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitAdviceResponseObject); ok {
+		return validResponse.VisitSubmitAdviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListAnnualReviews operation middleware
 func (sh *strictHandler) ListAnnualReviews(ctx echo.Context, params ListAnnualReviewsParams) error {
 	var request ListAnnualReviewsRequestObject
@@ -43882,6 +46227,105 @@ func (sh *strictHandler) CompleteCareTreatmentRecommendation(ctx echo.Context, i
 		return err
 	} else if validResponse, ok := response.(CompleteCareTreatmentRecommendationResponseObject); ok {
 		return validResponse.VisitCompleteCareTreatmentRecommendationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListConsultations operation middleware
+func (sh *strictHandler) ListConsultations(ctx echo.Context, params ListConsultationsParams) error {
+	var request ListConsultationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConsultations(ctx.Request().Context(), request.(ListConsultationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConsultations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListConsultationsResponseObject); ok {
+		return validResponse.VisitListConsultationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetConsultation operation middleware
+func (sh *strictHandler) GetConsultation(ctx echo.Context, id ID) error {
+	var request GetConsultationRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsultation(ctx.Request().Context(), request.(GetConsultationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsultation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetConsultationResponseObject); ok {
+		return validResponse.VisitGetConsultationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RespondToConsultation operation middleware
+func (sh *strictHandler) RespondToConsultation(ctx echo.Context, id ID, params RespondToConsultationParams) error {
+	var request RespondToConsultationRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RespondToConsultationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RespondToConsultation(ctx.Request().Context(), request.(RespondToConsultationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RespondToConsultation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RespondToConsultationResponseObject); ok {
+		return validResponse.VisitRespondToConsultationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -44580,6 +47024,32 @@ func (sh *strictHandler) AddEHCNeedsAssessmentException(ctx echo.Context, id ID,
 	return nil
 }
 
+// GetEHCLetter operation middleware
+func (sh *strictHandler) GetEHCLetter(ctx echo.Context, id ID, kind LetterKind) error {
+	var request GetEHCLetterRequestObject
+
+	request.ID = id
+	request.Kind = kind
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEHCLetter(ctx.Request().Context(), request.(GetEHCLetterRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEHCLetter")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEHCLetterResponseObject); ok {
+		return validResponse.VisitGetEHCLetterResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // WithdrawEHCNeedsAssessment operation middleware
 func (sh *strictHandler) WithdrawEHCNeedsAssessment(ctx echo.Context, id ID, params WithdrawEHCNeedsAssessmentParams) error {
 	var request WithdrawEHCNeedsAssessmentRequestObject
@@ -44819,6 +47289,80 @@ func (sh *strictHandler) CeaseEHCPlan(ctx echo.Context, id ID, params CeaseEHCPl
 		return err
 	} else if validResponse, ok := response.(CeaseEHCPlanResponseObject); ok {
 		return validResponse.VisitCeaseEHCPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConsultSetting operation middleware
+func (sh *strictHandler) ConsultSetting(ctx echo.Context, id ID, params ConsultSettingParams) error {
+	var request ConsultSettingRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body ConsultSettingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConsultSetting(ctx.Request().Context(), request.(ConsultSettingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConsultSetting")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConsultSettingResponseObject); ok {
+		return validResponse.VisitConsultSettingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetEHCPlanDocument operation middleware
+func (sh *strictHandler) GetEHCPlanDocument(ctx echo.Context, id ID) error {
+	var request GetEHCPlanDocumentRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEHCPlanDocument(ctx.Request().Context(), request.(GetEHCPlanDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEHCPlanDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEHCPlanDocumentResponseObject); ok {
+		return validResponse.VisitGetEHCPlanDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48992,1281 +51536,1353 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P2Lcts4tigMvwpK/6mKXSM5kny366+z3Ul6OjNJdyZ2T5/ZnRwaIiEJbQrgAKAVTe88zfcm35N9hbUA",
-	"EqQoiZKddPeMp2r3jkUCBBYW1v3yayeWs0wKJozuXPzaYZ/oLEsZ/PsqNlwK+y+dz2ZULToXnSvifu12",
-	"7mmaM/s0yVlk3+sM+8OTXv+oNzjsdDs86Vx0+oPzQ9qPj3qD8ZD1Tumg3zsbHca9o+SYnYxP+2f9/rDT",
-	"7cwYM1xMorZjBp1uR94zldgFjGmqWbcj54KpKFM0NtyukKl20w1xCYqNmVI0bTfoCNegDTW57lx0ZMYs",
-	"SOZTajoXnW+kvCOU6IyxeEqoSEhKxSSnE0bMlCmaLQjVmmk9Y8J0Pn/uOlC/oxPWDG54EoCcGzbTnYuf",
-	"n4D/UOB/BPAnyatp/D1jib4qnr36FLPMbuY9+2fOtKmezHsWS5UQKgjz75GMKS4TYqbU2F9zzbT9Jkll",
-	"TFNCczOVipvFM00MnzGS8hk3OjzWsZKz4CiH/U63M1EyFxYsMQCKajjtqxlVlMypJlyQqdQZNzQlY6ns",
-	"imTGFLUrOuh0O0YWMx73+oOO2+91ru7Z4obNspQa9nem9KqdvstHKddTQolgc3KPbxI5JpTEMhcxT4lx",
-	"0zzTBCbgUlT2Vf5oURYOOeXaMMGSyEjY1z9zrljSuTAqZ92OYZ/sWX4n52TO0pTMmWJkIXPihxEj/7fd",
-	"3CJjMNkdUyY69seZWogb9t6h1boDtOdD8X27LXcZnmkSTyWPmd0nExM6YRYlSMpoEm5sl7vzgFviDv+v",
-	"Qs4Rs8Z0xtMFsXgDf4tcaaYWB50ADFyKN7y++ytSe9pIXOxC75k/lLaXc2eioiZUcA1rajdw0O8ffi2I",
-	"7k6llGFJBLQJr+Fhrz+86Z9fHPYv+v3/9jgrRG4x9Z6z+dJRhc+Cg4oVo+vn7nYSRpOUC+ToCYu5djw9",
-	"ZBynvf5Zb9APiaqQJrIU/nO3k9GMKd0w5qQ3OFoxRrFMKtMw5rQ3PF05xm9+aQwwteUxn7srXm11QueH",
-	"eB9T2hLdzod4pJaciJh1LgbBouyCup08SzYeiSOhMHwhczGJLHzb4vxh3xPxACsaJYf688Yr/oRD/7E4",
-	"5OiOnjOF0sAbLu4aeSW+ZEULLu65AQrdJVLEjOwJSWLFEiYMp6m+BKJp5B0ThCNFvWOL/RD3KEyG2OcF",
-	"g6hBJnADjtw6M/5XtljCcfx1S5rY7qCQfgs6sxLGew4QTxh5p7j9PHn7+npXnjUEnsXG/BNIr1HK71k0",
-	"HJ//zTIZmdrvhSytU+7/tda5lZKaoOCehZDOeHSHQPu3BEu3A7urvPvp9M3s8L05+/to8H188l3S/8vd",
-	"0U/6+B9s+CMNANlIMMsnO5PKPxwM8XLlCTev7pkwjXCpPl0pKQIJRSB1uvYXqQIsjLYBzQP2vqsoiMDR",
-	"TCSRHI95zJQl0/noFxbb875ji4tWi//c7cRTKiYsicacpYmFj6fwH9siyDlAgWedi87gfHjQPxgeAGuV",
-	"cZwrtQEHs1xlUtvdxFSzuVR3ILxadWcr0bUYAlvYMGgwODsa2A26UU4zCw/S6XlMG7eM0Wl8Mjpmw/FR",
-	"ckTPrH67IytbGthqxcOzk8POR7wBL6hiNxZ1rZpnVcPZjIkElv1SiqUroSpvkMS+ElrEpKhYZQ57h/b0",
-	"hDQWJq+FYULze0Z0nlkRhxhGZ+Sea251JmLmVvGkZM7YHdHcctnDPnlLVTxFxa622CaVQcdTluQpS8iL",
-	"vVf7N+83s8jDm4FFoG3oGB0A7O3lDjT8zgsqCNontKELoumYpQtCDZnKGQOLDDVkmerNuZmSmVQFWKyC",
-	"f8fR9sGMchhZgt0eMiDcxMoNKmLCqJZkhjrlzEOpelhgd9HM2NOwH5ezWS64WYTyYzF0pcBWBegjCf0N",
-	"R/8dS2sSwc2UuWNHGW1q39gSAVAPjuwH7Hb/rGjMyJwKo93ZGonH68+1PL4pSzPCBQh/7J4JLiba6s9j",
-	"LhL7785F5yXXRjGtrYyYcnEHBp3iZcARo6jQQMn1JRGSCMYSNHAlM67BBsXHxQ3iYAjLUhoz+ym744Yz",
-	"/X1itcxNLEEUKLYW0XvJE0CujAqWwqlNKVeWfLz4hrxhVFlQkZdc0xFPuVnAEq5yw/WMvJAzNxFwsTjl",
-	"gsc0jdinjFmNqvNCCp2nhgpD4ilPE1x/IlOmYyYMyfQinnJqFJqGcFw0WuAMHDWXzjuq7MsxVUwRfIeM",
-	"FiR453PTnbU6pI4Vz5zIsIIeOmxAuqjh6BmfTA3QRW3VUiDMzgK9ZAdfbaeufPLaffKG0Vnnc7e+tuup",
-	"fThSjN7p0G686euD0zVff2FBrph4psm1jDlNib3Wnc+/GTFzBKKRjg37N4OTBjo2fCxu7UmMu1yUJ2QP",
-	"bs2UKeKW66yzIynv9tG+rqeMpPyOacvqpEwBg+2IEUuUlLOVnLJJws3oBCy9SDT1NuL/E9v83bPNj92O",
-	"YJ9MFOdKW5VE5Gm6Ajk2S372qnjmCqCXgm0SB9sojjV++zafOW7raaJDhGVGGk+pmjCSSa35KHWMmNdp",
-	"6kO5Yoxq0irOlfh1RGAKoxPFVnOveAv2tD0nehDTQWZTkHd0fKwQ55tZzmMI+WsY1/X1znwi3ub2cpFR",
-	"w5HVteITh/3mi3u4y8UdrOETP8G1MJJMJBnR+A4kUeABjuYzqtmrafwupWKT588bs+0csR1n/zGjXBjq",
-	"BFiLzmRPHxwdV42YWcZoGikrkOhISMPHvHRfwlQ6hO9xr38ClvTYinU1tDlxaKOd7O58UDN5j3LxdSxN",
-	"SkVyELqsnD6QSr3ezwlvEEq898rRB6OJv73BtsoLbcVtHc2YCb95jU5170f3EjfK6+XCNV1oYqYoyitG",
-	"RswYpg7CBSP2vrLI27jqG3oH/noCKEAQBYgcj+FHj/0VImsnrkD21EIWvilnWcoMw1iKxu+9peqOUEHQ",
-	"jgUUnOzNpxK2Np8yARtB2wZLKqgQu9kTS5V2tj85svGNlHdOzxkckatMcY/VUsRpnrCXXGe5YesQeyrn",
-	"iNz4KmEiYQnZs6rgJaFEs1iKhMQwISC/s8iTo/55bWf4zRCqgwFSCo+vV0DpLXeasYQj/zPSicqguOFV",
-	"OaiwizwDUuI2pi2ZqfFZ//OWbHTC75mIRotCZf3hjo6lKp5USB4AvtUhnSA94iIaSxUXjMEDwXJrZHlA",
-	"jKYWV+CasXumFhaXHDWxPOBg2b7pRLLKr2aRsUJUS5GPTcEimAGzA0ouwchG0zTi4l6m92vkqi/ig3Sn",
-	"1CRTh492Nqc/HedXdge+gENBT0gjjQEvk6WUV+9ekzu2IHs0mXGxf+l9fc4UY6ZcO8JCpEgrProv5fhY",
-	"5TvDTTmEXEc5Y3ylOPVw0duj4s7otBWClBtswRooMYqPckFTR5a7hAaEWyoI6pplqRWBCJ1QLrQhtJCT",
-	"KiLQSOYWJRUb55qmkZERUv1OtzNSMp9MDYKrWL+fJUpBIKhJQWelelGsqAbFhGsApEb4VSQ4IU3JeBCK",
-	"MeP3dWHLibmx1ws6V52PhZ+npY8K9Xc/xnk62DSOnHsjOJPlsML1x+Nm8JF8r757AYbP0PZE9iCmCJ3r",
-	"w34PNQgrohupFiROZXxXYeMhBDMQAzXJphbvYpqmmtCxYYocZrNVUHP4vFP8k9sQSEchLjyE6XjIrpTw",
-	"Xyo6Nh5+KMH7uMVBBTTBoW139gUC/dqh8B+dceWVzc6NJIpRe54jKe/IaEFmC83SsQWwV2Neg/mKJIrO",
-	"rT7oTN5c6APyGlR/i82GpqDfzBZkbJVdiwjG7mhhONoC5lOpWTSXynKdDhhzoxC2VhseNei/L/l4zOM8",
-	"NQuSi4QpbSgYFWAhubb/0hmEcfjwWcAOKu6AySg2ttIqwkL4O3D95sX3oJ6yhi9+K9MUouzmsqcNy4il",
-	"LSpHQFoSGKdUawusv+Tpggz7w1P7SUB/e1G/ce5F++FXaNYZw2emch6lErTWm7nXBYlhamZJkX0qx4bZ",
-	"JfzE2F266FpNe8ZFbq9FIZXCN14F3/h2UAYVX6+JJs6UnCg6A0VqPpWdi873312viT/mGsKOux3wcNgr",
-	"xZJorOQsSmnnonN4PHyM6/EtqGIbyM61JSSh5hZQGTlGfShmmWFJoT5WOAC8Lb964Hdw+RDh7yUHM5A3",
-	"IS90YB8Ob9iY2yvk9PoFhlYTIbmGAM+E3bNUZnb7NI0c4vmz55pMqQIWXl4Y55DKU4NfTCTTwInuhJzb",
-	"KVmSo+3ars4YuMHLcs/ePxhVZLBPxnmaEn+1nUmQiiRi4p4rKcD1cNF5w+89C5xZ2UJAHLpME6bISEmL",
-	"Zmjuo6mZAtqn6SWZMqrA8mT5S5zaL3JB/kJFTjG+FWkzF5MophmNuVk4psG1lYzGPLF4AZ9VMjdcMH1J",
-	"5jJPEyRl4PeDxyOW+E1ocHBEsZWmLjrfS4I/gKmOOCHGbstquTXkfV3EmjVLovYxI9TjrpHESmIECCyR",
-	"KFJppu5ZYnFgDHRT1Kn/1pF77FPGVdW4c9IbHFfiLuw6nL3qEa7y6xJKqwBhnwMOBKIz2bOIEV7N/VDQ",
-	"JBSx3/4Nt6gCGZHUbSng0UrpfJyn0Yhqbq9GyiY0jeQo5ZO6uLaOYkJwtbNt/IaxPt6aYyWTbkfTMZvk",
-	"VFkmGBUWr2+dRcvZcOdS3TFlLwQlVosBlcHQGMzrPtS7KjmdewOqlc6iJIdb5T2A5Co2ZHB+dk70weA0",
-	"OPO3GD+/Xlh0QfYe1zNqpnNa0bS8dAzMDcyEoIKsPhu7D/ttlP0tvmj+CT2uB5Y1OpqkKcD7JwwJwJs/",
-	"YmPwQk0ZWC7BRAt0bbjC93C4KwNw0oah4wBiPwRotAJsaDRsuCegwYZwg4wdJIDXMjfTddF61yBvlMtC",
-	"+SPK8LFV4BXYa/vHR4fDYMHv8Li+ZSwZ0fhuk15gyYllyiBuMBSUirvbDZk4aHGZkmMGPpYqz3YpRvjq",
-	"joka4E2zIpyuyBD+emv8Lsh0xS0X0lgp9Q69Cz9R9IJY9hkODeQPx293TrxwH4vmLE0RVceMpWECEVwA",
-	"y6jJfCrBA0BTb23FE0ppzDbpbMUZPCtc0Zkf52iEvUUos5DX1UhokVveKLWJMhcNPuzb/3U7CbcCRsyi",
-	"u1nnYnAwDESJKItN52Jg39qJg6FcgLP0S4r9KsU1HxIjs16eoWwDIkkP8tUMo/EUJCmtYXVI9dBlFG2+",
-	"H/7NnQl+IEsUqweiWxAWS297/aPyMs7AgqEYnT0GJ34XcJwNNKbCeB2J6eLVvH71/UviYkyr2uiM8hQM",
-	"WHxBD/SUTv9LeXD2HD05cBm6JUV6Z98m11M6fRAznYLDs9MfnAzI0fkJ6Q+QQBdxsbEMILEptY5ZSSxw",
-	"OnFhtdlmJhWXHoDtjWzNtrLPVk4zTAkgGmhv1gttmKV9bBZEeHTev/q2d3o6GPZBo7T4UnJ/ZJSRZ5KF",
-	"KwxjepceaiZcBOx6E8quqbKDupgSSxEzy12cl9hKuzxmurQO2nX6++fuvXdBo92rUAUbZIKEpXRxSayW",
-	"Ppmk9uYXZjfQ1ZWUM68KOB/2tdUWZyNUQB583zb7Cd/lhtCakxCloWQh6IzHhejmfYZdoigqtNVciXjL",
-	"SAEj0ZmP4TmhO385NMCJgZuizz527V1IeGGbpBDO18Hf8Y7gRcDwIZRGOxedv/p/d8mLq7ffXTfGB94g",
-	"EVQUPfy/NjmjHZqye6vrgUp9M1XMKmoxaH/aSiCapeMeF7/kqgxP4oJ8y0bKqpKXZAYqKMH8LVSMYypA",
-	"LWYs80FOdMzscMEnU3MQLKyDJxPcNCfXlGyVGqK4vrOLgdC8RM4F3L9yYVzEdgbA88+PgIqYIdVWJUUy",
-	"ZMl9BTVB5sBUKqJhQrhRMjfO1iLzqsuzQdk8wuCTTHJABzDeRjM82p2EaZe73VKEOG2AynumM4ufm0RY",
-	"fAug4Lfvv/6wBLFHBIfORzNultS44dFuoAoGlT66Ovx8Fn5z7l2SBJn2DmxoOkVvQGHZtteBmyAFvxqx",
-	"kic+WgqxM8JoKUtbkuDXIK6qW6OE38k56hicaTIurAeOpTs/AiWzPDW8RydMxAuvox6U8opTqcvvrB3Y",
-	"6X7t6gF4MjdF+PmmOKIq+3mmg8h153vIFMvQ9laYC6dSJl0ysLI2GR7vN1qlLIRii4mQk4TYeHjc65/2",
-	"DgeBpeUvUiVUuGhBiMrPkwWhgs+8mY0aEss0ZWjDX22m2IlIHgXk4B92gncwfj3EMOi8Th736IQlpN+r",
-	"ASSxt0eOoxFXYM4c9gfnvf4xJg6XWpFXL7aRepmZCu4snd9cffu+tLo6ZC3lTyYS4LVjNqMgfqNE6t4D",
-	"ntbpNhoOpjoSuZWJOhed86PDo9OT4/PBOdBwbdzlezs4Isc3f3PZe+gTcFO/xZmd/B9p+1FmkR3dLZbt",
-	"fQrXlWdgbB4MD4+OT07PzvsDtDq8dFnc6wKg0aPqsr3B2pWuLA4BjsbORenVDR3AzWVptklCc562ajpZ",
-	"6GSt5k1HWoL9cU6ViGp1VCDAblcJoFvudMytPuGsyLUdnqJn+UvtMM9iOUNyuLzD04ft8CNih5XwwpoB",
-	"G6umBPVswjhKHz7ZJXTGBNxyDK3cO0JDoqP3dg5H5LvkPZuQYX+LEMu68IplAU6CKAOn/dulhDGMNz6o",
-	"UxueprACl9L0TKOvHU1OVna1l81UP9E/7pTg2s67XwlXmE8ZCMlgdlJqQawQCGANHP0WKsddcoJwewB0",
-	"ymsQQKe4rAVsYDNkRhdgCgNupTMG/pqCztKUZEreu+OeQqCHlXhTKg6qoLGME8KFdgEK93FGpQsfzAm5",
-	"pikZLcjAAQVRZ9B/GHBOMHY7AA58v443wdnoqZw7fMGElAJiy7BAjkjTb/JkwppRxM7uZTwX4gLVFgyb",
-	"oLo6grGExkpq8KETNGvpurl/6diHtZ0FsfnKuOztmVU8vA3yxJkgqVJUYOEjLJjhjckzKbiRCrU1JBYY",
-	"Agr4CyTEG6wLg8H1q+9fSPAyQpGszkVnwSikWKN17iJwlVqaC6u0n440n4jGKJ7qqo+OGxadcMViE2V0",
-	"4bK2Kkv/W24lIZUuIHyGebe3zizZcvYqnIG4GXQRo1VsYyYFsPliH6HHE0P1LSSiWpEROBdAEYzaqnNk",
-	"/3PLgCuH8Z531xX65nismCl7M2IrXy1bLIa1N+BGNFkL1oUJl1HGURGGVISbBbPjfU8uQz9GwhPwpZcB",
-	"xO2K1awMMnPrdY7w6mrbB4+eH2H61iOGqi0FRq81Ii5Hr9Uq4W0TzTY4GUDk3Zpotq8aUezwvklIDR81",
-	"F6F4uiBPF+Tf+oKgqC7jfNaQMlH8XvWtGMtEMwqq8/P7wfPEvaafbzzI4/7guZuhJXKNecq84qppano0",
-	"uecx67nXD7Jk3BqNjkM0wnnAYZ1w6k+BZlnqkoOf49S71zlxUwaBbnpKh8cnVmsfn50k/bPB2dlRfJqc",
-	"HJ/T4ZhR2o+Pj2nSHxzTw9H4aDwYDUf90dlwGCeD4+QkHhyP+uN+nyL68H+xaLQA/B+cHQ0Hh92O4Qac",
-	"a+tiZYp951kqKUar7O5BfSwi7VCokUqHz5oNB084+YSTj4uTQBeXtfE6bja88RjlNANBw4rpyS85BLw3",
-	"28Caf22qZQhBi2gKNlRNmFk3u4tBbP61afbAmLVmWmfWav61aVohccVWXYzZ+hUPh00rhl8b6zQWlZZd",
-	"ItU2VjYuooXMzTSKc21ksih85r+H7IiolG+u1uRMFEDxy9hB8pgzdjfsRyUoI0uvSnA8gCss364m/rDi",
-	"rcctTvp0I59u5H/6jfQ88Z1DqNolfFcLhm9z13ZNl9omOjGlxk4fQqj089j7twOI3b/bE5Wxkv9iZVxV",
-	"mSjsfnACoF+Pd+8NnjLDnjLDHpwZZtf/MDZs7/YK3ls82pnhPhGBJyLwRAR+z0TAc/4bPmMgGuv3RSn9",
-	"GjlYemU5PQH9Vzr0L865mXIRHUVYihHsjLlVt4/63Y6VvrmVnA6PwE0WgyJ+dvzZJQGNFiB32svbduTn",
-	"0mqtq6J9ITVFXqhtvxq3i5PtdvG5W23TM+gVHQC0cwE8dGHsU5zmEOAdytdbbmvY33pfZaugwbB36LiJ",
-	"SNanwbh4CheZi7WGnCsYoj8wqMi+zxTculqeYU2LGfqvtgjAeyWwokUl3K5NGuOWGoaLAIB6XIB+SZ6a",
-	"yAfbw4Lr6db1q7b0fCmNGnzdAQ95eHL1o9WrP+2HVk+flhzu5SmPe2Ue9+dHEF0eIA3WEa9JLGx8p9nD",
-	"+oSqT6j65Tyb9bz/5nYnK95ab8uwnNouuh+qMTsn/1cmHpzc9LetAXx+hnoOF3ehHwwRtmd/1s/lmEeH",
-	"/xz2Tuev/s/V23dvXrnUv8a/6Gh1BYLiUDMGQjx0BbwDkXf7bzyYFr3hVkloOlJ4Uq2sCE7BFZbVNofR",
-	"CJHqWiBbMTOrl+RfCFbWZHU8QaujVQmiKc0yJnQkMBMhjO7zQ10hy83lnqQgQ/KXXDCr85wckNeQGy3k",
-	"HOIlQClrDCalIpzFUo5Zrg0xLE0hGWK0IIOjQpk6OQjAcu3h0AQS/7AiwURyXAcESMTO4evOUWZMRLkw",
-	"kOVaOcutemfVaRSAnGsHdYztsyDHqh9FAOmcauLLu1kAQM5MANh/yJxM6T0jsEIyOC4fgrJtAWeCk7Sf",
-	"hYmsvH3XxYiVOxcDWkQ2U4wl1HRB5lMeT70CKpVPyoA5gjoqkDR+4GIHAT+CzJf2QeUro2MKamCpH8DI",
-	"BZavAKPfr9P+7HKVy+BwyBpE6drtck3mChP8KR7CAflpylxeJhwKrxxFF0AAsB8ckwTKx0ri0OaLALaI",
-	"p7eAZZ/s0j3PtFtOqTZ2HcEyirzSopSMX4GdFpWcTQvY87uDCihQVpabAi/3IdJpicxtlVIwXJFS4DQj",
-	"Z68ICStE2y5DAJxR5bEC6Rixyv2BAhRcA5z2hn0X3F90znS4W9/Vl0mUcBsLXGgPtKL+md/7GHYke3+3",
-	"rKM5Q8/F4z3T1dpDgCldDG+jpMjrCRsWlDVcqHZ1f0O6WuYCFYW5f21fiKSsfRAVOeCuFgnkBll5ryiq",
-	"zTDsHFfrxV3yDazy2y4Z5aaoYfGK6CngtL1613TmqAAUgaGGpLmIp1agtJcYQr4hNS3yCX0QhW9B/J2r",
-	"T1WFpfu1mv9FRxSYuLyrNH6+g6P6TqbJNokrLjTdQ77eHYeCzMwYEl0H7Vo1Al9p1FUb+Nj1WkGllwUT",
-	"v8iFhq4Ugs3B5ms/aHWA7CCovVJphzk86/h2mUvpJ65ZpsvUDHsFjBlLdVmwnGPylku8zMY0Gss4Bxsm",
-	"m2WphGD2qNQUPtZL5teTZ9Znw9gTaOymsP4gXBsFCriTdMvK5NA1oOtuk8XAej3/sKDNv2Ojoi/ZG+Sp",
-	"3dCO7YaaOww9Ykeh5iZCm5sGfbV2OkElujrZDh8t13aJtinL3cYYBG0Q7Sq2aE1+3He+xUoNuywfpTyO",
-	"DNV3X6983eEjlK+zWBvNoNjK2qzur2hsDJCgyc5Yf7wqOvgJY/4zMAZsfmC9W1fMGSvOm0InsQIOVNKC",
-	"bMMZepxQHwO3TaZkJjVL8BnoOQ3yAmZBRoyqINRqOYPH9QIvHFxo/NHc9bsOKi9tWwVts5COBQOxkp1F",
-	"PpZEqWPE7rufK5ZpKKD61kvZ1av3tqim0VzxqDEEsm1NwOGOdQQbmxx97WLCtdQgp0h+I+UdoesqZYa8",
-	"2zLhqtowlXNoouTDLAqXRKU5wdcufgr1aKS8izKqHCW0S8fKnVGRZeDPY5tsst9thdFtEPKh1Ui/KrN1",
-	"V7qJ0YaP1rTrfrr7T3f/6e7/4e7+R7z9asLeM6tWL9/+8lFw+2f258RXjmnxKbja8t5HLoFYrmHlvgbp",
-	"Rb/bCWq4a+gK6wFpX61V3gOxw5KrE0h8NjR2rg1f+XSiaMwOJJjZ/st95SCWs46rzOkGFQ2bGo1zaB6D",
-	"yDWoOMfRYuEHFZVOT0/7fXLe94VOq4VEsYYhmvbaXIU/UI2qbTr1/hb1rIK67A+oFVwvirX5bjYVzgpv",
-	"LMjXYZnx+sWrPNsytWKbvT1udfI2kKkqJNVKhuGum4SRpec7R57/QWEE9LpW7b0OpPrjbbsH16q6t2N8",
-	"53DF/wgV4J3NOsIasYgxpR0b+4sGJWSP0He+A0OvJGbtWkH+QWJ9DROablTTKztfqifU+fdAHaQylUpj",
-	"S1Ue3VNfTKzIauwSOndADQJcgrp+G+jRkQuuO3xQcF27FvTu3aIyWqGx+HJmH+0/F04e/fnj6uTN8vdl",
-	"t44zq0W/NAJuTnUJPAjQKsZeVivZcI2gZYCLOmNlwbJfP1fyR91szdxmCcCPZEOo4gv28l0O73e7llCr",
-	"F94JfLU+KuAv2+LI6mJ1XxV7nFLwVAvva9TCe/jFXFNNr3prX5e1E+vX1zVjDe7tcHDwQbzyQL8g/+//",
-	"c9Lt9/sH/T6hxB5Ol1Do+eQO3s+050CcFN14kHTuH3wQ12WjMzvh0bGbDoDk5qtClOwVJ03wpMsF9u2U",
-	"N5KMfPwKfrPc/nr6UhR9bCQuw8HNYNDQu3/4iMTllUheiyw3K8kLE4lem7xz5nOSliZeihEXLhGpdvKP",
-	"SKIaF9eSCsV9aFGzhodtTYbaUJKve//e/SaXbu0N+SAAV8o12ENbf2/gnJuvjR18M+g3XJvDXa7NoPna",
-	"rKvWXcNu3VoJeJLX/ojy2kenPMW50lJ1LkSepk0Iw1eLcIXUNuZKF3znP1Ny+22Fr51kpl+bP9UWgL4p",
-	"PRhhF3XhA6p9B8Fp2BKWVzZ83AsisatYYh9VyOGagshPYt8XFPuqLXcBRdpKgktn+DCWtkISRC1phTDo",
-	"S7wXu6UiIfKeKZMrUc3yK604lecr0GjYX7mU5RRDWEVZdR2qaBQ9OIuPuWhyXPCezJhwjk3MVPFMZX9b",
-	"+tpWiDzcmrFiXeSitVbnqo6KmKxCx2P7I7bxin2vWqfUonX8oPOgi7zy7ODp6iP8HXL64dEXkQLDiLMQ",
-	"NcuAsaV2o217i7ZyaH65/qNjTGaGZIQwA6HWl7QdVzvsh72Qduxh+jgRfb9ZX9NdKs5pi5YRiD72cw8h",
-	"7h79GhTxanEQMCB6jeqPgKlN5Um+CP7++yGghdXN4LgBAYdfDAHX6sr+pRVa8n8WvXwieI+uhFcTRZdc",
-	"trXHLaocHPYGJ6tyGwb9m8HZRf/IIx/UpQ13vBOiBd2XC3dwQ9/lQb91wj62wPz3TWN9KN0KcaLR09/w",
-	"yoqsmSck+s9DIvT5S635KGUvc+w7sIxESy+E6TAyF48QdXWI2uiMmnjq1bYgUHA51nqNQRQ4Xcv4xFZh",
-	"rM1garxvjS813rj/DMAh6MK49TrEqjHtleyie+YRvFVdWRcDnCm+oAd6Sqf/pfy97rlYvAMfedwSui7u",
-	"3ZGJd3Zmcj2l0wdF3/v44cHJgBydnxAfQIxJdpqJWG4to9TB3Iic9ecrUzueAN8e8A7D5Shls29osqqv",
-	"O015Qsp6I0HLRYPQuwnKORU12eBaOwuxMPb8oEKbUlL51HQ33BdYoUQxMB+nTCRUEbsX8o9//OMfvbdv",
-	"ey9f+s7vEHz9vBp1bmVTy+Uopss/vx88BwLRy5jEo6uWbR6dxiejYzYcHyVH9CwOaM2R1VV8J5jlzTue",
-	"OjUm0xfPn0vBoOOlQ5HnGQJTP+c4sudHBpB+IcU45XENzsWvoXiMebtRQQfjVGqwINRAjyF7hGuCb1wQ",
-	"bkhMhT2HESNGcTpBY18NSEXCwvM2kX7PcaKtoHleQjPYYlswxn5IAL9vpRrxJGG1GPTy5yYU/YfMFbG3",
-	"heyFKUT7Jb5CCSYTgFNf4HZJxpSr8fCbQDDoTBTusS0Ix8WYAIZ/BnISgg9+ab7cXPve+ykXd2RKNcH6",
-	"c00YhW/6Mn6aR1ejw+TV8eS701/+ej77fpD97VDfHN//dLr47/7oxZB9ezT9y8ndmzPxrq+2AcsguKZu",
-	"7W0hMrGvB8D4XppvrURTBcj30mCj/0aofC+JzuNpgSyQlS2kwLpXM7ogmrEHo8tWeHJUAiRce1uoCGl6",
-	"OCYAzTu6SCVNbqR8Q1WdLTt+YcV7ksLjVcxhJJOFpU7y3jW/TvmMQ5DdoH90dnx6QqAV1zp4bYUbwZVp",
-	"WmRbkLgP9oyUPRwbgkaxWIoECMm3lKd1+2/4nIzxhQbazgyddC46HzqHHzohYX897r0FDvqhM/zQaWSr",
-	"OANxDP2rIttgWEK4eaNtYZwFo3tudADla6w0/aOg95SndJTWcNA9J3nwwios9MW0sIaksdJGPLUjvHtv",
-	"JmdMmEuimFELV1Lh2Oq7UiSPhZzHIT1vXn1b0Lkq3L1wdAC6GynfUrF4X9RRrHgnpCQzKhakKLPYBLUf",
-	"/H1VVhTDS4upB1yTO7aogmr4yKA6GgbCQ9OC2wLK3l87tleMDcD0o3Dd/P9Vv8H4hAkD6nAzH7hmWAsK",
-	"JnChFN8wKNP0Ie/3D+M7toCCHfKOCfiFPRZ0+oMSOstLbQubvDayAplMyZhpvXztKo9a6AZOQLU6kSaU",
-	"gGzuHNgFw7RXUjNWcNJV6oJwrDecpKob1G1KDdrBbvg4DCHeDIH2cA/GN6kJPwpXo4sl0BX5BiauHkLx",
-	"BoE2nAQ+vhJNjefEVJOwU+cvej332IoxHIcgWrG+9jAqJujBBD0Y6YCUSe2L51z5cjeNKixsvqE0jo/t",
-	"dy2l996zCRkOLxrrsGL9HewvQc4wb39/ZceQllbjwoHPY7ZUXDDovnCzlE9RlHqzG0qgtKKM4zyjLlgr",
-	"KDrw1JDnqSHPQxvyfO523lPD3rMJ14apV8KoxcqOKBDtly4KVKWGYXnOCtWnsxFTWAwRW6ELNie+Nsuq",
-	"Uk2VQ8IANiz8KTU3/J6REZvSe251fV/gEMtfgzfDOz+Wqr4Mj4Jig6scKpi6BGfZGATcP7H86p4nrmTj",
-	"ilqLqcTszWGfvKXKivKSnJTpnj4Xs0OdDbwIWPsZ4t2qM/pymr4cJlATwkUMHm5NNBcxC+qNojvgPRbI",
-	"fjWNr6Cb8aZapQldBIFl2AGZUKVc08e1leEBuO6jUiX1eO3F2t46GKkN+PRMb4rZrSBNU6jwo4T/Nkf2",
-	"FvvzN+TFzfsV9ZJd4de5q/xaZPLWpJliK41VUvGDvmxN9QPvy4bZ9VKU9p+Bj7JWO6TBU+nqC1Wqg/jC",
-	"vy0N7CmfFEVIygoodMIiLiKIJPb2esxhbqzbjrOkxatcRFQx6v/07Ygi1+zJimlzGUkVzaRiZbcirPzT",
-	"7bBPhikBOc5IWPRCGwbx77MAjzrvX33bOz0dWIC3bfDqFOmU0SSa5dpEIxY5VJlLdWcpjIs5gaIuBYtH",
-	"Ghx5+lu9+MsPNfOFi9d2gHWkyO4DH5YVX8ChrHaPYylm2Lkik6ZjNsmpgm5fsRQxUyKIyHFH6mrsJAAH",
-	"T8Fd+A/Uq7Xk8mNzO9pABGxgcQlL6eKSWMY+maTQS8JnqQJ7V1LOiJK54YI5SnrNMgM1JA++br0zf6eb",
-	"XGOVZ+vKij7dfrz9T/f46R7/FvfYyV6BCL2ceoEPCbNPuwRzeVSl5oCTH5KctZOSV4ihRmK1b6yibuYg",
-	"0oFaawVk8A65E1yKqoI6uZtqf3+EKmdo1gXcp1AvvYO/IzlCmtO2hrFRywFeh333pF5Sccq1kRaqP5ed",
-	"O0cLBymp2ijnrlbjLvdqUPHMJ5G0+itTnc+NqoOncqXqcDNVjAVivBwTq5L3uPglV2Xtey7It2ykcqoW",
-	"lwSLthFsV4Dt0ZwD+I6xzFfQp2PQFQSfTMEd3y5w1lEKr5ool69S0DVnQCmj3akhius7u3CQqBM5F0Dt",
-	"yk1wYU9du1vflFVXQ4HWIhh1ffDYwlPqzl/9v7vkxdXb764bq/rfYIAtXLoI6MQSLa5CoB6e9FUFgoCM",
-	"vLh5/x1LG9IPgIw443xAOwrdY09IMs6VQxzQppOckfmUg0kz2f/SJAYZ+O+Iwvwb0JGnK710pVOqTQTH",
-	"u9Rt5JFv+7B/Mzh59Goi1duOMUArLrv0Bp+KsS2mM0bkeOziW3C25sttrw98oZr9A9atp/v2B79v3d8/",
-	"VJ0htS1UD7+CzbQZtnahN4Oji8EfB7YnvS2KTmChngK2E8WYqKmzDqIzKuiEJb6dlGu0YxarIAf9aMui",
-	"S79TLuCAtQSA5WDMxhRAixz9i8FxnRMcPx4nWJfzt4rQr6iD/6QyPrGeJ+3t65iBVmRRVp2rWNVinUIX",
-	"3nDsq+jsRdwQzwh/117UJ2nySZr8StLkg93yfzxx9PcpVLnzWAJRC2Jc2+CjFWh6DxbTZa8a/BrG0nFt",
-	"Jb5ceY+6UTLtXHTYJwopLUrmEJUEzEFP5Tz6F1NSl56QPMsUurhilqYaUvHNVDE9lWmCDUPGPDVQ7uDX",
-	"5SL+n6HJBVMbKaEvr/arr2+O7w16rg+O/2UwhKKivsWtPY3Y8Hv7zW7H0FHqevokfGZxFg7Y+bm6HWA4",
-	"8EMZJOgy3oqfotEiKgYoOXfeSGrYBKhygz8spSOWNvt5oOY6RfhXPpspZpmV7lwcnpZ/RSW8G46g+Mkd",
-	"79HQXpgyZ8DNDuFwlAvithG+dOWBVSLRC32/zLM1nTFnlidUkxfXfw8iDPD3LkC7CzDtFuDuekh1ASpd",
-	"t/sujO36fX4Q/tS6DYAvf+u6H2ow7zZAOhh0NOwenm77iSmjiotJlDA67n6HfwRv/Rx/tP/3AeL9XJTM",
-	"VVG//psFJv2/4eJuRQgN+qAJ1XfYq9b14HcN+ctK+GaqZD4BTyBXhIt7bpb6kxQtLOkMGvOXTkRqfHge",
-	"u2dO+Ll+9b0n3JdkbskyJEQx9+2is/LqCmGfyz23ir+iRWIltlWG2CvoqSkFg781Uxi6enJJTjAwtUvs",
-	"32dV8z2+2rnozFjCY4gP8pu/0ndFHBLNEy5TOVl4nHXJ+5mSlokqiKAS8ZSB3PmjQDnPLMj3310TSKPC",
-	"Brs3KtcrC6JBaYYAFPXKdO2OfakCmt8DhJY+00UL/0pp5V0KO+xS7e1BLMkwsaqnTPVho2qvmKFcRLkw",
-	"EPxdETAf6L22SOSCrl8qOjYrcBdFGggetG89K2rlV8L0nkKTn0KTHyE0+TqesiRPWds2/P59QktbpfeN",
-	"ImGpOE+KKIwQdb9kl3rXMjFmBrUH1PEjUP6jbYR67Tba1Ga/qCTTKe21AEym7tvc8DI62L5ENHNXLcin",
-	"aMqjsIxpcLg32N+vEgJ1XzdVD47deoxbzbsp1exGUaHHTG1alWCfDMnsCEsPYAicAjca13BGEkaTlAsG",
-	"C/WBFF1yOEANEPKQjjH6WPsejJRkUpve4AQ6MVb24E5txMycMRHBtyFJzX0+TPA47zlKf52PfmGxuYpj",
-	"pvWrT02aSNMrFcuO/T1K5SSw6tpTBZtJp+uV8l87NOORRdt2jO8BKvrwEfp1V3R7K7kDEDoX9uJdtFr8",
-	"524nnkKl4mjMWYrUz+mZbZXjc+z1BJGPg/PhQf9geADVm2QM2bcbFLFcZVLb3cRUM6tSF/Wjt+quVAxp",
-	"U+RmMDg7GpRGAs9TZLU/36Z8rh2lhJ3K8gyGZyeHnY/QTDa1am9pqqwWdGkLs5378n795vQ+bPSvAnh6",
-	"STxBxAdClivN1OLgAY1+ldlomq9kr7VvoOZJqMZkQ9cw66LaWPm01z/DmmeFlUdIEyU5s3c0o5mzeNTG",
-	"nGAD0aYxqjDZ1Mac9oanK8fYrTWOgabPy2M+d1e8uk1y39aqhrY3E2twBovCcM+v6KIoe962RIXtI8tb",
-	"Leik73ofRGOp4oIUeM31bT7zte2NJHpKlStdx+6ZWlgV2Tmlfb+m2h13ES+VXy3FLKqGNwW/W8FKAlWl",
-	"aVoGNn/V80m4zkDyBjI5krlBqxgUOTcyQjOIZf9Zxmga+ZtaP4QRmEhMTa+NmTJ8DBnhyx5UGBe+wbXO",
-	"G50ZsRRxmldN8oMByp/4zIIiKg6TJRyNB8HsBGe/DIljwhPIFse9HXS2a9kdpdD4sGG93nBVWW17XD0/",
-	"QlM6CoIzv5tOFV0Trl3GYxGmXhRmt5sy0tmwgg6OnYtOnk1Zim6elbkCpT79c+eqEkzvzOpOjGqFa4OT",
-	"Qf8sGOMECTaNozLb/WtivIzzshlILIWBsvUUek4/vx88L17YWO3k/Lg/eO5maIk8Y54yXx5Y09T00BTn",
-	"0jEOD7Jk3BpNjkM0wXlAYkk49VAO0/Nx6t3lRjelKvMC9ZQOj086F53z8dlJ0j8bnJ0dxafJyfE5HY4Z",
-	"pf34+Jgm/cExPRyNj8aD0XDUH50Nh3EyOE5O4sHxqD/u9ymiB/8Xi6B6T+dicHY0DGvvrNP3i33nWSrp",
-	"Q1tePxKOWeQGS0lUmpEfKA0FxBissL/kYC9c8p6DZNH8a5M4gxVrQbowVLmGp6tmB2V6aXb3a9PsUO0A",
-	"Zl837SlS8uZfm6YVEleMFQ/WrxjKzTf/2iiqsU8xy4Ig1nZXceCli4XMzTSKc21ksii8QyHdxiK8mkAp",
-	"RmhZq10kxmE2O+hsTuLaVnL3OlrJA67WmKKb8qZ2qRU+7EclKCNLh0pwPPBm2bNvf5sCRhNtdZhbCNsp",
-	"NXb6EAalyG1v2A5AdP/eqgv1v1iZMVeKuu4Hxyj8elx1XFjrk/38yX7+QPv5x4dd609Ynmc9goPUvsRS",
-	"y7+jAKfxV7ljPuqwpTjXar7TfiioLe1iZ4tMcGvxptxLYIcdn6S3wPw9ezN15WqOub17BjvLLCYQckKE",
-	"5BrsQwm7Z6nM7NpoGjmM9Ujj2sLba1zeNOdUzlOXMVhUGbwTcg71t4qmGxedK2Pg6i97Mfb+wagig31o",
-	"NkSQJnx+BFL6AMR0WnlFYdAW1baxOrSKO8QqjFvZKI9dcjmdj/M0GlHNLZSyfJTyODJU3wUq47o7D0bC",
-	"IkbtNzBfoq3eMDqLZqwM5VJL7n4IAP+Kx+/Mvw2R7o0Sdlsr8c6W5VpgKkTJRg8wG+9mCK7YAhxP+caK",
-	"BnQNo1gEITVoKwY6wJztaSrnnQsrtBSlaxy9zKrV8b+uJwkj3eRdlFHl7qZdOnrxokIV9uexjfkIODRE",
-	"iIHJcTXc7J18y6D5JuXCihaaf8IAnQPL3x1D0dC0tvMTQ3EL2mc4b6OGalr30EGDAI0dHoCZaqkk0DZI",
-	"PNgVg5x4Zej4a19mNWGlPAkF3S3qud/XraAigwYVSGIpDI0da/BNACaKxuxAgt36v1wxwoNYzjquyIcb",
-	"VNig0RpUs3ajQga+FJ1JoYvyJ65lry/kf3ra75Pzso5HxdCMyfxoiG+DmpVa+Pa1wXmvf4wOlLIXl+9d",
-	"tc3tY2YqeIxxqN9cffu+FOfc9kszvyUKygpKbEahji0a/t17INts0RkEGGQ9BrYb9ge56JwfHR6dnhyf",
-	"D86h/qc2sUygxNfgiBzf/K3SOcct4y2uwrV2iKzWYAUlrzUEsdUPMUdp9ikERJu7kmcgY2FLntOz8/5g",
-	"WOuSAT1NzXROF9GYsWRE47ttdMxZ2JWoHa1A7/cuDA8yXKx6BSKMlQjQC+M4iuUnXt8q5BchDdTWwaiU",
-	"nyiUhCli+paZkRdpAzt5hIHleK1Lu8kIDP5B3PkR9mLegQZWzCW42GjO0hQp+JixlKRcGybQI2X5gpWl",
-	"yXwqIQ6GprDXB1DDMvT5qbbTU22np9pOv4/aTnYj6p4tPNv3nlmh58wVsPbhgjivpxKRkWU4F9Almifc",
-	"IQXeSCgyqR7TsnF+iqK15JBnB2bsaIYJlDvpFvloxs2S1gcZgYbNshTcxFt0vCsGNVhW8d+c2htp6Hj8",
-	"MHIK4Xkce5UW9mkwiUQB8QmkRfeHFyheUsFZSr5RUkINUv/Y6cY3xfSaII0hjsY8IP/NLQy8h7DQsBbp",
-	"xy7S4oEVc6likV1NoMJBodZVMfmNzb8hki6GEHNonDrmjer9jKdMG+n8XwF7iFxiXkPwzTkObXIWuW8t",
-	"XJ/QLGXNVoXmZPNixhkzkRSR4TOcFY4ZnU/hyLPlkZXgoTG2f6stf+WQz593sh4VyQnsU8ZiOzhow3x4",
-	"3Ouf9g7b+zhOCucWoyo6t1yTjmQZTydctfDIroLHeZrPXJPYwaA0QP1FqoQKUE5BD9UmTxaECj6DXl0K",
-	"MhdjmaYMjfPZmBZt5H9LQ9BRp27bflIAnxTAP7ICCPHiVsh4XaayLQWL156HkeIPkiuw45euZuQe9m+G",
-	"hxfH5xfH59vIHoePKnt44psxzL99TJHjAUlc9aN4DXFsmw7MvRWmdVUO++kQv94hdjspF3dFiBkK+Dv0",
-	"tIPeP52LzrYjm7CoKSOw8Z3mmj9P2PPVsOdjeXxvuLhrPjR40opGV6MYvpNzDIblTGOnP/QKo33QxSVR",
-	"MstTw3t0wkS8IM6Od9DyJB2/xGxsYgVSBUtbO/mKUw0y5X7+tdOg/1plgytLHlFKMuyTcducszQlc6aw",
-	"s2JgXPvfpUsi5XdMmeh4CerQ6iIzq4HvX9jQxuLQt7HAke+dkt88b/G00h7oyRDwOzYELJ3sajpbeaOZ",
-	"yj6d9e/a6FOe9o37YvNJF09bEehRzlMT8dI86nQR91pJQLcLLKkA41GZwDZHsysz+OLBk0Hk2NdkMg04",
-	"tJpiVN7YUi57wqr/KKwCvLrhM5Zy0YhRlWeNuNQqt+fo9Kxfhup48n8Q+GWKDOcmt9XjpaK0qDO3M3v6",
-	"co4ld06Fbf/PNGs8rKUXmm//BLM911rxVhndaNZc7bLR9rbG4rvaVBY4OWXGRBk99fGBPLgEzzuXadIM",
-	"vHe1Ej5P3pkn78yTd+YP751ZogDrSWjxRjMNfaIJTzThiSb84T22VargC3E2Vnt6K+8Z1Ed0zeVpKsUk",
-	"1FWqRj0XxOWUjSCM0O36wBdHxUdW08DFcDphaxeCr8BSUHwu17R3/er7l8TVMdqvtmb31VKghFNmKg2/",
-	"55J4WkZ8dBUm55VVELCKwGXxZ7kj6Jt7gDVpoeftcu6S3dqPWSxnXEwCGttAgVe81UiFp1RHXsOsBdbU",
-	"0xlNroSOBmeWqjYHJrJ2Ksbg7PwoHOOj1Guff6Cs+iNcgJdYdaMRC15IBU2F4RbCWSXQ+XrvL9c/fE8g",
-	"Vt0iZjzdvyQ01bLoy0WKMhndoNrzrLEYxthnL4ZvNNUzLWtpjKS8Y5jpNRiSt3Rx0Ck3hLehrL7avDMo",
-	"o0WoK/UWINry3laVd/z3TXQr8xuFJf73XEmBbLvzht/7Mh+zfIZVAAWRacIUGSkI8TgoIiUhgjhNL4mr",
-	"QkIM04bEqf0iF+QvVOQU60Ch7QciMmlGXWzG2xwK2MZSjIEP42edBqsvyVzmaYLJvpBiAo9HLPGbCCWS",
-	"i8730ss+wC+CbLoDZJWIPq/L39dhjlSE4d6DiTYgDxNJvQfV4DTIi7tx8eCjVMZ3Fl+4nloiXi7uLdqL",
-	"1l5W6q1KzzRBU8SGZW2dBXQJX2jOASrX+kMgWK69g4KEMujyYruEJjMuKmteLiVefPddEBi8/u6HIcQb",
-	"YFSEOA1OBuTo/IRAjFP50bXMtDyZgom6bCiDbHYDzfmSVp9iB1WtZD3gHD8kJUPCbhrr97FF5YlyWT+x",
-	"0VTKu+t8VBh0169NB28+0+TH92+6UO3aECiCZS8uluAj45RO2mFbtWYfzFaU1CotjXiYSedjt5OrtHPR",
-	"mRqT6Yvnz32pxINY5iLm6YGLw3suBbNwez7HTQbb/odl7FhCev12w7KubS/8FlFldkXuCCwLmWWmSZ5q",
-	"eKNZo8UXMCke/70pPkMpaL/hxFBF0BHJEnIM8RZ4Fu00kTPXk9afXmgl9mfXTqsZnB4e9V2tDREvIru9",
-	"gcsQUsyoxQbTL3pbIzyDAUpjDoZQZ3rxnuk8NSvAXHklgPM/cwbRWINguvDerJiu8spKpG8VTLP5YrQ9",
-	"qQf1Uik0YZRCFm2jFXe7tHV/LptDAWIY1FlxFM2Bc6tfrEqgitldzKeaxdHb8V//dq7O/pxcf0P/5Jb4",
-	"J3znTzDm/49u7QoWPB3toxxt89muIZBLr63sYvd0Og89HSSq3EytDvYCUwrXV9gGCxK8B+2k526saLS5",
-	"QJVObbXQ3BmkZAbFOisSGMKBGJWj8aKYM9QCjnsDDNfxq301jb+3CuAGHTZcOHZOw64alcWDuWZIXOIo",
-	"+Wm/cTc3pQlmJu99nie2X6e5mUrFzWLzBgKppX4Dwkchk3nKXXjKXfiD5i5U8L2J6tcfr/aUP92Apxvw",
-	"x7sB2Kpkymjiyp2/uqETtCiF0Vc3wJsyxSxrpU4vd9NcEs2ghQUZ0fiOcEFuX497b63Kenvg2n3MoA6g",
-	"09i0Ud6N8UbGRQ5J9Ys/vn/jGwY7ZCWKaZmrmG2a9K1lfzdy7ZzKM16uoWWVZbhYuIVwYeT6T0B9eEVn",
-	"zHfFe+GapjaB7TZoq3rrP+/bpEFjZIhPs6//M2dqUQaguVas4Upm9NMbJib2Pg77/W5nxoX/e9BtAMWr",
-	"T4YpQdPXyd9g7qUV3uqFNmz2P0DVbi+IFOkiBNBUplD4EADF3GyEJ2SPHUwOyO1I8WTC/ueb971+/2g4",
-	"GNzur9qNH2xRfsWWjvqDypYOobSIgeT+zv/9+f/+z8c//fw/Hw/+9L86TXtFp8ENZrU0nYSTjsrMJQIp",
-	"MAQoCpEiZmQ+ZViYPXgJUIMm5TFB5k2xL0yjWQ64K3cY7EGOefTzVe+/ae9f/d551Pv469Hh5+btvH6J",
-	"aVZLH+TJ2q+NpZoBSchzeLNh5oTNMglmj7+yBpy4Irng/8wZuWMLkjFFUjnhMU0L6RTPnpIff3z9cv+S",
-	"KGYUDwuHQ29BO5iKhIxkAk3bUoqIBV5AZwMqQIoEqNxjsMSeXeMKhBkMzyoIc1ZFmALQB9FF7+MKtHk9",
-	"BlK14vJacnhLUqoNFC29JNBJKWVANLgmUNueJbj3o8Fw9Y4cSVy1lZOjzbf59fh7KdirTxzViPU3mZKi",
-	"kzFNHQ09ID9ZBKf+dtPUbmoBt1wv33EzZR8EnpTd6+2w37/1p0xNMQn4wMzUkgmuPbW+JCBtzLlmIT0p",
-	"X/gg9m6H/cHtfkFjuCF7HOrn0CRBBeY2oBr6lnCknoBSKY3vNOFm322q/MgHEczo6DvwEZqmTJEZXYCP",
-	"TTPWJbdH/fNbIujMvu52cfBBrDlFewQ9PIMvQsbe8BlvOF4rfRLN/7WSW6QwLlxSwsYUTJDHllPQT3yW",
-	"z0q+gX+VeMaFYROG6X3vfIug+ip+mi5qpzliFnJ4N+5YZnxnC5onHLwLrlNxEzT/T89/6CE8zjU5lbOM",
-	"qoYlX6UaGn1luWHYf4OM+SRXrKjhVDJjaFFreTT7Z05TksJnyd58KlNAHyYSqnzvLatlo8gzWrjfugHS",
-	"jxbQZmwlP4zdghtPzAUluM2OpEwZFcFuX1a6/tYIAbT+vSV7brZinxD0YRid7V9UAUE1gUJGLDkgtzJj",
-	"4vaC6BlN0x4KxcR3qLXskGoCJUH11N5h+zZJqKFkD6awCJHKuauN5boIA82YsjTpumbtzJImqhaVibUk",
-	"RhqaahJTYS+oYveMpnaqWddSmQ/CNzO2fFox9CrbHST7B+RK0HShjUYRxu7PB764PRGZmyw3QK88DaCu",
-	"xWgBs6P+4X5w/2tnFjRbDo/tf2FN5P/fc3umUkCzB3yqn5cn9daqEeURfgu1z5bqQAN3TOiikBQRJ/c4",
-	"9iW5ZysRCoqptZIMEsweWnWV3hQKUn11P1jQQsyEYgJvOtfEK1RkL6aa9bjQTGDL/v0LgG7hMsXT0mTP",
-	"d+4Fd5d7iL2duygk5EKwdL/SNrX4DAhpXgXrFuitrGhi/1G8KEVlAke0XGhFIw31O18lb7SnR6HrfBMg",
-	"UQsJHejwN5lSe52YKGOt4PrsBc2DCFVFLgzM1yWAKVit3EOXKQh28Do7cTr7SlSqq6jbyZcIgCYF7A3d",
-	"hNyXhBoyk9qQQZ8sGFXep3xr0ft21YIbU162wXyXErVaefhNtQbdWmtA13NyjbkXjWiH10AT14bQAlwq",
-	"B2XARC60ocKQvfffviCHh4fn+13XgFTwydSkC6IXIrZnOAeDO85zQX7JEzufDGWxZ/qDAOkZ3yJ7pdXi",
-	"0tEGXI0Ail2sya3G6hCKkbnixjDRJTqPpxati6Y6XeKLTgJdx2IIH0RR7qxbHM4CU57cVJcF2cDAAjsL",
-	"RkKVcks51r00pVnGBHIbCI5kiWXzwEs/iJRrQ7BJRTAmpoamcpJjt9XcRS0GYRea7AFE8H3tRZUEy2iD",
-	"8c3KEV2CLBGgtYZFefhi9s3KS9CDOOZuk2kjKBX3a+cbmgSOC9+cCNp2Bq2AlBylbPanX5zTwFk5YYJ3",
-	"+Kw6TxPD9IOeL4+wq2rHbd1Y3EgV99/S1ELAcgwJbddpyhMMgAK+gVFqRtHYXJJbCFrQoBkwTRiNpwTa",
-	"dUIF+RdSjFMePxAk4SxtAFK8/yjguLJ6rIEgONT2BdMYp2e/cUlufcAsOgQ9JEC9h4EogimWsnsqzAEB",
-	"OZuSdz9c3xDou/FB3NbU+FsQDsUEvG1lC3lteJo6RSJTMoainBdgVvCJnbfv7R+9K/vHrZMfNV6CwHYZ",
-	"vLRM+65xkP30nHLjw7fgK1xM3GWfu/quMRVgb0zvne7oAFM1DK5Vo8AmJdWIJwkyld1RpTJNG1wpBzwK",
-	"stwU2rMVo6wy5AXoRMLVgWvxZ3BCPGSffoY2W4R3H213KRd3hFmt3tL03AACCEksujJFRoyAmWePCoJV",
-	"SpKA2e/D9l/7nBa1O31AtDXoObqqNvyGS+WF2IXMYYmasdKKQ50N5/vvronT3KQiP777/sKuvmK02fMd",
-	"bfeJouAjNlNAefuUu4QFECiRRB74QC7Xr8Cvkevi897H0dSsPFiur/UAvpbngecF+2NY0QOCsZ/fD57D",
-	"HD1XWx09N+7M6k+f9wfnfXrMBr3TeJj0TkeHrHc+HvR7R/R4dBKfJmfsfByENxz1z8uGcMV5FbfYBzK4",
-	"eIUifsEdm34eF8T4UWixKluEB1aqyuE6Ex1bPl0URS/IrYePJ9bcfBBW6ii4GcioBZoekL1VX3b2MS+V",
-	"0Vwzh1vOcLv/AZonfS/Nt1b/eNi1D2dpc/WL9x/l+n8vUaxESIB0IBpMhlAvW47hqr+ji1TS5EbKN1RN",
-	"Hkj0GiZrA4T6sEcjhWBdtQroPYrggZmFgJERQaBYYV/+lvKUPRAHmudrBYjlkY8Ci9KLWeZlzOzfgXDE",
-	"DJ3cFhlQzluAEgmJqVJoLfWx1lKwg06jt7Vpie615/DO51KxXgPnJviWg9YC073WHnLBAMM+meexvm/+",
-	"9At80OLr9s3qAhrUk0bHtFTmgkDA9GhBnN0TbvKL67+j0eQWNbYL4hd7S/ZimeYzod0EXbRAdclEyTzr",
-	"koTPmNBciq5V4thEqkWXpHTE0i6ZMapzxboEvC3dwoR8SWhh7PTWVa7J7c/xx1uUEq4xf+5HQe8pT+ko",
-	"fSD1aJ6vzb1pGPloNCShho6ohs2j3krjqf0EcYFuM4nJNomciy6Y7qgCwVsqIDzYfHX/gLwPtABsPI+c",
-	"b+y1AMIFCQT/S6+DoFcyqXklaxoJUbnQhclJirh+QR+iUmypK9xI+ZaKhVN69cPQomGyNjhRH/YoCPGD",
-	"ZyTK6o3AQpz1hWtwE1sdVNuj26zy7X46jSEd1RP4UbhAyX89lJvVZ2oD+8qYx5JsYsVA3qOpBnoY/I36",
-	"AFUMbiiYQ4BC/SicEv5w4rQ0VTs4hIMeBRA/sTTtofUHlDvvtR8tCCWjXHMwfqg8ZWTPKi/CSsmeTgCK",
-	"Kla6+X1UrRWU9h3IdJ5hy0nIcL0B7HoY5JpnbAfAhrGPKh4+05jmC/lYnsbbG45ysxUeM6actZzeMX0Q",
-	"fB+2eRV7x0im7LuGM10t0EBNW6NlNxg1Wix3Fdnosygm8G3/G0SPsj7ERncChiO2+GrYwqjF60W7vl+X",
-	"HMO+d1/luBr2sKLDX4uPV4pdtXjfK9rrcQ3R4Brf/ey7/zUF9ZWOkp8xAioAXnV1bpbiwIq1lBD8WCxY",
-	"jn5hqMXjUl4UiIAlnXwAzbsAS51zfhXi7oiCHu+q4Q/9JifPirW/umfCOLUQVp+mP2AT4HVHUBn1+eMq",
-	"ac5KXNix0jsq9jRj5M+vbsjz+8Fz+K2H6ZmWt8+nPJ4iccTFvRZZbraE6RY3rhH967ErzpkD73qqVU8h",
-	"LitZdAn11S7AUVqPS3nEy+XRfunsN/maw1tRxfrVKO7D3KuwdtHswT8239tOiYtUKboANC6jXSFhOE+d",
-	"UuLKEK6/2PDt1Uu/LogKE1aU/tl3DU2kCG91CdmrJE/NtS9zVI5brnfUdb+5sgf+T1fNofh1KqH/d6fb",
-	"YbMslQtoFO34bafbGefKygZRWbih28Gw+02r0y98IsCGO1K3HQpqxRqXRmC1ISqwpoTH3ktnDqTOGttd",
-	"yteXVpgxU6jiUKNqYY2qLWOz6jWsth6+FClfv9Jvc221rqX9uACJhCsWG4nlKTZzrBJL1qJ+iFF1BPZz",
-	"NKJwmgbR7lU4+3zBJs6OJSe2EYe+kPixfBobx+wmaVC9QnzZQQhR28mSTZJGVbiob6lYcNefYuW76zFh",
-	"F65YPbZlbk2L2X0VEdT0XPE0wk2X8HHhrml1NxrOcfnDTEzoBIuopIy2m7g87KZAU64r3HmZC2/JIlee",
-	"3fpTeuMCrh/EMcvbv8Q123NBIXKavmeYKLukOwVJXW1JRcJoknJXaq8mfRWlwNbv7K0v1weIQjNnm2k9",
-	"RK01UK8Y4iHQckgNwm58sdxiEWU/7Ub4hyCpEfAsYzSNFJ9MjbY6JBQ3bCbo7iK2FW3Dj3rxZUa5MJQD",
-	"0ZkxYTE5ZlQ3y0ArCWoNKsWHKkvsrtrb2svzxZTlBtCXjd/b3sXgGl250U2yrKsOxtlcN7IjT4lbbhSR",
-	"LdJWYmw9BMuir1xCNqbRWMZ5+82/G19dKUab9mtZwsyiUyGl7Ihv9i5tsc8aHgZgDdv6h5tdWmsTDkIB",
-	"zLaSAvtnzlzM5DpLfWvDRoBipXkjTNlsS6GLZM1NC1sqJNgmVndJ2PFAW54vAFJgUimMLCUnqaQXVzZd",
-	"7mYTdyuu5Xay0So95VGEWa/F+EvhGlN7OlHp6WiBZVxfAIgqj4oaDGVpvWp5u26tWvAazbHOzuzCNkH0",
-	"paPuu4icq7lbPWOlKsW9d4skVvkHu5AnJOAzBxJy0Olu5JENJim3G5JCE/VLAiUy3lBtcLcV4fMrcNZK",
-	"+lcL1fahNHIVr14nzwbI8OVNhfCxCAWtrS2GwUpducSdsPbRBIMZ/fQaxx/j0bq/BhtlhgAvzvqNlOjB",
-	"QkTNHpRY4gHXC18lMVdxnmJOZpIzMsRCj0X9QqjZWjRK2Vok2bzDioyygkBAsDuUMT2HjIktJZnygI5q",
-	"R9LtYHize+wa8n8xSWf5RngdHN+tHkEZ1tD+BNoKSy0EpBDdH8UqHKqnX9E2vCxrBQea5Aw4bpqUtNIe",
-	"KhUxS1OsrLVsmM24S41/uIrd1v/jRJffzO6WKTbmn5qR+I4tnmlyzzUfpQxLk5M9mUUf8n7/MMaR8G8W",
-	"HRwc7HeJkWBgmgiuGcHgi4bbcy/vtgSml8HWRqbJlDULtwDjbkN6G0xbgKAiwDZiHKDHl2eiGY/u2GJr",
-	"9gmr24Vj7mjmfyQMXQZExTVn/1kWZnOhQ3s1o6PevyQz9Apg3X2JLr9ghe3skrvi2UrcAtiuRqaynGRd",
-	"9AYc2Eh6kWB97nbumkp6uDtMuNEsHR+Q11AYAaO79VTOBUb5XxBtrEzAjc+SXU+T/eLwq6s39yjMpdjh",
-	"12IrRem+v3LRgKBL3QvIHqMqXUAh8y55cfUtXM99IhXRdMwmOYXUisqIF1ffXoGjGRTB3lyqO/LC5wVb",
-	"Ie5b3/OuXA54oz17W+6h0O2s+FozpyseXwd18bdwQP4gWFh735WVTw3PUlbG0OoG32JYe78JYX3etlT1",
-	"EskWYedSYTzgkgC6AQFWFOpft4LKAAIDdvtyUM//1x2Gryrpv1RFwPXeEAkJ3qMpGdPYSLXj4t3XC8m/",
-	"Hb/DtfwdBll2V/3M57LPwC4Aaeo5sMs8lTYD20/weS35aJBJFR2bsFdtx/s0Vsmju5nDpnIefpaL0jx1",
-	"zxMmO750INZe1ZGeUsWSCFXDKQX1x0yVzCfTiCb3MkaVJOFJJKSJDL1jUUZVM2m5c2SzsJcF3LwmhZUF",
-	"AGdQ1b7ZqPZxjdhcuwBSFcVQYULdFMHzdcSaFj7QsEzjcsGJpQFGyjsEe2iBq2BmWDImZHdwJo3cLk+4",
-	"KaMya6kwUBrv9oKYuSwy9uUYwj0xSXDEYjrD+M89VwAAqgH5pCrUcdWEJT06p4vid0uioIZCZhXhRcbs",
-	"tC4nDcrYupIxt64yQARZ2PqC/FwzT3+83b8ktwnXM641lL/KpEZ1Jckx9Bar/LnesZKMGGzHV+EImSqK",
-	"/2hOs0eWYrUntGTbI4SizKBPpgx+YZ+c/xCVmqDMrlXL0feLI33ev0Xx1NU+AjJQ0IBOGdAKcY4KP4Vb",
-	"ayYP9vBAsWgOLdnsxA2P/zNEMqAw1SiM/u4iRpywvkzWc8Tv5ooeEAhvFiRT0lJD9UwTNwDrXWg+ESzp",
-	"cQHZCXqzOLzSDl9F3orIu3y5a9JtSxgg6Vg+At8vdxslOyvLfzUQq6LLbivS5t7WTWUGoWLGnosqvbV/",
-	"3e77gm1YPcMVZsNqVUGqakYnkGeTK4ERLAU8Ny6pZh381JvInqudgdW4X7/UwdLNmsD7MhXOvoph9l3f",
-	"79CBaOn727vplsasBOYzXUjKMktZFwtXWPp6SWghzdI4ZlqTVE5crSCmHYThQCBYyCqFDGDNixotjwbn",
-	"oKgyALvJVBMibtcTseqpeDK1kp05U8sj6J4lff16+ucLqthVbK4qHTd3ikhvYuml5V0qz4bTBf5VjGzl",
-	"EHA9gRp8YA3kIOwXut4ZULxLaiabVeto55hfgqr3ztcjOfHnVgfzzhcQfcDp1Le3UWVZDfaNQ+vHsPW3",
-	"Hw7qzUAttaYqltgXyVVsyLA/OCL64PisIGygmAfGiFCks+qKfQ66lv1jwbDFagAObHKaKTlRTOtADHOu",
-	"g5SLFfqZXdSNFRqx00PdubRNzkM1hWFbv3LiKqg0eNSlYKvd6XRBOLadSECGxzIPWEzxkmhm2QKogeT2",
-	"edWzpJ//ykXCPn1+bkdi/ec6Qlkx+geRLlZbZNqHi/k8mXq8KF21fFjRxhUEyVX1JEqDk47AfAr+O7u2",
-	"9h+pZ2ntUuS06vsPmz3hlGvzPtZg50uHL9tgaIlIj3FYNcX8aEXOUwUAbgUt9vp4kbJ169fyCxxqkzY/",
-	"nLI0eeSASKuIAeHyRtuNBpjYgGGFmeZsFNdgpg1Zr0H4BzcSLHKCpTtM8Q7GLbnm28to60hwY6zjhGvD",
-	"VMSEUa01WvuxJE/bB+/6KLDwFORslgsMBOMio4avss3rJcNh8X3v0m4a9sAow8eILKyNWXVpmrMt6gfT",
-	"FIoIqB0G2VVOJohPrKPTrsGJDSj7xf2/0HXf+I/uEExF3vA7qycjRN3ILlbDxPI0QpIacA9W7PY7lia7",
-	"+JTrdHOzlhAS0s1vB5R1mXG7RLBxbnLFWmkRS1R18wr+relmNfStTkWbb/mW7NyfoAdCCdGWF3EXtNzh",
-	"nLdkp79/DrOUFbNMedfT2Zbn80N5Qcr82xmHsu8RvZcuJKv8rcBl1Ly4jqdUTRi0zI/oRDEM4ZLCcJGz",
-	"JCo26SOpCwj41NyIC0v3NQxcnZDbeMEebj9qEkq/riGpkWpsabGYUq5WFcdOWGaPS0ChZ67IHiX2DPA8",
-	"mdrfwf1m1W0e0zRin+wqdohLwoHRaIFT8CLB4wHKF0JheXUrvtZ4HtN4GaFYyieuq1u0ZYIYDk1X6P1F",
-	"vcf2+oewFy1ureTNfJ7d5nswjd+WLxcJvW2XVg99LadaAeZ2jKFBOZ1SXVT79gXNv//umjiSw8XE9QW1",
-	"9IZk1EwvwSgA1cikSpjqYhHJJQHki5z6CjsqOFabP4G9i8oM4C+ANw2l5xsqw6I71m+mlYi2NdI0ocbb",
-	"CtJW1/oXLGRvZEIXUBDKYUDiWlhBo3zgTvsH5DbJ2S2arDX/5JvDBMH13mB0SW6FNJErBDVK2e0HUbSg",
-	"ofEdnTA8MftDtfJv4bYW0pSwgvLXG/Fp0528KTzSlRRbd/yLXYc7XNhxOBzxTmOXVEq3DT9ntxFGwYJX",
-	"kJJ2Nv46y971tm8OJAtu/4qXt7nLG7+3gSe0cDmsvbM7xFe9SKVmu0j+bdU1O3+goDXmem1fgsB/fW2q",
-	"VuXbgdQMDo5oxkDcmMYYuhhEeEahKwPCZyIjo6W0QnxC5+CYdfo5hqtA8Mka8bjsOVWTDe2Ct7M4PfgY",
-	"toRzN1hkI8xRZcDwzHeAr1aC09uaO2DzVdXAHx+jehH5kCJUaBSHiN2RojyFMHGaJ1zaX3Qa+Ri9Gb2j",
-	"Bs1ai9lIps1BQKWmftIqBwpqsGeKWY3PecZatCCzKxeT3ClFtR51/pYT/06XQKvIV2KScj3tkncS//83",
-	"ihuup+SaTwR5416u6QjH1Zs1bMydM1OZrAA29F8uAxyNVa5mTGuM3MK8UUf4K0GRUUzT9FEg3OSiHbSt",
-	"6eb63T+O8wKbJo8WjW4CfPi4zgkuorFUTZHdr63Mp6yYY8WrZtmzANymkLLq0T8kJiXs1+UigCrfAttq",
-	"a4U/nM3HBS17IKphnw2mILk59sihyTW8+6VLDPiYxtbYUg5YU9XpcQoXLPsICqSvwdpDtgGbGg89uCEB",
-	"Yu/sSMAD+/LOA/zOtsljbnm7CFYhkdnSUrMVCWoiq8N+mzIPW5KLNbbvBoL/telJubrBccuk5yrBWa5j",
-	"QRWwRMwdoqJ2q9aKhjsQq9ot3nxdCyxZc68exVzrWO9XNNGGgFlimTRNI98C8oJQsWisdtjYDvKy8qou",
-	"GrxLzbBwZPUFRMvKW65VI1aZhMdhWFW4tBr1XEFNG/UK3P5PjlvQbU3Tu+pmyxytCviXKAxDDflCXNnO",
-	"SLlOy2tZ8LNmRAC5NiRfXtIN93581EjPuIji8qubZf0dE4KRokD9D+gl6Iwe7b6JAnu1A+bP/d45+dPe",
-	"fu/jryfdYb+p+eVq+jZDqmVVXfePguJpw7Joif6NJbjBGsjhRFGRlKP5KEWvWMtCPS7/vLLQJsx46Wop",
-	"NZlRGYGeyxDgYKRaEF94CTLGnVEXrmjZUixOZXzXueiMuaApeNHKgLGLzrA/PO31B73+cacS39/pD84P",
-	"x8f0qDeIh6PeaQI9tfr93jE9GZ3GZ8k5649rMdkXYJdwZoig3xZ8TUtgInOqRATdiuHbJ73BsDccNohw",
-	"bVYw6GPWSM0aYbe7oTGzA9sLeHm7GMQy96rqOeDxFDuT3DNF0+Jkylwp+61qg9QL7JaOVVsc3J5pwl3O",
-	"FJianTj5TLvuJwdrUy22Sczw2Q2F0lw5PPuXQ5ZKPZ9KHpN/Y2OmXrug4Z+kuku5NkFN+BJdVoWuekAf",
-	"eCwjXIPhfk71PrGs5YLg8ZKUaWyjBmfxTC+XKl116A9WUxAt6zkM5bkFxdTKPXfXRaJXcbghKaSkEvDx",
-	"g6JuFtgFwW5I9t6zCTneG+x3yQnWpdnvEiHR2S6ksYgJ7wz68NKgfKukJ+6Nw73hfveDGPaLVxxmw+Oz",
-	"4guQ7ucQbb9LIB82Qp+/1VXKIuzPNBkcQyN9e20ovkmkIvbGS01T+zko1IP59PYzw+He4b79dKUG1Z4+",
-	"ODra7xL8M8JyPG5Af+90v3xU1BbzDwf9ffuZbEo1iwDzx0y5HZ/td4NmvtGCUXVO9mjwG97hoMDRfhcj",
-	"u2hsKrUARgsyOMUmxGRK07H9ZjyNI+/D6JIYrueYKfxn4E/AH7yVnuytdlZSQwZH9hS7/muHzmnVtbtB",
-	"r1KRqLyELhA9H+JGp1tlK3jgFpkrh+rrKbkSBXV6UjmV8u+gzFkV+lUSBFB3DLwGVsgkLmHo/vS+oBoU",
-	"/cvLvqCSDPg79xgKfPfXHbn0Duz5S3L0J8b9n8G4g5pa/uhnXOvGpJglPWgV0/Nssd6uZZnhrbV3LcsA",
-	"lrYVv+I6L9DU5c9z7P50maUcszvmUyYOyI1v4f5MfxC3wfKx3+NtsYVbsucaQGqGTcL1PqjLAbJgIIAX",
-	"1IMu2NBQuDy77gfhz67GvypcBp+72IHw/Iqu9shp6lxo/5IoRhNoDOvzeezbV+9eH5BXNJ4SK3hYhsE1",
-	"iE1lbn6xeIBqjnLXHsUk/TIphmuYgrm2wcBOAqL5GNaZQjnabJ6puaeo1oRq6N6ppbotgGVHQUrxJaEj",
-	"t214kFJtNqd9rzbr+KUuVwAR0mef4X99+hH4tCLLcNFWb/9KnY+8EjzSzJu4jtFF+0IKo2Ta1GCreLAW",
-	"yMVMb2WCjleZQ1h2g05q9VGZmyy3BDCWuZXhrKjhywBpNCJZmXxwgf0g7WQs2Q+AG5ZYnsp59C+mpG7s",
-	"4gPN12T5UZLlo5TrKbQ4gUqzdizZA6V8zjUrW3Km/I6BAQ1WCRdxjsazqWJ6KtPKkgKjhM6zTEFj+ihm",
-	"adqwsO/knMzs1Nj2U5M5U+WXmzdafHVF+SGZi5inzzTJZMrjxUVl1zA1dIV2IPe7sXCGohnsE42Ne71L",
-	"5lNqqhPIPE1IIhtPoa67OLQJ1xzgROXMGqDVeDmqKLYEAVj9RQFO6vYJJsuMiQuiZzRNe64hqP+kJXVw",
-	"SzCureCPdjJ7zzImVl0dyyJ28Xus72HBKkVTfLvFsnLKHtRJKbqUZpSrSyIkmUnFXAAYSCSG8hSbtKOz",
-	"vh5SO9g6FGWNafIl11luGkg1HcnctCAedvQVvPu5aCCQrLRq3Sg+yu028U0NTAY6DALrwq6L9ZrPFwWJ",
-	"xsA86UZ33e8G28QOfUheUWz1g8AJ4CsDfFw8LeIifY9DWEFsITDGIjJ73726fkHe55auqQOrHu7vxfv7",
-	"TmL4ZLDgGTAX6HWqPwgGtwQ7ar+YKq7NjEJdMy7IVT7JtSnakTnUBS1sozg7AhZunM+txZF8gwO+wVLF",
-	"5aaiUoaumxBiiTUiggO5IIdkLtWd3ROo5gg8bjAoEjXjo+H+JRlRcUemMuX4mkN+d49bWV3CRXKokdhW",
-	"1i8Wvt0A7ZtANgcg7NZkxWnRiHdt1zNlVG1RGbpt2igXSUtsgbqH68Mx2gVxufkqYVwx4/fbZLnE26U1",
-	"vUupcBUNmwTFdsZIt+7SFunqA7VO5nGvtyki47+FQ7yT9w/QMWJ1cma4+wrsuo6PBOdaIWZV/AiyOXcL",
-	"uajwo5XM5wLbAtO0NHZ1w58su1z6EUhSF5SryHX71V1SWLoq78KvXdf14IN4W5JT354cdDq01YW9CQ8I",
-	"tCWlXJgL39SvS1yX5C5JWEoXXQLibtV8t7QhDIOu76j6K2zJdwLxe6qZ7+q7Kqqk+3KOtdaKvi8eiE4x",
-	"fhKWvTamYIlpNWcVUIIeObKcXTCjCycV2IcTaaWEgo1dWk3ACmL2rdhBOBQaC0df6ygIt+IXBSfZRZ6s",
-	"M67ltNai0XxxSbrAWLdPd92ieM+OtH5lXG5lm2uu7RePlErwO9tGSrnl7dSZYhcp+vGEvYocVeuoWYi8",
-	"UqSLC1e3sUEMfqbR4CPHBKbbquFKVRBqPJki8MTJ6ntzxY1hgqDXYd8/LpQCd4rJJcrRIJEGF6Rd8vcD",
-	"ZKM21a8qMk+zKxOMyk6PKQHvzIPQwd+zAkgL8nMekN3S3R8qVwVBaMNWQWhVCWoZBs5eCqdLDQQcXS5n",
-	"RHENfeWdWw37C3xxaayplGo7KWelaLOG7DUXHTeFsEKF52yuxv23XGnTM5wpUujTe9evvn+5fxnyvLgU",
-	"JUzFxlQ80ChaJA6HijAaPwcWQIUP+BpZdtg6hhjksqwSvvJsytKka3m5SReR/9OVPfWFYCFWqwtKKUss",
-	"2gdSFCaGFzP4P8Fu6v5dTHHwQQQy1Ypv25H+3+HIACj4GEOKyqFluVaIiivGOq7nqpAVieyVBXtLb/iH",
-	"m3UNgB/FsO6MPl8v7LFY/A7183bhZ00ksUW1+Dba+8Zpqtr8MuFzz0Oq71sHVag+1Mi4BJl1xAidrghf",
-	"+XL1Az+vPsiV/dkLWW8dDofEdh1vmMo0wa7GrOD6hRxwQLwDDSMpKjEg3gC1YIa4whAsIXtHw2Glp0Jr",
-	"Z6rvDN28Kxnnvmxn6OVHjSrKqIV4xwqZiXtTP+8Pzvv0mPV7/X6/3zu1/zmz/+m7/yX9ePDczVBVh30o",
-	"3aDXH94M+heD44t+/78hOCNlrn97h2U9dFgfZMk4CCPY+E2v1F+U4R2Apj5EwPml7Fk9x6lrUQdrv8CO",
-	"4Atrow6mdHh80rnonI/PTpL+2eDs7Cg+TU6Oz+lwzCjtx8fHNOkPjunhaHw0HoyGo/7obDiMk8FxchIP",
-	"jkf9cb9P+2cQtvkvFo0WgP6Ds6PDoRXWuLHH03nlGzTQlGR6EU9lKicLUuw6z6xCwZJotIiWyltv3Gg/",
-	"7g8CW8XFYEXoxPpJaH/QEDpRQasGr5liVlBI5FzYHcDlARhckCoK/sqTzx7FGuMVdiqeVyLhr1/Wcun2",
-	"4cXzEEvbjQSOUdZyfkBsRpuvVUtHeyxvIn7X3131hscnXu+Bs+uSKfvUeEghjgcr58KcHEHUxjq7oLsM",
-	"v/5/7L1rd9s4ljb6V7D0JXIP7fiSpCr2Outdju1U0pU4PrbTNTXjHAoiIQltClATlB1Nnfz3d2FvgARJ",
-	"UCJl2ZXqSX1IJRQvuGzs+362D1puCfm3WKEndk02J500Oi1x7i7FloiotLL5hlUck0t9kWbjH9+rYT7U",
-	"2a3hniA/dCcIXvt6Xq4HsYyy1lA9zCtujTCdcjHHVWR3PDZ9hSOZYs2AvbDE11Y7sA39F2NOwY4MiAFd",
-	"QKsRLGWesGcKDxOhGUH6Lk2oJtncK3ci3tEqztdpYgq/t+VoxCNml2fnXqax8XlyMZ4mO/YXLX6ndMye",
-	"zyB+jn//54yNl052I3q+HcETKvp1dufvUcZF7HQAoQWZFTlTO2UHNypgQXulzTaSBxsNDB7fgp9NImyl",
-	"6omBx3dcrYYnMW9QyNDc4PeKp9wEp7bNIxsjdLa5RVMzh05RuFXA4S1Ysl28ysucBfLRT74ba3lb19mv",
-	"DkWm7hLXSdqEPrQRV6rao+pW2x7grCw6m2mJ4wVL64ilX3In4qzAXwhfPcIOnsr99ZmyufnruRKrnQH9",
-	"27x0bz8NMwoI690Au44FAcBCTODFZiK/1qG21qKCttFpOU9r0HIHXfNxijUz71u6Wpfm7K6XsdTl3Ncz",
-	"eZf6L50V9ECTjcmr/t7Wocl1smG7Sn8/QBINCCuMMXSLRPovzGeicZUFpokiFFcEZJayGU3xrAHuWDxP",
-	"somUMemXazGg94XWMsx5sH36SdFDDDOl6DBZ6AOkX1cPExr4U6fHH4glM+zy9dAdd6/cfg660NqRhyOZ",
-	"hvnIl6pDZ5PohFHFLhuy0aBBvnPHIdkjU/pV6+AEUl/3Tf+EKcN0NDkHzpRQcUQOyISPJywtFv+IvCAz",
-	"ymPCprNELrSMPiIvia3PgKb/klABAyYfjo/IKyIk0UJcv0aM6ZiL8RH5iSRslAFCDBXxEflZK2kA1HlE",
-	"XpuYtrPW2nze7wW9g17Q04bMy17Q0/r3T72gp237101r45ZUVhnDP+fAn5pyoK4dELciUc+i5xH2NWIz",
-	"TLFmKZexIjM6V4bLZnNFuCL/REQ5yIlWWTVg0ZyQtLxHyJI2CvUZaNMcE9Js/pXtsxIxPss22GKlkvVc",
-	"Q++3ef7VhV9a6uZsoarvoadOqZuehcVKkPKQ0XTMso7POzU73R6sFFN1ebjWFqJNrVZ9oqXBNy69qcPy",
-	"tISD3M6UjyeZgs+MOIsbWpB0Q7iMnY/m5lgxMVvl1QC+3A4mzCkwc0YXNE1rKWqbs05rqamNK1mtmW+A",
-	"+4TUdy3qirVBOWuKOPXpwp5eBD7ipswWQQctDt8fX/nT4Ms72Kxy5lF5rXPaqXRKEXjYpndrm9OSJpZv",
-	"/ZkVA/UzYouXV05+DAn1LZhA/rFf8IllFB/0MtldyzNDCXqmCjmT7Vfgl3waZQrp0y2ioomUCYa0koSN",
-	"obZOzbXG1h9uEeygvWA0VXlfRueOaKsQt1r9s+nxEU+j+VRlVERMBaQfb2ElT8QKXw9NGYXj8cLUIMsU",
-	"kuxL3p5e0Bv2gl6k975JlcjnuVY7hKelha54KEgqVcQ2SGa7YzsEP6EIDcgQK8FAaSQUuu+rzK5td4Nx",
-	"DXqDlvnfjWSyaZOaR+HfvyO5VFqqP1845Rlj34uE6bp5f4J8OWfdPSN4OLnI/SJvTGUYzxQBgxBaLuuD",
-	"nFJxuxWQE9LHBN4tzR5PSd+xqbfqTpXmbnU/t+E2+qP1bd7LCzNnKZ/SdAHTOCJ2DUsTMr4yE0oy31wS",
-	"WAJe6gHKmMg0IznqK8HUNesFw3pbgDJ9sxcQbd1p5Snh4paYhNZ6g/GVs1dM5LFCj61+dXaO2W+N87bU",
-	"e3Xx4bQX9D7Cn1fw54X5x9nHd3Dt5LwX9N697wW9f+g/Pl7pPy/0LcdX+s9P1/q+06s2hdyjXpnQlhCs",
-	"KncvrXvk0ORpFbYoPPKeuIWDgSybcs1gVYsBmZw0LHHG57kYH5JjMsN6rYD8jmX8mF9E+nGuPzv9EvHH",
-	"rYCc5+ElIUG3NrUBvzm5Y86mHfeC3u+9oKc35jcvu6nPKQSe1qqWaa0yJce+bmmFqipHXfmcuTW3uRVL",
-	"l+XEjniqMgP7ApsB9dkm5RHdc624fq42qi4EVyj1D+jMLcKFnGeTMJqrTMaLBsK8/P24oRGDJqOwwxqX",
-	"9aJvecQrfHgwKaFiWbYdbhho5sW5adnToWskCgN/7VMzsCn3cuZwiXcZzlBhBbb65xwTzM2/1j7dlRG1",
-	"P9pFQGV1JcDZJDJzMpX1rRx4xVNF5dvj4gozdru/GxZnFIAOmk7Kb3D3YWEJKiibXViusL+7rV+Izk7/",
-	"mbovIU2uWAsHlvIRi+bKFW+lTS61MyzTcYmxuSy8eVHXraKri/R1DAk/N1xmQmDmJ9Y/aIE7pTEj9xOe",
-	"NHRK4YKkLGF3VGQEPkVoFMnpVGJTO8iJB3bbAPVQ5paehJJ5kvFtOmYiWmA2LulTMpjS2SDP2IXE/7ys",
-	"rzTGLXIPuKolAyaT+RSpqHSwbs+vN1mCkkfB7CMm6AGDLAWQ7XEzCHPr1aFU+Hl9YDOaTe7pgtgbbak+",
-	"LlqkV3mUyukRmc5VRobMv/jPVKsVfQiLfTB/6MQa2h3UTWQNeTT6p8sfOptETgnJRtqptzJQISLqC2OP",
-	"VA6MDEFTLsgbbT2D0QykaTg0oXEMUChAeflKVyzFFdDjUy5slVV9yWcjGtKU0ZWVW6PjY31bYQR3MVdX",
-	"WoF2sRq278K4at/MYxNd6+DIMAVn5O91D0RusORL28WrNZVzkYUz2xiw6hVYMJo+UwRv03sMd1ZdDvl/",
-	"ju9h14trlKWMTkuwbTacnhdOV7IBVprj5p1BeS6+TShI6qBORFU8OSHzDIaYpyzKwhldmLTFbMLTOJzR",
-	"FAATp/xrG/w3kz2L29VEIxOq2LXJIFirqWulQ+uQZfeMiRCwIxXCDUgR03QRZjKcSZXtveoFxW14waet",
-	"27yGlYITQX0qKS2AkraGU9zmJDsfb1q6hEbMulnWOFnvD8kwoeJWE7lBWS07nqhj2NVPYcoUImyiQu0R",
-	"33Z82Hgwv9toYxcJFZdMkefk8uyqCYILe9CGHkzyA6+yYx+o0vYUkjD0sQkxGgVCFXOu4hCiTsY9q5gI",
-	"54JDis6MwanMn3B6noa1HyGMBbCkmupG8zSbsDR0T7t5hKusoEM6m6V6WSJmGh98+qDtyLN3Z0szf+a3",
-	"s1RUANP3/nt3+/WXP37yI6XPa/fj7a/8t9/L9DYcUsXiMGEIENiwy3btCMd6LwU4QdvwLLHPOnv+25sL",
-	"8pz89ubCu+ffGmndcwgHoHpglu/gEMCYANcP038Ntu8hWOtckL0cFsqIcXBYDJkenjYwAERK5DXoVGXm",
-	"DYXejoDC9bMQMYUpnh7wPab5UJcoU4egVLPbpohbrFDw3ASy/LmwokO1AhXzPlyJdxSr4WNq63gwnRzw",
-	"to4h8C8u82mhL16bO6c0a2fMdOyRFTp+kiZ/mrlFc2J4xo8nqOm0I0oWPIKkvWwBPlBlWkcfGge4g9Dg",
-	"OR2t1imhmd4pZ/r1KTmnehUBlzqIVuCiPRlj7fLxSy99Mv3iwWrCinz61n5AgHvInYBOdieg04cJbSgT",
-	"e0Rnobmxk+Wqp/EP8wGP1fpYPr3cbVehdGcSD/DG6UkdW1CmtYL6bmXMEkQOONkWwhUEJWBzJBgFBXeR",
-	"HUZbhxWP2EpVGiH+WVy8HYEhbbkYIqyq6lebXUzrRe/LICltzou9vdb+JZ+305U0f/mSXQa5/OelbaAL",
-	"GaLyOGxFXgYEmwf87FfWS5pOY1TP7acNAJg2P1yr6FgMckRitwmTIY8cy9NioNxzEct7yBRjSCURFQKg",
-	"siCnjGMaeUed6zHSTzp5a9fR2zzZJi1TTDSpnWrTbx1S29QhaXMeHr14NseQ6Fg8a8a3zvrVddfmMEjZ",
-	"Q2/TDmzKganaIFIcETnlmWm7j4zbqc/goh1s0rob26gvlCf2tml0pC8kKS+LKRw6HZ2ZjgpWBy1WgzvR",
-	"AGNpWpfSBwz51MzeA7/Z+wie/DbEDeH7dhRUsYDt2435i5aDgXIIoK2BXp2Yj0YsVUVibK2njmGvtnXL",
-	"Dhnk7pvBIcldRuaV9qsWwhi6NNbNYtNnHHGNQnCQtIv95TVYWBYeI64LvMYCIWYTxvPxmjIcxCJeklLR",
-	"2kSaub611SfA3LtBvaEY7hKy2VCMB5wrTxrYKU19Le+lIsea+f1qWjLtb+0QEy1SmKOXSROm0aRTOKky",
-	"mWfvkSGEFj1loy3W7B9Q+fct6A27RtMqEHq7u/WFjx7hnfEjvLNTIp+DBL3itaNOxJv7ble/ePxYL57s",
-	"eXwoRRatQ39zEbOUqJ19cnJ1enFM9l7/tHtoru79rHLIskcZ5f5jzZ93ZZP/bPNAOXz4Lejddk8czQvM",
-	"V03i2zJOld6x9fTjdN2K6+LRZSw0d+mUSQ+k+2EOe4ay5Mj8/7AU19ES3DoYjwCnGhJiHf0SzLqAQC8V",
-	"eyeZi4wnJLf48Mly+w0YRM8KXuP7RRAOvLmp1sZ13NRd/rljIIRJDA7JhVFhkNXD7yzGKZpiOHsNJmyi",
-	"AT/biqCRWy/nNBP0yIXypzu5EX1+l5VquNXGGsuUP9hOGGYWeQPFsl7UrvJ4HYyvVP4P84zrLSw+EexO",
-	"65QTKsYNpR95a31viU43na3qqbUEiJvlgJmHVum1F7WpAjf5KBKNjtU+yiXFeA8wpx7AQszAc5grs1kl",
-	"AH5n05v4TC4Guhai2AbFtn7hbUB+Cci7PW12vNs/JBAOHfEIju2/5lQUHpXyuZvI+zCRGIB0PCgvW7jx",
-	"9KNylDGxxrNWT1yeC5Rrk1yQM+MuzaU97N5DsoCqgnaNLJ6gdz/BM93VB3o/kZ2XzZszBAPA97lbEhQ7",
-	"20B8JsvuSXw/1tHS3f1TTpx2OJBN4uvZwg4Uf0VJM0IBJ1SEwKyKn3Oh6aTfl1CFG2RnkZbogXGTFoDI",
-	"TXy/ghwIbT65fRWCalcFOmYx2Xu1vf8SWy7Ua3qnkKmJa9hXOwev+ntbW0cWZmWYWvhWzJaxQQTrw3mm",
-	"CM0yJjITSFzVjwG/H8o0NN9vyqZagZ9yzacMEpTUJaLX1UuWXMndgEOhJQjqFeGLEPSKVaz+k9BfRpDg",
-	"BLAVtYy3BQFtnqyctNprgqaR+c6a9W2rMppGxV1p08pDC+PRfpZmDK+6rU5ljpWXBL4R+WbXugBbnzZl",
-	"j9tG58++Rsk85mIclquSOq3e/u4mli9/i3f9GobqW9Z1MAbcUm8f0VX2IKgevwZB8Q97NtfIgzs+tOBT",
-	"WptLmTIxR6pmHCGZ4KeCeT1THvwqeS/IPfT7u0fg3QlbkIgK8I3qf009BkXxBW+msid9xAyw3e05x1p9",
-	"KxQohDABV4LBfMMK78158lBmE38aqG+PfisV4DT1U6yPzMq8tZTg0tOrgmHFCB/WE7IrAkN1imU6PXWD",
-	"oTKmi+5Jpcum7bRC97TPxQoMp1+67ZNrrE4HSqpC22Pmz+6hYxZyEabaKPQkYGs9Y3d7/6XfXrRqU1ub",
-	"EAeeNNmXIs+ir9jV/A40emjOBXpJrLTSg9ml8EO5kYZ+TVMKK2BBqhAQuPxLkt1LrclMZcpCe79/xHMx",
-	"ZVlD59iUZyzlFNw+U5YBz4IDXbI/6mlIVTeYSzj5+lX2rWHMxZLWJl7eOy8lZhPBIy8dno7OID+AMHsP",
-	"iWTMSN+ooRETao5cW+u2W4dYuP/bm8v35LcJzxh5k/KMq0lAPv725sRc07e/SWh0S05oyodDRkVAji9+",
-	"PScX9JarjAoekDfHby/NXcejlEf6npN352fkZKLVRhaQT5+u30GDYVA0A3J59vYz9oBjcUDOP725zj1x",
-	"0ngjXQ1XD7IX9H57b/93rf+Hxfm/XX762At6esz4v2P43/GV/h/ecvz+HEr6L3491/97cwz/w9/enFy+",
-	"0f87fnup/4cX9eB7Qe8T/ksPthf09Cj9KvKdCYJVm7Ax8DHxLGMxmkwBoVgcNmIsJgnXYpRnRpISSu7Z",
-	"cCLlLYlZwu+0ScA9XEMbZCu9JCW7zqZe1g+E6eROeIzdhMwAtjnADbM7li7sYICVtWwp9CB8eI9r6F9z",
-	"fynK+0xhCr0+x7jWRKZxJanForv7EN2nTGV0OvO2BrDqjD7NZEJnMyY8ySyNjr/G+SxJ7PTlz5kSkSJJ",
-	"Ll8PdwLLUN2BYrzs5G5TVXB37QrfGjrPQ2B9AJ50KTIu5uyI0OSeLhSZpUz5Wy54g6nlLy6Zc+Eo8Wov",
-	"GL71gLzb5Bei6EIdEh6rAPisCgyupcmz0qSBoarA+HgFnTLQikcpYyRjX7MdcgYHa4ajIRPkDjcib7U8",
-	"4PFAn0ypmCmepcY5ENE0XZBBJZdigO2WZyzdxneAQ4YUO2a6oWvWg58acZbEijAaTSow48+U9fPAt44I",
-	"JYLdE3ig6CCZ2mABtcnY2AmqkuEPhygO8WslslohbMsQ4fUUGfurGesh+p1wLzIJ7Atv2FmODLqp7PV1",
-	"2j90RW0o0pQ3n5zD4+ZTYwHqy3trC48qbeq1cmEntuN4+eoOBaT+EHlJU8t/Q8BoZHIFjCKlUUbw5qF1",
-	"nVmJpnnezlrSZj6d0nSxinOXx/hmPp2xGBN/EMIZTzTSvVaT9QxoxocYul7B902DjYLll3m7HWJt7Zbu",
-	"3Aeuso3weduWZalWvCS35WvGUkGT990RzRE1WS1UxqagtRhIrLw7PelTcnL5EU2Ps49XATmhM55R8kmw",
-	"QPPu83dXJEvnKtvaIQN80YBwdSOoIHSoZDLPGPl8+Z70B5Msm6nD5893dnYGARnMU3Go/7plnLuAjKU3",
-	"yiS+WrhnTZkjPp6nTN2I/uDT+dnFh+Pz8Ow/r88uz48/hO9Pw6vfr67PPl4NAjJc2DxeMhimPB4z/Sk2",
-	"Vfp/EQx9Wwo22Nohx0LPF4UIzW7EVKqMSOG2hsR+HvqI8EyZZTJ9+YpGW3hZm0zwPU1mNJnrLXpzub27",
-	"+2J/z9NGyT70Rw2Av2y2uzmE/9///+U/vAmE5nur3rUi+I8jsm9bTmgdCLwgzlKgad8TaHoLkeSlUF4F",
-	"VFURIm1CdcPk7+KRgOzDb3ov8Td08CE0u5IEowDLI674OpmGM80s4aSxtHVsfY1w9wabVhUra9tWzfQK",
-	"yLlqzAQuVs+gDQhbqNEW4aIrfpKpEOuyRG1D3cX8S9HuVjVKzrNul340RjuN9i/Qat/dtWWN923ZUf1Y",
-	"NgX8O1QeVbnBowdkbeZwQfIdw7LVEa9VSfMQ/tJZ733AwakH3fNPt9nNTRjJNXnxdPnE9em0aS075cK9",
-	"uveQzV/ZePWBm9sw5ffijmdgjD3VeeT5F9c7j8WI1y2XwXwIj4Qc8zuG/VicNvaY8AceBkykMoUP+je8",
-	"l6bG+dBKhLKvM54uqXFLqFPiBmnoEUAMAHzsIdkjmSQHu/oOW4sh9d39vReOtrzVKl1vNk9nUrFyugnW",
-	"zBRcsxc46+L17z5CwYsd2ZcWhPu+IdS+LhKAQx6tN/MRNEC99Q1tWTWZHF+8B3AzVI1TqcUblC8miSq6",
-	"zWTylgls1YrHb1u/Vj3/A374tvOIVKFqqUwGFFMrDcpkCcyABLyV7XqADd3+WI7ZqGdzpG3Ne5F7PqhQ",
-	"9yzNs+AfxQUULKHZElU4WlVJbcLpubvcTOofOMJdVzv3rkjsLfbnsMBbcBJ9K3VPJibr8jhTqaWNhAlV",
-	"ZMiYSUeMW2Lndj8cGyG+yn55N2b5cl9iSNqXZNANcPZ+QrMQYyMq1MpLGygUF7av/oJVI4fVWkc25iXG",
-	"Vbf+wkkMR2mnbgHdFjNaeFrEiFdniVRBEssfc4/VYR2o06QQ6uO//1IPQ1n3wFSxxOTJLs/7a4FUvgIo",
-	"ERf7qvCD+ppm0zzP5+zdCTGtXInKqDD1ZHpjCab96m0NyH2qjU9R+DsQpZpcmbBJYGImUIyWUC62z8Q4",
-	"4WpC2FctszAJKOd7VVU0lKP2+WsddXazFk1FgGZF13yroWjfi+ezSE4bYaWcGAcsnKMtSREQJaVgKkPf",
-	"Uet6qdLQTvUaPgYwSF264AY6a2l3ylmFlcR6anJDqzmJOfl4vfqtsbUfENTOkQ397Xi/LElJz2s1WjUy",
-	"c5qW5W1RACvZladOUQdmVuOlSkfgClaQSbRmIm4hk3LevjQw7e7Mys21+GYNaoKcASpdxpMlwXzD46d0",
-	"kasHmuuWLZ+85JsVARw4VhU9A9IX9av6kL+IxhKophefroy1N4m2gYyf/8Hjb1ZHhTu3NomZtSZwEQhf",
-	"roz8NYymhXKY63z1F6zcRsvu6s6U1gerk4ayPrb7g1fHo+m0XKt2ubrl9YP3TyEA409oXemCgTfcs/Ce",
-	"igy4TDTh7I6t+zKp30XTtZ73enQYi4c0un1rUtWXJuDiUUM9YcSUQthWH599y1kSn6Wp9MKhZRQZSl2P",
-	"kJBpXGc2f7/6dE7Mr3lHDv0N0yrnuabUUI7CIU+zieY2z/81Z+nieRWYv0ndNx8O7Oh8ZPSL5u6pu0oj",
-	"NqWQpGj+J6QIh1xgHBnrP7Cu5lbIe8zgYCOWasmiaUHRhXf13mFBSX3laEaHVHkyA9S/Ep5B4++ZVNk4",
-	"hZzIFua1vNW6gKB3lCPltAABbuyb+l7cyeSO+cN2kRSKiWa8GfM7SVnCWUxkO8CYdfw10TxNvcmF7wVh",
-	"oxGLsiLduZ4JixJ+s/ktCb0fzZNwSBVfyVQ/wL1v4NalSJzrJM2sF3CA0mLBWMxivyVIiftihM3HIiFy",
-	"P2GQf6APNC/oJ89ZU4EDwGVphGc3IgVzixhYrDyTnfRtH+j8Zls7Hsk723jbXZvA5B7QERvPaRpzMb4R",
-	"kRQRSwXJkyBYnNtYwBq3dsj7jNwyNlMQTKYR2GpYn+6idh2Ci41n+jM2Ca3yOYN0huNAWiBACyRvoBbP",
-	"swXpXxxfn7zbwuyD+j7IZGUNl3NCL/Xtmic4AwmX1RJnNM06agjajgr10J8eufGxHHbVU2XWvbQ+BYtZ",
-	"N+7p7NOjh1jcU9cxuOIMc624imgDf1can37iyMJJ0cw2RxunVI9bSHMOW0LCPpzr1ipuHosNl9fnIzYe",
-	"SaQYW23I/U67tIyN8gu/+8+wO66ImtCUxXmzf8Oca40M2yBklhjRw0uWfLzK15Q/M9E1lz9j0Z4UpJ/j",
-	"1wPLdkkLU4ukSBaWnW9Vpt25ur2BCa3gJJsIt7sq3tNF2kuTaBNkr+Y4lpjIKKHjMYvJoKS5DIyeQXPF",
-	"oaxXaBpmWZawmAyxXj2LJjcCuBCUafGM9AeWpQ22AkP8ilAy8ByaAegdzj0uzQxyyX8jBmXyHBwVNT+2",
-	"jiJh9I6ZIpiEjlFBWJVosEyRXWmIPgrvXPnVTaREfA9sj/QBOdKCxqZsKu9YvLUmN6zwrq6MZdlpuzSL",
-	"VZ6m1YjD4SIgeaOJ0FYpQotfSAXSxymFtkR4aj4JdgHYT5liyQirowxOQzZJ5Xw8wWjs8cV7NybjfE9f",
-	"rX4wT1YDaztjdBpOmclASxiFNhuFt0K/dkzHML1Q/+y1wF2a9TTr+fwr+eX04pIcpxmPEkZe9fe2jEiQ",
-	"xpyhIt9tbaNAAUVVTpOJTGLlFnhbCyFABmDf/7q/v9Ufb8HSAiip1t0uUpnZUvIoI/u7ez+Tq2jC4nnC",
-	"yB6Z0ZSOUzqbkFdab7sRpg0IiWjGxibCQQ/JIGFjmoRymPAxjGpA+no+/WjLOFdy1A1Bp4iWCpng705M",
-	"s+KTt8c3Yn937wVROy8OIJd7MJsPEx6FGVW39n3Mvq8KwHFB04wckNFcYO6RScwuyPBGwGpIwYzFNZaa",
-	"0CDQTB2rkNBESVJYhtxh4CZn25BUdc4Qis9H7CWJj3TmNoDvoOdGUmXhkJZRogB6L3x52wt6L2/DTIb7",
-	"u/rv+7vwj5fwj5f4j71d+Jc2X/HvX5pRg9xP0NkslVggErMoATg6/VdEvXU6PLJJBFJQufFyb36GTOZZ",
-	"Y/uICR9PtiNIoU/tP6azhH3l2YLYR2G7eMxSTAh4UHfzfDiBs8bFUvhUiY9abLP4U8MUsFfQiLOUDGU2",
-	"yeUzFALMpFJ8mGhlcJZwfYzgALusSkxUkf46n3mCUEHv67a+e/uOplB4oB/LR3X+7urcPp5f/Hxx3vui",
-	"x44dHz0p8VG3bsPHUVOfYaw5Z6zDu8wTvrchZG5o80LrS/6OJS6wbtFxUete1tPfgPq+VtdpA/zRrVjO",
-	"JCEqiipHHeyLJZv2CE7prHUbZpcxrZEAbKOpSz+BlGeLlP4N0tdN4NRunUv5Lp0E+dla15Vjlu7R3Ti2",
-	"HWxHF44Z3lpp6mtxHfzSSsC5hzGi5e/2s4Gumvfyb1R4hqfoucAk01qdCaLr+9ulRHVhOt8zN1lSQ1A7",
-	"pUvO1yacG1a+Pp1jIx/8RioH/r2OTPfo+EOORDt+XDocX6pD8lrTLrHXGAFNEonGrOXfR2RKp+W+384v",
-	"M09H8COS0RHRZi+hqZwbCxEX88gWUBhQHMhMOjLVe67eWgwEmM8U/pzphaOjXrE1zlt6NvLnN5ZYOl4L",
-	"utpC5tUFHRrWRWFu3nQbmGhApvqT2joFh7ipUzQGszAJ3lpAHuzutfCP++Dj/Cc4HbNLpqCvxB9uTTCO",
-	"J8QJ9Xb3Xu/Sl2xv+9VwL9r+ie7H2z+z3dH2AX0xfBm9in9iP+uFBkeQEy6Hc8TduPpB3jW+d7hf8Gc8",
-	"cAZUMmSInvOqok7l+Fg/aYNJZDTKtPnxpaxN9/Z3919t7+5t7+1e774+3N093N39L0Q8KVIs4La9n7d3",
-	"X27vvSgoBHELemdmGTDnWtjL55JOeqgDFwvyU7Qfb/80PGDbr0d7u9sv6Mvhq+in+Gf2epRntoHvJ6yF",
-	"UuxLdrf39vb2tn/a3d3d1rxi22mUvFdW1uzsDrZ396/3dg/37exy/fTgW61Su7SVbbR3u4t+wv9jRe/m",
-	"io0k78mUioVriwKyCNSlw6cCbCkBJwOu9i1ZBPWKxsAylICgBhfYhvfhyCQDBS4wbZB3KApIKZsxIDFX",
-	"s3nGAmymAzM1N6p5escWITZSUSy/UBRyBa6DJ7BOnICUadjt1VocuipNL2PZv+t7EdJ/acasPnzONttN",
-	"bDzzsftij4vQbIePKwFiFTcBBs2c8KZ6ArYZUBcza1NLU3y6MRXeWZAccd6XSjpLWIfEgabKlOMhBmUm",
-	"PDHoEHPTGtT0AlqwjECaVfuY30oF6dTg3Nj8xfa5UAYK1bMeBo1vOQuQIszM88tvnLE08iYzmTeQ54AW",
-	"mJGvZG93NwChqPWeKfZhiNgR0UoM0iHeyRXZLa+hnCMUX4MGZhxe1dWx+Ht2LsVgvQvmMPcN1eUZ2ImQ",
-	"xx0gKlSXvC0ZUQtgWcfvNxA+dU9trMJIxmyJ72kFzK6zVLlLxjbm3kiazbzhXY1YPZfy3kJVYVjn7JqO",
-	"NSXFLOV3LMaUDczEXOb+8blyDHCPsQXX88K4S/borphSiKejP8Yd6Fo5NesTvUvNjvG118Kw8/TJ32/T",
-	"6cA5CeXlPH93RT6dXhm0TQRYL62rCsgvFyatMGKq1mzvePu/sN9esLfrb7n34JNWHvHnX7H/QgxGyoil",
-	"0DbWdA7sG7D42jhb9c6vY5LOBf/XnHm+g4E6FUAj0sX2gtFUWfhY5e9I+Crwft2PngU3rTpgm/DFlMTB",
-	"0zlkytPYhFem/ala6d/YwCmrfuOJj8ySz7c6CcuGv4KYl2613zszu+OhmKeKpYtDMkv5HdW2zp1M5iKj",
-	"6YLIlHARsxkTMSQnOkfOsoIjMkvnh2Q2n/GkiG7NBc9If5bOw1nKpzRdBPq2MO/obnoHzsMpi3lEkwLa",
-	"nUD9mBasoOpuuT4coLQwD6yHikE0FIYVTlgyK3eoCMFvkmJnHucyjecJlAqaVhdmiMWFfJjOJUwt0Oyl",
-	"WDMtrM0nVKj1PuiKMUvn+Kfz4tLkzb/N1LUeOk+zCUvDPPEjb7kRAupcL+iNZ6EVBVoRiNTS9humI+Al",
-	"tdHUDvLVCbN7kLKwU6i5p3OWX9BL8yFVQF1TOU6ZUgHZI30hBdsimSQvSd9UE+W5Q6hYveykZNkp5Z/3",
-	"MUaDyG7LhTajoVuHytLaWbdAqUMAFX0cbcMWIE5Uxmb+iLCQWXgv01t/vVqecRDiAnaQciVK9Ii5dQoy",
-	"3HSnMPVmcL3Fcsz8NoB4zQsxsF7fjcc/U6TImiIJo6Wkh2pC1bKz1zWe1DpsbLYnvGdJ8mgorqvjysZ5",
-	"VCWIit2yzFSpnLRHt1aqzr+uFktlvA9x+nfhAw864Kv74VdO/OoHNsYCiiDZwW4rhlA/2vlWgtVNS0f9",
-	"USAbq4dv1XItDfo2xloqlLYJM6Mq1p7O0qh0md2IPLWNt9o2KekKXLWyXoeKvFs6TKtojL6pxCjg+CnN",
-	"fKWGHzGNjCL60GgOyFFEZSmjU38S2YymHRBGylt2QVNvDcSMAmTx+q9dNFVXQG8PCL9QZULxK5FyuuLa",
-	"uG9ojeEBZRQdYN/NE0t1abzHBnrN1A/JfDaBqm+ZEnnH0myeChaTPt6DTQDljGkypLxsHuGTJo8Wn2uY",
-	"PwyuugzNBWoW4wh6HI6giNMMVyvpQzuVlufAQDaG//R/VJ/XZyrvbfr3AGDc55l1sUKMCQ+fF8hMzaAR",
-	"rW390RSgbNHno9p2AqmeDBf1E1dwvXZhl/KJKMAjHph3+HRVoiXiqRxKB8vCYWaWFzn8o7xZLmWs6wUv",
-	"r6vNZFlHY+soadxMmzzlBARFz7C1hsO4CQbtKFQ+nprz0mqvXVPQJ4U9zt589QezwwpF5UtVEuerd/NM",
-	"xA+twe020PzJFmN7dBvGfC60akdHE6Y02o1DxF5XEOmeKVM4YxFiDS93mTfhbcHVn1zePwJQ2TJ+uZq8",
-	"NmIIlNXxP8sOAJ7VMQ1b81Fwvig+Fg36Ss7NUD+JecqijBhRc1ju4Y+vIfl7W6ktdCrnrmJRUyBWtFRI",
-	"ob+fhY7Jy2lkZqv2sglP41DLAy1CcQKhmYCXrqdS8EymrQ14hDR1v37P2C0kAgno7rxgNG1ArdX6TgmR",
-	"znFVl5tCm17RLWB24J3llakscz7mNnS1aOimsWrf6nvV1uMiM3+Kw4zyDraFSf/r1AviEfbDgJCZTbFT",
-	"qG2IO97Wu7JW8cXDzpvdnBbHosNuPepBaFjz1at8CQrZOovcaKCiLXnomqYGpvXIMUvt72iWcuVYpoYP",
-	"C3afAwWtZ6uubaS6Q+9spjai38L+LKu/9Jp2deBmbMFdtRCMC8q7FBej42NvT92LlM0oZH7raR/H8ySb",
-	"SBkfEjbN20tREUPBKkuLevagFNxN+B2kzI5SDmgPKUswD2XCZwivG8npdC54tgjIWMqYIIGX4iT5B0ux",
-	"TOczIX7GIIvC25YdFT1r2hEMQxPFSM5TMrPrsj2S6Ta16wIthRXpX52dn5ITGTOtX1+Y4CrZ3917GZBo",
-	"QmcZS8nPW/Wc1WLgqzSuEYUN+xb4F6b945McLq/lA54Vb/uwL5PA/rh2+ZynOuyeJ4k+lDHkCw8X2laY",
-	"GgxoJtpZopU27w01aCWs7HvAUcpR8U136Rbu/KZFaZdEU8vraFqp2khWJs0097p/sS5m5sVoI9PqelLw",
-	"mw87Lvk7Op2Z/Km1D455g3c1Exo1YEaacgOo7e+ioa4VO4HG2xELb8s1HnnycyXZ2QUimUUNDdbXiLC0",
-	"1bVGACBRNnAfoHXV7V2TYtM4tw5mQFOoQiHcAk38TedN3mLYmEltb1gHY81NeWqcI2CNtd2RNtlxObFv",
-	"qJTekwfB2K0KZywNwV6t8f2Dn4lMycv9PFKRbwLWAyB+d0q4mNGM639oHnVEdrEA754rttN7SsRF25/V",
-	"JQZnZ2ozLhNW9ZjWN75E6cW5WtvHbhdxfYesV5k/B6woQMqwcw+g7sXA8Yzm2Txl3XV3873lU3l0/21O",
-	"eV09t/bBtWzoVuJlRa1eWWxUcjFSOSUTkwpYlyh5vl5ePF390BJhkz+81/Bssxhq5Z2uOKffmy65oBfm",
-	"29WueVl7oVaWOV2m6EOVa1CLq2KlYzr1hoVOl0k+vjh6BN/+Cv69lPFsxLOf65dP6NQvraujmU0pF7lH",
-	"q8iadvTqsvwKD36uXHi5D/cb4bw01/IioaLS+qBjO7Dr1S3AipaG9yxlBOq9CW9XhLmWnp7SURY2FqJd",
-	"T9q1XFzuHu2qt2OVu683FfrdDs26DEvOuKID1RGRoxGPWHpYwI2be8EPA+gOUpTjNEM2ocnIdTDl/RnM",
-	"27xUgWPdLFzVzAAwxjkm46pDaR+4MvdrtdYSaT29kGoinRbwZ3VbYTPap7vvPl20THx2yNUBOvTgLHdQ",
-	"O26lA9DARtwDvI6Os9mdaXAh5fTMxa1lE3j6MM69tOWbVn58Yrq26aZN6TK/Zu7kJpkEmANChT1a+lLM",
-	"VTRXyhlg/5KNyd4B4l1u+bIEK3RS7R/YuFsbkl0lDv6kEkyYXsA+dAOrFsqRXmELBWpWc7+Ud3fcC3pv",
-	"ekHvpBf0TntB76wX9N72gt4vvaD3bk//oSXa+17Q+3sv6P3ql2QGefHUAi9WsFZGci688B57Lw28hwsX",
-	"sr+9R/eH2z9FB/H2z+zFaPslfTX8Kfo5fs12AYQFgReBR5YRHW36Wk/OoG4qF0N7NW4BuI4tUV9aYaF8",
-	"qcGSFLPecBtZdwFWASJZOM1vOX4GF5lsyukETIxbNssCIkXEHOSLFpkuzaDLBkwj5mrKlSpBRpb8TTK5",
-	"y9UNTzez6muITH0jXBF8bpXhWCXoIslxXaBE5V/z7F5a5JgAAYgFc3qa8DTvZkjOOFQATemCKK53Z0Lv",
-	"GHZwNTAm9J4uSJ9nivASrpIiB7t7W6V+iC2IzKbl7YM6VvyjxOKC3tftsdw2CEIOZMn7U9XKhaTKJzoo",
-	"jo2TibnUo1Pdq8d3h5gvhgXQbFe/SHXMG5FGNS78hPKo4cDUaH6gWfPgMI9xF/pzJkki5S2h2REZIEEP",
-	"Dh28dmPBGFLvm+dnVOsttIL+DzdtHZFBziv0q+4lsRWvQdFPGxmXKxKN9MAvQTaTeYlf+DklP37s3zvm",
-	"V4rXQk2ZNjVna+vwb8Q9WacTysSgCq2F4++unAXyf0TsWh8zqrfqMA4QXOe8fZDZxrW9zs5MH589uc28",
-	"ujIm59l1QWfvWMkcKDEWt1ObpeR8k+2au9bHyxcbRFp4CIVXsAzIf/S3tr/88SrYbwBjWO8ArOwk4yPP",
-	"VRS3EeHicrknlCulaWwEhnUJQ/6LkeQKuI3HI9Gl22SbklhpqiDAYDxeuY/9Xqa38G8TU7jjimcyLTAr",
-	"AKUCHNMiktg4JMKGnVoLpjOO3aRt3IUm4UwtoolM5Bh/mlEWc5qlPOJUOCCp89lMplkxgAKAo7g2pYKO",
-	"4W9L3LdVT0z3RC/Tt0OmBj2VC5XxDPswlLMClUkCLLX4QJte7Rz83N/f6g+3AqJ2Dl57kr48xHnQgjiz",
-	"Ru94iCNH37ecpxGDNi53tjRGQV9qnhVe9OIJN0ml9iNuBoC0NECLmEe4ysKZVNneK+z5nTIBSFMTPusF",
-	"vU8fjntB7+zd2dId9OI3oYcadvSZakJyChCQj2dkQgEz0g/d1Ba4yc/55DBhnqjl5dsT8vrFy5/IDO8g",
-	"2BJXeXL9sM1hyDI69leiv9jbRxXb3Aq4cDtLurKGqkGv12/Tv0EX0FHCo0y5yvszlX8C37Djr0NrbD3M",
-	"0lSm7cWV0+DYI6w0GVMTUPaiBjb51SyIqyRjqf/UL2I0BsRQ6Dk2OTSJGy92X0ObdUHO311Z/C+Zks8X",
-	"54HbhAoWnyaJNewZw86J2HqIZ0fmfQe7e5XnDISytn0cFFPvumrrhaPRDX/1Te6tGfYBMem8AForE4bb",
-	"WDzqDPmZgjtIQqNbZboHlVDgDpGRovp5eXZ8+vEsIL9NJMw1luR+QhFDNncW9nzPL6msChuafhR0WvfM",
-	"ZDxLlsM71hpKXUKAnYsxLoY5efr21c2rTYQVvxosQyW9hL2tBiXdFemVISaqBWQO4LTmijy8ZYteGaE6",
-	"yLGrc5HodBUKKlDjecgEkzyRy5XwSExYxmyHE6TRD7l4xGhIz+YQyYplNDcfrIAT6xVCMOKMTWcJBr4q",
-	"eMXFlQKwWA+t5pfp1UC39ZOoAKRMKwpauogM0bBoykIt3jLI3cxHnadTYEWPW8kIVaCIQQuZTsOJlLeh",
-	"mg8L8gl69sN59Mosu41OmX+WppIrK1PA4PJJr0unbU+F7ydSzdOVqt2Jue1bQRIrnrCfPDG3r+vDSPiY",
-	"D3nSIrf2zLn1W603XLgSbuXakW0eiKTVyTGPD1Kr5zGdqywcsrCsHPsCO25fatsFG7oxUa55doG/3DBr",
-	"qGq1mMyU4AdvBH4xgFdxAV3qD4lhBSy/j+BtWtrBCpK3WrPFUIGWRVzlz8S2r+qNoAWyHog2+DhJpBhr",
-	"kThjotQx2zHHtL7pNHNsQ5mXeHe5cryVxlB/Q70WHRtetS+OM0pjKRrWuzx7u41RsN3dvf2DsuKof0Tl",
-	"8cW3bYuZ2GC9maaKa2U65Q+v1VJezrOV3OUSbqq25jQk25BQXGriCQS96itXziOX+ATkgEEjDBUawRe3",
-	"poIrfNLmW1VJoF30yJJSETSyfNyrc6Tc+GeWvfMa7/oLdfeysBg2huMrK28gwiXEXRzsMn/wbXoD7ZVP",
-	"clkcLeXH63p/q2Kzm6PAPKXNDWhXS7jALdG6eB7FsLO3bRs87QrcLKiObqpOSUlu7Z0X80ArWno1cWdA",
-	"5atosU02e4XYnDye0kedAS/bj0f3xOdyr6MX3g5wHQ/8+qrcA3SdP1lSF7HqvZdusHqvFqxGf475GZpC",
-	"1eT6ipb1R2C7mtbQXZP7lwteX0aGvlvreiXQeq6MGVq84lk7PJImYVxN3vJV+3hkannEV5YH0SRlNF7k",
-	"vOjIhGrBctSjh+jvvYQEDokrt454dvb9Vfd9d4Ty6qz0R0FVWSL+rIyrL/syjraJSE9uVz5dlKcY/iYi",
-	"PA4HbMfRa7yw3jquxuK6vdmyKt+L/2z210E/35Ra/Xjndo1y4cp6uhBo8QRwDlQcUhVhE1oaTYwraMgm",
-	"9I7LeYqpw7OEfQ1NMAuadTuX7b9jdscSOTMvmDCo7w9jBk38ZpOF4hFNwqnMlVHFphMMp2Dkg0WTMKFi",
-	"PDdO0dx1RhMb2IK0ZzXXYnw6ozw1H3PrTJd5k5rydq4LBn6Yt34m2zfz3d0DRmgUsVnmXgCXohZc+RXr",
-	"GMivTOk0nLCkuAD9Eot/QaI3OAUjll9Fr5z74iiRSosYmZKUIfAQi8lzYnuqE5oRtLHcHB87BXBt4uBh",
-	"q82wC0coXLdDBWNdsAS9gsXw8m6LBh0ChgQX7YDcJu/+9Udv5HGe09sJ7s/Zqj86Nm0PenE5icc58R1A",
-	"Q+W98LmsfptIBEuIJeEZ6VOMGMjUWixb9Xzzbl3m3e/ZYfiFDK7wyfXlOnq10720Xvn5wCLPZQ1082Fr",
-	"mlrLIABiXFW06roMESN7I+WrxceXze0MPPAP7ptfOUMe/aW0Fqvrn6TAVe7YkN5RQCy7AXu0h7jl+Pcv",
-	"Gyq4irK0sT4Msqb19mm9jZz0z7auL6Hr1xx6UGJr62EyZ0SKZLF1RKjt4scEEcajy77OgIO1KxnL0lDe",
-	"sTSeN+AGm0Hk3QEnVJEZhWzuuZiWUHEdPjThKpOpp37r7I6li5xgZRIzmy+NNgdUxxlzyZK3Cdd3IinE",
-	"f8f4nDei3M5zessWhW+/+de1XLp6qiGsfzvqTuj9aJ6EQ6p4AwAE0CKkmvv3ErPT3dpDy0DmAi9xZfam",
-	"nW1M21RAlbek7JWtZPAaOezN/firYBU7TMgN3VremK9aeb+KI+N4YN3Dub4v02HZ62aIPoypL29T3sC0",
-	"8y5MjKYCtG6uaK5n03nG1dSPU+mvg2hnqjiSoNGpO2S2dNRGpF09tZ3gKPGV+kHNf36mIIMM+L7Rv3zq",
-	"18Y5U5nTNGCf3vNsIueZ7TV8aBi4ftYk6evlumVsBr9A2L4l5vMajAVp+3E8Pw1nekl/p9Kx24yXx1W9",
-	"ntLVU+LeNWpIWXwIWH8AcjOdQg4nIylXt0eETocsPdQGnf53TjCQ4rEgxgA+IuOUMXFIMHcoz5bM8byO",
-	"QOU5JFQ4KDpC3pfNQzAHTV0hvFCb/MmcLbXeXNLZENzcJQMLE1UY073D3Ix6GnCFzgpNW3ZKY5P2Bakr",
-	"wuf2fWMVSDyx+ROQTGCe8qt1+tasCR6z8lqjZhRv79+yWWa7KhS6B6izeJJwfVCn3WqlgZRx85vhOi2n",
-	"JuNUzmfEPHa0lsUU9Ngdj22ewOMws6YwS8cwoCMLd5cJwxoAaa6i5H7tFeD5Xr27biD6iHMlmbWmgqHf",
-	"JpXNUlYzrUzeMkHUHOaCGS95PScQsgMou5F6AJvGv5wl48CXVIx07U7kEO26tWibJOWVVvkaWNXe3Ial",
-	"tFwintV405cMXLY1Kou5apnEd5rfeSJFlkoI24x4khnwweZut5upRZF8daz5CnI1L+BWvTEmr7O1MlVb",
-	"tjETLO1svhUI8supTW/JBd6L2Cl3XM4BwW6Nx9N8h1c/9SsX6FzQilYXVU4/fA3amYfum7KdayDRJnpg",
-	"85TNfAtqClyyrGxCPuhmKofZudGVKON3aH6xr/pjJmHIJuwqVYpwYD2IQOc7XNa7zsV4e0lMw9mL2lmw",
-	"XQ1XI3XJ7t1XTJ/JTC5ZkEt578ndpRkbe11doH/wKRNaeDxT5I4mc2aS7iuhoSOSyYwmeZE17M0zhVd3",
-	"/CbakPkLL6aMWj7UBC/Dx/OUEa4O84QXFeRdzQOLsK4CYtLJ4RpmcsNFKkIVyZQFZMbSiIlMX4w5FWFM",
-	"Fyog1oCSs0Tfk1ChArKzs9MAdQTHtSGCZX416FjPlBm8qefRh4um7P/RJo4fE7DBDCqAAHN2oa2RlCnV",
-	"pJSUfy8PVb8bR1ScOG0Wa/4OVg+EzQA6SxOBX7mGn+rv1jPAd+cvguQj9BTDPmo1dgK1DtK2LyN9Chul",
-	"VXAhLazE1lqLVA0RWIq3VFjQnJ1EabWaDxSyQI8wNYemgYbtALDmxktVoOb7a2aQ75GUzcCdpikLrQJz",
-	"NCnBUgVixR44X5D+Aboebt5ZVqpf/ii8NT9o4XBRpEB6VMP7rnJEc6X1pYgpT7YypFh6Mxb/5mVM6Mmd",
-	"zj27l7KMchHORVYpzX3S/kfOGJZOYTOuGWc9ntAzU6nb1VaTqeV063cr5Uf15tIQIA+nzPhOqKDJQhXV",
-	"Rn5JbTPKy1B55cqkUqKK84vvhW5e+AnmtKzjlcEk9JXuAFuIEdEpAxwTPp5khyZJMA+v5tmgUK9h8g+C",
-	"NX0GS+CWDgHBqXAq41cDItgd1BijSmC0LGJUhESOfchv3ULxOSMq1s1HaZ6k/balLrklTUcZS5uXtZ79",
-	"XNrKDsvrr34IcV9bFkGsuUxMnDNvnuXZ+T6ZpXxK0wURjMWH5OriwymB0ugRj4gNcpCY63M7T7JFQD5+",
-	"OCVTGYPOHpArfb8mCBaQC/3TLJWAvATiaTpPMg7a1tXZx3e2+odNTb8vvIcJrWNiypN+4cm50UOJ1UPd",
-	"xiu2a8u798QkPgXkH+8J5ioF5OPVe/zqtmJCyXQRkItTYnOiAnJ8dUowShOQ0ytyKu8FUQsRp3LKAvLp",
-	"+h2W0Afk/OqYXJ2dW29w7iSmpKgcJwX3cJ2+ehF7Qe8j/HkFf16Yf5x9fAfXTs57Qe/d+17Q+4f+4+OV",
-	"/vNC33J8pf88veoFvU/X+ubzq2M/a3Jy4VyYBE8JfA4KWYZJwCsOTgJeKAAPVJEtRkWcmwUhIicAAmkU",
-	"zWcWOKG4DOsti39HdDpRTTALmKAGm+Ukn5UbGhTgChjczCbhP+cq42DpQVObsPxAc7X+FfvqSzn+SvDY",
-	"A1sIXFypfZKybJ4K0v/4/G0J83DEptRAfCd+0/EK3XfHUcSUOvvq99JQ+DVM5Li1bD+exxzx2n2Svai9",
-	"ba8tHBf1ur43uhW4HV4Kj2FnLm+Gi69Utv3rT2jKru3TS76CkbEO7y2KGarvMqXH7d91amqVfe8yxcsN",
-	"Rmb+M8F8UQaAAaAnTHiijU4DaHZEGI0mRAptmw8XGTMgyBnhmQJ7D/oLU2xT1W7Utq7aM2w2iTAT1VGe",
-	"2q/H2STS0kgdF4pXwzfqNc7+7BELlIzwz1IYyFeLVqoQ2mTbIJpsCpDVjrDTzPV7vS8DztDRD1nTbTvA",
-	"WsCjy7fAKfZv/+L3DkKA553WcdP6fR8NcID3XQBD6jp16gTyCfBwLPCfzSWC8+OiXeQwGIDAkU3YAkEC",
-	"wZ1hkQIR29i+CyvoUOflKlNkyBJ5f2QQkKnmzyRLKU8Ih1Logsm3J8OP8GUHDNO3DjUghdZQXPjgW/uc",
-	"791lmIJN9tnN0RA2BPGfezI2UqBSBXfwFHQtBJ3yKNcP81AuE1nKmcpLKjXNYBjZpFKRPldqzsjeT1ud",
-	"w+2NaRYVZAsPr8ToSeExRZD8em+4vsV6pQpzAtqPEj9xadE1fO6fMkhH+826zh9s4qGl0s8VbysdqWqn",
-	"HIcX1wpKfUzHpb2y7uXl0Q4XbERBqYtXV+DU1DFHLXG1Cs9yewilwukddSlwNVOvZYm0XyLORy+G9eOu",
-	"dCmNJZf5WcWHIppqC1iSisvuEPJGfJkaU7ogt0LeWxQMKQjPAqIkPoGwRgp+RSgmLUtkwkgk5yLiiXUw",
-	"QHOIHVxLvS/HcPY6epcgLFIEW0upHytzMRrc+8dmvAZxam/7Jekn/JalWfhyKyAQWZApgfGQ/oKpUMit",
-	"ANA7TBKvnGFyUT+aSB6xLfAQsa+Z/n1ve393d5dEE5rSKNMr1dc/bR2RaMKiW2hLDiBx8CY7vwA3ENqZ",
-	"YUdbaFa0UwsVVI+0u0B2xn56hj2Yx5x5k5V/m0hCCwc8FqC6BiGWpoe2MB30jLDCQmapHDHINqFJg82o",
-	"R/G+gPHxNEzUVNJRXaTOtFYz8XwR1sXm6doS8euMp0w9Bsz9OrkFlqO3x0FBdtq6Q1QrAJAqJRRAIN1y",
-	"H5z7nyD33B2b58sOJdq9cXLLHTpY2TelujxPIHoqYGFdARmqI16rc+CaJ8vn5f9gmz7xjERUkCEjlrcc",
-	"EVPLTw529S3KpEjKmC4CQjMylSojr3dbRRme4gh2TgcqYeuVaBaH24bk3mtN3pMUwkvcu8sZhywKLm7B",
-	"X1PfMU1gSIbb+i71HKpXI0gWxEJWf+rJLfNs/9VE3guA3TpCvYVnikyommjRdstm2WpQwhLaHH7GHX+b",
-	"NdxErNO3ik8U72xg0i5gDROxqQU2hytndPESDeADF7ce2b+2GK9U925EBDd2AVjnxFs1reu2/7/mufqm",
-	"+7MKPPKn+HRpHZr3W2/OWsq6sa47TtF8qox5sNspedp+ePmcLrVdMst8+RNdUOtqkcri4ebvX1ia8fXs",
-	"ESXsFzTJUOeCgG1evZCnHYy0bTiFDozUQeGkWVjkHi6JEuGIHF3d5jVU7SRXn3fycZ4pMqNpVh14H0G2",
-	"WEwwUVJVgRUVofAcSFuE83a/oEoBqHrWxKoZ5WelG9X6gIU+I6Y1F4QSo9wdYVkVzwiNUqmUvQ6wRzhh",
-	"rO0oXEzaYrSnr4p+Tbf/54v+Y3f7dfjlj93g4LUfwtCYmvUhoukJsq3kxHJM5L0H1Cvs+9yQlurbgCFp",
-	"o7cynpcdANXLk7Xm+SGhFeOd9O9lqrItvQsvSX/IlDa10Wg/LNvy2gLXa3ZoTXmztkdgux+SUcoY/NXm",
-	"geCuYqZEXhxpRtILevgRsIUlRmthzl9aWhJfM7vfzWzDkvQV87CtdWxXk2C4EuTw8eWVbUjniqdWRlHu",
-	"g23wHawvf2qR4e/arfCILgKXK4dtWmA0iJQ1TB01H3arRHocd0FrNNA7TkspKhkdjYpEvsA1Ir48Ribm",
-	"+m4Jd6FxHkF+giql78uq3cuH8qn8FLmCtJaXwo52vZb7T6XkdmcJ39dZb8JqBJBrR8flNl7Xlykou8SZ",
-	"d6DFt2DY1xH6PAhChRSLqZyr/B1b7ZAdK7xlWfFqnntu7VrSp2RGZzgK7GsAddP6pKVbR+g9wqi6xK+s",
-	"W+u6CY5Wn5r50XGCVQBfSmNf1WC8hY8paGGW2YO4OT/Jsgjto3pJrm0rhg26NYZznmQhb9jRK5qMZBqT",
-	"GU+ktsmg8xDGRwOiJnw2M4gR5JNgFwkVR0avjSZUjJsKziMZ+90eayEvmZY4rcXpKkfOQzs4PhDTpoI7",
-	"IO/zY9V3T5PVaYliemNQ193CE3d2TccAMMVSwAcEY5i36Ohv7U1PJpCD6dQxocE1MFap7AaXI2ZFjz1H",
-	"r8hptb7rztjXxdQpn7Gn0jLycOhaWoYd7Vpaxvqmhzm/zc6G/eBFg7OhGSRx3w+0sGZLv01Yl2s7Cxsp",
-	"uBjVagrcnMDK5cafJbD+gcduHSr9U/dx+XZdm+IdTCSv71RLMDpTkL2kvHCnKFPKLyGWKvQ8y4socuUz",
-	"IEUe1c6Uxiwv+t2ZsCQOiE2Y2gHHr/PaHDO17iWMgOfGzRCH0IdvNmMCNVnzxWcKIAYDUjSgeWYqhGYt",
-	"8WAwabR9MgHcbb18Db93FNDdfQw5OnKtomoi04w4V1GB0jxDISQYhMCYsj7C3Gm4085Ud3eqPF1DbeU1",
-	"cte3GPgygt8EZyofnqdjTEUm5C905lGkx8wHEzedJSxjMYF6IOgoqEI5cvbD1S+1kSJH4ZCnGIJeSd8m",
-	"zbFRoxzT2TIASDAPbd6YNS+zScrURCaxKciDCgjsXchomnCtzRk4t35uMxd8xqb/G3RJSLmNt4A8EfUt",
-	"th8EbE99a6ujjB1BGmcqbHmTpmAezZP5FGqwPKC55k5ykt8JuwOd58dsxR7NbNfY5qF0BYQvEZaDCr/M",
-	"+fIIRdLOApcJq0qYQQ/RyxuX3MXWKShw5ZnaCHMoHdI/iTnUkejljInQae2Y91j0uV2Ld61V8px/vFsp",
-	"sMVJ6dIYq+pokfnWr1ikjzxhKrOd2SvdHwzLbI321R7jvF3236npCNkwS/O9pY1AK1nzHuAzqJy0/Rgi",
-	"KTIadajIONbP23YtJ/i0N0g0buD8buXBM0WiipwCf6GfAULpII0yt4K/RbngcZSVy56iSbTyuUn0QN+O",
-	"HzKdibjJwZQ7dy1qdgjoCS0h1TDdqFNFxRk+0957xAUw2fB1KNOQDuWdZ4d/1+LstcXNNl3KQcZxYXK5",
-	"a+Un2TwViuy98K9Le/Hqoa5VEhe90/29Az1iGPveAUKbs4UUsb669yIgey/Jzs7Olp8shTTFofW4w4iu",
-	"LHAaUcMe0g6M5y/QyK8u5Z05FqcEFyloZEv+U49nuIU24CHZdV1ttcOzViaviNt3C3NAQIq1Wxf1I6fS",
-	"FjChrbqx1dbD6o9+yIpWS1pXX6byjsVhJsMygbg9kSNG0fxP2CgLacoogF6H2CYWCqtMRxWwJ8L5bMbS",
-	"EEknRYjc5WlUXrZZE6zu1rbfjUde/HxQQYd9eGwvcqVErasXuTzatbzIj6QDFT67g90G5IMnU19yEPJl",
-	"ekVdQUFwnIM9cjwfz1VmDWYa0ZhNedROlO+/3DRLWleSrui3c1SfAVcEoL/3DjQn3n+JdX6t5vMIlrEz",
-	"m9UHd7NWbFPR7aObsTiVTbTze5pz3rACGz33uB6tD39+exejYsVOLjuvKx9td37zYXdSh795qYl7D4NF",
-	"0G7XM/vU3v0t6Mk7lqY8ZuEyfK9lP2E7txBdHQ9sjG4CKZ30f/vMcBHSGQ9v2WItHpWvYFCAkTnD+dK4",
-	"GafO0hdAvhGbZU63u6LXXYMmpt+0jsjf6MbXcPOwIQR2A0+cfC4tTGx/w75dRS1zxFZ3xLzgAQ62CvnV",
-	"dTPDJMuweFy5fREz6cxh5PRM7N6Hrxu9r6RAH9F9nkVyysW4kCt1bjChKrRJGRWl1JNNUnfOO14KGxFd",
-	"Np36kCxsd5f26CxuzCMs5gDBDSciIlPiQD7k3doA8kyrbOHez61SBe0I/OUIx/632tNeXWLHGV1CpHic",
-	"jOC6cmXiikBJy0ihHXlVQcrtCtiGn64Ettem9Ks2RM0lcwbhX74lqH9zExqf56A8ndb3eSY+i1sh70UD",
-	"VqXt3lTgS5PPF+eanj9/OD8kn8/3yFzELCWvAvL5fN9En2mWgeVLKASmrSNS33JAEJGQxUTOM8VjRs7E",
-	"OKEi1r++JJEUo4RHgN5jgJ/0Dz8Twe4tGBudZxOZ8myhf3ldHpO+tLdrkctNi1nrxoGZukfi8/leL+h9",
-	"Pt+HPw/gz5fw58/w52v4c2/XSw+/seFEytvjLGNTX/0eLX4or+xejnWIkVJzI7S7nXCFBrnf2Wlu7VrD",
-	"kaYy9UtOnpER5QmLD00OQXh+fh4AyKycZ4HeD8Gg41CI9wUIBaJHEMcpU37YbZhC63p5uLkx+aJ1r7KM",
-	"iWgRlpqKuH5ifYRSlqULs3b+dBSuSJZyi4eSs2o0zNUc4Hly3HWInBIEAW+bFGJgK2xCnC8dHSLq6TNF",
-	"3l1fX5h9Kbf4xAN5T1WB6e4jGJ9nON+a0sLnpNWrEFlpYX08pHwMNsESKwfr6dih+TA07lqvRSKUwHYi",
-	"/jxJo2Vbm+WDvmQK6h//qKfEzX2AxO/kPZlSsSAxSzTNAYyaJi18oAVNmTcvWc4rFqUsu5QFOkOHFdXq",
-	"f0JnoWKRFLHyzyCRYowISElMFHwOymIVUXwMcMpDBqIGO+re20ayU/oVAzGvdl/8bLRmvLC7ct7VgS1b",
-	"gPmwlMBa7x9319DFe62CvfxQd2yz1JJg12o2lPfWgM0Jy8AHVUbME20QZRAILPkLMRcpbwVidlrvsSKZ",
-	"lO25sGrola9FHBfjQ0LtgViQVOvvc3DFaunBmToqOjNbgRAlED3nJVRqRH5eQFINvHdj/Wznqb/ly/Li",
-	"Qc7uW7LefwCurzdRsLL75rU4pDLxBZa03Ua2a8X+POfo0aMk9/jNUDkf7Roq8Yx73Q6TNthv6ttLcs7N",
-	"Yigf/krL7eksg0Z3qEkc6umkC6gZW1qrv7Q63xNpWYdDGIouD3iSZTNMnSSz+TDhETE6J+4AYt6xFD70",
-	"TLn5sX7/Tv28PPBILD0NLSm5CdAIuVuDu8iINcMB+/cTxaIQMyeoYq9ebO2Q96DLokGmAHYINFqt52tb",
-	"iOedU30FiSV51WJ1SiKuukql9wV2Yi2XZ4MKZXmQT61VlifVJr7SXk9okvkPPcnmVK46SEvU0n+YE1aD",
-	"dVQM4MNNB1ZF7m1TshLDNbaQOrQwnoFhWjDjI+IewICgP1QW2KSYe6y/haW8AA+ZMkHu4WLG6JRwESVz",
-	"2+LTfZ/tw2IS4qxUNwOpyEK/h0CmtwlX2VWDujE3vp9D66DgmSL32AHkiMRzFiopxaEtxst/s46QeA6j",
-	"OyJTrpQ24fOeujFdoMkakLmYspJaYr/awwxK/Qmo8lNNHfdd7N71st/zrMJlCnbQKzUcCTHhmomItWgf",
-	"4Dx44TyHvQi6hR2XZFWuo493z+3Pe3bYLiKtHSnZRPDIdAldqgflNwIKWcZSAXUqqxH1zb3vY9WqCoGJ",
-	"GHFdlr30F7xrdap/W0/Qsl6pYqLCAm7Gg1WgssZa4xYlAKa5T6j0PEwPoKWVZ6ZVkFtkNFz4mvXXtYAS",
-	"s0KONlc5+L7haG52RTs4AuzWsnzQX0E6JGJj1czzWdO7RDgvXNTLPem5M7t9vqXPxulcD+GkSy7bxHXN",
-	"H4f/PrrZ44Zpupo7zjjXMXO+O+7v1oB6eslU+bqnaSku43SuMgB6HbOY7G7vvyzk4dqyYAU36NuIi5in",
-	"iqWLgEQySdiYbdVTrjBao1oxhz9bwnSEkXuY/On4MVfsdHy0LJTKe/sPmnBgFFjzqdXAqYznyVxt7+0h",
-	"ejuJ+RhdT255/e726y9/7O36a+pdOec+dLz9X3T7f778sRfsf4M3mCv6r/+H/B/30pc/9hveXROTHZfj",
-	"AUK0s/TyIixCGz6WGoiMgNzV92DdhTeCzvvZ2XzGk9UfTZj+VvWrx9v/9cV8eg+2Tl9oGsI6MrUiKltL",
-	"yRUibRMG/oqGPY9k2JcmsYmEyaUSsJ2ob5aFX2o9GzYpHVdlYT6eFbQy+bEks1oqTIX08i1bVZ61fKkr",
-	"2bxKGCqPzxSxHyA8Nm2NqFjYyJU6AlysiAqsUCEpgzINInMMJdJ/sb+PStmmBGi7OVpR6lu1JxKuq/No",
-	"S8K2evtaEnTZS/4Mibo6IdgjYdvtcC5rfVtspG/bN331v8VI5rV3xojYFZuynrBsNzVXbH7x9cqpyBJY",
-	"umie8mxxpV9hOP6M/8p8eCCCHF+8J7dsQfoDOQt3dnYGW+j7G0jBIOOQzrj+HQ3OgWYNg4tPV2jC0Rnf",
-	"vmULNQgI5rYoMjjGnKr/AY57SN4wmrKUYKuDW7bARgeDHexey6bgf2am6Y6ZzCTLoPBe8hiS5PH3t5Zd",
-	"//23615QQzb5+2/XhdfSuFafKfJpxsT7U3KC2Udklso7HrOU9D+dn118OD4PP70/PQnfX119PrvcCrCd",
-	"FDdJAFFC+RRgriHJT6bjIP9HKhPobRyQe8igSVnC7qjIijvcLungP7Y/uB3IWqzDN6jYHUmU6yg1NVHC",
-	"+e0Z6DsypVxklAtENwV3O0a9Dp8/H/NsMh/uRHL63IxhWzER23/UkLHyl6ZzgfW/YGtenZ2f5mDo2mI/",
-	"E+OEq4ldbeslZzwF/HQ9lkOn+TgKkBtRlE8EVQT1wDSApmMmooVF8VGYAAud1RzIIfweNEcLnJTZnRtx",
-	"I06kuMMO+urwRmyTM/D1D57f7Q2gw5d5WUtqPdJHBPtGDqFBdiYJJOM6hrIeCyWaLHb0B/9+9emcjDhL",
-	"Yux0BQ8rQW9ZGFHFjgCXCK8Ofv/999+3P37cPj0dHAHKIYXJpYxcvj0hBwcHr8nn65MjkOH66ufP708V",
-	"fOUETqUyiVtkf3cPhfzggwFgGsC4BmfXdDw4IimA1GPLNHttcHF8ffJuQDJ6q1+EA4deeTeC6O2OJqSv",
-	"x/HTwetXARnQ2SwxWuFzuG0b7vmPfyopBgjSMpFCzlNFBu9H2x/1jwPSf7G3n7dVtDiC+gM4DMxFUxlN",
-	"2BZMDHjMwHlTzKYzCelj27+yxeAQEJ2ydFG8VNEpA1YGwUsZLwgUhS6UmyAJ66S/28d1yt+bbWPeE4sR",
-	"VX1g4Azzt6LyBO3UGYAgwie4Ii/293fIsR0N5JxkE1g8/KbNIJ3SBVEZTxLQtOYC4i/6+d3XZtMu9Su2",
-	"j0cZSwdHhFaezybUplgCkiz4afVnFEshNJvJ2YzFWzYEpG0Anpn814RRxRSYfrcMmwBJEQF2PCYkvnhJ",
-	"TAJSkAPt4JQ0E4A9+QC9Ug2pDf64QUX/pndI/ntnZ+dLQG5c+0hfv+nt7Ozc9L4NAq1y5hiOR2RGlSID",
-	"5+4BGdLollAFNGGv2exWyJCZ0THbqTwE0LoKAV4dQCB9Z3HqzYg12XOmyOA/ty9xSbffxwMDbAlN/56p",
-	"gPAR4ZmRZuSeJcm2NhMYcO8t56WQCau/r4/G6xcvfyqfjFkqhwmb4qk4MowAnsEjnHCVIb7uAK8ODIHp",
-	"+cMRBJBZltoetyynA6A7TQCD5/+as3Rh2ghpLmPYVUAGzyeMxiz1/6Z5eP0Xd3Yp8GLokz/hmD91n/IM",
-	"ugrQKjYDVJAUIE4yBbgFaKPL4p0b7CoUMQNpb+TWx/fXYGDzLHHF2PHFe8eHfdjb3dnb2cU+EUzQGe8d",
-	"9g52dncOTP9N0G6exzKCv4xZ5m/8p4+e3uJDbf1IwY6IkFqjibWIoInaIceCvLv++AFIB09aCgaIIoPn",
-	"5tM7CzpNzDZd3dPxmKXk8/vgRsD5iwvlY8gFhVaxGbmX6a2xu4QkgmX6wtYOuelZwcNuepb15soYnsCb",
-	"3nUKadVynt30bkSmWaSehcLkbnPsjUvH+Xwq7xVLd8gVjsswrhPsJb59ZdTD7QuZ8GgBk70RNEkkdOCG",
-	"npn52/Xu3guC66kCorJFYoDiDDmqHXICpqIiQmYTLsa443k6zfu4d9g71TtU5CzDbu3v7lqVxlRSZuxr",
-	"9nySTSFVADVgTyjn27egCXqbaZYGp1+TzAv8gE+9zgfy/A2NDTfQj7zcPVj9iCkk/SzoHeWojrt6d+/w",
-	"v784GHwwOjjKmHcBm1yMtl+Q0pbW/OhYGbSn1HSi/aJfDjT+/A+t/GTfHkjrkPdT3tGA8MjoMHBUo7wV",
-	"aDG8GzGcc83FpkMWxyzPqERytw0+BzDSAUkkjdvTxrGeF5zplE5ZBvjz//1Hj+tJQTMyC8Xao+bOwrGG",
-	"NllBLnWTeXf79U64rQ3nVy98hp62rFaQJp/SMXs+Q7yI4lu5CwkXwZ9nrak6Umo5UZv7/knvKO5Nq9tn",
-	"CUX07I6nZcSTtc/Ii90Xqx85l9lbrSk/1qE6hilYIm08XstOFCbV/k/jYfrb30rH6W9/azhQIM8RnARM",
-	"j2PTIGl/d7dQB7XhCfm9XJH5LECkf/LrfMhSwbQGn/A7JvQNWnNgO+RvfzNHR394yel5Z2axkoJd7eSf",
-	"FpzlK53OEnwCX9S0UfbO5+Y22Juc5pZ5MPIHvIRYWpbviWt/KO3HMjpy1YONE9M1ODNEpqm7JPa53g6D",
-	"hU8V+f3444f2RPMJh3w1Y1E3wrFzLLa+vqX65foQHuzsEtvQvBhjr+6y8hKGfYt9AxpjOHcbz1K21fT3",
-	"Je65yrdsGd1oHXvx2OyH2czDjA6pyru3BeTl7gG2qLvninn4kR4dX4chXeK0/oL8CEZOMolk9j3R1GV5",
-	"M0gfwreqtLVLtce7vec0ypHMW9JbKrWuj66JiCqmbZdDTRcD0lcAPzIa8YilAXFdna5PL0Sf3owKloRT",
-	"htFodAMa9wqamDKJje1hKnXhq0a/tLY5EPl2JreheT+Y7eCRzBidHtbb9B85Pkj0Seobn6k8dfcIx0Vw",
-	"XOqwyOmdzXO8NuvNFCwBjwyM3b5Qm0b2oa0dQuMpN35AQZOFyuBomiJX0n+xe7AFJ9R3ko5MNrKxn617",
-	"QBUpeGY1wKwmWUp54jt9H7jKjiPbb66iTvtosrjl+WdMI7vi2GnBmxp0D14rd7+h4EP/Ds6IQlGX9wJ8",
-	"2R5luanM/w/vi1z08w28Lq8gascucDELHNfqqmjr45BoHYCYE0ZmFLx1mkIwrzpjR9ihEckU2K5qXLc7",
-	"lsZzVhpgNU9fD2PFZn7gU571Wtx4gtkMLWygVRwbl8pmYSzl2s6t7Tl36aFv9QgQ+G7kyO5D2ee4vrWz",
-	"t/qRz4Jad06MD7WQAW9lOuRxzCD+8mL/9eonrqX8SMXCjE49WNoU1pShXDpOGYuhQ3weeTHdYO0FR8qY",
-	"UFBNxDz/g8ffnls8YDTJu/Ch96dAjTOp1hdT4K3sJqe2sD7McOBCAPG0Inle7L4oVKetI694C9aTBh9p",
-	"asQ6riWJpWCBGZPmvPcTid7YCRM75LeUZxl2WJbCwMaYB/NMLxQYkGzrxitBssKHwVkrhJaaLA7gGTnP",
-	"hvKreQiSdgeerF3wGNckkK3YQJrqLIScQM+vbGHYEtD7GxkvOnKk8ljsqV7FnPxPdeVT5i1Yxvat6rD6",
-	"tiFu25LTdh59k1lWoHwjnX3vbLWrr+rFbgs+fGKgZeCBvRZjMhnz11J+oOmY4XMv2yyAms+wR/NHFnN6",
-	"rfUAkBb7bR42zhVk+H+2jNGsDZpbFoyN9F12ZvgjqrtbS+WMEHOabGNf+B8Wzf8CiwY2/NLs94PtGp/a",
-	"bdvQbsDC8KC/PrXR4qzXKtMFQ8tQQWt0vMBcg5b/JgJvsfr0BoJ9o9UEa91YnPON2zhV/wzsP+CmL1hG",
-	"JiyJMVarqVIPRgJAXk7oXNmSW98g4jkL8Vb/DjWBlH6Xppez4e0MsOoDHRSE+qMNxtgPC6y1dNRcjqBc",
-	"M6dRaVPW4j66ZhebRE2iECyv70Ye7pBzV74BDTOUXYWcI/2B+6XBFlGMqbLssGLTFu7T0nD0ka+kERrr",
-	"pl6iT1NM37M/25p9ZeVfqfQNed90C77oSNby6x3Zam/LJmxBFORYBbmMtckVVTl7VBidFsiQ20w1RV7s",
-	"vnioHEZuTtcRvr+wkuztbZRRdWJSazKo5nQRvQ5aNGCiFAzu7Jo2tt4xtz2He+Cl/05Wz5/K+y41bWpz",
-	"oMT/Cg+GVTPqTDBYx7PUzDmfu+DST+azMubNYToXg0PiMkPSd9kg5tZWWC/pL0EiAa42PSJlh9UOuXC4",
-	"pwrKRoPh3pypNV1Yl8beKWmNmcwT1ANCp9DBMSXQ8AWT3RTL8BEt7cAy+ppZQtB7/134um7ERzMJGDMM",
-	"P5+jwursCb3T+nCCQsZy/pHh+3Q2Y5rC+XiSmUwsd6YjyO7T9L63T6ZSZBNl0nPd1TwyGdxynoFBrZcT",
-	"RB8sqSpjzkBzTF/WFaDlVJj7w1x1qxXe96OP2BngQV69+tDbevaan1xPulh4edOj5VHcfN+JwLT1gD8E",
-	"5wPdhS08dxcpZOIDh34LCf8/PI2d9AlQpksA3wDqt1oYkf4Lcs/Yrct2c6/IJRuT/d2tDqbYc/PsjxjY",
-	"mgpEvvYGCD7PPY/kVG8c8M2jsq4x1D8yFKNmBmZTvxMl4m0qp8T013S9b1p9EHSKn7pI2YymXIwhNQsa",
-	"GE2kjPUCUgX5/jKCVdSGKlJm/9WWNyL3TibxX1LQVwfeVsw3PbeeRPyINPhDxv+Q8T9k/Hco48vBC4gK",
-	"NIpoU6/eJekWRBi47voD/ezhlAo6ZoNmj1tjFOvi/a/6448Sv6pDxD088U4mrHXI6VLiHvlfZRwSYcru",
-	"5C0rjy6HojbYNn+RZDeAVGgXaylu7cCv3YeWJLtpkvwRWVkVWTGFlYr04TwfGTRrzT7gcjZhU8WSO6Zc",
-	"9Z4CJD/6GVsq4l3YBeB1K0KhvBwS8D2QAvoQmkp0hOjmyoBwg2bO84Js/c3vNCMMQAqQ+/3J+WA4Ejha",
-	"rbPBPM90PcYddMe9tfhQAf3eghOZmztPwj5W40b4S0VftAgUq3TG/L7vXm/8kRn2OBwayMcpfzdM2uRT",
-	"6Qtc+bidj1NXFL2uAfENaXu/sCxndxvRM1qe7M5nuskSvGXoMcsoT9S/XY7nnx/tpOUVthTfoHusH+N0",
-	"j8FzVL4f3RfZ5QxdwpCUPei2kUxCMwBsSZIc3qLIh9j7PrUcnMpf+9gb80xvxY/E7j+ZS+idMLZBLg9N",
-	"j01l4ZvaSsDnqcxo9n0d/dz6AZSuCJO3LHxX6vAFmUB2yHfivL82IzJqiT0xJp0K0MKcgR3ljQKb1Rgv",
-	"M4H9amImf0UbAdlLvtP/9sbCvzt7gp00/MkgTBlU4Ry1DQ6D16GxTN+x/Esf5G3sG7GuAg/vwHzWNby1",
-	"+uEz/P6jeGwxymKb5rb0ssIzaOyteO93W8tAbWFgS8ai96GoYmt454yHt2yxxgjrXIpGmQTgM4dyGwsZ",
-	"HsHrjoe1+jYXpnn/5xUo141BggiQN+MQshuayx4amwaveO2qcool7/0OPfw5A2jn5S/f3kFyVh9cVtpe",
-	"qDc/6tu7Vlc4a+cTQPrnQv5ENGXbWcpoptWVNWoNMTQ55kqbsuNUzmdWLBnP3bb99fCWsdlgq5L7C9jG",
-	"TlZNLW23UvPQNXMX+h8KrLzk4k4mOVZkXt2woqYAiHK9gr4TmrJru7iPWtdnFzlkIksXf6kKP9tmUV+J",
-	"5wmETSG6/eUvwkE9u9yKlTY9156nNr9hCXM1Z/wHJ13FSU/6Z1vXlxUB5LBSMID1OeBivK0ZaacQ6r8l",
-	"47wyZxgdHpCwosW5QOSgfLrApNbydHTyZBw5X0R5CHmHQpagnbEyw7B8MpZM2aICmOQzRbQ6l3DBEHjO",
-	"0AUZskSKsbIg+fUJomcm4bestNmBFib13X+mCE2kYDeikQJ2yCBiWWpg5PN+P1isnGYWJhQX3ieT7PZ4",
-	"+MafG7FeMrC2AewWr3gQY33E4LZvO9YQHg+bn09o2DVdP0ky+OHz+hFRfywpbcmTUKLFL+nnLBGLCHO7",
-	"Ji88A/jPUjNPw+otp10h3pdaTV2j8P/+ptP65dh+CbV5Rf374LPXhdT+kY3+/SQvoKK3WuNfO3FhCR95",
-	"DibwY0cy/y1ZkFtZZRg/VQijU6rBLmvrzxQZJFRlYZSloRSDv6h5AmjzUOnep3roMZsxEeuRRBPK00DL",
-	"yoQLHtGEsK8zlmZmB+y/hgv8G2ciYluBU9/9LO98hgO8EXlvHKDbIE9kg/OI4KTYlErEiLIJge55Fskp",
-	"c9ovuVVuprwPYHXxezkuwg7Obvm25XVxCBq9gH0PmgLXTXVkj2EgPWU52QPsqBWPP0j2vWNJ/IgFZg1f",
-	"XEfGw3OPIueBD/0Q9j9Kz/5ypWdWiPYlSgbshDSVd6xBngLmh/GWIQ7ew2yr5xVR8fwPLd++fnseS7Fm",
-	"1pc3NF7+zDNFMAuECzKojGAQAFxXZvui7eYR9HI7Jxjn0nZOU/qVT+fT3uGL1xD1xn/s5iEQLjI2Zil2",
-	"cXos9a6s3ZXxzrYM0qVWhViiTEispKth+VsVOV+119wKXOjyOiOMqhRkoP8CYr6Pvbwt1meOpmSINAD4",
-	"RCP1R/NsnrIj8mJ3F17y3L5lqxiRkBkLsFlkH1pVAlRrAt1L4POIL5S3GjHfm1ClFTY1jyaVMW+tp0Aa",
-	"DalQIAf6QIT5gQiN6Ch/LNQjhEWpeTd4ZnzQFmTJVTm3dsi5zADbrUmpdNubcmValcKe7+27/UzR4q80",
-	"obRpgdj+dBmOdkWCupP7y2heS+ZwajhUFz2k9vza+ojnTU+jfj18ERre8ogumKBgCh4u9ENn+6Gzfefg",
-	"41bl8snQXHezJK5NZOzprSUgkSNyP6EZyFHQqlrpbDGjsRYWP0DK/61Aym8EtkmG2DZk7mQyXRC726iD",
-	"LVhGpiwLTNNvIySGCdsq4tGFPw6XG5uEM1C4bsSAqlCOBqRvIBIQZ3vrsPDYRIm0fcDUPWMzlpJ7mgrA",
-	"DgYKskPaiecsVNLkYOdXp1wpFt8IcMadmqsn+qVbO2SAOUmg3Qzs84Oi0TB8/JkyiLt8ykj/0/nZxYfj",
-	"8/D07Pj0w/vzs/DD2fHp1RaZzzAbIL4RhS4Mpwx8WIuADHAozuvhAI4gL2Awn0VSH6+Bq9nq7+6QKykF",
-	"Uxm8CRum9+2s9A/mmhwRmiSgikO+jwFftClsplk16oNULIASAiKo/miZRvT61VXJpkS305wBbLgb16e8",
-	"UzNsQ1OCMvzYOte6RAG+/Gj4as7U8moWTSisaQgdset/k+mtXv1m3PrKIJYCvxvtqXfY29/d/2l7d2/7",
-	"YG/jePBNO1Ppk54PuWmlHphWWNfb9BH65zwes/iIGB4CaTnAR5pGAUznrw+Jb2m5VcZh6eb2KnTlsSW5",
-	"hc7e/8gubO5DBg3zQTmRI2KZPrBc5OkeYVtChcZynUL94mo2z35oX/8LWsSc2q1+lCzyWy7i9lIUh/Kr",
-	"fuZJU8jn0FH5wZID+8JYFTaSiN0V5/1d8iuNVVEzJjr3dokYv0M4S5nm6KsgyJtVi9Q8FWql8WFSuzKA",
-	"sirRYgSZ/DcQmUi47SSmc28HgVl6apm8NMf5R5FTt9T8LOXDuaCJQZpXAZmymJsEAgCtl9NZQjlWtdY7",
-	"rG26hUGQJ1FU+hZgxiE2YWnqXED6VADIsLkvxwDZ37emGWZRsCTe2iFnS6Mwy9NhcLmc1QJIaLtWts98",
-	"GWhYs4D4O4IlKFmlJpXeyIRn6lBvwtm7E1AoFKFKMaVMCihQYmBvmCUUcmsq7Thgv2wv5hvRp/bdrvsi",
-	"0nPIiB6su1kQWyrE02Brh/w2oWY58aQDbQ0ZGdChnGcDguk5Cq1rdSMGWgQPtDpSIXG30cEz7Lyfpwzh",
-	"GgwUw8a0A/OIJok3AXkbkPdH5CQgpwH5JSDv9gLybh80shtBoYSBxww7AO0QsOqoVq9Mp4VKuiwds5js",
-	"vdrefwkzsWNLyVgC4Lilq8BAD8I0nRXduRG/wVmy5BUmLMsYpO4EvlmnDq3aqJImmwHeEFr9eNAMyWe4",
-	"8feAyWeG0g2Ur/JQZzH0iJULdmlbitHuY/eJT1yVHzUJP2oSvt+0mRon08ytJHWpR+7SXOou6wtrlcYf",
-	"bfB+tMHbdN1FISs3Y2Q9rWT40fLuu6yjqLFCv/nRZKmtVQAB6Tz/u1vUmb/m6W0mnZ7qv435HROk//er",
-	"T+dkytIxI7BiWwEZzqczbXJqJfuOpdiJDbO+lJML9n2iU6KXc22Fv3MWGCzdNizdf/i4YGk8bbV+70Nr",
-	"OJ9gKo+R6PWn8fYfnVt+pGL9ReyAE5mmLMpqjLfOco8ITZQ0sQDuRCICoriImOkQljtBWJrxkT6ejIxk",
-	"ksh7Vb6jtenw3H7pRx/YzfSBrVa2xXRR2lCt+ys4VeaaQrRIq/u//k4bW5jxb8qP9mTp2OVxt3a6+R/r",
-	"LMRO8i1+xJK3P08UW6L+IYx/COO/iFNuIu9LsRgmNP1CSvRK1ry1VKzKaD7tCOH7FBk4xtEEETxsvDlk",
-	"P9Jv2iY/l3aMUAFB13tzEVxsdt+O0NuXkwGRo2LK9bTnG6FHbwbSz/2B/gCjvk3ZuYCXtUgUKANUmuze",
-	"G0EVKA+Qf4US32b40miSjxLj5KYQz59slJP1EyBDN5dGLpVSZohdEaObv9Yij+g7TGkxy9Aup8W9uYNC",
-	"UH5sWVaLpZsfiSyrEln0OUW6fKaKdXNkTXFt3ayVBzXKtnIEo/dEpuV0gG6SJSAGMt9UiXJ/jsvOJtts",
-	"X2UyNT7Q4QIM8GjColtbsI3Sxpy0LS0JhokcEpXJVBOz7cJtLbycd+awYYWA/U5SZJZKLSCBXGxVJP2R",
-	"J9SmWAbtZnFbb0ReHszoNMhbIDhLpD8stODawtKToYwXNktnxBOmJ8SSEdYOTedJxrUusRXcCJqRqVQZ",
-	"scU1H4//Mzz9dPL549n5dfjm9+uzK9Lf3yUf35Dhwqb5uxk2+HYF8Joxi3hs9xgSa2DzD8nF6duA/Kb3",
-	"rH/66eQ/twJycf4LbPPfL85+AYLK6C2E6cQCIXcgzar/7vrjh4Bc/eOXgODRUwGhaTThd0xt3QhNynsv",
-	"oXYO8l44dLCEUwBt9yfy3rme0P/L3rswt41j+aNfBeW6VZFqKMV2Ht2Ra+uWJ+3uzm53knU82//5r+aa",
-	"EAlZGFOAlgDtaGbnu9/COQAIUpQsyVIiJ9zamk4i4g2c9/mdETO/9Mk5TsbfKw3Jd7LIUlKIGU1uyYwq",
-	"PRQnx7BymRPzJ82nNgxG8X/UYsBOT7uEKnOUUik+yhj5B5+RkZyObOgYKWZGITAdK3wZQ5GyWSbnZgbP",
-	"FFFG+mBmzvLWCWs471s203isfsIwNgWcUxBn8MVMpUv3Hwr2mSYafaFVORNeMjyHSqKYGavEVg38pQvy",
-	"0VCYt1ClIrHn8nFk9oGPTX8pBwglwj5zpfvkPE3NDsVuFX2apiyNgzR8OhQuA55grtstF7g689hA3hsQ",
-	"zXVmrXtw+zAYS2k6N2/WLGsk9WSJp8IcguOpu7CpfFMi1oro9MetogxXL3OmLhxsJM3ITM2TiczkzZzQ",
-	"1DDwJRHRcPQPIXq40hWnx8drlLJYNLKYS/XMwoJRG+lolNacmAdkKADpwLM3hDiV98LcKdU1b2ZkSJlp",
-	"GBEhidFYq3libNbD9fVn6XjJGs3w1/Dn7de1tgVPJprpntI5o1PzW8N1GXFBYX71QRotVHbzgPBHZt+0",
-	"2cN42ZhxSbwDbkI6hsrCk7eUrszchJ67/aM9hNU5srCuKL+FGN+0bf9h6HsbVtfWwt17BpzWNJkQWsoR",
-	"HaRGEVbKk7k2f8LY4C4kVXtkGuQxS1SkukHOx8ilLGNoJ/+unVUlWlfFDGSIHJCzg1RiqiGEWEG+HgPY",
-	"CY6q6/UdM0yIN1UGiCGSpi0weRboh2Yb8bIEpN5vllEMmc/bYiSR0ymkxS+IlFYItkLlWd3CSG4ZmymU",
-	"97kVTFnaXHHVdBRIijXm8nLxUmOTtK1ovFsngtnUkGbB9ViTMEVtlG4bpbtNlG6VGJJe3aRTIXF2X5sU",
-	"aTOlKqs5t2ggFKu10HRZTPBS0nP8ROTa0GLhH2rrsT6gEOHgdIKjQyuhF066y+3iW0OwVyXF58Flbul1",
-	"S68fTa8HhrqOZQ6NPRqUkxHJeXZP54oolt9ZQiwIBd3I/D4UnfgtXsjeT1zNpILjGgSfxA7LLf4/Pfep",
-	"UQx7H+DGqgERUgk+HscW5U1RkY7kZy5uhsI1+MSSIud63vsoM57MI6KMvjXK5b1iuU3kzAuhCNd9Ev/E",
-	"b5jScU/pecYI4NKaxgO0JAfz+PTr+emr1zFB6lnBBP3063nv9NXrciuptmbpzdmSHW4z7jRLx5samaJK",
-	"B3ci7csZE5+nGTZVPXx+/nDvZZ5apZuLm2nWTwPut9nAfEpv2PO/z9jNtm1n4mZnRrXI2esh5BSNYw0H",
-	"WWWvDfd4kbqW9/oMRhJ0yv5teNTv94dHTUgbwTLr126x86vg3tkFWNvghH0GX0HzIpaP2goCOxQEfrLm",
-	"66owACe0B7bPJkkPIAJ6JURAi5/07eMnXfz61ghU6jw49b0EN32Z2rmrFKKLSWJf6XKMQcRAsrUr8UXj",
-	"paYBBBlgXmZ8yjXpsM8Jg8Y9mv69MAfRRUdyimh7Hj0J4uGNsrkUBlDesRyrAqxGUDq8aKuLSVK7RGvF",
-	"XS1ptr6Ku7SDldV+8VhbhKHNArNWYcg8FlNoOYNodiPUQ7i6VVghzw54Xgu3QpHfqk42WCekzaQTG0bo",
-	"ljWwf4gjYrFkyIvXAzKlqRGVKrAwugbEExEHEWbRe/vk3I7hFLLl/CrA0KnHfj06J8cuCSt/aZrb2l+n",
-	"x717xm4DKof4socDc+QmzhXEtMDexjiHTxfvT/3vLukoPo9JZ8ag0hbsfiVQD0OWbQsjTNxPmBgKC+dD",
-	"tCSnr1xQW0rnla27R9EYT7ej+i9ed0665K2TCMzO/mz9UuQ80eT0+OTlw24cLB2HUoi3TgTRZaRTvfXd",
-	"yPJ7gMp0kxsKuJ1ahtaNs+rFV/xGoJDQ+ASaXkA3IlN6i2nQQ6EnbKpYdsfUwJwFfMHS69EcMaPxVcTm",
-	"WcQh24+j8uSgZglX+DiGAiS013gF4eKFd7O+/0ZvvmOqi+85dsGY1zxFpT6eMqa5uMF/wIs4FH6nn4H1",
-	"VzENwWFNiGLupTYHoPMS3Kom1KzAXFqUsw4BfmmRgW6GxLS8/WOY+B7xmRYH20JKedTiWgCnFsDpaQI4",
-	"OfI7xoCDRoGw87BIsTJxrNEM0eI6tR6IXeM6NfLjnavBh8BcWgyoA3TwGlVqlUZd6larke8fiQv1INV9",
-	"bmO+vyQgxqPys4xY7gnPUktAPfbjbJcZVhV8Ydi+itJtDtVqOq6S84Fo2R9QD+YZIzFeBC5u4j45x0VI",
-	"QWY5m9HcqEsgBKRFpidSAgk2/+CZBxfkr4zm5A0EJ47kHeuTCwhwTe+4YjmUiYT53YuK2md4LuwtcBXT",
-	"5w3wNkUSxIxpDgiE3b349e25y1B4GoAcbuKTBCe+rvK1rN1GrAOb7hGK43DZYQub1SJ1PGntCwkyhNsa",
-	"duGoaueS3ZDXZ+Q1MRRVRcT8/cctFS7L+p//E/97betNg/Vu69rSDaWgffePSpFrZQ1vJrW3A62k6WFC",
-	"aNmyK0+RZePEN2fZze22YNmuZE3LulvW3bLug2fdjjR7P1mNQG/JnR0wvmEz+GOLWrkb1Epf6EdLa5kx",
-	"WqyQGuWrV92ITOWd8xmWTuRD0uJBNCzd5H1yjjtAMwSnmdA7RrS0Pk5nyR1b8WURltxs57vzTyTnNxOt",
-	"mjj6T4Awsgc355fi7HYBW3tEH2q/ETf8yd7B75LHO7Aae5Ytk2+Z/JNg8o5v3E8YVK/TEnI8EPsGNLPA",
-	"UQqsJHKqencHUgBXqmihq/cgBMDGEgql5qwo8GREgNCOH8NCYlJiHriZa0lis7rrNKdjDQX3OxBUF9xY",
-	"F1enNJ0rck4KoXlmw6YAKMjsDle4W2n3jMRC6ms7pGJaNXX2Hos8ryuSrCN/fMyoeAdP4clJHn7qG8sc",
-	"Cy034svQ8rsWOVqzQitxfBsSh2VWZU1XBFRG3W80JycV58DJ8baSh098UW1wwAYyBsDimLPz+0dmLOcS",
-	"pACeTBaZMyAA2MiPA5EvfrE++Q4FKKqO2dmxuU+KvOq87Ebk5LjzEoW+kxedFxb5NKf3PuIBQSEtCJBN",
-	"nDILUuj/90CquDdN/P48TReNDRduU58M7zfLWOBSfhnrygHr9bIR4/Stv0t5oBKGVX2uZVK0Debxr9Pf",
-	"5FZ+aOWHg48oEAssCMHX2OeksDjIJJMJzYi9N3r+TAW5r2pLwcE8qTSn963YsIHY8DvNb6squ9tGYTV1",
-	"p1H/0T0DquSyqORMHWYIwB92AU/YZeCXsLXT4OEeNuJurjuafZdcu3wTreugZcRPRpG39RrC9OLl1P0h",
-	"rmtU/ha45bsAbvkIR/1U0FrYJLm2V3yLHqvX+N+L9MYhKwwIJQmjiosbtHehN8n8E9oaINkAXg9X+M/p",
-	"MgiWzRFlzBmEcDIHCc5iJrkuIov/diMGHbRagr3S4q1sjrcysw/cEXw2SbauerXcV2thUcSCg7YCqrLE",
-	"RUs6VIDOY78LoEuakBWg4I5RQaCIUKVOT3PJfsiMR80HH7dTV8BT6Qryk5MDsYyeAxA6bXAfWyyREIQE",
-	"kHeR5wPuTEAe4y7UBjMTl4Wuh//jVsAKxyzPLZYHgG/bw/Aq+wLwycQWQzRdDMoin9zWW/5kcW7e+SJm",
-	"o4yKWzMAtXsOoQsnLzon3c6o210JeWHIwoHgXJipbAxuETbamB7uF8YCtnZNer753FuUihal4kkpUz8B",
-	"aaq4PT1v6C6w0Lq+1CJMtAgTe0CYsOxvNwL8lyX2LWrEAaNGlJIwPndH6bxH0nnZm3SHR6FElNTyOZ0y",
-	"kXqY4Dbm9BHxIIYuy5k0n/ld9YfqlZdETn19Kgy59Od8UHGnpYaCCIMJGuah7CIsk2bE4jJiYIj/1xAR",
-	"H818sB0sdQWJz6wyxa1nPv744ZOdTPVyYthpE2X+iDttqfO52+4n43Ny80fS7ee/rmrzQPONeYfvYb8O",
-	"p6/DANuo0NaZ9ET0n09MpA1cRDkkWCtKg+3m9HRATl6RlM7hZ8tXIstUrFPmx8XElBW603Owq7eCwO6T",
-	"T9CPoc0+cKGpVT/Mzh8QNrPL/ZiwLC25fpkhYrM37rlI5T1JMqmYQudeSue2euQpmUqhJyooMmm3oRuR",
-	"QmRMWUgtZ9o0AwpJMiluWE7sW4EC752cUSWFIq8i8kNEfuz2ySW74+xeQRrvnGmcaUZnip05YaTx+cAn",
-	"jTZOcy67MnF+KeEBJ72hMbShzcYcFjppRYRWRGhFhINKHFnJYEhH9V++WlcCAOdQKwE8RgKYZTSx6q+t",
-	"N6FcZa6Ku/OQ1P0yhAY9+yhF9sm5nTLNckbTuSvpZ92gVhzlityymSbUlfxzRtc7vJ4jlsip3RHBPuua",
-	"19fnjo6YLxl4Q7loRpy6455hg7fgCWFOwdSREcHU10edWtZyYwYIrVsO3nLwloN/RQ4OHKJkCM+UZxRr",
-	"cmkkvD1Qhr4os/bzGIRTiAcP1GNaEl10/NJWf6n5RKvO16oQgGULHi8GBGV3UKcMGNoNgBhM2PQhWeHR",
-	"NgIcGtid0osiguWHkWO4ZuufKYzE7XieHh7F/8smyTWAQPD03+LuxjJGkwARuz77ONI1jHR9w++YiM/s",
-	"zbinQqtrW7MnBh9upiRRdK4IJfbfISqaqlsGYWldW9BI8ynLuGDE/A+CXIVhUq7trNDhptktCQsC3cv8",
-	"1uxNRJr3pjLHfzMcLw4gs8swZmz0rHTWYGbVIDBqWJTOjGozUTy0ey8AQcCYViS2HajrtGBQLKnjTHYj",
-	"dsOFgD1x2YmmUx52Y7O7X3ROut0++bP1sou5HY+r4H5YgmJzwCZUEfC5QABa+au18IB0F6EhBh6jjxz7",
-	"M8SJ2WuJPwVBgPFzfO9nhJK/XL7HqHeO9hjFP5OU35hlQ2fHffJf0I2hJSNG4LqQKYqZVOCknJ4Csz4j",
-	"jCYTJ042OuQRbdQIAlCbaw4jfN3YtF8QELQ2p3Vlu9Wt1xePah3sMWqtvvkP+qpq32+9pibR79IGdJy5",
-	"MHz/mCypRL5j77MmD9NMw1/jQw9sbiPWDkWYM++3yjMq3MmyA6TXQH0NyxN0CtFSWPOOpUQxDSyuo/ov",
-	"fuy9eOMI/7pWmxY07JFWG8BOUgEOVseIHhi20IWDi8g4Z+wfWDxRVYwX7vS8fYMKUdAMDCDs/pBqg/xs",
-	"lsCMQCbYvV2pt0a9l2EqVU32KSWK0Itj5WV6kzOWEkbzbI7BIIERyTmKwuS4pbBkf40qRcewPPOUQXHW",
-	"KVeK2QtlWERaZP7IclXfdSvOnXiHVEf1X75sDHSHw39qTiCc9GZOoKY2mwfEm05aE1JrQmpNSF9N6oA3",
-	"WENtjFwBaxdth+IGeOUbfOJrShazCVWs55KUWhFjN6EhsKs+9WsBgyg09xwm7McnHxn/0Szlyt2Pp8I9",
-	"zfxtvms4/3UZ6QPNN2NJYQ8tX235astXDyG4AhS5JXQalPMfS3LdOXlFfmajvKD5PCIvTsjvNE8mwJBf",
-	"OfWjzJGSSvdOXgNE5Lr6PZgRem1sxi6jM8Ek4+znUPDap7k3m/8PKFITFd5wCeAlWUAcLc1O2rxp3czK",
-	"87unGVGBM98ioGJpw415HvTUMu2WabdM+yAiIi1FFLqeMdGUKVE6V5ey4ZL6bplXDj0ol1UOXCsiWyeX",
-	"d89KdidSb35dOxsafgD0FseMPgj2Ed0SyJHAeWuYG0YsGq5tVt8n5/CHZ4rE1mAcmy9HxXTGUsPjBHCy",
-	"Gd7HocDulWH3cjqjmo+y+ZkRKOD3a6RCMXhClDM349mjT5gryBY0W4NeZtz0EcOK03FKNY37Q2EfgLI1",
-	"WniqIpLI1IgICAPFFJacBgAaKbJ5RIQRXezQMge7PtHssx5gnrj2SdNmKJaNh0JPclncoGPx/OM7x9Rp",
-	"Yl4BAFJNWHJr0YRBAmDpUsgvcyOu4Eo9hj2YP3LNpsihLfIVOpRo1vclXg0vD7cc3gt+BBOx+wdTMUu+",
-	"tqhdrqej8KVB+TH4ZwhScIMY7mAvxdHgBDKN1+RBbivMvizlRFTTTN4UrEWbWkEEzU6h/Oj3i/Rs6BT+",
-	"uznYaMF3FTxaYg8toIVAvGrk8GlRQgJ3TBE6koX2kIUOaWI5ZqHpKWNj8Ew9SE7NADaSReYpImTMyb0h",
-	"EYbZGKUhjYjMUo+cFlnDbAz/iUlHTrkmHNgW6CJlqBE2Gwo8RaV5lkF8jFGWqFIkNprqdQJIczEZ0eSW",
-	"UOU7Bn4nNBcFOzP9G+UjuzeccJYzBWzQ4YZNZ3oOIG9DMWVUKLdK8BXOmSadmcwyDFaDwKfclgTANXNl",
-	"F4t/H0CfMGer/QXakt+VoTAdEYwPxy0J76wLO8fgjogoSSjBpVoqrm75DBhW7aQd4hnkrOVA+IcCSnmZ",
-	"01ZmTnBTjbIF/AU/F/L+jKQ8Z4mWbhbKdaIlTg5G+1iMMq4mLPUf5QzD4McyNxzD3ERDxwNk7s6H9xcf",
-	"fzt/f33xXxfvrz5dX15cXby/evfhfUR+sFFhc5KyMS0y3QVPqCCzvBAPMJMdoEcukt3qtbL5C7Oc3XFZ",
-	"KLgmy+AX4Rgr6IszqjXLzaf/338f99787Z8n0cmbf/0/62BEfrCoMYoFZEyRjrlBtKeYWZRmaddMhn2e",
-	"ZTJlR4MxzRRrnpy2jLecnGWi/zya0s+/MXGjJ0eDk+PjhblF5oN3+HH4O81zapTeI6Xnhi0DDubR+iiS",
-	"f9udFGCEIvgXcz2OT968GL+iL3snyemo90P6gvXejI+Pe8fl/50A2x+znJl7MDi6vPi5d3p8+hq+eXlq",
-	"tglBMY084AWKOqroWkOdmh1a+fEr+nr0Q/Jj+oYdj0txZLOlLJNgDLuFJb48jY40nzKl6XR2NDiC1Z6c",
-	"9o5Pro7fDF4cD46P/295LZvEqVDQiY6CR3I0OHoJq9xA9lkNtmleHRKXVvR5QPSZFVlGxoylKPRYhhzy",
-	"I8tdHPuIHoQtXiUHfTaqs3qumDjdQBqq2E8BDqsT50wXuVAD7DLuDqxXN2MWahnfGc2MBkMfgLnCTh4G",
-	"uhqKD4KRt5/+y/ROpjItMgZR96cEzTeRHTZyxkQVBdE6EehOKTqdzf+mTFNAJks0v2Ngt46GArIczPfu",
-	"Z8WE2eBuGaT50/iCGPJllTFA+M2KqVCRrx2UUMVAOpWCxJ5YXRv+FaPoYgblej4U5WkykdKczA3TtnZ3",
-	"rs9IfEczngId7SfqLgaxwoGtTalIKTB9mNCUQ71F2AiUDSKSUyzPNaFiKDJG7zAYDAqDKp4xobN5n7zT",
-	"TSc3CPIbUAsFizlNJlUoNoApW6FBXsARfzIXb4HpN+hOTKhCEb9tiKTcYf2bPmyVnvA8JVeTIlcphTqN",
-	"/05FQfN59wxiul08fKGLfCm/rx7KUd0I2ggRbb9sYP8PMM2PRT6Tim3KNv/BZ+afGmYy4oLCaupzaVRG",
-	"/8FnNVvoWxyw9xNXM6m4A8asNqVa02QyBewj87bNzv3b8Mi8uN6wOD5+kfx2Dv9l9q/VE8Of+v/gs+FR",
-	"RXZZ2L+j/9P7dPH+tIfxjIsT+VXem5tev+4ovdo7j5AOubyHtNXqmwE5a2F8LjS7YXk4gY9MWvFkyQS8",
-	"b8hKykUukAo8MMK/Wk64mhMC1ell7I5lBMIs7ebal2GIrKH85hoqBAT+B58hOyQ0OG6SM0NqAjaI/xDw",
-	"QRtEHxQHaksWfPMlCzAj4zw4873ULnCy947qFuyhFMKGZQbKHTvsSgP1812r5EBjo/WdkUuar9CLAprT",
-	"1iTYrCaBs5VWXvBiNZqvUKLN4UZYH4PMq6D3oHV4qIiHaHgZD1tmODaUM+jvssDbJ01zrTzG/sJOOzua",
-	"NywcCgQICyc5AyAunGFUn/IzRXJZaDYgsc0GLlvGZs+HIlZ0zG4KCtnV4c+k8/b85/MuugspCT8z4knC",
-	"chEyJdCllN1SRehQwLaeldE6XNtKu1SQmCYJm2mWxuUN0rJSO39pkYM6/TmEagf1OW1W9mBZ6+1p8h5T",
-	"She2f1N284hltTUS2ozTp4URCu7BMPuuwl6oII4QksAEvrTa3KIO15ZRaMso7LqMQgOD3bGa8rV5Rltq",
-	"4QBLLdBFGrlM19kqpB6CmL+zItb2j43wVRbkpfPvnz68J1OW3zACe9SNIFKwljx/RiZSyCJXJH437kFE",
-	"eHyY6W5osXq8lrBx2DvsYQ/28E9NVLB5YuuqCqtbP8Z8A6vcR0D8IZJ9FytfEpmWBbTx8gerQCAB90aq",
-	"QH1YpNtbaA7PEYDji+apPXWe6u2GSHJISXMs5P3AQrZYu6LMMnlvuKkUZaCoKkYYVBkSosMwMP5O81uz",
-	"vKYpkhgvDEsxnsMZ/IL1uoDljItbB643FJ3YhSPaUquQAuBkDOfuHMv8nuYpRqoymmec5b5DrmwYqbxj",
-	"+T3u1DLYYXa/cyvhpolyrZGtNbK17PVJ2OeWk/JtWCrSzZalbsJSYcsCNXVAuCYJFUG1mZGX3Q8UZQXW",
-	"cFhs51tQ2BolpVZla3nKwfIUuLBNKptNcwboxd6EZTNwUazBY7i445oi6LzhK1+cRSC4NzpQlrKIM7IE",
-	"Oj7ApK6FdsXgcokDTN+4u9MgDxRckbOUuwi92Gh+TFHW8paJOPL5zDYOBQP/4X/NZ59+Pe+dvnpNJlR5",
-	"6OvuVuyoCbndhmiU0+wnKHYHkR82ut0MM8Po6oHRyeAOV6M3zIonMktZDnfCoXnaeu3m3FR4N30IPxyd",
-	"FAmLfM5wiKI+J6mMiOq/eA3w/vENv2OIMb84pvltBcSuHFdP3o4axAqdvOqZYavQLjD6j70Xb7oQc2Kk",
-	"hBEjcAnK8ndMpNj/5xnPmbJw7uYFvjjG7D1UxWVK52fk5GWYzNcnHwt02sKtwLhbo86a5nNZ5Kat0GYM",
-	"I1XwZAIvTi0AVps26vk/oZd/xa54gnXDwf2IfJ3eJGcpE5rTTJ0RDf5L7BQuOdWsB/iqLIWIH5qmOVPq",
-	"oSCZd/4qHU6QTDmnbYJkFltvKnGUPew9SCYYSqnC9L6WOLXQ7BFLdB0s0+jPwnuumsjfwcOrt7Ere8It",
-	"NbeIlW5ZQ6kgWxuCVmSBAk3AV8LYlryB+JcIV8sgXJro5gbBLVTMDWM0HMiFjZbM9JnCa35Wo7ZAYA07",
-	"NELEMkL7AErLe8iIM/1awSe1iQwuK9+ll2EojOXcEcZWYu6DuCWWV6G2avgx7F5ka5coTWza1yLgdx+g",
-	"2cZYbqcQRhgTuNqIvDx+g+U7DIeMyMuTY/wrjpaujAH5jYvbXUV/QF/rEUD4dFOiZxs16pCBSLU1Ndu/",
-	"arbGpH6R4utRBpYUOdfzo8F//y2kE39MqC6pRCBkZ0yjdG1FwlSSzqKkE3Af85dbNl9EeNpUeMEbcWX6",
-	"PQKIm2XEBbAb81IOecww65vuanSKNkvwOyNd5BylY5m7R19VhVzY2RvzxcuT4zNQL5CaoD5nCRZUHVoJ",
-	"1BgWg1ogvy4z12sVRvhGpeE1lhBIMpncOqcS/Gxrjk3BJ1VT4pCgLVO6ylg3zAhHOhqqXMpWy7KT9sAB",
-	"cUQadDEzWtz1FdAa6mChIurLJrw8Pe2SjNG7RfWzEObTZucVtC7NYn+e10jx9iUtV/S8fnXLNTrZhnLb",
-	"tnsXyXGshPGZ3oAZuRbbrcy1bSqIZDG5vg2m1ErW2/DPywcsMw7ProHF2lpyNa7a3US8fmR5yt2xwNCQ",
-	"9BRZX3NNqcpKEISDfaaJhjBXEn/88Mm6l5bXDI3JaF6Bx5S1CohLrGQsw2mfkVFQJ9BwpS/AU5dVoNye",
-	"tdJsY2b6C79jUI1uZ0z0e6sf2DLNlmkeJNP8ZbVrAWHUd804PY9sUTO+FdSMoXgf4hHUHFKIOQXONqxQ",
-	"CjfgrFZAGYsT24/LmseAVOnrJ5e1kaOlpZBXo3gsKZ/bhHYRLOIA8DiaQSIXd6lj9hG8iilPAdKKqlvS",
-	"AYDIbnUPl8FbVc6lCZtoJGXGEHt/c+iTw8P/qEkCa8F/NLXZWvZYDf7Ron1shvbRrEeULE0Z4d8RI4+Z",
-	"0URKiBy7txIWcV/G4NynLXP75iGhfndH/Z0iQcFn61I7u1koNy/ysl8ZxMqYh4iIpeA8hxrCSxjUhGXp",
-	"9SLo8hpYiw0j+1u4zqD48dFuER6/AsuzR7IWqwu/XZ/FVVutwLVyVLNlc5uxuWlJglooq11EOYZ2SK9l",
-	"QNSh1kykjKmIpCzhCvK+HRCvFMpwrWmRad6jN0wkc9faIjWZLsptEQeSoHaeZTZJKHiBTatQpPP7+e/d",
-	"2o+w7/DTx24EbL+HICE9PWE9PIeh6Fyd/9wNy1UovNpoWijHxUhSkNX65Or85webEEONhyIo3u532IYy",
-	"IgCty53r29NFM/nv57+HKFq4EzUYraGIp3R6bcaJz6DNR9eGlL9UgbdgUzBEER0Q8ZTOrt2diftD4eQG",
-	"m9CIgSz4ap8pV0ZCSCyIS7GQPHh7sUIDGuFTlmRcBGg3Z4SKoaALJ4r2mWbgnAlV6CNm6ZndEviaigVU",
-	"GK585+7jj2Yetu58ZTDsqQJpVpqeRyyhhXKVlszwcI+H4uXxGx/cnBR5bogKgk3Gi+OBABXW7cfagHZc",
-	"QyakIPFz4Ne460vCO3/3Gu5Xj+q0U9ksmLPWaGPevEeTt9vaNWWLzefe5le2IGZPsWYfDchlSP1X5a84",
-	"ptfClLUwZbuGKSt54G40yi9L8VsIsoOEICtdBy3w2KPy7mRupP6KSvpMoer7rSCPDcU5SXCdLCWxk9rR",
-	"UnDL2KyOxexVQC6a1CdwRzcrKE0qQ9eF+KyjNqDxdmu1YU9YaBvqDo2NtrDr7Q3w7KtxEodqFrhHW5bS",
-	"5scfJqQZksyS2T5z0t+GmGZyxkQvpZo+/ydWu9k8VyyqhZUGKVlWqEdr0z3XYJEzQ0KJMENxF/jnmN8U",
-	"kMBlJG4s3JpylWRSFTnrQYlsmWUQq7gimewTBjKBUO7yKGw1nxUTE6QTu4qlHz5evL/+6fzqPO6ekcok",
-	"++Qc5jUUjRMzy6caQLa4dRv3ySXVjITRtUnGgaMuz0H+hekPMyZ+oppeusJEm3EcbPZzLteqzolfX8n1",
-	"v/1NJjTjer5+i7dyOqP58mJmq1+F3YYvFbJ4QJF65/byEqrIzNfhLR/SQkpY482E59BtrG/VHBFlqEXo",
-	"lra3cHm5u1XcF0/vP7jZXZ9PFqrkmwROWAuCzBhhnxMoQmwDu2NfzBhtHSuzThud+x8qc9qLh38j/3k4",
-	"n9KJ3tRt5h5k2HW9yu+UC//3NZzkb6liPS4UE4prfsfI1PAUZ74yAy/zmP/P46bxwD5ffNYsFzR7l/4n",
-	"DHuYjvbw7Nbyti80WF+8bWi6wu9eeXmtu/0hd7usEQVHQj212cjrjuYAWxG30vVgSgW9YXGjg/qGK3M/",
-	"CRU1WyYtzacqmUiZRWTCaKYnROeF0hG5k1khNM3nRDFt5MWu05/9Ag7FHCAIs0+b8JR0Yve3a56quGsL",
-	"54KLNNiCAfyLq55vlHgzj/jl8ZsY5j4UsfOOxn3yB5iH3o1776VgvYvPXOkBUXOl2fR/72hWsBgXBA4l",
-	"rPNvVRWaDUh8enwc+1yeoagchZ+Cx0+gmnCXSRSfHp+s8EiGL/iLgN6Z9cPyd+LFDKe/mSuzqeV2hG8D",
-	"p+ZjaPlGdHzLpTTR7w8uba12fWOrdNUpQ3gdbZx48LrOPLbGPVX2un95/+nm7uVDOInW29yiCH05vwpy",
-	"/gbGbwSJ7hJ5pEnH2tSJvC9F6xema9zuG6DOV5OqVNKakA/HK1l9Ocsl+L16J7eS+8P6Q2Gbb80VuMTf",
-	"9jiheE9Ot21E3eUtt9Xx9+aDOxRi6lxyLVFt/XJPqtRQXU6rk2YbEfKA5Ga9db0xY+mIJrdtZuE3n1n4",
-	"EY/8Z3fiTyHB0Lqgd9TbOJfTtX0jbp/QyXmg+eXVI10vv7yhzQb55Y2tVzgDHIFpk/A28wpYAu33b4fJ",
-	"eK7LgRHu4wHZiGgDHXOauo1/CGleLVlvs+Q8QGUMYjbqWXiPzr5zSyf0hnJhU/rdZA9TVUFr4GOJ9x4y",
-	"i2pT2swsv6Tx1oRojxlH9a3fkMBuv6bWNtxmIj3NTCQbHi3HZJbLm5wp5UASLchwkDkKuEGzXI6ZUuAG",
-	"XRVTWFdb2sSlNnFp14lLi6x2t1L612UgbWLTAboQADWKs6SiMe0uyckRT1vlojcq0humWzSp78DmY4/8",
-	"z/bE92Lz2QMK1I4REhHxYW3TT3XXPmHjQzUBVea6ngVosckGLKap8Qr7j6U1rcHnQYOP3Vi3YwHBA1Ks",
-	"WA2vMeAPYKgwb4OLm15Cc/Y1gZoq4EzrW35c/cpg2QkVQmqz8kqxSgq1nFSRTCpjdfeG2eQxH33xkBgp",
-	"ysD9CxSB3FGhyeXmIVuOEKodMhcnD7v2THlYdpv5OqO5rfS1cCZU3arIArZWfsDesc4BgCLJnIwYIBsB",
-	"vI+FypWCYaDrUFTxeM1IeHuxXBDVDphXMdyGfwftB/58/fcY41+ns8IwOCj4yLW543dG45jPWEr0PU9Y",
-	"t0/+IlKWD0W43iqol92YKjb98gIuVSr2da1pjVPasOJLc+Ntqfo+jWnVjd+MVW29oCVA9Qgj1ZrSWlPa",
-	"4ZrSFngP0u2atEA6ObspMjTjvHIwaJ8u3pOOewnE6gBdcuk/VeT0+ORl9wFJYon62NreWtvbzm1vdb68",
-	"U+3oa7KbKy8btXa3AwIUqtNRL6fPaK6VoTXzKZZSUjMmUjKaE6VzeN0iLcXah3WxnVntsAKVg/7cvCSY",
-	"CyzeQjm0ZshBXoha2ADphDQUgVlrdJt0mmhkSBKnNTSEbp98DEiviqpWOkv6OVM7UPHcfkbl4aN3H7FH",
-	"b3LGrNtqUaNxKsyBaYAOGxVUcCj3bGmzMoy/E7jgzHlTdevhLNxmEC2N7o7ePFjfubB74d7LhNoCLDQH",
-	"EwYZFwKyE/GVGHaD0YfuJVn82oparfiNYCn2bL7pk6ta3YROcPUaoyR+YglP2Y7VumgPQeBNXKpp8usq",
-	"gKvabsu/frLnv8eMx+qA53CnNmTPtlHLpNtQ8O9TOQzUlGeqJNodw7K6A0eoqxJNKcBEiGOHHNKXj7Ts",
-	"4REa4XMm0q8mlUSEqgU29g2IKhciBWyGKvOVgsRMpAxxDTtChr7KQKQxP1gVbFzoImdm9seISujbdwfE",
-	"WrVjMmKJnDJle48Bhmtq+nXisJ2zVe9cMCXXZv5vbAHTUkJSdK6Ikn0COeYLy2AiVa7iH9R6DXZ1Q4Fq",
-	"seIpid0tvbaUHddkA1lXylFBGptRZzG5DQ7p5BST4pWmGbN+D1tQIqF5zm1OnWD3JDZ8oRGZ4UKkT1Rg",
-	"qU77QqQoKWzGv32zbTl40MHeJZQLc2k2X+Ae5BO4vq2U0kophy6lXACLc7R+wWANUspj5AzHi76osPHU",
-	"gZ/PUyNIeGVcy9BpCxW+JYnVzEx5xkTC4v3bNLDM6wayC1Z4ASOcCy8A0KZxsJZnqtn7a7a+HsICW/Fk",
-	"eO+KNazvNH6wi+0DgqCbL8aXP1KebhzwxFurQcuPv1+XsiP+MrdODae/GSpqCascL+hpj+HVaEJuzQJ7",
-	"82BQXa3Gdoug07GPTwMTQYlXja6Bqn1/wYJgP1ttQKiMgPtmdfBETtmAxMUMC9p1wpGVpiJVUE08lncs",
-	"10UuWPkRhjpwhUDEcD+jwDxBk1sQVMroOxfPZjTu0n0xyWVxMyGxd5fFXV81rrQ/gKfabkFphfBI4+VX",
-	"ZhtcW5kDsp1vaOHw9mOycKMcgtXiEubyTRgucCnb2C7CltuKEtU+9i4pXdo7tNVK9+Zn8YWZHRlqRahW",
-	"hHoKjpcyxZV6ntBs4wgVYsMS15SjMpowb99o07S+7TSt8rCfSobWRnUG/PqWVeoHx1B55c3Wwd9QyIH6",
-	"+fNlxQBcWV/A8Hvi1fP9Rq2XyFX5egMGXWu3In2rPJM2g+vBDK7y/ra5W4eSu+UP5ZCC8y4ZTc0tIqM5",
-	"chEzn3t7tGaAsKUrvmX+rTGu3PrbDQ+sDjoUgVJ4z9itMjzges5ojppknDPFbWmf2FWOh0QsGGw+Y6Tz",
-	"4kej6746BQU7+D647pH9eSio2d0Z1VCBqhBcd21JBEoSqayuy9ICSWBElEw4VNbPGUzIlpZQEwqFutKU",
-	"FDOj6Z8cH6/ARnITOQhUJDeZDfGQ6s22oOb7TNvyW7w2T9pmBS3iUZum9RQVQut+pJ5m21I4yrIEoL2E",
-	"EkN5I5JypalIWAQ0Eeieof0zOleb6oZtDlabg7XzHKyAne5KnfnybOOqIvu1RsUDSrkK7tfekqaqFPKL",
-	"xyQ/9TChTw6AxG/kM4wGxkhjsGsejkLVGFm7M6XgS/mmwkmvqzw0tdmCgO45kjYYZh3/U/XzHfIDDJ1t",
-	"uULranpSrqaUzkO2aa8xEOEzjI0IhMc368bUSqX4KGO9tMDXyzZxNFUiZ2zRIesIGkAtitU1u4bigzDP",
-	"UedzSBqdUZ4jdwDj0pgbBlbBiyfn+BFXZAwSPdYk9AqDGgov6Rox3pZ36XpMo/e/fiKiAGFe5uQvH99j",
-	"0IzvITRdyiJLibVeDkWl0GFkFQgowHkvS++XZYU2DkfRKSNTiXbHC5pMcPbeSTQUwBcxSGck9cQrB4az",
-	"GeFcLfUV2YP7qTy3vfiMNsXMq08rhM2rXqePlOeKCDrFKqZeSVnm4Hmk9+oAvTz1vVrP29PYagP2uKT9",
-	"Ku+PbUJKItG6gVYQbbzZcuzJQlmr19KERTLU8ZaRkHLDne/NmJxlq4m2hYPgasrV/lMhtqL7C1GKSO5z",
-	"BhTUEb6IKEk4mHPubCCaIZcHUjvaZS5CPCLMP6GCjBixO2/YDtaEDoM/LdMqv7FBhMjCkHVbtQZuR8n+",
-	"GjEOsJuFd/wUNBzzR8wtNrL4PRfK5nGAkGjfyzMVvo97qsiUKwQCBOcQVWTEmCCJzHOWgFNgbepnN2+f",
-	"as7CuWxM0R9DzZcpPeXlM3ex1Xm+G53nILQXELGX0Ht0fMw344BhOP0BFBsGibwyp70I46GbYkcBXGYv",
-	"1pfugyVeyqwxhustVazHhWJCcc3vGJkaluH4mxl1mYD/P5V5TOnn35i40ZOjwcnxcXQ05cL//akI+MF2",
-	"rSfb1xtswAgWm66S6MO72sryD4Z01Z72ksrOa0rPpSm+mnkUV4ZZUa/ZVWtXCx7R8UJhUOvv8zM96Opm",
-	"wVoOIognJHebxfE0tNzuLe8zmifc7k1I05ZLacN61pNh2yidfUmjSDbrVLMDBDnCEmQghFqS/FDx5JBc",
-	"bxqCsy9J9Bema2R0h0LM16ISEMURfNOqr4cUyFG9bktko63MkWBs+hISlf0jmiWDNs8UGXOWpQqQUxvK",
-	"rHcjMiqmMy5uQAa6Y7niUpzZdFsVJOEepuCFaufjBK+NjYKwfz3Yvz81kZzFSa0rfS1vua0mBSvbi53w",
-	"QOiqdZG29LUNiXgaYhzS6gUhboEyrxbeXLXvNq/228+rvfRnfQghEm42yyMj/HwdIC8sm0LRrqlEPzLP",
-	"HUjvMnOq9bNtOq1LbNYwrStfJN+IO6GVadkU9mCvfmQUyOKKwvzDZ4pkMqEZ10vTjN3vj7NVNxpBCAUw",
-	"JgeFwRXhQmmKEYqNKc/Y7hpaLM967mk+ZUcbzMM/9fWngE12MIdzvGIMAHjYZ5roiLD+TZ9cXvzcOz0+",
-	"fd07Pj4+OX3RRXU9WeltqJ3t13M+XHzWLBc0e5f+Jwx7mP4KRwLW8lVUPl5fJK01W+Gj8By69U885J/w",
-	"W9WQcR6IQaXM0+aWPzIzAkmlcvhosK1GIkFZgMQ5Sxi/Y2lcqvYlXQNDhfnQiKQkhXi6w4hvugqXA+Vn",
-	"KZkUUypCqhwbUvzXv/71r7338H9xZGN1EPsG0htt9BvjMz0gheD/U7BoKEaFLa10Q2fKTp6WAyKSmgdW",
-	"o0Sx/I5BurmmRneJPPCZ1hmgpZlxjDiYDwVNcqmUbaO60eJZRD71hGX8ho+4YeQeDc8iBZIONerwce/0",
-	"VQSRCjJH0HuFT9GwxDuZ3cH+CluM1JdfoDmj3bKaqeVDKZ0HG4KFeQRhlikQnpJO7P52zVMVR5WL9UyZ",
-	"T+z7UHOl2ZRwTRI6ZZCm3wXOBhV4hsI1GsA18lHLLIOqVVRAYFpwZxXBgLUOvvDMukliVD8c/N1QVKkK",
-	"xnS4Xlx6f/xu3HsvBetdfOZKD+xc//eOZgXDurAoL0Dos9eBaYb30vyO5oQuRAFSt1Y7lqE1qnxKQO+M",
-	"hOIcf3oozBrMrbhlzNvkjFIypbPZEoM5vmTHlr5IEJ3ZItihnXgpS8F9Ew9lvdXmHHyPMXT+NNYVQraY",
-	"fpPwAeGd94s3OY7KRAP7bhYZLalkCOClDZ74mdNsgcwlX8nvubmX+GudxaWl2q1ruHUNf4lARXPZwgfO",
-	"hUXFt3LBEjm6bk5soRhaKIZdQzFsLZx8LPKZVGyXtoEvzQZCjaR1Sx2Q2z8vL+US+8JeXf7fEsxCGH0Q",
-	"6HzfVOSBy50qGazSPFtiM7FJVdY1fVZR1y0FRQV7eUjD9grdnsIZNlXTmlttY2jdWwjD1+QJLmyh5Q1t",
-	"yMLhhyxgpmJI/ZyPLef0hq2OXnhQ3XhOsyxQddtC8I/Hi61rM4mZorAhGoymz1RVAfq75AJbNio5B8KC",
-	"34OZuCZm1Jfaqep2XZeg1yd/oA1M0TG7KWgOKe2JFAnLRRV6w+2S9+9QB/FqxDSW98kl65WXFkq/2thL",
-	"dsdlodwel98MhZnGLWMzZXQzqztNuNIyn8O55LA9YPROwBUMM5gFxm4sKA9IIpWep/KOQV3dmCrFlOLi",
-	"Jg4sfZLE9muWxtgHdP3AmUdDcT/hycSWuk8MrRAw87HME0YKkTFV8yC5+ivNm9wk7ZzbmX1RA/YucK7q",
-	"E19XLlrWbn3R4twf/Tdowq548DxlEey+/s5bgakVmJ4C7FXAJqaMaS5uIGRR8gSiRGq3OhCbnN32YaFJ",
-	"tfba1l67p9jT8+CWPS769PE23HIuZmbrclr3+TYM1jZc4FIXsL/lC6zBvB219trd0dKrleK+ioitnIPV",
-	"I2ilKklJQx8Dw1sjvEkmFWsV1e0V1bdmA2uagxf1bHkx6BNDwA9E+TwX83K6QmoC9yCNSM4wPwOjvlKW",
-	"ZFyw1BuB4as++QBVaXmWEXpPuQY4NTCeDEWnNB138XubPEEViY1yl17TezqPocwocpZrs+40Z/fxgFAx",
-	"x7MzeijY05XtGmqnSLDAk46dGIH6Jzhjj0yMG23DlmyIVXkQHpSzRDtk1urdGJFkVvDk9LnKrNeORWpq",
-	"tD6jgebfqBKH9761b7fq2hOwb5u7WonkrXGjDdSy0PDVs4avVljYjVXbGWtBNpDFQgC7lhW744EIDj9j",
-	"po+dO4JmpkXuGKkvdq6YUq6ifUa1OS/zOxea3jKSMk15BhHajrZqORQfz6/e/or1vpHnp8DEMfcJtweq",
-	"stG52R2nXetunxgtB2uFgwTRJNoMRbNscwax7QB5WR6JlxL65J0mimlF4vA0ru2ncWTN4BCWndK5CxbH",
-	"BEGrq8PxGq04ZwAZDjprtb+ccuWj4q0N3G2CX87QhcFV25a7HduhOmB5r4pmmEKA4dvwEdX2F7N/Q1E1",
-	"clMFVyVjGKledRkMykrsTl+pWzAsqqoULBqK2PzT9bRQ+nrErrGra+wqRgGvYKQQmmf1keC6Onu/Kx4/",
-	"FPHHD5/whi61I8WkgxZ/baaK79JcfajrxzLliq27BcCslaZzNRQ4FdPQ3j/mN0QYqkNcaLsUrE/O3XMC",
-	"EdfLCE3XxR1zfyjegyOiRuAqpqUISlDhEUX+LtU2Gj/KC2GvYPDy8OlD7o0dXhEQgrUkGb+Z6MZS8maC",
-	"n4Kpv7VU/6kA2sIGXwNrwQzFF72THwF5xyLd/sSVoQhFDhsREC0rAribt4qqbQBy27CX34WnI2RxzlTX",
-	"ys2t3Hzobo4lLnULD27TwVk9Tw4tHhtI1iC9ce/waAXq7QTq3+Vdg9wM4Lbss/ZphGjfiQgfw29GvnKS",
-	"hZEaobyuEYWdMGCjIDsvj99U1nIwIrhbBaTXuixCuL9TesvUgMSzjIprLq5B4IwjI5jccXbPxU0ckRFN",
-	"biGWYkqn1xOWpXGfvMsydmNkTBeBYWTguqGsukF9sH6a3yZU+fw+c+2aRIsrf+WfnD1tcerrGtWWt1yf",
-	"8ZZ9fKOSA5iFW+taKyUcvpRgGE5oXKOZxQBqSE17WAbgFtzjKxSIsTMZ4CSacBjPk4TNtCp9Qiowm1SZ",
-	"bmSesMt+sMzzYHxdMYWFxJZh1oUF+zNLY5t9IgvNBt43FRhXIiLzoVhue7lfGZJZBix0SptQysa0yLQa",
-	"CpqYX7m4gcgT3HvTAZTvx5yLLJg4xjHG8o7lOU/ZNaq3cd/weTytGL8ZCv8v11rGfXIe5k1T7Sw1QcZH",
-	"g5NsUThq5vDmLj1B7h5Oe33O3tRqE65u2n+jHL1uuWx5esvTD5an40vEMDYggSWF7CyDIG/MAzH7oZ5D",
-	"xDvX821rdyLSGhnzmyI3inFsOx7Av8fdio7cSb05s2doQy6zzGi0C40hLHJA1JRmmYUIQpsAoNFQReL/",
-	"Tv4Wd/sEwsGckRz51jpxevBDCZbot9JG581YzmVKOgB7M3cOEkinjMhoTqaUC/uv8HeI5J/PIKxUMY1+",
-	"jBLmhqUA9jMtbY2ugt+YpFxpLhLt2infoatT7XAD4QdgxN3IBbQqD89jho/Ixa9vhwK5bWBbt8wmWCcc",
-	"iv8ApCDzOCBUhSsuhTLCBn7RjQyBHBXCCJCzGaOZMuOnHGMTMb3C3OWMchEM0idvHZiRKyVCNR1Rxfrk",
-	"kwXtubw4/+n3i2eKDI8u8eiHRwCrxGgysffimTKCBxdAMJbkuZ/bW4ydbMzLsdnPuZyuw8fx6yu5/re/",
-	"OejHtVt8CGJj129lNpzmbP0GpXthaZToanJlN7yF2VtKr93VHATYU6O5px6OXJhHVL50dLGXzxxeNqk/",
-	"bFW+TEWqr7BC/OFhLZJ+Nkl6rgi+enzx5grZX01538rCUIp7QyIB08jMmyGAqL5nTJB4nMtpDIuKtYzR",
-	"bKv4HRuQkkTdTxgYEz2pIp3X5J6xWxWRS3ZDXnUjDAseijE35GuWUaFI5/Q4/OrkRee06/iUKGhG0PhY",
-	"DmQrMAN3QSkCS28qrEaa03uS8SnXzu05FFiYg0vRo+nfCwgCT6lmZ3YGNFOSDI/YZ1cJ2n+vhkeRher1",
-	"VBtVTCHLr2x4f+rMx6fHQwErAhHglPzB2O3pMfk3ctxFF/+UUfQhThj5aXxBZsUo42rCVJ98ZHnChKY3",
-	"TJEJvcOgBbP0KW6YRR2kZgpFloHeOBQVRCp3eobiw8GaOzEwM7Zx/wigmi4h3he/vr3y13AZBW9CXjV3",
-	"5KiuiiwFkl0fKVjLR/X6+HD7i0mysCMP6UVNbdZXkZpbL/Gcml9baNVVMrrfSiPiGdLtaUnkSECd3IRU",
-	"kAtCrRC6FiH/bL5lImHfoRT/M0RV26MhqhhNudZ1UX4A2byaGfaoXYS7aZMa+fgml8WMdIzoZKgXcFKa",
-	"g8fPuxCpSIfCocLKWcaihnwI9G3NcjlmSgE+pZGeQZaFK8YRTNoL/37ehtNTQVQic0Y6v/FbluuhOOlZ",
-	"INEKOVYAYK0mhiKj8csQ4jl4JW3YjVEqjGAAvAJK+4GNrE9+zo3gzT7rMjrIsbRlxNnfrVa23l62XsZo",
-	"7IXcEcL9THKh14bt/1Tkd2z+Edr8q5X+98MJyuczIAo2PCBWhiY5umATQkoyoB56zetwhnEhBMu+O67Q",
-	"RMh+hq1oiVhrIDgwEoEXc0Am8p5Mw3jwpXbJ3EgULEXBIogaCiNvwUAnSErnyivV8MladOPxZoEnLFEi",
-	"1AsMbchtvNxmEhPqbAJEm6NVURhPOp1KQcY80yhKwtvjNtR+KMo1E7vmQWn6DBV2Ky+W6oEUxMwhglyF",
-	"CLSFLCuPfuY1evflEpL4sNbdksWWLH51HXpQ1aAd1KY39aFCbf/V2fZsVQJAoLL5D6WRrRvVdW/7UNai",
-	"jTkVykjokGZmrs33RyL/GijCvlTFXNApT3xmQu6KJo/mxNAdcUM6o6xgEKITEYrwJTc5YwKgVMHO23FB",
-	"NcLSS8iFsiN4jC/kg88UyajShsd1kfrZ79y/AsoLUFMp9KTu3AOnXc5E2j0DdX8oOiwt0CqHe69zRrX1",
-	"oOE1gT2s9OPddWa8tGBlHS5rDx7NXSojzhFsCENh9w4jk992LrpXl2BMlXcsh25wQ84qFggSGiDMPLiY",
-	"Uc3NDAvBremCC/LqtGceAfKZFz/iX3KmeMqE5s6QgK4/t/OYymX2aTS3f+jA5qENV4IK48eLMFPJDoR/",
-	"80N1z2zlHJqRUZHesMAFaZ5xyhY2ETBRzF0wIzHlNnVcYF69MkcxVWQmZYbuy6GAyeEPzxRUKIRmNM/N",
-	"lYXEF3I1YYqB7bryHgakECnLySILtvgtwMyfqaGgaYrVwXKWob+TdCjRUtPMl4SBoSNC7WQ8H07kdMSF",
-	"bTWRGSIE6C7MZ5ZLjdl9o/lQYEofzTGvJ0frEbpJU5k00Jz+dJnB5ir49C3NW7NNy9oPjrUHVxRI72BN",
-	"BhJZSqlKEdiTxyXU8NXpc0cAS6IX1emTWpvx801hv74Vln9OlKAzNYE82eXMmjzMqwdVNgahdycviZbk",
-	"9JWFRRFDIWdMlKFNhqsKkAONtOehMB2MSiDlUR/6WZ4XNDqDz1wXyvcxFOzzDEmxloQJz5tOTpEPKp9J",
-	"RVGssKJDpfdnivhuTB827QX+OLbZrglNmbngUOaMC+JTfqul7XSRC0VOX0X4AVjpuSJKAqjqKrKPl7Ol",
-	"+C3FP0SKj7ez9vpPXqLk7hLVa2954Q2X79dBLokyg86/2NXkXBspWIrnabGJ7oYpfz7cxXYymFKxJCUh",
-	"pJ7vUmRHULIROkE4YBtST3x/5qWbjwzVGPFcT8ifyIsTIBmKdD68v/j42/n768uLq4v3V+8+vL/+68X5",
-	"5afu8vrVttufCvb4EtaHWHfWrm/NwrPh15vEj1fbrSw9i5gpRoUDY14Odrw2WuLBXGYFCIK+QLl7DvAW",
-	"OvD2wohmmiRMLXvUmLBktn7/+UobU4ULMy3VVGQ6f2gfIl+dkopKJpKjl16qTammB5LQ9BPLmG5YcOSX",
-	"aL0dkSuPOi2jMBD5XJ3VMVMtjo3RxKcjpQFnB1aUOuJ67lKMhdRkzjS8yBAqp4FiwtGAaesjTPFogT69",
-	"XLwS0Cj95oBHN079+LpudnMIhK58UeVbepicWBW051TQDcQEzNizmitGFlnqUO90YC5x3K0BGyCWaonw",
-	"vIBJsBh2tBEsQQTvFrU2V484cFpBzYnV5eiA122HaXxpl34hdM6ZerxI0hQGg7aCo/W5O87pEptBdM1i",
-	"1GPtZrlQ7f5R1DgH93tlFlP6+TcmbvTkaHByfLx2WA8MfY1DbxEpVF2Lzgs2sHCoVlV39/GMjGmm2ADL",
-	"Q8vxmHC9bH1GO69MxA48kjJjVCwfGd4Cw+OvWr95afzWMqVLt9Z+9ODohyitlrd/vqbEWm+xidS62Hal",
-	"5Gpplj2cpwWs/VW5j6FslZdU3bsoNGA6wkBk7q87PoCAHS26GAFGe02R9JvkQB8LvShD1imY74XntlgP",
-	"bvtWovBGou5Z8H7uQH411IoIWZN5Tb8ud+JGMuVW4JL9XGyJD21eNJUe97yZ1Gx/LkxfKVcUyxxGhBaa",
-	"q6m5YCOpJwC5B7HCmuRc3UIEYTrl4GKCWzgmdCgCO3mjoxBhtMEoawjEHIIXK2fR8ciUgZjd7ZO3tnyR",
-	"lmTknMVD4bcrECQiZzXN6P24yMiIKq5AjXZ6D5pUzfBO5eEwM6z1UL/1HRhpya0307a70IXnA1V2ZU6g",
-	"FGilu0G9CMaSWzsUUE7Dna80DDSyweZ2Yokt2AnpNFJDPYvlV2AR4NtW4A8o+6OBCx6H3b04obURvJc3",
-	"3ZLJbQBPcPIY1r0Z2952NU3s+u1XKv7/fYMatMgEa4lBH8Fi38Sfl3p2l/DrB0ShJUr6pgX0v31N/TGF",
-	"46ssZpeaz9cjn1dOfGgRXg6qHnygec5Lefx+IjPmQgdtvU5bUtS8CK0CywEaBB7Qn7YuQ9RIab5QNaJv",
-	"kkoFdYjw0DsxAnUNLAB+HJEY/3QthVGvhCTjIof8yvLUXcTFk9TvllXv2aVs/4VL+GyjBSxtuTnd339R",
-	"n2CaMFi6GS+zbXbM0WxNipaxtdBlBw5dRm9Zgw1vPK4yuY4UCTtDiJWKLekRasHzROe9CcvSll9vw68/",
-	"MR1w62eKxBlV+jrRuWHPDoYmpXPIkLCBixbCtCNzkmSM5qpLYtMiLdg1oH9+C0wbg1c8BwIz/tPg2Qsz",
-	"X5dlL224Bce+uvxi/Prq8lf7/jdg2LZRq4O2rPr7LKNONaFhfhqkFIytn6ZKRkOi70NyAU3sQeV8JetG",
-	"C4BqOfc2nPs8TRWhzopiGbXj4s6o0kEfFcILhbl4yI0Vjhnbv0EVNABD7fpDp3OsU/LkGfxQwI7ZjfIb",
-	"5FrbIJV7XFh3YAEA0bdfFtPD8EV2x1MmEhaVCaI2+9H0Z+vYAzSsz1lxXZnfrbF2XOgiZ12MzjQvD5No",
-	"4ZS8Hzd1sFYOE5EjsuIso0KAgYTrCaDL4xFGTaeMN84W/YMMTKkYnnRz9TX9RM0Vl9v6LC9357HEcLMv",
-	"Jf2YiW8o+2CTfUg+5eMX7N6FaLTSUCsNHbw0VBcQnikPbYBFroSeZHMLFwDhLNSF0TsQHgslsLYxI79j",
-	"8x4Xd1zTTVNPw1JqCVXsXua3mCxqmGopuUSV6JaoXkgtqkg1VmiZ24qkGVcakttt4XwXcm3hOLAaaZax",
-	"/JkC/OKelr1bIe9xw3z5UGSk6PFJZCESnp1BYr2AdH10EWtM9Xcpv2fV8myDMhd4VjjualvCh2eE2rm7",
-	"DqEAmG3U7W9X1M07XMOCdLAtLN0yShqR+d4FZ76fOGmbebEj9EE2Sa6xjttOukN/0IZohuWefcLmBxoJ",
-	"XJ/tWsHAjY3W589Lmq8ICQ6oThsNvFk0sMV6DHaQdBBv1ZIyectEhQlgC7VRpG8jgYf4xc0ofPesWmhK",
-	"1kI7Ab2bTAtlyOqDpN2HcdqqjFyRl6enYWHGMWdZ2m9kK1uW1sTAONRdy00vFUrBALaNZFzc4uZHRE0M",
-	"/YeVcF9CErPHDiJz7qrcQmSwlMQw9djNHYrPd4Dvmt4nVAFK/S2baWucqFSEdqs3h5uTcS6hFDpaeYbC",
-	"nKUq52MlD9NEPf8njPsvC8jv65k3feOfSowZzsFpmP0Y2UrkQxHeNg/sUF4quOiKMdR5KUF05hKc2TRD",
-	"aKIQGAkBFCysbmS/FmTEhgK3kiGUkRMPzAl+nvGcKdJxudgvjgE2MSJUk6lUmrw57i4Pxq2T1UOIx63P",
-	"abOQ3GWtt2c1ewzMXRhKqWINTXdJs0cs0XWwLGYXSSy8EfMQmshOVQX+9iJ128Db/UgccAtZSSPr7FtL",
-	"d82oE0w8woYgNDEKl24URZZqoZvG2u5XFe2T96FqidVRUG0sVUzSicOR4i6BbI2K2ubEGtRAo3reh8zr",
-	"NvzSjFyrM05zqMHuf64UHjeqZ4BtAy5yPWHTLowYKLXV7gO11n2mJ2xOFDUsNfLqLWriiyruGVaNMwuV",
-	"hVY8ZQhS6CIsXj5WBX5czHEDJ92xmrUxW3gEQ1hmAS0f0TeHGfD1g4mNsL6gejnNy4jIwH+Xql2PCBBe",
-	"FIQ3gRYSgMrmMCKrSswzO2uIgU1yZlPzbA4ZYylLV2MPvadTLL1fisuoTzinloMN6RsagOK2IIUwtFQ4",
-	"Zenl8RsUnJ0YHZGXJ8f4TyhBpyuf9W9c3O7qQUNf6z1l+HTTR2wbNT5fe7s8S93+Ee/fMbDGpH6R4usJ",
-	"MCwpcig9+t9/q4QJTpgvi6GwpHSp0KtbRTrVh1CTrM1fbtl8N48cL8SV6Xv1a/fL3TxMoTrGBtBDj6Ua",
-	"5FyQUivO3TuuGlDK6toyN09+kdY4/Cbk/rgLCCdM89sGkwwOeBBGlgV6dQ6zq5GsbZXxemfrquHL2m1D",
-	"x7CvfereOMOE8ZnegCi7FtusqWy7QKIvXfHZb4Qsfx0V+HB4wbnVW0MmEFm75/ZcoErHK6+gda1+Ndcq",
-	"OXf6KyjmZT9BmTzATAjr6z3btUd2KC59gS60VlMrOI9llsn7SuAYdnVGqJBiPpWFQvR6szYXI2m3/Jkq",
-	"T8TWk/W8spwaTKVZki4dw35++3EL77go3WF7mR+JrbXrKnwH7Kx2t24DV3WlyaaMvtZ4JXJVSR5aJ/Xm",
-	"TuqyIOGi922HDuoxY+mIJreDG37HYtKxdLk+iVpU9YMMFHiKYxyW6Ib8p+ba3syVTTovT0+xrOs9V6xb",
-	"91lvZS5t1peCguK+Tu0dy5VzY7sVHIhz+jxU9VBHNJNxM5ZjQst1dMIQZ/NZITKmFIk9r7HtKqHlD/mK",
-	"ZW4/EYxDzHPHs+EuOG8pAVrsa81gpTyj9uKEzVklE5bcVgu6D4Wb1oBQcp9Lo1zPZ8wWIZCF7slxD6rM",
-	"hCEOx8dhiIMzYIRSDb8RtrgzHP5UseyOKeeZVtu4uJ2Msih0PeSxdvT1cPzVbkbbeKvrbbflNnv3VF8G",
-	"ZqINWOjWC2pRpFrf9AGETtOSXWhZuqEdGdtES29dz63reT+u54Al7lRl+pq0/ioQMtscm0N0VOflrduL",
-	"U9qLihvQTEuZZMYg+xVmgzRzs7rrpdHqys9iL0Yr88SZ+WCzl3Pumh206cXt3Qaml0qTTelJrfEK04u/",
-	"W62xZU1ji9+xiIwKnume5XlVU7G8F4+0vFQy030aOz7k5cVpMPe5MhWvxIME5fT7E0Q3VqWj/mDsErWN",
-	"tgW16KA6XdL5jd+yXJOT3quIzJl6LmREkonkCYvIOGdGmPqsuz6FwFEYjGrX93IouFA6L2wZXQQx+kSz",
-	"sRFyZjyTKMDAKZs96cSo31+Dbn/NPs9YDj3GEYlDn0b4U9cITvYwoBqtwi25FxFRRTIhVFWrpAVCIm5E",
-	"5GM9E5m6XVZ9Epu/gr2lEPx/CmYkrDeEj4mmt0w8GPB+VUruB2I+cDPaxnxQb7stxdy7+cBv+2ZsYOsF",
-	"teaD1nzwNVnneZqWBLAM7XR0l3SWM6R1XP+eG29qVNiVgOx1z4Ce7lRm/JqE4irwZbS65wEhLtdFJBDP",
-	"8EoHDpzKa9q7dopYT3b4/YM9PVI+BmyrYK9Ct92zYNvOAu/qLWMz+NC1AwvaQcVDDsUFzTPOcjdHRZSm",
-	"c+uwmhMzU1fRpLKswPO1ZHXnflNs8Uau1VDEPI0JTXKpVDkkVorBwr0stYMTRaehW+3PTnsqXWEY5m/3",
-	"oQPVZ5pCPNO0Srr+C8fdXJJ1WETRlxV6ly1g7fDSB9pvywJsN3uENDpM1laFM3JubnubW77X4hodcMWW",
-	"UcbVhFC4uZXYDSdyNzG1VYJ1aYroQZn2Nqb2m4crKov7f4QT34uBfw9FUOF+QkQxEylLfflT+Bv+uqwG",
-	"qSXyT7AGafWw1vIoNDRZn5U2Nl7hUYBtbwM5N6w9Wtp/Z/YJVrDl4KcWWejRyEK1ItC1bT8QDe6DKGMt",
-	"IU6yXqlzQHylzvsJzxjMlSvfiGO6n93V+HmN9MZD0fHIQuZ9dtElUjlXd6JQsfTkhVHpTl8RKUisNDWy",
-	"EwIEv4fjDwNSFDQdCvaZK40d+8ihhOZQNtqM/P7XT8SQPS4KKA/FaKYniTnPKc+Y0pCHYZ5UYRjbOJfT",
-	"hhMcCsDNlWMy4rmeDAjWPR3PEf2WkZOXeoK/pXQe4TX2v73Wk4iwjN9wrLzq0X1Hc/ICsSAVoWPNcsT4",
-	"PflBT0hneKSkFPjv5OSH4VHXCCzJLRRVF1hw1Q/xo2lByekb8jMb5QXN53425phOyO80TyZw3yACdg5l",
-	"Fpb7bqrU+BB8N9UZbea7aW67LW/ao++mtu2bMdytF9T6btoCok8zVnQ1nyWdWc5m1Aj3CFaRFpmeSJlG",
-	"ntN0l0lAS7TUNqa0jSnddUzpAq/dqeb2NZkICmVmP1rr5kFFlNYJpVc63v76NpCLV6iHW7ncwAvyJZVK",
-	"o0j4t18qjTyvJ+8dvwyS9852qhbaQv6QWJZRw6ZA97Tpa6Tz758+vCdTlt9A4lky6UZkVExnUEREe2fX",
-	"GZlIIYtckfjduAf+pPhQ9MjR31milV0DLM7oJfiHTvzP4VEySYZHA/LPoU3yBq3O/Mvw6PT49HXv+HXv",
-	"+GR49K9/QRhbntN5tcYIANCU1jYHXUuocuVLljrx0Gb4WHVm42IisBc9OM8/NdHopmmtq9Osaru9vQ3W",
-	"tw9f3GGxI7zyeI9aptS63A5Wx0G+Qai3ti0oNwuMYxtd5jkT+y91+i3x8wuRlsy85LJYzuuAAOHB8kpv",
-	"jaY3HrPEaEouIpykkNxeNcQqzbPMTFslcmZDFYSsGojVRN4rp9jc0JlCNykW4LWmU6qh+wZWfCHSHZsV",
-	"v1QZsIWZr8uqlzbclq1diHSPYTOHxapLga9l1C2jPlhGfQG4MjXuvDYrVs8NHW2DXw4y+MUz0+FRrVQo",
-	"URmfGTkgl8XNxEb66uERmTKqipz1yW9c6aozWM4y1oCcZDYoGgopSEzVtRzHEZnQOzAoJhOGplQ9yZky",
-	"B0I68ZSLa3rD4sgo2d7JJ/PIXgqVTKTMrueM5nGEXPmEfGIzDTs6FDYIGT8DR6Dh6FieFcyqMDDhekD+",
-	"an58A7bzk5eY4QaosFKTOdPk9PUZTpUKImdQsg6990MBdUuTTCojv+Qs5TlLNILHpizJuGDpmblWgMFp",
-	"RBOZu8O1u9C1KDoexceIGDJPGOlwKKFBZD4UCaOKi5vuGaJVm8kIuSAql4hCrnfSse7l6thcR2WcD/40",
-	"FP43sLdDuEnlKlhxFENQELGv8vvaqH0lW/zF0IRHh0fVWaq7Q/SGlR6QM2LL2fhatimbZXJuKMUzRT68",
-	"v/j42/n766vL8/ef3l29+/D++pfzj9e/v3t/ff7LBemcvOwui32yF7US+zSln/m0mB4NTl9F5gP8y8kL",
-	"H4vFhWY3gEO7sIC3shC69NDDAZIHbnP9pMyTUsTObNnEgxdUmbzdqKMBxH9FjYFci2KMeZ1/L9Ibc+Mr",
-	"Wy2NnLxkCnBLm2PXUguDshi7dshBZL/Q2YYxZK7FNmJl2XZFBFmFLvs6J8v07Ta4bIUM9NfKVk6k0RSL",
-	"zBLkBeEopNWCbSAqFbNETs11b8WlgxWXfq6V/F8h9YT8uFGOiJoFAMOUl75T3EVb5R2y6Z1U5Yb6E4nx",
-	"ZK4x9Cr+W5/EusiFuj75MXaY0Cc/6slQePmq4/bomSIKn4MyYkL3jMQAM8s+z0DEuWYijUmIY1ib4DNF",
-	"3LdgpJFjjPpy63QdTulnw6Swvxcn5Ly4KZRneDShKZvypMbyqiEReO+DPRwKv4mwYHL6inQ+Xbw/JUaQ",
-	"ckXpyYlZlV0ljo+42jK7wxAAe6ubPf5MpHgZPmFa1mgOVeehkryoFdy/5SK1aWKZEV48ULLdQCVzF73H",
-	"bIwcPjmqNOGaTftD8QiJ6y+WoJSco0HsWmTp91yk8j4iJ4aPvz62IXzLeHnlsjULFCenUSkavT4ORaN1",
-	"JCMnZmg/N5SO7I59f3LH4rmuJXwsaba+BLK0gxViiGNqlmZFREkp2pj2tdKSIDHDkI+QJJu9NHtodpII",
-	"OZLp3Ev+Jz8abe/0FSmEoYeCpQ+IH/dsNJHytqeKkT++Tcw1yE9t3rDtrEwcPgsLKIVDVKKTNgXS+gOH",
-	"+VSZ8gJZa3r+YXTWFskzmyqoh0c4GrZuLcqxrN36pGN5DytoR+VWtqTiofQX+/6q20Y68EbPSFh2W7Ek",
-	"Z7oCDYLkeaPkmL08/jDPJGx1Bu49xW8EEEBYgBGBDr169U8s43cM8jWCwhmfNBUpzVNi34UiasYSPraP",
-	"d0AogerSVhyGbp8pAj7xjkcBUBM6YwB9NRRjZkRCzaZdqw460s6NLug7ITyNShgBKXygrM7nVlKdZXQ+",
-	"ICnrpQVSE4bO1W40FL5XzadMaTqdxaTzF8E/20waDwBGtWbTmcUN863M8VFd5CwmnfjuJBoWx8cvkhFV",
-	"7PVL8uvv5297n349P331GrQGnvb9KH3D5uBrFpNbNmfoH4ehbPNZYC+L7yeKJdexvSdnJC0gTJqSXPq6",
-	"YPKO5RmdIbK6nxmkCWGziKgZTVhPMUOMNUu7fXIu5uT082e4eUWSMKXMPZ9jAUGWKYZBsjrnborsM75n",
-	"TrOhGNHkVo7HsCt/N7czt1j9OWOu2jZoAaWJL8ULNCdjyjMVLTwMM+CU5rcsJbH5hIubeCiwHIDb+Ouw",
-	"Qd995W6EUfmETTL6y+VvPmlpovVMYUzCrBhlPCE0TXNY8iznd0bpGYpMyplZFSwp4+K2l8mEZu5Tpqoa",
-	"NtV1WmAx5wnVBCzzbr0RkTbEGHsaipQbHTvtOth88yOKBzIn1LwtB0qi72V+i9vvLLx/XPz51w8f/uP6",
-	"/LffPvxx8dP1+4urPz5c/senPonvOLuPbdaSGor7CdWLu2yt+WpAYmu9iO3bgV08I3EoXaCKjH4Bmc+f",
-	"Kaeym/XiH4cCIeubwsxtVDmqnZWYcrsn4BMJaMPyVKcGxvvV8p3gj2a610AhDdvx5Ryct+Qogto2tv9+",
-	"ymiaccGu04JdG7H36G/Rghw3ODo+efNi/Iq+7J0kp6PeD+kL1nszPj7uvaKvRz8kP6Zv2LHR+4o8Oxoc",
-	"wb0ePH9uh8z7dnp9md88l4JZD6e5FjWh8egx8s4eE6uaRluvAPzylo+S7R4sA99mXrWoeXuXiu2NHDGM",
-	"qoPHTrR0tBglY2vlXpQsG2TKJnl5lSa9aT7Vl1anf2G6mT/sXs/chhI9jgYtL10cyEJt6NUhwfEFV7qq",
-	"toLuBy9zmc6614yd/Wi6QepM2OrhFJrDrBmM9q+dyJt7SkhpmNtmWSkrOnikKWxv+SkHTYpdukpLktto",
-	"2KeVtlIj2H+5/C2yVBMoJET3JZrfMTLO6M0iDbfpGd2tJMrnqTcqPg1fTWkEfXzY38F6Vc7R5LmJQyVs",
-	"sjGBrTZe4UaxttiD96A8LaH1vE4DvKHW7XcVvs2pmzuTXx8mE2jL33v+214Iy38WrLDCsTOdYh4WxFjb",
-	"nbYhvRXx4TDcPnb6gYXYpqBhZjfY+GP4zzVaRHkaW1g3qolMILoqJebPuftccaySoq2Beigq22mOxFo5",
-	"SMdMGDkRFSm54+we/ETWxg5DdvvkEi4IS0nJUDw8N88Ddw9P40HFiAKJcIGLCPHKzOncMLSe89Smr/uz",
-	"a2ISOANL0S7wPTzCugxbdDTAvPuT097xydXx8QD+//9ubLzFuW1gtj3djnHgOJdMQbDUepyj0uZf263M",
-	"t17gHXB702+OX7RS7pp2U+a9ciH9BSpEhSVnMifw2jB4UmkqVrK4NbiV1FSzHpp5nibTAreHsjjSVYsy",
-	"Wpllhgg1CP3vvrDeafgAndKHaeG5hBNy+j2e0/5tOw1k3u7StQ06OBr8+Prl8fHGFgpYwaWNCPhi5pdD",
-	"9czVbeO+5BtcZhcRAeE24BeRImnL2bTGmsNlY7/wu7qpppE0Vx2B65LoFUwOovV7mBzSJvN888D/kB72",
-	"EU97x1mtb6liPS4Ug8jtO0amhnkSKdA3FHloyJzMHPgYgIlHNr+YfaaJBpRoUQD0pMzJXz6+X5Yg8T/1",
-	"dNbfmLjRk6PByTGmbfi/N0ZIN3UJ4WBcz3ff8yzn5qVfKyauzV1dv+gxE+8ZMtLmnllaIE+/VkxrLm52",
-	"Hy1+8VmzXNDsXfqfMPZhmjbt1c7VmoHi9e/XF1UWW66Z29rGhT8UF/5ArmLAyCqM6yvWSfAsqBL7+HfJ",
-	"hYvwvLeEGiozN6TpfanaBxb/9UCKPotFSg/cQMGk7Mb8MWEBzFhD7irNjNAxt2ICGBoXu7X8p1qFIn55",
-	"/Ca21yCz4XdxWZeCajdqp1CMcD0UOQXAfj2hDmnCiVmYbQlWiK6ddEViqU1cSA2TBwgIriPMOrUgzQFb",
-	"B4aYzbFgtLlHZmc68enxSdwdhMux+RIsy8yXdiRYAx0K7BfwRBJzYjg2VwQsBhhKPaM8x6TQGwknUAWu",
-	"fmbhxeSYzKRSfJSxoQjsqR1/0O7nwNoad/vk6l76zcBIER/Xb+s3cJYTbyo2/z6VkN8K9bilnlhjtEjJ",
-	"GF4P7ImZtrtNzDIpwlPSid3frnmq4m5wsXAWA/izvzwWJ5UKLMngoLjVUOAt6dSvCZzu/YSJpjsZXB5z",
-	"G6Dpu3HvvRSsd/GZKz0YCjVXmk3/945mBbM5yvBwoaiH06Nohs/I/IwqaRcy6ShRc5EQJHMQ/ueCnvVQ",
-	"OPgEoxM45FojjE7pbLbE+4k0I+BqXwQOzuwHbMdOilIEs9+sIkVDw60kgT2CwYUns4FUs906mqSZD3Dd",
-	"Fy9yHOEj2IRCUx0+1TOn5AB2cPKVAq43j2L/6kfSxqZvFZv+znObNkr9MeU+UKiolwbrQO2o4161mkdN",
-	"Um8wPLW1PNpaHo+p5TEU524qELdmPtPSy3NuTvGL4xMn8v/mZbkOtTs7y+UoY0bYLSW97lAEpersGEYU",
-	"jYgZwDG7e3tBa+LfGXwk5kbYZJlikdE6XsZ9cmGuydBOzwtjmL+IK+jRezo3sqyfPLRsTox4jOj2schn",
-	"UrEdW2C+DlPcUZWTFyvFAXtN/tTg60uZpjyDifg7C4JN0610b2dc6kLwtCKjB7kLiMZPpSnGiiwQzuOT",
-	"N8f0FTvpvR6dJL0f6Gna+5Edj3sv6MvRq+R1+gP7cXwUHWWe16/o4ofkNO39MIJ8xJPj3kv6avQ6+SH9",
-	"kb0BHBpNdaGOBi+OT6IjzbVZ8dHv8o6lhvpPqdlMzDpC+6LLXLRJii5x0W2fej41bXth27WvwUfsY/UV",
-	"2Hjjz0KqgBpj7dHXbtW6EhTs0pVsM3H2kYnTaORaaSdsC+ZsUTDHmzC/sZI5v/C7GnenTZZJNKZVCQhq",
-	"tFwRjboYoWA5QyV24GxHddPRGlajqDzQ2kqnNGUImKCd1S402DnrGwlscxlXenkK1KOMPntKfdrClLO0",
-	"4ZZOnb2lOB2EiORSmdqCcBvHxSyzH7QRMl8snamR4a+uwbOmBeI5BZScXiY3wbWtMnUEs7GaM+LlVBRn",
-	"0onLUdBmARGcyFmsIynUoUFVdAokqsJrIsA2aYrnMPZv8mZjav8VPPrnhvlDoP1aDv3a5+uTzIWGqxKU",
-	"SoFEEUTFqbtaq7k0bSbTLqmAeXwTqkgm5a3POXH8DEI94QkFdKG02DmxyZr5AvqAL/KRyU2L5CQxixJa",
-	"tZbN1rK5p3i+t+6KPS6Y7/G02k5kLUIdfrs+la62WiDRwCeJfXJVEmzrsdxPGDBZ7iBzLPw2ojC3VHqH",
-	"spq9lURLoib4MuzVHtdA6a3m6YF/GZ32qEh79iAfYbH5DisiXobxRriB5RG4FAmoKniYSTvo1La356tB",
-	"/wVRJXYqm0WU1BptTOH2CL7ntnZNCr353Jso86V9+22swhdN2mntCpuENNTJ5Wqe9KDI//yf9k/X5l8N",
-	"QU1zer9dpqgL/J9RPSnj/sv+j+p0YpPo/++UU/5O89sqn3RnJKISrhmLsJzBjQjCgjOOJem4JkrLmToQ",
-	"V8bPrh6bWwrNAHzXRdjl5uE4V4Fbducv/0F++enjJTnPNfmh86LbtYXzrHvUqtNDERSdUUFlvtEc44bt",
-	"1ijttwZwHeLymsZds0CELk4jVw/GbMVQ+GVjYK4reYxGsRFVHMpJ+MnXFtiJg8n1YV4xRsqaWQ1FRYcU",
-	"kmRS3ABytvVtWe+vH5kSRcfspqAY4W1L8cicUJLR+3GR2SnB1EGk0lQXWuZzkhZ6HpTJkXZj4HscIZF3",
-	"LGeVeGN3Fk4liaCuEirJqBRPINy5MqtEioTlGDOyUKyJK8ByumEpiXN2x9k9ZB2xNB6K6m5Vf0UMdEwn",
-	"hDsLhhFSCM2zupJvQaj75F1wM4YC1osB6ZXrYB5lIShUwGYp1G8k1TvFWFrqb41nYI6ydghNYuQf9noc",
-	"hCBZm8y6ouSSZhsLZH/4p7Ifh9ZXkSivAhog3J1p/VitqPhFREWgcF5soKq8ilsKjeyz2aB9upxs7s0A",
-	"R9qPxwkDNnGELayZF9DwQCIZPxWjv7PEessu/PGspHBNbdands2tGzIxGFZWSWVSAANvDZe7rCBvrj5K",
-	"y5AUhg4+8xaqDr4xyCEKz8xJSVZG2L9fCZ96z0+79S613qUt4+ad4urM8nbqHaXpeAxxaS4J1ZeasZ+Y",
-	"Y7NZqM7levHrW5DiFaFKMaXgfOyrQHA/V/1UeY9MzhDmT2kqUhV5J22gUkEYGyISakkSOWW1yowRdmF1",
-	"t1lGuehdiJuMKyhplFGBsdQEq3NqW+gHAFKEj28sK7qef3xnhpkVGtQbB0KCEdBMRa4PkYbdI0rJwOo+",
-	"QmrzJeotZl2poTyIdDEns1yOmVKQ4+liKpdEbPwM2/3JvvVHc7Zqdw/xtOrX63OzerslAE7wM4RNjls3",
-	"3D6CJagmEzqbMWHU6886MmQA3ge5N/JgVHv3IU7QJNk53wrV/ZZrtVxrTzERoT1q1yBHkAldMVtxQRgY",
-	"tVaXc7YlyCvIPNYWP5IyY1QcagXnYDvXiu6of78+11hsuSIQLzyENuJuf0zkall1+TZqY0e+qPPUSMyi",
-	"RtZNJ3KGMCDZvMZNug5OvPFkIluS856nhvNXk1PZYeEA4ZuHgqe1HQA3rKooGMExEa7Bw8O1VTnqThTr",
-	"iQB3i1ooTomYcyQOnQzXKKybC2T9fQ5LxfetrO9hKLQsHRQuH/4scBoCwA6b6W6ffPDJPC9PT5eHvQTU",
-	"7xBCX4LpbBb+0tBwKxawxzCYcKs3YGfbraOJjdmf25CY1s9xgH4OezubeVKVDVmpfAsBYS0t8fk/g79d",
-	"W5CQXUXQVLt+dBTN95whDMqtDTwNtrUhK+vMfIjpwUTQPJf3By2gLEmbfRSv3lPa7BYMe2nDLXW2vaXN",
-	"fnWGHabNhuEzbcxBiyl/4BmzSJux9Mkqyrwlu4Yu9l4CJeSLrhKKC2qAGcRNQZ7yzhlpA5+ujSGsYsEI",
-	"0Kc5YoQaJpgzzZ36WfkUwhp5ilGPzv754viEBD10D0S5DjagtKyKW5aaycbjXE7jYOkOfGJxygMfWqgQ",
-	"CxUQa3lOaOaALZTHdy99fyoiU8Y0FzfoLMPOVGQu3OSezsmYsXREk9tuVPoOh6LSQekxRNFEFDQjGLSo",
-	"IpJyBV66CGcLlAI/j4gq8jtm1m0fjA3XFHdcuxmvsKC4QG7vkNR8yjIumA2PBfQij4oyFBbpBP7d3IE+",
-	"CTCgniEEK8JDofMR4WwVGuFpzgYkkXkOZuQJm2IBo3uam/1AUfHj+dXbX2PCx4tXcoK+hCnJ+c1Ew8kb",
-	"fjXhChyo1hIR+ajMe7yb6A+t4qYB6pjSdK7M5LiNbzJXHT8YYMBriEsGoGozyYXGJ5YzvKl+tbMZo7kv",
-	"Ue9sObXgCYwbGopOjANdA6W5RkoTdyOfvhQ4ACLrFS5Eautum13maYSOA5q6SG6uLAzyMx/SmskbXD+S",
-	"QK58QLIUCDhsycszHAsvghQJA58ZOJzNUxsKOfZ7aO5EVL5Ys4WxW0eupOjj2mJcDdankbV98fcMD3FG",
-	"ef5MNSK7mGs0pbl5znbT4rOFy2HaUp4rvxV5OhQOitlMuEr74PJcWqEfLx6i2JgrEG4LmVDUEN0DxbC4",
-	"CcXg8IRRUBtoEMAsBRsK8+kZ/uwc8BUfD8tzmaMdv2tYF4yJYxHrQ6m/9f5QlLBCBCxyKqRoTWL872a/",
-	"HlMMYxvE4x1UkzI0+2hwtBbs29qyL2zGHvGLof81awaG3/5rsxUsrxH4h4tdwceeGhLhSYPHfQJ6ZzRm",
-	"jEVpZftWtj9Y2R4u/IOIhoh76OXaEgtjG3Acx5jayI02cmPreMNLp0cYiZ3TGxZV9YWKQlFRHnBhKUu4",
-	"suqGVR7g1ySTqjCSp8zSMhCgOaLuyl3kJwCB5Oa6VuRF5eP1mWet2YqYC4Q9qm1yG22x6wB0V7V2bFEe",
-	"rbIs84ZIdPPO+JQR8+rygKrbVlvH8JlZsaTIuZ5DIzrjRs4d/PffzP2XPE3gz38zn+V3rusizyz07+D5",
-	"85PTH/rH/eP+yeDH4x+P4TXY2f3TuWD821RNsVYBsUQaEJJlkM9sNyk3mrO0pclqhRIcHTUdhOWlfDyB",
-	"udCCmR11bvxGbUugkgx5wEE5GzkOChaVU6pwVTMr++/ekNIw1auHAjpsymXFYUK93QboYC2NPZjRglFv",
-	"cQLnH9+RWza3lpGqpl1V162JjAkHUm0HsRkPzWtzNxmrM7udIL2ABUR1VlvjAsD/otKSVGECFTNNUHvP",
-	"PoXFSdXC0a0Nh6VE/f9sXT2L4zAQ/StTJmA3gSuOq44j1wSWZbPNFluMpYksIktGH0WK/PdFGvkjxm2I",
-	"o2E8fnnzPMMjPgD+5kxeGsCBrKz/UYUFzq6zW0mqyovL/LowTtxX4VAvdkJ59zTy0EnZLZHJxN45Cbnh",
-	"gy9CD79zKKdf0O5oXQpHzk+Z0i+v4oJ7uTHLNXtPWorCDVQls5CPoGE0pe43mSmAx7mfYa2KM4uytnCS",
-	"iWZMkzRocwW5xK9Oamz12L2CVMqTwkhw0yp5CtNc/kwwJEbsMFBt6KQOlQqULWzvDOPmSLZ89Q9Ytzht",
-	"5fMly0DX89upilCryDzlD/Yi+68ztcUYUfSsp+JmTCnAgYf+c6bKzzRgKGaMbWDQNkUKxwZET+JO9UYz",
-	"yekeE+AUlVBb6IzrIETnUa0re1oC2wvwUv2fZh5ZNplu0Lsw6oiGvbTQs9HAaFDUgdaW8/qwOGgBtWUC",
-	"T0qHmNn3v8P5+PkBMtVdimZ18bbgbs4P2qpWoH9BwQIteyhBxuSgua1hk6zART29fWsXn3cQGNE4lYgB",
-	"a0zGFERgeU2rXLCTXzocrrmtRy+hWk2H4/qpZF/c5/fzJwAA//8=",
+	"7P2Lcts4tigMvwqK/6mKXSM5knx36q+z3blMZyZJZ2L39JnTyaYhEpLQpgANAFrR9M7TfG/yPdlXWAsg",
+	"QYqSKNlJd894V+2eWLwBC+t+/TVK5HQmBRNGRxe/Ruwznc4yBv++TAyXwv5L59MpVYvoIrok7tdOdEez",
+	"nNmrac5ie1806A1Our2jbv8w6kQ8jS6iXv/8kPaSo25/NGDdU9rvdc+Gh0n3KD1mJ6PT3lmvN4g60ZQx",
+	"w8U4bvtMP+pE8o6p1C5gRDPNOpGcC6bimaKJ4XaFTLV73QCXoNiIKUWzdg8d4Rq0oSbX0UUkZ8yCZD6h",
+	"JrqIvpPyllCiZ4wlE0JFSjIqxjkdM2ImTNHZglCtmdZTJkz05UvHgfo9HbNmcMOVAOTcsKmOLn5+BP59",
+	"gf8JwJ+mLyfJO8ZSfVlce/k5YTO7mQ/snznTpnoyH1giVUqoIMzfR2ZMcZkSM6HG/pprpu03SSYTmhGa",
+	"m4lU3CyeaGL4lJGMT7nR4bGOlJwGRznoRZ1orGQuLFgSABTVcNqXU6oomVNNuCATqWfc0IyMpLIrkjOm",
+	"qF3RQdSJjCzeeNzt9SO336tc3bHFNZvOMmrY35nSq3b6Ph9mXE8IJYLNyR3eSeSIUJLIXCQ8I8a95okm",
+	"8AIuRWVf5Y8WZeGQM64NEyyNjYR9/TPniqXRhVE560SGfbZn+b2ckznLMjJnipGFzIl/jBj5v+3mFjMG",
+	"L7tlysTHxXHe8YQ1bgYvEZ0Pp9wYlpLhAo6IpXkCIKMZmelFMpGZHHNtwl3Q9I5rpqKLKLg7rt3tbtqN",
+	"FixaJxOepcBWqWGxHMVDrswEzrB/as+wfxR1ohGd8mwRCzq1+//hlo6kssjC75jwvwKORJ1oIXMxjmdM",
+	"aSnaLeXQLuVLJ0plkltSiHlqj27jc+fHvX70qbPMlAanUSdikyRWeCjtlnGCEGl1L3X3ipFUUx1rlniE",
+	"i4YWqlEnSu0aLOwsoKJONLEPTAZ2wRZ5C2Y2U/KOp3DQLwO0eO8PekGumLJo5BCXacPScL+H3f6JZVDF",
+	"Gn6NhOUt0UV0xceCj3hChSEpH414kmdmQebcTMhcqlsuxmTKplItgHXNJlIAblkGMlMyYVpzMbZ0LXOT",
+	"yKmV1NF3DodFasnyH4wqctQhitFUEzpmXTqbKTlTnBpGLGVp/J7OZzOpjH0ZbFmDtI9eUJ4tyKDXnXKR",
+	"G0a0UXlicsVSknHDFE0WxPJIywXgPZQYRTkQJaPJxG6Bas21ocIcWDQqOHVBdhY6/t81TLE8zzGZ6GKw",
+	"RM4NMlIQR3RPLDccys/NkvI/kHx/MzKs0NNaGvGoUdwUHn//y6dOJNhnEye50lJFFyLPMsCJzApVwz44",
+	"zWGdjLa0QfF+i7NO33miSTKRVhjIEWFiTMfMsjqSMZqGCLSLenQPRcjJ978KOUflAVGFWNUA/ha50kwt",
+	"DqIADFyKN3xJ1JHa1WaqSAy/Y17uttW/dtYb1ZgKrmFN7R7s93qH3wqiuyuiymI3qJ8eu3uD6975xWHv",
+	"otf7v14tESK3mHrH2XzpqMJrwUElitH17+5EKaNpxgUabSlLHCOv2gan3d5Zt98LSU5IE1sl/ksnmlHL",
+	"XxqeOUF+1fSMYlZ6NDxzinym+Rm/+aVnwG5ZfqbGxspbW53Q+SHSY0Zbotv5AI/UshORsOiiHyzKLqgT",
+	"5bN045GUHGx3/l3DmEbjsH69kcQfceg/Focc39FzptDge8PFbbNhBDdZ65GLO26AQ3eIFAkje0KSRLGU",
+	"CcNppp8B0zTylgnCkaPessV+xVKClyH2edsvbjD73ANHbp0z/le2WMJx/HVLntjuoJB/O33rAweIp4y8",
+	"V9x+nrx9fbWrzBqAzGIj/hkcFHHG71g8GJ3/zQoZmdnvhSItKvf/Wuucpc1QcNdCSM94fItA+7cESyeC",
+	"3VXu/Xz6Znr4wZz9fdh/l5x8n/b+cnv0kz7+Bxv8SANANjLM8srOrPIPB0Mkrjzl5uUdE6YRLtWrKzVF",
+	"YKEIJGssJcbq5AUWxtuA5h5731UVROBoJtJYWtObKbRDf2GJPe9btrhotfgv1syjYszSeMRZhr4Rx+E/",
+	"tUWQczSqZtFF1D8fHPQOBgcgWmWS5EptwMFZrmZS290kVLO5VLegvFpzZyvVtXikjXun3z87AveOe8o5",
+	"38KDLD0ibhnD0+RkeMwGo6P0iJ4lu5uzSw+2WvHg7OQw+oQU8Jwqdm1R15p51jScTplIYdkvpFgiCVW5",
+	"g6T2ljDoIQWr2rOH9vSEtIZv9FoYJjS/Y97JQgyjU3LHNbc2EzFza3hSMmfslmhupexhj7ylKpmgYVdb",
+	"bJPJoJMJS/OMpeT53sv96w+bReThdd8i0DZ8jPYB9pa4Aydu9JwKgi5obeiCaDpi2YJQQyZyysBzRQ1Z",
+	"5nrgLppKVYDlf9t3c3RvM6McRpZgt4cMCDe2eoOKmTCqJZtxnogCStXDAjeTZsaehv24nE5zwc0i1B+L",
+	"R1cqbFWAPpDS33D037OsphFcT5g7dtTRJvaOLRHAOaHsB+x2/6xowsicCqPd2RqJx+vPtTy+CctmhAt0",
+	"O94xwcVYW/t5xEVq/x1dRC+4NoppbXXEjItb8NkXNwOOGEWFBk6unxEhiWAsxRhGOuXoYOSjgoI4xDpm",
+	"GU2Y/ZTdccOZ/j6x2jlro4uo2FpM7yRPAblmVLAMTm1CubLs4/l35A2jyoKKvOCaDnnGDbqEL3PD9ZQ8",
+	"l1P3IpBiScYFT2gWs88zZi2q6LkUOs8MFYaATxLXn8qM6YQJg1EOTo1C1xA+Fw8X+AaOlkv0nip7c0IV",
+	"UwTvIcMFCe750kSz1obUieIzpzKs4IcOG5Avajh6xscTA3xRW7MUGLPzIy65M1eHIiufvHKfvGZ0Gn3p",
+	"1Nd2NbEXh4rRWx2GBjd9vX+65uvPLcgVE080uZIJpxmxZB19+c2YmWMQjXxs0LvunzTwscFDSWvPYhxx",
+	"UZ6SPaCaCVPELdd5Z4dS3u5jCFVPGMn4LdNW1EmZAQbbJ4YsVVJOV0rKJg13Rsfg6UWmqbdR/x/F5u9e",
+	"bK4KEzQgx2bNz5KKF64AeinYJnWwjeFYk7dv86mTtp4nOkRYFqTJhKoxIzOpNR9mThDzOk+9r1RM0Exa",
+	"JblSv44YXGF0rNhq6ZVsIZ62l0T3EjoobAr2joGPFep8s8h5CCV/jeC6utpZTiTbUC8XM2o4irpWcuKw",
+	"10y4h7sQbn+NnPgJyMJIMpZkSJNb0ERBBjiez6hmLyfJ+4yKTZE/78y270jsc/YfU8qFoU6BtehM9vTB",
+	"0XHViTmbMZrFyiokOhbS8BEvM1TgVTqE73G3dwKe9MSqdTW0OXFoo53u7mJQU3mHevFVIk1GRXoQhqyc",
+	"PZBJvT7OCXcQSnz0yvEHo4mn3mBbJUFDTkI8ZSb85hXmTflUKa9xo75eLlzThSZmgqq8YmTIjGHqIFww",
+	"Yu9Li7yNq76mt5CSRQAFCKIAkaMR/Oixv8Jk7YsrkD21kIVvyuksY4Zhulzj995SdUuoIOjHAg5O9uYT",
+	"CVubT5iAjaBvg6UVVEjc21PLlXb2Pzm28Z2Ut87O6R+Ry5niHqulSLI8ZS+4nuWGrUPsiZwjcuOthImU",
+	"pWTPmoLPCCWaJVKkJIEXAvI7jzw56p3XdobfDKHa7yOn8Ph6CZzeSqcpSznKPyOdqgyGG5LKQUVc5DNg",
+	"JW5j2rKZmpz1P28pRjFJYrgoTNZa+kSF5QHgt8pyEPFIqqQQDB4IVlqjyANmNLG4AmTG7phaWFxy3MTK",
+	"gINl/6ZTySq/msWMFapahnJsAh7BGQg74OQSnGw0y2Iu7mR2t0av+ioxSHdKTTp1eGlnd/rjcX7jcKDT",
+	"vK5QD2gWKHgLAMDZXgHvF3RaDULt7MovM4Pg/PH9oKMIUxOtR1GwdtqUmJ4E18KVI+urrrim1x13+2dt",
+	"EWvYkOG0eyyjdVD51DvsrZzWaNKCYOYCM/4OEX9h495jJojLQSSvDtaAWzE9k6KmtBx3+4Pimgs1iHjK",
+	"mIkxmXHFMVVyutx7H8apUEeAJpbktNsnuoIOulXu/B8JC7agm9A0d+L2a1rcwPIxztrIWyCGbfWwy/ev",
+	"yS1bkD2aTrnYf+YzCZyj10y4drRLpMgqGQBfK6y6KjKPm3Libp1eluAthUwJF729oNtZWG0lfsoNtlA8",
+	"KTGKD3NBM6f0dQgN1EKpoCpgOsusgUXomHKhDaGFFVYxsIYyN8AmRrmmWWxkjDpl1ImGSubjiUFwFev3",
+	"b4kzMDdqNtZZ6bwoVlSDYso1AFKXzLKwD4U0pVqLUEwYv2tMUA7Tyy+jT0UUuWUEHL2D/hkXRw3ycoMz",
+	"Wa5LWX887g2+FOTl988hrBJ6tskeZCxi6s6g10X/hOURRqoFSTKZ3FaMhBCCMzAyNWSmM5LQLNOEjgxT",
+	"5HA2XQU1h887ZVfWeF2BC/cRIh6yK/0HLxQdGQ8/9A/4wpd+BTRbJ1P7sw9qAyj8R8+48q6s6FpC+j6h",
+	"4A8nwwWZLjTLRhbA3knyGpzjJFV0Din3GFDjQh+Q1+BYtNhsaAbek+mCjBRnwiKCsTtaGI6exvlEahbP",
+	"pYL6BAgVxSFsoy+daNjgXXtRVi/kImVKGwouS1hIru2/9AySxHz9FWAHFbcgdxQbWVsYYSE8DVy9ef4O",
+	"ZAtr+OIrmWWQwzuXXW3YjFjeonIEpGWBSUa1tsD6Sw4VDINT+0lXevGz/dgn/+GXKMJG8JmJnMeZBJ/Y",
+	"9VwWGi9TU8uK7FU5Mswu4SfGbrNFhxz2CFZH6Eolxs/2vcU3XvXLqrSrNeVoMyXHik7BTTOfyOgievf9",
+	"1ZoCNq6hbq0TQfzUkhRL45GS0zij0UV0eDx4CPJ4BUrFBrZzZRlJaBsEXEaO0NuSsJlhaeGcqkgAuFt+",
+	"88rBgPgQ4e8kT1gQoFroIPoUUtiIWxJyXsMF1uYRIbmG9PGU3bFMzuz2aRYXNT94klyTCVUgwkuCceHu",
+	"PDP4xVQyDZLoVsi5fWVRq2JXZwxQ8LLeswcmQH+fjPIsI560XcCBijRm4o4rKSCweRG94XdeBE6tbiGg",
+	"kFFmKVNkqKRFMwwm0AxqV35iWfaMTBhV4Ne28iXJ7Be5IH+hIqeYPY+8mYtxnNAZTbhZOKHBQR0f8dTi",
+	"BXxWydxwwfQzMpd5liIrg6wCuDxkqd+EhvBpnFht6iJ6Jwn+AIEA4pQYu62D6EsdeV8XmazNmqi9zAj1",
+	"uGsksZoYAQZLvBHJ1B1LLQ6MgG+KOvffOi+YfZ5xVXUdn3T7x5WsLrsO5w1/AFJ+XUJpFSDsdcCBQHUm",
+	"e1CCFpDmfqhoEorYb//GqqcQMnVz8hTj5Rmdj/IsHlLNLWlkbEyzWA4zPq6ra+s4JpRuOM/pb5hJ6H3F",
+	"VjPpRJqO2DinygrBuPCnv3L+cmeSz6W6ZcoSBEU/iiUMQxMI3vlCkqrmdO4tOKudxWkOVOXzC8hlYkj/",
+	"/Oyc6IP+aXDmb7E6Z72y6Ep4PK7PqJnMacXS8toxCDcIQoAJsvps7D7st1H3BxcE/4z5HAdWNDqepCnA",
+	"+ydMOELKH7IRxLgnDOIiEAACvjZYEdk83FUAOG3D0FEAsR8CNFoBNgxJNNAJWLAh3KDkGxnglczNZF0u",
+	"8BXoG+WyUP+IZ3g56kS5gmhQ7/jocBAs+D0e1yvG0iFNbjfZBZadWKEM6gZDRamg3U4oxMGKmyk5wirP",
+	"qsx2NeqFz2GXMjDwHFgVTld0CE/erroUdLqCyoU0sauQhQghxlit+AwfDfQPJ293LutyH4vnLMsQVUeM",
+	"ZWEFOhCAFdRkPpEQX6SZj+XgCWU0YZtstuIMnhSJLjP/nOMRgSPvdbXOQuRWNkpt4pmrNRn07P91ohQK",
+	"cBMW306ji/7BIFAl4llioou+vWsnCYZ6Ab6lV3Lslxmu+ZAYOevmM9RtQCXpQsODpvLgIiAdb6YPf+fO",
+	"DD/QJYrVA9MtGIvlt+g0c8Q4BQ+GYnT6EJL4fSBxNvCYiuB1LKaDpHn18t0L4jLYq9bolPIMHFh8QQ/0",
+	"hE7+S3lwdh0/OXAtXkqO9N7eTa4mdHIvYTqBdIqo1z/pk6PzE9LrI4Musu4TGUBiU+Eus5pYENLmwlqz",
+	"zUIqKeOL2zvZmn1lX6yeZpgSwDTQXawX2jDL+9g0cChHH16+6p6e9gc9sCgtvpTSHwVl7IVk6MD/ueGi",
+	"ZsLl1693odynQL2ipiRSJMxKF+fC1tjYQJfeQbtOT3+O7n2CC/q9ClOwQSdIWUYXz6CDwHicWcov3G5g",
+	"qyspp94UcBkyV9ZanA7RALk3vW3OQnifG0JrKQioDaULQac8KVQ3n5HQIYqiQVutxEq2zEMyElOFMPkv",
+	"TBZaTjxyauCm3NZPHUsLKS98kxSShSP8HWkECQGTE1EbjS6iv/p/d8jzy7ffXzVmH18jE1QU84d+bUp1",
+	"cWjK7qytByb19UQxa6glYP1pq4Folo26XPySqzL5kQvyig2VNSWfkSmYoASrQ9EwTqgAs5ixmU+hpCNm",
+	"Hxd8PDEHwcIiPJmA0pxeU4pVaoji+tYuBhJ/UzkXQH/lwrhI7BsAz788ACpi/WVbkxTZkGX3FdQEnQML",
+	"NYmGFwJFydw4X4vMqwkVDcbmEaa2zSQHdADnbTzFo91JmXbNf1qqEKcNUPnggoybVFi8C6Dgt++/fr/y",
+	"0wcER2Nfk8Pu4Gg3UAUPBW0xavDzbZxWtDxKg1ZNDmzoOsVoQOHZtuTATdDDqZoPl6c+FxOxM8ZcTMtb",
+	"0uDXIGuzU+OE38s52hicaTIqvAdOpLs4AiXTPDO8S8dMJAtvox6U+oozqcvvrH0w6nzr9lN4MtdFccum",
+	"LMWq+Hmig7oYF3uYKTZD31vhLpxImXZI3+raZHC83+iVshBKLCZCxSNi4+Fxt3faPewHnpa/SJVS4XKR",
+	"oeYnTxeECj71bjZqSCKzjKEPf7WbYicmeRSwg3/YF7yH59dDDEta6uxxj45ZSnrdGkAaWvGcF614SqvI",
+	"mxfbaL3MTAR3ns7vLl99WNPbhwnsKTViUwrqd2O3nybHwUTHIrc6UXQRnR8dHp2eHJ/3z4GHa+OI723/",
+	"iBxf/83VBmNMwL36Lb7Z6f+xth9lFtkx3GLF3udwXfkMnM39weHR8cnp2Xmvj16HF65HxLryCoyoul4S",
+	"4O3KVraegUBjdFFGdcMAcHNfw21KXF2krVqsGgZZq10ZYi3B/zinSsS1RnyQvrtzH6ZypyMOLafQi1zb",
+	"4SlGlr/WDvNZIqfIDpd3eHq/HX5C7LAaXtiRZGNPpqAhYpil7ZOzO4ROoaeZconbe0foSHT83r7DMfkO",
+	"+cDGZNDbIoG7rrxi05GTIMvAWf92KWGG9LVPGdeGZxmswBVMPtEYa0eXk9Vd40pGDnyidxyV4Nouul9J",
+	"V5hPGCjJ4HZSakGsEghgDQL9FirHHXKCcLsHdEoyCKBTEGsBG9gMmdIFuMJAWukZg3hNpcOibzdHzAQS",
+	"PazGm1FxUAWNFZyQLrQLULjPMypD+OBOyDXNyHBB+g4oiDr93v2Ac4KVIQFw4Pt1vAnORk/k3OELlrsV",
+	"EFuGBUpEmn2Xp2PWjCL27V7Hcyku0MvFsDGaq0N4ltBESQ0xdIJuLV139y8d+6C2s6DyRxnXG2JqDQ/v",
+	"gzxxLkiqFBXYVg3b8Xhn8lQKbqRCaw2ZBSaYA/4CC/EO68JhcPXy3XMJUUboshpdRAtGoYEDeueCtn7A",
+	"c2GV0LxS87FozOKprvrouGHRKVcsMfGMLlxNaGXpf8utJqSyBaTPMB/21jPLtpy/Ct9A3Bt0kaNVbGMq",
+	"BYj5Yh9hxBMLgSwk4loLIzgXQBHM2qpLZP9zy4Qrh/FedtcN+uZ8rIQpA90sDYuXPRaD2h1AEU3egnVF",
+	"CGUNQ1ykIRXpZsHbkd7TZ2EcI+UpxNLL8oR2rbBWJpm59bpAeHW17VPTz4+wOPQBU9WWyi7WOhGXs9dq",
+	"rZS3yWbrn/Qh825NNts3rVdweN+kpIaXmlvcPBLII4H8WxMIququrfMSffjfq7EVY4XojILp/PSu/9R3",
+	"hdZP2/SDfure0BK5Rjxj3nDVNDNdCt1/u+72g1k6ao1GxyEa4XsgYJ1y6k+BzmaZaz3wFF+9excl98og",
+	"0U1P6OD4xFrto7OTtHfWPzs7Sk7Tk+NzOhgxSnvJ8TFNe/1jejgcHY36w8GwNzwbDJK0f5yeJP3jYW/U",
+	"61FEH/4vFg8XgP/9s6NB/7ATGW4guLYuV6bYdz7LJMVsld0jqA/FpB0KNXLp8Fqz4+ARJx9x8mFxEvji",
+	"sjVex82GOx6iWW+gaMCcgV9ySHhv9oE1/9rUKRWSFtEVbKgaM7Pu7S4HsfnXprcHzqw1r3VureZfm14r",
+	"JK7YmosJW7/iwaBpxfBrYxfYYlSHK9PcxsvGRbyQuZnESa6NTBdFzPz3UB0Rl/rN5ZqaiaAyD5exg+Yx",
+	"Z+x20ItLUMaWX5XguIdUWKauJvmw4q6HbX38SJGPFPmfTpFeJr53CFUjwve1ZPg2tLZrudQ22YkZNfb1",
+	"IYTKOI+lvx1A7P7dnqmMlPwXK/OqyjYE7genAPr1+PBe/7Ey7LEy7N6VYXb99xPDlrZXyN7i0s4C95EJ",
+	"PDKBRybwe2YCXvJf8ykD1Vh/KAZ11NjB0i3L5QkYv9JhfHHOzYSL+CjGRq/gZ8ytuX3U60RW++ZWczo8",
+	"gjBZAob42fEXVwQ0XIDemVLD2j75pfRa66pqX2hNsVdq26/G7eJku1186VTnPPa7xXwR7UIA910Y+5xk",
+	"OSR4h/r1ltsa9LbeVzlrsj/oHjppItL1ZTAun8Jl5mInMxcKdhPtsKfNdMoUUF2tzrBmxQz8V1sk4L0U",
+	"2NGikm7XpoxxSwvDZQBAtz9AvzTPTOyT7WHB9XLrOqktXV8qo4ZYdyBD7l9c/WDTMFzbGifvfFlyuJfH",
+	"Ou6VddxfHkB1uYc2WEe8JrWw8Z7mCOsjqj6i6teLbNbr/puHKa24a70vw0pqu+heaMbsXPxfeXH/5Lq3",
+	"bYfx8zO0c7i4DeNgiLBd+7N+Kkc8PvznoHs6f/l/Lt++f/PSlf41/kWHqzsQFIc6Y6DEw1jpW1B5t//G",
+	"vXnRG26NhKYjhSvVvq0QFFzhWW1zGI0Qqa4FqhVnZvWS/A3Bypq8jifodbQmQTyhsxkTOhZYiRBm9/lH",
+	"XZvcze2epCAD8pdcMGvznByQ11AbLeQc8iXAKGtMJqUifIvlHNNcG2JYlkExxHBB+keFMXVyEIDlysOh",
+	"CST+YkWDieWoDgjQiF3A152jnDER58JAlWvlLLeazFfnUQByrh3UMbfPghy7fhQJpHOqiW/vZgEANTMB",
+	"YP8hczKhd4zACkn/uLwIxrYFnAlO0n4WXmT17dsOZqzcuhzQIrOZYi6hpgsyn/Bk4g1QqXxRBrwj6KMC",
+	"ReMHLncQ8COofGmfVL4yO6bgBpb7AYxcYvkKMPr9OuvPLle5Cg6HrEGWrt0u12SusMCf4iEckJ8mzNVl",
+	"wqHwylF0AAQA+/4xSaE5tSQObb4KYIt8egtY9tku3ctMu+WMamPXESyjqCstWsn4FdjXhh1LVy9gz+8O",
+	"OqBA02puCrzch0ynJTa3VUnBYEVJgbOMnL8iZKyQbbsMAQhGlccKrGPIKvQDDSi4BjjtDXouub+Yy+tw",
+	"t76rr1Mo4TYWhNDu6UX9M7/zOezI9v5uRUdzhZ7Lx3uiq72HAFM6fsh6UdcTjkMpe7hQ7bqKh3y1rAUq",
+	"2v7/2r4RSdn7IC5qwF0vEqgNsvpe0bKfYdq5Gy3v1F3yHazyVYcMc1P0sHhJ9ARw2pLeFZ06LgBNYKgh",
+	"WS6SiVUoLRFDyjeUpsW+oA+y8C2Iv3f9qaqwdL9W67/okIIQl7chA5O3cFTfyyzdpnDFpaZ7yNdnb1HQ",
+	"mRlDpuugXetG4DuNum4DnzreKqhMymHiF7nQMPNGsDn4fO0HrQ0wOwh6r1SG7Q7OIj+Md6n8xI3idZWa",
+	"4SSSEWOZLschcCzecoWXsxGNRzLJwYfJprNMQjJ7XFoKn+oDOerFM+urYewJNM5qWX8QbkgLBdxJO+Xc",
+	"A5hJ0nHUZDGwPi0kbGjz7zgG7WtOHnocZrbjMLPm+WUPOK+seUTZ5pFk32xYV9CJrs62w0vLvV3ibZr+",
+	"t3EGwZBVuwos6Wr1+mPf9LvSw26WDzOexIbq22/Xvu7wAdrXWayNp9BsZW1V9zd0NgZI0ORnrF9elR38",
+	"iDH/GRgDPj/w3q1r5owd501hk1gFBzppQbXhFCNOaI9B2Gam5ExqluI1sHMa9AWsgowZVUGq1XIFzykm",
+	"AxYBLnT+aO6m6Qedl7btgrZZSceGgdjJziIfS+PMCWL33S8VzzQ0UH3rtewq6b0tumk0dzxqTIFs2xNw",
+	"sGMfwcYRat+6mXCtNMgZkt9JeUvouk6Zoey2QrhqNkzkHEa0+TSLIiRRGU7wrZufQj8aKW/jGVWOE9ql",
+	"Y+fOuKgy8OexTTXZ77bD6DYIed9upN9U2DqSbhK04aXmON4j7T/S/iPt/zFp/xNSvxqzD8ya1cvUX14K",
+	"qH9qf05955gWnwLSlnc+cwnUcg0r9z1IL3qdKOjhrmE8lAekvbXWeQ/UDsuuTqDw2dDEhTZ859Oxogk7",
+	"kOBm+y/3lYNETiPXmdM9VIyDa3TOoXsMMteg4xxHj4V/qOh0enra65Hznm90Wm0kij0M0bXXhhT+QD2q",
+	"tpkD/lv0swr6st+jV3C9KdZm2mxqnBVSLOjXYZvxOuFVrm1ZWrHN3h62O3kbyFQNkmonw3DXTcrI0vWd",
+	"M8//oDACfl3r9l4HUv3ytrPJa13d2wm+cyDxP0IHeOezjrFHLGJM6cfG6cVBC9kjjJ3vINArhVm7dpC/",
+	"l1pfw4Qmimq6ZWeiekSdfw/UQS5T6TS21OXRXfXNxIqqxg6hcwfUIMEl6Ou3gR8dueS6w3sl17W6l7p7",
+	"i85ohcXi25l9sv9cOH3050+rizfL35fDOs6tFv/SCLg51SXwIEGrePZZtZMN1whaBrioZ6xsWPbrl0r9",
+	"qHtbs7RZAvAD+RCq+IKTwpfT+92uJfTqhXuCWK3PCvjLtjiyulndN8UeZxQ89sL7Fr3w7k+Ya7rpVan2",
+	"ddk7sU6+bhhrQLeD/sFH8dID/YL8v//PSafX6x30eoQSezgdQmHmkzt4/6Y9B+K0mMaDrHP/4KO4Kged",
+	"2RceHbvXAZDc+6oQJXvFSRM86XKBPfvKa0mGPn8Fv1lufz1/KZo+NjKXQf+63y+TZh9o2HOVubwU6Wsx",
+	"y81K9sJEqtcW75z5mqSlFy/liAtXiFQ7+QdkUY2La8mFkh6MqFkjw7ZmQ204ybelv/e/CdGtpZCPAnCl",
+	"XIM9tPV0w9z88waysQ9f93sNZHO4C9n0m8lmXbfuGnbr1kbAo772R9TXVs1sryMMX63CFVrbiCtdyJ3/",
+	"TM3tt1W+dtKZfm3+VFsA+qH04IRd1JUP6PYdJKfhSFhe2fBxN8jErmKJvVRhh2saIj+qfV9R7auO3AUU",
+	"aasJLp3h/UTaCk0QraQVyqBv8V7sloqUyDumTK5Etcqv9OJUrq9Ao0Fv5VKWSwxhFWXXdeiiUczgLD7m",
+	"sslxwXtyxoQLbGKlihcq+9vy17ZK5OHWghX7IhejtaLLOipisQodjeyPOMYr8bNqnVGL3vGD6F6EvPLs",
+	"4OrqI/wdSvrB0VfRAsOMsxA1y4SxpXGjbWeLtgpofr35oyMsZoZihLACoTaXtJ1UO+yFs5B2nGH6MBl9",
+	"v9lc0106zmmLljGoPvZz92HuHv0aDPFqcxBwIHqL6o+AqU3tSb4K/v77IaCF1XX/uAEBB18NAdfayv6m",
+	"FVbyfxa/fGR4D26EVwtFl0K2tcstuhwcdvsnq2ob+r3r/tlF78gjH/SlDXe8E6IF05eLcHDD3OV+r3XB",
+	"Po7A/PctY70v3wpxojHS33DLiqqZRyT6z0MijPlLrfkwYy9ynDuwjERLN4TlMDIXD5B1dYjW6JSaZOLN",
+	"tiBRcDnXeo1DFCRdy/zEVmmszWBqpLfGmxop7j8DcAi6MG+9DrFqTnuluuiOeQRv1VfW5QDPFF/QAz2h",
+	"k/9Snq67LhfvwGcet4Suy3t3bOK9fTO5mtDJvbLvff5w/6RPjs5PiE8gxiI7zUQit9ZR6mBuRM769ZWl",
+	"HY+Abw94h+FymLHpdzRdNdedZjwlZb+RYOSiQehdB+2cip5sQNbOQyyMPT/o0KaUVL403T3uG6xQohi4",
+	"jzMmUqqI3Qv5xz/+8Y/u27fdFy/85HdIvn5azTq3uqmVchTL5Z/e9Z8Cg+jOmMSjq7ZtHp4mJ8NjNhgd",
+	"pUf0LAl4zZG1VfwkmOXNO5k6MWamL54+lYLBxEuHIk9nCEz9lOOTXf9kAOnnUowyntTgXPwaqsdYtxsX",
+	"fDDJpAYPQg30mLJHuCZ4xwXhhiRU2HMYMmIUp2N09tWAVBQsPG2T6fcUX7QVNM9LaAZbbAvGxD8SwO+V",
+	"VEOepqyWg17+3ISi/5C5IpZayF5YQrRf4iu0YDIBOPUFbpfMmHI9Hn4TCAaTicI9tgXhqHgmgOGfgZ2E",
+	"4INfmombaz97P+PilkyoJth/rgmj8E7fxk/z+HJ4mL48Hn9/+stfz6fv+rO/Herr47ufThf/tzd8PmCv",
+	"jiZ/Obl9cybe99Q2YOkHZOrW3hYiY3t7AIx30ryyGk0VIO+kwUH/jVB5J4nOk0mBLFCVLaTAvldTuiCa",
+	"sXujy1Z4clQCJFx7W6gIabr4TACa93SRSZpeS/mGqrpYdvLCqvckg8urhMNQpgvLneSdG36d8SmHJLt+",
+	"7+js+PSEwCiudfDaCjcCkmlaZFuQuA92jZRdfDYEjWKJFCkwkleUZ3X/b3idjPCGBt7ODB1HF9HH6PBj",
+	"FDL216PuW5CgH6PBx6hRrOIbiBPo3xTZ+oMSws0bbQvjWfB01z0dQPkKO03/KOgd5RkdZjUcdNdJHtyw",
+	"Cgt9My3sIWmstpFM7BM+vDeVUybMM6KYUQvXUuHY2rtSpA+FnMchP29efVvQuS7c3fDpAHTXUr6lYvGh",
+	"6KNYiU5ISaZULEjRZrEJaj94elVWFUOixdIDrsktW1RBNXhgUB0NAuWhacFtAWXp1z7bLZ4NwPSjcNP8",
+	"/1WnYLzChAFzuFkOXDHsBQUvcKkU3zFo0/Qx7/UOk1u2gIYd8pYJ+IU9FHR6/RI6y0ttC5u89mQFMjMl",
+	"E6b1MtlVLrWwDZyCam0iTSgB3dwFsAuBaUlSM1ZI0lXmgnCiN3xJ1Tao+5QarIPd8HEQQrwZAu3hHjzf",
+	"ZCb8KFyPLpbCVORreHH1EIo7CIzhJPDxlWhqvCSmmoSTOn/R66XHVoLhOATRivW1h1Hxgi68oAtPOiDN",
+	"pPbNcy59u5tGExY239Aax+f2u5HSex/YmAwGF419WLH/Ds6XIGdYt7+/cmJIS69xEcDnCVtqLhhMX7he",
+	"qqcoWr3ZDaXQWlEmST6jLlkraDrwOJDncSDPfQfyfOlEH6hhH9iYa8PUS2HUYuVEFMj2yxYFqlLDsD1n",
+	"hevT6ZApbIaIo9AFmxPfm2VVq6bKIWECGzb+lJobfsfIkE3oHbe2vm9wiO2vIZrhgx9LXV8GR0GzwVUB",
+	"FSxdgrNsTALunVh5dcdT17JxRa/FTGL15qBH3lJlVXlJTspyT1+LGVHnAy8S1n6GfLfqG307Td8OE7gJ",
+	"4SKBCLcmmouEBf1GMRzwARtkv5wklzDNeFOv0pQugsQynIBMqFJu6OPazvAAXPdRqdJ6vvZi7WwdzNQG",
+	"fHqiN+XsVpCmKVX4QdJ/mzN7i/15Cnl+/WFFv2TX+HXuOr8Wlbw1babYSmOXVPygb1tT/cCHcmB2vRWl",
+	"/WcQo6z1DmmIVLr+QpXuIL7xb0sHe8bHRROSsgMKHbOYixgyib2/HmuYG/u241uy4lYuYqoY9X/6cUSx",
+	"G/Zk1bS5jKWKp1KxcloRdv7pROyzYUpAjTMyFr3QhkH++zTAo+jDy1fd09O+BXjbAa/OkM4YTeNprk08",
+	"ZLFDlblUt5bDuJwTaOpSiHjkwbHnv1XCX76omW9cvHYCrGNFdh94sez4AgFltXseS/GGnTsyaTpi45wq",
+	"mPaVSJEwJYKMHHekrsdOCnDwHNyl/0C/WssuPzWPow1UwAYRl7KMLp4RK9jH4wxmSfgqVRDvSsopUTI3",
+	"XDDHSa/YzEAPyYNv2+/M03RTaKxybV1b0UfqR+p/pONHOv4t6NjpXoEKvVx6gRcJs1c7BGt5VKXngNMf",
+	"0py105JXqKFGYrdv7KJu5qDSgVlrFWSIDrkTXMqqgj65m3p/f4IuZ+jWBdyn0C89wt+RHSHPadvD2Kjl",
+	"BK/DnrtSb6k44dpIC9Wfy8mdw4WDlFRtjHPXq3EXuupXIvNpLK39ylT0pdF08FyuNB2uJ4qxQI2XI2JN",
+	"8i4Xv+Sq7H3PBXnFhiqnavGMYNM2guMKcDyaCwDfMjbzHfTpCGwFwccTCMe3S5x1nMKbJsrVqxR8zTlQ",
+	"ymx3aoji+tYuHDTqVM4FcLtyE1zYU9eO6puq6moo0FoFo24OHlt4Th391f+7Q55fvv3+qrGr/zUm2ALR",
+	"xcAnlnhxFQL19KRvqhAEbOT59YfvWdZQfgBsxDnnA95R2B57QpJRrhzigDWd5ozMJxxcmun+12YxKMB/",
+	"Rxzm34CPPJL0EklnVJsYjndp2sgDU/ugd90/efBuIlVqxxygFcQuvcOn4mxL6JQRORq5/BZ8WzNxW/KB",
+	"L1Srf8C79Uhvf3B66/z+oeocqW2hevgNfKbNsLULve4fXfT/OLA96W7RdAIb9RSwHSvGRM2cdRCdUkHH",
+	"LPXjpNygHbNYBTmYR1s2XfqdSgEHrCUALCdjNpYAWuToXfSP65Lg+OEkwbqav1WMfkUf/EeT8VH0PFpv",
+	"38YNtKKKshpcxa4W6wy6kMJxrqLzF3FDvCD8XUdRH7XJR23yG2mT9w7L//HU0d+nUuXOYwlELZhxbYMP",
+	"1qDpA3hMl6Nq8GuYS8e11fhy5SPqRsksuojYZwolLUrmkJUEwkFP5Dz+F1NSl5GQfDZTGOJKWJZpKMU3",
+	"E8X0RGYpDgwZ8cxAu4Nfl5v4f4EhF0xt5IS+vdqvvr853tfvujk4/pf+AJqK+hG39jQSw+/sNzuRocPM",
+	"zfRJ+dTiLBywi3N1IhA48EOZJOgq3oqf4uEiLh5Qcu6ikdSwMXDlhnhYRocsa47zQM91ivCvfHammBVW",
+	"Oro4PC3/ikt4NxxB8ZM73qOBJZiyZsC9HdLhKBfEbSO86dIDq0Si5/puWWZrOmXOLU+oJs+v/h5kGODv",
+	"HYB2B2DaKcDd8ZDqAFQ6bvcdeLbj9/lR+FPrNAC+/K3jfqjBvNMA6eCho0Hn8HTbT0wYVVyM45TRUed7",
+	"/CO46+fkk/3/j5Dv57JkLov+9d8tsOj/DRe3K1JoMAZNqL7FWbVuBr8byF92wjcTJfMxRAK5IlzccbM0",
+	"n6QYYUmnMJi/DCJS49Pz2B1zys/Vy3eecT8jc8uWoSCKuW8Xk5VXdwj7Uu65Vf4VLQorcawy5F7BTE0p",
+	"GPytmcLU1ZNn5AQTUzvE/n1Wdd/jrdFFNGUpTyA/yG/+Ut8WeUg0T7nM5HjhcdYV78+UtEJUQQaVSCYM",
+	"9M4fBep5ZkHefX9FoIwKB+xeq1yvbIgGrRkCUNQ707U79qUOaH4PkFr6RBcj/CutlXdp7LBLt7d7iSQ9",
+	"kyK9ln54tIXoyiw5h6UJFTDXvQIBzEit5OiV/e9Q7+ACh4kdlmHzQDfxzR5euV5hM6ucRxdRQgV0cojx",
+	"C7hqw8SqSTjVi40OCcUM5SLOhYGU9YpafM+Yu0V9lyr+QtGRWUFxCBBIebR3PSk6/FdA+JhQ/ZhQ/QAJ",
+	"1VfJhKV5xp5Txa6tgYupsBZFmqsY3P2Elh5WH9FFdlgJ+RS5IyHqfs3Z+m7QY8IM2jzomYjBZRFvY4po",
+	"t9G0waYo+t9EpZcZgMnUXRsKL3Oa7U1EM0dqQRVIU/WHFaf9w73+/n6VEai7uoO9f+zWY9xq3k+oZteK",
+	"Cj1iatOqBPtsyMw+YfkBPAKnwI3GNZyRlNE044LBQn36R4cc9tFuheqpY8yZ1n5yJCUzqU23fwLzIyt7",
+	"cKc2ZGbOmIjh21Ba5z4flqWcd518usqHv7DEXCYJ0/rl5yb7qemWij/K/h5nchz4ou2pgqcn6nhXwq8R",
+	"nfHYom07cX0Px8LgAaaMVzwS1t4AIEQXlvAuWi3+SydKJtBfOR5xliH3c9ZxW5P+HCdUQb5m/3xw0DsY",
+	"HEDPKZlAzfAG8zFXM+lkvGZzqW6LrtdbzYQqHmnTmqffPzvql64NL1Nkdargpiq0HbWEnZoJ9QdnJ4fR",
+	"JxiBm1ljvXSwVtvQtIXZztOEv/1IfZ/s+lcBMr1knmCYACPLlWZqcXCP8cTKbAwoVGru2o998yxUY4mk",
+	"G/N1UR0HfdrtnWGntsI3JaSJ05xZGp3RmfPT1J45wbGnTc+owtFUe+a0Ozhd+YzdWuMzMKp6+ZkvnRW3",
+	"blOSuLWBpC1lYufQYFGYpPoNAyvlpN6WqLB9PnyrBZ303MSGeCRVUrACb2+/zae+I7+RRE+ocg332B1T",
+	"C2vYu1C6nzJVo3GXp1P51XLMotd5U8q+VawkcFWaZWU69jc9n5TrGWjewCaHMjfoy4PW7EbG6Lyx4n82",
+	"YzSLPaXWD2EIjh1Ts8YTpgwfQR37ctwXngvv4FrnjSGYRIoky6uBhH4f9U+8ZkERF4fJUo4uj+DtBN/+",
+	"LGSOKU+hxh33dhBtN2g8zmBcY8N6vbutstr2uHp+hAEAVASnfjdRFV1Trl2dZuElKNrJ200Z6TxvwdzJ",
+	"6CLKZxOWYXBqZYVDaU//HF1WSgBcMMCpUa1wrX/S750FzzhFgk2SuKzR/5YYL5O8HGGSSGGg2T6FSdlP",
+	"7/pPixs29mg5P+71n7o3tESeEc+Yb2qsaWa66EB0RSSHB7N01BpNjkM0wfeAxpJy6qEcNhXAV++uN7pX",
+	"qrKaUU/o4PgkuojOR2cnae+sf3Z2lJymJ8fndDBilPaS42Oa9vrH9HA4Ohr1h4Nhb3g2GCRp/zg9SfrH",
+	"w96o16OIHvxfLIaeQ9FF/+xoEHYMWmfvF/vOZ5mk9x3U/UA4ZpEbPCVx6fy+pzYUMGPwHf+Sg5dzKeYP",
+	"mkXzr03qDPbZBe3CUOXGtK56OxjTS293vza9HXo0wNvXvfYUOXnzr02vFRJXjH0a1q8YmuQ3/9qoqrHP",
+	"CZsFqbftSLHvtYuFzM0kTnJtZLooYloh38bWwZpAA0kYtKtd/sjhbHoQbS4921Zz9zZaKQMu1zjQm6q9",
+	"dulwPujFJShjy4dKcNyTsuzZt6emQNDEWx3mFsp2Ro19fQiDUuW2FLYDEN2/t5qd/S9W1vmVqq77wQkK",
+	"vx7X0xfW+ug/f/Sf39N//ul+ZP0ZmwqtR3DQ2pdEavl3HOA0/ip3rKIdtFTnWr3vtBcqaku72NkjE1At",
+	"UsqdBHEY+dLCBVYdWsrUFdIccUt7BufhLMaQKEOE5Br8Qym7Y5mc2bXRzIUTC6Rxw+wtGZeU5kLheebq",
+	"HIveiLdCzqFrWDEq5CK6NAZIfzmKsQdhz/4+jEgiyBO+PAArvQdiOqu8YjBoi2rbeB1aZUti78itfJTH",
+	"riSezkd5Fg+p5hZKs3yY8SQ2VN8GJuM6mgcnYZFZ9xu4L9FXbxidxlNWJqCppSQFSFv/hsfv3L8N+fmN",
+	"GnZbL/HOnuVaOi3k9sb3cBvv5giu+AKcTPnOqgZ0jaBYBIlA6CsGPsCc72ki59GFVVqKhjuOX86qPf2/",
+	"bSQJ8/PkbTyjytGmXTpG8eLCFPbnsY37CCQ05LWBy3E13CxNvmUwMpRyASkg/DOmFR1Y+e4EioZRu9FP",
+	"DNUtGPrhoo0aeoDdwdwPTC0ZHICbaqmR0TZI3N8Vg5x6ZejoWxOzGrNSn4Q29Bb13O/rVlDRQYO+KYkU",
+	"hiZONPjRBWNFE3YgwW/9X66F4kEip5FrTeIeKnzQ6A2qebvRIINYCqT4FE1b3KBhP37g9LTXI+dl95GK",
+	"oxlbEKAjvg1qVjr429v6593eMQZQyglifuLWNtTHzETwBLNnv7t89aFU59z2Sze/ZQrKKkpsSqH7Ljr+",
+	"3X2g22wxzwQEZD1ztxNONbmIzo8Oj05Pjs/759C1VJtEptCYrH9Ejq//Vpn345bxFlfhBlLE1mqwipK3",
+	"GoKM8Pu4ozT7HAKiDa3kM9CxcJDQ6dl5rz+ozfaASaxmMqeLeMRYOqTJ7TY25jScpdSOV2D0exeBB3U5",
+	"1rwCFcZqBBiFcRLFyhNvbxX6i5AGOgJhVspPFBrZFJmIy8LIq7SBnzzGdHgk69JvMgSHf5Atf4QTpHfg",
+	"gRV3CS42nrMsQw4+YiwjGdeGCYxIWblgdWkyn0jIg6EZ7PUe3LBM2H7sSPXYkeqxI9XvoyOV3Yi6Ywsv",
+	"9n1kVug5c223fbogvtdzidjIMp0L+BLNU+6QAikSWmOqh/RsnJ+iai05VAeCGzueYtnnTrZFPpxys2T1",
+	"QR2jYdNZBmHiLeb0FQ81eFbx35xaijR0NLofO4X0PI4TVgv/NLhE4oD5BNqi+8MrFC+o4Cwj3ykpoXOq",
+	"v+xs4+vi9ZogjyGOx9yjas8tDKKHsNCwg+qnDvLivlVzqWKxXU1gwkHq+qpKgsaR5ZBJl0CKOYx7HfFG",
+	"837KM6aNdPGvQDzErpywIfnmHB9tCha5by3cdNNZxpq9Cs0l8sUbp8zEUsSGT/GtcMwYfAqfPFt+spI8",
+	"NMKhdbXlr3zky5edvEdFSQX7PGOJfTgYHn143O2ddg/bxzhOiuAWoyo+t1KTDmWZTydcj/PYroIneZZP",
+	"3Wjbfr90QP1FqpQKME7BDtUmTxeECj6FCWMK6i0TmWUMnfOzES2G3/+WjqCjqO7bfjQAHw3AP7IBiPni",
+	"U27WFLvhDb68bbgoyo4KvckXUBpDk0ltFovLoGk7BRQyWT5VIxpF2IGPBaRwCUPSMsoHy3CGE5myqVQL",
+	"0PgsWchMjnlCM+LmeXAxPqhExqLvFrAFJlIiR+gRO+pAkFMTOmZdOpspOVOcGkYM+2xcjpWrrSiK71wJ",
+	"7gvKIcLXxSgcwThgrlhKMm6YoklhqeJ7KMZGrWnHaDKBqIzWMLPdHETugKwW+LqskFzK5q9dD1P576X4",
+	"4SA5XS30PuxdDw4vjs8vjs+3UQ4PH1Q59NJxxrCs+yF1wnvUBtaP4jUkGm46MHdXWHdXOezHQ/x2h9iJ",
+	"Mi5uixxAtMB2GJUII6Wii2jbJ5uwqKlks/Ge5lZSj9jzzbDnU3l8b7i4bT40uNKKR1fTTL6Xc8xW5kzj",
+	"AEkM26MD1yWOUTLNM8O7dMxEsiDO0XrQ8iSdQoNF/sRaDAqWtvblK041KGX8+deowUFhrUGuLHtENdZK",
+	"V7fNOcsyMmcKB3YG3s//XcaMMn7LlImPl6AOE1RmZjXw/Q0bpqMc+uko+OSHor666b3F1crUqUdPze/Y",
+	"U7N0sqv5bOWOZi77eNa/a69cedrX7ovNJ11cbcWghznPTMxL/7UzFt1tJQPdLvOnAowHFQLbHM2uwuCr",
+	"Z7cGqX3fUsg04NBqjlG5Y0u97BGr/qOwCvDqmk9ZxkUjRlWuNeJSq+Kro9OzXplL5dn/QRA4K0rQm+KK",
+	"D1cr1KJ94c7i6etF/tw5FcGXP9NZ42Et3dBM/WMsx13rZl3lFaWz5iaqjc7RNS751b7MIAotZ0yU6W2f",
+	"7imDS/C8d6VAzcB7X+sM9Rg+ewyfPYbP/vDhsyUOsJ6FFnc089BHnvDIEx55wh8+pF7lCr6/a2Ms8q28",
+	"Y9B2E+8hNJNiHNoqy+0US2MjyPN0uz7wPXfxkrU0cDGcjtnaheAtsBRUn8s17V29fPeCuEZT+9WJ/76d",
+	"DfTYmpnKHPm5JJ6XEZ/+htWTZZsKbPPwrPiz3BGMYz7AVscwSnm5uMxu7cdZIqdcjAMe28CBV9zVyIUn",
+	"VMfewqxlPtXrTU2uhI77Z5arNmeOsnYmRv/s/Ch8xpcR1D5/T131RyCAF9gWpRELnksFs6qBCuGsUhio",
+	"vveXqx/eESgmsIiZTPafEZppWYx7I0Ufk07QRHza2K1k5MtLwzua2uSWzU6GUt4yLMXrD8hbujiIyg0h",
+	"NZRNfZt3Bn3OCHW9+AJEW97bqv6b/76ViGUBqrDM/44rKVBsR2/4ne/DMs2n2KZREJmlTJGhghycgyKV",
+	"FVK8s+wZcW1iiGHakCSzX+SC/IWKnGKjLvT9QMosnVGXPPM2h77IiRQjkMP4WWfB6mdkLvMsxWpsqAGC",
+	"y0OW+k2EGslF9E563QfkRVDu6BIREH1el7+vwxypIKeCivBFG5CHibQ+2qx/GhQuXruE/WEmk1uLL1xP",
+	"LBMvF/cW/UVriZV6r9ITTdAVsWFZW5dpPcNev41FWuVafwgUy7U0KEiogy4vtkNoOuWisublDvXFd98H",
+	"mdvraT/M8d4AoyIHrX/SJ0fnJwSS0MqPrhWm5ckUQtSVqxkUsxt4ztf0+hQ7qFol6wHn5CEpBRIOaVm/",
+	"jy1ag5TL+okNJ1LeXuXDwqG7fm06uPOJJj9+eNOBJuqGQJcyS7jYI5GMMjpuh23VporwtqLnWelpxMNM",
+	"o0+dKFdZdBFNjJnpi6dPfS/Lg0TmIuHZgUuUfCoFs3B7OsdNBtv+hxXs2Jl8/XbDvrttCX6LtD+7IncE",
+	"VoRMZ6ZJn2q4o9mixRuwawH+e1N+hlIw1cWpoYpgIJKl5BjyLfAs2lkiZ27UsT+90Evsz66dVdM/PTzq",
+	"uWYoIlnEdnt9V8KlmFGLDa5fjLbGeAZ91MYcDKER+OID03lmVoC5cksA53/mDLKx+sHrQrpZ8brKLSuR",
+	"vlUyzWbCaHtS9xrRU1jCqIUs2qaT7ka09Xgum0OHaHgoWnEUzYlzq2+saqCK2V3MJ5ol8dvRX/92rs7+",
+	"nF59R//klvgnvOdP8Mz/H8PaFSx4PNoHOdrms13DIJduWzkc8fF07ns6yFS5mVgb7DnWfK5vgQ4eJLgP",
+	"ppTP3bOi0ecCbVS1tUJz55CSM+imWtHAEA7EqBydF8U7QyvguNvHdB2/2peT5J01ADfYsOHCMU0dh7VU",
+	"Fg/umgFxGeHkp/3G3VyXLpipvPOFuDjVn+ZmIhU3i80bCLSWOgWEl0Ih81hc8lhc8gctLqngexPXr19e",
+	"HSl/pIBHCvjjUQDOkpkwmrp+9C+v6Rg9SmH21TWWUClmRSt1drl7zTOiGcwYIUOa3BIuyM3rUfetNVlv",
+	"Dtw8lik0anQWmzbKhzHeyKSoIal+8ccPb/wcaoesRDEtc5WwTS99a8XftVz7TuUFL9cwCc0KXOysQ7gw",
+	"cv0noIG/olPmhy0+d7N4m8B2E0zrvfGf99P3YN425KfZ2/+ZM7UoE9DchN9wJVP6+Q0TY0uPg16vE025",
+	"8H/3Ow2gePnZMCVo9jr9G7x7aYU3eqENm/4PcLWbCyJFtggBNJEZdKYEQDH3NsJTsscOxgfkZqh4Omb/",
+	"892Hbq93NOj3b/ZX7cY/bFF+xZaOev3Klg6h94uB7gvRf//83//z6U8//8+ngz/9r6hprxg0uMaqlqaT",
+	"cNpRWblEoASGAEchUiSMzCcMO+cHNwFq0LQ8Jqi8KfaFZTTLCXflDoM9yBGPf77s/l/a/Vevex53P/16",
+	"dPileTuvX2CZ1dIHebr2ayOppsAS8hzubHhzyqYzCW6Pv7IGnLgkueD/zBm5ZQsyY4r4CkWvneLZU/Lj",
+	"j69f7D8jihnFw87uMLLSPkxFSoYyhVmAGUXEgiig8wEVIEUGVO4xWGLXrnEFwvQHZxWEOasiTAHog/ii",
+	"+2kF2rweAataQbyWHd6QjGoDBZfPCIy6yhgwDa4JDB9gKe79qD9YvSPHEldt5eRoMzW/Hr2Tgr38zNGM",
+	"WE/JlBQDsmnmeOgB+ckiOPXUTTO7qQVQuV6mcTNhHwWelN3rzaDXu/GnTE3xEoiBGSgM5dpz62cEtI05",
+	"1yzkJ+UNH8XezaDXv9kveAw3ZI9DgyOapmjA3ARcQ98QjtwTUCqjya0m3Oy7TZUf+SiCNzr+DnKEZhlT",
+	"ZEoXEGPTjHXIzVHv/IYIOrW3u10cfBRrTtEeQRfP4KuwsTd8yhuO12qfRPN/rZQWGTwXLillIwouyGMr",
+	"KehnPs2npdzAv0o848KwMcPyvvd+hlN9FT9NFrXTHDILOaSNWzYzfvQIzVMO0QU3ALsJmv+n6z90Hxnn",
+	"ZufK6YyqhiVfZhomsc1yw3BAChnxca5Y0WSrFMYw+djKaPbPnGYkg8+SvflEZoA+TKRU+eFo1spGlWe4",
+	"cL91AqQfLmAO3Ep5mLgFN56YS0pwmx1KmTEqgt2+qAyTrjECmCh9Q/bc24p9QtKHYXS6f1EFBNUEOk2x",
+	"9IDcyBkTNxdET2mWdVEpJn7wsRWHVBPo2aonlobt3SSlhpI9eIVFiEzOXfMyN5waeMaEZWnHVaYzy5qo",
+	"WlRerCUx0tBMk4QKS6CK3TGa2VdNO5bLfBR+RraV04phVNnuIN0/IJeCZgttNKowdn8+8cXticjczHID",
+	"/MrzAOom1xYwO+od7gf0XzuzYIZ3eGz/C5tW//+e2jOVAqZx4FX9tDypt9aMKI/wFTSnW2rUDdIxpYtC",
+	"U0Sc3OM4OOaOrUQo6HbXSjNIsXpoFSm9KQyk+up+sKCFnAnFBFI618QbVGQvoZp1udAMQop3bP8CoFuE",
+	"TPG0NNnzA6Eh3OUu4sjwDioJuRAs26/Moi0+A0qaN8E6BXorq5rYfxQ3SlF5gWNaLrWikYf6na/SN9rz",
+	"ozB0vgmQaIWEAXT4m0yoJScmylwrIJ+9YLoToaqohYH3dQhgCraT99BlCpIdvM1OnM2+EpXqJup2+iUC",
+	"oMkAe0M3IfczQg2ZSm1Iv0cWjCofU76x6H2zasGNJS/bYL4riVptPPymVoNubTVg6Dm9wtqLRrRDMtDE",
+	"zYm0AJfKQRkwkQvo7UH2Prx6Tg4PD8/3O25CrODjickWRC9EYs9wDg53fM8F+SVP7ftkqIs90R8FaM94",
+	"F9krvRbPHG/A1Qjg2MWa3GqsDaEYmStuDBMdovNkYtG6mHrUIb4rKPB1bIbwURT96DrF4Syw5Mm96lnB",
+	"NjCxwL4FM6FKvaV81t00obMZEyhtIDmSpVbMgyz9KDKuDcEpIsEzCTU0k+Mcx+HmLmsxSLvQZA8ggvdr",
+	"r6qk2OccnG9Wj+gQFIkArTUiysMXq29WEkEX8pg7Ta6NoJffr9F3NA0CF356FMxVDWY1KTnM2PRPv7ig",
+	"gfNywgve47Xqe5oEpn/o6fITdlXtpK17FjdSxf23NLMQsBJDwjR/mvEUE6BAbmCWmlE0Mc/IDSQtaLAM",
+	"mCaMJhMC81Shxf9zKUYZT+4JkvAtbQBS3P8g4Li0dqyBJDi09gXTmKdnv/GM3PiEWQwIekiAeQ8Pogqm",
+	"WMbuqDAHBPRsSt7/cHVNYDDKR3FTM+NvQDkUY4i20cKdoA3PMmdIuCZIlp1AFobn/h/sH91L+8eN0x81",
+	"EkHguwxuWuZ9V/iQ/fSccuPTt+ArXIwdsc9dA96ECvA3ZnfOdnSAqToG15pR4JOSasjTFIXK7qhSeU0b",
+	"XCkfeBBkuS6sZ6tGWWPIK9CpBNIBsvgzBCHus0//hjZbhHsfbHcZF7eEWave8vTcAAIISSy6MkWGjICb",
+	"Z48Kgl1K0kDY78P2X/uaFrU7f0C0NRg5uqxOZAei8krsQuawRM1Y6cWhzofz7vsr4iw3qciP799d2NVX",
+	"nDZ7fuTwPlEUYsRmAihvr3JXsAAKJbLIA5/I5QZK+DVyXXzexziapskHy/W9HiDW8jSIvOAAE6t6QDL2",
+	"07v+U3hH1zW/x8iNO7P61ae9/nmPHrN+9zQZpN3T4SHrno/6ve4RPR6eJKfpGTsfBekNR73zcmJfcV4F",
+	"FftEBpevUOQvuGPTT5OCGT8IL1blDPfAS1U5XOeiY8uni6roBbnx8PHMmpuPwmodhTQDHbVA0wOyt+rL",
+	"zj/mtTKaa+Zwyzlu9z/CdKt30ryy9sf9yD58SxvSL+5/EPJ/J1GtREiAdiAaXIbQ0FyOgNTf00UmaXot",
+	"5Ruqxvdkeg0vawOE+mMPxgrBu2oN0DtUwQM3CwEnI4JAscK//IryjN0TB5rf1woQy08+CCzKKGZZlzG1",
+	"fwfKETN0fFNUQLloAWokJKFKobfU51pLwQ6ixmhr0xLdbU/hni+lYb0Gzk3wLR9aC0x3W3vIBQ8Y9tk8",
+	"TfRd86ef44UWX7d3VhfQYJ40BqalMhcEEqaHC+L8nkDJz6/+jk6TG7TYLohf7A3ZS2SWT4V2L+igB6pD",
+	"xkrmsw5J+ZQJzaXoWCOOjaVadEhGhyzrkCmjOlesQyDa0ilcyM8ILZyd3rvKNbn5Ofl0g1rCFdbP/Sjo",
+	"HeUZHWb35B7N72tDNw1PPhgPSamhQ6ph82i30mRiP0FcottUYrFNKueiA647qkDxlgoYD07H3T8gHwIr",
+	"wD7oJd/IWwGECxIo/s+8DYJRybQWlaxZJETlQhcuJymSOoHex6TY0la4lvItFQtn9Or7oUXDy9rgRP2x",
+	"B0GIH7wgUdZuBBHivC9cQ5jY2qDaHt1mk2/302lM6aiewI/CJUr+677SrP6mNrCvPPNQmk2iGOh7NNPA",
+	"D4O/0R6gigGFgjsEONSPwhnh92dOS69qB4fwoQcBxE8sy7ro/QHjzkfthwtCyTDXHJwfKs8Y2bPGi7Ba",
+	"sucTgKKKlWF+n1VrFaV9BzLXbJmlUOF6Ddh1P8g1v7EdABuefVD18InGMl+ox/I83lI46s1WeZwx5bzl",
+	"9Jbpg+D7sM3LxAdGZsreazjT1QYN1LR1WnaCp4aL5bEvG2MWxQu4hDHdrEH1KPtDbAwnYDpii6+GM6Za",
+	"3F7MU/x1KTDshytWjqthDytGMLb4eKXZVYv7vaG9HtcQDa7w3i9+PGNTUl8ZKPkZM6AC4FVX595SHFix",
+	"lhKCn4oFy+EvDK14XMrzAhGwpZNPoHkfYKkLzq9C3B1R0ONdNf2h1xTkWbH2l3dMGGcWwuqz7Aec0rzu",
+	"CCpPffm0SpuzGheOFPWBij3NGPnzy2vy9K7/FH7rYnmmle3zCU8myBxxca/FLDdbwnQLimtE/3ruigvm",
+	"wL2ea9VLiMtOFh1CfbcLCJTW81IekLg82i+d/aZYc0gVVaxfjeI+zb0Ka5fNHvxjM91GJS5SpegC0LjM",
+	"doWC4TxzRolrQ7iesOHbq5d+VTAVJqwq/bMf65pKEVJ1CdnLNM/MlW9zVD633O+o435zbQ/8n66bQ/Hr",
+	"RMKA9qgTsekskwuYHOHkbdSJRrmyukFcNm7oRJh2v2l1+rkvBNhAI3XfoaBWrXFlBNYaogJ7Snjsfebc",
+	"gdR5YztL9frSKjNm4kZFVLha2KNqy9yseg+rrR9fypSvk/TbXFura2k/LkEi5YolRmJ7is0Sq8SStagf",
+	"YlQdgf07GlEYppM8n/AsbWJOEtPmcIQJ14QOZW6eESHJFNoMTKgo7tBMEegvsnxitaqNFqyzUnnRoDOE",
+	"BRcNl5f617RJEQlhVn9B5YvV5dWLUlaDOQg2V+HjwLfplF9Okkt355eOf2g31dIf+HqkKnHDqpqVkTQB",
+	"T974tTo7LkVoFd9OsNsHJhkElYcdMqNg6VghjskMlqCw1Y0mCXYQInsf2Jic7XcILUPCuaW0MkuyyGNA",
+	"03sjGrJJErtFtAVtE0u49p4envrFOZpiwqgiJ+zl98+RgoK+Qa24BBf2Fh2HXYRaicz3GRVXzCmZKWs6",
+	"LN/zu+bH8A3NnWMEj/RZjV1gEN0aWxCrWzYQYAZQipjfoN2HjfxaMI1w+5sR+8rf3d4wCKm4tA+qzd1b",
+	"rLModfq1Kc95yaioIaGn3oIDRKt5QQ2ITeaH79ru1rSRez2IplZhh99QYWs4wCXULiB2USRe+LQsB+Zn",
+	"pDjyixrGu6C0U+jKLpMBlqxQuioouZ26dV0uwXIX9tl0yHDhW4KJJxqiP1yM9QG5NCRjFPzKzJpPwG86",
+	"vo4bMjyLwVzLgtz1D2vibz6h1TOwil6gGabpTMme41Xkuw553iEvGqyYZjumGD3W9PFi+Vrm44kpv/Ky",
+	"7fuDaWRNHyguw/6g/dyMJXzEUfj8M6eudWj56Vcd8ucO+b7fId8P2q6iqPL9dfPdX1YiODBnyF/fycCt",
+	"yfkqMF74JMciCcCPryNGliGNJlGGdqxDiSc+wuWKEVorE1P6+TXePOjVGEcnwqwxd90Pon5A4Vh+vD9o",
+	"9fFdRdKSCu8uNHK1LAsqVmuapev50eSdw7Zx27g0v5ILcdmi2vjMbt5Cqle4IHdwJKrt/MFNgr3qIGyS",
+	"3RTbWrhTrHx3PSbsQvjVY2sQMcXbfSdAjNa4BsiEmw7hoyLlqpXm2nCOyx9mYkzH2AgxY7Tdi8vDbioW",
+	"47riYWvgztu5uVae3fpTesObrMEtdamS+pcUqfaKkRA5zT4wbHazFP8IGjO0ZRUpo2nGXbvsmoAp2vmu",
+	"39lb33IbEIXOXHy19SNqbZLJikc8BFo+UoOwe75YbrGITrnrJviHIKkx8NmM0SxWfDwxOhYStYxmhu4I",
+	"sa0ZEn7Ua6xTyoWhHJjOlAmwNhjVzX7MlQy1BpXiQ5UldlbtbS3xfLWAVwPoobctY1vQYkBGl+7pJvPG",
+	"dfjlbK4bxZHnxC03isgWa6u0tX4ERxutXMJsROORTPIt1KXR5aVitGm/ViRMLToVWsqO+GZpaYt91vAw",
+	"AGsnON1ws0trbcJBaGLfVlOwJqCre1qXbdPaBxGgWOmCCNuutOXQgRdi/cLu7UxF9cYBrdPgWy2AFPgl",
+	"Ck9FKUkqLYIqm97gv2giy+10o1WxhgdRZn0kwhMFEqd39MSVwfkWWMbN9oLK0Ljoo1a2x662qO7UJn6s",
+	"if7UxZld2CaIvnDcfReVc7V0q1edV7W4D26RxJpZ4J7xjATMcWAhzR7HqoxsCCu73ZCMGcjcgzZ3b6g2",
+	"uNtWbuMHlKyVFg4twlP35ZGrZPU6fTZAhq8f7oePxahobR31D1bqWp7vhLUPphiU/oRjPFrvXdioMwR4",
+	"cdbsS7q3ElGL6ToHo0gJ3koSrpI8w74qac7IwIVvfA9ymLtQDDvcWiXZvMOKjrKCQUAsCUYRnFf8TC01",
+	"mfKAjlr5e76aprNMEd4Gx3urR1CmJrc/gbbKUgsFKUT3B4kXhObpNwwXLOtawYGmOQOJC6EYPwSqEyVU",
+	"JCzLVvn5Z9y1t7q/id02h2tVkPxb+d1mio3452YkvmWLJ5rccc2HGcPxQmRPzuKPea93mOCT8G8WHxwc",
+	"7HeIkeBgGguumYviNlDPnbzdEpheB1tbXSIz1qzcukSA5RYV8NoCBBUFthHjAD2+vhCd8fiWLbYWn7C6",
+	"XSTmjqk6D4ShTeGcIL3O/rNsruzS//dqTke9/4xMMbMHZ2dhsCNcYTu/5K54thK3ALarkalsCV9XvQEH",
+	"NrJeZFhfOtFtU1s+R8OEG82y0QF5Dc3NsEJTT+RcYKXuBdHG6gTc+E4363myXxx+dfXmHkS4FDv8VmKl",
+	"iIj9lYsGBF2aQEb2GFXZAoYRdcjzy1dAnvtEKqLpiI1zCuXRlSeeX766hGRRMAS7c6luyXPf28cqca/8",
+	"3OpyOfth7Hp5DlonWvG1ZklXXN4xqv2DYGHw0I2GygyfZaysg2vINqvMz1oXqpaqPubEIuxcKsxhW1JA",
+	"NyDAimFb61ZQeaDMntv+y8FMrl93eHzVWK6lTmBufp5ISXAfzciIJkaqHRfvvl5o/u3kHa7l7/CQFXfV",
+	"z3wpZ4XtApCmuWG7vKcyKmz7F3xZyz4adFJFR6aSbOJjGqv00d3cYRM5Dz/LRemeuuMpk5Fv/43zE3Ss",
+	"J1SxNEbTcELB/DETJfPxJKbpnUzQJEl5GgtpYkNvWTyjqpm13Dq2WfjLAmle08LKXM0pTKZqdqp9WqM2",
+	"1whAqmKgAbxQN2Xhfxu1pkUMNGy1vtw0bjlRU8pbBHvogatgZtj2MRR3cCaN0i5PuSkrq2rl7NDe+uaC",
+	"mLksum7JESQnYaOPIUvoFGu49lyaJHT09I0R0MZVY5Z26Zwuit8ti4I+aDNrCC9mkOzk+krAKArX9vHG",
+	"dfeKoZOSviA/19zTn272n5GblOsp1xpa2M6kRnMlzbF8Djt1j7DnnSRDBtvxnfRCoYrqP7rT7JFl2LEV",
+	"Pdn2CGGwCtiTGYNf2GcXP0SjJhiVYc1yjP3ik753l0XxzPUvBTZQ8ICoLEqDWiWFn8KtNbMHe3hgWDSn",
+	"lmwO4obH/wUyGVCZalRGf3cZI05Zb8jTQvxu7soHxaxmQXx26xNN3APYs07zsWBplwuoMNab1eGVfvgq",
+	"8lZU3o1Z2G3zmWfNzoMEGkhsZ2TPyha+DczK0mZ71ubu1k2twqHr3Z6rDLuxf93s+6bL2AHPNVfGjrNB",
+	"u5kZHUOtfK4EZrDsmOXeiT53x7Lr+t/hRJ3XL3SwdLOmeLZsZ2FvxVLZIpXXgegBah6WnlkJzCe60JTl",
+	"LGMdbD5n+eszQgttliYJ05pkcuz6fTLtIAwHAslC1ihkAGte9Fl8MDgHg1EA2E2umhBxO56JVU/Fs6mV",
+	"4sy5Wh7A9iz567ezP59TxS4Tc1mZmr9TVWmTSC8971J5MZwt8K/iyVYBATfXsyEGtrFUYF0woLiX1Fw2",
+	"K8sKWgXml6Dqo/P1VE78udXBvPdDAO5xOvXtbTRZVoN946ObKjY2m0v3BvVmoK7K+7c3ksvEkEGvf0T0",
+	"wfHZUk57WJTjVTprrmBOOE5cjhfMxBgbCNP/rYmk5FgxrQM1zIUOMi5W2Gd2UddWacRpbfXg0jZp3dUy",
+	"5G3jyqnrgtgQUZeCrQ6n0wXhODouBR0eW7VhQ/RnRDMrFsAMJDdPq5El/fRXLlL2+ctT+yTOcKkjlFWj",
+	"fxDZYrVHpn26mK91r+eL0lXLhxVtXEHQIKHeCMXgS4fgPoX4nV1b+4/UOy3sMqigGvsPB7biK9fWbq/B",
+	"zhcOX7YqPBAPeVg1w/xoRQ1FBQBuBS32+nCZsnXv1/INHOYLNF+csCx94IRIa4gB4/JO240OmMSAY4WZ",
+	"5opyV53Thq3XIPyDexI8coJlO7ziPTy3FJpvr6OtY8GNuY5jrg1TMZR2tk4TTCYszbNtah2Nz1otTkFO",
+	"p7nARDAuZtTwVb55veQ4LL7vQ9pNj90zy/AhMgtrz6wimuZqi/rBNKUiAmqHSXaVkwnyE+votGtyYgPK",
+	"fvX4b0IVi43/6A7JVOQNv7V2MkLUPdnBjvbYYlJIUgPuwYrdfs+ydJeYcp1vbrYSQka6+e6Asy4LbtfM",
+	"YZSbXLFWVsQSV928gn9rvllNfatz0WYq31Kc+xP0QCgh2pIQd0HLHc55S3H6+5cwS1Uxy5x3PZ9teT4/",
+	"lARS9tBxpa8xvZMuJav8rcBltLy4TiZUjVkMyel0rBimcElhuMhZGheb9JnUBQR8e52YC8v3NTy4uqlO",
+	"I4Hd33/UpJR+W0dSI9fY0mMxoVytGnCTspk9LgHDWrgie5TYM8DzZGp/h/CbNbd5QrOYfbar2CEvCR+M",
+	"hwt8BS8KPO5hfCEUlle34muN5zFJlhGKZXzsJjPHWxaI4aPZCru/6Nne3v4QltCS1kbe1NfZbaaDSfK2",
+	"vLko6G27tHrqa/mqFWBuJxgajNMJ1cXEHt/25d33V8SxHC7Gbra/5TdkRs3kGTgFoKOwVClTHWwEv6SA",
+	"fJVTX+FHhcBq8ydw/mhZAfwV8KZhfFTDdAcMx/rNtFLRtkaaJtR4W0Ha6lr/gsOojEzpApq6OgxIadmt",
+	"g4B02j8gN2nObtBlrflnP+AxSK73DqNn5EZIE7tmrsOM3XwUxRhJmtzSMcMTsz9Up3cUYWshTQkrGGGz",
+	"EZ820eR1EZGulNi641/s+rjDhR0fhyPe6dklk9Jtw7+z0wijYMErWEk7H39dZO9K7ZsTyQLqX3HzNrS8",
+	"8XsbZEKLkMNamt0hv+p5JjXbRfNva67Z9wcGWmOt1/YtCPzX15ZqVb4daM0Q4IinzLh2U/h3GfCIw1AG",
+	"pM/ERsZLZYV4hc4hMOvsc0xXgeSTNepxOTe2phvaBW/ncbr3MWwJ506wyEaYo8mA6ZnvAV+tBqe3dXfA",
+	"5qumgT8+RvUi9ilFaNAoDhm7Q0V5BmniNE+5tL/oLPY5elN6Sw26tRbTocyak4BKS/2kZcMdw9RMMWvx",
+	"uchYizHCduVinDujqDZn2lM58fd0CIx7fynGGdeTDnkv8X+/U9xwPSFXfCzIG3dzzUY4rlLWoLF2zkxk",
+	"ugLYU8qzIMHRWONqyrTGzC2sG3WMv5IUGSc0yx4Ewk0h2n7bHlHPpdCNCV27BC+wK+ZwsaZJ58MGJ7iI",
+	"R1I1ZXa/tjqfsmqOVa+adc8CcJtSyu7T4bKakxLO3HUZQJVvgW+1tcEfvs3nBS1HIKppnw2uILk598ih",
+	"yRXc+7VbDPicxtbYUj6wpqvTwzQuWNUKdoi6XwBrD9kGbGo89IBCAsTeOZCAB/b1gwf4nW2Lx9zydlGs",
+	"QiazpadmKxbUxFYHvTZtHrZkF2t83w0M/1vzk6DJ3XHLoucqw1nuY0EViESsHaKiRlVrVcMdmFWNijeT",
+	"a4Ela+jqQdy1TvR+QxdtCJglkUmzLPZj3C8IFYvGjuWNI92fVW7VF5jlZ2AcKDR/r96AaFm5y41bx07x",
+	"cDlMqwqXVuOeK7hpo12B2//JSQu6rWt6V9tsWaLVumiiMgxzoAp1ZTsn5TorTwqdZ2ZFS8hV3bf7xySl",
+	"C02GbMyFKCpiXQ+CVg60ljqcbyl9D/2sXcr/Fn2aEJx6QyNqlEHVEkmwrXwLnuZ4nZ5JsYUH1g87b8NO",
+	"/DlfQs4Yxu3atwFrmW8ZfKfsOfXAmR3b9oxqqIcOj6mEw45NrxuAG0ZCqYinjBlX5AltH4Q04W+r+JF/",
+	"6U519DtrKCua0mP4FXS6PDMoBR5gbEWdYpa/7IroHPcPlrKnDw7P9gb7e8P9fZgOh9Nec5HwjFhoSA1T",
+	"hJdrlTcS4tp2Kt4HnwRHBA5yjTMhkWMjt95/Bg7zagyG2LdUmCgy0FajBjYX+4cQ3YSvD6WrFELk2yos",
+	"/rMfHB/chVICfr7UAPYZ8WvB+foh+iEdQ9ucUtnxKeBLjqQVxQi7s+8lIe9etQlUq5LaLfIu97F3m7Vw",
+	"cKLpogIETEDGAF6RIYiqfPHEKv7WalxQLXwBHrVQRHgfW8jmjo8aLSku4qT86mYv446tSNCWgc5jcCQu",
+	"3NLum+gqtARJjWHKHsx//9zrnpM/7e13P/160hn0vvyvNhW8RTMptJc60Yi6fxS2ljZsFi9ZXiMJCTgN",
+	"hthYUZGWT/Nhhvk4LVsEus43lYU2IesL18WxKYDLiJwxEcxr8S0foVeNCycDLuJQSRcYSG6ji2jEBc0g",
+	"f6cU9BfRoDc47fb63d5xVKksjHr988PRMT3q9pPBsHuawkT+Xq97TE+Gp8lZes56o1o12EU4gCOY1g9f",
+	"0xIUizlVIh4pOcVvn3T7g+5g0KC3tFlBv+cGElTjIHa76xmKh/FzuHm76oey6rvKLHkywbnGd0zRrDiZ",
+	"skrbfsvHsRFslZkYDm5PNOGuWhuC3E7zsowVZicfrC3y3KYk1NdVFu76yuHZvxyyVDoJViqo/R0bewS0",
+	"U59/kuo24+HEmABdVqkiHtAHHssI15AyMKd6nyBbx+MlGdM4bQPO4olebpK+6tDvraUjWtarJ8tzC3Tv",
+	"cs+ddTVwVRxuKEcNpjrZWw6Kjp0QkYSIJU6COt7r73eImym13yFCYpqfkMYiJtzT78FN/fKukp+4Ow73",
+	"Bvudj2LQK25xmI3jpoovQKMBh2j7HQKdOGLMNjQ6HOH4RBdaohSE4p1u7spMaprZz0GLQOzkYz8zGOwd",
+	"WnW42v1yTx8cHe13CP4ZYyNA90Bv73S/vFR0NfUX+719+5nZhGoWA+aPmHI7PtvvkIAYFoyqc7JHg9+Q",
+	"hoPWivsdzCmnial0IRouSP8UikApmdBsZL+ZTJLYZ090SALkOWIK/xlkMuAPPj+A7K1Ok6KG9I/sKXb8",
+	"1w5dukzH7gbzWYoWKUvoAnV7IW5EnapYwQO3yFw5VN/J0TVHqvOTyqmUfwcNVqvQr7IggLoT4DWwQg+T",
+	"EobuT5+FUoOiv3k5C6VkA57mHiJ00Pl1Rym9g3j+mhL9UXD/ZwjuoJunP/op17rRvlkyzlYJPS8W646n",
+	"ZYG3NtK2rAPAoEP/K67zAoNs/jxH7k/X04JjXak1c9FBARG6J/qjuAmWfwMvvim2cEP2KDr7NSPYW2Qf",
+	"XDUBsqBXyCvq2BUR/Nl7VJDg7DofhT+7mvyqSBm87uzT8PwKoxUlTV0K7VsjlqaEm4/CVxLbuy/fvz4g",
+	"L2kyIVbxsAKDO1dO0RWoWDxANUe9a49ie6CyHJdreAVLsZUhiJOAaT6Er6Uwjjb7WWqJMVTDrLUbvOGm",
+	"AJZ9CpqZPCN06LYNFzKqzeaGM6v9M36py73HhPR17/hfX/gM2TSxFbiYJWD/cv7Xatpqs2ziOsHksOdS",
+	"GCWzpvH8xYW1QC7e9NZN84KQlitxqdmk1h6VuZnllgEmMoeBZ4oVDQg1hq+sTt6/AGcgvIyl+wFww+EO",
+	"EzmP/8WUbPRIMWtroxGMHyWzfJhxPYEBydDj3j5L9sAon3PNwLU4YVlKMn7LIHQHqwRCnGPYbqKYnsis",
+	"sqTAKaHz2Uyx/4+9f+1uG0f2hfGvgqU3kfehHcmO04m8zjrLSZxJphPHf9uZPr138qchEpIwpghtgrKj",
+	"3U+++7NQBYAgCUqkLKcz83ReOLbECy6FutevFAsJI5YknoG9E/dkrh494dNlxiS5Z1nxZv9E7VsbgA/R",
+	"kftEkoVIeLQalWYNjxZJbJfczEatMzhT2Tca5frygNzPaF5+gFgmMYmFdxeqtosmG3fMDk2U9syzWt7D",
+	"USax2grA6Ed2OameJwRLFywdETmnSbKPkpWYVypWB6ek7JCDh6lztmBp09FRImJ772lT9yxWgmtTx0Id",
+	"gAKzrQ8IbRpPl5EF5VnRMxq5OmgkOeUJ9pDGNMFqMc+wcxLsmqDoGy4Xy9zDqqGndQvmoe4+hWu/29ZF",
+	"caNX6zrj46WaJl4pQcjMWcx1YEEtDq12mxhZFo3hCKHvDvTnueISE3JoigEszPuXFB8Abxni1/ZbW5Hx",
+	"RDojiNQKTBC+rv/u7Oo1uVwqvpYdKPNwrx/t7WmN4VuOUKsgXBI+57n8kjI4JUQxefJ6lnGZzykgqvKU",
+	"nC6nS4lAwCK3pAtW2EZ1dgwiPNdxoxZb8gpveIVNEopJhU1x7lNlRQI6lbMhI3JE7kV2q+YEpjkuHs+x",
+	"HAMt42eHeydkTNNbMhMJx8s08etz3Mrr4g6SAzpzW13fDrzbDWDuNofWt2vvpq1opLu245kxmnXoSdEW",
+	"sELXz7agFkBcXp9o0C59XD+vlEAeMX63Xbfqrv1IfYpiO2ekHnepe7Vika3LiPXlbeDrzLvwFpNe9i/Q",
+	"q6oZFsKdfWntAi1HnH0tMbMyfTipCNsle5bkUaPwGZGMTZaSJoWzK3A/UuKy9iGwpACMK4isIbSD9XSV",
+	"roVPA91v6Uv6sWCnphMw2HToqwsdMOQD8lrMFwnlaT4iuoIkIItMRDCcmCV0FRBQd8vuu9qEsACrOqPy",
+	"pzAlk09i5lRx31VnZfuzGCDpsNxTSw8aK+UifCUMe202Y01o+esZKcGIHKnXNc7pSmsF6supUFqCFWMn",
+	"yhJQipi6KtIr7CqNNtDXOv9Sj/i1lSTb6JNVwVUH1NB1jc4hCTw5FjuGDdyS1zdWBJWmuebYPnqOdozv",
+	"6ZqjrYe3VU+sbbTo3Sl7JT2qvC6WKUHy6UgjRnvU4CcSHT5iQuBxnVq9lRUh787YlFetq/fvM57nLCUY",
+	"ddgzX1ujQO9ijNlGqJE6B6Qd7MwDdKM2uJslnac5q8rYMcXCa/egYmKGUSF2m3nmAdkOaOehelX3Hu8l",
+	"Daq+BtpfCrtLc0h1PqnXYnNJcnrLdFitkjT2WNqYD8S9nZbTqNqsYXv+die5VVZoaiSb7q7zlmcy3885",
+	"y4i1p/tXZ+dv9k5cmRcVqkRe8jHZLySqFrGmIZtGY56B0OvwAoPOqW5bJxCdKtom5Wu5mLEkDpQsz5NV",
+	"aP7UgOsGgh6yxAMwSlmsyN7RohCSxj7B/Al+U/27fcTBl9TRqRrere40v7t3OouCX2NKUXFrARQP+fj2",
+	"Xi31NP6phdApDdh4et0/9FPXLPBOHOva6fPj8hft4LdA7t1GnvlYYos+NW2s942PKVvzdcanv3e5vmla",
+	"WOL6gM51AjrrmBE6a0hfeTzk4u/NG1mPc4C/1dH11tGwy2zXyYaZSMCdhpnWKPWtHnBATAANMylKOSDG",
+	"AbViOdGQVCwm/WeHh6VuTq2DqVhpTf11ym9EtDSA4W6UHy2qcEHViveUkhnrK+XTwfDlgB6zwf5gMBjs",
+	"/6J+vFA/BvpfPIiGT/UTyuawSaUb7g8Or4eD0fB4NBj8JyRnJCzU5XBssY8B64NFPHHSCDa+0xj1oyK9",
+	"A8jUpAjouJTaq6f46ErWwdo3sGfwhrVZBzN6ePy8N+q9nLx4Hg9eDF+8eBb9Ej8/fkkPJ4zSQXR8TOPB",
+	"8JgejSfPJsPx4XgwfnF4GMXD4/h5NDweDyaDAR28gLTN/2HheAXkP3zx7OhQKWs8V9vTOzOtoWhCFnIV",
+	"zUQipitiZ71cKIMCEsvDWtHAxokOosHQ8VWMhg2pE+sfQgdDT+pEiaw8UbOMKUUhFvepmgEcHliDESmT",
+	"4B88/m5IzJuvsBVsb0GEfzyu51LPw6jnLpW2uxMkRtFF4gG5GW3eVm5aYajcx/yu3p3uHx4/N3YP7F1A",
+	"Zuybd5NcGndGztP8+TPI2ljnF9SH4Q8fqO0a8m+xQj/YNdmcdNLotMS5uxRbIqLSytoNqzgm1/oi9cY/",
+	"vldDv6izW8M9QX7QcBC85vG8XIlqGKXN5KuoT9qxiDS4xFVkdzwGnD6lKGSmaAI/WONrqx3Yhs7PMadg",
+	"RwZEwz2h1QiWMk/YE4mHidCcIH2XJlSTbO4nd2l8oFScb/NEQ87si8mER8wsz8G9yGLt8+TpdJ4cmG+U",
+	"+J3TKXu6gPg5/v7PBZuunexO9Hwzgh+o6NfZnb87Kk9jp/cYLcisyJk6KDu4UQEL2ittWqtGGw0MHt+C",
+	"n80ibOLuiYHHd1xuBkbTT5DI0PRN4RYdd+UtmK4zlppicWwIpHMPOVCuOdn44b5eCRTnrbwjbnR+w7Tc",
+	"DKy2fbUbQ4im71dTn6tOYcJNPVVayAyzu5WHOQvkI3BLLo/fjhp3vSNXt+Pbyl39JxE8+LVSIhmTJjMD",
+	"3aB92ykJPhYp21tzBsAQxO5+0k3azWdsLllyx+QB+YjdqsGrFuX8rjKkal0v2IzEJpjttTphHeqR3UPh",
+	"K0SGaBoRWbn6GBaO9MH/XbTpVTzDi/zbsTFUyUONmwsuaHjrCbajl+63T6Qp99jOO11tc+0/mGtP46dx",
+	"TqFdUDf02dOUAPo25oRjZ7xf67ixW52LtgkPYpnVcJKPuqZ4FWumn7d2tS41t90uCa4Lp64nh691iTsr",
+	"6MHZnZLn/eHeSKfPmUhwpVk1wOIHhBX2PXraIvUL81n9XOaB7ggO9ToBWWRsQTM8awCiGy+TfCZETPrl",
+	"8h5gT4o56PNgCu1J0RAXk+/oOFmpA6QeV488ayx/p2E1aDp62OXPQ3fcvXIvZbVXduThRGShHflaDfts",
+	"Fr1mVLLLhgTHq7PzQ+JcMSJDMqfflFlHIJv6UDcDmzPMcBRL4EwJTU/IEZnx6YxlxeKfkGdkQXlM2HyR",
+	"iJVS+07IMTElPxmAAROawoDJh9MT8pykgii9UD0mndIp1Gn/QhI2yQHukKbxCXmh9H5AnT8hL3WahLPW",
+	"w17QO+wFvaNe0FO28XEv6CmT7pde0HvRC3ovm9bGrdKtMoZ/LoE/NaXVXTuIxEXup4GCJuxbxBaYtc8y",
+	"LmJJFnQpNZfNl1LpfP9EeGRIs5d5O+CEYGPDuzU9weozyPmcYY6jSekzTQMjxhf5DvsFVhLpa62oTOlI",
+	"deHXVk86Wyg9yD/10rdumjHWv0EWTU6zKcs73u+UgXW7sVKf1+XmWo+zNuV/9YmWBt+49Lq0z9PfGNKF",
+	"Mz6d5RJeM+Esbuin1w2uPXZeai38YmKmcLABmagd5q1Ts+iMLmia1loIYmedtlLcG1eyCsPQgF0P1RRK",
+	"1BVrg3JW1wWr06UhaeAlbhZ2EcdS4vD96ZW/sqK8g80qp030UDqnmUqnrJOHbXq3HpAtaWL91p8ZMVA/",
+	"I6YefuPkp1Cj0YIJ2Jf9De9YR/FBLxfdtTw9lKCnC9tz0X4F/manUaaQPt0jMpoJkWCUNEnYFMo15VJp",
+	"bP3xHmE0S1ZkxWgmbZNx54porxC3Sv0zFRcRz6LlXOY0jZgMSD/ew+KwiBXuQ5oxCsfjmS5rFxnUbZQc",
+	"iL2gN+4FvUjtfZMqYee5VW+vH0sLXcH9kFSq8MOQH3nHDgi+QhIakDEWF4LSqOz5hFGZm7XtbjBuQW/v",
+	"pVyyn0YymUxcxaPw959ILpWW6s8XTjYJ8WeRMF0370+QL+esu2cEDydPrV/klS425LkkYBCqN8FBzmh6",
+	"uxeQ16SPOeF7ij2+IX3Hpt6rO1WaWy+/aMNt1Es9cJ221neR8TnNVjANB9rMnZD2lenopH7nmlgl8FIP",
+	"9spMZDmxLQwIZkMaLxiWcAMu/6thQJR1p5SnhKe3ROdIy5rTbuPsJUtt+Nljq1+dnWNCZeO8DfVeXXx4",
+	"0wt6H+HnFfy80H+cfXwHn70+7wW9d+97Qe8f6sfHK/XzQl1yeqV+frpW1725aoMNMOmVCW0NwcpyK/66",
+	"Rw5NnlaRsCLI4wmFOQ09RFP6IqxqMSCd5ohV83g/T6cjckoWWAIYkN8RGQJT1kg/tvqz0/wbv9wLyLmN",
+	"WKYCdGtdbvKbk47obNppL+j93gt6amN+87Kb+pzCWOPLbnYdbFX55tjXLa1QWeWoG+/Tl1qbW7JsXZr1",
+	"hGcy10hCsBlQ8q+zaNE914rrW7VRdiG4Qqn30Fz7vg4rscxnYbSUuYhXDYR5+ftpQ1cxRUZhhzUu60Xf",
+	"bRA1fHj4D1BrmxM4ccNAMy/OTcsGZV1jhxhLbp/tA1GIDczhEq/SnKHCCkxB2TnWLOi/tj7dlRG1P9pV",
+	"BNoN1KDnpMEaWjnwiruKYsrHbZLB2O3hICzOKGBnNJ2U3+DqUWEJSqjEXhmucDjYVw9EZ6f/TN2XYNM3",
+	"rIWDsf6IdZjlIsoq4nPRm7tMxyXG5rLw5kXdtjCzLtK3MST83HCdCYHJxBhLVgJ3TmNG7mc8aWj7x1OS",
+	"sYTd0TQn8CpCo0jM5wI7NEOZBbDbBvSQMrf05Cgtk5zv0ylLoxUmeJM+JTdzurixSeBQS2IrRUtj3CP3",
+	"0CSgZMDkwk6RpqQQ/FuHqh9c1WSjYOYWHfSAQZYCyOa4adDC7UqbKvzck3RA89k9XRFzYTnHIFKrPMnE",
+	"/ITMdXKAd/GfyK1Avruw2Afzh06sod1B3UUimkej/3EpaWezyKlK6sBuHmigIt69J4w9kbbLBwRNeUpe",
+	"KesZjGbMc9HmBY1jQNcByrMrXbEUN/TRmfPUFO7Vl3wxoSHNGN1YDDg5PVWXFUZwF3N1oxVoFqth+y60",
+	"q/bVMtbRtQ6ODF3DSP5e90BYg8UubRev1lws0zxcmC7XVa/AitHsiSR4mdpjuLLqcrD/HN/DwAuVlWeM",
+	"zktIgCacbmvxK9kAG81x/cygPBffJhQkdVQnoipEYSpsBgPmUYULutKZsPmMZ3G4oBlgcM75tzaQgjoh",
+	"G7eriUZmVLJrnUGwjXJhig7MLMYsv2csDQGOVCKChUhjmq3CXIQLIfPh815QXIYf+LR1k9ewuckC4ERV",
+	"UloAeG8Lp7hJc3de3rR0CY2YcbNscbLej8g4oemtInIN3Ft2PFHHsKufQre1RKMIL/efMHkUbneMl3tY",
+	"SKzLvSAdDgAO80Ku0/JzAPyPSzQ4t0n0y5hEvFm0BTyah1labABur9aK5EVC00smyVNyeXbVBEiHcww9",
+	"CP1HXj3N3FA9lnPIH1EnPsRAGvYtgHSxOISAmfYsS5aGy5RDdtGCAUOxd/A0ZsqwZWke1r6ECByA9KoD",
+	"M1lmajlDl1HpW7jMiyNEF4tMLUvEdAOyTx+UCXz27mxt0tLydpGllfYBw/8a7L/8+scv/r4By9r1ePlz",
+	"/+X3IrsNx1SyOEwYwmU2JbXqtSMcqx8loGbtw73E3Ovs+W+vLshT8turC++ef288ph7+cQNaE+a834wA",
+	"mgxQLjEZXiNdj+DI8JQMLUia1kCA9MdMDU/ZRgEm4hpEBipz/YTC5EB4bc8xZlI29NaCnCzZJUDWIZ7W",
+	"7HEqQi4bdFM3983eF1bUv1YQe96bK6GaYjV8/Hgb56tTEdHWpwWu0XXuOAwjKEvtDc3ZLvucmZaeoePi",
+	"aXIF6kuUEIF7/Oiaik47YsbBLUja6xbgA5X5pT5CeRWvxHM6Wq1TQnO1U2s7hTmnehMBlzr5V8DTPclu",
+	"7Yo/Sg/9YarRgzWcDcUbrV2YAH5i/ZdOYir0aggT2lA0+Yh+Tn1hJ6NbTeMf+gUeg/ux3JGlhnIOpTuT",
+	"eIAjUU3q1ECUbZWP4NaJrcGngZNtAI1BUIKCmWAAFzxdZhhtfW08YhutAN3NLS6ejoUtpngS8YZl9a3N",
+	"3rHtEg/KkEFtzou5vNYMyc47KOSkffiaXQa5/OdlnKD3GxIKdN80chwQbKXxwq+slzSdxoCk2WiMczmp",
+	"7UpFxzqWExK7zVA1eVhkW4MIdM/TWNxDkhtDKtGd2sYM0uE4ZsB31LkeI3Omk6N5G73NkyjTMjtGkdob",
+	"ZbVuQ2q7OiRtzsOjlxxaRJXuRYdqfNusX113bY7glIMLJmPCZEvoghMi0hMi5hwPrv7MLS3haTsQsW03",
+	"tlFfKE/sbdPoSD8VpLwsuubpzeRM9xcxOmixGtwJZGhL03jDPmC0qmb2HvnN3kcIQrQhbsg8aEdBFQvY",
+	"PF2bv2g5aGATXU7NcxLzyYRlssjprXWY0uzVNDI6IDfWfXMzItbbpR9p3moAvaFbet0sxjQTjfIVgoOk",
+	"XdjSlo/pzpKIcgSPMbCgWB2ux6sriBCZe002SGsTaeG6BTefAH3tDvWGYrhryGZH4SlwrvzQmFRp6ls5",
+	"XiU5VczvV92g7HDvgOhAl8T0wlzoCJMincJJlQubeEjGEBX1VLy2WLN/QNHi96A37hoIrABKOlqAXfjo",
+	"EZ4ZP8IzO+UgOrjoGx476US81ne7+cHTx3rwbOjxoRQJwA79LdOYZUQeHJLXV28uTsnw5S+Dkf50+EJa",
+	"AL9HGeXhY82fd2WT/2xzQzny+T3o3XbPebW18Zsm8X0dp8ru2Hb6cbZtsXhx6zoW2tDiGaT7yIIAoiw5",
+	"0f+PSiEpJcGNg/EEUNshl9fRL8GsCwh0FjJXkmWa84RYiw/vLDejgUH0jODVvl+EpMGLm8qEXMdN3eVv",
+	"HQMhTOJmRC60CoOsHr5nMU5R1/GZz2DCOhrwwhQzTdxSP6e1pkculF/dyY3o87tsVMONNtZYYf3B9IXR",
+	"s7DtRMt6Ubui6W0Q7zLxP8wzrrew+CRld0qnnNF02lC1Yvzh/uqibjpb1VNrCBA3y4H2D43Saz5Upgpc",
+	"5KNINDo2+yjX1BE+wJx6AAvRA7egb3qzSu0onE1v4jNWDHStoTHtuk3pxduA/C0g74bK7Hh3OCIQDp3w",
+	"CI7tfy9pWnhUyuduJu7DRGAAstxrf6MbT90qJjlLt7jX6Inr05isNslTcqbdpVbaw+49JIGpKmi3SEAK",
+	"evczPNNdfaD3M9F52bzpTjAAfJ67JUGxsw3EpxMEf4jvxzhaurt/yjnfDgcy+Yc9U5OC4q+oxkZg7ISm",
+	"ITCr4msrNJ3KgRLGdoPsLDIqPaCGwmAnuTn7V5ADocwnt8tIUO0xQqcsJsPn+4fH2ICkXo48hyRTDV0l",
+	"D46e94d7eycGIWacGTBjTPQxQQTjw3kiCc1zluY6kLipOwm+PxRZqN/flAi2Afrlms8Z5FbJS8RyrFdb",
+	"uZK7AUJDSRDUK8JnIegVm1j9p1S9GSGzE0AaVTLe1DK0ubNy0mqPCZpG5jtrxrcty0AgFXelyYgPDQJJ",
+	"+1nqMTzvtjqVOVYeEvhG5Jtd69pxddqkOW47nT/7FiXLmKfTsFxQ1Wn1Dge7WD77FO/6NQzVt6zbwCO4",
+	"Veo+oqvsQVA9fg2C4h/mbG6Rwnc6MrhZSpvLLJgelQuOaFLwVcG8nkgP9Ja4T8k9dL+8RxjqGVuRiKbg",
+	"GwUUPo9BUbzBm2TtSR/RA2x3ueVYmy+F2ooQJuBKMJhvWOG9liePRT7zZ7D69ui3Uu1QU3fR+siMzNtK",
+	"CS7dvSkYVozwYR1Su4JHVKdYptM3bjBUxHTVPR923bQTPuVjnvB85WsmjcUjrLjIdI3WVqeDglWh7Snz",
+	"Z/fQKQt5GmbKKPTkjis9Y7B/eOy3F43a1NYmxIEnTfZlagsAKnY1vwONHlrVgV4SS6X06JRb9UW5rYx6",
+	"TFMKK8BYyhDAw/xLkt8LpcnMRcZCc71/xMt0zvKGLOGM5yzjFNw+c5YDz4IDXbI/6mlIVTeYSzh2/Sr7",
+	"1jDmYklrEy/vnZcS81nKIy8dvpmcQX4AYeYaEomYkb5WQyOWyiVybaXb7o0Qc+C3V5fvyW8znjPyKuM5",
+	"l7OAfPzt1Wv9mbr8VUKjW/KaZnw8ZjQNyOnFr+fkgt5ymdOUB+TV6dtLfdXpJOORuub1u/Mz8nqm1EYW",
+	"kE+frt9Bu21QNANyefb2M3ZEZHFAzj+9uraeOKG9ka6GqwbZC3q/vTf/Xav/EFfgt8tPH3tBT40Z/zuF",
+	"/06v1H94yen7c0AjuPj1XP336hT+w+9evb58pf47fXup/sMP1eB7Qe8T/qUG2wt6apR+FflOB8GqLQkZ",
+	"+Jh4nrMYTaaAUKxrmzAWk4QrMcpzLUkJJfdsPBPilsQs4XfKJOAerqEMso1ekpJdZ1Iv6wcCRvVEEo5Y",
+	"0mYA+xzAt9kdy1ZmMMDKWjbYelC3BI9r6L+X/iqa97nEFHp1jnGticjiSlKL6XXg628wZzKn84W3UYZR",
+	"Z9RpJjO6WLDUk8zS6PhrnM+axE5f/pyubimS5Ox6uBNY1+MAKMbLTu52VcB3165mryo6JbRzv4HA+g14",
+	"0kWa83TJTghN7ulKkkXGpL8BiTeYWn7jmjkXjhKv9oLhW0/LA5P8QiRdyRHhsQyAz8pAQ3LqPCtFGhiq",
+	"CrSPN6VzBlrxJGOM5OxbfkDO4GAtcDRkhtzhS2obj9/w+EadTCGZrvul2jkQ0SxbkZtKLsUNNh9fsGwf",
+	"nwEOGVLsGMDn3wPrwVdNOEtiSRiNZhXQ/SfS+HngXSeEkpTdE7ih6KeamWABNcnY2BetkuEPhygO8W0l",
+	"stogbMt49PUUGfOtHusI/U64FwDQbS44WA9quqvs9W2aoXQFnCjSlHefnMPj5lNj2jWU99YUHpX3BpQL",
+	"M7EDx8tXdygg9YfIS5rKuzQBo5HJJTCKjEY5wYvHxnVmJJrieQdbSZvlfE6z1SbOXR7jq+V8wWJM/EH0",
+	"aTzRSPdKTVYzoDkfY+h6A9/X7WYKll/m7WaItbVbu3MfuMx3wudNk6K1WvGa3JZvOctSmrzvDsaOgM9y",
+	"JXM2B61Fo3lB8Rw0CulT8vryI5oeZx+vAvKaLnhOyaeUBYp3n7+7Inm2lPneAbnBB90QLr+kNCV0LEWy",
+	"zBn5fPme9G9meb6Qo6dPDw4ObgJys8zSkfp1Tzt3AdRLbZROfDVI1YoyJ3y6zJj8kvZvPp2fXXw4PQ/P",
+	"/u/12eX56Yfw/Zvw6ver67OPVzcBGa9MHi+5GWc8njL1KjaX6r8Ihr4vUnazd0BOUzVfFCI0/5LOhcyJ",
+	"SN1GqdjdRh0Rnku9TLpLZdF2Dj9WJhO8T5EZTZZqi15d7g8Gzw6HnqZi5qY/ar0Dyma7m0P4//9/vv4v",
+	"bwKhft+mZ20I/uOIzNPWE1oHAi+IsxRoOvQEmt5CJHktClmBslWESJsA6TD5u7glIIfwndpL/A4dfIgq",
+	"LwXBKMD6iCs+Tni7b2yOrW8R7t5hC7diZU0Tt4VaAbGUjZnAxerZhiB61dqCc3SFftIVYl2WqG2ou5h/",
+	"KdrdqkbJudeWKWHnk64b+qhFS7vq7lbs2pqObrbsqH4smwL+HSqPqtzg0QOyJnO4IPmOYdnqiLeqpHkI",
+	"f+ms9z7g4NSD7vbVbXZzF0ZyTV78uHzi+nTaNFqe89T9dPiQzd/YhviBm9sw5ffpHUc0hx91Hrl943bn",
+	"sRjxtuUymA/hkZBTfsewlQw4JkZFlRnChmEilS58UN/htTTTzodWIpR9W/BsTY1bQp0SN0hDjwBiAJBv",
+	"R2RIckGOBuoKU4sh1NX94TNHW95rla63WGYLIVk53QRrZgqu2QucdfH6dx+h4MWM7GsLwn3fEGrfFgnA",
+	"IY/Wm/kIGqDa+oYmxYpMTi/eAy4bqsaZUOINyheTRBYAL7m4ZSk2Lsbjt68eK5/+AV98P3hEqpC1VCaN",
+	"56mUBqmzBBZAAt7KdjXAht6XzMJNqtmcKFvzPrWeD5rKe5bZLPhHcQEFa2i2RBWOVlVSm3B67i43k/oH",
+	"jkjdVdifDYm9xf6MCrwFJ9G3UvekY7Iuj9OVWspImFFJxozpdMS4Jexv98OxE+Kr7Jd3Y9Yv9yWGpH1J",
+	"Bt2wcu9nNA8xNiJDpby0gUJxEQfrD9g0clitbWSjLTGuuvVXTmI4Sjt5C8C8mNHCsyJGvDlLpIrvWH6Z",
+	"e6xGdYxRnUKojv/hsRqGNO4B06ByY95fC5D1DRiPuNhXhR/U10Ke2jyfs3eviW5sTGROU11PpjaWYNqv",
+	"2taA3GfK+EwLfwcCbJMrHTYJdMwEitESytP9s3SacDkj7JuSWZgEZPleVRUNxaR9/lpHnV2vRVMRoOkv",
+	"ut1TNUX7HrxcRGLeCCvlxDhg4RxtSaQBkUKkTOboO2pdL1Ua2hu1ho8BDFKXLriBzlqanXJWYSOxvtG5",
+	"odWcREs+Xq9+a1jwBwS1LSijvzn11zUp6bZWo1UPNqffmu3oAjDPrjx1ijowsxo/qvTHrmAF6URrlsYt",
+	"ZJLl7WsD0+7ObNxcg2/WoCaIBaDS5TxZE8zXPH5OV1Y9UFy3bPnYkm9WBHDgWFX0DEhfVI/qQ/4iGkug",
+	"ml58utLW3izaBzKG9ttGR4Ur93aJmbUlcBEIXy61/NWMpoVyaHW++gM2bqNhd3VnSuuD1UlD2R6W/sGr",
+	"49F0Wq5Vu1zd8vrB8+cQgPEntG50wcAT7ll4T9McuEw04+yObfswoZ5Fs63u93p0GIvHNLp9q1PV1ybg",
+	"4lFDPWHCpETEWR+ffctZEp9lmfDCoeUUGUpdjxCQaVxnNn+/+nRO9Le2mYh6h+7y81RRaigm4Zhn+Uxx",
+	"m6f/vWTZ6mm1p0CTuq9fHJjR+cjob4q7Z+4qTdicQpKi/i8VaTjmKcaRsf4D62puU3GPGRxswjIlWRQt",
+	"SLryrt47LCiprxzN6ZhKT2aA/O+E59CzfCFkPs0gJ7KFeS1ulS6Q0jvKkXJa4Bc3tnx9n96J5I75w3aR",
+	"SCVL87Vgs0p0ZCzhLCaiHWDMNv6aaJll3uTC9ylhkwmL8iLduZ4JixJ+t/ktCb2fLJNwTCXfyFQ/wLWv",
+	"4NK1SJzbJM1sF3CA0uKUsZjFfkuQlvv9AzIwFgmR+xmD/AN1oHlBPzZnTQYOAJehEZ5/STMwt4iGxbKZ",
+	"7KRvWljbi03teCTuTM9wd20CnXtAJ2y6pFnM0+mXNBJpxLKU2CQIFlsbC1jj3gF5n5NbxhYSgsk0AlsN",
+	"69Nd1K4RuNh4rl5jktAqr9NIZzgOpAUCtEBs77d4ma9I/+L0+vW7Pcw+qO+DSDbWcDkn9FJdrniCM5Bw",
+	"XS1xTrO8o4ag7KhQDf3HIzc+lsOueqr0upfWp2Ax28Y9nX169BCLe+o6BlecYW4VV0nbwN+VxqfuODFw",
+	"UjQ3fd2mGVXjToU+hy0hYR/OdWsVN4/Fhsvr8xGx1RORTo025L6nXVrGTvmF3/2n2R2XRM5oxmJgaGKZ",
+	"G+Zc68HYBiGzxIgeXrLk41UealQMGC1Vhz9j0Z5ISd9C7wPLdkkLU4tEmqwMO9+rTLtzdXsDE9rASXYR",
+	"bndVvB8XaS9Nok2QvZrjWGIik4ROpywmNyXN5UbrGdQqDmW9QtEwy/OExWSM9ep5NPuSAheCMi2ek/6N",
+	"YWk3e4EmfkkoufEcmhvQO5xrXJq5sZL/S3pTJs+bk6Lmx9RRJIzeMV0Ek9ApKgibEg3WKbIbDdFH4Z0b",
+	"37qLlIifge2RPiBHGtDYjM3FHYv3tuSGFd7VlbGsO22XerHK0zQacTheBcQ2mghNlSJ0J4ZUIHWcMuio",
+	"hKfmU8ouAPsplyyZYHWUxmnIZ5lYTmcYjT29eO/GZJz3qU+rL7TJamBt54zOwznTGWgJo9Bmo/BWqMdO",
+	"6RSmF6qvvRa4S7OePkOffyV/e3NxSU6znEcJI8/7wz0tEoQ2Z2hqd1vZKFBAUZXTZCaSWLoF3sZCCJAB",
+	"mOe/7B/u9ad7sLQASqp0t4tM5KaUPMrJ4WD4glxFMxYvE0aGZEEzOs3oYkaeK73tS6rbgJCI5myqIxx0",
+	"RG4SNqVJKMYJn8Kobkhfzacf7WnnikXdSOkc0VIhE/zda91n+fXb0y/p4WD4jMiDZ0eQy32zWI4THoU5",
+	"lbfmecw8rwrAcUGznByRyTLF3COdmF2Q4ZcUVkOkTFtcU6EIDQLN1LEKCU2kIIVlyB0GrnO2NUlV5wyh",
+	"eDtiP0mwPGfZrzrH1pODA99LzQCmy0TH1rSIs6X8UEtnW4FgjK+EX2ZCEtpJZMMS3lhF9WrTGB179eqQ",
+	"RSl+ASBo3hl+pAu3O38HTT4SMg/HtIyDBeCC4fFtL+gd36qxHQ7U74cD+OMY/jjGP4YD+EsZ6Pj712Zc",
+	"JPcVdLHIBJbAxCxKAHBP/Yq4vk77TTaLQM5LNyPAm4EikmXe2CBjxqez/QiKBDLzx3yRsG88XxFzKxAk",
+	"j1mGKQ8Paj1vhxM4a1wshU9Z+qgUExZ/apgCdkOacJaRschnVgOBUoeFkJKPE6XuLhKuGAWwKJc805ks",
+	"EnyXC0+YLeh921dX79/RDEor1G12VOfvrs7N7fbDzxfnva9q7NiO05P0H3VrBX0aNTWBxqp6xjo8S9/h",
+	"exqCAocm87W+5O9Y4kIHF+0wlXZpYhkNuPZbtQTX0CbdygF1mqWkqFTV4cxYsmuf55wuWvfIdhnTFinO",
+	"Jl689hVIeaYM698gQV+Hhs3WuZTv0klgz9a2ziq9dI/uqDK9ejs6qfTwtkrE34rr4Js2Quo9jBGtf7af",
+	"DXS1Lda/o8IzPGXdBeqa0lt1moC6vl3SVxem8zNzkzVVErVTuuZ87cJ9Y+Trj3Pd2MHvpDbi3+vIdI//",
+	"P+RItOPHpcPxtTokr7/AJfYaI6BJItBcN/z7hMzpvNyU3flm4WnXfkJyOiHKsCc0E0ttA+NinpgSEQ37",
+	"A1bOia5PdPXWYiDAfObwc6EWjk56xdY4T+mZ2KbfWGLZdCtwbgMKWBd06DooSo9tR3RgogGZq1cq+xtc",
+	"/roSU7sEUp3CrgTk0WDYIgLgA8jzn+Bsyi6ZhM4Zf7hVzzieECfUGwxfDugxG+4/Hw+j/V/oYbz/gg0m",
+	"+0f02fg4eh7/wl6ohQZXl5MQAOeIu5kDR7alf290WPBnPHAaNjNkiA/0vKJOWQSwX5TBlOY0ypX58bWs",
+	"TfcOB4fP9wfD/eHgevByNBiMBoP/REyXIokELhu+2B8c7w+fFRSCyAy9M70MmFWemo/PBZ31UAcuFuSX",
+	"6DDe/2V8xPZfToaD/Wf0ePw8+iV+wV5ObO4eeLfCWrDIPGSwPxwOh/u/DAaDfcUr9p0u1sOysmZmd7Q/",
+	"OLweDkaHZnZWPz36XqtFL21lG+3d7KKf8P/Y0Fi7YiOJezKn6cq1RQE7BSrv4VUBNs2AkwGf9g1ZBPWa",
+	"zcAwlICgBhdA1cs9XYUTne4UuNC7ge3BFJBSvmZAYi4Xy5wF2C4IZqovlMvsjq1CbBUjmf2gKFULXBdW",
+	"YNxUASnTsNuNtjh0VZpex7J/V9di04K1OcHq8DnbbDax8czH7oM9TlC9HT6uBJhcXIdQFHPCi+op5npA",
+	"XcysXS1N8erGZH9nQSymvi9ZdpGwDqkRTbU3p2MMO814ovEvlrr5qe52tGI5gUSy9lHNjQrSG43kYzI0",
+	"22d7abBXz3povMH1LECkYa7vX3/hgmWRN11LP4E8BTzEnHwjw8EgAKGo9J45dpqI2AlRSgzSIV7JJRmU",
+	"11AsEWywQQPTDq/q6hiEQTOXYrDeBXOY+44qDzWwRsjjDiAcsktmmoiogeisdyjQIEV1T20sw0jEbI3v",
+	"aQOQsLNU1iVjWo/vJJFo2fCsRjSiS3FvwLgwcHV2TaeKkmKW8TsWY1IK5pquc//4XDkamkjbgtt5Ydwl",
+	"e3RXTCmI1dEf4w50q6yh7YnepWbH+Bq2MOwMrXeC1ymfhPJynr+7Ip/eXGk8UYSQL62rDMjfLnTiZMRk",
+	"rZ3g6f5/YkfBYDjwNxV88Ekrj/jzr9hhIgYjZcIyaIyreyP2NRx+bZxD7Hv4i3+IS9+L3kzOyDLl/71k",
+	"nvdgKFIG0Gp1tb9iNJMGIFf6ey4+D7xv9+ODwUWbDtgufDElcfDjHDLlaezCK9P+VG30b+zglFXf8YOP",
+	"zJrXtzoJ64a/gZjXbrXfO7O442G6zCTLViOyyPgdVbbOnUiWaU6zFREZ4WnMFiyNIf3SOXKGFZyQRbYc",
+	"kcVywZMiurVMeU76i2wZLjI+p9kqUJeFtme97o64DOcs5hFNCvB6AhVySrCCqrvn+nCA0kKbOhBKBtFQ",
+	"GFY4Y8mi3IMjBL9Jhr2HnI9pvEygGFI389BDLD6ww3Q+wuQJxV6KNVPCWr9Chkrvg74fi2yJP50Hlyav",
+	"/9ZTV3roMstnLAttaottKhICrl4v6E0XoREFShGI5NoGI7rn4SU10dQO8tUJs3uwwLAXqr6mcx5j0Mvs",
+	"kCqwtZmYZkzKgAxJPxUp2yO5IMekr+ulbHYUKlbHnZQsMyX7eh9j1JjzpiBqNxq6caisrQ52S7A6BFDR",
+	"x9E2bAHiROZs4Y8IpyIP70V266/IsxkHIS5gBylXokSPmNum5MRN6Aozb47aWyw4tZcBiK0tNUFEAjce",
+	"/0SSIi+MJIyWkh6qKWPrzl7XeFLrsLHenvCeJcmj4dRujitr51GVICp2yzpTpXLSHt1aqTr/uloslfE+",
+	"xOnfhQ886IBv7vhfOfGbb9gZCyiCZEeDVgyhfrTtVoLVTUtH/VFAKauHb9NyrQ36NsZaKpS2CzOjKtZ+",
+	"nKVR6aO7E3lqWou1bcPSFZprY0USTW0/eJhW0fp9V4lRwPEzmvuKKT9iGhlFfKXJErCxiMwzRuf+JLIF",
+	"zTpgqJS37IJm3iqPBQVQ5u0fu2qqH4HuJRB+oVKH4jdiAXVF7nGf0BqlBApFOgDb6zvW6tJ4jQn06qmP",
+	"yHIxg7p2kRFxx7J8maUsJn28BtscigVTZEh52TzCO3UeLd7XMH8YXHUZmkvwDIoTdHGcQJmqHq5S0sdm",
+	"Ki3PgQalDP/pf6k6r0+k7d769wCA6pe5cbFCjAkPnxeqTS6g1a5pbtIUoGzRyaTaWAOpnoxX9RNXcL12",
+	"YZfyiSjgMR6Yd/jj6mBLxFM5lA5ah8PMDC9y+Ed5s1zK2NYLXl5Xk8myjcbWUdK4mTY25QQERU+ztYbD",
+	"uAsG7ShUPp5qeWm1m7AuWRSpOc7efPUHs8MKRdmlKonzzbt5lsYPrTLuNlB7Z4uxPboNo18XGrWjowlT",
+	"Gu3OQXCvK5h7T6QuDTIYuJqXu8yb8Lbw8T9c3j8CFNs6frmZvHZiCJTV8T/LDgCe1TENW/FRcL5IPk0b",
+	"9BXLzVA/iXnGopxoUTNy1BilW8BjiH1uK7WFzsXSVSxqCsSGphEZdDA04Di2nEbkpi4xn/EsDpU8UCIU",
+	"JxDqCXjpei5SnoustQGPoK3u2+8Zu4VEoBT6V68YzRpweZW+U8Lcc1zV5bbXuht2CyAheGZ5ZSrLbMfc",
+	"hq5WDf1CNu1bfa/aelxE7k9xWFDewbbQ6X+dul08wn5omDW9KWYKtQ1xx9t6V7YqvnjYeTOb0+JYdNit",
+	"Rz0IDWu+eZUvQSHbZpEbDVS0JUeuaaqBaE8cs9R8j2Ypl45lqvlwyu4tFNJ2turWRqo79M5maiO+L+zP",
+	"uvpLr2lXh6bGJuNVC0G7oLxLcTE5PfV2Db7I2IJC5rea9mm8TPKZEPGIsLltoEXTGApWWVZU7Ael4G7C",
+	"7yBldpJxwLPImK5gnvEFAghHYj5fpjxfBWQqREyQwEtxEvvCUizTeU2Ir9HYqfC0dUdFzZp2hPtQRDER",
+	"y4wszLrsT0S2T826QNNkSfpXZ+dvyGsRM6VfX+jgKjkcDI8DEs3oImcZebFXz1ktBr5J45pQ2LDvgX9h",
+	"2t8+s4CALW/wrHjbm32ZBObLrcvnPNVh9zxJ1KGMIV94vFK2wlyjXLO0nSVaaWTfUINWQgO/B6Qoi/uv",
+	"+2e3cOc3LUq7JJpaXkfTStVGsjFpprmb/7NtUUEvJjuZVteTgu982HGxz+h0ZuxdWx8c/QTvaiY0akDF",
+	"1OUGUNvfRUPdKnYCrcUjFt6Wazxs8nMl2dmFWllEDS3kt4iwtNW1JgAgUTZwH6B11e1dnWLTOLcOZkBT",
+	"qEIi3AJN/G31dd5i2JhJbS7YBkXOTXlqnCOgqbXdkTbZcZbYd1RK78mDYOxWhguWhWCv1vj+0QsiMnJ8",
+	"aCMVdhOwHgARyjPC0wXNufpD8agTMsACvHsu2UHvR2JKmg60LjE4O1ObcZmwqse0vvElSi/O1dY+drOI",
+	"2ztkvcr8OaBhAVKGmXsAdS8aOGeyzJcZ66676/etn8qj+28t5XX13Jobt7KhW4mXDbV6ZbFRycXIxJzM",
+	"dCpgXaLYfD1bPF190RphY28eNtzbLIZaeacrzun3ug8w6IV2u9q1Z2sv1Moyp8sUfbh5DWpxVax0TKfe",
+	"sdDpMsnHF0eP4NvfwL/XMp6dePatfvkDnfqldXU0sznlqfVoFVnTjl5dll/h0YvKB8eHcL0WzmtzLS8S",
+	"mlaaO3RseHa9uclZ0bTxnmWMQL034e2KMLfS0wG6rbEQ7XrWrqnkevdoV70dq9x93bfQ7zbS6zIuOeOK",
+	"HlsnREwmPGLZqABU19eCHwbQHURajtOM2YwmE9fBZDtQ6Kd5qQLHulu4qoWGmIwt6uSmQ2luuNLXK7XW",
+	"EGk9vZAqIp0X8Gd1W2E32qe77z5dtEx8ZsjVATr04Cx3UDtupQPQwEbcA7yNjrPbnWlwIVl65umtYRN4",
+	"+jDOvbapnVJ+fGK6tum6Ees6v6Z1cpNcAMwBoak5WuqjmMtoKaUzwP4lm5LhESJ67vmyBCt0Uu2Q2Lhb",
+	"O5JdJQ7+QyVYqrsd+9ANjFooJmqFDdipXs3DUt7daS/oveoFvde9oPemF/TOekHvbS/o/a0X9N4N1Q8l",
+	"0d73gt7fe0Hv10ZJpkfz2lsvWhqRi79qhwSgC3ktgw7FAkC3lvBwekFvrA6oOvTqcyXO1GlW5qIa9AzE",
+	"cC/o/bMX9PyInBcaLvKNQYusAMRMxDL1YpIMjzUmiYtxcrg/pIfj/V+io3j/BXs22T+mz8e/RC/il2wA",
+	"yDGIFgmMvQxDaXLuemIBxV5Wdg5rLA7AKFtC1bQCcPlaw1IpZr3j7r7uAmxCcTIYoN8t6AdPc9GUiApA",
+	"HrdskQdEpBFz4DpapOc0Y2FrBJCYyzmXsoRzWXKSieTO6kieJnPVxxCR+Ua4IWLeKi2zStBFZua26I7S",
+	"v+b5vTBwNwHCAqfMaTXDM9tkkpxxKFua0xWRXO3OjN4xbKyrsVfoPV2RPs8l4SUwKEmOBsO9UpvKFkRm",
+	"cgkPQYcs/ijx5aD3bX8q9jXskYOz8v6NbOX3kuUTHRTHxkkfXeuGqu7V4/tw9BvDAh23qzOnOuadiNAa",
+	"F/6BQrThwNRo/kax5puRDcwXSn8uSCLELaH5CblBgr4ZOTD62uzSpN7X9y+oUrZopSkDXLR3Qm4sr1CP",
+	"uhfElOkGRZtzZFyuSNTSA98EKVj6IX7h59Qp+QGL75hfk98K6mXe1DOvbZSiEaxlmwY1Mw2FtFV7BXfl",
+	"TH+FRwTc9TGjegcV7bXBdbZdnfQ2bu0qd2b6+OzJ7bHWlTE5926LlHvHSjZMibG4DfQMJdtNNmvumkzH",
+	"z3YID/EQCq8AMJD/1d/b//rH8+CwAUFiuwOwscGPjzw3UdxOhIvL5X6gXClNYyfYsWsY8r8YSW7ACHk8",
+	"El27TaZXjJGmEqIi2k1nAwP3IruFv3Ug5I5LnousANoAaA3wpqeRwH4uEfZRVVowXXBs8m2CRTQJF3IV",
+	"zUQipvjVgrKY0zzjEaepg+y6XCxElhcDKFBDis/mNKVT+G2Nz7nqPuqenabbqYhMQ77yVOY8x+YR5VRG",
+	"qTMXS51X0OqXB0cv+od7/fFeQOTB0UtPppqHOI9aEGfe6NIPceTosBfLLGLQXefO1PNIaBfO88L1X9zh",
+	"ZtbUvsTNAGSZBjwUfQuXebgQMh8+x1bsGUsBHmvGF72g9+nDaS/onb07W7uDXtApdKvDjj6RTfBTAaII",
+	"8pzMKABd+vGm2qJN+TmfGCfME2q9fPuavHx2/AtZ4BUEOxVLT4Iidp8MWU6n/vL5Z8NDVLH1pQBmd7Cm",
+	"WW4oG/R69TT1HTRnnSQ8yqWrvD+R9hX4hAN/8VxjR2iWZSJrL66cvtMeYaXImOoouBfqsMkZaJBnBZkK",
+	"9VM9iNEYPG7QCm420tkmzwYvoft9Ss7fXRnQMpGRzxfngdsbDBafJokx7BnDhpbYEYrnJ/p5R4Nh5T6N",
+	"+6xsHwd61buuynrhaHTDr77JvdXDPiI6BxmQdkXCcBuLW50hP5FwBUlodCt1U6cSdN0IGSmqn5dnp28+",
+	"ngXkt5mAucaC3M8oAt9aZ2HPd/+acrCwoVNJQad1z0zO82Q9JmWtz9clZAXwdGq6NcHJU5dv7imuw8L4",
+	"1mAdlOol7G01kuquSK+Mi1GtenNQshVX5OEtW/XKsNqBBdy2ItFphRRU8NFtnAczU5HLlUBUdCxJb4cT",
+	"WVI3uSDKaEgvlhB+i0W01C+sICqrFUIE5ZzNFwlG6yogy8UnBcqyGlrNL9OrIYWrO1EByJhSFJR0SXOE",
+	"8KIZC5V4yyHh1I7a5oBgGZJbfgmlqwicC+lZ45kQt6FcjgvyCXrmxTbkppfdhNT0n6WpWGVlroHD1M00",
+	"vuORm2GgdnKZ6Jt8Eu7S6UdUkQ2JkMtso/r3Wl/2vSCbDXeYV77Wl2/r50j4lI950iJp+My59HutrV+4",
+	"EUfm2pF/HuynzVk/j4++q+YxX8o8HLOwrED74kNuS3HTwBzaTFGu+HoBLN0wayjXNWDTlOALv6T4xgAe",
+	"xVOitK8R0eyC2esIXqYkIqwgeau0XwwnKHnFpb0nNi1xv6S0gAwE8QcvJ4lIp0psLlhaanbumGxKJ3X6",
+	"cLahzEu8ulwS30qrqD+hXmSPnbzaV/1pxbIUMetdnr3dx0jZYDA8PCorl+pLVDCffd83YJANFp7uh7lV",
+	"Cpe9eRtotkws843c5RIuqnZV1STbkCld6r8KBL3pLVfOLZd4ByS3QYcPGWrhGLemgiu80ySSVUmgXYTJ",
+	"kFIRWDK83quXZFz7cNY98xqv+hdqW2bwPkycx1cv30CEa4i7ONhl/uDb9AbaK5/ksjhay4+39RBXxWY3",
+	"Z4K+S5kk0GmY8BS3ROnrNtJhZm/6UXj6MLjpXR1dWZ2yrdyiQi+Yg1LG1GrizoBaWNF0m+z6CrE5CUql",
+	"lzoDXrcfj+6tt3Kvo6feDHAbL/32qtwDdJ0/WVIX8ezhsRvQHtYC2ujz0V9Dt6uaXK/glGOoA3x0uYjp",
+	"6gTsW93Vu2vVwnrB68vaUFcrXa+Exs91DpDziCftgFaahHE1K81XxuSRqeURXxkeRJOM0XhledGJDueC",
+	"dalGDxHiewFJHgJXbhvx7Oz78+777gjlzen2jwIXs0b8GRlXX/Z1HG0X0SBrV/64SFAx/F1EgRwO2I6j",
+	"13hhvSdejcV1e7JhVb4H/9nsr4N+viu1+vHO7RZ10JX1dLHd4hkAOMg4pDLC7ro0mml30ZjN6B0Xywxz",
+	"ohcJ+xbqgBd0IXc+Nn/H7I4lYqEfMGMAXBDGDLoTLmYrySOahHNhlVHJ5jMMuWB0hEWzMKHpdKkdp9a9",
+	"RhMT/IJ8brlUYny+oDzTL3MLaNd5k5pye64LBj6yPa3J/pflYHDECI0itsjdD8DtqASX/cQ4BuwnczoP",
+	"ZywpPoBGkMVfkMEOjsOI2U/Rc+c+OEqEVCJGZCRjiKjEYvKUmGbxhOYEbSw3D8hMAdyfOHjYaj3swlkK",
+	"n5uhgrGesgQ9h8XwbBtJDXsBQ4IPzYDc7vX+9UeP5alNVu6EY+hs1R8du9EHvbic6OOc+A5oqOI+9bms",
+	"fpsJRIGIBeE56VOMKojMWCx79UT6bu3z3feZYfiFDK7w6+vLbfRqpy1rvaT1gdWr6zoD22ErmtrKIABi",
+	"3FSN67oMEfx7J3W5xcvXze0MvPTe/LpukrF0hjz6S2ktNhd2iRRXuWOnfUcBMewG7NEeArLj7193VEkW",
+	"5Vlj4RtkVqvtU3obed0/27u+hHZmS2iuiT27x8mSEZEmq70TQk17QpaSVHt02bcFcLB2tXB5Foo7lsXL",
+	"BkBkPQjb9nBGJVlQyPhepvMS3K/Dh2Zc5iLzFKad3bFsZQlWJDEzOdVoc0DZnzaXDHnrkH4nkkJge4zh",
+	"eaPO7Tynt2xV+Pabv93KpaumGsL6t6PuhN5Plkk4ppI3IFsALUI6un8vMYPdLao0DGSpK1i41HvTzjam",
+	"bUq7yltS9spWsny1HPbmh/yrgDA7TMgN7xreaFetvF/FkXE8sO7h3N6X6bDsbbNIH8bU1/dfb2Datr0U",
+	"o1kKWjeX1OrZdJlzOfcDcPprJdqZKo4kaHTqjpmpiTVRa1dPbSc4SnylflDt108kZJkB39f6l0/92jln",
+	"KnOaBlDXe57PxDI3TZRHmoGre3Uiv1quW8YW8A2E9luCWW/BWJC2H8fz03Cm1zSuKh273Xh5XNXrR7p6",
+	"Sty7Rg0Zi0cAYgjoPfM55HkyknF5e0LofMyykTLo1N+WYCANZEW0AXxCphlj6YhgfpHNqLRAZSeg8owI",
+	"TR14oFTcl81DMAd17SE8UJn8yZKttd5c0tkRjt4lAwsTVRjdlkRfjHoacIXOCk1bdkpjnRoG6S2pz+37",
+	"yiiQeGLtHZBMoO/yq3Xq0rwJ97PyWK1mFE/v37JFbtpFFLoHqLN4knB9UKfda6WBlBsCNOOQGk5NpplY",
+	"Loi+7WQriynosTsemzyBx2FmTWGWjmFARxYO1gnDGrKqVVGsX3tDVwCv3l03EH3EuZHMWlPB2G+TimYp",
+	"q5hWLm5ZSuQS5oIZL7bmEwjZQcrdSc2ASfVfz5Jx4GuqSrq2XXKIdtt6tV2S8karfAsQbm9uw1paLhHP",
+	"ZiDtSwYu2xqVxVy2TOJ7Y698LdI8ExC2mfAk16iKzW18d1OvIvjmWPMV5HNewKVqY3TuZ2tlqrZsU5ay",
+	"rLP5VkDjr6c2tSUXeC2CwtxxsQRovi1uz+wOb77rV56ic0EpWl1UOXXzNWhnHrpvyoiuoV/r6IHJZdbz",
+	"LagpcMmysgl20M1UDrNzoytRzu/Q/GLf1Mt0wpBJ6pWyFOHAmpEUne/wsdp1nk7318Q0nL2onQXTrnEz",
+	"BJno3lZGN9DMxZoFuRT3ntxdmrOp19UF+gefs1QJjyeS3NFkyXRifiU0dEJykdPEFmLD3jyR+OmB30Qb",
+	"M39xxpxRw4eacHP4dJkxwuXIJrzIwLZrDwx0vAyITjmHzzDbGz6kaSgjkbGALFgWsTRXH8acpmFMVzIg",
+	"xoASi0Rdk9BUBuTg4KABwwmOa0MES3+rYb+eSD14XfOjDhfN2P9WJo4f7LDBDCoQDi27UNZIxqRsUkrK",
+	"35eHqp6NIypOnDKLFX8HqwfCZoAJpojAr1zDV/Vnqxngs+2DIPkIPcWwj0qNnUE9hDB92UifwkYpFTwV",
+	"Bnpib6tFqoYIDMUbKixozkyitFrNBwpZoEeY6kPTQMNmAFiX46UqUPP9dTXI90jGFuBOU5SFVoE+mpRg",
+	"OQMxYg+cL0j/gMkPFx+sK+cvvxSeag9aOF4VKZAe1fC+qxxRXGl7KaJLmI0MKZZej8W/eTlL1eTeLD27",
+	"l7Gc8jRcpnmlfPeHNnZyxrB2CrtxzTjr8QM9M5XaXmU16XpPt8a3UqJU75oNAfJwzrTvhKY0WcmiIskv",
+	"qU1GeRkDsFy9VEpUcb7xPdDNC3+NOS3beGUwCX2jO8AUYkR0zgDrhE9n+UgnCdrwqs0GhXoNnX8QbOkz",
+	"WAPJNAKUp8KpjG8NSMruoA4ZVQKtZRGtIiRi6oO06xaKt4yoWDcfpXmS9tuWulhLmk5yljUvaz37ubSV",
+	"HZbXX/0Q4r62LILYcplYes68eZZn54dkkfE5zVYkZSwekauLD28IlE9PeERMkIPEXJ3bZZKvAvLxwxsy",
+	"FzHo7AG5UtcrgmABuVBfLTIB6EwgnubLJOegbV2dfXxnqn/YXDcyw2tYqnRMTHlSD3x9rvVQYvRQt6OM",
+	"aUfz7j3RiU8B+cd7grlKAfl49R7fui9ZKkW2CsjFG2JyogJyevWGYJQmIG+uyBtxnxK5SuNMzFlAPl2/",
+	"wzL7gJxfnZKrs3PjDbZOYkqK6nJScA/X6asWsRf0PsLPK/h5of84+/gOPnt93gt67973gt4/1I+PV+rn",
+	"hbrk9Er9fHPVC3qfrtXF51enftbk5MK5UAqeMnmLdlmGUsBPHCwF/KAARZBFthhNY2sWhIiuANCqUbRc",
+	"GHCF4mNYb1H8HdH5TDZBMWCCGmyWk3xW7tRQADBgcDOfhf9cyhxLHaFbT1i+obmiX0MxvHbqIh89gd8t",
+	"wuyaxH/FvvlSpL8RZFPAxgIXK+uQZCxfZinpf3z6tgQ+OWFzqrHWE7+pe4XuxtMoYlKeffN7lSh8GyZi",
+	"2loXOV3GHIHzfZoIFq2a+mCPzXUKF1gLkNA4Ri1eSUnEu1DPkCyTDmoXPpbI5Rj9tq2DG/i6S12u7Buw",
+	"LYBur46dFkXTvie6ZdAdHgq3YU83bwqRr165/eNf04xdm7vXvAVDjx2eW1SLVJ+l67/bP+uNLhj3PUtX",
+	"kDdY8fZrggm5SE6giM14oqx6jSp3QhiNZkSk7Ikk41XONHx2TnguwaCGztQUG5y1G7UpbvcMm80iTPV1",
+	"tNP263E2i5S4l6eFZtvwjnqhuT89x0BsI3C4SDVYsAGVlYgvs69hZXYF5WtG2Gnm6rnehwEr6+jorRkP",
+	"HbBF4Nb1W+AgLrR/8HsHpsHzTOMZa/28jxq9wfsswIJ1vWZ1AvkEoEQGfdEka8H5cSFHLBaJAR5eIVIj",
+	"+IsMXCOiYptnYYkiGhVcMf0xS8T9icbOpkqgkDyjPCEcas0LqdSeDD/Cmx1EUt861NAsWuOh4Y1vzX2+",
+	"Z5exInbZodlCUuyoOYR1Fe2kAsgHTyH9+U32a5TsxiGM3QscyJW5zdDQ3Fu3FdfqgCIadDe2Jg/37d5J",
+	"VGBCPGV/KzW+yFoRNuDP0jzjTLqj08kGOuGO9LmUS0aGv+x1TspoTMapYKR4FhxjbIVfXa9yrTVi36AG",
+	"U4mZI+1Hia+4NDgtPidhGe6lPcVd2xubBEGpQHjD00p8odooyhEotbJjH+d0D1BZgfQKGoeVN+Lp1HUE",
+	"V2rWdEpHt3JVI89yewilIq4cnS9w7QGv/wFpv0Scj25x+RF8uthe5NKeVbwpolm2IqkgFcfuCLKLfPk8",
+	"c7oit6m4N1gpIiU8D4gUeAcCZEn4FkG9lEAUCSORWKYRT4wbCrgbGoOwL6dw9jr6IMGYKULypQShjRk7",
+	"DUGgUz1ejV023D8m/YTfsiwPj/cCAvEnkREYD+mvmAxTsRcAxotO9RYLZO39aCZ4xPbAj8i+5er74f7h",
+	"YDAg0YxmNMrVSvXVV3snJJqx6Ba68gPcIDzJzC/ADYRuftjQGXp1HdQCStUj7S6QmbGfnmEPljFn3pT2",
+	"32aC0CJMg2XKrhmOAAahgS8AcRVWWMgiExMGOUk0abDU1SjeF4BQnn6hiko66rzUmdZmJm4XYVsEp64d",
+	"Qb8teMbkYzRM2CYDxXD09mg5yE5bN0hrBRNTpYQCLqZbhoxz/Q+oUHDH5nmzQ4lmb5wKBIcONrYNqi7P",
+	"DxA9Fdi5zh6/yoi3apy55cnyxYI+mJ5nPCcRTcmYEcNbTohGfCBHA3WJ1Im0IqargNCczIXMyctBq1jU",
+	"jziCnZPGSiiNJZrF4bYhufdKk/ekDvES9+5yxiHXhqe34HSq75giMCTDfXWVfAo1zhGklGK5sz9B6ZZ5",
+	"tv9qJu5TAGc7Qb2F55LMqJwp0XbLFvlmeMsSbiG+xh1/mzXcRUTct4o/KCrewKRdWCOWxrpiXB8uy+ji",
+	"NRrAB57eemT/1mK8UgO+ExHc2E9imxNv1LSu2/7/0/fVN92fe+KRP8WrS+vQvN9qc7ZS1rV13XGK+lVl",
+	"ZIxBpxR78+L1c7pUdski92XZdME2rMWzi5ub339haMbX/SktIQShSYY6F4T1bY2LTU6ZKNtwDg1IqYPn",
+	"SvOwyFBdE0vEETm6usl+qdpJrj7vZG09kWRBs7w68D5CsbGYYDqtrMJvSkLhPpC2CAzvvkGWwn713JpN",
+	"M7JnpRvV+uCnPiM6Ok8JJVq5O8HiO54TGmVCSvM5gGPhhDF+V7iYlMVoTl8VR53u/89X9WOw/zL8+scg",
+	"OHrpB7rUpmZ9iGh6gmwrObEcE3n4gKqWQ58v1VB9G8gsZfRWxnPcAZq/PFljno8IrRjvpH8vMpnvqV04",
+	"Jv0xk8rURqN9VLbllQWu1mxkTHm9tidgu4/IJGMMfjXZQrir5a6CZiS9oIcvAVtYYEwf5vy1pSXxLTf7",
+	"3cw2DElfMQ/b2sZ21WmoG6EwH19emdaGrnhqZRRZH2yD72B7+VMLb//UboVHdBG4XDls00ylQaRsYerY",
+	"vIfWPdIfxV3QGjP2jtNSIlNOJ5Mi3TNwjYivj5Gvu71bwl1onEdgT1AFIGEdJkL5UP4oP4VVkLbyUpjR",
+	"blWr/MOU3O4s4ec6602IngCF7ui43MTr+iIDZZc48w6U+E4ZdgiFjiEpoalIV3OxlPYZe+3wPyu8ZV2J",
+	"s61QMHYt6VOyoAscBXbIgOp6ddKyvRP0HmFqgMC3bFsRvQuOVp+a/tJxglVggUpj39Rfv4WPKWhhlpmD",
+	"uDs/yboI7aN6Sa5NU48dujXGS57kIW/Y0SuaTEQWkwVPhLLJoIcVxkcDImd8sdC4IuRTyi4Smp5ovTaa",
+	"0XTaBEsQ6ebcu8Hn0s2VWovTTY6ch/YCfSDyUQWdQtzbY9V3T5PRaYlkamNQ193DE3d2TacAQ8YyQJEE",
+	"Y5jnmw6cHYbHFPzkIH91TGhwDYxNKrtGb4lZ0a3R0SssrdZ33Rn7tshL5TP2o7QMGw7dSsswo91Ky9je",
+	"9NDnt9nZcBg8a3A2NENpHvrhOLZsDrkL63JrZ2EjBRej2kyBuxNYVm78WQLrH3jstqHSP3Uf12/XtS7x",
+	"wvT9+k61hCzUZftrilAPimI2+xEi7kL3PFtqY5XPgBR5VAdzGjNbGn4wY0kcEJMwdQCOX+exFlm37iWM",
+	"gOfGzUCY0NFxsWAparL6jU8kAFEGpGhT9ETXkS1aogZh5mv7ZAK42nj5Gr7vKKC7+xgshnat7m4mspw4",
+	"n6ICpXiGROA4CIExaXyE1ml40M5Ud3eqPF1NbeU1cte3GPg6gt8FZyofnh/HmIpMyL/RhUeRnjJfsu18",
+	"kbCcxQSqxqA3pQzFxNkPV79URoqYhGOeYQh6I33rNMdGjXJKF+tgQsE8NHljxrzMZxmTM5HEumwTyjiw",
+	"CyajWcKVNqdB//rWZi74jKlh0BikkHIb7wF5IjZgbF4ICLDq0lZHGfvGNM40NUVwioJ5tEyWc6jU80Ar",
+	"6yvJa3sl7A4Zrwidsg17tDD9h5uH0rVtQImwnN4B65wvj1BK7yxwmbCqhBn0EOO+ccldBKaCAjeeqZ0w",
+	"h9Ih/ZOYQ71fgViwNHSahNpunT63a/GsrQrj7cu7FYwbNJ0u7dOqjhZht37DIn3kCZO56fFf6RGiWWZr",
+	"TLj2SPjtsv/e6N6iDbPU71vbUraSNe+Bx4P6WtO1IxJpTqMOZSWn6n7T1Oc13u0NEk0bOL9befBEkqgi",
+	"p8Bf6GeAUP9Io9zFeWhR83ga5eXarWgWbbxvFj3Qt+MH1mdp3ORgss5dg60eAsZGS+A9TDfqVFFxhve0",
+	"9x7xFJhs+DIUWUjH4s6zw78rcfbSoKvrfvcg43iqc7lr5Sf5MkslGT7zr0t78eqhrk0SF73T/eGRGjGM",
+	"fXiEAPhsJdJYfTp8FpDhMTk4ONjzk2UqdIVrPe4woRurtCZUs4esA+P5F2j3WJfyzhyLU4KLFDSyJf+p",
+	"xzPcQhvwkOy2rrba4dkqkzeN2/eUc6BiirXbFhvGUmkLMNlWPftq62H0Rz+wSaslrasvc3HH4jAXYZlA",
+	"3O7aEaNo/idskoc0YxSg0UNsJgyFVbrvDtgT4XKxYFmIpJMhkPL6NCov26wJVndr2+/GIy++HVTQYR8e",
+	"24tcKVHr6kUuj3YrL/Ij6UCFz+5o0ADf8MPUFwtVv06vqCsoCKF0NCSny+lS5sZgphGN2ZxH7UT54fGu",
+	"WdK2knRDV6aT+gy4JAAQPzxSnPjwGOv8Ws3nESxjZzabD+5urdimottHN2NxKrto+vhjznnDCuz03ON6",
+	"tD789vIuRsWGnVx3Xjfe2u782mF3Uoe/e6mJew+DwVlv11n9jbn6e9ATdyzLeMzCdShw677Cpn8hujoe",
+	"2D5fB1I66f/mnvEqpAse3rLVVjzKrmBQQNY5w/nauBlvnKUv4J4jtsidnohFR8QGTUw9aRuRv9ONr6Er",
+	"YtsQ7BmfOPlcSpiYLph9s4pK5qR73XEVgwc42CrkV9fNNJMsgydy6XbPzIUzh4nTWbN7t8Zu9L6RAn1E",
+	"93kRiTlPp4VcqXODGZWhScqoKKWebJK6c97xUpiI6Lrp1IdkwN27NNFncWMeYTEHDZdiIyIiIw7kg+3p",
+	"B0BzSmULhy9apQqaEfjLEU79TzWnvbrEjjO6hEjxOBnBdeVKxxWBktaRQjvyqkLZmxUwbWFdCWw+m9Nv",
+	"yhDVH+kzCH/5lqD+zl1ofJ6D8uO0vs+L9HN6m4r7tAHR1PT4KlDIyeeLc0XPnz+cj8jn8yFZpjHLyPOA",
+	"fD4/1NFnmudg+RIKgWnjiFSXHBHErWQxEctc8piRs3Sa0DRW3x6TSKSThEeA3qPRq9QXL0jK7g2iHF3m",
+	"M5HxfKW+eVkek/poODDohroRsXHjwEzdI/H5fNgLep/PD+HnEfw8hp8v4OdL+DkceOnhNzaeCXF7muds",
+	"7qvfo8UX5ZUdWoRJjJTqC6Ep8oxLNMj9zk59adcajiwTmV9y8pxMKE9YPNI5BOH5+XkAUMRimQdqP1IG",
+	"falCvC5AKBA1AgSOPPB3olEnuW29PFzcmHzRuqNdztJoFZZaz7h+YnWEMpZnK712/nQULkmecYOHYlk1",
+	"GuZyCfA8Fp0fIqcEoeLbJoVo2AqTEOdLR4eIevZEknfX1xd6X8qNYPFA3lNZIP/7CMbnGbZbU1p4S1q9",
+	"CpGVFtbHQ8rHYBcssXKwfhw71C+G9m7bNdKEEthOxG+TNFo2P1o/6Esmof7xj3pK3NIHW/1O3JM5TVck",
+	"ZomiOYBRU6SFN7SgKf3kNct5xaKM5ZeiQGfosKJK/U/oIpQsEmks/TNIBKLWEZHERMLroCxWEsmnALo9",
+	"ZiBqsO/yvWk3PKffMBDzfPDshdaa8YPBxnlXB7ZuAZbjUgJrvcvgXUOv960K9uyh7tiMqyXBbtWSynZg",
+	"gc0Jy8AHVUbME2UQ5RAILPkLMRfJNozRO632WJJciPZcuEgHKL9biTieTkeEmgOxIpnS35fgilXSgzN5",
+	"UvTvNgIhSiB6zkvY5YgPvoKkGnjuzroeLzN/Y6D1xYOc3bdkvf8AcGJvomBl9/VjcUhl4gsMabvtjreK",
+	"/XnO0aNHSe7xnaF0Xto1VOIZ97Z9SE2wX9e3l+Scm8VQPvyVxuzzRQ7tEFGTGKnpZCuoGVtbq7+2Ot8T",
+	"admGQ2iKLg94lucLTJ0ki+U44ZEBK8cdQMw7lsGLnkg3P9bv36mflwceibWnoSUlNwEaIXdrcBdpsaY5",
+	"YP9+JlkUYuYElez5s70D8h50WTTIJMAOgUar9HxlC3HbX9dXkFiSVy1WpyTiqqtUel5gJtZyeXaoUJYH",
+	"+aO1yvKk2sRX2usJTTL/oSdZn8pNB2mNWvoPfcJqsI6SAQa67tMryb1pXVdiuNoWkiMD4xlopgUzPiHu",
+	"AQwI+kNFgU2KucfqXVjKC/CQGUvJPXyYMzonPI2SpWkE6z7PdOvRCXFGquuBVGSh30MgstuEy/yqQd1Y",
+	"at/PyDgoeC7JPfaJOSHxkoVSiHRkivHsd8YREi9hdCdkzqVUJrztvBzTFZqsAVmmc1ZSS8xbe5hBqV4B",
+	"VX6VTm7FNFzs3u2y321W4ToFO+iV2tKEmHDN0oi1AJd2brxw7sOGCt3CjmuyKrfRx7vn9tvOLqbXTGtH",
+	"Sj5LeaR7ya7Vg+yFgEKWsyyFOpXNbQH0te9j2aoKgaUx4rqse+jf8KrNqf5tPUHrOuqmMxkWcDMerAKZ",
+	"N9YatygB0C2gQqnmoTtFra080w2l3CKj8Sr0qFB1LaDErJCjLaXtIKA5mptd0Q6OAHvkrB/0N5AOSbqz",
+	"aubloulZabgsXNTrPenWmd0+39Jn43Suh3DSJddt4rbmj8N/H93sccM0Xc0dZ5zbmDk/Hfd3a0A9DXGq",
+	"fN3T2haXcb6UOQC9TllMBvuHx4U83FoWbOAGfRNxSZeZZNkqIJFIEjZle/WUK4zWyFbM4c+WMB1h5B4m",
+	"fzq+zBU7HW8tC6Xy3v6DJhwYBdZ8KjVwLuJlspT7wyGit5OYT9H15JbXD/Zffv1jOPDX1Ltyzr3pdP8/",
+	"6f7/fP1jGBx+hyfoT9Sv/4f8H/ejr38cNjy7JiY7LscDhGhn6eVFWIRmjSzTEBkBuavvwbYLrwWd97WL",
+	"5YInm1+aMPWu6ltP9//zq371ELZOfdA0hG1kakVUtpaSG0TaLgz8DV2HHsmwL01iFwmTayVgO1HfLAu/",
+	"1no27FI6bsrCfDwraGPyY0lmtVSYCunlW7aqPGv5UFeyeZUwVB6fSGJeQHis2xrRdGUiV/IEcLEimmKF",
+	"CskYlGkQYTGUSP/Z4SEqZbsSoO3maESpb9V+kHDdnEdbErbVy7eSoOse8mdI1M0JwR4J226Hraz1bbGW",
+	"vm2f9M3/FC2Zt94ZLWI3bMp2wrLd1Fyx+dXXK6ciS2DpomXG89WVeoTm+Av+K/PhgaTk9OI9uWUr0r8R",
+	"i/Dg4OBmD31/NyJlkHFIF1x9jwbnjWINNxefrtCEowu+f8tW8iYgmNsiyc0p5lT9D3DcEXnFaMYygq0O",
+	"btkKGx3cHGCPYzYH/zPTTXf0ZGZ5DoX3gseQJI/fvzXs+u+/XfeCGrLJ33+7LryW2rX6RJJPC5a+f0Ne",
+	"Y/YRWWTijscsI/1P52cXH07Pw0/v37wO319dfT673AuwnZRuXUeihPI5wFxDkp/IpoH9IxMJdMAOyD1k",
+	"0GQsYXc0zYsr3F764D82X7gdyFqsw3eo2J0IlOsoNRVRwvntaeg7Mqc8zSlPEd0U3O0Y9Ro9fTrl+Ww5",
+	"PojE/Kkew75kaWz+qCFj2YdmyxTrf8HWvDo7f2PB0JXFfpZOEy5nZrWNl5zxDPDT1VhGTot6FCBf0qJ8",
+	"IqgiqAe6TTidsjRaGRQfiQmw0FnNgRzC90FztMBJmT34kn5JX4v0jqUAnzT6ku6TM/D13zy9G95Ahy/9",
+	"sJbUeqKOCDa/HEMb9VwQSMZ1DGU1FkoUWRyoF/796tM5mXCWxNjpCm6WKb1lYUQlOwFcIvz05vfff/99",
+	"/+PH/Tdvbk4A5ZDC5DJGLt++JkdHRy/J5+vXJyDD1aefP79/I+Etr+FUSp24RQ4HQxTyNx80ANMNjOvm",
+	"7JpOb05IBiD12DLNfHZzcXr9+t0NyemtehAOHHrlfUmJ2u5oRvpqHL8cvXwekBu6WCRaK3wKl+3DNf/r",
+	"n1KkNwjSMhOpWGaS3Lyf7H9UX96Q/rPhYdEDWifoqhfgMDAXTeY0YXswMeAxN86TYjZfCEgf2/+VrW5G",
+	"gOiUZ6vioZLOGbAyCF6KeEWgKHQl3QRJWCf13j6uk31uvo95TyxGVPUbDWdon4rKEzTdZwCCCK/gkjw7",
+	"PDwgp2Y0kHOSz2Dx8J0mg3ROV0TmPElA01qmEH9R9w9e6k27VI/YP53kLLs5IbRyfz6jJsUSkGTBT6te",
+	"I1kGodlcLBYs3jMhIGUD8FznvyaMSibB9Ltl2ARIpBFgx2NC4rNjohOQAgu0g1NSTAD25AM0fNWkdvPH",
+	"F1T0v/RG5L8ODg6+BuSLax+pz7/0Dg4OvvS+3wRK5bQYjidkQaUkN87VN2RMo1tCJdCE+cxkt0KGzIJO",
+	"2UHlJoDWlQjw6gACqSuLU69HrMieM0lu/u++biK+/z6+0cCW0PTviQwInxCea2lG7lmS7CszgQH33nMe",
+	"Cpmw6v3qaLx8dvxL+WQsMjFO2BxPxYlmBHAPHuGEyxzxdW/w0xtNYGr+cAQBZJZlplGv7bOOdKcI4Obp",
+	"fy9ZttJthBSX0ewqIDdPZ4zGLPN/p3h4/Rt3dhnwYjVIMuOYP3Wf8Ry6CtAqNgNUkBQgTiIDuAXoBczi",
+	"gy/YVShiGtJey62P76/BwOZ54oqx04v3jg971BscDA8G2CeCpXTBe6Pe0cHg4Ej33wTt5mksIvhlynJ/",
+	"4z919NQWj5T1I1J2QlKhNJpYiQiayANympJ31x8/AOngScvAAJHk5ql+9cGKzhO9TVf3dDplGfn8PviS",
+	"wvmLC+VjzFMKrWJzci+yW213pYKkLFcf7B2QLz0jeNiXnmG9VhnDE/ild51BWrVY5l96X9JcsUg1C4nJ",
+	"3frYa5eO8/pM3EuWHZArHJdmXK+xIfr+lVYP9y9EwqMVTPZLSpNEQBtx6Jlpn6529z4luJ4yIDJfJRoo",
+	"zrT9PyCvwVSUJBX5jKdT3HGbTvM+7o16b9QOFTnLsFuHg4FRaXQlZc6+5U9n+RxSBVAD9oRyvn8PmqC3",
+	"mWJpcPoVyTzDF/jUazuQp69orLmBuuV4cLT5Fl1I+jmld5SjOu7q3b3Rf311MPhgdHCUMe8CNrkYbb8g",
+	"pT2l+dGp1GhPme5E+1U9HGj86R9K+cm/P5DWIe+nvKMB4ZHWYeCoRrYVaDG8L+l4yRUXm49ZHDObUYnk",
+	"bhp83sBIb0giaNyeNk7VvOBMZ3TOcsCf/68/elxNCpqRGSjWHtVXFo41tMkKcqmbzIP9lwfhvjKcnz/z",
+	"GXrKstpAmnxOp+zpAvEiindZFxIugj/PWlF1JOV6otbX/ZPeUdybVpcvEoro2R1Py4QnW5+RZ4Nnm285",
+	"F/lbpSk/1qE6hSkYIm08XutOFCbV/k/jYfqP/ygdp//4j4YDBfIcwUnA9DjVDZIOB4NCHVSGJ+T3ckmW",
+	"iwCR/smvyzHLUqY0+ITfsVRdoDQHdkD+4z/00VEvXnN63ulZbKRgVzv5pwFn+UbniwTvwAc1bZS58qm+",
+	"DPbG0tw6D4a9wUuIpWX5mbj2h9J+rKMjVz3YOTFdgzMjzRV1l8Q+V9uhsfCpJL+ffvzQnmg+4ZCvFizq",
+	"RjhmjsXW17dUPVwdwqODATENzYsx9uouKy9hmKeYJ6AxhnM38SxpWk3/XOKeS7tl6+hG6dirx2Y/zGQe",
+	"5nRMpe3eFpDjwRG2qLvnknn4kRod34YhXeK0/gX5EYyc5ALJ7GeiqcvyZpA+hG9laWvXao93w6c0skjm",
+	"LektE0rXR9dERCVTtstI0cUN6UuAH5lMeMSygLiuTtenF6JPb0FTloRzhtFodANq9wqamCKJte2hK3Xh",
+	"rVq/NLY5EPl+LvaheT+Y7eCRzBmdj+pt+k8cHyT6JNWFT6RN3T3BcREclxwVOb2LpcVrM97MlCXgkYGx",
+	"mwcq08jctHdAaDzn2g+Y0mQlcziausiV9J8NjvbghPpO0onORtb2s3EPyCIFT68GmNUkzyhPfKfvA5f5",
+	"aWT6zVXUaR9NFpc8/YxpZFccOy14U4PuwWvl7jcUfKjvwRlRKOriPgVftkdZbirz/8P7IBf9fAePsxVE",
+	"7dgFLmaB41pdFWV9jIjSAYg+YWRBwVunKATzqnN2gh0akUyB7crGdbtjWbxkpQFW8/TVMDZs5gc+53mv",
+	"xYWvMZuhhQ20iWPjUpksjLVc27m0Pecu3fS9HgEC342YmH0o+xy3t3aGm2/5nFLjzonxphYy4K3IxjyO",
+	"GcRfnh2+3HzHtRAfabrSo5MPljaFNaUpl04zxmLoEG8jL7obrPnAkTI6FFQTMU//4PH3pwYPGE3yLnzo",
+	"/RugxoWQ24sp8FZ2k1N7WB+mOXAhgHhWkTzPBs8K1WnvxCvegu2kwUeaabGOa0likbJAj0lx3vuZQG/s",
+	"jKUH5LeM5zl2WBapho3RN9pMLxQYkGzrxitBssKLwVmbpkpqsjiAe8QyH4tv+iZI2r3xZO2Cx7gmgUzF",
+	"BtJUZyHkBHp+ZSvNloDeX4l41ZEjlcdiTvUm5uS/qyuf0k/BMrbvVYfV9x1x25actvPom8yyAuUb6exn",
+	"Z6tdfVXPBi348GsNLQM3DFuMSWfMXwvxgWZThvcdt1kAuVxgj+aPLOb0WukBIC0O29ysnSvI8P9sGaNY",
+	"GzS3LBgb6bvsTPNHVHf31sqZWL1q30QgdmLSoFvcGhREMia1To6vs/E3Y5YYM4OWxAoRWTWpAZ+lQyv2",
+	"ORLDTErrUx/PCdWMP77jkmVg4PAMQs8iI7m4ZTr/H8P32jBx38zjPW1GqLVliWT4ZpoSBgXbGEHdjZmC",
+	"a9HWTkFHlp4atHIci28jW6q5QqgQKm+hfRRUWN7PxBwDYWPddrT/nNwzdiuLUJceRkAu2ZS82DsgpU6B",
+	"TeYRbKclcH/Q4YFGg/sK13bwPZvNolBPZAsTp6tN9xOaDe5itbMeand0EG+ee9fZEqWzL/+yItZweHPE",
+	"nfUyMAuIOll4c0hfndjnLpfHOxuZPBgVO+H0aIRbTg8NmDFC4/BSN+FC529Jw78OyGlasFguSS6SmDwb",
+	"PIOScmjfDN2cDSfXqSmQSVRkr5G+a1U82H2EA6bb+Iz+xso8sbfbI93tOG97lJsU1jJBHvSCHmbGwDjP",
+	"rmljrxV92VO4Bh7+76Tm/qmM4lNa3ZegSOPTX0B2mu0p6eMTwTZuhTXM5Sm8TZpa3x/ms8CxjHCuN6S/",
+	"3kkR6FRirUy2ZlonNbbkMK6q8mu88AYAAvvC652hGTZ2xtHbXHA2i/YhqXbfydDFhcUbn/6B/4fqI9Ps",
+	"7wbyXRXfUgyOzFjGPFzu0hmPHkU/Z99ypRpKBJVERC8TLZSE5jl0CbFQnwXjBb3batGOVpoxZWs5CZCQ",
+	"AK9fIAHTMVUqmdwLyLzw1NgnP5FVW8FME+t08cGThE7hYTcJZNRjkA76F3GpszHVc5/vK23XupBJHzo1",
+	"6xdwqXNJc3oLwYeOriA1FHKjVE98YNG+9abs/cG05lw3zCTqB4YZi3GYO/HM9p8NXuIs9g7IG7sfYLrQ",
+	"BIKeUMJc2R+Qjr4sb9IvaMxu7/9xeoj+b0eB/rIcDA6f25ai/xsKGk6g5gmJH/N11eng6ZTcmAeGPJY3",
+	"BwSgO2/0Jodm4yHNVOg5amBPteqFHWJJ5B53YaRngU8ir0hfLePrgLzZC9TyRkIdzrMAyxGgv/pbvOZv",
+	"AXk3DMi7Q69v7QqWGpf+wZ61zTr++8lHBPJ/kBPOHXRblcB3T1fF4Mqyc91C5VG8cD+rplMVqH9pPls7",
+	"+Fr42i4yyJ0HQfwWUvT/8g1uYTlKQEZWR19qB5eR9pvNxTRd0mQ/Y3ec3f+V5fD/gSwH2PBLvd8PznXw",
+	"eeagWm83WQeejlA/OpHBWa9N6QxoSACqno77BvozxXCMw8T071AbCDkP6thadVX3Ptx53kM1Zwv2H3op",
+	"rlhOZiyJUcFXVKkGI6BphiV0Lg0Mn28Q8ZKFeKl/h5oaF/2UflVnw9u5Vas3dFBQ6rc2OFX/yspoLRUV",
+	"lyMo1/RplERMbC8YNxWDzaImUbg7x+ku5OEBOXflG9AwkxWXLOnfuG+62XOjcabCrBSFC1pE4TDjoQ7b",
+	"STMs6TVfGxxPo4KU4bCQ98334I2OZC0/3pGt5jIIc0mouwysjLWOnIqcPSkSUUxzE26qVyV6bP5Ud7Fz",
+	"3Hs7ZVSdmNSWDKq5hEytw1+G0s/gIr5UtClSVuZ/hSvLqBl1Jvggt3Cdcz51G879MJ+wTnkYZcv0ZkRc",
+	"Zkj6LhvEevsK6yX9NejEwNXmJ6ScxHZALhzuKYOy0aC5N2dyy7Q2139rtcZcWNCKgNA5SxF3iFHJ0FEq",
+	"GZqBIO3AMvqWG0JQe/9T5L99ST/qScCYYfh2jtrtOaN3DH3tgESgOf/EmLiLBVMUzqezXFdnujOdQMWv",
+	"ovfhIZmLNJ+5TmLzphPt0BbLHJJs1HKC6IMllWUcarWe3kpMQNCuMPd/DSdjfehtfXLNd24nXUzLycd0",
+	"Ov4kAtNghP0lOP/yMP7kHkaUQOWmf9DoY7MwIv1nOu+sYLvWK3LJpuRwsNfBFHuq7/0rL35LBcKuvW4O",
+	"afEoIjFXGwd886Ssa4wZhtyUGNUz0Jv6kygRbzMxJ78zmpGXJe/bUhYpouQiYwua8XQK5ZrQ1HwmRKwW",
+	"kEJEeSIiWEVlqCJl9p/veSOJ70QS/0sK+urA24r5pvu2k4gfkQb/kvF/yfi/ZPxPKOPLwQuICjSKaI1h",
+	"2aUQH0QYuO76N+re0ZymdMpumj1ujVGsi/e/qpc/Svyq3jbi4cW4ImGtQ06XAvfI/yjtkAgzdiduWXl0",
+	"tj2dxrv+FymABZjVdrGW4tIO/Nq9aU3SuiLJvyIrmyIrGmxNkj6c5xPd4U6xD/g4n7G5ZMkdk6W8A2jT",
+	"iX7Glop4F3YBPfwkoVD3A6AcHphRdQhPTOJZxiAjDRvzgWbOLUijeudPWiUKwKXI/f7kGlEcCRyt1hWi",
+	"nnu6HuMOuuNwKz5UtINswYn0xZ0nYW6rcSP8pqIvGlTaTTqjve6n1xv/qhZ9HA4N5ONAYmomrfOp1Adc",
+	"+ridj1NXFL2uAfEdaXt/Y7lldzvRM1qe7M5nuskSvGXoMcspT+S/Xd33nx/tpOUVNhTfoHtsH+N0j8FT",
+	"VL4f3RfZ5QxdwpCkOeimuXRCcwBxThILeVvkQwx/Ti0Hp/Kvfey1eaa24i+whz+ZS6id0LaBlYccQeGl",
+	"gXRvKwGfZiKn+c919K31A8j9ESZvGUj/zOELIoHskJ/EeX+tR6TVEnNiuFP36wzsREPa369RY7zMBPar",
+	"iZn8K9oIyF7sTv/bGwv/7uwJdlLzJ406rzuN2U4OcBi8Do11+o7hX+og72Mv2W0VeHgG5rNu4a1VN5/h",
+	"+x/FY+uUNbb3ssI9aOxteO5PW8tADVhYS8ai9qFAtmp45oKHt2y1xQg9tXVRLqAZgkO5jYUMj+B198PD",
+	"uK3bDl9s6HzXGCSIoBvP/8ve3ze3jWP5o/hbwc/1q7J0l1Js52E6cm3d8iTu7sx2J9nEs719V3NNiIQk",
+	"jilAS4B2NPOd934L5wAgSJGyKFuJnOb8Me2IBIjH83w+J76G6IbmtIeGgtv3dntfOsWGfg/Qwu8IwHZW",
+	"/vLrLThnteEmiJpCvOkwL9tmV3hrV8eA9OOC/0Q0YwOVMaq0uLJDriG6JmeJ1KrsLBP50rIlY7kb2Kej",
+	"G8aWYb8S+wv1zryomrWw3UrOQ9vIXQNgA4gECb8VqcN5cNkN9+QUwKHcLaHvDc3YlV3cveb12UW+Zlxl",
+	"qyeV4cd4vtAnU/8S5ym4TcG7/bcnQkFrdnkrUtrUbnua2tzDBuJq7nhHSe+jpG96l/2rTxUG5JFSUID1",
+	"PUj4bKAJaSsX6ndJOD+bO4wGDwhY0eycI5q4my4QqZ0sHa0sGefeF5EfQtwhF6Vyb5iZYUg+mQkAtiwm",
+	"eSwdVAyixJhzQSYsFXwmbeHM9QmiZSZNblhpswNAW1nb/WNJaCo4G/PGEzAkYcRUZvB1XA1wTFbOlC0d",
+	"hAtfC7ZitqeGbnxbj/WGgW2Nr3J/Fw8irHt0btdtxw7M42Hzq2Madk13D5IMOptX51HfF5e2x5NQotkv",
+	"6TmSiEmETq9xiWdQEsgn/pbUW0p7D3vfqDW19cJ//6rT7unY9Rzq8QX1w6CzVwXX7qLRDyd4AQW9+yX+",
+	"nQMXNtCRZ6AC79uT+V2SID+zyhB+KhFGp5SDXZbWjyUJUyrVdaSya8HDJ6qeQAVKyHTvUT30mC0Zj/VI",
+	"ojlNskDzyjThSURTwr4sWWbwMLn912SFfyWMR6wfePndx9KhiMIAx9zVy4ZzG7hANriPWLAIC9XzGCvv",
+	"gKMbwSK9kux+lptJ74NSW/g9h4swxNlt3jaXF2eBXvW+B02O66Y8sn0oSF8znewBetQ9zR/E+35mabzH",
+	"BLOGL+7C46HdXvg80KGO2XepZ08u9cwy0Z5AzoDV0RfiljXwU8D8MNYyxMF7mG71rMIqnv1T87cv/3oW",
+	"C75j1Feta7z8mWNJMAok4SSsjCAMAK5LsRiRk0+cB71c4h3GubHE+4J+SRb54mj04jV4vfEfJ84FknDF",
+	"ZizDyu77Eu/K0l0Z72ytEA/odSVZDdPfqtU05faSW1ErrrzOWFpJcBLqP4DN97jwsT4dmpI5pAHAJxqu",
+	"P81VnrFz8uLkBDp5ZnvpFyPiQrHAg/vG8k0G3DuGIsUvTl4U5YfN9+ZUaoFN5tG8Mub+bgKkkZAKATLU",
+	"F+LaXYhrwzrKH7vWI4RFWbNuJMrYoC3Iki9y9ofkvVCA7dYkVJLw3XQAcgmAhs8FF3kGe356hsshFU2Z",
+	"SWMwAX8RzbLEkAXO7kio+Va4qbZehYP6k3sykteGObw1FKqNHLLWfmd5pKanryN+PXwRGnrZownGK9xR",
+	"Q4U6ma2T2Q68IKEVuep4qJPd7BHXKjIWxNAckIgpVrDTfBSkqu1kNsFlnir6eOXYN9Qu9D/24MqFpZGv",
+	"lfYyEKZluFRKJFMq4bNjqVnfdPrVShSWZv4gpPE3pQ3bql7gIyKHt4T59gfrw3w//TqB/sy2CxmqNmjB",
+	"B9ebbggSKt2LLgRzawpculhI2Qy1kKQnh89f+7GYZbJZT033XyQQaJiNHTGDtfvP4g2VAW31rbU2pfKA",
+	"UHDKAKPE3xbj2d+co0e9vK0u7o6Xtrl+dfFOJ50eSjHAEq82mUPmomygAA9yJq6RDTfmrwvM6I9jhEOI",
+	"7y0C2EiAoNRZHQGqiohVe9TIN0iYkDsnud1TkA8b9SKAqiER5VwogN4q2UigIpqRpTNGpeDy3P5hyBpq",
+	"2BB4gr30wZflqudNUzqbsdgWzivgOE9fatFcanETi+S5eTy0SB4JzSpclyiH2aitquWRCxhNXX282pRx",
+	"6PlKVOjv0zDq1I5+W2faxsa7sYFP5k7v0492gJzNO81w9jpO19lhDrr4m2VkFtHjbs6wXKfSnKCBmdyv",
+	"HMSMxpoGd/Xgvqt6cGN+Cc0gjQDsI0pkK2J3G91dK6aFEBUYEcCQ8UnK+kXofyHEmLL0+iBIBr6tMQ+p",
+	"vBbTkPQMGiWKIUZUAnUtSkVkfHDyjrEly8gdzTiUaYITZIc0jHN2LYVJd3e/LhIpWTzmEPf01vz6Rnfa",
+	"H5IQLT/gSApt+7AoOgsfP5amuFGyYKT34f3lx18u3l+/vbx4+8u795fXv1xevP3cJ/kSEy/iMS/cjmDQ",
+	"hHChVUBCHIrXPdg6p5CCEebLSCwSPgt9J6L+7pB8FoIzqaAnsHiQnp2VfmB+E1NC0xS8nmA1MXUubLYg",
+	"bC+L0fVG+QpOQmCr9JbOiF6/da9dk+nurSMAD04kLNOND2gTTSRuQ1MuODzc2nZXOgF1qejwVUfUHHCI",
+	"PiisaQgt7Ye/iexGr35zicDKIDbW2DOCz9Ho6Ozk7E+Dk9PB89NHL73XtDP+MQFcLTPkppV6YAbnukim",
+	"r9Df83im9TJDQyADCuhI0yiA6Dz96oP2LG9lqS29vL1YXGm2wULr7X1nj22UxC7Inbn9es0s0QeSizS9",
+	"htmWCnAhMkohfiVymatO+voDVON9a7d6Lwn7NwmPt+eiOJT/0G2+arZ+Pvk7i9SDOQeW4LUibCSMN8CV",
+	"0nW/NALQLBlvXUY3YsktOiNE5ixrwMibRYvMtLrWQuPDuHZlAGVRYosRKPEdsEw8uNtxTO/dFgyz1GoT",
+	"vzTXuXNmtkNBUFkyyTlNTVE/GZAFixMbMMFjovtOaYIAYpZvmmqPrRARtqsWGbh8lUqJSEzuxHq3TUUi",
+	"Sc86LfE9B7d6dmZVM0xYYWncH5LLjQGv9/gQYLm81QJPgl0rQmc04VKVazppEhAfEAJkSSu1LhTkCcdy",
+	"pDfh8uc3aLkiVEompcm2hZMY2BeWKYU0pkrlU9ivjE1ZltF0zHvU9u2bL4zvRQ/W3ywI4y3YU9gfkt/m",
+	"1Cwn3nQ4WxNGQjoRuQoJZkJJ1K7lmIeaBYdaHKkccb+mpBZ0kNxhdhauQShZhPHfpok+En8OyI8BeXdO",
+	"3gTkbUB+CsjPpwH5+QwksjGngBaRxAyLLQ8JaHVUi1emqGUlM5nOWExOXw3OXsJM7NgyMhNQ282eq8BU",
+	"eYBpeis6HPPf4C7Z43WdMqUYZEkFdbPOvLNqA3j1sQnxhWsrH4fN1Q8MNT6E8gdmKO3qH1QatWZDewSJ",
+	"sEu7JRttP/Y69omr0sE/dPAPh5uhtEbJNHErcV1aw3ep47q1UktF3X+8KKzH0PmH5L2vwwPlYLIS30V6",
+	"of+lsO/H0Br9uBw9G2wRPes8VpVS3DTT5714XBK7tI5fCqHFyLNFH77oWQ/K3Xv2A/uamrMVkQALHjg7",
+	"govmrdgSzosSnyJXwHpLCPsvvm00WsErH0fJ+rqc4cp5mzpP/AFBVqyRwnr1o0lT2ylGDIJsHk2/Iz2f",
+	"RCGQT1XV69WRoJKih9l6ReneNWCKktGyJSrFOkkwf7pMQoNcQPVfs+SWcdL7y+cP78mCZTNGYMX6AZnk",
+	"i6VWObWQfcsyLHqPCXbSS7s7zEIgaOXcWeBvHZsFSzeApfu3OipYGs+2Un9tox2MTzCVfYRifTPa3hXJ",
+	"7aKtnoge8EZkGYvUGuFdJ7nnhKZSGF9A4nkiAiITHjFTjN0ZQVimkqm+noxMRZqKO1l+Y2vV4Zn90leN",
+	"xP7OmKxvXa2CCMV0VdrQcwi317fK/CaxMIeV/V8faA1RM/7HsqN9tcz38ri3NrrVN2vNxN64Ld5jVPS3",
+	"Y8X2UHfMuGPGT8QoNxd3JV8M4/r8Qvb5vaS5v5GtiihftKyW9DUicIyhCTx4ZJFLRSasC7/ZNvi5tGM2",
+	"4evO/AgmNrtv52jtc8cAkpXtlNfDnsdcj94MpOfsgfUORv2atHMBK2sRKFCuBWKie8ecShAeIP4KOb6N",
+	"8KXR3I0S/eQG86g+2Mgd669QhKsZhWojlzJDbFucq/lrW8QRHWBIi1mG7WJa/JdbCATlZpuiWuy56QJZ",
+	"7gtk0fcUz+WxLNbN4zXFb7tGrTjmcpclirXjLo6PoPeeiKwcDtCOs7js/iJvtC7GZVjL0nbUzz4rkRkb",
+	"6GQFCng0Z9GNxcZDbmNuWl9zgkkqJkQqkenDjPVQCw3P0U6H0F4w2AMJkdnIteAIOLZV4fR1QDU2YQy3",
+	"dcwdEhuANdhqk94SrSCRTDKteGs9YSLilY3SmSYp0xNi6RRzhxZ5qhItS/SDMaeKLIRUxCbX/Hrx39dv",
+	"P7z566+X76+u//z71eVn0js7Ib/+mUxWNszfj7DB3iVUMolZlMR2jyGwBjZ/RD6+/TEgv+k967398Oa/",
+	"+wH5+P4n2Oa/fLz8CQ4UJDFDgjeiG0OYVe/nq19/Ccjn//opIHj1ZEBoFs2TWyb7Y66P8ulLgCmCuJdE",
+	"6WHALYj1Os7Fnfd7SidMPxmSCxyMO1cKcI5EnsYk50sa3ZAllWrMT09g5iIj+i+VLEwYjEz+UYkBOzvr",
+	"Eyr1Vgopk0nKyD+SJZmIxcSEjpF8qRUC3bHEmzHmMVumYqVHcCyJ1NIH02MWN1ZYw3HfsKXCbXUDhm9T",
+	"KCkD4gzemIWwyIpjzr7QSBlko5KcCTcZrkMpUUx/qyhj4/lL1+SjMdd3oUxFQsflw0CvQzLV/cUJoFUT",
+	"9iWRakgu4livUGhnMaQx5Jh7yeVjXsouJ72bhOPs9GUDeW9EVKJSY92D04fBWFLRlb6zeloToeYNngq9",
+	"CZanPoZN5bsSsTZEpz9sFkW4epEzdWkrdNCULOUqmotUzFaExpqBN0REw9bfB55qq4SenZxsUTV03cii",
+	"D9WxQWCnFiyCxywj+gJpCkB6cO01IY7FHddnSvb1nZloUqYbBoQLojXWcp4YWw5wfsNlPG2Yo/78Nfy9",
+	"+7y2tuCJSDE1kCpjdKGf1RyXScIpjK/6kVoLlVk8IPyBXjel1zBs+mZYEG+Pm5CeprJw5Q2lKzI3oef+",
+	"8GgPYXWWLGwryu8gxtct239o+t6F1RXGvy5Kbk8ZcErRaE5oIUf0kBoFwO71LPVfGBvch6Rqh0mAPKZB",
+	"Raoa5FyMXMxShnbyP7SzqgBGL5mBNJEDcnaQSkw5hFBk5UQLjAHseVvVd/qO/owP7V0EiGHREgjai9i5",
+	"px/qZcTD4pF6t1haMWQeIlIkFgtIi18TKY0QbITK86qFkdwwtpQo7ydGMGVxPVKR7siTFCvM5cX6ocYm",
+	"8aGbX55aMJteVJ9mwfHYkjAFXZRuF6W7S5RumRiSQdWkUyJxZl3rFGk9pDKruTBoIBQL49K4KSa4kfSc",
+	"PBG51rdYuIvaeawPKETY2x1v69BK6ISTfrNdfGeAyrKk+Mw7zB297uj1g+n1SFPXqcigsUODsjIiuUjv",
+	"6EoSybJbQ4g5oaAb6edj3gvf4IEcvE3kUkjYrpH3Smhh88P/HthXtWI4+LBEqFPCheTJdBoazExJeTwR",
+	"XxI+G3Pb4DOL8ixRq8FHkSbRKiBS61uTTNxJlplEziznkiRqSMK3yYxJFQ6kWqWMQAkg3XiElmRvHJ9/",
+	"vjh7+SokSD1L5Vc+/3wxOHv5qlhKqoxZuj1bMp9rx52W8bStkSkodXDL46FYMv5lkWJTOcDr5zb3TmSx",
+	"UboTPlukw9jjfu0+nCzojD37+5LNdm275LNHM6oF1l4PIadoHKvZyDJ7rTnH69S1ONfn8CVOF+zfx0fD",
+	"4XB8VIe04U2zeuzWO7/yzp2ZgLENztkX8BXUT6L5q50g8IiCwFtjvi4LA7BDe2D7bB4NACJgUEAEdPhJ",
+	"3z9+0uXPb7RAJS+8Xd9LcNM+gI/aIQxeziNzS5sxBhEDCfA9jZdGOlx4B0EGmJdpskgU6bEvEYPGAxr/",
+	"Pdcb0UdHsgEPd+hJEA+vlc1GGEBxyzIswLgZQenwoq0u51HlEG0Vd9XQbHsVt7GDDbFYdls7hKF2gVmb",
+	"MGQeiinUzCDq3QjVEK5+GVbIsYMkq4RbochvVCcTrOPTZtILNSO00xqZP8KAGCwZ8vzViCxorEWlEiyM",
+	"qgDxBMRChBn03iG5MN+wClkzv/IwdKqxXw/OyTFTwiLrimamzPrZyeCOsRuPyiG+7OHAHNmBJxJiWmBt",
+	"QxzD58v3Z+65TToKL0LSWzIoag6rXwrUw5Bl00ILE3dzxsfcwPkQJcjZSxvUFtNVaenuUDTG3e3J4fNX",
+	"vdM+eWMlAr2yPxq/FLmIFDk7OX1xvxsHq/SjFOKsE150GemVT30/MPweoDLt4MYcTidWRvMqrvkHXyYz",
+	"jkJC7RWouwH9gCzoDaZBj7mas4Vk6S2TI70X8AaLrycrxIzGWxHqaxH6bD8Mip2D8rBQJySmqzEHCe0V",
+	"HkE4eP7ZrK6/1ptvmezjfQ5tMOZ1EqNSHy4Yg9IZ8AMexDF3K30M1l/JFASH1SGK2ZtaH4CeFOBWFaFm",
+	"A+bSupx1CPBL6wy0HRJTc/uHMPE94jOtf2wHKeVBk+sAnDoAp6cJ4GTJ7xQDDmoFwt79IsXGxLFaM0SH",
+	"69R5IB4b16mWHz+6GnwIzKXDgDpAB69WpTZp1IVutRn5/oG4UPdS3Wcm5vurliZ8SH6WFssd4Wm0BFRj",
+	"P84fM8OqhC8My1dSuvWmGk0Hq+AodiBa9gfUg5OUkRAPQsJn4ZBc4CQEJ8uMLWmm1SUQAuI8VXMhgARD",
+	"8UTLPBJOfmc0I68hOHEibtmQXEKAa3ybSJaROcV0Hc0xfLVP81xYW+Aqus8Z8DZJIsSMqQ8IhNW9/PnN",
+	"hc1QeCpVC3Hg8wgHvn3Bwvp2rVgHNt0jFMfhssMONqtD6njS2hcSZAi31ezCUtXeJzYjr87JK6IpqgyI",
+	"/vcPOypchvU/+yf+9xpLFaP1bjd5wLrx9CC8ulO2+welyHWyhjOTmtOBVtL4MCG0TNmVp8iyceDtWXZ9",
+	"ux1Yti1Z07HujnV3rPvgWbclzc5PViHQO3JnC4yv2Qw+7FArHwe10hX6UcJYZrQWy4VC+eplPyALcWt9",
+	"hoUT+ZC0eBANCzf5kFzgCtAUwWnm9JYRJYyP01pyp0Z8WYcl18v57uIzyZLZXMk6jv4WEEb24Ob8Wpzd",
+	"TGBnj+h97Vtxw7fmDP4hebwFqzF72TH5jsk/CSZv+cbdnEH1OiUgxwOxb0Az8xylwEoCq6r3H0EKSKTM",
+	"O+jqPQgBsLCEQqk5Iwo8GRHAt+OHMJGQFJgHduRKkFDP7jrO6FRBwf0eBNV5J9bG1UlFV5JckJyrJDVh",
+	"UwAUpFcnkbhacf+chFyoa/NJyZSs6+w9FnneViTZRv74mFL+Dq7Ck5M83NBbyxxrLVvxZWj5hxY5OrNC",
+	"J3F8HxKHYVZFTVcEVEbdb7IipyXnwOnJrpKHS3yRXXBACxkDYHH03rn1I0uWJQKkgCSarzNnQAAwkR8H",
+	"Il/8ZHzyPQpQVD29slN9niR52XvRD8jpSe8FCn2nz3vPDfJpRu9cxAOCQhoQIJM4pSck0f/vgFRxber4",
+	"/UUcrxsbLu2iPhner6exxqXcNLaVA7brpRXjdK3/kPJAKQyrfF2LpGgTzONupzvJnfzQyQ8HH1HA11gQ",
+	"gq+xL1FucJBJKiKaEnNu1OpYermvckfBATEM5bN/3iT8scK6t+TrpRDtYC3DKvA1z5rUqHVzxNfDUHmj",
+	"91r6EHzYwtaVBxy+eOTVkdfatxLXuP4mMco99B44p8ZaU6O794ygiOlW7vvFxh5LFDRDsB5c679D0nOk",
+	"8/QliekKkq4isXAQi0oYHF+Lqa6HAKaEUg8lxR9lijBiVDJwauBhwoMbCwZ1QSAkf0VWTJEeF0Tm0dxJ",
+	"yn3I3jp5PSThRaRP/4hUUFBCPCYWTx2S2BT7op7N1SINLWS4lmF0VyCDzRNJLj6+I3Iu7qQTXaSenIUo",
+	"gD69RAiaMh7T7Fj2Az8JwGEbY9kdRSNFYqZokkoC9hJY/UjwaTLLMxPPH1qA+Dcf/vr+zbtfrv+v0OyV",
+	"7vnj2x+PJYkyhm/bgXvw4qao6bEkKZXKiIiAeVOZhn2TUETpmSVWVIWXDF6mZp+hZmdh+TvHrnxqc0j+",
+	"L7CdXwG5xu2oJ5IcjY7G+cnJ8+j/9/bDm6vfP14S/QL8xPCB/jdJKZ/9+/iI8cFPfx5jCzYcDvGNZ0WT",
+	"zUgpdUIHHuZOeNhVePi2CL6FNm6Ikpg2pUkBuM7Htz9CdHQEgEiTlJGfr379xWOqhlHuGNtfH2z3IMh4",
+	"vJ0GMH6L3AFNv+OM3nUGghbSwa80uykb5+0ycmOTt7bz3/rnoH/YfGmxlIcZ7PebmcATDg5wU9g5POD+",
+	"HlrpsbY7mv4h9fPiTnRBAp3K/WRM9qYykw8k0kzd79OvtZbUQbT9ISDaPsJWPxVcNjaPrs0R36HH8jH+",
+	"Sx7PLIbSiFCiVf+Ez9DggHEjYA1AxXZOjZ6cSPw5bgJba48dp/fAB447SBg2Pchtsdfcu60YtNeqAWWt",
+	"Q1Zrj6y2NBfcEnw2j3aub9kclWUA0PhaKFYJPq0hGIv0KAedx7zngZTVYSiBnUyrIFAusFSRr5ZwIgYO",
+	"aj54ua26AlZFZ3s6PRAf6AWUPKE1gWIGNcyHGwOMfeT5gDDnkcewD1VA9cBFrqqJfrgUMMMpyzKD2gVl",
+	"NsxmOOP8GsTZ3JQ91l2MinLe1gD62SDavXPlSicp5Tf6A9SsOVp+n/dO+71Jv78R3EqThQNBtNJDaQ1j",
+	"5TdqTQ/3C1gFS7slPW8/9g6PqsOjelLK1FsgTaUAJ8cb+msstKovdVhSHZbUHrCkDPt7HAH+6xL7Dh/q",
+	"gPGhCkkYr7vzwNrYIxtPV6c7PAgPqqCWz+iC8dgVBOiySx4Q+anpssBADreqblOd8uKHSWByhdvng8ow",
+	"KTQUxBKO0DAPBZZhmjQlBoEZ4wLcr37tGzTzwXIwDHuAeieoTCUmBi/8+OGzGUz5cGKQSh1l/ogrbajz",
+	"hV3uJ+NzsuNH0u3Gv61qc0/z1rzD9bBfh9O3YYBd/kfnTHoi+s9nxuMaLiIt5rsRpcF2c3Y2qgm/CwxT",
+	"MU6ZH9ZTUDfoTs/Art4JAo+fZop+DKXXIeGKGvVDr/wBVWGwWZ5zlsYF1y9yQU245l3CY3FHolRIZqIf",
+	"Y7oydaLPyEJwNZdeOWkbnhmQnKdMGvBMa9rUH+SCpILPWEbMXYGQqV7GqBRckpcB+VNAfugPySd2m7A7",
+	"jARdMYUjTelSsnMrjNReH3il1sap9+WxTJxfS3jAQbc0hta0ac1hoZNOROhEhE5EOKgU0Y0MhvTk8MXL",
+	"rSUAwWWeKvr1sz99SaBqf62P5XQGlG0jOUtW3D0hNfoLWKSYmTQI0gOUCc/KajYqTjIWKZGt+s78Y8+E",
+	"y0ErxL0JmyWc6/7cBzQHTjDqSNoo5Pq8BC0pLnPFsMJtS+EjIJSEZjLX/lSHEssC+TIHFiZSyYLp4RP9",
+	"f2gqMB0cQ6boFGAgOJbfUYSqQkwpHcawimOtPJFFCwQmKIRcuNWmacZovLJ7AmmomNJR2N64MMZmEChc",
+	"Bkm58pHUq+4SsQtBnNMFi8sbLIfPf+idgVPV1g4zlnsrmcDC18kiOMrP2NM3driWxrK1kFHbansu/cbb",
+	"7z36Xf3PbDsn68ncZSqNUod/fzp/bOePPThhw5ziIo+P0InIlY0JShSpCBrPX5/7Rgn8VOwLH2UBo0kM",
+	"8cuHP1IKaTtp4Wvmf1rdG7L0FJPOa+BKU0pyoZfzPwIvcgoiqnrI7I3xB3xGgUFpCghnXxTJQGXuW3mg",
+	"yGVUc7bYNVXyvMgMhGXdJnlwo3/V1rf/o6YHgiWoUzsPwEWrd8N5Z6n0KrQH+07ra3DRQrxeZ5R9iFF2",
+	"mdLIUiRLURF+rhyBekge2CKrAYOt0bCv1RscslVuJMturWbjFJNEkhu2VATUQf3ccqRbtBhMWCQWZkWA",
+	"TZQDcR1w34TZ/umMJrwe7v82cTZUCOB6QoD/MHS0DcLQt4f8b2rZ2iYJrTujamdU7Yyq39CoChyiYAjH",
+	"0jGKLQ2nSHgH4J/6qszajWPkDyEc3VMMvyHh4+SFhy/ihalW7LElIQBrxj5cDPBqnqObz2NoM0CQBZVl",
+	"s6zwYAMufhrYnVTrIoLhh4FluFZxSyD/w/J0fyv+bzaPAPbmOon/PezvYHNdFyBC2+cQv3QNX7rWihcP",
+	"z83JuKNcyWtTMD0E42oqBRozKTG/g8mYyhsGmUL9eqPtRSVzxbZd5spfNLMkfjV2rYXrtQlI/dqUxvjv",
+	"muP5dt4isxQbHRfxcwhrNfL8zKZEklGhcdPunAAEOTxKktDqytdxzqBSfW9bszruu8ub6Q/Jn03gM1+Z",
+	"7yXSOx+GoBgArjmVBMLgICeoeGos2CDdIWCQsUdbW/SfIXXHHEt85OVlhc/wvp8TSv766T0mIhuLuEy+",
+	"kDiZ6WlDZydD8l/QjaYlEwZ6OicLFDMpx0FZiw6M+pwwGs2tOFmrw2OpJy0I/Ah7BF/4ttbrn7AaU2VM",
+	"28p2m1tvLx5VOtijQbu6+PeGD1be33lOdaLfJ2PtOreZ0e4yGVKJfMecZ0Xup5mav4aHnmvaGa0PRZjT",
+	"97fMM0rcybADpNdo5eGxhatbZszkYpYceoPnry3h39aR3lVseKDVBoDrpVeEoKdFD4wk78PGBWSaMfYP",
+	"9ETIkvHC7p6zb1DOc5oaa/ghFWb+UU+BaYGMszszU2eNei98dIuK7FNIFH5gnZGX6SxjLCaMZukKne6e",
+	"EcnG7vl4JY01IX5HoeTsBEs5Az4oWTClpZhFIiUzB0qziDhP3ZZlsrrqRpw7dTGCPTl88aI29xg2/6nF",
+	"5eGg28Xl1bVpn6OsO+lMSJ0JqTMhfTOpA+5gpWROYCOAbAIUihsQKF0TprylZLGcU8kGFjeiEzEeJ1of",
+	"VtWhcawBwPvmnsNEYvzsnOkf9VSu7Pl4KtxTj99AEPnj35aR3tO8HUvye+j4asdXO756CPHuoMg10GlQ",
+	"zn8oyHXv9CX5kU2ynGargDw/Jb/SLJoDQ35p1Y8CtkJINTh9BfV5ttXvwYww6GIzHjNhDkwy1n4uFc2c",
+	"Dt9g/j+g5DlUeP0pgJdkrdxTYXZS+k6relae3T7NiAoc+Q4BFY0NW/M86Klj2h3T7pj2QSSpGYrIVTWJ",
+	"vS55vXCuNrLhgvruGBwOPUgL9AVcKyA74331zwt2x2Nnft06VBweYOEZw4w+cPYR3RLIkaQtRoMRi5pr",
+	"69kPyQX8cSxJaAzGUJVlki+WLNY8jgMnW+J5HHPsXmp2LxZLqpJJujrXAgU8v0YqFIInxKaymb1Hn3Ai",
+	"AcBFL40pygOLPoGEJknCmCoaDsfcXABpCmQnsQxIJGItIiAyL5OwVBjBLni6soWO8NMiA7s+UeyLGmEQ",
+	"vVfRJlGSpdMxV/NM5LO5DWq3TB1jcwEjeM6iG1PKDSQAFjeiMOsTcQVH6iHsQf+ZKLZADm3AiNGhRNNh",
+	"xiKW3LIYeLm/5HBf8CUYiFk/GIqe8rWJILc9HZVLk9ifIUjBfkRzB3MojkanEFm8JQ+yS6HXpZETUUVT",
+	"MctZBwB8TyQ5yo9uvcjAhE7h73pjgzXflXdpidk0jxYC8aqQw6dFCQmcMWlSiSyKvAX/a4aR1z2lbAqe",
+	"qXvJqf6AiWQRWYxZmytyp0mEZjZaaYgDItLYgVkHxjAbwn9C0hOLRJEE2BboIkWoETYbc9xFqZI0hfgY",
+	"rSxRKUmoNdXrCMC/QzKh0Q2h0nUM/I6rhOfsHFKopM2bWWbMJO8aKOfFUq0Ad3vMF4xyaWcJvkIogrYU",
+	"aYrBahD4lJl6rDjnRJrJ4r9H0CeM2Wh/nrbkVmXMdUcE48NxSfwza8POMbgDSolRglO15epukiUwrMpO",
+	"WxBqgBHJgPCPuV4M2G2pxwQnVStbwF/wdS7uzov8aByFtJ0ogYODr33MJ2ki5yx2L2UMw+CnItMcQ59E",
+	"Tce9sog9W2Dt8r8u3199vv50eXX5/urdh/cB+ZOJClu5LKgAM5WXWc7vYSaPAOi/TnbLx8rkLywzdpuI",
+	"XMIxaULEh20sZSUtqVIs06/+v/9zMnj9t3+eBqev//X/3wa2/4MB8pTMI2OS9PQJogPJ9KQUi/t6MOzL",
+	"MhUxOxpNaSpZ/eCUYbzF4AwT/efRgn75hfGZmh+NTk9O1sYW6Bfe4cv+c5plVCu9R1KtILlrKrLF0fbA",
+	"/n97PClAC0Xwiz4eJ6evn09f0heD0+hsMvhT/JwNXk9PTgYnxf9Oge1PWcb0ORgdfbr8cXB2cvYK3nlx",
+	"ppcJ6xRoecAJFNVCD1t96kyv0MaXX9JXkz9FP8Sv2cm0EEfaTaVJgtHsFqb44iw4UsmCSUUXy6PREcz2",
+	"9Gxwcnp18nr0/GR0cvL/FMeyTpzyBZ3gyLskR6OjFzDLFrLP5voH+tYhcelEn3tEn2WepmTKWIxCj2HI",
+	"Pj8y3MWyj+DeSjKb5KAvWnWWzyTjZy2koZL9FBCKe2HGVJ5xOcIuw/7IeHVTZqrf4D2jqdZg6D05wNjJ",
+	"NlnAHzgjbz7/l+6dLEScpwyi7s8Imm8C89nAGhNlUKo6CFAU6HTW/4+VRQOiufstA7t1MOaQ5aDft48l",
+	"43qB+0WQ5tvpJdHkyyhjUHQlzRdcBq76aUQlA+lUcBI6YnWt+RfWooWPJmo15sVuIvbISjNtY3dP1DkJ",
+	"b2maxIiAEMnbEMQKi3+9oDymwPRhQItEyoTPYCFQNghIRg0kB+VjnjJ6a9LStbwhk5Rxla6G5J2q27mR",
+	"l9+AWihYzGk0L6NjQw73Bg3yErb4sz54a0y/RndiXOaSuGXD4jY9NpwNYanUPMlicjXPMxnTlaY3f6E8",
+	"p9mqfw4x3TYePld51sjvy5uysSikS5k2b9aw/3uY5sc8WwrJ2rLNfyTLtsnbtcroP5JlxRb6Bj84eJvI",
+	"pZCJxcYoN6VK0Wi+ADhafbf1yv37+EjfuAEmdP9ygdnc5p/lHTPJ3/9IluOjjenewdF/Dz5fvj8bYDzj",
+	"+kB+Fnf6pFePO0qv5sxjMn4m7iBttXxnQM5a+37CFZuxzB/ARyaMeNIwAOcbMpJynnGkAvd84V8dJ9zM",
+	"CYHqDFJ2y1ICYZZmcc3N0ERWU359DCXWaPlHsjRYD9TbbpIxTWo8Nog/eHzQBNF79Vq7KnLffRU5zMi4",
+	"8PZ8L+XkrOz9SKXk9lCdrmXlt2LFDrv4W3V/t6oCV9toe2dkQ/MNepFHc7oyce3KxFlbaekGrxcI/QZV",
+	"sy1uhPExiKxchwwB8CxUxH00vIiHLTIcayrMDR8Tm/GzopmSruzZ2kpbO5ozLBwKBAjzB7kEbGQcYVAd",
+	"8rEkmcgVG5HQZAMXLUO95mMeSjpls5xCdrX/mPTeXPx40Ud3ISX+a1o8iVjGfaYEupQ0SyoJHXNY1vMi",
+	"WidREEalZ09CCuBSLA6LE6QECfH7CZ+FzXXnqvTnEArQVcfUrhJdU+vdafIeU0rXlr8tu3nAtLqydV3G",
+	"6dMq2wDuQT/7rsReKCeWEBLPBN5YAHxdh+sq23WV7R67sl0Ng31kNeVb84yu+t0BVr+j6zSySdfZKaQe",
+	"gpi/poaE6LLmordBo388Hcf8WQtfZUBeen/5/OE9WbBsxgisUT+ASMFK8vw5mQsu8kyS8N10ABHh4WGm",
+	"u6HF6uFaQuuwd1jDAazhv9VRwfqBbasqbG79EPMNzHIfAfGHSPZtrHxBZDoW0MXLHy7OOlJIa6Ty1Id1",
+	"ur2D5vAMATi+ap7aU+epzm6IJIcUNMdUIRsZyBZjVxRpKu40NxW8CBSV+QSDKn1CdBgGxl9pdqOnVzdE",
+	"EuKBYTHGc1iDnzdfG7CcJvzGguuNeS+04YjXSRz2A0wBsDKGdXdORXZHsxgjVRnN0oRlrsNEmjBSccuy",
+	"O1ypJthhdvfoVsK2iXKdka0zsnXs9UnY55pJ+S4sFelmx1LbsFRYMk9NHZFEkYhyrwDoxMnuB4qyAnM4",
+	"LLbzPShstZJSp7J1POVgeQoc2DqVzaQ5A/TiYM7SJbgotuAxCb9N/MqbX51FILg3OlAaWcQ5aYCO9zCp",
+	"K6FdIbhcQg/TN+w/apAHCq7IWYpVhF5MND+mKCtxw3gYuHxmE4eCgf/w//q1zz9fDM5eviJzKh30dX8n",
+	"dlSH3G5CNIphDiMUu73IDxPdrj+zxOjqkStJWY7e0DOeizRmGZwJi+ZJORQx0vsm/bPpQvhh6wSPWOBy",
+	"hn0U9RWJRUDk8PkrLP01S24ZYsyvf1M/2wCxK6blnTdf9WKFTl8O9GfL0C7w9R8Gz1/3IeZESwkTRuAQ",
+	"FBXJGY+x/y/LJGPSwLnrG/j8BLP3UBUXMV2dk9MXfjLfkHzM0WkLpwLjbrU6q5uvRJ7ptlzpb2ipIonm",
+	"cOPkGmC1biOf/RN6+VdoiycYNxycj8CVGo0yFjOuEprKc6LAf4mdwiGnig0AX5XFEPFD4zhjUt4XJPPO",
+	"HaXDCZIpxrRLkMx667YSR9HD3oNkvE9B4b0txam1Zg+You2gSaM/98+5rCN/Bw+v3sWu7Am3VJ8iVrhl",
+	"NaWCbG0IWhE5CjQeX/FjW7Ia4l8gXDVBuNTRzRbBLZSvNGPUHMiGjRbM9FjiMT+vUFsgsJodaiGiidDe",
+	"g9LyHjLidL9G8IlNIoPNyrfpZRgKYzh3gLGVmPvAb4jhVaitan4MqxeY2iVSEZP2tQ74PQRotimW28m5",
+	"FsY4zjYgL05eY/kOzSED8uL0BP+JX4s3xoD8kvCbx4r+gL62I4DwaluiZxrV6pCeSLUzNdu/arbFoH4S",
+	"/NtRBhblWaJWR6P/+ZtPJ36bU1VQCU/ITplC6dqIhLEgvXVJx+M++h83bLWO8NRWeMETcaX7LYpn1hEX",
+	"wG7MCjnkIZ/Z3nRXoVO0XoJ/NNJFLlA6Fpm99GVVyIadvdZvvDg9OQf1AqkJ6nOGYEHVoY1AjX4xqDXy",
+	"azNznVahhW9UGl5hCYEoFdGNdSrBY1NzbAE+qYoShwStSekqYt0wIxzpqK9ySVMtywzaAQeEAanRxfTX",
+	"wr6rgFZTBwsVUVc24cXZWZ+kjN6uq58516/WO6+gdWEW+/OqQop3L2m5oeftq1tu0ckulNu03btIjt+K",
+	"WLJULZiRbbHbzGzbuoJIBpPr+2BKnWS9C//8dI9lxuLZ1bBYU0uuwlX7bcTrB5anfDwW6BuSniLrq68p",
+	"VZoJgnCwLzRSEOZKwo8fPhv3UnPN0JBMViV4TFGpgNhgJWMpDvucTLw6gZorfQWe2lSBcnfWStPWzPSn",
+	"5JZBNbpHY6J/tPqBHdPsmOZBMs2fNrsWEEb9sRmn45Edasb3gpox5u99PIKKQwoxp8DZhhVK4QScVwoo",
+	"Y3Fi83JR8xiQKl395KI2ctBYCnkzikdD+dw6tAtvEgeAx1EPErm+Sj29juBVjJMYIK2ovCE9AIjsl9ew",
+	"Cd6qtC912EQTIVKG2PvtoU8OD/+jIglsBf9R12Zn2WMz+EeH9tEO7aNejyhYmtTCvyVGDjOjjpQQMbV3",
+	"xS/i3sTg7Ksdc/vuIaF+tVv9B0WCgte2pXZmsVBuXudlPzOIldEXERFLwXkONYQbGNScpfH1OujyFliL",
+	"NV92p3Cbj+LLR4+L8PgNWJ7Zkq1Ynf/u9iyu3GoDrpWlmh2ba8fmFgUJ6qCsHiPK0bdDOi0Dog6VYjxm",
+	"TAYkZlEiIe/bAvEKLjXXWuSpSgZ0xni0sq0NUpPuolgWfiAJahdpapKEvBtYNwtJer9e/NqvPIR1h0cf",
+	"+wGw/QGChAzUnA1wH8a8d3XxY98vVyHxaKNpofguRpKCrDYkVxc/3tuEaGo85l7xdrfCJpQRAWht7tzQ",
+	"7C6ayX+9+NVH0cKVqMBojXm4oItr/Z3wHNp8tG1I8aQMvAWLgiGK6IAIF3R5bc9MOBxzKzeYhEYMZMFb",
+	"eyxtGQkusCAuxULy4O3FCg1ohI9ZlCbcQ7s5J5SPOV3bUbTP1APnzKlEHzGLz82SwNuUr6HCJNJ1bl/+",
+	"qMdh6s6XPoY9lSDNCtPzhEU0l7bSkv48nOMxf3Hy2gU3R3mWaaKCYJPh+vdAgPLr9mNtQPNdTSYEJ+Ez",
+	"4Ne46g3hnb86DfebR3WaobQL5qw0as2b92jytku7pWzRfuxdfmUHYvYUa/ZRj1z61H9T/opleh1MWQdT",
+	"9tgwZQUPfByN8utS/A6C7CAhyArXQQc89qC8O5Fpqb+kkh5LVH2/F+SxMb8gEc6TxSS0UjtaCm4YW1ax",
+	"mJ0KmPA69Qnc0fUKSp3K0LchPtuoDWi83Vlt2BMWWkvdobbRDna9vQGefTNOYlHNPPdox1K6/PjDhDRD",
+	"klkw22Mr/bXENBNLxgcxVfTZP7HaTftcsaASVuqlZBmhHq1Nd4kCi5z+JJQI0xR3jX9Ok1kOCVxa4sbC",
+	"rXEio1TIPGMDKJEt0hRiFTckk33GQCYQym0ehanms2FgnPRCW7H0w8fL99dvL64uwv45KQ1ySC5gXGNe",
+	"OzA9faoAZCsxbuMh+UQVI350bZQmwFGbc5B/YurDkvG3VNFPtjBRO46DzX7MxFbVOfHtK7H9u7+IiKaJ",
+	"Wm3f4o1YLGnWXMxs860wy/C1QhYPKFLvwhxeQiVZujq8xUVaSwmrPZlwHfq19a3qI6I0tfDd0uYUNpe7",
+	"28R9cff+I9Gr6/LJfJW8TeCEsSCIlBH2JYIixCawO3TFjNHWsTHrtNa5/6E0pr14+Fv5z/3xFE70um5T",
+	"eyH9rqtVfhcJd//ewkn+hko2SLhkXCYquWVkoXmKNV/pDzd5zP/3YcO4Z50vvyiWcZq+i/8TPnuYjnZ/",
+	"77bytq812F68rWm6we9eunmdu/0+d7uoEAVLQh21aeV1R3OAqYhb6nq0oJzOWFjroJ4lUp9PQnnFlkkL",
+	"86mM5kKkAZkzmqo5UVkuVUBuRZpzRbMVkUxpebFv9Wc3gUMxB3DCzNUmSUx6of3XdRLLsG8K54KL1FuC",
+	"Efxiq+drJV6PI3xx8jqEsY95aL2j4ZD8Buahd9PBe8HZ4PJLItWIyJVUbPF/bmmasxAnBA4lrPNvVBWa",
+	"jkh4dnISulyeMS9thRuCw0+giiQ2kyg8Oznd4JH0b/BXAb3T84fpP4oX0x9+O1dmXcvdCF8Lp+ZDaHkr",
+	"Or7jVOro9webtlY5vqFRuqqUwT+OJk7cu13nDlvjjkpz3L++/7S9e/kQdqLzNncoQl/Pr4Kcv4bxa0Gi",
+	"3yCP1OlYbZ3I+1K0fmKqwu2+A+p8NS9LJZ0J+XC8kuWb0yzB79U7uZPc79cf8tt8b67ABn/bw4TiPTnd",
+	"dhF1m1vuquPvzQd3KMTUuuQ6otr55Z5UqaGqnFYlzSYi5B7JzXjrBlPG4gmNbrrMwu8+s/AjbvmPdsef",
+	"QoKhcUE/Um/TTCy29o3YdUIn54Hml5e3dLv88po2LfLLa1tvcAZYAtMl4bXzChgC7dbvEZPxbJcjLdyH",
+	"I9KKaAMds5q6iX/waV4lWa9dch6gMnoxG9UsvAdn39mpEzqjCTcp/Xawh6mqoDXwocR7D5lFlSG1M8s3",
+	"NN6ZEO0x46i69C0J7O5z6mzDXSbS08xEMuHRYkqWmZhlTEoLkmhAhr3MUcANWmZiyqQEN+immMKq2tIl",
+	"LnWJS4+duLTOah9XSv+2DKRLbDpAFwKgRiUsKmlMj5fkZImnqXIxmOTxjKkOTeoPYPMxW/5ns+N7sfns",
+	"AQXqkRESEfFha9NPedU+Y+NDNQGVxrqdBWi9SQsWU9d4g/3H0JrO4HOvwccsrF0xj+ABKZasgtfo8Qcw",
+	"VOi7kfDZIKIZ+5ZATSVwpu0tP7Z+pTftiHIulJ55qVglhVpOMo/mpW/194bZ5DAfXfGQECnKyP4CRSAf",
+	"qdBks3nIlCOEaofMxsnDqh1LB8tuMl+XNDOVvtb2hMobGRjA1tID7B3rHAAoksjIhAGyEcD7GKhcwRkG",
+	"uo55GY9XfwlPL5YLosoC80qGy/AX0H7g7+u/hxj/uljmmsFBwcdE6TN+qzWO1ZLFRN0lEesPyV95zLIx",
+	"9+dbBvUyC1PGpm8u4FKmYt/WmlY7pJYVX+ob70rV92lMKy98O1a184QagOoRRqozpXWmtMM1pa3xHqTb",
+	"FWmB9DI2y1M047y0MGifL9+Tnr0JxOgAffLJvSrJ2cnpi/49kkSD+tjZ3jrb26Pb3qp8+VG1o2/Jbq6c",
+	"bNTZ3Q4IUKhKR52cvqSZkprWrBZYSkkuGY/JZEWkyuB287gQa+/XxR7NaocVqCz0Z/uSYDaweAfl0Jgh",
+	"R1nOK2EDpOfTUARmrdBt0qujkT5JXFTQEPpD8tEjvTIoW+kM6U+YfAQVz65nUGw+evcRe3SWMWbcVusa",
+	"jVVhDkwDtNiooIJDuWdDm6Vm/D3PBaf3m8obB2dhF4MooXV39ObB/C64WQt7X+bUFGChGZgwyDTnkJ2I",
+	"t0SzG4w+tDfJ4NeW1GqZzDiLsWf9zpBcVeom9LyjVxsl8ZZFScweWa0L9hAEXsel6ga/rQK4qe2u/Out",
+	"2f89ZjyWP3gBZ6olezaNOibdhYL/MZVDT005lgXR7mmW1R9ZQl2WaAoBJkAcO+SQrnykYQ8P0AifMR5/",
+	"M6kkIFSusbHvQFS55DFgM5SZr+AkZDxmiGvY48L3VXoijX5gVLBprvKM6dGfICqha98fEWPVDsmERWLB",
+	"pOk9BBiuhe7XisNmzEa9s8GUidLjf20KmBYSkqQrSaQYEsgxX5sG47G0Ff+g1qu3qi0FqvWKpyS0p/Ta",
+	"UHackwlk3ShHeWlsWp3F5DbYpNMzTIqXiqbM+D1MQYmIZllicuo4uyOh5gu1yAyXPH6iAkt52Jc8Rkmh",
+	"Hf92zXbl4F4He5dQLvWhaT/BPcgncHw7KaWTUg5dSrkEFmdp/ZrBGqSUh8gZlhd9VWHjqQM/X8RakHDK",
+	"uBK+0xYqfAsSyqUe8pLxiIX7t2lgmdcWsgtWeAEjnA0vANCmqTeXY1nv/dVLXw1hgaV4Mrx3wxy2dxrf",
+	"28XuAUHQzVfjyx9pErcOeEo6q0HHj/+4LmVL/EVmnBpWf9NU1BBWMV3T0x7Cq9GE3JkF9ubBoKpcje0G",
+	"QadDF58GJoICrxpdA2X7/poFwby22YBQ+gKum9HBI7FgIxLmSyxo1/O/LBXlsYRq4qG4ZZnKM86KlzDU",
+	"IZEIRAznM/DMEzS6AUGliL6z8Wxa4y7cF/NM5LM5CZ27LOy7qnGF/QE81WYJCiuEQxov3tLLYNuKDJDt",
+	"XEMDh7cfk4X9yiFYLT7BWL4LwwVOZRfbhd9yV1Gi3MfeJaVP5gztNNO9+VlcYWZLhjoRqhOhnoLjpUhx",
+	"pY4n1Ns4fIVYs8Qt5aiURszZN7o0re87TavY7KeSodWqzoCbX1OlfnAMFUdeLx38C4UcqJ+/aioGYMv6",
+	"AobfE6+e7xZqu0Su0tstGHSl3Yb0rWJPugyuezO4ivPb5W4dSu6W25RDCs77xGisTxGZrJCL6PHcma3V",
+	"H/Bb2uJb+rfauHLjb9c8sPzRMfeUwjvGbqTmAdcrRjPUJMOMycSU9glt5XhIxIKPrZaM9J7/oHXdl2eg",
+	"YHvve8c9MI/HnOrVXVIFFahynqi+KYlASSSk0XVZnCMJDIgUUQKV9TMGAzKlJeScQqGuOCb5Umv6pycn",
+	"G7CR7EAOAhXJDqYlHlK12Q7UfJ9pW26Jt+ZJu8ygQzzq0rSeokJo3I/U0WxTCkcalgC0l1CiKW9A4kQq",
+	"yiMWAE0Euqdp/5KuZFvdsMvB6nKwHj0Hy2Onj6XOfH22cVWS/Tqj4gGlXHnna29JU2UK+dVjkp96mNBn",
+	"C0DiFvIYo4Ex0hjsmoejUNVG1j6aUvC1fFP+oLdVHura7EBA9xxJ631mG/9T+fVH5AcYOttxhc7V9KRc",
+	"TTFd+WzTHGMgwucYG+EJj6+3jakVUiaTlA3iHG8va+NoKkXOmKJDxhE0gloUm2t2jfkHrq+jylaQNLqk",
+	"SYbcAYxL00QzsBJePLnAlxJJpiDRY01CpzDIMXeSrhbjTXmXvsM0ev/zZ8JzEOZFRv768T0GzbgefNOl",
+	"yNOYGOvlmJcKHQZGgYACnHei8H4ZVmjicCRdMLIQaHe8pNEcR++cRGMOfBGDdCZCzZ1yoDmbFs5lo6/I",
+	"bNzbYt/24jNqi5lXHZYPm1c+Th9pkknC6QKrmDolpcnB80Dv1QF6eaprtZ23p7ZVC/bY0H6T98c0IQWR",
+	"6NxAG4g2nmwxdWShqNVraMI6Geo5y4hPueHMD5ZMLNPNRNvAQSRykcj9p0LsRPfXohSR3GcMKKglfAGR",
+	"giRgzrk1gWiaXB5I7WibuQjxiDD+iHIyYcSsvGY7WBPaD/40TKt4xwQRIgtD1m3UGjgdBfurxTjAbtbu",
+	"8VPQcPSfmFusZfG7hEuTxwFCorkvx9K/H3dUkkUiEQgQnENUkgljnEQiy1gEToGtqZ9ZvH2qOWv70pqi",
+	"P4SaNyk9xeHTZ7HTef4wOs9BaC8gYjfQe3R8rNpxQD+c/gCKDYNEXhrTXoRx303xSAFcei22l+69KX4S",
+	"aW0M1xsq2SDhknGZqOSWkYVmGZa/6a82Cfj/WxrHgn75hfGZmh+NTk9OgqNFwt2/n4qA7y3XdrJ9tUEL",
+	"RrDedJNE75/VTpa/N6SrcrUbKjtvKT0Xpvhy5lFY+syGes22Wrtc84hO1wqDGn+fG+lBVzfz5nIQQTw+",
+	"uWsXx1PTcre7vM9oHn+525CmHafShfVsJ8N2UTr7kkaRbFapZg8IcoAlyEAINST5vuLJPrluG4KzL0n0",
+	"J6YqZPQRhZhvRSUgisN7p1NfDymQo3zcGmSjncyRYGz6GhKV+RPNkl6bY0mmCUtjCcipNWXW+wGZ5Itl",
+	"wmcgA92yTCaCn5t0W+kl4R6m4IVq58MEr9ZGQVi/Aazfv9WRnPVBbSt9NbfcVZOCme3FTnggdNW4SDv6",
+	"2oVEPA0xDmn1mhC3Rpk3C2+22neXV/v959V+cnt9CCESdjTNkRFuvBaQF6ZNoWjXQqAfOcksSG+TOdX4",
+	"2doO6xM2qxnWlSuSr8Ud38rUNIQ92KsfGAWyPiM///BYklRENE1UY5qxff4wW3WtEYRQAGOyUBiJJAmX",
+	"imKEYm3KM7a7hhbNWc8DlSzYUYtxuKu+/RCwySOM4QKPGAMAHvaFRiogbDgbkk+XPw7OTs5eDU5OTk7P",
+	"nvdRXY82ehsqe/vtnA+XXxTLOE3fxf8Jnz1Mf4UlAVv5Kkovby+SVppt8FE4Dt35J+7zT7ilqsk498Sg",
+	"QubpcssfmBmBpFJafDRYVi2RoCxAwoxFLLllcVio9gVdA0OFflGLpCSGeLrDiG+68qcD5WcpmecLyn2q",
+	"HGpS/Pvvv/8+eA//CwMTq4PYN5DeaKLfWLJUI5Lz5H9zFoz5JDellWZ0Kc3gafFBRFJzwGqUSJbdMkg3",
+	"V1TrLoEDPlMqBbQ0/R0tDmZjTqNMSGnayH6wvheBSz1haTJLJolm5A4NzyAFkh7V6vDJ4OxlAJEKIkPQ",
+	"e4lXUbPEW5HewvpyU4zUlV+gGaP9opqp4UMxXXkLgoV5OGGGKZAkJr3Q/us6iWUYlA7WsdSvmPshV1Kx",
+	"BUkUieiCQZp+HzgbVOAZc9toBMfIRS2zFKpWUQ6Bad6ZlQQD1np4w1PjJglR/bDwd2NepioY02F7sen9",
+	"4bvp4L3gbHD5JZFqZMb6f25pmjOsC4vyAoQ+Ox2Ypngu9XM0J/QhCpDauZpvaVoji6sE9E5LKNbxp8Zc",
+	"z0GfihvGnE1OKyULulw2GMzxJlu29FWC6PQSwQo9ipeyENzbeCirrdpz8D3G0Lnd2FYI2WH4dcIHhHfe",
+	"rZ/kMCgSDcy9WWe0pJQhgIfWu+LnVrMFMhd9I79ney/xt9qLT4Zqd67hzjX8NQIV9WHzL3jCDSq+kQsa",
+	"5OiqObGDYuigGB4bimFn4eRjni2FZI9pG/jabMDXSDq31AG5/bPiUDbYF/bq8v+eYBb86ANP5/uuIg9s",
+	"7lTBYKVK0gabiUmqMq7p85K6bigoKtjNIQ27K3R7Cmdoq6bVt9rF0Lq3EIZvyRNs2ELHG7qQhcMPWcBM",
+	"RZ/6WR9bltAZ2xy9cK+68YymqafqdoXgH44XW9VmIj1EbkI0GI2PZVkB+rtIOLasVXIOhAW/BzNxRcyo",
+	"TrVX1u36NkFvSH5DG5ikUzbLaQYp7ZHgEct4GXrDrpLz71AL8arFNJYNySc2KA4tlH41sZfsNhG5tGtc",
+	"vDPmehg3jC2l1s2M7jRPpBLZCvYlg+UBo3cErmAYwdIzdmNBeUASKfW8ELcM6uqGVEomZcJnoWfpEyQ0",
+	"b7M4xD6g63v2PBjzu3kSzU2p+0jTCg4jn4osYiTnKZMVD5Ktv1K/yHXSzoUZ2Vc1YD8GzlV14NvKRU3t",
+	"thctLtzWf4cm7JIHz1EWzu6q97wTmDqB6SnAXnlsYsGYSvgMQhZFEkGUSOVUe2KTtdveLzTJzl7b2Wv3",
+	"FHt64Z2yh0WfPtyGW4xFj2xbTmtf34XBmoZrXOoS1re4gRWYt6POXvt4tPRqo7gvA2Iq52D1CFqqSlLQ",
+	"0IfA8FYIb5QKyTpFdXdF9Y1ewIrm4EQ9U14M+sQQ8ANRPi/4qhguF4rAOYgDkjHMz8Cor5hFacJZ7IzA",
+	"8NaQfICqtEmaEnpHEwVwamA8GfNeYTru4/smeYJKEmrlLr6md3QVQplR5CzXet5xxu7CEaF8hXun9VCw",
+	"p0vTNdROEWCBJz0zMAL1T3DEDpkYF9qELZkQq2IjHChngXbIjNW7NiJJz+DJ6XOlUW8di1TXaHtGA82/",
+	"UyUOz31n3+7UtSdg39ZntRTJW+FGLdQy3/A1MIavTlh4HKu2NdaCbCDytQB2JUp2xwMRHH7ETB8zdgTN",
+	"jPPMMlJX7FwyKW1F+5QqvV/6ecIVvWEkZoomKURoW9qqxJh/vLh68zPW+0aeHwMTx9wnXB6oykZXenWs",
+	"dq36Q6K1HKwVDhJEnWgz5vWyzTnEtgPkZbElTkoYkneKSKYkCf3duDavhoExg0NYdkxXNlgcEwSNrg7b",
+	"q7XijAFkOOis5f4ymkgXFW9s4HYR3HTGNgyu3LZY7dB8qgeW97JohikEGL4NL1Flnuj1G/OykZtKOCop",
+	"w0j1sstgVFRit/pK1YJhUFUFZ8GYh/qn60Uu1fWEXWNX19hViAJezkjOVZJWvwTH1dr7bfH4MQ8/fviM",
+	"J7TRjhSSHlr8lR4q3kt99KGuH0ulLbZuJwCjloqu5JjjUHRDc/6YWxCuqQ6xoe2CsyG5sNcJRFwnI9Qd",
+	"F7vNwzF/D46ICoErmZYCKEGFWxS4s1RZaHwpy7k5gt7Nw6sPuTfm85KAEKwESZPZXNWWktcD/OwN/Y2h",
+	"+k8F0BYW+BpYC2YoPh+c/gDIOwbp9m0iNUXIM1gIj2gZEcCevE1UrQXIbc1a/iE8HT6Ls6a6Tm7u5OZD",
+	"d3M0uNQNPLhJB2fVPDm0eLSQrEF6S5zDoxOodxOofxW3NXIzgNuyL8qlEaJ9JyDJFJ5p+cpKFlpqhPK6",
+	"WhS2woCJguy9OHldmsvBiOB2FpBea7MI4fwu6A2TIxIuU8qvE34NAmcYaMHkNmF3CZ+FAZnQ6AZiKRZ0",
+	"cT1naRwOybs0ZTMtY9oIDC0DVw1l5QUagvVTP5tT6fL79LGrEy2u3JF/cva09aFva1Rrbrk94y36+E4l",
+	"BzALd9a1Tko4fClBMxzfuEZTgwFUk5p2vwyQGHCPb1AgxoxkhIOow2G8iCK2VLLwCUnPbFJmuoG+wjb7",
+	"wTDPg/F1hRQmEhqGWRUWzGMWhyb7ROSKjZxvyjOuBERkY95se7nbGJJZBCz0CptQzKY0T5Uccxrppwmf",
+	"QeQJrr3uAMr3Y85F6g0c4xhDccuyLInZNaq34VDzedytEN8Zc/fLtRLhkFz4edNUWUuNl/FR4yRbF47q",
+	"Obw+S0+Qu/vD3p6z17Vqw9V1+++Uo1ctlx1P73j6wfJ0vIkYxgYksKCQvSYI8to8EL0e8hlEvCdqtWvt",
+	"TkRaI9NklmdaMQ5NxyP4PeyXdORe7MyZA00bMpGmWqNdawxhkSMiFzRNDUQQ2gQAjYZKEv5P9LewPyQQ",
+	"DmaN5Mi3tonTgwcFWKJbShOdt2RZImLSA9iblXWQQDplQCYrsqAJN7/CvyGSf7WEsFLJFPoxCpgbFgPY",
+	"z6KwNdoKflMSJ1IlPFK2nXQd2jrVFjcQHgAj7gc2oFU6eB79+YBc/vxmzJHberZ1w2y8ecKmuBdACtKX",
+	"A0JVEpkILrWwgW/0A00gJznXAuRyyWgq9ffjBGMTMb1Cn+WUJtz7yJC8sWBGtpQIVXRCJRuSzwa059Pl",
+	"xdtfL48lGR99wq0fHwGsEqPR3JyLY6kFj4QDwWjIc78wpxg7ac3LsdmPmVhsw8fx7Sux/bu/WOjHrVt8",
+	"8GJjt2+lF5xmbPsGhXuhMUp0M7kyC97B7DXSa3s0Rx721GTlqIclF/oSFTcdXezFNYebTaoXWxY3U5Ly",
+	"LSwRf7hY66SfzaOBLYIvH168uUT2N1PeNyLXlOJOk0jANNLjZgggqu4Y4yScZmIRwqRCJUI028rklo1I",
+	"QaLu5gyMiY5Ukd4rcsfYjQzIJzYjL/sBhgWP+TTR5GuZUi5J7+zEf+v0ee+sb/kUz2lK0PhYfMhUYAbu",
+	"glIElt6UWI00o3ckTRaJsm7PMcfCHIngAxr/PYcg8Jgqdm5GQFMpyPiIfbGVoN37cnwUGKheR7VRxeSi",
+	"eMuE98fWfHx2MuYwIxABzshvjN2cnZB/Jyd9dPEvGEUf4pyRt9NLsswnaSLnTA7JR5ZFjCs6Y5LM6S0G",
+	"LeipL3DBDOog1UPI0xT0xjEvIVLZ3dMUHzZWn4mRHrGJ+0cA1biBeF/+/ObKHcMmCl6HvKrPyFFVFWkE",
+	"kt0eKViJB/X68HD7y3m0tiL36UV1bbZXkepbN3hO9dMOWnWTjO6WUot4mnQ7WhJYElAlNz4VTDihRgjd",
+	"ipB/0e8yHrE/oBT/I0RVm60hMp8sEqWqovwIsnkV0+xR2Qh33SbW8vEsE/mS9LTopKkXcFKagcfPuRAp",
+	"j8fcosKKZcqCmnwI9G0tMzFlUgI+pZaeQZaFI5YgmLQT/t24NaennMhIZIz0fkluWKbG/HRggERL5FgC",
+	"gLWca4qMxi9NiFfglTRhN1qp0IIB8Aoo7Qc2siH5MdOCN/uiiuggy9KaiLM7W51svbts3cRozIF8JIT7",
+	"pUi42hq2/3Oe3bLVR2jzr0763w8nKK7PiEhYcI9YaZpk6YJJCCnIgLzvNm/DGaY55yz9w3GFOkL2IyxF",
+	"R8Q6A8GBkQg8mCMyF3dk4ceDN9olMy1RsBgFCy9qyI+8BQMdJzFdSadUwytb0Y2HmwWesESJUC/waU1u",
+	"w2abSUiotQkQpbdWBn486WIhOJkmqUJREu5eYkLtx7yYMzFzHhWmT19hN/JioR4ITvQYAshVCEBbSNNi",
+	"65dOo7dvNpDE+7Xujix2ZPGb69CjsgZtoTadqQ8VavOrte2ZqgSAQGXyHwojWz+o6t7momxFGzPKpZbQ",
+	"Ic1MH5s/Hon83VOEXamKFaeLJHKZCZktmjxZEU13+Iz0JmnOIEQnIBThS2YZYxygVMHO27NBNdzQS8iF",
+	"Ml9wGF/IB48lSalUmsf1kfqZ9+yvgPIC1FRwNa8698BplzEe989B3R/zHotztMrh2quMUWU8aHhMYA1L",
+	"/Th3nf5enLOiDpexB09WNpURxwg2hDE3a4eRyW96l/2rT2BMFbcsg25wQc5LFgjiGyD0OBK+pCrRI8x5",
+	"YkwXCScvzwb6EiCfef4D/iNjMokZV4k1JKDrz648pnLpdZqszB89WDy04QpQYdz3AsxUMh/Cf7lP9c9N",
+	"5Ryakkkez5jngtTXOGZriwiYKPos6C8xaRd1mmNevdRbsZBkKUSK7ssxh8Hhg2MJFQqhGc0yfWQh8YVc",
+	"zZlkYLsu3YcRyXnMMrLOgg1+CzDzYznmNI6xOljGUvR3kh4lSiiaupIw8OmAUDMYx4cjsZgk3LSaixQR",
+	"AlQfxrPMhMLsvslqzDGlj2aY15Oh9QjdpLGIamjOcNFksLnyXn1Ds85s07H2g2Pt3hEF0jvakoEEhlLK",
+	"QgR25LGBGr48e2YJYEH0gip9klsz/qQt7Nf3wvIviOR0KeeQJ9vMrMn9vHpUZmMQenf6gihBzl4aWBQ+",
+	"5mLJeBHapLkqBzlQS3sOCtPCqHhSHnWhn8V+QaNzeM12IV0fY86+LJEUK0EYd7zp9Az5oHSZVBTFCiM6",
+	"lHo/lsR1o/swaS/w59Rku0Y0ZvqAQ5mzhBOX8lsubafyjEty9jLAF8BKn0giBYCqbiL7eDg7it9R/EOk",
+	"+Hg6K7f/9AVK7jZRvXKX1+5wcX8t5BIvMujcjd1MzpWWggV/FudtdDdM+XPhLqaT0YLyhpQEn3q+i5Ed",
+	"QclG6AThgE1IPXH96ZuuX9JUY5Jkak7+jTw/BZIhSe/D+8uPv1y8v/50eXX5/urdh/fXv19efPrcb65f",
+	"bbp9m7OHl7A+xLqzZn5bFp71324TP15ut7H0LGKmaBUOjHkZ2PG6aIl7c5klIAi6AuX2OsBd6MHd8yOa",
+	"aRQx2XSpMWFJL/3+85VaU4VLPSxZV2Q6u28dAledkvJSJpKll06qjamiB5LQ9JalTNVMOHBTNN6OwJZH",
+	"XRRRGIh8Ls+rmKkGx0Zr4ouJVICzAzOKLXG9sCnGXCiyYgpupA+VU0MxYWvAtPURhni0Rp9erB8JaBR/",
+	"d8CjrVM/vq2bXW8CoRtvVHGX7icnRgUdWBW0hZiAGXtGc8XIIkMdqp2O9CEO+xVgA8RSLRCe1zAJ1sOO",
+	"WsESBHBvUWuz9Yg9pxXUnNhcjg543W6Yxp/M1C+5yhImHy6S1IXBoK3gaHvujmP6hM0gumY96rFysmyo",
+	"9vAoqB2DfV4axYJ++YXxmZofjU5PTrYO64FPX+Ond4gUKs9FZTkbGThUo6rb83hOpjSVbITlocV0ShLV",
+	"ND+tnZcGYj48ESJllDd/Ge4Cw+0vW7+TwvitREwbl9a8dO/XD1FaLU7/akuJtdqijdS63naj5Gpoltmc",
+	"pwWs/U25j6ZspZtUXrvAN2BawkBE5o47XgCPHa27GAFGe0uR9LvkQB9ztS5DVimY6yXJTLEeXPadROFW",
+	"ou65d39uQX7V1IpwUZF5db82d2ImmLQzsMl+NrbEhTavm0pPBs5Mqpc/47qvOJEUyxwGhOYqkQt9wCZC",
+	"zQFyD2KFFckSeQMRhPEiARcTnMIpoWPu2clrHYUIow1GWU0gVhC8WNqLnkOm9MTs/pC8MeWLlCAT6ywe",
+	"c7dcniARWKtpSu+meUomVCYS1Gir96BJVX/eqjwJjAxrPVRPfQ++1HDq9bDNKvTh+kCVXZERKAVa6m5U",
+	"LYLRcGrHHMpp2P0VmoEGJtjcDCwyBTshnUYoqGfRfATWAb5NBX6Psj8YuOBh2N3rA9oawbu56Y5MrgU8",
+	"welDWHc7tr3rbOrY9ZtvVPz/jw1q0CETbCUGfQSLfR1/bvTsNvDre0ShBiW9bQH9719Tf0jh+DKLeUzN",
+	"59uRzysrPnQILwdVD97TPFeFPH43FymzoYOmXqcpKapvhJKe5QANAvfoTzuXIaqlNF+pGtF3SaW8OkS4",
+	"6b0QgbpGBgA/DEiIf10LrtUrLsg0zyC/sth1G3HxJPW7puo9jynbf+USPrtoAY0t29P9/Rf18YYJH4vb",
+	"8TLT5pE5mqlJ0TG2DrrswKHL6A2rseFNp2Um1xM8YucIsVKyJT1ALXgWqWwwZ2nc8etd+PVnpjxufSxJ",
+	"mFKpriOVafZsYWhiuoIMCRO4aCBMeyIjUcpoJvsk1C3inF0D+uf3wLQxeMVxIDDjPw2evTbybVl2Y8Md",
+	"OPbVp6/Gr68+/WzufwuGbRp1OmjHqv+YZdSpItTPT4OUgqnx05TJqE/0XUguoIndq5xvZN1oAZAd596F",
+	"c1/EsSTUWlEMo7Zc3BpVeuijQnghPxcPubHEb4bmX1AFDcBQ+27T6QrrlDx5Bj/msGJmodwC2dYmSOUO",
+	"J9YfGQBA9O0XxfQwfJHdJjHjEQuKBFGT/aj7M3XsARrW5azYrvRzY6yd5irPWB+jM/XNwyRa2CXnx40t",
+	"rJXFREwQWXGZUs7BQJKoOaDL4xYGdbuMJ84U/YMMTCEZ7nR99TX1RM0Vn3b1WX56PI8lhpt9LelHD7yl",
+	"7INN9iH5FJefszsbotFJQ500dPDSUFVAOJYO2gCLXHE1T1cGLgDCWagNo7cgPAZKYGtjRnbLVoOE3yaK",
+	"tk099UupRVSyO5HdYLKoZqqF5BKUoluCaiG1oCTVGKFlZSqSpolUkNxuCufbkGsDx4HVSNOUZccS8IsH",
+	"SgxuuLjDBXPlQ5GRoscnEjmPkvQcEus5pOuji1hhqr9N+T0vl2cbFbnAy9xyV9MSXjwn1IzddggFwEyj",
+	"/nC3om7O4eoXpINlYfGOUdKIzPfO2/P9xEmbzItHQh9k8+ga67g9SnfoD2qJZlis2WdsfqCRwNXRbhUM",
+	"XNtoe/7c0HxDSLBHdbpo4HbRwAbr0VtB0kO8VUPKxA3jJSaALWSrSN9aAg/xi+0ofP+8XGhKVEI7Ab2b",
+	"LHKpyeq9pN2FcZqqjIkkL87O/MKM04Sl8bCWrexYWhMD41B3LRa9UCg5A9g2kib8Bhc/IHKu6T/MJHEl",
+	"JDF77CAy566KJUQGS0kIQw/t2KH4fA/4ru59TiWg1N+wpTLGiVJFaDt7vbkZmWYCSqGjlWfM9V7KYjxG",
+	"8tBN5LN/wnf/ZQD5XT3zunfcVQkxw9nbDb0eE1OJfMz90+aAHYpDBQddMoY6LyWIzlyAM+tmCE3kAyMh",
+	"gIKB1Q3M25xM2JjjUjKEMrLigd7BL8skY5L0bC728xOATQwIVWQhpCKvT/rNwbhVsnoI8bjVMbULyW1q",
+	"vTur2WNg7tqnpMy30HQbmj1giraDpphdJLFwR/RFqCM7ZRX4+4vU7QJv9yNxwClkBY2ssm8l7DGjVjBx",
+	"CBuc0EgrXKpWFGnUQtvG2u5XFR2S975qidVRUG0sVEzSC/0vhX0C2Roltc2KNaiBBtW8D5FVbfiFGblS",
+	"Z5xmUIPdPS4VHteqp4dtAy5yNWeLPnzRU2rL3XtqrX1NzdmKSKpZauDUW9TE11Xcc6wapycqciWTmCFI",
+	"oY2wePFQFfhhMcc1nPSR1azWbOEBDKHJAlpcou8OM+DbBxNrYX1N9bKalxaRgf82ql0PCBBeF4TbQAtx",
+	"QGWzGJFlJebYjBpiYKOMmdQ8k0PGWMzizdhD7+kCS+8X4jLqE9apZWFDhpoGoLjNSc41LeVWWXpx8hoF",
+	"ZytGB+TF6Qn+hBJ0vPFa/5Lwm8e60NDXdlcZXm17iU2j2utrTpdjqbtf4v07BrYY1E+CfzsBhkV5BqVH",
+	"/+dvpTDBOXNlMSSWlC4UenkjSa98ESqStf7HDVs9ziXHA3Gl+958291024cplL/RAnrooVSDXHBSaMWZ",
+	"vcdlA0pRXVtk+sqv0xqL34TcH1cB4YRpdlNjksEPHoSRZY1eXcDoKiRrV2W82tm2anhTu13oGPa1T90b",
+	"RxixZKlaEGXbYpc5FW3XSPQnW3z2OyHL30YFPhxecGH0Vp8JBMbuuTsXKNPx0i3oXKvfzLVKLqz+Cop5",
+	"0Y9XJg8wE/z6eseP7ZEd80+uQBdaq6kRnKciTcVdKXAMuzonlAu+WohcInq9npuNkTRLfiyLHTH1ZB2v",
+	"LIYGQ6mXpAvHsBvfftzCj1yU7rC9zA/E1nrsKnwH7Ky2p66Fq7rUpC2jrzTeiFxVkIfOSd3eSV0UJFz3",
+	"vj2ig3rKWDyh0c1oltyykPQMXa4OohJVfS8DBZ5iGYchuj7/qbi227mySe/F2RmWdb1LJOtXfdY7mUvr",
+	"9SWvoLirU3vLMmnd2HYGB+KcvvBVPdQR9WDsiMWU0GIePT/EWb+W85RJSULHa0y7Umj5fb5ikZlXOEsg",
+	"5rnn2HAfnLeUAC12tWawUp5We3HAeq+iOYtuygXdx9wOa0QoucuEVq5XS2aKEIhcDcR0AFVm/BCHkxM/",
+	"xMEaMHypJplxU9wZNn8hWXrLpPVMy11c3FZGWRe67vNYW/p6OP5qO6JdvNXVtrtym717qj95ZqIWLHTn",
+	"CXUoUp1v+gBCp2nBLpQo3NCWjLXR0jvXc+d63o/r2WOJj6oyfUtaf+UJmV2OzSE6qrPi1O3FKe1ExRY0",
+	"01AmkTLIfoXRIM1sV3e9MFpduVHsxWilrzjTL7S7ORe22UGbXuzatTC9lJq0pSeVxhtML+5sdcaWLY0t",
+	"bsUCMsmTVA0MzyubisUdf6DlpZSZ7tLY8SI3F6fB3OfSUJwSDxKU1e9PEd1YFo76g7FLVBbaFNSio/Jw",
+	"Se+X5IZlipwOXgZkxeQzLgISzUUSsYBMM6aFqS+q71IILIXBqHZ1J8Y84VJluSmjiyBGn2k61ULOMkkF",
+	"CjCwy3pNeiHq99eg21+zL0uWQY9hQELfp+E/6mvByWwGVKOVuCR3PCAyj+aEynKVNE9IxIUIXKxnJGK7",
+	"ynJIQv1PsLfkPPnfnGkJ6zVJpkTRG8bvDXi/KiT3AzEf2BHtYj6ott2VYu7dfOCWvR0b2HlCnfmgMx98",
+	"S9Z5EccFASxCOy3dJb1mhrSN699x47ZGhccSkJ3u6dHTR5UZvyWhuPJ8GZ3ueUCIy1URCcQzPNKeA6d0",
+	"m/aunSLWk/n8/sGeHigfA7aVt1a+2+7YW7Zzz7t6w9gSXrTtwIJ2UPGQY35JszRhmR2jJFLRlXFYrYge",
+	"qa1oUpqW5/lqmN2FWxRTvDFRcszDJA4JjTIhZfFJrBSDhXtZbD5OJF34brU/W+2pcIVhmL9Zhx5Un6kL",
+	"8YzjMun6L/xue0nWYhEFX1fobZrA1uGl97TflQWYbvYIaXSYrK0MZ2Td3OY0d3yvwzU64IotkzSRc0Lh",
+	"5JZiN6zIXcfUNgnWhSliAGXau5ja7x6uqCju/xF2fC8G/j0UQYXzCRHFjMcsduVP4V/4tKkGqSHyT7AG",
+	"aXmztvIo1DTZnpXWNt7gUYBl7wI5W9YeLey/S3MFS9hy8KhDFnowslClCHRl2Q9Eg/vAi1hLiJOsVuoc",
+	"EVep826epAzGmkjXKMF0P7Oq4bMK6Q3HvOeQhfT97KNLpLSvdkehYunpc63Snb0kgpNQKqplJwQIfg/b",
+	"7wekSGg65uxLIhV27CKHIppB2Wj95fc/fyaa7CU8h/JQjKZqHun9XCQpkwryMPSVyjVjm2ZiUbODYw64",
+	"uWJKJkmm5iOCdU+nK0S/ZeT0hZrjs5iuAjzG7tkrNQ8IS5NZgpVXHbrvZEWeIxakJHSqWIYYv6d/UnPS",
+	"Gx9JITj+Tk7/ND7qa4EluoGi6hwLrrpP/KBbUHL2mvzIJllOs5Ubjd6mU/IrzaI5nDeIgF1BmYVm302Z",
+	"Gh+C76Y8ona+m/q2u/KmPfpuKsvejuHuPKHOd9MVEH2asaKb+SzpLTO2pFq4R7CKOE/VXIg4cJym3yQB",
+	"NWipXUxpF1P62DGla7z2UTW3b8lEUCjT69FZNw8qorRKKJ3S8ebnN55cvEE93MnlBl6Qr6lUakXC3f1C",
+	"aUyyavLeyQsvee/8UdVCU8gfEstSqtkU6J4mfY30/vL5w3uyYNkMEs+ieT8gk3yxhCIiyjm7zslccJFn",
+	"koTvpgPwJ4WHokdO/s4iJc0cYHJaL8E/euE/x0fRPBofjcg/xybJG7Q6/cv46Ozk7NXg5NXg5HR89K9/",
+	"QRhbltFVucYIANAU1jYLXUuotOVLGp14aDN8qDrTupgIrMUA9vPf6mh03bC21Wk2td3d3gbz24cv7rDY",
+	"ER55PEcdU+pcbger4yDfINRZ29aUmzXGsYsu84zx/Zc6/Z74+SWPC2ZecFks53VAgPBgeaU3WtObTlmk",
+	"NSUbEU5iSG4vG2KlStJUD1tGYmlCFbgoG4jlXNxJq9jM6FKimxQL8BrTKVXQfQ0rvuTxI5sVv1YZsLWR",
+	"b8uqGxvuytYuebzHsJnDYtWFwNcx6o5RHyyjvgRcmQp33poVy2eajnbBLwcZ/OKY6fioUiqUyDRZajkg",
+	"E/lsbiJ91fiILBiVecaG5JdEqrIzWCxTVoOcpBcoGHPBSUjltZiGAZnTWzAoRnOGplQ1z5jUG0J64SLh",
+	"13TGwkAr2c7JJ7LAHAoZzYVIr1eMZmGAXPmUfGZLBSs65iYIGV8DR6Dm6FieFcyq8GGSqBH5XT98Dbbz",
+	"0xeY4QaosEKRFVPk7NU5DpVyIpZQsg6992MOdUujVEgtv2QsTjIWKQSPjVmUJpzF5/pYAQanFk1EZjfX",
+	"rELfoOg4FB8tYogsYqSXQAkNIrIxjxiVCZ/1zxGtWg+GizVRuUAUsr2TnnEvl7+dqKCI88FHY+6egb0d",
+	"wk1KR8GIoxiCgoh9pedbo/YVbPEnTRMeHB5VZan2DNEZKzwg58SUs3G1bGO2TMVKU4pjST68v/z4y8X7",
+	"66tPF+8/v7t69+H99U8XH69/fff++uKnS9I7fdFvin0yB7UU+7SgX5JFvjganb0M9Av4j9PnLhYr4YrN",
+	"AId2bQJvRM5V4aGHDST3nObqTukrJYkZWdPAvRtUGrxZqKMRxH8FtYFc62KMvp1/z+OZPvGlpRZaTm4Y",
+	"ApzS+ti12MCgrMeuHXIQ2U902TKGzLbYRaws2m6IICvRZVfnpEnf7oLLNshAv5eWci60ppinhiCvCUc+",
+	"reashaiULyOx0Me9E5cOVlz6sVLyf4PU4/PjWjkiqBcANFNuvKe4iqbKO2TTW6nKfurfSIg7c42hV+Hf",
+	"hiRUecbl9ekPocWEPv1BzcfcyVc9u0bHkki8DlKLCf1zEgLMLPuyBBHnmvE4JD6OYWWAx5LYd8FII6YY",
+	"9WXnaTtc0C+aSWF/z0/JRT7LpWN4NKIxWyRRheWVQyLw3HtrOOZuEWHC5Owl6X2+fH9GtCBli9KTUz0r",
+	"M0v8PuJqi/QWQwDMqa73+DMe42H4jGlZkxVUnYdK8rxScP8m4bFJE0u18OKAks0CSpHZ6D1mYuTwylGp",
+	"SKLYYjjmD5C4/moISsE5asSudZZ+l/BY3AXkVPPxVycmhK+Jl5cOW71AcXoWFKLRqxNfNNpGMrJihnJj",
+	"Q+nIrNgfT+5Y39ethI+GZttLII0dbBBDLFMzNCsgUgjexbRvlZYEiRmafPgkWa+lXkO9koSLiYhXTvI/",
+	"/UFre2cvSc41PeQsvkf8uGOTuRA3A5lP3Pa1MdcgPzV5w6azInH43C+g5H+iFJ3UFkjrN/zM59KQ18ha",
+	"3fX3o7N2SJ5pq6AeHuGoWbqtKEdTu+1JR3MPG2hH6VR2pOK+9Bdz/8rLRnpwR8+JX3ZbsihjqgQNguS5",
+	"VXLMXi6/n2fitzoH955MZhwIIExAi0CHXr36LUuTWwb5Gl7hjM+K8phmMTH3QhK5ZFEyNZd3RCiB6tJG",
+	"HIZujyUBn3jPoQDIOV0ygL4a8ynTIqFii75RBy1pT7Qu6DohSRwUMAKCu0BZla2MpLpM6WpEYjaIc6Qm",
+	"DJ2r/WDMXa8qWTCp6GIZkt5fefLFZNI4ADCqFFssDW6Ya6W3j6o8YyHphbenwTg/OXkeTahkr16Qn3+9",
+	"eDP4/PPF2ctXoDUk8dB9ZajZHLzNQnLDVgz94/Ap03zp2cvCu7lk0XVozsk5iXMIk6YkE64umLhlWUqX",
+	"iKzuRgZpQtgsIHJJIzaQTBNjxeL+kFzwFTn78gVOXh5FTEp9zldYQJClkmGQrMoSO0T2Be9zQtMxn9Do",
+	"RkynsCp/16czM1j9GWO22jZoAYWJL8YDtCJTmqQyWLsY+oMLmt2wmIT6lYTPwjHHcgB24a/9BkP7lj0R",
+	"WuXjJsnor59+cUlLc6WWEmMSlvkkTSJC4ziDKS+z5FYrPWOeCrHUs4IppQm/GaQioql9lcmyhk1VlRYY",
+	"zHlCFQHLvJ1vQIQJMcaexjxOtI4d9y1svn6I4oHICNV3y4KSqDuR3eDyWwvvb5d//vnDh/+4vvjllw+/",
+	"Xb69fn959duHT//xeUjC24TdhSZrSY753Zyq9VU21nw5IqGxXoTm7sAqnpPQly5QRUa/gMhWx9Kq7Hq+",
+	"+OeYI2R9XZi5iSpHtbMUU27WBHwiHm1oTnWqYbzfLN8J/tTDvQYKqdmOK+dgvSVHAdS2Mf0PY0bjNOHs",
+	"Os7ZtRZ7j/4WrMlxo6OT09fPpy/pi8FpdDYZ/Cl+zgavpycng5f01eRP0Q/xa3ai9b48S49GR3CuR8+e",
+	"mU9mQzO8ochmzwRnxsOpj0VFaDx6iLyzx8Squq9tVwC+ueWDZLt7y8B3mVcdat7epWJzIicMo+rgshMl",
+	"LC1GydhYudclyxqZsk5e3qRJt82n+trq9E9M1fOHx9czd6FED6NBzaWLPVmoC706JDg+70iX1VbQ/eBm",
+	"Numse83Y2Y+m66XO+K3uT6E5zJrBaP96FHlzTwkpNWNrl5WyoYMHmsL2lp9y0KTYpqt0JLmLhn1aaSsV",
+	"gv3XT78EhmoChYTovkglt4xMUzpbp+EmPaO/k0T5LHZGxafhqymMoA8P+ztYr8oFmjzbOFT8Jq0JbLnx",
+	"BjeKscUevAflaQmtF1Ua4Ay1dr3L8G1W3Xw0+fV+MoG2/L3nv+2FsPxnznIjHFvTKeZhQYy1WWkT0lsS",
+	"Hw7D7WOG71mITQoaZnaDjT+E/1yjRTSJQwPrRhUREURXxUT/ndnXZYJVUpQxUI95aTn1lhgrB+npASMn",
+	"ojwmt8n/x961NbdxK+m/gtKLydqhTMmOL9STylESVy5Hq+hUaneZEqEZkMTxEOAOQNGsbP77FrobGMxw",
+	"JJOUaPEkU5WHWJxLD9Do69fdYgl5Ioqxwyu7x+wKGERkrFQooT23LKJ0j8xGg0oQBQrhohQR9itzuzMR",
+	"GD2XGZWvh71rUhJIAUm0CzwPj4guwxIdDbDu/uS01z+57vcH8N9/bx28Rdq2CNue7qY48D1XwgBYajPN",
+	"Ubnnz92+LNy9pjuAe7O/nL5ordwN46YiZOVi+QtSiCsSZ7pgcNoQPGksVw+quA20lbbcih6Gef49lRak",
+	"PQz1ka5GlDHKrHPsUIOt//0VlJ2GCzApfZgRnivYIe/f4z7tP7bTIOZplW4IdHA0ePfmdb+/dYQCvuCK",
+	"EAFfLfxyqJm5emw8jHwDZvaICIDbQF5Eq7QdZ9MGaw5XjX0v7+qhmkbRXE0EbiqiH1BygNbvYXFIW8zz",
+	"l2/8D+Vhl7jbT1zV+oEb0ZPKCEBu3wk2c8qTaYW5oSS0hizY3Dcfg2biCdUXi888tdAlWi2g9aQu2D8v",
+	"f7mvQOJ/6+WsPwk1sdOjwUkfyzbCvxsR0k2PBDiYtKunf/K8kO6k3xihbhyvbj70WKhfBCrS5ieLbIE6",
+	"/cYIa6WaPD1a/OKzFYXi+cfsP+HdhxnaJNYuzIZA8fr1m5sq63duWNva4sK/hAv/Qq1ipMgqiusZ5yQE",
+	"FVTBPv5LS+URnksS1DCZuaFM72vNPqD+rwcy9FmtS3rQBgaIooX5bSqiNmMNtas8d0bHiswECDSuP5b0",
+	"T3UKxeh1//2I2CAn+N2onEvBrX9rZ2EEk3aoCg4N++2U+04T3szCakuIQnSJ6IrFUiNcaQvEQwsIaROs",
+	"OqUmzZFaB4WYr3BgtOMjtzKd0Wn/ZNQdxJ9D9RIiz92V9Cb4Bj5U+FzoJ5K6HcN3S8MgYoBQ6jmXBRaF",
+	"TjTsQLVx9QtqL6bHbK6Nkbe5GKoontoJG+1/jqKto+4xu17qsBiIFAm4fprfIEXBQqjY/X2mob4V5nFr",
+	"O6VgtMrYGE4PrIkj23OTICXFZMY6I/+vG5mZUTdiLKRiAP8fmIf6pHKFIxl8K24zVMglnTqbwO4up0I1",
+	"8WTEPI4b4NaP494vWonexWdp7GCozMpYMfu/O54vBNUow8GFoR7ej+I5HiP3M7qkXaik48ysVMpQzAH8",
+	"z4Oe7VD59gnOJ/Cda50xOuPz+T3ZT5QZkVb7Ku3g3HrAcjzJUIqI+u0mUjTcuJMlsMdmcPHObGHV7PYd",
+	"TdbMP4Dd1xl5lOAh2EZCcxsf1TPv5EDv4PSZANfbo9iffUtabPpO2PSPQdu0KPXHjPtAo6I+GqwDs6P6",
+	"veo0j5ql3hB4amd5tLM8HjPLY6jOPSmAW3OXWR3sOU/T6FX/xJv8PwVbrsNpZeeFvs2FM3ZLS687VNGo",
+	"OnqHM0UT5l7gld2SGLRm/p3BRWrljE2RG5E4r+P16JhdODYZEnnBGMP6RfyCHl/ylbNlA/FwZ3NhxGNM",
+	"t8tFMddGPHEE5nmU4hNNOXn1oDlAbPIfDbm+TFgucyAk8CwYNk1c6c/OuPSF4Gglzg/yDIjBT2M5YkXW",
+	"BGf/5H2ffyNOem9uT9LeW36a9d6J/rj3ir++/SZ9k70V78ZHyVEedP0Dj3ibnma9t7dQj3jS773m39y+",
+	"Sd9m78R76ENjuV2Yo8Gr/klyZKV1X3z0s74TmZP+M+4WE6uOML7oKxepSNEXLvrlMy9n7t5efO/GbHCJ",
+	"z3iYBbZe+LNYKqDHWDv0Na7a1IKCVbrWbSXOPipxGoNcD8YJ24E5OwzMCSHMv9jInO/lXU2786bIJAbT",
+	"qgIEPVppmEVfjHGInKETO/Cxo3roaIOoUVJuaO1LZzwT2DDB+qhdHLDz0TcWxeZyaez9JVCPCvrsqfRp",
+	"h1DOvTfumNTZW4nTQZhIvpSpHQi3NS7mvvhBi5D5auVMjQr/4Rk8G0YgXnLoktPL9TZ9batKHZvZkOeM",
+	"/XIqjjPrjMq3YMwCEJyoWSiRFPvQ4Cp6BxJd4Q07wDZ5iufw7p/0ZGtp/wwZ/XOn/AFov1FCv3b55iJz",
+	"7caHCpRKg8Qw7IpTT7VWa2naSqanlALu8E25YbnWn0LNiddnAPWEIxTJhTJi580mCvNF8gFP5COLm9bF",
+	"Seo+SlnTRjbbyOae8HwfPIs9Dsz3eFlNhGwkqONrN5fS1bvWRDToSUZHriqCaR7LcipAyUrfMofab2MX",
+	"5lZKP6GtRlzJrGZmiieDWHtca0pPnmdo/Cv4rMdV1qONfETE5m84EfEqxhvhApZb4EskYKrgYRbtYFKb",
+	"uOfZWv9FqBIiZTtESe2mrSXcHpvv+aXdUEJvT3uTZL6is99iFb5q0U4bV9gG0lAXlw/rpC+a/C//oP+7",
+	"cX91AjUr+HK3SlEP/J9zOy1x/+Xzj+pyYhv0/99UU/7Mi09VPen3SCVlu2YcwnIGHBHBgnOJI+mkZcbq",
+	"uTmQVMZ3fh6b/xSeQ/Ndj7Ar3MHxqQL/2Z1//si+//byip0Xlr3tvOp2aXAepUfJnR6qaOiMiSbz3a4Q",
+	"N0xLY2xYGujrMCrZdNR1H4iti7PEz4NxSzFU4bMRmOtHHmNQ7JYbCeMkAvG1D+yMIuKOga4RImUdVUNV",
+	"8SGVZrlWE+icTbktyv6GN3Nm+FhMFhwR3jSKRxeMs5wvx4ucSALSwaSy3C6sLlYsW9hVNCZH08LA9fiG",
+	"VN+JQlTwxn4vvEuSwFwldJLRKZ4C3LlCVapVKgrEjKwNa5IGejlNRMZGhbiTYglVRyIbDVV1taq/Yg90",
+	"LCcEnoXACFsoK/O6k09NqI/Zx4gzhgq+FwHpFXZwh3KhOEzAFhnMb2RVnhIiK/23xj1wW1nbhCYz8jdi",
+	"j4MwJGvEbGpK3nPb1gbZb+Go7Ceh9SwW5XUkA5TnmTaP1ZqKX8VUBAkXzAZuSlbc0WgUn90C7TPlRLU3",
+	"A3zTfjJOCNjEN+wQzbyAGw8Eyfjr4vZfIqVs2UXYngclXNM9m0u75rsbKjEETlbJdLoABd4GLp9ygrxj",
+	"fbSWoSgME3zuLFQTfGOwQwzumbeSyEbYf14Jj3ovkN1ml9rs0o64ee+4+rA8kd4xlo/HgEvzRahh1Axd",
+	"4raNqlB9yvXihw9gxRvGjRHGwP7QqcDmfn76qQkZmUJgmz9jucpMEpK0kUsFMDbsSGg1S/VM1CYzJvgI",
+	"8t3mOZeqd6EmuTQw0ijnCrHUDKdzWhr0Aw1SVMA3lhNdzy8/utfMFxbcG9+EBBHQwiT+GSqLH49dSgbk",
+	"+yht3ZXot7jvypzkwU4XKzYv9FgYAzWeHlN5D2LjO1juX+msP1qzVR/3JZ1WvXpzbVa/754GTvAzwCbH",
+	"bRpuH2AJbtmUz+dCOff6s02cGIDzwZbOHkxq5z7uEzRNn1xvxe5+q7VarbUnTEQcj3rqJkdQCV0JW0nF",
+	"BAS1Hh7nTCPIK515KBZ/q3UuuDrUCc7Rcm6E7qhfv7nWWL/zASBevAkt4m5/SuT6vunyLWrjiXJR55mz",
+	"mFVNrLuH6Dm2AclXNW3S9e3EG3cmoZGcS5k5zV8tThWH1QcIzzwMPK2tAKRhTcXBiLaJSQsZHmnJ5agn",
+	"USgTAekWszacEnvOsVGcZLhBY90xEOX7fC+V8GxDuYehsrpMUPh6+LMoaQgNdsTcdo/ZP0Ixz+vT0/th",
+	"L5H0OwToS0TOdvCXhht3UgF7hMHES72FOtvtO5rUGP3cQmLaPMcB5jmIO5t1UlUNkVW+g4GwkZf48o/o",
+	"XzfUJOSpEDTVRz8aRfN3rhAG55aAp9GyNlRlnbkLsTyYKV4UennQBso9ZbOP0tV7KpvdQWHfe+OOPtve",
+	"ymafXWHHZbMxfKbFHLQ95Q+8YhZlM44+eUgy76iu4RF7H4ES60U/CcWDGoCCURPIU9/5IG2U0yUMYbUX",
+	"jAJ/WmKPUKcEC2Gldz8rlwKsUWaIevTxz1f9ExY9oXsgznW0AGVkVX0SmSN2NC70bBR9um8+sU7yIEAL",
+	"DfZChY61smA8940tTOjvXub+TMJmQlipJpgsw4eZxDHcdMlXbCxEdsvTT92kzB0OVeUBZcYQTRO14DlD",
+	"0KJJWCYNZOkSpBYkBV6eMLMo7oT7bjowBNdUd9J6ih+IoHggd0hIWjkTuVSC4LHQvSh0RRkq6nQCf3c8",
+	"cMyiHlAvsAUrtofC5CO2szUYhOeFGLBUFwWEkadihgOMlrxw64Gm4uX59YcfRkyO11lyirmEGSvkZGph",
+	"552+mkoDCVSKRCQBlblE3sR8aLVvGnQdM5avjCNOEr7JsTpeMEDAa9yXDJqqzbVUFo9YIZBTw9fO54IX",
+	"YUS9j+XUwBOIGxqqzghfdAOS5gYlzaibhPKlKAGQUFZ4oTKau+1WWWYJJg545pHc0lAb5BcB0prrCX4/",
+	"ikBpAiBZK2w4TOLlBb4LGUGrVEDODBLO7qgNlR6HNXQ8kZQn1i3hyH9HYbQ6xm8b4dfgfBpdW5fAZ7iJ",
+	"cy6LF6axs4tjoxkv3HGmRRudrTGHu5fLwoSlKLKh8q2YHcFV2QfMc0VGPzIedrFxLBAvC5ty9BD9AUVY",
+	"3JQjODwVHNwGHgGYtRJD5S49w599Ar6S4xFFoQuM43ed6oJ34rsY5VDqZ/14qMq2QgwiciaWaE1m/M9u",
+	"vR4zDGOXjsdPME3KyeyjwdFGbd82tn1hMfbYvxiev+HMwPjaP7f7gvtnBP7msSt42DMnIoJoCH2fQN45",
+	"jxmxKK1t39r2B2vbA8N/saMh9j0Mdm3ZC2OX5jheMbXIjRa5sTPe8Mr7Ec5il3wikqq/UHEoKs4Dflgm",
+	"UmnI3SDnAX5Nc20WzvLUeVYCAZoRddeekf8NWiB5WjdCXlQu3lx51m57AHOBbY9qi9yiLZ4agO6n1o6p",
+	"yyM5y7poQKK7cyZngrlTV0RSne7aGcPnqBLpopB2BTfxuXR27uB/fnf8r2WWwv//7i4r7vyjF0VOrX8H",
+	"L1+enL497h/3j08G7/rv+nAaiLo/fAomnE3ThLWKhCXKgFgsg31Gj8mk85w1jSarDUrwctQ9IB4vFfAE",
+	"jqGVcCvq0/iN3pZCJxnqgKNxNnocDSwqSapoVUcV/T0EUhpIvf4SoINKLisJEx7iNiAHa2XsEUVrQb11",
+	"As4vP7JPYkWRkaqnXXXXKUQmlG9STS+hiofmb/OcjNOZ/UqwXqQCkrqqrWkB0H9JGUmqKIFKmCaavUdH",
+	"YZ2oGhydYjgiY0bgC9i5W8kfE8ZnQmWko8AKDFNn6yEpCi+W+PU01+mniBwxTRtIuSzEHEEnUFuSLXI7",
+	"1TpjzuFj/yV4wd47Uk6/Yb2GWNeEz3F9AKUPqTijKxtT3tN00hY21TNBITPjXiFm8xz4vrYyIPBw7YNY",
+	"o+BMGVkrbRJvZngkDVeOg/QCUydEG722iSEnk0JMuBVsLCeLQhiPyw8GRsYtv+VGkEOXSUOmAFRhFzpH",
+	"uTkXCi49Y0qXk7bc+zMMA/168cspBaEiygrh/tBIGeL5xzi6srHyoXMlJuxNF87OTFobquWhGMCIgnHz",
+	"iVoiyfitWCvQJMu0ci4uLTJ8MA199L0Iy2EFMwYmXRmf6ZjjV+8hkOa2pCSGnvACChzG4+Nqi4nwugZy",
+	"viVjjOXCOtURDmF4J5St+1I11rn89jvAXYGQAAH7w/XPP3UT2FXtbM2x72FQ9qb1sznxHQ1kfCedl8Gt",
+	"5ekUQ9u8hhgzrINr6pgWdjTxNCdsJtXCCuOomIr0U0SELNjtyst+CNhKxW5zfcuM1QWfxELGf2QTgT/S",
+	"KK5g0kNR2ZhNtZlLy3Mca8YLnPkwz3lK2OIesvjK7WrKyHtlhZhIY50j9KFz0b2+YtmCylqS6Ob62R/r",
+	"wrFGL+VFRSGBlG8S2CLPHdHoYeK8MoPyxSdCe+XIfZZyy3M9WQjUHfNFnoNwxkinnDjZ4UfXs86vlquM",
+	"Fxmjqd+mGwtIHFH85+9//n8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

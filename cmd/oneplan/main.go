@@ -31,6 +31,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/letter"
 	"github.com/oneplan-send/oneplan/internal/metrics"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -185,7 +186,8 @@ func open(ctx context.Context) (*deployment, error) {
 		return nil, err
 	}
 	reg := metrics.New()
-	a := app.New(st, app.Options{Blobs: blobs, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
+	a := app.New(st, app.Options{Blobs: blobs, Council: letter.Council{Name: cfg.CouncilName, Address: cfg.CouncilAddress, Email: cfg.CouncilEmail,
+		Phone: cfg.CouncilPhone}, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
 		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers, ExternalIDSystems: cfg.ExternalIDSystems},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, DeadlineLeads: cfg.DeadlineLeads, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},

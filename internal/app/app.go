@@ -8,12 +8,15 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/advicerequests"
 	"github.com/oneplan-send/oneplan/internal/casework/assessments"
+	"github.com/oneplan-send/oneplan/internal/casework/consultations"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
 	"github.com/oneplan-send/oneplan/internal/casework/documents"
 	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/casework/keys"
+	"github.com/oneplan-send/oneplan/internal/casework/letters"
 	"github.com/oneplan-send/oneplan/internal/casework/meetings"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
@@ -29,6 +32,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/clock"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
+	"github.com/oneplan-send/oneplan/internal/letter"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
 	"github.com/oneplan-send/oneplan/internal/report"
@@ -69,6 +73,8 @@ type Options struct {
 	Blobs document.Blobs
 	// Scanner sees every upload before it is kept (a virus scanner); nil accepts all.
 	Scanner document.Scanner
+	// Council is the sender of letters and plan documents (name and contact details).
+	Council letter.Council
 	// DocumentLimits caps uploads; zero is document.DefaultLimits.
 	DocumentLimits document.Limits
 	// CTRPolicy says when a C(E)TR is due for a child on the dynamic support register; zero is
@@ -98,6 +104,9 @@ type App struct {
 	Privacy          *privacy.Service
 	Deadlines        *deadlines.Service
 	Webhooks         *webhooks.Service
+	Advice           *advicerequests.Service
+	Consultations    *consultations.Service
+	Letters          *letters.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
 
@@ -129,6 +138,13 @@ func New(st *store.Store, opts Options) *App {
 	if opts.Blobs == nil {
 		opts.Blobs = memoryBlobs()
 	}
+	a.Advice = advicerequests.New(core, store.Bind(st, func(tx *store.Tx) advicerequests.Tx { return tx }))
+	a.Consultations = consultations.New(core, store.Bind(st, func(tx *store.Tx) consultations.Tx { return tx }))
+	council := opts.Council
+	if council.Name == "" {
+		council.Name = "Council SEND service"
+	}
+	a.Letters = letters.New(core, store.Bind(st, func(tx *store.Tx) letters.Tx { return tx }), council)
 	a.Documents = documents.New(core, store.Bind(st, func(tx *store.Tx) documents.Tx { return tx }), opts.Blobs, opts.Scanner, opts.DocumentLimits)
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears, opts.Blobs)
 	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)

@@ -65,6 +65,8 @@ const (
 	// multi-agency group that keeps it holds it: the council's SEND team and the panel members,
 	// never every practitioner involved with the child.
 	KeepSupportRegister Permission = "support-register:keep"
+	SubmitAdvice        Permission = "advice:submit"         // the adviser named on an advice request submits the advice (Reg 6)
+	RespondConsultation Permission = "consultations:respond" // a setting's staff answer a consultation addressed to their setting (s.39 CFA 2014)
 )
 
 // GiveFamilyViews is the permission for the family's views on a served draft plan and a preferred setting (s.38-39),
@@ -80,8 +82,8 @@ var matrix = map[Role][]Permission{
 	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
 		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords, ReadEvents,
 		KeepSupportRegister, GiveFamilyViews},
-	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys, ReadEvents},
-	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys, ReadEvents, GiveFamilyViews},
+	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys, ReadEvents, SubmitAdvice, RespondConsultation},
+	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys, ReadEvents, GiveFamilyViews, SubmitAdvice, RespondConsultation},
 	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents, KeepSupportRegister},
 	// Analysts see aggregate figures only, and only ever with disclosure control applied.
 	RoleAnalyst: {ReadDirectory, ReadReports, ReadSurveys},

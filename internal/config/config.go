@@ -52,6 +52,9 @@ type Config struct {
 	PublicURL           string         // ONEPLAN_PUBLIC_URL: the address callers use, for servers in /openapi.yaml
 	DeadlineLeads       deadline.Leads // ONEPLAN_DEADLINE_LEADS: how long before each statutory deadline it is warned of
 	ExternalIDSystems   []string       // ONEPLAN_EXTERNAL_ID_SYSTEMS: short names external ids may use besides URIs
+	CouncilAddress      string         // ONEPLAN_COUNCIL_ADDRESS: the council's postal address on letters
+	CouncilEmail        string         // ONEPLAN_COUNCIL_EMAIL: the SEND team's email address on letters
+	CouncilPhone        string         // ONEPLAN_COUNCIL_PHONE: the SEND team's telephone number on letters
 }
 
 // Vars documents each variable with its default, for --help.
@@ -59,7 +62,10 @@ var Vars = [][3]string{
 	{"ONEPLAN_DATABASE_URL", "oneplan.db", "postgres://user@host/db selects PostgreSQL; anything else is a SQLite file"},
 	{"ONEPLAN_ADDR", "127.0.0.1:8080", "address to listen on"},
 	{"ONEPLAN_ADMIN_API_KEY", "", "installed as the first admin key when none exists; if unset one is generated and printed once"},
-	{"ONEPLAN_COUNCIL_NAME", "Council SEND service", "name of the organisation the first admin key belongs to"},
+	{"ONEPLAN_COUNCIL_NAME", "Council SEND service", "name of the organisation the first admin key belongs to, and the sender of letters and plan documents"},
+	{"ONEPLAN_COUNCIL_ADDRESS", "", "the council's postal address, printed on letters and plan documents"},
+	{"ONEPLAN_COUNCIL_EMAIL", "", "the SEND team's email address, printed on letters and plan documents"},
+	{"ONEPLAN_COUNCIL_PHONE", "", "the SEND team's telephone number, printed on letters and plan documents"},
 	{"ONEPLAN_MAX_BODY_BYTES", "1048576", "largest request body accepted (413 above)"},
 	{"ONEPLAN_AREA_LOCALITIES", "", "localities forming the pathway's area, comma-separated; empty means everyone is in the area"},
 	{"ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "false", "accept NHS numbers in the 999 test range (test and training only)"},
@@ -110,6 +116,9 @@ func FromEnv() (Config, error) {
 		Addr:           get("ONEPLAN_ADDR"),
 		AdminAPIKey:    get("ONEPLAN_ADMIN_API_KEY"),
 		CouncilName:    get("ONEPLAN_COUNCIL_NAME"),
+		CouncilAddress: get("ONEPLAN_COUNCIL_ADDRESS"),
+		CouncilEmail:   get("ONEPLAN_COUNCIL_EMAIL"),
+		CouncilPhone:   get("ONEPLAN_COUNCIL_PHONE"),
 		AreaLocalities: list(get("ONEPLAN_AREA_LOCALITIES")),
 		CORSOrigins:    list(get("ONEPLAN_CORS_ORIGINS")),
 		LogLevel:       get("ONEPLAN_LOG_LEVEL"),

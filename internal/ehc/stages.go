@@ -39,6 +39,9 @@ type Advice struct {
 	RequestedOn time.Time
 	ReceivedOn  *time.Time
 	Notes       string
+	// PractitionerID names the practitioner asked, when the council names one: they then see this
+	// request (and only this one) and submit the advice themselves (package advice).
+	PractitionerID string
 }
 
 // Decisions on whether to issue a plan.

@@ -48,6 +48,8 @@ type Provision struct {
 type Placement struct {
 	SettingName, SettingType, URN, UKPRN string
 	Residential, WorkBasedLearning       *bool
+	// ConsultationID is the consultation with the setting (s.39) that supports naming it.
+	ConsultationID string
 }
 
 // Empty reports whether section I is blank, as it must be in a first draft (Reg 13(1)(b)).

@@ -55,6 +55,10 @@ func toEHCRequest(r ehc.Request, asOf time.Time) api.EHCNeedsAssessment {
 		for i, a := range r.Advice {
 			advice[i] = api.EHCAdvice{ID: mustUUID(a.ID), Adviser: api.EHCAdviser(a.Adviser), Provider: ptr(a.Provider), Notes: ptr(a.Notes),
 				RequestedOn: date(a.RequestedOn), ReceivedOn: optDatePtr(a.ReceivedOn), Deadline: toEHCDeadline(r.AdviceMilestone(a, asOf))}
+			if a.PractitionerID != "" {
+				id := mustUUID(a.PractitionerID)
+				advice[i].AdviserPractitionerID = &id
+			}
 		}
 		out.Advice = &advice
 	}
@@ -156,7 +160,7 @@ func (h *ehcRequestHandlers) RequestEHCAdvice(ctx context.Context, req api.Reque
 	}
 	b := req.Body
 	r, err := h.svc.RequestEHCAdvice(ctx, req.ID.String(), ifMatch, ehc.Advice{Adviser: string(b.Adviser), Provider: str(b.Provider),
-		RequestedOn: b.RequestedOn.Time, Notes: str(b.Notes)})
+		RequestedOn: b.RequestedOn.Time, Notes: str(b.Notes), PractitionerID: uuidStr(b.AdviserPractitionerID)})
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func fromPlacement(in *api.EHCPlacement) ehcplan.Placement {
 		return ehcplan.Placement{}
 	}
 	return ehcplan.Placement{SettingName: str(in.SettingName), SettingType: string(ptrVal(in.SettingType)), URN: str(in.URN), UKPRN: str(in.UKPRN),
-		Residential: in.Residential, WorkBasedLearning: in.WorkBasedLearning}
+		Residential: in.Residential, WorkBasedLearning: in.WorkBasedLearning, ConsultationID: uuidStr(in.ConsultationID)}
 }
 
 func fromPlanSections(in api.EHCPlanSections) ehcplan.Sections {
@@ -96,6 +96,10 @@ func toPlanSections(s ehcplan.Sections) api.EHCPlanSections {
 	if !s.I.Empty() {
 		out.I = &api.EHCPlacement{SettingName: ptr(s.I.SettingName), SettingType: ptr(api.EHCPlacementSettingType(s.I.SettingType)), URN: ptr(s.I.URN),
 			UKPRN: ptr(s.I.UKPRN), Residential: s.I.Residential, WorkBasedLearning: s.I.WorkBasedLearning}
+		if s.I.ConsultationID != "" {
+			id := mustUUID(s.I.ConsultationID)
+			out.I.ConsultationID = &id
+		}
 	}
 	if j := s.J; j != nil {
 		b := &api.EHCPersonalBudget{Type: api.EHCPersonalBudgetType(j.Type)}

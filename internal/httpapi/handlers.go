@@ -24,6 +24,9 @@ type handlers struct {
 	disputeHandlers
 	tcareHandlers
 	documentHandlers
+	adviceHandlers
+	consultationHandlers
+	letterHandlers
 	transitionHandlers
 	surveyHandlers
 	reportHandlers

@@ -315,6 +315,15 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"adviser": "medical", "requested_on": today} }},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/advice/{action}/received", writes: true, setup: withAdvice, want: caseworkWrite(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"received_on": today} }},
+		// Advice submitted by the adviser named (the lead's key); the advice request rides in {action}.
+		{method: "GET", path: "/v1/advice-requests", want: caseworkList},
+		{method: "GET", path: "/v1/advice-requests/{action}", setup: withNamedAdvice,
+			want: expect(nf, map[caller]int{sendOfficer: ok, leadInvolved: ok, admin: fb, analyst: fb})},
+		{method: "POST", path: "/v1/advice-requests/{action}/submission", writes: true, setup: withNamedAdvice,
+			want: expect(fb, map[caller]int{leadInvolved: ok, involved: nf, uninvolved: nf, leadUninvolved: nf}),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"sections": map[string]any{"needs": "Working memory."}}
+			}},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/decision-to-issue", writes: true, setup: withAssessing, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"decision": "issue", "decided_on": today, "reason": "Needs call for a plan."}
@@ -411,6 +420,20 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"views": "We agree."} }},
 		// What happens next, in plain words: whoever may read the child's record (the family: their own).
 		{method: "GET", path: "/v1/young-people/{child}/family-summary", want: caseworkRead(ok)},
+		// Consultations with settings (s.39): the school is consulted; its staff (the involved key) answer.
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/consultations", writes: true, setup: withServedDraft, want: planRun(new),
+			body: func(e *env, _ caller, _ fixture) any {
+				return map[string]any{"organisation_id": e.school, "requested_by": "family"}
+			}},
+		{method: "GET", path: "/v1/consultations", want: caseworkList},
+		{method: "GET", path: "/v1/consultations/{action}", setup: withConsultation,
+			want: expect(nf, map[caller]int{sendOfficer: ok, involved: ok, admin: fb, analyst: fb})},
+		{method: "POST", path: "/v1/consultations/{action}/response", writes: true, setup: withConsultation,
+			want: expect(fb, map[caller]int{involved: ok, uninvolved: nf, leadInvolved: nf, leadUninvolved: nf}),
+			body: func(*env, caller, fixture) any { return map[string]any{"response": "can_meet_needs"} }},
+		// Letters and the plan as a document follow the record's need-to-know.
+		{method: "GET", path: "/v1/ehc-needs-assessments/{feedback}/letters/decision_to_assess", setup: withAssessing, want: caseworkRead(ok)},
+		{method: "GET", path: "/v1/ehc-plans/{feedback}/document", setup: withDraftPlan, want: caseworkRead(ok)},
 		{method: "GET", path: "/v1/annual-reviews", want: caseworkList},
 		{method: "GET", path: "/v1/annual-reviews/{feedback}", setup: withReview, want: caseworkRead(ok)},
 		{method: "POST", path: "/v1/annual-reviews/{feedback}/meeting", writes: true, setup: withReview, want: caseworkWrite(ok),
@@ -544,7 +567,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 			for _, ph := range []string{"{id}", "{involvement_id}", "{consent_id}", "{advice_id}", "{token}", "{report}"} {
 				p = strings.Replace(p, ph, "{x}", 1)
 			}
-			p = strings.Replace(p, "{index}", "0", 1) // a C(E)TR recommendation's place: rows name the first
+			p = strings.Replace(p, "{index}", "0", 1)                 // a C(E)TR recommendation's place: rows name the first
+			p = strings.Replace(p, "{kind}", "decision_to_assess", 1) // the letters' row names one letter
 			found := false
 			for k := range covered {
 				norm, _, _ := strings.Cut(k, "?")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/casework/advicerequests"
 	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -99,6 +100,16 @@ func toExport(x privacy.Export) api.SubjectAccessExport {
 		views[i] = toFamilyViews(v)
 	}
 	out.EHCPlanFamilyViews = &views
+	advice := make([]api.AdviceRequest, len(x.Advice))
+	for i, v := range x.Advice {
+		advice[i] = toAdviceRequest(advicerequests.View{Request: v, Child: x.YoungPerson})
+	}
+	out.AdviceRequests = &advice
+	consulted := make([]api.Consultation, len(x.Consultations))
+	for i, v := range x.Consultations {
+		consulted[i] = toConsultation(v)
+	}
+	out.SettingConsultations = &consulted
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}

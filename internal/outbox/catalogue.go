@@ -99,18 +99,21 @@ var (
 	CareTreatmentReviewScheduled          = Type{Name: "care_treatment_review.scheduled", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was scheduled."}
 	CareTreatmentReviewRecommendationDone = Type{Name: "care_treatment_review.recommendation_done", Version: 1, RecordType: "care_treatment_review",
 		Summary: "A recommendation of a care (education) and treatment review was marked done."}
-	PersonalBudgetEnded     = Type{Name: "personal_budget.ended", Version: 1, RecordType: "personal_budget", Summary: "An agreed personal budget ended."}
-	PersonalBudgetReviewed  = Type{Name: "personal_budget.reviewed", Version: 1, RecordType: "personal_budget", Summary: "The refusal of a personal budget was reviewed: upheld or overturned."}
-	PersonalBudgetDecided   = Type{Name: "personal_budget.decided", Version: 1, RecordType: "personal_budget", Summary: "The council agreed or refused a personal budget."}
-	PersonalBudgetPaid      = Type{Name: "personal_budget.paid", Version: 1, RecordType: "personal_budget", Summary: "A payment was recorded against a personal budget."}
-	PersonalBudgetRequested = Type{Name: "personal_budget.requested", Version: 1, RecordType: "personal_budget", Summary: "A family asked for a personal budget."}
-	PlacementEnded          = Type{Name: "placement.ended", Version: 1, RecordType: "placement", Summary: "A child's placement ended."}
-	PlacementRecorded       = Type{Name: "placement.recorded", Version: 1, RecordType: "placement", Summary: "A child's placement was recorded."}
-	RegisterEntryClosed     = Type{Name: "support_register_entry.closed", Version: 1, RecordType: "support_register_entry", Summary: "A young person came off the dynamic support register."}
-	RegisterEntryCreated    = Type{Name: "support_register_entry.created", Version: 1, RecordType: "support_register_entry", Summary: "A young person was put on the dynamic support register."}
-	RegisterEntryCTRHeld    = Type{Name: "support_register_entry.ctr_held", Version: 1, RecordType: "support_register_entry", Summary: "A C(E)TR was recorded as held for a register entry."}
-	RegisterEntryRated      = Type{Name: "support_register_entry.rated", Version: 1, RecordType: "support_register_entry", Summary: "The register group rated a register entry."}
-	YoungPersonUpdated      = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
+	PersonalBudgetEnded          = Type{Name: "personal_budget.ended", Version: 1, RecordType: "personal_budget", Summary: "An agreed personal budget ended."}
+	PersonalBudgetReviewed       = Type{Name: "personal_budget.reviewed", Version: 1, RecordType: "personal_budget", Summary: "The refusal of a personal budget was reviewed: upheld or overturned."}
+	PersonalBudgetDecided        = Type{Name: "personal_budget.decided", Version: 1, RecordType: "personal_budget", Summary: "The council agreed or refused a personal budget."}
+	PersonalBudgetPaid           = Type{Name: "personal_budget.paid", Version: 1, RecordType: "personal_budget", Summary: "A payment was recorded against a personal budget."}
+	PersonalBudgetRequested      = Type{Name: "personal_budget.requested", Version: 1, RecordType: "personal_budget", Summary: "A family asked for a personal budget."}
+	PlacementEnded               = Type{Name: "placement.ended", Version: 1, RecordType: "placement", Summary: "A child's placement ended."}
+	PlacementRecorded            = Type{Name: "placement.recorded", Version: 1, RecordType: "placement", Summary: "A child's placement was recorded."}
+	RegisterEntryClosed          = Type{Name: "support_register_entry.closed", Version: 1, RecordType: "support_register_entry", Summary: "A young person came off the dynamic support register."}
+	RegisterEntryCreated         = Type{Name: "support_register_entry.created", Version: 1, RecordType: "support_register_entry", Summary: "A young person was put on the dynamic support register."}
+	RegisterEntryCTRHeld         = Type{Name: "support_register_entry.ctr_held", Version: 1, RecordType: "support_register_entry", Summary: "A C(E)TR was recorded as held for a register entry."}
+	RegisterEntryRated           = Type{Name: "support_register_entry.rated", Version: 1, RecordType: "support_register_entry", Summary: "The register group rated a register entry."}
+	YoungPersonUpdated           = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
+	EHCAdviceSubmitted           = Type{Name: "ehc_advice.submitted", Version: 1, RecordType: "ehc_advice", Summary: "The adviser named on an advice request submitted their advice (Reg 6)."}
+	SettingConsultationResponded = Type{Name: "setting_consultation.responded", Version: 1, RecordType: "setting_consultation", Summary: "A setting answered whether it can meet a child's needs (s.39)."}
+	SettingConsultationSent      = Type{Name: "setting_consultation.sent", Version: 1, RecordType: "setting_consultation", Summary: "The council consulted a setting about naming it in an EHC plan (s.39)."}
 )
 
 // Catalogue lists every event type, by name.
@@ -136,6 +139,7 @@ var Catalogue = []Type{
 	DisputeUpdated,
 	DocumentAdded,
 	DocumentRemoved,
+	EHCAdviceSubmitted,
 	EHCPlanAmendmentProposed,
 	EHCPlanCeased,
 	EHCPlanCeasing,
@@ -195,6 +199,8 @@ var Catalogue = []Type{
 	RegisterEntryCreated,
 	RegisterEntryCTRHeld,
 	RegisterEntryRated,
+	SettingConsultationResponded,
+	SettingConsultationSent,
 	SurveyInvitationCreated,
 	SurveyResponseRecorded,
 	SurveyTemplateCreated,

@@ -12,8 +12,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/advice"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/consultation"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/ehc"
@@ -125,6 +127,8 @@ var linkedTables = []linkedTable{
 	{"documents", document.RecordType, true, false},
 	{"ehc_plan_family_views", "", false, false}, // move with their plan
 	{"family_invitations", "", true, false},     // move with the child; not counted as records
+	{"ehc_advice", advice.RecordType, true, true},
+	{"setting_consultations", consultation.RecordType, true, true},
 	{"transition_plans", transition.RecordType, true, true},
 	{"survey_responses", survey.RecordType, true, false},
 	{"survey_answers", "", false, false},

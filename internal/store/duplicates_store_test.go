@@ -141,6 +141,12 @@ func seedLinked(t *testing.T, st *store.Store, yp person.YoungPerson, pr directo
 	exec(`INSERT INTO documents (id, record_type, record_id, young_person_id, kind, title, file_name, media_type, size_bytes, sha256,
 		storage_key, created_at, version) VALUES (?, 'referral', ?, ?, 'advice', 'Advice', 'a.pdf', 'application/pdf', 10, 'ab', ?, ?, 1)`,
 		newID(t), r.ID, yp.ID, newID(t), ts)
+	exec(`INSERT INTO ehc_advice (id, ehc_request_id, young_person_id, practitioner_id, adviser, requested_on, due_on, status, sections,
+		document_ids, informs, late, created_at, updated_at, version) VALUES (?, ?, ?, ?, 'medical', '2026-01-12', '2026-02-23', 'requested',
+		'{}', '[]', '[]', false, ?, ?, 1)`, newID(t), request, yp.ID, pr.ID, ts, ts)
+	exec(`INSERT INTO setting_consultations (id, plan_id, young_person_id, organisation_id, requested_by, sent_on, due_on, status, late,
+		created_at, updated_at, version) VALUES (?, ?, ?, ?, 'family', '2026-03-02', '2026-03-16', 'sent', false, ?, ?, 1)`,
+		newID(t), plan, yp.ID, pr.OrganisationID, ts, ts)
 	exec(`INSERT INTO transition_plans (id, young_person_id, started_on, pfa, adult_services_contacts, care_act_status, ended_on, created_at, updated_at, version)
 		VALUES (?, ?, '2026-01-01', '{}', '[]', 'not_needed', '2026-02-01', ?, ?, 1)`, newID(t), yp.ID, ts, ts)
 	response := newID(t)
@@ -225,7 +231,7 @@ func TestMerge(t *testing.T) {
 			return err
 		})
 		wantEqual(t, "records moved", moved, person.Moved{"referral": 1, "family_assessment": 1, "meeting": 1, "action": 1,
-			"pathway_feedback": 1, "ehc_request": 1, "ehc_plan": 1, "annual_review": 1, "dispute": 1, "document": 1, "transition_plan": 1,
+			"pathway_feedback": 1, "ehc_request": 1, "ehc_plan": 1, "annual_review": 1, "dispute": 1, "document": 1, "ehc_advice": 1, "setting_consultation": 1, "transition_plan": 1,
 			"survey_response": 1, "survey_invitation": 1, "involvement": 1, "consent": 1, "timeline_event": 1,
 			// Transforming Care records are not seeded here: TestMergeCoversEveryLinkedTable holds that they move.
 			"support_register_entry": 0, "care_treatment_review": 0, "placement": 0, "personal_budget": 0})

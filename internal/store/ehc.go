@@ -70,6 +70,8 @@ type ehcAdvice struct {
 	RequestedOn string  `json:"requested_on"`
 	ReceivedOn  *string `json:"received_on,omitempty"`
 	Notes       string  `json:"notes,omitempty"`
+	// PractitionerID is the adviser named (0080_ehc_advice keeps their advice).
+	PractitionerID string `json:"practitioner_id,omitempty"`
 }
 
 func toEHCRequestRow(r ehc.Request) ehcRequestRow {
@@ -87,7 +89,8 @@ func toEHCRequestRow(r ehc.Request) ehcRequestRow {
 		DraftServedOn: optDate(r.DraftServedOn), PlanIssuedOn: optDate(r.PlanIssuedOn)}
 	advice := make([]ehcAdvice, len(r.Advice))
 	for i, a := range r.Advice {
-		advice[i] = ehcAdvice{ID: a.ID, Adviser: a.Adviser, Provider: a.Provider, RequestedOn: fromDate(a.RequestedOn), ReceivedOn: optDate(a.ReceivedOn), Notes: a.Notes}
+		advice[i] = ehcAdvice{ID: a.ID, Adviser: a.Adviser, Provider: a.Provider, RequestedOn: fromDate(a.RequestedOn), ReceivedOn: optDate(a.ReceivedOn), Notes: a.Notes,
+			PractitionerID: a.PractitionerID}
 	}
 	row.Advice = toJSON(advice)
 	if d := r.IssueDecision; d != nil {
@@ -118,7 +121,7 @@ func (r ehcRequestRow) toDomain() ehc.Request {
 	}
 	for _, a := range fromJSON[[]ehcAdvice](&r.Advice) {
 		out.Advice = append(out.Advice, ehc.Advice{ID: a.ID, Adviser: a.Adviser, Provider: a.Provider, RequestedOn: toDate(a.RequestedOn),
-			ReceivedOn: toOptDate(a.ReceivedOn), Notes: a.Notes})
+			ReceivedOn: toOptDate(a.ReceivedOn), Notes: a.Notes, PractitionerID: a.PractitionerID})
 	}
 	if r.IssueDecision != nil {
 		out.IssueDecision = &ehc.IssueDecision{Decision: *r.IssueDecision, DecidedOn: toDate(deref(r.IssueDecidedOn)),

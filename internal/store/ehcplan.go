@@ -111,6 +111,7 @@ type placementJSON struct {
 	UKPRN             string `json:"ukprn,omitempty"`
 	Residential       *bool  `json:"residential,omitempty"`
 	WorkBasedLearning *bool  `json:"work_based_learning,omitempty"`
+	ConsultationID    string `json:"consultation_id,omitempty"`
 }
 
 type budgetJSON struct {

@@ -71,6 +71,24 @@ func (e AdultService) Valid() bool {
 	}
 }
 
+// Defines values for AdviceRequestStatus.
+const (
+	AdviceRequestStatusRequested AdviceRequestStatus = "requested"
+	AdviceRequestStatusSubmitted AdviceRequestStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AdviceRequestStatus enum.
+func (e AdviceRequestStatus) Valid() bool {
+	switch e {
+	case AdviceRequestStatusRequested:
+		return true
+	case AdviceRequestStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -656,6 +674,78 @@ func (e ConsentScope) Valid() bool {
 	case OrganisationTypes:
 		return true
 	case Organisations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationRequestedBy.
+const (
+	ConsultationRequestedByAuthority ConsultationRequestedBy = "authority"
+	ConsultationRequestedByFamily    ConsultationRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationRequestedBy enum.
+func (e ConsultationRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationRequestedByAuthority:
+		return true
+	case ConsultationRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationAnswer.
+const (
+	CanMeetNeeds    ConsultationAnswer = "can_meet_needs"
+	CannotMeetNeeds ConsultationAnswer = "cannot_meet_needs"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationAnswer enum.
+func (e ConsultationAnswer) Valid() bool {
+	switch e {
+	case CanMeetNeeds:
+		return true
+	case CannotMeetNeeds:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationInputRequestedBy.
+const (
+	ConsultationInputRequestedByAuthority ConsultationInputRequestedBy = "authority"
+	ConsultationInputRequestedByFamily    ConsultationInputRequestedBy = "family"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationInputRequestedBy enum.
+func (e ConsultationInputRequestedBy) Valid() bool {
+	switch e {
+	case ConsultationInputRequestedByAuthority:
+		return true
+	case ConsultationInputRequestedByFamily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsultationStatus.
+const (
+	Responded ConsultationStatus = "responded"
+	Sent      ConsultationStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ConsultationStatus enum.
+func (e ConsultationStatus) Valid() bool {
+	switch e {
+	case Responded:
+		return true
+	case Sent:
 		return true
 	default:
 		return false
@@ -2018,6 +2108,36 @@ func (e LawfulBasis) Valid() bool {
 	}
 }
 
+// Defines values for LetterKind.
+const (
+	LetterKindCease               LetterKind = "cease"
+	LetterKindDecisionNotToAssess LetterKind = "decision_not_to_assess"
+	LetterKindDecisionNotToIssue  LetterKind = "decision_not_to_issue"
+	LetterKindDecisionToAssess    LetterKind = "decision_to_assess"
+	LetterKindDraftPlan           LetterKind = "draft_plan"
+	LetterKindFinalPlan           LetterKind = "final_plan"
+)
+
+// Valid indicates whether the value is a known member of the LetterKind enum.
+func (e LetterKind) Valid() bool {
+	switch e {
+	case LetterKindCease:
+		return true
+	case LetterKindDecisionNotToAssess:
+		return true
+	case LetterKindDecisionNotToIssue:
+		return true
+	case LetterKindDecisionToAssess:
+		return true
+	case LetterKindDraftPlan:
+		return true
+	case LetterKindFinalPlan:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MAPDecisionCostBand.
 const (
 	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
@@ -2564,6 +2684,54 @@ func (e PlanSection) Valid() bool {
 	}
 }
 
+// Defines values for PlanSectionCode.
+const (
+	PlanSectionCodeA  PlanSectionCode = "a"
+	PlanSectionCodeB  PlanSectionCode = "b"
+	PlanSectionCodeC  PlanSectionCode = "c"
+	PlanSectionCodeD  PlanSectionCode = "d"
+	PlanSectionCodeE  PlanSectionCode = "e"
+	PlanSectionCodeF  PlanSectionCode = "f"
+	PlanSectionCodeG  PlanSectionCode = "g"
+	PlanSectionCodeH1 PlanSectionCode = "h1"
+	PlanSectionCodeH2 PlanSectionCode = "h2"
+	PlanSectionCodeI  PlanSectionCode = "i"
+	PlanSectionCodeJ  PlanSectionCode = "j"
+	PlanSectionCodeK  PlanSectionCode = "k"
+)
+
+// Valid indicates whether the value is a known member of the PlanSectionCode enum.
+func (e PlanSectionCode) Valid() bool {
+	switch e {
+	case PlanSectionCodeA:
+		return true
+	case PlanSectionCodeB:
+		return true
+	case PlanSectionCodeC:
+		return true
+	case PlanSectionCodeD:
+		return true
+	case PlanSectionCodeE:
+		return true
+	case PlanSectionCodeF:
+		return true
+	case PlanSectionCodeG:
+		return true
+	case PlanSectionCodeH1:
+		return true
+	case PlanSectionCodeH2:
+		return true
+	case PlanSectionCodeI:
+		return true
+	case PlanSectionCodeJ:
+		return true
+	case PlanSectionCodeK:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PossibleDuplicateStatus.
 const (
 	PossibleDuplicateStatusDismissed PossibleDuplicateStatus = "dismissed"
@@ -2695,6 +2863,7 @@ const (
 	RecordTypeDeadline             RecordType = "deadline"
 	RecordTypeDispute              RecordType = "dispute"
 	RecordTypeDocument             RecordType = "document"
+	RecordTypeEHCAdvice            RecordType = "ehc_advice"
 	RecordTypeEHCPlan              RecordType = "ehc_plan"
 	RecordTypeEHCPlanFamilyViews   RecordType = "ehc_plan_family_views"
 	RecordTypeEHCRequest           RecordType = "ehc_request"
@@ -2711,6 +2880,7 @@ const (
 	RecordTypePossibleDuplicate    RecordType = "possible_duplicate"
 	RecordTypePractitioner         RecordType = "practitioner"
 	RecordTypeReferral             RecordType = "referral"
+	RecordTypeSettingConsultation  RecordType = "setting_consultation"
 	RecordTypeSupportRegisterEntry RecordType = "support_register_entry"
 	RecordTypeSurveyInvitation     RecordType = "survey_invitation"
 	RecordTypeSurveyResponse       RecordType = "survey_response"
@@ -2741,6 +2911,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeDispute:
 		return true
 	case RecordTypeDocument:
+		return true
+	case RecordTypeEHCAdvice:
 		return true
 	case RecordTypeEHCPlan:
 		return true
@@ -2773,6 +2945,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSettingConsultation:
 		return true
 	case RecordTypeSupportRegisterEntry:
 		return true
@@ -3644,6 +3818,78 @@ type AdultServicesContact struct {
 	Service        AdultService        `json:"service"`
 }
 
+// AdviceChild Who the advice is about; no more than the adviser needs.
+type AdviceChild struct {
+	DateOfBirth   openapi_types.Date `json:"date_of_birth"`
+	FamilyName    string             `json:"family_name"`
+	GivenName     string             `json:"given_name"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// AdviceRequest defines model for AdviceRequest.
+type AdviceRequest struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser               EHCAdviser         `json:"adviser"`
+	AdviserPractitionerID openapi_types.UUID `json:"adviser_practitioner_id"`
+
+	// Child Who the advice is about; no more than the adviser needs.
+	Child       AdviceChild           `json:"child"`
+	DocumentIds *[]openapi_types.UUID `json:"document_ids,omitempty"`
+
+	// DueOn 6 weeks from the request, paused for exception grounds c and d (Reg 8), as the statutory calendar computed it.
+	DueOn        openapi_types.Date `json:"due_on"`
+	EHCRequestID openapi_types.UUID `json:"ehc_request_id"`
+
+	// ID The same id as the advice entry on the EHC needs assessment.
+	ID              openapi_types.UUID `json:"id"`
+	InformsSections *[]PlanSectionCode `json:"informs_sections,omitempty"`
+
+	// Late Submitted after due_on; the advice is still taken.
+	Late        bool               `json:"late"`
+	Provider    *string            `json:"provider,omitempty"`
+	RequestedOn openapi_types.Date `json:"requested_on"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections *AdviceSections `json:"sections,omitempty"`
+
+	// Status requested: waiting for the adviser; submitted: the advice is in.
+	Status      AdviceRequestStatus `json:"status"`
+	SubmittedOn *openapi_types.Date `json:"submitted_on,omitempty"`
+	Version     int                 `json:"version"`
+}
+
+// AdviceRequestPage defines model for AdviceRequestPage.
+type AdviceRequestPage struct {
+	Items      []AdviceRequest `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// AdviceRequestStatus requested: waiting for the adviser; submitted: the advice is in.
+type AdviceRequestStatus string
+
+// AdviceSections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+type AdviceSections struct {
+	// Needs The child's needs as the adviser sees them (informs B, C, D).
+	Needs *string `json:"needs,omitempty"`
+
+	// Outcomes The outcomes sought (informs E).
+	Outcomes *string `json:"outcomes,omitempty"`
+
+	// Provision The provision needed, specific and quantified (informs F, G, H1, H2).
+	Provision *string `json:"provision,omitempty"`
+	Summary   *string `json:"summary,omitempty"`
+}
+
+// AdviceSubmissionInput defines model for AdviceSubmissionInput.
+type AdviceSubmissionInput struct {
+	// DocumentIds Documents already attached to the same EHC needs assessment (the adviser's reports).
+	DocumentIds     *[]openapi_types.UUID `json:"document_ids,omitempty"`
+	InformsSections *[]PlanSectionCode    `json:"informs_sections,omitempty"`
+
+	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
+	Sections AdviceSections `json:"sections"`
+}
+
 // Allocation defines model for Allocation.
 type Allocation struct {
 	Active         bool                `json:"active"`
@@ -4162,6 +4408,66 @@ type ConsentWithdrawal struct {
 	WithdrawnOn *openapi_types.Date `json:"withdrawn_on,omitempty"`
 }
 
+// Consultation defines model for Consultation.
+type Consultation struct {
+	// DueOn 15 days beginning with sent_on.
+	DueOn          openapi_types.Date      `json:"due_on"`
+	ID             openapi_types.UUID      `json:"id"`
+	Late           bool                    `json:"late"`
+	Notes          *string                 `json:"notes,omitempty"`
+	OrganisationID openapi_types.UUID      `json:"organisation_id"`
+	PlanID         openapi_types.UUID      `json:"plan_id"`
+	Reasons        *string                 `json:"reasons,omitempty"`
+	RequestedBy    ConsultationRequestedBy `json:"requested_by"`
+	RespondedOn    *openapi_types.Date     `json:"responded_on,omitempty"`
+	Response       *ConsultationAnswer     `json:"response,omitempty"`
+	SentOn         openapi_types.Date      `json:"sent_on"`
+
+	// Status sent: waiting for the setting; responded: the setting answered.
+	Status        ConsultationStatus `json:"status"`
+	Version       int                `json:"version"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// ConsultationRequestedBy defines model for Consultation.RequestedBy.
+type ConsultationRequestedBy string
+
+// ConsultationAnswer defines model for ConsultationAnswer.
+type ConsultationAnswer string
+
+// ConsultationInput defines model for ConsultationInput.
+type ConsultationInput struct {
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganisationID The setting consulted: an organisation in the directory.
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
+
+	// RequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+	RequestedBy ConsultationInputRequestedBy `json:"requested_by"`
+
+	// SentOn The day the consultation was sent (default today); not in the future. The 15 days begin with it.
+	SentOn *openapi_types.Date `json:"sent_on,omitempty"`
+}
+
+// ConsultationInputRequestedBy The family named the setting (s.38(2)(b)), or the council proposes it.
+type ConsultationInputRequestedBy string
+
+// ConsultationPage defines model for ConsultationPage.
+type ConsultationPage struct {
+	Items      []Consultation `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// ConsultationResponseInput defines model for ConsultationResponseInput.
+type ConsultationResponseInput struct {
+	// Reasons Why; required when the setting cannot meet the child's needs.
+	Reasons  *string            `json:"reasons,omitempty"`
+	Response ConsultationAnswer `json:"response"`
+}
+
+// ConsultationStatus sent: waiting for the setting; responded: the setting answered.
+type ConsultationStatus string
+
 // Contact defines model for Contact.
 type Contact struct {
 	Email                  *openapi_types.Email `json:"email,omitempty"`
@@ -4456,20 +4762,29 @@ type DocumentRecordType string
 // EHCAdvice defines model for EhcAdvice.
 type EHCAdvice struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-	Adviser     EHCAdviser          `json:"adviser"`
-	Deadline    EHCDeadline         `json:"deadline"`
-	ID          openapi_types.UUID  `json:"id"`
-	Notes       *string             `json:"notes,omitempty"`
-	Provider    *string             `json:"provider,omitempty"`
-	ReceivedOn  *openapi_types.Date `json:"received_on,omitempty"`
-	RequestedOn openapi_types.Date  `json:"requested_on"`
+	Adviser EHCAdviser `json:"adviser"`
+
+	// AdviserPractitionerID The practitioner asked, when named; their advice is at GET /v1/advice-requests/{id}.
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Deadline              EHCDeadline         `json:"deadline"`
+	ID                    openapi_types.UUID  `json:"id"`
+	Notes                 *string             `json:"notes,omitempty"`
+	Provider              *string             `json:"provider,omitempty"`
+	ReceivedOn            *openapi_types.Date `json:"received_on,omitempty"`
+	RequestedOn           openapi_types.Date  `json:"requested_on"`
 }
+
+// EHCAdviceEventPayload The data of advice events (see GET /v1/event-types for which).
+type EHCAdviceEventPayload = EventPayload
 
 // EHCAdviceInput defines model for EhcAdviceInput.
 type EHCAdviceInput struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
 	Adviser EHCAdviser `json:"adviser"`
-	Notes   *string    `json:"notes,omitempty"`
+
+	// AdviserPractitionerID The practitioner asked, who then sees this request (and only this one) at GET /v1/advice-requests and submits the advice themselves. Must be an active practitioner in the directory (422 otherwise).
+	AdviserPractitionerID *openapi_types.UUID `json:"adviser_practitioner_id,omitempty"`
+	Notes                 *string             `json:"notes,omitempty"`
 
 	// Provider The service or organisation asked (not a person's name).
 	Provider *string `json:"provider,omitempty"`
@@ -4724,6 +5039,9 @@ type EHCPhaseTransferInputKind string
 
 // EHCPlacement Section I: blank in a draft; required in a final plan.
 type EHCPlacement struct {
+	// ConsultationID The consultation with the setting (s.39) that supports naming it; must be a consultation on this plan (422 otherwise).
+	ConsultationID *openapi_types.UUID `json:"consultation_id,omitempty"`
+
 	// Residential The placement is residential (SEN2 PlanRes / RES).
 	Residential *bool                    `json:"residential,omitempty"`
 	SettingName *string                  `json:"setting_name,omitempty"`
@@ -5378,6 +5696,9 @@ type InvolvementRole string
 // with one keeps going when a consent it also rested on is withdrawn.
 type LawfulBasis string
 
+// LetterKind The letters the regulations require, in the order of the process.
+type LetterKind string
+
 // MAPDecision defines model for MapDecision.
 type MAPDecision struct {
 	CostBand MAPDecisionCostBand `json:"cost_band"`
@@ -5899,6 +6220,9 @@ type PlanFamilyViewsPage struct {
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
+// PlanSectionCode A section of the EHC plan (Reg 12), as the plan's sections are named.
+type PlanSectionCode string
+
 // PossibleDuplicate Example: {"found_at":"2026-03-02T10:15:00Z","id":"0190a5e2-1a2b-7c3d-8e4f-5a6b7c8d9e0f","matched_on":"nhs_number","status":"open","version":1,"young_person_ids":["0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f"]}
 type PossibleDuplicate struct {
 	FoundAt time.Time          `json:"found_at"`
@@ -6359,12 +6683,18 @@ type SENNeed string
 // ServiceType defines model for ServiceType.
 type ServiceType string
 
+// SettingConsultationEventPayload The data of consultation events (see GET /v1/event-types for which).
+type SettingConsultationEventPayload = EventPayload
+
 // Sex Sex as recorded, for the SEN2 return (M/F).
 type Sex string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog            []AuditEvent           `json:"access_log"`
+	AccessLog []AuditEvent `json:"access_log"`
+
+	// AdviceRequests Advice requests addressed to named advisers, with the advice submitted.
+	AdviceRequests       *[]AdviceRequest       `json:"advice_requests,omitempty"`
 	Allocations          []Allocation           `json:"allocations"`
 	AnnualReviews        []AnnualReview         `json:"annual_reviews"`
 	CareTreatmentReviews *[]CareTreatmentReview `json:"care_treatment_reviews,omitempty"`
@@ -6389,6 +6719,9 @@ type SubjectAccessExport struct {
 	PersonalBudgets   *[]PersonalBudget   `json:"personal_budgets,omitempty"`
 	Placements        *[]Placement        `json:"placements,omitempty"`
 	Referrals         []Referral          `json:"referrals"`
+
+	// SettingConsultations Consultations with settings about naming them in the child's plan, with their answers.
+	SettingConsultations *[]Consultation `json:"setting_consultations,omitempty"`
 
 	// SupportRegister Dynamic support register entries with their rating history (issue 17).
 	SupportRegister *[]RegisterEntry `json:"support_register,omitempty"`
@@ -7182,6 +7515,33 @@ type CompleteActionParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAdviceRequestsParams defines parameters for ListAdviceRequests.
+type ListAdviceRequestsParams struct {
+	Status       *AdviceRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+	EHCRequestID *openapi_types.UUID  `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// SubmitAdviceParams defines parameters for SubmitAdvice.
+type SubmitAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
 	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
@@ -7312,6 +7672,33 @@ type HoldCareTreatmentReviewParams struct {
 
 // CompleteCareTreatmentRecommendationParams defines parameters for CompleteCareTreatmentRecommendation.
 type CompleteCareTreatmentRecommendationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListConsultationsParams defines parameters for ListConsultations.
+type ListConsultationsParams struct {
+	PlanID *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
+	Status *ConsultationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RespondToConsultationParams defines parameters for RespondToConsultation.
+type RespondToConsultationParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -7550,6 +7937,12 @@ type CeaseEHCPlanParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ConsultSettingParams defines parameters for ConsultSetting.
+type ConsultSettingParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReviseEHCPlanDraftParams defines parameters for ReviseEHCPlanDraft.
@@ -8648,6 +9041,9 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// SubmitAdviceJSONRequestBody defines body for SubmitAdvice for application/json ContentType.
+type SubmitAdviceJSONRequestBody = AdviceSubmissionInput
+
 // DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
 type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
 
@@ -8665,6 +9061,9 @@ type HoldCareTreatmentReviewJSONRequestBody = CareTreatmentReviewHeldInput
 
 // CompleteCareTreatmentRecommendationJSONRequestBody defines body for CompleteCareTreatmentRecommendation for application/json ContentType.
 type CompleteCareTreatmentRecommendationJSONRequestBody = CareTreatmentRecommendationDone
+
+// RespondToConsultationJSONRequestBody defines body for RespondToConsultation for application/json ContentType.
+type RespondToConsultationJSONRequestBody = ConsultationResponseInput
 
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
@@ -8704,6 +9103,9 @@ type ProposeEHCPlanAmendmentJSONRequestBody = EHCPlanAmendmentInput
 
 // CeaseEHCPlanJSONRequestBody defines body for CeaseEHCPlan for application/json ContentType.
 type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
+
+// ConsultSettingJSONRequestBody defines body for ConsultSetting for application/json ContentType.
+type ConsultSettingJSONRequestBody = ConsultationInput
 
 // ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
 type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
@@ -9412,6 +9814,52 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteAction(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every request listed is recorded in the audit trail.
+	//
+	// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+	//
+	// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+	ListAdviceRequests(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdviceRequest One advice request, with the advice once submitted
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+	GetAdviceRequest(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitAdviceWithBody The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdviceWithBody(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitAdvice The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdvice(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListAnnualReviews List annual reviews of EHC plans
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -9648,6 +10096,46 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
 	CompleteCareTreatmentRecommendation(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListConsultations Consultations with settings (s.39)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+	ListConsultations(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsultation One consultation with a setting
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+	GetConsultation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RespondToConsultationWithBody The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultationWithBody(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RespondToConsultation The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultation(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeadlines A worklist of upcoming and missed statutory deadlines
 	//
@@ -10017,6 +10505,17 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
 	AddEHCNeedsAssessmentException(ctx context.Context, id ID, params *AddEHCNeedsAssessmentExceptionParams, body AddEHCNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+	GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -10134,6 +10633,43 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
 	CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsultSettingWithBody Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSettingWithBody(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSetting(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+	//
+	// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+	GetEHCPlanDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviseEHCPlanDraftWithBody Replace the draft's sections
 	//
@@ -12507,6 +13043,92 @@ func (c *Client) CompleteAction(ctx context.Context, id ID, params *CompleteActi
 	return c.Client.Do(req)
 }
 
+// ListAdviceRequests The advice requests addressed to the caller (Reg 6)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every request listed is recorded in the audit trail.
+//
+// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+//
+// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+func (c *Client) ListAdviceRequests(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdviceRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdviceRequest One advice request, with the advice once submitted
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+func (c *Client) GetAdviceRequest(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdviceRequestRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitAdviceWithBody The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *Client) SubmitAdviceWithBody(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitAdviceRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitAdvice The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *Client) SubmitAdvice(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitAdviceRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListAnnualReviews List annual reviews of EHC plans
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -12944,6 +13566,86 @@ func (c *Client) CompleteCareTreatmentRecommendationWithBody(ctx context.Context
 // Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
 func (c *Client) CompleteCareTreatmentRecommendation(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCompleteCareTreatmentRecommendationRequest(c.Server, id, index, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListConsultations Consultations with settings (s.39)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+//
+// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+func (c *Client) ListConsultations(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConsultationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsultation One consultation with a setting
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+func (c *Client) GetConsultation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsultationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RespondToConsultationWithBody The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *Client) RespondToConsultationWithBody(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRespondToConsultationRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RespondToConsultation The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *Client) RespondToConsultation(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRespondToConsultationRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13602,6 +14304,27 @@ func (c *Client) AddEHCNeedsAssessmentException(ctx context.Context, id ID, para
 	return c.Client.Do(req)
 }
 
+// GetEHCLetter A decision letter of an EHC needs assessment, as PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+//
+// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+func (c *Client) GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEHCLetterRequest(c.Server, id, kind)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -13810,6 +14533,73 @@ func (c *Client) CeaseEHCPlanWithBody(ctx context.Context, id ID, params *CeaseE
 // Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
 func (c *Client) CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCeaseEHCPlanRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsultSettingWithBody Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *Client) ConsultSettingWithBody(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsultSettingRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsultSetting Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *Client) ConsultSetting(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsultSettingRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEHCPlanDocument The EHC plan as a document, PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+//
+// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+func (c *Client) GetEHCPlanDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEHCPlanDocumentRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -18055,6 +18845,215 @@ func NewCompleteActionRequestWithBody(server string, id ID, params *CompleteActi
 	return req, nil
 }
 
+// NewListAdviceRequestsRequest constructs an http.Request for the ListAdviceRequests method
+func NewListAdviceRequestsRequest(server string, params *ListAdviceRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/advice-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EHCRequestID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_request_id", *params.EHCRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAdviceRequestRequest constructs an http.Request for the GetAdviceRequest method
+func NewGetAdviceRequestRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/advice-requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubmitAdviceRequest calls the generic SubmitAdvice builder with application/json body
+func NewSubmitAdviceRequest(server string, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubmitAdviceRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSubmitAdviceRequestWithBody constructs an http.Request for the SubmitAdvice method, with any body, and a specified content type
+func NewSubmitAdviceRequestWithBody(server string, id ID, params *SubmitAdviceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/advice-requests/%s/submission", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListAnnualReviewsRequest constructs an http.Request for the ListAnnualReviews method
 func NewListAnnualReviewsRequest(server string, params *ListAnnualReviewsParams) (*http.Request, error) {
 	var err error
@@ -19141,6 +20140,215 @@ func NewCompleteCareTreatmentRecommendationRequestWithBody(server string, id ID,
 	}
 
 	operationPath := fmt.Sprintf("/v1/care-treatment-reviews/%s/recommendations/%s/done", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListConsultationsRequest constructs an http.Request for the ListConsultations method
+func NewListConsultationsRequest(server string, params *ListConsultationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consultations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PlanID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "plan_id", *params.PlanID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsultationRequest constructs an http.Request for the GetConsultation method
+func NewGetConsultationRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consultations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRespondToConsultationRequest calls the generic RespondToConsultation builder with application/json body
+func NewRespondToConsultationRequest(server string, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRespondToConsultationRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRespondToConsultationRequestWithBody constructs an http.Request for the RespondToConsultation method, with any body, and a specified content type
+func NewRespondToConsultationRequestWithBody(server string, id ID, params *RespondToConsultationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consultations/%s/response", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -20572,6 +21780,47 @@ func NewAddEHCNeedsAssessmentExceptionRequestWithBody(server string, id ID, para
 	return req, nil
 }
 
+// NewGetEHCLetterRequest constructs an http.Request for the GetEHCLetter method
+func NewGetEHCLetterRequest(server string, id ID, kind LetterKind) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/letters/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewWithdrawEHCNeedsAssessmentRequest calls the generic WithdrawEHCNeedsAssessment builder with application/json body
 func NewWithdrawEHCNeedsAssessmentRequest(server string, id ID, params *WithdrawEHCNeedsAssessmentParams, body WithdrawEHCNeedsAssessmentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -20989,6 +22238,102 @@ func NewCeaseEHCPlanRequestWithBody(server string, id ID, params *CeaseEHCPlanPa
 			req.Header.Set("If-Match", headerParam1)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewConsultSettingRequest calls the generic ConsultSetting builder with application/json body
+func NewConsultSettingRequest(server string, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConsultSettingRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewConsultSettingRequestWithBody constructs an http.Request for the ConsultSetting method, with any body, and a specified content type
+func NewConsultSettingRequestWithBody(server string, id ID, params *ConsultSettingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/consultations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetEHCPlanDocumentRequest constructs an http.Request for the GetEHCPlanDocument method
+func NewGetEHCPlanDocumentRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/document", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -29254,6 +30599,56 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteActionWithResponse(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error)
 
+	// ListAdviceRequestsWithResponse The advice requests addressed to the caller (Reg 6)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every request listed is recorded in the audit trail.
+	//
+	// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+	ListAdviceRequestsWithResponse(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*ListAdviceRequestsResponse, error)
+
+	// GetAdviceRequestWithResponse One advice request, with the advice once submitted
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+	GetAdviceRequestWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAdviceRequestResponse, error)
+
+	// SubmitAdviceWithBodyWithResponse The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdviceWithBodyWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error)
+
+	// SubmitAdviceWithResponse The adviser submits their advice (Reg 6)
+	//
+	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+	//
+	// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+	//
+	// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+	SubmitAdviceWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error)
+
 	// ListAnnualReviewsWithResponse List annual reviews of EHC plans
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -29508,6 +30903,50 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/care-treatment-reviews/{id}/recommendations/{index}/done (the `CompleteCareTreatmentRecommendation` operationId).
 	CompleteCareTreatmentRecommendationWithResponse(ctx context.Context, id ID, index int, params *CompleteCareTreatmentRecommendationParams, body CompleteCareTreatmentRecommendationJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteCareTreatmentRecommendationResponse, error)
+
+	// ListConsultationsWithResponse Consultations with settings (s.39)
+	//
+	// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+	ListConsultationsWithResponse(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*ListConsultationsResponse, error)
+
+	// GetConsultationWithResponse One consultation with a setting
+	//
+	// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+	GetConsultationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetConsultationResponse, error)
+
+	// RespondToConsultationWithBodyWithResponse The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultationWithBodyWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error)
+
+	// RespondToConsultationWithResponse The setting answers whether it can meet the child's needs
+	//
+	// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+	//
+	// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+	RespondToConsultationWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error)
 
 	// ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
 	//
@@ -29895,6 +31334,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
 	AddEHCNeedsAssessmentExceptionWithResponse(ctx context.Context, id ID, params *AddEHCNeedsAssessmentExceptionParams, body AddEHCNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEHCNeedsAssessmentExceptionResponse, error)
 
+	// GetEHCLetterWithResponse A decision letter of an EHC needs assessment, as PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+	GetEHCLetterWithResponse(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*GetEHCLetterResponse, error)
+
 	// WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -30016,6 +31468,45 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
 	CeaseEHCPlanWithResponse(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CeaseEHCPlanResponse, error)
+
+	// ConsultSettingWithBodyWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSettingWithBodyWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error)
+
+	// ConsultSettingWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+	//
+	// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+	//
+	// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+	ConsultSettingWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error)
+
+	// GetEHCPlanDocumentWithResponse The EHC plan as a document, PDF or accessible HTML
+	//
+	// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+	GetEHCPlanDocumentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEHCPlanDocumentResponse, error)
 
 	// ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
 	//
@@ -32876,6 +34367,353 @@ func (r CompleteActionResponse) ContentType() string {
 	return ""
 }
 
+// ListAdviceRequestsResponse429Headers the declared response headers of an HTTP 429 response for ListAdviceRequests
+type ListAdviceRequestsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListAdviceRequestsResponse503Headers the declared response headers of an HTTP 503 response for ListAdviceRequests
+type ListAdviceRequestsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListAdviceRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviceRequestPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAdviceRequestsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAdviceRequestsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdviceRequestsResponse) GetJSON200() *AdviceRequestPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAdviceRequestsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdviceRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdviceRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdviceRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdviceRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAdviceRequestResponse200Headers the declared response headers of an HTTP 200 response for GetAdviceRequest
+type GetAdviceRequestResponse200Headers struct {
+	ETag *string
+}
+
+// GetAdviceRequestResponse429Headers the declared response headers of an HTTP 429 response for GetAdviceRequest
+type GetAdviceRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAdviceRequestResponse503Headers the declared response headers of an HTTP 503 response for GetAdviceRequest
+type GetAdviceRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetAdviceRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviceRequest
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAdviceRequestResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAdviceRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAdviceRequestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdviceRequestResponse) GetJSON200() *AdviceRequest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAdviceRequestResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdviceRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdviceRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdviceRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdviceRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubmitAdviceResponse200Headers the declared response headers of an HTTP 200 response for SubmitAdvice
+type SubmitAdviceResponse200Headers struct {
+	ETag *string
+}
+
+// SubmitAdviceResponse409Headers the declared response headers of an HTTP 409 response for SubmitAdvice
+type SubmitAdviceResponse409Headers struct {
+	RetryAfter *int
+}
+
+// SubmitAdviceResponse412Headers the declared response headers of an HTTP 412 response for SubmitAdvice
+type SubmitAdviceResponse412Headers struct {
+	ETag *string
+}
+
+// SubmitAdviceResponse429Headers the declared response headers of an HTTP 429 response for SubmitAdvice
+type SubmitAdviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitAdviceResponse503Headers the declared response headers of an HTTP 503 response for SubmitAdvice
+type SubmitAdviceResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SubmitAdviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviceRequest
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SubmitAdviceResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SubmitAdviceResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *SubmitAdviceResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitAdviceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitAdviceResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitAdviceResponse) GetJSON200() *AdviceRequest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitAdviceResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitAdviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitAdviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitAdviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitAdviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListAnnualReviewsResponse429Headers the declared response headers of an HTTP 429 response for ListAnnualReviews
 type ListAnnualReviewsResponse429Headers struct {
 	RetryAfter *int
@@ -34648,6 +36486,353 @@ func (r CompleteCareTreatmentRecommendationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CompleteCareTreatmentRecommendationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListConsultationsResponse429Headers the declared response headers of an HTTP 429 response for ListConsultations
+type ListConsultationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListConsultationsResponse503Headers the declared response headers of an HTTP 503 response for ListConsultations
+type ListConsultationsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListConsultationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConsultationPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListConsultationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListConsultationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConsultationsResponse) GetJSON200() *ConsultationPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListConsultationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConsultationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConsultationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConsultationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConsultationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConsultationResponse200Headers the declared response headers of an HTTP 200 response for GetConsultation
+type GetConsultationResponse200Headers struct {
+	ETag *string
+}
+
+// GetConsultationResponse429Headers the declared response headers of an HTTP 429 response for GetConsultation
+type GetConsultationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetConsultationResponse503Headers the declared response headers of an HTTP 503 response for GetConsultation
+type GetConsultationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetConsultationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Consultation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetConsultationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetConsultationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetConsultationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConsultationResponse) GetJSON200() *Consultation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetConsultationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsultationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsultationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsultationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsultationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RespondToConsultationResponse200Headers the declared response headers of an HTTP 200 response for RespondToConsultation
+type RespondToConsultationResponse200Headers struct {
+	ETag *string
+}
+
+// RespondToConsultationResponse409Headers the declared response headers of an HTTP 409 response for RespondToConsultation
+type RespondToConsultationResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RespondToConsultationResponse412Headers the declared response headers of an HTTP 412 response for RespondToConsultation
+type RespondToConsultationResponse412Headers struct {
+	ETag *string
+}
+
+// RespondToConsultationResponse429Headers the declared response headers of an HTTP 429 response for RespondToConsultation
+type RespondToConsultationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RespondToConsultationResponse503Headers the declared response headers of an HTTP 503 response for RespondToConsultation
+type RespondToConsultationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RespondToConsultationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Consultation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RespondToConsultationResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RespondToConsultationResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RespondToConsultationResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RespondToConsultationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RespondToConsultationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RespondToConsultationResponse) GetJSON200() *Consultation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RespondToConsultationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RespondToConsultationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RespondToConsultationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RespondToConsultationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RespondToConsultationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36998,6 +39183,117 @@ func (r AddEHCNeedsAssessmentExceptionResponse) ContentType() string {
 	return ""
 }
 
+// GetEHCLetterResponse200Headers the declared response headers of an HTTP 200 response for GetEHCLetter
+type GetEHCLetterResponse200Headers struct {
+	ETag *string
+}
+
+// GetEHCLetterResponse409Headers the declared response headers of an HTTP 409 response for GetEHCLetter
+type GetEHCLetterResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GetEHCLetterResponse429Headers the declared response headers of an HTTP 429 response for GetEHCLetter
+type GetEHCLetterResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetEHCLetterResponse503Headers the declared response headers of an HTTP 503 response for GetEHCLetter
+type GetEHCLetterResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetEHCLetterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEHCLetterResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetEHCLetterResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEHCLetterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEHCLetterResponse503Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEHCLetterResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEHCLetterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEHCLetterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEHCLetterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEHCLetterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // WithdrawEHCNeedsAssessmentResponse200Headers the declared response headers of an HTTP 200 response for WithdrawEHCNeedsAssessment
 type WithdrawEHCNeedsAssessmentResponse200Headers struct {
 	ETag *string
@@ -37785,6 +40081,243 @@ func (r CeaseEHCPlanResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CeaseEHCPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsultSettingResponse201Headers the declared response headers of an HTTP 201 response for ConsultSetting
+type ConsultSettingResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// ConsultSettingResponse409Headers the declared response headers of an HTTP 409 response for ConsultSetting
+type ConsultSettingResponse409Headers struct {
+	RetryAfter *int
+}
+
+// ConsultSettingResponse429Headers the declared response headers of an HTTP 429 response for ConsultSetting
+type ConsultSettingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ConsultSettingResponse503Headers the declared response headers of an HTTP 503 response for ConsultSetting
+type ConsultSettingResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ConsultSettingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Consultation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ConsultSettingResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsultSettingResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConsultSettingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ConsultSettingResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConsultSettingResponse) GetJSON201() *Consultation {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ConsultSettingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsultSettingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsultSettingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsultSettingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsultSettingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEHCPlanDocumentResponse200Headers the declared response headers of an HTTP 200 response for GetEHCPlanDocument
+type GetEHCPlanDocumentResponse200Headers struct {
+	ETag *string
+}
+
+// GetEHCPlanDocumentResponse429Headers the declared response headers of an HTTP 429 response for GetEHCPlanDocument
+type GetEHCPlanDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetEHCPlanDocumentResponse503Headers the declared response headers of an HTTP 503 response for GetEHCPlanDocument
+type GetEHCPlanDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetEHCPlanDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEHCPlanDocumentResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEHCPlanDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEHCPlanDocumentResponse503Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEHCPlanDocumentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEHCPlanDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEHCPlanDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEHCPlanDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEHCPlanDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -51646,6 +54179,80 @@ func (c *ClientWithResponses) CompleteActionWithResponse(ctx context.Context, id
 	return ParseCompleteActionResponse(rsp)
 }
 
+// ListAdviceRequestsWithResponse The advice requests addressed to the caller (Reg 6)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every advice request in the council; a practitioner or engagement lead sees only the requests that name them as the adviser (their key or token must carry their practitioner id); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every request listed is recorded in the audit trail.
+//
+// The adviser's inbox: what they were asked, about whom, and by when (6 weeks from the request, Reg 8). Oldest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/advice-requests (the `ListAdviceRequests` operationId).
+func (c *ClientWithResponses) ListAdviceRequestsWithResponse(ctx context.Context, params *ListAdviceRequestsParams, reqEditors ...RequestEditorFn) (*ListAdviceRequestsResponse, error) {
+	rsp, err := c.ListAdviceRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdviceRequestsResponse(rsp)
+}
+
+// GetAdviceRequestWithResponse One advice request, with the advice once submitted
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the practitioner the request names as adviser. Anyone else is told 404, even another adviser on the same assessment (need-to-know). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
+func (c *ClientWithResponses) GetAdviceRequestWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAdviceRequestResponse, error) {
+	rsp, err := c.GetAdviceRequest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdviceRequestResponse(rsp)
+}
+
+// SubmitAdviceWithBodyWithResponse The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *ClientWithResponses) SubmitAdviceWithBodyWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error) {
+	rsp, err := c.SubmitAdviceWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitAdviceResponse(rsp)
+}
+
+// SubmitAdviceWithResponse The adviser submits their advice (Reg 6)
+//
+// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
+//
+// **Changes:** Records the advice (text by section, the documents attached to the assessment that carry the adviser's reports, and the plan sections it informs), marks the assessment's advice request received today, and flags it `late` when today is after the 6-week due date (late advice is still taken). Written in one transaction with its audit event, an `ehc_advice.submitted` outbox event and a timeline line.
+//
+// Advice is submitted once (409 after). Documents must already be attached to the same EHC needs assessment (`POST /v1/documents?record_type=ehc_request&record_id=...`); any other is 422 naming `document_ids`. When `informs_sections` is omitted it is taken from the sections written: needs inform B (and C, D), outcomes E, provision F (and G, H1, H2).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
+func (c *ClientWithResponses) SubmitAdviceWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error) {
+	rsp, err := c.SubmitAdvice(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitAdviceResponse(rsp)
+}
+
 // ListAnnualReviewsWithResponse List annual reviews of EHC plans
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
@@ -52025,6 +54632,74 @@ func (c *ClientWithResponses) CompleteCareTreatmentRecommendationWithResponse(ct
 		return nil, err
 	}
 	return ParseCompleteCareTreatmentRecommendationResponse(rsp)
+}
+
+// ListConsultationsWithResponse Consultations with settings (s.39)
+//
+// **Who may call:** roles with `casework:read`. The SEND team sees every consultation in the council; a practitioner or engagement lead sees only the consultations addressed to their own organisation (a setting's staff); everyone else sees an empty page. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every consultation listed is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/consultations (the `ListConsultations` operationId).
+func (c *ClientWithResponses) ListConsultationsWithResponse(ctx context.Context, params *ListConsultationsParams, reqEditors ...RequestEditorFn) (*ListConsultationsResponse, error) {
+	rsp, err := c.ListConsultations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConsultationsResponse(rsp)
+}
+
+// GetConsultationWithResponse One consultation with a setting
+//
+// **Who may call:** roles with `casework:read`: the SEND team, or the staff of the setting consulted. Anyone else is told 404, another setting consulted on the same plan included. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/consultations/{id} (the `GetConsultation` operationId).
+func (c *ClientWithResponses) GetConsultationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetConsultationResponse, error) {
+	rsp, err := c.GetConsultation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsultationResponse(rsp)
+}
+
+// RespondToConsultationWithBodyWithResponse The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *ClientWithResponses) RespondToConsultationWithBodyWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error) {
+	rsp, err := c.RespondToConsultationWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRespondToConsultationResponse(rsp)
+}
+
+// RespondToConsultationWithResponse The setting answers whether it can meet the child's needs
+//
+// **Who may call:** roles with `consultations:respond` (practitioner, engagement_lead) of the setting consulted; anyone else is told 404. The SEND team is refused (403): the answer is the setting's.
+//
+// **Changes:** Records the answer (can or cannot meet the child's needs, with reasons; reasons are required for cannot) dated today, flagged `late` after the 15 days (a late answer is still taken). Written in one transaction with its audit event, a `setting_consultation.responded` outbox event and a timeline line. Answered once (409 after).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/consultations/{id}/response (the `RespondToConsultation` operationId).
+func (c *ClientWithResponses) RespondToConsultationWithResponse(ctx context.Context, id ID, params *RespondToConsultationParams, body RespondToConsultationJSONRequestBody, reqEditors ...RequestEditorFn) (*RespondToConsultationResponse, error) {
+	rsp, err := c.RespondToConsultation(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRespondToConsultationResponse(rsp)
 }
 
 // ListDeadlinesWithResponse A worklist of upcoming and missed statutory deadlines
@@ -52581,6 +55256,25 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithResponse(ctx con
 	return ParseAddEHCNeedsAssessmentExceptionResponse(rsp)
 }
 
+// GetEHCLetterWithResponse A decision letter of an EHC needs assessment, as PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
+func (c *ClientWithResponses) GetEHCLetterWithResponse(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*GetEHCLetterResponse, error) {
+	rsp, err := c.GetEHCLetter(ctx, id, kind, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEHCLetterResponse(rsp)
+}
+
 // WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
@@ -52761,6 +55455,63 @@ func (c *ClientWithResponses) CeaseEHCPlanWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseCeaseEHCPlanResponse(rsp)
+}
+
+// ConsultSettingWithBodyWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *ClientWithResponses) ConsultSettingWithBodyWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error) {
+	rsp, err := c.ConsultSettingWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsultSettingResponse(rsp)
+}
+
+// ConsultSettingWithResponse Consult a setting about naming it in the plan (s.39; 15 days to respond)
+//
+// **Who may call:** roles with `pathway:run` (send_officer, engagement_lead) on a plan within their need-to-know (404 otherwise); practitioner, panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consultation with the setting (an organisation in the directory) and its response deadline: 15 days beginning with the day it was sent, as the statutory calendar computes it. Written in one transaction with its audit event, a `setting_consultation.sent` outbox event and a timeline line. The setting's staff then see it at `GET /v1/consultations`.
+//
+// Only while the plan is not ceased. A setting already consulted on this plan with no answer yet is 409. `requested_by` says whether the family named the setting (s.38(2)(b)) or the council proposes it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/consultations (the `ConsultSetting` operationId).
+func (c *ClientWithResponses) ConsultSettingWithResponse(ctx context.Context, id ID, params *ConsultSettingParams, body ConsultSettingJSONRequestBody, reqEditors ...RequestEditorFn) (*ConsultSettingResponse, error) {
+	rsp, err := c.ConsultSetting(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsultSettingResponse(rsp)
+}
+
+// GetEHCPlanDocumentWithResponse The EHC plan as a document, PDF or accessible HTML
+//
+// **Who may call:** roles with `casework:read` on a plan within their need-to-know (404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
+func (c *ClientWithResponses) GetEHCPlanDocumentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEHCPlanDocumentResponse, error) {
+	rsp, err := c.GetEHCPlanDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEHCPlanDocumentResponse(rsp)
 }
 
 // ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
@@ -56581,6 +59332,347 @@ func ParseCompleteActionResponse(rsp *http.Response) (*CompleteActionResponse, e
 	return response, nil
 }
 
+// ParseListAdviceRequestsResponse parses an HTTP response from a ListAdviceRequestsWithResponse call
+func ParseListAdviceRequestsResponse(rsp *http.Response) (*ListAdviceRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdviceRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviceRequestPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAdviceRequestsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAdviceRequestsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAdviceRequestResponse parses an HTTP response from a GetAdviceRequestWithResponse call
+func ParseGetAdviceRequestResponse(rsp *http.Response) (*GetAdviceRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdviceRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviceRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAdviceRequestResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAdviceRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAdviceRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubmitAdviceResponse parses an HTTP response from a SubmitAdviceWithResponse call
+func ParseSubmitAdviceResponse(rsp *http.Response) (*SubmitAdviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitAdviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviceRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SubmitAdviceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers SubmitAdviceResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers SubmitAdviceResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitAdviceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitAdviceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListAnnualReviewsResponse parses an HTTP response from a ListAnnualReviewsWithResponse call
 func ParseListAnnualReviewsResponse(rsp *http.Response) (*ListAnnualReviewsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -58325,6 +61417,347 @@ func ParseCompleteCareTreatmentRecommendationResponse(rsp *http.Response) (*Comp
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CompleteCareTreatmentRecommendationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListConsultationsResponse parses an HTTP response from a ListConsultationsWithResponse call
+func ParseListConsultationsResponse(rsp *http.Response) (*ListConsultationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConsultationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConsultationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListConsultationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListConsultationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConsultationResponse parses an HTTP response from a GetConsultationWithResponse call
+func ParseGetConsultationResponse(rsp *http.Response) (*GetConsultationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsultationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Consultation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetConsultationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetConsultationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetConsultationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRespondToConsultationResponse parses an HTTP response from a RespondToConsultationWithResponse call
+func ParseRespondToConsultationResponse(rsp *http.Response) (*RespondToConsultationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RespondToConsultationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Consultation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RespondToConsultationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RespondToConsultationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RespondToConsultationResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RespondToConsultationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RespondToConsultationResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -60688,6 +64121,117 @@ func ParseAddEHCNeedsAssessmentExceptionResponse(rsp *http.Response) (*AddEHCNee
 	return response, nil
 }
 
+// ParseGetEHCLetterResponse parses an HTTP response from a GetEHCLetterWithResponse call
+func ParseGetEHCLetterResponse(rsp *http.Response) (*GetEHCLetterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEHCLetterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEHCLetterResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers GetEHCLetterResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEHCLetterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEHCLetterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseWithdrawEHCNeedsAssessmentResponse parses an HTTP response from a WithdrawEHCNeedsAssessmentWithResponse call
 func ParseWithdrawEHCNeedsAssessmentResponse(rsp *http.Response) (*WithdrawEHCNeedsAssessmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -61474,6 +65018,246 @@ func ParseCeaseEHCPlanResponse(rsp *http.Response) (*CeaseEHCPlanResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CeaseEHCPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsultSettingResponse parses an HTTP response from a ConsultSettingWithResponse call
+func ParseConsultSettingResponse(rsp *http.Response) (*ConsultSettingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsultSettingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Consultation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ConsultSettingResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsultSettingResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers ConsultSettingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ConsultSettingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEHCPlanDocumentResponse parses an HTTP response from a GetEHCPlanDocumentWithResponse call
+func ParseGetEHCPlanDocumentResponse(rsp *http.Response) (*GetEHCPlanDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEHCPlanDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEHCPlanDocumentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEHCPlanDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEHCPlanDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

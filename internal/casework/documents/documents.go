@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/advice"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -23,6 +24,7 @@ import (
 type Tx interface {
 	disputes.Tx
 	Documents() document.Repository
+	Advice() advice.Repository
 }
 
 // Service runs the document use cases.
@@ -76,6 +78,25 @@ func parent(tx Tx, sc access.Scope, recordType, id string) (youngPersonID, refer
 	return youngPersonID, referralID, casework.Referenced(err, "/query/record_id", "no such "+recordType)
 }
 
+// adviserOf reports whether p is the practitioner named as adviser on an advice request of the
+// EHC needs assessment m attaches to (Reg 6): they may attach their reports to it, though the
+// child's record is otherwise outside their need-to-know.
+func adviserOf(tx Tx, p auth.Principal, m document.Meta) bool {
+	if m.RecordType != document.OnEHCRequest || p.PractitionerID == "" || !p.Can(auth.SubmitAdvice) {
+		return false
+	}
+	rs, err := tx.Advice().OfEHCRequest(m.RecordID)
+	if err != nil {
+		return false
+	}
+	for _, r := range rs {
+		if r.PractitionerID == p.PractitionerID && r.Status == advice.Requested {
+			return true
+		}
+	}
+	return false
+}
+
 func payload(d document.Document) map[string]any {
 	return map[string]any{"young_person_id": d.YoungPersonID, "record_type": d.RecordType, "record_id": d.RecordID,
 		"kind": d.Kind, "media_type": d.MediaType, "size_bytes": d.SizeBytes, "sha256": d.SHA256}
@@ -105,6 +126,10 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 	stored := false
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		youngPersonID, referralID, err := parent(tx, s.Scope(p), m.RecordType, m.RecordID)
+		if err != nil && adviserOf(tx, p, m) {
+			// The adviser named on an advice request attaches their reports to that assessment.
+			youngPersonID, referralID, err = parent(tx, access.All, m.RecordType, m.RecordID)
+		}
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/advice"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -24,6 +25,7 @@ type Tx interface {
 	referrals.Tx
 	Meetings() meeting.Repository
 	EHCRequests() ehc.Repository
+	Advice() advice.Repository
 }
 
 // Service runs the request use cases.
@@ -226,7 +228,10 @@ func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int,
 		if err != nil {
 			return err
 		}
-		return r.RequestAdvice(a, yp.DateOfBirth, s.Today())
+		if err := r.RequestAdvice(a, yp.DateOfBirth, s.Today()); err != nil || a.PractitionerID == "" {
+			return err
+		}
+		return s.addressAdvice(tx, *r, a)
 	}, audit.Update, []string{"advice"}, outbox.EHCRequestAdviceRequested,
 		func(r ehc.Request) (string, string, time.Time) {
 			last := r.Advice[len(r.Advice)-1]
@@ -269,4 +274,23 @@ func (s *Service) DecideEHCIssue(ctx context.Context, id string, ifMatch *int, d
 			return "ehc_request.issue_decided", "Decision whether to issue an EHC plan: " + r.IssueDecision.Decision + " on " +
 				r.IssueDecision.DecidedOn.Format("2006-01-02"), r.IssueDecision.DecidedOn
 		})
+}
+
+// addressAdvice opens the named adviser's own view of an advice request: the practitioner must
+// be active in the directory; they then see this request and submit the advice themselves.
+func (s *Service) addressAdvice(tx Tx, r ehc.Request, a ehc.Advice) error {
+	pr, err := tx.Directory().Practitioner(a.PractitionerID)
+	if err != nil || !pr.Active {
+		return casework.Referenced(orNotFound(err), "/adviser_practitioner_id", "no such active practitioner")
+	}
+	return tx.Advice().Create(advice.Request{ID: a.ID, EHCRequestID: r.ID, YoungPersonID: r.YoungPersonID, PractitionerID: pr.ID,
+		Adviser: a.Adviser, Provider: a.Provider, RequestedOn: a.RequestedOn, DueOn: r.AdviceMilestone(r.Advice[len(r.Advice)-1], s.Today()).AdjustedDueOn,
+		Status: advice.Requested, CreatedAt: s.Now(), UpdatedAt: s.Now(), Version: 1})
+}
+
+func orNotFound(err error) error {
+	if err == nil {
+		return fault.New(fault.NotFound, "No such practitioner.")
+	}
+	return err
 }

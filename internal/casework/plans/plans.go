@@ -13,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
+	"github.com/oneplan-send/oneplan/internal/consultation"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/familylink"
@@ -29,6 +30,7 @@ type Tx interface {
 	Plans() ehcplan.Repository
 	Reviews() annualreview.Repository
 	FamilyInvitations() familylink.Repository
+	Consultations() consultation.Repository
 }
 
 // Service runs the plan and review use cases.
@@ -276,6 +278,13 @@ func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in 
 			if err != nil {
 				return err
 			}
+			pointer := "/sections/i/consultation_id"
+			if in.Sections == nil {
+				pointer = "/placement/consultation_id"
+			}
+			if err := consulted(tx, *pl, v.Sections.I, pointer); err != nil {
+				return err
+			}
 			if v.Kind != ehcplan.KindFinal {
 				return nil
 			}
@@ -324,6 +333,9 @@ func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatc
 				if err != nil || r.PlanID != pl.ID {
 					return fault.Field(fault.Unprocessable, "/annual_review_id", "is not a review of this plan")
 				}
+			}
+			if err := consulted(tx, *pl, in.Sections.I, "/sections/i/consultation_id"); err != nil {
+				return err
 			}
 			return pl.ProposeAmendment(in.Sections, in.NoticeOn, in.Reason, in.AnnualReviewID, dob, s.Now(), s.Today())
 		},
@@ -378,4 +390,24 @@ func (s *Service) SetEHCPlanPhaseTransfer(ctx context.Context, id string, ifMatc
 		summary: func(pl ehcplan.Plan) (time.Time, string) {
 			return s.Today(), "Phase transfer planned; plan to be reviewed and amended by " + pl.PhaseTransfer.DueOn.Format("2006-01-02")
 		}})
+}
+
+// consulted checks that the consultation section I names, if any, is one on this plan (s.39):
+// the placement is then linked to the setting's answer that supports it.
+func consulted(tx Tx, pl ehcplan.Plan, i ehcplan.Placement, pointer string) error {
+	if i.ConsultationID == "" {
+		return nil
+	}
+	c, err := tx.Consultations().Get(i.ConsultationID, consultation.Reach{All: true})
+	if err != nil || c.PlanID != pl.ID {
+		return casework.Referenced(orNoConsultation(err), pointer, "is not a consultation on this plan")
+	}
+	return nil
+}
+
+func orNoConsultation(err error) error {
+	if err == nil {
+		return fault.New(fault.NotFound, "No such consultation.")
+	}
+	return err
 }

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/advice"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/consultation"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/ehc"
@@ -43,6 +45,8 @@ type Tx interface {
 	Disputes() dispute.Repository
 	TransformingCare() tcare.Repository
 	Documents() document.Repository
+	Advice() advice.Repository
+	Consultations() consultation.Repository
 	Transitions() transition.Repository
 	Surveys() survey.Repository
 	AuditTrail() audit.Trail
@@ -105,17 +109,19 @@ type Export struct {
 	Reviews     []annualreview.Review
 	Disputes    []dispute.Dispute
 	// Transforming Care (issue 17).
-	Register     []tcare.Entry
-	CTRs         []tcare.Review
-	Placements   []tcare.Placement
-	Budgets      []tcare.Budget
-	Documents    []document.Document // the records of the files; their bytes are read one by one
-	FamilyViews  []ehcplan.FamilyViews
-	Transitions  []transition.Plan
-	Surveys      []survey.Response
-	Involvements []sharing.Involvement
-	Consents     []sharing.Consent
-	AccessLog    []audit.Event
+	Register      []tcare.Entry
+	CTRs          []tcare.Review
+	Placements    []tcare.Placement
+	Budgets       []tcare.Budget
+	Documents     []document.Document // the records of the files; their bytes are read one by one
+	FamilyViews   []ehcplan.FamilyViews
+	Transitions   []transition.Plan
+	Surveys       []survey.Response
+	Involvements  []sharing.Involvement
+	Consents      []sharing.Consent
+	AccessLog     []audit.Event
+	Advice        []advice.Request            // advice requests addressed to named advisers, with the advice
+	Consultations []consultation.Consultation // consultations with settings about the child's plan
 }
 
 // ExportYoungPerson gathers everything held about one young person, for a subject access
@@ -197,6 +203,20 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			return tx.Plans().FamilyViews(ehcplan.FamilyViewsFilter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
+		}
+		for _, r := range x.EHCRequests {
+			as, err := tx.Advice().OfEHCRequest(r.ID)
+			if err != nil {
+				return err
+			}
+			x.Advice = append(x.Advice, as...)
+		}
+		for _, pl := range x.EHCPlans {
+			cs, err := tx.Consultations().OfPlan(pl.ID)
+			if err != nil {
+				return err
+			}
+			x.Consultations = append(x.Consultations, cs...)
 		}
 		if x.Transitions, err = paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {
 			return tx.Transitions().List(transition.Filter{YoungPersonID: id}, all, pg)

@@ -40,6 +40,8 @@ var all = []*gormigrate.Migration{
 	m0060,
 	m0070,
 	m0071,
+	m0080,
+	m0081,
 }
 
 // Table records the IDs of the migrations applied.
