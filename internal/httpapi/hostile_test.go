@@ -115,7 +115,7 @@ func TestHostileQueryStrings(t *testing.T) {
 			{"/v1/practitioners?q=%00", "/query/q", "NUL character (%00)"},
 			{"/v1/referrals?q=%FF", "/query/q", "not valid UTF-8"},
 			{"/v1/young-people?locality=%C3", "/query/locality", "not valid UTF-8"},
-			{"/v1/referrals?statuss=received", "/query/statuss", "is not a parameter of this operation, which takes: created_after, created_before, cursor, limit, locality, organisation_id, q, reason, status, updated_since, young_person_id"},
+			{"/v1/referrals?statuss=received", "/query/statuss", "is not a parameter of this operation, which takes: created_after, created_before, cursor, external_id, limit, locality, organisation_id, q, reason, status, updated_since, young_person_id"},
 			{"/v1/young-people/" + yp + "?verbose=1", "/query/verbose", "which takes none"},
 			{"/v1/referrals?status=received&status=closed", "/query/status", "is given 2 times"},
 			{"/v1/referrals?q=%zz", "/query", "not a well-formed query string"},

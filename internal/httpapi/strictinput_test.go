@@ -35,7 +35,7 @@ func TestStrictQuery(t *testing.T) {
 	}{
 		{"GET /v1/referrals", "status=received&limit=5&q=Okonkwo", ""},
 		{"GET /v1/referrals", "", ""},
-		{"GET /v1/referrals", "statuss=received", "/query/statuss: which takes: created_after, created_before, cursor, limit, locality, organisation_id, q, reason, status, updated_since, young_person_id"},
+		{"GET /v1/referrals", "statuss=received", "/query/statuss: which takes: created_after, created_before, cursor, external_id, limit, locality, organisation_id, q, reason, status, updated_since, young_person_id"},
 		{"GET /v1/referrals", "Status=received", "/query/Status: is not a parameter"},
 		{"GET /v1/young-people", "q=%00", "/query/q: NUL character (%00)"},
 		{"GET /v1/young-people", "q=a%00b&limit=5", "/query/q: NUL"},

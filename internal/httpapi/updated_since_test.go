@@ -92,6 +92,13 @@ func TestUpdatedSinceOnEveryList(t *testing.T) {
 		withCareReview(e, &tc)
 		withBudget(e, &tc)
 		withPlacement(e, &tc)
+		adv := e.fixture() // an advice request to a named adviser
+		withNamedAdvice(e, &adv)
+		con := e.fixture() // a consultation with a setting
+		withConsultation(e, &con)
+		fv := e.fixture() // the family's views on a served draft, recorded by the SEND team
+		withDraftServedToday(e, &fv)
+		e.mustDo(http.MethodPost, "/v1/ehc-plans/"+fv.feedback+"/family-views", map[string]any{"views": "We agree with the draft."}, http.StatusCreated)
 		reg := e.fixture()
 		withRegisterEntry(e, &reg)
 		if _, err := e.app.Webhooks.Round(ctx); err != nil { // number the events for the feed
