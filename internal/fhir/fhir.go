@@ -200,10 +200,10 @@ func OperationOutcome(issues ...Issue) fhir.OperationOutcome {
 	return out
 }
 
-// Searchset is a page of search results: selfURL is the search as asked, nextURL the next page
-// or empty, base the server's FHIR base for each entry's fullUrl.
-func Searchset[T any](base, kind, selfURL, nextURL string, items []T, id func(T) string) (fhir.Bundle, error) {
-	b := fhir.Bundle{Type: fhir.BundleTypeSearchset, Timestamp: ptr(time.Now().UTC().Format(time.RFC3339)),
+// Searchset is a page of search results made at now: selfURL is the search as asked, nextURL the
+// next page or empty, base the server's FHIR base for each entry's fullUrl.
+func Searchset[T any](now time.Time, base, kind, selfURL, nextURL string, items []T, id func(T) string) (fhir.Bundle, error) {
+	b := fhir.Bundle{Type: fhir.BundleTypeSearchset, Timestamp: ptr(now.UTC().Format(time.RFC3339)),
 		Link: []fhir.BundleLink{{Relation: "self", Url: selfURL}}, Entry: []fhir.BundleEntry{}}
 	if nextURL != "" {
 		b.Link = append(b.Link, fhir.BundleLink{Relation: "next", Url: nextURL})

@@ -185,7 +185,7 @@ func (s *Server) fhirSearch(c echo.Context, r fhirResource) error {
 		nextURL = base + "/" + r.kind.Code() + "?" + nq.Encode()
 	}
 	i := 0
-	b, err := fhir.Searchset(base, r.kind.Code(), self, nextURL, items, func(any) string { i++; return ids[i-1] })
+	b, err := fhir.Searchset(s.app.Clock.Now(), base, r.kind.Code(), self, nextURL, items, func(any) string { i++; return ids[i-1] })
 	if err != nil {
 		return err
 	}
