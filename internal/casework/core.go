@@ -201,7 +201,13 @@ func (k Versioned[T, Tx]) Patch(ctx context.Context, c Core, db DB[Tx], perm aut
 // returned.
 func ReadAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], recordType, id string,
 	load func(tx Tx, sc access.Scope) (T, error), youngPersonOf func(T) string) (out T, err error) {
-	p, err := Allow(ctx, auth.ReadCasework)
+	return ReadAuditedAs(ctx, c, db, auth.ReadCasework, recordType, id, load, youngPersonOf)
+}
+
+// ReadAuditedAs is ReadAudited for records guarded by another permission (the support register's).
+func ReadAuditedAs[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], perm auth.Permission, recordType, id string,
+	load func(tx Tx, sc access.Scope) (T, error), youngPersonOf func(T) string) (out T, err error) {
+	p, err := Allow(ctx, perm)
 	if err != nil {
 		return out, err
 	}
@@ -227,7 +233,13 @@ func ReadAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], rec
 // written before the page is returned, as for ReadAudited.
 func ListAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], recordType string,
 	list func(tx Tx, sc access.Scope) ([]T, string, error), idsOf func(T) (id, youngPersonID string)) (out []T, next string, err error) {
-	p, err := Allow(ctx, auth.ReadCasework)
+	return ListAuditedAs(ctx, c, db, auth.ReadCasework, recordType, list, idsOf)
+}
+
+// ListAuditedAs is ListAudited for records guarded by another permission (the support register's).
+func ListAuditedAs[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], perm auth.Permission, recordType string,
+	list func(tx Tx, sc access.Scope) ([]T, string, error), idsOf func(T) (id, youngPersonID string)) (out []T, next string, err error) {
+	p, err := Allow(ctx, perm)
 	if err != nil {
 		return nil, "", err
 	}

@@ -117,44 +117,21 @@ func (s *Service) CreateEntry(ctx context.Context, in tcare.Entry, first tcare.R
 }
 
 // Entry reads one register entry, auditing the read.
-func (s *Service) Entry(ctx context.Context, id string) (e tcare.Entry, err error) {
+func (s *Service) Entry(ctx context.Context, id string) (_ tcare.Entry, err error) {
 	defer casework.Wrap(&err, "read register entry %s", id)
-	p, err := casework.Allow(ctx, auth.KeepSupportRegister)
-	if err != nil {
-		return e, err
-	}
-	err = s.db.Read(ctx, func(tx Tx) error {
-		if e, err = tx.TransformingCare().Entry(id); err != nil {
-			return err
-		}
-		return tx.Audit(s.Event(ctx, p, audit.Read, tcare.RecordType, id, e.YoungPersonID, nil))
-	})
-	return e, err
+	return casework.ReadAuditedAs(ctx, s.Core, s.db, auth.KeepSupportRegister, tcare.RecordType, id,
+		func(tx Tx, _ access.Scope) (tcare.Entry, error) { return tx.TransformingCare().Entry(id) },
+		func(r tcare.Entry) string { return r.YoungPersonID })
 }
 
 // Entries lists one page of the register, auditing the page.
-func (s *Service) Entries(ctx context.Context, f tcare.Filter, pg paging.Page) (out []tcare.Entry, next string, err error) {
+func (s *Service) Entries(ctx context.Context, f tcare.Filter, pg paging.Page) (_ []tcare.Entry, _ string, err error) {
 	defer casework.Wrap(&err, "list register entries")
-	p, err := casework.Allow(ctx, auth.KeepSupportRegister)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.db.Read(ctx, func(tx Tx) error {
-		if out, next, err = tx.TransformingCare().Entries(f, pg); err != nil || len(out) == 0 {
-			return err
-		}
-		e := s.Event(ctx, p, audit.List, tcare.RecordType, "", "", nil)
-		seen := map[string]bool{}
-		for _, r := range out {
-			e.RecordIDs = append(e.RecordIDs, r.ID)
-			if !seen[r.YoungPersonID] {
-				seen[r.YoungPersonID] = true
-				e.YoungPersonIDs = append(e.YoungPersonIDs, r.YoungPersonID)
-			}
-		}
-		return tx.Audit(e)
-	})
-	return out, next, err
+	return casework.ListAuditedAs(ctx, s.Core, s.db, auth.KeepSupportRegister, tcare.RecordType,
+		func(tx Tx, _ access.Scope) ([]tcare.Entry, string, error) {
+			return tx.TransformingCare().Entries(f, pg)
+		},
+		func(r tcare.Entry) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // changeEntry runs one versioned change of a register entry and records it.
@@ -354,44 +331,21 @@ func (s *Service) ScheduleReview(ctx context.Context, in tcare.Review) (r tcare.
 }
 
 // Review reads one C(E)TR, auditing the read.
-func (s *Service) Review(ctx context.Context, id string) (r tcare.Review, err error) {
+func (s *Service) Review(ctx context.Context, id string) (_ tcare.Review, err error) {
 	defer casework.Wrap(&err, "read care and treatment review %s", id)
-	p, err := casework.Allow(ctx, auth.KeepSupportRegister)
-	if err != nil {
-		return r, err
-	}
-	err = s.db.Read(ctx, func(tx Tx) error {
-		if r, err = tx.TransformingCare().Review(id); err != nil {
-			return err
-		}
-		return tx.Audit(s.Event(ctx, p, audit.Read, tcare.ReviewRecordType, id, r.YoungPersonID, nil))
-	})
-	return r, err
+	return casework.ReadAuditedAs(ctx, s.Core, s.db, auth.KeepSupportRegister, tcare.ReviewRecordType, id,
+		func(tx Tx, _ access.Scope) (tcare.Review, error) { return tx.TransformingCare().Review(id) },
+		func(r tcare.Review) string { return r.YoungPersonID })
 }
 
 // Reviews lists one page of C(E)TRs, auditing the page.
-func (s *Service) Reviews(ctx context.Context, f tcare.ReviewFilter, pg paging.Page) (out []tcare.Review, next string, err error) {
+func (s *Service) Reviews(ctx context.Context, f tcare.ReviewFilter, pg paging.Page) (_ []tcare.Review, _ string, err error) {
 	defer casework.Wrap(&err, "list care and treatment reviews")
-	p, err := casework.Allow(ctx, auth.KeepSupportRegister)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.db.Read(ctx, func(tx Tx) error {
-		if out, next, err = tx.TransformingCare().Reviews(f, pg); err != nil || len(out) == 0 {
-			return err
-		}
-		e := s.Event(ctx, p, audit.List, tcare.ReviewRecordType, "", "", nil)
-		seen := map[string]bool{}
-		for _, r := range out {
-			e.RecordIDs = append(e.RecordIDs, r.ID)
-			if !seen[r.YoungPersonID] {
-				seen[r.YoungPersonID] = true
-				e.YoungPersonIDs = append(e.YoungPersonIDs, r.YoungPersonID)
-			}
-		}
-		return tx.Audit(e)
-	})
-	return out, next, err
+	return casework.ListAuditedAs(ctx, s.Core, s.db, auth.KeepSupportRegister, tcare.ReviewRecordType,
+		func(tx Tx, _ access.Scope) ([]tcare.Review, string, error) {
+			return tx.TransformingCare().Reviews(f, pg)
+		},
+		func(r tcare.Review) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // HoldReview records a C(E)TR as held and moves its register entry's next review due, in one
