@@ -6,11 +6,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 )
 
 // BacklogReader reads how far delivery of the outbox is behind (store.Store.OutboxBacklog).
-type BacklogReader func(ctx context.Context) (store.Backlog, error)
+type BacklogReader func(ctx context.Context) (outbox.Backlog, error)
 
 // outboxCollector reads the outbox backlog from the database at each scrape, so every replica
 // reports the same figures and a stuck dispatcher on any of them shows up.

@@ -96,8 +96,8 @@ func TestOutboxLag(t *testing.T) {
 // failure, and the rest of /metrics is still served.
 func TestOutboxLagReadFails(t *testing.T) {
 	reg := metrics.New()
-	reg.WatchOutbox(func(context.Context) (store.Backlog, error) {
-		return store.Backlog{}, errors.New("database unavailable")
+	reg.WatchOutbox(func(context.Context) (outbox.Backlog, error) {
+		return outbox.Backlog{}, errors.New("database unavailable")
 	})
 	if _, ok := gauge(t, reg, "oneplan_outbox_unpublished_events"); ok {
 		t.Fatal("unpublished events gauge served although the read failed")

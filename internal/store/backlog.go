@@ -3,24 +3,14 @@ package store
 import (
 	"context"
 	"time"
-)
 
-// Backlog is how far delivery of the outbox is behind, read for the metrics at scrape time.
-type Backlog struct {
-	// Unpublished is the number of committed events not yet given a sequence number (published);
-	// OldestUnpublished is when the oldest of them occurred (zero when there are none).
-	Unpublished       int64
-	OldestUnpublished time.Time
-	// PendingDeliveries is the number of webhook deliveries not yet made (or given up);
-	// OldestPending is when the event of the oldest of them occurred (zero when there are none).
-	PendingDeliveries int64
-	OldestPending     time.Time
-}
+	"github.com/oneplan-send/oneplan/internal/outbox"
+)
 
 // OutboxBacklog reads the backlog: two counts and two single-row reads on partial indexes
 // (outbox_events_unsequenced, webhook_deliveries_due), cheap enough for every scrape.
-func (s *Store) OutboxBacklog(ctx context.Context) (Backlog, error) {
-	var b Backlog
+func (s *Store) OutboxBacklog(ctx context.Context) (outbox.Backlog, error) {
+	var b outbox.Backlog
 	db := s.db.WithContext(ctx)
 	if err := db.Model(&outboxRow{}).Where("seq IS NULL").Count(&b.Unpublished).Error; err != nil {
 		return b, translate(err)
