@@ -802,6 +802,7 @@ const (
 	DeadlineRecordTypeAnnualReview   DeadlineRecordType = "annual_review"
 	DeadlineRecordTypeEHCPlan        DeadlineRecordType = "ehc_plan"
 	DeadlineRecordTypeEHCRequest     DeadlineRecordType = "ehc_request"
+	DeadlineRecordTypeReassessment   DeadlineRecordType = "reassessment"
 	DeadlineRecordTypeTransitionPlan DeadlineRecordType = "transition_plan"
 	DeadlineRecordTypeYoungPerson    DeadlineRecordType = "young_person"
 )
@@ -815,6 +816,8 @@ func (e DeadlineRecordType) Valid() bool {
 		return true
 	case DeadlineRecordTypeEHCRequest:
 		return true
+	case DeadlineRecordTypeReassessment:
+		return true
 	case DeadlineRecordTypeTransitionPlan:
 		return true
 	case DeadlineRecordTypeYoungPerson:
@@ -826,22 +829,26 @@ func (e DeadlineRecordType) Valid() bool {
 
 // Defines values for DeadlineClock.
 const (
-	DeadlineClockAdvice            DeadlineClock = "advice"
-	DeadlineClockAmendment         DeadlineClock = "amendment"
-	DeadlineClockAnnualReview      DeadlineClock = "annual_review"
-	DeadlineClockCHCEligibility    DeadlineClock = "chc_eligibility"
-	DeadlineClockCHCIdentify       DeadlineClock = "chc_identify"
-	DeadlineClockCHCInPlace        DeadlineClock = "chc_in_place"
-	DeadlineClockCHCRefer          DeadlineClock = "chc_refer"
-	DeadlineClockCareActAssessment DeadlineClock = "care_act_assessment"
-	DeadlineClockDecisionToAssess  DeadlineClock = "decision_to_assess"
-	DeadlineClockDraftComments     DeadlineClock = "draft_comments"
-	DeadlineClockFinalPlan         DeadlineClock = "final_plan"
-	DeadlineClockNoPlanNotice      DeadlineClock = "no_plan_notice"
-	DeadlineClockPhaseTransfer     DeadlineClock = "phase_transfer"
-	DeadlineClockReviewDecision    DeadlineClock = "review_decision"
-	DeadlineClockReviewReport      DeadlineClock = "review_report"
-	DeadlineClockTransitionYear9   DeadlineClock = "transition_year9"
+	DeadlineClockAdvice                DeadlineClock = "advice"
+	DeadlineClockAmendment             DeadlineClock = "amendment"
+	DeadlineClockAnnualReview          DeadlineClock = "annual_review"
+	DeadlineClockCHCEligibility        DeadlineClock = "chc_eligibility"
+	DeadlineClockCHCIdentify           DeadlineClock = "chc_identify"
+	DeadlineClockCHCInPlace            DeadlineClock = "chc_in_place"
+	DeadlineClockCHCRefer              DeadlineClock = "chc_refer"
+	DeadlineClockCareActAssessment     DeadlineClock = "care_act_assessment"
+	DeadlineClockDecisionToAssess      DeadlineClock = "decision_to_assess"
+	DeadlineClockDraftComments         DeadlineClock = "draft_comments"
+	DeadlineClockFinalPlan             DeadlineClock = "final_plan"
+	DeadlineClockNoPlanNotice          DeadlineClock = "no_plan_notice"
+	DeadlineClockPhaseTransfer         DeadlineClock = "phase_transfer"
+	DeadlineClockReassessmentDecision  DeadlineClock = "reassessment_decision"
+	DeadlineClockReassessmentFinalPlan DeadlineClock = "reassessment_final_plan"
+	DeadlineClockReviewDecision        DeadlineClock = "review_decision"
+	DeadlineClockReviewReport          DeadlineClock = "review_report"
+	DeadlineClockTransferFamilyNotice  DeadlineClock = "transfer_family_notice"
+	DeadlineClockTransferReview        DeadlineClock = "transfer_review"
+	DeadlineClockTransitionYear9       DeadlineClock = "transition_year9"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineClock enum.
@@ -873,9 +880,17 @@ func (e DeadlineClock) Valid() bool {
 		return true
 	case DeadlineClockPhaseTransfer:
 		return true
+	case DeadlineClockReassessmentDecision:
+		return true
+	case DeadlineClockReassessmentFinalPlan:
+		return true
 	case DeadlineClockReviewDecision:
 		return true
 	case DeadlineClockReviewReport:
+		return true
+	case DeadlineClockTransferFamilyNotice:
+		return true
+	case DeadlineClockTransferReview:
 		return true
 	case DeadlineClockTransitionYear9:
 		return true
@@ -889,6 +904,7 @@ const (
 	DeadlineEventPayloadRecordTypeAnnualReview   DeadlineEventPayloadRecordType = "annual_review"
 	DeadlineEventPayloadRecordTypeEHCPlan        DeadlineEventPayloadRecordType = "ehc_plan"
 	DeadlineEventPayloadRecordTypeEHCRequest     DeadlineEventPayloadRecordType = "ehc_request"
+	DeadlineEventPayloadRecordTypeReassessment   DeadlineEventPayloadRecordType = "reassessment"
 	DeadlineEventPayloadRecordTypeTransitionPlan DeadlineEventPayloadRecordType = "transition_plan"
 	DeadlineEventPayloadRecordTypeYoungPerson    DeadlineEventPayloadRecordType = "young_person"
 )
@@ -901,6 +917,8 @@ func (e DeadlineEventPayloadRecordType) Valid() bool {
 	case DeadlineEventPayloadRecordTypeEHCPlan:
 		return true
 	case DeadlineEventPayloadRecordTypeEHCRequest:
+		return true
+	case DeadlineEventPayloadRecordTypeReassessment:
 		return true
 	case DeadlineEventPayloadRecordTypeTransitionPlan:
 		return true
@@ -2855,6 +2873,144 @@ func (e PreferredSettingType) Valid() bool {
 	}
 }
 
+// Defines values for ReassessmentDecisionDecision.
+const (
+	ReassessmentDecisionDecisionAgree  ReassessmentDecisionDecision = "agree"
+	ReassessmentDecisionDecisionRefuse ReassessmentDecisionDecision = "refuse"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentDecisionDecision enum.
+func (e ReassessmentDecisionDecision) Valid() bool {
+	switch e {
+	case ReassessmentDecisionDecisionAgree:
+		return true
+	case ReassessmentDecisionDecisionRefuse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentRequestedBy.
+const (
+	ReassessmentRequestedByParent          ReassessmentRequestedBy = "parent"
+	ReassessmentRequestedBySchoolOrCollege ReassessmentRequestedBy = "school_or_college"
+	ReassessmentRequestedByYoungPerson     ReassessmentRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentRequestedBy enum.
+func (e ReassessmentRequestedBy) Valid() bool {
+	switch e {
+	case ReassessmentRequestedByParent:
+		return true
+	case ReassessmentRequestedBySchoolOrCollege:
+		return true
+	case ReassessmentRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentRoute.
+const (
+	ReassessmentRouteOwnMotion ReassessmentRoute = "own_motion"
+	ReassessmentRouteRequest   ReassessmentRoute = "request"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentRoute enum.
+func (e ReassessmentRoute) Valid() bool {
+	switch e {
+	case ReassessmentRouteOwnMotion:
+		return true
+	case ReassessmentRouteRequest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentDecisionInputDecision.
+const (
+	ReassessmentDecisionInputDecisionAgree  ReassessmentDecisionInputDecision = "agree"
+	ReassessmentDecisionInputDecisionRefuse ReassessmentDecisionInputDecision = "refuse"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentDecisionInputDecision enum.
+func (e ReassessmentDecisionInputDecision) Valid() bool {
+	switch e {
+	case ReassessmentDecisionInputDecisionAgree:
+		return true
+	case ReassessmentDecisionInputDecisionRefuse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentInputRequestedBy.
+const (
+	ReassessmentInputRequestedByParent          ReassessmentInputRequestedBy = "parent"
+	ReassessmentInputRequestedBySchoolOrCollege ReassessmentInputRequestedBy = "school_or_college"
+	ReassessmentInputRequestedByYoungPerson     ReassessmentInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentInputRequestedBy enum.
+func (e ReassessmentInputRequestedBy) Valid() bool {
+	switch e {
+	case ReassessmentInputRequestedByParent:
+		return true
+	case ReassessmentInputRequestedBySchoolOrCollege:
+		return true
+	case ReassessmentInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentInputRoute.
+const (
+	ReassessmentInputRouteOwnMotion ReassessmentInputRoute = "own_motion"
+	ReassessmentInputRouteRequest   ReassessmentInputRoute = "request"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentInputRoute enum.
+func (e ReassessmentInputRoute) Valid() bool {
+	switch e {
+	case ReassessmentInputRouteOwnMotion:
+		return true
+	case ReassessmentInputRouteRequest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentStatus.
+const (
+	ReassessmentStatusCompleted   ReassessmentStatus = "completed"
+	ReassessmentStatusReassessing ReassessmentStatus = "reassessing"
+	ReassessmentStatusRefused     ReassessmentStatus = "refused"
+	ReassessmentStatusRequested   ReassessmentStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentStatus enum.
+func (e ReassessmentStatus) Valid() bool {
+	switch e {
+	case ReassessmentStatusCompleted:
+		return true
+	case ReassessmentStatusReassessing:
+		return true
+	case ReassessmentStatusRefused:
+		return true
+	case ReassessmentStatusRequested:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RecordType.
 const (
 	RecordTypeAPIKey               RecordType = "api_key"
@@ -2882,6 +3038,7 @@ const (
 	RecordTypePlacement            RecordType = "placement"
 	RecordTypePossibleDuplicate    RecordType = "possible_duplicate"
 	RecordTypePractitioner         RecordType = "practitioner"
+	RecordTypeReassessment         RecordType = "reassessment"
 	RecordTypeReferral             RecordType = "referral"
 	RecordTypeSettingConsultation  RecordType = "setting_consultation"
 	RecordTypeSupportRegisterEntry RecordType = "support_register_entry"
@@ -2946,6 +3103,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePossibleDuplicate:
 		return true
 	case RecordTypePractitioner:
+		return true
+	case RecordTypeReassessment:
 		return true
 	case RecordTypeReferral:
 		return true
@@ -4492,7 +4651,10 @@ type Deadline struct {
 	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
 	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
-	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18),
+	// reassessment_decision (Reg 25(1), 15 days from a request to re-assess), reassessment_final_plan (Reg 27(2), 14 weeks
+	// from the notification or own-motion decision, exception-adjusted), transfer_family_notice (Reg 15(4), 6 weeks from a
+	// transfer in), transfer_review (Reg 15(5): the first review of a plan transferred in, in place of annual_review).
 	Clock DeadlineClock      `json:"clock"`
 	DueOn openapi_types.Date `json:"due_on"`
 
@@ -4516,11 +4678,14 @@ type DeadlineRecordType string
 // 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 // amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
 // phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
-// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18),
+// reassessment_decision (Reg 25(1), 15 days from a request to re-assess), reassessment_final_plan (Reg 27(2), 14 weeks
+// from the notification or own-motion decision, exception-adjusted), transfer_family_notice (Reg 15(4), 6 weeks from a
+// transfer in), transfer_review (Reg 15(5): the first review of a plan transferred in, in place of annual_review).
 type DeadlineClock string
 
 // DeadlineEventPayload The data of deadline.due_soon and deadline.missed: which clock of which record is due when. The event's
-// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request,
+// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request, reassessment,
 // ehc_plan, annual_review, transition_plan, or the young_person for the Year 9 transition plan); read it
 // through the API. Each warning is sent once per deadline and due day (a moved due date is warned again).
 type DeadlineEventPayload struct {
@@ -4530,7 +4695,10 @@ type DeadlineEventPayload struct {
 	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
 	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
-	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18),
+	// reassessment_decision (Reg 25(1), 15 days from a request to re-assess), reassessment_final_plan (Reg 27(2), 14 weeks
+	// from the notification or own-motion decision, exception-adjusted), transfer_family_notice (Reg 15(4), 6 weeks from a
+	// transfer in), transfer_review (Reg 15(5): the first review of a plan transferred in, in place of annual_review).
 	Clock DeadlineClock `json:"clock"`
 
 	// Deadline For deadline events: which statutory deadline.
@@ -5073,7 +5241,7 @@ type EHCPlan struct {
 	CreatedAt    time.Time           `json:"created_at"`
 	EHCRequestID *openapi_types.UUID `json:"ehc_request_id,omitempty"`
 
-	// FirstIssuedOn SEN2 StartDate.
+	// FirstIssuedOn SEN2 StartDate. For a plan transferred in, the day the old authority made it (Reg 15(3)(a)).
 	FirstIssuedOn *openapi_types.Date `json:"first_issued_on,omitempty"`
 	ID            openapi_types.UUID  `json:"id"`
 
@@ -5092,7 +5260,10 @@ type EHCPlan struct {
 	} `json:"phase_transfer,omitempty"`
 
 	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
-	Status            EHCPlanStatus      `json:"status"`
+	Status EHCPlanStatus `json:"status"`
+
+	// TransferIn A plan transferred in from another authority (Reg 15). The due dates come from the statutory calendar (statutory.PlanTransferDue, statutory.PlanTransfer), never stored.
+	TransferIn        *EHCPlanTransferIn `json:"transfer_in,omitempty"`
 	TransferredFromLA *string            `json:"transferred_from_la,omitempty"`
 	UpdatedAt         time.Time          `json:"updated_at"`
 	Version           int                `json:"version"`
@@ -5203,6 +5374,53 @@ type EHCPlanServeInput struct {
 
 // EHCPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
 type EHCPlanStatus string
+
+// EHCPlanTransferIn A plan transferred in from another authority (Reg 15). The due dates come from the statutory calendar (statutory.PlanTransferDue, statutory.PlanTransfer), never stored.
+type EHCPlanTransferIn struct {
+	FamilyNotifiedOn *openapi_types.Date `json:"family_notified_on,omitempty"`
+	FromLA           string              `json:"from_la"`
+	LastReviewedOn   *openapi_types.Date `json:"last_reviewed_on,omitempty"`
+	MadeOn           openapi_types.Date  `json:"made_on"`
+	MovedOn          openapi_types.Date  `json:"moved_on"`
+
+	// NotifyFamilyBy transferred_on + 6 weeks (Reg 15(4)).
+	NotifyFamilyBy      openapi_types.Date `json:"notify_family_by"`
+	OldAuthorityAwareOn openapi_types.Date `json:"old_authority_aware_on"`
+
+	// OldAuthorityDueOn The old authority's last day to transfer the plan (Reg 15(2)).
+	OldAuthorityDueOn openapi_types.Date `json:"old_authority_due_on"`
+
+	// ReviewBy The later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer (Reg 15(5)).
+	ReviewBy      openapi_types.Date `json:"review_by"`
+	TransferredOn openapi_types.Date `json:"transferred_on"`
+
+	// TransferredOnMoveDayDue True when the old authority knew at least 15 working days before the move, so the transfer was due on the move day.
+	TransferredOnMoveDayDue bool `json:"transferred_on_move_day_due"`
+}
+
+// EHCPlanTransferInInput defines model for EhcPlanTransferInInput.
+type EHCPlanTransferInInput struct {
+	// FamilyNotifiedOn The day this authority told the family of the transfer (Reg 15(4)); not before the transfer.
+	FamilyNotifiedOn *openapi_types.Date `json:"family_notified_on,omitempty"`
+
+	// FromLA The old authority's DfE number (SEN2 TransferLA).
+	FromLA string `json:"from_la"`
+
+	// LastReviewedOn The old authority's last review decision, if any; between made_on and transferred_on.
+	LastReviewedOn *openapi_types.Date `json:"last_reviewed_on,omitempty"`
+
+	// MadeOn The day the old authority made the plan; kept as first_issued_on (Reg 15(3)(a)).
+	MadeOn openapi_types.Date `json:"made_on"`
+
+	// MovedOn The day the child or young person moved into this authority's area.
+	MovedOn openapi_types.Date `json:"moved_on"`
+
+	// OldAuthorityAwareOn The day the old authority became aware of the move (Reg 15(2)).
+	OldAuthorityAwareOn openapi_types.Date `json:"old_authority_aware_on"`
+
+	// TransferredOn The day the plan was transferred; not before the move, not in the future.
+	TransferredOn openapi_types.Date `json:"transferred_on"`
+}
 
 // EHCPlanVersion `amendment_final`: Proposals and amended finals: the amended plan within 8 weeks of the notice (Reg 22(3)).
 type EHCPlanVersion struct {
@@ -6346,6 +6564,127 @@ type Problem struct {
 	// Type A URI naming the problem type.
 	Type string `json:"type"`
 }
+
+// Reassessment defines model for Reassessment.
+type Reassessment struct {
+	Completion *struct {
+		CompletedOn openapi_types.Date `json:"completed_on"`
+
+		// Late Issued after final_plan_adjusted_due_on.
+		Late        bool `json:"late"`
+		PlanVersion int  `json:"plan_version"`
+	} `json:"completion,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Deadlines From the statutory calendar (statutory.Reassessment), never stored. Absent dates do not apply yet.
+	Deadlines ReassessmentDeadlines `json:"deadlines"`
+	Decision  *struct {
+		Decision ReassessmentDecisionDecision `json:"decision"`
+
+		// Late Notified after decision_due_on.
+		Late       bool               `json:"late"`
+		NotifiedOn openapi_types.Date `json:"notified_on"`
+		Reasons    *string            `json:"reasons,omitempty"`
+	} `json:"decision,omitempty"`
+	Exceptions         []EHCException           `json:"exceptions"`
+	ID                 openapi_types.UUID       `json:"id"`
+	Notes              *string                  `json:"notes,omitempty"`
+	OwnMotionDecidedOn *openapi_types.Date      `json:"own_motion_decided_on,omitempty"`
+	PlanID             openapi_types.UUID       `json:"plan_id"`
+	ReceivedOn         *openapi_types.Date      `json:"received_on,omitempty"`
+	RequestedBy        *ReassessmentRequestedBy `json:"requested_by,omitempty"`
+	Route              ReassessmentRoute        `json:"route"`
+
+	// Status requested (a s.44(2) request awaits the Reg 25(1) decision), refused, reassessing (the 14 weeks run), completed (the amended or replacement plan was issued).
+	Status        ReassessmentStatus `json:"status"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// ReassessmentDecisionDecision defines model for Reassessment.Decision.Decision.
+type ReassessmentDecisionDecision string
+
+// ReassessmentRequestedBy defines model for Reassessment.RequestedBy.
+type ReassessmentRequestedBy string
+
+// ReassessmentRoute defines model for Reassessment.Route.
+type ReassessmentRoute string
+
+// ReassessmentCompletionInput defines model for ReassessmentCompletionInput.
+type ReassessmentCompletionInput struct {
+	// CompletedOn The day the amended or replacement final plan was issued; not in the future.
+	CompletedOn openapi_types.Date `json:"completed_on"`
+
+	// PlanVersion The plan's final or amended final version issued for the re-assessment.
+	PlanVersion int `json:"plan_version"`
+}
+
+// ReassessmentDeadlines From the statutory calendar (statutory.Reassessment), never stored. Absent dates do not apply yet.
+type ReassessmentDeadlines struct {
+	// DecisionDueOn Request + 15 days (Reg 25(1)); no exceptions. Absent for own_motion.
+	DecisionDueOn *openapi_types.Date `json:"decision_due_on,omitempty"`
+
+	// FinalPlanAdjustedDueOn final_plan_due_on paused for exception periods on grounds a to d (Reg 27(3)).
+	FinalPlanAdjustedDueOn *openapi_types.Date `json:"final_plan_adjusted_due_on,omitempty"`
+
+	// FinalPlanDueOn started_on + 14 weeks (Reg 27(2)).
+	FinalPlanDueOn *openapi_types.Date `json:"final_plan_due_on,omitempty"`
+
+	// FinalPlanIfNotifiedOnTime decision_due_on + 14 weeks: the latest the final plan can come when the decision is notified on its last lawful day.
+	FinalPlanIfNotifiedOnTime *openapi_types.Date `json:"final_plan_if_notified_on_time,omitempty"`
+
+	// StartedOn The day the 14 weeks run from: the Reg 25(1) notification of agreement, or the s.44(3) decision.
+	StartedOn *openapi_types.Date `json:"started_on,omitempty"`
+}
+
+// ReassessmentDecisionInput defines model for ReassessmentDecisionInput.
+type ReassessmentDecisionInput struct {
+	Decision ReassessmentDecisionInputDecision `json:"decision"`
+
+	// NotifiedOn The day the family was notified (Reg 25(1)); not before the request, not in the future. The 14 weeks run from it.
+	NotifiedOn openapi_types.Date `json:"notified_on"`
+
+	// Reasons Why; required to refuse.
+	Reasons *string `json:"reasons,omitempty"`
+}
+
+// ReassessmentDecisionInputDecision defines model for ReassessmentDecisionInput.Decision.
+type ReassessmentDecisionInputDecision string
+
+// ReassessmentEventPayload The data of reassessment events (see GET /v1/event-types for which).
+type ReassessmentEventPayload = EventPayload
+
+// ReassessmentInput defines model for ReassessmentInput.
+type ReassessmentInput struct {
+	// DecidedOn The day the authority decided to re-assess of its own motion; required for route own_motion, not in the future.
+	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+
+	// ReceivedOn The day the request was received; required for route request, not in the future.
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+
+	// RequestedBy Who asked (s.44(2)); required for route request, refused for own_motion.
+	RequestedBy *ReassessmentInputRequestedBy `json:"requested_by,omitempty"`
+
+	// Route request: asked for under s.44(2); own_motion: the authority decided to re-assess under s.44(3).
+	Route ReassessmentInputRoute `json:"route"`
+}
+
+// ReassessmentInputRequestedBy Who asked (s.44(2)); required for route request, refused for own_motion.
+type ReassessmentInputRequestedBy string
+
+// ReassessmentInputRoute request: asked for under s.44(2); own_motion: the authority decided to re-assess under s.44(3).
+type ReassessmentInputRoute string
+
+// ReassessmentPage defines model for ReassessmentPage.
+type ReassessmentPage struct {
+	Items      []Reassessment `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// ReassessmentStatus requested (a s.44(2) request awaits the Reg 25(1) decision), refused, reassessing (the 14 weeks run), completed (the amended or replacement plan was issued).
+type ReassessmentStatus string
 
 // RecordType defines model for RecordType.
 type RecordType string
@@ -7981,8 +8320,40 @@ type SetEHCPlanPhaseTransferParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListReassessmentsParams defines parameters for ListReassessments.
+type ListReassessmentsParams struct {
+	Status *ReassessmentStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// StartReassessmentParams defines parameters for StartReassessment.
+type StartReassessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ServeEHCPlanDraftParams defines parameters for ServeEHCPlanDraft.
 type ServeEHCPlanDraftParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordEHCPlanTransferInParams defines parameters for RecordEHCPlanTransferIn.
+type RecordEHCPlanTransferInParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -8359,6 +8730,33 @@ type CreatePractitionerParams struct {
 
 // UpdatePractitionerParams defines parameters for UpdatePractitioner.
 type UpdatePractitionerParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CompleteReassessmentParams defines parameters for CompleteReassessment.
+type CompleteReassessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DecideReassessmentParams defines parameters for DecideReassessment.
+type DecideReassessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// AddReassessmentExceptionParams defines parameters for AddReassessmentException.
+type AddReassessmentExceptionParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
@@ -9122,8 +9520,14 @@ type IssueEHCPlanJSONRequestBody = EHCPlanIssueInput
 // SetEHCPlanPhaseTransferJSONRequestBody defines body for SetEHCPlanPhaseTransfer for application/json ContentType.
 type SetEHCPlanPhaseTransferJSONRequestBody = EHCPhaseTransferInput
 
+// StartReassessmentJSONRequestBody defines body for StartReassessment for application/json ContentType.
+type StartReassessmentJSONRequestBody = ReassessmentInput
+
 // ServeEHCPlanDraftJSONRequestBody defines body for ServeEHCPlanDraft for application/json ContentType.
 type ServeEHCPlanDraftJSONRequestBody = EHCPlanServeInput
+
+// RecordEHCPlanTransferInJSONRequestBody defines body for RecordEHCPlanTransferIn for application/json ContentType.
+type RecordEHCPlanTransferInJSONRequestBody = EHCPlanTransferInInput
 
 // CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
 type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
@@ -9184,6 +9588,15 @@ type CreatePractitionerJSONRequestBody = PractitionerInput
 
 // UpdatePractitionerApplicationMergePatchPlusJSONRequestBody defines body for UpdatePractitioner for application/merge-patch+json ContentType.
 type UpdatePractitionerApplicationMergePatchPlusJSONRequestBody = PractitionerPatch
+
+// CompleteReassessmentJSONRequestBody defines body for CompleteReassessment for application/json ContentType.
+type CompleteReassessmentJSONRequestBody = ReassessmentCompletionInput
+
+// DecideReassessmentJSONRequestBody defines body for DecideReassessment for application/json ContentType.
+type DecideReassessmentJSONRequestBody = ReassessmentDecisionInput
+
+// AddReassessmentExceptionJSONRequestBody defines body for AddReassessmentException for application/json ContentType.
+type AddReassessmentExceptionJSONRequestBody = EHCExceptionInput
 
 // CreateReferralJSONRequestBody defines body for CreateReferral for application/json ContentType.
 type CreateReferralJSONRequestBody = ReferralInput
@@ -9849,9 +10262,18 @@ type ServerInterface interface {
 	// SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	// (POST /v1/ehc-plans/{id}/phase-transfer)
 	SetEHCPlanPhaseTransfer(ctx echo.Context, id ID, params SetEHCPlanPhaseTransferParams) error
+	// ListReassessments The re-assessments of a plan
+	// (GET /v1/ehc-plans/{id}/reassessments)
+	ListReassessments(ctx echo.Context, id ID, params ListReassessmentsParams) error
+	// StartReassessment Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+	// (POST /v1/ehc-plans/{id}/reassessments)
+	StartReassessment(ctx echo.Context, id ID, params StartReassessmentParams) error
 	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
 	ServeEHCPlanDraft(ctx echo.Context, id ID, params ServeEHCPlanDraftParams) error
+	// RecordEHCPlanTransferIn Record that the plan was transferred in from another authority (Reg 15)
+	// (POST /v1/ehc-plans/{id}/transfer-in)
+	RecordEHCPlanTransferIn(ctx echo.Context, id ID, params RecordEHCPlanTransferInParams) error
 	// ListEventTypes The event catalogue - every event type, its version and its payload schema
 	// (GET /v1/event-types)
 	ListEventTypes(ctx echo.Context) error
@@ -9981,6 +10403,18 @@ type ServerInterface interface {
 	// UpdatePractitioner Change a practitioner (JSON merge patch)
 	// (PATCH /v1/practitioners/{id})
 	UpdatePractitioner(ctx echo.Context, id ID, params UpdatePractitionerParams) error
+	// GetReassessment One re-assessment of a plan, with its deadlines
+	// (GET /v1/reassessments/{id})
+	GetReassessment(ctx echo.Context, id ID) error
+	// CompleteReassessment Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+	// (POST /v1/reassessments/{id}/completion)
+	CompleteReassessment(ctx echo.Context, id ID, params CompleteReassessmentParams) error
+	// DecideReassessment Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+	// (POST /v1/reassessments/{id}/decision)
+	DecideReassessment(ctx echo.Context, id ID, params DecideReassessmentParams) error
+	// AddReassessmentException Record an exception period that excuses the 14-week limit (Reg 27(3))
+	// (POST /v1/reassessments/{id}/exceptions)
+	AddReassessmentException(ctx echo.Context, id ID, params AddReassessmentExceptionParams) error
 	// ListReferrals List referrals the caller may see
 	// (GET /v1/referrals)
 	ListReferrals(ctx echo.Context, params ListReferralsParams) error
@@ -12485,6 +12919,88 @@ func (w *ServerInterfaceWrapper) SetEHCPlanPhaseTransfer(ctx echo.Context) error
 	return err
 }
 
+// ListReassessments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListReassessments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListReassessmentsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListReassessments(ctx, id, params)
+	return err
+}
+
+// StartReassessment converts echo context to params.
+func (w *ServerInterfaceWrapper) StartReassessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StartReassessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartReassessment(ctx, id, params)
+	return err
+}
+
 // ServeEHCPlanDraft converts echo context to params.
 func (w *ServerInterfaceWrapper) ServeEHCPlanDraft(ctx echo.Context) error {
 	var err error
@@ -12533,6 +13049,57 @@ func (w *ServerInterfaceWrapper) ServeEHCPlanDraft(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ServeEHCPlanDraft(ctx, id, params)
+	return err
+}
+
+// RecordEHCPlanTransferIn converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordEHCPlanTransferIn(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordEHCPlanTransferInParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordEHCPlanTransferIn(ctx, id, params)
 	return err
 }
 
@@ -14112,6 +14679,175 @@ func (w *ServerInterfaceWrapper) UpdatePractitioner(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdatePractitioner(ctx, id, params)
+	return err
+}
+
+// GetReassessment converts echo context to params.
+func (w *ServerInterfaceWrapper) GetReassessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetReassessment(ctx, id)
+	return err
+}
+
+// CompleteReassessment converts echo context to params.
+func (w *ServerInterfaceWrapper) CompleteReassessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CompleteReassessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompleteReassessment(ctx, id, params)
+	return err
+}
+
+// DecideReassessment converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideReassessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideReassessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecideReassessment(ctx, id, params)
+	return err
+}
+
+// AddReassessmentException converts echo context to params.
+func (w *ServerInterfaceWrapper) AddReassessmentException(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddReassessmentExceptionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddReassessmentException(ctx, id, params)
 	return err
 }
 
@@ -16852,6 +17588,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/amendments", wrapper.ProposeEHCPlanAmendment, options.OperationMiddlewares["proposeEhcPlanAmendment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/cease", wrapper.CeaseEHCPlan, options.OperationMiddlewares["ceaseEhcPlan"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/phase-transfer", wrapper.SetEHCPlanPhaseTransfer, options.OperationMiddlewares["setEhcPlanPhaseTransfer"]...)
+	router.GET(options.BaseURL+"/v1/ehc-plans/:id/reassessments", wrapper.ListReassessments, options.OperationMiddlewares["listReassessments"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/reassessments", wrapper.StartReassessment, options.OperationMiddlewares["startReassessment"]...)
+	router.GET(options.BaseURL+"/v1/reassessments/:id", wrapper.GetReassessment, options.OperationMiddlewares["getReassessment"]...)
+	router.POST(options.BaseURL+"/v1/reassessments/:id/decision", wrapper.DecideReassessment, options.OperationMiddlewares["decideReassessment"]...)
+	router.POST(options.BaseURL+"/v1/reassessments/:id/exceptions", wrapper.AddReassessmentException, options.OperationMiddlewares["addReassessmentException"]...)
+	router.POST(options.BaseURL+"/v1/reassessments/:id/completion", wrapper.CompleteReassessment, options.OperationMiddlewares["completeReassessment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/transfer-in", wrapper.RecordEHCPlanTransferIn, options.OperationMiddlewares["recordEhcPlanTransferIn"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/family-views", wrapper.GiveEHCPlanFamilyViews, options.OperationMiddlewares["giveEhcPlanFamilyViews"]...)
 	router.GET(options.BaseURL+"/v1/family-views", wrapper.ListFamilyViews, options.OperationMiddlewares["listFamilyViews"]...)
 	router.GET(options.BaseURL+"/v1/annual-reviews", wrapper.ListAnnualReviews, options.OperationMiddlewares["listAnnualReviews"]...)
@@ -26848,6 +27591,338 @@ func (response SetEHCPlanPhaseTransfer503ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListReassessmentsRequestObject struct {
+	ID     ID `json:"id"`
+	Params ListReassessmentsParams
+}
+
+type ListReassessmentsResponseObject interface {
+	VisitListReassessmentsResponse(w http.ResponseWriter) error
+}
+
+type ListReassessments200JSONResponse ReassessmentPage
+
+func (response ListReassessments200JSONResponse) VisitListReassessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReassessments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListReassessments400ApplicationProblemPlusJSONResponse) VisitListReassessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReassessments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListReassessments401ApplicationProblemPlusJSONResponse) VisitListReassessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReassessments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListReassessments403ApplicationProblemPlusJSONResponse) VisitListReassessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReassessments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListReassessments404ApplicationProblemPlusJSONResponse) VisitListReassessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReassessments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListReassessments429ApplicationProblemPlusJSONResponse) VisitListReassessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReassessments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListReassessments503ApplicationProblemPlusJSONResponse) VisitListReassessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessmentRequestObject struct {
+	ID     ID `json:"id"`
+	Params StartReassessmentParams
+	Body   *StartReassessmentJSONRequestBody
+}
+
+type StartReassessmentResponseObject interface {
+	VisitStartReassessmentResponse(w http.ResponseWriter) error
+}
+
+type StartReassessment201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type StartReassessment201JSONResponse struct {
+	Body    Reassessment
+	Headers StartReassessment201ResponseHeaders
+}
+
+func (response StartReassessment201JSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment400ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment401ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment403ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment404ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment409ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment413ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment415ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment422ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment429ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReassessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartReassessment503ApplicationProblemPlusJSONResponse) VisitStartReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ServeEHCPlanDraftRequestObject struct {
 	ID     ID `json:"id"`
 	Params ServeEHCPlanDraftParams
@@ -27056,6 +28131,228 @@ type ServeEHCPlanDraft503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ServeEHCPlanDraft503ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferInRequestObject struct {
+	ID     ID `json:"id"`
+	Params RecordEHCPlanTransferInParams
+	Body   *RecordEHCPlanTransferInJSONRequestBody
+}
+
+type RecordEHCPlanTransferInResponseObject interface {
+	VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error
+}
+
+type RecordEHCPlanTransferIn200ResponseHeaders struct {
+	ETag *string
+}
+
+type RecordEHCPlanTransferIn200JSONResponse struct {
+	Body    EHCPlan
+	Headers RecordEHCPlanTransferIn200ResponseHeaders
+}
+
+func (response RecordEHCPlanTransferIn200JSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn400ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn401ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn403ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn404ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn409ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn412ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn413ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn415ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn422ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn429ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordEHCPlanTransferIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordEHCPlanTransferIn503ApplicationProblemPlusJSONResponse) VisitRecordEHCPlanTransferInResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34164,6 +35461,806 @@ type UpdatePractitioner503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdatePractitioner503ApplicationProblemPlusJSONResponse) VisitUpdatePractitionerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReassessmentRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetReassessmentResponseObject interface {
+	VisitGetReassessmentResponse(w http.ResponseWriter) error
+}
+
+type GetReassessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetReassessment200JSONResponse struct {
+	Body    Reassessment
+	Headers GetReassessment200ResponseHeaders
+}
+
+func (response GetReassessment200JSONResponse) VisitGetReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReassessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetReassessment400ApplicationProblemPlusJSONResponse) VisitGetReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReassessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetReassessment401ApplicationProblemPlusJSONResponse) VisitGetReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReassessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetReassessment403ApplicationProblemPlusJSONResponse) VisitGetReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReassessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetReassessment404ApplicationProblemPlusJSONResponse) VisitGetReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReassessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetReassessment429ApplicationProblemPlusJSONResponse) VisitGetReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReassessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetReassessment503ApplicationProblemPlusJSONResponse) VisitGetReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessmentRequestObject struct {
+	ID     ID `json:"id"`
+	Params CompleteReassessmentParams
+	Body   *CompleteReassessmentJSONRequestBody
+}
+
+type CompleteReassessmentResponseObject interface {
+	VisitCompleteReassessmentResponse(w http.ResponseWriter) error
+}
+
+type CompleteReassessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type CompleteReassessment200JSONResponse struct {
+	Body    Reassessment
+	Headers CompleteReassessment200ResponseHeaders
+}
+
+func (response CompleteReassessment200JSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment400ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment401ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment403ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment404ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment409ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment412ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment413ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment415ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment422ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment429ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReassessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteReassessment503ApplicationProblemPlusJSONResponse) VisitCompleteReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessmentRequestObject struct {
+	ID     ID `json:"id"`
+	Params DecideReassessmentParams
+	Body   *DecideReassessmentJSONRequestBody
+}
+
+type DecideReassessmentResponseObject interface {
+	VisitDecideReassessmentResponse(w http.ResponseWriter) error
+}
+
+type DecideReassessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type DecideReassessment200JSONResponse struct {
+	Body    Reassessment
+	Headers DecideReassessment200ResponseHeaders
+}
+
+func (response DecideReassessment200JSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment400ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment401ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment403ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment404ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment409ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment412ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment413ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment415ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment422ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment429ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideReassessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReassessment503ApplicationProblemPlusJSONResponse) VisitDecideReassessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentExceptionRequestObject struct {
+	ID     ID `json:"id"`
+	Params AddReassessmentExceptionParams
+	Body   *AddReassessmentExceptionJSONRequestBody
+}
+
+type AddReassessmentExceptionResponseObject interface {
+	VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error
+}
+
+type AddReassessmentException200ResponseHeaders struct {
+	ETag *string
+}
+
+type AddReassessmentException200JSONResponse struct {
+	Body    Reassessment
+	Headers AddReassessmentException200ResponseHeaders
+}
+
+func (response AddReassessmentException200JSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException400ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException401ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException403ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException404ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException409ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException412ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException413ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException415ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException422ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException429ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddReassessmentException503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AddReassessmentException503ApplicationProblemPlusJSONResponse) VisitAddReassessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -45081,9 +47178,18 @@ type StrictServerInterface interface {
 	// SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	// (POST /v1/ehc-plans/{id}/phase-transfer)
 	SetEHCPlanPhaseTransfer(ctx context.Context, request SetEHCPlanPhaseTransferRequestObject) (SetEHCPlanPhaseTransferResponseObject, error)
+	// ListReassessments The re-assessments of a plan
+	// (GET /v1/ehc-plans/{id}/reassessments)
+	ListReassessments(ctx context.Context, request ListReassessmentsRequestObject) (ListReassessmentsResponseObject, error)
+	// StartReassessment Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+	// (POST /v1/ehc-plans/{id}/reassessments)
+	StartReassessment(ctx context.Context, request StartReassessmentRequestObject) (StartReassessmentResponseObject, error)
 	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
 	ServeEHCPlanDraft(ctx context.Context, request ServeEHCPlanDraftRequestObject) (ServeEHCPlanDraftResponseObject, error)
+	// RecordEHCPlanTransferIn Record that the plan was transferred in from another authority (Reg 15)
+	// (POST /v1/ehc-plans/{id}/transfer-in)
+	RecordEHCPlanTransferIn(ctx context.Context, request RecordEHCPlanTransferInRequestObject) (RecordEHCPlanTransferInResponseObject, error)
 	// ListEventTypes The event catalogue - every event type, its version and its payload schema
 	// (GET /v1/event-types)
 	ListEventTypes(ctx context.Context, request ListEventTypesRequestObject) (ListEventTypesResponseObject, error)
@@ -45213,6 +47319,18 @@ type StrictServerInterface interface {
 	// UpdatePractitioner Change a practitioner (JSON merge patch)
 	// (PATCH /v1/practitioners/{id})
 	UpdatePractitioner(ctx context.Context, request UpdatePractitionerRequestObject) (UpdatePractitionerResponseObject, error)
+	// GetReassessment One re-assessment of a plan, with its deadlines
+	// (GET /v1/reassessments/{id})
+	GetReassessment(ctx context.Context, request GetReassessmentRequestObject) (GetReassessmentResponseObject, error)
+	// CompleteReassessment Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+	// (POST /v1/reassessments/{id}/completion)
+	CompleteReassessment(ctx context.Context, request CompleteReassessmentRequestObject) (CompleteReassessmentResponseObject, error)
+	// DecideReassessment Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+	// (POST /v1/reassessments/{id}/decision)
+	DecideReassessment(ctx context.Context, request DecideReassessmentRequestObject) (DecideReassessmentResponseObject, error)
+	// AddReassessmentException Record an exception period that excuses the 14-week limit (Reg 27(3))
+	// (POST /v1/reassessments/{id}/exceptions)
+	AddReassessmentException(ctx context.Context, request AddReassessmentExceptionRequestObject) (AddReassessmentExceptionResponseObject, error)
 	// ListReferrals List referrals the caller may see
 	// (GET /v1/referrals)
 	ListReferrals(ctx context.Context, request ListReferralsRequestObject) (ListReferralsResponseObject, error)
@@ -47565,6 +49683,81 @@ func (sh *strictHandler) SetEHCPlanPhaseTransfer(ctx echo.Context, id ID, params
 	return nil
 }
 
+// ListReassessments operation middleware
+func (sh *strictHandler) ListReassessments(ctx echo.Context, id ID, params ListReassessmentsParams) error {
+	var request ListReassessmentsRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReassessments(ctx.Request().Context(), request.(ListReassessmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReassessments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListReassessmentsResponseObject); ok {
+		return validResponse.VisitListReassessmentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartReassessment operation middleware
+func (sh *strictHandler) StartReassessment(ctx echo.Context, id ID, params StartReassessmentParams) error {
+	var request StartReassessmentRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body StartReassessmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartReassessment(ctx.Request().Context(), request.(StartReassessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartReassessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartReassessmentResponseObject); ok {
+		return validResponse.VisitStartReassessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ServeEHCPlanDraft operation middleware
 func (sh *strictHandler) ServeEHCPlanDraft(ctx echo.Context, id ID, params ServeEHCPlanDraftParams) error {
 	var request ServeEHCPlanDraftRequestObject
@@ -47608,6 +49801,55 @@ func (sh *strictHandler) ServeEHCPlanDraft(ctx echo.Context, id ID, params Serve
 		return err
 	} else if validResponse, ok := response.(ServeEHCPlanDraftResponseObject); ok {
 		return validResponse.VisitServeEHCPlanDraftResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordEHCPlanTransferIn operation middleware
+func (sh *strictHandler) RecordEHCPlanTransferIn(ctx echo.Context, id ID, params RecordEHCPlanTransferInParams) error {
+	var request RecordEHCPlanTransferInRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RecordEHCPlanTransferInJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordEHCPlanTransferIn(ctx.Request().Context(), request.(RecordEHCPlanTransferInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordEHCPlanTransferIn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordEHCPlanTransferInResponseObject); ok {
+		return validResponse.VisitRecordEHCPlanTransferInResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -49154,6 +51396,178 @@ func (sh *strictHandler) UpdatePractitioner(ctx echo.Context, id ID, params Upda
 		return err
 	} else if validResponse, ok := response.(UpdatePractitionerResponseObject); ok {
 		return validResponse.VisitUpdatePractitionerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReassessment operation middleware
+func (sh *strictHandler) GetReassessment(ctx echo.Context, id ID) error {
+	var request GetReassessmentRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReassessment(ctx.Request().Context(), request.(GetReassessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReassessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReassessmentResponseObject); ok {
+		return validResponse.VisitGetReassessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompleteReassessment operation middleware
+func (sh *strictHandler) CompleteReassessment(ctx echo.Context, id ID, params CompleteReassessmentParams) error {
+	var request CompleteReassessmentRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body CompleteReassessmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteReassessment(ctx.Request().Context(), request.(CompleteReassessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteReassessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompleteReassessmentResponseObject); ok {
+		return validResponse.VisitCompleteReassessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecideReassessment operation middleware
+func (sh *strictHandler) DecideReassessment(ctx echo.Context, id ID, params DecideReassessmentParams) error {
+	var request DecideReassessmentRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body DecideReassessmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecideReassessment(ctx.Request().Context(), request.(DecideReassessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecideReassessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecideReassessmentResponseObject); ok {
+		return validResponse.VisitDecideReassessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddReassessmentException operation middleware
+func (sh *strictHandler) AddReassessmentException(ctx echo.Context, id ID, params AddReassessmentExceptionParams) error {
+	var request AddReassessmentExceptionRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body AddReassessmentExceptionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddReassessmentException(ctx.Request().Context(), request.(AddReassessmentExceptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddReassessmentException")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddReassessmentExceptionResponseObject); ok {
+		return validResponse.VisitAddReassessmentExceptionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -51536,1353 +53950,1415 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P2Lcts4tigMvwqK/6mKXSM5knx36q+z3blMZyZJZ2L39JnTyaYhEpLQpgANAFrR9M7TfG/yPdlXWAsg",
-	"QYqSKNlJd894V+2eWLwBC+t+/TVK5HQmBRNGRxe/Ruwznc4yBv++TAyXwv5L59MpVYvoIrok7tdOdEez",
-	"nNmrac5ie1806A1Our2jbv8w6kQ8jS6iXv/8kPaSo25/NGDdU9rvdc+Gh0n3KD1mJ6PT3lmvN4g60ZQx",
-	"w8U4bvtMP+pE8o6p1C5gRDPNOpGcC6bimaKJ4XaFTLV73QCXoNiIKUWzdg8d4Rq0oSbX0UUkZ8yCZD6h",
-	"JrqIvpPyllCiZ4wlE0JFSjIqxjkdM2ImTNHZglCtmdZTJkz05UvHgfo9HbNmcMOVAOTcsKmOLn5+BP59",
-	"gf8JwJ+mLyfJO8ZSfVlce/k5YTO7mQ/snznTpnoyH1giVUqoIMzfR2ZMcZkSM6HG/pprpu03SSYTmhGa",
-	"m4lU3CyeaGL4lJGMT7nR4bGOlJwGRznoRZ1orGQuLFgSABTVcNqXU6oomVNNuCATqWfc0IyMpLIrkjOm",
-	"qF3RQdSJjCzeeNzt9SO336tc3bHFNZvOMmrY35nSq3b6Ph9mXE8IJYLNyR3eSeSIUJLIXCQ8I8a95okm",
-	"8AIuRWVf5Y8WZeGQM64NEyyNjYR9/TPniqXRhVE560SGfbZn+b2ckznLMjJnipGFzIl/jBj5v+3mFjMG",
-	"L7tlysTHxXHe8YQ1bgYvEZ0Pp9wYlpLhAo6IpXkCIKMZmelFMpGZHHNtwl3Q9I5rpqKLKLg7rt3tbtqN",
-	"FixaJxOepcBWqWGxHMVDrswEzrB/as+wfxR1ohGd8mwRCzq1+//hlo6kssjC75jwvwKORJ1oIXMxjmdM",
-	"aSnaLeXQLuVLJ0plkltSiHlqj27jc+fHvX70qbPMlAanUSdikyRWeCjtlnGCEGl1L3X3ipFUUx1rlniE",
-	"i4YWqlEnSu0aLOwsoKJONLEPTAZ2wRZ5C2Y2U/KOp3DQLwO0eO8PekGumLJo5BCXacPScL+H3f6JZVDF",
-	"Gn6NhOUt0UV0xceCj3hChSEpH414kmdmQebcTMhcqlsuxmTKplItgHXNJlIAblkGMlMyYVpzMbZ0LXOT",
-	"yKmV1NF3DodFasnyH4wqctQhitFUEzpmXTqbKTlTnBpGLGVp/J7OZzOpjH0ZbFmDtI9eUJ4tyKDXnXKR",
-	"G0a0UXlicsVSknHDFE0WxPJIywXgPZQYRTkQJaPJxG6Bas21ocIcWDQqOHVBdhY6/t81TLE8zzGZ6GKw",
-	"RM4NMlIQR3RPLDccys/NkvI/kHx/MzKs0NNaGvGoUdwUHn//y6dOJNhnEye50lJFFyLPMsCJzApVwz44",
-	"zWGdjLa0QfF+i7NO33miSTKRVhjIEWFiTMfMsjqSMZqGCLSLenQPRcjJ978KOUflAVGFWNUA/ha50kwt",
-	"DqIADFyKN3xJ1JHa1WaqSAy/Y17uttW/dtYb1ZgKrmFN7R7s93qH3wqiuyuiymI3qJ8eu3uD6975xWHv",
-	"otf7v14tESK3mHrH2XzpqMJrwUElitH17+5EKaNpxgUabSlLHCOv2gan3d5Zt98LSU5IE1sl/ksnmlHL",
-	"XxqeOUF+1fSMYlZ6NDxzinym+Rm/+aVnwG5ZfqbGxspbW53Q+SHSY0Zbotv5AI/UshORsOiiHyzKLqgT",
-	"5bN045GUHGx3/l3DmEbjsH69kcQfceg/Focc39FzptDge8PFbbNhBDdZ65GLO26AQ3eIFAkje0KSRLGU",
-	"CcNppp8B0zTylgnCkaPessV+xVKClyH2edsvbjD73ANHbp0z/le2WMJx/HVLntjuoJB/O33rAweIp4y8",
-	"V9x+nrx9fbWrzBqAzGIj/hkcFHHG71g8GJ3/zQoZmdnvhSItKvf/Wuucpc1QcNdCSM94fItA+7cESyeC",
-	"3VXu/Xz6Znr4wZz9fdh/l5x8n/b+cnv0kz7+Bxv8SANANjLM8srOrPIPB0Mkrjzl5uUdE6YRLtWrKzVF",
-	"YKEIJGssJcbq5AUWxtuA5h5731UVROBoJtJYWtObKbRDf2GJPe9btrhotfgv1syjYszSeMRZhr4Rx+E/",
-	"tUWQczSqZtFF1D8fHPQOBgcgWmWS5EptwMFZrmZS290kVLO5VLegvFpzZyvVtXikjXun3z87AveOe8o5",
-	"38KDLD0ibhnD0+RkeMwGo6P0iJ4lu5uzSw+2WvHg7OQw+oQU8Jwqdm1R15p51jScTplIYdkvpFgiCVW5",
-	"g6T2ljDoIQWr2rOH9vSEtIZv9FoYJjS/Y97JQgyjU3LHNbc2EzFza3hSMmfslmhupexhj7ylKpmgYVdb",
-	"bJPJoJMJS/OMpeT53sv96w+bReThdd8i0DZ8jPYB9pa4Aydu9JwKgi5obeiCaDpi2YJQQyZyysBzRQ1Z",
-	"5nrgLppKVYDlf9t3c3RvM6McRpZgt4cMCDe2eoOKmTCqJZtxnogCStXDAjeTZsaehv24nE5zwc0i1B+L",
-	"R1cqbFWAPpDS33D037OsphFcT5g7dtTRJvaOLRHAOaHsB+x2/6xowsicCqPd2RqJx+vPtTy+CctmhAt0",
-	"O94xwcVYW/t5xEVq/x1dRC+4NoppbXXEjItb8NkXNwOOGEWFBk6unxEhiWAsxRhGOuXoYOSjgoI4xDpm",
-	"GU2Y/ZTdccOZ/j6x2jlro4uo2FpM7yRPAblmVLAMTm1CubLs4/l35A2jyoKKvOCaDnnGDbqEL3PD9ZQ8",
-	"l1P3IpBiScYFT2gWs88zZi2q6LkUOs8MFYaATxLXn8qM6YQJg1EOTo1C1xA+Fw8X+AaOlkv0nip7c0IV",
-	"UwTvIcMFCe750kSz1obUieIzpzKs4IcOG5Avajh6xscTA3xRW7MUGLPzIy65M1eHIiufvHKfvGZ0Gn3p",
-	"1Nd2NbEXh4rRWx2GBjd9vX+65uvPLcgVE080uZIJpxmxZB19+c2YmWMQjXxs0LvunzTwscFDSWvPYhxx",
-	"UZ6SPaCaCVPELdd5Z4dS3u5jCFVPGMn4LdNW1EmZAQbbJ4YsVVJOV0rKJg13Rsfg6UWmqbdR/x/F5u9e",
-	"bK4KEzQgx2bNz5KKF64AeinYJnWwjeFYk7dv86mTtp4nOkRYFqTJhKoxIzOpNR9mThDzOk+9r1RM0Exa",
-	"JblSv44YXGF0rNhq6ZVsIZ62l0T3EjoobAr2joGPFep8s8h5CCV/jeC6utpZTiTbUC8XM2o4irpWcuKw",
-	"10y4h7sQbn+NnPgJyMJIMpZkSJNb0ERBBjiez6hmLyfJ+4yKTZE/78y270jsc/YfU8qFoU6BtehM9vTB",
-	"0XHViTmbMZrFyiokOhbS8BEvM1TgVTqE73G3dwKe9MSqdTW0OXFoo53u7mJQU3mHevFVIk1GRXoQhqyc",
-	"PZBJvT7OCXcQSnz0yvEHo4mn3mBbJUFDTkI8ZSb85hXmTflUKa9xo75eLlzThSZmgqq8YmTIjGHqIFww",
-	"Yu9Li7yNq76mt5CSRQAFCKIAkaMR/Oixv8Jk7YsrkD21kIVvyuksY4Zhulzj995SdUuoIOjHAg5O9uYT",
-	"CVubT5iAjaBvg6UVVEjc21PLlXb2Pzm28Z2Ut87O6R+Ry5niHqulSLI8ZS+4nuWGrUPsiZwjcuOthImU",
-	"pWTPmoLPCCWaJVKkJIEXAvI7jzw56p3XdobfDKHa7yOn8Ph6CZzeSqcpSznKPyOdqgyGG5LKQUVc5DNg",
-	"JW5j2rKZmpz1P28pRjFJYrgoTNZa+kSF5QHgt8pyEPFIqqQQDB4IVlqjyANmNLG4AmTG7phaWFxy3MTK",
-	"gINl/6ZTySq/msWMFapahnJsAh7BGQg74OQSnGw0y2Iu7mR2t0av+ioxSHdKTTp1eGlnd/rjcX7jcKDT",
-	"vK5QD2gWKHgLAMDZXgHvF3RaDULt7MovM4Pg/PH9oKMIUxOtR1GwdtqUmJ4E18KVI+urrrim1x13+2dt",
-	"EWvYkOG0eyyjdVD51DvsrZzWaNKCYOYCM/4OEX9h495jJojLQSSvDtaAWzE9k6KmtBx3+4Pimgs1iHjK",
-	"mIkxmXHFMVVyutx7H8apUEeAJpbktNsnuoIOulXu/B8JC7agm9A0d+L2a1rcwPIxztrIWyCGbfWwy/ev",
-	"yS1bkD2aTrnYf+YzCZyj10y4drRLpMgqGQBfK6y6KjKPm3Libp1eluAthUwJF729oNtZWG0lfsoNtlA8",
-	"KTGKD3NBM6f0dQgN1EKpoCpgOsusgUXomHKhDaGFFVYxsIYyN8AmRrmmWWxkjDpl1ImGSubjiUFwFev3",
-	"b4kzMDdqNtZZ6bwoVlSDYso1AFKXzLKwD4U0pVqLUEwYv2tMUA7Tyy+jT0UUuWUEHL2D/hkXRw3ycoMz",
-	"Wa5LWX887g2+FOTl988hrBJ6tskeZCxi6s6g10X/hOURRqoFSTKZ3FaMhBCCMzAyNWSmM5LQLNOEjgxT",
-	"5HA2XQU1h887ZVfWeF2BC/cRIh6yK/0HLxQdGQ8/9A/4wpd+BTRbJ1P7sw9qAyj8R8+48q6s6FpC+j6h",
-	"4A8nwwWZLjTLRhbA3knyGpzjJFV0Din3GFDjQh+Q1+BYtNhsaAbek+mCjBRnwiKCsTtaGI6exvlEahbP",
-	"pYL6BAgVxSFsoy+daNjgXXtRVi/kImVKGwouS1hIru2/9AySxHz9FWAHFbcgdxQbWVsYYSE8DVy9ef4O",
-	"ZAtr+OIrmWWQwzuXXW3YjFjeonIEpGWBSUa1tsD6Sw4VDINT+0lXevGz/dgn/+GXKMJG8JmJnMeZBJ/Y",
-	"9VwWGi9TU8uK7FU5Mswu4SfGbrNFhxz2CFZH6Eolxs/2vcU3XvXLqrSrNeVoMyXHik7BTTOfyOgievf9",
-	"1ZoCNq6hbq0TQfzUkhRL45GS0zij0UV0eDx4CPJ4BUrFBrZzZRlJaBsEXEaO0NuSsJlhaeGcqkgAuFt+",
-	"88rBgPgQ4e8kT1gQoFroIPoUUtiIWxJyXsMF1uYRIbmG9PGU3bFMzuz2aRYXNT94klyTCVUgwkuCceHu",
-	"PDP4xVQyDZLoVsi5fWVRq2JXZwxQ8LLeswcmQH+fjPIsI560XcCBijRm4o4rKSCweRG94XdeBE6tbiGg",
-	"kFFmKVNkqKRFMwwm0AxqV35iWfaMTBhV4Ne28iXJ7Be5IH+hIqeYPY+8mYtxnNAZTbhZOKHBQR0f8dTi",
-	"BXxWydxwwfQzMpd5liIrg6wCuDxkqd+EhvBpnFht6iJ6Jwn+AIEA4pQYu62D6EsdeV8XmazNmqi9zAj1",
-	"uGsksZoYAQZLvBHJ1B1LLQ6MgG+KOvffOi+YfZ5xVXUdn3T7x5WsLrsO5w1/AFJ+XUJpFSDsdcCBQHUm",
-	"e1CCFpDmfqhoEorYb//GqqcQMnVz8hTj5Rmdj/IsHlLNLWlkbEyzWA4zPq6ra+s4JpRuOM/pb5hJ6H3F",
-	"VjPpRJqO2DinygrBuPCnv3L+cmeSz6W6ZcoSBEU/iiUMQxMI3vlCkqrmdO4tOKudxWkOVOXzC8hlYkj/",
-	"/Oyc6IP+aXDmb7E6Z72y6Ep4PK7PqJnMacXS8toxCDcIQoAJsvps7D7st1H3BxcE/4z5HAdWNDqepCnA",
-	"+ydMOELKH7IRxLgnDOIiEAACvjZYEdk83FUAOG3D0FEAsR8CNFoBNgxJNNAJWLAh3KDkGxnglczNZF0u",
-	"8BXoG+WyUP+IZ3g56kS5gmhQ7/jocBAs+D0e1yvG0iFNbjfZBZadWKEM6gZDRamg3U4oxMGKmyk5wirP",
-	"qsx2NeqFz2GXMjDwHFgVTld0CE/erroUdLqCyoU0sauQhQghxlit+AwfDfQPJ293LutyH4vnLMsQVUeM",
-	"ZWEFOhCAFdRkPpEQX6SZj+XgCWU0YZtstuIMnhSJLjP/nOMRgSPvdbXOQuRWNkpt4pmrNRn07P91ohQK",
-	"cBMW306ji/7BIFAl4llioou+vWsnCYZ6Ab6lV3Lslxmu+ZAYOevmM9RtQCXpQsODpvLgIiAdb6YPf+fO",
-	"DD/QJYrVA9MtGIvlt+g0c8Q4BQ+GYnT6EJL4fSBxNvCYiuB1LKaDpHn18t0L4jLYq9bolPIMHFh8QQ/0",
-	"hE7+S3lwdh0/OXAtXkqO9N7eTa4mdHIvYTqBdIqo1z/pk6PzE9LrI4Musu4TGUBiU+Eus5pYENLmwlqz",
-	"zUIqKeOL2zvZmn1lX6yeZpgSwDTQXawX2jDL+9g0cChHH16+6p6e9gc9sCgtvpTSHwVl7IVk6MD/ueGi",
-	"ZsLl1693odynQL2ipiRSJMxKF+fC1tjYQJfeQbtOT3+O7n2CC/q9ClOwQSdIWUYXz6CDwHicWcov3G5g",
-	"qyspp94UcBkyV9ZanA7RALk3vW3OQnifG0JrKQioDaULQac8KVQ3n5HQIYqiQVutxEq2zEMyElOFMPkv",
-	"TBZaTjxyauCm3NZPHUsLKS98kxSShSP8HWkECQGTE1EbjS6iv/p/d8jzy7ffXzVmH18jE1QU84d+bUp1",
-	"cWjK7qytByb19UQxa6glYP1pq4Folo26XPySqzL5kQvyig2VNSWfkSmYoASrQ9EwTqgAs5ixmU+hpCNm",
-	"Hxd8PDEHwcIiPJmA0pxeU4pVaoji+tYuBhJ/UzkXQH/lwrhI7BsAz788ACpi/WVbkxTZkGX3FdQEnQML",
-	"NYmGFwJFydw4X4vMqwkVDcbmEaa2zSQHdADnbTzFo91JmXbNf1qqEKcNUPnggoybVFi8C6Dgt++/fr/y",
-	"0wcER2Nfk8Pu4Gg3UAUPBW0xavDzbZxWtDxKg1ZNDmzoOsVoQOHZtuTATdDDqZoPl6c+FxOxM8ZcTMtb",
-	"0uDXIGuzU+OE38s52hicaTIqvAdOpLs4AiXTPDO8S8dMJAtvox6U+oozqcvvrH0w6nzr9lN4MtdFccum",
-	"LMWq+Hmig7oYF3uYKTZD31vhLpxImXZI3+raZHC83+iVshBKLCZCxSNi4+Fxt3faPewHnpa/SJVS4XKR",
-	"oeYnTxeECj71bjZqSCKzjKEPf7WbYicmeRSwg3/YF7yH59dDDEta6uxxj45ZSnrdGkAaWvGcF614SqvI",
-	"mxfbaL3MTAR3ns7vLl99WNPbhwnsKTViUwrqd2O3nybHwUTHIrc6UXQRnR8dHp2eHJ/3z4GHa+OI723/",
-	"iBxf/83VBmNMwL36Lb7Z6f+xth9lFtkx3GLF3udwXfkMnM39weHR8cnp2Xmvj16HF65HxLryCoyoul4S",
-	"4O3KVraegUBjdFFGdcMAcHNfw21KXF2krVqsGgZZq10ZYi3B/zinSsS1RnyQvrtzH6ZypyMOLafQi1zb",
-	"4SlGlr/WDvNZIqfIDpd3eHq/HX5C7LAaXtiRZGNPpqAhYpil7ZOzO4ROoaeZconbe0foSHT83r7DMfkO",
-	"+cDGZNDbIoG7rrxi05GTIMvAWf92KWGG9LVPGdeGZxmswBVMPtEYa0eXk9Vd40pGDnyidxyV4Nouul9J",
-	"V5hPGCjJ4HZSakGsEghgDQL9FirHHXKCcLsHdEoyCKBTEGsBG9gMmdIFuMJAWukZg3hNpcOibzdHzAQS",
-	"PazGm1FxUAWNFZyQLrQLULjPMypD+OBOyDXNyHBB+g4oiDr93v2Ac4KVIQFw4Pt1vAnORk/k3OELlrsV",
-	"EFuGBUpEmn2Xp2PWjCL27V7Hcyku0MvFsDGaq0N4ltBESQ0xdIJuLV139y8d+6C2s6DyRxnXG2JqDQ/v",
-	"gzxxLkiqFBXYVg3b8Xhn8lQKbqRCaw2ZBSaYA/4CC/EO68JhcPXy3XMJUUboshpdRAtGoYEDeueCtn7A",
-	"c2GV0LxS87FozOKprvrouGHRKVcsMfGMLlxNaGXpf8utJqSyBaTPMB/21jPLtpy/Ct9A3Bt0kaNVbGMq",
-	"BYj5Yh9hxBMLgSwk4loLIzgXQBHM2qpLZP9zy4Qrh/FedtcN+uZ8rIQpA90sDYuXPRaD2h1AEU3egnVF",
-	"CGUNQ1ykIRXpZsHbkd7TZ2EcI+UpxNLL8oR2rbBWJpm59bpAeHW17VPTz4+wOPQBU9WWyi7WOhGXs9dq",
-	"rZS3yWbrn/Qh825NNts3rVdweN+kpIaXmlvcPBLII4H8WxMIququrfMSffjfq7EVY4XojILp/PSu/9R3",
-	"hdZP2/SDfure0BK5Rjxj3nDVNDNdCt1/u+72g1k6ao1GxyEa4XsgYJ1y6k+BzmaZaz3wFF+9excl98og",
-	"0U1P6OD4xFrto7OTtHfWPzs7Sk7Tk+NzOhgxSnvJ8TFNe/1jejgcHY36w8GwNzwbDJK0f5yeJP3jYW/U",
-	"61FEH/4vFg8XgP/9s6NB/7ATGW4guLYuV6bYdz7LJMVsld0jqA/FpB0KNXLp8Fqz4+ARJx9x8mFxEvji",
-	"sjVex82GOx6iWW+gaMCcgV9ySHhv9oE1/9rUKRWSFtEVbKgaM7Pu7S4HsfnXprcHzqw1r3VureZfm14r",
-	"JK7YmosJW7/iwaBpxfBrYxfYYlSHK9PcxsvGRbyQuZnESa6NTBdFzPz3UB0Rl/rN5ZqaiaAyD5exg+Yx",
-	"Z+x20ItLUMaWX5XguIdUWKauJvmw4q6HbX38SJGPFPmfTpFeJr53CFUjwve1ZPg2tLZrudQ22YkZNfb1",
-	"IYTKOI+lvx1A7P7dnqmMlPwXK/OqyjYE7genAPr1+PBe/7Ey7LEy7N6VYXb99xPDlrZXyN7i0s4C95EJ",
-	"PDKBRybwe2YCXvJf8ykD1Vh/KAZ11NjB0i3L5QkYv9JhfHHOzYSL+CjGRq/gZ8ytuX3U60RW++ZWczo8",
-	"gjBZAob42fEXVwQ0XIDemVLD2j75pfRa66pqX2hNsVdq26/G7eJku1186VTnPPa7xXwR7UIA910Y+5xk",
-	"OSR4h/r1ltsa9LbeVzlrsj/oHjppItL1ZTAun8Jl5mInMxcKdhPtsKfNdMoUUF2tzrBmxQz8V1sk4L0U",
-	"2NGikm7XpoxxSwvDZQBAtz9AvzTPTOyT7WHB9XLrOqktXV8qo4ZYdyBD7l9c/WDTMFzbGifvfFlyuJfH",
-	"Ou6VddxfHkB1uYc2WEe8JrWw8Z7mCOsjqj6i6teLbNbr/puHKa24a70vw0pqu+heaMbsXPxfeXH/5Lq3",
-	"bYfx8zO0c7i4DeNgiLBd+7N+Kkc8PvznoHs6f/l/Lt++f/PSlf41/kWHqzsQFIc6Y6DEw1jpW1B5t//G",
-	"vXnRG26NhKYjhSvVvq0QFFzhWW1zGI0Qqa4FqhVnZvWS/A3Bypq8jifodbQmQTyhsxkTOhZYiRBm9/lH",
-	"XZvcze2epCAD8pdcMGvznByQ11AbLeQc8iXAKGtMJqUifIvlHNNcG2JYlkExxHBB+keFMXVyEIDlysOh",
-	"CST+YkWDieWoDgjQiF3A152jnDER58JAlWvlLLeazFfnUQByrh3UMbfPghy7fhQJpHOqiW/vZgEANTMB",
-	"YP8hczKhd4zACkn/uLwIxrYFnAlO0n4WXmT17dsOZqzcuhzQIrOZYi6hpgsyn/Bk4g1QqXxRBrwj6KMC",
-	"ReMHLncQ8COofGmfVL4yO6bgBpb7AYxcYvkKMPr9OuvPLle5Cg6HrEGWrt0u12SusMCf4iEckJ8mzNVl",
-	"wqHwylF0AAQA+/4xSaE5tSQObb4KYIt8egtY9tku3ctMu+WMamPXESyjqCstWsn4FdjXhh1LVy9gz+8O",
-	"OqBA02puCrzch0ynJTa3VUnBYEVJgbOMnL8iZKyQbbsMAQhGlccKrGPIKvQDDSi4BjjtDXouub+Yy+tw",
-	"t76rr1Mo4TYWhNDu6UX9M7/zOezI9v5uRUdzhZ7Lx3uiq72HAFM6fsh6UdcTjkMpe7hQ7bqKh3y1rAUq",
-	"2v7/2r4RSdn7IC5qwF0vEqgNsvpe0bKfYdq5Gy3v1F3yHazyVYcMc1P0sHhJ9ARw2pLeFZ06LgBNYKgh",
-	"WS6SiVUoLRFDyjeUpsW+oA+y8C2Iv3f9qaqwdL9W67/okIIQl7chA5O3cFTfyyzdpnDFpaZ7yNdnb1HQ",
-	"mRlDpuugXetG4DuNum4DnzreKqhMymHiF7nQMPNGsDn4fO0HrQ0wOwh6r1SG7Q7OIj+Md6n8xI3idZWa",
-	"4SSSEWOZLschcCzecoWXsxGNRzLJwYfJprNMQjJ7XFoKn+oDOerFM+urYewJNM5qWX8QbkgLBdxJO+Xc",
-	"A5hJ0nHUZDGwPi0kbGjz7zgG7WtOHnocZrbjMLPm+WUPOK+seUTZ5pFk32xYV9CJrs62w0vLvV3ibZr+",
-	"t3EGwZBVuwos6Wr1+mPf9LvSw26WDzOexIbq22/Xvu7wAdrXWayNp9BsZW1V9zd0NgZI0ORnrF9elR38",
-	"iDH/GRgDPj/w3q1r5owd501hk1gFBzppQbXhFCNOaI9B2Gam5ExqluI1sHMa9AWsgowZVUGq1XIFzykm",
-	"AxYBLnT+aO6m6Qedl7btgrZZSceGgdjJziIfS+PMCWL33S8VzzQ0UH3rtewq6b0tumk0dzxqTIFs2xNw",
-	"sGMfwcYRat+6mXCtNMgZkt9JeUvouk6Zoey2QrhqNkzkHEa0+TSLIiRRGU7wrZufQj8aKW/jGVWOE9ql",
-	"Y+fOuKgy8OexTTXZ77bD6DYIed9upN9U2DqSbhK04aXmON4j7T/S/iPt/zFp/xNSvxqzD8ya1cvUX14K",
-	"qH9qf05955gWnwLSlnc+cwnUcg0r9z1IL3qdKOjhrmE8lAekvbXWeQ/UDsuuTqDw2dDEhTZ859Oxogk7",
-	"kOBm+y/3lYNETiPXmdM9VIyDa3TOoXsMMteg4xxHj4V/qOh0enra65Hznm90Wm0kij0M0bXXhhT+QD2q",
-	"tpkD/lv0swr6st+jV3C9KdZm2mxqnBVSLOjXYZvxOuFVrm1ZWrHN3h62O3kbyFQNkmonw3DXTcrI0vWd",
-	"M8//oDACfl3r9l4HUv3ytrPJa13d2wm+cyDxP0IHeOezjrFHLGJM6cfG6cVBC9kjjJ3vINArhVm7dpC/",
-	"l1pfw4Qmimq6ZWeiekSdfw/UQS5T6TS21OXRXfXNxIqqxg6hcwfUIMEl6Ou3gR8dueS6w3sl17W6l7p7",
-	"i85ohcXi25l9sv9cOH3050+rizfL35fDOs6tFv/SCLg51SXwIEGrePZZtZMN1whaBrioZ6xsWPbrl0r9",
-	"qHtbs7RZAvAD+RCq+IKTwpfT+92uJfTqhXuCWK3PCvjLtjiyulndN8UeZxQ89sL7Fr3w7k+Ya7rpVan2",
-	"ddk7sU6+bhhrQLeD/sFH8dID/YL8v//PSafX6x30eoQSezgdQmHmkzt4/6Y9B+K0mMaDrHP/4KO4Kged",
-	"2RceHbvXAZDc+6oQJXvFSRM86XKBPfvKa0mGPn8Fv1lufz1/KZo+NjKXQf+63y+TZh9o2HOVubwU6Wsx",
-	"y81K9sJEqtcW75z5mqSlFy/liAtXiFQ7+QdkUY2La8mFkh6MqFkjw7ZmQ204ybelv/e/CdGtpZCPAnCl",
-	"XIM9tPV0w9z88waysQ9f93sNZHO4C9n0m8lmXbfuGnbr1kbAo772R9TXVs1sryMMX63CFVrbiCtdyJ3/",
-	"TM3tt1W+dtKZfm3+VFsA+qH04IRd1JUP6PYdJKfhSFhe2fBxN8jErmKJvVRhh2saIj+qfV9R7auO3AUU",
-	"aasJLp3h/UTaCk0QraQVyqBv8V7sloqUyDumTK5Etcqv9OJUrq9Ao0Fv5VKWSwxhFWXXdeiiUczgLD7m",
-	"sslxwXtyxoQLbGKlihcq+9vy17ZK5OHWghX7IhejtaLLOipisQodjeyPOMYr8bNqnVGL3vGD6F6EvPLs",
-	"4OrqI/wdSvrB0VfRAsOMsxA1y4SxpXGjbWeLtgpofr35oyMsZoZihLACoTaXtJ1UO+yFs5B2nGH6MBl9",
-	"v9lc0106zmmLljGoPvZz92HuHv0aDPFqcxBwIHqL6o+AqU3tSb4K/v77IaCF1XX/uAEBB18NAdfayv6m",
-	"FVbyfxa/fGR4D26EVwtFl0K2tcstuhwcdvsnq2ob+r3r/tlF78gjH/SlDXe8E6IF05eLcHDD3OV+r3XB",
-	"Po7A/PctY70v3wpxojHS33DLiqqZRyT6z0MijPlLrfkwYy9ynDuwjERLN4TlMDIXD5B1dYjW6JSaZOLN",
-	"tiBRcDnXeo1DFCRdy/zEVmmszWBqpLfGmxop7j8DcAi6MG+9DrFqTnuluuiOeQRv1VfW5QDPFF/QAz2h",
-	"k/9Snq67LhfvwGcet4Suy3t3bOK9fTO5mtDJvbLvff5w/6RPjs5PiE8gxiI7zUQit9ZR6mBuRM769ZWl",
-	"HY+Abw94h+FymLHpdzRdNdedZjwlZb+RYOSiQehdB+2cip5sQNbOQyyMPT/o0KaUVL403T3uG6xQohi4",
-	"jzMmUqqI3Qv5xz/+8Y/u27fdFy/85HdIvn5azTq3uqmVchTL5Z/e9Z8Cg+jOmMSjq7ZtHp4mJ8NjNhgd",
-	"pUf0LAl4zZG1VfwkmOXNO5k6MWamL54+lYLBxEuHIk9nCEz9lOOTXf9kAOnnUowyntTgXPwaqsdYtxsX",
-	"fDDJpAYPQg30mLJHuCZ4xwXhhiRU2HMYMmIUp2N09tWAVBQsPG2T6fcUX7QVNM9LaAZbbAvGxD8SwO+V",
-	"VEOepqyWg17+3ISi/5C5IpZayF5YQrRf4iu0YDIBOPUFbpfMmHI9Hn4TCAaTicI9tgXhqHgmgOGfgZ2E",
-	"4INfmombaz97P+PilkyoJth/rgmj8E7fxk/z+HJ4mL48Hn9/+stfz6fv+rO/Herr47ufThf/tzd8PmCv",
-	"jiZ/Obl9cybe99Q2YOkHZOrW3hYiY3t7AIx30ryyGk0VIO+kwUH/jVB5J4nOk0mBLFCVLaTAvldTuiCa",
-	"sXujy1Z4clQCJFx7W6gIabr4TACa93SRSZpeS/mGqrpYdvLCqvckg8urhMNQpgvLneSdG36d8SmHJLt+",
-	"7+js+PSEwCiudfDaCjcCkmlaZFuQuA92jZRdfDYEjWKJFCkwkleUZ3X/b3idjPCGBt7ODB1HF9HH6PBj",
-	"FDL216PuW5CgH6PBx6hRrOIbiBPo3xTZ+oMSws0bbQvjWfB01z0dQPkKO03/KOgd5RkdZjUcdNdJHtyw",
-	"Cgt9My3sIWmstpFM7BM+vDeVUybMM6KYUQvXUuHY2rtSpA+FnMchP29efVvQuS7c3fDpAHTXUr6lYvGh",
-	"6KNYiU5ISaZULEjRZrEJaj94elVWFUOixdIDrsktW1RBNXhgUB0NAuWhacFtAWXp1z7bLZ4NwPSjcNP8",
-	"/1WnYLzChAFzuFkOXDHsBQUvcKkU3zFo0/Qx7/UOk1u2gIYd8pYJ+IU9FHR6/RI6y0ttC5u89mQFMjMl",
-	"E6b1MtlVLrWwDZyCam0iTSgB3dwFsAuBaUlSM1ZI0lXmgnCiN3xJ1Tao+5QarIPd8HEQQrwZAu3hHjzf",
-	"ZCb8KFyPLpbCVORreHH1EIo7CIzhJPDxlWhqvCSmmoSTOn/R66XHVoLhOATRivW1h1Hxgi68oAtPOiDN",
-	"pPbNcy59u5tGExY239Aax+f2u5HSex/YmAwGF419WLH/Ds6XIGdYt7+/cmJIS69xEcDnCVtqLhhMX7he",
-	"qqcoWr3ZDaXQWlEmST6jLlkraDrwOJDncSDPfQfyfOlEH6hhH9iYa8PUS2HUYuVEFMj2yxYFqlLDsD1n",
-	"hevT6ZApbIaIo9AFmxPfm2VVq6bKIWECGzb+lJobfsfIkE3oHbe2vm9wiO2vIZrhgx9LXV8GR0GzwVUB",
-	"FSxdgrNsTALunVh5dcdT17JxRa/FTGL15qBH3lJlVXlJTspyT1+LGVHnAy8S1n6GfLfqG307Td8OE7gJ",
-	"4SKBCLcmmouEBf1GMRzwARtkv5wklzDNeFOv0pQugsQynIBMqFJu6OPazvAAXPdRqdJ6vvZi7WwdzNQG",
-	"fHqiN+XsVpCmKVX4QdJ/mzN7i/15Cnl+/WFFv2TX+HXuOr8Wlbw1babYSmOXVPygb1tT/cCHcmB2vRWl",
-	"/WcQo6z1DmmIVLr+QpXuIL7xb0sHe8bHRROSsgMKHbOYixgyib2/HmuYG/u241uy4lYuYqoY9X/6cUSx",
-	"G/Zk1bS5jKWKp1KxcloRdv7pROyzYUpAjTMyFr3QhkH++zTAo+jDy1fd09O+BXjbAa/OkM4YTeNprk08",
-	"ZLFDlblUt5bDuJwTaOpSiHjkwbHnv1XCX76omW9cvHYCrGNFdh94sez4AgFltXseS/GGnTsyaTpi45wq",
-	"mPaVSJEwJYKMHHekrsdOCnDwHNyl/0C/WssuPzWPow1UwAYRl7KMLp4RK9jH4wxmSfgqVRDvSsopUTI3",
-	"XDDHSa/YzEAPyYNv2+/M03RTaKxybV1b0UfqR+p/pONHOv4t6NjpXoEKvVx6gRcJs1c7BGt5VKXngNMf",
-	"0py105JXqKFGYrdv7KJu5qDSgVlrFWSIDrkTXMqqgj65m3p/f4IuZ+jWBdyn0C89wt+RHSHPadvD2Kjl",
-	"BK/DnrtSb6k44dpIC9Wfy8mdw4WDlFRtjHPXq3EXuupXIvNpLK39ylT0pdF08FyuNB2uJ4qxQI2XI2JN",
-	"8i4Xv+Sq7H3PBXnFhiqnavGMYNM2guMKcDyaCwDfMjbzHfTpCGwFwccTCMe3S5x1nMKbJsrVqxR8zTlQ",
-	"ymx3aoji+tYuHDTqVM4FcLtyE1zYU9eO6puq6moo0FoFo24OHlt4Th391f+7Q55fvv3+qrGr/zUm2ALR",
-	"xcAnlnhxFQL19KRvqhAEbOT59YfvWdZQfgBsxDnnA95R2B57QpJRrhzigDWd5ozMJxxcmun+12YxKMB/",
-	"Rxzm34CPPJL0EklnVJsYjndp2sgDU/ugd90/efBuIlVqxxygFcQuvcOn4mxL6JQRORq5/BZ8WzNxW/KB",
-	"L1Srf8C79Uhvf3B66/z+oeocqW2hevgNfKbNsLULve4fXfT/OLA96W7RdAIb9RSwHSvGRM2cdRCdUkHH",
-	"LPXjpNygHbNYBTmYR1s2XfqdSgEHrCUALCdjNpYAWuToXfSP65Lg+OEkwbqav1WMfkUf/EeT8VH0PFpv",
-	"38YNtKKKshpcxa4W6wy6kMJxrqLzF3FDvCD8XUdRH7XJR23yG2mT9w7L//HU0d+nUuXOYwlELZhxbYMP",
-	"1qDpA3hMl6Nq8GuYS8e11fhy5SPqRsksuojYZwolLUrmkJUEwkFP5Dz+F1NSl5GQfDZTGOJKWJZpKMU3",
-	"E8X0RGYpDgwZ8cxAu4Nfl5v4f4EhF0xt5IS+vdqvvr853tfvujk4/pf+AJqK+hG39jQSw+/sNzuRocPM",
-	"zfRJ+dTiLBywi3N1IhA48EOZJOgq3oqf4uEiLh5Qcu6ikdSwMXDlhnhYRocsa47zQM91ivCvfHammBVW",
-	"Oro4PC3/ikt4NxxB8ZM73qOBJZiyZsC9HdLhKBfEbSO86dIDq0Si5/puWWZrOmXOLU+oJs+v/h5kGODv",
-	"HYB2B2DaKcDd8ZDqAFQ6bvcdeLbj9/lR+FPrNAC+/K3jfqjBvNMA6eCho0Hn8HTbT0wYVVyM45TRUed7",
-	"/CO46+fkk/3/j5Dv57JkLov+9d8tsOj/DRe3K1JoMAZNqL7FWbVuBr8byF92wjcTJfMxRAK5IlzccbM0",
-	"n6QYYUmnMJi/DCJS49Pz2B1zys/Vy3eecT8jc8uWoSCKuW8Xk5VXdwj7Uu65Vf4VLQorcawy5F7BTE0p",
-	"GPytmcLU1ZNn5AQTUzvE/n1Wdd/jrdFFNGUpTyA/yG/+Ut8WeUg0T7nM5HjhcdYV78+UtEJUQQaVSCYM",
-	"9M4fBep5ZkHefX9FoIwKB+xeq1yvbIgGrRkCUNQ707U79qUOaH4PkFr6RBcj/CutlXdp7LBLt7d7iSQ9",
-	"kyK9ln54tIXoyiw5h6UJFTDXvQIBzEit5OiV/e9Q7+ACh4kdlmHzQDfxzR5euV5hM6ucRxdRQgV0cojx",
-	"C7hqw8SqSTjVi40OCcUM5SLOhYGU9YpafM+Yu0V9lyr+QtGRWUFxCBBIebR3PSk6/FdA+JhQ/ZhQ/QAJ",
-	"1VfJhKV5xp5Txa6tgYupsBZFmqsY3P2Elh5WH9FFdlgJ+RS5IyHqfs3Z+m7QY8IM2jzomYjBZRFvY4po",
-	"t9G0waYo+t9EpZcZgMnUXRsKL3Oa7U1EM0dqQRVIU/WHFaf9w73+/n6VEai7uoO9f+zWY9xq3k+oZteK",
-	"Cj1iatOqBPtsyMw+YfkBPAKnwI3GNZyRlNE044LBQn36R4cc9tFuheqpY8yZ1n5yJCUzqU23fwLzIyt7",
-	"cKc2ZGbOmIjh21Ba5z4flqWcd518usqHv7DEXCYJ0/rl5yb7qemWij/K/h5nchz4ou2pgqcn6nhXwq8R",
-	"nfHYom07cX0Px8LgAaaMVzwS1t4AIEQXlvAuWi3+SydKJtBfOR5xliH3c9ZxW5P+HCdUQb5m/3xw0DsY",
-	"HEDPKZlAzfAG8zFXM+lkvGZzqW6LrtdbzYQqHmnTmqffPzvql64NL1Nkdargpiq0HbWEnZoJ9QdnJ4fR",
-	"JxiBm1ljvXSwVtvQtIXZztOEv/1IfZ/s+lcBMr1knmCYACPLlWZqcXCP8cTKbAwoVGru2o998yxUY4mk",
-	"G/N1UR0HfdrtnWGntsI3JaSJ05xZGp3RmfPT1J45wbGnTc+owtFUe+a0Ozhd+YzdWuMzMKp6+ZkvnRW3",
-	"blOSuLWBpC1lYufQYFGYpPoNAyvlpN6WqLB9PnyrBZ303MSGeCRVUrACb2+/zae+I7+RRE+ocg332B1T",
-	"C2vYu1C6nzJVo3GXp1P51XLMotd5U8q+VawkcFWaZWU69jc9n5TrGWjewCaHMjfoy4PW7EbG6Lyx4n82",
-	"YzSLPaXWD2EIjh1Ts8YTpgwfQR37ctwXngvv4FrnjSGYRIoky6uBhH4f9U+8ZkERF4fJUo4uj+DtBN/+",
-	"LGSOKU+hxh33dhBtN2g8zmBcY8N6vbutstr2uHp+hAEAVASnfjdRFV1Trl2dZuElKNrJ200Z6TxvwdzJ",
-	"6CLKZxOWYXBqZYVDaU//HF1WSgBcMMCpUa1wrX/S750FzzhFgk2SuKzR/5YYL5O8HGGSSGGg2T6FSdlP",
-	"7/pPixs29mg5P+71n7o3tESeEc+Yb2qsaWa66EB0RSSHB7N01BpNjkM0wfeAxpJy6qEcNhXAV++uN7pX",
-	"qrKaUU/o4PgkuojOR2cnae+sf3Z2lJymJ8fndDBilPaS42Oa9vrH9HA4Ohr1h4Nhb3g2GCRp/zg9SfrH",
-	"w96o16OIHvxfLIaeQ9FF/+xoEHYMWmfvF/vOZ5mk9x3U/UA4ZpEbPCVx6fy+pzYUMGPwHf+Sg5dzKeYP",
-	"mkXzr03qDPbZBe3CUOXGtK56OxjTS293vza9HXo0wNvXvfYUOXnzr02vFRJXjH0a1q8YmuQ3/9qoqrHP",
-	"CZsFqbftSLHvtYuFzM0kTnJtZLooYloh38bWwZpAA0kYtKtd/sjhbHoQbS4921Zz9zZaKQMu1zjQm6q9",
-	"dulwPujFJShjy4dKcNyTsuzZt6emQNDEWx3mFsp2Ro19fQiDUuW2FLYDEN2/t5qd/S9W1vmVqq77wQkK",
-	"vx7X0xfW+ug/f/Sf39N//ul+ZP0ZmwqtR3DQ2pdEavl3HOA0/ip3rKIdtFTnWr3vtBcqaku72NkjE1At",
-	"UsqdBHEY+dLCBVYdWsrUFdIccUt7BufhLMaQKEOE5Br8Qym7Y5mc2bXRzIUTC6Rxw+wtGZeU5kLheebq",
-	"HIveiLdCzqFrWDEq5CK6NAZIfzmKsQdhz/4+jEgiyBO+PAArvQdiOqu8YjBoi2rbeB1aZUti78itfJTH",
-	"riSezkd5Fg+p5hZKs3yY8SQ2VN8GJuM6mgcnYZFZ9xu4L9FXbxidxlNWJqCppSQFSFv/hsfv3L8N+fmN",
-	"GnZbL/HOnuVaOi3k9sb3cBvv5giu+AKcTPnOqgZ0jaBYBIlA6CsGPsCc72ki59GFVVqKhjuOX86qPf2/",
-	"bSQJ8/PkbTyjytGmXTpG8eLCFPbnsY37CCQ05LWBy3E13CxNvmUwMpRyASkg/DOmFR1Y+e4EioZRu9FP",
-	"DNUtGPrhoo0aeoDdwdwPTC0ZHICbaqmR0TZI3N8Vg5x6ZejoWxOzGrNSn4Q29Bb13O/rVlDRQYO+KYkU",
-	"hiZONPjRBWNFE3YgwW/9X66F4kEip5FrTeIeKnzQ6A2qebvRIINYCqT4FE1b3KBhP37g9LTXI+dl95GK",
-	"oxlbEKAjvg1qVjr429v6593eMQZQyglifuLWNtTHzETwBLNnv7t89aFU59z2Sze/ZQrKKkpsSqH7Ljr+",
-	"3X2g22wxzwQEZD1ztxNONbmIzo8Oj05Pjs/759C1VJtEptCYrH9Ejq//Vpn345bxFlfhBlLE1mqwipK3",
-	"GoKM8Pu4ozT7HAKiDa3kM9CxcJDQ6dl5rz+ozfaASaxmMqeLeMRYOqTJ7TY25jScpdSOV2D0exeBB3U5",
-	"1rwCFcZqBBiFcRLFyhNvbxX6i5AGOgJhVspPFBrZFJmIy8LIq7SBnzzGdHgk69JvMgSHf5Atf4QTpHfg",
-	"gRV3CS42nrMsQw4+YiwjGdeGCYxIWblgdWkyn0jIg6EZ7PUe3LBM2H7sSPXYkeqxI9XvoyOV3Yi6Ywsv",
-	"9n1kVug5c223fbogvtdzidjIMp0L+BLNU+6QAikSWmOqh/RsnJ+iai05VAeCGzueYtnnTrZFPpxys2T1",
-	"QR2jYdNZBmHiLeb0FQ81eFbx35xaijR0NLofO4X0PI4TVgv/NLhE4oD5BNqi+8MrFC+o4Cwj3ykpoXOq",
-	"v+xs4+vi9ZogjyGOx9yjas8tDKKHsNCwg+qnDvLivlVzqWKxXU1gwkHq+qpKgsaR5ZBJl0CKOYx7HfFG",
-	"837KM6aNdPGvQDzErpywIfnmHB9tCha5by3cdNNZxpq9Cs0l8sUbp8zEUsSGT/GtcMwYfAqfPFt+spI8",
-	"NMKhdbXlr3zky5edvEdFSQX7PGOJfTgYHn143O2ddg/bxzhOiuAWoyo+t1KTDmWZTydcj/PYroIneZZP",
-	"3Wjbfr90QP1FqpQKME7BDtUmTxeECj6FCWMK6i0TmWUMnfOzES2G3/+WjqCjqO7bfjQAHw3AP7IBiPni",
-	"U27WFLvhDb68bbgoyo4KvckXUBpDk0ltFovLoGk7BRQyWT5VIxpF2IGPBaRwCUPSMsoHy3CGE5myqVQL",
-	"0PgsWchMjnlCM+LmeXAxPqhExqLvFrAFJlIiR+gRO+pAkFMTOmZdOpspOVOcGkYM+2xcjpWrrSiK71wJ",
-	"7gvKIcLXxSgcwThgrlhKMm6YoklhqeJ7KMZGrWnHaDKBqIzWMLPdHETugKwW+LqskFzK5q9dD1P576X4",
-	"4SA5XS30PuxdDw4vjs8vjs+3UQ4PH1Q59NJxxrCs+yF1wnvUBtaP4jUkGm46MHdXWHdXOezHQ/x2h9iJ",
-	"Mi5uixxAtMB2GJUII6Wii2jbJ5uwqKlks/Ge5lZSj9jzzbDnU3l8b7i4bT40uNKKR1fTTL6Xc8xW5kzj",
-	"AEkM26MD1yWOUTLNM8O7dMxEsiDO0XrQ8iSdQoNF/sRaDAqWtvblK041KGX8+deowUFhrUGuLHtENdZK",
-	"V7fNOcsyMmcKB3YG3s//XcaMMn7LlImPl6AOE1RmZjXw/Q0bpqMc+uko+OSHor666b3F1crUqUdPze/Y",
-	"U7N0sqv5bOWOZi77eNa/a69cedrX7ovNJ11cbcWghznPTMxL/7UzFt1tJQPdLvOnAowHFQLbHM2uwuCr",
-	"Z7cGqX3fUsg04NBqjlG5Y0u97BGr/qOwCvDqmk9ZxkUjRlWuNeJSq+Kro9OzXplL5dn/QRA4K0rQm+KK",
-	"D1cr1KJ94c7i6etF/tw5FcGXP9NZ42Et3dBM/WMsx13rZl3lFaWz5iaqjc7RNS751b7MIAotZ0yU6W2f",
-	"7imDS/C8d6VAzcB7X+sM9Rg+ewyfPYbP/vDhsyUOsJ6FFnc089BHnvDIEx55wh8+pF7lCr6/a2Ms8q28",
-	"Y9B2E+8hNJNiHNoqy+0US2MjyPN0uz7wPXfxkrU0cDGcjtnaheAtsBRUn8s17V29fPeCuEZT+9WJ/76d",
-	"DfTYmpnKHPm5JJ6XEZ/+htWTZZsKbPPwrPiz3BGMYz7AVscwSnm5uMxu7cdZIqdcjAMe28CBV9zVyIUn",
-	"VMfewqxlPtXrTU2uhI77Z5arNmeOsnYmRv/s/Ch8xpcR1D5/T131RyCAF9gWpRELnksFs6qBCuGsUhio",
-	"vveXqx/eESgmsIiZTPafEZppWYx7I0Ufk07QRHza2K1k5MtLwzua2uSWzU6GUt4yLMXrD8hbujiIyg0h",
-	"NZRNfZt3Bn3OCHW9+AJEW97bqv6b/76ViGUBqrDM/44rKVBsR2/4ne/DMs2n2KZREJmlTJGhghycgyKV",
-	"FVK8s+wZcW1iiGHakCSzX+SC/IWKnGKjLvT9QMosnVGXPPM2h77IiRQjkMP4WWfB6mdkLvMsxWpsqAGC",
-	"y0OW+k2EGslF9E563QfkRVDu6BIREH1el7+vwxypIKeCivBFG5CHibQ+2qx/GhQuXruE/WEmk1uLL1xP",
-	"LBMvF/cW/UVriZV6r9ITTdAVsWFZW5dpPcNev41FWuVafwgUy7U0KEiogy4vtkNoOuWisublDvXFd98H",
-	"mdvraT/M8d4AoyIHrX/SJ0fnJwSS0MqPrhWm5ckUQtSVqxkUsxt4ztf0+hQ7qFol6wHn5CEpBRIOaVm/",
-	"jy1ag5TL+okNJ1LeXuXDwqG7fm06uPOJJj9+eNOBJuqGQJcyS7jYI5GMMjpuh23VporwtqLnWelpxMNM",
-	"o0+dKFdZdBFNjJnpi6dPfS/Lg0TmIuHZgUuUfCoFs3B7OsdNBtv+hxXs2Jl8/XbDvrttCX6LtD+7IncE",
-	"VoRMZ6ZJn2q4o9mixRuwawH+e1N+hlIw1cWpoYpgIJKl5BjyLfAs2lkiZ27UsT+90Evsz66dVdM/PTzq",
-	"uWYoIlnEdnt9V8KlmFGLDa5fjLbGeAZ91MYcDKER+OID03lmVoC5cksA53/mDLKx+sHrQrpZ8brKLSuR",
-	"vlUyzWbCaHtS9xrRU1jCqIUs2qaT7ka09Xgum0OHaHgoWnEUzYlzq2+saqCK2V3MJ5ol8dvRX/92rs7+",
-	"nF59R//klvgnvOdP8Mz/H8PaFSx4PNoHOdrms13DIJduWzkc8fF07ns6yFS5mVgb7DnWfK5vgQ4eJLgP",
-	"ppTP3bOi0ecCbVS1tUJz55CSM+imWtHAEA7EqBydF8U7QyvguNvHdB2/2peT5J01ADfYsOHCMU0dh7VU",
-	"Fg/umgFxGeHkp/3G3VyXLpipvPOFuDjVn+ZmIhU3i80bCLSWOgWEl0Ih81hc8lhc8gctLqngexPXr19e",
-	"HSl/pIBHCvjjUQDOkpkwmrp+9C+v6Rg9SmH21TWWUClmRSt1drl7zTOiGcwYIUOa3BIuyM3rUfetNVlv",
-	"Dtw8lik0anQWmzbKhzHeyKSoIal+8ccPb/wcaoesRDEtc5WwTS99a8XftVz7TuUFL9cwCc0KXOysQ7gw",
-	"cv0noIG/olPmhy0+d7N4m8B2E0zrvfGf99P3YN425KfZ2/+ZM7UoE9DchN9wJVP6+Q0TY0uPg16vE025",
-	"8H/3Ow2gePnZMCVo9jr9G7x7aYU3eqENm/4PcLWbCyJFtggBNJEZdKYEQDH3NsJTsscOxgfkZqh4Omb/",
-	"892Hbq93NOj3b/ZX7cY/bFF+xZaOev3Klg6h94uB7gvRf//83//z6U8//8+ngz/9r6hprxg0uMaqlqaT",
-	"cNpRWblEoASGAEchUiSMzCcMO+cHNwFq0LQ8Jqi8KfaFZTTLCXflDoM9yBGPf77s/l/a/Vevex53P/16",
-	"dPileTuvX2CZ1dIHebr2ayOppsAS8hzubHhzyqYzCW6Pv7IGnLgkueD/zBm5ZQsyY4r4CkWvneLZU/Lj",
-	"j69f7D8jihnFw87uMLLSPkxFSoYyhVmAGUXEgiig8wEVIEUGVO4xWGLXrnEFwvQHZxWEOasiTAHog/ii",
-	"+2kF2rweAataQbyWHd6QjGoDBZfPCIy6yhgwDa4JDB9gKe79qD9YvSPHEldt5eRoMzW/Hr2Tgr38zNGM",
-	"WE/JlBQDsmnmeOgB+ckiOPXUTTO7qQVQuV6mcTNhHwWelN3rzaDXu/GnTE3xEoiBGSgM5dpz62cEtI05",
-	"1yzkJ+UNH8XezaDXv9kveAw3ZI9DgyOapmjA3ARcQ98QjtwTUCqjya0m3Oy7TZUf+SiCNzr+DnKEZhlT",
-	"ZEoXEGPTjHXIzVHv/IYIOrW3u10cfBRrTtEeQRfP4KuwsTd8yhuO12qfRPN/rZQWGTwXLillIwouyGMr",
-	"KehnPs2npdzAv0o848KwMcPyvvd+hlN9FT9NFrXTHDILOaSNWzYzfvQIzVMO0QU3ALsJmv+n6z90Hxnn",
-	"ZufK6YyqhiVfZhomsc1yw3BAChnxca5Y0WSrFMYw+djKaPbPnGYkg8+SvflEZoA+TKRU+eFo1spGlWe4",
-	"cL91AqQfLmAO3Ep5mLgFN56YS0pwmx1KmTEqgt2+qAyTrjECmCh9Q/bc24p9QtKHYXS6f1EFBNUEOk2x",
-	"9IDcyBkTNxdET2mWdVEpJn7wsRWHVBPo2aonlobt3SSlhpI9eIVFiEzOXfMyN5waeMaEZWnHVaYzy5qo",
-	"WlRerCUx0tBMk4QKS6CK3TGa2VdNO5bLfBR+RraV04phVNnuIN0/IJeCZgttNKowdn8+8cXticjczHID",
-	"/MrzAOom1xYwO+od7gf0XzuzYIZ3eGz/C5tW//+e2jOVAqZx4FX9tDypt9aMKI/wFTSnW2rUDdIxpYtC",
-	"U0Sc3OM4OOaOrUQo6HbXSjNIsXpoFSm9KQyk+up+sKCFnAnFBFI618QbVGQvoZp1udAMQop3bP8CoFuE",
-	"TPG0NNnzA6Eh3OUu4sjwDioJuRAs26/Moi0+A0qaN8E6BXorq5rYfxQ3SlF5gWNaLrWikYf6na/SN9rz",
-	"ozB0vgmQaIWEAXT4m0yoJScmylwrIJ+9YLoToaqohYH3dQhgCraT99BlCpIdvM1OnM2+EpXqJup2+iUC",
-	"oMkAe0M3IfczQg2ZSm1Iv0cWjCofU76x6H2zasGNJS/bYL4riVptPPymVoNubTVg6Dm9wtqLRrRDMtDE",
-	"zYm0AJfKQRkwkQvo7UH2Prx6Tg4PD8/3O25CrODjickWRC9EYs9wDg53fM8F+SVP7ftkqIs90R8FaM94",
-	"F9krvRbPHG/A1Qjg2MWa3GqsDaEYmStuDBMdovNkYtG6mHrUIb4rKPB1bIbwURT96DrF4Syw5Mm96lnB",
-	"NjCxwL4FM6FKvaV81t00obMZEyhtIDmSpVbMgyz9KDKuDcEpIsEzCTU0k+Mcx+HmLmsxSLvQZA8ggvdr",
-	"r6qk2OccnG9Wj+gQFIkArTUiysMXq29WEkEX8pg7Ta6NoJffr9F3NA0CF356FMxVDWY1KTnM2PRPv7ig",
-	"gfNywgve47Xqe5oEpn/o6fITdlXtpK17FjdSxf23NLMQsBJDwjR/mvEUE6BAbmCWmlE0Mc/IDSQtaLAM",
-	"mCaMJhMC81Shxf9zKUYZT+4JkvAtbQBS3P8g4Li0dqyBJDi09gXTmKdnv/GM3PiEWQwIekiAeQ8Pogqm",
-	"WMbuqDAHBPRsSt7/cHVNYDDKR3FTM+NvQDkUY4i20cKdoA3PMmdIuCZIlp1AFobn/h/sH91L+8eN0x81",
-	"EkHguwxuWuZ9V/iQ/fSccuPTt+ArXIwdsc9dA96ECvA3ZnfOdnSAqToG15pR4JOSasjTFIXK7qhSeU0b",
-	"XCkfeBBkuS6sZ6tGWWPIK9CpBNIBsvgzBCHus0//hjZbhHsfbHcZF7eEWave8vTcAAIISSy6MkWGjICb",
-	"Z48Kgl1K0kDY78P2X/uaFrU7f0C0NRg5uqxOZAei8krsQuawRM1Y6cWhzofz7vsr4iw3qciP799d2NVX",
-	"nDZ7fuTwPlEUYsRmAihvr3JXsAAKJbLIA5/I5QZK+DVyXXzexziapskHy/W9HiDW8jSIvOAAE6t6QDL2",
-	"07v+U3hH1zW/x8iNO7P61ae9/nmPHrN+9zQZpN3T4SHrno/6ve4RPR6eJKfpGTsfBekNR73zcmJfcV4F",
-	"FftEBpevUOQvuGPTT5OCGT8IL1blDPfAS1U5XOeiY8uni6roBbnx8PHMmpuPwmodhTQDHbVA0wOyt+rL",
-	"zj/mtTKaa+Zwyzlu9z/CdKt30ryy9sf9yD58SxvSL+5/EPJ/J1GtREiAdiAaXIbQ0FyOgNTf00UmaXot",
-	"5Ruqxvdkeg0vawOE+mMPxgrBu2oN0DtUwQM3CwEnI4JAscK//IryjN0TB5rf1woQy08+CCzKKGZZlzG1",
-	"fwfKETN0fFNUQLloAWokJKFKobfU51pLwQ6ixmhr0xLdbU/hni+lYb0Gzk3wLR9aC0x3W3vIBQ8Y9tk8",
-	"TfRd86ef44UWX7d3VhfQYJ40BqalMhcEEqaHC+L8nkDJz6/+jk6TG7TYLohf7A3ZS2SWT4V2L+igB6pD",
-	"xkrmsw5J+ZQJzaXoWCOOjaVadEhGhyzrkCmjOlesQyDa0ilcyM8ILZyd3rvKNbn5Ofl0g1rCFdbP/Sjo",
-	"HeUZHWb35B7N72tDNw1PPhgPSamhQ6ph82i30mRiP0FcottUYrFNKueiA647qkDxlgoYD07H3T8gHwIr",
-	"wD7oJd/IWwGECxIo/s+8DYJRybQWlaxZJETlQhcuJymSOoHex6TY0la4lvItFQtn9Or7oUXDy9rgRP2x",
-	"B0GIH7wgUdZuBBHivC9cQ5jY2qDaHt1mk2/302lM6aiewI/CJUr+677SrP6mNrCvPPNQmk2iGOh7NNPA",
-	"D4O/0R6gigGFgjsEONSPwhnh92dOS69qB4fwoQcBxE8sy7ro/QHjzkfthwtCyTDXHJwfKs8Y2bPGi7Ba",
-	"sucTgKKKlWF+n1VrFaV9BzLXbJmlUOF6Ddh1P8g1v7EdABuefVD18InGMl+ox/I83lI46s1WeZwx5bzl",
-	"9Jbpg+D7sM3LxAdGZsreazjT1QYN1LR1WnaCp4aL5bEvG2MWxQu4hDHdrEH1KPtDbAwnYDpii6+GM6Za",
-	"3F7MU/x1KTDshytWjqthDytGMLb4eKXZVYv7vaG9HtcQDa7w3i9+PGNTUl8ZKPkZM6AC4FVX595SHFix",
-	"lhKCn4oFy+EvDK14XMrzAhGwpZNPoHkfYKkLzq9C3B1R0ONdNf2h1xTkWbH2l3dMGGcWwuqz7Aec0rzu",
-	"CCpPffm0SpuzGheOFPWBij3NGPnzy2vy9K7/FH7rYnmmle3zCU8myBxxca/FLDdbwnQLimtE/3ruigvm",
-	"wL2ea9VLiMtOFh1CfbcLCJTW81IekLg82i+d/aZYc0gVVaxfjeI+zb0Ka5fNHvxjM91GJS5SpegC0LjM",
-	"doWC4TxzRolrQ7iesOHbq5d+VTAVJqwq/bMf65pKEVJ1CdnLNM/MlW9zVD633O+o435zbQ/8n66bQ/Hr",
-	"RMKA9qgTsekskwuYHOHkbdSJRrmyukFcNm7oRJh2v2l1+rkvBNhAI3XfoaBWrXFlBNYaogJ7Snjsfebc",
-	"gdR5YztL9frSKjNm4kZFVLha2KNqy9yseg+rrR9fypSvk/TbXFura2k/LkEi5YolRmJ7is0Sq8SStagf",
-	"YlQdgf07GlEYppM8n/AsbWJOEtPmcIQJ14QOZW6eESHJFNoMTKgo7tBMEegvsnxitaqNFqyzUnnRoDOE",
-	"BRcNl5f617RJEQlhVn9B5YvV5dWLUlaDOQg2V+HjwLfplF9Okkt355eOf2g31dIf+HqkKnHDqpqVkTQB",
-	"T974tTo7LkVoFd9OsNsHJhkElYcdMqNg6VghjskMlqCw1Y0mCXYQInsf2Jic7XcILUPCuaW0MkuyyGNA",
-	"03sjGrJJErtFtAVtE0u49p4envrFOZpiwqgiJ+zl98+RgoK+Qa24BBf2Fh2HXYRaicz3GRVXzCmZKWs6",
-	"LN/zu+bH8A3NnWMEj/RZjV1gEN0aWxCrWzYQYAZQipjfoN2HjfxaMI1w+5sR+8rf3d4wCKm4tA+qzd1b",
-	"rLModfq1Kc95yaioIaGn3oIDRKt5QQ2ITeaH79ru1rSRez2IplZhh99QYWs4wCXULiB2USRe+LQsB+Zn",
-	"pDjyixrGu6C0U+jKLpMBlqxQuioouZ26dV0uwXIX9tl0yHDhW4KJJxqiP1yM9QG5NCRjFPzKzJpPwG86",
-	"vo4bMjyLwVzLgtz1D2vibz6h1TOwil6gGabpTMme41Xkuw553iEvGqyYZjumGD3W9PFi+Vrm44kpv/Ky",
-	"7fuDaWRNHyguw/6g/dyMJXzEUfj8M6eudWj56Vcd8ucO+b7fId8P2q6iqPL9dfPdX1YiODBnyF/fycCt",
-	"yfkqMF74JMciCcCPryNGliGNJlGGdqxDiSc+wuWKEVorE1P6+TXePOjVGEcnwqwxd90Pon5A4Vh+vD9o",
-	"9fFdRdKSCu8uNHK1LAsqVmuapev50eSdw7Zx27g0v5ILcdmi2vjMbt5Cqle4IHdwJKrt/MFNgr3qIGyS",
-	"3RTbWrhTrHx3PSbsQvjVY2sQMcXbfSdAjNa4BsiEmw7hoyLlqpXm2nCOyx9mYkzH2AgxY7Tdi8vDbioW",
-	"47riYWvgztu5uVae3fpTesObrMEtdamS+pcUqfaKkRA5zT4wbHazFP8IGjO0ZRUpo2nGXbvsmoAp2vmu",
-	"39lb33IbEIXOXHy19SNqbZLJikc8BFo+UoOwe75YbrGITrnrJviHIKkx8NmM0SxWfDwxOhYStYxmhu4I",
-	"sa0ZEn7Ua6xTyoWhHJjOlAmwNhjVzX7MlQy1BpXiQ5UldlbtbS3xfLWAVwPoobctY1vQYkBGl+7pJvPG",
-	"dfjlbK4bxZHnxC03isgWa6u0tX4ERxutXMJsROORTPIt1KXR5aVitGm/ViRMLToVWsqO+GZpaYt91vAw",
-	"AGsnON1ws0trbcJBaGLfVlOwJqCre1qXbdPaBxGgWOmCCNuutOXQgRdi/cLu7UxF9cYBrdPgWy2AFPgl",
-	"Ck9FKUkqLYIqm97gv2giy+10o1WxhgdRZn0kwhMFEqd39MSVwfkWWMbN9oLK0Ljoo1a2x662qO7UJn6s",
-	"if7UxZld2CaIvnDcfReVc7V0q1edV7W4D26RxJpZ4J7xjATMcWAhzR7HqoxsCCu73ZCMGcjcgzZ3b6g2",
-	"uNtWbuMHlKyVFg4twlP35ZGrZPU6fTZAhq8f7oePxahobR31D1bqWp7vhLUPphiU/oRjPFrvXdioMwR4",
-	"cdbsS7q3ElGL6ToHo0gJ3koSrpI8w74qac7IwIVvfA9ymLtQDDvcWiXZvMOKjrKCQUAsCUYRnFf8TC01",
-	"mfKAjlr5e76aprNMEd4Gx3urR1CmJrc/gbbKUgsFKUT3B4kXhObpNwwXLOtawYGmOQOJC6EYPwSqEyVU",
-	"JCzLVvn5Z9y1t7q/id02h2tVkPxb+d1mio3452YkvmWLJ5rccc2HGcPxQmRPzuKPea93mOCT8G8WHxwc",
-	"7HeIkeBgGguumYviNlDPnbzdEpheB1tbXSIz1qzcukSA5RYV8NoCBBUFthHjAD2+vhCd8fiWLbYWn7C6",
-	"XSTmjqk6D4ShTeGcIL3O/rNsruzS//dqTke9/4xMMbMHZ2dhsCNcYTu/5K54thK3ALarkalsCV9XvQEH",
-	"NrJeZFhfOtFtU1s+R8OEG82y0QF5Dc3NsEJTT+RcYKXuBdHG6gTc+E4363myXxx+dfXmHkS4FDv8VmKl",
-	"iIj9lYsGBF2aQEb2GFXZAoYRdcjzy1dAnvtEKqLpiI1zCuXRlSeeX766hGRRMAS7c6luyXPf28cqca/8",
-	"3OpyOfth7Hp5DlonWvG1ZklXXN4xqv2DYGHw0I2GygyfZaysg2vINqvMz1oXqpaqPubEIuxcKsxhW1JA",
-	"NyDAimFb61ZQeaDMntv+y8FMrl93eHzVWK6lTmBufp5ISXAfzciIJkaqHRfvvl5o/u3kHa7l7/CQFXfV",
-	"z3wpZ4XtApCmuWG7vKcyKmz7F3xZyz4adFJFR6aSbOJjGqv00d3cYRM5Dz/LRemeuuMpk5Fv/43zE3Ss",
-	"J1SxNEbTcELB/DETJfPxJKbpnUzQJEl5GgtpYkNvWTyjqpm13Dq2WfjLAmle08LKXM0pTKZqdqp9WqM2",
-	"1whAqmKgAbxQN2Xhfxu1pkUMNGy1vtw0bjlRU8pbBHvogatgZtj2MRR3cCaN0i5PuSkrq2rl7NDe+uaC",
-	"mLksum7JESQnYaOPIUvoFGu49lyaJHT09I0R0MZVY5Z26Zwuit8ti4I+aDNrCC9mkOzk+krAKArX9vHG",
-	"dfeKoZOSviA/19zTn272n5GblOsp1xpa2M6kRnMlzbF8Djt1j7DnnSRDBtvxnfRCoYrqP7rT7JFl2LEV",
-	"Pdn2CGGwCtiTGYNf2GcXP0SjJhiVYc1yjP3ik753l0XxzPUvBTZQ8ICoLEqDWiWFn8KtNbMHe3hgWDSn",
-	"lmwO4obH/wUyGVCZalRGf3cZI05Zb8jTQvxu7soHxaxmQXx26xNN3APYs07zsWBplwuoMNab1eGVfvgq",
-	"8lZU3o1Z2G3zmWfNzoMEGkhsZ2TPyha+DczK0mZ71ubu1k2twqHr3Z6rDLuxf93s+6bL2AHPNVfGjrNB",
-	"u5kZHUOtfK4EZrDsmOXeiT53x7Lr+t/hRJ3XL3SwdLOmeLZsZ2FvxVLZIpXXgegBah6WnlkJzCe60JTl",
-	"LGMdbD5n+eszQgttliYJ05pkcuz6fTLtIAwHAslC1ihkAGte9Fl8MDgHg1EA2E2umhBxO56JVU/Fs6mV",
-	"4sy5Wh7A9iz567ezP59TxS4Tc1mZmr9TVWmTSC8971J5MZwt8K/iyVYBATfXsyEGtrFUYF0woLiX1Fw2",
-	"K8sKWgXml6Dqo/P1VE78udXBvPdDAO5xOvXtbTRZVoN946ObKjY2m0v3BvVmoK7K+7c3ksvEkEGvf0T0",
-	"wfHZUk57WJTjVTprrmBOOE5cjhfMxBgbCNP/rYmk5FgxrQM1zIUOMi5W2Gd2UddWacRpbfXg0jZp3dUy",
-	"5G3jyqnrgtgQUZeCrQ6n0wXhODouBR0eW7VhQ/RnRDMrFsAMJDdPq5El/fRXLlL2+ctT+yTOcKkjlFWj",
-	"fxDZYrVHpn26mK91r+eL0lXLhxVtXEHQIKHeCMXgS4fgPoX4nV1b+4/UOy3sMqigGvsPB7biK9fWbq/B",
-	"zhcOX7YqPBAPeVg1w/xoRQ1FBQBuBS32+nCZsnXv1/INHOYLNF+csCx94IRIa4gB4/JO240OmMSAY4WZ",
-	"5opyV53Thq3XIPyDexI8coJlO7ziPTy3FJpvr6OtY8GNuY5jrg1TMZR2tk4TTCYszbNtah2Nz1otTkFO",
-	"p7nARDAuZtTwVb55veQ4LL7vQ9pNj90zy/AhMgtrz6wimuZqi/rBNKUiAmqHSXaVkwnyE+votGtyYgPK",
-	"fvX4b0IVi43/6A7JVOQNv7V2MkLUPdnBjvbYYlJIUgPuwYrdfs+ydJeYcp1vbrYSQka6+e6Asy4LbtfM",
-	"YZSbXLFWVsQSV928gn9rvllNfatz0WYq31Kc+xP0QCgh2pIQd0HLHc55S3H6+5cwS1Uxy5x3PZ9teT4/",
-	"lARS9tBxpa8xvZMuJav8rcBltLy4TiZUjVkMyel0rBimcElhuMhZGheb9JnUBQR8e52YC8v3NTy4uqlO",
-	"I4Hd33/UpJR+W0dSI9fY0mMxoVytGnCTspk9LgHDWrgie5TYM8DzZGp/h/CbNbd5QrOYfbar2CEvCR+M",
-	"hwt8BS8KPO5hfCEUlle34muN5zFJlhGKZXzsJjPHWxaI4aPZCru/6Nne3v4QltCS1kbe1NfZbaaDSfK2",
-	"vLko6G27tHrqa/mqFWBuJxgajNMJ1cXEHt/25d33V8SxHC7Gbra/5TdkRs3kGTgFoKOwVClTHWwEv6SA",
-	"fJVTX+FHhcBq8ydw/mhZAfwV8KZhfFTDdAcMx/rNtFLRtkaaJtR4W0Ha6lr/gsOojEzpApq6OgxIadmt",
-	"g4B02j8gN2nObtBlrflnP+AxSK73DqNn5EZIE7tmrsOM3XwUxRhJmtzSMcMTsz9Up3cUYWshTQkrGGGz",
-	"EZ820eR1EZGulNi641/s+rjDhR0fhyPe6dklk9Jtw7+z0wijYMErWEk7H39dZO9K7ZsTyQLqX3HzNrS8",
-	"8XsbZEKLkMNamt0hv+p5JjXbRfNva67Z9wcGWmOt1/YtCPzX15ZqVb4daM0Q4IinzLh2U/h3GfCIw1AG",
-	"pM/ERsZLZYV4hc4hMOvsc0xXgeSTNepxOTe2phvaBW/ncbr3MWwJ506wyEaYo8mA6ZnvAV+tBqe3dXfA",
-	"5qumgT8+RvUi9ilFaNAoDhm7Q0V5BmniNE+5tL/oLPY5elN6Sw26tRbTocyak4BKS/2kZcMdw9RMMWvx",
-	"uchYizHCduVinDujqDZn2lM58fd0CIx7fynGGdeTDnkv8X+/U9xwPSFXfCzIG3dzzUY4rlLWoLF2zkxk",
-	"ugLYU8qzIMHRWONqyrTGzC2sG3WMv5IUGSc0yx4Ewk0h2n7bHlHPpdCNCV27BC+wK+ZwsaZJ58MGJ7iI",
-	"R1I1ZXa/tjqfsmqOVa+adc8CcJtSyu7T4bKakxLO3HUZQJVvgW+1tcEfvs3nBS1HIKppnw2uILk598ih",
-	"yRXc+7VbDPicxtbYUj6wpqvTwzQuWNUKdoi6XwBrD9kGbGo89IBCAsTeOZCAB/b1gwf4nW2Lx9zydlGs",
-	"QiazpadmKxbUxFYHvTZtHrZkF2t83w0M/1vzk6DJ3XHLoucqw1nuY0EViESsHaKiRlVrVcMdmFWNijeT",
-	"a4Ela+jqQdy1TvR+QxdtCJglkUmzLPZj3C8IFYvGjuWNI92fVW7VF5jlZ2AcKDR/r96AaFm5y41bx07x",
-	"cDlMqwqXVuOeK7hpo12B2//JSQu6rWt6V9tsWaLVumiiMgxzoAp1ZTsn5TorTwqdZ2ZFS8hV3bf7xySl",
-	"C02GbMyFKCpiXQ+CVg60ljqcbyl9D/2sXcr/Fn2aEJx6QyNqlEHVEkmwrXwLnuZ4nZ5JsYUH1g87b8NO",
-	"/DlfQs4Yxu3atwFrmW8ZfKfsOfXAmR3b9oxqqIcOj6mEw45NrxuAG0ZCqYinjBlX5AltH4Q04W+r+JF/",
-	"6U519DtrKCua0mP4FXS6PDMoBR5gbEWdYpa/7IroHPcPlrKnDw7P9gb7e8P9fZgOh9Nec5HwjFhoSA1T",
-	"hJdrlTcS4tp2Kt4HnwRHBA5yjTMhkWMjt95/Bg7zagyG2LdUmCgy0FajBjYX+4cQ3YSvD6WrFELk2yos",
-	"/rMfHB/chVICfr7UAPYZ8WvB+foh+iEdQ9ucUtnxKeBLjqQVxQi7s+8lIe9etQlUq5LaLfIu97F3m7Vw",
-	"cKLpogIETEDGAF6RIYiqfPHEKv7WalxQLXwBHrVQRHgfW8jmjo8aLSku4qT86mYv446tSNCWgc5jcCQu",
-	"3NLum+gqtARJjWHKHsx//9zrnpM/7e13P/160hn0vvyvNhW8RTMptJc60Yi6fxS2ljZsFi9ZXiMJCTgN",
-	"hthYUZGWT/Nhhvk4LVsEus43lYU2IesL18WxKYDLiJwxEcxr8S0foVeNCycDLuJQSRcYSG6ji2jEBc0g",
-	"f6cU9BfRoDc47fb63d5xVKksjHr988PRMT3q9pPBsHuawkT+Xq97TE+Gp8lZes56o1o12EU4gCOY1g9f",
-	"0xIUizlVIh4pOcVvn3T7g+5g0KC3tFlBv+cGElTjIHa76xmKh/FzuHm76oey6rvKLHkywbnGd0zRrDiZ",
-	"skrbfsvHsRFslZkYDm5PNOGuWhuC3E7zsowVZicfrC3y3KYk1NdVFu76yuHZvxyyVDoJViqo/R0bewS0",
-	"U59/kuo24+HEmABdVqkiHtAHHssI15AyMKd6nyBbx+MlGdM4bQPO4olebpK+6tDvraUjWtarJ8tzC3Tv",
-	"cs+ddTVwVRxuKEcNpjrZWw6Kjp0QkYSIJU6COt7r73eImym13yFCYpqfkMYiJtzT78FN/fKukp+4Ow73",
-	"Bvudj2LQK25xmI3jpoovQKMBh2j7HQKdOGLMNjQ6HOH4RBdaohSE4p1u7spMaprZz0GLQOzkYz8zGOwd",
-	"WnW42v1yTx8cHe13CP4ZYyNA90Bv73S/vFR0NfUX+719+5nZhGoWA+aPmHI7PtvvkIAYFoyqc7JHg9+Q",
-	"hoPWivsdzCmnial0IRouSP8UikApmdBsZL+ZTJLYZ090SALkOWIK/xlkMuAPPj+A7K1Ok6KG9I/sKXb8",
-	"1w5dukzH7gbzWYoWKUvoAnV7IW5EnapYwQO3yFw5VN/J0TVHqvOTyqmUfwcNVqvQr7IggLoT4DWwQg+T",
-	"EobuT5+FUoOiv3k5C6VkA57mHiJ00Pl1Rym9g3j+mhL9UXD/ZwjuoJunP/op17rRvlkyzlYJPS8W646n",
-	"ZYG3NtK2rAPAoEP/K67zAoNs/jxH7k/X04JjXak1c9FBARG6J/qjuAmWfwMvvim2cEP2KDr7NSPYW2Qf",
-	"XDUBsqBXyCvq2BUR/Nl7VJDg7DofhT+7mvyqSBm87uzT8PwKoxUlTV0K7VsjlqaEm4/CVxLbuy/fvz4g",
-	"L2kyIVbxsAKDO1dO0RWoWDxANUe9a49ie6CyHJdreAVLsZUhiJOAaT6Er6Uwjjb7WWqJMVTDrLUbvOGm",
-	"AJZ9CpqZPCN06LYNFzKqzeaGM6v9M36py73HhPR17/hfX/gM2TSxFbiYJWD/cv7Xatpqs2ziOsHksOdS",
-	"GCWzpvH8xYW1QC7e9NZN84KQlitxqdmk1h6VuZnllgEmMoeBZ4oVDQg1hq+sTt6/AGcgvIyl+wFww+EO",
-	"EzmP/8WUbPRIMWtroxGMHyWzfJhxPYEBydDj3j5L9sAon3PNwLU4YVlKMn7LIHQHqwRCnGPYbqKYnsis",
-	"sqTAKaHz2Uyx/4+9f+1uG0f2hfGvgqU3kfehHcmO04m8zjrLSZxJphPHf9uZPr138qchEpIwpghtgrKj",
-	"3U+++7NQBYAgCUqkLKcz83ReOLbECy6FutevFAsJI5YknoG9E/dkrh494dNlxiS5Z1nxZv9E7VsbgA/R",
-	"kftEkoVIeLQalWYNjxZJbJfczEatMzhT2Tca5frygNzPaF5+gFgmMYmFdxeqtosmG3fMDk2U9syzWt7D",
-	"USax2grA6Ed2OameJwRLFywdETmnSbKPkpWYVypWB6ek7JCDh6lztmBp09FRImJ772lT9yxWgmtTx0Id",
-	"gAKzrQ8IbRpPl5EF5VnRMxq5OmgkOeUJ9pDGNMFqMc+wcxLsmqDoGy4Xy9zDqqGndQvmoe4+hWu/29ZF",
-	"caNX6zrj46WaJl4pQcjMWcx1YEEtDq12mxhZFo3hCKHvDvTnueISE3JoigEszPuXFB8Abxni1/ZbW5Hx",
-	"RDojiNQKTBC+rv/u7Oo1uVwqvpYdKPNwrx/t7WmN4VuOUKsgXBI+57n8kjI4JUQxefJ6lnGZzykgqvKU",
-	"nC6nS4lAwCK3pAtW2EZ1dgwiPNdxoxZb8gpveIVNEopJhU1x7lNlRQI6lbMhI3JE7kV2q+YEpjkuHs+x",
-	"HAMt42eHeydkTNNbMhMJx8s08etz3Mrr4g6SAzpzW13fDrzbDWDuNofWt2vvpq1opLu245kxmnXoSdEW",
-	"sELXz7agFkBcXp9o0C59XD+vlEAeMX63Xbfqrv1IfYpiO2ekHnepe7Vika3LiPXlbeDrzLvwFpNe9i/Q",
-	"q6oZFsKdfWntAi1HnH0tMbMyfTipCNsle5bkUaPwGZGMTZaSJoWzK3A/UuKy9iGwpACMK4isIbSD9XSV",
-	"roVPA91v6Uv6sWCnphMw2HToqwsdMOQD8lrMFwnlaT4iuoIkIItMRDCcmCV0FRBQd8vuu9qEsACrOqPy",
-	"pzAlk09i5lRx31VnZfuzGCDpsNxTSw8aK+UifCUMe202Y01o+esZKcGIHKnXNc7pSmsF6supUFqCFWMn",
-	"yhJQipi6KtIr7CqNNtDXOv9Sj/i1lSTb6JNVwVUH1NB1jc4hCTw5FjuGDdyS1zdWBJWmuebYPnqOdozv",
-	"6ZqjrYe3VU+sbbTo3Sl7JT2qvC6WKUHy6UgjRnvU4CcSHT5iQuBxnVq9lRUh787YlFetq/fvM57nLCUY",
-	"ddgzX1ujQO9ijNlGqJE6B6Qd7MwDdKM2uJslnac5q8rYMcXCa/egYmKGUSF2m3nmAdkOaOehelX3Hu8l",
-	"Daq+BtpfCrtLc0h1PqnXYnNJcnrLdFitkjT2WNqYD8S9nZbTqNqsYXv+die5VVZoaiSb7q7zlmcy3885",
-	"y4i1p/tXZ+dv9k5cmRcVqkRe8jHZLySqFrGmIZtGY56B0OvwAoPOqW5bJxCdKtom5Wu5mLEkDpQsz5NV",
-	"aP7UgOsGgh6yxAMwSlmsyN7RohCSxj7B/Al+U/27fcTBl9TRqRrere40v7t3OouCX2NKUXFrARQP+fj2",
-	"Xi31NP6phdApDdh4et0/9FPXLPBOHOva6fPj8hft4LdA7t1GnvlYYos+NW2s942PKVvzdcanv3e5vmla",
-	"WOL6gM51AjrrmBE6a0hfeTzk4u/NG1mPc4C/1dH11tGwy2zXyYaZSMCdhpnWKPWtHnBATAANMylKOSDG",
-	"AbViOdGQVCwm/WeHh6VuTq2DqVhpTf11ym9EtDSA4W6UHy2qcEHViveUkhnrK+XTwfDlgB6zwf5gMBjs",
-	"/6J+vFA/BvpfPIiGT/UTyuawSaUb7g8Or4eD0fB4NBj8JyRnJCzU5XBssY8B64NFPHHSCDa+0xj1oyK9",
-	"A8jUpAjouJTaq6f46ErWwdo3sGfwhrVZBzN6ePy8N+q9nLx4Hg9eDF+8eBb9Ej8/fkkPJ4zSQXR8TOPB",
-	"8JgejSfPJsPx4XgwfnF4GMXD4/h5NDweDyaDAR28gLTN/2HheAXkP3zx7OhQKWs8V9vTOzOtoWhCFnIV",
-	"zUQipitiZ71cKIMCEsvDWtHAxokOosHQ8VWMhg2pE+sfQgdDT+pEiaw8UbOMKUUhFvepmgEcHliDESmT",
-	"4B88/m5IzJuvsBVsb0GEfzyu51LPw6jnLpW2uxMkRtFF4gG5GW3eVm5aYajcx/yu3p3uHx4/N3YP7F1A",
-	"Zuybd5NcGndGztP8+TPI2ljnF9SH4Q8fqO0a8m+xQj/YNdmcdNLotMS5uxRbIqLSytoNqzgm1/oi9cY/",
-	"vldDv6izW8M9QX7QcBC85vG8XIlqGKXN5KuoT9qxiDS4xFVkdzwGnD6lKGSmaAI/WONrqx3Yhs7PMadg",
-	"RwZEwz2h1QiWMk/YE4mHidCcIH2XJlSTbO4nd2l8oFScb/NEQ87si8mER8wsz8G9yGLt8+TpdJ4cmG+U",
-	"+J3TKXu6gPg5/v7PBZuunexO9Hwzgh+o6NfZnb87Kk9jp/cYLcisyJk6KDu4UQEL2ittWqtGGw0MHt+C",
-	"n80ibOLuiYHHd1xuBkbTT5DI0PRN4RYdd+UtmK4zlppicWwIpHMPOVCuOdn44b5eCRTnrbwjbnR+w7Tc",
-	"DKy2fbUbQ4im71dTn6tOYcJNPVVayAyzu5WHOQvkI3BLLo/fjhp3vSNXt+Pbyl39JxE8+LVSIhmTJjMD",
-	"3aB92ykJPhYp21tzBsAQxO5+0k3azWdsLllyx+QB+YjdqsGrFuX8rjKkal0v2IzEJpjttTphHeqR3UPh",
-	"K0SGaBoRWbn6GBaO9MH/XbTpVTzDi/zbsTFUyUONmwsuaHjrCbajl+63T6Qp99jOO11tc+0/mGtP46dx",
-	"TqFdUDf02dOUAPo25oRjZ7xf67ixW52LtgkPYpnVcJKPuqZ4FWumn7d2tS41t90uCa4Lp64nh691iTsr",
-	"6MHZnZLn/eHeSKfPmUhwpVk1wOIHhBX2PXraIvUL81n9XOaB7ggO9ToBWWRsQTM8awCiGy+TfCZETPrl",
-	"8h5gT4o56PNgCu1J0RAXk+/oOFmpA6QeV488ayx/p2E1aDp62OXPQ3fcvXIvZbVXduThRGShHflaDfts",
-	"Fr1mVLLLhgTHq7PzQ+JcMSJDMqfflFlHIJv6UDcDmzPMcBRL4EwJTU/IEZnx6YxlxeKfkGdkQXlM2HyR",
-	"iJVS+07IMTElPxmAAROawoDJh9MT8pykgii9UD0mndIp1Gn/QhI2yQHukKbxCXmh9H5AnT8hL3WahLPW",
-	"w17QO+wFvaNe0FO28XEv6CmT7pde0HvRC3ovm9bGrdKtMoZ/LoE/NaXVXTuIxEXup4GCJuxbxBaYtc8y",
-	"LmJJFnQpNZfNl1LpfP9EeGRIs5d5O+CEYGPDuzU9weozyPmcYY6jSekzTQMjxhf5DvsFVhLpa62oTOlI",
-	"deHXVk86Wyg9yD/10rdumjHWv0EWTU6zKcs73u+UgXW7sVKf1+XmWo+zNuV/9YmWBt+49Lq0z9PfGNKF",
-	"Mz6d5RJeM+Esbuin1w2uPXZeai38YmKmcLABmagd5q1Ts+iMLmia1loIYmedtlLcG1eyCsPQgF0P1RRK",
-	"1BVrg3JW1wWr06UhaeAlbhZ2EcdS4vD96ZW/sqK8g80qp030UDqnmUqnrJOHbXq3HpAtaWL91p8ZMVA/",
-	"I6YefuPkp1Cj0YIJ2Jf9De9YR/FBLxfdtTw9lKCnC9tz0X4F/manUaaQPt0jMpoJkWCUNEnYFMo15VJp",
-	"bP3xHmE0S1ZkxWgmbZNx54porxC3Sv0zFRcRz6LlXOY0jZgMSD/ew+KwiBXuQ5oxCsfjmS5rFxnUbZQc",
-	"iL2gN+4FvUjtfZMqYee5VW+vH0sLXcH9kFSq8MOQH3nHDgi+QhIakDEWF4LSqOz5hFGZm7XtbjBuQW/v",
-	"pVyyn0YymUxcxaPw959ILpWW6s8XTjYJ8WeRMF0370+QL+esu2cEDydPrV/klS425LkkYBCqN8FBzmh6",
-	"uxeQ16SPOeF7ij2+IX3Hpt6rO1WaWy+/aMNt1Es9cJ221neR8TnNVjANB9rMnZD2lenopH7nmlgl8FIP",
-	"9spMZDmxLQwIZkMaLxiWcAMu/6thQJR1p5SnhKe3ROdIy5rTbuPsJUtt+Nljq1+dnWNCZeO8DfVeXXx4",
-	"0wt6H+HnFfy80H+cfXwHn70+7wW9d+97Qe8f6sfHK/XzQl1yeqV+frpW1725aoMNMOmVCW0NwcpyK/66",
-	"Rw5NnlaRsCLI4wmFOQ09RFP6IqxqMSCd5ohV83g/T6cjckoWWAIYkN8RGQJT1kg/tvqz0/wbv9wLyLmN",
-	"WKYCdGtdbvKbk47obNppL+j93gt6amN+87Kb+pzCWOPLbnYdbFX55tjXLa1QWeWoG+/Tl1qbW7JsXZr1",
-	"hGcy10hCsBlQ8q+zaNE914rrW7VRdiG4Qqn30Fz7vg4rscxnYbSUuYhXDYR5+ftpQ1cxRUZhhzUu60Xf",
-	"bRA1fHj4D1BrmxM4ccNAMy/OTcsGZV1jhxhLbp/tA1GIDczhEq/SnKHCCkxB2TnWLOi/tj7dlRG1P9pV",
-	"BNoN1KDnpMEaWjnwiruKYsrHbZLB2O3hICzOKGBnNJ2U3+DqUWEJSqjEXhmucDjYVw9EZ6f/TN2XYNM3",
-	"rIWDsf6IdZjlIsoq4nPRm7tMxyXG5rLw5kXdtjCzLtK3MST83HCdCYHJxBhLVgJ3TmNG7mc8aWj7x1OS",
-	"sYTd0TQn8CpCo0jM5wI7NEOZBbDbBvSQMrf05Cgtk5zv0ylLoxUmeJM+JTdzurixSeBQS2IrRUtj3CP3",
-	"0CSgZMDkwk6RpqQQ/FuHqh9c1WSjYOYWHfSAQZYCyOa4adDC7UqbKvzck3RA89k9XRFzYTnHIFKrPMnE",
-	"/ITMdXKAd/GfyK1Avruw2Afzh06sod1B3UUimkej/3EpaWezyKlK6sBuHmigIt69J4w9kbbLBwRNeUpe",
-	"KesZjGbMc9HmBY1jQNcByrMrXbEUN/TRmfPUFO7Vl3wxoSHNGN1YDDg5PVWXFUZwF3N1oxVoFqth+y60",
-	"q/bVMtbRtQ6ODF3DSP5e90BYg8UubRev1lws0zxcmC7XVa/AitHsiSR4mdpjuLLqcrD/HN/DwAuVlWeM",
-	"zktIgCacbmvxK9kAG81x/cygPBffJhQkdVQnoipEYSpsBgPmUYULutKZsPmMZ3G4oBlgcM75tzaQgjoh",
-	"G7eriUZmVLJrnUGwjXJhig7MLMYsv2csDQGOVCKChUhjmq3CXIQLIfPh815QXIYf+LR1k9ewuckC4ERV",
-	"UloAeG8Lp7hJc3de3rR0CY2YcbNscbLej8g4oemtInIN3Ft2PFHHsKufQre1RKMIL/efMHkUbneMl3tY",
-	"SKzLvSAdDgAO80Ku0/JzAPyPSzQ4t0n0y5hEvFm0BTyah1labABur9aK5EVC00smyVNyeXbVBEiHcww9",
-	"CP1HXj3N3FA9lnPIH1EnPsRAGvYtgHSxOISAmfYsS5aGy5RDdtGCAUOxd/A0ZsqwZWke1r6ECByA9KoD",
-	"M1lmajlDl1HpW7jMiyNEF4tMLUvEdAOyTx+UCXz27mxt0tLydpGllfYBw/8a7L/8+scv/r4By9r1ePlz",
-	"/+X3IrsNx1SyOEwYwmU2JbXqtSMcqx8loGbtw73E3Ovs+W+vLshT8turC++ef288ph7+cQNaE+a834wA",
-	"mgxQLjEZXiNdj+DI8JQMLUia1kCA9MdMDU/ZRgEm4hpEBipz/YTC5EB4bc8xZlI29NaCnCzZJUDWIZ7W",
-	"7HEqQi4bdFM3983eF1bUv1YQe96bK6GaYjV8/Hgb56tTEdHWpwWu0XXuOAwjKEvtDc3ZLvucmZaeoePi",
-	"aXIF6kuUEIF7/Oiaik47YsbBLUja6xbgA5X5pT5CeRWvxHM6Wq1TQnO1U2s7hTmnehMBlzr5V8DTPclu",
-	"7Yo/Sg/9YarRgzWcDcUbrV2YAH5i/ZdOYir0aggT2lA0+Yh+Tn1hJ6NbTeMf+gUeg/ux3JGlhnIOpTuT",
-	"eIAjUU3q1ECUbZWP4NaJrcGngZNtAI1BUIKCmWAAFzxdZhhtfW08YhutAN3NLS6ejoUtpngS8YZl9a3N",
-	"3rHtEg/KkEFtzou5vNYMyc47KOSkffiaXQa5/OdlnKD3GxIKdN80chwQbKXxwq+slzSdxoCk2WiMczmp",
-	"7UpFxzqWExK7zVA1eVhkW4MIdM/TWNxDkhtDKtGd2sYM0uE4ZsB31LkeI3Omk6N5G73NkyjTMjtGkdob",
-	"ZbVuQ2q7OiRtzsOjlxxaRJXuRYdqfNusX113bY7glIMLJmPCZEvoghMi0hMi5hwPrv7MLS3haTsQsW03",
-	"tlFfKE/sbdPoSD8VpLwsuubpzeRM9xcxOmixGtwJZGhL03jDPmC0qmb2HvnN3kcIQrQhbsg8aEdBFQvY",
-	"PF2bv2g5aGATXU7NcxLzyYRlssjprXWY0uzVNDI6IDfWfXMzItbbpR9p3moAvaFbet0sxjQTjfIVgoOk",
-	"XdjSlo/pzpKIcgSPMbCgWB2ux6sriBCZe002SGsTaeG6BTefAH3tDvWGYrhryGZH4SlwrvzQmFRp6ls5",
-	"XiU5VczvV92g7HDvgOhAl8T0wlzoCJMincJJlQubeEjGEBX1VLy2WLN/QNHi96A37hoIrABKOlqAXfjo",
-	"EZ4ZP8IzO+UgOrjoGx476US81ne7+cHTx3rwbOjxoRQJwA79LdOYZUQeHJLXV28uTsnw5S+Dkf50+EJa",
-	"AL9HGeXhY82fd2WT/2xzQzny+T3o3XbPebW18Zsm8X0dp8ru2Hb6cbZtsXhx6zoW2tDiGaT7yIIAoiw5",
-	"0f+PSiEpJcGNg/EEUNshl9fRL8GsCwh0FjJXkmWa84RYiw/vLDejgUH0jODVvl+EpMGLm8qEXMdN3eVv",
-	"HQMhTOJmRC60CoOsHr5nMU5R1/GZz2DCOhrwwhQzTdxSP6e1pkculF/dyY3o87tsVMONNtZYYf3B9IXR",
-	"s7DtRMt6Ubui6W0Q7zLxP8wzrrew+CRld0qnnNF02lC1Yvzh/uqibjpb1VNrCBA3y4H2D43Saz5Upgpc",
-	"5KNINDo2+yjX1BE+wJx6AAvRA7egb3qzSu0onE1v4jNWDHStoTHtuk3pxduA/C0g74bK7Hh3OCIQDp3w",
-	"CI7tfy9pWnhUyuduJu7DRGAAstxrf6MbT90qJjlLt7jX6Inr05isNslTcqbdpVbaw+49JIGpKmi3SEAK",
-	"evczPNNdfaD3M9F52bzpTjAAfJ67JUGxsw3EpxMEf4jvxzhaurt/yjnfDgcy+Yc9U5OC4q+oxkZg7ISm",
-	"ITCr4msrNJ3KgRLGdoPsLDIqPaCGwmAnuTn7V5ADocwnt8tIUO0xQqcsJsPn+4fH2ICkXo48hyRTDV0l",
-	"D46e94d7eycGIWacGTBjTPQxQQTjw3kiCc1zluY6kLipOwm+PxRZqN/flAi2Afrlms8Z5FbJS8RyrFdb",
-	"uZK7AUJDSRDUK8JnIegVm1j9p1S9GSGzE0AaVTLe1DK0ubNy0mqPCZpG5jtrxrcty0AgFXelyYgPDQJJ",
-	"+1nqMTzvtjqVOVYeEvhG5Jtd69pxddqkOW47nT/7FiXLmKfTsFxQ1Wn1Dge7WD77FO/6NQzVt6zbwCO4",
-	"Veo+oqvsQVA9fg2C4h/mbG6Rwnc6MrhZSpvLLJgelQuOaFLwVcG8nkgP9Ja4T8k9dL+8RxjqGVuRiKbg",
-	"GwUUPo9BUbzBm2TtSR/RA2x3ueVYmy+F2ooQJuBKMJhvWOG9liePRT7zZ7D69ui3Uu1QU3fR+siMzNtK",
-	"CS7dvSkYVozwYR1Su4JHVKdYptM3bjBUxHTVPR923bQTPuVjnvB85WsmjcUjrLjIdI3WVqeDglWh7Snz",
-	"Z/fQKQt5GmbKKPTkjis9Y7B/eOy3F43a1NYmxIEnTfZlagsAKnY1vwONHlrVgV4SS6X06JRb9UW5rYx6",
-	"TFMKK8BYyhDAw/xLkt8LpcnMRcZCc71/xMt0zvKGLOGM5yzjFNw+c5YDz4IDXbI/6mlIVTeYSzh2/Sr7",
-	"1jDmYklrEy/vnZcS81nKIy8dvpmcQX4AYeYaEomYkb5WQyOWyiVybaXb7o0Qc+C3V5fvyW8znjPyKuM5",
-	"l7OAfPzt1Wv9mbr8VUKjW/KaZnw8ZjQNyOnFr+fkgt5ymdOUB+TV6dtLfdXpJOORuub1u/Mz8nqm1EYW",
-	"kE+frt9Bu21QNANyefb2M3ZEZHFAzj+9uraeOKG9ka6GqwbZC3q/vTf/Xav/EFfgt8tPH3tBT40Z/zuF",
-	"/06v1H94yen7c0AjuPj1XP336hT+w+9evb58pf47fXup/sMP1eB7Qe8T/qUG2wt6apR+FflOB8GqLQkZ",
-	"+Jh4nrMYTaaAUKxrmzAWk4QrMcpzLUkJJfdsPBPilsQs4XfKJOAerqEMso1ekpJdZ1Iv6wcCRvVEEo5Y",
-	"0mYA+xzAt9kdy1ZmMMDKWjbYelC3BI9r6L+X/iqa97nEFHp1jnGticjiSlKL6XXg628wZzKn84W3UYZR",
-	"Z9RpJjO6WLDUk8zS6PhrnM+axE5f/pyubimS5Ox6uBNY1+MAKMbLTu52VcB3165mryo6JbRzv4HA+g14",
-	"0kWa83TJTghN7ulKkkXGpL8BiTeYWn7jmjkXjhKv9oLhW0/LA5P8QiRdyRHhsQyAz8pAQ3LqPCtFGhiq",
-	"CrSPN6VzBlrxJGOM5OxbfkDO4GAtcDRkhtzhS2obj9/w+EadTCGZrvul2jkQ0SxbkZtKLsUNNh9fsGwf",
-	"nwEOGVLsGMDn3wPrwVdNOEtiSRiNZhXQ/SfS+HngXSeEkpTdE7ih6KeamWABNcnY2BetkuEPhygO8W0l",
-	"stogbMt49PUUGfOtHusI/U64FwDQbS44WA9quqvs9W2aoXQFnCjSlHefnMPj5lNj2jWU99YUHpX3BpQL",
-	"M7EDx8tXdygg9YfIS5rKuzQBo5HJJTCKjEY5wYvHxnVmJJrieQdbSZvlfE6z1SbOXR7jq+V8wWJM/EH0",
-	"aTzRSPdKTVYzoDkfY+h6A9/X7WYKll/m7WaItbVbu3MfuMx3wudNk6K1WvGa3JZvOctSmrzvDsaOgM9y",
-	"JXM2B61Fo3lB8Rw0CulT8vryI5oeZx+vAvKaLnhOyaeUBYp3n7+7Inm2lPneAbnBB90QLr+kNCV0LEWy",
-	"zBn5fPme9G9meb6Qo6dPDw4ObgJys8zSkfp1Tzt3AdRLbZROfDVI1YoyJ3y6zJj8kvZvPp2fXXw4PQ/P",
-	"/u/12eX56Yfw/Zvw6ver67OPVzcBGa9MHi+5GWc8njL1KjaX6r8Ihr4vUnazd0BOUzVfFCI0/5LOhcyJ",
-	"SN1GqdjdRh0Rnku9TLpLZdF2Dj9WJhO8T5EZTZZqi15d7g8Gzw6HnqZi5qY/ar0Dyma7m0P4//9/vv4v",
-	"bwKhft+mZ20I/uOIzNPWE1oHAi+IsxRoOvQEmt5CJHktClmBslWESJsA6TD5u7glIIfwndpL/A4dfIgq",
-	"LwXBKMD6iCs+Tni7b2yOrW8R7t5hC7diZU0Tt4VaAbGUjZnAxerZhiB61dqCc3SFftIVYl2WqG2ou5h/",
-	"KdrdqkbJudeWKWHnk64b+qhFS7vq7lbs2pqObrbsqH4smwL+HSqPqtzg0QOyJnO4IPmOYdnqiLeqpHkI",
-	"f+ms9z7g4NSD7vbVbXZzF0ZyTV78uHzi+nTaNFqe89T9dPiQzd/YhviBm9sw5ffpHUc0hx91Hrl943bn",
-	"sRjxtuUymA/hkZBTfsewlQw4JkZFlRnChmEilS58UN/htTTTzodWIpR9W/BsTY1bQp0SN0hDjwBiAJBv",
-	"R2RIckGOBuoKU4sh1NX94TNHW95rla63WGYLIVk53QRrZgqu2QucdfH6dx+h4MWM7GsLwn3fEGrfFgnA",
-	"IY/Wm/kIGqDa+oYmxYpMTi/eAy4bqsaZUOINyheTRBYAL7m4ZSk2Lsbjt68eK5/+AV98P3hEqpC1VCaN",
-	"56mUBqmzBBZAAt7KdjXAht6XzMJNqtmcKFvzPrWeD5rKe5bZLPhHcQEFa2i2RBWOVlVSm3B67i43k/oH",
-	"jkjdVdifDYm9xf6MCrwFJ9G3UvekY7Iuj9OVWspImFFJxozpdMS4Jexv98OxE+Kr7Jd3Y9Yv9yWGpH1J",
-	"Bt2wcu9nNA8xNiJDpby0gUJxEQfrD9g0clitbWSjLTGuuvVXTmI4Sjt5C8C8mNHCsyJGvDlLpIrvWH6Z",
-	"e6xGdYxRnUKojv/hsRqGNO4B06ByY95fC5D1DRiPuNhXhR/U10Ke2jyfs3eviW5sTGROU11PpjaWYNqv",
-	"2taA3GfK+EwLfwcCbJMrHTYJdMwEitESytP9s3SacDkj7JuSWZgEZPleVRUNxaR9/lpHnV2vRVMRoOkv",
-	"ut1TNUX7HrxcRGLeCCvlxDhg4RxtSaQBkUKkTOboO2pdL1Ua2hu1ho8BDFKXLriBzlqanXJWYSOxvtG5",
-	"odWcREs+Xq9+a1jwBwS1LSijvzn11zUp6bZWo1UPNqffmu3oAjDPrjx1ijowsxo/qvTHrmAF6URrlsYt",
-	"ZJLl7WsD0+7ObNxcg2/WoCaIBaDS5TxZE8zXPH5OV1Y9UFy3bPnYkm9WBHDgWFX0DEhfVI/qQ/4iGkug",
-	"ml58utLW3izaBzKG9ttGR4Ur93aJmbUlcBEIXy61/NWMpoVyaHW++gM2bqNhd3VnSuuD1UlD2R6W/sGr",
-	"49F0Wq5Vu1zd8vrB8+cQgPEntG50wcAT7ll4T9McuEw04+yObfswoZ5Fs63u93p0GIvHNLp9q1PV1ybg",
-	"4lFDPWHCpETEWR+ffctZEp9lmfDCoeUUGUpdjxCQaVxnNn+/+nRO9Le2mYh6h+7y81RRaigm4Zhn+Uxx",
-	"m6f/vWTZ6mm1p0CTuq9fHJjR+cjob4q7Z+4qTdicQpKi/i8VaTjmKcaRsf4D62puU3GPGRxswjIlWRQt",
-	"SLryrt47LCiprxzN6ZhKT2aA/O+E59CzfCFkPs0gJ7KFeS1ulS6Q0jvKkXJa4Bc3tnx9n96J5I75w3aR",
-	"SCVL87Vgs0p0ZCzhLCaiHWDMNv6aaJll3uTC9ylhkwmL8iLduZ4JixJ+t/ktCb2fLJNwTCXfyFQ/wLWv",
-	"4NK1SJzbJM1sF3CA0uKUsZjFfkuQlvv9AzIwFgmR+xmD/AN1oHlBPzZnTQYOAJehEZ5/STMwt4iGxbKZ",
-	"7KRvWljbi03teCTuTM9wd20CnXtAJ2y6pFnM0+mXNBJpxLKU2CQIFlsbC1jj3gF5n5NbxhYSgsk0AlsN",
-	"69Nd1K4RuNh4rl5jktAqr9NIZzgOpAUCtEBs77d4ma9I/+L0+vW7Pcw+qO+DSDbWcDkn9FJdrniCM5Bw",
-	"XS1xTrO8o4ag7KhQDf3HIzc+lsOueqr0upfWp2Ax28Y9nX169BCLe+o6BlecYW4VV0nbwN+VxqfuODFw",
-	"UjQ3fd2mGVXjToU+hy0hYR/OdWsVN4/Fhsvr8xGx1RORTo025L6nXVrGTvmF3/2n2R2XRM5oxmJgaGKZ",
-	"G+Zc68HYBiGzxIgeXrLk41UealQMGC1Vhz9j0Z5ISd9C7wPLdkkLU4tEmqwMO9+rTLtzdXsDE9rASXYR",
-	"bndVvB8XaS9Nok2QvZrjWGIik4ROpywmNyXN5UbrGdQqDmW9QtEwy/OExWSM9ep5NPuSAheCMi2ek/6N",
-	"YWk3e4EmfkkoufEcmhvQO5xrXJq5sZL/S3pTJs+bk6Lmx9RRJIzeMV0Ek9ApKgibEg3WKbIbDdFH4Z0b",
-	"37qLlIifge2RPiBHGtDYjM3FHYv3tuSGFd7VlbGsO22XerHK0zQacTheBcQ2mghNlSJ0J4ZUIHWcMuio",
-	"hKfmU8ouAPsplyyZYHWUxmnIZ5lYTmcYjT29eO/GZJz3qU+rL7TJamBt54zOwznTGWgJo9Bmo/BWqMdO",
-	"6RSmF6qvvRa4S7OePkOffyV/e3NxSU6znEcJI8/7wz0tEoQ2Z2hqd1vZKFBAUZXTZCaSWLoF3sZCCJAB",
-	"mOe/7B/u9ad7sLQASqp0t4tM5KaUPMrJ4WD4glxFMxYvE0aGZEEzOs3oYkaeK73tS6rbgJCI5myqIxx0",
-	"RG4SNqVJKMYJn8Kobkhfzacf7WnnikXdSOkc0VIhE/zda91n+fXb0y/p4WD4jMiDZ0eQy32zWI4THoU5",
-	"lbfmecw8rwrAcUGznByRyTLF3COdmF2Q4ZcUVkOkTFtcU6EIDQLN1LEKCU2kIIVlyB0GrnO2NUlV5wyh",
-	"eDtiP0mwPGfZrzrH1pODA99LzQCmy0TH1rSIs6X8UEtnW4FgjK+EX2ZCEtpJZMMS3lhF9WrTGB179eqQ",
-	"RSl+ASBo3hl+pAu3O38HTT4SMg/HtIyDBeCC4fFtL+gd36qxHQ7U74cD+OMY/jjGP4YD+EsZ6Pj712Zc",
-	"JPcVdLHIBJbAxCxKAHBP/Yq4vk77TTaLQM5LNyPAm4EikmXe2CBjxqez/QiKBDLzx3yRsG88XxFzKxAk",
-	"j1mGKQ8Paj1vhxM4a1wshU9Z+qgUExZ/apgCdkOacJaRschnVgOBUoeFkJKPE6XuLhKuGAWwKJc805ks",
-	"EnyXC0+YLeh921dX79/RDEor1G12VOfvrs7N7fbDzxfnva9q7NiO05P0H3VrBX0aNTWBxqp6xjo8S9/h",
-	"exqCAocm87W+5O9Y4kIHF+0wlXZpYhkNuPZbtQTX0CbdygF1mqWkqFTV4cxYsmuf55wuWvfIdhnTFinO",
-	"Jl689hVIeaYM698gQV+Hhs3WuZTv0klgz9a2ziq9dI/uqDK9ejs6qfTwtkrE34rr4Js2Quo9jBGtf7af",
-	"DXS1Lda/o8IzPGXdBeqa0lt1moC6vl3SVxem8zNzkzVVErVTuuZ87cJ9Y+Trj3Pd2MHvpDbi3+vIdI//",
-	"P+RItOPHpcPxtTokr7/AJfYaI6BJItBcN/z7hMzpvNyU3flm4WnXfkJyOiHKsCc0E0ttA+NinpgSEQ37",
-	"A1bOia5PdPXWYiDAfObwc6EWjk56xdY4T+mZ2KbfWGLZdCtwbgMKWBd06DooSo9tR3RgogGZq1cq+xtc",
-	"/roSU7sEUp3CrgTk0WDYIgLgA8jzn+Bsyi6ZhM4Zf7hVzzieECfUGwxfDugxG+4/Hw+j/V/oYbz/gg0m",
-	"+0f02fg4eh7/wl6ohQZXl5MQAOeIu5kDR7alf290WPBnPHAaNjNkiA/0vKJOWQSwX5TBlOY0ypX58bWs",
-	"TfcOB4fP9wfD/eHgevByNBiMBoP/REyXIokELhu+2B8c7w+fFRSCyAy9M70MmFWemo/PBZ31UAcuFuSX",
-	"6DDe/2V8xPZfToaD/Wf0ePw8+iV+wV5ObO4eeLfCWrDIPGSwPxwOh/u/DAaDfcUr9p0u1sOysmZmd7Q/",
-	"OLweDkaHZnZWPz36XqtFL21lG+3d7KKf8P/Y0Fi7YiOJezKn6cq1RQE7BSrv4VUBNs2AkwGf9g1ZBPWa",
-	"zcAwlICgBhdA1cs9XYUTne4UuNC7ge3BFJBSvmZAYi4Xy5wF2C4IZqovlMvsjq1CbBUjmf2gKFULXBdW",
-	"YNxUASnTsNuNtjh0VZpex7J/V9di04K1OcHq8DnbbDax8czH7oM9TlC9HT6uBJhcXIdQFHPCi+op5npA",
-	"XcysXS1N8erGZH9nQSymvi9ZdpGwDqkRTbU3p2MMO814ovEvlrr5qe52tGI5gUSy9lHNjQrSG43kYzI0",
-	"22d7abBXz3povMH1LECkYa7vX3/hgmWRN11LP4E8BTzEnHwjw8EgAKGo9J45dpqI2AlRSgzSIV7JJRmU",
-	"11AsEWywQQPTDq/q6hiEQTOXYrDeBXOY+44qDzWwRsjjDiAcsktmmoiogeisdyjQIEV1T20sw0jEbI3v",
-	"aQOQsLNU1iVjWo/vJJFo2fCsRjSiS3FvwLgwcHV2TaeKkmKW8TsWY1IK5pquc//4XDkamkjbgtt5Ydwl",
-	"e3RXTCmI1dEf4w50q6yh7YnepWbH+Bq2MOwMrXeC1ymfhPJynr+7Ip/eXGk8UYSQL62rDMjfLnTiZMRk",
-	"rZ3g6f5/YkfBYDjwNxV88Ekrj/jzr9hhIgYjZcIyaIyreyP2NRx+bZxD7Hv4i3+IS9+L3kzOyDLl/71k",
-	"nvdgKFIG0Gp1tb9iNJMGIFf6ey4+D7xv9+ODwUWbDtgufDElcfDjHDLlaezCK9P+VG30b+zglFXf8YOP",
-	"zJrXtzoJ64a/gZjXbrXfO7O442G6zCTLViOyyPgdVbbOnUiWaU6zFREZ4WnMFiyNIf3SOXKGFZyQRbYc",
-	"kcVywZMiurVMeU76i2wZLjI+p9kqUJeFtme97o64DOcs5hFNCvB6AhVySrCCqrvn+nCA0kKbOhBKBtFQ",
-	"GFY4Y8mi3IMjBL9Jhr2HnI9pvEygGFI389BDLD6ww3Q+wuQJxV6KNVPCWr9Chkrvg74fi2yJP50Hlyav",
-	"/9ZTV3roMstnLAttaottKhICrl4v6E0XoREFShGI5NoGI7rn4SU10dQO8tUJs3uwwLAXqr6mcx5j0Mvs",
-	"kCqwtZmYZkzKgAxJPxUp2yO5IMekr+ulbHYUKlbHnZQsMyX7eh9j1JjzpiBqNxq6caisrQ52S7A6BFDR",
-	"x9E2bAHiROZs4Y8IpyIP70V266/IsxkHIS5gBylXokSPmNum5MRN6Aozb47aWyw4tZcBiK0tNUFEAjce",
-	"/0SSIi+MJIyWkh6qKWPrzl7XeFLrsLHenvCeJcmj4dRujitr51GVICp2yzpTpXLSHt1aqTr/uloslfE+",
-	"xOnfhQ886IBv7vhfOfGbb9gZCyiCZEeDVgyhfrTtVoLVTUtH/VFAKauHb9NyrQ36NsZaKpS2CzOjKtZ+",
-	"nKVR6aO7E3lqWou1bcPSFZprY0USTW0/eJhW0fp9V4lRwPEzmvuKKT9iGhlFfKXJErCxiMwzRuf+JLIF",
-	"zTpgqJS37IJm3iqPBQVQ5u0fu2qqH4HuJRB+oVKH4jdiAXVF7nGf0BqlBApFOgDb6zvW6tJ4jQn06qmP",
-	"yHIxg7p2kRFxx7J8maUsJn28BtscigVTZEh52TzCO3UeLd7XMH8YXHUZmkvwDIoTdHGcQJmqHq5S0sdm",
-	"Ki3PgQalDP/pf6k6r0+k7d769wCA6pe5cbFCjAkPnxeqTS6g1a5pbtIUoGzRyaTaWAOpnoxX9RNXcL12",
-	"YZfyiSjgMR6Yd/jj6mBLxFM5lA5ah8PMDC9y+Ed5s1zK2NYLXl5Xk8myjcbWUdK4mTY25QQERU+ztYbD",
-	"uAsG7ShUPp5qeWm1m7AuWRSpOc7efPUHs8MKRdmlKonzzbt5lsYPrTLuNlB7Z4uxPboNo18XGrWjowlT",
-	"Gu3OQXCvK5h7T6QuDTIYuJqXu8yb8Lbw8T9c3j8CFNs6frmZvHZiCJTV8T/LDgCe1TENW/FRcL5IPk0b",
-	"9BXLzVA/iXnGopxoUTNy1BilW8BjiH1uK7WFzsXSVSxqCsSGphEZdDA04Di2nEbkpi4xn/EsDpU8UCIU",
-	"JxDqCXjpei5SnoustQGPoK3u2+8Zu4VEoBT6V68YzRpweZW+U8Lcc1zV5bbXuht2CyAheGZ5ZSrLbMfc",
-	"hq5WDf1CNu1bfa/aelxE7k9xWFDewbbQ6X+dul08wn5omDW9KWYKtQ1xx9t6V7YqvnjYeTOb0+JYdNit",
-	"Rz0IDWu+eZUvQSHbZpEbDVS0JUeuaaqBaE8cs9R8j2Ypl45lqvlwyu4tFNJ2turWRqo79M5maiO+L+zP",
-	"uvpLr2lXh6bGJuNVC0G7oLxLcTE5PfV2Db7I2IJC5rea9mm8TPKZEPGIsLltoEXTGApWWVZU7Ael4G7C",
-	"7yBldpJxwLPImK5gnvEFAghHYj5fpjxfBWQqREyQwEtxEvvCUizTeU2Ir9HYqfC0dUdFzZp2hPtQRDER",
-	"y4wszLrsT0S2T826QNNkSfpXZ+dvyGsRM6VfX+jgKjkcDI8DEs3oImcZebFXz1ktBr5J45pQ2LDvgX9h",
-	"2t8+s4CALW/wrHjbm32ZBObLrcvnPNVh9zxJ1KGMIV94vFK2wlyjXLO0nSVaaWTfUINWQgO/B6Qoi/uv",
-	"+2e3cOc3LUq7JJpaXkfTStVGsjFpprmb/7NtUUEvJjuZVteTgu982HGxz+h0ZuxdWx8c/QTvaiY0akDF",
-	"1OUGUNvfRUPdKnYCrcUjFt6Wazxs8nMl2dmFWllEDS3kt4iwtNW1JgAgUTZwH6B11e1dnWLTOLcOZkBT",
-	"qEIi3AJN/G31dd5i2JhJbS7YBkXOTXlqnCOgqbXdkTbZcZbYd1RK78mDYOxWhguWhWCv1vj+0QsiMnJ8",
-	"aCMVdhOwHgARyjPC0wXNufpD8agTMsACvHsu2UHvR2JKmg60LjE4O1ObcZmwqse0vvElSi/O1dY+drOI",
-	"2ztkvcr8OaBhAVKGmXsAdS8aOGeyzJcZ66676/etn8qj+28t5XX13Jobt7KhW4mXDbV6ZbFRycXIxJzM",
-	"dCpgXaLYfD1bPF190RphY28eNtzbLIZaeacrzun3ug8w6IV2u9q1Z2sv1Moyp8sUfbh5DWpxVax0TKfe",
-	"sdDpMsnHF0eP4NvfwL/XMp6dePatfvkDnfqldXU0sznlqfVoFVnTjl5dll/h0YvKB8eHcL0WzmtzLS8S",
-	"mlaaO3RseHa9uclZ0bTxnmWMQL034e2KMLfS0wG6rbEQ7XrWrqnkevdoV70dq9x93bfQ7zbS6zIuOeOK",
-	"HlsnREwmPGLZqABU19eCHwbQHURajtOM2YwmE9fBZDtQ6Kd5qQLHulu4qoWGmIwt6uSmQ2luuNLXK7XW",
-	"EGk9vZAqIp0X8Gd1W2E32qe77z5dtEx8ZsjVATr04Cx3UDtupQPQwEbcA7yNjrPbnWlwIVl65umtYRN4",
-	"+jDOvbapnVJ+fGK6tum6Ees6v6Z1cpNcAMwBoak5WuqjmMtoKaUzwP4lm5LhESJ67vmyBCt0Uu2Q2Lhb",
-	"O5JdJQ7+QyVYqrsd+9ANjFooJmqFDdipXs3DUt7daS/oveoFvde9oPemF/TOekHvbS/o/a0X9N4N1Q8l",
-	"0d73gt7fe0Hv10ZJpkfz2lsvWhqRi79qhwSgC3ktgw7FAkC3lvBwekFvrA6oOvTqcyXO1GlW5qIa9AzE",
-	"cC/o/bMX9PyInBcaLvKNQYusAMRMxDL1YpIMjzUmiYtxcrg/pIfj/V+io3j/BXs22T+mz8e/RC/il2wA",
-	"yDGIFgmMvQxDaXLuemIBxV5Wdg5rLA7AKFtC1bQCcPlaw1IpZr3j7r7uAmxCcTIYoN8t6AdPc9GUiApA",
-	"HrdskQdEpBFz4DpapOc0Y2FrBJCYyzmXsoRzWXKSieTO6kieJnPVxxCR+Ua4IWLeKi2zStBFZua26I7S",
-	"v+b5vTBwNwHCAqfMaTXDM9tkkpxxKFua0xWRXO3OjN4xbKyrsVfoPV2RPs8l4SUwKEmOBsO9UpvKFkRm",
-	"cgkPQYcs/ijx5aD3bX8q9jXskYOz8v6NbOX3kuUTHRTHxkkfXeuGqu7V4/tw9BvDAh23qzOnOuadiNAa",
-	"F/6BQrThwNRo/kax5puRDcwXSn8uSCLELaH5CblBgr4ZOTD62uzSpN7X9y+oUrZopSkDXLR3Qm4sr1CP",
-	"uhfElOkGRZtzZFyuSNTSA98EKVj6IX7h59Qp+QGL75hfk98K6mXe1DOvbZSiEaxlmwY1Mw2FtFV7BXfl",
-	"TH+FRwTc9TGjegcV7bXBdbZdnfQ2bu0qd2b6+OzJ7bHWlTE5926LlHvHSjZMibG4DfQMJdtNNmvumkzH",
-	"z3YID/EQCq8AMJD/1d/b//rH8+CwAUFiuwOwscGPjzw3UdxOhIvL5X6gXClNYyfYsWsY8r8YSW7ACHk8",
-	"El27TaZXjJGmEqIi2k1nAwP3IruFv3Ug5I5LnousANoAaA3wpqeRwH4uEfZRVVowXXBs8m2CRTQJF3IV",
-	"zUQipvjVgrKY0zzjEaepg+y6XCxElhcDKFBDis/mNKVT+G2Nz7nqPuqenabbqYhMQ77yVOY8x+YR5VRG",
-	"qTMXS51X0OqXB0cv+od7/fFeQOTB0UtPppqHOI9aEGfe6NIPceTosBfLLGLQXefO1PNIaBfO88L1X9zh",
-	"ZtbUvsTNAGSZBjwUfQuXebgQMh8+x1bsGUsBHmvGF72g9+nDaS/onb07W7uDXtApdKvDjj6RTfBTAaII",
-	"8pzMKABd+vGm2qJN+TmfGCfME2q9fPuavHx2/AtZ4BUEOxVLT4Iidp8MWU6n/vL5Z8NDVLH1pQBmd7Cm",
-	"WW4oG/R69TT1HTRnnSQ8yqWrvD+R9hX4hAN/8VxjR2iWZSJrL66cvtMeYaXImOoouBfqsMkZaJBnBZkK",
-	"9VM9iNEYPG7QCm420tkmzwYvoft9Ss7fXRnQMpGRzxfngdsbDBafJokx7BnDhpbYEYrnJ/p5R4Nh5T6N",
-	"+6xsHwd61buuynrhaHTDr77JvdXDPiI6BxmQdkXCcBuLW50hP5FwBUlodCt1U6cSdN0IGSmqn5dnp28+",
-	"ngXkt5mAucaC3M8oAt9aZ2HPd/+acrCwoVNJQad1z0zO82Q9JmWtz9clZAXwdGq6NcHJU5dv7imuw8L4",
-	"1mAdlOol7G01kuquSK+Mi1GtenNQshVX5OEtW/XKsNqBBdy2ItFphRRU8NFtnAczU5HLlUBUdCxJb4cT",
-	"WVI3uSDKaEgvlhB+i0W01C+sICqrFUIE5ZzNFwlG6yogy8UnBcqyGlrNL9OrIYWrO1EByJhSFJR0SXOE",
-	"8KIZC5V4yyHh1I7a5oBgGZJbfgmlqwicC+lZ45kQt6FcjgvyCXrmxTbkppfdhNT0n6WpWGVlroHD1M00",
-	"vuORm2GgdnKZ6Jt8Eu7S6UdUkQ2JkMtso/r3Wl/2vSCbDXeYV77Wl2/r50j4lI950iJp+My59HutrV+4",
-	"EUfm2pF/HuynzVk/j4++q+YxX8o8HLOwrED74kNuS3HTwBzaTFGu+HoBLN0wayjXNWDTlOALv6T4xgAe",
-	"xVOitK8R0eyC2esIXqYkIqwgeau0XwwnKHnFpb0nNi1xv6S0gAwE8QcvJ4lIp0psLlhaanbumGxKJ3X6",
-	"cLahzEu8ulwS30qrqD+hXmSPnbzaV/1pxbIUMetdnr3dx0jZYDA8PCorl+pLVDCffd83YJANFp7uh7lV",
-	"Cpe9eRtotkws843c5RIuqnZV1STbkCld6r8KBL3pLVfOLZd4ByS3QYcPGWrhGLemgiu80ySSVUmgXYTJ",
-	"kFIRWDK83quXZFz7cNY98xqv+hdqW2bwPkycx1cv30CEa4i7ONhl/uDb9AbaK5/ksjhay4+39RBXxWY3",
-	"Z4K+S5kk0GmY8BS3ROnrNtJhZm/6UXj6MLjpXR1dWZ2yrdyiQi+Yg1LG1GrizoBaWNF0m+z6CrE5CUql",
-	"lzoDXrcfj+6tt3Kvo6feDHAbL/32qtwDdJ0/WVIX8ezhsRvQHtYC2ujz0V9Dt6uaXK/glGOoA3x0uYjp",
-	"6gTsW93Vu2vVwnrB68vaUFcrXa+Exs91DpDziCftgFaahHE1K81XxuSRqeURXxkeRJOM0XhledGJDueC",
-	"dalGDxHiewFJHgJXbhvx7Oz78+777gjlzen2jwIXs0b8GRlXX/Z1HG0X0SBrV/64SFAx/F1EgRwO2I6j",
-	"13hhvSdejcV1e7JhVb4H/9nsr4N+viu1+vHO7RZ10JX1dLHd4hkAOMg4pDLC7ro0mml30ZjN6B0Xywxz",
-	"ohcJ+xbqgBd0IXc+Nn/H7I4lYqEfMGMAXBDGDLoTLmYrySOahHNhlVHJ5jMMuWB0hEWzMKHpdKkdp9a9",
-	"RhMT/IJ8brlUYny+oDzTL3MLaNd5k5pye64LBj6yPa3J/pflYHDECI0itsjdD8DtqASX/cQ4BuwnczoP",
-	"ZywpPoBGkMVfkMEOjsOI2U/Rc+c+OEqEVCJGZCRjiKjEYvKUmGbxhOYEbSw3D8hMAdyfOHjYaj3swlkK",
-	"n5uhgrGesgQ9h8XwbBtJDXsBQ4IPzYDc7vX+9UeP5alNVu6EY+hs1R8du9EHvbic6OOc+A5oqOI+9bms",
-	"fpsJRIGIBeE56VOMKojMWCx79UT6bu3z3feZYfiFDK7w6+vLbfRqpy1rvaT1gdWr6zoD22ErmtrKIABi",
-	"3FSN67oMEfx7J3W5xcvXze0MvPTe/LpukrF0hjz6S2ktNhd2iRRXuWOnfUcBMewG7NEeArLj7193VEkW",
-	"5Vlj4RtkVqvtU3obed0/27u+hHZmS2iuiT27x8mSEZEmq70TQk17QpaSVHt02bcFcLB2tXB5Foo7lsXL",
-	"BkBkPQjb9nBGJVlQyPhepvMS3K/Dh2Zc5iLzFKad3bFsZQlWJDEzOdVoc0DZnzaXDHnrkH4nkkJge4zh",
-	"eaPO7Tynt2xV+Pabv93KpaumGsL6t6PuhN5Plkk4ppI3IFsALUI6un8vMYPdLao0DGSpK1i41HvTzjam",
-	"bUq7yltS9spWsny1HPbmh/yrgDA7TMgN7xreaFetvF/FkXE8sO7h3N6X6bDsbbNIH8bU1/dfb2Datr0U",
-	"o1kKWjeX1OrZdJlzOfcDcPprJdqZKo4kaHTqjpmpiTVRa1dPbSc4SnylflDt108kZJkB39f6l0/92jln",
-	"KnOaBlDXe57PxDI3TZRHmoGre3Uiv1quW8YW8A2E9luCWW/BWJC2H8fz03Cm1zSuKh273Xh5XNXrR7p6",
-	"Sty7Rg0Zi0cAYgjoPfM55HkyknF5e0LofMyykTLo1N+WYCANZEW0AXxCphlj6YhgfpHNqLRAZSeg8owI",
-	"TR14oFTcl81DMAd17SE8UJn8yZKttd5c0tkRjt4lAwsTVRjdlkRfjHoacIXOCk1bdkpjnRoG6S2pz+37",
-	"yiiQeGLtHZBMoO/yq3Xq0rwJ97PyWK1mFE/v37JFbtpFFLoHqLN4knB9UKfda6WBlBsCNOOQGk5NpplY",
-	"Loi+7WQriynosTsemzyBx2FmTWGWjmFARxYO1gnDGrKqVVGsX3tDVwCv3l03EH3EuZHMWlPB2G+TimYp",
-	"q5hWLm5ZSuQS5oIZL7bmEwjZQcrdSc2ASfVfz5Jx4GuqSrq2XXKIdtt6tV2S8karfAsQbm9uw1paLhHP",
-	"ZiDtSwYu2xqVxVy2TOJ7Y698LdI8ExC2mfAk16iKzW18d1OvIvjmWPMV5HNewKVqY3TuZ2tlqrZsU5ay",
-	"rLP5VkDjr6c2tSUXeC2CwtxxsQRovi1uz+wOb77rV56ic0EpWl1UOXXzNWhnHrpvyoiuoV/r6IHJZdbz",
-	"LagpcMmysgl20M1UDrNzoytRzu/Q/GLf1Mt0wpBJ6pWyFOHAmpEUne/wsdp1nk7318Q0nL2onQXTrnEz",
-	"BJno3lZGN9DMxZoFuRT3ntxdmrOp19UF+gefs1QJjyeS3NFkyXRifiU0dEJykdPEFmLD3jyR+OmB30Qb",
-	"M39xxpxRw4eacHP4dJkxwuXIJrzIwLZrDwx0vAyITjmHzzDbGz6kaSgjkbGALFgWsTRXH8acpmFMVzIg",
-	"xoASi0Rdk9BUBuTg4KABwwmOa0MES3+rYb+eSD14XfOjDhfN2P9WJo4f7LDBDCoQDi27UNZIxqRsUkrK",
-	"35eHqp6NIypOnDKLFX8HqwfCZoAJpojAr1zDV/Vnqxngs+2DIPkIPcWwj0qNnUE9hDB92UifwkYpFTwV",
-	"Bnpib6tFqoYIDMUbKixozkyitFrNBwpZoEeY6kPTQMNmAFiX46UqUPP9dTXI90jGFuBOU5SFVoE+mpRg",
-	"OQMxYg+cL0j/gMkPFx+sK+cvvxSeag9aOF4VKZAe1fC+qxxRXGl7KaJLmI0MKZZej8W/eTlL1eTeLD27",
-	"l7Gc8jRcpnmlfPeHNnZyxrB2CrtxzTjr8QM9M5XaXmU16XpPt8a3UqJU75oNAfJwzrTvhKY0WcmiIskv",
-	"qU1GeRkDsFy9VEpUcb7xPdDNC3+NOS3beGUwCX2jO8AUYkR0zgDrhE9n+UgnCdrwqs0GhXoNnX8QbOkz",
-	"WAPJNAKUp8KpjG8NSMruoA4ZVQKtZRGtIiRi6oO06xaKt4yoWDcfpXmS9tuWulhLmk5yljUvaz37ubSV",
-	"HZbXX/0Q4r62LILYcplYes68eZZn54dkkfE5zVYkZSwekauLD28IlE9PeERMkIPEXJ3bZZKvAvLxwxsy",
-	"FzHo7AG5UtcrgmABuVBfLTIB6EwgnubLJOegbV2dfXxnqn/YXDcyw2tYqnRMTHlSD3x9rvVQYvRQt6OM",
-	"aUfz7j3RiU8B+cd7grlKAfl49R7fui9ZKkW2CsjFG2JyogJyevWGYJQmIG+uyBtxnxK5SuNMzFlAPl2/",
-	"wzL7gJxfnZKrs3PjDbZOYkqK6nJScA/X6asWsRf0PsLPK/h5of84+/gOPnt93gt67973gt4/1I+PV+rn",
-	"hbrk9Er9fHPVC3qfrtXF51enftbk5MK5UAqeMnmLdlmGUsBPHCwF/KAARZBFthhNY2sWhIiuANCqUbRc",
-	"GHCF4mNYb1H8HdH5TDZBMWCCGmyWk3xW7tRQADBgcDOfhf9cyhxLHaFbT1i+obmiX0MxvHbqIh89gd8t",
-	"wuyaxH/FvvlSpL8RZFPAxgIXK+uQZCxfZinpf3z6tgQ+OWFzqrHWE7+pe4XuxtMoYlKeffN7lSh8GyZi",
-	"2loXOV3GHIHzfZoIFq2a+mCPzXUKF1gLkNA4Ri1eSUnEu1DPkCyTDmoXPpbI5Rj9tq2DG/i6S12u7Buw",
-	"LYBur46dFkXTvie6ZdAdHgq3YU83bwqRr165/eNf04xdm7vXvAVDjx2eW1SLVJ+l67/bP+uNLhj3PUtX",
-	"kDdY8fZrggm5SE6giM14oqx6jSp3QhiNZkSk7Ikk41XONHx2TnguwaCGztQUG5y1G7UpbvcMm80iTPV1",
-	"tNP263E2i5S4l6eFZtvwjnqhuT89x0BsI3C4SDVYsAGVlYgvs69hZXYF5WtG2Gnm6rnehwEr6+jorRkP",
-	"HbBF4Nb1W+AgLrR/8HsHpsHzTOMZa/28jxq9wfsswIJ1vWZ1AvkEoEQGfdEka8H5cSFHLBaJAR5eIVIj",
-	"+IsMXCOiYptnYYkiGhVcMf0xS8T9icbOpkqgkDyjPCEcas0LqdSeDD/Cmx1EUt861NAsWuOh4Y1vzX2+",
-	"Z5exInbZodlCUuyoOYR1Fe2kAsgHTyH9+U32a5TsxiGM3QscyJW5zdDQ3Fu3FdfqgCIadDe2Jg/37d5J",
-	"VGBCPGV/KzW+yFoRNuDP0jzjTLqj08kGOuGO9LmUS0aGv+x1TspoTMapYKR4FhxjbIVfXa9yrTVi36AG",
-	"U4mZI+1Hia+4NDgtPidhGe6lPcVd2xubBEGpQHjD00p8odooyhEotbJjH+d0D1BZgfQKGoeVN+Lp1HUE",
-	"V2rWdEpHt3JVI89yewilIq4cnS9w7QGv/wFpv0Scj25x+RF8uthe5NKeVbwpolm2IqkgFcfuCLKLfPk8",
-	"c7oit6m4N1gpIiU8D4gUeAcCZEn4FkG9lEAUCSORWKYRT4wbCrgbGoOwL6dw9jr6IMGYKULypQShjRk7",
-	"DUGgUz1ejV023D8m/YTfsiwPj/cCAvEnkREYD+mvmAxTsRcAxotO9RYLZO39aCZ4xPbAj8i+5er74f7h",
-	"YDAg0YxmNMrVSvXVV3snJJqx6Ba68gPcIDzJzC/ADYRuftjQGXp1HdQCStUj7S6QmbGfnmEPljFn3pT2",
-	"32aC0CJMg2XKrhmOAAahgS8AcRVWWMgiExMGOUk0abDU1SjeF4BQnn6hiko66rzUmdZmJm4XYVsEp64d",
-	"Qb8teMbkYzRM2CYDxXD09mg5yE5bN0hrBRNTpYQCLqZbhoxz/Q+oUHDH5nmzQ4lmb5wKBIcONrYNqi7P",
-	"DxA9Fdi5zh6/yoi3apy55cnyxYI+mJ5nPCcRTcmYEcNbTohGfCBHA3WJ1Im0IqargNCczIXMyctBq1jU",
-	"jziCnZPGSiiNJZrF4bYhufdKk/ekDvES9+5yxiHXhqe34HSq75giMCTDfXWVfAo1zhGklGK5sz9B6ZZ5",
-	"tv9qJu5TAGc7Qb2F55LMqJwp0XbLFvlmeMsSbiG+xh1/mzXcRUTct4o/KCrewKRdWCOWxrpiXB8uy+ji",
-	"NRrAB57eemT/1mK8UgO+ExHc2E9imxNv1LSu2/7/0/fVN92fe+KRP8WrS+vQvN9qc7ZS1rV13XGK+lVl",
-	"ZIxBpxR78+L1c7pUdski92XZdME2rMWzi5ub339haMbX/SktIQShSYY6F4T1bY2LTU6ZKNtwDg1IqYPn",
-	"SvOwyFBdE0vEETm6usl+qdpJrj7vZG09kWRBs7w68D5CsbGYYDqtrMJvSkLhPpC2CAzvvkGWwn713JpN",
-	"M7JnpRvV+uCnPiM6Ok8JJVq5O8HiO54TGmVCSvM5gGPhhDF+V7iYlMVoTl8VR53u/89X9WOw/zL8+scg",
-	"OHrpB7rUpmZ9iGh6gmwrObEcE3n4gKqWQ58v1VB9G8gsZfRWxnPcAZq/PFljno8IrRjvpH8vMpnvqV04",
-	"Jv0xk8rURqN9VLbllQWu1mxkTHm9tidgu4/IJGMMfjXZQrir5a6CZiS9oIcvAVtYYEwf5vy1pSXxLTf7",
-	"3cw2DElfMQ/b2sZ21WmoG6EwH19emdaGrnhqZRRZH2yD72B7+VMLb//UboVHdBG4XDls00ylQaRsYerY",
-	"vIfWPdIfxV3QGjP2jtNSIlNOJ5Mi3TNwjYivj5Gvu71bwl1onEdgT1AFIGEdJkL5UP4oP4VVkLbyUpjR",
-	"blWr/MOU3O4s4ec6602IngCF7ui43MTr+iIDZZc48w6U+E4ZdgiFjiEpoalIV3OxlPYZe+3wPyu8ZV2J",
-	"s61QMHYt6VOyoAscBXbIgOp6ddKyvRP0HmFqgMC3bFsRvQuOVp+a/tJxglVggUpj39Rfv4WPKWhhlpmD",
-	"uDs/yboI7aN6Sa5NU48dujXGS57kIW/Y0SuaTEQWkwVPhLLJoIcVxkcDImd8sdC4IuRTyi4Smp5ovTaa",
-	"0XTaBEsQ6ebcu8Hn0s2VWovTTY6ch/YCfSDyUQWdQtzbY9V3T5PRaYlkamNQ193DE3d2TacAQ8YyQJEE",
-	"Y5jnmw6cHYbHFPzkIH91TGhwDYxNKrtGb4lZ0a3R0SssrdZ33Rn7tshL5TP2o7QMGw7dSsswo91Ky9je",
-	"9NDnt9nZcBg8a3A2NENpHvrhOLZsDrkL63JrZ2EjBRej2kyBuxNYVm78WQLrH3jstqHSP3Uf12/XtS7x",
-	"wvT9+k61hCzUZftrilAPimI2+xEi7kL3PFtqY5XPgBR5VAdzGjNbGn4wY0kcEJMwdQCOX+exFlm37iWM",
-	"gOfGzUCY0NFxsWAparL6jU8kAFEGpGhT9ETXkS1aogZh5mv7ZAK42nj5Gr7vKKC7+xgshnat7m4mspw4",
-	"n6ICpXiGROA4CIExaXyE1ml40M5Ud3eqPF1NbeU1cte3GPg6gt8FZyofnh/HmIpMyL/RhUeRnjJfsu18",
-	"kbCcxQSqxqA3pQzFxNkPV79URoqYhGOeYQh6I33rNMdGjXJKF+tgQsE8NHljxrzMZxmTM5HEumwTyjiw",
-	"CyajWcKVNqdB//rWZi74jKlh0BikkHIb7wF5IjZgbF4ICLDq0lZHGfvGNM40NUVwioJ5tEyWc6jU80Ar",
-	"6yvJa3sl7A4Zrwidsg17tDD9h5uH0rVtQImwnN4B65wvj1BK7yxwmbCqhBn0EOO+ccldBKaCAjeeqZ0w",
-	"h9Ih/ZOYQ71fgViwNHSahNpunT63a/GsrQrj7cu7FYwbNJ0u7dOqjhZht37DIn3kCZO56fFf6RGiWWZr",
-	"TLj2SPjtsv/e6N6iDbPU71vbUraSNe+Bx4P6WtO1IxJpTqMOZSWn6n7T1Oc13u0NEk0bOL9befBEkqgi",
-	"p8Bf6GeAUP9Io9zFeWhR83ga5eXarWgWbbxvFj3Qt+MH1mdp3ORgss5dg60eAsZGS+A9TDfqVFFxhve0",
-	"9x7xFJhs+DIUWUjH4s6zw78rcfbSoKvrfvcg43iqc7lr5Sf5MkslGT7zr0t78eqhrk0SF73T/eGRGjGM",
-	"fXiEAPhsJdJYfTp8FpDhMTk4ONjzk2UqdIVrPe4woRurtCZUs4esA+P5F2j3WJfyzhyLU4KLFDSyJf+p",
-	"xzPcQhvwkOy2rrba4dkqkzeN2/eUc6BiirXbFhvGUmkLMNlWPftq62H0Rz+wSaslrasvc3HH4jAXYZlA",
-	"3O7aEaNo/idskoc0YxSg0UNsJgyFVbrvDtgT4XKxYFmIpJMhkPL6NCov26wJVndr2+/GIy++HVTQYR8e",
-	"24tcKVHr6kUuj3YrL/Ij6UCFz+5o0ADf8MPUFwtVv06vqCsoCKF0NCSny+lS5sZgphGN2ZxH7UT54fGu",
-	"WdK2knRDV6aT+gy4JAAQPzxSnPjwGOv8Ws3nESxjZzabD+5urdimottHN2NxKrto+vhjznnDCuz03ON6",
-	"tD789vIuRsWGnVx3Xjfe2u782mF3Uoe/e6mJew+DwVlv11n9jbn6e9ATdyzLeMzCdShw677Cpn8hujoe",
-	"2D5fB1I66f/mnvEqpAse3rLVVjzKrmBQQNY5w/nauBlvnKUv4J4jtsidnohFR8QGTUw9aRuRv9ONr6Er",
-	"YtsQ7BmfOPlcSpiYLph9s4pK5qR73XEVgwc42CrkV9fNNJMsgydy6XbPzIUzh4nTWbN7t8Zu9L6RAn1E",
-	"93kRiTlPp4VcqXODGZWhScqoKKWebJK6c97xUpiI6Lrp1IdkwN27NNFncWMeYTEHDZdiIyIiIw7kg+3p",
-	"B0BzSmULhy9apQqaEfjLEU79TzWnvbrEjjO6hEjxOBnBdeVKxxWBktaRQjvyqkLZmxUwbWFdCWw+m9Nv",
-	"yhDVH+kzCH/5lqD+zl1ofJ6D8uO0vs+L9HN6m4r7tAHR1PT4KlDIyeeLc0XPnz+cj8jn8yFZpjHLyPOA",
-	"fD4/1NFnmudg+RIKgWnjiFSXHBHErWQxEctc8piRs3Sa0DRW3x6TSKSThEeA3qPRq9QXL0jK7g2iHF3m",
-	"M5HxfKW+eVkek/poODDohroRsXHjwEzdI/H5fNgLep/PD+HnEfw8hp8v4OdL+DkceOnhNzaeCXF7muds",
-	"7qvfo8UX5ZUdWoRJjJTqC6Ep8oxLNMj9zk59adcajiwTmV9y8pxMKE9YPNI5BOH5+XkAUMRimQdqP1IG",
-	"falCvC5AKBA1AgSOPPB3olEnuW29PFzcmHzRuqNdztJoFZZaz7h+YnWEMpZnK712/nQULkmecYOHYlk1",
-	"GuZyCfA8Fp0fIqcEoeLbJoVo2AqTEOdLR4eIevZEknfX1xd6X8qNYPFA3lNZIP/7CMbnGbZbU1p4S1q9",
-	"CpGVFtbHQ8rHYBcssXKwfhw71C+G9m7bNdKEEthOxG+TNFo2P1o/6Esmof7xj3pK3NIHW/1O3JM5TVck",
-	"ZomiOYBRU6SFN7SgKf3kNct5xaKM5ZeiQGfosKJK/U/oIpQsEmks/TNIBKLWEZHERMLroCxWEsmnALo9",
-	"ZiBqsO/yvWk3PKffMBDzfPDshdaa8YPBxnlXB7ZuAZbjUgJrvcvgXUOv960K9uyh7tiMqyXBbtWSynZg",
-	"gc0Jy8AHVUbME2UQ5RAILPkLMRfJNozRO632WJJciPZcuEgHKL9biTieTkeEmgOxIpnS35fgilXSgzN5",
-	"UvTvNgIhSiB6zkvY5YgPvoKkGnjuzroeLzN/Y6D1xYOc3bdkvf8AcGJvomBl9/VjcUhl4gsMabvtjreK",
-	"/XnO0aNHSe7xnaF0Xto1VOIZ97Z9SE2wX9e3l+Scm8VQPvyVxuzzRQ7tEFGTGKnpZCuoGVtbq7+2Ot8T",
-	"admGQ2iKLg94lucLTJ0ki+U44ZEBK8cdQMw7lsGLnkg3P9bv36mflwceibWnoSUlNwEaIXdrcBdpsaY5",
-	"YP9+JlkUYuYElez5s70D8h50WTTIJMAOgUar9HxlC3HbX9dXkFiSVy1WpyTiqqtUel5gJtZyeXaoUJYH",
-	"+aO1yvKk2sRX2usJTTL/oSdZn8pNB2mNWvoPfcJqsI6SAQa67tMryb1pXVdiuNoWkiMD4xlopgUzPiHu",
-	"AQwI+kNFgU2KucfqXVjKC/CQGUvJPXyYMzonPI2SpWkE6z7PdOvRCXFGquuBVGSh30MgstuEy/yqQd1Y",
-	"at/PyDgoeC7JPfaJOSHxkoVSiHRkivHsd8YREi9hdCdkzqVUJrztvBzTFZqsAVmmc1ZSS8xbe5hBqV4B",
-	"VX6VTm7FNFzs3u2y321W4ToFO+iV2tKEmHDN0oi1AJd2brxw7sOGCt3CjmuyKrfRx7vn9tvOLqbXTGtH",
-	"Sj5LeaR7ya7Vg+yFgEKWsyyFOpXNbQH0te9j2aoKgaUx4rqse+jf8KrNqf5tPUHrOuqmMxkWcDMerAKZ",
-	"N9YatygB0C2gQqnmoTtFra080w2l3CKj8Sr0qFB1LaDErJCjLaXtIKA5mptd0Q6OAHvkrB/0N5AOSbqz",
-	"aubloulZabgsXNTrPenWmd0+39Jn43Suh3DSJddt4rbmj8N/H93sccM0Xc0dZ5zbmDk/Hfd3a0A9DXGq",
-	"fN3T2haXcb6UOQC9TllMBvuHx4U83FoWbOAGfRNxSZeZZNkqIJFIEjZle/WUK4zWyFbM4c+WMB1h5B4m",
-	"fzq+zBU7HW8tC6Xy3v6DJhwYBdZ8KjVwLuJlspT7wyGit5OYT9H15JbXD/Zffv1jOPDX1Ltyzr3pdP8/",
-	"6f7/fP1jGBx+hyfoT9Sv/4f8H/ejr38cNjy7JiY7LscDhGhn6eVFWIRmjSzTEBkBuavvwbYLrwWd97WL",
-	"5YInm1+aMPWu6ltP9//zq371ELZOfdA0hG1kakVUtpaSG0TaLgz8DV2HHsmwL01iFwmTayVgO1HfLAu/",
-	"1no27FI6bsrCfDwraGPyY0lmtVSYCunlW7aqPGv5UFeyeZUwVB6fSGJeQHis2xrRdGUiV/IEcLEimmKF",
-	"CskYlGkQYTGUSP/Z4SEqZbsSoO3maESpb9V+kHDdnEdbErbVy7eSoOse8mdI1M0JwR4J226Hraz1bbGW",
-	"vm2f9M3/FC2Zt94ZLWI3bMp2wrLd1Fyx+dXXK6ciS2DpomXG89WVeoTm+Av+K/PhgaTk9OI9uWUr0r8R",
-	"i/Dg4OBmD31/NyJlkHFIF1x9jwbnjWINNxefrtCEowu+f8tW8iYgmNsiyc0p5lT9D3DcEXnFaMYygq0O",
-	"btkKGx3cHGCPYzYH/zPTTXf0ZGZ5DoX3gseQJI/fvzXs+u+/XfeCGrLJ33+7LryW2rX6RJJPC5a+f0Ne",
-	"Y/YRWWTijscsI/1P52cXH07Pw0/v37wO319dfT673AuwnZRuXUeihPI5wFxDkp/IpoH9IxMJdMAOyD1k",
-	"0GQsYXc0zYsr3F764D82X7gdyFqsw3eo2J0IlOsoNRVRwvntaeg7Mqc8zSlPEd0U3O0Y9Ro9fTrl+Ww5",
-	"PojE/Kkew75kaWz+qCFj2YdmyxTrf8HWvDo7f2PB0JXFfpZOEy5nZrWNl5zxDPDT1VhGTot6FCBf0qJ8",
-	"IqgiqAe6TTidsjRaGRQfiQmw0FnNgRzC90FztMBJmT34kn5JX4v0jqUAnzT6ku6TM/D13zy9G95Ahy/9",
-	"sJbUeqKOCDa/HEMb9VwQSMZ1DGU1FkoUWRyoF/796tM5mXCWxNjpCm6WKb1lYUQlOwFcIvz05vfff/99",
-	"/+PH/Tdvbk4A5ZDC5DJGLt++JkdHRy/J5+vXJyDD1aefP79/I+Etr+FUSp24RQ4HQxTyNx80ANMNjOvm",
-	"7JpOb05IBiD12DLNfHZzcXr9+t0NyemtehAOHHrlfUmJ2u5oRvpqHL8cvXwekBu6WCRaK3wKl+3DNf/r",
-	"n1KkNwjSMhOpWGaS3Lyf7H9UX96Q/rPhYdEDWifoqhfgMDAXTeY0YXswMeAxN86TYjZfCEgf2/+VrW5G",
-	"gOiUZ6vioZLOGbAyCF6KeEWgKHQl3QRJWCf13j6uk31uvo95TyxGVPUbDWdon4rKEzTdZwCCCK/gkjw7",
-	"PDwgp2Y0kHOSz2Dx8J0mg3ROV0TmPElA01qmEH9R9w9e6k27VI/YP53kLLs5IbRyfz6jJsUSkGTBT6te",
-	"I1kGodlcLBYs3jMhIGUD8FznvyaMSibB9Ltl2ARIpBFgx2NC4rNjohOQAgu0g1NSTAD25AM0fNWkdvPH",
-	"F1T0v/RG5L8ODg6+BuSLax+pz7/0Dg4OvvS+3wRK5bQYjidkQaUkN87VN2RMo1tCJdCE+cxkt0KGzIJO",
-	"2UHlJoDWlQjw6gACqSuLU69HrMieM0lu/u++biK+/z6+0cCW0PTviQwInxCea2lG7lmS7CszgQH33nMe",
-	"Cpmw6v3qaLx8dvxL+WQsMjFO2BxPxYlmBHAPHuGEyxzxdW/w0xtNYGr+cAQBZJZlplGv7bOOdKcI4Obp",
-	"fy9ZttJthBSX0ewqIDdPZ4zGLPN/p3h4/Rt3dhnwYjVIMuOYP3Wf8Ry6CtAqNgNUkBQgTiIDuAXoBczi",
-	"gy/YVShiGtJey62P76/BwOZ54oqx04v3jg971BscDA8G2CeCpXTBe6Pe0cHg4Ej33wTt5mksIvhlynJ/",
-	"4z919NQWj5T1I1J2QlKhNJpYiQiayANympJ31x8/AOngScvAAJHk5ql+9cGKzhO9TVf3dDplGfn8PviS",
-	"wvmLC+VjzFMKrWJzci+yW213pYKkLFcf7B2QLz0jeNiXnmG9VhnDE/ild51BWrVY5l96X9JcsUg1C4nJ",
-	"3frYa5eO8/pM3EuWHZArHJdmXK+xIfr+lVYP9y9EwqMVTPZLSpNEQBtx6Jlpn6529z4luJ4yIDJfJRoo",
-	"zrT9PyCvwVSUJBX5jKdT3HGbTvM+7o16b9QOFTnLsFuHg4FRaXQlZc6+5U9n+RxSBVAD9oRyvn8PmqC3",
-	"mWJpcPoVyTzDF/jUazuQp69orLmBuuV4cLT5Fl1I+jmld5SjOu7q3b3Rf311MPhgdHCUMe8CNrkYbb8g",
-	"pT2l+dGp1GhPme5E+1U9HGj86R9K+cm/P5DWIe+nvKMB4ZHWYeCoRrYVaDG8L+l4yRUXm49ZHDObUYnk",
-	"bhp83sBIb0giaNyeNk7VvOBMZ3TOcsCf/68/elxNCpqRGSjWHtVXFo41tMkKcqmbzIP9lwfhvjKcnz/z",
-	"GXrKstpAmnxOp+zpAvEiindZFxIugj/PWlF1JOV6otbX/ZPeUdybVpcvEoro2R1Py4QnW5+RZ4Nnm285",
-	"F/lbpSk/1qE6hSkYIm08XutOFCbV/k/jYfqP/ygdp//4j4YDBfIcwUnA9DjVDZIOB4NCHVSGJ+T3ckmW",
-	"iwCR/smvyzHLUqY0+ITfsVRdoDQHdkD+4z/00VEvXnN63ulZbKRgVzv5pwFn+UbniwTvwAc1bZS58qm+",
-	"DPbG0tw6D4a9wUuIpWX5mbj2h9J+rKMjVz3YOTFdgzMjzRV1l8Q+V9uhsfCpJL+ffvzQnmg+4ZCvFizq",
-	"RjhmjsXW17dUPVwdwqODATENzYsx9uouKy9hmKeYJ6AxhnM38SxpWk3/XOKeS7tl6+hG6dirx2Y/zGQe",
-	"5nRMpe3eFpDjwRG2qLvnknn4kRod34YhXeK0/gX5EYyc5ALJ7GeiqcvyZpA+hG9laWvXao93w6c0skjm",
-	"LektE0rXR9dERCVTtstI0cUN6UuAH5lMeMSygLiuTtenF6JPb0FTloRzhtFodANq9wqamCKJte2hK3Xh",
-	"rVq/NLY5EPl+LvaheT+Y7eCRzBmdj+pt+k8cHyT6JNWFT6RN3T3BcREclxwVOb2LpcVrM97MlCXgkYGx",
-	"mwcq08jctHdAaDzn2g+Y0mQlcziausiV9J8NjvbghPpO0onORtb2s3EPyCIFT68GmNUkzyhPfKfvA5f5",
-	"aWT6zVXUaR9NFpc8/YxpZFccOy14U4PuwWvl7jcUfKjvwRlRKOriPgVftkdZbirz/8P7IBf9fAePsxVE",
-	"7dgFLmaB41pdFWV9jIjSAYg+YWRBwVunKATzqnN2gh0akUyB7crGdbtjWbxkpQFW8/TVMDZs5gc+53mv",
-	"xYWvMZuhhQ20iWPjUpksjLVc27m0Pecu3fS9HgEC342YmH0o+xy3t3aGm2/5nFLjzonxphYy4K3IxjyO",
-	"GcRfnh2+3HzHtRAfabrSo5MPljaFNaUpl04zxmLoEG8jL7obrPnAkTI6FFQTMU//4PH3pwYPGE3yLnzo",
-	"/RugxoWQ24sp8FZ2k1N7WB+mOXAhgHhWkTzPBs8K1WnvxCvegu2kwUeaabGOa0likbJAj0lx3vuZQG/s",
-	"jKUH5LeM5zl2WBapho3RN9pMLxQYkGzrxitBssKLwVmbpkpqsjiAe8QyH4tv+iZI2r3xZO2Cx7gmgUzF",
-	"BtJUZyHkBHp+ZSvNloDeX4l41ZEjlcdiTvUm5uS/qyuf0k/BMrbvVYfV9x1x25actvPom8yyAuUb6exn",
-	"Z6tdfVXPBi348GsNLQM3DFuMSWfMXwvxgWZThvcdt1kAuVxgj+aPLOb0WukBIC0O29ysnSvI8P9sGaNY",
-	"GzS3LBgb6bvsTPNHVHf31sqZWL1q30QgdmLSoFvcGhREMia1To6vs/E3Y5YYM4OWxAoRWTWpAZ+lQyv2",
-	"ORLDTErrUx/PCdWMP77jkmVg4PAMQs8iI7m4ZTr/H8P32jBx38zjPW1GqLVliWT4ZpoSBgXbGEHdjZmC",
-	"a9HWTkFHlp4atHIci28jW6q5QqgQKm+hfRRUWN7PxBwDYWPddrT/nNwzdiuLUJceRkAu2ZS82DsgpU6B",
-	"TeYRbKclcH/Q4YFGg/sK13bwPZvNolBPZAsTp6tN9xOaDe5itbMeand0EG+ee9fZEqWzL/+yItZweHPE",
-	"nfUyMAuIOll4c0hfndjnLpfHOxuZPBgVO+H0aIRbTg8NmDFC4/BSN+FC529Jw78OyGlasFguSS6SmDwb",
-	"PIOScmjfDN2cDSfXqSmQSVRkr5G+a1U82H2EA6bb+Iz+xso8sbfbI93tOG97lJsU1jJBHvSCHmbGwDjP",
-	"rmljrxV92VO4Bh7+76Tm/qmM4lNa3ZegSOPTX0B2mu0p6eMTwTZuhTXM5Sm8TZpa3x/ms8CxjHCuN6S/",
-	"3kkR6FRirUy2ZlonNbbkMK6q8mu88AYAAvvC652hGTZ2xtHbXHA2i/YhqXbfydDFhcUbn/6B/4fqI9Ps",
-	"7wbyXRXfUgyOzFjGPFzu0hmPHkU/Z99ypRpKBJVERC8TLZSE5jl0CbFQnwXjBb3batGOVpoxZWs5CZCQ",
-	"AK9fIAHTMVUqmdwLyLzw1NgnP5FVW8FME+t08cGThE7hYTcJZNRjkA76F3GpszHVc5/vK23XupBJHzo1",
-	"6xdwqXNJc3oLwYeOriA1FHKjVE98YNG+9abs/cG05lw3zCTqB4YZi3GYO/HM9p8NXuIs9g7IG7sfYLrQ",
-	"BIKeUMJc2R+Qjr4sb9IvaMxu7/9xeoj+b0eB/rIcDA6f25ai/xsKGk6g5gmJH/N11eng6ZTcmAeGPJY3",
-	"BwSgO2/0Jodm4yHNVOg5amBPteqFHWJJ5B53YaRngU8ir0hfLePrgLzZC9TyRkIdzrMAyxGgv/pbvOZv",
-	"AXk3DMi7Q69v7QqWGpf+wZ61zTr++8lHBPJ/kBPOHXRblcB3T1fF4Mqyc91C5VG8cD+rplMVqH9pPls7",
-	"+Fr42i4yyJ0HQfwWUvT/8g1uYTlKQEZWR19qB5eR9pvNxTRd0mQ/Y3ec3f+V5fD/gSwH2PBLvd8PznXw",
-	"eeagWm83WQeejlA/OpHBWa9N6QxoSACqno77BvozxXCMw8T071AbCDkP6thadVX3Ptx53kM1Zwv2H3op",
-	"rlhOZiyJUcFXVKkGI6BphiV0Lg0Mn28Q8ZKFeKl/h5oaF/2UflVnw9u5Vas3dFBQ6rc2OFX/yspoLRUV",
-	"lyMo1/RplERMbC8YNxWDzaImUbg7x+ku5OEBOXflG9AwkxWXLOnfuG+62XOjcabCrBSFC1pE4TDjoQ7b",
-	"STMs6TVfGxxPo4KU4bCQ98334I2OZC0/3pGt5jIIc0mouwysjLWOnIqcPSkSUUxzE26qVyV6bP5Ud7Fz",
-	"3Hs7ZVSdmNSWDKq5hEytw1+G0s/gIr5UtClSVuZ/hSvLqBl1Jvggt3Cdcz51G879MJ+wTnkYZcv0ZkRc",
-	"Zkj6LhvEevsK6yX9NejEwNXmJ6ScxHZALhzuKYOy0aC5N2dyy7Q2139rtcZcWNCKgNA5SxF3iFHJ0FEq",
-	"GZqBIO3AMvqWG0JQe/9T5L99ST/qScCYYfh2jtrtOaN3DH3tgESgOf/EmLiLBVMUzqezXFdnujOdQMWv",
-	"ovfhIZmLNJ+5TmLzphPt0BbLHJJs1HKC6IMllWUcarWe3kpMQNCuMPd/DSdjfehtfXLNd24nXUzLycd0",
-	"Ov4kAtNghP0lOP/yMP7kHkaUQOWmf9DoY7MwIv1nOu+sYLvWK3LJpuRwsNfBFHuq7/0rL35LBcKuvW4O",
-	"afEoIjFXGwd886Ssa4wZhtyUGNUz0Jv6kygRbzMxJ78zmpGXJe/bUhYpouQiYwua8XQK5ZrQ1HwmRKwW",
-	"kEJEeSIiWEVlqCJl9p/veSOJ70QS/0sK+urA24r5pvu2k4gfkQb/kvF/yfi/ZPxPKOPLwQuICjSKaI1h",
-	"2aUQH0QYuO76N+re0ZymdMpumj1ujVGsi/e/qpc/Svyq3jbi4cW4ImGtQ06XAvfI/yjtkAgzdiduWXl0",
-	"tj2dxrv+FymABZjVdrGW4tIO/Nq9aU3SuiLJvyIrmyIrGmxNkj6c5xPd4U6xD/g4n7G5ZMkdk6W8A2jT",
-	"iX7Glop4F3YBPfwkoVD3A6AcHphRdQhPTOJZxiAjDRvzgWbOLUijeudPWiUKwKXI/f7kGlEcCRyt1hWi",
-	"nnu6HuMOuuNwKz5UtINswYn0xZ0nYW6rcSP8pqIvGlTaTTqjve6n1xv/qhZ9HA4N5ONAYmomrfOp1Adc",
-	"+ridj1NXFL2uAfEdaXt/Y7lldzvRM1qe7M5nuskSvGXoMcspT+S/Xd33nx/tpOUVNhTfoHtsH+N0j8FT",
-	"VL4f3RfZ5QxdwpCkOeimuXRCcwBxThILeVvkQwx/Ti0Hp/Kvfey1eaa24i+whz+ZS6id0LaBlYccQeGl",
-	"gXRvKwGfZiKn+c919K31A8j9ESZvGUj/zOELIoHskJ/EeX+tR6TVEnNiuFP36wzsREPa369RY7zMBPar",
-	"iZn8K9oIyF7sTv/bGwv/7uwJdlLzJ406rzuN2U4OcBi8Do11+o7hX+og72Mv2W0VeHgG5rNu4a1VN5/h",
-	"+x/FY+uUNbb3ssI9aOxteO5PW8tADVhYS8ai9qFAtmp45oKHt2y1xQg9tXVRLqAZgkO5jYUMj+B198PD",
-	"uK3bDl9s6HzXGCSIoBvP/8ve3ze3jWP5o/hbwc/1q7J0l1Js52E6cm3d8iTu7sx2J9nEs719V3NNiIQk",
-	"jilAS4B2NPOd934L5wAgSJGyKFuJnOb8Me2IBIjH83w+J76G6IbmtIeGgtv3dntfOsWGfg/Qwu8IwHZW",
-	"/vLrLThnteEmiJpCvOkwL9tmV3hrV8eA9OOC/0Q0YwOVMaq0uLJDriG6JmeJ1KrsLBP50rIlY7kb2Kej",
-	"G8aWYb8S+wv1zryomrWw3UrOQ9vIXQNgA4gECb8VqcN5cNkN9+QUwKHcLaHvDc3YlV3cveb12UW+Zlxl",
-	"qyeV4cd4vtAnU/8S5ym4TcG7/bcnQkFrdnkrUtrUbnua2tzDBuJq7nhHSe+jpG96l/2rTxUG5JFSUID1",
-	"PUj4bKAJaSsX6ndJOD+bO4wGDwhY0eycI5q4my4QqZ0sHa0sGefeF5EfQtwhF6Vyb5iZYUg+mQkAtiwm",
-	"eSwdVAyixJhzQSYsFXwmbeHM9QmiZSZNblhpswNAW1nb/WNJaCo4G/PGEzAkYcRUZvB1XA1wTFbOlC0d",
-	"hAtfC7ZitqeGbnxbj/WGgW2Nr3J/Fw8irHt0btdtxw7M42Hzq2Madk13D5IMOptX51HfF5e2x5NQotkv",
-	"6TmSiEmETq9xiWdQEsgn/pbUW0p7D3vfqDW19cJ//6rT7unY9Rzq8QX1w6CzVwXX7qLRDyd4AQW9+yX+",
-	"nQMXNtCRZ6AC79uT+V2SID+zyhB+KhFGp5SDXZbWjyUJUyrVdaSya8HDJ6qeQAVKyHTvUT30mC0Zj/VI",
-	"ojlNskDzyjThSURTwr4sWWbwMLn912SFfyWMR6wfePndx9KhiMIAx9zVy4ZzG7hANriPWLAIC9XzGCvv",
-	"gKMbwSK9kux+lptJ74NSW/g9h4swxNlt3jaXF2eBXvW+B02O66Y8sn0oSF8znewBetQ9zR/E+35mabzH",
-	"BLOGL+7C46HdXvg80KGO2XepZ08u9cwy0Z5AzoDV0RfiljXwU8D8MNYyxMF7mG71rMIqnv1T87cv/3oW",
-	"C75j1Feta7z8mWNJMAok4SSsjCAMAK5LsRiRk0+cB71c4h3GubHE+4J+SRb54mj04jV4vfEfJ84FknDF",
-	"ZizDyu77Eu/K0l0Z72ytEA/odSVZDdPfqtU05faSW1ErrrzOWFpJcBLqP4DN97jwsT4dmpI5pAHAJxqu",
-	"P81VnrFz8uLkBDp5ZnvpFyPiQrHAg/vG8k0G3DuGIsUvTl4U5YfN9+ZUaoFN5tG8Mub+bgKkkZAKATLU",
-	"F+LaXYhrwzrKH7vWI4RFWbNuJMrYoC3Iki9y9ofkvVCA7dYkVJLw3XQAcgmAhs8FF3kGe356hsshFU2Z",
-	"SWMwAX8RzbLEkAXO7kio+Va4qbZehYP6k3sykteGObw1FKqNHLLWfmd5pKanryN+PXwRGnrZownGK9xR",
-	"Q4U6ma2T2Q68IKEVuep4qJPd7BHXKjIWxNAckIgpVrDTfBSkqu1kNsFlnir6eOXYN9Qu9D/24MqFpZGv",
-	"lfYyEKZluFRKJFMq4bNjqVnfdPrVShSWZv4gpPE3pQ3bql7gIyKHt4T59gfrw3w//TqB/sy2CxmqNmjB",
-	"B9ebbggSKt2LLgRzawpculhI2Qy1kKQnh89f+7GYZbJZT033XyQQaJiNHTGDtfvP4g2VAW31rbU2pfKA",
-	"UHDKAKPE3xbj2d+co0e9vK0u7o6Xtrl+dfFOJ50eSjHAEq82mUPmomygAA9yJq6RDTfmrwvM6I9jhEOI",
-	"7y0C2EiAoNRZHQGqiohVe9TIN0iYkDsnud1TkA8b9SKAqiER5VwogN4q2UigIpqRpTNGpeDy3P5hyBpq",
-	"2BB4gr30wZflqudNUzqbsdgWzivgOE9fatFcanETi+S5eTy0SB4JzSpclyiH2aitquWRCxhNXX282pRx",
-	"6PlKVOjv0zDq1I5+W2faxsa7sYFP5k7v0492gJzNO81w9jpO19lhDrr4m2VkFtHjbs6wXKfSnKCBmdyv",
-	"HMSMxpoGd/Xgvqt6cGN+Cc0gjQDsI0pkK2J3G91dK6aFEBUYEcCQ8UnK+kXofyHEmLL0+iBIBr6tMQ+p",
-	"vBbTkPQMGiWKIUZUAnUtSkVkfHDyjrEly8gdzTiUaYITZIc0jHN2LYVJd3e/LhIpWTzmEPf01vz6Rnfa",
-	"H5IQLT/gSApt+7AoOgsfP5amuFGyYKT34f3lx18u3l+/vbx4+8u795fXv1xevP3cJ/kSEy/iMS/cjmDQ",
-	"hHChVUBCHIrXPdg6p5CCEebLSCwSPgt9J6L+7pB8FoIzqaAnsHiQnp2VfmB+E1NC0xS8nmA1MXUubLYg",
-	"bC+L0fVG+QpOQmCr9JbOiF6/da9dk+nurSMAD04kLNOND2gTTSRuQ1MuODzc2nZXOgF1qejwVUfUHHCI",
-	"PiisaQgt7Ye/iexGr35zicDKIDbW2DOCz9Ho6Ozk7E+Dk9PB89NHL73XtDP+MQFcLTPkppV6YAbnukim",
-	"r9Df83im9TJDQyADCuhI0yiA6Dz96oP2LG9lqS29vL1YXGm2wULr7X1nj22UxC7Inbn9es0s0QeSizS9",
-	"htmWCnAhMkohfiVymatO+voDVON9a7d6Lwn7NwmPt+eiOJT/0G2+arZ+Pvk7i9SDOQeW4LUibCSMN8CV",
-	"0nW/NALQLBlvXUY3YsktOiNE5ixrwMibRYvMtLrWQuPDuHZlAGVRYosRKPEdsEw8uNtxTO/dFgyz1GoT",
-	"vzTXuXNmtkNBUFkyyTlNTVE/GZAFixMbMMFjovtOaYIAYpZvmmqPrRARtqsWGbh8lUqJSEzuxHq3TUUi",
-	"Sc86LfE9B7d6dmZVM0xYYWncH5LLjQGv9/gQYLm81QJPgl0rQmc04VKVazppEhAfEAJkSSu1LhTkCcdy",
-	"pDfh8uc3aLkiVEompcm2hZMY2BeWKYU0pkrlU9ivjE1ZltF0zHvU9u2bL4zvRQ/W3ywI4y3YU9gfkt/m",
-	"1Cwn3nQ4WxNGQjoRuQoJZkJJ1K7lmIeaBYdaHKkccb+mpBZ0kNxhdhauQShZhPHfpok+En8OyI8BeXdO",
-	"3gTkbUB+CsjPpwH5+QwksjGngBaRxAyLLQ8JaHVUi1emqGUlM5nOWExOXw3OXsJM7NgyMhNQ282eq8BU",
-	"eYBpeis6HPPf4C7Z43WdMqUYZEkFdbPOvLNqA3j1sQnxhWsrH4fN1Q8MNT6E8gdmKO3qH1QatWZDewSJ",
-	"sEu7JRttP/Y69omr0sE/dPAPh5uhtEbJNHErcV1aw3ep47q1UktF3X+8KKzH0PmH5L2vwwPlYLIS30V6",
-	"of+lsO/H0Br9uBw9G2wRPes8VpVS3DTT5714XBK7tI5fCqHFyLNFH77oWQ/K3Xv2A/uamrMVkQALHjg7",
-	"govmrdgSzosSnyJXwHpLCPsvvm00WsErH0fJ+rqc4cp5mzpP/AFBVqyRwnr1o0lT2ylGDIJsHk2/Iz2f",
-	"RCGQT1XV69WRoJKih9l6ReneNWCKktGyJSrFOkkwf7pMQoNcQPVfs+SWcdL7y+cP78mCZTNGYMX6AZnk",
-	"i6VWObWQfcsyLHqPCXbSS7s7zEIgaOXcWeBvHZsFSzeApfu3OipYGs+2Un9tox2MTzCVfYRifTPa3hXJ",
-	"7aKtnoge8EZkGYvUGuFdJ7nnhKZSGF9A4nkiAiITHjFTjN0ZQVimkqm+noxMRZqKO1l+Y2vV4Zn90leN",
-	"xP7OmKxvXa2CCMV0VdrQcwi317fK/CaxMIeV/V8faA1RM/7HsqN9tcz38ri3NrrVN2vNxN64Ld5jVPS3",
-	"Y8X2UHfMuGPGT8QoNxd3JV8M4/r8Qvb5vaS5v5GtiihftKyW9DUicIyhCTx4ZJFLRSasC7/ZNvi5tGM2",
-	"4evO/AgmNrtv52jtc8cAkpXtlNfDnsdcj94MpOfsgfUORv2atHMBK2sRKFCuBWKie8ecShAeIP4KOb6N",
-	"8KXR3I0S/eQG86g+2Mgd669QhKsZhWojlzJDbFucq/lrW8QRHWBIi1mG7WJa/JdbCATlZpuiWuy56QJZ",
-	"7gtk0fcUz+WxLNbN4zXFb7tGrTjmcpclirXjLo6PoPeeiKwcDtCOs7js/iJvtC7GZVjL0nbUzz4rkRkb",
-	"6GQFCng0Z9GNxcZDbmNuWl9zgkkqJkQqkenDjPVQCw3P0U6H0F4w2AMJkdnIteAIOLZV4fR1QDU2YQy3",
-	"dcwdEhuANdhqk94SrSCRTDKteGs9YSLilY3SmSYp0xNi6RRzhxZ5qhItS/SDMaeKLIRUxCbX/Hrx39dv",
-	"P7z566+X76+u//z71eVn0js7Ib/+mUxWNszfj7DB3iVUMolZlMR2jyGwBjZ/RD6+/TEgv+k967398Oa/",
-	"+wH5+P4n2Oa/fLz8CQ4UJDFDgjeiG0OYVe/nq19/Ccjn//opIHj1ZEBoFs2TWyb7Y66P8ulLgCmCuJdE",
-	"6WHALYj1Os7Fnfd7SidMPxmSCxyMO1cKcI5EnsYk50sa3ZAllWrMT09g5iIj+i+VLEwYjEz+UYkBOzvr",
-	"Eyr1Vgopk0nKyD+SJZmIxcSEjpF8qRUC3bHEmzHmMVumYqVHcCyJ1NIH02MWN1ZYw3HfsKXCbXUDhm9T",
-	"KCkD4gzemIWwyIpjzr7QSBlko5KcCTcZrkMpUUx/qyhj4/lL1+SjMdd3oUxFQsflw0CvQzLV/cUJoFUT",
-	"9iWRakgu4livUGhnMaQx5Jh7yeVjXsouJ72bhOPs9GUDeW9EVKJSY92D04fBWFLRlb6zeloToeYNngq9",
-	"CZanPoZN5bsSsTZEpz9sFkW4epEzdWkrdNCULOUqmotUzFaExpqBN0REw9bfB55qq4SenZxsUTV03cii",
-	"D9WxQWCnFiyCxywj+gJpCkB6cO01IY7FHddnSvb1nZloUqYbBoQLojXWcp4YWw5wfsNlPG2Yo/78Nfy9",
-	"+7y2tuCJSDE1kCpjdKGf1RyXScIpjK/6kVoLlVk8IPyBXjel1zBs+mZYEG+Pm5CeprJw5Q2lKzI3oef+",
-	"8GgPYXWWLGwryu8gxtct239o+t6F1RXGvy5Kbk8ZcErRaE5oIUf0kBoFwO71LPVfGBvch6Rqh0mAPKZB",
-	"Raoa5FyMXMxShnbyP7SzqgBGL5mBNJEDcnaQSkw5hFBk5UQLjAHseVvVd/qO/owP7V0EiGHREgjai9i5",
-	"px/qZcTD4pF6t1haMWQeIlIkFgtIi18TKY0QbITK86qFkdwwtpQo7ydGMGVxPVKR7siTFCvM5cX6ocYm",
-	"8aGbX55aMJteVJ9mwfHYkjAFXZRuF6W7S5RumRiSQdWkUyJxZl3rFGk9pDKruTBoIBQL49K4KSa4kfSc",
-	"PBG51rdYuIvaeawPKETY2x1v69BK6ISTfrNdfGeAyrKk+Mw7zB297uj1g+n1SFPXqcigsUODsjIiuUjv",
-	"6EoSybJbQ4g5oaAb6edj3gvf4IEcvE3kUkjYrpH3Smhh88P/HthXtWI4+LBEqFPCheTJdBoazExJeTwR",
-	"XxI+G3Pb4DOL8ixRq8FHkSbRKiBS61uTTNxJlplEziznkiRqSMK3yYxJFQ6kWqWMQAkg3XiElmRvHJ9/",
-	"vjh7+SokSD1L5Vc+/3wxOHv5qlhKqoxZuj1bMp9rx52W8bStkSkodXDL46FYMv5lkWJTOcDr5zb3TmSx",
-	"UboTPlukw9jjfu0+nCzojD37+5LNdm275LNHM6oF1l4PIadoHKvZyDJ7rTnH69S1ONfn8CVOF+zfx0fD",
-	"4XB8VIe04U2zeuzWO7/yzp2ZgLENztkX8BXUT6L5q50g8IiCwFtjvi4LA7BDe2D7bB4NACJgUEAEdPhJ",
-	"3z9+0uXPb7RAJS+8Xd9LcNM+gI/aIQxeziNzS5sxBhEDCfA9jZdGOlx4B0EGmJdpskgU6bEvEYPGAxr/",
-	"Pdcb0UdHsgEPd+hJEA+vlc1GGEBxyzIswLgZQenwoq0u51HlEG0Vd9XQbHsVt7GDDbFYdls7hKF2gVmb",
-	"MGQeiinUzCDq3QjVEK5+GVbIsYMkq4RbochvVCcTrOPTZtILNSO00xqZP8KAGCwZ8vzViCxorEWlEiyM",
-	"qgDxBMRChBn03iG5MN+wClkzv/IwdKqxXw/OyTFTwiLrimamzPrZyeCOsRuPyiG+7OHAHNmBJxJiWmBt",
-	"QxzD58v3Z+65TToKL0LSWzIoag6rXwrUw5Bl00ILE3dzxsfcwPkQJcjZSxvUFtNVaenuUDTG3e3J4fNX",
-	"vdM+eWMlAr2yPxq/FLmIFDk7OX1xvxsHq/SjFOKsE150GemVT30/MPweoDLt4MYcTidWRvMqrvkHXyYz",
-	"jkJC7RWouwH9gCzoDaZBj7mas4Vk6S2TI70X8AaLrycrxIzGWxHqaxH6bD8Mip2D8rBQJySmqzEHCe0V",
-	"HkE4eP7ZrK6/1ptvmezjfQ5tMOZ1EqNSHy4Yg9IZ8AMexDF3K30M1l/JFASH1SGK2ZtaH4CeFOBWFaFm",
-	"A+bSupx1CPBL6wy0HRJTc/uHMPE94jOtf2wHKeVBk+sAnDoAp6cJ4GTJ7xQDDmoFwt79IsXGxLFaM0SH",
-	"69R5IB4b16mWHz+6GnwIzKXDgDpAB69WpTZp1IVutRn5/oG4UPdS3Wcm5vurliZ8SH6WFssd4Wm0BFRj",
-	"P84fM8OqhC8My1dSuvWmGk0Hq+AodiBa9gfUg5OUkRAPQsJn4ZBc4CQEJ8uMLWmm1SUQAuI8VXMhgARD",
-	"8UTLPBJOfmc0I68hOHEibtmQXEKAa3ybSJaROcV0Hc0xfLVP81xYW+Aqus8Z8DZJIsSMqQ8IhNW9/PnN",
-	"hc1QeCpVC3Hg8wgHvn3Bwvp2rVgHNt0jFMfhssMONqtD6njS2hcSZAi31ezCUtXeJzYjr87JK6IpqgyI",
-	"/vcPOypchvU/+yf+9xpLFaP1bjd5wLrx9CC8ulO2+welyHWyhjOTmtOBVtL4MCG0TNmVp8iyceDtWXZ9",
-	"ux1Yti1Z07HujnV3rPvgWbclzc5PViHQO3JnC4yv2Qw+7FArHwe10hX6UcJYZrQWy4VC+eplPyALcWt9",
-	"hoUT+ZC0eBANCzf5kFzgCtAUwWnm9JYRJYyP01pyp0Z8WYcl18v57uIzyZLZXMk6jv4WEEb24Ob8Wpzd",
-	"TGBnj+h97Vtxw7fmDP4hebwFqzF72TH5jsk/CSZv+cbdnEH1OiUgxwOxb0Az8xylwEoCq6r3H0EKSKTM",
-	"O+jqPQgBsLCEQqk5Iwo8GRHAt+OHMJGQFJgHduRKkFDP7jrO6FRBwf0eBNV5J9bG1UlFV5JckJyrJDVh",
-	"UwAUpFcnkbhacf+chFyoa/NJyZSs6+w9FnneViTZRv74mFL+Dq7Ck5M83NBbyxxrLVvxZWj5hxY5OrNC",
-	"J3F8HxKHYVZFTVcEVEbdb7IipyXnwOnJrpKHS3yRXXBACxkDYHH03rn1I0uWJQKkgCSarzNnQAAwkR8H",
-	"Il/8ZHzyPQpQVD29slN9niR52XvRD8jpSe8FCn2nz3vPDfJpRu9cxAOCQhoQIJM4pSck0f/vgFRxber4",
-	"/UUcrxsbLu2iPhner6exxqXcNLaVA7brpRXjdK3/kPJAKQyrfF2LpGgTzONupzvJnfzQyQ8HH1HA11gQ",
-	"gq+xL1FucJBJKiKaEnNu1OpYermvckfBATEM5bN/3iT8scK6t+TrpRDtYC3DKvA1z5rUqHVzxNfDUHmj",
-	"91r6EHzYwtaVBxy+eOTVkdfatxLXuP4mMco99B44p8ZaU6O794ygiOlW7vvFxh5LFDRDsB5c679D0nOk",
-	"8/QliekKkq4isXAQi0oYHF+Lqa6HAKaEUg8lxR9lijBiVDJwauBhwoMbCwZ1QSAkf0VWTJEeF0Tm0dxJ",
-	"yn3I3jp5PSThRaRP/4hUUFBCPCYWTx2S2BT7op7N1SINLWS4lmF0VyCDzRNJLj6+I3Iu7qQTXaSenIUo",
-	"gD69RAiaMh7T7Fj2Az8JwGEbY9kdRSNFYqZokkoC9hJY/UjwaTLLMxPPH1qA+Dcf/vr+zbtfrv+v0OyV",
-	"7vnj2x+PJYkyhm/bgXvw4qao6bEkKZXKiIiAeVOZhn2TUETpmSVWVIWXDF6mZp+hZmdh+TvHrnxqc0j+",
-	"L7CdXwG5xu2oJ5IcjY7G+cnJ8+j/9/bDm6vfP14S/QL8xPCB/jdJKZ/9+/iI8cFPfx5jCzYcDvGNZ0WT",
-	"zUgpdUIHHuZOeNhVePi2CL6FNm6Ikpg2pUkBuM7Htz9CdHQEgEiTlJGfr379xWOqhlHuGNtfH2z3IMh4",
-	"vJ0GMH6L3AFNv+OM3nUGghbSwa80uykb5+0ycmOTt7bz3/rnoH/YfGmxlIcZ7PebmcATDg5wU9g5POD+",
-	"HlrpsbY7mv4h9fPiTnRBAp3K/WRM9qYykw8k0kzd79OvtZbUQbT9ISDaPsJWPxVcNjaPrs0R36HH8jH+",
-	"Sx7PLIbSiFCiVf+Ez9DggHEjYA1AxXZOjZ6cSPw5bgJba48dp/fAB447SBg2Pchtsdfcu60YtNeqAWWt",
-	"Q1Zrj6y2NBfcEnw2j3aub9kclWUA0PhaKFYJPq0hGIv0KAedx7zngZTVYSiBnUyrIFAusFSRr5ZwIgYO",
-	"aj54ua26AlZFZ3s6PRAf6AWUPKE1gWIGNcyHGwOMfeT5gDDnkcewD1VA9cBFrqqJfrgUMMMpyzKD2gVl",
-	"NsxmOOP8GsTZ3JQ91l2MinLe1gD62SDavXPlSicp5Tf6A9SsOVp+n/dO+71Jv78R3EqThQNBtNJDaQ1j",
-	"5TdqTQ/3C1gFS7slPW8/9g6PqsOjelLK1FsgTaUAJ8cb+msstKovdVhSHZbUHrCkDPt7HAH+6xL7Dh/q",
-	"gPGhCkkYr7vzwNrYIxtPV6c7PAgPqqCWz+iC8dgVBOiySx4Q+anpssBADreqblOd8uKHSWByhdvng8ow",
-	"KTQUxBKO0DAPBZZhmjQlBoEZ4wLcr37tGzTzwXIwDHuAeieoTCUmBi/8+OGzGUz5cGKQSh1l/ogrbajz",
-	"hV3uJ+NzsuNH0u3Gv61qc0/z1rzD9bBfh9O3YYBd/kfnTHoi+s9nxuMaLiIt5rsRpcF2c3Y2qgm/CwxT",
-	"MU6ZH9ZTUDfoTs/Art4JAo+fZop+DKXXIeGKGvVDr/wBVWGwWZ5zlsYF1y9yQU245l3CY3FHolRIZqIf",
-	"Y7oydaLPyEJwNZdeOWkbnhmQnKdMGvBMa9rUH+SCpILPWEbMXYGQqV7GqBRckpcB+VNAfugPySd2m7A7",
-	"jARdMYUjTelSsnMrjNReH3il1sap9+WxTJxfS3jAQbc0hta0ac1hoZNOROhEhE5EOKgU0Y0MhvTk8MXL",
-	"rSUAwWWeKvr1sz99SaBqf62P5XQGlG0jOUtW3D0hNfoLWKSYmTQI0gOUCc/KajYqTjIWKZGt+s78Y8+E",
-	"y0ErxL0JmyWc6/7cBzQHTjDqSNoo5Pq8BC0pLnPFsMJtS+EjIJSEZjLX/lSHEssC+TIHFiZSyYLp4RP9",
-	"f2gqMB0cQ6boFGAgOJbfUYSqQkwpHcawimOtPJFFCwQmKIRcuNWmacZovLJ7AmmomNJR2N64MMZmEChc",
-	"Bkm58pHUq+4SsQtBnNMFi8sbLIfPf+idgVPV1g4zlnsrmcDC18kiOMrP2NM3driWxrK1kFHbansu/cbb",
-	"7z36Xf3PbDsn68ncZSqNUod/fzp/bOePPThhw5ziIo+P0InIlY0JShSpCBrPX5/7Rgn8VOwLH2UBo0kM",
-	"8cuHP1IKaTtp4Wvmf1rdG7L0FJPOa+BKU0pyoZfzPwIvcgoiqnrI7I3xB3xGgUFpCghnXxTJQGXuW3mg",
-	"yGVUc7bYNVXyvMgMhGXdJnlwo3/V1rf/o6YHgiWoUzsPwEWrd8N5Z6n0KrQH+07ra3DRQrxeZ5R9iFF2",
-	"mdLIUiRLURF+rhyBekge2CKrAYOt0bCv1RscslVuJMturWbjFJNEkhu2VATUQf3ccqRbtBhMWCQWZkWA",
-	"TZQDcR1w34TZ/umMJrwe7v82cTZUCOB6QoD/MHS0DcLQt4f8b2rZ2iYJrTujamdU7Yyq39CoChyiYAjH",
-	"0jGKLQ2nSHgH4J/6qszajWPkDyEc3VMMvyHh4+SFhy/ihalW7LElIQBrxj5cDPBqnqObz2NoM0CQBZVl",
-	"s6zwYAMufhrYnVTrIoLhh4FluFZxSyD/w/J0fyv+bzaPAPbmOon/PezvYHNdFyBC2+cQv3QNX7rWihcP",
-	"z83JuKNcyWtTMD0E42oqBRozKTG/g8mYyhsGmUL9eqPtRSVzxbZd5spfNLMkfjV2rYXrtQlI/dqUxvjv",
-	"muP5dt4isxQbHRfxcwhrNfL8zKZEklGhcdPunAAEOTxKktDqytdxzqBSfW9bszruu8ub6Q/Jn03gM1+Z",
-	"7yXSOx+GoBgArjmVBMLgICeoeGos2CDdIWCQsUdbW/SfIXXHHEt85OVlhc/wvp8TSv766T0mIhuLuEy+",
-	"kDiZ6WlDZydD8l/QjaYlEwZ6OicLFDMpx0FZiw6M+pwwGs2tOFmrw2OpJy0I/Ah7BF/4ttbrn7AaU2VM",
-	"28p2m1tvLx5VOtijQbu6+PeGD1be33lOdaLfJ2PtOreZ0e4yGVKJfMecZ0Xup5mav4aHnmvaGa0PRZjT",
-	"97fMM0rcybADpNdo5eGxhatbZszkYpYceoPnry3h39aR3lVseKDVBoDrpVeEoKdFD4wk78PGBWSaMfYP",
-	"9ETIkvHC7p6zb1DOc5oaa/ghFWb+UU+BaYGMszszU2eNei98dIuK7FNIFH5gnZGX6SxjLCaMZukKne6e",
-	"EcnG7vl4JY01IX5HoeTsBEs5Az4oWTClpZhFIiUzB0qziDhP3ZZlsrrqRpw7dTGCPTl88aI29xg2/6nF",
-	"5eGg28Xl1bVpn6OsO+lMSJ0JqTMhfTOpA+5gpWROYCOAbAIUihsQKF0TprylZLGcU8kGFjeiEzEeJ1of",
-	"VtWhcawBwPvmnsNEYvzsnOkf9VSu7Pl4KtxTj99AEPnj35aR3tO8HUvye+j4asdXO756CPHuoMg10GlQ",
-	"zn8oyHXv9CX5kU2ynGargDw/Jb/SLJoDQ35p1Y8CtkJINTh9BfV5ttXvwYww6GIzHjNhDkwy1n4uFc2c",
-	"Dt9g/j+g5DlUeP0pgJdkrdxTYXZS+k6relae3T7NiAoc+Q4BFY0NW/M86Klj2h3T7pj2QSSpGYrIVTWJ",
-	"vS55vXCuNrLhgvruGBwOPUgL9AVcKyA74331zwt2x2Nnft06VBweYOEZw4w+cPYR3RLIkaQtRoMRi5pr",
-	"69kPyQX8cSxJaAzGUJVlki+WLNY8jgMnW+J5HHPsXmp2LxZLqpJJujrXAgU8v0YqFIInxKaymb1Hn3Ai",
-	"AcBFL40pygOLPoGEJknCmCoaDsfcXABpCmQnsQxIJGItIiAyL5OwVBjBLni6soWO8NMiA7s+UeyLGmEQ",
-	"vVfRJlGSpdMxV/NM5LO5DWq3TB1jcwEjeM6iG1PKDSQAFjeiMOsTcQVH6iHsQf+ZKLZADm3AiNGhRNNh",
-	"xiKW3LIYeLm/5HBf8CUYiFk/GIqe8rWJILc9HZVLk9ifIUjBfkRzB3MojkanEFm8JQ+yS6HXpZETUUVT",
-	"MctZBwB8TyQ5yo9uvcjAhE7h73pjgzXflXdpidk0jxYC8aqQw6dFCQmcMWlSiSyKvAX/a4aR1z2lbAqe",
-	"qXvJqf6AiWQRWYxZmytyp0mEZjZaaYgDItLYgVkHxjAbwn9C0hOLRJEE2BboIkWoETYbc9xFqZI0hfgY",
-	"rSxRKUmoNdXrCMC/QzKh0Q2h0nUM/I6rhOfsHFKopM2bWWbMJO8aKOfFUq0Ad3vMF4xyaWcJvkIogrYU",
-	"aYrBahD4lJl6rDjnRJrJ4r9H0CeM2Wh/nrbkVmXMdUcE48NxSfwza8POMbgDSolRglO15epukiUwrMpO",
-	"WxBqgBHJgPCPuV4M2G2pxwQnVStbwF/wdS7uzov8aByFtJ0ogYODr33MJ2ki5yx2L2UMw+CnItMcQ59E",
-	"Tce9sog9W2Dt8r8u3199vv50eXX5/urdh/cB+ZOJClu5LKgAM5WXWc7vYSaPAOi/TnbLx8rkLywzdpuI",
-	"XMIxaULEh20sZSUtqVIs06/+v/9zMnj9t3+eBqev//X/3wa2/4MB8pTMI2OS9PQJogPJ9KQUi/t6MOzL",
-	"MhUxOxpNaSpZ/eCUYbzF4AwT/efRgn75hfGZmh+NTk9O1sYW6Bfe4cv+c5plVCu9R1KtILlrKrLF0fbA",
-	"/n97PClAC0Xwiz4eJ6evn09f0heD0+hsMvhT/JwNXk9PTgYnxf9Oge1PWcb0ORgdfbr8cXB2cvYK3nlx",
-	"ppcJ6xRoecAJFNVCD1t96kyv0MaXX9JXkz9FP8Sv2cm0EEfaTaVJgtHsFqb44iw4UsmCSUUXy6PREcz2",
-	"9Gxwcnp18nr0/GR0cvL/FMeyTpzyBZ3gyLskR6OjFzDLFrLP5voH+tYhcelEn3tEn2WepmTKWIxCj2HI",
-	"Pj8y3MWyj+DeSjKb5KAvWnWWzyTjZy2koZL9FBCKe2HGVJ5xOcIuw/7IeHVTZqrf4D2jqdZg6D05wNjJ",
-	"NlnAHzgjbz7/l+6dLEScpwyi7s8Imm8C89nAGhNlUKo6CFAU6HTW/4+VRQOiufstA7t1MOaQ5aDft48l",
-	"43qB+0WQ5tvpJdHkyyhjUHQlzRdcBq76aUQlA+lUcBI6YnWt+RfWooWPJmo15sVuIvbISjNtY3dP1DkJ",
-	"b2maxIiAEMnbEMQKi3+9oDymwPRhQItEyoTPYCFQNghIRg0kB+VjnjJ6a9LStbwhk5Rxla6G5J2q27mR",
-	"l9+AWihYzGk0L6NjQw73Bg3yErb4sz54a0y/RndiXOaSuGXD4jY9NpwNYanUPMlicjXPMxnTlaY3f6E8",
-	"p9mqfw4x3TYePld51sjvy5uysSikS5k2b9aw/3uY5sc8WwrJ2rLNfyTLtsnbtcroP5JlxRb6Bj84eJvI",
-	"pZCJxcYoN6VK0Wi+ADhafbf1yv37+EjfuAEmdP9ygdnc5p/lHTPJ3/9IluOjjenewdF/Dz5fvj8bYDzj",
-	"+kB+Fnf6pFePO0qv5sxjMn4m7iBttXxnQM5a+37CFZuxzB/ARyaMeNIwAOcbMpJynnGkAvd84V8dJ9zM",
-	"CYHqDFJ2y1ICYZZmcc3N0ERWU359DCXWaPlHsjRYD9TbbpIxTWo8Nog/eHzQBNF79Vq7KnLffRU5zMi4",
-	"8PZ8L+XkrOz9SKXk9lCdrmXlt2LFDrv4W3V/t6oCV9toe2dkQ/MNepFHc7oyce3KxFlbaekGrxcI/QZV",
-	"sy1uhPExiKxchwwB8CxUxH00vIiHLTIcayrMDR8Tm/GzopmSruzZ2kpbO5ozLBwKBAjzB7kEbGQcYVAd",
-	"8rEkmcgVG5HQZAMXLUO95mMeSjpls5xCdrX/mPTeXPx40Ud3ISX+a1o8iVjGfaYEupQ0SyoJHXNY1vMi",
-	"WidREEalZ09CCuBSLA6LE6QECfH7CZ+FzXXnqvTnEArQVcfUrhJdU+vdafIeU0rXlr8tu3nAtLqydV3G",
-	"6dMq2wDuQT/7rsReKCeWEBLPBN5YAHxdh+sq23WV7R67sl0Ng31kNeVb84yu+t0BVr+j6zSySdfZKaQe",
-	"gpi/poaE6LLmordBo388Hcf8WQtfZUBeen/5/OE9WbBsxgisUT+ASMFK8vw5mQsu8kyS8N10ABHh4WGm",
-	"u6HF6uFaQuuwd1jDAazhv9VRwfqBbasqbG79EPMNzHIfAfGHSPZtrHxBZDoW0MXLHy7OOlJIa6Ty1Id1",
-	"ur2D5vAMATi+ap7aU+epzm6IJIcUNMdUIRsZyBZjVxRpKu40NxW8CBSV+QSDKn1CdBgGxl9pdqOnVzdE",
-	"EuKBYTHGc1iDnzdfG7CcJvzGguuNeS+04YjXSRz2A0wBsDKGdXdORXZHsxgjVRnN0oRlrsNEmjBSccuy",
-	"O1ypJthhdvfoVsK2iXKdka0zsnXs9UnY55pJ+S4sFelmx1LbsFRYMk9NHZFEkYhyrwDoxMnuB4qyAnM4",
-	"LLbzPShstZJSp7J1POVgeQoc2DqVzaQ5A/TiYM7SJbgotuAxCb9N/MqbX51FILg3OlAaWcQ5aYCO9zCp",
-	"K6FdIbhcQg/TN+w/apAHCq7IWYpVhF5MND+mKCtxw3gYuHxmE4eCgf/w//q1zz9fDM5eviJzKh30dX8n",
-	"dlSH3G5CNIphDiMUu73IDxPdrj+zxOjqkStJWY7e0DOeizRmGZwJi+ZJORQx0vsm/bPpQvhh6wSPWOBy",
-	"hn0U9RWJRUDk8PkrLP01S24ZYsyvf1M/2wCxK6blnTdf9WKFTl8O9GfL0C7w9R8Gz1/3IeZESwkTRuAQ",
-	"FBXJGY+x/y/LJGPSwLnrG/j8BLP3UBUXMV2dk9MXfjLfkHzM0WkLpwLjbrU6q5uvRJ7ptlzpb2ipIonm",
-	"cOPkGmC1biOf/RN6+VdoiycYNxycj8CVGo0yFjOuEprKc6LAf4mdwiGnig0AX5XFEPFD4zhjUt4XJPPO",
-	"HaXDCZIpxrRLkMx667YSR9HD3oNkvE9B4b0txam1Zg+You2gSaM/98+5rCN/Bw+v3sWu7Am3VJ8iVrhl",
-	"NaWCbG0IWhE5CjQeX/FjW7Ia4l8gXDVBuNTRzRbBLZSvNGPUHMiGjRbM9FjiMT+vUFsgsJodaiGiidDe",
-	"g9LyHjLidL9G8IlNIoPNyrfpZRgKYzh3gLGVmPvAb4jhVaitan4MqxeY2iVSEZP2tQ74PQRotimW28m5",
-	"FsY4zjYgL05eY/kOzSED8uL0BP+JX4s3xoD8kvCbx4r+gL62I4DwaluiZxrV6pCeSLUzNdu/arbFoH4S",
-	"/NtRBhblWaJWR6P/+ZtPJ36bU1VQCU/ITplC6dqIhLEgvXVJx+M++h83bLWO8NRWeMETcaX7LYpn1hEX",
-	"wG7MCjnkIZ/Z3nRXoVO0XoJ/NNJFLlA6Fpm99GVVyIadvdZvvDg9OQf1AqkJ6nOGYEHVoY1AjX4xqDXy",
-	"azNznVahhW9UGl5hCYEoFdGNdSrBY1NzbAE+qYoShwStSekqYt0wIxzpqK9ySVMtywzaAQeEAanRxfTX",
-	"wr6rgFZTBwsVUVc24cXZWZ+kjN6uq58516/WO6+gdWEW+/OqQop3L2m5oeftq1tu0ckulNu03btIjt+K",
-	"WLJULZiRbbHbzGzbuoJIBpPr+2BKnWS9C//8dI9lxuLZ1bBYU0uuwlX7bcTrB5anfDwW6BuSniLrq68p",
-	"VZoJgnCwLzRSEOZKwo8fPhv3UnPN0JBMViV4TFGpgNhgJWMpDvucTLw6gZorfQWe2lSBcnfWStPWzPSn",
-	"5JZBNbpHY6J/tPqBHdPsmOZBMs2fNrsWEEb9sRmn45Edasb3gpox5u99PIKKQwoxp8DZhhVK4QScVwoo",
-	"Y3Fi83JR8xiQKl395KI2ctBYCnkzikdD+dw6tAtvEgeAx1EPErm+Sj29juBVjJMYIK2ovCE9AIjsl9ew",
-	"Cd6qtC912EQTIVKG2PvtoU8OD/+jIglsBf9R12Zn2WMz+EeH9tEO7aNejyhYmtTCvyVGDjOjjpQQMbV3",
-	"xS/i3sTg7Ksdc/vuIaF+tVv9B0WCgte2pXZmsVBuXudlPzOIldEXERFLwXkONYQbGNScpfH1OujyFliL",
-	"NV92p3Cbj+LLR4+L8PgNWJ7Zkq1Ynf/u9iyu3GoDrpWlmh2ba8fmFgUJ6qCsHiPK0bdDOi0Dog6VYjxm",
-	"TAYkZlEiIe/bAvEKLjXXWuSpSgZ0xni0sq0NUpPuolgWfiAJahdpapKEvBtYNwtJer9e/NqvPIR1h0cf",
-	"+wGw/QGChAzUnA1wH8a8d3XxY98vVyHxaKNpofguRpKCrDYkVxc/3tuEaGo85l7xdrfCJpQRAWht7tzQ",
-	"7C6ayX+9+NVH0cKVqMBojXm4oItr/Z3wHNp8tG1I8aQMvAWLgiGK6IAIF3R5bc9MOBxzKzeYhEYMZMFb",
-	"eyxtGQkusCAuxULy4O3FCg1ohI9ZlCbcQ7s5J5SPOV3bUbTP1APnzKlEHzGLz82SwNuUr6HCJNJ1bl/+",
-	"qMdh6s6XPoY9lSDNCtPzhEU0l7bSkv48nOMxf3Hy2gU3R3mWaaKCYJPh+vdAgPLr9mNtQPNdTSYEJ+Ez",
-	"4Ne46g3hnb86DfebR3WaobQL5qw0as2b92jytku7pWzRfuxdfmUHYvYUa/ZRj1z61H9T/opleh1MWQdT",
-	"9tgwZQUPfByN8utS/A6C7CAhyArXQQc89qC8O5Fpqb+kkh5LVH2/F+SxMb8gEc6TxSS0UjtaCm4YW1ax",
-	"mJ0KmPA69Qnc0fUKSp3K0LchPtuoDWi83Vlt2BMWWkvdobbRDna9vQGefTNOYlHNPPdox1K6/PjDhDRD",
-	"klkw22Mr/bXENBNLxgcxVfTZP7HaTftcsaASVuqlZBmhHq1Nd4kCi5z+JJQI0xR3jX9Ok1kOCVxa4sbC",
-	"rXEio1TIPGMDKJEt0hRiFTckk33GQCYQym0ehanms2FgnPRCW7H0w8fL99dvL64uwv45KQ1ySC5gXGNe",
-	"OzA9faoAZCsxbuMh+UQVI350bZQmwFGbc5B/YurDkvG3VNFPtjBRO46DzX7MxFbVOfHtK7H9u7+IiKaJ",
-	"Wm3f4o1YLGnWXMxs860wy/C1QhYPKFLvwhxeQiVZujq8xUVaSwmrPZlwHfq19a3qI6I0tfDd0uYUNpe7",
-	"28R9cff+I9Gr6/LJfJW8TeCEsSCIlBH2JYIixCawO3TFjNHWsTHrtNa5/6E0pr14+Fv5z/3xFE70um5T",
-	"eyH9rqtVfhcJd//ewkn+hko2SLhkXCYquWVkoXmKNV/pDzd5zP/3YcO4Z50vvyiWcZq+i/8TPnuYjnZ/",
-	"77bytq812F68rWm6we9eunmdu/0+d7uoEAVLQh21aeV1R3OAqYhb6nq0oJzOWFjroJ4lUp9PQnnFlkkL",
-	"86mM5kKkAZkzmqo5UVkuVUBuRZpzRbMVkUxpebFv9Wc3gUMxB3DCzNUmSUx6of3XdRLLsG8K54KL1FuC",
-	"Efxiq+drJV6PI3xx8jqEsY95aL2j4ZD8Buahd9PBe8HZ4PJLItWIyJVUbPF/bmmasxAnBA4lrPNvVBWa",
-	"jkh4dnISulyeMS9thRuCw0+giiQ2kyg8Oznd4JH0b/BXAb3T84fpP4oX0x9+O1dmXcvdCF8Lp+ZDaHkr",
-	"Or7jVOro9webtlY5vqFRuqqUwT+OJk7cu13nDlvjjkpz3L++/7S9e/kQdqLzNncoQl/Pr4Kcv4bxa0Gi",
-	"3yCP1OlYbZ3I+1K0fmKqwu2+A+p8NS9LJZ0J+XC8kuWb0yzB79U7uZPc79cf8tt8b67ABn/bw4TiPTnd",
-	"dhF1m1vuquPvzQd3KMTUuuQ6otr55Z5UqaGqnFYlzSYi5B7JzXjrBlPG4gmNbrrMwu8+s/AjbvmPdsef",
-	"QoKhcUE/Um/TTCy29o3YdUIn54Hml5e3dLv88po2LfLLa1tvcAZYAtMl4bXzChgC7dbvEZPxbJcjLdyH",
-	"I9KKaAMds5q6iX/waV4lWa9dch6gMnoxG9UsvAdn39mpEzqjCTcp/Xawh6mqoDXwocR7D5lFlSG1M8s3",
-	"NN6ZEO0x46i69C0J7O5z6mzDXSbS08xEMuHRYkqWmZhlTEoLkmhAhr3MUcANWmZiyqQEN+immMKq2tIl",
-	"LnWJS4+duLTOah9XSv+2DKRLbDpAFwKgRiUsKmlMj5fkZImnqXIxmOTxjKkOTeoPYPMxW/5ns+N7sfns",
-	"AQXqkRESEfFha9NPedU+Y+NDNQGVxrqdBWi9SQsWU9d4g/3H0JrO4HOvwccsrF0xj+ABKZasgtfo8Qcw",
-	"VOi7kfDZIKIZ+5ZATSVwpu0tP7Z+pTftiHIulJ55qVglhVpOMo/mpW/194bZ5DAfXfGQECnKyP4CRSAf",
-	"qdBks3nIlCOEaofMxsnDqh1LB8tuMl+XNDOVvtb2hMobGRjA1tID7B3rHAAoksjIhAGyEcD7GKhcwRkG",
-	"uo55GY9XfwlPL5YLosoC80qGy/AX0H7g7+u/hxj/uljmmsFBwcdE6TN+qzWO1ZLFRN0lEesPyV95zLIx",
-	"9+dbBvUyC1PGpm8u4FKmYt/WmlY7pJYVX+ob70rV92lMKy98O1a184QagOoRRqozpXWmtMM1pa3xHqTb",
-	"FWmB9DI2y1M047y0MGifL9+Tnr0JxOgAffLJvSrJ2cnpi/49kkSD+tjZ3jrb26Pb3qp8+VG1o2/Jbq6c",
-	"bNTZ3Q4IUKhKR52cvqSZkprWrBZYSkkuGY/JZEWkyuB287gQa+/XxR7NaocVqCz0Z/uSYDaweAfl0Jgh",
-	"R1nOK2EDpOfTUARmrdBt0qujkT5JXFTQEPpD8tEjvTIoW+kM6U+YfAQVz65nUGw+evcRe3SWMWbcVusa",
-	"jVVhDkwDtNiooIJDuWdDm6Vm/D3PBaf3m8obB2dhF4MooXV39ObB/C64WQt7X+bUFGChGZgwyDTnkJ2I",
-	"t0SzG4w+tDfJ4NeW1GqZzDiLsWf9zpBcVeom9LyjVxsl8ZZFScweWa0L9hAEXsel6ga/rQK4qe2u/Out",
-	"2f89ZjyWP3gBZ6olezaNOibdhYL/MZVDT005lgXR7mmW1R9ZQl2WaAoBJkAcO+SQrnykYQ8P0AifMR5/",
-	"M6kkIFSusbHvQFS55DFgM5SZr+AkZDxmiGvY48L3VXoijX5gVLBprvKM6dGfICqha98fEWPVDsmERWLB",
-	"pOk9BBiuhe7XisNmzEa9s8GUidLjf20KmBYSkqQrSaQYEsgxX5sG47G0Ff+g1qu3qi0FqvWKpyS0p/Ta",
-	"UHackwlk3ShHeWlsWp3F5DbYpNMzTIqXiqbM+D1MQYmIZllicuo4uyOh5gu1yAyXPH6iAkt52Jc8Rkmh",
-	"Hf92zXbl4F4He5dQLvWhaT/BPcgncHw7KaWTUg5dSrkEFmdp/ZrBGqSUh8gZlhd9VWHjqQM/X8RakHDK",
-	"uBK+0xYqfAsSyqUe8pLxiIX7t2lgmdcWsgtWeAEjnA0vANCmqTeXY1nv/dVLXw1hgaV4Mrx3wxy2dxrf",
-	"28XuAUHQzVfjyx9pErcOeEo6q0HHj/+4LmVL/EVmnBpWf9NU1BBWMV3T0x7Cq9GE3JkF9ubBoKpcje0G",
-	"QadDF58GJoICrxpdA2X7/poFwby22YBQ+gKum9HBI7FgIxLmSyxo1/O/LBXlsYRq4qG4ZZnKM86KlzDU",
-	"IZEIRAznM/DMEzS6AUGliL6z8Wxa4y7cF/NM5LM5CZ27LOy7qnGF/QE81WYJCiuEQxov3tLLYNuKDJDt",
-	"XEMDh7cfk4X9yiFYLT7BWL4LwwVOZRfbhd9yV1Gi3MfeJaVP5gztNNO9+VlcYWZLhjoRqhOhnoLjpUhx",
-	"pY4n1Ns4fIVYs8Qt5aiURszZN7o0re87TavY7KeSodWqzoCbX1OlfnAMFUdeLx38C4UcqJ+/aioGYMv6",
-	"AobfE6+e7xZqu0Su0tstGHSl3Yb0rWJPugyuezO4ivPb5W4dSu6W25RDCs77xGisTxGZrJCL6PHcma3V",
-	"H/Bb2uJb+rfauHLjb9c8sPzRMfeUwjvGbqTmAdcrRjPUJMOMycSU9glt5XhIxIKPrZaM9J7/oHXdl2eg",
-	"YHvve8c9MI/HnOrVXVIFFahynqi+KYlASSSk0XVZnCMJDIgUUQKV9TMGAzKlJeScQqGuOCb5Umv6pycn",
-	"G7CR7EAOAhXJDqYlHlK12Q7UfJ9pW26Jt+ZJu8ygQzzq0rSeokJo3I/U0WxTCkcalgC0l1CiKW9A4kQq",
-	"yiMWAE0Euqdp/5KuZFvdsMvB6nKwHj0Hy2Onj6XOfH22cVWS/Tqj4gGlXHnna29JU2UK+dVjkp96mNBn",
-	"C0DiFvIYo4Ex0hjsmoejUNVG1j6aUvC1fFP+oLdVHura7EBA9xxJ631mG/9T+fVH5AcYOttxhc7V9KRc",
-	"TTFd+WzTHGMgwucYG+EJj6+3jakVUiaTlA3iHG8va+NoKkXOmKJDxhE0gloUm2t2jfkHrq+jylaQNLqk",
-	"SYbcAYxL00QzsBJePLnAlxJJpiDRY01CpzDIMXeSrhbjTXmXvsM0ev/zZ8JzEOZFRv768T0GzbgefNOl",
-	"yNOYGOvlmJcKHQZGgYACnHei8H4ZVmjicCRdMLIQaHe8pNEcR++cRGMOfBGDdCZCzZ1yoDmbFs5lo6/I",
-	"bNzbYt/24jNqi5lXHZYPm1c+Th9pkknC6QKrmDolpcnB80Dv1QF6eaprtZ23p7ZVC/bY0H6T98c0IQWR",
-	"6NxAG4g2nmwxdWShqNVraMI6Geo5y4hPueHMD5ZMLNPNRNvAQSRykcj9p0LsRPfXohSR3GcMKKglfAGR",
-	"giRgzrk1gWiaXB5I7WibuQjxiDD+iHIyYcSsvGY7WBPaD/40TKt4xwQRIgtD1m3UGjgdBfurxTjAbtbu",
-	"8VPQcPSfmFusZfG7hEuTxwFCorkvx9K/H3dUkkUiEQgQnENUkgljnEQiy1gEToGtqZ9ZvH2qOWv70pqi",
-	"P4SaNyk9xeHTZ7HTef4wOs9BaC8gYjfQe3R8rNpxQD+c/gCKDYNEXhrTXoRx303xSAFcei22l+69KX4S",
-	"aW0M1xsq2SDhknGZqOSWkYVmGZa/6a82Cfj/WxrHgn75hfGZmh+NTk9OgqNFwt2/n4qA7y3XdrJ9tUEL",
-	"RrDedJNE75/VTpa/N6SrcrUbKjtvKT0Xpvhy5lFY+syGes22Wrtc84hO1wqDGn+fG+lBVzfz5nIQQTw+",
-	"uWsXx1PTcre7vM9oHn+525CmHafShfVsJ8N2UTr7kkaRbFapZg8IcoAlyEAINST5vuLJPrluG4KzL0n0",
-	"J6YqZPQRhZhvRSUgisN7p1NfDymQo3zcGmSjncyRYGz6GhKV+RPNkl6bY0mmCUtjCcipNWXW+wGZ5Itl",
-	"wmcgA92yTCaCn5t0W+kl4R6m4IVq58MEr9ZGQVi/Aazfv9WRnPVBbSt9NbfcVZOCme3FTnggdNW4SDv6",
-	"2oVEPA0xDmn1mhC3Rpk3C2+22neXV/v959V+cnt9CCESdjTNkRFuvBaQF6ZNoWjXQqAfOcksSG+TOdX4",
-	"2doO6xM2qxnWlSuSr8Ud38rUNIQ92KsfGAWyPiM///BYklRENE1UY5qxff4wW3WtEYRQAGOyUBiJJAmX",
-	"imKEYm3KM7a7hhbNWc8DlSzYUYtxuKu+/RCwySOM4QKPGAMAHvaFRiogbDgbkk+XPw7OTs5eDU5OTk7P",
-	"nvdRXY82ehsqe/vtnA+XXxTLOE3fxf8Jnz1Mf4UlAVv5Kkovby+SVppt8FE4Dt35J+7zT7ilqsk498Sg",
-	"QubpcssfmBmBpFJafDRYVi2RoCxAwoxFLLllcVio9gVdA0OFflGLpCSGeLrDiG+68qcD5WcpmecLyn2q",
-	"HGpS/Pvvv/8+eA//CwMTq4PYN5DeaKLfWLJUI5Lz5H9zFoz5JDellWZ0Kc3gafFBRFJzwGqUSJbdMkg3",
-	"V1TrLoEDPlMqBbQ0/R0tDmZjTqNMSGnayH6wvheBSz1haTJLJolm5A4NzyAFkh7V6vDJ4OxlAJEKIkPQ",
-	"e4lXUbPEW5HewvpyU4zUlV+gGaP9opqp4UMxXXkLgoV5OGGGKZAkJr3Q/us6iWUYlA7WsdSvmPshV1Kx",
-	"BUkUieiCQZp+HzgbVOAZc9toBMfIRS2zFKpWUQ6Bad6ZlQQD1np4w1PjJglR/bDwd2NepioY02F7sen9",
-	"4bvp4L3gbHD5JZFqZMb6f25pmjOsC4vyAoQ+Ox2Ypngu9XM0J/QhCpDauZpvaVoji6sE9E5LKNbxp8Zc",
-	"z0GfihvGnE1OKyULulw2GMzxJlu29FWC6PQSwQo9ipeyENzbeCirrdpz8D3G0Lnd2FYI2WH4dcIHhHfe",
-	"rZ/kMCgSDcy9WWe0pJQhgIfWu+LnVrMFMhd9I79ney/xt9qLT4Zqd67hzjX8NQIV9WHzL3jCDSq+kQsa",
-	"5OiqObGDYuigGB4bimFn4eRjni2FZI9pG/jabMDXSDq31AG5/bPiUDbYF/bq8v+eYBb86ANP5/uuIg9s",
-	"7lTBYKVK0gabiUmqMq7p85K6bigoKtjNIQ27K3R7Cmdoq6bVt9rF0Lq3EIZvyRNs2ELHG7qQhcMPWcBM",
-	"RZ/6WR9bltAZ2xy9cK+68YymqafqdoXgH44XW9VmIj1EbkI0GI2PZVkB+rtIOLasVXIOhAW/BzNxRcyo",
-	"TrVX1u36NkFvSH5DG5ikUzbLaQYp7ZHgEct4GXrDrpLz71AL8arFNJYNySc2KA4tlH41sZfsNhG5tGtc",
-	"vDPmehg3jC2l1s2M7jRPpBLZCvYlg+UBo3cErmAYwdIzdmNBeUASKfW8ELcM6uqGVEomZcJnoWfpEyQ0",
-	"b7M4xD6g63v2PBjzu3kSzU2p+0jTCg4jn4osYiTnKZMVD5Ktv1K/yHXSzoUZ2Vc1YD8GzlV14NvKRU3t",
-	"thctLtzWf4cm7JIHz1EWzu6q97wTmDqB6SnAXnlsYsGYSvgMQhZFEkGUSOVUe2KTtdveLzTJzl7b2Wv3",
-	"FHt64Z2yh0WfPtyGW4xFj2xbTmtf34XBmoZrXOoS1re4gRWYt6POXvt4tPRqo7gvA2Iq52D1CFqqSlLQ",
-	"0IfA8FYIb5QKyTpFdXdF9Y1ewIrm4EQ9U14M+sQQ8ANRPi/4qhguF4rAOYgDkjHMz8Cor5hFacJZ7IzA",
-	"8NaQfICqtEmaEnpHEwVwamA8GfNeYTru4/smeYJKEmrlLr6md3QVQplR5CzXet5xxu7CEaF8hXun9VCw",
-	"p0vTNdROEWCBJz0zMAL1T3DEDpkYF9qELZkQq2IjHChngXbIjNW7NiJJz+DJ6XOlUW8di1TXaHtGA82/",
-	"UyUOz31n3+7UtSdg39ZntRTJW+FGLdQy3/A1MIavTlh4HKu2NdaCbCDytQB2JUp2xwMRHH7ETB8zdgTN",
-	"jPPMMlJX7FwyKW1F+5QqvV/6ecIVvWEkZoomKURoW9qqxJh/vLh68zPW+0aeHwMTx9wnXB6oykZXenWs",
-	"dq36Q6K1HKwVDhJEnWgz5vWyzTnEtgPkZbElTkoYkneKSKYkCf3duDavhoExg0NYdkxXNlgcEwSNrg7b",
-	"q7XijAFkOOis5f4ymkgXFW9s4HYR3HTGNgyu3LZY7dB8qgeW97JohikEGL4NL1Flnuj1G/OykZtKOCop",
-	"w0j1sstgVFRit/pK1YJhUFUFZ8GYh/qn60Uu1fWEXWNX19hViAJezkjOVZJWvwTH1dr7bfH4MQ8/fviM",
-	"J7TRjhSSHlr8lR4q3kt99KGuH0ulLbZuJwCjloqu5JjjUHRDc/6YWxCuqQ6xoe2CsyG5sNcJRFwnI9Qd",
-	"F7vNwzF/D46ICoErmZYCKEGFWxS4s1RZaHwpy7k5gt7Nw6sPuTfm85KAEKwESZPZXNWWktcD/OwN/Y2h",
-	"+k8F0BYW+BpYC2YoPh+c/gDIOwbp9m0iNUXIM1gIj2gZEcCevE1UrQXIbc1a/iE8HT6Ls6a6Tm7u5OZD",
-	"d3M0uNQNPLhJB2fVPDm0eLSQrEF6S5zDoxOodxOofxW3NXIzgNuyL8qlEaJ9JyDJFJ5p+cpKFlpqhPK6",
-	"WhS2woCJguy9OHldmsvBiOB2FpBea7MI4fwu6A2TIxIuU8qvE34NAmcYaMHkNmF3CZ+FAZnQ6AZiKRZ0",
-	"cT1naRwOybs0ZTMtY9oIDC0DVw1l5QUagvVTP5tT6fL79LGrEy2u3JF/cva09aFva1Rrbrk94y36+E4l",
-	"BzALd9a1Tko4fClBMxzfuEZTgwFUk5p2vwyQGHCPb1AgxoxkhIOow2G8iCK2VLLwCUnPbFJmuoG+wjb7",
-	"wTDPg/F1hRQmEhqGWRUWzGMWhyb7ROSKjZxvyjOuBERkY95se7nbGJJZBCz0CptQzKY0T5Uccxrppwmf",
-	"QeQJrr3uAMr3Y85F6g0c4xhDccuyLInZNaq34VDzedytEN8Zc/fLtRLhkFz4edNUWUuNl/FR4yRbF47q",
-	"Obw+S0+Qu/vD3p6z17Vqw9V1+++Uo1ctlx1P73j6wfJ0vIkYxgYksKCQvSYI8to8EL0e8hlEvCdqtWvt",
-	"TkRaI9NklmdaMQ5NxyP4PeyXdORe7MyZA00bMpGmWqNdawxhkSMiFzRNDUQQ2gQAjYZKEv5P9LewPyQQ",
-	"DmaN5Mi3tonTgwcFWKJbShOdt2RZImLSA9iblXWQQDplQCYrsqAJN7/CvyGSf7WEsFLJFPoxCpgbFgPY",
-	"z6KwNdoKflMSJ1IlPFK2nXQd2jrVFjcQHgAj7gc2oFU6eB79+YBc/vxmzJHberZ1w2y8ecKmuBdACtKX",
-	"A0JVEpkILrWwgW/0A00gJznXAuRyyWgq9ffjBGMTMb1Cn+WUJtz7yJC8sWBGtpQIVXRCJRuSzwa059Pl",
-	"xdtfL48lGR99wq0fHwGsEqPR3JyLY6kFj4QDwWjIc78wpxg7ac3LsdmPmVhsw8fx7Sux/bu/WOjHrVt8",
-	"8GJjt2+lF5xmbPsGhXuhMUp0M7kyC97B7DXSa3s0Rx721GTlqIclF/oSFTcdXezFNYebTaoXWxY3U5Ly",
-	"LSwRf7hY66SfzaOBLYIvH168uUT2N1PeNyLXlOJOk0jANNLjZgggqu4Y4yScZmIRwqRCJUI028rklo1I",
-	"QaLu5gyMiY5Ukd4rcsfYjQzIJzYjL/sBhgWP+TTR5GuZUi5J7+zEf+v0ee+sb/kUz2lK0PhYfMhUYAbu",
-	"glIElt6UWI00o3ckTRaJsm7PMcfCHIngAxr/PYcg8Jgqdm5GQFMpyPiIfbGVoN37cnwUGKheR7VRxeSi",
-	"eMuE98fWfHx2MuYwIxABzshvjN2cnZB/Jyd9dPEvGEUf4pyRt9NLsswnaSLnTA7JR5ZFjCs6Y5LM6S0G",
-	"LeipL3DBDOog1UPI0xT0xjEvIVLZ3dMUHzZWn4mRHrGJ+0cA1biBeF/+/ObKHcMmCl6HvKrPyFFVFWkE",
-	"kt0eKViJB/X68HD7y3m0tiL36UV1bbZXkepbN3hO9dMOWnWTjO6WUot4mnQ7WhJYElAlNz4VTDihRgjd",
-	"ipB/0e8yHrE/oBT/I0RVm60hMp8sEqWqovwIsnkV0+xR2Qh33SbW8vEsE/mS9LTopKkXcFKagcfPuRAp",
-	"j8fcosKKZcqCmnwI9G0tMzFlUgI+pZaeQZaFI5YgmLQT/t24NaennMhIZIz0fkluWKbG/HRggERL5FgC",
-	"gLWca4qMxi9NiFfglTRhN1qp0IIB8Aoo7Qc2siH5MdOCN/uiiuggy9KaiLM7W51svbts3cRozIF8JIT7",
-	"pUi42hq2/3Oe3bLVR2jzr0763w8nKK7PiEhYcI9YaZpk6YJJCCnIgLzvNm/DGaY55yz9w3GFOkL2IyxF",
-	"R8Q6A8GBkQg8mCMyF3dk4ceDN9olMy1RsBgFCy9qyI+8BQMdJzFdSadUwytb0Y2HmwWesESJUC/waU1u",
-	"w2abSUiotQkQpbdWBn486WIhOJkmqUJREu5eYkLtx7yYMzFzHhWmT19hN/JioR4ITvQYAshVCEBbSNNi",
-	"65dOo7dvNpDE+7Xujix2ZPGb69CjsgZtoTadqQ8VavOrte2ZqgSAQGXyHwojWz+o6t7momxFGzPKpZbQ",
-	"Ic1MH5s/Hon83VOEXamKFaeLJHKZCZktmjxZEU13+Iz0JmnOIEQnIBThS2YZYxygVMHO27NBNdzQS8iF",
-	"Ml9wGF/IB48lSalUmsf1kfqZ9+yvgPIC1FRwNa8698BplzEe989B3R/zHotztMrh2quMUWU8aHhMYA1L",
-	"/Th3nf5enLOiDpexB09WNpURxwg2hDE3a4eRyW96l/2rT2BMFbcsg25wQc5LFgjiGyD0OBK+pCrRI8x5",
-	"YkwXCScvzwb6EiCfef4D/iNjMokZV4k1JKDrz648pnLpdZqszB89WDy04QpQYdz3AsxUMh/Cf7lP9c9N",
-	"5Ryakkkez5jngtTXOGZriwiYKPos6C8xaRd1mmNevdRbsZBkKUSK7ssxh8Hhg2MJFQqhGc0yfWQh8YVc",
-	"zZlkYLsu3YcRyXnMMrLOgg1+CzDzYznmNI6xOljGUvR3kh4lSiiaupIw8OmAUDMYx4cjsZgk3LSaixQR",
-	"AlQfxrPMhMLsvslqzDGlj2aY15Oh9QjdpLGIamjOcNFksLnyXn1Ds85s07H2g2Pt3hEF0jvakoEEhlLK",
-	"QgR25LGBGr48e2YJYEH0gip9klsz/qQt7Nf3wvIviOR0KeeQJ9vMrMn9vHpUZmMQenf6gihBzl4aWBQ+",
-	"5mLJeBHapLkqBzlQS3sOCtPCqHhSHnWhn8V+QaNzeM12IV0fY86+LJEUK0EYd7zp9Az5oHSZVBTFCiM6",
-	"lHo/lsR1o/swaS/w59Rku0Y0ZvqAQ5mzhBOX8lsubafyjEty9jLAF8BKn0giBYCqbiL7eDg7it9R/EOk",
-	"+Hg6K7f/9AVK7jZRvXKX1+5wcX8t5BIvMujcjd1MzpWWggV/FudtdDdM+XPhLqaT0YLyhpQEn3q+i5Ed",
-	"QclG6AThgE1IPXH96ZuuX9JUY5Jkak7+jTw/BZIhSe/D+8uPv1y8v/50eXX5/urdh/fXv19efPrcb65f",
-	"bbp9m7OHl7A+xLqzZn5bFp71324TP15ut7H0LGKmaBUOjHkZ2PG6aIl7c5klIAi6AuX2OsBd6MHd8yOa",
-	"aRQx2XSpMWFJL/3+85VaU4VLPSxZV2Q6u28dAledkvJSJpKll06qjamiB5LQ9JalTNVMOHBTNN6OwJZH",
-	"XRRRGIh8Ls+rmKkGx0Zr4ouJVICzAzOKLXG9sCnGXCiyYgpupA+VU0MxYWvAtPURhni0Rp9erB8JaBR/",
-	"d8CjrVM/vq2bXW8CoRtvVHGX7icnRgUdWBW0hZiAGXtGc8XIIkMdqp2O9CEO+xVgA8RSLRCe1zAJ1sOO",
-	"WsESBHBvUWuz9Yg9pxXUnNhcjg543W6Yxp/M1C+5yhImHy6S1IXBoK3gaHvujmP6hM0gumY96rFysmyo",
-	"9vAoqB2DfV4axYJ++YXxmZofjU5PTrYO64FPX+Ond4gUKs9FZTkbGThUo6rb83hOpjSVbITlocV0ShLV",
-	"ND+tnZcGYj48ESJllDd/Ge4Cw+0vW7+TwvitREwbl9a8dO/XD1FaLU7/akuJtdqijdS63naj5Gpoltmc",
-	"pwWs/U25j6ZspZtUXrvAN2BawkBE5o47XgCPHa27GAFGe0uR9LvkQB9ztS5DVimY6yXJTLEeXPadROFW",
-	"ou65d39uQX7V1IpwUZF5db82d2ImmLQzsMl+NrbEhTavm0pPBs5Mqpc/47qvOJEUyxwGhOYqkQt9wCZC",
-	"zQFyD2KFFckSeQMRhPEiARcTnMIpoWPu2clrHYUIow1GWU0gVhC8WNqLnkOm9MTs/pC8MeWLlCAT6ywe",
-	"c7dcniARWKtpSu+meUomVCYS1Gir96BJVX/eqjwJjAxrPVRPfQ++1HDq9bDNKvTh+kCVXZERKAVa6m5U",
-	"LYLRcGrHHMpp2P0VmoEGJtjcDCwyBTshnUYoqGfRfATWAb5NBX6Psj8YuOBh2N3rA9oawbu56Y5MrgU8",
-	"welDWHc7tr3rbOrY9ZtvVPz/jw1q0CETbCUGfQSLfR1/bvTsNvDre0ShBiW9bQH9719Tf0jh+DKLeUzN",
-	"59uRzysrPnQILwdVD97TPFeFPH43FymzoYOmXqcpKapvhJKe5QANAvfoTzuXIaqlNF+pGtF3SaW8OkS4",
-	"6b0QgbpGBgA/DEiIf10LrtUrLsg0zyC/sth1G3HxJPW7puo9jynbf+USPrtoAY0t29P9/Rf18YYJH4vb",
-	"8TLT5pE5mqlJ0TG2DrrswKHL6A2rseFNp2Um1xM8YucIsVKyJT1ALXgWqWwwZ2nc8etd+PVnpjxufSxJ",
-	"mFKpriOVafZsYWhiuoIMCRO4aCBMeyIjUcpoJvsk1C3inF0D+uf3wLQxeMVxIDDjPw2evTbybVl2Y8Md",
-	"OPbVp6/Gr68+/WzufwuGbRp1OmjHqv+YZdSpItTPT4OUgqnx05TJqE/0XUguoIndq5xvZN1oAZAd596F",
-	"c1/EsSTUWlEMo7Zc3BpVeuijQnghPxcPubHEb4bmX1AFDcBQ+27T6QrrlDx5Bj/msGJmodwC2dYmSOUO",
-	"J9YfGQBA9O0XxfQwfJHdJjHjEQuKBFGT/aj7M3XsARrW5azYrvRzY6yd5irPWB+jM/XNwyRa2CXnx40t",
-	"rJXFREwQWXGZUs7BQJKoOaDL4xYGdbuMJ84U/YMMTCEZ7nR99TX1RM0Vn3b1WX56PI8lhpt9LelHD7yl",
-	"7INN9iH5FJefszsbotFJQ500dPDSUFVAOJYO2gCLXHE1T1cGLgDCWagNo7cgPAZKYGtjRnbLVoOE3yaK",
-	"tk099UupRVSyO5HdYLKoZqqF5BKUoluCaiG1oCTVGKFlZSqSpolUkNxuCufbkGsDx4HVSNOUZccS8IsH",
-	"SgxuuLjDBXPlQ5GRoscnEjmPkvQcEus5pOuji1hhqr9N+T0vl2cbFbnAy9xyV9MSXjwn1IzddggFwEyj",
-	"/nC3om7O4eoXpINlYfGOUdKIzPfO2/P9xEmbzItHQh9k8+ga67g9SnfoD2qJZlis2WdsfqCRwNXRbhUM",
-	"XNtoe/7c0HxDSLBHdbpo4HbRwAbr0VtB0kO8VUPKxA3jJSaALWSrSN9aAg/xi+0ofP+8XGhKVEI7Ab2b",
-	"LHKpyeq9pN2FcZqqjIkkL87O/MKM04Sl8bCWrexYWhMD41B3LRa9UCg5A9g2kib8Bhc/IHKu6T/MJHEl",
-	"JDF77CAy566KJUQGS0kIQw/t2KH4fA/4ru59TiWg1N+wpTLGiVJFaDt7vbkZmWYCSqGjlWfM9V7KYjxG",
-	"8tBN5LN/wnf/ZQD5XT3zunfcVQkxw9nbDb0eE1OJfMz90+aAHYpDBQddMoY6LyWIzlyAM+tmCE3kAyMh",
-	"gIKB1Q3M25xM2JjjUjKEMrLigd7BL8skY5L0bC728xOATQwIVWQhpCKvT/rNwbhVsnoI8bjVMbULyW1q",
-	"vTur2WNg7tqnpMy30HQbmj1giraDpphdJLFwR/RFqCM7ZRX4+4vU7QJv9yNxwClkBY2ssm8l7DGjVjBx",
-	"CBuc0EgrXKpWFGnUQtvG2u5XFR2S975qidVRUG0sVEzSC/0vhX0C2Roltc2KNaiBBtW8D5FVbfiFGblS",
-	"Z5xmUIPdPS4VHteqp4dtAy5yNWeLPnzRU2rL3XtqrX1NzdmKSKpZauDUW9TE11Xcc6wapycqciWTmCFI",
-	"oY2wePFQFfhhMcc1nPSR1azWbOEBDKHJAlpcou8OM+DbBxNrYX1N9bKalxaRgf82ql0PCBBeF4TbQAtx",
-	"QGWzGJFlJebYjBpiYKOMmdQ8k0PGWMzizdhD7+kCS+8X4jLqE9apZWFDhpoGoLjNSc41LeVWWXpx8hoF",
-	"ZytGB+TF6Qn+hBJ0vPFa/5Lwm8e60NDXdlcZXm17iU2j2utrTpdjqbtf4v07BrYY1E+CfzsBhkV5BqVH",
-	"/+dvpTDBOXNlMSSWlC4UenkjSa98ESqStf7HDVs9ziXHA3Gl+958291024cplL/RAnrooVSDXHBSaMWZ",
-	"vcdlA0pRXVtk+sqv0xqL34TcH1cB4YRpdlNjksEPHoSRZY1eXcDoKiRrV2W82tm2anhTu13oGPa1T90b",
-	"RxixZKlaEGXbYpc5FW3XSPQnW3z2OyHL30YFPhxecGH0Vp8JBMbuuTsXKNPx0i3oXKvfzLVKLqz+Cop5",
-	"0Y9XJg8wE/z6eseP7ZEd80+uQBdaq6kRnKciTcVdKXAMuzonlAu+WohcInq9npuNkTRLfiyLHTH1ZB2v",
-	"LIYGQ6mXpAvHsBvfftzCj1yU7rC9zA/E1nrsKnwH7Ky2p66Fq7rUpC2jrzTeiFxVkIfOSd3eSV0UJFz3",
-	"vj2ig3rKWDyh0c1oltyykPQMXa4OohJVfS8DBZ5iGYchuj7/qbi227mySe/F2RmWdb1LJOtXfdY7mUvr",
-	"9SWvoLirU3vLMmnd2HYGB+KcvvBVPdQR9WDsiMWU0GIePT/EWb+W85RJSULHa0y7Umj5fb5ikZlXOEsg",
-	"5rnn2HAfnLeUAC12tWawUp5We3HAeq+iOYtuygXdx9wOa0QoucuEVq5XS2aKEIhcDcR0AFVm/BCHkxM/",
-	"xMEaMHypJplxU9wZNn8hWXrLpPVMy11c3FZGWRe67vNYW/p6OP5qO6JdvNXVtrtym717qj95ZqIWLHTn",
-	"CXUoUp1v+gBCp2nBLpQo3NCWjLXR0jvXc+d63o/r2WOJj6oyfUtaf+UJmV2OzSE6qrPi1O3FKe1ExRY0",
-	"01AmkTLIfoXRIM1sV3e9MFpduVHsxWilrzjTL7S7ORe22UGbXuzatTC9lJq0pSeVxhtML+5sdcaWLY0t",
-	"bsUCMsmTVA0MzyubisUdf6DlpZSZ7tLY8SI3F6fB3OfSUJwSDxKU1e9PEd1YFo76g7FLVBbaFNSio/Jw",
-	"Se+X5IZlipwOXgZkxeQzLgISzUUSsYBMM6aFqS+q71IILIXBqHZ1J8Y84VJluSmjiyBGn2k61ULOMkkF",
-	"CjCwy3pNeiHq99eg21+zL0uWQY9hQELfp+E/6mvByWwGVKOVuCR3PCAyj+aEynKVNE9IxIUIXKxnJGK7",
-	"ynJIQv1PsLfkPPnfnGkJ6zVJpkTRG8bvDXi/KiT3AzEf2BHtYj6ott2VYu7dfOCWvR0b2HlCnfmgMx98",
-	"S9Z5EccFASxCOy3dJb1mhrSN699x47ZGhccSkJ3u6dHTR5UZvyWhuPJ8GZ3ueUCIy1URCcQzPNKeA6d0",
-	"m/aunSLWk/n8/sGeHigfA7aVt1a+2+7YW7Zzz7t6w9gSXrTtwIJ2UPGQY35JszRhmR2jJFLRlXFYrYge",
-	"qa1oUpqW5/lqmN2FWxRTvDFRcszDJA4JjTIhZfFJrBSDhXtZbD5OJF34brU/W+2pcIVhmL9Zhx5Un6kL",
-	"8YzjMun6L/xue0nWYhEFX1fobZrA1uGl97TflQWYbvYIaXSYrK0MZ2Td3OY0d3yvwzU64IotkzSRc0Lh",
-	"5JZiN6zIXcfUNgnWhSliAGXau5ja7x6uqCju/xF2fC8G/j0UQYXzCRHFjMcsduVP4V/4tKkGqSHyT7AG",
-	"aXmztvIo1DTZnpXWNt7gUYBl7wI5W9YeLey/S3MFS9hy8KhDFnowslClCHRl2Q9Eg/vAi1hLiJOsVuoc",
-	"EVep826epAzGmkjXKMF0P7Oq4bMK6Q3HvOeQhfT97KNLpLSvdkehYunpc63Snb0kgpNQKqplJwQIfg/b",
-	"7wekSGg65uxLIhV27CKHIppB2Wj95fc/fyaa7CU8h/JQjKZqHun9XCQpkwryMPSVyjVjm2ZiUbODYw64",
-	"uWJKJkmm5iOCdU+nK0S/ZeT0hZrjs5iuAjzG7tkrNQ8IS5NZgpVXHbrvZEWeIxakJHSqWIYYv6d/UnPS",
-	"Gx9JITj+Tk7/ND7qa4EluoGi6hwLrrpP/KBbUHL2mvzIJllOs5Ubjd6mU/IrzaI5nDeIgF1BmYVm302Z",
-	"Gh+C76Y8ona+m/q2u/KmPfpuKsvejuHuPKHOd9MVEH2asaKb+SzpLTO2pFq4R7CKOE/VXIg4cJym3yQB",
-	"NWipXUxpF1P62DGla7z2UTW3b8lEUCjT69FZNw8qorRKKJ3S8ebnN55cvEE93MnlBl6Qr6lUakXC3f1C",
-	"aUyyavLeyQsvee/8UdVCU8gfEstSqtkU6J4mfY30/vL5w3uyYNkMEs+ieT8gk3yxhCIiyjm7zslccJFn",
-	"koTvpgPwJ4WHokdO/s4iJc0cYHJaL8E/euE/x0fRPBofjcg/xybJG7Q6/cv46Ozk7NXg5NXg5HR89K9/",
-	"QRhbltFVucYIANAU1jYLXUuotOVLGp14aDN8qDrTupgIrMUA9vPf6mh03bC21Wk2td3d3gbz24cv7rDY",
-	"ER55PEcdU+pcbger4yDfINRZ29aUmzXGsYsu84zx/Zc6/Z74+SWPC2ZecFks53VAgPBgeaU3WtObTlmk",
-	"NSUbEU5iSG4vG2KlStJUD1tGYmlCFbgoG4jlXNxJq9jM6FKimxQL8BrTKVXQfQ0rvuTxI5sVv1YZsLWR",
-	"b8uqGxvuytYuebzHsJnDYtWFwNcx6o5RHyyjvgRcmQp33poVy2eajnbBLwcZ/OKY6fioUiqUyDRZajkg",
-	"E/lsbiJ91fiILBiVecaG5JdEqrIzWCxTVoOcpBcoGHPBSUjltZiGAZnTWzAoRnOGplQ1z5jUG0J64SLh",
-	"13TGwkAr2c7JJ7LAHAoZzYVIr1eMZmGAXPmUfGZLBSs65iYIGV8DR6Dm6FieFcyq8GGSqBH5XT98Dbbz",
-	"0xeY4QaosEKRFVPk7NU5DpVyIpZQsg6992MOdUujVEgtv2QsTjIWKQSPjVmUJpzF5/pYAQanFk1EZjfX",
-	"rELfoOg4FB8tYogsYqSXQAkNIrIxjxiVCZ/1zxGtWg+GizVRuUAUsr2TnnEvl7+dqKCI88FHY+6egb0d",
-	"wk1KR8GIoxiCgoh9pedbo/YVbPEnTRMeHB5VZan2DNEZKzwg58SUs3G1bGO2TMVKU4pjST68v/z4y8X7",
-	"66tPF+8/v7t69+H99U8XH69/fff++uKnS9I7fdFvin0yB7UU+7SgX5JFvjganb0M9Av4j9PnLhYr4YrN",
-	"AId2bQJvRM5V4aGHDST3nObqTukrJYkZWdPAvRtUGrxZqKMRxH8FtYFc62KMvp1/z+OZPvGlpRZaTm4Y",
-	"ApzS+ti12MCgrMeuHXIQ2U902TKGzLbYRaws2m6IICvRZVfnpEnf7oLLNshAv5eWci60ppinhiCvCUc+",
-	"reashaiULyOx0Me9E5cOVlz6sVLyf4PU4/PjWjkiqBcANFNuvKe4iqbKO2TTW6nKfurfSIg7c42hV+Hf",
-	"hiRUecbl9ekPocWEPv1BzcfcyVc9u0bHkki8DlKLCf1zEgLMLPuyBBHnmvE4JD6OYWWAx5LYd8FII6YY",
-	"9WXnaTtc0C+aSWF/z0/JRT7LpWN4NKIxWyRRheWVQyLw3HtrOOZuEWHC5Owl6X2+fH9GtCBli9KTUz0r",
-	"M0v8PuJqi/QWQwDMqa73+DMe42H4jGlZkxVUnYdK8rxScP8m4bFJE0u18OKAks0CSpHZ6D1mYuTwylGp",
-	"SKLYYjjmD5C4/moISsE5asSudZZ+l/BY3AXkVPPxVycmhK+Jl5cOW71AcXoWFKLRqxNfNNpGMrJihnJj",
-	"Q+nIrNgfT+5Y39ethI+GZttLII0dbBBDLFMzNCsgUgjexbRvlZYEiRmafPgkWa+lXkO9koSLiYhXTvI/",
-	"/UFre2cvSc41PeQsvkf8uGOTuRA3A5lP3Pa1MdcgPzV5w6azInH43C+g5H+iFJ3UFkjrN/zM59KQ18ha",
-	"3fX3o7N2SJ5pq6AeHuGoWbqtKEdTu+1JR3MPG2hH6VR2pOK+9Bdz/8rLRnpwR8+JX3ZbsihjqgQNguS5",
-	"VXLMXi6/n2fitzoH955MZhwIIExAi0CHXr36LUuTWwb5Gl7hjM+K8phmMTH3QhK5ZFEyNZd3RCiB6tJG",
-	"HIZujyUBn3jPoQDIOV0ygL4a8ynTIqFii75RBy1pT7Qu6DohSRwUMAKCu0BZla2MpLpM6WpEYjaIc6Qm",
-	"DJ2r/WDMXa8qWTCp6GIZkt5fefLFZNI4ADCqFFssDW6Ya6W3j6o8YyHphbenwTg/OXkeTahkr16Qn3+9",
-	"eDP4/PPF2ctXoDUk8dB9ZajZHLzNQnLDVgz94/Ap03zp2cvCu7lk0XVozsk5iXMIk6YkE64umLhlWUqX",
-	"iKzuRgZpQtgsIHJJIzaQTBNjxeL+kFzwFTn78gVOXh5FTEp9zldYQJClkmGQrMoSO0T2Be9zQtMxn9Do",
-	"RkynsCp/16czM1j9GWO22jZoAYWJL8YDtCJTmqQyWLsY+oMLmt2wmIT6lYTPwjHHcgB24a/9BkP7lj0R",
-	"WuXjJsnor59+cUlLc6WWEmMSlvkkTSJC4ziDKS+z5FYrPWOeCrHUs4IppQm/GaQioql9lcmyhk1VlRYY",
-	"zHlCFQHLvJ1vQIQJMcaexjxOtI4d9y1svn6I4oHICNV3y4KSqDuR3eDyWwvvb5d//vnDh/+4vvjllw+/",
-	"Xb69fn959duHT//xeUjC24TdhSZrSY753Zyq9VU21nw5IqGxXoTm7sAqnpPQly5QRUa/gMhWx9Kq7Hq+",
-	"+OeYI2R9XZi5iSpHtbMUU27WBHwiHm1oTnWqYbzfLN8J/tTDvQYKqdmOK+dgvSVHAdS2Mf0PY0bjNOHs",
-	"Os7ZtRZ7j/4WrMlxo6OT09fPpy/pi8FpdDYZ/Cl+zgavpycng5f01eRP0Q/xa3ai9b48S49GR3CuR8+e",
-	"mU9mQzO8ochmzwRnxsOpj0VFaDx6iLyzx8Squq9tVwC+ueWDZLt7y8B3mVcdat7epWJzIicMo+rgshMl",
-	"LC1GydhYudclyxqZsk5e3qRJt82n+trq9E9M1fOHx9czd6FED6NBzaWLPVmoC706JDg+70iX1VbQ/eBm",
-	"Numse83Y2Y+m66XO+K3uT6E5zJrBaP96FHlzTwkpNWNrl5WyoYMHmsL2lp9y0KTYpqt0JLmLhn1aaSsV",
-	"gv3XT78EhmoChYTovkglt4xMUzpbp+EmPaO/k0T5LHZGxafhqymMoA8P+ztYr8oFmjzbOFT8Jq0JbLnx",
-	"BjeKscUevAflaQmtF1Ua4Ay1dr3L8G1W3Xw0+fV+MoG2/L3nv+2FsPxnznIjHFvTKeZhQYy1WWkT0lsS",
-	"Hw7D7WOG71mITQoaZnaDjT+E/1yjRTSJQwPrRhUREURXxUT/ndnXZYJVUpQxUI95aTn1lhgrB+npASMn",
-	"ojwmt8n/x961NbdxK+m/gtKLydqhTMmOL9STylESVy5Hq+hUaneZEqEZkMTxEOAOQNGsbP77FrobGMxw",
-	"JJOUaPEkU5WHWJxLD9Do69fdYgl5Ioqxwyu7x+wKGERkrFQooT23LKJ0j8xGg0oQBQrhohQR9itzuzMR",
-	"GD2XGZWvh71rUhJIAUm0CzwPj4guwxIdDbDu/uS01z+57vcH8N9/bx28Rdq2CNue7qY48D1XwgBYajPN",
-	"Ubnnz92+LNy9pjuAe7O/nL5ordwN46YiZOVi+QtSiCsSZ7pgcNoQPGksVw+quA20lbbcih6Gef49lRak",
-	"PQz1ka5GlDHKrHPsUIOt//0VlJ2GCzApfZgRnivYIe/f4z7tP7bTIOZplW4IdHA0ePfmdb+/dYQCvuCK",
-	"EAFfLfxyqJm5emw8jHwDZvaICIDbQF5Eq7QdZ9MGaw5XjX0v7+qhmkbRXE0EbiqiH1BygNbvYXFIW8zz",
-	"l2/8D+Vhl7jbT1zV+oEb0ZPKCEBu3wk2c8qTaYW5oSS0hizY3Dcfg2biCdUXi888tdAlWi2g9aQu2D8v",
-	"f7mvQOJ/6+WsPwk1sdOjwUkfyzbCvxsR0k2PBDiYtKunf/K8kO6k3xihbhyvbj70WKhfBCrS5ieLbIE6",
-	"/cYIa6WaPD1a/OKzFYXi+cfsP+HdhxnaJNYuzIZA8fr1m5sq63duWNva4sK/hAv/Qq1ipMgqiusZ5yQE",
-	"FVTBPv5LS+URnksS1DCZuaFM72vNPqD+rwcy9FmtS3rQBgaIooX5bSqiNmMNtas8d0bHiswECDSuP5b0",
-	"T3UKxeh1//2I2CAn+N2onEvBrX9rZ2EEk3aoCg4N++2U+04T3szCakuIQnSJ6IrFUiNcaQvEQwsIaROs",
-	"OqUmzZFaB4WYr3BgtOMjtzKd0Wn/ZNQdxJ9D9RIiz92V9Cb4Bj5U+FzoJ5K6HcN3S8MgYoBQ6jmXBRaF",
-	"TjTsQLVx9QtqL6bHbK6Nkbe5GKoontoJG+1/jqKto+4xu17qsBiIFAm4fprfIEXBQqjY/X2mob4V5nFr",
-	"O6VgtMrYGE4PrIkj23OTICXFZMY6I/+vG5mZUTdiLKRiAP8fmIf6pHKFIxl8K24zVMglnTqbwO4up0I1",
-	"8WTEPI4b4NaP494vWonexWdp7GCozMpYMfu/O54vBNUow8GFoR7ej+I5HiP3M7qkXaik48ysVMpQzAH8",
-	"z4Oe7VD59gnOJ/Cda50xOuPz+T3ZT5QZkVb7Ku3g3HrAcjzJUIqI+u0mUjTcuJMlsMdmcPHObGHV7PYd",
-	"TdbMP4Dd1xl5lOAh2EZCcxsf1TPv5EDv4PSZANfbo9iffUtabPpO2PSPQdu0KPXHjPtAo6I+GqwDs6P6",
-	"veo0j5ql3hB4amd5tLM8HjPLY6jOPSmAW3OXWR3sOU/T6FX/xJv8PwVbrsNpZeeFvs2FM3ZLS687VNGo",
-	"OnqHM0UT5l7gld2SGLRm/p3BRWrljE2RG5E4r+P16JhdODYZEnnBGMP6RfyCHl/ylbNlA/FwZ3NhxGNM",
-	"t8tFMddGPHEE5nmU4hNNOXn1oDlAbPIfDbm+TFgucyAk8CwYNk1c6c/OuPSF4Gglzg/yDIjBT2M5YkXW",
-	"BGf/5H2ffyNOem9uT9LeW36a9d6J/rj3ir++/SZ9k70V78ZHyVEedP0Dj3ibnma9t7dQj3jS773m39y+",
-	"Sd9m78R76ENjuV2Yo8Gr/klyZKV1X3z0s74TmZP+M+4WE6uOML7oKxepSNEXLvrlMy9n7t5efO/GbHCJ",
-	"z3iYBbZe+LNYKqDHWDv0Na7a1IKCVbrWbSXOPipxGoNcD8YJ24E5OwzMCSHMv9jInO/lXU2786bIJAbT",
-	"qgIEPVppmEVfjHGInKETO/Cxo3roaIOoUVJuaO1LZzwT2DDB+qhdHLDz0TcWxeZyaez9JVCPCvrsqfRp",
-	"h1DOvTfumNTZW4nTQZhIvpSpHQi3NS7mvvhBi5D5auVMjQr/4Rk8G0YgXnLoktPL9TZ9batKHZvZkOeM",
-	"/XIqjjPrjMq3YMwCEJyoWSiRFPvQ4Cp6BxJd4Q07wDZ5iufw7p/0ZGtp/wwZ/XOn/AFov1FCv3b55iJz",
-	"7caHCpRKg8Qw7IpTT7VWa2naSqanlALu8E25YbnWn0LNiddnAPWEIxTJhTJi580mCvNF8gFP5COLm9bF",
-	"Seo+SlnTRjbbyOae8HwfPIs9Dsz3eFlNhGwkqONrN5fS1bvWRDToSUZHriqCaR7LcipAyUrfMofab2MX",
-	"5lZKP6GtRlzJrGZmiieDWHtca0pPnmdo/Cv4rMdV1qONfETE5m84EfEqxhvhApZb4EskYKrgYRbtYFKb",
-	"uOfZWv9FqBIiZTtESe2mrSXcHpvv+aXdUEJvT3uTZL6is99iFb5q0U4bV9gG0lAXlw/rpC+a/C//oP+7",
-	"cX91AjUr+HK3SlEP/J9zOy1x/+Xzj+pyYhv0/99UU/7Mi09VPen3SCVlu2YcwnIGHBHBgnOJI+mkZcbq",
-	"uTmQVMZ3fh6b/xSeQ/Ndj7Ar3MHxqQL/2Z1//si+//byip0Xlr3tvOp2aXAepUfJnR6qaOiMiSbz3a4Q",
-	"N0xLY2xYGujrMCrZdNR1H4iti7PEz4NxSzFU4bMRmOtHHmNQ7JYbCeMkAvG1D+yMIuKOga4RImUdVUNV",
-	"8SGVZrlWE+icTbktyv6GN3Nm+FhMFhwR3jSKRxeMs5wvx4ucSALSwaSy3C6sLlYsW9hVNCZH08LA9fiG",
-	"VN+JQlTwxn4vvEuSwFwldJLRKZ4C3LlCVapVKgrEjKwNa5IGejlNRMZGhbiTYglVRyIbDVV1taq/Yg90",
-	"LCcEnoXACFsoK/O6k09NqI/Zx4gzhgq+FwHpFXZwh3KhOEzAFhnMb2RVnhIiK/23xj1wW1nbhCYz8jdi",
-	"j4MwJGvEbGpK3nPb1gbZb+Go7Ceh9SwW5XUkA5TnmTaP1ZqKX8VUBAkXzAZuSlbc0WgUn90C7TPlRLU3",
-	"A3zTfjJOCNjEN+wQzbyAGw8Eyfjr4vZfIqVs2UXYngclXNM9m0u75rsbKjEETlbJdLoABd4GLp9ygrxj",
-	"fbSWoSgME3zuLFQTfGOwQwzumbeSyEbYf14Jj3ovkN1ml9rs0o64ee+4+rA8kd4xlo/HgEvzRahh1Axd",
-	"4raNqlB9yvXihw9gxRvGjRHGwP7QqcDmfn76qQkZmUJgmz9jucpMEpK0kUsFMDbsSGg1S/VM1CYzJvgI",
-	"8t3mOZeqd6EmuTQw0ijnCrHUDKdzWhr0Aw1SVMA3lhNdzy8/utfMFxbcG9+EBBHQwiT+GSqLH49dSgbk",
-	"+yht3ZXot7jvypzkwU4XKzYv9FgYAzWeHlN5D2LjO1juX+msP1qzVR/3JZ1WvXpzbVa/754GTvAzwCbH",
-	"bRpuH2AJbtmUz+dCOff6s02cGIDzwZbOHkxq5z7uEzRNn1xvxe5+q7VarbUnTEQcj3rqJkdQCV0JW0nF",
-	"BAS1Hh7nTCPIK515KBZ/q3UuuDrUCc7Rcm6E7qhfv7nWWL/zASBevAkt4m5/SuT6vunyLWrjiXJR55mz",
-	"mFVNrLuH6Dm2AclXNW3S9e3EG3cmoZGcS5k5zV8tThWH1QcIzzwMPK2tAKRhTcXBiLaJSQsZHmnJ5agn",
-	"USgTAekWszacEnvOsVGcZLhBY90xEOX7fC+V8GxDuYehsrpMUPh6+LMoaQgNdsTcdo/ZP0Ixz+vT0/th",
-	"L5H0OwToS0TOdvCXhht3UgF7hMHES72FOtvtO5rUGP3cQmLaPMcB5jmIO5t1UlUNkVW+g4GwkZf48o/o",
-	"XzfUJOSpEDTVRz8aRfN3rhAG55aAp9GyNlRlnbkLsTyYKV4UennQBso9ZbOP0tV7KpvdQWHfe+OOPtve",
-	"ymafXWHHZbMxfKbFHLQ95Q+8YhZlM44+eUgy76iu4RF7H4ES60U/CcWDGoCCURPIU9/5IG2U0yUMYbUX",
-	"jAJ/WmKPUKcEC2Gldz8rlwKsUWaIevTxz1f9ExY9oXsgznW0AGVkVX0SmSN2NC70bBR9um8+sU7yIEAL",
-	"DfZChY61smA8940tTOjvXub+TMJmQlipJpgsw4eZxDHcdMlXbCxEdsvTT92kzB0OVeUBZcYQTRO14DlD",
-	"0KJJWCYNZOkSpBYkBV6eMLMo7oT7bjowBNdUd9J6ih+IoHggd0hIWjkTuVSC4LHQvSh0RRkq6nQCf3c8",
-	"cMyiHlAvsAUrtofC5CO2szUYhOeFGLBUFwWEkadihgOMlrxw64Gm4uX59YcfRkyO11lyirmEGSvkZGph",
-	"552+mkoDCVSKRCQBlblE3sR8aLVvGnQdM5avjCNOEr7JsTpeMEDAa9yXDJqqzbVUFo9YIZBTw9fO54IX",
-	"YUS9j+XUwBOIGxqqzghfdAOS5gYlzaibhPKlKAGQUFZ4oTKau+1WWWYJJg545pHc0lAb5BcB0prrCX4/",
-	"ikBpAiBZK2w4TOLlBb4LGUGrVEDODBLO7qgNlR6HNXQ8kZQn1i3hyH9HYbQ6xm8b4dfgfBpdW5fAZ7iJ",
-	"cy6LF6axs4tjoxkv3HGmRRudrTGHu5fLwoSlKLKh8q2YHcFV2QfMc0VGPzIedrFxLBAvC5ty9BD9AUVY",
-	"3JQjODwVHNwGHgGYtRJD5S49w599Ar6S4xFFoQuM43ed6oJ34rsY5VDqZ/14qMq2QgwiciaWaE1m/M9u",
-	"vR4zDGOXjsdPME3KyeyjwdFGbd82tn1hMfbYvxiev+HMwPjaP7f7gvtnBP7msSt42DMnIoJoCH2fQN45",
-	"jxmxKK1t39r2B2vbA8N/saMh9j0Mdm3ZC2OX5jheMbXIjRa5sTPe8Mr7Ec5il3wikqq/UHEoKs4Dflgm",
-	"UmnI3SDnAX5Nc20WzvLUeVYCAZoRddeekf8NWiB5WjdCXlQu3lx51m57AHOBbY9qi9yiLZ4agO6n1o6p",
-	"yyM5y7poQKK7cyZngrlTV0RSne7aGcPnqBLpopB2BTfxuXR27uB/fnf8r2WWwv//7i4r7vyjF0VOrX8H",
-	"L1+enL497h/3j08G7/rv+nAaiLo/fAomnE3ThLWKhCXKgFgsg31Gj8mk85w1jSarDUrwctQ9IB4vFfAE",
-	"jqGVcCvq0/iN3pZCJxnqgKNxNnocDSwqSapoVUcV/T0EUhpIvf4SoINKLisJEx7iNiAHa2XsEUVrQb11",
-	"As4vP7JPYkWRkaqnXXXXKUQmlG9STS+hiofmb/OcjNOZ/UqwXqQCkrqqrWkB0H9JGUmqKIFKmCaavUdH",
-	"YZ2oGhydYjgiY0bgC9i5W8kfE8ZnQmWko8AKDFNn6yEpCi+W+PU01+mniBwxTRtIuSzEHEEnUFuSLXI7",
-	"1TpjzuFj/yV4wd47Uk6/Yb2GWNeEz3F9AKUPqTijKxtT3tN00hY21TNBITPjXiFm8xz4vrYyIPBw7YNY",
-	"o+BMGVkrbRJvZngkDVeOg/QCUydEG722iSEnk0JMuBVsLCeLQhiPyw8GRsYtv+VGkEOXSUOmAFRhFzpH",
-	"uTkXCi49Y0qXk7bc+zMMA/168cspBaEiygrh/tBIGeL5xzi6srHyoXMlJuxNF87OTFobquWhGMCIgnHz",
-	"iVoiyfitWCvQJMu0ci4uLTJ8MA199L0Iy2EFMwYmXRmf6ZjjV+8hkOa2pCSGnvACChzG4+Nqi4nwugZy",
-	"viVjjOXCOtURDmF4J5St+1I11rn89jvAXYGQAAH7w/XPP3UT2FXtbM2x72FQ9qb1sznxHQ1kfCedl8Gt",
-	"5ekUQ9u8hhgzrINr6pgWdjTxNCdsJtXCCuOomIr0U0SELNjtyst+CNhKxW5zfcuM1QWfxELGf2QTgT/S",
-	"KK5g0kNR2ZhNtZlLy3Mca8YLnPkwz3lK2OIesvjK7WrKyHtlhZhIY50j9KFz0b2+YtmCylqS6Ob62R/r",
-	"wrFGL+VFRSGBlG8S2CLPHdHoYeK8MoPyxSdCe+XIfZZyy3M9WQjUHfNFnoNwxkinnDjZ4UfXs86vlquM",
-	"Fxmjqd+mGwtIHFH85+9//n8AAAD//w==",
+	"7P2Lchu50TeM3wpq/m+VpQopk9RZqn89j9aHrBPb61ja7Jt37XcMzoAkVkOAATCimX18Nd+dfFf2FbqB",
+	"GcxwSA4p2bubKFVJLM4JaDQaffz1r1EipzMpmDA6uvg1Yp/pdJYx+PdVYrgU9l86n06pWkQX0RVxv3ai",
+	"O5rlzF5Ncxbb+6JBb3DS7R11+4dRJ+JpdBH1+ueHtJccdfujAeue0n6vezY8TLpH6TE7GZ32znq9QdSJ",
+	"powZLsZx22f6USeSd0yldgAjmmnWieRcMBXPFE0MtyNkqt3rBjgExUZMKZq1e+gIx6ANNbmOLiI5Y5Yk",
+	"8wk10UX0nZS3hBI9YyyZECpSklExzumYETNhis4WhGrNtJ4yYaIvXzqO1O/omDWTG64EJOeGTXV08fMj",
+	"8e9L/I9A/jR9MUneMpbqq+Lai88Jm9nJvGf/zJk21ZV5zxKpUkIFYf4+MmOKy5SYCTX211wzbb9JMpnQ",
+	"jNDcTKTiZvFEE8OnjGR8yo0Ol3Wk5DRYykEv6kRjJXNhyZIAoaiG1b6aUkXJnGrCBZlIPeOGZmQklR2R",
+	"nDFF7YgOok5kZPHG426vH7n5vme05UxvJowsZC7Gdn5aCvgqndMFscOFCVLFKHx8xO8YmTN2u25avZNw",
+	"Wmk4rZd0yrMFoUMlaYrTIYpl1PA79kQTnmWCab00rX7PT+s6V3dsccOms4wa9nem9KppvcuHGdcTQolg",
+	"c3KHdxI5IpQkMhcJz4hxr3miCbyAS1GZV/mj3YnAuxnXhgmWxkbCvP6Zc8XS6MKonHUiwz5bFv1ezsmc",
+	"ZRmZMwW0Jf4xYuR/2cktZgxedsuUiY8LLr3jCWucDF4iOh9OuTEsJcMFLAxL8wQ4gWZkphfJRGZyzLUJ",
+	"Z0HTO66Zii6i4O64dre7abctbndrMuFZCqcFNSyWo3jIlZnAGvZPYQ2Pok40gvWPBZ3a+f9wS0dSWWbh",
+	"d0z4X4H1o04EPBkjT7YbyqEdypdOlMokt3wf89Qu3cbnzo97/ehjZ1nWDk6jTsQmSaxwUdoN4wQp0upe",
+	"6u4VI6mmOtYs8QwXDS1Vow5sIHs4jCyhok40sQ9MBnbAlnkLGT1T8o6nsNAvArZ45xd6Qa6ZsmzkGJdp",
+	"w9Jwvofdvt255Rh+jYQVmdFFdM3Hgo94QoUhKR+NeJJnZkHm3EzIXKpbLsZkyqZSLUAizyZSAG9ZuThT",
+	"MmFaczG2+1rmJpFTq4BE3zkeFqndlv9gVJGjDlGMpprQMevS2UzJmeLUMGJ3lsbv6Xw2k8rYl8GUNSgx",
+	"0XNqJcug151ykRtGtFF5YnLFUpJxwxRNFsQKRCsF4D2UGEU5bEpGk4mdAtWaa0OFObBsVBxAxbaz1PH/",
+	"rnGKFeVOyEQXg6Xt3HD0C+I2nRV8Yig/NysA/4Hb9zfbhpX9tHaPeNYobgqXv//lYycS7LOJk1xpqaIL",
+	"kWcZ8ERmdQXD3juFaJ3qAQcv3m951qlxTzRJJtIeBnJEmBjTMbOijmSMpiED7aL13UO/c+f7X4Wco06E",
+	"rFKqECJXmqnFQRSQgUvxmi8ddaR2tXlXJFZl8OduW7VyZ3VYjangGsbU7sF+r3f4rSi6u36tLHeDVu25",
+	"uze46Z1fHPYuer3/49USIXLLqXeczZeWKrwWLFSiGF3/7k6UMppmXKAtmrLECfKqyXPa7Z1Z9S/YckKa",
+	"2NomXzrRjFr50vDMCcqrpmcUs6dHwzOnKGean/GTX3oGzLHlZ2pirLy11QqdH+J+zGhLdjsf4JJacSIS",
+	"Fl30g0HZAXWifJZuXJJSgu0uv2sc02jz1q83bvFHHvqP5SEnd/ScKTT4XnNx22wYwU3WKObijhuQ0B0i",
+	"RcLInpAkUSxlwnCa6UsQmkbeMkE4StRbttivWErwMuQ+b/vFDWafe+DIjXPG/8oWSzyOv24pE9stFMpv",
+	"p2+950DxlJF3itvPkzevrnc9swZwZrER/wx+lzjjdywejM7/Zg8ZmdnvhUdaVM7/ldY5S5up4K6FlJ7x",
+	"+BaJ9m9Jlk4Es6vc+/n09fTwvTn7+7D/Njn5Pu395fboJ338Dzb4kQaEbBSY5ZWdReUfjoa4ufKUmxd3",
+	"TJhGulSvrtQUQYQikayxlBirkxdcGG9DmnvMfVdVEImjmUhjaU1vptAO/YUldr1v2eKi1eC/WDOPijFL",
+	"4xFnGfpGnIT/2JZBztGomkUXUf98cNA7GBzA0SqTJFdqAw/OcjWT2s4moZrNpboF5dWaO1uprsUjbdw7",
+	"/f7ZEbh33FPO+RYuZOkRccMYniYnw2M2GB2lR/Qs2d2cXXqw1YgHZyeH0UfcAc+oYjeWda2ZZ03D6ZSJ",
+	"FIb9XIqlLaEqd5DU3hLGcqRgVXv20K6ekNbwjV4Jw4Tmd8w7WYhhdEruuObWZiJmbg1PCh5gork9ZQ97",
+	"5A1VyQQNu9pgm0wGnUxYmmcsJc/2XuzfvN98RB7e9C0DbSPHaB9obzd34MSNnlFB0LOuDV0QTUcsWxBq",
+	"yEROGXiuqCHLUg/cRVOpCrL8l303R689M8pxZEl2u8jAcGOrN6iYCaNaihnniSioVF0scDNpZuxq2I/L",
+	"6TQX3CxC/bF4dKXCViXoAyn9DUv/PcvS5VgDLjvqaBN7x5YM4JxQ9gN2un9WNGFkToXRbm2NxOX161ou",
+	"34RlM8IFuh3vmOBiDMGGERep/Xd0ET3n2iimtdURMy5uwWdf3Aw8YhQVGiS5viRCEsGYi2WkU44ORj4q",
+	"dhCHEM4sowmzn7IzbljT3ydXO2dtdBEVU4vpneQpMNeMCpbBqk0oV1Z8PPuOvGZUWVKR51zTIc+4QZfw",
+	"VW64npJncupeBKdYknHBE5rF7POMWYsqeiaFzjNDhSHgk8TxpzJjOmHCYJSDU6PQNYTPxcMFvoGj5RK9",
+	"o8renFDFFMF7yHBBgnu+NO1Za0PqRPGZUxlWyEPHDSgXNSw94+OJKSJjIHW9H3HJnbk6wlr55LX75A2j",
+	"0+hLpz6264m9OFSM3uow4rnp6/3TNV9/ZkmumHiiybVMOM2I3dbRl99MmDkB0SjHBr2b/kmDHBs81Gnt",
+	"RYzbXJSnZA92zYQp4obrvLNDKW/3MTKsJ4xk/JZpe9RJmQEH2yeGLFVSTleelE0a7oyOwdOLQlNvo/4/",
+	"Hpu/+2NzVZiggTk2a352q/jDFUgvBdukDrYxHGvn7Zt86k5bLxMdIywfpMmEqjEjM6k1H2buIOZ1mXrf",
+	"UzFBM2nVyZX6ccTgCqNjxVafXskWx9P2J9G9Dh08bArxjoGPFep885HzEEr+moPr+nrncyLZZvdyMaOG",
+	"41HX6pw47DVv3MNdNm5/zTnxE2wLI8lYkiFNbkEThTPAyXxGNXsxSd5lVGyK/Hlntn1HYp+z/5hSLgx1",
+	"CqxlZ7KnD46Oq07M2YzRLFZWIdGxkIaPeJmhAq/SIX2PMV/Hfi+tR7XhimUb7XR3F4OayjvUi68TaTIq",
+	"0oMwZOXsgUzq9XFOuAMSgPAmJx+MJn73BtMqNzTkJMRTZsJvXmM6mM8A8xo36uvlwDVdaGImqMorRobM",
+	"GKYOwgEj976wzNucLkVvIdOsmjMlRyP40XN/RcjaF1coe2opC9+U01nGDMMswMbvvaHqllBB0I8FEpzs",
+	"zScSpjafMAETQd8GSyuskLi3p1Yq7ex/cmLjOylvnZ3TPyJXM8U9V7uvhBlnKxPNqBV9LHXM67OyjvYx",
+	"1W3JT1zOIKDeSbd/7iMbxWY+wqGIJMtT9pzrWW7Yuj02kXPcZ3grwWHtWav0klCiWSJFShJ4IYzRBQfI",
+	"Ue+8RmT8ZjjEfh+Flt86V3Do2INyylKOR7GRTmsHGxJ37UHl5MpnINXcxLSVeLUj3/+85YmO+RrDRWE9",
+	"1zI5KtIXeGCrhAsRj6RKijPKE8EqDnj6glycWLaFHc/umFpYtnaCzR5HB8uuVqcdVn41ixkrtMYMj9QJ",
+	"OCdncO7CoSLB30ezLObiTmZ3a1S8rxIOdavUpN6Hl3b27D8u5zeOTDol8BpVkuazDW8BAjgzMDiGBJ1W",
+	"5dzOUYUySQnWH98P6pIwtVP+KArGTptS/5PgWjhyFH3VEddUzONu/6wtYw0bkq12D6u0jm+f+tiBVRk0",
+	"WtegI3CByYeHyL8wce+8E8SlQ5KXB2vIrZieSVHTn467/UFxzUU9RDxlzMSYV7limSrpZe69D+PfqDNA",
+	"k0hyivYTXWEH3ao64Y/EBVvsm9BL4I7br2n8g8jHkG+jbIFwulUJr969IrdsQfZoOuVi/9InNTifs5lw",
+	"7fYukSKrJCN8rQjvqiQBnJQ77tbpZQneUpwp4aC3P+h2Pqy2On7KCbZQPCkxig9zQTOn9HUIDdRCKIkA",
+	"tdfaeoSOKRfaEFoYhBVbbyhzA2JilGuaxUbGqFNGnWioZD6eGCRXMX7/ljgDy6dm7p2VfpRiRDUqplwD",
+	"IXUpLAtTVUhTqrVIxYTxu8Zc6TDT/Sr6WAS0Wwbj0VHpn3Eh3SBFOFiT5cqf9cvj3uCLbV58/wwiPKGT",
+	"nexB8iRmEQ16XXSVWBlhpFqQJJPJbcVICCk4A3tXQ5I8IwnNMk3oyDBFDmfTVVRz/LxTomdN1hW8cJ9D",
+	"xFN2pSvjuaIj4+lXtfb6FdJsndft1z4oU6DwP3rGlfeqRTcSKgkIBdc8GS7IdKFZNrIE9v6aV+CnJ6mi",
+	"c8j+x9geF/qAvAIfp+VmQzNw5EwXZKQ4E5YRjJ3RwnB0es4nUrN4LhWUSkDUKg5pG33pRMMGR9/zspAi",
+	"FylT2lDwnsJAcm3/pWeQr+Yr3IA7qLiFc0exkTXLkRbC74Hr18/ewtnCGr74UmYZpBPPZVcbNiNWtqgc",
+	"CWlFYJJRrS2x/pJDMcXg1H7SVYH8bD/20X/4BR5hI/jMRM7jTIJ77mYuC42XqakVRfaqHBlmh/ATY7fZ",
+	"okMOewQLNXSlKORn+97iGy/7Zd3f9ZqCv5mSY0Wn4DGaT2R0Eb39/npNiSDXUBnYiSCUa7cUS+ORktM4",
+	"o9FFdHg8eIjtgcVuG8TOtRUkoW0QSBk5QsdPwmaGpYWfrHICwN3ym9dmBpsPGf5O8oQFsbKFDgJh4Q4b",
+	"cbuFnANzgWWCREiuIZM9ZXcskzM7fZrFRfkRriTXZEIVHOHlhnGR9zwz+MVUMg0n0a2Qc/vKomzGjs4Y",
+	"2MHLes8emAD9fTLKs4z4re1iH1SkMRN3XEkBMdaL6DW/80fg1OoWAkpFZZYyRYZKWjbDuAbNoIzmJ5Zl",
+	"l2TCqAIXuz1fksx+kQvyFypyion8KJu5GMcJndGEm4U7NDio4yOeWr6AzyqZGy6YviRzmWcpijJIcIDL",
+	"Q5b6SWiI5MaJ1aYuoreS4A8QkyBOibHTOoi+1Jn3VZFU26yJ2suMUM+7RhKriREQsMQbkUzdsdTywAjk",
+	"pqhL/61TlNnnGVdVL/ZJt39cSTCz43CO+QfYyq9KKq0ihL0OPBCozmQPquGCrbkfKpqEIvfbv7EAK6RM",
+	"3Zw8xdB9RuejPIuHVHO7NTI2plkshxkf19W1dRITqkicE/c3TGr0bmurmXQiTUdsnFNlD8G4XjPsTfK5",
+	"VLdM2Q1B0Y9iN4ahCcQRfU1LVXM69xac1c7iNIdd5VMdyFViSP/87Jzog/5psOZvsFBovbLoqok8r8+o",
+	"mcxpxdLy2jEcbhAPARNk9drYedhvo+4PLgj+GVNLDuzR6GSSpkDvnzD3CXf+kI0g3D5hEKKBWBTItcGK",
+	"IOvhrgeA0zYMHQUU+yFgoxVkw+hIwz4BCzakGxTVowC8lrmZrEtLvgZ9oxwW6h/xDC9HnShXEJjqHR8d",
+	"DoIBv8PleslYOqTJ7Sa7wIoTeyiDusFQUSr2bic8xMGKmyk5woLT6pntyuULn8MuFWngObAqnK7oEH57",
+	"u0JX0OmKXS6kiV2xLgQrMdxrj8/w0UD/cOftzhVm7mPxnGUZsuqIsSwshocNYA9qMp9ICHXSzIeVcIUy",
+	"mrBNNluxBk+KnJuZf87JiMCR96pa8iFyezZKbeKZK3sZ9Ox/OlEKtcAJi2+n0UX/YBCoEvEsMdFF3961",
+	"0wmGegG+pVdK7BcZjvmQGDnr5jOHkGBVki5ASjRVKhex8Xjz/vB37izwA12iGD0I3UKwWHmLTjO3Gafg",
+	"wVCMTh/iJH4XnDgbZEzl4HUipoNb8/rF2+fEJdNXrdEp5Rk4sPiCHugJnfy38uTsOnly4EB0Son0zt5N",
+	"rid0cq/DdAKZHVGvf9InR+cnpNdHAV0UACQyoMSmGmJmNbEgus6FtWabD6mkjC9u72Rr9pV9sXqaYUqA",
+	"0EB3sV5ow6zsY9PAoRy9f/Gye3raH/TAorT8Up7+eFDG/pAMHfg/N1zUTLhU//UulPvUylfUlESKhNnT",
+	"xbmwNWIs6NI7aMfp95/b9z7XBv1ehSnYoBOkLKOLSwAzGI8zu/MLtxvY6krKqTcFXLLOtbUWp0M0QO69",
+	"3zYnRLzLDaG1bAjUhtKFoFOeFKqbT47oEEXRoK0WhSVbpkQZiVlLmIcY5i0t50A5NXBTmu3Hjt0LKS98",
+	"kxTyliP8HfcIbgTMk0RtNLqI/ur/3SHPrt58f92YCH2DQlBRTGX6tSnrxrEpu7O2HpjUNxPFrKGWgPWn",
+	"rQaiWTbqcvFLrso8TC7ISzZU1pS8JFMwQQkWqqJhnFABZjFjM5/NSUfMPi74eGIOgoFFuDLBTnN6TXms",
+	"UkMU17d2MJCDnMq5gP1XDoyLxL4B+PzLA7AiloK2NUlRDFlxX2FN0DmwZpRoeCHsKJkb52uReTWhosHY",
+	"PMIsu5nkwA7gvI2nuLQ7KdMOh6ilCnHaQJX3Lsi4SYXFu4AKfvr+6/erhH1AcjRCrBx2B0e7kSp4KEDo",
+	"qNHPI0qtQF9KA9QoRzZ0nWI0oPBs2+3ATQAnVU3Ny1OfForcGWNaqJUtafBrkEDaqUnC7+UcbQzONBkV",
+	"3gN3pLs4AiXTPDO8S8dMJAtvox6U+oozqcvvrH0w6nxrJCxcmZuizmZTwmT1+HmigxIdF3uYKTZD31vh",
+	"LpxImXZI3+raZHC83+iVshRKLCdC8SVy4+Fxt3faPewHnpa/SJVS4dKiofwoTxeECj71bjZqSCKzjKEP",
+	"f7WbYicheRSIg3/YF7yD59dTDKtr6uJxj45ZSnrdGkEaUIHOC1Sg0iry5sU2Wi8zE8Gdp/O7q5fv18AM",
+	"MYHwViM2paB+NwIPNTkOJjoWudWJoovo/Ojw6PTk+ByTCKU2bvO96R+R45u/uTJljAm4V7/BNzv9P9b2",
+	"o8wyO4Zb7LH3ORxXPgNnc39weHR8cnp23uuj1+G5g6tYV+mBEVUHawHermwlCg4EGqOLMqobBoCbkSO3",
+	"qbZ1kbZq3WwYZK0CRMRagv9xTpWImzABd4aEKmc64oB+hV7k2gxPMbL8tWaYzxI5RXG4PMPT+83wI3KH",
+	"1fBCcJSN8FAB5GSYMO7zxDuYb2t3OeaQ7x2hI9HJe/sOJ+Q75D0bk0Fvi1zyuvKK+CcnQZaBs/7tUMJk",
+	"7Rufva4NzzIYgavdfKIx1o4uJ6u7xpWMHPhE7zgqybVddL+SrjCfMFCSwe2k1IJYJRDIGgT6LVWOO+QE",
+	"6XYP6pTbIKBOsVkL2sBkyJQuwBUGp5WeMYjXVMAePfIdMRNI9LAab0bFQZU09uCEdKFdiMJ9nlEZwgd3",
+	"Qq5pRoYL0ndEQdbp9+5HnBMsUgmIA9+v802wNnoi545fsPKuoNgyLfBEpNl3eTpmq9PTvY7nUlwAVsaw",
+	"MZqrQ3iW0ERJDTF0gm4tXXf3Ly37oDazoAhJGQdTMbWGh/dBnjgXJFWKCkR4Q2Qg70yeSsGNVGitobDA",
+	"BHPgXxAh3mFdOAyuX7x9JiHKCDi20UW0YBSwJNA7FyAMgsyFUQKOpuZj0ZjFUx310XHDoFOuWGLiGV24",
+	"8tTK0P+WW01IZQtIn2E+7K1nVmw5fxW+gbg36CJHq5jGVAo45ot5hBFPrEmylIhraEqwLiWLtKtf8BLX",
+	"s4iRRLEuPokZJCzLQsC2pliQZwFUIWFnLIEMwsAwnayuKvifW2aCua3olYq6p6E5USxhygDip2Hxsitl",
+	"ULsDKzeablpTHVEWV8RFflSRBxe83dWFXIYBlpSnEOQv6ybawYWtzH5z43UR+upo2+fMnx9hAe0D5tAt",
+	"1YOs9W4up9XVULS3SbPrn/QhJXBNmt03LaRwfN+kPYeXmmGAHjfI4wb5t94gaEM46Oul/eF/rwZ9jD3d",
+	"ZxRs+qd3/aceOVs/bYOZ/dS9oSVzjXjGvEWtaWa6FBCSu+72g1k6as1GxyEb4Xsgkp5y6leBzmaZg2d4",
+	"iq/eHWnKvTLIwNMTOjg+iS6i89HZSdo765+dHSWn6cnxOR2MGKW95PiYpr3+MT0cjo5G/eFg2BueDQZJ",
+	"2j9OT5L+8bA36vUosg//F4uHC+D//tnRoH/YiQw3EPVbl8RTzDufZZJiGs3uod2HEtKOhRqldHit2aPx",
+	"yJOPPPmwPAlycdlNUOfNhjseAtA4UDSgF8MvOWTiNzvnmn9tQpOFbEr0URuqxsyse7tLjmz+tentgZdt",
+	"zWudv63516bXCokjtjZPwtaPeDBoGjH82oiUW3RpcfWj27j/uIgXMjeTOMm1kemiCOb/Hso24lK/uVpT",
+	"zBGUDOIwdtA85ozdDnpxScrYyquSHPc4FZZ3V9P5sOKuh4WHftyRjzvyP31H+jPxnWOo2iZ8V8vSb7PX",
+	"dq3j2iZtMqPGvj6kUBmAsvtvBxK7f7cXKiMl/8XKhK8SH8H94BRAPx4fd+w/lqw9lqzdu2TNjv9+x7Dd",
+	"2yvO3uLSzgfuoxB4FAKPQuD3LATCk/+mrH59taQGQMA3qI8lXHQgt21KU0bs9oIRuiAj/D1jCkPBxxuU",
+	"h6PuoF9zwygrMapO8uNu7xw14u3EgzaxchHRUPPrIxxLG/Hhpx1z4Qt2wsrgTZ+wFGqYBaDmNQRRIQS4",
+	"iF3WEyiRlZC4zNK4iDvGdE5VU7ShetdyDzVMjYE4qP/EKYy4H1XroJcfq16N7TzilMJHMKC/oZK6QRoX",
+	"HHDcgN67SRovs89DSOMHOFtv+JSBvanfFx2Camfs0i3LxUi4SjrMJphzM+EiPooRYRqc97kw0cVRrxNZ",
+	"k5Zbc+TwCILiCXi3zo6/uJK/IbJDSg1r++SXMhSkq/ZyYYrE3lJsPxo3i5PtZvGlU20w2+8WjY20Exn3",
+	"HRj7nGQ5lHOERuuW0xr0tp5X2eS2P+geOjYS6fqiN5c95fLwEbfQJX64VpqIYDWdMgVHWa2quOYaGPiv",
+	"tki3fSEQv6aSXNumaHlLs93l+6DAtOyX5pmJfWkNDLgOrlDfakvXl0ATILMlEAX3h1J4sDY8DqTKiS0P",
+	"QhDO5RG1YSVqw5cHsAfucQzUGa/J1mq8pzlt4ZFVH1n166UL1FE+mru4rbhrvY5vT2o76F7oG9gZ6qPy",
+	"4v7JTW/b1gbnZ2gdcHEbBpeRYbv2Z/1Ujnh8+M9B93T+4n9fvXn3+oUr9G38iw5X440UizpjYBlDP/tb",
+	"sCO3/8a9ZdFrbi3vpiWFK1W4ZYi0rwhXtFmMRopUxwK1yTOzekj+hmBkTa78EzR8rJ0dT+hsxoSOBdYd",
+	"hbm8/lGHz70Z3E0KMiB/yQUj9jsH5BUgIQg5hyQk8HQ0po5TEb7FSo5prg0khELp03BB+keFh+LkICDL",
+	"tadDE0n8xYoGE8tRnRCgEbssCreOcsZEnAsDNe2VtdyqJWhdRgHJuXZUx0xeS3LE+CnSxedUEw/maAkA",
+	"FXIBYf8hczKhd4zACEn/uLwIHixLOBOspP0svMjq27cdTAO7dRnfRR0DxcxhTRdkPuHJxHt1pPIlWPCO",
+	"ADUJICIOXKYw8EdQ59a+hGRlylkhDaz0Axq5MpIVZPTzddafHa5y9VqOWYOcfDtdrslcIZwHxUU4ID9N",
+	"mKvChkXhlaXoAAmA9v1jkgIqviSObb4KYYvqGUtY9tkO3Z+ZdsoZ1caOIxhGUUVeAEf5EdjXhvjEqwew",
+	"52cHeEeAls9NwZf7kD64JOa2KiAarCggcpaRcwKGghVy65cpABHecllBdAxZZf8A3AzXQKe9Qc+V8hQN",
+	"wR3v1mf1dcqi3MSCuPQ93Sd/5ne+YgXF3t/t0dFcj+uSXJ/oKtIYcEoHc0YpKar4wj5MJWIT1a6dQShX",
+	"y8q/ot/Ir+1hh0qkk7hAfHDIQ1AJaPW9olcIwwoCHK1Xd8l3MMqXHTLMTYFY84LoCfC03XrXdOqkAEA+",
+	"UUOyXCQTq1DaTQwFHlCIGvvyXXTRfelE3zs0uiot3a/Vak86pHCIy9tQgMlbWKrvZZZuU6bmfMSe8vWm",
+	"fxR0ZsZQ6Dpq17BHPK6wwxb52PFWQaVFFxO/yIWGZluCzSGQYj9obYDZQYC0VOnyPTiLfBfwpWIz1wPc",
+	"1WWHLZBGjGW67MPCsVTTlVnPRjQeySSHwACbzjIJpStxaSl8rHcCqpfKra99syvQ2CRq/UK47lAUeCft",
+	"lA1XoBlSx+0mdOtX2xSF8FX/jv0Xv2bLs8cuijt2UWxunPiAjRKbeyNu7oX4zboEBriTdbEdXlpGcoq3",
+	"afHRxhkE3Z3tKLCAs9Xrjz3EfwWxcpYPM57EhurbbwdWefgAYJWWa+MpQCutxXD4hs7GgAma/Iz1y6tS",
+	"7h855j+DY8DnB967ddDt2F/CFDaJVXAAN8/UG3hh2Gam5ExqluI1sHMa9AWseY4ZVUH+4nJZ3Clm2BYB",
+	"LnT+aIC+4jQLcNa2xTzcrKQjPCjiVlrmY2mcuYPYffdLLWL8BaFanaEQbr03BXZOM75ZY15xWwTQwY6o",
+	"oY29G781dHit3s4Zkt9JeUvoOlzc8Oy2h3DVbJjIOfSG9LlLRUii0orkW0MdQ26FlLfxjConCe3QEac3",
+	"Lkp3/HpsU6L5u8UT3oYh74s9/E0PW7elmw7a8FJzHO9x7z/u/ce9/8fc+x9x96sxe8+sWb28+8tLwe6f",
+	"2p9TjxPV4lMDnyQYGHIaRu4Rhy96nSjo2KAhXc4T0t5aw9kEtcOKqxNAEzA0caENj3M8VjRhBxLcbP/t",
+	"vnKQyGnkcHjdQ0Xzx0bnHLrHIHMN8CU5eiz8QwWu8elpr0fOex7WuAobjIil6NprsxX+QIh07Vntt0Gv",
+	"C7ow3AMZvA6Bt3lvNsHkhTsW9OuwqUB941WubVmvtM3cHrYXQRvKVA2SKm5pOOsmZWTp+s7lHH9QGoG8",
+	"rvV2qBOpfnlL7qn3cGh38J3DFv8j9HtwPusYEaGRY0o/NrZNDwCjjzB2vsOBXql23LVfxL3U+honNO2o",
+	"plt23lSPrPPvwTooZSq4gks1NO6qhw4sSoU7hM4dUYMElwDFc2MBTa+/VHi3dXJdq3upu7fAQSwsFg9e",
+	"+NH+c+H00Z8/rq6ILn9fDus4t1r8SyPh5lSXxIMEreLZyyo8FNdIWga8qGeshCf89UulKNu9bVV9So3A",
+	"D+RDqPLLFeJALqX3u1lLQOaGe4JYrc8K+Mu2PLIamvKbco8zCh6RL78F8uX9N+Ya7Mzqrn1VIqXWt69r",
+	"vRzs20H/4IN44Yl+Qf7f/+ek0+v1Dno9QoldnA6h0OHNLbx/054jcVr03kLRuX/wQVyXbQ3tC4+O3euA",
+	"SO59VYqSvWKlCa50OcCefeWNJEOfv4LfLKe/Xr4UEK+rit/6/TJp9oFau1eFywuRvhKz3KwUL0ykem3x",
+	"zpmvSVp68VKOuHCFSLWVf0AR1Ti4llIo6UFDqjVn2NZiqI0k+bb7791vsunW7pAPAnilHINdtPX7Bta5",
+	"edvYh2/6vYZtc7jLtuk3b5t12Pw17tatjYBHfe2PqK99dMZTkistVXQh8ixrYhi+WoUrtDaocCelLvAf",
+	"qLn9tsrXTjrTr82fakvAgUtXASfsoq58ALZ/kJyGDaB5ZcLH3SATu8ol9lJFHK6BP39U+76i2ldtsA0s",
+	"0lYTXFrD+x1pKzRBtJJWKIO+oUMxWypSIu+YMrkS1Sq/0otTub6CjQa9lUNZLjGEUZQ9FgCapui4W3zM",
+	"ZZPjgPfkjAkX2MRKFX+o7G8rX9sqkYdbH6wINl400ouu6qyIxSp0NLI/YtO+xHemdkYtescPontt5JVr",
+	"B1dXL+Hv8KQfHH0VLTDMOAtZs0wYW2ou3LaTcKuA5tfrNjzCYmYoRggrEGpdiNudaoe9sPPZjh2LHyaj",
+	"7zfrYrwLjKO2bBmD6mM/dx/h7tmvwRCvgoOAA9FbVH8ETm2CJ/kq/Pvvx4CWVjf94wYGHHw1BlxrK/ub",
+	"VljJ/1ny8lHgPbgRXi0UXQrZ1i63QDmAtksrmK/fu+mfXfSOPPMB2HM4450YLei1XoSDG7qs93utC/ax",
+	"4e2/bxnrfeVWyBONkf6GW1ZUzTwy0X8eE2HMX2rNhxl7nmMzj2UmWrohLIeRuXiArKtDtEan1CQTb7YF",
+	"iYLLudZrHKJw0rXMT2yVxtpMpsb91nhT4477zyAcki7MW69TrJrTXqkuumOewVuBNbsc4JniC3qgJ3Ty",
+	"38rv667LxTvwmcctqevy3p2YeGffTK4ndHKv7HufP9w/6ZOj8xPiE4ixyE4zkcitdZQ6mRuZs359ZWnH",
+	"I+HbE95xuBxmbPodTZtLEMUdzXhKSryRoIemQerdBHBOBSYbbGvnIRbGrh8gtCkllS9Nd497gBVKFAP3",
+	"ccZEShUiGf/jH//4R/fNm+7z55BlzYWB5Oun1axzq5vaU45iufzTu/5TEBDdGZO4dFUs9OFpcjI8ZoPR",
+	"UXpEz5JA1hxZW8W3V1qevDtTJ8bM9MXTp1Iw6G/rWOTpDImpn3J8suufDCj9TIpRxpManYtfQ/UY63bj",
+	"Qg4mmdTgQaiRHlP2CNcE77gg3JCECrsOQ0aM4nSMzr4akYqChadtMv2e4ou2ouZ5Sc1gim3JmPhHAvq9",
+	"lGrI05TVctDLn5tY9B8yV8TuFrIXlhDtl/wKEEwmIKe+wOmSGVMO4+E3oWDQ7iucY1sSjopnAhr+GcRJ",
+	"SD74pXlzc010ru7YAmBAyIRqgvhzTRyFd3oYP83jq+Fh+uJ4/P3pL389n77tz/52qG+O7346Xfyf3vDZ",
+	"gL08mvzl5Pb1mXjXU9uQpR9sUzf2thQZ29sDYryV5qXVaKoEeSsNAUWnkSpvJdF5MimYBaqyhRSIezWl",
+	"C6IZuze7bMUnRyVBwrG3pYqQpovPBKR5RxeZpOmNlK+pqh/L7ryw6j3J4PKqw2Eo04WVTvLOtbrP+JRD",
+	"kl2/d3R2fHpCoL/dOnptxRvBlmkaZFuSuA92jZRdfDYkjWKJFCkIkpeUZ3X/b3idjPCGBtnODB1HF9GH",
+	"6PBDFAr2V6PuGzhBP0SDD1HjsYpvIO5A/6bM1h+UFG6eaFsaz4Knu+7pgMrXiDT9o6B3lGd0mNV40F0n",
+	"eXDDKi70YFqIIWmstpFM7BM+vDeVUybMJVHMqIWDVDi29q4U6UMx53Eoz5tH35Z0DoW7Gz4dkO5GyjdU",
+	"LN4XOIqV6ISUZErFghQwi01U+8HvV2VVMdy0WHrANblliyqpBg9MqqNBoDw0Dbgtoez+tc92i2cDMv0o",
+	"XK+Gf9V3MF5hwoA53HwOXDPEgoIXuFSK7xjANH3Ie73D5JYtALBD3jIBv7CHok6vX1JneahtaZPXnqxQ",
+	"ZqZkwrRe3naVSy1sA6egWptIE0pAN3cB7OLAtFtSM1acpKvMBeGO3vAlVdug7lNqsA5248dBSPFmCrSn",
+	"e/B8k5nwo3AYXSyFVuM38OLqIhR3EOhtS+DjK9nU+JOYahK2v/1Frz89tjoYjkMSrRhfexoVL+jCC7rw",
+	"pCPSTGoPnnPl4W4aTViYfAM0js/td33a996zMRkMLhpxWBF/B/tLkDOs299f2TGkpde4CODzhC2BCwbd",
+	"F26W6ikKqDc7oRSgFWWS5DPqkrUC0IHHLlePXa7u2+XqSyd6Tw17z8ZcG6ZeCKMWKzuiQLZftihYlRqG",
+	"8JwVqU+nQ6YQDHGsmFVu2Zx4bJZVUE2VRcIENgT+lJobfsfIkE3oHbe2vgc4RPhriGb44MdyR6ajAGxw",
+	"VUAFS5dgLRuTgHsn9ry646mDbFyBtZhJrN4c9MgbqqwqL8lJWe7pazEj6nzgRcLaz5DvVn2jh9P0cJgg",
+	"TQgXCUS4NdFcJCzAG8VwwHtGVzZrKRPIFOuWt3V8BikgkuZC1AC1dm8BvBy0O43CJrvxhja4wZ0bb+Aj",
+	"aK874tg9C5sBlXcfrkKG60OMrCgIDYbvk0pdN7OwOa7/zNJ7durGm/SKVkvbwmGvbry7IoVR5oaV2X/V",
+	"/rnIErj6jd7m/klzSuD96qlClm1MdcmoeKKrPKsfulv1RlbdyF9/9NVfmw76dQB/VuScvMeZvZgkV6k1",
+	"gjfhLad0Ecg2Cs8QqpTrBr22uwUcEO6jUqW1lo2vxApkdASPpymzekLRD5AcHg86lW6OHjKdLnzHsKm8",
+	"qwaqv27Xw3ZdDdc1JiyJUy/IWaxtnoalOKAwPNGbijIqWkFTLciD1Hc0l24U8/Mq0LOb9yuW3SF7zx20",
+	"dwHVUDNXi6k0wmDjBz0uWfUDxe/LWMP2n0ESSg0cqiEVxYmCCvyTR3ZvGUHN+LhAmSohruiYxVzEUCri",
+	"A7IomhulEb4lK27lIqaKUf+n7zcXu25+1g6fy1iqeCoVK9vR+RaY7LNhSgCIBQp9vdCGQYHTNOCj6P2L",
+	"l93T074leFtR7DylGaNpPM21iYcsdqwyl+rWqpBOBwDUrsKGQyU79gp2VbNbvqiZR6Zf2zff6Zp2Hnix",
+	"hPSCrap2T1Qs3rAz5J6mIzbOqYJ2jokUCVMiSLl0S+pA1FKgg1fRXX4nAJJbZeNjcxP/wMZvsGFSltHF",
+	"JbGW23icQbMgD0MA9puSckrseccFc6ryNZsZAAk++LaAln5PN+k2lWvrcKMfdz/u/sd9/LiPf4t97Izr",
+	"wEeybF3jRcLs1Q7BYk1VAZVx+kOas3ZukBV+BiOxnQO2yTBz0HfBb2ntGwj/uxVcMmsACH1Tc4ePAGOJ",
+	"cTvgfQoNMSL8HcURypy2IPVGLVtYhz13pY6ZO+HaSEvVn8vWzMOFo5Q1FDabSA6Md5d91a+kXqWxHI14",
+	"wpT3EqTNUq70Dd1MFGOBn0aOiGbZqMvFL7kqm5twQV6yocqpWlwSROUk2I8G+1+6DJ9bxma+RQodgTNI",
+	"8PEE8q3aVUY4SeF9T8oVJBZyzXnIy3Imaoji+tYOHDTqVM4FSLtyElzYVddu1zeVTddYoLUKRl2jU7bw",
+	"kjr6q/93hzy7evP9dWPblhusoIBNF4OcWJLFVQrU80+/qUIQiJFnN++/Z1lDfRmIERd9DWRHYXvsCUlG",
+	"uXKMA+7SNGdkPuEQs0r3v7aIwQP8dyRh/g3kyOOWXtrS4BCB5V1qJ/XAu33Qu+mffAX3ZrjbMclzxWaX",
+	"3qNfiaYkdMqIHI1cAiO+rXlz2+0DX6iWd0L44nG//cH3W+f3T1UXKWtL1cNvEBRrpq0d6E3/6KL/x6Ht",
+	"SXcLVCFEYitoO1aMiZo56yg6pYKOWer7BbpOamaxinLQcLxE1fudngKOWEsEWM62b6zx7kGgq39cPwmO",
+	"H+4kWFfUvUrQr2h08mgyPh49j9bbbxyyDLNnELZonUEX7nBsnOv8RdwQfxD+rtNkHrXJR23yG2mT9867",
+	"+uOpo79PpcqtxxKJWgjj2gQfDIHvPXhMl6Nq8GuYLM211fhy5SPqRsksuojYZ5q4zBhIO4XDQU/kPP4X",
+	"U1KXkZB8NlMY4kpYlmnAWjETxfREZil2hBrxzACeza/LXVq+QBcjpjZKQo+f+atvYOGTP1yjM/9LfwCo",
+	"0b6HuV2NxPA7+81OZOgwc03bUj61PAsL7OJcnQgOHPihzAJ3Jc3FT/FwERcPKDl30Uhq2BikckM8LKND",
+	"ljXHeaCpBkX6Vz47U8weVjq6ODwt/4pLejcsQfGTW96jgd0wZVGYezvkO1MuiJtGeNOVJ1bJRM/03fKZ",
+	"remUObc8oZo8u/57kGGAv3eA2h2gaacgd8dTqgNU6bjZd+DZjp/nB+FXrdNA+PK3jvuhRvNOA6WDh44G",
+	"ncPTbT8xYVRxMY5TRked7/GP4K6fk4/2vx8godtlyVwVaXnfLRDV5TUXt6syp7DbOdW32IycCvLi+2cO",
+	"XyRodWImSuZjiARyRbi442apAVXRo5hOCddhEJEan3/N7phTfq5fvPWC+5LMrViGilfmvl20zl8NAfml",
+	"nHOr5DRaVM5j33xITIOmyVIw+FszhbUJJ5fkBCsPOsT+fVZ13+Ot0UU0ZSlPID/IT/5K3xZ5SDRPuczk",
+	"eOF51qGzzJS0h6iCDCqRTBjonT8K1PPMgrz9/ppAnSx2UL9RuV6JeIm5riUp6tCj7ZZ9CeLSzwFqB55o",
+	"4AqruVaw83dB7tkFzvNeR5KeSZHeyGdS6DxDrl2ZJee4NKGCTBkzFQpgyUElgbEEOEW9gwvsFnlYhs0D",
+	"3cSj+bx0YJAzq5xHF1FCBUD1xPgFHLVhYlWrs+rFRoeEYoZyEefCQE1SRS2+Z8zdsr7Ly3yu6Mis2HFI",
+	"EMi2tHc9KVq4VEj4WDHzWDHzABUz18mEpXnGnlHFbqyBi6mwlkWay9Tc/YSWHlYf0UVxWAn5FLkjIeve",
+	"skUMr3a8+owKnxlg6ALSA7IyvwCqbwxZNuVBUMBh5yTFf5WdfBNm0OZBz0QMLot4G1NEu4mmDTZFAXAW",
+	"lV5mICZTd212eJnwbW8imrmtFpT5NZX32eO0f7jX39+vCgJ1V3ew94/deIwbzbsJ1cwng28alWCfDZnZ",
+	"J4oUcFgFbjSO4Yz42gMYqE//6JDDPtqtUB57jDnT2rcGpmQmten2TyB1vDIHt2pDZuaMiRi+rYN07rDu",
+	"8LzrzifoTRfWXKw8m5bP7EoNxqbU+i2LEWBs+fAXlpirJGFav/jcZNs13VLxldnf40yOAz+55TjwQkUd",
+	"7+b4NaIzHtst1U6VuIfTY+fW1oMV3hJrCwERogsrFC5aDf5LJ0omAO4fjzjLUDI7y72tu+Ec2yNCLmn/",
+	"fHDQOxgcAOChTACwYoNpm6uZdPqHZnOpbouWC1s1JCweaYML1++fHfVLt4s/72S1pe2mEugdNZidkOz6",
+	"g7OTw+gj9F/PMpnQ0vlbxUBrS7OdW9nvwuyH92J2n4j7VwH6RinYwWgCIZsrzdTi4B698ZXZGOyoFHzf",
+	"s7QM/l3t73GGMKGF30xIE6c5s3t0RmfOh1R75gR7bjc9owonWO2Z0+7gdOUzdmqNz/QPG5/50llx6zb1",
+	"8Fsbb9ruTIStDgaFCbTfMOhTtolvyQrb5+q3GtBJz7ULikdSJYUo8L6AN/nUF/MaSfSEKof2yu6YWkjB",
+	"fJjftzis7XGXQ1T51UrMotFGUzmBVfokSFWaZWWq+Dddn5TrGVgFICaHMjfoZ4S+IEbGqLXY4382YzSL",
+	"/U6tL8IQnE6mpqokTBk+AhCV5Zg0PBfewbXOGzWhRIoky6tBjn4fdWO8BqWoxWKylKM7Jng7wbdfhsIx",
+	"5SkArODcDlrG3IrS1wx6BTeM17sCK6Ntz6vnRxicQCV16mcTVdk15dqBBBQejKKXiZ2Ukc4rGDQ9ji6i",
+	"fDZhWbq+DLa09X+OrirlCS5Q4dSoVrzWP+n3zoJnnCLBJklcltN+S46XSV72z0qkMNDphZqJg3gpbtgI",
+	"EHZ+3Os/dW9oyTwjnjGPqK9pZrro3HQFLocHs3TUmk2OQzbB94DGknLqqRwi2uCrd9cb3StVWWmpJ3Rw",
+	"fBJdROejs5O0d9Y/OztKTtOT43M6GDFKe8nxMU17/WN6OBwdjfrDwbA3PBsMkrR/nJ4k/eNhb9TrUWQP",
+	"/i8WA+BddNE/OxqEcHXrfBHFvPNZJilGZXevC3ogHrPMDV6cOKy8v1+hfSmMwa/djP9whJpF869N6gyC",
+	"vIN2YahyPcJXo0tAyXTzr01vL2EA1r32FCV5869NrxUSR4wgQetHDHAXzb82qmo7QRGc9712sZC5mcRJ",
+	"ro1MFyHyRSG3EbdeE0Avhi7v2uW2HM6mB9HmsrhtNXdvo5VnwNUa70JTJdou7TUGvbgkZWzlUEmOe+4s",
+	"u/btd1Nw0MRbLeYWynZGjX19SINS5bY7bAciun+3n+hIyX+xsgaxVHXdD+6g8ONxgPIw1kff/qNv/56+",
+	"/Y/329afEdFuPYOD1r50pJZ/xwFP469yxwrfQUt1rtX7TnuhorY0i509MsGuxZ1yJ+E4jHzZ4wIrIu3O",
+	"1JWtOeJ27xlsxrYYQxIPEZJr8A+l7I5lcmbHRjMX6iyYhmsyoQrM5HKnuTB9nrkazAKY91bIOUBWFn2q",
+	"LqIrY2DrL0dY9iAk29+H/nwEZcKXBxCl92BMZ5VXDAZtWW0br0OrTE4ELt7KR3nsyvXpfJRn8ZBqbqk0",
+	"y4cZT2JD9W1gMq7b8+AkLLL+fgP3JfrqDaPTeMrK5Lhl0DFIqf+Gy+/cvw21A40adlsv8c6e5VqqL+Qd",
+	"x/dwG+/mCK74AtyZ8p1VDeiag2IRJCmhrxjkAHO+p4mcRxdWaSnAgJy8nFUbynzbSBLmDsrbeEaV25t2",
+	"6BhhjAtT2K/HNu4jOKEh5w5cjqvpZvfkGwb9qikXkJ7CP2PK04E9392BoqHPe/QTQ3ULOk65SKh28FkQ",
+	"3gUZOzgAN9USyNI2TNzflYOcemXo6FtvZjVmpT4JPVAs67nf142gooMGmC6JFIYm7mjwfXPGiibsQILf",
+	"+r8dfu9BIqeRg01xDxU+aPQG1bzdaJBBLAXSjwpAGdfl3ve+OT3t9ch5iYxScTQjPAI64tuwZqV9jL2t",
+	"f97tHWMApWxf6ds9brP7mJkInmBm73dXL9+X6pybfunmt0JBWUWJTSlAv6Pj390Hus0WzbTggKxnFXfC",
+	"lloX0fnR4dHpyfF5/xwgs7VJZAqgaf0jcnzzt0qzOTeMNzgK1w0ptlaDVZS81RBkq9/HHaXZ55AQbfZK",
+	"PgMdC7vYnZ6d9/qDWmMpaANuJnO6iEeMpUOa3G5jY07DRn7tZAVGv3c58KBmyJpXoMJYjQCjMO5EAdhN",
+	"Z28V+ouQBtCKMGPmJwogO0WW5PJh5FXawE8eY6o+buvSbzIEh3+QyX/05eOOMrDiLsHBxnOWZSjBR4xl",
+	"JOPaMIERKXsuWF2azCcScnRoBnO9hzQsk8kf0bIe0bIe0bJ+H2hZdiLqji38se8js0LPmev54FMZ8b1e",
+	"SsRGlulcIJdonnLHFLgjAbZTPaRn4/wUVWvJoXIR3NjxFEtSd7It8uGUmyWrD2osDZvOMggTb9Ektnio",
+	"wbOK/+bU7khDR6P7iVNIHeTY3rvwT4NLJA6ET6Atuj+8QvGcCs4y8p2SElBd/WVnG98Ur9cEZQxxMuYe",
+	"FYVuYBA9hIGG6K4fOyiL+1bNpYrFdjRVjPTVVQ6NAMmQSZdA+jv0Gl/GAgfzfsozpo108a/geIhdqWND",
+	"8s05PtoULHLfWrjW2rOMNXsVmsv3izdOmSngq7/A+QJ58/WxnC0/WUkeGmHH1NrwVz7y5ctO3qOi3IN9",
+	"nrHEPgxpkPjBw+Nu77R72D7GcVIEtxhV8bk9NelQlvl0wjXYiO0oeJJn+dT1Ve/3SwfUX6RKqQDjFOxQ",
+	"bfJ0QajgU2hvqaAWNJFZxtA5PxvR6OLXL7+5I+goqvu2Hw3ARwPwj2wAYr74lJs1hXh4gy+9Gy6KkqhC",
+	"b/LFncbQZFJrBOYyaNq2oIZMlo/ViEYRduBjASlcwpC0jPLBMJzhRKZsKtUCND67LWQmxzyhGXHNpLgY",
+	"H1QiY9F3C5gCEymRI/SIHXUgyKkJHbMunc2UnClODSOGfTYux8rVfRSFga48+DnlEOHrYhSOYBwwVywl",
+	"GTdM0aSwVPE9FGOj1rRjNJlAVEZrrg0V5iByC2S1wFdl9eZSNn/tepjKfy/FD7uY6moR+mHvZnB4cXx+",
+	"cXy+jXJ4+KDKoT8dZwxLzh9SJ7xH3WJ9KV5BouGmBXN3hTWBlcV+XMRvt4idKOPitsgBRAtshz690M8w",
+	"uoi2fbKJi5rKSRvvaYa5euSeb8Y9H8vle83FbfOiwZVWMrqaZvK9nGO2Mmcauxdj2B4duC5xjJJpnhne",
+	"pWMmkgVxjtaDlivpFBoEICDWYlAwtLUvX7GqQZnlz79GDQ4Kaw1yZcUjqrH2dHXTnLMsI3OmsFt04P38",
+	"rzJmlPFbpkx8vER1aH0zM6uJ72/YWHvn2trgk++L2u+m9xZXKy0PHz01v2NPzdLKrpazlTuapezjWv+u",
+	"vXLlat+4LzavdHG1lYAe5jwzMS/9185YdLeVAnS7zJ8KMR70ENhmaXY9DL56dmuQ2vctD5kGHlotMSp3",
+	"bKmXPXLVfxRXAV/d8CnLuGjkqMq1Rl5qVXx1dHrWK3OpvPg/CAJnRQl6U1zx4WqFWkAr7nw8fb3In1un",
+	"IvjyZzprXKylG5p3/xjLcde6WVd5RemsGeC10Tm6xiW/2pcZRKHljIkyve3jPc/gkjzvXClQM/He1VCr",
+	"HsNnj+Gzx/DZHz58tiQB1ovQ4o5mGfooEx5lwqNM+MOH1KtSwWPPNsYi38g7BhhaeA+hmRTj0FZZhnos",
+	"jY0gz9PN+sDjAZdt23EwnI7Z2oHgLTAUVJ/LMe1dv3j7nDigqQrWWNgVP0nYzIR4PVDh52QZ8elvWD1Z",
+	"wlQgzMNl8Wc5I2gVfRBggi0Xl9mp/ThL5JSLcSBjGyTwirsapfCE6thbmLXMp3q9qcmV0HH/zErV5sxR",
+	"1s7E6J+dH4XP+DKC2ufvqav+CBvgOcKiNHLBM6mgjzbsQlgr+4Qme3+5/uEtgWICy5jJZP+S0EzLohUd",
+	"KXBMOgHA+bQRrWTky0vDO5ogfEuwk6GUtwxL8foD8oYuDqJyQrgbrtZj1z0DnDNCHU5gwGjLc1uFDfrv",
+	"W4lYFqAKK/zvuJICj+3oNb/zOCzTfIoQkoLILGWKDBXk4BwUqayQ4p1ll8TBxBDDtCFJZr/IBfkLFTlF",
+	"oC70/UDKLJ1RlzzzJgfM5kSKEZzD+FlnwepLMpd5lmI1NtQAweUhS/0kQo3kInorve4D50VQ7ugSEZB9",
+	"XpW/r+McqSCngorwRRuYh4m03natfxoULt64hP1hJpNbyy9cT6wQLwf3Bv1Fazcr9V6lJ5qgK2LDsLYu",
+	"07pEHOLGIq1yrD8EiuXaPShIqIMuD7ZDaDrlojLmZfT84rvvgszt9Xs/zPHeQKMiB61/0idH5ycEktDK",
+	"j649TMuVKQ5RV65m8JjdIHO+ptenmEHVKllPOHcekvJAwgYy6+exBTRIOayf2HAi5e11PiwcuuvHpoM7",
+	"n2jy4/vXHQB4NwRQyuzGRYxEMsrouB23VUEV4W0F5lnpacTFTKOPnShXWXQRTYyZ6YunTz2W5UEic5Hw",
+	"7MAlSj6Vglm6PZ3jJINp/8Me7Iiavn66ISZw2w2/RdqfHZFbAnuETGemSZ9quKPZosUbELUA/70pP0Mp",
+	"6Djj1FBFMBDJUnIM+Ra4Fu0skTPXhtmvXugl9mvXzqrpnx4e9RwYikgWsZ1e35VwKWbUYoPrF6OtMa5B",
+	"H7UxR0MAKV+8ZzrPzAoyV24J6PzPnEE2Vj94XbhvVryucstKpm+VTLN5Y7RdqXu1DyosYdRCFm3TSXfb",
+	"tPV4LpsDejU8FK1YiubEudU3VjVQxews5hPNkvjN6K9/O1dnf06vv6N/ckP8E97zJ3jm/49h7QoXPC7t",
+	"gyxt89quEZBLt61s3Pi4OvddHRSq3EysDfYMaz7Xw7ODBwnugw7qc/esaPS5AIyqtlZo7hxScgZoqhUN",
+	"DOlAjMrReVG8M7QCjrt9TNfxo30xSd5aA3CDDRsOHNPUsZFMZfDgrhkQlxFOftpvnM1N6YKZyjtfiAvW",
+	"HKG5mUjFzWLzBAKtpb4DwkvhIfNYXPJYXPIHLS6p8HuT1K9fXh0pf9wBjzvgj7cDsM/NhNHU4dG/uKFj",
+	"9CiF2Vc3WEKlmD1aqbPL3WsuiWbQ/4QMaXJLuCCfXo26b6zJ+unA9YqZAlCjs9i0UT6M8VomRQ1J9Ys/",
+	"vn/te2Q7ZiWKaZmrhG166Rt7/N3Ite9U/uDlGrq02QMXkXUIF0au/wQA+Cs6Zb4R5DPXJ7iJbJ+CTsKf",
+	"/Od9Z0DoBQ75afb2f+ZMLcoENNd9OBzJlH5+zcTY7sdBr9eJplz4v/udBlK8+GyYEjR7lf4N3r00wk96",
+	"oQ2b/g9ItU8XRIpsERJoIjNApgRCMfc2wlOyxw7GB+TTUPF0zP7nu/fdXu9o0O9/2l81G/+wZfkVUzrq",
+	"9StTOgTsFwPoC9H//fn//s/HP/38Px8P/vS/oqa5YtDgBqtamlbCaUdl5RKBEhgCEoVIkTAynzBEzg9u",
+	"AtagablMUHlTzAvLaJYT7soZBnOQIx7/fNX9P7T7r173PO5+/PXo8EvzdF49xzKrpQ/ydO3XRlJNQSTk",
+	"OdzZ8OaUTWcS3B5/ZQ08cUVywf+ZM3LLFmTGFPEVil47xbWn5McfXz3fvySKGcVDZHdop2kfpiIlQ5lC",
+	"n8KMImNBFND5gAqSogAq5xgMsWvHuIJh+oOzCsOcVRmmIPRBfNH9uIJtXo1AVK3YvFYcfiIZ1QYKLi8J",
+	"tOHKGAgNrgk0H2Apzv2oP1g9IycSV03l5Gjzbn41eisFe/GZoxmxfidTUjTvppmToQfkJ8vg1O9umtlJ",
+	"LWCX6+U9bibsg8CVsnP9NOj1PvlVpqZ4CcTADBSGcu2l9SUBbWPONQvlSXnDB7H3adDrf9ovZAw3ZI8D",
+	"wBFNUzRgPgVSQ38iHKUnsFRGk1tNuNl3kyo/8kEEb3TyHc4RmmVMkSldQIxNM9Yhn45655+IoFN7u5vF",
+	"wQexZhXtEnRxDb6KGHvNp7xhea32STT/18rTIoPnwiGlbETBBXlsTwr6mU/zaXlu4F8ln3Fh2Jhhed87",
+	"38OpPoqfJovaag6ZpRzujVs2M771CM1TDtEF15y7iZr/u+s/dJ8zzvX1ldMZVQ1Dvso0dImb5YZhgxQy",
+	"4uNcsQJkqzyMoSuzPaPZP3OakQw+S/bmE5kB+zCRUuUbt1krG1We4cL91gmYfriAHnUrz8PEDbhxxVxS",
+	"gpvsUMqMURHM9nml0XVNEEC3609kz72tmCckfRhGp/sXVUJQTQBpiqUH5JOcMfHpgugpzbIuKsXEN2W2",
+	"xyHVBDBb9cTuYXs3SamhZA9eYRkik3MHXuYaZ4PMmLAs7bjKdGZFE1WLyou1JEYammmSUGE3qGJ3jGb2",
+	"VdOOlTIfhO/fbc9pxTCqbGeQ7h+QK0GzhTYaVRg7P5/44uZEZG5muQF55WUAdV11C5od9Q73g/1fW7Og",
+	"v3i4bP8LQav/f0/tmkoB3Tjwqn5artQba0aUS/gSwOmWgLrhdEzpotAUkSf3ODaOuWMrGQrQ7lppBilW",
+	"D63aSq8LA6k+uh8saSFnQjGBO51r4g0qspdQzbpcaAYhxTu2fwHULUKmuFqa7Plm1RDuchexnXkHlYRc",
+	"CJbtV/rkFp8BJc2bYJ2CvZVVTew/ihulqLzACS2XWtEoQ/3MV+kb7eVRGDrfREi0QsIAOvxNJtRuJybK",
+	"XCvYPntBdydCVVELA+/rEOAUhJP31GUKkh28zU6czb6Sleom6nb6JRKgyQB7TTcx9yWhhkylNqTfIwtG",
+	"lY8pf7Ls/WnVgBtLXrbhfFcStdp4+E2tBt3aasDQc3qNtReNbIfbQBPXJ9ISXCpHZeBELgDbg+y9f/mM",
+	"HB4enu93XGNQwccTky2IXojEruEcHO74ngvyS57a98lQF3uiPwjQnvEusld6LS6dbMDRCJDYxZjcaKwN",
+	"oRiZK24MEx2i82Ri2broetQhHhUU5DqCIXwQBR5dp1icBZY8uVddFmIDEwvsWzATqtRbymfdTRM6mzGB",
+	"pw0kR7LUHvNwln4QGdeGYBeR4JmEGprJcY6tenOXtRikXWiyBxTB+7VXVVLEOQfnm9UjOgSPRKDWmiPK",
+	"0xerb1Zugi7kMXeaXBsBlt+v0Xc0DQIXvnsU9FUNejUpOczY9E+/uKCB83LCC97htep7mg5M/9DT5Sfs",
+	"qNqdtu5ZnEiV99/QzFLAnhhS2Z1KM55iAhScG5ilZhRNzCX5BEkLGiwDpgmjyYRAP1WA+H8mxSjjyT1J",
+	"Er6lDUGK+x+EHFfWjjWQBIfWvmAa8/TsNy7JJ58wiwFBTwkw7+FBVMEUy9gdFeaAgJ5Nybsfrm8INEb5",
+	"ID7VzPhPoByKMUTbaOFO0IZnmTMkHAiSFSeQheGl/3v7R/fK/vHJ6Y8aN0HguwxuWpZ91/iQ/fSccuPT",
+	"t+ArXIzdZp87AN6ECvA3ZnfOdnSEqToG15pR4JOSasjTFA+V3Vml8po2vFI+8CDMclNYz1aNssaQV6BT",
+	"CVsHtsWfIQhxn3n6N7SZItz7YLPLuLglzFr1VqbnBhhASGLZlSkyZATcPHtUEEQpSYPDfh+m/8rXtKjd",
+	"5QOyrcHI0VW1WzxsKq/ELmQOQ9SMlV4c6nw4b7+/Js5yk4r8+O7thR19xWmz51sO7xNFIUZsJsDy9ip3",
+	"BQugUKKIPPCJXK6hhB8j18XnfYyjqdN9MFyP9QCxlqdB5AUbmFjVA5Kxn971n8I7ug78HiM3bs3qV5/2",
+	"+uc9esz63dNkkHZPh4esez7q97pH9Hh4kpymZ+x8FKQ3HPXOy459xXoVu9gnMrh8hSJ/wS2bfpoUwvhB",
+	"ZLEq+8sHXqrK4joXHVteXVRFL8gnTx8vrLn5IKzWUZxmoKMWbHpA9lZ92fnHvFZGc80cbznH7f4H6G71",
+	"VpqX1v6437YP39Jm6xf3P8j2fytRrURKgHYgGlyGAGguR7DV39FFJml6I+Vrqsb3FHoNL2tDhPpjDyYK",
+	"wbtqDdA7VMEDNwsBJyOSQLHCv/yS8ozdkwea39eKEMtPPggtyihmWZcxtX8HyhEzdPypqIBy0QLUSEhC",
+	"lUJvqc+1loIdRI3R1qYhutuewj1fSsN6DZ2b6Fs+tJaY7rb2lAseMOyzeZrou+ZPP8MLLb5u76wOoME8",
+	"aQxMS2UuCCRMDxfE+T1hJz+7/js6TT6hxXZB/GA/kb1EZvlUaPeCDnqgOmSsZD7rkJRPmdBcio414thY",
+	"qkWHZHTIsg6ZMqpzxToEoi2dwoV8SWjh7PTeVa7Jp5+Tj59QS7jG+rkfBb2jPKPD7J7So/l9bfZNw5MP",
+	"JkNSauiQapg82q00mdhPEJfoNpVYbJPKueiA644qULylAsGD3XH3D8j7wAqwD/qTb+StAMIFCRT/S2+D",
+	"YFQyrUUlaxYJUbnQhctJiqS+Qe9jUmxpK9xI+YaKhTN69f3YouFlbXii/tiDMMQP/iBR1m6EI8R5X7iG",
+	"MLG1QbVdus0m3+6r05jSUV2BH4VLlPzXfU+z+pva0L7yzENpNolioO/RTIM8DP5Ge4AqBjsU3CEgoX4U",
+	"zgi/v3BaelU7OoQPPQghfmJZ1kXvDxh3Pmo/XBBKhrnm4PxQecbInjVehNWSvZwAFlWsDPP7rFqrKO07",
+	"kjmwZZZChesNcNf9KNf8xnYEbHj2QdXDJxrLfKEey8t4u8NRb7bK44wp5y2nt0wfBN+HaV4lPjAyU/Ze",
+	"w5muAjRQ09Zp2QmeGi6W275sjFkUL+AS2nSzBtWjxIfYGE7AdMQWXw17TLW4vein+OtSYNg3V6wsV8Mc",
+	"VrRgbPHxCthVi/u9ob2e15ANrvHeL749Y1NSXxko+RkzoALiVUfn3lIsWDGWkoIfiwHL4S8MrXgcyrOC",
+	"ERDSySfQvAu41AXnVzHujizo+a6a/tBrCvKsGPuLOyaMMwth9Fn2A3ZpXrcElae+fFylzVmNC1uK+kDF",
+	"nmaM/PnFDXl6138Kv3WxPNOe7fMJTyYoHHFwr8QsN1vSdIsd18j+9dwVF8yBe73UqpcQl0gWHUI92gUE",
+	"Sut5KQ+4uTzbL639plhzuCuqXL+axX2ae5XWLps9+MfmfRuVvEiVogtg4zLbFQqG88wZJQ6GcP3Ghm+v",
+	"Hvp1IVSYsKr0z76taypFuKtLyl6leWauPcxR+dwy3lHH/eZgD/yfDs2h+HUioUF71InYdJbJBXSOcOdt",
+	"1IlGubK6QVwCN3QiTLvfNDr9zBcCbNgjdd+hoFatcWUE1hqiAjElPPdeOncgdd7YzlK9vrTKjJm4VhEV",
+	"qRZiVG2Zm1XHsNr68aVM+fqWfpNra3UtzcclSKRcscRIhKfYfGKVXLKW9UOOqjOwf0cjC0N3kmcTnqVN",
+	"wkli2hy2MOGa0KHMzSURkkwBZmBCRXGHZooAvsjyitWqNlqIzkrlRYPOEBZcNFxewq9pkyIS0qz+gsoX",
+	"q8OrF6WsJnMQbK7Sx5Fv0yq/mCRX7s4vHf/QbqqlX/D1TFXyhlU1Ky1pApm88Wt1cVweoVV+O0G0D0wy",
+	"CCoPO2RGwdKxhzgmM9gNhVA3miSIIET23rMxOdvvEFqGhHO708osySKPAU3vjWzIJknsBtGWtE0i4cZ7",
+	"enjqB+f2FBNGFTlhL75/hjsowA1qJSW4sLfoOEQRanVkvsuouGZOyUxZ02J5zO+aH8MDmjvHCC7pZU1c",
+	"YBDdGlsQq1s2EKAHUIqc36Ddh0B+LYRGOP3NjH3t725vGIS7uLQPquDuLcZZlDr92pTnvGRU1JjQ795C",
+	"AkSrZUGNiE3mh0dtd2PaKL0eRFOriMNvqLA1LOASaxcUuygSL3xaliPzJSmW/KLG8S4o7RS6EmUy4JIV",
+	"SleFJbdTt27KIVjpwj6bDhkuPCSYeKIh+sPFWB+QK0MyRsGvzKz5BPKm4+u4IcOzaMy1fJA7/LAm+eYT",
+	"Wr0Aq+gFmmGazpTsOVlFvuuQZx3yvMGKabZjitZjTR8vhq9lPp6Y8isv2r4/6EbW9IHiMswP4OdmLOEj",
+	"jofPP3PqoEPLT7/skD93yPf9Dvl+0HYURZXvr5vv/rKSwUE4Q/76TgZu7ZyvEuO5T3IskgB8+zpiZBnS",
+	"aDrK0I51LPHER7hcMUJrZWJKP7/Cmwe9muDoRJg15q77RtQPeDiWH+8PWn181yNpSYV3FxqlWpYFFas1",
+	"zdJhfjR55xA2bhuX5ldyIS5bVBuf2c1bSPUKF+QOjkS1nT+46WCvOgibzm6KsBZuFSvfXc8Ju2z86rI1",
+	"HDHF2z0SIEZrHAAy4aZD+KhIuWqluTas4/KHmRjTMQIhZoy2e3G52E3FYlxXPGwN0nk7N9fKtVu/Sq95",
+	"kzW4pS5V7v4lRaq9YiRETrP3DMFuluIfATBDW1GRMppm3MFl1w6YAs53/czeeMhtYBQ6c/HV1o+otUkm",
+	"Kx7xFGj5SI3C7vliuMUgOuWsm+gfkqQmwGczRrNY8fHE6FhI1DKaBbrbiG3NkPCjXmOdUi4M5SB0pkyA",
+	"tcGobvZjrhSoNaoUH6oMsbNqbms3z1cLeDWQHrBtGdtiLwbb6Mo93WTeOIRfzua68TjykrjlRJHZYm2V",
+	"ttaPYGujlUOYjWg8kkm+hbo0urpSjDbN1x4JU8tOhZayI7/ZvbTFPGt8GJC1E6xuONmlsTbxIIDYt9UU",
+	"rAno6p7WZdu09kEELFa6IELYlbYSOvBCrB/YvZ2pqN44onUafKsFkQK/ROGpKE+SCkRQZdIb/BdN23I7",
+	"3WhVrOFBlFkfifCbAjend/TElcb5lljG9faCytC4wFEr4bGrENWdWsePNdGf+nFmB7aJos+ddN9F5Vx9",
+	"utWrzqta3Hs3SGLNLHDPeEEC5jiIkGaPY/WMbAgru9mQjBnI3AOYu9dUG5xtK7fxA56sFQiHFuGp+8rI",
+	"VWf1On02YIavH+6Hj8WoaG0d9Q9G6iDPd+LaB1MMSn/CMS6t9y5s1BkCvjhr9iXdW4moxXSdg1GkBG8l",
+	"CVdJniGuSpozMnDhG49BDn0XimaHW6skm2dY0VFWCAiIJUErgvOKn6mlJlMu0FErf89X03SWd4S3wfHe",
+	"6hKUqcntV6CtstRCQQrZ/UHiBaF5+g3DBcu6VrCgac7gxIVQjG8C1YkSKhKWZav8/DPu4K3ub2K3zeFa",
+	"FST/Vn63mWIj/rmZiW/Z4okmd1zzYcawvRDZk7P4Q97rHSb4JPybxQcHB/sdYiQ4mMaCa+aiuA27507e",
+	"bklMr4OtrS6RGWtWbl0iwDJEBby2IEFFgW3kOGCPr3+Iznh8yxZbH58wul1OzB1TdR6IQ5vCOUF6nf1n",
+	"Ca7s0v/3ak5HvX9JppjZg72zMNgRjrCdX3JXPlvJW0Db1cxUQsLXVW/ggY2iFwXWl0502wTL5/Yw4Uaz",
+	"bHRAXgG4GVZo6omcC6zUvSDaWJ2AG490s14m+8HhV1dP7kEOl2KG3+pYKSJif+WigUGXOpCRPUZVtoBm",
+	"RB3y7OolbM99IhXRdMTGOYXy6MoTz65eXkGyKBiC3blUt+SZx/axStxL37e6HM5+GLte7oPWiVZ8rfmk",
+	"Ky7vGNX+QbAweOhaQ2WGzzJW1sE1ZJtV+metC1VLVW9zYhl2LhXmsC0poBsYYEWzrXUjqDxQZs9t/+Wg",
+	"J9evOzy+qi3XEhKY658nUhLcRzMyoomRasfBu68Xmn+78w7H8nd4yB531c98KXuF7UKQpr5hu7yn0ips",
+	"+xd8WSs+GnRSRUemkmziYxqr9NHd3GETOQ8/y0XpnrrjKZORh//G/gk61hOqWBqjaTihYP6YiZL5eBLT",
+	"9E4maJKkPI2FNLGhtyyeUdUsWm6d2Cz8ZcFpXtPCylzNKXSmanaqfVyjNtc2gFRFQwN4oW7Kwv82ak2L",
+	"GGgItb4MGrecqCnlLZI99MBVODOEfQyPO1iTxtMuT7kpK6tq5ewAb/3pgpi5LFC35AiSkxDoY8gSOsUa",
+	"rj2XJgmInh4YAW1cNWZpl87povjdiijAQZtZQ3gxg2QnhysBrSgc7OMnh+4VA5KSviA/19zTHz/tX5JP",
+	"KddTrjVA2M6kRnMlzbF8DpG6R4h5J8mQwXQ8kl54qKL6j+40u2QZIraiJ9suITRWAXsyY/AL++zih2jU",
+	"BK0yrFmOsV980mN3WRbPHH4piIFCBkRlURrUKin8FE6tWTzYxQPDojm1ZHMQN1z+L5DJgMpUozL6u8sY",
+	"ccp6Q54W8nczKh8Us5oF8dmtTzRxDyBmneZjwdIuF1BhrDerwyv98FXmrai8G7Ow2+Yzz5qdBwkASGxn",
+	"ZM9KCN8GYWX3ZnvR5u7WTVDhgHq35yrDPtm/Pu170GVEwHPgyog4G8DNzOgYauVzJTCDZccs9070uTuW",
+	"XYd/hx11Xj3XwdDNmuLZEs7C3oqlskUqryPRA9Q8LD2zkphPdKEpy1nGOgg+Z+XrJaGFNkuThGlNMjl2",
+	"eJ9MOwrDgkCykDUKGdCaFziLD0bnoDEKELvJVRMybscLseqqeDG18jhzrpYHsD1L+frt7M9nVLGrxFxV",
+	"uubvVFXadKSXnnep/DGcLfCv4slWAQHX17MhBraxVGBdMKC4l9RcNivLCloF5peo6qPz9VRO/LnVwrzz",
+	"TQDusTr16W00WVaTfeOjmyo2NptL9yb1ZqKuyvu3N5KrxJBBr39E9MHx2VJOe1iU41U6a65gTjh2XI4X",
+	"zMQYGwjT/62JpORYMa0DNcyFDjIuVthndlA3VmnEbm314NI2ad3VMuRt48qpQ0FsiKhLwVaH0+mCcGwd",
+	"l4IOj1BtCIh+STSzxwKYgeTT02pkST/9lYuUff7y1D6JPVzqDGXV6B9EtljtkWmfLuZr3ev5onTV8GFE",
+	"G0cQACTUgVAMvnQI7lOI39mxtf9IHWlhl0YF1dh/2LAVX7m2dnsNdz53/LJV4YF4yMWqGeZHK2ooKgRw",
+	"I2gx14fLlK17v5Zv4NBfoPnihGXpAydEWkMMBJd32m50wCQGHCvMNFeUu+qcNmK9RuEf3JPgkRMs2+EV",
+	"7+C5pdB8ex1tnQhuzHUcc22YiqG0s3WaYDJhaZ5tU+tofNZqsQpyOs0FJoJxMaOGr/LN6yXHYfF9H9Ju",
+	"euyeWYYPkVlYe2bVpmmutqgvTFMqIrB2mGRXWZkgP7HOTrsmJzaw7FeP/yZUsdj4j+6QTEVe81trJyNF",
+	"3ZMdRLRHiEkhSY24Bytm+z3L0l1iynW5udlKCAXp5rsDybp8cDswh1FucsVaWRFLUnXzCP6t5WY19a0u",
+	"RZt3+ZbHuV9BT4SSoi034i5sucM6b3mc/v5PmKWqmGXJu17OtlyfH8oNUmLouNLXmN5Jl5JV/lbwMlpe",
+	"XCcTqsYshuR0OlYMU7ikMFzkLI2LSfpM6oICHl4n5sLKfQ0PrgbVadxg9/cfNSml39aR1Cg1tvRYTChX",
+	"qxrcpGxml0tAsxauyB4ldg1wPZna3yH8Zs1tntAsZp/tKHbIS8IH4+ECX8GLAo97GF9IheXRrfha43pM",
+	"kmWGYhkfu87M8ZYFYvhotsLuLzDb29sfwm60pLWRN/V1dpv3wSR5U95cFPS2HVo99bV81QoytzsYGozT",
+	"CdVFxx4P+/L2+2viRA4XY9fb38obMqNmcglOAUAUliplqoNA8EsKyFdZ9RV+VAisNn8C+4+WFcBfgW8a",
+	"2kc1dHfAcKyfTCsVbWumaWKNNxWmrY71L9iMysiULgDU1XFASku0DgKn0/4B+ZTm7BO6rDX/7Bs8Bsn1",
+	"3mF0ST4JaWIH5jrM2KcPomgjSZNbOma4YvaHaveOImwtpClpBS1sNvLTpj15U0SkKyW2bvkXuz7ueGHH",
+	"x2GJd3p2yaR00/Dv7DTSKBjwClHSzsdfP7J33e2bE8mC3b/i5m328sbvbTgTWoQc1u7ZHfKrnmVSs100",
+	"/7bmmn1/YKA11nptD0Hgv762VKvy7UBrhgBHPGXGwU3h32XAIw5DGZA+ExsZL5UV4hU6h8Css88xXQWS",
+	"T9aox2Xf2JpuaAe8ncfp3suwJZ07wSAbaY4mA6ZnvgN+tRqc3tbdAZOvmgZ++RjVi9inFKFBozhk7A4V",
+	"5RmkidM85dL+orPY5+hN6S016NZaTIcya04CKi31k5aAO4apmWLW4nORsRZthO3IxTh3RlGtz7Tf5cTf",
+	"0yHQ7v2FGGdcTzrkncT//05xw/WEXPOxIK/dzTUb4bi6swaNtXNmItMVxJ5SngUJjsYaV1OmNWZuYd2o",
+	"E/yVpMg4oVn2IBRuCtH222JEPZNCNyZ07RK8QFTM4WINSOfDBie4iEdSNWV2v7I6n7JqjlWvmnXPgnCb",
+	"Usrug3BZzUkJe+66DKDKt8C32trgD9/m84KWIxDVtM8GV5DcnHvk2OQa7v3aEAM+p7E1t5QPrEF1ehjg",
+	"glVQsEPU/QJae8o2cFPjogc7JGDsnQMJuGBfP3iA39m2eMwNbxfFKhQyW3pqthJBTWJ10GsD87CluFjj",
+	"+24Q+N9angQgd8cti56rAmcZx4IqOBKxdoiK2q5aqxruIKxqu3jzdi24ZM2+ehB3rTt6v6GLNiTM0pFJ",
+	"syz2bdwvCBWLRsTyxpbul5Vb9QVm+RloBwrg79UbkC0rd7l264gUD5fDtKpwaDXpuUKaNtoVOP2f3GlB",
+	"t3VN72qbLZ9oNRRNVIahD1ShrmznpFxn5Umh88ysgIRchb7dPyYpXWgyZGMuRFER6zAIWjnQWupwHlL6",
+	"HvpZu5T/LXCakJx6AxA1nkHVEkmwrTwET3O8Ts+k2MID65udtxEnfp2vIGcM43btYcBa5lsG3ykxpx44",
+	"s2NbzKiGeuhwmUo67Ah63UDcMBJKRTxlzLgiT4B9ENKEv62SR/6lO9XR76yhrAClx/Ar6HR5ZvAUeIC2",
+	"FfUds/xlV0TnpH8wlD19cHi2N9jfG+7vQ3c47Paai4RnxFJDaugivFyrvHEjroVT8T74JFgicJBr7AmJ",
+	"Ehul9f4lOMyrMRhi31IRoihAW7Ua2FzsH1J0E78+lK5SHCLfVmHxn33v5OAuOyWQ50sAsJfEjwX764fs",
+	"h/sYYHNKZcengC85klYUI+wuvpcOefeqTaRaldRumXcZx95N1tLBHU0XFSJgAjIG8IoMQVTliydWybdW",
+	"7YJq4QvwqIVHhPexhWLu+KjRkuIiTsqvbvYy7ghFgrYMII/BkrhwS7tvoqvQbkhqDFN2Yf7vz73uOfnT",
+	"3n73468nnUHvy/9qU8FbgEmhvdSJRtT9o7C1tGGzeMnyGklIwGkwxMaKirR8mg8zzMdpCRHokG8qA21i",
+	"1ucOxbEpgMuInDER9GvxkI+AVePCycCL2FTSBQaS2+giGnFBM8jfKQ/6i2jQG5x2e/1u7ziqVBZGvf75",
+	"4eiYHnX7yWDYPU2hI3+v1z2mJ8PT5Cw9Z71RrRrsImzAEXTrh69pCYrFnCoRj5Sc4rdPuv1BdzBo0Fva",
+	"jKDfcw0JqnEQO931AsXT+BncvF31Q1n1XRWWPJlgX+M7pmhWrExZpW2/5ePYSLZKTwxHtyeacFetDUFu",
+	"p3lZwQq9kw/WFnluUxLq6yoLd31l8exfjlkqSIKVCmp/R81HYY+UtZAn7bTpn6S6zXjYQCbgnlWaiaf7",
+	"gWc6wjVkEMyp3ico5XG1ScY0Nt+ApXmilzHTV/HAvZV25NJ6MWW5jIEqXs65s64krsrSDdWpQZMne8tB",
+	"AeAJAUpYL2wMdbzX3+8Q12Jqv0OExKw/IY3lU7in34Ob+uVdpXhxdxzuDfY7H8SgV9ziGB27TxVfANwB",
+	"x3f7HQLAHDEmHxoddnR8ogulUQpC8U7XhmUmNc3s5wAxEIF97GcGg71Dqx1XwTD39MHR0X6H4J8x4gK6",
+	"B3p7p/vlpQLk1F/s9/btZ2YTqlkMG2HElJvx2X6HBHtjwag6J3s0+A23dIC0uN/BFHOamAoo0XBB+qdQ",
+	"E0rJhGYj+81kksQ+maJDEtitI6bwn0FiA/7g0wXI3uqsKWpI/8iuYsd/7f9j72+728aRfVH8q2DpTey9",
+	"aUey43Qir/86y4ndk0wnjv92Mn1m7+TSEAlJGFMEN0HZ0fTNd78LVQAIkqBEynJ65tybF44tkXgsFOrx",
+	"V8c6eiaA2XxN3ZNcXwykE7MlMClqNhLR5w7wZVhOp506qRz9okiFjF4gQXxNbVkzxLmNbJlD8ZAeLAT8",
+	"ZQYTlHXODmj8j6WS/M0+TFkemgJ0LvGe7L0oKVyP/Gtqd5OnbgOGZvSbJ/vItac8l4UmE7x9YULmNSUy",
+	"8zRQmg9uQx2RdR+DhyweTeMwQpKke/IGQfUOx+OkWEXlyBjYTI1EVWfeFZov/3bQbKu0XeX3QNNaWqoR",
+	"LQDGlBSq/zQhPzUaNQ+bkJ/qneGOpoVyzLAaW+x+oSftu4EMu9yFEyj4Y0t5awtB6ylls/9PBPt/pQjm",
+	"wLQaSlhwKb2Ka0PrbhNfjIBTtyg2RZe1LtSmNAcVLM2nOM4xek/N9k71nxqshGPC8MOcpWh5AtfrM/k1",
+	"vXWGfwsN39op3JI9il4cqXg9S2K5DzY4h3bQ3Gc0MIS7BEfFHk2Js5XV6y/4mpqNrcklFekBv9dmCHdz",
+	"rW0CJYi6dLF/qnqLCS++piZhXD19dvX+kFzQaE6UQKkEAa4tdhb8yU4F1niJ8vQeRRSoMuuaS2iCxYhY",
+	"CReZw1F3YVKzOvBmc1ot/olKKKl3iw/c2sVSbwFmzSmhEz1t+CKhstiMK9RuhjNDbULMpcLAG+BPk98O",
+	"QVOhuuoxGET9pc3s1ehk/8XFZYQxgG9FWuQi8YQnlV+sXWTb0kddtA08lzqTqWZ6yFhKxLLIloo7RmIJ",
+	"de1yZnEmJXopla41GoPNFxpj8b6zuG4Nj7l4CP/JcuE1PLJiznK0dWCnJFtOEi7nUAcbShmod8ke2F4e",
+	"uGRgQZ6zJCYJv2PgoYVRwrF8QO/sPGdyLpLKkBzbk1xmWc4UQwkjliSegb0TD2Shmp7y2TJnkjywvOzZ",
+	"P1Hbawu+Jdrrn0mSiYRHq3Fl1tC0SGK75GY2ap3BZs6+06jQjwfkYU6LagNimcQkFt5dqOukmmzcMTs0",
+	"Udkzz2p5D0eVxBorAKMf2+Wkep7gE89YOiZyQZPkAK9dYrpUrA5OSdXuCo2pc5axtO3oqAtjeyN5W5E0",
+	"VkHlU8dCHYASmm8PgPg0bDIjGeV5WRocuTqIKwXlCZYKx2jQes7WqHes8xrf9zmX2bLwsGooXd6Beai3",
+	"z+DZH7ZCVdxqvPyc88lSTROflHDJLFjMtf9ILQ6tFxUZWxaNXieh3w7054XiElNyZHI+LJr/1xQbgF5G",
+	"+LX91ibePJPOCCK1AlNEKdx7d3HzllwvFV/LD5Xav78X7e9r+eF7gYi6cLkkfMEL+TVlcEqIYvLk7Tzn",
+	"slhQAM7lKTlbzpYS8Z5FYUkX9L+Nsu4ErvBCuwc7bMkbfOEN1sIoJxW2hTOckUggCJmzIWNyTB5Efqfm",
+	"BPo9Lh4vMOsG1eEXR/unZELTOzIXCcfHNPHrc9zJmuYOkgMId1dFwA683wugaLdHUGxXxU/r70h3Xccz",
+	"ZzTvUXqkKy6JTpPuQC0ArL0+nqRbloBur5InEDF+v11R8r5lZ32CYjcjsx53pUi5YpGds8X1411QCk1f",
+	"+IqJIvw3KEnWjv7hzr6ydoG+R5x9rTCzKn04ESfbxfRW7qPWy2dMcjZdSpqUZrbA/cjoaZUPgSUFoFyB",
+	"AxURPKyNrfIsfBroslpf048lOzUFn0GnQxts6GBeH5K3YpEllKfFmOhEoYBkuYhgODFL6CogIO5WDYeN",
+	"CWGeXX1G1U9hSiZsyMypZjisz8qW4TF44WG1dJoeNCZERtglDHtt0Grj0vKnrVKCjlfSTF9d0JWWCtSX",
+	"M6GkBHuNnSpNQAli6qlIr7ArNFp/bucwWz3it/Ym2UaerF9cTdwUnb7qHJLAE0qzY3TILXl9a+JXZZpr",
+	"ju2Th+LH2E/fUHw9vK1Kn20jRe9O2KvIUdV1sUwJYozHGhjcIwY/k2jwEVMCzfWq6FcVhLw7YyObtay+",
+	"95DzomApQUv+vvnaKgV6F2MMKkOJ1Dkg3dCFHiEbdYFXrcg87cFzRo8pF954zkRuGRVC9Jk2D8l2eEqP",
+	"lav6l/KvSFDNNdDWU9hdWkBE+2kz5Z5LUtA7pt2ltdjAp5LGfFj93aScVtFmDdvzV7UprLBCU3Oz6SJK",
+	"v/JcFgcFZzmx+vTezcXl+f6pe+dFpShRVGxM9guJokWsachGS5k2EGEfOjAgrOq1dReikyzdJnwtszlL",
+	"4kDd5UWyCs2fGlffVBqAZIAAlFIWK7J3pChEHrItmD/Bbqp/t00cfk0dmaqlb/Wm+d1901kU/Bojx8pX",
+	"y3oAkHZh39W3noa5tUhJlQEbS6/7h251zQLvxLCujT4/L0zVDn4LgOZt7jMfS+xQjqiL9r6xmao232R8",
+	"+nuX65valBWuDyBspyCzThih85awpKcDqP7RvpFNPwfYWx1Zbx0Nu8x23d0wFwmY0zCgHm99KwccEuNA",
+	"wwiZSmyPMUCtWEE08hiLyd6Lo6NK0a7OnlZMqKf+dPRzES0NLrwbAoAaVZhRteIDJWTG+kn5fDh6PaQn",
+	"bHgwHA6HB7+oH6/Uj6H+Fw+j0XPdQlUdNhGTo4Ph0efRcDw6GQ+H/wVhIQkLddYjyw7Qm32YxVMnxmBj",
+	"n0apH5eBJUCmJn5A+6XUXj3HpmshCWt7YC+gh7UhCXN6dPJyMB68nr56GQ9fjV69ehH9Er88eU2PpozS",
+	"YXRyQuPh6IQeT6YvpqPJ0WQ4eXV0FMWjk/hlNDqZDKfDIR2+gujcf7JwsgLyH716cXykhDVeqO0ZXJgK",
+	"YDQhmVxFc5GI2YrYWS8zpVBA/kDYyA3ZONFhNBw5torxqCWuYn0jdDjyxFVUyMrjNcuZEhRi8ZCqGcDh",
+	"gTUYkyoJ/sHjH4bEvMEMW6Ezl0T4x9NaLvU8jHjuUmm3N+HGKIuFPCJwo0tv1dokhsp9zO/m3dnB0clL",
+	"o/fA3gVkzr57N8mlcWfkPC1evoAYjnV2QX0Y/vBhF68h/w4r9JNNk+0hKK1GS5y7S7EVIqqsrN2wmmFy",
+	"rS1Sb/zTWzV0R73NGu4J8mPDw8VrmufVhGPDKG0MYU180oZFpMElriK75zHAMSpBITe5MfjBGltb48C2",
+	"FPiOOQU9MiAa1YvYGFK1y88kHiZCC4L0XZlQ42ZzP7lP40Ml4nxfJBpZ6EBMpzxiZnkOH0Qea5snT2eL",
+	"5NB8o67fBZ2x5xn4z/H3f2RstnayO5HzzQh+oqDfZHf+Irg8jZ0Sc7QkszKC6rBq4EYBLOgutGmpGnU0",
+	"UHh8C34xj7BWv8cHHt9zuRn/TrcgkaHpl8ItCivLO1Bd5yw1mABY90kHJnKgXHOy8cMDvRJ4nXeyjrje",
+	"+Q3TciOwupZPb3UhmvJubeXMerkJN5XO6XBnmN2tNeYskI/ALbk8fdVx3PWeXN2Obytz9Z9E8GDXSolk",
+	"TJrIDDSD7tmCWPCxSNn+mjMAiiAWcZRuRG8xZwvJknsmD8lHLEoOVrWo4Pe1IdXTt0FnJDbAbL/TCeuR",
+	"du4eCl++OXjTIOnBTTKHhSN7YP8uqzErnuEFeO5Z/6tiocbNBRM09HpKZEFzZ30lFGzUaRTbWafr1cz9",
+	"B3Ptafw0KShUheoHMnyWEgBZx4BxLID4WxMeeKtz0TXgQSzzBhz2cd8Qr3LNdHtrV+tac9vtguD6cOpm",
+	"qPhak7izgh445Rl5uTfSmTelJ7hWkxyqHwSElfo9Wtoi9Qvzaf1cFoEu/A55WAHJcpbRHM8aYCXHy6SY",
+	"CxGTvWraFrAnxRz0eTB4CqSse4zBd3SSrNQBUs01Pc+6ZINTlxwkHT3s6uehO+5BtWS22is78nAq8tCO",
+	"fK2EfTGP3jIq2XVLgOPNxeURcZ4YkxFZ0O9KrSMQTX2ka74tGEY4imWhc6FOyTGZ89mc5eXin5IXJKM8",
+	"JmyRJWKlxL5TclLJmioEoSkMmHw4OyUvSSqIkgtVM+mMziAd/xeSsGkBqJY0jU/JKyX3Q3GBU/Jah0k4",
+	"az0aBIOjQTA4HgQDpRufDIKBUul+GQSDV4Ng8Lptbdxk7DpjwFyz1rC6zw7wdBn7aRC/y6w1Rb9cxJJk",
+	"dCk1ly2WUsl8/0AUbAizl0U3fIxgY13DNaXfmjMo+IJhjKMJ6TO1ISPGs2KHZSFrgfSNimMmkaS+8Guz",
+	"Yp0tlB6Ap2bSXT/JGDPvIIqmoPmMFT3fd3LE+r1Yywzs83KjlF2XxMPmRCuDb116ncbnKWMN4cI5n80L",
+	"GWKaJ4tbyib2Q+WPnU6thl9OzKQstgBQdYM2dvITndEFbdNaizTtrNNWgnvrStbRNlpKFEA2hbrqyrUZ",
+	"2+TbiAE70shD0IkbhV36sdR1+P7sxp9ZUd3BdpHTBnoomdNMpVfUyeM2vV+pz440sX7rL8w10DwjBudg",
+	"4+RnkKPRgQnYzv6Cb6yj+GBQiP5Snh5KMNCABYXovgJ/sdOoUsge3ScymguRoJc0SdgMcjnlUklse5N9",
+	"wmierMiK0VzaWvLOE9F+ed0q8c9kXEQ8j5YLWdA0YjIge/E+JodFrDQf0pxROB46O12NYSGqYRN0EAwm",
+	"g2AQqb1vEyXsPLcq4fZzaaEvhiOSSh1lGuIj79khwS4koQGZYHIhCI1Kn08YlYVZ2/4K4xb09l7KJfuX",
+	"uZlMJK7iUfj7v9C9VFmqP/9yskGI/yo3TN/N+xPul0vW3zKCh5On1i7yRicb8kISUAhVT3CQc5re7Qfk",
+	"LdnDmPB9xR7PyZ6jU+83jSrtFbZfdeE2qlMPKqvN9c1yvqD5CqbhINi5E9K2Mu2d1H2u8VUCL/Vg6sxF",
+	"XhBbqYJgNKSxgmEKN5RfeDMKiNLulPCU8PSO6Bhp2TDabZy9ZKl1P3t09ZuLSwyobJ23od6bqw/ng2Dw",
+	"EX7ewM8r/cfFx3fw2dvLQTB4934QDP6mfny8UT+v1CNnN+rnp8/qufObLkgB00GV0NYQrCxr0PtdM6jy",
+	"dPKElU4ejyvMgRYRbeGLsKrlgHSYI2bN4/s8nY3JGckwBTAgf0fYCAxZI3uxlZ+dGu/45X5ALq3HMhUg",
+	"W+t0k9+dcERn084GweDvg2CgNuZ3L7tpzimMNYzwZtPBVplvjn7dUQuVdY668T39qNW5JcvXhVkjOg8i",
+	"RMFmQMq/jqJF81wnrm/FRtmH4Eqh3kNz3ct3rMSymIfRUhYiXrUQ5vXfz1qKxykyCnuscVUu+mGdqOHj",
+	"3X8ATtwewIkbBpJ5eW461qHr6ztEX3L3aB/wQmxgDtf4lOYMNVZgEsouMWdB/7X16a6NqPvRrgMNb6AG",
+	"PScN1tDJgFe+VSZTPm0tFMbujoZheUYBO6PtpPwOT49LTVBCJvbKcIWj4YFqEI2d/jP1UEHH37AWDpT+",
+	"E+ZhVpMo68DeZQn2Kh1XGJvLwtsXddvEzOaVvo0i4eeG61QIDCZGX7K6cBc0ZuRhzpOW6o48JTlL2D1N",
+	"CwJdERpFYrEQWIgb0iyA3bagh1S5pSdGaZkU/IDOWBqtMMCb7FFyu6DZrQ0Ch1wSmylaGeM+eYBaEBUF",
+	"BkD2cIo0JeXFv7Wr+tFZTdYLZl7RTg8YZMWBbI6bBqPcLrWpxs89QQe0mD/QFTEPVmMMIrXK01wsTslC",
+	"Bwd4F/+Z3ArLvQ+LfTR/6MUauh3UXQSieST6nxeSdjGPnKykHuzmkQoqljXwuLGn0hZzAacpT8kbpT2D",
+	"0oxxLlq9oHEM6DpAeXala5rihnJJC56axL3mkmdTGtKc0Y3JgNOzM/VYqQT3UVc3aoFmsVq270qbat8s",
+	"Y+1d62HI0DmM5K9NC4RVWOzS9rFqLcQyLcLMFDOvWwVWjObPJMHHAAFUPVk3Odh/ju1h6IXKKnJGFxWY",
+	"QONOt7n4tWiAjeq4bjOozsW3CSVJHTeJqI5fmAobwYBxVGFGVzoStpjzPA4zmgP654J/7wIwqAOycbva",
+	"aGROJfusIwi2ES5M0oGZxYQVD4ylIQChSkSwEGlM81VYiDATshi9HATlY/iBT1q3SKQba2kATlQtpAWA",
+	"97Ywipswd6fztqVLaMSMmWWLk/V+TCYJTe8UkWtA5qrhiTqKXfMUuhVEWq/wapkRE0fhFkF5vY+JxDrd",
+	"C8LhAOCwKO91Wm0HwP+4RIVzm0C/nElEukVdwCN5mKXFOu/2aS1IXiU0vWaSPCfXFzdtgHQ4x9BTiOHY",
+	"K6eZF+rHcgHxI+rEh+hIw/IUEC4Wh+Aw05ZlydJwmXKILsoYMBT7Bk9jphRblhZh40vwwAE8sDow02Wu",
+	"ljN0GZV+hcuiPEI0y3K1LBHTdeY+fVAq8MW7i7VBS8u7LE9rVSJG/z08eP3tj1/85SGWjefx8Zf+xx9E",
+	"fhdOqGRxmDCEy2wLatVrRzhmP0pAzTqAd4l519nz399ckefk9zdX3j3/0XpMPfzjFqQmjHm/HQM0GaBc",
+	"YjC8hqYew5HhKRlZkDQtgQDpT5gantKNAgzENYgMtAS3LmG/ATbdc4yZlC0l1CAmS/ZxkPXwp7VbnEqX",
+	"ywbZ1I19s++FNfGvE8Se9+Waq6ZcDR8/3sb46mREdLVpgWl0nTkO3QhKUzunBTskvwLmjhfdvHCuMJHE",
+	"jv4H6jYvLGz68f4e3d/fZW08UwY2dOxFbXZF/Yi6keAdP1SnIvqeAHTwCp6Tdav5gcriWp/Hog5+4jlq",
+	"ndYpoYXa9rXV5RwWsek0fOQJk4XA+LIaBrwncq5bJkml0Z8mZz1aXNqQCdLZHgpIKtYYanvgacd3S6nW",
+	"fT9nMRQECRPaksH5hEZX/WAvC4Cayt90Bx7t/6lso5Uihs5JcSbxCKummtSZwUvbKjjCTVpbA5ZjKkyU",
+	"AitIuwl6k8HsZobR1fDHI7ZRJdEVBOOydcyyMZmcCH4s6722m+q2i4Ko4hd1OW/m8UYBLjvvoLy0beNr",
+	"dhmEhD8v/AVN8RDdoGv1kZOAYL2WV37NoSJ2tXpHzUaj082Js1f6AibVnJLYLcCrycPC7Bp4ogeexuIB",
+	"Iu4YUomuDjhhEJvHMRy/pwD4FGE8vaze2wiRnqidjqE6itTOlQq9Dant6pB0OQ9Pnv9o4V36Z0Cq8W2z",
+	"fk1But2dVPV0mPANE7phZGWRnhKx4HhwvfJzN0SzbTe2VV6oTqxVuid7qSDVZdEJWOfTC10Jxciw5Wpw",
+	"x6ui1V4jxHxA11lDBz/26+BP4BHpQtwQBtGNgmrquGld6+KoeWiUFZ3bzQsS8+mU5bIMMG6UMdPs1dRz",
+	"OiS31pZ0OybW9KabNL0adHGo0N/U0XWNJIQcC8Fa082HanPZdDVThFyCZgxGKaaq6/HqdCaECV8TmtJZ",
+	"xcpcG+XmE6Cf3aHcUA53DdnsyFcGlp6f6iCrTH0rK7AkZ4r5/aZ1/aP9Q6K9bhJjHQuh3V2KdEqLWSFs",
+	"FCSZgIvWk37bYc3+BhmUP4LBpK9XsoZu6UgBduGjJ2gzfoI2ewVEOiDtG5qd9iJea0je3PDsqRqejzw2",
+	"mDIa2aG/ZRqznMjDI/L25vzqjIxe/zIc609Hr6RFE3ySUR491fx5Xzb5jy4vVN2wP4LBXf8AXJuov2kS",
+	"P9ZxqvyebScf59tmrpevrmOhLWXF4XYfW0RCvEtO9f/jin9M3eDGQHkKEPIQWOzIl6DWBQTKHJknyTIt",
+	"eEKsxodvVivjwCAG5uLVhmjEx8GH23KWajYoj6/bJzhiQU2dw12KhtoUrKuomNRoAKV18q2cMrU0YWlM",
+	"c7JnPzt0B3S+ZAHxf7UfkJTdq9NdCF2d3SsOGdWxqyyyzurmMwVvbHBB485VD6EMWw/fCJ+uTGnMycoH",
+	"M1xqByIl/2nroZY1UrvZ60USh3aXQ/pA885Tqr66Lg+94l14Jis1gWzhVmvNMFM46jgFbYPzLdNnt9CQ",
+	"6oClsfm19KlZ8l3QOw3n6tr1dSlB911TaZdM2Iyn4CW0zu1aXeGTvZOO86juaactqL4SKiILYwqb4YNy",
+	"1pUUPR6fu1RN1GT0jU6q5YNKVQGiGgIiRXWqDxTrNOqyfOoh9WaLl9Tlz+ZQOieklShbSG79MjTWtTy3",
+	"noPmUtOaC6Nkq1vlg3r5V5vBjEtnnwq1bWUahKHHBs292N9HnH1n68xDnYix1eTgO8+OTeFRVoPNDrlW",
+	"blLzwQWETwlNV6dEO6CI3nQ8zRWK6LQeDq9vt2x6vKiGq50SKCNHJam5cLdxsrqXyTZhSeqiB4uwS1vP",
+	"oP4XfeSt0XVxJgwsTfCqoWJgG325f5NrrvGKqOsFYq/LlxrHBDlc+ng8rH6srZVLrWFDf2tznt9atw9W",
+	"3b4dkyttoEJFHr5nMQqwGjLCfIarhIEnr0ze/NRFlXCq83u0/mrXvZzMPq/aRiOrsbW1iiAfjLihZ4G8",
+	"EysqOFavbvg824Ar5+KfzDOuX2HxtbAbzWk6a0mQNtES/kT2fha5uh/fqBe4WU4VqdCYNM2HLNY76tM3",
+	"kP1v9kCvgax4hLH8EQqiHrjFF9abVal85mx622m0Sn7fdG2o2ezA2P0akL8E5N1IMe53R2MCkXdTHsGx",
+	"/Z8lTUt/WfXczcVDmAiMdXP8YycdnLTqVTEtWLrFu8YKuD5i3toKeUoutDPc2nJg9x4TK183o2wR6x4M",
+	"HuZ4pvt6uB/moveyeSPrYQDYnrslQbmzLcSnc1F+imfPuNH6O/eq6YUOBzKpLgOT/ozGjRL4B2uwJDQN",
+	"gVmVX1uTiJOkWinn0mIZKZN3PPjZwsB0uumhNxBuu39IKgXtgno5OzpjMRm9PDg6wVp3TeSbBeQzaZRU",
+	"eXj8cm+kRHUNRjjJTd0MFN5MiIgroxUFSwsdZrapEB72H4o81P235RxsQBn8zBcMwvjlNcKGNxP73Zu7",
+	"Ba1N3SAoV4QvQpArNrH6T6nqGauzJABqr+54kzbb5c3aSWs0E7SNzHfWjHYhq5hzNWe0Sb4MDdhd91nq",
+	"Mbzstzq1OdYaCXwj8s2uM0yROm3SHLedzp99j5JlzNNZWM3d77V6R8NdLJ9txbt+LUP1Les2SFwuIJKP",
+	"6Gp7ENSPX8tF8TdzNrfIFjkbG4hWJc3lFreZyowjcCl8VTKvZ9KD8ioeUvIAhdYfsOLJnK1IRFPwfAPg",
+	"s0ehKHvw5vN5gov1ALs9bjnW5kchjTeECbg3GMw3rPFey5Mnopj7k6V8e/R7JU29rZB9c2TmzttKCK68",
+	"vSnUqRzh44rx98Upq0+xSqfnbqib0MbHvijH7dNO+IxPeMILj5X5Sucps/IhYwnVWqcDuFqj7Rnzx37T",
+	"GQt5GuZKKfS4bpScMTw4OvHri0Zs6qoT4sCTNv0ytbmmNb2a34NED1WRQS6JpRJ6dHaXyTEoKxga+5Iv",
+	"WwoQ02UIOLX+JSkehJJkFiJnoXneP+JlumBFS0JazguWcwoGngUrgGfBga7oH00zU93J6RKOXb/avrWM",
+	"uVzSxsSre+elxGKe8shLh+fTC4j+JMw8QyIRM7KnxdCIpXKJXFvJtvtjhLf6/c31e/L7nBeMvMl5weU8",
+	"IB9/f/NWf6Yef5PQ6I68pTmfTBhNA3J29dsluaJ3XBY05QF5c/brtX7qbJrzSD3z9t3lBXk7V2IjC8in",
+	"T5/fEZquUNQNyPXFr1+w+DaLA3L56c1n62cV2tfsSrhqkINg8Pt7899n9R9CWP1+/enjIBioMeN/Z/Df",
+	"2Y36Dx85e38JwFdXv12q/96cwX/43Zu312/Uf2e/Xqv/8EM1+EEw+IR/qcEOgoEapV9EvtchTvXq1wxs",
+	"TLwoWIwqU0AoQihMGYtJwtU1ygt9kxJKHthkLsQdiVnC75VKwD1cQylkG60kFb3OJOY0DwSM6pkkHMuW",
+	"mAEccHB2sXuWr8xggJV1rOX6qMJcHtPQ/yz9CdvvC4nZmuoc41oTkcc1L4cpq+UrpbVgsqCLzFuTzYgz",
+	"6jSTOc0ylnpClVsNf63zWZP248uO0InUZQqEXQ93AuvKaQHFeNnJ/a6wIu67wUPUr04pFeHfQtjkLcRJ",
+	"iLTg6ZKdEpo80JUkWc6kv9adN1Su2uOaOZeGEq/0gsF5nupaJrSZSLqSY8JjGQCflTqgwUTRY4CESJOV",
+	"CWhI6YKBVDzNGSMF+14ckgs4WBmOhsyRO3xNcfOeSXLL41t1MoVkGmKGauNARPN8RW5rkbK3GKGRsfwA",
+	"2wCDDCl3DCo1PQDrwa6mnCWxJIxG81p9p2fS2Hmgr1NCScoeCLxQlu7PjbOAmlQ9LMFbSyaFQxSH2FuF",
+	"rDZcttXSR80AaPOtHusY7U5OLIp54HA9fv6uchu3qbvXF9usTGLbfeg1j9tPjakMVt1bk+Ne3RsQLszE",
+	"Dh0rX9OggNQfIi9pQxLQBIxKJpfAKHIaFQQfnhjTmbnRFM873Oq2WS4WNF9t4tzVMb5ZLjIWl/EV5kQj",
+	"3SsxWc2AFnySrHwZrHW3BFY2LFl+lbebITbWbu3OfeCy2AmfN/Uw10rFayKXvxcsT2nyvn/dH4xLkytZ",
+	"sAVILRo4FnAaoCbdHiVvrz+i6nHx8SYgb2nGC0o+pSxQvPvy3Q0p8qUs9g/JLTZ0S7j8mtKU0IkUybJg",
+	"5Mv1e7J3Oy+KTI6fPz88PLwNyO0yT8fq131t3AX8WLVROq3JFEVRlDnls2XO5Nd07/bT5cXVh7PL8OJ/",
+	"f764vjz7EL4/D2/+fvP54uPNbUAmK5OlRW4nOY9nTHXFFlL9F8HQD0TKbvcPyVmq5ouXCC2+pgshCyJS",
+	"tyY/FlJUR4QXUi+TLoheVjjGj5XKBP0pMqPJUm3Rm+uD4fDF0chTv9a89EejTFVVbXdjPf6v//vbf3oD",
+	"PXR/m9raENqJIzKtrSe0HgReEmfF0XTkcTT9Cp7ktYC3JaBr6SJtwz7G1L7ylYAcwXdqL/E7NPBhASMp",
+	"CHoB1ntcsTnhLfS22be+hbt7h9WCy5U19YIztQJiKVvzvMrVs7Xn9Kp1xYHrizKqw5X6LFFXV3c5/4q3",
+	"u1MGu/OuTWLHInt9N/RJU9J3VUi43LU1xYNtUnnzWLY5/Hvklde5wZM7ZE1eWEnyPd2y9RFvlSf9GP7S",
+	"W+59xMFpOt1t1112cxdKcuO++HnZYs3pFNF841YveOp+OnrM5m+YyaM3t2XK79N7jsBhP+s8ctvjduex",
+	"HPG2ydAYD+G5IWf8nmHVQjBMjJ2wSLAwYCCVTmtV3+GzNNfGh05XKPue8XwNgkEZ/q/+4OkdeAAnDIos",
+	"jMmIFIIcDzH0HGPzhXp6b/TCkZa7RYdmyzwTklXDTTAjuuSag8BZF6999wnSmc3IvnUg3PctrvZtQacc",
+	"8ui8mU8gAaqtDzNazP1kcnb1HiCAUTTOhbreAJwiSaSTbiHuWDqGg4XH70A1K5//AV/8OHxCqpCNUCYN",
+	"Ha+EBqmjBDIgAS/ukRpgS5l1ZpHN1WxOla75kFrLB03lA8ttjuOTmICCNTRboQpHqqqITTg9d5fbSf0D",
+	"x6IwdYTJDYG95f6MSzQuJ9C3ltWufbIuj9N5+EpJmFNJJozpcMS4Y4WJ/odjJ8RX2y/vxqxf7mt0SfuC",
+	"DPqVZXiY0yJE34gMlfDSBXXPBbduNrBp5LBa29yNFkCmbtZfuUk1cNvJO6gBgREtPC99xJujROpQ4tXO",
+	"3GM1bsLZ6xBCdfyPTtQwpDEPmFroG+P+OtTz2QAnjot9U9pBG56xnBk/xDNJLt69JVkuIiYlkQVNNVqA",
+	"2liCYb9qWwPykCvlMy3tHVjLhdxot0mgfSYANZBQnh5cpLOEyzlh39WdhUFAlu/VRdFQTLvHr/WU2fVa",
+	"tEE8mFL227WqKdrX8DKLxKIVwdTxccDCOdKSSAMihUiZLNB21DkbvjK0c7WGTwH71rxdcAOdtTQ75azC",
+	"RmI917Gh9ZhESz5eq37nCjSPcGpb/O8yinpQimNeCcGEpNtcjU7lfp3SvrZ4IKQ2uvepk9SBkdX4kRtG",
+	"OGggSepAa5bGHe4ky9vXOqbdndm4uQZKt0VMEBkAIBc8WePM1zx+QVdWPFBct6r5WEAfVjpw4FjV5AwI",
+	"X1RN7UH8IipLIJpefbrR2t48OgAyfv4Hj38YGRWe3Cmi6pawlnD5cqnvX81oOgiHVuZrNrBxGw27axpT",
+	"Oh+sXhLK9hWQHr06Hkmn41p1i9Wtrh+0vwAHjD+gdaMJBlp4YOEDTQvgMtGcs3u2bWNCtUXzrd73WnQY",
+	"iyc0uvtVh6qvDcDFo4ZywpRJicUNfHz2V86S+CLPhRcst6DIUJpyhIBI4yaz+evNp0uiv7V161QfuqDk",
+	"c0WpoZiGE54Xc8Vtnv/PkuWr5/XyVW3ivu44MKPzkdFfFHfP3VWasgWFIEX9XyrScMJT9CNj/gfm1dyl",
+	"4gEjONiU5epmUbQg6cq7eu8woaS5crSgEyo9kQHyfxJeMOCyQhazHGIiO6jX4k7JAim9pxwpp0OpDGjD",
+	"tz7v03uR3DO/2y4SqWRpsbaugbo6cpZwFhPRDQ5wG3tNtMxzb3Dh+5Sw6ZRFRRnu3IyExRt+t/EtCX2Y",
+	"LpNwQiXfyFQ/wLNv4NG1oO/bBM1s53CA1OKUsZjFfk2QErdhLEKBSULkYc4g/kAdaF7Sj41Zk4EDr2po",
+	"hBdf0xzULaJBT20kO9kzSDv2YYMMFAkI/4TkSWdtAh17QKdstqR5zNPZ1zQSacTylNggCBZbHQtY4/4h",
+	"eV+QO8YyCc5kGoGuhuhDLibrGExsvFDdmCC0WncaxxbHgbRAgBaILTMcL4sV2bs6+/z23T5GHzT3QSQb",
+	"c7icE3qtHlc8wRlIuC6XuKB50VNCUHpUqIb+83G5n8pgVz9Vet0r61OymG39ns4+PbmLxT11PZ0rzjC3",
+	"8qukXcCNK+NTb5waeCFamBLCs5yqcadCn8OOBQMez3UbGTdPxYar6/MRy/gkIp0Zacjtp1tYxk75hd/8",
+	"p9kdl0TOac5iYGhiWRjm3Cj33QX/vMKIHp+y5ONVHmpUDBg1VYc/Y9KeSMmerfIELNslLQwtEmmyMux8",
+	"vzbt3tntLUxoAyfZhbvdFfF+nqe9MokuTvZ6jGOFiUwTOpuxmNxWJJdbLWdQKzhU5QpFw6woEhaTCear",
+	"F9H8awpcCNK0eEH2bg1Lu90PNPFLQsmt59DcgtzhPOPSzK29+b+mt1XyvD0tc35MHkXC6D3TSTAJnaGA",
+	"sCnQYJ0gu1ERfRLeubHXXYRE/CuwPbIHuOCmJEDOAM5of0tuWONdfRnLutN2rRerOk0jEYeTVUBsTbPQ",
+	"ZCkqdoehQOo45VC8E0/Np5RdAbJnIVkyxewojdNQzHOxnM3RG3t29d71yTj9qU/rHdpgNdC2C0YX4YLp",
+	"CLSEUajoVlorVLMzOoPpheprrwbu0qwH5vPLb+Qv51fX5CwveJQw8nJvtK+vBKHVGZra3VY6CiRQ1O9p",
+	"MhdJLN0Eb6MhBMgATPuv947292b7FjjxXMluV7koTCp5VJCj4egVuYnmLF4mjIxIRnM6y2k2Jy+V3PY1",
+	"1RXnSEQLNtMeDjomtwmb0SQUk4TPYFS3ZE/NZy/a18YVi7qR0gVCmkIk+Lu3EOcSkLe/nn1Nj4ajF0Qe",
+	"vjiGWO7bbDlJeBQWVN6Z9phprw7AcUXzghyT6TLF2CMdmF2S4dcUVkOkTGtcMwEAkXOWOvyaF4QmUpBS",
+	"M+QOA9cx25qk6nMGV7wdsZ8kWFGw/DcdY+uJwYHvpWYAs2WifWv6irOp/JBLZ6vOoY+vgk5rXBLaSGTd",
+	"El5fRf1pwC9Qn+d0WhiXRcV/ARC33hl+pNm5bq6nJB8JWYQTWsXBAujo8ORuEAxO7tTYjobq96Mh/HEC",
+	"f5zgH6Mh/KUUdPz9WzsuktsFzbJcYApMzKIE4JTVr4j65lR6Z/MI7nnpRgR4I1BEsixay6fN+Wx+EEGS",
+	"QG7+WGQJ+86LFTGvAkHymGmk3X7oR3VrmxlO4KxxuRQ+YemjEkxY/KllClh4c8pZTiaimFsJBFIdMiEl",
+	"nyRK3M0SrhgFsCiXPNO5LAN8l5nHzRYMvh+opw/uaQ6pFeo1O6rLdzeX5nX74Zery8E3NXas/O4J+i/j",
+	"GDvJqWfwvE9Exax6xnq0pd/wtYYoh6GJfG0u+TuWuIUhysrrSro0voyWqkVb2DYttEm/dEAdZikpClVN",
+	"ODOW7NrmuaBZGDvcZi2iocOYtghxNv7itV0g5Zk0rP8DAvS1a9hsnUv5Lp0E9mxta6zSS/fkhqoF9tPX",
+	"SKWHt1Ug/lZcB3vaCKn3OEa0vm0/G+irW6zvo8YzPGndJeqaklt1mIB6vlvQVx+m86/MTdZkSTRO6Zrz",
+	"tQvzjblff57pxg5+J7kR/2cdmf7+/8cciW78uHI4vtWH5LUXuMTeYAQ0SQSq64Z/n5IFXZDFMin4AZ2x",
+	"NFq532TVbzKasuSUFHRKlGJPaC6WqYvXfmpSRDTsT4jQ4Gjac+XWciDAfBbwM1MLR6eDcmucVix0vV9Z",
+	"Yvlsq9IrBhTQA8MOpoMy9RhCq+lCM9GALFSXLtK4Uoi1SSDVIezqgjwejjp4AHwAef4TnM/YNZNQF+0P",
+	"N+sZxxPihAbD0eshPWGjg5eTUXTwCz2KD16x4fTgmL6YnEQv41/Yq6lB7nYCAuAccTdy4DgYLIwecFTy",
+	"ZzxwGjYzZIgP9LImTlkEsF+UwpQWNCqU+vGtKk0PjoZHLw+Go4PR8PPw9Xg4HA+H/4WYLmUQCTw2enUw",
+	"PDkYvSgpBJEZBhd6GTCqPDUfXwo6H6AMXC7IL9FRfPDL5JgdvJ6Ohgcv6MnkZfRL/Iq9ntrYPbBuhQ1n",
+	"kWlkeDAajUYHvwyHwwPFKw6G5b9RVVgzszs+GB59Hg3HR2Z2Vj49/tHIRa9sZRfp3eyin/AdCXjok4Br",
+	"OpJ4IAuarlxdFLBTIPMeugqwJBqcDPh0z5BF0MzZDAxDCQhKcAFkvTzQVTjV4U6BC70b2AqbAanEawYk",
+	"5jJbFixAfHuYqX5QLvN7tgqxEKBk9oMyVS1wTViBMVMFpErD+47yVx66Ok2vY9l/V89iSaq1McHq8Dnb",
+	"bDax9czHbsMeI6jeDh9XAkwurl0oijnhQ80Qcz2gPmrWrpam7Lo12N9ZEIup7wuWzRLWIzSiLffmbIJu",
+	"pzlPNP6FrgllalmuWEEgkKy7V3OjgHSukXxMhGb3aC8N9upZD403uJ4FiDQs9PvrH8xYHnnDtXQL5Dng",
+	"IRbkOxkNhwFcikruWWAdsYidEiXEIB3ik1ySYXUNxRLBBlskMG3wqq+OQRg0cykH610wh7nvKPNQA2uE",
+	"PO4BwiH7RKaJiBqIzmaFAg1S1LTUxjKMRMzW2J42AAk7S2VNMndZnu4skGjZ0lYrGtG1eDBgXOi4uvhM",
+	"Z4qSYpbzexZjUArGmq4z//hMORqaSOuC21lh3CV7clNMxYnV0x7jDnSrqKHtid6lZkf5GnVQ7Ayt94LX",
+	"qZ6E6nJevrshn85vNJ4oQshX1lUG5C9XOnAyYrJR9uns4L+w8lMwGvqLPz36pFVH/OU3rDARg5IyZTlL",
+	"I2arVGk4/MY4R1if6hf/EJe+js6nF2SZ8v9ZMk8/6IqUARTSXx2sGM2lAciV/tpYLwNv7358MHho0wHb",
+	"hS2mch38PINMdRq7sMp0P1Ub7Rs7OGX1Pn7ykVnTfaeTsG74G4h57Vb7rTPZPQ/TZS5ZvhqTLOf3VOk6",
+	"9yJZpgXNV0TkhKcxy1gaQ/ilc+QMKzglWb4ck2yZ8aT0bi1TXpC9LF+GWc4XNF8F6rFQskiksWoZa18v",
+	"wwWLeUSTEryeQIaculhB1N13bThAaU6xL8nAGwrDCucsyao1OEKwm+RYe8j5mMbLBJIhdTEPPcTyAztM",
+	"5yMMnlDspVwzdVnrLmSo5D6o+5HlS/zpNFyZvP5bT13Jocu8mLM8tKEttqhICLh6g2Awy0JzFShBIJJr",
+	"C4zoitbX1HhTe9yvjpvdgwWGle71M73jGINBbodUg63NxSxnUgZkRPZSkbJ9UghyQvZ0vpSNjkLB6qSX",
+	"kGWmZLv3MUaNOW8SonYjoRuDytrsYDcFq4cDFW0cXd0WcJ3IgmV+j3AqilBXKPWL9LiEIS5gj1uuQome",
+	"a26blBM3oCvMvTFqv2LCqX0MQGxtqgkiErj++GeSlHFhJGG0EvRQDxlbd/b6+pM6u4319oQPLEmeDKd2",
+	"s19ZG4/qBFHTW9apKrWT9uTaSt3411djqY33MUb/PnzgUQe8EXW06cRvfmFnLKB0kh0POzGE5tG2W4nF",
+	"1StH/UlAKeuHb9NyrXX6tvpaapS2CzWjfq39PE0D7a40ebOMZ6zYzX1qSot1LcPSF5prY0YSTY0MNIFp",
+	"YUrSLmEHgOPntPAlU37EMDKK+ErTJWBjEVnkjC78QWQZzXtgqFS37Irm3iyPjAIo8/bNrtryR6B6Cbhf",
+	"qNSu+I1YQH2Re9wWOqOUQKJID2B7/cZaWVoX2NaOXj31MVlmc8hrFzkR9ywvlnnKYrKHz2CZQ5ExRYaU",
+	"V9UjfFPH0eJ7LfOHwdWXoT0Fz6A4QRXHKaSp6uEqIX1iptLxHGhQyvAf/k7VeX0mbfXWvwYAVL8sjIkV",
+	"fEx4+LxQbTKDUrumuEmbg7JDJZN6YQ2kejJZNU9cyfW6uV2qJ6KEx3hk3OHPy4OtEE/tUDpoHQ4zM7zI",
+	"4R/VzXIpY1sreHVdTSTLNhJbz5vGjbSxISdwUQw0W2s5jLtg0I5A5eOplpfWqwnrlEWRmuPsjVd/NDus",
+	"UZRdqsp1vnk3L9L4sVnG/QZq3+wwtifXYXR3oRE7eqowldHuHAT3cw1z75nUqUEGA1fzcpd5E94VPv6n",
+	"3/dPAMW2jl9uJq+dKAJVcfzP0gOAZ/UMw1Z8FIwvks/SFnnFcjOUT2Kes6gg+qoZO2KMki2gGWLb7SS2",
+	"0IVYuoJFQ4DYUDQihwqGBhzHptOIwuQlFnOex6G6D9QVihMI9QS8dL0QKS9E3lmBR9BWt/cHxu4gECiF",
+	"+tUrRvMWXF4l71Qw9xxTdbXsta6G3QFICNqsrkxtme2Yu9DVqqVeyKZ9a+5VV4uLKPwhDhnlPXQLHf7X",
+	"q9rFE+yHhlnTm2Km0NgQd7ydd2Wr5IvHnTezOR2ORY/detKD0LLmm1f5GgSybRa5VUFFXXLsqqYaiPbU",
+	"UUvN96iWculoppoPp+zBQiFtp6turaS6Q++tprbi+8L+rMu/9Kp2TWhqLDJe1xC0Ccq7FFfTszNv1eCr",
+	"nGUUIr/VtM/iZVLMhYjHhC1sAS2axpCwyvIyYz+oOHcTfg8hs9OcA55FznQG85xnCCAcicVimfJiFZCZ",
+	"EDFBAq/4SWyHFV+m002I3WjsVGht3VFRs6Y94T4UUUzFMieZWZeDqcgPqFkXKJosyd7NxeU5eStipuTr",
+	"K+1cJUfD0UlAojnNCpaTV/vNmNVy4JskrimFDfsR+Bem++tzCwjY8QXPind92RdJYL7cOn3Okx32wJNE",
+	"HcoY4oUnK6UrLDTKNUu7aaK1QvYtOWgVNPAHQIqyuP+6fnYHc37bonQLomnEdbStVGMkG4Nm2qv5v9gW",
+	"FfRqupNp9T0p2Ofjjotto9eZsW9tfXB0C97VTGjUgoqp0w0gt7+PhLqV7wRKi0csvKvmeNjg51qwswu1",
+	"kkUtJeS38LB0lbWmACBRVXAfIXU19V0dYtM6tx5qQJurQiLcAk38ZfV13GLYGkltHtgGRc4NeWqdI6Cp",
+	"dd2RLtFxlth3lErviYNg7E6GGctD0FcbfP/4FRE5OTmyngq7CZgPgAjlOeFpRguu/lA86pQMMQHvgUt2",
+	"OPiZmJKmAq1LDM7ONGZcJaz6MW1ufIXSy3O1tY3dLOL2BlmvMH8JaFiAlGHmHkDeiwbOmS6LZc76y+66",
+	"v/VTeXL7raW8vpZb8+JWOnSn62VDrl712qjFYuRiQeY6FLB5o9h4PZs8Xe9ozWVjXx61vNt+DXWyTteM",
+	"0+91HWCQC+12dSvP1v1Sq945fabow81rEYvr10rPcOodXzp9Jvn019ET2PY38O+1jGcnln0rX/5Eo35l",
+	"XR3JbEF5ai1aZdS0I1dX76/w+FXtg5MjeF5fzmtjLa8SmtaKO/QsePZ5c5GzsmjjA8sZgXxvwrslYW4l",
+	"pwN0W2si2ud5t6KS682jfeV2zHL3Vd9Cu9tYr8ukYowra2ydEjGd8ojl4xJQXT8LdhhAdxBp1U8zYXOa",
+	"TF0Dk61AoVvzUgWOdbdwVZmGmIwt6uSmQ2leuNHPK7HWEGkzvJAqIl2U8GdNXWE30qe77z5ZtEp8Zsj1",
+	"ATr04Cx30DhulQPQwkbcA7yNjLPbnWkxIVl65umdYRN4+tDPvbaonRJ+fNd0Y9N1IdZ1dk1r5CaFAJgD",
+	"QlNztNRHMZfRUkpngHvXbEZGx4joue+LEqzRSb1CYutu7ejuqnDwn3qDpbrasQ/dwIiFYqpW2ICd6tU8",
+	"qsTdnQ2CwZtBMHg7CAbng2BwMQgGvw6CwV8GweDdSP1QN9r7QTD46yAY/NZ6k+nRvPXmi1ZG5OKv2iEB",
+	"6ELRiKDDawGgWyt4OINgMFEHVB169bm6ztRpVuqiGvQcruFBMPjHIBj4ETmvNFzkuUGLrAHETMUy9WKS",
+	"jE40JomLcXJ0MKJHk4NfouP44BV7MT04oS8nv0Sv4tdsCMgxiBYJjL0KQ2li7gYig2Qve3eOGiwOwCg7",
+	"QtV0AnD51sBSKWe94+q+7gJsQnEyGKA/LOgHTwvRFogKQB53LCsCItKIOXAdHcJz2rGwNQJIzOWCS1nB",
+	"uawYyURyb2UkT5G5ejNE5L4RbvCYdwrLrBN0GZm5Lbqj9K958SAM3E2AsMApc0rN8NwWmSQXHNKWFnRF",
+	"JFe7M6f3DAvrauwV+kBXZI8XkvAKGJQkx8PRfqVMZQciM7GERyBDln9U+HIw+H4wEwca9sjBWXl/LjvZ",
+	"vWT1RAflsXHCR9eaoep79fQ2HN1jWKLj9jXm1Me8kyu0wYV/4iXacmAaNH+rWPPt2DrmS6G/ECQR4o7Q",
+	"4pTcIkHfjh0Yfa12aVLf0+9nVAlbtFaUAR7aPyW3lleoph4EMWm6QVnmHBmXeyXq2wN7ghAs3Yj/8nPy",
+	"lPyAxffML8lvBfWyaKuZ19VL0QrWsk2BmrmGQtqqvIK7cqa+whMC7vqYUbOCirba4Drbqk56G7c2lTsz",
+	"fXr25NZY68uYnHe3Rcq9ZxUdpsJY3AJ6hpLtJps1d1Wmkxc7hId4DIXXABjIf+7tH3z742Vw1IIgsd0B",
+	"2Fjgx0eemyhuJ5eLy+V+4r1SmcZOsGPXMOR/M5LcgBHydCS6dptMrRhzm0rwimgznXUMPIj8Dv7WjpB7",
+	"Lnkh8hJoA6A1wJqeRgLruURYR1VJwTTjWOTbOItoEmZyFc1FImb4VUZZzGmR84jT1EF2XWaZyItyACVq",
+	"SPnZgqZ0Br+tsTnXzUf9o9N0ORWRa8hXnsqCF1g8ohrKKHXkYqXyCmr98vD41d7R/t5kPyDy8Pi1J1LN",
+	"Q5zHHYizaDXphzhyNNiLZR4xqK5zb/J5JJQL50Vp+i/fcCNrGl/iZgCyTAsein6FyyLMhCxGL7EUe85S",
+	"gMea82wQDD59OBsEg4t3F2t30As6hWZ12NFnsg1+KkAUQV6QOQWgSz/eVFe0KT/nE5OEeVyt17++Ja9f",
+	"nPxCMnyCYKVi6QlQxOqTISvozJ8+/2J0hCK2fhTA7A7XFMsNZYtcr1pT30Fx1mnCo0K6wvszabvAFg79",
+	"yXOtFaFZnou8+3Xl1J32XFaKjKn2gnuhDtuMgQZ5VpCZUD9VQ4zGYHGDUnDzsY42eTF8DdXvU3L57saA",
+	"lomcfLm6DNzaYLD4NEmMYs8YFrTEilC8ONXtHQ9Htfc07rPSfRzoVe+6Ku2Fo9INv/om96se9jHRMciA",
+	"tCsShttYvuoM+ZmEJ0hCozupizpVoOvGyEhR/Ly+ODv/eBGQ3+cC5hoL8jCnCHxrjYUD3/tr0sHClkol",
+	"JZ02LTMFL5L1mJSNOl/XEBXA05mp1gQnTz2+uaa4dgtjr8E6KNVr5lQlagOY9aOG9gWfTbSVtlb5Wsol",
+	"i3UFxLJaVEjjfywh6h39OS0QA+rJNRFbDdBUZ8i1t/X4fGu0HVoEgttuZBvuBpzbl2ppvc38YG/Cr43m",
+	"9949/vW/FFCSyeyALeq1btlT/U73RKM2TIX2/Fy3jzV7w75HLOtXKuViHl2Yt7ys+rGxl+IhDReQXBf2",
+	"TOXu4xY3FZy6b0KfZFYrFIs81Pia/iQZsSyYJ8dk4C5DS2JfF7O4ezx2hlXwM2okrfN046I5xmaHil3W",
+	"sa3tx120t5aFb2NcqTP59hwouoD0IawsW4YcAkfXMW9UEqgRGJ9uFVvZZPetCB7YqxIv9KjwA/2qHoWT",
+	"qXVQrldPEOV1V8qmrTl37whPcCMU4TBFVpX8w9KY5mTPfnbotrYfkJTdMyUTi5zFh0SDuqvFlEryUWtO",
+	"syxZkRXil/hvldZ4pWuda/efZHSitl2i+/foZG+0v6+2lJRkbHtXa1wygk673C4EeCKAymfxEZJRkCRV",
+	"v3Y4OpwKymXPoIyLkp0LQWI9hV/2jjE+oc/g2sZUVglXS/WCQAi17eiof0d8Gjq3ocWur/Za2z6n67Eu",
+	"Hl6ozYMTV57JCGrFLhgqlxC5odvRyP8oGwgonIvRaroKeY8K53kX/mEXKl+mgLaDw7YUpgejC/qIaZlC",
+	"D3hFcFYOX7zYO96vJH1ujtfecEQfB+OyhZhWE642Zp0qtmo3qnYii2r9R11ypMl8yWffDmhI+T7iXcMR",
+	"f0psefpCaD2vid06DLYTDDdx2Cd3fOROZ30dH+5AHw8TtOZmNqDFRL+BO6HvPDULdbbFQ0qQSTtbpkYM",
+	"worDw4MtL+/24uubRNv2qZn0b7eiqXf4a2i/G4VXZec6mQud+70HLOhIHb51gzDmjubluGOhvF48Hfof",
+	"O4nqkI9D9KhPncGMu5CO8/bxfrVseicloJ7pDsPedKZ34VqqWD1+nmvJo8y0bZIiJmo2xtI5faDqrFYv",
+	"RsMb9y1hBZYv8XSG+H0uc99HXDsQW/HbFuG9Jrb7trgGIeD0izG52IuXSq/BrFgP4neNcYMqJGvzONgC",
+	"bcGAZjy8Y6tBtaJbYGu9WW+Ms/NBrTSfDTHGpGg0sFfwe3UYc0nfJqhZveTW78IYjgz1vFhES91hrZiX",
+	"OtJYvKtgiyxB9lOr71V+Uhb4UkNrhAQNGkXq1Jvoe8rZjMuC5SFLC0SPpzkLC6VeQq6zHbXdfUTAcZG/",
+	"HN0UMgMncyHuQrmclPQbDEzHNtpbL7uJ5tZ/VqZi/WQLjVmvXqbxPY/c5Ba1k8vEvuRevS30VVbGrmm1",
+	"iZDLfKMj8q1+7EdJRRv5Cnb5Vj++bcRNwmd8wpMO6esXzqOQDlZBCw83Ihp/djwxHhTyzflnT18HSs1j",
+	"sZRFOGFh1ZXri1SmUzZb0hzQaSORRixHFpZTrq7cssRZy6wBOM6UPaMEO/yaYo8BcsOUZALuUeQezD5H",
+	"8DFCJa4g+VUJbhjYKlIoLWHeiQMAnBDp15SWxSvAEQOdk0SkM5YDrM3h19Rrh11QnoZlFGwXyrzGp6tS",
+	"e8c7s95CE+6xr0VSuzgrsduD64tfDzBmezgcHR1X3ZzqS3R1vvhxYMqStMQaoLM83yqZ0L68TZEAK3+t",
+	"XU94SGnIDsmGmmRbcvbdJ5GgN/Vy47xyjW9AmiXUmpWhvivjzlRwg2+alMY6CXQ16iIplQZdw/q9HrKc",
+	"a5FvXZuf8al/owL6BnnWGIF9yI0tRLiGuMuDXeUPvk1vob3qSa5eR2v58fb26uq12S+sRb+lVBM5pzkj",
+	"PMUt4SItY27N7E1lVE9FUDfRsGdQVa+8PxfeyuuJUbKZWk3cGZASa4JvW4RJjdicVLlKp86A1+3HTzCf",
+	"6Huvt+kE39vOpbGtKPcIWedPvqnLzIrRiZtaMWqkVmD0kf4a6q5vMMecY9AtRIsVIqarU4i0QNvjVqaW",
+	"9ovXlz+knlayXqUuJNfZaE4Tz7pB/rZdxvX8SB+gjudOrY74xvAgmuSMxivLi051YgEom2r04Jp6EJBu",
+	"JHDltrmenX1/2X/fnUt5M/DDkwAXr7n+zB3XXPZ1HG03xiOtV/5Mw5EZ/i7ikR0O2I2jN3jhtzr8WpPF",
+	"9WvZsCpfw382++shn+9KrH66c7sFIl9tPV1vVjwHKFEZh1RG6reioNFcW48mbE7vuVjm1hL4PdSh1ylj",
+	"kIVnPjZ/x+yeJSLTDcwZQGiGMaNTJazNV5JHNAkXwgqjki3mGPyLcbosmocJTWdLHcJnrW00MWHYgCwg",
+	"l+oaX2SU57ozF8ptnTWpzW77uWTgY+uLIAdfl8PhMSM0ilhWuB9Y86z9xBgG7CcLugjnLCk/yGjKkvIv",
+	"8A2DHTFi9lM05LkNR4mQ6ooB4y5ie7OYPCcxixIOYOQFQR2rat/FKYA1FAcPW11ad+2AQdPAoYKynrLE",
+	"BsDo4Q1M6QZtGIYhwYdmQFiSAQbUsv5owDyzafO9XGXOVnlOxQbpPq6mnDknvkddHvGQ+kxWv88F4pHG",
+	"gvCC7FGMbxW50Vj2m5AOGwbc8J269lkchv+SwRV++/l6G7labX8ruNojcdRM22uHrWhqK4UAiHETLpxr",
+	"MsQydDtBiCs7Xze3CzDaezM9+92MlTPkkV8qa7EZYkikuMrVIWxEv3QEEMNuQB9F736Iv3/bEaZRVOSt",
+	"oTq/m6gXJbeRt3sX+5+vobD+kpG9XLHGNCaTZMmISJPV/imhGNUE0TKptuiy7xlwsG6oTEUeinuWx8uW",
+	"0lx6EGoEqg3I9sgoYA8s00Wl8JTDh+ZcFiL3+KYv7lm+sgQrkpiZ7P5THRaE6Okueevkkl4khSUW0aX3",
+	"iKDaO7Yqbfvt325l0lVTDWH9u8arP0yXSTihkrdgrAItAjCCfy8RS8GF9zIMZKmxVLjUe9NNN6ZdQIaq",
+	"W1K1ytbyzfU97M1U+ncpB+YwIdfba3ijXbXqfpVHxrHAuodze1umw7K3zWd+HFMvtYeToZf5+pi2LXTO",
+	"aJ6C1M0ltXI2XRZcLvylYPyoHd1UFecmaDXqTphBZzNObFdO7XZxVPhK86Dar59JyHcEvq/lL5/4tXPO",
+	"VOU0LeWFHngxF8uC6EUzcZ0QjolKslquO8Yy+AY8/R3Lqm3BWJC2n8by03Km15RQrxy73Vh5XNHrZ5p6",
+	"KtzbEx8Uj6GcBuBILxaQccxIzuXdKaGLCcvHSqFTf1uCgaiQFdEK8CmZ5YylY4KZbja310Lmn4LIMyY0",
+	"dYCqU/FQVQ9BHdQoWNCgUvmTJVurvbmks6OKDtcYsIQijC6Qqx9GOQ24Qm+Bpis7pbFOUoRol9Rn9n1j",
+	"BEgdVGfegGAC/ZZfrFOPFm3R07VmtZhRtr53x7LCFC4tZQ8QZ/Ek4fqgTNstKr1rzKnh1BBun5nowW3z",
+	"Ptg9j02cwNMwszY3S083oHMXDtddho3IRyuiWLv2hvqUXrm7qSD6iHMjmXWmgolfJxXttyyE6os7lhK5",
+	"hLlgxItFH3MzELx5xVvFcghv7m1tD3Dga/BN+hYAd4h2W+SkXZLyRq18i3Jw3tiGtbRcIZ7NJd2uGZhs",
+	"mymwXHYM4ju3T74VaZGLBJNrkkLX96i2m4iImrC73SCnCL7Z13wD4Z1X8KjaGB0K2lmYaizbjKUs762+",
+	"lUUa11Ob2pIrfBbhie+5WEKRiC1ez+0Ob37rN56icUEJWn1EOfXyZ5DOPHTflpvfqMOmvQcmq17Pt6Sm",
+	"wCXL2ibYQbdTOczO9a5EBb9H9Yt9V53pgCET4ytlxcOB6CUpGt/hY7XrPJ0drPFpOHvROAtKcugGhi/6",
+	"FziGxuHV9gW5Fg+e2F1asJnX1AXyB1+wVF0ezyS5p8mSaYiImmvolBSioInNAIW9eSbx00O/ijZhfpiQ",
+	"BaOGD7UhOPPZMmeEy7ENeJGBQXyRgYnulwHREejwGQZ/w4c0DWUkchaQjOURpLyB3J+GMV3JgBgFSmSJ",
+	"eiahqQzI4eFhC5o4HNcWD5b+VmdMQiqtGrxGn1GHi+bs/6dUHH/ZjRY1qKy1YdmF0kZyJmWbUFL9vjpU",
+	"1TaOqDxxSi1W/B20HnCbATq9IgK/cA1fNdtWM8C2bUMQfISWYthHJcbOAZlDwJIsC0b2KGyUEsFTYUBQ",
+	"97dapLqLwFC8ocKS5swkKqvVfqCQBXouU31oWmjYDAARYrxUBWK+H+EF+R7JWQbmNEVZqBXoo0kJZjcQ",
+	"c+2B8QXpH6pDwsOH64Alq51Cq/aghZNVGQLpEQ0f+t4jiittf4toMD1zh5RLr8fi37yCpWpy50vP7uWs",
+	"oDwNl2lRA5L7qSXGnTGsncJuTDPOevxEy0wNZU5pTRp5zEWbq2Us1TIyjIM8XDBtO6EpTVayTFDy39R1",
+	"mA1fMlMlUGVDcowbF/4WY1q2scpgEPpGc4BJxIjoggHqLp/Ni3EzQVlHg7rpnNunbLaCg48Bb7w0KmOv",
+	"Bj5Bd2WkLJNcnoiZr7hCP1e8ZUTluvkozRO03zXVxWrSCOfTuqzN6OfKVvZYXn/2Q4j72jEJYstlYukl",
+	"88ZZXlwekSznC5qvSMpYPCY3Vx/OCQD5TXlEjJODxFyd22VSrALy8cM5WYgYZPaA3KjnFUGwgFypr7Jc",
+	"AE44XE+LZVJwkLZuLj6+M9k/bKFL6uMzLFUyJoY8qQbfXmo5lBg51K1tbAojv3tPdOBTQP72nmCsUkA+",
+	"3rzHXg8kS6XIVwG5OicmJiogZzfnBL00ATm/IefiISVylca5WLCAfPr8DgEfA3J5c0ZuLi6NNdgaiSkp",
+	"cQ5JFQ/FMB21iINg8BF+3sDPK/3Hxcd38Nnby0EwePd+EAz+pn58vFE/r9QjZzfq5/nNIBh8+qwevrw5",
+	"87MmJxbOBfX0ADbauitVUE/8xEH1xA9KeE5ZRovRNLZqQYg4n1DkJ4qWmYH5LD+G9Rbl3xFdzGUbKCgG",
+	"qMFmOcFn1ZqhJRQoOjeLefiPpSww8xHqRofVF9qxJTUo6FsnTfLJA/jdnMy+Qfw37LsvRPo7QTYFbCxw",
+	"UduPSM6KZZ6SvY/Pf60kI0/Zguqqf4lf1b1Bc+NZFDEpL777rUoUvg0TMessi5wtY44wEz5JBHNYTbqw",
+	"R+c6gwesBkhoHKMUr25JRF5VbUiWSwc/HpslcjlBu21n5wZ2p4F8vAO2+dDdxbGzMofa16KbFd2jUXjt",
+	"GrOSfSFEvvTl7s2/pTn7bN5e0wu6Hnu0W2aL1NvS6eDd2zrX+eO+tnRCeYsWb78mGJCL5ASC2JwnSqvX",
+	"9Q1OCaPRnIiUPZNksiqYLuRWACSIUqjV4mYUS+13G7XJdfcMm80jDPV1pNNeuH3qupdna6Eb/Hnn/vAc",
+	"U+wNS9iJVJetMuWNJCIdH2iA410VlTIj7DVz1a63MWBlPQ29DeWhB8otvLp+CxwAhu4Nv3dQGzxtGstY",
+	"5/Y+ajAHb1tQlci1mjUJ5BPAY5s6ICZYC86PC35rUXFNCawV1gwBe5EpHIL12UxbmKKISgVXTH/CEvFw",
+	"qqu4UXWhkCKnPCEccs3LW6k7GX6Enp3aOL51aIBbdEbmxxd/Ne/52q5CR/RA/dcvvkHICV/TBqFiR2VK",
+	"raloJxlAPrQK6Y9vsl/jzW4MwlhH0wH/XdgIDc29sfCfEQcU0aC5sTN5uL17J1FDDfGk/a3U+CKrRViH",
+	"P0uLnDPpjk4HG+iAO7IHaDJk9Mt+76CM1mCcGmSKZ8HRx1ba1fUqF7UCzWTP1K+iEiNHuo8Su7g2sC0+",
+	"I2EV/aU7xX22L7ZdBJUE4Q2tVfhCvWS5c6E00o59nNM9QFUB0nvROKy8FV6nKSO4t2ZDpnRkK1c08iy3",
+	"h1Bq15Uj8wWuPuC1PyDtV4jzyTUuP6BPH92LXNuzii9FNM9XJBWkZtgdQ3SRL55nQVfkLhUPBisF8CED",
+	"IgW+gVDtEr5FeHl1IYqEkUgs04gnxgwF3A2VQdiXMzh7PW2QoMyULvlKgNDGiJ0WJ9CZHq9G0R8dnJC9",
+	"hN+xvAhP9gMC/ieRExgP2VsxGaZiPwCMFx3qLRAIlexFc8Ejtg92RPa9UN+PDo6GwyGJ5jSnUaFWak99",
+	"tX9KojmL7pTSN4PCF9CSmV+AG0gownzRBKvGHzYcSvUj7S6QmbGfnmEPljFn3pB2wLkr3TSYptxErQsN",
+	"fAFcV2GNhWS5mDKISaJJi6auRvG+xIdqqulAJT1lXupMazMTt4uwLYJTzxrX7HvGcyafonTnNhEohqN3",
+	"R8tBdtq5VH8nmJg6JZRwMf0iZJznf0KGgjs2T88OJZq9qQCBWzrYWMC6vjw/4eqpodD1tvjVRryNx2nb",
+	"k+XzBX0w1fd5AUjIE0YMbzklGvGBHA8R7BoDaUVMVwGhBVkIWZDXw2645T/hCPYOGqvUC6nQLA63C8lh",
+	"8Q6PP7fCvfuccYi14ekdGJ2aO6YIDMnwQD0ln0OOcwQhpZju7A9QumOe7b+Zi4cUwNlOUW7hhSRzKufq",
+	"artjWbG50EoFxhC7ccffZQ134RH3reJP8oq3MGkX1oilsc4Y14fLMrp4jQTwgad3nrt/62u8lgO+kyu4",
+	"tbLpNifeiGl9t/3/r99rbro/9sRz/5RdV9ahfb/V5mwlrGvtuucUdVdVZIxhrxB70/H6OV0rvSQrfFE2",
+	"fbANG/7s8uX2/q8MzfjqkKcVhCBUyVDmAre+zXGxwSlTpRsu6AJQOUp4V1qEZYTqGl8ijsiR1U30S11P",
+	"cuV5J2rrmSQZzYv6wPcQio3FBMNpZR1+UxIK78FtiyUK3R5kxe3XjK3ZNCN7VvpRrQ9+6gvW6eMpoaaw",
+	"yCkm3/GC0CgXUprPJcJmg6EM/HeliUlpjOb01Sv60YN/flM/hgevw29/DIPj136gS5G1GBlR9YS7rWLE",
+	"clTk0SOyWo58tlRD9V0gs5TSWxvPSY8ikdXJGvV8TGhNeSd7DyKXxb7ahROyN2FSqdqotI+rurzSwNWa",
+	"jY0qr9f2FHT3MZnmjMGvJloIdxVdsDaFVo9kEAywE9CFBfr0Yc7fOmoS3wuz3+1sw5D0DfMVcNtCd9Vh",
+	"qBuhMJ/+vlrqEDn3euqkFFkbbIvtYPv7p+He/pc2KzyhicDlymGXsr4tV8oWqo6Ne+garPY05oLOmLH3",
+	"nFYCmQo6nZbhnoGrRHx7injd7c0S7kLjPAJ7gmoACeswEaqH8mfZKayAtJWVwox2q1zlnybk9mcJ/1pn",
+	"vQ3RE6DQHRmXG3/dnshB2CXOvKEAVMo4SItQuzYlNBXpaiGW0rax3w3/s8Zb1qU42wwFo9eSPUoymuEo",
+	"sFYrZNerk5bvn6L1CEMDBPaybUb0Ljhac2qmPl5pBKvBAlXG3rNSns/GFHRQy8xB3J2dZJ2H9kmtJJ9N",
+	"jY8dmjUmS54UIW/Z0RuaTEUek4wnQulkUE0d/aMBkXOeZRpXhHxK2VVC01Mt10Zzms7aYAkiEfvNHlvh",
+	"c+ky352v002GnK71W9tsN49EPqqhU4gHe6z23NNkZFoimdoYlHX38cRdfKYzgCFjOaBIOsXYNkgaWt/0",
+	"hDM5yF89AxpcBWOTyK7RW2LIcmuYmyytNnfdGfu2yEvVM/azpAzrDt1KyjCj3UrK2F710Oe33dhwFLxo",
+	"MTa0Q2m2FHMz56wnlMYutMutjYWtFFyOajMF7u7CsvfGn3Vh/Q2P3TZU+qfu4/rt+qxTvDB8v7lTHSEL",
+	"ddr+miTUwzKZzX6EiLtx4KbaWOEzIGUc1eGCxsymhh/OWRIHxARMHYLh12nWIus2rYQR8Ny4HQiTF2RO",
+	"s4ylKMnqHp9JAKIMSFmm6JnOI8s6ogZh5GuPwubqaWPla/m+5wXd38ZgMbQbeXdzkRfE+RQFKMUzJALH",
+	"gQuMSWMjtEbDw26qurtT1elqaquukbu+5cDXEfwuOFP18Pw8xlRGQv6FZh5BesZ8wbam2iFkjRGl4shQ",
+	"TJ39cOVLpaSIaTjhObqgN9dqxjDHVolyRrN1MKGgHpq4MaNeFvOcyblIYp22CWkcAQL70TzhSprToH97",
+	"Vmcu+YzJYdAYpLqAI5AnYgPGpkNAgFWPdjrKWDemdaapSYJTFMyjZbJcQKaeB1pZP0ne2idhd8hkReiM",
+	"bdijTNeGiNuH0rdsQIWwnNoB64wvT5BK7yxwlbDqhBkMEOO+dcldBKaSAjeeqZ0wh8oh/ZOYQ7NegchY",
+	"Gjo1Q23xTp/ZtWxrq8R423m/hHGDptOnfFrd0CLs1m9YpI88YbLQ4Pb1GiGaZXbGhOuOhN8t+u9clxpt",
+	"maXuz7a2fqYQNe+Bx4P8WlO1IxJpQaMeaSVn6n1T1Octvu11Es1aOL+befBMOlV58Z4Ce6GfAUL+I40K",
+	"F+ehQ87jWVRUc7eiebTxvXn0SNuOH1gfSg77DUzWuGuw1UPA2OgIvIfhRr0yKi7wne7WI54Ckw1fhyIP",
+	"6UTce3b47+o6e23Q1TEdHe84nupY7kb6SbHMU0lGL/zr0v169VDXphsXrdN7o2M1Yhj76BgB8NlKpLH6",
+	"dPQiIKMTcnh4uO8nS1vkvel3mNKNWVpTqtlD3oPx/BuUe2ze8s4cy1OCixS0siX/qccz3EEa8JDstqa2",
+	"xuHZKpI3jbvXlHOgYsq12xYbxlJpBzDZTjX7Guth5Ec/sEmnJW2KLwtxz+KwEGGVQNxi2xGjqP4nbFqE",
+	"NGcUoNFDLCYMiVWmTrvSJ8JllrE8RNLRld/Xh1F52WbjYnW3tvtuPPHi20EFPfbhqa3ItRS1vlbk6mi3",
+	"siI/kQxU2uyOhy3wDT9NfLFQ9evkiqaAghBKxyNytpwtZWEUZhrRmC141O0qPzrZNUva9ibdUJXptDkD",
+	"LgkAxI+OFSc+OsE8v07zeQLN2JnN5oO7Wy22Len2ydVYnMouij7+nHPesgI7Pfe4Hp0Pv328j1KxYSfX",
+	"ndeNr3Y7v3bYvcThH15q4t7DYHDWu1VWPzdP/wgG4p7lOY9ZuA4Fbt1XWPQvRFPHI8vna0dKL/nfvDNZ",
+	"hTTj4R1bbcWj7AoGJWSdM5xvrZtx7ix9CfccsaxwaiKWFRFbJDHV0jZX/k43voGuiGVDsGZ84sRzqcvE",
+	"VMHcM6uo7px0vz+uYvAIA1uN/JqymWaSVfBELt3qmYVw5jB1Kmv2r9bYj943UqCP6L5kkVjwdFbeK01u",
+	"MKcyNEEZNaHUE03SNM47VgrjEV03neaQDLh7nyL6LG6NIyznoOFSrEdE5MSBfLA1/QBoTols4ehVp1BB",
+	"MwJ/OsKZv1Vz2utL7BijK4gUTxMR3BSutF8RKGkdKXQjrzqUvVkBUxbWvYHNZwv6XSmi+iN9BuEv3xI0",
+	"+9yFxOc5KD9P6vuSpV/Su1Q8pC2IpqbGV4lCTr5cXSp6/vLhcky+XI7IMo1ZTl4G5MvlkfY+06IAzZdQ",
+	"cEwbQ6R65JggbiWLiVgWkseMXKSzhKax+vaERCKdJjwC9B6NXqW+eEVS9mAQ5eiymIucFyv1zevqmNRH",
+	"o6FBN9SFiI0ZB2bqHokvl6NBMPhyeQQ/j+HnCfx8BT9fw8/R0EsPv7PJXIi7s6JgC1/+Hi2/qK7syCJM",
+	"oqdUPwhFkedcokLuN3bqR/vmcOS5yP03Jy/IlPKExWMdQxBeXl4GAEUslkWg9iNlUJcqxOcChAJRI0Dg",
+	"yEN/JRp1krvmy8PDrcEXnSvaFSyNVmGl9IxrJ1ZHKGdFvtJr5w9H4ZIUOTd4KJZVo2IulwDPY9H5wXNK",
+	"ECq+a1CIhq0wAXG+cHTwqOfPJHn3+fOV3pdqIVg8kA9Ulsj/PoLxWYbt1lQW3pLWoEZklYX18ZDqMdgF",
+	"S6wdrJ/HDnXHUN5tu0KakALbi/htkEbH4kfrB33NJOQ//tEMiVv6YKvfiQeyoOmKxCxRNAcwaoq08IUO",
+	"NKVbXrOcNyzKWXEtSnSGHiuqxP+EZqFkkUhj6Z9BIhC1jogkJhK6g7RYSSSfAej2hMFVg3WXH0y54QX9",
+	"jo6Yl8MXr7TUjB8MN867PrB1C7CcVAJYm1UG71tqvW+VsGcPdc9iXB0JdquSVLYCC2xOWAU+qDNiniiF",
+	"qABHYMVeiLFItmCM3mm1x5IUQnTnwmU4QLVvdcXxdDYm1ByIFcmV/L4EU6y6PTiTp2X9bnMhRAl4z3kF",
+	"uxzxwVcQVAPt7qzq8TL3FwZanzzI2UNH1vs3ACf2BgrWdl83i0OqEl9gSNstd7yV789zjp7cS/KAfYbS",
+	"6bSvq8Qz7m3rkBpnv85vr9xzbhRD9fDXCrMvsgLKIaIkMVbTyVeQM7Y2V39tdr7H07INh9AUXR3wvCgy",
+	"DJ0k2XKS8MiAleMOIOYdy6GjZ9KNj/Xbd5rn5ZFHYu1p6EjJbYBGyN1azEX6WtMccO9hLlkUYuQElezl",
+	"i/1D8h5kWVTIJMAOgUSr5HylC3FbX9eXkFi5rzqsTuWKq69Spb3ATKzj8uxQoKwO8mdLldVJdfGvdJcT",
+	"2u78x55kfSo3HaQ1Yunf9AlrwDpKBhjouk6vJA+mdF2F4WpdSI4NjGegmRbM+JS4BzAgaA8VJTYpxh6r",
+	"vjCVF+Ahc5aSB/iwYHRBeBolS1MI1m3PVOvRAXHmVtcDqd2FfguByO8SLoubFnFjqW0/Y2Og4IUkD1gn",
+	"5pTESxZKIdKxScaz3xlDSLyE0Z2SBZdSqfC28nJMV6iyBmSZLlhFLDG9DjCCUnUBWX61Sm7lNFzs3u2i",
+	"321U4ToBOxhUytKEGHDN0oh1AJd2Xrxy3sOCCv3cjmuiKreRx/vH9tvKLqbWTGdDSjFPeaRrya6Vg+yD",
+	"gEJWsDyFPJXNZQH0s+9j2SkLgaUx4rqsa/Qv+NTmUP+ulqB1FXXTuQxLuBkPVoEsWnONO6QA6BJQoVTz",
+	"0JWi1mae6YJSbpLRZBV6RKimFFBhVsjRltJWENAczY2u6AZHgDVy1g/6O9wOSbqzbOZl1tZWGi5LE/V6",
+	"S7o1ZnePt/TpOL3zIZxwyXWbuK364/DfJ1d7XDdNX3XHGec2as6/HPd3c0A9BXHqfN1T2haXcbGUBQC9",
+	"zlhMhgdHJ+V9uPVdsIEb7BmPS7rMJctXAYlEkrAZ22+GXKG3RnZiDn/2DdMTRu5x90/Pztxrp+er1Uup",
+	"urd/owkHRoE5n0oMXIh4mSzlwWiE6O0k5jM0Pbnp9cOD19/+GA39OfXuPee+dHbwX/Tgn9/+GAVHP6AF",
+	"/Yn69X+R/+V+9O2Po5a2G9dkz+V4xCXa+/byIixCsUaWa4iMgNw392DbhdcXnbfbbJnxZHOnCVN91Xs9",
+	"O/ivb7rrEWyd+qBtCNvcqbWrsvMtueFK24WCv6Hq0BMp9pVJ7CJgcu0N2O2qb78LvzVqNuzydtwUhfl0",
+	"WtDG4MfKndVRYCpvL9+y1e+zjo26N5tXCEPh8ZkkpgPCY13WiKYr47mSp4CLFdEUM1RIziBNgwiLoUT2",
+	"XhwdoVC2qwu02xzNVepbtZ90uW6Oo61ctvXHt7pB1zXyZ9yomwOCPTdstx22d61vi/Xt27Wl7/5W9M28",
+	"9c7oK3bDpmx3WXabmnttfvPVyqndJbB00TLnxepGNaE5fsZ/Yz48kJScXb0nd2xF9m5FFh4eHt7uo+3v",
+	"VqQMIg5pxtX3qHDeKtZwe/XpBlU4mvGDO7aStwHB2BZJbs8wpuqfwHHH5A2jOcsJljq4YyssdHB7iDWO",
+	"2QLsz0wX3dGTmRcFJN4LHkOQPH7/q2HXf/398yBoIJv89ffPpdVSm1afSfIpY+n7c/IWo49Ilot7HrOc",
+	"7H26vLj6cHYZfnp//jZ8f3Pz5eJ6P8ByUrp0HYkSyhcAcw1BfiKfBfaPXCRQATsgDxBBk7OE3dO0KJ9w",
+	"a+mD/dh84VYg67AOPyBjdyrwXsdbUxElnN+Bhr4jC8rTgvIU0U3B3I5er/Hz5zNezJeTw0gsnusxHEiW",
+	"xuaPBjKWbTRfppj/C7rmzcXluQVDVxr7RTpLuJyb1TZWcsZzwE9XYxk7JerxAvmalukTQR1BPdBlwumM",
+	"pdHKoPhIDICFymoO5BD2B8XRAidk9vBr+jV9K9J7lgJ80vhrekAuwNZ/+/x+dAsVvnRjHan1VB0RLH45",
+	"gTLqhSAQjOsoymoslCiyOFQd/vXm0yWZcpbEWOkKXpYpvWNhRCU7BVwi/PT273//+98PPn48OD+/PQWU",
+	"QwqTyxm5/vUtOT4+fk2+fH57Cne4+vTLl/fnEnp5C6dS6sAtcjQc4SV/+0EDMN3CuG4vPtPZ7SnJAaQe",
+	"S6aZz26vzj6/fXdLCnqnGsKBQ628rylR2x3NyZ4axy/Hr18G5JZmWaKlwufw2AE885//kCK9RZCWuUjF",
+	"Mpfk9v304KP68pbsvRgdlTWgdYCu6gCHgbFosqAJ24eJAY+5dVqK2SITED528Btb3Y4B0anIV2Wjki4Y",
+	"sDJwXop4RSApdCXdAElYJ9XvHq6Tbbc4wLgnFiOq+q2GM7StovAERfcZgCBCF1ySF0dHh+TMjAZiToo5",
+	"LB72aSJIF3RFZMGTBCStZQr+F/X+8LXetGvVxMHZtGD57SmhtfeLOTUhloAkC3Za1Y1kObhmC5FlLN43",
+	"LiClA/BCx78mjEomQfW7Y1gESKQRYMdjQOKLE6IDkAILtINTUkwA9uQDFHzVpHb7x1cU9L8OxuS/Dw8P",
+	"vwXkq6sfqc+/Dg4PD78OftwGSuS0GI6nJKNSklvn6VsyodEdoRJownxmolshQiajM3ZYewmgdSUCvDqA",
+	"QOrJ8tTrESuy50yS2/99oIuIH7yPbzWwJRT9eyYDwqeEF/o2Iw8sSQ6UmsCAe+87jUIkrOpfHY3XL05+",
+	"qZ6MLBeThC3wVJxqRgDv4BFOuCwQX/cWP73VBKbmD0cQQGZZbgr12jrrSHeKAG6f/8+S5StdRkhxGc2u",
+	"AnL7fM5ozHL/d4qHN79xZ5cDL1aDJHOO8VMPOS+gqgCtYzNABkkJ4iRygFuAWsAsPvyKVYUipiHt9b31",
+	"8f1nULB5kbjX2NnVe8eGPR4MD0eHQ6wTwVKa8cF4cHw4PDzW9TdBunkeiwh+mbHCX/hPHT21xWOl/YiU",
+	"nZJUKIkmVlcETeQhOUvJu88fPwDp4EnLQQGR5Pa57vpwRReJ3qabBzqbsZx8eR98TeH8xaXwMeEphVKx",
+	"BXkQ+Z3Wu1JBUlaoD/YPydeBuXjY14FhvVYYwxP4dfA5h7BqsSy+Dr6mhWKRahYSg7v1sdcmHaf7XDxI",
+	"lh+SGxyXZlxvsSD6wY0WDw+uRMKjFUz2a0qTREAZcaiZaVtXu/uQElxPGRBZrBINFGfK/h+St6AqSpKK",
+	"Ys7TGe64Dad5Hw/Gg3O1Q2XMMuzW0XBoRBqdSVmw78XzebGAUAGUgD2unB8/gjbobaZYGpx+RTIvsAOf",
+	"eG0H8vwNjTU3UK+cDI83v6ITSb+k9J5yFMdduXsw/u9vDgYfjA6OMsZdwCaXo90rSWlfSX50JjXaU64r",
+	"0X5TjQONP/9DCT/Fj0fSOsT9VHc0IDzSMgwc1ciWAi2H9zWdLLniYosJi2NmIyqR3E2Bz1sY6S1JBI27",
+	"08aZmhec6ZwuWAH48//9x4CrSUExMgPFOqD6ydKwhjpZSS5NlXl48PowPFCK88sXPkVPaVYbSJMv6Iw9",
+	"zxAvouzLmpBwEfxx1oqqIynXE7V+7h/0nuLedHo8SyiiZ/c8LVOebH1GXgxfbH7lUhS/Kkn5qQ7VGUzB",
+	"EGnr8Vp3ojCo9p+th+k//qNynP7jP1oOFNznCE4CqseZLpB0NByW4qBSPCG+l0uyzAJE+ie/LScsT5mS",
+	"4BN+z1L1gJIc2CH5j//QR0d1vOb0vNOz2EjBrnTyDwPO8p0usgTfwIbaNso8+Vw/BntjaW6dBcO+4CXE",
+	"yrL8K3HtD5X9WEdHrniwc2L6DMaMtFDUXbn2udoOjYVPJfn72ccP3YnmEw75JmNRP8Ixcyy3vrmlqnF1",
+	"CI8Ph8QUNC/HOGiarLyEYVoxLaAyhnM3/ixpSk3/a133XNotW0c3SsZePTX7YSbysKATKm31toCcDI+x",
+	"RN0Dl8zDj9To+DYM6Rqn9W/Ij2DkpBBIZv9KNHVd3QyyB+5bWdnatdLj/eg5jSySeUd6y4WS9dE0EVHJ",
+	"lO4yVnRxS/YkwI9MpzxieUBcU6dr0wvRppfRlCXhgqE3Gs2A2ryCKqZIYq176Exd6FXLl0Y3ByI/KMQB",
+	"FO8HtR0skgWji3GzTP+pY4NEm6R68Jm0obunOC6C45LjMqY3W1q8NmPNTFkCFhkYu2lQqUbmpf1DQuMF",
+	"13bAlCYrWcDR1EmuZO/F8HgfTqjvJJ3qaGStPxvzgCxD8PRqgFpNipzyxHf6PnBZnEWm3lxNnPbRZPnI",
+	"8y8YRnbDsdKCNzToAaxW7n5Dwof6HowRpaAuHlKwZXuE5bY0/z+8Dbno5ztozmYQdWMXuJgljmt9VZT2",
+	"MSZKBiD6hJGMgrVOUQjGVRfsFCs0IpkC25Wt63bP8njJKgOsx+mrYWzYzA98wYtBhwffYjRDBx1oE8fG",
+	"pTJRGGu5tvNod85deelH0wMEthsxNftQtTlur+2MNr/yJaXGnBPjSx3ugF9FPuFxzMD/8uLo9eY3Pgvx",
+	"kaYrPTr56Num1KY05dJZzlgMFeKt50VXgzUfOLeMdgU1rpjnf/D4x3ODB4wqeR8+9P4cqDETcvtrCqyV",
+	"/e6pfcwP0xy4vIB4Xrt5XgxflKLT/qn3egu2uw0+0lxf67iWJBYpC/SYFOd9mAu0xs5Zekh+z3lRYIVl",
+	"kWrYGP2ijfTCCwOCbV1/Jdys0DEYa9NU3ZosDuAdsSwm4rt+CYJ2bz1Ru2AxbtxAJmMDaar3JeQ4en5j",
+	"K82WgN7fiHjVkyNVx2JO9Sbm5H+rL5/SrWAa24+6werHjrhtR07be/RtalmJ8o109q/OVvvaql4MO/Dh",
+	"txpaBl4YdRiTjpj/LMQHms8YvnfSZQHkMsMazR9ZzOlnJQfAbXHU5WVtXEGG/2ffMYq1QXHLkrGRPZed",
+	"af6I4u7+2nsmVl0dGA/ETlQaNItbhYJIxqSWybE7638zaolRM2jlWiEirwc1YFvatWLbkehmUlKf+nhB",
+	"qGb88T2XLAcFh/8/7L19c9s4ljf6VXBdt8rSXUqxnaRnItfUU57E6c5ud5LH8e7s3NVeEyIhiWMK0BKQ",
+	"Hc08891v4RwABClSFmXJltPcP2bTFvEOnPfzOxm4nkVGlLhlJv4f3fdGMfFHTuKuUSP03rJUMhyZcsIg",
+	"YRs9qLtRU3AvNtVT0JBllgalHEfi+8Clai4RKoTKWygfBRmW91MxQ0fYyJQd7fxE7hm7lbmry0wjIFds",
+	"Qv7Y7ZNCpcA69QiO013waqfDI5UGfwhfd6jqm02jG7OQLVScpjrdAaoN/mZtpj2stGjA3irartMlCm9f",
+	"tlrEGgpvn7i3XxZmAVEnc2sO6egX+5NP5bFlLZEHpWInlB6VcEfpoQAzemg8WuoHXJj4LWnpV59c8JzE",
+	"JpIokcbkzckbSCmH8s1QzdlSchOaApFEefQa6fhaxaPNRzhhuo3N6GdWpIlHu33SzZ7ztk+5TmAtXsj+",
+	"UXCEkTEwz8trWltrxXz2Cr6Bzn8kMfdZCcUXXj6XIA/jMz9AdJqrKVlFJ4JtzApriMsrGE3aXN8ns1ng",
+	"XAa41pB01hspAhNKbITJjYnW+QpZ8ghXWfi1VngLAIF14c3J0AwLO+PsXSw4m0Y9CKrteRG6uLHY8NU/",
+	"8P/f6D/ZYn8hxLtquqUJHJmyjFVQuStvPmYWHcW+Ky0aSgSVREQv6y2UhCoFVUIc1GdOeEHudlK0J5Vm",
+	"TOtaXgAkBMCbASRgOnItksluQGa5pcb1fCzLuoJdJubpYsfjlE6gszCFiHp00kH9okSaaEzd7089Le06",
+	"EzLpQKVmM0AiTSyporfgfGhoCtJTIaEWPbHDvHxrWLT+YFizMgUzif4fdDPm87At8c123py8w1V0++SD",
+	"Ow9QXWgKTk9IYS6dD3DHqihv0snvmDve/+XVEP2TJ0APFycnZz+5kqJ/goSGc8h5wsuP8br6dSR8QkLb",
+	"4U0Sy7BPALozNId8Yw8ewkyFWaMB9tS7nush7orc4ykMzCqwJ/Jn0tHb+D4gH7qB3t5I6Md5GWA6AtRX",
+	"/4jf/ByQX04D8stZpW3tG2w1bv2jLWsPy/ifxr8hkP+jjHD+pDcVCaraNBUMvjlybkqo7MUKd6iSTpmh",
+	"tpLP1ga+DWxtXzOInQdG/BFC9Fvb4BaaowRkZP30pTFwWW7/sLrI+YKmvYzdJey+jXL4HUQ5wIFfmfN+",
+	"dKxDlWUOsvV2E3VQURHqqQMZvP16KJwBFQlA1TN+38D8TRMcazCx9Tv0AULMg362Tlw1tQ93HvdQjtmC",
+	"84daikumyJSlMQr4+lbqyQgomuEueiItDF/VJOIFu8FPq0+ornDRQdpVvQPfzKxabtBAQFltWmNUbaMy",
+	"NuaKmsoR5GvmNUoixq4WjB+KwaZRHSvcneF0F/ywTz77/A3uMJMlkyzphP5IYdf3xtkMs4IXLtjAC4cR",
+	"D6uwnTTDlF77s8XxtCJIEQ4Lad+sCyN6nLXYvcdb7Wfg5pKQdxk4HusMOSU+e54HotjiJonNXpVosXlW",
+	"c7H33I92SqgaEaktCVR9Cpneh1ZROgQT8ZW+m4KzIv3LTVlWzFglgo8yC69Szld+wbknswmbkIdBtuDh",
+	"gPjEkHR8Moj59iXSSzpr0ImBqs3OSTGIrU++etRTBkWlwVDvhMktw9p8+62TGpVwoBUBoTPGEXeIUcnQ",
+	"UCoZqoHA7UAz+q7sRdBnfxDxb0P+m1kEzBmm79ZozJ5TesfQ1g5IBIbyj62KO58zfcOTyVSZ7Ex/pWPI",
+	"+NX3/fSMzARXU99IbEc6NwZtsVAQZKO3E1gfbKks4lDr/azMxAQE7RJxfxlGxtWpb2qTq2+5HXexJSf3",
+	"aXQ8EIZpMcJaxtlaGA/cwogcqFj0Dwp9PMyMSOeNiTvLya6zilyxCTk76TZQxV6Ztm1c/JYChNt7UxzS",
+	"4VFEYqYPDujmeVHWGDF0uWk2alZgDvVAhIiPmZiRvzKakXcF69tC5iGi5GvG5jRL+ATSNaGo+VSIWG8g",
+	"BY/yWESwi1pRxZvZ+alb6Un8RaTxi2T05Ylvyubr2m3HEX/DO9jy+JbHtzz+AHl80XkBXoFaFm0wLJsk",
+	"4gMLA9NdJ9RtBzPK6YSF9Ra3Wi/W10//pgffi/9qtWzE45NxRco2djldCTyj6q6MQeImY3filhVn58rT",
+	"GbzrF5IACzCrm/la8k8b0Gu/0ZqgdX0lW8/KQ54VA7YmSQfe87mpcKfJB/xZTdlMsvSOyULcAZTpRDvj",
+	"hoJ4E3IBNfwkoZD3A6AcFTCj+hGe28CzjEFEGhbmA8k8cSCNeswDzRIF4FKkfs+cI4ozgae1cYZoRZum",
+	"z7iB7Hi6FR3Ky0FuQInMx40XYZutUCP8pSQvWlTah2RG993By41ttuh+KDRcHw8S0xBpE0+l/5DIKmpX",
+	"RalLgl5Th/iOpL2fmXLkbidyxoYvu/GbrtMEbxlazBRNUvnD5X0/v7eTFnfY3vga2WN7H6f/DF6h8L13",
+	"W2STN3QFU5L2odvi0ilVAOKcpg7yNo+HOD1MKQeX8rKfvVHP9FG0YA/PTCX0SRjdwPHDBEHhpYV035QD",
+	"vsqEouqwnr7TfgC5P8LgLQvpn3l0QaQQHXIgxvtrMyMjltgXk3h5v97Ezg2k/f0aMaaSmMB51RGTl6gj",
+	"IHlxJ/3DKws/OnmCkzT0yaDOm0pjrpIDPIZKg8Y6ecfSL/2Qe1hLdlsBHvrAeNYtrLW68SWOvxeLrZfW",
+	"uLmVFdqgsvdAvweby0AtWNiGhEWfQ45sVdPnPLm5ZcstZliRWxcpAcUQvJtbm8iwB6t7NTyMX7rt7I8P",
+	"VL6rdRJEUI0nvoHohvq0h5qC2w92+1A6xZp+D9DC7wjAZlb+4ucNOGe54TqImly8aTEvm2ZXeHtXxYD0",
+	"zzn/iWjGeipjVGlxZYtcQ3RNThKpVdlJJhZzy5aM5a5nfx3cMjYPu6XYX6h35kXVrITtlnIemkbuGgAb",
+	"QCRI+J1IHc6Dy254IKcALuV2CX3vacau7ebuNa/PbvIN4ypbvqgMP8YXM30z9V/iRQpuU/Bu//cLoaAV",
+	"p7wRKa1rtzlNre9hDXE1b7ylpA9R0vedy+71VYkBeaQUFGD9DhI+6WlC2siF+kMSzm/mDaPBAwJWNDvn",
+	"iCbulgtEaitLRyNLxrk3IvJDiDvkolDuDTMzDMknEwHAlvkij6WDikGUGHMvyIilgk+kLZy5ukC0zKTJ",
+	"LSscdgBoKyunfywJTQVnQ157A/okjJjKDL6OqwGOycqZsqWDcOMrwVbM8VTQjef1WK+Z2Mb4Kg938SjC",
+	"ukfndtVxbME8Hre+KqZh93T7IMmgtXm1HvV9cWl7PQklmv2SjiOJmETo9BqXeAYlgXzib0m9pbQPsPe1",
+	"WlNTL/yPrzptn45dzaF2L6gfBp29zrl2G41+OMELKOg9LPFvHbiwho68AhV4357MH5IE+ZlVhvBTiTA6",
+	"hRzsorR+LEmYUqluIpXdCB6+UPUEKlBCpnuH6qnHbM54rGcSTWmSBZpXpglPIpoS9n3OMoOHye1/jZb4",
+	"r4TxiHUDL7/7WDoUUZjgkLt62XBvAxfIBu8RCxZhoXoeY+UdcHQjWKRXkt3PcjPpfVBqC8dzuAh9XN36",
+	"Y3N5cRboVZ97UOe4rssj24eC9JTpZI/Qox5o/ije9wtL4z0mmNWMuA2Ph3Z74fNAh1pm36aevbjUM8tE",
+	"OwI5A1ZHn4k7VsNPAfPDWMsQB+9xutWrEqt49Q/N377/81Us+JZRX5Wu8eIwx5JgFEjCSViaQRgAXJdi",
+	"MSInnzgPerHEO8xzbYn3Gf2ezBazo8Gbd+D1xv84cS6QhCs2YRlWdt+XeFeU7op4ZyuFeECvK8hqmP5W",
+	"rqYpN5fc8lpxxX3G0kqCk1D/A9h8hwsf69OhKZlLGgB8ouH644VaZOycvDk5gU5e2V66+Yy4UCzw4L6x",
+	"fJMB946hSPGbkzd5+WEz3pRKLbDJRTQtzbm7nQBpJKRcgAz1g7hxD+LGsI7iYDd6hrApK9aNRBkbtAVZ",
+	"8kXObp98Fgqw3eqEShJ+GvdALgHQ8KngYpHBmZ+e4XZIRVNm0hhMwF9EsywxZIGzexJqvhWuq61X4qD+",
+	"4l6M5LVmDR8MhWoih6y031oeqejpacSvx29CTS97NMF4hTsqqFArs7Uy24EXJLQiVxUPdbKbveJaRcaC",
+	"GJoDEjHGCnaaj4JUtZnMJrhcpIrurhz7mtqF/mCPrlxYmPlKaS8DYVqES6VEMqUSPjmWmvWNx09WorCw",
+	"8kchjb8vHNhG9QJ3iBzeEObbn6wP8/3y6wT6K9ssZKjcoAEfXG26Jkio8C7aEMyNKXDhYSFlM9RCko7s",
+	"v37nx2IWyWY1Nd1/kUCgYTZ2xEzWnj+L11QGtNW3VtoUygNCwSkDjBI/L8azfzhHO328jR7ulo+2vn51",
+	"/k0rnR5KMcACrzaZQ+ahrKEAj3ImrpANN+enBWb05zHAKcQPFgGsJUBQ6qyKAJVFxLI9auAbJEzInZPc",
+	"HijIh406EUDVkIhyLhRAbxVsJFARzcjSGaNScHlu/2HIGmrYEHiCvXTBl+Wq541TOpmw2BbOy+E4T99q",
+	"0VxqcROL5Ll1PLZIHgnNLtwUKIc5qI2q5ZELmE1VfbzKlHHo+VqU6O/LMOpUzn5TZ9raxtuxgSvzpvfp",
+	"RztAzubdZrh7Ladr7TAHXfzNMjKL6HE/ZViuU2lOUMNMHlYOYkZjTYPbenA/VD24Ib+EZpBGAPYRJbIl",
+	"saeN7q4l00KICowIYMj4KGXdPPQ/F2JMWXp9ESQD39aQh1TeiHFIOgaNEsUQIyqBuhalIjI+OHnP2Jxl",
+	"5J5mHMo0wQ2yU+rHC3YjhUl3d3+dJVKyeMgh7umD+et73Wm3T0K0/IAjKbTtw7zoLAx+LE1xo2TGSOfL",
+	"58uvv158vvlwefHh10+fL29+vbz48K1LFnNMvIiHPHc7gkETwoWWAQlxKl73YOscQwpGuJhHYpbwSeg7",
+	"EfW4ffJNCM6kgp7A4kE6dlX6B/M3MSY0TcHrCVYTU+fCZgvC8bIYXW+UL+EmBLZKb+GO6P1b9drVme4+",
+	"OALw6ETCIt34gjbRROIx1OWCw48b2+4KN6AqFR1GdUTNAYfoi8LqptDQfvgXkd3q3a8vEViaxNoae0bw",
+	"ORocnZ2c/aF3ctp7fbrz0nt1J+NfE8DVMlOu26lHZnCuimT6Cf1tEU+0XmZoCGRAAR2pmwUQnZdffdDe",
+	"5Y0stYWPNxeLS83WWGi9s2/tsbWS2AW5N69f75kl+kBykaZXMNtCAS5ERsnFr0TOF6qVvn4H1Xg/2KPe",
+	"S8L+bcLjzbkoTuXfdJsnzdZfjP7GIvVozoEleK0IGwnjDXCldN1fagFo5ow3LqMbseQOnREic5Y1YOT1",
+	"okVmWt1oofFxXLs0gaIoscEMlPgBWCZe3M04pvdtA4ZZaLWOX5rn3Dozm6EgqCwZLThNTVE/GZAZixMb",
+	"MMFjovtOaYIAYpZvmmqPjRARNqsWGbh8lVKJSEzuxHq3dUUiScc6LfE7B7d6dmZVM0xYYWnc7ZPLtQGv",
+	"D/gQYLu83QJPgt0rQic04VIVazppEhAfEAJkQSu1LhTkCcdyoA/h8pf3aLkiVEompcm2hZsY2A/mKYU0",
+	"plLlUzivjI1ZltF0yDvU9u2bL4zvRU/WPywI483ZU9jtk79MqdlOfOlwt0aMhHQkFiokmAklUbuWQx5q",
+	"FhxqcaR0xf2aklrQQXKH2Vm4B6FkEcZ/myb6Svw5IB8D8umcvA/Ih4D8HJBfTgPyyxlIZENOAS0iiRkW",
+	"W+4T0OqoFq9MUctSZjKdsJic/tQ7ewsrsXPLyERAbTd7rwJT5QGW6e1of8j/Am/JXq+blCnFIEsqqFp1",
+	"5t1VG8Crr02IH9xY+Tisr35gqPEhlD8wU2lW/6DUqDEb2iNIhN3aDdlo87lXsU/clRb+oYV/ONwMpRVK",
+	"polbgevSCr5LHdetlFpK6v7uorB2ofP3yWdfhwfKwWQpvot0Qn+ksOvH0Br9uBg9G2wQPes8VqVS3DTT",
+	"9z3/uSB2aR2/EEKLkWezLozoWQ+K3Xv2A/uZmrIlkQALHjg7govmLdkSzvMSn2KhgPUWEPbfPG80Ws4r",
+	"d6NkPS1nuHbeptYTf0CQFSuksFr9qNPUtooRgyCbnel3pOOTKATyKat6nSoSVFD0MFsvL927AkxRMFo2",
+	"RKVYJQnmny6T0CAXUP2vSXLHOOn867cvn8mMZRNGYMe6ARktZnOtcmoh+45lWPQeE+ykl3Z3mIVA0Mq5",
+	"tcDfODYLtq4HW/cvVVSwMJ9Npf7KRlsYn2Ap+wjFejba3hbJbaOtXoge8F5kGYvUCuFdJbnnhKZSGF9A",
+	"4nkiAiITHjFTjN0ZQVimkrF+noyMRZqKe1n8YmPV4ZUd6UkjsX8wJutbV8sgQjFdFg70HMLt9asyf5NY",
+	"mMPK/u8OtIaomf+u7GhPlvlenPfGRrfqZo2Z2Ht3xHuMin4+VmwvdcuMW2b8QoxyU3Ff8MUwru8vZJ8/",
+	"SJq7a9mqiBazhtWSniICxxiawINHZgupyIi14TebBj8XTswmfN2bP4KJzZ7bOVr73DWAZGW75NWw5yHX",
+	"szcT6Th7YLWDUX8m7VrAypoHChRrgZjo3iGnEoQHiL9Cjm8jfGk0dbNEP7nBPKoONnLX+gmKcNWjUK3l",
+	"UmaKTYtz1Y+2QRzRAYa0mG3YLKbF/7iBQFBsti6qxd6bNpDloUAW/U7xXh7LfN88XpP/bduoFcdc7rNE",
+	"sWbcxfER9N4TkRXDAZpxFpfdn+eNVsW49CtZ2pb62TclMmMDHS1BAY+mLLq12HjIbcxL62pOMErFiEgl",
+	"Mn2ZsR5qruE52ukQ2nMGeyAhMmu5FlwBx7ZKnL4KqMYmjOGxDrlDYgOwBltt0tuiJSSSSaYVb60njES8",
+	"tFE64yRlekEsHWPu0GyRqkTLEt1gyKkiMyEVsck1v138582HL+///bfLz9c3f/7r9eU30jk7Ib/9mYyW",
+	"Nszfj7DB3iVUMolZlMT2jCGwBg5/QL5++BiQv+gz63z48v4/uwH5+vlnOOZ//Xr5M1woSGKGBG9EN4Yw",
+	"q84v17/9GpBv//FzQPDpyYDQLJomd0x2h1xf5dO3AFMEcS+J0tOAVxDrfZyKe+/vKR0x/UufXOBk3L1S",
+	"gHMkFmlMFnxOo1syp1IN+ekJrFxkRP9LJTMTBiOTv5diwM7OuoRKfZRCymSUMvL3ZE5GYjYyoWNkMdcK",
+	"ge5Y4ssY8pjNU7HUMziWRGrpg+k5i1srrOG8b9lc4bG6CcPYFErKgDiDL2YmLLLikLPvNFIG2aggZ8JL",
+	"hudQSBTTY+VlbDx/6Yp8NOT6LRSpSOi4fBjofUjGur84AbRqwr4nUvXJRRzrHQrtKvo0hhxzL7l8yAvZ",
+	"5aRzm3BcnX5sIO8NiEpUaqx7cPswGEsqutRvVi9rJNS0xlOhD8Hy1F3YVH4oEWtNdPrjVpGHq+c5U5e2",
+	"QgdNyVwuo6lIxWRJaKwZeE1ENBz9Q+Cptkro2cnJBlVDV40s+lIdGwR2asEieMwyoh+QpgCkA89eE+JY",
+	"3HN9p2RXv5mRJmW6YUC4IFpjLeaJsXkP19efx+OaNerhb+Df269rYwueiBRTPakyRmf6t4rrMko4hfmV",
+	"B6m0UJnNA8If6H1Teg/DujHDnHh73IR0NJWFJ28oXZ65CT13+0d7CKuzZGFTUX4LMb5q2/5N0/c2rC43",
+	"/rVRcnvKgFOKRlNCczmig9QoAHavV6n/hbHBXUiqdpgEyGNqVKSyQc7FyMUsZWgn/107q3Jg9IIZSBM5",
+	"IGcHqcQUQwhFVky0wBjAjndUXafv6GF8aO88QAyLlkDQXsTOPf1QbyNeFo/Uu83SiiHzEJEiMZtBWvyK",
+	"SGmEYCNUnpctjOSWsblEeT8xgimLq5GKdEeepFhiLm9WLzU2iQ/d/PLSgtn0pvo0C67HhoQpaKN02yjd",
+	"baJ0i8SQ9MomnQKJM/tapUjrKRVZzYVBA6FYGJfGdTHBtaTn5IXItb7Fwj3U1mN9QCHC3ul4R4dWQiec",
+	"dOvt4lsDVBYlxVfeZW7pdUuvH02vB5q6jkUGjR0alJURyUV6T5eSSJbdGULMCQXdSP8+5J3wPV7I3odE",
+	"zoWE4xp4n4QWNj/8z579VCuGvS9zhDolXEiejMehwcyUlMcj8T3hkyG3Db6xaJElatn7KtIkWgZEan1r",
+	"lIl7yTKTyJktuCSJ6pPwQzJhUoU9qZYpI1ACSDceoCXZm8e3Xy7O3v4UEqSehfIr33656J29/SnfSqqM",
+	"Wbo5WzLDNeNO83jc1MgUFDq443FfzBn/Pkuxqezh83OHey+y2CjdCZ/M0n7scb9mAyczOmGv/jZnk23b",
+	"zvlkZ0a1wNrrIeQUjWMVB1lkrxX3eJW65vf6HEbidMb+NDzq9/vDoyqkDW+Z5Wu32vm1d+/MAoxtcMq+",
+	"g6+gehH1o7aCwA4FgQ/GfF0UBuCE9sD22TTqAURAL4cIaPGTfnz8pMtf3muBSl54p76X4KZ9AB81Qxi8",
+	"nEbmldZjDCIGEuB7Gi+NdLjwDoIMMC/TZJYo0mHfIwaNezT+20IfRBcdyQY83KEnQTy8VjZrYQDFHcuw",
+	"AON6BKXDi7a6nEalS7RR3FVNs81V3NoO1sRi2WNtEYaaBWatw5B5LKZQPYOodiOUQ7i6RVghxw6SrBRu",
+	"hSK/UZ1MsI5Pm0kn1IzQLmtg/hEGxGDJkNc/DciMxlpUKsDCqBIQT0AsRJhB7+2TCzOGVcjq+ZWHoVOO",
+	"/Xp0To5ZEhZZVzQzZdbPTnr3jN16VA7xZQ8H5shOPJEQ0wJ7G+Icvl1+PnO/26Sj8CIknTmDouaw+4VA",
+	"PQxZNi20MHE/ZXzIDZwPUYKcvbVBbTFdFrbuHkVjPN2O7L/+qXPaJe+tRKB39qPxS5GLSJGzk9M3D7tx",
+	"sEo/SiHOOuFFl5FO8dZ3A8PvASrTTm7I4XZiZTSv4pp/8WUy4SgkVD6BqhfQDciM3mIa9JCrKZtJlt4x",
+	"OdBnAV+w+Ga0RMxofBWhfhahz/bDID85KA8LdUJiuhxykNB+wisIF8+/m+X913rzHZNdfM+hDca8SWJU",
+	"6sMZY1A6A/6AF3HI3U4fg/VXMgXBYVWIYvalVgegJzm4VUmoWYO5tCpnHQL80ioDbYbEVN/+MUx8j/hM",
+	"q4NtIaU8anEtgFML4PQyAZws+R1jwEGlQNh5WKRYmzhWaYZocZ1aD8SucZ0q+fHO1eBDYC4tBtQBOni1",
+	"KrVOo851q/XI94/EhXqQ6r4yMd9PWprwMflZWix3hKfWElCO/TjfZYZVAV8Ytq+gdOtDNZoOVsFR7EC0",
+	"7C+oBycpIyFehIRPwj65wEUITuYZm9NMq0sgBMSLVE2FABIMxRMt80g4+SujGXkHwYkjccf65BICXOO7",
+	"RLKMTCmm62iO4at9mufC3gJX0X1OgLdJEiFmTHVAIOzu5S/vL2yGwkupWogTn0Y48c0LFla3a8Q6sOke",
+	"oTgOlx22sFktUseL1r6QIEO4rWYXlqp2rtiE/HROfiKaosqA6P/+45YKl2H9r/6B//8GSxWj9W47ecC6",
+	"8fQkvLpTtvtHpci1soYzk5rbgVbS+DAhtEzZlZfIsnHizVl2dbstWLYtWdOy7pZ1t6z74Fm3Jc3OT1Yi",
+	"0FtyZwuMr9kM/tiiVu4GtdIV+lHCWGa0FsuFQvnqbTcgM3FnfYa5E/mQtHgQDXM3eZ9c4A7QFMFppvSO",
+	"ESWMj9NacsdGfFmFJdfb+eniG8mSyVTJKo7+ARBG9uDmfCrObhawtUf0ofaNuOEHcwd/lzzegtWYs2yZ",
+	"fMvkXwSTt3zjfsqgep0SkOOB2DegmXmOUmAlgVXVuzuQAhIpFy109R6EANhYQqHUnBEFXowI4NvxQ1hI",
+	"SHLMAztzJUioV3cTZ3SsoOB+B4LqvBtr4+qkoktJLsiCqyQ1YVMAFKR3J5G4W3H3nIRcqBszpGRKVnX2",
+	"GYs8byqSbCJ/fE0p/wRP4cVJHm7qjWWOlZaN+DK0/F2LHK1ZoZU4fgyJwzCrvKYrAiqj7jdaktOCc+D0",
+	"ZFvJwyW+yDY4oIGMAbA4+uzc/pE5yxIBUkASTVeZMyAAmMiPA5EvfjY++Q4FKKqO3tmxvk+SvO286Qbk",
+	"9KTzBoW+09ed1wb5NKP3LuIBQSENCJBJnNILkuj/d0CquDdV/P4ijleNDZd2U18M79fLWOFSbhmbygGb",
+	"9dKIcbrWv0t5oBCGVXyueVK0CeZxr9Pd5FZ+aOWHg48o4CssCMHX2PdoYXCQSSoimhJzb9TyWHq5r3JL",
+	"wQExDOWrf9wmfFdh3Rvy9UKIdrCSYRX4mmdFatSqOeLpMFTe67OWPgQftrB15QGHLx54deS19q3EDe6/",
+	"SYxyP3o/OKfGSlOju3eMoIjpVm78/GCPJQqaIVgPbvS/Q9JxpPP0LYnpEpKuIjFzEItKGBxfi6mupwCm",
+	"hEIPBcUfZYowYlQycGrgZcKLGwsGdUEgJH9JlkyRDhdELqKpk5S7kL118q5PwotI3/4BKaGghHhNLJ46",
+	"JLEp9l29mqpZGlrIcC3D6K5ABpsmklx8/UTkVNxLJ7pIvTgLUQB9eokQNGU8ptmx7AZ+EoDDNsayO4pG",
+	"isRM0SSVBOwlsPuR4ONksshMPH9oAeLff/n3z+8//Xrz/4TmrHTPXz98PJYkyhh+bSfuwYuboqbHkqRU",
+	"KiMiAuZNaRn2S0IRpWeSWFEVPjJ4mZp9hpqdhcVxjl351PqQ/F/hOJ8AucadqCeSHA2OhouTk9fR//Xh",
+	"y/vrv369JPoD+BPDH/R/k5TyyZ+GR4z3fv7zEFuwfr+PX7zKm6xHSqkSOvAyt8LDtsLD8yL45tq4IUpi",
+	"XJcmBeA6Xz98hOjoCACRRikjv1z/9qvHVA2j3DK2vzrY7lGQ8fg6DWD8BrkDmn7HGb1vDQQNpIPfaHZb",
+	"NM7bbeTGJm9t53/pnoP+YfOlxVweZrDfX8wCXnBwgFvC1uEBD/fQSI+13dH0d6mf52+iDRJoVe4XY7I3",
+	"lZl8IJF66v6Qfq21pBai7XcB0fYVjvql4LKxaXRjrvgWPRav8b8u4onFUBoQSrTqn/AJGhwwbgSsAajY",
+	"TqnRkxOJf47rwNaaY8fpM/CB4w4Shk1PclPsNfdtIwbttapBWWuR1Zojq83NA7cEn02jretb1kdlGQA0",
+	"vhKKVYBPqwnGIh3KQecx33kgZVUYSmAn0yoIlAssVOSrJJyIgYOaDz5uq66AVdHZnk4PxAd6ASVPaEWg",
+	"mEEN8+HGAGMfeT4gzHnkMexCFVA9cbFQ5UQ/3ApY4ZhlmUHtgjIb5jCccX4F4mxqyh7rLgZ5OW9rAP1m",
+	"EO0+uXKlo5TyWz0ANXuOlt/XndNuZ9TtrgW30mThQBCt9FQaw1j5jRrTw/0CVsHWbkjPm8+9xaNq8ahe",
+	"lDL1AUhTIcDJ8YbuCgst60stllSLJbUHLCnD/nYjwD8tsW/xoQ4YHyqXhPG5Ow+sjT2y8XRVusOj8KBy",
+	"avmKzhiPXUGANrvkEZGfmi4LDORwu+oO1SkvfpgEJle4cz6oDJNcQ0Es4QgN81BgGZZJU2IQmDEuwP3V",
+	"r32DZj7YDoZhD1DvBJWpxMTghV+/fDOTKV5ODFKposxfcacNdb6w2/1ifE52/ki63fw3VW0eaN6Yd7ge",
+	"9utweh4G2OZ/tM6kF6L/fGM8ruAi0mK+G1EabDdnZ4OK8LvAMBXjlPnjagrqGt3pFdjVW0Fg92mm6MdQ",
+	"eh8SrqhRP/TOH1AVBpvlOWVpnHP9PBfUhGveJzwW9yRKhWQm+jGmS1Mn+ozMBFdT6ZWTtuGZAVnwlEkD",
+	"nmlNm3pALkgq+IRlxLwVCJnqZIxKwSV5G5A/BOSP3T65YncJu8dI0CVTONOUziU7t8JI5fOBTyptnPpc",
+	"dmXifCrhASfd0Bha0aYxh4VOWhGhFRFaEeGgUkTXMhjSkf03bzeWAASXi1TRp8/+9CWBsv21OpbTGVA2",
+	"jeQsWHH3hNTob2CeYmbSIEgHUCY8K6s5qDjJWKREtuw684+9Ey4HLRf3RmyScK77cwNoDpxg1JG0UcjV",
+	"eQlaUpwvFMMKtw2Fj4BQEprF3PhL7UssC+TLHFiYSCUzpqdP9P+gqcB0cAyZomOAgeBYfkcRqnIxpXAZ",
+	"wzKOtfJEFi0QmKAQcuF2m6YZo/HSngmkoWJKR25748IYm0GgcBkkxcpHUu+6S8TOBXFOZywuHrDsv/5j",
+	"5wycqrZ2mLHcW8kENr5KFsFZfsOentnhWpjLxkJGZavNufR777z36Hf1h9l0TdaTuc1SaqUO//20/tjW",
+	"H3twwoa5xXkeH6EjsVA2JihRpCRovH537hslcKjYFz6KAkadGOKXD99RCmkzaeEp8z+t7g1ZeopJ5zVw",
+	"pSkludDb+W+BFzkFEVUdZPbG+AM+o8CgNAWEs++KZKAyd608kOcyqimbbZsqeZ5nBsK2bpI8uNa/auvb",
+	"/17TA8ES1KqdB+Ci1afhvLNUehXag32n9dW4aCFerzXKPsYoO09pZCmSpagIP1eMQD0kD2ye1YDB1mjY",
+	"1+oNTtkqN5Jld1azcYpJIsktmysC6qD+3XKkO7QYjFgkZmZHgE0UA3EdcN+I2f7phCa8Gu7/LnE2VAjg",
+	"ekGA/zB1tA3C1DeH/K9r2dgmCa1bo2prVG2Nqs9oVAUOkTOEY+kYxYaGUyS8PfBPPSmzdvMY+FMIBw8U",
+	"w69J+Dh54+GLeGGqJXtsQQjAmrGPFwO8mufo5vMY2gQQZEFlWS8rPNqAi0MDu5NqVUQw/DCwDNcqbgnk",
+	"f1ie7h/F/2LTCGBvbpL4T2F3C5vrqgAR2j77ONINjHSjFS8enpubcU+5kjemYHoIxtVUCjRmUmL+DiZj",
+	"Km8ZZAp1q422F6XMFdt2vlD+ppkt8auxay1c701AqvemMMc/aY7n23nzzFJsdJzHzyGs1cDzM5sSSUaF",
+	"xkO7dwIQ5PAoSUKrK9/ECwaV6jubmtXx3F3eTLdP/mwCn/nSjJdI734YgmIAuKZUEgiDg5yg/FdjwQbp",
+	"DgGDjD3a2qL/DKk75lriT15eVvgK3/s5oeTfrz5jIrKxiMvkO4mTiV42dHbSJ/8B3WhaMmKgp3MyQzGT",
+	"cpyUtejArM8Jo9HUipOVOjyWetKCwEc4Ixjhea3XP2M1ptKcNpXt1rfeXDwqdbBHg3Z58x8MHyx9v/Wa",
+	"qkS/K2PtOreZ0e4xGVKJfMfcZ0Ueppmav4aHnmvaGq0PRZjT77fIMwrcybADpNdo5eGxhaubZ8zkYhYc",
+	"er3X7yzh39SR3lZseKTVBoDrpVeEoKNFD4wk78LBBWScMfZ39ETIgvHCnp6zb1DOFzQ11vBDKsz8US+B",
+	"aYGMs3uzUmeN+ix8dIuS7JNLFH5gnZGX6SRjLCaMZukSne6eEcnG7vl4JbU1If6KQsnZCZZyBnxQMmNK",
+	"SzGzREpmLpRmEfEidUeWyfKuG3Hu1MUIdmT/zZvK3GM4/JcWl4eTbhaXV9WmeY6y7qQ1IbUmpNaE9GxS",
+	"B7zBUsmcwEYA2QQoFDcgULoiTHlDyWI+pZL1LG5EK2LsJlofdtWhcawAwPvmnsNEYvzmnOlf9VKu7f14",
+	"KdxTz99AEPnz35SRPtC8GUvye2j5astXW756CPHuoMjV0GlQzv+Yk+vO6VvykY2yBc2WAXl9Sn6jWTQF",
+	"hvzWqh85bIWQqnf6E9Tn2VS/z5iHifyEYWoHVufAcn0PIfpxiIhXhX1dYV47wPvzR2gA+reCuHh4IIH+",
+	"yjZCClxpsDmHqWhagxlIxLh4QeTLQhF8efFrxd0GsHqgK7sBEmlVh5LqUKR+Jq4MkfnCTCwUG1grW4ib",
+	"cT8VxuXaKSaadJ3r3XozfThhW/IdWuE/bwQ3wbiQEv62c9rN08KwRAcHgBHr40TlM1GITGinJ+75zUzo",
+	"rQqLvs9iqq4t3g2R3WbNpBOaP+dzOX2Daeemchw5+0PnrEuyhYE3TFR3u8Qjn+f2paJawNkg52gtqEkH",
+	"o6X19XnnXR8MgtAzE3PGS0c81/o7qPLKDKavyTtTCy+vGWa4nsvkysu81KRmdUL3x75PYMNuYNO2INJP",
+	"ywuVOqDeE7/h8/phV6azsTJX13A7/rRH12ths5uw2y2XUo/y5V3QNpmo9csebnG6UixRkbSCS6hzlidP",
+	"+gXqtBbjJz17TAiave5uqr2BE7jXRtbvEu4EHOo2+gm4s8ONrg7eOiDoE3RX+kuAGLeVYr150IDS71hV",
+	"G2Kzu5cZD48z3yIcvrZhY4sl9NSaXFuTa2tyPQiIEUMRuSpDkFVBj+WhsRuyYWvG7SW8ZcOPZ8MdkZFI",
+	"ZBmLlOzCaTk7uee+HDjt3pgqZuKOBQWVX6Sxp/aPWATRcfd6KmJMEhWsfnUsyYfxJeELgIju2Oyz0Ktv",
+	"cKNV35uUhiD5fbv8fNYNynOxn6+bz4zGXuy09QBAgVMb32WExGDFnmKu7z3VNzeNTRmEt503XX1ILCPm",
+	"v193oQC+HeSWsbmsXDRMJqaKDUgIUgSW1gVriJZMQv0B/IedSkU8WoJov6MlCfEvgDpi5/a2O3CR7Znd",
+	"KMZj+8/TVdC1Gb3VwpfICttiZ+C1fZ07Q1aC3+1ZdANMHLifMl6IWceVEpDHwLB0T7PYlIm19ObYuwM3",
+	"CQ9N9nnIhUrGyxuTvgDLdZf1X8hPBrcQawLne+KZQUbLGivKNrYlTvKMCv/G6glvZV/iwoiTaLDJlR7Y",
+	"dy2xuuvc4YJUFA6xkDbmHBHdBi+0c1yZc13tU99va63rFC1b1TmcmoAYmTV3fL+gRE6YP0pg+fw3z+Zc",
+	"27yxDJh3sX9J9jq/rZ82FmuLjXYm4xZr+9h31Mq6raz7Yso34hWmcrO6TJZF18u7ubVhyxgB6EHasiQg",
+	"HgZk6+ok3fNcruSxCxbf2OEPP2CZfGN8+cLZVxTD0AIjbel8FDC0eKxX3ycX8A8tDpjwdhCPRovZnMUo",
+	"WmiiMcc7OeTYvdRytZjNqUpG6fJcS+7w+w1SpBDyNizwnjl/dLskEuDm9dbg6eKmjwB+TZIwpoqG/SE3",
+	"j0ACbP2SJLHUMkasZXGMK2AStgrxdgRPlwHhWkcwQ4sMshCIYt/VACF/vPr7iZIsHQ+5mmZiMZlaCB5r",
+	"xEIkEahoOGXRLYtRvtCiCYtra0bqG3ENV+oxTET/M1FshozdhFJg+gtN+9bBCCKAv+XwZvAjmIjZP5iK",
+	"XvKNwbuxPR0VC6nbPxccmppDmEtxNDgFHJQN+ZHdCr0vtZYXqmgqJgvWlit8IG4ARVy3X6Rnwnvw7/pg",
+	"g5VMG+/REnNoHi0E4lUihy+LEhK4Y9IAn9mat7ZUUX3RW91TysaQR/MgOdUDGGexyGLEmFySe00iIjGb",
+	"aW0mDrTq6YJmAuPJD+H/haQjZokiCZhpwPae64LYbMjxFKVK0hSyebXCS6VWxdh3dRNBFFJIRjS6BcXd",
+	"dAz2Ha4SvmDnAPgmLcrXPGMGatQUnpzN1RIifoZ8xiiXdpWQ2bRkinTmIk0xtR6VWeMxxzUn0iwW/3sA",
+	"fcKcjZnFU+Pcrgy57oggmg1uiX9nLUgOhqQFRApCCS7VUHF5m8yBYZVO2pbMBNDzDAj/kOvNgNOWEMOh",
+	"b6pkDPkLfs7F/XmO5oqzkLYTJXByMNrXxShN5JTF7qOMIWjPWGSaY+ibqOm4Xq/J+Op8+Xz59deLzzeX",
+	"/3H5+frbzdXl9eXn609fPgfkDyaHfekw2wKM/phnC/4AM9lB+eFVslu8VjYqRmusYiHhmtTV74VjLITz",
+	"zalSLNOf/n//ddJ799//OA1O3/3z/96kyPAXU3ZMMo+MSdLRN4j2JNOLUizu6smw7/NUxOxoMKapZNWT",
+	"U4bx5pMzTPQfRzP6/VfGJ2p6NDg9OVmZW6A/+IQf+7/TLKNaVz6SaglQdGORzRpEGP737qQALRTBX/T1",
+	"ODl993r8lr7pnUZno94f4tes9258ctI7yf/vFNj+mGVM34PB0dXlx97ZydlP8M2bM71NGGCp5QEnUJTL",
+	"Um801JneobUfv6U/jf4Q/TF+x07GuTjSbCl1Eoxmt7DEN2fBkUpmTCo6mx8NjmC1p2e9k9Prk3eD1yeD",
+	"k5P/N7+WVeKUL+gER94jORocvYFVNpB9Ho68ROLSij4PiD7zRZqSMWMxCj2GIfv8yHAXyz6CB+ver5OD",
+	"vmv1Wb6SjJ81kIYKjgqop9gJM6YWGZcD7DI0puJxkjJTqx/fGU21BkMfQCzFTjbBLP3CGXn/7T8gFG4m",
+	"4kXKACPojKAJJzDDBtbuKQMvtzhA4GxMkdP/GzNFobRlpJI7Bg6iYMgBk0l/b3+WjOsN7uYm6g/jS6LJ",
+	"l1HGoER8uphxGdjgdxJRyUA6FZyEjljdaP6FNnkYNFHLIc9PE8PxlpppG2Nros5JeEfTJEa85kjehSBW",
+	"2GqdM8pjCkwfJjRLpEz4BDYCZYOAZNQAiFM+5CmjdwZEV8sbMkkZV+myTz6pqpMbeGhMqIWCa4pG02It",
+	"T4i7X6NBXsIRf9MXb4XpV+hOjMuFJG7bsBR/h/UnfXQRTJMsJtfTRSaNE+dfKV/QbNk9BwO2Re9ZqEVW",
+	"y++Lh3JUNpUGVQCv5ssK9v8A0/y6yOZCsqZs8+/JvCnUbKUy+vdkXrKHvscBex8SORcyscF3xaZUKRpN",
+	"Z1A8T79tvXN/Gh7pF9dD+NlfLxB71vxn8cQMVO3fk/nwaC04bXD0n71vl5/Peoi+sDqRX8S9vunl647S",
+	"q7nzmKSSiXsIAC6+GZCzVsZPuGITlvkT+MqEEU9qJuCcsEZSXmQcqcADI/yz5YTrOSFQnV7K7lgKTlq7",
+	"ueZlaCKrKb++hhIryv89mRtkauodN8mYJjUeG8Q/eHzQQP7sPJNqB+WbkSECrBtSY+C3Vv9/iPeX8rQG",
+	"XjFMUw3inMxppjjLsCR0klnEtLwwciFIYFBZchlbwofnDvBvUFFmeWeJXmDWfFSGF+JHXazL8mqqfdZy",
+	"lYymWgOoZCGLBfxSwUKquisrLTvosmHe2sU2WWvPkIVWPt+NMtEqG23umKxpvkYverHpaM/KIPT7dbbS",
+	"wgu2NN6EVmFy2RahWY6S32eJltCbkPKuRbk2PgaREXi2hqeZcj0W2PohGp6jd+R4jDnuImpZLI37u6wk",
+	"BYkvADoPgXcrO23taM6wcCiA5YyU8qPsDIPylI8lMVlnoQn+8fKc9J4PeSjpmE0WFLBg/Z9J5/3Fx4su",
+	"ugsp8T/T4knEMu4zJdClpNlSSeiQw7ae59HpiYLoNwkRQBRKYbA4zG+QEiTE8RM+qaxE/T5jVLEy/Xnm",
+	"6k2Vc9q4itPa1tvT5D1mYa1sf1N284hlVbEZ3MK4zcNq87AOsMg0uAd9rMACe6GcWEJIPBP4Kn+v1eEg",
+	"tvtgFLk++Vzwy2pSwlDp8gHOQ3+ksEskY7Ko9FhZAfW3ANBC8+loYSGfEEltIEhVrDjN9C3Pfy4Ej2vF",
+	"za8Q2UEpZNaFET2VsNi9pxTaz8CJLKkiEAhtT1sYh1hJQTyHcFJYqHVuJ8rHhX+6ilhVdaIqGOyO1ZTn",
+	"5hnXLmqoDZg8BCCNK31X6SqNrNN1tspdgdjnp9SQbDA6PPQmtXN3p+OYf1YW2zCQ9J1//fblM5mxbMII",
+	"7FE3gEjBEtTvOZkKLhaZJOGncQ8CycPDBOdDi9XjtYTG0fKwhz3Yw3+pooLVE9tUVVjf+jHmG1jlPsLm",
+	"D5Hs29zQHSA4tFpAGzO/96qwSCGtkcpHb1ih21toDq8wq+lJE0JfOk91dkMkOSSnOeQKdnNgAOaNXVGk",
+	"qbiHzDLuARItRhhU6ROiwzAw/kazW728qina/EAWYzyHNfh567UBy2nCb20poCHvhDYc0aTcQQqAlTGs",
+	"u3MsIK0RI1UZzdKEZa7DRJowUnHHsnvcqboiiex+51bCpvl1rZGtNbK17PVF2OfqSfk2LBXpZstSm7BU",
+	"2DJPTR2QRJEIcrtJKviEZWTkZPcDxYSHNRwW2/kRFLZKSalV2VqecrA8BS5slcpmYH2gUFRvytI5uCg2",
+	"4DEJv0sUxRK5mq88OYtAtA10oNSyiHNSU+jWq6BZCu0KweUSehUIw+5OgzxQcEXOku8i9GKi+TFFWYlb",
+	"xsPA5TObOBQM/If/1Z99++Wid/b2JzKl0hXq7G7FjqrqzJoQjXya/QjFbi/yw0S362HmGF09IBbXuBi9",
+	"oVc8FWnMMrgTFhOFcnL5y3s4N+nfTRfCD0cneMSCHATZQ/VZklgERPZf/wSwkeEkuWNYEXd1TP3bmoKA",
+	"Ylw8eTOqFyt0+ranhy1CGcLof+y9fteFmBMtJYwYgUuw4CpJfdidkH2fJxmTpvisfoGvTzB7D1VxEdPl",
+	"OTl94yfz9cnXBTpt4VZg3K1WZ3XzpVhkui1XegwtVSTRFF6cXCmvqdvIV/+AXv7pQImMGw7uhwnl5YJE",
+	"GYsZVwlN5TlR4L/ETuGSU8V6UA2OxRDxQ+M4Y1I+FCTzyV2lwwmSyee0TZDMauumEkfew96DZLyhAL1p",
+	"Q3Fqpdkjlmg7qNPoz/17LqvI38GXDGhjV/ZUZU3fIpa7ZTWlgmxtCFoRCxRoPL7ix7ZkFcQ/R3Stg3Cp",
+	"opsNglsoX2rGqDmQDRvNmemxxGt+XqK2QGA1O9RCRB2hfQCl5TNkxOl+jeATm0QGm5Vv08swFMZw7iBH",
+	"eQPuYngVaquaH8PuBQaPTiofu6+M7quVcxDSOFlwLYxxXG2AWPs8Qg4ZkDenJ/ifOFq8Ngbk14Tf7ir6",
+	"A/rajADCp02JnmlUqUN6ItXW1Gz/qtkGk/pZ8OejDCxaZIlaHg3+6799OvGXKZRmMFTCE7JTplC6NiJh",
+	"LAB/ryTpeNxH/8ctW3YfXTsFb8S17vcIIG7qiAuApGa5HPKYYTY33ZXoFK2W4HdGusgFSscis4++qArZ",
+	"sLN3+os3pyfnoF4gNUF9zhAs/c1D5VlyuPkV8mszc51WoYVvVBp+woLHUSqiW+tUgp9NcZAZ+KRKShwS",
+	"tDqlK491w4xwg6PqqVySdHwsSAccEAakQhfTo3lFY4qwlOTCKaKuyPObs7MuSRm9W1U/F1x/Wu28gta5",
+	"WezPyxIp3h63cU3Pm6M3btDJNpTbtN27SI5jRSyZqwbMyLbYbmW27QprunKYXD8GU2ol623459UDlhmL",
+	"Z1fBYgMU5UpctdtEvLZ/BFnzOVmgb0h6iazPFd4o6DyFlSAIB/tOIwVhriT8+uWbcS8Vwdr9Qwkt/LKF",
+	"gwdz5MNWMpbitM/JKKX81sxLc6Un4KmA7myYKAx8A9Gmj2CtNG3MTH9O7th/6MF3xkR1jwaYF3uE7jfl",
+	"nutbb85cSh20TLNlmr83pvnzetcClg3aNeN0PLJFzfhRUDOG/LOPR1BySCHmFDjbUsotbz8n4T3lSt7M",
+	"GFMJn/xJ01r7sR4C7yUgVWLpUXSfms+DYjrcsST6XujW61E8gNZvVqXZW8QB4HFUg0Su7lJH7yN4FeMk",
+	"BkgrKm9JBwAiu8U9rIO3KpxLFTbRSIiUYa2pH6EKdUkS2Aj+o6rN1rLHevCPFu2jGdpHtR6RszSphX9L",
+	"jBxmRhUpIWJs34rMiVAtg7Oftszth4eE+s0e9e8UCQo+25Tamc1CuXmVl/3CIFZGP0RELAXnud6mOgY1",
+	"ZWl8swq6vAHWYsXI7hZuMih+fLRbhMdnYHnmSDZidf63m7O4Yqs1uFaWarZsrhmbm+UkqIWy2kWUo2+H",
+	"dFoGRB0qxXjMmAxcnT7pgHgFl5przRapSnp0wni0tK0NUpPuIt8WfiAJahdpapKEvBdYtQpJOr9d/NYt",
+	"/Qj7Dj997QbA9nsIEtJTU9bDcxjyzvXFx65frkLi1UbTQj4uRpKCrNYn1xcfH2xCNDUe8lyCyHfYhDIi",
+	"AK3Nneub00Uz+W8Xv/koWrgTJRitIQ9ndHajxwnPoc1X24bkvxSBt2BTMEQRHRDhjM5v7J0J+0Nu5QaT",
+	"0IiBLPhqj6UtI8GhGhEnlESpAFNyxrBCAxrhYxalCffQbs4J5UNOV04U7TPVwDlTKtFHzOJzsyXwNeUr",
+	"qDCJdJ3bj7/qeZhifoXBsKcCpFlueh6xiC6krbSkh4d7PORvTt654OZokWWaqCDYZLg6HghQnvBoamGb",
+	"cTWZEJyEr4Bf467XhHf+5jTcZ4/qNFNpFsxZatSYN+/R5G23dkPZovnc2/zKFsTsJdbtox659Kn/uvwV",
+	"y/RamLIWpmzXMGU5D9yNRvm0FL+FIDtICLLcddACjz0q786UxvdV0mOJqu+Pgjw25BckwnWymIRWakdL",
+	"wS1j8zIWs1MBE16lPoE7ulpBqVIZujbEZxO1AY23W6sNe8JCa6g7VDbawq63N8CzZ+MkFtXMc4+2LKXN",
+	"jz9MSDMkmTmzPbbSX0NMMzFnvBdTRV/9A6vdNM8VC0phpV5KlhHq0dp0nyiwyOkhoUSYprgr/HOcTBaQ",
+	"wKUlbizcGicySoVcZKwHJbJFmkKs4ppksm8YyARCuc2jMNV81kyMk05oK5Z++Xr5+ebDxfVF2D0nhUn2",
+	"yQXMa8grJ6aXTxWAbCXGbdwnV1Qx4kfXRmkCHLU+B/lnpr7MGf9AFb2yhYmacRxs9jETG1XnxK+vxebf",
+	"/ioimiZquXmL92I2p1l9MbP1r8Jsw1OFLB5QpN6FubyESjJ3dXjzh7SSElZ5M+E5dCvrW1VHRGlq4bul",
+	"zS2sL3e3jvvi6f1bonfX5ZP5KnmTwAljQRApI+x7BEWITWB36IoZo61jbdZppXP/S2FOe/HwN/Kf+/PJ",
+	"nehV3ab2Qfpdl6v8zhLu/nsDJ/l7Klkv4ZJxmajkjpGZ5inWfKUHrvOY/8/jpvHAPl9+VyzjNP0U/28Y",
+	"9jAd7f7ZbeRtX2mwuXhb0XSN373w8lp3+0PudlEiCpaEOmrTyOuO5gBTEbfQ9WBGOZ2wsNJBPUmkvp+E",
+	"8pItk+bmUxlNhUgDMmU0VVOisoVUAbkT6YIrmi2JZErLi12rP7sFHIo5gBNmnjZJYtIJ7X/dJLEMu6Zw",
+	"LrhIvS0YwF9s9XytxOt5hG9O3oUw9yEPrXc07JO/gHno07j3WXDWu/yeSDUgcikVm/2fO5ouWIgLAocS",
+	"1vk3qgpNByQ8OzkJXS7PkBeOwk3B4SdQRRKbSRSenZyu8Uj6L/hJQO/0+mH5O/Fi+tNv5sqsarkd4Wvg",
+	"1HwMLW9Ex7dcShX9/mLT1krXNzRKV5ky+NfRxIl7r+vcYWvcU2mu+9P7T5u7lw/hJFpvc4si9HR+FeT8",
+	"FYxfCxLdGnmkSsdq6kTel6L1M1MlbvcDUOfraVEqaU3Ih+OVLL6cegl+r97JreR+v/6Q3+ZHcwXW+Nse",
+	"JxTvyem2jahb33JbHX9vPrhDIabWJdcS1dYv96JKDZXltDJpNhEhD0huxlvXGzMWj2h022YW/vCZhV/x",
+	"yD/aE38JCYbGBb2j3saZmG3sG7H7hE7OA80vLx7pZvnlFW0a5JdXtl7jDLAEpk3Ca+YVMATa7d8Ok/Fs",
+	"lwMt3IcD0ohoAx2zmrqJf/BpXilZr1lyHqAyejEb5Sy8R2ff2aUTOqEJNyn9drKHqaqgNfCxxHsPmUWl",
+	"KTUzy9c03poQ7THjqLz1DQns9mtqbcNtJtLLzEQy4dFiTOaZmGRMSguSaECGvcxRwA2aZ2LMpAQ36LqY",
+	"wrLa0iYutYlLu05cWmW1u5XSn5eBtIlNB+hCANSohEUFjWl3SU6WeJoqF73RIp4w1aJJ/Q5sPubI/2xO",
+	"fC82nz2gQO0YIRERHzY2/RR37Rs2PlQTUGGum1mAVps0YDFVjdfYfwytaQ0+Dxp8zMbaHfMIHpBiyUp4",
+	"jR5/AEOFfhsJn/QimrHnBGoqgDNtbvmx9Su9ZUeUc6H0ygvFKinUcpKLaFoYq7s3zCaH+eiKh4RIUQb2",
+	"L1AEckeFJuvNQ6YcIVQ7ZDZOHnbtWDpYdpP5OqeZqfS1ciZU3srAALYWfsDesc4BgCKJjIwYIBsBvI+B",
+	"yhWcYaDrkBfxePVIeHuxXBBVFphXMtyGfwXtB/5987cQ419n84VmcFDwMVH6jt9pjWM5ZzFR90nEun3y",
+	"7zxm2ZD76y2CepmNKWLT1xdwKVKx57WmVU6pYcWX6sbbUvV9GtOKG9+MVW29oBqgeoSRak1prSntcE1p",
+	"K7wH6XZJWiCdjE0WKZpx3loYtG+Xn0nHvgRidIAuuXKfSnJ2cvqm+4AkUaM+tra31va2c9tbmS/vVDt6",
+	"TnZz7WSj1u52QIBCZTrq5PQ5zZTUtGY5w1JKcs54TEZLIlUGr5vHuVj7sC62M6sdVqCy0J/NS4LZwOIt",
+	"lENjhhxkC14KGyAdn4YiMGuJbpNOFY30SeKshIbQ7ZOvHumVQdFKZ0h/wuQOVDy7n0F++OjdR+zRScaY",
+	"cVutajRWhTkwDdBio4IKDuWeDW2WmvF3PBecPm8qbx2chd0MooTW3dGbB+u74GYv7HuZUlOAhWZgwiDj",
+	"BYfsRHwlmt1g9KF9SQa/tqBWy2TCWYw962/65LpUN6HjXb3KKIkPLEpitmO1LthDEHgVl6qa/KYK4Lq2",
+	"2/KvD+b895jxWBzwAu5UQ/ZsGrVMug0F/30qh56acixzot3RLKs7sIS6KNHkAkyAOHbIIV35SMMeHqER",
+	"vmI8fjapJCBUrrCxH0BUueQxYDMUma/gJGQ8Zohr2OHC91V6Io3+wahg44VaZEzP/gRRCV377oAYq3ZI",
+	"RiwSMyZN7yHAcM10v1YcNnM26p0NpkyUnv87U8A0l5AkXUoiRZ9AjvnKMhiPpa34B7VevV1tKFCtVjwl",
+	"ob2lN4ay45pMIOtaOcpLY9PqLCa3wSGdnmFSvFQ0ZcbvYQpKRDTLEpNTx9k9CTVfqERmuOTxCxVYitO+",
+	"5DFKCs34t2u2LQf3Oti7hHKpL03zBe5BPoHr20oprZRy6FLKJbA4S+tXDNYgpTxGzrC86EmFjZcO/HwR",
+	"a0HCKeNK+E5bqPAtSCjnespzxiMW7t+mgWVeG8guWOEFjHA2vABAm8beWo5ltfdXb305hAW24sXw3jVr",
+	"2Nxp/GAX2wcEQTdPxpe/0iRuHPCUtFaDlh//fl3KlviLzDg1rP6mqaghrGK8oqc9hlejCbk1C+zNg0FV",
+	"sRrbLYJOhy4+DUwEOV41ugaK9v0VC4L5bL0BoTAC7pvRwSMxYwMSLuZY0K7jjywV5bGEauKhuGOZWmSc",
+	"5R9hqEMiEYgY7mfgmSdodAuCSh59Z+PZtMaduy+mmVhMpiR07rKw66rG5fYH8FSbLcitEA5pPP9Kb4Nt",
+	"KzJAtnMNDRzefkwWdpRDsFpcwVx+CMMFLmUb24XfcltRotjH3iWlK3OHtlrp3vwsrjCzJUOtCNWKUC/B",
+	"8ZKnuFLHE6ptHL5CrFnihnJUSiPm7BttmtaPnaaVH/ZLydBqVGfAra+uUj84hvIrr7cO/guFHKifv6wr",
+	"BmDL+gKG3wuvnu82arNErsLXDRh0qd2a9K38TNoMrgczuPL72+ZuHUruljuUQwrOu2I01reIjJbIRfR8",
+	"7s3R6gH8lrb4lv5bZVy58bdrHlgcdMg9pfCesVupecDNktEMNckwYzIxpX1CWzkeErFgsOWckc7rP2pd",
+	"9+0ZKNje9951D8zPQ0717s6pggpUC56orimJQEkkpNF1WbxAEhgQKaIEKutnDCZkSkvIKYVCXXFMFnOt",
+	"6Z+enKzBRrITOQhUJDuZhnhI5WZbUPN9pm25Ld6YJ22zghbxqE3TeokKoXE/UkezTSkcaVgC0F5Ciaa8",
+	"AYkTqSiPWAA0Eeiepv1zupRNdcM2B6vNwdp5DpbHTnelzjw927guyH6tUfGAUq68+7W3pKkihXzymOSX",
+	"Hib0zQKQuI08xmhgjDQGu+bhKFSVkbU7UwqeyjflT3pT5aGqzRYEdM+RtN4wm/ifip/vkB9g6GzLFVpX",
+	"04tyNcV06bNNc42BCJ9jbIQnPL7bNKZWSJmMUtaLF/h6WRNHUyFyxhQdMo6gAdSiWF+za8i/cP0cVbaE",
+	"pNE5TTLkDmBcGieagRXw4skFfpRIMgaJHmsSOoVBDrmTdLUYb8q7dB2m0edfvhG+AGFeZOTfv37GoBnX",
+	"g2+6FIs0JsZ6OeSFQoeBUSCgAOe9yL1fhhWaOBxJZ4zMBNodL2k0xdk7J9GQA1/EIJ2RUFOnHGjOpoVz",
+	"WesrMgf3IT+3vfiMmmLmlaflw+YVr9NXmmSScDrDKqZOSalz8DzSe3WAXp7yXm3m7als1YA91rRf5/0x",
+	"TUhOJFo30BqijTdbjB1ZyGv1GpqwSoY6zjLiU2648705E/N0PdE2cBCJnCVy/6kQW9H9lShFJPcZAwpq",
+	"CV9ApCAJmHPuTCCaJpcHUjvaZi5CPCLMP6KcjBgxO6/ZDtaE9oM/DdPKvzFBhMjCkHUbtQZuR87+KjEO",
+	"sJuVd/wSNBz9T8wt1rL4fcKlyeMAIdG8l2Ppv497KskskQgECM4hKsmIMU4ikWUsAqfAxtTPbN4+1ZyV",
+	"c2lM0R9DzeuUnvzy6bvY6jy/G53nILQXELFr6D06PpbNOKAfTn8AxYZBIi/MaS/CuO+m2FEAl96LzaV7",
+	"b4lXIq2M4XpPJeslXDIuE5XcMTLTLMPyNz1qnYD/P4V5zOj3XxmfqOnR4PTkJDiaJdz990sR8L3t2ky2",
+	"LzdowAhWm66T6P272sryD4Z0lZ52TWXnDaXn3BRfzDwKC8Osqddsq7XLFY/oeKUwqPH3uZkedHUzby0H",
+	"EcTjk7tmcTwVLbd7y/uM5vG3uwlp2nIpbVjPZjJsG6WzL2kUyWaZanaAIAdYggyEUEOSHyqe7JPrpiE4",
+	"+5JEf2aqREZ3KMQ8F5WAKA7vm1Z9PaRAjuJ1q5GNtjJHgrHpKSQq8080S3ptjiUZJyyNJSCnVpRZ7wZk",
+	"tJjNEz4BGeiOZTIR/Nyk20ovCfcwBS9UOx8neDU2CsL+9WD//qWK5KxOalPpq77ltpoUrGwvdsIDoavG",
+	"RdrS1zYk4mWIcUirV4S4Fcq8XnjLGBYz2nX89IZBe4VY6KAY0eb+sq68ehlg5DlDha+8vXy8wFno7WEM",
+	"K+/jzQljqVlNedRe/lFLEQ9B4vzCS8eC6RbzlPIgl6FiRuM04cy31LFp9MhY4lWCAY1Sptr6CztBLwrN",
+	"diKEUOBi3oAGzTDaDXIP8xC4ccIxA5GDmziRcqGFYshphHJ0Rh43vdmIizF6pLC1+cTiBkJnnUS5tFdq",
+	"vhOZmwX+AUfTBF//5PBL7JRP35h8H6mo5rvnkPjqwp0YKhaFbf6Y0okWxcKUKhZ6faKFIBG8R+O/LSB4",
+	"LF7ooRTbAmiIktC/zH2372FRlUCQoWItPcRuvp8mKYKE6070gsqIzVU2XjNMiVu8jKjsqslvbBJe03Y7",
+	"lvXeEZ49BjIcCh9217PlyK2O8vLCth9mXcCMGDdIBUX5pnPFJuTsD52zbndFmqkXTNqyUPspC2W1O1v+",
+	"F4AxQ0AvxN7Cc1dZCYdAkkyUMMPh4kMuIL6vQtIxOt89IGTgR31yAZKAHa4gXYgxcVeEZAuOuA2lAbCW",
+	"rkN0MAuAqkx2ZbaBJ3WcvtWzklDEl94y3MFxQUbZgfQRQ+WizWUPASnT+ncIPEW8x+KjgQeFsIwGGHIT",
+	"+QRLKL1I6WR16s3qRu1OMnmCmlEHaR/wtU/cgVY+aeWTlyCfAPd42znt5rzgfso0pUSuZS554CB9KziV",
+	"EmncQDxx6qxsBZTtBRSo4VCwDpA5yxIRk84E4C6k5qCCxJ6M8LrrMLAvf3lvijB659MNtG4fTclM3DFJ",
+	"QpBSsbK/tTzcxAumpQpjNKb3zhRBpKJL2Tc3CuL0uchnJyG1oyBOQSsUTmDAHYgTbrgba8duaNVYlcEt",
+	"/nQnFydAmHfWD33wD0kXF3HsM5VLO80XI2PULWBTSeOh9psz58tp5Fr/PuWM4qvPC7AZYAVPt4QXZp9u",
+	"K5K0IsnB16Xgq/wMDSTfo4U0ITqnb3pa+yVpMktyG8nrdTaSMcsymrYoyj8+ivKVO+tDSIi3s6nPg3fz",
+	"tbQdlk2l4ITOBDqLkszaleqSZ0xWZdNpXWGzimkh69FfJXxSyCmom8IespMemfO/uiIfbfZYklRENE1U",
+	"Lai0/f1xmUmVIe+EKt9xmEiScKkoOjYqAa6x3Q20qMe47mnR9qjBPNxT33wK2GQHc7jAK8ag3Ar7TiMV",
+	"ENaf9MnV5cfe2cnZT72Tk5PTs9ddDM6O1uaWlc72+VLNLr8rlnGafor/Nwx7mNlplgRslJlW+LiJfFto",
+	"tiYjzXHoNhvtoWw0t1UV+OKeAJTLPC2S+CNx8JBUWv8cbquWSFAWIGHGIpbcsTjMjRQ5XYOwdP2hEtkS",
+	"FDJ5IGgW1/5yJkwPSaaLGeU+VQ41Kf7rX//6195n+L8wMHE0WOkEwGwN1glL5mpAFjz5nwULhny0MOrq",
+	"hM6lmTzNB0QHjSujRYlk2R0DcHGMmAlcmSulUqiNpcfR4mA25DTKhJSmjewGq2cROH2YpckkGSWakbva",
+	"Z8YYSDp0wmJy0jt7G0BeusiwxLnEp6hZ4p1I72B/+ZAXi+3TjNEuBCgsDIiTNZDmGwI7faG1GmQKJIlJ",
+	"J7T/dZPE0ngA7cYcS/2JeR9yKRWbkUSRiM4YuPC6wNm0wsCG3DYawDVyGFUsjcloSSgHo5R3ZyVBeJIO",
+	"vvDUJMWFqH7YYmdDXqQqqIHZXiyYe/hp3PssOOtdfk+kGpi5/p87mi6MlxLlBQC6cqoxTfFe6t/RytAF",
+	"wyC1azVjSfCIu6cE9E5LKNb8pYZcr0HfilvGXAaGVkpmdD6vSY/Cl2zZ0pMY3/QWwQ7tJCc1F9yb5KOW",
+	"WzXn4Hs1tJnT2FQI2WL6VcIHGn1Xb3IY5LBy5t2sMlpSwIOzJgr3xM+tZgtkLnqmLNfmOcHPdRZXhmq3",
+	"icBtIvBTmBr1ZfMfeMJNDXQjF9TI0WVzYgu83wLv7z6bZkvh5OsimwvJdmkbeGo24GskrbfqgJK8s/xS",
+	"1tgX9prg/SOB6vu55p7O90PlmVukzJzBSpWkNTYTA6FpEpHPC+q6oaCoYNcnsG+v0O0peb2pmlbdahtD",
+	"694S1p+TJ9gk9ZY3tJEMh5+gjri0PvWzPrYsoRO2Plf9QXXjFU1TT9Vtwycfn99R1mYiPUVuQjQYjY9l",
+	"UQH6m0g4tqxUcg6EBX8GM3FJzCgvtVPU7boWjrVP/oI2MEnHbLKgGQCYR4JHLOPFQgt2l7yUWVPQU4tp",
+	"LOuTK9bLL22e6jTP2F0iFtLucf7NkOtp3DI2l1o3M7rTNJFKZEs4lwy2B4zeEbiCYQZzz9jdJ9eQZZvp",
+	"++D1jKGtlJPQBXCGnqVPkNB8zeIQ+4CuHzjzYMgxchZjaiNNKzjMfCyyiJEFT5kseZAimmWJnkvlJldG",
+	"kZqZPakBeyfRo6WJbxw1WtNuc9Hiwh39D2jCLnjwHGXh7L78zluBqRWYXkS2bM4mZoyphE8gZFEkEUSJ",
+	"lG61JzZZu+3DQpNs7bWtvXZPsacX3i17XPTp4224+Vz0zDbltPbzbRisabjCpS5hf/MXWCrqddTaa3dH",
+	"S6/XivsyINEiy2we1JxKVUlDHweUVCC8USokaxXV7RXV93oDS5qDE/XEQkVihkFmGAJ+IMrnBV/m0+VC",
+	"EbgHcUAyhmh8GPUVsyhNOIudERi+6pMvnBmTMb2niQLMJDCeDHknNx138XuTPEElCbVyF9/Qe7pEWAbk",
+	"LDd63XHG7sMBoXyJZ6f1ULCnS9P1sRxyJcACTzpmYpjphzN2dWhxo03Ykgmxyg/ClWD0wZ7Q6l0ZkaRX",
+	"8OL0ucKsN45Fqmq0OaOB5j+oEof3vrVvt+raC7Bv67taiOQtcaMGaplv+OoZw1crLOzGqm2NtSAbiMVK",
+	"ALsSBbvjgQgOHzHTx8wdSyTGi8yhJqKq6EOAZiSlSp+X/j3hit4yEjNFkxRRmAxtVWLIv15cv/8FIIQM",
+	"z48NKEGCMEdTBiu/p0sEv0DtWnX7RGs59xjjTWtEmyGvlm3OIbYdChzmR+KkhD75pIhkSpLQP40b82kY",
+	"GDM4hGXHdGmDxTFB0OjqcLxaKzYQY6CzFvvLaCJdVLyxgdtNcMsZ2jC4Ytt8t0MzVAcs70XRDFMIMHwb",
+	"PqLK/KL3b8iLRm4q4aqkDCPViy6DgQtFd/pK2YJhamgKzoIhD/WfbmYLqW5G7Aa7usGuQhTwFowsuErS",
+	"8khwXa29n6hpJhaT6ZCHX798wxtaa0cKSQct/kpPFd+lvvpLvTUshbARfwEwa4DIGHKcim7oQDHshiAc",
+	"hg1tF5z1yYV9TiDiOhmh6rrYY+4P+WdwRJQIXAl3+n4qzBHl+C6ljcaPsgU3V9DHIoCnD7k3ZnhJQAhW",
+	"gqTJZKqq5N0rPcFv3tTfG6r/UsqXwgbfAGvBDMXXvdM/Auy1qWv6IZGaIiwy2AiPaBkRwN68dVStQUnT",
+	"ir38XXg6fBZnTXWt3NzKzQePcFHtUjfFoB36YilPDi0eDSRrkN6SFmXrkQL1b+KuQm4GNHH2Xbk0QrTv",
+	"BCRBFHEtX1nJQkuNAL2pRWErDJgoyDIs5eGI4HYVkF5rswjh/s7oLZMDA7Ce8BsQOMNACyZ3CbtP+CQM",
+	"yIhGtxBLMaOzmylL47BPPqUpm2gZ00ZgaBm4bCgrblAfrJ/6tymVLr9PX7sq0eLaXfkXZ09bnfqmRrX6",
+	"lpsz3ryPH1RyALNwa11rpYTDlxI0w/GNazQ1GEAVqWkPywCJAffYK/svMHlwxXSclioHOImqqnsXUcTm",
+	"SuY+IemZTYpMN9BP2GY/GOZ5ML6ukMJCQsMwy8KC+Zm56lBiodjA+aY840pARDbk9baX+7UhmXnAQie3",
+	"CcVsTBepkkNOI/1rwicQeYJ7rzugevcw5yL1Jo5xjKG4Y1mWxOwG1duwr/k8nlaI3wy5+8uNEmGfXPh5",
+	"01RZS42X8VHhJFsVjqo5vL5LL5C7+9PenLNXtWrC1XX7H5Sjly2XLU9vefrB8nR8iRjGBiQwp5CduoLT",
+	"lXkgej/kK4h4T9SyQSBjSQ//TiNFxslkkWnFODQdD+DvYbegI3diZ87sadqQiTSFGljlxhAWOSByRtPU",
+	"QAShTQDQaKgk4X9F/x12+wTCwayRHPnWJnF68EMOlui20kTnWexrgL1ZWgcJpFMGZLQkM5pw81f4b4jk",
+	"X84hrFQyhX6MHOaGxQD2M8ttjXn1sDiRKuGRsu2k69DWcLS4gfADMOJuYANapYPn0cMH5PKX90NeRuK2",
+	"pSu8dcKh5FDdtq4YhKoAnLbUwgZ+0Q00gRwtuBYg53NGU6nHjxOMTcT0CiisRBPuDdIn7y2YUWLBjBQd",
+	"Ucn65JsB7bm6vPjw2+WxJMOjKzz64RHAKjEaTc29OJZa8Eg4EIyaPPcLc4uxk8a8HJt9zMRsEz6OX1+L",
+	"zb/91UI/btziixcbu3krveE0Y5s3yN0LtVGi68mV2fAWZq+WXturOfCwp0ZLRz0sudCPKH/p6GLPn3lQ",
+	"DbGfv0xJiq+wQPzhYa2SfjaNeha7XsptGYDT0Qpkfz3lfS8WmlLc29o6eVm2EVP3jHESjjMxC7HAkRIh",
+	"mm1lcscGJCdRXm0J3BTS+QlLGQVQOOBtN8Cw4CHPYcwl6Zyd+F+dvu6cdS2f4guaEjQ+5gP1yaUmR8Bd",
+	"UIogdEITLpWrW4Do0cbtOeRVRRapYudmBjSVggyP2PcoXYDilRc2GB4FBqrXUW1UMf3yBya8P7bm47OT",
+	"IccSTloEOCN/Yez27IT8iZx00cU/YxR9iFNGPowvyXwxShM5ZbJPvrIsYlzRCZNkSu8waEEvfYYbZlAH",
+	"qZ7CIk1BbxzyAiKVPT1N8eFg9Z0Y6BmbuH8EUI1riPflL++v3TWso+BVyKv6jhyVVZFaINnNkYKVeFSv",
+	"jw+3v5xGKzvykF5U1aZRHYSK1jWeU/1rC626TkZ3W6lFPE26HS0JLAkokxufCiacUCOEbkTIv+tvGY/Y",
+	"71CK/whR1eZoiFyMZolSZVF+ANm8imn2qGyEu24Ta/l4konFnHS06KSpF3BSmoHHz7kQKY+H3KLCinnK",
+	"gop8CPRtzTMxZlICPqWWnkGWhSuWIJi0E/7dvDWnp5zISGSMdH5Nblmmhvy0Z4BEC+RYAoC1nGqKjMYv",
+	"TYiXzC+rlEgQDJQpRmxsZH3yMdOCN/uu8uggy9LqiLO7W61svb1sXcdozIXcEcL9XCRQaHDDWJ9FdseW",
+	"X6HNP1vpfz+cIH8+AyJhwz1ipWmSpQsmISQnA/Kh17wJZxgvOGfp744rVBGyj7AVLRFrDQQHRiLwYg7I",
+	"VNyTmR8PXmuXzLREwWIULLyoIT/yFgx0HIvuWqUaPtmIbjzeLPCCJUqEeoGhNbkN620mIaHWJkCUPloZ",
+	"+PGks5ngZJykCkVJeHuJCbUf8nzNxKx5kJs+fYXdyIu5eiA41BwMIFchAG0hTfOjnzuN3n5ZQxIf1rpb",
+	"stiSxWfXoQdFDdpCbTpTHyrU5q/WtmeqEgAClcl/yI1s3aCse5uHshFtzCiXWkKHNDN9bX5/JPKvniLs",
+	"SlUsOZ0lkctMyNgkkYplYO2mYOTujNIFgxCdgFCEL5lkjHGAUgU7b8cG1XBDLyEXyozgML6QDx5LklKp",
+	"NI/r2iruCCBm/gooL0BNBVfTsnMPnHYZ43H3HNT9Ie+weIFWOdx7lTGqjAcNrwnsYaEf567T48ULltfh",
+	"Mvbg0dKmMuIcwYYw5GbvMDL5feeye30FxlRxxzLoBjfkvGCBIL4BQs8j4XOqEj3DBU+M6SLh5O0Z1jQE",
+	"PvP6j/gfGZNJzLhKrCEBXX925zGVS+/TaGn+0YHNQxuuABXGjRdgppIZCP/LDdU9N5VzaEpGi3jCPBek",
+	"KdFf3kTARNF3QY/EpN3U8QLz6qU+ipkkcyFSdF8OOUwOfziWUKEQmtEs01cWEl/I9ZRJBrbrwnsYkAWP",
+	"WUZWWbDBbwFmfiyHnMYxVgfLWIr+TtKhRAlFU1cSBoYOCDWTcXw4ErNRwk2rqUgRIUB1YT7zTCjM7hst",
+	"hxxT+miGeT0ZWo/QTRqLqILm9Gd1Bptr79P3NGvNNi1rPzjW7l1RIL2DDRlIYCilzEVgRx5rqOHbs1eW",
+	"AOZELyjTJ7kx40+awn79KCz/gkhO53IKebL1zJo8zKsHRTYGoXenb4gS5OytgUXhQw5l0l1ok+aqHORA",
+	"KEVtoTAtjIon5VEX+pmfFzQ6h89sF9L1MeTs+xxJsRKEccebTs+QD0qXSUVRrDCiQ6H3Y0lcN7oPk/YC",
+	"/xybbNeIxkxfcChzlnDiUn6Lpe3UIuOSnL019fPBSp9IIgWAqq4j+3g5W4rfUvxDpPh4O0uv//QNSu42",
+	"Ub30llfecP5+LeQSzzPo3ItdT86VloIFfxUvmuhumPLnwl1MJ4MZ5TUpCT71/BQjO4KSjdAJwgGbkHri",
+	"+tMvHQrtizEZJZmakn8hr0+BZEjS+fL58uuvF59vri6vLz9ff/ry+eavlxdX37r19atNtx8W7PElrA+x",
+	"7qxZ34aFZ/2vm8SPF9utLT2LmClahQNjXgZ2vDZa4sFcZgkIgq5AuX0O8BY68Pb8iGYaRUzWPWpMWNJb",
+	"v/98pcZU4VJPS1YVmc4e2ofAVaekvJCJZOmlk2pjquiBJDR9YClTFQsO3BKNtyOw5VFneRQGIp/L8zJm",
+	"qsGx0Zr4bCQV4OzAimJLXC9sijEXiiyZghfpQ+VUUEw4GjBtfYUpHq3QpzerVwIaxT8c8Gjj1I/ndbPr",
+	"QyB07YvK39LD5MSooD2rgjYQEzBjz2iuGFlkqEO504G+xGG3BGyAWKo5wvMKJsFq2FEjWIIA3i1qbbYe",
+	"see0gpoT68vRAa/bDtP4yiz9kqssYfLxIklVGAzaCo425+44pytsBtE1q1GPpZtlQ7X7R0HlHOzvhVnM",
+	"6PdfGZ+o6dHg9ORk47AeGPoGh94iUqi4FpUt2MDAoRpV3d7HczKmqWQDLA8txmOSqLr1ae28MBEz8EiI",
+	"lFFePzK8BYbHX7R+J7nxW4mY1m6t+ejB0Q9RWs1v/3JDibXcoonUutp2reRqaJY5nJcFrP2s3EdTtsJL",
+	"Ku5d4BswLWEgInPXHR+Ax45WXYwAo72hSPpDcqCvC7UqQ5YpmOslyUyxHtz2rUThRqLuufd+7kB+1dSK",
+	"cFGSeXW/NndiIpi0K7DJfja2xIU2r5pKT3rOTKq3P+O6rziRFMscBoQuVCJn+oKNhJoC5B7ECiuSJfIW",
+	"IgjjWQIuJriFY0KH3LOTVzoKEUYbjLKaQCwheLFwFh2HTOmJ2d0+eW/KFylBRtZZPORuuzxBIrBW05Te",
+	"jxcpGVGZSFCjrd6DJlU9vFV5EpgZ1noo3/oOjFRz6/W0zS504flAlV2RESgFWuhuUC6CUXNrhxzKadjz",
+	"FZqBBibY3EwsMgU7IZ1GKKhnUX8FVgG+TQV+j7I/GrjgcdjdqxPaGMG7vumWTK4BPMHpY1h3M7a97Wqq",
+	"2PX7Zyr+//sGNWiRCTYSg76Cxb6KP9d6dmv49QOiUI2S3rSA/o+vqT+mcHyRxexS83k+8nltxYcW4eWg",
+	"6sF7mucyl8fvpyJlNnTQ1Os0JUX1i1DSsxygQeAB/WnrMkSVlOaJqhH9kFTKq0OEh94JEahrYADww4CE",
+	"+K8bwbV6xQUZLzLIr8xP3UZcvEj9rq56zy5l+ycu4bONFlDbsjnd339RH2+aMFjcjJeZNjvmaKYmRcvY",
+	"WuiyA4cuo7eswoY3HheZXEfwiJ0jxErBlvQIteBVpLLelKVxy6+34dffmPK49bEkYUqluolUptmzhaGJ",
+	"6RIyJEzgooEw7YiMRCmjmeySULeIF+wG0D9/BKaNwSuOA4EZ/2Xw7JWZb8qyaxtuwbGvr56MX19f/WLe",
+	"fwOGbRq1OmjLqn+fZdSpItTPT4OUgrHx0xTJqE/0XUguoIk9qJyvZd1oAZAt596Gc1/EsSTUWlEMo7Zc",
+	"3BpVOuijQnghPxcPubHEMUPzX1AFDcBQu+7Q6RLrlLx4Bj/ksGNmo9wG2dYmSOUeF9YdGABA9O3nxfQw",
+	"fJHdJTHjEQvyBFGT/aj7M3XsARrW5azYrvTvxlg7XqhFxroYnalfHibRwik5P25sYa0sJmKCyIrzlHIO",
+	"BpJETQFdHo8wqDplvHGm6B9kYArJ8KSrq6+pF2quuNrWZ3m1O48lhps9lfSjJ95Q9sEm+5B88sfP2b0N",
+	"0WiloVYaOnhpqCwgHEsHbYBFrriapksDFwDhLNSG0VsQHgMlsLExI7tjy17C7xJFm6ae+qXUIirZvchu",
+	"MVlUM9VccgkK0S1BuZBaUJBqjNCyNBVJ00QqSG43hfNtyLWB48BqpGnKsmMJ+MU9JXq3XNzjhrnyochI",
+	"0eMTiQWPkvQcEus5pOuji1hhqr9N+T0vlmcb5LnA84XlrqYlfHhOqJm77RAKgJlG3f52Rd2cw9UvSAfb",
+	"wuIto6QRme+Td+b7iZM2mRc7Qh9k0+gG67jtpDv0BzVEM8z37Bs2P9BI4PJsNwoGrmy0OX+uab4mJNij",
+	"Om00cLNoYIP16O0g6SDeqiFl4pbxAhPAFrJRpG8lgYf4xWYUvnteLDQlSqGdgN5NZgupyeqDpN2FcZqq",
+	"jIkkb87O/MKM44Slcb+SrWxZWhMD41B3zTc9Vyg5A9g2kib8Fjc/IHKq6T+sJHElJDF77CAy567zLUQG",
+	"S0kIUw/t3KH4fAf4ru59SiWg1N+yuTLGiUJFaLt6fbgZGWcCSqGjlWfI9VnKfD5G8tBN5Kt/wLj/NID8",
+	"rp551TfuqYSY4eydht6PkalEPuT+bXPADvmlgosuGUOdlxJEZ87BmXUzhCbygZEQQMHA6gbma05GbMhx",
+	"KxlCGVnxQJ/g93mSMUk6Nhf79QnAJgaEKjITUpF3J936YNwyWT2EeNzynJqF5Na13p7V7DEwd2UoKRcb",
+	"aLo1zR6xRNtBXcwuklh4I/ohVJGdogr840XqtoG3+5E44BaynEaW2bcS9ppRK5g4hA1OaKQVLlUpitRq",
+	"oU1jbferivbJZ1+1xOooqDbmKibphP5IYZdAtkZBbbNiDWqgQTnvQ2RlG35uRi7VGacZ1GB3PxcKj2vV",
+	"08O2ARe5mrJZF0b0lNpi955aaz9TU7YkkmqWGjj1FjXxVRX3HKvG6YWKhZJJzBCk0EZYvHmsCvy4mOMK",
+	"TrpjNasxW3gEQ6izgOaP6IfDDHj+YGItrK+oXlbz0iIy8N9atesRAcKrgnATaCEOqGwWI7KoxBybWUMM",
+	"bJQxk5pncsgYi1m8HnvoM51h6f1cXEZ9wjq1LGxIX9MAFLc5WXBNS7lVlt6cvEPB2YrRAXlzeoJ/Qgk6",
+	"Xvusf0347a4eNPS12VOGT5s+YtOo8vma2+VY6vaPeP+OgQ0m9bPgzyfAsGiRQenR//rvQpjglLmyGBJL",
+	"SucKvbyVpFN8CCXJWv/HLVvu5pHjhbjWfa9/7W65zcMUimM0gB56LNUgF5zkWnFm33HRgJJX1xaZfvKr",
+	"tMbiNyH3x11AOGGa3VaYZHDAgzCyrNCrC5hdiWRtq4yXO9tUDa9rtw0dw772qXvjDCOWzFUDomxbbLOm",
+	"vO0Kib6yxWd/ELL8PCrw4fCCC6O3+kwgMHbP7blAkY4XXkHrWn021yq5sPorKOZ5P16ZPMBM8OvrHe/a",
+	"IzvkV65AF1qrqRGcxyJNxX0hcAy7OieUC76ciYVE9Hq9Nhsjabb8WOYnYurJOl6ZTw2mUi1J545hN7/9",
+	"uIV3XJTusL3Mj8TW2nUVvgN2Vttb18BVXWjSlNGXGq9FrsrJQ+ukbu6kzgsSrnrfduigHjMWj2h0O5gk",
+	"dywkHUOXy5MoRVU/yECBp1jGYYiuz39Kru1mrmzSeXN2hmVd7xPJumWf9Vbm0mp9ySso7urU3rFMWje2",
+	"XcGBOKcvfFUPdUQ9GTtjMSY0X0fHD3HWny14yqQkoeM1pl0htPwhX7HIzCecJRDz3HFsuAvOW0qAFrta",
+	"M1gpT6u9OGF9VtGURbfFgu5Dbqc1IJTcZ0Ir18s5M0UIxEL1xLgHVWb8EIeTEz/EwRowfKkmmXBT3BkO",
+	"fyZZesek9UzLbVzcVkZZFboe8lhb+no4/mo7o2281eW223KbvXuqrzwzUQMWuvWCWhSp1jd9AKHTNGcX",
+	"SuRuaEvGmmjpreu5dT3vx/XsscSdqkzPSeuvPSGzzbE5REd1lt+6vTilnajYgGYayiRSBtmvMBukmc3q",
+	"rudGq2s3i70YrfQTZ/qDZi/nwjY7aNOL3bsGppdCk6b0pNR4jenF3a3W2LKhscXtWEBGiyRVPcPziqZi",
+	"cc8faXkpZKa7NHZ8yPXFaTD3uTAVp8SDBGX1+1NEN5a5o/5g7BKljTYFteigOF3S+TW5ZZkip723AVky",
+	"+YqLgERTkUQsIOOMaWHqu+q6FAJLYTCqXd2LIU+4VNnClNFFEKNvNB1rIWeepAIFGDhlvSedEPX7G9Dt",
+	"b9j3OcugxzAgoe/T8H/qasHJHAZUo5W4Jfc8IHIRTf9/9q69uW1b2X8VjP+JNIdyJOct/+WTuklu0yTH",
+	"cW/m3KuOCZGQhJoCeAjQjqa33/0OdgESpChZkq1EbTnTmSYRQeKx2OdvdwlV1S5pnpKIGxEUWM9Ixm6X",
+	"1TEJzV/B35IL/p+cGQ3rFeETouk1E3cC3i9Lzf1A3AduRru4D+pjd+WYe3cfFNu+nRjYeUGt+6B1H3xP",
+	"0XkWxyUDLKGdju+SzmqBtEnov5DG2zoVHkpBLmxPj58+qM74PRnFpRfLaG3PA6q4XFeRQD1DkvYCOJXb",
+	"tHfrFGs92c/vv9jTPfVjqG3l7ZUftnvkbdupF129ZiyFB9048KAdFB5yJM5plnCWuTkqojRd2IDVgpiZ",
+	"uo4mlWV5ka8VqzsrNsU2b+RajUTI45DQKJNKlZ/ETjHYuJfF9uNE0bkfVvuns57KUBjC/O0+dKD7TBPE",
+	"M46rrOu/8bvba7KuFlHwbZXeVQvYGF56x/hdRYB9zR5LGh2maKuWM3JhbkvNrdxr6xodcMeWccLVjFCg",
+	"3Ap2w6ncTUJtnWJduiJ60Ka9xdT+5csVlc39P8GJ78XBv4cmqECfgChmImZx0f4U/oa/rupBapn8n7AH",
+	"afWwNoooNAzZXJQ2Dl4TUYBtb4GcW/YeLf2/qb2Cldpy8FNbWejelYVqTaBr234gFtxHUWItASdZ79Q5",
+	"JEWnztsZTxjMlatiEMd0P7ur4eMa6w1HolNUFjL3s4shkcq5uhOFjqWDJ8akO3lGpCCh0tToTlgg+AMc",
+	"vw9IUTB0JNhXrjS+uEAORTSDttHmyx/efiaG7XGRQ3soRhM9i8x5znnClIY8DHOlciPYJpmcN5zgSEDd",
+	"XDkhY57p2ZBg39PJAqvfMjJ4qmf4W0wXAZJx8dtzPQsIS/iUY+fVorrveEGeYC1IRehEswxr/A5e6Bnp",
+	"jI6UlAL/nQxejI66RmGJrqGpusCGq8UnXpoRlJy8Ij+ycZbTbFHMxhzTgPxMs2gG9AYI2AW0WVgdu6ly",
+	"40OI3VRntF3spnnsrrJpj7Gb2rZvJ3B3XlAbu2kbiP45saLr5SzppBlLqVHusVhFnCd6JmUcFJKmu0oD",
+	"WmGltpjSFlP60JjSJVn7oJbb9xQiqJSZ/Wi9mweFKK0zysLoeP32tacXrzEPdwq5QRTkWxqVxpAo7n5p",
+	"NPKsnrzXf+ol750+qFloG/lDYllCjZgC29Omr5HOf33++IHMWTaFxLNo1g3IOJ+n0EREF8GuUzKTQuaZ",
+	"IuG7SQ/iSeGh2JHj31iklV0DLM7YJfiHTvj76CiaRaOjIfl9ZJO8waoz/zI6OumfPO/1n/f6g9HRH38A",
+	"jC3L6KLaYwQK0JTeNle6llDl2pesDOKhz/C+5szWzURgL3pwnv9o4tFN09rUplk3dnd/G6xvH7G4wxJH",
+	"SPJIR61QakNuB2vjoNwgtPC2LRk3S4JjF1vmMRP7b3X6V5Ln5yIuhXkpZbGd1wEVhAfPK702lt5kwiJj",
+	"KTlEOIkhub3qiFWaJ4mZtopkaqEKQlYdxGomb5UzbKY0VRgmxQa81nVKNby+QRSfi/iB3Yrfqg3Y0sw3",
+	"FdUrB+4q1s5FvEfYzGGJ6lLhawV1K6gPVlCfQ12ZmnTeWBSrx4aPtuCXgwS/FMJ0dFRrFUpUwlOjB2Qy",
+	"n84s0lePjsicUZVn7Ji850pXg8EyTVhD5SSzQcFISEFCqq7kJAzIjN6AQzGaMXSl6lnGlDkQ0gnnXFzR",
+	"KQsDY2QXQT6ZBZYoVDSTMrlaMJqFAUrlAfnMUg07OhIWhIyPQSDQSHRszwpuVfgw4XpI/m1+fAW+88FT",
+	"zHCDqrBSkwXT5OT5KU6VCiJTaFmH0fuRgL6lUSKV0V8yFvOMRRqLx8YsSrhg8akhK6jBaVQTmbnDtbvQ",
+	"tVV0iio+RsWQWcRIh0MLDSKzkYgYVVxMu6dYrdpMRsglVbmsKOTeTjo2vFz9NtdBifPBn0ai+A387QA3",
+	"qZCCVUcRgoIV+yq/b1y1rxSLbwxPuDc8qi5SHQ3RKSsjIKfEtrMpetnGLE3kwnCKR4p8/HD+6f3Zh6vL",
+	"i7MPn99dvvv44erN2aern999uDp7c046g6fdVdgnS6gV7NOcfuXzfH40PHkWmAfwL4MnBRaLC82mUId2",
+	"aQGvZS50GaGHAyR3UHP9pMyVUsTObNXEvRtUmbzdqKMh4L+CRiDXshpjbudveTw1FF/Zamn05BVTACpt",
+	"xq7FtgzKMnbtkEFkb2i6JYbMjdhFrSzHrkGQVfhy0edklb3dgsvW6ED/rmzlTBpLMU8sQ15SjnxeLdgW",
+	"qlKeRnJuyL1Vlw5WXfqx1vJ/jdbjy+NGPSJoVgCMUF55T3EXbZd3yKZ3WpX71D9IiCdzhdCr8NdjEuo8",
+	"E+pq8DJ0NaEHL/VsJAr9quP26JEiCq+DMmpC95SEUGaWfU1BxbliIg6JX8ewNsFHirhnwUkjJ4j6cut0",
+	"L5zTr0ZI4fueDMhZPs1VIfBoRGM251FN5FUhEUj33h6ORLGJsGBy8ox0Pp9/OCFGkXJN6cnArMquEr+P",
+	"dbVlcoMQAEvVzRF/JmIkhs+YljVeQNd56CQvag33r7mIbZpYYpSXolCy3UAlM4feYxYjh1eOKk24ZvPj",
+	"kbiHxvWLZSil5GhQu5ZF+i0XsbwNyMDI8ed9C+FbJcsrxNasUAxOglI1et73VaNNNCOnZuhibqgd2R37",
+	"++kdy+e6kfKxYtjmGsjKF6xRQ5xQszwrIEpK0WLaN0pLgsQMwz58lmz20uyh2Uki5FjGi0LzH7w01t7J",
+	"M5ILww8Fi+9QP27ZeCbldU/l4+L4tnHXoDy1ecP2ZWXi8KnfQMn/RAWdtG0hrS/4mc+VKS+xtabr76Oz",
+	"dkie2dZAPTzG0bB1G3GOVeM2Zx2r37CGd1SosmUVd6W/2PtX3TbSgTt6Svy224pFGdOV0iDInrdKjtnL",
+	"5ffzTPxRpxDeU3wqgAHCAowKdOjdq39gCb9hkK/hNc74rKmIaRYTey8UUSmL+MRe3iGhBLpLW3UYXvtI",
+	"EYiJd4oqAGpGUwalr0ZiwoxKqNm8a81Bx9q5sQWLlxAeB2UZASkKoKzOFlZTTRO6GJKY9eIcuQnD4Go3",
+	"GInirZrPmdJ0noak84vgX20mTVEAjGrN5qmtG1aMMsdHdZ6xkHTCm0Ewyvv9J9GYKvb8KXn789nr3ue3",
+	"ZyfPnoPVwOPj4ivHRszB0ywk12zBMD4On7LDU89fFt7OFIuuQksnpyTOASZNSSaLvmDyhmUJTbGyejEz",
+	"SBPCYQFRKY1YTzHDjDWLu8fkTCzIydevQHl5FDGlDJ0vsIEgSxRDkKzOuJsi+4r3mdNkJMY0upaTCezK",
+	"b4Y6M1urP2PMddsGK6B08cVIQAsyoTxRwdLFMB+c0+yaxSQ0j3AxDUcC2wG4jb/yBxy7pxxFGJNP2CSj",
+	"Xy7eF0lLM61ThZiENB8nPCI0jjNYcprxG2P0jEQiZWpWBUtKuLjuJTKiiXuUqaqFTXWdF9ia84RqAp55",
+	"t96ASAsxxjeNRMyNjR13Xdl88yOqBzIj1NwtV5RE38rsGrffeXi/nP/z7cePP12dvX//8cv5D1cfzi+/",
+	"fLz46fMxCW84uw1t1pIaidsZ1cu7bL35akhC670I7d2BXTwloa9doImMcQGZLR4pZ7Kb9eIfRwJL1jfB",
+	"zC2qHM3OCqbc7gnERDzesDrVqUHwfrd8J/ijme4VcEgjdop2Di5achRAbxv7/uOY0Tjhgl3FObsyau/R",
+	"r8GSHjc86g9ePZk8o097g+hk3HsRP2G9V5N+v/eMPh+/iF7Gr1jf2H15lhwNj4Cuh48f209mx3Z6xzKb",
+	"PpaC2QinIYua0nh0H31nj4lVTV/brAH86pH30u3ubAPfZl61VfP2rhVbihwzRNXBZSdaOl6MmrH1ci9r",
+	"lg06ZZO+vM6S3jaf6lub02+YbpYPD29n7sKJ7seDVrcu9nShFnp1SOX4PJKumq1g+8HNXGWz7jVjZz+W",
+	"rpc644+6O4XmMHsGo//rQfTNPSWkNMxtu6yUNS+4pytsb/kpB82KXbpKy5JbNOyfK22lxrB/uXgfWK4J",
+	"HBLQfZHmN4xMEjpd5uE2PaO7k0b5OC6cin+OWE3pBL0/7O9goypn6PLcJqDiD9mawVYHrwmjWF/swUdQ",
+	"/lxK61mdBxSOWrff1fJtztx8MP31bjaBvvy957/thbH8K2e5VY6d6xTzsABjbXfaQnor6sNhhH3s9D0P",
+	"sU1Bw8xu8PGH8L8r9IjyOLRl3agmMgJ0VUzMnzP3uOLYJUVbB/VIVLbTHIn1cpCOmTBKIipicsPZLcSJ",
+	"rI8dPtk9JhdAICwmpUApynPzzAv38DgcVpwokAjnhYiwXpk5nSlD7zmPbfp6cXZNQgJnYDnaOd6He3iX",
+	"YYuOhph3Pzjp9QeX/f4Q/vufrZ23OLct3LYnuwkO/M4FUwCW2kxyVMb8sdvKitFLsgOoN/7LyYtWy93Q",
+	"b8qKqJzPf4ELUWHZmcwI3DYETypNxVoRt4G0kppq1kM3z59TaEHYQ9k60lWPMnqZZYIVarD0v3vCRqfh",
+	"AQxKH6aH5wJOyNn3eE779+00sHm7S1cWdHA0fPn8ab+/tYcCVnBhEQHfzP1yqJG5um+8aPkGxOwQEQC3",
+	"gbiIFFHbzqZ11hyuGHvDb+qumkbWXA0Ebsqi1wg5QOv3MDmkTeb5yxf+h/SwT3jaD5zV+poq1uNCMUBu",
+	"3zAyN8KTSIGxoaAoDZmR1BUfg2Ligc0vZl9ppKFKtMih9KTMyC+fPqxKkPhPPZ31PRNTPTsaDvqYtlH8",
+	"vREh3fRKgINxvXj4N6cZNzf9SjFxZWh186bHTHxgKEib38ziHGX6lWJaczF9eLT4+VfNMkGTd/G/4NuH",
+	"6dq0pJ2pDYHi9ec3V1WWR26Y29riwu/Chd+Rq+gJsorg+o59EgoRVME+/ia5cAjPW8uooTNzQ5ret+p9",
+	"YOu/HkjTZ7HM6UEaKJiU3ZgvM+aVGWvIXaWJUToWVk0AR+Pya638qXahCJ/2X4WWDBILvwvLvhRUu692",
+	"csUI1yORUSjYr2fUVZpwahZmW4IXomsnXdFYahMXUsPkoQQE1wFmndoizZ5YB4GYLLBhtKEjszOd8KQ/",
+	"CLtDfzk2X4IliXnSfgnWQEcC3wv1RCJzYvhtrgh4DBBKnVKeYVLoVMIJVAtXP7LlxeSEpFIpPk7YSHj+",
+	"1E5x0O5nz9sado/J5a0sNgORIgWu3/Zv4CwjhavY/PtcQn4r9OOWemad0SImE7g9sCdm2o6amBVShMek",
+	"E7q/XfFYhV2PsHAWQ/hzQTy2TioV2JLBleJWI4FU0qmTCZzu7YyJJpr0iMdQAwx9N+l9kIL1zr9ypYcj",
+	"oRZKs/n/3dAkZzZHGS4uNPVwdhRN8BqZn9Ek7UImHSVqISKCbA7gfw70rEfClU8wNoGrXGuU0TlN0xXR",
+	"T+QZnlT7JuXgzH7AdjxIUwpv9tt1pGgYuJMmsMdicP7JbKHV7LaOJm3mI5D7MiGHAV6CbTg01f5VPXVG",
+	"DtQOjr4T4Hp7FPt3P5IWm74TNv1dIW1alPp92n2gUlFvDdaB3lH9XrWbR01Tb3A8tb082l4e9+nlMRJn",
+	"biqAWzOPaVnoc25O4ZP+wKn87wtdrkPtzqaZHCfMKLulptcdCa9Vnf2GUUUDYj7ghN2tJdCa+ncKD4mF",
+	"UTZZolhgrI6n4TE5N2QystMrlDHMX8QV9OgtXRhdtpg8jGxOjLiP6vYpz1Kp2AN7YL6PUHygLidP1qoD",
+	"lkz+0RDri5mmPIGJFDQLik0TVbq7MyltIbhagbGDHAGi81NpiliRJcbZH7zq02ds0Hs+HkS9F/Qk7r1k",
+	"/UnvCX06fhY9j1+wl5Oj4CgpZP2aV7yITuLeizHkIw76vaf02fh59CJ+yV5BHRpNda6Ohk/6g+BIc21W",
+	"fPSzvGGx4f5zajYTs47Qv+gyF22SoktcdNunHs/N2J4/dmMy+ITvWE8CW2/8qc8V0GKsXfoaVW2qQcEu",
+	"Xco2E2cfmTiNTq61fsK2Yc4ODXMKF+ZfrGXOG35Tk+60yTOJzrQqA0GLliui0RYjFDxnaMQOne+o7jra",
+	"wGsUlAdaW+mcxgwLJmjntfMdds77RjzfXMKVXp0CdS+nz55Sn3Zw5awcuGNQZ28pTgehIrlUprYh3Na4",
+	"mFX+gxYh883SmRoF/voePBt6IB5TqJLTS+Q2dW2rQh2L2VjLGevlVAxn0gnLr6DPAhCcKFlsIMm3ocFU",
+	"dAYkmsIbVoBtshTP4Nvv5XRrbv8dIvpnRvgD0H6jgH7t8c1Z5tLAdQlKpUKiCFbFqYdaq7k0bSbTQ3IB",
+	"c/lmVJFEyusi58TJM4B6whXy+ELpsXNqk3XzefwBb+Q9k5uW2UlkFiW0aj2brWdzT3i+147E7gfmuz+v",
+	"thPZiFH7z27Opaujllg0yElir1yVBdt+LLczBkKWu5I5tvw2VmFuufQD6mqWKomWRM3wZljSntSK0lvL",
+	"syj8y+i8R0Xcswd5D4/N37Aj4oWPN8INLI/ApUhAV8HDTNrBoLalnu9W+s9DldipbIcoqQ3amsPtsfie",
+	"29oNOfT2c2/izBf27rdYhW+atNP6FbaBNNTZ5XqZdKfK//h3+6cr86+GocYZvd0tU9QB/1OqZyXuv3z/",
+	"UZ1PbIP+/5tKyp9pdl2Vk+6MRFCWa8YmLKdAER4sOOHYko5rorRM1YGEMn50/djcUmgCxXcdwi4zF8eF",
+	"CtyyO7/8RN788OmCnGWavOg86XZt4zwbHrXm9Eh4TWeU15lvvEDcsN0apYutgboOYUmmYdcsEEsXx4Hr",
+	"B2O2YiSKZSMw17U8RqfYmCoO7SSKydcW2Am9yR3DvEJEyppZjUTFhhSSJFJMoXK2jW3Z6G/xZUoUnbBp",
+	"ThHhbVvxyIxQktDbSZ7YKcHUQaXSVOdaZgsS53rhtcmRdmPgefxCJG9Yxip4Y3cWziQJoK8SGsloFM8A",
+	"7lyZVSRFxDLEjCw1a+IKajlNWUzCjN1wdgtZRywOR6K6W9VfsQY6phMCzYJjhORC86Ru5Nsi1MfknUcZ",
+	"IwHrRUB6hRzMpcwFhQ7YLIb+jaRKU4zFpf3WeAbmKGuH0KRGfrHkcRCKZG0ym6qSK4ZtrZB9Ka7KfgJa",
+	"30WjvPR4gHA008axWlXxm6iKwOEKtYGqkhR3VBrZV7NB+ww52dybIX5pPxEnBGziF3bwZp7DwANBMn7O",
+	"x7+xyEbLzovjWcvhmsZszu2aRzdkYjDsrBLLKAcB3jouH7KDvCF91JYhKQwDfOYuVAN8E9BDFJ6Z05Ks",
+	"jrD/uBJe9V4x7Ta61EaXdsTNO8PVueXt1DtK08kEcGkuCbVoNWMfMcdms1BdyPX87WvQ4hWhSjGl4Hzs",
+	"rcDifq77qSoiMhnDMn9KUxGroAjSeiYVwNiwIqGWJJJzVuvMGOArrO2WJpSL3rmYJlxBS6OECsRSE+zO",
+	"qW2jHyiQIgp8Y9nR9ezTO/OZNNdg3rgiJIiAZipw7xCx/3qsUjK0to+Q2jyJdotZV2w4D1a6WJA0kxOm",
+	"FOR4OkzlCsTGj7Ddn+1dv7dkq77uLplWfXpzaVYft6KAE/wMsMlJG4bbB1iCajKjacqEMa+/6sCwAbgf",
+	"5Nbog0Ht3vt1gmbRg8st39xvpVYrtfaEifD9UQ9d5AgyoStuKy4IA6fW+nbOtgV5pTKP9cWPpUwYFYfa",
+	"wdnbzo3QHfXnN5cayyPXAPH8Q2gRd/sTIperusu3qI0HikWdxUZjFjW2bl4iUywDkixq0qTryok3nkxg",
+	"W3Le8thI/mpyKjusOkB456HhaW0HIAyrKgaGd0yEa4jwcG1NjnoQxUYiINyilppTYs05EvpBhitU1g0B",
+	"2Xifq6VSvFvZ2MNIaFkGKFw+/KkXNIQCOyzV3WPysUjmeXpyshr24nG/Q4C+eNPZDv7SMHAnEbBHGIy/",
+	"1VuIs93W0STG7M8tJKaNcxxgnMNSZ7NMqoohq5XvoCBsZCU+/t3725UtEvJQCJrqq++Novk7ZwiDcWuB",
+	"p962NmRlnZoHMT2YCJpl8vagFZQVabP3ktV7SpvdQWCvHLijzba3tNnvLrD9tFkfPtNiDtqa8geeMYu8",
+	"GVufrOPMO4preMXeW6D4ctF1QnGgBphB2ATylDfOSevFdC2GsFoLRoA9zbFGqBGCGdPcmZ+VRwHWyGNE",
+	"PTr/55P+gHhv6B6Ice1tQOlZFdcsNpMNJ5mch97SXfGJ5SkPC2ihwlqoULGWZ4QmrrCFKuq7l7E/FZA5",
+	"Y5qLKQbL8GUqMAQ3u6ULMmEsHtPouhuUscORqLygjBiiaiJymhAELaqAxFxBlC7A2QKnwMcDovLshpl1",
+	"2wtj4Zrihms34zUeFAfkLgKSms9ZwgWz8FioXlRURRkJW+kE/t3QwDHxakA9whKsWB4Kg49YzlahE55m",
+	"bEgimWXgRp6xOTYwuqWZ2Q9UFT+dXb5+GxI+WSbJGcYS5iTj05mGkzfyasYVBFCtJyIoUJm3SJsYD63W",
+	"TYOqY0rThTKT4xbfZEgdHxgi4NWvSwZF1VLJhcYrljGk1GK1acpoVrSod76cGngCcUMj0QnxQ1fAaa6Q",
+	"04TdoEhf8gIAgY0K5yK2fbfNLvM4wMABjR2SmytbBvlRAWlN5BTXjyyQqwKQLAUWHLbs5RF+CwlBiohB",
+	"zAwCzuaqjYScFHtoaCIob6zZwtCtI1NSHOPaQlwN9qeRtX0p6AwPMaU8e6QaK7sYMprTzFxnu2nh6RJx",
+	"mLGUZ6rYiiweCVeK2Uy4yvuAeC6s0o+Eh1VsDAn420JmFC1Ed0ERFjejCA6PGAWzgXoAZinYSJhHT/Fn",
+	"F4CvxHhYlskM/fhdI7rgm/gtYmMo9bt+PBJlWSECHjnlc7QmNf5ns1/3aYaxS8XjB+gmZXj20fBoo7Jv",
+	"G+u+sBl7rF8M79+wZ6D/7B/brWB1j8AvDruClz02LKJgDUXdJ+B3xmJGLEqr27e6/cHq9kDwd1Y0xLqH",
+	"hV5b1sLYpTiOE0wtcqNFbuyMN7xwdoTR2DmdsqBqL1QMiorxgAuLWcSVNTes8QC/RolUudE8ZRKXQIBm",
+	"RN2lI+Q/QQkkN9eNkBeVhzcXnrVhazAXWPaotskt2uKhAeiua+3EVnm0xrLMGpDo5p7xOSPm1mUeV7ej",
+	"dsbwmVmxKM+4XsAgmnKj5w7/91dD/5LHEfz5V/NYduNenWeJLf07fPx4cPLiuH/cPx4MX/Zf9uE22Nn9",
+	"7kIwxd1UTVgrj1kiD/DZMuhn9jUxN5aztK3Jao0SHB81L/DbSxV4AkPQgpkddWH8RmtLoJEMecBeOxs5",
+	"8RoWlVOqSFUzK/vvhSOlYaqXdwE6bMplJWBCC78N8MFaGrs3oyWn3vIEzj69I9dsYT0jVUu7aq5bFxkT",
+	"rki1/YjNeGhem6Nk7M7sdoL0PBEQ1EVtTQqA/AtKT1JFCFTcNF7vPXsVlidVg6NbHw6LiWL4AXJmdvKn",
+	"gNA5E7GVUaAFFl1n6y4p614s8etRIqNrbzpsFjVM5VPGUgSdQG5JnCd6JmVMjMFH/s1oRl6ZqZw8I70G",
+	"X9eUprg/gNKHUJySlYMpxzTdtFxHcs6sy0yZT7B5mgDd13YGGB7ufcHWrHOm9KyVOolTMxyShgpDQTLH",
+	"0Imdm/1sE0FOpxmbUs3IhE/zjCmHyy8UjJhqOqaKWYMu5sqqApCFnckE+WbKBDx6SoQsO22Z78foBvp8",
+	"/uHEOqG8mWXM/EPjzBDPP8HWlY2ZD50LNiXPu3B35lzrIlsekgEUywhV17YkEve/irkCTbxMCmPi2k2G",
+	"Bdumj64WYdmsYE5ApSv9Mx11/OQVONLMkZSTsW94BAkOk8lxtcRE8bmG6fxglTGSMG1ER3EJi29C2rpL",
+	"VSOdTz/8CLgrYBLAYN9e/vy+G8CpSqNrTlwNg7I2revNid9omMaP3FgZVGsazdC1TWuIMUU6uKeGaOFE",
+	"AzfngMy5yDVTZhYzFl17k+AZGS8c7weHLRdknMgxUVpmdOozGbfIpgn+ZFtxFSo9JJVNyEyqlGuaYFsz",
+	"mmHPhzShkcUW95DEF+ZUI2KtV5KxKVfaGEKvO+fdywsS5zatJfAG1+/+RGaGNHoRzSoCCbh8E8NmSWIm",
+	"jRYm9itTyF9cILRXttwnEdU0kdOcoexI8yQB5oyeTj41vMO1riedz5qKmGYxsV2/VddnkNii+I9f//j/",
+	"AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

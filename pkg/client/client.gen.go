@@ -799,6 +799,7 @@ const (
 	DeadlineRecordTypeAnnualReview   DeadlineRecordType = "annual_review"
 	DeadlineRecordTypeEHCPlan        DeadlineRecordType = "ehc_plan"
 	DeadlineRecordTypeEHCRequest     DeadlineRecordType = "ehc_request"
+	DeadlineRecordTypeReassessment   DeadlineRecordType = "reassessment"
 	DeadlineRecordTypeTransitionPlan DeadlineRecordType = "transition_plan"
 	DeadlineRecordTypeYoungPerson    DeadlineRecordType = "young_person"
 )
@@ -812,6 +813,8 @@ func (e DeadlineRecordType) Valid() bool {
 		return true
 	case DeadlineRecordTypeEHCRequest:
 		return true
+	case DeadlineRecordTypeReassessment:
+		return true
 	case DeadlineRecordTypeTransitionPlan:
 		return true
 	case DeadlineRecordTypeYoungPerson:
@@ -823,22 +826,26 @@ func (e DeadlineRecordType) Valid() bool {
 
 // Defines values for DeadlineClock.
 const (
-	DeadlineClockAdvice            DeadlineClock = "advice"
-	DeadlineClockAmendment         DeadlineClock = "amendment"
-	DeadlineClockAnnualReview      DeadlineClock = "annual_review"
-	DeadlineClockCHCEligibility    DeadlineClock = "chc_eligibility"
-	DeadlineClockCHCIdentify       DeadlineClock = "chc_identify"
-	DeadlineClockCHCInPlace        DeadlineClock = "chc_in_place"
-	DeadlineClockCHCRefer          DeadlineClock = "chc_refer"
-	DeadlineClockCareActAssessment DeadlineClock = "care_act_assessment"
-	DeadlineClockDecisionToAssess  DeadlineClock = "decision_to_assess"
-	DeadlineClockDraftComments     DeadlineClock = "draft_comments"
-	DeadlineClockFinalPlan         DeadlineClock = "final_plan"
-	DeadlineClockNoPlanNotice      DeadlineClock = "no_plan_notice"
-	DeadlineClockPhaseTransfer     DeadlineClock = "phase_transfer"
-	DeadlineClockReviewDecision    DeadlineClock = "review_decision"
-	DeadlineClockReviewReport      DeadlineClock = "review_report"
-	DeadlineClockTransitionYear9   DeadlineClock = "transition_year9"
+	DeadlineClockAdvice                DeadlineClock = "advice"
+	DeadlineClockAmendment             DeadlineClock = "amendment"
+	DeadlineClockAnnualReview          DeadlineClock = "annual_review"
+	DeadlineClockCHCEligibility        DeadlineClock = "chc_eligibility"
+	DeadlineClockCHCIdentify           DeadlineClock = "chc_identify"
+	DeadlineClockCHCInPlace            DeadlineClock = "chc_in_place"
+	DeadlineClockCHCRefer              DeadlineClock = "chc_refer"
+	DeadlineClockCareActAssessment     DeadlineClock = "care_act_assessment"
+	DeadlineClockDecisionToAssess      DeadlineClock = "decision_to_assess"
+	DeadlineClockDraftComments         DeadlineClock = "draft_comments"
+	DeadlineClockFinalPlan             DeadlineClock = "final_plan"
+	DeadlineClockNoPlanNotice          DeadlineClock = "no_plan_notice"
+	DeadlineClockPhaseTransfer         DeadlineClock = "phase_transfer"
+	DeadlineClockReassessmentDecision  DeadlineClock = "reassessment_decision"
+	DeadlineClockReassessmentFinalPlan DeadlineClock = "reassessment_final_plan"
+	DeadlineClockReviewDecision        DeadlineClock = "review_decision"
+	DeadlineClockReviewReport          DeadlineClock = "review_report"
+	DeadlineClockTransferFamilyNotice  DeadlineClock = "transfer_family_notice"
+	DeadlineClockTransferReview        DeadlineClock = "transfer_review"
+	DeadlineClockTransitionYear9       DeadlineClock = "transition_year9"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineClock enum.
@@ -870,9 +877,17 @@ func (e DeadlineClock) Valid() bool {
 		return true
 	case DeadlineClockPhaseTransfer:
 		return true
+	case DeadlineClockReassessmentDecision:
+		return true
+	case DeadlineClockReassessmentFinalPlan:
+		return true
 	case DeadlineClockReviewDecision:
 		return true
 	case DeadlineClockReviewReport:
+		return true
+	case DeadlineClockTransferFamilyNotice:
+		return true
+	case DeadlineClockTransferReview:
 		return true
 	case DeadlineClockTransitionYear9:
 		return true
@@ -886,6 +901,7 @@ const (
 	DeadlineEventPayloadRecordTypeAnnualReview   DeadlineEventPayloadRecordType = "annual_review"
 	DeadlineEventPayloadRecordTypeEHCPlan        DeadlineEventPayloadRecordType = "ehc_plan"
 	DeadlineEventPayloadRecordTypeEHCRequest     DeadlineEventPayloadRecordType = "ehc_request"
+	DeadlineEventPayloadRecordTypeReassessment   DeadlineEventPayloadRecordType = "reassessment"
 	DeadlineEventPayloadRecordTypeTransitionPlan DeadlineEventPayloadRecordType = "transition_plan"
 	DeadlineEventPayloadRecordTypeYoungPerson    DeadlineEventPayloadRecordType = "young_person"
 )
@@ -898,6 +914,8 @@ func (e DeadlineEventPayloadRecordType) Valid() bool {
 	case DeadlineEventPayloadRecordTypeEHCPlan:
 		return true
 	case DeadlineEventPayloadRecordTypeEHCRequest:
+		return true
+	case DeadlineEventPayloadRecordTypeReassessment:
 		return true
 	case DeadlineEventPayloadRecordTypeTransitionPlan:
 		return true
@@ -2852,6 +2870,144 @@ func (e PreferredSettingType) Valid() bool {
 	}
 }
 
+// Defines values for ReassessmentDecisionDecision.
+const (
+	ReassessmentDecisionDecisionAgree  ReassessmentDecisionDecision = "agree"
+	ReassessmentDecisionDecisionRefuse ReassessmentDecisionDecision = "refuse"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentDecisionDecision enum.
+func (e ReassessmentDecisionDecision) Valid() bool {
+	switch e {
+	case ReassessmentDecisionDecisionAgree:
+		return true
+	case ReassessmentDecisionDecisionRefuse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentRequestedBy.
+const (
+	ReassessmentRequestedByParent          ReassessmentRequestedBy = "parent"
+	ReassessmentRequestedBySchoolOrCollege ReassessmentRequestedBy = "school_or_college"
+	ReassessmentRequestedByYoungPerson     ReassessmentRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentRequestedBy enum.
+func (e ReassessmentRequestedBy) Valid() bool {
+	switch e {
+	case ReassessmentRequestedByParent:
+		return true
+	case ReassessmentRequestedBySchoolOrCollege:
+		return true
+	case ReassessmentRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentRoute.
+const (
+	ReassessmentRouteOwnMotion ReassessmentRoute = "own_motion"
+	ReassessmentRouteRequest   ReassessmentRoute = "request"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentRoute enum.
+func (e ReassessmentRoute) Valid() bool {
+	switch e {
+	case ReassessmentRouteOwnMotion:
+		return true
+	case ReassessmentRouteRequest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentDecisionInputDecision.
+const (
+	ReassessmentDecisionInputDecisionAgree  ReassessmentDecisionInputDecision = "agree"
+	ReassessmentDecisionInputDecisionRefuse ReassessmentDecisionInputDecision = "refuse"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentDecisionInputDecision enum.
+func (e ReassessmentDecisionInputDecision) Valid() bool {
+	switch e {
+	case ReassessmentDecisionInputDecisionAgree:
+		return true
+	case ReassessmentDecisionInputDecisionRefuse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentInputRequestedBy.
+const (
+	ReassessmentInputRequestedByParent          ReassessmentInputRequestedBy = "parent"
+	ReassessmentInputRequestedBySchoolOrCollege ReassessmentInputRequestedBy = "school_or_college"
+	ReassessmentInputRequestedByYoungPerson     ReassessmentInputRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentInputRequestedBy enum.
+func (e ReassessmentInputRequestedBy) Valid() bool {
+	switch e {
+	case ReassessmentInputRequestedByParent:
+		return true
+	case ReassessmentInputRequestedBySchoolOrCollege:
+		return true
+	case ReassessmentInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentInputRoute.
+const (
+	ReassessmentInputRouteOwnMotion ReassessmentInputRoute = "own_motion"
+	ReassessmentInputRouteRequest   ReassessmentInputRoute = "request"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentInputRoute enum.
+func (e ReassessmentInputRoute) Valid() bool {
+	switch e {
+	case ReassessmentInputRouteOwnMotion:
+		return true
+	case ReassessmentInputRouteRequest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReassessmentStatus.
+const (
+	ReassessmentStatusCompleted   ReassessmentStatus = "completed"
+	ReassessmentStatusReassessing ReassessmentStatus = "reassessing"
+	ReassessmentStatusRefused     ReassessmentStatus = "refused"
+	ReassessmentStatusRequested   ReassessmentStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the ReassessmentStatus enum.
+func (e ReassessmentStatus) Valid() bool {
+	switch e {
+	case ReassessmentStatusCompleted:
+		return true
+	case ReassessmentStatusReassessing:
+		return true
+	case ReassessmentStatusRefused:
+		return true
+	case ReassessmentStatusRequested:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RecordType.
 const (
 	RecordTypeAPIKey               RecordType = "api_key"
@@ -2879,6 +3035,7 @@ const (
 	RecordTypePlacement            RecordType = "placement"
 	RecordTypePossibleDuplicate    RecordType = "possible_duplicate"
 	RecordTypePractitioner         RecordType = "practitioner"
+	RecordTypeReassessment         RecordType = "reassessment"
 	RecordTypeReferral             RecordType = "referral"
 	RecordTypeSettingConsultation  RecordType = "setting_consultation"
 	RecordTypeSupportRegisterEntry RecordType = "support_register_entry"
@@ -2943,6 +3100,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePossibleDuplicate:
 		return true
 	case RecordTypePractitioner:
+		return true
+	case RecordTypeReassessment:
 		return true
 	case RecordTypeReferral:
 		return true
@@ -4489,7 +4648,10 @@ type Deadline struct {
 	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
 	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
-	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18),
+	// reassessment_decision (Reg 25(1), 15 days from a request to re-assess), reassessment_final_plan (Reg 27(2), 14 weeks
+	// from the notification or own-motion decision, exception-adjusted), transfer_family_notice (Reg 15(4), 6 weeks from a
+	// transfer in), transfer_review (Reg 15(5): the first review of a plan transferred in, in place of annual_review).
 	Clock DeadlineClock      `json:"clock"`
 	DueOn openapi_types.Date `json:"due_on"`
 
@@ -4513,11 +4675,14 @@ type DeadlineRecordType string
 // 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 // amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
 // phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
-// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18),
+// reassessment_decision (Reg 25(1), 15 days from a request to re-assess), reassessment_final_plan (Reg 27(2), 14 weeks
+// from the notification or own-motion decision, exception-adjusted), transfer_family_notice (Reg 15(4), 6 weeks from a
+// transfer in), transfer_review (Reg 15(5): the first review of a plan transferred in, in place of annual_review).
 type DeadlineClock string
 
 // DeadlineEventPayload The data of deadline.due_soon and deadline.missed: which clock of which record is due when. The event's
-// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request,
+// `record_type` and `record_id` (and these fields) name the record the deadline belongs to (an ehc_request, reassessment,
 // ehc_plan, annual_review, transition_plan, or the young_person for the Year 9 transition plan); read it
 // through the API. Each warning is sent once per deadline and due day (a moved due date is warned again).
 type DeadlineEventPayload struct {
@@ -4527,7 +4692,10 @@ type DeadlineEventPayload struct {
 	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
 	// amendment (Reg 22(3)), annual_review (s.44), review_report (Reg 20(7)), review_decision (Reg 20(10)),
 	// phase_transfer (Reg 18), transition_year9 (a transition plan from Year 9), care_act_assessment (by 17 and a half),
-	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18).
+	// chc_identify, chc_refer, chc_eligibility, chc_in_place (NHS continuing healthcare at 14, 16, 17 and 3 months, 18),
+	// reassessment_decision (Reg 25(1), 15 days from a request to re-assess), reassessment_final_plan (Reg 27(2), 14 weeks
+	// from the notification or own-motion decision, exception-adjusted), transfer_family_notice (Reg 15(4), 6 weeks from a
+	// transfer in), transfer_review (Reg 15(5): the first review of a plan transferred in, in place of annual_review).
 	Clock DeadlineClock `json:"clock"`
 
 	// Deadline For deadline events: which statutory deadline.
@@ -5070,7 +5238,7 @@ type EHCPlan struct {
 	CreatedAt    time.Time           `json:"created_at"`
 	EHCRequestID *openapi_types.UUID `json:"ehc_request_id,omitempty"`
 
-	// FirstIssuedOn SEN2 StartDate.
+	// FirstIssuedOn SEN2 StartDate. For a plan transferred in, the day the old authority made it (Reg 15(3)(a)).
 	FirstIssuedOn *openapi_types.Date `json:"first_issued_on,omitempty"`
 	ID            openapi_types.UUID  `json:"id"`
 
@@ -5089,7 +5257,10 @@ type EHCPlan struct {
 	} `json:"phase_transfer,omitempty"`
 
 	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
-	Status            EHCPlanStatus      `json:"status"`
+	Status EHCPlanStatus `json:"status"`
+
+	// TransferIn A plan transferred in from another authority (Reg 15). The due dates come from the statutory calendar (statutory.PlanTransferDue, statutory.PlanTransfer), never stored.
+	TransferIn        *EHCPlanTransferIn `json:"transfer_in,omitempty"`
 	TransferredFromLA *string            `json:"transferred_from_la,omitempty"`
 	UpdatedAt         time.Time          `json:"updated_at"`
 	Version           int                `json:"version"`
@@ -5200,6 +5371,53 @@ type EHCPlanServeInput struct {
 
 // EHCPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
 type EHCPlanStatus string
+
+// EHCPlanTransferIn A plan transferred in from another authority (Reg 15). The due dates come from the statutory calendar (statutory.PlanTransferDue, statutory.PlanTransfer), never stored.
+type EHCPlanTransferIn struct {
+	FamilyNotifiedOn *openapi_types.Date `json:"family_notified_on,omitempty"`
+	FromLA           string              `json:"from_la"`
+	LastReviewedOn   *openapi_types.Date `json:"last_reviewed_on,omitempty"`
+	MadeOn           openapi_types.Date  `json:"made_on"`
+	MovedOn          openapi_types.Date  `json:"moved_on"`
+
+	// NotifyFamilyBy transferred_on + 6 weeks (Reg 15(4)).
+	NotifyFamilyBy      openapi_types.Date `json:"notify_family_by"`
+	OldAuthorityAwareOn openapi_types.Date `json:"old_authority_aware_on"`
+
+	// OldAuthorityDueOn The old authority's last day to transfer the plan (Reg 15(2)).
+	OldAuthorityDueOn openapi_types.Date `json:"old_authority_due_on"`
+
+	// ReviewBy The later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer (Reg 15(5)).
+	ReviewBy      openapi_types.Date `json:"review_by"`
+	TransferredOn openapi_types.Date `json:"transferred_on"`
+
+	// TransferredOnMoveDayDue True when the old authority knew at least 15 working days before the move, so the transfer was due on the move day.
+	TransferredOnMoveDayDue bool `json:"transferred_on_move_day_due"`
+}
+
+// EHCPlanTransferInInput defines model for EhcPlanTransferInInput.
+type EHCPlanTransferInInput struct {
+	// FamilyNotifiedOn The day this authority told the family of the transfer (Reg 15(4)); not before the transfer.
+	FamilyNotifiedOn *openapi_types.Date `json:"family_notified_on,omitempty"`
+
+	// FromLA The old authority's DfE number (SEN2 TransferLA).
+	FromLA string `json:"from_la"`
+
+	// LastReviewedOn The old authority's last review decision, if any; between made_on and transferred_on.
+	LastReviewedOn *openapi_types.Date `json:"last_reviewed_on,omitempty"`
+
+	// MadeOn The day the old authority made the plan; kept as first_issued_on (Reg 15(3)(a)).
+	MadeOn openapi_types.Date `json:"made_on"`
+
+	// MovedOn The day the child or young person moved into this authority's area.
+	MovedOn openapi_types.Date `json:"moved_on"`
+
+	// OldAuthorityAwareOn The day the old authority became aware of the move (Reg 15(2)).
+	OldAuthorityAwareOn openapi_types.Date `json:"old_authority_aware_on"`
+
+	// TransferredOn The day the plan was transferred; not before the move, not in the future.
+	TransferredOn openapi_types.Date `json:"transferred_on"`
+}
 
 // EHCPlanVersion `amendment_final`: Proposals and amended finals: the amended plan within 8 weeks of the notice (Reg 22(3)).
 type EHCPlanVersion struct {
@@ -6343,6 +6561,127 @@ type Problem struct {
 	// Type A URI naming the problem type.
 	Type string `json:"type"`
 }
+
+// Reassessment defines model for Reassessment.
+type Reassessment struct {
+	Completion *struct {
+		CompletedOn openapi_types.Date `json:"completed_on"`
+
+		// Late Issued after final_plan_adjusted_due_on.
+		Late        bool `json:"late"`
+		PlanVersion int  `json:"plan_version"`
+	} `json:"completion,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Deadlines From the statutory calendar (statutory.Reassessment), never stored. Absent dates do not apply yet.
+	Deadlines ReassessmentDeadlines `json:"deadlines"`
+	Decision  *struct {
+		Decision ReassessmentDecisionDecision `json:"decision"`
+
+		// Late Notified after decision_due_on.
+		Late       bool               `json:"late"`
+		NotifiedOn openapi_types.Date `json:"notified_on"`
+		Reasons    *string            `json:"reasons,omitempty"`
+	} `json:"decision,omitempty"`
+	Exceptions         []EHCException           `json:"exceptions"`
+	ID                 openapi_types.UUID       `json:"id"`
+	Notes              *string                  `json:"notes,omitempty"`
+	OwnMotionDecidedOn *openapi_types.Date      `json:"own_motion_decided_on,omitempty"`
+	PlanID             openapi_types.UUID       `json:"plan_id"`
+	ReceivedOn         *openapi_types.Date      `json:"received_on,omitempty"`
+	RequestedBy        *ReassessmentRequestedBy `json:"requested_by,omitempty"`
+	Route              ReassessmentRoute        `json:"route"`
+
+	// Status requested (a s.44(2) request awaits the Reg 25(1) decision), refused, reassessing (the 14 weeks run), completed (the amended or replacement plan was issued).
+	Status        ReassessmentStatus `json:"status"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
+}
+
+// ReassessmentDecisionDecision defines model for Reassessment.Decision.Decision.
+type ReassessmentDecisionDecision string
+
+// ReassessmentRequestedBy defines model for Reassessment.RequestedBy.
+type ReassessmentRequestedBy string
+
+// ReassessmentRoute defines model for Reassessment.Route.
+type ReassessmentRoute string
+
+// ReassessmentCompletionInput defines model for ReassessmentCompletionInput.
+type ReassessmentCompletionInput struct {
+	// CompletedOn The day the amended or replacement final plan was issued; not in the future.
+	CompletedOn openapi_types.Date `json:"completed_on"`
+
+	// PlanVersion The plan's final or amended final version issued for the re-assessment.
+	PlanVersion int `json:"plan_version"`
+}
+
+// ReassessmentDeadlines From the statutory calendar (statutory.Reassessment), never stored. Absent dates do not apply yet.
+type ReassessmentDeadlines struct {
+	// DecisionDueOn Request + 15 days (Reg 25(1)); no exceptions. Absent for own_motion.
+	DecisionDueOn *openapi_types.Date `json:"decision_due_on,omitempty"`
+
+	// FinalPlanAdjustedDueOn final_plan_due_on paused for exception periods on grounds a to d (Reg 27(3)).
+	FinalPlanAdjustedDueOn *openapi_types.Date `json:"final_plan_adjusted_due_on,omitempty"`
+
+	// FinalPlanDueOn started_on + 14 weeks (Reg 27(2)).
+	FinalPlanDueOn *openapi_types.Date `json:"final_plan_due_on,omitempty"`
+
+	// FinalPlanIfNotifiedOnTime decision_due_on + 14 weeks: the latest the final plan can come when the decision is notified on its last lawful day.
+	FinalPlanIfNotifiedOnTime *openapi_types.Date `json:"final_plan_if_notified_on_time,omitempty"`
+
+	// StartedOn The day the 14 weeks run from: the Reg 25(1) notification of agreement, or the s.44(3) decision.
+	StartedOn *openapi_types.Date `json:"started_on,omitempty"`
+}
+
+// ReassessmentDecisionInput defines model for ReassessmentDecisionInput.
+type ReassessmentDecisionInput struct {
+	Decision ReassessmentDecisionInputDecision `json:"decision"`
+
+	// NotifiedOn The day the family was notified (Reg 25(1)); not before the request, not in the future. The 14 weeks run from it.
+	NotifiedOn openapi_types.Date `json:"notified_on"`
+
+	// Reasons Why; required to refuse.
+	Reasons *string `json:"reasons,omitempty"`
+}
+
+// ReassessmentDecisionInputDecision defines model for ReassessmentDecisionInput.Decision.
+type ReassessmentDecisionInputDecision string
+
+// ReassessmentEventPayload The data of reassessment events (see GET /v1/event-types for which).
+type ReassessmentEventPayload = EventPayload
+
+// ReassessmentInput defines model for ReassessmentInput.
+type ReassessmentInput struct {
+	// DecidedOn The day the authority decided to re-assess of its own motion; required for route own_motion, not in the future.
+	DecidedOn *openapi_types.Date `json:"decided_on,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+
+	// ReceivedOn The day the request was received; required for route request, not in the future.
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+
+	// RequestedBy Who asked (s.44(2)); required for route request, refused for own_motion.
+	RequestedBy *ReassessmentInputRequestedBy `json:"requested_by,omitempty"`
+
+	// Route request: asked for under s.44(2); own_motion: the authority decided to re-assess under s.44(3).
+	Route ReassessmentInputRoute `json:"route"`
+}
+
+// ReassessmentInputRequestedBy Who asked (s.44(2)); required for route request, refused for own_motion.
+type ReassessmentInputRequestedBy string
+
+// ReassessmentInputRoute request: asked for under s.44(2); own_motion: the authority decided to re-assess under s.44(3).
+type ReassessmentInputRoute string
+
+// ReassessmentPage defines model for ReassessmentPage.
+type ReassessmentPage struct {
+	Items      []Reassessment `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// ReassessmentStatus requested (a s.44(2) request awaits the Reg 25(1) decision), refused, reassessing (the 14 weeks run), completed (the amended or replacement plan was issued).
+type ReassessmentStatus string
 
 // RecordType defines model for RecordType.
 type RecordType string
@@ -7978,8 +8317,40 @@ type SetEHCPlanPhaseTransferParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListReassessmentsParams defines parameters for ListReassessments.
+type ListReassessmentsParams struct {
+	Status *ReassessmentStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// StartReassessmentParams defines parameters for StartReassessment.
+type StartReassessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ServeEHCPlanDraftParams defines parameters for ServeEHCPlanDraft.
 type ServeEHCPlanDraftParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// RecordEHCPlanTransferInParams defines parameters for RecordEHCPlanTransferIn.
+type RecordEHCPlanTransferInParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -8356,6 +8727,33 @@ type CreatePractitionerParams struct {
 
 // UpdatePractitionerParams defines parameters for UpdatePractitioner.
 type UpdatePractitionerParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CompleteReassessmentParams defines parameters for CompleteReassessment.
+type CompleteReassessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DecideReassessmentParams defines parameters for DecideReassessment.
+type DecideReassessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// AddReassessmentExceptionParams defines parameters for AddReassessmentException.
+type AddReassessmentExceptionParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
@@ -9119,8 +9517,14 @@ type IssueEHCPlanJSONRequestBody = EHCPlanIssueInput
 // SetEHCPlanPhaseTransferJSONRequestBody defines body for SetEHCPlanPhaseTransfer for application/json ContentType.
 type SetEHCPlanPhaseTransferJSONRequestBody = EHCPhaseTransferInput
 
+// StartReassessmentJSONRequestBody defines body for StartReassessment for application/json ContentType.
+type StartReassessmentJSONRequestBody = ReassessmentInput
+
 // ServeEHCPlanDraftJSONRequestBody defines body for ServeEHCPlanDraft for application/json ContentType.
 type ServeEHCPlanDraftJSONRequestBody = EHCPlanServeInput
+
+// RecordEHCPlanTransferInJSONRequestBody defines body for RecordEHCPlanTransferIn for application/json ContentType.
+type RecordEHCPlanTransferInJSONRequestBody = EHCPlanTransferInInput
 
 // CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
 type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
@@ -9181,6 +9585,15 @@ type CreatePractitionerJSONRequestBody = PractitionerInput
 
 // UpdatePractitionerApplicationMergePatchPlusJSONRequestBody defines body for UpdatePractitioner for application/merge-patch+json ContentType.
 type UpdatePractitionerApplicationMergePatchPlusJSONRequestBody = PractitionerPatch
+
+// CompleteReassessmentJSONRequestBody defines body for CompleteReassessment for application/json ContentType.
+type CompleteReassessmentJSONRequestBody = ReassessmentCompletionInput
+
+// DecideReassessmentJSONRequestBody defines body for DecideReassessment for application/json ContentType.
+type DecideReassessmentJSONRequestBody = ReassessmentDecisionInput
+
+// AddReassessmentExceptionJSONRequestBody defines body for AddReassessmentException for application/json ContentType.
+type AddReassessmentExceptionJSONRequestBody = EHCExceptionInput
 
 // CreateReferralJSONRequestBody defines body for CreateReferral for application/json ContentType.
 type CreateReferralJSONRequestBody = ReferralInput
@@ -10771,6 +11184,41 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
 	SetEHCPlanPhaseTransfer(ctx context.Context, id ID, params *SetEHCPlanPhaseTransferParams, body SetEHCPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListReassessments The re-assessments of a plan
+	//
+	// **Who may call:** roles with `casework:read` on a plan within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every re-assessment listed is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/ehc-plans/{id}/reassessments (the `ListReassessments` operationId).
+	ListReassessments(ctx context.Context, id ID, params *ListReassessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartReassessmentWithBody Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+	//
+	// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+	StartReassessmentWithBody(ctx context.Context, id ID, params *StartReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartReassessment Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+	//
+	// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+	StartReassessment(ctx context.Context, id ID, params *StartReassessmentParams, body StartReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ServeEHCPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -10796,6 +11244,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEHCPlanDraft` operationId).
 	ServeEHCPlanDraft(ctx context.Context, id ID, params *ServeEHCPlanDraftParams, body ServeEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordEHCPlanTransferInWithBody Record that the plan was transferred in from another authority (Reg 15)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+	//
+	// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+	RecordEHCPlanTransferInWithBody(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordEHCPlanTransferIn Record that the plan was transferred in from another authority (Reg 15)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+	//
+	// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+	RecordEHCPlanTransferIn(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, body RecordEHCPlanTransferInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEventTypes The event catalogue - every event type, its version and its payload schema
 	//
@@ -11545,6 +12019,81 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
 	UpdatePractitionerWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdatePractitionerParams, body UpdatePractitionerApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReassessment One re-assessment of a plan, with its deadlines
+	//
+	// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Corresponds with GET /v1/reassessments/{id} (the `GetReassessment` operationId).
+	GetReassessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteReassessmentWithBody Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+	CompleteReassessmentWithBody(ctx context.Context, id ID, params *CompleteReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteReassessment Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+	CompleteReassessment(ctx context.Context, id ID, params *CompleteReassessmentParams, body CompleteReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideReassessmentWithBody Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+	DecideReassessmentWithBody(ctx context.Context, id ID, params *DecideReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideReassessment Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+	DecideReassessment(ctx context.Context, id ID, params *DecideReassessmentParams, body DecideReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddReassessmentExceptionWithBody Record an exception period that excuses the 14-week limit (Reg 27(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+	AddReassessmentExceptionWithBody(ctx context.Context, id ID, params *AddReassessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddReassessmentException Record an exception period that excuses the 14-week limit (Reg 27(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+	AddReassessmentException(ctx context.Context, id ID, params *AddReassessmentExceptionParams, body AddReassessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReferrals List referrals the caller may see
 	//
@@ -14790,6 +15339,71 @@ func (c *Client) SetEHCPlanPhaseTransfer(ctx context.Context, id ID, params *Set
 	return c.Client.Do(req)
 }
 
+// ListReassessments The re-assessments of a plan
+//
+// **Who may call:** roles with `casework:read` on a plan within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every re-assessment listed is recorded in the audit trail.
+//
+// Corresponds with GET /v1/ehc-plans/{id}/reassessments (the `ListReassessments` operationId).
+func (c *Client) ListReassessments(ctx context.Context, id ID, params *ListReassessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListReassessmentsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartReassessmentWithBody Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+//
+// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+func (c *Client) StartReassessmentWithBody(ctx context.Context, id ID, params *StartReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartReassessmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartReassessment Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+//
+// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+func (c *Client) StartReassessment(ctx context.Context, id ID, params *StartReassessmentParams, body StartReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartReassessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ServeEHCPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -14826,6 +15440,52 @@ func (c *Client) ServeEHCPlanDraftWithBody(ctx context.Context, id ID, params *S
 // Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEHCPlanDraft` operationId).
 func (c *Client) ServeEHCPlanDraft(ctx context.Context, id ID, params *ServeEHCPlanDraftParams, body ServeEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewServeEHCPlanDraftRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordEHCPlanTransferInWithBody Record that the plan was transferred in from another authority (Reg 15)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+//
+// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+func (c *Client) RecordEHCPlanTransferInWithBody(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordEHCPlanTransferInRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordEHCPlanTransferIn Record that the plan was transferred in from another authority (Reg 15)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+//
+// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+func (c *Client) RecordEHCPlanTransferIn(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, body RecordEHCPlanTransferInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordEHCPlanTransferInRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16205,6 +16865,151 @@ func (c *Client) UpdatePractitionerWithBody(ctx context.Context, id ID, params *
 // Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
 func (c *Client) UpdatePractitionerWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdatePractitionerParams, body UpdatePractitionerApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePractitionerRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReassessment One re-assessment of a plan, with its deadlines
+//
+// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Corresponds with GET /v1/reassessments/{id} (the `GetReassessment` operationId).
+func (c *Client) GetReassessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReassessmentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteReassessmentWithBody Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+func (c *Client) CompleteReassessmentWithBody(ctx context.Context, id ID, params *CompleteReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteReassessmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteReassessment Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+func (c *Client) CompleteReassessment(ctx context.Context, id ID, params *CompleteReassessmentParams, body CompleteReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteReassessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideReassessmentWithBody Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+func (c *Client) DecideReassessmentWithBody(ctx context.Context, id ID, params *DecideReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideReassessmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideReassessment Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+func (c *Client) DecideReassessment(ctx context.Context, id ID, params *DecideReassessmentParams, body DecideReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideReassessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddReassessmentExceptionWithBody Record an exception period that excuses the 14-week limit (Reg 27(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+func (c *Client) AddReassessmentExceptionWithBody(ctx context.Context, id ID, params *AddReassessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddReassessmentExceptionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddReassessmentException Record an exception period that excuses the 14-week limit (Reg 27(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+func (c *Client) AddReassessmentException(ctx context.Context, id ID, params *AddReassessmentExceptionParams, body AddReassessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddReassessmentExceptionRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -22620,6 +23425,165 @@ func NewSetEHCPlanPhaseTransferRequestWithBody(server string, id ID, params *Set
 	return req, nil
 }
 
+// NewListReassessmentsRequest constructs an http.Request for the ListReassessments method
+func NewListReassessmentsRequest(server string, id ID, params *ListReassessmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/reassessments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStartReassessmentRequest calls the generic StartReassessment builder with application/json body
+func NewStartReassessmentRequest(server string, id ID, params *StartReassessmentParams, body StartReassessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartReassessmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewStartReassessmentRequestWithBody constructs an http.Request for the StartReassessment method, with any body, and a specified content type
+func NewStartReassessmentRequestWithBody(server string, id ID, params *StartReassessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/reassessments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewServeEHCPlanDraftRequest calls the generic ServeEHCPlanDraft builder with application/json body
 func NewServeEHCPlanDraftRequest(server string, id ID, params *ServeEHCPlanDraftParams, body ServeEHCPlanDraftJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -22648,6 +23612,79 @@ func NewServeEHCPlanDraftRequestWithBody(server string, id ID, params *ServeEHCP
 	}
 
 	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/serve-draft", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRecordEHCPlanTransferInRequest calls the generic RecordEHCPlanTransferIn builder with application/json body
+func NewRecordEHCPlanTransferInRequest(server string, id ID, params *RecordEHCPlanTransferInParams, body RecordEHCPlanTransferInJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordEHCPlanTransferInRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRecordEHCPlanTransferInRequestWithBody constructs an http.Request for the RecordEHCPlanTransferIn method, with any body, and a specified content type
+func NewRecordEHCPlanTransferInRequestWithBody(server string, id ID, params *RecordEHCPlanTransferInParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/transfer-in", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -25630,6 +26667,259 @@ func NewUpdatePractitionerRequestWithBody(server string, id ID, params *UpdatePr
 			}
 
 			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetReassessmentRequest constructs an http.Request for the GetReassessment method
+func NewGetReassessmentRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reassessments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCompleteReassessmentRequest calls the generic CompleteReassessment builder with application/json body
+func NewCompleteReassessmentRequest(server string, id ID, params *CompleteReassessmentParams, body CompleteReassessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCompleteReassessmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCompleteReassessmentRequestWithBody constructs an http.Request for the CompleteReassessment method, with any body, and a specified content type
+func NewCompleteReassessmentRequestWithBody(server string, id ID, params *CompleteReassessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reassessments/%s/completion", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDecideReassessmentRequest calls the generic DecideReassessment builder with application/json body
+func NewDecideReassessmentRequest(server string, id ID, params *DecideReassessmentParams, body DecideReassessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideReassessmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDecideReassessmentRequestWithBody constructs an http.Request for the DecideReassessment method, with any body, and a specified content type
+func NewDecideReassessmentRequestWithBody(server string, id ID, params *DecideReassessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reassessments/%s/decision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAddReassessmentExceptionRequest calls the generic AddReassessmentException builder with application/json body
+func NewAddReassessmentExceptionRequest(server string, id ID, params *AddReassessmentExceptionParams, body AddReassessmentExceptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddReassessmentExceptionRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddReassessmentExceptionRequestWithBody constructs an http.Request for the AddReassessmentException method, with any body, and a specified content type
+func NewAddReassessmentExceptionRequestWithBody(server string, id ID, params *AddReassessmentExceptionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reassessments/%s/exceptions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
 		}
 
 	}
@@ -31608,6 +32898,43 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
 	SetEHCPlanPhaseTransferWithResponse(ctx context.Context, id ID, params *SetEHCPlanPhaseTransferParams, body SetEHCPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*SetEHCPlanPhaseTransferResponse, error)
 
+	// ListReassessmentsWithResponse The re-assessments of a plan
+	//
+	// **Who may call:** roles with `casework:read` on a plan within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every re-assessment listed is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-plans/{id}/reassessments (the `ListReassessments` operationId).
+	ListReassessmentsWithResponse(ctx context.Context, id ID, params *ListReassessmentsParams, reqEditors ...RequestEditorFn) (*ListReassessmentsResponse, error)
+
+	// StartReassessmentWithBodyWithResponse Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+	//
+	// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+	StartReassessmentWithBodyWithResponse(ctx context.Context, id ID, params *StartReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartReassessmentResponse, error)
+
+	// StartReassessmentWithResponse Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+	//
+	// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+	StartReassessmentWithResponse(ctx context.Context, id ID, params *StartReassessmentParams, body StartReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*StartReassessmentResponse, error)
+
 	// ServeEHCPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -31633,6 +32960,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEHCPlanDraft` operationId).
 	ServeEHCPlanDraftWithResponse(ctx context.Context, id ID, params *ServeEHCPlanDraftParams, body ServeEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ServeEHCPlanDraftResponse, error)
+
+	// RecordEHCPlanTransferInWithBodyWithResponse Record that the plan was transferred in from another authority (Reg 15)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+	//
+	// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+	RecordEHCPlanTransferInWithBodyWithResponse(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordEHCPlanTransferInResponse, error)
+
+	// RecordEHCPlanTransferInWithResponse Record that the plan was transferred in from another authority (Reg 15)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+	//
+	// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+	RecordEHCPlanTransferInWithResponse(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, body RecordEHCPlanTransferInJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordEHCPlanTransferInResponse, error)
 
 	// ListEventTypesWithResponse The event catalogue - every event type, its version and its payload schema
 	//
@@ -32428,6 +33781,83 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
 	UpdatePractitionerWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdatePractitionerParams, body UpdatePractitionerApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePractitionerResponse, error)
+
+	// GetReassessmentWithResponse One re-assessment of a plan, with its deadlines
+	//
+	// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reassessments/{id} (the `GetReassessment` operationId).
+	GetReassessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetReassessmentResponse, error)
+
+	// CompleteReassessmentWithBodyWithResponse Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+	CompleteReassessmentWithBodyWithResponse(ctx context.Context, id ID, params *CompleteReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteReassessmentResponse, error)
+
+	// CompleteReassessmentWithResponse Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+	CompleteReassessmentWithResponse(ctx context.Context, id ID, params *CompleteReassessmentParams, body CompleteReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteReassessmentResponse, error)
+
+	// DecideReassessmentWithBodyWithResponse Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+	DecideReassessmentWithBodyWithResponse(ctx context.Context, id ID, params *DecideReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideReassessmentResponse, error)
+
+	// DecideReassessmentWithResponse Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+	DecideReassessmentWithResponse(ctx context.Context, id ID, params *DecideReassessmentParams, body DecideReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideReassessmentResponse, error)
+
+	// AddReassessmentExceptionWithBodyWithResponse Record an exception period that excuses the 14-week limit (Reg 27(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+	AddReassessmentExceptionWithBodyWithResponse(ctx context.Context, id ID, params *AddReassessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddReassessmentExceptionResponse, error)
+
+	// AddReassessmentExceptionWithResponse Record an exception period that excuses the 14-week limit (Reg 27(3))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+	AddReassessmentExceptionWithResponse(ctx context.Context, id ID, params *AddReassessmentExceptionParams, body AddReassessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddReassessmentExceptionResponse, error)
 
 	// ListReferralsWithResponse List referrals the caller may see
 	//
@@ -40915,6 +42345,243 @@ func (r SetEHCPlanPhaseTransferResponse) ContentType() string {
 	return ""
 }
 
+// ListReassessmentsResponse429Headers the declared response headers of an HTTP 429 response for ListReassessments
+type ListReassessmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListReassessmentsResponse503Headers the declared response headers of an HTTP 503 response for ListReassessments
+type ListReassessmentsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListReassessmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReassessmentPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListReassessmentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListReassessmentsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListReassessmentsResponse) GetJSON200() *ReassessmentPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListReassessmentsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListReassessmentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListReassessmentsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListReassessmentsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListReassessmentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListReassessmentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListReassessmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListReassessmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListReassessmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListReassessmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartReassessmentResponse201Headers the declared response headers of an HTTP 201 response for StartReassessment
+type StartReassessmentResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// StartReassessmentResponse409Headers the declared response headers of an HTTP 409 response for StartReassessment
+type StartReassessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
+// StartReassessmentResponse429Headers the declared response headers of an HTTP 429 response for StartReassessment
+type StartReassessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// StartReassessmentResponse503Headers the declared response headers of an HTTP 503 response for StartReassessment
+type StartReassessmentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type StartReassessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Reassessment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *StartReassessmentResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *StartReassessmentResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartReassessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StartReassessmentResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartReassessmentResponse) GetJSON201() *Reassessment {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r StartReassessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r StartReassessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartReassessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartReassessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartReassessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ServeEHCPlanDraftResponse200Headers the declared response headers of an HTTP 200 response for ServeEHCPlanDraft
 type ServeEHCPlanDraftResponse200Headers struct {
 	ETag *string
@@ -41062,6 +42729,159 @@ func (r ServeEHCPlanDraftResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ServeEHCPlanDraftResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RecordEHCPlanTransferInResponse200Headers the declared response headers of an HTTP 200 response for RecordEHCPlanTransferIn
+type RecordEHCPlanTransferInResponse200Headers struct {
+	ETag *string
+}
+
+// RecordEHCPlanTransferInResponse409Headers the declared response headers of an HTTP 409 response for RecordEHCPlanTransferIn
+type RecordEHCPlanTransferInResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RecordEHCPlanTransferInResponse412Headers the declared response headers of an HTTP 412 response for RecordEHCPlanTransferIn
+type RecordEHCPlanTransferInResponse412Headers struct {
+	ETag *string
+}
+
+// RecordEHCPlanTransferInResponse429Headers the declared response headers of an HTTP 429 response for RecordEHCPlanTransferIn
+type RecordEHCPlanTransferInResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RecordEHCPlanTransferInResponse503Headers the declared response headers of an HTTP 503 response for RecordEHCPlanTransferIn
+type RecordEHCPlanTransferInResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RecordEHCPlanTransferInResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EHCPlan
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RecordEHCPlanTransferInResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RecordEHCPlanTransferInResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RecordEHCPlanTransferInResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RecordEHCPlanTransferInResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RecordEHCPlanTransferInResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordEHCPlanTransferInResponse) GetJSON200() *EHCPlan {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RecordEHCPlanTransferInResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordEHCPlanTransferInResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordEHCPlanTransferInResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordEHCPlanTransferInResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordEHCPlanTransferInResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -46245,6 +48065,569 @@ func (r UpdatePractitionerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdatePractitionerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReassessmentResponse200Headers the declared response headers of an HTTP 200 response for GetReassessment
+type GetReassessmentResponse200Headers struct {
+	ETag *string
+}
+
+// GetReassessmentResponse429Headers the declared response headers of an HTTP 429 response for GetReassessment
+type GetReassessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetReassessmentResponse503Headers the declared response headers of an HTTP 503 response for GetReassessment
+type GetReassessmentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetReassessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Reassessment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetReassessmentResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetReassessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReassessmentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReassessmentResponse) GetJSON200() *Reassessment {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetReassessmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetReassessmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetReassessmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetReassessmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetReassessmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetReassessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReassessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReassessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReassessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReassessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CompleteReassessmentResponse200Headers the declared response headers of an HTTP 200 response for CompleteReassessment
+type CompleteReassessmentResponse200Headers struct {
+	ETag *string
+}
+
+// CompleteReassessmentResponse409Headers the declared response headers of an HTTP 409 response for CompleteReassessment
+type CompleteReassessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CompleteReassessmentResponse412Headers the declared response headers of an HTTP 412 response for CompleteReassessment
+type CompleteReassessmentResponse412Headers struct {
+	ETag *string
+}
+
+// CompleteReassessmentResponse429Headers the declared response headers of an HTTP 429 response for CompleteReassessment
+type CompleteReassessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CompleteReassessmentResponse503Headers the declared response headers of an HTTP 503 response for CompleteReassessment
+type CompleteReassessmentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CompleteReassessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Reassessment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CompleteReassessmentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CompleteReassessmentResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CompleteReassessmentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CompleteReassessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CompleteReassessmentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteReassessmentResponse) GetJSON200() *Reassessment {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CompleteReassessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteReassessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteReassessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteReassessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteReassessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecideReassessmentResponse200Headers the declared response headers of an HTTP 200 response for DecideReassessment
+type DecideReassessmentResponse200Headers struct {
+	ETag *string
+}
+
+// DecideReassessmentResponse409Headers the declared response headers of an HTTP 409 response for DecideReassessment
+type DecideReassessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
+// DecideReassessmentResponse412Headers the declared response headers of an HTTP 412 response for DecideReassessment
+type DecideReassessmentResponse412Headers struct {
+	ETag *string
+}
+
+// DecideReassessmentResponse429Headers the declared response headers of an HTTP 429 response for DecideReassessment
+type DecideReassessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecideReassessmentResponse503Headers the declared response headers of an HTTP 503 response for DecideReassessment
+type DecideReassessmentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DecideReassessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Reassessment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecideReassessmentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DecideReassessmentResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DecideReassessmentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecideReassessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecideReassessmentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideReassessmentResponse) GetJSON200() *Reassessment {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideReassessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideReassessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideReassessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideReassessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideReassessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddReassessmentExceptionResponse200Headers the declared response headers of an HTTP 200 response for AddReassessmentException
+type AddReassessmentExceptionResponse200Headers struct {
+	ETag *string
+}
+
+// AddReassessmentExceptionResponse409Headers the declared response headers of an HTTP 409 response for AddReassessmentException
+type AddReassessmentExceptionResponse409Headers struct {
+	RetryAfter *int
+}
+
+// AddReassessmentExceptionResponse412Headers the declared response headers of an HTTP 412 response for AddReassessmentException
+type AddReassessmentExceptionResponse412Headers struct {
+	ETag *string
+}
+
+// AddReassessmentExceptionResponse429Headers the declared response headers of an HTTP 429 response for AddReassessmentException
+type AddReassessmentExceptionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AddReassessmentExceptionResponse503Headers the declared response headers of an HTTP 503 response for AddReassessmentException
+type AddReassessmentExceptionResponse503Headers struct {
+	RetryAfter *int
+}
+
+type AddReassessmentExceptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Reassessment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AddReassessmentExceptionResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AddReassessmentExceptionResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *AddReassessmentExceptionResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddReassessmentExceptionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddReassessmentExceptionResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddReassessmentExceptionResponse) GetJSON200() *Reassessment {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AddReassessmentExceptionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddReassessmentExceptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddReassessmentExceptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddReassessmentExceptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddReassessmentExceptionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -55662,6 +58045,61 @@ func (c *ClientWithResponses) SetEHCPlanPhaseTransferWithResponse(ctx context.Co
 	return ParseSetEHCPlanPhaseTransferResponse(rsp)
 }
 
+// ListReassessmentsWithResponse The re-assessments of a plan
+//
+// **Who may call:** roles with `casework:read` on a plan within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every re-assessment listed is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-plans/{id}/reassessments (the `ListReassessments` operationId).
+func (c *ClientWithResponses) ListReassessmentsWithResponse(ctx context.Context, id ID, params *ListReassessmentsParams, reqEditors ...RequestEditorFn) (*ListReassessmentsResponse, error) {
+	rsp, err := c.ListReassessments(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListReassessmentsResponse(rsp)
+}
+
+// StartReassessmentWithBodyWithResponse Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+//
+// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+func (c *ClientWithResponses) StartReassessmentWithBodyWithResponse(ctx context.Context, id ID, params *StartReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartReassessmentResponse, error) {
+	rsp, err := c.StartReassessmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartReassessmentResponse(rsp)
+}
+
+// StartReassessmentWithResponse Record a request for a re-assessment (s.44(2)) or the authority's own decision to re-assess (s.44(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the re-assessment of the plan: `route: request` with who asked (`requested_by`) and the day the request was received (`received_on`; the Reg 25(1) decision is then due 15 days after it), or `route: own_motion` with the day the authority decided to re-assess (`decided_on`; the 14 weeks of Reg 27(2) run from it). Written in one transaction with its audit event, a `reassessment.started` outbox event and a timeline line.
+//
+// Only for a plan in force (issued; 409 otherwise), and one open re-assessment per plan at a time (409). The deadlines in the response come from the statutory calendar (`statutory.Reassessment`), computed on read.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/reassessments (the `StartReassessment` operationId).
+func (c *ClientWithResponses) StartReassessmentWithResponse(ctx context.Context, id ID, params *StartReassessmentParams, body StartReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*StartReassessmentResponse, error) {
+	rsp, err := c.StartReassessment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartReassessmentResponse(rsp)
+}
+
 // ServeEHCPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
@@ -55698,6 +58136,44 @@ func (c *ClientWithResponses) ServeEHCPlanDraftWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseServeEHCPlanDraftResponse(rsp)
+}
+
+// RecordEHCPlanTransferInWithBodyWithResponse Record that the plan was transferred in from another authority (Reg 15)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+//
+// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+func (c *ClientWithResponses) RecordEHCPlanTransferInWithBodyWithResponse(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordEHCPlanTransferInResponse, error) {
+	rsp, err := c.RecordEHCPlanTransferInWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordEHCPlanTransferInResponse(rsp)
+}
+
+// RecordEHCPlanTransferInWithResponse Record that the plan was transferred in from another authority (Reg 15)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records (or corrects) the transfer on the plan: the day of the move, the day the old authority became aware of it, the old authority's DfE number (kept as `transferred_from_la` for SEN2), the day of the transfer, the day the old authority made the plan and its last review decision, and the day the family was told (Reg 15(4)). Per Reg 15(3)(a) the plan keeps the old authority's made date: `first_issued_on` is `made_on` and the next annual review is due by `review_by` (Reg 15(5): the later of the end of the 12 months from the making or last review and the end of the 3 months beginning with the transfer), also when the plan is issued here afterwards. The response's `transfer_in` shows `notify_family_by` (transfer + 6 weeks) and `review_by`, computed by the statutory calendar. Written in one transaction with its audit event, an `ehc_plan.transferred_in` outbox event and a timeline line.
+//
+// Only for a plan not drafted on a request of this authority (no `ehc_request_id`), not ceasing or ceased, and before a review of this authority was decided (409 otherwise).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/transfer-in (the `RecordEHCPlanTransferIn` operationId).
+func (c *ClientWithResponses) RecordEHCPlanTransferInWithResponse(ctx context.Context, id ID, params *RecordEHCPlanTransferInParams, body RecordEHCPlanTransferInJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordEHCPlanTransferInResponse, error) {
+	rsp, err := c.RecordEHCPlanTransferIn(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordEHCPlanTransferInResponse(rsp)
 }
 
 // ListEventTypesWithResponse The event catalogue - every event type, its version and its payload schema
@@ -56871,6 +59347,125 @@ func (c *ClientWithResponses) UpdatePractitionerWithApplicationMergePatchPlusJSO
 		return nil, err
 	}
 	return ParseUpdatePractitionerResponse(rsp)
+}
+
+// GetReassessmentWithResponse One re-assessment of a plan, with its deadlines
+//
+// **Who may call:** roles with `casework:read` on a record within their need-to-know (the SEND team, the child's team, the family for their own child; 404 otherwise). admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reassessments/{id} (the `GetReassessment` operationId).
+func (c *ClientWithResponses) GetReassessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetReassessmentResponse, error) {
+	rsp, err := c.GetReassessment(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReassessmentResponse(rsp)
+}
+
+// CompleteReassessmentWithBodyWithResponse Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+func (c *ClientWithResponses) CompleteReassessmentWithBodyWithResponse(ctx context.Context, id ID, params *CompleteReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteReassessmentResponse, error) {
+	rsp, err := c.CompleteReassessmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteReassessmentResponse(rsp)
+}
+
+// CompleteReassessmentWithResponse Record the amended or replacement final plan that ends the re-assessment (Reg 27(2))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records `completed_on`, the day the amended or replacement final plan was issued, and `plan_version`, the number of that final version of the plan (it must be a final or amended final issued on or after the day the 14 weeks started; 422 naming the field otherwise). Flagged `late` after the exception-adjusted due date. Written in one transaction with its audit event, a `reassessment.completed` outbox event and a timeline line. Only while reassessing (409 otherwise).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reassessments/{id}/completion (the `CompleteReassessment` operationId).
+func (c *ClientWithResponses) CompleteReassessmentWithResponse(ctx context.Context, id ID, params *CompleteReassessmentParams, body CompleteReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteReassessmentResponse, error) {
+	rsp, err := c.CompleteReassessment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteReassessmentResponse(rsp)
+}
+
+// DecideReassessmentWithBodyWithResponse Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+func (c *ClientWithResponses) DecideReassessmentWithBodyWithResponse(ctx context.Context, id ID, params *DecideReassessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideReassessmentResponse, error) {
+	rsp, err := c.DecideReassessmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideReassessmentResponse(rsp)
+}
+
+// DecideReassessmentWithResponse Record the Reg 25(1) decision whether to re-assess, and the day the family was told
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision on a request (`agree` or `refuse`; reasons are required to refuse) and `notified_on`, the day the family was notified. After `agree` the 14 weeks of Reg 27(2) run from `notified_on`, never from the request; a decision notified after the 15 days is taken and flagged `late`. Written in one transaction with its audit event, a `reassessment.decided` outbox event and a timeline line. Only once, and only for a re-assessment that was requested (409 otherwise).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reassessments/{id}/decision (the `DecideReassessment` operationId).
+func (c *ClientWithResponses) DecideReassessmentWithResponse(ctx context.Context, id ID, params *DecideReassessmentParams, body DecideReassessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideReassessmentResponse, error) {
+	rsp, err := c.DecideReassessment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideReassessmentResponse(rsp)
+}
+
+// AddReassessmentExceptionWithBodyWithResponse Record an exception period that excuses the 14-week limit (Reg 27(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+func (c *ClientWithResponses) AddReassessmentExceptionWithBodyWithResponse(ctx context.Context, id ID, params *AddReassessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddReassessmentExceptionResponse, error) {
+	rsp, err := c.AddReassessmentExceptionWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddReassessmentExceptionResponse(rsp)
+}
+
+// AddReassessmentExceptionWithResponse Record an exception period that excuses the 14-week limit (Reg 27(3))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period (grounds a to d of Reg 27(3), as for EHC needs assessments), which moves `final_plan_adjusted_due_on`; the raw due date stays. Reg 25 has no exceptions, so the decision date never moves. Written in one transaction with its audit event, a `reassessment.exception_recorded` outbox event and a timeline line. Only while the re-assessment is open (requested or reassessing; 409 otherwise).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reassessments/{id}/exceptions (the `AddReassessmentException` operationId).
+func (c *ClientWithResponses) AddReassessmentExceptionWithResponse(ctx context.Context, id ID, params *AddReassessmentExceptionParams, body AddReassessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddReassessmentExceptionResponse, error) {
+	rsp, err := c.AddReassessmentException(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddReassessmentExceptionResponse(rsp)
 }
 
 // ListReferralsWithResponse List referrals the caller may see
@@ -65868,6 +68463,243 @@ func ParseSetEHCPlanPhaseTransferResponse(rsp *http.Response) (*SetEHCPlanPhaseT
 	return response, nil
 }
 
+// ParseListReassessmentsResponse parses an HTTP response from a ListReassessmentsWithResponse call
+func ParseListReassessmentsResponse(rsp *http.Response) (*ListReassessmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListReassessmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReassessmentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListReassessmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListReassessmentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartReassessmentResponse parses an HTTP response from a StartReassessmentWithResponse call
+func ParseStartReassessmentResponse(rsp *http.Response) (*StartReassessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartReassessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Reassessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers StartReassessmentResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers StartReassessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartReassessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers StartReassessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseServeEHCPlanDraftResponse parses an HTTP response from a ServeEHCPlanDraftWithResponse call
 func ParseServeEHCPlanDraftResponse(rsp *http.Response) (*ServeEHCPlanDraftResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -66011,6 +68843,162 @@ func ParseServeEHCPlanDraftResponse(rsp *http.Response) (*ServeEHCPlanDraftRespo
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ServeEHCPlanDraftResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRecordEHCPlanTransferInResponse parses an HTTP response from a RecordEHCPlanTransferInWithResponse call
+func ParseRecordEHCPlanTransferInResponse(rsp *http.Response) (*RecordEHCPlanTransferInResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordEHCPlanTransferInResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EHCPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RecordEHCPlanTransferInResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RecordEHCPlanTransferInResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RecordEHCPlanTransferInResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RecordEHCPlanTransferInResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RecordEHCPlanTransferInResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -71194,6 +74182,575 @@ func ParseUpdatePractitionerResponse(rsp *http.Response) (*UpdatePractitionerRes
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdatePractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReassessmentResponse parses an HTTP response from a GetReassessmentWithResponse call
+func ParseGetReassessmentResponse(rsp *http.Response) (*GetReassessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReassessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Reassessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetReassessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetReassessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReassessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCompleteReassessmentResponse parses an HTTP response from a CompleteReassessmentWithResponse call
+func ParseCompleteReassessmentResponse(rsp *http.Response) (*CompleteReassessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteReassessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Reassessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CompleteReassessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers CompleteReassessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers CompleteReassessmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers CompleteReassessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CompleteReassessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecideReassessmentResponse parses an HTTP response from a DecideReassessmentWithResponse call
+func ParseDecideReassessmentResponse(rsp *http.Response) (*DecideReassessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideReassessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Reassessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecideReassessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers DecideReassessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers DecideReassessmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecideReassessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecideReassessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddReassessmentExceptionResponse parses an HTTP response from a AddReassessmentExceptionWithResponse call
+func ParseAddReassessmentExceptionResponse(rsp *http.Response) (*AddReassessmentExceptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddReassessmentExceptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Reassessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AddReassessmentExceptionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers AddReassessmentExceptionResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers AddReassessmentExceptionResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers AddReassessmentExceptionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddReassessmentExceptionResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
