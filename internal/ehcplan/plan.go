@@ -79,6 +79,7 @@ type Plan struct {
 	ReviewDueOn                  *time.Time // the next annual review is due
 	LastReviewedOn               *time.Time // the last review decision (SEN2 LastReview)
 	PhaseTransfer                *PhaseTransfer
+	Transfer                     *TransferIn // a plan transferred in from another authority (Reg 15)
 	Cessation                    *Cessation
 	CreatedAt, UpdatedAt         time.Time
 	Version                      int
@@ -243,6 +244,11 @@ func (p *Plan) Issue(in IssueInput, dob, now, today time.Time) (Version, error) 
 		// (s.44(1)(a)): due the day before the anniversary.
 		due := statutory.FirstReviewDue(on)
 		p.Status, p.FirstIssuedOn, p.ReviewDueOn = Issued, &on, &due
+		if p.Transfer != nil {
+			// A plan transferred in keeps the old authority's made date and is reviewed by
+			// Reg 15(5)'s date, not 12 months from its issue here.
+			p.applyTransfer()
+		}
 	}
 	return v, nil
 }

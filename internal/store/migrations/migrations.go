@@ -42,6 +42,8 @@ var all = []*gormigrate.Migration{
 	m0071,
 	m0080,
 	m0081,
+	m0090,
+	m0091,
 }
 
 // Table records the IDs of the migrations applied.
