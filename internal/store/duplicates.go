@@ -23,6 +23,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/reassessment"
 	"github.com/oneplan-send/oneplan/internal/survey"
 	"github.com/oneplan-send/oneplan/internal/tcare"
 	"github.com/oneplan-send/oneplan/internal/transition"
@@ -129,6 +130,7 @@ var linkedTables = []linkedTable{
 	{"family_invitations", "", true, false},     // move with the child; not counted as records
 	{"ehc_advice", advice.RecordType, true, true},
 	{"setting_consultations", consultation.RecordType, true, true},
+	{"reassessments", reassessment.RecordType, true, true},
 	{"transition_plans", transition.RecordType, true, true},
 	{"survey_responses", survey.RecordType, true, false},
 	{"survey_answers", "", false, false},

@@ -147,6 +147,8 @@ func seedLinked(t *testing.T, st *store.Store, yp person.YoungPerson, pr directo
 	exec(`INSERT INTO setting_consultations (id, plan_id, young_person_id, organisation_id, requested_by, sent_on, due_on, status, late,
 		created_at, updated_at, version) VALUES (?, ?, ?, ?, 'family', '2026-03-02', '2026-03-16', 'sent', false, ?, ?, 1)`,
 		newID(t), plan, yp.ID, pr.OrganisationID, ts, ts)
+	exec(`INSERT INTO reassessments (id, plan_id, young_person_id, route, requested_by, received_on, status, exceptions, created_at, updated_at, version)
+		VALUES (?, ?, ?, 'request', 'parent', '2026-03-02', 'requested', '[]', ?, ?, 1)`, newID(t), plan, yp.ID, ts, ts)
 	exec(`INSERT INTO transition_plans (id, young_person_id, started_on, pfa, adult_services_contacts, care_act_status, ended_on, created_at, updated_at, version)
 		VALUES (?, ?, '2026-01-01', '{}', '[]', 'not_needed', '2026-02-01', ?, ?, 1)`, newID(t), yp.ID, ts, ts)
 	response := newID(t)
@@ -231,7 +233,7 @@ func TestMerge(t *testing.T) {
 			return err
 		})
 		wantEqual(t, "records moved", moved, person.Moved{"referral": 1, "family_assessment": 1, "meeting": 1, "action": 1,
-			"pathway_feedback": 1, "ehc_request": 1, "ehc_plan": 1, "annual_review": 1, "dispute": 1, "document": 1, "ehc_advice": 1, "setting_consultation": 1, "transition_plan": 1,
+			"pathway_feedback": 1, "ehc_request": 1, "ehc_plan": 1, "annual_review": 1, "dispute": 1, "document": 1, "ehc_advice": 1, "setting_consultation": 1, "reassessment": 1, "transition_plan": 1,
 			"survey_response": 1, "survey_invitation": 1, "involvement": 1, "consent": 1, "timeline_event": 1,
 			// Transforming Care records are not seeded here: TestMergeCoversEveryLinkedTable holds that they move.
 			"support_register_entry": 0, "care_treatment_review": 0, "placement": 0, "personal_budget": 0})

@@ -25,6 +25,7 @@ type ehcPlanRow struct {
 	LastReviewedOn     *string
 	PhaseTransfer      *string
 	PhaseTransferDueOn *string
+	TransferIn         *string
 	CeaseReason        *string
 	CeaseDecidedOn     *string
 	CeasesOn           *string
@@ -57,6 +58,17 @@ func (ehcPlanVersionRow) TableName() string { return "ehc_plan_versions" }
 type phaseTransferJSON struct {
 	Kind       string `json:"kind"`
 	TransferOn string `json:"transfer_on"`
+}
+
+// transferInJSON is a plan's transfer in from another authority (Reg 15), as stored.
+type transferInJSON struct {
+	FromLA           string  `json:"from_la"`
+	MovedOn          string  `json:"moved_on"`
+	AwareOn          string  `json:"old_authority_aware_on"`
+	TransferredOn    string  `json:"transferred_on"`
+	MadeOn           string  `json:"made_on"`
+	LastReviewedOn   *string `json:"last_reviewed_on,omitempty"`
+	FamilyNotifiedOn *string `json:"family_notified_on,omitempty"`
 }
 
 type sectionsJSON struct {
@@ -215,6 +227,11 @@ func toEHCPlanRow(p ehcplan.Plan) ehcPlanRow {
 		s := toJSON(phaseTransferJSON{Kind: string(t.Kind), TransferOn: fromDate(t.TransferOn)})
 		row.PhaseTransfer, row.PhaseTransferDueOn = &s, optDate(&t.DueOn)
 	}
+	if t := p.Transfer; t != nil {
+		s := toJSON(transferInJSON{FromLA: t.FromLA, MovedOn: fromDate(t.MovedOn), AwareOn: fromDate(t.AwareOn), TransferredOn: fromDate(t.TransferredOn),
+			MadeOn: fromDate(t.MadeOn), LastReviewedOn: optDate(t.LastReviewedOn), FamilyNotifiedOn: optDate(t.FamilyNotifiedOn)})
+		row.TransferIn = &s
+	}
 	if c := p.Cessation; c != nil {
 		row.CeaseReason, row.CeaseDecidedOn, row.CeasesOn, row.CeaseNotes = nullable(c.Reason), optDate(&c.DecidedOn), optDate(&c.CeasesOn), nullable(c.Notes)
 	}
@@ -233,6 +250,11 @@ func (r ehcPlanRow) toDomain(versions []ehcPlanVersionRow) ehcplan.Plan {
 	if r.PhaseTransfer != nil {
 		t := fromJSON[phaseTransferJSON](r.PhaseTransfer)
 		p.PhaseTransfer = &ehcplan.PhaseTransfer{Kind: statutory.TransferKind(t.Kind), TransferOn: toDate(t.TransferOn), DueOn: toDate(deref(r.PhaseTransferDueOn))}
+	}
+	if r.TransferIn != nil {
+		t := fromJSON[transferInJSON](r.TransferIn)
+		p.Transfer = &ehcplan.TransferIn{FromLA: t.FromLA, MovedOn: toDate(t.MovedOn), AwareOn: toDate(t.AwareOn), TransferredOn: toDate(t.TransferredOn),
+			MadeOn: toDate(t.MadeOn), LastReviewedOn: toOptDate(t.LastReviewedOn), FamilyNotifiedOn: toOptDate(t.FamilyNotifiedOn)}
 	}
 	if r.CeaseReason != nil {
 		p.Cessation = &ehcplan.Cessation{Reason: *r.CeaseReason, DecidedOn: toDate(deref(r.CeaseDecidedOn)), CeasesOn: toDate(deref(r.CeasesOn)),

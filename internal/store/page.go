@@ -32,7 +32,7 @@ func decodeCursor(c string) (string, error) {
 var changedColumn = map[string]string{
 	"annual_reviews": "annual_reviews.updated_at", "family_assessments": "family_assessments.updated_at",
 	"disputes": "disputes.updated_at", "documents": "documents.created_at", "ehc_plan_family_views": "ehc_plan_family_views.created_at",
-	"ehc_advice": "ehc_advice.updated_at", "setting_consultations": "setting_consultations.updated_at", "possible_duplicates": "possible_duplicates.updated_at",
+	"ehc_advice": "ehc_advice.updated_at", "setting_consultations": "setting_consultations.updated_at", "reassessments": "reassessments.updated_at", "possible_duplicates": "possible_duplicates.updated_at",
 	"ehc_requests": "ehc_requests.updated_at", "ehc_plans": "ehc_plans.updated_at", "pathway_feedback": "pathway_feedback.created_at",
 	"meetings": "meetings.updated_at", "meeting_actions": "COALESCE(meeting_actions.completed_at, (SELECT meetings.updated_at FROM meetings WHERE meetings.id = meeting_actions.meeting_id))",
 	"organisations": "organisations.updated_at", "practitioners": "practitioners.updated_at", "young_people": "young_people.updated_at",

@@ -253,6 +253,7 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM ehc_plan_family_views WHERE young_person_id = ?",
 		"DELETE FROM family_invitations WHERE young_person_id = ?",
 		"DELETE FROM setting_consultations WHERE young_person_id = ?",
+		"DELETE FROM reassessments WHERE young_person_id = ?",
 		"DELETE FROM ehc_plan_versions WHERE plan_id IN (SELECT id FROM ehc_plans WHERE young_person_id = ?)",
 		"DELETE FROM ehc_plans WHERE young_person_id = ?",
 		"DELETE FROM ehc_advice WHERE young_person_id = ?",
