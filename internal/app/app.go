@@ -22,6 +22,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/people"
 	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/casework/privacy"
+	"github.com/oneplan-send/oneplan/internal/casework/reassessments"
 	"github.com/oneplan-send/oneplan/internal/casework/referrals"
 	"github.com/oneplan-send/oneplan/internal/casework/reports"
 	"github.com/oneplan-send/oneplan/internal/casework/surveys"
@@ -106,6 +107,7 @@ type App struct {
 	Webhooks         *webhooks.Service
 	Advice           *advicerequests.Service
 	Consultations    *consultations.Service
+	Reassessments    *reassessments.Service
 	Letters          *letters.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
@@ -140,6 +142,7 @@ func New(st *store.Store, opts Options) *App {
 	}
 	a.Advice = advicerequests.New(core, store.Bind(st, func(tx *store.Tx) advicerequests.Tx { return tx }))
 	a.Consultations = consultations.New(core, store.Bind(st, func(tx *store.Tx) consultations.Tx { return tx }))
+	a.Reassessments = reassessments.New(core, store.Bind(st, func(tx *store.Tx) reassessments.Tx { return tx }))
 	council := opts.Council
 	if council.Name == "" {
 		council.Name = "Council SEND service"

@@ -37,6 +37,11 @@ const (
 	CHCRefer         Clock = "chc_refer"           // referred for screening by 16
 	CHCEligibility   Clock = "chc_eligibility"     // eligibility decided by 17 and 3 months
 	CHCInPlace       Clock = "chc_in_place"        // package in place by 18
+	// Re-assessments and plans transferred in (Regs 25, 27 and 15).
+	ReassessmentDecision  Clock = "reassessment_decision"   // Reg 25(1): 15 days from a request to re-assess
+	ReassessmentFinalPlan Clock = "reassessment_final_plan" // Reg 27(2): 14 weeks from the notification or own-motion decision
+	TransferFamilyNotice  Clock = "transfer_family_notice"  // Reg 15(4): tell the family within 6 weeks of a transfer in
+	TransferReview        Clock = "transfer_review"         // Reg 15(5): the first review of a plan transferred in
 )
 
 // Info describes a clock: the record type it belongs to, its short aliases for configuration, and
@@ -66,6 +71,10 @@ var Clocks = []Info{
 	{CHCRefer, "transition_plan", nil, 56},
 	{CHCEligibility, "transition_plan", nil, 56},
 	{CHCInPlace, "transition_plan", nil, 56},
+	{ReassessmentDecision, "reassessment", nil, 5},
+	{ReassessmentFinalPlan, "reassessment", []string{"14w"}, 14},
+	{TransferFamilyNotice, "ehc_plan", nil, 7},
+	{TransferReview, "ehc_plan", nil, 28},
 }
 
 // Known reports whether c is a clock.
@@ -83,7 +92,9 @@ type Leads map[Clock]int
 
 // DefaultLeads: 2 weeks for the 16- and 20-week limits and amendments, 1 week for the decision to
 // assess, advice and a review's report and decision, 5 days for draft comments, 4 weeks for
-// annual reviews and phase transfers, 8 weeks for transition milestones.
+// annual reviews and phase transfers, 8 weeks for transition milestones; 5 days for a
+// re-assessment decision, 2 weeks for its final plan, 1 week for telling the family of a plan
+// transferred in and 4 weeks for that plan's first review.
 func DefaultLeads() Leads {
 	l := Leads{}
 	for _, i := range Clocks {

@@ -125,6 +125,7 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		deadlineHandlers:     deadlineHandlers{s: s, svc: a.Deadlines},
 		adviceHandlers:       adviceHandlers{s: s, svc: a.Advice},
 		consultationHandlers: consultationHandlers{s: s, svc: a.Consultations},
+		reassessmentHandlers: reassessmentHandlers{s: s, svc: a.Reassessments},
 		letterHandlers:       letterHandlers{s: s, svc: a.Letters},
 	}
 }

@@ -151,6 +151,7 @@ func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EHCPlan {
 		out.InForceVersion = ptr(inForce.Number)
 	}
 	out.NextReview = optDeadline(p.NextReview(asOf))
+	out.TransferIn = toTransferIn(p.Transfer)
 	if t := p.PhaseTransfer; t != nil {
 		out.PhaseTransfer = &struct {
 			Deadline   api.Milestone                `json:"deadline"`

@@ -26,6 +26,7 @@ type handlers struct {
 	documentHandlers
 	adviceHandlers
 	consultationHandlers
+	reassessmentHandlers
 	letterHandlers
 	transitionHandlers
 	surveyHandlers

@@ -12,6 +12,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/reassessment"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
@@ -21,7 +22,7 @@ import (
 const Year9Age = 14
 
 // collect reads every open deadline on asOf within scope, set-based: one drained list per area
-// (requests, plans, reviews, transition plans, young people without a transition plan), never a
+// (requests, plans, reviews, re-assessments, transition plans, young people without a transition plan), never a
 // query per record. within is the furthest lead, so the Year 9 clock can look ahead for people
 // not yet in scope.
 func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Deadline, error) {
@@ -59,6 +60,20 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 		}
 	}
 
+	plans, err := paging.Drain(func(pg paging.Page) ([]ehcplan.Plan, string, error) {
+		return tx.Plans().List(ehcplan.Filter{Today: asOf}, sc, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A plan transferred in whose first review here is still to come: Reg 15(5)'s clock.
+	transferred := map[string]bool{}
+	for _, p := range plans {
+		if p.FirstReviewPending() {
+			transferred[p.ID] = true
+		}
+	}
+
 	reviews, err := paging.Drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
 		return tx.Reviews().List(annualreview.Filter{Today: asOf}, sc, pg)
 	})
@@ -78,17 +93,14 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 			m statutory.Milestone
 		}{{deadline.AnnualReview, d.Review}, {deadline.ReviewReport, d.Report}, {deadline.ReviewDecision, d.Decision}} {
 			if deadline.Open(m.m.Status) {
+				if m.c == deadline.AnnualReview && transferred[r.PlanID] {
+					m.c = deadline.TransferReview
+				}
 				add(m.c, annualreview.RecordType, r.ID, r.YoungPersonID, m.m.DueOn, "")
 			}
 		}
 	}
 
-	plans, err := paging.Drain(func(pg paging.Page) ([]ehcplan.Plan, string, error) {
-		return tx.Plans().List(ehcplan.Filter{Today: asOf}, sc, pg)
-	})
-	if err != nil {
-		return nil, err
-	}
 	for _, p := range plans {
 		changed = p.UpdatedAt
 		status := p.StatusOn(asOf)
@@ -96,7 +108,14 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 			continue
 		}
 		if m := p.NextReview(asOf); m != nil && !reviewing[p.ID] && deadline.Open(m.Status) {
-			add(deadline.AnnualReview, ehcplan.RecordType, p.ID, p.YoungPersonID, m.DueOn, "")
+			c := deadline.AnnualReview
+			if transferred[p.ID] {
+				c = deadline.TransferReview
+			}
+			add(c, ehcplan.RecordType, p.ID, p.YoungPersonID, m.DueOn, "")
+		}
+		if t := p.Transfer; t != nil && t.FamilyNotifiedOn == nil {
+			add(deadline.TransferFamilyNotice, ehcplan.RecordType, p.ID, p.YoungPersonID, t.Deadlines().NotifyFamilyBy, "")
 		}
 		if pt := p.PhaseTransfer; pt != nil && status == ehcplan.Issued && phaseTransferOpen(p, asOf) {
 			add(deadline.PhaseTransfer, ehcplan.RecordType, p.ID, p.YoungPersonID, pt.DueOn, "")
@@ -113,6 +132,23 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 			if m := p.AmendmentDeadline(v, asOf); m != nil && v.Kind == ehcplan.KindAmendment && deadline.Open(m.Status) && !amendedAfter(p, v) {
 				add(deadline.Amendment, ehcplan.RecordType, p.ID, p.YoungPersonID, m.DueOn, strconv.Itoa(v.Number))
 			}
+		}
+	}
+
+	reassessing, err := paging.Drain(func(pg paging.Page) ([]reassessment.Reassessment, string, error) {
+		return tx.Reassessments().List(reassessment.Filter{Open: true}, sc, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reassessing {
+		changed = r.UpdatedAt
+		d := r.Deadlines()
+		switch r.Status {
+		case reassessment.Requested:
+			add(deadline.ReassessmentDecision, reassessment.RecordType, r.ID, r.YoungPersonID, d.DecisionDue, "")
+		case reassessment.Reassessing:
+			add(deadline.ReassessmentFinalPlan, reassessment.RecordType, r.ID, r.YoungPersonID, d.FinalPlanAdjusted, "")
 		}
 	}
 

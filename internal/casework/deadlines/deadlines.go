@@ -17,6 +17,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/reassessment"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
@@ -24,6 +25,7 @@ import (
 // Tx is what the sweeper needs of a transaction.
 type Tx interface {
 	plans.Tx
+	Reassessments() reassessment.Repository
 	Transitions() transition.Repository
 	Notices() outbox.Notices
 	DeadlineNotices() deadline.Notices

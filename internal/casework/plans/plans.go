@@ -73,6 +73,11 @@ func planPayload(p ehcplan.Plan) map[string]any {
 	if p.ReviewDueOn != nil {
 		out["review_due_on"] = p.ReviewDueOn.Format("2006-01-02")
 	}
+	if t := p.Transfer; t != nil {
+		d := t.Deadlines()
+		out["transferred_from_la"], out["transferred_on"] = t.FromLA, t.TransferredOn.Format("2006-01-02")
+		out["notify_family_by"], out["review_by"] = d.NotifyFamilyBy.Format("2006-01-02"), d.ReviewBy.Format("2006-01-02")
+	}
 	if c := p.Cessation; c != nil {
 		out["cease_reason"], out["ceases_on"] = c.Reason, c.CeasesOn.Format("2006-01-02")
 	}
@@ -410,4 +415,43 @@ func orNoConsultation(err error) error {
 		return fault.New(fault.NotFound, "No such consultation.")
 	}
 	return err
+}
+
+// RecordEHCPlanTransferIn records (or corrects) the transfer of the plan in from another
+// authority (Reg 15). The plan keeps the old authority's made date and its next review is due by
+// Reg 15(5)'s date; a review already scheduled here and not yet held moves to it.
+func (s *Service) RecordEHCPlanTransferIn(ctx context.Context, id string, ifMatch *int, t ehcplan.TransferIn) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "record EHC plan transfer in %s", id)
+	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update,
+		changed: []string{"transfer_in", "transferred_from_la", "first_issued_on", "last_reviewed_on", "review_due_on"}, eventType: outbox.EHCPlanTransferredIn,
+		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, _ time.Time) error {
+			if err := pl.RecordTransferIn(t, s.Today()); err != nil {
+				return err
+			}
+			if pl.Status != ehcplan.Issued || pl.ReviewDueOn == nil {
+				return nil
+			}
+			pending, err := tx.Reviews().Pending(pl.ID)
+			if err != nil {
+				return err
+			}
+			for _, r := range pending {
+				if r.Status != annualreview.Due || r.DueOn.Equal(*pl.ReviewDueOn) {
+					continue
+				}
+				r.DueOn = *pl.ReviewDueOn
+				if err := versionedReviews.SaveNext(s.Core, tx, &r); err != nil {
+					return err
+				}
+				if err := tx.Audit(s.Event(ctx, p, audit.Update, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"due_on"})); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		summary: func(pl ehcplan.Plan) (time.Time, string) {
+			d := pl.Transfer.Deadlines()
+			return pl.Transfer.TransferredOn, "EHC plan transferred in from authority " + pl.Transfer.FromLA + " (Reg 15); family to be told by " +
+				d.NotifyFamilyBy.Format("2006-01-02") + ", first review here by " + d.ReviewBy.Format("2006-01-02")
+		}})
 }
