@@ -398,6 +398,27 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"kind": "between_phases", "transfer_on": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
 			}},
+		// Re-assessments (s.44, Regs 24-27) and transfers in (Reg 15): the SEND team and the
+		// engagement lead write, as for plans; every casework reader within reach reads.
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/reassessments", writes: true, setup: withIssuedPlan, want: planRun(new),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"route": "request", "requested_by": "parent", "received_on": daysAgo(3)}
+			}},
+		{method: "GET", path: "/v1/ehc-plans/{feedback}/reassessments", setup: withIssuedPlan, want: caseworkRead(ok)},
+		{method: "GET", path: "/v1/reassessments/{action}", setup: withReassessment, want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/reassessments/{action}/decision", writes: true, setup: withReassessment, want: planRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"decision": "agree", "notified_on": today} }},
+		{method: "POST", path: "/v1/reassessments/{action}/exceptions", writes: true, setup: withReassessment, want: planRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"ground": "c", "from": daysAgo(2), "to": daysAgo(1), "reason": "Illness in the family."}
+			}},
+		{method: "POST", path: "/v1/reassessments/{action}/completion", writes: true, setup: withOwnMotionReassessment, want: planRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"completed_on": daysAgo(5), "plan_version": 2} }},
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/transfer-in", writes: true, setup: withTransferredDraft, want: planRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"from_la": "352", "moved_on": daysAgo(20), "old_authority_aware_on": daysAgo(60), "transferred_on": daysAgo(20),
+					"made_on": "2025-09-15"}
+			}},
 		// The family's views on a served draft (s.38-39): the family for their own child, or the SEND
 		// team and the engagement lead recording them; listed to every casework reader within reach.
 		{method: "POST", path: "/v1/ehc-plans/{feedback}/family-views", writes: true, setup: withDraftServedToday,
