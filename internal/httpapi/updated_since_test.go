@@ -101,6 +101,8 @@ func TestUpdatedSinceOnEveryList(t *testing.T) {
 		e.mustDo(http.MethodPost, "/v1/ehc-plans/"+fv.feedback+"/family-views", map[string]any{"views": "We agree with the draft."}, http.StatusCreated)
 		reg := e.fixture()
 		withRegisterEntry(e, &reg)
+		re := e.fixture() // a request to re-assess a plan in force
+		withReassessment(e, &re)
 		if _, err := e.app.Webhooks.Round(ctx); err != nil { // number the events for the feed
 			t.Fatal(err)
 		}
@@ -117,6 +119,7 @@ func TestUpdatedSinceOnEveryList(t *testing.T) {
 			"/v1/referrals/{id}/allocations":            "/v1/referrals/" + f.referral + "/allocations",
 			"/v1/webhook-subscriptions/{id}/deliveries": "/v1/webhook-subscriptions/" + subID + "/deliveries",
 			"/v1/documents":                             "/v1/documents?record_type=referral&record_id=" + g.referral,
+			"/v1/ehc-plans/{id}/reassessments":          "/v1/ehc-plans/" + re.feedback + "/reassessments",
 		}
 		// Lists this world leaves empty: they are checked to accept and filter, not to list.
 		unpaged := map[string]bool{"listConsents": true, "listAllocations": true}
