@@ -110,6 +110,11 @@ func toExport(x privacy.Export) api.SubjectAccessExport {
 		consulted[i] = toConsultation(v)
 	}
 	out.SettingConsultations = &consulted
+	reassessed := make([]api.Reassessment, len(x.Reassessments))
+	for i, v := range x.Reassessments {
+		reassessed[i] = toReassessment(v)
+	}
+	out.Reassessments = &reassessed
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}

@@ -187,7 +187,7 @@ func TestReassessmentJourney(t *testing.T) {
 // told 404; a plan not in force is 409; bad input is 400 naming the field.
 func TestReassessmentRefusals(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		_, plan := e.transferredPlan("2025-10-01")
+		child, plan := e.transferredPlan("2025-10-01")
 		base := "/v1/ehc-plans/" + plan + "/reassessments"
 		for name, c := range map[string]struct {
 			body    map[string]any
@@ -224,6 +224,11 @@ func TestReassessmentRefusals(t *testing.T) {
 		}
 		if got := e.do(http.MethodPost, "/v1/reassessments/"+id+"/completion", e.officer, map[string]any{"completed_on": "2026-03-10", "plan_version": 2}); got.status != http.StatusConflict {
 			t.Fatalf("complete a refusal: %d", got.status)
+		}
+
+		// The subject access export carries the child's re-assessments.
+		if exp := e.mustDo(http.MethodGet, "/v1/young-people/"+child+"/export", nil, http.StatusOK); len(exp["reassessments"].([]any)) != 1 {
+			t.Fatalf("export: %v", exp["reassessments"])
 		}
 
 		// Need-to-know: a practitioner with no link to the child is told 404, the list included.

@@ -244,8 +244,8 @@ func (r *Reassessment) Complete(completed time.Time, v *PlanVersion, today time.
 
 // Filter narrows a list.
 type Filter struct {
-	PlanID string
-	Status Status
+	PlanID, YoungPersonID string
+	Status                Status
 	// Open: only requested or reassessing.
 	Open bool
 }

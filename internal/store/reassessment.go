@@ -103,6 +103,9 @@ func (tx reassessmentRepo) List(f reassessment.Filter, s access.Scope, p paging.
 	if f.PlanID != "" {
 		q = q.Where("reassessments.plan_id = ?", f.PlanID)
 	}
+	if f.YoungPersonID != "" {
+		q = q.Where("reassessments.young_person_id = ?", f.YoungPersonID)
+	}
 	if f.Status != "" {
 		q = q.Where("reassessments.status = ?", string(f.Status))
 	}

@@ -7057,7 +7057,10 @@ type SubjectAccessExport struct {
 	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
 	PersonalBudgets   *[]PersonalBudget   `json:"personal_budgets,omitempty"`
 	Placements        *[]Placement        `json:"placements,omitempty"`
-	Referrals         []Referral          `json:"referrals"`
+
+	// Reassessments Re-assessments of the child's plan (s.44), with their decisions and deadlines.
+	Reassessments *[]Reassessment `json:"reassessments,omitempty"`
+	Referrals     []Referral      `json:"referrals"`
 
 	// SettingConsultations Consultations with settings about naming them in the child's plan, with their answers.
 	SettingConsultations *[]Consultation `json:"setting_consultations,omitempty"`

@@ -25,6 +25,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/reassessment"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/survey"
@@ -47,6 +48,7 @@ type Tx interface {
 	Documents() document.Repository
 	Advice() advice.Repository
 	Consultations() consultation.Repository
+	Reassessments() reassessment.Repository
 	Transitions() transition.Repository
 	Surveys() survey.Repository
 	AuditTrail() audit.Trail
@@ -122,6 +124,7 @@ type Export struct {
 	AccessLog     []audit.Event
 	Advice        []advice.Request            // advice requests addressed to named advisers, with the advice
 	Consultations []consultation.Consultation // consultations with settings about the child's plan
+	Reassessments []reassessment.Reassessment // re-assessments of the child's plan (s.44)
 }
 
 // ExportYoungPerson gathers everything held about one young person, for a subject access
@@ -217,6 +220,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 				return err
 			}
 			x.Consultations = append(x.Consultations, cs...)
+		}
+		if x.Reassessments, err = paging.Drain(func(pg paging.Page) ([]reassessment.Reassessment, string, error) {
+			return tx.Reassessments().List(reassessment.Filter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
 		}
 		if x.Transitions, err = paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {
 			return tx.Transitions().List(transition.Filter{YoungPersonID: id}, all, pg)
