@@ -226,6 +226,16 @@ func TestReassessmentRefusals(t *testing.T) {
 			t.Fatalf("complete a refusal: %d", got.status)
 		}
 
+		// The child's timeline tells the story.
+		lines := map[string]bool{}
+		for _, it := range e.mustDo(http.MethodGet, "/v1/young-people/"+child+"/timeline?limit=50", nil, http.StatusOK)["items"].([]any) {
+			lines[it.(map[string]any)["summary"].(string)] = true
+		}
+		if !lines["Re-assessment of the EHC plan requested by the young_person (s.44(2)); decision due 2026-03-17"] ||
+			!lines["The authority refused to re-assess the EHC plan (Reg 25(1))"] {
+			t.Fatalf("timeline %v", lines)
+		}
+
 		// The subject access export carries the child's re-assessments.
 		if exp := e.mustDo(http.MethodGet, "/v1/young-people/"+child+"/export", nil, http.StatusOK); len(exp["reassessments"].([]any)) != 1 {
 			t.Fatalf("export: %v", exp["reassessments"])
