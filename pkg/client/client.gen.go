@@ -10256,7 +10256,8 @@ type ClientInterface interface {
 	//
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-	// as one list event naming each document and child.
+	// as one list event naming each document and child. A family's list leaves out the reports an
+	// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 	//
 	// Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10302,7 +10303,7 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 	//
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -13865,7 +13866,8 @@ func (c *Client) ConcludeDispute(ctx context.Context, id ID, params *ConcludeDis
 //
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-// as one list event naming each document and child.
+// as one list event naming each document and child. A family's list leaves out the reports an
+// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 //
 // Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13941,7 +13943,7 @@ func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...Reques
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 //
 // Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -31073,7 +31075,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-	// as one list event naming each document and child.
+	// as one list event naming each document and child. A family's list leaves out the reports an
+	// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -31123,7 +31126,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -54881,7 +54884,8 @@ func (c *ClientWithResponses) ConcludeDisputeWithResponse(ctx context.Context, i
 //
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-// as one list event naming each document and child.
+// as one list event naming each document and child. A family's list leaves out the reports an
+// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -54949,7 +54953,7 @@ func (c *ClientWithResponses) RemoveDocumentWithResponse(ctx context.Context, id
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 //
 // Returns a wrapper object for the known response body format(s).
 //
