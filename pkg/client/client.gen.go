@@ -10328,6 +10328,8 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
+	//
 	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 	ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -10376,6 +10378,8 @@ type ClientInterface interface {
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 	GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -13988,6 +13992,8 @@ func (c *Client) GetDocumentContent(ctx context.Context, id ID, reqEditors ...Re
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
 //
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
+//
 // Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEHCNeedsAssessmentsRequest(c.Server, params)
@@ -14066,6 +14072,8 @@ func (c *Client) CreateEHCNeedsAssessment(ctx context.Context, params *CreateEHC
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 //
 // Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 func (c *Client) GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -31155,6 +31163,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
@@ -31205,6 +31215,8 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -54994,6 +55006,8 @@ func (c *ClientWithResponses) GetDocumentContentWithResponse(ctx context.Context
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
 //
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
@@ -55062,6 +55076,8 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithResponse(ctx context.C
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 //
 // Returns a wrapper object for the known response body format(s).
 //
