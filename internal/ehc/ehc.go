@@ -112,6 +112,24 @@ type Request struct {
 	Version              int
 }
 
+// ForFamily is the request as a family reads it: without the notes professionals wrote. Those are
+// the request's own notes when a professional made it (a family's request keeps their words) and
+// the council's notes on each request for advice.
+func (r Request) ForFamily() Request {
+	if r.RequestedBy != ByParent && r.RequestedBy != ByYoungPerson {
+		r.Notes = ""
+	}
+	if r.Advice != nil {
+		advice := make([]Advice, len(r.Advice))
+		for i, a := range r.Advice {
+			a.Notes = ""
+			advice[i] = a
+		}
+		r.Advice = advice
+	}
+	return r
+}
+
 // New starts a request received on received, validating the requester against the young
 // person's date of birth. today is the civil date now.
 func New(youngPersonID string, dob, received time.Time, requestedBy, referralID, notes string, today time.Time) (Request, error) {

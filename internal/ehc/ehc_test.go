@@ -290,3 +290,27 @@ func TestFamilyRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestForFamily: a family reads their own words on their request, never the notes professionals
+// wrote on it or on the requests for advice; the stored request is left as it was.
+func TestForFamily(t *testing.T) {
+	for _, c := range []struct {
+		requestedBy, notes, want string
+	}{
+		{ByParent, "We are worried.", "We are worried."},
+		{ByYoungPerson, "I need more help.", "I need more help."},
+		{BySchoolOrCollege, "Internal: attendance is a worry.", ""},
+		{ByHealth, "Internal: the GP is concerned.", ""},
+		{BySocialCare, "Internal: open to social care.", ""},
+		{ByOther, "Internal: asked by the youth offending team.", ""},
+	} {
+		r := Request{RequestedBy: c.requestedBy, Notes: c.notes, Advice: []Advice{{ID: "a1", Adviser: "medical", Notes: "Internal: chase the GP."}}}
+		got := r.ForFamily()
+		if got.Notes != c.want || got.Advice[0].Notes != "" || got.Advice[0].ID != "a1" {
+			t.Errorf("%s: %+v", c.requestedBy, got)
+		}
+		if r.Notes != c.notes || r.Advice[0].Notes == "" {
+			t.Errorf("%s: the request read for the family changed the stored one: %+v", c.requestedBy, r)
+		}
+	}
+}

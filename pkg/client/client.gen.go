@@ -10672,7 +10672,8 @@ type ClientInterface interface {
 	//
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-	// as one list event naming each document and child.
+	// as one list event naming each document and child. A family's list leaves out the reports an
+	// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 	//
 	// Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10718,7 +10719,7 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 	//
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10742,6 +10743,8 @@ type ClientInterface interface {
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 	ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10791,6 +10794,8 @@ type ClientInterface interface {
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 	GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -14417,7 +14422,8 @@ func (c *Client) ConcludeDispute(ctx context.Context, id ID, params *ConcludeDis
 //
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-// as one list event naming each document and child.
+// as one list event naming each document and child. A family's list leaves out the reports an
+// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 //
 // Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14493,7 +14499,7 @@ func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...Reques
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 //
 // Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14537,6 +14543,8 @@ func (c *Client) GetDocumentContent(ctx context.Context, id ID, reqEditors ...Re
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 //
 // Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14616,6 +14624,8 @@ func (c *Client) CreateEHCNeedsAssessment(ctx context.Context, params *CreateEHC
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 //
 // Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 func (c *Client) GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -32366,7 +32376,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-	// as one list event naming each document and child.
+	// as one list event naming each document and child. A family's list leaves out the reports an
+	// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -32416,7 +32427,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -32444,6 +32455,8 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -32495,6 +32508,8 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -57267,7 +57282,8 @@ func (c *ClientWithResponses) ConcludeDisputeWithResponse(ctx context.Context, i
 //
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-// as one list event naming each document and child.
+// as one list event naming each document and child. A family's list leaves out the reports an
+// adviser attached to an EHC needs assessment and has not yet submitted with their advice.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -57335,7 +57351,7 @@ func (c *ClientWithResponses) RemoveDocumentWithResponse(ctx context.Context, id
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read. A family is told 404 for a report an adviser attached to an EHC needs assessment until the adviser submits their advice with it: until then it is the adviser's draft.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -57375,6 +57391,8 @@ func (c *ClientWithResponses) GetDocumentContentWithResponse(ctx context.Context
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -57444,6 +57462,8 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithResponse(ctx context.C
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// A family reads requests without the professionals' notes: `notes` is left out when a professional made the request (a family's own words stay), and so are the notes on each `advice` entry.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -157,11 +157,59 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 	return d, err
 }
 
-// Document reads one document's record within the caller's scope, audited as a read.
+// adviserDraft reports whether d is a report an adviser attached to an EHC needs assessment
+// and has not yet submitted with their advice: it was uploaded by the organisation of a
+// practitioner whose advice request on that assessment is still waiting for them. Until they
+// submit, it is their draft, which the family may not read.
+func adviserDraft(tx Tx, d document.Document) (bool, error) {
+	if d.RecordType != document.OnEHCRequest || d.UploadedByOrg == "" {
+		return false, nil
+	}
+	rs, err := tx.Advice().OfEHCRequest(d.RecordID)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range rs {
+		if r.Status != advice.Requested || r.PractitionerID == "" {
+			continue
+		}
+		pr, err := tx.Directory().Practitioner(r.PractitionerID)
+		if err != nil {
+			return false, err
+		}
+		if pr.OrganisationID == d.UploadedByOrg {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// isFamily reports whether the caller is a family.
+func isFamily(ctx context.Context) bool {
+	p, _ := auth.FromContext(ctx)
+	return p.Role == auth.RoleFamily
+}
+
+// Document reads one document's record within the caller's scope, audited as a read. A family
+// is told an adviser's unsubmitted report does not exist.
 func (s *Service) Document(ctx context.Context, id string) (_ document.Document, err error) {
 	defer casework.Wrap(&err, "read document %s", id)
+	family := isFamily(ctx)
 	return casework.ReadAudited(ctx, s.Core, s.db, document.RecordType, id,
-		func(tx Tx, sc access.Scope) (document.Document, error) { return tx.Documents().Get(id, sc) },
+		func(tx Tx, sc access.Scope) (document.Document, error) {
+			d, err := tx.Documents().Get(id, sc)
+			if err != nil || !family {
+				return d, err
+			}
+			draft, err := adviserDraft(tx, d)
+			if err != nil {
+				return document.Document{}, err
+			}
+			if draft {
+				return document.Document{}, fault.New(fault.NotFound, "No such document.")
+			}
+			return d, nil
+		},
 		func(d document.Document) string { return d.YoungPersonID })
 }
 
@@ -177,12 +225,28 @@ func (s *Service) Content(ctx context.Context, id string) (d document.Document, 
 	return d, r, nil
 }
 
-// Documents lists one record's documents the caller may see, newest first, auditing the page.
+// Documents lists one record's documents the caller may see, newest first, auditing the page. A
+// family's page leaves out advisers' unsubmitted reports.
 func (s *Service) Documents(ctx context.Context, recordType, recordID string, pg paging.Page) (_ []document.Document, _ string, err error) {
 	defer casework.Wrap(&err, "list documents")
+	family := isFamily(ctx)
 	return casework.ListAudited(ctx, s.Core, s.db, document.RecordType,
 		func(tx Tx, sc access.Scope) ([]document.Document, string, error) {
-			return tx.Documents().List(recordType, recordID, sc, pg)
+			ds, next, err := tx.Documents().List(recordType, recordID, sc, pg)
+			if err != nil || !family {
+				return ds, next, err
+			}
+			shown := ds[:0]
+			for _, d := range ds {
+				draft, err := adviserDraft(tx, d)
+				if err != nil {
+					return nil, "", err
+				}
+				if !draft {
+					shown = append(shown, d)
+				}
+			}
+			return shown, next, nil
 		},
 		func(d document.Document) (string, string) { return d.ID, d.YoungPersonID })
 }

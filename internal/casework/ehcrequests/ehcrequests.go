@@ -143,9 +143,19 @@ func (s *Service) Receive(ctx context.Context, tx Tx, p auth.Principal, in EHCRe
 // EHCRequest reads one request the caller may see.
 func (s *Service) EHCRequest(ctx context.Context, id string) (_ ehc.Request, err error) {
 	defer casework.Wrap(&err, "read EHC request %s", id)
-	return casework.ReadAudited(ctx, s.Core, s.db, ehc.RecordType, id,
+	r, err := casework.ReadAudited(ctx, s.Core, s.db, ehc.RecordType, id,
 		func(tx Tx, sc access.Scope) (ehc.Request, error) { return tx.EHCRequests().Get(id, sc) },
 		func(r ehc.Request) string { return r.YoungPersonID })
+	if err == nil && isFamily(ctx) {
+		r = r.ForFamily()
+	}
+	return r, err
+}
+
+// isFamily reports whether the caller is a family, who read requests without professionals' notes.
+func isFamily(ctx context.Context) bool {
+	p, _ := auth.FromContext(ctx)
+	return p.Role == auth.RoleFamily
 }
 
 // EHCRequests lists the requests the caller may see, auditing each hit. The overdue filter is
@@ -153,11 +163,17 @@ func (s *Service) EHCRequest(ctx context.Context, id string) (_ ehc.Request, err
 func (s *Service) EHCRequests(ctx context.Context, f ehc.Filter, pg paging.Page) (_ []ehc.Request, _ string, err error) {
 	defer casework.Wrap(&err, "list EHC requests")
 	f.Today = s.Today()
-	return casework.ListAudited(ctx, s.Core, s.db, ehc.RecordType,
+	rs, next, err := casework.ListAudited(ctx, s.Core, s.db, ehc.RecordType,
 		func(tx Tx, sc access.Scope) ([]ehc.Request, string, error) {
 			return tx.EHCRequests().List(f, sc, pg)
 		},
 		func(r ehc.Request) (string, string) { return r.ID, r.YoungPersonID })
+	if err == nil && isFamily(ctx) {
+		for i := range rs {
+			rs[i] = rs[i].ForFamily()
+		}
+	}
+	return rs, next, err
 }
 
 // changeEHCRequest loads a visible request, checks If-Match, applies change and writes the request
