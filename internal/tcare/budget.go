@@ -281,3 +281,40 @@ func pounds(pence int64) string {
 	}
 	return fmt.Sprintf("£%s.%02d", s, frac)
 }
+
+// EHCBasis is what the council holds about a young person's EHC needs when a personal budget is
+// requested: the plans in force today and the EHC needs assessments under way (a request the
+// council decided to assess, or one whose plan is being drafted).
+type EHCBasis struct {
+	PlansInForce        []string // plan ids
+	AssessmentsUnderWay []string // EHC request ids
+	// DraftPlans are plans being drafted (not yet issued) for a request under way: a budget may be
+	// that draft's section J.
+	DraftPlans []string
+}
+
+// Regulation5 is the rule of regulation 5 of the Special Educational Needs (Personal Budgets)
+// Regulations 2014: a personal budget may be requested only for a young person with an EHC plan in
+// force or for whom an EHC needs assessment is under way. planID is the plan the request names
+// ("" when none); the answer is the plan whose section J the budget is: the named plan, or the
+// young person's plan in force when none is named (so section J is never typed twice), or "" while
+// only the assessment is under way. A request that names a plan not in force (nor a draft while the
+// assessment is under way) is refused on /ehc_plan_id; a young person with neither on
+// /young_person_id.
+func Regulation5(b EHCBasis, planID string) (string, error) {
+	const rule = "regulation 5 of the SEN (Personal Budgets) Regulations 2014: a personal budget may be requested only for a young person with an EHC plan in force or an EHC needs assessment under way"
+	underWay := len(b.AssessmentsUnderWay) > 0
+	if planID != "" {
+		if slices.Contains(b.PlansInForce, planID) || (underWay && slices.Contains(b.DraftPlans, planID)) {
+			return planID, nil
+		}
+		return "", fault.Field(fault.Unprocessable, "/ehc_plan_id", "the plan is not in force (nor a draft for an assessment under way): "+rule)
+	}
+	if len(b.PlansInForce) > 0 {
+		return b.PlansInForce[0], nil
+	}
+	if underWay {
+		return "", nil
+	}
+	return "", fault.Field(fault.Unprocessable, "/young_person_id", "the young person has no EHC plan in force and no EHC needs assessment under way: "+rule)
+}

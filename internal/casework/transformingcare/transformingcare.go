@@ -11,6 +11,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
@@ -25,6 +26,7 @@ type Tx interface {
 	casework.Recorder
 	People() person.Repository
 	Plans() ehcplan.Repository
+	EHCRequests() ehc.Repository
 	TransformingCare() tcare.Repository
 }
 
@@ -440,6 +442,13 @@ func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.B
 				return fault.Field(fault.Unprocessable, "/ehc_plan_id", "is another young person's plan")
 			}
 		}
+		basis, err := s.ehcBasis(tx, yp.ID)
+		if err != nil {
+			return err
+		}
+		if b.EHCPlanID, err = tcare.Regulation5(basis, in.EHCPlanID); err != nil {
+			return err
+		}
 		b.ID, b.CreatedAt, b.UpdatedAt, b.Version = casework.NewID(), s.Now(), s.Now(), 1
 		if err := tx.TransformingCare().CreateBudget(b); err != nil {
 			return err
@@ -452,6 +461,36 @@ func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.B
 			"Personal budget requested (by "+b.RequestedBy+")")
 	})
 	return b, err
+}
+
+// ehcBasis reads the young person's plans and EHC needs assessment requests as regulation 5 sees
+// them today. The whole record is read (no scope): the caller's need-to-know of the young person
+// has been checked, and only the verdict leaves this function.
+func (s *Service) ehcBasis(tx Tx, youngPersonID string) (tcare.EHCBasis, error) {
+	var basis tcare.EHCBasis
+	today := s.Today()
+	plans, _, err := tx.Plans().List(ehcplan.Filter{YoungPersonID: youngPersonID, Today: today}, access.All, paging.Page{Limit: 100})
+	if err != nil {
+		return basis, err
+	}
+	for _, pl := range plans {
+		switch {
+		case pl.InForceOn(today) != nil:
+			basis.PlansInForce = append(basis.PlansInForce, pl.ID)
+		case pl.StatusOn(today) == ehcplan.Draft:
+			basis.DraftPlans = append(basis.DraftPlans, pl.ID)
+		}
+	}
+	requests, _, err := tx.EHCRequests().List(ehc.Filter{YoungPersonID: youngPersonID, Today: today}, access.All, paging.Page{Limit: 100})
+	if err != nil {
+		return basis, err
+	}
+	for _, r := range requests {
+		if r.Status == ehc.Assessing || r.Status == ehc.PlanDrafting {
+			basis.AssessmentsUnderWay = append(basis.AssessmentsUnderWay, r.ID)
+		}
+	}
+	return basis, nil
 }
 
 // Budget reads one personal budget the caller may see.
