@@ -48,3 +48,123 @@ func TestPersonalBudgetRegulation5(t *testing.T) {
 		}
 	})
 }
+
+// versionJ is section J of the plan's version in force.
+func versionJ(t *testing.T, plan map[string]any) map[string]any {
+	t.Helper()
+	for _, v := range plan["versions"].([]any) {
+		if v := v.(map[string]any); v["in_force"] == true {
+			j, _ := v["sections"].(map[string]any)["j"].(map[string]any)
+			return j
+		}
+	}
+	t.Fatalf("no version in force: %v", plan)
+	return nil
+}
+
+// TestPersonalBudgetProducesSectionJ (issue 17): a personal budget across three streams
+// (education, social care, health) produces the plan's section J: streams, arrangements and
+// amounts a year, computed from the budget and never typed twice; a typed J is refused while the
+// budget is linked; the plan document shows it.
+func TestPersonalBudgetProducesSectionJ(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withIssuedPlan(e, &f)
+		plan := "/v1/ehc-plans/" + f.feedback
+		if j := versionJ(t, e.mustDo(http.MethodGet, plan, nil, http.StatusOK)); j != nil {
+			t.Fatalf("typed J before any budget: %v", j)
+		}
+		// Requested without naming the plan: linked to the plan in force. A request alone makes no J.
+		b := e.mustDo(http.MethodPost, "/v1/personal-budgets", map[string]any{"young_person_id": f.child, "requested_on": daysAgo(3),
+			"requested_by": "parent"}, http.StatusCreated)
+		if b["ehc_plan_id"] != f.feedback {
+			t.Fatalf("not linked: %v", b)
+		}
+		if j := versionJ(t, e.mustDo(http.MethodGet, plan, nil, http.StatusOK)); j != nil {
+			t.Fatalf("J from a request not decided: %v", j)
+		}
+		decision := threeStreams(daysAgo(1))
+		decision["parts"].([]map[string]any)[0]["agreement_signed_on"] = daysAgo(2)
+		agreed := e.mustDo(http.MethodPost, "/v1/personal-budgets/"+b["id"].(string)+"/decision", decision, http.StatusOK)
+
+		got := e.mustDo(http.MethodGet, plan, nil, http.StatusOK)
+		j := versionJ(t, got)
+		if j["source"] != "personal_budget" || j["personal_budget_id"] != b["id"] || j["budget_status"] != "agreed" || j["type"] != "mixed" ||
+			j["text"] != agreed["section_j"] {
+			t.Fatalf("section J: %v", j)
+		}
+		want := map[string][2]any{"education": {"notional", float64(600000)}, "social_care": {"third_party", float64(1234567)},
+			"health": {"direct_payment", float64(120000 * 12)}}
+		lines := j["lines"].([]any)
+		if len(lines) != 3 {
+			t.Fatalf("lines: %v", lines)
+		}
+		for _, l := range lines {
+			l := l.(map[string]any)
+			if w := want[l["stream"].(string)]; l["arrangement"] != w[0] || l["amount_pence"] != w[1] {
+				t.Fatalf("line %v, want %v", l, w)
+			}
+		}
+		// The list shows it too, and the plan document renders the budget's wording.
+		page := e.mustDo(http.MethodGet, "/v1/ehc-plans?young_person_id="+f.child, nil, http.StatusOK)
+		if j := versionJ(t, page["items"].([]any)[0].(map[string]any)); j["personal_budget_id"] != b["id"] {
+			t.Fatalf("list J: %v", j)
+		}
+		doc := e.do(http.MethodGet, plan+"/document", e.officer, nil, "Accept", "text/html")
+		if doc.status != http.StatusOK || !strings.Contains(string(doc.body), "Integrated personal budget agreed on "+daysAgo(1)) {
+			t.Fatalf("document: %d %s", doc.status, doc.body)
+		}
+		// Typed J is refused while the budget is linked; leaving j out is fine.
+		sections := minimalSections()
+		sections["i"] = placement
+		sections["j"] = map[string]any{"type": "notional", "lines": []any{map[string]any{"stream": "education", "amount_pence": 100}}}
+		amend := map[string]any{"notice_on": daysAgo(0), "reason": "New provision.", "sections": sections}
+		e.do(http.MethodPost, plan+"/amendments", e.officer, amend).problem(t, http.StatusConflict)
+		delete(sections, "j")
+		proposed := e.mustDo(http.MethodPost, plan+"/amendments", amend, http.StatusOK)
+		latest := proposed["versions"].([]any)[len(proposed["versions"].([]any))-1].(map[string]any)
+		if j := latest["sections"].(map[string]any)["j"].(map[string]any); j["source"] != "personal_budget" {
+			t.Fatalf("proposal J: %v", j)
+		}
+	})
+}
+
+// TestSectionIPlacement: the setting named in section I can be the young person's placement record
+// (/v1/placements), validated (the same young person, 422 otherwise) and shown in the plan.
+func TestSectionIPlacement(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withServedDraft(e, &f)
+		other := e.fixture()
+		place := func(child string) string {
+			return e.mustDo(http.MethodPost, "/v1/placements", map[string]any{"young_person_id": child, "type": "mainstream",
+				"setting_name": "Oak Primary School", "start_on": daysAgo(100)}, http.StatusCreated)["id"].(string)
+		}
+		mine, theirs := place(f.child), place(other.child)
+		plan := "/v1/ehc-plans/" + f.feedback
+		at := func(id string) map[string]any {
+			i := map[string]any{}
+			for k, v := range placement {
+				i[k] = v
+			}
+			i["placement_id"] = id
+			return map[string]any{"issued_on": daysAgo(5), "placement": i}
+		}
+		if p := e.do(http.MethodPost, plan+"/issue", e.officer, at(theirs)).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/placement/placement_id") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		if p := e.do(http.MethodPost, plan+"/issue", e.officer, at("0190a5e0-0000-7000-8000-0000000000ff")).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/placement/placement_id") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		issued := e.mustDo(http.MethodPost, plan+"/issue", at(mine), http.StatusOK)
+		for _, v := range issued["versions"].([]any) {
+			if v := v.(map[string]any); v["in_force"] == true {
+				if i := v["sections"].(map[string]any)["i"].(map[string]any); i["placement_id"] != mine {
+					t.Fatalf("section I: %v", i)
+				}
+				return
+			}
+		}
+		t.Fatalf("no version in force: %v", issued)
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -270,6 +271,46 @@ func (b Budget) SectionJ() string {
 		lines = append(lines, "Ended on "+b.EndedOn.Format(time.DateOnly)+".")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// perYear is how many of each period make a year.
+var perYear = map[string]int64{"week": 52, "month": 12, "year": 1}
+
+// PlanJ is the plan's section J computed from an agreed (or ended) budget: its type (the
+// arrangement when every part has the same one, mixed otherwise), one line per stream with its
+// arrangement and the amount a year (a week's amount times 52, a month's times 12), and the
+// wording of SectionJ. A budget not agreed makes no section J (nil).
+func (b Budget) PlanJ() *ehcplan.PersonalBudget {
+	if b.Status != BudgetAgreed && b.Status != BudgetEnded {
+		return nil
+	}
+	j := &ehcplan.PersonalBudget{Source: ehcplan.JPersonalBudget, BudgetID: b.ID, BudgetStatus: b.Status, Text: b.SectionJ()}
+	parts := slices.Clone(b.Parts)
+	slices.SortFunc(parts, func(x, y Part) int { return slices.Index(Streams, x.Stream) - slices.Index(Streams, y.Stream) })
+	for _, p := range parts {
+		switch {
+		case j.Type == "":
+			j.Type = p.Arrangement
+		case j.Type != p.Arrangement:
+			j.Type = "mixed"
+		}
+		j.Lines = append(j.Lines, ehcplan.BudgetLine{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: p.AmountPence * perYear[p.Period]})
+	}
+	return j
+}
+
+// PlanBudget picks the budget whose section J a plan shows among those linked to it: the newest
+// agreed one, else the newest ended one; false when none is agreed or ended. budgets are newest
+// first.
+func PlanBudget(budgets []Budget) (Budget, bool) {
+	for _, status := range []string{BudgetAgreed, BudgetEnded} {
+		for _, b := range budgets {
+			if b.Status == status {
+				return b, true
+			}
+		}
+	}
+	return Budget{}, false
 }
 
 // pounds writes pence as £1,234.56.

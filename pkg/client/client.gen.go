@@ -1502,6 +1502,45 @@ func (e EHCNeedsAssessmentRequestOutcome) Valid() bool {
 	}
 }
 
+// Defines values for EHCPersonalBudgetBudgetStatus.
+const (
+	EHCPersonalBudgetBudgetStatusAgreed EHCPersonalBudgetBudgetStatus = "agreed"
+	EHCPersonalBudgetBudgetStatusEnded  EHCPersonalBudgetBudgetStatus = "ended"
+)
+
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetBudgetStatus enum.
+func (e EHCPersonalBudgetBudgetStatus) Valid() bool {
+	switch e {
+	case EHCPersonalBudgetBudgetStatusAgreed:
+		return true
+	case EHCPersonalBudgetBudgetStatusEnded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCPersonalBudgetLinesArrangement.
+const (
+	EHCPersonalBudgetLinesArrangementDirectPayment EHCPersonalBudgetLinesArrangement = "direct_payment"
+	EHCPersonalBudgetLinesArrangementNotional      EHCPersonalBudgetLinesArrangement = "notional"
+	EHCPersonalBudgetLinesArrangementThirdParty    EHCPersonalBudgetLinesArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetLinesArrangement enum.
+func (e EHCPersonalBudgetLinesArrangement) Valid() bool {
+	switch e {
+	case EHCPersonalBudgetLinesArrangementDirectPayment:
+		return true
+	case EHCPersonalBudgetLinesArrangementNotional:
+		return true
+	case EHCPersonalBudgetLinesArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EHCPersonalBudgetLinesStream.
 const (
 	EHCPersonalBudgetLinesStreamEducation  EHCPersonalBudgetLinesStream = "education"
@@ -1517,6 +1556,24 @@ func (e EHCPersonalBudgetLinesStream) Valid() bool {
 	case EHCPersonalBudgetLinesStreamHealth:
 		return true
 	case EHCPersonalBudgetLinesStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCPersonalBudgetSource.
+const (
+	EHCPersonalBudgetSourcePersonalBudget EHCPersonalBudgetSource = "personal_budget"
+	EHCPersonalBudgetSourceTyped          EHCPersonalBudgetSource = "typed"
+)
+
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetSource enum.
+func (e EHCPersonalBudgetSource) Valid() bool {
+	switch e {
+	case EHCPersonalBudgetSourcePersonalBudget:
+		return true
+	case EHCPersonalBudgetSourceTyped:
 		return true
 	default:
 		return false
@@ -5010,18 +5067,46 @@ type EHCOutcome struct {
 	Ref     string   `json:"ref"`
 }
 
-// EHCPersonalBudget Section J.
+// EHCPersonalBudget Section J. Typed into a version (`source: typed`), or, when an agreed (or ended) personal budget is linked to the
+// plan (`/v1/personal-budgets` with this plan's `ehc_plan_id`), computed from that budget (`source:
+// personal_budget`, with `personal_budget_id`, `budget_status`, each line's `arrangement`, amounts a year, and
+// the wording in `text`). A computed J takes the place of any typed J in the plan's current versions (the version
+// in force and the newest); older versions show what they held. While a budget is linked, a typed `j` is refused
+// (409): change the budget instead.
 type EHCPersonalBudget struct {
-	Lines []struct {
+	// BudgetStatus Computed J only: the linked budget's status.
+	BudgetStatus *EHCPersonalBudgetBudgetStatus `json:"budget_status,omitempty"`
+	Lines        []struct {
 		// AmountPence A year's amount in pence.
-		AmountPence int                          `json:"amount_pence"`
-		Stream      EHCPersonalBudgetLinesStream `json:"stream"`
+		AmountPence int `json:"amount_pence"`
+
+		// Arrangement Computed J only: how the stream is held.
+		Arrangement *EHCPersonalBudgetLinesArrangement `json:"arrangement,omitempty"`
+		Stream      EHCPersonalBudgetLinesStream       `json:"stream"`
 	} `json:"lines"`
+
+	// PersonalBudgetID Computed J only: the linked personal budget.
+	PersonalBudgetID *openapi_types.UUID `json:"personal_budget_id,omitempty"`
+
+	// Source Where section J comes from (answers only).
+	Source *EHCPersonalBudgetSource `json:"source,omitempty"`
+
+	// Text Computed J only: the budget's section J wording (as `section_j` of the budget).
+	Text *string               `json:"text,omitempty"`
 	Type EHCPersonalBudgetType `json:"type"`
 }
 
+// EHCPersonalBudgetBudgetStatus Computed J only: the linked budget's status.
+type EHCPersonalBudgetBudgetStatus string
+
+// EHCPersonalBudgetLinesArrangement Computed J only: how the stream is held.
+type EHCPersonalBudgetLinesArrangement string
+
 // EHCPersonalBudgetLinesStream defines model for EHCPersonalBudget.Lines.Stream.
 type EHCPersonalBudgetLinesStream string
+
+// EHCPersonalBudgetSource Where section J comes from (answers only).
+type EHCPersonalBudgetSource string
 
 // EHCPersonalBudgetType defines model for EHCPersonalBudget.Type.
 type EHCPersonalBudgetType string
@@ -5041,6 +5126,9 @@ type EHCPhaseTransferInputKind string
 type EHCPlacement struct {
 	// ConsultationID The consultation with the setting (s.39) that supports naming it; must be a consultation on this plan (422 otherwise).
 	ConsultationID *openapi_types.UUID `json:"consultation_id,omitempty"`
+
+	// PlacementID The young person's placement record (`/v1/placements`) this setting is; must be a placement of the plan's young person (422 on `.../placement_id` otherwise).
+	PlacementID *openapi_types.UUID `json:"placement_id,omitempty"`
 
 	// Residential The placement is residential (SEN2 PlanRes / RES).
 	Residential *bool                    `json:"residential,omitempty"`
@@ -5188,7 +5276,12 @@ type EHCPlanSections struct {
 	// I Section I: blank in a draft; required in a final plan.
 	I *EHCPlacement `json:"i,omitempty"`
 
-	// J Section J.
+	// J Section J. Typed into a version (`source: typed`), or, when an agreed (or ended) personal budget is linked to the
+	// plan (`/v1/personal-budgets` with this plan's `ehc_plan_id`), computed from that budget (`source:
+	// personal_budget`, with `personal_budget_id`, `budget_status`, each line's `arrangement`, amounts a year, and
+	// the wording in `text`). A computed J takes the place of any typed J in the plan's current versions (the version
+	// in force and the newest); older versions show what they held. While a budget is linked, a typed `j` is refused
+	// (409): change the budget instead.
 	J *EHCPersonalBudget   `json:"j,omitempty"`
 	K *[]EHCAdviceObtained `json:"k,omitempty"`
 }
@@ -11245,9 +11338,14 @@ type ClientInterface interface {
 	//
 	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11260,9 +11358,14 @@ type ClientInterface interface {
 	//
 	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -15654,9 +15757,14 @@ func (c *Client) ListPersonalBudgets(ctx context.Context, params *ListPersonalBu
 //
 // **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes any type of body and a specified content type.
 //
@@ -15679,9 +15787,14 @@ func (c *Client) RequestPersonalBudgetWithBody(ctx context.Context, params *Requ
 //
 // **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -32116,9 +32229,14 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -32131,9 +32249,14 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -56404,9 +56527,14 @@ func (c *ClientWithResponses) ListPersonalBudgetsWithResponse(ctx context.Contex
 //
 // **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -56425,9 +56553,14 @@ func (c *ClientWithResponses) RequestPersonalBudgetWithBodyWithResponse(ctx cont
 //
 // **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
