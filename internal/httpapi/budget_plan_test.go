@@ -1,9 +1,12 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
 )
 
 // TestPersonalBudgetRegulation5: a personal budget may be requested only for a young person with
@@ -167,4 +170,70 @@ func TestSectionIPlacement(t *testing.T) {
 		}
 		t.Fatalf("no version in force: %v", issued)
 	})
+}
+
+// TestFamilyRequestsPersonalBudget (issue 16): a signed-in family asks for a personal budget for
+// their own child, dated today, with what they ask for; the request lands in the council's decision
+// flow; the family reads their own child's budget without the council's payment notes, and nobody
+// else's.
+func TestFamilyRequestsPersonalBudget(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f, other := e.fixture(), e.fixture()
+		budgetEligible(e, f.child)
+		budgetEligible(e, other.child)
+		family := e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{f.child}})
+		otherFamily := e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{other.child}})
+		ask := func(child, on string) map[string]any {
+			return map[string]any{"young_person_id": child, "requested_on": on, "requested_by": "parent",
+				"requested_streams": []string{"education", "social_care"}, "outcomes_sought": "E1: follows instructions in class; time with friends after school.",
+				"preferred_arrangement": "direct_payment"}
+		}
+		if p := e.do(http.MethodPost, "/v1/personal-budgets", family, ask(f.child, daysAgo(3))).problem(t, http.StatusBadRequest); !hasPointer(p, "/requested_on") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		if p := e.do(http.MethodPost, "/v1/personal-budgets", family, ask(other.child, daysAgo(0))).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/young_person_id") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		bad := ask(f.child, daysAgo(0))
+		bad["requested_streams"] = []string{"education", "education"}
+		if p := e.do(http.MethodPost, "/v1/personal-budgets", family, bad).problem(t, http.StatusBadRequest); !hasPointer(p, "/requested_streams/1") {
+			t.Fatalf("pointers: %v", pointers(p))
+		}
+		res := e.do(http.MethodPost, "/v1/personal-budgets", family, ask(f.child, daysAgo(0)), "Idempotency-Key", "family-budget-1")
+		b := res.json(t)
+		if res.status != http.StatusCreated || b["requested_through"] != "family" || b["status"] != "requested" || b["preferred_arrangement"] != "direct_payment" ||
+			len(b["requested_streams"].([]any)) != 2 || !strings.HasPrefix(b["outcomes_sought"].(string), "E1:") {
+			t.Fatalf("family request: %d %s", res.status, res.body)
+		}
+		id := b["id"].(string)
+		if n := e.outboxTypes(id)["personal_budget.requested"]; n != 1 {
+			t.Fatalf("outbox: %v", e.outboxTypes(id))
+		}
+		// The council decides it as any other request; the family cannot.
+		e.do(http.MethodPost, "/v1/personal-budgets/"+id+"/decision", family, threeStreams(daysAgo(0))).problem(t, http.StatusForbidden)
+		decision := threeStreams(daysAgo(0))
+		decision["parts"].([]map[string]any)[0]["agreement_signed_on"] = daysAgo(0)
+		e.mustDo(http.MethodPost, "/v1/personal-budgets/"+id+"/decision", decision, http.StatusOK)
+		e.mustDo(http.MethodPost, "/v1/personal-budgets/"+id+"/payments", map[string]any{"stream": "health", "paid_on": daysAgo(0), "amount_pence": 120000,
+			"note": "Internal: first payment late because of the bank details."}, http.StatusOK)
+		theirs := e.do(http.MethodGet, "/v1/personal-budgets/"+id, family, nil)
+		if theirs.status != http.StatusOK || strings.Contains(string(theirs.body), "Internal") || theirs.json(t)["status"] != "agreed" {
+			t.Fatalf("family read: %d %s", theirs.status, theirs.body)
+		}
+		if got := e.mustDo(http.MethodGet, "/v1/personal-budgets/"+id, nil, http.StatusOK); !strings.Contains(mustString(got["payments"]), "Internal") {
+			t.Fatalf("officer read: %v", got["payments"])
+		}
+		if items := e.mustDo(http.MethodGet, "/v1/personal-budgets?young_person_id="+f.child, nil, http.StatusOK)["items"].([]any); len(items) != 1 {
+			t.Fatalf("officer list: %v", items)
+		}
+		e.do(http.MethodGet, "/v1/personal-budgets/"+id, otherFamily, nil).problem(t, http.StatusNotFound)
+		if r := e.do(http.MethodGet, "/v1/personal-budgets", otherFamily, nil); r.status != http.StatusOK || len(r.json(t)["items"].([]any)) != 0 {
+			t.Fatalf("other family list: %d %s", r.status, r.body)
+		}
+	})
+}
+
+func mustString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -58,11 +58,19 @@ type Budget struct {
 	EHCPlanID         string // the plan whose section J it is, when there is one
 	RequestedOn       time.Time
 	RequestedBy       string // parent or young_person
-	Status            string
-	DecidedOn         time.Time
-	RefusalReasons    string // required on refusal: the council must say why (reg. 6, 8)
-	Parts             []Part
-	ReviewDueOn       time.Time
+	// What the family asked for: the funding streams, the outcomes the budget is for (their words)
+	// and the arrangement they would prefer; all optional.
+	RequestedStreams     []string
+	OutcomesSought       string
+	PreferredArrangement string
+	// RequestedThrough is who recorded the request: ThroughCouncil, or ThroughFamily when the family
+	// made it themselves.
+	RequestedThrough string
+	Status           string
+	DecidedOn        time.Time
+	RefusalReasons   string // required on refusal: the council must say why (reg. 6, 8)
+	Parts            []Part
+	ReviewDueOn      time.Time
 	// The review of a refusal the family asked for: the day asked and the outcome (ReviewUpheld or
 	// ReviewOverturned).
 	ReviewRequestedOn time.Time
@@ -93,16 +101,55 @@ func (b Budget) Spent() map[string]int64 {
 	return out
 }
 
-// NewBudget validates a family's request for a personal budget.
+// Who recorded a request.
+const (
+	ThroughCouncil = "council" // the SEND team or a practitioner, for the family
+	ThroughFamily  = "family"  // the family themselves
+)
+
+// NewBudget validates a family's request for a personal budget, recorded by the council or, with
+// RequestedThrough ThroughFamily, made by the family themselves: then it is dated the day it
+// arrives (today; another day is refused on /requested_on).
 func NewBudget(b Budget, today time.Time) (Budget, error) {
 	b.RequestedOn = statutory.Civil(b.RequestedOn)
 	b.Status, b.DecidedOn, b.RefusalReasons, b.Parts, b.Payments = BudgetRequested, time.Time{}, "", nil, nil
+	if b.RequestedThrough == "" {
+		b.RequestedThrough = ThroughCouncil
+	}
 	var bad []fault.FieldError
 	if b.RequestedBy != "parent" && b.RequestedBy != "young_person" {
 		bad = append(bad, fault.FieldError{Pointer: "/requested_by", Detail: "must be parent or young_person"})
 	}
 	bad = statutory.AppendDay(bad, "/requested_on", b.RequestedOn, time.Time{}, "", today)
+	if b.RequestedThrough == ThroughFamily && !b.RequestedOn.IsZero() && !b.RequestedOn.Equal(statutory.Civil(today)) {
+		bad = append(bad, fault.FieldError{Pointer: "/requested_on", Detail: "is the day the request arrives: give today's date"})
+	}
+	seen := map[string]bool{}
+	for i, st := range b.RequestedStreams {
+		ptr := "/requested_streams/" + strconv.Itoa(i)
+		if !slices.Contains(Streams, st) {
+			bad = append(bad, fault.FieldError{Pointer: ptr, Detail: "must be education, social_care or health"})
+		} else if seen[st] {
+			bad = append(bad, fault.FieldError{Pointer: ptr, Detail: "each stream appears once"})
+		}
+		seen[st] = true
+	}
+	if b.PreferredArrangement != "" && !slices.Contains(Arrangements, b.PreferredArrangement) {
+		bad = append(bad, fault.FieldError{Pointer: "/preferred_arrangement", Detail: "must be notional, third_party or direct_payment"})
+	}
+	if len(b.OutcomesSought) > MaxText {
+		bad = append(bad, fault.FieldError{Pointer: "/outcomes_sought", Detail: "is too long"})
+	}
 	return b, fault.Fields(fault.Invalid, bad)
+}
+
+// ForFamily is the budget as the family reads it: the council's notes on payments left out.
+func (b Budget) ForFamily() Budget {
+	b.Payments = slices.Clone(b.Payments)
+	for i := range b.Payments {
+		b.Payments[i].Note = ""
+	}
+	return b
 }
 
 // Decide records the council's decision: agreed with its parts, or refused with the reasons.

@@ -2378,6 +2378,27 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetPreferredArrangement.
+const (
+	PersonalBudgetPreferredArrangementDirectPayment PersonalBudgetPreferredArrangement = "direct_payment"
+	PersonalBudgetPreferredArrangementNotional      PersonalBudgetPreferredArrangement = "notional"
+	PersonalBudgetPreferredArrangementThirdParty    PersonalBudgetPreferredArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPreferredArrangement enum.
+func (e PersonalBudgetPreferredArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetPreferredArrangementDirectPayment:
+		return true
+	case PersonalBudgetPreferredArrangementNotional:
+		return true
+	case PersonalBudgetPreferredArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetRequestedBy.
 const (
 	PersonalBudgetRequestedByParent      PersonalBudgetRequestedBy = "parent"
@@ -2390,6 +2411,45 @@ func (e PersonalBudgetRequestedBy) Valid() bool {
 	case PersonalBudgetRequestedByParent:
 		return true
 	case PersonalBudgetRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetRequestedStreams.
+const (
+	PersonalBudgetRequestedStreamsEducation  PersonalBudgetRequestedStreams = "education"
+	PersonalBudgetRequestedStreamsHealth     PersonalBudgetRequestedStreams = "health"
+	PersonalBudgetRequestedStreamsSocialCare PersonalBudgetRequestedStreams = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedStreams enum.
+func (e PersonalBudgetRequestedStreams) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedStreamsEducation:
+		return true
+	case PersonalBudgetRequestedStreamsHealth:
+		return true
+	case PersonalBudgetRequestedStreamsSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetRequestedThrough.
+const (
+	PersonalBudgetRequestedThroughCouncil PersonalBudgetRequestedThrough = "council"
+	PersonalBudgetRequestedThroughFamily  PersonalBudgetRequestedThrough = "family"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedThrough enum.
+func (e PersonalBudgetRequestedThrough) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedThroughCouncil:
+		return true
+	case PersonalBudgetRequestedThroughFamily:
 		return true
 	default:
 		return false
@@ -2432,6 +2492,27 @@ func (e PersonalBudgetDecisionInputDecision) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetInputPreferredArrangement.
+const (
+	PersonalBudgetInputPreferredArrangementDirectPayment PersonalBudgetInputPreferredArrangement = "direct_payment"
+	PersonalBudgetInputPreferredArrangementNotional      PersonalBudgetInputPreferredArrangement = "notional"
+	PersonalBudgetInputPreferredArrangementThirdParty    PersonalBudgetInputPreferredArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputPreferredArrangement enum.
+func (e PersonalBudgetInputPreferredArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetInputPreferredArrangementDirectPayment:
+		return true
+	case PersonalBudgetInputPreferredArrangementNotional:
+		return true
+	case PersonalBudgetInputPreferredArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetInputRequestedBy.
 const (
 	PersonalBudgetInputRequestedByParent      PersonalBudgetInputRequestedBy = "parent"
@@ -2444,6 +2525,27 @@ func (e PersonalBudgetInputRequestedBy) Valid() bool {
 	case PersonalBudgetInputRequestedByParent:
 		return true
 	case PersonalBudgetInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetInputRequestedStreams.
+const (
+	PersonalBudgetInputRequestedStreamsEducation  PersonalBudgetInputRequestedStreams = "education"
+	PersonalBudgetInputRequestedStreamsHealth     PersonalBudgetInputRequestedStreams = "health"
+	PersonalBudgetInputRequestedStreamsSocialCare PersonalBudgetInputRequestedStreams = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputRequestedStreams enum.
+func (e PersonalBudgetInputRequestedStreams) Valid() bool {
+	switch e {
+	case PersonalBudgetInputRequestedStreamsEducation:
+		return true
+	case PersonalBudgetInputRequestedStreamsHealth:
+		return true
+	case PersonalBudgetInputRequestedStreamsSocialCare:
 		return true
 	default:
 		return false
@@ -6035,13 +6137,25 @@ type PersonalBudget struct {
 	ID      openapi_types.UUID  `json:"id"`
 
 	// Integrated More than one funding stream.
-	Integrated     bool                      `json:"integrated"`
-	Parts          []PersonalBudgetPart      `json:"parts"`
-	Payments       []PersonalBudgetPayment   `json:"payments"`
-	RefusalReasons *string                   `json:"refusal_reasons,omitempty"`
-	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
-	RequestedOn    openapi_types.Date        `json:"requested_on"`
-	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+	Integrated bool `json:"integrated"`
+
+	// OutcomesSought The outcomes the budget is for, in the family's words.
+	OutcomesSought *string                 `json:"outcomes_sought,omitempty"`
+	Parts          []PersonalBudgetPart    `json:"parts"`
+	Payments       []PersonalBudgetPayment `json:"payments"`
+
+	// PreferredArrangement The arrangement the family would prefer.
+	PreferredArrangement *PersonalBudgetPreferredArrangement `json:"preferred_arrangement,omitempty"`
+	RefusalReasons       *string                             `json:"refusal_reasons,omitempty"`
+	RequestedBy          PersonalBudgetRequestedBy           `json:"requested_by"`
+	RequestedOn          openapi_types.Date                  `json:"requested_on"`
+
+	// RequestedStreams The funding streams the family asked for.
+	RequestedStreams *[]PersonalBudgetRequestedStreams `json:"requested_streams,omitempty"`
+
+	// RequestedThrough Who recorded the request: the council, or the family themselves (personal-budgets:request).
+	RequestedThrough *PersonalBudgetRequestedThrough `json:"requested_through,omitempty"`
+	ReviewDueOn      *openapi_types.Date             `json:"review_due_on,omitempty"`
 
 	// ReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
 	ReviewOutcome *PersonalBudgetReviewOutcome `json:"review_outcome,omitempty"`
@@ -6060,8 +6174,17 @@ type PersonalBudget struct {
 	YoungPersonID openapi_types.UUID   `json:"young_person_id"`
 }
 
+// PersonalBudgetPreferredArrangement The arrangement the family would prefer.
+type PersonalBudgetPreferredArrangement string
+
 // PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
 type PersonalBudgetRequestedBy string
+
+// PersonalBudgetRequestedStreams defines model for PersonalBudget.RequestedStreams.
+type PersonalBudgetRequestedStreams string
+
+// PersonalBudgetRequestedThrough Who recorded the request: the council, or the family themselves (personal-budgets:request).
+type PersonalBudgetRequestedThrough string
 
 // PersonalBudgetReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
 type PersonalBudgetReviewOutcome string
@@ -6091,14 +6214,31 @@ type PersonalBudgetEventPayload = EventPayload
 // PersonalBudgetInput defines model for PersonalBudgetInput.
 type PersonalBudgetInput struct {
 	// EHCPlanID The young person's plan, whose section J this budget is.
-	EHCPlanID     *openapi_types.UUID            `json:"ehc_plan_id,omitempty"`
-	RequestedBy   PersonalBudgetInputRequestedBy `json:"requested_by"`
-	RequestedOn   openapi_types.Date             `json:"requested_on"`
-	YoungPersonID openapi_types.UUID             `json:"young_person_id"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// OutcomesSought The outcomes the budget is for, in the family's words (e.g. the plan's section E outcomes).
+	OutcomesSought *string `json:"outcomes_sought,omitempty"`
+
+	// PreferredArrangement How the family would prefer to hold it.
+	PreferredArrangement *PersonalBudgetInputPreferredArrangement `json:"preferred_arrangement,omitempty"`
+	RequestedBy          PersonalBudgetInputRequestedBy           `json:"requested_by"`
+
+	// RequestedOn The day the request arrived; a family's own request is dated today (400 otherwise).
+	RequestedOn openapi_types.Date `json:"requested_on"`
+
+	// RequestedStreams The funding streams the family asks for.
+	RequestedStreams *[]PersonalBudgetInputRequestedStreams `json:"requested_streams,omitempty"`
+	YoungPersonID    openapi_types.UUID                     `json:"young_person_id"`
 }
+
+// PersonalBudgetInputPreferredArrangement How the family would prefer to hold it.
+type PersonalBudgetInputPreferredArrangement string
 
 // PersonalBudgetInputRequestedBy defines model for PersonalBudgetInput.RequestedBy.
 type PersonalBudgetInputRequestedBy string
+
+// PersonalBudgetInputRequestedStreams defines model for PersonalBudgetInput.RequestedStreams.
+type PersonalBudgetInputRequestedStreams string
 
 // PersonalBudgetPage defines model for PersonalBudgetPage.
 type PersonalBudgetPage struct {
@@ -11334,9 +11474,11 @@ type ClientInterface interface {
 
 	// RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
@@ -11354,9 +11496,11 @@ type ClientInterface interface {
 
 	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
@@ -15753,9 +15897,11 @@ func (c *Client) ListPersonalBudgets(ctx context.Context, params *ListPersonalBu
 
 // RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 //
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 // **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
@@ -15783,9 +15929,11 @@ func (c *Client) RequestPersonalBudgetWithBody(ctx context.Context, params *Requ
 
 // RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 //
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 // **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
@@ -32225,9 +32373,11 @@ type ClientWithResponsesInterface interface {
 
 	// RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
@@ -32245,9 +32395,11 @@ type ClientWithResponsesInterface interface {
 
 	// RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	//
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 	//
 	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
@@ -56523,9 +56675,11 @@ func (c *ClientWithResponses) ListPersonalBudgetsWithResponse(ctx context.Contex
 
 // RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 //
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 // **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
@@ -56549,9 +56703,11 @@ func (c *ClientWithResponses) RequestPersonalBudgetWithBodyWithResponse(ctx cont
 
 // RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+//
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
 //
 // A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
 // **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person

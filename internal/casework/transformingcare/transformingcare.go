@@ -402,7 +402,7 @@ var versionedBudgets = casework.Versioned[tcare.Budget, Tx]{Load: casework.LoadV
 
 func budgetPayload(b tcare.Budget) map[string]any {
 	payload := map[string]any{"young_person_id": b.YoungPersonID, "status": b.Status, "requested_on": b.RequestedOn.Format(time.DateOnly),
-		"integrated": b.Integrated()}
+		"integrated": b.Integrated(), "requested_through": b.RequestedThrough}
 	if b.EHCPlanID != "" {
 		payload["ehc_plan_id"] = b.EHCPlanID
 	}
@@ -418,12 +418,19 @@ func budgetPayload(b tcare.Budget) map[string]any {
 	return payload
 }
 
-// RequestBudget records a family's request for a personal budget.
+// RequestBudget records a family's request for a personal budget: entered by the council
+// (casework:write), or made by the family themselves for a child their credentials name
+// (personal-budgets:request), dated the day it arrives. Either lands in the council's decision flow.
 func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.Budget, err error) {
 	defer casework.Wrap(&err, "request personal budget")
+	in.RequestedThrough = tcare.ThroughCouncil
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
-		return b, err
+		fp, ferr := casework.Allow(ctx, auth.RequestBudget)
+		if ferr != nil {
+			return b, err
+		}
+		p, in.RequestedThrough = fp, tcare.ThroughFamily
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		if b, err = tcare.NewBudget(in, s.Today()); err != nil {
@@ -457,8 +464,11 @@ func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.B
 			s.Notice(outbox.PersonalBudgetRequested, b.ID, budgetPayload(b))); err != nil {
 			return err
 		}
-		return s.OnTimeline(tx, b.YoungPersonID, "", b.RequestedOn, "personal_budget.requested", tcare.BudgetRecordType, b.ID,
-			"Personal budget requested (by "+b.RequestedBy+")")
+		what := "Personal budget requested (by " + b.RequestedBy + ")"
+		if b.RequestedThrough == tcare.ThroughFamily {
+			what = "Personal budget requested by the family (" + b.RequestedBy + "), for the council to decide"
+		}
+		return s.OnTimeline(tx, b.YoungPersonID, "", b.RequestedOn, "personal_budget.requested", tcare.BudgetRecordType, b.ID, what)
 	})
 	return b, err
 }
@@ -496,19 +506,32 @@ func (s *Service) ehcBasis(tx Tx, youngPersonID string) (tcare.EHCBasis, error) 
 // Budget reads one personal budget the caller may see.
 func (s *Service) Budget(ctx context.Context, id string) (_ tcare.Budget, err error) {
 	defer casework.Wrap(&err, "read personal budget %s", id)
-	return casework.ReadAudited(ctx, s.Core, s.db, tcare.BudgetRecordType, id,
+	b, err := casework.ReadAudited(ctx, s.Core, s.db, tcare.BudgetRecordType, id,
 		func(tx Tx, sc access.Scope) (tcare.Budget, error) { return tx.TransformingCare().Budget(id, sc) },
 		func(r tcare.Budget) string { return r.YoungPersonID })
+	return forCaller(ctx, b), err
+}
+
+// forCaller leaves the council's notes out of a budget a family reads.
+func forCaller(ctx context.Context, b tcare.Budget) tcare.Budget {
+	if p, ok := auth.FromContext(ctx); ok && p.Role == auth.RoleFamily {
+		return b.ForFamily()
+	}
+	return b
 }
 
 // Budgets lists the personal budgets the caller may see.
 func (s *Service) Budgets(ctx context.Context, f tcare.BudgetFilter, pg paging.Page) (_ []tcare.Budget, _ string, err error) {
 	defer casework.Wrap(&err, "list personal budgets")
-	return casework.ListAudited(ctx, s.Core, s.db, tcare.BudgetRecordType,
+	items, next, err := casework.ListAudited(ctx, s.Core, s.db, tcare.BudgetRecordType,
 		func(tx Tx, sc access.Scope) ([]tcare.Budget, string, error) {
 			return tx.TransformingCare().Budgets(f, sc, pg)
 		},
 		func(r tcare.Budget) (string, string) { return r.ID, r.YoungPersonID })
+	for i := range items {
+		items[i] = forCaller(ctx, items[i])
+	}
+	return items, next, err
 }
 
 // DecideBudget records the council's decision on a request.
