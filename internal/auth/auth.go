@@ -39,28 +39,29 @@ type Permission string
 
 // Permissions.
 const (
-	ReadDirectory       Permission = "directory:read"       // organisations and practitioners
-	ManageOrganisations Permission = "organisations:manage" // create and change organisations
-	ManagePractitioners Permission = "practitioners:manage" // create and change practitioners
-	ManageKeys          Permission = "keys:manage"          // list, create, rotate and revoke API keys
-	ReadCasework        Permission = "casework:read"        // young people, referrals, involvements, consents
-	WriteCasework       Permission = "casework:write"       // record young people, make referrals, involve, record consent
-	TriageReferrals     Permission = "referrals:triage"     // accept, redirect or decline
-	RunPathway          Permission = "pathway:run"          // allocate the engagement lead, move and close referrals
-	GiveFeedback        Permission = "feedback:give"        // record pathway feedback
-	ReadAccessLog       Permission = "access-log:read"      // who has looked at a child's record
-	ExportRecords       Permission = "records:export"       // subject access export of everything held
-	ReadAudit           Permission = "audit:read"           // the whole audit trail
-	ManageRetention     Permission = "retention:manage"     // list records past retention and erase them
-	ReadReports         Permission = "reports:read"         // aggregate figures about the council's caseload, disclosure-controlled
-	ReadExactReports    Permission = "reports:exact"        // the same figures as counted, small numbers and all
-	ExportReturns       Permission = "returns:export"       // statutory returns holding personal data (SEN2)
-	ReadSurveys         Permission = "surveys:read"         // survey templates and their questions (not responses)
-	ManageSurveys       Permission = "surveys:manage"       // add templates and new versions of their questions
-	MergeRecords        Permission = "records:merge"        // the possible duplicates list; dismiss a pair or merge two records of one child
-	ManageWebhooks      Permission = "webhooks:manage"      // webhook subscriptions, their secrets, deliveries and replays
-	ReadEvents          Permission = "events:read"          // the event catalogue and the pull feed (within the caller's need-to-know)
-	RequestAssessment   Permission = "ehc-requests:request" // a family asks for an EHC needs assessment for their own child (s.36 CFA 2014)
+	ReadDirectory       Permission = "directory:read"           // organisations and practitioners
+	ManageOrganisations Permission = "organisations:manage"     // create and change organisations
+	ManagePractitioners Permission = "practitioners:manage"     // create and change practitioners
+	ManageKeys          Permission = "keys:manage"              // list, create, rotate and revoke API keys
+	ReadCasework        Permission = "casework:read"            // young people, referrals, involvements, consents
+	WriteCasework       Permission = "casework:write"           // record young people, make referrals, involve, record consent
+	TriageReferrals     Permission = "referrals:triage"         // accept, redirect or decline
+	RunPathway          Permission = "pathway:run"              // allocate the engagement lead, move and close referrals
+	GiveFeedback        Permission = "feedback:give"            // record pathway feedback
+	ReadAccessLog       Permission = "access-log:read"          // who has looked at a child's record
+	ExportRecords       Permission = "records:export"           // subject access export of everything held
+	ReadAudit           Permission = "audit:read"               // the whole audit trail
+	ManageRetention     Permission = "retention:manage"         // list records past retention and erase them
+	ReadReports         Permission = "reports:read"             // aggregate figures about the council's caseload, disclosure-controlled
+	ReadExactReports    Permission = "reports:exact"            // the same figures as counted, small numbers and all
+	ExportReturns       Permission = "returns:export"           // statutory returns holding personal data (SEN2)
+	ReadSurveys         Permission = "surveys:read"             // survey templates and their questions (not responses)
+	ManageSurveys       Permission = "surveys:manage"           // add templates and new versions of their questions
+	MergeRecords        Permission = "records:merge"            // the possible duplicates list; dismiss a pair or merge two records of one child
+	ManageWebhooks      Permission = "webhooks:manage"          // webhook subscriptions, their secrets, deliveries and replays
+	ReadEvents          Permission = "events:read"              // the event catalogue and the pull feed (within the caller's need-to-know)
+	RequestAssessment   Permission = "ehc-requests:request"     // a family asks for an EHC needs assessment for their own child (s.36 CFA 2014)
+	RequestBudget       Permission = "personal-budgets:request" // a family asks for a personal budget for their own child (reg. 5, SEN (Personal Budgets) Regulations 2014)
 	// KeepSupportRegister: the dynamic support register and its ratings (issue 17). Only the
 	// multi-agency group that keeps it holds it: the council's SEND team and the panel members,
 	// never every practitioner involved with the child.
@@ -87,7 +88,7 @@ var matrix = map[Role][]Permission{
 	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents, KeepSupportRegister},
 	// Analysts see aggregate figures only, and only ever with disclosure control applied.
 	RoleAnalyst: {ReadDirectory, ReadReports, ReadSurveys},
-	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys, RequestAssessment, GiveFamilyViews},
+	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys, RequestAssessment, GiveFamilyViews, RequestBudget},
 }
 
 // Can reports whether role holds permission.

@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/tcare"
 )
 
 // seedTransformingCare puts a few children on the dynamic support register with a rating history,
-// holds C(E)TRs, records their placements (52-week, 38-week, inpatient) and two personal budgets,
-// one integrated across three streams with payments and one refused (issue 17). All fictional.
+// holds C(E)TRs, records their placements (52-week, 38-week, inpatient) and two personal budgets
+// (seedBudgets) (issue 17). All fictional.
 func seedTransformingCare(ctx context.Context, svc *app.App, res *Result, people []person.YoungPerson, today time.Time) error {
 	day := func(daysAgo int) time.Time { return today.AddDate(0, 0, -daysAgo) }
 	type rate struct {
@@ -87,29 +89,42 @@ func seedTransformingCare(ctx context.Context, svc *app.App, res *Result, people
 			}
 			res.Placements++
 		}
-		if n <= 2 {
-			b, err := svc.TransformingCare.RequestBudget(ctx, tcare.Budget{YoungPersonID: yp.ID, RequestedOn: day(80), RequestedBy: "parent"})
-			if err != nil {
-				return fmt.Errorf("personal budget: %w", err)
+	}
+	return seedBudgets(ctx, svc, res, today)
+}
+
+// seedBudgets records two personal budgets, each for a young person with an EHC plan in force (a
+// budget may be requested only then or while the needs assessment is under way: regulation 5 of
+// the SEN (Personal Budgets) Regulations 2014): one integrated across three streams with payments,
+// which is its plan's section J, and one refused.
+func seedBudgets(ctx context.Context, svc *app.App, res *Result, today time.Time) error {
+	day := func(daysAgo int) time.Time { return today.AddDate(0, 0, -daysAgo) }
+	inForce, _, err := svc.Plans.EHCPlans(ctx, ehcplan.Filter{Status: string(ehcplan.Issued)}, paging.Page{Limit: 2})
+	if err != nil {
+		return fmt.Errorf("plans for personal budgets: %w", err)
+	}
+	for n, pl := range inForce {
+		b, err := svc.TransformingCare.RequestBudget(ctx, tcare.Budget{YoungPersonID: pl.YoungPersonID, EHCPlanID: pl.ID, RequestedOn: day(80), RequestedBy: "parent"})
+		if err != nil {
+			return fmt.Errorf("personal budget: %w", err)
+		}
+		res.PersonalBudgets++
+		if n == 1 {
+			if _, err := svc.TransformingCare.DecideBudget(ctx, b.ID, nil, false, day(70), "A direct payment for the school place would affect other pupils' provision.",
+				nil, time.Time{}); err != nil {
+				return fmt.Errorf("refuse budget: %w", err)
 			}
-			res.PersonalBudgets++
-			if n == 2 {
-				if _, err := svc.TransformingCare.DecideBudget(ctx, b.ID, nil, false, day(70), "A direct payment for the school place would affect other pupils' provision.",
-					nil, time.Time{}); err != nil {
-					return fmt.Errorf("refuse budget: %w", err)
-				}
-				continue
-			}
-			parts := []tcare.Part{{Stream: "education", Arrangement: "notional", AmountPence: 600000, Period: "year"},
-				{Stream: "social_care", Arrangement: "direct_payment", AmountPence: 45000, Period: "month", AgreementSignedOn: day(72), Monitoring: "Quarterly statements"},
-				{Stream: "health", Arrangement: "third_party", AmountPence: 240000, Period: "year"}}
-			if _, err := svc.TransformingCare.DecideBudget(ctx, b.ID, nil, true, day(70), "", parts, today.AddDate(1, 0, -70)); err != nil {
-				return fmt.Errorf("agree budget: %w", err)
-			}
-			for _, ago := range []int{60, 30} {
-				if _, err := svc.TransformingCare.PayBudget(ctx, b.ID, nil, tcare.Payment{Stream: "social_care", PaidOn: day(ago), AmountPence: 45000}); err != nil {
-					return fmt.Errorf("payment: %w", err)
-				}
+			continue
+		}
+		parts := []tcare.Part{{Stream: "education", Arrangement: "notional", AmountPence: 600000, Period: "year"},
+			{Stream: "social_care", Arrangement: "direct_payment", AmountPence: 45000, Period: "month", AgreementSignedOn: day(72), Monitoring: "Quarterly statements"},
+			{Stream: "health", Arrangement: "third_party", AmountPence: 240000, Period: "year"}}
+		if _, err := svc.TransformingCare.DecideBudget(ctx, b.ID, nil, true, day(70), "", parts, today.AddDate(1, 0, -70)); err != nil {
+			return fmt.Errorf("agree budget: %w", err)
+		}
+		for _, ago := range []int{60, 30} {
+			if _, err := svc.TransformingCare.PayBudget(ctx, b.ID, nil, tcare.Payment{Stream: "social_care", PaidOn: day(ago), AmountPence: 45000}); err != nil {
+				return fmt.Errorf("payment: %w", err)
 			}
 		}
 	}

@@ -81,8 +81,41 @@ type Plan struct {
 	PhaseTransfer                *PhaseTransfer
 	Transfer                     *TransferIn // a plan transferred in from another authority (Reg 15)
 	Cessation                    *Cessation
-	CreatedAt, UpdatedAt         time.Time
-	Version                      int
+	// BudgetJ is section J computed from the personal budget linked to the plan, when one is
+	// (filled in by the store on reading; never stored with the plan).
+	BudgetJ              *PersonalBudget
+	CreatedAt, UpdatedAt time.Time
+	Version              int
+}
+
+// SectionJ is version number's section J as the plan shows it: computed from the linked personal
+// budget for the plan's current versions (the version in force and the newest), typed for older
+// versions and when no budget is linked.
+func (p Plan) SectionJ(number int) *PersonalBudget {
+	for _, v := range p.Versions {
+		if v.Number != number {
+			continue
+		}
+		current := number == p.Latest().Number
+		if f := p.InForce(); f != nil && f.Number == number {
+			current = true
+		}
+		if p.BudgetJ != nil && current {
+			return p.BudgetJ
+		}
+		return v.Sections.J
+	}
+	return nil
+}
+
+// TypedJ refuses a typed section J while a personal budget is linked to the plan: J is computed
+// from the budget, never typed twice (409).
+func (p Plan) TypedJ(s Sections) error {
+	if s.J != nil && p.BudgetJ != nil {
+		return fault.StateConflict("Section J is computed from the personal budget linked to this plan ("+p.BudgetJ.BudgetID+
+			"): leave j out, and change the budget through /v1/personal-budgets.", string(p.Status))
+	}
+	return nil
 }
 
 // SEN2 cease reasons (module 4 CeaseReason).

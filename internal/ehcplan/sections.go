@@ -50,6 +50,8 @@ type Placement struct {
 	Residential, WorkBasedLearning       *bool
 	// ConsultationID is the consultation with the setting (s.39) that supports naming it.
 	ConsultationID string
+	// PlacementID is the young person's placement record (/v1/placements) the setting named here is.
+	PlacementID string
 }
 
 // Empty reports whether section I is blank, as it must be in a first draft (Reg 13(1)(b)).
@@ -71,12 +73,23 @@ func (p Placement) check(base string) []fault.FieldError {
 type BudgetLine struct {
 	Stream      string
 	AmountPence int64
+	Arrangement string // computed J only: notional, third_party or direct_payment
 }
 
-// PersonalBudget is section J.
+// Where a plan's section J comes from.
+const (
+	JTyped          = "typed"           // typed into the plan's version
+	JPersonalBudget = "personal_budget" // computed from the personal budget linked to the plan
+)
+
+// PersonalBudget is section J. Typed into a version, or computed from the personal budget record
+// linked to the plan (Source JPersonalBudget, with the budget's id, status and wording), which then
+// takes the place of any typed J in the plan's current versions.
 type PersonalBudget struct {
 	Type  string
 	Lines []BudgetLine
+	// Computed J only.
+	Source, BudgetID, BudgetStatus, Text string
 }
 
 // AdviceObtained is an entry of section K.

@@ -52,7 +52,8 @@ func fromPlacement(in *api.EHCPlacement) ehcplan.Placement {
 		return ehcplan.Placement{}
 	}
 	return ehcplan.Placement{SettingName: str(in.SettingName), SettingType: string(ptrVal(in.SettingType)), URN: str(in.URN), UKPRN: str(in.UKPRN),
-		Residential: in.Residential, WorkBasedLearning: in.WorkBasedLearning, ConsultationID: uuidStr(in.ConsultationID)}
+		Residential: in.Residential, WorkBasedLearning: in.WorkBasedLearning, ConsultationID: uuidStr(in.ConsultationID),
+		PlacementID: uuidStr(in.PlacementID)}
 }
 
 func fromPlanSections(in api.EHCPlanSections) ehcplan.Sections {
@@ -80,6 +81,30 @@ func fromPlanSections(in api.EHCPlanSections) ehcplan.Sections {
 	return s
 }
 
+// toPlanJ is section J as answered: typed, or computed from the linked personal budget.
+func toPlanJ(j *ehcplan.PersonalBudget) *api.EHCPersonalBudget {
+	if j == nil {
+		return nil
+	}
+	b := &api.EHCPersonalBudget{Type: api.EHCPersonalBudgetType(j.Type), Source: ptr(api.EHCPersonalBudgetSource(ehcplan.JTyped))}
+	if j.Source == ehcplan.JPersonalBudget {
+		b.Source, b.PersonalBudgetID = ptr(api.EHCPersonalBudgetSource(j.Source)), uuidPtr(j.BudgetID)
+		b.BudgetStatus, b.Text = ptr(api.EHCPersonalBudgetBudgetStatus(j.BudgetStatus)), ptr(j.Text)
+	}
+	b.Lines = make([]struct {
+		AmountPence int                                    `json:"amount_pence"`
+		Arrangement *api.EHCPersonalBudgetLinesArrangement `json:"arrangement,omitempty"`
+		Stream      api.EHCPersonalBudgetLinesStream       `json:"stream"`
+	}, len(j.Lines))
+	for i, l := range j.Lines {
+		b.Lines[i].AmountPence, b.Lines[i].Stream = int(l.AmountPence), api.EHCPersonalBudgetLinesStream(l.Stream)
+		if l.Arrangement != "" {
+			b.Lines[i].Arrangement = ptr(api.EHCPersonalBudgetLinesArrangement(l.Arrangement))
+		}
+	}
+	return b
+}
+
 func toPlanSections(s ehcplan.Sections) api.EHCPlanSections {
 	out := api.EHCPlanSections{B: toNeeds(s.B), C: toNeeds(s.C), D: toNeeds(s.D), F: toProvision(s.F), G: toProvision(s.G), H1: toProvision(s.H1),
 		H2: toProvision(s.H2),
@@ -100,23 +125,9 @@ func toPlanSections(s ehcplan.Sections) api.EHCPlanSections {
 			id := mustUUID(s.I.ConsultationID)
 			out.I.ConsultationID = &id
 		}
+		out.I.PlacementID = uuidPtr(s.I.PlacementID)
 	}
-	if j := s.J; j != nil {
-		b := &api.EHCPersonalBudget{Type: api.EHCPersonalBudgetType(j.Type)}
-		for _, l := range j.Lines {
-			b.Lines = append(b.Lines, struct {
-				AmountPence int                              `json:"amount_pence"`
-				Stream      api.EHCPersonalBudgetLinesStream `json:"stream"`
-			}{AmountPence: int(l.AmountPence), Stream: api.EHCPersonalBudgetLinesStream(l.Stream)})
-		}
-		if b.Lines == nil {
-			b.Lines = []struct {
-				AmountPence int                              `json:"amount_pence"`
-				Stream      api.EHCPersonalBudgetLinesStream `json:"stream"`
-			}{}
-		}
-		out.J = b
-	}
+	out.J = toPlanJ(s.J)
 	k := make([]api.EHCAdviceObtained, len(s.K))
 	for i, a := range s.K {
 		k[i] = api.EHCAdviceObtained{Adviser: api.EHCAdviser(a.Adviser), Source: a.Source}
@@ -170,7 +181,9 @@ func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EHCPlan {
 			ReasonDescription: ehcplan.CeaseReasons[c.Reason]}
 	}
 	for i, v := range p.Versions {
-		av := api.EHCPlanVersion{Number: v.Number, Kind: api.EHCPlanVersionKind(v.Kind), Frozen: v.Frozen(), Sections: toPlanSections(v.Sections),
+		sections := toPlanSections(v.Sections)
+		sections.J = toPlanJ(p.SectionJ(v.Number))
+		av := api.EHCPlanVersion{Number: v.Number, Kind: api.EHCPlanVersionKind(v.Kind), Frozen: v.Frozen(), Sections: sections,
 			ServedOn: optDatePtr(v.ServedOn), CommentsDueOn: optDatePtr(v.CommentsDueOn), IssuedOn: optDatePtr(v.IssuedOn), Reason: ptr(v.Reason),
 			AnnualReviewID: uuidPtr(v.AnnualReviewID), CreatedAt: v.CreatedAt,
 			InForce: boolPtr(inForce != nil && inForce.Number == v.Number), AmendmentFinal: optDeadline(p.AmendmentDeadline(v, asOf))}

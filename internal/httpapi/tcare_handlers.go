@@ -320,6 +320,15 @@ func toBudget(b tcare.Budget) api.PersonalBudget {
 	if b.ReviewOutcome != "" {
 		out.ReviewOutcome = ptr(api.PersonalBudgetReviewOutcome(b.ReviewOutcome))
 	}
+	out.OutcomesSought, out.PreferredArrangement = ptr(b.OutcomesSought), ptr(api.PersonalBudgetPreferredArrangement(b.PreferredArrangement))
+	out.RequestedThrough = ptr(api.PersonalBudgetRequestedThrough(b.RequestedThrough))
+	if len(b.RequestedStreams) > 0 {
+		streams := make([]api.PersonalBudgetRequestedStreams, len(b.RequestedStreams))
+		for i, st := range b.RequestedStreams {
+			streams[i] = api.PersonalBudgetRequestedStreams(st)
+		}
+		out.RequestedStreams = &streams
+	}
 	if b.EHCPlanID != "" {
 		out.EHCPlanID = ptr(mustUUID(b.EHCPlanID))
 	}
@@ -336,8 +345,13 @@ func toBudget(b tcare.Budget) api.PersonalBudget {
 
 func (h *tcareHandlers) RequestPersonalBudget(ctx context.Context, req api.RequestPersonalBudgetRequestObject) (api.RequestPersonalBudgetResponseObject, error) {
 	b := req.Body
-	out, err := h.svc.RequestBudget(ctx, tcare.Budget{YoungPersonID: b.YoungPersonID.String(), EHCPlanID: uuidStr(b.EHCPlanID),
-		RequestedOn: b.RequestedOn.Time, RequestedBy: string(b.RequestedBy)})
+	in := tcare.Budget{YoungPersonID: b.YoungPersonID.String(), EHCPlanID: uuidStr(b.EHCPlanID),
+		RequestedOn: b.RequestedOn.Time, RequestedBy: string(b.RequestedBy), OutcomesSought: str(b.OutcomesSought),
+		PreferredArrangement: string(ptrVal(b.PreferredArrangement))}
+	for _, st := range ptrVal(b.RequestedStreams) {
+		in.RequestedStreams = append(in.RequestedStreams, string(st))
+	}
+	out, err := h.svc.RequestBudget(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,7 @@ func TestTransformingCareReport(t *testing.T) {
 		e.mustDo(http.MethodPost, "/v1/care-treatment-reviews/"+ctr+"/held", held, http.StatusOK)
 		e.mustDo(http.MethodPost, "/v1/placements", map[string]any{"young_person_id": admitted, "type": "inpatient", "setting_name": "Unit",
 			"start_on": "2026-04-10"}, http.StatusCreated)
+		budgetEligible(e, admitted)
 		pb := e.mustDo(http.MethodPost, "/v1/personal-budgets", map[string]any{"young_person_id": admitted, "requested_on": "2026-04-01",
 			"requested_by": "parent"}, http.StatusCreated)["id"].(string)
 		e.mustDo(http.MethodPost, "/v1/personal-budgets/"+pb+"/decision", threeStreams("2026-04-21"), http.StatusOK)

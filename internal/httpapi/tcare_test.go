@@ -203,9 +203,9 @@ func tcareRows(today string) []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"done_on": today, "note": "Visits started."} }},
 
 		{method: "GET", path: "/v1/personal-budgets", want: caseworkList},
-		{method: "POST", path: "/v1/personal-budgets", writes: true,
+		{method: "POST", path: "/v1/personal-budgets", writes: true, setup: func(e *env, f *fixture) { budgetEligible(e, f.child) },
 			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, admin: fb, analyst: fb,
-				panelMember: fb, familyOwn: fb, familyOther: fb}),
+				panelMember: fb, familyOwn: new}),
 			body: func(_ *env, _ caller, f fixture) any {
 				return map[string]any{"young_person_id": f.child, "requested_on": today, "requested_by": "parent"}
 			}},
@@ -313,8 +313,19 @@ func TestCareTreatmentReviews(t *testing.T) {
 	})
 }
 
-// withBudget records a parent's request for the fixture's child, in the feedback slot.
+// budgetEligible makes child eligible for a personal budget (regulation 5 of the SEN (Personal
+// Budgets) Regulations 2014: a plan in force or an EHC needs assessment under way): it records an
+// EHC needs assessment request for them and decides to assess. It returns the request's id.
+func budgetEligible(e *env, child string) string {
+	e.t.Helper()
+	f := fixture{child: child}
+	withAssessing(e, &f)
+	return f.feedback
+}
+
+// withBudget records a parent's request for the fixture's child (being assessed), in the feedback slot.
 func withBudget(e *env, f *fixture) {
+	budgetEligible(e, f.child)
 	f.feedback = e.mustDo(http.MethodPost, "/v1/personal-budgets", map[string]any{"young_person_id": f.child, "requested_on": "2026-04-01",
 		"requested_by": "parent"}, http.StatusCreated)["id"].(string)
 }
@@ -332,6 +343,7 @@ func threeStreams(on string) map[string]any {
 func TestPersonalBudgets(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		f := e.fixture()
+		budgetEligible(e, f.child)
 		res := e.do(http.MethodPost, "/v1/personal-budgets", e.practitioner, map[string]any{"young_person_id": f.child, "requested_on": "2026-04-01",
 			"requested_by": "parent"}, "Idempotency-Key", "budget-request-1")
 		if res.status != http.StatusCreated || res.json(t)["status"] != "requested" {

@@ -217,6 +217,7 @@ func ForPlan(p ehcplan.Plan, child Child, c Council) Letter {
 		l.Dates = append(l.Dates, Date{"Next review due by", *p.ReviewDueOn, "next_review.due_on"})
 	}
 	s := v.Sections
+	s.J = p.SectionJ(v.Number) // computed from the linked personal budget when there is one
 	needs := func(ns []ehcplan.Need) []string {
 		out := make([]string, len(ns))
 		for i, n := range ns {
@@ -249,7 +250,9 @@ func ForPlan(p ehcplan.Plan, child Child, c Council) Letter {
 		placement = append(placement, s.I.SettingName+" ("+strings.ReplaceAll(s.I.SettingType, "_", " ")+")")
 	}
 	var budget []string
-	if s.J != nil {
+	if s.J != nil && s.J.Text != "" {
+		budget = strings.Split(s.J.Text, "\n")
+	} else if s.J != nil {
 		for _, b := range s.J.Lines {
 			budget = append(budget, fmt.Sprintf("%s: £%d.%02d a year (%s)", b.Stream, b.AmountPence/100, b.AmountPence%100, s.J.Type))
 		}

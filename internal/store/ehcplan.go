@@ -11,6 +11,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/tcare"
 )
 
 type ehcPlanRow struct {
@@ -124,6 +125,7 @@ type placementJSON struct {
 	Residential       *bool  `json:"residential,omitempty"`
 	WorkBasedLearning *bool  `json:"work_based_learning,omitempty"`
 	ConsultationID    string `json:"consultation_id,omitempty"`
+	PlacementID       string `json:"placement_id,omitempty"`
 }
 
 type budgetJSON struct {
@@ -322,9 +324,21 @@ func (tx conn) withVersions(rows []ehcPlanRow) ([]ehcplan.Plan, error) {
 	for _, v := range vs {
 		byPlan[v.PlanID] = append(byPlan[v.PlanID], v)
 	}
+	var budgets []budgetRow
+	if err := tx.q().Where("ehc_plan_id IN ? AND status IN ?", ids, []string{tcare.BudgetAgreed, tcare.BudgetEnded}).
+		Order("created_at DESC, id DESC").Find(&budgets).Error; err != nil {
+		return nil, translate(err)
+	}
+	budgetsOf := map[string][]tcare.Budget{}
+	for _, b := range budgets {
+		budgetsOf[deref(b.EHCPlanID)] = append(budgetsOf[deref(b.EHCPlanID)], b.toDomain(nil))
+	}
 	out := make([]ehcplan.Plan, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain(byPlan[r.ID])
+		if b, ok := tcare.PlanBudget(budgetsOf[r.ID]); ok {
+			out[i].BudgetJ = b.PlanJ()
+		}
 	}
 	return out, nil
 }

@@ -430,7 +430,12 @@ type budgetRow struct {
 	DecidedOn      *string
 	RefusalReasons *string
 	Parts          string
-	ReviewDueOn    *string
+	// What the family asked for, and who recorded the request.
+	RequestedStreams     *string
+	OutcomesSought       *string
+	PreferredArrangement *string
+	RequestedThrough     string
+	ReviewDueOn          *string
 	// The review of a refusal, and the end of an agreed budget.
 	ReviewRequestedOn *string
 	ReviewOutcome     *string
@@ -472,17 +477,30 @@ func toBudgetRow(b tcare.Budget) budgetRow {
 			parts[i].AgreementSignedOn = fromDate(p.AgreementSignedOn)
 		}
 	}
-	return budgetRow{ID: b.ID, YoungPersonID: b.YoungPersonID, EHCPlanID: nullable(b.EHCPlanID), RequestedOn: fromDate(b.RequestedOn),
+	row := budgetRow{ID: b.ID, YoungPersonID: b.YoungPersonID, EHCPlanID: nullable(b.EHCPlanID), RequestedOn: fromDate(b.RequestedOn),
 		RequestedBy: b.RequestedBy, Status: b.Status, DecidedOn: optCivil(b.DecidedOn), RefusalReasons: nullable(b.RefusalReasons),
 		Parts: toJSON(parts), ReviewDueOn: optCivil(b.ReviewDueOn), ReviewRequestedOn: optCivil(b.ReviewRequestedOn), ReviewOutcome: nullable(b.ReviewOutcome),
-		EndedOn: optCivil(b.EndedOn), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version}
+		EndedOn: optCivil(b.EndedOn), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Version: b.Version,
+		OutcomesSought: nullable(b.OutcomesSought), PreferredArrangement: nullable(b.PreferredArrangement), RequestedThrough: b.RequestedThrough}
+	if b.RequestedThrough == "" {
+		row.RequestedThrough = tcare.ThroughCouncil
+	}
+	if len(b.RequestedStreams) > 0 {
+		streams := toJSON(b.RequestedStreams)
+		row.RequestedStreams = &streams
+	}
+	return row
 }
 
 func (r budgetRow) toDomain(payments []budgetPaymentRow) tcare.Budget {
 	b := tcare.Budget{ID: r.ID, YoungPersonID: r.YoungPersonID, EHCPlanID: deref(r.EHCPlanID), RequestedOn: toDate(r.RequestedOn), RequestedBy: r.RequestedBy,
 		Status: r.Status, DecidedOn: fromOptCivil(r.DecidedOn), RefusalReasons: deref(r.RefusalReasons), ReviewDueOn: fromOptCivil(r.ReviewDueOn),
 		ReviewRequestedOn: fromOptCivil(r.ReviewRequestedOn), ReviewOutcome: deref(r.ReviewOutcome), EndedOn: fromOptCivil(r.EndedOn),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		OutcomesSought: deref(r.OutcomesSought), PreferredArrangement: deref(r.PreferredArrangement), RequestedThrough: r.RequestedThrough}
+	if r.RequestedStreams != nil {
+		b.RequestedStreams = fromJSON[[]string](r.RequestedStreams)
+	}
 	for _, p := range fromJSON[[]budgetPart](&r.Parts) {
 		b.Parts = append(b.Parts, tcare.Part{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: p.AmountPence, Period: p.Period,
 			AgreementSignedOn: toDate(p.AgreementSignedOn), Monitoring: p.Monitoring})

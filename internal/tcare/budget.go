@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -57,11 +58,19 @@ type Budget struct {
 	EHCPlanID         string // the plan whose section J it is, when there is one
 	RequestedOn       time.Time
 	RequestedBy       string // parent or young_person
-	Status            string
-	DecidedOn         time.Time
-	RefusalReasons    string // required on refusal: the council must say why (reg. 6, 8)
-	Parts             []Part
-	ReviewDueOn       time.Time
+	// What the family asked for: the funding streams, the outcomes the budget is for (their words)
+	// and the arrangement they would prefer; all optional.
+	RequestedStreams     []string
+	OutcomesSought       string
+	PreferredArrangement string
+	// RequestedThrough is who recorded the request: ThroughCouncil, or ThroughFamily when the family
+	// made it themselves.
+	RequestedThrough string
+	Status           string
+	DecidedOn        time.Time
+	RefusalReasons   string // required on refusal: the council must say why (reg. 6, 8)
+	Parts            []Part
+	ReviewDueOn      time.Time
 	// The review of a refusal the family asked for: the day asked and the outcome (ReviewUpheld or
 	// ReviewOverturned).
 	ReviewRequestedOn time.Time
@@ -92,16 +101,55 @@ func (b Budget) Spent() map[string]int64 {
 	return out
 }
 
-// NewBudget validates a family's request for a personal budget.
+// Who recorded a request.
+const (
+	ThroughCouncil = "council" // the SEND team or a practitioner, for the family
+	ThroughFamily  = "family"  // the family themselves
+)
+
+// NewBudget validates a family's request for a personal budget, recorded by the council or, with
+// RequestedThrough ThroughFamily, made by the family themselves: then it is dated the day it
+// arrives (today; another day is refused on /requested_on).
 func NewBudget(b Budget, today time.Time) (Budget, error) {
 	b.RequestedOn = statutory.Civil(b.RequestedOn)
 	b.Status, b.DecidedOn, b.RefusalReasons, b.Parts, b.Payments = BudgetRequested, time.Time{}, "", nil, nil
+	if b.RequestedThrough == "" {
+		b.RequestedThrough = ThroughCouncil
+	}
 	var bad []fault.FieldError
 	if b.RequestedBy != "parent" && b.RequestedBy != "young_person" {
 		bad = append(bad, fault.FieldError{Pointer: "/requested_by", Detail: "must be parent or young_person"})
 	}
 	bad = statutory.AppendDay(bad, "/requested_on", b.RequestedOn, time.Time{}, "", today)
+	if b.RequestedThrough == ThroughFamily && !b.RequestedOn.IsZero() && !b.RequestedOn.Equal(statutory.Civil(today)) {
+		bad = append(bad, fault.FieldError{Pointer: "/requested_on", Detail: "is the day the request arrives: give today's date"})
+	}
+	seen := map[string]bool{}
+	for i, st := range b.RequestedStreams {
+		ptr := "/requested_streams/" + strconv.Itoa(i)
+		if !slices.Contains(Streams, st) {
+			bad = append(bad, fault.FieldError{Pointer: ptr, Detail: "must be education, social_care or health"})
+		} else if seen[st] {
+			bad = append(bad, fault.FieldError{Pointer: ptr, Detail: "each stream appears once"})
+		}
+		seen[st] = true
+	}
+	if b.PreferredArrangement != "" && !slices.Contains(Arrangements, b.PreferredArrangement) {
+		bad = append(bad, fault.FieldError{Pointer: "/preferred_arrangement", Detail: "must be notional, third_party or direct_payment"})
+	}
+	if len(b.OutcomesSought) > MaxText {
+		bad = append(bad, fault.FieldError{Pointer: "/outcomes_sought", Detail: "is too long"})
+	}
 	return b, fault.Fields(fault.Invalid, bad)
+}
+
+// ForFamily is the budget as the family reads it: the council's notes on payments left out.
+func (b Budget) ForFamily() Budget {
+	b.Payments = slices.Clone(b.Payments)
+	for i := range b.Payments {
+		b.Payments[i].Note = ""
+	}
+	return b
 }
 
 // Decide records the council's decision: agreed with its parts, or refused with the reasons.
@@ -272,6 +320,46 @@ func (b Budget) SectionJ() string {
 	return strings.Join(lines, "\n")
 }
 
+// perYear is how many of each period make a year.
+var perYear = map[string]int64{"week": 52, "month": 12, "year": 1}
+
+// PlanJ is the plan's section J computed from an agreed (or ended) budget: its type (the
+// arrangement when every part has the same one, mixed otherwise), one line per stream with its
+// arrangement and the amount a year (a week's amount times 52, a month's times 12), and the
+// wording of SectionJ. A budget not agreed makes no section J (nil).
+func (b Budget) PlanJ() *ehcplan.PersonalBudget {
+	if b.Status != BudgetAgreed && b.Status != BudgetEnded {
+		return nil
+	}
+	j := &ehcplan.PersonalBudget{Source: ehcplan.JPersonalBudget, BudgetID: b.ID, BudgetStatus: b.Status, Text: b.SectionJ()}
+	parts := slices.Clone(b.Parts)
+	slices.SortFunc(parts, func(x, y Part) int { return slices.Index(Streams, x.Stream) - slices.Index(Streams, y.Stream) })
+	for _, p := range parts {
+		switch {
+		case j.Type == "":
+			j.Type = p.Arrangement
+		case j.Type != p.Arrangement:
+			j.Type = "mixed"
+		}
+		j.Lines = append(j.Lines, ehcplan.BudgetLine{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: p.AmountPence * perYear[p.Period]})
+	}
+	return j
+}
+
+// PlanBudget picks the budget whose section J a plan shows among those linked to it: the newest
+// agreed one, else the newest ended one; false when none is agreed or ended. budgets are newest
+// first.
+func PlanBudget(budgets []Budget) (Budget, bool) {
+	for _, status := range []string{BudgetAgreed, BudgetEnded} {
+		for _, b := range budgets {
+			if b.Status == status {
+				return b, true
+			}
+		}
+	}
+	return Budget{}, false
+}
+
 // pounds writes pence as £1,234.56.
 func pounds(pence int64) string {
 	whole, frac := pence/100, pence%100
@@ -280,4 +368,41 @@ func pounds(pence int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return fmt.Sprintf("£%s.%02d", s, frac)
+}
+
+// EHCBasis is what the council holds about a young person's EHC needs when a personal budget is
+// requested: the plans in force today and the EHC needs assessments under way (a request the
+// council decided to assess, or one whose plan is being drafted).
+type EHCBasis struct {
+	PlansInForce        []string // plan ids
+	AssessmentsUnderWay []string // EHC request ids
+	// DraftPlans are plans being drafted (not yet issued) for a request under way: a budget may be
+	// that draft's section J.
+	DraftPlans []string
+}
+
+// Regulation5 is the rule of regulation 5 of the Special Educational Needs (Personal Budgets)
+// Regulations 2014: a personal budget may be requested only for a young person with an EHC plan in
+// force or for whom an EHC needs assessment is under way. planID is the plan the request names
+// ("" when none); the answer is the plan whose section J the budget is: the named plan, or the
+// young person's plan in force when none is named (so section J is never typed twice), or "" while
+// only the assessment is under way. A request that names a plan not in force (nor a draft while the
+// assessment is under way) is refused on /ehc_plan_id; a young person with neither on
+// /young_person_id.
+func Regulation5(b EHCBasis, planID string) (string, error) {
+	const rule = "regulation 5 of the SEN (Personal Budgets) Regulations 2014: a personal budget may be requested only for a young person with an EHC plan in force or an EHC needs assessment under way"
+	underWay := len(b.AssessmentsUnderWay) > 0
+	if planID != "" {
+		if slices.Contains(b.PlansInForce, planID) || (underWay && slices.Contains(b.DraftPlans, planID)) {
+			return planID, nil
+		}
+		return "", fault.Field(fault.Unprocessable, "/ehc_plan_id", "the plan is not in force (nor a draft for an assessment under way): "+rule)
+	}
+	if len(b.PlansInForce) > 0 {
+		return b.PlansInForce[0], nil
+	}
+	if underWay {
+		return "", nil
+	}
+	return "", fault.Field(fault.Unprocessable, "/young_person_id", "the young person has no EHC plan in force and no EHC needs assessment under way: "+rule)
 }

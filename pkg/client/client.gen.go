@@ -1520,6 +1520,45 @@ func (e EHCNeedsAssessmentRequestOutcome) Valid() bool {
 	}
 }
 
+// Defines values for EHCPersonalBudgetBudgetStatus.
+const (
+	EHCPersonalBudgetBudgetStatusAgreed EHCPersonalBudgetBudgetStatus = "agreed"
+	EHCPersonalBudgetBudgetStatusEnded  EHCPersonalBudgetBudgetStatus = "ended"
+)
+
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetBudgetStatus enum.
+func (e EHCPersonalBudgetBudgetStatus) Valid() bool {
+	switch e {
+	case EHCPersonalBudgetBudgetStatusAgreed:
+		return true
+	case EHCPersonalBudgetBudgetStatusEnded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCPersonalBudgetLinesArrangement.
+const (
+	EHCPersonalBudgetLinesArrangementDirectPayment EHCPersonalBudgetLinesArrangement = "direct_payment"
+	EHCPersonalBudgetLinesArrangementNotional      EHCPersonalBudgetLinesArrangement = "notional"
+	EHCPersonalBudgetLinesArrangementThirdParty    EHCPersonalBudgetLinesArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetLinesArrangement enum.
+func (e EHCPersonalBudgetLinesArrangement) Valid() bool {
+	switch e {
+	case EHCPersonalBudgetLinesArrangementDirectPayment:
+		return true
+	case EHCPersonalBudgetLinesArrangementNotional:
+		return true
+	case EHCPersonalBudgetLinesArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EHCPersonalBudgetLinesStream.
 const (
 	EHCPersonalBudgetLinesStreamEducation  EHCPersonalBudgetLinesStream = "education"
@@ -1535,6 +1574,24 @@ func (e EHCPersonalBudgetLinesStream) Valid() bool {
 	case EHCPersonalBudgetLinesStreamHealth:
 		return true
 	case EHCPersonalBudgetLinesStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCPersonalBudgetSource.
+const (
+	EHCPersonalBudgetSourcePersonalBudget EHCPersonalBudgetSource = "personal_budget"
+	EHCPersonalBudgetSourceTyped          EHCPersonalBudgetSource = "typed"
+)
+
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetSource enum.
+func (e EHCPersonalBudgetSource) Valid() bool {
+	switch e {
+	case EHCPersonalBudgetSourcePersonalBudget:
+		return true
+	case EHCPersonalBudgetSourceTyped:
 		return true
 	default:
 		return false
@@ -2339,6 +2396,27 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetPreferredArrangement.
+const (
+	PersonalBudgetPreferredArrangementDirectPayment PersonalBudgetPreferredArrangement = "direct_payment"
+	PersonalBudgetPreferredArrangementNotional      PersonalBudgetPreferredArrangement = "notional"
+	PersonalBudgetPreferredArrangementThirdParty    PersonalBudgetPreferredArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetPreferredArrangement enum.
+func (e PersonalBudgetPreferredArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetPreferredArrangementDirectPayment:
+		return true
+	case PersonalBudgetPreferredArrangementNotional:
+		return true
+	case PersonalBudgetPreferredArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetRequestedBy.
 const (
 	PersonalBudgetRequestedByParent      PersonalBudgetRequestedBy = "parent"
@@ -2351,6 +2429,45 @@ func (e PersonalBudgetRequestedBy) Valid() bool {
 	case PersonalBudgetRequestedByParent:
 		return true
 	case PersonalBudgetRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetRequestedStreams.
+const (
+	PersonalBudgetRequestedStreamsEducation  PersonalBudgetRequestedStreams = "education"
+	PersonalBudgetRequestedStreamsHealth     PersonalBudgetRequestedStreams = "health"
+	PersonalBudgetRequestedStreamsSocialCare PersonalBudgetRequestedStreams = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedStreams enum.
+func (e PersonalBudgetRequestedStreams) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedStreamsEducation:
+		return true
+	case PersonalBudgetRequestedStreamsHealth:
+		return true
+	case PersonalBudgetRequestedStreamsSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetRequestedThrough.
+const (
+	PersonalBudgetRequestedThroughCouncil PersonalBudgetRequestedThrough = "council"
+	PersonalBudgetRequestedThroughFamily  PersonalBudgetRequestedThrough = "family"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetRequestedThrough enum.
+func (e PersonalBudgetRequestedThrough) Valid() bool {
+	switch e {
+	case PersonalBudgetRequestedThroughCouncil:
+		return true
+	case PersonalBudgetRequestedThroughFamily:
 		return true
 	default:
 		return false
@@ -2393,6 +2510,27 @@ func (e PersonalBudgetDecisionInputDecision) Valid() bool {
 	}
 }
 
+// Defines values for PersonalBudgetInputPreferredArrangement.
+const (
+	PersonalBudgetInputPreferredArrangementDirectPayment PersonalBudgetInputPreferredArrangement = "direct_payment"
+	PersonalBudgetInputPreferredArrangementNotional      PersonalBudgetInputPreferredArrangement = "notional"
+	PersonalBudgetInputPreferredArrangementThirdParty    PersonalBudgetInputPreferredArrangement = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputPreferredArrangement enum.
+func (e PersonalBudgetInputPreferredArrangement) Valid() bool {
+	switch e {
+	case PersonalBudgetInputPreferredArrangementDirectPayment:
+		return true
+	case PersonalBudgetInputPreferredArrangementNotional:
+		return true
+	case PersonalBudgetInputPreferredArrangementThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalBudgetInputRequestedBy.
 const (
 	PersonalBudgetInputRequestedByParent      PersonalBudgetInputRequestedBy = "parent"
@@ -2405,6 +2543,27 @@ func (e PersonalBudgetInputRequestedBy) Valid() bool {
 	case PersonalBudgetInputRequestedByParent:
 		return true
 	case PersonalBudgetInputRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalBudgetInputRequestedStreams.
+const (
+	PersonalBudgetInputRequestedStreamsEducation  PersonalBudgetInputRequestedStreams = "education"
+	PersonalBudgetInputRequestedStreamsHealth     PersonalBudgetInputRequestedStreams = "health"
+	PersonalBudgetInputRequestedStreamsSocialCare PersonalBudgetInputRequestedStreams = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the PersonalBudgetInputRequestedStreams enum.
+func (e PersonalBudgetInputRequestedStreams) Valid() bool {
+	switch e {
+	case PersonalBudgetInputRequestedStreamsEducation:
+		return true
+	case PersonalBudgetInputRequestedStreamsHealth:
+		return true
+	case PersonalBudgetInputRequestedStreamsSocialCare:
 		return true
 	default:
 		return false
@@ -5178,18 +5337,46 @@ type EHCOutcome struct {
 	Ref     string   `json:"ref"`
 }
 
-// EHCPersonalBudget Section J.
+// EHCPersonalBudget Section J. Typed into a version (`source: typed`), or, when an agreed (or ended) personal budget is linked to the
+// plan (`/v1/personal-budgets` with this plan's `ehc_plan_id`), computed from that budget (`source:
+// personal_budget`, with `personal_budget_id`, `budget_status`, each line's `arrangement`, amounts a year, and
+// the wording in `text`). A computed J takes the place of any typed J in the plan's current versions (the version
+// in force and the newest); older versions show what they held. While a budget is linked, a typed `j` is refused
+// (409): change the budget instead.
 type EHCPersonalBudget struct {
-	Lines []struct {
+	// BudgetStatus Computed J only: the linked budget's status.
+	BudgetStatus *EHCPersonalBudgetBudgetStatus `json:"budget_status,omitempty"`
+	Lines        []struct {
 		// AmountPence A year's amount in pence.
-		AmountPence int                          `json:"amount_pence"`
-		Stream      EHCPersonalBudgetLinesStream `json:"stream"`
+		AmountPence int `json:"amount_pence"`
+
+		// Arrangement Computed J only: how the stream is held.
+		Arrangement *EHCPersonalBudgetLinesArrangement `json:"arrangement,omitempty"`
+		Stream      EHCPersonalBudgetLinesStream       `json:"stream"`
 	} `json:"lines"`
+
+	// PersonalBudgetID Computed J only: the linked personal budget.
+	PersonalBudgetID *openapi_types.UUID `json:"personal_budget_id,omitempty"`
+
+	// Source Where section J comes from (answers only).
+	Source *EHCPersonalBudgetSource `json:"source,omitempty"`
+
+	// Text Computed J only: the budget's section J wording (as `section_j` of the budget).
+	Text *string               `json:"text,omitempty"`
 	Type EHCPersonalBudgetType `json:"type"`
 }
 
+// EHCPersonalBudgetBudgetStatus Computed J only: the linked budget's status.
+type EHCPersonalBudgetBudgetStatus string
+
+// EHCPersonalBudgetLinesArrangement Computed J only: how the stream is held.
+type EHCPersonalBudgetLinesArrangement string
+
 // EHCPersonalBudgetLinesStream defines model for EHCPersonalBudget.Lines.Stream.
 type EHCPersonalBudgetLinesStream string
+
+// EHCPersonalBudgetSource Where section J comes from (answers only).
+type EHCPersonalBudgetSource string
 
 // EHCPersonalBudgetType defines model for EHCPersonalBudget.Type.
 type EHCPersonalBudgetType string
@@ -5209,6 +5396,9 @@ type EHCPhaseTransferInputKind string
 type EHCPlacement struct {
 	// ConsultationID The consultation with the setting (s.39) that supports naming it; must be a consultation on this plan (422 otherwise).
 	ConsultationID *openapi_types.UUID `json:"consultation_id,omitempty"`
+
+	// PlacementID The young person's placement record (`/v1/placements`) this setting is; must be a placement of the plan's young person (422 on `.../placement_id` otherwise).
+	PlacementID *openapi_types.UUID `json:"placement_id,omitempty"`
 
 	// Residential The placement is residential (SEN2 PlanRes / RES).
 	Residential *bool                    `json:"residential,omitempty"`
@@ -5359,7 +5549,12 @@ type EHCPlanSections struct {
 	// I Section I: blank in a draft; required in a final plan.
 	I *EHCPlacement `json:"i,omitempty"`
 
-	// J Section J.
+	// J Section J. Typed into a version (`source: typed`), or, when an agreed (or ended) personal budget is linked to the
+	// plan (`/v1/personal-budgets` with this plan's `ehc_plan_id`), computed from that budget (`source:
+	// personal_budget`, with `personal_budget_id`, `budget_status`, each line's `arrangement`, amounts a year, and
+	// the wording in `text`). A computed J takes the place of any typed J in the plan's current versions (the version
+	// in force and the newest); older versions show what they held. While a budget is linked, a typed `j` is refused
+	// (409): change the budget instead.
 	J *EHCPersonalBudget   `json:"j,omitempty"`
 	K *[]EHCAdviceObtained `json:"k,omitempty"`
 }
@@ -6160,13 +6355,25 @@ type PersonalBudget struct {
 	ID      openapi_types.UUID  `json:"id"`
 
 	// Integrated More than one funding stream.
-	Integrated     bool                      `json:"integrated"`
-	Parts          []PersonalBudgetPart      `json:"parts"`
-	Payments       []PersonalBudgetPayment   `json:"payments"`
-	RefusalReasons *string                   `json:"refusal_reasons,omitempty"`
-	RequestedBy    PersonalBudgetRequestedBy `json:"requested_by"`
-	RequestedOn    openapi_types.Date        `json:"requested_on"`
-	ReviewDueOn    *openapi_types.Date       `json:"review_due_on,omitempty"`
+	Integrated bool `json:"integrated"`
+
+	// OutcomesSought The outcomes the budget is for, in the family's words.
+	OutcomesSought *string                 `json:"outcomes_sought,omitempty"`
+	Parts          []PersonalBudgetPart    `json:"parts"`
+	Payments       []PersonalBudgetPayment `json:"payments"`
+
+	// PreferredArrangement The arrangement the family would prefer.
+	PreferredArrangement *PersonalBudgetPreferredArrangement `json:"preferred_arrangement,omitempty"`
+	RefusalReasons       *string                             `json:"refusal_reasons,omitempty"`
+	RequestedBy          PersonalBudgetRequestedBy           `json:"requested_by"`
+	RequestedOn          openapi_types.Date                  `json:"requested_on"`
+
+	// RequestedStreams The funding streams the family asked for.
+	RequestedStreams *[]PersonalBudgetRequestedStreams `json:"requested_streams,omitempty"`
+
+	// RequestedThrough Who recorded the request: the council, or the family themselves (personal-budgets:request).
+	RequestedThrough *PersonalBudgetRequestedThrough `json:"requested_through,omitempty"`
+	ReviewDueOn      *openapi_types.Date             `json:"review_due_on,omitempty"`
 
 	// ReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
 	ReviewOutcome *PersonalBudgetReviewOutcome `json:"review_outcome,omitempty"`
@@ -6185,8 +6392,17 @@ type PersonalBudget struct {
 	YoungPersonID openapi_types.UUID   `json:"young_person_id"`
 }
 
+// PersonalBudgetPreferredArrangement The arrangement the family would prefer.
+type PersonalBudgetPreferredArrangement string
+
 // PersonalBudgetRequestedBy defines model for PersonalBudget.RequestedBy.
 type PersonalBudgetRequestedBy string
+
+// PersonalBudgetRequestedStreams defines model for PersonalBudget.RequestedStreams.
+type PersonalBudgetRequestedStreams string
+
+// PersonalBudgetRequestedThrough Who recorded the request: the council, or the family themselves (personal-budgets:request).
+type PersonalBudgetRequestedThrough string
 
 // PersonalBudgetReviewOutcome The review of the refusal: upheld, or overturned (the request open again).
 type PersonalBudgetReviewOutcome string
@@ -6216,14 +6432,31 @@ type PersonalBudgetEventPayload = EventPayload
 // PersonalBudgetInput defines model for PersonalBudgetInput.
 type PersonalBudgetInput struct {
 	// EHCPlanID The young person's plan, whose section J this budget is.
-	EHCPlanID     *openapi_types.UUID            `json:"ehc_plan_id,omitempty"`
-	RequestedBy   PersonalBudgetInputRequestedBy `json:"requested_by"`
-	RequestedOn   openapi_types.Date             `json:"requested_on"`
-	YoungPersonID openapi_types.UUID             `json:"young_person_id"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// OutcomesSought The outcomes the budget is for, in the family's words (e.g. the plan's section E outcomes).
+	OutcomesSought *string `json:"outcomes_sought,omitempty"`
+
+	// PreferredArrangement How the family would prefer to hold it.
+	PreferredArrangement *PersonalBudgetInputPreferredArrangement `json:"preferred_arrangement,omitempty"`
+	RequestedBy          PersonalBudgetInputRequestedBy           `json:"requested_by"`
+
+	// RequestedOn The day the request arrived; a family's own request is dated today (400 otherwise).
+	RequestedOn openapi_types.Date `json:"requested_on"`
+
+	// RequestedStreams The funding streams the family asks for.
+	RequestedStreams *[]PersonalBudgetInputRequestedStreams `json:"requested_streams,omitempty"`
+	YoungPersonID    openapi_types.UUID                     `json:"young_person_id"`
 }
+
+// PersonalBudgetInputPreferredArrangement How the family would prefer to hold it.
+type PersonalBudgetInputPreferredArrangement string
 
 // PersonalBudgetInputRequestedBy defines model for PersonalBudgetInput.RequestedBy.
 type PersonalBudgetInputRequestedBy string
+
+// PersonalBudgetInputRequestedStreams defines model for PersonalBudgetInput.RequestedStreams.
+type PersonalBudgetInputRequestedStreams string
 
 // PersonalBudgetPage defines model for PersonalBudgetPage.
 type PersonalBudgetPage struct {
@@ -11723,13 +11956,20 @@ type ClientInterface interface {
 
 	// RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11738,13 +11978,20 @@ type ClientInterface interface {
 
 	// RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -16323,13 +16570,20 @@ func (c *Client) ListPersonalBudgets(ctx context.Context, params *ListPersonalBu
 
 // RequestPersonalBudgetWithBody Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes any type of body and a specified content type.
 //
@@ -16348,13 +16602,20 @@ func (c *Client) RequestPersonalBudgetWithBody(ctx context.Context, params *Requ
 
 // RequestPersonalBudget Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -33483,13 +33744,20 @@ type ClientWithResponsesInterface interface {
 
 	// RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -33498,13 +33766,20 @@ type ClientWithResponsesInterface interface {
 
 	// RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 	//
-	// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+	// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 	//
-	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-	// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-	// the child's need-to-know, with a timeline line.
+	// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+	//
+	// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+	// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+	// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+	// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+	// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+	// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+	// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+	// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -58899,13 +59174,20 @@ func (c *ClientWithResponses) ListPersonalBudgetsWithResponse(ctx context.Contex
 
 // RequestPersonalBudgetWithBodyWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -58920,13 +59202,20 @@ func (c *ClientWithResponses) RequestPersonalBudgetWithBodyWithResponse(ctx cont
 
 // RequestPersonalBudgetWithResponse Record a family's request for a personal budget (regulation 5 of the SEN (Personal Budgets) Regulations 2014)
 //
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead), and a family for their own child (`personal-budgets:request`); the young person must be within the caller's need-to-know (a child the caller cannot see, such as another family's, answers 422 as no such young person). panel_member, admin and analyst are refused (403).
 //
-// **Changes:** Records the family's request (`status: requested`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
+// **Changes:** Records the family's request (`status: requested`), `requested_through: council`, or `family` when the family makes it themselves (then `requested_on` must be today: 400 otherwise). Either lands in the council's decision flow (`/decision`, `pathway:run`). Written in one transaction with its audit event and its outbox event (see `GET /v1/event-types`), with a line on the child's timeline.
 //
-// A parent or the young person asks, for a young person with an EHC plan or being assessed for one. With
-// `ehc_plan_id` the budget is that plan's section J (`section_j` is computed from it, never typed twice). Under
-// the child's need-to-know, with a timeline line.
+// A family reads their own children's budgets only (others answer 404), without the council's notes on payments.
+//
+// A parent or the young person asks, for a young person with an EHC plan or being assessed for one.
+// **Regulation 5** of the SEN (Personal Budgets) Regulations 2014 is checked on today's record: the young person
+// must have an EHC plan in force (issued, not ceased) or an EHC needs assessment under way (a request in
+// `assessing` or `plan_drafting`); otherwise 422 on `/young_person_id` naming the rule. `ehc_plan_id`, when
+// given, must be the young person's plan in force (or their draft plan while the assessment is under way; 422
+// on `/ehc_plan_id` otherwise); when not given and a plan is in force, the budget is linked to that plan. A
+// linked budget is the plan's section J (`section_j` here, and `sections.j` of the plan with `source:
+// personal_budget`): computed from it, never typed twice. Under the child's need-to-know, with a timeline line.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -21,6 +21,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/tcare"
 )
 
 // Tx is what the plan and review use cases need of a transaction: the requests', since a plan
@@ -31,6 +32,7 @@ type Tx interface {
 	Reviews() annualreview.Repository
 	FamilyInvitations() familylink.Repository
 	Consultations() consultation.Repository
+	TransformingCare() tcare.Repository
 }
 
 // Service runs the plan and review use cases.
@@ -119,6 +121,9 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 			return err
 		}
 		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.Now(), s.Today()); err != nil {
+			return err
+		}
+		if err := placed(tx, pl, in.Sections.I, "/sections/i/placement_id"); err != nil {
 			return err
 		}
 		if err := pl.TransferIn(in.TransferredFromLA); err != nil {
@@ -246,7 +251,10 @@ func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *in
 	defer casework.Wrap(&err, "revise EHC plan draft %s", id)
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"sections"},
 		eventType: outbox.EHCPlanDraftRevised,
-		apply: func(_ Tx, _ auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
+		apply: func(tx Tx, _ auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
+			if err := sectionsChecked(tx, *pl, sec, "/sections/i"); err != nil {
+				return err
+			}
 			return pl.ReviseDraft(sec, dob, s.Now(), s.Today())
 		},
 		summary: func(pl ehcplan.Plan) (time.Time, string) {
@@ -283,12 +291,20 @@ func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in 
 			if err != nil {
 				return err
 			}
-			pointer := "/sections/i/consultation_id"
+			base := "/sections/i"
 			if in.Sections == nil {
-				pointer = "/placement/consultation_id"
+				base = "/placement"
 			}
-			if err := consulted(tx, *pl, v.Sections.I, pointer); err != nil {
+			if err := consulted(tx, *pl, v.Sections.I, base+"/consultation_id"); err != nil {
 				return err
+			}
+			if err := placed(tx, *pl, v.Sections.I, base+"/placement_id"); err != nil {
+				return err
+			}
+			if in.Sections != nil {
+				if err := pl.TypedJ(*in.Sections); err != nil {
+					return err
+				}
 			}
 			if v.Kind != ehcplan.KindFinal {
 				return nil
@@ -339,7 +355,7 @@ func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatc
 					return fault.Field(fault.Unprocessable, "/annual_review_id", "is not a review of this plan")
 				}
 			}
-			if err := consulted(tx, *pl, in.Sections.I, "/sections/i/consultation_id"); err != nil {
+			if err := sectionsChecked(tx, *pl, in.Sections, "/sections/i"); err != nil {
 				return err
 			}
 			return pl.ProposeAmendment(in.Sections, in.NoticeOn, in.Reason, in.AnnualReviewID, dob, s.Now(), s.Today())
@@ -408,6 +424,36 @@ func consulted(tx Tx, pl ehcplan.Plan, i ehcplan.Placement, pointer string) erro
 		return casework.Referenced(orNoConsultation(err), pointer, "is not a consultation on this plan")
 	}
 	return nil
+}
+
+// placed checks the placement record section I names: one of the plan's young person's placements
+// (422 on pointer otherwise).
+func placed(tx Tx, pl ehcplan.Plan, i ehcplan.Placement, pointer string) error {
+	if i.PlacementID == "" {
+		return nil
+	}
+	rec, err := tx.TransformingCare().Placement(i.PlacementID, access.All)
+	if err != nil {
+		return casework.Referenced(err, pointer, "no such placement")
+	}
+	if rec.YoungPersonID != pl.YoungPersonID {
+		return fault.Field(fault.Unprocessable, pointer, "is another young person's placement")
+	}
+	return nil
+}
+
+// sectionsChecked runs the checks of a version's sections that need other records: the
+// consultation and placement section I names, and no typed section J while a personal budget is
+// linked to the plan. base is where the sections are in the request ("/sections", or "" for a
+// placement given alone).
+func sectionsChecked(tx Tx, pl ehcplan.Plan, s ehcplan.Sections, iBase string) error {
+	if err := consulted(tx, pl, s.I, iBase+"/consultation_id"); err != nil {
+		return err
+	}
+	if err := placed(tx, pl, s.I, iBase+"/placement_id"); err != nil {
+		return err
+	}
+	return pl.TypedJ(s)
 }
 
 func orNoConsultation(err error) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
@@ -25,6 +26,7 @@ type Tx interface {
 	casework.Recorder
 	People() person.Repository
 	Plans() ehcplan.Repository
+	EHCRequests() ehc.Repository
 	TransformingCare() tcare.Repository
 }
 
@@ -400,7 +402,7 @@ var versionedBudgets = casework.Versioned[tcare.Budget, Tx]{Load: casework.LoadV
 
 func budgetPayload(b tcare.Budget) map[string]any {
 	payload := map[string]any{"young_person_id": b.YoungPersonID, "status": b.Status, "requested_on": b.RequestedOn.Format(time.DateOnly),
-		"integrated": b.Integrated()}
+		"integrated": b.Integrated(), "requested_through": b.RequestedThrough}
 	if b.EHCPlanID != "" {
 		payload["ehc_plan_id"] = b.EHCPlanID
 	}
@@ -416,12 +418,19 @@ func budgetPayload(b tcare.Budget) map[string]any {
 	return payload
 }
 
-// RequestBudget records a family's request for a personal budget.
+// RequestBudget records a family's request for a personal budget: entered by the council
+// (casework:write), or made by the family themselves for a child their credentials name
+// (personal-budgets:request), dated the day it arrives. Either lands in the council's decision flow.
 func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.Budget, err error) {
 	defer casework.Wrap(&err, "request personal budget")
+	in.RequestedThrough = tcare.ThroughCouncil
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
-		return b, err
+		fp, ferr := casework.Allow(ctx, auth.RequestBudget)
+		if ferr != nil {
+			return b, err
+		}
+		p, in.RequestedThrough = fp, tcare.ThroughFamily
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		if b, err = tcare.NewBudget(in, s.Today()); err != nil {
@@ -440,6 +449,13 @@ func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.B
 				return fault.Field(fault.Unprocessable, "/ehc_plan_id", "is another young person's plan")
 			}
 		}
+		basis, err := s.ehcBasis(tx, yp.ID)
+		if err != nil {
+			return err
+		}
+		if b.EHCPlanID, err = tcare.Regulation5(basis, in.EHCPlanID); err != nil {
+			return err
+		}
 		b.ID, b.CreatedAt, b.UpdatedAt, b.Version = casework.NewID(), s.Now(), s.Now(), 1
 		if err := tx.TransformingCare().CreateBudget(b); err != nil {
 			return err
@@ -448,28 +464,74 @@ func (s *Service) RequestBudget(ctx context.Context, in tcare.Budget) (b tcare.B
 			s.Notice(outbox.PersonalBudgetRequested, b.ID, budgetPayload(b))); err != nil {
 			return err
 		}
-		return s.OnTimeline(tx, b.YoungPersonID, "", b.RequestedOn, "personal_budget.requested", tcare.BudgetRecordType, b.ID,
-			"Personal budget requested (by "+b.RequestedBy+")")
+		what := "Personal budget requested (by " + b.RequestedBy + ")"
+		if b.RequestedThrough == tcare.ThroughFamily {
+			what = "Personal budget requested by the family (" + b.RequestedBy + "), for the council to decide"
+		}
+		return s.OnTimeline(tx, b.YoungPersonID, "", b.RequestedOn, "personal_budget.requested", tcare.BudgetRecordType, b.ID, what)
 	})
 	return b, err
+}
+
+// ehcBasis reads the young person's plans and EHC needs assessment requests as regulation 5 sees
+// them today. The whole record is read (no scope): the caller's need-to-know of the young person
+// has been checked, and only the verdict leaves this function.
+func (s *Service) ehcBasis(tx Tx, youngPersonID string) (tcare.EHCBasis, error) {
+	var basis tcare.EHCBasis
+	today := s.Today()
+	plans, _, err := tx.Plans().List(ehcplan.Filter{YoungPersonID: youngPersonID, Today: today}, access.All, paging.Page{Limit: 100})
+	if err != nil {
+		return basis, err
+	}
+	for _, pl := range plans {
+		switch {
+		case pl.InForceOn(today) != nil:
+			basis.PlansInForce = append(basis.PlansInForce, pl.ID)
+		case pl.StatusOn(today) == ehcplan.Draft:
+			basis.DraftPlans = append(basis.DraftPlans, pl.ID)
+		}
+	}
+	requests, _, err := tx.EHCRequests().List(ehc.Filter{YoungPersonID: youngPersonID, Today: today}, access.All, paging.Page{Limit: 100})
+	if err != nil {
+		return basis, err
+	}
+	for _, r := range requests {
+		if r.Status == ehc.Assessing || r.Status == ehc.PlanDrafting {
+			basis.AssessmentsUnderWay = append(basis.AssessmentsUnderWay, r.ID)
+		}
+	}
+	return basis, nil
 }
 
 // Budget reads one personal budget the caller may see.
 func (s *Service) Budget(ctx context.Context, id string) (_ tcare.Budget, err error) {
 	defer casework.Wrap(&err, "read personal budget %s", id)
-	return casework.ReadAudited(ctx, s.Core, s.db, tcare.BudgetRecordType, id,
+	b, err := casework.ReadAudited(ctx, s.Core, s.db, tcare.BudgetRecordType, id,
 		func(tx Tx, sc access.Scope) (tcare.Budget, error) { return tx.TransformingCare().Budget(id, sc) },
 		func(r tcare.Budget) string { return r.YoungPersonID })
+	return forCaller(ctx, b), err
+}
+
+// forCaller leaves the council's notes out of a budget a family reads.
+func forCaller(ctx context.Context, b tcare.Budget) tcare.Budget {
+	if p, ok := auth.FromContext(ctx); ok && p.Role == auth.RoleFamily {
+		return b.ForFamily()
+	}
+	return b
 }
 
 // Budgets lists the personal budgets the caller may see.
 func (s *Service) Budgets(ctx context.Context, f tcare.BudgetFilter, pg paging.Page) (_ []tcare.Budget, _ string, err error) {
 	defer casework.Wrap(&err, "list personal budgets")
-	return casework.ListAudited(ctx, s.Core, s.db, tcare.BudgetRecordType,
+	items, next, err := casework.ListAudited(ctx, s.Core, s.db, tcare.BudgetRecordType,
 		func(tx Tx, sc access.Scope) ([]tcare.Budget, string, error) {
 			return tx.TransformingCare().Budgets(f, sc, pg)
 		},
 		func(r tcare.Budget) (string, string) { return r.ID, r.YoungPersonID })
+	for i := range items {
+		items[i] = forCaller(ctx, items[i])
+	}
+	return items, next, err
 }
 
 // DecideBudget records the council's decision on a request.

@@ -37,6 +37,7 @@ var all = []*gormigrate.Migration{
 	m0050,
 	m0051,
 	m0052,
+	m0053,
 	m0060,
 	m0070,
 	m0071,
