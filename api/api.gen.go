@@ -92,6 +92,48 @@ func (e AdviceRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for AdviserInvitationStatus.
+const (
+	AdviserInvitationStatusExpired AdviserInvitationStatus = "expired"
+	AdviserInvitationStatusPending AdviserInvitationStatus = "pending"
+	AdviserInvitationStatusRevoked AdviserInvitationStatus = "revoked"
+	AdviserInvitationStatusUsed    AdviserInvitationStatus = "used"
+)
+
+// Valid indicates whether the value is a known member of the AdviserInvitationStatus enum.
+func (e AdviserInvitationStatus) Valid() bool {
+	switch e {
+	case AdviserInvitationStatusExpired:
+		return true
+	case AdviserInvitationStatusPending:
+		return true
+	case AdviserInvitationStatusRevoked:
+		return true
+	case AdviserInvitationStatusUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdviserLinkDocumentKind.
+const (
+	AdviserLinkDocumentKindAdvice AdviserLinkDocumentKind = "advice"
+	AdviserLinkDocumentKindReport AdviserLinkDocumentKind = "report"
+)
+
+// Valid indicates whether the value is a known member of the AdviserLinkDocumentKind enum.
+func (e AdviserLinkDocumentKind) Valid() bool {
+	switch e {
+	case AdviserLinkDocumentKindAdvice:
+		return true
+	case AdviserLinkDocumentKindReport:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -2859,6 +2901,7 @@ func (e PreferredSettingType) Valid() bool {
 const (
 	RecordTypeAPIKey               RecordType = "api_key"
 	RecordTypeAction               RecordType = "action"
+	RecordTypeAdviserInvitation    RecordType = "adviser_invitation"
 	RecordTypeAllocation           RecordType = "allocation"
 	RecordTypeAnnualReview         RecordType = "annual_review"
 	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
@@ -2900,6 +2943,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeAPIKey:
 		return true
 	case RecordTypeAction:
+		return true
+	case RecordTypeAdviserInvitation:
 		return true
 	case RecordTypeAllocation:
 		return true
@@ -3746,6 +3791,24 @@ func (e WorklistStatus) Valid() bool {
 	}
 }
 
+// Defines values for AttachByAdviserLinkParamsKind.
+const (
+	AttachByAdviserLinkParamsKindAdvice AttachByAdviserLinkParamsKind = "advice"
+	AttachByAdviserLinkParamsKindReport AttachByAdviserLinkParamsKind = "report"
+)
+
+// Valid indicates whether the value is a known member of the AttachByAdviserLinkParamsKind enum.
+func (e AttachByAdviserLinkParamsKind) Valid() bool {
+	switch e {
+	case AttachByAdviserLinkParamsKindAdvice:
+		return true
+	case AttachByAdviserLinkParamsKindReport:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCareTreatmentReviewsParamsStatus.
 const (
 	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
@@ -3891,6 +3954,86 @@ type AdviceSubmissionInput struct {
 
 	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
 	Sections AdviceSections `json:"sections"`
+}
+
+// AdviserInvitation defines model for AdviserInvitation.
+type AdviserInvitation struct {
+	AdviceRequestID openapi_types.UUID `json:"advice_request_id"`
+	CreatedAt       time.Time          `json:"created_at"`
+
+	// DocumentsAttached How many reports were attached through the link.
+	DocumentsAttached int                     `json:"documents_attached"`
+	ExpiresAt         time.Time               `json:"expires_at"`
+	ID                openapi_types.UUID      `json:"id"`
+	RevokedAt         *time.Time              `json:"revoked_at,omitempty"`
+	Status            AdviserInvitationStatus `json:"status"`
+	UsedAt            *time.Time              `json:"used_at,omitempty"`
+	Version           int                     `json:"version"`
+}
+
+// AdviserInvitationEventPayload The data of adviser_invitation events (see GET /v1/event-types for which).
+type AdviserInvitationEventPayload = EventPayload
+
+// AdviserInvitationInput defines model for AdviserInvitationInput.
+type AdviserInvitationInput struct {
+	// ExpiresOn The last day the link can be used: 1 to 42 days from today (28 by default).
+	ExpiresOn *openapi_types.Date `json:"expires_on,omitempty"`
+}
+
+// AdviserInvitationIssued defines model for AdviserInvitationIssued.
+type AdviserInvitationIssued struct {
+	AdviceRequestID openapi_types.UUID `json:"advice_request_id"`
+	CreatedAt       time.Time          `json:"created_at"`
+	ExpiresAt       time.Time          `json:"expires_at"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// LinkPath The API path the front end calls with the token: /v1/adviser-links/{token}.
+	LinkPath string                  `json:"link_path"`
+	Status   AdviserInvitationStatus `json:"status"`
+
+	// Token The key to the link; shown in this answer only.
+	Token string `json:"token"`
+}
+
+// AdviserInvitationStatus defines model for AdviserInvitationStatus.
+type AdviserInvitationStatus string
+
+// AdviserLink What the holder of an adviser invitation sees. Nothing personal; no ids of the child's records.
+type AdviserLink struct {
+	// Adviser The kind of advice asked for (the adviser codes of the EHC needs assessment).
+	Adviser   string                `json:"adviser"`
+	Documents []AdviserLinkDocument `json:"documents"`
+
+	// DueOn 6 weeks from the request (Reg 8), moved by any exception, as the statutory calendar computes it today.
+	DueOn       openapi_types.Date `json:"due_on"`
+	ExpiresAt   time.Time          `json:"expires_at"`
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// AdviserLinkDocument defines model for AdviserLinkDocument.
+type AdviserLinkDocument struct {
+	CreatedAt time.Time               `json:"created_at"`
+	FileName  string                  `json:"file_name"`
+	ID        openapi_types.UUID      `json:"id"`
+	Kind      AdviserLinkDocumentKind `json:"kind"`
+	MediaType string                  `json:"media_type"`
+	Sha256    string                  `json:"sha256"`
+	SizeBytes int64                   `json:"size_bytes"`
+	Title     string                  `json:"title"`
+}
+
+// AdviserLinkDocumentKind defines model for AdviserLinkDocument.Kind.
+type AdviserLinkDocumentKind string
+
+// AdviserLinkReceipt defines model for AdviserLinkReceipt.
+type AdviserLinkReceipt struct {
+	DocumentIds     []openapi_types.UUID `json:"document_ids"`
+	DueOn           openapi_types.Date   `json:"due_on"`
+	InformsSections []PlanSectionCode    `json:"informs_sections"`
+
+	// Late Submitted after the due date; late advice is still taken.
+	Late        bool               `json:"late"`
+	SubmittedOn openapi_types.Date `json:"submitted_on"`
 }
 
 // Allocation defines model for Allocation.
@@ -7399,6 +7542,9 @@ type YoungPersonPatch struct {
 	UPNUnknown     *UPNUnknown  `json:"upn_unknown,omitempty"`
 }
 
+// AdviserToken defines model for AdviserToken.
+type AdviserToken = string
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -7536,6 +7682,12 @@ type ListAdviceRequestsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateAdviserInvitationParams defines parameters for CreateAdviserInvitation.
+type CreateAdviserInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // SubmitAdviceParams defines parameters for SubmitAdvice.
 type SubmitAdviceParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -7544,6 +7696,24 @@ type SubmitAdviceParams struct {
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
+
+// RevokeAdviserInvitationParams defines parameters for RevokeAdviserInvitation.
+type RevokeAdviserInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AttachByAdviserLinkParams defines parameters for AttachByAdviserLink.
+type AttachByAdviserLinkParams struct {
+	Kind  AttachByAdviserLinkParamsKind `form:"kind" json:"kind"`
+	Title string                        `form:"title" json:"title"`
+
+	// FileName The file's name as the sender knows it; a bare name, no path.
+	FileName *string `form:"file_name,omitempty" json:"file_name,omitempty"`
+}
+
+// AttachByAdviserLinkParamsKind defines parameters for AttachByAdviserLink.
+type AttachByAdviserLinkParamsKind string
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
@@ -9044,8 +9214,14 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// CreateAdviserInvitationJSONRequestBody defines body for CreateAdviserInvitation for application/json ContentType.
+type CreateAdviserInvitationJSONRequestBody = AdviserInvitationInput
+
 // SubmitAdviceJSONRequestBody defines body for SubmitAdvice for application/json ContentType.
 type SubmitAdviceJSONRequestBody = AdviceSubmissionInput
+
+// SubmitAdviceByAdviserLinkJSONRequestBody defines body for SubmitAdviceByAdviserLink for application/json ContentType.
+type SubmitAdviceByAdviserLinkJSONRequestBody = AdviceSubmissionInput
 
 // DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
 type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
@@ -9696,9 +9872,24 @@ type ServerInterface interface {
 	// GetAdviceRequest One advice request, with the advice once submitted
 	// (GET /v1/advice-requests/{id})
 	GetAdviceRequest(ctx echo.Context, id ID) error
+	// CreateAdviserInvitation Invite the adviser by a link to submit this advice without an account (Reg 6)
+	// (POST /v1/advice-requests/{id}/invitations)
+	CreateAdviserInvitation(ctx echo.Context, id ID, params CreateAdviserInvitationParams) error
 	// SubmitAdvice The adviser submits their advice (Reg 6)
 	// (POST /v1/advice-requests/{id}/submission)
 	SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error
+	// RevokeAdviserInvitation Withdraw an adviser invitation link not yet used
+	// (POST /v1/adviser-invitations/{id}/revoke)
+	RevokeAdviserInvitation(ctx echo.Context, id ID, params RevokeAdviserInvitationParams) error
+	// GetAdviserLink What an adviser invitation asks for (no credentials; the token is the key)
+	// (GET /v1/adviser-links/{token})
+	GetAdviserLink(ctx echo.Context, token AdviserToken) error
+	// SubmitAdviceByAdviserLink Submit the advice through an adviser invitation, once (no credentials)
+	// (POST /v1/adviser-links/{token}/advice)
+	SubmitAdviceByAdviserLink(ctx echo.Context, token AdviserToken) error
+	// AttachByAdviserLink Attach a report through an adviser invitation (no credentials)
+	// (POST /v1/adviser-links/{token}/documents)
+	AttachByAdviserLink(ctx echo.Context, token AdviserToken, params AttachByAdviserLinkParams) error
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx echo.Context, params ListAnnualReviewsParams) error
@@ -10396,6 +10587,42 @@ func (w *ServerInterfaceWrapper) GetAdviceRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreateAdviserInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateAdviserInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateAdviserInvitationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateAdviserInvitation(ctx, id, params)
+	return err
+}
+
 // SubmitAdvice converts echo context to params.
 func (w *ServerInterfaceWrapper) SubmitAdvice(ctx echo.Context) error {
 	var err error
@@ -10444,6 +10671,113 @@ func (w *ServerInterfaceWrapper) SubmitAdvice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitAdvice(ctx, id, params)
+	return err
+}
+
+// RevokeAdviserInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeAdviserInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeAdviserInvitationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeAdviserInvitation(ctx, id, params)
+	return err
+}
+
+// GetAdviserLink converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAdviserLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token AdviserToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAdviserLink(ctx, token)
+	return err
+}
+
+// SubmitAdviceByAdviserLink converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitAdviceByAdviserLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token AdviserToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitAdviceByAdviserLink(ctx, token)
+	return err
+}
+
+// AttachByAdviserLink converts echo context to params.
+func (w *ServerInterfaceWrapper) AttachByAdviserLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token AdviserToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AttachByAdviserLinkParams
+	// ------------- Required query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Required query parameter "title" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "title", ctx.QueryParams(), &params.Title, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter title: %s", err))
+	}
+
+	// ------------- Optional query parameter "file_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "file_name", ctx.QueryParams(), &params.FileName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter file_name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AttachByAdviserLink(ctx, token, params)
 	return err
 }
 
@@ -16836,6 +17170,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/advice-requests", wrapper.ListAdviceRequests, options.OperationMiddlewares["listAdviceRequests"]...)
 	router.GET(options.BaseURL+"/v1/advice-requests/:id", wrapper.GetAdviceRequest, options.OperationMiddlewares["getAdviceRequest"]...)
 	router.POST(options.BaseURL+"/v1/advice-requests/:id/submission", wrapper.SubmitAdvice, options.OperationMiddlewares["submitAdvice"]...)
+	router.POST(options.BaseURL+"/v1/advice-requests/:id/invitations", wrapper.CreateAdviserInvitation, options.OperationMiddlewares["createAdviserInvitation"]...)
+	router.POST(options.BaseURL+"/v1/adviser-invitations/:id/revoke", wrapper.RevokeAdviserInvitation, options.OperationMiddlewares["revokeAdviserInvitation"]...)
+	router.GET(options.BaseURL+"/v1/adviser-links/:token", wrapper.GetAdviserLink, options.OperationMiddlewares["getAdviserLink"]...)
+	router.POST(options.BaseURL+"/v1/adviser-links/:token/documents", wrapper.AttachByAdviserLink, options.OperationMiddlewares["attachByAdviserLink"]...)
+	router.POST(options.BaseURL+"/v1/adviser-links/:token/advice", wrapper.SubmitAdviceByAdviserLink, options.OperationMiddlewares["submitAdviceByAdviserLink"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/consultations", wrapper.ConsultSetting, options.OperationMiddlewares["consultSetting"]...)
 	router.GET(options.BaseURL+"/v1/consultations", wrapper.ListConsultations, options.OperationMiddlewares["listConsultations"]...)
 	router.GET(options.BaseURL+"/v1/consultations/:id", wrapper.GetConsultation, options.OperationMiddlewares["getConsultation"]...)
@@ -17905,6 +18244,199 @@ func (response GetAdviceRequest503ApplicationProblemPlusJSONResponse) VisitGetAd
 	return err
 }
 
+type CreateAdviserInvitationRequestObject struct {
+	ID     ID `json:"id"`
+	Params CreateAdviserInvitationParams
+	Body   *CreateAdviserInvitationJSONRequestBody
+}
+
+type CreateAdviserInvitationResponseObject interface {
+	VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error
+}
+
+type CreateAdviserInvitation201JSONResponse AdviserInvitationIssued
+
+func (response CreateAdviserInvitation201JSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation400ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation401ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation403ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation404ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation409ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation413ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation415ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation422ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation429ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation503ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitAdviceRequestObject struct {
 	ID     ID `json:"id"`
 	Params SubmitAdviceParams
@@ -18113,6 +18645,630 @@ type SubmitAdvice503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SubmitAdvice503ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitationRequestObject struct {
+	ID     ID `json:"id"`
+	Params RevokeAdviserInvitationParams
+}
+
+type RevokeAdviserInvitationResponseObject interface {
+	VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error
+}
+
+type RevokeAdviserInvitation200JSONResponse AdviserInvitation
+
+func (response RevokeAdviserInvitation200JSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation401ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation403ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation404ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation409ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation429ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation503ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLinkRequestObject struct {
+	Token AdviserToken `json:"token"`
+}
+
+type GetAdviserLinkResponseObject interface {
+	VisitGetAdviserLinkResponse(w http.ResponseWriter) error
+}
+
+type GetAdviserLink200JSONResponse AdviserLink
+
+func (response GetAdviserLink200JSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink400ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink404ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink409ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink410ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink429ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink503ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLinkRequestObject struct {
+	Token AdviserToken `json:"token"`
+	Body  *SubmitAdviceByAdviserLinkJSONRequestBody
+}
+
+type SubmitAdviceByAdviserLinkResponseObject interface {
+	VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error
+}
+
+type SubmitAdviceByAdviserLink201JSONResponse AdviserLinkReceipt
+
+func (response SubmitAdviceByAdviserLink201JSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink400ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink404ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink409ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink410ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink413ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink415ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink422ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink429ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink503ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLinkRequestObject struct {
+	Token  AdviserToken `json:"token"`
+	Params AttachByAdviserLinkParams
+	Body   io.Reader
+}
+
+type AttachByAdviserLinkResponseObject interface {
+	VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error
+}
+
+type AttachByAdviserLink201JSONResponse AdviserLinkDocument
+
+func (response AttachByAdviserLink201JSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink400ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink404ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink409ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink410ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink413ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink415ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink422ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink429ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink503ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -44928,9 +46084,24 @@ type StrictServerInterface interface {
 	// GetAdviceRequest One advice request, with the advice once submitted
 	// (GET /v1/advice-requests/{id})
 	GetAdviceRequest(ctx context.Context, request GetAdviceRequestRequestObject) (GetAdviceRequestResponseObject, error)
+	// CreateAdviserInvitation Invite the adviser by a link to submit this advice without an account (Reg 6)
+	// (POST /v1/advice-requests/{id}/invitations)
+	CreateAdviserInvitation(ctx context.Context, request CreateAdviserInvitationRequestObject) (CreateAdviserInvitationResponseObject, error)
 	// SubmitAdvice The adviser submits their advice (Reg 6)
 	// (POST /v1/advice-requests/{id}/submission)
 	SubmitAdvice(ctx context.Context, request SubmitAdviceRequestObject) (SubmitAdviceResponseObject, error)
+	// RevokeAdviserInvitation Withdraw an adviser invitation link not yet used
+	// (POST /v1/adviser-invitations/{id}/revoke)
+	RevokeAdviserInvitation(ctx context.Context, request RevokeAdviserInvitationRequestObject) (RevokeAdviserInvitationResponseObject, error)
+	// GetAdviserLink What an adviser invitation asks for (no credentials; the token is the key)
+	// (GET /v1/adviser-links/{token})
+	GetAdviserLink(ctx context.Context, request GetAdviserLinkRequestObject) (GetAdviserLinkResponseObject, error)
+	// SubmitAdviceByAdviserLink Submit the advice through an adviser invitation, once (no credentials)
+	// (POST /v1/adviser-links/{token}/advice)
+	SubmitAdviceByAdviserLink(ctx context.Context, request SubmitAdviceByAdviserLinkRequestObject) (SubmitAdviceByAdviserLinkResponseObject, error)
+	// AttachByAdviserLink Attach a report through an adviser invitation (no credentials)
+	// (POST /v1/adviser-links/{token}/documents)
+	AttachByAdviserLink(ctx context.Context, request AttachByAdviserLinkRequestObject) (AttachByAdviserLinkResponseObject, error)
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx context.Context, request ListAnnualReviewsRequestObject) (ListAnnualReviewsResponseObject, error)
@@ -45666,6 +46837,55 @@ func (sh *strictHandler) GetAdviceRequest(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// CreateAdviserInvitation operation middleware
+func (sh *strictHandler) CreateAdviserInvitation(ctx echo.Context, id ID, params CreateAdviserInvitationParams) error {
+	var request CreateAdviserInvitationRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body CreateAdviserInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAdviserInvitation(ctx.Request().Context(), request.(CreateAdviserInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAdviserInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateAdviserInvitationResponseObject); ok {
+		return validResponse.VisitCreateAdviserInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // SubmitAdvice operation middleware
 func (sh *strictHandler) SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error {
 	var request SubmitAdviceRequestObject
@@ -45709,6 +46929,133 @@ func (sh *strictHandler) SubmitAdvice(ctx echo.Context, id ID, params SubmitAdvi
 		return err
 	} else if validResponse, ok := response.(SubmitAdviceResponseObject); ok {
 		return validResponse.VisitSubmitAdviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeAdviserInvitation operation middleware
+func (sh *strictHandler) RevokeAdviserInvitation(ctx echo.Context, id ID, params RevokeAdviserInvitationParams) error {
+	var request RevokeAdviserInvitationRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeAdviserInvitation(ctx.Request().Context(), request.(RevokeAdviserInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeAdviserInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeAdviserInvitationResponseObject); ok {
+		return validResponse.VisitRevokeAdviserInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAdviserLink operation middleware
+func (sh *strictHandler) GetAdviserLink(ctx echo.Context, token AdviserToken) error {
+	var request GetAdviserLinkRequestObject
+
+	request.Token = token
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdviserLink(ctx.Request().Context(), request.(GetAdviserLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdviserLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAdviserLinkResponseObject); ok {
+		return validResponse.VisitGetAdviserLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitAdviceByAdviserLink operation middleware
+func (sh *strictHandler) SubmitAdviceByAdviserLink(ctx echo.Context, token AdviserToken) error {
+	var request SubmitAdviceByAdviserLinkRequestObject
+
+	request.Token = token
+
+	var body SubmitAdviceByAdviserLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitAdviceByAdviserLink(ctx.Request().Context(), request.(SubmitAdviceByAdviserLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitAdviceByAdviserLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitAdviceByAdviserLinkResponseObject); ok {
+		return validResponse.VisitSubmitAdviceByAdviserLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AttachByAdviserLink operation middleware
+func (sh *strictHandler) AttachByAdviserLink(ctx echo.Context, token AdviserToken, params AttachByAdviserLinkParams) error {
+	var request AttachByAdviserLinkRequestObject
+
+	request.Token = token
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachByAdviserLink(ctx.Request().Context(), request.(AttachByAdviserLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachByAdviserLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AttachByAdviserLinkResponseObject); ok {
+		return validResponse.VisitAttachByAdviserLinkResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -51536,1353 +52883,1392 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P2Lcts4tigMvwqK/6mKXSM5knx36q+z3blMZyZJZ2L39JnTyaYhEpLQpgANAFrR9M7TfG/yPdlXWAsg",
-	"QYqSKNlJd894V+2eWLwBC+t+/TVK5HQmBRNGRxe/Ruwznc4yBv++TAyXwv5L59MpVYvoIrok7tdOdEez",
-	"nNmrac5ie1806A1Our2jbv8w6kQ8jS6iXv/8kPaSo25/NGDdU9rvdc+Gh0n3KD1mJ6PT3lmvN4g60ZQx",
-	"w8U4bvtMP+pE8o6p1C5gRDPNOpGcC6bimaKJ4XaFTLV73QCXoNiIKUWzdg8d4Rq0oSbX0UUkZ8yCZD6h",
-	"JrqIvpPyllCiZ4wlE0JFSjIqxjkdM2ImTNHZglCtmdZTJkz05UvHgfo9HbNmcMOVAOTcsKmOLn5+BP59",
-	"gf8JwJ+mLyfJO8ZSfVlce/k5YTO7mQ/snznTpnoyH1giVUqoIMzfR2ZMcZkSM6HG/pprpu03SSYTmhGa",
-	"m4lU3CyeaGL4lJGMT7nR4bGOlJwGRznoRZ1orGQuLFgSABTVcNqXU6oomVNNuCATqWfc0IyMpLIrkjOm",
-	"qF3RQdSJjCzeeNzt9SO336tc3bHFNZvOMmrY35nSq3b6Ph9mXE8IJYLNyR3eSeSIUJLIXCQ8I8a95okm",
-	"8AIuRWVf5Y8WZeGQM64NEyyNjYR9/TPniqXRhVE560SGfbZn+b2ckznLMjJnipGFzIl/jBj5v+3mFjMG",
-	"L7tlysTHxXHe8YQ1bgYvEZ0Pp9wYlpLhAo6IpXkCIKMZmelFMpGZHHNtwl3Q9I5rpqKLKLg7rt3tbtqN",
-	"FixaJxOepcBWqWGxHMVDrswEzrB/as+wfxR1ohGd8mwRCzq1+//hlo6kssjC75jwvwKORJ1oIXMxjmdM",
-	"aSnaLeXQLuVLJ0plkltSiHlqj27jc+fHvX70qbPMlAanUSdikyRWeCjtlnGCEGl1L3X3ipFUUx1rlniE",
-	"i4YWqlEnSu0aLOwsoKJONLEPTAZ2wRZ5C2Y2U/KOp3DQLwO0eO8PekGumLJo5BCXacPScL+H3f6JZVDF",
-	"Gn6NhOUt0UV0xceCj3hChSEpH414kmdmQebcTMhcqlsuxmTKplItgHXNJlIAblkGMlMyYVpzMbZ0LXOT",
-	"yKmV1NF3DodFasnyH4wqctQhitFUEzpmXTqbKTlTnBpGLGVp/J7OZzOpjH0ZbFmDtI9eUJ4tyKDXnXKR",
-	"G0a0UXlicsVSknHDFE0WxPJIywXgPZQYRTkQJaPJxG6Bas21ocIcWDQqOHVBdhY6/t81TLE8zzGZ6GKw",
-	"RM4NMlIQR3RPLDccys/NkvI/kHx/MzKs0NNaGvGoUdwUHn//y6dOJNhnEye50lJFFyLPMsCJzApVwz44",
-	"zWGdjLa0QfF+i7NO33miSTKRVhjIEWFiTMfMsjqSMZqGCLSLenQPRcjJ978KOUflAVGFWNUA/ha50kwt",
-	"DqIADFyKN3xJ1JHa1WaqSAy/Y17uttW/dtYb1ZgKrmFN7R7s93qH3wqiuyuiymI3qJ8eu3uD6975xWHv",
-	"otf7v14tESK3mHrH2XzpqMJrwUElitH17+5EKaNpxgUabSlLHCOv2gan3d5Zt98LSU5IE1sl/ksnmlHL",
-	"XxqeOUF+1fSMYlZ6NDxzinym+Rm/+aVnwG5ZfqbGxspbW53Q+SHSY0Zbotv5AI/UshORsOiiHyzKLqgT",
-	"5bN045GUHGx3/l3DmEbjsH69kcQfceg/Focc39FzptDge8PFbbNhBDdZ65GLO26AQ3eIFAkje0KSRLGU",
-	"CcNppp8B0zTylgnCkaPessV+xVKClyH2edsvbjD73ANHbp0z/le2WMJx/HVLntjuoJB/O33rAweIp4y8",
-	"V9x+nrx9fbWrzBqAzGIj/hkcFHHG71g8GJ3/zQoZmdnvhSItKvf/Wuucpc1QcNdCSM94fItA+7cESyeC",
-	"3VXu/Xz6Znr4wZz9fdh/l5x8n/b+cnv0kz7+Bxv8SANANjLM8srOrPIPB0Mkrjzl5uUdE6YRLtWrKzVF",
-	"YKEIJGssJcbq5AUWxtuA5h5731UVROBoJtJYWtObKbRDf2GJPe9btrhotfgv1syjYszSeMRZhr4Rx+E/",
-	"tUWQczSqZtFF1D8fHPQOBgcgWmWS5EptwMFZrmZS290kVLO5VLegvFpzZyvVtXikjXun3z87AveOe8o5",
-	"38KDLD0ibhnD0+RkeMwGo6P0iJ4lu5uzSw+2WvHg7OQw+oQU8Jwqdm1R15p51jScTplIYdkvpFgiCVW5",
-	"g6T2ljDoIQWr2rOH9vSEtIZv9FoYJjS/Y97JQgyjU3LHNbc2EzFza3hSMmfslmhupexhj7ylKpmgYVdb",
-	"bJPJoJMJS/OMpeT53sv96w+bReThdd8i0DZ8jPYB9pa4Aydu9JwKgi5obeiCaDpi2YJQQyZyysBzRQ1Z",
-	"5nrgLppKVYDlf9t3c3RvM6McRpZgt4cMCDe2eoOKmTCqJZtxnogCStXDAjeTZsaehv24nE5zwc0i1B+L",
-	"R1cqbFWAPpDS33D037OsphFcT5g7dtTRJvaOLRHAOaHsB+x2/6xowsicCqPd2RqJx+vPtTy+CctmhAt0",
-	"O94xwcVYW/t5xEVq/x1dRC+4NoppbXXEjItb8NkXNwOOGEWFBk6unxEhiWAsxRhGOuXoYOSjgoI4xDpm",
-	"GU2Y/ZTdccOZ/j6x2jlro4uo2FpM7yRPAblmVLAMTm1CubLs4/l35A2jyoKKvOCaDnnGDbqEL3PD9ZQ8",
-	"l1P3IpBiScYFT2gWs88zZi2q6LkUOs8MFYaATxLXn8qM6YQJg1EOTo1C1xA+Fw8X+AaOlkv0nip7c0IV",
-	"UwTvIcMFCe750kSz1obUieIzpzKs4IcOG5Avajh6xscTA3xRW7MUGLPzIy65M1eHIiufvHKfvGZ0Gn3p",
-	"1Nd2NbEXh4rRWx2GBjd9vX+65uvPLcgVE080uZIJpxmxZB19+c2YmWMQjXxs0LvunzTwscFDSWvPYhxx",
-	"UZ6SPaCaCVPELdd5Z4dS3u5jCFVPGMn4LdNW1EmZAQbbJ4YsVVJOV0rKJg13Rsfg6UWmqbdR/x/F5u9e",
-	"bK4KEzQgx2bNz5KKF64AeinYJnWwjeFYk7dv86mTtp4nOkRYFqTJhKoxIzOpNR9mThDzOk+9r1RM0Exa",
-	"JblSv44YXGF0rNhq6ZVsIZ62l0T3EjoobAr2joGPFep8s8h5CCV/jeC6utpZTiTbUC8XM2o4irpWcuKw",
-	"10y4h7sQbn+NnPgJyMJIMpZkSJNb0ERBBjiez6hmLyfJ+4yKTZE/78y270jsc/YfU8qFoU6BtehM9vTB",
-	"0XHViTmbMZrFyiokOhbS8BEvM1TgVTqE73G3dwKe9MSqdTW0OXFoo53u7mJQU3mHevFVIk1GRXoQhqyc",
-	"PZBJvT7OCXcQSnz0yvEHo4mn3mBbJUFDTkI8ZSb85hXmTflUKa9xo75eLlzThSZmgqq8YmTIjGHqIFww",
-	"Yu9Li7yNq76mt5CSRQAFCKIAkaMR/Oixv8Jk7YsrkD21kIVvyuksY4Zhulzj995SdUuoIOjHAg5O9uYT",
-	"CVubT5iAjaBvg6UVVEjc21PLlXb2Pzm28Z2Ut87O6R+Ry5niHqulSLI8ZS+4nuWGrUPsiZwjcuOthImU",
-	"pWTPmoLPCCWaJVKkJIEXAvI7jzw56p3XdobfDKHa7yOn8Ph6CZzeSqcpSznKPyOdqgyGG5LKQUVc5DNg",
-	"JW5j2rKZmpz1P28pRjFJYrgoTNZa+kSF5QHgt8pyEPFIqqQQDB4IVlqjyANmNLG4AmTG7phaWFxy3MTK",
-	"gINl/6ZTySq/msWMFapahnJsAh7BGQg74OQSnGw0y2Iu7mR2t0av+ioxSHdKTTp1eGlnd/rjcX7jcKDT",
-	"vK5QD2gWKHgLAMDZXgHvF3RaDULt7MovM4Pg/PH9oKMIUxOtR1GwdtqUmJ4E18KVI+urrrim1x13+2dt",
-	"EWvYkOG0eyyjdVD51DvsrZzWaNKCYOYCM/4OEX9h495jJojLQSSvDtaAWzE9k6KmtBx3+4Pimgs1iHjK",
-	"mIkxmXHFMVVyutx7H8apUEeAJpbktNsnuoIOulXu/B8JC7agm9A0d+L2a1rcwPIxztrIWyCGbfWwy/ev",
-	"yS1bkD2aTrnYf+YzCZyj10y4drRLpMgqGQBfK6y6KjKPm3Libp1eluAthUwJF729oNtZWG0lfsoNtlA8",
-	"KTGKD3NBM6f0dQgN1EKpoCpgOsusgUXomHKhDaGFFVYxsIYyN8AmRrmmWWxkjDpl1ImGSubjiUFwFev3",
-	"b4kzMDdqNtZZ6bwoVlSDYso1AFKXzLKwD4U0pVqLUEwYv2tMUA7Tyy+jT0UUuWUEHL2D/hkXRw3ycoMz",
-	"Wa5LWX887g2+FOTl988hrBJ6tskeZCxi6s6g10X/hOURRqoFSTKZ3FaMhBCCMzAyNWSmM5LQLNOEjgxT",
-	"5HA2XQU1h887ZVfWeF2BC/cRIh6yK/0HLxQdGQ8/9A/4wpd+BTRbJ1P7sw9qAyj8R8+48q6s6FpC+j6h",
-	"4A8nwwWZLjTLRhbA3knyGpzjJFV0Din3GFDjQh+Q1+BYtNhsaAbek+mCjBRnwiKCsTtaGI6exvlEahbP",
-	"pYL6BAgVxSFsoy+daNjgXXtRVi/kImVKGwouS1hIru2/9AySxHz9FWAHFbcgdxQbWVsYYSE8DVy9ef4O",
-	"ZAtr+OIrmWWQwzuXXW3YjFjeonIEpGWBSUa1tsD6Sw4VDINT+0lXevGz/dgn/+GXKMJG8JmJnMeZBJ/Y",
-	"9VwWGi9TU8uK7FU5Mswu4SfGbrNFhxz2CFZH6Eolxs/2vcU3XvXLqrSrNeVoMyXHik7BTTOfyOgievf9",
-	"1ZoCNq6hbq0TQfzUkhRL45GS0zij0UV0eDx4CPJ4BUrFBrZzZRlJaBsEXEaO0NuSsJlhaeGcqkgAuFt+",
-	"88rBgPgQ4e8kT1gQoFroIPoUUtiIWxJyXsMF1uYRIbmG9PGU3bFMzuz2aRYXNT94klyTCVUgwkuCceHu",
-	"PDP4xVQyDZLoVsi5fWVRq2JXZwxQ8LLeswcmQH+fjPIsI560XcCBijRm4o4rKSCweRG94XdeBE6tbiGg",
-	"kFFmKVNkqKRFMwwm0AxqV35iWfaMTBhV4Ne28iXJ7Be5IH+hIqeYPY+8mYtxnNAZTbhZOKHBQR0f8dTi",
-	"BXxWydxwwfQzMpd5liIrg6wCuDxkqd+EhvBpnFht6iJ6Jwn+AIEA4pQYu62D6EsdeV8XmazNmqi9zAj1",
-	"uGsksZoYAQZLvBHJ1B1LLQ6MgG+KOvffOi+YfZ5xVXUdn3T7x5WsLrsO5w1/AFJ+XUJpFSDsdcCBQHUm",
-	"e1CCFpDmfqhoEorYb//GqqcQMnVz8hTj5Rmdj/IsHlLNLWlkbEyzWA4zPq6ra+s4JpRuOM/pb5hJ6H3F",
-	"VjPpRJqO2DinygrBuPCnv3L+cmeSz6W6ZcoSBEU/iiUMQxMI3vlCkqrmdO4tOKudxWkOVOXzC8hlYkj/",
-	"/Oyc6IP+aXDmb7E6Z72y6Ep4PK7PqJnMacXS8toxCDcIQoAJsvps7D7st1H3BxcE/4z5HAdWNDqepCnA",
-	"+ydMOELKH7IRxLgnDOIiEAACvjZYEdk83FUAOG3D0FEAsR8CNFoBNgxJNNAJWLAh3KDkGxnglczNZF0u",
-	"8BXoG+WyUP+IZ3g56kS5gmhQ7/jocBAs+D0e1yvG0iFNbjfZBZadWKEM6gZDRamg3U4oxMGKmyk5wirP",
-	"qsx2NeqFz2GXMjDwHFgVTld0CE/erroUdLqCyoU0sauQhQghxlit+AwfDfQPJ293LutyH4vnLMsQVUeM",
-	"ZWEFOhCAFdRkPpEQX6SZj+XgCWU0YZtstuIMnhSJLjP/nOMRgSPvdbXOQuRWNkpt4pmrNRn07P91ohQK",
-	"cBMW306ji/7BIFAl4llioou+vWsnCYZ6Ab6lV3Lslxmu+ZAYOevmM9RtQCXpQsODpvLgIiAdb6YPf+fO",
-	"DD/QJYrVA9MtGIvlt+g0c8Q4BQ+GYnT6EJL4fSBxNvCYiuB1LKaDpHn18t0L4jLYq9bolPIMHFh8QQ/0",
-	"hE7+S3lwdh0/OXAtXkqO9N7eTa4mdHIvYTqBdIqo1z/pk6PzE9LrI4Musu4TGUBiU+Eus5pYENLmwlqz",
-	"zUIqKeOL2zvZmn1lX6yeZpgSwDTQXawX2jDL+9g0cChHH16+6p6e9gc9sCgtvpTSHwVl7IVk6MD/ueGi",
-	"ZsLl1693odynQL2ipiRSJMxKF+fC1tjYQJfeQbtOT3+O7n2CC/q9ClOwQSdIWUYXz6CDwHicWcov3G5g",
-	"qyspp94UcBkyV9ZanA7RALk3vW3OQnifG0JrKQioDaULQac8KVQ3n5HQIYqiQVutxEq2zEMyElOFMPkv",
-	"TBZaTjxyauCm3NZPHUsLKS98kxSShSP8HWkECQGTE1EbjS6iv/p/d8jzy7ffXzVmH18jE1QU84d+bUp1",
-	"cWjK7qytByb19UQxa6glYP1pq4Folo26XPySqzL5kQvyig2VNSWfkSmYoASrQ9EwTqgAs5ixmU+hpCNm",
-	"Hxd8PDEHwcIiPJmA0pxeU4pVaoji+tYuBhJ/UzkXQH/lwrhI7BsAz788ACpi/WVbkxTZkGX3FdQEnQML",
-	"NYmGFwJFydw4X4vMqwkVDcbmEaa2zSQHdADnbTzFo91JmXbNf1qqEKcNUPnggoybVFi8C6Dgt++/fr/y",
-	"0wcER2Nfk8Pu4Gg3UAUPBW0xavDzbZxWtDxKg1ZNDmzoOsVoQOHZtuTATdDDqZoPl6c+FxOxM8ZcTMtb",
-	"0uDXIGuzU+OE38s52hicaTIqvAdOpLs4AiXTPDO8S8dMJAtvox6U+oozqcvvrH0w6nzr9lN4MtdFccum",
-	"LMWq+Hmig7oYF3uYKTZD31vhLpxImXZI3+raZHC83+iVshBKLCZCxSNi4+Fxt3faPewHnpa/SJVS4XKR",
-	"oeYnTxeECj71bjZqSCKzjKEPf7WbYicmeRSwg3/YF7yH59dDDEta6uxxj45ZSnrdGkAaWvGcF614SqvI",
-	"mxfbaL3MTAR3ns7vLl99WNPbhwnsKTViUwrqd2O3nybHwUTHIrc6UXQRnR8dHp2eHJ/3z4GHa+OI723/",
-	"iBxf/83VBmNMwL36Lb7Z6f+xth9lFtkx3GLF3udwXfkMnM39weHR8cnp2Xmvj16HF65HxLryCoyoul4S",
-	"4O3KVraegUBjdFFGdcMAcHNfw21KXF2krVqsGgZZq10ZYi3B/zinSsS1RnyQvrtzH6ZypyMOLafQi1zb",
-	"4SlGlr/WDvNZIqfIDpd3eHq/HX5C7LAaXtiRZGNPpqAhYpil7ZOzO4ROoaeZconbe0foSHT83r7DMfkO",
-	"+cDGZNDbIoG7rrxi05GTIMvAWf92KWGG9LVPGdeGZxmswBVMPtEYa0eXk9Vd40pGDnyidxyV4Nouul9J",
-	"V5hPGCjJ4HZSakGsEghgDQL9FirHHXKCcLsHdEoyCKBTEGsBG9gMmdIFuMJAWukZg3hNpcOibzdHzAQS",
-	"PazGm1FxUAWNFZyQLrQLULjPMypD+OBOyDXNyHBB+g4oiDr93v2Ac4KVIQFw4Pt1vAnORk/k3OELlrsV",
-	"EFuGBUpEmn2Xp2PWjCL27V7Hcyku0MvFsDGaq0N4ltBESQ0xdIJuLV139y8d+6C2s6DyRxnXG2JqDQ/v",
-	"gzxxLkiqFBXYVg3b8Xhn8lQKbqRCaw2ZBSaYA/4CC/EO68JhcPXy3XMJUUboshpdRAtGoYEDeueCtn7A",
-	"c2GV0LxS87FozOKprvrouGHRKVcsMfGMLlxNaGXpf8utJqSyBaTPMB/21jPLtpy/Ct9A3Bt0kaNVbGMq",
-	"BYj5Yh9hxBMLgSwk4loLIzgXQBHM2qpLZP9zy4Qrh/FedtcN+uZ8rIQpA90sDYuXPRaD2h1AEU3egnVF",
-	"CGUNQ1ykIRXpZsHbkd7TZ2EcI+UpxNLL8oR2rbBWJpm59bpAeHW17VPTz4+wOPQBU9WWyi7WOhGXs9dq",
-	"rZS3yWbrn/Qh825NNts3rVdweN+kpIaXmlvcPBLII4H8WxMIququrfMSffjfq7EVY4XojILp/PSu/9R3",
-	"hdZP2/SDfure0BK5Rjxj3nDVNDNdCt1/u+72g1k6ao1GxyEa4XsgYJ1y6k+BzmaZaz3wFF+9excl98og",
-	"0U1P6OD4xFrto7OTtHfWPzs7Sk7Tk+NzOhgxSnvJ8TFNe/1jejgcHY36w8GwNzwbDJK0f5yeJP3jYW/U",
-	"61FEH/4vFg8XgP/9s6NB/7ATGW4guLYuV6bYdz7LJMVsld0jqA/FpB0KNXLp8Fqz4+ARJx9x8mFxEvji",
-	"sjVex82GOx6iWW+gaMCcgV9ySHhv9oE1/9rUKRWSFtEVbKgaM7Pu7S4HsfnXprcHzqw1r3VureZfm14r",
-	"JK7YmosJW7/iwaBpxfBrYxfYYlSHK9PcxsvGRbyQuZnESa6NTBdFzPz3UB0Rl/rN5ZqaiaAyD5exg+Yx",
-	"Z+x20ItLUMaWX5XguIdUWKauJvmw4q6HbX38SJGPFPmfTpFeJr53CFUjwve1ZPg2tLZrudQ22YkZNfb1",
-	"IYTKOI+lvx1A7P7dnqmMlPwXK/OqyjYE7genAPr1+PBe/7Ey7LEy7N6VYXb99xPDlrZXyN7i0s4C95EJ",
-	"PDKBRybwe2YCXvJf8ykD1Vh/KAZ11NjB0i3L5QkYv9JhfHHOzYSL+CjGRq/gZ8ytuX3U60RW++ZWczo8",
-	"gjBZAob42fEXVwQ0XIDemVLD2j75pfRa66pqX2hNsVdq26/G7eJku1186VTnPPa7xXwR7UIA910Y+5xk",
-	"OSR4h/r1ltsa9LbeVzlrsj/oHjppItL1ZTAun8Jl5mInMxcKdhPtsKfNdMoUUF2tzrBmxQz8V1sk4L0U",
-	"2NGikm7XpoxxSwvDZQBAtz9AvzTPTOyT7WHB9XLrOqktXV8qo4ZYdyBD7l9c/WDTMFzbGifvfFlyuJfH",
-	"Ou6VddxfHkB1uYc2WEe8JrWw8Z7mCOsjqj6i6teLbNbr/puHKa24a70vw0pqu+heaMbsXPxfeXH/5Lq3",
-	"bYfx8zO0c7i4DeNgiLBd+7N+Kkc8PvznoHs6f/l/Lt++f/PSlf41/kWHqzsQFIc6Y6DEw1jpW1B5t//G",
-	"vXnRG26NhKYjhSvVvq0QFFzhWW1zGI0Qqa4FqhVnZvWS/A3Bypq8jifodbQmQTyhsxkTOhZYiRBm9/lH",
-	"XZvcze2epCAD8pdcMGvznByQ11AbLeQc8iXAKGtMJqUifIvlHNNcG2JYlkExxHBB+keFMXVyEIDlysOh",
-	"CST+YkWDieWoDgjQiF3A152jnDER58JAlWvlLLeazFfnUQByrh3UMbfPghy7fhQJpHOqiW/vZgEANTMB",
-	"YP8hczKhd4zACkn/uLwIxrYFnAlO0n4WXmT17dsOZqzcuhzQIrOZYi6hpgsyn/Bk4g1QqXxRBrwj6KMC",
-	"ReMHLncQ8COofGmfVL4yO6bgBpb7AYxcYvkKMPr9OuvPLle5Cg6HrEGWrt0u12SusMCf4iEckJ8mzNVl",
-	"wqHwylF0AAQA+/4xSaE5tSQObb4KYIt8egtY9tku3ctMu+WMamPXESyjqCstWsn4FdjXhh1LVy9gz+8O",
-	"OqBA02puCrzch0ynJTa3VUnBYEVJgbOMnL8iZKyQbbsMAQhGlccKrGPIKvQDDSi4BjjtDXouub+Yy+tw",
-	"t76rr1Mo4TYWhNDu6UX9M7/zOezI9v5uRUdzhZ7Lx3uiq72HAFM6fsh6UdcTjkMpe7hQ7bqKh3y1rAUq",
-	"2v7/2r4RSdn7IC5qwF0vEqgNsvpe0bKfYdq5Gy3v1F3yHazyVYcMc1P0sHhJ9ARw2pLeFZ06LgBNYKgh",
-	"WS6SiVUoLRFDyjeUpsW+oA+y8C2Iv3f9qaqwdL9W67/okIIQl7chA5O3cFTfyyzdpnDFpaZ7yNdnb1HQ",
-	"mRlDpuugXetG4DuNum4DnzreKqhMymHiF7nQMPNGsDn4fO0HrQ0wOwh6r1SG7Q7OIj+Md6n8xI3idZWa",
-	"4SSSEWOZLschcCzecoWXsxGNRzLJwYfJprNMQjJ7XFoKn+oDOerFM+urYewJNM5qWX8QbkgLBdxJO+Xc",
-	"A5hJ0nHUZDGwPi0kbGjz7zgG7WtOHnocZrbjMLPm+WUPOK+seUTZ5pFk32xYV9CJrs62w0vLvV3ibZr+",
-	"t3EGwZBVuwos6Wr1+mPf9LvSw26WDzOexIbq22/Xvu7wAdrXWayNp9BsZW1V9zd0NgZI0ORnrF9elR38",
-	"iDH/GRgDPj/w3q1r5owd501hk1gFBzppQbXhFCNOaI9B2Gam5ExqluI1sHMa9AWsgowZVUGq1XIFzykm",
-	"AxYBLnT+aO6m6Qedl7btgrZZSceGgdjJziIfS+PMCWL33S8VzzQ0UH3rtewq6b0tumk0dzxqTIFs2xNw",
-	"sGMfwcYRat+6mXCtNMgZkt9JeUvouk6Zoey2QrhqNkzkHEa0+TSLIiRRGU7wrZufQj8aKW/jGVWOE9ql",
-	"Y+fOuKgy8OexTTXZ77bD6DYIed9upN9U2DqSbhK04aXmON4j7T/S/iPt/zFp/xNSvxqzD8ya1cvUX14K",
-	"qH9qf05955gWnwLSlnc+cwnUcg0r9z1IL3qdKOjhrmE8lAekvbXWeQ/UDsuuTqDw2dDEhTZ859Oxogk7",
-	"kOBm+y/3lYNETiPXmdM9VIyDa3TOoXsMMteg4xxHj4V/qOh0enra65Hznm90Wm0kij0M0bXXhhT+QD2q",
-	"tpkD/lv0swr6st+jV3C9KdZm2mxqnBVSLOjXYZvxOuFVrm1ZWrHN3h62O3kbyFQNkmonw3DXTcrI0vWd",
-	"M8//oDACfl3r9l4HUv3ytrPJa13d2wm+cyDxP0IHeOezjrFHLGJM6cfG6cVBC9kjjJ3vINArhVm7dpC/",
-	"l1pfw4Qmimq6ZWeiekSdfw/UQS5T6TS21OXRXfXNxIqqxg6hcwfUIMEl6Ou3gR8dueS6w3sl17W6l7p7",
-	"i85ohcXi25l9sv9cOH3050+rizfL35fDOs6tFv/SCLg51SXwIEGrePZZtZMN1whaBrioZ6xsWPbrl0r9",
-	"qHtbs7RZAvAD+RCq+IKTwpfT+92uJfTqhXuCWK3PCvjLtjiyulndN8UeZxQ89sL7Fr3w7k+Ya7rpVan2",
-	"ddk7sU6+bhhrQLeD/sFH8dID/YL8v//PSafX6x30eoQSezgdQmHmkzt4/6Y9B+K0mMaDrHP/4KO4Kged",
-	"2RceHbvXAZDc+6oQJXvFSRM86XKBPfvKa0mGPn8Fv1lufz1/KZo+NjKXQf+63y+TZh9o2HOVubwU6Wsx",
-	"y81K9sJEqtcW75z5mqSlFy/liAtXiFQ7+QdkUY2La8mFkh6MqFkjw7ZmQ204ybelv/e/CdGtpZCPAnCl",
-	"XIM9tPV0w9z88waysQ9f93sNZHO4C9n0m8lmXbfuGnbr1kbAo772R9TXVs1sryMMX63CFVrbiCtdyJ3/",
-	"TM3tt1W+dtKZfm3+VFsA+qH04IRd1JUP6PYdJKfhSFhe2fBxN8jErmKJvVRhh2saIj+qfV9R7auO3AUU",
-	"aasJLp3h/UTaCk0QraQVyqBv8V7sloqUyDumTK5Etcqv9OJUrq9Ao0Fv5VKWSwxhFWXXdeiiUczgLD7m",
-	"sslxwXtyxoQLbGKlihcq+9vy17ZK5OHWghX7IhejtaLLOipisQodjeyPOMYr8bNqnVGL3vGD6F6EvPLs",
-	"4OrqI/wdSvrB0VfRAsOMsxA1y4SxpXGjbWeLtgpofr35oyMsZoZihLACoTaXtJ1UO+yFs5B2nGH6MBl9",
-	"v9lc0106zmmLljGoPvZz92HuHv0aDPFqcxBwIHqL6o+AqU3tSb4K/v77IaCF1XX/uAEBB18NAdfayv6m",
-	"FVbyfxa/fGR4D26EVwtFl0K2tcstuhwcdvsnq2ob+r3r/tlF78gjH/SlDXe8E6IF05eLcHDD3OV+r3XB",
-	"Po7A/PctY70v3wpxojHS33DLiqqZRyT6z0MijPlLrfkwYy9ynDuwjERLN4TlMDIXD5B1dYjW6JSaZOLN",
-	"tiBRcDnXeo1DFCRdy/zEVmmszWBqpLfGmxop7j8DcAi6MG+9DrFqTnuluuiOeQRv1VfW5QDPFF/QAz2h",
-	"k/9Snq67LhfvwGcet4Suy3t3bOK9fTO5mtDJvbLvff5w/6RPjs5PiE8gxiI7zUQit9ZR6mBuRM769ZWl",
-	"HY+Abw94h+FymLHpdzRdNdedZjwlZb+RYOSiQehdB+2cip5sQNbOQyyMPT/o0KaUVL403T3uG6xQohi4",
-	"jzMmUqqI3Qv5xz/+8Y/u27fdFy/85HdIvn5azTq3uqmVchTL5Z/e9Z8Cg+jOmMSjq7ZtHp4mJ8NjNhgd",
-	"pUf0LAl4zZG1VfwkmOXNO5k6MWamL54+lYLBxEuHIk9nCEz9lOOTXf9kAOnnUowyntTgXPwaqsdYtxsX",
-	"fDDJpAYPQg30mLJHuCZ4xwXhhiRU2HMYMmIUp2N09tWAVBQsPG2T6fcUX7QVNM9LaAZbbAvGxD8SwO+V",
-	"VEOepqyWg17+3ISi/5C5IpZayF5YQrRf4iu0YDIBOPUFbpfMmHI9Hn4TCAaTicI9tgXhqHgmgOGfgZ2E",
-	"4INfmombaz97P+PilkyoJth/rgmj8E7fxk/z+HJ4mL48Hn9/+stfz6fv+rO/Herr47ufThf/tzd8PmCv",
-	"jiZ/Obl9cybe99Q2YOkHZOrW3hYiY3t7AIx30ryyGk0VIO+kwUH/jVB5J4nOk0mBLFCVLaTAvldTuiCa",
-	"sXujy1Z4clQCJFx7W6gIabr4TACa93SRSZpeS/mGqrpYdvLCqvckg8urhMNQpgvLneSdG36d8SmHJLt+",
-	"7+js+PSEwCiudfDaCjcCkmlaZFuQuA92jZRdfDYEjWKJFCkwkleUZ3X/b3idjPCGBt7ODB1HF9HH6PBj",
-	"FDL216PuW5CgH6PBx6hRrOIbiBPo3xTZ+oMSws0bbQvjWfB01z0dQPkKO03/KOgd5RkdZjUcdNdJHtyw",
-	"Cgt9My3sIWmstpFM7BM+vDeVUybMM6KYUQvXUuHY2rtSpA+FnMchP29efVvQuS7c3fDpAHTXUr6lYvGh",
-	"6KNYiU5ISaZULEjRZrEJaj94elVWFUOixdIDrsktW1RBNXhgUB0NAuWhacFtAWXp1z7bLZ4NwPSjcNP8",
-	"/1WnYLzChAFzuFkOXDHsBQUvcKkU3zFo0/Qx7/UOk1u2gIYd8pYJ+IU9FHR6/RI6y0ttC5u89mQFMjMl",
-	"E6b1MtlVLrWwDZyCam0iTSgB3dwFsAuBaUlSM1ZI0lXmgnCiN3xJ1Tao+5QarIPd8HEQQrwZAu3hHjzf",
-	"ZCb8KFyPLpbCVORreHH1EIo7CIzhJPDxlWhqvCSmmoSTOn/R66XHVoLhOATRivW1h1Hxgi68oAtPOiDN",
-	"pPbNcy59u5tGExY239Aax+f2u5HSex/YmAwGF419WLH/Ds6XIGdYt7+/cmJIS69xEcDnCVtqLhhMX7he",
-	"qqcoWr3ZDaXQWlEmST6jLlkraDrwOJDncSDPfQfyfOlEH6hhH9iYa8PUS2HUYuVEFMj2yxYFqlLDsD1n",
-	"hevT6ZApbIaIo9AFmxPfm2VVq6bKIWECGzb+lJobfsfIkE3oHbe2vm9wiO2vIZrhgx9LXV8GR0GzwVUB",
-	"FSxdgrNsTALunVh5dcdT17JxRa/FTGL15qBH3lJlVXlJTspyT1+LGVHnAy8S1n6GfLfqG307Td8OE7gJ",
-	"4SKBCLcmmouEBf1GMRzwARtkv5wklzDNeFOv0pQugsQynIBMqFJu6OPazvAAXPdRqdJ6vvZi7WwdzNQG",
-	"fHqiN+XsVpCmKVX4QdJ/mzN7i/15Cnl+/WFFv2TX+HXuOr8Wlbw1babYSmOXVPygb1tT/cCHcmB2vRWl",
-	"/WcQo6z1DmmIVLr+QpXuIL7xb0sHe8bHRROSsgMKHbOYixgyib2/HmuYG/u241uy4lYuYqoY9X/6cUSx",
-	"G/Zk1bS5jKWKp1KxcloRdv7pROyzYUpAjTMyFr3QhkH++zTAo+jDy1fd09O+BXjbAa/OkM4YTeNprk08",
-	"ZLFDlblUt5bDuJwTaOpSiHjkwbHnv1XCX76omW9cvHYCrGNFdh94sez4AgFltXseS/GGnTsyaTpi45wq",
-	"mPaVSJEwJYKMHHekrsdOCnDwHNyl/0C/WssuPzWPow1UwAYRl7KMLp4RK9jH4wxmSfgqVRDvSsopUTI3",
-	"XDDHSa/YzEAPyYNv2+/M03RTaKxybV1b0UfqR+p/pONHOv4t6NjpXoEKvVx6gRcJs1c7BGt5VKXngNMf",
-	"0py105JXqKFGYrdv7KJu5qDSgVlrFWSIDrkTXMqqgj65m3p/f4IuZ+jWBdyn0C89wt+RHSHPadvD2Kjl",
-	"BK/DnrtSb6k44dpIC9Wfy8mdw4WDlFRtjHPXq3EXuupXIvNpLK39ylT0pdF08FyuNB2uJ4qxQI2XI2JN",
-	"8i4Xv+Sq7H3PBXnFhiqnavGMYNM2guMKcDyaCwDfMjbzHfTpCGwFwccTCMe3S5x1nMKbJsrVqxR8zTlQ",
-	"ymx3aoji+tYuHDTqVM4FcLtyE1zYU9eO6puq6moo0FoFo24OHlt4Th391f+7Q55fvv3+qrGr/zUm2ALR",
-	"xcAnlnhxFQL19KRvqhAEbOT59YfvWdZQfgBsxDnnA95R2B57QpJRrhzigDWd5ozMJxxcmun+12YxKMB/",
-	"Rxzm34CPPJL0EklnVJsYjndp2sgDU/ugd90/efBuIlVqxxygFcQuvcOn4mxL6JQRORq5/BZ8WzNxW/KB",
-	"L1Srf8C79Uhvf3B66/z+oeocqW2hevgNfKbNsLULve4fXfT/OLA96W7RdAIb9RSwHSvGRM2cdRCdUkHH",
-	"LPXjpNygHbNYBTmYR1s2XfqdSgEHrCUALCdjNpYAWuToXfSP65Lg+OEkwbqav1WMfkUf/EeT8VH0PFpv",
-	"38YNtKKKshpcxa4W6wy6kMJxrqLzF3FDvCD8XUdRH7XJR23yG2mT9w7L//HU0d+nUuXOYwlELZhxbYMP",
-	"1qDpA3hMl6Nq8GuYS8e11fhy5SPqRsksuojYZwolLUrmkJUEwkFP5Dz+F1NSl5GQfDZTGOJKWJZpKMU3",
-	"E8X0RGYpDgwZ8cxAu4Nfl5v4f4EhF0xt5IS+vdqvvr853tfvujk4/pf+AJqK+hG39jQSw+/sNzuRocPM",
-	"zfRJ+dTiLBywi3N1IhA48EOZJOgq3oqf4uEiLh5Qcu6ikdSwMXDlhnhYRocsa47zQM91ivCvfHammBVW",
-	"Oro4PC3/ikt4NxxB8ZM73qOBJZiyZsC9HdLhKBfEbSO86dIDq0Si5/puWWZrOmXOLU+oJs+v/h5kGODv",
-	"HYB2B2DaKcDd8ZDqAFQ6bvcdeLbj9/lR+FPrNAC+/K3jfqjBvNMA6eCho0Hn8HTbT0wYVVyM45TRUed7",
-	"/CO46+fkk/3/j5Dv57JkLov+9d8tsOj/DRe3K1JoMAZNqL7FWbVuBr8byF92wjcTJfMxRAK5IlzccbM0",
-	"n6QYYUmnMJi/DCJS49Pz2B1zys/Vy3eecT8jc8uWoSCKuW8Xk5VXdwj7Uu65Vf4VLQorcawy5F7BTE0p",
-	"GPytmcLU1ZNn5AQTUzvE/n1Wdd/jrdFFNGUpTyA/yG/+Ut8WeUg0T7nM5HjhcdYV78+UtEJUQQaVSCYM",
-	"9M4fBep5ZkHefX9FoIwKB+xeq1yvbIgGrRkCUNQ707U79qUOaH4PkFr6RBcj/CutlXdp7LBLt7d7iSQ9",
-	"kyK9ln54tIXoyiw5h6UJFTDXvQIBzEit5OiV/e9Q7+ACh4kdlmHzQDfxzR5euV5hM6ucRxdRQgV0cojx",
-	"C7hqw8SqSTjVi40OCcUM5SLOhYGU9YpafM+Yu0V9lyr+QtGRWUFxCBBIebR3PSk6/FdA+JhQ/ZhQ/QAJ",
-	"1VfJhKV5xp5Txa6tgYupsBZFmqsY3P2Elh5WH9FFdlgJ+RS5IyHqfs3Z+m7QY8IM2jzomYjBZRFvY4po",
-	"t9G0waYo+t9EpZcZgMnUXRsKL3Oa7U1EM0dqQRVIU/WHFaf9w73+/n6VEai7uoO9f+zWY9xq3k+oZteK",
-	"Cj1iatOqBPtsyMw+YfkBPAKnwI3GNZyRlNE044LBQn36R4cc9tFuheqpY8yZ1n5yJCUzqU23fwLzIyt7",
-	"cKc2ZGbOmIjh21Ba5z4flqWcd518usqHv7DEXCYJ0/rl5yb7qemWij/K/h5nchz4ou2pgqcn6nhXwq8R",
-	"nfHYom07cX0Px8LgAaaMVzwS1t4AIEQXlvAuWi3+SydKJtBfOR5xliH3c9ZxW5P+HCdUQb5m/3xw0DsY",
-	"HEDPKZlAzfAG8zFXM+lkvGZzqW6LrtdbzYQqHmnTmqffPzvql64NL1Nkdargpiq0HbWEnZoJ9QdnJ4fR",
-	"JxiBm1ljvXSwVtvQtIXZztOEv/1IfZ/s+lcBMr1knmCYACPLlWZqcXCP8cTKbAwoVGru2o998yxUY4mk",
-	"G/N1UR0HfdrtnWGntsI3JaSJ05xZGp3RmfPT1J45wbGnTc+owtFUe+a0Ozhd+YzdWuMzMKp6+ZkvnRW3",
-	"blOSuLWBpC1lYufQYFGYpPoNAyvlpN6WqLB9PnyrBZ303MSGeCRVUrACb2+/zae+I7+RRE+ocg332B1T",
-	"C2vYu1C6nzJVo3GXp1P51XLMotd5U8q+VawkcFWaZWU69jc9n5TrGWjewCaHMjfoy4PW7EbG6Lyx4n82",
-	"YzSLPaXWD2EIjh1Ts8YTpgwfQR37ctwXngvv4FrnjSGYRIoky6uBhH4f9U+8ZkERF4fJUo4uj+DtBN/+",
-	"LGSOKU+hxh33dhBtN2g8zmBcY8N6vbutstr2uHp+hAEAVASnfjdRFV1Trl2dZuElKNrJ200Z6TxvwdzJ",
-	"6CLKZxOWYXBqZYVDaU//HF1WSgBcMMCpUa1wrX/S750FzzhFgk2SuKzR/5YYL5O8HGGSSGGg2T6FSdlP",
-	"7/pPixs29mg5P+71n7o3tESeEc+Yb2qsaWa66EB0RSSHB7N01BpNjkM0wfeAxpJy6qEcNhXAV++uN7pX",
-	"qrKaUU/o4PgkuojOR2cnae+sf3Z2lJymJ8fndDBilPaS42Oa9vrH9HA4Ohr1h4Nhb3g2GCRp/zg9SfrH",
-	"w96o16OIHvxfLIaeQ9FF/+xoEHYMWmfvF/vOZ5mk9x3U/UA4ZpEbPCVx6fy+pzYUMGPwHf+Sg5dzKeYP",
-	"mkXzr03qDPbZBe3CUOXGtK56OxjTS293vza9HXo0wNvXvfYUOXnzr02vFRJXjH0a1q8YmuQ3/9qoqrHP",
-	"CZsFqbftSLHvtYuFzM0kTnJtZLooYloh38bWwZpAA0kYtKtd/sjhbHoQbS4921Zz9zZaKQMu1zjQm6q9",
-	"dulwPujFJShjy4dKcNyTsuzZt6emQNDEWx3mFsp2Ro19fQiDUuW2FLYDEN2/t5qd/S9W1vmVqq77wQkK",
-	"vx7X0xfW+ug/f/Sf39N//ul+ZP0ZmwqtR3DQ2pdEavl3HOA0/ip3rKIdtFTnWr3vtBcqaku72NkjE1At",
-	"UsqdBHEY+dLCBVYdWsrUFdIccUt7BufhLMaQKEOE5Br8Qym7Y5mc2bXRzIUTC6Rxw+wtGZeU5kLheebq",
-	"HIveiLdCzqFrWDEq5CK6NAZIfzmKsQdhz/4+jEgiyBO+PAArvQdiOqu8YjBoi2rbeB1aZUti78itfJTH",
-	"riSezkd5Fg+p5hZKs3yY8SQ2VN8GJuM6mgcnYZFZ9xu4L9FXbxidxlNWJqCppSQFSFv/hsfv3L8N+fmN",
-	"GnZbL/HOnuVaOi3k9sb3cBvv5giu+AKcTPnOqgZ0jaBYBIlA6CsGPsCc72ki59GFVVqKhjuOX86qPf2/",
-	"bSQJ8/PkbTyjytGmXTpG8eLCFPbnsY37CCQ05LWBy3E13CxNvmUwMpRyASkg/DOmFR1Y+e4EioZRu9FP",
-	"DNUtGPrhoo0aeoDdwdwPTC0ZHICbaqmR0TZI3N8Vg5x6ZejoWxOzGrNSn4Q29Bb13O/rVlDRQYO+KYkU",
-	"hiZONPjRBWNFE3YgwW/9X66F4kEip5FrTeIeKnzQ6A2qebvRIINYCqT4FE1b3KBhP37g9LTXI+dl95GK",
-	"oxlbEKAjvg1qVjr429v6593eMQZQyglifuLWNtTHzETwBLNnv7t89aFU59z2Sze/ZQrKKkpsSqH7Ljr+",
-	"3X2g22wxzwQEZD1ztxNONbmIzo8Oj05Pjs/759C1VJtEptCYrH9Ejq//Vpn345bxFlfhBlLE1mqwipK3",
-	"GoKM8Pu4ozT7HAKiDa3kM9CxcJDQ6dl5rz+ozfaASaxmMqeLeMRYOqTJ7TY25jScpdSOV2D0exeBB3U5",
-	"1rwCFcZqBBiFcRLFyhNvbxX6i5AGOgJhVspPFBrZFJmIy8LIq7SBnzzGdHgk69JvMgSHf5Atf4QTpHfg",
-	"gRV3CS42nrMsQw4+YiwjGdeGCYxIWblgdWkyn0jIg6EZ7PUe3LBM2H7sSPXYkeqxI9XvoyOV3Yi6Ywsv",
-	"9n1kVug5c223fbogvtdzidjIMp0L+BLNU+6QAikSWmOqh/RsnJ+iai05VAeCGzueYtnnTrZFPpxys2T1",
-	"QR2jYdNZBmHiLeb0FQ81eFbx35xaijR0NLofO4X0PI4TVgv/NLhE4oD5BNqi+8MrFC+o4Cwj3ykpoXOq",
-	"v+xs4+vi9ZogjyGOx9yjas8tDKKHsNCwg+qnDvLivlVzqWKxXU1gwkHq+qpKgsaR5ZBJl0CKOYx7HfFG",
-	"837KM6aNdPGvQDzErpywIfnmHB9tCha5by3cdNNZxpq9Cs0l8sUbp8zEUsSGT/GtcMwYfAqfPFt+spI8",
-	"NMKhdbXlr3zky5edvEdFSQX7PGOJfTgYHn143O2ddg/bxzhOiuAWoyo+t1KTDmWZTydcj/PYroIneZZP",
-	"3Wjbfr90QP1FqpQKME7BDtUmTxeECj6FCWMK6i0TmWUMnfOzES2G3/+WjqCjqO7bfjQAHw3AP7IBiPni",
-	"U27WFLvhDb68bbgoyo4KvckXUBpDk0ltFovLoGk7BRQyWT5VIxpF2IGPBaRwCUPSMsoHy3CGE5myqVQL",
-	"0PgsWchMjnlCM+LmeXAxPqhExqLvFrAFJlIiR+gRO+pAkFMTOmZdOpspOVOcGkYM+2xcjpWrrSiK71wJ",
-	"7gvKIcLXxSgcwThgrlhKMm6YoklhqeJ7KMZGrWnHaDKBqIzWMLPdHETugKwW+LqskFzK5q9dD1P576X4",
-	"4SA5XS30PuxdDw4vjs8vjs+3UQ4PH1Q59NJxxrCs+yF1wnvUBtaP4jUkGm46MHdXWHdXOezHQ/x2h9iJ",
-	"Mi5uixxAtMB2GJUII6Wii2jbJ5uwqKlks/Ge5lZSj9jzzbDnU3l8b7i4bT40uNKKR1fTTL6Xc8xW5kzj",
-	"AEkM26MD1yWOUTLNM8O7dMxEsiDO0XrQ8iSdQoNF/sRaDAqWtvblK041KGX8+deowUFhrUGuLHtENdZK",
-	"V7fNOcsyMmcKB3YG3s//XcaMMn7LlImPl6AOE1RmZjXw/Q0bpqMc+uko+OSHor666b3F1crUqUdPze/Y",
-	"U7N0sqv5bOWOZi77eNa/a69cedrX7ovNJ11cbcWghznPTMxL/7UzFt1tJQPdLvOnAowHFQLbHM2uwuCr",
-	"Z7cGqX3fUsg04NBqjlG5Y0u97BGr/qOwCvDqmk9ZxkUjRlWuNeJSq+Kro9OzXplL5dn/QRA4K0rQm+KK",
-	"D1cr1KJ94c7i6etF/tw5FcGXP9NZ42Et3dBM/WMsx13rZl3lFaWz5iaqjc7RNS751b7MIAotZ0yU6W2f",
-	"7imDS/C8d6VAzcB7X+sM9Rg+ewyfPYbP/vDhsyUOsJ6FFnc089BHnvDIEx55wh8+pF7lCr6/a2Ms8q28",
-	"Y9B2E+8hNJNiHNoqy+0US2MjyPN0uz7wPXfxkrU0cDGcjtnaheAtsBRUn8s17V29fPeCuEZT+9WJ/76d",
-	"DfTYmpnKHPm5JJ6XEZ/+htWTZZsKbPPwrPiz3BGMYz7AVscwSnm5uMxu7cdZIqdcjAMe28CBV9zVyIUn",
-	"VMfewqxlPtXrTU2uhI77Z5arNmeOsnYmRv/s/Ch8xpcR1D5/T131RyCAF9gWpRELnksFs6qBCuGsUhio",
-	"vveXqx/eESgmsIiZTPafEZppWYx7I0Ufk07QRHza2K1k5MtLwzua2uSWzU6GUt4yLMXrD8hbujiIyg0h",
-	"NZRNfZt3Bn3OCHW9+AJEW97bqv6b/76ViGUBqrDM/44rKVBsR2/4ne/DMs2n2KZREJmlTJGhghycgyKV",
-	"FVK8s+wZcW1iiGHakCSzX+SC/IWKnGKjLvT9QMosnVGXPPM2h77IiRQjkMP4WWfB6mdkLvMsxWpsqAGC",
-	"y0OW+k2EGslF9E563QfkRVDu6BIREH1el7+vwxypIKeCivBFG5CHibQ+2qx/GhQuXruE/WEmk1uLL1xP",
-	"LBMvF/cW/UVriZV6r9ITTdAVsWFZW5dpPcNev41FWuVafwgUy7U0KEiogy4vtkNoOuWisublDvXFd98H",
-	"mdvraT/M8d4AoyIHrX/SJ0fnJwSS0MqPrhWm5ckUQtSVqxkUsxt4ztf0+hQ7qFol6wHn5CEpBRIOaVm/",
-	"jy1ag5TL+okNJ1LeXuXDwqG7fm06uPOJJj9+eNOBJuqGQJcyS7jYI5GMMjpuh23VporwtqLnWelpxMNM",
-	"o0+dKFdZdBFNjJnpi6dPfS/Lg0TmIuHZgUuUfCoFs3B7OsdNBtv+hxXs2Jl8/XbDvrttCX6LtD+7IncE",
-	"VoRMZ6ZJn2q4o9mixRuwawH+e1N+hlIw1cWpoYpgIJKl5BjyLfAs2lkiZ27UsT+90Evsz66dVdM/PTzq",
-	"uWYoIlnEdnt9V8KlmFGLDa5fjLbGeAZ91MYcDKER+OID03lmVoC5cksA53/mDLKx+sHrQrpZ8brKLSuR",
-	"vlUyzWbCaHtS9xrRU1jCqIUs2qaT7ka09Xgum0OHaHgoWnEUzYlzq2+saqCK2V3MJ5ol8dvRX/92rs7+",
-	"nF59R//klvgnvOdP8Mz/H8PaFSx4PNoHOdrms13DIJduWzkc8fF07ns6yFS5mVgb7DnWfK5vgQ4eJLgP",
-	"ppTP3bOi0ecCbVS1tUJz55CSM+imWtHAEA7EqBydF8U7QyvguNvHdB2/2peT5J01ADfYsOHCMU0dh7VU",
-	"Fg/umgFxGeHkp/3G3VyXLpipvPOFuDjVn+ZmIhU3i80bCLSWOgWEl0Ih81hc8lhc8gctLqngexPXr19e",
-	"HSl/pIBHCvjjUQDOkpkwmrp+9C+v6Rg9SmH21TWWUClmRSt1drl7zTOiGcwYIUOa3BIuyM3rUfetNVlv",
-	"Dtw8lik0anQWmzbKhzHeyKSoIal+8ccPb/wcaoesRDEtc5WwTS99a8XftVz7TuUFL9cwCc0KXOysQ7gw",
-	"cv0noIG/olPmhy0+d7N4m8B2E0zrvfGf99P3YN425KfZ2/+ZM7UoE9DchN9wJVP6+Q0TY0uPg16vE025",
-	"8H/3Ow2gePnZMCVo9jr9G7x7aYU3eqENm/4PcLWbCyJFtggBNJEZdKYEQDH3NsJTsscOxgfkZqh4Omb/",
-	"892Hbq93NOj3b/ZX7cY/bFF+xZaOev3Klg6h94uB7gvRf//83//z6U8//8+ngz/9r6hprxg0uMaqlqaT",
-	"cNpRWblEoASGAEchUiSMzCcMO+cHNwFq0LQ8Jqi8KfaFZTTLCXflDoM9yBGPf77s/l/a/Vevex53P/16",
-	"dPileTuvX2CZ1dIHebr2ayOppsAS8hzubHhzyqYzCW6Pv7IGnLgkueD/zBm5ZQsyY4r4CkWvneLZU/Lj",
-	"j69f7D8jihnFw87uMLLSPkxFSoYyhVmAGUXEgiig8wEVIEUGVO4xWGLXrnEFwvQHZxWEOasiTAHog/ii",
-	"+2kF2rweAataQbyWHd6QjGoDBZfPCIy6yhgwDa4JDB9gKe79qD9YvSPHEldt5eRoMzW/Hr2Tgr38zNGM",
-	"WE/JlBQDsmnmeOgB+ckiOPXUTTO7qQVQuV6mcTNhHwWelN3rzaDXu/GnTE3xEoiBGSgM5dpz62cEtI05",
-	"1yzkJ+UNH8XezaDXv9kveAw3ZI9DgyOapmjA3ARcQ98QjtwTUCqjya0m3Oy7TZUf+SiCNzr+DnKEZhlT",
-	"ZEoXEGPTjHXIzVHv/IYIOrW3u10cfBRrTtEeQRfP4KuwsTd8yhuO12qfRPN/rZQWGTwXLillIwouyGMr",
-	"KehnPs2npdzAv0o848KwMcPyvvd+hlN9FT9NFrXTHDILOaSNWzYzfvQIzVMO0QU3ALsJmv+n6z90Hxnn",
-	"ZufK6YyqhiVfZhomsc1yw3BAChnxca5Y0WSrFMYw+djKaPbPnGYkg8+SvflEZoA+TKRU+eFo1spGlWe4",
-	"cL91AqQfLmAO3Ep5mLgFN56YS0pwmx1KmTEqgt2+qAyTrjECmCh9Q/bc24p9QtKHYXS6f1EFBNUEOk2x",
-	"9IDcyBkTNxdET2mWdVEpJn7wsRWHVBPo2aonlobt3SSlhpI9eIVFiEzOXfMyN5waeMaEZWnHVaYzy5qo",
-	"WlRerCUx0tBMk4QKS6CK3TGa2VdNO5bLfBR+RraV04phVNnuIN0/IJeCZgttNKowdn8+8cXticjczHID",
-	"/MrzAOom1xYwO+od7gf0XzuzYIZ3eGz/C5tW//+e2jOVAqZx4FX9tDypt9aMKI/wFTSnW2rUDdIxpYtC",
-	"U0Sc3OM4OOaOrUQo6HbXSjNIsXpoFSm9KQyk+up+sKCFnAnFBFI618QbVGQvoZp1udAMQop3bP8CoFuE",
-	"TPG0NNnzA6Eh3OUu4sjwDioJuRAs26/Moi0+A0qaN8E6BXorq5rYfxQ3SlF5gWNaLrWikYf6na/SN9rz",
-	"ozB0vgmQaIWEAXT4m0yoJScmylwrIJ+9YLoToaqohYH3dQhgCraT99BlCpIdvM1OnM2+EpXqJup2+iUC",
-	"oMkAe0M3IfczQg2ZSm1Iv0cWjCofU76x6H2zasGNJS/bYL4riVptPPymVoNubTVg6Dm9wtqLRrRDMtDE",
-	"zYm0AJfKQRkwkQvo7UH2Prx6Tg4PD8/3O25CrODjickWRC9EYs9wDg53fM8F+SVP7ftkqIs90R8FaM94",
-	"F9krvRbPHG/A1Qjg2MWa3GqsDaEYmStuDBMdovNkYtG6mHrUIb4rKPB1bIbwURT96DrF4Syw5Mm96lnB",
-	"NjCxwL4FM6FKvaV81t00obMZEyhtIDmSpVbMgyz9KDKuDcEpIsEzCTU0k+Mcx+HmLmsxSLvQZA8ggvdr",
-	"r6qk2OccnG9Wj+gQFIkArTUiysMXq29WEkEX8pg7Ta6NoJffr9F3NA0CF356FMxVDWY1KTnM2PRPv7ig",
-	"gfNywgve47Xqe5oEpn/o6fITdlXtpK17FjdSxf23NLMQsBJDwjR/mvEUE6BAbmCWmlE0Mc/IDSQtaLAM",
-	"mCaMJhMC81Shxf9zKUYZT+4JkvAtbQBS3P8g4Li0dqyBJDi09gXTmKdnv/GM3PiEWQwIekiAeQ8Pogqm",
-	"WMbuqDAHBPRsSt7/cHVNYDDKR3FTM+NvQDkUY4i20cKdoA3PMmdIuCZIlp1AFobn/h/sH91L+8eN0x81",
-	"EkHguwxuWuZ9V/iQ/fSccuPTt+ArXIwdsc9dA96ECvA3ZnfOdnSAqToG15pR4JOSasjTFIXK7qhSeU0b",
-	"XCkfeBBkuS6sZ6tGWWPIK9CpBNIBsvgzBCHus0//hjZbhHsfbHcZF7eEWave8vTcAAIISSy6MkWGjICb",
-	"Z48Kgl1K0kDY78P2X/uaFrU7f0C0NRg5uqxOZAei8krsQuawRM1Y6cWhzofz7vsr4iw3qciP799d2NVX",
-	"nDZ7fuTwPlEUYsRmAihvr3JXsAAKJbLIA5/I5QZK+DVyXXzexziapskHy/W9HiDW8jSIvOAAE6t6QDL2",
-	"07v+U3hH1zW/x8iNO7P61ae9/nmPHrN+9zQZpN3T4SHrno/6ve4RPR6eJKfpGTsfBekNR73zcmJfcV4F",
-	"FftEBpevUOQvuGPTT5OCGT8IL1blDPfAS1U5XOeiY8uni6roBbnx8PHMmpuPwmodhTQDHbVA0wOyt+rL",
-	"zj/mtTKaa+Zwyzlu9z/CdKt30ryy9sf9yD58SxvSL+5/EPJ/J1GtREiAdiAaXIbQ0FyOgNTf00UmaXot",
-	"5Ruqxvdkeg0vawOE+mMPxgrBu2oN0DtUwQM3CwEnI4JAscK//IryjN0TB5rf1woQy08+CCzKKGZZlzG1",
-	"fwfKETN0fFNUQLloAWokJKFKobfU51pLwQ6ixmhr0xLdbU/hni+lYb0Gzk3wLR9aC0x3W3vIBQ8Y9tk8",
-	"TfRd86ef44UWX7d3VhfQYJ40BqalMhcEEqaHC+L8nkDJz6/+jk6TG7TYLohf7A3ZS2SWT4V2L+igB6pD",
-	"xkrmsw5J+ZQJzaXoWCOOjaVadEhGhyzrkCmjOlesQyDa0ilcyM8ILZyd3rvKNbn5Ofl0g1rCFdbP/Sjo",
-	"HeUZHWb35B7N72tDNw1PPhgPSamhQ6ph82i30mRiP0FcottUYrFNKueiA647qkDxlgoYD07H3T8gHwIr",
-	"wD7oJd/IWwGECxIo/s+8DYJRybQWlaxZJETlQhcuJymSOoHex6TY0la4lvItFQtn9Or7oUXDy9rgRP2x",
-	"B0GIH7wgUdZuBBHivC9cQ5jY2qDaHt1mk2/302lM6aiewI/CJUr+677SrP6mNrCvPPNQmk2iGOh7NNPA",
-	"D4O/0R6gigGFgjsEONSPwhnh92dOS69qB4fwoQcBxE8sy7ro/QHjzkfthwtCyTDXHJwfKs8Y2bPGi7Ba",
-	"sucTgKKKlWF+n1VrFaV9BzLXbJmlUOF6Ddh1P8g1v7EdABuefVD18InGMl+ox/I83lI46s1WeZwx5bzl",
-	"9Jbpg+D7sM3LxAdGZsreazjT1QYN1LR1WnaCp4aL5bEvG2MWxQu4hDHdrEH1KPtDbAwnYDpii6+GM6Za",
-	"3F7MU/x1KTDshytWjqthDytGMLb4eKXZVYv7vaG9HtcQDa7w3i9+PGNTUl8ZKPkZM6AC4FVX595SHFix",
-	"lhKCn4oFy+EvDK14XMrzAhGwpZNPoHkfYKkLzq9C3B1R0ONdNf2h1xTkWbH2l3dMGGcWwuqz7Aec0rzu",
-	"CCpPffm0SpuzGheOFPWBij3NGPnzy2vy9K7/FH7rYnmmle3zCU8myBxxca/FLDdbwnQLimtE/3ruigvm",
-	"wL2ea9VLiMtOFh1CfbcLCJTW81IekLg82i+d/aZYc0gVVaxfjeI+zb0Ka5fNHvxjM91GJS5SpegC0LjM",
-	"doWC4TxzRolrQ7iesOHbq5d+VTAVJqwq/bMf65pKEVJ1CdnLNM/MlW9zVD633O+o435zbQ/8n66bQ/Hr",
-	"RMKA9qgTsekskwuYHOHkbdSJRrmyukFcNm7oRJh2v2l1+rkvBNhAI3XfoaBWrXFlBNYaogJ7Snjsfebc",
-	"gdR5YztL9frSKjNm4kZFVLha2KNqy9yseg+rrR9fypSvk/TbXFura2k/LkEi5YolRmJ7is0Sq8SStagf",
-	"YlQdgf07GlEYppM8n/AsbWJOEtPmcIQJ14QOZW6eESHJFNoMTKgo7tBMEegvsnxitaqNFqyzUnnRoDOE",
-	"BRcNl5f617RJEQlhVn9B5YvV5dWLUlaDOQg2V+HjwLfplF9Okkt355eOf2g31dIf+HqkKnHDqpqVkTQB",
-	"T974tTo7LkVoFd9OsNsHJhkElYcdMqNg6VghjskMlqCw1Y0mCXYQInsf2Jic7XcILUPCuaW0MkuyyGNA",
-	"03sjGrJJErtFtAVtE0u49p4envrFOZpiwqgiJ+zl98+RgoK+Qa24BBf2Fh2HXYRaicz3GRVXzCmZKWs6",
-	"LN/zu+bH8A3NnWMEj/RZjV1gEN0aWxCrWzYQYAZQipjfoN2HjfxaMI1w+5sR+8rf3d4wCKm4tA+qzd1b",
-	"rLModfq1Kc95yaioIaGn3oIDRKt5QQ2ITeaH79ru1rSRez2IplZhh99QYWs4wCXULiB2USRe+LQsB+Zn",
-	"pDjyixrGu6C0U+jKLpMBlqxQuioouZ26dV0uwXIX9tl0yHDhW4KJJxqiP1yM9QG5NCRjFPzKzJpPwG86",
-	"vo4bMjyLwVzLgtz1D2vibz6h1TOwil6gGabpTMme41Xkuw553iEvGqyYZjumGD3W9PFi+Vrm44kpv/Ky",
-	"7fuDaWRNHyguw/6g/dyMJXzEUfj8M6eudWj56Vcd8ucO+b7fId8P2q6iqPL9dfPdX1YiODBnyF/fycCt",
-	"yfkqMF74JMciCcCPryNGliGNJlGGdqxDiSc+wuWKEVorE1P6+TXePOjVGEcnwqwxd90Pon5A4Vh+vD9o",
-	"9fFdRdKSCu8uNHK1LAsqVmuapev50eSdw7Zx27g0v5ILcdmi2vjMbt5Cqle4IHdwJKrt/MFNgr3qIGyS",
-	"3RTbWrhTrHx3PSbsQvjVY2sQMcXbfSdAjNa4BsiEmw7hoyLlqpXm2nCOyx9mYkzH2AgxY7Tdi8vDbioW",
-	"47riYWvgztu5uVae3fpTesObrMEtdamS+pcUqfaKkRA5zT4wbHazFP8IGjO0ZRUpo2nGXbvsmoAp2vmu",
-	"39lb33IbEIXOXHy19SNqbZLJikc8BFo+UoOwe75YbrGITrnrJviHIKkx8NmM0SxWfDwxOhYStYxmhu4I",
-	"sa0ZEn7Ua6xTyoWhHJjOlAmwNhjVzX7MlQy1BpXiQ5UldlbtbS3xfLWAVwPoobctY1vQYkBGl+7pJvPG",
-	"dfjlbK4bxZHnxC03isgWa6u0tX4ERxutXMJsROORTPIt1KXR5aVitGm/ViRMLToVWsqO+GZpaYt91vAw",
-	"AGsnON1ws0trbcJBaGLfVlOwJqCre1qXbdPaBxGgWOmCCNuutOXQgRdi/cLu7UxF9cYBrdPgWy2AFPgl",
-	"Ck9FKUkqLYIqm97gv2giy+10o1WxhgdRZn0kwhMFEqd39MSVwfkWWMbN9oLK0Ljoo1a2x662qO7UJn6s",
-	"if7UxZld2CaIvnDcfReVc7V0q1edV7W4D26RxJpZ4J7xjATMcWAhzR7HqoxsCCu73ZCMGcjcgzZ3b6g2",
-	"uNtWbuMHlKyVFg4twlP35ZGrZPU6fTZAhq8f7oePxahobR31D1bqWp7vhLUPphiU/oRjPFrvXdioMwR4",
-	"cdbsS7q3ElGL6ToHo0gJ3koSrpI8w74qac7IwIVvfA9ymLtQDDvcWiXZvMOKjrKCQUAsCUYRnFf8TC01",
-	"mfKAjlr5e76aprNMEd4Gx3urR1CmJrc/gbbKUgsFKUT3B4kXhObpNwwXLOtawYGmOQOJC6EYPwSqEyVU",
-	"JCzLVvn5Z9y1t7q/id02h2tVkPxb+d1mio3452YkvmWLJ5rccc2HGcPxQmRPzuKPea93mOCT8G8WHxwc",
-	"7HeIkeBgGguumYviNlDPnbzdEpheB1tbXSIz1qzcukSA5RYV8NoCBBUFthHjAD2+vhCd8fiWLbYWn7C6",
-	"XSTmjqk6D4ShTeGcIL3O/rNsruzS//dqTke9/4xMMbMHZ2dhsCNcYTu/5K54thK3ALarkalsCV9XvQEH",
-	"NrJeZFhfOtFtU1s+R8OEG82y0QF5Dc3NsEJTT+RcYKXuBdHG6gTc+E4363myXxx+dfXmHkS4FDv8VmKl",
-	"iIj9lYsGBF2aQEb2GFXZAoYRdcjzy1dAnvtEKqLpiI1zCuXRlSeeX766hGRRMAS7c6luyXPf28cqca/8",
-	"3OpyOfth7Hp5DlonWvG1ZklXXN4xqv2DYGHw0I2GygyfZaysg2vINqvMz1oXqpaqPubEIuxcKsxhW1JA",
-	"NyDAimFb61ZQeaDMntv+y8FMrl93eHzVWK6lTmBufp5ISXAfzciIJkaqHRfvvl5o/u3kHa7l7/CQFXfV",
-	"z3wpZ4XtApCmuWG7vKcyKmz7F3xZyz4adFJFR6aSbOJjGqv00d3cYRM5Dz/LRemeuuMpk5Fv/43zE3Ss",
-	"J1SxNEbTcELB/DETJfPxJKbpnUzQJEl5GgtpYkNvWTyjqpm13Dq2WfjLAmle08LKXM0pTKZqdqp9WqM2",
-	"1whAqmKgAbxQN2Xhfxu1pkUMNGy1vtw0bjlRU8pbBHvogatgZtj2MRR3cCaN0i5PuSkrq2rl7NDe+uaC",
-	"mLksum7JESQnYaOPIUvoFGu49lyaJHT09I0R0MZVY5Z26Zwuit8ti4I+aDNrCC9mkOzk+krAKArX9vHG",
-	"dfeKoZOSviA/19zTn272n5GblOsp1xpa2M6kRnMlzbF8Djt1j7DnnSRDBtvxnfRCoYrqP7rT7JFl2LEV",
-	"Pdn2CGGwCtiTGYNf2GcXP0SjJhiVYc1yjP3ik753l0XxzPUvBTZQ8ICoLEqDWiWFn8KtNbMHe3hgWDSn",
-	"lmwO4obH/wUyGVCZalRGf3cZI05Zb8jTQvxu7soHxaxmQXx26xNN3APYs07zsWBplwuoMNab1eGVfvgq",
-	"8lZU3o1Z2G3zmWfNzoMEGkhsZ2TPyha+DczK0mZ71ubu1k2twqHr3Z6rDLuxf93s+6bL2AHPNVfGjrNB",
-	"u5kZHUOtfK4EZrDsmOXeiT53x7Lr+t/hRJ3XL3SwdLOmeLZsZ2FvxVLZIpXXgegBah6WnlkJzCe60JTl",
-	"LGMdbD5n+eszQgttliYJ05pkcuz6fTLtIAwHAslC1ihkAGte9Fl8MDgHg1EA2E2umhBxO56JVU/Fs6mV",
-	"4sy5Wh7A9iz567ezP59TxS4Tc1mZmr9TVWmTSC8971J5MZwt8K/iyVYBATfXsyEGtrFUYF0woLiX1Fw2",
-	"K8sKWgXml6Dqo/P1VE78udXBvPdDAO5xOvXtbTRZVoN946ObKjY2m0v3BvVmoK7K+7c3ksvEkEGvf0T0",
-	"wfHZUk57WJTjVTprrmBOOE5cjhfMxBgbCNP/rYmk5FgxrQM1zIUOMi5W2Gd2UddWacRpbfXg0jZp3dUy",
-	"5G3jyqnrgtgQUZeCrQ6n0wXhODouBR0eW7VhQ/RnRDMrFsAMJDdPq5El/fRXLlL2+ctT+yTOcKkjlFWj",
-	"fxDZYrVHpn26mK91r+eL0lXLhxVtXEHQIKHeCMXgS4fgPoX4nV1b+4/UOy3sMqigGvsPB7biK9fWbq/B",
-	"zhcOX7YqPBAPeVg1w/xoRQ1FBQBuBS32+nCZsnXv1/INHOYLNF+csCx94IRIa4gB4/JO240OmMSAY4WZ",
-	"5opyV53Thq3XIPyDexI8coJlO7ziPTy3FJpvr6OtY8GNuY5jrg1TMZR2tk4TTCYszbNtah2Nz1otTkFO",
-	"p7nARDAuZtTwVb55veQ4LL7vQ9pNj90zy/AhMgtrz6wimuZqi/rBNKUiAmqHSXaVkwnyE+votGtyYgPK",
-	"fvX4b0IVi43/6A7JVOQNv7V2MkLUPdnBjvbYYlJIUgPuwYrdfs+ydJeYcp1vbrYSQka6+e6Asy4LbtfM",
-	"YZSbXLFWVsQSV928gn9rvllNfatz0WYq31Kc+xP0QCgh2pIQd0HLHc55S3H6+5cwS1Uxy5x3PZ9teT4/",
-	"lARS9tBxpa8xvZMuJav8rcBltLy4TiZUjVkMyel0rBimcElhuMhZGheb9JnUBQR8e52YC8v3NTy4uqlO",
-	"I4Hd33/UpJR+W0dSI9fY0mMxoVytGnCTspk9LgHDWrgie5TYM8DzZGp/h/CbNbd5QrOYfbar2CEvCR+M",
-	"hwt8BS8KPO5hfCEUlle34muN5zFJlhGKZXzsJjPHWxaI4aPZCru/6Nne3v4QltCS1kbe1NfZbaaDSfK2",
-	"vLko6G27tHrqa/mqFWBuJxgajNMJ1cXEHt/25d33V8SxHC7Gbra/5TdkRs3kGTgFoKOwVClTHWwEv6SA",
-	"fJVTX+FHhcBq8ydw/mhZAfwV8KZhfFTDdAcMx/rNtFLRtkaaJtR4W0Ha6lr/gsOojEzpApq6OgxIadmt",
-	"g4B02j8gN2nObtBlrflnP+AxSK73DqNn5EZIE7tmrsOM3XwUxRhJmtzSMcMTsz9Up3cUYWshTQkrGGGz",
-	"EZ820eR1EZGulNi641/s+rjDhR0fhyPe6dklk9Jtw7+z0wijYMErWEk7H39dZO9K7ZsTyQLqX3HzNrS8",
-	"8XsbZEKLkMNamt0hv+p5JjXbRfNva67Z9wcGWmOt1/YtCPzX15ZqVb4daM0Q4IinzLh2U/h3GfCIw1AG",
-	"pM/ERsZLZYV4hc4hMOvsc0xXgeSTNepxOTe2phvaBW/ncbr3MWwJ506wyEaYo8mA6ZnvAV+tBqe3dXfA",
-	"5qumgT8+RvUi9ilFaNAoDhm7Q0V5BmniNE+5tL/oLPY5elN6Sw26tRbTocyak4BKS/2kZcMdw9RMMWvx",
-	"uchYizHCduVinDujqDZn2lM58fd0CIx7fynGGdeTDnkv8X+/U9xwPSFXfCzIG3dzzUY4rlLWoLF2zkxk",
-	"ugLYU8qzIMHRWONqyrTGzC2sG3WMv5IUGSc0yx4Ewk0h2n7bHlHPpdCNCV27BC+wK+ZwsaZJ58MGJ7iI",
-	"R1I1ZXa/tjqfsmqOVa+adc8CcJtSyu7T4bKakxLO3HUZQJVvgW+1tcEfvs3nBS1HIKppnw2uILk598ih",
-	"yRXc+7VbDPicxtbYUj6wpqvTwzQuWNUKdoi6XwBrD9kGbGo89IBCAsTeOZCAB/b1gwf4nW2Lx9zydlGs",
-	"QiazpadmKxbUxFYHvTZtHrZkF2t83w0M/1vzk6DJ3XHLoucqw1nuY0EViESsHaKiRlVrVcMdmFWNijeT",
-	"a4Ela+jqQdy1TvR+QxdtCJglkUmzLPZj3C8IFYvGjuWNI92fVW7VF5jlZ2AcKDR/r96AaFm5y41bx07x",
-	"cDlMqwqXVuOeK7hpo12B2//JSQu6rWt6V9tsWaLVumiiMgxzoAp1ZTsn5TorTwqdZ2ZFS8hV3bf7xySl",
-	"C02GbMyFKCpiXQ+CVg60ljqcbyl9D/2sXcr/Fn2aEJx6QyNqlEHVEkmwrXwLnuZ4nZ5JsYUH1g87b8NO",
-	"/DlfQs4Yxu3atwFrmW8ZfKfsOfXAmR3b9oxqqIcOj6mEw45NrxuAG0ZCqYinjBlX5AltH4Q04W+r+JF/",
-	"6U519DtrKCua0mP4FXS6PDMoBR5gbEWdYpa/7IroHPcPlrKnDw7P9gb7e8P9fZgOh9Nec5HwjFhoSA1T",
-	"hJdrlTcS4tp2Kt4HnwRHBA5yjTMhkWMjt95/Bg7zagyG2LdUmCgy0FajBjYX+4cQ3YSvD6WrFELk2yos",
-	"/rMfHB/chVICfr7UAPYZ8WvB+foh+iEdQ9ucUtnxKeBLjqQVxQi7s+8lIe9etQlUq5LaLfIu97F3m7Vw",
-	"cKLpogIETEDGAF6RIYiqfPHEKv7WalxQLXwBHrVQRHgfW8jmjo8aLSku4qT86mYv446tSNCWgc5jcCQu",
-	"3NLum+gqtARJjWHKHsx//9zrnpM/7e13P/160hn0vvyvNhW8RTMptJc60Yi6fxS2ljZsFi9ZXiMJCTgN",
-	"hthYUZGWT/Nhhvk4LVsEus43lYU2IesL18WxKYDLiJwxEcxr8S0foVeNCycDLuJQSRcYSG6ji2jEBc0g",
-	"f6cU9BfRoDc47fb63d5xVKksjHr988PRMT3q9pPBsHuawkT+Xq97TE+Gp8lZes56o1o12EU4gCOY1g9f",
-	"0xIUizlVIh4pOcVvn3T7g+5g0KC3tFlBv+cGElTjIHa76xmKh/FzuHm76oey6rvKLHkywbnGd0zRrDiZ",
-	"skrbfsvHsRFslZkYDm5PNOGuWhuC3E7zsowVZicfrC3y3KYk1NdVFu76yuHZvxyyVDoJViqo/R0bewS0",
-	"U59/kuo24+HEmABdVqkiHtAHHssI15AyMKd6nyBbx+MlGdM4bQPO4olebpK+6tDvraUjWtarJ8tzC3Tv",
-	"cs+ddTVwVRxuKEcNpjrZWw6Kjp0QkYSIJU6COt7r73eImym13yFCYpqfkMYiJtzT78FN/fKukp+4Ow73",
-	"Bvudj2LQK25xmI3jpoovQKMBh2j7HQKdOGLMNjQ6HOH4RBdaohSE4p1u7spMaprZz0GLQOzkYz8zGOwd",
-	"WnW42v1yTx8cHe13CP4ZYyNA90Bv73S/vFR0NfUX+719+5nZhGoWA+aPmHI7PtvvkIAYFoyqc7JHg9+Q",
-	"hoPWivsdzCmnial0IRouSP8UikApmdBsZL+ZTJLYZ090SALkOWIK/xlkMuAPPj+A7K1Ok6KG9I/sKXb8",
-	"1w5dukzH7gbzWYoWKUvoAnV7IW5EnapYwQO3yFw5VN/J0TVHqvOTyqmUfwcNVqvQr7IggLoT4DWwQg+T",
-	"EobuT5+FUoOiv3k5C6VkA57mHiJ00Pl1Rym9g3j+mhL9UXD/ZwjuoJunP/op17rRvlkyzlYJPS8W646n",
-	"ZYG3NtK2rAPAoEP/K67zAoNs/jxH7k/X04JjXak1c9FBARG6J/qjuAmWfwMvvim2cEP2KDr7NSPYW2Qf",
-	"XDUBsqBXyCvq2BUR/Nl7VJDg7DofhT+7mvyqSBm87uzT8PwKoxUlTV0K7VsjlqaEm4/CVxLbuy/fvz4g",
-	"L2kyIVbxsAKDO1dO0RWoWDxANUe9a49ie6CyHJdreAVLsZUhiJOAaT6Er6Uwjjb7WWqJMVTDrLUbvOGm",
-	"AJZ9CpqZPCN06LYNFzKqzeaGM6v9M36py73HhPR17/hfX/gM2TSxFbiYJWD/cv7Xatpqs2ziOsHksOdS",
-	"GCWzpvH8xYW1QC7e9NZN84KQlitxqdmk1h6VuZnllgEmMoeBZ4oVDQg1hq+sTt6/AGcgvIyl+wFww+EO",
-	"EzmP/8WUbPRIMWtroxGMHyWzfJhxPYEBydDj3j5L9sAon3PNwLU4YVlKMn7LIHQHqwRCnGPYbqKYnsis",
-	"sqTAKaHz2Uyx/4+9f+1uG0f2hfGvgqU3kfehHcmO04m8zjrLSZxJphPHf9uZPr138qchEpIwpghtgrKj",
-	"3U+++7NQBYAgCUqkLKcz83ReOLbECy6FutevFAsJI5YknoG9E/dkrh494dNlxiS5Z1nxZv9E7VsbgA/R",
-	"kftEkoVIeLQalWYNjxZJbJfczEatMzhT2Tca5frygNzPaF5+gFgmMYmFdxeqtosmG3fMDk2U9syzWt7D",
-	"USax2grA6Ed2OameJwRLFywdETmnSbKPkpWYVypWB6ek7JCDh6lztmBp09FRImJ772lT9yxWgmtTx0Id",
-	"gAKzrQ8IbRpPl5EF5VnRMxq5OmgkOeUJ9pDGNMFqMc+wcxLsmqDoGy4Xy9zDqqGndQvmoe4+hWu/29ZF",
-	"caNX6zrj46WaJl4pQcjMWcx1YEEtDq12mxhZFo3hCKHvDvTnueISE3JoigEszPuXFB8Abxni1/ZbW5Hx",
-	"RDojiNQKTBC+rv/u7Oo1uVwqvpYdKPNwrx/t7WmN4VuOUKsgXBI+57n8kjI4JUQxefJ6lnGZzykgqvKU",
-	"nC6nS4lAwCK3pAtW2EZ1dgwiPNdxoxZb8gpveIVNEopJhU1x7lNlRQI6lbMhI3JE7kV2q+YEpjkuHs+x",
-	"HAMt42eHeydkTNNbMhMJx8s08etz3Mrr4g6SAzpzW13fDrzbDWDuNofWt2vvpq1opLu245kxmnXoSdEW",
-	"sELXz7agFkBcXp9o0C59XD+vlEAeMX63Xbfqrv1IfYpiO2ekHnepe7Vika3LiPXlbeDrzLvwFpNe9i/Q",
-	"q6oZFsKdfWntAi1HnH0tMbMyfTipCNsle5bkUaPwGZGMTZaSJoWzK3A/UuKy9iGwpACMK4isIbSD9XSV",
-	"roVPA91v6Uv6sWCnphMw2HToqwsdMOQD8lrMFwnlaT4iuoIkIItMRDCcmCV0FRBQd8vuu9qEsACrOqPy",
-	"pzAlk09i5lRx31VnZfuzGCDpsNxTSw8aK+UifCUMe202Y01o+esZKcGIHKnXNc7pSmsF6supUFqCFWMn",
-	"yhJQipi6KtIr7CqNNtDXOv9Sj/i1lSTb6JNVwVUH1NB1jc4hCTw5FjuGDdyS1zdWBJWmuebYPnqOdozv",
-	"6ZqjrYe3VU+sbbTo3Sl7JT2qvC6WKUHy6UgjRnvU4CcSHT5iQuBxnVq9lRUh787YlFetq/fvM57nLCUY",
-	"ddgzX1ujQO9ijNlGqJE6B6Qd7MwDdKM2uJslnac5q8rYMcXCa/egYmKGUSF2m3nmAdkOaOehelX3Hu8l",
-	"Daq+BtpfCrtLc0h1PqnXYnNJcnrLdFitkjT2WNqYD8S9nZbTqNqsYXv+die5VVZoaiSb7q7zlmcy3885",
-	"y4i1p/tXZ+dv9k5cmRcVqkRe8jHZLySqFrGmIZtGY56B0OvwAoPOqW5bJxCdKtom5Wu5mLEkDpQsz5NV",
-	"aP7UgOsGgh6yxAMwSlmsyN7RohCSxj7B/Al+U/27fcTBl9TRqRrere40v7t3OouCX2NKUXFrARQP+fj2",
-	"Xi31NP6phdApDdh4et0/9FPXLPBOHOva6fPj8hft4LdA7t1GnvlYYos+NW2s942PKVvzdcanv3e5vmla",
-	"WOL6gM51AjrrmBE6a0hfeTzk4u/NG1mPc4C/1dH11tGwy2zXyYaZSMCdhpnWKPWtHnBATAANMylKOSDG",
-	"AbViOdGQVCwm/WeHh6VuTq2DqVhpTf11ym9EtDSA4W6UHy2qcEHViveUkhnrK+XTwfDlgB6zwf5gMBjs",
-	"/6J+vFA/BvpfPIiGT/UTyuawSaUb7g8Or4eD0fB4NBj8JyRnJCzU5XBssY8B64NFPHHSCDa+0xj1oyK9",
-	"A8jUpAjouJTaq6f46ErWwdo3sGfwhrVZBzN6ePy8N+q9nLx4Hg9eDF+8eBb9Ej8/fkkPJ4zSQXR8TOPB",
-	"8JgejSfPJsPx4XgwfnF4GMXD4/h5NDweDyaDAR28gLTN/2HheAXkP3zx7OhQKWs8V9vTOzOtoWhCFnIV",
-	"zUQipitiZ71cKIMCEsvDWtHAxokOosHQ8VWMhg2pE+sfQgdDT+pEiaw8UbOMKUUhFvepmgEcHliDESmT",
-	"4B88/m5IzJuvsBVsb0GEfzyu51LPw6jnLpW2uxMkRtFF4gG5GW3eVm5aYajcx/yu3p3uHx4/N3YP7F1A",
-	"Zuybd5NcGndGztP8+TPI2ljnF9SH4Q8fqO0a8m+xQj/YNdmcdNLotMS5uxRbIqLSytoNqzgm1/oi9cY/",
-	"vldDv6izW8M9QX7QcBC85vG8XIlqGKXN5KuoT9qxiDS4xFVkdzwGnD6lKGSmaAI/WONrqx3Yhs7PMadg",
-	"RwZEwz2h1QiWMk/YE4mHidCcIH2XJlSTbO4nd2l8oFScb/NEQ87si8mER8wsz8G9yGLt8+TpdJ4cmG+U",
-	"+J3TKXu6gPg5/v7PBZuunexO9Hwzgh+o6NfZnb87Kk9jp/cYLcisyJk6KDu4UQEL2ittWqtGGw0MHt+C",
-	"n80ibOLuiYHHd1xuBkbTT5DI0PRN4RYdd+UtmK4zlppicWwIpHMPOVCuOdn44b5eCRTnrbwjbnR+w7Tc",
-	"DKy2fbUbQ4im71dTn6tOYcJNPVVayAyzu5WHOQvkI3BLLo/fjhp3vSNXt+Pbyl39JxE8+LVSIhmTJjMD",
-	"3aB92ykJPhYp21tzBsAQxO5+0k3azWdsLllyx+QB+YjdqsGrFuX8rjKkal0v2IzEJpjttTphHeqR3UPh",
-	"K0SGaBoRWbn6GBaO9MH/XbTpVTzDi/zbsTFUyUONmwsuaHjrCbajl+63T6Qp99jOO11tc+0/mGtP46dx",
-	"TqFdUDf02dOUAPo25oRjZ7xf67ixW52LtgkPYpnVcJKPuqZ4FWumn7d2tS41t90uCa4Lp64nh691iTsr",
-	"6MHZnZLn/eHeSKfPmUhwpVk1wOIHhBX2PXraIvUL81n9XOaB7ggO9ToBWWRsQTM8awCiGy+TfCZETPrl",
-	"8h5gT4o56PNgCu1J0RAXk+/oOFmpA6QeV488ayx/p2E1aDp62OXPQ3fcvXIvZbVXduThRGShHflaDfts",
-	"Fr1mVLLLhgTHq7PzQ+JcMSJDMqfflFlHIJv6UDcDmzPMcBRL4EwJTU/IEZnx6YxlxeKfkGdkQXlM2HyR",
-	"iJVS+07IMTElPxmAAROawoDJh9MT8pykgii9UD0mndIp1Gn/QhI2yQHukKbxCXmh9H5AnT8hL3WahLPW",
-	"w17QO+wFvaNe0FO28XEv6CmT7pde0HvRC3ovm9bGrdKtMoZ/LoE/NaXVXTuIxEXup4GCJuxbxBaYtc8y",
-	"LmJJFnQpNZfNl1LpfP9EeGRIs5d5O+CEYGPDuzU9weozyPmcYY6jSekzTQMjxhf5DvsFVhLpa62oTOlI",
-	"deHXVk86Wyg9yD/10rdumjHWv0EWTU6zKcs73u+UgXW7sVKf1+XmWo+zNuV/9YmWBt+49Lq0z9PfGNKF",
-	"Mz6d5RJeM+Esbuin1w2uPXZeai38YmKmcLABmagd5q1Ts+iMLmia1loIYmedtlLcG1eyCsPQgF0P1RRK",
-	"1BVrg3JW1wWr06UhaeAlbhZ2EcdS4vD96ZW/sqK8g80qp030UDqnmUqnrJOHbXq3HpAtaWL91p8ZMVA/",
-	"I6YefuPkp1Cj0YIJ2Jf9De9YR/FBLxfdtTw9lKCnC9tz0X4F/manUaaQPt0jMpoJkWCUNEnYFMo15VJp",
-	"bP3xHmE0S1ZkxWgmbZNx54porxC3Sv0zFRcRz6LlXOY0jZgMSD/ew+KwiBXuQ5oxCsfjmS5rFxnUbZQc",
-	"iL2gN+4FvUjtfZMqYee5VW+vH0sLXcH9kFSq8MOQH3nHDgi+QhIakDEWF4LSqOz5hFGZm7XtbjBuQW/v",
-	"pVyyn0YymUxcxaPw959ILpWW6s8XTjYJ8WeRMF0370+QL+esu2cEDydPrV/klS425LkkYBCqN8FBzmh6",
-	"uxeQ16SPOeF7ij2+IX3Hpt6rO1WaWy+/aMNt1Es9cJ221neR8TnNVjANB9rMnZD2lenopH7nmlgl8FIP",
-	"9spMZDmxLQwIZkMaLxiWcAMu/6thQJR1p5SnhKe3ROdIy5rTbuPsJUtt+Nljq1+dnWNCZeO8DfVeXXx4",
-	"0wt6H+HnFfy80H+cfXwHn70+7wW9d+97Qe8f6sfHK/XzQl1yeqV+frpW1725aoMNMOmVCW0NwcpyK/66",
-	"Rw5NnlaRsCLI4wmFOQ09RFP6IqxqMSCd5ohV83g/T6cjckoWWAIYkN8RGQJT1kg/tvqz0/wbv9wLyLmN",
-	"WKYCdGtdbvKbk47obNppL+j93gt6amN+87Kb+pzCWOPLbnYdbFX55tjXLa1QWeWoG+/Tl1qbW7JsXZr1",
-	"hGcy10hCsBlQ8q+zaNE914rrW7VRdiG4Qqn30Fz7vg4rscxnYbSUuYhXDYR5+ftpQ1cxRUZhhzUu60Xf",
-	"bRA1fHj4D1BrmxM4ccNAMy/OTcsGZV1jhxhLbp/tA1GIDczhEq/SnKHCCkxB2TnWLOi/tj7dlRG1P9pV",
-	"BNoN1KDnpMEaWjnwiruKYsrHbZLB2O3hICzOKGBnNJ2U3+DqUWEJSqjEXhmucDjYVw9EZ6f/TN2XYNM3",
-	"rIWDsf6IdZjlIsoq4nPRm7tMxyXG5rLw5kXdtjCzLtK3MST83HCdCYHJxBhLVgJ3TmNG7mc8aWj7x1OS",
-	"sYTd0TQn8CpCo0jM5wI7NEOZBbDbBvSQMrf05Cgtk5zv0ylLoxUmeJM+JTdzurixSeBQS2IrRUtj3CP3",
-	"0CSgZMDkwk6RpqQQ/FuHqh9c1WSjYOYWHfSAQZYCyOa4adDC7UqbKvzck3RA89k9XRFzYTnHIFKrPMnE",
-	"/ITMdXKAd/GfyK1Avruw2Afzh06sod1B3UUimkej/3EpaWezyKlK6sBuHmigIt69J4w9kbbLBwRNeUpe",
-	"KesZjGbMc9HmBY1jQNcByrMrXbEUN/TRmfPUFO7Vl3wxoSHNGN1YDDg5PVWXFUZwF3N1oxVoFqth+y60",
-	"q/bVMtbRtQ6ODF3DSP5e90BYg8UubRev1lws0zxcmC7XVa/AitHsiSR4mdpjuLLqcrD/HN/DwAuVlWeM",
-	"zktIgCacbmvxK9kAG81x/cygPBffJhQkdVQnoipEYSpsBgPmUYULutKZsPmMZ3G4oBlgcM75tzaQgjoh",
-	"G7eriUZmVLJrnUGwjXJhig7MLMYsv2csDQGOVCKChUhjmq3CXIQLIfPh815QXIYf+LR1k9ewuckC4ERV",
-	"UloAeG8Lp7hJc3de3rR0CY2YcbNscbLej8g4oemtInIN3Ft2PFHHsKufQre1RKMIL/efMHkUbneMl3tY",
-	"SKzLvSAdDgAO80Ku0/JzAPyPSzQ4t0n0y5hEvFm0BTyah1labABur9aK5EVC00smyVNyeXbVBEiHcww9",
-	"CP1HXj3N3FA9lnPIH1EnPsRAGvYtgHSxOISAmfYsS5aGy5RDdtGCAUOxd/A0ZsqwZWke1r6ECByA9KoD",
-	"M1lmajlDl1HpW7jMiyNEF4tMLUvEdAOyTx+UCXz27mxt0tLydpGllfYBw/8a7L/8+scv/r4By9r1ePlz",
-	"/+X3IrsNx1SyOEwYwmU2JbXqtSMcqx8loGbtw73E3Ovs+W+vLshT8turC++ef288ph7+cQNaE+a834wA",
-	"mgxQLjEZXiNdj+DI8JQMLUia1kCA9MdMDU/ZRgEm4hpEBipz/YTC5EB4bc8xZlI29NaCnCzZJUDWIZ7W",
-	"7HEqQi4bdFM3983eF1bUv1YQe96bK6GaYjV8/Hgb56tTEdHWpwWu0XXuOAwjKEvtDc3ZLvucmZaeoePi",
-	"aXIF6kuUEIF7/Oiaik47YsbBLUja6xbgA5X5pT5CeRWvxHM6Wq1TQnO1U2s7hTmnehMBlzr5V8DTPclu",
-	"7Yo/Sg/9YarRgzWcDcUbrV2YAH5i/ZdOYir0aggT2lA0+Yh+Tn1hJ6NbTeMf+gUeg/ux3JGlhnIOpTuT",
-	"eIAjUU3q1ECUbZWP4NaJrcGngZNtAI1BUIKCmWAAFzxdZhhtfW08YhutAN3NLS6ejoUtpngS8YZl9a3N",
-	"3rHtEg/KkEFtzou5vNYMyc47KOSkffiaXQa5/OdlnKD3GxIKdN80chwQbKXxwq+slzSdxoCk2WiMczmp",
-	"7UpFxzqWExK7zVA1eVhkW4MIdM/TWNxDkhtDKtGd2sYM0uE4ZsB31LkeI3Omk6N5G73NkyjTMjtGkdob",
-	"ZbVuQ2q7OiRtzsOjlxxaRJXuRYdqfNusX113bY7glIMLJmPCZEvoghMi0hMi5hwPrv7MLS3haTsQsW03",
-	"tlFfKE/sbdPoSD8VpLwsuubpzeRM9xcxOmixGtwJZGhL03jDPmC0qmb2HvnN3kcIQrQhbsg8aEdBFQvY",
-	"PF2bv2g5aGATXU7NcxLzyYRlssjprXWY0uzVNDI6IDfWfXMzItbbpR9p3moAvaFbet0sxjQTjfIVgoOk",
-	"XdjSlo/pzpKIcgSPMbCgWB2ux6sriBCZe002SGsTaeG6BTefAH3tDvWGYrhryGZH4SlwrvzQmFRp6ls5",
-	"XiU5VczvV92g7HDvgOhAl8T0wlzoCJMincJJlQubeEjGEBX1VLy2WLN/QNHi96A37hoIrABKOlqAXfjo",
-	"EZ4ZP8IzO+UgOrjoGx476US81ne7+cHTx3rwbOjxoRQJwA79LdOYZUQeHJLXV28uTsnw5S+Dkf50+EJa",
-	"AL9HGeXhY82fd2WT/2xzQzny+T3o3XbPebW18Zsm8X0dp8ru2Hb6cbZtsXhx6zoW2tDiGaT7yIIAoiw5",
-	"0f+PSiEpJcGNg/EEUNshl9fRL8GsCwh0FjJXkmWa84RYiw/vLDejgUH0jODVvl+EpMGLm8qEXMdN3eVv",
-	"HQMhTOJmRC60CoOsHr5nMU5R1/GZz2DCOhrwwhQzTdxSP6e1pkculF/dyY3o87tsVMONNtZYYf3B9IXR",
-	"s7DtRMt6Ubui6W0Q7zLxP8wzrrew+CRld0qnnNF02lC1Yvzh/uqibjpb1VNrCBA3y4H2D43Saz5Upgpc",
-	"5KNINDo2+yjX1BE+wJx6AAvRA7egb3qzSu0onE1v4jNWDHStoTHtuk3pxduA/C0g74bK7Hh3OCIQDp3w",
-	"CI7tfy9pWnhUyuduJu7DRGAAstxrf6MbT90qJjlLt7jX6Inr05isNslTcqbdpVbaw+49JIGpKmi3SEAK",
-	"evczPNNdfaD3M9F52bzpTjAAfJ67JUGxsw3EpxMEf4jvxzhaurt/yjnfDgcy+Yc9U5OC4q+oxkZg7ISm",
-	"ITCr4msrNJ3KgRLGdoPsLDIqPaCGwmAnuTn7V5ADocwnt8tIUO0xQqcsJsPn+4fH2ICkXo48hyRTDV0l",
-	"D46e94d7eycGIWacGTBjTPQxQQTjw3kiCc1zluY6kLipOwm+PxRZqN/flAi2Afrlms8Z5FbJS8RyrFdb",
-	"uZK7AUJDSRDUK8JnIegVm1j9p1S9GSGzE0AaVTLe1DK0ubNy0mqPCZpG5jtrxrcty0AgFXelyYgPDQJJ",
-	"+1nqMTzvtjqVOVYeEvhG5Jtd69pxddqkOW47nT/7FiXLmKfTsFxQ1Wn1Dge7WD77FO/6NQzVt6zbwCO4",
-	"Veo+oqvsQVA9fg2C4h/mbG6Rwnc6MrhZSpvLLJgelQuOaFLwVcG8nkgP9Ja4T8k9dL+8RxjqGVuRiKbg",
-	"GwUUPo9BUbzBm2TtSR/RA2x3ueVYmy+F2ooQJuBKMJhvWOG9liePRT7zZ7D69ui3Uu1QU3fR+siMzNtK",
-	"CS7dvSkYVozwYR1Su4JHVKdYptM3bjBUxHTVPR923bQTPuVjnvB85WsmjcUjrLjIdI3WVqeDglWh7Snz",
-	"Z/fQKQt5GmbKKPTkjis9Y7B/eOy3F43a1NYmxIEnTfZlagsAKnY1vwONHlrVgV4SS6X06JRb9UW5rYx6",
-	"TFMKK8BYyhDAw/xLkt8LpcnMRcZCc71/xMt0zvKGLOGM5yzjFNw+c5YDz4IDXbI/6mlIVTeYSzh2/Sr7",
-	"1jDmYklrEy/vnZcS81nKIy8dvpmcQX4AYeYaEomYkb5WQyOWyiVybaXb7o0Qc+C3V5fvyW8znjPyKuM5",
-	"l7OAfPzt1Wv9mbr8VUKjW/KaZnw8ZjQNyOnFr+fkgt5ymdOUB+TV6dtLfdXpJOORuub1u/Mz8nqm1EYW",
-	"kE+frt9Bu21QNANyefb2M3ZEZHFAzj+9uraeOKG9ka6GqwbZC3q/vTf/Xav/EFfgt8tPH3tBT40Z/zuF",
-	"/06v1H94yen7c0AjuPj1XP336hT+w+9evb58pf47fXup/sMP1eB7Qe8T/qUG2wt6apR+FflOB8GqLQkZ",
-	"+Jh4nrMYTaaAUKxrmzAWk4QrMcpzLUkJJfdsPBPilsQs4XfKJOAerqEMso1ekpJdZ1Iv6wcCRvVEEo5Y",
-	"0mYA+xzAt9kdy1ZmMMDKWjbYelC3BI9r6L+X/iqa97nEFHp1jnGticjiSlKL6XXg628wZzKn84W3UYZR",
-	"Z9RpJjO6WLDUk8zS6PhrnM+axE5f/pyubimS5Ox6uBNY1+MAKMbLTu52VcB3165mryo6JbRzv4HA+g14",
-	"0kWa83TJTghN7ulKkkXGpL8BiTeYWn7jmjkXjhKv9oLhW0/LA5P8QiRdyRHhsQyAz8pAQ3LqPCtFGhiq",
-	"CrSPN6VzBlrxJGOM5OxbfkDO4GAtcDRkhtzhS2obj9/w+EadTCGZrvul2jkQ0SxbkZtKLsUNNh9fsGwf",
-	"nwEOGVLsGMDn3wPrwVdNOEtiSRiNZhXQ/SfS+HngXSeEkpTdE7ih6KeamWABNcnY2BetkuEPhygO8W0l",
-	"stogbMt49PUUGfOtHusI/U64FwDQbS44WA9quqvs9W2aoXQFnCjSlHefnMPj5lNj2jWU99YUHpX3BpQL",
-	"M7EDx8tXdygg9YfIS5rKuzQBo5HJJTCKjEY5wYvHxnVmJJrieQdbSZvlfE6z1SbOXR7jq+V8wWJM/EH0",
-	"aTzRSPdKTVYzoDkfY+h6A9/X7WYKll/m7WaItbVbu3MfuMx3wudNk6K1WvGa3JZvOctSmrzvDsaOgM9y",
-	"JXM2B61Fo3lB8Rw0CulT8vryI5oeZx+vAvKaLnhOyaeUBYp3n7+7Inm2lPneAbnBB90QLr+kNCV0LEWy",
-	"zBn5fPme9G9meb6Qo6dPDw4ObgJys8zSkfp1Tzt3AdRLbZROfDVI1YoyJ3y6zJj8kvZvPp2fXXw4PQ/P",
-	"/u/12eX56Yfw/Zvw6ver67OPVzcBGa9MHi+5GWc8njL1KjaX6r8Ihr4vUnazd0BOUzVfFCI0/5LOhcyJ",
-	"SN1GqdjdRh0Rnku9TLpLZdF2Dj9WJhO8T5EZTZZqi15d7g8Gzw6HnqZi5qY/ar0Dyma7m0P4//9/vv4v",
-	"bwKhft+mZ20I/uOIzNPWE1oHAi+IsxRoOvQEmt5CJHktClmBslWESJsA6TD5u7glIIfwndpL/A4dfIgq",
-	"LwXBKMD6iCs+Tni7b2yOrW8R7t5hC7diZU0Tt4VaAbGUjZnAxerZhiB61dqCc3SFftIVYl2WqG2ou5h/",
-	"KdrdqkbJudeWKWHnk64b+qhFS7vq7lbs2pqObrbsqH4smwL+HSqPqtzg0QOyJnO4IPmOYdnqiLeqpHkI",
-	"f+ms9z7g4NSD7vbVbXZzF0ZyTV78uHzi+nTaNFqe89T9dPiQzd/YhviBm9sw5ffpHUc0hx91Hrl943bn",
-	"sRjxtuUymA/hkZBTfsewlQw4JkZFlRnChmEilS58UN/htTTTzodWIpR9W/BsTY1bQp0SN0hDjwBiAJBv",
-	"R2RIckGOBuoKU4sh1NX94TNHW95rla63WGYLIVk53QRrZgqu2QucdfH6dx+h4MWM7GsLwn3fEGrfFgnA",
-	"IY/Wm/kIGqDa+oYmxYpMTi/eAy4bqsaZUOINyheTRBYAL7m4ZSk2Lsbjt68eK5/+AV98P3hEqpC1VCaN",
-	"56mUBqmzBBZAAt7KdjXAht6XzMJNqtmcKFvzPrWeD5rKe5bZLPhHcQEFa2i2RBWOVlVSm3B67i43k/oH",
-	"jkjdVdifDYm9xf6MCrwFJ9G3UvekY7Iuj9OVWspImFFJxozpdMS4Jexv98OxE+Kr7Jd3Y9Yv9yWGpH1J",
-	"Bt2wcu9nNA8xNiJDpby0gUJxEQfrD9g0clitbWSjLTGuuvVXTmI4Sjt5C8C8mNHCsyJGvDlLpIrvWH6Z",
-	"e6xGdYxRnUKojv/hsRqGNO4B06ByY95fC5D1DRiPuNhXhR/U10Ke2jyfs3eviW5sTGROU11PpjaWYNqv",
-	"2taA3GfK+EwLfwcCbJMrHTYJdMwEitESytP9s3SacDkj7JuSWZgEZPleVRUNxaR9/lpHnV2vRVMRoOkv",
-	"ut1TNUX7HrxcRGLeCCvlxDhg4RxtSaQBkUKkTOboO2pdL1Ua2hu1ho8BDFKXLriBzlqanXJWYSOxvtG5",
-	"odWcREs+Xq9+a1jwBwS1LSijvzn11zUp6bZWo1UPNqffmu3oAjDPrjx1ijowsxo/qvTHrmAF6URrlsYt",
-	"ZJLl7WsD0+7ObNxcg2/WoCaIBaDS5TxZE8zXPH5OV1Y9UFy3bPnYkm9WBHDgWFX0DEhfVI/qQ/4iGkug",
-	"ml58utLW3izaBzKG9ttGR4Ur93aJmbUlcBEIXy61/NWMpoVyaHW++gM2bqNhd3VnSuuD1UlD2R6W/sGr",
-	"49F0Wq5Vu1zd8vrB8+cQgPEntG50wcAT7ll4T9McuEw04+yObfswoZ5Fs63u93p0GIvHNLp9q1PV1ybg",
-	"4lFDPWHCpETEWR+ffctZEp9lmfDCoeUUGUpdjxCQaVxnNn+/+nRO9Le2mYh6h+7y81RRaigm4Zhn+Uxx",
-	"m6f/vWTZ6mm1p0CTuq9fHJjR+cjob4q7Z+4qTdicQpKi/i8VaTjmKcaRsf4D62puU3GPGRxswjIlWRQt",
-	"SLryrt47LCiprxzN6ZhKT2aA/O+E59CzfCFkPs0gJ7KFeS1ulS6Q0jvKkXJa4Bc3tnx9n96J5I75w3aR",
-	"SCVL87Vgs0p0ZCzhLCaiHWDMNv6aaJll3uTC9ylhkwmL8iLduZ4JixJ+t/ktCb2fLJNwTCXfyFQ/wLWv",
-	"4NK1SJzbJM1sF3CA0uKUsZjFfkuQlvv9AzIwFgmR+xmD/AN1oHlBPzZnTQYOAJehEZ5/STMwt4iGxbKZ",
-	"7KRvWljbi03teCTuTM9wd20CnXtAJ2y6pFnM0+mXNBJpxLKU2CQIFlsbC1jj3gF5n5NbxhYSgsk0AlsN",
-	"69Nd1K4RuNh4rl5jktAqr9NIZzgOpAUCtEBs77d4ma9I/+L0+vW7Pcw+qO+DSDbWcDkn9FJdrniCM5Bw",
-	"XS1xTrO8o4ag7KhQDf3HIzc+lsOueqr0upfWp2Ax28Y9nX169BCLe+o6BlecYW4VV0nbwN+VxqfuODFw",
-	"UjQ3fd2mGVXjToU+hy0hYR/OdWsVN4/Fhsvr8xGx1RORTo025L6nXVrGTvmF3/2n2R2XRM5oxmJgaGKZ",
-	"G+Zc68HYBiGzxIgeXrLk41UealQMGC1Vhz9j0Z5ISd9C7wPLdkkLU4tEmqwMO9+rTLtzdXsDE9rASXYR",
-	"bndVvB8XaS9Nok2QvZrjWGIik4ROpywmNyXN5UbrGdQqDmW9QtEwy/OExWSM9ep5NPuSAheCMi2ek/6N",
-	"YWk3e4EmfkkoufEcmhvQO5xrXJq5sZL/S3pTJs+bk6Lmx9RRJIzeMV0Ek9ApKgibEg3WKbIbDdFH4Z0b",
-	"37qLlIifge2RPiBHGtDYjM3FHYv3tuSGFd7VlbGsO22XerHK0zQacTheBcQ2mghNlSJ0J4ZUIHWcMuio",
-	"hKfmU8ouAPsplyyZYHWUxmnIZ5lYTmcYjT29eO/GZJz3qU+rL7TJamBt54zOwznTGWgJo9Bmo/BWqMdO",
-	"6RSmF6qvvRa4S7OePkOffyV/e3NxSU6znEcJI8/7wz0tEoQ2Z2hqd1vZKFBAUZXTZCaSWLoF3sZCCJAB",
-	"mOe/7B/u9ad7sLQASqp0t4tM5KaUPMrJ4WD4glxFMxYvE0aGZEEzOs3oYkaeK73tS6rbgJCI5myqIxx0",
-	"RG4SNqVJKMYJn8Kobkhfzacf7WnnikXdSOkc0VIhE/zda91n+fXb0y/p4WD4jMiDZ0eQy32zWI4THoU5",
-	"lbfmecw8rwrAcUGznByRyTLF3COdmF2Q4ZcUVkOkTFtcU6EIDQLN1LEKCU2kIIVlyB0GrnO2NUlV5wyh",
-	"eDtiP0mwPGfZrzrH1pODA99LzQCmy0TH1rSIs6X8UEtnW4FgjK+EX2ZCEtpJZMMS3lhF9WrTGB179eqQ",
-	"RSl+ASBo3hl+pAu3O38HTT4SMg/HtIyDBeCC4fFtL+gd36qxHQ7U74cD+OMY/jjGP4YD+EsZ6Pj712Zc",
-	"JPcVdLHIBJbAxCxKAHBP/Yq4vk77TTaLQM5LNyPAm4EikmXe2CBjxqez/QiKBDLzx3yRsG88XxFzKxAk",
-	"j1mGKQ8Paj1vhxM4a1wshU9Z+qgUExZ/apgCdkOacJaRschnVgOBUoeFkJKPE6XuLhKuGAWwKJc805ks",
-	"EnyXC0+YLeh921dX79/RDEor1G12VOfvrs7N7fbDzxfnva9q7NiO05P0H3VrBX0aNTWBxqp6xjo8S9/h",
-	"exqCAocm87W+5O9Y4kIHF+0wlXZpYhkNuPZbtQTX0CbdygF1mqWkqFTV4cxYsmuf55wuWvfIdhnTFinO",
-	"Jl689hVIeaYM698gQV+Hhs3WuZTv0klgz9a2ziq9dI/uqDK9ejs6qfTwtkrE34rr4Js2Quo9jBGtf7af",
-	"DXS1Lda/o8IzPGXdBeqa0lt1moC6vl3SVxem8zNzkzVVErVTuuZ87cJ9Y+Trj3Pd2MHvpDbi3+vIdI//",
-	"P+RItOPHpcPxtTokr7/AJfYaI6BJItBcN/z7hMzpvNyU3flm4WnXfkJyOiHKsCc0E0ttA+NinpgSEQ37",
-	"A1bOia5PdPXWYiDAfObwc6EWjk56xdY4T+mZ2KbfWGLZdCtwbgMKWBd06DooSo9tR3RgogGZq1cq+xtc",
-	"/roSU7sEUp3CrgTk0WDYIgLgA8jzn+Bsyi6ZhM4Zf7hVzzieECfUGwxfDugxG+4/Hw+j/V/oYbz/gg0m",
-	"+0f02fg4eh7/wl6ohQZXl5MQAOeIu5kDR7alf290WPBnPHAaNjNkiA/0vKJOWQSwX5TBlOY0ypX58bWs",
-	"TfcOB4fP9wfD/eHgevByNBiMBoP/REyXIokELhu+2B8c7w+fFRSCyAy9M70MmFWemo/PBZ31UAcuFuSX",
-	"6DDe/2V8xPZfToaD/Wf0ePw8+iV+wV5ObO4eeLfCWrDIPGSwPxwOh/u/DAaDfcUr9p0u1sOysmZmd7Q/",
-	"OLweDkaHZnZWPz36XqtFL21lG+3d7KKf8P/Y0Fi7YiOJezKn6cq1RQE7BSrv4VUBNs2AkwGf9g1ZBPWa",
-	"zcAwlICgBhdA1cs9XYUTne4UuNC7ge3BFJBSvmZAYi4Xy5wF2C4IZqovlMvsjq1CbBUjmf2gKFULXBdW",
-	"YNxUASnTsNuNtjh0VZpex7J/V9di04K1OcHq8DnbbDax8czH7oM9TlC9HT6uBJhcXIdQFHPCi+op5npA",
-	"XcysXS1N8erGZH9nQSymvi9ZdpGwDqkRTbU3p2MMO814ovEvlrr5qe52tGI5gUSy9lHNjQrSG43kYzI0",
-	"22d7abBXz3povMH1LECkYa7vX3/hgmWRN11LP4E8BTzEnHwjw8EgAKGo9J45dpqI2AlRSgzSIV7JJRmU",
-	"11AsEWywQQPTDq/q6hiEQTOXYrDeBXOY+44qDzWwRsjjDiAcsktmmoiogeisdyjQIEV1T20sw0jEbI3v",
-	"aQOQsLNU1iVjWo/vJJFo2fCsRjSiS3FvwLgwcHV2TaeKkmKW8TsWY1IK5pquc//4XDkamkjbgtt5Ydwl",
-	"e3RXTCmI1dEf4w50q6yh7YnepWbH+Bq2MOwMrXeC1ymfhPJynr+7Ip/eXGk8UYSQL62rDMjfLnTiZMRk",
-	"rZ3g6f5/YkfBYDjwNxV88Ekrj/jzr9hhIgYjZcIyaIyreyP2NRx+bZxD7Hv4i3+IS9+L3kzOyDLl/71k",
-	"nvdgKFIG0Gp1tb9iNJMGIFf6ey4+D7xv9+ODwUWbDtgufDElcfDjHDLlaezCK9P+VG30b+zglFXf8YOP",
-	"zJrXtzoJ64a/gZjXbrXfO7O442G6zCTLViOyyPgdVbbOnUiWaU6zFREZ4WnMFiyNIf3SOXKGFZyQRbYc",
-	"kcVywZMiurVMeU76i2wZLjI+p9kqUJeFtme97o64DOcs5hFNCvB6AhVySrCCqrvn+nCA0kKbOhBKBtFQ",
-	"GFY4Y8mi3IMjBL9Jhr2HnI9pvEygGFI389BDLD6ww3Q+wuQJxV6KNVPCWr9Chkrvg74fi2yJP50Hlyav",
-	"/9ZTV3roMstnLAttaottKhICrl4v6E0XoREFShGI5NoGI7rn4SU10dQO8tUJs3uwwLAXqr6mcx5j0Mvs",
-	"kCqwtZmYZkzKgAxJPxUp2yO5IMekr+ulbHYUKlbHnZQsMyX7eh9j1JjzpiBqNxq6caisrQ52S7A6BFDR",
-	"x9E2bAHiROZs4Y8IpyIP70V266/IsxkHIS5gBylXokSPmNum5MRN6Aozb47aWyw4tZcBiK0tNUFEAjce",
-	"/0SSIi+MJIyWkh6qKWPrzl7XeFLrsLHenvCeJcmj4dRujitr51GVICp2yzpTpXLSHt1aqTr/uloslfE+",
-	"xOnfhQ886IBv7vhfOfGbb9gZCyiCZEeDVgyhfrTtVoLVTUtH/VFAKauHb9NyrQ36NsZaKpS2CzOjKtZ+",
-	"nKVR6aO7E3lqWou1bcPSFZprY0USTW0/eJhW0fp9V4lRwPEzmvuKKT9iGhlFfKXJErCxiMwzRuf+JLIF",
-	"zTpgqJS37IJm3iqPBQVQ5u0fu2qqH4HuJRB+oVKH4jdiAXVF7nGf0BqlBApFOgDb6zvW6tJ4jQn06qmP",
-	"yHIxg7p2kRFxx7J8maUsJn28BtscigVTZEh52TzCO3UeLd7XMH8YXHUZmkvwDIoTdHGcQJmqHq5S0sdm",
-	"Ki3PgQalDP/pf6k6r0+k7d769wCA6pe5cbFCjAkPnxeqTS6g1a5pbtIUoGzRyaTaWAOpnoxX9RNXcL12",
-	"YZfyiSjgMR6Yd/jj6mBLxFM5lA5ah8PMDC9y+Ed5s1zK2NYLXl5Xk8myjcbWUdK4mTY25QQERU+ztYbD",
-	"uAsG7ShUPp5qeWm1m7AuWRSpOc7efPUHs8MKRdmlKonzzbt5lsYPrTLuNlB7Z4uxPboNo18XGrWjowlT",
-	"Gu3OQXCvK5h7T6QuDTIYuJqXu8yb8Lbw8T9c3j8CFNs6frmZvHZiCJTV8T/LDgCe1TENW/FRcL5IPk0b",
-	"9BXLzVA/iXnGopxoUTNy1BilW8BjiH1uK7WFzsXSVSxqCsSGphEZdDA04Di2nEbkpi4xn/EsDpU8UCIU",
-	"JxDqCXjpei5SnoustQGPoK3u2+8Zu4VEoBT6V68YzRpweZW+U8Lcc1zV5bbXuht2CyAheGZ5ZSrLbMfc",
-	"hq5WDf1CNu1bfa/aelxE7k9xWFDewbbQ6X+dul08wn5omDW9KWYKtQ1xx9t6V7YqvnjYeTOb0+JYdNit",
-	"Rz0IDWu+eZUvQSHbZpEbDVS0JUeuaaqBaE8cs9R8j2Ypl45lqvlwyu4tFNJ2turWRqo79M5maiO+L+zP",
-	"uvpLr2lXh6bGJuNVC0G7oLxLcTE5PfV2Db7I2IJC5rea9mm8TPKZEPGIsLltoEXTGApWWVZU7Ael4G7C",
-	"7yBldpJxwLPImK5gnvEFAghHYj5fpjxfBWQqREyQwEtxEvvCUizTeU2Ir9HYqfC0dUdFzZp2hPtQRDER",
-	"y4wszLrsT0S2T826QNNkSfpXZ+dvyGsRM6VfX+jgKjkcDI8DEs3oImcZebFXz1ktBr5J45pQ2LDvgX9h",
-	"2t8+s4CALW/wrHjbm32ZBObLrcvnPNVh9zxJ1KGMIV94vFK2wlyjXLO0nSVaaWTfUINWQgO/B6Qoi/uv",
-	"+2e3cOc3LUq7JJpaXkfTStVGsjFpprmb/7NtUUEvJjuZVteTgu982HGxz+h0ZuxdWx8c/QTvaiY0akDF",
-	"1OUGUNvfRUPdKnYCrcUjFt6Wazxs8nMl2dmFWllEDS3kt4iwtNW1JgAgUTZwH6B11e1dnWLTOLcOZkBT",
-	"qEIi3AJN/G31dd5i2JhJbS7YBkXOTXlqnCOgqbXdkTbZcZbYd1RK78mDYOxWhguWhWCv1vj+0QsiMnJ8",
-	"aCMVdhOwHgARyjPC0wXNufpD8agTMsACvHsu2UHvR2JKmg60LjE4O1ObcZmwqse0vvElSi/O1dY+drOI",
-	"2ztkvcr8OaBhAVKGmXsAdS8aOGeyzJcZ66676/etn8qj+28t5XX13Jobt7KhW4mXDbV6ZbFRycXIxJzM",
-	"dCpgXaLYfD1bPF190RphY28eNtzbLIZaeacrzun3ug8w6IV2u9q1Z2sv1Moyp8sUfbh5DWpxVax0TKfe",
-	"sdDpMsnHF0eP4NvfwL/XMp6dePatfvkDnfqldXU0sznlqfVoFVnTjl5dll/h0YvKB8eHcL0WzmtzLS8S",
-	"mlaaO3RseHa9uclZ0bTxnmWMQL034e2KMLfS0wG6rbEQ7XrWrqnkevdoV70dq9x93bfQ7zbS6zIuOeOK",
-	"HlsnREwmPGLZqABU19eCHwbQHURajtOM2YwmE9fBZDtQ6Kd5qQLHulu4qoWGmIwt6uSmQ2luuNLXK7XW",
-	"EGk9vZAqIp0X8Gd1W2E32qe77z5dtEx8ZsjVATr04Cx3UDtupQPQwEbcA7yNjrPbnWlwIVl65umtYRN4",
-	"+jDOvbapnVJ+fGK6tum6Ees6v6Z1cpNcAMwBoak5WuqjmMtoKaUzwP4lm5LhESJ67vmyBCt0Uu2Q2Lhb",
-	"O5JdJQ7+QyVYqrsd+9ANjFooJmqFDdipXs3DUt7daS/oveoFvde9oPemF/TOekHvbS/o/a0X9N4N1Q8l",
-	"0d73gt7fe0Hv10ZJpkfz2lsvWhqRi79qhwSgC3ktgw7FAkC3lvBwekFvrA6oOvTqcyXO1GlW5qIa9AzE",
-	"cC/o/bMX9PyInBcaLvKNQYusAMRMxDL1YpIMjzUmiYtxcrg/pIfj/V+io3j/BXs22T+mz8e/RC/il2wA",
-	"yDGIFgmMvQxDaXLuemIBxV5Wdg5rLA7AKFtC1bQCcPlaw1IpZr3j7r7uAmxCcTIYoN8t6AdPc9GUiApA",
-	"HrdskQdEpBFz4DpapOc0Y2FrBJCYyzmXsoRzWXKSieTO6kieJnPVxxCR+Ua4IWLeKi2zStBFZua26I7S",
-	"v+b5vTBwNwHCAqfMaTXDM9tkkpxxKFua0xWRXO3OjN4xbKyrsVfoPV2RPs8l4SUwKEmOBsO9UpvKFkRm",
-	"cgkPQYcs/ijx5aD3bX8q9jXskYOz8v6NbOX3kuUTHRTHxkkfXeuGqu7V4/tw9BvDAh23qzOnOuadiNAa",
-	"F/6BQrThwNRo/kax5puRDcwXSn8uSCLELaH5CblBgr4ZOTD62uzSpN7X9y+oUrZopSkDXLR3Qm4sr1CP",
-	"uhfElOkGRZtzZFyuSNTSA98EKVj6IX7h59Qp+QGL75hfk98K6mXe1DOvbZSiEaxlmwY1Mw2FtFV7BXfl",
-	"TH+FRwTc9TGjegcV7bXBdbZdnfQ2bu0qd2b6+OzJ7bHWlTE5926LlHvHSjZMibG4DfQMJdtNNmvumkzH",
-	"z3YID/EQCq8AMJD/1d/b//rH8+CwAUFiuwOwscGPjzw3UdxOhIvL5X6gXClNYyfYsWsY8r8YSW7ACHk8",
-	"El27TaZXjJGmEqIi2k1nAwP3IruFv3Ug5I5LnousANoAaA3wpqeRwH4uEfZRVVowXXBs8m2CRTQJF3IV",
-	"zUQipvjVgrKY0zzjEaepg+y6XCxElhcDKFBDis/mNKVT+G2Nz7nqPuqenabbqYhMQ77yVOY8x+YR5VRG",
-	"qTMXS51X0OqXB0cv+od7/fFeQOTB0UtPppqHOI9aEGfe6NIPceTosBfLLGLQXefO1PNIaBfO88L1X9zh",
-	"ZtbUvsTNAGSZBjwUfQuXebgQMh8+x1bsGUsBHmvGF72g9+nDaS/onb07W7uDXtApdKvDjj6RTfBTAaII",
-	"8pzMKABd+vGm2qJN+TmfGCfME2q9fPuavHx2/AtZ4BUEOxVLT4Iidp8MWU6n/vL5Z8NDVLH1pQBmd7Cm",
-	"WW4oG/R69TT1HTRnnSQ8yqWrvD+R9hX4hAN/8VxjR2iWZSJrL66cvtMeYaXImOoouBfqsMkZaJBnBZkK",
-	"9VM9iNEYPG7QCm420tkmzwYvoft9Ss7fXRnQMpGRzxfngdsbDBafJokx7BnDhpbYEYrnJ/p5R4Nh5T6N",
-	"+6xsHwd61buuynrhaHTDr77JvdXDPiI6BxmQdkXCcBuLW50hP5FwBUlodCt1U6cSdN0IGSmqn5dnp28+",
-	"ngXkt5mAucaC3M8oAt9aZ2HPd/+acrCwoVNJQad1z0zO82Q9JmWtz9clZAXwdGq6NcHJU5dv7imuw8L4",
-	"1mAdlOol7G01kuquSK+Mi1GtenNQshVX5OEtW/XKsNqBBdy2ItFphRRU8NFtnAczU5HLlUBUdCxJb4cT",
-	"WVI3uSDKaEgvlhB+i0W01C+sICqrFUIE5ZzNFwlG6yogy8UnBcqyGlrNL9OrIYWrO1EByJhSFJR0SXOE",
-	"8KIZC5V4yyHh1I7a5oBgGZJbfgmlqwicC+lZ45kQt6FcjgvyCXrmxTbkppfdhNT0n6WpWGVlroHD1M00",
-	"vuORm2GgdnKZ6Jt8Eu7S6UdUkQ2JkMtso/r3Wl/2vSCbDXeYV77Wl2/r50j4lI950iJp+My59HutrV+4",
-	"EUfm2pF/HuynzVk/j4++q+YxX8o8HLOwrED74kNuS3HTwBzaTFGu+HoBLN0wayjXNWDTlOALv6T4xgAe",
-	"xVOitK8R0eyC2esIXqYkIqwgeau0XwwnKHnFpb0nNi1xv6S0gAwE8QcvJ4lIp0psLlhaanbumGxKJ3X6",
-	"cLahzEu8ulwS30qrqD+hXmSPnbzaV/1pxbIUMetdnr3dx0jZYDA8PCorl+pLVDCffd83YJANFp7uh7lV",
-	"Cpe9eRtotkws843c5RIuqnZV1STbkCld6r8KBL3pLVfOLZd4ByS3QYcPGWrhGLemgiu80ySSVUmgXYTJ",
-	"kFIRWDK83quXZFz7cNY98xqv+hdqW2bwPkycx1cv30CEa4i7ONhl/uDb9AbaK5/ksjhay4+39RBXxWY3",
-	"Z4K+S5kk0GmY8BS3ROnrNtJhZm/6UXj6MLjpXR1dWZ2yrdyiQi+Yg1LG1GrizoBaWNF0m+z6CrE5CUql",
-	"lzoDXrcfj+6tt3Kvo6feDHAbL/32qtwDdJ0/WVIX8ezhsRvQHtYC2ujz0V9Dt6uaXK/glGOoA3x0uYjp",
-	"6gTsW93Vu2vVwnrB68vaUFcrXa+Exs91DpDziCftgFaahHE1K81XxuSRqeURXxkeRJOM0XhledGJDueC",
-	"dalGDxHiewFJHgJXbhvx7Oz78+777gjlzen2jwIXs0b8GRlXX/Z1HG0X0SBrV/64SFAx/F1EgRwO2I6j",
-	"13hhvSdejcV1e7JhVb4H/9nsr4N+viu1+vHO7RZ10JX1dLHd4hkAOMg4pDLC7ro0mml30ZjN6B0Xywxz",
-	"ohcJ+xbqgBd0IXc+Nn/H7I4lYqEfMGMAXBDGDLoTLmYrySOahHNhlVHJ5jMMuWB0hEWzMKHpdKkdp9a9",
-	"RhMT/IJ8brlUYny+oDzTL3MLaNd5k5pye64LBj6yPa3J/pflYHDECI0itsjdD8DtqASX/cQ4BuwnczoP",
-	"ZywpPoBGkMVfkMEOjsOI2U/Rc+c+OEqEVCJGZCRjiKjEYvKUmGbxhOYEbSw3D8hMAdyfOHjYaj3swlkK",
-	"n5uhgrGesgQ9h8XwbBtJDXsBQ4IPzYDc7vX+9UeP5alNVu6EY+hs1R8du9EHvbic6OOc+A5oqOI+9bms",
-	"fpsJRIGIBeE56VOMKojMWCx79UT6bu3z3feZYfiFDK7w6+vLbfRqpy1rvaT1gdWr6zoD22ErmtrKIABi",
-	"3FSN67oMEfx7J3W5xcvXze0MvPTe/LpukrF0hjz6S2ktNhd2iRRXuWOnfUcBMewG7NEeArLj7193VEkW",
-	"5Vlj4RtkVqvtU3obed0/27u+hHZmS2iuiT27x8mSEZEmq70TQk17QpaSVHt02bcFcLB2tXB5Foo7lsXL",
-	"BkBkPQjb9nBGJVlQyPhepvMS3K/Dh2Zc5iLzFKad3bFsZQlWJDEzOdVoc0DZnzaXDHnrkH4nkkJge4zh",
-	"eaPO7Tynt2xV+Pabv93KpaumGsL6t6PuhN5Plkk4ppI3IFsALUI6un8vMYPdLao0DGSpK1i41HvTzjam",
-	"bUq7yltS9spWsny1HPbmh/yrgDA7TMgN7xreaFetvF/FkXE8sO7h3N6X6bDsbbNIH8bU1/dfb2Datr0U",
-	"o1kKWjeX1OrZdJlzOfcDcPprJdqZKo4kaHTqjpmpiTVRa1dPbSc4SnylflDt108kZJkB39f6l0/92jln",
-	"KnOaBlDXe57PxDI3TZRHmoGre3Uiv1quW8YW8A2E9luCWW/BWJC2H8fz03Cm1zSuKh273Xh5XNXrR7p6",
-	"Sty7Rg0Zi0cAYgjoPfM55HkyknF5e0LofMyykTLo1N+WYCANZEW0AXxCphlj6YhgfpHNqLRAZSeg8owI",
-	"TR14oFTcl81DMAd17SE8UJn8yZKttd5c0tkRjt4lAwsTVRjdlkRfjHoacIXOCk1bdkpjnRoG6S2pz+37",
-	"yiiQeGLtHZBMoO/yq3Xq0rwJ97PyWK1mFE/v37JFbtpFFLoHqLN4knB9UKfda6WBlBsCNOOQGk5NpplY",
-	"Loi+7WQriynosTsemzyBx2FmTWGWjmFARxYO1gnDGrKqVVGsX3tDVwCv3l03EH3EuZHMWlPB2G+TimYp",
-	"q5hWLm5ZSuQS5oIZL7bmEwjZQcrdSc2ASfVfz5Jx4GuqSrq2XXKIdtt6tV2S8karfAsQbm9uw1paLhHP",
-	"ZiDtSwYu2xqVxVy2TOJ7Y698LdI8ExC2mfAk16iKzW18d1OvIvjmWPMV5HNewKVqY3TuZ2tlqrZsU5ay",
-	"rLP5VkDjr6c2tSUXeC2CwtxxsQRovi1uz+wOb77rV56ic0EpWl1UOXXzNWhnHrpvyoiuoV/r6IHJZdbz",
-	"LagpcMmysgl20M1UDrNzoytRzu/Q/GLf1Mt0wpBJ6pWyFOHAmpEUne/wsdp1nk7318Q0nL2onQXTrnEz",
-	"BJno3lZGN9DMxZoFuRT3ntxdmrOp19UF+gefs1QJjyeS3NFkyXRifiU0dEJykdPEFmLD3jyR+OmB30Qb",
-	"M39xxpxRw4eacHP4dJkxwuXIJrzIwLZrDwx0vAyITjmHzzDbGz6kaSgjkbGALFgWsTRXH8acpmFMVzIg",
-	"xoASi0Rdk9BUBuTg4KABwwmOa0MES3+rYb+eSD14XfOjDhfN2P9WJo4f7LDBDCoQDi27UNZIxqRsUkrK",
-	"35eHqp6NIypOnDKLFX8HqwfCZoAJpojAr1zDV/Vnqxngs+2DIPkIPcWwj0qNnUE9hDB92UifwkYpFTwV",
-	"Bnpib6tFqoYIDMUbKixozkyitFrNBwpZoEeY6kPTQMNmAFiX46UqUPP9dTXI90jGFuBOU5SFVoE+mpRg",
-	"OQMxYg+cL0j/gMkPFx+sK+cvvxSeag9aOF4VKZAe1fC+qxxRXGl7KaJLmI0MKZZej8W/eTlL1eTeLD27",
-	"l7Gc8jRcpnmlfPeHNnZyxrB2CrtxzTjr8QM9M5XaXmU16XpPt8a3UqJU75oNAfJwzrTvhKY0WcmiIskv",
-	"qU1GeRkDsFy9VEpUcb7xPdDNC3+NOS3beGUwCX2jO8AUYkR0zgDrhE9n+UgnCdrwqs0GhXoNnX8QbOkz",
-	"WAPJNAKUp8KpjG8NSMruoA4ZVQKtZRGtIiRi6oO06xaKt4yoWDcfpXmS9tuWulhLmk5yljUvaz37ubSV",
-	"HZbXX/0Q4r62LILYcplYes68eZZn54dkkfE5zVYkZSwekauLD28IlE9PeERMkIPEXJ3bZZKvAvLxwxsy",
-	"FzHo7AG5UtcrgmABuVBfLTIB6EwgnubLJOegbV2dfXxnqn/YXDcyw2tYqnRMTHlSD3x9rvVQYvRQt6OM",
-	"aUfz7j3RiU8B+cd7grlKAfl49R7fui9ZKkW2CsjFG2JyogJyevWGYJQmIG+uyBtxnxK5SuNMzFlAPl2/",
-	"wzL7gJxfnZKrs3PjDbZOYkqK6nJScA/X6asWsRf0PsLPK/h5of84+/gOPnt93gt67973gt4/1I+PV+rn",
-	"hbrk9Er9fHPVC3qfrtXF51enftbk5MK5UAqeMnmLdlmGUsBPHCwF/KAARZBFthhNY2sWhIiuANCqUbRc",
-	"GHCF4mNYb1H8HdH5TDZBMWCCGmyWk3xW7tRQADBgcDOfhf9cyhxLHaFbT1i+obmiX0MxvHbqIh89gd8t",
-	"wuyaxH/FvvlSpL8RZFPAxgIXK+uQZCxfZinpf3z6tgQ+OWFzqrHWE7+pe4XuxtMoYlKeffN7lSh8GyZi",
-	"2loXOV3GHIHzfZoIFq2a+mCPzXUKF1gLkNA4Ri1eSUnEu1DPkCyTDmoXPpbI5Rj9tq2DG/i6S12u7Buw",
-	"LYBur46dFkXTvie6ZdAdHgq3YU83bwqRr165/eNf04xdm7vXvAVDjx2eW1SLVJ+l67/bP+uNLhj3PUtX",
-	"kDdY8fZrggm5SE6giM14oqx6jSp3QhiNZkSk7Ikk41XONHx2TnguwaCGztQUG5y1G7UpbvcMm80iTPV1",
-	"tNP263E2i5S4l6eFZtvwjnqhuT89x0BsI3C4SDVYsAGVlYgvs69hZXYF5WtG2Gnm6rnehwEr6+jorRkP",
-	"HbBF4Nb1W+AgLrR/8HsHpsHzTOMZa/28jxq9wfsswIJ1vWZ1AvkEoEQGfdEka8H5cSFHLBaJAR5eIVIj",
-	"+IsMXCOiYptnYYkiGhVcMf0xS8T9icbOpkqgkDyjPCEcas0LqdSeDD/Cmx1EUt861NAsWuOh4Y1vzX2+",
-	"Z5exInbZodlCUuyoOYR1Fe2kAsgHTyH9+U32a5TsxiGM3QscyJW5zdDQ3Fu3FdfqgCIadDe2Jg/37d5J",
-	"VGBCPGV/KzW+yFoRNuDP0jzjTLqj08kGOuGO9LmUS0aGv+x1TspoTMapYKR4FhxjbIVfXa9yrTVi36AG",
-	"U4mZI+1Hia+4NDgtPidhGe6lPcVd2xubBEGpQHjD00p8odooyhEotbJjH+d0D1BZgfQKGoeVN+Lp1HUE",
-	"V2rWdEpHt3JVI89yewilIq4cnS9w7QGv/wFpv0Scj25x+RF8uthe5NKeVbwpolm2IqkgFcfuCLKLfPk8",
-	"c7oit6m4N1gpIiU8D4gUeAcCZEn4FkG9lEAUCSORWKYRT4wbCrgbGoOwL6dw9jr6IMGYKULypQShjRk7",
-	"DUGgUz1ejV023D8m/YTfsiwPj/cCAvEnkREYD+mvmAxTsRcAxotO9RYLZO39aCZ4xPbAj8i+5er74f7h",
-	"YDAg0YxmNMrVSvXVV3snJJqx6Ba68gPcIDzJzC/ADYRuftjQGXp1HdQCStUj7S6QmbGfnmEPljFn3pT2",
-	"32aC0CJMg2XKrhmOAAahgS8AcRVWWMgiExMGOUk0abDU1SjeF4BQnn6hiko66rzUmdZmJm4XYVsEp64d",
-	"Qb8teMbkYzRM2CYDxXD09mg5yE5bN0hrBRNTpYQCLqZbhoxz/Q+oUHDH5nmzQ4lmb5wKBIcONrYNqi7P",
-	"DxA9Fdi5zh6/yoi3apy55cnyxYI+mJ5nPCcRTcmYEcNbTohGfCBHA3WJ1Im0IqargNCczIXMyctBq1jU",
-	"jziCnZPGSiiNJZrF4bYhufdKk/ekDvES9+5yxiHXhqe34HSq75giMCTDfXWVfAo1zhGklGK5sz9B6ZZ5",
-	"tv9qJu5TAGc7Qb2F55LMqJwp0XbLFvlmeMsSbiG+xh1/mzXcRUTct4o/KCrewKRdWCOWxrpiXB8uy+ji",
-	"NRrAB57eemT/1mK8UgO+ExHc2E9imxNv1LSu2/7/0/fVN92fe+KRP8WrS+vQvN9qc7ZS1rV13XGK+lVl",
-	"ZIxBpxR78+L1c7pUdski92XZdME2rMWzi5ub339haMbX/SktIQShSYY6F4T1bY2LTU6ZKNtwDg1IqYPn",
-	"SvOwyFBdE0vEETm6usl+qdpJrj7vZG09kWRBs7w68D5CsbGYYDqtrMJvSkLhPpC2CAzvvkGWwn713JpN",
-	"M7JnpRvV+uCnPiM6Ok8JJVq5O8HiO54TGmVCSvM5gGPhhDF+V7iYlMVoTl8VR53u/89X9WOw/zL8+scg",
-	"OHrpB7rUpmZ9iGh6gmwrObEcE3n4gKqWQ58v1VB9G8gsZfRWxnPcAZq/PFljno8IrRjvpH8vMpnvqV04",
-	"Jv0xk8rURqN9VLbllQWu1mxkTHm9tidgu4/IJGMMfjXZQrir5a6CZiS9oIcvAVtYYEwf5vy1pSXxLTf7",
-	"3cw2DElfMQ/b2sZ21WmoG6EwH19emdaGrnhqZRRZH2yD72B7+VMLb//UboVHdBG4XDls00ylQaRsYerY",
-	"vIfWPdIfxV3QGjP2jtNSIlNOJ5Mi3TNwjYivj5Gvu71bwl1onEdgT1AFIGEdJkL5UP4oP4VVkLbyUpjR",
-	"blWr/MOU3O4s4ec6602IngCF7ui43MTr+iIDZZc48w6U+E4ZdgiFjiEpoalIV3OxlPYZe+3wPyu8ZV2J",
-	"s61QMHYt6VOyoAscBXbIgOp6ddKyvRP0HmFqgMC3bFsRvQuOVp+a/tJxglVggUpj39Rfv4WPKWhhlpmD",
-	"uDs/yboI7aN6Sa5NU48dujXGS57kIW/Y0SuaTEQWkwVPhLLJoIcVxkcDImd8sdC4IuRTyi4Smp5ovTaa",
-	"0XTaBEsQ6ebcu8Hn0s2VWovTTY6ch/YCfSDyUQWdQtzbY9V3T5PRaYlkamNQ193DE3d2TacAQ8YyQJEE",
-	"Y5jnmw6cHYbHFPzkIH91TGhwDYxNKrtGb4lZ0a3R0SssrdZ33Rn7tshL5TP2o7QMGw7dSsswo91Ky9je",
-	"9NDnt9nZcBg8a3A2NENpHvrhOLZsDrkL63JrZ2EjBRej2kyBuxNYVm78WQLrH3jstqHSP3Uf12/XtS7x",
-	"wvT9+k61hCzUZftrilAPimI2+xEi7kL3PFtqY5XPgBR5VAdzGjNbGn4wY0kcEJMwdQCOX+exFlm37iWM",
-	"gOfGzUCY0NFxsWAparL6jU8kAFEGpGhT9ETXkS1aogZh5mv7ZAK42nj5Gr7vKKC7+xgshnat7m4mspw4",
-	"n6ICpXiGROA4CIExaXyE1ml40M5Ud3eqPF1NbeU1cte3GPg6gt8FZyofnh/HmIpMyL/RhUeRnjJfsu18",
-	"kbCcxQSqxqA3pQzFxNkPV79URoqYhGOeYQh6I33rNMdGjXJKF+tgQsE8NHljxrzMZxmTM5HEumwTyjiw",
-	"CyajWcKVNqdB//rWZi74jKlh0BikkHIb7wF5IjZgbF4ICLDq0lZHGfvGNM40NUVwioJ5tEyWc6jU80Ar",
-	"6yvJa3sl7A4Zrwidsg17tDD9h5uH0rVtQImwnN4B65wvj1BK7yxwmbCqhBn0EOO+ccldBKaCAjeeqZ0w",
-	"h9Ih/ZOYQ71fgViwNHSahNpunT63a/GsrQrj7cu7FYwbNJ0u7dOqjhZht37DIn3kCZO56fFf6RGiWWZr",
-	"TLj2SPjtsv/e6N6iDbPU71vbUraSNe+Bx4P6WtO1IxJpTqMOZSWn6n7T1Oc13u0NEk0bOL9befBEkqgi",
-	"p8Bf6GeAUP9Io9zFeWhR83ga5eXarWgWbbxvFj3Qt+MH1mdp3ORgss5dg60eAsZGS+A9TDfqVFFxhve0",
-	"9x7xFJhs+DIUWUjH4s6zw78rcfbSoKvrfvcg43iqc7lr5Sf5MkslGT7zr0t78eqhrk0SF73T/eGRGjGM",
-	"fXiEAPhsJdJYfTp8FpDhMTk4ONjzk2UqdIVrPe4woRurtCZUs4esA+P5F2j3WJfyzhyLU4KLFDSyJf+p",
-	"xzPcQhvwkOy2rrba4dkqkzeN2/eUc6BiirXbFhvGUmkLMNlWPftq62H0Rz+wSaslrasvc3HH4jAXYZlA",
-	"3O7aEaNo/idskoc0YxSg0UNsJgyFVbrvDtgT4XKxYFmIpJMhkPL6NCov26wJVndr2+/GIy++HVTQYR8e",
-	"24tcKVHr6kUuj3YrL/Ij6UCFz+5o0ADf8MPUFwtVv06vqCsoCKF0NCSny+lS5sZgphGN2ZxH7UT54fGu",
-	"WdK2knRDV6aT+gy4JAAQPzxSnPjwGOv8Ws3nESxjZzabD+5urdimottHN2NxKrto+vhjznnDCuz03ON6",
-	"tD789vIuRsWGnVx3Xjfe2u782mF3Uoe/e6mJew+DwVlv11n9jbn6e9ATdyzLeMzCdShw677Cpn8hujoe",
-	"2D5fB1I66f/mnvEqpAse3rLVVjzKrmBQQNY5w/nauBlvnKUv4J4jtsidnohFR8QGTUw9aRuRv9ONr6Er",
-	"YtsQ7BmfOPlcSpiYLph9s4pK5qR73XEVgwc42CrkV9fNNJMsgydy6XbPzIUzh4nTWbN7t8Zu9L6RAn1E",
-	"93kRiTlPp4VcqXODGZWhScqoKKWebJK6c97xUpiI6Lrp1IdkwN27NNFncWMeYTEHDZdiIyIiIw7kg+3p",
-	"B0BzSmULhy9apQqaEfjLEU79TzWnvbrEjjO6hEjxOBnBdeVKxxWBktaRQjvyqkLZmxUwbWFdCWw+m9Nv",
-	"yhDVH+kzCH/5lqD+zl1ofJ6D8uO0vs+L9HN6m4r7tAHR1PT4KlDIyeeLc0XPnz+cj8jn8yFZpjHLyPOA",
-	"fD4/1NFnmudg+RIKgWnjiFSXHBHErWQxEctc8piRs3Sa0DRW3x6TSKSThEeA3qPRq9QXL0jK7g2iHF3m",
-	"M5HxfKW+eVkek/poODDohroRsXHjwEzdI/H5fNgLep/PD+HnEfw8hp8v4OdL+DkceOnhNzaeCXF7muds",
-	"7qvfo8UX5ZUdWoRJjJTqC6Ep8oxLNMj9zk59adcajiwTmV9y8pxMKE9YPNI5BOH5+XkAUMRimQdqP1IG",
-	"falCvC5AKBA1AgSOPPB3olEnuW29PFzcmHzRuqNdztJoFZZaz7h+YnWEMpZnK712/nQULkmecYOHYlk1",
-	"GuZyCfA8Fp0fIqcEoeLbJoVo2AqTEOdLR4eIevZEknfX1xd6X8qNYPFA3lNZIP/7CMbnGbZbU1p4S1q9",
-	"CpGVFtbHQ8rHYBcssXKwfhw71C+G9m7bNdKEEthOxG+TNFo2P1o/6Esmof7xj3pK3NIHW/1O3JM5TVck",
-	"ZomiOYBRU6SFN7SgKf3kNct5xaKM5ZeiQGfosKJK/U/oIpQsEmks/TNIBKLWEZHERMLroCxWEsmnALo9",
-	"ZiBqsO/yvWk3PKffMBDzfPDshdaa8YPBxnlXB7ZuAZbjUgJrvcvgXUOv960K9uyh7tiMqyXBbtWSynZg",
-	"gc0Jy8AHVUbME2UQ5RAILPkLMRfJNozRO632WJJciPZcuEgHKL9biTieTkeEmgOxIpnS35fgilXSgzN5",
-	"UvTvNgIhSiB6zkvY5YgPvoKkGnjuzroeLzN/Y6D1xYOc3bdkvf8AcGJvomBl9/VjcUhl4gsMabvtjreK",
-	"/XnO0aNHSe7xnaF0Xto1VOIZ97Z9SE2wX9e3l+Scm8VQPvyVxuzzRQ7tEFGTGKnpZCuoGVtbq7+2Ot8T",
-	"admGQ2iKLg94lucLTJ0ki+U44ZEBK8cdQMw7lsGLnkg3P9bv36mflwceibWnoSUlNwEaIXdrcBdpsaY5",
-	"YP9+JlkUYuYElez5s70D8h50WTTIJMAOgUar9HxlC3HbX9dXkFiSVy1WpyTiqqtUel5gJtZyeXaoUJYH",
-	"+aO1yvKk2sRX2usJTTL/oSdZn8pNB2mNWvoPfcJqsI6SAQa67tMryb1pXVdiuNoWkiMD4xlopgUzPiHu",
-	"AQwI+kNFgU2KucfqXVjKC/CQGUvJPXyYMzonPI2SpWkE6z7PdOvRCXFGquuBVGSh30MgstuEy/yqQd1Y",
-	"at/PyDgoeC7JPfaJOSHxkoVSiHRkivHsd8YREi9hdCdkzqVUJrztvBzTFZqsAVmmc1ZSS8xbe5hBqV4B",
-	"VX6VTm7FNFzs3u2y321W4ToFO+iV2tKEmHDN0oi1AJd2brxw7sOGCt3CjmuyKrfRx7vn9tvOLqbXTGtH",
-	"Sj5LeaR7ya7Vg+yFgEKWsyyFOpXNbQH0te9j2aoKgaUx4rqse+jf8KrNqf5tPUHrOuqmMxkWcDMerAKZ",
-	"N9YatygB0C2gQqnmoTtFra080w2l3CKj8Sr0qFB1LaDErJCjLaXtIKA5mptd0Q6OAHvkrB/0N5AOSbqz",
-	"aubloulZabgsXNTrPenWmd0+39Jn43Suh3DSJddt4rbmj8N/H93sccM0Xc0dZ5zbmDk/Hfd3a0A9DXGq",
-	"fN3T2haXcb6UOQC9TllMBvuHx4U83FoWbOAGfRNxSZeZZNkqIJFIEjZle/WUK4zWyFbM4c+WMB1h5B4m",
-	"fzq+zBU7HW8tC6Xy3v6DJhwYBdZ8KjVwLuJlspT7wyGit5OYT9H15JbXD/Zffv1jOPDX1Ltyzr3pdP8/",
-	"6f7/fP1jGBx+hyfoT9Sv/4f8H/ejr38cNjy7JiY7LscDhGhn6eVFWIRmjSzTEBkBuavvwbYLrwWd97WL",
-	"5YInm1+aMPWu6ltP9//zq371ELZOfdA0hG1kakVUtpaSG0TaLgz8DV2HHsmwL01iFwmTayVgO1HfLAu/",
-	"1no27FI6bsrCfDwraGPyY0lmtVSYCunlW7aqPGv5UFeyeZUwVB6fSGJeQHis2xrRdGUiV/IEcLEimmKF",
-	"CskYlGkQYTGUSP/Z4SEqZbsSoO3maESpb9V+kHDdnEdbErbVy7eSoOse8mdI1M0JwR4J226Hraz1bbGW",
-	"vm2f9M3/FC2Zt94ZLWI3bMp2wrLd1Fyx+dXXK6ciS2DpomXG89WVeoTm+Av+K/PhgaTk9OI9uWUr0r8R",
-	"i/Dg4OBmD31/NyJlkHFIF1x9jwbnjWINNxefrtCEowu+f8tW8iYgmNsiyc0p5lT9D3DcEXnFaMYygq0O",
-	"btkKGx3cHGCPYzYH/zPTTXf0ZGZ5DoX3gseQJI/fvzXs+u+/XfeCGrLJ33+7LryW2rX6RJJPC5a+f0Ne",
-	"Y/YRWWTijscsI/1P52cXH07Pw0/v37wO319dfT673AuwnZRuXUeihPI5wFxDkp/IpoH9IxMJdMAOyD1k",
-	"0GQsYXc0zYsr3F764D82X7gdyFqsw3eo2J0IlOsoNRVRwvntaeg7Mqc8zSlPEd0U3O0Y9Ro9fTrl+Ww5",
-	"PojE/Kkew75kaWz+qCFj2YdmyxTrf8HWvDo7f2PB0JXFfpZOEy5nZrWNl5zxDPDT1VhGTot6FCBf0qJ8",
-	"IqgiqAe6TTidsjRaGRQfiQmw0FnNgRzC90FztMBJmT34kn5JX4v0jqUAnzT6ku6TM/D13zy9G95Ahy/9",
-	"sJbUeqKOCDa/HEMb9VwQSMZ1DGU1FkoUWRyoF/796tM5mXCWxNjpCm6WKb1lYUQlOwFcIvz05vfff/99",
-	"/+PH/Tdvbk4A5ZDC5DJGLt++JkdHRy/J5+vXJyDD1aefP79/I+Etr+FUSp24RQ4HQxTyNx80ANMNjOvm",
-	"7JpOb05IBiD12DLNfHZzcXr9+t0NyemtehAOHHrlfUmJ2u5oRvpqHL8cvXwekBu6WCRaK3wKl+3DNf/r",
-	"n1KkNwjSMhOpWGaS3Lyf7H9UX96Q/rPhYdEDWifoqhfgMDAXTeY0YXswMeAxN86TYjZfCEgf2/+VrW5G",
-	"gOiUZ6vioZLOGbAyCF6KeEWgKHQl3QRJWCf13j6uk31uvo95TyxGVPUbDWdon4rKEzTdZwCCCK/gkjw7",
-	"PDwgp2Y0kHOSz2Dx8J0mg3ROV0TmPElA01qmEH9R9w9e6k27VI/YP53kLLs5IbRyfz6jJsUSkGTBT6te",
-	"I1kGodlcLBYs3jMhIGUD8FznvyaMSibB9Ltl2ARIpBFgx2NC4rNjohOQAgu0g1NSTAD25AM0fNWkdvPH",
-	"F1T0v/RG5L8ODg6+BuSLax+pz7/0Dg4OvvS+3wRK5bQYjidkQaUkN87VN2RMo1tCJdCE+cxkt0KGzIJO",
-	"2UHlJoDWlQjw6gACqSuLU69HrMieM0lu/u++biK+/z6+0cCW0PTviQwInxCea2lG7lmS7CszgQH33nMe",
-	"Cpmw6v3qaLx8dvxL+WQsMjFO2BxPxYlmBHAPHuGEyxzxdW/w0xtNYGr+cAQBZJZlplGv7bOOdKcI4Obp",
-	"fy9ZttJthBSX0ewqIDdPZ4zGLPN/p3h4/Rt3dhnwYjVIMuOYP3Wf8Ry6CtAqNgNUkBQgTiIDuAXoBczi",
-	"gy/YVShiGtJey62P76/BwOZ54oqx04v3jg971BscDA8G2CeCpXTBe6Pe0cHg4Ej33wTt5mksIvhlynJ/",
-	"4z919NQWj5T1I1J2QlKhNJpYiQiayANympJ31x8/AOngScvAAJHk5ql+9cGKzhO9TVf3dDplGfn8PviS",
-	"wvmLC+VjzFMKrWJzci+yW213pYKkLFcf7B2QLz0jeNiXnmG9VhnDE/ild51BWrVY5l96X9JcsUg1C4nJ",
-	"3frYa5eO8/pM3EuWHZArHJdmXK+xIfr+lVYP9y9EwqMVTPZLSpNEQBtx6Jlpn6529z4luJ4yIDJfJRoo",
-	"zrT9PyCvwVSUJBX5jKdT3HGbTvM+7o16b9QOFTnLsFuHg4FRaXQlZc6+5U9n+RxSBVAD9oRyvn8PmqC3",
-	"mWJpcPoVyTzDF/jUazuQp69orLmBuuV4cLT5Fl1I+jmld5SjOu7q3b3Rf311MPhgdHCUMe8CNrkYbb8g",
-	"pT2l+dGp1GhPme5E+1U9HGj86R9K+cm/P5DWIe+nvKMB4ZHWYeCoRrYVaDG8L+l4yRUXm49ZHDObUYnk",
-	"bhp83sBIb0giaNyeNk7VvOBMZ3TOcsCf/68/elxNCpqRGSjWHtVXFo41tMkKcqmbzIP9lwfhvjKcnz/z",
-	"GXrKstpAmnxOp+zpAvEiindZFxIugj/PWlF1JOV6otbX/ZPeUdybVpcvEoro2R1Py4QnW5+RZ4Nnm285",
-	"F/lbpSk/1qE6hSkYIm08XutOFCbV/k/jYfqP/ygdp//4j4YDBfIcwUnA9DjVDZIOB4NCHVSGJ+T3ckmW",
-	"iwCR/smvyzHLUqY0+ITfsVRdoDQHdkD+4z/00VEvXnN63ulZbKRgVzv5pwFn+UbniwTvwAc1bZS58qm+",
-	"DPbG0tw6D4a9wUuIpWX5mbj2h9J+rKMjVz3YOTFdgzMjzRV1l8Q+V9uhsfCpJL+ffvzQnmg+4ZCvFizq",
-	"RjhmjsXW17dUPVwdwqODATENzYsx9uouKy9hmKeYJ6AxhnM38SxpWk3/XOKeS7tl6+hG6dirx2Y/zGQe",
-	"5nRMpe3eFpDjwRG2qLvnknn4kRod34YhXeK0/gX5EYyc5ALJ7GeiqcvyZpA+hG9laWvXao93w6c0skjm",
-	"LektE0rXR9dERCVTtstI0cUN6UuAH5lMeMSygLiuTtenF6JPb0FTloRzhtFodANq9wqamCKJte2hK3Xh",
-	"rVq/NLY5EPl+LvaheT+Y7eCRzBmdj+pt+k8cHyT6JNWFT6RN3T3BcREclxwVOb2LpcVrM97MlCXgkYGx",
-	"mwcq08jctHdAaDzn2g+Y0mQlcziausiV9J8NjvbghPpO0onORtb2s3EPyCIFT68GmNUkzyhPfKfvA5f5",
-	"aWT6zVXUaR9NFpc8/YxpZFccOy14U4PuwWvl7jcUfKjvwRlRKOriPgVftkdZbirz/8P7IBf9fAePsxVE",
-	"7dgFLmaB41pdFWV9jIjSAYg+YWRBwVunKATzqnN2gh0akUyB7crGdbtjWbxkpQFW8/TVMDZs5gc+53mv",
-	"xYWvMZuhhQ20iWPjUpksjLVc27m0Pecu3fS9HgEC342YmH0o+xy3t3aGm2/5nFLjzonxphYy4K3IxjyO",
-	"GcRfnh2+3HzHtRAfabrSo5MPljaFNaUpl04zxmLoEG8jL7obrPnAkTI6FFQTMU//4PH3pwYPGE3yLnzo",
-	"/RugxoWQ24sp8FZ2k1N7WB+mOXAhgHhWkTzPBs8K1WnvxCvegu2kwUeaabGOa0likbJAj0lx3vuZQG/s",
-	"jKUH5LeM5zl2WBapho3RN9pMLxQYkGzrxitBssKLwVmbpkpqsjiAe8QyH4tv+iZI2r3xZO2Cx7gmgUzF",
-	"BtJUZyHkBHp+ZSvNloDeX4l41ZEjlcdiTvUm5uS/qyuf0k/BMrbvVYfV9x1x25actvPom8yyAuUb6exn",
-	"Z6tdfVXPBi348GsNLQM3DFuMSWfMXwvxgWZThvcdt1kAuVxgj+aPLOb0WukBIC0O29ysnSvI8P9sGaNY",
-	"GzS3LBgb6bvsTPNHVHf31sqZWL1q30QgdmLSoFvcGhREMia1To6vs/E3Y5YYM4OWxAoRWTWpAZ+lQyv2",
-	"ORLDTErrUx/PCdWMP77jkmVg4PAMQs8iI7m4ZTr/H8P32jBx38zjPW1GqLVliWT4ZpoSBgXbGEHdjZmC",
-	"a9HWTkFHlp4atHIci28jW6q5QqgQKm+hfRRUWN7PxBwDYWPddrT/nNwzdiuLUJceRkAu2ZS82DsgpU6B",
-	"TeYRbKclcH/Q4YFGg/sK13bwPZvNolBPZAsTp6tN9xOaDe5itbMeand0EG+ee9fZEqWzL/+yItZweHPE",
-	"nfUyMAuIOll4c0hfndjnLpfHOxuZPBgVO+H0aIRbTg8NmDFC4/BSN+FC529Jw78OyGlasFguSS6SmDwb",
-	"PIOScmjfDN2cDSfXqSmQSVRkr5G+a1U82H2EA6bb+Iz+xso8sbfbI93tOG97lJsU1jJBHvSCHmbGwDjP",
-	"rmljrxV92VO4Bh7+76Tm/qmM4lNa3ZegSOPTX0B2mu0p6eMTwTZuhTXM5Sm8TZpa3x/ms8CxjHCuN6S/",
-	"3kkR6FRirUy2ZlonNbbkMK6q8mu88AYAAvvC652hGTZ2xtHbXHA2i/YhqXbfydDFhcUbn/6B/4fqI9Ps",
-	"7wbyXRXfUgyOzFjGPFzu0hmPHkU/Z99ypRpKBJVERC8TLZSE5jl0CbFQnwXjBb3batGOVpoxZWs5CZCQ",
-	"AK9fIAHTMVUqmdwLyLzw1NgnP5FVW8FME+t08cGThE7hYTcJZNRjkA76F3GpszHVc5/vK23XupBJHzo1",
-	"6xdwqXNJc3oLwYeOriA1FHKjVE98YNG+9abs/cG05lw3zCTqB4YZi3GYO/HM9p8NXuIs9g7IG7sfYLrQ",
-	"BIKeUMJc2R+Qjr4sb9IvaMxu7/9xeoj+b0eB/rIcDA6f25ai/xsKGk6g5gmJH/N11eng6ZTcmAeGPJY3",
-	"BwSgO2/0Jodm4yHNVOg5amBPteqFHWJJ5B53YaRngU8ir0hfLePrgLzZC9TyRkIdzrMAyxGgv/pbvOZv",
-	"AXk3DMi7Q69v7QqWGpf+wZ61zTr++8lHBPJ/kBPOHXRblcB3T1fF4Mqyc91C5VG8cD+rplMVqH9pPls7",
-	"+Fr42i4yyJ0HQfwWUvT/8g1uYTlKQEZWR19qB5eR9pvNxTRd0mQ/Y3ec3f+V5fD/gSwH2PBLvd8PznXw",
-	"eeagWm83WQeejlA/OpHBWa9N6QxoSACqno77BvozxXCMw8T071AbCDkP6thadVX3Ptx53kM1Zwv2H3op",
-	"rlhOZiyJUcFXVKkGI6BphiV0Lg0Mn28Q8ZKFeKl/h5oaF/2UflVnw9u5Vas3dFBQ6rc2OFX/yspoLRUV",
-	"lyMo1/RplERMbC8YNxWDzaImUbg7x+ku5OEBOXflG9AwkxWXLOnfuG+62XOjcabCrBSFC1pE4TDjoQ7b",
-	"STMs6TVfGxxPo4KU4bCQ98334I2OZC0/3pGt5jIIc0mouwysjLWOnIqcPSkSUUxzE26qVyV6bP5Ud7Fz",
-	"3Hs7ZVSdmNSWDKq5hEytw1+G0s/gIr5UtClSVuZ/hSvLqBl1Jvggt3Cdcz51G879MJ+wTnkYZcv0ZkRc",
-	"Zkj6LhvEevsK6yX9NejEwNXmJ6ScxHZALhzuKYOy0aC5N2dyy7Q2139rtcZcWNCKgNA5SxF3iFHJ0FEq",
-	"GZqBIO3AMvqWG0JQe/9T5L99ST/qScCYYfh2jtrtOaN3DH3tgESgOf/EmLiLBVMUzqezXFdnujOdQMWv",
-	"ovfhIZmLNJ+5TmLzphPt0BbLHJJs1HKC6IMllWUcarWe3kpMQNCuMPd/DSdjfehtfXLNd24nXUzLycd0",
-	"Ov4kAtNghP0lOP/yMP7kHkaUQOWmf9DoY7MwIv1nOu+sYLvWK3LJpuRwsNfBFHuq7/0rL35LBcKuvW4O",
-	"afEoIjFXGwd886Ssa4wZhtyUGNUz0Jv6kygRbzMxJ78zmpGXJe/bUhYpouQiYwua8XQK5ZrQ1HwmRKwW",
-	"kEJEeSIiWEVlqCJl9p/veSOJ70QS/0sK+urA24r5pvu2k4gfkQb/kvF/yfi/ZPxPKOPLwQuICjSKaI1h",
-	"2aUQH0QYuO76N+re0ZymdMpumj1ujVGsi/e/qpc/Svyq3jbi4cW4ImGtQ06XAvfI/yjtkAgzdiduWXl0",
-	"tj2dxrv+FymABZjVdrGW4tIO/Nq9aU3SuiLJvyIrmyIrGmxNkj6c5xPd4U6xD/g4n7G5ZMkdk6W8A2jT",
-	"iX7Glop4F3YBPfwkoVD3A6AcHphRdQhPTOJZxiAjDRvzgWbOLUijeudPWiUKwKXI/f7kGlEcCRyt1hWi",
-	"nnu6HuMOuuNwKz5UtINswYn0xZ0nYW6rcSP8pqIvGlTaTTqjve6n1xv/qhZ9HA4N5ONAYmomrfOp1Adc",
-	"+ridj1NXFL2uAfEdaXt/Y7lldzvRM1qe7M5nuskSvGXoMcspT+S/Xd33nx/tpOUVNhTfoHtsH+N0j8FT",
-	"VL4f3RfZ5QxdwpCkOeimuXRCcwBxThILeVvkQwx/Ti0Hp/Kvfey1eaa24i+whz+ZS6id0LaBlYccQeGl",
-	"gXRvKwGfZiKn+c919K31A8j9ESZvGUj/zOELIoHskJ/EeX+tR6TVEnNiuFP36wzsREPa369RY7zMBPar",
-	"iZn8K9oIyF7sTv/bGwv/7uwJdlLzJ406rzuN2U4OcBi8Do11+o7hX+og72Mv2W0VeHgG5rNu4a1VN5/h",
-	"+x/FY+uUNbb3ssI9aOxteO5PW8tADVhYS8ai9qFAtmp45oKHt2y1xQg9tXVRLqAZgkO5jYUMj+B198PD",
-	"uK3bDl9s6HzXGCSIoBvP/8ve3ze3jWP5o/hbwc/1q7J0l1Js52E6cm3d8iTu7sx2J9nEs719V3NNiIQk",
-	"jilAS4B2NPOd934L5wAgSJGyKFuJnOb8Me2IBIjH83w+J76G6IbmtIeGgtv3dntfOsWGfg/Qwu8IwHZW",
-	"/vLrLThnteEmiJpCvOkwL9tmV3hrV8eA9OOC/0Q0YwOVMaq0uLJDriG6JmeJ1KrsLBP50rIlY7kb2Kej",
-	"G8aWYb8S+wv1zryomrWw3UrOQ9vIXQNgA4gECb8VqcN5cNkN9+QUwKHcLaHvDc3YlV3cveb12UW+Zlxl",
-	"qyeV4cd4vtAnU/8S5ym4TcG7/bcnQkFrdnkrUtrUbnua2tzDBuJq7nhHSe+jpG96l/2rTxUG5JFSUID1",
-	"PUj4bKAJaSsX6ndJOD+bO4wGDwhY0eycI5q4my4QqZ0sHa0sGefeF5EfQtwhF6Vyb5iZYUg+mQkAtiwm",
-	"eSwdVAyixJhzQSYsFXwmbeHM9QmiZSZNblhpswNAW1nb/WNJaCo4G/PGEzAkYcRUZvB1XA1wTFbOlC0d",
-	"hAtfC7ZitqeGbnxbj/WGgW2Nr3J/Fw8irHt0btdtxw7M42Hzq2Madk13D5IMOptX51HfF5e2x5NQotkv",
-	"6TmSiEmETq9xiWdQEsgn/pbUW0p7D3vfqDW19cJ//6rT7unY9Rzq8QX1w6CzVwXX7qLRDyd4AQW9+yX+",
-	"nQMXNtCRZ6AC79uT+V2SID+zyhB+KhFGp5SDXZbWjyUJUyrVdaSya8HDJ6qeQAVKyHTvUT30mC0Zj/VI",
-	"ojlNskDzyjThSURTwr4sWWbwMLn912SFfyWMR6wfePndx9KhiMIAx9zVy4ZzG7hANriPWLAIC9XzGCvv",
-	"gKMbwSK9kux+lptJ74NSW/g9h4swxNlt3jaXF2eBXvW+B02O66Y8sn0oSF8znewBetQ9zR/E+35mabzH",
-	"BLOGL+7C46HdXvg80KGO2XepZ08u9cwy0Z5AzoDV0RfiljXwU8D8MNYyxMF7mG71rMIqnv1T87cv/3oW",
-	"C75j1Feta7z8mWNJMAok4SSsjCAMAK5LsRiRk0+cB71c4h3GubHE+4J+SRb54mj04jV4vfEfJ84FknDF",
-	"ZizDyu77Eu/K0l0Z72ytEA/odSVZDdPfqtU05faSW1ErrrzOWFpJcBLqP4DN97jwsT4dmpI5pAHAJxqu",
-	"P81VnrFz8uLkBDp5ZnvpFyPiQrHAg/vG8k0G3DuGIsUvTl4U5YfN9+ZUaoFN5tG8Mub+bgKkkZAKATLU",
-	"F+LaXYhrwzrKH7vWI4RFWbNuJMrYoC3Iki9y9ofkvVCA7dYkVJLw3XQAcgmAhs8FF3kGe356hsshFU2Z",
-	"SWMwAX8RzbLEkAXO7kio+Va4qbZehYP6k3sykteGObw1FKqNHLLWfmd5pKanryN+PXwRGnrZownGK9xR",
-	"Q4U6ma2T2Q68IKEVuep4qJPd7BHXKjIWxNAckIgpVrDTfBSkqu1kNsFlnir6eOXYN9Qu9D/24MqFpZGv",
-	"lfYyEKZluFRKJFMq4bNjqVnfdPrVShSWZv4gpPE3pQ3bql7gIyKHt4T59gfrw3w//TqB/sy2CxmqNmjB",
-	"B9ebbggSKt2LLgRzawpculhI2Qy1kKQnh89f+7GYZbJZT033XyQQaJiNHTGDtfvP4g2VAW31rbU2pfKA",
-	"UHDKAKPE3xbj2d+co0e9vK0u7o6Xtrl+dfFOJ50eSjHAEq82mUPmomygAA9yJq6RDTfmrwvM6I9jhEOI",
-	"7y0C2EiAoNRZHQGqiohVe9TIN0iYkDsnud1TkA8b9SKAqiER5VwogN4q2UigIpqRpTNGpeDy3P5hyBpq",
-	"2BB4gr30wZflqudNUzqbsdgWzivgOE9fatFcanETi+S5eTy0SB4JzSpclyiH2aitquWRCxhNXX282pRx",
-	"6PlKVOjv0zDq1I5+W2faxsa7sYFP5k7v0492gJzNO81w9jpO19lhDrr4m2VkFtHjbs6wXKfSnKCBmdyv",
-	"HMSMxpoGd/Xgvqt6cGN+Cc0gjQDsI0pkK2J3G91dK6aFEBUYEcCQ8UnK+kXofyHEmLL0+iBIBr6tMQ+p",
-	"vBbTkPQMGiWKIUZUAnUtSkVkfHDyjrEly8gdzTiUaYITZIc0jHN2LYVJd3e/LhIpWTzmEPf01vz6Rnfa",
-	"H5IQLT/gSApt+7AoOgsfP5amuFGyYKT34f3lx18u3l+/vbx4+8u795fXv1xevP3cJ/kSEy/iMS/cjmDQ",
-	"hHChVUBCHIrXPdg6p5CCEebLSCwSPgt9J6L+7pB8FoIzqaAnsHiQnp2VfmB+E1NC0xS8nmA1MXUubLYg",
-	"bC+L0fVG+QpOQmCr9JbOiF6/da9dk+nurSMAD04kLNOND2gTTSRuQ1MuODzc2nZXOgF1qejwVUfUHHCI",
-	"PiisaQgt7Ye/iexGr35zicDKIDbW2DOCz9Ho6Ozk7E+Dk9PB89NHL73XtDP+MQFcLTPkppV6YAbnukim",
-	"r9Df83im9TJDQyADCuhI0yiA6Dz96oP2LG9lqS29vL1YXGm2wULr7X1nj22UxC7Inbn9es0s0QeSizS9",
-	"htmWCnAhMkohfiVymatO+voDVON9a7d6Lwn7NwmPt+eiOJT/0G2+arZ+Pvk7i9SDOQeW4LUibCSMN8CV",
-	"0nW/NALQLBlvXUY3YsktOiNE5ixrwMibRYvMtLrWQuPDuHZlAGVRYosRKPEdsEw8uNtxTO/dFgyz1GoT",
-	"vzTXuXNmtkNBUFkyyTlNTVE/GZAFixMbMMFjovtOaYIAYpZvmmqPrRARtqsWGbh8lUqJSEzuxHq3TUUi",
-	"Sc86LfE9B7d6dmZVM0xYYWncH5LLjQGv9/gQYLm81QJPgl0rQmc04VKVazppEhAfEAJkSSu1LhTkCcdy",
-	"pDfh8uc3aLkiVEompcm2hZMY2BeWKYU0pkrlU9ivjE1ZltF0zHvU9u2bL4zvRQ/W3ywI4y3YU9gfkt/m",
-	"1Cwn3nQ4WxNGQjoRuQoJZkJJ1K7lmIeaBYdaHKkccb+mpBZ0kNxhdhauQShZhPHfpok+En8OyI8BeXdO",
-	"3gTkbUB+CsjPpwH5+QwksjGngBaRxAyLLQ8JaHVUi1emqGUlM5nOWExOXw3OXsJM7NgyMhNQ282eq8BU",
-	"eYBpeis6HPPf4C7Z43WdMqUYZEkFdbPOvLNqA3j1sQnxhWsrH4fN1Q8MNT6E8gdmKO3qH1QatWZDewSJ",
-	"sEu7JRttP/Y69omr0sE/dPAPh5uhtEbJNHErcV1aw3ep47q1UktF3X+8KKzH0PmH5L2vwwPlYLIS30V6",
-	"of+lsO/H0Br9uBw9G2wRPes8VpVS3DTT5714XBK7tI5fCqHFyLNFH77oWQ/K3Xv2A/uamrMVkQALHjg7",
-	"govmrdgSzosSnyJXwHpLCPsvvm00WsErH0fJ+rqc4cp5mzpP/AFBVqyRwnr1o0lT2ylGDIJsHk2/Iz2f",
-	"RCGQT1XV69WRoJKih9l6ReneNWCKktGyJSrFOkkwf7pMQoNcQPVfs+SWcdL7y+cP78mCZTNGYMX6AZnk",
-	"i6VWObWQfcsyLHqPCXbSS7s7zEIgaOXcWeBvHZsFSzeApfu3OipYGs+2Un9tox2MTzCVfYRifTPa3hXJ",
-	"7aKtnoge8EZkGYvUGuFdJ7nnhKZSGF9A4nkiAiITHjFTjN0ZQVimkqm+noxMRZqKO1l+Y2vV4Zn90leN",
-	"xP7OmKxvXa2CCMV0VdrQcwi317fK/CaxMIeV/V8faA1RM/7HsqN9tcz38ri3NrrVN2vNxN64Ld5jVPS3",
-	"Y8X2UHfMuGPGT8QoNxd3JV8M4/r8Qvb5vaS5v5GtiihftKyW9DUicIyhCTx4ZJFLRSasC7/ZNvi5tGM2",
-	"4evO/AgmNrtv52jtc8cAkpXtlNfDnsdcj94MpOfsgfUORv2atHMBK2sRKFCuBWKie8ecShAeIP4KOb6N",
-	"8KXR3I0S/eQG86g+2Mgd669QhKsZhWojlzJDbFucq/lrW8QRHWBIi1mG7WJa/JdbCATlZpuiWuy56QJZ",
-	"7gtk0fcUz+WxLNbN4zXFb7tGrTjmcpclirXjLo6PoPeeiKwcDtCOs7js/iJvtC7GZVjL0nbUzz4rkRkb",
-	"6GQFCng0Z9GNxcZDbmNuWl9zgkkqJkQqkenDjPVQCw3P0U6H0F4w2AMJkdnIteAIOLZV4fR1QDU2YQy3",
-	"dcwdEhuANdhqk94SrSCRTDKteGs9YSLilY3SmSYp0xNi6RRzhxZ5qhItS/SDMaeKLIRUxCbX/Hrx39dv",
-	"P7z566+X76+u//z71eVn0js7Ib/+mUxWNszfj7DB3iVUMolZlMR2jyGwBjZ/RD6+/TEgv+k967398Oa/",
-	"+wH5+P4n2Oa/fLz8CQ4UJDFDgjeiG0OYVe/nq19/Ccjn//opIHj1ZEBoFs2TWyb7Y66P8ulLgCmCuJdE",
-	"6WHALYj1Os7Fnfd7SidMPxmSCxyMO1cKcI5EnsYk50sa3ZAllWrMT09g5iIj+i+VLEwYjEz+UYkBOzvr",
-	"Eyr1Vgopk0nKyD+SJZmIxcSEjpF8qRUC3bHEmzHmMVumYqVHcCyJ1NIH02MWN1ZYw3HfsKXCbXUDhm9T",
-	"KCkD4gzemIWwyIpjzr7QSBlko5KcCTcZrkMpUUx/qyhj4/lL1+SjMdd3oUxFQsflw0CvQzLV/cUJoFUT",
-	"9iWRakgu4livUGhnMaQx5Jh7yeVjXsouJ72bhOPs9GUDeW9EVKJSY92D04fBWFLRlb6zeloToeYNngq9",
-	"CZanPoZN5bsSsTZEpz9sFkW4epEzdWkrdNCULOUqmotUzFaExpqBN0REw9bfB55qq4SenZxsUTV03cii",
-	"D9WxQWCnFiyCxywj+gJpCkB6cO01IY7FHddnSvb1nZloUqYbBoQLojXWcp4YWw5wfsNlPG2Yo/78Nfy9",
-	"+7y2tuCJSDE1kCpjdKGf1RyXScIpjK/6kVoLlVk8IPyBXjel1zBs+mZYEG+Pm5CeprJw5Q2lKzI3oef+",
-	"8GgPYXWWLGwryu8gxtct239o+t6F1RXGvy5Kbk8ZcErRaE5oIUf0kBoFwO71LPVfGBvch6Rqh0mAPKZB",
-	"Raoa5FyMXMxShnbyP7SzqgBGL5mBNJEDcnaQSkw5hFBk5UQLjAHseVvVd/qO/owP7V0EiGHREgjai9i5",
-	"px/qZcTD4pF6t1haMWQeIlIkFgtIi18TKY0QbITK86qFkdwwtpQo7ydGMGVxPVKR7siTFCvM5cX6ocYm",
-	"8aGbX55aMJteVJ9mwfHYkjAFXZRuF6W7S5RumRiSQdWkUyJxZl3rFGk9pDKruTBoIBQL49K4KSa4kfSc",
-	"PBG51rdYuIvaeawPKETY2x1v69BK6ISTfrNdfGeAyrKk+Mw7zB297uj1g+n1SFPXqcigsUODsjIiuUjv",
-	"6EoSybJbQ4g5oaAb6edj3gvf4IEcvE3kUkjYrpH3Smhh88P/HthXtWI4+LBEqFPCheTJdBoazExJeTwR",
-	"XxI+G3Pb4DOL8ixRq8FHkSbRKiBS61uTTNxJlplEziznkiRqSMK3yYxJFQ6kWqWMQAkg3XiElmRvHJ9/",
-	"vjh7+SokSD1L5Vc+/3wxOHv5qlhKqoxZuj1bMp9rx52W8bStkSkodXDL46FYMv5lkWJTOcDr5zb3TmSx",
-	"UboTPlukw9jjfu0+nCzojD37+5LNdm275LNHM6oF1l4PIadoHKvZyDJ7rTnH69S1ONfn8CVOF+zfx0fD",
-	"4XB8VIe04U2zeuzWO7/yzp2ZgLENztkX8BXUT6L5q50g8IiCwFtjvi4LA7BDe2D7bB4NACJgUEAEdPhJ",
-	"3z9+0uXPb7RAJS+8Xd9LcNM+gI/aIQxeziNzS5sxBhEDCfA9jZdGOlx4B0EGmJdpskgU6bEvEYPGAxr/",
-	"Pdcb0UdHsgEPd+hJEA+vlc1GGEBxyzIswLgZQenwoq0u51HlEG0Vd9XQbHsVt7GDDbFYdls7hKF2gVmb",
-	"MGQeiinUzCDq3QjVEK5+GVbIsYMkq4RbochvVCcTrOPTZtILNSO00xqZP8KAGCwZ8vzViCxorEWlEiyM",
-	"qgDxBMRChBn03iG5MN+wClkzv/IwdKqxXw/OyTFTwiLrimamzPrZyeCOsRuPyiG+7OHAHNmBJxJiWmBt",
-	"QxzD58v3Z+65TToKL0LSWzIoag6rXwrUw5Bl00ILE3dzxsfcwPkQJcjZSxvUFtNVaenuUDTG3e3J4fNX",
-	"vdM+eWMlAr2yPxq/FLmIFDk7OX1xvxsHq/SjFOKsE150GemVT30/MPweoDLt4MYcTidWRvMqrvkHXyYz",
-	"jkJC7RWouwH9gCzoDaZBj7mas4Vk6S2TI70X8AaLrycrxIzGWxHqaxH6bD8Mip2D8rBQJySmqzEHCe0V",
-	"HkE4eP7ZrK6/1ptvmezjfQ5tMOZ1EqNSHy4Yg9IZ8AMexDF3K30M1l/JFASH1SGK2ZtaH4CeFOBWFaFm",
-	"A+bSupx1CPBL6wy0HRJTc/uHMPE94jOtf2wHKeVBk+sAnDoAp6cJ4GTJ7xQDDmoFwt79IsXGxLFaM0SH",
-	"69R5IB4b16mWHz+6GnwIzKXDgDpAB69WpTZp1IVutRn5/oG4UPdS3Wcm5vurliZ8SH6WFssd4Wm0BFRj",
-	"P84fM8OqhC8My1dSuvWmGk0Hq+AodiBa9gfUg5OUkRAPQsJn4ZBc4CQEJ8uMLWmm1SUQAuI8VXMhgARD",
-	"8UTLPBJOfmc0I68hOHEibtmQXEKAa3ybSJaROcV0Hc0xfLVP81xYW+Aqus8Z8DZJIsSMqQ8IhNW9/PnN",
-	"hc1QeCpVC3Hg8wgHvn3Bwvp2rVgHNt0jFMfhssMONqtD6njS2hcSZAi31ezCUtXeJzYjr87JK6IpqgyI",
-	"/vcPOypchvU/+yf+9xpLFaP1bjd5wLrx9CC8ulO2+welyHWyhjOTmtOBVtL4MCG0TNmVp8iyceDtWXZ9",
-	"ux1Yti1Z07HujnV3rPvgWbclzc5PViHQO3JnC4yv2Qw+7FArHwe10hX6UcJYZrQWy4VC+eplPyALcWt9",
-	"hoUT+ZC0eBANCzf5kFzgCtAUwWnm9JYRJYyP01pyp0Z8WYcl18v57uIzyZLZXMk6jv4WEEb24Ob8Wpzd",
-	"TGBnj+h97Vtxw7fmDP4hebwFqzF72TH5jsk/CSZv+cbdnEH1OiUgxwOxb0Az8xylwEoCq6r3H0EKSKTM",
-	"O+jqPQgBsLCEQqk5Iwo8GRHAt+OHMJGQFJgHduRKkFDP7jrO6FRBwf0eBNV5J9bG1UlFV5JckJyrJDVh",
-	"UwAUpFcnkbhacf+chFyoa/NJyZSs6+w9FnneViTZRv74mFL+Dq7Ck5M83NBbyxxrLVvxZWj5hxY5OrNC",
-	"J3F8HxKHYVZFTVcEVEbdb7IipyXnwOnJrpKHS3yRXXBACxkDYHH03rn1I0uWJQKkgCSarzNnQAAwkR8H",
-	"Il/8ZHzyPQpQVD29slN9niR52XvRD8jpSe8FCn2nz3vPDfJpRu9cxAOCQhoQIJM4pSck0f/vgFRxber4",
-	"/UUcrxsbLu2iPhner6exxqXcNLaVA7brpRXjdK3/kPJAKQyrfF2LpGgTzONupzvJnfzQyQ8HH1HA11gQ",
-	"gq+xL1FucJBJKiKaEnNu1OpYermvckfBATEM5bN/3iT8scK6t+TrpRDtYC3DKvA1z5rUqHVzxNfDUHmj",
-	"91r6EHzYwtaVBxy+eOTVkdfatxLXuP4mMco99B44p8ZaU6O794ygiOlW7vvFxh5LFDRDsB5c679D0nOk",
-	"8/QliekKkq4isXAQi0oYHF+Lqa6HAKaEUg8lxR9lijBiVDJwauBhwoMbCwZ1QSAkf0VWTJEeF0Tm0dxJ",
-	"yn3I3jp5PSThRaRP/4hUUFBCPCYWTx2S2BT7op7N1SINLWS4lmF0VyCDzRNJLj6+I3Iu7qQTXaSenIUo",
-	"gD69RAiaMh7T7Fj2Az8JwGEbY9kdRSNFYqZokkoC9hJY/UjwaTLLMxPPH1qA+Dcf/vr+zbtfrv+v0OyV",
-	"7vnj2x+PJYkyhm/bgXvw4qao6bEkKZXKiIiAeVOZhn2TUETpmSVWVIWXDF6mZp+hZmdh+TvHrnxqc0j+",
-	"L7CdXwG5xu2oJ5IcjY7G+cnJ8+j/9/bDm6vfP14S/QL8xPCB/jdJKZ/9+/iI8cFPfx5jCzYcDvGNZ0WT",
-	"zUgpdUIHHuZOeNhVePi2CL6FNm6Ikpg2pUkBuM7Htz9CdHQEgEiTlJGfr379xWOqhlHuGNtfH2z3IMh4",
-	"vJ0GMH6L3AFNv+OM3nUGghbSwa80uykb5+0ycmOTt7bz3/rnoH/YfGmxlIcZ7PebmcATDg5wU9g5POD+",
-	"HlrpsbY7mv4h9fPiTnRBAp3K/WRM9qYykw8k0kzd79OvtZbUQbT9ISDaPsJWPxVcNjaPrs0R36HH8jH+",
-	"Sx7PLIbSiFCiVf+Ez9DggHEjYA1AxXZOjZ6cSPw5bgJba48dp/fAB447SBg2Pchtsdfcu60YtNeqAWWt",
-	"Q1Zrj6y2NBfcEnw2j3aub9kclWUA0PhaKFYJPq0hGIv0KAedx7zngZTVYSiBnUyrIFAusFSRr5ZwIgYO",
-	"aj54ua26AlZFZ3s6PRAf6AWUPKE1gWIGNcyHGwOMfeT5gDDnkcewD1VA9cBFrqqJfrgUMMMpyzKD2gVl",
-	"NsxmOOP8GsTZ3JQ91l2MinLe1gD62SDavXPlSicp5Tf6A9SsOVp+n/dO+71Jv78R3EqThQNBtNJDaQ1j",
-	"5TdqTQ/3C1gFS7slPW8/9g6PqsOjelLK1FsgTaUAJ8cb+msstKovdVhSHZbUHrCkDPt7HAH+6xL7Dh/q",
-	"gPGhCkkYr7vzwNrYIxtPV6c7PAgPqqCWz+iC8dgVBOiySx4Q+anpssBADreqblOd8uKHSWByhdvng8ow",
-	"KTQUxBKO0DAPBZZhmjQlBoEZ4wLcr37tGzTzwXIwDHuAeieoTCUmBi/8+OGzGUz5cGKQSh1l/ogrbajz",
-	"hV3uJ+NzsuNH0u3Gv61qc0/z1rzD9bBfh9O3YYBd/kfnTHoi+s9nxuMaLiIt5rsRpcF2c3Y2qgm/CwxT",
-	"MU6ZH9ZTUDfoTs/Art4JAo+fZop+DKXXIeGKGvVDr/wBVWGwWZ5zlsYF1y9yQU245l3CY3FHolRIZqIf",
-	"Y7oydaLPyEJwNZdeOWkbnhmQnKdMGvBMa9rUH+SCpILPWEbMXYGQqV7GqBRckpcB+VNAfugPySd2m7A7",
-	"jARdMYUjTelSsnMrjNReH3il1sap9+WxTJxfS3jAQbc0hta0ac1hoZNOROhEhE5EOKgU0Y0MhvTk8MXL",
-	"rSUAwWWeKvr1sz99SaBqf62P5XQGlG0jOUtW3D0hNfoLWKSYmTQI0gOUCc/KajYqTjIWKZGt+s78Y8+E",
-	"y0ErxL0JmyWc6/7cBzQHTjDqSNoo5Pq8BC0pLnPFsMJtS+EjIJSEZjLX/lSHEssC+TIHFiZSyYLp4RP9",
-	"f2gqMB0cQ6boFGAgOJbfUYSqQkwpHcawimOtPJFFCwQmKIRcuNWmacZovLJ7AmmomNJR2N64MMZmEChc",
-	"Bkm58pHUq+4SsQtBnNMFi8sbLIfPf+idgVPV1g4zlnsrmcDC18kiOMrP2NM3driWxrK1kFHbansu/cbb",
-	"7z36Xf3PbDsn68ncZSqNUod/fzp/bOePPThhw5ziIo+P0InIlY0JShSpCBrPX5/7Rgn8VOwLH2UBo0kM",
-	"8cuHP1IKaTtp4Wvmf1rdG7L0FJPOa+BKU0pyoZfzPwIvcgoiqnrI7I3xB3xGgUFpCghnXxTJQGXuW3mg",
-	"yGVUc7bYNVXyvMgMhGXdJnlwo3/V1rf/o6YHgiWoUzsPwEWrd8N5Z6n0KrQH+07ra3DRQrxeZ5R9iFF2",
-	"mdLIUiRLURF+rhyBekge2CKrAYOt0bCv1RscslVuJMturWbjFJNEkhu2VATUQf3ccqRbtBhMWCQWZkWA",
-	"TZQDcR1w34TZ/umMJrwe7v82cTZUCOB6QoD/MHS0DcLQt4f8b2rZ2iYJrTujamdU7Yyq39CoChyiYAjH",
-	"0jGKLQ2nSHgH4J/6qszajWPkDyEc3VMMvyHh4+SFhy/ihalW7LElIQBrxj5cDPBqnqObz2NoM0CQBZVl",
-	"s6zwYAMufhrYnVTrIoLhh4FluFZxSyD/w/J0fyv+bzaPAPbmOon/PezvYHNdFyBC2+cQv3QNX7rWihcP",
-	"z83JuKNcyWtTMD0E42oqBRozKTG/g8mYyhsGmUL9eqPtRSVzxbZd5spfNLMkfjV2rYXrtQlI/dqUxvjv",
-	"muP5dt4isxQbHRfxcwhrNfL8zKZEklGhcdPunAAEOTxKktDqytdxzqBSfW9bszruu8ub6Q/Jn03gM1+Z",
-	"7yXSOx+GoBgArjmVBMLgICeoeGos2CDdIWCQsUdbW/SfIXXHHEt85OVlhc/wvp8TSv766T0mIhuLuEy+",
-	"kDiZ6WlDZydD8l/QjaYlEwZ6OicLFDMpx0FZiw6M+pwwGs2tOFmrw2OpJy0I/Ah7BF/4ttbrn7AaU2VM",
-	"28p2m1tvLx5VOtijQbu6+PeGD1be33lOdaLfJ2PtOreZ0e4yGVKJfMecZ0Xup5mav4aHnmvaGa0PRZjT",
-	"97fMM0rcybADpNdo5eGxhatbZszkYpYceoPnry3h39aR3lVseKDVBoDrpVeEoKdFD4wk78PGBWSaMfYP",
-	"9ETIkvHC7p6zb1DOc5oaa/ghFWb+UU+BaYGMszszU2eNei98dIuK7FNIFH5gnZGX6SxjLCaMZukKne6e",
-	"EcnG7vl4JY01IX5HoeTsBEs5Az4oWTClpZhFIiUzB0qziDhP3ZZlsrrqRpw7dTGCPTl88aI29xg2/6nF",
-	"5eGg28Xl1bVpn6OsO+lMSJ0JqTMhfTOpA+5gpWROYCOAbAIUihsQKF0TprylZLGcU8kGFjeiEzEeJ1of",
-	"VtWhcawBwPvmnsNEYvzsnOkf9VSu7Pl4KtxTj99AEPnj35aR3tO8HUvye+j4asdXO756CPHuoMg10GlQ",
-	"zn8oyHXv9CX5kU2ynGargDw/Jb/SLJoDQ35p1Y8CtkJINTh9BfV5ttXvwYww6GIzHjNhDkwy1n4uFc2c",
-	"Dt9g/j+g5DlUeP0pgJdkrdxTYXZS+k6relae3T7NiAoc+Q4BFY0NW/M86Klj2h3T7pj2QSSpGYrIVTWJ",
-	"vS55vXCuNrLhgvruGBwOPUgL9AVcKyA74331zwt2x2Nnft06VBweYOEZw4w+cPYR3RLIkaQtRoMRi5pr",
-	"69kPyQX8cSxJaAzGUJVlki+WLNY8jgMnW+J5HHPsXmp2LxZLqpJJujrXAgU8v0YqFIInxKaymb1Hn3Ai",
-	"AcBFL40pygOLPoGEJknCmCoaDsfcXABpCmQnsQxIJGItIiAyL5OwVBjBLni6soWO8NMiA7s+UeyLGmEQ",
-	"vVfRJlGSpdMxV/NM5LO5DWq3TB1jcwEjeM6iG1PKDSQAFjeiMOsTcQVH6iHsQf+ZKLZADm3AiNGhRNNh",
-	"xiKW3LIYeLm/5HBf8CUYiFk/GIqe8rWJILc9HZVLk9ifIUjBfkRzB3MojkanEFm8JQ+yS6HXpZETUUVT",
-	"MctZBwB8TyQ5yo9uvcjAhE7h73pjgzXflXdpidk0jxYC8aqQw6dFCQmcMWlSiSyKvAX/a4aR1z2lbAqe",
-	"qXvJqf6AiWQRWYxZmytyp0mEZjZaaYgDItLYgVkHxjAbwn9C0hOLRJEE2BboIkWoETYbc9xFqZI0hfgY",
-	"rSxRKUmoNdXrCMC/QzKh0Q2h0nUM/I6rhOfsHFKopM2bWWbMJO8aKOfFUq0Ad3vMF4xyaWcJvkIogrYU",
-	"aYrBahD4lJl6rDjnRJrJ4r9H0CeM2Wh/nrbkVmXMdUcE48NxSfwza8POMbgDSolRglO15epukiUwrMpO",
-	"WxBqgBHJgPCPuV4M2G2pxwQnVStbwF/wdS7uzov8aByFtJ0ogYODr33MJ2ki5yx2L2UMw+CnItMcQ59E",
-	"Tce9sog9W2Dt8r8u3199vv50eXX5/urdh/cB+ZOJClu5LKgAM5WXWc7vYSaPAOi/TnbLx8rkLywzdpuI",
-	"XMIxaULEh20sZSUtqVIs06/+v/9zMnj9t3+eBqev//X/3wa2/4MB8pTMI2OS9PQJogPJ9KQUi/t6MOzL",
-	"MhUxOxpNaSpZ/eCUYbzF4AwT/efRgn75hfGZmh+NTk9O1sYW6Bfe4cv+c5plVCu9R1KtILlrKrLF0fbA",
-	"/n97PClAC0Xwiz4eJ6evn09f0heD0+hsMvhT/JwNXk9PTgYnxf9Oge1PWcb0ORgdfbr8cXB2cvYK3nlx",
-	"ppcJ6xRoecAJFNVCD1t96kyv0MaXX9JXkz9FP8Sv2cm0EEfaTaVJgtHsFqb44iw4UsmCSUUXy6PREcz2",
-	"9Gxwcnp18nr0/GR0cvL/FMeyTpzyBZ3gyLskR6OjFzDLFrLP5voH+tYhcelEn3tEn2WepmTKWIxCj2HI",
-	"Pj8y3MWyj+DeSjKb5KAvWnWWzyTjZy2koZL9FBCKe2HGVJ5xOcIuw/7IeHVTZqrf4D2jqdZg6D05wNjJ",
-	"NlnAHzgjbz7/l+6dLEScpwyi7s8Imm8C89nAGhNlUKo6CFAU6HTW/4+VRQOiufstA7t1MOaQ5aDft48l",
-	"43qB+0WQ5tvpJdHkyyhjUHQlzRdcBq76aUQlA+lUcBI6YnWt+RfWooWPJmo15sVuIvbISjNtY3dP1DkJ",
-	"b2maxIiAEMnbEMQKi3+9oDymwPRhQItEyoTPYCFQNghIRg0kB+VjnjJ6a9LStbwhk5Rxla6G5J2q27mR",
-	"l9+AWihYzGk0L6NjQw73Bg3yErb4sz54a0y/RndiXOaSuGXD4jY9NpwNYanUPMlicjXPMxnTlaY3f6E8",
-	"p9mqfw4x3TYePld51sjvy5uysSikS5k2b9aw/3uY5sc8WwrJ2rLNfyTLtsnbtcroP5JlxRb6Bj84eJvI",
-	"pZCJxcYoN6VK0Wi+ADhafbf1yv37+EjfuAEmdP9ygdnc5p/lHTPJ3/9IluOjjenewdF/Dz5fvj8bYDzj",
-	"+kB+Fnf6pFePO0qv5sxjMn4m7iBttXxnQM5a+37CFZuxzB/ARyaMeNIwAOcbMpJynnGkAvd84V8dJ9zM",
-	"CYHqDFJ2y1ICYZZmcc3N0ERWU359DCXWaPlHsjRYD9TbbpIxTWo8Nog/eHzQBNF79Vq7KnLffRU5zMi4",
-	"8PZ8L+XkrOz9SKXk9lCdrmXlt2LFDrv4W3V/t6oCV9toe2dkQ/MNepFHc7oyce3KxFlbaekGrxcI/QZV",
-	"sy1uhPExiKxchwwB8CxUxH00vIiHLTIcayrMDR8Tm/GzopmSruzZ2kpbO5ozLBwKBAjzB7kEbGQcYVAd",
-	"8rEkmcgVG5HQZAMXLUO95mMeSjpls5xCdrX/mPTeXPx40Ud3ISX+a1o8iVjGfaYEupQ0SyoJHXNY1vMi",
-	"WidREEalZ09CCuBSLA6LE6QECfH7CZ+FzXXnqvTnEArQVcfUrhJdU+vdafIeU0rXlr8tu3nAtLqydV3G",
-	"6dMq2wDuQT/7rsReKCeWEBLPBN5YAHxdh+sq23WV7R67sl0Ng31kNeVb84yu+t0BVr+j6zSySdfZKaQe",
-	"gpi/poaE6LLmordBo388Hcf8WQtfZUBeen/5/OE9WbBsxgisUT+ASMFK8vw5mQsu8kyS8N10ABHh4WGm",
-	"u6HF6uFaQuuwd1jDAazhv9VRwfqBbasqbG79EPMNzHIfAfGHSPZtrHxBZDoW0MXLHy7OOlJIa6Ty1Id1",
-	"ur2D5vAMATi+ap7aU+epzm6IJIcUNMdUIRsZyBZjVxRpKu40NxW8CBSV+QSDKn1CdBgGxl9pdqOnVzdE",
-	"EuKBYTHGc1iDnzdfG7CcJvzGguuNeS+04YjXSRz2A0wBsDKGdXdORXZHsxgjVRnN0oRlrsNEmjBSccuy",
-	"O1ypJthhdvfoVsK2iXKdka0zsnXs9UnY55pJ+S4sFelmx1LbsFRYMk9NHZFEkYhyrwDoxMnuB4qyAnM4",
-	"LLbzPShstZJSp7J1POVgeQoc2DqVzaQ5A/TiYM7SJbgotuAxCb9N/MqbX51FILg3OlAaWcQ5aYCO9zCp",
-	"K6FdIbhcQg/TN+w/apAHCq7IWYpVhF5MND+mKCtxw3gYuHxmE4eCgf/w//q1zz9fDM5eviJzKh30dX8n",
-	"dlSH3G5CNIphDiMUu73IDxPdrj+zxOjqkStJWY7e0DOeizRmGZwJi+ZJORQx0vsm/bPpQvhh6wSPWOBy",
-	"hn0U9RWJRUDk8PkrLP01S24ZYsyvf1M/2wCxK6blnTdf9WKFTl8O9GfL0C7w9R8Gz1/3IeZESwkTRuAQ",
-	"FBXJGY+x/y/LJGPSwLnrG/j8BLP3UBUXMV2dk9MXfjLfkHzM0WkLpwLjbrU6q5uvRJ7ptlzpb2ipIonm",
-	"cOPkGmC1biOf/RN6+VdoiycYNxycj8CVGo0yFjOuEprKc6LAf4mdwiGnig0AX5XFEPFD4zhjUt4XJPPO",
-	"HaXDCZIpxrRLkMx667YSR9HD3oNkvE9B4b0txam1Zg+You2gSaM/98+5rCN/Bw+v3sWu7Am3VJ8iVrhl",
-	"NaWCbG0IWhE5CjQeX/FjW7Ia4l8gXDVBuNTRzRbBLZSvNGPUHMiGjRbM9FjiMT+vUFsgsJodaiGiidDe",
-	"g9LyHjLidL9G8IlNIoPNyrfpZRgKYzh3gLGVmPvAb4jhVaitan4MqxeY2iVSEZP2tQ74PQRotimW28m5",
-	"FsY4zjYgL05eY/kOzSED8uL0BP+JX4s3xoD8kvCbx4r+gL62I4DwaluiZxrV6pCeSLUzNdu/arbFoH4S",
-	"/NtRBhblWaJWR6P/+ZtPJ36bU1VQCU/ITplC6dqIhLEgvXVJx+M++h83bLWO8NRWeMETcaX7LYpn1hEX",
-	"wG7MCjnkIZ/Z3nRXoVO0XoJ/NNJFLlA6Fpm99GVVyIadvdZvvDg9OQf1AqkJ6nOGYEHVoY1AjX4xqDXy",
-	"azNznVahhW9UGl5hCYEoFdGNdSrBY1NzbAE+qYoShwStSekqYt0wIxzpqK9ySVMtywzaAQeEAanRxfTX",
-	"wr6rgFZTBwsVUVc24cXZWZ+kjN6uq58516/WO6+gdWEW+/OqQop3L2m5oeftq1tu0ckulNu03btIjt+K",
-	"WLJULZiRbbHbzGzbuoJIBpPr+2BKnWS9C//8dI9lxuLZ1bBYU0uuwlX7bcTrB5anfDwW6BuSniLrq68p",
-	"VZoJgnCwLzRSEOZKwo8fPhv3UnPN0JBMViV4TFGpgNhgJWMpDvucTLw6gZorfQWe2lSBcnfWStPWzPSn",
-	"5JZBNbpHY6J/tPqBHdPsmOZBMs2fNrsWEEb9sRmn45Edasb3gpox5u99PIKKQwoxp8DZhhVK4QScVwoo",
-	"Y3Fi83JR8xiQKl395KI2ctBYCnkzikdD+dw6tAtvEgeAx1EPErm+Sj29juBVjJMYIK2ovCE9AIjsl9ew",
-	"Cd6qtC912EQTIVKG2PvtoU8OD/+jIglsBf9R12Zn2WMz+EeH9tEO7aNejyhYmtTCvyVGDjOjjpQQMbV3",
-	"xS/i3sTg7Ksdc/vuIaF+tVv9B0WCgte2pXZmsVBuXudlPzOIldEXERFLwXkONYQbGNScpfH1OujyFliL",
-	"NV92p3Cbj+LLR4+L8PgNWJ7Zkq1Ynf/u9iyu3GoDrpWlmh2ba8fmFgUJ6qCsHiPK0bdDOi0Dog6VYjxm",
-	"TAYkZlEiIe/bAvEKLjXXWuSpSgZ0xni0sq0NUpPuolgWfiAJahdpapKEvBtYNwtJer9e/NqvPIR1h0cf",
-	"+wGw/QGChAzUnA1wH8a8d3XxY98vVyHxaKNpofguRpKCrDYkVxc/3tuEaGo85l7xdrfCJpQRAWht7tzQ",
-	"7C6ayX+9+NVH0cKVqMBojXm4oItr/Z3wHNp8tG1I8aQMvAWLgiGK6IAIF3R5bc9MOBxzKzeYhEYMZMFb",
-	"eyxtGQkusCAuxULy4O3FCg1ohI9ZlCbcQ7s5J5SPOV3bUbTP1APnzKlEHzGLz82SwNuUr6HCJNJ1bl/+",
-	"qMdh6s6XPoY9lSDNCtPzhEU0l7bSkv48nOMxf3Hy2gU3R3mWaaKCYJPh+vdAgPLr9mNtQPNdTSYEJ+Ez",
-	"4Ne46g3hnb86DfebR3WaobQL5qw0as2b92jytku7pWzRfuxdfmUHYvYUa/ZRj1z61H9T/opleh1MWQdT",
-	"9tgwZQUPfByN8utS/A6C7CAhyArXQQc89qC8O5Fpqb+kkh5LVH2/F+SxMb8gEc6TxSS0UjtaCm4YW1ax",
-	"mJ0KmPA69Qnc0fUKSp3K0LchPtuoDWi83Vlt2BMWWkvdobbRDna9vQGefTNOYlHNPPdox1K6/PjDhDRD",
-	"klkw22Mr/bXENBNLxgcxVfTZP7HaTftcsaASVuqlZBmhHq1Nd4kCi5z+JJQI0xR3jX9Ok1kOCVxa4sbC",
-	"rXEio1TIPGMDKJEt0hRiFTckk33GQCYQym0ehanms2FgnPRCW7H0w8fL99dvL64uwv45KQ1ySC5gXGNe",
-	"OzA9faoAZCsxbuMh+UQVI350bZQmwFGbc5B/YurDkvG3VNFPtjBRO46DzX7MxFbVOfHtK7H9u7+IiKaJ",
-	"Wm3f4o1YLGnWXMxs860wy/C1QhYPKFLvwhxeQiVZujq8xUVaSwmrPZlwHfq19a3qI6I0tfDd0uYUNpe7",
-	"28R9cff+I9Gr6/LJfJW8TeCEsSCIlBH2JYIixCawO3TFjNHWsTHrtNa5/6E0pr14+Fv5z/3xFE70um5T",
-	"eyH9rqtVfhcJd//ewkn+hko2SLhkXCYquWVkoXmKNV/pDzd5zP/3YcO4Z50vvyiWcZq+i/8TPnuYjnZ/",
-	"77bytq812F68rWm6we9eunmdu/0+d7uoEAVLQh21aeV1R3OAqYhb6nq0oJzOWFjroJ4lUp9PQnnFlkkL",
-	"86mM5kKkAZkzmqo5UVkuVUBuRZpzRbMVkUxpebFv9Wc3gUMxB3DCzNUmSUx6of3XdRLLsG8K54KL1FuC",
-	"Efxiq+drJV6PI3xx8jqEsY95aL2j4ZD8Buahd9PBe8HZ4PJLItWIyJVUbPF/bmmasxAnBA4lrPNvVBWa",
-	"jkh4dnISulyeMS9thRuCw0+giiQ2kyg8Oznd4JH0b/BXAb3T84fpP4oX0x9+O1dmXcvdCF8Lp+ZDaHkr",
-	"Or7jVOro9webtlY5vqFRuqqUwT+OJk7cu13nDlvjjkpz3L++/7S9e/kQdqLzNncoQl/Pr4Kcv4bxa0Gi",
-	"3yCP1OlYbZ3I+1K0fmKqwu2+A+p8NS9LJZ0J+XC8kuWb0yzB79U7uZPc79cf8tt8b67ABn/bw4TiPTnd",
-	"dhF1m1vuquPvzQd3KMTUuuQ6otr55Z5UqaGqnFYlzSYi5B7JzXjrBlPG4gmNbrrMwu8+s/AjbvmPdsef",
-	"QoKhcUE/Um/TTCy29o3YdUIn54Hml5e3dLv88po2LfLLa1tvcAZYAtMl4bXzChgC7dbvEZPxbJcjLdyH",
-	"I9KKaAMds5q6iX/waV4lWa9dch6gMnoxG9UsvAdn39mpEzqjCTcp/Xawh6mqoDXwocR7D5lFlSG1M8s3",
-	"NN6ZEO0x46i69C0J7O5z6mzDXSbS08xEMuHRYkqWmZhlTEoLkmhAhr3MUcANWmZiyqQEN+immMKq2tIl",
-	"LnWJS4+duLTOah9XSv+2DKRLbDpAFwKgRiUsKmlMj5fkZImnqXIxmOTxjKkOTeoPYPMxW/5ns+N7sfns",
-	"AQXqkRESEfFha9NPedU+Y+NDNQGVxrqdBWi9SQsWU9d4g/3H0JrO4HOvwccsrF0xj+ABKZasgtfo8Qcw",
-	"VOi7kfDZIKIZ+5ZATSVwpu0tP7Z+pTftiHIulJ55qVglhVpOMo/mpW/194bZ5DAfXfGQECnKyP4CRSAf",
-	"qdBks3nIlCOEaofMxsnDqh1LB8tuMl+XNDOVvtb2hMobGRjA1tID7B3rHAAoksjIhAGyEcD7GKhcwRkG",
-	"uo55GY9XfwlPL5YLosoC80qGy/AX0H7g7+u/hxj/uljmmsFBwcdE6TN+qzWO1ZLFRN0lEesPyV95zLIx",
-	"9+dbBvUyC1PGpm8u4FKmYt/WmlY7pJYVX+ob70rV92lMKy98O1a184QagOoRRqozpXWmtMM1pa3xHqTb",
-	"FWmB9DI2y1M047y0MGifL9+Tnr0JxOgAffLJvSrJ2cnpi/49kkSD+tjZ3jrb26Pb3qp8+VG1o2/Jbq6c",
-	"bNTZ3Q4IUKhKR52cvqSZkprWrBZYSkkuGY/JZEWkyuB287gQa+/XxR7NaocVqCz0Z/uSYDaweAfl0Jgh",
-	"R1nOK2EDpOfTUARmrdBt0qujkT5JXFTQEPpD8tEjvTIoW+kM6U+YfAQVz65nUGw+evcRe3SWMWbcVusa",
-	"jVVhDkwDtNiooIJDuWdDm6Vm/D3PBaf3m8obB2dhF4MooXV39ObB/C64WQt7X+bUFGChGZgwyDTnkJ2I",
-	"t0SzG4w+tDfJ4NeW1GqZzDiLsWf9zpBcVeom9LyjVxsl8ZZFScweWa0L9hAEXsel6ga/rQK4qe2u/Out",
-	"2f89ZjyWP3gBZ6olezaNOibdhYL/MZVDT005lgXR7mmW1R9ZQl2WaAoBJkAcO+SQrnykYQ8P0AifMR5/",
-	"M6kkIFSusbHvQFS55DFgM5SZr+AkZDxmiGvY48L3VXoijX5gVLBprvKM6dGfICqha98fEWPVDsmERWLB",
-	"pOk9BBiuhe7XisNmzEa9s8GUidLjf20KmBYSkqQrSaQYEsgxX5sG47G0Ff+g1qu3qi0FqvWKpyS0p/Ta",
-	"UHackwlk3ShHeWlsWp3F5DbYpNMzTIqXiqbM+D1MQYmIZllicuo4uyOh5gu1yAyXPH6iAkt52Jc8Rkmh",
-	"Hf92zXbl4F4He5dQLvWhaT/BPcgncHw7KaWTUg5dSrkEFmdp/ZrBGqSUh8gZlhd9VWHjqQM/X8RakHDK",
-	"uBK+0xYqfAsSyqUe8pLxiIX7t2lgmdcWsgtWeAEjnA0vANCmqTeXY1nv/dVLXw1hgaV4Mrx3wxy2dxrf",
-	"28XuAUHQzVfjyx9pErcOeEo6q0HHj/+4LmVL/EVmnBpWf9NU1BBWMV3T0x7Cq9GE3JkF9ubBoKpcje0G",
-	"QadDF58GJoICrxpdA2X7/poFwby22YBQ+gKum9HBI7FgIxLmSyxo1/O/LBXlsYRq4qG4ZZnKM86KlzDU",
-	"IZEIRAznM/DMEzS6AUGliL6z8Wxa4y7cF/NM5LM5CZ27LOy7qnGF/QE81WYJCiuEQxov3tLLYNuKDJDt",
-	"XEMDh7cfk4X9yiFYLT7BWL4LwwVOZRfbhd9yV1Gi3MfeJaVP5gztNNO9+VlcYWZLhjoRqhOhnoLjpUhx",
-	"pY4n1Ns4fIVYs8Qt5aiURszZN7o0re87TavY7KeSodWqzoCbX1OlfnAMFUdeLx38C4UcqJ+/aioGYMv6",
-	"AobfE6+e7xZqu0Su0tstGHSl3Yb0rWJPugyuezO4ivPb5W4dSu6W25RDCs77xGisTxGZrJCL6PHcma3V",
-	"H/Bb2uJb+rfauHLjb9c8sPzRMfeUwjvGbqTmAdcrRjPUJMOMycSU9glt5XhIxIKPrZaM9J7/oHXdl2eg",
-	"YHvve8c9MI/HnOrVXVIFFahynqi+KYlASSSk0XVZnCMJDIgUUQKV9TMGAzKlJeScQqGuOCb5Umv6pycn",
-	"G7CR7EAOAhXJDqYlHlK12Q7UfJ9pW26Jt+ZJu8ygQzzq0rSeokJo3I/U0WxTCkcalgC0l1CiKW9A4kQq",
-	"yiMWAE0Euqdp/5KuZFvdsMvB6nKwHj0Hy2Onj6XOfH22cVWS/Tqj4gGlXHnna29JU2UK+dVjkp96mNBn",
-	"C0DiFvIYo4Ex0hjsmoejUNVG1j6aUvC1fFP+oLdVHura7EBA9xxJ631mG/9T+fVH5AcYOttxhc7V9KRc",
-	"TTFd+WzTHGMgwucYG+EJj6+3jakVUiaTlA3iHG8va+NoKkXOmKJDxhE0gloUm2t2jfkHrq+jylaQNLqk",
-	"SYbcAYxL00QzsBJePLnAlxJJpiDRY01CpzDIMXeSrhbjTXmXvsM0ev/zZ8JzEOZFRv768T0GzbgefNOl",
-	"yNOYGOvlmJcKHQZGgYACnHei8H4ZVmjicCRdMLIQaHe8pNEcR++cRGMOfBGDdCZCzZ1yoDmbFs5lo6/I",
-	"bNzbYt/24jNqi5lXHZYPm1c+Th9pkknC6QKrmDolpcnB80Dv1QF6eaprtZ23p7ZVC/bY0H6T98c0IQWR",
-	"6NxAG4g2nmwxdWShqNVraMI6Geo5y4hPueHMD5ZMLNPNRNvAQSRykcj9p0LsRPfXohSR3GcMKKglfAGR",
-	"giRgzrk1gWiaXB5I7WibuQjxiDD+iHIyYcSsvGY7WBPaD/40TKt4xwQRIgtD1m3UGjgdBfurxTjAbtbu",
-	"8VPQcPSfmFusZfG7hEuTxwFCorkvx9K/H3dUkkUiEQgQnENUkgljnEQiy1gEToGtqZ9ZvH2qOWv70pqi",
-	"P4SaNyk9xeHTZ7HTef4wOs9BaC8gYjfQe3R8rNpxQD+c/gCKDYNEXhrTXoRx303xSAFcei22l+69KX4S",
-	"aW0M1xsq2SDhknGZqOSWkYVmGZa/6a82Cfj/WxrHgn75hfGZmh+NTk9OgqNFwt2/n4qA7y3XdrJ9tUEL",
-	"RrDedJNE75/VTpa/N6SrcrUbKjtvKT0Xpvhy5lFY+syGes22Wrtc84hO1wqDGn+fG+lBVzfz5nIQQTw+",
-	"uWsXx1PTcre7vM9oHn+525CmHafShfVsJ8N2UTr7kkaRbFapZg8IcoAlyEAINST5vuLJPrluG4KzL0n0",
-	"J6YqZPQRhZhvRSUgisN7p1NfDymQo3zcGmSjncyRYGz6GhKV+RPNkl6bY0mmCUtjCcipNWXW+wGZ5Itl",
-	"wmcgA92yTCaCn5t0W+kl4R6m4IVq58MEr9ZGQVi/Aazfv9WRnPVBbSt9NbfcVZOCme3FTnggdNW4SDv6",
-	"2oVEPA0xDmn1mhC3Rpk3C2+22neXV/v959V+cnt9CCESdjTNkRFuvBaQF6ZNoWjXQqAfOcksSG+TOdX4",
-	"2doO6xM2qxnWlSuSr8Ud38rUNIQ92KsfGAWyPiM///BYklRENE1UY5qxff4wW3WtEYRQAGOyUBiJJAmX",
-	"imKEYm3KM7a7hhbNWc8DlSzYUYtxuKu+/RCwySOM4QKPGAMAHvaFRiogbDgbkk+XPw7OTs5eDU5OTk7P",
-	"nvdRXY82ehsqe/vtnA+XXxTLOE3fxf8Jnz1Mf4UlAVv5Kkovby+SVppt8FE4Dt35J+7zT7ilqsk498Sg",
-	"QubpcssfmBmBpFJafDRYVi2RoCxAwoxFLLllcVio9gVdA0OFflGLpCSGeLrDiG+68qcD5WcpmecLyn2q",
-	"HGpS/Pvvv/8+eA//CwMTq4PYN5DeaKLfWLJUI5Lz5H9zFoz5JDellWZ0Kc3gafFBRFJzwGqUSJbdMkg3",
-	"V1TrLoEDPlMqBbQ0/R0tDmZjTqNMSGnayH6wvheBSz1haTJLJolm5A4NzyAFkh7V6vDJ4OxlAJEKIkPQ",
-	"e4lXUbPEW5HewvpyU4zUlV+gGaP9opqp4UMxXXkLgoV5OGGGKZAkJr3Q/us6iWUYlA7WsdSvmPshV1Kx",
-	"BUkUieiCQZp+HzgbVOAZc9toBMfIRS2zFKpWUQ6Bad6ZlQQD1np4w1PjJglR/bDwd2NepioY02F7sen9",
-	"4bvp4L3gbHD5JZFqZMb6f25pmjOsC4vyAoQ+Ox2Ypngu9XM0J/QhCpDauZpvaVoji6sE9E5LKNbxp8Zc",
-	"z0GfihvGnE1OKyULulw2GMzxJlu29FWC6PQSwQo9ipeyENzbeCirrdpz8D3G0Lnd2FYI2WH4dcIHhHfe",
-	"rZ/kMCgSDcy9WWe0pJQhgIfWu+LnVrMFMhd9I79ney/xt9qLT4Zqd67hzjX8NQIV9WHzL3jCDSq+kQsa",
-	"5OiqObGDYuigGB4bimFn4eRjni2FZI9pG/jabMDXSDq31AG5/bPiUDbYF/bq8v+eYBb86ANP5/uuIg9s",
-	"7lTBYKVK0gabiUmqMq7p85K6bigoKtjNIQ27K3R7Cmdoq6bVt9rF0Lq3EIZvyRNs2ELHG7qQhcMPWcBM",
-	"RZ/6WR9bltAZ2xy9cK+68YymqafqdoXgH44XW9VmIj1EbkI0GI2PZVkB+rtIOLasVXIOhAW/BzNxRcyo",
-	"TrVX1u36NkFvSH5DG5ikUzbLaQYp7ZHgEct4GXrDrpLz71AL8arFNJYNySc2KA4tlH41sZfsNhG5tGtc",
-	"vDPmehg3jC2l1s2M7jRPpBLZCvYlg+UBo3cErmAYwdIzdmNBeUASKfW8ELcM6uqGVEomZcJnoWfpEyQ0",
-	"b7M4xD6g63v2PBjzu3kSzU2p+0jTCg4jn4osYiTnKZMVD5Ktv1K/yHXSzoUZ2Vc1YD8GzlV14NvKRU3t",
-	"thctLtzWf4cm7JIHz1EWzu6q97wTmDqB6SnAXnlsYsGYSvgMQhZFEkGUSOVUe2KTtdveLzTJzl7b2Wv3",
-	"FHt64Z2yh0WfPtyGW4xFj2xbTmtf34XBmoZrXOoS1re4gRWYt6POXvt4tPRqo7gvA2Iq52D1CFqqSlLQ",
-	"0IfA8FYIb5QKyTpFdXdF9Y1ewIrm4EQ9U14M+sQQ8ANRPi/4qhguF4rAOYgDkjHMz8Cor5hFacJZ7IzA",
-	"8NaQfICqtEmaEnpHEwVwamA8GfNeYTru4/smeYJKEmrlLr6md3QVQplR5CzXet5xxu7CEaF8hXun9VCw",
-	"p0vTNdROEWCBJz0zMAL1T3DEDpkYF9qELZkQq2IjHChngXbIjNW7NiJJz+DJ6XOlUW8di1TXaHtGA82/",
-	"UyUOz31n3+7UtSdg39ZntRTJW+FGLdQy3/A1MIavTlh4HKu2NdaCbCDytQB2JUp2xwMRHH7ETB8zdgTN",
-	"jPPMMlJX7FwyKW1F+5QqvV/6ecIVvWEkZoomKURoW9qqxJh/vLh68zPW+0aeHwMTx9wnXB6oykZXenWs",
-	"dq36Q6K1HKwVDhJEnWgz5vWyzTnEtgPkZbElTkoYkneKSKYkCf3duDavhoExg0NYdkxXNlgcEwSNrg7b",
-	"q7XijAFkOOis5f4ymkgXFW9s4HYR3HTGNgyu3LZY7dB8qgeW97JohikEGL4NL1Flnuj1G/OykZtKOCop",
-	"w0j1sstgVFRit/pK1YJhUFUFZ8GYh/qn60Uu1fWEXWNX19hViAJezkjOVZJWvwTH1dr7bfH4MQ8/fviM",
-	"J7TRjhSSHlr8lR4q3kt99KGuH0ulLbZuJwCjloqu5JjjUHRDc/6YWxCuqQ6xoe2CsyG5sNcJRFwnI9Qd",
-	"F7vNwzF/D46ICoErmZYCKEGFWxS4s1RZaHwpy7k5gt7Nw6sPuTfm85KAEKwESZPZXNWWktcD/OwN/Y2h",
-	"+k8F0BYW+BpYC2YoPh+c/gDIOwbp9m0iNUXIM1gIj2gZEcCevE1UrQXIbc1a/iE8HT6Ls6a6Tm7u5OZD",
-	"d3M0uNQNPLhJB2fVPDm0eLSQrEF6S5zDoxOodxOofxW3NXIzgNuyL8qlEaJ9JyDJFJ5p+cpKFlpqhPK6",
-	"WhS2woCJguy9OHldmsvBiOB2FpBea7MI4fwu6A2TIxIuU8qvE34NAmcYaMHkNmF3CZ+FAZnQ6AZiKRZ0",
-	"cT1naRwOybs0ZTMtY9oIDC0DVw1l5QUagvVTP5tT6fL79LGrEy2u3JF/cva09aFva1Rrbrk94y36+E4l",
-	"BzALd9a1Tko4fClBMxzfuEZTgwFUk5p2vwyQGHCPb1AgxoxkhIOow2G8iCK2VLLwCUnPbFJmuoG+wjb7",
-	"wTDPg/F1hRQmEhqGWRUWzGMWhyb7ROSKjZxvyjOuBERkY95se7nbGJJZBCz0CptQzKY0T5Uccxrppwmf",
-	"QeQJrr3uAMr3Y85F6g0c4xhDccuyLInZNaq34VDzedytEN8Zc/fLtRLhkFz4edNUWUuNl/FR4yRbF47q",
-	"Obw+S0+Qu/vD3p6z17Vqw9V1+++Uo1ctlx1P73j6wfJ0vIkYxgYksKCQvSYI8to8EL0e8hlEvCdqtWvt",
-	"TkRaI9NklmdaMQ5NxyP4PeyXdORe7MyZA00bMpGmWqNdawxhkSMiFzRNDUQQ2gQAjYZKEv5P9LewPyQQ",
-	"DmaN5Mi3tonTgwcFWKJbShOdt2RZImLSA9iblXWQQDplQCYrsqAJN7/CvyGSf7WEsFLJFPoxCpgbFgPY",
-	"z6KwNdoKflMSJ1IlPFK2nXQd2jrVFjcQHgAj7gc2oFU6eB79+YBc/vxmzJHberZ1w2y8ecKmuBdACtKX",
-	"A0JVEpkILrWwgW/0A00gJznXAuRyyWgq9ffjBGMTMb1Cn+WUJtz7yJC8sWBGtpQIVXRCJRuSzwa059Pl",
-	"xdtfL48lGR99wq0fHwGsEqPR3JyLY6kFj4QDwWjIc78wpxg7ac3LsdmPmVhsw8fx7Sux/bu/WOjHrVt8",
-	"8GJjt2+lF5xmbPsGhXuhMUp0M7kyC97B7DXSa3s0Rx721GTlqIclF/oSFTcdXezFNYebTaoXWxY3U5Ly",
-	"LSwRf7hY66SfzaOBLYIvH168uUT2N1PeNyLXlOJOk0jANNLjZgggqu4Y4yScZmIRwqRCJUI028rklo1I",
-	"QaLu5gyMiY5Ukd4rcsfYjQzIJzYjL/sBhgWP+TTR5GuZUi5J7+zEf+v0ee+sb/kUz2lK0PhYfMhUYAbu",
-	"glIElt6UWI00o3ckTRaJsm7PMcfCHIngAxr/PYcg8Jgqdm5GQFMpyPiIfbGVoN37cnwUGKheR7VRxeSi",
-	"eMuE98fWfHx2MuYwIxABzshvjN2cnZB/Jyd9dPEvGEUf4pyRt9NLsswnaSLnTA7JR5ZFjCs6Y5LM6S0G",
-	"LeipL3DBDOog1UPI0xT0xjEvIVLZ3dMUHzZWn4mRHrGJ+0cA1biBeF/+/ObKHcMmCl6HvKrPyFFVFWkE",
-	"kt0eKViJB/X68HD7y3m0tiL36UV1bbZXkepbN3hO9dMOWnWTjO6WUot4mnQ7WhJYElAlNz4VTDihRgjd",
-	"ipB/0e8yHrE/oBT/I0RVm60hMp8sEqWqovwIsnkV0+xR2Qh33SbW8vEsE/mS9LTopKkXcFKagcfPuRAp",
-	"j8fcosKKZcqCmnwI9G0tMzFlUgI+pZaeQZaFI5YgmLQT/t24NaennMhIZIz0fkluWKbG/HRggERL5FgC",
-	"gLWca4qMxi9NiFfglTRhN1qp0IIB8Aoo7Qc2siH5MdOCN/uiiuggy9KaiLM7W51svbts3cRozIF8JIT7",
-	"pUi42hq2/3Oe3bLVR2jzr0763w8nKK7PiEhYcI9YaZpk6YJJCCnIgLzvNm/DGaY55yz9w3GFOkL2IyxF",
-	"R8Q6A8GBkQg8mCMyF3dk4ceDN9olMy1RsBgFCy9qyI+8BQMdJzFdSadUwytb0Y2HmwWesESJUC/waU1u",
-	"w2abSUiotQkQpbdWBn486WIhOJkmqUJREu5eYkLtx7yYMzFzHhWmT19hN/JioR4ITvQYAshVCEBbSNNi",
-	"65dOo7dvNpDE+7Xujix2ZPGb69CjsgZtoTadqQ8VavOrte2ZqgSAQGXyHwojWz+o6t7momxFGzPKpZbQ",
-	"Ic1MH5s/Hon83VOEXamKFaeLJHKZCZktmjxZEU13+Iz0JmnOIEQnIBThS2YZYxygVMHO27NBNdzQS8iF",
-	"Ml9wGF/IB48lSalUmsf1kfqZ9+yvgPIC1FRwNa8698BplzEe989B3R/zHotztMrh2quMUWU8aHhMYA1L",
-	"/Th3nf5enLOiDpexB09WNpURxwg2hDE3a4eRyW96l/2rT2BMFbcsg25wQc5LFgjiGyD0OBK+pCrRI8x5",
-	"YkwXCScvzwb6EiCfef4D/iNjMokZV4k1JKDrz648pnLpdZqszB89WDy04QpQYdz3AsxUMh/Cf7lP9c9N",
-	"5Ryakkkez5jngtTXOGZriwiYKPos6C8xaRd1mmNevdRbsZBkKUSK7ssxh8Hhg2MJFQqhGc0yfWQh8YVc",
-	"zZlkYLsu3YcRyXnMMrLOgg1+CzDzYznmNI6xOljGUvR3kh4lSiiaupIw8OmAUDMYx4cjsZgk3LSaixQR",
-	"AlQfxrPMhMLsvslqzDGlj2aY15Oh9QjdpLGIamjOcNFksLnyXn1Ds85s07H2g2Pt3hEF0jvakoEEhlLK",
-	"QgR25LGBGr48e2YJYEH0gip9klsz/qQt7Nf3wvIviOR0KeeQJ9vMrMn9vHpUZmMQenf6gihBzl4aWBQ+",
-	"5mLJeBHapLkqBzlQS3sOCtPCqHhSHnWhn8V+QaNzeM12IV0fY86+LJEUK0EYd7zp9Az5oHSZVBTFCiM6",
-	"lHo/lsR1o/swaS/w59Rku0Y0ZvqAQ5mzhBOX8lsubafyjEty9jLAF8BKn0giBYCqbiL7eDg7it9R/EOk",
-	"+Hg6K7f/9AVK7jZRvXKX1+5wcX8t5BIvMujcjd1MzpWWggV/FudtdDdM+XPhLqaT0YLyhpQEn3q+i5Ed",
-	"QclG6AThgE1IPXH96ZuuX9JUY5Jkak7+jTw/BZIhSe/D+8uPv1y8v/50eXX5/urdh/fXv19efPrcb65f",
-	"bbp9m7OHl7A+xLqzZn5bFp71324TP15ut7H0LGKmaBUOjHkZ2PG6aIl7c5klIAi6AuX2OsBd6MHd8yOa",
-	"aRQx2XSpMWFJL/3+85VaU4VLPSxZV2Q6u28dAledkvJSJpKll06qjamiB5LQ9JalTNVMOHBTNN6OwJZH",
-	"XRRRGIh8Ls+rmKkGx0Zr4ouJVICzAzOKLXG9sCnGXCiyYgpupA+VU0MxYWvAtPURhni0Rp9erB8JaBR/",
-	"d8CjrVM/vq2bXW8CoRtvVHGX7icnRgUdWBW0hZiAGXtGc8XIIkMdqp2O9CEO+xVgA8RSLRCe1zAJ1sOO",
-	"WsESBHBvUWuz9Yg9pxXUnNhcjg543W6Yxp/M1C+5yhImHy6S1IXBoK3gaHvujmP6hM0gumY96rFysmyo",
-	"9vAoqB2DfV4axYJ++YXxmZofjU5PTrYO64FPX+Ond4gUKs9FZTkbGThUo6rb83hOpjSVbITlocV0ShLV",
-	"ND+tnZcGYj48ESJllDd/Ge4Cw+0vW7+TwvitREwbl9a8dO/XD1FaLU7/akuJtdqijdS63naj5Gpoltmc",
-	"pwWs/U25j6ZspZtUXrvAN2BawkBE5o47XgCPHa27GAFGe0uR9LvkQB9ztS5DVimY6yXJTLEeXPadROFW",
-	"ou65d39uQX7V1IpwUZF5db82d2ImmLQzsMl+NrbEhTavm0pPBs5Mqpc/47qvOJEUyxwGhOYqkQt9wCZC",
-	"zQFyD2KFFckSeQMRhPEiARcTnMIpoWPu2clrHYUIow1GWU0gVhC8WNqLnkOm9MTs/pC8MeWLlCAT6ywe",
-	"c7dcniARWKtpSu+meUomVCYS1Gir96BJVX/eqjwJjAxrPVRPfQ++1HDq9bDNKvTh+kCVXZERKAVa6m5U",
-	"LYLRcGrHHMpp2P0VmoEGJtjcDCwyBTshnUYoqGfRfATWAb5NBX6Psj8YuOBh2N3rA9oawbu56Y5MrgU8",
-	"welDWHc7tr3rbOrY9ZtvVPz/jw1q0CETbCUGfQSLfR1/bvTsNvDre0ShBiW9bQH9719Tf0jh+DKLeUzN",
-	"59uRzysrPnQILwdVD97TPFeFPH43FymzoYOmXqcpKapvhJKe5QANAvfoTzuXIaqlNF+pGtF3SaW8OkS4",
-	"6b0QgbpGBgA/DEiIf10LrtUrLsg0zyC/sth1G3HxJPW7puo9jynbf+USPrtoAY0t29P9/Rf18YYJH4vb",
-	"8TLT5pE5mqlJ0TG2DrrswKHL6A2rseFNp2Um1xM8YucIsVKyJT1ALXgWqWwwZ2nc8etd+PVnpjxufSxJ",
-	"mFKpriOVafZsYWhiuoIMCRO4aCBMeyIjUcpoJvsk1C3inF0D+uf3wLQxeMVxIDDjPw2evTbybVl2Y8Md",
-	"OPbVp6/Gr68+/WzufwuGbRp1OmjHqv+YZdSpItTPT4OUgqnx05TJqE/0XUguoIndq5xvZN1oAZAd596F",
-	"c1/EsSTUWlEMo7Zc3BpVeuijQnghPxcPubHEb4bmX1AFDcBQ+27T6QrrlDx5Bj/msGJmodwC2dYmSOUO",
-	"J9YfGQBA9O0XxfQwfJHdJjHjEQuKBFGT/aj7M3XsARrW5azYrvRzY6yd5irPWB+jM/XNwyRa2CXnx40t",
-	"rJXFREwQWXGZUs7BQJKoOaDL4xYGdbuMJ84U/YMMTCEZ7nR99TX1RM0Vn3b1WX56PI8lhpt9LelHD7yl",
-	"7INN9iH5FJefszsbotFJQ500dPDSUFVAOJYO2gCLXHE1T1cGLgDCWagNo7cgPAZKYGtjRnbLVoOE3yaK",
-	"tk099UupRVSyO5HdYLKoZqqF5BKUoluCaiG1oCTVGKFlZSqSpolUkNxuCufbkGsDx4HVSNOUZccS8IsH",
-	"SgxuuLjDBXPlQ5GRoscnEjmPkvQcEus5pOuji1hhqr9N+T0vl2cbFbnAy9xyV9MSXjwn1IzddggFwEyj",
-	"/nC3om7O4eoXpINlYfGOUdKIzPfO2/P9xEmbzItHQh9k8+ga67g9SnfoD2qJZlis2WdsfqCRwNXRbhUM",
-	"XNtoe/7c0HxDSLBHdbpo4HbRwAbr0VtB0kO8VUPKxA3jJSaALWSrSN9aAg/xi+0ofP+8XGhKVEI7Ab2b",
-	"LHKpyeq9pN2FcZqqjIkkL87O/MKM04Sl8bCWrexYWhMD41B3LRa9UCg5A9g2kib8Bhc/IHKu6T/MJHEl",
-	"JDF77CAy566KJUQGS0kIQw/t2KH4fA/4ru59TiWg1N+wpTLGiVJFaDt7vbkZmWYCSqGjlWfM9V7KYjxG",
-	"8tBN5LN/wnf/ZQD5XT3zunfcVQkxw9nbDb0eE1OJfMz90+aAHYpDBQddMoY6LyWIzlyAM+tmCE3kAyMh",
-	"gIKB1Q3M25xM2JjjUjKEMrLigd7BL8skY5L0bC728xOATQwIVWQhpCKvT/rNwbhVsnoI8bjVMbULyW1q",
-	"vTur2WNg7tqnpMy30HQbmj1giraDpphdJLFwR/RFqCM7ZRX4+4vU7QJv9yNxwClkBY2ssm8l7DGjVjBx",
-	"CBuc0EgrXKpWFGnUQtvG2u5XFR2S975qidVRUG0sVEzSC/0vhX0C2Roltc2KNaiBBtW8D5FVbfiFGblS",
-	"Z5xmUIPdPS4VHteqp4dtAy5yNWeLPnzRU2rL3XtqrX1NzdmKSKpZauDUW9TE11Xcc6wapycqciWTmCFI",
-	"oY2wePFQFfhhMcc1nPSR1azWbOEBDKHJAlpcou8OM+DbBxNrYX1N9bKalxaRgf82ql0PCBBeF4TbQAtx",
-	"QGWzGJFlJebYjBpiYKOMmdQ8k0PGWMzizdhD7+kCS+8X4jLqE9apZWFDhpoGoLjNSc41LeVWWXpx8hoF",
-	"ZytGB+TF6Qn+hBJ0vPFa/5Lwm8e60NDXdlcZXm17iU2j2utrTpdjqbtf4v07BrYY1E+CfzsBhkV5BqVH",
-	"/+dvpTDBOXNlMSSWlC4UenkjSa98ESqStf7HDVs9ziXHA3Gl+958291024cplL/RAnrooVSDXHBSaMWZ",
-	"vcdlA0pRXVtk+sqv0xqL34TcH1cB4YRpdlNjksEPHoSRZY1eXcDoKiRrV2W82tm2anhTu13oGPa1T90b",
-	"RxixZKlaEGXbYpc5FW3XSPQnW3z2OyHL30YFPhxecGH0Vp8JBMbuuTsXKNPx0i3oXKvfzLVKLqz+Cop5",
-	"0Y9XJg8wE/z6eseP7ZEd80+uQBdaq6kRnKciTcVdKXAMuzonlAu+WohcInq9npuNkTRLfiyLHTH1ZB2v",
-	"LIYGQ6mXpAvHsBvfftzCj1yU7rC9zA/E1nrsKnwH7Ky2p66Fq7rUpC2jrzTeiFxVkIfOSd3eSV0UJFz3",
-	"vj2ig3rKWDyh0c1oltyykPQMXa4OohJVfS8DBZ5iGYchuj7/qbi227mySe/F2RmWdb1LJOtXfdY7mUvr",
-	"9SWvoLirU3vLMmnd2HYGB+KcvvBVPdQR9WDsiMWU0GIePT/EWb+W85RJSULHa0y7Umj5fb5ikZlXOEsg",
-	"5rnn2HAfnLeUAC12tWawUp5We3HAeq+iOYtuygXdx9wOa0QoucuEVq5XS2aKEIhcDcR0AFVm/BCHkxM/",
-	"xMEaMHypJplxU9wZNn8hWXrLpPVMy11c3FZGWRe67vNYW/p6OP5qO6JdvNXVtrtym717qj95ZqIWLHTn",
-	"CXUoUp1v+gBCp2nBLpQo3NCWjLXR0jvXc+d63o/r2WOJj6oyfUtaf+UJmV2OzSE6qrPi1O3FKe1ExRY0",
-	"01AmkTLIfoXRIM1sV3e9MFpduVHsxWilrzjTL7S7ORe22UGbXuzatTC9lJq0pSeVxhtML+5sdcaWLY0t",
-	"bsUCMsmTVA0MzyubisUdf6DlpZSZ7tLY8SI3F6fB3OfSUJwSDxKU1e9PEd1YFo76g7FLVBbaFNSio/Jw",
-	"Se+X5IZlipwOXgZkxeQzLgISzUUSsYBMM6aFqS+q71IILIXBqHZ1J8Y84VJluSmjiyBGn2k61ULOMkkF",
-	"CjCwy3pNeiHq99eg21+zL0uWQY9hQELfp+E/6mvByWwGVKOVuCR3PCAyj+aEynKVNE9IxIUIXKxnJGK7",
-	"ynJIQv1PsLfkPPnfnGkJ6zVJpkTRG8bvDXi/KiT3AzEf2BHtYj6ott2VYu7dfOCWvR0b2HlCnfmgMx98",
-	"S9Z5EccFASxCOy3dJb1mhrSN699x47ZGhccSkJ3u6dHTR5UZvyWhuPJ8GZ3ueUCIy1URCcQzPNKeA6d0",
-	"m/aunSLWk/n8/sGeHigfA7aVt1a+2+7YW7Zzz7t6w9gSXrTtwIJ2UPGQY35JszRhmR2jJFLRlXFYrYge",
-	"qa1oUpqW5/lqmN2FWxRTvDFRcszDJA4JjTIhZfFJrBSDhXtZbD5OJF34brU/W+2pcIVhmL9Zhx5Un6kL",
-	"8YzjMun6L/xue0nWYhEFX1fobZrA1uGl97TflQWYbvYIaXSYrK0MZ2Td3OY0d3yvwzU64IotkzSRc0Lh",
-	"5JZiN6zIXcfUNgnWhSliAGXau5ja7x6uqCju/xF2fC8G/j0UQYXzCRHFjMcsduVP4V/4tKkGqSHyT7AG",
-	"aXmztvIo1DTZnpXWNt7gUYBl7wI5W9YeLey/S3MFS9hy8KhDFnowslClCHRl2Q9Eg/vAi1hLiJOsVuoc",
-	"EVep826epAzGmkjXKMF0P7Oq4bMK6Q3HvOeQhfT97KNLpLSvdkehYunpc63Snb0kgpNQKqplJwQIfg/b",
-	"7wekSGg65uxLIhV27CKHIppB2Wj95fc/fyaa7CU8h/JQjKZqHun9XCQpkwryMPSVyjVjm2ZiUbODYw64",
-	"uWJKJkmm5iOCdU+nK0S/ZeT0hZrjs5iuAjzG7tkrNQ8IS5NZgpVXHbrvZEWeIxakJHSqWIYYv6d/UnPS",
-	"Gx9JITj+Tk7/ND7qa4EluoGi6hwLrrpP/KBbUHL2mvzIJllOs5Ubjd6mU/IrzaI5nDeIgF1BmYVm302Z",
-	"Gh+C76Y8ona+m/q2u/KmPfpuKsvejuHuPKHOd9MVEH2asaKb+SzpLTO2pFq4R7CKOE/VXIg4cJym3yQB",
-	"NWipXUxpF1P62DGla7z2UTW3b8lEUCjT69FZNw8qorRKKJ3S8ebnN55cvEE93MnlBl6Qr6lUakXC3f1C",
-	"aUyyavLeyQsvee/8UdVCU8gfEstSqtkU6J4mfY30/vL5w3uyYNkMEs+ieT8gk3yxhCIiyjm7zslccJFn",
-	"koTvpgPwJ4WHokdO/s4iJc0cYHJaL8E/euE/x0fRPBofjcg/xybJG7Q6/cv46Ozk7NXg5NXg5HR89K9/",
-	"QRhbltFVucYIANAU1jYLXUuotOVLGp14aDN8qDrTupgIrMUA9vPf6mh03bC21Wk2td3d3gbz24cv7rDY",
-	"ER55PEcdU+pcbger4yDfINRZ29aUmzXGsYsu84zx/Zc6/Z74+SWPC2ZecFks53VAgPBgeaU3WtObTlmk",
-	"NSUbEU5iSG4vG2KlStJUD1tGYmlCFbgoG4jlXNxJq9jM6FKimxQL8BrTKVXQfQ0rvuTxI5sVv1YZsLWR",
-	"b8uqGxvuytYuebzHsJnDYtWFwNcx6o5RHyyjvgRcmQp33poVy2eajnbBLwcZ/OKY6fioUiqUyDRZajkg",
-	"E/lsbiJ91fiILBiVecaG5JdEqrIzWCxTVoOcpBcoGHPBSUjltZiGAZnTWzAoRnOGplQ1z5jUG0J64SLh",
-	"13TGwkAr2c7JJ7LAHAoZzYVIr1eMZmGAXPmUfGZLBSs65iYIGV8DR6Dm6FieFcyq8GGSqBH5XT98Dbbz",
-	"0xeY4QaosEKRFVPk7NU5DpVyIpZQsg6992MOdUujVEgtv2QsTjIWKQSPjVmUJpzF5/pYAQanFk1EZjfX",
-	"rELfoOg4FB8tYogsYqSXQAkNIrIxjxiVCZ/1zxGtWg+GizVRuUAUsr2TnnEvl7+dqKCI88FHY+6egb0d",
-	"wk1KR8GIoxiCgoh9pedbo/YVbPEnTRMeHB5VZan2DNEZKzwg58SUs3G1bGO2TMVKU4pjST68v/z4y8X7",
-	"66tPF+8/v7t69+H99U8XH69/fff++uKnS9I7fdFvin0yB7UU+7SgX5JFvjganb0M9Av4j9PnLhYr4YrN",
-	"AId2bQJvRM5V4aGHDST3nObqTukrJYkZWdPAvRtUGrxZqKMRxH8FtYFc62KMvp1/z+OZPvGlpRZaTm4Y",
-	"ApzS+ti12MCgrMeuHXIQ2U902TKGzLbYRaws2m6IICvRZVfnpEnf7oLLNshAv5eWci60ppinhiCvCUc+",
-	"reashaiULyOx0Me9E5cOVlz6sVLyf4PU4/PjWjkiqBcANFNuvKe4iqbKO2TTW6nKfurfSIg7c42hV+Hf",
-	"hiRUecbl9ekPocWEPv1BzcfcyVc9u0bHkki8DlKLCf1zEgLMLPuyBBHnmvE4JD6OYWWAx5LYd8FII6YY",
-	"9WXnaTtc0C+aSWF/z0/JRT7LpWN4NKIxWyRRheWVQyLw3HtrOOZuEWHC5Owl6X2+fH9GtCBli9KTUz0r",
-	"M0v8PuJqi/QWQwDMqa73+DMe42H4jGlZkxVUnYdK8rxScP8m4bFJE0u18OKAks0CSpHZ6D1mYuTwylGp",
-	"SKLYYjjmD5C4/moISsE5asSudZZ+l/BY3AXkVPPxVycmhK+Jl5cOW71AcXoWFKLRqxNfNNpGMrJihnJj",
-	"Q+nIrNgfT+5Y39ethI+GZttLII0dbBBDLFMzNCsgUgjexbRvlZYEiRmafPgkWa+lXkO9koSLiYhXTvI/",
-	"/UFre2cvSc41PeQsvkf8uGOTuRA3A5lP3Pa1MdcgPzV5w6azInH43C+g5H+iFJ3UFkjrN/zM59KQ18ha",
-	"3fX3o7N2SJ5pq6AeHuGoWbqtKEdTu+1JR3MPG2hH6VR2pOK+9Bdz/8rLRnpwR8+JX3ZbsihjqgQNguS5",
-	"VXLMXi6/n2fitzoH955MZhwIIExAi0CHXr36LUuTWwb5Gl7hjM+K8phmMTH3QhK5ZFEyNZd3RCiB6tJG",
-	"HIZujyUBn3jPoQDIOV0ygL4a8ynTIqFii75RBy1pT7Qu6DohSRwUMAKCu0BZla2MpLpM6WpEYjaIc6Qm",
-	"DJ2r/WDMXa8qWTCp6GIZkt5fefLFZNI4ADCqFFssDW6Ya6W3j6o8YyHphbenwTg/OXkeTahkr16Qn3+9",
-	"eDP4/PPF2ctXoDUk8dB9ZajZHLzNQnLDVgz94/Ap03zp2cvCu7lk0XVozsk5iXMIk6YkE64umLhlWUqX",
-	"iKzuRgZpQtgsIHJJIzaQTBNjxeL+kFzwFTn78gVOXh5FTEp9zldYQJClkmGQrMoSO0T2Be9zQtMxn9Do",
-	"RkynsCp/16czM1j9GWO22jZoAYWJL8YDtCJTmqQyWLsY+oMLmt2wmIT6lYTPwjHHcgB24a/9BkP7lj0R",
-	"WuXjJsnor59+cUlLc6WWEmMSlvkkTSJC4ziDKS+z5FYrPWOeCrHUs4IppQm/GaQioql9lcmyhk1VlRYY",
-	"zHlCFQHLvJ1vQIQJMcaexjxOtI4d9y1svn6I4oHICNV3y4KSqDuR3eDyWwvvb5d//vnDh/+4vvjllw+/",
-	"Xb69fn959duHT//xeUjC24TdhSZrSY753Zyq9VU21nw5IqGxXoTm7sAqnpPQly5QRUa/gMhWx9Kq7Hq+",
-	"+OeYI2R9XZi5iSpHtbMUU27WBHwiHm1oTnWqYbzfLN8J/tTDvQYKqdmOK+dgvSVHAdS2Mf0PY0bjNOHs",
-	"Os7ZtRZ7j/4WrMlxo6OT09fPpy/pi8FpdDYZ/Cl+zgavpycng5f01eRP0Q/xa3ai9b48S49GR3CuR8+e",
-	"mU9mQzO8ochmzwRnxsOpj0VFaDx6iLyzx8Squq9tVwC+ueWDZLt7y8B3mVcdat7epWJzIicMo+rgshMl",
-	"LC1GydhYudclyxqZsk5e3qRJt82n+trq9E9M1fOHx9czd6FED6NBzaWLPVmoC706JDg+70iX1VbQ/eBm",
-	"Numse83Y2Y+m66XO+K3uT6E5zJrBaP96FHlzTwkpNWNrl5WyoYMHmsL2lp9y0KTYpqt0JLmLhn1aaSsV",
-	"gv3XT78EhmoChYTovkglt4xMUzpbp+EmPaO/k0T5LHZGxafhqymMoA8P+ztYr8oFmjzbOFT8Jq0JbLnx",
-	"BjeKscUevAflaQmtF1Ua4Ay1dr3L8G1W3Xw0+fV+MoG2/L3nv+2FsPxnznIjHFvTKeZhQYy1WWkT0lsS",
-	"Hw7D7WOG71mITQoaZnaDjT+E/1yjRTSJQwPrRhUREURXxUT/ndnXZYJVUpQxUI95aTn1lhgrB+npASMn",
-	"ojwmt8n/x961NbdxK+m/gtKLydqhTMmOL9STylESVy5Hq+hUaneZEqEZkMTxEOAOQNGsbP77FrobGMxw",
-	"JJOUaPEkU5WHWJxLD9Do69fdYgl5Ioqxwyu7x+wKGERkrFQooT23LKJ0j8xGg0oQBQrhohQR9itzuzMR",
-	"GD2XGZWvh71rUhJIAUm0CzwPj4guwxIdDbDu/uS01z+57vcH8N9/bx28Rdq2CNue7qY48D1XwgBYajPN",
-	"Ubnnz92+LNy9pjuAe7O/nL5ordwN46YiZOVi+QtSiCsSZ7pgcNoQPGksVw+quA20lbbcih6Gef49lRak",
-	"PQz1ka5GlDHKrHPsUIOt//0VlJ2GCzApfZgRnivYIe/f4z7tP7bTIOZplW4IdHA0ePfmdb+/dYQCvuCK",
-	"EAFfLfxyqJm5emw8jHwDZvaICIDbQF5Eq7QdZ9MGaw5XjX0v7+qhmkbRXE0EbiqiH1BygNbvYXFIW8zz",
-	"l2/8D+Vhl7jbT1zV+oEb0ZPKCEBu3wk2c8qTaYW5oSS0hizY3Dcfg2biCdUXi888tdAlWi2g9aQu2D8v",
-	"f7mvQOJ/6+WsPwk1sdOjwUkfyzbCvxsR0k2PBDiYtKunf/K8kO6k3xihbhyvbj70WKhfBCrS5ieLbIE6",
-	"/cYIa6WaPD1a/OKzFYXi+cfsP+HdhxnaJNYuzIZA8fr1m5sq63duWNva4sK/hAv/Qq1ipMgqiusZ5yQE",
-	"FVTBPv5LS+URnksS1DCZuaFM72vNPqD+rwcy9FmtS3rQBgaIooX5bSqiNmMNtas8d0bHiswECDSuP5b0",
-	"T3UKxeh1//2I2CAn+N2onEvBrX9rZ2EEk3aoCg4N++2U+04T3szCakuIQnSJ6IrFUiNcaQvEQwsIaROs",
-	"OqUmzZFaB4WYr3BgtOMjtzKd0Wn/ZNQdxJ9D9RIiz92V9Cb4Bj5U+FzoJ5K6HcN3S8MgYoBQ6jmXBRaF",
-	"TjTsQLVx9QtqL6bHbK6Nkbe5GKoontoJG+1/jqKto+4xu17qsBiIFAm4fprfIEXBQqjY/X2mob4V5nFr",
-	"O6VgtMrYGE4PrIkj23OTICXFZMY6I/+vG5mZUTdiLKRiAP8fmIf6pHKFIxl8K24zVMglnTqbwO4up0I1",
-	"8WTEPI4b4NaP494vWonexWdp7GCozMpYMfu/O54vBNUow8GFoR7ej+I5HiP3M7qkXaik48ysVMpQzAH8",
-	"z4Oe7VD59gnOJ/Cda50xOuPz+T3ZT5QZkVb7Ku3g3HrAcjzJUIqI+u0mUjTcuJMlsMdmcPHObGHV7PYd",
-	"TdbMP4Dd1xl5lOAh2EZCcxsf1TPv5EDv4PSZANfbo9iffUtabPpO2PSPQdu0KPXHjPtAo6I+GqwDs6P6",
-	"veo0j5ql3hB4amd5tLM8HjPLY6jOPSmAW3OXWR3sOU/T6FX/xJv8PwVbrsNpZeeFvs2FM3ZLS687VNGo",
-	"OnqHM0UT5l7gld2SGLRm/p3BRWrljE2RG5E4r+P16JhdODYZEnnBGMP6RfyCHl/ylbNlA/FwZ3NhxGNM",
-	"t8tFMddGPHEE5nmU4hNNOXn1oDlAbPIfDbm+TFgucyAk8CwYNk1c6c/OuPSF4Gglzg/yDIjBT2M5YkXW",
-	"BGf/5H2ffyNOem9uT9LeW36a9d6J/rj3ir++/SZ9k70V78ZHyVEedP0Dj3ibnma9t7dQj3jS773m39y+",
-	"Sd9m78R76ENjuV2Yo8Gr/klyZKV1X3z0s74TmZP+M+4WE6uOML7oKxepSNEXLvrlMy9n7t5efO/GbHCJ",
-	"z3iYBbZe+LNYKqDHWDv0Na7a1IKCVbrWbSXOPipxGoNcD8YJ24E5OwzMCSHMv9jInO/lXU2786bIJAbT",
-	"qgIEPVppmEVfjHGInKETO/Cxo3roaIOoUVJuaO1LZzwT2DDB+qhdHLDz0TcWxeZyaez9JVCPCvrsqfRp",
-	"h1DOvTfumNTZW4nTQZhIvpSpHQi3NS7mvvhBi5D5auVMjQr/4Rk8G0YgXnLoktPL9TZ9batKHZvZkOeM",
-	"/XIqjjPrjMq3YMwCEJyoWSiRFPvQ4Cp6BxJd4Q07wDZ5iufw7p/0ZGtp/wwZ/XOn/AFov1FCv3b55iJz",
-	"7caHCpRKg8Qw7IpTT7VWa2naSqanlALu8E25YbnWn0LNiddnAPWEIxTJhTJi580mCvNF8gFP5COLm9bF",
-	"Seo+SlnTRjbbyOae8HwfPIs9Dsz3eFlNhGwkqONrN5fS1bvWRDToSUZHriqCaR7LcipAyUrfMofab2MX",
-	"5lZKP6GtRlzJrGZmiieDWHtca0pPnmdo/Cv4rMdV1qONfETE5m84EfEqxhvhApZb4EskYKrgYRbtYFKb",
-	"uOfZWv9FqBIiZTtESe2mrSXcHpvv+aXdUEJvT3uTZL6is99iFb5q0U4bV9gG0lAXlw/rpC+a/C//oP+7",
-	"cX91AjUr+HK3SlEP/J9zOy1x/+Xzj+pyYhv0/99UU/7Mi09VPen3SCVlu2YcwnIGHBHBgnOJI+mkZcbq",
-	"uTmQVMZ3fh6b/xSeQ/Ndj7Ar3MHxqQL/2Z1//si+//byip0Xlr3tvOp2aXAepUfJnR6qaOiMiSbz3a4Q",
-	"N0xLY2xYGujrMCrZdNR1H4iti7PEz4NxSzFU4bMRmOtHHmNQ7JYbCeMkAvG1D+yMIuKOga4RImUdVUNV",
-	"8SGVZrlWE+icTbktyv6GN3Nm+FhMFhwR3jSKRxeMs5wvx4ucSALSwaSy3C6sLlYsW9hVNCZH08LA9fiG",
-	"VN+JQlTwxn4vvEuSwFwldJLRKZ4C3LlCVapVKgrEjKwNa5IGejlNRMZGhbiTYglVRyIbDVV1taq/Yg90",
-	"LCcEnoXACFsoK/O6k09NqI/Zx4gzhgq+FwHpFXZwh3KhOEzAFhnMb2RVnhIiK/23xj1wW1nbhCYz8jdi",
-	"j4MwJGvEbGpK3nPb1gbZb+Go7Ceh9SwW5XUkA5TnmTaP1ZqKX8VUBAkXzAZuSlbc0WgUn90C7TPlRLU3",
-	"A3zTfjJOCNjEN+wQzbyAGw8Eyfjr4vZfIqVs2UXYngclXNM9m0u75rsbKjEETlbJdLoABd4GLp9ygrxj",
-	"fbSWoSgME3zuLFQTfGOwQwzumbeSyEbYf14Jj3ovkN1ml9rs0o64ee+4+rA8kd4xlo/HgEvzRahh1Axd",
-	"4raNqlB9yvXihw9gxRvGjRHGwP7QqcDmfn76qQkZmUJgmz9jucpMEpK0kUsFMDbsSGg1S/VM1CYzJvgI",
-	"8t3mOZeqd6EmuTQw0ijnCrHUDKdzWhr0Aw1SVMA3lhNdzy8/utfMFxbcG9+EBBHQwiT+GSqLH49dSgbk",
-	"+yht3ZXot7jvypzkwU4XKzYv9FgYAzWeHlN5D2LjO1juX+msP1qzVR/3JZ1WvXpzbVa/754GTvAzwCbH",
-	"bRpuH2AJbtmUz+dCOff6s02cGIDzwZbOHkxq5z7uEzRNn1xvxe5+q7VarbUnTEQcj3rqJkdQCV0JW0nF",
-	"BAS1Hh7nTCPIK515KBZ/q3UuuDrUCc7Rcm6E7qhfv7nWWL/zASBevAkt4m5/SuT6vunyLWrjiXJR55mz",
-	"mFVNrLuH6Dm2AclXNW3S9e3EG3cmoZGcS5k5zV8tThWH1QcIzzwMPK2tAKRhTcXBiLaJSQsZHmnJ5agn",
-	"USgTAekWszacEnvOsVGcZLhBY90xEOX7fC+V8GxDuYehsrpMUPh6+LMoaQgNdsTcdo/ZP0Ixz+vT0/th",
-	"L5H0OwToS0TOdvCXhht3UgF7hMHES72FOtvtO5rUGP3cQmLaPMcB5jmIO5t1UlUNkVW+g4GwkZf48o/o",
-	"XzfUJOSpEDTVRz8aRfN3rhAG55aAp9GyNlRlnbkLsTyYKV4UennQBso9ZbOP0tV7KpvdQWHfe+OOPtve",
-	"ymafXWHHZbMxfKbFHLQ95Q+8YhZlM44+eUgy76iu4RF7H4ES60U/CcWDGoCCURPIU9/5IG2U0yUMYbUX",
-	"jAJ/WmKPUKcEC2Gldz8rlwKsUWaIevTxz1f9ExY9oXsgznW0AGVkVX0SmSN2NC70bBR9um8+sU7yIEAL",
-	"DfZChY61smA8940tTOjvXub+TMJmQlipJpgsw4eZxDHcdMlXbCxEdsvTT92kzB0OVeUBZcYQTRO14DlD",
-	"0KJJWCYNZOkSpBYkBV6eMLMo7oT7bjowBNdUd9J6ih+IoHggd0hIWjkTuVSC4LHQvSh0RRkq6nQCf3c8",
-	"cMyiHlAvsAUrtofC5CO2szUYhOeFGLBUFwWEkadihgOMlrxw64Gm4uX59YcfRkyO11lyirmEGSvkZGph",
-	"552+mkoDCVSKRCQBlblE3sR8aLVvGnQdM5avjCNOEr7JsTpeMEDAa9yXDJqqzbVUFo9YIZBTw9fO54IX",
-	"YUS9j+XUwBOIGxqqzghfdAOS5gYlzaibhPKlKAGQUFZ4oTKau+1WWWYJJg545pHc0lAb5BcB0prrCX4/",
-	"ikBpAiBZK2w4TOLlBb4LGUGrVEDODBLO7qgNlR6HNXQ8kZQn1i3hyH9HYbQ6xm8b4dfgfBpdW5fAZ7iJ",
-	"cy6LF6axs4tjoxkv3HGmRRudrTGHu5fLwoSlKLKh8q2YHcFV2QfMc0VGPzIedrFxLBAvC5ty9BD9AUVY",
-	"3JQjODwVHNwGHgGYtRJD5S49w599Ar6S4xFFoQuM43ed6oJ34rsY5VDqZ/14qMq2QgwiciaWaE1m/M9u",
-	"vR4zDGOXjsdPME3KyeyjwdFGbd82tn1hMfbYvxiev+HMwPjaP7f7gvtnBP7msSt42DMnIoJoCH2fQN45",
-	"jxmxKK1t39r2B2vbA8N/saMh9j0Mdm3ZC2OX5jheMbXIjRa5sTPe8Mr7Ec5il3wikqq/UHEoKs4Dflgm",
-	"UmnI3SDnAX5Nc20WzvLUeVYCAZoRddeekf8NWiB5WjdCXlQu3lx51m57AHOBbY9qi9yiLZ4agO6n1o6p",
-	"yyM5y7poQKK7cyZngrlTV0RSne7aGcPnqBLpopB2BTfxuXR27uB/fnf8r2WWwv//7i4r7vyjF0VOrX8H",
-	"L1+enL497h/3j08G7/rv+nAaiLo/fAomnE3ThLWKhCXKgFgsg31Gj8mk85w1jSarDUrwctQ9IB4vFfAE",
-	"jqGVcCvq0/iN3pZCJxnqgKNxNnocDSwqSapoVUcV/T0EUhpIvf4SoINKLisJEx7iNiAHa2XsEUVrQb11",
-	"As4vP7JPYkWRkaqnXXXXKUQmlG9STS+hiofmb/OcjNOZ/UqwXqQCkrqqrWkB0H9JGUmqKIFKmCaavUdH",
-	"YZ2oGhydYjgiY0bgC9i5W8kfE8ZnQmWko8AKDFNn6yEpCi+W+PU01+mniBwxTRtIuSzEHEEnUFuSLXI7",
-	"1TpjzuFj/yV4wd47Uk6/Yb2GWNeEz3F9AKUPqTijKxtT3tN00hY21TNBITPjXiFm8xz4vrYyIPBw7YNY",
-	"o+BMGVkrbRJvZngkDVeOg/QCUydEG722iSEnk0JMuBVsLCeLQhiPyw8GRsYtv+VGkEOXSUOmAFRhFzpH",
-	"uTkXCi49Y0qXk7bc+zMMA/168cspBaEiygrh/tBIGeL5xzi6srHyoXMlJuxNF87OTFobquWhGMCIgnHz",
-	"iVoiyfitWCvQJMu0ci4uLTJ8MA199L0Iy2EFMwYmXRmf6ZjjV+8hkOa2pCSGnvACChzG4+Nqi4nwugZy",
-	"viVjjOXCOtURDmF4J5St+1I11rn89jvAXYGQAAH7w/XPP3UT2FXtbM2x72FQ9qb1sznxHQ1kfCedl8Gt",
-	"5ekUQ9u8hhgzrINr6pgWdjTxNCdsJtXCCuOomIr0U0SELNjtyst+CNhKxW5zfcuM1QWfxELGf2QTgT/S",
-	"KK5g0kNR2ZhNtZlLy3Mca8YLnPkwz3lK2OIesvjK7WrKyHtlhZhIY50j9KFz0b2+YtmCylqS6Ob62R/r",
-	"wrFGL+VFRSGBlG8S2CLPHdHoYeK8MoPyxSdCe+XIfZZyy3M9WQjUHfNFnoNwxkinnDjZ4UfXs86vlquM",
-	"Fxmjqd+mGwtIHFH85+9//n8AAAD//w==",
+	"7P2Lkhu30TeM3wpq/m+VdyvkiuSeV/Wv95F1iJVYtqJdx29eW88InAFJeIfABMAsxfjR1Xx38l3ZV+gG",
+	"ZjDDITnkrmQ72VQl0XJOQKPR6OOvf40SOc+lYMLo6OrXiH2k8zxj8O9nieFS2H/pYj6nahldRc+I+7UX",
+	"3dGsYPZqWrDY3heNBqOz/uCkPzyOehFPo6toMLw8poPkpD+cjFj/nA4H/YvxcdI/SU/Z2eR8cDEYjKJe",
+	"NGfMcDGNuz4zjHqRvGMqtQOY0EyzXiQXgqk4VzQx3I6QqW6vG+EQFJswpWjW7aETHIM21BQ6uopkzixJ",
+	"FjNqoqvoaylvCSU6ZyyZESpSklExLeiUETNjiuZLQrVmWs+ZMNGnTz1H6rd0ytrJDVcCknPD5jq6+umR",
+	"+Pcl/nsgf5q+nCXfMZbqZ+W1lx8TltvJvGP/LJg29ZV5xxKpUkIFYf4+kjPFZUrMjBr7a6GZtt8kmUxo",
+	"RmhhZlJxs/xKE8PnjGR8zo0Ol3Wi5DxYytEg6kVTJQthyZIAoaiG1X42p4qSBdWECzKTOueGZmQilR2R",
+	"zJmidkRHUS8ysnzjaX8wjNx8rwt1x5Y3bJ5n1LC/M6XXzfRtMc64nhFKBFuQO7yTyAmhJJGFSHhGjHvN",
+	"V5rAC7gUtXlVP1qWhUXOuDZMsDQ2Eub1z4IrlkZXRhWsFxn20a7lN3JBFizLyIIpRpayIP4xYuT/tpNb",
+	"5gxedsuUiU/L5bzjCWudDF4iuhjPuTEsJeMlLBFLiwRIRjOS62Uyk5mccm3CWdD0jmumoqsouDtu3O1u",
+	"2m8vWLZOZjxLQaxSw2I5icdcmRms4fDcruHwJOpFEzrn2TIWdG7n//0tnUhlmYXfMeF/BR6JetFSFmIa",
+	"50xpKboN5dgO5VMvSmVS2K0Q89Qu3dbnLk8Hw+h9b1Uojc6jXsRmSaxwUboN4wwp0ule6u4VE6nmOtYs",
+	"8QwXjS1Vo16U2jFY2llCRb1oZh+YjeyALfOWwixX8o6nsNAvA7Z46xd6Sa6ZsmzkGJdpw9Jwvsf94ZkV",
+	"UOUYfo2ElS3RVXTNp4JPeEKFISmfTHhSZGZJFtzMyEKqWy6mZM7mUi1BdOUzKYC3rADJlUyY1lxM7b6W",
+	"hUnk3J7U0deOh0Vqt+U/GFXkpEcUo6kmdMr6NM+VzBWnhhG7szR+Txd5LpWxL4MpazjtoxeUZ0syGvTn",
+	"XBSGEW1UkZhCsZRk3DBFkyWxMtJKAXgPJUZRDpuS0WRmp0C15tpQYY4sG5WSutx2ljr+3w1OsTLPCZno",
+	"arSynVvOSEHcpvvKSsOx/Nh+Uv4Hbt/fbBvW9tPGPeJZo7wpXP7hp/e9SLCPJk4KpaWKrkSRZZ4nNFOv",
+	"xR03tE1NVexO3rKUrN7YkOgJ240alye4zopROyXQOXBKZ/3h6GZweTUYXA0G/zeqxKeOqTE0mdnzbdCL",
+	"2MecK6bDR8/7w+ENPOce7TaUi9MhyCCYamMoxzfD4H0BneHm1k1Wo9NrrQuWrmy1dfd9Oao+NPkyLm7j",
+	"nMImfXI3fOJEQN/+rp9IyuPjf47654uX/+fZm7ffvnQWUutfdBySOmci5WIKOtgts6y/68uChfmWi9t1",
+	"i2GvoSiWghHFrFQnJcvtqsGUXAtSs3VFRoOb4UlF7QnPmJdaLO/jAI7ydNJ5JU5h9W85KLr4PFgmKaex",
+	"0/Fonmccx/wEX61ndHR6Fl1Fl5OLs3RwMby4OEnO07PTSzqaMEoHyekpTQfDU3o8npxMhuPReDC+GI2S",
+	"dHianiXD0/FgMhjQwYV9F/8Xi8dLY8/Tk4vR8LgXGW4y1tAB8koHcKP8tKrunPdHJx35tFU0Wo5vLv0L",
+	"tyibWKC8J1jxx+Xbsnx1Mr9jCeN5u82g7LU7lhIpwH6ruUAeRlF2nPMQSmyrenXWHzkDMLM2qWHvnOG9",
+	"ycS1qiXF+63K59wFX2mSzKSli5wQJqZ0yiwBSMZoTeTs4124hx/Bmcd/FXKBtjdqWsRa1vC3KJRmankU",
+	"koFL8S1fsRRJ42q7UpkYfse82drVfbG320VNqeAaxtTtweFgcPylKLq/H0c1RNRxfwBn/jGKKGfVC1FY",
+	"Tr3jbLGyVOG1zeKv8e5elDKaZlygzzNlibOD6q618/7goj8chMe7kCZOC2YV7Zxa9bzlmTNU99uecQJo",
+	"9ZlzVNPbn/GTX3kG3H6rzzSsgOrWboL9GPdjRjuy2+UIl9SKE5Gw6GoYDMoOqBcVebp1SSoDYH/zp8Ex",
+	"rb7V5vXWLf7IQ/+xPOTkjl4whf5S1BHa/IpwE6GC8NIy6hEpEkYOhCSJYikThtNMPwWhCRYB4ShRb9ny",
+	"sKamw8uQ+7zrNG7xmroHTtw4c/5Xtlzhcfx1R5nYbaFQfjvN8R0HiqeMvFXcfp68eX2975k1gjOLTfhH",
+	"8O/HGb9j8Why+Td7yEjQ68IjLarm32q2ktq1kNI5j2+RaP+WZOlFMLvavR/Pv50fvzMXfx8Pv0vOvkkH",
+	"f7k9+VGf/oONfqABIVsFZnVlb1H5h6Mhbq4i5eblHROmlS71q2s1RRChSKSoZ3+RKuDCeBfS3GPu+6qC",
+	"SBzNRBrLyYQnTKEb9xeW2PW+ZcurToP/1IuSGRVTlsYTzjK0mJyEf9+VQS7RJ5lHV9HwcnQ0OBodwdEq",
+	"k6RQagsP5oXKpbazSahmC6luQXm15s5Oqmv5SBejbzi8OAGjzz3lDONwISuPgBvG+Dw5G5+y0eQkPaEX",
+	"yf7e4JUHO414dHF2HL3HHfCcKnZjWdeaedY0nM+ZSGHYL6Rgq/7X8A6S2ltqBrNgdXfwsV09Ia0JG70W",
+	"hgnN75iPURDD6Jzccc2tzUTMwhqelCwYuyWa21P2eEDeUJXM0LBrDLbNZNDJjKVFxlLy/ODl4c277Udk",
+	"3aPazR0+RM8IW8ZBDDR6TgXBCK42dEk0nbBsSaghMzlnEPihhqxKPXDxzaUqyfK/K69LwoxyHFmR3S4y",
+	"MNzU6g0qZsKojmLGOfJLKtUXC6I0mhm7Gvbjcj4vBDfLUH8sH12rsNUJ+kBKf8vSf8OyhkZwM2Nu2VFH",
+	"m9k7dmQAF8OxH7DT/bOiCSMLKox2a2skLq9f12r5ZizLCRcYtbtjgoupPgJPHHiM7etecG0U09rqiBkX",
+	"txDyLm8GHjGKCg2SXD8lQhLBWIopAOmcY3yOT8odxCFVIM9owuyn7Ixb1vT3ydUu1hldReXUYnoneQrM",
+	"lVPBMli1GeXKio/nX5NvGVWWVOQF13TMM24wovqsMFzPyXM5dy+CUyzJuOAJzWL2MWfWooqeS6GLzFBh",
+	"CIT0cPypzJhOmDDoSuTUKHQN4XPxeIlv4Gi5RG+psjcnVDFF8B4yXpLgnk9te9bakDpRPHcqwxp56LgB",
+	"5aKGpWd8OjMgFzW48kXlEVyJBq7P5Kl98tp98obRefSp1xzb9cxeHCtGb3WYWbPt68PzDV9/bkmumPhK",
+	"k2uZcJoRu63B2f7bCDMnIFrl2GhwMzxrkWOjhzqtvYhxm4vylBzArpkxRdxwnXd2LOXtIWYg6RkjGb9l",
+	"2h51UmbAwfaJMUuVlPO1J2WbhpvTKXh6UWjqXdT/x2Pzd39srouytzDHds3PbhV/uAZByY3qYBfDsXHe",
+	"vinm7rT1MtExwupBmsyomjKSS635OHMHMW/K1PueigmaSetOrtSPIwZXGJ0qtv70SnY4nnY/ie516OBh",
+	"U4p3DHysUefbj5yHUPI3HFzX13ufE8kuu5eLnBqOR12nc+J40L5xj/fZuMMN58SPsC2MJFNJxjS5BU0U",
+	"zgAn8xnV7OUseZtRsS3y553Z9h2Jfc7+Y065MNQpsJadyYE+OjmtOzHznNEsVlYh0bGQhk94leAJr9Ih",
+	"fU/7gzPwpCdWrWuwzZljG+10dxeDmss71IuvE2kyKtKjMGTl7IFM6s1xTriDUOKjV04+GE387g2mVW1o",
+	"SOmL58yE37zGtGOfaew1btTXq4FrutTEzFCVV4yMmTFMHYUDRu59aZm3ddQ39BYymgmwAEEWIHIygR89",
+	"99eErH1xWo83D87wm3KeZ8wwzDZv/d4bqm4JFQT9WCDBycFiJmFqixkTMBH0bbC0xgqJe3tqpdLe/icn",
+	"Nr6WkNdlld3hCXmWK+65WookK1L2guu8MGwTY8/kApkbbyVMpCwlB9YUfEoo0SyRIiUJvBCY33nkycng",
+	"sjEz/GZI1eEQJYXn12cg6e3pBAkRxm0mVJXBcMOtclQ7LoocRImbmF5N/SD+5x2PUcwxHC9Lk7WRfVgT",
+	"eUD4nZIERTyRKikPBk8Ee1rjkQfCaGZ5BbYZu2NqaXnJSRN7Bhyt+jedSlb71SxzVqpqGZ5jM/AI5nDY",
+	"gSSXmH2SZTEXdzK726BXfZYYpFulNp06vLS3O/1xOb9wONBpXteoB7QfKHgLEMDZXoHsF3ReD0Lt7cqv",
+	"ssdg/fH9oKMI0zhaT6Jg7K0Js0lwLRw5ir76iBt63Wl/eNGVscYtCcL7xzI6B5XPvcPentMaTVo4mLnA",
+	"hPlj5F+YuPeYCeIysMirow3kVkznUjSUltP+cFRec6EGEc8ZMzHWAqxZplqqrnvvwzgVmgzQJpKcdvuV",
+	"rrGD7lR69kfigh32TWiau+P2c1rcIPJXkqzbcw7AMYz5efgASagghWakEIZnZDggfymyWvDfJ6XWlMDh",
+	"IAq+DTHe1g9C/NzqgM/evia3bEkOaDrn4vCpz2JwTmYz49rJDSJFfQCfK6S7LisAJ+WO2k06YYK3lOdZ",
+	"OOjdD9m9D8qdjr5qgh2UXkqM4uNC0MwpnD1CA5VUKijom+eZNe4InVIutCG0tABrxt1YFgZE1KTQNIuN",
+	"jFGfjXrRWMliOjNIrnL8/i1xBqZOw767qBwn5YgaVEy5BkLqSlCXtqmQplKpkYqYq9tSWxQm1T6L3pcR",
+	"7I7Rd/RM+mdcDDcoqQnWZLWkdPPyuDf4Ks6X3zyHkE7oVScHkC2JaUOjQR99I1Y+GamWJMlkclszUEIK",
+	"5mDgaigqYyShWaYJnRimyHE+X0c1x897ZXY25GzJC/c5wDxl1/ouXig6MZ5+6JvwNavDGml2roPyax+U",
+	"9VH4H51z5d1o0Y2EyjtCwRdPxksyX2qWTSyBvYPmNTjmSaroAqrlMJjHhT4ir8GpabnZ0Aw8N/MlmSjO",
+	"hGUEY2e0NBy9nIuZ1CxeSAWlhRCmikPaRp960bjFs/eiKjwsRMqUNhTcpTCQQtt/6RwS1HzpNHAHFbdw",
+	"5ik2sXY40kL4PXD97fPv4FxjLV98JbMM8ocXsq8Ny4mVLapAQloRmGRUa0sse2CR0WB0bj/pqiZ/sh97",
+	"7z/8Eo/PCXxmJhdxJsEfd7OQpbbN1NyKIntVTgzU3vzI2G227JHjAcHCRl0rovzJvrf8xqthVVB+vaGS",
+	"PFdyqugcXESLmYyuou++ud5Qe841lJz3Iojd2i3F0nii5DzOaHQVHZ+OHmJ7vAKFZovYubaCJLRLAikj",
+	"J+jpSVhuWFo6xmonANwtv3jRf7D5kOHvJE9YEBxb6iDyFe6wCbdbyHksl1hWT4TkGlLXU3bHMpnb6dMs",
+	"Lst1cSW5JjOq4AivNowLtReZwS+mkmk4iW6FXNhXljVWdnTGwA5e1XsOwPwYHpJJkWXEb20X7KAijZm4",
+	"40oKrP6JvuV3/gicW91CAAaBzFKmyFhJy2YYyKAZVLT9yLLsKZkxqsCnbs+XJLNf5IL8hYqCYuY+ymYu",
+	"pnFCc5pws3SHBgdTYMJTyxfwWSULwwXTT8lCFlmKogwyGuDymKV+EhpCt3Fitamr6DtJ8AcIQhCnxNhp",
+	"HUWfmsy7RfWFy4xQz7tGEquJERCwxBuwTN2x1PLABOSmaEr/nXOSW7Tns/7wtJZRZsfhPPEPsJVfV1Ra",
+	"Rwh7HXggUJ3JAVSPB1vzMFQ0CUXut39jwXJImaYpe46x+owuJkUWj6nmdmtkbEqzWI4zPm2qa5skJpSN",
+	"OK/tb5jF6P3UVjPpRZpO2LSgyh6CcenLf+V89c4dsJDqlim7ISj6cOzGMDSBwKEvYqlrTpfeerTaWZwW",
+	"sKt8bgN5lhgyvLy4JPpoeB6s+RusDNqsLLryIc/rOTWzBa1ZWl47hsMNAiBggqxfGzsP+23U/cH9wT9i",
+	"LsmRPRqdTNIU6P0jJjvhzh+zCcTXZwxiMhB8Ark2WhNVPd73AHDahqGTgGLfB2y0hmwYDmnZJ2DBhnQD",
+	"tBYUgNeyMLNNecjXoG9Uw0L9I87xctSLCgWRqMHpyfEoGPBbXK5XjKVjmtxuswusOLGHMqgbDBWlcu/2",
+	"wkMcrLhcyQkCNNTPbAcvU/o79ilBA6+FVeF0TYfw29sBQ4BOV+5yIU3swC0gOonxXXt8ho8G+oc7b/cu",
+	"KXMfixcsy5BVJ4xlIXgMbAB7UJPFTEJsk2Y+joQrlNGEbbPZyjX4qkyyyf1zTkYETsTX9RoPUdizUWoT",
+	"567OZTSw/+lFKWBnJCy+nUdXw6NRoErEeWKiq6G9a68TDPUCfMugktgvMxzzMTEy7xc56jagkvQBq6gN",
+	"2aMMhsfb94e/c2+BH+gS5ehB6JaCxcpbdNi5zTgHD4ZidP4QJ/Hb4MTZImNqB68TMT3cmtcvv3tBXPZ8",
+	"3RqdU56BA4sv6ZGe0dl/KU/OvpMnRw4goJJIb+3d5HpGZ/c6TGeQyhENhmdDcnJ5RgZDFNBlxn8iA0ps",
+	"KxpmVhMLwulcWGu2/ZBKqtjm7k62dl/ZJ6unGaYECA10VeulNszKPjYPnNnRu5ev+ufnw9EALErLL9Xp",
+	"jwdl7A/JMHjwU8tFzYTL7d/sQrkPtkxNTUmkSJg9XXzBN2IS6co7aMfp95/b9z65Bv1epSnYohOkLKPL",
+	"pwD+M51mdueXbjew1ZWUc28KuOyca2stzsdogNx7v23PgHhbGEIb6Q+oDaVLQec8KVU3nw3RI4qiQVuv",
+	"Akt2zIEyEtOUMPEwTFRaTXpyauC2vNr3PbsXUl76JikkKkf4O+4R3AiYGInaaHQV/dX/u0eeP3vzzXVr",
+	"5vMNCkFFMXfp17Y0G8em7M7aemBS38wUs4ZaAtafthqIZtmkz8UvhaoSL7kgr9hYWVPyKZmDCergFdAw",
+	"TqgAs5ix3Kdv0gmzjws+nZmjYGARrkyw05xeUx2r1BDF9a0dDCQdp3IhYP9VA+MisW8APv/0AKyItZ9d",
+	"TVIUQ1bc11gTdA4sEiUaXgg7ShbG+VpkUU/maDE2TzCtLpcc2AGct/Ecl3YvZdrh9nVUIc5bqPLOBTi3",
+	"qbB4F1DBT99//X6lrw9IjlbMjGPE5NiDVMFDAaJVg34egXENWmEaoCw6sqHrFKMBpWfbbgduAvjFei5e",
+	"kfo8UOTOGPNArWxJg1+DjNFeQxJ+IxdoY3CmyaT0Hrgj3cURKJkXmeF9OmUiWXob9ajSV5xJXX1n44NR",
+	"70sjR+LK3JSFNdsyJOvHz1c6qMlxsYdcsRx9b6W7cCZl2iNDq2uT0elhq1fKUiixnAjVlsiNx6f9wXn/",
+	"eBh4Wv4iVUqFy4OGeqMiXRIq+Ny72aghicwyhj789W6KvYTkSSAO/mFf8Bae30wxLKdpiscDOmUpGfQb",
+	"BGlB0bssUfQqq8ibF7tovczMBHeezq+fvXq3AZaPCYSDnLA5BfW7FaivzXEw07EorE4UXUWXJ8cn52en",
+	"l8NLkOHauM33ZnhCTm/+5uqSMSbgXv0G3+z0/1jbjzLL7Bhuscfex3BcRQ7O5uHo+OT07PzicuCQpF44",
+	"fIpNpR0YUXU4FuDtytbC3kCgMbqqorphALgdkniX8loXaasXyoZB1joiRKwl+B8XVIm4gaELqcN7QyhW",
+	"M51wgEpDL/IqbNPgM86wyBM5R3G4OsPz+83wPXKH1fBCNJSteFABlnGYIe4Tw3uEzgGOVLmk8YMTdCQ6",
+	"eW/f4YR8j7xjUzIa7JA83lReEfDkLMgycNa/HUqYnX3j09W14VkGI3DFml9pjLWjy8nqrnEtGwg+MTiN",
+	"KnLtFt2vpSssZgyUZHA7KbUkVgkEsgaBfkuV0x45Q7rdgzrVNgioU27WkjYwGTKnS3CFwWmlcwbxmho4",
+	"skeKJWYGiR5W482oOKqTxh6ckC60D1G4zzOqQvjgTig0zch4SYaOKMg6w8H9iHOGVSkBceD7Tb4J1kbP",
+	"5MLxC5balRRbpQWeiDT7ukinrJ1F7Nu9judSXABHxrApmqtjeJbQREkNMXSCbi3ddPevLPuoMbOg6kg5",
+	"gEc6t4aH90GeORckVYoKhHRDKCDvTJ5LwY1UaK2hsMDkduBfECHeYV06DK5ffvdcQpQRANKjq2jJKIBH",
+	"oHcugKMEmQujBDg9zaeiNYunPuqT05ZBp1yxxMQ5Xbp61NrQ/1ZYTUhlS0ifYT7srXMrtpy/Ct9A3Bt0",
+	"maNVTmMuBRzz5TzCiCcWIVlKxA34pBMPw+eytponsv+5Y8KV43h/djcN+vZ8rIQpA0DUhsWrHotR4w7Y",
+	"EW3egk0FEFX9RFymIZXpZsHbcb+nT8M4RspTiKVXpRHdYLjWJpm58bpAeH203dPiHUztQ6aqrZR8bHQi",
+	"rmavNbog7JLNNjwbInrm+my2L1or4fi+TUkNL7XD6zxukMcN8m+9QVBVb8cBJq3Yv1IYe4gG2NYltvOT",
+	"Lgi1T9wbOjJXiCOsaWb6CATed7fvjyiM79mOKLw/gpN7ZZDo9rnQiYcXJzV44k25MuW8izyTFLNV9o+g",
+	"PpSQdizUKqXDa+2Og0eefOTJh+VJkIur1niTN1vueAig4EDRAID9XwpIeG/3gbX/2obSCkmL6Ao2VE2Z",
+	"2fR2l4PY/mvb2wNn1obXOrdW+69trxUSR2zNxYRtHvFo1DZi+LUVgbbssuVKRHfxsnERL2VhZnFSaCPT",
+	"ZRkz/z1UR8SVfvNsQ81EUBWIw9hD81gwdjsaxBUpYyuvKnLc41RY3V1t58Oaux4WdvlxRz7uyP/0HenP",
+	"xLeOoRqb8G0jGb7LXtu3XGqX7MSMGvv6kEJVnMfuvz1I7P7dXahMlPwXq/KqKggE94NTAP14fHhv+FgZ",
+	"9lgZdu/KMDv++x3Ddm+vOXvLS3sfuI9C4FEIPAqB37MQ8Cf/DZ8zUI31u7JJSEMcrNyyWp6A8SsdxhcX",
+	"3My4iE9iBJkFP2Nhze2TQS+y2je3mtPxCYTJEjDEL04/uSKg8RL0zpQa1vXJT5XXWtdV+1Jrir1S2300",
+	"bhZnu83iU6/eonnYL3ubaBcCuO/A2MckKyDBO9Svd5zWaLDzvKo20cNR/9idJiLdXAbj8ilcZi6iqLlQ",
+	"sGtGi3g68zlTsOsadYYNK2bkv9ohAe+lQESLWrpdlzLGHS0MlwEASIPAfmmRmdgn28OAm+XWza22cn2l",
+	"jBpi3cEZcv/i6gfrxOEgc9x558uSw7k81nGvreP+9ACqyz20wSbjtamFrfe0R1gfWfWRVT9fZLNZ99/e",
+	"yGnNXds6ng6G9RbC9yn+r/cmPtun7/Cgre8wMqxvOzzZte3wGgSCTd2Id/7GvWVRSxdjElypY8Zi6+x2",
+	"H2qXxWilSH0s7f1eyeoNwcjavI5n6HW0JkE8o3nOhI4FViKE2X1lC1mE6N0O9yQFGZG/FIJZm+fsiLyG",
+	"2mghF5AvAUZZazIpFeFbrOSYF9oQw7IMiiHGSzI8KY2ps6OALNeeDm0k8RdrGkwsJ01CgEbsAr5uHWXO",
+	"RAy4dM213KkrYFNGAcm5dlTH3D5LckT9KBNIF1QTD+9mCQA1MwFh/yELMqN3JXLeaXURjG1LOBOspP0s",
+	"vMjq27c9zFi5dTmgZWYzxVxCTZdkMePJzBugUvmiDHhHgKMCReNHLncQ+COofOmeVL42O6aUBlb6AY1c",
+	"YvkaMvr5OuvPDle5Cg7HrEGWrp0u12ShsMCf4iIckR9nzNVlwqLw2lL0gARA++EpSQEYWxLHNp+FsGU+",
+	"vSUs+2iH7s9MO+WMamPHEQyjrCstoWT8COxrQ7TU9QM48LMDBBQAzOam5MtDyHRaEXM7lRSM1pQUOMvI",
+	"+StCwQrZtqsUgGBUtawgOsastn8AgIJroNPBaOCS+8uewI53m7P6PIUSbmJBCO2eXtQ/8zufw45i7+/2",
+	"6FiDwYnH9le6jj0EnNLD9DZKyrqesBVLheFCtUM0D+VqVQtUthz4tTsQSYV9EJc14A6LBGqDrL5Xtgtg",
+	"mHaOo/XqLvkaRvmqR8aFKTEsXhI9A562W++azp0UABAYakhWiGRmFUq7iSHlG0rTYl/QB1n4lsTfOHyq",
+	"Oi3dr/X6LzqmcIjL21CAyVtYqm9klu5SuOJS0z3lm32/KOjMjKHQddRuoBF4pFGHNvC+562CWpceJn6R",
+	"Sw39dgRbgM/XftDaAPlRgL1Sa/Q7uoh8I+CV8hPXBthVaoZdUCaMZbpqxcCxeMsVXuYTGk9kUoAPk83z",
+	"TEIye1xZCu+bzUCaxTObq2HsCrT2idm8EK5BDAXeSXtVzwXoh9Jzu8lyYLNTSQho8+/Ygu1zdj16bKS2",
+	"ZyO19t5pD9grrb092vZ2aF+sUViARNcU2+GlVWyXeJeGA12cQdDg1Y4CS7o6vf7UA47XMOzyYpzxJDZU",
+	"3345+LrjB4Cvs1wbzwFsZWNV9xd0NgZM0OZnbF5elx38yDH/GRwDPj/w3m0Cc0bEeVPaJFbBASQtqDac",
+	"Y8QJ7TEI2+RK5lKzFK+BndOiL2AVZMyoClKtVit4zjEZsAxwofNHc9fJP0Be2hUFbbuSjoCBiGRnmY+l",
+	"ceYOYvfdTzXPNACovvFadn3rvSnRNNoRj1pTILtiAo72xBFsbd/2pcGEG6VBzpD8WspbQjchZYZntz2E",
+	"62bDTC6gPZxPsyhDErXmBF8a/BTwaKS8jXOqnCS0Q0fkzrisMvDrsUs12e8WYXQXhrwvGukXPWzdlm47",
+	"aMNL7XG8x73/uPcf9/4fc++/x92vpuwds2b16u6vLgW7f25/Tj1yTIdPwdaWdz5zCdRyDSP3GKRXg14U",
+	"YLhraE3lCWlvbSDvgdphxdUZFD4bmrjQhkc+nSqasCMJbrb/cl85SuQ8csic7qGyFV2rcw7dY5C5Bohz",
+	"HD0W/qES6fT8fDAglwMPdFoHEkUMQ3TtddkKfyCMql16kP8WeFYBLvs9sIKboFjb92YbcFa4Y0G/DmHG",
+	"mxuvdm3H0opd5vaw6ORdKFM3SOpIhuGs25SRlet7Z57/QWkE8rqB9t4kUvPyrn3RG6ju3Q6+S9jifwQE",
+	"eOezjhEjFjmm8mNj5+QAQvYEY+d7HOi1wqx9EeTvpdY3OKFtR7XdsvememSdfw/WQSlTQxpbQXl0Vz2Y",
+	"WFnV2CN04YgaJLgEuH5b5NGJS647vldyXad7qbu3REYrLRYPZ/be/nPp9NGf3q8v3qx+Xw3rOLda/Esr",
+	"4RZUV8SDBK3y2ad1JBuukbQMeFHnrAIs+/VTrX7Uva39tFkh8AP5EOr8gl3KV9P73awlYPXCPUGs1mcF",
+	"/GVXHlkPVvdFuccZBY9YeF8CC+/+G3MDml59176usBOb29c1Yw327Wh49LN46Yl+Rf7f/+esNxgMjgYD",
+	"QoldnB6h0PPJLbx/04EjcVp240HReXj0s7iuGp3ZF56cutcBkdz76hQlB+VKE1zpaoAD+8obScY+fwW/",
+	"WU1/s3wpQR9bhctoeDMcVkmzD9Roui5cXor0tcgLs1a8MJHqjcU7F74maeXFKzniwhUiNVb+AUVU6+A6",
+	"SqFkAC1qNpxhO4uhLpLky+6/t7/Jptu4Q34WwCvVGOyibd43zPVeb9k29uGb4aBl2xzvs22G7dtmE1p3",
+	"g7t1ZyPgUV/7I+pr6/rFNxmGr1fhSq1twpUuz53/TM3tt1W+9tKZfm3/VFcC+qb04IRdNpUPQPsOktOw",
+	"JSyvTfi0H2Ri17nEXqqJww2AyI9q32dU++otd4FFumqCK2t4vyNtjSaIVtIaZdBDvJezpSIl8o4pUyhR",
+	"r/KrvDi162vYaDRYO5TVEkMYRYW6DigaZQ/O8mMumxwHfCBzJlxgEytV/KFyuKt87apEHu98sCIuctla",
+	"K3rWZEUsVqGTif0R23glvletM2rRO34U3Wsjr107uLp+CX+HJ/3o5LNogWHGWciaVcLYSrvRrr1FOwU0",
+	"P1//0QkWM0MxQliB0OhL2u1UOx6EvZD27GH6MBl9v1lf030Q57RlyxhUH/u5+wh3z34thngdHAQciN6i",
+	"+iNwahs8yWfh338/BrS0uhmetjDg6LMx4EZb2d+0xkr+z5KXjwLvwY3weqHoSsi2cbkDysFxf3i2rrZh",
+	"OLgZXlwNTjzzAS5tOOO9GC3ovlyGg1v6Lg8HnQv2sQXmv28Z633lVsgTrZH+llvWVM08MtF/HhNhzF9q",
+	"zccZe1Fg34FVJlq5ISyHkYV4gKyrY7RG59QkM2+2BYmCq7nWGxyicNJ1zE/slMbaTqbW/dZ6U+uO+88g",
+	"HJIuzFtvUqye016rLrpjnsE74cq6HOBc8SU90jM6+y/l93Xf5eId+czjjtR1ee9OTLy1bybXMzq7V/a9",
+	"zx8eng3JyeUZ8QnEWGSnmUjkzjpKk8ytzNm8vra045Hw3QnvOFyOMzb/mqbr+rrTjKekwhsJWi4apN5N",
+	"AOdUYrLBtnYeYmHs+gFCm1JS+dJ097gHWKFEMXAfZ0ykVBE7F/KPf/zjH/03b/ovXvjO75B8/aSedW51",
+	"U3vKUSyXf3I3fAICop8ziUtXh20enydn41M2mpykJ/QiCWTNibVVfCeY1cm7M3VmTK6vnjyRgkHHS8ci",
+	"T3Ikpn7C8cm+fzKg9HMpJhlPGnQufw3VY6zbjUs5mGRSgwehQXpM2SNcE7zjinBDEirsOowZMYrTKTr7",
+	"GkQqCxaedMn0e4Iv2omalxU1gyl2JWPiHwno90qqMU9T1shBr35uY9F/yEIRu1vIQVhCdFjxK0AwmYCc",
+	"+gqnS3KmHMbDb0LBoDNROMeuJJyUzwQ0/DOIk5B88Ev75uba997PuLglM6oJ4s+1cRTe6WH8NI+fjY/T",
+	"l6fTb85/+evl/Lth/rdjfXN69+P58v8Oxs9H7NXJ7C9nt99eiLcDtQtZhsE2dWPvSpGpvT0gxnfSvLIa",
+	"TZ0g30mDjf5bqfKdJLpIZiWzQFW2kAJxr+Z0STRj92aXnfjkpCJIOPauVBHS9PGZgDRv6TKTNL2R8luq",
+	"mseyOy+sek8yuLzucBjLdGmlk7xzza8zPueQZDccnFycnp8RaMW1iV478UawZdoG2ZUk7oN9I2Ufnw1J",
+	"o1giRQqC5BXlWdP/G14nE7yhRbYzQ6fRVfRzdPxzFAr215P+GzhBf45GP0etxyq+gbgD/Ysy23BUUbh9",
+	"ol1pnAdP993TAZWvEWn6B0HvKM/oOGvwoLtOiuCGdVzowbQQQ9JYbSOZ2Sd8eG8u50yYp0Qxo5YOUuHU",
+	"2rtSpA/FnKehPG8ffVfSORTufvh0QLobKd9QsXxX4ijWohNSkjkVS1LCLLZR7Xu/X5VVxXDTYukB1+SW",
+	"LeukGj0wqU5GgfLQNuCuhLL71z7bL58NyPSDcN38/9XcwXiFCQPmcPs5cM0QCwpe4FIpvmYA0/RzMRgc",
+	"J7dsCYAd8pYJ+IU9FHUGw4o6q0PtSpui8WSNMrmSCdN6ddvVLnWwDZyCam0iTSgB3dwFsMsD025JzVh5",
+	"kq4zF4Q7esOX1G2Dpk+pxTrYjx9HIcXbKdCd7sHzbWbCD8JhdLEUuiLfwIvri1DeQaANJ4GPr2VT409i",
+	"qknYqfMXvfn02OlgOA1JtGZ83WlUvqAPL+jDk45IudQePOeZh7tpNWFh8i3QOD6337WUPnjHpmQ0umrF",
+	"YUX8HewvQS6wbv9wbceQjl7jMoDPE7YCLhh0X7hZqacood7shFKAVpRJUuTUJWsFoAOPDXkeG/LctyHP",
+	"p170jhr2jk25Nky9FEYt13ZEgWy/bFmyKjUM4TlrUp/Ox0whGCK2QhdsQTw2yzqoptoiYQIbAn9KzQ2/",
+	"Y2TMZvSOW1vfAxwi/DVEM3zwYwX1ZXQSgA2uC6hg6RKsZWsS8ODMnld3PHWQjWuwFjOJ1ZujAXlDlVXl",
+	"JTmryj19LWZEnQ+8TFj7CfLd6m/0cJoeDhOkCeEigQi3JpqLhAV4oxgOeIcA2S9nyTPoZrwNqzSlyyCx",
+	"DDsgE6qUa/q4ERkeiOs+KlXazNdebuytg5nawE9f6W05uzWmaUsVfpD03/bM3nJ+foc8v3m3Bi/ZAb8u",
+	"HPJrWcnb0GbKqbSipOIHPWxN/QPvqobZTShK+88gRtnADmmJVDp8oRo6iAf+7ehgz/i0BCGpEFDolMVc",
+	"xJBJ7P31WMPcituOb8nKW7mIqWLU/+nbEcWu2ZNV0xYyliqeS8WqbkWI/NOL2EfDlIAaZxQseqkNg/z3",
+	"ecBH0buXr/rn50NL8K4NXp0hnTGaxvNCm3jMYscqC6lurYRxOScA6lIe8SiDYy9/6xt/9aJmHrh4YwdY",
+	"J4rsPPBihfgCAWW1fx5L+Ya9EZk0nbBpQRV0+0qkSJgSQUaOW1KHsZMCHbwEd+k/gFdrxeX79na0gQrY",
+	"csSlLKPLp8Qe7NNpBr0kfJUqHO9KyjlRsjBcMCdJr1luAEPy6Mvinfk93RYaq13bBCv6uPtx9z/u48d9",
+	"/FvsY6d7BSr0aukFXiTMXu0RrOVRNcwBpz+kBeumJa9RQ41EtG9EUTcLUOnArLUKMkSH3AquZFUBTu42",
+	"7O/3gHKGbl3gfQp46RH+juIIZU5XDGOjVhO8jgfuShNScca1kZaqP1WdO8dLRympuhjnDqtxn301rEXm",
+	"01ha+5Wp6FOr6eClXGU63MwUY4EaLyfEmuR9Ln4pVIV9zwV5xcaqoGr5lCBoG8F2BdgezQWAbxnLPYI+",
+	"nYCtIPh0BuH4bomzTlJ400S5epVSrjkHSpXtTg1RXN/agYNGncqFAGlXTYILu+ra7fq2qroGC3RWwajr",
+	"g8eWXlJHf/X/7pHnz958c92K6n+DCbaw6WKQEyuyuE6BZnrSF1UIAjHy/ObdNyxrKT8AMeKc84HsKG2P",
+	"AyHJpFCOccCaTgtGFjMOLs308HOLGDzAf0cS5t9Ajjxu6ZUtnVFtYljelW4jD7zbR4Ob4dmDo4nUdzvm",
+	"AK3Z7NI7fGrOtoTOGZGTictvwbe1b267feAL9eof8G497rc/+H7r/f6p6hypXal6/AV8pu20tQO9GZ5c",
+	"Df84tD3r7wA6gUA9JW2nijHRMGcdRedU0ClLfTsp12jHLNdRDvrRVqBLv9NTwBFrhQCryZitJYCWOQZX",
+	"w9PmSXD6cCfBppq/dYJ+DQ7+o8n4ePQ8Wm9fxg20poqyHlxFVItNBl24w7GvovMXcUP8Qfi7jqI+apOP",
+	"2uQX0ibvHZb/46mjv0+lyq3HCok6COPGBB8MoOkdeExXo2rwa5hLx7XV+ArlI+pGySy6ithHCiUtShaQ",
+	"lQSHg57JRfwvpqSuIiFFnisMcSUsyzSU4puZYnomsxQbhkx4ZgDu4NdVEP9P0OSCqa2S0MOr/erxzfG+",
+	"Yd/1wfG/DEcAKupb3NrVSAy/s9/sRYaOM9fTJ+Vzy7OwwC7O1YvgwIEfqiRBV/FW/hSPl3H5gJILF42k",
+	"hk1BKrfEwzI6Zll7nAcw1ynSv/bZXDF7WOno6vi8+iuu6N2yBOVPbnlPRnbDVDUD7u2QDke5IG4a4U3P",
+	"PLEqJnqu71bPbE3nzLnlCdXk+fXfgwwD/L0H1O4BTXsluXueUj2gSs/NvgfP9vw8fxZ+1XothK9+67kf",
+	"GjTvtVA6eOhk1Ds+3/UTM0YVF9M4ZXTS+wb/CO76KXlv//sz5Pu5LJlnJX7910ss+v+Wi9s1KTQYgyZU",
+	"32KvWteD3zXkr5DwzUzJYgqRQK4IF3fcrPQnKVtY0jk05q+CiNT49Dx2x5zyc/3yOy+4n5KFFctQEMXc",
+	"t8vOyusRwj5Vc+6Uf0XLwkpsqwy5V9BTUwoGf2umMHX17Ck5w8TUHrF/X9Td93hrdBXNWcoTyA/yk3+m",
+	"b8s8JFqkXGZyuvQ864r3cyXtIaogg0okMwZ65w8C9TyzJN99c02gjAob7N6oQq8FRANohoAUTWS6bsu+",
+	"goDm5wCppV/psoV/DVp5H2CHfdDe7nUk6VyK9Eb65tGWomuz5ByXJlRAX/caBTAjtZajV+Hfod7BBTYT",
+	"O67C5oFu4sEeXjmssNwq59FVlFABSA4xfgFHbZhY1wmnfrHVIaGYoVzEhTCQsl5Ti+8Zc7es71LFXyg6",
+	"MWt2HBIEUh7tXV+VCP81Ej4mVD8mVD9AQvV1MmNpkbHnVLEba+BiKqxlkfYqBnc/oZWH1Ud0URzWQj5l",
+	"7kjIup+zt75r9JgwgzYPeiZicFnEu5gi2k00bbEpSvybqPIyAzGZuuuyw6ucZnsT0cxttaAKpK36wx6n",
+	"w+OD4eFhXRCou6aDfXjqxmPcaN7OqGY3igo9YWrbqAT7aEhun7DyAB6BVeBG4xguSMpomnHBYKA+/aNH",
+	"jodot0L11CnmTGvfOZKSXGrTH55B/8jaHNyqjZlZMCZi+DaU1rnPh2Upl313Pl0X419YYp4lCdP65cc2",
+	"+6ntlpo/yv4eZ3Ia+KLtqoKnJ+p5V8KvEc15bNm223F9D8fC6AG6jNc8EtbeACJEV3bjXXUa/KdelMwA",
+	"XzmecJah9HPWcVeT/hI7VEG+5vBydDQ4Gh0B5pRMoGZ4i/lYqFy6M16zhVS3Jer1Tj2hyke6QPMMhxcn",
+	"w8q14c8UWe8quK0KbU8tYS8woeHo4uw4eg8tcDNrrFcO1joMTVea7d1N+Mu31PfJrn8VcKZXwhMMExBk",
+	"hdJMLY/u0Z5Yma0BhVrNXfe2b16EaiyRdG2+rurtoM/7gwtEait9U0KaOC2Y3aM5zZ2fpvHMGbY9bXtG",
+	"lY6mxjPn/dH52mfs1FqfgVbVq8986q25dZeSxJ0NJG13JiKHBoPCJNUvGFipOvV2ZIXd8+E7Dehs4Do2",
+	"xBOpklIUeHv7TTH3iPxGEj2jygHusTumltawd6F032Wqscddnk7tVysxS6zztpR9q1hJkKo0y6p07C+6",
+	"PinXOWjeICbHsjDoywNodiNjdN7Y4z/PGc1iv1ObizAGx45pWOMJU4ZPoI59Ne4Lz4V3cK2L1hBMIkWS",
+	"FfVAwnCI+ides6SIy8VkKUeXR/B2gm9/GgrHlKdQ445zO4p2azQeZ9CusWW83t1WG213Xr08wQAAKoJz",
+	"P5uozq4p165Os/QSlHDydlJGOs9b0HcyuoqKfMYyDE6trXCo7Omfome1EgAXDHBqVCdeG54NBxfBM06R",
+	"YLMkrmr0vyTHy6SoWpgkUhgA26fQKfvJ3fBJecNWjJbL08HwiXtDR+aZ8Ix5UGNNM9NHB6IrIjk+ytNJ",
+	"ZzY5DdkE3wMaS8qpp3IIKoCv3l9vdK9UVTWjntHR6Vl0FV1OLs7SwcXw4uIkOU/PTi/paMIoHSSnpzQd",
+	"DE/p8XhyMhmOR+PB+GI0StLhaXqWDE/Hg8lgQJE9+L9YDJhD0dXw4mQUIgZtsvfLeRd5Jul9G3U/EI9Z",
+	"5gZPSVw5v++pDQXCGHzHvxTg5VyJ+YNm0f5rmzqDOLugXRiqXJvWdW8HY3rl7e7XtrcDRgO8fdNrz1GS",
+	"t//a9lohccSI07B5xACS3/5rq6rGPiYsD1Jvu23FodculrIwszgptJHpsoxphXIboYM1AQBJaLSrXf7I",
+	"cT4/iraXnu2quXsbrToDnm1woLdVe+2DcD4axBUpYyuHKnLcc2fZte++m4KDJt5pMXdQtjNq7OtDGlQq",
+	"t91hexDR/Xun3tn/YlWdX6Xquh/cQeHH4zB9YayP/vNH//k9/efv77etPyKo0GYGB6195Uit/o4DnsZf",
+	"5Z5VtKOO6lyn950PQkVtZRZ7e2SCXYs75U7CcRj50sIlVh3analrW3PC7d4z2A9nOYVEGSIk1+AfStkd",
+	"y2Rux0YzF04smcY1s7fbuNppLhReZK7OscRGvBVyAahhZauQq+iZMbD1V6MYBxD2HB5CiySCMuHTA4jS",
+	"ezCms8prBoO2rLaL16FTtiRiR+7kozx1JfF0MSmyeEw1t1TKi3HGk9hQfRuYjJv2PDgJy8y638B9ib56",
+	"w+g8nrMqAU2tJClA2voXXH7n/m3Jz2/VsLt6iff2LDfSaSG3N76H23g/R3DNF+DOlK+takA3HBTLIBEI",
+	"fcUgB5jzPc3kIrqySksJuOPkZV7H9P+ykSTMz5O3cU6V25t26BjFi0tT2K/HLu4jOKEhrw1cjuvpZvfk",
+	"GwYtQykXkALCP2Ja0ZE9392BoqHVbvQjQ3ULmn64aKMGDLA76PuBqSWjI3BTrQAZ7cLEw305yKlXhk6+",
+	"9GZWU1bpkwBDb1nP/b5pBDUdNMBNSaQwNHFHg29dMFU0YUcS/Nb/5SAUjxI5jxw0iXuo9EGjN6jh7UaD",
+	"DGIpkOJTgra4RsO+/cD5+WBALiv0kZqjGSEI0BHfhTVrCP72tuFlf3CKAZSqg5jvuLXL7mNmJniC2bNf",
+	"P3v1rlLn3PQrN78VCsoqSmxOAX0XHf/uPtBtduhnAgdkM3O3F3Y1uYouT45Pzs9OL4eXgFqqTSJTACYb",
+	"npDTm7/V+v24YbzBUbiGFLG1Gqyi5K2GICP8Pu4ozT6GhOiyV4ocdCxsJHR+cTkYjhq9PaATq5kt6DKe",
+	"MJaOaXK7i405D3spdZMVGP3e58CDuhxrXoEKYzUCjMK4E8WeJ97eKvUXIQ0gAmFWyo8UgGzKTMTVw8ir",
+	"tIGfPMZ0eNzWld9kDA7/IFv+BDtI7yEDa+4SHGy8YFmGEnzCWEYyrg0TGJGy54LVpcliJiEPhmYw13tI",
+	"wyph+xGR6hGR6hGR6veBSGUnou7Y0h/7PjIr9II52G2fLojv9VIiNrJK5wK5RIuUO6bAHQnQmOohPRuX",
+	"56haSw7VgeDGjudY9rmXbVGM59ysWH1Qx2jYPM8gTLxDn77yoRbPKv6bU7sjDZ1M7idOIT2PY4fV0j8N",
+	"LpE4ED6Btuj+8ArFCyo4y8jXSkpATvWXnW18U75eE5QxxMmYe1TtuYFB9BAGGiKovu+hLB5aNZcqFtvR",
+	"BCYcpK6vqyRobVkOmXQJpJhDu9cJbzXv5zxj2kgX/wqOh9iVE7Yk31zio23BIvetpetummes3avQXiJf",
+	"vnHOTCxFbPgc3wrLjMGn8MmL1SdryUMTbFrXGP7aRz592st7VJZUsI85S+zDQfPo49P+4Lx/3D3GcVYG",
+	"txhV8aU9NelYVvl0wmGcx3YUPCmyYu5a2w6HlQPqL1KlVIBxCnaoNkW6JFTwOXQYU1BvmcgsY+iczye0",
+	"bH7/WzqCTqKmb/vRAHw0AP/IBiDmi8+52VDshjf48rbxsiw7KvUmX0BpDE1mjV4sLoOmaxdQyGR5X49o",
+	"lGEHPhWQwiUMSasoHwzDGU5kzuZSLUHjs9tCZnLKE5oR18+Di+lRLTIWfb2EKTCREjlBj9hJD4KcmtAp",
+	"69M8VzJXnBpGDPtoXI6Vq60oi+9cCe4LyiHC18coHME4YKFYSjJumKJJaanieyjGRq1px2gyg6iM1tCz",
+	"3RxFboGsFvi6qpBcyeZvXA9T+e+l+GEjOV0v9D4e3IyOr04vr04vd1EOjx9UOfSnY86wrPshdcJ71AY2",
+	"l+I1JBpuWzB3V1h3V1vsx0X8covYizIubsscQLTA9miVCC2loqto1yfbuKitZLP1nnYoqUfu+WLc875a",
+	"vm+5uG1fNLjSSUbX00y+kQvMVuZMYwNJDNujA9cljlEyLzLD+3TKRLIkztF61HElnUKDRf7EWgwKhrbx",
+	"5WtWNShl/OnXqMVBYa1Brqx4RDXWnq5umguWZWTBFDbsDLyf/7uKGWX8likTn65QHTqo5GY98f0NW7qj",
+	"HPvuKPjku7K+uu295dVa16lHT83v2FOzsrLr5WztjnYp+7jWv2uvXLXaN+6L7StdXu0koMcFz0zMK/+1",
+	"MxbdbZUA3S3zp0aMBz0EdlmafQ+Dz57dGqT2fclDpoWH1kuM2h076mWPXPUfxVXAVzd8zjIuWjmqdq2V",
+	"lzoVX52cXwyqXCov/o+CwFlZgt4WV3y4WqEO8IV7H0+fL/Ln1qkMvvyZ5q2LtXJD++6fYjnuRjfrOq8o",
+	"zdtBVFudoxtc8ut9mUEUWuZMVOlt7+95BlfkeetKgdqJ97aBDPUYPnsMnz2Gz/7w4bMVCbBZhJZ3tMvQ",
+	"R5nwKBMeZcIfPqRelwoe37U1FvlG3jGA3cR7CM2kmIa2yiqcYmVsBHmebtZHHnMXL1lLAwfD6ZRtHAje",
+	"AkNB9bka08H1y+9eEAc0dVjv+O/hbABjKze1PvILSbwsIz79DasnK5gKhHl4Wv5ZzQjaMR8h1DG0Ul4t",
+	"LrNT+yFP5JyLaSBjWyTwmrtapfCM6thbmI3Mp2a9qSmU0PHwwkrV9sxR1s3EGF5cnoTP+DKCxufvqav+",
+	"ABvgBcKitHLBc6mgVzXsQlirFBqqH/zl+vvvCBQTWMZMZodPCc20LNu9kRLHpBeAiM9b0Uomvrw0vKMN",
+	"JrcCOxlLecuwFG84Im/o8iiqJoS7oQL1bZ8Z4JwR6rD4AkZbnds6/M1/30rEqgBVWOF/x5UUeGxH3/I7",
+	"j8MyL+YI0yiIzFKmyFhBDs5RmcoKKd5Z9pQ4mBhimDYkyewXuSB/oaKgCNSFvh9ImaU5dckzbwrARU6k",
+	"mMA5jJ91Fqx+ShayyFKsxoYaILg8ZqmfRKiRXEXfSa/7wHkRlDu6RARkn9fV75s4RyrIqaAifNEW5mEi",
+	"bbY2G54HhYs3LmF/nMnk1vIL1zMrxKvBvUF/0cbNSr1X6StN0BWxZVg7l2k9Razf1iKtaqzfB4rlxj0o",
+	"SKiDrg62R2g656I25lWE+vK7b4PM7c17P8zx3kKjMgdteDYkJ5dnBJLQqo9uPEyrlSkPUVeuZvCY3SJz",
+	"PqfXp5xB3SrZTDh3HpLqQMImLZvnsQM0SDWsH9l4JuXtdTEuHbqbx6aDO7/S5Id33/YARN0QQCmzGxcx",
+	"Eskko9Nu3FYHVYS3lZhnlacRFzON3veiQmXRVTQzJtdXT554LMujRBYi4dmRS5R8IgWzdHuywEkG0/6H",
+	"PdgRmXzzdEPc3a4bfoe0PzsitwT2CJnnpk2farmj3aLFGxC1AP+9LT9DKejq4tRQRTAQyVJyCvkWuBbd",
+	"LJEL1+rYr17oJfZr182qGZ4fnwwcGIpIlrGd3tCVcClm1HKL6xejrTGuwRC1MUdDAAJfvmO6yMwaMtdu",
+	"Cej8z4JBNtYweF24b9a8rnbLWqbvlEyzfWN0Xal7tegpLWHUQpZd00n327TNeC5bAEI0PBStWYr2xLn1",
+	"N9Y1UMXsLBYzzZL4zeSvf7tUF39Or7+mf3JD/BPe8yd45v+PYe0aFzwu7YMsbfvabhCQK7etbY74uDr3",
+	"XR0UqtzMrA32HGs+N0OggwcJ7oMu5Qv3rGj1uQCMqrZWaOEcUjIHNNWaBoZ0IEYV6Lwo3xlaAaf9Iabr",
+	"+NG+nCXfWQNwiw0bDhzT1LFZS23w4K4ZEZcRTn48bJ3NTeWCmcs7X4iLXf1pYWZScbPcPoFAa2nugPBS",
+	"eMg8Fpc8Fpf8QYtLavzeJvWbl9dHyh93wOMO+OPtAOwlM2M0dXj0L2/oFD1KYfbVDZZQKWaPVurscvea",
+	"p0Qz6DFCxjS5JVyQD68n/TfWZP1w5PqxzAGo0Vls2igfxvhWJmUNSf2LP7z71vehdsxKFNOyUAnb9tI3",
+	"9vi7kRvfqfzByzV0QrMHLiLrEC6M3PwJAPBXdM58s8Vn2BztBisq2ojnO61VZTME6i8IsDORImFkMWMI",
+	"2x7cBOOiKcyZC8iwQ45FxsMajtVsr2rsuTXSlX3yvyXl8U/P+v+X9v816F/G/fe/nhx/+l9VzldAwueu",
+	"uXDbVD4E7Yc/eHr6doLQQLwc7D8LppbVaF3L4nB4c/rxWyamVsCMBoNeNOfC/z1sG9jLj3Y2NHud/g3e",
+	"vTLCD3qpDZv/D4jpD1dEimwZrvhMZgC1CSvP3NsIT8kBO5oekQ9jxdMp+5+v3/UHg5PRcPjhcN1s/MN2",
+	"D6+Z0slgWJvScS9cj5/++3/e/+mn/3l/9Kf2RcAoyAamcureb8pTk8489foF1o2tfJCnG782kWoOMq4o",
+	"4M6WN6dsnkvw4/yVtfDEM1II/s+CkVu2JDlTxJdcenUb156SH354/eLwKVHMKB5C1UMPTvswFSkZyxSa",
+	"G2YUGQvCms6pVZIUJWo1x2CIfTvGNQwzHF3UGOaizjAloY/iq/77NWzzegKyd83mtfL9A8moNlBB+pRA",
+	"766MgRTkmkA3BZbi3E+Go/UzcjJ+3VTOTrbv5teT76RgLz9ytIs272RKyo7fNHOHwhH50TI49bubZnZS",
+	"S9jlenWPmxn7WeBK2bl+GA0GH/wqU1O+BIJ6BipdufbHz1MC6tOCaxbKk+qGn8XBh9Fg+OGwlDHckAMO",
+	"iE00TdEi+xBIDf2BcJSewFIZTW414ebQTar6yM8ieKM7sOBgpFnGFJnTJQQNNWM98uFkcPmBCDq3t7tZ",
+	"HP0sNqyiXYI+rsFnEWPf8jlvWV6rThPN/7X2tMjguXBIKZtQ8Kme2pOCfuTzYl6dG/hXxWdcGDZlWK/4",
+	"1jelao7ix9mysZpjZimHe+OW5cb3UqFFyiFc4jp6t1Hz//T9h+5zxrlmwHKeU9Uy5GeZhtZyeWEYdnwh",
+	"Ez4tFCtRw6rDGFo52zOa/bOgGcngs+RgMZMZsA8TKVW+29tc3jHU4cZL91svYPrxEhrbrT0PEzfg1hVz",
+	"WRZusmMpM0ZFMNsXte7YDUEALbI/kAP3tnKekMViGJ0fXtUJQTUB6CyWHpEPMmfiwxXRc5plfdTyie/k",
+	"bI9DqgmA0OqZ3cP2bpJSQ8kBvMIyRCYXDo3NddsGmTFjWdpzpfbMiiaqlrUXa0mMNDTTJKHCblDF7hjN",
+	"7KvmPStlfha+6bc9pxXDMLmdQXp4RJ4Jmi210ajC2Pn5TB43JyILkxcG5JWXAdS14i1pdjI4Pgz2f2PN",
+	"gqbk4bL9L0Th/v89sWsqBbQXwav6SbVSb6xdVC3hK0DbW0Eeh9MxpctSU0SePODYCeeOrWUogO/rpBmk",
+	"WA61bit9W1p8zdF9b0kLSSCKCdzpXBNvIZKDhGrW50IziJHescMroG4ZA8bV0uTAd7iG+J27iD3Qe6gk",
+	"FEKw7LDWXLf8DChp3qbsleytrGpi/1HeKEXtBU5ouVyRVhnqZ75O3+guj8JcgG2ERLMqzAiAv8mM2u3E",
+	"RJU8BtvnIGhXRagqi3vgfT0CnIL4+J66TEH2hndCEOeEWMtKTZt7N/0SCdBmUX5LtzH3U0INmUttyHBA",
+	"lowqHyT/YNn7w7oBt9bw7ML5rsZrvfHwm1oNurPVgLH09BqLSVrZDreBJq7xpSW4VI7KwIlcAFgJOXj3",
+	"6jk5Pj6+POy5lreCT2cmWxK9FIldwwVEEPA9V+SXIrXvk6Eu9pX+WYD2jHeRg8oN89TJBhyNAIldjsmN",
+	"xtoQipGF4sYw0SO6SGaWrcs2Tj3iYU5BriO6w8+iBNjrlYuzxBou96qnpdjATAn7FkztqvSW6ll304zm",
+	"ORN42kC2J0vtMQ9n6c8i49oQbIsSPJNQQzM5LbC/b+HSMIM8Ek0OgCJ4v/aqSorA7eBNtHpEj+CRCNTa",
+	"cER5+mI50dpN0IfE7F6bryYAJ/w1+pqmQSTGt8OCRrFB8yklxxmb/+kXFwVxblt4wVu8Vn9P24HpH3qy",
+	"+oQdVbfT1j2LE6nz/huaWQrYE0OCY4lmPMWMLjg3MO3OKJqYp+QDZGFosAyYJowmMwINYqFnwXMpJhlP",
+	"7kmS8C1dCFLe/yDkeGbtWANZfWjtC6Yx8dB+4yn54DOAMcLpKQHmPTyIKphiGbujwhwR0LMpefv99Q2B",
+	"Ti8/iw8NM/4DKIdiCuFDWroTtOFZ5gwJh+pkxQmklXjp/87+0X9m//jg9EeNmyBwxgY3rcq+a3zIfnpB",
+	"ufH5aPAVLqZusy8conBCBThQsztnOzrC1D2dG80o8ElJNeZpiofK/qxSe00XXqkeeBBmuSmtZ6tGWWPI",
+	"K9CphK0D2+LPEFW5zzz9G7pMEe59sNllXNwSZq16K9MLAwwgJLHsyhQZMwJungMqCMKupMFhfwjTf+2L",
+	"dNT+8gHZ1mAo7Fm9xTxsKq/ELmUBQ9SMVV4c6nw4331zTZzlJhX54e13V3b0NafNge+hfEgUhaC3mQHL",
+	"26vcVWCAQoki8shnprkOGX6MXJef90Gbtvb4wXA9eAUEj54EoSTsyGJVD8guf3I3fALv6Ds0fwxFuTVr",
+	"Xn0yGF4O6Ckb9s+TUdo/Hx+z/uVkOOif0NPxWXKeXrDLSZCvcTK4rFoQlutV7mKfmeESMMqEDLds+klS",
+	"CuMHkcWqakofeKlqi+tcdGx1dVEVvSIfPH28sObmZ2G1jvI0Ax21ZNMjcrDuy84/5rUyWmjmeMs5bg9/",
+	"hnZd30nzytof99v24Vu6bP3y/gfZ/t9JVCuREqAdiBaXISC0ywls9bd0mUma3kj5LVXTewq9lpd1IULz",
+	"sQcTheBdtQboHarggZuFgJMRSaBY6V9+RXnG7skD7e/rRIjVJx+EFlVYtio0mdu/A+WIGTr9UJZ0uWgB",
+	"aiQkoUqht9Qnj0vBjqLW8HHbEN1tT+CeT5VhvYHObfStHtpITHdbd8oFDxj20TxJ9F37p5/jhQ5ft3fW",
+	"B9BinrRG2qUyVwQywMdL4vyesJOfX/8dnSYf0GK7In6wH8hBIrNiLrR7QQ89UD0yVbLIeyTlcyY0l6Jn",
+	"jTg2lWrZIxkds6xH5ozqQrEegWhLr3QhPyW0dHZ67yrX5MNPyfsPqCVcY0HgD4LeUZ7RcXZP6dH+vi77",
+	"puXJB5MhKTV0TDVMHu1WmszsJ4jL3JtLrB5K5UL0wHVHFSjeUoHgwXa/h0fkXWAF2Af9yTfxVgDhggSK",
+	"/1Nvg2BUMm1EJRsWCVGF0KXLSYqkuUHvY1LsaCvcSPmGiqUzevX92KLlZV14ovnYgzDE9/4gUdZuhCPE",
+	"eV+4hjCxtUG1XbrtJt/+q9Oao1JfgR+Ey/z8131Ps+abutC+9sxDaTaJYqDv0UyDPAz+RnuAKgY7FNwh",
+	"IKF+EM4Iv79wWnlVNzqEDz0IIX5kWdZH7w8Ydz5qP14SSsaF5uD8UEXGyIE1XoTVkr2cABZVrArz+zRh",
+	"qygdOpI59GiWQsnuDXDX/SjX/sZuBGx59kHVw6801i1DgZmX8XaHo95slcecKectp7dMHwXfxxSwxAdG",
+	"cmXvNZzpOuIENV2dlr3gqfFytY/N1phF+QIuoe84a1E9KsCLreEEzK/s8NWwaVaH28sGkb+uBIZ9t8ja",
+	"crXMYU1PyQ4fr6F3dbjfG9qbeQ3Z4Brv/eT7TbZlKVaBkp8wAyogXn107i3lgpVjqSj4vhywHP/C0IrH",
+	"oTwvGQExqnwCzduAS11wfh3j7smCnu/q6Q+DtiDPmrG/vGPCOLMQRp9l32Pb6U1LUHvq0/t12pzVuLBH",
+	"qg9UHGjGyJ9f3pAnd8Mn8Fsf603t2b6Y8WSGwhEH91rkhdmRpjvsuFb2b+auuGAO3OulVrMmuoLm6BHq",
+	"4TsgUNrMS3nAzeXZfmXtt8Waw11R5/r1LO7z9uu0dun5wT+279uo4kWqFF0CG1fZrlABXWTOKHG4ips3",
+	"Nnx7/dCvS6HChFWlf/J9alMpwl1dUfZZWmTm2uM2Vc+tAjj13G8Ox8H/6eApyl9nEjrOR72IzfNMLqEV",
+	"hjtvo140KZTVDeIKiaIXYR3BttHp576yYcseafoOBbVqjauLsNYQFQiS4bn3qXMHUueN7a0AEEirzJiZ",
+	"631Rk2oh6NaOuVlNUK6dH19J/W9u6TeFtlbXynxcgkTKFUuMRLyN7SdWxSUbWT/kqCYD+3e0sjC0W3k+",
+	"41naJpwkps1hTxauCR3LwjwlQpI54CbMqCjv0EwRAExZXbFGGUoH0VkrJWnRGcIKkpbLK4A8XVJEQpo1",
+	"X1D7Yn14zSqb9WQOgs11+jjybVvll7PEVSnYd7qH9lMt/YJvZqqKN6yqWeuxE8jkrV9riuPqCK3z2xnC",
+	"l2CSQVBK2SM5BUvHHuKYzGA3FGL3aJIgJBI5eMem5OKwR2gVEi7sTquyJMs8BjS9t7IhmyWxG0RX0raJ",
+	"hBvv6eGpH5zbU0wYVeaEvfzmOe6gAAipk5Tgwt6i4xAWqdOR+Taj4po5JTNlbYvlQcwbfgyP0O4cI7ik",
+	"TxviAoPo1tiCWN2qgQBNjVLk/BbtPkQm7CA0wulvZ+xrf3d3wyDcxZV9UEer7zDOsnbr17Y85xWjosGE",
+	"fveWEiBaLwsaRGwzPzwMvRvTVun1IJpaTRx+QYWtZQFXWLuk2FWZeOHTshyZn5Jyya8aHO+C0k6hq2Az",
+	"Ay5Zo3TVWHI3deumGoKVLuyj6ZHx0mOcia80RH+4mOoj8syQjFHwKzNrPoG86fnCdMjwLDuNrR7kDhCt",
+	"Tb75hFYvwGp6gWaYpjMnB05Wka975HmPvGixYtrtmLKXWtvHy+FrWUxnpvrKy67vD9qrtX2gvAzzAzy9",
+	"nCV8wvHw+WdBHRZq9elXPfLnHvlm2CPfjLqOoixb/nX73Z/WMjgIZ8hf38vAbZzzdWK88EmOZRKA78dH",
+	"jKxCGm1HGdqxjiW+8hEuV4zQWZmY04+v8ebRoCE4ehFmjbnrvrP2Ax6O1ceHo04f3/dIWlHh3YV1Uk0z",
+	"VW/dt6pgJmxXVSasMO/q9SyTYOOyT+MKD30jF2ROxdJzACbBVnw0U3YXY9o8F7eB6lCek/VGU10H19mt",
+	"eCdvd5x3dw2itlSVFmEV3J2+uKMWscoCNRoGGkHLEtZ4YbuyUJvi5/cAOuUnSHTf1RvYHPM+ctMTc90R",
+	"kvk6A8/XkHzmkviuyNDKz5MR1Gc5C0jauw9GF0H+wGEHs+VTl1WpoK9+K0nxGTdw0FyxbSWevX0NQM5Y",
+	"1aOkMAAiivCHZWgeqiGugHUch/Xte/WTX+HKp6PPIgbM+mqPW7b0Z6wdyFOiZ3JRVTy5mlgpsuXRVv/G",
+	"jiKhtvt9mUhF5U5yYNVPWvVUtFug/DiaLSCC1+rKminf+rDps3LJHDMEw7XyQbRBN1iV9Ih852qE0dND",
+	"M/Bt8VSXuBW1Mq0W11bgumlZMY79fkvl3MMlh5oQSWTKyg+2KU6HRxtP2p3MLkc4r8Y9hHumcrwgaNV4",
+	"SezhXjpqOjhkNOEG5V03t8weomNHb0Jjv1Sm9jqDurZxqrXZsDVq67AadN5DpE54xtY7RTsKT0RRD6MS",
+	"4D22M4d4wvvWoHHKqUPzbPmyntHR6Vn7Jf4vFo+XhtW1fy7M2Umr3ufyozuFY2Eq/pGQPLUR1wZRDrYm",
+	"9LasYtALdLMt9RA+0+2B/t/cGwhxjgI0NPaU2Gd2cQru6E9rmkrh08H+dH6uFeI0HNutK51lAcZRQ/47",
+	"lMi29AcEGv8M+s2uORqrIautz+yXjkH1mhyPPTI11G7Sr23/1zMw2pyjFIEQ3SrWvruZE/axEOrL1uLD",
+	"K9/useMxHc61zCHc9AiflDUtnUIDLeu4+mEmpnSK0PkZo91eXC12GxoH17UUhhb31255BGvXbvMqfcvb",
+	"wm07Oqur3b8iELt7noUoaPaOITzqQ5z1KaNpxl2DpcapUzaA2TyzN75JEzAKzV0Ca+dH1MYs/jWPeAp0",
+	"fKRBYfd8OdxyEL1q1m30D0nSEOB5zmgWKz6dGR0LiW7cdoHuNmLXgzj8qNem5pQLQzkInTkD9SRhVLcn",
+	"iqwVqA2qlB+qDbG3bm4bN89nyyhsIT10Q2Fsh70YbKNn7uk2NcX1hOFsoVuPIy+JO04UmS3WVkno/Ag2",
+	"w107hHxC44lMih3Us8mzZ4rRtvnaI2Fu2anUUvbkN7uXdphngw8DsvaC1Q0nuzLWNh6EtmddNQVrjzlg",
+	"iU3lDJ19MwGLBd7ZAKhzDwft5oHdO1sF1RtHtF5L8kpJpNDN6zXj6iRpOHqCSW/x+bZty910o3XJXA+i",
+	"zPpUr9LxBJvTR9LjkF5ALOO6QQP0Tlwib1cNlepNjXqNHpEb0uuax5kd2DaKvnDSfR+Vc/3p1oT1qmtx",
+	"79wgiVEFgpJ5QQLxThAh7dZb/Yxs8dq72ZCMGSiNAmD0b6k2ONtODqAHPFlrGHkd8v/uKyPXndWb9NmA",
+	"GT5/NAU+FqOitXMgJRipa5K1F9c+mGJQBWxPcWl9+HarzhDwxUV7sP7eSkQjadY5iUVK8FaScJUUGQJX",
+	"pgUjI+eA9V2roFNf2R5/Z5Vk+wxrOsoaAQHeYGhed1kL5HfUZKoFOukUUP9sms7qjvA2ON5bX4LKz9V9",
+	"BboqSx0UpJDdHyQhKzRPv2A+1qquFSxoWjA4cSHXzbcN7kUJFQnLsnXBoZw7/OD7m9hdi2TWOdy/lN8t",
+	"V2zCP64NGn6lyR3XfJwxbEhLDmQe/1wMBscJPgn/ZvHR0dFhjxgJDqap4Jq5NNkHSZDwOtjG8n2ZsXbl",
+	"1nntVzEA4bUlCbY77YE9Pv8hmvP4li13Pj5hdPucmHvWQjwQh7blywX1S/afVTseV1990HA66sOnZI6l",
+	"E9htGSPd4Qi7+SX35bO1vAW0Xc9MazMpkAe2il4UWJ960W0b7rkP/HOjWTY5Iq8BPRohcDD+D1BIV0Qb",
+	"qxNw46FEt8Qz3eDwq+sn9yCHSznDL3WslJHzv7pYZp2mKz2ryQGjKltC+9oeef7sFWzPQyIV0XTCpgUF",
+	"/KnaE8+fvXoG1XhgCPYXUt2S5x481SpxAP3PmSbP6oF8f7ytds7uRWu+1n7SlZf3TBv+XrAwO9M1E84M",
+	"zzNWAY205DzUOi5vygWWqtkY0zLswmdSrCigWxhgTXvmTSOoPVCVJ+3+5aCL8697PL6ukfMK1LLruC5S",
+	"EtxHMzKhiZFqz8G7r5eaf7fzDsfyd3jIHnf1z3yqukvvQ5C2TtP7vKfWXHr3F3zaKD5adFJFJ6aWze9j",
+	"Guv00f3cYTO5CD/LReWeuuMpk5FvGIUd93SsZ1SxNEbTcEYx7wETaWOa3skETZKUp7GQJjb0lsU5XZPO",
+	"0UwBCU/zhhZWFcPNoZdxu1Pt/Qa1ubEBpCpb4MELdVuZ85dRazrEQMPmXKuo3KtZHVLeItlDD1yNM0Nc",
+	"/fC4gzVpPe2KlJsKuqKBFwYNkT5cEbOQJayxnED1ByIpjllC5wiSceDq0KBlgkeeQxtXTVnapwu6LH+3",
+	"IgqApnNrCC9zqCZxwH2QB+Zw9T84+OQYoGr1Ffmp4Z5+/+HwKfmQcj3nWkOPkFxqNFfSAvFJsLfTBEHF",
+	"JRkzmI6HKg8PVVT/0Z2WQo6irjzZdgmhFSfYkxmDX9hHFz9EoyZormjNcoz94pMeHNmyeOYaRIAYKGVA",
+	"VKF+QIqRwk/h1NrFg108MCzaU0u2B3HD5f8EmQyoTLUqo7+7jBGZrckYK5C/22HPAS3ILIkvH/xKE/cA",
+	"goJrPhUs7XMBEE56uzq81g9fZ96ayrs1ZatrwWje7jxIAKFvNyM7r3qktAgruze7izZ3t27rxQSw4gcO",
+	"euOD/evDoe9qgxDjrnsNtvQI8DxzOgUwskIJzGDZMyWuF33sT2XfAYxjD9bXL3QwdLMBnajCC7S3IhZR",
+	"mdrpSPQAReUrz6wl5le61JRlnrEeontb+fqU0FKbpUnCtCaZnLqGCkw7CsOCQLKQNQqhiIZxFaYtPwid",
+	"g1aaQOw2V03IuD0vxOqr4sXU2uPMuVoewPas5OuXsz+fU8WeJabSI/eG7Wk70ivPu1T+GM6W+Ff5ZKeA",
+	"gJAu7XYlBrY1e3pTMKC8lzRcNmvrtjsF5leo6qPzzQRQ/LnTwrz1XdbusTrN6W01WdaTfeuj25LYt5tL",
+	"9yb1dqKuK6y2N5JniSGjwfCE6KPTi5Wi4RD1wKt01lzBotsIaBcvmYkxNhDWV1sTScmpYloHapgLHWRc",
+	"rLHP7KBurNKI/b2bwaVd6mbrOE+7xpVTBzPfElGXgq0Pp9Ml4dhsPAUdHsuAsOPUU6KZKespPzypR5b0",
+	"k1+5SNnHT0/skx9aS8usGv29yJbrPTLd08U8mFhLwU778GFEW0cQINA1kSYNvnQM7tMyI737R5pQdvt0",
+	"gqvH/qvx+VduBMfawJ0vHL/sVNktHnKxGob5yZoi9RoB3Ag6zPXhMmWb3q+WshmoQ2u/OGNZ+sAJkdYQ",
+	"A8HlnbZbHTCJAccKM+2QXQ7+oItYb1D4e/ckeOQEy/Z4xVt4biU0311H2ySCW3Mdp1wbpmLAzumcJpjM",
+	"WFpku4DJGJ+1Wq6CnM8LgYlgXOTU8HW+eb3iOCy/70PabY/dM8vwITILG8+s2zTt1RbNhWlLRXQ1WVWS",
+	"XW1lgvzEJjvtm5zYwrKfPf6bUMVi4z+6RzIV+ZbfWjsZKeqe7GHLMMTwF5I0iHu0ZrbfsCzdJ6bclJvb",
+	"rYRQkG6/O5Csqwe3Q8ubFKZQrJMVsSJVt4/g31pu1lPfmlK0fZfveJz7FfREqCjacSPuw5Z7rPOOx+nv",
+	"/4RZqYpZlbyb5WzH9fm+2iBVObDDForpnXQpWdVvJS+j5cV1MqNqymJITqdTxTCFSwrDRcHSuJykz6Qu",
+	"KeDxS2MurNxHgID1qKWtG+z+/qM2pfTLOpJapcaOHosZ5WpdB9GU5Xa5BHTD5IocUGLXANeTqcM9wm/W",
+	"3OYJzWL20Y5ij7wkfDAeL/EVvCzwuIfxhVRYHd2ar7WuxyxZZSiW8Skf88zy7I4FYvhotsbuL5tidbc/",
+	"hN1oSWcjb+7r7Lbvg1nyprq5LOjds0Y7+O4aMnc7GFqM0xnVZUtUj6v53TfXxIkcLqYE0xasvAEUmKfg",
+	"FICWLVKlTPWw09aKAvJZVn2NHxUCq+2fIFzXKoA/A9+09OdtaZ+H4Vg/mU4q2s5M08Yab2pMWx/rX7Db",
+	"r0NOkspzgIddsscQgdPp8Ih8SAv2AV3Wmn/0HfSD5PoKwuCDkCZ23TLGGfvwsyj79NPklk4Zrpj9od4e",
+	"sQxbC2kqWkGP0K38tG1P3pQR6VqJrVv+5b6PO17Y83FY4r2eXTEp3TT8O3utNAoGvEaUdPPxN4/sfXf7",
+	"9kSyYPevuXmXvbz1e1vOhA4hh417do/8queZ1Gwfzb+ruWbfHxhorbVeu0MQ+K9vLNWqfTvQmiHAEc+Z",
+	"cXi++HcV8IjDUAakz8RGxitlhXiFLiAw6+xzTFeB5JMN6nEmdaFa1GHIZNnN43TvZdiRzr1gkK00R5MB",
+	"0zPfAr9aDU7v6u6AyddNA798jOpl7FOK0KBRHDJ2x4ryDNLEaZFyaX/RWexz9Ob0lhp0ay3nY5m1JwFV",
+	"lvpZR0RTw1SumLX4XGSspaBzVZhkVEwLZxTVz823fpcTf0+PsKPpEXkpphnXsx55K/H/v1bccD0j13wq",
+	"yLfu5oaNcFrfWaPW2jkzk+kaYs8pz4IER2ONqznTGjO3sG7UCf5aUmSc0Cx7EAq3hWiHXUF4n0uhHwzS",
+	"C9sOjJcbuiA8bHCCi3giVVtm92ur8ymr5nigtlUWKwm3LaXsPnBY9ZyU74MXuwyg2rfAt9rZ4A/f5vOC",
+	"ViMQ9bTPFleQ3J575NjkGu793BADPqexM7dUD2xAdXoY4IJ1vTbGqPsFtPaUbeGm1kUPdkjA2HsHEnDB",
+	"Pn/wAL+za/GYG94+ilUoZHb01OwkgtrE6mjQBeZhR3GxwffdIvC/tDwJUMRPOxY91wXOKo4FVXAkYu0Q",
+	"FY1dtVE13ENYNXbx9u1acsmGffUg7lp39H5BF21ImJUjk2ZZzMWdzO5YegWoqG0toQyjc0IVprf74qWn",
+	"tVv1FWb5mZnUDLtr1W9Atqzd5RBlsRUXXA7TqsKhNaTnGmnaalfg9H90pwXd1TW9r222eqI12hSgMgyN",
+	"drviyq4EVdZbeVLoIlsHtr8OP3d4iuDeYzblQpQVsQ6DoJMDrSv+NTVrfMqd9bNuKf874DQhOfWWTj94",
+	"BtVLJMG28hA87fE6nUuxgwcWH9CdpJ5f52eQM4Zxu+4wYB3zLYPvVJhTD5zZsStmVEs9dLhMFR327CrU",
+	"QtwwEkpFPGfMuCJPgH0Q0oS/rZNH/qV71dHvraGs6fqF4VfQ6YrM4CnwAH0Bmztm9cuuiM5J/2AoB/ro",
+	"+OJgdHgwPjyE9ttw5MhCJDwjlhpSAx73aq3y1o24EU7F++CTYInAQa6x6T5KbJTWh0/BYV6PwRD7lpoQ",
+	"RQHaqZfb9mL/kKLb+PWhdJXyEPmyCov/7DsnB/fZKYE8XwGAfUr8WMjCN7gtdwLsY4DNqSHst9Vmn64r",
+	"RthffK8c8u5V20i1LqndMu9qozA3WUsHdzRd1YiACcgYwCszBFGVL59YJ9869WNthC/AoxYeEd7HFoq5",
+	"05NWS4qLOKm+ut3LuCcUCdoygDwGS+LCLd2+ia5CuyGpMUzZhfnvnwb9S/Kng8P++1/PeqPBp//VpYK3",
+	"BJNCe6kXTaj7R2lracPyeMXymkhIwGkxxKaKirR6mo8zzMfpCBHokG9qA21j1hcOxbEtgMuIzJkI+i94",
+	"yEfAqnHhZOBF7NrvAgPJbXQVTbigGeTvVAf9VTQajM77g2F/cBrVKgujwfDyeHJKT/rDZDTun6fHrH85",
+	"GQz6p/RsfJ5cpJdsMGlUg12FHQ4rJeIKvqYlKBYLqkQ8UXKO3z7rD0f90ahFb+kyguHAdXyrx0GS220C",
+	"xdP4Ody8W/VDVfVdF5Y8mdlV0OyOKZqVK1NVadtv+Tg2kq3WdNDR7StNuKvWhiC307ysYC3mY0TgfpiS",
+	"UF9XWbrra4tn/3LMUkMSrFVQ+zu2YgR0U59/lOo242FLzoBd1qkintBHnssI15AysKD6kKBYx+UlGdPY",
+	"wATW4iu9CpK+btHvraUjWzarJ6t1C3Tvas69TTVwdR5uKUcNurTYW45KxE6ISELEEju+nB4MD/8/9t69",
+	"u20c2xf8Klj6J/K5tCP5kUrkNesuV+LqpCsPj53qun1OamiIhCS0KYJNUHbUNfnus7A3AIIkKJGynKo+",
+	"c/KHY0t84LGx3/u3A6K7whwEJBWY5peKQhEmXDMewUXj8qqSn+grTobHB8GX9HhkL9GUjW1l7BsAaEAT",
+	"2kFAAIkjxGzDQro98p9JqyWKlFC8Uje2zISkiXodQAQiko96zfHx8ESpw1X0y6E8Oj09CAj+GSIQoL5h",
+	"NPzhoPzKopqaL8ejA/WabEElC4HyZyzXM355EBDnMKwZzV+RIXU+wzPsQCseBJhTTqOigkI0XZPxD1AE",
+	"SsmCJjP1zmgRhSZ7IiARHM8Zy/FXJ5MBPzD5AWTYniZFCzI+VbsYmLed6HSZQM0G81ksREqDXKBuz6UN",
+	"6MXiiBXbYqa6qQbJUYMj1flJZVfKvx2A1erqV1kQrLoW4LVlBQyTcg31nyYLpbaK5uJmFkrJBsyZ20fo",
+	"IPh9Rym9g3h+Son+P4L7/x+C20HzNFu/5FJ67ZuGcdYm9IxYrDuemgJvY6StqQNAJ3nzKY5zgkE2s58z",
+	"/afGtOBYV6rMXHRQQITumfyS3jrDv4UH39op3JIhRWe/ZASxRQ7AVeMQC3qFjKKOqIjgzx7SlDh7F3xJ",
+	"zd7V5FdFyuD32j51988arShp6lLoQBmxNCa8+JK6nVkvrt4dkUsaLYhSPJTA4NqVY1GB7OBhVVeodw2p",
+	"bhNny3G5hEewGKEMQZw4THMfvhZrHG33s9QSY6iEZta3eMGtXSx1F4CZnBM61dPG1oxUFh36L7b6Z8xQ",
+	"m9hjqTB17/jTFD5DNk2oBC5fmr+0/7WatuqXTVxGmBz2WqRFLhJP3kr5xcZFtk/6oLuHQUhLl7jUbFJl",
+	"j4pVka0UA4zECjpK58wCEOqGiEonH0/AGQgPY/GBvx2wXIiH8F8sF16PFFO2NhrB+FKSraYJlwsmCUWM",
+	"e3UvGYJR/sAlA9figiUxSfgdg9AdjBIO4gOG7RY5kwuRVIZU6WOWZTlTLCSMWJLIDY2QZ3y+ypluhGze",
+	"7J+ofWsL8CE6cp9JkomER+tJZdbwaJHEdsnNbNQ6gzOVfaVRoS8PyMOCFtUHiFUSk1h4d6Fuu2iyccfs",
+	"0ERlzzyr5T0cVRJrrACMfmKXk+p5QrA0Y+mEyCVNkkOUrMS8UrE6OCVVhxw8TJ2zjKVtR0eJiN29p23d",
+	"s1gFrk0dC3UASsy2ISC02U61GeU5NC5dipzZVqYkZgXlCSkW1HStrxfzjHsnwW4Iir7hMlsVHlZNp2JV",
+	"dGAe6u4LuPabbV0Ut3q1Pud8ulLTxCslCBno6oiBBbU4tN5tYmJZNIYjhL470J8X2DH22BQDWJj3Lyk+",
+	"AN4yxq/tt7Yi45l0RhCpFZghfN3w7eXNa3K9UnwtP1Lm4cEwOjjQGsPXAqFWQbgkfMkL+SXF3rhEMXny",
+	"epFzWSwpIKrylFys5iuJQMCisKQLVthWdXYKIrzQcaMOW/Ij3vAjNkkoJxW2xbkvlBUJ6FTOhkzICXkQ",
+	"+Z2aE5jmuHi8wHIMtIxPjw/OyZSmd2QhEo6XaeLX57iT18UdJAd05q66vh14vxvA3G0Pre/W3k1b0Uh3",
+	"XcezYDTv0ZOiZ0vYDtQCiMubEw26pY/r51USyCPG7/vU1+7e/9SnKHZzRupxl75IjUzYuYxYX94Fvs68",
+	"C28x6WX/Br2q2mEh3NlX1i7QcsTZ1wozq9JHW+/yzsmeFXnUKnwmJGezlaRJ6ewK3I+UuGx8CCwpAOMK",
+	"ImsI7WA9XZVr4dNA91v6kn4o2SmEE+mSgU2HvrrQAUM+Iq/FMksoT4sJ0RUkAclyEcFwYpbQdUBA3a26",
+	"7xoTwgKs+oyqn8KUTD6JmVPNfVefle3PYoCkw2pPLT1orJSL8JUw7I3ZjA2h5a9npAQjcqRZ17ika60V",
+	"qC/nQmkJVoydK0tAKWLqqkivsKs02kBf5/xLPeLXVpLsok/WBVcTUEPXNTqHJPDkWOwZNnBHXt9aEVSZ",
+	"5oZj++Q52jG+p2+Oth7eTj2xdtGi96fsVfSo6rpYpgTJpxONGO1Rg59JdPiIGYHH9Wr1VlWEvDtjU161",
+	"rj58yHlRsJRg1OHAfG2NAr2LMWYboUbqHJBusDOP0I264G5WdJ72rCpjx5QLr92DiokZRoXYbeaZR2Q3",
+	"oJ3H6lVO+vtxp/T3qgbVXAPtL4XdpQWkOp83a7G5xKbzGFarJY09lTbmA3HvpuW0qjYb2J6/3UlhlRWa",
+	"Gsmmu+v8xHNZHBac5cTa08Oby49vDs5dmReVqkRR8THZLySqFrGmIZtGY56B0OvwAoPOqW7bJBCdKto2",
+	"5WuVLVgSB0qWF8k6NH9qwHUDQQ9Z4gEYpSxWZO9oUQhJY59g/gS/qf7dPuLoS+roVC3vVnea3907nUXB",
+	"rzGlqLy1BIqHfHx7r5Z6Gv/UQuhUBmw8ve4f+qkbFngvjnXt9Pl++Yt28Dsg9+4iz3wssUOfmi7W+9bH",
+	"VK35JuPT37tc3zQtrHB9QOc6B511yghdtKSvPB1y8bf2jWzGOcDf6uh6m2jYZbabZMNCJOBOw0xrlPpW",
+	"DzgiJoCGmRSVHBDjgFqzgmhIKhaT4enxcaWbU+dgKlZaU3+d8hsRrQxguBvlR4sqzKha8YFSMmN9pXw+",
+	"Gr8a0TM2OhyNRqPDH9SPl+rHSP+LR9H4uX5C1Rw2qXTjw9Hx5/FoMj6bjEb/CckZCQt1ORzLDjFgfZTF",
+	"MyeNYOs7jVE/KdM7gExNioCOS6m9eo6PrmUdbHwDO4U3bMw6WNDjsxeDyeDV7OWLePRy/PLlafRD/OLs",
+	"FT2eMUpH0dkZjUfjM3oynZ3OxtPj6Wj68vg4isdn8YtofDYdzUYjOnoJaZv/YuF0DeQ/fnl6cqyUNV6o",
+	"7RlcmtZQNCGZXEcLkYj5mthZrzJlUEBiedgoGtg60VE0Gju+ism4JXVi80PoaOxJnaiQlSdqljOlKMTi",
+	"IVUzgMMDazAhVRL8ncffDIl58xV2gu0tifD3p/Vc6nkY9dyl0m53gsQou0g8Ijejy9uqTSsMlfuY383b",
+	"i8PjsxfG7oG9C8iCffVukkvjzsh5Wrw4hayNTX5BfRh+94HabiD/Div0nV2T7UknrU5LnLtLsRUiqqys",
+	"3bCaY3KjL1Jv/NN7NfSLers13BPkBw0HwWsez6uVqIZR2ky+mvqkHYtIgytcRXbPY8DpU4pCboom8IMN",
+	"vrbGgW3p/BxzCnZkQDTcE1qNYCnzhD2TeJgILQjSd2VCDcnmfnKfxkdKxfm6TDTkzKGYzXjEzPIcPYg8",
+	"1j5Pns6XyZH5RonfJZ2z5xnEz/H3f2RsvnGye9HzzQi+o6LfZHf+7qg8jZ3eY7QkszJn6qjq4EYFLOiu",
+	"tGmtGm00MHh8C365iLCJuycGHt9zuR0YTT9BIkPTN4U7dNyVd2C6LlhqisWxIZDOPeRAueZk44eHeiVQ",
+	"nHfyjrjR+S3TcjOwuvbVbg0hmr5fbX2ueoUJt/VU6SAzzO7WHuYskI/ALbk8fTtq3PWeXN2Obyd39R9E",
+	"8ODXSolkTJrMDHSDDm2nJPhYpOxgwxkAQxC7+0k3abdYsKVkyT2TR+QDdqsGr1pU8PvakOp1vWAzEptg",
+	"dtDphPWoR3YPha8QGaJpROTV6mNYODIE/3fZplfxDC/yb8/GUBUPNW4uuKDhrefYjl663z6TptxjN+90",
+	"vc21/2BuPI2fpgWFdkH90GcvUgLo25gTjp3xfm7ixu50LromPIhV3sBJPumb4lWumX7extW61tx2tyS4",
+	"Ppy6mRy+0SXurKAHZ3dOXgzHBxOdPmciwbVm1QCLHxBW2vfoaYvUL8xn9XNZBLojONTrBCTLWUZzPGsA",
+	"ohuvkmIhREyG1fIeYE+KOejzYArtSdkQF5Pv6DRZqwOkHteMPGssf6dhNWg6etjVz0N33INqL2W1V3bk",
+	"4UzkoR35Rg37chG9ZlSy65YEx5vLj8fEuWJCxmRJvyqzjkA29bFuBrZkmOEoVsCZEpqekxOy4PMFy8vF",
+	"PyenJKM8JmyZJWKt1L5zckZMyU8OYMCEpjBg8v7inLwgqSBKL1SPSed0DnXaP5CEzQqAO6RpfE5eKr0f",
+	"UOfPySudJuGs9XgQDI4HweBkEAyUbXw2CAbKpPthEAxeDoLBq7a1cat064zhHyvgT21pdZ8dROIy99NA",
+	"QRP2NWIZZu2znItYkoyupOayxUoqne8fCI8Mafay6AacEGxteLehJ1hzBgVfMsxxNCl9pmlgxHhW7LFf",
+	"YC2RvtGKypSO1Bd+Y/Wks4XSg/zTLH3rpxlj/Rtk0RQ0n7Oi5/1OGVi/G2v1eX1ubvQ461L+15xoZfCt",
+	"S69L+zz9jSFdOOfzRSHhNTPO4pZ+ev3g2mPnpdbCLydmCgdbkIm6Yd46NYvO6IK2aW2EIHbWaSfFvXUl",
+	"6zAMLdj1UE2hRF25NihndV2wOl0akgZe4mZhl3EsJQ7fXdz4KyuqO9iuctpED6Vzmqn0yjp53Kb36wHZ",
+	"kSY2b/2lEQPNM2Lq4bdOfg41Gh2YgH3ZX/COTRQfDArRX8vTQwkGurC9EN1X4C92GlUKGdIDIqOFEAlG",
+	"SZOEzaFcU66UxjacHhBG82RN1ozm0jYZd66IDkpxq9Q/U3ER8TxaLWVB04jJgAzjAywOi1jpPqQ5o3A8",
+	"TnVZu8ihbqPiQBwEg+kgGERq79tUCTvPnXp7fV9a6Avuh6RShx+G/Mh7dkTwFZLQgEyxuBCURmXPJ4zK",
+	"wqxtf4NxB3p7J+WK/Wkkk8nEVTwKf/8TyaXKUv3xwskmIf5ZJEzfzfsD5MtH1t8zgoeTp9Yv8qMuNuSF",
+	"JGAQqjfBQc5pencQkNdkiDnhB4o9viFDx6Y+aDpV2lsvv+zCbdRLPXCdttY3y/mS5muYhgNt5k5I+8p0",
+	"dFK/c0OsEnipB3tlIfKC2BYGBLMhjRcMS7gBl//HcUCUdaeUp4Snd0TnSMuG027r7CVLbfjZY6vfXH7E",
+	"hMrWeRvqvbl6/2YQDD7Azxv4eaX/uPzwFj57/XEQDN6+GwSDv6kfH27Uzyt1ycWN+vnps7ruzU0XbIDZ",
+	"oEpoGwhWVlvxNz1yaPJ0ioSVQR5PKMxp6CHa0hdhVcsB6TRHrJrH+3k6n5ALkmEJYED+jsgQmLJGhrHV",
+	"n53m3/jlQUA+2ohlKkC31uUmvzrpiM6mXQyCwd8HwUBtzK9edtOcUxhrfNntroOdKt8c+7qjFSrrHHXr",
+	"ffpSa3NLlm9Ks57xXBYaSQg2A0r+dRYtuuc6cX2rNso+BFcq9R6a697XYS1WxSKMVrIQ8bqFMK//ftHS",
+	"VUyRUdhjjat60TcbRA0fH/4D1Nr2BE7cMNDMy3PTsUFZ39ghxpK7Z/tAFGILc7jGqzRnqLECU1D2EWsW",
+	"9F87n+7aiLof7ToC7RZq0HPSYA2dHHjlXWUx5dM2yWDs7ngUlmcUsDPaTsqvcPWktAQlVGKvDVc4Hh2q",
+	"B6Kz03+mHiqw6VvWwsFYf8I6zGoRZR3xuezNXaXjCmNzWXj7ou5amNkU6bsYEn5uuMmEwGRijCUrgbuk",
+	"MSMPC560tP3jKclZwu5pWhB4FaFRJJZLgR2aocwC2G0LekiVW3pylFZJwQ/pnKXRGhO8yZCS2yXNbm0S",
+	"ONSS2ErRyhgPyAM0CagYMIWwU6QpKQX/zqHqR1c12SiYuUUHPWCQlQCyOW4atHC30qYaP/ckHdBi8UDX",
+	"xFxYzTGI1CrPcrE8J0udHOBd/GdyJ5DvPiz20fyhF2vodlD3kYjm0ei/X0ra5SJyqpJ6sJtHGqiId+8J",
+	"Y8+k7fIBQVOekh+V9QxGM+a5aPOCxjGg6wDl2ZWuWYpb+ugseWoK95pLns1oSHNGtxYDzi4u1GWlEdzH",
+	"XN1qBZrFatm+K+2q/XEV6+haD0eGrmEkf216IKzBYpe2j1drKVZpEWamy3XdK7BmNH8mCV6m9hiurLsc",
+	"7D/H9zDyQmUVOaPLChKgCafbWvxaNsBWc1w/M6jOxbcJJUmdNImoDlGYCpvBgHlUYUbXOhO2WPA8DjOa",
+	"Awbnkn/tAimoE7Jxu9poZEEl+6wzCHZRLkzRgZnFlBUPjKUhwJFKRLAQaUzzdViIMBOyGL8YBOVl+IFP",
+	"Wzd5DdubLABOVC2lBYD3dnCKmzR35+VtS5fQiBk3yw4n692ETBOa3iki18C9VccTdQy75il0W0u0ivBq",
+	"/wmTR+F2x3h1gIXEutwL0uEA4LAo5TqtPgfA/7hEg3OXRL+cScSbRVvAo3mYpcUG4PZqrUheJTS9ZpI8",
+	"J9eXN22AdDjH0IPQf+LV08wN9WO5hPwRdeJDDKRh3wJIF4tDCJhpz7JkabhKOWQXZQwYir2DpzFThi1L",
+	"i7DxJUTgAKRXHZjZKlfLGbqMSt/CZVEeIZpluVqWiOkGZJ/eKxP48u3lxqSl1V2Wp7X2AeP/Gh2++u33",
+	"H/x9A1aN6/HyF/7LH0R+F06pZHGYMITLbEtq1WtHOFY/SkDNOoR7ibnX2fNff7wiz8mvP1559/xb6zH1",
+	"8I9b0Jow5/12AtBkgHKJyfAa6XoCR4anZGxB0rQGAqQ/ZWp4yjYKMBHXIDJQWegnlCYHwmt7jjGTsqW3",
+	"FuRkyT4Bsh7xtHaPUxly2aKburlv9r6wpv51gtjz3lwL1ZSr4ePHuzhfnYqIrj4tcI1ucsdhGEFZam9o",
+	"wfbZ58y09AwdF0+bK1BfooQI3ONH11R02hMzDm5B0t60AO+pLK71ESrqeCWe09FpnRJaqJ3a2CnMOdXb",
+	"CLjSyb8Gnu5JdutW/FF56HdTjR6t4Wwp3ujswgTwE+u/dBJToVdDmNCWoskn9HPqC3sZ3Woaf9Mv8Bjc",
+	"T+WOrDSUcyjdmcQjHIlqUhcGomynfAS3TmwDPg2cbANoDIISFMwEA7jg6TLD6Opr4xHbagXobm5x+XQs",
+	"bDHFk4g3LOtvbfeO7ZZ4UIUM6nJezOWNZkh23kEpJ+3DN+wyyOU/LuMEvd+QUKD7ppGzgGArjZd+Zb2i",
+	"6bQGJM1GY5zLSW1XKjrWsZyT2G2GqsnDItsaRKAHnsbiAZLcGFKJ7tQ2ZZAOxzEDvqfO9RSZM70czbvo",
+	"bZ5EmY7ZMYrU3iirdRdS29ch6XIenrzk0CKq9C86VOPbZf2aumt7BKcaXDAZEyZbQhecEJGeE7HkeHD1",
+	"Z25pCU+7gYjturGt+kJ1Yj+1jY4MU0Gqy6Jrnt7MLnV/EaODlqvBnUCGtjSNN+w9RqsaZu+J3+x9giBE",
+	"F+KGzINuFFSzgM3TtfmLloMGNtHl1LwgMZ/NWC7LnN5GhynNXk0joyNya903txNivV36keatBtAbuqU3",
+	"zWJMM9EoXyE4SLqFLW35mO4siShH8BgDC4rV4Xq8uoIIkbk3ZIN0NpEy1y24/QToa/eoN5TD3UA2ewpP",
+	"gXPlu8akKlPfyfEqyYVifj/rBmXHB0dEB7okphcWQkeYFOmUTqpC2MRDMoWoqKfitcOa/Q2KFr8Fg2nf",
+	"QGANUNLRAuzCR0/wzPgJntkrB9HBRd/y2Fkv4rW+2+0Pnj/Vgxdjjw+lTAB26G+Vxiwn8uiYvL55c3VB",
+	"xq9+GE30p+OX0gL4Pckoj59q/rwvm/xHlxuqkc9vweCuf86rrY3fNolvmzhVfs9204/zXYvFy1s3sdCW",
+	"Fs8g3ScWBBBlybn+f1IJSSkJbhyM54DaDrm8jn4JZl1AoLOQuZKs0oInxFp8eGe1GQ0MYmAEr/b9IiQN",
+	"XtxWJuQ6bpouf+sYCGEStxNypVUYZPXwPYtxirqOz3wGE9bRgJemmGnmlvo5rTU9cqH66l5uRJ/fZasa",
+	"brSx1grr96YvjJ6FbSda1Yu6FU3vgniXi38xz7h+gsUnKbtXOuWCpvOWqhXjD/dXF/XT2eqeWkOAuFkO",
+	"tH9olF7zoTJV4CIfRaLRsd1HuaGO8BHm1CNYiB64BX3Tm1VpR+FsehufsWKgbw2NaddtSi9+CshfAvJ2",
+	"rMyOt8cTAuHQGY/g2P5zRdPSo1I9dwvxECYCA5DVXvtb3XjqVjErWLrDvUZP3JzGZLVJnpJL7S610h52",
+	"7zEJTHVBu0MCUjB4WOCZ7usDfViI3svmTXeCAeDz3C0Jyp1tIT6dIPhdfD/G0dLf/VPN+XY4kMk/HJia",
+	"FBR/ZTU2AmMnNA2BWZVfW6HpVA5UMLZbZGeZUekBNRQGO8nN2b+BHAhlPrldRoJ6jxE6ZzEZvzg8PsMG",
+	"JM1y5CUkmWroKnl08mI4Pjg4Nwgx09yAGWOijwkiGB/OM0loUbC00IHEbd1J8P2hyEP9/rZEsC3QL5/5",
+	"kkFulbxGLMdmtZUruVsgNJQEQb0iPA1Br9jG6j+l6s0ImZ0A0qiS8aaWocudtZPWeEzQNjLfWTO+bVkF",
+	"Aqm5K01GfGgQSLrPUo/hRb/Vqc2x9pDANyLf7DrXjqvTJs1x2+v82dcoWcU8nYfVgqpeq3c82sfy2ad4",
+	"169lqL5l3QUewa1S9xFdbQ+C+vFrERR/M2dzhxS+i4nBzVLaXG7B9KjMOKJJwVcl83omPdBb4iElD9D9",
+	"8gFhqBdsTSKagm8UUPg8BkX5Bm+StSd9RA+w2+WWY22/FGorQpiAK8FgvmGN91qePBXFwp/B6tujXyu1",
+	"Q23dRZsjMzJvJyW4cve2YFg5wsd1SO0LHlGfYpVO37jBUBHTdf982E3TTvicT3nCi7WvmTQWj7DyItM1",
+	"WludDgpWjbbnzJ/dQ+cs5GmYK6PQkzuu9IzR4fGZ3140alNXmxAHnrTZl6ktAKjZ1fweNHpoVQd6SSyV",
+	"0qNTbtUX1bYy6jFtKawAYylDAA/zL0nxIJQmsxQ5C831/hGv0iUrWrKEc16wnFNw+yxZATwLDnTF/mim",
+	"IdXdYC7h2PWr7VvLmMslbUy8undeSiwWKY+8dPhmdgn5AYSZa0gkYkaGWg2NWCpXyLWVbnswQcyBX3+8",
+	"fkd+XfCCkR9zXnC5CMiHX398rT9Tl/+Y0OiOvKY5n04ZTQNycfXzR3JF77gsaMoD8uPFT9f6qotZziN1",
+	"zeu3Hy/J64VSG1lAPn36/BbabYOiGZDry59+wY6ILA7Ix08/fraeOKG9ka6GqwY5CAa/vjP/fVb/Ia7A",
+	"r9efPgyCgRoz/ncB/13cqP/wkot3HwGN4Ornj+q/Hy/gP/zux9fXP6r/Ln66Vv/hh2rwg2DwCf9Sgx0E",
+	"AzVKv4p8r4Ng9ZaEDHxMvChYjCZTQCjWtc0Yi0nClRjlhZakhJIHNl0IcUdilvB7ZRJwD9dQBtlWL0nF",
+	"rjOpl80DAaN6JglHLGkzgEMO4NvsnuVrMxhgZR0bbD2qW4LHNfTPlb+K5l0hMYVenWNcayLyuJbUYnod",
+	"+PobLJks6DLzNsow6ow6zWRBs4ylnmSWVsdf63w2JHb68ud0dUuZJGfXw53Aph4HQDFednK/rwK++241",
+	"e3XRKaGd+y0E1m/Bky7Sgqcrdk5o8kDXkmQ5k/4GJN5gavWNG+ZcOkq82guGbz0tD0zyC5F0LSeExzIA",
+	"PisDDcmp86wUaWCoKtA+3pQuGWjFs5wxUrCvxRG5hIOV4WjIArnDl9Q2Hr/l8a06mUIyXfdLtXMgonm+",
+	"Jre1XIpbbD6esfwQnwEOGVLuGMDnPwDrwVfNOEtiSRiNFjXQ/WfS+HngXeeEkpQ9ELih7Keam2ABNcnY",
+	"2BetluEPhygO8W0VstoibKt49M0UGfOtHusE/U64FwDQbS442gxquq/s9V2aofQFnCjTlPefnMPj9lNj",
+	"2jVU99YUHlX3BpQLM7Ejx8vXdCgg9YfIS9rKuzQBo5HJJTCKnEYFwYunxnVmJJrieUc7SZvVcknz9TbO",
+	"XR3jj6tlxmJM/EH0aTzRSPdKTVYzoAWfYuh6C9/X7WZKll/l7WaIjbXbuHPvuSz2wudNk6KNWvGG3Jav",
+	"BctTmrzrD8aOgM9yLQu2BK1Fo3lB8Rw0ChlS8vr6A5oelx9uAvKaZryg5FPKAsW7P769IUW+ksXBEbnF",
+	"B90SLr+kNCV0KkWyKhj55fodGd4uiiKTk+fPj46ObgNyu8rTifr1QDt3AdRLbZROfDVI1YoyZ3y+ypn8",
+	"kg5vP328vHp/8TG8/D+fL68/XrwP370Jb/5+8/nyw81tQKZrk8dLbqc5j+dMvYotpfovgqEfipTdHhyR",
+	"i1TNF4UILb6kSyELIlK3USp2t1FHhBdSL5PuUlm2ncOPlckE71NkRpOV2qIfrw9Ho9PjsaepmLnp90bv",
+	"gKrZ7uYQ/j//72//y5tAqN+37Vlbgv84IvO0zYTWg8BL4qwEmo49gaafIJK8EYWsRNkqQ6RtgHSY/F3e",
+	"EpBj+E7tJX6HDj5ElZeCYBRgc8QVHye83Te2x9Z3CHfvsYVbubKmiVumVkCsZGsmcLl6tiGIXrWu4Bx9",
+	"oZ90hVifJeoa6i7nX4l2d6pRcu61ZUrY+aTvhj5p0dK+uruVu7aho5stO2oey7aAf4/Kozo3ePKArMkc",
+	"Lkm+Z1i2PuKdKmkew196672PODjNoLt9dZfd3IeR3JAX3y+fuDmdLo2Wlzx1Px0/ZvO3tiF+5Oa2TPld",
+	"es8RzeF7nUdu37jbeSxHvGu5DOZDeCTknN8zbCUDjolJWWWGsGGYSKULH9R3eC3NtfOhkwhlXzOeb6hx",
+	"S6hT4gZp6BFADADy7YSMSSHIyUhdYWoxhLp6OD51tOWDTul62SrPhGTVdBOsmSm55iBw1sXr332Cghcz",
+	"st86EO67llD7rkgADnl03swn0ADV1rc0KVZkcnH1DnDZUDXOhRJvUL6YJLIEeCnEHUuxcTEev0P1WPn8",
+	"d/ji29ETUoVspDJpPE+lNEidJZABCXgr29UAW3pfMgs3qWZzrmzNh9R6PmgqH1hus+CfxAUUbKDZClU4",
+	"WlVFbcLpubvcTurvOSJ112F/tiT2lvszKfEWnETfWt2Tjsm6PE5XaikjYUElmTKm0xHjjrC//Q/HXoiv",
+	"tl/ejdm83NcYkvYlGfTDyn1Y0CLE2IgMlfLSBQrFRRxsPmDbyGG1dpGNtsS47tZfO4nhKO3kHQDzYkYL",
+	"z8sY8fYskTq+Y/Vl7rGaNDFGdQqhOv7HZ2oY0rgHTIPKrXl/HUDWt2A84mLflH5QXwt5avN8Lt++Jrqx",
+	"MZEFTXU9mdpYgmm/alsD8pAr4zMt/R0IsE1udNgk0DETKEZLKE8PL9N5wuWCsK9KZmESkOV7dVU0FLPu",
+	"+Ws9dXa9Fm1FgKa/6G5P1RTte/Aqi8SyFVbKiXHAwjnakkgDIoVImSzQd9S5XqoytDdqDZ8CGKQpXXAD",
+	"nbU0O+WswlZifaNzQ+s5iZZ8vF79zrDgjwhqW1BGf3Pq3zakpNtajU492Jx+a7ajC8A8u/LUKerAzGr8",
+	"qNYfu4YVpBOtWRp3kEmWt28MTLs7s3VzDb5Zi5ogMkClK3iyIZivefySrq16oLhu1fKxJd+sDODAsarp",
+	"GZC+qB41hPxFNJZANb36dKOtvUV0CGQM7beNjgpXHuwTM2tH4CIQvlxq+asZTQfl0Op8zQds3UbD7prO",
+	"lM4Hq5eGsjss/aNXx6PpdFyrbrm61fWD5y8hAONPaN3qgoEnPLDwgaYFcJlowdk92/VhQj2L5jvd7/Xo",
+	"MBZPaXT3k05V35iAi0cN9YQZkxIRZ3189ifOkvgyz4UXDq2gyFCaeoSATOMms/nrzaePRH9rm4mod+gu",
+	"P88VpYZiFk55XiwUt3n+zxXL18/rPQXa1H394sCMzkdGf1HcPXdXacaWFJIU9X+pSMMpTzGOjPUfWFdz",
+	"l4oHzOBgM5YryaJoQdK1d/XeYkFJc+VoQadUejID5D8TXkDP8kzIYp5DTmQH81rcKV0gpfeUI+V0wC9u",
+	"bfn6Lr0XyT3zh+0ikUqWFhvBZpXoyFnCWUxEN8CYXfw10SrPvcmF71LCZjMWFWW6czMTFiX8fvNbEvow",
+	"WyXhlEq+lam+h2t/hEs3InHukjSzW8ABSotTxmIW+y1BWu33D8jAWCREHhYM8g/UgeYl/dicNRk4AFyG",
+	"RnjxJc3B3CIaFstmspOhaWFtLza145G4Nz3D3bUJdO4BnbH5iuYxT+df0kikEctTYpMgWGxtLGCNB0fk",
+	"XUHuGMskBJNpBLYa1qe7qF0TcLHxQr3GJKHVXqeRznAcSAsEaIHY3m/xqliT4dXF59dvDzD7oLkPItla",
+	"w+Wc0Gt1ueIJzkDCTbXEBc2LnhqCsqNCNfTvj9z4VA67+qnS615Zn5LF7Br3dPbpyUMs7qnrGVxxhrlT",
+	"XCXtAn9XGZ+649zASdHC9HWb51SNOxX6HHaEhH08121U3DwVG66uzwfEVk9EOjfakPuebmkZe+UXfvef",
+	"ZndcErmgOYuBoYlVYZhzowdjF4TMCiN6fMmSj1d5qFExYLRUHf6MRXsiJUMLvQ8s2yUtTC0SabI27Pyg",
+	"Nu3e1e0tTGgLJ9lHuN1V8b5fpL0yiS5B9nqOY4WJzBI6n7OY3FY0l1utZ1CrOFT1CkXDrCgSFpMp1qsX",
+	"0eJLClwIyrR4QYa3hqXdHgSa+CWh5NZzaG5B73CucWnm1kr+L+ltlTxvz8uaH1NHkTB6z3QRTELnqCBs",
+	"SzTYpMhuNUSfhHdufes+UiL+DGyPDAE50oDG5mwp7ll8sCM3rPGuvoxl02m71otVnabRiMPpOiC20URo",
+	"qhShOzGkAqnjlENHJTw1n1J2BdhPhWTJDKujNE5DscjFar7AaOzF1Ts3JuO8T31af6FNVgNru2B0GS6Z",
+	"zkBLGIU2G6W3Qj12TucwvVB97bXAXZr19Bn65WfylzdX1+QiL3iUMPJiOD7QIkFoc4amdreVjQIFFHU5",
+	"TRYiiaVb4G0shAAZgHn+q+HxwXB+AEsLoKRKd7vKRWFKyaOCHI/GL8lNtGDxKmFkTDKa03lOswV5ofS2",
+	"L6luA0IiWrC5jnDQCblN2JwmoZgmfA6juiVDNZ9hdKCdKxZ1I6VLREuFTPC3r3Wf5dc/XXxJj0fjUyKP",
+	"Tk8gl/s2W00THoUFlXfmecw8rw7AcUXzgpyQ2SrF3COdmF2S4ZcUVkOkTFtcc6EIDQLN1LEKCU2kIKVl",
+	"yB0GrnO2NUnV5wyheDtiP0mwomD5zzrH1pODA99LzQDmq0TH1rSIs6X8UEtnW4FgjK+CX2ZCEtpJZMMS",
+	"3lhF/WrTGB179eqQRSV+ASBo3hl+oJnbnb+HJh8JWYRTWsXBAnDB8OxuEAzO7tTYjkfq9+MR/HEGf5zh",
+	"H+MR/KUMdPz9t3ZcJPcVNMtygSUwMYsSANxTvyKur9N+ky0ikPPSzQjwZqCIZFW0NshY8PniMIIigdz8",
+	"scwS9pUXa2JuBYLkMcsx5eFRreftcAJnjcul8ClLH5RiwuJPLVPAbkgzznIyFcXCaiBQ6pAJKfk0Uepu",
+	"lnDFKIBFueSZLmSZ4LvKPGG2YPD1UF19eE9zKK1Qt9lRfXx789Hcbj/85erj4Dc1dmzH6Un6j/q1gr6I",
+	"2ppAY1U9Yz2epe/wPQ1BgUOT+dpc8rcscaGDy3aYSrs0sYwWXPudWoJraJN+5YA6zVJSVKqacGYs2bfP",
+	"c0mzzj2yXca0Q4qziRdvfAVSninD+m+QoK9Dw2brXMp36SSwZ2tXZ5Veuid3VJlevT2dVHp4OyXi78R1",
+	"8E1bIfUex4g2P9vPBvraFpvfUeMZnrLuEnVN6a06TUBd3y3pqw/T+TNzkw1VEo1TuuF87cN9Y+Tr93Pd",
+	"2MHvpTbiv9eR6R//f8yR6MaPK4fjt/qQvP4Cl9gbjIAmiUBz3fDvc7Kky2pTduebzNOu/ZwUdEaUYU9o",
+	"LlbaBsbFPDclIhr2B6ycc12f6Oqt5UCA+SzhZ6YWjs4G5dY4TxmY2KbfWGL5fCdwbgMK2BR06DooS49t",
+	"R3RgogFZqlcq+xtc/roSU7sEUp3CrgTkyWjcIQLgA8jzn+B8zq6ZhM4Zv7tVzzieECc0GI1fjegZGx++",
+	"mI6jwx/ocXz4ko1mhyf0dHoWvYh/YC/VQoOry0kIgHPE3cyBE9vSfzA5LvkzHjgNmxkyxAd6UVOnLALY",
+	"D8pgSgsaFcr8+K2qTQ+OR8cvDkfjw/Ho8+jVZDSajEb/iZguZRIJXDZ+eTg6OxyflhSCyAyDS70MmFWe",
+	"mo8/CroYoA5cLsgP0XF8+MP0hB2+mo1Hh6f0bPoi+iF+yV7NbO4eeLfCRrDIPGR0OB6Px4c/jEajQ8Ur",
+	"Dp0u1uOqsmZmd3I4Ov48Hk2OzeysfnryrVGLXtnKLtq72UU/4f++pbF2zUYSD2RJ07VriwJ2ClTew6sC",
+	"bJoBJwM+HRqyCJo1m4FhKAFBDS6AqpcHug5nOt0pcKF3A9uDKSCVfM2AxFxmq4IF2C4IZqovlKv8nq1D",
+	"bBUjmf2gLFULXBdWYNxUAanSsNuNtjx0dZrexLL/rq7FpgUbc4LV4XO22Wxi65mP3Qd7nKB6O3xcCTC5",
+	"uA6hKOaEFzVTzPWA+phZ+1qa8tWtyf7OglhMfV+ybJawHqkRbbU3F1MMOy14ovEvVrr5qe52tGYFgUSy",
+	"7lHNrQrSG43kYzI0u2d7abBXz3povMHNLECkYaHv33xhxvLIm66ln0CeAx5iQb6S8WgUgFBUes8SO01E",
+	"7JwoJQbpEK/kkoyqayhWCDbYooFph1d9dQzCoJlLOVjvgjnMfU+VhxpYI+RxDxAO2SczTUTUQHQ2OxRo",
+	"kKKmpzaWYSRitsH3tAVI2Fkq65Ixrcf3kki0anlWKxrRtXgwYFwYuLr8TOeKkmKW83sWY1IK5ppucv/4",
+	"XDkamkjbgrt5Ydwle3JXTCWI1dMf4w50p6yh3YnepWbH+Bp3MOwMrfeC16mehOpyfnx7Qz69udF4oggh",
+	"X1lXGZC/XOnEyYjJRjvBi8P/xI6CwXjkbyr46JNWHfEvP2OHiRiMlBnLoTGu7o041HD4jXGOse/hD/4h",
+	"rnwvejO7JKuU/3PFPO/BUKQMoNXq+nDNaC4NQK7091x8EXjf7scHg4u2HbB9+GIq4uD7OWSq09iHV6b7",
+	"qdrq39jDKau/4zsfmQ2v73QSNg1/CzFv3Gq/dya752G6yiXL1xOS5fyeKlvnXiSrtKD5moic8DRmGUtj",
+	"SL90jpxhBecky1cTkq0ynpTRrVXKCzLM8lWY5XxJ83WgLgttz3rdHXEVLlnMI5qU4PUEKuSUYAVV98D1",
+	"4QClhTZ1IJQMoqEwrHDBkqzagyMEv0mOvYecj2m8SqAYUjfz0EMsP7DDdD7C5AnFXso1U8Jav0KGSu+D",
+	"vh9ZvsKfzoMrk9d/66krPXSVFwuWhza1xTYVCQFXbxAM5lloRIFSBCK5scGI7nl4TU00tYd8dcLsHiww",
+	"7IWqr+mdxxgMcjukGmxtLuY5kzIgYzJMRcoOSCHIGRnqeimbHYWK1VkvJctMyb7exxg15rwpiNqPhm4c",
+	"Khurg90SrB4BVPRxdA1bgDiRBcv8EeFUFOGDyO/8FXk24yDEBewh5SqU6BFzu5ScuAldYe7NUfsJC07t",
+	"ZQBia0tNEJHAjcc/k6TMCyMJo5Wkh3rK2Kaz1zee1DlsrLcnfGBJ8mQ4tdvjytp5VCeImt2yyVSpnbQn",
+	"t1bqzr++FkttvI9x+vfhA4864Ns7/tdO/PYb9sYCyiDZyagTQ2gebbuVYHXTylF/ElDK+uHbtlwbg76t",
+	"sZYape3DzKiLte9nadT66O5FnprWYl3bsPSF5tpakURT2w8eplW2ft9XYhRw/JwWvmLKD5hGRhFfabYC",
+	"bCwii5zRpT+JLKN5DwyV6pZd0dxb5ZFRAGXe/bHrtvoR6F4C4RcqdSh+KxZQX+Qe9wmdUUqgUKQHsL2+",
+	"Y6MujdeYQK+e+oSssgXUtYuciHuWF6s8ZTEZ4jXY5lBkTJEh5VXzCO/UebR4X8v8YXD1ZWgvwTMoTtDF",
+	"cQZlqnq4Skmfmql0PAcalDL8h/+l6rw+k7Z7618DAKpfFcbFCjEmPHxeqDaZQatd09ykLUDZoZNJvbEG",
+	"Uj2ZrpsnruR63cIu1RNRwmM8Mu/w+9XBVoindigdtA6HmRle5PCP6ma5lLGrF7y6riaTZReNraekcTNt",
+	"bMoJCIqBZmsth3EfDNpRqHw81fLSejdhXbIoUnOcvfnqj2aHNYqyS1UR59t38zKNH1tl3G+g9s4OY3ty",
+	"G0a/LjRqR08TpjLavYPgfq5h7j2TujTIYOBqXu4yb8K7wsd/d3n/BFBsm/jldvLaiyFQVcf/KDsAeFbP",
+	"NGzFR8H5Ivk8bdFXLDdD/STmOYsKokXNxFFjlG4BjyH2uZ3UFroUK1exaCgQW5pG5NDB0IDj2HIaUZi6",
+	"xGLB8zhU8kCJUJxAqCfgpeulSHkh8s4GPIK2um9/YOwOEoFS6F+9ZjRvweVV+k4Fc89xVVfbXutu2B2A",
+	"hOCZ1ZWpLbMdcxe6Wrf0C9m2b8296upxEYU/xSGjvIdtodP/enW7eIL90DBrelPMFBob4o63867sVHzx",
+	"uPNmNqfDseixW096EFrWfPsqX4NCtssitxqoaEtOXNNUA9GeO2ap+R7NUi4dy1Tz4ZQ9WCik3WzVnY1U",
+	"d+i9zdRWfF/Yn031l17TrglNjU3G6xaCdkF5l+JqdnHh7Rp8lbOMQua3mvZFvEqKhRDxhLClbaBF0xgK",
+	"VlleVuwHleBuwu8hZXaWc8CzyJmuYF7wDAGEI7FcrlJerAMyFyImSOCVOIl9YSWW6bwmxNdo7FR42qaj",
+	"omZNe8J9KKKYiVVOMrMuhzORH1KzLtA0WZLhzeXHN+S1iJnSr690cJUcj8ZnAYkWNCtYTl4eNHNWy4Fv",
+	"07hmFDbsW+BfmO63LywgYMcbPCve9WZfJoH5cufyOU912ANPEnUoY8gXnq6VrbDUKNcs7WaJ1hrZt9Sg",
+	"VdDAHwApyuL+6/7ZHdz5bYvSLYmmkdfRtlKNkWxNmmnv5n+6Kyro1Wwv0+p7UvCdjzsu9hm9zoy9a+eD",
+	"o5/gXc2ERi2omLrcAGr7+2ioO8VOoLV4xMK7ao2HTX6uJTu7UCtZ1NJCfocIS1ddawYAElUD9xFaV9Pe",
+	"1Sk2rXPrYQa0hSokwi3QxN9WX+cthq2Z1OaCXVDk3JSn1jkCmlrXHemSHWeJfU+l9J48CMbuZJixPAR7",
+	"tcH3T14SkZOzYxupsJuA9QCIUJ4Tnma04OoPxaPOyQgL8B64ZEeD74kpaTrQusTg7ExjxlXCqh/T5sZX",
+	"KL08Vzv72M0i7u6Q9SrzHwENC5AyzNwDqHvRwDmzVbHKWX/dXb9v81Se3H9rKa+v59bcuJMN3Um8bKnV",
+	"q4qNWi5GLpZkoVMBmxLF5uvZ4un6izYIG3vzuOXedjHUyTtdc06/032AQS+029WtPVt3oVaVOX2m6MPN",
+	"a1GL62KlZzr1noVOn0k+vTh6At/+Fv69kfHsxbNv9cvv6NSvrKujmS0pT61Hq8yadvTqqvwKT17WPjg7",
+	"huu1cN6Ya3mV0LTW3KFnw7PP25uclU0bH1jOCNR7E96tCHMnPR2g21oL0T4vujWV3Owe7au3Y5W7r/sW",
+	"+t0mel2mFWdc2WPrnIjZjEcsn5SA6vpa8MMAuoNIq3GaKVvQZOY6mGwHCv00L1XgWPcLV5VpiMnYok5u",
+	"O5Tmhht9vVJrDZE20wupItJlCX/WtBX2o326++7TRavEZ4ZcH6BDD85yB43jVjkALWzEPcC76Dj73ZkW",
+	"F5KlZ57eGTaBpw/j3Bub2inlxyemG5uuG7Fu8mtaJzcpBMAcEJqao6U+irmMVlI6AxxeszkZnyCi54Ev",
+	"S7BGJ/UOia27tSfZVeHg31WCpbrbsQ/dwKiFYqZW2ICd6tU8ruTdXQyCwY+DYPB6EAzeDILB5SAY/DQI",
+	"Bn8ZBIO3Y/VDSbR3g2Dw10Ew+LlVkunRvPbWi1ZG5OKv2iEB6ELRyKBDsQDQrRU8nEEwmKoDqg69+lyJ",
+	"M3WalbmoBr0AMTwIBv8YBAM/IueVhot8Y9AiawAxM7FKvZgk4zONSeJinBwfjunx9PCH6CQ+fMlOZ4dn",
+	"9MX0h+hl/IqNADkG0SKBsVdhKE3O3UBkUOxlZee4weIAjLIjVE0nAJffGlgq5az33N3XXYBtKE4GA/Sb",
+	"Bf3gaSHaElEByOOOZUVARBoxB66jQ3pOOxa2RgCJuVxyKSs4lxUnmUjurY7kaTJXfwwRuW+EWyLmndIy",
+	"6wRdZmbuiu4o/WtePAgDdxMgLHDKnFYzPLdNJsklh7KlJV0TydXuLOg9w8a6GnuFPtA1GfJCEl4Bg5Lk",
+	"ZDQ+qLSp7EBkJpfwGHTI8o8KXw4GXw/n4lDDHjk4K+/eyE5+L1k90UF5bJz00Y1uqPpePb0PR78xLNFx",
+	"+zpz6mPeiwhtcOHvKERbDkyD5m8Va76d2MB8qfQXgiRC3BFanJNbJOjbiQOjr80uTepDfX9GlbJFa00Z",
+	"4KKDc3JreYV61IMgpkw3KNucI+NyRaKWHvgmSMHSD/ELP6dOyQ9YfM/8mvxOUC/Ltp55XaMUrWAtuzSo",
+	"WWgopJ3aK7grZ/orPCHgro8ZNTuoaK8NrrPt6qS3cWdXuTPTp2dPbo+1vozJuXdXpNx7VrFhKozFbaBn",
+	"KNlusllz12Q6O90jPMRjKLwGwED+1/Dg8LffXwTHLQgSux2ArQ1+fOS5jeL2IlxcLvcd5UplGnvBjt3A",
+	"kP/NSHILRsjTkejGbTK9Yow0lRAV0W46Gxh4EPkd/K0DIfdc8kLkJdAGQGuANz2NBPZzibCPqtKCacax",
+	"ybcJFtEkzOQ6WohEzPGrjLKY0yLnEaepg+y6yjKRF+UAStSQ8rMlTekcftvgc667j/pnp+l2KiLXkK88",
+	"lQUvsHlENZVR6szFSucVtPrl0cnL4fHBcHoQEHl08sqTqeYhzpMOxFm0uvRDHDk67MUqjxh017k39TwS",
+	"2oXzonT9l3e4mTWNL3EzAFmmBQ9F38JlEWZCFuMX2Io9ZynAYy14NggGn95fDILB5dvLjTvoBZ1Ctzrs",
+	"6DPZBj8VIIogL8iCAtClH2+qK9qUn/OJacI8odbrn16TV6dnP5AMryDYqVh6EhSx+2TICjr3l8+fjo9R",
+	"xdaXApjd0YZmuaFs0evV09R30Jx1lvCokK7y/kzaV+ATjvzFc60doVmei7y7uHL6TnuElSJjqqPgXqjD",
+	"NmegQZ4VZC7UT/UgRmPwuEEruMVEZ5ucjl5B9/uUfHx7Y0DLRE5+ufoYuL3BYPFpkhjDnjFsaIkdoXhx",
+	"rp93MhrX7tO4z8r2caBXveuqrBeORjf86pvcT3rYJ0TnIAPSrkgYbmN5qzPkZxKuIAmN7qRu6lSBrpsg",
+	"I0X18/ry4s2Hy4D8uhAw11iQhwVF4FvrLBz47t9QDha2dCop6bTpmSl4kWzGpGz0+bqGrACezk23Jjh5",
+	"6vLtPcV1WBjfGmyCUr2Gva1HUt0VGVRxMepVbw5KtuKKPLxj60EVVjuwgNtWJDqtkIIaPrqN82BmKnK5",
+	"CoiKjiXp7XAiS+omF0QZDelsBeG3WEQr/cIaorJaIURQLtgySzBaVwNZLj8pUZbV0Bp+mUEDKVzdiQpA",
+	"zpSioKRLWiCEF81ZqMRbAQmndtQ2BwTLkNzySyhdReBcSM+aLoS4C+VqWpJPMDAvtiE3vewmpKb/rEzF",
+	"KitLDRymbqbxPY/cDAO1k6vE3qS+lyx3n+QTe9dOk6KawEiEXOVbdcLX+rJvJS1tucO88rW+fFfnR8Ln",
+	"fMqTDpnEl86l3xq9/sKt4DKfHaHoAYTangr09JC8ah7LlSzCKQurWrUvaOT2GTddzaH3FOWK2Zdo0y2z",
+	"hhpeg0BNCb7wS4pvDOBRPCVKJZsQzUOYvY7gZUpMwgqSn5RKjDEGJcS4tPfEpk/ul5SWOIIgE+HlJBHp",
+	"XMnSjKWVDuiOHacUVac5ZxfKvMarq3XynVSN5hOalffY3qt7KaDWNithtMH15U+HGD4bjcbHJ1WNU32J",
+	"Wufpt0ODENli9ukmmTvlddmbd8Fry8Wq2MpdruGieqtVTbIt6dOVpqxA0NvecuPcco13QMYbtP2QoZaY",
+	"cWcquME7TXZZnQS6hZ0MKZXRJiMAvMpKzrVjZ9MzP+NV/0a9zAwIiAn++IroW4hwA3GXB7vKH3yb3kJ7",
+	"1ZNcFUcb+fGubuO62OznYdB3KTsF2g8TnuKWKCXehj/M7E2TCk9zBjfnq6d/q1cKlltp6EV4UBqaWk3c",
+	"GdAVa+pvm7FfIzYna6nyUmfAm/bjyV34Vu71dN+bAe7iut9dlXuErvMHS+oyyD0+c6Pc40aUGx1B+mto",
+	"gdWQ6zXwcox/gOOuEDFdn4PRq1t99y1l2Cx4fakc6mql61Ug+rlODHIe8awb+kqbMK6nqvlqmzwytTri",
+	"G8ODaJIzGq8tLzrXMV4wOdXoIWz8ICDzQ+DK7SKenX1/0X/fHaG8PQf/STBkNog/I+Oay76Jo+0jRGTt",
+	"yu8XHiqHv4/QkMMBu3H0Bi9sNsprsLh+TzasyvfgP5r99dDP96VWP9253aE4uraeLuBbvABUBxmHVEbY",
+	"cpdGC+1DmrIFvedilWOidJawr6GOgkFrcudj83fM7lkiMv2ABQM0gzBm0LIwW6wlj2gSLoVVRiVbLjAO",
+	"gyETFi3ChKbzlfamWp8bTUxEDJK85UqJ8WVGea5f5lbVbvImtSX8fC4Z+MQ2uiaHX1aj0QkjNIpYVrgf",
+	"gC9SCS77iXEM2E+WdBkuWFJ+AN0hy78grR28iRGzn6I7z31wlAipRIzISc4QZonF5DkxHeQJLQjaWG5y",
+	"kJkC+ERx8LDVetilBxU+N0MFYz1lCboTy+HZ3pIaCwOGBB+aAbkt7f3rj27MC5vB3Avc0Nmq33u2qA8G",
+	"cTX7xznxPSBSxUPqc1n9uhAIDRELwgsypBhqELmxWA6a2fX9euq77zPD8AsZXOHXn6930audXq3NOtdH",
+	"lrRuahdsh61oaieDAIhxW4mu6zJERPC9FOuWL980t0tw3XuT7vpJxsoZ8ugvlbXYXu0lUlzlnu33HQXE",
+	"sBuwRweI0o6//7an8rKoyFur4SDdWm2f0tvI6+Hlwedr6HG2go6b2Mh7mqwYEWmyPjgn1PQsZClJtUeX",
+	"fc2Ag3UrkCvyUNyzPF61oCTrQdheiAsqSUYhDXyVLisYwA4fWnBZiNxTrXZ5z/K1JViRxMwkWqPNAbWA",
+	"2lwy5K3j/L1ICtHuMbDnDUV385zesXXp22//dieXrppqCOvfjboT+jBbJeGUSt4CdwG0CDnq/r3EtHa3",
+	"0tIwkJUua+FS700325h2qfeqbknVK1tL/dVy2Js08u+CzOwwITfma3ijXbXqfpVHxvHAuodzd1+mw7J3",
+	"TS19HFPf3JS9hWnbnlOM5ilo3VxSq2fTVcHl0o/K6S+g6GaqOJKg1ak7ZaZQ1oSyXT21m+Co8JXmQbVf",
+	"P5OQegZ8X+tfPvVr75ypymlakF4feLEQq8J0Vp5oBq7u1dn9arnuGMvgG4j3d0S43oGxIG0/jeen5Uxv",
+	"6GZVOXb78fK4qtf3dPVUuHeDGnIWTwDZECB9lktI/mQk5/LunNDllOUTZdCpvy3BQG7ImmgD+JzMc8bS",
+	"CcGkI5tmadHLzkHlmRCaOphBqXiomodgDuqCRHigMvmTFdtovbmksydwvWsGFiaqMLpXib4Y9TTgCr0V",
+	"mq7slMY6XwxyXlKf2/dHo0DiibV3QDKBvsuv1qlLizYw0NpjtZpRPn14x7LC9JAodQ9QZ/Ek4fqgTnvQ",
+	"SQOpdgloByc1nJrMc7HKiL7tfCeLKRiwex6bPIGnYWZtYZaeYUBHFo42CcMG3KpVUaxfe0urAK/e3TQQ",
+	"fcS5lcw6U8HUb5OKdimrmFYh7lhK5ArmghkvthAUCNmBz91LIYHJ/9/MknHgG0pN+vZicoh21yK2fZLy",
+	"Vqt8B2Rub27DRlquEM92dO1rBi7bBpXFXHZM4ntjr3wt0iIXELaZ8aTQUIvtvX33U8Qi+PZY8w0keV7B",
+	"pWpjdEJoZ2WqsWxzlrK8t/lW4uVvpja1JVd4LSLF3HOxAry+HW7P7Q5vv+tnnqJzQSlafVQ5dfNn0M48",
+	"dN+WJt2AxNbRA5PgrOdbUlPgkmVtE+yg26kcZudGV6KC36P5xb6ql+mEIZPpK2UlwoGFJCk63+Fjtes8",
+	"nR9uiGk4e9E4C6aH43ZcMtG/14zuqlmIDQtyLR48ubu0YHOvqwv0D75kqRIezyS5p8mK6Wz9WmjonBSi",
+	"oImtzoa9eSbx0yO/iTZl/oqNJaOGD7WB6fD5KmeEy4lNeJGB7eEeGDx5GRCdhw6fYQo4fEjTUEYiZwHJ",
+	"WB6xtFAfxpymYUzXMiDGgBJZoq5JaCoDcnR01ALsBMe1JYKlv9VYYM+kHrwuBFKHi+bs/1Imjh8BscUM",
+	"KmEPLbtQ1kjOpGxTSqrfV4eqno0jKk+cMosVfwerB8JmABSmiMCvXMNXzWerGeCz7YMg+Qg9xbCPSo1d",
+	"QJGEMM3ayJDCRikVPBUGj+Jgp0WqhwgMxRsqLGnOTKKyWu0HClmgR5jqQ9NCw2YAWKzjpSpQ8/3FNsj3",
+	"SM4ycKcpykKrQB9NSrDGgRixB84XpH8A6oeLjzbV+FdfCk+1By2crssUSI9q+NBXjiiutLsU0XXNRoaU",
+	"S6/H4t+8gqVqcm9Wnt3LWUF5Gq7SolbT+127PTlj2DiF/bhmnPX4jp6ZWsGvspp0Eahb+FurW2q20oYA",
+	"ebhk2ndCU5qsZVmm5JfUJqO8CgxYLWmqJKo43/ge6OaFv8acll28MpiEvtUdYAoxIrpkAIDC54tiopME",
+	"bXjVZoNCvYbOPwh29BlswGmaAPRT6VTGtwYkZfdQnIwqgdayiFYREjH34dz1C8VbRlSum4/SPEn7XUtd",
+	"rCVNZwXL25e1mf1c2coey+uvfghxXzsWQey4TCz9yLx5lpcfj0mW8yXN1yRlLJ6Qm6v3bwjUVM94REyQ",
+	"g8RcndtVUqwD8uH9G7IUMejsAblR1yuCYAG5Ul9luQDIJhBPy1VScNC2bi4/vDXVP2ypu5vhNSxVOiam",
+	"PKkHvv6o9VBi9FC3zYzpUfP2HdGJTwH52zuCuUoB+XDzDt96KFkqRb4OyNUbYnKiAnJx84ZglCYgb27I",
+	"G/GQErlO41wsWUA+fX6LtfcB+XhzQW4uPxpvsHUSU1KWnJOSe7hOX7WIg2DwAX7ewM8r/cflh7fw2euP",
+	"g2Dw9t0gGPxN/fhwo35eqUsubtTPNzeDYPDps7r4482FnzU5uXAuvoKndt5CYFbxFfATB2ABPyiREmSZ",
+	"LUbT2JoFIUIuAN5qFK0yg7hQfgzrLcq/I7pcyDZ8BkxQg81yks+q7RtKVAYMbhaL8B8rWWD9I7TwCas3",
+	"tJf5a3yG106x5JMn8LuVmX2T+G/YV1+K9FeCbArYWOACaB2TnBWrPCXDD89/qiBSztiSagD2xG/q3qC7",
+	"8SKKmJSXX/1eJQrfhomYd9ZFLlYxRzR9nyaClaymaNhjc13ABdYCJDSOUYtXUhJBMHS1q3SgvPCxRK6m",
+	"6LftHNzA113rGmbfgG1VdHd17KKspPY90a2N7vFQuA0bvXlTiHxFzN0f/5rm7LO5e8NbMPTY47lltUj9",
+	"WboovPuz3ugqct+zdFl5ixVvvyaYkIvkBIrYgifKqtdQc+eE0WhBRMqeSTJdF0xjaheEFxIMamhXTbHr",
+	"WbdRm4p3z7DZIsJUX0c77b4el4tIiXt5UWq2Le9oVp/703MM7jaiiYtUIwgbpFmJoDOHGmtmX/i+ZoS9",
+	"Zq6e630YsLKejt6G8dADcARu3bwFDgxD9we/c7AbPM80nrHOz/ugIR28zwKAWNdr1iSQT4BUZCAZTbIW",
+	"nB8Xh8QClBg04jXCN4K/yGA4IlS2eRaWKKJRwRXTn7JEPJxrQG2qBAopcsoTwqHWvJRK3cnwA7zZgSn1",
+	"rUMD4qIzSBre+JO5z/fsKoDEPts2W5yKPXWMsK6ivVQA+TArpD+/yX6Nkt04hLGlgYPDsrQZGpp7617j",
+	"Wh1QRIPuxs7k4b7dO4kadoin7G+txhdZK8IG/Fla5JxJd3Q62UAn3JEhl3LFyPiHg95JGa3JODXgFM+C",
+	"Y4yt9KvrVW70SxwaKGEqMXOk+yjxFdcGvMXnJKxiwHSnuM/2xjZBUCkQ3vK0Cl+od49yBEqj7NjHOd0D",
+	"VFUgvYLGYeWtIDtNHcGVmg2d0tGtXNXIs9weQqmJK0fnC1x7wOt/QNqvEOeTW1x+WJ8+the5tmcVb4po",
+	"nq9JKkjNsTuB7CJfPs+SrsldKh4MVopICS8CIgXegahZEr5FpC8lEEXCSCRWacQT44YC7obGIOzLBZy9",
+	"nj5IMGbKkHwlQWhrxk5LEOhCj1cDmo0Pz8gw4XcsL8Kzg4BA/EnkBMZDhmsmw1QcBIDxolO9RYasfRgt",
+	"BI/YAfgR2ddCfT8+PB6NRiRa0JxGhVqpofrq4JxECxbdQat+wCCEJ5n5BbiB0OIPuzxDA6+jRkCpfqTd",
+	"BTIz9tMz7MEq5syb0v7rQhBahmmwTNk1wxHAIDTwBSCuwhoLyXIxY5CTRJMWS12N4l2J7eRpIqqopKfO",
+	"S51pbWfidhF2RXDq2yb0a8ZzJp+ii8IuGSiGo3dHy0F22rlrWieYmDollHAx/TJknOu/Q4WCOzbPmx1K",
+	"NHvjVCA4dLC1l1B9eb6D6Klh0fX2+NVGvFM3zR1Pli8W9N40QuMFiWhKpowY3nJONOIDORmpS6ROpBUx",
+	"XQeEFmQpZEFejTrFor7HEeydNFaBbqzQLA63C8m9U5q8J3WIV7h3nzMOuTY8vQOnU3PHFIEhGR6qq+Rz",
+	"qHGOIKUUy539CUp3zLP9NwvxkAI42znqLbyQZEHlQom2O5YV2zEvK2CG+Bp3/F3WcB8Rcd8qfqeoeAuT",
+	"dmGNWBrrinF9uCyjizdoAO95eueR/TuL8VoN+F5EcGuTiV1OvFHT+m77/63va266P/fEI3/KV1fWoX2/",
+	"1ebspKxr67rnFPWrqsgYo14p9ubFm+d0reySrPBl2fTBNmzEs8ub299/ZWjG1xIqrSAEoUmGOheE9W2N",
+	"i01OmSnbcAldSakD8kqLsMxQ3RBLxBE5urrJfqnbSa4+72RtPZMko3lRH/gQodhYTDCdVtbhNyWhcB9I",
+	"W0SLd98gK2G/Zm7NthnZs9KPan3wU78gZDpPCSVauTvH4jteEBrlQkrzOYBj4YQxfle6mJTFaE5fHVyd",
+	"Hv7rN/VjdPgq/O33UXDyyg90qU3N5hDR9ATZVnFiOSby+BFVLcc+X6qh+i6QWcrorY3nrAdef3Wyxjyf",
+	"EFoz3snwQeSyOFC7cEaGUyaVqY1G+6RqyysLXK3ZxJjyem3PwXafkFnOGPxqsoVwV6utBs1IBsEAXwK2",
+	"sMCYPsz5t46WxNfC7Hc72zAkfcM8bGsX21WnoW6Fwnx6eWX6HbriqZNRZH2wLb6D3eVPI7z9p3YrPKGL",
+	"wOXKYZcOKy0iZQdTx+Y9dG6c/iTugs6YsfecVhKZCjqblemewWALjvkf6JZwFxrnEdgTVANI2ISJUD2U",
+	"38tPYRWknbwUZrQ71Sp/NyW3P0v4c531NkRPgEJ3dFxu4nVDkYOyS5x5B0p8pwzbhkIbkZTQVKTrpVhJ",
+	"+4yDbvifNd6yqcTZVigYu5YMKclohqPAthlQXa9OWn5wjt4jTA0Q+JZdK6L3wdGaU9NfOk6wGixQZezb",
+	"mu538DEFHcwycxD35yfZFKF9Ui/JZ9PpY49ujemKJ0XIW3b0hiYzkcck44lQNhk0tsL4aEDkgmeZxhUh",
+	"n1J2ldD0XOu10YKm8zZYgkh37N4PPpfuuNRZnG5z5Dy2QegjkY9q6BTiwR6roXuajE5LJFMbg7ruAZ64",
+	"y890DjBkLAcUSTCGebHtwNlheEzBTw7yV8+EBtfA2Kaya/SWmJUtHB29wtJqc9edse+KvFQ9Y99Ly7Dh",
+	"0J20DDPanbSM3U0PfX7bnQ3HwWmLs6EdSvPYD8exY8fIfViXOzsLWym4HNV2CtyfwLJy448SWH/DY7cL",
+	"lf6h+7h5uz7rEi9M32/uVEfIQl22v6EI9agsZrMfIeIutNSzpTZW+QxImUd1tKQxs6XhRwuWxAExCVNH",
+	"4Ph1HmuRdZtewgh4btwOhAltHrOMpajJ6jc+kwBEGZCyTdEzXUeWdUQNwszX7skEcLXx8rV831NA9/cx",
+	"WAztRt3dQuQFcT5FBUrxDInAcRACY9L4CK3T8Kibqe7uVHW6mtqqa+SubznwTQS/D85UPTzfjzGVmZB/",
+	"oZlHkZ4zX7LtMktYwWICVWPQsFKGYubsh6tfKiNFzMIpzzEEvZW+dZpjq0Y5p9kmmFAwD03emDEvi0XO",
+	"5EIksS7bhDIObI3JaJ5wpc1p0L+htZlLPmNqGDQGKaTcxgdAnogNGJsXAgKsurTTUca+Ma0zTU0RnKJg",
+	"Hq2S1RIq9TzQyvpK8tpeCbtDpmtC52zLHmWmKXH7UPq2DagQltM7YJPz5QlK6Z0FrhJWnTCDAWLcty65",
+	"i8BUUuDWM7UX5lA5pH8Qc2j2KxAZS0Onc6ht4elzu5bP2qkw3r68X8G4QdPp0z6t7mgRduu3LNIHnjBZ",
+	"mMb/tR4hmmV2xoTrjoTfLfvvjW442jJL/b6NfWZrWfMeeDyorzVdOyKRFjTqUVZyoe43TX1e493eING8",
+	"hfO7lQfPJIlqcgr8hX4GCPWPNCpcnIcONY8XUVGt3YoW0db7FtEjfTt+YH2Wxm0OJuvcNdjqIWBsdATe",
+	"w3SjXhUVl3hPd+8RT4HJhq9CkYd0Ku49O/x3Jc5eGXR13QQfZBxPdS53o/ykWOWpJONT/7p0F68e6tom",
+	"cdE7PRyfqBHD2McnCIDP1iKN1afj04CMz8jR0dGBnyxToStcm3GHGd1apTWjmj3kPRjPv0G7x6aUd+ZY",
+	"nhJcpKCVLflPPZ7hDtqAh2R3dbU1Ds9Ombxp3L2nnAMVU67drtgwlko7gMl26tnXWA+jP/qBTTotaVN9",
+	"WYp7FoeFCKsE4rbcjhhF8z9hsyKkOaMAjR5iM2EorNJ9d8CeCFdZxvIQSSdHIOXNaVRettkQrO7Wdt+N",
+	"J158O6igxz48tRe5VqLW14tcHe1OXuQn0oFKn93JqAW+4bupLxaqfpNe0VRQEELpZEwuVvOVLIzBTCMa",
+	"syWPuony47N9s6RdJemWrkznzRlwSQAgfnyiOPHxGdb5dZrPE1jGzmy2H9z9WrFtRbdPbsbiVPbR9PH7",
+	"nPOWFdjrucf16Hz47eV9jIotO7npvG69tdv5tcPupQ5/81IT9x4Gg7PerbP6G3P1t2Ag7lme85iFm1Dg",
+	"Nn2FTf9CdHU8sn2+DqT00v/NPdN1SDMe3rH1TjzKrmBQQtY5w/mtdTPeOEtfwj1HLCucnohlR8QWTUw9",
+	"aReRv9eNb6ArYtsQ7BmfOPlcSpiYLphDs4pK5qQH/XEVg0c42Grk19TNNJOsgidy6XbPLIQzh5nTWbN/",
+	"t8Z+9L6VAn1E90sWiSVP56VcaXKDBZWhScqoKaWebJKmc97xUpiI6KbpNIdkwN37NNFncWseYTkHDZdi",
+	"IyIiJw7kg+3pB0BzSmULxy87pQqaEfjLES78TzWnvb7EjjO6gkjxNBnBTeVKxxWBkjaRQjfyqkPZmxUw",
+	"bWFdCWw+W9KvyhDVH+kzCH/5lqD5zn1ofJ6D8v20vl+y9Jf0LhUPaQuiqenxVaKQk1+uPip6/uX9xwn5",
+	"5eOYrNKY5eRFQH75eKyjz7QowPIlFALTxhGpLjkhiFvJYiJWheQxI5fpPKFprL49I5FIZwmPAL1Ho1ep",
+	"L16SlD0YRDm6KhYi58VaffOqOib10Xhk0A11I2LjxoGZukfil4/jQTD45eMx/DyBn2fw8yX8fAU/xyMv",
+	"PfzKpgsh7i6Kgi199Xu0/KK6smOLMImRUn0hNEVecIkGud/ZqS/tW8OR5yL3S05ekBnlCYsnOocg/Pjx",
+	"YwBQxGJVBGo/UgZ9qUK8LkAoEDUCBI488neiUSe5a708XNyafNG5o13B0mgdVlrPuH5idYRyVuRrvXb+",
+	"dBQuSZFzg4diWTUa5nIF8DwWnR8ipwSh4rsmhWjYCpMQ50tHh4h6/kySt58/X+l9qTaCxQP5QGWJ/O8j",
+	"GJ9n2G5NZeEtaQ1qRFZZWB8PqR6DfbDE2sH6fuxQvxjau+3WSBNKYHsRv03S6Nj8aPOgr5mE+sffmylx",
+	"Kx9s9VvxQJY0XZOYJYrmAEZNkRbe0IGm9JM3LOcNi3JWXIsSnaHHiir1P6FZKFkk0lj6Z5AIRK0jIomJ",
+	"hNdBWawkks8BdHvKQNRg3+UH0254Sb9iIObF6PSl1prxg9HWedcHtmkBVtNKAmuzy+B9S6/3nQr27KHu",
+	"2YyrI8Hu1JLKdmCBzQmrwAd1RswTZRAVEAis+AsxF8k2jNE7rfZYkkKI7ly4TAeovluJOJ7OJ4SaA7Em",
+	"udLfV+CKVdKDM3le9u82AiFKIHrOK9jliA++hqQaeO7euh6vcn9joM3Fg5w9dGS9fwNwYm+iYG339WNx",
+	"SFXiCwxpu+2Od4r9ec7Rk0dJHvCdoXRe2jdU4hn3rn1ITbBf17dX5JybxVA9/LXG7MusgHaIqElM1HTy",
+	"NdSMbazV31id74m07MIhNEVXB7woigxTJ0m2miY8MmDluAOIecdyeNEz6ebH+v07zfPyyCOx8TR0pOQ2",
+	"QCPkbi3uIi3WNAccPiwki0LMnKCSvTg9OCLvQJdFg0wC7BBotErPV7YQt/11fQWJFXnVYXUqIq6+SpXn",
+	"BWZiHZdnjwpldZDfW6usTqpLfKW7ntAm8x97kvWp3HaQNqilf9MnrAHrKBlgoOs+vZI8mNZ1FYarbSE5",
+	"MTCegWZaMONz4h7AgKA/VJTYpJh7rN6FpbwAD5mzlDzAhwWjS8LTKFmZRrDu80y3Hp0QZ6S6HkhNFvo9",
+	"BCK/S7gsblrUjZX2/UyMg4IXkjxgn5hzEq9YKIVIJ6YYz35nHCHxCkZ3TpZcSmXC287LMV2jyRqQVbpk",
+	"FbXEvHWAGZTqFVDlV+vkVk7Dxe7dLfvdZhVuUrCDQaUtTYgJ1yyNWAdwaefGK+c+bKjQL+y4IatyF328",
+	"f26/7exies10dqQUi5RHupfsRj3IXggoZAXLU6hT2d4WQF/7LpadqhBYGiOuy6aH/gWv2p7q39UTtKmj",
+	"brqQYQk348EqkEVrrXGHEgDdAiqUah66U9TGyjPdUMotMpquQ48K1dQCKswKOdpK2g4CmqO52RXd4Aiw",
+	"R87mQX8F6ZCke6tmXmVtz0rDVemi3uxJt87s7vmWPhundz2Eky65aRN3NX8c/vvkZo8bpulr7jjj3MXM",
+	"+dNxf7cG1NMQp87XPa1tcRmXK1kA0OucxWR0eHxWysOdZcEWbjA0EZd0lUuWrwMSiSRhc3bQTLnCaI3s",
+	"xBz+aAnTE0bucfKn58tcsdPz1qpQqu7t32jCgVFgzadSA5ciXiUreTgeI3o7ifkcXU9uef3o8NVvv49H",
+	"/pp6V865N10c/ic9/Ndvv4+D42/wBP2J+vV/k//tfvTb78ctz26IyZ7L8Qgh2lt6eREWoVkjyzVERkDu",
+	"m3uw68JrQed9bbbKeLL9pQlT76q/9eLwP3/Trx7D1qkP2oawi0yticrOUnKLSNuHgb+l69ATGfaVSewj",
+	"YXKjBOwm6ttl4W+Nng37lI7bsjCfzgramvxYkVkdFaZSevmWrS7POj7UlWxeJQyVx2eSmBcQHuu2RjRd",
+	"m8iVPAdcrIimWKFCcgZlGkRYDCUyPD0+RqVsXwK02xyNKPWt2ncSrtvzaCvCtn75ThJ000P+CIm6PSHY",
+	"I2G77bCVtb4t1tK365O++p+iJfPOO6NF7JZN2U1YdpuaKzZ/8/XKqckSWLpolfNifaMeoTl+xn9mPjyQ",
+	"lFxcvSN3bE2GtyILj46Obg/Q93crUgYZhzTj6ns0OG8Va7i9+nSDJhzN+OEdW8vbgGBuiyS3F5hT9S/g",
+	"uBPyI6M5ywm2Orhja2x0cHuEPY7ZEvzPTDfd0ZNZFAUU3gseQ5I8fv+TYdd//fXzIGggm/z118+l11K7",
+	"Vp9J8ilj6bs35DVmH5EsF/c8ZjkZfvp4efX+4mP46d2b1+G7m5tfLq8PAmwnpVvXkSihfAkw15DkJ/J5",
+	"YP/IRQIdsAPyABk0OUvYPU2L8gq3lz74j80XbgeyDuvwDSp2ZwLlOkpNRZRwfgca+o4sKU8LylNENwV3",
+	"O0a9Js+fz3mxWE2PIrF8rsdwKFkamz8ayFj2ofkqxfpfsDVvLj++sWDoymK/TOcJlwuz2sZLzngO+Olq",
+	"LBOnRT0KkC9pWT4R1BHUA90mnM5ZGq0Nio/EBFjorOZADuH7oDla4KTMHn1Jv6SvRXrPUoBPmnxJD8kl",
+	"+Ppvn9+Pb6HDl35YR2o9V0cEm19OoY16IQgk4zqGshoLJYosjtQL/3rz6SOZcZbE2OkKbpYpvWNhRCU7",
+	"B1wi/PT273//+98PP3w4fPPm9hxQDilMLmfk+qfX5OTk5BX55fPrc5Dh6tNffnn3RsJbXsOplDpxixyP",
+	"xijkb99rAKZbGNft5Wc6vz0nOYDUY8s089nt1cXn129vSUHv1INw4NAr70tK1HZHCzJU4/jh5NWLgNzS",
+	"LEu0VvgcLjuEa/7XP6RIbxGkZSFSscoluX03O/ygvrwlw9PxcdkDWifoqhfgMDAXTRY0YQcwMeAxt86T",
+	"YrbMBKSPHf7M1rcTQHQq8nX5UEmXDFgZBC9FvCZQFLqWboIkrJN67xDXyT63OMS8JxYjqvqthjO0T0Xl",
+	"CZruMwBBhFdwSU6Pj4/IhRkN5JwUC1g8fKfJIF3SNZEFTxLQtFYpxF/U/aNXetOu1SMOL2YFy2/PCa3d",
+	"XyyoSbEEJFnw06rXSJZDaLYQWcbiAxMCUjYAL3T+a8KoZBJMvzuGTYBEGgF2PCYknp4RnYAUWKAdnJJi",
+	"ArAn76Hhqya129+/oKL/ZTAh/3V0dPRbQL649pH6/Mvg6Ojoy+DbbaBUTovheE4yKiW5da6+JVMa3REq",
+	"gSbMZya7FTJkMjpnR7WbAFpXIsCrAwikrixPvR6xInvOJLn9P4e6ifjhu/hWA1tC079nMiB8RnihpRl5",
+	"YElyqMwEBtz7wHkoZMKq96uj8er07IfqychyMU3YEk/FuWYEcA8e4YTLAvF1b/HTW01gav5wBAFkluWm",
+	"Ua/ts450pwjg9vk/Vyxf6zZCistodhWQ2+cLRmOW+79TPLz5jTu7HHixGiRZcMyfesh5AV0FaB2bASpI",
+	"ShAnkQPcAvQCZvHRF+wqFDENaa/l1od3n8HA5kXiirGLq3eOD3syGB2Nj0bYJ4KlNOODyeDkaHR0ovtv",
+	"gnbzPBYR/DJnhb/xnzp6aosnyvoRKTsnqVAaTaxEBE3kEblIydvPH94D6eBJy8EAkeT2uX710ZouE71N",
+	"Nw90Pmc5+eVd8CWF8xeXyseUpxRaxRbkQeR32u5KBUlZoT44OCJfBkbwsC8Dw3qtMoYn8Mvgcw5p1WJV",
+	"fBl8SQvFItUsJCZ362OvXTrO63PxIFl+RG5wXJpxvcaG6Ic3Wj08vBIJj9Yw2S8pTRIBbcShZ6Z9utrd",
+	"h5TgesqAyGKdaKA40/b/iLwGU1GSVBQLns5xx206zbt4MBm8UTtU5izDbh2PRkal0ZWUBftaPF8US0gV",
+	"QA3YE8r59i1og95miqXB6Vckc4ov8KnXdiDPf6Sx5gbqlrPRyfZbdCHpLym9pxzVcVfvHkz+6zcHgw9G",
+	"B0cZ8y5gk8vRDktSOlCaH51LjfaU6060v6mHA40//10pP8W3R9I65P1UdzQgPNI6DBzVyLYCLYf3JZ2u",
+	"uOJiyymLY2YzKpHcTYPPWxjpLUkEjbvTxoWaF5zpnC5ZAfjz//X7gKtJQTMyA8U6oPrK0rGGNllJLk2T",
+	"eXT46ig8VIbzi1Ofoacsqy2kyZd0zp5niBdRvsu6kHAR/HnWiqojKTcTtb7uH/Se4t50ujxLKKJn9zwt",
+	"M57sfEZOR6fbb/koip+UpvxUh+oCpmCItPV4bTpRmFT7r9bD9B//UTlO//EfLQcK5DmCk4DpcaEbJB2P",
+	"RqU6qAxPyO/lkqyyAJH+yc+rKctTpjT4hN+zVF2gNAd2RP7jP/TRUS/ecHre6llspWBXO/mHAWf5SpdZ",
+	"gnfgg9o2ylz5XF8Ge2NpbpMHw97gJcTKsvyZuPb7yn5soiNXPdg7MX0GZ0ZaKOquiH2utkNj4VNJ/n7x",
+	"4X13ovmEQ77JWNSPcMwcy61vbql6uDqEJ0cjYhqal2McNF1WXsIwTzFPQGMM527iWdK0mv5ziXsu7ZZt",
+	"ohulY6+fmv0wk3lY0CmVtntbQM5GJ9ii7oFL5uFHanR8F4Z0jdP6N+RHMHJSCCSzPxNNXVc3gwwhfCsr",
+	"W7tRe7wfP6eRRTLvSG+5ULo+uiYiKpmyXSaKLm7JUAL8yGzGI5YHxHV1uj69EH16GU1ZEi4ZRqPRDajd",
+	"K2hiiiTWtoeu1IW3av3S2OZA5IeFOITm/WC2g0eyYHQ5abbpP3d8kOiTVBc+kzZ19xzHRXBcclLm9GYr",
+	"i9dmvJkpS8AjA2M3D1Smkbnp4IjQeMm1HzClyVoWcDR1kSsZno5ODuCE+k7Suc5G1vazcQ/IMgVPrwaY",
+	"1aTIKU98p+89l8VFZPrN1dRpH02Wlzz/BdPIbjh2WvCmBj2A18rdbyj4UN+DM6JU1MVDCr5sj7LcVub/",
+	"u/dBLvr5Hh5nK4i6sQtczBLHtb4qyvqYEKUDEH3CSEbBW6coBPOqC3aOHRqRTIHtytZ1u2d5vGKVAdbz",
+	"9NUwtmzme77kxaDDha8xm6GDDbSNY+NSmSyMjVzbubQ7567c9K0ZAQLfjZiZfaj6HHe3dsbbb/klpcad",
+	"E+NNHWTATyKf8jhmEH85PX61/Y7PQnyg6VqPTj5a2pTWlKZcOs8Zi6FDvI286G6w5gNHyuhQUEPEPP+d",
+	"x9+eGzxgNMn78KF3b4AaMyF3F1Pgrewnpw6wPkxz4FIA8bwmeU5Hp6XqdHDuFW/BbtLgA821WMe1JLFI",
+	"WaDHpDjvw0KgN3bB0iPya86LAjssi1TDxugbbaYXCgxItnXjlSBZ4cXgrE1TJTVZHMA9YlVMxVd9EyTt",
+	"3nqydsFj3JBApmIDaaq3EHICPT+ztWZLQO8/injdkyNVx2JO9Tbm5L+rL5/ST8Eytm91h9W3PXHbjpy2",
+	"9+jbzLIS5Rvp7M/OVvv6qk5HHfjwaw0tAzeMO4xJZ8x/FuI9zecM7zvrsgBylWGP5g8s5vSz0gNAWhx3",
+	"uVk7V5Dh/9EyRrE2aG5ZMjYydNmZ5o+o7h5slDOxetWhiUDsxaRBt7g1KIhkTGqdHF9n42/GLDFmBq2I",
+	"FSLyelIDPkuHVuxzJIaZlNanPl4Sqhl/fM8ly8HA4TmEnkVOCnHHdP4/hu+1YeK+mccH2oxQa8sSyfDN",
+	"NCUMCrYxgrofMwXXoqudgo4sPTVo5TgVXye2VHONUCFU3kH7KKiwfFiIJQbCprrt6PAFeWDsTpahLj2M",
+	"gFyzOXl5cEQqnQLbzCPYTkvg/qDDI40G9xWu7eB7NltEoZ7IDiZOX5vuT2g2uIvVzXpo3NFDvHnu3WRL",
+	"VM6+/B8rYgOHN0fcWS8Ds4Cok6U3hwzViX3hcnm8s5XJg1GxF06PRrjl9NCAGSM0Di91Ey50/pY0/OuI",
+	"XKQli+WSFCKJyenoFErKoX0zdHM2nFynpkAmUZm9RoauVfFo9xEOmO7iM/oLq/LEwX6PdL/jvOtRblNY",
+	"qwR5NAgGmBkD47z8TFt7rejLnsM18PD/TmruH8ooPqX1fQnKND79BWSn2Z6SPj4R7OJW2MBcnvP0nhfU",
+	"esn/TZwWpmd8VUnFIm5f1qxiEJ2dG0f7dG6YZFWM2Ju11slE2HCAF5Lcgq57GyD34jbjEBToIfxUl928",
+	"vTg8PntBFlQu1JzuWFYc9HaJ+Pwdt5pxh+Ugj3S9tU5wpQBrmfCUEfUDpvoT7oMtuMlyMWNSYteioTIS",
+	"+D20WjbVSOoauY4WIhFzro4AJVHCUx5xAKG2YqTIV7I4AM/PAmEaTbIcjZQRUkwcI0Jz/BK/ZFhm67uE",
+	"JPVMtGyqUQ+VZCVXNAGYtBQbMBKq5np3RH5dCIACwqgNtHtE44SuA5vq5gQoA5RLoOs/KCmqtPyqYm+9",
+	"S3rlD9Wb5PPf4cHfbidGzOmcQzUwKYg6JjqIlN45ycULnsQA4lRQnkj1lrVYYbQGAmyMAGj1QUBoUVDs",
+	"fsFzkjNlaUt3xbzDeW5C0mYNkUs1mNfW5+DFt4iwFNGUTAF2ISartOCJ2+ry1sDcifSWDMdKlzo9JjFd",
+	"G1sI+wwdv1ST1dBeB4HzHD0uLkuWSobTdbl6Ajppufan5PMUVIgD0JDwWTm7F2r3PHNzuCeyU7xWTQ8F",
+	"NaEJhLydIWD28xF5rbMac7GaL8pBAU+hBTtMlFXCYrX9FrgLziHmmJZ7j7dZD6rIvR5KOMsXOO53dth/",
+	"sKvSP6jOPsvNt/dTqiqP0P1nurgwxzuoidV3WQSzrQqj777HzNI8oaFE4srG5w6n49Inm/7HFfo/rtBu",
+	"+i+QHatw2+lay1fIPzEChUvDuRWHE6uClFJ/RxP6OTxcGkSb76bk4lgmOLVbMtys1QZaOdEu086m+XnD",
+	"+HbM87qL1+SaGJizjGb6RiWs8pzb7PlS2rFFdAga9aFTh4YLizc+/x3/D1EEYkvrW6jqUlqQUo3JguXM",
+	"ox9fO+PRoxgW7GuhiEMidDri1loFRCswpXfFUfPBu2x9xY7vVes5ZZkPlHnqF0hALk9nIl/Kg4Asy3ik",
+	"ffIzWVcXzTRRD8EHzxI6h4fdJv8fe2/f3DaO5Y1+FVzXrbJ0l1JsJ+mZyDX1lCdxujPbneRJvNs7dzXX",
+	"hEhI4pgCtARkRzPPfPdbOAcAQYqURVmy5YT7x2zHIt6B835+B/JGMRQNqnTqWw05R7rfn3p3jN24QAnS",
+	"0Z/78gpkTCl6AyE2jaV7yknIptE1dth3okdYlPnrhPqLCrkJhbtXJ29wFd0+eefOAwz0Vs4ZsZXzARtQ",
+	"pVbmSVTueP+XVyn/T56ZeLg4OTn7yRXO/xOk7Z5DZj9efsxK069DC82h7fA6iWWoBXjGSWgO+doePCRT",
+	"CSuYIXy93vXc2u6uyB2ewsCsAnsifyYdvY1vA/JOi4wLFQn9OC8DTLrVFIe8x29+DsgvpwH55azSg/wV",
+	"thq3/sFC2f2W7A/j37Bc1YPkN3/SmwptVW2amr++OnLeQFD7bux5ZbNRa9/bWnbbQIz6nEGGKDDi95CI",
+	"2op9W/hHQLuGpy+N6cFy+40kujXK9nMzW6Kt5onMkXmslWeMNAaO89yaABYwEzZPXp2e7M3EaIauMTGS",
+	"C2PcMMIFrAwyb9EiY00pX4wVK5c8jFUlUUQqunQWPyd6VAfx6173ZCJ5MCsqzqmxteAhdoL69FNzDPlV",
+	"6lidDd65AAH2hzcRPCkB/j1R0zijd9ZfAvphfmDwvrhQZMkUvK8NCHHBots4lwds6BZtJp/Jsbkva1J9",
+	"SKfOMFrvJCajhSr7gwfVjuO1BtUh/whqt54c0G/E/EhjuWKnx+5vEjRjW9UaHABjkQWoFSZlv8BdXkFL",
+	"64U27seE+QQEQcpGS9B42LeIYaWGIM93gmkbo7mPZ7GGNgoyplmfaIZjXGoGrAnPIgCcDtD9agzqgeYO",
+	"+AWO7NPnNX53ybJfE35ztCvSCJ1tSBTh28bk0LSqJIQeQ3us/OIthN0NJvWz4E8nM9bkgf0+paqGeFF5",
+	"gzDKnSLNKNmt4TmyZXcXDnVzG65030XXep2vq7l8Whpjc0m1RGApWYAWULF1D6S2D6AYTVxw62nL/ZZE",
+	"9o1GKl0CRFvBd7fGQBySWDBZY4SssxoG91n88pyoNaa++02PvsnRUXjYSM26g1rpPGeAFpS8ks91cZW+",
+	"2C5Jp9qWGJAqeV5Pwwjz8ASL4nzRKAdXF7z4JguyhlGBSwDm2nl1dlbQjC6cvpMfIEkZvTURF7g1XH9x",
+	"n9Htz8syX/ohrGKn2/PbL/o6zlUTtmubbMV988YVWcz4Mr4X9ttal7aRFL6uxKRYElIpPgTGq1HkgN2m",
+	"ClDuumg5fSPdoMS/vyqRMYtbmLLqKK1jWeNJAnXLOFwRsBX5SdgNEPedxdXiQB7YRAzAwGIOOE6ko5Zz",
+	"5kGMLZXWq2TyDxaQfyRzMhKzkUSOKSPKOYSHiZtusKmRbA0bpjmv7NM43sh3Ry4UmQmpyNmJY6b6LHPW",
+	"aX13H03onPnsWJIEYfmK/BnxKfE4rcJu5ADwKjuYEihtrkydPOP1QzMlWfCUSeknD5EZIL8litwmMhkB",
+	"dOgKZ74AIaDMkzdIWjFl8euRsmwdL2pdbbgHFaW7/hU41nc0OLqsCmG0eVI1ae0I9LduNsXacPfgeFfD",
+	"E+jHcixRkDK3SAKMHxRs1xt9TigZwXOnMxZoOjCnagpFzdzy2LxnjnYej2uWo0eyRQq2XcLG/kYRKaZ6",
+	"UmWMzprij9XCfx1L94wtdHPdmCEEb0LQpyNJCQAY7FGksk71JjKVa7OVUOW1Xtm1f2dz1UpUP7JEhWQY",
+	"AAL0+tbLU40kKc4XNO1l7DZhdy0+zw+AzwMH/sWc94NReqrYE+DM7wYvx6/j9kQQPN5+3QfEg5Ic1IM1",
+	"iCWBJ93ZVL+YRRiPlBi0Hi2NuhA0E02/c8Sesp4O5+8cTlOWxhi0p2+lnozgYBO0Fz2RtoBs1STiBbvG",
+	"T6tPqLo4zoFmBHsHvllCcLlBA/6/2rQmHbjFE9rY0aqpHEG+Zl6jJGIM6iqUa/C4IZtGdaxwdym/u+CH",
+	"ffLR529wh5ksJROTTuiPFHZ9HAmLjV7Ajwg2wI9wWU2lgtM0w2IU9mdbgdqGFRULOSLtm4FG7XPWYvce",
+	"b7WfAUCDhIoBgeOxLji7xGfPcwglsVAyiaFAvIufOXn1xInO3nM/2imhakSktiRQ9dEneh/a4MdDSG7+",
+	"ou+m4KxI/3KjlxUzVonggxKaVynnCyvlPGpUoAHrGWQLHg6ITwxJxyeD6BgrkV7SWVNXH6ja7JyUQwI/",
+	"+2mtQVFpMNQ7gSiQbciO70l1UqMSrtxSQOgMkjQzEjEqGQabSIahncDtQDP6puxF0Gd/EMhtQ/6bWQTM",
+	"Gabv1mhSGab0lmH+jGfHRND1JNM8kOkbnkymytQV8Fc6hqxOfd9Pz8hMcDUtuIHNSOcmScVmN+ntBNYH",
+	"WyoN9zIWcL2flTUEWJTErETcn0fiwOrUN3WU1rfcjru8Myeyz0SCA2GYtrplyzjbrIEDzxpADmTEW7gQ",
+	"agnoBvczI9J5ZRDTcrLrrCJf2IScnXQbqGIvTNsW0XVLAcLtPRbKZ66SUiRm+uCAbp4XZY0RwzQ6zUbN",
+	"CsyhHogQ8T4TM/JXRjPypmB9W8gc3JB8zticZgmfgP/8Il6kaipErDeQgv9zLCLMaOCYBXN20vmpW5kd",
+	"+ItI42fJ6MsT35TN17XbjiP+hnew5fEtj295/AHy+KLzArwCtSzaVF9uknYCLAyRtELddjCjnE5YWG9x",
+	"q/Viff7w73rwvfivfMvljpxOWqjY2OX0ReAZVXdlDBLXJn6r0KtBXzoagPsoeC6lG6BA+Ga+lvzTBvTa",
+	"b7QGblVfydazcp9nxZQJlaQD7/mccBebA39WUzaTLL1lxbiDSBM8tDNuGlrZgFwAgpIkFBCrTZTkSoFs",
+	"/QjPLZhExiBcDkPlqgCVDrO+ASJtAfU7CMgweFoNccIKbZo+432G1OMAG8KA+R83XkQt4Bf+UpIXbT31",
+	"+2RG993By40tuNeewL0QLNMVczZE2sRT6T9Uw8dVUeqSoNfUIb4jae9nphy524mcseHLbvym6zTBG7bM",
+	"8UC/uxz8p/d20uIO2xtfI3ts7+P0n8FjIZ40eUOImuGSbAcm7iOlimXQoSvWnsdDnB6mlGMAQJ71s7eY",
+	"HDesxeZ8aiqhT8LoBo4fJoqMgV5AaFGhWPdaDvgiE4qqw3r6TvvJ2DylEQZv6dWigT+nCyKF6JADMd5f",
+	"mRkZsSRHscnRCr2JoQjD2d0aMaaSmMB51RGT56gjIHlxJ/3dKwvfO3mCkzT0CV4fhWuuH+bYxIzDY6g0",
+	"aKyTdyz90g+5h5mO2wrw0AfGs25hrdWNL3H8vVhsPajSza2s0AaVvXv6PdhcBmrLXG5IWPQ55DUZa/qc",
+	"J9c3bLnFDCvwMiMlsmNZuLm1iQx7sLpXFzbzEiVPz/64Qa5n5XSjaJFlLL6G6Ib6tIeeSmbsqHm396VT",
+	"rOn3AC38jgBsZuUvft6Ac5Ybriuu5uV/t9kVDbMrCrnzqwxI/5zzn4hmrKcyRpUWV7bINUTX5CSRWpWd",
+	"ZGIxt2zJWO569tfBDWPzsFuK/dW80o+qWQnbLeU8NI3cNaXXEDmO34r01kexg6jie3IK4FJul9D3lmbs",
+	"ym7uXvP67CZfM66y5bPK8LNgA/ov8SIFtyl4t//2TChoxSlvRErr2m1OU+t7WENczRtvKel9lPRt57J7",
+	"9aXEgDxSCgqwfgcJn/Q0IW3kQv0uCedX84bR4AEBK5qdcyLmjOfLBSK1laWjkSXj3BsR+SHEHXJBgLIZ",
+	"MFLMzLAApRMBJZkLBcMshAxWfjD3goxYKvhEEiVqFoiWmTS5YYXDDizcYvH0jyWhqeBsyGtvQJ+EEVOZ",
+	"AZ1x9eIwWTlTJv/CbHwllps5ngq68bQe6zUT2xgd7v4uHkRY9+jcrjqOLZjHw9ZXxTTsnm4fJBm0Nq/W",
+	"o74vLm2vJ6FEs1/ScSTRoGvaG+4Sz6C2gE/8Lam3lPYe9r5Wa2rqhf/+Vaft07GrOdTuBfXDoLNXOddu",
+	"o9EPJ3gBBb37Jf6tAxfW0JEXoALv25P5XZIgP7PKEH4qEUankINdlNaPJQlTKtV1pLJrwcNnqp5cgcWK",
+	"s5R0oFp0zOaMx3om0ZQmWV5MmqaEfZuzzOBkcvuv0RL/K2E8YgbsGhPdjqXDrIYJDjnO8FgSuLeBC2SD",
+	"95gIbv40Tnic8Il0yNmRmDGv+IKf5WbS+8Sdvj/wjcNF6OPq1h+by4uzxRv1uQd1juu6PLJ9KEiPmU72",
+	"AD3qnuYP4n2/sDTeY4JZzYjb8Hhotxc+D3SoZfZt6tmzSz2zTLQjkDPcTZNoCjV3avgpYH4Yaxni4D1M",
+	"t3pRYhUv/qn527d/vYgF3zLqq9I1XhzmWBKMAkk4CUszCAOA61IsRgzsE+dBn1M19RPDYvbtPpDjZLaY",
+	"HQ1evQGvN/7jxLlAEq7YhGWIDrwv8a4o3RXxzroG6VKLQiyVxiVWkNUw/Q3KPPlS4OaSW155r7jPRB+w",
+	"FntC/R/A5jtc+FifDk3JXNIA4BMN1x8v1CJj5+TVyQl08sL20s1nxIVigVfCF0ROW1NPf4/4Qq6QlBlv",
+	"SqHclVxE09Kcu9sJkOXaIiTUD+LaPYhrwzqKg13rGcKmrFg3EmVs0BZkyRc5u33yUSjAdqsTKkn4YdwD",
+	"uQQKAU8FF4sMzvz0zKCfK5oyk8ZgAv4immWJIQuc3ZFQ862wMmtKaB6symZbf3HPRvJas4Z3hkI1kUNW",
+	"2m8tj1T09Dji18M3oaaXPZpggpwoVFChVmZrZbaDldk0/3R2q0oe6mQ3e8VtkSwKHJCIMUD6Ax8FqWoz",
+	"mU1wuUhN3eGdALMiaFwOn+qhpfqDlTBTzzfATIWeLEZpoTNpK7q4svwGwrQIl0qJZFDr41hq1jcer0hG",
+	"EgF8CJvN1RLiLnaDMV5Y+YOQxt8WDmyjoiE7RA5vCPPtT9aH+W4aN3WAkUPeyjYLGSo3aMAHV5uuCRIq",
+	"vIs2BHNjClx4WEjZDLWQpCP7L9/4sZhFsllNTXeHdV1CpA4s5j3QMBs7YiZrz5/FfXLBCzofgH6+OnkV",
+	"EMoBGm21jdUlwNoK5SANMEr8tBjP/uEc7fTxNnq4Wz7aWjgr75tWOj0E9+EnXjwVmzlkHsoaCvAgZ+IK",
+	"2XBzflxgRn8eA5xCHJLOfYiMNQTo3NbxKxOgsohYtkcNfINEIv3ej+U9pXGxUScCqBoSUc6FAuitgo0E",
+	"KuwZWTpjVAouz+1/GLKGGjYEnmAvXfBlmfK0ARmndDJhsS2Nm8Nxnr7WornU4iZWw3Xr8KvhNrYxQdU8",
+	"swvXBcphDmrDKnowG6D01mBm6uZVpoxDz1eiRH+fh1GncvabOtPWNt6ODXwxb3qffrQD5GzebYa713K6",
+	"1g5zsHaYK4+RWUSPuykDaTlRmhPUMJP7lYOY0VjT4LYe3HdVD27IL6EZpBGAfUSJbEnsaaO7a8m0EKIC",
+	"IwIYMj5KWTcP/c+FGNxuuAiSgW9ryEMqr8U4JB2DRoliiBGVQF2LUhEZH5y8Y2zOMnJHMw5lmuAG2Sn1",
+	"4wW7lsKku7u/zhIpWTzkEPf0zvz1re602ychWn7AkRTa9mFePhgGP5amuFEyY6Tz6ePl518vPl6/u7x4",
+	"9+uHj5fXv15evPvaJYs5Jl7EQ567HcGgCeFCy4CEOBWve7B1jiEFI1zMIzFL+CT0nYh63D75KgRnUkFP",
+	"YPEgHbsq/YP5mxgTmqZYyHhOJ8zUubDZgnC8LEbXG+VLuAkB4VQPWrwjev9WvXZ1prt3jgA8OJGwSDc+",
+	"oU00kXgMdbng8OPGtrvCDahKRYdRHVFzwCH6orC6KTS0H/4ushu9+/UlAkuTWFtjLy8HfHZy9ofeyWnv",
+	"5enOS+/VnYx/TQBXy0y5bqcemMG5KpLpJ/T3RTzRepmhIZABBXSkbhZAdJ5/9UF7lzey1BY+3lwsLjVb",
+	"Y6H1zr61x9ZKYhfkzrx+vWeW6APJRZpewWwLBbgQGSUXvxI5X6hW+voBqvG+s0e9l4R9U4N/Q6qAU/l3",
+	"3eZRs/UXo7+zSD2Yc2AJXivCRsJ4A1wpXfeXWgCaOeONy+hGLLlFZ4TInGUNGHm9aJGZVtdaaHwY1y5N",
+	"oChKbDADJb4DlokXdzOO6X3bgGEWWq3jl+Y5t87MZigIKktGC05TU9RPBmTG4sQGTPCY6L5TmiCAmOWb",
+	"ptpjI0SEzapFBi5fpVQiEpM7sd5tXZFI0rFOS/zOwa2enVnVDBNWWBp3++RybcDrPT4E2C5vt8CTYPeK",
+	"0AlNuFTFmk6aBMQHhABZ0EqtCwV5wrEc6EO4/OUtWq4IlZJJabJt4SYG9oN5SiGNqVT5FM4rY2OWZTQd",
+	"8g61ffvmC+N70ZP1DwvCeHP2FHb75PcpNduJLx3u1oiRkI7EQoUEM6EkatdyyEPNgkMtjpSuuF9TUgs6",
+	"SO4wOwv3IJQswvhv00RfiT8H5H1APpyTtwF5F5CfA/LLaUB+OQOJbMgpoEUkMcNiy30CWh3V4pUpalnK",
+	"TKYTFpPTn3pnr2Eldm4ZmQio7WbvVWCqPMAyvR3tD/nv8Jbs9bpOmVIMsqSCqlVn3l21Abz62oT4wbWV",
+	"j8P66geGGh9C+QMzlWb1D0qNGrOhPYJE2K3dkI02n3sV+8RdaeEfWviHw81QWqFkmrgVuC6t4LvUcd1K",
+	"qaWk7u8uCmsXOn+ffPR1eKAcTJbiu0gn9EcKu34MrdGPi9GzwQbRs85jVSrFTTN93/OfC2KX1vELIbQY",
+	"eTbrwoie9aDYvWc/sJ+pKVsSCbDggbMjuGjeki3hPC/xKRYKWG8BYf/V00aj5bxyN0rW43KGK+dtaj3x",
+	"BwRZsUIKq9WPOk1tqxgxCLLZmX5HOj6JQiCfsqrXqSJBBUUPs/Xy0r0rwBQFo2VDVIpVkmD+02USGuQC",
+	"qv9rktwyTjp/+frpI5mxbMII7Fg3IKPFbK5VTi1k37IMi95jgp300u4OsxAIWjm3Fvgbx2bB1vVg6/6t",
+	"igoW5rOp1F/ZaAvjEyxlH6FYT0bb2yK5bbTVM9ED3oosY5FaIbyrJPec0FQK4wtIPE9EQGTCI2aKsTsj",
+	"CMtUMtbPk5GxSFNxJ4tfbKw6vLAjPWok9nfGZH3rahlEKKbLwoGeQ7i9flXmbxILc1jZ/82B1hA189+V",
+	"He3RMt+L897Y6FbdrDETe+uOeI9R0U/Hiu2lbplxy4yfiVFuKu4KvhjG9f2F7PN7SXN3LVsV0WLWsFrS",
+	"Y0TgGEMTePDIbCEVGbE2/GbT4OfCidmErzvzRzCx2XM7R2ufuwaQrGyXvBr2POR69mYiHWcPrHYw6s+k",
+	"XQtYWfNAgWItEBPdO+RUgvAA8VfI8W2EL42mbpboJzeYR9XBRu5aP0IRrnoUqrVcykyxaXGu+tE2iCM6",
+	"wJAWsw2bxbT4HzcQCIrN1kW12HvTBrLcF8ii3yney2OZ75vHa/K/bRu14pjLXZYo1oy7OD6C3nsismI4",
+	"QDPO4rL787zRqhiXfiVL21I/+6pEZmygoyUo4NGURTcWGw+5jXlpXc0JRqkYEalEpi8z1kPNNTxHOx1C",
+	"e85gDyREZi3Xgivg2FaJ01cB1diEMTzWIXdIbADWYKtNelu0hEQyybTirfWEkYiXNkpnnKRML4ilY8wd",
+	"mi1SlWhZohsMOVVkJqQiNrnmt4v/un736e1//Hb58er6z3+9uvxKOmcn5Lc/k9HShvn7ETbYu4RKJjGL",
+	"ktieMQTWwOEPyOd37wPyuz6zzrtPb/+rG5DPH3+GY/7L58uf4UJBEjMkeCO6MYRZdX65+u3XgHz9z58D",
+	"gk9PBoRm0TS5ZbI75Poqn74GmCKIe0mUnga8gljv41TceX9P6YjpX/rkAifj7pUCnCOxSGOy4HMa3ZA5",
+	"lWrIT09g5SIj+r9UMjNhMDL5RykG7OysS6jURymkTEYpI/9I5mQkZiMTOkYWc60Q6I4lvowhj9k8FUs9",
+	"g2NJpJY+mJ6zuLHCGs77hs0VHqubMIxNoaQMiDP4YmbCIisOOftGI2WQjQpyJrxkeA6FRDE9Vl7GxvOX",
+	"rshHQ67fQpGKhI7Lh4Heh2Ss+4sTQKsm7FsiVZ9cxLHeodCuok9jyDH3ksuHvJBdTjo3CcfV6ccG8t6A",
+	"qESlxroHtw+DsaSiS/1m9bJGQk1rPBX6ECxP3YVN5bsSsdZEpz9sFXm4ep4zdWkrdNCUzOUymopUTJaE",
+	"xpqB10REw9HfB55qq4SenZxsUDV01ciiL9WxQWCnFiyCxywj+gFpCkA68Ow1IY7FHdd3Snb1mxlpUqYb",
+	"BoQLojXWYp4Ym/dwff15PK5Zox7+Gv57+3VtbMETkWKqJ1XG6Ez/VnFdRgmnML/yIJUWKrN5QPgDvW9K",
+	"72FYN2aYE2+Pm5COprLw5A2lyzM3oedu/2gPYXWWLGwqym8hxldt279r+t6G1eXGvzZKbk8ZcErRaEpo",
+	"Lkd0kBoFwO71KvV/YWxwF5KqHSYB8pgaFalskHMxcjFLGdrJf2hnVQ6MXjADaSIH5OwglZhiCKHIiokW",
+	"GAPY8Y6q6/QdPYwP7Z0HiGHREgjai9i5px/qbcTL4pF6t1laMWQeIlIkZjNIi18RKY0QbITK87KFkdww",
+	"Npco7ydGMGVxNVKR7siTFEvM5dXqpcYm8aGbX55bMJveVJ9mwfXYkDAFbZRuG6W7TZRukRiSXtmkUyBx",
+	"Zl+rFGk9pSKruTBoIBQL49K4Lia4lvScPBO51rdYuIfaeqwPKETYOx3v6NBK6ISTbr1dfGuAyqKk+MK7",
+	"zC29bun1g+n1QFPXscigsUODsjIiuUjv6FISybJbQ4g5oaAb6d+HvBO+xQvZe5fIuZBwXAPvk9DC5of/",
+	"1bOfasWw92mOUKeEC8mT8Tg0mJmS8ngkviV8MuS2wVcWLbJELXufRZpEy4BIrW+NMnEnWWYSObMFlyRR",
+	"fRK+SyZMqrAn1TJlBEoA6cYDtCR78/j6y8XZ659CgtSzUH7l6y8XvbPXP+VbSZUxSzdnS2a4ZtxpHo+b",
+	"GpmCQge3PO6LOePfZik2lT18fu5w70QWG6U74ZNZ2o897tds4GRGJ+zF3+dssm3bOZ/szKgWWHs9hJyi",
+	"caziIIvsteIer1LX/F6fw0icztifhkf9fn94VIW04S2zfO1WO7/y7p1ZgLENTtk38BVUL6J+1FYQ2KEg",
+	"8M6Yr4vCAJzQHtg+m0Y9gAjo5RABLX7S94+fdPnLWy1QyQvv1PcS3LQP4KNmCIOX08i80nqMQcRAAnxP",
+	"46WRDhfeQZAB5mWazBJFOuxbxKBxj8Z/X+iD6KIj2YCHO/QkiIfXymYtDKC4ZRkWYFyPoHR40VaX06h0",
+	"iTaKu6pptrmKW9vBmlgse6wtwlCzwKx1GDIPxRSqZxDVboRyCFe3CCvk2EGSlcKtUOQ3qpMJ1vFpM+mE",
+	"mhHaZQ3Mf4QBMVgy5OVPAzKjsRaVCrAwqgTEExALEWbQe/vkwoxhFbJ6fuVh6JRjvx6ck2OWhEXWFc1M",
+	"mfWzk94dYzcelUN82cOBObITTyTEtMDehjiHr5cfz9zvNukovAhJZ86gqDnsfiFQD0OWTQstTNxNGR9y",
+	"A+dDlCBnr21QW0yXha27Q9EYT7cj+y9/6px2yVsrEeidfW/8UuQiUuTs5PTV/W4crNKPUoizTnjRZaRT",
+	"vPXdwPB7gMq0kxtyuJ1YGc2ruOZffJlMOAoJlU+g6gV0AzKjN5gGPeRqymaSpbdMDvRZwBcsvh4tETMa",
+	"X0Won0Xos/0wyE8OysNCnZCYLoccJLSf8ArCxfPvZnn/td58y2QX33NogzGvkxiV+nDGGJTOgD/gRRxy",
+	"t9PHYP2VTEFwWBWimH2p1QHoSQ5uVRJq1mAurcpZhwC/tMpAmyEx1bd/CBPfIz7T6mBbSCkPWlwL4NQC",
+	"OD1PACdLfscYcFApEHbuFynWJo5VmiFaXKfWA7FrXKdKfrxzNfgQmEuLAXWADl6tSq3TqHPdaj3y/QNx",
+	"oe6lui9MzPejliZ8SH6WFssd4am1BJRjP853mWFVwBeG7Sso3fpQjaaDVXAUOxAt+xPqwUnKSIgXIeGT",
+	"sE8ucBGCk3nG5jTT6hIIAfEiVVMhgARD8UTLPBJO/spoRt5AcOJI3LI+uYQA1/g2kSwjU4rpOppj+Gqf",
+	"5rmwt8BVdJ8T4G2SRIgZUx0QCLt7+cvbC5uh8FyqFuLEpxFOfPOChdXtGrEObLpHKI7DZYctbFaL1PGs",
+	"tS8kyBBuq9mFpaqdL2xCfjonPxFNUWVA9L//uKXCZVj/i3/i/7/GUsVovdtOHrBuPD0Jr+6U7f5BKXKt",
+	"rOHMpOZ2oJU0PkwILVN25TmybJx4c5Zd3W4Llm1L1rSsu2XdLes+eNZtSbPzk5UI9Jbc2QLjazaDP7ao",
+	"lbtBrXSFfpQwlhmtxXKhUL563Q3ITNxan2HuRD4kLR5Ew9xN3icXuAM0RXCaKb1lRAnj47SW3LERX1Zh",
+	"yfV2frj4SrJkMlWyiqO/A4SRPbg5H4uzmwVs7RG9r30jbvjO3MEfksdbsBpzli2Tb5n8s2Dylm/cTRlU",
+	"r1MCcjwQ+wY0M89RCqwksKp6dwdSQCLlooWu3oMQABtLKJSaM6LAsxEBfDt+CAsJSY55YGeuBAn16q7j",
+	"jI4VFNzvQFCdd2NtXJ1UdCnJBVlwlaQmbAqAgvTuJBJ3K+6ek5ALdW2GlEzJqs4+YpHnTUWSTeSPzynl",
+	"H+ApPDvJw029scyx0rIRX4aWP7TI0ZoVWonj+5A4DLPKa7oioDLqfqMlOS04B05PtpU8XOKLbIMDGsgY",
+	"AIujz87tH5mzLBEgBSTRdJU5AwKAifw4EPniZ+OT71CAouronR3r+yTJ686rbkBOTzqvUOg7fdl5aZBP",
+	"M3rnIh4QFNKAAJnEKb0gif5/B6SKe1PF7y/ieNXYcGk39dnwfr2MFS7llrGpHLBZL40Yp2v9Q8oDhTCs",
+	"4nPNk6JNMI97ne4mt/JDKz8cfEQBX2FBCL7GvkULg4NMUhHRlJh7o5bH0st9lVsKDohhKF/88ybhuwrr",
+	"3pCvF0K0g5UMq8DXPCtSo1bNEY+HofJWn7X0Ifiwha0rDzh88cCrI6+1byWucf9NYpT70fvBOTVWmhrd",
+	"vWMERUy3cuPnB3ssUdAMwXpwrf87JB1HOk9fk5guIekqEjMHsaiEwfG1mOp6CmBKKPRQUPxRpggjRiUD",
+	"pwZeJry4sWBQFwRC8pdkyRTpcEHkIpo6SbkL2Vsnb/okvIj07R+QEgpKiNfE4qlDEpti39SLqZqloYUM",
+	"1zKM7gpksGkiycXnD0ROxZ10oovUi7MQBdCnlwhBU8Zjmh3LbuAnAThsYyy7o2ikSMwUTVJJwF4Cux8J",
+	"Pk4mi8zE84cWIP7tp//4+PbDr9f/T2jOSvf8+d37Y0mijOHXduIevLgpanosSUqlMiIiYN6UlmG/JBRR",
+	"eiaJFVXhI4OXqdlnqNlZWBzn2JVPrQ/J/xWO8xGQa9yJeiLJ0eBouDg5eRn9X+8+vb366+dLoj+APzH8",
+	"Qf+bpJRP/jQ8Yrz385+H2IL1+3384kXeZD1SSpXQgZe5FR62FR6eFsE318YNURLjujQpANf5/O49REdH",
+	"AIg0Shn55eq3Xz2mahjllrH91cF2D4KMx9dpAOM3yB3Q9DvO6F1rIGggHfxGs5uicd5uIzc2eWs7/717",
+	"DvqHzZcWc3mYwX6/mwU84+AAt4StwwPu76GRHmu7o+kPqZ/nb6INEmhV7mdjsjeVmXwgkXrqfp9+rbWk",
+	"FqLth4Bo+wxH/Vxw2dg0ujZXfIsei9f4L4t4YjGUBoQSrfonfIIGB4wbAWsAKrZTavTkROKf4zqwtebY",
+	"cfoMfOC4g4Rh05PcFHvNfduIQXutalDWWmS15shqc/PALcFn02jr+pb1UVkGAI2vhGIV4NNqgrFIh3LQ",
+	"ecx3HkhZFYYS2Mm0CgLlAgsV+SoJJ2LgoOaDj9uqK2BVdLan0wPxgV5AyRNaEShmUMN8uDHA2EeeDwhz",
+	"HnkMu1AFVE9cLFQ50Q+3AlY4ZllmULugzIY5DGecX4E4m5qyx7qLQV7O2xpAvxpEuw+uXOkopfxGD0DN",
+	"nqPl92XntNsZdbtrwa00WTgQRCs9lcYwVn6jxvRwv4BVsLUb0vPmc2/xqFo8qmelTL0D0lQIcHK8obvC",
+	"Qsv6Uosl1WJJ7QFLyrC/3Qjwj0vsW3yoA8aHyiVhfO7OA2tjj2w8XZXu8CA8qJxavqAzxmNXEKDNLnlA",
+	"5KemywIDOdyuukN1yosfJoHJFe6cDyrDJNdQEEs4QsM8FFiGZdKUGARmjAtwf/Vr36CZD7aDYdgD1DtB",
+	"ZSoxMXjh509fzWSKlxODVKoo82fcaUOdL+x2Pxufk50/km43/01Vm3uaN+Ydrof9OpyehgG2+R+tM+mZ",
+	"6D9fGY8ruIi0mO9GlAbbzdnZoCL8LjBMxThl/riagrpGd3oBdvVWENh9min6MZTeh4QratQPvfMHVIXB",
+	"ZnlOWRrnXD/PBTXhmncJj8UdiVIhmYl+jOnS1Ik+IzPB1VR65aRteGZAFjxl0oBnWtOmHpALkgo+YRkx",
+	"bwVCpjoZo1JwSV4H5A8B+WO3T76w24TdYSTokimcaUrnkp1bYaTy+cAnlTZOfS67MnE+lvCAk25oDK1o",
+	"05jDQietiNCKCK2IcFApomsZDOnI/qvXG0sAgstFqujjZ3/6kkDZ/lody+kMKJtGchasuHtCavQ3ME8x",
+	"M2kQpAMoE56V1RxUnGQsUiJbdp35x94Jl4OWi3sjNkk41/25ATQHTjDqSNoo5Oq8BC0pzheKYYXbhsJH",
+	"QCgJzWKu/aX2JZYF8mUOLEykkhnT0yf6f9BUYDo4hkzRMcBAcCy/owhVuZhSuIxhGcdaeSKLFghMUAi5",
+	"cLtN04zReGnPBNJQMaUjt71xYYzNIFC4DJJi5SOpd90lYueCOKczFhcPWPZf/rFzBk5VWzvMWO6tZAIb",
+	"XyWL4Cy/Yk9P7HAtzGVjIaOy1eZc+q133nv0u/rDbLom68ncZim1Uof/flp/bOuPPThhw9ziPI+P0JFY",
+	"KBsTlChSEjRevjn3jRI4VOwLH0UBo04M8cuH7yiFtJm08Jj5n1b3hiw9xaTzGrjSlJJc6O3898CLnIKI",
+	"qg4ye2P8AZ9RYFCaAsLZN0UyUJm7Vh7IcxnVlM22TZU8zzMDYVs3SR5c61+19e1/1PRAsAS1aucBuGj1",
+	"aTjvLJVehfZg32l9NS5aiNdrjbIPMcrOUxpZimQpKsLPFSNQD8kDm2c1YLA1Gva1eoNTtsqNZNmt1Wyc",
+	"YpJIcsPmioA6qH+3HOkWLQYjFomZ2RFgE8VAXAfcN2K2fzqhCa+G+79NnA0VArieEeA/TB1tgzD1zSH/",
+	"61o2tklC69ao2hpVW6PqExpVgUPkDOFYOkaxoeEUCW8P/FOPyqzdPAb+FMLBPcXwaxI+Tl55+CJemGrJ",
+	"HlsQArBm7MPFAK/mObr5PIY2AQRZUFnWywoPNuDi0MDupFoVEQw/DCzDtYpbAvkflqf7R/G/2DQC2Jvr",
+	"JP5T2N3C5roqQIS2zz6OdA0jXWvFi4fn5mbcUa7ktSmYHoJxNZUCjZmUmL+DyZjKGwaZQt1qo+1FKXPF",
+	"tp0vlL9pZkv8auxaC9d7E5DqvSnM8U+a4/l23jyzFBsd5/FzCGs18PzMpkSSUaHx0O6cAAQ5PEqS0OrK",
+	"1/GCQaX6zqZmdTx3lzfT7ZM/m8BnvjTjJdK7H4agGACuKZUEwuAgJyj/1ViwQbpDwCBjj7a26D9D6o65",
+	"lviTl5cVvsD3fk4o+Y8vHzER2VjEZfKNxMlELxs6O+mT/4RuNC0ZMdDTOZmhmEk5TspadGDW54TRaGrF",
+	"yUodHks9aUHgPZwRjPC01uufsRpTaU6bynbrW28uHpU62KNBu7z594YPlr7fek1Vot8XY+06t5nR7jEZ",
+	"Uol8x9xnRe6nmZq/hoeea9oarQ9FmNPvt8gzCtzJsAOk12jl4bGFq5tnzORiFhx6vZdvLOHf1JHeVmx4",
+	"oNUGgOulV4Sgo0UPjCTvwsEFZJwx9g/0RMiC8cKenrNvUM4XNDXW8EMqzPxeL4FpgYyzO7NSZ436KHx0",
+	"i5Lsk0sUfmCdkZfpJGMsJoxm6RKd7p4Rycbu+XgltTUh/opCydkJlnIGfFAyY0pLMbNESmYulGYR8SJ1",
+	"R5bJ8q4bce7UxQh2ZP/Vq8rcYzj85xaXh5NuFpdX1aZ5jrLupDUhtSak1oT0ZFIHvMFSyZzARgDZBCgU",
+	"NyBQuiJMeUPJYj6lkvUsbkQrYuwmWh921aFxrADA++aew0Ri/Oqc6Z/1Uq7s/Xgu3FPP30AQ+fPflJHe",
+	"07wZS/J7aPlqy1dbvnoI8e6gyNXQaVDO/5iT687pa/KejbIFzZYBeXlKfqNZNAWG/NqqHzlshZCqd/oT",
+	"1OfZVL8HM0Kvjc3YZcIcmGSs/Vwqmjkdvsb8f0DJc6jw+ksAL8lKuafc7KT0m1bVrDy7fZ4RFTjzLQIq",
+	"ahs25nnQU8u0W6bdMu2DSFIzFJGrchJ7VfJ67lytZcM59d0yOBx6kBboC7hWQLbG++qe5+yOx878unGo",
+	"OPyAhWcMM/rE2Wd0SyBHkrYYDUYsaq6tV98nF/Afx5KExmAMVVlGi9mcxZrHceBkc7yPQ47dS83uxWxO",
+	"VTJKl+daoIDfr5EKheAJsals5uzRJ5xIAHDRW2OK8sCmjyChSZIwpoqG/SE3D0CaAtlJLAMSiViLCIjM",
+	"yyRsFUawC54ubaEjHFpkYNcnin1TAwyi9yraJEqydDzkapqJxWRqg9otU8fYXMAInrLoxpRyAwmAxbUo",
+	"zPpGXMGVegh70P+ZKDZDDm3AiNGhRNN+xiKW3LIYeLm/5fBe8COYiNk/mIpe8rWJILc9HRVLk9g/Q5CC",
+	"HURzB3MpjganEFm8IQ+yW6H3pZYTUUVTMVmwFgD4nkhylB/dfpGeCZ3Cv+uDDVZ8V96jJebQPFoIxKtE",
+	"Dp8XJSRwx6RJJbIo8hb8rx5GXveUsjF4pu4lp3oAE8kishizNpfkTpMIzWy00hAHRKSxA7MOjGE2hP8X",
+	"ko6YJYokwLZAF8lDjbDZkOMpSpWkKcTHaGWJSklCraleRwD+HZIRjW4Ila5j4HdcJXzBziGFStq8mXnG",
+	"TPKugXKezdUScLeHfMYol3aV4CuEImhzkaYYrAaBT5mpx4prTqRZLP57AH3CnI3252lLbleGXHdEMD4c",
+	"t8S/szbsHIM7oJQYJbhUW67uJpkDwyqdtAWhBhiRDAj/kOvNgNOWek5wU7WyBfwFP+fi7jzPj8ZZSNuJ",
+	"Ejg5GO3zYpQmcspi91HGMAx+LDLNMfRN1HTcK4vYsQXWLv/z8uPV1+svl1eXH68+fPoYkD+YqLCly4IK",
+	"MFN5ni34PcxkB4D+q2S3eK1M/sI8Y7eJWEi4JnWI+HCMhaykOVWKZfrT/++/T3pv/vbP0+D0zb/+701g",
+	"+z8ZIE/JPDImSUffINqTTC9KsbirJ8O+zVMRs6PBmKaSVU9OGcabT84w0X8ezei3XxmfqOnR4PTkZGVu",
+	"gf7gA37s/06zjGql90iqJSR3jUU2O9oc2P9vu5MCtFAEf9HX4+T0zcvxa/qqdxqdjXp/iF+y3pvxyUnv",
+	"JP+/U2D7Y5YxfQ8GR18u3/fOTs5+gm9eneltwjoFWh5wAkW50MNGQ53pHVr78Wv60+gP0R/jN+xknIsj",
+	"zZZSJ8FodgtLfHUWHKlkxqSis/nR4AhWe3rWOzm9OnkzeHkyODn5f/NrWSVO+YJOcOQ9kqPB0StYZQPZ",
+	"Z339A/3qkLi0os89os98kaZkzFiMQo9hyD4/MtzFso/g3koy6+Sgb1p1li8k42cNpKGC/RQQijthxtQi",
+	"43KAXYbdgfHqpsxUv8F3RlOtwdB7coCxk02ygD9xRt5+/U/dO5mJeJEyiLo/I2i+CcywgTUmyqBQdRCg",
+	"KNDprP8XK4sGRHP3WwZ262DIIctBf29/lozrDe7mQZrvxpdEky+jjEHRlXQx4zJw1U8jKhlIp4KT0BGr",
+	"a82/sBYtDJqo5ZDnp4nYI0vNtI3dPVHnJLylaRIjAkIkb0MQKyz+9YzymALThwnNEikTPoGNQNkgIBk1",
+	"kByUD3nK6K1JS9fyhkxSxlW67JMPqurkBl5+A2qhYDGn0bSIjg053Gs0yEs44q/64q0w/QrdiXG5kMRt",
+	"Gxa36bD+pA9bpaZJFpOr6SKTMV1qevMXyhc0W3bPIabbxsMv1CKr5ffFQ1lbFNKlTJsvK9j/PUzz8yKb",
+	"C8mass1/JPOmyduVyug/knnJFvoWB+y9S+RcyMRiYxSbUqVoNJ0BHK1+23rn/jQ80i+uhwndv15gNrf5",
+	"Z/HETPL3P5L58Ghtundw9F+9r5cfz3oYz7g6kV/Enb7p5euO0qu585iMn4k7SFstvhmQs1bGT7hiE5b5",
+	"E/jMhBFPaibgfENGUl5kHKnAPSP8q+WE6zkhUJ1eym5ZSiDM0myueRmayGrKr6+hxBot/0jmBuuBesdN",
+	"MqZJjccG8Q8eHzRB9F691raK3HdfRQ4zMi68M99LOTkre++olNweqtM1rPyW79hhF38rn+9GVeAqG23u",
+	"jKxpvkYv8mhOWyauWZk4aystvODVAqFPUDXb4kYYH4PIinXIEADPQkXcR8PzeNg8w7Giwlx/l9iMXxXN",
+	"lHRlz1Z22trRnGHhUCBAmD/JOWAj4wyD8pSPJcnEQrEBCU02cN4y1Hs+5KGkYzZZUMiu9n8mnbcX7y+6",
+	"6C6kxP9MiycRy7jPlECXkmZLJaFDDtt6nkfrJArCqPTqSUgBXIrFYX6DlCAhjp/wSVhfd65Mfw6hAF15",
+	"Ts0q0dW13p4m7zGldGX7m7KbByyrLVvXZpw+r7IN4B70s+8K7IVyYgkh8UzgtQXAV3W4trJdW9lu15Xt",
+	"KhjsjtWUp+YZbfW7A6x+R1dpZJ2us1VIPQQxP6aGhOiy5qE3QaPfnY5j/rMSvsqAvHT+8vXTRzJj2YQR",
+	"2KNuAJGCpeT5czIVXCwyScIP4x5EhIeHme6GFquHawmNw95hD3uwh/9WRQWrJ7apqrC+9UPMN7DKfQTE",
+	"HyLZt7HyOZFpWUAbL3+4OOtIIa2RylMfVun2FprDCwTgeNQ8tefOU53dEEkOyWmOqUI2MJAtxq4o0lTc",
+	"aW4qeB4oKhcjDKr0CdFhGBh/o9mNXl7VFEmIF4bFGM9hDX7eem3AcprwGwuuN+Sd0IYjXidx2A0wBcDK",
+	"GNbdORbZHc1ijFRlNEsTlrkOE2nCSMUty+5wp+pgh9ndzq2ETRPlWiNba2Rr2euzsM/Vk/JtWCrSzZal",
+	"NmGpsGWemjogiSIR5V4B0JGT3Q8UZQXWcFhs53tQ2ColpVZla3nKwfIUuLBVKptJcwboxd6UpXNwUWzA",
+	"YxJ+m/iVNx+dRSC4NzpQalnEOamBjvcwqUuhXSG4XEIP0zfs7jTIAwVX5Cz5LkIvJpofU5SVuGE8DFw+",
+	"s4lDwcB/+F/92ddfLnpnr38iUyod9HV3K3ZUhdxuQjTyafYjFLu9yA8T3a6HmWN09cCVpCxGb+gVT0Ua",
+	"swzuhEXzpByKGOlzk/7ddCH8cHSCRyxwOcM+ivqSxCIgsv/yJyz9NUluGWLMr46pf1sDsSvGxZM3o3qx",
+	"Qqeve3rYIrQLjP7H3ss3XYg50VLCiBG4BHlFcsZj7P/bPMmYNHDu+gW+PMHsPVTFRUyX5+T0lZ/M1yef",
+	"F+i0hVuBcbdandXNl2KR6bZc6TG0VJFEU3hxcgWwWreRL/4JvfwrtMUTjBsO7kfgSo1GGYsZVwlN5TlR",
+	"4L/ETuGSU8V6gK/KYoj4oXGcMSnvC5L54K7S4QTJ5HPaJkhmtXVTiSPvYe9BMt5QUHhvQ3FqpdkDlmg7",
+	"qNPoz/17LqvI38HDq7exK3vCLdW3iOVuWU2pIFsbglbEAgUaj6/4sS1ZBfHPEa7qIFyq6GaD4BbKl5ox",
+	"ag5kw0ZzZnos8Zqfl6gtEFjNDrUQUUdo70Fp+QgZcbpfI/jEJpHBZuXb9DIMhTGcO8DYSsx94DfE8CrU",
+	"VjU/ht0LTO0SqYhJ+1oF/O4DNNsYy+0suBbGOK42IK9O3mD5Ds0hA/Lq9AT/iaPFa2NAfk34za6iP6Cv",
+	"zQggfNqU6JlGlTqkJ1JtTc32r5ptMKmfBX86ysCiRZao5dHgv//m04nfp1TlVMITslOmULo2ImEsSGdV",
+	"0vG4j/7HDVuuIjw1FV7wRlzpfvPimVXEBbAbs1wOecgwm5vuSnSKVkvwOyNd5AKlY5HZR19UhWzY2Rv9",
+	"xavTk3NQL5CaoD5nCBZUHVoL1OgXg1ohvzYz12kVWvhGpeEnLCEQpSK6sU4l+NnUHJuBT6qkxCFBq1O6",
+	"8lg3zAhHOuqrXNJUyzKTdsABYUAqdDE9Wth1FdAq6mChIurKJrw6O+uSlNHbVfVzwfWn1c4raJ2bxf68",
+	"LJHi7Utarul58+qWG3SyDeU2bfcukuNYEUvmqgEzsi22W5ltW1UQyWByfR9MqZWst+GfX+6xzFg8uwoW",
+	"a2rJlbhqt4l4/cDylLtjgb4h6TmyvuqaUoWVIAgH+0YjBWGuJPz86atxL9XXDA3JaFmAxxSlCog1VjKW",
+	"4rTPycirE6i50iPw1LoKlNuzVpo2ZqY/J7cMqtHtjIn+aPUDW6bZMs2DZJo/r3ctIIz6rhmn45Etasb3",
+	"gpox5B99PIKSQwoxp8DZhhVK4QaclwooY3Fi83Fe8xiQKl395Lw2clBbCnk9ikdN+dwqtAtvEQeAx1EN",
+	"Erm6Sx29j+BVjJMYIK2ovCEdAIjsFvewDt6qcC5V2EQjIVKG2PvNoU8OD/+jJAlsBP9R1WZr2WM9+EeL",
+	"9tEM7aNaj8hZmtTCvyVGDjOjipQQMbZvxS/iXsfg7Kctc/vuIaF+s0f9gyJBwWebUjuzWSg3r/KyXxjE",
+	"yuiHiIil4DyHGsI1DGrK0vh6FXR5A6zFipHdLdxkUPz4aLcIj0/A8syRbMTq/G83Z3HFVmtwrSzVbNlc",
+	"MzY3y0lQC2W1iyhH3w7ptAyIOlSK8ZgxGZCYRYmEvG8LxCu41FxrtkhV0qMTxqOlbW2QmnQX+bbwA0lQ",
+	"u0hTkyTkvcCqVUjS+e3it27pR9h3+OlzNwC230OQkJ6ash6ew5B3ri7ed/1yFRKvNpoW8nExkhRktT65",
+	"unh/bxOiqfGQe8Xb3Q6bUEYEoLW5c31zumgm/+3iNx9FC3eiBKM15OGMzq71OOE5tPls25D8lyLwFmwK",
+	"hiiiAyKc0fm1vTNhf8it3GASGjGQBV/tsbRlJLjAgrgUC8mDtxcrNKARPmZRmnAP7eacUD7kdOVE0T5T",
+	"DZwzpRJ9xCw+N1sCX1O+ggqTSNe5/fiznoepO18YDHsqQJrlpucRi+hC2kpLeni4x0P+6uSNC26OFlmm",
+	"iQqCTYar44EA5dftx9qAZlxNJgQn4Qvg17jrNeGdvzkN98mjOs1UmgVzlho15s17NHnbrd1Qtmg+9za/",
+	"sgUxe441+6hHLn3qvy5/xTK9FqashSnbNUxZzgN3o1E+LsVvIcgOEoIsdx20wGMPyrsTmZb6CyrpsUTV",
+	"93tBHhvyCxLhOllMQiu1o6XghrF5GYvZqYAJr1KfwB1draBUqQxdG+KzidqAxtut1YY9YaE11B0qG21h",
+	"19sb4NmTcRKLaua5R1uW0ubHHyakGZLMnNkeW+mvIaaZmDPei6miL/6J1W6a54oFpbBSLyXLCPVobbpL",
+	"FFjk9JBQIkxT3BX+OU4mC0jg0hI3Fm6NExmlQi4y1oMS2SJNIVZxTTLZVwxkAqHc5lGYaj5rJsZJJ7QV",
+	"Sz99vvx4/e7i6iLsnpPCJPvkAuY15JUT08unCkC2EuM27pMvVDHiR9dGaQIctT4H+WemPs0Zf0cV/WIL",
+	"EzXjONjsfSY2qs6JX1+Jzb/9VUQ0TdRy8xZvxWxOs/piZutfhdmGxwpZPKBIvQtzeQmVZO7q8OYPaSUl",
+	"rPJmwnPoVta3qo6I0tTCd0ubW1hf7m4d98XT+/dE767LJ/NV8iaBE8aCIFJG2LcIihCbwO7QFTNGW8fa",
+	"rNNK5/6nwpz24uFv5D/355M70au6Te2D9LsuV/mdJdz9ewMn+VsqWS/hknGZqOSWkZnmKdZ8pQeu85j/",
+	"z8Omcc8+X35TLOM0/RD/bxj2MB3t/tlt5G1fabC5eFvRdI3fvfDyWnf7fe52USIKloQ6atPI647mAFMR",
+	"t9D1YEY5nbCw0kE9SaS+n4Tyki2T5uZTGU2FSAMyZTRVU6KyhVQBuRXpgiuaLYlkSsuLXas/uwUcijmA",
+	"E2aeNkli0gntv66TWIZdUzgXXKTeFgzgL7Z6vlbi9TzCVydvQpj7kIfWOxr2ye9gHvow7n0UnPUuvyVS",
+	"DYhcSsVm/+eWpgsW4oLAoYR1/o2qQtMBCc9OTkKXyzPkhaNwU3D4CVSRxGYShWcnp2s8kv4LfhTQO71+",
+	"WP5OvJj+9Ju5Mqtabkf4Gjg1H0LLG9HxLZdSRb8/2bS10vUNjdJVpgz+dTRx4t7rOnfYGndUmuv++P7T",
+	"5u7lQziJ1tvcogg9nl8FOX8F49eCRLdGHqnSsZo6kfelaP3MVInbfQfU+WpalEpaE/LheCWLL6degt+r",
+	"d3Irud+vP+S3+d5cgTX+tocJxXtyum0j6ta33FbH35sP7lCIqXXJtUS19cs9q1JDZTmtTJpNRMg9kpvx",
+	"1vXGjMUjGt20mYXffWbhZzzy9/bEn0OCoXFB76i3cSZmG/tG7D6hk/NA88uLR7pZfnlFmwb55ZWt1zgD",
+	"LIFpk/CaeQUMgXb7t8NkPNvlQAv34YA0ItpAx6ymbuIffJpXStZrlpwHqIxezEY5C+/B2Xd26YROaMJN",
+	"Sr+d7GGqKmgNfCjx3kNmUWlKzczyNY23JkR7zDgqb31DArv9mlrbcJuJ9DwzkUx4tBiTeSYmGZPSgiQa",
+	"kGEvcxRwg+aZGDMpwQ26LqawrLa0iUtt4tKuE5dWWe1upfSnZSBtYtMBuhAANSphUUFj2l2SkyWepspF",
+	"b7SIJ0y1aFI/gM3HHPmfzYnvxeazBxSoHSMkIuLDxqaf4q59xcaHagIqzHUzC9BqkwYspqrxGvuPoTWt",
+	"wedeg4/ZWLtjHsEDUixZCa/R4w9gqNBvI+GTXkQz9pRATQVwps0tP7Z+pbfsiHIulF55oVglhVpOchFN",
+	"C2N194bZ5DAfXfGQECnKwP4FikDuqNBkvXnIlCOEaofMxsnDrh1LB8tuMl/nNDOVvlbOhMobGRjA1sIP",
+	"2DvWOQBQJJGREQNkI4D3MVC5gjMMdB3yIh6vHglvL5YLosoC80qG2/AX0H7gv6//HmL862y+0AwOCj4m",
+	"St/xW61xLOcsJuouiVi3T/6Dxywbcn+9RVAvszFFbPr6Ai5FKva01rTKKTWs+FLdeFuqvk9jWnHjm7Gq",
+	"rRdUA1SPMFKtKa01pR2uKW2F9yDdLkkLpJOxySJFM85rC4P29fIj6diXQIwO0CVf3KeSnJ2cvureI0nU",
+	"qI+t7a21ve3c9lbmyzvVjp6S3Vw52ai1ux0QoFCZjjo5fU4zJTWtWc6wlJKcMx6T0ZJIlcHr5nEu1t6v",
+	"i+3MaocVqCz0Z/OSYDaweAvl0JghB9mCl8IGSMenoQjMWqLbpFNFI32SOCuhIXT75LNHemVQtNIZ0p8w",
+	"uQMVz+5nkB8+evcRe3SSMWbcVqsajVVhDkwDtNiooIJDuWdDm6Vm/B3PBafPm8obB2dhN4MooXV39ObB",
+	"+i642Qv7XqbUFGChGZgwyHjBITsRX4lmNxh9aF+Swa8tqNUymXAWY8/6mz65KtVN6HhXrzJK4h2Lkpjt",
+	"WK0L9hAEXsWlqia/qQK4ru22/OudOf89ZjwWB7yAO9WQPZtGLZNuQ8F/TOXQU1OOZU60O5pldQeWUBcl",
+	"mlyACRDHDjmkKx9p2MMDNMIXjMdPJpUEhMoVNvYdiCqXPAZshiLzFZyEjMcMcQ07XPi+Sk+k0T8YFWy8",
+	"UIuM6dmfICqha98dEGPVDsmIRWLGpOk9BBiume7XisNmzka9s8GUidLzf2MKmOYSkqRLSaToE8gxX1kG",
+	"47G0Ff+g1qu3qw0FqtWKpyS0t/TaUHZckwlkXStHeWlsWp3F5DY4pNMzTIqXiqbM+D1MQYmIZllicuo4",
+	"uyOh5guVyAyXPH6mAktx2pc8RkmhGf92zbbl4F4He5dQLvWlab7APcgncH1bKaWVUg5dSrkEFmdp/YrB",
+	"GqSUh8gZlhc9qrDx3IGfL2ItSDhlXAnfaQsVvgUJ5VxPec54xML92zSwzGsD2QUrvIARzoYXAGjT2FvL",
+	"saz2/uqtL4ewwFY8G967Zg2bO43v7WL7gCDo5tH48meaxI0DnpLWatDy4x/XpWyJv8iMU8Pqb5qKGsIq",
+	"xit62kN4NZqQW7PA3jwYVBWrsd0g6HTo4tPARJDjVaNroGjfX7EgmM/WGxAKI+C+GR08EjM2IOFijgXt",
+	"Ov7IUlEeS6gmHopblqlFxln+EYY6JBKBiOF+Bp55gkY3IKjk0Xc2nk1r3Ln7YpqJxWRKQucuC7uualxu",
+	"fwBPtdmC3ArhkMbzr/Q22LYiA2Q719DA4e3HZGFHOQSrxReYy3dhuMClbGO78FtuK0oU+9i7pPTF3KGt",
+	"Vro3P4srzGzJUCtCtSLUc3C85Cmu1PGEahuHrxBrlrihHJXSiDn7Rpum9X2naeWH/VwytBrVGXDrq6vU",
+	"D46h/MrrrYN/oZAD9fOXdcUAbFlfwPB75tXz3UZtlshV+LoBgy61W5O+lZ9Jm8F1bwZXfn/b3K1Dyd1y",
+	"h3JIwXlfGI31LSKjJXIRPZ87c7R6AL+lLb6l/1YZV2787ZoHFgcdck8pvGPsRmoecL1kNENNMsyYTExp",
+	"n9BWjodELBhsOWek8/KPWtd9fQYKtve9d90D8/OQU727c6qgAtWCJ6prSiJQEglpdF0WL5AEBkSKKIHK",
+	"+hmDCZnSEnJKoVBXHJPFXGv6pycna7CR7EQOAhXJTqYhHlK52RbUfJ9pW26LN+ZJ26ygRTxq07Seo0Jo",
+	"3I/U0WxTCkcalgC0l1CiKW9A4kQqyiMWAE0Euqdp/5wuZVPdsM3BanOwdp6D5bHTXakzj882rgqyX2tU",
+	"PKCUK+9+7S1pqkghHz0m+bmHCX21ACRuI48xGhgjjcGueTgKVWVk7c6UgsfyTfmT3lR5qGqzBQHdcySt",
+	"N8wm/qfi5zvkBxg623KF1tX0rFxNMV36bNNcYyDC5xgb4QmPbzaNqRVSJqOU9eIFvl7WxNFUiJwxRYeM",
+	"I2gAtSjW1+wa8k9cP0eVLSFpdE6TDLkDGJfGiWZgBbx4coEfJZKMQaLHmoROYZBD7iRdLcab8i5dh2n0",
+	"8ZevhC9AmBcZ+Y/PHzFoxvXgmy7FIo2JsV4OeaHQYWAUCCjAeSdy75dhhSYOR9IZIzOBdsdLGk1x9s5J",
+	"NOTAFzFIZyTU1CkHmrNp4VzW+orMwb3Lz20vPqOmmHnlafmwecXr9JkmmSSczrCKqVNS6hw8D/ReHaCX",
+	"p7xXm3l7Kls1YI817dd5f0wTkhOJ1g20hmjjzRZjRxbyWr2GJqySoY6zjPiUG+58b87EPF1PtA0cRCJn",
+	"idx/KsRWdH8lShHJfcaAglrCFxApSALmnFsTiKbJ5YHUjraZixCPCPOPKCcjRszOa7aDNaH94E/DtPJv",
+	"TBAhsjBk3UatgduRs79KjAPsZuUdPwcNR/8n5hZrWfwu4dLkcYCQaN7LsfTfxx2VZJZIBAIE5xCVZMQY",
+	"J5HIMhaBU2Bj6mc2b59qzsq5NKboD6HmdUpPfvn0XWx1nh9G5zkI7QVE7Bp6j46PZTMO6IfTH0CxYZDI",
+	"C3PaizDuuyl2FMCl92Jz6d5b4heRVsZwvaWS9RIuGZeJSm4ZmWmWYfmbHrVOwP+fwjxm9NuvjE/U9Ghw",
+	"enISHM0S7v79XAR8b7s2k+3LDRowgtWm6yR6/662svy9IV2lp11T2XlD6Tk3xRczj8LCMGvqNdtq7XLF",
+	"IzpeKQxq/H1upgdd3cxby0EE8fjkrlkcT0XL7d7yPqN5/O1uQpq2XEob1rOZDNtG6exLGkWyWaaaHSDI",
+	"AZYgAyHUkOT7iif75LppCM6+JNGfmSqR0R0KMU9FJSCKw/umVV8PKZCjeN1qZKOtzJFgbHoMicr8J5ol",
+	"vTbHkowTlsYSkFMryqx3AzJazOYJn4AMdMsymQh+btJtpZeEe5iCF6qdDxO8GhsFYf96sH//VkVyVie1",
+	"qfRV33JbTQpWthc74YHQVeMibelrGxLxPMQ4pNUrQtwKZV4vvNlq321e7fefV/vFnfUhhEjY2dRHRrj5",
+	"WkBeWDaFol0zgX7kJLMgvXXmVONnazqtL9isYlpXrki+Fnd8K1PdFPZgr35gFMjqivz8w2NJUhHRNFG1",
+	"acb294fZqiuNIIQCGJOFwkgkSbhUFCMUK1Oesd01tKjPeu6pZMaOGszDPfXNp4BNdjCHC7xiDAB42Dca",
+	"qYCw/qRPvly+752dnP3UOzk5OT172UV1PVrrbSid7dM5Hy6/KZZxmn6I/zcMe5j+CksCNvJVFD7eXCQt",
+	"NVvjo3AcuvVP3OefcFtVkXHuiUG5zNPmlj8wMwJJpbT4aLCtWiJBWYCEGYtYcsviMFftc7oGhgr9oRZJ",
+	"SQzxdIcR33TlLwfKz1IyXcwo96lyqEnxX//617/2PsL/hYGJ1UHsG0hvNNFvLJmrAVnw5H8WLBjy0cKU",
+	"VprQuTSTp/mAiKTmgNUokSy7ZZBurqjWXQIHfKZUCmhpehwtDmZDTqNMSGnayG6wehaBSz1haTJJRolm",
+	"5A4NzyAFkg7V6vBJ7+x1AJEKIkPQe4lPUbPEW5Hewv5yU4zUlV+gGaPdvJqp4UMxXXobgoV5OGGGKZAk",
+	"Jp3Q/us6iWUYFC7WsdSfmPchl1KxGUkUieiMQZp+FzgbVOAZcttoANfIRS2zFKpWUQ6Bad6dlQQD1jr4",
+	"wlPjJglR/bDwd0NepCoY02F7sen94Ydx76PgrHf5LZFqYOb6f25pumBYFxblBQh9djowTfFe6t/RnNCF",
+	"KEBq12rG0rRG5k8J6J2WUKzjTw25XoO+FTeMOZucVkpmdD6vMZjjS7Zs6VGC6PQWwQ7txEuZC+5NPJTl",
+	"Vs05+B5j6NxpbCqEbDH9KuEDwjvvVm9yGOSJBubdrDJaUsgQwEvrPfFzq9kCmYueyO/Z3Ev8VGfxxVDt",
+	"1jXcuoYfI1BRXzb/gSfcoOIbuaBGji6bE1sohhaKYddQDFsLJ58X2VxItkvbwGOzAV8jad1SB+T2z/JL",
+	"WWNf2KvL/3uCWfCjDzyd77uKPLC5UzmDlSpJa2wmJqnKuKbPC+q6oaCoYNeHNGyv0O0pnKGpmlbdahtD",
+	"695CGJ6SJ9iwhZY3tCELhx+ygJmKPvWzPrYsoRO2PnrhXnXjBU1TT9VtC8E/HC+2rM1EeorchGgwGh/L",
+	"ogL0d5FwbFmp5BwIC/4IZuKSmFFeaqeo23Vtgl6f/I42MEnHbLKgGaS0R4JHLONF6A27S86/Qy3EqxbT",
+	"WNYnX1gvv7RQ+tXEXrLbRCyk3eP8myHX07hhbC61bmZ0p2kilciWcC4ZbA8YvSNwBcMM5p6xGwvKA5JI",
+	"oeeZuGVQVzekUjIpEz4JPUufIKH5msUh9gFd33PmwZDfTZNoakrdR5pWcJj5WGQRIwueMlnyINn6K9Wb",
+	"XCXtXJiZPaoBexc4V+WJbyoX1bXbXLS4cEf/HZqwCx48R1k4uyu/81ZgagWm5wB75bGJGWMq4RMIWRRJ",
+	"BFEipVvtiU3Wbnu/0CRbe21rr91T7OmFd8seFn36cBtuPhc9s005rf18GwZrGq5wqUvY3/wFlmDejlp7",
+	"7e5o6dVacV8GxFTOweoRtFCVJKehD4HhLRHeKBWStYrq9orqW72BJc3BiXqmvBj0iSHgB6J8XvBlPl0u",
+	"FIF7EAckY5ifgVFfMYvShLPYGYHhqz75BFVpkzQl9I4mCuDUwHgy5J3cdNzF703yBJUk1MpdfE3v6DKE",
+	"MqPIWa71uuOM3YUDQvkSz07roWBPl6ZrqJ0iwAJPOmZiBOqf4IwdMjFutAlbMiFW+UE4UM4c7ZAZq3dl",
+	"RJJewbPT5wqz3jgWqarR5owGmn+nShze+9a+3aprz8C+re9qIZK3xI0aqGW+4atnDF+tsLAbq7Y11oJs",
+	"IBYrAexKFOyOByI4vMdMHzN3BM2MF5llpK7YuWRS2or2KVX6vPTvCVf0hpGYKZqkEKFtaasSQ/754urt",
+	"L1jvG3l+DEwcc59we6AqG13q3bHater2idZysFY4SBBVos2QV8s25xDbDpCX+ZE4KaFPPigimZIk9E/j",
+	"2nwaBsYMDmHZMV3aYHFMEDS6Ohyv1oozBpDhoLMW+8toIl1UvLGB201wyxnaMLhi23y3QzNUByzvRdEM",
+	"UwgwfBs+osr8ovdvyItGbirhqqQMI9WLLoNBXond6itlC4ZBVRWcBUMe6j9dzxZSXY/YNXZ1jV2FKOAt",
+	"GFlwlaTlkeC6Wnu/LR4/5OHnT1/xhtbakULSQYu/0lPFd6mvPtT1Y6m0xdbtAmDWUtGlHHKcim5o7h9z",
+	"G8I11SE2tF1w1icX9jmBiOtkhKrrYo+5P+QfwRFRInAF01IAJajwiAJ3l0objR9lC26uoPfy8OlD7o0Z",
+	"XhIQgpUgaTKZqspS8nqCX72pvzVU/7kA2sIGXwNrwQzFl73TPwLyjkG6fZdITREWGWyER7SMCGBv3jqq",
+	"1gDktmIvfwhPh8/irKmulZtbufnQ3Rw1LnUDD27SwVk5Tw4tHg0ka5DeEufwaAXq7QTq38RthdwM4Lbs",
+	"m3JphGjfCUgyht+0fGUlCy01QnldLQpbYcBEQXZenbwprOVgRHC7CkivtVmEcH9n9IbJAQnnKeXXCb8G",
+	"gTMMtGBym7C7hE/CgIxodAOxFDM6u56yNA775EOasomWMW0EhpaBy4ay4gb1wfqpf5tS6fL79LWrEi2u",
+	"3JV/dva01alvalSrb7k54837+E4lBzALt9a1Vko4fClBMxzfuEZTgwFUkZp2vwyQGHCPJygQY2YywElU",
+	"4TBeRBGbK5n7hKRnNiky3UA/YZv9YJjnwfi6QgoLCQ3DLAsL5mcWhyb7RCwUGzjflGdcCYjIhrze9nK3",
+	"NiQzD1jo5DahmI3pIlVyyGmkf034BCJPcO91B1C+H3MuUm/iGMcYiluWZUnMrlG9Dfuaz+NphfjNkLu/",
+	"XCsR9smFnzdNlbXUeBkfFU6yVeGomsPru/QMubs/7c05e1WrJlxdt/9OOXrZctny9JanHyxPx5eIYWxA",
+	"AnMK2amDIK/MA9H7IV9AxHuiltvW7kSkNTJOJotMK8ah6XgAfw+7BR25EztzZk/ThkykqdZoVxpDWOSA",
+	"yBlNUwMRhDYBQKOhkoT/Hf0t7PYJhINZIznyrU3i9OCHHCzRbaWJzpuzLBEx6QDszdI6SCCdMiCjJZnR",
+	"hJu/wr8hkn85h7BSyRT6MXKYGxYD2M8stzXaCn5jEidSJTxStp10Hdo61RY3EH4ARtwNbECrdPA8eviA",
+	"XP7ydsiR23q2dcNsvHXCobgPQArSjwNCVRKZCC61sIFfdANNIEcLrgXI+ZzRVOrx4wRjEzG9Qt/llCbc",
+	"G6RP3lowI1tKhCo6opL1yVcD2vPl8uLdb5fHkgyPvuDRD48AVonRaGruxbHUgkfCgWDU5LlfmFuMnTTm",
+	"5djsfSZmm/Bx/PpKbP7trxb6ceMWn7zY2M1b6Q2nGdu8Qe5eqI0SXU+uzIa3MHu19NpezYGHPTVaOuph",
+	"yYV+RPlLRxd7/szhZZPyw5b5y5Sk+AoLxB8e1irpZ9OoZ4vgy4cXby6Q/fWU961YaEpxp0kkYBrpeTME",
+	"EFV3jHESjjMxC2FRoRIhmm1lcssGJCdRd1MGxkRHqkjnJ3LH2I0MyBc2Ia+7AYYFD/k40eRrnlIuSefs",
+	"xP/q9GXnrGv5FF/QlKDxMR/IVGAG7oJSBJbelFiNNKN3JE1mibJuzyHHwhyJ4D0a/30BQeAxVezczICm",
+	"UpDhEftmK0G77+XwKDBQvY5qo4rJRf6VCe+Prfn47GTIYUUgApyR3xm7OTshfyInXXTxzxhFH+KUkXfj",
+	"SzJfjNJETpnsk88sixhXdMIkmdJbDFrQS5/hhhnUQaqnsEhT0BuHvIBIZU9PU3w4WH0nBnrGJu4fAVTj",
+	"GuJ9+cvbK3cN6yh4FfKqviNHZVWkFkh2c6RgJR7U68PD7S+n0cqO3KcXVbXZXEWqbl3jOdW/ttCq62R0",
+	"t5VaxNOk29GSwJKAMrnxqWDCCTVC6EaE/Jv+lvGI/YBS/HuIqjZHQ+RiNEuUKovyA8jmVUyzR2Uj3HWb",
+	"WMvHk0ws5qSjRSdNvYCT0gw8fs6FSHk85BYVVsxTFlTkQ6Bva56JMZMS8Cm19AyyLFyxBMGknfDv5q05",
+	"PeVERiJjpPNrcsMyNeSnPQMkWiDHEgCs5VRTZDR+aUK8BK+kCbvRSoUWDIBXQGk/sJH1yftMC97sm8qj",
+	"gyxLqyPO7m61svX2snUdozEXckcI93ORcLUxbP/XRXbLlp+hzb9a6X8/nCB/PgMiYcM9YqVpkqULJiEk",
+	"JwPyvte8CWcYLzhn6Q/HFaoI2XvYipaItQaCAyMReDEHZCruyMyPB6+1S2ZaomAxChZe1JAfeQsGOk5i",
+	"upROqYZPNqIbDzcLPGOJEqFeYGhNbsN6m0lIqLUJEKWPVgZ+POlsJjgZJ6lCURLeXmJC7Yc8XzMxax7k",
+	"pk9fYTfyYq4eCE70HALIVQhAW0jT/OjnTqO3X9aQxPu17pYstmTxyXXoQVGDtlCbztSHCrX5q7XtmaoE",
+	"gEBl8h9yI1s3KOve5qFsRBszyqWW0CHNTF+bH49E/tVThF2piiWnsyRymQmZLZo8WhJNd/iEdEbpgkGI",
+	"TkAowpdMMsY4QKmCnbdjg2q4oZeQC2VGcBhfyAePJUmpVJrHdZH6me/sXwHlBaip4Gpadu6B0y5jPO6e",
+	"g7o/5B0WL9Aqh3uvMkaV8aDhNYE9LPTj3HV6vHjB8jpcxh48WtpURpwj2BCG3OwdRia/7Vx2r76AMVXc",
+	"sgy6wQ05L1ggiG+A0PNI+JyqRM9wwRNjukg4eX3W048A+czLP+I/MiaTmHGVWEMCuv7szmMql96n0dL8",
+	"Rwc2D224AlQYN16AmUpmIPyXG6p7birn0JSMFvGEeS5I/YxjtrKJgImi74IeiUm7qeMF5tVLfRQzSeZC",
+	"pOi+HHKYHP5wLKFCITSjWaavLCS+kKspkwxs14X3MCALHrOMrLJgg98CzPxYDjmNY6wOlrEU/Z2kQ4kS",
+	"iqauJAwMHRBqJuP4cCRmo4SbVlORIkKA6sJ85plQmN03Wg45pvTRDPN6MrQeoZs0FlEFzenP6gw2V96n",
+	"b2nWmm1a1n5wrN27okB6BxsykMBQSpmLwI481lDD12cvLAHMiV5Qpk9yY8afNIX9+l5Y/gWRnM7lFPJk",
+	"65k1uZ9XD4psDELvTl8RJcjZawOLwodczBnPQ5s0V+UgB2ppz0FhWhgVT8qjLvQzPy9odA6f2S6k62PI",
+	"2bc5kmIlCOOON52eIR+ULpOKolhhRIdC78eSuG50HybtBf5zbLJdIxozfcGhzFnCiUv5LZa2U4uMS3L2",
+	"OsAPwEqfSCIFgKquI/t4OVuK31L8Q6T4eDtLr//0FUruNlG99JZX3nD+fi3kEs8z6NyLXU/OlZaCBX8R",
+	"L5robpjy58JdTCeDGeU1KQk+9fwQIzuCko3QCcIBm5B64vrTL11/pKnGKMnUlPwbeXkKJEOSzqePl59/",
+	"vfh4/eXy6vLj1YdPH6//ennx5Wu3vn616fbdgj28hPUh1p0169uw8Kz/dZP48WK7taVnETNFq3BgzMvA",
+	"jtdGS9ybyywBQdAVKLfPAd5CB96eH9FMo4jJukeNCUt66/efr9SYKlzqacmqItPZffsQuOqUlBcykSy9",
+	"dFJtTBU9kISmdyxlqmLBgVui8XYEtjzqLI/CQORzeV7GTDU4NloTn42kApwdWFFsieuFTTHmQpElU/Ai",
+	"faicCooJRwOmrc8wxaMV+vRq9UpAo/i7Ax5tnPrxtG52fQiErn1R+Vu6n5wYFbRnVdAGYgJm7BnNFSOL",
+	"DHUodzrQlzjsloANEEs1R3hewSRYDTtqBEsQwLtFrc3WI/acVlBzYn05OuB122EafzFLv+QqS5h8uEhS",
+	"FQaDtoKjzbk7zukLNoPomtWox9LNsqHa/aOgcg7298IsZvTbr4xP1PRocHpysnFYDwx9jUNvESlUXIvK",
+	"Fmxg4FCNqm7v4zkZ01SyAZaHFuMxSVTd+rR2XpiIGXgkRMoorx8Z3gLD4y9av5Pc+K1ETGu31nx07+iH",
+	"KK3mt3+5ocRabtFEal1tu1ZyNTTLHM7zAtZ+Uu6jKVvhJRX3LvANmJYwEJG5644PwGNHqy5GgNHeUCT9",
+	"LjnQ54ValSHLFMz1kmSmWA9u+1aicCNR99x7P7cgv2pqRbgoyby6X5s7MRFM2hXYZD8bW+JCm1dNpSc9",
+	"ZybV259x3VecSIplDgNCFyqRM33BRkJNAXIPYoUVyRJ5AxGE8SwBFxPcwjGhQ+7ZySsdhQijDUZZTSCW",
+	"ELxYOIuOQ6b0xOxun7w15YuUICPrLB5yt12eIBFYq2lK78aLlIyoTCSo0VbvQZOqHt6qPAnMDGs9lG99",
+	"B0aqufV62mYXuvB8oMquyAiUAi10NygXwai5tUMO5TTs+QrNQAMTbG4mFpmCnZBOIxTUs6i/AqsA36YC",
+	"v0fZHwxc8DDs7tUJbYzgXd90SybXAJ7g9CGsuxnb3nY1Vez67RMV//+xQQ1aZIKNxKDPYLGv4s+1nt0a",
+	"fn2PKFSjpDctoP/9a+oPKRxfZDG71HyejnxeWfGhRXg5qHrwnua5zOXxu6lImQ0dNPU6TUlR/SKU9CwH",
+	"aBC4R3/augxRJaV5pGpE3yWV8uoQ4aF3QgTqGhgA/DAgIf7XteBaveKCjBcZ5Ffmp24jLp6lfldXvWeX",
+	"sv0jl/DZRguobdmc7u+/qI83TRgsbsbLTJsdczRTk6JlbC102YFDl9EbVmHDG4+LTK4jeMTOEWKlYEt6",
+	"gFrwIlJZb8rSuOXX2/Drr0x53PpYkjClUl1HKtPs2cLQxHQJGRImcNFAmHZERqKU0Ux2SahbxAt2Deif",
+	"3wPTxuAVx4HAjP88ePbKzDdl2bUNt+DYV18ejV9fffnFvP8GDNs0anXQllX/mGXUqSLUz0+DlIKx8dMU",
+	"yahP9F1ILqCJ3aucr2XdaAGQLefehnNfxLEk1FpRDKO2XNwaVTroo0J4IT8XD7mxxDFD8y+oggZgqF13",
+	"6HSJdUqePYMfctgxs1Fug2xrE6RyhwvrDgwAIPr282J6GL7IbpOY8YgFeYKoyX7U/Zk69gAN63JWbFf6",
+	"d2OsHS/UImNdjM7ULw+TaOGUnB83trBWFhMxQWTFeUo5BwNJoqaALo9HGFSdMt44U/QPMjCFZHjS1dXX",
+	"1DM1V3zZ1mf5ZXceSww3eyzpR0+8oeyDTfYh+eSPn7M7G6LRSkOtNHTw0lBZQDiWDtoAi1xxNU2XBi4A",
+	"wlmoDaO3IDwGSmBjY0Z2y5a9hN8mijZNPfVLqUVUsjuR3WCyqGaqueQSFKJbgnIhtaAg1RihZWkqkqaJ",
+	"VJDcbgrn25BrA8eB1UjTlGXHEvCLe0r0bri4ww1z5UORkaLHJxILHiXpOSTWc0jXRxexwlR/m/J7XizP",
+	"NshzgecLy11NS/jwnFAzd9shFAAzjbr97Yq6OYerX5AOtoXFW0ZJIzLfB+/M9xMnbTIvdoQ+yKbRNdZx",
+	"20l36A9qiGaY79lXbH6gkcDl2W4UDFzZaHP+XNN8TUiwR3XaaOBm0cAG69HbQdJBvFVDysQN4wUmgC1k",
+	"o0jfSgIP8YvNKHz3vFhoSpRCOwG9m8wWUpPVe0m7C+M0VRkTSV6dnfmFGccJS+N+JVvZsrQmBsah7ppv",
+	"eq5QcgawbSRN+A1ufkDkVNN/WEniSkhi9thBZM5d5VuIDJaSEKYe2rlD8fkO8F3d+5RKQKm/YXNljBOF",
+	"itB29fpwMzLOBJRCRyvPkOuzlPl8jOShm8gX/4Rx/2UA+V0986pv3FMJMcPZOw29HyNTiXzI/dvmgB3y",
+	"SwUXXTKGOi8liM6cgzPrZghN5AMjIYCCgdUNzNecjNiQ41YyhDKy4oE+wW/zJGOSdGwu9ssTgE0MCFVk",
+	"JqQib0669cG4ZbJ6CPG45Tk1C8mta709q9ljYO7KUFIuNtB0a5o9YIm2g7qYXSSx8Eb0Q6giO0UV+PuL",
+	"1G0Db/cjccAtZDmNLLNvJew1o1YwcQgbnNBIK1yqUhSp1UKbxtruVxXtk4++aonVUVBtzFVM0gn9kcIu",
+	"gWyNgtpmxRrUQINy3ofIyjb83IxcqjNOM6jB7n4uFB7XqqeHbQMucjVlsy6M6Cm1xe49tdZ+pqZsSSTV",
+	"LDVw6i1q4qsq7jlWjdMLFQslk5ghSKGNsHj1UBX4YTHHFZx0x2pWY7bwAIZQZwHNH9F3hxnw9MHEWlhf",
+	"Ub2s5qVFZOC/tWrXAwKEVwXhJtBCHFDZLEZkUYk5NrOGGNgoYyY1z+SQMRazeD320Ec6w9L7ubiM+oR1",
+	"alnYkL6mAShuc7LgmpZyqyy9OnmDgrMVowPy6vQE/4QSdLz2Wf+a8JtdPWjoa7OnDJ82fcSmUeXzNbfL",
+	"sdTtH/H+HQMbTOpnwZ9OgGHRIoPSo//9t0KY4JS5shgSS0rnCr28kaRTfAglyVr/44Ytd/PI8UJc6b7X",
+	"v3a33OZhCsUxGkAPPZRqkAtOcq04s++4aEDJq2uLTD/5VVpj8ZuQ++MuIJwwzW4qTDI44EEYWVbo1QXM",
+	"rkSytlXGy51tqobXtduGjmFf+9S9cYYRS+aqAVG2LbZZU952hUR/scVnvxOy/DQq8OHwggujt/pMIDB2",
+	"z+25QJGOF15B61p9MtcqubD6KyjmeT9emTzATPDr6x3v2iM75F9cgS60VlMjOI9Fmoq7QuAYdnVOKBd8",
+	"ORMLiej1em02RtJs+bHMT8TUk3W8Mp8aTKVaks4dw25++3EL77go3WF7mR+IrbXrKnwH7Ky2t66Bq7rQ",
+	"pCmjLzVei1yVk4fWSd3cSZ0XJFz1vu3QQT1mLB7R6GYwSW5ZSDqGLpcnUYqqvpeBAk+xjMMQXZ//lFzb",
+	"zVzZpPPq7AzLut4lknXLPuutzKXV+pJXUNzVqb1lmbRubLuCA3FOX/iqHuqIejJ2xmJMaL6Ojh/irD9b",
+	"8JRJSULHa0y7Qmj5fb5ikZlPOEsg5rnj2HAXnLeUAC12tWawUp5We3HC+qyiKYtuigXdh9xOa0AoucuE",
+	"Vq6Xc2aKEIiF6olxD6rM+CEOJyd+iIM1YPhSTTLhprgzHP5MsvSWSeuZltu4uK2Msip03eextvT1cPzV",
+	"dkbbeKvLbbflNnv3VH/xzEQNWOjWC2pRpFrf9AGETtOcXSiRu6EtGWuipbeu59b1vB/Xs8cSd6oyPSWt",
+	"v/KEzDbH5hAd1Vl+6/bilHaiYgOaaSiTSBlkv8JskGY2q7ueG62u3Cz2YrTST5zpD5q9nAvb7KBNL3bv",
+	"GpheCk2a0pNS4zWmF3e3WmPLhsYWt2MBGS2SVPUMzyuaisUdf6DlpZCZ7tLY8SHXF6fB3OfCVJwSDxKU",
+	"1e9PEd1Y5o76g7FLlDbaFNSig+J0SefX5IZlipz2XgdkyeQLLgISTUUSsYCMM6aFqW+q61IILIXBqHZ1",
+	"J4Y84VJlC1NGF0GMvtJ0rIWceZIKFGDglPWedELU769Bt79m3+Ysgx7DgIS+T8P/qasFJ3MYUI1W4pbc",
+	"8YDIRTQlVBarpHlCIm5E4GI9IxHbXZZ9Eup/gr1lwZP/WTAtYb0hyZgoesP4vQHvV7nkfiDmAzujbcwH",
+	"5bbbUsy9mw/ctjdjA1svqDUftOaDp2SdF3GcE8A8tNPSXdKpZ0ibuP4dN25qVNiVgOx0T4+e7lRmfEpC",
+	"ceX5Mlrd84AQl8siEohneKU9B07hNe1dO0WsJzP8/sGeHigfA7aVt1e+2+7Y27Zzz7t6w9gcPrTtwIJ2",
+	"UPGQQ35JszRhmZ2jJFLRpXFYLYmeqa1oUliW5/mqWd2F2xRTvDFRcsjDJA4JjTIhZT4kVorBwr0sNoMT",
+	"SWe+W+3PVnvKXWEY5m/2oQPVZ6pCPOO4SLr+E8dtLslaLKLgcYXeugVsHF56T/ttWYDpZo+QRofJ2opw",
+	"RtbNbW5zy/daXKMDrtgyShM5JRRubiF2w4rcVUxtnWCdmyJ6UKa9jan97uGK8uL+n+HE92Lg30MRVLif",
+	"EFHMeMxiV/4U/oW/1tUgNUT+GdYgLR7WRh6Fiiabs9LKxms8CrDtbSBnw9qjuf13bp5gAVsOfmqRhR6M",
+	"LFQqAl3a9gPR4D7xPNYS4iTLlToHxFXqvJsmKYO5JtI1SjDdz+xq+KJEesMh7zhkIf0+u+gSKZyrPVGo",
+	"WHr6Uqt0Z6+J4CSUimrZCQGCP8Lx+wEpEpoOOfuWSIUdu8ihiGZQNlqP/PGXr0STvYQvoDwUo6maRvo8",
+	"Z0nKpII8DP2kFpqxjTMxqzjBIQfcXDEmoyRT0wHBuqfjJaLfMnL6Sk3xt5guA7zG7ref1DQgLE0mCVZe",
+	"dei+oyV5iViQktCxYhli/J7+QU1JZ3gkheD4d3L6h+FRVwss0Q0UVedYcNUN8UfdgpKzN+Q9G2ULmi3d",
+	"bPQxnZLfaBZN4b5BBOwSyizU+26K1PgQfDfFGTXz3VS33ZY37dF3U9r2Zgx36wW1vpu2gOjzjBVdz2dJ",
+	"Z56xOdXCPYJVxItUTYWIA8dpunUSUI2W2saUtjGlu44pXeG1O9XcnpKJoFCm96O1bh5URGmZUDql4+0v",
+	"bz25eI16uJXLDbwgj6lUakXCvf1caUyycvLeySsvee98p2qhKeQPiWUp1WwKdE+TvkY6f/n66SOZsWwC",
+	"iWfRtBuQ0WI2hyIiyjm7zslUcLHIJAk/jHvgTwoPRY8c/Z1FSpo1wOK0XoL/0Qn/OTyKptHwaED+OTRJ",
+	"3qDV6b8Mj85Ozn7qnfzUOzkdHv3rXxDGlmV0WawxAgA0ubXNQtcSKm35klonHtoMH6rONC4mAnvRg/P8",
+	"tyoaXTWtTXWadW23t7fB+vbhizssdoRXHu9Ry5Ral9vB6jjINwh11rYV5WaFcWyjy7xgfP+lTr8nfn7J",
+	"45yZ51wWy3kdECA8WF7pjdb0xmMWaU3JRoSTGJLbi4ZYqZI01dOWkZibUAUuigZiORX/P3vX3tw2juS/",
+	"Csr/RKqlFMl5y3/5Mp5MajJJ1nEqtXeaEiESkjCmAB4B2lHtzXe/QjdAghTlSLKVaHZYtVXriQgSj0Y/",
+	"f919q5xhM6epwjApNuC1rlOq4fUNovhCxA/sVvxebcDWZr6tqN44cF+xdiHiA8JmjktUlwpfK6hbQX20",
+	"gvoC6srUpPPWolg9Nny0Bb8cJfilEKbjk1qrUKISnho9IJP5fGGRvnp8QpaMqjxjffKOK10NBss0YQ2V",
+	"k8wGBWMhBQmpmshZGJAFvQGHYrRg6ErVi4wpcyCkEy65mNA5CwNjZBdBPpkFlihUtJAymawYzcIApfKQ",
+	"fGKphh0dCwtCxscgEGgkOrZnBbcqfJhwPSL/Mj++At/58ClmuEFVWKnJimly+vwMp0oFkSm0rMPo/VhA",
+	"39IokcroLxmLecYijcVjYxYlXLD4zJAV1OA0qonM3OHaXejaKjpFFR+jYsgsYqTDoYUGkdlYRIwqLubd",
+	"M6xWbSYj5JqqXFYUcm8nHRtern6b66DE+eBPY1H8Bv52gJtUSMGqowhBwYp9ld+3rtpXisU3hifcGx5V",
+	"F6mOhuiclRGQM2Lb2RS9bGOWJnJlOMUjRT68v/j47vz95Ory/P2nt1dvP7yfvDn/OPnt7fvJ+ZsL0hk+",
+	"7W7CPllCrWCflvQrX+bLk9Hps8A8gP8xfFJgsbjQbA51aNcW8FrmQpcRejhA8g1qrp+UuVKK2Jltmrh3",
+	"gyqTtxt1MgL8V9AI5FpXY8zt/COP54biK1stjZ68YQpApc3YtdiWQVnHrh0ziOwNTXfEkLkR+6iV5dg7",
+	"EGQVvlz0Odlkb7fgsjt0oH9VtnIhjaWYJ5YhrylHPq8WbAdVKU8juTTk3qpLR6su/Vxr+X+H1uPL40Y9",
+	"ImhWAIxQ3nhPcRdtl3fIpndalfvUP0iIJzNB6FX4e5+EOs+Emgxfhq4m9PClXoxFoV913B49UkThdVBG",
+	"TeiekRDKzLKvKag4EybikPh1DGsTfKSIexacNHKGqC+3TvfCJf1qhBS+78mQnOfzXBUCj0Y0Zkse1URe",
+	"FRKBdO/t4VgUmwgLJqfPSOfTxftTYhQp15SeDM2q7Crx+1hXWyY3CAGwVN0c8WciRmL4hGlZ0xV0nYdO",
+	"8qLWcP+ai9imiSVGeSkKJdsNVDJz6D1mMXJ45ajShGu27I/FPTSuz5ahlJKjQe1aF+m3XMTyNiBDI8ef",
+	"DyyEb5MsrxBbs0IxPA1K1ej5wFeNttGMnJqhi7mhdmR37O+nd6yf61bKx4Zh22sgG19whxrihJrlWQFR",
+	"UooW075VWhIkZhj24bNks5dmD81OEiGnMl4Vmv/wpbH2Tp+RXBh+KFj8DfXjlk0XUl73VD4tjm8Xdw3K",
+	"U5s3bF9WJg6f+Q2U/E9U0Em7FtL6gp/5VJnyGltruv4+OmuP5JldDdTjYxwNW7cV59g0bnvWsfkNd/CO",
+	"ClW2rOJb6S/2/lW3jXTgjp4Rv+22YlHGdKU0CLLnnZJjDnL5/TwTf9QZhPcUnwtggLAAowIde/fqn1jC",
+	"bxjka3iNMz5pKmKaxcTeC0VUyiI+s5d3RCiB7tJWHYbXPlIEYuKdogqAWtCUQemrsZgxoxJqtuxac9Cx",
+	"dm5sweIlhMdBWUZAigIoq7OV1VTThK5GJGa9OEduwjC42g3Gonir5kumNF2mIel8FvyrzaQpCoBRrdky",
+	"tXXDilHm+KjOMxaSTngzDMb5YPAkmlLFnj8lv/x2/rr36Zfz02fPwWrgcb/4St+IOXiaheSarRjGx+FT",
+	"dnjq+cvC24Vi0SS0dHJG4hxg0pRksugLJm9YltAUK6sXM4M0IRwWEJXSiPUUM8xYs7jbJ+diRU6/fgXK",
+	"y6OIKWXofIUNBFmiGIJkdcbdFNlXvM+cJmMxpdG1nM1gV/4w1JnZWv0ZY67bNlgBpYsvRgJakRnliQrW",
+	"Lob54JJm1ywmoXmEi3k4FtgOwG38xB/Qd085ijAmn7BJRp8v3xVJSwutU4WYhDSfJjwiNI4zWHKa8Rtj",
+	"9IxFImVqVgVLSri47iUyool7lKmqhU11nRfYmvOEagKeebfegEgLMcY3jUXMjY0dd13ZfPMjqgcyI9Tc",
+	"LVeURN/K7Bq333l4v1z81y8fPvw6OX/37sOXi58m7y+uvny4/PVTn4Q3nN2GNmtJjcXtgur1XbbefDUi",
+	"ofVehPbuwC6ekdDXLtBExriAzFaPlDPZzXrxz7HAkvVNMHOLKkezs4Ipt3sCMRGPN2xOdWoQvD8s3wn+",
+	"NNOdAIc0Yqdo5+CiJScB9Lax7+/HjMYJF2wS52xi1N6T34M1PW50Mhi+ejJ7Rp/2htHptPcifsJ6r2aD",
+	"Qe8ZfT59Eb2MX7GBsfvyLDkZnQBdjx4/tp/M+nZ6fZnNH0vBbITTkEVNaTy5j75zwMSqpq9t1wB+88h7",
+	"6XbfbAPfZl61VfMOrhVbipwyRNXBZSdaOl6MmrH1cq9rlg06ZZO+fJclvWs+1fc2p98w3SwfHt7O3IcT",
+	"3Y8HbW5d7OlCLfTqmMrxeSRdNVvB9oObuclmPWjGzmEsXS91xh/17RSa4+wZjP6vB9E3D5SQ0jC33bJS",
+	"7njBPV1hB8tPOWpW7NJVWpbcomH/WmkrNYb9+fJdYLkmcEhA90Wa3zAyS+h8nYfb9IzuXhrl47hwKv41",
+	"YjWlE/T+sL+jjaqco8tzl4CKP2RnBlsdfEcYxfpijz6C8tdSWs/rPKBw1Lr9rpZvc+bmg+mv32YT6Ms/",
+	"eP7bQRjLP3OWW+XYuU4xDwsw1nanLaS3oj4cR9jHTt/zENsUNMzsBh9/CP83QY8oj0Nb1o1qIiNAV8XE",
+	"/J25xxXHLinaOqjHorKd5kisl4N0zIRRElERkxvObiFOZH3s8Mlun1wCgbCYlAKlKM/NMy/cw+NwVHGi",
+	"QCKcFyLCemXmdOYMvec8tunrxdk1CQmcgeVoF3gf7uFdhi06GWHe/fC0NxheDQYj+N9/7+y8xbnt4LY9",
+	"3U9w4HcumQKw1HaSozLmz/1WVoxekx1AvfF/nLxotdwt/aasiMr5/Be4EBWWncmMwG1D8KTSVNwp4raQ",
+	"VlJTzXro5vlrCi0IeyhbR7rqUUYvs0ywQg2W/ndP2Og0PIBB6eP08FzCCTn7Hs/p8L6dBjZvd2liQQcn",
+	"o5fPnw4GO3soYAWXFhHw3dwvxxqZq/vGi5ZvQMwOEQFwG4iLSBG17WxaZ83xirE3/KbuqmlkzdVA4LYs",
+	"+g4hB2j9HiaHtMk8//GF/yE97COe9gNntb6mivW4UAyQ2zeMLI3wJFJgbCgoSkNmJHXFx6CYeGDzi9lX",
+	"GmmoEi1yKD0pM/L54/tNCRL/W09nfcfEXC9ORsMBpm0U/92IkG56JcDBuF49/JvTjJubPlFMTAytbt/0",
+	"mIn3DAVp85tZnKNMnyimNRfzh0eLX3zVLBM0eRv/E759nK5NS9qZ2hIoXn9+e1VlfeSWua0tLvxbuPBv",
+	"5Cp6gqwiuH5gn4RCBFWwj39ILhzC89YyaujM3JCm9716H9j6r0fS9Fmsc3qQBgomZTfmy4J5ZcYacldp",
+	"YpSOlVUTwNG4/lorf6pdKMKng1ehJYPEwu/Csi8F1e6rnVwxwvVYZBQK9usFdZUmnJqF2ZbghejaSVc0",
+	"ltrEhdQweSgBwXWAWae2SLMn1kEgJitsGG3oyOxMJzwdDMPuyF+OzZdgSWKetF+CNdCxwPdCPZHInBh+",
+	"mysCHgOEUqeUZ5gUOpdwAtXC1Y9seTE5I6lUik8TNhaeP7VTHLT72fO2ht0+ubqVxWYgUqTA9dv+DZxl",
+	"pHAVm39fSshvhX7cUi+sM1rEZAa3B/bETNtRE7NCivCYdEL3XxMeq7DrERbOYgR/F8Rj66RSgS0ZXClu",
+	"NRZIJZ06mcDp3i6YaKJJj3gMNcDQt7PeeylY7+IrV3o0FmqlNFv+3w1NcmZzlOHiQlMPZ0fRBK+R+RlN",
+	"0i5k0lGiViIiyOYA/udAz3osXPkEYxO4yrVGGV3SNN0Q/USe4Um171IOzuwHbMeDNKXwZr9bR4qGgXtp",
+	"AgcsBuefzA5azX7raNJmPgC5rxNyGOAl2IVDU+1f1TNn5EDt4OgHAa53R7H/8CNpsel7YdPfFtKmRanf",
+	"p90HKhX11mAd6B016FW7edQ09QbHU9vLo+3lcZ9eHmNx7qYCuDXzmJaFPufmFD4ZDJ3K/67Q5TrU7mya",
+	"yWnCjLJbanrdsfBa1dlvGFU0IOYDTtjdWgKtqX9n8JBYGWWTJYoFxup4GvbJhSGTsZ1eoYxh/iKuoEdv",
+	"6crossXkYWRzYsR9VLePeZZKxR7YA/NjhOIDdTl5cqc6YMnkHw2xvphpyhOYSEGzoNg0UaW7O7PSFoKr",
+	"FRg7yBEgOj+VpogVWWOcg+GrAX3Ghr3n02HUe0FP495LNpj1ntCn02fR8/gFezk7CU6SQtbf8YoX0Wnc",
+	"ezGFfMThoPeUPps+j17EL9krqEOjqc7VyejJYBicaK7Nik9+kzcsNtx/Sc1mYtYR+hdd5qJNUnSJi277",
+	"1OOlGdvzx25NBh/xHXeTwM4bf+ZzBbQYa5e+RlXbalCwS1eyzcQ5RCZOo5PrTj9h2zBnj4Y5hQvzP6xl",
+	"zht+U5PutMkzic60KgNBi5YrotEWIxQ8Z2jEjpzvqO462sJrFJQHWlvpksYMCyZo57XzHXbO+0Y831zC",
+	"ld6cAnUvp8+BUp/2cOVsHLhnUOdgKU5HoSK5VKa2IdzOuJhN/oMWIfPd0pkaBf7dPXi29EA8plAlp5fI",
+	"XeraVoU6FrOxljPWy6kYzqQTll9BnwUgOFGy2ECSb0ODqegMSDSFt6wA22QpnsO338n5ztz+B0T0z43w",
+	"B6D9VgH92uPbs8y1gXclKJUKiSJYFaceaq3m0rSZTA/JBczlW1BFEimvi5wTJ88A6glXyOMLpcfOqU3W",
+	"zefxB7yR90xuWmcnkVmU0Kr1bLaezQPh+V47ErsfmO/+vNpOZCtG7T+7PZeujlpj0SAnib1yVRZs+7Hc",
+	"LhgIWe5K5tjy21iFueXSD6irWaokWhK1wJthSXtWK0pvLc+i8C+jyx4Vcc8e5D08Nn/DjoiXPt4IN7A8",
+	"ApciAV0FjzNpB4Palnp+WOk/D1Vip7IboqQ2aGcOd8Die25rt+TQu8+9iTNf2rvfYhW+a9JO61fYBdJQ",
+	"Z5d3y6RvqvyP/23/mph/NQw1zujtfpmiDvifUr0ocf/l+0/qfGIX9P/fVFL+RrPrqpx0ZySCslwzNmE5",
+	"A4rwYMEJx5Z0XBOlZaqOJJTxs+vH5pZCEyi+6xB2mbk4LlTglt35/Ct589PHS3KeafKi86TbtY3zbHjU",
+	"mtNj4TWdUV5nvukKccN2a5QutgbqOoQlmYZds0AsXRwHrh+M2YqxKJaNwFzX8hidYlOqOLSTKCZfW2An",
+	"9CbXh3mFiJQ1sxqLig0pJEmkmEPlbBvbstHf4suUKDpj85wiwtu24pEZoSSht7M8sVOCqYNKpanOtcxW",
+	"JM71ymuTI+3GwPP4hUjesIxV8MbuLJxJEkBfJTSS0SheANy5MqtIiohliBlZa9bEFdRymrOYhBm74ewW",
+	"so5YHI5Fdbeqv2INdEwnBJoFxwjJheZJ3ci3Raj75K1HGWMB60VAeoUczKXMBYUO2CyG/o2kSlOMxaX9",
+	"1ngG5ihrh9CkRn6x5HEUimRtMtuqkhuG7ayQfSmuymECWj9Eo7zyeIBwNNPGsVpV8buoisDhCrWBqpIU",
+	"91Qa2VezQYcMOdncmxF+6TARJwRs4hf28GZewMAjQTJ+yqd/sMhGyy6K47mTwzWN2Z7bNY9uyMRg2Fkl",
+	"llEOArx1XD5kB3lD+qgtQ1IYBvjMXagG+Gaghyg8M6clWR3h8HElvOq9YtptdKmNLu2Jm3eGq3PL26l3",
+	"lKazGeDSXBJq0WrGPmKOzWahupDrxS+vQYtXhCrFlILzsbcCi/u57qeqiMhkDMv8KU1FrIIiSOuZVABj",
+	"w4qEWpJILlmtM2OAr7C2W5pQLnoXYp5wBS2NEioQS02wO6e2jX6gQIoo8I1lR9fzj2/NZ9Jcg3njipAg",
+	"ApqpwL1DxP7rsUrJyNo+QmrzJNotZl2x4TxY6WJF0kzOmFKQ4+kwlRsQGz/Ddn+yd/3ekq36um/JtOrT",
+	"20uz+rgNBZzgZ4BNztow3CHAElSTBU1TJox5/VUHhg3A/SC3Rh8MavferxO0iB5cbvnmfiu1Wql1IEyE",
+	"74966CJHkAldcVtxQRg4te5u52xbkFcq81hf/FTKhFFxrB2cve3cCt1Rf357qbE+8g4gnn8ILeLucELk",
+	"alN3+Ra18UCxqPPYaMyixtbNS2SKZUCSVU2adF058caTCWxLzlseG8lfTU5lx1UHCO88NDyt7QCEYVXF",
+	"wPCOiXANER6urclRD6LYSASEW9Rac0qsOUdCP8gwQWXdEJCN97laKsW7lY09jIWWZYDC5cOfeUFDKLDD",
+	"Ut3tkw9FMs/T09PNsBeP+x0D9MWbzm7wl4aBe4mAA8Jg/K3eQZztt44mMWZ/biExbZzjCOMcljqbZVJV",
+	"DFmtfA8FYSsr8fG/vf+a2CIhD4Wgqb763iiav3OGMBi3FnjqbWtDVtaZeRDTg4mgWSZvj1pB2ZA2ey9Z",
+	"faC02T0E9saBe9psB0ub/eEC20+b9eEzLeagrSl/5BmzyJux9cldnHlPcQ2vOHgLFF8uuk4oDtQAMwib",
+	"QJ7yxjlpvZiuxRBWa8EIsKc51gg1QjBjmjvzs/IowBp5jKhH5/98MhgS7w3dIzGuvQ0oPavimsVmsuEs",
+	"k8vQW7orPrE+5VEBLVRYCxUq1vKM0MQVtlBFffcy9qcCsmRMczHHYBm+TAWG4Ba3dEVmjMVTGl13gzJ2",
+	"OBaVF5QRQ1RNRE4TgqBFFZCYK4jSBThb4BT4eEBUnt0ws257YSxcU9xw7WZ8hwfFAbmLgKTmS5ZwwSw8",
+	"FqoXFVVRxsJWOoF/NzTQJ14NqEdYghXLQ2HwEcvZKnTC04yNSCSzDNzIC7bEBka3NDP7garix/Or17+E",
+	"hM/WSXKBsYQlyfh8oeHkjbxacAUBVOuJCApU5i3SJsZDq3XToOqY0nSlzOS4xTcZUscHRgh49euSQVG1",
+	"VHKh8YplDCm1WG2aMpoVLeqdL6cGnkDc0Fh0QvzQBDjNBDlN2A2K9CUvABDYqHAuYtt32+wyjwMMHNDY",
+	"Ibm5smWQHxWQ1kTOcf3IArkqAMlSYMFhy14e4beQEKSIGMTMIOBsrtpYyFmxh4YmgvLGmi0M3ToyJUUf",
+	"1xbiarA/jaztS0FneIgp5dkj1VjZxZDRkmbmOttNC8/WiMOMpTxTxVZk8Vi4UsxmwlXeB8RzaZV+JDys",
+	"YmNIwN8WsqBoIboLirC4BUVweMQomA3UAzBLwcbCPHqGP7sAfCXGw7JMZujH7xrRBd/EbxEbQ6nf9f5Y",
+	"lGWFCHjklM/RmtT438x+3acZxj4Vjx+gm5Th2Sejk63Kvm2t+8JmHLB+Mbx/y56B/rN/7raCzT0Cvzjs",
+	"Cl722LCIgjUUdZ+A3xmLGbEorW7f6vZHq9sDwX+zoiHWPSz02rIWxj7FcZxgapEbLXJjb7zhpbMjjMbO",
+	"6ZwFVXuhYlBUjAdcWMwirqy5YY0H+DVKpMqN5imTuAQCNCPqrhwh/wVKILm5boW8qDy8vfCsDbsDc4Fl",
+	"j2qb3KItHhqA7rrWzmyVR2ssy6wBiW7uGV8yYm5d5nF1O2pvDJ+ZFYvyjOsVDKIpN3ru6H9+N/QveRzB",
+	"37+bx7Ib9+o8S2zp39Hjx8PTF/1Bf9Afjl4OXg7gNtjZ/duFYIq7qZqwVh6zRB7gs2XQz+xrYm4sZ2lb",
+	"k9UaJTg+al7gt5cq8ASGoAUzO+rC+I3WlkAjGfKAvXY2cuY1LCqnVJGqZlb23wtHSsNUr74F6LApl5WA",
+	"CS38NsAHa2ns3ozWnHrrEzj/+JZcs5X1jFQt7aq5bl1kTLgi1fYjNuOheW2OkrE7s9sJ0vNEQFAXtTUp",
+	"APIvKD1JFSFQcdN4vffsVVifVA2Obn04LCaK4QfIudnJXwNCl0zEVkaBFlh0na27pKx7scSvR4mMrr3p",
+	"sEXUMJWPGUsRdAK5JXGe6IWUMTEGH/kXoxl5ZaZy+oz0Gnxdc5ri/gBKH0JxSlYOphzTdNNyHcklsy4z",
+	"ZT7BlmkCdF/bGWB4uPcFW7POmdKzVuokTs1wSBoqDAXJHEMndm72s00EOZ9nbE41IzM+zzOmHC6/UDBi",
+	"qumUKmYNupgrqwpAFnYmE+SbKRPw6BkRsuy0Zb4foxvo08X7U+uE8maWMfMPjTNDPP8MW1c2Zj50Ltmc",
+	"PO/C3VlyrYtseUgGUCwjVF3bkkjc/yrmCjTxMimMiWs3GRZsmz66WoRls4IlAZWu9M90VP/JK3CkmSMp",
+	"J2Pf8AgSHGazfrXERPG5hun8ZJUxkjBtREdxCYtvQtq6S1UjnY8//Qy4K2ASwGB/ufrtXTeAU5VG15y5",
+	"GgZlbVrXmxO/0TCNn7mxMqjWNFqga5vWEGOKdHBPDdHCiQZuzgFZcpFrpswsFiy69ibBMzJdOd4PDlsu",
+	"yDSRU6K0zOjcZzJukU0T/NW24ipUekgqm5GFVCnXNMG2ZjTDng9pQiOLLe4hia/MqUbEWq8kY3OutDGE",
+	"XncuuleXJM5tWkvgDa7f/ZnMDGn0IppVBBJw+SaGzZLETBotTOxXppC/uEBor2y5TyKqaSLnOUPZkeZJ",
+	"AswZPZ18bniHa11POp80FTHNYmK7fquuzyCxRfGfv//5/wEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

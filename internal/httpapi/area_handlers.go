@@ -126,5 +126,6 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		adviceHandlers:       adviceHandlers{s: s, svc: a.Advice},
 		consultationHandlers: consultationHandlers{s: s, svc: a.Consultations},
 		letterHandlers:       letterHandlers{s: s, svc: a.Letters},
+		adviserLinkHandlers:  adviserLinkHandlers{s: s, svc: a.AdviserLinks},
 	}
 }

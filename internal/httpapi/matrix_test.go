@@ -324,6 +324,18 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"sections": map[string]any{"needs": "Working memory."}}
 			}},
+		// Adviser invitation links: issued and revoked like family invitations (the invitation id rides
+		// in {feedback}); used with no credentials at all.
+		{method: "POST", path: "/v1/advice-requests/{action}/invitations", writes: true, setup: withNamedAdvice, want: caseworkWrite(new),
+			body: func(*env, caller, fixture) any { return map[string]any{} }},
+		{method: "POST", path: "/v1/adviser-invitations/{feedback}/revoke", writes: true, setup: withRevocableAdviserInvitation, want: caseworkWrite(ok)},
+		{method: "GET", path: "/v1/adviser-links/{token}", setup: withAdviserInvitation, want: everyone(ok)},
+		{method: "POST", path: "/v1/adviser-links/{token}/documents?kind=report&title=EP+report", writes: true, setup: withAdviserInvitation,
+			contentType: "application/octet-stream", want: everyone(new), body: func(*env, caller, fixture) any { return testPDF }},
+		{method: "POST", path: "/v1/adviser-links/{token}/advice", writes: true, setup: withAdviserInvitation, want: everyone(new),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"sections": map[string]any{"needs": "Working memory."}}
+			}},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/decision-to-issue", writes: true, setup: withAssessing, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"decision": "issue", "decided_on": today, "reason": "Needs call for a plan."}

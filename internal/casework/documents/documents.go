@@ -112,18 +112,10 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 	if err != nil {
 		return d, err
 	}
-	if err := m.Check(); err != nil {
-		return d, err
-	}
-	in, err := document.Inspect(content, m.Declared, s.limits)
+	st, err := s.Stage(ctx, m, content)
 	if err != nil {
 		return d, err
 	}
-	if err := s.scanner.Scan(ctx, in.MediaType, content); err != nil {
-		return d, err
-	}
-	id := casework.NewID()
-	stored := false
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		youngPersonID, referralID, err := parent(tx, s.Scope(p), m.RecordType, m.RecordID)
 		if err != nil && adviserOf(tx, p, m) {
@@ -133,28 +125,69 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 		if err != nil {
 			return err
 		}
-		d = document.New(m, in, youngPersonID, p.OrganisationID, s.Now())
-		d.ID, d.StorageKey = id, "documents/"+id
-		if !stored {
-			if err := s.blobs.Put(ctx, d.StorageKey, d.MediaType, content); err != nil {
-				return unavailable(err)
-			}
-			stored = true
-		}
-		if err := tx.Documents().Create(d); err != nil {
-			return err
-		}
-		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, document.RecordType, d.ID, d.YoungPersonID, nil),
-			s.Notice(outbox.DocumentAdded, d.ID, payload(d))); err != nil {
-			return err
-		}
-		return s.OnTimeline(tx, d.YoungPersonID, referralID, s.Today(), "document.added", document.RecordType, d.ID,
-			"Document added ("+d.Kind+", "+d.MediaType+") to "+d.RecordType)
+		d, err = s.Keep(ctx, tx, p, st, youngPersonID, referralID)
+		return err
 	})
-	if err != nil && stored {
-		_ = s.blobs.Delete(context.WithoutCancel(ctx), "documents/"+id)
+	if err != nil {
+		s.Unstage(ctx, st)
 	}
 	return d, err
+}
+
+// Staged is an upload checked and its bytes stored, waiting for its record.
+type Staged struct {
+	meta document.Meta
+	in   document.Inspected
+	id   string
+}
+
+// Stage checks an upload (m, then the bytes: type, size, a Word document's unpacked size, the
+// scanner) and stores its bytes. Keep records it; Unstage removes the bytes if that fails.
+func (s *Service) Stage(ctx context.Context, m document.Meta, content []byte) (Staged, error) {
+	if err := m.Check(); err != nil {
+		return Staged{}, err
+	}
+	in, err := document.Inspect(content, m.Declared, s.limits)
+	if err != nil {
+		return Staged{}, err
+	}
+	if err := s.scanner.Scan(ctx, in.MediaType, content); err != nil {
+		return Staged{}, err
+	}
+	st := Staged{meta: m, in: in, id: casework.NewID()}
+	if err := s.blobs.Put(ctx, "documents/"+st.id, in.MediaType, content); err != nil {
+		return Staged{}, unavailable(err)
+	}
+	return st, nil
+}
+
+// Unstage removes the bytes of a staged upload whose record did not commit.
+func (s *Service) Unstage(ctx context.Context, st Staged) {
+	if st.id != "" {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), "documents/"+st.id)
+	}
+}
+
+// Keeper is what recording a document needs of a transaction.
+type Keeper interface {
+	casework.Recorder
+	Documents() document.Repository
+}
+
+// Keep records a staged upload on its record (the caller has checked p may attach it there), in
+// tx with its audit event, its outbox event and its timeline line.
+func (s *Service) Keep(ctx context.Context, tx Keeper, p auth.Principal, st Staged, youngPersonID, referralID string) (document.Document, error) {
+	d := document.New(st.meta, st.in, youngPersonID, p.OrganisationID, s.Now())
+	d.ID, d.StorageKey = st.id, "documents/"+st.id
+	if err := tx.Documents().Create(d); err != nil {
+		return d, err
+	}
+	if err := casework.Record(tx, s.Event(ctx, p, audit.Create, document.RecordType, d.ID, d.YoungPersonID, nil),
+		s.Notice(outbox.DocumentAdded, d.ID, payload(d))); err != nil {
+		return d, err
+	}
+	return d, s.OnTimeline(tx, d.YoungPersonID, referralID, s.Today(), "document.added", document.RecordType, d.ID,
+		"Document added ("+d.Kind+", "+d.MediaType+") to "+d.RecordType)
 }
 
 // Document reads one document's record within the caller's scope, audited as a read.

@@ -42,6 +42,7 @@ var all = []*gormigrate.Migration{
 	m0071,
 	m0080,
 	m0081,
+	m0082,
 }
 
 // Table records the IDs of the migrations applied.
