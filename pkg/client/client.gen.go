@@ -2152,6 +2152,7 @@ func (e LawfulBasis) Valid() bool {
 
 // Defines values for LetterKind.
 const (
+	LetterKindAmendmentNotice     LetterKind = "amendment_notice"
 	LetterKindCease               LetterKind = "cease"
 	LetterKindDecisionNotToAssess LetterKind = "decision_not_to_assess"
 	LetterKindDecisionNotToIssue  LetterKind = "decision_not_to_issue"
@@ -2163,6 +2164,8 @@ const (
 // Valid indicates whether the value is a known member of the LetterKind enum.
 func (e LetterKind) Valid() bool {
 	switch e {
+	case LetterKindAmendmentNotice:
+		return true
 	case LetterKindCease:
 		return true
 	case LetterKindDecisionNotToAssess:
@@ -10766,7 +10769,7 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
 	GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -14714,7 +14717,7 @@ func (c *Client) AddEHCNeedsAssessmentException(ctx context.Context, id ID, para
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 //
 // Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
 func (c *Client) GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -32098,7 +32101,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -56742,7 +56745,7 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithResponse(ctx con
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 //
 // Returns a wrapper object for the known response body format(s).
 //
