@@ -155,7 +155,9 @@ func (i *Invitation) Attach(documentID string, at time.Time) error {
 }
 
 // Attached reports whether documentID was attached through the invitation.
-func (i Invitation) Attached(documentID string) bool { return slices.Contains(i.DocumentIDs, documentID) }
+func (i Invitation) Attached(documentID string) bool {
+	return slices.Contains(i.DocumentIDs, documentID)
+}
 
 // MarkUsed records that the advice was submitted through the invitation at at.
 func (i *Invitation) MarkUsed(at time.Time) error {

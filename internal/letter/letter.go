@@ -1,8 +1,8 @@
 // Package letter composes the letters the SEND Regulations 2014 require (the decisions whether to
 // assess and whether to issue a plan, the draft plan with its 15-day notice, the final plan with
 // appeal rights, the amendment notice with its 15 days and 8 weeks, the decision to cease) and the
-// EHC plan as a document, from the records alone. Every date a letter shows is one the API shows for the same record (the statutory calendar's),
-// and a letter depends on nothing but the record version and the council's configured details, so
+// EHC plan as a document, from the records alone. Every date a letter shows is one the API shows
+// for the same record (the statutory calendar's), and a letter depends on nothing but the record version and the council's configured details, so
 // the same version always composes the same letter. Rendering is package letter's HTML and
 // package letter/pdf's PDF. Standard library only.
 package letter
@@ -36,7 +36,9 @@ const (
 var Kinds = []Kind{DecisionNotToAssess, DecisionToAssess, DecisionNotToIssue, DraftPlan, FinalPlan, AmendmentNotice, Cease}
 
 // OfPlan reports whether k is a letter about the plan (composed from the request's plan).
-func (k Kind) OfPlan() bool { return k == DraftPlan || k == FinalPlan || k == AmendmentNotice || k == Cease }
+func (k Kind) OfPlan() bool {
+	return k == DraftPlan || k == FinalPlan || k == AmendmentNotice || k == Cease
+}
 
 // Council is who writes: the council's name and contact details, from configuration.
 type Council struct {
