@@ -2,9 +2,9 @@
 // assess and whether to issue a plan, the draft plan with its 15-day notice, the final plan with
 // appeal rights, the amendment notice with its 15 days and 8 weeks, the decision to cease) and the
 // EHC plan as a document, from the records alone. Every date a letter shows is one the API shows
-// for the same record (the statutory calendar's), and a letter depends on nothing but the record version and the council's configured details, so
-// the same version always composes the same letter. Rendering is package letter's HTML and
-// package letter/pdf's PDF. Standard library only.
+// for the same record (the statutory calendar's), and a letter depends on nothing but the record
+// version and the council's configured details, so the same version always composes the same
+// letter. Rendering is package letter's HTML and package letter/pdf's PDF. Standard library only.
 package letter
 
 import (
