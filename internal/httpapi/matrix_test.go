@@ -476,6 +476,8 @@ func matrix() []row {
 		{method: "GET", path: "/v1/documents/{feedback}", setup: withDocument, want: caseworkRead(ok)},
 		{method: "GET", path: "/v1/documents/{feedback}/content", setup: withDocument, want: caseworkRead(ok)},
 		{method: "DELETE", path: "/v1/documents/{feedback}", writes: true, setup: withDocument, want: pathwayRun(http.StatusNoContent)},
+		{method: "PATCH", path: "/v1/documents/{feedback}", writes: true, setup: withDocument, want: pathwayRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"family_visible": true} }},
 
 		// Transition plans; the plan's id rides in the {feedback} slot (see withTransitionPlan).
 		{method: "GET", path: "/v1/transition-plans", want: caseworkList},

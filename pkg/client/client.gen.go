@@ -4860,13 +4860,16 @@ type DisputeStatus string
 // DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
 type DisputeSubjectType string
 
-// Document Example: {"content_path":"/v1/documents/0190a5e0-0000-7000-8000-00000000d0c1/content","created_at":"2026-11-02T10:15:00Z","file_name":"ep-advice.pdf","id":"0190a5e0-0000-7000-8000-00000000d0c1","kind":"advice","media_type":"application/pdf","record_id":"0190a5e0-0000-7000-8000-00000000e4c1","record_type":"ehc_request","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size_bytes":184320,"title":"Educational psychology advice","uploaded_by_organisation_id":"0190a5e0-0000-7000-8000-000000000c01","version":1,"young_person_id":"0190a5e0-0000-7000-8000-000000000a01"}
+// Document Example: {"content_path":"/v1/documents/0190a5e0-0000-7000-8000-00000000d0c1/content","created_at":"2026-11-02T10:15:00Z","family_visible":false,"file_name":"ep-advice.pdf","id":"0190a5e0-0000-7000-8000-00000000d0c1","kind":"advice","media_type":"application/pdf","record_id":"0190a5e0-0000-7000-8000-00000000e4c1","record_type":"ehc_request","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size_bytes":184320,"title":"Educational psychology advice","uploaded_by_organisation_id":"0190a5e0-0000-7000-8000-000000000c01","version":1,"young_person_id":"0190a5e0-0000-7000-8000-000000000a01"}
 type Document struct {
 	// ContentPath Where to download the bytes: /v1/documents/{id}/content.
-	ContentPath *string            `json:"content_path,omitempty"`
-	CreatedAt   time.Time          `json:"created_at"`
-	FileName    string             `json:"file_name"`
-	ID          openapi_types.UUID `json:"id"`
+	ContentPath *string   `json:"content_path,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// FamilyVisible The child's family may see it (letters and plans when added; anything else once the council shows it).
+	FamilyVisible bool               `json:"family_visible"`
+	FileName      string             `json:"file_name"`
+	ID            openapi_types.UUID `json:"id"`
 
 	// Kind What the document is.
 	Kind DocumentKind `json:"kind"`
@@ -4900,6 +4903,11 @@ type DocumentMediaType string
 type DocumentPage struct {
 	Items      []Document `json:"items"`
 	NextCursor *string    `json:"next_cursor,omitempty"`
+}
+
+// DocumentPatch defines model for DocumentPatch.
+type DocumentPatch struct {
+	FamilyVisible bool `json:"family_visible"`
 }
 
 // DocumentRecordType The kind of record a document belongs to.
@@ -7988,6 +7996,12 @@ type UploadDocumentParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// UpdateDocumentParams defines parameters for UpdateDocument.
+type UpdateDocumentParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
 type ListEHCNeedsAssessmentsParams struct {
 	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
@@ -9252,6 +9266,9 @@ type UpdateDisputeApplicationMergePatchPlusJSONRequestBody = DisputePatch
 
 // ConcludeDisputeJSONRequestBody defines body for ConcludeDispute for application/json ContentType.
 type ConcludeDisputeJSONRequestBody = DisputeConclusionInput
+
+// UpdateDocumentApplicationMergePatchPlusJSONRequestBody defines body for UpdateDocument for application/merge-patch+json ContentType.
+type UpdateDocumentApplicationMergePatchPlusJSONRequestBody = DocumentPatch
 
 // CreateEHCNeedsAssessmentJSONRequestBody defines body for CreateEHCNeedsAssessment for application/json ContentType.
 type CreateEHCNeedsAssessmentJSONRequestBody = EHCNeedsAssessmentInput
@@ -10564,6 +10581,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDocumentWithBody Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBody(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDocumentWithApplicationMergePatchPlusJSONBody Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocumentContent Download a document's bytes
 	//
@@ -14353,6 +14396,52 @@ func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...Reques
 // Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDocumentWithBody Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocumentWithBody(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDocumentWithApplicationMergePatchPlusJSONBody Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocumentWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -21844,6 +21933,68 @@ func NewGetDocumentRequest(server string, id ID) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDocumentRequestWithApplicationMergePatchPlusJSONBody calls the generic UpdateDocument builder with application/merge-patch+json body
+func NewUpdateDocumentRequestWithApplicationMergePatchPlusJSONBody(server string, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDocumentRequestWithBody(server, id, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewUpdateDocumentRequestWithBody constructs an http.Request for the UpdateDocument method, with any body, and a specified content type
+func NewUpdateDocumentRequestWithBody(server string, id ID, params *UpdateDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -31891,6 +32042,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocumentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
 
+	// UpdateDocumentWithBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
+	// UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
 	// GetDocumentContentWithResponse Download a document's bytes
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -39338,6 +39515,159 @@ func (r GetDocumentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateDocumentResponse200Headers the declared response headers of an HTTP 200 response for UpdateDocument
+type UpdateDocumentResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateDocumentResponse409Headers the declared response headers of an HTTP 409 response for UpdateDocument
+type UpdateDocumentResponse409Headers struct {
+	RetryAfter *int
+}
+
+// UpdateDocumentResponse412Headers the declared response headers of an HTTP 412 response for UpdateDocument
+type UpdateDocumentResponse412Headers struct {
+	ETag *string
+}
+
+// UpdateDocumentResponse429Headers the declared response headers of an HTTP 429 response for UpdateDocument
+type UpdateDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateDocumentResponse503Headers the declared response headers of an HTTP 503 response for UpdateDocument
+type UpdateDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type UpdateDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateDocumentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateDocumentResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateDocumentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateDocumentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -56445,6 +56775,44 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id ID
 	return ParseGetDocumentResponse(rsp)
 }
 
+// UpdateDocumentWithBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
+// UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithApplicationMergePatchPlusJSONBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
 // GetDocumentContentWithResponse Download a document's bytes
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -64961,6 +65329,162 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDocumentResponse parses an HTTP response from a UpdateDocumentWithResponse call
+func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateDocumentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateDocumentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateDocumentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -190,12 +190,62 @@ func (s *Service) Keep(ctx context.Context, tx Keeper, p auth.Principal, st Stag
 		"Document added ("+d.Kind+", "+d.MediaType+") to "+d.RecordType)
 }
 
-// Document reads one document's record within the caller's scope, audited as a read.
+// familyOnly reports whether the caller sees only the documents shown to the family.
+func familyOnly(ctx context.Context) bool {
+	p, _ := auth.FromContext(ctx)
+	return p.Role == auth.RoleFamily
+}
+
+// get reads a document within scope; a family is told a document not shown to them does not exist.
+func get(tx Tx, id string, sc access.Scope, family bool) (document.Document, error) {
+	d, err := tx.Documents().Get(id, sc)
+	if err == nil && family && !d.FamilyVisible {
+		return document.Document{}, fault.New(fault.NotFound, "No such document.")
+	}
+	return d, err
+}
+
+// Document reads one document's record within the caller's scope, audited as a read. A family
+// sees only the documents shown to them.
 func (s *Service) Document(ctx context.Context, id string) (_ document.Document, err error) {
 	defer casework.Wrap(&err, "read document %s", id)
+	family := familyOnly(ctx)
 	return casework.ReadAudited(ctx, s.Core, s.db, document.RecordType, id,
-		func(tx Tx, sc access.Scope) (document.Document, error) { return tx.Documents().Get(id, sc) },
+		func(tx Tx, sc access.Scope) (document.Document, error) { return get(tx, id, sc, family) },
 		func(d document.Document) string { return d.YoungPersonID })
+}
+
+// SetFamilyVisible shows a document to the child's family or hides it from them: the SEND team's
+// or the engagement lead's to do. change computes the new visibility from the current one and
+// names the fields changed.
+func (s *Service) SetFamilyVisible(ctx context.Context, id string, ifMatch *int, change func(cur bool) (bool, []string, error)) (d document.Document, err error) {
+	defer casework.Wrap(&err, "change document %s", id)
+	p, err := casework.Allow(ctx, auth.RunPathway)
+	if err != nil {
+		return d, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if d, err = tx.Documents().Get(id, s.Scope(p)); err != nil {
+			return err
+		}
+		if err := casework.CheckVersion(ifMatch, d.Version); err != nil {
+			return err
+		}
+		visible, changed, err := change(d.FamilyVisible)
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		d.FamilyVisible = visible
+		d.Version++
+		if err := tx.Documents().Update(d); err != nil {
+			return casework.Raced(err, ifMatch)
+		}
+		out := payload(d)
+		out["family_visible"] = d.FamilyVisible
+		return casework.Record(tx, s.Event(ctx, p, audit.Update, document.RecordType, d.ID, d.YoungPersonID, changed),
+			s.Notice(outbox.DocumentVisibilityChanged, d.ID, out))
+	})
+	return d, err
 }
 
 // Content reads a document and opens its bytes, audited as a read of the document.
@@ -213,9 +263,10 @@ func (s *Service) Content(ctx context.Context, id string) (d document.Document, 
 // Documents lists one record's documents the caller may see, newest first, auditing the page.
 func (s *Service) Documents(ctx context.Context, recordType, recordID string, pg paging.Page) (_ []document.Document, _ string, err error) {
 	defer casework.Wrap(&err, "list documents")
+	family := familyOnly(ctx)
 	return casework.ListAudited(ctx, s.Core, s.db, document.RecordType,
 		func(tx Tx, sc access.Scope) ([]document.Document, string, error) {
-			return tx.Documents().List(recordType, recordID, sc, pg)
+			return tx.Documents().List(recordType, recordID, sc, family, pg)
 		},
 		func(d document.Document) (string, string) { return d.ID, d.YoungPersonID })
 }

@@ -43,6 +43,7 @@ var all = []*gormigrate.Migration{
 	m0080,
 	m0081,
 	m0082,
+	m0083,
 }
 
 // Table records the IDs of the migrations applied.
