@@ -473,8 +473,10 @@ func matrix() []row {
 		{method: "GET", path: "/v1/documents?record_type=referral&record_id={referral}", want: caseworkList},
 		{method: "POST", path: "/v1/documents?record_type=referral&record_id={referral}&kind=advice&title=Advice", writes: true,
 			contentType: "application/octet-stream", want: attachToReferral(new), body: func(*env, caller, fixture) any { return testPDF }},
-		{method: "GET", path: "/v1/documents/{feedback}", setup: withDocument, want: caseworkRead(ok)},
-		{method: "GET", path: "/v1/documents/{feedback}/content", setup: withDocument, want: caseworkRead(ok)},
+		// A letter, which the family sees (their own child's); a report hidden from them is 404 to
+		// the family (TestDocumentFamilyVisibility).
+		{method: "GET", path: "/v1/documents/{feedback}", setup: withLetterDocument, want: caseworkRead(ok)},
+		{method: "GET", path: "/v1/documents/{feedback}/content", setup: withLetterDocument, want: caseworkRead(ok)},
 		{method: "DELETE", path: "/v1/documents/{feedback}", writes: true, setup: withDocument, want: pathwayRun(http.StatusNoContent)},
 		{method: "PATCH", path: "/v1/documents/{feedback}", writes: true, setup: withDocument, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"family_visible": true} }},
@@ -514,6 +516,16 @@ func pathwayRun(success int) map[caller]int {
 func attachToReferral(success int) map[caller]int {
 	return expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: success, involved: success, leadInvolved: success,
 		admin: fb, analyst: fb, panelMember: fb, familyOwn: fb, familyOther: fb})
+}
+
+// withLetterDocument: a decision letter on the referral, shown to the family; its id in f.feedback.
+func withLetterDocument(e *env, f *fixture) {
+	r := e.do(http.MethodPost, "/v1/documents?record_type=referral&record_id="+f.referral+"&kind=decision_letter&title=Decision", e.officer,
+		testPDF, "Content-Type", "application/octet-stream")
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("document: %d %s", r.status, r.body)
+	}
+	f.feedback = r.json(e.t)["id"].(string)
 }
 
 func withDocument(e *env, f *fixture) {
