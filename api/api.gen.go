@@ -92,6 +92,48 @@ func (e AdviceRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for AdviserInvitationStatus.
+const (
+	AdviserInvitationStatusExpired AdviserInvitationStatus = "expired"
+	AdviserInvitationStatusPending AdviserInvitationStatus = "pending"
+	AdviserInvitationStatusRevoked AdviserInvitationStatus = "revoked"
+	AdviserInvitationStatusUsed    AdviserInvitationStatus = "used"
+)
+
+// Valid indicates whether the value is a known member of the AdviserInvitationStatus enum.
+func (e AdviserInvitationStatus) Valid() bool {
+	switch e {
+	case AdviserInvitationStatusExpired:
+		return true
+	case AdviserInvitationStatusPending:
+		return true
+	case AdviserInvitationStatusRevoked:
+		return true
+	case AdviserInvitationStatusUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdviserLinkDocumentKind.
+const (
+	AdviserLinkDocumentKindAdvice AdviserLinkDocumentKind = "advice"
+	AdviserLinkDocumentKindReport AdviserLinkDocumentKind = "report"
+)
+
+// Valid indicates whether the value is a known member of the AdviserLinkDocumentKind enum.
+func (e AdviserLinkDocumentKind) Valid() bool {
+	switch e {
+	case AdviserLinkDocumentKindAdvice:
+		return true
+	case AdviserLinkDocumentKindReport:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -2188,6 +2230,7 @@ func (e LawfulBasis) Valid() bool {
 
 // Defines values for LetterKind.
 const (
+	LetterKindAmendmentNotice     LetterKind = "amendment_notice"
 	LetterKindCease               LetterKind = "cease"
 	LetterKindDecisionNotToAssess LetterKind = "decision_not_to_assess"
 	LetterKindDecisionNotToIssue  LetterKind = "decision_not_to_issue"
@@ -2199,6 +2242,8 @@ const (
 // Valid indicates whether the value is a known member of the LetterKind enum.
 func (e LetterKind) Valid() bool {
 	switch e {
+	case LetterKindAmendmentNotice:
+		return true
 	case LetterKindCease:
 		return true
 	case LetterKindDecisionNotToAssess:
@@ -3174,6 +3219,7 @@ func (e ReassessmentStatus) Valid() bool {
 const (
 	RecordTypeAPIKey               RecordType = "api_key"
 	RecordTypeAction               RecordType = "action"
+	RecordTypeAdviserInvitation    RecordType = "adviser_invitation"
 	RecordTypeAllocation           RecordType = "allocation"
 	RecordTypeAnnualReview         RecordType = "annual_review"
 	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
@@ -3216,6 +3262,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeAPIKey:
 		return true
 	case RecordTypeAction:
+		return true
+	case RecordTypeAdviserInvitation:
 		return true
 	case RecordTypeAllocation:
 		return true
@@ -4064,6 +4112,24 @@ func (e WorklistStatus) Valid() bool {
 	}
 }
 
+// Defines values for AttachByAdviserLinkParamsKind.
+const (
+	AttachByAdviserLinkParamsKindAdvice AttachByAdviserLinkParamsKind = "advice"
+	AttachByAdviserLinkParamsKindReport AttachByAdviserLinkParamsKind = "report"
+)
+
+// Valid indicates whether the value is a known member of the AttachByAdviserLinkParamsKind enum.
+func (e AttachByAdviserLinkParamsKind) Valid() bool {
+	switch e {
+	case AttachByAdviserLinkParamsKindAdvice:
+		return true
+	case AttachByAdviserLinkParamsKindReport:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCareTreatmentReviewsParamsStatus.
 const (
 	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
@@ -4209,6 +4275,86 @@ type AdviceSubmissionInput struct {
 
 	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
 	Sections AdviceSections `json:"sections"`
+}
+
+// AdviserInvitation defines model for AdviserInvitation.
+type AdviserInvitation struct {
+	AdviceRequestID openapi_types.UUID `json:"advice_request_id"`
+	CreatedAt       time.Time          `json:"created_at"`
+
+	// DocumentsAttached How many reports were attached through the link.
+	DocumentsAttached int                     `json:"documents_attached"`
+	ExpiresAt         time.Time               `json:"expires_at"`
+	ID                openapi_types.UUID      `json:"id"`
+	RevokedAt         *time.Time              `json:"revoked_at,omitempty"`
+	Status            AdviserInvitationStatus `json:"status"`
+	UsedAt            *time.Time              `json:"used_at,omitempty"`
+	Version           int                     `json:"version"`
+}
+
+// AdviserInvitationEventPayload The data of adviser_invitation events (see GET /v1/event-types for which).
+type AdviserInvitationEventPayload = EventPayload
+
+// AdviserInvitationInput defines model for AdviserInvitationInput.
+type AdviserInvitationInput struct {
+	// ExpiresOn The last day the link can be used: 1 to 42 days from today (28 by default).
+	ExpiresOn *openapi_types.Date `json:"expires_on,omitempty"`
+}
+
+// AdviserInvitationIssued defines model for AdviserInvitationIssued.
+type AdviserInvitationIssued struct {
+	AdviceRequestID openapi_types.UUID `json:"advice_request_id"`
+	CreatedAt       time.Time          `json:"created_at"`
+	ExpiresAt       time.Time          `json:"expires_at"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// LinkPath The API path the front end calls with the token: /v1/adviser-links/{token}.
+	LinkPath string                  `json:"link_path"`
+	Status   AdviserInvitationStatus `json:"status"`
+
+	// Token The key to the link; shown in this answer only.
+	Token string `json:"token"`
+}
+
+// AdviserInvitationStatus defines model for AdviserInvitationStatus.
+type AdviserInvitationStatus string
+
+// AdviserLink What the holder of an adviser invitation sees. Nothing personal; no ids of the child's records.
+type AdviserLink struct {
+	// Adviser The kind of advice asked for (the adviser codes of the EHC needs assessment).
+	Adviser   string                `json:"adviser"`
+	Documents []AdviserLinkDocument `json:"documents"`
+
+	// DueOn 6 weeks from the request (Reg 8), moved by any exception, as the statutory calendar computes it today.
+	DueOn       openapi_types.Date `json:"due_on"`
+	ExpiresAt   time.Time          `json:"expires_at"`
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// AdviserLinkDocument defines model for AdviserLinkDocument.
+type AdviserLinkDocument struct {
+	CreatedAt time.Time               `json:"created_at"`
+	FileName  string                  `json:"file_name"`
+	ID        openapi_types.UUID      `json:"id"`
+	Kind      AdviserLinkDocumentKind `json:"kind"`
+	MediaType string                  `json:"media_type"`
+	Sha256    string                  `json:"sha256"`
+	SizeBytes int64                   `json:"size_bytes"`
+	Title     string                  `json:"title"`
+}
+
+// AdviserLinkDocumentKind defines model for AdviserLinkDocument.Kind.
+type AdviserLinkDocumentKind string
+
+// AdviserLinkReceipt defines model for AdviserLinkReceipt.
+type AdviserLinkReceipt struct {
+	DocumentIds     []openapi_types.UUID `json:"document_ids"`
+	DueOn           openapi_types.Date   `json:"due_on"`
+	InformsSections []PlanSectionCode    `json:"informs_sections"`
+
+	// Late Submitted after the due date; late advice is still taken.
+	Late        bool               `json:"late"`
+	SubmittedOn openapi_types.Date `json:"submitted_on"`
 }
 
 // Allocation defines model for Allocation.
@@ -5044,13 +5190,16 @@ type DisputeStatus string
 // DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
 type DisputeSubjectType string
 
-// Document Example: {"content_path":"/v1/documents/0190a5e0-0000-7000-8000-00000000d0c1/content","created_at":"2026-11-02T10:15:00Z","file_name":"ep-advice.pdf","id":"0190a5e0-0000-7000-8000-00000000d0c1","kind":"advice","media_type":"application/pdf","record_id":"0190a5e0-0000-7000-8000-00000000e4c1","record_type":"ehc_request","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size_bytes":184320,"title":"Educational psychology advice","uploaded_by_organisation_id":"0190a5e0-0000-7000-8000-000000000c01","version":1,"young_person_id":"0190a5e0-0000-7000-8000-000000000a01"}
+// Document Example: {"content_path":"/v1/documents/0190a5e0-0000-7000-8000-00000000d0c1/content","created_at":"2026-11-02T10:15:00Z","family_visible":false,"file_name":"ep-advice.pdf","id":"0190a5e0-0000-7000-8000-00000000d0c1","kind":"advice","media_type":"application/pdf","record_id":"0190a5e0-0000-7000-8000-00000000e4c1","record_type":"ehc_request","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size_bytes":184320,"title":"Educational psychology advice","uploaded_by_organisation_id":"0190a5e0-0000-7000-8000-000000000c01","version":1,"young_person_id":"0190a5e0-0000-7000-8000-000000000a01"}
 type Document struct {
 	// ContentPath Where to download the bytes: /v1/documents/{id}/content.
-	ContentPath *string            `json:"content_path,omitempty"`
-	CreatedAt   time.Time          `json:"created_at"`
-	FileName    string             `json:"file_name"`
-	ID          openapi_types.UUID `json:"id"`
+	ContentPath *string   `json:"content_path,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// FamilyVisible The child's family may see it (letters and plans when added; anything else once the council shows it).
+	FamilyVisible bool               `json:"family_visible"`
+	FileName      string             `json:"file_name"`
+	ID            openapi_types.UUID `json:"id"`
 
 	// Kind What the document is.
 	Kind DocumentKind `json:"kind"`
@@ -5084,6 +5233,11 @@ type DocumentMediaType string
 type DocumentPage struct {
 	Items      []Document `json:"items"`
 	NextCursor *string    `json:"next_cursor,omitempty"`
+}
+
+// DocumentPatch defines model for DocumentPatch.
+type DocumentPatch struct {
+	FamilyVisible bool `json:"family_visible"`
 }
 
 // DocumentRecordType The kind of record a document belongs to.
@@ -7974,6 +8128,9 @@ type YoungPersonPatch struct {
 	UPNUnknown     *UPNUnknown  `json:"upn_unknown,omitempty"`
 }
 
+// AdviserToken defines model for AdviserToken.
+type AdviserToken = string
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -8111,6 +8268,12 @@ type ListAdviceRequestsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateAdviserInvitationParams defines parameters for CreateAdviserInvitation.
+type CreateAdviserInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // SubmitAdviceParams defines parameters for SubmitAdvice.
 type SubmitAdviceParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -8119,6 +8282,24 @@ type SubmitAdviceParams struct {
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
+
+// RevokeAdviserInvitationParams defines parameters for RevokeAdviserInvitation.
+type RevokeAdviserInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AttachByAdviserLinkParams defines parameters for AttachByAdviserLink.
+type AttachByAdviserLinkParams struct {
+	Kind  AttachByAdviserLinkParamsKind `form:"kind" json:"kind"`
+	Title string                        `form:"title" json:"title"`
+
+	// FileName The file's name as the sender knows it; a bare name, no path.
+	FileName *string `form:"file_name,omitempty" json:"file_name,omitempty"`
+}
+
+// AttachByAdviserLinkParamsKind defines parameters for AttachByAdviserLink.
+type AttachByAdviserLinkParamsKind string
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
@@ -8391,6 +8572,12 @@ type UploadDocumentParams struct {
 
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateDocumentParams defines parameters for UpdateDocument.
+type UpdateDocumentParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
@@ -9678,8 +9865,14 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// CreateAdviserInvitationJSONRequestBody defines body for CreateAdviserInvitation for application/json ContentType.
+type CreateAdviserInvitationJSONRequestBody = AdviserInvitationInput
+
 // SubmitAdviceJSONRequestBody defines body for SubmitAdvice for application/json ContentType.
 type SubmitAdviceJSONRequestBody = AdviceSubmissionInput
+
+// SubmitAdviceByAdviserLinkJSONRequestBody defines body for SubmitAdviceByAdviserLink for application/json ContentType.
+type SubmitAdviceByAdviserLinkJSONRequestBody = AdviceSubmissionInput
 
 // DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
 type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
@@ -9710,6 +9903,9 @@ type UpdateDisputeApplicationMergePatchPlusJSONRequestBody = DisputePatch
 
 // ConcludeDisputeJSONRequestBody defines body for ConcludeDispute for application/json ContentType.
 type ConcludeDisputeJSONRequestBody = DisputeConclusionInput
+
+// UpdateDocumentApplicationMergePatchPlusJSONRequestBody defines body for UpdateDocument for application/merge-patch+json ContentType.
+type UpdateDocumentApplicationMergePatchPlusJSONRequestBody = DocumentPatch
 
 // CreateEHCNeedsAssessmentJSONRequestBody defines body for CreateEHCNeedsAssessment for application/json ContentType.
 type CreateEHCNeedsAssessmentJSONRequestBody = EHCNeedsAssessmentInput
@@ -10345,9 +10541,24 @@ type ServerInterface interface {
 	// GetAdviceRequest One advice request, with the advice once submitted
 	// (GET /v1/advice-requests/{id})
 	GetAdviceRequest(ctx echo.Context, id ID) error
+	// CreateAdviserInvitation Invite the adviser by a link to submit this advice without an account (Reg 6)
+	// (POST /v1/advice-requests/{id}/invitations)
+	CreateAdviserInvitation(ctx echo.Context, id ID, params CreateAdviserInvitationParams) error
 	// SubmitAdvice The adviser submits their advice (Reg 6)
 	// (POST /v1/advice-requests/{id}/submission)
 	SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error
+	// RevokeAdviserInvitation Withdraw an adviser invitation link not yet used
+	// (POST /v1/adviser-invitations/{id}/revoke)
+	RevokeAdviserInvitation(ctx echo.Context, id ID, params RevokeAdviserInvitationParams) error
+	// GetAdviserLink What an adviser invitation asks for (no credentials; the token is the key)
+	// (GET /v1/adviser-links/{token})
+	GetAdviserLink(ctx echo.Context, token AdviserToken) error
+	// SubmitAdviceByAdviserLink Submit the advice through an adviser invitation, once (no credentials)
+	// (POST /v1/adviser-links/{token}/advice)
+	SubmitAdviceByAdviserLink(ctx echo.Context, token AdviserToken) error
+	// AttachByAdviserLink Attach a report through an adviser invitation (no credentials)
+	// (POST /v1/adviser-links/{token}/documents)
+	AttachByAdviserLink(ctx echo.Context, token AdviserToken, params AttachByAdviserLinkParams) error
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx echo.Context, params ListAnnualReviewsParams) error
@@ -10432,6 +10643,9 @@ type ServerInterface interface {
 	// GetDocument Read a document's description (not its bytes)
 	// (GET /v1/documents/{id})
 	GetDocument(ctx echo.Context, id ID) error
+	// UpdateDocument Show a document to the child's family, or hide it from them (JSON merge patch)
+	// (PATCH /v1/documents/{id})
+	UpdateDocument(ctx echo.Context, id ID, params UpdateDocumentParams) error
 	// GetDocumentContent Download a document's bytes
 	// (GET /v1/documents/{id}/content)
 	GetDocumentContent(ctx echo.Context, id ID) error
@@ -11066,6 +11280,42 @@ func (w *ServerInterfaceWrapper) GetAdviceRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreateAdviserInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateAdviserInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateAdviserInvitationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateAdviserInvitation(ctx, id, params)
+	return err
+}
+
 // SubmitAdvice converts echo context to params.
 func (w *ServerInterfaceWrapper) SubmitAdvice(ctx echo.Context) error {
 	var err error
@@ -11114,6 +11364,113 @@ func (w *ServerInterfaceWrapper) SubmitAdvice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitAdvice(ctx, id, params)
+	return err
+}
+
+// RevokeAdviserInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeAdviserInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeAdviserInvitationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeAdviserInvitation(ctx, id, params)
+	return err
+}
+
+// GetAdviserLink converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAdviserLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token AdviserToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAdviserLink(ctx, token)
+	return err
+}
+
+// SubmitAdviceByAdviserLink converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitAdviceByAdviserLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token AdviserToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitAdviceByAdviserLink(ctx, token)
+	return err
+}
+
+// AttachByAdviserLink converts echo context to params.
+func (w *ServerInterfaceWrapper) AttachByAdviserLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token AdviserToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AttachByAdviserLinkParams
+	// ------------- Required query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Required query parameter "title" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "title", ctx.QueryParams(), &params.Title, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter title: %s", err))
+	}
+
+	// ------------- Optional query parameter "file_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "file_name", ctx.QueryParams(), &params.FileName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter file_name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AttachByAdviserLink(ctx, token, params)
 	return err
 }
 
@@ -12259,6 +12616,42 @@ func (w *ServerInterfaceWrapper) GetDocument(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetDocument(ctx, id)
+	return err
+}
+
+// UpdateDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDocument(ctx, id, params)
 	return err
 }
 
@@ -17808,6 +18201,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/advice-requests", wrapper.ListAdviceRequests, options.OperationMiddlewares["listAdviceRequests"]...)
 	router.GET(options.BaseURL+"/v1/advice-requests/:id", wrapper.GetAdviceRequest, options.OperationMiddlewares["getAdviceRequest"]...)
 	router.POST(options.BaseURL+"/v1/advice-requests/:id/submission", wrapper.SubmitAdvice, options.OperationMiddlewares["submitAdvice"]...)
+	router.POST(options.BaseURL+"/v1/advice-requests/:id/invitations", wrapper.CreateAdviserInvitation, options.OperationMiddlewares["createAdviserInvitation"]...)
+	router.POST(options.BaseURL+"/v1/adviser-invitations/:id/revoke", wrapper.RevokeAdviserInvitation, options.OperationMiddlewares["revokeAdviserInvitation"]...)
+	router.GET(options.BaseURL+"/v1/adviser-links/:token", wrapper.GetAdviserLink, options.OperationMiddlewares["getAdviserLink"]...)
+	router.POST(options.BaseURL+"/v1/adviser-links/:token/documents", wrapper.AttachByAdviserLink, options.OperationMiddlewares["attachByAdviserLink"]...)
+	router.POST(options.BaseURL+"/v1/adviser-links/:token/advice", wrapper.SubmitAdviceByAdviserLink, options.OperationMiddlewares["submitAdviceByAdviserLink"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/consultations", wrapper.ConsultSetting, options.OperationMiddlewares["consultSetting"]...)
 	router.GET(options.BaseURL+"/v1/consultations", wrapper.ListConsultations, options.OperationMiddlewares["listConsultations"]...)
 	router.GET(options.BaseURL+"/v1/consultations/:id", wrapper.GetConsultation, options.OperationMiddlewares["getConsultation"]...)
@@ -17846,6 +18244,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
 	router.DELETE(options.BaseURL+"/v1/documents/:id", wrapper.RemoveDocument, options.OperationMiddlewares["removeDocument"]...)
 	router.GET(options.BaseURL+"/v1/documents/:id", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
+	router.PATCH(options.BaseURL+"/v1/documents/:id", wrapper.UpdateDocument, options.OperationMiddlewares["updateDocument"]...)
 	router.GET(options.BaseURL+"/v1/documents/:id/content", wrapper.GetDocumentContent, options.OperationMiddlewares["getDocumentContent"]...)
 	router.GET(options.BaseURL+"/v1/reports/ehc-timeliness", wrapper.GetEHCTimelinessReport, options.OperationMiddlewares["getEhcTimelinessReport"]...)
 	router.GET(options.BaseURL+"/v1/transition-plans", wrapper.ListTransitionPlans, options.OperationMiddlewares["listTransitionPlans"]...)
@@ -18884,6 +19283,199 @@ func (response GetAdviceRequest503ApplicationProblemPlusJSONResponse) VisitGetAd
 	return err
 }
 
+type CreateAdviserInvitationRequestObject struct {
+	ID     ID `json:"id"`
+	Params CreateAdviserInvitationParams
+	Body   *CreateAdviserInvitationJSONRequestBody
+}
+
+type CreateAdviserInvitationResponseObject interface {
+	VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error
+}
+
+type CreateAdviserInvitation201JSONResponse AdviserInvitationIssued
+
+func (response CreateAdviserInvitation201JSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation400ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation401ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation403ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation404ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation409ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation413ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation415ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation422ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation429ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdviserInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAdviserInvitation503ApplicationProblemPlusJSONResponse) VisitCreateAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitAdviceRequestObject struct {
 	ID     ID `json:"id"`
 	Params SubmitAdviceParams
@@ -19092,6 +19684,630 @@ type SubmitAdvice503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SubmitAdvice503ApplicationProblemPlusJSONResponse) VisitSubmitAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitationRequestObject struct {
+	ID     ID `json:"id"`
+	Params RevokeAdviserInvitationParams
+}
+
+type RevokeAdviserInvitationResponseObject interface {
+	VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error
+}
+
+type RevokeAdviserInvitation200JSONResponse AdviserInvitation
+
+func (response RevokeAdviserInvitation200JSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation401ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation403ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation404ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation409ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation429ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAdviserInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAdviserInvitation503ApplicationProblemPlusJSONResponse) VisitRevokeAdviserInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLinkRequestObject struct {
+	Token AdviserToken `json:"token"`
+}
+
+type GetAdviserLinkResponseObject interface {
+	VisitGetAdviserLinkResponse(w http.ResponseWriter) error
+}
+
+type GetAdviserLink200JSONResponse AdviserLink
+
+func (response GetAdviserLink200JSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink400ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink404ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink409ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink410ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink429ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdviserLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAdviserLink503ApplicationProblemPlusJSONResponse) VisitGetAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLinkRequestObject struct {
+	Token AdviserToken `json:"token"`
+	Body  *SubmitAdviceByAdviserLinkJSONRequestBody
+}
+
+type SubmitAdviceByAdviserLinkResponseObject interface {
+	VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error
+}
+
+type SubmitAdviceByAdviserLink201JSONResponse AdviserLinkReceipt
+
+func (response SubmitAdviceByAdviserLink201JSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink400ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink404ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink409ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink410ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink413ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink415ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink422ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink429ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAdviceByAdviserLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAdviceByAdviserLink503ApplicationProblemPlusJSONResponse) VisitSubmitAdviceByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLinkRequestObject struct {
+	Token  AdviserToken `json:"token"`
+	Params AttachByAdviserLinkParams
+	Body   io.Reader
+}
+
+type AttachByAdviserLinkResponseObject interface {
+	VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error
+}
+
+type AttachByAdviserLink201JSONResponse AdviserLinkDocument
+
+func (response AttachByAdviserLink201JSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink400ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink404ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink409ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink410ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink413ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink415ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink422ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink429ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachByAdviserLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AttachByAdviserLink503ApplicationProblemPlusJSONResponse) VisitAttachByAdviserLinkResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23507,6 +24723,228 @@ type GetDocument503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetDocument503ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentRequestObject struct {
+	ID     ID `json:"id"`
+	Params UpdateDocumentParams
+	Body   *UpdateDocumentApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateDocumentResponseObject interface {
+	VisitUpdateDocumentResponse(w http.ResponseWriter) error
+}
+
+type UpdateDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateDocument200JSONResponse struct {
+	Body    Document
+	Headers UpdateDocument200ResponseHeaders
+}
+
+func (response UpdateDocument200JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument400ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument401ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument403ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument404ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument409ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument412ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument413ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument415ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument422ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument429ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument503ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -47261,9 +48699,24 @@ type StrictServerInterface interface {
 	// GetAdviceRequest One advice request, with the advice once submitted
 	// (GET /v1/advice-requests/{id})
 	GetAdviceRequest(ctx context.Context, request GetAdviceRequestRequestObject) (GetAdviceRequestResponseObject, error)
+	// CreateAdviserInvitation Invite the adviser by a link to submit this advice without an account (Reg 6)
+	// (POST /v1/advice-requests/{id}/invitations)
+	CreateAdviserInvitation(ctx context.Context, request CreateAdviserInvitationRequestObject) (CreateAdviserInvitationResponseObject, error)
 	// SubmitAdvice The adviser submits their advice (Reg 6)
 	// (POST /v1/advice-requests/{id}/submission)
 	SubmitAdvice(ctx context.Context, request SubmitAdviceRequestObject) (SubmitAdviceResponseObject, error)
+	// RevokeAdviserInvitation Withdraw an adviser invitation link not yet used
+	// (POST /v1/adviser-invitations/{id}/revoke)
+	RevokeAdviserInvitation(ctx context.Context, request RevokeAdviserInvitationRequestObject) (RevokeAdviserInvitationResponseObject, error)
+	// GetAdviserLink What an adviser invitation asks for (no credentials; the token is the key)
+	// (GET /v1/adviser-links/{token})
+	GetAdviserLink(ctx context.Context, request GetAdviserLinkRequestObject) (GetAdviserLinkResponseObject, error)
+	// SubmitAdviceByAdviserLink Submit the advice through an adviser invitation, once (no credentials)
+	// (POST /v1/adviser-links/{token}/advice)
+	SubmitAdviceByAdviserLink(ctx context.Context, request SubmitAdviceByAdviserLinkRequestObject) (SubmitAdviceByAdviserLinkResponseObject, error)
+	// AttachByAdviserLink Attach a report through an adviser invitation (no credentials)
+	// (POST /v1/adviser-links/{token}/documents)
+	AttachByAdviserLink(ctx context.Context, request AttachByAdviserLinkRequestObject) (AttachByAdviserLinkResponseObject, error)
 	// ListAnnualReviews List annual reviews of EHC plans
 	// (GET /v1/annual-reviews)
 	ListAnnualReviews(ctx context.Context, request ListAnnualReviewsRequestObject) (ListAnnualReviewsResponseObject, error)
@@ -47348,6 +48801,9 @@ type StrictServerInterface interface {
 	// GetDocument Read a document's description (not its bytes)
 	// (GET /v1/documents/{id})
 	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
+	// UpdateDocument Show a document to the child's family, or hide it from them (JSON merge patch)
+	// (PATCH /v1/documents/{id})
+	UpdateDocument(ctx context.Context, request UpdateDocumentRequestObject) (UpdateDocumentResponseObject, error)
 	// GetDocumentContent Download a document's bytes
 	// (GET /v1/documents/{id}/content)
 	GetDocumentContent(ctx context.Context, request GetDocumentContentRequestObject) (GetDocumentContentResponseObject, error)
@@ -48020,6 +49476,55 @@ func (sh *strictHandler) GetAdviceRequest(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// CreateAdviserInvitation operation middleware
+func (sh *strictHandler) CreateAdviserInvitation(ctx echo.Context, id ID, params CreateAdviserInvitationParams) error {
+	var request CreateAdviserInvitationRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body CreateAdviserInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAdviserInvitation(ctx.Request().Context(), request.(CreateAdviserInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAdviserInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateAdviserInvitationResponseObject); ok {
+		return validResponse.VisitCreateAdviserInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // SubmitAdvice operation middleware
 func (sh *strictHandler) SubmitAdvice(ctx echo.Context, id ID, params SubmitAdviceParams) error {
 	var request SubmitAdviceRequestObject
@@ -48063,6 +49568,133 @@ func (sh *strictHandler) SubmitAdvice(ctx echo.Context, id ID, params SubmitAdvi
 		return err
 	} else if validResponse, ok := response.(SubmitAdviceResponseObject); ok {
 		return validResponse.VisitSubmitAdviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeAdviserInvitation operation middleware
+func (sh *strictHandler) RevokeAdviserInvitation(ctx echo.Context, id ID, params RevokeAdviserInvitationParams) error {
+	var request RevokeAdviserInvitationRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeAdviserInvitation(ctx.Request().Context(), request.(RevokeAdviserInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeAdviserInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeAdviserInvitationResponseObject); ok {
+		return validResponse.VisitRevokeAdviserInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAdviserLink operation middleware
+func (sh *strictHandler) GetAdviserLink(ctx echo.Context, token AdviserToken) error {
+	var request GetAdviserLinkRequestObject
+
+	request.Token = token
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdviserLink(ctx.Request().Context(), request.(GetAdviserLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdviserLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAdviserLinkResponseObject); ok {
+		return validResponse.VisitGetAdviserLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitAdviceByAdviserLink operation middleware
+func (sh *strictHandler) SubmitAdviceByAdviserLink(ctx echo.Context, token AdviserToken) error {
+	var request SubmitAdviceByAdviserLinkRequestObject
+
+	request.Token = token
+
+	var body SubmitAdviceByAdviserLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitAdviceByAdviserLink(ctx.Request().Context(), request.(SubmitAdviceByAdviserLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitAdviceByAdviserLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitAdviceByAdviserLinkResponseObject); ok {
+		return validResponse.VisitSubmitAdviceByAdviserLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AttachByAdviserLink operation middleware
+func (sh *strictHandler) AttachByAdviserLink(ctx echo.Context, token AdviserToken, params AttachByAdviserLinkParams) error {
+	var request AttachByAdviserLinkRequestObject
+
+	request.Token = token
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachByAdviserLink(ctx.Request().Context(), request.(AttachByAdviserLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachByAdviserLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AttachByAdviserLinkResponseObject); ok {
+		return validResponse.VisitAttachByAdviserLinkResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -49003,6 +50635,55 @@ func (sh *strictHandler) GetDocument(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(GetDocumentResponseObject); ok {
 		return validResponse.VisitGetDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDocument operation middleware
+func (sh *strictHandler) UpdateDocument(ctx echo.Context, id ID, params UpdateDocumentParams) error {
+	var request UpdateDocumentRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body UpdateDocumentApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDocument(ctx.Request().Context(), request.(UpdateDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDocumentResponseObject); ok {
+		return validResponse.VisitUpdateDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -54186,1436 +55867,1483 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P2Lchu50TeM3wpq/m+VpQopk9RZqn89j9aHrBPb61ja7Jt37XcMzoAkVkOAATCimX18Nd+dfFf2FbqB",
-	"GcxwSA4p2bubKFVJLM4JaDQaffz1r1EipzMpmDA6uvg1Yp/pdJYx+PdVYrgU9l86n06pWkQX0RVxv3ai",
-	"O5rlzF5Ncxbb+6JBb3DS7R11+4dRJ+JpdBH1+ueHtJccdfujAeue0n6vezY8TLpH6TE7GZ32znq9QdSJ",
-	"powZLsZx22f6USeSd0yldgAjmmnWieRcMBXPFE0MtyNkqt3rBjgExUZMKZq1e+gIx6ANNbmOLiI5Y5Yk",
-	"8wk10UX0nZS3hBI9YyyZECpSklExzumYETNhis4WhGrNtJ4yYaIvXzqO1O/omDWTG64EJOeGTXV08fMj",
-	"8e9L/I9A/jR9MUneMpbqq+Lai88Jm9nJvGf/zJk21ZV5zxKpUkIFYf4+MmOKy5SYCTX211wzbb9JMpnQ",
-	"jNDcTKTiZvFEE8OnjGR8yo0Ol3Wk5DRYykEv6kRjJXNhyZIAoaiG1b6aUkXJnGrCBZlIPeOGZmQklR2R",
-	"nDFF7YgOok5kZPHG426vH7n5vme05UxvJowsZC7Gdn5aCvgqndMFscOFCVLFKHx8xO8YmTN2u25avZNw",
-	"Wmk4rZd0yrMFoUMlaYrTIYpl1PA79kQTnmWCab00rX7PT+s6V3dsccOms4wa9nem9KppvcuHGdcTQolg",
-	"c3KHdxI5IpQkMhcJz4hxr3miCbyAS1GZV/mj3YnAuxnXhgmWxkbCvP6Zc8XS6MKonHUiwz5bFv1ezsmc",
-	"ZRmZMwW0Jf4xYuR/2cktZgxedsuUiY8LLr3jCWucDF4iOh9OuTEsJcMFLAxL8wQ4gWZkphfJRGZyzLUJ",
-	"Z0HTO66Zii6i4O64dre7abctbndrMuFZCqcFNSyWo3jIlZnAGvZPYQ2Pok40gvWPBZ3a+f9wS0dSWWbh",
-	"d0z4X4H1o04EPBkjT7YbyqEdypdOlMokt3wf89Qu3cbnzo97/ehjZ1nWDk6jTsQmSaxwUdoN4wQp0upe",
-	"6u4VI6mmOtYs8QwXDS1Vow5sIHs4jCyhok40sQ9MBnbAlnkLGT1T8o6nsNAvArZ45xd6Qa6ZsmzkGJdp",
-	"w9Jwvofdvt255Rh+jYQVmdFFdM3Hgo94QoUhKR+NeJJnZkHm3EzIXKpbLsZkyqZSLUAizyZSAG9ZuThT",
-	"MmFaczG2+1rmJpFTq4BE3zkeFqndlv9gVJGjDlGMpprQMevS2UzJmeLUMGJ3lsbv6Xw2k8rYl8GUNSgx",
-	"0XNqJcug151ykRtGtFF5YnLFUpJxwxRNFsQKRCsF4D2UGEU5bEpGk4mdAtWaa0OFObBsVBxAxbaz1PH/",
-	"rnGKFeVOyEQXg6Xt3HD0C+I2nRV8Yig/NysA/4Hb9zfbhpX9tHaPeNYobgqXv//lYycS7LOJk1xpqaIL",
-	"kWcZ8ERmdQXD3juFaJ3qAQcv3m951qlxTzRJJtIeBnJEmBjTMbOijmSMpiED7aL13UO/c+f7X4Wco06E",
-	"rFKqECJXmqnFQRSQgUvxmi8ddaR2tXlXJFZl8OduW7VyZ3VYjangGsbU7sF+r3f4rSi6u36tLHeDVu25",
-	"uze46Z1fHPYuer3/49USIXLLqXeczZeWKrwWLFSiGF3/7k6UMppmXKAtmrLECfKqyXPa7Z1Z9S/YckKa",
-	"2NomXzrRjFr50vDMCcqrpmcUs6dHwzOnKGean/GTX3oGzLHlZ2pirLy11QqdH+J+zGhLdjsf4JJacSIS",
-	"Fl30g0HZAXWifJZuXJJSgu0uv2sc02jz1q83bvFHHvqP5SEnd/ScKTT4XnNx22wYwU3WKObijhuQ0B0i",
-	"RcLInpAkUSxlwnCa6UsQmkbeMkE4StRbttivWErwMuQ+b/vFDWafe+DIjXPG/8oWSzyOv24pE9stFMpv",
-	"p2+950DxlJF3itvPkzevrnc9swZwZrER/wx+lzjjdywejM7/Zg8ZmdnvhUdaVM7/ldY5S5up4K6FlJ7x",
-	"+BaJ9m9Jlk4Es6vc+/n09fTwvTn7+7D/Njn5Pu395fboJ338Dzb4kQaEbBSY5ZWdReUfjoa4ufKUmxd3",
-	"TJhGulSvrtQUQYQikayxlBirkxdcGG9DmnvMfVdVEImjmUhjaU1vptAO/YUldr1v2eKi1eC/WDOPijFL",
-	"4xFnGfpGnIT/2JZBztGomkUXUf98cNA7GBzA0SqTJFdqAw/OcjWT2s4moZrNpboF5dWaO1uprsUjbdw7",
-	"/f7ZEbh33FPO+RYuZOkRccMYniYnw2M2GB2lR/Qs2d2cXXqw1YgHZyeH0UfcAc+oYjeWda2ZZ03D6ZSJ",
-	"FIb9XIqlLaEqd5DU3hLGcqRgVXv20K6ekNbwjV4Jw4Tmd8w7WYhhdEruuObWZiJmbg1PCh5gork9ZQ97",
-	"5A1VyQQNu9pgm0wGnUxYmmcsJc/2XuzfvN98RB7e9C0DbSPHaB9obzd34MSNnlFB0LOuDV0QTUcsWxBq",
-	"yEROGXiuqCHLUg/cRVOpCrL8l303R689M8pxZEl2u8jAcGOrN6iYCaNaihnniSioVF0scDNpZuxq2I/L",
-	"6TQX3CxC/bF4dKXCViXoAyn9DUv/PcvS5VgDLjvqaBN7x5YM4JxQ9gN2un9WNGFkToXRbm2NxOX161ou",
-	"34RlM8IFuh3vmOBiDMGGERep/Xd0ET3n2iimtdURMy5uwWdf3Aw8YhQVGiS5viRCEsGYi2WkU44ORj4q",
-	"dhCHEM4sowmzn7IzbljT3ydXO2dtdBEVU4vpneQpMNeMCpbBqk0oV1Z8PPuOvGZUWVKR51zTIc+4QZfw",
-	"VW64npJncupeBKdYknHBE5rF7POMWYsqeiaFzjNDhSHgk8TxpzJjOmHCYJSDU6PQNYTPxcMFvoGj5RK9",
-	"o8renFDFFMF7yHBBgnu+NO1Za0PqRPGZUxlWyEPHDSgXNSw94+OJKSJjIHW9H3HJnbk6wlr55LX75A2j",
-	"0+hLpz6264m9OFSM3uow4rnp6/3TNV9/ZkmumHiiybVMOM2I3dbRl99MmDkB0SjHBr2b/kmDHBs81Gnt",
-	"RYzbXJSnZA92zYQp4obrvLNDKW/3MTKsJ4xk/JZpe9RJmQEH2yeGLFVSTleelE0a7oyOwdOLQlNvo/4/",
-	"Hpu/+2NzVZiggTk2a352q/jDFUgvBdukDrYxHGvn7Zt86k5bLxMdIywfpMmEqjEjM6k1H2buIOZ1mXrf",
-	"UzFBM2nVyZX6ccTgCqNjxVafXskWx9P2J9G9Dh08bArxjoGPFep885HzEEr+moPr+nrncyLZZvdyMaOG",
-	"41HX6pw47DVv3MNdNm5/zTnxE2wLI8lYkiFNbkEThTPAyXxGNXsxSd5lVGyK/Hlntn1HYp+z/5hSLgx1",
-	"CqxlZ7KnD46Oq07M2YzRLFZWIdGxkIaPeJmhAq/SIX2PMV/Hfi+tR7XhimUb7XR3F4OayjvUi68TaTIq",
-	"0oMwZOXsgUzq9XFOuAMSgPAmJx+MJn73BtMqNzTkJMRTZsJvXmM6mM8A8xo36uvlwDVdaGImqMorRobM",
-	"GKYOwgEj976wzNucLkVvIdOsmjMlRyP40XN/RcjaF1coe2opC9+U01nGDMMswMbvvaHqllBB0I8FEpzs",
-	"zScSpjafMAETQd8GSyuskLi3p1Yq7ex/cmLjOylvnZ3TPyJXM8U9V7uvhBlnKxPNqBV9LHXM67OyjvYx",
-	"1W3JT1zOIKDeSbd/7iMbxWY+wqGIJMtT9pzrWW7Yuj02kXPcZ3grwWHtWav0klCiWSJFShJ4IYzRBQfI",
-	"Ue+8RmT8ZjjEfh+Flt86V3Do2INyylKOR7GRTmsHGxJ37UHl5MpnINXcxLSVeLUj3/+85YmO+RrDRWE9",
-	"1zI5KtIXeGCrhAsRj6RKijPKE8EqDnj6glycWLaFHc/umFpYtnaCzR5HB8uuVqcdVn41ixkrtMYMj9QJ",
-	"OCdncO7CoSLB30ezLObiTmZ3a1S8rxIOdavUpN6Hl3b27D8u5zeOTDol8BpVkuazDW8BAjgzMDiGBJ1W",
-	"5dzOUYUySQnWH98P6pIwtVP+KArGTptS/5PgWjhyFH3VEddUzONu/6wtYw0bkq12D6u0jm+f+tiBVRk0",
-	"WtegI3CByYeHyL8wce+8E8SlQ5KXB2vIrZieSVHTn467/UFxzUU9RDxlzMSYV7limSrpZe69D+PfqDNA",
-	"k0hyivYTXWEH3ao64Y/EBVvsm9BL4I7br2n8g8jHkG+jbIFwulUJr969IrdsQfZoOuVi/9InNTifs5lw",
-	"7fYukSKrJCN8rQjvqiQBnJQ77tbpZQneUpwp4aC3P+h2Pqy2On7KCbZQPCkxig9zQTOn9HUIDdRCKIkA",
-	"tdfaeoSOKRfaEFoYhBVbbyhzA2JilGuaxUbGqFNGnWioZD6eGCRXMX7/ljgDy6dm7p2VfpRiRDUqplwD",
-	"IXUpLAtTVUhTqrVIxYTxu8Zc6TDT/Sr6WAS0Wwbj0VHpn3Eh3SBFOFiT5cqf9cvj3uCLbV58/wwiPKGT",
-	"nexB8iRmEQ16XXSVWBlhpFqQJJPJbcVICCk4A3tXQ5I8IwnNMk3oyDBFDmfTVVRz/LxTomdN1hW8cJ9D",
-	"xFN2pSvjuaIj4+lXtfb6FdJsndft1z4oU6DwP3rGlfeqRTcSKgkIBdc8GS7IdKFZNrIE9v6aV+CnJ6mi",
-	"c8j+x9geF/qAvAIfp+VmQzNw5EwXZKQ4E5YRjJ3RwnB0es4nUrN4LhWUSkDUKg5pG33pRMMGR9/zspAi",
-	"FylT2lDwnsJAcm3/pWeQr+Yr3IA7qLiFc0exkTXLkRbC74Hr18/ewtnCGr74UmYZpBPPZVcbNiNWtqgc",
-	"CWlFYJJRrS2x/pJDMcXg1H7SVYH8bD/20X/4BR5hI/jMRM7jTIJ77mYuC42XqakVRfaqHBlmh/ATY7fZ",
-	"okMOewQLNXSlKORn+97iGy/7Zd3f9ZqCv5mSY0Wn4DGaT2R0Eb39/npNiSDXUBnYiSCUa7cUS+ORktM4",
-	"o9FFdHg8eIjtgcVuG8TOtRUkoW0QSBk5QsdPwmaGpYWfrHICwN3ym9dmBpsPGf5O8oQFsbKFDgJh4Q4b",
-	"cbuFnANzgWWCREiuIZM9ZXcskzM7fZrFRfkRriTXZEIVHOHlhnGR9zwz+MVUMg0n0a2Qc/vKomzGjs4Y",
-	"2MHLes8emAD9fTLKs4z4re1iH1SkMRN3XEkBMdaL6DW/80fg1OoWAkpFZZYyRYZKWjbDuAbNoIzmJ5Zl",
-	"l2TCqAIXuz1fksx+kQvyFypyion8KJu5GMcJndGEm4U7NDio4yOeWr6AzyqZGy6YviRzmWcpijJIcIDL",
-	"Q5b6SWiI5MaJ1aYuoreS4A8QkyBOibHTOoi+1Jn3VZFU26yJ2suMUM+7RhKriREQsMQbkUzdsdTywAjk",
-	"pqhL/61TlNnnGVdVL/ZJt39cSTCz43CO+QfYyq9KKq0ihL0OPBCozmQPquGCrbkfKpqEIvfbv7EAK6RM",
-	"3Zw8xdB9RuejPIuHVHO7NTI2plkshxkf19W1dRITqkicE/c3TGr0bmurmXQiTUdsnFNlD8G4XjPsTfK5",
-	"VLdM2Q1B0Y9iN4ahCcQRfU1LVXM69xac1c7iNIdd5VMdyFViSP/87Jzog/5psOZvsFBovbLoqok8r8+o",
-	"mcxpxdLy2jEcbhAPARNk9drYedhvo+4PLgj+GVNLDuzR6GSSpkDvnzD3CXf+kI0g3D5hEKKBWBTItcGK",
-	"IOvhrgeA0zYMHQUU+yFgoxVkw+hIwz4BCzakGxTVowC8lrmZrEtLvgZ9oxwW6h/xDC9HnShXEJjqHR8d",
-	"DoIBv8PleslYOqTJ7Sa7wIoTeyiDusFQUSr2bic8xMGKmyk5woLT6pntyuULn8MuFWngObAqnK7oEH57",
-	"u0JX0OmKXS6kiV2xLgQrMdxrj8/w0UD/cOftzhVm7mPxnGUZsuqIsSwshocNYA9qMp9ICHXSzIeVcIUy",
-	"mrBNNluxBk+KnJuZf87JiMCR96pa8iFyezZKbeKZK3sZ9Ox/OlEKtcAJi2+n0UX/YBCoEvEsMdFF3961",
-	"0wmGegG+pVdK7BcZjvmQGDnr5jOHkGBVki5ASjRVKhex8Xjz/vB37izwA12iGD0I3UKwWHmLTjO3Gafg",
-	"wVCMTh/iJH4XnDgbZEzl4HUipoNb8/rF2+fEJdNXrdEp5Rk4sPiCHugJnfy38uTsOnly4EB0Son0zt5N",
-	"rid0cq/DdAKZHVGvf9InR+cnpNdHAV0UACQyoMSmGmJmNbEgus6FtWabD6mkjC9u72Rr9pV9sXqaYUqA",
-	"0EB3sV5ow6zsY9PAoRy9f/Gye3raH/TAorT8Up7+eFDG/pAMHfg/N1zUTLhU//UulPvUylfUlESKhNnT",
-	"xbmwNWIs6NI7aMfp95/b9z7XBv1ehSnYoBOkLKOLSwAzGI8zu/MLtxvY6krKqTcFXLLOtbUWp0M0QO69",
-	"3zYnRLzLDaG1bAjUhtKFoFOeFKqbT47oEEXRoK0WhSVbpkQZiVlLmIcY5i0t50A5NXBTmu3Hjt0LKS98",
-	"kxTyliP8HfcIbgTMk0RtNLqI/ur/3SHPrt58f92YCH2DQlBRTGX6tSnrxrEpu7O2HpjUNxPFrKGWgPWn",
-	"rQaiWTbqcvFLrso8TC7ISzZU1pS8JFMwQQkWqqJhnFABZjFjM5/NSUfMPi74eGIOgoFFuDLBTnN6TXms",
-	"UkMU17d2MJCDnMq5gP1XDoyLxL4B+PzLA7AiloK2NUlRDFlxX2FN0DmwZpRoeCHsKJkb52uReTWhosHY",
-	"PMIsu5nkwA7gvI2nuLQ7KdMOh6ilCnHaQJX3Lsi4SYXFu4AKfvr+6/erhH1AcjRCrBx2B0e7kSp4KEDo",
-	"qNHPI0qtQF9KA9QoRzZ0nWI0oPBs2+3ATQAnVU3Ny1OfForcGWNaqJUtafBrkEDaqUnC7+UcbQzONBkV",
-	"3gN3pLs4AiXTPDO8S8dMJAtvox6U+oozqcvvrH0w6nxrJCxcmZuizmZTwmT1+HmigxIdF3uYKTZD31vh",
-	"LpxImXZI3+raZHC83+iVshRKLCdC8SVy4+Fxt3faPewHnpa/SJVS4dKiofwoTxeECj71bjZqSCKzjKEP",
-	"f7WbYicheRSIg3/YF7yD59dTDKtr6uJxj45ZSnrdGkEaUIHOC1Sg0iry5sU2Wi8zE8Gdp/O7q5fv18AM",
-	"MYHwViM2paB+NwIPNTkOJjoWudWJoovo/Ojw6PTk+ByTCKU2bvO96R+R45u/uTJljAm4V7/BNzv9P9b2",
-	"o8wyO4Zb7LH3ORxXPgNnc39weHR8cnp23uuj1+G5g6tYV+mBEVUHawHermwlCg4EGqOLMqobBoCbkSO3",
-	"qbZ1kbZq3WwYZK0CRMRagv9xTpWImzABd4aEKmc64oB+hV7k2gxPMbL8tWaYzxI5RXG4PMPT+83wI3KH",
-	"1fBCcJSN8FAB5GSYMO7zxDuYb2t3OeaQ7x2hI9HJe/sOJ+Q75D0bk0Fvi1zyuvKK+CcnQZaBs/7tUMJk",
-	"7Rufva4NzzIYgavdfKIx1o4uJ6u7xpWMHPhE7zgqybVddL+SrjCfMFCSwe2k1IJYJRDIGgT6LVWOO+QE",
-	"6XYP6pTbIKBOsVkL2sBkyJQuwBUGp5WeMYjXVMAePfIdMRNI9LAab0bFQZU09uCEdKFdiMJ9nlEZwgd3",
-	"Qq5pRoYL0ndEQdbp9+5HnBMsUgmIA9+v802wNnoi545fsPKuoNgyLfBEpNl3eTpmq9PTvY7nUlwAVsaw",
-	"MZqrQ3iW0ERJDTF0gm4tXXf3Ly37oDazoAhJGQdTMbWGh/dBnjgXJFWKCkR4Q2Qg70yeSsGNVGitobDA",
-	"BHPgXxAh3mFdOAyuX7x9JiHKCDi20UW0YBSwJNA7FyAMgsyFUQKOpuZj0ZjFUx310XHDoFOuWGLiGV24",
-	"8tTK0P+WW01IZQtIn2E+7K1nVmw5fxW+gbg36CJHq5jGVAo45ot5hBFPrEmylIhraEqwLiWLtKtf8BLX",
-	"s4iRRLEuPokZJCzLQsC2pliQZwFUIWFnLIEMwsAwnayuKvifW2aCua3olYq6p6E5USxhygDip2Hxsitl",
-	"ULsDKzeablpTHVEWV8RFflSRBxe83dWFXIYBlpSnEOQv6ybawYWtzH5z43UR+upo2+fMnx9hAe0D5tAt",
-	"1YOs9W4up9XVULS3SbPrn/QhJXBNmt03LaRwfN+kPYeXmmGAHjfI4wb5t94gaEM46Oul/eF/rwZ9jD3d",
-	"ZxRs+qd3/aceOVs/bYOZ/dS9oSVzjXjGvEWtaWa6FBCSu+72g1k6as1GxyEb4Xsgkp5y6leBzmaZg2d4",
-	"iq/eHWnKvTLIwNMTOjg+iS6i89HZSdo765+dHSWn6cnxOR2MGKW95PiYpr3+MT0cjo5G/eFg2BueDQZJ",
-	"2j9OT5L+8bA36vUosg//F4uHC+D//tnRoH/YiQw3EPVbl8RTzDufZZJiGs3uod2HEtKOhRqldHit2aPx",
-	"yJOPPPmwPAlycdlNUOfNhjseAtA4UDSgF8MvOWTiNzvnmn9tQpOFbEr0URuqxsyse7tLjmz+tentgZdt",
-	"zWudv63516bXCokjtjZPwtaPeDBoGjH82oiUW3RpcfWj27j/uIgXMjeTOMm1kemiCOb/Hso24lK/uVpT",
-	"zBGUDOIwdtA85ozdDnpxScrYyquSHPc4FZZ3V9P5sOKuh4WHftyRjzvyP31H+jPxnWOo2iZ8V8vSb7PX",
-	"dq3j2iZtMqPGvj6kUBmAsvtvBxK7f7cXKiMl/8XKhK8SH8H94BRAPx4fd+w/lqw9lqzdu2TNjv9+x7Dd",
-	"2yvO3uLSzgfuoxB4FAKPQuD3LATCk/+mrH59taQGQMA3qI8lXHQgt21KU0bs9oIRuiAj/D1jCkPBxxuU",
-	"h6PuoF9zwygrMapO8uNu7xw14u3EgzaxchHRUPPrIxxLG/Hhpx1z4Qt2wsrgTZ+wFGqYBaDmNQRRIQS4",
-	"iF3WEyiRlZC4zNK4iDvGdE5VU7ShetdyDzVMjYE4qP/EKYy4H1XroJcfq16N7TzilMJHMKC/oZK6QRoX",
-	"HHDcgN67SRovs89DSOMHOFtv+JSBvanfFx2Camfs0i3LxUi4SjrMJphzM+EiPooRYRqc97kw0cVRrxNZ",
-	"k5Zbc+TwCILiCXi3zo6/uJK/IbJDSg1r++SXMhSkq/ZyYYrE3lJsPxo3i5PtZvGlU20w2+8WjY20Exn3",
-	"HRj7nGQ5lHOERuuW0xr0tp5X2eS2P+geOjYS6fqiN5c95fLwEbfQJX64VpqIYDWdMgVHWa2quOYaGPiv",
-	"tki3fSEQv6aSXNumaHlLs93l+6DAtOyX5pmJfWkNDLgOrlDfakvXl0ATILMlEAX3h1J4sDY8DqTKiS0P",
-	"QhDO5RG1YSVqw5cHsAfucQzUGa/J1mq8pzlt4ZFVH1n166UL1FE+mru4rbhrvY5vT2o76F7oG9gZ6qPy",
-	"4v7JTW/b1gbnZ2gdcHEbBpeRYbv2Z/1Ujnh8+M9B93T+4n9fvXn3+oUr9G38iw5X440UizpjYBlDP/tb",
-	"sCO3/8a9ZdFrbi3vpiWFK1W4ZYi0rwhXtFmMRopUxwK1yTOzekj+hmBkTa78EzR8rJ0dT+hsxoSOBdYd",
-	"hbm8/lGHz70Z3E0KMiB/yQUj9jsH5BUgIQg5hyQk8HQ0po5TEb7FSo5prg0khELp03BB+keFh+LkICDL",
-	"tadDE0n8xYoGE8tRnRCgEbssCreOcsZEnAsDNe2VtdyqJWhdRgHJuXZUx0xeS3LE+CnSxedUEw/maAkA",
-	"FXIBYf8hczKhd4zACEn/uLwIHixLOBOspP0svMjq27cdTAO7dRnfRR0DxcxhTRdkPuHJxHt1pPIlWPCO",
-	"ADUJICIOXKYw8EdQ59a+hGRlylkhDaz0Axq5MpIVZPTzddafHa5y9VqOWYOcfDtdrslcIZwHxUU4ID9N",
-	"mKvChkXhlaXoAAmA9v1jkgIqviSObb4KYYvqGUtY9tkO3Z+ZdsoZ1caOIxhGUUVeAEf5EdjXhvjEqwew",
-	"52cHeEeAls9NwZf7kD64JOa2KiAarCggcpaRcwKGghVy65cpABHecllBdAxZZf8A3AzXQKe9Qc+V8hQN",
-	"wR3v1mf1dcqi3MSCuPQ93Sd/5ne+YgXF3t/t0dFcj+uSXJ/oKtIYcEoHc0YpKar4wj5MJWIT1a6dQShX",
-	"y8q/ot/Ir+1hh0qkk7hAfHDIQ1AJaPW9olcIwwoCHK1Xd8l3MMqXHTLMTYFY84LoCfC03XrXdOqkAEA+",
-	"UUOyXCQTq1DaTQwFHlCIGvvyXXTRfelE3zs0uiot3a/Vak86pHCIy9tQgMlbWKrvZZZuU6bmfMSe8vWm",
-	"fxR0ZsZQ6Dpq17BHPK6wwxb52PFWQaVFFxO/yIWGZluCzSGQYj9obYDZQYC0VOnyPTiLfBfwpWIz1wPc",
-	"1WWHLZBGjGW67MPCsVTTlVnPRjQeySSHwACbzjIJpStxaSl8rHcCqpfKra99syvQ2CRq/UK47lAUeCft",
-	"lA1XoBlSx+0mdOtX2xSF8FX/jv0Xv2bLs8cuijt2UWxunPiAjRKbeyNu7oX4zboEBriTdbEdXlpGcoq3",
-	"afHRxhkE3Z3tKLCAs9Xrjz3EfwWxcpYPM57EhurbbwdWefgAYJWWa+MpQCutxXD4hs7GgAma/Iz1y6tS",
-	"7h855j+DY8DnB967ddDt2F/CFDaJVXAAN8/UG3hh2Gam5ExqluI1sHMa9AWseY4ZVUH+4nJZ3Clm2BYB",
-	"LnT+aIC+4jQLcNa2xTzcrKQjPCjiVlrmY2mcuYPYffdLLWL8BaFanaEQbr03BXZOM75ZY15xWwTQwY6o",
-	"oY29G781dHit3s4Zkt9JeUvoOlzc8Oy2h3DVbJjIOfSG9LlLRUii0orkW0MdQ26FlLfxjConCe3QEac3",
-	"Lkp3/HpsU6L5u8UT3oYh74s9/E0PW7elmw7a8FJzHO9x7z/u/ce9/8fc+x9x96sxe8+sWb28+8tLwe6f",
-	"2p9TjxPV4lMDnyQYGHIaRu4Rhy96nSjo2KAhXc4T0t5aw9kEtcOKqxNAEzA0caENj3M8VjRhBxLcbP/t",
-	"vnKQyGnkcHjdQ0Xzx0bnHLrHIHMN8CU5eiz8QwWu8elpr0fOex7WuAobjIil6NprsxX+QIh07Vntt0Gv",
-	"C7ow3AMZvA6Bt3lvNsHkhTsW9OuwqUB941WubVmvtM3cHrYXQRvKVA2SKm5pOOsmZWTp+s7lHH9QGoG8",
-	"rvV2qBOpfnlL7qn3cGh38J3DFv8j9HtwPusYEaGRY0o/NrZNDwCjjzB2vsOBXql23LVfxL3U+honNO2o",
-	"plt23lSPrPPvwTooZSq4gks1NO6qhw4sSoU7hM4dUYMElwDFc2MBTa+/VHi3dXJdq3upu7fAQSwtSFf9",
-	"FGvAx4ouoheDC2LoLdPE2jyWo7yTsOuiHEmWDzFK5orSDgIUxI/2nwun2MJfhSqzAVNwVQ12+ftyIKm8",
-	"5mEcL34OcjmrfdM+hvc7yM1q32Aw8ONfGtd9TnW59pBfVgzksopuxTVyBoOtpGesRFf89Uulpty9bVV5",
-	"TY0/HsgFUmX3K4SxXKpOcLOWACwO9wShZp/U8JdtWXw1suY3ZX5n0zwCd34L4M6qONhtl6+E/qzu2lcl",
-	"0Gt9+7rO0cG+HfQPPogXnugX5P/9f046vV7voNcjlNjF6RAKDercwvs37TkSp0XrMJT8+wcfxHXZldG+",
-	"8OjYvQ6I5N5XpSjZK1aa4EqXA+zZV95IMvTpN/jNcvrr5UuBULuqdq/fL3N+H6gzfVW4vBDpKzHLzUrx",
-	"Yk+PtbVHZ76kaunFSynuwtVR1Vb+AUVU4+BaSqGkB/20Go7gncVQG0nybfffu99k063dIR8E8Eo5Brto",
-	"6/cNrHPztrEP3/R7DdvmcJdt02/eNutaC9S4W7e2YX4X6uZKLXEXtvxP0Nc+OtsvyZWWKroQeZY1MQxf",
-	"rcIVWhsU6JNSF/gP1Nx+W+VrJ53p1+ZPtSXgwGXbgA95UVc+oDVBkFuHlhyvTPi4GySSV7nEXqqIwzXo",
-	"7Y9q31dU+6r9wYFF2mqCS2t4vyNthSaIVtIKZdD3oyhmS0VK5B1TJleiWqRYOqEq11ew0aC3cijLFZIw",
-	"irJFBCDrFA2Di4+5ZHgc8J6cMeHislho4w+V/W3la1sl8nDrgxWx0os+gNFVnRWx1oaORvZH7DmY+Mba",
-	"zqhFz89BdK+NvHLt4OrqJfwdnvSDo6+iBYYJcyFrlvluS72R2zZCbhWP/XrNkkdYi111z31caqLc7lQ7",
-	"7IWN23ZsuPwwCYm/WRPmXVAotWXLGFQf+7n7CHfPfg2GeBXbBByI3qL6I3BqE7rKV+Hffz8GtLS66R83",
-	"MODgqzHgWlvZ37TCSv7PkpePAu/BjfBqnetSxLl2uQVIA3SNWsF8/d5N/+yid+SZD7CqwxnvxGhBq/gi",
-	"ENbQJL7fa403gP16/32rcO8rt0KeaExUaLhlRdHPIxP95zERpixIrfkwY89z7EWyzERLN4TVPDIXD5A0",
-	"dojW6JSaZOLNtiDPcTlVfI1DFE66lumVrbJwm8nUuN8ab2rccf8ZhEPShWn3dYpVU/IrxVF3zDN4K6xp",
-	"l8I8U3xBD/SETv5b+X3ddamEBz5xuiV1Xdq+ExPv7JvJ9YRO7lU84NOf+yd9cnR+Qnz+M9YIaiYSubWO",
-	"UidzI3PWr6+sTHkkfHvCOw6Xw4xNv6NpcwWluKMZT0kJlxK0ADVIvZsAjaqAlINt7TzEwtj1A4A5paTy",
-	"lfXucY8PQ4li4D7OmEipQiDmf/zjH//ovnnTff4cksS5MJA7/rSaNG91U3vKUaz2f3rXfwoCojtjEpeu",
-	"CuU+PE1OhsdsMDpKj+hZEsiaI2ur+O5Qy5N3Z+rEmJm+ePpUCgbteR2LPJ0hMfVTjk92/ZMBpZ9JMcp4",
-	"UqNz8WuoHmPZcVzIwSSTGjwINdJjxiHhmuAdF4QbklBh12HIiFGcjtHZVyNSUW/xtE2i4lN80VbUPC+p",
-	"GUyxLRkT/0hAv5dSDXmasloKfflzE4v+Q+aK2N1C9sIKqP2SXwFBygTk1Bc4XTJjykFU/CYUDLqVhXNs",
-	"S8JR8UxAwz+DOAnJB780b26uic7VHVsAigmZUE0QPq+Jo/BOj0KoeXw1PExfHI+/P/3lr+fTt/3Z3w71",
-	"zfHdT6eL/9MbPhuwl0eTv5zcvj4T73pqG7L0g23qxt6WImN7e0CMt9K8tBpNlSBvpSGg6DRS5a0kOk8m",
-	"BbNAUbmQAmG7pnRBNGP3Zpet+OSoJEg49rZUEdJ08ZmANO/oIpM0vZHyNVX1Y9mdF1a9JxlcXnU4DGW6",
-	"sNJJ3rlO/Rmfckiy6/eOzo5PTwi051tHr614I9gyTYNsSxL3wa6RsovPhqRRLJEiBUHykvKs7v8Nr5MR",
-	"3tAg25mh4+gi+hAdfohCwf5q1H0DJ+iHaPAhajxW8Q3EHejflNn6g5LCzRNtS+NZ8HTXPR1Q+RqBsn8U",
-	"9I7yjA6zGg+66yQPbljFhR4LDCEwjdU2kol9wof3pnLKhLkkihm1cIgQx9belS67+wGY8ziU582jb0s6",
-	"ByLeDZ8OSHcj5RsqFu8LGMhKdEJKMqViQQqUyCaq/eD3q7KqGG5arJzgmtyyRZVUgwcm1dEgUB6aBtyW",
-	"UHb/2me7xbMBmX4UrtXEv+o7GK8wYcAcbj4HrhlCWcELXCrFdwxQpj7kvd5hcssWgDcib5mAX9hDUafX",
-	"L6mzPNS2tMlrT1YoM1MyYVovb7vKpRa2gVNQrU2kCSWgm7sAdnFg2i2pGStO0lXmgnBHb/iSqm1Q9yk1",
-	"WAe78eMgpHgzBdrTPXi+yUz4UTiIMZZCp/QbeHF1EYo7CLTmJfDxlWxq/ElMNQm79/6i158eWx0MxyGJ",
-	"VoyvPY2KF3ThBV140hFpJrXH/rnyaD2NJixMvgHZx+f2uzbze+/ZmAwGF40wsggfhO0xyBnCDuyvbHjS",
-	"0mtcBPB5wpawEYPmETdL9RQFUp2dUArIkDJJ8hl1yVoBZsJjk67HJl33bdL1pRO9p4a9Z2OuDVMvhFGL",
-	"lQ1dINsvWxSsSg1DdNGK1KfTIVOI5ThWzCq3bE48tMwqpKnKImECG+KWSs0Nv2NkyCb0jltb3+MzIno3",
-	"RDN88GO5odRRgJW4KqCCpUuwlo1JwL0Te17d8dQhTq6AiswkFp8OeuQNVVaVl+SkrFb1paQRdT7wImHt",
-	"Z8h3q77Ro4F6NE+QJoSLBCLcmmguEhbApWI44D2jK3vNlAlkinXL2zo+gxQAVXMhanhgu3cwXg7anUZh",
-	"j+B4Qxff4M6NN/ARdAcecWz+hb2MyrsPVwHb9SFGVtSzBsP3SaWuGVvY29d/Zuk9OzUTTnpFp6ht0bxX",
-	"9w1ekcIoc8PK7L9q+19kCVz9Rm9z/6Q5JfB+9VQhyzamumRUPNFVntUP3Wx7I6tu5K8/+uqvTQf9OnhF",
-	"K3JO3uPMXkySq9QawZvgolO6CGQbhWcIVco1s17bnAMOCPdRqdJax8lXYgWwO2Lf05RZPaFoZ0gOjwed",
-	"SjNKj/hOF77h2VTeVQPVX7dpY7umjOv6KpbEqRfkLNb2fsNSHFAYnuhNRRkVraCpFuRB6juaSzeK+XkV",
-	"6NnN+xXL7oDJ5w6ZvECaqJmrxVQaUbzxgx5WrfqB4vdlqGT7zyAJpYZt1ZCK4kRBBb3KA9O3jKBmfFyA",
-	"ZJUIXXTMYi5iKBXxAVkUzY3SCN+SFbdyEVPFqP/Tt8uLXTNCa4fPZSxVPJWKld30fAdP9tkwJQCDA4W+",
-	"XmjDoMBpGvBR9P7Fy+7pad8SvK0odp7SjNE0nubaxEMWO1aZS3VrVUinAwDoWGHDoZIdewW7qtktX9TM",
-	"A+uvbfvvdE07D7xYIpLBVlW7JyoWb9gZMVDTERvnVEE3ykSKhCkRpFy6JXUYcCnQwavoLr8T8NStsvGx",
-	"cgwhTewXShu/wYZJWUYXl8RabuNxBr2OPAwB2G9Kyimx5x0XzKnK12xmAOP44Nvicfo93aTbVK6tg71+",
-	"3P24+x/38eM+/i32sTOuAx/JsnWNFwmzVzsEizVVBVTG6Q9pztq5QVb4GYzEbhTY5cPMQd8Fv6W1byD8",
-	"71ZwyawBHPdNvSk+Agonxu2A9yn084jwdxRHKHPaYuwbtWxhHfbclTrk74RrIy1Vfy47Sw8XjlLWUNhs",
-	"Ijks4V32Vb+SepXGcjTiCVPeS5A2S7nSN3QzUYwFfho5Ipploy4Xv+Sq7M3CBXnJhiqnanFJEFSUYDsd",
-	"bN/pMnxuGZv5Di90BM4gwccTyLdqVxnhJIX3PSlXkFjINechL8uZqCGK61s7cNCoUzkHmKlgElzYVddu",
-	"1zeVTddYoLUKRl2fVrbwkjr6q/93hzy7evP9dWPXmRusoIBNF4OcWJLFVQrU80+/qUIQiJFnN++/Z1lD",
-	"fRmIERd9DWRHYXvsCUlGuXKMA+7SNGdkPuEQs0r3v7aIwQP8dyRh/g3kyOOWXtrS4BCB5V3qhvXAu33Q",
-	"u+mffAX3ZrjbMclzxWaX3qNfiaYkdMqIHI1cAiO+rXlz2+0DX6iWd0L44nG//cH3W+f3T1UXKWtL1cNv",
-	"EBRrpq0d6E3/6KL/x6HtSXcLVCFEYitoO1aMiZo56yg6pYKOWerbHbpGcGaxinLQL71E1fudngKOWEsE",
-	"WM62b6zx7kGgq39cPwmOH+4kWFfUvUrQr+jT8mgyPh49j9bbbxyyDLNnELZonUEX7nDs++v8RdwQfxD+",
-	"rtNkHrXJR23yG2mT9867+uOpo79PpcqtxxKJWgjj2gQfDIHvPXhMl6Nq8GuYLM211fhy5SPqRsksuojY",
-	"Z5q4zBhIO4XDQU/kPP4XU1KXkZB8NlMY4kpYlmnAWjETxfREZik2tBrxzACeza/LTWa+QBMmpjZKQo+f",
-	"+avvv+GTP1yfNv9LfwCo0b4Fu12NxPA7+81OZOgwcz3nUj61PAsL7OJcnQgOHPihzAJ3Jc3FT/FwERcP",
-	"KDl30Uhq2BikckM8LKNDljXHeaAnCEX6Vz47U8weVjq6ODwt/4pLejcsQfGTW96jgd0wZVGYezvkO1Mu",
-	"iJtGeNOVJ1bJRM/03fKZremUObc8oZo8u/57kGGAv3eA2h2gaacgd8dTqgNU6bjZd+DZjp/nB+FXrdNA",
-	"+PK3jvuhRvNOA6WDh44GncPTbT8xYVRxMY5TRked7/GP4K6fk4/2vx8godtlyVwVaXnfLRDV5TUXt6sy",
-	"p7BZO9W32EudCvLi+2cOXyTo1OKaV1jhyRXh4o6bpf5ZRYtlOiVch0FEanz+NbtjTvm5fvHWC+5LMrdi",
-	"GSpemft20fl/NQTkl3LOrZLTaFE5j23/ITENej5LweBvzRTWJpxckhOsPOgQ+/dZ1X2Pt0YX0ZSlPIH8",
-	"ID/5K31b5CHRPOUyk+OF51mHzjJT0h6iCjKoRDJhoHf+KFDPMwvy9vtrAnWy2AD+RuV6JeIl5rqWpKhD",
-	"j7Zb9iWISz8HqB14ooErrOZawc7fBbnn4fq//J7avNzr0NQzKdIb+UwKnWe4r1bm8XmKUEGmjJnKGmFR",
-	"RCXFsoRgRc2IC2zHeVgG9gPtyeMNvXRwlTNrPkQXUUIFgAnF+AUctWFiVS+56sVGl4lihnIR58JA1VRF",
-	"cb9nVoDdnC5z9LmiI7NCJiBBIB/U3vWkaDJTIeFjTc9jTc8D1PRcJxOW5hl7RhW7sSY4JutaFmkupHP3",
-	"E1r6gH3MGQV2JShVZLeErHvLFjG82vHqMyp87oKhC0hgyMoMCKgPMmTZ2QCCAo5jJyn+q2yVnDCDVhn6",
-	"TmJwqsTbGEvaTTRtsHoKCLao9IMDMZm6a7PDy5R0exPRzG21oBCxqQDRHvj9w73+/n5VEKi7egigf+zG",
-	"Y9xo3k2oZj5dfdOoBPtsyMw+USSpwypwo3EMZ8RXR8BAfYJKhxz20bKGAt5jzOrWvvcyJTOpTbd/Asnt",
-	"lTm4VRsyM2dMxPBtHSSch5WR5113PkHzv7AqZOXZtKxVVKpENiX/b1kuAWPLh7+wxFwlCdP6xecm67Pp",
-	"loo3z/4eZ3IcePItx4GfLOp4R8yvEZ3x2G6pdsrOPdwyO/cOH6zw51hrDYgQXVihcNFq8F86UTKB9gPx",
-	"iLMMJbPzLbR1iJxj/0nIdu2fDw56B4MDgGSUCUBqbDC+czWTTv/QbC7VbdEUYquOj8UjbZDr+v2zo37p",
-	"GPLnnaz2DN5UpL2jBrMT1l5/cHZyGH2EBvdZJhNauqerKG1taTbYsWXoTsx+eC9m96nCfxWgb5SCHcw6",
-	"ELK50kwtDnZtHe+rFNeHYyol6fcsfoN/VzuQnCGQaeHZE9LEac7sHp3RmfNy1Z45wabmTc+owk1Xe+a0",
-	"Ozhd+YydWuMz/cPGZ750Vty6TcX+1ualtjsTgbWDQWGK7zcMS5V9+FuywvbVBK0GdNJzDY3ikVRJIQq8",
-	"t+JNPvXlxkYSPaHK4dGyO6YWUjCfiOCbMNb2uMtyqvxqJWbRCqSp4MEqfRKkKs2yMpn9m65PyvUMrAIQ",
-	"k0OZG/SEQucSI2PUWuzxP5sxmsV+p9YXYQhuMVNTVRKmDB8BzMty1ByeC+/gWueNmlAiRZLl1TBMv4+6",
-	"MV6DYtliMVnK0WEUvJ3g2y9D4ZjyFCBgcG4HLaOCRXFuBs2YG8brnZWV0bbn1fMjDJ+gkjr1s4mq7Jpy",
-	"7WAMCg9G0W3FTspI57cMukpHF1E+m7AsXV+oW9r6P0dXlQIKF0pxalQrXuuf9HtnwTNOkWCTJC4Lfr8l",
-	"x8skLzt8JVIY6EVDzcSB0BQ3bIQwOz/u9Z+6N7RknhHPmMf81zQzXXS/uhKcw4NZOmrNJschm+B7QGNJ",
-	"OfVUDjF38NW7643ulaqsBdUTOjg+iS6i89HZSdo765+dHSWn6cnxOR2MGKW95PiYpr3+MT0cjo5G/eFg",
-	"2BueDQZJ2j9OT5L+8bA36vUosgf/F4sBki+66J8dDUJAvXW+iGLe+SyTFOPGu1cuPRCPWeYGL04cYgPc",
-	"DwqgFMbgeW9GqDhCzaL51yZ1BmHoQbswVLkm7KvxL6Cou/nXpreXQAXrXnuKkrz516bXCokjRhij9SMG",
-	"QI7mXxtVtZ3AEs77XrtYyNxM4iTXRqaLEJujkNvortcE8JWhjb522TeHs+lBtLlwb1vN3dto5Rlwtca7",
-	"0FQrt0sDkEEvLkkZWzlUkuOeO8uuffvdFBw08VaLuYWynVFjXx/SoFS57Q7bgYju3+0nOlLyX6yskixV",
-	"XfeDOyj8eBzkPYz10bf/6Nu/p2//4/229WfE3FvP4KC1Lx2p5d9xwNP4q9yxBnnQUp1r9b7TXqioLc1i",
-	"Z49MsGtxp9xJOA4jX5i5wJpNuzN1ZWuOuN17BtvFLcaQZkSE5Br8Qym7Y5mc2bHRzIU6C6bhmkyoAjO5",
-	"3GkukSDPXJVoAR18K+QcQDWLiPFFdGUMbP3lCMsehGT7+9BBkKBM+PIAovQejOms8orBoC2rbeN1aJVr",
-	"itDKW/kojx2gAJ2P8iweUs0tlWb5MONJbKi+DUzGdXsenIRFXuJv4L5EX71hdBpPWZm+twyLBkn/33D5",
-	"nfu3obqhUcNu6yXe2bNcS0aGzOj4Hm7j3RzBFV+AO1O+s6oBXXNQLII0KvQVgxxgzvc0kfPowiotBVyR",
-	"k5ezasubbxtJwuxGeRvPqHJ70w4dI4xxYQr79djGfQQnNGQFgstxNd3snnzDoKM25QLSU/hnTMo6sOe7",
-	"O1A0dKKPfmKobkFPLBcJ1Q7gC8K7IGMHB+CmWoKB2oaJ+7tykFOvDB19682sxqzUJ6FLi2U99/u6EVR0",
-	"0AB1JpHC0MQdDb6zz1jRhB1I8Fv/t0MYPkjkNHLALu6hwgeN3qCatxsNMoilQPpRAXnj+vD77jynp70e",
-	"OS+xWyqOZgRwQEd8G9asNLixt/XPu71jDKCUDTZ9Q8ptdh8zE8ETzD3+7url+1Kdc9Mv3fxWKCirKLEp",
-	"BXB6dPy7+0C32aLdFxyQ9bznTtj06yI6Pzo8Oj05Pu+fA6i3NolMAdatf0SOb/5WybFzw3iDo3D9mmJr",
-	"NVhFyVsNQT79fdxRmn0OCdFmr+Qz0LGwz97p2XmvP6i1voJG5WYyp4t4xFg6pMntNjbmNGw12E5WYPR7",
-	"lwMPqpqseQUqjNUIMArjThQABnX2VqG/CGkATwkzZn6iAANU5HEuH0ZepQ385DEWE+C2Lv0mQ3D4B7UG",
-	"R18+7igDK+4SHGw8Z1mGEnzEWEYyrg0TGJGy54LVpcl8IiFHh2Yw13tIwzLd/RHP6xHP6xHP6/eB52Un",
-	"ou7Ywh/7PjIr9Jy5rhQ+lRHf66VEbGSZzgVyieYpd0yBOxKStNVDejbOT1G1lhwyzsGNHU+xaHYn2yIf",
-	"TrlZsvqgCtSw6SyDMPEWbWyLhxo8q/hvTu2ONHQ0up84hdRBjg3IC/80uETiQPgE2qL7wysUz6ngLCPf",
-	"KSkBd9ZfdrbxTfF6TVDGECdj7lHz6AYG0UMYaIg/+7GDsrhv1VyqWGxHU0VxX12H0QjhDJl0CaS/Qzf0",
-	"ZbRyMO+nPGPaSBf/Co6H2BVjNiTfnOOjTcEi962Fa/49y1izV6EZYKB445SZAmD7C5wvkDdfH8vZ8pOV",
-	"5KER9nStDX/lI1++7OQ9KgpS2OcZS+zDkAaJHzw87vZOu4ftYxwnRXCLURWf21OTDmWZTydcC5DYjoIn",
-	"eZZPXef3fr90QP1FqpQKME7BDtUmTxeECj6FBpwKqlUTmWUMnfOzEY0ufv3ymzuCjqK6b/vRAHw0AP/I",
-	"BiDmi0+5WVMqiDf44sDhoiiJKvQmX35qDE0mtVZlLoOmbZNsyGT5WI1oFGEHPhaQwiUMScsoHwzDGU5k",
-	"yqZSLUDjs9tCZnLME5oR1+6Ki/FBJTIWfbeAKTCREjlCj9hRB4KcmtAx69LZTMmZ4tQwYthn43KsXN1H",
-	"UbroCpifUw4Rvi5G4QjGAXPFUpJxwxRNCksV30MxNmpNO0aTCURltObaUGEOIrdAVgt8VdaXLmXz166H",
-	"qfz3Uvywz6qulskf9m4GhxfH5xfH59soh4cPqhz603HGsCj+IXXCe9Qt1pfiFSQablowd1dYE1hZ7MdF",
-	"/HaL2IkyLm6LHEC0wHboJAwdF6OLaNsnm7ioqZy08Z5mIK5H7vlm3POxXL7XXNw2LxpcaSWjq2km38s5",
-	"ZitzprG/Mobt0YHrEscomeaZ4V06ZiJZEOdoPWi5kk6hQYgEYi0GBUNb+/IVqxqUWf78a9TgoLDWIFdW",
-	"PKIaa09XN805yzIyZwr7WQfez/8qY0YZv2XKxMdLVIfmPDOzmvj+ho21d67xDj75vqj9bnpvcbXSlPHR",
-	"U/M79tQsrexqOVu5o1nKPq7179orV672jfti80oXV1sJ6GHOMxPz0n/tjEV3WylAt8v8qRDjQQ+BbZZm",
-	"18Pgq2e3Bql93/KQaeCh1RKjcseWetkjV/1HcRXw1Q2fsoyLRo6qXGvkpVbFV0enZ70yl8qL/4MgcFaU",
-	"oDfFFR+uVqgF+OPOx9PXi/y5dSqCL3+ms8bFWrqhefePsRx3rZt1lVeUzpohaBudo2tc8qt9mUEUWs6Y",
-	"KNPbPt7zDC7J886VAjUT710NV+sxfPYYPnsMn/3hw2dLEmC9CC3uaJahjzLhUSY8yoQ/fEi9KhU8Om5j",
-	"LPKNvGOAoYX3EJpJMQ5tlWWox9LYCPI83awPPGJx2VgeB8PpmK0dCN4CQ0H1uRzT3vWLt8+JA5qqYI2F",
-	"ffuThM1MiNcDFX5OlhGf/obVkyVMBcI8XBZ/ljOCZtYHASbYcnGZndqPs0ROuRgHMrZBAq+4q1EKT6iO",
-	"vYVZy3yq15uaXAkd98+sVG3OHGXtTIz+2flR+IwvI6h9/p666o+wAZ4jLEojFzyTCjp9wy6EtbJPaLL3",
-	"l+sf3hIoJrCMmUz2LwnNtCya5ZECx6QTQLBPG9FKRr68NLyjCWS4BDsZSnnLsBSvPyBv6OIgKieEu+Fq",
-	"PXbdM8A5I9ThBAaMtjy3Vdig/76ViGUBqrDC/44rKRzU7mt+53FYpvkUISQFkVnKFBkqyME5KFJZIcU7",
-	"yy6Jg4khhmlDksx+kQvyFypyikBd6PuBlFk6oy555k0OqNKJFCM4h/GzzoLVl2Qu8yzFamyoAYLLQ5b6",
-	"SYQayUX0VnrdB86LoNzRJSIg+7wqf1/HOVJBTgUV4Ys2MA8Tab0xXP80KFy8cQn7w0wmt5ZfuJ5YIV4O",
-	"7g36i9ZuVuq9Sk80QVfEhmFtXaZ1iTjEjUVa5Vh/CBTLtXtQkFAHXR5sh9B0ykVlzMv4/sV33wWZ2+v3",
-	"fpjjvYFGRQ5a/6RPjs5PCCShlR9de5iWK1Mcoq5czeAxu0HmfE2vTzGDqlWynnDuPCTlgYQtbtbPYwto",
-	"kHJYP7HhRMrb63xYOHTXj00Hdz7R5Mf3rzsAQW8IoJTZjYsYiWSU0XE7bquCKsLbCsyz0tOIi5lGHztR",
-	"rrLoIpoYM9MXT596LMuDROYi4dmBS5R8KgWzdHs6x0kG0/6HPdgR1339dENM4LYbfou0PzsitwT2CJnO",
-	"TJM+1XBHs0WLNyBqAf57U36GUtATx6mhimAgkqXkGPItcC3aWSJnrlG0X73QS+zXrp1V0z89POo5MBSR",
-	"LGI7vb4r4VLMqMUG1y9GW2Ncgz5qY46GAFK+eM90npkVZK7cEtD5nzmDbKx+8Lpw36x4XeWWlUzfKplm",
-	"88Zou1L3anBUWMKohSzappPutmnr8Vw2B/RqeChasRTNiXOrb6xqoIrZWcwnmiXxm9Ff/3auzv6cXn9H",
-	"/+SG+Ce850/wzP8fw9oVLnhc2gdZ2ua1XSMgl25b2VrycXXuuzooVLmZWBvsGdZ8rodnBw8S3Ac93ufu",
-	"WdHocwEYVW2t0Nw5pOQM0FQrGhjSgRiVo/OieGdoBRx3+5iu40f7YpK8tQbgBhs2HDimqWOrm8rgwV0z",
-	"IC4jnPy03zibm9IFM5V3vhAXrDlCczORipvF5gkEWkt9B4SXwkPmsbjksbjkD1pcUuH3Jqlfv7w6Uv64",
-	"Ax53wB9vB2CfmwmjqcOjf3FDx+hRCrOvbrCESjF7tFJnl7vXXBLNoP8JGdLklnBBPr0add9Yk/XTgesV",
-	"MwWgRmexaaN8GOO1TIoakuoXf3z/2nfxdsxKFNMyVwnb9NI39vi7kWvfqfzByzX0kbMHLiLrEC6MXP8J",
-	"APBXdMp8q8pnrpNxE9k+Bb2OP/nP+96F0K0c8tPs7f/MmVqUCWiuP3I4kin9/JqJsd2Pg16vE0258H/3",
-	"Ow2kePHZMCVo9ir9G7x7aYSf9EIbNv0fkGqfLogU2SIk0ERmgEwJhGLubYSnZI8djA/Ip6Hi6Zj9z3fv",
-	"u73e0aDf/7S/ajb+YcvyK6Z01OtXpnQI2C8G0Bei//vz//2fj3/6+X8+Hvzpf0VNc8WgwQ1WtTSthNOO",
-	"ysolAiUwBCQKkSJhZD5hiJwf3ASsQdNymaDyppgXltEsJ9yVMwzmIEc8/vmq+39o91+97nnc/fjr0eGX",
-	"5um8eo5lVksf5Onar42kmoJIyHO4s+HNKZvOJLg9/soaeOKK5IL/M2fkli3IjCniKxS9doprT8mPP756",
-	"vn9JFDOKh8ju0PDTPkxFSoYyhU6KGUXGgiig8wEVJEUBVM4xGGLXjnEFw/QHZxWGOasyTEHog/ii+3EF",
-	"27wagahasXmtOPxEMqoNFFxeEmjDlTEQGlwTaD7AUpz7UX+wekZOJK6aysnR5t38avRWCvbiM0czYv1O",
-	"pqRoL04zJ0MPyE+Wwanf3TSzk1rALtfLe9xM2AeBK2Xn+mnQ633yq0xN8RKIgRkoDOXaS+tLAtrGnGsW",
-	"ypPyhg9i79Og1/+0X8gYbsgeB4AjmqZowHwKpIb+RDhKT2CpjCa3mnCz7yZVfuSDCN7o5DucIzTLmCJT",
-	"uoAYm2asQz4d9c4/EUGn9nY3i4MPYs0q2iXo4hp8FTH2mk95w/Ja7ZNo/q+Vp0UGz4VDStmIggvy2J4U",
-	"9DOf5tPy3MC/Sj7jwrAxw/K+d76HU30UP00WtdUcMks53Bu3bGZ86xGapxyiC659eBM1/3fXf+g+Z5zr",
-	"PCynM6oahnyVaegSN8sNwwYpZMTHuWIFyFZ5GEPfaHtGs3/mNCMZfJbszScyA/ZhIqXKN26zVjaqPMOF",
-	"+60TMP1wAT3qVp6HiRtw44q5pAQ32aGUGaMimO3zSivumiCAftyfyJ57WzFPSPowjE73L6qEoJoA0hRL",
-	"D8gnOWPi0wXRU5plXVSKiW8bbY9DqglgtuqJ3cP2bpJSQ8kevMIyRCbnDrzMtfYGmTFhWdpxlenMiiaq",
-	"FpUXa0mMNDTTJKHCblDF7hjN7KumHStlPgjfYdye04phVNnOIN0/IFeCZgttNKowdn4+8cXNicjczHID",
-	"8srLAOr6/hY0O+od7gf7v7ZmQQf0cNn+F4JW//+e2jWVArpx4FX9tFypN9aMKJfwJYDTLQF1w+mY0kWh",
-	"KSJP7nFsHHPHVjIUoN210gxSrB5atZVeFwZSfXQ/WNJCzoRiAnc618QbVGQvoZp1udAMQop3bP8CqFuE",
-	"THG1NNnz7bQh3OUuYsP1DioJuRAs26/0yS0+A0qaN8E6BXsrq5rYfxQ3SlF5gRNaLrWiUYb6ma/SN9rL",
-	"ozB0vomQaIWEAXT4m0yo3U5MlLlWsH32gu5OhKqiFgbe1yHAKQgn76nLFCQ7eJudOJt9JSvVTdTt9Esk",
-	"QJMB9ppuYu5LQg2ZSm1Iv0cWjCofU/5k2fvTqgE3lrxsw/muJGq18fCbWg26tdWAoef0GmsvGtkOt4Em",
-	"rk+kJbhUjsrAiVwAtgfZe//yGTk8PDzf77jGoIKPJyZbEL0QiV3DOTjc8T0X5Jc8te+ToS72RH8QoD3j",
-	"XWSv9FpcOtmAoxEgsYsxudFYG0IxMlfcGCY6ROfJxLJ10fWoQzwqKMh1BEP4IAo8uk6xOAsseXKvuizE",
-	"BiYW2LdgJlSpt5TPupsmdDZjAk8bSI5kqT3m4Sz9IDKuDcEuIsEzCTU0k+McW/XmLmsxSLvQZA8ogvdr",
-	"r6qkiHMOzjerR3QIHolArTVHlKcvVt+s3ARdyGPuNLk2Aiy/X6PvaBoELnz3KOirGvRqUnKYsemffnFB",
-	"A+flhBe8w2vV9zQdmP6hp8tP2FG1O23dsziRKu+/oZmlgD0xpLI7lWY8xQQoODcwS80omphL8gmSFjRY",
-	"BkwTRpMJgX6qAPH/TIpRxpN7kiR8SxuCFPc/CDmurB1rIAkOrX3BNObp2W9ckk8+YRYDgp4SYN7Dg6iC",
-	"KZaxOyrMAQE9m5J3P1zfEGiM8kF8qpnxn0A5FGOIttHCnaANzzJnSDgQJCtOIAvDS//39o/ulf3jk9Mf",
-	"NW6CwHcZ3LQs+67xIfvpOeXGp2/BV7gYu80+dwC8CRXgb8zunO3oCFN1DK41o8AnJdWQpykeKruzSuU1",
-	"bXilfOBBmOWmsJ6tGmWNIa9ApxK2DmyLP0MQ4j7z9G9oM0W498Fml3FxS5i16q1Mzw0wgJDEsitTZMgI",
-	"uHn2qCCIUpIGh/0+TP+Vr2lRu8sHZFuDkaOrard42FReiV3IHIaoGSu9ONT5cN5+f02c5SYV+fHd2ws7",
-	"+orTZs+3HN4nikKM2EyA5e1V7goWQKFEEXngE7lcQwk/Rq6Lz/sYR1On+2C4HusBYi1Pg8gLNjCxqgck",
-	"Yz+96z+Fd3Qd+D1Gbtya1a8+7fXPe/SY9bunySDtng4PWfd81O91j+jx8CQ5Tc/Y+ShIbzjqnZcd+4r1",
-	"KnaxT2Rw+QpF/oJbNv00KYTxg8hiVfaXD7xUlcV1Ljq2vLqoil6QT54+Xlhz80FYraM4zUBHLdj0gOyt",
-	"+rLzj3mtjOaaOd5yjtv9D9Dd6q00L639cb9tH76lzdYv7n+Q7f9WolqJlADtQDS4DAHQXI5gq7+ji0zS",
-	"9EbK11SN7yn0Gl7Whgj1xx5MFIJ31Rqgd6iCB24WAk5GJIFihX/5JeUZuycPNL+vFSGWn3wQWpRRzLIu",
-	"Y2r/DpQjZuj4U1EB5aIFqJGQhCqF3lKfay0FO4gao61NQ3S3PYV7vpSG9Ro6N9G3fGgtMd1t7SkXPGDY",
-	"Z/M00XfNn36GF1p83d5ZHUCDedIYmJbKXBBImB4uiPN7wk5+dv13dJp8QovtgvjBfiJ7iczyqdDuBR30",
-	"QHXIWMl81iEpnzKhuRQda8SxsVSLDsnokGUdMmVU54p1CERbOoUL+ZLQwtnpvatck08/Jx8/oZZwjfVz",
-	"Pwp6R3lGh9k9pUfz+9rsm4YnH0yGpNTQIdUwebRbaTKxnyAu0W0qsdgmlXPRAdcdVaB4SwWCB7vj7h+Q",
-	"94EVYB/0J9/IWwGECxIo/pfeBsGoZFqLStYsEqJyoQuXkxRJfYPex6TY0la4kfINFQtn9Or7sUXDy9rw",
-	"RP2xB2GIH/xBoqzdCEeI875wDWFia4Nqu3SbTb7dV6cxpaO6Aj8Klyj5r/ueZvU3taF95ZmH0mwSxUDf",
-	"o5kGeRj8jfYAVQx2KLhDQEL9KJwRfn/htPSqdnQIH3oQQvzEsqyL3h8w7nzUfrgglAxzzcH5ofKMkT1r",
-	"vAirJXs5ASyqWBnm91m1VlHadyRzYMsshQrXG+Cu+1Gu+Y3tCNjw7IOqh080lvlCPZaX8XaHo95slccZ",
-	"U85bTm+ZPgi+D9O8SnxgZKbsvYYzXQVooKat07ITPDVcLLd92RizKF7AJbTpZg2qR4kPsTGcgOmILb4a",
-	"9phqcXvRT/HXpcCwb65YWa6GOaxowdji4xWwqxb3e0N7Pa8hG1zjvV98e8ampL4yUPIzZkAFxKuOzr2l",
-	"WLBiLCUFPxYDlsNfGFrxOJRnBSMgpJNPoHkXcKkLzq9i3B1Z0PNdNf2h1xTkWTH2F3dMGGcWwuiz7Afs",
-	"0rxuCSpPffm4SpuzGhe2FPWBij3NGPnzixvy9K7/FH7rYnmmPdvnE55MUDji4F6JWW62pOkWO66R/eu5",
-	"Ky6YA/d6qVUvIS6RLDqEerQLCJTW81IecHN5tl9a+02x5nBXVLl+NYv7NPcqrV02e/CPzfs2KnmRKkUX",
-	"wMZltisUDOeZM0ocDOH6jQ3fXj3060KoMGFV6Z99W9dUinBXl5S9SvPMXHuYo/K5ZbyjjvvNwR74Px2a",
-	"Q/HrREKD9qgTsekskwvoHOHO26gTjXJldYO4BG7oRJh2v2l0+pkvBNiwR+q+Q0GtWuPKCKw1RAViSnju",
-	"vXTuQOq8sZ2len1plRkzca0iKlItxKjaMjerjmG19eNLmfL1Lf0m19bqWpqPS5BIuWKJkQhPsfnEKrlk",
-	"LeuHHFVnYP+ORhaG7iTPJjxLm4STxLQ5bGHCNaFDmZtLIiSZAszAhIriDs0UAXyR5RWrVW20EJ2VyosG",
-	"nSEsuGi4vIRf0yZFJKRZ/QWVL1aHVy9KWU3mINhcpY8j36ZVfjFJrtydXzr+od1US7/g65mq5A2ralZa",
-	"0gQyeePX6uK4PEKr/HaCaB+YZBBUHnbIjIKlYw9xTGawGwqhbjRJEEGI7L1nY3K23yG0DAnndqeVWZJF",
-	"HgOa3hvZkE2S2A2iLWmbRMKN9/Tw1A/O7SkmjCpywl58/wx3UIAb1EpKcGFv0XGIItTqyHyXUXHNnJKZ",
-	"sqbF8pjfNT+GBzR3jhFc0suauMAgujW2IFa3bCBAD6AUOb9Buw+B/FoIjXD6mxn72t/d3jAId3FpH1TB",
-	"3VuMsyh1+rUpz3nJqKgxod+9hQSIVsuCGhGbzA+P2u7GtFF6PYimVhGH31Bha1jAJdYuKHZRJF74tCxH",
-	"5ktSLPlFjeNdUNopdCXKZMAlK5SuCktup27dlEOw0oV9Nh0yXHhIMPFEQ/SHi7E+IFeGZIyCX5lZ8wnk",
-	"TcfXcUOGZ9GYa/kgd/hhTfLNJ7R6AVbRCzTDNJ0p2XOyinzXIc865HmDFdNsxxStx5o+Xgxfy3w8MeVX",
-	"XrR9f9CNrOkDxWWYH8DPzVjCRxwPn3/m1EGHlp9+2SF/7pDv+x3y/aDtKIoq31833/1lJYODcIb89Z0M",
-	"3No5XyXGc5/kWCQB+PZ1xMgypNF0lKEd61jiiY9wuWKE1srElH5+hTcPejXB0Ykwa8xd942oH/BwLD/e",
-	"H7T6+K5H0pIK7y40SrUsCypWa5qlw/xo8s4hbNw2Ls2v5EJctqg2PrObt5DqFS7IHRyJajt/cNPBXnUQ",
-	"Np3dFGEt3CpWvrueE3bZ+NVlazhiird7JECM1jgAZMJNh/BRkXLVSnNtWMflDzMxpmMEQswYbfficrGb",
-	"isW4rnjYGqTzdm6ulWu3fpVe8yZrcEtdqtz9S4pUe8VIiJxm7xmC3SzFPwJghraiImU0zbiDy64dMAWc",
-	"7/qZvfGQ28AodObiq60fUWuTTFY84inQ8pEahd3zxXCLQXTKWTfRPyRJTYDPZoxmseLjidGxkKhlNAt0",
-	"txHbmiHhR73GOqVcGMpB6EyZAGuDUd3sx1wpUGtUKT5UGWJn1dzWbp6vFvBqID1g2zK2xV4MttGVe7rJ",
-	"vHEIv5zNdeNx5CVxy4kis8XaKm2tH8HWRiuHMBvReCSTfAt1aXR1pRhtmq89EqaWnQotZUd+s3tpi3nW",
-	"+DAgaydY3XCyS2Nt4kEAsW+rKVgT0NU9rcu2ae2DCFisdEGEsCttJXTghVg/sHs7U1G9cUTrNPhWCyIF",
-	"fonCU1GeJBWIoMqkN/gvmrbldrrRqljDgyizPhLhNwVuTu/oiSuN8y2xjOvtBZWhcYGjVsJjVyGqO7WO",
-	"H2uiP/XjzA5sE0WfO+m+i8q5+nSrV51Xtbj3bpDEmlngnvGCBMxxECHNHsfqGdkQVnazIRkzkLkHMHev",
-	"qTY421Zu4wc8WSsQDi3CU/eVkavO6nX6bMAMXz/cDx+LUdHaOuofjNRBnu/EtQ+mGJT+hGNcWu9d2Kgz",
-	"BHxx1uxLurcSUYvpOgejSAneShKukjxDXJU0Z2Tgwjcegxz6LhTNDrdWSTbPsKKjrBAQEEuCVgTnFT9T",
-	"S02mXKCjVv6er6bpLO8Ib4PjvdUlKFOT269AW2WphYIUsvuDxAtC8/QbhguWda1gQdOcwYkLoRjfBKoT",
-	"JVQkLMtW+fln3MFb3d/EbpvDtSpI/q38bjPFRvxzMxPfssUTTe645sOMYXshsidn8Ye81ztM8En4N4sP",
-	"Dg72O8RIcDCNBdfMRXEbds+dvN2SmF4HW1tdIjPWrNy6RIBliAp4bUGCigLbyHHAHl//EJ3x+JYttj4+",
-	"YXS7nJg7puo8EIc2hXOC9Dr7zxJc2aX/79Wcjnr/kkwxswd7Z2GwIxxhO7/krny2kreAtquZqYSEr6ve",
-	"wAMbRS8KrC+d6LYJls/tYcKNZtnogLwCcDOs0NQTORdYqXtBtLE6ATce6Wa9TPaDw6+untyDHC7FDL/V",
-	"sVJExP7KRQODLnUgI3uMqmwBzYg65NnVS9ie+0QqoumIjXMK5dGVJ55dvbyCZFEwBLtzqW7JM4/tY5W4",
-	"l75vdTmc/TB2vdwHrROt+FrzSVdc3jGq/YNgYfDQtYbKDJ9lrKyDa8g2q/TPWheqlqre5sQy7FwqzGFb",
-	"UkA3MMCKZlvrRlB5oMye2/7LQU+uX3d4fFVbriUkMNc/T6QkuI9mZEQTI9WOg3dfLzT/ducdjuXv8JA9",
-	"7qqf+VL2CtuFIE19w3Z5T6VV2PYv+LJWfDTopIqOTCXZxMc0Vumju7nDJnIefpaL0j11x1MmIw//jf0T",
-	"dKwnVLE0RtNwQsH8MRMl8/EkpumdTNAkSXkaC2liQ29ZPKOqWbTcOrFZ+MuC07ymhZW5mlPoTNXsVPu4",
-	"Rm2ubQCpioYG8ELdlIX/bdSaFjHQEGp9GTRuOVFTylske+iBq3BmCPsYHnewJo2nXZ5yU1ZW1crZAd76",
-	"0wUxc1mgbskRJCch0MeQJXSKNVx7Lk0SED09MALauGrM0i6d00XxuxVRgIM2s4bwYgbJTg5XAlpRONjH",
-	"Tw7dKwYkJX1Bfq65pz9+2r8kn1Kup1xrgLCdSY3mSppj+RwidY8Q806SIYPpeCS98FBF9R/daXbJMkRs",
-	"RU+2XUJorAL2ZMbgF/bZxQ/RqAlaZVizHGO/+KTH7rIsnjn8UhADhQyIyqI0qFVS+CmcWrN4sIsHhkVz",
-	"asnmIG64/F8gkwGVqUZl9HeXMeKU9YY8LeTvZlQ+KGY1C+KzW59o4h5AzDrNx4KlXS6gwlhvVodX+uGr",
-	"zFtReTdmYbfNZ541Ow8SAJDYzsielRC+DcLK7s32os3drZugwgH1bs9Vhn2yf33a96DLiIDnwJURcTaA",
-	"m5nRMdTK50pgBsuOWe6d6HN3LLsO/w476rx6roOhmzXFsyWchb0VS2WLVF5HogeoeVh6ZiUxn+hCU5az",
-	"jHUQfM7K10tCC22WJgnTmmRy7PA+mXYUhgWBZCFrFDKgNS9wFh+MzkFjFCB2k6smZNyOF2LVVfFiauVx",
-	"5lwtD2B7lvL129mfz6hiV4m5qnTN36mqtOlILz3vUvljOFvgX8WTrQICrq9nQwxsY6nAumBAcS+puWxW",
-	"lhW0CswvUdVH5+upnPhzq4V555sA3GN16tPbaLKsJvvGRzdVbGw2l+5N6s1EXZX3b28kV4khg17/iOiD",
-	"47OlnPawKMerdNZcwZxw7LgcL5iJMTYQpv9bE0nJsWJaB2qYCx1kXKywz+ygbqzSiN3a6sGlbdK6q2XI",
-	"28aVU4eC2BBRl4KtDqfTBeHYOi4FHR6h2hAQ/ZJoZo8FMAPJp6fVyJJ++isXKfv85al9Enu41BnKqtE/",
-	"iGyx2iPTPl3M17rX80XpquHDiDaOIABIqAOhGHzpENynEL+zY2v/kTrSwi6NCqqx/7BhK75ybe32Gu58",
-	"7vhlq8ID8ZCLVTPMj1bUUFQI4EbQYq4Plylb934t38Chv0DzxQnL0gdOiLSGGAgu77Td6IBJDDhWmGmu",
-	"KHfVOW3Eeo3CP7gnwSMnWLbDK97Bc0uh+fY62joR3JjrOObaMBVDaWfrNMFkwtI826bW0fis1WIV5HSa",
-	"C0wE42JGDV/lm9dLjsPi+z6k3fTYPbMMHyKzsPbMqk3TXG1RX5imVERg7TDJrrIyQX5inZ12TU5sYNmv",
-	"Hv9NqGKx8R/dIZmKvOa31k5GironO4hojxCTQpIacQ9WzPZ7lqW7xJTrcnOzlRAK0s13B5J1+eB2YA6j",
-	"3OSKtbIilqTq5hH8W8vNaupbXYo27/Itj3O/gp4IJUVbbsRd2HKHdd7yOP39nzBLVTHLkne9nG25Pj+U",
-	"G6TE0HGlrzG9ky4lq/yt4GW0vLhOJlSNWQzJ6XSsGKZwSWG4yFkaF5P0mdQFBTy8TsyFlfsaHlwNqtO4",
-	"we7vP2pSSr+tI6lRamzpsZhQrlY1uEnZzC6XgGYtXJE9Suwa4Hoytb9D+M2a2zyhWcw+21HskJeED8bD",
-	"Bb6CFwUe9zC+kArLo1vxtcb1mCTLDMUyPnadmeMtC8Tw0WyF3V9gtre3P4TdaElrI2/q6+w274NJ8qa8",
-	"uSjobTu0eupr+aoVZG53MDQYpxOqi449Hvbl7ffXxIkcLsaut7+VN2RGzeQSnAKAKCxVylQHgeCXFJCv",
-	"suor/KgQWG3+BPYfLSuAvwLfNLSPaujugOFYP5lWKtrWTNPEGm8qTFsd61+wGZWRKV0AqKvjgJSWaB0E",
-	"Tqf9A/IpzdkndFlr/tk3eAyS673D6JJ8EtLEDsx1mLFPH0TRRpImt3TMcMXsD9XuHUXYWkhT0gpa2Gzk",
-	"p0178qaISFdKbN3yL3Z93PHCjo/DEu/07JJJ6abh39lppFEw4BWipJ2Pv35k77rbNyeSBbt/xc3b7OWN",
-	"39twJrQIOazdszvkVz3LpGa7aP5tzTX7/sBAa6z12h6CwH99balW5duB1gwBjnjKjIObwr/LgEcchjIg",
-	"fSY2Ml4qK8QrdA6BWWefY7oKJJ+sUY/LvrE13dAOeDuP072XYUs6d4JBNtIcTQZMz3wH/Go1OL2tuwMm",
-	"XzUN/PIxqhexTylCg0ZxyNgdKsozSBOnecql/UVnsc/Rm9JbatCttZgOZdacBFRa6ictAXcMUzPFrMXn",
-	"ImMt2gjbkYtx7oyiWp9pv8uJv6dDoN37CzHOuJ50yDuJ//+d4obrCbnmY0Feu5trNsJxdWcNGmvnzESm",
-	"K4g9pTwLEhyNNa6mTGvM3MK6USf4K0mRcUKz7EEo3BSi7bfFiHomhW5M6NoleIGomMPFGpDOhw1OcBGP",
-	"pGrK7H5ldT5l1RyrXjXrngXhNqWU3QfhspqTEvbcdRlAlW+Bb7W1wR++zecFLUcgqmmfDa4guTn3yLHJ",
-	"Ndz7tSEGfE5ja24pH1iD6vQwwAWroGCHqPsFtPaUbeCmxkUPdkjA2DsHEnDBvn7wAL+zbfGYG94uilUo",
-	"ZLb01GwlgprE6qDXBuZhS3GxxvfdIPC/tTwJQO6OWxY9VwXOMo4FVXAkYu0QFbVdtVY13EFY1Xbx5u1a",
-	"cMmaffUg7lp39H5DF21ImKUjk2ZZ7Nu4XxAqFo2I5Y0t3S8rt+oLzPIz0A4UwN+rNyBbVu5y7dYRKR4u",
-	"h2lV4dBq0nOFNG20K3D6P7nTgm7rmt7VNls+0WoomqgMQx+oQl3Zzkm5zsqTQueZWQEJuQp9u39MUrrQ",
-	"ZMjGXIiiItZhELRyoLXU4Tyk9D30s3Yp/1vgNCE59QYgajyDqiWSYFt5CJ7meJ2eSbGFB9Y3O28jTvw6",
-	"X0HOGMbt2sOAtcy3DL5TYk49cGbHtphRDfXQ4TKVdNgR9LqBuGEklIp4yphxRZ4A+yCkCX9bJY/8S3eq",
-	"o99ZQ1kBSo/hV9Dp8szgKfAAbSvqO2b5y66Izkn/YCh7+uDwbG+wvzfc34fucNjtNRcJz4ilhtTQRXi5",
-	"VnnjRlwLp+J98EmwROAg19gTEiU2Suv9S3CYV2MwxL6lIkRRgLZqNbC52D+k6CZ+fShdpThEvq3C4j/7",
-	"3snBXXZKIM+XAGAviR8L9tcP2Q/3McDmlMqOTwFfciStKEbYXXwvHfLuVZtItSqp3TLvMo69m6ylgzua",
-	"LipEwARkDOAVGYKoyhdPrJJvrdoF1cIX4FELjwjvYwvF3PFRoyXFRZyUX93sZdwRigRtGUAegyVx4ZZ2",
-	"30RXod2Q1Bim7ML835973XPyp7397sdfTzqD3pf/1aaCtwCTQnupE42o+0dha2nDZvGS5TWSkIDTYIiN",
-	"FRVp+TQfZpiP0xIi0CHfVAbaxKzPHYpjUwCXETljIujX4iEfAavGhZOBF7GppAsMJLfRRTTigmaQv1Me",
-	"9BfRoDc47fb63d5xVKksjHr988PRMT3q9pPBsHuaQkf+Xq97TE+Gp8lZes56o1o12EXYgCPo1g9f0xIU",
-	"izlVIh4pOcVvn3T7g+5g0KC3tBlBv+caElTjIHa66wWKp/EzuHm76oey6rsqLHkywb7Gd0zRrFiZskrb",
-	"fsvHsZFslZ4Yjm5PNOGuWhuC3E7zsoIVeicfrC3y3KYk1NdVFu76yuLZvxyzVJAEKxXU/o6aj8IeKWsh",
-	"T9pp0z9JdZvxsIFMwD2rNBNP9wPPdIRryCCYU71PUMrjapOMaWy+AUvzRC9jpq/igXsr7cil9WLKchkD",
-	"Vbycc2ddSVyVpRuqU4MmT/aWgwLAEwKUsF7YGOp4r7/fIa7F1H6HCIlZf0Iay6dwT78HN/XLu0rx4u44",
-	"3Bvsdz6IQa+4xTE6dp8qvgC4A47v9jsEgDliTD40Ouzo+EQXSqMUhOKdrg3LTGqa2c8BYiAC+9jPDAZ7",
-	"h1Y7roJh7umDo6P9DsE/Y8QFdA/09k73y0sFyKm/2O/t28/MJlSzGDbCiCk347P9Dgn2xoJRdU72aPAb",
-	"bukAaXG/gynmNDEVUKLhgvRPoSb0/2Pvb7vbxpF9UfyrYOlN5Nm0I9lxOpHXf53lxO5JpjuO/3Z6+sze",
-	"zqUgEpLQpkgOQdnR9O3vfheqABAkQYqU5fTMuTcvHFsi8Vgo1OOvKFnSaC77DJaBr4MpPBLAaZ2zDH+1",
-	"AhvwAx0uQIbNUVM0J+NXchc93duJip7xYDZ3sX2Sq4uBdKK3BCZF9UYi+twhvgzLabVTJZXjHySpkPEr",
-	"JIi72JQ1Q5zbwJQ5TB7jw1UCf+nBeEWds0Ma/raWkr/ehznLfF2Azibe0+GrgsLVyO9is5s8thvQNKPe",
-	"PD1Arj3nmcgVmeDtCxPSr0mRmcee1HxwG6qIrAcYPGTwaGqHEZIk7ZM38Mp3OB4nySpKR0bDZiokqirz",
-	"LtF88beFZlum7TK/B5pW0lKFaAEwpqBQ9acO+anQqH5Yh/yU7wx7NA2Uo4dV22L7CzVp1w2k2eU+nEDe",
-	"7zvKWzsIWs8pm/1/Itj/K0UwC6ZVU8KKC+FUXGtad5P4ogWcqkWxLrq0ulDr0hxUsNSf4jgn6D3V2ztX",
-	"fyqwEo4Jw49LFqPlCVyvL8RdPLWGP4WGp2YKUzKk6MURktezKBQHYIOzaAfNfVoDQ7hLcFQMaUysrSxf",
-	"f95drDe2IpeUpAf8Xpkh7M01tgmUIKrSxcGZ7C0kPL+LdcK4fPr8+uMRuaTBkkiBUgoCXFnsDPiTmQqs",
-	"8Rrl6SFFFKgi65oLaIKFiFgJF5nFUfdhUjM68HZzWiX+iQooqTfFB6ZmseRbgFlzRuhMTRu+iKjIt+MK",
-	"NZvh9FDrEHNxouEN8KfOb4egKV9e9RgMIv9SZvZydLL74uIiwBjA90mcZ0nkCE8qvmhdZNPSJ1W0DTyX",
-	"KpOpYnpIWUySdZ6uJXcMkjXUtcuYwZkU6KWUutZ4AjZfaIyFB9bi2jU8lsmj/y+WJU7DI8uXLENbB3ZK",
-	"0vUs4mIJdbChlIF8lwzB9vLIBQML8pJFIYn4PQMPLYwSjuUjemeXGRPLJCoNybI9iXWaZkwyFD9gUeQY",
-	"2Ifkkaxk03O+WGdMkEeWFT27J2p6bcC3RHv9C0HSJOLBZlKaNTSdRKFZcj0buc5gM2ffaJCrxz3yuKR5",
-	"uYFkHYUkTJy7UNVJFdnYY7ZoorRnjtVyHo4yidVWAEY/MctJ1TzBJ56yeELEikbRIV67RHcpWR2ckrLd",
-	"FRqT5yxlcdPRkRfG7kbypiJprITKJ4+FPAAFNN8QgPgUbDIjKeVZURocuTqIKznlEZYKx2jQas7WuHes",
-	"c4vv+4KLdJ07WDWULu/APOTb5/DsH6ZCVdhovPyS8dlaThOfFHDJrFjIlf9ILg6tFhWZGBaNXqdEve2p",
-	"z3PJJebkWOd8GDT/uxgbgF7G+LX51iTevBDWCAK5AnNEKRx+uLx9T27Wkq9lR1LtPxgGBwdKfviWI6Iu",
-	"XC4RX/Fc3MUMTgmRTJ68X2Zc5CsKwLk8JufrxVog3nOSG9IF/W+rrDuDKzxX7sEOW/IOX3iHtTCKSflN",
-	"4QznJEgQhMzakAk5IY9Jdi/nBPo9Lh7PMesG1eFXxwdnZEbje7JMIo6PKeJX57iTNc0eJAcQ7q6KgBl4",
-	"vxdA0W6OoNitip/S35Huuo5nyWjWo/RIV1wSlSbdgVoAWLs9nqRbloBqr5QnEDD+sFtR8r5lZ12CYjcj",
-	"sxp3qUi5ZJGds8XV411QCnVf+IqOIvwPKEnWjP5hz760dp66R6x9LTGzMn1YESe7xfSW7qPGy2dCMjZf",
-	"CxoVZjbP/kjraaUPgSV5oFyBAxURPIyNrfQsfOqpslp38aeCneqCz6DToQ3WtzCvj8j7ZJVGlMf5hKhE",
-	"IY+kWRLAcEIW0Y1HQNwtGw5rE8I8u+qMyp/ClHTYkJ5TxXBYnZUpw6Pxwv1y6TQ1aEyIDLBLGHZr0Grt",
-	"0nKnrVKCjldST19d0Y2SCuSXi0RKCeYaO5OagBTE5FOBWmFbaDT+3M5htmrE781Nsos8Wb246rgpKn3V",
-	"OiSeI5Rmz+iQO/L6xsSv0jRbju2zh+KH2E/fUHw1vJ1Kn+0iRe9P2CvJUeV1MUwJYownChjcIQa/EGjw",
-	"SeYEmutV0a8sCDl3xkQ2K1l9+JjxPGcxQUv+gf7aKAVqF0MMKkOJ1Dog3dCFniAbdYFXLck8zcFzWo8p",
-	"Fl57zpLMMCqE6NNtHpHd8JSeKlf1L+VfkqDqa6Csp7C7NIeI9rN6yj0XJKf3TLlLK7GBzyWNubD6u0k5",
-	"jaJNC9tzV7XJjbBCY32zqSJKP/JM5Ic5Zxkx+vTw9vLq4uDMvvOCQpTISzYm84VA0SJUNGSipXQbiLAP",
-	"HWgQVvla24VoJUs3CV/rdMmi0JN3eR5tfP2nwtXXlQYgGcADpZSFkuwtKQqRh0wL+k+wm6rfTRNHd7El",
-	"UzX0Ld/Uv9tvWouCX2PkWPFqUQ8A0i7Mu+rWUzC3BimpNGBt6bX/UK22LPBeDOvK6PP9wlTN4HcAaN7l",
-	"PnOxxA7liLpo71ubKWvzdcanvre5vq5NWeL6AMJ2BjLrjBG6bAhLej6A6j+aN7Lu5wB7qyXrtdGwzWzb",
-	"7oZlEoE5DQPq8dY3csAR0Q40jJApxfZoA9SG5UQhj7GQDF8dH5eKdnX2tGJCPXWno18kwVrjwtshAKhR",
-	"+SmVKz6QQmaonhQvR+O3I3rKRoej0Wh0+IP88Ub+GKl/4SgYv1QtlNVhHTE5PhwdfxmPJuPTyWj03xAW",
-	"EjFfZT2y9BC92UdpOLdiDLb2qZX6SRFYAmSq4weUX0ru1UtsuhKS0NoDewU9tIYkLOnx6evBZPB2/uZ1",
-	"OHozfvPmVfBD+Pr0LT2eM0pHwekpDUfjU3oym7+aj2fHs9HszfFxEI5Pw9fB+HQ2mo9GdPQGonP/xfzZ",
-	"Bsh//ObVybEU1ngut2dwqSuA0YikYhMskyhZbIiZ9TqVCgXkD/i13JCtEx0Fo7Flq5iMG+Iq2huho7Ej",
-	"rqJEVg6vWcakoBAmj7GcARweWIMJKZPg7zz8Q5OYM5hhJ3Tmggh/f17LpZqHFs9tKu32JtwYRbGQJwRu",
-	"dOmtXJtEU7mL+d1+OD88Pn2t9R7YO48s2TfnJtk0bo2cx/nrVxDD0WYXVIfhdxd2cQv5d1ih72yabA5B",
-	"aTRa4txtii0RUWllzYZVDJOttki18c9v1VAd9TZr2CfIjQ0PF69unpcTjjWjNDGEFfFJGRaRBte4iuyB",
-	"hwDHKAWFTOfG4ActtrbagW0o8B1yCnqkRxSqFzExpHKXXwg8TITmBOm7NKHazWZ/8hCHR1LE+baKFLLQ",
-	"YTKf84Dp5Tl6TLJQ2Tx5vFhFR/obef2u6IK9TMF/jr//lrJF62T3IufrEXxHQb/O7txFcHkcWiXmaEFm",
-	"RQTVUdnAjQKY111oU1I16mig8LgW/HIZYK1+hw88fOBiO/6dakEgQ1Mv+TsUVhb3oLouWawxAbDukwpM",
-	"5EC5+mTjh4dqJfA672Qdsb3zW6ZlR2B1LZ/e6ELU5d2aypn1chNuK53T4c7Qu1tpzFogF4Ebcnn+quO4",
-	"6z25uhnfTubqP4ngwa4VE8GY0JEZaAYdmoJY8HESs4OWMwCKIBZxFHZEb75kK8GiByaOyCcsSg5WtSDn",
-	"D5UhVdO3QWckJsDsoNMJ65F2bh8KV745eNMg6cFOMoeFI0OwfxfVmCXPcAI896z/VbJQ4+aCCRp6PSMi",
-	"p5m1vgIKNqo0it2s09Vq5u6D2XoaP89yClWh+oEMn8cEQNYxYBwLIP5Uhwfe6Vx0DXhI1lkNDvukb4hX",
-	"sWaqvdbVulHcdrcguD6cuh4q3moSt1bQAae8IK+HY5V5U3iCKzXJofqBR1ih36OlLZC/MJfWz0XuqcLv",
-	"kIflkTRjKc3wrAFWcriO8mWShGRYTtsC9iSZgzoPGk+BFHWPMfiOzqKNPECyubrnWZVssOqSg6Sjhl3+",
-	"3LfHPSiXzJZ7ZUbuz5PMNyNvlbAvl8F7RgW7aQhwvL28OibWExMyJiv6Tap1BKKpj1XNtxXDCMdknatc",
-	"qDNyQpZ8sWRZsfhn5BVJKQ8JW6VRspFi3xk5LWVN5QmhMQyY/Hx+Rl6TOCFSLpTNxAu6gHT8H0jE5jmg",
-	"WtI4PCNvpNwPxQXOyFsVJmGt9XjgDY4H3uBk4A2kbnw68AZSpfth4A3eDLzB26a1sZOxq4wBc80aw+q+",
-	"WMDTReynRvwustYk/fIkFCSla6G4bL4WUub7DVGwIcxe5N3wMbytdQ1bSr/VZ5DzFcMYRx3Sp2tDBoyn",
-	"+R7LQlYC6WsVx3QiSXXhW7NirS0UDoCnetJdP8kYM+8giian2YLlPd+3csT6vVjJDOzzcq2UXZfEw/pE",
-	"S4NvXHqVxucoYw3hwhlfLHPhY5onCxvKJvZD5Q+tTo2GX0xMpyw2AFB1gza28hOt0XlN02pFmrbWaSfB",
-	"vXElq2gbDSUKIJtCXnXF2kxM8m3AgB0p5CHoxI7CLvxY8jr8eH7rzqwo72CzyGkCPaTMqafSK+rkaZve",
-	"r9RnR5po3/pLfQ3Uz4jGOdg6+QXkaHRgAqazv+IbbRTvDfKkv5SnhuINFGBBnnRfgb+aaZQpZEgPiAiW",
-	"SRKhlzSK2AJyOcVaSmzD2QFhNIs2ZMNoJkwteeuJ4KC4bqX4pzMuAp4F65XIaRww4ZFheIDJYQErzIc0",
-	"YxSOh8pOl2NYJeWwCTrwBrOBNwjk3jeJEmaeO5Vw+7600BfDEUmlijIN8ZEP7IhgF4JQj8wwuRCERqnP",
-	"R4yKXK9tf4VxB3r7KMSa/dvcTDoSV/Io/P3f6F4qLdWffzmZIMR/lxum7+b9CffLFetvGcHDyWNjF3mn",
-	"kg15LggohLInOMgZje8PPPKeDDEm/ECyxwsytHTqg7pRpbnC9psu3EZ26kBlNbm+acZXNNvANCwEO3tC",
-	"ylamvJOqzxZfJfBSB6bOMslyYipVEIyG1FYwTOGG8gvvxh6R2p0UniIe3xMVIy1qRrutsxcsNu5nh65+",
-	"e3mFAZWN89bUe3v988XAG3yCn7fw81r9cfnpA3z2/mrgDT58HHiDv8sfn27lz2v5yPmt/Pn5i3zu4rYL",
-	"UsB8UCa0FoIVRQ16t2sGVZ5OnrDCyeNwhVnQIklT+CKsajEgFeaIWfP4Po8XE3JOUkwB9Mg/EDYCQ9bI",
-	"MDTys1XjHb888MiV8VjGCcjWKt3kVysc0dq084E3+MfAG8iN+dXJbupz8kMFI7zddLBT5pulX3fUQkWV",
-	"o259Tz1qdG7BsrYwa0TnQYQo2AxI+VdRtGie68T1jdgo+hBcIdQ7aK57+Y5Nss6XfrAWeRJuGgjz5h/n",
-	"DcXjJBn5Pda4LBf9YZyo/tPdfwBO3BzAiRsGknlxbjrWoevrO0RfcvdoH/BCbGEON/iU4gwVVqATyq4w",
-	"Z0H9tfPproyo+9GuAg1voQY1JwXW0MmAV7xVJFM+by0Uxu6PR35xRgE7o+mk/ApPTwpNUEAm9kZzhePR",
-	"oWwQjZ3uM/VYQsffshYWlP4z5mGWkyirwN5FCfYyHZcYm83Cmxd118TM+pW+iyLh5oZtKgQGE6MvWV64",
-	"Kxoy8rjkUUN1Rx6TjEXsgcY5ga4IDYJktUqwEDekWQC7bUAPKXNLR4zSOsr5IV2wONhggDcZUjJd0XRq",
-	"gsAhl8RkipbGeEAeoRZESYEBkD2cIo1JcfHv7Kp+claT8YLpV5TTAwZZciDr46bAKHdLbarwc0fQAc2X",
-	"j3RD9IPlGINArvI8S1ZnZKWCA5yL/0LshOXeh8U+mT/0Yg3dDuo+AtEcEv33C0m7XAZWVlIPdvNEBRXL",
-	"Gjjc2HNhirmA05TH5J3UnkFpxjgXpV7QMAR0HaA8s9IVTXFLuaQVj3XiXn3J0zn1acbo1mTA+fm5fKxQ",
-	"gvuoq1u1QL1YDdt3rUy179ah8q71MGSoHEbytyPyZZOCJpwnhGo8PzKcYsTEBOwZ4RSqKKgoPMlPIT0L",
-	"sIOx0nBhOJ7BcAgXoMyjWg+oMwhqOn35MH6pHz7Eh8VUO4G5ADn3hSBTHcLoc+hdLv86L4JXaa57MkO9",
-	"i3W7Pn41xbw1Mq18Lpv0yFT9gZLA1COMBks5aCa7l8QQL5g8lVOP0JWC9QJDOkQ43MWSVh+TDJJxeEym",
-	"OfuWTw+OyHkx2L9BnqbQJg+NdbrBVSV/s80hLwQJ1hnEb6hdUBC/6q+7mOvihAp+j8TskYn84IwkUciy",
-	"4jWxTB4R8Cpfsg0BBC7yK1zwtLZBHqFqONPfplh5e74WLLyLh69Gbw8mJFjKlcCwe/VuLHJGQ1eN59Ki",
-	"1s/5+2JligxrRSj46guhvPwlL4JOB2S6akDGaPg5lhJtQ4KX0bsNh+hjnIX99lNdk79q3JJU8EIosgAg",
-	"W/lk1XJm/lkmtJFLWreIrcOSLRVom8gzRldyxzTEmgWvp6Nl8iXPQj+lGQDLYgSfn9KNBr/cuo7YSwmJ",
-	"U0esGLiLSsDNVouXatMrr7OLzxVc+8TBp2vHuh/BVXiWS5DZvjwmUM2VcqSNi38jYNFE5jXEyhgCBlTK",
-	"vINjOKhNrNM+Se7TcfrFQTPD03xsSAWZqo/936Ym3QbegLFuH0gFuNUixgr5Valzxb91QVZVmSh4wJsu",
-	"xyUV7IsKndpFq9LZVnoWM5Y/Mhb7gAAtELoniUOabfw88dNE5OPXA694DD9wmSkMBPPWIkIAkFeJ5QPE",
-	"0R28gTq/x+q8aenkPaVZ0Q4ixccJmUU0vpdsUSHRly3u1LJo1R0gdumkRt2lXF9JB5DZ1Z/eHqCQoPJc",
-	"IQ4YLuq8UGhouR1APVUSyE4RzqleucZxV6IyzQs640OJR/pjMT3AIemZcWGPvnhdHVMlRpToBScSk+nR",
-	"0dFLe4TTvtPLmEAEc7TxODRKMx6QIszTykBwHdH4hgnyktxc3jYBjeJEfUeBnROn/q1fqHKdFcQFymvG",
-	"xwAJLDsE3Dr0IRBCeQwFi/11zCFqNGVwi5k3eByyVMocce7XvoTICoB9l/xgvs7kcvr27ahe4SIvOARN",
-	"Uynj8YCp+qGffz4feIPLD5etwajr+zSLK9V/xv8zOnz79fcf3GV/1rXn8fHX7scfk+zen1HBQj9iCIPc",
-	"lKyg1o5wzGoXgIZ4CO8S/a6157++uyYvya/vrp17/kcjF3Kwxylow5jLNJ0A5CSgF2OSkyo5MAGOwGMy",
-	"NuCX1vkgMyaHt6Ih8zDBQiPt0KJoQVHOAcphOLgUE6KhNCbE2oo+gQ894iSaPQmFK32LzcGOaTbv+RW1",
-	"vhN0qvPligu+WA3XdbOLU83KdOvqqwCXV5ubBd3DOc3yC5qzI/IjYKk5q1bk1g2dRKFl1wMzKs9NOYyT",
-	"gyE9ONhnzVNd3tu3/ABN/iKtyWul0Q3BLIm+J7AovILnpG01f6Yiv1HnMa+CWjmOWqd1imgut721aqjF",
-	"Iradhk88YiJPMG64UtvDERHdLUOw1Oh3EyOfLA1uyfDr7OcChCzj5DI98Ljju4XQbr+fsRAKPfkRbcjM",
-	"f0Znmrar9LHsyqn8XXXgsOo+l8+rVJzWOinWJJ7grZKTOtc4mDsFvdnJyC0gaLpyUCGPgzAfGXNigTHa",
-	"1aHDA7ZV41KVYcOidcye1Bn6CGovqr02u2B2i24r49J1OW/68VphRTNvr7i0TeMtuwxCwp8X1oguVoha",
-	"UzVYyalHsA7XG7fmUBK7GqNe9EZjMIWVPyX1BUyWPCOhXVhdkYeBT9ewc488DpNHiKRmSCWq6uuMQcw1",
-	"xzSrngLgc4Rn9vJm7iJEOqIxO4ZgSlK7yOh8J2ayr0PS5Tw8e167ge3qn9kux7fL+tUF6eYwgbIHW4fl",
-	"6ZA8LSsn8RlJVhwPrlN+7oZUuevGNsoL5Yk1SvdkGCekvCwqsfZifqkqXGkZtlgNbnnLldqrhZifMSSi",
-	"poOfuHXwZ/B0dyFuCG/rRkEVdVy3rnRx1DwUepbyFvKchHw+Z5koEkdq5SkVe9V1+o7I1NiSphNiLIuq",
-	"Sd2rrhqx4A/MYUlUte/Qd+SDtaZbbIzJUVZVqhFKD12eCnsaIUjUeFWaKrpCW0IOO6tYqW2C3X4C1LN7",
-	"lBuK4baQzZ5iIMDS810DH0pT38nILci5ZH4/KV3/+OCIqGgK9KrKLzGMQZJOYTHLExPdTmYQeuOAVeiw",
-	"Zn+HzPg/vMGsb7RJBbXYkgLMwgfP0Gb4DG32CnS3im9saXbei3iNIXl7w4vnang5dthgiiwTi/7Wccgy",
-	"Io6Oyfvbi+tzMn77w2iiPh2/EQYl9llGefxc8+d92eRvXV4oh9f84Q3u+ydWGACWbZP4o41TZQ9sN/k4",
-	"2xWRpHi1jYU2xHjA7T4xSLN4l5yp/ycl95+8wbWB8gxKg0DCiCVfglrnQYSDeZKs45xHxGh8+Ga54hkM",
-	"YqAvXmWIRtwzfLgpF7Vig3IEf7gERyyUrLA5CtFQmYJVdSwNeQFg41YerVV+nEYsDmlGhuazI3tAF2vm",
-	"EfdXBx6J2YM83XmS4Vo4xSGtOnaVRdqsbi5T8NYGVzTsXM0Wymv28I3w+UaXPJ5tXPDxhXaQxOS/TJ3r",
-	"ovZ1N3t9EoW+2WWfPtKs85TKr7bhi5S8Cy9EqdabKchtrBl6Cscdp6BscK5l+mIXkJMdsDjUvxY+NUO+",
-	"K3qvYLptu76OUbPe1RXUyYwteAxeQuO7r9SLPx2edpxHeU87bUH5FV8SmR9S2AwXRL+qkOvw+NzHcqI6",
-	"U3t8Wi4LV6gKELThEZGUp/pIsf6uKrcqH5JvNnhJbf6sD6V1QhqJsoHk2pehtq7FuXUcNJuaWi6Mgq3u",
-	"lOfv5F9NBjMurH3K5bYV6W2aHms09+rgAOunWFunH+pEjI0mB9d5tmwKT7IabHfINXKTig/OIxzCU8+I",
-	"ckARtel4mksU0Wk9LF7fbNl0eFE1VzsjUB6UClJx4e7iZLUvk12irlSQdJm2XkBdR/rEW6Pr4swYWJrg",
-	"VU3FwDb6cv8612zxisjrBXJqipdqxwQ5XPx0nMN+rK2RS7Wwob83Oc+nxu3jg4g6nZBrZaBCRR6+ZyEK",
-	"sAoKSH+Gq4SBJ280HsrcRguCPTo+Hp4cOAJKKl33cjK7vGpbjaza1tYogvysxQ01C+SdWCnHsnp1w13b",
-	"BTQ/S/7FHOP6ERZfCbsYm95gc1PREm6Akn4WuaofX6sXuFlWdUBfmzT1hyxUO+rSN5D9b/dAt0ARPcFY",
-	"/gQFUQ3c4MarzSpVtLQ2vek0GiW/LwwH1OK34El/9MhfPfJhLBn3h+MJgci7OQ/g2P5zTePCX1Y+d8vk",
-	"0Y8SjHWz/GOnHZy08tVknrN4h3e1FbA9E8rYCnlMLpUz3NhyYPeekgNVNaPskMPkDR6XeKb7ergfl0nv",
-	"ZXNmTMEAsD17S7xiZxuIT+UYfhfPnnaj9XfuldPGLQ6kUxgHGtYCjRsFoBtmEkQ09oFZFV8bk4gFPlAq",
-	"09VgGSmSMh3ZDomGX7bT/m8h3PbgiJQKlXrVMqV0wUIyfn14fIo1TOuIZivIU1Xo1+Lo5PVwLEV1BTI7",
-	"y3Q9JBTedIiILaPlOYtzFWa2rcAp9u8nma/6b0p02YIe+4WvGGQpiBssB1EHbLFv7gYUTnmDoFzhv/JB",
-	"rtjG6j/HsmesuhVBsRJ5x2s4hC5vVk5arRmvaWSus6a1C1HGEq04o3VSva9BTLvPUo3hdb/Vqcyx0ojn",
-	"GpFrdp3h5+RpE/q47XX+7FsQrUMeL/wyJkuv1Tse7WP5TCvO9WsYqmtZd0FYtIHuXERX2QOvevwaLoq/",
-	"67O5QzLM+URDb0tpLjN4/FSkHAGp4auCeb0QDvTu5DGGDC1BHrGS1ZJtSEBj8HwDkL9DoSh6cOZpO4KL",
-	"1QC7PW441vZHAZ7BhwnYNxjM16/wXsOTZ0m+dOeCufbo1xL8SBWbvVF4NnfeTkJw6e1toU7FCHfDl98V",
-	"f7I6xTKdXtihbokyPvZFr2+edsQXfMYjnjuszNcKf4IVD2lLqNI6LSDtCm0vmDv2my6Yz2Mfsmkdrhsp",
-	"Z4wOj0/d+qIWm7rqhDjwqEm/jA2GQEWv5g8g0UO1e5BLQiGFHp3ipXIMisq02r7kypaCShjCB/xx95Lk",
-	"j4mUZFZJxnz9vHvE63jF8oZ8u4znLOMUDDwrlgPPggNd0j8ackEtJ6dNOGb9KvvWMOZiSWsTL++dkxLz",
-	"ZcwDJx1ezC8h+pMw/QwJkpCRoRJDAxaLNXJtKdseTBC28Nd3Nx/Jr0ueM/Iu4zkXS498+vXde/WZfPxd",
-	"RIN78p5mfDZjNPbI+fVPV+Sa3nOR05h75N35jzfqqfN5xgP5zPsPV5fk/VKKjcwjnz9/+QCAASBoeuTm",
-	"8sdfdIK+R64+v/ti/KyJ8jXbEq4c5MAb/PpR//dF/ofQhL/efP408AZyzPjfOfx3fiv/w0fOP14BoOH1",
-	"T1fyv3fn8B9+9+79zTv53/mPN/I//FAOfuANPuNfcrADbyBH6RaRH5wJ759jBjYmnucsRJXJIxRBFOaM",
-	"hSTi8hrlubpJCSWPbLZMknsSsog/SJWAO7iGVMi2WklKep1OzKkfCBjVC0E4lqPSAzjk4OxiDyzb6MEA",
-	"K+tYo/tJBRcdpqF/rt0IBh9zlXwqzzGuNUmysOLl0OUSXSUSV0zkdJU6E9+1OAOwEUuapix2hCo3Gv4a",
-	"59OS9uPKjlB54kUKhFkPewJtZRKBYpzs5GFfGEAP3WB/qlenEJLwpxA2OYU4iSTOebxmZ4RGj3QjSJox",
-	"4a5h6gyVK/fYMufCUOKUXjA4z1E1UYc2E0E3YkJ4KDzgs0IFNOgoegyQSOJoowMaYrpiIBXPM8ZIzr7l",
-	"R+QSDlaKoyFL5A53MW7eC0GmPJzKk5kIpqDDqDIOBDTLNmRaiZSdYoRGyrJDbAMMMqTYMajA9wisB7ua",
-	"cxaFAkFjynX7Xght54G+zgglMXsk8AJYMiCDINPOAgO644JTwUMU+thbiay2XLblknb1AGj9rRrrBO1O",
-	"ViyKfuCovS7KvnIbd6mn2hezskhi23/oNQ+bT42u+FjeW53jXt4bEC70xI4sK1/doIDU7yMvaQJKUASM",
-	"SiYXwCgyGuQEH55p05m+0STPO9rptlmvVjTbbOPc5TG+W69SFhbxFfpEI91LMVnOgOZ8Fm1cGaxVtwRW",
-	"rC1Yfpm36yHW1q51537mIt8Ln9d1jlul4pbI5W85y2Iafexfzw3j0sRG5GwFUosCBAecBkSeoOT9zSdU",
-	"PS4/3XrkPU15TsnnmHmSd199uCV5thb5wRGZYkNTwsVdTGNCZyKJ1jkjv9x8JMPpMs9TMXn58ujoaOqR",
-	"6TqLJ/LXA2XcBVxwuVEqrUkXu5KUOeeLdcbEXTycfr66vP75/Mq//N9fLm+uzn/2P174t/+4/XL56Xbq",
-	"kdlGZ2mR6Szj4YLJrthKyP8CGPphEjOA44rlfPESofldvEpETpLY1NNP5goASx4Rngu1TMiNrcr1+LFU",
-	"maA/SWY0WsstendzOBq9Oh476pLrl36vlR8sq+12rMf/9X9//S9noIfqb1tbW0I7cUS6tXZC60HgBXGW",
-	"HE3HDkfTj+BJbgUyL4C6CxdpE6Y9pvYVr3jkGL6Te4nfoYEPC9OJhKAXoN3jis0lzgKe233rO7i791gF",
-	"vlhZXQc+lSuQrEVjnlexeqamqFq1rviefdGjVbhSnyXq6uou5l/ydnfKYLfeNUnsWDy174Y+a0r6vgrE",
-	"F7vWUhTeJJXXj2WTw79HXnmVGzy7Q1bnhRUk39MtWx3xTnnST+EvveXeJxycutPddN1lN/ehJNfui++X",
-	"LVafTh4st271isf2p+OnbP6WmTx5cxum/DF+4IiL9r3OIzc97nYeixHvmgyt4GbrN+SCPzCsRmuhKGLA",
-	"H1gYMJBKpbUCZCs8SzNlfOh0hbJvKc9aEAyK8H+FYAkewBmD4jkTMiZ5Qk5GGHqOsfmJfHo4fmVJy92i",
-	"Q9N1liaClcNNMCO64JoDz1oXp333GdKZ9ci+diDcjw2u9l1Bpyzy6LyZzyAByq33U5ov3WRyfv0RoN1R",
-	"NM4Seb0BOEUUCSvdIrln8QQOFh6/Q9msePk7fPHH0TNShaiFMqmSIFJoECpKIAUScOIeyQG6p37PTMUK",
-	"OZszwEGOjeUDYVdNjuOzmIC8FpotUYUlVZXEJpyevcvNpP4zx2JfVQDNLYG9xf5MCjQuK9C3ktWufLI2",
-	"j1N5+FJJWFJBZoypcMSwY+Wg/odjL8RX2S/nxrQv9w26pF1BBv3K7Twuae6jb0T4scLu7V4m3tXAtpHD",
-	"au1yNxoAmapZf2Mn1cBtJ+6htg9GtPCs8BFvjxKplogod2Yfq0m9TIkKIZTH//hUDkNo88BKsEjFybbH",
-	"/XWo07alTAQu9m1hB3VBQlMT53P54T1JsyRgAiDPY4UWALjtGPYrt9Ujj5lUPuPC3oE1usitcpt4ymcC",
-	"UAMR5fHhZbyIuFgS9k3eWRgEZPheVRT1k3n3+LWeMrtaiyaIB7WiO7aqKNrV8DoNklUjgqnl44CFs6Sl",
-	"JPaISJKYiRxtR52z4UtDu5Br+Bywb/XbBTfQWku9U9YqbCXWCxUbWo1JNOTjtOp3riz2BKe2AZ0voqgH",
-	"hTjmlBB0SLrJ1ehUxt0q2W6KwkJqo32fWkkdGFmNH9lhhIMakqQKtGZx2OFOMry91TFt78zWzdVQug1i",
-	"QpICAHLOoxZnvuLxK7ox4oHkumXNxwD6sMKBA8eqImdA+KJsagjxi6gsgWh6/flWaXvL4BDI+OXvPPxD",
-	"y6jw5F4RVXeEtYTLlwt1/ypG00E4NDJfvYGt26jZXd2Y0vlg9ZJQdq9s9+TVcUg6HdeqW6xuef2g/RU4",
-	"YNwBrVtNMNDCI/MfaZwDlwmWnD2wXRtLZFs02+l9p0WHsXBGg/sfVah6awAuHjWUE+ZMCKzd4OKzP3IW",
-	"hZdZljjBcnOKDKUuRyQQaVxnNn+7/XxF1LemHqnsQxUKfikp1U/m/oxn+VJym5f/XLNs87JalrBJ3Fcd",
-	"e3p0LjL6q+Tumb1Kc7aiEKSo/ouT2J/xGP3ImP+BeTX3cfKIERxszjJ5s0haEHTjXL0PmFBSXzma0xkV",
-	"jsgA8c+I5wy4bCLyRQYxkR3U6+ReygIxfaAcKadDfRZow7U+H+OHJHpgbrddkMSirfyB+p5kLOIsJEk3",
-	"OMBd7DWqkpKr9D5h8zkL8iLcuR4Jizf8fuNbIvo4X0f+jAq+lan+DM++g0dbQd93CZrZzeEAqcUxYyEL",
-	"3ZogJXbDWKUCk4TI45JB/IE80LygHxOzJjwLXlXTCM/v4gzULaJAT00kOxlqpB3zsEYGChII/4TkSWtt",
-	"PBV7QOdssaZQ6uYuDpI4YFlMTBAEC42OBazx4Ih8zMk9Y6kAZzINQFdD9CEbk3UCJjaey250EFqlO4Vj",
-	"i+NAWiBAC8SUjw/X+YYMr8+/vP9wgNEH9X1Ioq05XNYJvZGPS55gDcRvyyXOaZb3lBCkHuXLoX9/XO7n",
-	"MthVT5Va99L6FCxmV7+ntU/P7mKxT11P54o1zJ38KnEXcOPS+OQbZ1adP1UafpFROe44UeewY8GAp3Pd",
-	"WsbNc7Hh8vp8wjo/URIvtDRk99MtLGOv/MJt/lPsjgsiljRjITC0ZJ1r5lyx/nVKWiozoqenLLl4lYMa",
-	"JQNGTdXiz5i0l8RkaIpYAcu2SQtDi5I42mh2flCZdu/s9gYmtIWT7MPdbot438/TXppEFyd7NcaxxETm",
-	"EV0sWEimJcllquQMagSHslyhKm1FLCQzzFfPg+VdDFwI0rR4ToZTzdKmB54ifkEomToOzRTkDusZm2am",
-	"5ua/i6dl8pyeFTk/Oo8iYvRBVRKVk0MBYVugQZsgu1URfRbeubXXfYRE/DuwPTIEXHBdEiBjAGd0sCM3",
-	"rPCuvoyl7bTdqMUqT1NLxP5s4xFT08zXWYqS3WEokDxOGRRlxlPzOWbXgOyZCxbNMTtK4TTkyyxZL1Sd",
-	"3/Prj7ZPxupPflrt0ASrgbadM7ryV0xFoEWMQkW3wlohm11QLKjqy6+dGrhNsw6Yz19+In+9uL4h51nO",
-	"g4iR18PxgboSEqXO0NjsttRRIIGiek+TZRKFwk7w1hqCqk6s2387PD4YLg4McOKFlN2usyTXqeRBTo5H",
-	"4zfkNliycB0xMiYpzegio+mSvJZy212sKs6RgOZsoTwcdEKmEVvQyE9mEV/AqKZkKOczDA6UccWgbsR0",
-	"hZCmEAn+4T3EuXjk/Y/nd/HxaPyKiKNXJxDLPU3Xs4gHfk7FvW6P6faqABzXNMvJCZmvY4w9UoHZBRne",
-	"xbAaScyUxrVIACASKk5bWiGhkUhIoRlyi4GrmG1FUtU5gyvejNhNEizPWfaTirF1xODA90IxgMU6Ur41",
-	"dcWZVH7IpTNV59DHV0Kn1S4JZSQybgmnr6L6NOAXyM8zOs+1y6LkvwCIW+cMP9H0QjXXU5IPEpH7M1rG",
-	"wQLoaP/0fuANTu/l2I5H8vfjEfxxCn+c4h/jEfwlFXT8/WszLpLdBU3TLMEUmJAFEcApy18R9a3wfPls",
-	"GcA9L+yIAGcEShKt88byaUu+WB4GkCSQ6T9WacS+8XxD9KtAkDxkCmm3H/pR1dqmh+NZa1wshUtY+iQF",
-	"ExZ+bpgCFt6cc5aRWZIvjQQCqQ5pIgSfRVLcTSMuGQWwqFL96KUoAnzXqcPN5g2+HcqnDx9oBqkV8jUz",
-	"qqsPt1f6dfPhL9dXg69y7IzlyidQcUUXcYyd5NRzeN4lomJWPWM92lJvuFpDlENfR77Wl/wDi+zCECZ7",
-	"C6RL7ctoqFq0g23TQJv0SwdUYZaColBVhzNj0b5tniua+qHFbVoRDS3GtEOIs/YXt3aBlKfTsP4PCNBX",
-	"rmG9dTbl23TimbO1q7FKLd2zG6pW2E9fI5Ua3k6B+DtxHexpK6Te0xhRe9tuNtBXt2jvo8IzHGndBeqa",
-	"lFtVmIB8vlvQVx+m8+/MTVqyJGqntOV87cN8o+/X72e6MYPfS27E/1lHpr///ylHohs/Lh2Or9UhOe0F",
-	"NrHXGAGNogTVdc2/z8iKrshqHeX8kC5YHGzsb9LyNymNWXRGcjonUrEnNEvWsY3XfqZTRBTsj4/Q4Gja",
-	"s+XWYiDAfFbwM5ULR+eDYmusVgx0vVtZYtlip9IrGhTQAcMOpoMi9RhCq+lKMVGPrGSXNtK4VIiVSSBW",
-	"IezygjwZjTt4AFwAee4TnC3YDRNQF+13O+sZx+PjhAaj8dsRPWXjw9ezcXD4Az0OD9+w0fzwhL6anQav",
-	"wx/Ym7lG7rYCAuAccTty4MQbrLQecFzwZzxwCjbTZ4gP9LoiThkEsB+kwhTnNMil+vG1LE0PjkfHrw9H",
-	"48Px6Mvo7WQ0moxG/42YLkUQCTw2fnM4Oj0cvyooBJEZBpdqGTCqPNYfXyV0OUAZuFiQH4Lj8PCH2Qk7",
-	"fDsfjw5f0dPZ6+CH8A17Ozexe2Dd8mvOIt3I6HA8Ho8PfxiNRoeSVxyOin/jsrCmZ3dyODr+Mh5NjvXs",
-	"jHx68kctF720lV2kd72LbsK3JOCRSwKu6EjJI1nReGProoCdApn30JWHJdHgZMCnQ00WXj1n09MMxSMo",
-	"wXmQ9fJIN/5chTt5NvSuZypseqQUr+mRkIt0nTMP8e1hpupBsc4e2MbHQoCCmQ+KVDXPNmF52kzlkTIN",
-	"H1jKX3HoqjTdxrL/IZ/FklStMcHy8FnbrDex8cyHdsMOI6jaDhdXAkwurlwokjnhQ/UQczWgPmrWvpam",
-	"6Lox2N9aEIOp7wqWTSPWIzSiKffmfIZupyWPFP6Fqgmla1luWE4gkKy7V3OrgHShkHx0hGb3aC8F9upY",
-	"D4U32M4CktjP1fvtD6YsC5zhWqoF8hLwEHPyjYxHIw8uRSn3rLCOWMDOiBRikA7xSS7IqLyGyRrBBhsk",
-	"MGXwqq6ORhjUcykG61wwi7nvKfNQAWv4POwBwiH6RKYlAdUQnfUKBQqkqG6pDYUfJCFrsT1tARK2lsqY",
-	"ZO7TLN5bING6oa1GNKKb5FGDcaHj6vILXUhKClnGH1iIQSkYa9pm/nGZchQ0kdIFd7PC2Ev27KaYkhOr",
-	"pz3GHuhOUUO7E71NzZbyNe6g2Gla7wWvUz4J5eW8+nBLPl/cKjxRhJAvravwyF+vVeBkwESt7NP54X9j",
-	"5SdvPHIXf3rySSuP+JefsMJECErKnGUsDpipUqXg8GvjHGN9qh/cQ1y7OrqYX5J1zP+5Zo5+0BUpPCik",
-	"vzncMJoJDZAr3LWxXnvO3t34YPDQtgO2D1tM6Tr4fgaZ8jT2YZXpfqq22jf2cMqqfXznI9PSfaeT0Db8",
-	"LcTcutVu60z6wP14nQmWbSYkzfgDlbrOQxKt45xmG5JkhMchS1kcQvildeQ0KzgjabaekHSd8qjwbq1j",
-	"npNhmq39NOMrmm08+ZgvWJDEoWwZa1+v/RULeUCjAryeQIacvFhB1D2wbThAaVaxL8HAGwrD8pcsSss1",
-	"OHywm2RYe8j6mIbrCJIhVTEPNcTiAzNM6yMMnpDspVgzeVmrLoQv5T6o+5Fma/xpNVyavPpbTV3Koess",
-	"X7LMN6EtpqiID7h6A2+wSH19FUhBIBCtBUZUResbqr2pPe5Xy83uwALDSvfqmd5xjN4gM0OqwNZmySJj",
-	"QnhkTIZxErMDkifklAxVvpSJjkLB6rSXkKWnZLp3MUaFOa8TovYjoWuDSmt2sJ2C1cOBijaOrm4LuE5E",
-	"zlK3RzhOcl9VKHWL9LiEPi5gj1uuRImOa26XlBM7oMvPnDFqP2LCqXkMQGxNqgkiEtj++BeCFHFhJGK0",
-	"FPRQDRlrO3t9/Umd3cZqe/xHFkXPhlO73a+sjEdVgqjoLW2qSuWkPbu2UjX+9dVYKuN9itG/Dx940gGv",
-	"RR1tO/HbX9gbCyicZCejTgyhfrTNVmJx9dJRfxZQyurh27ZcrU7fRl9LhdL2oWZUr7Xvp2mg3ZVG79bh",
-	"guX7uU91abGuZVj6QnNtzUiisZaBZjAtTEnaJ+wAcPyM5q5kyk8YRkYRX2m+BmwsIvKM0ZU7iEyXifRF",
-	"sl4sG0q4mFqS8kZU8+LABk3UqqnwalB7HJjjWQ+4ljJ1XNPMmVCSUsB/3r3ZTVOqSqpixkNffhQvTNqy",
-	"Q+gtHrABLx6TdSSVGKYqgJsIySTXoeb5kmehLxdGCv0hz1iQ+2pOTcLDWoD/iQoVi7AVDKkvdJHdQmeY",
-	"Fv0C0ppwL1SZIEUJAQoqQM6TrASaY+QrS/EpF1FUtRW/etuDGItBqmQCdy1Kk8+L4h+8M7HLKkFijjX0",
-	"AiiKDFNFXod4SsRENVBSU1U7BWDC1+a06R7FEtQbrfqZKtquggcUNU3IOl0CVkKSkeSBZfk6i1lIhtYK",
-	"kCRlkrVRXla58U0Vm43vtU2nSlnNaZ1VuiBUD1cqfjM9lY68VQGd+r+5O5V3wAthKgL/zYPiB+tcm+3B",
-	"b4lb6mRtIoXyzbpgTpPTu0N1nGqxFmRvZLapc/HiJu3myiuzvgJy5YmxrN8vt7pEPBU+ZyHAWBekvnSs",
-	"i6K8WTZl7OpZKa+rjo7aRQvoKb3Y0VsmjAmEj4G6KRoO4z5uYktId7Facz1VK1SrNNgk1sfZmQPxZHZY",
-	"oSizVCURcftuXsbhUzPX+w3UvNlhbM+uF6vufC3K9lSLS6PdO7DylwqO4wuh0s00rrLi5TbzJrxbSYLn",
-	"kYrJ0KS3VS6cS9PYQbfj0FE6/ZA8Nkmk8hZdJlGoXNL7EU73LXg2iwdaLKEZeNfPCC0WO3mMzfccqhJJ",
-	"aQ4RrV+NRhhH+cgF6wYHtxfhVuxXtm3lvs+AFNl29W7nVHuxU5StBX+WmQKuv55ZIvJKBtuw4Iu4gbbN",
-	"xYiiLp42ok7bpMxMsBli2u1ExXSVrG0ZtSaLbqlpU2Yz+2AXqyTmeZJ1ti8iprTd+yNj9xCnGEN5/Q2j",
-	"WQNsuDySTzx0tcg3aLO8MpVlNmPuQlebhnJG2/atvlddDcJJ7o7ASinvofmr6ORexXieYT8UCqTaFD2F",
-	"2obY4+28Kzvlhj3tvOnN6XAseuzWsx6EhjXfvso3INvvssiNtg40S0xsK4fCyT6zLByTkijBhWXkUHw4",
-	"Zo8GqW03s8fO9g576L0tHo3w47A/benhTitBHTkfdMyasqks5M6luJ6fnzuLml9nLKWQmCKnfR6uo3yZ",
-	"JOGEsJWp70fjEPLpWVYAinil2JOIP0BE/zzjALeTMQWwsOQp4psHyWq1jnm+8cgiSUKCBF5y45oOS6EW",
-	"Vjc+dqOgnaG1dkHtek57ohGBLJmsMymn47oczpPskOp1gZruggxvL68uyPskZFJVu1axH+R4ND71SLCk",
-	"ac4y8uagHlJfDHybxDWnsGF/eO6F6f760uCVdnzBseJdX3YFOukvd87udSSvPvIokocyhHSG2UaqnSsF",
-	"ws/iblocFSnPaFsvtWIFjwBkZ8qSqPL+HbyNTYvSLcavFnbWtFK1kWyN6assQt8GGqa2j2n1PSnY59OO",
-	"i2mj15kxb+18cFQLztWMaNAA2quyoQB6pI+EupNrl8sLPGD+fTkFzeRmVHIxbCSoNMjdpuodHMBdZa05",
-	"4NuUFdy9+rNUBGDj3HqoAU2ORIFoMNSOJ7Kcxyqs2m9M9NAP7AJyaUdkNs4RwB677kiX4F1D7HtC+nCE",
-	"aTF2L/yUZT7oqzW+f/KGJBk5PTZOL7MJmK6EBRQywuOU5lz+IXnUGbHsWkeD7wl5qwtk28Rg7UxtxmXC",
-	"qh7T+saXKL04Vzu7a/Qi7m7bdwrzVwDWB0A+eu4epOVpW/A6X2esv+yu+mufyrO7Agzl9XUC6Bd30qE7",
-	"XS9bUonL10YlVCxLVmSpIpXrN4oJJzbYDtWOWi4b8/K44d3ma6iTo6Pi5/ioypSDXGi2q1v1yO6XWvnO",
-	"6TNFF6xng1hcvVZ6Znvs+dLpM8nnv46ewba/hX+3Mp69WPaNfPkdjfqldbUksxXlsbFoFUkdllxdvr/8",
-	"kzeVD06P4Xl1ObeGgl9HNK7UnulZj/HL9hqMRU3ZR5YxAnAUhHfLEd9JTgdkycY82S/LbjVv282jfeV2",
-	"BOFwFQdEu9tErcts447sOiPJfM4Dlk2K+DD1LNhhAHwmqTh9Z2xJo7ltYDIFclRrTqrAse4XTa/wF2tQ",
-	"3G2HUr9wq56XYq0m0nr0M5VEuirQGeu6wn6kT3vfXbJomfj0kKsDtOjBWm6vdtxKB6CBjdgHeBcZZ787",
-	"02BCMvTM43vNJvD0YchEa81NKfy4runapqs60W12TWPkJnkCKCyExvpoyY9CLoK1ENYAhzdsQcYnCDh8",
-	"4ApirtBJtYBr427t6e4qcfDveoPFqhi7C3xFi4XJXK6wxmJWq3lcCuE8H3iDdwNv8H7gDS4G3uBy4A1+",
-	"HHiDvw68wYex/CFvtI8Db/C3gTf4qfEmU6N570xnL43Ihoc2QwJMmHpsDF4LgCxdgusaeIOZPKDy0MvP",
-	"5XUmT7NUF+Wgl3AND7zBbwNv4AYMvlZothcazLaCXzVP1rETMml8qiCTbAim48MxPZ4d/hCchIdv2Kv5",
-	"4Sl9PfsheBO+ZSMAtkIwW2DsZZRcHb45SFLIRTV357jG4gArtyOSVid8qa81qKdi1nsuPm4vwDaQOQ1R",
-	"/IfBJOJxnjTFNAPO0D1Lc48kccAsNKEOeT7NUP0KoCjkYsWFKMHwloxkSfRgZCRHDcxqMyTJXCPc4jHv",
-	"FOFbJegiyHdX8NmGYKf8UQfKCw9Ry2NmVcLimamBSy45ZFWu6IYILndnSR8Y1v1W0FD0kW7IkOeC8BJW",
-	"nSAno/FBKWiqA5HpwKhjkCGLP0p82Rt8O1wkhwqVzYKB+nghOtm9RPlEe8WxsSKRW81Q1b16fhuO6tEv",
-	"wLv7GnOqY97LFVrjwt/xEm04MDWan0rWPJ0Yx3wh9OcJiZLkntD8jEyRoKcTq8qHUrsUqQ/V+ymVwhat",
-	"1IyBhw7OyNTwCtnUY0I0ioAq+4CtS8ZlX4nq9sCeIARLNeK+/Kw0Sjee+gNzS/I7IVGtmkp6dvVSNGJJ",
-	"7VI/a6mQ2naq/mKvnC7/8ox44C5mVC/wpKw2uM6m6Jzaxp1N5dZMn5892SUg+zIm691dgbwfWEmHKTEW",
-	"u76npmSzyXrNbZXp9NUe0WueQuEVfBjyX8ODw6+/v/aOGwBudjsAW+uPuchzG8Xt5XKxudx3vFdK09gL",
-	"tHULQ/4PI8ktEEbPR6Kt26RLWenbVIBXRJnpjGPgMcnu4W/lCHnggudJVuAAAfIPWNPjIMFyUwGWeZZS",
-	"ME05oPUYZxGN/FRsgmUSJQv8KqUs5DTPeMBpbAFPr9M0yfJiAAWoUfHZisZ0Ab+12Jyr5qP+0Wmq2lOS",
-	"KURqHouc51jbppr1gJGLpcJQqPWLo5M3w+OD4ezAI+Lo5K0jUs1BnCcdiDNvNOn7OHI02CfrLGBQ/OtB",
-	"p4YJFvvrmOeF6b94w46sqX2JmwHAVw1wTeoVLnI/TUQ+fi1v5zTNWAzofUueDrzB55/PB97g8sNl6w46",
-	"MfHQrA47+kI0oeN5CHLKc7KkgMPrhsPrCobn5nzJLGIOV+vNj+/J21enP5AUnyBYSF04AhSxOK7Pcrpw",
-	"o3u8Gh+rjGx8FLA2j1pqefuiQa6XrcnvoHb0POJBLmzh/YUwXWALR+48zMaC9SzLkqz7dWWVxXdcVpKM",
-	"qfKCO5FYm4yBGhg7IYtE/pQNMRqCxQ0qVS4nKtrk1egtSaT+Ta4+3GpMxSQjv1xfeXbpQlh8GkVasWcM",
-	"6+1iwTqen6n2TkbjynsKll7qPhYytHNdpfbCUemGX12T+1EN+4SoGGQAAk8ihttYvGoN+YWAJ0hEg3uh",
-	"as6VkDUnyEhR/Ly5PL/4dOmRX5cJzDVMyOOSqox+bSwcuN5vSSbzGwopFXRat8zkPI/aIXNrZQhvICqA",
-	"xwtdTA5Onnz8aOsRV25h7NVrQ3q+YVbRtCb8azeocV9s7EhZaSuF+YVYs1AVaC2K2fk0/G0NUe/oz3Ej",
-	"oMCTLRFbNUxna8iVt9X4XGu0G5gNYm9vZRv2BlyYlyoZ4vVUc2fuuInmd9497vW/SqBinN4BU3Owbdlj",
-	"9U73RKMmxJPmVG+7j5a9Yd8Clvar5HS5DC71W05W/dTYy+Qx9leQXOf3RAXo4xbXBeb647x0yfA1QnGS",
-	"+Qr+150kk6xz5sgxGdjL0JDY18Usbh+PvcFefI8Sbm2eblw0y9hsUbHNOna1/diL9t6w8F2MK1Um35wD",
-	"RVeQPoSFr4uQQ+DoKuaNCgIlTMOznWIr6+y+EQwGe5XihRoVfqBeVaOwMrUOi/XqifHedqVs25oL+45w",
-	"BDdCjSBdA1rKPywOaUaG5rMju7UDj8TsgUmZOMlYeERUzQm5mEJKPnLNaZpGG7JBKBz3rdIYr3Sjcu3+",
-	"i4xP5bYLdP8enw7HBwdyS0lBxqZ3ucYFI+i0y81CgCMCqHgWHyEpBUlS9muGo8KpoJr/AqpMSdk5T0io",
-	"pvDD8OTgoO/gmsYE0XdAEHKpXhEIoTYdHffviM996zY0pTXKvVa2z+oapWl5gwoVUVKcyQBKWa8YKpcQ",
-	"uaHaUYVJUDZIoK43RqtheXhJAF1LlWRd+IdZqGwdA3ATDttQmBqMqjeWzIsUeoPpJY5evRqeHJSSPrfH",
-	"a285ok9DBNpBTKsIV1uzTiVbNRtVOZF5uTytqohUZ77ki2sHFLxIH/Gu5og/0zWyQYXFadehpUfeboLh",
-	"Ng777I6PzOqsr+PDHujTEadabmaNqU7UG7gT6s6Ts5BnO3mMCTJpa8vkiEFYsXi4t+Pl7QoiP24CjCqJ",
-	"ttuRZOyCy87ht9B+PxgZVxjqr8tE5X4PgQUdy8PXNght7qhfjnsWysvjNICIRaI65OMQNeozazCTLqRj",
-	"vX1SCkvrqARUM91h2NvO9D5cSyWrx/dzLTmUmaZNksRE9cYUiEmPVJ7V8sWoeeOBISzP8CUeLxAK0mbu",
-	"BwiRCGIrftsgvFfEdtcWVyAErH4xJhd7cVLpDZgVq0H8tjFuUEaMrh8HUz/SG9CU+/dsMygXnPRMKUrj",
-	"jbF23qtUDjUhxpgUjQb2Ery4CmMu6FsHNcuX7PKCGMORop4XJsFadVipNSiPNNYWzNkqjZD9VMoPFp8U",
-	"9Qfl0GohQYNaDU35JvqeMrbgImeZz+Ici1vQjPm5VC8h19mM2uw+IuDYIHKWbgqZgbNlktz7Yj0r6Ncb",
-	"6I5NtLdadh3Nrf4sTcX4yVaqpIZ8mYYPPLCTW+ROriPzkn31NtBXUbi/otVGiVhnWx2R79VjfxRUtJWv",
-	"YJfv1eO7RtxEfMFnPOqQvn5pPQrpYKViBv5WwPUvlifGUSRhe/7Z85epk/NYrUXuz5hfduW6IpXpnC3W",
-	"NAM4tyCJA5YhC8sol1duUYGxYdaAQairMlKCHd7F2KOH3DAmaQL3KHIPZp4j+BihAleQ/CgFNwxsTWKo",
-	"fKPfCT0AnEjiu5gWtXXAEQOdkyiJFywDWJuju9hph11RHvtFFGwXyrzBp8tSe8c7s9pCHTm0r0VSuThL",
-	"sduDm8sfDzFmezQaH5+U3ZzyS3R1vvrjUFdNaog1QGd5tlMyoXl5lxomRv5qXU94SGrIFsn6imQbcvbt",
-	"J5Ggt/Vya71yg29AmiWUwha+uivDzlRwi2/qlMYqCXQ16iIpFQZdzfqdHrKMK5Gvrc0v+NR/hnG4oHzL",
-	"COxCbmwgwhbiLg52mT+4Nr2B9sonuXwdtfLj3e3V5WuzX1iLekuqJmJJM0Z4jFvCk7iIudWz14WbHQWL",
-	"7UTDnkFVvfL+bHgrpydGymZyNXFnQEqsCL5NESYVYrNS5UqdWgNu24/vYD5R915v0wm+t5tLY1dR7gmy",
-	"zp98UxeZFeNTO7ViXEutwOgj9bXUdreZYy4w6BaixQCn9wwiLdD2uJOppfnideUPyaelrFcqW8tVNprV",
-	"xItu6NFNl3E1P9IFqOO4U8sjvtU8iEYZo+HG8KIzlVgAyqYCoobkgSQjqwRXbpfr2dr31/333bqUtwM/",
-	"PAtwccv1p++4+rK3cbT9GI+UXvk9DUd6+PuIR7Y4YDeOXuOFX6vwa3UW169lzapcDf/Z7K+HfL4vsfr5",
-	"zu0OiHyV9bS9WeESoERF6FMRyN/ynAZLZT2asSV94Mk6M5bAb74KvY4Zgyw8/bH+O2QPLEpS1cCSAYSm",
-	"HzI6l8LaciN4QCN/lRhhVLDVEoN/MU6XBUs/ovFirUL4jLWNRjoMG5AFxFpe46uU8kx1ZkO5tVmTmuy2",
-	"XwoGPjG+CHJ4tx6NThihQcDS3P7AmGfNJ9owYD5Z0ZW/ZFHxQUpjFhV/gW8Y7IgBM5+iIc9uOIgSIa8Y",
-	"MO4itjcLyUsSsiDiAEaeE9SxyvZdnAJYQ3HwsNWFddcMGDQNHCoo6zGLTACMGt5AVwFRhmEYEnyoB4TV",
-	"PWBADeuPBsxzkzbfy1VmbZXjVGyR7sNyypl14nuUeEoeY5fJ6tdlgnikYUJ4ToYU41uTTGssB3VIhy0D",
-	"rvlObfssDsN9yeAKv/9ys4tcLbe/EVztiThquu3WYUua2kkhAGLchgtnmwyxSuZeEOKKztvmdglGe2em",
-	"Z7+bsXSGHPJLaS22QwwlMa5yeQhb0S8tAUSzG9BH0bvv4+9f94RpFORZY6jOrzrqRcpt5P3w8uDLDZQd",
-	"WTMyzCRrjEMyi9aMJHG0OTgjFKOaIFomVhZd9i0FDtYNlSnP/OSBZeG6ocqbGoQcgWwDsj1SCtgD63hV",
-	"qmFm8aElF3mSOXzTlw8s2xiCTaKQ6ez+MxUWhOjpNnmr5JJeJIUVYNGl94Sg2nu2KWz7zd/uZNKVU/Vh",
-	"/bvGqz/O15E/o4I3YKwCLQIwQkNZGcBSsOG9NANZKywVLtTedNONaReQofKWlK2ylXxzdQ87M5X+UyrL",
-	"WUzI9vZq3mhWrbxfxZGxLLD24dzdlmmx7F3zmZ/G1Avt4XTkZL4upq0pI2I0i0Hq5oIaOZuucy5WW8oZ",
-	"HfdXVayboNGoO2ManU07sW05tdvFUeIr9YNqvn4hIN8R+L6Sv1zi1945U5nTNJQXeuT5MlnnRC2ajuuE",
-	"cExUkuVy3TOWwjfg6e9YoW8HxoK0/TyWn4YzrYa59djtx8pji17f09RT4t6O+KBwAuU0AEd6tYKMY0Yy",
-	"Lu7PCF3NWDaRCp382xAMRIVsiFKAz8giYyyeEMx0M7m9BjL/DESeCaGxBVQdJ49l9RDUQYWCBQ1KlT9a",
-	"s1btzSadPVV0uMGAJRRhVP1u9TDKacAVegs0XdkpDVWSIkS7xC6z7zstQKqgOv0GBBOot9xinXw0b4qe",
-	"rjSrxIyi9eE9S3NdA7eQPUCcxZOE64Mybbeo9K4xp5pTQ7h9qqMHd837YA881HECz8PMmtwsPd2A1l04",
-	"arsMa5GPRkQxdu0tpU6dcnddQXQR51Yy60wFM7dOmjTfshCqn9yzmIg1zAUjXkp1u+3w/b2gV2jQiXaW",
-	"jANvwTfpmctnE+2uyEn7JOUONdZ7l4Nzxja00nKJeLaXdLthYLKtp8By0TGI78I8+T6J8yyJMLkmylV9",
-	"j3K7URJQHXa3H+SUhG/3Nd9CeOc1PCo3RoWCdhamasu2YDHLeqtvRZHGdmqTW3KNzyI88QNP1lAkYofX",
-	"M7PD29/6icdoXJCCVh9RTr78BaQzB9035ebX6rAp74HOqlfzLajJs8mysglm0M1UDrOzvStBzh9Q/WLf",
-	"ZGcqYEjH+ApR8nAgekmMxnf4WO46jxeHLT4Nay9qZ0FKDt3A8JP+tbKhcXi1eUFukkdH7C7N2cJp6gL5",
-	"g69YLC+PF4I80GjNFERExTV0RvIkp5HJAIW9eSHw0yO3ijZjbpiQFaOaDzUhOPPFOmOEi4kJeBGeRnwR",
-	"no7uFx5REejwGQZ/w4c09kWQZMwjKcsCSHkDuT/2Q7oRHtEKVJJG8pmIxsIjR0dHDWjicFwbPFjqW5Ux",
-	"Cam0cvAKfUYeLpqx/59UcdxlNxrUoKLWhmEXUhvJmBBNQkn5+/JQZds4ouLESbVY8nfQesBtBuj0kgjc",
-	"wjV8VW9bzgDbNg1B8BFaimEfpRi7BGSOBJZknTMypLBRUgSPEw2CerDTIlVdBJriNRUWNKcnUVqt5gOF",
-	"LNBxmapD00DDegCIEOOkKhDz3QgvyPdIxlIwp0nKQq1AHU1KMLuB6GsPjC9I/1AdEh4+agOWLHcKrZqD",
-	"5s82RQikQzR87HuPSK60+y2iwPT0HVIsvRqLe/NyFsvJXawdu5exnPLYX8d5BUiuiV0/S6SONYbWKezH",
-	"NGOtx3e0zFRQ5qTWpJDHbLS5SsZSJSNDO8j9FVO2ExrTaCOKBCX3TV2F2XAlM5UCVbYkx9hx4e8xpmUX",
-	"qwwGoW81B+hEjICuGKDu8sUyn9QTlFU0qJ3OuXvKZiM4+ATwxgujMvaq4RNUV1rK0snlUbJwFVfo54o3",
-	"jKhYNxelOYL2u6a6GE0a4Xwal7Ue/Vzayh7L685+8HFfOyZB7LhMLL5izjjLy6tjkmZ8RbMNiRkLJ+T2",
-	"+ucLAkB+cx4Q7eQgIZfndh3lG498+vmCrJIQZHaP3MrnJUEwj1zLr9IsAZxwuJ5W6yjnIG3dXn76oLN/",
-	"2EqV1MdnWCxlTAx5kg2+v1JyKNFyqF3bWBdG/vCRqMAnj/z9I8FYJY98uv2IvR4KFosk23jk+oLomCiP",
-	"nN9eEPTSeOTillwkjzERmzjMkhXzyOcvHxDw0SNXt+fk9vJKW4ONkZiSAueQlPFQNNORizjwBp/g5y38",
-	"vFZ/XH76AJ+9vxp4gw8fB97g7/LHp1v581o+cn4rf17cDrzB5y/y4avbczdrsmLhbFBPB2CjqbtSBvXE",
-	"TyxUT/yggOcURbQYjUOjFviI8wlFfoJgnWqYz+JjWO+k+Dugq6VoAgXFADXYLCv4rFwztIACRedmvvR/",
-	"W4scMx+hbrRffqEZW1KBgr630iSfPYDfzsnsG8R/y765QqS/EWRTwMY8G7X9mGQsX2cxGX56+WMpGXnO",
-	"VlRV/Yvcqu4tmhvPg4AJcfnNbVWi8K0fJYvOssj5OuQIM+GSRDCHVacLO3Suc3jAaICEhiFK8fKWRORV",
-	"2YZgmbDw47FZItYztNt2dm5gdwrIxzlgkw/dXRw7L3KoXS3aWdE9GoXXbjAr2RVC5Epf7t78e5qxL/rt",
-	"ll7Q9dij3SJbpNqWSgfv3taFyh93taUSyhu0ePM1wYBcJCcQxJY8klq9qm9wRhgNliSJ2QtBZpucqUJu",
-	"OUCCSIVaLm5KsdR+t1HrXHfHsNkywFBfSzrthdsnr3tx3grd4M47d4fn6GJvWMIuiVXZKl3eSCDS8aEC",
-	"ON5XUSk9wl4zl+06GwNW1tPQW1MeeqDcwqvtW2ABMHRv+KOF2uBoU1vGOrf3SYE5ONuCqkS21axOIJ8B",
-	"HlvXAdHBWnB+bPBbg4qrS2BtsGYI2It04RCsz6bbwhRFVCq4ZPozFiWPZ6qKG5UXCskzyiPCIde8uJW6",
-	"k+En6NmqjeNahxq4RWdkfnzxR/2eq+0ydEQP1H/14juEnHA1rREq9lSm1AaScMYXWOiAwkTyKUaqAdFf",
-	"vTooLmhe4KgKEPENpGOPMIR2hBpj39pL2pILYkO4g7LM1zhbbcXG4p8WYvHKhJVYK1VaImUj7bwkdu/O",
-	"SVSgThy5ihs5vsCoPiZKgcV5xpmwR6ciJFSUIBkCBA4Z/3DQO5KkMYKogvPiWHB0DBbOALXKeaWqNBnq",
-	"oltUYLhL91FiFzcaa8Zl2SxD1nSnuC/mxabbq5TVvKW1EjOr1lm3bsFarrSL3dsHqCz1Om9H6/5pxASq",
-	"Czb2VV8ThC2B0JbnHMvtIJTKHWsJqp6txDiNJkj7JeJ8djXRjULUR2EkN+as4ksBzbINiRNSsUZPICTK",
-	"FYS0ohtyHyePGuAFQC09IhJ8A/HlBXyLmPjyFk8iRoJkHQc80rYz4G6owcK+nMPZ62k4BQ2siCMoRTVt",
-	"DTNq8Fydq/Eq6P/x4SkZRvyeZbl/euARcJolGYHxkOGGCT9ODjwAplG3WoLorWQYLBMesAMwfrJvufx+",
-	"fHg8Go1IsKQZDXK5UkP51cEZCZYsuJea6gKqdUBLen4ebiChiE1GIyx1f1TzglWPtL1AesZueoY9WIec",
-	"OePwAZyv8C1hbnUdas/XmAtwXfkVFpJmyZxBIBWNGswLchQfC1Crum0BqKSnoE6taW1n4mYRdoWd6lmY",
-	"m31LecbEc9Qb3SVsRnP07hA/yE67Pt8N26ZKCQXGTb+wHuv575BWYY/N0bNFiXpvSujlhg62Vt2uLs93",
-	"uHoq0Hm9zZSVEe/iJtv1ZLkcWD9TlVPEc4BvnjGiecsZUTAV5GSECN0Y/ZuEdOMRmpNVInLydtQNbP07",
-	"HMHekW6lIiclmsXhdiE5rDjicEKXuHefMw4BQjy+B0tZfcckgSEZHsqnxEtIzA4gDhZztN1RVffMsf23",
-	"y+QxBkS5M5RbeC7IkoqlvNruWZpvrw5Twl7Ebuzxd1nDfbjxXav4nVz5DUzaxmJicajS3NXhMowubJEA",
-	"fubxvePu3/karySu7+UKbizHusuJ12Ja323//6v36pvuDphx3D9F16V1aN5vuTk7CetKu+45RdVVGc5j",
-	"1CsvQHfcPqcbqZekuSs0qA8gY80JX7zc3P+1phlX8fS4BGuEKhnKXBCLYBJzTETNXOqGK7oCKJECk5bm",
-	"fhFW2+IAxRFZsroO2anqSbY8b4WavRAkpVleHfgQ8eNYSDAGWFQxQwWh8B7ctlhX0e5BlHyV9YCgbTMy",
-	"Z6Uf1bows37B4oI8JlRXQznDjEGeExpkiRD6c4FY32AoA6djYWKSGqM+fdUyhPTwX1/lj9HhW//r7yPv",
-	"5K0bnTNJG4yMqHrC3VYyYlkq8vgJqTjHLluqpvouOF9S6a2M57RHZcvyZLV6PiG0oryT4WOSifxA7sIp",
-	"Gc6YkKo2Ku2Tsi4vNXC5ZhOtyqu1PQPdfULmGWPwqw5xwl1Fv7HJ+1UjGXgD7AR04QQDEWDOXztqEt9y",
-	"vd/NbEOT9C1zVZ3bQXdVsbNb8Tuf/75aq7g++3rqpBQZG2yD7WD3+6fmk/+3Nis8o4nA5sp+l1rEDVfK",
-	"DqqOCdboGmH3POaCzkC3D5yWoq9yOp8XMaqerUR8fY4g493NEvZC4zw8c4IqqA5tQA7lQ/m97BRGQNrJ",
-	"SqFHu1OC9XcTcvuzhH+vs94EQwr47ZaMy7W/bphkIOwSa95QtSpmHKRFKLgbExon8WaVrIVp46AbaGmF",
-	"t7TlZZu0Cq3XkiElKU1xFFhgFiAB5EnLDs7QeoTxDAn2smsa9z44Wn1quqhfYQSrYBmVxt6zvJ/LxuR1",
-	"UMv0QdyfnaTNQ/usVpIvujDJHs0aszWPcp837OgtjeZJFpKUR4nUyaAEPPpHPSKWPE0VGAr5HLPriMZn",
-	"Sq4NljReNGEpBEnoNnvsBCqmapN3vk63GXK6Fp1tst08Ea6pEvKSPJpjNbRPk5ZpiWByY1DWPcATd/mF",
-	"LgA7jWUAfWlVkNsiaSh90xGDZcGV9QxosBWMbSK7gpwJITWvZm4ytFrfdWvsu8JFlc/Y95IyjDt0JylD",
-	"j3YnKWN31UOd32Zjw7H3qsHY0Iz/2VCBTp+znvgf+9AudzYWNlJwMartFLi/C8vcG3/WhfV3PHa7UOmf",
-	"uo/t2/VF5aVhzkF9pzriLCqsgZbM2aMiA898hDDBoWfnBxnh0yNFHNXRiobM5LMfLVkUekQHTB2B4ddq",
-	"1sAB162EAfDcsBm9k+dkSdOUxSjJqh5fCEDP9EhRW+mFSn5LO0IdYbhuj2rs8mlt5Wv4vucF3d/GYIC/",
-	"a8mCyyTLifUpClCSZ2CIKnrzmdA2QmM0POqmqts7VZ6uorbyGtnrWwy8jeD3wZnKh+f7MaYiEvKvNHUI",
-	"0gvmCrbVJRoh1Y1IFUf4ydzaD1u+lEpKMvdnPEMX9PYC0xjm2ChRLmjahm0K6qGOG9PqZb7MmFgmUahy",
-	"TSH3xEM0QppFXEpzCqlwaHTmgs/oxAsFnKqqTgJ5IqBhqDsE2Fr5aKejjMVuGmca68w9ScE8WEfrFaQX",
-	"OvCg1ZPkvXkSdofMNoQu2JY9SlVBi7B5KH1rHZQIyyp40GZ8eYb8f2uBy4RVJUxvgMD8jUtuw0YVFLj1",
-	"TO2FOZQO6Z/EHOpFFpKUxb5V6NRUHHWZXYu2dsrmN533y3LXEEB9ar5VDS2J2foti/SJR0zkCpG/WthE",
-	"sczOQHbd4fu7Rf9dqESPhlmq/kxr7TOFqHkHph8kBetSI0ES5zTokQtzLt/XlYje49tOJ9GigfPbmQcv",
-	"hFVKGO8psBe6GSAkbdIgt8EpOiRqngd5OeEsWAZb31sGT7TtuKsBQJ1kt4HJGHc1ILwPwCAd0QIx3KhX",
-	"RsUlvtPdesRjYLL+Wz/JfDpLHhw7/A95nb3VkPCYQ493HI9VLHct/SRfZ7Eg41fudel+vTqoa9uNi9bp",
-	"4fhEjhjGPj5B1H62SeJQfjp+5ZHxKTk6Ojpwk6WpTF/3O8zp1tSyOVXsIevBeP4DalTWb3lrjsUpwUXy",
-	"GtmS+9TjGe4gDThIdldTW+3w7BTJG4fdC+FZ+DbF2u0KaGOotAMCbqdCg7X10PKjG42l05LWxZdV8sBC",
-	"P0/8MoHYFcIDRlH9j9g892nGKOC5+1gBGRKrdHF5qU/46zRlmY+ko8rVt4dROdlm7WK1t7b7bjzz4ptB",
-	"eT324bmtyJUUtb5W5PJod7IiP5MMVNjsTkYNmBPfTXwx+PptckVdQEHcp5MxOV8v1iLXCjMNaMhWPOh2",
-	"lR+f7psl7XqTbikldVafARcEUO3HJ5ITH59inl+n+TyDZmzNZvvB3a8W25R0++xqLE5lH5Uqv885b1iB",
-	"vZ57XI/Oh9883kep2LKTbed166vdzq8Zdi9x+A8nNXHnYdC4Ct3KwV/op//wBskDyzIeMr8Nuq7tK6xU",
-	"6KOp44k1/5UjpZf8r9+ZbXyacv+ebXbiUWYFvQJnzxrO18bNuLCWvsCoDliaW4UcizKODZKYbGmXK3+v",
-	"G1+DhMRaJ1joPrLiueRlokt3DvUqyjsnPugPBuk9wcBWIb+6bKaYZBnxkQu75GeeWHOYW+VA+5eY7Efv",
-	"WynQRXS/pEGy4vGiuFfq3GBJha+DMipCqSOapG6ct6wU2iPaNp36kDQifZ/K/yxsjCMs5qDgUoxHJMmI",
-	"BflgChECOp4U2fzxm06hgnoE7nSEc3er+rRXl9gyRpcQKZ4nIrguXCm/IlBSGyl0I68q/r5eAV3L1r6B",
-	"9Wcr+k0qouojdQbhL9cS1Pvch8TnOCjfT+r7JY1/ie/j5DFugGHVhckK6HTyy/WVpOdffr6akF+uxmQd",
-	"hywjrz3yy9Wx8j7TPAfNl1BwTGtDpHzkhCDYJgtJss4FDxm5jBcRjUP57SkJknge8QDQexTklvziDYnZ",
-	"o4bBo+t8mWQ838hv3pbHJD8ajzQko6qerM04MFP7SPxyNR54g1+ujuHnCfw8hZ9v4Odb+DkeOenhVzZb",
-	"Jsn9eZ6zlSt/jxZflFd2bGAx0VOqHoRKzksuUCF3GzvVo31zOLIsydw3J8/JnPKIhRMVQ+BfXV15gJ+c",
-	"rHNP7kfMoJiWj895CAUiR4Bol0fu8jnyJHfNl4eHG4MvOpfhy1kcbPxSvRzbTiyPUMbybKPWzh2OwgXJ",
-	"M67xUAyrRsVcrAGex5QUAM8pQXz7rkEhCrZCB8S5wtHBo569EOTDly/Xal/K1WvxQD5SUZQrcBGMyzJs",
-	"tqa08Ia0BhUiKy2si4eUj8E+WGLlYH0/dqg6hpp0u1X/hBTYXsRvgjQ6VmxqH/QNE5D/+Hs9JG7twtr+",
-	"kDySFY03JGSRpDmAUZOkhS90oCnVcsty3rIgY/lNUqAz9FhRKf5HNPUFC5I4FO4ZRAmi1pEkComA7iAt",
-	"VhDBF4AUPmNw1WCx6EddI3lFv6Ej5vXo1RslNeMHo63zrg6sbQHWs1IAa7004kNDgfqdEvbMoe5ZQawj",
-	"we5UR8uUjYHN8cvAB1VGzCOpEOXgCCzZCzEWyVS5UTst91iQPEm6c+EiHKDct7zieLyYEKoPxIZkUn5f",
-	"gylW3h6cibOi6Li+EIIIvOe8BLiOoOYbCKqBdvdWqnmduasZtScPcvbYkfX+HRCVnYGCld1XzeKQysTn",
-	"adK2azTv5PtznKNn95I8Yp++sDrt6ypxjHvX4qna2a/y20v3nB3FUD78lWryqzSHGo4oSUzkdLIN5Iy1",
-	"5uq3Zuc7PC27cAhF0eUBL/M8xdBJkq5nEQ80wjruAGLesQw6eiHs+Fi3fad+Xp54JFpPQ0dKbgI0Qu7W",
-	"YC5S15rigMPHpWCBj5ETVLDXrw6OyEeQZVEhEwA7BBKtlPOlLsRNUWBXQmLpvuqwOqUrrrpKpfY8PbGO",
-	"y7NHgbI8yO8tVZYn1cW/0l1OaLrzn3qS1ancdpBaxNK/qxNWg3UUDIDbVXFhQR51vb0Sw1W6kJhoGE9P",
-	"MS2Y8RmxD6BH0B6aFNikGHss+8JUXoCHzFhMHuHDnNEV4XEQrXX1Wrs9XWJIBcTpW10NpHIXui0ESXYf",
-	"cZHfNogba2X7mWgDBc8FecTiNmckXDNfJEk80cl45jttCAnXMLozsuJCSBXelIsO6QZVVo+s4xUriSW6",
-	"1wFGUMouIMuvUn6umIaN3btb9LuJKmwTsL1BqZaOjwHXLA5YB3Bp68Vr6z2sAtHP7dgSVbmLPN4/tt+U",
-	"o9EFcjobUvJlzANVALdVDjIPAgpZzrIY8lS21zJQz34MRacsBBaHiOvS1uhf8antof5dLUFtZYDjpfAL",
-	"uBkHVoHIG3ONO6QAqLpVvpDzUOWtWjPPVBUsO8lotvEdIlRdCigxK+Roa2HKHiiOZkdXdIMjwMI+7YP+",
-	"BrdDFO8tm3mdNrUV++vCRN1uSTfG7O7xli4dp3c+hBUu2baJu6o/Fv99drXHdtP0VXesce6i5vzbcX87",
-	"B9RRxafK1x31eHEZV2uRA9DrgoVkdHh8WtyHO98FW7jBUHtc4nUmWLbxSJBEEVuwg3rIFXprRCfm8Gff",
-	"MD1h5J52//TszL52er5avpTKe/t3GnFgFJjzKcXAVRKuo7U4HI8RvZ2EfIGmJzu9fnT49uvv45E7p96+",
-	"5+yXzg//mx7+6+vvY+/4D2hBfSJ//V/kf9kfff39uKHt2jXZczmecIn2vr2cCItQYZJlCiLDIw/1Pdh1",
-	"4dVF5+w2Xac82t5pxGRf1V7PD//7q+p6DFsnP2gawi53auWq7HxLbrnS9qHgbymV9EyKfWkS+wiYbL0B",
-	"u131zXfh11rNhn3ejtuiMJ9PC9oa/Fi6szoKTMXt5Vq26n3WsVH7ZnMKYSg8vhBEd0B4qMoa0XijPVfi",
-	"DHCxAhpjhgrJGKRpkMRgKJHhq+NjFMr2dYF2m6O+Sl2r9p0u1+1xtKXLtvr4TjdoWyN/xo26PSDYccN2",
-	"22Fz17q2WN2+XVv65m5F3cw774y6Yrdsym6XZbep2dfmV1etnMpdAksXrDOeb25lE4rjp/wn5sIDicn5",
-	"9UdyzzZkOE1S/+joaHqAtr9pEjOIOKQpl9+jwjmVrGF6/fkWVTia8sN7thFTj2BsiyDTc4yp+hdw3Al5",
-	"x2jGMoKlDu7ZBgsdTI+wMDNbgf2ZqaI7ajLLPIfE+4SHECSP3/+o2fXffv0y8GrIJn/79UthtVSm1ReC",
-	"fE5Z/PGCvMfoI5JmyQMPWUaGn68ur38+v/I/f7x473+8vf3l8ubAw3JSqnQdCSLKVwBzDUF+SbbwzB9Z",
-	"EkHZbo88QgRNxiL2QOO8eCLNaJDDFc4ysB/rL+wKZB3W4Q/I2J0neK/jrSmJEs7vQEHfkRXlcU55jOim",
-	"YG5Hr9fk5csFz5fr2VGQrF6qMRwKFof6jxoylmk0W8eY/wu65u3l1YUBQ5ca+2W8iLhY6tXWVnLGM8BP",
-	"l2OZWHX18QK5i4v0Ca+KoO6p2uZ0weJgo1F8BAbAQmU1YhdhlP1BcTTPCpk9uovv4vdJ/MBigE+a3MWH",
-	"5BJs/dOXD+MpVPhSjXWk1jN5RLBi5wxqv+cJgWBcS1GWY6FEksWR7PBvt5+vyJyzKMRKV/CyiOk98wMq",
-	"2BngEuGn03/84x//OPz06fDiYnoGKIcUJpcxcvPje3JycvKW/PLl/Rnc4fLTX375eCGgl/dwKoUK3CLH",
-	"ozFe8tOfFQDTFMY1vfxCF9MzkgFIPZZM059Nr8+/vP8wJTm9lw3hwKFW3l1M5HYHSzKU4/jh5O1rj0xp",
-	"mkZKKnwJjx3CM//1m0jiKYK0LJM4WWeCTD/ODz/JL6dk+Gp8XBSuVgG6sgMcBsaiiZxG7AAmBjxmarUU",
-	"slWaQPjY4U9sM50AolOebYpGBV0xYGXgvEzCDYGk0I2wAyRhnWS/Q1wn025+iHFPLERU9amCMzStovBE",
-	"Qj4HSTjHLrggr46Pj8i5Hg3EnORLWDzsU0eQruiGiJxHEUha6xj8L/L90Vu1aTeyicPzec6y6Rmhlffz",
-	"JdUhloAkC3Za2Y1gGbhm8yRNWXigXUBSB+C5in+NGBVMgOp3z7AIUBIHgB2PAYmvTokKQPIM0A5OSTIB",
-	"2JOfoUqtIrXp73co6N8NJuR/jo6OvnrkztaP5Od3g6Ojo7vBH1NPipwGw/GMpFQIMrWenpIZDe4JFUAT",
-	"+jMd3QoRMildsKPKSwCtKxDg1QIEkk8Wp16NWJI9Z4JM//ehqnx++DGcKmBLKPr3QniEzwnP1W1GHlkU",
-	"HUo1gQH3PrAahUhY2b88Gm9fnf5QPhlplswitsJTcaYYAbyDRzjiIkd83Sl+OlUEJucPRxBAZlmmqwub",
-	"4vBId5IApi//uWbZRpURklxGsSuPTF8uGQ1Z5v5O8vD6N/bsMuDFcpBkyTF+6jHjOVQVoFVsBsggKUCc",
-	"kgzgFqCAMQuP7rCqUMAUpL26tz59/AIKNs8j+xo7v/5o2bAng9HR+GiEdSJYTFM+mAxOjkZHJ6r+Jkg3",
-	"L8MkgF8WLHcX/pNHT27xRGo/SczOSJxIiSaUVwSNxBE5j8mHL59+BtLBk5aBAiLI9KXq+mhDV5HapttH",
-	"uliwjPzy0buL4fyFhfAx4zGFUrE5eUyye6V3xQmJWS4/ODgidwN98bC7gWa9RhjDE3g3+JJBWHWyzu8G",
-	"d3EuWaSchcDgbnXslUnH6j5LHgXLjsgtjksxrvdYxf3wVomHh9dJxIMNTPYuplGUQO1zqJlpWpe7+xgT",
-	"XE/hEZFvIgUUp8hRHJH3oCoKEif5kscL3HETTvMxHEwGF3KHiphl2K3j0UiLNCqTMmff8pfLfAWhAigB",
-	"O1w5f/zhNUFvM8nS4PRLknmFHbjEazOQl+9oqLiBfOV0dLL9FZVI+ktMHyhHcdyWuweT//lqYfDB6OAo",
-	"Y9wFbHIx2mFBSgdS8qMLodCeMlWJ9qtsHGj85e9S+Mn/eCKtQ9xPeUc9wgMlw8BRDUwp0GJ4d/FszSUX",
-	"W81YGDITUYnkrgt8TmGkUxIlNOxOG+dyXnCmM7piOeDP/8/vAy4nBcXINBTrgKonC8Ma6mQFudRV5tHh",
-	"2yP/UCrOr1+5FD2pWW0hTb6iC/YyRbyIoi9jQsJFcMdZS6oOhGgnavXcb/SB4t50ejyNKKJn9zwtcx7t",
-	"fEZejV5tf+UqyX+UkvJzHapzmIIm0sbj1XaiMKj2X42H6S9/KR2nv/yl4UDBfY7gJKB6nKsCScejUSEO",
-	"SsUT4nu5IOvUQ6R/8tN6xrKYSQk+4g8slg9IyYEdkb/8RR0d2XHL6fmgZrGVgm3p5DcNzvKNrtII38CG",
-	"mjZKP/lSPQZ7Y2iuzYJhXnASYmlZ/p249s+l/WijI1s82DsxfQFjRpxL6i5d+1xuh8LCp4L84/zTz92J",
-	"5jMO+TZlQT/C0XMstr6+pbJxeQhPjkZEFzQvxjiom6ychKFb0S2gMoZz1/4soUtN/3td91yYLWujGylj",
-	"b56b/TAdeZjTGRWmeptHTkcnWKLukQvm4EdydHwXhnSD0/oP5EcwcpInSGb/TjR1U94MMgT3rShtbav0",
-	"+DB+SQODZN6R3rJEyvpomgioYFJ3mUi6mJKhAPiR+ZwHLPOIbeq0bXo+2vRSGrPIXzH0RqMZUJlXUMVM",
-	"ovD/Ye//m9vGsXxh/K3g6/pWWdqlFNtJejpyTd3yJE4ns91JruPZ2Xmu9jEhEZI4pgAtAdnRzJ33/hTO",
-	"AUCQImVSlhw5zflj2rGJ38D5fT7H6B4mUxdGNfKl1c3hkveU6EHxflDbwSKpGJ0P1sv0n3s2SLRJ6g+P",
-	"pQvdPcd5EZyXHGQxvYulw2uz1kzOErDIwNxth1o1so26fUKjeWzsgJwmK6ngaZokV9J5dfKyCy+07CWd",
-	"m2hkoz9b84DMQvDMboBaTVRK46Ts9f0aS3UxtvXmCuJ02Z3MPnnxFwwj+xpjpYXS0KB7sFr55w0JH/rv",
-	"YIzIBHVxz8GWXSIsV6X5/7O0Ix/9fAfduQyieuQCNzPDcS3uitY+BkTLAMS8MLKgYK3TNwTjqhU7xwqN",
-	"eE2B7MrKfbtjabRkuQkW4/T1NB44zF/jeayOanz4FqMZauhAD1Fs3CobhbGRanuf1qfcuUb/WvcAge1G",
-	"TOw55G2O22s7pw83+Qun1pwTYaMaPOC9SEdxFDHwv7w6e/Nwi2shfqN8ZWYnH81tMm3K3Fw6TRmLoEK8",
-	"87yYarD2Fx6XMa6gNRbz4p9x9K8XFg8YVfImdOjjO7iNCyG3Z1NgrWzGp7qYH2YocMaA4rTAeV6dvMpE",
-	"p+55KXsLtuMGv9HUsHXcSxIJzgIzJ01572cCrbEzxvvkr2msFFZYFtzAxpiGLtILGQYE2/r+SuCsMDAY",
-	"aznXXJNFAbQRSzUS30wjCNoNS6J2wWK8xoFsxgbeqcZMyHP0/AdbGbIE9/1PIlo1pEj5udhX/RBxKm/V",
-	"lE6ZXjCN7V9Fg9W/dkRta1LaxrOvUssylG+8Z4dOVpvaql6d1KDDbw20DDQ4rTEnEzF/LcSvNJ0ybPe6",
-	"zgbI5QJrNP/GopheazkAuMVZncbGuIIE/3vzGE3aoLhlRthIxydnhj6iuNvdyGciPVTPeiB2otKgWdwp",
-	"FEQyJo1MjsM5/5tVS6yaQXNshYi0GNSAfRnXiutHoptJS33613NCDeGP7mLJUlBw4hRczyIlStwyE/+P",
-	"7nujmPgjx1HXqBF6b1kiGY5MOWGQsI0e1N2oKbgXdfUUNGSZpUEpx5H4NnCpmiuECqHyFspHQYbl/UzM",
-	"0RE2MmVHOz+Re8ZuZebqMtMIyBWbkp+7fZKrFFilHsFxugte7nR4pNLgD+HrDmV9s9n4xixkCxWnqU53",
-	"gGqDv1n1tIe1Fg3YW0nbTbpE7u3LVovYQOHtE/f2y8IsIOpkZs0hHf1if/KpPLasJPKgVOyE0qMS7ig9",
-	"FGBGD41HS/2ACxO/JS396pMLnpHYWBIlkoi8OnkFKeVQvhmqOVtKbkJTIJIoi14jHV+reLT5CCdMt7EZ",
-	"/cLyNPFot0+62XPe9ilXCaz5C9k/Co4wMgbmeXlNK2utmM9ewDfQ+Y8k5n5XQvGZF88lyML4zB8gOs3V",
-	"lCyjE8E2ZoUNxOUFjCZtru+T2SxwLgNca0g6m40UgQklNsJkbaJ1vkaWPMJVFH6tFd4CQGBdeHMyNMXC",
-	"zjh7FwvOZuMeBNX2vAhd3Fhs+OKf+N8b/Stb7C+EeFdNtzSBIzOWshIqd+XNx8yio9g3pUVDiaCSiOhl",
-	"vYWSUKWgSoiD+swIL8jdTor2pNKUaV3LC4CEAHgzgARMR65FMtkNyDyz1Liej2VRV7DLxDxd7HiS0Cl0",
-	"FiYQUY9OOqhfFEsTjan7/amnpV1nQiYdqNRsBoiliSVV9BacDw1NQXoqJNSiJ3aYlW8N89YfDGtWpmAm",
-	"0f+HbsZsHrYlvtnOq5M3uIpun7xz5wGqC03A6QkpzIXzAe5YFuVNOtkdc8f7v7waon/0BOjh8uTk7CdX",
-	"UvSPkNBwDjlPePkxXle/jphPSWg7vIkjGfYJQHeG5pBv7MFDmKkwazTAnnrXMz3EXZF7PIWBWQX2RP5E",
-	"Onob3wbkXTfQ2zsW+nFeBpiOAPXV3+M3vwTkw2lAPpyV2ta+wlbj1j/asvawjP9x8hsC+T/KCOdPuq5I",
-	"UNamqWDw1ZFzU0JlL1a4Q5V0igy1lXy2NvDVsLV9SSF2HhjxewjRb22DW2iOEpCR9dOXxsBluf3D6iLn",
-	"S5r0UnYXs/s2yuF3EOUAB35lzvvRsQ5lljnI1ttN1EFJRainDmTw9uuhcAZUJABVz/h9A/M7TXCswcTW",
-	"79AHCDEP+tk6cdXUPtx53EMxZgvOH2oprpgiM5ZEKODrW6knI6BohrvosbQwfGWTiJbsBj8tP6GqwkUH",
-	"aVf1DryeWbXYoIGAst60wqjaRmXU5oqayhHka+Y1SiImrhaMH4rBZuMqVrg7w+ku+GGffPL5G9xhJgsm",
-	"WdIJ/ZHCru+NsxlmOS9cUMMLhxEP67CdNMWUXvtni+NpRZA8HBbSvnkXRvQ4a757j7faz8DNJSHvMnA8",
-	"1hlyCnz2PAtEscVNYpu9KtFi813Nxd5zP9opoWpEpLYkUNUpZHofWkXpEEzEV/puCs7y9C8zZVkxY50I",
-	"PsosvE45X/gF557MJmxCHgbpkocD4hND0vHJIObbF0gv6WxAJwaqNj8n+SC2PvniUU8Z5JUGQ71jJrcM",
-	"a/Ptt05qVMKBVgSEzhlH3CFGJUNDqWSoBgK3A83om7IXQZ/9QcS/DflvZhEwZ5i+W6Mxe87oHUNbOyAR",
-	"GMo/sSruYsH0DY+nM2WyM/2VTiDjV9/30zMyF1zNfCOxHencGLTFUkGQjd5OYH2wpTKPQ633szQTExC0",
-	"C8T9eRgZ16de1yZX3XI77mJLTu7T6HggDNNihLWMs7UwHriFETlQvugfFPp4mBmRzisTd5aRXWcVuWJT",
-	"cnbSbaCKvTBt27j4LQUIt/emOKTDoxiLuT44oJvneVljxNDlptmoWYE51AMRIt6nYk7+xmhK3uSsb0uZ",
-	"hYiSLylb0DTmU0jXhKLmMyEivYEUPMoTMYZd1Ioq3szOT91ST+IHkUTPktEXJ16XzVe1244j/oZ3sOXx",
-	"LY9vefwB8vi88wK8ApUs2mBYNknEBxYGprtOqNsO5pTTKQurLW6VXqwvH/9DD74X/9V62YjHJ+OKhNV2",
-	"OV0JPKPyroxB4iZld+KW5WfnytMZvOtnkgALMKv1fC3Zpw3otd9oQ9C6vpKtZ+Uhz4oBW5OkA+/53FS4",
-	"0+QDfq1mbC5ZcsdkLu4AynSinbGmIN6EXEANP0ko5P0AKEcJzKh+hOc28CxlEJGGhflAMo8dSKMe80Cz",
-	"RAG4FKnfd84RxZnA06qdIVrSpukzbiA7nm5Fh7JykDUokfm48SJsszVqhH8pyIsWlfYhmdF9d/ByY5st",
-	"uh8KDdfHg8Q0RNrEU+lfxLKM2pVR6oKg19QhviNp7xemHLnbiZxR82U3ftNVmuAtQ4uZonEif7i87+/v",
-	"7aT5HbY3vkL22N7H6T+DFyh8790W2eQNXcGUpH3otrh0QhWAOCeJg7zN4iFOD1PKwaU872dv1DN9FC3Y",
-	"w3emEvokjG7g+GGMoPDSQrrX5YAvUqGoOqyn77QfQO4fY/CWhfRPPbogEogOORDj/bWZkRFL7IuJvbxf",
-	"b2LnBtL+foMYU0pM4LyqiMlz1BGQvLiT/uGVhR+dPMFJGvpkUOdNpTFXyQEeQ6lBY5O8Y+mXfsg9rCW7",
-	"rQAPfWA86xbWWt34Esffi8XWS2usb2WFNqjsPdDvweYyUAsWVpOw6HPIkK0q+lzEN7dstcUMS3LrxkpA",
-	"MQTv5lYmMuzB6l4OD+OXbjv7+YHKd5VOgjFU44luILqhOu2houD2g90+lE6xod8DtPA7AlDPyp//vAHn",
-	"LDbcBFGTiTct5mXT7Apv78oYkP5zxn/GNGU9lTKqtLiyRa4huiansdSq7DQVy4VlS8Zy17N/Hdwytgi7",
-	"hdhfqHfmRdWshe0Wch6aRu4aABtAJIj5nUgczoPLbnggpwAu5XYJfW9pyq7t5u41r89u8g3jKl09qww/",
-	"xpdzfTP1b6JlAm5T8G7/9zOhoCWnXIuUVrWrT1Ore9hAXM0bbynpQ5T0beeye31VYEAeKQUFWL+DmE97",
-	"mpA2cqH+kITzq3nDaPCAgBXNzjmiibvlApHaytLRyJJx7o2I/BDiDrnIlXvDzAxD8slUALBltshj6aBi",
-	"ECXG3AsyYongU2kLZ64vEC0zSXzLcocdANrK2ukfS0ITwdmQV96APgnHTKUGX8fVAMdk5VTZ0kG48aVg",
-	"K+Z4SujG9/VYb5hYbXyVh7t4FGHdo3O77Di2YB6PW18Z07B7un2QZNDavFqP+r64tL2ehBLNfknHkURM",
-	"InR6jUs8g5JAPvG3pN5S2gfY+0atqakX/sdXnbZPxy7nULsX1A+Dzl5nXLuNRj+c4AUU9B6W+LcOXNhA",
-	"R16ACrxvT+YPSYL8zCpD+KlEGJ1cDnZeWj+WJEyoVDdjld4IHj5T9QQqUEKme4fqqUdswXikZzKe0TgN",
-	"NK9MYh6PaULYtwVLDR4mt/8arfCnmPEx6wZefvexdCiiMMEhd/Wy4d4GLpAN3iMWLMJC9TzCyjvg6Eaw",
-	"SK8ku5/lZtL7oNQWjudwEfq4us3H5vLiLNCrPvegynFdlUe2DwXpKdPJHqFHPdD8UbzvA0uiPSaYVYy4",
-	"DY+Hdnvh80CHWmbfpp49u9Qzy0Q7AjkDVkefiztWwU8B88NYyxAH73G61YsCq3jxT83fvv3rRST4llFf",
-	"pa7x/DDHkmAUSMxJWJhBGABcl2IRIiefOA96vsQ7zHNjifc5/RbPl/Ojwas34PXGf5w4F0jMFZuyFCu7",
-	"70u8y0t3ebyztUI8oNflZDVMfytW05T1JbesVlx+n7G0kuAk1D8Am+9w4WN9OjQlc0kDgE80XH+yVMuU",
-	"nZNXJyfQyQvbSzebEReKBR7cN5ZvMuDeERQpfnXyKis/bMabUakFNrkczwpz7m4nQBoJKRMgQ/0gbtyD",
-	"uDGsIz/YjZ4hbMqadSNWxgZtQZZ8kbPbJ5+EAmy3KqGShB8nPZBLADR8JrhYpnDmp2e4HVLRhJk0BhPw",
-	"N6ZpGhuywNk9CTXfCjfV1itwUH9xz0by2rCGd4ZCNZFD1tpvLY+U9PQ04tfjN6Gilz2aYLzCHSVUqJXZ",
-	"WpntwAsSWpGrjIc62c1eca0iY0EMzQGJmGAFO81HQaqqJ7MJLpeJorsrx76hdqE/2KMrF+Zmvlbay0CY",
-	"5uFSKZFMqZhPj6VmfZPJk5UozK38UUjjb3MHVqte4A6RwxvCfPuT9WG+n3+dQH9l9UKGig0a8MH1phuC",
-	"hHLvog3BrE2Bcw8LKZuhFpJ0ZP/lGz8WM082y6np/osEAg2zsSNmsvb8WbShMqCtvrXWJlceEApOGWCU",
-	"6PtiPPuHc7TTx9vo4W75aKvrV2fftNLpoRQDzPFqkzlkHsoGCvAoZ+Ia2XBzflpgRn8eA5xC9GARwEoC",
-	"BKXOyghQUUQs2qMGvkHChNw5ye2BgnzYqDMGqBoyppwLBdBbORsJVEQzsnTKqBRcntsfDFlDDRsCT7CX",
-	"LviyXPW8SUKnUxbZwnkZHOfpay2aSy1uYpE8t47HFskjodmFmxzlMAdVq1oeuYDZlNXHK00Zh56vRYH+",
-	"Pg+jTuns6zrTNjbejg1cmTe9Tz/aAXI27zbD3Ws5XWuHOejib5aRWUSP+xnDcp1Kc4IKZvKwchAxGmka",
-	"3NaD+6HqwQ35JTSDNAKwjyiRrog9bXR3rZgWQlRgRABDxkcJ62ah/5kQY8rS64sgGfi2hjyk8kZMQtIx",
-	"aJQohhhRCdS1cSLGxgcn7xlbsJTc05RDmSa4QXZK/WjJbqQw6e7ut/NYShYNOcQ9vTO/fas77fZJiJYf",
-	"cCSFtn2YFZ2FwY+lKW4UzxnpfP50+eXXi0837y4v3v368dPlza+XF+++dslygYkX0ZBnbkcwaEK40Cog",
-	"IU7F6x5snRNIwQiXi7GYx3wa+k5EPW6ffBWCM6mgJ7B4kI5dlf6D+Z2YEJok4PUEq4mpc2GzBeF4WYSu",
-	"N8pXcBMCW6U3d0f0/q177apMd+8cAXh0ImGebnxGm2gs8RiqcsHhj7Vtd7kbUJaKDqM6ouaAQ/RFYVVT",
-	"aGg//KtIb/XuV5cILExiY409I/gcDY7OTs7+0Ds57b083XnpvaqT8a8J4GqZKVft1CMzONdFMv2E/r6M",
-	"plovMzQEMqCAjlTNAojO868+aO9yLUtt7uP6YnGh2QYLrXf2rT22UhK7IPfm9es9s0QfSC7S9BJmmyvA",
-	"hcgomfgVy8VStdLX76Aa7zt71HtJ2L+NeVSfi+JU/kO3edJs/eXo72ysHs05sASvFWHHwngDXCld95tK",
-	"AJoF443L6I5ZfIfOCJE6yxow8mrRIjWtbrTQ+DiuXZhAXpSoMQMlfgCWiRe3Hsf0vm3AMHOtNvFL85xb",
-	"Z2YzFASVxqMlp4kp6icDMmdRbAMmeER03wmNEUDM8k1T7bERIkK9apGBy1cplIjE5E6sd1tVJJJ0rNMS",
-	"v3Nwq2dnVjXDhBWWRN0+udwY8PqADwG2y9st8CTYvSJ0SmMuVb6mkyYB0QEhQOa0UutCQZ5wLAf6EC4/",
-	"vEXLFaFSMilNti3cxMB+sEgopDEVKp/CeaVswtKUJkPeobZv33xhfC96sv5hQRhvxp7Cbp/8dUbNduJL",
-	"h7s1YiSkI7FUIcFMKInatRzyULPgUIsjhSvu15TUgg6SO8zOwj0IJRtj/Ldpoq/EnwLyPiAfz8nbgLwL",
-	"yC8B+XAakA9nIJENOQW0iDhiWGy5T0Cro1q8MkUtC5nJdMoicvpT7+w1rMTOLSVTAbXd7L0KTJUHWKa3",
-	"o/0h/yu8JXu9bhKmFIMsqaBs1al3V20Ar742IX5wY+XjsLr6gaHGh1D+wEylWf2DQqPGbGiPIBF2a2uy",
-	"0eZzL2OfuCst/EML/3C4GUprlEwTtxzXpSV8lzquWyq1FNT93UVh7ULn75NPvg4PlIPJQnwX6YT+SGHX",
-	"j6E1+nE+ejaoET3rPFaFUtw01fc9+3NO7NI6fi6EFiPP5l0Y0bMe5Lv37Af2MzVjKyIBFjxwdgQXzVuw",
-	"JZxnJT7FUgHrzSHsv/q+0WgZr9yNkvW0nOHaeZtaT/wBQVaskcJy9aNKU9sqRgyCbHam35GOT6IQyKeo",
-	"6nXKSFBO0cNsvax07xowRc5o2RCVYp0kmB9dJqFBLqD6p2l8xzjp/Pnr509kztIpI7Bj3YCMlvOFVjm1",
-	"kH3HUix6jwl20ku7O8xCIGjl3FrgbxybBVvXg6379zIqmJtPXam/tNEWxidYyj5Csb4bbW+L5LbRVs9E",
-	"D3gr0pSN1RrhXSe554QmUhhfQOx5IgIiYz5mphi7M4KwVMUT/TwZmYgkEfcy/0Vt1eGFHelJI7F/MCbr",
-	"W1eLIEIRXeUO9BzC7fWrMr+TWJjDyv5vDrSGqJn/ruxoT5b5np93baNbebPGTOytO+I9RkV/P1ZsL3XL",
-	"jFtm/EyMcjNxn/PFMK7vL2SfP0iauxvZqhgv5w2rJT1FBI4xNIEHj8yXUpERa8Nv6gY/507MJnzdm1+C",
-	"ic2e2zla+9w1gGRlu+T1sOch17M3E+k4e2C5g1F/Ju1awMqaBQrka4GY6N4hpxKEB4i/Qo5vI3zpeOZm",
-	"iX5ywDwiFxmaIrRKGL1jIDWYe6QJgRYqhpxGd7FkKaFK0fEMUQmqfK56BAQjwiAbuRzNtXyTgS7FKdEd",
-	"jlllwJN7Wk9QCKwaCWsjpzRTbFogrHq0GrFMBxhWY7ahXlyN/3EDoSTfbFNkjb03bTDNQ8E0mlbgvTyW",
-	"2b55/C773baRM47B3aexYs04nONlGEFARJoPSWjG3RzCQJa7WhZn0y9lq1vqiF+VSI0ddrQCI8B4xsa3",
-	"Fp8PyaB5aV3NjUaJGBGpRKovM9ZkzbRMR78dSnzG5A8kTGcj54Qr4FhnQdooA8uxSWt4rEPu0OAAMMJW",
-	"vPS2aAXJbJJp5V/rKiMRrWyk0CROmF4QSyaYvzRfJirW8kw3GHKqyFxIRWyCz28X/3Xz7vPbv/x2+en6",
-	"5k9/u778SjpnJ+S3P5HRyqYa+FE+2LuEaioRG8eRPWMI7oHDH5Av794H5K/6zDrvPr/9r25Avnz6BY75",
-	"z18uf4ELBYnUkGSOCMsQ6tX5cP3brwH5+p+/BASfngwITcez+I7J7pDrq3z6GqCSIPYmVnoa8AoivY8z",
-	"ce/9PqEjpv+imT9Mxt0rBVhLYplEZMkXdHxLFlSqIT89gZWLlOifVDw3oTgy/kchDu3srEuo1EcppIxH",
-	"CSP/iBdkJOYjE75GlgutlOiOJb6MIY/YIhErPYNjSaSWgJies7i1AiPO+5YtFB6rmzCMTaGsDYhU+GLm",
-	"wqI7Djn7RsfKoCvlZF14yfAccslqeqyslI7ns12T0YZcv4U8FQkdlw8DvQ/xRPcXxYCYTdi3WKo+uYi0",
-	"rERCu4o+jSDP3UtwH/Jchjvp3MYcV6cfG8icA6JilRgLI9w+DAiTiq5AfBMTMhJqVuEt0Ydgeeou7Do/",
-	"lIi1IUL+cavIQuazvK1LWyWEJmQhV+OZSMR0ZYTjiqhsOPqHAFxtpdKzk5MalUvXDT36Uh0bFHhqASt4",
-	"xFKiH5CmAKQDz14T4kjcc32nZFe/mZEmZbphQLggWmvO56qxRc8I/4toUrFGPfwN/Lz9umpbEcVYMdWT",
-	"KmV0rv9Wcl1GMacwv+IgpVYys3lA+AO9b0rvYVg1ZpgRb4+bkI6msvDkDaXLskeh527/aA+hfZYs1BXl",
-	"txDjy7btPzR9b0P7MgNkG6m3pyw8MGAQmskRHaRGAbB7vUr9E8Ynd8HM4XARkMdUqEhFo6CL04tYwtBW",
-	"/7t2mGXg7DlTlCZyQM4OUonJhzGKNJ/sgXGIHe+ouk7f0cP48OJZkBoWToHAwTE79/RDvY14WTxS7zZL",
-	"K4bMQ2Uai/kcUvPXREojBBuh8rxo5SS3jC0kyvuxEUxZVI6WpDvyJMUCc3m1fqmxSXTo5pfnFlCnN9Wn",
-	"WXA9ahKmoI0UbiOFt4kUzhND0iuadHIkzuxrmSKtp5RnNRcGkYRicV7q+SJ8WD2TR4dcGZK2GnghllzF",
-	"Ca7KtEI/hMw5ICxnGWTfc2Ny8JoeSxKldKKqwqcrKeTJMxG/fcOKoyetc/+Aoqm90/GODo2ZTobqVpvv",
-	"t8byzAu0L7zL3LKVlq08mq0MNBPQdF43dsBZVpQlF8k9XUkiWXpn+AU31F//fcg74Vu8kL13sVwICcc1",
-	"8D4JbYWB8L969lOtv/Y+LxAVlnAheTyZhAZeVFIejcS3mE+H3Db4ysbLNFar3heRxONVQKRWC0epuNd8",
-	"BXNe0yWXJFZ9Er6Lp0yqsCfVKmEEqiXpxgM0eHvz+Prh4uz1TyFB6pmrVPP1w0Xv7PVP2VZSZaznZdxz",
-	"M1sywzXjToto0tQWFuQ6uONRXywY/zZPsKns4fNzh3sv0sjYBmI+nSf9yON+zQaO53TKXvx9wabbtl3w",
-	"6c5sf4F1K0B0LtrwSg4yz15L7vE6dc3u9TmMxOmc/XF41O/3h0dloCTeMovXbr3za+/emQUYE+aMfQOX",
-	"RvkiqkdtBYEdCgLvjJU9LwzACe2B7bPZuAcydS+TqVuoqR8s1s0pXfpgpAXLwA20UWCLVEw0hRacJvIY",
-	"MxsGJIT/AnpmwiYKnI5Ypy7XgMxpZIviQd+kQ7OgM70F93BiUtFVF+FUNGs1Fj3MohAcI9hC1NhCrOlY",
-	"FTl2+eGtFgjlhXdr9xJDtg+Mq2ZgkpezsaEy1XCSCHcFUK6509WCjkObA3jTJJ7HinTYtzGDxj0a/X2p",
-	"L1IX/fUGJ94BZUHqg9bpKxEfxR1LsdbmZrCswwtqu5yNC5eoVnhbRbP6KnplBxtC3uyxtmBSzeLfNsEF",
-	"PRY+qprBlXtripFy3TyClGNncVqIakOVxRBxExPl8xbSCTUjt8samB/CgBjYIPLypwES6VEeAUgVMJcC",
-	"YtHgDFBzn1yYMaxCWc1vPbikYojdo9OvLGMB3qFoairqn5307hm79agcQgkfDqKVnXgsIXQI9jbEOXy9",
-	"/HTm/m7zy8KLkHQWDOrXw+7n4iExOt200MKQ5sZDbpCbiBLk7LWNHYzoKrd19yja4+l2ZP/lT53TLnlr",
-	"JRq9s++N+49cjBU5Ozl99bC3TDezUpSzrnhBfKSTv/XdwMgrgIpqJzfkKEKIQnE9/+LLeMpRyCl9AmUv",
-	"oBuQOb3FjPchVzM2lyy5A8nGfMGim9EK4cHxVYT6WYQ+2w+D7OSgEjDYriO6GnKQMH/CKwgXz7+bxf3X",
-	"ev8dk0YACm3M600coVEinDMGVVLgF3gRh9zt9DEY2SVTEINXBh5nX2p5rkGc4ZgVhJoN8FrrctYhIG2t",
-	"M9BmoFvV7R/DxPcIxbU+2BZSyqMW12J1tVhdzxOry5LfCcZ1lAqEnYdFio05gqVmlBbCq/WgPM6D8oMZ",
-	"bn5hqlSe2LkafwjMsYUrO0AHu1YFN1kEMt1wc5GGR0KYPcg1XpjUgCetovmYND5NBRzhrLRkFEOEzneZ",
-	"iJeDwsaoH99ooA/VaGpYsEmxA7ESfEY9Pk4YCfEixHwa9skFLkJwskjZgqZa3QMhJlomaiYEsBCo82mZ",
-	"X8zJ3xhNyRuIYR2JO9YnlxAHbWKjZhSzujRl99VWLTPA3gJX1H1OgTdLMkZ4o/K4Udjdyw9vL2wiy3Mp",
-	"sIkTn41x4vVra5a3a8Q6sOkeUWMOlx22CG8tqMyz1h6RIENUtmYXlqp2rtiU/HROfiKaosqA6H//vKXC",
-	"aFj/i3/if2+wqjZaH7eTB6wbUk/CK5Fmu39UJmUrazgzr7kdaOWNDhPtzVQIeo4sGyfenGWXt9uCZdvq",
-	"Si3rbll3y7oPnnVb0uz8fAUCvSV3tjUcNJvBP7YAq7sBWHU1qZQwlhmtxXKhUL563Q3IXNxZn2fmBD8k",
-	"LR5Ew8zN3ycXuAM0QQyjGb1jmPcEfltjiZ7YXKU1BH29nR8vvpI0ns6ULOPo7wCIZg9u2qfi7GYBW3t0",
-	"H2rfiBu+M3fwd8njLaaROcuWybdM/lkwecs37mcMCi0qATk2K4dw6Tt6gZUEVlXv7kAKiKVctijrexAC",
-	"YGMJhaqIRhR4NiKAb8cPYSEhyaAx7MyVIKFe3Q2kHeuvSQeCAr0ba+MCpaIrSS68hOdJDHhSendiibsV",
-	"dc/B9XtjhpRMybLOPmE98roiSR3540tC+Ud4Cs9O8nBTbyxzrLVsxJeh5e9a5GjNCq3E8WNIHIZZZeWH",
-	"Efsbdb/RipzmnAOnJ9tKHi5xR7bBAQ1kDEBP0mfn9o8sWBoLkALi8WydOQMCg4n8OBD54hfjk+9QQCzr",
-	"6J2d6PskyevOq25ATk86r1DoO33ZeWkAclN67yIeMJLLYEWZxC+9IIn+f4e3i3tTxu8vomjd2HBpN/XZ",
-	"8H69jDUu5ZZRVw6o10sjxula/y7lgVwYVv65ZknpJpjHvU53k1v5oZUfDj6igK+xIMToY9/GSwOXTRIx",
-	"pgkx90atjqWXuyu3FBwQ6lK++OdtzHcVll6Tr+dCzIO1DLHA1zxLUrvWzRFPF4H9Vp+19JEasUVg4GAA",
-	"rjEakNDKhDda+1biBvffJHa5P3p/cE6NtaZGd+8YQRHDrt342cEeSxQ0Q7Ae3OifQ9JxpPP0NYnoCpLG",
-	"xmLukDiVMHDPFnpfTwFMCbkecoo/yhThmFHJwKmBlwkvbiQYFoHRbGcFpWA6XBC5HM+cpNyF7LOTN30S",
-	"Xoz17R+QAgpNiNfEwu5DEp5i39SLmZonoUWW1zKM7gpksFksycWXj0TOxL10oovUi7MQEdCnl8hBE8Yj",
-	"mh7LbuAnMTgIbKwQpehYkYgpGieSgL0Edn8s+CSeLlOTjxDaOgJvP//l09uPv978W2jOSvf85d37Y0nG",
-	"KcOv7cQ9FHpTf/dYkoRKZUREwBwqLMN+SSiiJE1jK6rCRwZWVbPPULOzMD/Osav0Wx2S/ysc5xMgB7kT",
-	"9USSo8HRcHly8nL8/3v3+e31375cEv0B/IrhH/S/SUL59I/DI8Z7v/xpiC1Yv9/HL15kTTYj1ZQJHXiZ",
-	"W+FhW+Hh+wI9Z9q4IUpiUpXmBeBGX969h+joMQBSjRJGPlz/9qvHVA2j3DK2vzzY7lGVBfB1mroCNXIH",
-	"NP2OUnrfGggaSAe/0fQ2b5y328iNTd7azv/aPQf9w+Z7i4U8zGC/v5oFPOPgALeErcMDHu6hkR5ru6PJ",
-	"71I/z95EGyTQqtzPxmRP1RoQSjV1f0i/1lpSC5H3Q0HkVUHMfYGjfi64cmw2vjFXfIse89f4z8toajGg",
-	"BoQSrfrHfIoGB4wbAWsAKrYzavTkWOKvoyqwuObYd/oMfOC7g4SR05Osix3nvm3EoL1WFShxLTJcc2S4",
-	"hXngluCz2XjrMqjVUVkGwI2vhWLl4N8qgrFIh3LQecx3HshaGQYU2Mm0CgJVJXOFG0sJJ2L4oOaDj9uq",
-	"K2BVdLan0wPxgV5AZRxaEihmUM98uLRjmeFahHnyGHahWKxF0igk+uFWwAonLE0N6hhUYzGH4YzzaxBt",
-	"M1OhW3cxyCrPWwPoV4PI99FVtR0llN/qAajZc7T8vuycdjujbncjOJcmCweCyKWn0hiGy2/UmB7uF3AL",
-	"trYmPW8+9xZPq8XTelbK1DsgTbkAJ8cbumsstKgvtVhYLRbWYzyxFY4rw/52I8A/LbFv8aEOGB8qk4Tx",
-	"uTsPrI09svF0ZbrDo/CgMmr5gs4Zj1xBhja75BGRn4B6h4EcblfdoTrlxQ+TwOQKd84HlWGSaSiIhWzr",
-	"23FhlkkTYhCkMS7A/davPYRmPtgOhmEPUG8GlanYxOCFXz5/NZPJX04MUimjzF9wpw11vrDb/Wx8Tnb+",
-	"SLrd/OuqNg80b8w7XA/7dTh9HwbY5n+0zqRnov98ZTwq4SLSYtYbURpsN2dng5Lwu8AwFeOU+Xk9BXWD",
-	"7vQC7OqtILD7NFP0Yyi9DzFX1KgfeucPqIqEzfKcsSTKuL5X/BbDNe9jHol7Mk6EZCb6MaIrU078jMwF",
-	"VzPpVR234ZkBWfKESQOeaU2bekAuSCL4lKXEvBUImeqkjErBJXkdkD8E5Odun1yxu5jdYyToiimcaUIX",
-	"kp1bYaT0+cAnpTZOfS67MnE+lfCAk25oDC1p05jDQietiNCKCK2IcFApohsZDOnI/qvXtSUAweUyUfTp",
-	"sz99SaBofy2P5XQGlLqRnDkr7p6QGv0NzFLMTBoE6QDKhGdlNQcVxSkbK5Guus78Y++Ey0HLxL0Rm8ac",
-	"6/7cAJoDxxh1JG0UcnlegpYUF0vFsMJwQ+EjIJSEZjE3/lL7Essa+TIHFlZS8Zzp6RP9f2gqMB0cQ6bo",
-	"ZIKV8qF8kCJUZWJK7jKGRRxr5YksWiAwQSHkwu02TVJGo5U9E0hDxZSOzPbGhTE2g0DhMkjylZuk3nWX",
-	"iJ0J4pzOWZQ/YNl/+XPnDJyqtvaZsdxbyQQ2vkwWwVl+xZ6+s8M1N5faQkZpq/pc+q133nv0u/rD1F2T",
-	"9WRus5RKqcN/P60/tvXHHpywYW5xlsdH6EgslY0JihUpCBov35z7RgkcKvKFj7yAUSWG+OXbd5RC2kxa",
-	"eMr8T6t7Q5aeYtJ5DVxpTUku9Hb+R+BFTkFEVQeZvTH+gM8oMChNAeHsmyIpqMxdKw9kuYxqxubbpkqe",
-	"Z5mBsK11kgc3+lff2fP+naYHgiWoVTsPwEWrT8N5Z6n0KuQH+07rq3DRQrxea5R9jFF2kdCxpUiWoiL8",
-	"XD4C9ZA8sFlWAwZbo2Ffqzc4ZavcSJbeWc3GKSaxJLdsoQiog/rvliPdocVgxMZibnYE2EQ+ENcB942Y",
-	"7Z9OaczL4f7vYmdDhQCuZwT4D1NH2yBMvT7kf1XLxjZJaN0aVVujamtU/Y5GVeAQGUM4lo5R1DScIuHt",
-	"gX/qSZm1m8fAn0I4eKCYf0XCx8krD1/EC1Mt2GNzQgDWvH28GODVbEc3n8fQpoAgCyrLZlnh0QZcHBrY",
-	"nVTrIoLhh4FluFZxiyH/w/J0/yj+F5uNAfbmJo7+GHa3sLmuCxCh7bOPI93ASDda8eLhubkZ95QreWMK",
-	"vodgXE2kQGMmJeb3YDKm8pZBplC33Gh7UchcsW0XS+VvmtkSv5q81sL13gSkfG9yc/yj5ni+nTfLLHX1",
-	"Ym38HMJaDTw/symRZFRoPLR7JwBBDo+SJLS68k20ZFBpv1PXrI7n7vJmun3yJxP4zFdmvFh698MQFAPA",
-	"NaOSQBgc5ARlfzUWbJDuEDDI2KOtLfpPkLpjriX+ycvLCl/gez8nlPzl6hMmIhuLuIy/kSie6mVDZyd9",
-	"8p/QjaYlIwZ6OidzFDMpx0lZiw7M+hzL7hpxslSHx1JPWhB4D2cEI3xf6/UvWI2pMKe6st3m1vXFo0IH",
-	"ezRoFzf/wfDBwvdbr6lM9Lsy1q5zmxntHpMhlch3zH1W5GGaqflreOi5pq3R+lCEOf1+8zwjx50MO0B6",
-	"jVYeHlm4ukXKTC5mzqHXe/nGEv66jvS2YsMjrTYAXC+9IgQdLXpgJHkXDi4gk5Sxf6AnQuaMF/b0nH2D",
-	"cr6kibGGH1Jh5vd6CUwLZJzdm5U6a9Qn4aNbFGSfTKLwA+uMvEynKWMRYTRNVuh094xINnYvV5O/qibE",
-	"31AoOTvBUs6AD0rmTGkpZh5LycyF0iwiWibuyFJZ3HUjzp26GMGO7L96VZp7DIf/3OLycNLN4vLK2jTP",
-	"UdadtCak1oTUmpC+m9QBb7BQMiewEUA2AQrFDQiULglTrilZLGZUsp7FjWhFjN1E68OuOjSONQB439xz",
-	"mEiMX50z/YteyrW9H8+Fe+r5Gwgif/51GekDzZuxJL+Hlq+2fLXlq4cQ7w6KXAWdBuX854xcd05fk/ds",
-	"lC5pugrIy1PyG03HM2DIr636kcFWCKl6pz9BfZ66+n3KPEzkJwxTO7A6B5brewjRj0NEvMrt6xrz2gHe",
-	"nz9CA9C/NcTFwwMJ9FdWCylwrUF9DlPStAIzkIhJ/oLI54Ui+Pzi1/K7DWD1QFd2AyTSqg4F1SFP/Uxc",
-	"GSLzhalYKjawVrYQN+N+JozLtZNPNOk617v1ZvpwwrbkO7TCH28EN8G4kBL+unPazdLCsEQHB4AR6+NE",
-	"5TNWiExopyfu+c1c6K0K877PfKquLd4Nkd1mzaQTml9nczl9hWnnpnIcOftD56xL0qWBN4xVd7vEI5/n",
-	"9qWiWsCpkXO0EdSkg9HS+vq88a4PBkHomYkF44UjXmj9HVR5ZQbT1+SNqYWX1QwzXM9lcmVlXipSszqh",
-	"+2XfJ7BhN7BpWxDpp+WFUh1Q74nf8Pv6YdemU1uZq2q4HX/ao+s1t9lN2O2WS6lG+fIuaJtM1PplD7c4",
-	"XSGWKE9awSXUOcuSJ/0CdVqL8ZOePSYEzV5262pv4ATutZH1u4Q7AYe6jX4C7uxwo8uDtw4I+gTdlf4S",
-	"IMZtrVhvFjSg9DtW5YbY9O55xsPjzLcIh69s2NhiCT21JtfW5NqaXA8CYsRQRK6KEGRl0GNZaGxNNmzN",
-	"uL2Yt2z48Wy4I1IyFmnKxkp24bScndxzXw6cdm9MFXNxx4Kcyi+SyFP7R2wM0XH3eipiQmIVrH91LMm7",
-	"ySXhS4CI7tjss9Crb3CjVd+bhIYg+X29/HTWDYpzsZ9vms+cRl7stPUAQIFTG99lhMRgzZ5iru891Tc3",
-	"iUwZhNedV119SCwl5t8vu1AA3w5yy9hCli4aJhNRxQYkBCkCS+uCNURLJqH+AP5hp1ISjxYj2u9oRUL8",
-	"DaCO2Lm97g5cZHtqN4rxyP54ug66Nqe3WvgSaW5b7Ay8ti8zZ8ha8Ls9i26AiQP3M8ZzMeu4UgLyGBiW",
-	"7mkamTKxlt4ce3fgJuahyT4PuVDxZHVj0hdgue6y/jv5yeAWYk3gbE88M8hoVWFF2ca2xEmWUeHfWD3h",
-	"rexLXBhxEg02mdID+64lVnedO1yQksIhFtLGnCOi2+CFdo4rc67rfer7ba11nbxlqzyHUxMQI7Nmju9n",
-	"lMgJ80cJLJt//WzOjc0by4BZF/uXZK+z2/qxtlibb7QzGTdf28e+o1bWbWXdZ1O+Ea8wlfXqMlkWXS3v",
-	"ZtaGLWMEoAdpy5KAeBiQrauTdM8zuZJHLli8tsMf/oBl8o3x5TNnX1AMQwuMtKXzUcDQ4rFefZ9cwA9a",
-	"HDDh7SAejZbzBYtQtNBEY4F3csixe6nlajFfUBWPktW5ltzh7zdIkULI27DAe+b80e0SS4Cb11uDp4ub",
-	"PgL4NUnCiCoa9ofcPAIJsPUrEkdSyxiRlsUxroBJ2CrE2xE8WQWEax3BDC1SyEIgin1TA4T88ervx0qy",
-	"ZDLkapaK5XRmIXisEQuRRKCi4YyNb1mE8oUWTVhUWTNS34hruFKPYSL6x1ixOTJ2E0qB6S806VsHI4gA",
-	"/pbDm8GPYCJm/2Aqesk3Bu/G9nSUL6Ruf51zaGoOYS7F0eAUcFBq8iO7FXpfKi0vVNFETJesLVf4QNwA",
-	"irhuv0jPhPfg7/XBBmuZNt6jJebQPFoIxKtADp8XJSRwx6QBPrM1b22pouqit7qnhE0gj+ZBcqoHMM5i",
-	"kUaIMbki95pEjMV8rrWZKNCqpwuaCYwnP4T/hKQj5rEiMZhpwPae6YLYbMjxFKWKkwSyebXCS6VWxdg3",
-	"dTOGKKSQjOj4FhR30zHYd7iK+ZKdA+CbtChfi5QZqFFTeHK+UCuI+BnyOaNc2lVCZtOKKdJZiCTB1HpU",
-	"Zo3HHNccS7NY/PcA+oQ5GzOLp8a5XRly3RFBNBvcEv/OWpAcDEkLiBSEElyqoeLyNl4AwyqctC2ZCaDn",
-	"KRD+IdebAactIYZD31TJGPIX/JyL+/MMzRVnIW0nSuDkYLQvy1ESyxmL3EcpQ9CeiUg1x9A3UdNxvV6T",
-	"8dX5/Onyy68Xn24u//Py0/XXm6vL68tP1x8/fwrIH0wO+8phtgUY/bFIl/wBZrKD8sPrZDd/rWxUjNZY",
-	"xVLCNamq3wvHmAvnW1ClWKo//X//z0nvzX//8zQ4ffOv/3+dIsOfTdkxyTwyJklH3yDak0wvSrGoqyfD",
-	"vi0SEbGjwYQmkpVPThnGm03OMNF/Hs3pt18Zn6rZ0eD05GRtboH+4CN+7P+dpinVuvKRVCuAopuIdN4g",
-	"wvC/dycFaKEIfqOvx8npm5eT1/RV73R8Nur9IXrJem8mJye9k+x/p8D2Jyxl+h4Mjq4u3/fOTs5+gm9e",
-	"neltwgBLLQ84gaJYlrrWUGd6hzZ+/Jr+NPrD+OfoDTuZZOJIs6VUSTCa3cISX50FRyqeM6nofHE0OILV",
-	"np71Tk6vT94MXp4MTk7+n+xalolTvqATHHmP5Ghw9ApW2UD2eTjyEolLK/o8IPoslklCJoxFKPQYhuzz",
-	"I8NdLPsIHqx7v0kO+qbVZ/lCMn7WQBrKOSqgnmInTJlaplwOsMvQmIonccJMrX58ZzTRGgx9ALEUO6mD",
-	"WfqZM/L2639CKNxcRMuEAUbQGUETTmCGDazdUwZebnGAwNmYIqf/P2KKQmnLsYrvGDiIgiEHTCb9vf2z",
-	"ZFxvcDczUb+bXBJNvowyBiXik+Wcy8AGv5MxlQykU8FJ6IjVjeZfaJOHQWO1GvLsNDEcb6WZtjG2xuqc",
-	"hHc0iSPEax7LuxDEClutc055RIHpw4TmsZQxn8JGoGwQkJQaAHHKhzxh9M6A6Gp5Q8YJ4ypZ9clHVXZy",
-	"Aw+NCbVQcE3R8SxfyxPi7jdokJdwxF/1xVtj+iW6E+NyKYnbNizF32H9aR9dBLM4jcj1bJlK48T5M+VL",
-	"mq6652DAtug9S7VMK/l9/lCOiqbSoAzg1XxZwv4fYJpflulCSNaUbf4jXjSFmi1VRv8RLwr20Lc4YO9d",
-	"LBdCxjb4Lt+UKkXHszkUz9NvW+/cH4dH+sX1EH721wvEnjX/zJ+Ygar9R7wYHm0Epw2O/qv39fLTWQ/R",
-	"F9Yn8kHc65tevO4ovZo7j0kqqbiHAOD8mwE5a238mCs2Zak/gS9MGPGkYgLOCWsk5WXKkQo8MMK/Wk64",
-	"mRMC1ekl7I4l4KS1m2tehiaymvLrayixovw/4oVBpqbecZOUaVLjsUH8hccHDeTPzjOpdlC+GRkiwLoh",
-	"NQZ+a/X/h3h/IU9r4BXDNNUgzsmCpoqzFEtCx6lFTMsKI+eCBAalJZexJXx47gD/BiVllneW6AVmzUdl",
-	"eCF+1MWmLK+m2mclV0lpojWAUhayXMJfSlhIWXdFpWUHXTbMW7vYJmvtO2ShFc+3ViZaaaP6jsmK5hv0",
-	"omebjvZdGYR+v85WmnvBlsab0CpMLtsiNMtR8vs01hJ6E1LetSjXxscgUgLP1vA0U67HAls/RMMz9I4M",
-	"jzHDXUQtiyVRf5eVpCDxBUDnIfBubaetHc0ZFg4FsJyRQn6UnWFQnPKxJCbrLDTBP16ek97zIQ8lnbDp",
-	"kgIWrP9n0nl78f6ii+5CSvzPtHgyZin3mRLoUtJsqSR0yGFbz7Po9FhB9JuECCAKpTBYFGY3SAkS4vgx",
-	"n5ZWon6bMqpYkf585+pNpXOqXcVpY+vtafIes7DWtr8pu3nEssrYDG5h1OZhtXlYB1hkGtyDPlZgjr1Q",
-	"TiwhJJ4JfJ2/V+pwENt9MIpcn3zK+WU1KWGodPkA56E/UtglkjGZV3qsrID6WwBoodl0tLCQTYgkNhCk",
-	"LFacpvqWZ3/OBY9rxc2vENlBKWTehRE9lTDfvacU2s/AiSypIhAIbU9bGIdYQUE8h3BSWKh1bsfKx4V/",
-	"uopYZXWiShjsjtWU780zrl3UUBsweQhAGlf6rtJ1Glml62yVuwKxz0+pIdlgdHjoTWrn7k7HMT+WFtsw",
-	"kPSdP3/9/InMWTplBPaoG0CkYAHq95zMBBfLVJLw46QHgeThYYLzocXq8VpC42h52MMe7OG/l1HB8onV",
-	"VRU2t36M+QZWuY+w+UMk+zY3dAcIDq0W0MbM770qLFJIa6Ty0RvW6PYWmsMLzGp60oTQ585Tnd0QSQ7J",
-	"aA65gt0cGIB5Y1cUSSLuIbOMe4BEyxEGVfqE6DAMjL/R9FYvr2yKNj+QRRjPYQ1+3nptwHIS81tbCmjI",
-	"O6ENRzQpd5ACYGUM6+6cCEhrxEhVRtMkZqnrMJYmjFTcsfQed6qqSCK737mVsGl+XWtka41sLXt9Fva5",
-	"alK+DUtFutmy1CYsFbbMU1MHJFZkDLndJBF8ylIycrL7gWLCwxoOi+38CApbqaTUqmwtTzlYngIXtkxl",
-	"M7A+UCiqN2PJAlwUNXhMzO9iRbFEruYrT84iEG0DHSiVLOKcVBS69SpoFkK7QnC5hF4FwrC70yAPFFyR",
-	"s2S7CL2YaH5MUVbilvEwcPnMJg4FA//h//VnXz9c9M5e/0RmVLpCnd2t2FFZnVkTopFNsz9GsduL/DDR",
-	"7XqYBUZXD4jFNc5Hb+gVz0QSsRTuhMVEoZxcfngL5yb9u+lC+OHoBB+zIANB9lB9ViQSAZH9lz8BbGQ4",
-	"je8YVsRdH1P/bUNBQDHJn7wZ1YsVOn3d08PmoQxh9J97L990IeZESwkjRuASLLmKEx92J2TfFnHKpCk+",
-	"q1/gyxPM3kNVXER0dU5OX/nJfH3yZYlOW7gVGHer1VndfCWWqW7LlR5DSxXxeAYvTq6V19Rt5It/Qi//",
-	"cqBExg0H98OE8nJBximLGFcxTeQ5UeC/xE7hklPFelANjkUQ8UOjKGVSPhQk89FdpcMJksnmtE2QzHrr",
-	"phJH1sPeg2S8oQC9qaY4tdbsEUu0HVRp9Of+PZdl5O/gSwa0sSt7qrKmbxHL3LKaUkG2NgStiCUKNB5f",
-	"8WNb0hLinyG6VkG4lNHNBsEtlK80Y9QcyIaNZsz0WOI1Py9QWyCwmh1qIaKK0D6A0vIJMuJ0v0bwiUwi",
-	"g83Kt+llGApjOHeQobwBdzG8CrVVzY9h9wKDRyeVj91XRPfVyjkIaZwsuRbGOK42QKx9PkYOGZBXpyf4",
-	"Txwt2hgD8mvMb3cV/QF91SOA8GlTomcaleqQnki1NTXbv2pWY1K/CP79KAMbL9NYrY4G/+e/fTrx1xmU",
-	"ZjBUwhOyE6ZQujYiYSQAf68g6XjcR//jlq26j66dgjfiWvd7BBA3VcQFQFLTTA55zDD1TXcFOkXLJfid",
-	"kS5ygdKxSO2jz6tCNuzsjf7i1enJOagXSE1QnzMES3/zUHmWDG5+jfzazFynVWjhG5WGn7Dg8TgR41vr",
-	"VII/m+Igc/BJFZQ4JGhVSlcW64YZ4QZH1VO5JOn4WJAOOCAMSIkupkfzisbkYSnJhVNEXZHnV2dnXZIw",
-	"ereufi65/rTceQWtM7PYn1YFUrw9buOGnuujN9boZBvKbdruXSTHscYsXqgGzMi22G5ltu0aa7pymFw/",
-	"BlNqJett+OfVA5YZi2dXwmIDFOUKXLXbRLy2vwRZ83uyQN+Q9BxZnyu8kdN5citBEA72jY4VhLmS8Mvn",
-	"r8a9lAdr9w8ltPDLFg4ezJEPW8lYgtM+J6OE8lszL82VnoCnArqzYaIw8A1Emz6CtdKkMTP9Jb5j/6kH",
-	"3xkT1T0aYF7sEbqvyz03t67PXAodtEyzZZq/N6b5y2bXApYN2jXjdDyyRc34UVAzhvyTj0dQcEgh5hQ4",
-	"2xLKLW8/J+E95UrezBlTMZ/+UdNa+7EeAu8lIFVi6VF0n5rPg3w63LEk+l7o1ptRPIDW16vS7C3iAPA4",
-	"ykEi13epo/cRvIpRHAGkFZW3pAMAkd38HlbBW+XOpQybaCREwrDW1I9QhbogCdSC/yhrs7XssRn8o0X7",
-	"aIb2Ua5HZCxNauHfEiOHmVFGSoiY2LciMyJUyeDspy1z++EhoX6zR/07RYKCz+pSO7NZKDev87IPDGJl",
-	"9ENExFJwnuttqmJQM5ZEN+ugyzWwFktGdrewzqD48dFuER6/A8szR1KL1fnf1mdx+VYbcK0s1WzZXDM2",
-	"N89IUAtltYsoR98O6bQMiDpUivGIMRm4On3SAfEKLjXXmi8TFffolPHxyrY2SE26i2xb+IEkqF0kiUkS",
-	"8l5g2Sok6fx28Vu38EfYd/jTl24AbL+HICE9NWM9PIch71xfvO/65SokXm00LWTjYiQpyGp9cn3x/sEm",
-	"RFPjIc8kiGyHTSgjAtDa3Lm+OV00k/928ZuPooU7UYDRGvJwTuc3epzwHNp8sW1I9pc88BZsCoYoogMi",
-	"nNPFjb0zYX/IrdxgEhoxkAVf7bG0ZSQ4VCPihJJxIsCUnDKs0IBG+IiNk5h7aDfnhPIhp2snivaZcuCc",
-	"GZXoI2bRudkS+JryNVSYWLrO7cdf9DxMMb/cYNhTDtIsMz2P2Jgupa20pIeHezzkr07euODm8TJNNVFB",
-	"sMlwfTwQoDzh0dTCNuNqMiE4CV8Av8Zdrwjv/M1puN89qtNMpVkwZ6FRY968R5O33dqaskXzubf5lS2I",
-	"2XOs20c9culT/035K5bptTBlLUzZrmHKMh64G43yaSl+C0F2kBBkmeugBR57VN6dKY3vq6THElXfHwV5",
-	"bMgvyBjXySISWqkdLQW3jC2KWMxOBYx5mfoE7uhyBaVMZejaEJ86agMab7dWG/aEhdZQdyhttIVdb2+A",
-	"Z9+Nk1hUM8892rKUNj/+MCHNkGRmzPbYSn8NMc3EgvFeRBV98U+sdtM8VywohJV6KVlGqEdr032swCKn",
-	"h4QSYZrirvHPSTxdQgKXlrixcGsUy3Ei5DJlPSiRLZIEYhU3JJN9xUAmEMptHoWp5rNhYpx0Qlux9POX",
-	"y0837y6uL8LuOclNsk8uYF5DXjoxvXyqAGQrNm7jPrmiihE/unacxMBRq3OQf2Hq84Lxd1TRK1uYqBnH",
-	"wWbvU1GrOid+fS3qf/urGNMkVqv6Ld6K+YKm1cXMNr8Ksw1PFbJ4QJF6F+byEirJwtXhzR7SWkpY6c2E",
-	"59AtrW9VHhGlqYXvlja3sLrc3Sbui6f3H7HeXZdP5qvkTQInjAVBJIywb2MoQmwCu0NXzBhtHRuzTkud",
-	"+59zc9qLh7+R/9yfT+ZEL+s2sQ/S77pY5Xcec/fvGk7yt1SyXswl4zJW8R0jc81TrPlKD1zlMf+fx03j",
-	"gX2+/KZYymnyMfrfMOxhOtr9s6vlbV9rUF+8LWm6we+ee3mtu/0hd7soEAVLQh21aeR1R3OAqYib63ow",
-	"p5xOWVjqoJ7GUt9PQnnBlkkz86kcz4RIAjJjNFEzotKlVAG5E8mSK5quiGRKy4tdqz+7BRyKOYATZp42",
-	"iSPSCe2/buJIhl1TOBdcpN4WDOA3tnq+VuL1PMJXJ29CmPuQh9Y7GvbJX8E89HHS+yQ4611+i6UaELmS",
-	"is3/7x1NlizEBYFDCev8G1WFJgMSnp2chC6XZ8hzR+Gm4PATqCKxzSQKz05ON3gk/Rf8JKB3ev2w/J14",
-	"Mf3pN3NllrXcjvA1cGo+hpY3ouNbLqWMfn+2aWuF6xsapatIGfzraOLEvdd17rA17qk01/3p/afN3cuH",
-	"cBKtt7lFEXo6vwpy/hLGrwWJboU8UqZjNXUi70vR+oWpArf7Aajz9SwvlbQm5MPxSuZfTrUEv1fv5FZy",
-	"v19/yG/zo7kCK/xtjxOK9+R020bUrW65rY6/Nx/coRBT65JriWrrl3tWpYaKclqRNJuIkAckN+Ot600Y",
-	"i0Z0fNtmFv7wmYVf8Mjf2xN/DgmGxgW9o94mqZjX9o3YfUIn54Hml+ePtF5+eUmbBvnlpa03OAMsgWmT",
-	"8Jp5BQyBdvu3w2Q82+VAC/fhgDQi2kDHrKZu4h98mldI1muWnAeojF7MRjEL79HZd3bphE5pzE1Kv53s",
-	"YaoqaA18LPHeQ2ZRYUrNzPIVjbcmRHvMOCpufUMCu/2aWttwm4n0PDORTHi0mJBFKqYpk9KCJBqQYS9z",
-	"FHCDFqmYMCnBDbopprCotrSJS23i0q4Tl9ZZ7W6l9O/LQNrEpgN0IQBqVMzGOY1pd0lOlniaKhe90TKa",
-	"MtWiSf0ObD7myP9kTnwvNp89oEDtGCERER9qm37yu/YVGx+qCSg313oWoPUmDVhMWeMN9h9Da1qDz4MG",
-	"H7Oxdsc8ggekWLICXqPHH8BQod9GzKe9MU3Z9wFqetg6RDphkQsNjB0iNGwgh+1U33Bky196uzamnAuF",
-	"GyeX4xmh0uHGWxjHIFcGk0KVKPjWn8Ye7FAWRdKVIwmRRg3sbxiU4Q/dv24MXPLAMrUQkKwMXHuYJUaZ",
-	"zZ/TW0CIAoFesuSOSWCU3O/TpcOOGNZzGZBXJyc5A9xlDPuVUB7Jgl5yLB1qFZkk+hDCFw6SKCChkVoG",
-	"6ZKHOyvDWW08M8UaoRYks1kEcCmOpQOtN3nBZpO0BCNLOPixdK/QlBjVm+Dq7r06eWVGE6YSZbYjXCgI",
-	"IiYLuoKq42bEBU1N5bW1S07lrQwMgG7uD7gerDsBIFUiJSMGSFMAt2SgiwUs69/+7YpNlwlqcq//7d8s",
-	"FtLXy0+kY6k2MYJAl2QfS3J2cvoKYpFnbHyL2WpwG1zm32Bt0kMO92ZG71huhjHXUxoz0omhtmEAQMFj",
-	"RiWLADu4qozGkkcsJfd0pZ+yfRUxH/IQP4r5NIQLD2IBYK7qX3XPs9uapVqvlbH14N3SZcIKQNIY4Trk",
-	"EOwSZC+isGZTIsJboyNwHqz5/SxOsK23ulhmCzzX8xxymGi+vqqXqwjPWW8dBuAgXcXRpZsA2lHwpurf",
-	"JzG/RVwyCMeFIg/kYsjN77MPIbsdIbMlwyf4Z7BLwM83fw/JjKUMybn9rez/PbR3ChcKDEOKZTpmgyG3",
-	"dP0Ghwm7mlLNF0stvEIx11hp/nXHUqIfbETUfTxmffIX2Bf/rebh+syjzledqC7NlJdPvq+dvHRKDWs5",
-	"lTfeVl7bp5k8v/HNhNCtF1RRggIB4lojeWskP1wj+ZoMiBJAQQ8gndRj6w2ZevcBHaHCMNRa1Vur+s6t",
-	"6kW+vFO7x/dkN9dOBmst6gcEFVako07HXNBUycDpZwGRC8YjMloRqVJ43TzKxOKHrSw7s8djbTmrQTcv",
-	"9mdTBrYw+/iqej4giHR8GoqQywW6TTplNNInifMCzkm3T754pFcGefu7If0xkzswtdj9DLLDx7gdRBWe",
-	"powZh/S6RmQVmAOzXljUY1BUoZC7oc1SM/5Ozgq0gio9FqjG2WuU0Bou+ulhfRfc7IV9LzNqSivRFIyT",
-	"ZLLkkHeMr0SzG4wrti/J6PQ585aMp5xF2LP+pk+uCxVROt7VK41/esfGccR2rNYFe0jvKONSZZOvqwBu",
-	"arst/3pnzn+Pucz5AS/gTjVkz6ZRy6TbJI/fp3JYYWTvaJbVHVhCnZdoMgEmQIRK5JCuMKxhD4/QCF8w",
-	"Hn03qSQgVK6xsR9AVLnkEaCu5Jmv4CRkPDIumg4XfhSCJ9LoPxgVbLJUy5SdowMHbMu2fXdAjHcpJCM2",
-	"FnMmTe8hAOzNdb9WHDZzNuqdDZOOlZ7/G+PhyyQkSVeSSNEngB6xtgzGI2lreUIVZ29XGwpU67WMSVgw",
-	"OfdxTcZYvlGO8hJUtTqLaatwSKdnaHuXiibMuCSN22dM0zQ22bKc3ZNQ84VSzJVLHj1TgSU/7UseoaTQ",
-	"jH+7ZttycK+DvUsol/rSNF/gHuQTuL6tlNJKKYcupVwCi7O0fs1gDVLKY+QMy4ueVNh47pDuF5EWJJwy",
-	"Dk5g5xyG2v2ChHKhp7xgfMzC/ds0sIBzA9kFazeBEc464QGObeKt5ViWe3/11heD02Arng3v3bCG+k7j",
-	"B7vYPtQPunkyvvyFxlHjUMa4tRq0/Pj361K2xF+kxqlh9TdNRQ1hFZM1Pe0xvBpNyK1ZYG8eDKrydRZN",
-	"gF4hijNDokfXQN6+v2ZBMJ9tNiDkRsB9Mzr4WMzZgITLBZaq7PgjS0V5JCHWLxR3LFXLlLPsIxPYJxFi",
-	"HO5n4Jkn6PgWBJUsCtZGRmqNO3NfYDAs8QJOu64eZC7UzW1BZoVwobLZV3obbFuRAmala2iALvdjsrCj",
-	"HILV4grm8kMYLnAp29gu/JbbihL5PvYuKV2ZO7TVSvfmZ3El1y0ZakWoVoR6Do6XLHmdOp5QbuPwFWLN",
-	"EmvKUQkdM2ffaBMwf+wEzOywn0vuZaMKIm59WfmQEljx7MrrrYN/oZATSxLRVVWZD1uwG9A5S9al9+do",
-	"mwof3yNP025BvRTN3NcNGHSh3YbEzOxM2tzMB3Mzs/v7/LIy95dWuVXu5KOM3H5gnzuUQwrOu2I00reI",
-	"jFbIRfR87s3R6gH8lrasnv5daVy58bdrHpgfdMg9pfCesVupecDNitEUNckwZTI2RbtCMhFJIu4xDQsG",
-	"Wy0Y6bz8Weu6r89Awfa+9657YP485JD3tqAqxmS9WHVNsRNKxkIaXZdFSySBAZFirLsaQ7E9HtmiMXJG",
-	"oQRfFJHlQmv6pycnG1DP7EQOAu/MTqYh0lmx2RbUfJ9pW26La/OkbVbQYpm1aVrPUSE07kfqaLYpciUN",
-	"SwDaSyjRlDcgUSwV5WMWAE0Euqdp/4KuZFPdsM3BanOwdp6D5bHTXakzT882rnOyX2tUPKCUK+9+7S1p",
-	"Kk8hnzwm+bmHCX210EJuI48xGhgjjcGueTgKVWlk7c6UgqfyTfmTrqs8lLXZgoDuOZLWG6aO/yn/+Q75",
-	"AYbOtlyhdTU9K1dTRFc+2zTXGIjwOcZGeMLjm7oxtULKeJSwXrTE18uaOJpykTOmnJhxBA2gyszmanxD",
-	"/pnr56jSFSSNLmicIncA49Ik1gwsVwmCXOBHsSQTkOix2qhTGOSQO0lXi/GmcFPXoWN9+vCV8CUI8yIl",
-	"f/nyCYNmXA++6VIsk4gY6+WQ50qYBkaBAJyoe5F5vwwrNHE4ks4ZmQu0O17S8Qxn75xEQw58EYN0RkLN",
-	"fFAxEM5lpa/IHNy77Nz24jNqioZZnJYPiJm/Tl9onMoMbMspKVUOnkd6rw7Qy1Pcq3rentJWDdhjRftN",
-	"3h/ThGREonUDbSDaeLPFxJGFrAq3oQnrZKjjLCM+5YY731swsUg2E20DBxHLeSz3nwqxFd1fi1JEcp8y",
-	"oKCW8AVEChKDOefOBKJpcnkgVeFt5iLEI8L8x5STESNm5zXbwWrvfvCnYVrZNyaIEFkYsm6j1sDtyNhf",
-	"KcYBdrP2jp+DhqN/xNxiLYvfx1yaPA4QEs17OZb++7inksxjiTCA4ByikowY42Qs0pSNwSlQm/qZzdun",
-	"mrN2Lo0p+mOoeZXSk10+fRdbned3o/MchPYCInYFvUfHx6oZB/TD6Q+gjDhI5Lk57UUY990UOwrg0ntR",
-	"X7r3lnglktIYrrdUsl7MJeMyVvEdI3PNMix/06NWCfj/k5vHnH77lfGpmh0NTk9OgqN5zN2/n4uA721X",
-	"Pdm+2KABI1hvukmi9+9qK8s/GNJVeNoVNdtrSs+ZKT6feRTmhtlQif2KTWOpAGO84BGdrJX8Nf4+N9OD",
-	"rlvoreUggnh8ctcsjqek5XZveZ/RPP52NyFNWy6lDeupJ8O2UTr7kkaRbBapZgcIcoDFBUEINST5obLo",
-	"PrluGoKzL0n0F6YKZHSHQsz3ohIQxeF906qvhxTIkb9uFbLRVuZIMDY9hURlfkSzpNfmWJJJzJJImtIa",
-	"nT9//fyJgImTwOy6ARkt54uYT0EGumOpjAU/N+m20kvCPUzBC9XOxwlejY2CsH892L9/LyM565OqK31V",
-	"t9xWk4KV7cVOeCB01bhIW/rahkQ8DzEOafWaELdGmTcLbynLKi7tMn66ZtBeLhY6yEe0ud9Ul8ZbBxj5",
-	"nqHCV95ePl7gzPX2MIaV93F9wlhoVlH4uJd91FLEQ5A4P/PCsWC6xSKhPMhkqIjRKIk58y11bDZ+ZCzx",
-	"OsGARglTbf2FnaAXhWY7EUIocDFvQIPmGO0GuYdZCNwk5piByMFNbKsIQk4jVMoz8rjpzUZcTNAjha3N",
-	"J7lqdZ1YubRXar4TqZsF/gJH0wRf/8nhl9gpn74y+T5SUc13oZKfX1sQFIvcNr9P6FSLYmFCFQu9PtFC",
-	"EAveo9HflxA8Fi31UIptATRESehf5r7b9zCvSiDIUL6WHmI3Y9lC24leUBGxuczGa4YpcIvnEZVdNvna",
-	"JuENbbdjWW8d4dljIMOh8GF3PVuO3Ooozy9s+2HWBcyIcYNUkJdvOldsSs7+0DnrdtekmWrBpC0LtZ+y",
-	"UFa7s2W4ARgTKw1jb+G5q6yEQyBJJkqY4XDxIRcQ31ci6Rid7x4QMvCjPrkAScAOl5MuxIS4K0LSJUfc",
-	"hsIAWEnXITqYBUBVJrsy28CTOk5f61lJqAFMb01h4UlORtmB9BFB5aL6soeAlGn9dwg8RbzH/KOBB4Ww",
-	"jAYYso58giWUnqV0sj71ZnWjdieZPEHNqIO0D/jaJ+5AK5+08slzkE+Ae7zunHYzXnA/Y5pSItcylzxw",
-	"kL4lnEqJJGognjh1VrYCyvYCCtRwyFkHyIKlsYhIZwpwF1JzUEEiT0Z42XUY2Jcf3poijN75dAOt249n",
-	"ZC7umCQhSKk3YEqxloebaMm0VGGMxvTemSKIVHQl++ZGQZw+F9nsJKR25MQpaIXCCQy4A3HCDXdj7dgN",
-	"rRrrMrjFn+5k4gQI8876oQ/+IeniIop8pnJpp/lsZIyqBdSVNB5qX585X87GrvXvU87Iv/qsAJsBVvB0",
-	"S3hh9um2Ikkrkhx8XQq+zs/QQPJtvJQmROf0VU9rvySJ53FmI3m5yUYyYWlKkxZF+cdHUb5yZ30ICfF2",
-	"NtV58G6+lrbDsqkUnNC5QGdRnFq7UlXyjMmqbDqtK2xWMi1kPfqrmE9zOQVVU9hDdtIjc/7XV+SjzR5L",
-	"kogxTWJVCSpt//64zKTSkHdCle84jCWJuVQUHRulANfY7gZaVGNc97Roe9RgHu6p158CNtnBHC7wijEo",
-	"t8K+0bEKCOtP++Tq8n3v7OTsp97Jycnp2csuBmePN+aWFc72+6WaXX5TLOU0+Rj9bxj2MLPTLAmolZmW",
-	"+7iJfJtrtiEjzXHoNhvtoWw0t1Ul+OKeAJTJPC2S+CNx8JBUWv8cbquWSFAWIGHKxiy+Y1GYGSkyugZh",
-	"6fpDJdIVKGTyQNAsrv3lTJkeksyWc8p9qhxqUvy3v/3tb71P8L8wMHE0WOkEwGwN1gmLF2pAljz+nyUL",
-	"hny0NOrqlC6kmTzNBkQHjSujRYlk6R0DcHGMmAlcmSulEqiNpcfR4mA65HScCilNG9kN1s8icPowS+Jp",
-	"PIo1I3e1z4wxkHTolEXkpHf2OoC8dJFiiXOJT1GzxDuR3MH+8iHPF9unKaNdCFBYGhAnayDNNgR2+kJr",
-	"NcgUSByRTmj/dRNH0ngA7cYcS/2JeR9yJRWbk1iRMZ0zcOF1gbNphYENuW00gGvkMKpYEpHRilAORinv",
-	"zkqC8CQdfOGJSYoLUf2wxc6GPE9VUAOzvVgw9/DjpPdJcNa7/BZLNTBz/b93NFkaLyXKCwB05VRjmuC9",
-	"1H9HK0MXDIPUrtWMJcEj7p4S0DstoVjzlxpyvQZ9K24ZcxkYWimZ08WiIj0KX7JlS09ifNNbBDu0k5zU",
-	"THBvko9abNWcg+/V0GZOo64QssX0y4QPNPqu3+QwyGDlzLtZZ7QkhwdnTRTuiZ9bzRbI3Pg7Zbk2zwn+",
-	"XmdxZah2mwjcJgI/halRXzb/gcfc1EA3ckGFHF00J7bA+y3w/u6zabYUTr4s04WQbJe2gadmA75G0nqr",
-	"DijJO80uZYV9Ya8J3j8SqL6fa+7pfD9UnrlFyswYrFRxUmEzMRCaJhH5PKeuGwqKCnZ1Avv2Ct2ekteb",
-	"qmnlrbYxtO4tYf178gSbpN7yhjaS4fAT1BGX1qd+1seWxnTKNueqP6huvKBJ4qm6bfjk4/M7itrMWE+R",
-	"mxANRqNjmVeA/i5iji1LlZwDYcGfwExcEDOKS+3kdbuuhWPtk7+iDUzSCZsuaQoA5mPBxyzl+UILdpe8",
-	"lFlT0FOLaSztkyvWyy5tluq0SNldLJbS7nH2zZDradwytpBaNzO60yyWSqQrOJcUtgeM3mNwBcMMFp6x",
-	"u0+uIcs21ffB6xlDWyknoQvgDD1LnyCh+ZpFIfYBXT9w5sGQY+QsxtSONa3gMPOJSMeMLHnCZMGDNKZp",
-	"Guu5lG5yaRSpmdmTGrB3Ej1amHjtqNGKdvVFiwt39D+gCTvnwXOUhbP74jtvBaZWYHoW2bIZm5gzpmI+",
-	"hZBFEY8hSqRwqz2xydptHxaaZGuvbe21e4o9vfBu2eOiTx9vw83momdWl9Paz7dhsKbhGpe6hP3NXmCh",
-	"qNdRa6/dHS293ijuy4CMl2lq86AWVKpSGvo4oKQc4R0nQrJWUd1eUX2rN7CgOThRTyzVWMwxyAxDwA9E",
-	"+bzgq2y6XCgC9yAKSMoQjQ+jviI2TmLOImcEhq/65DNnxmRM72msADMJjCdD3slMx1383iRPUElCrdxF",
-	"N/SerhCWATnLjV53lLL7cEAoX+HZaT0U7OnSdH0sh1wJsMCTjpkYZvrhjF0dWtxoE7ZkQqyyg3AlGH2w",
-	"J7R6l0Yk6RU8O30uN+vasUhljeozGmj+gypxeO9b+3arrj0D+7a+q7lI3gI3aqCW+YavnjF8tcLCbqza",
-	"1lgLsoFYrgWwK5GzOx6I4PAeM33M3LFEYrRMHWoiqoo+BGhKEqr0eem/x1zRW0YipmicIAqToa1KDPmX",
-	"i+u3HwBCyPD8yIASxAhzNGOw8nu6QvAL1K5Vt0+0lnOPMd60QrQZ8nLZ5hxi26HAYXYkTkrok4+KSKYk",
-	"Cf3TuDGfhoExg0NYdkRXNlgcEwSNrg7Hq7ViAzEGOmu+v5TG0kXFGxu43QS3nKENg8u3zXY7NEN1wPKe",
-	"F80whQDDt+Ejqsxf9P4Ned7ITSVclYRhpHreZTBwoehOXylaMEwNTcFZMOSh/tXNfCnVzYjdYFc32FWI",
-	"At6SkSVXcVIcCa6rtfcTNUvFcjob8vDL5694QyvtSCHpoMVf6aniu9RXf6W3hiUQNuIvAGYNEBlDjlPR",
-	"DR0oht0QhMOwoe2Csz65sM8JRFwnI5RdF3vM/SH/BI6IAoEr4E7fz4Q5ogzfpbDR+FG65OYK+lgE8PQh",
-	"98YMLwkIwUqQJJ7OVJm8e6Un+NWb+ltD9Z9L+VLY4BtgLZih+LJ3+jPAXpu6pu9iqSnCMoWN8IiWEQHs",
-	"zdtE1RqUNC3Zy9+Fp8NncdZU18rNrdx88AgX5S51UwzaoS8W8uTQ4tFAsgbpLW5Rth4pUP8m7krkZkAT",
-	"Z9+USyNE+05AYkQR1/KVlSy01AjQm1oUtsKAiYIswlIejghuVwHptTaLEO7vnN4yOTAA6zG/AYEzDLRg",
-	"chez+5hPw4CM6PgWYinmdH4zY0kU9snHJGFTLWPaCAwtAxcNZfkN6oP1U/9tRqXL79PXrky0uHZX/tnZ",
-	"09anXteoVt2yPuPN+vhBJQcwC7fWtVZKOHwpQTMc37hGE4MBVJKa9rAMEBtwj72y/xyTB1dMx2mpcoCT",
-	"KKu6dzEes4WSmU9IemaTPNMN9BO22Q+GeR6MryuksJDQMMyisGD+zFx1KLFUbOB8U55xJSAiHfJq28v9",
-	"xpDMLGChk9mEIjahy0TJIadj/deYTyHyBPded0D17mHOReJNHOMYQ3HH0jSO2A2qt2Ff83k8rRC/GXL3",
-	"mxslwj658POmqbKWGi/jo8RJti4clXN4fZeeIXf3p12fs5e1asLVdfsflKMXLZctT295+sHydHyJGMYG",
-	"JDCjkJ2qgtOleSB6P+QLiHiP1apBIGNBD/9Gx4pM4uky1YpxaDoewO/Dbk5H7kTOnNnTtCEVSQI1sIqN",
-	"ISxyQOScJomBCEKbAKDRUEnC/zP+77DbJxAOZo3kyLfqxOnBHzKwRLeVJjrPYl8D7M3KOkggnTIgoxWZ",
-	"05ib38K/IZJ/tYCwUskU+jEymBsWAdjPPLM1ZtXDoliqmI+VbSddh7aGo8UNhD8AI+4GNqBVOngePXxA",
-	"Lj+8HfIiErctXeGtEw4lg+q2dcUgVAXgtKUWNvCLbqAJ5GjJtQC5WDCaSD1+FGNsIqZXQGElGnNvkD55",
-	"a8GMYgtmpOiIStYnXw1oz9XlxbvfLo8lGR5d4dEPjwBWidHxzNyLY6kFj5gDwajIc78wtxg7aczLsdn7",
-	"VMzr8HH8+lrU//ZXC/1Yu8VnLza2fiu94TRl9Rtk7oXKKNHN5MpseAuzV0mv7dUceNhTo5WjHpZc6EeU",
-	"vXR0sWfPPCiH2M9epiT5V5gj/vCw1kk/m417Frteym0ZgNPRcmR/M+V9K5aaUtzb2jpZWbYRU/eMcRJO",
-	"UjEPscCREiGabWV8xwYkI1FebQncFNL5CUsZBVA44HU3wLDgIc9gzCXpnJ34X52+7Jx1LZ/iS5oQND5m",
-	"A/XJpSZHwF1QiiB0SmMulatbgOjRxu055GVFFqli52YGNJGCDI/Yt3GyBMUrK2wwPAoMVK+j2qhi+uUP",
-	"THh/ZM3HZydDjiWctAhwRv7K2O3ZCfkjOemii3/OKPoQZ4y8m1ySxXKUxHLGZJ98YemYcUWnTJIZvcOg",
-	"Bb30OW6YQR2kegrLJAG9cchziFT29DTFh4PVd2KgZ2zi/hFANaog3pcf3l67a1hFwcuQV/UdOSqqIpVA",
-	"svWRgpV4VK+PD7e/nI3XduQhvaisTaM6CCWtKzyn+q8ttOomGd1tpRbxNOl2tCSwJKBIbnwqGHNCjRBa",
-	"i5B/098yPma/Qyn+PURVm6Mhcjmax0oVRfkBZPMqptmjshHuuk2k5eNpKpYL0tGik6ZewElpCh4/50Kk",
-	"PBpyiworFgkLSvIh0Le1SMWESQn4lFp6BlkWrliMYNJO+Hfz1pyeciLHImWk82t8y1I15Kc9AySaI8cS",
-	"AKzlTFNkNH5pQrxiflmlWIJgoEwxYmMj65P3qRa82TeVRQdZllZFnN3damXr7WXrKkZjLuSOEO4XIoZC",
-	"gzVjfZbpHVt9gTb/aqX//XCC7PkMiIQN94iVpkmWLpiEkIwMyIdecx3OMFlyzpLfHVcoI2TvYStaItYa",
-	"CA6MRODFHJCZuCdzPx680i6ZaomCRShYeFFDfuQtGOg4Ft21SjV8UotuPN4s8IwlSoR6gaE1uQ2rbSYh",
-	"odYmQJQ+Whn48aTzueBkEicKRUl4e7EJtR/ybM3ErHmQmT59hd3Ii5l6IDjUHAwgVyEAbSFJsqNfOI3e",
-	"fllBEh/Wuluy2JLF765DD/IatIXadKY+VKjNb61tz1QlAAQqk/+QGdm6QVH3Ng+lFm1MKZdaQoc0M31t",
-	"fn8k8m+eIuxKVaw4ncdjl5mQsmksFUvB2k3ByN0ZJUsGIToBoQhfMk0Z4wClCnbejg2q4YZeQi6UGcFh",
-	"fCEfPJYkoVJpHte1VdwRQMz8FlBegJoKrmZF5x447VLGo+45qPtD3mHREq1yuPcqZVQZDxpeE9jDXD/O",
-	"XafHi5Ysq8Nl7MGjlU1lxDmCDWHIzd5hZPLbzmX3+gqMqeKOpdANbsh5zgJBfAOEnkfMF1TFeoZLHhvT",
-	"RczJ6zOsaQh85uXP+I+UyThiXMXWkICuP7vzmMql92m0Mj90YPPQhitAhXHjBZipZAbCf7mhuuemcg5N",
-	"yGgZTZnngjQl+oubCJgo+i7okZi0mzpZYl691Ecxl2QhRILuyyGHyeEfjiVUKIRmNE31lYXEF3I9Y5KB",
-	"7Tr3HgZkySOWknUWbPBbgJkfyyGnUYTVwVKWoL+TdChRQtHElYSBoQNCzWQcHx6L+SjmptVMJIgQoLow",
-	"n0UqFGb3jVZDjil9NMW8nhStR+gmjcS4hOb051UGm2vv07c0bc02LWs/ONbuXVEgvYOaDCQwlFJmIrAj",
-	"jxXU8PXZC0sAM6IXFOmTrM3446awXz8Ky78gktOFnEGebDWzJg/z6kGejUHo3ekrogQ5e21gUfiQQ5l0",
-	"F9qkuSoHORBKUVsoTAuj4kl51IV+ZucFjc7hM9uFdH0MOfu2QFKsBGHc8abTM+SD0mVSURQrjOiQ6/1Y",
-	"EteN7sOkvcCPE5PtOqYR0xccypzFnLiU33xpO7VMuSRnr039fLDSx5JIAaCqm8g+Xs6W4rcU/xApPt7O",
-	"wus/fYWSu01UL7zltTecvV8LucSzDDr3YjeTc6WlYMFfRMsmuhum/LlwF9PJYE55RUqCTz0/RsiOoGQj",
-	"dIJwwCaknrj+9EuHQvtiQkZxqmbk38nLUyAZknQ+f7r88uvFp5ury+vLT9cfP3+6+dvlxdXXbnX9atPt",
-	"uyV7fAnrQ6w7a9ZXs/Cs/3WT+PF8u42lZxEzRatwYMxLwY7XRks8mMssAUHQFSi3zwHeQgfenh/RTMdj",
-	"JqseNSYs6a3ff75SY6pwqacly4pMpw/tQ+CqU1Key0Sy9NJJtRFV9EASmt6xhKmSBQduicbbEdjyqPMs",
-	"CgORz+V5ETPV4NhoTXw+kgpwdmBFkSWuFzbFmAtFVkzBi/ShckooJhwNmLa+wBSP1ujTq/UrAY2iHw54",
-	"tHHqx/d1s+tDIHTji8re0sPkxKigPauCNhATMGPPaK4YWWSoQ7HTgb7EYbcAbIBYqhnC8xomwXrYUSNY",
-	"ggDeLWptth6x57SCmhOby9EBr9sO0/jKLP2SqzRm8vEiSVkYDNoKjupzd5zTFTaD6Jr1qMfCzbKh2v2j",
-	"oHQO9u+5Wczpt18Zn6rZ0eD05KR2WA8MfYNDbxEplF+LSpdsYOBQjapu7+M5mdBEsgGWhxaTCYlV1fq0",
-	"dp6biBl4JETCKK8eGd4Cw+PPW7/jzPitREQrt9Z89ODohyitZrd/VVNiLbZoIrWut90ouRqaZQ7neQFr",
-	"f1fuoylb7iXl9y7wDZiWMBCRuuuOD8BjR+suRoDRrimS/pAc6MtSrcuQRQrmeolTU6wHt30rUbiRqHvu",
-	"vZ87kF81tSJcFGRe3a/NnZgKJu0KbLKfjS1xoc3rptKTnjOT6u1Pue4riiXFMocBoUsVy7m+YCOhZgC5",
-	"B7HCiqSxvIUIwmgeg4sJbuGE0CH37OSljkKE0QajrCYQKwhezJ1FxyFTemJ2t0/emvJFSpCRdRYPudsu",
-	"T5AIrNU0ofeTZUJGVMYS1Gir96BJVQ9vVZ4YZoa1Hoq3vgMjVdx6PW2zC114PlBlV6QESoHmuhsUi2BU",
-	"3Nohh3Ia9nyFZqCBCTY3Exubgp2QTiMU1LOovgLrAN+mAr9H2R8NXPA47O71CdVG8K5uuiWTawBPcPoY",
-	"1t2MbW+7mjJ2/fY7Ff//fYMatMgEtcSgL2CxL+PPlZ7dCn79gChUoaQ3LaD/42vqjykcn2cxu9R8vh/5",
-	"vLbiQ4vwclD14D3Nc5XJ4/czkTAbOmjqdZqSovpFKOlZDtAg8ID+tHUZolJK80TViH5IKuXVIcJD74QI",
-	"1DUwAPhhQEL86UZwrV5xQSbLFPIrs1O3ERfPUr+rqt6zS9n+iUv4bKMFVLZsTvf3X9THmyYMFjXjZabN",
-	"jjmaqUnRMrYWuuzAocvoLSux4U0meSbXEXzMzhFiJWdLeoRa8GKs0t6MJVHLr7fh11+Z8rj1sSRhQqW6",
-	"GatUs2cLQxPRFWRImMBFA2HaESkZJ4ymsktC3SJashtA//wRmDYGrzgOBGb858Gz12Zel2VXNtyCY19f",
-	"PRm/vr76YN5/A4ZtGrU6aMuqf59l1Kki1M9Pg5SCifHT5MmoT/RdSC6giT2onG9k3WgBkC3n3oZzX0SR",
-	"JNRaUQyjtlzcGlU66KNCeCE/Fw+5scQxQ/MvqIIGYKhdd+h0hXVKnj2DH3LYMbNRboNsaxOkco8L6w4M",
-	"ACD69rNiehi+yO7iiPExC7IEUZP9qPszdewBGtblrNiu9N+NsXayVMuUdTE6U788TKKFU3J+3MjCWllM",
-	"xBiRFRcJ5RwMJLGaAbo8HmFQdsp440zRP8jAFJLhSZdXX1PP1Fxxta3P8mp3HksMN3sq6UdPvKHsg032",
-	"Iflkj5+zexui0UpDrTR08NJQUUA4lg7aAItccTVLVgYuAMJZqA2jtyA8BkqgtjEjvWOrXszvYkWbpp76",
-	"pdTGVLJ7kd5isqhmqpnkEuSiW4JiIbUgJ9UYoWVlKpImsVSQ3G4K59uQawPHgdVIk4SlxxLwi3tK9G65",
-	"uMcNc+VDkZGix2cslnwcJ+eQWM8hXR9dxApT/W3K73m+PNsgywVeLC13NS3hw3NCzdxth1AAzDTq9rcr",
-	"6uYcrn5BOtgWFm0ZJY3IfB+9M99PnLTJvNgR+iCbjW+wjttOukN/UEM0w2zPvmLzA40ELs62VjBwaaP6",
-	"/Lmi+YaQYI/qtNHAzaKBDdajt4Okg3irhpSJW8ZzTABbyEaRvqUEHuIXm1H47nm+0JQohHYCejeZL6Um",
-	"qw+SdhfGaaoyxpK8OjvzCzNOYpZE/VK2smVpTQyMQ9012/RMoeQMYNtIEvNb3PyAyJmm/7CS2JWQxOyx",
-	"g8icu862EBksJSFMPbRzh+LzHeC7uvcZlYBSf8sWyhgnchWh7er14aZkkgoohY5WniHXZymz+RjJQzeR",
-	"L/4J4/7LAPK7euZl37inEmKGs3caej/+P/betrltm9kb/yoYv4k0F+VIzrP8yid10/ybJjmO++9c91HH",
-	"hEhIQk0BOgRoR9O73/0e7AIgSFGOJFux2osznWkSESQeFvv4292x7UQ+EiG1+cIOJVEBoSvG0OalBKsz",
-	"l8WZzTAsTRQWRsICCrasbmSfFmTMRgK3kmEpI6cemBP8uuA5U6TjcrGf9aFsYkSoJnOpNHnT764H49bZ",
-	"6iHgcetz2g6Su2707qJmj8DclU8pVWxg6a4Zdo8luhesw+wii4U7Yi5CE9upmsD/PKRuC7zdj8YBVMhK",
-	"HlkX31o6MqNOMfEVNgShiTG4dKMqstYK3RZru19T9Jh8DE1L7I6CZmNpYpJOHH4p7hLI1qiYbU6tQQs0",
-	"qud9yLzuwy/dyLU+4zSHHuz+50rjcWN6BrVtIESuZ2zehS8GRm319YFZ6x7TM7YkihqRGnnzFi3xVRP3",
-	"FLvGmYXKQiueMixS6BAWz+9rAt8Pc9wgSR/YzNpaLNxDIKzzgJaX6B9XM+DxwcRGWV8xvZzlZVRkkL9r",
-	"za57AIRXFeFtSgsJqMrmakRWjZgndtaAgU1yZlPzbA4ZYylL76499JHOsfV+qS6jPeGCWq5syLHhAahu",
-	"C1IIw0uFM5ae99+g4uzU6Ig8H/Txn1CDTu+81h+4uH6oCw3v2uwqw6PbXmI7qPH6WuryInX3S7z/wMAG",
-	"k3onxeMpMCwpcmg9+j+/V2CCM+bbYihsKV0a9OpakU71ItQ0a/OXa7Z8mEuOBHFp3n33bffL3R6mUP3G",
-	"FqWH7ss1yJkgpVWcu3tcdaCU3bVlbq78Kq9x9ZtQ+uMuYDlhml83uGTwgwfhZFnhV2cwuxrL2tUYr79s",
-	"UzN83bhd+Bi+a5+2N84wYXyht2DKbsQuayrHrrDoC9d89h/Clh/HBD4cWXBm7dZQCETW77m7FKjy8cot",
-	"aEOrjxZaJWfOfgXDvHxP0CYPaiaE/fWePHREdiQufIMu9FZTqzhPZJbJ2wpwDF91SqiQYjmXhcLq9WZt",
-	"DiNpt/yJKk/E9pP1srKcGkylWZMuA8N+fvsJCz9wU7rDjjLfs7bWQ3fhO+BgtaO6LULVlSHbCvra4Dsr",
-	"V5XsoQ1Sbx+kLhsSrkbfHjBAPWEsHdPkejjlNywmHcuX65Oooaq/KUBBpjjBYZluKH9qoe3tQtmk8/zk",
-	"BNu63nLFuvWY9U7u0mZ7KWgo7vvU3rBcuTC2W8GBBKfPQlMPbUQzGTdjOSG0XEcnhDibxwqRMaVI7GWN",
-	"HVeBln8rVixz+4hgHDDPHS+GuxC8pQR4se81g53yjNmLEzZnlcxYcl1t6D4SblpDQsltLo1xvVww24RA",
-	"FronJz3oMhNCHPr9EOLgHBihVsOnwjZ3hsOfK5bdMOUi02qXELfTUVaVrm9FrB1/PZx4tZvRLtHq+thd",
-	"pc3eI9UXgZtoCxG684LaKlJtbPoAoNO0FBdalmFox8a2sdLb0HMbet5P6DkQiQ9qMj0mr78MlMw2x+YQ",
-	"A9V5SXV7CUp7VXELnmk5k8wYZL/CbJBnbtd3vXRaXfpZ7MVpZa44Mw9sd3PO3LCDdr24vdvC9VIZsi0/",
-	"qQ2+w/Xiaat1tmzobPE7FpFxwTPdszKv6iqWt+KenpdKZrpPY8eLvL45DeY+V6bijXjQoJx9P8DqxqoM",
-	"1B+MX6K20bahFh1Wp0s6H/g1yzUZ9F5EZMnUUyEjkswkT1hEJjkzytRX3fUpBI7DIKpd38qR4ELpvLBt",
-	"dLGI0ReaTYySs+CZRAUGTtnsSSdG+/4KbPsr9nXBcnhjHJE4jGmEP3WN4mQPA7rRKtySWxERVSQzQlW1",
-	"S1qgJOJGRB7rmcjU7bI6JrH5K/hbCsH/t2BGw3pD+IRoes3ENwHvl6XmfiDuAzejXdwH9bG7csy9uw/8",
-	"tm8nBnZeUOs+aN0Hjyk6z9K0ZIAltNPxXdJZL5A2Cf17abytU+GhFGRvewb89EF1xsdkFJdBLKO1PQ+o",
-	"4nJdRQL1DEk6COBUbtPerVOs9WQ/v/9iT/fUj6G2VbBXYdjuSbBtp0F09ZqxBTzoxoEH7aDwkCNxTvOM",
-	"s9zNURGl6dIGrJbEzNR1NKksK4h8rVndmd8U27yRazUSMU9jQpNcKlV+EjvFYONeltqPE0XnYVjtv5z1",
-	"VIbCEOZv96ED3WeaIJ5pWmVd/z9+d3tN1tUiir6v0rtuARvDS78xflcRYF+zx5JGhynaquWMXJjbUnMr",
-	"99q6RgfcsWWccTUjFCi3gt1wKneTULtLsS5dET1o095iav/x5YrK5v6f4cT34uDfQxNUoE9AFDORstS3",
-	"P4W/4a/repBaJv837EFaPayNIgoNQzYXpY2D74gowLa3QM4te4+W/t+FvYKV2nLwU1tZ6N6VhWpNoGvb",
-	"fiAW3CdRYi0BJ1nv1DkkvlPn7YxnDObKlR/EMd3P7mr8tMZ645Ho+MpC5n52MSRSOVd3otCxdPDMmHQn",
-	"L4gUJFaaGt0JCwR/hOMPASkKho4E+8qVxhd75FBCc2gbbb788acvxLA9LgpoD8VopmeJOc85z5jSkIdh",
-	"rlRhBNskl/OGExwJqJsrJ2TMcz0bEux7Olli9VtGBs/1DH9L6TJCMva/vdSziLCMTzl2XvXVfcdL8gxr",
-	"QSpCJ5rlWON38ErPSGd0pKQU+O9k8Gp01DUKS3INTdUFNlz1n3htRlBy8ob8yMZ5QfOln405pgH5hebJ",
-	"DOgNELBLaLOwPnZT5caHELupzmi72E3z2F1l0x5jN7Vt307g7rygNnbTNhD9e2JF75azpLPI2YIa5R6L",
-	"VaRFpmdSppGXNN11GtAaK7XFlLaY0ofGlK7I2ge13B5TiKBSZvaj9W4eFKK0zii90fH2p7eBXnyHebhT",
-	"yA2iIN/TqDSGhL/7pdHI83ryXv95kLx3+qBmoW3kD4llGTViCmxPm75GOv/fl08fyZzlU0g8S2bdiIyL",
-	"+QKaiGgf7DolMylkkSsSv5/0IJ4UH4odOf6DJVrZNcDijF2Cf+jEf46OklkyOhqSP0c2yRusOvMvo6OT",
-	"/snLXv9lrz8YHf31F8DY8pwuqz1GoABN6W1zpWsJVa59ydogHvoM72vObN1MBPaiB+f5ryYe3TStTW2a",
-	"u8bu7m+D9e0jFndY4ghJHumoFUptyO1gbRyUG4R6b9uKcbMiOHaxZZ4ysf9Wp/8keX4u0lKYl1IW23kd",
-	"UEF48LzSa2PpTSYsMZaSQ4STFJLbq45YpXmWmWmrRC4sVEHIqoNYzeStcobNlC4UhkmxAa91nVINr28Q",
-	"xecifWC34vdqA7Yy801F9dqBu4q1c5HuETZzWKK6VPhaQd0K6oMV1OdQV6YmnTcWxeqp4aMt+OUgwS9e",
-	"mI6Oaq1Cicr4wugBuSymM4v01aMjMmdUFTk7Jh+40tVgsFxkrKFyktmgaCSkIDFVV3ISR2RGb8ChmMwY",
-	"ulL1LGfKHAjpxHMuruiUxZExsn2QT+aRJQqVzKTMrpaM5nGEUnlAvrCFhh0dCQtCxscgEGgkOrZnBbcq",
-	"fJhwPST/Nj++Ad/54DlmuEFVWKnJkmly8vIUp0oFkQtoWYfR+5GAvqVJJpXRX3KW8pwlGovHpizJuGDp",
-	"qSErqMFpVBOZu8O1u9C1VXR8FR+jYsg8YaTDoYUGkflIJIwqLqbdU6xWbSYj5IqqXFYUcm8nHRtern6b",
-	"66jE+eBPI+F/A387wE0qpGDVUYSgYMW+yu8bV+0rxeI7wxPuDY+qi1RHQ3TKygjIKbHtbHwv25QtMrk0",
-	"nOKJIp8+nn/+cPbx6vLi7OOX95fvP328enf2+eqX9x+vzt6dk87geXcd9skSagX7NKdf+byYHw1PXkTm",
-	"AfzL4JnHYnGh2RTq0K4s4K0shC4j9HCA5BvUXD8pc6UUsTNbN/HgBlUmbzfqaAj4r6gRyLWqxpjb+UeR",
-	"Tg3FV7ZaGj15zRSASpuxa6ktg7KKXTtkENk7utgSQ+ZG7KJWlmPvQJBV+LLvc7LO3m7BZXfoQP+ubOVM",
-	"GkuxyCxDXlGOQl4t2BaqUrFI5NyQe6suHay69GOt5f8dWk8ojxv1iKhZATBCee09xV20Xd4hm95pVe5T",
-	"/yIxnswVQq/i349JrItcqKvB69jVhB681rOR8PpVx+3RE0UUXgdl1ITuKYmhzCz7ugAV54qJNCZhHcPa",
-	"BJ8o4p4FJ42cIOrLrdO9cE6/GiGF73s2IGfFtFBe4NGEpmzOk5rIq0IikO6DPRwJv4mwYHLygnS+nH88",
-	"IUaRck3pycCsyq4Sv491tWV2gxAAS9XNEX8mUiSGL5iWNV5C13noJC9qDfevuUhtmlhmlBdfKNluoJK5",
-	"Q+8xi5HDK0eVJlyz+fFI3EPj+tUylFJyNKhdqyL9lotU3kZkYOT4y76F8K2T5RVia1YoBidRqRq97Ieq",
-	"0SaakVMztJ8bakd2x/7z9I7Vc91I+VgzbHMNZO0L7lBDnFCzPCsiSkrRYto3SkuCxAzDPkKWbPbS7KHZ",
-	"SSLkWKZLr/kPXhtr7+QFKYThh4Kl31A/btl4JuV1TxVjf3zbuGtQntq8YfuyMnH4NGygFH6igk7atpDW",
-	"b/iZL5Upr7C1pusforN2SJ7Z1kA9PMbRsHUbcY514zZnHevfcAfvqFBlyyq+lf5i719120gH7ugpCdtu",
-	"K5bkTFdKgyB73io5Zi+XP8wzCUedQnhP8akABggLMCrQoXev/oFl/IZBvkbQOOOLpiKleUrsvVBELVjC",
-	"J/byDgkl0F3aqsPw2ieKQEy846sAqBldMCh9NRITZlRCzeZdaw461s6NLehfQngalWUEpPBAWZ0vraa6",
-	"yOhySFLWSwvkJgyDq91oJPxbNZ8zpel8EZPOr4J/tZk0vgAY1ZrNF7ZumB9ljo/qImcx6cQ3g2hU9PvP",
-	"kjFV7OVz8tMvZ297X346O3nxEqwGnh77rxwbMQdPs5hcsyXD+Dh8yg5fBP6y+HamWHIVWzo5JWkBMGlK",
-	"cun7gskblmd0gZXV/cwgTQiHRUQtaMJ6ihlmrFnaPSZnYklOvn4FyiuShCll6HyJDQRZphiCZHXO3RTZ",
-	"V7zPnGYjMabJtZxMYFf+MNSZ21r9OWOu2zZYAaWLL0UCWpIJ5ZmKVi6G+eCc5tcsJbF5hItpPBLYDsBt",
-	"/FU44Ng95SjCmHzCJhn9evHBJy3NtF4oxCQsinHGE0LTNIclL3J+Y4yekcikXJhVwZIyLq57mUxo5h5l",
-	"qmphU13nBbbmPKGagGferTci0kKM8U0jkXJjY6ddVzbf/IjqgcwJNXfLFSXRtzK/xu13Ht7fzv/rp0+f",
-	"fr46+/Dh02/nP1x9PL/87dPFz1+OSXzD2W1ss5bUSNzOqF7dZevNV0MSW+9FbO8O7OIpiUPtAk1kjAvI",
-	"fPlEOZPdrBf/OBJYsr4JZm5R5Wh2VjDldk8gJhLwhvWpTg2C99HyneCPZrpXwCGN2PHtHFy05CiC3jb2",
-	"/ccpo2nGBbtKC3Zl1N6j36MVPW541B+8eTZ5QZ/3BsnJuPcqfcZ6byb9fu8FfTl+lbxO37C+sfuKPDsa",
-	"HgFdD58+tZ/Mj+30jmU+fSoFsxFOQxY1pfHoPvrOHhOrmr62WQP49SPvpdt9sw18m3nVVs3bu1ZsKXLM",
-	"EFUHl51o6XgxasbWy72qWTbolE368l2W9Lb5VN/bnH7HdLN8eHg7cxdOdD8etL51caALtdCrQyrHF5B0",
-	"1WwF2w9u5jqbda8ZO/uxdIPUmXDUt1NoDrNnMPq/HkTf3FNCSsPctstKueMF93SF7S0/5aBZsUtXaVly",
-	"i4b9e6Wt1Bj2rxcfIss1gUMCui/R/IaRSUanqzzcpmd0d9Ion6beqfj3iNWUTtD7w/4ONqpyhi7PbQIq",
-	"4ZCtGWx18B1hFOuLPfgIyt9LaT2r8wDvqHX7XS3f5szNB9Nfv80m0Je/9/y3vTCW/y5YYZVj5zrFPCzA",
-	"WNudtpDeivpwGGEfO/3AQ2xT0DCzG3z8MfzvCj2iPI1tWTeqiUwAXZUS8+fcPa44dknR1kE9EpXtNEdi",
-	"vRykYyaMkoiKlNxwdgtxIutjh092j8kFEAhLSSlQfHlungfhHp7Gw4oTBRLhghAR1iszpzNl6D3nqU1f",
-	"92fXJCRwBpajneN9uId3GbboaIh594OTXn9w2e8P4b//s7XzFue2hdv2ZDfBgd+5YArAUptJjsqYv3Zb",
-	"mR+9IjuAetN/nLxotdwN/abMR+VC/gtciArLzmRO4LYheFJpKu4UcRtIK6mpZj108/w9hRaEPZStI131",
-	"KKOXWWZYoQZL/7snbHQaHsCg9GF6eC7ghJx9j+e0f99OA5u3u3RlQQdHw9cvn/f7W3soYAUXFhHw3dwv",
-	"hxqZq/vGfcs3IGaHiAC4DcRFpEjadjats+Zwxdg7flN31TSy5mogcFMWfYeQA7R+D5ND2mSef3zhf0gP",
-	"+4yn/cBZrW+pYj0uFAPk9g0jcyM8iRQYG4p8acicLFzxMSgmHtn8YvaVJhqqRIsCSk/KnPz6+eO6BIn/",
-	"raezfmBiqmdHw0Ef0zb83xsR0k2vBDgY18uHf/Mi5+amXykmrgytbt70mImPDAVp85tZWqBMv1JMay6m",
-	"D48WP/+qWS5o9j79b/j2Ybo2LWnnakOgeP35zVWV1ZEb5ra2uPBv4cK/kasYCLKK4HrEPgleBFWwj39I",
-	"LhzC89YyaujM3JCm9716H9j6rwfS9FmscnqQBgomZTfmtxkLyow15K7SzCgdS6smgKNx9bVW/lS7UMTP",
-	"+29iSwaZhd/FZV8Kqt1XO4VihOuRyCkU7Ncz6ipNODULsy3BC9G1k65oLLWJC6lh8lACgusIs05tkeZA",
-	"rINAzJbYMNrQkdmZTnzSH8TdYbgcmy/Bssw8ab8Ea6Ajge+FeiKJOTH8NlcEPAYIpV5QnmNS6FTCCVQL",
-	"Vz+x5cXkhCykUnycsZEI/Kkdf9Du58DbGnePyeWt9JuBSBGP67f9GzjLiXcVm3+fS8hvhX7cUs+sM1qk",
-	"ZAK3B/bETNtRE7NCivCUdGL3tyueqrgbEBbOYgh/9sRj66RSgS0ZXCluNRJIJZ06mcDp3s6YaKLJgHgM",
-	"NcDQ95PeRylY7/wrV3o4EmqpNJv/3xuaFczmKMPFhaYezo6iGV4j8zOapF3IpKNELUVCkM0B/M+BnvVI",
-	"uPIJxiZwlWuNMjqni8Wa6CfyjECqfZdycGY/YDsepClFMPvtOlI0DNxJE9hjMbjwZLbQanZbR5M28wnI",
-	"fZWQ4wgvwTYcmurwqp46IwdqByePBLjeHsX+6EfSYtN3wqa/99KmRanfp90HKhX11mAd6B3V71W7edQ0",
-	"9QbHU9vLo+3lcZ9eHiNx5qYCuDXzmJZen3Nzip/1B07l/+B1uQ61O7vI5ThjRtktNb3uSASt6uw3jCoa",
-	"EfMBJ+xuLYHW1L9TeEgsjbLJMsUiY3U8j4/JuSGTkZ2eV8YwfxFX0KO3dGl0WT95GNmcGHEf1e1zkS+k",
-	"Yg/sgXkcofhAXU6e3akOWDL5V0OsL2Wa8gwm4mkWFJsmqnR3Z1LaQnC1ImMHOQJE56fSFLEiK4yzP3jT",
-	"py/YoPdyPEh6r+hJ2nvN+pPeM/p8/CJ5mb5irydH0VHmZf0dr3iVnKS9V2PIRxz0e8/pi/HL5FX6mr2B",
-	"OjSa6kIdDZ/1B9GR5tqs+OgXecNSw/3n1GwmZh2hf9FlLtokRZe46LZPPZ2bsb1w7MZk8BnfcTcJbL3x",
-	"pyFXQIuxdulrVLWpBgW7dCnbTJx9ZOI0Ornu9BO2DXN2aJjjXZj/sJY57/hNTbrTJs8kOtOqDAQtWq6I",
-	"RluMUPCcoRE7dL6juutoA69RVB5obaVzmjIsmKCd1y502DnvGwl8cxlXen0K1L2cPntKfdrBlbN24I5B",
-	"nb2lOB2EiuRSmdqGcFvjYtb5D1qEzHdLZ2oU+Hf34NnQA/GUQpWcXia3qWtbFepYzMZazlgvp2I4k05c",
-	"fgV9FoDgRMliA0mhDQ2mojMg0RTesAJsk6V4Bt/+IKdbc/tHiOifGeEPQPuNAvq1xzdnmSsD70pQKhUS",
-	"RbAqTj3UWs2laTOZHpILmMs3o4pkUl77nBMnzwDqCVco4Aulx86pTdbNF/AHvJH3TG5aZSeJWZTQqvVs",
-	"tp7NPeH53joSux+Y7/682k5kI0YdPrs5l66OWmHRICeJvXJVFmz7sdzOGAhZ7krm2PLbWIW55dIPqKtZ",
-	"qiRaEjXDm2FJe1IrSm8tT1/4l9F5j4q0Zw/yHh6b/8COiBch3gg3sDwClyIBXQUPM2kHg9qWeh6t9F+A",
-	"KrFT2Q5RUhu0NYfbY/E9t7Ubcujt597EmS/s3W+xCt81aaf1K2wDaaizy7tl0jdV/qd/2j9dmX81DDXN",
-	"6e1umaIO+L+gelbi/sv3H9X5xDbo//9QSfkLza+rctKdkYjKcs3YhOUUKCKABWccW9JxTZSWC3UgoYwf",
-	"XT82txSaQfFdh7DLzcVxoQK37M6vP5N3P3y+IGe5Jq86z7pd2zjPhketOT0SQdMZFXTmGy8RN2y3Rmm/",
-	"NVDXIS7JNO6aBWLp4jRy/WDMVoyEXzYCc13LY3SKjani0E7CT762wE4cTO4Y5hUjUtbMaiQqNqSQJJNi",
-	"CpWzbWzLRn/9lylRdMKmBUWEt23FI3NCSUZvJ0VmpwRTB5VKU11omS9JWuhl0CZH2o2B5/ELibxhOavg",
-	"jd1ZOJMkgr5KaCSjUTwDuHNlVokUCcsRM7LSrIkrqOU0ZSmJc3bD2S1kHbE0HonqblV/xRromE4INAuO",
-	"EVIIzbO6kW+LUB+T9wFljASsFwHpFXIwl7IQFDpgsxT6N5IqTTGWlvZb4xmYo6wdQpMa+Zslj4NQJGuT",
-	"2VSVXDNsa4XsN39V9hPQehSN8jLgAcLRTBvHalXF76IqAofzagNVJSnuqDSyr2aD9hlysrk3Q/zSfiJO",
-	"CNjEL+zgzTyHgQeCZPxSjP9giY2WnfvjuZPDNY3ZnNs1j27IxGDYWSWVSQECvHVcPmQHeUP6qC1DUhgG",
-	"+MxdqAb4JqCHKDwzpyVZHWH/cSW86j0/7Ta61EaXdsTNO8PVueXt1DtK08kEcGkuCdW3mrGPmGOzWagu",
-	"5Hr+01vQ4hWhSjGl4HzsrcDifq77qfIRmZxhmT+lqUhV5IO0gUkFMDasSKglSeSc1TozRvgKa7stMspF",
-	"71xMM66gpVFGBWKpCXbn1LbRDxRIER7fWHZ0Pfv83nxmUWgwb1wREkRAMxW5d4g0fD1WKRla20dIbZ5E",
-	"u8WsKzWcBytdLMkilxOmFOR4OkzlGsTGj7DdX+xdv7dkq77uWzKt+vTm0qw+bk0BJ/gZYJOTNgy3D7AE",
-	"1WRGFwsmjHn9VUeGDcD9ILdGH4xq9z6sEzRLHlxuheZ+K7VaqbUnTEToj3roIkeQCV1xW3FBGDi17m7n",
-	"bFuQVyrzWF/8WMqMUXGoHZyD7dwI3VF/fnOpsTryDiBeeAgt4m5/QuRyXXf5FrXxQLGos9RozKLG1s1L",
-	"5ALLgGTLmjTpunLijScT2Zactzw1kr+anMoOqw4Q3nloeFrbAQjDqoqBERwT4RoiPFxbk6MeRLGRCAi3",
-	"qJXmlFhzjsRhkOEKlXVDQDbe52qp+HcrG3sYCS3LAIXLhz8NgoZQYIctdPeYfPLJPM9PTtbDXgLudwjQ",
-	"l2A628FfGgbuJAL2CIMJt3oLcbbbOprEmP25hcS0cY4DjHNY6myWSVUxZLXyHRSEjazEp38Gf7uyRUIe",
-	"CkFTffW9UTT/yRnCYNxa4GmwrQ1ZWafmQUwPJoLmubw9aAVlTdrsvWT1ntJmdxDYawfuaLPtLW320QV2",
-	"mDYbwmdazEFbU/7AM2aRN2Prk7s4847iGl6x9xYooVx0nVAcqAFmEDeBPOWNc9IGMV2LIazWghFgT3Os",
-	"EWqEYM40d+Zn5VGANfIUUY/O//msPyDBG7oHYlwHG1B6VsU1S81k40ku53GwdFd8YnXKQw8tVFgLFSrW",
-	"8pzQzBW2UL6+exn7UxGZM6a5mGKwDF+mIkNws1u6JBPG0jFNrrtRGTscicoLyoghqiaioBlB0KKKSMoV",
-	"ROkinC1wCnw8IqrIb5hZt70wFq4pbrh2M77Dg+KA3D4gqfmcZVwwC4+F6kW+KspI2Eon8O+GBo5JUAPq",
-	"CZZgxfJQGHzEcrYKnfA0Z0OSyDwHN/KMzbGB0S3NzX6gqvj57PLtTzHhk1WSnGEsYU5yPp1pOHkjr2Zc",
-	"QQDVeiIij8q8RdrEeGi1bhpUHVOaLpWZHLf4JkPq+MAQAa9hXTIoqraQXGi8YjlDSvWrXSwYzX2LeufL",
-	"qYEnEDc0Ep0YP3QFnOYKOU3cjXz6UhAAiGxUuBCp7bttdpmnEQYOaOqQ3FzZMshPPKQ1k1NcP7JArjwg",
-	"WQosOGzZyxP8FhKCFAmDmBkEnM1VGwk58XtoaCIqb6zZwtitI1dSHOPaYlwN9qeRtX3xdIaHuKA8f6Ia",
-	"K7sYMprT3Fxnu2nx6QpxmLGU58pvRZ6OhCvFbCZc5X1APBdW6UfCwyo2hgTCbSEzihaiu6AIi5tRBIcn",
-	"jILZQAMAsxRsJMyjp/izC8BXYjwsz2WOfvyuEV3wTfwWsTGU+l0/HomyrBABj5wKOVqTGv+L2a/7NMPY",
-	"peLxA3STMjz7aHi0Udm3jXVf2Iw91i+G92/YMzB89q/tVrC+R+BvDruClz01LMKzBl/3CfidsZgRi9Lq",
-	"9q1uf7C6PRD8NysaYt1Dr9eWtTB2KY7jBFOL3GiRGzvjDS+cHWE0dk6nLKraCxWDomI84MJSlnBlzQ1r",
-	"PMCvSSZVYTRPmaUlEKAZUXfpCPlvUALJzXUj5EXl4c2FZ23YHZgLLHtU2+QWbfHQAHTXtXZiqzxaY1nm",
-	"DUh0c8/4nBFz6/KAq9tRO2P4zKxYUuRcL2EQXXCj5w7/53dD/5KnCfz5d/NYfuNeXeSZLf07fPp0cPLq",
-	"uH/cPx4MX/df9+E22Nn96UIw/m6qJqxVwCyRB4RsGfQz+5qUG8tZ2tZktUYJjo+aF4TtpTyewBC0YGZH",
-	"XRi/0doSaCRDHnDQzkZOgoZF5ZQqUtXMyv67d6Q0TPXyW4AOm3JZCZhQ77cBPlhLYw9mtOLUW53A2ef3",
-	"5JotrWekamlXzXXrImPCFam2H7EZD81rc5SM3ZndTpBeIAKiuqitSQGQf1HpSaoIgYqbJui9Z6/C6qRq",
-	"cHTrw2EpUQw/QM7MTv4cETpnIrUyCrRA33W27pKy7sUSv55kMrkOpsNmScNUPudsgaATyC1Ji0zPpEyJ",
-	"MfjIvxnNyRszlZMXpNfg65rSBe4PoPQhFKdk5WDKMU03rdCJnDPrMlPmE2y+yIDuazsDDA/33rM165wp",
-	"PWulTuLUDIekocJQkCwwdGLnZj/bRJDTac6mVDMy4dMiZ8rh8r2CkVJNx1Qxa9ClXFlVALKwc5kh31ww",
-	"AY+eEiHLTlvm+ym6gb6cfzyxTqhgZjkz/9A4M8TzT7B1ZWPmQ+eCTcnLLtydOdfaZ8tDMoBiOaHq2pZE",
-	"4uFXMVegiZdJYUxcu8mwYNv00dUiLJsVzAmodKV/pqOOn70BR5o5knIy9g1PIMFhMjmulpjwn2uYzg9W",
-	"GSMZ00Z0+Evovwlp6y5VjXQ+//Aj4K6ASQCD/enylw/dCE5VGl1z4moYlLVpXW9O/EbDNH7kxsqgWtNk",
-	"hq5tWkOMKdLBPTVECycauTlHZM5FoZkys5ix5DqYBM/JeOl4PzhsuSDjTI6J0jKn05DJuEU2TfBn24rL",
-	"q/SQVDYhM6kWXNMM25rRHHs+LDKaWGxxD0l8aU41IdZ6JTmbcqWNIfS2c969vCBpYdNaomBw/e5PZG5I",
-	"o5fQvCKQgMs3MWyWZWbSaGFivzKF/MUFQntly32SUE0zOS0Yyo5FkWXAnNHTyaeGd7jW9aTzRVOR0jwl",
-	"tuu36oYMElsU//X7X/8vAAD//w==",
+	"7P2Nkhu3sTeM3wpq/k+VV3XIFcn9XtW/zpElOVZi2Yp2ffzksfWMwBmQRHYIMABmV4yPrua9k/fK3kI3",
+	"MIMZguSQu5LtZFOVRMv5AhqNRn/++tckk/OFFEwYnVz+mrCPdL4oGPz7eWa4FPZfupzPqVoml8lz4n7t",
+	"Jbe0KJm9mpcstfclo8HotD847g+Pkl7C8+QyGQwvjuggO+4PJyPWP6PDQf98fJT1j/MTdjo5G5wPBqOk",
+	"l8wZM1xM067PDJNeIm+Zyu0AJrTQrJfIO8FUulA0M9yOkKlurxvhEBSbMKVo0e2hYxyDNtSUOrlM5IJZ",
+	"ktzNqEkuk6+lvCGU6AVj2YxQkZOCimlJp4yYGVN0sSRUa6b1nAmTfPrUc6R+S6csTm64EpCcGzbXyeXP",
+	"j8S/L/HfA/nz/NUs+56xXD+vrr36mLGFncw79o+SadNcmXcskyonVBDm7yMLprjMiZlRY38tNdP2m6SQ",
+	"GS0ILc1MKm6WX2li+JyRgs+50eGyTpScB0s5GiS9ZKpkKSxZMiAU1bDaz+dUUXJHNeGCzKRecEMLMpHK",
+	"jkgumKJ2RIdJLzGyeuNJfzBM3HzfMdpxptczRpayFFM7Py0FfJXe0SWxw4UJUsUofHzCbxm5Y+xm07QG",
+	"p+G08nBa39A5L5aEjpWkOU6HKFZQw2/ZV5rwohBM65VpDQd+WlelumXLazZfFNSw/2ZKr5vW23JccD0j",
+	"lAh2R27xTiInhJJMliLjBTHuNV9pAi/gUjTmVf9odyLwbsG1YYLlqZEwr3+UXLE8uTSqZL3EsI+WRb+V",
+	"d+SOFQW5YwpoS/xjxMj/tJNbLhi87IYpk55UXHrLMxadDF4iuhzPuTEsJ+MlLAzLyww4gRZkoZfZTBZy",
+	"yrUJZ0HzW66ZSi6T4O60dbe7ab8tbndrNuNFDqcFNSyVk3TMlZnBGg7PYA2Pk14ygfVPBZ3b+f9wQydS",
+	"WWbht0z4X4H1k14CPJkiT3YbypEdyqdeksustHyf8twu3dbnLk4Gw+R9b1XWjs6SXsJmWapwUboN4xQp",
+	"0ule6u4VE6nmOtUs8wyXjC1Vkx5sIHs4TCyhkl4ysw/MRnbAlnkrGb1Q8pbnsNCvArZ46xd6Sa6Ysmzk",
+	"GJdpw/Jwvkf9od259Rh+TYQVmcllcsWngk94RoUhOZ9MeFYWZknuuJmRO6luuJiSOZtLtQSJvJhJAbxl",
+	"5eJCyYxpzcXU7mtZmkzOrQKSfO14WOR2W/6NUUWOe0QxmmtCp6xPFwslF4pTw4jdWRq/p8vFQipjXwZT",
+	"1qDEJC+plSyjQX/ORWkY0UaVmSkVy0nBDVM0WxIrEK0UgPdQYhTlsCkZzWZ2ClRrrg0V5tCyUXUAVdvO",
+	"Usf/u8UpVpQ7IZNcjla2c+ToF8RtOiv4xFh+jCsA/4bb9zfbho39tHGPeNaobgqXf/jpfS8R7KNJs1Jp",
+	"qZJLURaF5wnN1Gtxyw2Nad+K3coblpPVG1sSPWO7UePiGNdZMWqnBKoUTum0PxxdDy4uB4PLweD/JLX4",
+	"1Ck1hmYze74Negn7uOCK6fDRs/5weA3PuUe7DeX8ZAgyCKbaGsrR9TB4X0BnuDm6yRp0eq11yfKVrbbu",
+	"vi9H1YcmX8HFTbqgsEmf3g6fOhHQt7/rp5Ly9Ogfo/7Z3av//fzN2+9eOcMv+hcdh6ReMJFzMQUd7IZZ",
+	"1t/1ZcHCfMfFzbrFsNdQFEvBiGJWqpOK5XbVYCquBakZXZHR4Hp4XFN7wgvmpRZb9HEAh4t80nklTmD1",
+	"bzgouvg8GFw5p6nT8ehiUXAc81N8tZ7R0clpcplcTM5P88H58Pz8ODvLT08u6GjCKB1kJyc0HwxP6NF4",
+	"cjwZjkfjwfh8NMry4Ul+mg1PxoPJYEAH5/Zd/J8sHS+NPU+Pz0fDo15iuClYSwdY1DqAG+WnVXXnrD86",
+	"7sinUdFoOb699C/domxigeqeYMUfl2/L8jXJ/I5ljC/iNoOy125ZTqQAs7Th2XkYRdlxzkMosVH16rQ/",
+	"cnZtYU1tw945f8Imyx3sVrzfqnzOC/KVJtlMWrrICWFiSqfMEoAUjDZEzj5Ok3u4R5x5/Bch79ClgJpW",
+	"bYGLUmmmlochGbgU3/EVS5G0rsaVysxa3N5s7eqV2dubpKZUcA1j6vbgcDA4+lIU3d89pVoi6qg/gDP/",
+	"CEWUs+qFKC2n3nJ2t7JU4bXN4q/17l6SM5oXXKArN2eZs4OaHsOz/uC8PxyEx7uQJs1LZhXtBbXqeeSZ",
+	"U1T3Y884AbT6zBmq6fFn/ORXngFv5uozLSugvrWbYD/C/VjQjux2McIlteJEZCy5HAaDsgPqJeUi37ok",
+	"tQGwv/nT4pioy7h9PbrFH3no35aHnNzRd0yhvxR1hJhfEW4iVBBeWUY9IkXGyIGQJFMsZ8JwWuhnIDTB",
+	"IiAcJeoNWz5pqOnwMuQ+7zpNI15T98CxG+eC/4UtV3gcf91RJnZbKJTfTnN8x4HiOSNvFbefJ29eX+17",
+	"Zo3gzGIT/hHCFmnBb1k6mlz81R4yEvS68EhL6vlHzVbSuBZSesHTGyTavyRZegnMrnHvx7Pv5kfvzPl/",
+	"j4ffZ6ff5oM/3xz/pE/+xkY/0oCQUYFZX9lbVP7haIibq8y5eXXLhInSpXl1raYIIhSJlPTsL1IFXJju",
+	"Qpp7zH1fVRCJo5nIUzmZ8IwpdOP+nWV2vW/Y8rLT4D/1kmxGxZTl6YSzAi0mJ+Hfd2WQC/RJLpLLZHgx",
+	"Ohwcjg7haJVZViq1hQcXpVpIbWeTUc3upLoB5dWaOzuprtUjXYy+4fD8GIw+95QzjMOFrD0Cbhjjs+x0",
+	"fMJGk+P8mJ5n+3uDVx7sNOLR+elR8h53wAuq2LVlXWvmWdNwPmcih2G/lIKt+l/DO0hub2kYzII13cFH",
+	"dvWEtCZs8loYJjS/ZT5GQQyjc3LLNbc2EzF31vCkEEAlmttT9mhA3lCVzdCwaw02ZjLobMbysmA5eXHw",
+	"6sn1u+1HZNOj2s0dPkTPCFumQQw0eUEFwcC0NnRJNJ2wYkmoITM5ZxD4oYasSj1w8c2lqsjyn7XXJWNG",
+	"OY6syW4XGRhuavUGlTJhVEcx4xz5FZWaiwVRGs2MXQ37cTmfl4KbZag/Vo+uVdiaBH0gpT+y9N+yIl8N",
+	"1eOyo442s3fsyAAuhmM/YKf7J0UzRu6oMNqtrZG4vH5d6+WbsWJBuMCo3S0TXEwhVj/h4DG2r3vJtVFM",
+	"a6sjFlzcQMi7uhl4xCgqNEhy/YwISQRjLhUgn3OMz/FJtYM4ZEAsCpox+yk748ia/j652sU6k8ukmlpK",
+	"byXPgbkWVLACVm1GubLi48XX5DtGlSUVeck1HfOCG4yoPi8N13PyQs7di+AUywoueEaLlH1cMGtRJS+k",
+	"0GVhqDAEQno4/lwWTGdMGHQlcmoUuobwuXS8xDdwtFySt1TZmzOqmCJ4DxkvSXDPp9ietTakzhRfOJVh",
+	"jTx03IByUcPSMz6dmSqxBKSu9wiuRAPXJyg1PnnlPnnN6Dz51GuP7WpmL44Vozc6TBja9vXh2Yavv7Ak",
+	"V0x8pcmVzDgtiN3W4Gz/bYSZExBROTYaXA9PI3Js9FCntRcxbnNRnpMD2DUzpogbrvPOjqW8eYKJVXrG",
+	"SMFvmLZHnZQFcLB9YsxyJeV87UkZ03AXdAqeXhSaehf1//HY/N0fm+ui7BHm2K752a3iD9cgKLlRHexi",
+	"OLbO2zfl3J22XiY6Rlg9SLMZVVNGFlJrPi7cQczbMvW+p2KGZtK6kyv340jBFUaniq0/vbIdjqfdT6J7",
+	"HTp42FTiHQMfa9T5+JHzEEr+hoPr6mrvcyLbZfdysaCG41HX6Zw4GsQ37tE+G3e44Zz4CbaFkWQqyZhm",
+	"N6CJwhngZD6jmr2aZW8LKrZF/rwz274js8/Zf8wpF4Y6BdayMznQh8cnTSfmYsFokSqrkOhUSMMnvE7w",
+	"hFfpkL4nmO5qv5e3k8LgimUb7XR3F4Oay1vUi68yaQoq8sMwZOXsgULqzXFOuAPyZ/EmJx+MJn73BtOq",
+	"NzSk9KVzZsJvXmE2tU+g9ho36uv1wDVdamJmqMorRsbMGKYOwwEj976yzBvPNqY3kKjdTDmWkwn86Lm/",
+	"IWTti/NmvHlwit+U80XBDMMk+uj33lB1Q6gg6McCCU4O7mYSpnY3YwImgr4NljdYIXNvz61U2tv/5MTG",
+	"1xLyuqyyOzwmzxeKe652XwkTttfmaVMr+ljumNcnNR8/wUzxFT9xPYNmnsaFj2xUm/kYhyKyoszZS64X",
+	"pWGb9thM3uE+w1sJDuvAWqXPCCWaZVLkJIMXwhhdcIAcDy5aRMZvhkMcDlFo+a3zHA4de1BCboZx+xrp",
+	"BTYk7trDxslVLkCquYnp1SwU4n/e8UTHdMfxsrKeW4mQDekLPLBTvqJIJ1Jl1RnliWAVBzx9QS7OLNvC",
+	"jme3TC0tWzvBZo+jw1VXq9MOG7+a5YJVWmOBR+oMnJMLOHfhUJGYCFMUKRe3srjdoOJ9lnCoW6WYeh9e",
+	"2tuz/7icXzgy6ZTAK1RJ4mcb3gIEcGZgcAwJOm/Kub2jCnUiG6w/vh/UJWFap/xxEow9mrubBdfCkaPo",
+	"a464pWKe9IfnXRlrHMlV3j+s0jm+feZjB1Zl0Ghdg47ABebuHyH/wsS9804QlwxGvjncQG7F9EKKlv50",
+	"0h+Oqmsu6iHSOWMmxbKENcvUyBp2730Y/0abAWIiySnaX+kGO+hOxX1/JC7YYd+EXgJ33H5O4x9E/kq+",
+	"dzz9AXzUmCqID5CMClJqRkpheEGGA/LnsmjkIfj82IY+6grU3Lch3Bz9IITyrTr6/O1rcsOW5IDmcy6e",
+	"PPMJFc7fbWZcO7lBpGgO4HNFl9clKOCk3FG7SSfM8JbqPAsHvfshu/dBudPRV0+wg9JLiVF8XApaOIWz",
+	"R2igkkI1I6jc1s4kdEq50IbQyhht2JljWRoQUZNS0yI1MkV9NuklYyXL6cwguarx+7ekBVhdLVPzvPbh",
+	"VCNqUTHnGgipa0FdmclCmlqlRipi2nCkzCnM732evK+C6R0TAdBJ6p9x4eSguidYk9Wi3c3L497g62Rf",
+	"ffsCokuhg58cQOImZjCNBn1001j5ZKRakqyQ2U3DQAkpuABbW0N9GyMZLQpN6MQwRY4W83VUc/y8V5Jp",
+	"S85WvHCfA8xTdq0b5aWiE+Pp17Q0hw3S7FyS5dc+qDCk8D96wZX36CXXEooACYWwABkvyXypWTGxBPa+",
+	"otcQIyC5ondQuIdxRS70IXkN/lXLzYYW4ESaL8lEcSYsIxg7o6Xh6HC9m0nN0jupoMoRImZpSNvkUy8Z",
+	"R5yML+sayFLkTGlDwXMLAym1/ZdeQK6cL04H7qDiBs48xSbJZfI10kL4PXD13Yvv4VxjkS9+I4sCUpnv",
+	"ZF8btiBWtqgSCWlFYFZQrS2x7IFFRoPRmf2kK+D82X7svf/wKzw+J/CZmbxLCwmuwes7WWnbTM2tKLJX",
+	"5cRAGdBPjN0Uyx45GhCssdSNes6f7Xurb3wzrEv2rzbU6i+UnCo6B2/V3Uwml8n3315tqO7nGor6ewmE",
+	"ke2WYnk6UXKeFjS5TI5ORg+xPbBOfYvYubKCJLRLAikjJ+h0ytjCsLzy0TVOALhbfnFYhWDzIcPfSp6x",
+	"IE631EEQLtxhE263kHOeLrHCnwjJNWTR5+yWFXJhp0+LtKocxpXkmsyogiO83jAu6l8WBr+YS6bhJLoR",
+	"8s6+sir3sqMzBnbwqt5zAObH8AmZlEVB/NZ2cRcq8pSJW66kwEKk5Dt+64/AudUtBKA8yCJnioyVtGyG",
+	"MRVaQHHdT6wonpEZowrc+/Z8yQr7RS7In6koKRYRoGzmYppmdEEzbpbu0OBgCkx4bvkCPqtkabhg+hm5",
+	"k2WRoyiD5Aq4PGa5n4SGKHKaWW3qMvleEvwB4iHEKTF2WofJpzbzblF94TIj1POukcRqYgQELPEGLFO3",
+	"LLc8MAG5KdrSf+f06Ij2fNofnjSS2+w4XFDgAbby65pK6whhrwMPBKozOYBC9mBrPgkVTUKR++3fWDsd",
+	"UqZtyp5h2kBB7yZlkY6p5nZrFGxKi1SOCz5tq2ubJCZUsDgH8m+YUOld5lYz6SWaTti0pMoegmkb7sO7",
+	"A+6kumHKbgiKPhy7MQzNIIbp62mamtOFtx6tdpbmJewqn2ZBnmeGDC/OL4g+HJ4Fa/4Gi5Q2K4uuksnz",
+	"+oKa2R1tWFpeO4bDDWIxYIKsXxs7D/tt1P3B/cE/YlrLoT0anUzSFOj9E+Zd4c4fswmE+mcMwkMQBwO5",
+	"NloT4D3a9wBw2oahk4BiPwRstIZsGJmJ7BOwYEO6AR4OCsArWZrZppToK9A36mGh/pEu8HLSS0oFQbHB",
+	"yfHRKBjwW1yubxjLxzS72WYXWHFiD2VQNxgqStXe7YWHOFhxCyUniBXRPLMd0k3l79inGg68FlaF0w0d",
+	"wm9vh1EBOl21y4U0qcPZgEAphprt8Rk+Gugf7rzdu7rNfSy9Y0WBrDphrAhxbGAD2IOa3M0khFlp4UNa",
+	"uEIFzdg2m61ag6+qfJ+Ff87JiMCJ+LpZbiJKezZKbdKFK7kZDex/ekkOMB4ZS2/myeXwcBSoEukiM8nl",
+	"0N611wmGegG+ZVBL7FcFjvmIGLnolwsHbmRVkj6gQcVARqq4fLp9f/g79xb4gS5RjR6EbiVYrLxFh53b",
+	"jHPwYChG5w9xEr8NTpwtMqZx8DoR08OtefXq+5fEJfI3rdE55QU4sPiSHuoZnf2X8uTsO3ly6LAKaon0",
+	"1t5NrmZ0dq/DdAZZJclgeDokxxenZDBEAV0VH2QyoMS2+mVmNbEgss+FtWbjh1RWxzZ3d7LFfWWfrJ5m",
+	"mBIgNNBVrZfaMCv72DxwZifvXn3TPzsbjgZgUVp+qU9/PChTf0iGwYOfIxc1E67MYLML5T4wNw01JZMi",
+	"Y/Z08bXnCI+ka++gHafff27f+zwf9HtVpmBEJ8hZQZfPAIdoOi3szq/cbmCrKynn3hRwiUJX1lqcj9EA",
+	"ufd+256M8bY0hLYyMVAbypeCznlWqW4+MaNHFEWDtlmQlu2YjmUkZkxhDmSYM7Waf+XUwG0pvu97di/k",
+	"vPJNUsiZTvB33CO4ETBHE7XR5DL5i/93j7x4/ubbq2gS9jUKQUUxjerXWMaPY1N2a209MKmvZ4pZQy0D",
+	"609bDUSzYtLn4u+lqnNAuSDfsLGypuQzMgcT1CE9oGGcUQFmMWMLn0lKJ8w+Lvh0Zg6DgSW4MsFOc3pN",
+	"faxSQxTXN3YwkP+cyzsB+68eGBeZfQPw+acHYEUsQ+1qkqIYsuK+wZqgc2C9KtHwQthRsjTO1yLLZjJH",
+	"xNg8xgy/heTADuC8Tee4tHsp0w5CsKMKcRahyjsX4NymwuJdQAU/ff/1+1XhPiA5ovAdRwgPsgepgocC",
+	"cK0W/TwY5BrgxDwAfHRkQ9cpRgMqz7bdDtwESJDNtMAy9ympyJ0ppqRa2ZIHvwbJq72WJPxW3qGNwZkm",
+	"k8p74I50F0egZF4WhvfplIls6W3Uw1pfcSZ1/Z2NDya9Lw1iiStzXdX4bEvWbB4/X+mgPMjFHhaKLdD3",
+	"VrkLZ1LmPTK0ujYZnTyJeqUshTLLiVD4idx4dNIfnPWPhoGn5c9S5VS4lGwofSrzJaGCz72bjRqSyaJg",
+	"6MNf76bYS0geB+Lgb/YFb+H5zRTDyp62eDygU5aTQb9FkAig30UF6FdbRd682EXrZWYmuPN0fv38m3cb",
+	"EAKZQGTKCZtTUL+jmIExx8FMp6K0OlFymVwcHx2fnZ5cYAKj1MZtvjfDY3Jy/VdXIo0xAffqN/hmp/+n",
+	"2n6UWWbHcIs99j6G4yoX4Gwejo6OT07Pzi8GDtTqpYPK2FRlghFVB6kB3q5iLQIPBBqTyzqqGwaA46DP",
+	"u1T6ukhbs2Y3DLI2wSlSLcH/eEeVSGNwvnujOdYznXBAbUMv8iqC1OAzzrBcZHKO4nB1hmf3m+F75A6r",
+	"4YXALFuhqQK06DBZ3eeo9zDX1+5yzF8/OEZHopP39h1OyPfIOzYlo8EOeext5RWxV06DLANn/duhhIni",
+	"1z5zXhteFDACVzf6lcZYO7qcrO6aNrKB4BODk6Qm127R/Ua6wt2MgZIMbiellsQqgUDWINBvqXLSI6dI",
+	"t3tQp94GAXWqzVrRBiZD5nQJrjA4rfSCQbymgdPsQWuJmUGih9V4CyoOm6SxByekC+1DFO7zjOoQPrgT",
+	"Sk0LMl6SoSMKss5wcD/inGKBTEAc+H6bb4K10TN55/gFq/4qiq3SAk9EWnxd5lO2PjXe63guxQUgbQyb",
+	"ork6hmcJzZTUEEMn6NbSbXf/yrKPWjMLCqCUw5qkc2t4eB/kqXNBUqWoQHQ5RCXyzuS5FNxIhdYaCgtM",
+	"bgf+BRHiHdaVw+Dq1fcvJEQZAYI+uUyWjAKOBXrnAmRMkLkwSkD203wqolk8zVEfn0QGnXPFMpMu6NKV",
+	"xjaG/tfSakKqWEL6DPNhb72wYsv5q/ANxL1BVzla1TTmUsAxX80jjHhiPZSlRNpCcjr2iIDIIt1qJ7zE",
+	"9SxiJFGsj09iBgkrihAsLhYL8iyAKiTsjBV8YBgYppO1VQX/c8dMMLcVvVLR9jTEE8UypgyAdRuWrrpS",
+	"Rq07sGokdtOGyoy6sCOt8qOqPLjg7a4m5VkYYMl5DkH+umajG1TZ2uw3N14XoW+Otnu+voPyfcgcupVa",
+	"lI3ezdW0ulYDjF3S7IanQ0QYXZ9m90WLOBzfx7Tn8FIcguhxgzxukH/pDYI2RBwrmUTxkaUw9nQP8L8r",
+	"/OunXVB8n7o3dGSuqogdKtGriEkIwaxpYfqIod53b9kfjBnfsx2MeX/wK/fKIDHvcwE7D8+PG8jOm3J7",
+	"qnmXi0JSzK7ZP+L7ULLbcVZUeIfX4o6OR1Z9ZNUvwqogRVedCm2WjdzxENDLgVoCLQv+XkLeftyVF/81",
+	"hnsLuZfo0TZUTZnZ9HaXShn/Nfb2wCe34bXOOxf/NfZaIXHE1kLK2OYRj0axEcOvUUzfqh2bq3TdxVnI",
+	"RbqUpZmlWamNzJeVdPg9FHmktTb0fEPpR1DciMPYQ0+5Y+xmNEhrUqZWXtXkuMdhsbq7YsfGmrseFsj6",
+	"cUc+7sh/9x3pz8S3jqFam/BtK6e/y17bt+prlyTLghr7+pBCdbjK7r89SOz+3V2oTJT8J6vTw2okB/eD",
+	"UwD9eHyUcvhY4PZY4HbvAjc7/vsdw3Zvrzl7q0t7H7iPQuBRCDwKgd+zEAhP/uu6Vvb1ihoA4eGgmpZw",
+	"0YNMuDnNGbHbC0boQpLw94IpDByfbFEejvujYXM7cWUlRtOlftIfXKBGvJt40CZVLn4aan5DBI7pIj78",
+	"tFMufHlPWEe87ROWQpFZAL5fJOQKAcNl6jxUoEQ2AuiyyNMqSpnSO6pisYnmXavNUjGRBqKm/hNnMOJh",
+	"0qyaXn2seTW180hzCh/B8P+WuuuINK444CSCM7xNGq+yz0NI4wc4W6/5nIG9qd9VvYxaZ+zKLaulS7hK",
+	"Osw9uONmxkV6nCIWNrj6S2GSy+NBL7EmLbfmyNExhNAz8G6dn3xyBYJjZIecGtb1yU914Eg37eXKFEm9",
+	"pdh9NG4Wp7vN4lOv2Ul+2K9aMGknMu47MPYxK0oo/giN1h2nNRrsPK+6m/1w1D9ybCTyzSVyLtfKZe0j",
+	"wqJLE3E9sxFraz5nCo6yVg1yyzUw8l/tkJz7SiDaTSMVt0uJ845mu8sOQoFp2S8vC5P6QhwYcBuKob3V",
+	"Vq6vQCxAHkwgCu4PvPBgDYMcnJYTWx6yIJzLI8bDWoyHTw9gD9zjGGgzXszWit4TT3J4ZNVHVv18yQVt",
+	"TJB4v7k1d21rzDwYNjud3wcYpNlC/XSf9uiDWHt0ZFjfHX2ya3f0Negkm5qm7/yNe8uiSLN1ElxpAkNj",
+	"h/94YKLLYkQp0hxLvC01Wb0hGFnMlX+Kho+1s9MZXSyY0KnAKqUw87fqdI1I4tuh4KQgI/LnUjBiv3NI",
+	"XgNugpB3kLIEno5oojkV4Vus5JiX2kD6KBRKjZdkeFx5KE4PA7JceTrESOIvNjSYVE7ahACN2CVXuHWU",
+	"CyZSwKxsr+VOzUvbMgpIzrWjOub9WpIjIlCVXH5HNfHQj5YAUE8XEPZvsiQzeluhap7UF8GDZQlngpW0",
+	"n4UXWX37podJYzcuP7yqeqCYZ6zpktzNeDbzXh2pfMEWvCPAWAJAiUOXVwz8EVTFdS84WZugVkkDK/2A",
+	"Rq7oZA0Z/Xyd9WeHq1x1l2PWIIPfTpdrcqcQ/IPiIhySn2bM1WzDovDGUvSABED74QnJAb9fEsc2n4Ww",
+	"Va2NJSz7aIfuz0w75YJqY8cRDKOqOa9gpvwI7GtDJOX1AzjwswN0JMD156biyyeQbLgi5nYqNxqtKTdy",
+	"lpFzAoaCFTLxVykAEd56WUF0jFlj/wA4DddAp4PRwBX+VK3LHe+2Z/V5iqjcxIK49D3dJ3/it76+BcXe",
+	"f9ujYw0+Lx7bX+kmLhlwSg8zTCmpav7CjlE1vhPVrvFCKFfrOsGqM8qv3UGKalyUtMKHcDhFUDdo9b2q",
+	"qwnDegMcrVd3ydcwym96ZFyaCt/mFdEz4Gm79a7o3EkBAIiihhSlyGZWobSbGMpBoGw19cW+6KL71Eu+",
+	"ddh1TVq6X5u1oXRM4RCXN6EAkzewVN/KIt+lqM35iD3l2+0JKejMjKHQddRuIZV4FGKHRPK+562CRjMx",
+	"Jv4ulxraggl2B4EU+0FrAywOA1ymRj/y0Xni+5WvlKa5buWuijts1jRhrNB1xxiOhZ2uKHsxoelEZiUE",
+	"Bth8UUgodElrS+F9u2dRu7Buc6WcXYFoO6vNC+H6WFHgnbxXt4aBtk09t5vQrd9sqBSCXf0rdor8nM3Z",
+	"Hvs97tnvMd7i8QFbOsa7OG7v2vjF+hkGKJVtsR1eWsV9SndpRtLFGQR9qO0osNyz0+tPfDOCBr7lohwX",
+	"PEsN1TdfDtry6AGgLS3XpnMAYtqI+PAFnY0BE8T8jO3L6zLxHznm34NjwOcH3rtNQO/YjcJUNolVcABl",
+	"z7RbjWHYZqHkQmqW4zWwcyL6AlZIp4yqIH9xtYjuDDNsqwAXOn80AGVxWgSobLsiJG5X0hFMFFEuLfOx",
+	"PC3cQey++6kVMf6EwK7OUAi33psKaSeOhhbNK+6KFzraE2M02mXySwONt6rznCH5tZQ3hG5C0Q3PbnsI",
+	"N82GmbyDLpY+d6kKSTQal3xpYGTIrZDyJl1Q5SShHTqi+qZV6Y5fj10KOn+36MO7MOR9kYq/6GHrtnTs",
+	"oA0vxeN4j3v/ce8/7v0/5t5/j7tfTdk7Zs3q1d1fXwp2/9z+nHtUqQ6fGvkkwcCQ0zByj098OeglQX8H",
+	"DelynpD21hYqJ6gdVlydAvaAoZkLbXhU5KmiGTuU4Gb7L/eVw0zOE4fa6x6q2lRGnXPoHoPMNUCj5Oix",
+	"8A9VKMhnZ4MBuRh4EOQmyDDim6Jrr8tW+APh13Vntd8G6y7o2XAPHPE2YN72vRkD1Qt3LOjXYQuC9sZr",
+	"XNuxXmmXuT1s54IulGkaJE2U03DWMWVk5fre5Rx/UBqBvG51gmgTqX15R+5pd3zodvBdwBb/I3SHcD7r",
+	"FPGjkWNqPzY2eA/gpY8xdr7Hgd6odty3u8S91PoWJ8R2VOyWvTfVI+v8a7AOSpkGCuFKDY276oEGq1Lh",
+	"HqF3jqhBgkuA+bm1gGYwXCm82zm5rtO91N1boSbWFqSrfko1oGkll8mr0SUx9IZpYm0ey1HeSdh3UY6s",
+	"KMcYJXNFaYcBZuJ7+8+lU2zhr0qV2YJAuK4Gu/59NZBUX/Ogj5c/B7mczS5r78P7HUBns8MxGPjp36Pr",
+	"fkd1vfaQX1YN5FkTC4tr5AwGW0kvWI3F+OunRk25e9u68poWfzyQC6TJ7s8R9HKlOsHNWgIMOdwThJp9",
+	"UsOfd2Xx9TicX5T5nU3zCPP5JWA+m+Jgv12+Fii0uWtf17Cw7e3r+kwH+3Y0PPxFvPJEvyT/7/9z2hsM",
+	"BoeDAaHELk6PUGhn5xbev+nAkTivGo2h5H9y+Iu4qns42hcen7jXAZHc+5oUJQfVShNc6XqAA/vKa0nG",
+	"Pv0Gv1lPf7N8qfBs19XuDYd1zu8D9dBvCpdXIn8tFqVZK17s6bGx9ujcl1StvHglxV24OqrWyj+giIoO",
+	"rqMUygbQfStyBO8thrpIki+7/97+Jptu4w75RQCv1GOwi7Z538A6x7eNffh6OIhsm6N9ts0wvm02NSJo",
+	"cbfubMP8LtTNtVriPmz576CvvXe2X1YqLVVyKcqiiDEMX6/CVVobFOiTWhf4N9Tcflvlay+d6df4p7oS",
+	"cOSybcCHvGwrH9DIIMitQ0uONyZ80g8SyZtcYi81xOEGrPdHte8zqn3NbuLAIl01wZU1vN+RtkYTRCtp",
+	"jTLou1dUs6UiJ/KWKVMq0SxSrJ1Qjetr2Gg0WDuU1QpJGEXdUAKQdar2wtXHXDI8DvhALphwcVkstPGH",
+	"ypNd5WtXJfJo54MVkdWrroHJ8zYrYq0NnUzsj9ihMPNtuJ1Ri56fw+ReG3nt2sHV9Uv4OzzpR8efRQsM",
+	"E+ZC1qzz3VY6KXdtm9wpHvv5WitPsBa76Z57v9JyudupdjQI27zt2Z75YRISf7OWzfugUGrLlimoPvZz",
+	"9xHunv0ihngT2wQciN6i+iNwagxd5bPw778eA1paXQ9PIgw4+mwMuNFW9jetsZL/veTlo8B7cCO8Wee6",
+	"EnFuXe4A0gA9ptYw33BwPTy/HBx75gOs6nDGezFa0Fi+CoRFWsoPB53xBrC7779uFe595VbIE9FEhcgt",
+	"a4p+Hpno34+JMGVBauiB8rLEXiSrTLRyQ1jNI0vxAEljR2iNzqnJZt5sC/IcV1PFNzhE4aTrmF7ZKQs3",
+	"TqbofoveFN1x/x6EQ9KFafdtijVT8hvFUbfMM3gnrGmXwrxQfEkP9YzO/kv5fd13qYSHPnG6I3Vd2r4T",
+	"E2/tm8nVjM7uVTzg05+Hp0NyfHFKfP4z1ghqJjK5s47SJnOUOdvX11amPBK+O+Edh8txweZf0zxeQSlu",
+	"acFzUsOlBA1DDVLvOkCjqiDlYFs7D7Ewdv0AYE4pqXxlvXvc48NQohi4jwsmcqoQiPlvf/vb3/pv3vRf",
+	"voQkcS4M5I4/bSbNW93UnnIUq/2f3g6fgoDoL5jEpWtCuY/PstPxCRtNjvNjep4FsubY2iq+O9Tq5N2Z",
+	"OjNmoS+fPpWCQTNfxyJPF0hM/ZTjk33/ZEDpF1JMCp616Fz9GqrHWHacVnIwK6QGD0KL9JhxSLgmeMcl",
+	"4YZkVNh1GDNiFKdTdPa1iFTVWzztkqj4FF+0EzUvamoGU+xKxsw/EtDvG6nGPM9ZK4W+/jnGon+TpSJ2",
+	"t5CDsALqSc2vgCBlAnLqS5wuWTDlICp+EwoG3crCOXYl4aR6JqDhn0CchOSDX+Kbm2uiS3XLloBiQmZU",
+	"E4TPi3EU3ulRCDVPn4+P8lcn02/P/v6Xi/n3w8Vfj/T1ye1PZ8v/Mxi/GLFvjmd/Pr357ly8HahdyDIM",
+	"tqkbe1eKTO3tATG+l+Ybq9E0CfK9NAQUnShVvpdEl9msYhYoKhdSIGzXnC6JZuze7LITnxzXBAnH3pUq",
+	"Qpo+PhOQ5i1dFpLm11J+R1X7WHbnhVXvSQGX1x0OY5kvrXSSt66vf8HnHJLshoPj85OzUwLt+TbRayfe",
+	"CLZMbJBdSeI+2DdS9vHZkDSKZVLkIEi+obxo+3/D62SCN0RkOzN0mlwmvyRHvyShYH896b+BE/SXZPRL",
+	"Ej1W8Q3EHehflNmGo5rC8Yl2pfEieLrvng6ofIVA2T8Kekt5QaHfZUhld52UwQ3ruNBjgSEEprHaRjaz",
+	"T/jw3lzOmTDPiGJGLR0ixIm1d6XL7n4A5jwJ5Xl89F1J50DE++HTAemupXxDxfJdBQPZiE5ISeZULEmF",
+	"Ehmj2g9+vyqriuGmxcoJrskNWzZJNXpgUh2PAuUhNuCuhLL71z7br54NyPSjcK0m/tnewXiFCQPmcPwc",
+	"uGIIZQUvcKkUXzNAmfqlHAyOshu2BLwRecME/MIeijqDYU2d1aF2pU3ZerJBmYWSGdN6dds1LnWwDZyC",
+	"am0iTSgB3dwFsKsD025JzVh1kq4zF4Q7esOXNG2Dtk8pYh3sx4+jkOJxCnSne/B8zEz4UTiIMZZDX/Vr",
+	"eHFzEao7CLTmJfDxtWxq/ElMNQm79/5dbz49djoYTkISrRlfdxpVL+jDC/rwpCPSQmqP/fPco/VETViY",
+	"fATZx+f2u6b0B+/YlIxGl1EYWYQPwvYY5BxhB56sbXjS0WtcBfB5xlawEYPmEdcr9RQVUp2dUA7IkDLL",
+	"ygV1yVoBZsJjk67HJl33bdL1qZe8o4a9Y1OuDVOvhFHLtQ1dINuvWFasSg1DdNGG1KfzMVOI5ThVzCq3",
+	"7I54aJl1SFONRcIENsQtlZobfsvImM3oLbe2vsdnRPRuiGb44MdqQ6njACtxXUAFS5dgLaNJwINTe17d",
+	"8twhTq6BiiwkFp+OBuQNVVaVl+S0rlb1paQJdT7wKmHtZ8h3a77Ro4F6NE+QJoSLDCLcmmguMhbApWI4",
+	"4B2ja3vN1AlkivXr23o+gxQAVUshWnhg+3cwXg3anSVhj+B0Sxff4M6tN/AJdAeecGz+hb2M6ruP1gHb",
+	"DSFGVtWzBsP3SaWuGVvY29d/ZuU9ezUTzgZVp6hd0bzX9w1ek8IoS8Pq7L9m+19kCVz9qLd5eBpPCbxf",
+	"PVXIstFUl4KKr3STZ/VDN9veyqpb+euPvvob00E/D17RmpyTdzizV7PseW6N4G1w0TldBrKNwjOEKuWa",
+	"WW9szgEHhPuoVHmr4+RrsQbYHbHvac6snlC1MyRHJ6NeoxmlR3ynS9/wbC5vm4Hqz9u0sVtTxk19FWvi",
+	"tAtylht7v2EpDigMX+ltRRkNrSBWC/Ig9R3x0o1qfl4FenH9bs2yO2DyO4dMXiFNtMzVaipRFG/8oIdV",
+	"a36g+n0VKtn+M0hCaWFbRVJRnChooFd5YPqOEdSCTyuQrBqhi05ZykUKpSI+IIuiOSqN8C1FdSsXKVWM",
+	"+j99u7zUNSO0dvidTKVK51Kxupue7+DJPhqmBGBwoNDXS20YFDjNAz5K3r36pn92NrQE7yqKnae0YDRP",
+	"56U26ZiljlXupLqxKqTTAQB0rLLhUMlOvYLd1OxWL2rmgfU3tv13uqadB16sEclgq6r9ExWrN+yNGKjp",
+	"hE1LqqAbZSZFxpQIUi7dkjoMuBzo4FV0l98JeOpW2XjfOIaQJvYLtY0fsWFyVtDlM2Itt+m0gF5HHoYA",
+	"7Dcl5ZzY844L5lTlK7YwgHF8+GXxOP2ejuk2jWubYK8fdz/u/sd9/LiPf4t97IzrwEeyal3jRcLs1R7B",
+	"Yk3VAJVx+kNesm5ukDV+BiOxGwV2+TB3oO+C39LaNxD+dyu4YtYAjvu23hTvAYUT43bA+xT6eST4O4oj",
+	"lDldMfaNWrWwjgbuShvyd8a1kZaqP9edpcdLRylrKGw3kRyW8D77athIvcpTOZnwjCnvJcjjUq72DV3P",
+	"FGOBn0ZOiGbFpM/F30tV92bhgnzDxqqkavmMIKgowXY62L7TZfjcMLbwHV7oBJxBgk9nkG/VrTLCSQrv",
+	"e1KuILGSa85DXpczUUMU1zd24KBR5/IOYKaCSXBhV127XR8rm26xQGcVjLo+rWzpJXXyF//vHnnx/M23",
+	"V9GuM9dYQQGbLgU5sSKLmxRo559+UYUgECMvrt99y4pIfRmIERd9DWRHZXscCEkmpXKMA+7SvGTkbsYh",
+	"ZpU/+dwiBg/w35GE+ReQI49bemVLg0MElnelG9YD7/bR4Hp4+hncm+FuxyTPNZtdeo9+I5qS0TkjcjJx",
+	"CYz4tvjmttsHvtAs74TwxeN++4Pvt97vn6ouUtaVqkdfICgWp60d6PXw+HL4x6HtaX8HVCFEYqtoO1WM",
+	"iZY56yg6p4JOWe7bHbpGcGa5jnLQL71G1fudngKOWCsEWM22j9Z4DyDQNTxpnwQnD3cSbCrqXifo1/Rp",
+	"eTQZH4+eR+vtNw5ZhtkzCFu0yaALdzj2/XX+Im6IPwh/12kyj9rkozb5hbTJe+dd/fHU0d+nUuXWY4VE",
+	"HYRxa4IPhsD3Djymq1E1+DVMlubaanyl8hF1o2SRXCbsI81cZgykncLhoGfyLv0nU1LXkZBysVAY4spY",
+	"UWjAWjEzxfRMFjk2tJrwwgCeza+rTWY+QRMmprZKQo+f+avvv+GTP1yfNv/LcASo0b4Fu12NzPBb+81e",
+	"Yui4cD3ncj63PAsL7OJcvQQOHPihzgJ3Jc3VT+l4mVYPKHnnopHUsClI5Ug8rKBjVsTjPNAThCL9G59d",
+	"KGYPK51cHp3Vf6U1vSNLUP3klvd4ZDdMXRTm3g75zpQL4qYR3vTcE6tmohf6dvXM1nTOnFueUE1eXP13",
+	"kGGAv/eA2j2gaa8id89TqgdU6bnZ9+DZnp/nL8KvWi9C+Pq3nvuhRfNehNLBQ8ej3tHZrp+YMaq4mKY5",
+	"o5Pet/hHcNfP2Xv7318godtlyTyv0vK+XiKqy3dc3KzLnMJm7VTfYC91Ksirb184fJGgU4trXmGFJ1eE",
+	"i1tuVvpnVS2W6ZxwHQYRqfH51+yWOeXn6tX3XnA/I3dWLEPFK3Pfrjr/r4eA/FTPuVNyGq0q57HtPySm",
+	"Qc9nKRj8rZnC2oTTZ+QUKw96xP593nTf463JZTJnOc8gP8hP/rm+qfKQaJlzWcjp0vOsQ2dZKGkPUQUZ",
+	"VCKbMdA7fxSo55kl+f7bKwJ1stgA/lqVei3iJea61qRoQ492W/YViEs/B6gd+EoDV1jNtYGdvw9yz8P1",
+	"f/k9tXm516GpF1Lk1/KFFLoscF+tzePzFKGCzBkzjTXCoohGimUNwYqaERfYjvOoDuwH2pPHG/rGwVUu",
+	"rPmQXCYZFQAmlOIXcNSGiXW95JoXoy4TxQzlIi2FgaqphuJ+z6wAuzld5uhLRSdmjUxAgkA+qL3rq6rJ",
+	"TIOEjzU9jzU9D1DTc5XNWF4W7AVV7Nqa4Jisa1kkXkjn7ie09gH7mDMK7EZQqspuCVn3hi1TeLXj1RdU",
+	"+NwFQ5eQwFDUGRBQH2TIqrMBBAUcx05S/GfdKjljBq0y9J2k4FRJdzGWtJtoHrF6Kgi2pPaDAzGZuu2y",
+	"w+uUdHsT0cxttaAQMVaAaA/84dHB8MmTpiBQt+0QwPDEjce40bydUc18uvq2UQn20ZCFfaJKUodV4Ebj",
+	"GM6Jr46AgfoElR45GqJlDQW8J5jVrX3vZUoWUpv+8BSS2xtzcKs2ZuaOMZHCt3WQcB5WRl703fkEzf/C",
+	"qpC1Z9OqVtGoEtmW/L9juQSMrRz/nWXmeZYxrV99jFmfsVsa3jz7e1rIaeDJtxwHfrKk5x0xvyZ0wVO7",
+	"pbopO/dwy+zdO3y0xp9jrTUgQnJphcJlp8F/6iXZDNoPpBPOCpTMzrfQ1SFygf0nIdt1eDE6HByODgGS",
+	"UWYAqbHF+C7VQjr9Q7M7qW6qphA7dXysHumCXDccnh8Pa8eQP+9ks2fwtiLtPTWYvbD2hqPz06PkPTS4",
+	"LwqZ0do93URp60qz0Z4tQ/di9qN7MbtPFf6LAH2jFuxg1oGQLZVmanm4b+t4X6W4ORzTKEm/Z/Eb/LvZ",
+	"geQcgUwrz56QJs1LZvfogi6cl6v1zCk2NY89oyo3XeuZs/7obO0zdmrRZ4ZH0Wc+9dbcukvF/s7mpbY7",
+	"E4G1g0Fhiu8XDEvVffg7ssLu1QSdBnQ6cA2N0olUWSUKvLfiTTn35cZGEj2jyuHRslumllIwn4jgmzC2",
+	"9rjLcmr8aiVm1QokVvBglT4JUpUWRZ3M/kXXJ+d6AVYBiMmxLA16QqFziZEpai32+F8sGC1Sv1PbizAG",
+	"t5hpqSoZU4ZPAOZlNWoOz4V3cK3LqCaUSZEVZTMMMxyibozXoFi2WkyWc3QYBW8n+PZnoXDMeQ4QMDi3",
+	"w45Rwao4t4BmzJHxemdlY7TdefXiGMMnqKTO/WySJrvmXDsYg8qDUXVbsZMy0vktg67SyWVSLmasyDcX",
+	"6ta2/s/J80YBhQulODWqE68NT4eD8+AZp0iwWZbWBb9fkuNlVtYdvjIpDPSioWbmQGiqG7ZCmF2cDIZP",
+	"3Rs6Mg9yHlSnQPWRCxlMeMF8KwBNC9NHr6yrzDk6XOSTztxzEnIPvgcUmZxTT/wQigdfvb866V6p6hJR",
+	"PaOjk9PkMrmYnJ/mg/Ph+flxdpafnlzQ0YRROshOTmg+GJ7Qo/HkeDIcj8aD8flolOXDk/w0G56MB5PB",
+	"gCLX8H+yFJD6ksvh+fEoxNnb5KKo5l0uCkkxnLx/QdMDsZ7leXDupCFkwP0QAmoZDQ75OHDFMSoc8V9j",
+	"Wg6i04PSYahyvdnXw2JArXf819jba/yCTa89QwEf/zX2WiFxxIhutHnEgNMR/zWqwe2FoXAx9ErHUpZm",
+	"lmalNjJfhpAdlThHL74mALsM3fW1S8o5WswPk+31fLsq9N50q4+G5xucDrESun36gowGaU3K1Mqhmhz3",
+	"3Fl27bvvpuD8SXdazB108IIa+/qQBrUmbnfYHkR0/+4+0YmS/2R18WStAbsf3EHhx+OQ8GGsjy7/R5f/",
+	"PV3+7++3rT8iFF8Xlap9pNZ/pwFP469yz9LkUUctr9P7zgahorYyi70dNcGuxZ1yK+E4THy95hJLOe3O",
+	"1I2tOeF27xnsIrecQvYREZJrcBvl7JYVcmHHRgsXAa2Yhmsyowqs53qnufyCsnDFoxWi8I2Qd4C1WQWS",
+	"L5PnxsDWXw28HECkdvgEGgsSlAmfHkCU3oMxnbHesCO0ZbVdnBGdUlARcXkn1+WJwxmgd5OySMdUc0ul",
+	"RTkueJYaqm8CS3LTngffYZWu+Bt4NdGFbxidp3NWZ/WtoqVBLcAXXH7nFY4UPUQ17K7O470dzq0cZUiY",
+	"Tu/hTd7PP9xwEbgz5WurGtANB8UyyK5CFzLIAeZcUjN5l1xapaVCMXLyctHshPNlA0yY9Chv0gVVbm/a",
+	"oWPgMa1MYb8eu3iV4ISGZEHwRK6nm92Tbxg02qZcQNYK/4i5Wof2fHcHioYG9clPDNUtaJXlAqTa4X5B",
+	"1Bdk7OgQvFcr6FC7MPFwXw5y6pWhky+9mdWU1fokNG+xrOd+3zSChg4agNFkUhiauaPBN/yZKpqxQwnu",
+	"7P9ywMOHmZwnDu/FPVS5ptEb1HKCo0EGIRbISqqQcFx7ft+05+xsMCAXNaRLw/+MuA7on+/Cmo2+N/a2",
+	"4UV/cIJxlbrvpu9TucvuY2YmeIYpyV8//+Zdrc656dfefysUlFWU2JwCZj3GA9x9oNvs0AUMDsh2OnQv",
+	"7AV2mVwcHx2fnZ5cDC8A61ubTOaA9jY8JifXf22k3rlhvMFRuDZOqbUarKLkrYYgzf4+7ijNPoaE6LJX",
+	"ygXoWNh+7+z8YjActTpiQf9yM7ujy3TCWD6m2c0uNuY87EDYTVZgUHyfAw+Knax5BSqM1QgwOONOFMAL",
+	"dfZWpb8IaQBmCRNpfqKADlSld64eRl6lDdznKdYY4Lau/SZjiAMEJQjHn97vKQMb7hIcbHrHigIl+ISx",
+	"ghRcGyYwUGXPBatLk7uZhNQdWsBc7yEN6yz4R5ivR5ivR5iv3wfMl52IumVLf+z7gK3Qd8w1q/AZjvhe",
+	"LyVSI+ssL5BLtMy5YwrckZC7rR7Ss3Fxhqq15JCIDm7sdI61tHvZFuV4zs2K1QfFoYbNFwVEj3fobls9",
+	"FPGs4r85tTvS0MnkfuIUMgo59iWv/NPgEkkD4RNoi+4Pr1C8pIKzgnytpAQ4Wn/Z2cbX1es1QRlDnIy5",
+	"RymkGxhED2GgISzt+x7K4qFVc6liqR1NE9x9fXlGFNkZEuwyyIqHJumrIOZg3s95wbSRLv4VHA+pq9GM",
+	"5ORc4KOxYJH71tL1BF8ULO5ViOMOVG+cM1Phbn+C8wXS6dtjOV99spFTNMFWr63hr33k06e9vEdVnQr7",
+	"uGCZfRiyI/GDRyf9wVn/qHuM47QKbjGq0gt7atKxrNPshOsMktpR8KwsyrlrCD8c1g6oP0uVUwHGKdih",
+	"2pT5klDB59CXU0ERayaLgqFzfjGhyeWvn35zR9Bx0vZtPxqAjwbgH9kAxDTyOTcbKgjxBl8zOF5WlVKV",
+	"3uSrUo2h2azVwcwl1nTtnQ2ZLO+bEY0q7MCnAjK7hCF5HeWDYTjDiczZXKolaHx2W8hCTnlGC+K6YHEx",
+	"PWxExpKvlzAFJnIiJ+gRO+5BkFMTOmV9ulgouVCcGkYM+2hc6pUrB6kqGl1d80vKIcLXxygcwThgqVhO",
+	"Cm6YolllqeJ7KMZGrWnHaDaDqIzWXBsqzGHiFshqga/rstOVJP/W9TDD/16KH7Zf1c3q+aPB9ejo8uTi",
+	"8uRiF+Xw6EGVQ386LhjWyj+kTniPcsb2UryG/MNtC+buCksFG4v9uIhfbhF7ScHFTZUaiBbYHg2GoRFj",
+	"cpns+mSMi2JVptF74vhcj9zzxbjnfb1833FxE180uNJJRjfTTL6Vd5jEzJnGtssYtkcHrksco2ReFob3",
+	"6ZSJbEmco/Ww40o6hQaRE4i1GBQMbePL16xqUH35869JxEFhrUGurHhENdaerm6ad6woyB1T2OY68H7+",
+	"Zx0zKvgNUyY9WaE69OxZmPXE9zdsLclz/XjwyXdVSXjsvdXVRq/GR0/N79hTs7Ky6+Vs4464lH1c69+1",
+	"V65e7Wv3xfhKV1c7CehxyQuT8tp/7YxFd1stQHfL/GkQ40EPgV2WZt/D4LNntwapfV/ykInw0HqJ0bhj",
+	"R73skav+rbgK+Oqaz1nBRZSjGteivNSpJuv47HxQ51J58X8YBM6qyvRYXPHhaoU6YELufTx9vsifW6cq",
+	"+PInuogu1soN8d0/xSrdjW7WdV5Ruogj00adoxtc8ut9mUEUWi6YqNPb3t/zDK7J89aVAsWJ97YFt/UY",
+	"PnsMnz2Gz/7w4bMVCbBZhFZ3xGXoo0x4lAmPMuEPH1JvSgUPmhuNRb6RtwygtfAeQgsppqGtsooAWRsb",
+	"QZ6nm/WhBzKu+83jYDidso0DwVtgKKg+12M6uHr1/Uvi8KcaEGRhO/8sYwsTwvhAhZ+TZcSnv2H1ZI1e",
+	"gegPz6o/6xlBj+vDACpstbjMTu3HRSbnXEwDGRuRwGvuikrhGdWptzBbmU/telNTKqHT4bmVqvHMUdbN",
+	"xBieXxyHz/gygtbn76mr/ggb4CWipUS54IVU0AAcdiGslX1Ck4M/X/3wPYFiAsuY2ezJM0ILLaseeqSC",
+	"N+kFyOzzKIjJxJeXhnfEsIdrDJSxlDcMS/GGI/KGLg+TYEIuJB8P9s8kNnGoUjxoQRZ6mc0glK7NV7oG",
+	"9A04s9FHvoV3AYm01edxMz7fjKj3AtDXCHXohQGfr5J2HWLpv24hZF3/KuzZc8uVFA4A+Dt+69Fh5uUc",
+	"gS0FkUXOFBkrSAE6rDJpIcO8KJ4RB15DDNOGZIX9Ihfkz1SUFOHD0PUEGbt0QV3uzpsSsK4zKSagBuBn",
+	"nQGtn5E7WRY5FoNDCRJcHrPcTyJUiC6T76VXveC4CqotXR4Ess/r+vdNnCMVpHRQEb5oC/Mwkbfb1Q3P",
+	"grrJa1cvMC5kdmP5heuZPUPqwb1Bd9VGWUG9Uwt2EgBibh7WzlVizxAdOVojVo/1h0Cv3bgHBQlV4NXB",
+	"9gjN51w0xrzadaD67tsgcXzz3g9TzLfQqEqBG54OyfHFKYEcuPqjG8/yemWqM9xVyxk85bfInM/pdKpm",
+	"0DSKNhPOHcekPg+x8c7meeyATFIP6yc2nkl5c1WOK3/y5rHp4M6vNPnx3Xc9AMY3BLDT7MZF5EYyKei0",
+	"G7c1oR7hbRUSW+3oxMXMk/e9pFRFcpnMjFnoy6dPPcLmYSZLkfHi0OVpPpWCWbo9vcNJBtP+m9UrEG1+",
+	"83RDpOKuG36HrEM7IrcE9giZL0xMnYvcETeo8QYETcB/b0sPUQo69TgtWBGMg7KcnEC6B65FN0Po3LWv",
+	"9qsXOqn92nUzqoZnR8cDh8UismVqpzd0FWSKGbXc4nnGYG+KazBEZdDREKDTl++YLguzhsyNWwI6/6Nk",
+	"kAw2DF4X7ps1r2vcspbpO+XybN8YXVfqXm2XKkMctZBl12zW/TZtO5zM7gBTGx5K1ixFPG9v/Y1NDVQx",
+	"O4u7mWZZ+mbyl79eqPM/5Vdf0/9wQ/wPvOc/4Jn/P0bVG1zwuLQPsrTxtd0gIFduW9vw8nF17rs6KFS5",
+	"mVkb7AWWnG4GjQcHFtwHnefv3LMi6vIBcFdtjeDS+cPkAjBeGxoY0oEYVaLvpHpnaAWc9IeYLeRH+2qW",
+	"fW8NwC02bDhwzJLHBjyNwYO3aERcQjr56Ul0Nte1B2gub30dMFhzhJZmJhU3y+0TCLSW9g4IL4WHzGNt",
+	"y2Ntyx+0tqXB7zGp3768PlD/uAMed8Afbwdg950Zo7lDyX91TafoUQqTv66xgksxe7RSZ5e71zwjmkFX",
+	"FjKm2Q3hgnx4Pem/sSbrh0PXwWYOOJHOYtNG+SjKdzKrSliaX/zx3Xe+t7hjVqKYlqXK2LaXvrHH37Xc",
+	"+E7lD16uobudPXAR2IdwYeTmT0BbAUXnzDfQfI4N766xoCNGPN89r67aIVD+QYCdiRQZI3czhmDywU0w",
+	"LprDnLmABD/kWGQ8LCFZTTarx76wRrqyT/5fSXn68/P+/6H9fw76F2n//a/HR5/+V51yFpDwhWsYHZvK",
+	"h6Cl9AdPT98iEprCV4P9R8nUsh6ta0MdDm9OP37HxNQKmNFg0EvmXPi/h7GBvfpoZ0OL1/lf4d0rI/yg",
+	"l9qw+f+AmP5wSaQoluGKz2QBSJ+w8sy9jfCcHLDD6SH5MFY8n7L/+fpdfzA4Hg2HH56sm41/2O7hNVM6",
+	"HgwbUzrqhevx8//9n/f/8fP/vD/8j/giYBRkA1M5de835alJZ556/RLL1lY+yPONX5tINQcZV5ZwZ+TN",
+	"OZsvJPhx/sIiPPGclIL/o2Tkhi3JginiKz69uo1rT8mPP75++eQZUcwoHgLoQ19V+zAVORnLHBpWFhQZ",
+	"C6KqzqlVkRQlaj3HYIh9O8Y1DDMcnTcY5rzJMBWhD9PL/vs1bPN6ArJ3zea18v0DKag2UMD6jEC3s4KB",
+	"FOSaQI8HluPcj4ej9TNyMn7dVE6Pt+/m15PvpWCvPnK0izbvZEqqLu60cIfCIfnJMjj1u5sWdlJL2OV6",
+	"dY+bGftF4ErZuX4YDQYf/CpTU70EgnoGCm259sfPMwLq0x3XLJQn9Q2/iIMPo8Hww5NKxnBDDjgARtE8",
+	"R4vsQyA19AfCUXoCSxU0u9GEmyduUvVHfhHBG92BBQcjLQqmyJwuIWioGeuRD8eDiw9E0Lm93c3i8Bex",
+	"YRXtEvRxDT6LGPuOz3lkea06TTT/59rTooDnwiHlbELBp3piTwr6kc/LeX1u4F81n3Fh2JRhueRb3yqr",
+	"PYqfZsvWao6ZpRzujRu2ML7DCy1zDuES16U9Rs3/3fcfus8Z5xo8y/mCqsiQnxcamvEtSsOwDw2Z8Gmp",
+	"WAVaVh/G0J7bntHsHyUtSAGfJQd3M1kA+zCRU+X7483lLUMdbrx0v/UCph8voRXg2vMwcwOOrphL8nCT",
+	"HUtZMCqC2b5sdDxvCQJoe/6BHLi3VfOEJBrD6PzJZZMQVBNA7mL5IfkgF0x8uCR6Touij1o+8d257XFI",
+	"NQEMXD2ze9jeTXJqKDmAV1iGKFy+Q9VBHWTGjBV5z1X6MyuaqFo2XqwlMdLQQpOMCrtBFbtltLCvmves",
+	"lPlF+Ebu9pxWDMPkdgb5k0PyXNBiqY1GFcbOzycSuTkRWZpFaUBeeRlAXXvlimbHg6Mnwf5vrVnQaD5c",
+	"tv+FIOD/v6d2TaWApid4VT+tV+qNtYvqJfwGwP5WgM/hdMzpstIUkScPOPbnuWVrGQrQAztpBjlWY63b",
+	"St9VFl97dD9Y0kISiGICdzrXxFuI5CCjmvW50AxipLfsySVQt4oB42ppcuC7lkP8zl3EvvY9VBJKIVjx",
+	"pNGOuPoMKGnepuxV7K2samL/Ud0oReMFTmi5XJGoDPUzX6dvdJdHYS7ANkKiWRVmBMDfZEbtdmKizl2D",
+	"7XMQNNEiVFW1RfC+HgFOQXh+T12mIHvDOyGIc0KsZaW2zb2bfokEiFmU39FtzP2MUEPmUhsyHJAlo8oH",
+	"yT9Y9v6wbsDREqJdON+VmK03Hn5Tq0F3thowlp5fYS1LlO1wG2ji2nFagkvlqAycyAVgpZCDd9+8IEdH",
+	"RxdPeq7/quDTmSmWRC9FZtfwDiII+J5L8vcyt++ToS72lf5FgPaMd5GD2g3zzMkGHI0AiV2NyY3G2hCK",
+	"kTvFjWGiR3SZzSxbV82lesSjrIJcR3CJX0SF79erFmeJJWTuVc8qsYGZEvYtmNpV6y31s+6mGV0smMDT",
+	"BpJNWW6PeThLfxEF14ZgV5bgmYwaWshpiR2RS5cFGuSRaHIAFMH7tVdVcsSNB2+i1SN6BI9EoNaGI8rT",
+	"F6uZ1m6CPuSF92K+mgAb8dfka5oHkRjfpAva1wa9r5QcF2z+H393URDntoUXvMVrzffEDkz/0NPVJ+yo",
+	"up227lmcSJP339DCUsCeGBIcS7TgOWZ0wbmBaXdG0cw8Ix8gC0ODZcA0YTSbEWhbCy0TXkgxKXh2T5KE",
+	"b+lCkOr+ByHHc2vHGsjqQ2tfMI2Jh/Ybz8gHn4CMEU5PCTDv4UFUwRQr2C0V5pCAnk3J2x+urgk0mvlF",
+	"fGiZ8R9AORRTCB/Syp2gDS8KZ0g4UCkrTiCtxEv/d/aP/nP7xwenP2rcBIEzNrhpVfZd4UP203eUG5+P",
+	"Bl/hYuo2+50DNM6oAAdqcetsR0eYpqdzoxkFPimpxjzP8VDZn1Uar+nCK/UDD8Is15X1bNUoawx5BTqX",
+	"sHVgW/wJoir3mad/Q5cpwr0PNruCixvCrFVvZXppgAGEJJZdmSJjRsDNc0AFQdSXPDjsn8D0X/saIbW/",
+	"fEC2NRgKe95syg+byiuxS1nCEDVjtReHOh/O999eEWe5SUV+fPv9pR19w2lz4Ds7PyGKQtDbzIDl7VXu",
+	"CkBAoUQReegz01yDDj9GrqvP+6CN0xUaYw+G67EzIHj0NAglYUMYq3pAdvnT2+FTeEffNRPAUJRbs/bV",
+	"p4PhxYCesGH/LBvl/bPxEetfTIaD/jE9GZ9mZ/k5u5gE+RrHg4u6A2K1XtUu9pkZLgGjSshwy6afZpUw",
+	"fhBZrOo2/oGXqrG4zkXHVlcXVdFL8sHTxwtrbn4RVuuoTjPQUSs2PSQH677s/GNeK6OlZo63nOP2yS/Q",
+	"Lex7ab6x9sf9tn34li5bv7r/Qbb/9xLVSqQEaAci4jIEgHg5ga3+li4LSfNrKb+janpPoRd5WRcitB97",
+	"MFEI3lVrgN6iCh64WQg4GZEEilX+5W8oL9g9eSD+vk6EWH3yQWhRh2XrQpO5/TtQjpih0w9VRZmLFqBG",
+	"QjKqFHpLffK4FOwwiYaPY0N0tz2Fez7VhvUGOsfoWz+0kZjutu6UCx4w7KN5munb+Kdf4IUOX7d3NgcQ",
+	"MU+ikXapzCWBDPDxkji/J+zkF1f/jU6TD2ixXRI/2A/kIJNFORe++qqHHqgemSpZLnok53MmNJeiZ404",
+	"NpVq2SMFHbOiR+aM6lKxHoFoS69yIT8jtHJ2eu8q1+TDz9n7D6glXGE94o+C3lJe0HFxT+kRf1+XfRN5",
+	"8sFkSE4NHVMNk0e7lWYz+wniMvfmEquHcnkneuC6owoUb6lA8GC34SeH5F1gBdgH/ck38VYA4YIEiv8z",
+	"b4NgVDJvRSVbFglRpdCVy0mKrL1B72NS7GgrXEv5hoqlM3r1/dgi8rIuPNF+7EEY4gd/kChrN8IR4rwv",
+	"XEOY2Nqg2i7ddpNv/9WJ5qg0V+BH4TI//3nf06z9pi60bzzzUJpNphjoe7TQIA+Dv9EeoIrBDgV3CEio",
+	"H4Uzwu8vnFZe1Y0O4UMPQoifWFH00fsDxp2P2o+XhJJxqTk4P1RZMHJgjRdhtWQvJ4BFFavD/D5N2CpK",
+	"TxzJHHg1y6Fi+Bq4636Ui7+xGwEjzz6oeviVxrJpKDDzMt7ucNSbrfK4YMp5y+kN04fB9zEFLPOBkYWy",
+	"9xrOdBPwgpquTste8NR4udpGZ2vMonoBl9D2nEVUjxpvY2s4AfMrO3w17NnV4faqP+WvK4Fh36yysVyR",
+	"Oaxpadnh4w3wsA73e0N7M68hG1zhvZ98u8tYlmIdKPkZM6AC4jVH595SLVg1lpqC76sBy/HfGVrxOJQX",
+	"FSMgRJZPoHkbcKkLzq9j3D1Z0PNdM/1hEAvyrBn7q1smjDMLYfRF8QN2vd60BI2nPr1fp81ZjQtbtPpA",
+	"xYFmjPzp1TV5ejt8Cr/1sd7Unu13M57NUDji4F6LRWl2pOkOOy7K/u3cFRfMgXu91GrXRNf4Cz1CPXoI",
+	"BErbeSkPuLk826+s/bZYc7grmly/nsV93n6T1i49P/jH9n2b1LxIlaJLYOM62xUqoMvCGSUO1nHzxoZv",
+	"rx/6VSVUmLCq9M++TW4uRbira8o+z8vCXHnYqPq5VfyonvvN4Tj4Px08RfXrTELD+6SXsPmikEvoxOHO",
+	"26SXTEpldYO0RqLoJVhHsG10+oWvbNiyR9q+Q0GtWuPqIqw1RAWCZHjufebcgdR5Y3srAATSKjNm5lpv",
+	"NKRaiPm1Y25WGxNs58dXUv/bW/pNqa3VtTIflyCRc8UyIxFvY/uJVXPJRtYPOarNwP4dURaGbi8vZrzI",
+	"Y8IJoV9cSxiuCR3L0jwjQpI54CbMqKju0EwRAExZXbFWGUoH0dkoJYnoDGEFSeTyCh5QlxSRkGbtFzS+",
+	"2Bxeu8pmPZmDYHOTPo5821b51SxzVQr2ne6h/VRLv+CbmarmDatqNlr8BDJ569fa4rg+Qpv8dorwJZhk",
+	"EJRS9siCgqVjD3FMZrAbCrF7NMkQkYkcvGNTcv6kR2gdEi7tTquzJKs8BjS9t7Ihm2WpG0RX0sZEwrX3",
+	"9PDcD87tKSaMqnLCXn37AndQAITUSUpwYW/RaQiL1OnIfFtQccWckpmz2GJ5DPWWH8MDxDvHCC7ps5a4",
+	"wCC6NbYgVrdqIEBPpRw5P6Ldh8CIHYRGOP3tjH3l7+5uGIS7uLYPmmD5HcZZ1W79GstzXjEqWkzod28l",
+	"AZL1sqBFxJj54VHw3Zi2Sq8H0dQa4vALKmyRBVxh7Ypil1XihU/LcmR+Rqolv2xxvAtKO4WuRu0MuGSN",
+	"0tVgyd3Uret6CFa6sI+mR8ZLj3EmvtIQ/eFiqg/Jc0MKRsGvzKz5BPKm5wvTIcOzanS2epA7QLSYfPMJ",
+	"rV6ANfQCzTBNZ04OnKwiX/fIix55GbFi4nZM1cot9vFq+FqW05mpv/Kq6/uD7m6xD1SXYX4A57dgGZ9w",
+	"PHz+UVIHxVp/+pse+VOPfDvskW9HXUdRlS3/uv3uT2sZHIQz5K/vZeC2zvkmMTyqYJ1i4dsBeqBAOOhi",
+	"RxnasY4lKnxBV4zQWZmY04+v8ebRoCU4eglmjbnrvrH3Ax6O9ceHo04f3/dIWlHh3YV1Uk0z1ewcuKpg",
+	"ZmxXVSasMO/q9aySYNOqTeQKD30r78iciqXnAEyCrflopuwuxrR5Lm4C1aE6J5t9rroOrrNb8Vbe7Djv",
+	"7hpEY6lqLcIquDt9cUctYpUFGjQMNILIEjZ4Ybuy0Jji5/cAOuUnSHTf1RvYHvM+ctMTc90RUvg6A8/X",
+	"kHzmkvguydDKz+MR1Gc5C0jauw9G50H+wJMOZsunLqtSQ1/9VpLiM27goLdjbCWev30NONJY1aOkMAAi",
+	"ivCHVWgeqiEugXUch/Xte/XTX+HKp8PPIgbM+mqPG7b0Z6wdyDOiZ/KurnhyNbFSFMvDrf6NHUVCY/f7",
+	"MpGayp3kwKqftG7paLdA9XE0W0AEr9WVNVO+82LbZ+WSOWYIhmvlg4hBN1iV9JB872qE0dNDC/Bt8VxX",
+	"uBWNMq2Iaytw3URWjGO74Uo592jNoSZEMpmz6oMxxenJ4caTdiezyxHOq3EP4Z6pHS8IWjVeEnu4V46a",
+	"Dg4ZTbhBedfNLbOH6NjRm9DaL7Wpvc6gbmycem02bI3GOqwGnfcQqRNesPVO0Y7CE0Hcw6gEeI/tzCGe",
+	"8D4aNM45dWiekS/rGR2dnMYv8X+ydLw0rKn9c2FOj6N6n8uP7hSOhan4R0LyNEbcGEQ12IbQ27KKQSvS",
+	"zbbUQ/hMtwf6f3NvIMQ5StDQ2DNin9nFKbijP61tKoVPB/vT+blWiNNybEdXuigCjKOW/HcokbH0BwQa",
+	"/wz6za45Gqshq63P7JeOQfWaHI89MjXUbtIvtv+bGRgx5yhFIES3io3vbuaEfSyE5rJFfHjV2z12PKbD",
+	"uY49hJse4ZOqpqVTaCCyjqsfZmJKpwidXzDa7cX1YsfQOLhupDBE3F+75RGsXbvNq/Qdj4XbdnRW17t/",
+	"RSB29zwLUdLiHUN41Ic463NG84K7/k6tU6fqP7N5Zm98jyhgFLpwCaydH1Ebs/jXPOIp0PGRFoXd89Vw",
+	"q0H06lnH6B+SpCXAFwtGi1Tx6czoVEh048YFutuIXQ/i8KNem5pTLgzlIHTmDNSTjFEdTxRZK1BbVKk+",
+	"1Bhib93cNm6ez5ZRGCE9dENhbIe9GGyj5+7pmJriesJwdqejx5GXxB0nisyWaqskdH4Ee/GuHcJiQtOJ",
+	"zMod1LPJ8+eK0dh87ZEwt+xUaSl78pvdSzvMs8WHAVl7weqGk10Za4wHoetaV03B2mMOWGJTOUNn30zA",
+	"YoF3NgDq3MNBu3lg985WQfXGEa0XSV6piBS6eb1mXJ8kLUdPMOktPt/YttxNN1qXzPUgyqxP9aocT7A5",
+	"fSQ9DekFxDKuGTVA76QV8nbdUKnZ1KjXalG5Ib2ufZzZgW2j6Esn3fdROdefbm1Yr6YW984NkhhVIiiZ",
+	"FyQQ7wQRErfemmdkxGvvZkMKZqA0CoDRv6Pa4Gw7OYAe8GRtYOR1yP+7r4xcd1Zv0mcDZvj80RT4WIqK",
+	"1s6BlGCkrknWXlz7YIpBHbA9waX14dutOkPAF+fxYP29lYhW0qxzEouc4K0k4yorCwSuzEtGRs4B67tW",
+	"QaPAqjv/zirJ9hk2dJQ1AgK8wdC87qIRyO+oydQLdNwpoP7ZNJ3VHeFtcLy3uQS1n6v7CnRVljooSCG7",
+	"P0hCVmiefsF8rFVdK1jQvGRw4kKum+9a3EsyKjJWFOuCQwvu8IPvb2J3LZJZ53D/Un63hWIT/nFt0PAr",
+	"TVyPTuyHSw7kIv2lHAyOMnwS/s3Sw8PDJz1iJDiYpoJr5tJkHyRBwutgG8v3ZcHiyq3z2q9iAMJrKxJs",
+	"d9oDe3z+Q3TB0xu23Pn4hNHtc2LuWQvxQBway5cL6pfsP+t2PK6++qDldNRPnpE5lk5gs2eMdIcj7OaX",
+	"3JfP1vIW0HY9M63NpEAe2Cp6UWB96iU3MdxzH/jnRrNickheA3o0QuBg/B+gkC6JNlYn4MZDiW6JZ7rB",
+	"4VfXT+5BDpdqhl/qWKki539xscwmTVdaZpMDRlWxhPa1PfLi+TewPZ8QqYimEzYtKeBPNZ548fyb51CN",
+	"B4Zg/06qG/LCg6daJQ6g/znT5HkzkO+Pt9XG3b1kzdfiJ111ec+04R8EC7MzXTPhwvBFwWqgkUjOQ6Pj",
+	"8qZcYKnajTEtw975TIoVBXQLA6xpz7xpBI0H6vKk3b8cdHH+dY/H1zVyXoFadg3fRU6C+2hBJjQzUu05",
+	"+KpTt9P8u513OJb/hofscdf8zKe6u/Q+BIl1mt7nPY3m0ru/4NNG8RHRSRWdmEY2v49prNNH93OHzeRd",
+	"+FkuavfULc+ZTHzDKOy4p1M9o4rlKZqGM4p5D5hIm9L8VmZokuQ8T4U0qaE3LF3QNekc7RSQ8DRvaWF1",
+	"MdwcehnHnWrvN6jNrQ0gVdUCD16oY2XOX0at6RADDZtzraJyr2Z1SHmDZA89cA3ODHH1w+MO1iR62pU5",
+	"NzV0RQsvDBoifbgk5k5WsMZyAtUfiKQ4ZhmdI0jGgatDg5YJHnkObVw1ZXmf3tFl9bsVUQA0vbCG8HIB",
+	"1SQOuA/ywByu/gcHn5wCVK2+JD+33NPvPzx5Rj7kXM+51tAjZCE1mit5ifgk2NtpgqDikowZTMdDlYeH",
+	"Kqr/6E7LIUdR155su4TQihPsyYLBL+yjix+iURM0V7RmOcZ+8UkPjmxZvHANIkAMVDIgqVE/IMVI4adw",
+	"anHxYBcPDIt4asn2IG64/J8gkwGVqagy+rvLGJHFmoyxEvk7DnsOaEFmSXz54FeauAcQFFzzqWB5nwuA",
+	"cNLb1eG1fvgm8zZU3q0pW10LRhdx50EGCH27GdmLukdKRFjZvdldtLm7dawXE8CKHzjojQ/2rw9PfFcb",
+	"hBh33WuwpUeA57mgUwAjK5XADJY9U+J6ycf+VPYdwDj2YH39UgdDNxvQiWq8QHsrYhFVqZ2ORA9QVL7y",
+	"zFpifqUrTVkuCtZDdG8rX58RWmmzNMuY1qSQU9dQgWlHYVgQSBayRiEU0TCuwrTlB6Fz0EoTiB1z1YSM",
+	"2/NCrLkqXkytPc6cq+UBbM9avn45+/MFVex5Zmo9cm/YntiRXnvepfLHcLHEv6onOwUEhHRptysxsK3Z",
+	"05uCAdW9pOWyWVu33Skwv0JVH51vJ4Diz50W5q3vsnaP1WlPb6vJsp7sWx/dlsS+3Vy6N6m3E3VdYbW9",
+	"kTzPDBkNhsdEH56crxQNh6gHXqWz5goW3SZAu3TJTIqxgbC+2ppISk4V0zpQw1zooOBijX1mB3VtlUbs",
+	"790OLu1SN9vEedo1rpw7mPlIRF0Ktj6cTpeEY7PxHHR4LAPCjlPPiGamqqf88LQZWdJPf+UiZx8/PbVP",
+	"foiWllk1+gdRLNd7ZLqni3kwsUjBTnz4MKKtIwgQ6NpIkwZfOgb3aZWR3v0jbSi7fTrBNWP/9fj8KzeC",
+	"Y23gzpeOX3aq7BYPuVgtw/x4TZF6gwBuBB3m+nCZsm3vV6RsBurQ4hdnrMgfOCHSGmIguLzTdqsDJjPg",
+	"WGEmDtnl4A+6iPUWhX9wT4JHTrBij1e8hedWQvPddbRNIjia6zjl2jCVAnZO5zTBbMbystgFTMb4rNVq",
+	"FeR8XgpMBONiQQ1f55vXK47D6vs+pB177J5Zhg+RWdh6Zt2miVdbtBcmloroarLqJLvGygT5iW122jc5",
+	"McKynz3+m1HFUuM/ukcyFfmO31g7GSnqnuxhyzDE8BeStIh7uGa237Ii3yem3Jab262EUJBuvzuQrKsH",
+	"t0PLm5SmVKyTFbEiVbeP4F9abjZT39pSNL7LdzzO/Qp6ItQU7bgR92HLPdZ5x+P093/CrFTFrErezXK2",
+	"4/r8UG+QuhzYYQul9Fa6lKz6t4qX0fLiOptRNWUpJKfTqWKYwiWF4aJkeVpN0mdSVxTw+KUpF1buI0DA",
+	"etTS6Aa7v/8oppR+WUdSVGrs6LGYUa7WdRDN2cIul4BumFyRA0rsGuB6MvVkj/CbNbd5RouUfbSj2CMv",
+	"CR9Mx0t8Ba8KPO5hfCEVVke35mvR9ZhlqwzFCj7lY15Ynt2xQAwfLdbY/VVTrO72h7AbLets5M19nd32",
+	"fTDL3tQ3VwW9e9ZoB99dQ+ZuB0PEOJ1RXbVE9bia3397RZzI4WJKMG3ByhtAgXkGTgFo2SJVzlQPO22t",
+	"KCCfZdXX+FEhsBr/BOG6UQH8Gfgm0p830j4Pw7F+Mp1UtJ2ZJsYabxpM2xzrn7Hbr0NOkspzgIddsscQ",
+	"gdPpySH5kJfsA7qsNf/oO+gHyfU1hMEHIU3qumWMC/bhF1H16afZDZ0yXDH7Q7M9YhW2FtLUtIIeoVv5",
+	"aduevK4i0o0SW7f8y30fd7yw5+OwxHs9u2JSumn4d/aiNAoGvEaUdPPxt4/sfXf79kSyYPevuXmXvbz1",
+	"e1vOhA4hh417do/8qheF1Gwfzb+ruWbfHxho0Vqv3SEI/Nc3lmo1vh1ozRDgSOfMODxf/LsOeKRhKAPS",
+	"Z1Ij05WyQrxC7yAw6+xzTFeB5JMN6nEhdaki6jBksuzmcbr3MuxI514wyCjN0WTA9My3wK9Wg9O7ujtg",
+	"8k3TwC8fo3qZ+pQiNGgUh4zdsaK8gDRxWuZc2l90kfocvTm9oQbdWsv5WBbxJKDaUj/tiGhqmFooZi0+",
+	"FxmLFHSuCpOCimnpjKLmufnW73Li7+kRdjg9JK/EtOB61iNvJf7/14obrmfkik8F+c7d3LIRTpo7axSt",
+	"nTMzma8h9pzyIkhwNNa4mjOtMXML60ad4G8kRaYZLYoHoXAsRDvsCsL7Qgr9YJBe2HZgvNzQBeFhgxNc",
+	"pBOpYpndr63Op6ya44HaVlmsIty2lLL7wGE1c1J+CF7sMoAa3wLfameDP3ybzwtajUA00z4jriC5PffI",
+	"sckV3Pu5IQZ8TmNnbqkf2IDq9DDABet6bYxR9wto7Skb4aboogc7JGDsvQMJuGCfP3iA39m1eMwNbx/F",
+	"KhQyO3pqdhJBMbE6GnSBedhRXGzwfUcE/peWJwGK+EnHouemwFnFsaAKjkSsHaKitas2qoZ7CKvWLt6+",
+	"XSsu2bCvHsRd647eL+iiDQmzcmTSoki5uJXFLcsvARU11hLKMDonVGF6uy9eeta4VV9ilp+ZSc2wu1bz",
+	"BmTLxl0OURZbccHlMK0qHFpLeq6RplG7Aqf/kzst6K6u6X1ts9UTrdWmAJVhaLTbFVd2Jaiy3sqTQpfF",
+	"OrD9dfi5wxME9x6zKReiqoh1GASdHGhd8a+pWeNT7qyfdUv53wGnCcmpt3T6wTOoWSIJtpWH4InH6/RC",
+	"ih08sPiA7iT1/Do/h5wxjNt1hwHrmG8ZfKfGnHrgzI5dMaMi9dDhMtV02LOrUIS4YSSUinTOmHFFngD7",
+	"IKQJf1snj/xL96qj31tDWdP1C8OvoNOVhcFT4AH6ArZ3zOqXXRGdk/7BUA704dH5wejJwfjJE2i/DUeO",
+	"LEXGC2KpITXgca/WKm/diBvhVLwPPguWCBzkGpvuo8RGaf3kGTjMmzGY/4+9f29uG8f6ReGvglK9VZFq",
+	"KEfyJRe53trlxO5JZjqOj52e3vPsZFMQCUloUySHoOxo+vR3P4W1ABAkQYmU5fQ8+5z84dgSL7gsLCys",
+	"y+9H5FNKShQVaCsut93F/vaI7pLXQ9kqZhP5sQaLfu2t0oP7rBRLn9cAYM+Jbgt51AS3ZiXAOgbYnBLC",
+	"vqs2+6ypGGF/9V3b5NWjdg1VU1K7FN46UZjqrBwHtTVNSoOACcgYwDMZgmjKmzua9FsrPtZK+AI8avYW",
+	"oX1stpo7O3WepHjsB8Vbd3sZ94QiwbMMII/BlKhwS7t3oqtQLkia5yyTE/O//9do+Jb8pT8Yfvv9lXc8",
+	"+uP/16aC14BJ4XnJ682p+sWctUTOUr928ponkIDjOIgtMhqHxd18FmE+TkuIQIV8U2qoS1gvFYqjK4DL",
+	"SJKy2OJf0JCPgFWjwskgi8jarwIDwX1v0pvzmEaQv1Ns9JPe8ej49XA0Ho7OeqXKwt5o/PZkfkZPh+Pg",
+	"eDZ8HZ6w4dv5aDQ8o69mr4M34Vs2mleqwSY2w2FhREzgbSIBw+KRZrE/z5IVvvvVcHw8PD522C1tWjAe",
+	"Kca3chwkuN+lUPQYv4eLu1U/FFXfZWXJg6WcBcEeWEYjMzNFlbZ8l45j47CVSAfVuL0QhKtqbQhyK8tL",
+	"Ktb1aoYI3IcpCdV1lcZdX5o8+ZcSlhKSYKmCWl9R8VHILWUr5Ek7a/rXJLuPuM3QaUlPk2Wix/1ICx3h",
+	"AjIIHqkYENTyONskYgL5TGBqXog6ZnqTDDzZaEcprRZTFtNomeJFn71tJXFlkXZUp1qkLfKSIwPgCQFK",
+	"mC8kgDnrjwceUSQxA4/ECWb9xUku5RSuGY/gonFxVaFe1BUn/eOB9zU+HplLlKAjy4x5A+AOKLkbeASA",
+	"OXxMPsyFTZn/QhijMYkJxSsVz2WaCBrJ1wFiIAL7yNccH/dPpHVcBsPsi6PT04FH8E8fcQHVDaP+60Hx",
+	"lQE51V+ORwP5mnRJBfNhIcxZpnr8ZuARa21sGM3ekj61PsMlbSEtDjxMMadBXgIlmm3I+DXUhFKypNFc",
+	"vjNYBr5OpvBIAKt1zjL81UpswA90ugDpN2dN0ZyMT+UsevptJyp7xoPefI3tlVwdDJQTPSXQKWqohAB9",
+	"bog3w3Baz6mKyvFrKSpkfIoC8TU2xESIcxsYHvnkMR6uEvhLN8Yr+ImGNPxtLS1/PQ9zlvma4dsW3rP+",
+	"aSHhquVfYzObPLYfoGVG3Xk2QK0955nIlZjg7gsd0rdJk5nHnjz54DRUEVkHmDxk8GhqixGKJO2VB8Q3",
+	"1h5u+HzKS0bDZiokqqryLsl88beFZluW7bK+B5lW1lJFaAEwppBQ9adO+anIqL5Yp/yU9wy7NQ2So5tV",
+	"m2L7C9Vp1w6k1eUhgkDe73vaW3sYWs9pm/1/Jtj/K00wC6ZVS8KKC+E8uNZO3U3mizZwqh7FuumyNYRa",
+	"t+bkLmU+xXZOMHqqp3eu/lRgJRwLhh+XLEbPE4ReX4iv8dRq/hQePDVdmJI+xSiOkLqeRaEYgA/Okh10",
+	"9+kTGMJdQqCiT2NiTWV5+/O+xnpiK3ZJyXrA75Ubwp5c45tAC6JqXQzO5dtCwvOvsU3Ae3Hz8Yhc0WBJ",
+	"pEEpDQGuPHYG/Ml0BcZ4jfZ0nyo2QFN1zQU8goWIWAkbmaVRD+FSM2fg3e60Sv4TFcBZPsULpmaw5F2A",
+	"WXNO6Ex1Gxk4qchb0Gw2uuF0U+sQc3Gi4Q3wp65vh6QpX271fKX/Um72cnaye+PiIsAcwPdJnGdJ5EhP",
+	"Kr7YOsjmSZ8USRxELlUlU8X1kLKYJOs8XUvtGCRrIA7PmMGZVLyX8qw1noDPFx7GwoGb9Vksk0f/3yxL",
+	"nI5Hli9Zhr4OfClJ17OIiyUThCKVgbyX9MH38sgFAw/ykkUhifg9gwgttBKW5SNGZ5cZE8skKjWpRFeX",
+	"phmTCsUPWBSJLXzXc75YZ0zxXes3uztq3tqAb4n++heCpEnEg82k1Gt4dBKFZsh1b+Q4g8+cfadBri73",
+	"yOOS5uUHJOsoJGHinIXqmVSJjd1mSyZKc+YYLefiKItYbQSg9RMznFT1E2LiKYsnRKxoFA1x2yX6lVLV",
+	"wSop+13hYXKdpSxuWjpyw9jfSd5EksZKqHxyWcgFUEDz9QGIzxASp5RnwE+7SjJmGGtJyHLKI5IvaUww",
+	"G7RaszXunOu8JfZ9yUW6zh2qms6Sdd5Ceci7L+DaPwxDVdjovPyS8dladhOvFLDJAHknxo/k4NAqqcjE",
+	"qGiMOiXqbk99niMx8LGu+TBo/l9jfAC8ZYxfm29N4c0LYbUgkCMwR5TC/oeru/fkdi31WnYkj/2DfjAY",
+	"KPvhe46IurC5RHzFc/E1RgpkIpU8eb/MuMhXFIBzeUwu1ou1QLznJDeiC+e/nbbuDLbwXIUHW0zJO7zh",
+	"HXJhFJ3ym9IZLkiQIAiZNSETckIek+xe9gnO9zh4PMeqGzwOnx4PzsmMxvdkmUQcL1PCr9ZxK2+a3UgO",
+	"INxtDwKm4d1ugIN2cwbFfix+6vyOcte2PUtGsw7UIx2Zf1tICwBrb88naVcloJ5XqhMIGH/oUka9P82t",
+	"y1Bs52RW7S58zAqAsnW1uLq8DUqhfhfeorMI/xtQkjWjf9i9L42dp/YRa15LyqwsH00U9a1zekv7UePm",
+	"MyEZm68FjQo3m2d/pM9ppQ9BJXlwuIIAKiJ4GB9b6Vr41FO0Wl/jT4U6hagxXTE406EP1rcwr4/I+2SV",
+	"RpTH+YSoQiGPpFkSQHNCFtGNR8DcLTsOax3COrtqj8qfQpd02pDuU8VxWO2VoeHReOF+mTpNNRoLIgN8",
+	"JTR7a9JqbdNyl61SgoFXUi9fXdGNsgrkl4tEWglmGzuXJwFpiMmrAjXCttFo4rmt02xVi9+bnWQfe7K6",
+	"cdVxU1T5qrVIPEcqzYHRIffU9Y2FX6Vublm2z56KH+J7uqbiq+btRX22jxV9OGOvZEeVx8UoJcgxnihg",
+	"cIcZ/EKgwyeZE3hcJ0a/siHknBmT2axs9f5jxvOcxQQ9+QP9tTkUqFkMMakMLVJrgbRDF3qCbdQGXrVk",
+	"8zQnz+lzTDHwOnKWZEZRIUSffuYR2Q9P6al2lVXlcNyqyqFsQdXHQHlPYXZpDhnt5/WSey5ITu+ZCpdW",
+	"cgOfyxpzYfW3s3IaTZstas/NapMbY4XGemdTJEo/8Uzkw5yzjJjzdP/u6vpycG7veUFhSuQlH5P5QqBp",
+	"ESoZMtlS+hmIsA8v0CCs8rZtG6JVLN1kfK3TJYtCT+7lebTx9Z8KV18zDUAxgAeHUhZKsbesKEQeMk/Q",
+	"f4LfVP1uHnH0NbZsqoZ3yzv17/ad1qDg15g5Vtxa8AFA2YW5V+16CubWICWVGqw9vfYf6qlbBvggjnXl",
+	"9Plxaaqm8XsANO+zn7lUYgs6ojan952PKZ/m64pPfW9rfc1NWdL6AMJ2DjbrjBG6bEhLej6A6j+aJ7Ie",
+	"5wB/q2XrbZNhW9lu2xuWSQTuNEyox13f2AFHRAfQMEOmlNujHVAblhOFPMZC0j89Pi6RdrWOtGJBPXWX",
+	"o18mwVrjwtspAHii8lMqR7wnjcxQXSlejsZvR/SMjYaj0Wg0fC1/vJE/RupfOArGL9UTysdhnTE5Ho6O",
+	"v4xHk/HZZDT6r54FjCsQkEStpjmPmK+KIVk6xCD3URrOrdSDnU3RZ/1JkW8C0qvTClS4Sk7hS3x0JVNh",
+	"6xvYKbxha6bCkh6fvepNem/nb16FozfjN29Og9fhq7O39HjOKB0FZ2c0HI3P6Mlsfjofz45no9mb4+Mg",
+	"HJ+Fr4Lx2Ww0H43o6A0k7f6b+bMNrIrxm9OTY2nD8VyOWe9KE4PRiKRiEyyTKFlsiOn1OpXnDCgr8Gsl",
+	"Izs7OgpGY8uFMRk3pFtsfwgdjR3pFiVpcwTTMibthzB5jGUPYE3BGExIWTJ/5+EfWvKcOQ5PAm0Wbqgs",
+	"m+RN80XRDZEHNJ6TPipkjBbIFSqwEIGGoTwG0HiTL4GeJBIWdJMughHL5FEQnjcE/Kz18fvz+lrVEOsD",
+	"hb2A2t0Je1xBb/KEVJM2byuzqegF6Jq5uw8Xw+OzV/qkBmLlkSX77pQfe/lZLedx/uoUsk62eTLVOv3d",
+	"hba8ZWW2GKEf7ExtTpppdLNi322JLQlRaWTNhNXWXsW3utWdqiTh+R0z6kWdPTP2knLD24PtoB/PyzXT",
+	"WqmbNMiKBah8oyiUaxxW9sBDQJSUtk6my3vwgy3uwtoKbuAoDzmFo7BHFDAZMWmwctpfCFxdhOYEBb7U",
+	"odoubH/yEIdH0kr7vooUONIwmc95wPTwHD0mWajctjxerKIj/Y00FVZ0wV6mkAKAv/+WssXWzh7kqKJb",
+	"8APPKqb53Q8r9X1uBw9g5YZt7bH0sZtXmMehxdpHC7EvktKOyjEDtGm99nawOqjgsRfOkC4BuFoGF7i2",
+	"6mkF4QMXuyEF1RMEalx1k78HV7W4B2+AtBYUzAJSaalcTw4rSWsa/HCoRgJNoVYOJzvhYUe37KS2toz0",
+	"jVFZzZjXxBDXKfK6i42oxaamZ7fyMGuAXAJuxOX5idxx1jvuMqZ9e0UA/iSBB1dhLC1ooZNd0LPcNxxj",
+	"8HESs8GWNQAmN/JiCjtJOl+ylWDRAxNH5BPyvIOjMsj5Q6VJ1Yp4OIYTk7M3aLXCOlTy24vCVcIPAUqo",
+	"I7Hr9mHgSB9CCgXBtdQZTszsjpRqJac/Ti549eGt50TkNLPGVwAHpqpM2c/hXyWIdy/Mravx8yynQLTV",
+	"Dbf5IiaAW485+Mgp+fc64vJe66JtDkmyzmoI4ydds+aKMVPP2zpat0rb7pdX2EVT17Pvt0YZrBF0IFQv",
+	"yKv+WBUzFcH1Cs07EEp4hBW+EXReBvIX5vKYcJF7iksfSts8kmYspRmuNYCfDtdRvkySkPTLlXCgnqRy",
+	"UOtBQ1SQgkoa8xnpLNrIBSQfVw/mKxYMi+odLB3V7PLnvt3uXpmFXM6Vabk/TzLftHyrxX+1DN4zKtht",
+	"Q87o3dX1MbGumJAxWdHv8txJIEH9WNHorRgmjSbrXJWXnZMTsuSLJcuKwT8npySlPCRslUbJRpp95+Ss",
+	"VIiWJ4TG0GDy88U5eUXihEi7UD4mXtAFIBy8JhGb5wAUSuPwnLyR5xDgazgnb1XmiTXW457XO+55vZOe",
+	"15OH97Oe15Nnztc9r/em5/XeNo2NXd9eVQxYvteYqfjFwvIu0mk1iHpRCCjllyehICldC6Vl87WQNt9v",
+	"CCwOlQsibwc54u2kitzCplfvQc5XDNNGdZakptsMGE/zAzJtVmoTaiRuujanOvBbC42tKRQOzKx6HWM3",
+	"yxiLGSExKafZguUd77fK7rrdWCm27HJzjR2wTS1nvaOlxjcOvaqMdDCDQwZ2xhfLXPhYOcvCBibKbkQH",
+	"ofVS43EoOqarQBswvdqhRVsln1brvKZubQXvtsZpL8O9cSSrACYNrA9QoCK3umJsJqaeOWCgjhSYE7zE",
+	"TmwvQoNyO/x4cef2XZdnsNnkNLkz0ubUXemUyPO0Se/GntpSJrZP/ZXeBuprRENH7Oz8AspeWigB87K/",
+	"4h3bJN7r5Ul3K081xespDIg8aT8CfzXdKEtInw6ICJZJEmHgOYrYAspjxVpabP3ZgDCaRRuyYTQThp7f",
+	"uiIYFNutNP90EUvAs2C9EjmNAyY80g8HWG8XsMKdSTNGYXmogn/ZhlVSzkShPa8363m9QM59kylh+rkX",
+	"K96PlYWusJgoKlXgbkg5fWBHBF8hCPXIDOs1wWiU5/mIUZHrse1+YNxD3j4KsWb/MTuTTm6WOgp//w/a",
+	"l0pD9edvTiav8z9lh+k6eX/C/nLNuntGcHHy2PhF3qn6TZ4LAgdC+SZYyBmN7wceeU/6mGY/kOrxkvSt",
+	"M/Wg7lRpJi1/00bbyJc6gG5N+XSa8RXNNtANCxTQ7pDylanwqXrnlmAq6FIHTNEyyXJiyD8IJphqLxhW",
+	"xQOjxbuxR+TpThpPEY/viUo7FzWn3c7eCxab+LjjrH53dY05qo391tJ7d/PzZc/rfYKfd/DzRv1x9ekD",
+	"fPb+uuf1Pnzseb1/yB+f7uTPG3nJxZ38+fmLvO7yrg34wrxXFrQtAisKWn93aAaPPK0ic0WQxxGas9Ba",
+	"kqaMUBjVokEqcxTzN/B+Hi8m5IKkWFXpkX8iEgdmAZJ+aOxnizYfvxx45NpEUOMEbGtVwfOrleFpTdpF",
+	"z+v9s+f15MT86lQ39T75oUJm3u062KuY0DpftzyFiqpG3XmfutScuQXLtmWuI+ARgm7BZACKgkpMRvdc",
+	"K61vzEbRReAKo94hc+0ZUTbJOl/6wVrkSbhpEMzbf1408PFJMfI7jHHZLvrDBFH9p4f/AO+5OScWJwws",
+	"82LdtKT26xo7xFhy+3QkiELsUA63eJXSDBVVoGv0rrEMRP219+qutKj90q5iN++QBtUnhX/RyoFX3FXU",
+	"pz4vvQxj98cjv1ijAEfStFJ+hasnxUlQQHH7RmuF49FQPhCdne419VgiHNgxFhY7wTOWtpbrUqtY6QWr",
+	"fVmOS4rNVuHNg7pvrWt9S9/nIOHWhtuOEJifjbFkueGuaMjI45JHDYSZPCYZi9gDjXMCryI0CJLVKkFu",
+	"c6hcAXXbkJ9Z1paOnKl1lPMhXbA42GDOPOlTMl3RdGry6qE8xxTflto4II9Ar1E6wABuIXaRxqTY+PcO",
+	"VT+5UMxEwfQtKugBjSwFkPVyU/ie+1WLVfS5I+mA5stHuiH6wnKOQSBHeZ4lq3OyUskBzsF/IfaCx++i",
+	"Yp+sHzqphnYL9RCJcQ6L/selyF0tA6vQq4O6eeIBFZkiHGHsuTD8OBA05TF5J0/PcGjGPBd1vKBhCIBF",
+	"IHlmpCsnxR0MVCse61rI+pCnc+rTjNGd9ZXziwt5WXEI7nJc3XkK1IPVMH03ylX7bh2q6FoHR4YqCyV/",
+	"OyJfNimchPOEUA2RSPpTzJiYgD8jnAIxhcrCk/oUKt4AjhnJmwvH8QyaQ7iAwzwe6wHIB3Fipy8fxi/1",
+	"xUO8WEx1EJgLsHNfCDLVKYw+h7fL4V/nRTItzfWbTFO/xvq5Pn41xVJAMq18Lh/pkan6Ay2BqUcYDZay",
+	"0Uy+XgpDvGByVU49QlcKKQ0c6ZDh8DWWsvqYZFDfxGMyzdn3fDo4IhdFY/8Gpa9Cuzw0fOwGR5X8zXaH",
+	"vBAkWGeQv6FmQaEmq7++xlzzPSpEQxKzRybywTlJopBlxW1imTwihli+ZBsCoGbkV9jgaW2CPEJVc6a/",
+	"TZHMfL4WLPwa909HbwcTEizlSGBdgLo3FjmjoYs2uzSo9XX+vhiZomhdCQre+kKoKH8piqArLJkmYsgY",
+	"DT/H0qJtqJkz526jIbo4Z2G+/RSywh3OLSkFL4QSC8AGlldWPWfmn+VCG7msdUvYWgzZUuHgiTxjdCVn",
+	"TKPWWYiFOlsmX/Is9FOaAVYvZvD5Kd1oPNGd44hvKYGb6owVgyBSSbjZ6fFSz/TK4+zSc4XWPnHo6dqy",
+	"7iZwFZ3lMmR2D49JVHOVa2nn4t8IeDRRefWRbERAg0rFjLAMe7WOtZonqX1adr9YaKZ5Wo/1qSBT9bH/",
+	"29TUA8Ed0NbdDalg4VrCWBG/qnSu+Pc2YLWqVAYXeNPmuKSCfVGpU/ucqnQ5mO7FjOWPjMU+gGoLRENK",
+	"4pBmGz9P/DQR+fhVzysuww9cbgqDar2TlwkwByu5fADiukc0UBcgWS9vGjq5T2lVtIdJ8XFCZhGN76Va",
+	"VOD+ZY87tTxa9QCIzUbVeHYpU1bpBDKbUOvtAI0EVToMecCwUefFgYaWnwNAssoC2SvDOdUj19juSlam",
+	"uUFXfCjzSH8spgNsku4ZF3bri9vVMlVmRElesCMxmR4dHb20Wzjt2r2MCQSFRx+P40Rp2gNWhLlaOQhu",
+	"IhrfMkFekturuybsVuyo7+AsOnGev/UNVa2zgrxAuc34mCCBTE6grUMfEiFUxFCw2F/HHLJGUwa7mLmD",
+	"xyFLpc0R537tS8isACR9qQ/m60wOp2/vjuoWLvJCQ9A0lTYeD5iiZP3880XP6119uNqajLq+T7O4Qqg0",
+	"/l+j4dtvv792Mymta9fj5a/clz8m2b0/o4KFfsQQWbqpWEGNHeEIFCAAYHII9xJ9rzXnv767IS/Jr+9u",
+	"nHP+R6MWcqjHKZyGsZZpOgEUTwCExiInxeIwAY3AYzI2eKLW+iAzJpu3oiHzsMBCgxfRggeiYMgAhhGH",
+	"lmJCNLCNQq6t6JL40CFPojmSUITSd/gc7Jxmc59fOda3QqN13lwJwRej4dpu9gmqWZVubWMVEPLaFmbB",
+	"8HBOs/yS5uyI/ATwdE4ikNzaoZMotPx64EbluWEYORn06WBwSBpZzZjuW3GApniRPsnrQ6Mb1VoKfUes",
+	"VrgF18m20fyZivxWrce8ihPmWGqtximiuZz2rUSslorYtRo+8YiJPMG84QpdiiMjul2FYOmhP8yMfLI1",
+	"uKPCr3WcC0DHTJDLvIHHLe8tjHb7/oyFwJ3lR7QBOuAZg2nar9LFsyu78g/1AodX97liXiW+X2ulWJ14",
+	"QrRKdupCQ4vulfRmFyNvwZXTZEyFPQ7GfGTciQVsa9uADg/YzhOXItsNi6dj9aRGDECeAFF9a3MIZr/s",
+	"tjLUX5v1pi+vcVWafnvFpm0evmWWwUj489IaMcQKWWuK1paceQSpzd64Tw4ls6sx60VPNCZTWPVT8ryA",
+	"xZLnJLS56pV4GER6jeT3yOMweYRMaoZSooh0ZwxyrjmWWXU0AJ8jPbNTNHMfI9KRjdkyBVOK2mVG53sp",
+	"k0Mtkjbr4dnr2g0SWvfKdtm+fcavbkg3pwmUI9g6LU+n5GlbOYnPSbLiuHCd9nM78M99J7bRXih3rNG6",
+	"J/04IeVhUYW1l/MrRRqmbdhiNLgVLVfHXm3E/IwpEbUz+In7DP4Mke42wg3pbe0kqHIc109XZ3E8eSjk",
+	"MRUt5DkJ+XzOMlEUjtQYP5V61dSHR2RqfEnTCTGeRfVI/VZNxLHgD8zhSVTALBg78sFb0y43xtQoK+Jv",
+	"RCfEkKeC80YIEtVeVaaKodAtKYetj1ip7YLdvQLUtQe0G4rmbhGbA+VAgKfnhyY+lLq+l5NbkAup/P6u",
+	"zvrHgyOisikwqiq/xDQGwLszHrM8MdntZAapNw5YhRZj9g+ojP/D6826ZptUgKAtK8AMfPAMzwyf4Zmd",
+	"Et0tPpMdj513El7jSN794MVzPXg5dvhgiioTS/7WccgyIo6Oyfu7y5sLMn77ejRRn47fCAO8+yytPH6u",
+	"/vOuavK3NjeU02v+8Hr33QsrDADLrk78sU1TZQ9sP/s42xeRpLh1mwptyPGA3X1iwHtxLzlX/09K4T+5",
+	"g2sH5TmwrUDBiGVfwrHOgwwHcyVZxzmPiDnx4Z1lEjloRE9vvMoRjbhneHFTLWrFB+VI/nAZjsg9rbA5",
+	"CtNQuYIV4ZiGvAD8dquO1mJ0pxGLQ5qRvvnsyG7Q5Zp5xP3VwCMxe5CrO08yHAunOaSPjm1tkW1eN5cr",
+	"eOcDVzRsTRAMjKUdYiN8vtEs0rONC5G/OB0kMfmLoQ4v6MTb+euTKPTNLPv0kWatu1S+dRu+SCm68EKU",
+	"6PMMx7nxZuguHLfsgvLBuYbpi83JJ1/A4lD/WsTUjPiu6L1CPrf9+jpHzbpXk9KTGVvwGKKEJnZfoeA/",
+	"65+17Ed5TltNQfkWXwqZH1KYDBfrgSIddkR87mPZUV2pPT4rM+0VRwVI2vCISMpdfaRIaawYbOVF8s6G",
+	"KGkJc1ItSmuFNAplg8htH4bauBbr1rHQbGnasmEUanWvOn+n/mpymHFhzVMup60ob9PyWJO508EAKWms",
+	"qdMXtRLGRpeDaz1bPoUneQ12B+QatUklBucRDump50QFoIiadFzNJYloNR6Wrm/2bDqiqFqrnRNgXKWC",
+	"VEK4+wRZ7c1kn6wrlSRdlq0XQJVJn7hrtB2cGQNPE9yqpRjURlftX9eaW6IicnuBmpriptoyQQ0XPx3n",
+	"sJtqa9RSW9TQP5qC51MT9vHBRJ1OyI1yUOFBHr5nIRqwCgpIf4ajhIknbzQeytxGC4I5Oj7unwwcCSWV",
+	"V3cKMruiajudrNrX1miC/KzNDdUL1J1IPmR5vdrhru1DOJAl/2aOdv0Eg6+MXcxNb/C5qWwJN0BJN49c",
+	"NY6vjxc4WRbhoq9dmvpDFqoZdZ03UP3vjkBvgSJ6grP8CQdE1XADbK8mq0QSak1602o0h/yuMBwRj5kN",
+	"T/qTR/7qkQ9jqbg/HE8IZN7NeQDL9l9rGhfxsvK6WyaPfpRgrpsVHztrEaSVtybznMV73Ku9gNsroYyv",
+	"kMfkSgXDjS8HZu8pNVBVN8oeNUxe73GJa7prhPtxmXQeNmfFFDQAn2dPiVfMbIPwqRrDHxLZ02G07sG9",
+	"ctm4pYF0CWNPw1qgc6MAdMNKgojGPiir4mvjErHAB0rMZw2ekaIo01HtkGj4Zbvs/w7SbQdHpMT96lWZ",
+	"X+mChWT8anh8hrSwdUSzFdSpKvRrcXTyqj+WproCmZ1lmmIKjTedImLbaHnO4lylme3ijMX3+0nmq/c3",
+	"FbrsQI/9wlcMqhTELdJT1AFb7J27AYVT7iBoV/inPtgVu1T951i+GYnMImBTkXu8hkNoc2dlpdUe4zW1",
+	"zLXW9OlClLFEK8FoXVTvaxDT9r1UbXjVbXQqfaw8xHO1yNW71vBzwHqkl9tB+8++B9E65PHCL2OydBq9",
+	"49Ehhs88xTl+DU11Des+CIs20J1L6Cpz4FWXX8NG8Q+9NvcohrmYaOhtac1lBo+fipQjIDV8VSivF8KB",
+	"3p08xlChBaRZeODakIDGEPkGIH/HgaJ4g7NO25FcrBrY7nKjsXZfCvAMPnTA3sGgv35F9xqdPEvypbsW",
+	"zDVHv5bgR6rY7I3Gs9nz9jKCS3fvSnUqWrgfvvy++JPVLpbl9NJOdUuU87Eren1ztyO+4DMe8dzhZb5R",
+	"+BOsuEh7QtWp0wLSrsj2grlzv+mC+Tz2oZrWEbqRdsZoeHzmPi9qs6ntmRAbHjWdL2ODIVA5V/MHsOg9",
+	"MHakXRIKafToEi9VY1CQ/Wr/kqtaCpgwhA/44+4hyR8Tacmskoz5+np3i9fxiuUN9XYZz1nGKTh4ViwH",
+	"nQULunT+aKgFtYKctuCY8avMW0ObiyGtdbw8d05JzJcxD5xyeDm/guxPwvQ1JEhCRvrKDA1YLNaotaVt",
+	"O5ggbOGv724/kl+XPGfkXcZzLpYe+fTru/fqM3n5u4gG9+Q9zfhsxmjskYubv1+TG3rPRU5j7pF3Fz/d",
+	"qqsu5hkP5DXvP1xfkfdLaTYyj3z+/OUDAAaAoemR26ufftEF+h65/vzui4mzJirWbFu4spE9r/frR/3f",
+	"F/kfQhP+evv5U8/ryTbjfxfw38Wd/A8vufh4DYCGN3+/lv+9u4D/8Lt372/fyf8ufrqV/+GHsvE9r/cZ",
+	"/5KN7Xk92Uq3ifzgLHj/HDPwMfE8ZyEemTxCEURhzlhIIi63UZ6rnZRQ8shmyyS5JyGL+IM8EnCH1pAH",
+	"sp1ektK5Thfm1BcEtOqFIBzpqHQDhhyCXeyBZRvdGFBlLWnPn8QI6XAN/WvtRjD4mKviU7mOcaxJkoWV",
+	"KIfmc3RxOK6YyOkqdRa+a3MGYCOWNE1Z7EhVbnT8NfZnS9mPqzpC1YkXJRBmPOwObONxBIlxqpOHQ2EA",
+	"PbSD/alunUJIwZ9C2uQU8iSSOOfxmp0TGj3SjSBpxoSb/9WZKld+45Y+F44Sp/WCyXkOFked2kwE3YgJ",
+	"4aHwQM8KldCgs+gxQSKJo41OaIjpioFVPM8YIzn7nh+RK1hYKbaGLFE7fI1x8l4IMuXhVK7MRDAFHUaV",
+	"cyCgWbYh00qm7BQzNFKWDfEZ4JAhxYwBA98jqB581ZyzKBQIGlPm7XshtJ8H3nVOKInZI4EbwJMBFQSZ",
+	"DhYY0B0XnAouotDHt5XEasdmW6a0qydA629VWyfod7JyUfQFR9t5UQ5V27gP4WtXzMqiiO3wqdc8bF41",
+	"mvGxPLe6xr08N2Bc6I4dWV6+ukMBpd9HXdIElKAEGA+ZXICiyGiQE7x4pl1nekeTOu9or91mvVrRbLNL",
+	"c5fb+G69SllY5FfoFY1yL81k2QOa81m0cVWwVsMSSKlbqPyybtdNrI3d1pn7mYv8IHpeEzFvtYq3ZC5/",
+	"z1kW0+hjdz43zEsTG5GzFVgtChAccBoQeYKS97ef8Ohx9enOI+9pynNKPsfMk7r7+sMdybO1yAdHZIoP",
+	"mhIuvsY0JnQmkmidM/LL7UfSny7zPBWTly+Pjo6mHpmus3gifx0o5y7ggsuJUmVNmuxKSuacL9YZE1/j",
+	"/vTz9dXNzxfX/tX//HJ1e33xs//x0r/7592Xq093U4/MNrpKi0xnGQ8XTL6KrYT8L4CmD5OYARxXLPuL",
+	"mwjNv8arROQkiTXfFCByIWo7jwHGHXuH2ph9p6sUj3j4sTwywfukmNFoLafo3e1wNDo9Hjs43fVNv9fo",
+	"B8vHdjvX43//39/+4kz0UO/b9awdqZ3YIv207YLWQcAL4SwFmo4dgaafIJK8Fci8AOouQqRNmPZY2lfc",
+	"4pFj+E7OJX6HDj4kphMJwSjA9ogrPi5xEnjujq3vEe4+IE19MbKaqD6VI5CsRWOdVzF6hlNUjVpbfM+u",
+	"6NEqXanLELUNdRf9L0W7W1WwW/eaInYkT+06oc9akn4oBvti1raw1pui8vqybAr4d6grr2qDZw/I6rqw",
+	"QuQ7hmWrLd6rTvop+qWz3fuEhVMPuptXt5nNQxySa/vFj6sWq3enDaP8isf2p+OnTP6Onjx5chu6/DF+",
+	"4IiL9qPWIzdv3G89Fi3etxhawc3Wd8gFf2DIRmuhKGLCH3gYMJFKlbUCZCtcSzPlfGi1hbLvKc+2IBgU",
+	"6f8KwRIigDMG5DkTMiZ5Qk5GmHqOufmJvLo/PrWs5XbZoek6SxPByukmWBFdaM2eZ42L07/7DOXMumXf",
+	"Wgjux4ZQ+76gU5Z4tJ7MZ7AA5dT7Kc2XbjG5uPkI0O5oGmeJ3N4AnCKKhFVukdyzeAILC5ffUD5WvPwd",
+	"vvjj6BmlQtRSmRQliDQahMoSSEEEnLhHsoHurt8zw1ghe3MOOMix8Xwg7KqpcXwWF5C3RWZLUmFZVSWz",
+	"Cbtnz3KzqP/MkeyrCqC5I7G3mJ9JgcZlJfpWqtpVTNbWcaoOXx4SllSQGWMqHTFsyRzUfXEcRPgq8+Wc",
+	"mO3DfYshaVeSQTe6ncclzX2MjQg/Vti97WniXQ/Y1XIYrX32RgMgU3Xrb+yiGtjtxD1w+2BGC8+KGPHu",
+	"LJEqRUT5ZfaymtRpSlQKoVz+x2eyGUK7B1aCRSpPdnveXwueth00ETjYd4Uf1AUJTU2ez9WH9yTNkoAJ",
+	"gDyPFVoA4LZj2q+cVo88ZvLwGRf+DuToIncqbOKpmAlADUSUx8OreBFxsSTsu9yzMAnI6L2qKeon8/b5",
+	"ax1tdjUWTRAPakT3fKqSaNeD12mQrBoRTK0YBwycZS0lsUdEksRM5Og7al0NX2rapRzD54B9q+8uOIHW",
+	"WOqZskZhp7BeqtzQak6iER+nV781s9gTgtoGdL7Iou4V5pjTQtAp6aZWoxWNu0XZbkhhobTR3k+tog7M",
+	"rMaP7DTCXg1JUiVaszhssScZ3b41MG3PzM7J1VC6DWZCkgIAcs6jLcF8peNXdGPMA6l1yycfA+jDigAO",
+	"LKuKnQHpi/JRfchfxMMSmKY3n+/UaW8ZDEGMX/7Owz+0jQpXHhRRdU9YS9h8uVD7r1I0LYxDY/PVH7Bz",
+	"GrW6qztTWi+sThbK/sx2Tx4dh6XTcqza5eqWxw+ev4IAjDuhdacLBp7wyPxHGuegZYIlZw9s34cl8lk0",
+	"2+t+p0eHsXBGg/ufVKr61gRcXGpoJ8yZEMjd4NKzP3EWhVdZljjBcnOKCqVuRySQaVxXNn+7+3xN1LeG",
+	"j1S+QxEFv5SS6idzf8azfCm1zct/rVm2eVmlJWwy99WLPd06lxj9VWr3zB6lOVtRSFJU/8VJ7M94jHFk",
+	"rP/Aupr7OHnEDA42Z5ncWaQsCLpxjt4HLCipjxzN6YwKR2aA+FfEcwZaNhH5IoOcyBbH6+Re2gIxfaAc",
+	"JacFPws8wzU+H+OHJHpg7rBdkMRiG/2B+p5kLOIsJEk7OMB9/DWKSclFvU/YfM6CvEh3rmfC4g5/2PyW",
+	"iD7O15E/o4LvVKo/w7Xv4NKtoO/7JM3sF3CA0uKYsZCF7pMgJfaDkaUCi4TI45JB/oFc0LyQH5OzJjwL",
+	"XlXLCM+/xhkct4gCPTWZ7KSvkXbMxRoZKEgg/ROKJ62x8VTuAZ2zxZoC1c3XOEjigGUxMUkQLDRnLFCN",
+	"gyPyMSf3jKUCgsk0gLMaog/ZmKwTcLHxXL5GJ6FVXqdwbLEdKAsEZIEY+vhwnW9I/+biy/sPA8w+qM9D",
+	"Eu2s4bJW6K28XOoEqyH+tlrinGZ5RwtBnqN82fQfj8v9XA676qpS414an0LF7Bv3tObp2UMs9qrrGFyx",
+	"mrlXXCVuA25cap+849zi+VPU8IuMynbHiVqHLQkDnq51axU3z6WGy+PzCXl+oiReaGvIfk+7tIyD6gu3",
+	"+0+pOy6IWNKMhaDQknWulXPF+9eqaKmsiJ5esuTSVQ5plAoYT6qWfsaivSQmfUNiBSrbFi1MLUriaKPV",
+	"+aDS7c7V7Q1KaIcmOUS43TbxflykvdSJNkH2ao5jSYnMI7pYsJBMS5bLVNkZ1BgOZbtCMW1FLCQzrFfP",
+	"g+XXGLQQlGnxnPSnWqVNB54SfkEomToWzRTsDusaW2amZuf/Gk/L4jk9L2p+dB1FxOiDYhKVnUMDYVei",
+	"wTZDdudB9Fl05863HiIl4j9B7ZE+4IJrSoCMAZzRYE9tWNFdXRXLttV2qwar3E1tEfuzjUcMp5mvqxSl",
+	"usNUILmcMiBlxlXzOWY3gOyZCxbNsTpK4TTkyyxZLxTP78XNRzsmY71Pflp9oUlWg9N2zujKXzGVgRYx",
+	"CoxuhbdCPnZBkVDVl187T+C2zDpgPn/5O/nr5c0tuchyHkSMvOqPB2pLSNRxhsZmtuUZBQooqvs0WSZR",
+	"KOwCb31CUOzE+vlv+8eD/mJggBMvpe12kyW5LiUPcnI8Gr8hd8GSheuIkTFJaUYXGU2X5JW0277GinGO",
+	"BDRnCxXhoBMyjdiCRn4yi/gCWjUlfdmffjBQzhWDuhHTFUKaQib4h/eQ5+KR9z9dfI2PR+NTIo5OTyCX",
+	"e5quZxEP/JyKe/08pp9XBeC4oVlOTsh8HWPukUrMLsTwawyjkcRMnbgWCQBEAuO0dSokNBIJKU6G3FLg",
+	"KmdbiVS1zxCKNy12iwTLc5b9XeXYOnJw4HuhFMBiHanYmtriTCk/1NIZ1jmM8ZXQaXVIQjmJTFjCGauo",
+	"Xg34BfLzjM5zHbIoxy8MHJWJbwDqrbPTn2h6qd7Q0bgPEpH7M1qGxgI0af/svuf1zu5lc49H8vfjEfxx",
+	"Bn+c4R/jEfwlz+z4+7dmqCT7FTRNswSrYkIWRICwLH9FILgiGOazZQBbv7CTBJxJKUm0zhsZ1ZZ8sRwG",
+	"UDeQ6T9WacS+83xD9K0gozxkCny3GyBS1QGnm+NZY1wMhct++iRtFRZ+bugCcnHOOcvILMmXxiiB6oc0",
+	"EYLPImkBpxGXugO0VolSeimKnN916oi8eb3vQ3n18IFmUG0hbzOtuv5wd61vNx/+cnPd+ybbzliuwgSV",
+	"6HSR2tjKdL2A611WKxbaM9bhWeoO19MQ+NDXybD1If/AIpsrwhR0gcGpwxsNREZ7uDsN2km3CkGVeSko",
+	"2ll1hDMWHdoNuqKpH1raZivIoaWY9sh61iHkra9AydOVWf8H5OyraLGeOlvybTnxzNra13+lhu7ZfVcr",
+	"fE9Xv5Vq3l65+XtpHXzTTpS9pymi7c92q4Gux43t76joDEeldwHEJk1ZlTkgr2+XB9ZF6fwna5MthRO1",
+	"VbplfR3Co6P31x/nzTGNP0i5xP9ZS6Z7SsBTlkQ7fVxaHN+qTXK6EGxhrykCGkUJnuC1/j4nK7oiq3WU",
+	"8yFdsDjY2N+k5W9SGrPonOR0TuRZn9AsWcc2hPu5rhpRSEA+ooWjt8+2W4uGgPJZwc9UDhyd94qpsZ5i",
+	"0OzdhyWWLfZiY9E4gQ5kdvAmFNXIkG1NV0qJemQlX2mDj8szsvISxCqrXW6QJ6Nxi6CACzPPvYKzBbtl",
+	"AqjSfrcLobE9PnaoNxq/HdEzNh6+mo2D4Wt6HA7fsNF8eEJPZ2fBq/A1ezPXYN5WjgCsI24nE5x4vZU+",
+	"BxwX+hkXnELS9BlCBr2qmFMGFOy1PDDFOQ1yefz4Vrame8ej41fD0Xg4Hn0ZvZ2MRpPR6L8Q5qXIK4HL",
+	"xm+Go7Ph+LSQEARr6F2pYcBE81h/fJ3QZQ9t4GJAXgfH4fD17IQN387Ho+EpPZu9Cl6Hb9jbuUnnA4eX",
+	"X4sf6YeMhuPxeDx8PRqNhlJXDEfFv3HZWNO9OxmOjr+MR5Nj3Ttjn578UStPL01lG+tdz6Jb8C0LeOSy",
+	"gCtnpOSRrGi8sc+iAKcCxfjwKg9Z0mBlwKd9LRZevYzT0wrFI2jBeVAI80g3/lxlQHk2Gq9nSDc9Ukrh",
+	"9EjIRbrOmYeQ99BTdaFYZw9s4yM3oGDmg6J6zbO9Wp72XHmkLMMD6/BXLLqqTG9T2f+U1yJL1dY0Ybn4",
+	"rGnWk9i45kP7wQ6/qJoOl1YCmC6uoipSOeFF9axz1aAux6xDDU3x6sb8f2tADMy+K382jViHbImmcpyL",
+	"GUailjxSkBiKJkrTW25YTiC3rH2gc6eBdKnAfXTSZvsEMIX/6hgPBUG4XQUksZ+r+7dfmLIscGZwqSeQ",
+	"lwCRmJPvZDwaebApSrtnhdRiATsn0ohBOcQruSCj8hgma8QfbLDAlMOrOjoadFD3pWisc8As5X6gYkSF",
+	"teHzsAMuh+iSrJYEVKN21kkLFG5R3VMbCj9IQrbF97QDW9gaKuOSuU+z+GC5ReuGZzUCFN0mjxqfC2NZ",
+	"V1/oQkpSyDL+wELMU8H0023uH5crR6EVqbPgfl4Ye8ie3RVTimt19MfYDd0rkWh/obel2Tp8jVsc7LSs",
+	"d0LcKa+E8nBef7gjny/vFMQoosqXxlV45K83KpcyYKLGBHUx/C8kg/LGIzcf1JNXWrnFv/wdSSdCOKTM",
+	"WcbigBniKoWQX2vnGCmrXrubuHa96HJ+RdYx/9eaOd6D0UnhAbf+ZrhhNBMaM1e46bJeec63uyHD4KJd",
+	"C+wQvpjSdvDjHDLlbhzCK9N+Ve30bxxglVXf8YOXzJbXt1oJ25q/Q5i3TrXbO5M+cD9eZ4JlmwlJM/5A",
+	"5VnnIYnWcU6zDUkywuOQpSwOISPTWnJaFZyTNFtPSLpOeVREt9Yxz0k/zdZ+mvEVzTaevMwXLEjiUD4Z",
+	"6bDX/oqFPKBRgWdPoGhObqxg6g5sHw5ImsX/JRhEQ6FZ/pJFaZmWwwe/SYZ0RNbHNFxHUB+p+D1UE4sP",
+	"TDOtjzCfQqqXYszkZq1eIXxp9wEVSJqt8af14FLn1d+q69IOXWf5kmW+yXYxPCM+QO31vN4i9fVWIA2B",
+	"QGzlHFEk17dUR1M77K9WmN0BD4bk9+qazqmNXi8zTaog2WbJImNCeGRM+nESswHJE3JG+qqEyiRMoWF1",
+	"1snI0l0yr3cpRgVDr2ukDmOha4fK1oJhuyqrQwAVfRxtwxawnYicpe6IcJzkviItdZv0OIQ+DmCHXa4k",
+	"iY5tbp8qFDvHy8+caWs/YQ2quQxwbU31CYIU2PH4F4IUqWIkYrSU9FDNItu29rrGk1qHjdX0+I8sip4N",
+	"unZ3XFk5j6oCUTm3bDuqVFbas59Wqs6/rieWSnuf4vTvogeetMBrWUe7VvzuGw6mAoog2cmolUKoL20z",
+	"lci3Xlrqz4JTWV18u4Zra9C3MdZSkbRDHDOq29qPO2mg35VG79bhguWH2U8121hbZpauaF07i5RorG2g",
+	"GXQLq5QOiUQAGj+juau+8hOmkVGEXJqvAS6LiDxjdOVOItPMkb5I1otlA6uLoZeUO6LqFwc1aBJZDemr",
+	"AfJxwJBnHRBcytJxQzNnjUlKARJ6/8dumqpXUpVGHvryo3hhKpkdRm9xgY2B8ZisI3mIYYoU3GRIJrnO",
+	"Ps+XPAt9OTDS6A95xoLcV31qMh7WAuJPVKhchJ34SF3RjOwntEZu0TegrAn3QJUFUpRAoYAUcp5kJRwd",
+	"Y19ZB58yr6KiW/zm7U5iLBqp6gvc9JSmxBfNP7hnYjMtQa2O1fQCO4r0UyVeQ1wlYqIeUDqmqucUGArf",
+	"miupO/AnqDu2ns8Uj7tKHlDSNCHrdAnwCUlGkgeW5essZiHpWyNAkpRJ1UZ5+ciNd6rcbLxvW3eqktVc",
+	"6VmVC0J1c+XBb6a70lK3KuxT/zf3S+Ue8EIYkuC/ecCHsM612x7iljilTtUmUmB01hw6TUHvFoQ5Vf4W",
+	"VG9ktqlr8WInbRfKK6u+AoXlibmsP67cuiQ8FT1ngcJYG6TedKyNojxZtmTsG1kpj6vOjtrnFNDRerGz",
+	"t0waExgfPbVTNCzGQ+zElpHuUrVme6qSVqvK2CTWy9lZA/FkdViRKDNUJRNx92xexeFTi9m7NdTc2aJt",
+	"z34uVq/ztSnb8Vhcau3BsZa/VKAdXwhVgaahlpUut5U34e1YCp7HKiZ9U/FW2XCuzMMG7ZZDS+v0Q/LY",
+	"ZJHKXXSZRKEKSR/GOD204dlsHmizhGYQXT8ntBjs5DE233MgKpLWHIJcn45GmEf5yAVrhxB3EONWHNa2",
+	"3ap9nwE8ctvWu1tTHcRPUfYW/FluCtj+OlaJyC0ZfMOCL+IG2TYbI5q6uNqIWm2TsjLBxxDz3FZSTFfJ",
+	"2rZRa7boDpqbspo5hLpYJTHPk6y1fxFhpu23PzJ2D3mKMTDubxjNGpDE5ZJ84qKrZb7BM8sjUxlm0+Y2",
+	"crVpYDjaNW/1uWrrEE5ydwZWSnmHk7/KTu7Ez/MM86GAIdWk6C7UJsRub+tZ2as27GnrTU9Oi2XRYbae",
+	"dSE0jPnuUb4F236fQW70daBbYmJ7ORR09rnl4ZiUTAkuLCeH0sMxezTgbfu5Pfb2d9hN7+zxaEQkh/nZ",
+	"Vh7u9BLUwfThjFk7bCoPuXMobuYXF06e85uMpRQKU2S3L8J1lC+TJJwQtjKUfzQOoZ6eZQXGiFfKPYn4",
+	"A2T0zzMOCDwZU5gLS54i5HmQrFbrmOcbjyySJCQo4KUwrnlhKdXCeo2Pr1Foz/C07YbazZx2BCgCWzJZ",
+	"Z9JOx3EZzpNsSPW4AM27IP27q+tL8j4JmTyq3ajcD3I8Gp95JFjSNGcZeTOop9QXDd9lcc0pTNgfnntg",
+	"2t++NBCmLW9wjHjbm12JTvrLvat7HcWrjzyK5KIMoZxhtpHHzpXC5Wdxu1McFSnP6La31PgLHgHbzjCV",
+	"KMb/FtHGpkFpl+NXSztrGqlaS3bm9FUGoesDGrp2iG51XSn4zqctF/OMTmvG3LX3wlFPcI5mRIMGHF9V",
+	"DQXQI10s1L1Cu1xu4AHz78slaKY2o1KLYYNDpUHudlXvEQBua2vNAd+mfMA9aDxLZQA29q3DMaApkCgQ",
+	"DYba+URW8FilVfuNhR76gn1wL+2MzMY+Av5j2xlpk7xrhP1ASB+ONC3G7oWfssyH82pN75+8IUlGzo5N",
+	"0MtMApYrIadCRnic0pzLP6SOOieWX+uo9yNRcDVnti0M1szUelwWrOoyrU98SdKLdbV3uEYP4v6+facx",
+	"fw34fQDko/vuQVme9gWv83XGutvu6n3bu/LsoQAjeV2DAPrGvc7QrbaXHaXE5W2jkiqWJSuyVJnK9R3F",
+	"pBMbbIfqi7ZsNubmccO9zdtQq0BHJc7xUTGXg11opqsdoWT7Ta2853Tpogvps8Esrm4rHas9DrzpdOnk",
+	"829Hz+Db36G/tyqeg3j2jX35A536pXG1LLMV5bHxaBVFHZZdXd6//JM3lQ/OjuF6tTlvTQW/iWhcoaPp",
+	"SNH4ZTctY0Ez+8gyRgCOgvB2NeJ72ekANtlYJ/tl2Y4Gd7t7tKvdjiAcLr5A9LtN1LjMNu7MrnOSzOc8",
+	"YNmkyA9T14IfBsBnkkrQd8aWNJrbDibDmaOe5pQKbOth0fSKeLHGyd21KPUNd+p6adZqIa1nP1MppKsC",
+	"nbF+VjiM9WnPu8sWLQufbnK1gZY8WMPt1ZZbaQE0qBF7Ae9j4xx2ZhpcSEaeeXyv1QSuPkyZ2ErDKY0f",
+	"1zZdm3RFHb3Nr2mc3CRPAIWF0FgvLflRyEWwFsJqYP+WLcj4BDGIB64k5oqcVDldG2frQHtXSYP/0B0s",
+	"VvzsLvAVbRYmcznCGp5ZjeZxKYXzouf13vW83vue17vseb2rntf7qef1/trzeh/G8ofc0T72vN7fel7v",
+	"7407mWrNe2c5e6lFNmK0aRJgwtRzY3BbALDpElxXz+vN5AKVi15+LrczuZrlcVE2egnbcM/r/dbzem7A",
+	"4BuFZnupwWwr+FXzZB07IZPGZwoyyYZgOh6O6fFs+Do4CYdv2Ol8eEZfzV4Hb8K3bATAVghmC4q9jJKr",
+	"0zd7SQq1qGbvHNdUHGDltkTSaoUv9a0G9VT0+sB85PYA7AKZ0xDFfxhMIh7nSVNOM+AM3bM090gSB8xC",
+	"E2pR59OM3q8AikIuVlyIEgxvyUmWRA/GRnLQYlYfQ5LM1cIdEfNWGb5VgS6SfPcFn21IdsofdaK88BDI",
+	"PGYWORbPDC0uueJQVbmiGyK4nJ0lfWBIBa6goegj3ZA+zwXhJaw6QU5G40EpaaqFkOnEqGOwIYs/SnrZ",
+	"630fLpKhQmWzYKA+XopWfi9RXtFesWysTOStbqjqXD2/D0e90S/Au7s6c6ptPsgWWtPCP3ATbVgwNZmf",
+	"StU8nZjAfGH05wmJkuSe0PycTFGgpxOL+EMdu5So99X9KZXGFq3QyMBFg3MyNbpCPuoxIRpFQDFB4NOl",
+	"4rK3RLV74JsgBUs9xL35WWWUbjz1B+a25PdColo1sXy2jVI0YkntQ6m1VEhtexHC2COnGWGeEQ/cpYzq",
+	"nE/Ka4PjbHjo1DTu7Sq3evr86slmheyqmKx79wXyfmClM0xJsdiUn1qSzSTrMbePTGenB0SveYqEV/Bh",
+	"yF/6g+G33195xw0AN/stgJ2UZC7x3CVxB9lcbC33A/eVUjcOAm29RSH/NxPJHRBGzyeiW6dJs1vp3VRA",
+	"VES56Uxg4DHJ7uFvFQh54ILnSVbgAAHyD3jT4yBBBqoAmZ+lFUxTDmg9JlhEIz8Vm2CZRMkCv0opCznN",
+	"Mx5wGlvA0+s0TbK8aEABalR8tqIxXcBvW3zOVfdR9+w0RQCVZAqRmsci5zly21SrHjBzscQVhad+cXTy",
+	"pn886M8GHhFHJ28dmWoO4TxpIZx5o0vfx5ajwz5ZZwEDPrAHXRomWOyvY54Xrv/iDjuzpvYlTgYAXzXA",
+	"NalbuMj9NBH5+JXcndM0YzGg9y152vN6n3++6Hm9qw9XW2fQiYmHbnWY0ReiCR3PQ5BTnpMlBRxeNxxe",
+	"WzA8t+ZLZhFzhFpvf3pP3p6evSYpXkGQW104EhSRL9dnOV240T1Ox8eqIhsvBazNoy303r5osOvl0+R3",
+	"QCc9j3iQC9t4fyHMK/AJR+46zEYOe5ZlSdZ+u7KY8h2blRRjqqLgTiTWJmegBsZOyCKRP+WDGA3B4wbk",
+	"lcuJyjY5Hb0liTx/k+sPdxpTMcnILzfXns1mCINPo0gf7BlDCl7ksOP5uXreyWhcuU/B0suzj4UM7RxX",
+	"eXrheOiGX12d+0k1+4SoHGQAAk8ihtNY3Go1+YWAK0hEg3uhaOhKyJoTVKRoft5eXVx+uvLIr8sE+hom",
+	"5HFJVUW/dhb2XPdvKSbzG4iUCjmte2ZynkfbIXNrzIS3kBXA44Xml4OVJy8/2rnEVVgY3+ptQ3q+ZRZp",
+	"WhP+tRvUuCs2dqS8tBWufiHWLFScrQW/nU/D39aQ9Y7xHDcCCly5JWOrhulsNblyt2qfa4z2A7NB7O2d",
+	"asOegEtzU6VCvF5q7qwdN9n8zr3HPf7XCTDG6RkwNITbhj1W97QvNGpCPGku9bbfsWVu2PeApd2YnK6W",
+	"wZW+y6mqn5p7mTzG/gqK6/yOqABdwuKaYK47zkubCl9jFCeZr+B/3UUyyTpnjhqTnj0MDYV9bdzi9vI4",
+	"GOzFj6Bw2xbpxkGznM2WFNuqY1/fjz1o740K38e5UlXyzTVQwEaKAZKMFSmHoNFVzhsVBFhNw/O9civr",
+	"6r4RDAbfKs0L1Sr8QN2qWmFVag2L8eqI8b5tS9k1NZf2HuFIbgSOIE0LLe0fFoc0I33z2ZH9tIFHYvbA",
+	"pE2cZCw8IopzQg6mkJaPHHOaptGGbBAKx72rNOYr3apau7+Q8ZmcdoHh3+Oz/ngwkFNKCjE2b5djXCiC",
+	"VrPcbAQ4MoCKa/ESklKwJOV7TXNUOhUQ/C+AZUraznlCQtWF1/2TwaBr45raBNl3IBByqE4JpFCbFx13",
+	"fxGf+9ZuaKg1ym+tTJ/1arSm5Q4qVEZJsSYDYLdeMTxcQuaGeo4iJkHbIAGqb8xWQ8Z4KQBtqUqyNvrD",
+	"DFS2jgG4CZttJEw1RvGNJfOihN5geomj09P+yaBU9Lk7X3vHEn0aItAeZlrFuNpZdSrVqpmoyorMy/S0",
+	"ihGprnzJF9cMKHiRLuZdLRB/rmmz4QiL3a5DS4+8/QzDXRr22QMfmfWyroEPu6FPR5zasjNrTHWi7sCZ",
+	"UHue7IVc28ljTFBJW1MmWwzGiqXDvT03b1cS+XETYFTJtN2NJGMTLjubv0X2u8HIuNJQf10mqva7Dyro",
+	"WC6+bY3Q7o765nhgo7zcTgOIWBSqQz0OUa0+txozaSM61t0npbS0loeAaqU7NHvXmj5EaKnk9fhxoSXH",
+	"YaZpkqQwUT0xBWLSI5Vrtbwxat04MILlGb3E4wVCQdrKfYAQiWC24rcNxnvFbHdNcQVCwHov5uTiW5xS",
+	"egtuxWoSv+2M65URo+vLwfBHej2acv+ebXplwknPUFGaaIw1816FOdSkGGNRNDrYS/DiKo25kG+d1Cxv",
+	"sukFMYcjxXNemARr9cIK16Bc0sgtmLNVGqH6qdAPFp8U/IOyabWUoF6NQ1PeibGnjC24yFnmszhHcgua",
+	"MT+Xx0uodTatNrOPCDg2iJx1NoXKwNkySe59sZ4V8uv19ItNtrcadp3Nrf4sdcXEyVaKUkPeTMMHHtjF",
+	"LXIm15G5yd565eiHD1ywzH6wW+gKNv/KUTdKxDrbGZ18ry77oxCtncoGX/leXb5vGk7EF3zGoxY17VfW",
+	"pVAjVmI48HeisH+xwjMO5oTdRWnPz10n+7Fai9yfMb8c33WlL9M5W6xpBhhvQRIHLEO9llEu9+GClrGh",
+	"1wBMqKkaKcEXfo3xjR6qyJikCWyuqFKYuY7gZYQKHEHyk7TmMNs1iYEOR98TeoBCkcRfY1oQ7kB0Bl5O",
+	"oiResAywbo6+xk7n7Iry2C9SY9tI5i1eXTblW26k1SfU4US7uilV3LOU0N27vfppiInco9H4+KQc+5Rf",
+	"Yvzz9I+hplJqSEDACHq2V4WhuXkfYhNjlG0dT7hIHpstkfWVyDYU8ttXokDvesuddcst3gG1l8CPLXy1",
+	"gYatpeAO79R1jlURaOvpRVEqvLx6P3CGzTKu7MBtz/yCV/338BgXkm95hl1wjg1CuEW4i4Vd1g+uSW+Q",
+	"vfJKLm9HW/Xx/k7s8rbZLddF3SXPK2JJM0Z4jFPCk7hIxNW912zODhZju/qwY6ZVp2JAG/PKGZ6RBpsc",
+	"TZwZMB0r1nBT2klF2Kz6udJLrQZvm48f4FNR+15nfwret1+cY19T7gm2zp+8UxflFuMzu95iXKu3wJQk",
+	"9bU8Au/y0VxiJi6kkAF47zmkX6BDci//S/PG6yoqkldLW6/EZctViZr1iBftIKWbNuNq0aQLZcexp5Zb",
+	"fKd1EI0yRsON0UXnqtoATqAKnRoqCpKMrBIcuX22Z2veX3Wfd2tT3o0G8Sxoxlu2P73H1Yd9m0Y7jEdJ",
+	"nSt/pDdJN/8QScqWBmyn0Wu68FsVk62u4ro9Wasq14P/bPXXwT4/lFn9fOt2D5i+ynjaIa5wCfiiIvSp",
+	"CORveU6DpXLTzNiSPvBknRn34Hdf5WPHjEFpnv5Y/x2yBxYlqXrAkgGuph8yOpfG2nIjeEAjf5UYY1Sw",
+	"1RIzgjF5lwVLP6LxYq3y+owLjkY6NxvgBsRabuOrlPJMvczGd9vmTWpy5n4pFPjEBCjI8Ot6NDphhAYB",
+	"S3P7A+OzNZ9ox4D5ZEVX/pJFxQcpjVlU/AUBY3AuBsx8it49+8FBlAi5xYDHFwG/WUhekpAFEQeE8pzg",
+	"Gavs9MUugIsUGw9TXbh8TYPhpIFNhcN6zCKTFaOa19PUIMpbDE2CD3WDkPIDGtQw/ujVvDC19J3iZ9ZU",
+	"OVbFDus+LNehWSu+A+9T8hi7XFa/LhMEKQ0TwnPSp5j0mmT6xDKo4zzsaHAtoGo7bbEZ7k0GR/j9l9t9",
+	"7Go5/Y2Ia08EV9PP3tpsKVN7HQhAGHeBxdkuQ6TOPAhsXPHybX27Ak++s/yz285YWkMO+6U0Frtxh5IY",
+	"R7nchJ2QmJYBotUNnEcx5O/j798OBHQU5Flj/s6vOhVG2m3kff9q8OUWuEjWjPQzqRrjkMyiNSNJHG0G",
+	"54RiqhOk0MTKo8u+p6DB2kE15ZmfPLAsXDdQv6lGyBbIZ0AJSEoBkGAdr0rEZpYeWnKRJ5kjYH31wLKN",
+	"EdgkCpku+T9XuUIIqW6Lt6o46SRSSAuLcb4nZNres03h22/+di+XruyqD+PfNon9cb6O/BkVvAF4FWQR",
+	"0BIauGYAYMHG/NIKZK0AVrhQc9PubEzbIA+Vp6Tsla0Uoat92Fm+9N+Fbs5SQnYIWOtGM2rl+SqWjOWB",
+	"tRfn/r5MS2XvW+T8NKVenB7ORk7l61LaWjIiRrMYrG4uqLGz6TrnYrWD4+i4+1HF2gkanbozpiHbdGTb",
+	"tlPbbRwlvVJfqObrFwKKIEHvK/vLZX4dXDOVNU0D59Ajz5fJOidq0HSyJ+Ro4iFZDtc9Yyl8A+H/lrR9",
+	"eygWlO3n8fw0rGnVzJ3L7jBeHtv0+pGunpL2diQNhRPg2ABw6dUKypAZybi4Pyd0NWPZRB7o5N9GYCBV",
+	"ZEPUAficLDLG4gnB8jdT8Gtw9M/B5JkQGlvo1XHyWD4ewnFQQWPBA+WRP1qzrac3W3QORPNwi1lMaMIo",
+	"Um91MdppoBU6GzRt1SkNVeUipMDELrfvO21Aqkw7fQckE6i73GadvDRvSqmuPFaZGcXT+/cszTUxbmF7",
+	"gDmLKwnHB23adqnqbRNRtaaGHPxUpxTuWwzCHnio8wSeR5k1hVk6hgGtvXC0bTOspUMaE8X4tXfwnzrt",
+	"7voB0SWcO8WstRTM3GfSpHmXhfz95J7FRKyhL5jxUiLztnP6DwJpoZEotqtkbPgW0JOOBX620O4Lp3RI",
+	"UW5BvN6ZI86Z27BVlkvCs5vn7ZaBy7ZeF8tFyyS+S3Pl+yTOsyTCipsoV6Qf5edGSUB12t1h4FQSvjvW",
+	"fAc5nzdwqZwYlR/a2piqDduCxSzrfHwrmBu3S5uckhu8FjGLH3iyBuaIPW7PzAzvvuvvPEbngjS0uphy",
+	"8uYvYJ055L6pYL9GzqaiB7rUXvW3kCbPFsvKJJhGN0s59M6OrgQ5f8DjF/suX6YShnTirxClCAdCmsTo",
+	"fIeP5azzeDHcEtOw5qK2FqTl0A4hP+lOoA0Ph1ubB+Q2eXTk7tKcLZyuLrA/+IrFcvN4IcgDjdZM4UZU",
+	"QkPnJE9yGpmyUJibFwI/PXIf0WbMjR2yYlTroSZYZ75YZ4xwMTEJL8LTMDDC0yn/wiMqLR0+w4xw+JDG",
+	"vgiSjHkkZVkAdXBg98d+SDfCI/oAlaSRvCaisfDI0dFRA8Q4LNeGCJb6VpVRQn2tbLyCpJGLi2bs/y+P",
+	"OG4ujoZjUEHAYdSFPI1kTIgmo6T8fbmp8tnYomLFyWOx1O9w6oGwGUDWSyFwG9fwVf3Zsgf4bPMgSD5C",
+	"TzHMozRjlwDXkcCQrHNG+hQmSprgcaKRUQd7DVI1RKAlXkthIXO6E6XRal5QqAIdm6laNA0yrBuAsDFO",
+	"qQIz3w37gnqPZCwFd5qULDwVqKVJCZY8EL3tgfMF5R8oI+Hio21ok+WXwlPNQvNnmyIF0mEaPnbdR6RW",
+	"2n8XUQh7eg8phl61xT15OYtl5y7XjtnLWE557K/jvIIu16SunyVTx2rD1i4cxjVjjccP9MxUoOfkqUnB",
+	"kdkQdJUypkpFhg6Q+yumfCc0ptFGFFVL7p26ir3hqnAqJapY37geaOeFv8ecln28MpiEvtMdoAsxArpi",
+	"AMXLF8t8Uq9aVtmgdo3n/nWcjYjhEwAhL5zK+FaNqaBepa0sXXEeJQsX40K3ULxRRMW4uSTNkbTfttTF",
+	"nKQR46dxWOvZz6Wp7DC87uoHH+e1ZRHEnsPE4mvmzLO8uj4macZXNNuQmLFwQu5ufr4kgO435wHRQQ4S",
+	"crlu11G+8cinny/JKgnBZvfInbxeCgTzyI38Ks0SAA+H7Wm1jnIO1tbd1acPuvqHrRTPPl7DYmljYsqT",
+	"fOD7a2WHEm2H2oTHmi35w0eiEp888o+PBHOVPPLp7iO+dShYLJJs45GbS6JzojxycXdJMErjkcs7cpk8",
+	"xkRs4jBLVswjn798QBRIj1zfXZC7q2vtDTZOYkoK8ENSBknRSkcOYs/rfYKfd/DzRv1x9ekDfPb+uuf1",
+	"Pnzseb1/yB+f7uTPG3nJxZ38eXnX83qfv8iLr+8u3KrJyoWzkT4dKI6GjKWM9ImfWFCf+EGB2SmKbDEa",
+	"h+ZY4CP4JzD/BME61difxccw3knxd0BXS9GEFIoJajBZVvJZmUi0wAfF4Ga+9H9bixzLIYFM2i/f0Aw4",
+	"qZBC31u1k8+ewG8XanZN4r9j310p0t8JqilQY54N5X5MMpavs5j0P738qVShPGcrqqgAI/dR9w7djRdB",
+	"wIS4+u72KlH41o+SRWtb5GIdcsSecFkiWNiqa4gdZ64LuMCcAAkNQ7Ti5S6JcKyq2lVYoPL4WCLWM/Tb",
+	"tg5u4OsUuo+zwaZIur05dlEUVrueaJdKd3go3HaLpcquFCJXTXP7x7+nGfui797yFgw9dnhuUS1SfZaq",
+	"EW//rEtVVO56lqoybzjFm68JJuSiOIEhtuSRPNUr0oNzwmiwJEnMXggy2+RMsbvlgBMiD9RycFOK/Pvt",
+	"Wq0L4B3NZssAU30t67QTmJ/c7sXFVjwHdzG6Oz1HM8Ahr10SKy4rzXkkEP54qFCPD8U0pVvYqefyuc6H",
+	"gSrr6OitHR46QN/CrdunwEJlaP/gjxaUg+OZ2jPW+nmfFMKD81lAVWR7zeoC8hkwszU5iE7WgvVjI+Ia",
+	"qFzNi7VBIhHwF2k2ESRt08/CEkU8VHCp9GcsSh7PFbUblRsKyTPKI8Kh1rzYldqL4Sd4s0WY4xqHGuJF",
+	"a7h+vPEnfZ/r2WU8iQ5UAOrGd4hD4Xq0hq04EHepjS7hzC+wIAOFyeRTilSjpJ+eDooNmhfgqgJMfIPz",
+	"2CENYTtsjfFvHaRsyYW7IdxJWeZr7K32YiMjqAVjvDJpJdZIlYZI+UhbD4n9dmcnKvgnjlrFjWxfYI4+",
+	"JkuBxXnGmbBbpzIkVJYg6QMuDhm/HnTOJGnMIKqAvzgGHAODRTBAjXJeoZomfc3ERQWmu7RvJb7iVgPQ",
+	"uDybZRyb9hL3xdzYtHuVqpp3PK2kzKrk69YuWKuVdql7ewGVrV7n7mjtP41AQXXDxt7qa4awZRDa9pxj",
+	"uB2CUtljLUPVsw8xTqcJyn5JOJ/9mOiGJupyYCS3Zq3iTQHNsg2JE1LxRk8gJcqVhLSiG3IfJ48a4AWQ",
+	"Lj0iErwDQecFfItA+XIXTyJGgmQdBzzSvjPQbniChXm5gLXX0XEKJ7Aij6CU1bQzzaghcnWh2qv4AMbD",
+	"M9KP+D3Lcv9s4BEImiUZgfaQ/oYJP04GHgDTqF0tQUhX0g+WCQ/YAJyf7Hsuvx8Pj0ejEQmWNKNBLkeq",
+	"L78anJNgyYJ7eVJdAIUHPEn3z8MJJBQBy2iE/PdHtShYdUnbA6R77JZnmIN1yJkzDx8Q+4rYEtZW1/H3",
+	"fI25ANuVX1EhaZbMGSRS0ajBvSBb8bEApKr7FkBKOhrq1OrWbiVuBmFf2KmObN3se8ozJp6DhHSftBmt",
+	"0dtD/KA6bXt9O2ybqiQUGDfd0nqs639AWYXdNsebLUnUc1OCNDdysJOKuzo8P2DrqeDpdXZTVlq8T5hs",
+	"35XlCmD9TFVNEc8B03nGiNYt50TBVJCTEcJ2Y/ZvEtKNR2hOVonIydtROwT2H7AEO2e6lZhPSjKLzW0j",
+	"ckhD4ghCl7R3lzUOCUI8vgdPWX3GpIChGA7lVeIlFGYHkAeLNdrurKp75pj+u2XyGAOi3DnaLTwXZEnF",
+	"Um5t9yzNd1PGlAAZ8TV2+9uM4SHC+K5R/EGh/AYlbWMxsThUZe5qcRlFF26xAH7m8b1j7997G68Urh9k",
+	"C27kaN1nxWszreu0/1/qvvqkuxNmHPtP8erSODTPt5ycvYx1dbru2EX1qjKcx6hTXYB+8fY+3cpzSZq7",
+	"UoO6ADLWgvDFzc3vv9Ey42JUj0uwRngkQ5sLchFMYY7JqJnLs+GKrgBKpACqpblfpNVuCYBiiyxbXafs",
+	"VM9Jtj1vpZq9ECSlWV5teB/x41hIMAdYVDFDBaFwH+y2SLZov0GUYpX1hKBdPTJrpZvUujCzfkHGQR4T",
+	"qilSzrFikOeEBlkihP5cIAA4OMog6Fi4mOSJUa++KjchHf77m/wxGr71v/0+8k7eutE5k7TByYhHT9jb",
+	"Sk4s64g8fkIpzrHLl6qlvg3Olzz0Vtpz1oHustxZfTyfEFo5vJP+Y5KJfCBn4Yz0Z0zIozYe2ifls7w8",
+	"gcsxm+ijvBrbczi7T8g8Ywx+1SlOOKsYNzZ1v6olPa+HL4GzcIKJCNDnby1PEt9zPd/NakOL9B1zUdHt",
+	"cXZVubM78Tuff79aq7w+e3tqdSgyPtgG38H++08tJv8f7VZ4RheBrZX9NgTFDVvKHkcdk6zRNsPuedwF",
+	"rYFuHzgtZV/ldD4vclS93g7w9T/RLWEPNPbDMyuoguqwDcihvCh/lJ/CGEh7eSl0a/cqsP5hRm53lfCf",
+	"tdabYEgBv92ycbmO1/WTDIxdYvUbqKxixsFaBBbemNA4iTerZC3MMwbtQEsrumVbXbYpq9DnWtKnJKUp",
+	"tgJZZwESQK60bHCO3iPMZ0jwLfuWcR9Co9W7ppn+CidYBcuo1PaOnH8uH5PX4limF+Lh/CTbIrTP6iX5",
+	"otlKDujWmK15lPu8YUbvaDRPspCkPErkmQx44TE+6hGx5GmqwFDI55jdRDQ+V3ZtsKTxoglLIUhCt9tj",
+	"L1AxRVjeejvd5chpy0Tb5Lt5IlxTJeUleTTLqm+vJm3TEsHkxKCtO8AVd/WFLgA7jWUAfWnRyu2wNNR5",
+	"05GDZcGVdUxosA8Yu0x2BTkTQmlezd1kZLU+61bb94WLKq+xH2VlmHDoXlaGbu1eVsb+Rw+1fpudDcfe",
+	"aYOzoRn/s4GWTq+zjvgfhzhd7u0sbJTgolW7JfBwG5bZN/6sDesfuOz2kdI/dR63T9cXVZeGNQf1mWqJ",
+	"s6iwBrZUzh4VFXjmI4QJDj27PsgYnx4p8qiOVjRkpp79aMmi0CM6YeoIHL/WYw0ccN1LGIDODZvRO3lO",
+	"ljRNWYyWrHrjCwHomR4puJVeqOK3tCXUEabrdqBol1drL1/D9x036O4+BgP8XSsWXCZZTqxP0YCSOgNT",
+	"VDGaz4T2ERqn4VG7o7o9U+XuKmkrj5E9vkXDtwn8ITRTefH8OMVUZEL+laYOQ3rBXMm2mrcRSt2IPOII",
+	"P5lb82Hbl/KQksz9Gc8wBL2bdRrTHBstygVNt2GbwvFQ543p42W+zJhYJlGoak2h9sRDNEKaRVxacwqp",
+	"sG/OzIWe0YUXCjhVUVGCeCKgYahfCLC18tJWSxnJbhp7GuvKPSnBPFhH6xWUFzrwoNWV5L25EmaHzDaE",
+	"LtiOOUoVoUXY3JSuXAclwbIID7Y5X56h/t8a4LJgVQXT6yEwf+OQ27BRhQTuXFMHUQ6lRfonKYc6yUKS",
+	"sti32E8NDanL7Vo8a69qfvPyblXuGgKoC+db1dGSmKnfMUifeMRErhD5q8QmSmW2BrJrD9/fLvvvUhV6",
+	"NPRSvc88bXtPIWvegekHRcGaaiRI4pwGHWphLuT9monoPd7tDBItGjS/XXnwQlj8wrhPgb/QrQChaJMG",
+	"uQ1O0aJQ8yLIywVnwTLYed8yeKJvx80GAOTJbgeTce5qQHgfgEFaogViulGnioorvKe994jHoGT9t36S",
+	"+XSWPDhm+J9yO3urIeGxhh73OB6rXO5a+Um+zmJBxqfucWm/vTqka9eOi97p/vhEthjaPj5B1H62SeJQ",
+	"fjo+9cj4jBwdHQ3cYmno6utxhzndWVo2p0o9ZB0Uz38Djsr6Lm/1sVglOEheo1pyr3pcwy2sAYfI7utq",
+	"qy2evTJ547A9EZ6Fb1OM3b6ANkZKWyDgtiIarI2Hth/daCythrRuvqySBxb6eeKXBcSmDQ8YxeN/xOa5",
+	"TzNGAc/dRwZkKKzSjPPyPOGv05RlPoqO4rDfnkblVJu1jdWe2vaz8cyDbxrldZiH5/YiV0rUunqRy63d",
+	"y4v8TDZQ4bM7GTVgTvww88Xg62+zK+oGCuI+nYzJxXqxFrk+MNOAhmzFg3Zb+fHZoVXSvjvpDiqp83oP",
+	"uCCAaj8+kZr4+Azr/Fr15xlOxlZvdi/cw55im4pun/0Yi105BFPlj1nnDSNw0HWP49F68ZvLuxwqdszk",
+	"tvW689Z269c0u5M5/IdTmrhzMWhchXZ08Jf66j+8XvLAsoyHzN8GXbftK2Qq9NHV8UTOfxVI6WT/63tm",
+	"G5+m3L9nm710lBlBr8DZs5rzrXEyLq2hLzCqA5bmFpFjQePYYInJJ+2z5R904muQkMh1gkT3kZXPJTcT",
+	"Td3Z16Mo95x40B0M0nuCg60ifnXbTCnJMuIjFzblZ55YfZhbdKDdKSa7yftOCXQJ3S9pkKx4vCj2lbo2",
+	"WFLh66SMilHqyCapO+ctL4WOiG7rTr1JGpG+C/M/CxvzCIs+KLgUExFJMmJBPhgiQkDHkyabP37TKlVQ",
+	"t8BdjnDhfqpe7dUhtpzRJUSK58kIrhtXKq4IkrRNFNqJVxV/X4+A5rK1d2D92Yp+lwdR9ZFag/CXawjq",
+	"7zyExedYKD/O6vsljX+J7+PkMW6AYdXEZAV0Ovnl5lrK8y8/X0/IL9djso5DlpFXHvnl+lhFn2mew8mX",
+	"UAhMa0ekvOSEINgmC0myzgUPGbmKFxGNQ/ntGQmSeB7xANB7FOSW/OINidmjhsGj63yZZDzfyG/eltsk",
+	"PxqPNCSjYk/Wbhzoqb0kfrke97zeL9fH8PMEfp7Bzzfw8y38HI+c8vArmy2T5P4iz9nKVb9Hiy/KIzs2",
+	"sJgYKVUXApPzkgs8kLudnerSrjUcWZZk7p2T52ROecTCicoh8K+vrz3AT07WuSfnI2ZApuXjdR5CgcgW",
+	"INrlkZs+R67ktvXycHFj8kVrGr6cxcHGL/Hl2H5iuYQylmcbNXbudBQuSJ5xjYdiVDUezMUa4HkMpQBE",
+	"Tgni27dNClGwFTohzpWODhH17IUgH758uVHzUmavxQX5SEVBV+ASGJdn2ExNaeCNaPUqQlYaWJcOKS+D",
+	"Q6jEysL6cepQvRg46fZj/4QS2E7Cb5I0WjI2bW/0LRNQ//h7PSVu7cLa/pA8khWNNyRkkZQ5gFGTooU3",
+	"tJAp9eQtw3nHgozlt0mBztBhRKX5H9HUFyxI4lC4exAliFpHkigkAl4HZbGCCL4ApPAZg60GyaIfNUfy",
+	"in7HQMyr0ekbZTXjB6Od/a42bNsArGelBNY6NeJDA0H9XgV7ZlF3ZBBrKbB78WgZ2hiYHL8MfFBVxDyS",
+	"B6IcAoElfyHmIhmWGzXTco4FyZOkvRYu0gHK75ZbHI8XE0L1gtiQTNrva3DFyt2DM3FekI7rDSGIIHrO",
+	"S4DrCGq+gaQaeO7BqJrXmZvNaHvxIGePLVXvPwBR2ZkoWJl99VhsUln4PC3aNkfzXrE/xzp69ijJI77T",
+	"F9ZLu4ZKHO3elzxVB/tVfXtpn7OzGMqLv8Imv0pz4HBES2Iiu5NtoGZsa63+1up8R6RlHw2hJLrc4GWe",
+	"p5g6SdL1LOKBRljHGUDMO5bBi14IOz/W7d+pr5cnLomtq6GlJDcBGqF2a3AXqW1NacD+41KwwMfMCSrY",
+	"q9PBEfkItiweyATADoFFK+18eRbihhTYVZBY2q9ajE5pi6uOUul5nu5Yy+E5oEFZbuSPtirLnWoTX2lv",
+	"JzTt+U9dyWpV7lpIW8zSf6gVVoN1FAyA2xW5sCCPmm+vpHDVWUhMNIynp5QW9Pic2AvQI+gPTQpsUsw9",
+	"lu/CUl6Ah8xYTB7hw5zRFeFxEK01e639PE0xpBLi9K6uGlLZC90egiS7j7jI7xrMjbXy/Uy0g4Lngjwi",
+	"uc05CdfMF0kST3QxnvlOO0LCNbTunKy4EPIIb+iiQ7rBI6tH1vGKlcwS/dYeZlDKV0CVX4V+ruiGjd27",
+	"X/a7ySrcZmB7vRKXjo8J1ywOWAtwaevGG+s+ZIHoFnbcklW5jz3ePbff0NFogpzWjpR8GfNAEeButYPM",
+	"hYBClrMshjqV3VwG6tqPoWhVhcDiEHFdtj30r3jV7lT/tp6gbTTA8VL4BdyMA6tA5I21xi1KABRvlS9k",
+	"PxS91dbKM8WCZRcZzTa+w4SqWwElZYUabS0M7YHSaHZ2RTs4AiT22d7o77A7RPHBqpnXadOzYn9duKi3",
+	"e9KNM7t9vqXrjNO5HsJKl9w2ifsefyz9++zHHjtM0/W4Y7Vzn2POf5z2t2tAHSw+Vb3u4OPFYVytRQ5A",
+	"rwsWktHw+KzYD/feC3Zog76OuMTrTLBs45EgiSK2YIN6yhVGa0Qr5fBn7zAdYeSetv90fJm97XS8tbwp",
+	"lef2HzTioCiw5lOagaskXEdrMRyPEb2dhHyBrie7vH40fPvt9/HIXVNv73P2TRfD/6LDf3/7fewd/wFP",
+	"UJ/IX/8H+R/2R99+P254dm2b7DgcT9hEO+9eToRFYJhkmYLI8MhDfQ72HXi10Tlfm65THu1+acTku6pv",
+	"vRj+1zf16jFMnfygqQn77KmVrbL1LrljSzvEAX8HVdIzHexLnThEwuTWHbDdVt+8F36rcTYccnfclYX5",
+	"fKegncmPpT2rpcFU7F6uYavuZy0fau9sTiMMjccXgugXEB4qWiMab3TkSpwDLlZAY6xQIRmDMg2SGAwl",
+	"0j89Pkaj7FAbaLs+6q3UNWo/aHPdnUdb2myrl++1g257yJ+xo+5OCHbssO1m2Oy1rilWu2/bJ313P0Xt",
+	"zHvPjNpid0zKfptlu67Z2+Y3F1dOZS+BoQvWGc83d/IRSuOn/O/MhQcSk4ubj+SebUh/mqT+0dHRdIC+",
+	"v2kSM8g4pCmX3+OBcypVw/Tm8x0e4WjKh/dsI6YewdwWQaYXmFP1b9C4E/KO0YxlBKkO7tkGiQ6mR0jM",
+	"zFbgf2aKdEd1ZpnnUHif8BCS5PH7n7S6/tuvX3peDdnkb79+KbyWyrX6QpDPKYs/XpL3mH1E0ix54CHL",
+	"SP/z9dXNzxfX/uePl+/9j3d3v1zdDjykk1LUdSSIKF8BzDUk+SXZwjN/ZEkEtN0eeYQMmoxF7IHGeXFF",
+	"mtEghy2cZeA/1l/YDGQtxuEPqNidJ7iv464phRLWb09B35EV5XFOeYzopuBux6jX5OXLBc+X69lRkKxe",
+	"qjYMBYtD/UcNGcs8NFvHWP8LZ827q+tLA4YuT+xX8SLiYqlHW3vJGc8AP122ZWLx6uMG8jUuyie8KoK6",
+	"p7jN6YLFwUaj+AhMgAVmNWKTMMr3ATmaZ6XMHn2Nv8bvk/iBxQCfNPkaD8kV+PqnLx/GU2D4Ug9rKa3n",
+	"cokgY+cMuN/zhEAyrnVQlm2hRIrFkXzh3+4+X5M5Z1GITFdws4jpPfMDKtg54BLhp9N//vOf/xx++jS8",
+	"vJyeA8ohhc5ljNz+9J6cnJy8Jb98eX8Oe7j89JdfPl4KeMt7WJVCJW6R49EYN/npzwqAaQrtml59oYvp",
+	"OckApB4p0/Rn05uLL+8/TElO7+WDsOHAlfc1JnK6gyXpy3a8Pnn7yiNTmqaRsgpfwmVDuOYvv4kkniJI",
+	"yzKJk3UmyPTjfPhJfjkl/dPxcUFcrRJ05QuwGZiLJnIasQF0DHTM1HpSyFZpAuljw7+zzXQCiE55tike",
+	"KuiKgSqD4GUSbggUhW6EnSAJ4yTf28dxMs/Nh5j3xEJEVZ8qOEPzVDSeSMjnYAnn+AouyOnx8RG50K2B",
+	"nJN8CYOH79QZpCu6ISLnUQSW1jqG+Iu8f/RWTdqtfMTwYp6zbHpOaOX+fEl1iiUgyYKfVr5GsAxCs3mS",
+	"piwc6BCQPAPwXOW/RowKJuDod8+QBCiJA8COx4TE0zOiEpA8A7SDXZJKAObkZ2CpVaI2/f0rGvpfexPy",
+	"v46Ojr555Kt9PpKff+0dHR197f0x9aTJaTAcz0lKhSBT6+opmdHgnlABMqE/09mtkCGT0gU7qtwE0LoC",
+	"AV4tQCB5ZbHqVYul2HMmyPR/DhXz+fBjOFXAlkD690J4hM8Jz9VuRh5ZFA3lMYGB9h5YD4VMWPl+uTTe",
+	"np69Lq+MNEtmEVvhqjhXigDuwSUccZEjvu4UP50qAZP9hyUIILMs0+zChhwe5U4KwPTlv9Ys2ygaIall",
+	"lLryyPTlktGQZe7vpA6vf2P3LgNdLBtJlhzzpx4zngOrAK1iM0AFSQHilGQAtwAExiw8+oqsQgFTkPZq",
+	"3/r08QscsHke2dvYxc1Hy4c96Y2Oxkcj5IlgMU15b9I7ORodnSj+TbBuXoZJAL8sWO4m/pNLT07xRJ5+",
+	"kpidkziRFk0otwgaiSNyEZMPXz79DKKDKy2DA4gg05fq1UcbuorUNN090sWCZeSXj97XGNZfWBgfMx5T",
+	"oIrNyeP/w977P7eNY/mi/wqe61VZmqUU23EyHbumbrkTp5OZ7iQ3yWzvvNU8EyIhiWMK0BKQHU3f/t9v",
+	"4RwABClSJmU5kdPcH2Y7FvEdON/P54js2uhdXBDOlP5Df0hGB5bxsNGBJb1OGMMXODr4nEFYtViq0cGI",
+	"K00i9SokBnebZ29MOt7wmbiVLBuSTzgvQ7heYhX3wScjHg4+iDSJVrDYEadpKqD2OdTMdL3r073lBPdT",
+	"BkSqVWqA4sx1lEPyElRFSbhQs4RP8cRdOM3b+ODs4JU+oTxmGU7r5OjIijQmk1KxL+rJTM0hVAAl4ApX",
+	"zu+/B3XQ20yTNHj9+sqc4gBV4rWbyJMfaWyogW7y7Ojp3U1MIunfOb2hCYrjvtx9cPbf//Qw+GB28JQx",
+	"7gIOOZ9tL79KfS350ak0aE+ZqUT7T9053PEnv2nhR/1+z7sOcT/FEw1IEhkZBp5q5EqB5tMb8fEy0VRs",
+	"PmZxzFxEJV53W+AzhJmGJBU0bn43LvS64E1ndM4U4M//928HiV4UFCOzUKwH1HyZG9ZQJ8uvy7rKfDR4",
+	"MbwaaMX5+WmVoqc1qzuuZjKnU/ZkgXgR+VjOhISbUB1nrW91JOXmS22++xe9oXg2jT5fpBTRs1u+lkmS",
+	"bv1GTo9O727yTqjXWlJ+qEd1AUuwl7T2eW16URhU++/ax/SnPxWe05/+VPOggJ8jOAmoHhemQNLJ0VEu",
+	"DmrFE+J7E0mWiwCR/snflmOWcaYl+DS5YVx/oCUHNiR/+pN5OnrgDa/njVnFnTfYl07+ZcFZvtD5IsUW",
+	"2FHdQdkvn5jP4GzcndtkwXANKi9iYVv2iWr/XDiPTffIFw92fpk+gzGDK327C2w/0cdhsPCpJP+4+OXn",
+	"5pfmPU7504JF7S6OXWN+9OtHqjvXj/Dp8IjYgub5HA/WTVaVF8P2YntAZQzXbv1Z0paa3i92n0h3ZJvu",
+	"jZaxVw9NfpiNPFR0TKWr3haQZ0dPsUTdbSJZBT3Ss0u2IUgfcVmPkB7BzIkSeM326U59LB4G6YH7VhaO",
+	"dqP0eHP8hEYOybzhfcuElvXRNBFRybTucqbvRUh6EuBHJpMkYllAfFOnb9O7QpvegnKWXs0ZeqPRDGjM",
+	"K6hiijQ2uofJ1IVRjXxpdXO45AMlBlC8H9R2sEgqRudn62X6zz0bJNok9YeH0oXunuO8CM5LnuUxvYul",
+	"w2uz1kzOUrDIwNxth1o1so36Q0LjeWLsgJymK6ngaZokV9I7PXrahxda9ZLOTTSy0Z+teUDmIXhmN0Ct",
+	"JiqjSVr1+n5OpLqIbL25kjhddSfzT578HcPIPiVYaaEyNOgWrFb+eUPCh/4djBG5oC5uOdiyK4TlujT/",
+	"3yo78tHPd9CdyyBqRi5wM3Mc1/KuaO3jjGgZgJgXRhYUrHX6hmBctWLnWKERrymQXVm7bzcsi5esMMFy",
+	"nL6exh2H+XMyT9RBgw9fYjRDAx3oLoqNW2WjMDZSbe/T5pS70Oj3dQ8Q2G7ExJ5D0ea4vbZzfHeTv3Nq",
+	"zTkxNmrAA16LbJzEMQP/y+nJi7tbfBbiF8pXZnby3twm16bMzaXTjLEYKsQ7z4upBmv/4HEZ4wpaYzFP",
+	"fkvi359YPGBUydvQobev4DYuhNyeTYG1sh2f6mN+mKHAOQNKshLnOT06zUWn/nklewu24wa/0MywddxL",
+	"EgvOAjMnTXlvZwKtsTPGh+TXLFEKKywLbmBjTEMX6YUMA4JtfX8lcFYYGIy1nGuuyeIA2oilGosvphEE",
+	"7YYVUbtgMV7jQDZjA+9UaybkOXr+xlaGLMF9/1HEq5YUqTgX+6rvIk7VrdrSKdMLprH9XjZY/b4jatuQ",
+	"0raefZ1alqN84z3bd7La1lZ1etSADr800DLQ4LjBnEzE/GchfqbZlGG7Z002QC4XWKP5FxYn9LOWA4Bb",
+	"nDRpbIwrSPC/NY/RpA2KW+aEjfR8cmboI4q7/Y18JtZDDawHYicqDZrFnUJBJGPSyOQ4nPO/WbXEqhm0",
+	"wFaIyMpBDdiXca24fiS6mbTUp/88J9QQ/vgmkSwDBSfJwPUsMqLENTPx/+i+N4qJP3IS940aofeWpZLh",
+	"yJQTBgnb6EHdjZqCe9FUT0FDllkalHIciy9nLlVzhVAhVF5D+SjIsLydiTk6wsam7GjvObll7Frmri4z",
+	"jYB8ZFPyQ39ICpUC69QjOE53waudDvdUGvwhfN2hqm82i67MQrZQcdrqdHuoNvib1Ux7WGvRgr1VtN2k",
+	"SxTevuy0iA0U3j5xb78szAKiTubWHNLTL/a5T+WxZS2RB6ViJ5QelXBH6aEAM3poPFrqB1yY+C1p6deQ",
+	"XPCcxCaSKJHG5PToFFLKoXwzVHO2lNyEpkAkUR69Rnq+VnFv8xFOmG5jM/qJFWniwW6fdLvnvO1TrhNY",
+	"ixdyeBAcYGQMzPPyM62ttWI+ewLfQOffk5j7TQnFe14+lyAP4zM/QHSaqylZRSeCbcwKG4jLk4TfJIo6",
+	"K/kjMVrYmvFFIRWTuKuiZjWBaGzcGO7SuGGDVdFjb/faBBNhwYFESRKCrBsGSL0SF3EIAnQP/ld/9unN",
+	"xeDk2XMyo3Km13TNFqrf2iRSZe8IDeG+yic5NPnWJsCVAqxlmnBG9P/AUl/jObiEm0UmJkxKrFrU00pC",
+	"cgOllm02kv5GrqKZSMU00U+AkihNeBIlAELt2IjKllL1wfIzQ5hGGyxHI62EqDNPiTAUP8cv6eXR+v5F",
+	"kmYlhjeVbg+VZCmXNAWYNI4FGAnVa70ekl9nAqCA0GsD5R5ROaGrwIW6eQ7KAPkSyPq3motqKb8o2Dvr",
+	"ktn5gR5JPvkNOv49PLNszsQc6olJQfQzMU4kfu0FF8+SNAYQJ0WTVOpRVmKJ3hpwsDECoNX9gFClKFa/",
+	"SDKSMa1pS3/HKqfzxLqk7R4ilVojXnf2gx+HiLAUUU7GALsQkyVXSeqXugwtzJ3gIekda1nq9ITEdGV1",
+	"IawzdPKDXqyB9uoHXj9mXonMSSrpjVf57gmopOXrnzKZchAh+iAhYV8ZuxH69CrW5lFPJKf4rV4eMmpC",
+	"U3B5e1PA6OcheWmiGjOxnM7ySQFNoYoNUq2VsFgfvwPugneIMab52WMzZ0EVWaWFEt7yBc77rZv2NzZV",
+	"Vk+qsc1yc/N2QlWhC1N/pokJ83gLMbE4lkMwu1NgrGp3n1XaHtaESNzZ+NyjdIms4k2dKbQzhTaTf+Ha",
+	"sQK1Ha8Mf4X4E8tQEmkpt6ZwYqlIzvW3VKGfQOfSItp8NSEX53KGSwtJb7NUGxjhxJhMG6vm52vKt6ee",
+	"l028NtbEwpwt6MI01MwqyxIXPZ9zOzaLBiBRD7w8NNxYbPjkN/z/V8gCsaR1CFldWgrSojGZsYxVyMcf",
+	"vfmYWfQU+6L05ZAInY64tU4AMQJMbl3xxHywLjtbsWd7NXJOnuYDaZ5mAAnI5XwisrnsB2Se+yNdz4ey",
+	"LC7aZaIcgh1PUjqFzsIU8kYxFA2qdOpbDTlHut/ng1vGrl2gBOnpz315BTKmFL2GEJvW0j3lJGSz6Ao7",
+	"HDrRIyzK/HVC/UWF3ITC3enRC1xFf0heufMAA72Vc8Zs7XzABlSplXkSlTve/+VVyv+LZyYeLY+OTp67",
+	"wvl/gbTdc8jsx8uPWWn6dWihObQdXiWxDLUAzzgJzSFf2YOHZCphBTOEr9e7nlvb3RW5xVM4M6vAnsiP",
+	"pKe38WVAXmmRcakioR/nZYBJt5rikNf4zU8BeXMckDcnlR7kT7DVuPX3FsrutmS/nfyC5aruJb/5k24q",
+	"tFW1aWv++uTIeQtB7bux55XNRp19b2vZrYEY9SGDDFFgxK8hEbUT+7bwj4B2DU9fGtOD5faNJLoNyvZj",
+	"M1uireYbmSPzWCvPGGkMHOe5NQEsYCZsnpweHz2YidEMXWNiJBfGuGGEC1gZZN6iRcaaUj4aK1YueRir",
+	"SqKIVHTlLH5O9KgO4te9PpCJ5N6sqDin1taC+9gJ6tNPzTHkV6lndTZ45wIE2D+8ieCbEuBfEzWLM3pr",
+	"/SWgH+YHBu+LC0VWTMH7akCICxbd1rk8YEO3aDP5TA7NfdmQ6kN6dYbReicxGS9V2R98Vu043mhQHfF3",
+	"oHbryQH9RsyPNJZrdnrs/jpBM7ZVrcEBMBFZgFphUvYL3OYVtLReaON+TJhPQBCkbLwCjYd9iRhWagjy",
+	"fCeYtjGa+3gWG2ijIBOaDYlmOMalZsCa8CwCwOkA3a/GoB5o7oBf4Mg+fd7gd5cs+znh1we7Io3QWUOi",
+	"CN+2JoemVSUh9Bja18ov3kLYbTCpnwT/djJjTR7YrzOqaogXldcIo9wr0oyS3RqeI1v1d+FQN7fhs+67",
+	"6Fqv83W1l09LYzSXVEsElpIlaAEVW3dPansPitHGBbeZttxtSWRfaKTSFUC0FXx3GwzEIYkFkzVGyDqr",
+	"YXCXxS/Pidpg6rvb9OibHB2Fh43UrDuolc5zBmhBySv5XB9X6YvtkvSqbYkBqZLn9TSMMA9PsCjOF41y",
+	"cHXBi2+yIGsYFbgEYK6905OTgmZ04fSd/ABJyuiNibjAreH6i7uMbj+uynzpD2EVO96e337U13Gh2rBd",
+	"22Qr7ps3rshixpfxvbDfzrq0jaTwaS0mxZKQSvEhMF6NIgfst1WActdFx+lb6QYl/v1JiYxZ3MKUVUdp",
+	"HcoaTxKoW8bhioCtyE/CfoC47yyuFgfywCZiAAaWC8BxIj21WjAPYmyltF4lk3+zgPw7WZCxmI8lckwZ",
+	"Uc4hPExc94OmRrINbJjmvHJI47iR745cKDIXUpGTI8dM9VnmrNP67t6Z0Dnz2aEkCcLyFfkz4lPicVqF",
+	"3cgB4FV2MCVQ2lyZOnnG64dmSrLkKZPSTx4ic0B+SxS5SWQyBujQNc58AUJAmSc3SFoxZfHrkbJsHS9q",
+	"XW24BxWlu34PHOs7ODu4rAphtHlSNWntCPS3aTbF2nB34HhXwxPox3IoUZAyt0gCjB8UbNcbfU4oGcNz",
+	"p3MWaDqwoGoGRc3c8thiYI52EU9qlqNHskUKtl1CY3+jiBRTA6kyRudt8cdq4b8OpXvGFrq5bswQgjch",
+	"6NORpAQADB5QpLJO9TYylWuzlVDltV7btb+xheokqj+yRIVkGAAC9Po2y1OtJCnOlzQdZOwmYbcdPs8f",
+	"AJ8HDvyjOe97o/RUsSfAmd8NXo5fx+0bQfB4+3UXEA9KclAP1iCWBJ50Z1P9YhZhPFJi0Hq0NOpC0Ew0",
+	"/c4Re8p6Opy/czjNWBpj0J6+lXoygoNN0F70RNoCslWTiJfsCj+tPqHq4jh7mhHsHXizhOBygxb8f71p",
+	"TTpwhyfU2NGqqRxBvmZeoyRiAuoqlGvwuCGbRXWscHcpv7vgh0PyzudvcIeZLCUTk17ojxT2fRwJi41e",
+	"wI8IGuBHuKymUsFpmmExCvuzrUBtw4qKhRyR9s1Bo/Y5a7F7j7fazwCgQULFgMDxWBecXeKz5zmEklgq",
+	"mcRQIN7FzxydfuNEZ++5H+yUULUiUlsSqProE70PXfDjPiQ3f9R3U3BWpH+50cuKGetE8F4JzeuU84mV",
+	"cr5qVKAB6znLljw8Iz4xJD2fDKJjrER6SW9DXX2gavNzUg4J/OCntQZFpcFQ7wSiQLYhO74n1UmNSrhy",
+	"SwGhc0jSzEjEqGQYbCIZhnYCtwPN6IuyF0Gf/V4gt434L2YRMGeYvlujSWWY0RuG+TOeHRNB15NM80Cm",
+	"b3gynSlTV8Bf6QSyOvV9Pz4hc8HVrOAGNiOdmyQVm92ktxNYH2ypNNzLWMD1flbWEGBRErMScX8ciQPr",
+	"U2/qKK1vuR13eWVO5CETCfaEYdrqlh3j7LIG9jxrADmQEW/hQqgVoBvczYxI79QgpuVk11lFPrIpOTnq",
+	"t1DFnpi2HaLrlgKE23sslM9cJaVIzPXBAd08L8oaY4ZpdJqNmhWYQ90TIeJ1JubkH4xm5EXB+raUObgh",
+	"+ZCxBc0SPgX/+UW8TNVMiFhvIAX/50REmNHAMQvm5Kj3vF+ZHfhGpPGjZPTliTdl83XttuOIv+Ad7Hh8",
+	"x+M7Hr+HPL7ovACvQC2LNtWX26SdAAtDJK1Qtz2bU06nLKy3uNV6sT68/Zse/EH8V77lckdOJy1UNHY5",
+	"fRR4RtVdGYPElYnfKvRq0JcOzsB9FDyW0g1QILyZryX/tAW99httgFvVV7LzrNzlWTFlQiXpwXs+J9zF",
+	"5sCf1YzNJUtvWDHuINIED+2MTUMrW5ALQFCShAJitYmSXCuQrR/huQWTyBiEy2GoXBWg0n7WN0CkLaB+",
+	"ewEZBk+rJU5YoU3bZ/yQIfU4QEMYMP/j1ouoBfzCX0ryoq2nfpfM6L7be7mxA/d6IHAvBMt0xZwNkTbx",
+	"VPoP1fBxVZS6JOi1dYjvSNr7iSlH7nYiZzR82a3fdJ0meM1WOR7od5eD/+29nbS4w/bG18ge2/s4/Wfw",
+	"tRBP2rwhRM1wSbZnJu4jpYpl0KEr1p7HQxzvp5RjAEAe9bO3mBzXrMPm/NZUQp+E0Q0cP0wUmQC9gNCi",
+	"QrHujRzwSSYUVfv19J32k7FFSiMM3tKrRQN/ThdECtEhe2K8/2xmZMSSHMUmRyv0JoYiDGe3G8SYSmIC",
+	"51VHTB6jjoDkxZ30d68sfO/kCU7S0Cd4fRSuuX6YExMzDo+h0qCxSd6x9Es/5AFmOm4rwEMfGM+6hbVW",
+	"N77E8R/EYutBlTa3skIbVPbu6HdvcxmoLXPZkLDoc8hrMtb0uUiurtlqixlW4GVGSmSHsnBzaxMZHsDq",
+	"Xl3YzEuUPD75oUGuZ+V0o2iZZSy+guiG+rSHgUrm7KB9t3elU2zodw8t/I4ANLPyFz9vwTnLDTcVV/Py",
+	"v7vsipbZFYXc+XUGpH/O+U9EMzZQGaNKiytb5Bqia3KaSK3KTjOxXFi2ZCx3A/vr2TVji7Bfiv3VvNKP",
+	"qlkL2y3lPLSN3DWl1xA5jt+I9MZHsYOo4jtyCuBSbpfQ95Jm7LPd3AfN67ObfMW4ylaPKsPPgg3ov8TL",
+	"FNym4N3+5yOhoBWn3IiU1rVrTlPre9hAXM0b7yjpXZT0Ze+y//ljiQF5pBQUYP0OEj4daELayoX6XRLO",
+	"T+YNo8EDAlY0O+dELBjPlwtEaitLRytLxrk3IvJDiDvkggBlM2CkmJlhAUqnAkoyFwqGWQgZrPxg7gUZ",
+	"s1TwqSRK1CwQLTNpcs0Khx1YuMXi6R9KQlPB2YjX3oAhCSOmMgM64+rFYbJypkz+hdn4Siw3czwVdOPb",
+	"eqw3TKwxOtzdXdyLsD6gc7vqOLZgHvdbXxXTsHu6fZBk0Nm8Oo/6Q3Fpez0JJZr9kp4jiQZd095wl3gG",
+	"tQV84m9JvaW0d7D3jVpTWy/89686bZ+OXc2hdi+o7wed/Zxz7S4afX+CF1DQu1vi3zpwYQMdeQIq8EN7",
+	"Mr9LEuRnVhnCTyXC6BRysIvS+qEkYUqluopUdiV4+EjVk89gseIsJT2oFh2zBeOxnkk0o0mWF5OmKWFf",
+	"FiwzOJnc/mu8wv9KGI+YAbvGRLdD6TCrYYIjjjM8lATubeAC2eA9JoKbP00SHid8Kh1ydiTmzCu+4Ge5",
+	"mfQ+cavvD3zjcBGGuLrNx+by4mzxRn3uQZ3jui6P7CEUpK+ZTnYPPeqO5vfifW9YGj9gglnNiNvweGj3",
+	"IHwe6FDH7LvUs0eXemaZaE8gZ7idJdEMau7U8FPA/DDWMsTBu59u9aTEKp78pvnbl9+fxIJvGfVV6Rov",
+	"DnMoCUaBJJyEpRmEAcB1KRYjBvaR86AvqJr5iWEx+3IXyHEyX84Pzk5fgNcb/3HkXCAJV2zKMkQHfijx",
+	"rijdFfHO+gbpUotCLJXGJVaQ1TD9Dco8+VJgc8ktr7xX3GeiD1iLPaH+D2DzPS58rE+HpmQuaQDwiYbr",
+	"T5ZqmbFzcnp0BJ08sb308xlxoVjglfAFkdPW1NPfI76QKyRlxptRKHcll9GsNOf+dgJkubYICfWDuHIP",
+	"4sqwjuJgV3qGsClr1o1EGRu0BVnyRc7+kLwTCrDd6oRKEr6dDEAugULAM8HFMoMzPz4x6OeKpsykMZiA",
+	"v4hmWWLIAme3JNR8K6zMmhKaB6uy2dZf3KORvDas4ZWhUG3kkLX2W8sjFT19HfHr/ptQ08sDmmCCnChU",
+	"UKFOZutktr2V2TT/dHarSh7qZDd7xW2RLAockIgJQPoDHwWpqpnMJrhcpqbu8E6AWRE0LodP9dBS/cFK",
+	"mKnnDTBToSeLUVroTNqKLq4sv4EwLcKlUiIZ1Po4lJr1TSZrkpFEAB/C5gu1griL3WCMF1Z+L6Txl4UD",
+	"a1Q0ZIfI4S1hvv3J+jDfbeOm9jByyFtZs5ChcoMWfHC96YYgocK76EIwG1PgwsNCymaohSQ9OXz6wo/F",
+	"LJLNamq6O6zrEiJ1YDHvgYbZ2BEzWXv+LB6SC17Q+QD08/ToNCCUAzTaehurS4C1FcpBGmCU+NtiPPuH",
+	"c7DTx9vq4W75aGvhrLxvOul0H9yH73nxVGzmkHkoGyjAvZyJa2TDzfnrAjP68zjDKcQh6d2FyFhDgM5t",
+	"Hb8yASqLiGV71JlvkEik3/uhvKM0LjbqRQBVQyLKuVAAvVWwkUCFPSNLZ4xKweW5/Q9D1lDDhsAT7KUP",
+	"vixTnjYgk5ROpyy2pXFzOM7jZ1o0l1rcxGq4bh1+NdzWNiaommd24apAOcxBNayiB7MBSm8NZqZuXmXK",
+	"OPT8WZTo7+Mw6lTOvqkzbWPj7djAR/OmH9KPtoeczbvNcPc6TtfZYfbWDvPZY2QW0eN2xkBaTpTmBDXM",
+	"5G7lIGY01jS4qwf3XdWDG/FLaAZpBGAfUSJbEXva6O5aMS2EqMCIAIaMj1PWz0P/cyEGtxsugmTg2xrx",
+	"kMorMQlJz6BRohhiRCVQ16JURMYHJ28ZW7CM3NKMQ5kmuEF2SsN4ya6kMOnu7q/zREoWjzjEPb0yf32p",
+	"O+0PSYiWH3AkhbZ9mJcPhsEPpSlulMwZ6b1/d/nh54t3V68uL179/Pbd5dXPlxevPvXJcoGJF/GI525H",
+	"MGhCuNAqICFOxesebJ0TSMEIl4tIzBM+DX0noh53SD4JwZlU0BNYPEjPrkr/YP4mJoSmKRYyXtApM3Uu",
+	"bLYgHC+L0fVG+QpuQkA41YMW74jev3WvXZ3p7pUjAPdOJCzSjfdoE00kHkNdLjj82Nh2V7gBVanoMKoj",
+	"ag44RF8UVjeFlvbDX0V2rXe/vkRgaRIba+zl5YBPjk7+PDg6Hjw93nnpvbqT8a8J4GqZKdft1D0zONdF",
+	"Mv2E/rWMp1ovMzQEMqCAjtTNAojO468+aO9yI0tt4ePmYnGp2QYLrXf2nT22VhK7ILfm9es9s0QfSC7S",
+	"9ApmWyjAhcgoufiVyMVSddLXH6Aa7yt71A+SsG9q8DekCjiVv+k2XzVbfzn+F4vUvTkHluC1ImwkjDfA",
+	"ldJ1f6kFoFkw3rqMbsSSG3RGiMxZ1oCR14sWmWl1pYXG+3Ht0gSKokSDGSjxHbBMvLjNOKb3bQuGWWi1",
+	"iV+a59w5M9uhIKgsGS85TU1RPxmQOYsTGzDBY6L7TmmCAGKWb5pqj60QEZpViwxcvkqpRCQmd2K927oi",
+	"kaRnnZb4nYNbPTmxqhkmrLA07g/J5caA1zt8CLBd3m6BJ8HuFaFTmnCpijWdNAmI9wgBsqCVWhcK8oRD",
+	"eaYP4fLNS7RcESolk9Jk28JNDOwHi5RCGlOp8imcV8YmLMtoOuI9avv2zRfG96In6x8WhPHm7CnsD8mv",
+	"M2q2E1863K0xIyEdi6UKCWZCSdSu5YiHmgWHWhwpXXG/pqQWdJDcYXYW7kEoWYTx36aJvhI/BuR1QN6e",
+	"k5cBeRWQnwLy5jggb05AIhtxCmgRScyw2PKQgFZHtXhlilqWMpPplMXk+Png5BmsxM4tI1MBtd3svQpM",
+	"lQdYprejwxH/Fd6SvV5XKVOKQZZUULXqzLurNoBXX5sQP7iy8nFYX/3AUON9KH9gptKu/kGpUWs29IAg",
+	"EXZrG7LR9nOvYp+4Kx38Qwf/sL8ZSmuUTBO3AtelFXyXOq5bKbWU1P3dRWHtQucfkne+Dg+Ug8lSfBfp",
+	"hf5IYd+PoTX6cTF6NmgQPes8VqVS3DTT9z3/uSB2aR2/EEKLkWfzPozoWQ+K3Xv2A/uZmrEVkQALHjg7",
+	"govmLdkSzvMSn2KpgPUWEPZPv200Ws4rd6NkfV3O8Nl5mzpP/B5BVqyRwmr1o05T2ypGDIJsdqbfkZ5P",
+	"ohDIp6zq9apIUEHRw2y9vHTvGjBFwWjZEpVinSSY/3SZhAa5gOr/miY3jJPeXz+9f0fmLJsyAjvWD8h4",
+	"OV9olVML2Tcsw6L3mGAnvbS7/SwEglbOrQX+1rFZsHUD2Lr/qKKChfk0lforG21hfIKlPEQo1jej7V2R",
+	"3C7a6pHoAS9FlrFIrRHedZJ7TmgqhfEFJJ4nIiAy4REzxdidEYRlKpno58nIRKSpuJXFLxqrDk/sSF81",
+	"Evs7Y7K+dbUMIhTTVeFAzyHcXr8q8zeJhTms7P9iT2uImvnvyo721TLfi/NubHSrbtaaib10R/yAUdHf",
+	"jhXbS90x444ZPxKj3EzcFnwxjOv7C9nnd5Lm/ka2KqLlvGW1pK8RgWMMTeDBI/OlVGTMuvCbpsHPhROz",
+	"CV+35o9gYrPndo7WPncNIFnZLnk97HnE9ezNRHrOHljtYNSfSbsWsLLmgQLFWiAmunfEqQThAeKvkOPb",
+	"CF8azdws0U8OmEfkIkdThFYpozcMpAZzjzQh0ELFiNP4JpEsI1QpGs0QlaDO56pHQDAiDLKRy/Fcyzc5",
+	"6FKSEd1hxGoDntzT+gqFwOqRsDZySjPFtgXC6kdrEMu0h2E1ZhuaxdX4H7cQSorNNkXW2HvTBdPcFUyj",
+	"aQXey0OZ75vH7/K/bRs54xjcbZYo1o7DOV6GEQREZMWQhHbczSEM5LmrVXE2w0q2uqWO+EmJzNhhxysw",
+	"AkQzFl1bfD4kg+al9TU3GqdiTKQSmb7MWJM11zId/XYo8TmT35MwnY2cE66AY50laaMKLMcmreGxjrhD",
+	"gwPACFvx0tuiFSSzSaaVf62rjEW8spFCkyRlekEsnWD+0nyZqkTLM/1gxKkicyEVsQk+v1z819Wr9y//",
+	"/svlu89XP/7j8+Un0js5Ir/8SMYrm2rgR/lg7xKqqcQsSmJ7xhDcA4d/Rj68eh2QX/WZ9V69f/lf/YB8",
+	"ePcTHPNfP1z+BBcKEqkhyRwRliHUq/fm8y8/B+TTf/4UEHx6MiA0i2bJDZP9EddX+fgZQCVB7E2i9DTg",
+	"FcR6H2fi1vt7SsdM/6KZP0zG3SsFWEtimcZkyRc0uiYLKtWIHx/BykVG9H+pZG5CcWTy71Ic2slJn1Cp",
+	"j1JImYxTRv6dLMhYzMcmfI0sF1op0R1LfBkjHrNFKlZ6BoeSSC0BMT1ncW0FRpz3NVsoPFY3YRibQlkb",
+	"EKnwxcyFRXcccfaFRsqgKxVkXXjJ8BwKyWp6rLyUjuezXZPRRly/hSIVCR2XDwO9D8lE9xcngJhN2JdE",
+	"qiG5iLWsREK7iiGNIc/dS3Af8UKGO+ldJxxXpx8byJxnRCUqNRZGuH0YECYVXYH4JiZkLNSsxluiD8Hy",
+	"1F3Ydb4rEWtDhPz9VpGHzOd5W5e2SghNyUKuoplIxXRlhOOaqGw4+rsAXG2l0pOjowaVS9cNPfpSHRoU",
+	"eGoBK3jMMqIfkKYApAfPXhPiWNxyfadkX7+ZsSZlumFAuCBaay7mqrHFwAj/i3hSs0Y9/BX89/bramxF",
+	"FJFiaiBVxuhc/1ZxXcYJpzC/8iCVVjKzeUD4A71vSu9hWDdmmBNvj5uQnqay8OQNpcuzR6Hn/vDgAUL7",
+	"LFloKspvIcZXbdvfNH3vQvtyA2QXqfdAWXhgwCA0lyN6SI0CYPd6lfq/MD65D2YOh4uAPKZGRSobBV2c",
+	"XsxShrb6P7TDLAdnL5iiNJEDcraXSkwxjFFkxWQPjEPseUfVd/qOHsaHF8+D1LBwCgQORuzc0w/1NuJl",
+	"8Ui92yytGDIPlSkS8zmk5q+JlEYINkLlednKSa4ZW0iU9xMjmLK4Gi1Jd+RJiiXmcrp+qbFJvO/ml8cW",
+	"UKc31adZcD0aEqagixTuIoW3iRQuEkMyKJt0CiTO7GuVIq2nVGQ1FwaRhGJxXur5InxYPZNHh1wZkrZa",
+	"eCGWXCUprsq0Qj+ELDggLGc5y7/nxuTgNT2UJM7oRNWFT9dSyKNHIn77hhVHTzrn/h5FU3un4x0dGjOd",
+	"DNWvN9934dRbWvGZkiRE2nR1k4BdM8zjpVXx4ew6dLog18HoSZqo1ZUJiS3iY2oiCkeGsl1kAsFtvT6w",
+	"wLt/mgLihugWkehzj7acad6ECPTzM6MVodlxkVIu0Tgp1xI7Q/gk1N+Efdhm7AlL2cQQFQeXwTd0Wz3M",
+	"+J0DMk84psmzmyRmXP8Wicyig/KI9aEMDLxsj94byQCGlCSBfTEf+cZjfY1wZXYX9JxTNlHWhIqMAlzx",
+	"G8LOtzakPlTcubOatgo8L7Xaxjv7cKHn35At2ujzjj12sW+PqB75TOtYnndPFBA+rWNbZJoygophLQ7z",
+	"imD1NiavJ9677hTPTvG8t+J5ptVErQnqxmWZa0gu0lu6kkSy7MZolNzoh/r3Ee+FL/FCDl4lciEkHNeZ",
+	"90loaxCF/zWwn+qnP3i/QNx4woXkyWQSGolMUh6PxZeET0fcNvjEomWWqNXgg0iTaBUQKQgl40zcas0T",
+	"UTGyJUdxJHyVTJlU4UCqVcoI1FPUjc/QJe7N49Obi5Nnz0OCDKRQy+7Tm4vBybPn+VZSZfzrVfr1ZsXV",
+	"DNdOf13Ek7besqDQwQ2Ph2LB+Jd5ik3lAJ+fO9xbkcWGrCZ8Ok+HsScItBs4mdMpe/KvBZtu23bBpzvz",
+	"DgY28ADyd9DLV3GQRQmj4h6vU9f8Xp/DSJzO2V9GB8PhcHRQBVvmLbN87dY7/+zdO7MA4+ScsS8Q9FC9",
+	"iPpRO1PBDpn+K+OHL5oL4IR2aRgwbJ/NogFY3Qa51a0Do/zOouGdhUAfjLRwWriBNk58kYmJptCC01Qe",
+	"Yu7jGQnh/wO+ttOpUf0vNCBzGtuyudA36dE8LB1sBnBiUtFVHwHXNGs1Pj/MsxQcY9xDtCCEWPW5Lrb8",
+	"8s1LLRDKC+/WPkiU+UOgYLaDm76cRYbK1ANOIyAmgL0XTlcLOg6PFgDQ02SeKNJjXyIGjQc0/tdSX6Q+",
+	"RvSZSjIOShOSI9WMZbWY0OKGZViNezOc5v6FvV/OotIlahQAX9OsubWitoMNQfH2WDu4yXYR8psABe8L",
+	"MFnP4KrN4uVY+n4RY9KxsyQrxb2jymKIuIma9nkL6YWakdtlnZn/CANigAXJ0+dnSKTHRYxAVUJlDIjF",
+	"izWlHIbkwoxhFcp6fusBKpaD8O+doG0ZC/AORTN0AZKTo8EtY9celcNiA/uDeWknnkgILoa9DXEOny7f",
+	"nbjfbQZ6eBGS3oLxGHPGLooZE5i/ZlpoYUhz4xE32I5ECXLyzGYXxHRV2LpbFO3xdHty+PR577hPXlqJ",
+	"Ru/sa+NnIReRIidHx6d3x9OAG8FIUc664oX5k17x1vcDI68Abrqd3IijCCFK5Xf9iy+TKUchp/IJVL2A",
+	"fkDm9BoxcUZczdhcsvQGJBvzBYuvxissIIKvItTPIvTZfhjkJ3cleIje7ZiuRhwkzOd4BeHi+XezvP9a",
+	"779h0ghAoc2KuUpi42mZMwZ11OAPeBFH3O30IbjhJVMQpV8FL2tfanU2YpIjnZaEmg0AnOty1j5gca4z",
+	"0HawnPXt78PEHxCsc32wLaSUey2uQ/Ps0DwfJ5qnJb8TjPysFAh7d4sUG1EEKs0oHchn50G5nwflOzPc",
+	"/MRUpTyxczV+H5hjB2i6hyF4WhXcZBHIdcPNZZzuCXJ6J9d4YpIHv2qd7fsk+msq4AhnrSWjHER8vstU",
+	"/UKxDIwL9o0G+lCNpoYlHRXbEyvBe9Tjk5SREC9CwqfhkFzgIgQni4wtaKbVPRBi4mWqZkIAC4FK4Jb5",
+	"JZz8g9GMvIAsl7G4YUNyCZlSJnp6RjHvW1N2X23VMgPsLXBF3ecUeLMkEQIgVmeWwO5evnl5YVNdH0sJ",
+	"bpz4LMKJN6++Xd2uFevApg+IK7e/7LDDgO1C7x619ogEGYLsNLuwVLX3kU3J83PynGiKKgOi//3Dlgqj",
+	"Yf1PfsP/f6X/ZK2P28kD1g2pJ+EVUbXd3wtroZM1nJnX3A608sb7iQdragg+RpaNE2/PsqvbbcGybf3F",
+	"jnV3rLtj3XvPui1pdn6+EoHekjvbHCnNZvDHDoJ9NxDsrmqlEsYyo7VYLhTKV8/6AZmLG+vzzJ3g+6TF",
+	"g2iYu/mH5AJ3gKaIcjijNwwzo72MNZektl5jR2/n24tPJEums+r8tVcAVfcAbtqvxdnNArb26N7VvhU3",
+	"fGXu4B+Sx1vUQ3OWHZPvmPyjYPKWb9zOGJRiVgJybFYOA9t39AIrCayq3t+BFJBIuezqsDyAEAAbSygk",
+	"qRtR4NGIAL4dP4SFhCQHz7IzVwLT668AmER/TXoQFOjdWBsXKBVdSXLhpchPEkCc1LuTSNytuH8Ort8r",
+	"M6RkSlZ19g7OqLFI0kT++JBS/haewqOTPNzUW8scay1b8WVo+YcWOTqzQidxfB8Sh2FWGF8GNBmqg6Du",
+	"N16R44Jz4PhoW8nDJe7ILjighYwB+Ir67Nz+kQXLEgFSQBLN1pkzYDSZyI89kS9+Mj75HgVM057e2Ym+",
+	"T5I86532A3J81DtFoe/4ae+pgdDP6K2LeMBILoMmaRK/9IIk+v8dIj/uTRW/v4jjdWPDpd3UR8P79TLW",
+	"uJRbRlM5oFkvrRina/2HlAcKYVjF55onpZtgHvc63U3u5IdOftj7iAK+xoIQ6Y19iZamoAZJRURTYu6N",
+	"Wh1KL3dXbik4GNi3J79dJ3xXYekN+XohxDxYyxALfM2zIrVr3Rzx9SKwX+qzlj6WM7YIDBwMADrHZx52",
+	"nta+lbjC/TeJXe5H7wfn1FhranT3nhEUMezajZ8f7KFEQTME68EV4PSRniOdx89ITFeQNBaJucPqVsIU",
+	"hLDFefQUwJRQ6KGg+OtP6JzxGGQ6LhTEecMET04whSDV0oUii0zgfrnPZUDWpmTFDBdpfpOwW+mK7/6A",
+	"orIWm1E4KwjdeOwrHIEhhiHCbi8ZCj9hxKhk4H3BW48vLBaInAi5DyuoatfjgshlNHO99xFU8MWQhBeR",
+	"fqZnpASXE+J9thWEIFtQsS/qyUzN09AWydHClu4KhMVZIsnFh7cGy9AuXupTsFgW0KeXcUJTxmOaHeqt",
+	"97ItXDUPLHapaKRIzBRNUknAsAPXJBJ8kkyXmUmcCG1JpJfv//7u5dufr/4Umkule/7w6vWhJFHG8Gs7",
+	"ca+gjsHDPJQkpdJCUgI4UmkZ9ktCEc5pmliZGj4yCPGaz4ea74bFcXLkzfrcgZ/hOL8CxJE7UU92Ojg7",
+	"GC2Pjp5G/8+r9y8//+PDJdEfwJ8Y/qD/TVLKp38ZHTA++OnHEbZgw+EQv3iSN9kMqVMlHeFl7qScbaWc",
+	"b1uzIqdghiiJSV0+GqAwfXj1GsK4I0DOGqeMvPn8y88e9zccfcskhOqowHsVScLXaUokNUhy0Hwhzuht",
+	"Z8loIcb8QrProhfBbiM3zgNr5P+1fw6Kkk1MFwu5n1GJv5oFPOIoBreEreMY7u6hlcJtu6PpH9KQkL+J",
+	"Lpqhsw08Gt8CVWuILfXU/S5DAIC7d1h+3xOWXx0W3gc46scCgMdm0ZW54lv0WLzGf13GUwtWdUYo0ap/",
+	"wqdoFcAAF7AGoGI7o0ZPTiT+Oa5DtWsP0qfPwEfo20u8Oz3JpiB37ttWDNprVQNn10HYtYewW5gHbgk+",
+	"m0VbV3SvDx8zSHN8LWasgFNXEzVGepSDzmO+89DgqsCqwE6mVRCoG1KoQV1JOBFsCDUffNxWXQHzp7M9",
+	"He+Js/YCivzRiog2A8/m47odyhyAIyySx7APCP8W8qOUkYhbASucsCwz8GhQWM4chvMirGHJaWKo90d3",
+	"cQb2YC3DOQPoJwMd+NYV6B+nlF/rAajZczRRP+0d93vjfn8jipgmC3sCHaan0hovzG/Umh4+LDIYbG1D",
+	"et5+7h3wVwf89aiUqVdAmgqRWI439NdYaFlf6kC7OtCu+7iMaxxXhv3tRoD/usS+A7LaYyCrXBLG5+48",
+	"sDZIygb+VekO9wKuyqnlk9zX36XBbJ8GY0qAr0dQuEN1yosfz4FZIO6c9yoVJtdQELTZlurlwiyTpsRA",
+	"XWNcgPurXyQJzXw23MOQy3OjTCUmWDD88P6TmUzxcmI0TRVl/oA7bajzhd3uR+NzsvNH0u3m31S1uaN5",
+	"a97henhYh9O3YYBdokrnTHosVSMZj6vi8Ep1cl303nqcYGCYinHK/LCeK7tBd3oCdvVOENh9Piz6MZTe",
+	"h4QratQPvfN7VO7CpqPOWBrnXN+r449xpbcJj8UtiVIhmYl+jOmKUDCanpC54Gom86BXF54ZkCVPmTQo",
+	"n9a0qQfkgqSCT1lGzFuBkKlexqgUXJJnAflzQH7oD8lHhtGmXCiIAYWZpnQh2bkVRiqfD3xSaePU57Ir",
+	"E+fXEh5w0i2NoRVtWnNY6KQTEToRoRMR9iqXdSODIT05PH3WWAIQXC5TRb9+mqovCZTtr9WxnM6A0jSS",
+	"s2DFfSBISX8D8+wJk69BegCH4VlZzUHFScYiJbJV35l/7J1wyXK5uDdm04Rz3Z8bQHPgBKOOpI1Crs5L",
+	"0JLiYqkYlkJuKXwEhJLQLObKX+pQYv0lX+bAClAqmTM9faL/B00FpoNDSGmdAF4FxzpHilCViymFyxiW",
+	"AbeVJ7JogcAEhZALt9s0zRiNV/ZMIF8WUzpy2xsXxtgMAoXLICmWmJJ6113GeC6IczpncfGA5fDpD70T",
+	"cKraIm3Gcm8lE9j4KlkEZ/kJe/rGDtfCXBoLGZWtmnPpl955P6Df1R+m6ZqsJ3ObpdRKHf776fyxnT92",
+	"74QNc4vzhENCx2KpbExQokhJ0Hj64tw3SuBQsS98FAWMOjHErzO/o1zXdtLC10xUtbo3ZOlBKqbxGrga",
+	"oJJc6O38W+BFTkFEVQ+ZvTH+gM8oMHBSAeHsiyIZqMx9Kw/kuYxqxubbpkqe55mBsK1Nkgc3+ldf2fP+",
+	"g6YHgiWoUzv3wEWrT8N5Z6n0SvkHD53WV+OihXi9zih7H6PsIqWRpUiWoiJOXjECdZ88sHlWAwZbo2Ff",
+	"qzc4ZavcSJbdWM3GKSaJJNdsoQiog/p3y5Fu0GIwZpGYmx0BNlEMxHUIg2Nm+6dTmvDqugQ3ibOhQgDX",
+	"I6pMAFNH2yBMvXltgrqWrW2S0LozqnZG1c6o+g2NqsAhcoZwKB2jaGg4RcI7AP/UV2XWbh5n/hTCszzy",
+	"srLkek3Cx9Gphy/ihamW7LEFIQCL895fDPCKy6Obz2NoU4C6BZVls6xwbwOuwbPR7E6qdRHB8MPAMlyr",
+	"uCWQ/2F5un8U/4vNIsDnuUriv4T9LWyu6wJEaPsc4khXMNKVVrx4eG5uxi3lSl6ZyvQhGFdTKdCYSYn5",
+	"O5iMqbxmkCnUrzbaXpQyV2zbxVL5m2a2xC97r7VwvTcBqd6bwhz/ojmeb+fNM0sd3JCNn0P8rTPPz2xq",
+	"ORkVGg/t1glAkMOjJAmtrnwVL9mV4CHpNTWr47m7vJn+kPxoAp/5yoyXSO9+GIJikMJmVBIIg4OcoPxX",
+	"Y8EG6Q4Bg4w92tqif4TUHQuzBD95eVnhE3zv54SSv398h4nIxiIuky8kTqZ62dDZ0ZD8J3SjacmYgZ7O",
+	"yRzFTMpxUtaiA7M+x/rARpys1OGxJpUWBF7DGcEI39Z6/ROWjSrNqalst7l1c/Go1MEDGrTLm39n+GDp",
+	"+63XVCX6fTTWrnObGe0ekyGVyHfMfVbkbpqp+Wu477mmndF6X4Q5/X6rIOoMdzLsAOk1Wnl4bHH1Fhkz",
+	"uZgFh97g6QtL+Js60rvSEve02gDCvvSqJfS06IGR5H04uIBMMsb+jZ4IWTBe2NNz9g3K+ZKmxhq+TxWk",
+	"X+slMC2QcXZrVuqsUe+Ej25Rkn1yicIPrDPyMp1mjMWE0SxdodPdMyLZ2D0fr6S2eMU/UCg5OcKa0wBk",
+	"SuZMaSlmnkjJzIXSLCJepu7IMlnedSPOHbsYwZ4cnp5W5h7D4T+2uDycdLu4vKo27XOUdSedCakzIXUm",
+	"pG8mdcAbLNX2CWwEUBHvFgKlK8KUG0oWixmVbGBxIzoRYzfR+rCrDo1jDaneN/fsJxLjJ+dM/6CX8tne",
+	"j8fCPfX8DQSRP/+mjPSO5u1Ykt9Dx1c7vtrx1X2IdwdFroZOg3L+Q06ue8fPyGs2zpY0WwXk6TH5hWbR",
+	"DBjyM6t+5LAVQqrB8XMoJNRUv8+Yh4n8FcPU9qwgg+X6HkL0/RARPxb2dY157QDvzx+hBejfGuLi/oEE",
+	"+itrhBS41qA5h6loWoMZSMSkeEHk40IRfHzxa8XdBrB6oCu7ARLpVIeS6lCkfiauDJH5wkwsFTuzVrYQ",
+	"N+N2JozLtVdMNOk717v1ZvpwwrY2PbTC/7wS3ATjQkr4s95xP08LwxIdHABGrI8Tlc9EITKhnZ645Vdz",
+	"obcqLPo+i6m6tso4RHabNZNeaP6cz+X41FSBwRJ35OTPvZM+yZYG3jBR/e0Sj3yeO5SKagGnQc7RRlCT",
+	"HkZL6+vzwrs+GAShZyYWjJeOeKH1d1DllRlMX5MXpmhfXtzMcD2XyZWXealJzeqF7o9Dn8CG/cCmbUGk",
+	"n5YXKnVAvSd+w2/rh12bTmNlrq7hdvzpAV2vhc1uw263XEo9ypd3Qbtkos4vu79V9EqxREXSCi6h3kme",
+	"POlX0tNajJ/07DEhaPa031R7AyfwoIus3yXcCTjUbfQTcGeHG10dvLVH0CforvSXADFua1WF86ABpd+x",
+	"qjbEZjePMx4eZ75FOHxtw9YWS+ipM7l2JtfO5LoXECOGInJVhiCrgh7LQ2MbsmFrxh0kvGPD92fDPZGR",
+	"SGQZi5Tsw2k5O7nnvjxz2r0xVczFDQsKKr9IY0/tH7MIouNu9VTEhCQqWP/qUJJXk0vClwAR3bPZZ6FX",
+	"3+BKq75XKQ1B8vt0+e6kH5TnYj/fNJ85jb3YaesBgAKnNr7LCInBmj3FXN9bqm9uGpsyCM96p319SCwj",
+	"5t9P+1Cp3w5yzdhCVi4aJhNTxc5ICFIE1gAGa4iWTEL9AfzDTqUiHi1BtN/xioT4F0AdsXN71s/r9GZ2",
+	"oxiP7X8er4Ouzem1Fr5EVtgWOwOv7dPcGbIW/G7Poh9g4sDtjPFCzDqulIA8BoalW5rFpkyspTeH3h24",
+	"Snhoss9DLlQyWV2Z9AVYrrus/0GeG9xCrAmc74lnBhmvaqwo29iWOMkzKvwbqye8lX2JCyNOosEmV3pg",
+	"37XE6q5zjwtSUTjEQtqYc0R0G7zQznFlznW9T32/rbWuV7RsVedwagJiZNbc8f2IEjlh/iiB5fNvns25",
+	"sXlrGTDv4uEl2c/5bX3bWKwtNtqZjFus7WPfUSfrdrLuoynfiFeYymZ1mSyLrpd3c2vDljEC0IO0ZUlA",
+	"PAzI1tVJ+ue5XMljFyze2OEPP2CZfGN8ec/ZBxTD0AIjbel8FDC0eKxXPyQX8B9aHDDh7SAejZfzBYtR",
+	"tNBEY4F3csSxe6nlajFfUJWM09W5ltzh9yukSCHkbVjgPXP+6HZJJMDN663B08VNHwP8miRhTBUNhyNu",
+	"HoEE2PoVSWKpZYxYy+IYV8AkbBXi7QiergLCtY5ghhYZZCEQxb6oM4T88ervJ0qydDLiapaJ5XRmIXis",
+	"EQuRRKCi4YxF1yxG+UKLJiyurRmpb8RnuFL3YSL6PxPF5sjYTSgFpr/QdGgdjCAC+FsObwY/gomY/YOp",
+	"6CVfGbwb29NBsZC6/XPBoak5hLkUB2fHgIPSkB/ZrdD7Umt5oYqmYrpkXbnCO+IGUMR1+0UGJrwH/64P",
+	"NljLtPEeLTGH5tFCIF4lcvi4KCGBOyYN8JmteWtLFdUXvdU9pWwCeTR3klM9gHEWiyxGjMkVudUkIhLz",
+	"udZm4kCrni5oJjCe/BD+X0h6Yp4okoCZBmzvuS6IzUYcT1GqJE0hm1crvFRqVYx9UVcRRCGFZEyja1Dc",
+	"Tcdg3+Eq4Ut2DoBv0qJ8LTJmoEZN4cn5Qq0g4mfE54xyaVcJmU0rpkhvIdIUU+tRmTUec1xzIs1i8d9n",
+	"0CfM2ZhZPDXO7cqI644Iotnglvh31oLkYEhaQKQglOBSDRWX18kCGFbppG3JTAA9z4Dwj7jeDDhtCTEc",
+	"+qZKxpC/4Odc3J7naK44C2k7UQInB6N9WI7TRM5Y7D7KGIL2TESmOYa+iZqO6/WajK/e+3eXH36+eHd1",
+	"+Z+X7z5/uvp4+fny3ee3798F5M8mh33lMNsCjP5YZEt+BzPZQfnhdbJbvFY2KkZrrGIp4ZrU1e+FYyyE",
+	"8y2oUizTn/7//300ePHP346D4xe//79Nigy/N2XHJPPImCQ9fYPoQDK9KMXivp4M+7JIRcwOziY0lax6",
+	"csow3nxyhon+djCnX35mfKpmB2fHR0drcwv0B2/xY/93mmVU68oHUq0Aim4isnmLCMN/7k4K0EIR/EVf",
+	"j6PjF08nz+jp4Dg6GQ/+HD9lgxeTo6PBUf5/x8D2Jyxj+h6cHXy8fD04OTp5Dt+cnuhtwgBLLQ84gaJc",
+	"lrrRUCd6hzZ+/Iw+H/85+iF+wY4muTjSbil1Eoxmt7DE05PgQCVzJhWdLw7ODmC1xyeDo+PPRy/Onh6d",
+	"HR39f/m1rBKnfEEnOPAeycHZwSmssoXsc3fkJRKXTvS5Q/RZLNOUTBiLUegxDNnnR4a7WPYR3Fn3fpMc",
+	"9EWrz/KJZPykhTRUcFRAPcVemDG1zLg8wy5DYyqeJCkztfrxndFUazD0DsRS7KQJZul7zsjLT/8JoXBz",
+	"ES9TBhhBJwRNOIEZNrB2Txl4ucUBAmdjipz+35gpCqUtI5XcMHAQBSMOmEz6e/uzZFxvcD83Ub+aXBJN",
+	"vowyBiXi0+Wcy8AGv5OISgbSqeAkdMTqSvMvtMnDoIlajXh+mhiOt9JM2xhbE3VOwhuaJjHiNUfyJgSx",
+	"wlbrnFMeU2D6MKF5ImXCp7ARKBsEJKMGQJzyEU8ZvTEgulrekEnKuEpXQ/JWVZ3cmYfGhFoouKZoNCvW",
+	"8oS4+w0a5CUc8Sd98daYfoXuxLhcSuK2DUvx99hwOkQXwSzJYvJ5tsykceL8lfIlzVb9czBgW/SepVpm",
+	"tfy+eCgHZVNpUAXwar6sYP93MM0Py2whJGvLNv+dLNpCzVYqo/9OFiV76EsccPAqkQshExt8V2xKlaLR",
+	"bA7F8/Tb1jv3l9GBfnEDhJ/9+QKxZ80/iydmoGr/nSxGBxvBaYOD/xp8unx3MkD0hfWJvBG3+qaXrztK",
+	"r+bOY5JKJm4hALj4ZkDOWhs/4YpNWeZP4AMTRjypmYBzwhpJeZlxpAJ3jPB7xwk3c0KgOoOU3bAUnLR2",
+	"c83L0ERWU359DSVWlP93sjDI1NQ7bpIxTWo8Noh/8PiggfzZeSbVDso3I0MEWDekxsBvrf5/F+8v5Wmd",
+	"ecUwTTWIc7KgmeIsw5LQSWYR0/LCyIUggbPKksvYEj48d4B/ZxVllneW6AVmzXtleCF+1MWmLK+22mct",
+	"V8loqjWAShayXMIvFSykqruy0rKDLlvmrV1sk7X2DbLQyufbKBOtslFzx2RN8w160aNNR/umDEK/X2cr",
+	"LbxgS+NNaBUml20RmuUo+W2WaAm9DSnvW5Rr42MQGYFna3iaKddjga3vouE5ekeOx5jjLqKWxdJ4uMtK",
+	"UpD4AqDzEHi3ttPWjuYMC/sCWM5IKT/KzjAoT/lQEpN1FprgHy/PSe/5iIeSTth0SQEL1v+Z9F5evL7o",
+	"o7uQEv8zLZ5ELOM+UwJdSpotlYSOOGzreR6dniiIfpMQAUShFAaLw/wGKUFCHD/h08pK1C8zRhUr059v",
+	"XL2pck6NqzhtbL09TX7ALKy17W/Lbu6xrCo2g1sYd3lYXR7WHhaZBvegjxVYYC+UE0sIiWcCX+fvtToc",
+	"xHbvjSI3JO8KfllNShgqXT7AeeiPFPaJZEwWlR4rK6D+FgBaaD4dLSzkEyKpDQSpihWnmb7l+c+F4HGt",
+	"uPkVInsohcz7MKKnEha795RC+xk4kSVVBAKh7WkL4xArKYjnEE4KC7XO7UT5uPBfryJWVZ2oCga7YzXl",
+	"W/OMzy5qqAuY3AcgjY/6rtJ1Glmn62yVuwKxz19TQ7LB6PDQ29TO3Z2OY/6zstiGgaTv/fXT+3dkzrIp",
+	"I7BH/QAiBUtQv+dkJrhYZpKEbycDCCQP9xOcDy1W99cSWkfLwx4OYA//o4oKVk+sqaqwufV9zDewyocI",
+	"m99Hsm9zQ3eA4NBpAV3M/INXhUUKaY1UPnrDGt3eQnN4gllNXzUh9LHzVGc3RJJDcppDPsJunhmAeWNX",
+	"FGkqbiGzjHuARMsxBlX6hGg/DIy/0OxaL69qijY/kMUYz2ENft56bcBymvBrWwpoxHuhDUc0KXeQAmBl",
+	"DOvunAhIa8RIVUazNGGZ6zCRJoxU3LDsFneqrkgiu925lbBtfl1nZOuMbB17fRT2uXpSvg1LRbrZsdQ2",
+	"LBW2zFNTz0iiSAS53SQVfMoyMnay+55iwsMa9ovtfA8KW6Wk1KlsHU/ZW54CF7ZKZTOwPlAoajBj6QJc",
+	"FA14TMJvEkWxRK7mK1+dRSDaBjpQalnEOakpdOtV0CyFdoXgcgm9CoRhf6dBHii4ImfJdxF6MdH8mKKs",
+	"xDXjYeDymU0cCgb+w//qzz69uRicPHtOZlS6Qp39rdhRVZ1ZE6KRT3MYodjtRX6Y6HY9zAKjq8+IxTUu",
+	"Rm/oFc9EGrMM7oTFRKGcXL55Cecm/bvpQvjh6ASPWJCDIHuoPisSi4DI4dPnABsZTpMbhhVx18fUv20o",
+	"CCgmxZM3o3qxQsfPBnrYIpQhjP7D4OmLPsScaClhzAhcgiVXSerD7oTsyyLJmDTFZ/ULfHqE2XuoiouY",
+	"rs7J8amfzDckH5botIVbgXG3Wp3VzVdimem2XOkxtFSRRDN4cXKtvKZuI5/8Br387kCJjBsO7ocJ5eWC",
+	"RBmLGVcJTeU5UeC/xE7hklPFBlANjsUQ8UPjOGNS3hUk89Zdpf0JksnntE2QzHrrthJH3sODB8l4QwF6",
+	"U0Nxaq3ZPZZoO6jT6M/9ey6ryN/elwzoYlceqMqavkUsd8tqSgXZ2hC0IpYo0Hh8xY9tySqIf47oWgfh",
+	"UkU3WwS3UL7SjFFzIBs2mjPTQ4nX/LxEbYHAanaohYg6QnsHSss7yIjT/RrBJzaJDDYr36aXYSiM4dxB",
+	"jvIG3MXwKtRWNT+G3QsMHp1UPnZfGd1XK+cgpHGy5FoY47jaALH2eYQcMiCnx0f4Txwt3hgD8nPCr3cV",
+	"/QF9NSOA8GlbomcaVeqQnki1NTV7eNWswaR+EvzbUQYWLbNErQ7O/vufPp34dQalGQyV8ITslCmUro1I",
+	"GAvA3ytJOh730f+4Zqv+vWun4I34rPs9AIibOuICIKlZLofcZ5jmprsSnaLVEvzOSBe5QOlYZPbRF1Uh",
+	"G3b2Qn9xenx0DuoFUhPU5wzB0t/cVZ4lh5tfI782M9dpFVr4RqXhORY8jlIRXVunEvxsioPMwSdVUuKQ",
+	"oNUpXXmsG2aEGxxVT+WSpOdjQTrggDAgFbqYHs0rGlOEpSQXThF1RZ5PT076JGX0Zl39XHL9abXzClrn",
+	"ZrEfVyVSvD1u44aem6M3NuhkG8pt2j64SI5jRSxZqBbMyLbYbmW27Rpr+ugwub4PptRJ1tvwz493WGYs",
+	"nl0Fiw1QlCtx1X4b8dr+EWTNb8kCfUPSY2R9rvBGQecprARBONgXGikIcyXhh/efjHupCNbuH0po4Zct",
+	"HDyYI++2krEUp31Oxinl12Zemit9BZ4K6M6GicLAVxBteg/WStPWzPSn5Ib9px58Z0xU92iAebFH6L4p",
+	"99zcujlzKXXQMc2Oaf7RmOZPm10LWDZo14zT8cgONeN7Qc0Y8Xc+HkHJIYWYU+BsSym3vP2chLeUK3k1",
+	"Z0wlfPoXTWvtx3oIvJeAVImlR9F9aj4Piulwh5Loe6Fbb0bxAFrfrEqzt4g9wOOoBolc36We3kfwKsZJ",
+	"DJBWVF6THgBE9ot7WAdvVTiXKmyisRApw1pT30MV6pIk0Aj+o6rN1rLHZvCPDu2jHdpHtR6RszSphX9L",
+	"jBxmRhUpIWJi34rMiVAtg7Ofdsztu4eE+sUe9R8UCQo+a0rtzGah3LzOy94wiJXRDxERS8F5rrepjkHN",
+	"WBpfrYMuN8BarBjZ3cImg+LHB7tFePwGLM8cSSNW53/bnMUVW23AtbJUs2Nz7djcPCdBHZTVLqIcfTuk",
+	"0zIg6lApxmPGZODq9EkHxCu41FxrvkxVMqBTxqOVbW2QmnQX+bbwPUlQu0hTkyTkvcCqVUjS++Xil37p",
+	"R9h3+OlDPwC2P0CQkIGasQGew4j3Pl+87vvlKiRebTQt5ONiJCnIakPy+eL1nU2IpsYjnksQ+Q6bUEYE",
+	"oLW5c0Nzumgm/+XiFx9FC3eiBKM14uGczq/0OOE5tPlg25D8lyLwFmwKhiiiAyKc08WVvTPhcMSt3GAS",
+	"GjGQBV/tobRlJDhUI+KEkigVYErOGFZoQCN8zKI04R7azTmhfMTp2omifaYaOGdGJfqIWXxutgS+pnwN",
+	"FSaRrnP78Qc9D1PMrzAY9lSANMtNz2MW0aW0lZb08HCPR/z06IULbo6WWaaJCoJNhuvjgQDlCY+mFrYZ",
+	"V5MJwUn4BPg17npNeOcvTsP95lGdZirtgjlLjVrz5gc0edutbShbtJ97l1/ZgZg9xrp91COXPvXflL9i",
+	"mV4HU9bBlO0apizngbvRKL8uxe8gyPYSgix3HXTAY/fKuzOl8X2V9FCi6vu9II+N+AWJcJ0sJqGV2tFS",
+	"cM3YoozF7FTAhFepT+COrlZQqlSGvg3xaaI2oPF2a7XhgbDQWuoOlY22sOs9GODZN+MkFtXMc492LKXL",
+	"j99PSDMkmTmzPbTSX0tMM7FgfBBTRZ/8htVu2ueKBaWwUi8lywj1aG26TRRY5PSQUCJMU9w1/jlJpktI",
+	"4NISNxZujRMZpUIuMzaAEtkiTSFWcUMy2ScMZAKh3OZRmGo+GybGSS+0FUvff7h8d/Xq4vNF2D8nhUkO",
+	"yQXMa8QrJ6aXTxWAbCXGbTwkH6lixI+ujdIEOGp9DvJPTL1fMP6KKvrRFiZqx3Gw2etMNKrOiV9/Fs2/",
+	"/VlENE3UqnmLl2K+oFl9MbPNr8Jsw9cKWdyjSL0Lc3kJlWTh6vDmD2ktJazyZsJz6FfWt6qOiNLUwndL",
+	"m1tYX+5uE/fF0/tbonfX5ZP5KnmbwAljQRApI+xLBEWITWB36IoZo61jY9ZppXP/fWFOD+Lhb+U/9+eT",
+	"O9Gruk3tg/S7Llf5nSfc/buBk/wllWyQcMm4TFRyw8hc8xRrvtID13nM/+d+07hjny+/KJZxmr6N/zcM",
+	"u5+Odv/sGnnb1xo0F28rmm7wuxdeXuduv8vdLkpEwZJQR21aed3RHGAq4ha6PptTTqcsrHRQTxOp7yeh",
+	"vGTLpLn5VEYzIdKAzBhN1YyobClVQG5EuuSKZisimdLyYt/qz24B+2IO4ISZp02SmPRC+6+rJJZh3xTO",
+	"BReptwVn8BdbPV8r8Xoe4enRixDmPuKh9Y6GQ/IrmIfeTgbvBGeDyy+JVGdErqRi8/9zQ9MlC3FB4FDC",
+	"Ov9GVaHpGQlPjo5Cl8sz4oWjcFNw+AlUkcRmEoUnR8cbPJL+C/4qoHd6/bD8nXgx/em3c2VWtdyO8LVw",
+	"at6Hlrei41supYp+v7dpa6XrGxqlq0wZ/Oto4sS913XusDVuqTTX/ev7T9u7l/fhJDpvc4ci9PX8Ksj5",
+	"Kxi/FiT6NfJIlY7V1on8UIrWT0yVuN13QJ0/z4pSSWdC3h+vZPHl1EvwD+qd3Eru9+sP+W2+N1dgjb/t",
+	"fkLxAzndthF161tuq+M/mA9uX4ipdcl1RLXzyz2qUkNlOa1Mmk1EyB2Sm/HWDSaMxWMaXXeZhd99ZuEH",
+	"PPLX9sQfQ4KhcUHvqLdJJuaNfSN2n9DJuaf55cUjbZZfXtGmRX55ZesNzgBLYLokvHZeAUOg3f7tMBnP",
+	"dnmmhfvwjLQi2kDHrKZu4h98mldK1muXnAeojF7MRjkL797Zd3bphE5pwk1Kv53sfqoqaA28L/F+gMyi",
+	"0pTameVrGm9NiB4w46i89S0J7PZr6mzDXSbS48xEMuHRYkIWmZhmTEoLkmhAhr3MUcANWmRiwqQEN+im",
+	"mMKy2tIlLnWJS7tOXFpntbuV0r8tA+kSm/bQhQCoUQmLChrT7pKcLPE0VS4G42U8ZapDk/oD2HzMkf9o",
+	"TvxBbD4PgAK1Y4RERHxobPop7tonbLyvJqDCXJtZgNabtGAxVY032H8MrekMPncafMzG2h3zCB6QYslK",
+	"eI0efwBDhX4bCZ8OIpqxbwPUdLd1iPTCMhc6M3aI0LCBArZTc8ORLX/p7VpEORcKN04uoxmh0uHGWxjH",
+	"oFAGk0KVKPjWn8YD2KEsiqQrRxIijTqzf2FQhj90/7oycMlnlqmFgGRl4NrDPDHKbP6cXgNCFAj0kqU3",
+	"TAKj5H6fLh12zLCeyxk5PToqGOAuE9ivlPJYlvSSQ+lQq8gk1YcQPnGQRAEJjdRyli15uLMynPXGM1Os",
+	"EWpBMptFAJfiUDrQepMXbDZJSzCygoMfSvcKTYlRvQmu7t7p0akZTZhKlPmOcKEgiJgs6AqqjpsRFzQz",
+	"ldfWLjmV1zIwALqFH3A9WHcCQKpERsYMkKYAbslAFwtY1p/+9JFNlylqcs/+9CeLhfTp8h3pWapNjCDQ",
+	"J/nHkpwcHZ9CLPKMRdeYrQa3wWX+na1NesTh3szoDSvMMOF6ShEjvQRqGwYAFBwxKlkM2MF1ZTSWPGYZ",
+	"uaUr/ZTtq0j4iIf4UcKnIVx4EAsAc1X/qX+e39Y81XqtjK0H75YtU1YCksYI1xGHYJcgfxGlNZsSEd4a",
+	"HYHzYM1vZ0mKbb3VJTJf4Lme54jDRIv1Vb1cRXjOeuswAAfpKo4u3QTQjoI3Vf89Tfg14pJBOC4UeSAX",
+	"I27+nn8I2e0ImS0ZPsG/gl0C/vvqXyGZsYwhObd/lcN/hfZO4UKBYUixzCJ2NuKWrl/hMGFfU6r5YqmF",
+	"VyjmmijNv25YRvSDjYm6TSI2JH+HffHfahGuzzzqYtWJ+tJMRfnk29rJK6fUspZTdeNt5bWHNJMXN76d",
+	"ELr1gmpKUCBAXGck74zk+2skX5MBUQIo6QGkl3lsvSVT79+hI9QYhjqremdV37lVvcyXd2r3+Jbs5rOT",
+	"wTqL+h5BhZXpqNMxFzRTMnD6WUDkgvGYjFdEqgxeN49zsfhuK8vO7PFYW85q0O2L/dmUgS3MPr6qXgwI",
+	"Ij2fhiLkcoluk14VjfRJ4ryEc9Ifkg8e6ZVB0f5uSH/C5A5MLXY/g/zwMW4HUYWnGWPGIb2uEVkFZs+s",
+	"Fxb1GBRVKORuaLPUjL9XsAKtoEqPBapx9holtIaLfnpY3wU3e2Hfy4ya0ko0A+MkmSw55B3jK9HsBuOK",
+	"7UsyOn3BvCWTKWcx9qy/GZLPpYooPe/qVcY/vWJRErMdq3XBA6R3VHGpqsk3VQA3td2Wf70y5/+AuczF",
+	"AS/gTrVkz6ZRx6S7JI8/pnJYY2TvaZbVP7OEuijR5AJMgAiVyCFdYVjDHu6hET5hPP5mUklAqFxjY9+B",
+	"qHLJY0BdKTJfwUnIeGxcND0u/CgET6TRPxgVbLJUy4ydowMHbMu2ff+MGO9SSMYsEnMmTe8hAOzNdb9W",
+	"HDZzNuqdDZNOlJ7/C+PhyyUkSVeSSDEkgB6xtgzGY2lreUIVZ29XWwpU67WMSVgyOQ9xTcZYvlGO8hJU",
+	"tTqLaatwSMcnaHuXiqbMuCSN2yeiWZaYbFnObkmo+UIl5soljx+pwFKc9iWPUVJox79ds205uNfBg0so",
+	"l/rStF/gA8gncH07KaWTUvZdSrkEFmdp/ZrBGqSU+8gZlhd9VWHjsUO6X8RakHDKODiBnXMYavcLEsqF",
+	"nvKC8YiFD2/TwALOLWQXrN0ERjjrhAc4tom3lkNZ7f3VW18OToOteDS8d8MamjuN7+xi+1A/6Oar8eUP",
+	"NIlbhzImndWg48d/XJeyJf4iM04Nq79pKmoIq5is6Wn34dVoQu7MAg/mwaCqWGfRBOiVojhzJHp0DRTt",
+	"+2sWBPPZZgNCYQTcN6ODR2LOzki4XGCpyp4/slSUxxJi/UJxwzK1zDjLPzKBfRIhxuF+Bp55gkbXIKjk",
+	"UbA2MlJr3Ln7AoNhiRdw2nf1IAuhbm4LciuEC5XNv9LbYNuKDDArXUMDdPkwJgs7yj5YLT7CXL4LwwUu",
+	"ZRvbhd9yW1Gi2MeDS0ofzR3aaqUP5mdxJdctGepEqE6EegyOlzx5nTqeUG3j8BVizRIbylEpjZizb3QJ",
+	"mN93AmZ+2I8l97JVBRG3vrx8SAWseH7l9dbBv1DISSSJ6aquzIct2A3onBXr0vtzsE2Fj2+Rp2m3oFmK",
+	"ZuHrFgy61G5DYmZ+Jl1u5p25mfn9fXxZmQ+XVrlV7uS9jNx+YJ87lH0KzvvIaKxvERmvkIvo+dyao9UD",
+	"+C1tWT39t8q4cuNv1zywOOiIe0rhLWPXUvOAqxWjGWqSYcZkYop2hWQi0lTcYhoWDLZaMNJ7+oPWdZ+d",
+	"gILtfe9d98D8POKQ97agKsFkvUT1TbETSiIhja7L4iWSwIBIEemuIii2x2NbNEbOKJTgi2OyXGhN//jo",
+	"aAPqmZ3IXuCd2cm0RDorN9uCmj9k2pbb4sY8aZsVdFhmXZrWY1QIjfuROpptilxJwxKA9hJKNOUNSJxI",
+	"RXnEAqCJQPc07V/QlWyrG3Y5WF0O1s5zsDx2uit15uuzjc8F2a8zKu5RypV3vx4saapIIb96TPJjDxP6",
+	"ZKGF3EYeYjQwRhqDXXN/FKrKyNqdKQVfyzflT7qp8lDVZgsC+sCRtN4wTfxPxc93yA8wdLbjCp2r6VG5",
+	"mmK68tmmucZAhM8xNsITHl80jakVUibjlA3iJb5e1sbRVIicMeXEjCPoDKrMbK7GN+LvuX6OKltB0uiC",
+	"JhlyBzAuTRLNwAqVIMgFfpRIMgGJHquNOoVBjriTdLUYbwo39R061rs3nwhfgjAvMvL3D+8waMb14Jsu",
+	"xTKNibFejnihhGlgFAjAiboVuffLsEIThyPpnJG5QLvjJY1mOHvnJBpx4IsYpDMWauaDioFwLmt9Rebg",
+	"XuXn9iA+o7ZomOVp+YCYxev0gSaZzMG2nJJS5+C5p/dqD7085b1q5u2pbNWCPda03+T9MU1ITiQ6N9AG",
+	"oo03W0wcWcircBuasE6Ges4y4lNuuPODBROLdDPRNnAQiZwn8uFTIbai+2tRikjuMwYU1BK+gEhBEjDn",
+	"3JhANE0u96QqvM1chHhEmH9EORkzYnZesx2s9u4HfxqmlX9jggiRhSHrNmoN3I6c/VViHGA3a+/4MWg4",
+	"+j8xt1jL4rcJlyaPA4RE814Opf8+bqkk80QiDCA4h6gkY8Y4iUSWsQicAo2pn9m8h1Rz1s6lNUW/DzWv",
+	"U3ryy6fvYqfz/GF0nr3QXkDErqH36PhYteOAfjj9HpQRB4m8MKcHEcZ9N8WOArj0XjSX7r0lfhRpZQzX",
+	"SyrZIOGScZmo5IaRuWYZlr/pUesE/P8pzGNOv/zM+FTNDs6Oj46Cg3nC3b8fi4DvbVcz2b7coAUjWG+6",
+	"SaL372ony98Z0lV62jU12xtKz7kpvph5FBaG2VCJ/SObJlIBxnjJIzpZK/lr/H1upntdt9Bby14E8fjk",
+	"rl0cT0XL7d7yQ0bz+NvdhjRtuZQurKeZDNtF6TyUNIpks0w1e0CQAywuCEKoIcl3lUX3yXXbEJyHkkR/",
+	"YqpERncoxHwrKgFRHN43nfq6T4EcxetWIxttZY4EY9PXkKjMf6JZ0mtzKMkkYWksTWmN3l8/vX9HwMRJ",
+	"YHb9gIyX80XCpyAD3bBMJoKfm3Rb6SXh7qfghWrn/QSv1kZB2L8B7N9/VJGc9Uk1lb7qW26rScHKHsRO",
+	"uCd01bhIO/rahUQ8DjEOafWaELdGmTcLbxnLKy7tMn66YdBeIRY6KEa0ub/Ul8ZbBxj5lqHCH729vL/A",
+	"Wejtbgwr7+PmhLHUrKbw8SD/qKOI+yBxvuelY8F0i0VKeZDLUDGjcZpw5lvq2Cy6ZyzxOsGARilTXf2F",
+	"naAXhWY7EUIocDFvQIPmGO0GuYd5CNwk4ZiByMFNbKsIQk4jVMoz8rjpzUZcTNAjha3NJ4Vqdb1EubRX",
+	"ar4TmZsF/gFH0wRf/+TwS+yUj09Nvo9UVPNdqOTn1xYExaKwza9TOtWiWJhSxUKvT7QQJIIPaPyvJQSP",
+	"xUs9lGJbAA1REvqXeej2PSyqEggyVKylh9jNWLbQdqIXVEZsrrLxmmFK3OJxRGVXTb6xSXhD2+1Y1ktH",
+	"eB4wkGFf+LC7nh1H7nSUxxe2fTfrAmbEuEEqKMo3vY9sSk7+3Dvp99ekmXrBpCsL9TBloax2Z8twAzAm",
+	"VhrG3sJzV1kJh0CSTJQww+HiQy4gvq9C0jE63y0gZOBHQ3IBkoAdriBdiAlxV4RkS464DaUBsJKuQ3Qw",
+	"C4CqTHZltoEndRw/07OSUAOYXpvCwpOCjLID6SOGykXNZQ8BKdP6dwg8RbzH4qOBB4WwjAYYsol8giWU",
+	"HqV0sj71dnWjdieZfIWaUXtpH/C1T9yBTj7p5JPHIJ8A93jWO+7nvOB2xjSlRK5lLnngIH0rOJUSadxC",
+	"PHHqrOwElO0FFKjhULAOkAXLEhGT3hTgLqTmoILEnozwtO8wsC/fvDRFGL3z6Qdat49mZC5umCQhSKlX",
+	"YEqxloereMm0VGGMxvTWmSKIVHQlh+ZGQZw+F/nsJKR2FMQpaIXCCQy4A3HCDXdl7dgtrRrrMrjFn+7l",
+	"4gQI8876oQ/+LuniIo59pnJpp/loZIy6BTSVNO5q35w5X84i1/qPKWcUX31egM0AK3i6Jbww+3Q7kaQT",
+	"Sfa+LgVf52doIPkSLaUJ0Tk+HWjtl6TJPMltJE832UgmLMto2qEof/8oyh/dWe9DQrydTX0evJuvpe2w",
+	"bCoFJ3Qu0FmUZNauVJc8Y7Iq207rIzarmBayHv1VwqeFnIK6KTxAdtI9c/7XV+SjzR5KkoqIpomqBZW2",
+	"v98vM6ky5J1Q5TsOE0kSLhVFx0YlwDW2u4IW9RjXAy3aHrSYh3vqzaeATXYwhwu8YgzKrbAvNFIBYcPp",
+	"kHy8fD04OTp5Pjg6Ojo+edrH4OxoY25Z6Wy/XarZ5RfFMk7Tt/H/hmH3MzvNkoBGmWmFj9vIt4VmGzLS",
+	"HIfustHuykZzW1WBL+4JQLnM0yGJ3xMHD0ml9c/htmqJBGUBEmYsYskNi8PcSJHTNQhL1x8qka1AIZN7",
+	"gmbx2V/OlOkhyWw5p9ynyqEmxf/4xz/+MXgH/xcGJo4GK50AmK3BOmHJQp2RJU/+Z8mCER8vjbo6pQtp",
+	"Jk/zAdFB48poUSJZdsMAXBwjZgJX5kqpFGpj6XG0OJiNOI0yIaVpI/vB+lkETh9maTJNxolm5K72mTEG",
+	"kh6dspgcDU6eBZCXLjIscS7xKWqWeCPSG9hfPuLFYvs0Y7QPAQpLA+JkDaT5hsBOX2itBpkCSWLSC+2/",
+	"rpJYGg+g3ZhDqT8x70OupGJzkigS0TkDF14fOJtWGNiI20ZncI0cRhVLYzJeEcrBKOXdWUkQnqSHLzw1",
+	"SXEhqh+22NmIF6kKamC2FwvmHr6dDN4JzgaXXxKpzsxc/88NTZfGS4nyAgBdOdWYpngv9e9oZeiDYZDa",
+	"tZqxJHjE3VMCeqclFGv+UiOu16BvxTVjLgNDKyVzuljUpEfhS7Zs6asY3/QWwQ7tJCc1F9zb5KOWW7Xn",
+	"4A9qaDOn0VQI2WL6VcIHGn3Xb3IY5LBy5t2sM1pSwIOzJgr3xM+tZgtkLvpGWa7tc4K/1Vl8NFS7SwTu",
+	"EoG/hqlRXzb/gSfc1EA3ckGNHF02J3bA+x3w/u6zabYUTj4ss4WQbJe2ga/NBnyNpPNW7VGSd5Zfyhr7",
+	"woMmeH9PoPp+rrmn831XeeYWKTNnsFIlaY3NxEBomkTk84K6bigoKtj1CezbK3QPlLzeVk2rbrWNofXB",
+	"Eta/JU+wSeodb+giGfY/QR1xaX3qZ31sWUKnbHOu+p3qxhOapp6q24VP3j+/o6zNRHqK3IRoMBofyqIC",
+	"9C+RcGxZqeTsCQt+B2bikphRXmqvqNv1LRzrkPyKNjBJJ2y6pBkAmEeCRyzjxUILdpe8lFlT0FOLaSwb",
+	"ko9skF/aPNVpkbGbRCyl3eP8mxHX07hmbCG1bmZ0p1kilchWcC4ZbA8YvSNwBcMMFp6xe0g+Q5Ztpu+D",
+	"1zOGtlJOQhfAGXqWPkFC8zWLQ+wDur7jzIMRx8hZjKmNNK3gMPOJyCJGljxlsuRBimiWJXoulZtcGUVq",
+	"ZvZVDdg7iR4tTbxx1GhNu+aixYU7+u/QhF3w4DnKwtlt+Z13AlMnMD2KbNmcTcwZUwmfQsiiSCKIEind",
+	"ak9ssnbbu4Um2dlrO3vtA8WeXni37H7Rp/e34eZz0TNrymnt59swWNNwjUtdwv7mL7BU1Ougs9fujpZ+",
+	"3ijuy4BEyyyzeVALKlUlDb0fUFKB8EapkKxTVLdXVF/qDSxpDk7UE0sViTkGmWEI+J4onxd8lU+XC0Xg",
+	"HsQByRii8WHUV8yiNOEsdkZg+GpI3nNmTMb0liYKMJPAeDLivdx03MfvTfIElSTUyl18RW/pCmEZkLNc",
+	"6XXHGbsNzwjlKzw7rYeCPV2arg/liCsBFnjSMxPDTD+csatDixttwpZMiFV+EK4Eow/2hFbvyogkvYJH",
+	"p88VZt04FqmqUXNGA82/UyUO731n3+7UtUdg39Z3tRDJW+JGLdQy3/A1MIavTljYjVXbGmtBNhDLtQB2",
+	"JQp2xz0RHF5jpo+ZO5ZIjJeZQ01EVdGHAM1ISpU+L/17whW9ZiRmiiYpojAZ2qrEiH+4+PzyDUAIGZ4f",
+	"G1CCBGGOZgxWfktXCH6B2rXqD4nWcm4xxpvWiDYjXi3bnENsOxQ4zI/ESQlD8lYRyZQkoX8aV+bTMDBm",
+	"cAjLjunKBotjgqDR1eF4tVZsIMZAZy32l9FEuqh4YwO3m+CWM7JhcMW2+W6HZqgeWN6LohmmEGD4NnxE",
+	"lflF79+IF43cVMJVSRlGqhddBmcuFN3pK2ULhqmhKTgLRjzUf7qaL6W6GrMr7OoKuwpRwFsysuQqScsj",
+	"wXW19n6iZplYTmcjHn54/wlvaK0dKSQ9tPgrPVV8l/rqr/TWsBTCRvwFwKwBImPEcSq6oQPFsBuCcBg2",
+	"tF1wNiQX9jmBiOtkhKrrYo95OOLvwBFRInAl3OnbmTBHlOO7lDYaP8qW3FxBH4sAnj7k3pjhJQEhWAmS",
+	"JtOZqpJ3P+oJfvKm/tJQ/cdSvhQ2+ApYC2YoPh0c/wCw16au6atEaoqwzGAjPKJlRAB78zZRtRYlTSv2",
+	"8g/h6fBZnDXVdXJzJzfvPcJFtUvdFIN26IulPDm0eLSQrEF6SzqUrXsK1L+Imwq5GdDE2Rfl0gjRvhOQ",
+	"BFHEtXxlJQstNQL0phaFrTBgoiDLsJT7I4LbVUB6rc0ihPs7p9dMnhmA9YRfgcAZBlowuUnYbcKnYUDG",
+	"NLqGWIo5nV/NWBqHQ/I2TdlUy5g2AkPLwGVDWXGDhmD91L/NqHT5ffraVYkWn92Vf3T2tPWpNzWq1bds",
+	"znjzPr5TyQHMwp11rZMS9l9K0AzHN67R1GAAVaSm3S0DJAbc40HZf4HJgyum57RUeYaTqKq6dxFFbKFk",
+	"7hOSntmkyHQD/YRt9oNhnnvj6wopLCQ0DLMsLJifmasOJZaKnTnflGdcCYjIRrze9nK7MSQzD1jo5Tah",
+	"mE3oMlVyxGmkf034FCJPcO91B1TvHuZcpN7EMY4xFDcsy5KYXaF6Gw41n8fTCvGbEXd/uVIiHJILP2+a",
+	"Kmup8TI+Kpxk68JRNYfXd+kRcnd/2s05e1WrNlxdt/9OOXrZctnx9I6n7y1Px5eIYWxAAnMK2asrOF2Z",
+	"B6L3Qz6BiPdErVoEMpb08C80UmSSTJeZVoxD0/EZ/D3sF3TkXuzMmQNNGzKRplADq9wYwiLPiJzTNDUQ",
+	"QWgTADQaKkn439E/w/6QQDiYNZIj32oSpwc/5GCJbitNdJ7FvgbYm5V1kEA6ZUDGKzKnCTd/hX9DJP9q",
+	"AWGlkin0Y+QwNywGsJ95bmvMq4fFiVQJj5RtJ12HtoajxQ2EH4AR9wMb0CodPI8ePiCXb16OeBmJ25au",
+	"8NYJh5JDddu6YhCqAnDaUgsb+EU/0ARyvORagFwsGE2lHj9OMDYR0yugsBJNuDfIkLy0YEaJBTNSdEwl",
+	"G5JPBrTn4+XFq18uDyUZHXzEox8dAKwSo9HM3ItDqQWPhAPBqMlzvzC3GDtpzcux2etMzJvwcfz6s2j+",
+	"7c8W+rFxi/debGzzVnrDacaaN8jdC7VRopvJldnwDmavll7bq3nmYU+NV456WHKhH1H+0tHFnj/zoBpi",
+	"P3+ZkhRfYYH4w8NaJ/1sFg0sdr2U2zIAp6MVyP5myvtSLDWluLW1dfKybGOmbhnjJJxkYh5igSMlQjTb",
+	"yuSGnZGcRHm1JXBTSO85ljIKoHDAs36AYcEjnsOYS9I7OfK/On7aO+lbPsWXNCVofMwHGpJLTY6Au6AU",
+	"QeiUJlwqV7cA0aON23PEq4osUsXOzQxoKgUZHbAvUboExSsvbDA6CAxUr6PaqGL65Q9MeH9szccnRyOO",
+	"JZy0CHBCfmXs+uSI/IUc9dHFP2cUfYgzRl5NLsliOU4TOWNySD6wLGJc0SmTZEZvMGhBL32OG2ZQB6me",
+	"wjJNQW8c8QIilT09TfHhYPWdONMzNnH/CKAa1xDvyzcvP7trWEfBq5BX9R05KKsitUCyzZGClbhXr/cP",
+	"t7+cRWs7cpdeVNWmVR2EitY1nlP9awetuklGd1upRTxNuh0tCSwJKJMbnwomnFAjhDYi5F/0t4xH7A8o",
+	"xb+GqGpzNEQux/NEqbIofwbZvIpp9qhshLtuE2v5eJqJ5YL0tOikqRdwUpqBx8+5ECmPR9yiwopFyoKK",
+	"fAj0bS0yMWFSAj6llp5BloUrliCYtBP+3bw1p6ecyEhkjPR+Tq5Zpkb8eGCARAvkWP5f9t61uW1b2xv/",
+	"Khi/sTSbciznLr/ySd02/50mOY73v7Ofo44JkZCEbQrQIUA7mj797s9gLQAEKcqWZCtWUs50pklE3IF1",
+	"X+sHBazV1FBkNH4ZQrxgIawSVyAYaAtGbG1kR+Tn3Aje7Ksuo4McS1tFnP3damXr7WXrVYzGXshHqnA/",
+	"lxyABteM9SnyG7b4DG3+aqX/3XCC8vkMiIIND4iVoUmOLtiEkJIMqPte8zqcYVwIwbK/HVdoImQ/w1a0",
+	"RKw1EOwZicCLOSBTeUtmYTz4SrtkbiQKlqJgEUQNhZG3YKATCLrrlGr4ZC268XCzwHcsUWKpFxjakNt4",
+	"tc0kJtTZBIg2R6uiMJ50NpOCjHmmUZSEt8dtqP1QlGsmds2D0vQZKuxWXizVAykAczCCXIUItIUsK49+",
+	"7jV69+UKkni/1t2SxZYsPrkOPahq0K7Upjf1oUJt/9XZ9iwqAVSgsvkPpZGtG9V1b/tQ1qKNORXKSOiQ",
+	"Zmauzd+PRP47UIQ9VMVC0BlPfGZCziZcaZaDtZuCkbszygoGIToRoVi+ZJIzJqCUKth5Oy6oRlh6CblQ",
+	"dgRf4wv54KEiGVXa8LiuQ3HHAmL2X6HKC1BTKfS07twDp13ORNo9BXV/KDosLdAqh3uvc0a19aDhNYE9",
+	"rPTj3XVmvLRgJQ6XtQePFi6VEecINoShsHuHkcnvOufdywswpsoblkM3uCGnFQsECQ0QZh5czKnmZoaF",
+	"4NZ0wQV5eYKYhsBnnr/Bv+RM8ZQJzZ0hAV1/bucxlcvs02hh/9CBzUMbrgQVxo8XYaaSHQj/5ofqnlrk",
+	"HJqRUZFOWOCCtBD99U2EmijmLpiRmHKbOi4wr16Zo5gpMpcyQ/flUMDk8IdDBQiF0IzmubmykPhCLqdM",
+	"MbBdV97DgBQiZTlZZsG2fgsw80M1FDRNER0sZxn6O0mHEi01zTwkDAwdEWon4/lwImcjLmyrqcywQoDu",
+	"wnzmudSY3TdaDAWm9NEc83pytB6hmzSVSQPNOZqtMthcBp++o3lrtmlZ+96x9uCKAukdrMlAIkspVSkC",
+	"e/K4ghq+PHnmCGBJ9KI6fVJrM36+admvH4XlnxEl6FxNIU92NbMm9/PqQZWNQehd/wXRkpy8tGVRxFAA",
+	"TLoPbTJcVYAcCFDUrhSmK6MSSHnUh36W5wWNTuEz14XyfQwF+zpHUqwlYcLzpv4J8kHlM6koihVWdKj0",
+	"fqiI78b0YdNe4I9jm+2a0JSZCw4wZ1wQn/JbhbbTRS4UOXlp8fPBSs8VURKKqt5F9vFythS/pfj7SPHx",
+	"dtZef/8FSu4uUb32lpfecPl+XcklUWbQ+Rd7NznXRgqW4llabKK7YcqfD3exnQxmVKxISQip5/sU2RFA",
+	"NkInWA7YhtQT35956QC0L8dkxHM9Jf8gz/tAMhTpfPp4/vnD2ceri/PL84+X7z99vPr3+dnFl+5q/Grb",
+	"7U8FeziE9T7iztr1rQk8G369Sfx4td2d0LNYM8WocGDMy8GO10ZL3JvLrKCCoAcod88B3kIH3l4Y0UyT",
+	"hKlVjxoTlszW7z5faWOqcG6mpZpApvP79iHy6JRUVDKRHL30Um1KNd2ThKafWMZ0w4Ijv0Tr7YgcPOqs",
+	"jMLAyufqtF4z1daxMZr4bKQ01NmBFaWOuJ65FGMhNVkwDS8yLJXTQDHhaMC09RmmeLBEn14sXwlolP5w",
+	"hUc3Tv14Wje7OQRC73xR5Vu6n5xYFbTnVNANxATM2LOaK0YWWepQ73RgLnHcrRU2wFqqZYXnpZoEy2FH",
+	"G5UliODdotbm8IgDpxVgTtwNRwe8bruaxhd26edC55yph4skTWEwaCs4WJ+745wusBlE1yxHPdZulgvV",
+	"PjqIGufgfq/MYka/fmBioqcHg/7x8dphPTD0FQ69RaRQdS06L9jAlkO1qrq7j6dkTDPFBggPLcdjwvWq",
+	"9RntvDIRO/BIyoxRsXpkeAsMj79q/eal8VvLlK7cWvvRvaPvo7Ra3v7FmhJrvcUmUuty2zslV0uz7OF8",
+	"X4W1n5T7GMpWeUnVvYtCA6YjDETm/rrjAwjY0bKLEcporymS/pAc6HOhl2XIOgXzvfDcgvXgtm8lCm8k",
+	"6p4G7+cG5FdDrYiQNZnX9OtyJyaSKbcCl+znYkt8aPOyqfS4582kZvtzYfpKuaIIcxgRWmiuZuaCjaSe",
+	"Qsk9iBXWJOfqGiII0xkHFxPcwjGhQxHYyRsdhVhGG4yyhkAsIHixchYdX5kyELO7R+SdhS/Skoycs3go",
+	"/HYFgkTkrKYZvR0XGRlRxRWo0U7vQZOqGd6pPBxmhlgP9VvfgZFW3HozbbsLXXg+gLIrcwJQoJXuBnUQ",
+	"jBW3digATsOdrzQMNLLB5nZiiQXshHQaqQHPYvUVWC7wbRH4A8r+4MIFD6vdvTyhtSt4r266JZPboDxB",
+	"/yGsezO2ve1qmtj1uycC//97FzVoKxOsJQZ9Bot9E39e6dldwa/vEYVWKOmbAuj/+Jr6Q4DjqyzmMTWf",
+	"pyOfl058aCu87BUefKB5Lkp5/HYqM+ZCBy1ep4UUNS9Cq8BygAaBe/SnrWGIGinNN0Ij+iGpVIBDhIfe",
+	"ibFQ18AWwI8jEuOfrqQw6pWQZFzkkF9ZnrqLuPgu9btV6D2PKdt/YwifbbSAlS03p/u7B/UJpgmDpZvx",
+	"MtvmkTmaxaRoGVtbumzPS5fRa9ZgwxuPq0yuI0XCTrHESsWW9AC14Fmi896UZWnLr7fh11+YDrj1oSJx",
+	"RpW+SnRu2LMrQ5PSBWRI2MBFW8K0I3OSZIzmqkti0yIt2BVU//wRmDYGr3gOBGb874NnL818XZa9suEW",
+	"HPvy4pvx68uLX+3734Bh20atDtqy6r8njDrVhIb5aZBSMLZ+mioZDYm+D8mFamL3Kud3sm60AKiWc2/D",
+	"uc/SVBHqrCiWUTsu7owqHfRRYXmhMBcPubHCMWP7N0BBg2KoXX/odIE4Jd89gx8K2DG7UX6DXGsbpHKL",
+	"C+sObAFA9O2XYHoYvshueMpEwqIyQdRmP5r+LI49lIb1OSuuK/O7NdaOC13krIvRmeblYRItnJL346au",
+	"rJWricixsuI8o0KAgYTrKVSXxyOMmk4Zb5wF/YMMTKkYnnQz+pr+Ts0VF9v6LC8ez2OJ4WbfSvoxE99Q",
+	"9sEmu5B8yscv2K0L0WiloVYa2ntpqC4gHCpf2gBBroSeZgtbLgDCWagLo3dFeGwpgbWNGfkNW/S4uOGa",
+	"bpp6GkKpJVSxW5lfY7KoYaql5BJVoluiOpBaVJFqrNCysIikGVcaktstcL4LubblOBCNNMtYfqigfnFP",
+	"y961kLe4YR4+FBkpenwSWYiEZ6eQWC8gXR9dxBpT/V3K72kVnm1Q5gLPC8ddbUv48JRQO3fXIQCA2Ubd",
+	"o+1A3bzDNQSkg21h6ZZR0liZ731w5ruJk7aZF49UfZBNkyvEcXuU7tAftGE1w3LPvmDzPY0Ers92rWDg",
+	"xkbr8+cVze8ICQ6oThsNvFk0sK31GOwg6WC9VUvK5DUTFSaALdRGkb6NBB7iFzej8N3TKtCUrIV2QvVu",
+	"MiuUIav3knYfxmlRGbkiL05OQmDGMWdZetTIVraE1sTAONRdy00vFUrBoGwbybi4xs2PiJoa+g8r4R5C",
+	"ErPH9iJz7rLcQmSwlMQw9djNHcDnO8B3Te9TqqBK/TWba2ucqCBCu9Wbw83JOJcAhY5WnqEwZ6nK+VjJ",
+	"wzRRz/6Ecf+yBfk9nnnTN/6pxJjhHJyG2Y+RRSIfivC2+cIO5aWCi64YQ52XEqzOXBZnNs2wNFFYGAkL",
+	"KNiyupH9WpARGwrcSoaljJx4YE7w65znTJGOy8V+fgxlEyNCNZlJpcnb4+7qYNw6Wd2HeNz6nDYLyV3V",
+	"entWs8PA3KWhlCrW0HRXNHvAEl0Hq2J2kcTCGzEPoYnsVFXgHy9Stw283Y3EAbeQlTSyzr61dNeMOsHE",
+	"V9gQhCZG4dKNoshKLXTTWNvdqqJH5GOoWiI6CqqNpYpJOnE4UtwlkK1RUducWIMaaFTP+5B53YZfmpFr",
+	"OOM0Bwx2/3MFeNyonkFtG3CR6ymbdWHEQKmtdh+ote4zPWULoqhhqZFXb1ETX1ZxTxE1zixUFlrxlGGR",
+	"Qhdh8eKhKvDDYo4bOOkjq1kbs4UHMIRVFtDyEf1wNQOePpjYCOtLqpfTvIyIDPx3pdr1gADhZUF4k9JC",
+	"AqqyuRqRVSXm0M4aYmCTnNnUPJtDxljK0rtrD32kM4TeL8Vl1CecU8uVDTkyNADFbUEKYWipcMrSi+O3",
+	"KDg7MToiL/rH+E8oQad3PusPXFw/1oOGvtZ7yvDppo/YNmp8vvZ2eZa6/SPevWNgjUn9IsXTCTAsKXKA",
+	"Hv2fPyphglPmYTEUQkqXCr26VqRTfQg1ydr85ZotHueR44W4NH3f/dr9cjcPU6iOsUHpoYdSDXImSKkV",
+	"5+4dVw0oJbq2zM2TX6Y1rn4Tcn/cBSwnTPPrBpMMDrgXRpYlenUGs6uRrG2V8Xpn66rhq9ptQ8ewr13q",
+	"3jjDhPG53oAouxbbrKlsu0SiLxz47A9Clp9GBd4fXnBm9daQCUTW7rk9F6jS8coraF2rT+ZaJWdOfwXF",
+	"vOwngMmDmgkhvt7hY3tkh+LCA3ShtZpawXkss0zeVgLHsKtTQoUUi5ksFFavN2tzMZJ2yw9VeSIWT9bz",
+	"ynJqMJVmSbp0DPv57cYt/MigdPvtZX5gba3HRuHbY2e1u3UbuKorTTZl9LXGd1auKslD66Te3EldAhIu",
+	"e98e0UE9Ziwd0eR6MOE3LCYdS5frk6hFVd/LQIGnOMZhiW7If2qu7c1c2aTz4uQEYV1vuWLdus96K3Np",
+	"s74UAIp7nNoblivnxnYr2BPn9Fmo6qGOaCbjZizHhJbr6IQhzuazQmRMKRJ7XmPbVULL7/MVy9x+IhiH",
+	"mOeOZ8NdcN5SArTYY80gUp5Re3HC5qySKUuuq4DuQ+GmNSCU3ObSKNeLObMgBLLQPTnuAcpMGOJwfByG",
+	"ODgDRijV8Imw4M5w+DPFshumnGdabePidjLKstB1n8fa0df98Ve7GW3jra633Zbb7NxTfRGYiTZgoVsv",
+	"qK0i1fqm9yB0mpbsQsvSDe3I2CZaeut6bl3Pu3E9ByzxUVWmp6T1l4GQ2ebY7KOjOi9v3U6c0l5U3IBm",
+	"WsokMwbZrzAbpJmb4a6XRqtLP4udGK3ME2fmg81ezplrttemF7d3G5heKk02pSe1xneYXvzdao0taxpb",
+	"/I5FZFTwTPcsz6uaiuWteKDlpZKZ7tPY8SGvBqfB3OfKVLwSDxKU0+/7WN1YlY76vbFL1DbaAmrRQXW6",
+	"pPOBX7Nck37vZUQWTD0TMiLJVPKERWScMyNMfdVdn0LgKAxGtetbORRcKJ0XFkYXixh9odnYCDlznkkU",
+	"YOCUzZ50YtTvr0C3v2Jf5yyHHuOIxKFPI/ypawQnexiARqtwS25FRFSRTAlVVZS0QEjEjYh8rGciU7fL",
+	"6ojE5q9gbykE/9+CGQnrLeFjouk1E/cGvF+WkvuemA/cjLYxH9Tbbksxd24+8Nu+GRvYekGt+aA1Hzwl",
+	"6zxL05IAlqGdju6SzmqGtI7r33PjTY0KjyUge90zoKePKjM+JaG4DHwZre65RxWX6yISiGd4pQMHTuU1",
+	"7Vw7xVpPdvjdF3t6oHwMta2CvQrddofBtp0G3tVrxubwoWsHFrS9ioccinOaZ5zlbo6KKE0X1mG1IGam",
+	"DtGksqzA87VidWd+Uyx4I9dqKGKexoQmuVSqHBKRYhC4l6V2cKLoLHSr/ZfTnkpXGIb5233oAPpMU4hn",
+	"mlZJ1/+P424uybpaRNG3FXpXLWDt8NJ72m/LAmw3OyxptJ+srVrOyLm57W1u+V5b12iPEVtGGVdTQuHm",
+	"VmI3nMjdxNTuEqxLU0QPYNrbmNofvlxRCe7/GU58Jwb+HYCgwv2EiGImUpZ6+FP4G/66CoPUEvnvEIO0",
+	"elhreRQamqzPShsb3+FRgG1vAzk3xB4t7b9z+wQrteXgp7ay0IMrC9VAoGvbvica3CdRxlpCnGQdqXNA",
+	"PFLn7ZRnDObKlW/EMd3P7mr8rEZ646Ho+MpC5n120SVSOVd3ooBY2n9uVLqTl0QKEitNjeyEBYI/wvGH",
+	"ASkKmg4F+8qVxo595FBCc4CNNiN//PULMWSPiwLgoRjN9DQx5znjGVMa8jDMkyoMYxvnctZwgkMBdXPl",
+	"mIx4rqcDgrin4wVWv2Wk/0JP8beULiK8xv63V3oaEZbxCUfkVV/dd7Qgz7EWpCJ0rFmONX77r/WUdIYH",
+	"SkqB/076r4cHXSOwJNcAqi4QcNUP8ca0oOTkLfmZjfKC5gs/G3NMffIbzZMp3DeIgF0AzMJq302VGu+D",
+	"76Y6o818N81tt+VNO/Td1LZ9M4a79YJa300LIPp9xorezWdJZ56zOTXCPRarSItMT6VMI89puqskoBVa",
+	"ahtT2saUPnZM6RKvfVTN7SmZCAplZj9a6+ZeRZTWCaVXOt79+i6Qi+9QD7dyuYEX5FsqlUaR8G+/VBp5",
+	"Xk/eO34RJO+dPqpaaIH8IbEso4ZNge5p09dI5//78ukjmbF8AolnybQbkVExmwOIiPbOrlMylUIWuSLx",
+	"+3EP/EnxvuiRo/+wRCu7Blic0UvwD534z+FBMk2GBwPy59AmeYNWZ/5leHByfPKqd/yqd9wfHvz1F4Sx",
+	"5TldVDFGoABNaW1zpWsJVQ6+ZKUTD22GD1VnNgYTgb3owXn+o4lGN01rXZ3mrrbb29tgfbvwxe0XO8Ir",
+	"j/eoZUqty21vdRzkG4R6a9uScrPEOLbRZZ4xsXuo0x+Jn5+LtGTmJZdFOK89KggPlld6bTS98ZglRlNy",
+	"EeEkheT2qiFWaZ5lZtoqkXMbqiBk1UCspvJWOcVmQucK3aQIwGtNp1RD9w2s+Fykj2xW/FYwYEszX5dV",
+	"r2y4LVs7F+kOw2b2i1WXAl/LqFtGvbeM+hzqytS489qsWD0zdLQNftnL4BfPTIcHNahQojI+N3JALovJ",
+	"1Eb66uEBmTGqipwdkQ9c6aozWM4z1lA5yWxQNBRSkJiqKzmOIzKlN2BQTKYMTal6mjNlDoR04hkXV3TC",
+	"4sgo2d7JJ/PIXgqVTKXMrhaM5nGEXLlPvrC5hh0dChuEjJ+BI9BwdIRnBbMqDEy4HpB/mx/fgu28/wIz",
+	"3KAqrNRkwTQ5eXWKU6WCyDlA1qH3figAtzTJpDLyS85SnrNEY/HYlCUZFyw9NdcKanAa0UTm7nDtLnRt",
+	"FR1fxceIGDJPGOlwgNAgMh+KhFHFxaR7itWqzWSEXBKVy4pCrnfSse7l6thcR2WcD/40FP43sLdDuEnl",
+	"KlhxFENQsGJf5fe1q/aVbPEXQxMeHB5VZ6nuDtEJKz0gp8TC2Xgs25TNM7kwlOJQkU8fzz9/OPt4dXlx",
+	"9vHL+8v3nz5e/XL2+eq39x+vzn45J53+i+6q2Cd7USuxTzP6lc+K2cHg5GVkPsC/9J/7WCwuNJtAHdql",
+	"BbyThdClhx4OkNxzm+snZZ6UInZmqyYevKDK5O1GHQwg/itqDORaFmPM6/xPkU7Mja9stTRy8oopwC1t",
+	"jl1LbRmU5di1fQ4i+4XON4whcy22ESvLtndEkFXossc5WaVvt8Fld8hA/65s5VQaTbHILEFeEo5CWi3Y",
+	"BqJSMU/kzFz3VlzaW3Hp5xrk/x1ST8iPG+WIqFkAMEx55TvFXbQo75BN76QqN9Q/SIwnc4WhV/EfRyTW",
+	"RS7UVf9N7GpC99/o6VB4+arj9uhQEYXPQRkxoXtKYigzy77OQcS5YiKNSVjHsDbBQ0Xct2CkkWOM+nLr",
+	"dB3O6FfDpLC/531yVkwK5RkeTWjKZjypsbxqSATe+2APh8JvIiyYnLwknS/nH0+IEaQcKD3pm1XZVeL4",
+	"WFdbZjcYAmBvdbPHn4kUL8MXTMsaLQB1HpDkRQ1w/5qL1KaJZUZ48YWS7QYqmbvoPWZj5PDJUaUJ12x2",
+	"NBQPkLj+ZQlKyTkaxK5lln7LRSpvI9I3fPzVsQ3hW8XLK5etWaDon0SlaPTqOBSN1pGMnJih/dxQOrI7",
+	"9veTO5bPdS3hY0Wz9SWQlR3cIYY4pmZpVkSUlKKNaV8rLQkSMwz5CEmy2Uuzh2YniZAjmS685N9/Y7S9",
+	"k5ekEIYeCpbeI37cstFUyuueKkb++DYx1yA/tXnDtrMycfg0BFAKh6hEJ21aSOt3HOZLZcpLZK3p+YfR",
+	"WVskz2yqoO4f4WjYurUox6p265OO1T3cQTsqt7IlFfelv9j3V9020oE3ekpC2G3FkpzpSmkQJM8bJcfs",
+	"5PGHeSZhq1Nw7yk+EUAAYQFGBNp39OqfWMZvGORrBMAZXzQVKc1TYt+FImrOEj62j3dAKAF0aSsOQ7eH",
+	"ioBPvOOrAKgpnTMofTUUY2ZEQs1mXasOOtLOjS7oOyE8jcoyAlL4QFmdL6ykOs/oYkBS1ksLpCYMnavd",
+	"aCh8r5rPmNJ0No9J51+Cf7WZNL4AGNWazea2bphvZY6P6iJnMenEN/1oWBwfP09GVLFXL8ivv5296335",
+	"9ezk5SvQGnh65Ec5MmwOvmYxuWYLhv5xGMo2nwf2svh2qlhyFdt7ckrSAsKkKcmlxwWTNyzP6Bwrq/uZ",
+	"QZoQNouImtOE9RQzxFiztHtEzsSCnHz9CjevSBKmlLnnCwQQZJliGCSrc+6myL7ie+Y0G4oRTa7leAy7",
+	"8h9zO3Nbqz9nzKFtgxZQmvhSvEALMqY8U9HSwzADzmh+zVISm0+4mMRDgXAAbuOvwgZH7it3I4zKJ2yS",
+	"0b8uPvikpanWc4UxCfNilPGE0DTNYcnznN8YpWcoMinnZlWwpIyL614mE5q5T5mqathU12mBrTlPqCZg",
+	"mXfrjYi0IcbY01Ck3OjYadeVzTc/onggc0LN23JFSfStzK9x+52F9/fz//r106d/Xp19+PDp9/Ofrj6e",
+	"X/7+6eKfX45IfMPZbWyzltRQ3E6pXt5la81XAxJb60Vs3w7s4imJQ+kCVWT0C8h8caicym7Wi38cCixZ",
+	"3xRmbqPKUe2sxJTbPQGfSEAbVqc6NTDeJ8t3gj+a6V4BhTRsx8M5OG/JQQTYNrb/o5TRNOOCXaUFuzJi",
+	"78Ef0ZIcNzg47r99Pn5JX/T6ycmo9zp9znpvx8fHvZf01eh18iZ9y46N3lfk2cHgAO714NkzO2R+ZKd3",
+	"JPPJMymY9XCaa1ETGg8eIu/sMLGqabT1AOBXt3yQbHcvDHybedVWzdu5VGxv5IhhVB08dqKlo8UoGVsr",
+	"97Jk2SBTNsnLd2nSm+ZTfWt1+hemm/nD4+uZ21Cih9Gg1dDFgSzUhl7tUzm+4EpX1VbQ/eBlrtJZd5qx",
+	"sxtNN0idCVvdn0Kzn5jBaP96FHlzRwkpDXPbLCvljg4eaArbWX7KXpNil67SkuQ2Gvb7SlupEex/XXyI",
+	"LNUECgnRfYnmN4yMMzpZpuE2PaO7lUT5LPVGxe/DV1MaQR8e9re3XpUzNHlu4lAJm2xMYKuN73CjWFvs",
+	"3ntQvi+h9axOA7yh1u13tXybUzcfTX69n0ygLX/n+W87ISz/XbDCCsfOdIp5WBBjbXfahvRWxIf9cPvY",
+	"6QcWYpuChpndYOOP4X9XaBHlaWzLulFNZALRVSkxf87d54ojSoq2BuqhqGynORJr5SAdM2HkRFSk5Iaz",
+	"W/ATWRs7DNk9IhdwQVhKSobiy3PzPHD38DQeVIwokAgXuIiwXpk5nQlD6zlPbfq6P7smJoEzsBTtHN/D",
+	"A6zLsEUHA8y775/0jvuXx8cD+O//bGy8xbltYLY92Y5x4DgXTEGw1Hqco9Lmr+1W5lsv8Q64vekPxy9a",
+	"KXdNuynzXrmQ/gIVosKSM5kTeG0YPKk0FXeyuDW4ldRUsx6aeb5PpgVuD2XrSFctymhllhlWqMHS/+4L",
+	"652GD9ApvZ8Wngs4Iaff4znt3rbTQObtLl3ZoIODwZtXL46PN7ZQwAoubETANzO/7Ktnrm4b95BvcJld",
+	"RASE24BfRIqkhbNpjTX7y8Z+4Td1U00jaa46Atcl0XcwOYjW72FySJvM88MX/of0sM942o+c1fqOKtbj",
+	"QjGI3L5hZGaYJ5ECfUORLw2Zk7krPgbFxCObX8y+0kRDlWhRQOlJmZN/ff64KkHif+vprB+YmOjpwaB/",
+	"jGkb/u+NEdJNXUI4GNeLx+95nnPz0q8UE1fmrq4PeszER4aMtLlnlhbI068U05qLyeNHi59/1SwXNHuf",
+	"/jeMvZ+mTXu1c7VmoHj9+/VFleWWa+a2tnHh98WF35OrGDCyCuN6QpwEz4IqsY//kVy4CM9bS6gBmbkh",
+	"Te9bYR/Y+q97Avoslik9cAMFk7Ib8/uUBWXGGnJXaWaEjoUVE8DQuNyt5T9VFIr4xfHb2F6DzIbfxSUu",
+	"BdVu1E6hGOF6KHIKBfv1lLpKE07MwmxLsEJ07aQrEktt4kJqmDyUgOA6wqxTW6Q5YOvAELMFAkabe2R2",
+	"phOfHPfj7iBcjs2XYFlmvrQjwRroUGC/UE8kMSeGY3NFwGKAodRzynNMCp1IOIFq4epDW15MjslcKsVH",
+	"GRuKwJ7a8Qftfg6srXH3iFzeSr8ZGCni4/otfgNnOfGmYvPvMwn5rYDHLfXUGqNFSsbwemBPzLTdbWKW",
+	"SRGekk7s/nbFUxV3g4uFsxjAn/3lsXVSqUBIBleKWw0F3pJO/ZrA6d5OmWi6k8HlMbcBmr4f9z5KwXrn",
+	"X7nSg6FQC6XZ7P/e0KxgNkcZHi6Aejg9imb4jMzPqJJ2IZOOErUQCUEyB+F/LuhZD4Urn2B0Ale51gij",
+	"Mzqfr/B+Is0IuNo3KQdn9gO241FAKYLZb4ZI0dBwK0lgh8XgwpPZQKrZbh1N0swnuO7LFzmO8BFsQqGp",
+	"Dp/qqVNyoHZw8kQB15tHsT/5kbSx6VvFpr/33KaNUn8I3AcKFXVosA5gRx33qmgeNUm9wfDUYnm0WB4P",
+	"wfIYijM3FYhbM59p6eU5N6f4+XHfifwfvCzXoXZn57kcZcwIu6Wk1x2KAKrOjmFE0YiYARyzu7UXtCb+",
+	"ncJHYmGETZYpFhmt40V8RM7NNRna6XlhDPMXcQU9eksXRpb1k4eWzYkRDxHdPhf5XCr2yBaYp2GKj4Ry",
+	"8vxOccBek380+PpSpinPYCL+zoJg03Qr3dsZl7oQPK3I6EHuAqLxU2mKsSJLhPO4//aYvmT93qtRP+m9",
+	"pidp7w07Hvee0xejl8mr9DV7Mz6IDjLP6+/o4nVykvZejyAfsX/ce0Ffjl4lr9M37C3UodFUF+pg8Py4",
+	"Hx1ors2KD36TNyw11H9GzWZi1hHaF13mok1SdImLbvvUs5lp2wvbrn0NPmMfd1+BjTf+NKQKqDHWHn3t",
+	"Vq0rQcEuXco2E2cXmTiNRq477YQtYM4WgDnehPmDQeb8wm9q3J02WSbRmFYlIKjRckU06mKEguUMldiB",
+	"sx3VTUdrWI2i8kBrK53RlGHBBO2sdqHBzlnfSGCby7jSq1OgHmT02VHq0xamnJUNt3Tq7CzFaS9EJJfK",
+	"1ALCbRwXs8p+0EbIfLN0pkaGfzcGz5oWiGcUquT0MrlJXdsqU8diNlZzxno5FcWZdOJyFLRZQAQnchbr",
+	"SAp1aFAVnQKJqvCaFWCbNMUzGPuDnGxM7Z/Ao39mmD8E2q/l0K99vj7JXGp4V4JSKZAoglVx6q7Wai5N",
+	"m8n0mFTAPL4pVSST8trnnDh+BqGe8IQCulBa7JzYZM18AX3AF/nA5KZlcpKYRQmtWstma9ncUTzfO3fF",
+	"HhbM93BabSeyFqEOv12fSldbLZFo4JPEPrkqCbZ4LLdTBkyWu5I5tvw2VmFuqfQjymr2VhItiZriy7BX",
+	"e1wrSm81T1/4l9FZj4q0Zw/yARabvyEi4kUYb4QbWB6BS5EAVMH9TNpBp7a9PU9W+i+IKrFT2SyipNZo",
+	"Ywq3w+J7bmvXpNCbz72JMl/Yt9/GKnzTpJ3WrrBJSEOdXN7Nk+4V+Z/9af90Zf7VENQ0p7fbZYq6wP85",
+	"1dMy7r/s/6BOJzaJ/v+bcsrfaH5d5ZPujERUlmtGEJZTuBFBWHDGEZKOa6K0nKs9cWX87PDY3FJoBsV3",
+	"XYRdbh6OcxW4ZXf+9U/yy0+fL8hZrsnrzvNu1wLnWfeoVaeHIgCdUQEy32iBccN2a5T2WwN1HeLymsZd",
+	"s0AsXZxGDg/GbMVQ+GVjYK6DPEaj2IgqDnASfvK1BXbiYHJHMK8YI2XNrIaiokMKSTIpJlA52/q2rPfX",
+	"j0yJomM2KShGeFsoHpkTSjJ6Oy4yOyWYOohUmupCy3xB0kIvApgcaTcGvscREnnDclaJN3Zn4VSSCHCV",
+	"UElGpXgK4c6VWSVSJCzHmJElsCauoJbThKUkztkNZ7eQdcTSeCiqu1X9FWugYzoh3FkwjJBCaJ7VlXxb",
+	"hPqIvA9uxlDAejEgvXIdzKMsBAUEbJYCfiOp3inG0lJ/azwDc5S1Q2gSI3+312MvBMnaZNYVJVc021gg",
+	"+90/ld04tJ5EorwMaIBwd6b1Y7Wi4jcRFYHCebGBqvIqbik0sq9mg3bpcrK5NwMcaTceJwzYxBG2sGae",
+	"Q8M9iWT8Uoz+wxLrLTv3x3MnhWtqsz61a27dkInBEFkllUkBDLw1XD4mgry5+igtQ1IYOvjMW6g6+MYg",
+	"hyg8MyclWRlh934lfOo9P+3Wu9R6l7aMm3eKqzPL26l3lKbjMcSluSRUDzVjPzHHZrNQncv1/Nd3IMUr",
+	"QpViSsH52FeBxf0c+qnyHpmcYZk/palIVeSdtIFKBWFsWJFQS5LIGashM0bYhdXd5hnloncuJhlXAGmU",
+	"UYGx1ATRObUF+oECKcLHN5aIrmef35th5oUG9cYVIcEIaKYi14dIw+6xSsnA6j5CavMl6i1mXamhPFjp",
+	"YkHmuRwzpSDH08VUrojY+Bm2+4t96w/mbNXu7uNp1a/X52b1disKOMHPEDY5bt1wuwiWoJpM6XzOhFGv",
+	"v+rIkAF4H+TWyINR7d2HdYKmyaPzrVDdb7lWy7V2FBMR2qMeu8gRZEJXzFZcEAZGrbvhnC0EeaUyj7XF",
+	"j6TMGBX7iuAcbOda0R3179fnGsst7wjECw+hjbjbHRO5XIUu30ZtPJIv6iw1ErOokXXTiZxjGZBsUeMm",
+	"XVdOvPFkIgvJectTw/mryalsv+oA4ZsHwNPaDoAbVlUUjOCYCNfg4eHaqhx1J4r1RIC7RS2BU2LNORKH",
+	"ToYrFNbNBbL+PldLxfetrO9hKLQsHRQuH/40cBpCgR02190j8skn87w4OVkd9hJQv30IfQmms1n4S0PD",
+	"rVjADsNgwq3egJ1tt44mNmZ/bkNiWj/HHvo57O1s5klVNmSl8i0EhLW0xGd/Bn+7skVCHiuCptr1g6No",
+	"/s4ZwqDc2sDTYFsbsrJOzYeYHkwEzXN5u9cCyoq02Qfx6h2lzW7BsFc23FJn21na7JMz7DBtNgyfaWMO",
+	"2prye54xi7QZoU/uosxbsmvoYucQKCFfdEgoLqgBZhA3BXnKG2ekDXy6NoawWgtGgD7NsUaoYYI509yp",
+	"n5VPIayRpxj16Oyfz4/7JOihuyfKdbABpWVVXLPUTDYe53IWB0t3xSeWpzzwoYUKa6FCxVqeE5q5whbK",
+	"13cvfX8qIjPGNBcTdJZhZyoyF256SxdkzFg6osl1Nyp9h0NR6aD0GKJoIgqaEQxaVBFJuQIvXYSzBUqB",
+	"n0dEFfkNM+u2D8aGa4obrt2M77CguEBu75DUfMYyLpgNj4XqRb4qylDYSifw7+YOHJGgBtQhlmDF8lDo",
+	"fMRytgqN8DRnA5LIPAcz8pTNEMDoluZmP1BU/Hx2+e7XmPDx8pWcoi9hRnI+mWo4ecOvplyBA9VaIiIf",
+	"lXmLdxP9odW6aVB1TGm6UGZy3MY3mauOHwww4DWsSwZF1eaSC41PLGd4U/1q53NGcw9R72w5teAJjBsa",
+	"ik6MA10BpblCShN3I5++FDgAIusVLkRqcbfNLvM0QscBTV0kN1e2DPKhD2nN5ATXjySQKx+QLAUWHLbk",
+	"5RDHwosgRcLAZwYOZ/PUhkKO/R6aOxGVL9ZsYezWkSspjnBtMa4G8WlkbV/8PcNDnFOeH6rGyi7mGs1o",
+	"bp6z3bT4dOlymLaU58pvRZ4OhSvFbCZcpX1weS6s0I8XD6vYmCsQbguZUtQQ3QPFsLgpxeDwhFFQG2gQ",
+	"wCwFGwrz6Sn+7BzwFR8Py3OZox2/a1gXjIljEetDqb/1o6EoywoRsMipkKI1ifG/mf16CBjGNhWPHwFN",
+	"ytDsg8HBWmXf1pZ9YTN2WL8Y+l8TMzD89q/NVrAaI/B3F7uCjz01JMKTBl/3Ceid0ZgxFqWV7VvZfm9l",
+	"e7jw91Y0xLqHXq4ta2FsUxzHMaY2cqON3Ng63vDC6RFGYud0wqKqvlBRKCrKAy4sZQlXVt2wygP8mmRS",
+	"FUbylFlaBgI0R9Rduov8HZRAcnNdK/Ki8vH6zLPW7I6YCyx7VNvkNtrisQPQHWrt2FZ5tMqyzBsi0c07",
+	"4zNGzKvLA6puW20dw2dmxZIi53oBjeicGzl38D9/mPsveZrAn/8wn+U3rusiz2zp38GzZ/2T10fHR8dH",
+	"/cGb4zfH8Brs7P50Lhj/NlVTrFVALJEGhGQZ5DPbTcqN5iwtNFkNKMHRUdNBCC/l4wnMhRbM7Khz4zdq",
+	"WwKVZMgDDuBs5DgALCqnVOGqZlb2370hpWGql/cFdNiUy4rDhHq7DdDBWhp7MKMlo97yBM4+vyfXbGEt",
+	"I1VNu6quWxMZE65ItR3EZjw0r83dZERndjtBegELiOqstsYFgP9FpSWpwgQqZpoAe88+heVJ1cLRrQ2H",
+	"pUQxHICcmZ38Z0TojInU8iiQAj3qbN0kZc2LZfx6ksnkOpgOmyYNU/mcszkGnUBuSVpkeiplSozCR/7N",
+	"aE7emqmcvCS9BlvXhM5xfyBKH1xxSlYOpmzT9NIKncgZsyYzZYZgs3kG9762M0DwcO89WbPGmdKyVsok",
+	"TsxwkTRUmBskC3Sd2LnZYZsu5GSSswnVjIz5pMiZcnH5XsBIqaYjqphV6FKurCgAWdi5zJBuzpmAT0+J",
+	"kCXSlhk/RTPQl/OPJ9YIFcwsZ+YfGmeG8fxjhK5szHzoXLAJedWFtzPjWvtseUgGUCwnVF3bkkg8HBVz",
+	"BZpomRRGxbWbDAu2oI+uFmEJVjAjINKV9pmOOnr+Fgxp5kjKydgeDiHBYTw+qpaY8MM1TOcnK4yRjGnD",
+	"Ovwj9GNC2rpLVSOdzz/9DHFXQCSAwP56+duHbgSnKo2sOXY1DMratA6bE8domMbP3GgZVGuaTNG0TWsR",
+	"Y4p0cE/NpYUTjdycIzLjotBMmVlMWXIdTILnZLRwtB8MtlyQUSZHRGmZ00lIZNwimyb4TwvF5UV6SCob",
+	"k6lUc65phrBmNEfMh3lGExtb3MMrvjCnmhCrvZKcTbjSRhF61znvXl6QtLBpLVHQuP72xzI3V6OX0LzC",
+	"kIDKNxFslmVm0qhhIl6ZQvriHKG9EnKfJFTTTE4KhrxjXmQZEGe0dPKJoR0Oup50vmgqUpqnxKJ+q25I",
+	"IBGi+K8//vp/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -9,6 +9,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/advicerequests"
+	"github.com/oneplan-send/oneplan/internal/casework/adviserlinks"
 	"github.com/oneplan-send/oneplan/internal/casework/assessments"
 	"github.com/oneplan-send/oneplan/internal/casework/consultations"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
@@ -111,6 +112,8 @@ type App struct {
 	Letters          *letters.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
+	// AdviserLinks lets advisers without an account give advice through an invitation link.
+	AdviserLinks *adviserlinks.Service
 
 	store *store.Store
 }
@@ -149,6 +152,7 @@ func New(st *store.Store, opts Options) *App {
 	}
 	a.Letters = letters.New(core, store.Bind(st, func(tx *store.Tx) letters.Tx { return tx }), council)
 	a.Documents = documents.New(core, store.Bind(st, func(tx *store.Tx) documents.Tx { return tx }), opts.Blobs, opts.Scanner, opts.DocumentLimits)
+	a.AdviserLinks = adviserlinks.New(core, store.Bind(st, func(tx *store.Tx) adviserlinks.Tx { return tx }), a.Advice, a.Documents)
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears, opts.Blobs)
 	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)
 	a.Deadlines = deadlines.New(core, store.Bind(st, func(tx *store.Tx) deadlines.Tx { return tx }), a.Plans, a.Transitions)

@@ -65,9 +65,16 @@ type Document struct {
 	SHA256        string // hex of the content, so a reader can check what they received
 	StorageKey    string
 	UploadedByOrg string
+	// FamilyVisible: the child's family may see it. Professionals' uploads are hidden until the
+	// council shows them; letters and plans sent to the family are shown (FamilyVisibleByDefault).
+	FamilyVisible bool
 	CreatedAt     time.Time
 	Version       int
 }
+
+// FamilyVisibleByDefault reports whether a document of kind is shown to the family when it is
+// added: letters and plans, which are sent to them anyway.
+func FamilyVisibleByDefault(kind string) bool { return kind == "decision_letter" || kind == "plan" }
 
 // Limits are the deployment's upload limits.
 type Limits struct {
@@ -219,7 +226,7 @@ func New(m Meta, in Inspected, youngPersonID, org string, now time.Time) Documen
 	}
 	return Document{RecordType: m.RecordType, RecordID: m.RecordID, YoungPersonID: youngPersonID, Kind: m.Kind,
 		Title: strings.TrimSpace(m.Title), FileName: name, MediaType: in.MediaType, SizeBytes: in.SizeBytes, SHA256: in.SHA256,
-		UploadedByOrg: org, CreatedAt: now, Version: 1}
+		UploadedByOrg: org, FamilyVisible: FamilyVisibleByDefault(m.Kind), CreatedAt: now, Version: 1}
 }
 
 var extension = map[string]string{PDF: ".pdf", DOCX: ".docx", PNG: ".png", JPEG: ".jpg"}

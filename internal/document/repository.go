@@ -13,8 +13,11 @@ type Repository interface {
 	Create(d Document) error
 	// Get reads a document whose child is within scope.
 	Get(id string, s access.Scope) (Document, error)
-	// List reads one record's documents within scope, newest first.
-	List(recordType, recordID string, s access.Scope, p paging.Page) ([]Document, string, error)
+	// List reads one record's documents within scope, newest first; familyOnly: only those the
+	// family may see.
+	List(recordType, recordID string, s access.Scope, familyOnly bool, p paging.Page) ([]Document, string, error)
+	// Update writes d's changed visibility if d.Version-1 is still current.
+	Update(d Document) error
 	Delete(id string) error
 	// OfYoungPerson lists every document of one child (subject access and erasure).
 	OfYoungPerson(youngPersonID string) ([]Document, error)

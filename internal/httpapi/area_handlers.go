@@ -127,5 +127,6 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		consultationHandlers: consultationHandlers{s: s, svc: a.Consultations},
 		reassessmentHandlers: reassessmentHandlers{s: s, svc: a.Reassessments},
 		letterHandlers:       letterHandlers{s: s, svc: a.Letters},
+		adviserLinkHandlers:  adviserLinkHandlers{s: s, svc: a.AdviserLinks},
 	}
 }

@@ -16,7 +16,7 @@ import (
 func toDocument(d document.Document) api.Document {
 	out := api.Document{ID: mustUUID(d.ID), RecordType: api.DocumentRecordType(d.RecordType), RecordID: mustUUID(d.RecordID),
 		YoungPersonID: mustUUID(d.YoungPersonID), Kind: api.DocumentKind(d.Kind), Title: d.Title, FileName: d.FileName,
-		MediaType: api.DocumentMediaType(d.MediaType), SizeBytes: d.SizeBytes, Sha256: d.SHA256,
+		MediaType: api.DocumentMediaType(d.MediaType), SizeBytes: d.SizeBytes, Sha256: d.SHA256, FamilyVisible: d.FamilyVisible,
 		ContentPath: ptr("/v1/documents/" + d.ID + "/content"), CreatedAt: d.CreatedAt, Version: d.Version}
 	if d.UploadedByOrg != "" {
 		id := mustUUID(d.UploadedByOrg)
@@ -61,6 +61,22 @@ func (h *documentHandlers) GetDocument(ctx context.Context, req api.GetDocumentR
 		return nil, err
 	}
 	return api.GetDocument200JSONResponse{Body: toDocument(d), Headers: api.GetDocument200ResponseHeaders{ETag: etag(d.Version)}}, nil
+}
+
+func (h *documentHandlers) UpdateDocument(ctx context.Context, req api.UpdateDocumentRequestObject) (api.UpdateDocumentResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.svc.SetFamilyVisible(ctx, req.ID.String(), ifMatch, func(cur bool) (bool, []string, error) {
+		var in api.DocumentPatch
+		changed, err := h.s.mergePatch(ctx, api.DocumentPatch{FamilyVisible: cur}, "DocumentPatch", &in)
+		return in.FamilyVisible, changed, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateDocument200JSONResponse{Body: toDocument(d), Headers: api.UpdateDocument200ResponseHeaders{ETag: etag(d.Version)}}, nil
 }
 
 func (h *documentHandlers) RemoveDocument(ctx context.Context, req api.RemoveDocumentRequestObject) (api.RemoveDocumentResponseObject, error) {

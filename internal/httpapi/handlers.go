@@ -25,6 +25,7 @@ type handlers struct {
 	tcareHandlers
 	documentHandlers
 	adviceHandlers
+	adviserLinkHandlers
 	consultationHandlers
 	reassessmentHandlers
 	letterHandlers

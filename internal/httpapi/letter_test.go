@@ -135,6 +135,21 @@ func TestLettersCarryTheAPIsDates(t *testing.T) {
 			}
 		}
 
+		// Proposed amendments (Reg 22): the notice carries the 15 days and the 8 weeks the API computed.
+		if r := e.do(http.MethodGet, req+"/letters/amendment_notice", e.officer, nil); r.status != http.StatusConflict {
+			t.Fatalf("amendment notice before any proposal: %d", r.status)
+		}
+		amended := minimalSections()
+		amended["i"] = placement
+		e.mustDo(http.MethodPost, plan+"/amendments", map[string]any{"notice_on": daysAgo(3), "reason": "New therapy advice.", "sections": amended}, http.StatusOK)
+		notice := e.letterDates(t, req+"/letters/amendment_notice")
+		for _, field := range []string{"versions[].served_on", "versions[].comments_due_on", "versions[].amendment_final.due_on"} {
+			if notice[field] == "" {
+				t.Errorf("the amendment notice lacks %s: %v", field, notice)
+			}
+		}
+		check("amendment notice", req+"/letters/amendment_notice", get(req), get(plan))
+
 		e.mustDo(http.MethodPost, plan+"/cease", map[string]any{"decided_on": daysAgo(1), "reason": "2", "appeal_rights_notified": true}, http.StatusOK)
 		check("cease", req+"/letters/cease", get(req), get(plan))
 	})

@@ -324,6 +324,18 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"sections": map[string]any{"needs": "Working memory."}}
 			}},
+		// Adviser invitation links: issued and revoked like family invitations (the invitation id rides
+		// in {feedback}); used with no credentials at all.
+		{method: "POST", path: "/v1/advice-requests/{action}/invitations", writes: true, setup: withNamedAdvice, want: caseworkWrite(new),
+			body: func(*env, caller, fixture) any { return map[string]any{} }},
+		{method: "POST", path: "/v1/adviser-invitations/{feedback}/revoke", writes: true, setup: withRevocableAdviserInvitation, want: caseworkWrite(ok)},
+		{method: "GET", path: "/v1/adviser-links/{token}", setup: withAdviserInvitation, want: everyone(ok)},
+		{method: "POST", path: "/v1/adviser-links/{token}/documents?kind=report&title=EP+report", writes: true, setup: withAdviserInvitation,
+			contentType: "application/octet-stream", want: everyone(new), body: func(*env, caller, fixture) any { return testPDF }},
+		{method: "POST", path: "/v1/adviser-links/{token}/advice", writes: true, setup: withAdviserInvitation, want: everyone(new),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"sections": map[string]any{"needs": "Working memory."}}
+			}},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/decision-to-issue", writes: true, setup: withAssessing, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"decision": "issue", "decided_on": today, "reason": "Needs call for a plan."}
@@ -482,9 +494,13 @@ func matrix() []row {
 		{method: "GET", path: "/v1/documents?record_type=referral&record_id={referral}", want: caseworkList},
 		{method: "POST", path: "/v1/documents?record_type=referral&record_id={referral}&kind=advice&title=Advice", writes: true,
 			contentType: "application/octet-stream", want: attachToReferral(new), body: func(*env, caller, fixture) any { return testPDF }},
-		{method: "GET", path: "/v1/documents/{feedback}", setup: withDocument, want: caseworkRead(ok)},
-		{method: "GET", path: "/v1/documents/{feedback}/content", setup: withDocument, want: caseworkRead(ok)},
+		// A letter, which the family sees (their own child's); a report hidden from them is 404 to
+		// the family (TestDocumentFamilyVisibility).
+		{method: "GET", path: "/v1/documents/{feedback}", setup: withLetterDocument, want: caseworkRead(ok)},
+		{method: "GET", path: "/v1/documents/{feedback}/content", setup: withLetterDocument, want: caseworkRead(ok)},
 		{method: "DELETE", path: "/v1/documents/{feedback}", writes: true, setup: withDocument, want: pathwayRun(http.StatusNoContent)},
+		{method: "PATCH", path: "/v1/documents/{feedback}", writes: true, setup: withDocument, want: pathwayRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"family_visible": true} }},
 
 		// Transition plans; the plan's id rides in the {feedback} slot (see withTransitionPlan).
 		{method: "GET", path: "/v1/transition-plans", want: caseworkList},
@@ -521,6 +537,16 @@ func pathwayRun(success int) map[caller]int {
 func attachToReferral(success int) map[caller]int {
 	return expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: success, involved: success, leadInvolved: success,
 		admin: fb, analyst: fb, panelMember: fb, familyOwn: fb, familyOther: fb})
+}
+
+// withLetterDocument: a decision letter on the referral, shown to the family; its id in f.feedback.
+func withLetterDocument(e *env, f *fixture) {
+	r := e.do(http.MethodPost, "/v1/documents?record_type=referral&record_id="+f.referral+"&kind=decision_letter&title=Decision", e.officer,
+		testPDF, "Content-Type", "application/octet-stream")
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("document: %d %s", r.status, r.body)
+	}
+	f.feedback = r.json(e.t)["id"].(string)
 }
 
 func withDocument(e *env, f *fixture) {

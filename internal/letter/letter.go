@@ -1,10 +1,10 @@
 // Package letter composes the letters the SEND Regulations 2014 require (the decisions whether to
 // assess and whether to issue a plan, the draft plan with its 15-day notice, the final plan with
-// appeal rights, the decision to cease) and the EHC plan as a document, from the records alone.
-// Every date a letter shows is one the API shows for the same record (the statutory calendar's),
-// and a letter depends on nothing but the record version and the council's configured details, so
-// the same version always composes the same letter. Rendering is package letter's HTML and
-// package letter/pdf's PDF. Standard library only.
+// appeal rights, the amendment notice with its 15 days and 8 weeks, the decision to cease) and the
+// EHC plan as a document, from the records alone. Every date a letter shows is one the API shows
+// for the same record (the statutory calendar's), and a letter depends on nothing but the record
+// version and the council's configured details, so the same version always composes the same
+// letter. Rendering is package letter's HTML and package letter/pdf's PDF. Standard library only.
 package letter
 
 import (
@@ -28,11 +28,17 @@ const (
 	DecisionNotToIssue  Kind = "decision_not_to_issue"  // s.36(9), Reg 10
 	DraftPlan           Kind = "draft_plan"             // Reg 13(1), s.38
 	FinalPlan           Kind = "final_plan"             // Reg 14, s.39-40
+	AmendmentNotice     Kind = "amendment_notice"       // Reg 22(2)-(3)
 	Cease               Kind = "cease"                  // Reg 31, s.45
 )
 
 // Kinds lists every letter, in the order of the process.
-var Kinds = []Kind{DecisionNotToAssess, DecisionToAssess, DecisionNotToIssue, DraftPlan, FinalPlan, Cease}
+var Kinds = []Kind{DecisionNotToAssess, DecisionToAssess, DecisionNotToIssue, DraftPlan, FinalPlan, AmendmentNotice, Cease}
+
+// OfPlan reports whether k is a letter about the plan (composed from the request's plan).
+func (k Kind) OfPlan() bool {
+	return k == DraftPlan || k == FinalPlan || k == AmendmentNotice || k == Cease
+}
 
 // Council is who writes: the council's name and contact details, from configuration.
 type Council struct {
@@ -126,7 +132,7 @@ func ForRequest(k Kind, r ehc.Request, plan *ehcplan.Plan, child Child, c Counci
 			{"The decision was made on", r.IssueDecision.DecidedOn, "issue_decision.decided_on"}}
 		l.Paragraphs = []string{"We have finished the EHC needs assessment for " + child.Name + " and have decided not to issue an EHC plan.",
 			"Our reasons: " + orNone(r.IssueDecision.Reason), appealRights}
-	case DraftPlan, FinalPlan, Cease:
+	case DraftPlan, FinalPlan, AmendmentNotice, Cease:
 		if plan == nil {
 			return l, notYet(strings.ReplaceAll(string(k), "_", " "))
 		}
@@ -134,7 +140,7 @@ func ForRequest(k Kind, r ehc.Request, plan *ehcplan.Plan, child Child, c Counci
 		if err != nil {
 			return pl, err
 		}
-		if k != Cease {
+		if k == DraftPlan || k == FinalPlan {
 			pl.Dates = append(pl.Dates, Date{"The final plan is due by", d.FinalPlan.AdjustedDueOn, "deadlines.final_plan.adjusted_due_on"})
 		}
 		return pl, nil
@@ -144,7 +150,7 @@ func ForRequest(k Kind, r ehc.Request, plan *ehcplan.Plan, child Child, c Counci
 	return l, nil
 }
 
-// ForPlanLetter composes the draft plan, final plan or cease letter of a plan.
+// ForPlanLetter composes the draft plan, final plan, amendment notice or cease letter of a plan.
 func ForPlanLetter(k Kind, p ehcplan.Plan, child Child, c Council) (Letter, error) {
 	l := Letter{Kind: string(k), Council: c, Child: child, Created: p.UpdatedAt.UTC(), RecordType: ehcplan.RecordType, RecordID: p.ID, Version: p.Version}
 	switch k {
@@ -182,6 +188,28 @@ func ForPlanLetter(k Kind, p ehcplan.Plan, child Child, c Council) (Letter, erro
 		}
 		l.Paragraphs = []string{"With this letter is the final education, health and care (EHC) plan for " + child.Name + ".",
 			"If you disagree with the needs described in section B, the provision in section F or the setting named in section I, " + appealRights}
+	case AmendmentNotice:
+		var v *ehcplan.Version
+		for i := range p.Versions {
+			if p.Versions[i].Kind == ehcplan.KindAmendment {
+				v = &p.Versions[i]
+			}
+		}
+		if v == nil || v.ServedOn == nil || v.CommentsDueOn == nil || v.FinalDueOn == nil {
+			return l, notYet("amendment notice")
+		}
+		l.Title, l.Dated = "Proposed amendments to your child's EHC plan", *v.ServedOn
+		l.Dates = []Date{{"The proposed amendments were sent on", *v.ServedOn, "versions[].served_on"},
+			{"Your views, and the setting you would like named, are due by", *v.CommentsDueOn, "versions[].comments_due_on"},
+			{"We will tell you our decision, and send any amended plan, by", *v.FinalDueOn, "versions[].amendment_final.due_on"}}
+		l.Paragraphs = []string{"We propose to amend the education, health and care (EHC) plan for " + child.Name +
+			". With this letter are the proposed changes (version " + strconv.Itoa(v.Number) + ") and the evidence supporting them.",
+			"Our reasons: " + orNone(v.Reason),
+			"You have at least 15 days, until the date below, to tell us your views on the proposed changes, to ask for a meeting " +
+				"with us to discuss them, and to ask us to name a particular school, college or other setting in section I.",
+			"We must then decide whether to make the changes and, if we do, send you the amended plan, within 8 weeks of sending " +
+				"you the proposals (by the date below). If we decide not to amend the plan we will tell you, with our reasons.",
+			"If you disagree with the amended plan, " + appealRights}
 	case Cease:
 		cs := p.Cessation
 		if cs == nil {

@@ -118,6 +118,10 @@ var (
 	YoungPersonUpdated           = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
 	EHCAdviceSubmitted           = Type{Name: "ehc_advice.submitted", Version: 1, RecordType: "ehc_advice", Summary: "The adviser named on an advice request submitted their advice (Reg 6)."}
 	SettingConsultationResponded = Type{Name: "setting_consultation.responded", Version: 1, RecordType: "setting_consultation", Summary: "A setting answered whether it can meet a child's needs (s.39)."}
+	DocumentVisibilityChanged    = Type{Name: "document.visibility_changed", Version: 1, RecordType: "document", Summary: "A document was shown to, or hidden from, the child's family."}
+	AdviserInvitationCreated     = Type{Name: "adviser_invitation.created", Version: 1, RecordType: "adviser_invitation", Summary: "An adviser without an account was invited (by a link) to submit the advice of one advice request (Reg 6)."}
+	AdviserInvitationUsed        = Type{Name: "adviser_invitation.used", Version: 1, RecordType: "adviser_invitation", Summary: "The advice was submitted through an adviser invitation link."}
+	AdviserInvitationRevoked     = Type{Name: "adviser_invitation.revoked", Version: 1, RecordType: "adviser_invitation", Summary: "The council withdrew an adviser invitation link."}
 	SettingConsultationSent      = Type{Name: "setting_consultation.sent", Version: 1, RecordType: "setting_consultation", Summary: "The council consulted a setting about naming it in an EHC plan (s.39)."}
 )
 
@@ -144,7 +148,11 @@ var Catalogue = []Type{
 	DisputeUpdated,
 	DocumentAdded,
 	DocumentRemoved,
+	DocumentVisibilityChanged,
 	EHCAdviceSubmitted,
+	AdviserInvitationCreated,
+	AdviserInvitationUsed,
+	AdviserInvitationRevoked,
 	EHCPlanAmendmentProposed,
 	EHCPlanCeased,
 	EHCPlanCeasing,

@@ -25,6 +25,7 @@ type documentRow struct {
 	SHA256          string `gorm:"column:sha256"`
 	StorageKey      string
 	UploadedByOrgID *string
+	FamilyVisible   bool
 	CreatedAt       time.Time
 	Version         int
 }
@@ -34,14 +35,14 @@ func (documentRow) TableName() string { return "documents" }
 func (r documentRow) toDomain() document.Document {
 	return document.Document{ID: r.ID, RecordType: r.RecordType, RecordID: r.RecordID, YoungPersonID: r.YoungPersonID, Kind: r.Kind,
 		Title: r.Title, FileName: r.FileName, MediaType: r.MediaType, SizeBytes: r.SizeBytes, SHA256: r.SHA256, StorageKey: r.StorageKey,
-		UploadedByOrg: deref(r.UploadedByOrgID), CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
+		UploadedByOrg: deref(r.UploadedByOrgID), FamilyVisible: r.FamilyVisible, CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
 }
 
 // Create inserts d.
 func (tx documentRepo) Create(d document.Document) error {
 	row := documentRow{ID: d.ID, RecordType: d.RecordType, RecordID: d.RecordID, YoungPersonID: d.YoungPersonID, Kind: d.Kind,
 		Title: d.Title, FileName: d.FileName, MediaType: d.MediaType, SizeBytes: d.SizeBytes, SHA256: d.SHA256, StorageKey: d.StorageKey,
-		UploadedByOrgID: nullable(d.UploadedByOrg), CreatedAt: d.CreatedAt, Version: d.Version}
+		UploadedByOrgID: nullable(d.UploadedByOrg), FamilyVisible: d.FamilyVisible, CreatedAt: d.CreatedAt, Version: d.Version}
 	return translate(tx.w().Create(&row).Error)
 }
 
@@ -56,10 +57,25 @@ func (tx documentRepo) Get(id string, s access.Scope) (document.Document, error)
 }
 
 // List reads one record's documents within scope, newest first.
-func (tx documentRepo) List(recordType, recordID string, s access.Scope, p paging.Page) ([]document.Document, string, error) {
+func (tx documentRepo) List(recordType, recordID string, s access.Scope, familyOnly bool, p paging.Page) ([]document.Document, string, error) {
 	q := visibleYoungPeople(tx.q().Model(&documentRow{}), "documents.young_person_id", s).
 		Where("documents.record_type = ? AND documents.record_id = ?", recordType, recordID)
+	if familyOnly {
+		q = q.Where("documents.family_visible = ?", true)
+	}
 	return listPage(q, "documents", p, func(r documentRow) string { return r.ID }, documentRow.toDomain)
+}
+
+// Update writes d's family visibility if d.Version-1 is still current.
+func (tx documentRepo) Update(d document.Document) error {
+	res := tx.w().Exec("UPDATE documents SET family_visible = ?, version = ? WHERE id = ? AND version = ?", d.FamilyVisible, d.Version, d.ID, d.Version-1)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fault.New(fault.PreconditionFailed, "The document changed since it was read; read it again.")
+	}
+	return nil
 }
 
 // Delete removes a document's row (its bytes are the service's to remove).

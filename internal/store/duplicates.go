@@ -129,6 +129,7 @@ var linkedTables = []linkedTable{
 	{"ehc_plan_family_views", "", false, false}, // move with their plan
 	{"family_invitations", "", true, false},     // move with the child; not counted as records
 	{"ehc_advice", advice.RecordType, true, true},
+	{"adviser_invitations", "", true, true}, // move with their advice request; not counted as records
 	{"setting_consultations", consultation.RecordType, true, true},
 	{"reassessments", reassessment.RecordType, true, true},
 	{"transition_plans", transition.RecordType, true, true},

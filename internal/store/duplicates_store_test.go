@@ -141,9 +141,12 @@ func seedLinked(t *testing.T, st *store.Store, yp person.YoungPerson, pr directo
 	exec(`INSERT INTO documents (id, record_type, record_id, young_person_id, kind, title, file_name, media_type, size_bytes, sha256,
 		storage_key, created_at, version) VALUES (?, 'referral', ?, ?, 'advice', 'Advice', 'a.pdf', 'application/pdf', 10, 'ab', ?, ?, 1)`,
 		newID(t), r.ID, yp.ID, newID(t), ts)
+	advice := newID(t)
 	exec(`INSERT INTO ehc_advice (id, ehc_request_id, young_person_id, practitioner_id, adviser, requested_on, due_on, status, sections,
 		document_ids, informs, late, created_at, updated_at, version) VALUES (?, ?, ?, ?, 'medical', '2026-01-12', '2026-02-23', 'requested',
-		'{}', '[]', '[]', false, ?, ?, 1)`, newID(t), request, yp.ID, pr.ID, ts, ts)
+		'{}', '[]', '[]', false, ?, ?, 1)`, advice, request, yp.ID, pr.ID, ts, ts)
+	exec(`INSERT INTO adviser_invitations (id, advice_request_id, young_person_id, token_hash, expires_at, document_ids, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, '[]', ?, ?, 1)`, newID(t), advice, yp.ID, newID(t), ts.Add(24*time.Hour), ts, ts)
 	exec(`INSERT INTO setting_consultations (id, plan_id, young_person_id, organisation_id, requested_by, sent_on, due_on, status, late,
 		created_at, updated_at, version) VALUES (?, ?, ?, ?, 'family', '2026-03-02', '2026-03-16', 'sent', false, ?, ?, 1)`,
 		newID(t), plan, yp.ID, pr.OrganisationID, ts, ts)

@@ -256,6 +256,7 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM reassessments WHERE young_person_id = ?",
 		"DELETE FROM ehc_plan_versions WHERE plan_id IN (SELECT id FROM ehc_plans WHERE young_person_id = ?)",
 		"DELETE FROM ehc_plans WHERE young_person_id = ?",
+		"DELETE FROM adviser_invitations WHERE young_person_id = ?",
 		"DELETE FROM ehc_advice WHERE young_person_id = ?",
 		"DELETE FROM ehc_requests WHERE young_person_id = ?",
 		"DELETE FROM disputes WHERE young_person_id = ?",

@@ -89,6 +89,48 @@ func (e AdviceRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for AdviserInvitationStatus.
+const (
+	AdviserInvitationStatusExpired AdviserInvitationStatus = "expired"
+	AdviserInvitationStatusPending AdviserInvitationStatus = "pending"
+	AdviserInvitationStatusRevoked AdviserInvitationStatus = "revoked"
+	AdviserInvitationStatusUsed    AdviserInvitationStatus = "used"
+)
+
+// Valid indicates whether the value is a known member of the AdviserInvitationStatus enum.
+func (e AdviserInvitationStatus) Valid() bool {
+	switch e {
+	case AdviserInvitationStatusExpired:
+		return true
+	case AdviserInvitationStatusPending:
+		return true
+	case AdviserInvitationStatusRevoked:
+		return true
+	case AdviserInvitationStatusUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdviserLinkDocumentKind.
+const (
+	AdviserLinkDocumentKindAdvice AdviserLinkDocumentKind = "advice"
+	AdviserLinkDocumentKindReport AdviserLinkDocumentKind = "report"
+)
+
+// Valid indicates whether the value is a known member of the AdviserLinkDocumentKind enum.
+func (e AdviserLinkDocumentKind) Valid() bool {
+	switch e {
+	case AdviserLinkDocumentKindAdvice:
+		return true
+	case AdviserLinkDocumentKindReport:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -2185,6 +2227,7 @@ func (e LawfulBasis) Valid() bool {
 
 // Defines values for LetterKind.
 const (
+	LetterKindAmendmentNotice     LetterKind = "amendment_notice"
 	LetterKindCease               LetterKind = "cease"
 	LetterKindDecisionNotToAssess LetterKind = "decision_not_to_assess"
 	LetterKindDecisionNotToIssue  LetterKind = "decision_not_to_issue"
@@ -2196,6 +2239,8 @@ const (
 // Valid indicates whether the value is a known member of the LetterKind enum.
 func (e LetterKind) Valid() bool {
 	switch e {
+	case LetterKindAmendmentNotice:
+		return true
 	case LetterKindCease:
 		return true
 	case LetterKindDecisionNotToAssess:
@@ -3171,6 +3216,7 @@ func (e ReassessmentStatus) Valid() bool {
 const (
 	RecordTypeAPIKey               RecordType = "api_key"
 	RecordTypeAction               RecordType = "action"
+	RecordTypeAdviserInvitation    RecordType = "adviser_invitation"
 	RecordTypeAllocation           RecordType = "allocation"
 	RecordTypeAnnualReview         RecordType = "annual_review"
 	RecordTypeCareTreatmentReview  RecordType = "care_treatment_review"
@@ -3213,6 +3259,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeAPIKey:
 		return true
 	case RecordTypeAction:
+		return true
+	case RecordTypeAdviserInvitation:
 		return true
 	case RecordTypeAllocation:
 		return true
@@ -4061,6 +4109,24 @@ func (e WorklistStatus) Valid() bool {
 	}
 }
 
+// Defines values for AttachByAdviserLinkParamsKind.
+const (
+	AttachByAdviserLinkParamsKindAdvice AttachByAdviserLinkParamsKind = "advice"
+	AttachByAdviserLinkParamsKindReport AttachByAdviserLinkParamsKind = "report"
+)
+
+// Valid indicates whether the value is a known member of the AttachByAdviserLinkParamsKind enum.
+func (e AttachByAdviserLinkParamsKind) Valid() bool {
+	switch e {
+	case AttachByAdviserLinkParamsKindAdvice:
+		return true
+	case AttachByAdviserLinkParamsKindReport:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCareTreatmentReviewsParamsStatus.
 const (
 	ListCareTreatmentReviewsParamsStatusHeld      ListCareTreatmentReviewsParamsStatus = "held"
@@ -4206,6 +4272,86 @@ type AdviceSubmissionInput struct {
 
 	// Sections The advice as text, by the plan's headings. At least one of needs, outcomes or provision.
 	Sections AdviceSections `json:"sections"`
+}
+
+// AdviserInvitation defines model for AdviserInvitation.
+type AdviserInvitation struct {
+	AdviceRequestID openapi_types.UUID `json:"advice_request_id"`
+	CreatedAt       time.Time          `json:"created_at"`
+
+	// DocumentsAttached How many reports were attached through the link.
+	DocumentsAttached int                     `json:"documents_attached"`
+	ExpiresAt         time.Time               `json:"expires_at"`
+	ID                openapi_types.UUID      `json:"id"`
+	RevokedAt         *time.Time              `json:"revoked_at,omitempty"`
+	Status            AdviserInvitationStatus `json:"status"`
+	UsedAt            *time.Time              `json:"used_at,omitempty"`
+	Version           int                     `json:"version"`
+}
+
+// AdviserInvitationEventPayload The data of adviser_invitation events (see GET /v1/event-types for which).
+type AdviserInvitationEventPayload = EventPayload
+
+// AdviserInvitationInput defines model for AdviserInvitationInput.
+type AdviserInvitationInput struct {
+	// ExpiresOn The last day the link can be used: 1 to 42 days from today (28 by default).
+	ExpiresOn *openapi_types.Date `json:"expires_on,omitempty"`
+}
+
+// AdviserInvitationIssued defines model for AdviserInvitationIssued.
+type AdviserInvitationIssued struct {
+	AdviceRequestID openapi_types.UUID `json:"advice_request_id"`
+	CreatedAt       time.Time          `json:"created_at"`
+	ExpiresAt       time.Time          `json:"expires_at"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// LinkPath The API path the front end calls with the token: /v1/adviser-links/{token}.
+	LinkPath string                  `json:"link_path"`
+	Status   AdviserInvitationStatus `json:"status"`
+
+	// Token The key to the link; shown in this answer only.
+	Token string `json:"token"`
+}
+
+// AdviserInvitationStatus defines model for AdviserInvitationStatus.
+type AdviserInvitationStatus string
+
+// AdviserLink What the holder of an adviser invitation sees. Nothing personal; no ids of the child's records.
+type AdviserLink struct {
+	// Adviser The kind of advice asked for (the adviser codes of the EHC needs assessment).
+	Adviser   string                `json:"adviser"`
+	Documents []AdviserLinkDocument `json:"documents"`
+
+	// DueOn 6 weeks from the request (Reg 8), moved by any exception, as the statutory calendar computes it today.
+	DueOn       openapi_types.Date `json:"due_on"`
+	ExpiresAt   time.Time          `json:"expires_at"`
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// AdviserLinkDocument defines model for AdviserLinkDocument.
+type AdviserLinkDocument struct {
+	CreatedAt time.Time               `json:"created_at"`
+	FileName  string                  `json:"file_name"`
+	ID        openapi_types.UUID      `json:"id"`
+	Kind      AdviserLinkDocumentKind `json:"kind"`
+	MediaType string                  `json:"media_type"`
+	Sha256    string                  `json:"sha256"`
+	SizeBytes int64                   `json:"size_bytes"`
+	Title     string                  `json:"title"`
+}
+
+// AdviserLinkDocumentKind defines model for AdviserLinkDocument.Kind.
+type AdviserLinkDocumentKind string
+
+// AdviserLinkReceipt defines model for AdviserLinkReceipt.
+type AdviserLinkReceipt struct {
+	DocumentIds     []openapi_types.UUID `json:"document_ids"`
+	DueOn           openapi_types.Date   `json:"due_on"`
+	InformsSections []PlanSectionCode    `json:"informs_sections"`
+
+	// Late Submitted after the due date; late advice is still taken.
+	Late        bool               `json:"late"`
+	SubmittedOn openapi_types.Date `json:"submitted_on"`
 }
 
 // Allocation defines model for Allocation.
@@ -5041,13 +5187,16 @@ type DisputeStatus string
 // DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
 type DisputeSubjectType string
 
-// Document Example: {"content_path":"/v1/documents/0190a5e0-0000-7000-8000-00000000d0c1/content","created_at":"2026-11-02T10:15:00Z","file_name":"ep-advice.pdf","id":"0190a5e0-0000-7000-8000-00000000d0c1","kind":"advice","media_type":"application/pdf","record_id":"0190a5e0-0000-7000-8000-00000000e4c1","record_type":"ehc_request","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size_bytes":184320,"title":"Educational psychology advice","uploaded_by_organisation_id":"0190a5e0-0000-7000-8000-000000000c01","version":1,"young_person_id":"0190a5e0-0000-7000-8000-000000000a01"}
+// Document Example: {"content_path":"/v1/documents/0190a5e0-0000-7000-8000-00000000d0c1/content","created_at":"2026-11-02T10:15:00Z","family_visible":false,"file_name":"ep-advice.pdf","id":"0190a5e0-0000-7000-8000-00000000d0c1","kind":"advice","media_type":"application/pdf","record_id":"0190a5e0-0000-7000-8000-00000000e4c1","record_type":"ehc_request","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size_bytes":184320,"title":"Educational psychology advice","uploaded_by_organisation_id":"0190a5e0-0000-7000-8000-000000000c01","version":1,"young_person_id":"0190a5e0-0000-7000-8000-000000000a01"}
 type Document struct {
 	// ContentPath Where to download the bytes: /v1/documents/{id}/content.
-	ContentPath *string            `json:"content_path,omitempty"`
-	CreatedAt   time.Time          `json:"created_at"`
-	FileName    string             `json:"file_name"`
-	ID          openapi_types.UUID `json:"id"`
+	ContentPath *string   `json:"content_path,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// FamilyVisible The child's family may see it (letters and plans when added; anything else once the council shows it).
+	FamilyVisible bool               `json:"family_visible"`
+	FileName      string             `json:"file_name"`
+	ID            openapi_types.UUID `json:"id"`
 
 	// Kind What the document is.
 	Kind DocumentKind `json:"kind"`
@@ -5081,6 +5230,11 @@ type DocumentMediaType string
 type DocumentPage struct {
 	Items      []Document `json:"items"`
 	NextCursor *string    `json:"next_cursor,omitempty"`
+}
+
+// DocumentPatch defines model for DocumentPatch.
+type DocumentPatch struct {
+	FamilyVisible bool `json:"family_visible"`
 }
 
 // DocumentRecordType The kind of record a document belongs to.
@@ -7971,6 +8125,9 @@ type YoungPersonPatch struct {
 	UPNUnknown     *UPNUnknown  `json:"upn_unknown,omitempty"`
 }
 
+// AdviserToken defines model for AdviserToken.
+type AdviserToken = string
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -8108,6 +8265,12 @@ type ListAdviceRequestsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateAdviserInvitationParams defines parameters for CreateAdviserInvitation.
+type CreateAdviserInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // SubmitAdviceParams defines parameters for SubmitAdvice.
 type SubmitAdviceParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -8116,6 +8279,24 @@ type SubmitAdviceParams struct {
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
+
+// RevokeAdviserInvitationParams defines parameters for RevokeAdviserInvitation.
+type RevokeAdviserInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AttachByAdviserLinkParams defines parameters for AttachByAdviserLink.
+type AttachByAdviserLinkParams struct {
+	Kind  AttachByAdviserLinkParamsKind `form:"kind" json:"kind"`
+	Title string                        `form:"title" json:"title"`
+
+	// FileName The file's name as the sender knows it; a bare name, no path.
+	FileName *string `form:"file_name,omitempty" json:"file_name,omitempty"`
+}
+
+// AttachByAdviserLinkParamsKind defines parameters for AttachByAdviserLink.
+type AttachByAdviserLinkParamsKind string
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
@@ -8388,6 +8569,12 @@ type UploadDocumentParams struct {
 
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateDocumentParams defines parameters for UpdateDocument.
+type UpdateDocumentParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
@@ -9675,8 +9862,14 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// CreateAdviserInvitationJSONRequestBody defines body for CreateAdviserInvitation for application/json ContentType.
+type CreateAdviserInvitationJSONRequestBody = AdviserInvitationInput
+
 // SubmitAdviceJSONRequestBody defines body for SubmitAdvice for application/json ContentType.
 type SubmitAdviceJSONRequestBody = AdviceSubmissionInput
+
+// SubmitAdviceByAdviserLinkJSONRequestBody defines body for SubmitAdviceByAdviserLink for application/json ContentType.
+type SubmitAdviceByAdviserLinkJSONRequestBody = AdviceSubmissionInput
 
 // DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
 type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
@@ -9707,6 +9900,9 @@ type UpdateDisputeApplicationMergePatchPlusJSONRequestBody = DisputePatch
 
 // ConcludeDisputeJSONRequestBody defines body for ConcludeDispute for application/json ContentType.
 type ConcludeDisputeJSONRequestBody = DisputeConclusionInput
+
+// UpdateDocumentApplicationMergePatchPlusJSONRequestBody defines body for UpdateDocument for application/merge-patch+json ContentType.
+type UpdateDocumentApplicationMergePatchPlusJSONRequestBody = DocumentPatch
 
 // CreateEHCNeedsAssessmentJSONRequestBody defines body for CreateEHCNeedsAssessment for application/json ContentType.
 type CreateEHCNeedsAssessmentJSONRequestBody = EHCNeedsAssessmentInput
@@ -10483,6 +10679,32 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
 	GetAdviceRequest(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateAdviserInvitationWithBody Invite the adviser by a link to submit this advice without an account (Reg 6)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+	//
+	// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+	CreateAdviserInvitationWithBody(ctx context.Context, id ID, params *CreateAdviserInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAdviserInvitation Invite the adviser by a link to submit this advice without an account (Reg 6)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+	//
+	// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+	CreateAdviserInvitation(ctx context.Context, id ID, params *CreateAdviserInvitationParams, body CreateAdviserInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SubmitAdviceWithBody The adviser submits their advice (Reg 6)
 	//
 	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
@@ -10508,6 +10730,59 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
 	SubmitAdvice(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeAdviserInvitation Withdraw an adviser invitation link not yet used
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the invitation revoked; the link then answers 410. Written in one transaction with its audit event, its outbox event (`adviser_invitation.revoked`) and a timeline line. A link already used or revoked is 409. Reports attached through it stay on the assessment.
+	//
+	// Corresponds with POST /v1/adviser-invitations/{id}/revoke (the `RevokeAdviserInvitation` operationId).
+	RevokeAdviserInvitation(ctx context.Context, id ID, params *RevokeAdviserInvitationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdviserLink What an adviser invitation asks for (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+	//
+	// **Changes:** nothing but the audit trail: the read is recorded with the link as the actor.
+	//
+	// Names no child and holds nothing personal: the kind of advice asked for, when it was asked and when it is due (6 weeks, Reg 8, moved by any exception), when the link expires, and the reports attached through it so far. 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+	//
+	// Corresponds with GET /v1/adviser-links/{token} (the `GetAdviserLink` operationId).
+	GetAdviserLink(ctx context.Context, token AdviserToken, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitAdviceByAdviserLinkWithBody Submit the advice through an adviser invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+	//
+	// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+	SubmitAdviceByAdviserLinkWithBody(ctx context.Context, token AdviserToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitAdviceByAdviserLink Submit the advice through an adviser invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+	//
+	// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+	SubmitAdviceByAdviserLink(ctx context.Context, token AdviserToken, body SubmitAdviceByAdviserLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachByAdviserLinkWithBody Attach a report through an adviser invitation (no credentials)
+	//
+	// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+	//
+	// **Changes:** Stores the file on the advice request's EHC needs assessment (kind `advice` or `report`), checked exactly as `POST /v1/documents` checks uploads (type from the bytes, size, zip bombs, the scanner hook), in one transaction with its audit events (the link as the actor), a `document.added` outbox event and a timeline line. At most 20 reports per link (422 after). Name the report's id in `document_ids` when submitting the advice. The document is not shown to the family unless the council makes it visible.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/adviser-links/{token}/documents (the `AttachByAdviserLink` operationId).
+	AttachByAdviserLinkWithBody(ctx context.Context, token AdviserToken, params *AttachByAdviserLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAnnualReviews List annual reviews of EHC plans
 	//
@@ -10957,6 +11232,32 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateDocumentWithBody Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBody(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDocumentWithApplicationMergePatchPlusJSONBody Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDocumentContent Download a document's bytes
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -11165,7 +11466,7 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
 	GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -13887,6 +14188,52 @@ func (c *Client) GetAdviceRequest(ctx context.Context, id ID, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
+// CreateAdviserInvitationWithBody Invite the adviser by a link to submit this advice without an account (Reg 6)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+//
+// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+func (c *Client) CreateAdviserInvitationWithBody(ctx context.Context, id ID, params *CreateAdviserInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAdviserInvitationRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAdviserInvitation Invite the adviser by a link to submit this advice without an account (Reg 6)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+//
+// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+func (c *Client) CreateAdviserInvitation(ctx context.Context, id ID, params *CreateAdviserInvitationParams, body CreateAdviserInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAdviserInvitationRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SubmitAdviceWithBody The adviser submits their advice (Reg 6)
 //
 // **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
@@ -13923,6 +14270,109 @@ func (c *Client) SubmitAdviceWithBody(ctx context.Context, id ID, params *Submit
 // Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
 func (c *Client) SubmitAdvice(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitAdviceRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeAdviserInvitation Withdraw an adviser invitation link not yet used
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the invitation revoked; the link then answers 410. Written in one transaction with its audit event, its outbox event (`adviser_invitation.revoked`) and a timeline line. A link already used or revoked is 409. Reports attached through it stay on the assessment.
+//
+// Corresponds with POST /v1/adviser-invitations/{id}/revoke (the `RevokeAdviserInvitation` operationId).
+func (c *Client) RevokeAdviserInvitation(ctx context.Context, id ID, params *RevokeAdviserInvitationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeAdviserInvitationRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdviserLink What an adviser invitation asks for (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+//
+// **Changes:** nothing but the audit trail: the read is recorded with the link as the actor.
+//
+// Names no child and holds nothing personal: the kind of advice asked for, when it was asked and when it is due (6 weeks, Reg 8, moved by any exception), when the link expires, and the reports attached through it so far. 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+//
+// Corresponds with GET /v1/adviser-links/{token} (the `GetAdviserLink` operationId).
+func (c *Client) GetAdviserLink(ctx context.Context, token AdviserToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdviserLinkRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitAdviceByAdviserLinkWithBody Submit the advice through an adviser invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+//
+// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+func (c *Client) SubmitAdviceByAdviserLinkWithBody(ctx context.Context, token AdviserToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitAdviceByAdviserLinkRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitAdviceByAdviserLink Submit the advice through an adviser invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+//
+// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+func (c *Client) SubmitAdviceByAdviserLink(ctx context.Context, token AdviserToken, body SubmitAdviceByAdviserLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitAdviceByAdviserLinkRequest(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachByAdviserLinkWithBody Attach a report through an adviser invitation (no credentials)
+//
+// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+//
+// **Changes:** Stores the file on the advice request's EHC needs assessment (kind `advice` or `report`), checked exactly as `POST /v1/documents` checks uploads (type from the bytes, size, zip bombs, the scanner hook), in one transaction with its audit events (the link as the actor), a `document.added` outbox event and a timeline line. At most 20 reports per link (422 after). Name the report's id in `document_ids` when submitting the advice. The document is not shown to the family unless the council makes it visible.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/adviser-links/{token}/documents (the `AttachByAdviserLink` operationId).
+func (c *Client) AttachByAdviserLinkWithBody(ctx context.Context, token AdviserToken, params *AttachByAdviserLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachByAdviserLinkRequestWithBody(c.Server, token, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14761,6 +15211,52 @@ func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEd
 	return c.Client.Do(req)
 }
 
+// UpdateDocumentWithBody Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocumentWithBody(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDocumentWithApplicationMergePatchPlusJSONBody Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocumentWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDocumentContent Download a document's bytes
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -15119,7 +15615,7 @@ func (c *Client) AddEHCNeedsAssessmentException(ctx context.Context, id ID, para
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 //
 // Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
 func (c *Client) GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -20060,6 +20556,68 @@ func NewGetAdviceRequestRequest(server string, id ID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewCreateAdviserInvitationRequest calls the generic CreateAdviserInvitation builder with application/json body
+func NewCreateAdviserInvitationRequest(server string, id ID, params *CreateAdviserInvitationParams, body CreateAdviserInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateAdviserInvitationRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCreateAdviserInvitationRequestWithBody constructs an http.Request for the CreateAdviserInvitation method, with any body, and a specified content type
+func NewCreateAdviserInvitationRequestWithBody(server string, id ID, params *CreateAdviserInvitationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/advice-requests/%s/invitations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewSubmitAdviceRequest calls the generic SubmitAdvice builder with application/json body
 func NewSubmitAdviceRequest(server string, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -20129,6 +20687,215 @@ func NewSubmitAdviceRequestWithBody(server string, id ID, params *SubmitAdvicePa
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewRevokeAdviserInvitationRequest constructs an http.Request for the RevokeAdviserInvitation method
+func NewRevokeAdviserInvitationRequest(server string, id ID, params *RevokeAdviserInvitationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/adviser-invitations/%s/revoke", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAdviserLinkRequest constructs an http.Request for the GetAdviserLink method
+func NewGetAdviserLinkRequest(server string, token AdviserToken) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/adviser-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubmitAdviceByAdviserLinkRequest calls the generic SubmitAdviceByAdviserLink builder with application/json body
+func NewSubmitAdviceByAdviserLinkRequest(server string, token AdviserToken, body SubmitAdviceByAdviserLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubmitAdviceByAdviserLinkRequestWithBody(server, token, "application/json", bodyReader)
+}
+
+// NewSubmitAdviceByAdviserLinkRequestWithBody constructs an http.Request for the SubmitAdviceByAdviserLink method, with any body, and a specified content type
+func NewSubmitAdviceByAdviserLinkRequestWithBody(server string, token AdviserToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/adviser-links/%s/advice", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAttachByAdviserLinkRequestWithBody constructs an http.Request for the AttachByAdviserLink method, with any body, and a specified content type
+func NewAttachByAdviserLinkRequestWithBody(server string, token AdviserToken, params *AttachByAdviserLinkParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/adviser-links/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "title", params.Title, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.FileName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "file_name", *params.FileName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -22245,6 +23012,68 @@ func NewGetDocumentRequest(server string, id ID) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDocumentRequestWithApplicationMergePatchPlusJSONBody calls the generic UpdateDocument builder with application/merge-patch+json body
+func NewUpdateDocumentRequestWithApplicationMergePatchPlusJSONBody(server string, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDocumentRequestWithBody(server, id, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewUpdateDocumentRequestWithBody constructs an http.Request for the UpdateDocument method, with any body, and a specified content type
+func NewUpdateDocumentRequestWithBody(server string, id ID, params *UpdateDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -32187,6 +33016,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/advice-requests/{id} (the `GetAdviceRequest` operationId).
 	GetAdviceRequestWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAdviceRequestResponse, error)
 
+	// CreateAdviserInvitationWithBodyWithResponse Invite the adviser by a link to submit this advice without an account (Reg 6)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+	//
+	// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+	CreateAdviserInvitationWithBodyWithResponse(ctx context.Context, id ID, params *CreateAdviserInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAdviserInvitationResponse, error)
+
+	// CreateAdviserInvitationWithResponse Invite the adviser by a link to submit this advice without an account (Reg 6)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+	//
+	// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+	CreateAdviserInvitationWithResponse(ctx context.Context, id ID, params *CreateAdviserInvitationParams, body CreateAdviserInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAdviserInvitationResponse, error)
+
 	// SubmitAdviceWithBodyWithResponse The adviser submits their advice (Reg 6)
 	//
 	// **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
@@ -32212,6 +33067,63 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/advice-requests/{id}/submission (the `SubmitAdvice` operationId).
 	SubmitAdviceWithResponse(ctx context.Context, id ID, params *SubmitAdviceParams, body SubmitAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAdviceResponse, error)
+
+	// RevokeAdviserInvitationWithResponse Withdraw an adviser invitation link not yet used
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the invitation revoked; the link then answers 410. Written in one transaction with its audit event, its outbox event (`adviser_invitation.revoked`) and a timeline line. A link already used or revoked is 409. Reports attached through it stay on the assessment.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/adviser-invitations/{id}/revoke (the `RevokeAdviserInvitation` operationId).
+	RevokeAdviserInvitationWithResponse(ctx context.Context, id ID, params *RevokeAdviserInvitationParams, reqEditors ...RequestEditorFn) (*RevokeAdviserInvitationResponse, error)
+
+	// GetAdviserLinkWithResponse What an adviser invitation asks for (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+	//
+	// **Changes:** nothing but the audit trail: the read is recorded with the link as the actor.
+	//
+	// Names no child and holds nothing personal: the kind of advice asked for, when it was asked and when it is due (6 weeks, Reg 8, moved by any exception), when the link expires, and the reports attached through it so far. 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/adviser-links/{token} (the `GetAdviserLink` operationId).
+	GetAdviserLinkWithResponse(ctx context.Context, token AdviserToken, reqEditors ...RequestEditorFn) (*GetAdviserLinkResponse, error)
+
+	// SubmitAdviceByAdviserLinkWithBodyWithResponse Submit the advice through an adviser invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+	//
+	// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+	SubmitAdviceByAdviserLinkWithBodyWithResponse(ctx context.Context, token AdviserToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitAdviceByAdviserLinkResponse, error)
+
+	// SubmitAdviceByAdviserLinkWithResponse Submit the advice through an adviser invitation, once (no credentials)
+	//
+	// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+	//
+	// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+	SubmitAdviceByAdviserLinkWithResponse(ctx context.Context, token AdviserToken, body SubmitAdviceByAdviserLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAdviceByAdviserLinkResponse, error)
+
+	// AttachByAdviserLinkWithBodyWithResponse Attach a report through an adviser invitation (no credentials)
+	//
+	// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+	//
+	// **Changes:** Stores the file on the advice request's EHC needs assessment (kind `advice` or `report`), checked exactly as `POST /v1/documents` checks uploads (type from the bytes, size, zip bombs, the scanner hook), in one transaction with its audit events (the link as the actor), a `document.added` outbox event and a timeline line. At most 20 reports per link (422 after). Name the report's id in `document_ids` when submitting the advice. The document is not shown to the family unless the council makes it visible.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/adviser-links/{token}/documents (the `AttachByAdviserLink` operationId).
+	AttachByAdviserLinkWithBodyWithResponse(ctx context.Context, token AdviserToken, params *AttachByAdviserLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachByAdviserLinkResponse, error)
 
 	// ListAnnualReviewsWithResponse List annual reviews of EHC plans
 	//
@@ -32695,6 +33607,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocumentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
 
+	// UpdateDocumentWithBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
+	// UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+	//
+	// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
 	// GetDocumentContentWithResponse Download a document's bytes
 	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -32909,7 +33847,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -36284,6 +37222,138 @@ func (r GetAdviceRequestResponse) ContentType() string {
 	return ""
 }
 
+// CreateAdviserInvitationResponse409Headers the declared response headers of an HTTP 409 response for CreateAdviserInvitation
+type CreateAdviserInvitationResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CreateAdviserInvitationResponse429Headers the declared response headers of an HTTP 429 response for CreateAdviserInvitation
+type CreateAdviserInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateAdviserInvitationResponse503Headers the declared response headers of an HTTP 503 response for CreateAdviserInvitation
+type CreateAdviserInvitationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateAdviserInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AdviserInvitationIssued
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateAdviserInvitationResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAdviserInvitationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateAdviserInvitationResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateAdviserInvitationResponse) GetJSON201() *AdviserInvitationIssued {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateAdviserInvitationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateAdviserInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateAdviserInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateAdviserInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateAdviserInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SubmitAdviceResponse200Headers the declared response headers of an HTTP 200 response for SubmitAdvice
 type SubmitAdviceResponse200Headers struct {
 	ETag *string
@@ -36431,6 +37501,471 @@ func (r SubmitAdviceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SubmitAdviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeAdviserInvitationResponse409Headers the declared response headers of an HTTP 409 response for RevokeAdviserInvitation
+type RevokeAdviserInvitationResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RevokeAdviserInvitationResponse429Headers the declared response headers of an HTTP 429 response for RevokeAdviserInvitation
+type RevokeAdviserInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RevokeAdviserInvitationResponse503Headers the declared response headers of an HTTP 503 response for RevokeAdviserInvitation
+type RevokeAdviserInvitationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RevokeAdviserInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviserInvitation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RevokeAdviserInvitationResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeAdviserInvitationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeAdviserInvitationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeAdviserInvitationResponse) GetJSON200() *AdviserInvitation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RevokeAdviserInvitationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeAdviserInvitationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeAdviserInvitationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeAdviserInvitationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeAdviserInvitationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeAdviserInvitationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RevokeAdviserInvitationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeAdviserInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeAdviserInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeAdviserInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeAdviserInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAdviserLinkResponse409Headers the declared response headers of an HTTP 409 response for GetAdviserLink
+type GetAdviserLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// GetAdviserLinkResponse429Headers the declared response headers of an HTTP 429 response for GetAdviserLink
+type GetAdviserLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAdviserLinkResponse503Headers the declared response headers of an HTTP 503 response for GetAdviserLink
+type GetAdviserLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetAdviserLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdviserLink
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetAdviserLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAdviserLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAdviserLinkResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdviserLinkResponse) GetJSON200() *AdviserLink {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetAdviserLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAdviserLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetAdviserLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetAdviserLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAdviserLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAdviserLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdviserLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdviserLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdviserLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdviserLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubmitAdviceByAdviserLinkResponse409Headers the declared response headers of an HTTP 409 response for SubmitAdviceByAdviserLink
+type SubmitAdviceByAdviserLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// SubmitAdviceByAdviserLinkResponse429Headers the declared response headers of an HTTP 429 response for SubmitAdviceByAdviserLink
+type SubmitAdviceByAdviserLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitAdviceByAdviserLinkResponse503Headers the declared response headers of an HTTP 503 response for SubmitAdviceByAdviserLink
+type SubmitAdviceByAdviserLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SubmitAdviceByAdviserLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AdviserLinkReceipt
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SubmitAdviceByAdviserLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitAdviceByAdviserLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitAdviceByAdviserLinkResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetJSON201() *AdviserLinkReceipt {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitAdviceByAdviserLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitAdviceByAdviserLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitAdviceByAdviserLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitAdviceByAdviserLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitAdviceByAdviserLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AttachByAdviserLinkResponse409Headers the declared response headers of an HTTP 409 response for AttachByAdviserLink
+type AttachByAdviserLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
+// AttachByAdviserLinkResponse429Headers the declared response headers of an HTTP 429 response for AttachByAdviserLink
+type AttachByAdviserLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AttachByAdviserLinkResponse503Headers the declared response headers of an HTTP 503 response for AttachByAdviserLink
+type AttachByAdviserLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
+type AttachByAdviserLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AdviserLinkDocument
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AttachByAdviserLinkResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AttachByAdviserLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AttachByAdviserLinkResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachByAdviserLinkResponse) GetJSON201() *AdviserLinkDocument {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AttachByAdviserLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachByAdviserLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachByAdviserLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachByAdviserLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachByAdviserLinkResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -39703,6 +41238,159 @@ func (r GetDocumentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateDocumentResponse200Headers the declared response headers of an HTTP 200 response for UpdateDocument
+type UpdateDocumentResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateDocumentResponse409Headers the declared response headers of an HTTP 409 response for UpdateDocument
+type UpdateDocumentResponse409Headers struct {
+	RetryAfter *int
+}
+
+// UpdateDocumentResponse412Headers the declared response headers of an HTTP 412 response for UpdateDocument
+type UpdateDocumentResponse412Headers struct {
+	ETag *string
+}
+
+// UpdateDocumentResponse429Headers the declared response headers of an HTTP 429 response for UpdateDocument
+type UpdateDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateDocumentResponse503Headers the declared response headers of an HTTP 503 response for UpdateDocument
+type UpdateDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type UpdateDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateDocumentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateDocumentResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateDocumentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateDocumentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -56891,6 +58579,44 @@ func (c *ClientWithResponses) GetAdviceRequestWithResponse(ctx context.Context, 
 	return ParseGetAdviceRequestResponse(rsp)
 }
 
+// CreateAdviserInvitationWithBodyWithResponse Invite the adviser by a link to submit this advice without an account (Reg 6)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+//
+// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+func (c *ClientWithResponses) CreateAdviserInvitationWithBodyWithResponse(ctx context.Context, id ID, params *CreateAdviserInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAdviserInvitationResponse, error) {
+	rsp, err := c.CreateAdviserInvitationWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAdviserInvitationResponse(rsp)
+}
+
+// CreateAdviserInvitationWithResponse Invite the adviser by a link to submit this advice without an account (Reg 6)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for an advice request whose EHC needs assessment is within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and returns its `token`, in this answer only (only its SHA-256 hash is kept). Written in one transaction with its audit event, its outbox event (`adviser_invitation.created`) and a timeline line.
+//
+// For an external professional (a private educational psychologist, a clinician in another trust) who has no OnePlan account: name them in the directory (`POST /v1/practitioners`) and on the advice request as usual, then issue a link. Whoever holds the token may, with no credentials, read what was asked and by when (`GET /v1/adviser-links/{token}`: nothing personal, so send the link with the child's details by your own secure route), attach their reports (`POST /v1/adviser-links/{token}/documents`) and submit the advice once (`POST /v1/adviser-links/{token}/advice`). It can be used until the end of `expires_on` (1 to 42 days from today; 28 by default), until the advice is submitted (by the link or by the adviser signed in), or until revoked (`POST /v1/adviser-invitations/{id}/revoke`). Advice already submitted is 409. Calls through the link are rate-limited per address and audited with the link as the actor.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/advice-requests/{id}/invitations (the `CreateAdviserInvitation` operationId).
+func (c *ClientWithResponses) CreateAdviserInvitationWithResponse(ctx context.Context, id ID, params *CreateAdviserInvitationParams, body CreateAdviserInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAdviserInvitationResponse, error) {
+	rsp, err := c.CreateAdviserInvitation(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAdviserInvitationResponse(rsp)
+}
+
 // SubmitAdviceWithBodyWithResponse The adviser submits their advice (Reg 6)
 //
 // **Who may call:** roles with `advice:submit` (practitioner, engagement_lead), and only the practitioner the request names as adviser; another adviser is told 404. The SEND team records the day paper advice arrived with `POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received` instead (403 here).
@@ -56927,6 +58653,93 @@ func (c *ClientWithResponses) SubmitAdviceWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseSubmitAdviceResponse(rsp)
+}
+
+// RevokeAdviserInvitationWithResponse Withdraw an adviser invitation link not yet used
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) for a child within their need-to-know (404 otherwise). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the invitation revoked; the link then answers 410. Written in one transaction with its audit event, its outbox event (`adviser_invitation.revoked`) and a timeline line. A link already used or revoked is 409. Reports attached through it stay on the assessment.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/adviser-invitations/{id}/revoke (the `RevokeAdviserInvitation` operationId).
+func (c *ClientWithResponses) RevokeAdviserInvitationWithResponse(ctx context.Context, id ID, params *RevokeAdviserInvitationParams, reqEditors ...RequestEditorFn) (*RevokeAdviserInvitationResponse, error) {
+	rsp, err := c.RevokeAdviserInvitation(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeAdviserInvitationResponse(rsp)
+}
+
+// GetAdviserLinkWithResponse What an adviser invitation asks for (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed (rate-limited per address).
+//
+// **Changes:** nothing but the audit trail: the read is recorded with the link as the actor.
+//
+// Names no child and holds nothing personal: the kind of advice asked for, when it was asked and when it is due (6 weeks, Reg 8, moved by any exception), when the link expires, and the reports attached through it so far. 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/adviser-links/{token} (the `GetAdviserLink` operationId).
+func (c *ClientWithResponses) GetAdviserLinkWithResponse(ctx context.Context, token AdviserToken, reqEditors ...RequestEditorFn) (*GetAdviserLinkResponse, error) {
+	rsp, err := c.GetAdviserLink(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdviserLinkResponse(rsp)
+}
+
+// SubmitAdviceByAdviserLinkWithBodyWithResponse Submit the advice through an adviser invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+//
+// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+func (c *ClientWithResponses) SubmitAdviceByAdviserLinkWithBodyWithResponse(ctx context.Context, token AdviserToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitAdviceByAdviserLinkResponse, error) {
+	rsp, err := c.SubmitAdviceByAdviserLinkWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitAdviceByAdviserLinkResponse(rsp)
+}
+
+// SubmitAdviceByAdviserLinkWithResponse Submit the advice through an adviser invitation, once (no credentials)
+//
+// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted (by the link or by the adviser signed in), 410 once expired or revoked.
+//
+// **Changes:** Records the advice exactly as `POST /v1/advice-requests/{id}/submission` does (text by section, the plan sections it informs, `late` when today is after the due date; late advice is still taken), marks the assessment's advice received today and the link used, in one transaction with the audit events (the link as the actor), the outbox events (`ehc_advice.submitted`, `adviser_invitation.used`) and the timeline line. `document_ids` may name only reports attached through this link (422 otherwise). A refused submission leaves the link unused.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/adviser-links/{token}/advice (the `SubmitAdviceByAdviserLink` operationId).
+func (c *ClientWithResponses) SubmitAdviceByAdviserLinkWithResponse(ctx context.Context, token AdviserToken, body SubmitAdviceByAdviserLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAdviceByAdviserLinkResponse, error) {
+	rsp, err := c.SubmitAdviceByAdviserLink(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitAdviceByAdviserLinkResponse(rsp)
+}
+
+// AttachByAdviserLinkWithBodyWithResponse Attach a report through an adviser invitation (no credentials)
+//
+// **Who may call:** anyone holding a usable adviser invitation's token; no credentials are needed (rate-limited per address). 404 for an unknown token, 409 once the advice is submitted, 410 once expired or revoked.
+//
+// **Changes:** Stores the file on the advice request's EHC needs assessment (kind `advice` or `report`), checked exactly as `POST /v1/documents` checks uploads (type from the bytes, size, zip bombs, the scanner hook), in one transaction with its audit events (the link as the actor), a `document.added` outbox event and a timeline line. At most 20 reports per link (422 after). Name the report's id in `document_ids` when submitting the advice. The document is not shown to the family unless the council makes it visible.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/adviser-links/{token}/documents (the `AttachByAdviserLink` operationId).
+func (c *ClientWithResponses) AttachByAdviserLinkWithBodyWithResponse(ctx context.Context, token AdviserToken, params *AttachByAdviserLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachByAdviserLinkResponse, error) {
+	rsp, err := c.AttachByAdviserLinkWithBody(ctx, token, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachByAdviserLinkResponse(rsp)
 }
 
 // ListAnnualReviewsWithResponse List annual reviews of EHC plans
@@ -57639,6 +59452,44 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id ID
 	return ParseGetDocumentResponse(rsp)
 }
 
+// UpdateDocumentWithBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
+// UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse Show a document to the child's family, or hide it from them (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Sets `family_visible`, bumping the document's version; honours `If-Match`. Written in one transaction with its audit event and a `document.visibility_changed` outbox event. A patch that changes nothing writes nothing.
+//
+// A family sees only the documents shown to them: letters and plans (kinds `decision_letter` and `plan`) are shown when added; everything else (advice, reports, minutes, evidence, correspondence) is hidden until the council shows it. A hidden document is 404 to the family and left out of their lists.
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateDocumentParams, body UpdateDocumentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithApplicationMergePatchPlusJSONBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
 // GetDocumentContentWithResponse Download a document's bytes
 //
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
@@ -57943,7 +59794,7 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithResponse(ctx con
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -62424,6 +64275,135 @@ func ParseGetAdviceRequestResponse(rsp *http.Response) (*GetAdviceRequestRespons
 	return response, nil
 }
 
+// ParseCreateAdviserInvitationResponse parses an HTTP response from a CreateAdviserInvitationWithResponse call
+func ParseCreateAdviserInvitationResponse(rsp *http.Response) (*CreateAdviserInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateAdviserInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AdviserInvitationIssued
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers CreateAdviserInvitationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateAdviserInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateAdviserInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseSubmitAdviceResponse parses an HTTP response from a SubmitAdviceWithResponse call
 func ParseSubmitAdviceResponse(rsp *http.Response) (*SubmitAdviceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -62567,6 +64547,459 @@ func ParseSubmitAdviceResponse(rsp *http.Response) (*SubmitAdviceResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers SubmitAdviceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeAdviserInvitationResponse parses an HTTP response from a RevokeAdviserInvitationWithResponse call
+func ParseRevokeAdviserInvitationResponse(rsp *http.Response) (*RevokeAdviserInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeAdviserInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviserInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers RevokeAdviserInvitationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeAdviserInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeAdviserInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAdviserLinkResponse parses an HTTP response from a GetAdviserLinkWithResponse call
+func ParseGetAdviserLinkResponse(rsp *http.Response) (*GetAdviserLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdviserLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdviserLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers GetAdviserLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAdviserLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAdviserLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubmitAdviceByAdviserLinkResponse parses an HTTP response from a SubmitAdviceByAdviserLinkWithResponse call
+func ParseSubmitAdviceByAdviserLinkResponse(rsp *http.Response) (*SubmitAdviceByAdviserLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitAdviceByAdviserLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AdviserLinkReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers SubmitAdviceByAdviserLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitAdviceByAdviserLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitAdviceByAdviserLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAttachByAdviserLinkResponse parses an HTTP response from a AttachByAdviserLinkWithResponse call
+func ParseAttachByAdviserLinkResponse(rsp *http.Response) (*AttachByAdviserLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachByAdviserLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AdviserLinkDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers AttachByAdviserLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers AttachByAdviserLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AttachByAdviserLinkResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -65803,6 +68236,162 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDocumentResponse parses an HTTP response from a UpdateDocumentWithResponse call
+func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateDocumentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateDocumentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateDocumentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -128,53 +128,62 @@ func (s *Service) Submit(ctx context.Context, id string, ifMatch *int, in advice
 		if err := casework.CheckVersion(ifMatch, r.Version); err != nil {
 			return err
 		}
-		req, err := tx.EHCRequests().Get(r.EHCRequestID, access.All)
-		if err != nil {
-			return err
-		}
-		for i, d := range in.DocumentIDs {
-			doc, err := tx.Documents().Get(d, access.All)
-			if err != nil || doc.RecordType != document.OnEHCRequest || doc.RecordID != req.ID {
-				return casework.Referenced(orNotFound(err), "/document_ids/"+strconv.Itoa(i), "is not a document attached to this EHC needs assessment")
-			}
-		}
-		var entry ehc.Advice
-		for _, a := range req.Advice {
-			if a.ID == r.ID {
-				entry = a
-			}
-		}
-		if err := r.Submit(in, req.AdviceMilestone(entry, s.Today()).AdjustedDueOn, s.Today()); err != nil {
-			return err
-		}
-		if entry.ReceivedOn == nil && req.Status.Open() {
-			if err := req.ReceiveAdvice(r.ID, s.Today(), s.Today()); err != nil {
-				return err
-			}
-			if err := ehcrequests.Versioned.SaveNext(s.Core, tx, &req); err != nil {
-				return err
-			}
-		}
-		r.Version, r.UpdatedAt = r.Version+1, s.Now()
-		if err := tx.Advice().Update(r); err != nil {
-			return casework.Raced(err, ifMatch)
-		}
-		if err := casework.Record(tx, s.Event(ctx, p, audit.Submit, advice.RecordType, r.ID, r.YoungPersonID,
-			[]string{"status", "sections", "document_ids", "informs_sections"}), s.Notice(outbox.EHCAdviceSubmitted, r.ID, payload(r))); err != nil {
-			return err
-		}
-		when := "on time"
-		if r.Late {
-			when = "late; due " + r.DueOn.Format("2006-01-02")
-		}
-		if err := s.OnTimeline(tx, r.YoungPersonID, req.ReferralID, *r.SubmittedOn, "ehc_advice.submitted", advice.RecordType, r.ID,
-			"Advice submitted by the adviser ("+r.Adviser+", "+when+"); informs plan sections "+strings.ToUpper(strings.Join(r.Informs, ", "))); err != nil {
-			return err
-		}
-		v, err = s.view(tx, r)
-		return err
+		v, err = s.SubmitWithin(ctx, tx, p, r, in)
+		return casework.Raced(err, ifMatch)
 	})
 	return v, err
+}
+
+// SubmitWithin records the advice of r, submitted by p (the adviser, or the holder of an adviser
+// invitation), in tx: the checks and effects of Submit once r is found.
+func (s *Service) SubmitWithin(ctx context.Context, tx Tx, p auth.Principal, r advice.Request, in advice.Submission) (v View, err error) {
+	if err := in.Check(); err != nil {
+		return v, err
+	}
+	req, err := tx.EHCRequests().Get(r.EHCRequestID, access.All)
+	if err != nil {
+		return v, err
+	}
+	for i, d := range in.DocumentIDs {
+		doc, err := tx.Documents().Get(d, access.All)
+		if err != nil || doc.RecordType != document.OnEHCRequest || doc.RecordID != req.ID {
+			return v, casework.Referenced(orNotFound(err), "/document_ids/"+strconv.Itoa(i), "is not a document attached to this EHC needs assessment")
+		}
+	}
+	var entry ehc.Advice
+	for _, a := range req.Advice {
+		if a.ID == r.ID {
+			entry = a
+		}
+	}
+	if err := r.Submit(in, req.AdviceMilestone(entry, s.Today()).AdjustedDueOn, s.Today()); err != nil {
+		return v, err
+	}
+	if entry.ReceivedOn == nil && req.Status.Open() {
+		if err := req.ReceiveAdvice(r.ID, s.Today(), s.Today()); err != nil {
+			return v, err
+		}
+		if err := ehcrequests.Versioned.SaveNext(s.Core, tx, &req); err != nil {
+			return v, err
+		}
+	}
+	r.Version, r.UpdatedAt = r.Version+1, s.Now()
+	if err := tx.Advice().Update(r); err != nil {
+		return v, err
+	}
+	if err := casework.Record(tx, s.Event(ctx, p, audit.Submit, advice.RecordType, r.ID, r.YoungPersonID,
+		[]string{"status", "sections", "document_ids", "informs_sections"}), s.Notice(outbox.EHCAdviceSubmitted, r.ID, payload(r))); err != nil {
+		return v, err
+	}
+	when := "on time"
+	if r.Late {
+		when = "late; due " + r.DueOn.Format("2006-01-02")
+	}
+	if err := s.OnTimeline(tx, r.YoungPersonID, req.ReferralID, *r.SubmittedOn, "ehc_advice.submitted", advice.RecordType, r.ID,
+		"Advice submitted by the adviser ("+r.Adviser+", "+when+"); informs plan sections "+strings.ToUpper(strings.Join(r.Informs, ", "))); err != nil {
+		return v, err
+	}
+	return s.view(tx, r)
 }
 
 func orNotFound(err error) error {

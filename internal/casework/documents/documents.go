@@ -112,18 +112,10 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 	if err != nil {
 		return d, err
 	}
-	if err := m.Check(); err != nil {
-		return d, err
-	}
-	in, err := document.Inspect(content, m.Declared, s.limits)
+	st, err := s.Stage(ctx, m, content)
 	if err != nil {
 		return d, err
 	}
-	if err := s.scanner.Scan(ctx, in.MediaType, content); err != nil {
-		return d, err
-	}
-	id := casework.NewID()
-	stored := false
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		youngPersonID, referralID, err := parent(tx, s.Scope(p), m.RecordType, m.RecordID)
 		if err != nil && adviserOf(tx, p, m) {
@@ -133,26 +125,11 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 		if err != nil {
 			return err
 		}
-		d = document.New(m, in, youngPersonID, p.OrganisationID, s.Now())
-		d.ID, d.StorageKey = id, "documents/"+id
-		if !stored {
-			if err := s.blobs.Put(ctx, d.StorageKey, d.MediaType, content); err != nil {
-				return unavailable(err)
-			}
-			stored = true
-		}
-		if err := tx.Documents().Create(d); err != nil {
-			return err
-		}
-		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, document.RecordType, d.ID, d.YoungPersonID, nil),
-			s.Notice(outbox.DocumentAdded, d.ID, payload(d))); err != nil {
-			return err
-		}
-		return s.OnTimeline(tx, d.YoungPersonID, referralID, s.Today(), "document.added", document.RecordType, d.ID,
-			"Document added ("+d.Kind+", "+d.MediaType+") to "+d.RecordType)
+		d, err = s.Keep(ctx, tx, p, st, youngPersonID, referralID)
+		return err
 	})
-	if err != nil && stored {
-		_ = s.blobs.Delete(context.WithoutCancel(ctx), "documents/"+id)
+	if err != nil {
+		s.Unstage(ctx, st)
 	}
 	return d, err
 }
@@ -184,33 +161,126 @@ func adviserDraft(tx Tx, d document.Document) (bool, error) {
 	return false, nil
 }
 
-// isFamily reports whether the caller is a family.
-func isFamily(ctx context.Context) bool {
+// Staged is an upload checked and its bytes stored, waiting for its record.
+type Staged struct {
+	meta document.Meta
+	in   document.Inspected
+	id   string
+}
+
+// Stage checks an upload (m, then the bytes: type, size, a Word document's unpacked size, the
+// scanner) and stores its bytes. Keep records it; Unstage removes the bytes if that fails.
+func (s *Service) Stage(ctx context.Context, m document.Meta, content []byte) (Staged, error) {
+	if err := m.Check(); err != nil {
+		return Staged{}, err
+	}
+	in, err := document.Inspect(content, m.Declared, s.limits)
+	if err != nil {
+		return Staged{}, err
+	}
+	if err := s.scanner.Scan(ctx, in.MediaType, content); err != nil {
+		return Staged{}, err
+	}
+	st := Staged{meta: m, in: in, id: casework.NewID()}
+	if err := s.blobs.Put(ctx, "documents/"+st.id, in.MediaType, content); err != nil {
+		return Staged{}, unavailable(err)
+	}
+	return st, nil
+}
+
+// Unstage removes the bytes of a staged upload whose record did not commit.
+func (s *Service) Unstage(ctx context.Context, st Staged) {
+	if st.id != "" {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), "documents/"+st.id)
+	}
+}
+
+// Keeper is what recording a document needs of a transaction.
+type Keeper interface {
+	casework.Recorder
+	Documents() document.Repository
+}
+
+// Keep records a staged upload on its record (the caller has checked p may attach it there), in
+// tx with its audit event, its outbox event and its timeline line.
+func (s *Service) Keep(ctx context.Context, tx Keeper, p auth.Principal, st Staged, youngPersonID, referralID string) (document.Document, error) {
+	d := document.New(st.meta, st.in, youngPersonID, p.OrganisationID, s.Now())
+	d.ID, d.StorageKey = st.id, "documents/"+st.id
+	if err := tx.Documents().Create(d); err != nil {
+		return d, err
+	}
+	if err := casework.Record(tx, s.Event(ctx, p, audit.Create, document.RecordType, d.ID, d.YoungPersonID, nil),
+		s.Notice(outbox.DocumentAdded, d.ID, payload(d))); err != nil {
+		return d, err
+	}
+	return d, s.OnTimeline(tx, d.YoungPersonID, referralID, s.Today(), "document.added", document.RecordType, d.ID,
+		"Document added ("+d.Kind+", "+d.MediaType+") to "+d.RecordType)
+}
+
+// familyOnly reports whether the caller sees only the documents shown to the family.
+func familyOnly(ctx context.Context) bool {
 	p, _ := auth.FromContext(ctx)
 	return p.Role == auth.RoleFamily
 }
 
+// get reads a document within scope; a family is told a document not shown to them, or an
+// adviser's unsubmitted report, does not exist.
+func get(tx Tx, id string, sc access.Scope, family bool) (document.Document, error) {
+	d, err := tx.Documents().Get(id, sc)
+	if err != nil || !family {
+		return d, err
+	}
+	draft, err := adviserDraft(tx, d)
+	if err != nil {
+		return document.Document{}, err
+	}
+	if !d.FamilyVisible || draft {
+		return document.Document{}, fault.New(fault.NotFound, "No such document.")
+	}
+	return d, nil
+}
+
 // Document reads one document's record within the caller's scope, audited as a read. A family
-// is told an adviser's unsubmitted report does not exist.
+// sees only the documents shown to them, never an adviser's unsubmitted report.
 func (s *Service) Document(ctx context.Context, id string) (_ document.Document, err error) {
 	defer casework.Wrap(&err, "read document %s", id)
-	family := isFamily(ctx)
+	family := familyOnly(ctx)
 	return casework.ReadAudited(ctx, s.Core, s.db, document.RecordType, id,
-		func(tx Tx, sc access.Scope) (document.Document, error) {
-			d, err := tx.Documents().Get(id, sc)
-			if err != nil || !family {
-				return d, err
-			}
-			draft, err := adviserDraft(tx, d)
-			if err != nil {
-				return document.Document{}, err
-			}
-			if draft {
-				return document.Document{}, fault.New(fault.NotFound, "No such document.")
-			}
-			return d, nil
-		},
+		func(tx Tx, sc access.Scope) (document.Document, error) { return get(tx, id, sc, family) },
 		func(d document.Document) string { return d.YoungPersonID })
+}
+
+// SetFamilyVisible shows a document to the child's family or hides it from them: the SEND team's
+// or the engagement lead's to do. change computes the new visibility from the current one and
+// names the fields changed.
+func (s *Service) SetFamilyVisible(ctx context.Context, id string, ifMatch *int, change func(cur bool) (bool, []string, error)) (d document.Document, err error) {
+	defer casework.Wrap(&err, "change document %s", id)
+	p, err := casework.Allow(ctx, auth.RunPathway)
+	if err != nil {
+		return d, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if d, err = tx.Documents().Get(id, s.Scope(p)); err != nil {
+			return err
+		}
+		if err := casework.CheckVersion(ifMatch, d.Version); err != nil {
+			return err
+		}
+		visible, changed, err := change(d.FamilyVisible)
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		d.FamilyVisible = visible
+		d.Version++
+		if err := tx.Documents().Update(d); err != nil {
+			return casework.Raced(err, ifMatch)
+		}
+		out := payload(d)
+		out["family_visible"] = d.FamilyVisible
+		return casework.Record(tx, s.Event(ctx, p, audit.Update, document.RecordType, d.ID, d.YoungPersonID, changed),
+			s.Notice(outbox.DocumentVisibilityChanged, d.ID, out))
+	})
+	return d, err
 }
 
 // Content reads a document and opens its bytes, audited as a read of the document.
@@ -229,10 +299,10 @@ func (s *Service) Content(ctx context.Context, id string) (d document.Document, 
 // family's page leaves out advisers' unsubmitted reports.
 func (s *Service) Documents(ctx context.Context, recordType, recordID string, pg paging.Page) (_ []document.Document, _ string, err error) {
 	defer casework.Wrap(&err, "list documents")
-	family := isFamily(ctx)
+	family := familyOnly(ctx)
 	return casework.ListAudited(ctx, s.Core, s.db, document.RecordType,
 		func(tx Tx, sc access.Scope) ([]document.Document, string, error) {
-			ds, next, err := tx.Documents().List(recordType, recordID, sc, pg)
+			ds, next, err := tx.Documents().List(recordType, recordID, sc, family, pg)
 			if err != nil || !family {
 				return ds, next, err
 			}

@@ -57,7 +57,7 @@ func (s *Service) EHCLetter(ctx context.Context, id string, kind letter.Kind) (_
 				return composed{}, err
 			}
 			var plan *ehcplan.Plan
-			if kind == letter.DraftPlan || kind == letter.FinalPlan || kind == letter.Cease {
+			if kind.OfPlan() {
 				ps, _, err := tx.Plans().List(ehcplan.Filter{RequestID: r.ID, Today: s.Today()}, access.All, paging.Page{Limit: 1})
 				if err != nil {
 					return composed{}, err

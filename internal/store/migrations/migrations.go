@@ -43,6 +43,8 @@ var all = []*gormigrate.Migration{
 	m0071,
 	m0080,
 	m0081,
+	m0082,
+	m0083,
 	m0090,
 	m0091,
 }
