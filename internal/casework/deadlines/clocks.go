@@ -30,7 +30,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int, owned bool) ([]
 	asOf = statutory.Civil(asOf)
 	var out []deadline.Deadline
 	var changed time.Time // the record being read's last change
-	owner := "" // the practitioner named on the record read, when it names one (an advice request's adviser)
+	owner := ""           // the practitioner named on the record read, when it names one (an advice request's adviser)
 	add := func(c deadline.Clock, recordType, recordID, yp string, due time.Time, part string) {
 		if !due.IsZero() {
 			out = append(out, deadline.Deadline{Clock: c, RecordType: recordType, RecordID: recordID, YoungPersonID: yp, DueOn: statutory.Civil(due),
