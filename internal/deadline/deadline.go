@@ -260,6 +260,9 @@ type Owners interface {
 	// Leads returns the engagement lead of each of referralIDs that has one, and for each of
 	// youngPersonIDs the engagement lead of their latest referral (by day received) that has one.
 	Leads(referralIDs, youngPersonIDs []string) (byReferral, byYoungPerson map[string]string, err error)
+	// YoungPeopleOf lists the young people whose deadlines practitionerID may own: those with a
+	// referral of which they are engagement lead, or an advice request that names them.
+	YoungPeopleOf(practitionerID string) ([]string, error)
 }
 
 // Query asks for a worklist of deadlines on AsOf.

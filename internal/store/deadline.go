@@ -80,3 +80,12 @@ func (tx deadlineOwnerRepo) Leads(referralIDs, youngPersonIDs []string) (map[str
 	}
 	return byReferral, byYoungPerson, nil
 }
+
+// YoungPeopleOf reads the young people with a referral led by practitionerID (by the
+// referrals_engagement_lead index) or an advice request naming them (ehc_advice_practitioner).
+func (tx deadlineOwnerRepo) YoungPeopleOf(practitionerID string) ([]string, error) {
+	var ids []string
+	err := tx.q().Raw(`SELECT young_person_id FROM referrals WHERE engagement_lead_id = ?
+		UNION SELECT young_person_id FROM ehc_advice WHERE practitioner_id = ?`, practitionerID, practitionerID).Scan(&ids).Error
+	return ids, translate(err)
+}

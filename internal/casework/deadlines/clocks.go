@@ -271,6 +271,17 @@ func (s *Service) List(ctx context.Context, q deadline.Query, pg paging.Page) (_
 	}
 	q.AsOf, q.UpdatedSince = statutory.Civil(q.AsOf), pg.UpdatedSince
 	return casework.ListAudited(ctx, s.Core, s.db, RecordType, func(tx Tx, sc access.Scope) ([]deadline.Item, string, error) {
+		// A worklist about one young person or one owner reads only the children it can be about.
+		switch {
+		case q.YoungPersonID != "":
+			sc.Only = []string{q.YoungPersonID}
+		case q.Owner != "":
+			ids, err := tx.DeadlineOwners().YoungPeopleOf(q.Owner)
+			if err != nil || len(ids) == 0 {
+				return nil, "", err
+			}
+			sc.Only = ids
+		}
 		ds, err := collect(tx, q.AsOf, sc, s.maxLead(), true)
 		if err != nil {
 			return nil, "", err
