@@ -4493,7 +4493,7 @@ type Deadline struct {
 	Clock DeadlineClock      `json:"clock"`
 	DueOn openapi_types.Date `json:"due_on"`
 
-	// OwnerPractitionerID The practitioner who owns the deadline: the adviser named on an advice request, else the engagement lead of the record's referral, else the young person's most recently allocated engagement lead. Absent when none was ever allocated.
+	// OwnerPractitionerID The practitioner who owns the deadline: the adviser named on an advice request, else the engagement lead of the record's referral, else that of the young person's latest referral (by day received) that has one. Absent when none was ever allocated.
 	OwnerPractitionerID *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
 
 	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
@@ -10158,7 +10158,7 @@ type ClientInterface interface {
 	// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 	// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
 	// referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
-	// its plan), else the young person's most recently allocated engagement lead; absent when no lead was ever
+	// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
 	// allocated. `owner=me` is a caseworker's own worklist across records.
 	//
 	// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
@@ -13683,7 +13683,7 @@ func (c *Client) RespondToConsultation(ctx context.Context, id ID, params *Respo
 // Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 // deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
 // referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
-// its plan), else the young person's most recently allocated engagement lead; absent when no lead was ever
+// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
 // allocated. `owner=me` is a caseworker's own worklist across records.
 //
 // Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
@@ -30993,7 +30993,7 @@ type ClientWithResponsesInterface interface {
 	// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 	// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
 	// referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
-	// its plan), else the young person's most recently allocated engagement lead; absent when no lead was ever
+	// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
 	// allocated. `owner=me` is a caseworker's own worklist across records.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -54760,7 +54760,7 @@ func (c *ClientWithResponses) RespondToConsultationWithResponse(ctx context.Cont
 // Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 // deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
 // referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
-// its plan), else the young person's most recently allocated engagement lead; absent when no lead was ever
+// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
 // allocated. `owner=me` is a caseworker's own worklist across records.
 //
 // Returns a wrapper object for the known response body format(s).
