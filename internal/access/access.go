@@ -23,6 +23,10 @@ type Scope struct {
 	PanelPractitionerID string
 	// On is the day involvements are judged current.
 	On time.Time
+	// Only, when not nil, narrows any scope (restricted or not) to these young people as well: a
+	// service that knows which children a question is about reads no others (the deadline
+	// worklist of one young person or one owner). It never widens what the scope reaches.
+	Only []string
 }
 
 // All reaches every record: for the service's own work (the sweeper, a rule that must see the

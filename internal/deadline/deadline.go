@@ -202,6 +202,8 @@ type Deadline struct {
 	// Changed is when the record last changed (zero: not known, as for the Year 9 deadline of a
 	// young person without a transition plan); the worklist's UpdatedSince is judged on it.
 	Changed time.Time
+	// Owner is the practitioner who answers for the deadline (see Owners); empty when no one does.
+	Owner string
 }
 
 // Key identifies the deadline: a moved due date is a new deadline, warned again.
@@ -257,6 +259,23 @@ type Notices interface {
 	Claim(n Notice) (bool, error)
 }
 
+// Owners finds who owns deadlines. The store implements it.
+//
+// Who owns a deadline: the adviser named on an advice request owns its advice deadline; every
+// other deadline is owned by the engagement lead of the referral its record comes from (an EHC
+// request's referral, a plan's through its request, a review's through its plan), or, when that
+// referral has none or there is no such referral (a plan transferred in, a request made without a
+// referral, a transition plan, the Year 9 clock of a young person), by the engagement lead of the
+// young person's latest referral that has one. A deadline nobody was ever allocated to has no owner.
+type Owners interface {
+	// Leads returns the engagement lead of each of referralIDs that has one, and for each of
+	// youngPersonIDs the engagement lead of their latest referral (by day received) that has one.
+	Leads(referralIDs, youngPersonIDs []string) (byReferral, byYoungPerson map[string]string, err error)
+	// YoungPeopleOf lists the young people whose deadlines practitionerID may own: those with a
+	// referral of which they are engagement lead, or an advice request that names them.
+	YoungPeopleOf(practitionerID string) ([]string, error)
+}
+
 // Query asks for a worklist of deadlines on AsOf.
 type Query struct {
 	AsOf          time.Time
@@ -264,6 +283,7 @@ type Query struct {
 	Status        Status    // empty: every status
 	DueBefore     time.Time // zero: no bound; else due on or before
 	YoungPersonID string
+	Owner         string // a practitioner id: only the deadlines they own
 	// UpdatedSince keeps the deadlines of records changed at or after it (not those whose record's
 	// changes are not known).
 	UpdatedSince time.Time
@@ -281,6 +301,7 @@ func Worklist(ds []Deadline, q Query, leads Leads) []Item {
 	var out []Item
 	for _, d := range ds {
 		if (q.Clock != "" && d.Clock != q.Clock) || (q.YoungPersonID != "" && d.YoungPersonID != q.YoungPersonID) ||
+			(q.Owner != "" && d.Owner != q.Owner) ||
 			(!q.DueBefore.IsZero() && d.DueOn.After(statutory.Civil(q.DueBefore))) ||
 			(!q.UpdatedSince.IsZero() && (d.Changed.IsZero() || d.Changed.Before(q.UpdatedSince))) {
 			continue

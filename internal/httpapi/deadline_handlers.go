@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"strings"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/deadline"
+	"github.com/oneplan-send/oneplan/internal/fault"
 )
 
 // deadlineHandlers serve the statutory clock as a worklist.
@@ -32,6 +35,16 @@ func (h *deadlineHandlers) ListDeadlines(ctx context.Context, req api.ListDeadli
 	if p.YoungPersonID != nil {
 		q.YoungPersonID = p.YoungPersonID.String()
 	}
+	if p.Owner != nil {
+		q.Owner = strings.ToLower(*p.Owner)
+		if q.Owner == "me" {
+			// The caller's own worklist: the practitioner they act as.
+			caller, _ := auth.FromContext(ctx)
+			if q.Owner = caller.PractitionerID; q.Owner == "" {
+				return nil, fault.Field(fault.Unprocessable, "/query/owner", "is me, but you are not acting as a practitioner: name one by id")
+			}
+		}
+	}
 	items, next, err := h.svc.List(ctx, q, page(p.Limit, p.Cursor, p.UpdatedSince))
 	if err != nil {
 		return nil, err
@@ -49,6 +62,10 @@ func toDeadlineItem(d deadline.Item) api.Deadline {
 	if d.YoungPersonID != "" {
 		yp := mustUUID(d.YoungPersonID)
 		out.YoungPersonID = &yp
+	}
+	if d.Owner != "" {
+		owner := mustUUID(d.Owner)
+		out.OwnerPractitionerID = &owner
 	}
 	if d.Part != "" {
 		part := d.Part

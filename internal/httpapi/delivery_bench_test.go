@@ -121,6 +121,42 @@ func TestDeliveryCost(t *testing.T) {
 		t.Logf("creates/s with delivery off %v (median %.0f), on %v (median %.0f): delivery costs %.1f%% of create throughput",
 			round(off), med(off), round(on), med(on), 100*(1-med(on)/med(off)))
 
+		// The dispatcher's database work per event, which the machine's load does not change: the
+		// commits and rows written in this test's own database (pg_stat_database) while it numbers
+		// and delivers a backlog of n events. PostgreSQL publishes a backend's counts within about
+		// a second of it going idle, so the counts are read until they stop moving.
+		db, err := e.st.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads := 0 // this loop's own commits (one a read), taken off the count
+		stats := func() (commits, written int64) {
+			t.Helper()
+			var last int64 = -1
+			for same := 0; ; {
+				if err := db.QueryRow(`SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database
+					WHERE datname = current_database()`).Scan(&commits, &written); err != nil {
+					t.Fatal(err)
+				}
+				reads++
+				if written == last {
+					same++
+				} else {
+					same = 0
+				}
+				if same == 6 {
+					return commits - int64(reads), written
+				}
+				last = written
+				time.Sleep(250 * time.Millisecond)
+			}
+		}
+		burst(n)
+		c0, w0 := stats()
+		drain()
+		c1, w1 := stats()
+		t.Logf("dispatcher database work for %d events: %.2f commits and %.2f rows written per event", n, float64(c1-c0)/n, float64(w1-w0)/n)
+
 		// Lag at a steady rate (ONEPLAN_BENCH_RATE, default 200 creates/s) for 10 s with delivery on.
 		rate := 200
 		if v, err := strconv.Atoi(os.Getenv("ONEPLAN_BENCH_RATE")); err == nil && v > 0 && v <= 1000 {

@@ -40,3 +40,52 @@ func (tx deadlineNoticeRepo) Claim(n deadline.Notice) (bool, error) {
 	}
 	return res.RowsAffected == 1, nil
 }
+
+type deadlineOwnerRepo struct{ conn }
+
+// DeadlineOwners finds the engagement leads who own deadlines.
+func (tx *Tx) DeadlineOwners() deadline.Owners { return deadlineOwnerRepo{tx.conn} }
+
+// ownerChunk bounds the ids in one IN list (SQLite's limit on bound parameters).
+const ownerChunk = 500
+
+// Leads reads the engagement lead of each named referral, and of each young person's latest
+// referral (by day received, then id) that has one.
+func (tx deadlineOwnerRepo) Leads(referralIDs, youngPersonIDs []string) (map[string]string, map[string]string, error) {
+	type leadRow struct {
+		ID, YoungPersonID, EngagementLeadID, ReceivedOn string
+	}
+	read := func(col string, ids []string, each func(leadRow)) error {
+		for start := 0; start < len(ids); start += ownerChunk {
+			var rows []leadRow
+			err := tx.q().Table("referrals").Select("id, young_person_id, engagement_lead_id, received_on").
+				Where("engagement_lead_id IS NOT NULL AND "+col+" IN ?", ids[start:min(start+ownerChunk, len(ids))]).
+				Order("received_on, id").Scan(&rows).Error
+			if err != nil {
+				return translate(err)
+			}
+			for _, r := range rows {
+				each(r)
+			}
+		}
+		return nil
+	}
+	byReferral, byYoungPerson := map[string]string{}, map[string]string{}
+	if err := read("id", referralIDs, func(r leadRow) { byReferral[r.ID] = r.EngagementLeadID }); err != nil {
+		return nil, nil, err
+	}
+	// In order received, so the latest referral's lead is the one left.
+	if err := read("young_person_id", youngPersonIDs, func(r leadRow) { byYoungPerson[r.YoungPersonID] = r.EngagementLeadID }); err != nil {
+		return nil, nil, err
+	}
+	return byReferral, byYoungPerson, nil
+}
+
+// YoungPeopleOf reads the young people with a referral led by practitionerID (by the
+// referrals_engagement_lead index) or an advice request naming them (ehc_advice_practitioner).
+func (tx deadlineOwnerRepo) YoungPeopleOf(practitionerID string) ([]string, error) {
+	var ids []string
+	err := tx.q().Raw(`SELECT young_person_id FROM referrals WHERE engagement_lead_id = ?
+		UNION SELECT young_person_id FROM ehc_advice WHERE practitioner_id = ?`, practitionerID, practitionerID).Scan(&ids).Error
+	return ids, translate(err)
+}

@@ -154,6 +154,13 @@ func (tx directoryRepo) PractitionerByEmail(email string) (directory.Practitione
 
 // visibleYoungPeople restricts q (whose young-person id column is col) to the scope.
 func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
+	switch {
+	case s.Only == nil:
+	case len(s.Only) == 0:
+		q = q.Where("1 = 0")
+	default:
+		q = q.Where(col+" IN ?", s.Only)
+	}
 	if !s.Restricted {
 		return q
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -272,42 +273,87 @@ func (r outboxRow) toPublished() outbox.Published {
 	return p
 }
 
-// Finish records attempt a and settles its delivery.
-func (tx webhookRepo) Finish(a webhook.Attempt, gaveUp bool) (bool, error) {
-	row := webhookAttemptRow{ID: a.ID, SubscriptionID: a.SubscriptionID, EventID: a.EventID, EventType: a.EventType, Attempt: a.Attempt,
-		AttemptedAt: a.AttemptedAt.UTC(), LatencyMs: a.Latency.Milliseconds(), Error: nullable(a.Error), NextRetryAt: utcPtr(a.NextRetryAt)}
-	if a.ResponseCode != 0 {
-		code := a.ResponseCode
-		row.ResponseCode = &code
+// Settle records the attempts rs and settles their deliveries: one multi-row insert of the
+// attempts, then one update per outcome (delivered, to retry, given up) joining the deliveries to
+// the attempts just inserted, and one update of the subscriptions that succeeded, so the cost of a
+// batch does not grow by a statement per event. Each delivery is this process's by its lease, so
+// the batch touches no row another process is settling.
+func (tx webhookRepo) Settle(rs []webhook.Result) ([]string, error) {
+	if len(rs) == 0 {
+		return nil, nil
 	}
-	if err := tx.w().Create(&row).Error; err != nil {
-		return false, translate(err)
+	rows := make([]webhookAttemptRow, len(rs))
+	var delivered, retry, failed []string
+	healthy, gaveUp := map[string]bool{}, map[string]bool{}
+	for i, r := range rs {
+		a := r.Attempt
+		rows[i] = webhookAttemptRow{ID: a.ID, SubscriptionID: a.SubscriptionID, EventID: a.EventID, EventType: a.EventType, Attempt: a.Attempt,
+			AttemptedAt: a.AttemptedAt.UTC(), LatencyMs: a.Latency.Milliseconds(), Error: nullable(a.Error), NextRetryAt: utcPtr(a.NextRetryAt)}
+		if a.ResponseCode != 0 {
+			code := a.ResponseCode
+			rows[i].ResponseCode = &code
+		}
+		switch {
+		case a.Succeeded():
+			delivered, healthy[a.SubscriptionID] = append(delivered, a.ID), true
+		case r.GaveUp:
+			failed, gaveUp[a.SubscriptionID] = append(failed, a.ID), true
+		default:
+			retry = append(retry, a.ID)
+		}
 	}
-	at := a.AttemptedAt.UTC()
-	set := map[string]any{"attempts": a.Attempt, "locked_until": nil,
-		"first_attempt_at": gorm.Expr("COALESCE(first_attempt_at, ?)", at)}
-	switch {
-	case a.Succeeded():
-		set["status"], set["delivered_at"] = "delivered", at
-	case gaveUp:
-		set["status"] = "failed"
-	default:
-		set["next_attempt_at"] = a.NextRetryAt.UTC()
+	if err := tx.w().CreateInBatches(&rows, 500).Error; err != nil {
+		return nil, translate(err)
 	}
-	if err := tx.w().Table("webhook_deliveries").Where("subscription_id = ? AND event_id = ?", a.SubscriptionID, a.EventID).
-		Updates(set).Error; err != nil {
-		return false, translate(err)
+	settle := func(ids []string, set string) error {
+		for start := 0; start < len(ids); start += 500 {
+			err := tx.w().Exec(`UPDATE webhook_deliveries SET attempts = a.attempt, locked_until = NULL,
+				first_attempt_at = COALESCE(first_attempt_at, a.attempted_at), `+set+`
+				FROM webhook_attempts a WHERE a.id IN ?
+				AND webhook_deliveries.subscription_id = a.subscription_id AND webhook_deliveries.event_id = a.event_id`,
+				ids[start:min(start+500, len(ids))]).Error
+			if err != nil {
+				return translate(err)
+			}
+		}
+		return nil
 	}
-	switch {
-	case a.Succeeded():
-		return false, translate(tx.w().Table("webhook_subscriptions").Where("id = ? AND status = ?", a.SubscriptionID, string(webhook.Failing)).
-			Update("status", string(webhook.Healthy)).Error)
-	case gaveUp:
-		res := tx.w().Table("webhook_subscriptions").Where("id = ? AND status = ?", a.SubscriptionID, string(webhook.Healthy)).
+	if err := settle(delivered, "status = 'delivered', delivered_at = a.attempted_at"); err != nil {
+		return nil, err
+	}
+	if err := settle(retry, "next_attempt_at = a.next_retry_at"); err != nil {
+		return nil, err
+	}
+	if err := settle(failed, "status = 'failed'"); err != nil {
+		return nil, err
+	}
+	if len(healthy) > 0 {
+		if err := tx.w().Table("webhook_subscriptions").Where("id IN ? AND status = ?", setKeys(healthy), string(webhook.Failing)).
+			Update("status", string(webhook.Healthy)).Error; err != nil {
+			return nil, translate(err)
+		}
+	}
+	var failing []string
+	for _, id := range sortedKeys(gaveUp) {
+		if healthy[id] {
+			continue // a later attempt to it succeeded in the same batch
+		}
+		res := tx.w().Table("webhook_subscriptions").Where("id = ? AND status = ?", id, string(webhook.Healthy)).
 			Update("status", string(webhook.Failing))
-		return res.RowsAffected == 1, translate(res.Error)
+		if res.Error != nil {
+			return nil, translate(res.Error)
+		}
+		if res.RowsAffected == 1 {
+			failing = append(failing, id)
+		}
 	}
-	return false, nil
+	return failing, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := setKeys(m)
+	sort.Strings(out)
+	return out
 }
 
 // Prune deletes up to max events published before cutoff that no delivery waits for, then the

@@ -24,6 +24,13 @@ type Attempt struct {
 // Succeeded reports whether the receiver accepted the event (any 2xx).
 func (a Attempt) Succeeded() bool { return a.ResponseCode >= 200 && a.ResponseCode < 300 }
 
+// Result is an attempt made, and whether the delivery was given up with it.
+type Result struct {
+	Attempt      Attempt
+	GaveUp       bool
+	Subscription Subscription // the subscription as claimed, to tell of it turning failing
+}
+
 // Job is one due delivery, claimed by one process for a while (its lease).
 type Job struct {
 	Subscription Subscription
@@ -66,9 +73,10 @@ type Queue interface {
 	Sequence(now time.Time, max int) (int, bool, error)
 	// Claim takes up to max due deliveries for this process until now+lease.
 	Claim(now time.Time, lease time.Duration, max int) ([]Job, error)
-	// Finish records an attempt and settles its delivery: delivered, due again at a.NextRetryAt,
-	// or failed (given up). It reports whether the subscription turned from healthy to failing.
-	Finish(a Attempt, gaveUp bool) (bool, error)
+	// Settle records attempts and settles their deliveries, however many, in a few statements:
+	// each delivered, due again at its NextRetryAt, or failed (given up). It reports the
+	// subscriptions that turned from healthy to failing.
+	Settle(rs []Result) (failing []string, err error)
 	// Prune deletes events published before cutoff that no delivery still waits for, and attempts
 	// and settled deliveries older than cutoff, and reports how many events it deleted.
 	Prune(cutoff time.Time, max int) (int64, error)

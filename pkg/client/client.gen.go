@@ -4947,7 +4947,7 @@ type ContactRelationship string
 
 // Deadline One open statutory deadline of a record.
 //
-// Example: {"clock":"final_plan","due_on":"2027-01-05","record_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e0f","record_type":"ehc_request","status":"due_soon","warn_from":"2026-12-22","young_person_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e10"}
+// Example: {"clock":"final_plan","due_on":"2027-01-05","owner_practitioner_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e11","record_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e0f","record_type":"ehc_request","status":"due_soon","warn_from":"2026-12-22","young_person_id":"0193f5a4-1c2b-7d3e-9f00-5a6b7c8d9e10"}
 type Deadline struct {
 	// Clock A statutory clock. decision_to_assess (Reg 5(1), 6 weeks), no_plan_notice (Reg 10(1), 16 weeks), final_plan (Reg 13(2),
 	// 20 weeks), advice (Reg 8, 6 weeks per request), draft_comments (the family's 15 days on a draft or proposal),
@@ -4959,6 +4959,9 @@ type Deadline struct {
 	// transfer in), transfer_review (Reg 15(5): the first review of a plan transferred in, in place of annual_review).
 	Clock DeadlineClock      `json:"clock"`
 	DueOn openapi_types.Date `json:"due_on"`
+
+	// OwnerPractitionerID The practitioner who owns the deadline: the adviser named on an advice request, else the engagement lead of the record's referral, else that of the young person's latest referral (by day received) that has one. Absent when none was ever allocated.
+	OwnerPractitionerID *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
 
 	// Part Which of several deadlines of one clock on the record: the advice request's id, the plan version's number.
 	Part       *string            `json:"part,omitempty"`
@@ -8482,6 +8485,9 @@ type ListDeadlinesParams struct {
 	// YoungPersonID Only this young person's deadlines.
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
+	// Owner Only the deadlines this practitioner owns (see `owner_practitioner_id`): a practitioner id, or `me` for the caller's own practitioner (a caller not acting as a practitioner gets 422).
+	Owner *string `form:"owner,omitempty" json:"owner,omitempty"`
+
 	// AsOf The day judged; defaults to today.
 	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
 
@@ -11072,6 +11078,12 @@ type ClientInterface interface {
 	// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
 	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
 	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+	//
+	// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
+	// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
+	// referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
+	// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
+	// allocated. `owner=me` is a caseworker's own worklist across records.
 	//
 	// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
 	ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -14921,6 +14933,12 @@ func (c *Client) RespondToConsultation(ctx context.Context, id ID, params *Respo
 // (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
 // including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
 // ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+//
+// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
+// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
+// referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
+// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
+// allocated. `owner=me` is a caseworker's own worklist across records.
 //
 // Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
 func (c *Client) ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -22319,6 +22337,18 @@ func NewListDeadlinesRequest(server string, params *ListDeadlinesParams) (*http.
 		if params.YoungPersonID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Owner != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "owner", *params.Owner, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -33436,6 +33466,12 @@ type ClientWithResponsesInterface interface {
 	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
 	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
 	//
+	// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
+	// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
+	// referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
+	// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
+	// allocated. `owner=me` is a caseworker's own worklist across records.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
@@ -40118,6 +40154,8 @@ type ListDeadlinesResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -40146,6 +40184,11 @@ func (r ListDeadlinesResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ListDeadlinesResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -59203,6 +59246,12 @@ func (c *ClientWithResponses) RespondToConsultationWithResponse(ctx context.Cont
 // including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
 // ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
 //
+// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
+// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
+// referral the record comes from (the EHC request's referral; a plan's through its request; a review's through
+// its plan), else the engagement lead of the young person's latest referral (by day received) that has one; absent when no lead was ever
+// allocated. `owner=me` is a caseworker's own worklist across records.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/deadlines (the `ListDeadlines` operationId).
@@ -67152,6 +67201,13 @@ func ParseListDeadlinesResponse(rsp *http.Response) (*ListDeadlinesResponse, err
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests

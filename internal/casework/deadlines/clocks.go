@@ -2,6 +2,7 @@ package deadlines
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"time"
 
@@ -25,16 +26,20 @@ const Year9Age = 14
 // (requests, plans, reviews, re-assessments, transition plans, young people without a transition plan), never a
 // query per record. within is the furthest lead, so the Year 9 clock can look ahead for people
 // not yet in scope.
-func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Deadline, error) {
+// With owned, each deadline names its owner.
+func collect(tx Tx, asOf time.Time, sc access.Scope, within int, owned bool) ([]deadline.Deadline, error) {
 	asOf = statutory.Civil(asOf)
 	var out []deadline.Deadline
 	var changed time.Time // the record being read's last change
+	owner := ""           // the practitioner named on the record read, when it names one (an advice request's adviser)
 	add := func(c deadline.Clock, recordType, recordID, yp string, due time.Time, part string) {
 		if !due.IsZero() {
 			out = append(out, deadline.Deadline{Clock: c, RecordType: recordType, RecordID: recordID, YoungPersonID: yp, DueOn: statutory.Civil(due),
-				Part: part, Changed: changed})
+				Part: part, Changed: changed, Owner: owner})
 		}
 	}
+	// Where each record comes from, to find its referral's engagement lead (see deadline.Owners).
+	requestReferral, planRequest, reviewPlan := map[string]string{}, map[string]string{}, map[string]string{}
 
 	requests, err := paging.Drain(func(pg paging.Page) ([]ehc.Request, string, error) {
 		return tx.EHCRequests().List(ehc.Filter{Today: asOf}, sc, pg)
@@ -44,6 +49,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 	}
 	for _, r := range requests {
 		changed = r.UpdatedAt
+		requestReferral[r.ID] = r.ReferralID
 		d := r.Deadlines(asOf)
 		for _, m := range []struct {
 			c deadline.Clock
@@ -55,7 +61,9 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 		}
 		for _, a := range r.Advice {
 			if m := r.AdviceMilestone(a, asOf); deadline.Open(m.Status) {
+				owner = a.PractitionerID
 				add(deadline.Advice, ehc.RecordType, r.ID, r.YoungPersonID, m.AdjustedDueOn, a.ID)
+				owner = ""
 			}
 		}
 	}
@@ -86,6 +94,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 			continue
 		}
 		reviewing[r.PlanID] = true
+		reviewPlan[r.ID] = r.PlanID
 		changed = r.UpdatedAt
 		d := r.Deadlines(asOf)
 		for _, m := range []struct {
@@ -103,6 +112,7 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 
 	for _, p := range plans {
 		changed = p.UpdatedAt
+		planRequest[p.ID] = p.RequestID
 		status := p.StatusOn(asOf)
 		if status == ehcplan.Ceased {
 			continue
@@ -192,8 +202,68 @@ func collect(tx Tx, asOf time.Time, sc access.Scope, within int) ([]deadline.Dea
 	for _, g := range gaps {
 		add(deadline.TransitionYear9, "young_person", g.YoungPersonID, g.YoungPersonID, g.Since(Year9Age, true), "")
 	}
+	if owned {
+		if err := own(tx, out, requestReferral, planRequest, reviewPlan); err != nil {
+			return nil, err
+		}
+	}
 	deadline.Sort(out)
 	return out, nil
+}
+
+// own names the owner of every deadline in ds not already owned (see deadline.Owners), reading
+// the engagement leads in one pass for all of them.
+func own(tx Tx, ds []deadline.Deadline, requestReferral, planRequest, reviewPlan map[string]string) error {
+	referralOf := func(d deadline.Deadline) string {
+		switch d.RecordType {
+		case ehc.RecordType:
+			return requestReferral[d.RecordID]
+		case ehcplan.RecordType:
+			return requestReferral[planRequest[d.RecordID]]
+		case annualreview.RecordType:
+			return requestReferral[planRequest[reviewPlan[d.RecordID]]]
+		}
+		return ""
+	}
+	refs, yps := map[string]bool{}, map[string]bool{}
+	for _, d := range ds {
+		if d.Owner != "" {
+			continue
+		}
+		if r := referralOf(d); r != "" {
+			refs[r] = true
+		}
+		if d.YoungPersonID != "" {
+			yps[d.YoungPersonID] = true
+		}
+	}
+	if len(refs) == 0 && len(yps) == 0 {
+		return nil
+	}
+	byReferral, byYoungPerson, err := tx.DeadlineOwners().Leads(keys(refs), keys(yps))
+	if err != nil {
+		return err
+	}
+	for i := range ds {
+		if ds[i].Owner != "" {
+			continue
+		}
+		if lead := byReferral[referralOf(ds[i])]; lead != "" {
+			ds[i].Owner = lead
+		} else {
+			ds[i].Owner = byYoungPerson[ds[i].YoungPersonID]
+		}
+	}
+	return nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // CareActDue is when the Care Act transition assessment is due: six months before the 18th
@@ -237,7 +307,18 @@ func (s *Service) List(ctx context.Context, q deadline.Query, pg paging.Page) (_
 	}
 	q.AsOf, q.UpdatedSince = statutory.Civil(q.AsOf), pg.UpdatedSince
 	return casework.ListAudited(ctx, s.Core, s.db, RecordType, func(tx Tx, sc access.Scope) ([]deadline.Item, string, error) {
-		ds, err := collect(tx, q.AsOf, sc, s.maxLead())
+		// A worklist about one young person or one owner reads only the children it can be about.
+		switch {
+		case q.YoungPersonID != "":
+			sc.Only = []string{q.YoungPersonID}
+		case q.Owner != "":
+			ids, err := tx.DeadlineOwners().YoungPeopleOf(q.Owner)
+			if err != nil || len(ids) == 0 {
+				return nil, "", err
+			}
+			sc.Only = ids
+		}
+		ds, err := collect(tx, q.AsOf, sc, s.maxLead(), true)
 		if err != nil {
 			return nil, "", err
 		}

@@ -29,6 +29,7 @@ type Tx interface {
 	Transitions() transition.Repository
 	Notices() outbox.Notices
 	DeadlineNotices() deadline.Notices
+	DeadlineOwners() deadline.Owners
 }
 
 // Service runs the sweeper.
@@ -304,7 +305,7 @@ func (s *Service) maxLead() int {
 // claimed in one order (due day, key) so concurrent sweeps queue behind each other rather than
 // deadlock. A deadline missed without ever being warned gets only its missed event.
 func (s *Service) warn(tx Tx, asOf time.Time, res *SweepResult) error {
-	ds, err := collect(tx, asOf, access.Scope{}, s.maxLead())
+	ds, err := collect(tx, asOf, access.Scope{}, s.maxLead(), false)
 	if err != nil {
 		return err
 	}

@@ -117,11 +117,14 @@ func Sign(secrets []string, msgID string, ts time.Time, body []byte) (string, er
 // Run sequences, delivers and prunes until ctx ends. Every process runs it: sequencing is one
 // process's at a time, claims are leased, so several processes deliver each event once per
 // subscription between them, and what a killed process had claimed is taken over when its lease
-// runs out.
+// runs out. An idle dispatcher backs off: after each round that found nothing it waits twice as
+// long as before, from Interval up to 4 x Interval, and goes back to Interval once it finds work,
+// so idle replicas do not poll the database in a storm.
 func (s *Service) Run(ctx context.Context, report func(error)) {
 	var lastPrune time.Time
+	wait := s.opts.Interval
 	for ctx.Err() == nil {
-		busy, err := s.Round(ctx)
+		busy, found, err := s.round(ctx)
 		if err != nil && ctx.Err() == nil {
 			report(err)
 		}
@@ -134,60 +137,119 @@ func (s *Service) Run(ctx context.Context, report func(error)) {
 		if busy {
 			continue
 		}
+		switch {
+		case found || err != nil:
+			wait = s.opts.Interval
+		case wait < 4*s.opts.Interval:
+			wait *= 2
+		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(s.opts.Interval):
+		case <-time.After(wait):
 		}
 	}
 }
 
+// settleEvery is how many finished attempts are recorded together: a batch's attempts are written
+// in one transaction, and a long round records what has finished as it goes (so a delivery made is
+// recorded well within its lease).
+const settleEvery = 64
+
 // Round sequences what has committed, then claims and delivers what is due, once. It reports
 // whether a full batch of either was found (so there may be more waiting).
 func (s *Service) Round(ctx context.Context) (busy bool, err error) {
+	busy, _, err = s.round(ctx)
+	return busy, err
+}
+
+// round is Round, also reporting whether it found anything at all. Numbering and claiming are one
+// transaction; the attempts are recorded settleEvery at a time, each batch one transaction.
+func (s *Service) round(ctx context.Context) (busy, found bool, err error) {
 	defer casework.Wrap(&err, "dispatch events")
 	var n int
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		n, _, err = tx.WebhookQueue().Sequence(s.Now(), s.opts.Batch)
-		return err
-	})
-	if err != nil {
-		return false, err
-	}
 	var jobs []webhook.Job
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		if n, _, err = tx.WebhookQueue().Sequence(s.Now(), s.opts.Batch); err != nil {
+			return err
+		}
 		jobs, err = tx.WebhookQueue().Claim(s.Now(), s.opts.Lease, s.opts.Batch)
 		return err
 	})
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	sem := make(chan struct{}, s.opts.Concurrency)
 	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		first   error
+		pending []webhook.Result
 	)
+	fail := func(err error) {
+		mu.Lock()
+		first = errors.Join(first, err)
+		mu.Unlock()
+	}
 	for _, j := range jobs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(j webhook.Job) {
 			defer func() { <-sem; wg.Done() }()
-			if err := s.deliver(ctx, j); err != nil {
-				mu.Lock()
-				first = errors.Join(first, err)
-				mu.Unlock()
+			r, err := s.deliver(ctx, j)
+			if err != nil {
+				fail(err)
+				return
+			}
+			mu.Lock()
+			pending = append(pending, r)
+			var batch []webhook.Result
+			if len(pending) >= settleEvery {
+				batch, pending = pending, nil
+			}
+			mu.Unlock()
+			if err := s.settle(ctx, batch); err != nil {
+				fail(err)
 			}
 		}(j)
 	}
 	wg.Wait()
-	return n == s.opts.Batch || len(jobs) == s.opts.Batch, first
+	if err := s.settle(ctx, pending); err != nil {
+		first = errors.Join(first, err)
+	}
+	return n == s.opts.Batch || len(jobs) == s.opts.Batch, n > 0 || len(jobs) > 0, first
 }
 
-// deliver makes one attempt at j and records it.
-func (s *Service) deliver(ctx context.Context, j webhook.Job) error {
+// settle records the attempts rs in one transaction, and tells of each subscription that turned
+// failing with them. Recorded even if ctx has ended: the attempts were made.
+func (s *Service) settle(ctx context.Context, rs []webhook.Result) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	subs := map[string]webhook.Subscription{}
+	for _, r := range rs {
+		subs[r.Attempt.SubscriptionID] = r.Subscription
+	}
+	return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
+		failing, err := tx.WebhookQueue().Settle(rs)
+		if err != nil {
+			return err
+		}
+		for _, id := range failing {
+			sub := subs[id]
+			sub.Status = webhook.Failing
+			if err := tx.Publish(s.Notice(outbox.WebhookSubscriptionFailing, sub.ID, subscriptionPayload(sub))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// deliver makes one attempt at j and returns it, to be recorded.
+func (s *Service) deliver(ctx context.Context, j webhook.Job) (webhook.Result, error) {
 	body, err := json.Marshal(BodyOf(j.Event))
 	if err != nil {
-		return err
+		return webhook.Result{}, err
 	}
 	start := s.Now()
 	a := webhook.Attempt{ID: casework.NewID(), SubscriptionID: j.Subscription.ID, EventID: j.Event.ID, EventType: j.Event.Type,
@@ -213,16 +275,7 @@ func (s *Service) deliver(ctx context.Context, j webhook.Job) error {
 			o.GaveUp(j.Event.Type)
 		}
 	}
-	// Recorded even if ctx has ended: the attempt was made.
-	return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
-		failing, err := tx.WebhookQueue().Finish(a, gaveUp)
-		if err != nil || !failing {
-			return err
-		}
-		sub := j.Subscription
-		sub.Status = webhook.Failing
-		return tx.Publish(s.Notice(outbox.WebhookSubscriptionFailing, sub.ID, subscriptionPayload(sub)))
-	})
+	return webhook.Result{Attempt: a, GaveUp: gaveUp, Subscription: j.Subscription}, nil
 }
 
 // post sends one delivery. The answer's body is read (to reuse the connection) but never kept:

@@ -32,6 +32,7 @@ var all = []*gormigrate.Migration{
 	m0020,
 	m0021,
 	m0022,
+	m0023,
 	m0030,
 	m0040,
 	m0050,
