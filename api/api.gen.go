@@ -2063,6 +2063,33 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for ImportJobStatus.
+const (
+	ImportJobStatusCancelled ImportJobStatus = "cancelled"
+	ImportJobStatusFailed    ImportJobStatus = "failed"
+	ImportJobStatusQueued    ImportJobStatus = "queued"
+	ImportJobStatusRunning   ImportJobStatus = "running"
+	ImportJobStatusSucceeded ImportJobStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ImportJobStatus enum.
+func (e ImportJobStatus) Valid() bool {
+	switch e {
+	case ImportJobStatusCancelled:
+		return true
+	case ImportJobStatusFailed:
+		return true
+	case ImportJobStatusQueued:
+		return true
+	case ImportJobStatusRunning:
+		return true
+	case ImportJobStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvolvementRole.
 const (
 	InvolvementRoleEducationSetting InvolvementRole = "education_setting"
@@ -5590,6 +5617,100 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// ImportCounts defines model for ImportCounts.
+type ImportCounts struct {
+	// Created Records created (a dry run: would be).
+	Created int `json:"created"`
+
+	// Rejected Rows refused.
+	Rejected int `json:"rejected"`
+
+	// RowsRead Data rows read (checked).
+	RowsRead int `json:"rows_read"`
+
+	// Unchanged Rows whose key a record already holds: left as they are.
+	Unchanged int `json:"unchanged"`
+}
+
+// ImportJob defines model for ImportJob.
+type ImportJob struct {
+	// Attempts How many times a replica started the job (more than one when a replica running it stopped).
+	Attempts        int          `json:"attempts"`
+	ContinueOnError bool         `json:"continue_on_error"`
+	Counts          ImportCounts `json:"counts"`
+	CreatedAt       time.Time    `json:"created_at"`
+	DryRun          bool         `json:"dry_run"`
+
+	// ErrorCount Row errors found so far (GET errors_path).
+	ErrorCount int    `json:"error_count"`
+	ErrorsPath string `json:"errors_path"`
+
+	// Failure Why a failed job failed.
+	Failure       *string            `json:"failure,omitempty"`
+	FileSizeBytes int                `json:"file_size_bytes"`
+	FinishedAt    *time.Time         `json:"finished_at,omitempty"`
+	ID            openapi_types.UUID `json:"id"`
+
+	// Kind The layout imported.
+	Kind string `json:"kind"`
+
+	// RejectsPath The rejects file, when the job continued on error and refused rows.
+	RejectsPath *string    `json:"rejects_path,omitempty"`
+	StartedAt   *time.Time `json:"started_at,omitempty"`
+
+	// Status queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (reserved).
+	Status    ImportJobStatus `json:"status"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	Version   int             `json:"version"`
+}
+
+// ImportJobEventPayload The data of import_job events (see GET /v1/event-types for which). Counts are on import_job.finished only.
+type ImportJobEventPayload struct {
+	Attempt         *int      `json:"attempt,omitempty"`
+	ChangedFields   *[]string `json:"changed_fields,omitempty"`
+	ContinueOnError *bool     `json:"continue_on_error,omitempty"`
+
+	// Deadline For deadline events: which statutory deadline.
+	Deadline             *string                `json:"deadline,omitempty"`
+	DryRun               *bool                  `json:"dry_run,omitempty"`
+	DueOn                *openapi_types.Date    `json:"due_on,omitempty"`
+	ID                   openapi_types.UUID     `json:"id"`
+	Kind                 *string                `json:"kind,omitempty"`
+	OrganisationID       *openapi_types.UUID    `json:"organisation_id,omitempty"`
+	ReferralID           *openapi_types.UUID    `json:"referral_id,omitempty"`
+	RowsCreated          *int                   `json:"rows_created,omitempty"`
+	RowsRead             *int                   `json:"rows_read,omitempty"`
+	RowsRejected         *int                   `json:"rows_rejected,omitempty"`
+	RowsUnchanged        *int                   `json:"rows_unchanged,omitempty"`
+	Status               *string                `json:"status,omitempty"`
+	YoungPersonID        *openapi_types.UUID    `json:"young_person_id,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// ImportJobPage defines model for ImportJobPage.
+type ImportJobPage struct {
+	Items      []ImportJob `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// ImportJobStatus queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (reserved).
+type ImportJobStatus string
+
+// ImportRowError defines model for ImportRowError.
+type ImportRowError struct {
+	Column  *string `json:"column,omitempty"`
+	Message string  `json:"message"`
+
+	// Row The row, as a spreadsheet numbers it (the header is row 1).
+	Row int `json:"row"`
+}
+
+// ImportRowErrorPage defines model for ImportRowErrorPage.
+type ImportRowErrorPage struct {
+	Items      []ImportRowError `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
 // Involvement defines model for Involvement.
 type Involvement struct {
 	// ConsentID The consent relied on.
@@ -8092,6 +8213,42 @@ type ListFamilyViewsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListImportsParams defines parameters for ListImports.
+type ListImportsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// SubmitImportParams defines parameters for SubmitImport.
+type SubmitImportParams struct {
+	// Kind The layout: organisations, practitioners, young-people, referrals (see `oneplan import template`).
+	Kind string `form:"kind" json:"kind"`
+
+	// DryRun Check every row, against the database too, and write nothing.
+	DryRun *bool `form:"dry_run,omitempty" json:"dry_run,omitempty"`
+
+	// ContinueOnError Load the good rows and keep the refused ones in the job's rejects file.
+	ContinueOnError *bool `form:"continue_on_error,omitempty" json:"continue_on_error,omitempty"`
+}
+
+// ListImportErrorsParams defines parameters for ListImportErrors.
+type ListImportErrorsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
 	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
@@ -9667,6 +9824,297 @@ func (a EventPayload) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for ImportJobEventPayload. Returns the specified
+// element and whether it was found
+func (a ImportJobEventPayload) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ImportJobEventPayload
+func (a *ImportJobEventPayload) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ImportJobEventPayload to handle AdditionalProperties
+func (a *ImportJobEventPayload) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["attempt"]; found {
+		err = json.Unmarshal(raw, &a.Attempt)
+		if err != nil {
+			return fmt.Errorf("error reading 'attempt': %w", err)
+		}
+		delete(object, "attempt")
+	}
+
+	if raw, found := object["changed_fields"]; found {
+		err = json.Unmarshal(raw, &a.ChangedFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'changed_fields': %w", err)
+		}
+		delete(object, "changed_fields")
+	}
+
+	if raw, found := object["continue_on_error"]; found {
+		err = json.Unmarshal(raw, &a.ContinueOnError)
+		if err != nil {
+			return fmt.Errorf("error reading 'continue_on_error': %w", err)
+		}
+		delete(object, "continue_on_error")
+	}
+
+	if raw, found := object["deadline"]; found {
+		err = json.Unmarshal(raw, &a.Deadline)
+		if err != nil {
+			return fmt.Errorf("error reading 'deadline': %w", err)
+		}
+		delete(object, "deadline")
+	}
+
+	if raw, found := object["dry_run"]; found {
+		err = json.Unmarshal(raw, &a.DryRun)
+		if err != nil {
+			return fmt.Errorf("error reading 'dry_run': %w", err)
+		}
+		delete(object, "dry_run")
+	}
+
+	if raw, found := object["due_on"]; found {
+		err = json.Unmarshal(raw, &a.DueOn)
+		if err != nil {
+			return fmt.Errorf("error reading 'due_on': %w", err)
+		}
+		delete(object, "due_on")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["kind"]; found {
+		err = json.Unmarshal(raw, &a.Kind)
+		if err != nil {
+			return fmt.Errorf("error reading 'kind': %w", err)
+		}
+		delete(object, "kind")
+	}
+
+	if raw, found := object["organisation_id"]; found {
+		err = json.Unmarshal(raw, &a.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("error reading 'organisation_id': %w", err)
+		}
+		delete(object, "organisation_id")
+	}
+
+	if raw, found := object["referral_id"]; found {
+		err = json.Unmarshal(raw, &a.ReferralID)
+		if err != nil {
+			return fmt.Errorf("error reading 'referral_id': %w", err)
+		}
+		delete(object, "referral_id")
+	}
+
+	if raw, found := object["rows_created"]; found {
+		err = json.Unmarshal(raw, &a.RowsCreated)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_created': %w", err)
+		}
+		delete(object, "rows_created")
+	}
+
+	if raw, found := object["rows_read"]; found {
+		err = json.Unmarshal(raw, &a.RowsRead)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_read': %w", err)
+		}
+		delete(object, "rows_read")
+	}
+
+	if raw, found := object["rows_rejected"]; found {
+		err = json.Unmarshal(raw, &a.RowsRejected)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_rejected': %w", err)
+		}
+		delete(object, "rows_rejected")
+	}
+
+	if raw, found := object["rows_unchanged"]; found {
+		err = json.Unmarshal(raw, &a.RowsUnchanged)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_unchanged': %w", err)
+		}
+		delete(object, "rows_unchanged")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["young_person_id"]; found {
+		err = json.Unmarshal(raw, &a.YoungPersonID)
+		if err != nil {
+			return fmt.Errorf("error reading 'young_person_id': %w", err)
+		}
+		delete(object, "young_person_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ImportJobEventPayload to handle AdditionalProperties
+func (a ImportJobEventPayload) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Attempt != nil {
+		object["attempt"], err = json.Marshal(a.Attempt)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'attempt': %w", err)
+		}
+	}
+
+	if a.ChangedFields != nil {
+		object["changed_fields"], err = json.Marshal(a.ChangedFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'changed_fields': %w", err)
+		}
+	}
+
+	if a.ContinueOnError != nil {
+		object["continue_on_error"], err = json.Marshal(a.ContinueOnError)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'continue_on_error': %w", err)
+		}
+	}
+
+	if a.Deadline != nil {
+		object["deadline"], err = json.Marshal(a.Deadline)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deadline': %w", err)
+		}
+	}
+
+	if a.DryRun != nil {
+		object["dry_run"], err = json.Marshal(a.DryRun)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dry_run': %w", err)
+		}
+	}
+
+	if a.DueOn != nil {
+		object["due_on"], err = json.Marshal(a.DueOn)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'due_on': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.Kind != nil {
+		object["kind"], err = json.Marshal(a.Kind)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'kind': %w", err)
+		}
+	}
+
+	if a.OrganisationID != nil {
+		object["organisation_id"], err = json.Marshal(a.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organisation_id': %w", err)
+		}
+	}
+
+	if a.ReferralID != nil {
+		object["referral_id"], err = json.Marshal(a.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'referral_id': %w", err)
+		}
+	}
+
+	if a.RowsCreated != nil {
+		object["rows_created"], err = json.Marshal(a.RowsCreated)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_created': %w", err)
+		}
+	}
+
+	if a.RowsRead != nil {
+		object["rows_read"], err = json.Marshal(a.RowsRead)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_read': %w", err)
+		}
+	}
+
+	if a.RowsRejected != nil {
+		object["rows_rejected"], err = json.Marshal(a.RowsRejected)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_rejected': %w", err)
+		}
+	}
+
+	if a.RowsUnchanged != nil {
+		object["rows_unchanged"], err = json.Marshal(a.RowsUnchanged)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_unchanged': %w", err)
+		}
+	}
+
+	if a.Status != nil {
+		object["status"], err = json.Marshal(a.Status)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'status': %w", err)
+		}
+	}
+
+	if a.YoungPersonID != nil {
+		object["young_person_id"], err = json.Marshal(a.YoungPersonID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'young_person_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// Docs The interactive API reference (Swagger UI)
@@ -9894,6 +10342,21 @@ type ServerInterface interface {
 	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	// (GET /v1/family-views)
 	ListFamilyViews(ctx echo.Context, params ListFamilyViewsParams) error
+	// ListImports Import jobs
+	// (GET /v1/imports)
+	ListImports(ctx echo.Context, params ListImportsParams) error
+	// SubmitImport Upload a file of records to import, as a job
+	// (POST /v1/imports)
+	SubmitImport(ctx echo.Context, params SubmitImportParams) error
+	// GetImport One import job, its status and counts so far
+	// (GET /v1/imports/{id})
+	GetImport(ctx echo.Context, id ID) error
+	// ListImportErrors An import job's row errors, in the order found
+	// (GET /v1/imports/{id}/errors)
+	ListImportErrors(ctx echo.Context, id ID, params ListImportErrorsParams) error
+	// GetImportRejects An import job's rejects file
+	// (GET /v1/imports/{id}/rejects)
+	GetImportRejects(ctx echo.Context, id ID) error
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx echo.Context, params ListMeetingsParams) error
@@ -12982,6 +13445,134 @@ func (w *ServerInterfaceWrapper) ListFamilyViews(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListFamilyViews(ctx, params)
+	return err
+}
+
+// ListImports converts echo context to params.
+func (w *ServerInterfaceWrapper) ListImports(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListImportsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListImports(ctx, params)
+	return err
+}
+
+// SubmitImport converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitImport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitImportParams
+	// ------------- Required query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "dry_run" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dry_run", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dry_run: %s", err))
+	}
+
+	// ------------- Optional query parameter "continue_on_error" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "continue_on_error", ctx.QueryParams(), &params.ContinueOnError, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter continue_on_error: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitImport(ctx, params)
+	return err
+}
+
+// GetImport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetImport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetImport(ctx, id)
+	return err
+}
+
+// ListImportErrors converts echo context to params.
+func (w *ServerInterfaceWrapper) ListImportErrors(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListImportErrorsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListImportErrors(ctx, id, params)
+	return err
+}
+
+// GetImportRejects converts echo context to params.
+func (w *ServerInterfaceWrapper) GetImportRejects(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetImportRejects(ctx, id)
 	return err
 }
 
@@ -16837,6 +17428,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/advice-requests/:id", wrapper.GetAdviceRequest, options.OperationMiddlewares["getAdviceRequest"]...)
 	router.POST(options.BaseURL+"/v1/advice-requests/:id/submission", wrapper.SubmitAdvice, options.OperationMiddlewares["submitAdvice"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/consultations", wrapper.ConsultSetting, options.OperationMiddlewares["consultSetting"]...)
+	router.GET(options.BaseURL+"/v1/imports", wrapper.ListImports, options.OperationMiddlewares["listImports"]...)
+	router.POST(options.BaseURL+"/v1/imports", wrapper.SubmitImport, options.OperationMiddlewares["submitImport"]...)
+	router.GET(options.BaseURL+"/v1/imports/:id", wrapper.GetImport, options.OperationMiddlewares["getImport"]...)
+	router.GET(options.BaseURL+"/v1/imports/:id/errors", wrapper.ListImportErrors, options.OperationMiddlewares["listImportErrors"]...)
+	router.GET(options.BaseURL+"/v1/imports/:id/rejects", wrapper.GetImportRejects, options.OperationMiddlewares["getImportRejects"]...)
 	router.GET(options.BaseURL+"/v1/consultations", wrapper.ListConsultations, options.OperationMiddlewares["listConsultations"]...)
 	router.GET(options.BaseURL+"/v1/consultations/:id", wrapper.GetConsultation, options.OperationMiddlewares["getConsultation"]...)
 	router.POST(options.BaseURL+"/v1/consultations/:id/response", wrapper.RespondToConsultation, options.OperationMiddlewares["respondToConsultation"]...)
@@ -29280,6 +29876,644 @@ type ListFamilyViews503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListFamilyViews503ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportsRequestObject struct {
+	Params ListImportsParams
+}
+
+type ListImportsResponseObject interface {
+	VisitListImportsResponse(w http.ResponseWriter) error
+}
+
+type ListImports200JSONResponse ImportJobPage
+
+func (response ListImports200JSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports400ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports401ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports403ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports429ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports503ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImportRequestObject struct {
+	Params SubmitImportParams
+	Body   io.Reader
+}
+
+type SubmitImportResponseObject interface {
+	VisitSubmitImportResponse(w http.ResponseWriter) error
+}
+
+type SubmitImport202ResponseHeaders struct {
+	Location *string
+}
+
+type SubmitImport202JSONResponse struct {
+	Body    ImportJob
+	Headers SubmitImport202ResponseHeaders
+}
+
+func (response SubmitImport202JSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport400ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport401ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport403ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport413ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport415ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport429ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport503ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetImportResponseObject interface {
+	VisitGetImportResponse(w http.ResponseWriter) error
+}
+
+type GetImport200JSONResponse ImportJob
+
+func (response GetImport200JSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport400ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport401ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport403ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport404ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport429ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport503ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrorsRequestObject struct {
+	ID     ID `json:"id"`
+	Params ListImportErrorsParams
+}
+
+type ListImportErrorsResponseObject interface {
+	VisitListImportErrorsResponse(w http.ResponseWriter) error
+}
+
+type ListImportErrors200JSONResponse ImportRowErrorPage
+
+func (response ListImportErrors200JSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors400ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors401ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors403ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors404ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors429ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors503ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejectsRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetImportRejectsResponseObject interface {
+	VisitGetImportRejectsResponse(w http.ResponseWriter) error
+}
+
+type GetImportRejects200TextCsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetImportRejects200TextCsvResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetImportRejects400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects400ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects401ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects403ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects404ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects429ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects503ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -45126,6 +46360,21 @@ type StrictServerInterface interface {
 	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	// (GET /v1/family-views)
 	ListFamilyViews(ctx context.Context, request ListFamilyViewsRequestObject) (ListFamilyViewsResponseObject, error)
+	// ListImports Import jobs
+	// (GET /v1/imports)
+	ListImports(ctx context.Context, request ListImportsRequestObject) (ListImportsResponseObject, error)
+	// SubmitImport Upload a file of records to import, as a job
+	// (POST /v1/imports)
+	SubmitImport(ctx context.Context, request SubmitImportRequestObject) (SubmitImportResponseObject, error)
+	// GetImport One import job, its status and counts so far
+	// (GET /v1/imports/{id})
+	GetImport(ctx context.Context, request GetImportRequestObject) (GetImportResponseObject, error)
+	// ListImportErrors An import job's row errors, in the order found
+	// (GET /v1/imports/{id}/errors)
+	ListImportErrors(ctx context.Context, request ListImportErrorsRequestObject) (ListImportErrorsResponseObject, error)
+	// GetImportRejects An import job's rejects file
+	// (GET /v1/imports/{id}/rejects)
+	GetImportRejects(ctx context.Context, request GetImportRejectsRequestObject) (GetImportRejectsResponseObject, error)
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx context.Context, request ListMeetingsRequestObject) (ListMeetingsResponseObject, error)
@@ -48074,6 +49323,134 @@ func (sh *strictHandler) ListFamilyViews(ctx echo.Context, params ListFamilyView
 		return err
 	} else if validResponse, ok := response.(ListFamilyViewsResponseObject); ok {
 		return validResponse.VisitListFamilyViewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListImports operation middleware
+func (sh *strictHandler) ListImports(ctx echo.Context, params ListImportsParams) error {
+	var request ListImportsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListImports(ctx.Request().Context(), request.(ListImportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListImports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListImportsResponseObject); ok {
+		return validResponse.VisitListImportsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitImport operation middleware
+func (sh *strictHandler) SubmitImport(ctx echo.Context, params SubmitImportParams) error {
+	var request SubmitImportRequestObject
+
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitImport(ctx.Request().Context(), request.(SubmitImportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitImport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitImportResponseObject); ok {
+		return validResponse.VisitSubmitImportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetImport operation middleware
+func (sh *strictHandler) GetImport(ctx echo.Context, id ID) error {
+	var request GetImportRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetImport(ctx.Request().Context(), request.(GetImportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetImport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetImportResponseObject); ok {
+		return validResponse.VisitGetImportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListImportErrors operation middleware
+func (sh *strictHandler) ListImportErrors(ctx echo.Context, id ID, params ListImportErrorsParams) error {
+	var request ListImportErrorsRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListImportErrors(ctx.Request().Context(), request.(ListImportErrorsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListImportErrors")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListImportErrorsResponseObject); ok {
+		return validResponse.VisitListImportErrorsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetImportRejects operation middleware
+func (sh *strictHandler) GetImportRejects(ctx echo.Context, id ID) error {
+	var request GetImportRejectsRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetImportRejects(ctx.Request().Context(), request.(GetImportRejectsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetImportRejects")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetImportRejectsResponseObject); ok {
+		return validResponse.VisitGetImportRejectsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -51536,1353 +52913,1392 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P2Lcts4tigMvwqK/6mKXSM5knx36q+z3blMZyZJZ2L39JnTyaYhEpLQpgANAFrR9M7TfG/yPdlXWAsg",
-	"QYqSKNlJd894V+2eWLwBC+t+/TVK5HQmBRNGRxe/Ruwznc4yBv++TAyXwv5L59MpVYvoIrok7tdOdEez",
-	"nNmrac5ie1806A1Our2jbv8w6kQ8jS6iXv/8kPaSo25/NGDdU9rvdc+Gh0n3KD1mJ6PT3lmvN4g60ZQx",
-	"w8U4bvtMP+pE8o6p1C5gRDPNOpGcC6bimaKJ4XaFTLV73QCXoNiIKUWzdg8d4Rq0oSbX0UUkZ8yCZD6h",
-	"JrqIvpPyllCiZ4wlE0JFSjIqxjkdM2ImTNHZglCtmdZTJkz05UvHgfo9HbNmcMOVAOTcsKmOLn5+BP59",
-	"gf8JwJ+mLyfJO8ZSfVlce/k5YTO7mQ/snznTpnoyH1giVUqoIMzfR2ZMcZkSM6HG/pprpu03SSYTmhGa",
-	"m4lU3CyeaGL4lJGMT7nR4bGOlJwGRznoRZ1orGQuLFgSABTVcNqXU6oomVNNuCATqWfc0IyMpLIrkjOm",
-	"qF3RQdSJjCzeeNzt9SO336tc3bHFNZvOMmrY35nSq3b6Ph9mXE8IJYLNyR3eSeSIUJLIXCQ8I8a95okm",
-	"8AIuRWVf5Y8WZeGQM64NEyyNjYR9/TPniqXRhVE560SGfbZn+b2ckznLMjJnipGFzIl/jBj5v+3mFjMG",
-	"L7tlysTHxXHe8YQ1bgYvEZ0Pp9wYlpLhAo6IpXkCIKMZmelFMpGZHHNtwl3Q9I5rpqKLKLg7rt3tbtqN",
-	"FixaJxOepcBWqWGxHMVDrswEzrB/as+wfxR1ohGd8mwRCzq1+//hlo6kssjC75jwvwKORJ1oIXMxjmdM",
-	"aSnaLeXQLuVLJ0plkltSiHlqj27jc+fHvX70qbPMlAanUSdikyRWeCjtlnGCEGl1L3X3ipFUUx1rlniE",
-	"i4YWqlEnSu0aLOwsoKJONLEPTAZ2wRZ5C2Y2U/KOp3DQLwO0eO8PekGumLJo5BCXacPScL+H3f6JZVDF",
-	"Gn6NhOUt0UV0xceCj3hChSEpH414kmdmQebcTMhcqlsuxmTKplItgHXNJlIAblkGMlMyYVpzMbZ0LXOT",
-	"yKmV1NF3DodFasnyH4wqctQhitFUEzpmXTqbKTlTnBpGLGVp/J7OZzOpjH0ZbFmDtI9eUJ4tyKDXnXKR",
-	"G0a0UXlicsVSknHDFE0WxPJIywXgPZQYRTkQJaPJxG6Bas21ocIcWDQqOHVBdhY6/t81TLE8zzGZ6GKw",
-	"RM4NMlIQR3RPLDccys/NkvI/kHx/MzKs0NNaGvGoUdwUHn//y6dOJNhnEye50lJFFyLPMsCJzApVwz44",
-	"zWGdjLa0QfF+i7NO33miSTKRVhjIEWFiTMfMsjqSMZqGCLSLenQPRcjJ978KOUflAVGFWNUA/ha50kwt",
-	"DqIADFyKN3xJ1JHa1WaqSAy/Y17uttW/dtYb1ZgKrmFN7R7s93qH3wqiuyuiymI3qJ8eu3uD6975xWHv",
-	"otf7v14tESK3mHrH2XzpqMJrwUElitH17+5EKaNpxgUabSlLHCOv2gan3d5Zt98LSU5IE1sl/ksnmlHL",
-	"XxqeOUF+1fSMYlZ6NDxzinym+Rm/+aVnwG5ZfqbGxspbW53Q+SHSY0Zbotv5AI/UshORsOiiHyzKLqgT",
-	"5bN045GUHGx3/l3DmEbjsH69kcQfceg/Focc39FzptDge8PFbbNhBDdZ65GLO26AQ3eIFAkje0KSRLGU",
-	"CcNppp8B0zTylgnCkaPessV+xVKClyH2edsvbjD73ANHbp0z/le2WMJx/HVLntjuoJB/O33rAweIp4y8",
-	"V9x+nrx9fbWrzBqAzGIj/hkcFHHG71g8GJ3/zQoZmdnvhSItKvf/Wuucpc1QcNdCSM94fItA+7cESyeC",
-	"3VXu/Xz6Znr4wZz9fdh/l5x8n/b+cnv0kz7+Bxv8SANANjLM8srOrPIPB0Mkrjzl5uUdE6YRLtWrKzVF",
-	"YKEIJGssJcbq5AUWxtuA5h5731UVROBoJtJYWtObKbRDf2GJPe9btrhotfgv1syjYszSeMRZhr4Rx+E/",
-	"tUWQczSqZtFF1D8fHPQOBgcgWmWS5EptwMFZrmZS290kVLO5VLegvFpzZyvVtXikjXun3z87AveOe8o5",
-	"38KDLD0ibhnD0+RkeMwGo6P0iJ4lu5uzSw+2WvHg7OQw+oQU8Jwqdm1R15p51jScTplIYdkvpFgiCVW5",
-	"g6T2ljDoIQWr2rOH9vSEtIZv9FoYJjS/Y97JQgyjU3LHNbc2EzFza3hSMmfslmhupexhj7ylKpmgYVdb",
-	"bJPJoJMJS/OMpeT53sv96w+bReThdd8i0DZ8jPYB9pa4Aydu9JwKgi5obeiCaDpi2YJQQyZyysBzRQ1Z",
-	"5nrgLppKVYDlf9t3c3RvM6McRpZgt4cMCDe2eoOKmTCqJZtxnogCStXDAjeTZsaehv24nE5zwc0i1B+L",
-	"R1cqbFWAPpDS33D037OsphFcT5g7dtTRJvaOLRHAOaHsB+x2/6xowsicCqPd2RqJx+vPtTy+CctmhAt0",
-	"O94xwcVYW/t5xEVq/x1dRC+4NoppbXXEjItb8NkXNwOOGEWFBk6unxEhiWAsxRhGOuXoYOSjgoI4xDpm",
-	"GU2Y/ZTdccOZ/j6x2jlro4uo2FpM7yRPAblmVLAMTm1CubLs4/l35A2jyoKKvOCaDnnGDbqEL3PD9ZQ8",
-	"l1P3IpBiScYFT2gWs88zZi2q6LkUOs8MFYaATxLXn8qM6YQJg1EOTo1C1xA+Fw8X+AaOlkv0nip7c0IV",
-	"UwTvIcMFCe750kSz1obUieIzpzKs4IcOG5Avajh6xscTA3xRW7MUGLPzIy65M1eHIiufvHKfvGZ0Gn3p",
-	"1Nd2NbEXh4rRWx2GBjd9vX+65uvPLcgVE080uZIJpxmxZB19+c2YmWMQjXxs0LvunzTwscFDSWvPYhxx",
-	"UZ6SPaCaCVPELdd5Z4dS3u5jCFVPGMn4LdNW1EmZAQbbJ4YsVVJOV0rKJg13Rsfg6UWmqbdR/x/F5u9e",
-	"bK4KEzQgx2bNz5KKF64AeinYJnWwjeFYk7dv86mTtp4nOkRYFqTJhKoxIzOpNR9mThDzOk+9r1RM0Exa",
-	"JblSv44YXGF0rNhq6ZVsIZ62l0T3EjoobAr2joGPFep8s8h5CCV/jeC6utpZTiTbUC8XM2o4irpWcuKw",
-	"10y4h7sQbn+NnPgJyMJIMpZkSJNb0ERBBjiez6hmLyfJ+4yKTZE/78y270jsc/YfU8qFoU6BtehM9vTB",
-	"0XHViTmbMZrFyiokOhbS8BEvM1TgVTqE73G3dwKe9MSqdTW0OXFoo53u7mJQU3mHevFVIk1GRXoQhqyc",
-	"PZBJvT7OCXcQSnz0yvEHo4mn3mBbJUFDTkI8ZSb85hXmTflUKa9xo75eLlzThSZmgqq8YmTIjGHqIFww",
-	"Yu9Li7yNq76mt5CSRQAFCKIAkaMR/Oixv8Jk7YsrkD21kIVvyuksY4Zhulzj995SdUuoIOjHAg5O9uYT",
-	"CVubT5iAjaBvg6UVVEjc21PLlXb2Pzm28Z2Ut87O6R+Ry5niHqulSLI8ZS+4nuWGrUPsiZwjcuOthImU",
-	"pWTPmoLPCCWaJVKkJIEXAvI7jzw56p3XdobfDKHa7yOn8Ph6CZzeSqcpSznKPyOdqgyGG5LKQUVc5DNg",
-	"JW5j2rKZmpz1P28pRjFJYrgoTNZa+kSF5QHgt8pyEPFIqqQQDB4IVlqjyANmNLG4AmTG7phaWFxy3MTK",
-	"gINl/6ZTySq/msWMFapahnJsAh7BGQg74OQSnGw0y2Iu7mR2t0av+ioxSHdKTTp1eGlnd/rjcX7jcKDT",
-	"vK5QD2gWKHgLAMDZXgHvF3RaDULt7MovM4Pg/PH9oKMIUxOtR1GwdtqUmJ4E18KVI+urrrim1x13+2dt",
-	"EWvYkOG0eyyjdVD51DvsrZzWaNKCYOYCM/4OEX9h495jJojLQSSvDtaAWzE9k6KmtBx3+4Pimgs1iHjK",
-	"mIkxmXHFMVVyutx7H8apUEeAJpbktNsnuoIOulXu/B8JC7agm9A0d+L2a1rcwPIxztrIWyCGbfWwy/ev",
-	"yS1bkD2aTrnYf+YzCZyj10y4drRLpMgqGQBfK6y6KjKPm3Libp1eluAthUwJF729oNtZWG0lfsoNtlA8",
-	"KTGKD3NBM6f0dQgN1EKpoCpgOsusgUXomHKhDaGFFVYxsIYyN8AmRrmmWWxkjDpl1ImGSubjiUFwFev3",
-	"b4kzMDdqNtZZ6bwoVlSDYso1AFKXzLKwD4U0pVqLUEwYv2tMUA7Tyy+jT0UUuWUEHL2D/hkXRw3ycoMz",
-	"Wa5LWX887g2+FOTl988hrBJ6tskeZCxi6s6g10X/hOURRqoFSTKZ3FaMhBCCMzAyNWSmM5LQLNOEjgxT",
-	"5HA2XQU1h887ZVfWeF2BC/cRIh6yK/0HLxQdGQ8/9A/4wpd+BTRbJ1P7sw9qAyj8R8+48q6s6FpC+j6h",
-	"4A8nwwWZLjTLRhbA3knyGpzjJFV0Din3GFDjQh+Q1+BYtNhsaAbek+mCjBRnwiKCsTtaGI6exvlEahbP",
-	"pYL6BAgVxSFsoy+daNjgXXtRVi/kImVKGwouS1hIru2/9AySxHz9FWAHFbcgdxQbWVsYYSE8DVy9ef4O",
-	"ZAtr+OIrmWWQwzuXXW3YjFjeonIEpGWBSUa1tsD6Sw4VDINT+0lXevGz/dgn/+GXKMJG8JmJnMeZBJ/Y",
-	"9VwWGi9TU8uK7FU5Mswu4SfGbrNFhxz2CFZH6Eolxs/2vcU3XvXLqrSrNeVoMyXHik7BTTOfyOgievf9",
-	"1ZoCNq6hbq0TQfzUkhRL45GS0zij0UV0eDx4CPJ4BUrFBrZzZRlJaBsEXEaO0NuSsJlhaeGcqkgAuFt+",
-	"88rBgPgQ4e8kT1gQoFroIPoUUtiIWxJyXsMF1uYRIbmG9PGU3bFMzuz2aRYXNT94klyTCVUgwkuCceHu",
-	"PDP4xVQyDZLoVsi5fWVRq2JXZwxQ8LLeswcmQH+fjPIsI560XcCBijRm4o4rKSCweRG94XdeBE6tbiGg",
-	"kFFmKVNkqKRFMwwm0AxqV35iWfaMTBhV4Ne28iXJ7Be5IH+hIqeYPY+8mYtxnNAZTbhZOKHBQR0f8dTi",
-	"BXxWydxwwfQzMpd5liIrg6wCuDxkqd+EhvBpnFht6iJ6Jwn+AIEA4pQYu62D6EsdeV8XmazNmqi9zAj1",
-	"uGsksZoYAQZLvBHJ1B1LLQ6MgG+KOvffOi+YfZ5xVXUdn3T7x5WsLrsO5w1/AFJ+XUJpFSDsdcCBQHUm",
-	"e1CCFpDmfqhoEorYb//GqqcQMnVz8hTj5Rmdj/IsHlLNLWlkbEyzWA4zPq6ra+s4JpRuOM/pb5hJ6H3F",
-	"VjPpRJqO2DinygrBuPCnv3L+cmeSz6W6ZcoSBEU/iiUMQxMI3vlCkqrmdO4tOKudxWkOVOXzC8hlYkj/",
-	"/Oyc6IP+aXDmb7E6Z72y6Ep4PK7PqJnMacXS8toxCDcIQoAJsvps7D7st1H3BxcE/4z5HAdWNDqepCnA",
-	"+ydMOELKH7IRxLgnDOIiEAACvjZYEdk83FUAOG3D0FEAsR8CNFoBNgxJNNAJWLAh3KDkGxnglczNZF0u",
-	"8BXoG+WyUP+IZ3g56kS5gmhQ7/jocBAs+D0e1yvG0iFNbjfZBZadWKEM6gZDRamg3U4oxMGKmyk5wirP",
-	"qsx2NeqFz2GXMjDwHFgVTld0CE/erroUdLqCyoU0sauQhQghxlit+AwfDfQPJ293LutyH4vnLMsQVUeM",
-	"ZWEFOhCAFdRkPpEQX6SZj+XgCWU0YZtstuIMnhSJLjP/nOMRgSPvdbXOQuRWNkpt4pmrNRn07P91ohQK",
-	"cBMW306ji/7BIFAl4llioou+vWsnCYZ6Ab6lV3Lslxmu+ZAYOevmM9RtQCXpQsODpvLgIiAdb6YPf+fO",
-	"DD/QJYrVA9MtGIvlt+g0c8Q4BQ+GYnT6EJL4fSBxNvCYiuB1LKaDpHn18t0L4jLYq9bolPIMHFh8QQ/0",
-	"hE7+S3lwdh0/OXAtXkqO9N7eTa4mdHIvYTqBdIqo1z/pk6PzE9LrI4Musu4TGUBiU+Eus5pYENLmwlqz",
-	"zUIqKeOL2zvZmn1lX6yeZpgSwDTQXawX2jDL+9g0cChHH16+6p6e9gc9sCgtvpTSHwVl7IVk6MD/ueGi",
-	"ZsLl1693odynQL2ipiRSJMxKF+fC1tjYQJfeQbtOT3+O7n2CC/q9ClOwQSdIWUYXz6CDwHicWcov3G5g",
-	"qyspp94UcBkyV9ZanA7RALk3vW3OQnifG0JrKQioDaULQac8KVQ3n5HQIYqiQVutxEq2zEMyElOFMPkv",
-	"TBZaTjxyauCm3NZPHUsLKS98kxSShSP8HWkECQGTE1EbjS6iv/p/d8jzy7ffXzVmH18jE1QU84d+bUp1",
-	"cWjK7qytByb19UQxa6glYP1pq4Folo26XPySqzL5kQvyig2VNSWfkSmYoASrQ9EwTqgAs5ixmU+hpCNm",
-	"Hxd8PDEHwcIiPJmA0pxeU4pVaoji+tYuBhJ/UzkXQH/lwrhI7BsAz788ACpi/WVbkxTZkGX3FdQEnQML",
-	"NYmGFwJFydw4X4vMqwkVDcbmEaa2zSQHdADnbTzFo91JmXbNf1qqEKcNUPnggoybVFi8C6Dgt++/fr/y",
-	"0wcER2Nfk8Pu4Gg3UAUPBW0xavDzbZxWtDxKg1ZNDmzoOsVoQOHZtuTATdDDqZoPl6c+FxOxM8ZcTMtb",
-	"0uDXIGuzU+OE38s52hicaTIqvAdOpLs4AiXTPDO8S8dMJAtvox6U+oozqcvvrH0w6nzr9lN4MtdFccum",
-	"LMWq+Hmig7oYF3uYKTZD31vhLpxImXZI3+raZHC83+iVshBKLCZCxSNi4+Fxt3faPewHnpa/SJVS4XKR",
-	"oeYnTxeECj71bjZqSCKzjKEPf7WbYicmeRSwg3/YF7yH59dDDEta6uxxj45ZSnrdGkAaWvGcF614SqvI",
-	"mxfbaL3MTAR3ns7vLl99WNPbhwnsKTViUwrqd2O3nybHwUTHIrc6UXQRnR8dHp2eHJ/3z4GHa+OI723/",
-	"iBxf/83VBmNMwL36Lb7Z6f+xth9lFtkx3GLF3udwXfkMnM39weHR8cnp2Xmvj16HF65HxLryCoyoul4S",
-	"4O3KVraegUBjdFFGdcMAcHNfw21KXF2krVqsGgZZq10ZYi3B/zinSsS1RnyQvrtzH6ZypyMOLafQi1zb",
-	"4SlGlr/WDvNZIqfIDpd3eHq/HX5C7LAaXtiRZGNPpqAhYpil7ZOzO4ROoaeZconbe0foSHT83r7DMfkO",
-	"+cDGZNDbIoG7rrxi05GTIMvAWf92KWGG9LVPGdeGZxmswBVMPtEYa0eXk9Vd40pGDnyidxyV4Nouul9J",
-	"V5hPGCjJ4HZSakGsEghgDQL9FirHHXKCcLsHdEoyCKBTEGsBG9gMmdIFuMJAWukZg3hNpcOibzdHzAQS",
-	"PazGm1FxUAWNFZyQLrQLULjPMypD+OBOyDXNyHBB+g4oiDr93v2Ac4KVIQFw4Pt1vAnORk/k3OELlrsV",
-	"EFuGBUpEmn2Xp2PWjCL27V7Hcyku0MvFsDGaq0N4ltBESQ0xdIJuLV139y8d+6C2s6DyRxnXG2JqDQ/v",
-	"gzxxLkiqFBXYVg3b8Xhn8lQKbqRCaw2ZBSaYA/4CC/EO68JhcPXy3XMJUUboshpdRAtGoYEDeueCtn7A",
-	"c2GV0LxS87FozOKprvrouGHRKVcsMfGMLlxNaGXpf8utJqSyBaTPMB/21jPLtpy/Ct9A3Bt0kaNVbGMq",
-	"BYj5Yh9hxBMLgSwk4loLIzgXQBHM2qpLZP9zy4Qrh/FedtcN+uZ8rIQpA90sDYuXPRaD2h1AEU3egnVF",
-	"CGUNQ1ykIRXpZsHbkd7TZ2EcI+UpxNLL8oR2rbBWJpm59bpAeHW17VPTz4+wOPQBU9WWyi7WOhGXs9dq",
-	"rZS3yWbrn/Qh825NNts3rVdweN+kpIaXmlvcPBLII4H8WxMIququrfMSffjfq7EVY4XojILp/PSu/9R3",
-	"hdZP2/SDfure0BK5Rjxj3nDVNDNdCt1/u+72g1k6ao1GxyEa4XsgYJ1y6k+BzmaZaz3wFF+9excl98og",
-	"0U1P6OD4xFrto7OTtHfWPzs7Sk7Tk+NzOhgxSnvJ8TFNe/1jejgcHY36w8GwNzwbDJK0f5yeJP3jYW/U",
-	"61FEH/4vFg8XgP/9s6NB/7ATGW4guLYuV6bYdz7LJMVsld0jqA/FpB0KNXLp8Fqz4+ARJx9x8mFxEvji",
-	"sjVex82GOx6iWW+gaMCcgV9ySHhv9oE1/9rUKRWSFtEVbKgaM7Pu7S4HsfnXprcHzqw1r3VureZfm14r",
-	"JK7YmosJW7/iwaBpxfBrYxfYYlSHK9PcxsvGRbyQuZnESa6NTBdFzPz3UB0Rl/rN5ZqaiaAyD5exg+Yx",
-	"Z+x20ItLUMaWX5XguIdUWKauJvmw4q6HbX38SJGPFPmfTpFeJr53CFUjwve1ZPg2tLZrudQ22YkZNfb1",
-	"IYTKOI+lvx1A7P7dnqmMlPwXK/OqyjYE7genAPr1+PBe/7Ey7LEy7N6VYXb99xPDlrZXyN7i0s4C95EJ",
-	"PDKBRybwe2YCXvJf8ykD1Vh/KAZ11NjB0i3L5QkYv9JhfHHOzYSL+CjGRq/gZ8ytuX3U60RW++ZWczo8",
-	"gjBZAob42fEXVwQ0XIDemVLD2j75pfRa66pqX2hNsVdq26/G7eJku1186VTnPPa7xXwR7UIA910Y+5xk",
-	"OSR4h/r1ltsa9LbeVzlrsj/oHjppItL1ZTAun8Jl5mInMxcKdhPtsKfNdMoUUF2tzrBmxQz8V1sk4L0U",
-	"2NGikm7XpoxxSwvDZQBAtz9AvzTPTOyT7WHB9XLrOqktXV8qo4ZYdyBD7l9c/WDTMFzbGifvfFlyuJfH",
-	"Ou6VddxfHkB1uYc2WEe8JrWw8Z7mCOsjqj6i6teLbNbr/puHKa24a70vw0pqu+heaMbsXPxfeXH/5Lq3",
-	"bYfx8zO0c7i4DeNgiLBd+7N+Kkc8PvznoHs6f/l/Lt++f/PSlf41/kWHqzsQFIc6Y6DEw1jpW1B5t//G",
-	"vXnRG26NhKYjhSvVvq0QFFzhWW1zGI0Qqa4FqhVnZvWS/A3Bypq8jifodbQmQTyhsxkTOhZYiRBm9/lH",
-	"XZvcze2epCAD8pdcMGvznByQ11AbLeQc8iXAKGtMJqUifIvlHNNcG2JYlkExxHBB+keFMXVyEIDlysOh",
-	"CST+YkWDieWoDgjQiF3A152jnDER58JAlWvlLLeazFfnUQByrh3UMbfPghy7fhQJpHOqiW/vZgEANTMB",
-	"YP8hczKhd4zACkn/uLwIxrYFnAlO0n4WXmT17dsOZqzcuhzQIrOZYi6hpgsyn/Bk4g1QqXxRBrwj6KMC",
-	"ReMHLncQ8COofGmfVL4yO6bgBpb7AYxcYvkKMPr9OuvPLle5Cg6HrEGWrt0u12SusMCf4iEckJ8mzNVl",
-	"wqHwylF0AAQA+/4xSaE5tSQObb4KYIt8egtY9tku3ctMu+WMamPXESyjqCstWsn4FdjXhh1LVy9gz+8O",
-	"OqBA02puCrzch0ynJTa3VUnBYEVJgbOMnL8iZKyQbbsMAQhGlccKrGPIKvQDDSi4BjjtDXouub+Yy+tw",
-	"t76rr1Mo4TYWhNDu6UX9M7/zOezI9v5uRUdzhZ7Lx3uiq72HAFM6fsh6UdcTjkMpe7hQ7bqKh3y1rAUq",
-	"2v7/2r4RSdn7IC5qwF0vEqgNsvpe0bKfYdq5Gy3v1F3yHazyVYcMc1P0sHhJ9ARw2pLeFZ06LgBNYKgh",
-	"WS6SiVUoLRFDyjeUpsW+oA+y8C2Iv3f9qaqwdL9W67/okIIQl7chA5O3cFTfyyzdpnDFpaZ7yNdnb1HQ",
-	"mRlDpuugXetG4DuNum4DnzreKqhMymHiF7nQMPNGsDn4fO0HrQ0wOwh6r1SG7Q7OIj+Md6n8xI3idZWa",
-	"4SSSEWOZLschcCzecoWXsxGNRzLJwYfJprNMQjJ7XFoKn+oDOerFM+urYewJNM5qWX8QbkgLBdxJO+Xc",
-	"A5hJ0nHUZDGwPi0kbGjz7zgG7WtOHnocZrbjMLPm+WUPOK+seUTZ5pFk32xYV9CJrs62w0vLvV3ibZr+",
-	"t3EGwZBVuwos6Wr1+mPf9LvSw26WDzOexIbq22/Xvu7wAdrXWayNp9BsZW1V9zd0NgZI0ORnrF9elR38",
-	"iDH/GRgDPj/w3q1r5owd501hk1gFBzppQbXhFCNOaI9B2Gam5ExqluI1sHMa9AWsgowZVUGq1XIFzykm",
-	"AxYBLnT+aO6m6Qedl7btgrZZSceGgdjJziIfS+PMCWL33S8VzzQ0UH3rtewq6b0tumk0dzxqTIFs2xNw",
-	"sGMfwcYRat+6mXCtNMgZkt9JeUvouk6Zoey2QrhqNkzkHEa0+TSLIiRRGU7wrZufQj8aKW/jGVWOE9ql",
-	"Y+fOuKgy8OexTTXZ77bD6DYIed9upN9U2DqSbhK04aXmON4j7T/S/iPt/zFp/xNSvxqzD8ya1cvUX14K",
-	"qH9qf05955gWnwLSlnc+cwnUcg0r9z1IL3qdKOjhrmE8lAekvbXWeQ/UDsuuTqDw2dDEhTZ859Oxogk7",
-	"kOBm+y/3lYNETiPXmdM9VIyDa3TOoXsMMteg4xxHj4V/qOh0enra65Hznm90Wm0kij0M0bXXhhT+QD2q",
-	"tpkD/lv0swr6st+jV3C9KdZm2mxqnBVSLOjXYZvxOuFVrm1ZWrHN3h62O3kbyFQNkmonw3DXTcrI0vWd",
-	"M8//oDACfl3r9l4HUv3ytrPJa13d2wm+cyDxP0IHeOezjrFHLGJM6cfG6cVBC9kjjJ3vINArhVm7dpC/",
-	"l1pfw4Qmimq6ZWeiekSdfw/UQS5T6TS21OXRXfXNxIqqxg6hcwfUIMEl6Ou3gR8dueS6w3sl17W6l7p7",
-	"i85ohcXi25l9sv9cOH3050+rizfL35fDOs6tFv/SCLg51SXwIEGrePZZtZMN1whaBrioZ6xsWPbrl0r9",
-	"qHtbs7RZAvAD+RCq+IKTwpfT+92uJfTqhXuCWK3PCvjLtjiyulndN8UeZxQ89sL7Fr3w7k+Ya7rpVan2",
-	"ddk7sU6+bhhrQLeD/sFH8dID/YL8v//PSafX6x30eoQSezgdQmHmkzt4/6Y9B+K0mMaDrHP/4KO4Kged",
-	"2RceHbvXAZDc+6oQJXvFSRM86XKBPfvKa0mGPn8Fv1lufz1/KZo+NjKXQf+63y+TZh9o2HOVubwU6Wsx",
-	"y81K9sJEqtcW75z5mqSlFy/liAtXiFQ7+QdkUY2La8mFkh6MqFkjw7ZmQ204ybelv/e/CdGtpZCPAnCl",
-	"XIM9tPV0w9z88waysQ9f93sNZHO4C9n0m8lmXbfuGnbr1kbAo772R9TXVs1sryMMX63CFVrbiCtdyJ3/",
-	"TM3tt1W+dtKZfm3+VFsA+qH04IRd1JUP6PYdJKfhSFhe2fBxN8jErmKJvVRhh2saIj+qfV9R7auO3AUU",
-	"aasJLp3h/UTaCk0QraQVyqBv8V7sloqUyDumTK5Etcqv9OJUrq9Ao0Fv5VKWSwxhFWXXdeiiUczgLD7m",
-	"sslxwXtyxoQLbGKlihcq+9vy17ZK5OHWghX7IhejtaLLOipisQodjeyPOMYr8bNqnVGL3vGD6F6EvPLs",
-	"4OrqI/wdSvrB0VfRAsOMsxA1y4SxpXGjbWeLtgpofr35oyMsZoZihLACoTaXtJ1UO+yFs5B2nGH6MBl9",
-	"v9lc0106zmmLljGoPvZz92HuHv0aDPFqcxBwIHqL6o+AqU3tSb4K/v77IaCF1XX/uAEBB18NAdfayv6m",
-	"FVbyfxa/fGR4D26EVwtFl0K2tcstuhwcdvsnq2ob+r3r/tlF78gjH/SlDXe8E6IF05eLcHDD3OV+r3XB",
-	"Po7A/PctY70v3wpxojHS33DLiqqZRyT6z0MijPlLrfkwYy9ynDuwjERLN4TlMDIXD5B1dYjW6JSaZOLN",
-	"tiBRcDnXeo1DFCRdy/zEVmmszWBqpLfGmxop7j8DcAi6MG+9DrFqTnuluuiOeQRv1VfW5QDPFF/QAz2h",
-	"k/9Snq67LhfvwGcet4Suy3t3bOK9fTO5mtDJvbLvff5w/6RPjs5PiE8gxiI7zUQit9ZR6mBuRM769ZWl",
-	"HY+Abw94h+FymLHpdzRdNdedZjwlZb+RYOSiQehdB+2cip5sQNbOQyyMPT/o0KaUVL403T3uG6xQohi4",
-	"jzMmUqqI3Qv5xz/+8Y/u27fdFy/85HdIvn5azTq3uqmVchTL5Z/e9Z8Cg+jOmMSjq7ZtHp4mJ8NjNhgd",
-	"pUf0LAl4zZG1VfwkmOXNO5k6MWamL54+lYLBxEuHIk9nCEz9lOOTXf9kAOnnUowyntTgXPwaqsdYtxsX",
-	"fDDJpAYPQg30mLJHuCZ4xwXhhiRU2HMYMmIUp2N09tWAVBQsPG2T6fcUX7QVNM9LaAZbbAvGxD8SwO+V",
-	"VEOepqyWg17+3ISi/5C5IpZayF5YQrRf4iu0YDIBOPUFbpfMmHI9Hn4TCAaTicI9tgXhqHgmgOGfgZ2E",
-	"4INfmombaz97P+PilkyoJth/rgmj8E7fxk/z+HJ4mL48Hn9/+stfz6fv+rO/Herr47ufThf/tzd8PmCv",
-	"jiZ/Obl9cybe99Q2YOkHZOrW3hYiY3t7AIx30ryyGk0VIO+kwUH/jVB5J4nOk0mBLFCVLaTAvldTuiCa",
-	"sXujy1Z4clQCJFx7W6gIabr4TACa93SRSZpeS/mGqrpYdvLCqvckg8urhMNQpgvLneSdG36d8SmHJLt+",
-	"7+js+PSEwCiudfDaCjcCkmlaZFuQuA92jZRdfDYEjWKJFCkwkleUZ3X/b3idjPCGBt7ODB1HF9HH6PBj",
-	"FDL216PuW5CgH6PBx6hRrOIbiBPo3xTZ+oMSws0bbQvjWfB01z0dQPkKO03/KOgd5RkdZjUcdNdJHtyw",
-	"Cgt9My3sIWmstpFM7BM+vDeVUybMM6KYUQvXUuHY2rtSpA+FnMchP29efVvQuS7c3fDpAHTXUr6lYvGh",
-	"6KNYiU5ISaZULEjRZrEJaj94elVWFUOixdIDrsktW1RBNXhgUB0NAuWhacFtAWXp1z7bLZ4NwPSjcNP8",
-	"/1WnYLzChAFzuFkOXDHsBQUvcKkU3zFo0/Qx7/UOk1u2gIYd8pYJ+IU9FHR6/RI6y0ttC5u89mQFMjMl",
-	"E6b1MtlVLrWwDZyCam0iTSgB3dwFsAuBaUlSM1ZI0lXmgnCiN3xJ1Tao+5QarIPd8HEQQrwZAu3hHjzf",
-	"ZCb8KFyPLpbCVORreHH1EIo7CIzhJPDxlWhqvCSmmoSTOn/R66XHVoLhOATRivW1h1Hxgi68oAtPOiDN",
-	"pPbNcy59u5tGExY239Aax+f2u5HSex/YmAwGF419WLH/Ds6XIGdYt7+/cmJIS69xEcDnCVtqLhhMX7he",
-	"qqcoWr3ZDaXQWlEmST6jLlkraDrwOJDncSDPfQfyfOlEH6hhH9iYa8PUS2HUYuVEFMj2yxYFqlLDsD1n",
-	"hevT6ZApbIaIo9AFmxPfm2VVq6bKIWECGzb+lJobfsfIkE3oHbe2vm9wiO2vIZrhgx9LXV8GR0GzwVUB",
-	"FSxdgrNsTALunVh5dcdT17JxRa/FTGL15qBH3lJlVXlJTspyT1+LGVHnAy8S1n6GfLfqG307Td8OE7gJ",
-	"4SKBCLcmmouEBf1GMRzwARtkv5wklzDNeFOv0pQugsQynIBMqFJu6OPazvAAXPdRqdJ6vvZi7WwdzNQG",
-	"fHqiN+XsVpCmKVX4QdJ/mzN7i/15Cnl+/WFFv2TX+HXuOr8Wlbw1babYSmOXVPygb1tT/cCHcmB2vRWl",
-	"/WcQo6z1DmmIVLr+QpXuIL7xb0sHe8bHRROSsgMKHbOYixgyib2/HmuYG/u241uy4lYuYqoY9X/6cUSx",
-	"G/Zk1bS5jKWKp1KxcloRdv7pROyzYUpAjTMyFr3QhkH++zTAo+jDy1fd09O+BXjbAa/OkM4YTeNprk08",
-	"ZLFDlblUt5bDuJwTaOpSiHjkwbHnv1XCX76omW9cvHYCrGNFdh94sez4AgFltXseS/GGnTsyaTpi45wq",
-	"mPaVSJEwJYKMHHekrsdOCnDwHNyl/0C/WssuPzWPow1UwAYRl7KMLp4RK9jH4wxmSfgqVRDvSsopUTI3",
-	"XDDHSa/YzEAPyYNv2+/M03RTaKxybV1b0UfqR+p/pONHOv4t6NjpXoEKvVx6gRcJs1c7BGt5VKXngNMf",
-	"0py105JXqKFGYrdv7KJu5qDSgVlrFWSIDrkTXMqqgj65m3p/f4IuZ+jWBdyn0C89wt+RHSHPadvD2Kjl",
-	"BK/DnrtSb6k44dpIC9Wfy8mdw4WDlFRtjHPXq3EXuupXIvNpLK39ylT0pdF08FyuNB2uJ4qxQI2XI2JN",
-	"8i4Xv+Sq7H3PBXnFhiqnavGMYNM2guMKcDyaCwDfMjbzHfTpCGwFwccTCMe3S5x1nMKbJsrVqxR8zTlQ",
-	"ymx3aoji+tYuHDTqVM4FcLtyE1zYU9eO6puq6moo0FoFo24OHlt4Th391f+7Q55fvv3+qrGr/zUm2ALR",
-	"xcAnlnhxFQL19KRvqhAEbOT59YfvWdZQfgBsxDnnA95R2B57QpJRrhzigDWd5ozMJxxcmun+12YxKMB/",
-	"Rxzm34CPPJL0EklnVJsYjndp2sgDU/ugd90/efBuIlVqxxygFcQuvcOn4mxL6JQRORq5/BZ8WzNxW/KB",
-	"L1Srf8C79Uhvf3B66/z+oeocqW2hevgNfKbNsLULve4fXfT/OLA96W7RdAIb9RSwHSvGRM2cdRCdUkHH",
-	"LPXjpNygHbNYBTmYR1s2XfqdSgEHrCUALCdjNpYAWuToXfSP65Lg+OEkwbqav1WMfkUf/EeT8VH0PFpv",
-	"38YNtKKKshpcxa4W6wy6kMJxrqLzF3FDvCD8XUdRH7XJR23yG2mT9w7L//HU0d+nUuXOYwlELZhxbYMP",
-	"1qDpA3hMl6Nq8GuYS8e11fhy5SPqRsksuojYZwolLUrmkJUEwkFP5Dz+F1NSl5GQfDZTGOJKWJZpKMU3",
-	"E8X0RGYpDgwZ8cxAu4Nfl5v4f4EhF0xt5IS+vdqvvr853tfvujk4/pf+AJqK+hG39jQSw+/sNzuRocPM",
-	"zfRJ+dTiLBywi3N1IhA48EOZJOgq3oqf4uEiLh5Qcu6ikdSwMXDlhnhYRocsa47zQM91ivCvfHammBVW",
-	"Oro4PC3/ikt4NxxB8ZM73qOBJZiyZsC9HdLhKBfEbSO86dIDq0Si5/puWWZrOmXOLU+oJs+v/h5kGODv",
-	"HYB2B2DaKcDd8ZDqAFQ6bvcdeLbj9/lR+FPrNAC+/K3jfqjBvNMA6eCho0Hn8HTbT0wYVVyM45TRUed7",
-	"/CO46+fkk/3/j5Dv57JkLov+9d8tsOj/DRe3K1JoMAZNqL7FWbVuBr8byF92wjcTJfMxRAK5IlzccbM0",
-	"n6QYYUmnMJi/DCJS49Pz2B1zys/Vy3eecT8jc8uWoSCKuW8Xk5VXdwj7Uu65Vf4VLQorcawy5F7BTE0p",
-	"GPytmcLU1ZNn5AQTUzvE/n1Wdd/jrdFFNGUpTyA/yG/+Ut8WeUg0T7nM5HjhcdYV78+UtEJUQQaVSCYM",
-	"9M4fBep5ZkHefX9FoIwKB+xeq1yvbIgGrRkCUNQ707U79qUOaH4PkFr6RBcj/CutlXdp7LBLt7d7iSQ9",
-	"kyK9ln54tIXoyiw5h6UJFTDXvQIBzEit5OiV/e9Q7+ACh4kdlmHzQDfxzR5euV5hM6ucRxdRQgV0cojx",
-	"C7hqw8SqSTjVi40OCcUM5SLOhYGU9YpafM+Yu0V9lyr+QtGRWUFxCBBIebR3PSk6/FdA+JhQ/ZhQ/QAJ",
-	"1VfJhKV5xp5Txa6tgYupsBZFmqsY3P2Elh5WH9FFdlgJ+RS5IyHqfs3Z+m7QY8IM2jzomYjBZRFvY4po",
-	"t9G0waYo+t9EpZcZgMnUXRsKL3Oa7U1EM0dqQRVIU/WHFaf9w73+/n6VEai7uoO9f+zWY9xq3k+oZteK",
-	"Cj1iatOqBPtsyMw+YfkBPAKnwI3GNZyRlNE044LBQn36R4cc9tFuheqpY8yZ1n5yJCUzqU23fwLzIyt7",
-	"cKc2ZGbOmIjh21Ba5z4flqWcd518usqHv7DEXCYJ0/rl5yb7qemWij/K/h5nchz4ou2pgqcn6nhXwq8R",
-	"nfHYom07cX0Px8LgAaaMVzwS1t4AIEQXlvAuWi3+SydKJtBfOR5xliH3c9ZxW5P+HCdUQb5m/3xw0DsY",
-	"HEDPKZlAzfAG8zFXM+lkvGZzqW6LrtdbzYQqHmnTmqffPzvql64NL1Nkdargpiq0HbWEnZoJ9QdnJ4fR",
-	"JxiBm1ljvXSwVtvQtIXZztOEv/1IfZ/s+lcBMr1knmCYACPLlWZqcXCP8cTKbAwoVGru2o998yxUY4mk",
-	"G/N1UR0HfdrtnWGntsI3JaSJ05xZGp3RmfPT1J45wbGnTc+owtFUe+a0Ozhd+YzdWuMzMKp6+ZkvnRW3",
-	"blOSuLWBpC1lYufQYFGYpPoNAyvlpN6WqLB9PnyrBZ303MSGeCRVUrACb2+/zae+I7+RRE+ocg332B1T",
-	"C2vYu1C6nzJVo3GXp1P51XLMotd5U8q+VawkcFWaZWU69jc9n5TrGWjewCaHMjfoy4PW7EbG6Lyx4n82",
-	"YzSLPaXWD2EIjh1Ts8YTpgwfQR37ctwXngvv4FrnjSGYRIoky6uBhH4f9U+8ZkERF4fJUo4uj+DtBN/+",
-	"LGSOKU+hxh33dhBtN2g8zmBcY8N6vbutstr2uHp+hAEAVASnfjdRFV1Trl2dZuElKNrJ200Z6TxvwdzJ",
-	"6CLKZxOWYXBqZYVDaU//HF1WSgBcMMCpUa1wrX/S750FzzhFgk2SuKzR/5YYL5O8HGGSSGGg2T6FSdlP",
-	"7/pPixs29mg5P+71n7o3tESeEc+Yb2qsaWa66EB0RSSHB7N01BpNjkM0wfeAxpJy6qEcNhXAV++uN7pX",
-	"qrKaUU/o4PgkuojOR2cnae+sf3Z2lJymJ8fndDBilPaS42Oa9vrH9HA4Ohr1h4Nhb3g2GCRp/zg9SfrH",
-	"w96o16OIHvxfLIaeQ9FF/+xoEHYMWmfvF/vOZ5mk9x3U/UA4ZpEbPCVx6fy+pzYUMGPwHf+Sg5dzKeYP",
-	"mkXzr03qDPbZBe3CUOXGtK56OxjTS293vza9HXo0wNvXvfYUOXnzr02vFRJXjH0a1q8YmuQ3/9qoqrHP",
-	"CZsFqbftSLHvtYuFzM0kTnJtZLooYloh38bWwZpAA0kYtKtd/sjhbHoQbS4921Zz9zZaKQMu1zjQm6q9",
-	"dulwPujFJShjy4dKcNyTsuzZt6emQNDEWx3mFsp2Ro19fQiDUuW2FLYDEN2/t5qd/S9W1vmVqq77wQkK",
-	"vx7X0xfW+ug/f/Sf39N//ul+ZP0ZmwqtR3DQ2pdEavl3HOA0/ip3rKIdtFTnWr3vtBcqaku72NkjE1At",
-	"UsqdBHEY+dLCBVYdWsrUFdIccUt7BufhLMaQKEOE5Br8Qym7Y5mc2bXRzIUTC6Rxw+wtGZeU5kLheebq",
-	"HIveiLdCzqFrWDEq5CK6NAZIfzmKsQdhz/4+jEgiyBO+PAArvQdiOqu8YjBoi2rbeB1aZUti78itfJTH",
-	"riSezkd5Fg+p5hZKs3yY8SQ2VN8GJuM6mgcnYZFZ9xu4L9FXbxidxlNWJqCppSQFSFv/hsfv3L8N+fmN",
-	"GnZbL/HOnuVaOi3k9sb3cBvv5giu+AKcTPnOqgZ0jaBYBIlA6CsGPsCc72ki59GFVVqKhjuOX86qPf2/",
-	"bSQJ8/PkbTyjytGmXTpG8eLCFPbnsY37CCQ05LWBy3E13CxNvmUwMpRyASkg/DOmFR1Y+e4EioZRu9FP",
-	"DNUtGPrhoo0aeoDdwdwPTC0ZHICbaqmR0TZI3N8Vg5x6ZejoWxOzGrNSn4Q29Bb13O/rVlDRQYO+KYkU",
-	"hiZONPjRBWNFE3YgwW/9X66F4kEip5FrTeIeKnzQ6A2qebvRIINYCqT4FE1b3KBhP37g9LTXI+dl95GK",
-	"oxlbEKAjvg1qVjr429v6593eMQZQyglifuLWNtTHzETwBLNnv7t89aFU59z2Sze/ZQrKKkpsSqH7Ljr+",
-	"3X2g22wxzwQEZD1ztxNONbmIzo8Oj05Pjs/759C1VJtEptCYrH9Ejq//Vpn345bxFlfhBlLE1mqwipK3",
-	"GoKM8Pu4ozT7HAKiDa3kM9CxcJDQ6dl5rz+ozfaASaxmMqeLeMRYOqTJ7TY25jScpdSOV2D0exeBB3U5",
-	"1rwCFcZqBBiFcRLFyhNvbxX6i5AGOgJhVspPFBrZFJmIy8LIq7SBnzzGdHgk69JvMgSHf5Atf4QTpHfg",
-	"gRV3CS42nrMsQw4+YiwjGdeGCYxIWblgdWkyn0jIg6EZ7PUe3LBM2H7sSPXYkeqxI9XvoyOV3Yi6Ywsv",
-	"9n1kVug5c223fbogvtdzidjIMp0L+BLNU+6QAikSWmOqh/RsnJ+iai05VAeCGzueYtnnTrZFPpxys2T1",
-	"QR2jYdNZBmHiLeb0FQ81eFbx35xaijR0NLofO4X0PI4TVgv/NLhE4oD5BNqi+8MrFC+o4Cwj3ykpoXOq",
-	"v+xs4+vi9ZogjyGOx9yjas8tDKKHsNCwg+qnDvLivlVzqWKxXU1gwkHq+qpKgsaR5ZBJl0CKOYx7HfFG",
-	"837KM6aNdPGvQDzErpywIfnmHB9tCha5by3cdNNZxpq9Cs0l8sUbp8zEUsSGT/GtcMwYfAqfPFt+spI8",
-	"NMKhdbXlr3zky5edvEdFSQX7PGOJfTgYHn143O2ddg/bxzhOiuAWoyo+t1KTDmWZTydcj/PYroIneZZP",
-	"3Wjbfr90QP1FqpQKME7BDtUmTxeECj6FCWMK6i0TmWUMnfOzES2G3/+WjqCjqO7bfjQAHw3AP7IBiPni",
-	"U27WFLvhDb68bbgoyo4KvckXUBpDk0ltFovLoGk7BRQyWT5VIxpF2IGPBaRwCUPSMsoHy3CGE5myqVQL",
-	"0PgsWchMjnlCM+LmeXAxPqhExqLvFrAFJlIiR+gRO+pAkFMTOmZdOpspOVOcGkYM+2xcjpWrrSiK71wJ",
-	"7gvKIcLXxSgcwThgrlhKMm6YoklhqeJ7KMZGrWnHaDKBqIzWMLPdHETugKwW+LqskFzK5q9dD1P576X4",
-	"4SA5XS30PuxdDw4vjs8vjs+3UQ4PH1Q59NJxxrCs+yF1wnvUBtaP4jUkGm46MHdXWHdXOezHQ/x2h9iJ",
-	"Mi5uixxAtMB2GJUII6Wii2jbJ5uwqKlks/Ge5lZSj9jzzbDnU3l8b7i4bT40uNKKR1fTTL6Xc8xW5kzj",
-	"AEkM26MD1yWOUTLNM8O7dMxEsiDO0XrQ8iSdQoNF/sRaDAqWtvblK041KGX8+deowUFhrUGuLHtENdZK",
-	"V7fNOcsyMmcKB3YG3s//XcaMMn7LlImPl6AOE1RmZjXw/Q0bpqMc+uko+OSHor666b3F1crUqUdPze/Y",
-	"U7N0sqv5bOWOZi77eNa/a69cedrX7ovNJ11cbcWghznPTMxL/7UzFt1tJQPdLvOnAowHFQLbHM2uwuCr",
-	"Z7cGqX3fUsg04NBqjlG5Y0u97BGr/qOwCvDqmk9ZxkUjRlWuNeJSq+Kro9OzXplL5dn/QRA4K0rQm+KK",
-	"D1cr1KJ94c7i6etF/tw5FcGXP9NZ42Et3dBM/WMsx13rZl3lFaWz5iaqjc7RNS751b7MIAotZ0yU6W2f",
-	"7imDS/C8d6VAzcB7X+sM9Rg+ewyfPYbP/vDhsyUOsJ6FFnc089BHnvDIEx55wh8+pF7lCr6/a2Ms8q28",
-	"Y9B2E+8hNJNiHNoqy+0US2MjyPN0uz7wPXfxkrU0cDGcjtnaheAtsBRUn8s17V29fPeCuEZT+9WJ/76d",
-	"DfTYmpnKHPm5JJ6XEZ/+htWTZZsKbPPwrPiz3BGMYz7AVscwSnm5uMxu7cdZIqdcjAMe28CBV9zVyIUn",
-	"VMfewqxlPtXrTU2uhI77Z5arNmeOsnYmRv/s/Ch8xpcR1D5/T131RyCAF9gWpRELnksFs6qBCuGsUhio",
-	"vveXqx/eESgmsIiZTPafEZppWYx7I0Ufk07QRHza2K1k5MtLwzua2uSWzU6GUt4yLMXrD8hbujiIyg0h",
-	"NZRNfZt3Bn3OCHW9+AJEW97bqv6b/76ViGUBqrDM/44rKVBsR2/4ne/DMs2n2KZREJmlTJGhghycgyKV",
-	"FVK8s+wZcW1iiGHakCSzX+SC/IWKnGKjLvT9QMosnVGXPPM2h77IiRQjkMP4WWfB6mdkLvMsxWpsqAGC",
-	"y0OW+k2EGslF9E563QfkRVDu6BIREH1el7+vwxypIKeCivBFG5CHibQ+2qx/GhQuXruE/WEmk1uLL1xP",
-	"LBMvF/cW/UVriZV6r9ITTdAVsWFZW5dpPcNev41FWuVafwgUy7U0KEiogy4vtkNoOuWisublDvXFd98H",
-	"mdvraT/M8d4AoyIHrX/SJ0fnJwSS0MqPrhWm5ckUQtSVqxkUsxt4ztf0+hQ7qFol6wHn5CEpBRIOaVm/",
-	"jy1ag5TL+okNJ1LeXuXDwqG7fm06uPOJJj9+eNOBJuqGQJcyS7jYI5GMMjpuh23VporwtqLnWelpxMNM",
-	"o0+dKFdZdBFNjJnpi6dPfS/Lg0TmIuHZgUuUfCoFs3B7OsdNBtv+hxXs2Jl8/XbDvrttCX6LtD+7IncE",
-	"VoRMZ6ZJn2q4o9mixRuwawH+e1N+hlIw1cWpoYpgIJKl5BjyLfAs2lkiZ27UsT+90Evsz66dVdM/PTzq",
-	"uWYoIlnEdnt9V8KlmFGLDa5fjLbGeAZ91MYcDKER+OID03lmVoC5cksA53/mDLKx+sHrQrpZ8brKLSuR",
-	"vlUyzWbCaHtS9xrRU1jCqIUs2qaT7ka09Xgum0OHaHgoWnEUzYlzq2+saqCK2V3MJ5ol8dvRX/92rs7+",
-	"nF59R//klvgnvOdP8Mz/H8PaFSx4PNoHOdrms13DIJduWzkc8fF07ns6yFS5mVgb7DnWfK5vgQ4eJLgP",
-	"ppTP3bOi0ecCbVS1tUJz55CSM+imWtHAEA7EqBydF8U7QyvguNvHdB2/2peT5J01ADfYsOHCMU0dh7VU",
-	"Fg/umgFxGeHkp/3G3VyXLpipvPOFuDjVn+ZmIhU3i80bCLSWOgWEl0Ih81hc8lhc8gctLqngexPXr19e",
-	"HSl/pIBHCvjjUQDOkpkwmrp+9C+v6Rg9SmH21TWWUClmRSt1drl7zTOiGcwYIUOa3BIuyM3rUfetNVlv",
-	"Dtw8lik0anQWmzbKhzHeyKSoIal+8ccPb/wcaoesRDEtc5WwTS99a8XftVz7TuUFL9cwCc0KXOysQ7gw",
-	"cv0noIG/olPmhy0+d7N4m8B2E0zrvfGf99P3YN425KfZ2/+ZM7UoE9DchN9wJVP6+Q0TY0uPg16vE025",
-	"8H/3Ow2gePnZMCVo9jr9G7x7aYU3eqENm/4PcLWbCyJFtggBNJEZdKYEQDH3NsJTsscOxgfkZqh4Omb/",
-	"892Hbq93NOj3b/ZX7cY/bFF+xZaOev3Klg6h94uB7gvRf//83//z6U8//8+ngz/9r6hprxg0uMaqlqaT",
-	"cNpRWblEoASGAEchUiSMzCcMO+cHNwFq0LQ8Jqi8KfaFZTTLCXflDoM9yBGPf77s/l/a/Vevex53P/16",
-	"dPileTuvX2CZ1dIHebr2ayOppsAS8hzubHhzyqYzCW6Pv7IGnLgkueD/zBm5ZQsyY4r4CkWvneLZU/Lj",
-	"j69f7D8jihnFw87uMLLSPkxFSoYyhVmAGUXEgiig8wEVIEUGVO4xWGLXrnEFwvQHZxWEOasiTAHog/ii",
-	"+2kF2rweAataQbyWHd6QjGoDBZfPCIy6yhgwDa4JDB9gKe79qD9YvSPHEldt5eRoMzW/Hr2Tgr38zNGM",
-	"WE/JlBQDsmnmeOgB+ckiOPXUTTO7qQVQuV6mcTNhHwWelN3rzaDXu/GnTE3xEoiBGSgM5dpz62cEtI05",
-	"1yzkJ+UNH8XezaDXv9kveAw3ZI9DgyOapmjA3ARcQ98QjtwTUCqjya0m3Oy7TZUf+SiCNzr+DnKEZhlT",
-	"ZEoXEGPTjHXIzVHv/IYIOrW3u10cfBRrTtEeQRfP4KuwsTd8yhuO12qfRPN/rZQWGTwXLillIwouyGMr",
-	"KehnPs2npdzAv0o848KwMcPyvvd+hlN9FT9NFrXTHDILOaSNWzYzfvQIzVMO0QU3ALsJmv+n6z90Hxnn",
-	"ZufK6YyqhiVfZhomsc1yw3BAChnxca5Y0WSrFMYw+djKaPbPnGYkg8+SvflEZoA+TKRU+eFo1spGlWe4",
-	"cL91AqQfLmAO3Ep5mLgFN56YS0pwmx1KmTEqgt2+qAyTrjECmCh9Q/bc24p9QtKHYXS6f1EFBNUEOk2x",
-	"9IDcyBkTNxdET2mWdVEpJn7wsRWHVBPo2aonlobt3SSlhpI9eIVFiEzOXfMyN5waeMaEZWnHVaYzy5qo",
-	"WlRerCUx0tBMk4QKS6CK3TGa2VdNO5bLfBR+RraV04phVNnuIN0/IJeCZgttNKowdn8+8cXticjczHID",
-	"/MrzAOom1xYwO+od7gf0XzuzYIZ3eGz/C5tW//+e2jOVAqZx4FX9tDypt9aMKI/wFTSnW2rUDdIxpYtC",
-	"U0Sc3OM4OOaOrUQo6HbXSjNIsXpoFSm9KQyk+up+sKCFnAnFBFI618QbVGQvoZp1udAMQop3bP8CoFuE",
-	"TPG0NNnzA6Eh3OUu4sjwDioJuRAs26/Moi0+A0qaN8E6BXorq5rYfxQ3SlF5gWNaLrWikYf6na/SN9rz",
-	"ozB0vgmQaIWEAXT4m0yoJScmylwrIJ+9YLoToaqohYH3dQhgCraT99BlCpIdvM1OnM2+EpXqJup2+iUC",
-	"oMkAe0M3IfczQg2ZSm1Iv0cWjCofU76x6H2zasGNJS/bYL4riVptPPymVoNubTVg6Dm9wtqLRrRDMtDE",
-	"zYm0AJfKQRkwkQvo7UH2Prx6Tg4PD8/3O25CrODjickWRC9EYs9wDg53fM8F+SVP7ftkqIs90R8FaM94",
-	"F9krvRbPHG/A1Qjg2MWa3GqsDaEYmStuDBMdovNkYtG6mHrUIb4rKPB1bIbwURT96DrF4Syw5Mm96lnB",
-	"NjCxwL4FM6FKvaV81t00obMZEyhtIDmSpVbMgyz9KDKuDcEpIsEzCTU0k+Mcx+HmLmsxSLvQZA8ggvdr",
-	"r6qk2OccnG9Wj+gQFIkArTUiysMXq29WEkEX8pg7Ta6NoJffr9F3NA0CF356FMxVDWY1KTnM2PRPv7ig",
-	"gfNywgve47Xqe5oEpn/o6fITdlXtpK17FjdSxf23NLMQsBJDwjR/mvEUE6BAbmCWmlE0Mc/IDSQtaLAM",
-	"mCaMJhMC81Shxf9zKUYZT+4JkvAtbQBS3P8g4Li0dqyBJDi09gXTmKdnv/GM3PiEWQwIekiAeQ8Pogqm",
-	"WMbuqDAHBPRsSt7/cHVNYDDKR3FTM+NvQDkUY4i20cKdoA3PMmdIuCZIlp1AFobn/h/sH91L+8eN0x81",
-	"EkHguwxuWuZ9V/iQ/fSccuPTt+ArXIwdsc9dA96ECvA3ZnfOdnSAqToG15pR4JOSasjTFIXK7qhSeU0b",
-	"XCkfeBBkuS6sZ6tGWWPIK9CpBNIBsvgzBCHus0//hjZbhHsfbHcZF7eEWave8vTcAAIISSy6MkWGjICb",
-	"Z48Kgl1K0kDY78P2X/uaFrU7f0C0NRg5uqxOZAei8krsQuawRM1Y6cWhzofz7vsr4iw3qciP799d2NVX",
-	"nDZ7fuTwPlEUYsRmAihvr3JXsAAKJbLIA5/I5QZK+DVyXXzexziapskHy/W9HiDW8jSIvOAAE6t6QDL2",
-	"07v+U3hH1zW/x8iNO7P61ae9/nmPHrN+9zQZpN3T4SHrno/6ve4RPR6eJKfpGTsfBekNR73zcmJfcV4F",
-	"FftEBpevUOQvuGPTT5OCGT8IL1blDPfAS1U5XOeiY8uni6roBbnx8PHMmpuPwmodhTQDHbVA0wOyt+rL",
-	"zj/mtTKaa+Zwyzlu9z/CdKt30ryy9sf9yD58SxvSL+5/EPJ/J1GtREiAdiAaXIbQ0FyOgNTf00UmaXot",
-	"5Ruqxvdkeg0vawOE+mMPxgrBu2oN0DtUwQM3CwEnI4JAscK//IryjN0TB5rf1woQy08+CCzKKGZZlzG1",
-	"fwfKETN0fFNUQLloAWokJKFKobfU51pLwQ6ixmhr0xLdbU/hni+lYb0Gzk3wLR9aC0x3W3vIBQ8Y9tk8",
-	"TfRd86ef44UWX7d3VhfQYJ40BqalMhcEEqaHC+L8nkDJz6/+jk6TG7TYLohf7A3ZS2SWT4V2L+igB6pD",
-	"xkrmsw5J+ZQJzaXoWCOOjaVadEhGhyzrkCmjOlesQyDa0ilcyM8ILZyd3rvKNbn5Ofl0g1rCFdbP/Sjo",
-	"HeUZHWb35B7N72tDNw1PPhgPSamhQ6ph82i30mRiP0FcottUYrFNKueiA647qkDxlgoYD07H3T8gHwIr",
-	"wD7oJd/IWwGECxIo/s+8DYJRybQWlaxZJETlQhcuJymSOoHex6TY0la4lvItFQtn9Or7oUXDy9rgRP2x",
-	"B0GIH7wgUdZuBBHivC9cQ5jY2qDaHt1mk2/302lM6aiewI/CJUr+677SrP6mNrCvPPNQmk2iGOh7NNPA",
-	"D4O/0R6gigGFgjsEONSPwhnh92dOS69qB4fwoQcBxE8sy7ro/QHjzkfthwtCyTDXHJwfKs8Y2bPGi7Ba",
-	"sucTgKKKlWF+n1VrFaV9BzLXbJmlUOF6Ddh1P8g1v7EdABuefVD18InGMl+ox/I83lI46s1WeZwx5bzl",
-	"9Jbpg+D7sM3LxAdGZsreazjT1QYN1LR1WnaCp4aL5bEvG2MWxQu4hDHdrEH1KPtDbAwnYDpii6+GM6Za",
-	"3F7MU/x1KTDshytWjqthDytGMLb4eKXZVYv7vaG9HtcQDa7w3i9+PGNTUl8ZKPkZM6AC4FVX595SHFix",
-	"lhKCn4oFy+EvDK14XMrzAhGwpZNPoHkfYKkLzq9C3B1R0ONdNf2h1xTkWbH2l3dMGGcWwuqz7Aec0rzu",
-	"CCpPffm0SpuzGheOFPWBij3NGPnzy2vy9K7/FH7rYnmmle3zCU8myBxxca/FLDdbwnQLimtE/3ruigvm",
-	"wL2ea9VLiMtOFh1CfbcLCJTW81IekLg82i+d/aZYc0gVVaxfjeI+zb0Ka5fNHvxjM91GJS5SpegC0LjM",
-	"doWC4TxzRolrQ7iesOHbq5d+VTAVJqwq/bMf65pKEVJ1CdnLNM/MlW9zVD633O+o435zbQ/8n66bQ/Hr",
-	"RMKA9qgTsekskwuYHOHkbdSJRrmyukFcNm7oRJh2v2l1+rkvBNhAI3XfoaBWrXFlBNYaogJ7Snjsfebc",
-	"gdR5YztL9frSKjNm4kZFVLha2KNqy9yseg+rrR9fypSvk/TbXFura2k/LkEi5YolRmJ7is0Sq8SStagf",
-	"YlQdgf07GlEYppM8n/AsbWJOEtPmcIQJ14QOZW6eESHJFNoMTKgo7tBMEegvsnxitaqNFqyzUnnRoDOE",
-	"BRcNl5f617RJEQlhVn9B5YvV5dWLUlaDOQg2V+HjwLfplF9Okkt355eOf2g31dIf+HqkKnHDqpqVkTQB",
-	"T974tTo7LkVoFd9OsNsHJhkElYcdMqNg6VghjskMlqCw1Y0mCXYQInsf2Jic7XcILUPCuaW0MkuyyGNA",
-	"03sjGrJJErtFtAVtE0u49p4envrFOZpiwqgiJ+zl98+RgoK+Qa24BBf2Fh2HXYRaicz3GRVXzCmZKWs6",
-	"LN/zu+bH8A3NnWMEj/RZjV1gEN0aWxCrWzYQYAZQipjfoN2HjfxaMI1w+5sR+8rf3d4wCKm4tA+qzd1b",
-	"rLModfq1Kc95yaioIaGn3oIDRKt5QQ2ITeaH79ru1rSRez2IplZhh99QYWs4wCXULiB2USRe+LQsB+Zn",
-	"pDjyixrGu6C0U+jKLpMBlqxQuioouZ26dV0uwXIX9tl0yHDhW4KJJxqiP1yM9QG5NCRjFPzKzJpPwG86",
-	"vo4bMjyLwVzLgtz1D2vibz6h1TOwil6gGabpTMme41Xkuw553iEvGqyYZjumGD3W9PFi+Vrm44kpv/Ky",
-	"7fuDaWRNHyguw/6g/dyMJXzEUfj8M6eudWj56Vcd8ucO+b7fId8P2q6iqPL9dfPdX1YiODBnyF/fycCt",
-	"yfkqMF74JMciCcCPryNGliGNJlGGdqxDiSc+wuWKEVorE1P6+TXePOjVGEcnwqwxd90Pon5A4Vh+vD9o",
-	"9fFdRdKSCu8uNHK1LAsqVmuapev50eSdw7Zx27g0v5ILcdmi2vjMbt5Cqle4IHdwJKrt/MFNgr3qIGyS",
-	"3RTbWrhTrHx3PSbsQvjVY2sQMcXbfSdAjNa4BsiEmw7hoyLlqpXm2nCOyx9mYkzH2AgxY7Tdi8vDbioW",
-	"47riYWvgztu5uVae3fpTesObrMEtdamS+pcUqfaKkRA5zT4wbHazFP8IGjO0ZRUpo2nGXbvsmoAp2vmu",
-	"39lb33IbEIXOXHy19SNqbZLJikc8BFo+UoOwe75YbrGITrnrJviHIKkx8NmM0SxWfDwxOhYStYxmhu4I",
-	"sa0ZEn7Ua6xTyoWhHJjOlAmwNhjVzX7MlQy1BpXiQ5UldlbtbS3xfLWAVwPoobctY1vQYkBGl+7pJvPG",
-	"dfjlbK4bxZHnxC03isgWa6u0tX4ERxutXMJsROORTPIt1KXR5aVitGm/ViRMLToVWsqO+GZpaYt91vAw",
-	"AGsnON1ws0trbcJBaGLfVlOwJqCre1qXbdPaBxGgWOmCCNuutOXQgRdi/cLu7UxF9cYBrdPgWy2AFPgl",
-	"Ck9FKUkqLYIqm97gv2giy+10o1WxhgdRZn0kwhMFEqd39MSVwfkWWMbN9oLK0Ljoo1a2x662qO7UJn6s",
-	"if7UxZld2CaIvnDcfReVc7V0q1edV7W4D26RxJpZ4J7xjATMcWAhzR7HqoxsCCu73ZCMGcjcgzZ3b6g2",
-	"uNtWbuMHlKyVFg4twlP35ZGrZPU6fTZAhq8f7oePxahobR31D1bqWp7vhLUPphiU/oRjPFrvXdioMwR4",
-	"cdbsS7q3ElGL6ToHo0gJ3koSrpI8w74qac7IwIVvfA9ymLtQDDvcWiXZvMOKjrKCQUAsCUYRnFf8TC01",
-	"mfKAjlr5e76aprNMEd4Gx3urR1CmJrc/gbbKUgsFKUT3B4kXhObpNwwXLOtawYGmOQOJC6EYPwSqEyVU",
-	"JCzLVvn5Z9y1t7q/id02h2tVkPxb+d1mio3452YkvmWLJ5rccc2HGcPxQmRPzuKPea93mOCT8G8WHxwc",
-	"7HeIkeBgGguumYviNlDPnbzdEpheB1tbXSIz1qzcukSA5RYV8NoCBBUFthHjAD2+vhCd8fiWLbYWn7C6",
-	"XSTmjqk6D4ShTeGcIL3O/rNsruzS//dqTke9/4xMMbMHZ2dhsCNcYTu/5K54thK3ALarkalsCV9XvQEH",
-	"NrJeZFhfOtFtU1s+R8OEG82y0QF5Dc3NsEJTT+RcYKXuBdHG6gTc+E4363myXxx+dfXmHkS4FDv8VmKl",
-	"iIj9lYsGBF2aQEb2GFXZAoYRdcjzy1dAnvtEKqLpiI1zCuXRlSeeX766hGRRMAS7c6luyXPf28cqca/8",
-	"3OpyOfth7Hp5DlonWvG1ZklXXN4xqv2DYGHw0I2GygyfZaysg2vINqvMz1oXqpaqPubEIuxcKsxhW1JA",
-	"NyDAimFb61ZQeaDMntv+y8FMrl93eHzVWK6lTmBufp5ISXAfzciIJkaqHRfvvl5o/u3kHa7l7/CQFXfV",
-	"z3wpZ4XtApCmuWG7vKcyKmz7F3xZyz4adFJFR6aSbOJjGqv00d3cYRM5Dz/LRemeuuMpk5Fv/43zE3Ss",
-	"J1SxNEbTcELB/DETJfPxJKbpnUzQJEl5GgtpYkNvWTyjqpm13Dq2WfjLAmle08LKXM0pTKZqdqp9WqM2",
-	"1whAqmKgAbxQN2Xhfxu1pkUMNGy1vtw0bjlRU8pbBHvogatgZtj2MRR3cCaN0i5PuSkrq2rl7NDe+uaC",
-	"mLksum7JESQnYaOPIUvoFGu49lyaJHT09I0R0MZVY5Z26Zwuit8ti4I+aDNrCC9mkOzk+krAKArX9vHG",
-	"dfeKoZOSviA/19zTn272n5GblOsp1xpa2M6kRnMlzbF8Djt1j7DnnSRDBtvxnfRCoYrqP7rT7JFl2LEV",
-	"Pdn2CGGwCtiTGYNf2GcXP0SjJhiVYc1yjP3ik753l0XxzPUvBTZQ8ICoLEqDWiWFn8KtNbMHe3hgWDSn",
-	"lmwO4obH/wUyGVCZalRGf3cZI05Zb8jTQvxu7soHxaxmQXx26xNN3APYs07zsWBplwuoMNab1eGVfvgq",
-	"8lZU3o1Z2G3zmWfNzoMEGkhsZ2TPyha+DczK0mZ71ubu1k2twqHr3Z6rDLuxf93s+6bL2AHPNVfGjrNB",
-	"u5kZHUOtfK4EZrDsmOXeiT53x7Lr+t/hRJ3XL3SwdLOmeLZsZ2FvxVLZIpXXgegBah6WnlkJzCe60JTl",
-	"LGMdbD5n+eszQgttliYJ05pkcuz6fTLtIAwHAslC1ihkAGte9Fl8MDgHg1EA2E2umhBxO56JVU/Fs6mV",
-	"4sy5Wh7A9iz567ezP59TxS4Tc1mZmr9TVWmTSC8971J5MZwt8K/iyVYBATfXsyEGtrFUYF0woLiX1Fw2",
-	"K8sKWgXml6Dqo/P1VE78udXBvPdDAO5xOvXtbTRZVoN946ObKjY2m0v3BvVmoK7K+7c3ksvEkEGvf0T0",
-	"wfHZUk57WJTjVTprrmBOOE5cjhfMxBgbCNP/rYmk5FgxrQM1zIUOMi5W2Gd2UddWacRpbfXg0jZp3dUy",
-	"5G3jyqnrgtgQUZeCrQ6n0wXhODouBR0eW7VhQ/RnRDMrFsAMJDdPq5El/fRXLlL2+ctT+yTOcKkjlFWj",
-	"fxDZYrVHpn26mK91r+eL0lXLhxVtXEHQIKHeCMXgS4fgPoX4nV1b+4/UOy3sMqigGvsPB7biK9fWbq/B",
-	"zhcOX7YqPBAPeVg1w/xoRQ1FBQBuBS32+nCZsnXv1/INHOYLNF+csCx94IRIa4gB4/JO240OmMSAY4WZ",
-	"5opyV53Thq3XIPyDexI8coJlO7ziPTy3FJpvr6OtY8GNuY5jrg1TMZR2tk4TTCYszbNtah2Nz1otTkFO",
-	"p7nARDAuZtTwVb55veQ4LL7vQ9pNj90zy/AhMgtrz6wimuZqi/rBNKUiAmqHSXaVkwnyE+votGtyYgPK",
-	"fvX4b0IVi43/6A7JVOQNv7V2MkLUPdnBjvbYYlJIUgPuwYrdfs+ydJeYcp1vbrYSQka6+e6Asy4LbtfM",
-	"YZSbXLFWVsQSV928gn9rvllNfatz0WYq31Kc+xP0QCgh2pIQd0HLHc55S3H6+5cwS1Uxy5x3PZ9teT4/",
-	"lARS9tBxpa8xvZMuJav8rcBltLy4TiZUjVkMyel0rBimcElhuMhZGheb9JnUBQR8e52YC8v3NTy4uqlO",
-	"I4Hd33/UpJR+W0dSI9fY0mMxoVytGnCTspk9LgHDWrgie5TYM8DzZGp/h/CbNbd5QrOYfbar2CEvCR+M",
-	"hwt8BS8KPO5hfCEUlle34muN5zFJlhGKZXzsJjPHWxaI4aPZCru/6Nne3v4QltCS1kbe1NfZbaaDSfK2",
-	"vLko6G27tHrqa/mqFWBuJxgajNMJ1cXEHt/25d33V8SxHC7Gbra/5TdkRs3kGTgFoKOwVClTHWwEv6SA",
-	"fJVTX+FHhcBq8ydw/mhZAfwV8KZhfFTDdAcMx/rNtFLRtkaaJtR4W0Ha6lr/gsOojEzpApq6OgxIadmt",
-	"g4B02j8gN2nObtBlrflnP+AxSK73DqNn5EZIE7tmrsOM3XwUxRhJmtzSMcMTsz9Up3cUYWshTQkrGGGz",
-	"EZ820eR1EZGulNi641/s+rjDhR0fhyPe6dklk9Jtw7+z0wijYMErWEk7H39dZO9K7ZsTyQLqX3HzNrS8",
-	"8XsbZEKLkMNamt0hv+p5JjXbRfNva67Z9wcGWmOt1/YtCPzX15ZqVb4daM0Q4IinzLh2U/h3GfCIw1AG",
-	"pM/ERsZLZYV4hc4hMOvsc0xXgeSTNepxOTe2phvaBW/ncbr3MWwJ506wyEaYo8mA6ZnvAV+tBqe3dXfA",
-	"5qumgT8+RvUi9ilFaNAoDhm7Q0V5BmniNE+5tL/oLPY5elN6Sw26tRbTocyak4BKS/2kZcMdw9RMMWvx",
-	"uchYizHCduVinDujqDZn2lM58fd0CIx7fynGGdeTDnkv8X+/U9xwPSFXfCzIG3dzzUY4rlLWoLF2zkxk",
-	"ugLYU8qzIMHRWONqyrTGzC2sG3WMv5IUGSc0yx4Ewk0h2n7bHlHPpdCNCV27BC+wK+ZwsaZJ58MGJ7iI",
-	"R1I1ZXa/tjqfsmqOVa+adc8CcJtSyu7T4bKakxLO3HUZQJVvgW+1tcEfvs3nBS1HIKppnw2uILk598ih",
-	"yRXc+7VbDPicxtbYUj6wpqvTwzQuWNUKdoi6XwBrD9kGbGo89IBCAsTeOZCAB/b1gwf4nW2Lx9zydlGs",
-	"QiazpadmKxbUxFYHvTZtHrZkF2t83w0M/1vzk6DJ3XHLoucqw1nuY0EViESsHaKiRlVrVcMdmFWNijeT",
-	"a4Ela+jqQdy1TvR+QxdtCJglkUmzLPZj3C8IFYvGjuWNI92fVW7VF5jlZ2AcKDR/r96AaFm5y41bx07x",
-	"cDlMqwqXVuOeK7hpo12B2//JSQu6rWt6V9tsWaLVumiiMgxzoAp1ZTsn5TorTwqdZ2ZFS8hV3bf7xySl",
-	"C02GbMyFKCpiXQ+CVg60ljqcbyl9D/2sXcr/Fn2aEJx6QyNqlEHVEkmwrXwLnuZ4nZ5JsYUH1g87b8NO",
-	"/DlfQs4Yxu3atwFrmW8ZfKfsOfXAmR3b9oxqqIcOj6mEw45NrxuAG0ZCqYinjBlX5AltH4Q04W+r+JF/",
-	"6U519DtrKCua0mP4FXS6PDMoBR5gbEWdYpa/7IroHPcPlrKnDw7P9gb7e8P9fZgOh9Nec5HwjFhoSA1T",
-	"hJdrlTcS4tp2Kt4HnwRHBA5yjTMhkWMjt95/Bg7zagyG2LdUmCgy0FajBjYX+4cQ3YSvD6WrFELk2yos",
-	"/rMfHB/chVICfr7UAPYZ8WvB+foh+iEdQ9ucUtnxKeBLjqQVxQi7s+8lIe9etQlUq5LaLfIu97F3m7Vw",
-	"cKLpogIETEDGAF6RIYiqfPHEKv7WalxQLXwBHrVQRHgfW8jmjo8aLSku4qT86mYv446tSNCWgc5jcCQu",
-	"3NLum+gqtARJjWHKHsx//9zrnpM/7e13P/160hn0vvyvNhW8RTMptJc60Yi6fxS2ljZsFi9ZXiMJCTgN",
-	"hthYUZGWT/Nhhvk4LVsEus43lYU2IesL18WxKYDLiJwxEcxr8S0foVeNCycDLuJQSRcYSG6ji2jEBc0g",
-	"f6cU9BfRoDc47fb63d5xVKksjHr988PRMT3q9pPBsHuawkT+Xq97TE+Gp8lZes56o1o12EU4gCOY1g9f",
-	"0xIUizlVIh4pOcVvn3T7g+5g0KC3tFlBv+cGElTjIHa76xmKh/FzuHm76oey6rvKLHkywbnGd0zRrDiZ",
-	"skrbfsvHsRFslZkYDm5PNOGuWhuC3E7zsowVZicfrC3y3KYk1NdVFu76yuHZvxyyVDoJViqo/R0bewS0",
-	"U59/kuo24+HEmABdVqkiHtAHHssI15AyMKd6nyBbx+MlGdM4bQPO4olebpK+6tDvraUjWtarJ8tzC3Tv",
-	"cs+ddTVwVRxuKEcNpjrZWw6Kjp0QkYSIJU6COt7r73eImym13yFCYpqfkMYiJtzT78FN/fKukp+4Ow73",
-	"Bvudj2LQK25xmI3jpoovQKMBh2j7HQKdOGLMNjQ6HOH4RBdaohSE4p1u7spMaprZz0GLQOzkYz8zGOwd",
-	"WnW42v1yTx8cHe13CP4ZYyNA90Bv73S/vFR0NfUX+719+5nZhGoWA+aPmHI7PtvvkIAYFoyqc7JHg9+Q",
-	"hoPWivsdzCmnial0IRouSP8UikApmdBsZL+ZTJLYZ090SALkOWIK/xlkMuAPPj+A7K1Ok6KG9I/sKXb8",
-	"1w5dukzH7gbzWYoWKUvoAnV7IW5EnapYwQO3yFw5VN/J0TVHqvOTyqmUfwcNVqvQr7IggLoT4DWwQg+T",
-	"EobuT5+FUoOiv3k5C6VkA57mHiJ00Pl1Rym9g3j+mhL9UXD/ZwjuoJunP/op17rRvlkyzlYJPS8W646n",
-	"ZYG3NtK2rAPAoEP/K67zAoNs/jxH7k/X04JjXak1c9FBARG6J/qjuAmWfwMvvim2cEP2KDr7NSPYW2Qf",
-	"XDUBsqBXyCvq2BUR/Nl7VJDg7DofhT+7mvyqSBm87uzT8PwKoxUlTV0K7VsjlqaEm4/CVxLbuy/fvz4g",
-	"L2kyIVbxsAKDO1dO0RWoWDxANUe9a49ie6CyHJdreAVLsZUhiJOAaT6Er6Uwjjb7WWqJMVTDrLUbvOGm",
-	"AJZ9CpqZPCN06LYNFzKqzeaGM6v9M36py73HhPR17/hfX/gM2TSxFbiYJWD/cv7Xatpqs2ziOsHksOdS",
-	"GCWzpvH8xYW1QC7e9NZN84KQlitxqdmk1h6VuZnllgEmMoeBZ4oVDQg1hq+sTt6/AGcgvIyl+wFww+EO",
-	"EzmP/8WUbPRIMWtroxGMHyWzfJhxPYEBydDj3j5L9sAon3PNwLU4YVlKMn7LIHQHqwRCnGPYbqKYnsis",
-	"sqTAKaHz2Uyx/4+9f+1uG0f2hfGvgqU3kfehHcmO04m8zjrLSZxJphPHf9uZPr138qchEpIwpghtgrKj",
-	"3U+++7NQBYAgCUqkLKcz83ReOLbECy6FutevFAsJI5YknoG9E/dkrh494dNlxiS5Z1nxZv9E7VsbgA/R",
-	"kftEkoVIeLQalWYNjxZJbJfczEatMzhT2Tca5frygNzPaF5+gFgmMYmFdxeqtosmG3fMDk2U9syzWt7D",
-	"USax2grA6Ed2OameJwRLFywdETmnSbKPkpWYVypWB6ek7JCDh6lztmBp09FRImJ772lT9yxWgmtTx0Id",
-	"gAKzrQ8IbRpPl5EF5VnRMxq5OmgkOeUJ9pDGNMFqMc+wcxLsmqDoGy4Xy9zDqqGndQvmoe4+hWu/29ZF",
-	"caNX6zrj46WaJl4pQcjMWcx1YEEtDq12mxhZFo3hCKHvDvTnueISE3JoigEszPuXFB8Abxni1/ZbW5Hx",
-	"RDojiNQKTBC+rv/u7Oo1uVwqvpYdKPNwrx/t7WmN4VuOUKsgXBI+57n8kjI4JUQxefJ6lnGZzykgqvKU",
-	"nC6nS4lAwCK3pAtW2EZ1dgwiPNdxoxZb8gpveIVNEopJhU1x7lNlRQI6lbMhI3JE7kV2q+YEpjkuHs+x",
-	"HAMt42eHeydkTNNbMhMJx8s08etz3Mrr4g6SAzpzW13fDrzbDWDuNofWt2vvpq1opLu245kxmnXoSdEW",
-	"sELXz7agFkBcXp9o0C59XD+vlEAeMX63Xbfqrv1IfYpiO2ekHnepe7Vika3LiPXlbeDrzLvwFpNe9i/Q",
-	"q6oZFsKdfWntAi1HnH0tMbMyfTipCNsle5bkUaPwGZGMTZaSJoWzK3A/UuKy9iGwpACMK4isIbSD9XSV",
-	"roVPA91v6Uv6sWCnphMw2HToqwsdMOQD8lrMFwnlaT4iuoIkIItMRDCcmCV0FRBQd8vuu9qEsACrOqPy",
-	"pzAlk09i5lRx31VnZfuzGCDpsNxTSw8aK+UifCUMe202Y01o+esZKcGIHKnXNc7pSmsF6supUFqCFWMn",
-	"yhJQipi6KtIr7CqNNtDXOv9Sj/i1lSTb6JNVwVUH1NB1jc4hCTw5FjuGDdyS1zdWBJWmuebYPnqOdozv",
-	"6ZqjrYe3VU+sbbTo3Sl7JT2qvC6WKUHy6UgjRnvU4CcSHT5iQuBxnVq9lRUh787YlFetq/fvM57nLCUY",
-	"ddgzX1ujQO9ijNlGqJE6B6Qd7MwDdKM2uJslnac5q8rYMcXCa/egYmKGUSF2m3nmAdkOaOehelX3Hu8l",
-	"Daq+BtpfCrtLc0h1PqnXYnNJcnrLdFitkjT2WNqYD8S9nZbTqNqsYXv+die5VVZoaiSb7q7zlmcy3885",
-	"y4i1p/tXZ+dv9k5cmRcVqkRe8jHZLySqFrGmIZtGY56B0OvwAoPOqW5bJxCdKtom5Wu5mLEkDpQsz5NV",
-	"aP7UgOsGgh6yxAMwSlmsyN7RohCSxj7B/Al+U/27fcTBl9TRqRrere40v7t3OouCX2NKUXFrARQP+fj2",
-	"Xi31NP6phdApDdh4et0/9FPXLPBOHOva6fPj8hft4LdA7t1GnvlYYos+NW2s942PKVvzdcanv3e5vmla",
-	"WOL6gM51AjrrmBE6a0hfeTzk4u/NG1mPc4C/1dH11tGwy2zXyYaZSMCdhpnWKPWtHnBATAANMylKOSDG",
-	"AbViOdGQVCwm/WeHh6VuTq2DqVhpTf11ym9EtDSA4W6UHy2qcEHViveUkhnrK+XTwfDlgB6zwf5gMBjs",
-	"/6J+vFA/BvpfPIiGT/UTyuawSaUb7g8Or4eD0fB4NBj8JyRnJCzU5XBssY8B64NFPHHSCDa+0xj1oyK9",
-	"A8jUpAjouJTaq6f46ErWwdo3sGfwhrVZBzN6ePy8N+q9nLx4Hg9eDF+8eBb9Ej8/fkkPJ4zSQXR8TOPB",
-	"8JgejSfPJsPx4XgwfnF4GMXD4/h5NDweDyaDAR28gLTN/2HheAXkP3zx7OhQKWs8V9vTOzOtoWhCFnIV",
-	"zUQipitiZ71cKIMCEsvDWtHAxokOosHQ8VWMhg2pE+sfQgdDT+pEiaw8UbOMKUUhFvepmgEcHliDESmT",
-	"4B88/m5IzJuvsBVsb0GEfzyu51LPw6jnLpW2uxMkRtFF4gG5GW3eVm5aYajcx/yu3p3uHx4/N3YP7F1A",
-	"Zuybd5NcGndGztP8+TPI2ljnF9SH4Q8fqO0a8m+xQj/YNdmcdNLotMS5uxRbIqLSytoNqzgm1/oi9cY/",
-	"vldDv6izW8M9QX7QcBC85vG8XIlqGKXN5KuoT9qxiDS4xFVkdzwGnD6lKGSmaAI/WONrqx3Yhs7PMadg",
-	"RwZEwz2h1QiWMk/YE4mHidCcIH2XJlSTbO4nd2l8oFScb/NEQ87si8mER8wsz8G9yGLt8+TpdJ4cmG+U",
-	"+J3TKXu6gPg5/v7PBZuunexO9Hwzgh+o6NfZnb87Kk9jp/cYLcisyJk6KDu4UQEL2ittWqtGGw0MHt+C",
-	"n80ibOLuiYHHd1xuBkbTT5DI0PRN4RYdd+UtmK4zlppicWwIpHMPOVCuOdn44b5eCRTnrbwjbnR+w7Tc",
-	"DKy2fbUbQ4im71dTn6tOYcJNPVVayAyzu5WHOQvkI3BLLo/fjhp3vSNXt+Pbyl39JxE8+LVSIhmTJjMD",
-	"3aB92ykJPhYp21tzBsAQxO5+0k3azWdsLllyx+QB+YjdqsGrFuX8rjKkal0v2IzEJpjttTphHeqR3UPh",
-	"K0SGaBoRWbn6GBaO9MH/XbTpVTzDi/zbsTFUyUONmwsuaHjrCbajl+63T6Qp99jOO11tc+0/mGtP46dx",
-	"TqFdUDf02dOUAPo25oRjZ7xf67ixW52LtgkPYpnVcJKPuqZ4FWumn7d2tS41t90uCa4Lp64nh691iTsr",
-	"6MHZnZLn/eHeSKfPmUhwpVk1wOIHhBX2PXraIvUL81n9XOaB7ggO9ToBWWRsQTM8awCiGy+TfCZETPrl",
-	"8h5gT4o56PNgCu1J0RAXk+/oOFmpA6QeV488ayx/p2E1aDp62OXPQ3fcvXIvZbVXduThRGShHflaDfts",
-	"Fr1mVLLLhgTHq7PzQ+JcMSJDMqfflFlHIJv6UDcDmzPMcBRL4EwJTU/IEZnx6YxlxeKfkGdkQXlM2HyR",
-	"iJVS+07IMTElPxmAAROawoDJh9MT8pykgii9UD0mndIp1Gn/QhI2yQHukKbxCXmh9H5AnT8hL3WahLPW",
-	"w17QO+wFvaNe0FO28XEv6CmT7pde0HvRC3ovm9bGrdKtMoZ/LoE/NaXVXTuIxEXup4GCJuxbxBaYtc8y",
-	"LmJJFnQpNZfNl1LpfP9EeGRIs5d5O+CEYGPDuzU9weozyPmcYY6jSekzTQMjxhf5DvsFVhLpa62oTOlI",
-	"deHXVk86Wyg9yD/10rdumjHWv0EWTU6zKcs73u+UgXW7sVKf1+XmWo+zNuV/9YmWBt+49Lq0z9PfGNKF",
-	"Mz6d5RJeM+Esbuin1w2uPXZeai38YmKmcLABmagd5q1Ts+iMLmia1loIYmedtlLcG1eyCsPQgF0P1RRK",
-	"1BVrg3JW1wWr06UhaeAlbhZ2EcdS4vD96ZW/sqK8g80qp030UDqnmUqnrJOHbXq3HpAtaWL91p8ZMVA/",
-	"I6YefuPkp1Cj0YIJ2Jf9De9YR/FBLxfdtTw9lKCnC9tz0X4F/manUaaQPt0jMpoJkWCUNEnYFMo15VJp",
-	"bP3xHmE0S1ZkxWgmbZNx54porxC3Sv0zFRcRz6LlXOY0jZgMSD/ew+KwiBXuQ5oxCsfjmS5rFxnUbZQc",
-	"iL2gN+4FvUjtfZMqYee5VW+vH0sLXcH9kFSq8MOQH3nHDgi+QhIakDEWF4LSqOz5hFGZm7XtbjBuQW/v",
-	"pVyyn0YymUxcxaPw959ILpWW6s8XTjYJ8WeRMF0370+QL+esu2cEDydPrV/klS425LkkYBCqN8FBzmh6",
-	"uxeQ16SPOeF7ij2+IX3Hpt6rO1WaWy+/aMNt1Es9cJ221neR8TnNVjANB9rMnZD2lenopH7nmlgl8FIP",
-	"9spMZDmxLQwIZkMaLxiWcAMu/6thQJR1p5SnhKe3ROdIy5rTbuPsJUtt+Nljq1+dnWNCZeO8DfVeXXx4",
-	"0wt6H+HnFfy80H+cfXwHn70+7wW9d+97Qe8f6sfHK/XzQl1yeqV+frpW1725aoMNMOmVCW0NwcpyK/66",
-	"Rw5NnlaRsCLI4wmFOQ09RFP6IqxqMSCd5ohV83g/T6cjckoWWAIYkN8RGQJT1kg/tvqz0/wbv9wLyLmN",
-	"WKYCdGtdbvKbk47obNppL+j93gt6amN+87Kb+pzCWOPLbnYdbFX55tjXLa1QWeWoG+/Tl1qbW7JsXZr1",
-	"hGcy10hCsBlQ8q+zaNE914rrW7VRdiG4Qqn30Fz7vg4rscxnYbSUuYhXDYR5+ftpQ1cxRUZhhzUu60Xf",
-	"bRA1fHj4D1BrmxM4ccNAMy/OTcsGZV1jhxhLbp/tA1GIDczhEq/SnKHCCkxB2TnWLOi/tj7dlRG1P9pV",
-	"BNoN1KDnpMEaWjnwiruKYsrHbZLB2O3hICzOKGBnNJ2U3+DqUWEJSqjEXhmucDjYVw9EZ6f/TN2XYNM3",
-	"rIWDsf6IdZjlIsoq4nPRm7tMxyXG5rLw5kXdtjCzLtK3MST83HCdCYHJxBhLVgJ3TmNG7mc8aWj7x1OS",
-	"sYTd0TQn8CpCo0jM5wI7NEOZBbDbBvSQMrf05Cgtk5zv0ylLoxUmeJM+JTdzurixSeBQS2IrRUtj3CP3",
-	"0CSgZMDkwk6RpqQQ/FuHqh9c1WSjYOYWHfSAQZYCyOa4adDC7UqbKvzck3RA89k9XRFzYTnHIFKrPMnE",
-	"/ITMdXKAd/GfyK1Avruw2Afzh06sod1B3UUimkej/3EpaWezyKlK6sBuHmigIt69J4w9kbbLBwRNeUpe",
-	"KesZjGbMc9HmBY1jQNcByrMrXbEUN/TRmfPUFO7Vl3wxoSHNGN1YDDg5PVWXFUZwF3N1oxVoFqth+y60",
-	"q/bVMtbRtQ6ODF3DSP5e90BYg8UubRev1lws0zxcmC7XVa/AitHsiSR4mdpjuLLqcrD/HN/DwAuVlWeM",
-	"zktIgCacbmvxK9kAG81x/cygPBffJhQkdVQnoipEYSpsBgPmUYULutKZsPmMZ3G4oBlgcM75tzaQgjoh",
-	"G7eriUZmVLJrnUGwjXJhig7MLMYsv2csDQGOVCKChUhjmq3CXIQLIfPh815QXIYf+LR1k9ewuckC4ERV",
-	"UloAeG8Lp7hJc3de3rR0CY2YcbNscbLej8g4oemtInIN3Ft2PFHHsKufQre1RKMIL/efMHkUbneMl3tY",
-	"SKzLvSAdDgAO80Ku0/JzAPyPSzQ4t0n0y5hEvFm0BTyah1labABur9aK5EVC00smyVNyeXbVBEiHcww9",
-	"CP1HXj3N3FA9lnPIH1EnPsRAGvYtgHSxOISAmfYsS5aGy5RDdtGCAUOxd/A0ZsqwZWke1r6ECByA9KoD",
-	"M1lmajlDl1HpW7jMiyNEF4tMLUvEdAOyTx+UCXz27mxt0tLydpGllfYBw/8a7L/8+scv/r4By9r1ePlz",
-	"/+X3IrsNx1SyOEwYwmU2JbXqtSMcqx8loGbtw73E3Ovs+W+vLshT8turC++ef288ph7+cQNaE+a834wA",
-	"mgxQLjEZXiNdj+DI8JQMLUia1kCA9MdMDU/ZRgEm4hpEBipz/YTC5EB4bc8xZlI29NaCnCzZJUDWIZ7W",
-	"7HEqQi4bdFM3983eF1bUv1YQe96bK6GaYjV8/Hgb56tTEdHWpwWu0XXuOAwjKEvtDc3ZLvucmZaeoePi",
-	"aXIF6kuUEIF7/Oiaik47YsbBLUja6xbgA5X5pT5CeRWvxHM6Wq1TQnO1U2s7hTmnehMBlzr5V8DTPclu",
-	"7Yo/Sg/9YarRgzWcDcUbrV2YAH5i/ZdOYir0aggT2lA0+Yh+Tn1hJ6NbTeMf+gUeg/ux3JGlhnIOpTuT",
-	"eIAjUU3q1ECUbZWP4NaJrcGngZNtAI1BUIKCmWAAFzxdZhhtfW08YhutAN3NLS6ejoUtpngS8YZl9a3N",
-	"3rHtEg/KkEFtzou5vNYMyc47KOSkffiaXQa5/OdlnKD3GxIKdN80chwQbKXxwq+slzSdxoCk2WiMczmp",
-	"7UpFxzqWExK7zVA1eVhkW4MIdM/TWNxDkhtDKtGd2sYM0uE4ZsB31LkeI3Omk6N5G73NkyjTMjtGkdob",
-	"ZbVuQ2q7OiRtzsOjlxxaRJXuRYdqfNusX113bY7glIMLJmPCZEvoghMi0hMi5hwPrv7MLS3haTsQsW03",
-	"tlFfKE/sbdPoSD8VpLwsuubpzeRM9xcxOmixGtwJZGhL03jDPmC0qmb2HvnN3kcIQrQhbsg8aEdBFQvY",
-	"PF2bv2g5aGATXU7NcxLzyYRlssjprXWY0uzVNDI6IDfWfXMzItbbpR9p3moAvaFbet0sxjQTjfIVgoOk",
-	"XdjSlo/pzpKIcgSPMbCgWB2ux6sriBCZe002SGsTaeG6BTefAH3tDvWGYrhryGZH4SlwrvzQmFRp6ls5",
-	"XiU5VczvV92g7HDvgOhAl8T0wlzoCJMincJJlQubeEjGEBX1VLy2WLN/QNHi96A37hoIrABKOlqAXfjo",
-	"EZ4ZP8IzO+UgOrjoGx476US81ne7+cHTx3rwbOjxoRQJwA79LdOYZUQeHJLXV28uTsnw5S+Dkf50+EJa",
-	"AL9HGeXhY82fd2WT/2xzQzny+T3o3XbPebW18Zsm8X0dp8ru2Hb6cbZtsXhx6zoW2tDiGaT7yIIAoiw5",
-	"0f+PSiEpJcGNg/EEUNshl9fRL8GsCwh0FjJXkmWa84RYiw/vLDejgUH0jODVvl+EpMGLm8qEXMdN3eVv",
-	"HQMhTOJmRC60CoOsHr5nMU5R1/GZz2DCOhrwwhQzTdxSP6e1pkculF/dyY3o87tsVMONNtZYYf3B9IXR",
-	"s7DtRMt6Ubui6W0Q7zLxP8wzrrew+CRld0qnnNF02lC1Yvzh/uqibjpb1VNrCBA3y4H2D43Saz5Upgpc",
-	"5KNINDo2+yjX1BE+wJx6AAvRA7egb3qzSu0onE1v4jNWDHStoTHtuk3pxduA/C0g74bK7Hh3OCIQDp3w",
-	"CI7tfy9pWnhUyuduJu7DRGAAstxrf6MbT90qJjlLt7jX6Inr05isNslTcqbdpVbaw+49JIGpKmi3SEAK",
-	"evczPNNdfaD3M9F52bzpTjAAfJ67JUGxsw3EpxMEf4jvxzhaurt/yjnfDgcy+Yc9U5OC4q+oxkZg7ISm",
-	"ITCr4msrNJ3KgRLGdoPsLDIqPaCGwmAnuTn7V5ADocwnt8tIUO0xQqcsJsPn+4fH2ICkXo48hyRTDV0l",
-	"D46e94d7eycGIWacGTBjTPQxQQTjw3kiCc1zluY6kLipOwm+PxRZqN/flAi2Afrlms8Z5FbJS8RyrFdb",
-	"uZK7AUJDSRDUK8JnIegVm1j9p1S9GSGzE0AaVTLe1DK0ubNy0mqPCZpG5jtrxrcty0AgFXelyYgPDQJJ",
-	"+1nqMTzvtjqVOVYeEvhG5Jtd69pxddqkOW47nT/7FiXLmKfTsFxQ1Wn1Dge7WD77FO/6NQzVt6zbwCO4",
-	"Veo+oqvsQVA9fg2C4h/mbG6Rwnc6MrhZSpvLLJgelQuOaFLwVcG8nkgP9Ja4T8k9dL+8RxjqGVuRiKbg",
-	"GwUUPo9BUbzBm2TtSR/RA2x3ueVYmy+F2ooQJuBKMJhvWOG9liePRT7zZ7D69ui3Uu1QU3fR+siMzNtK",
-	"CS7dvSkYVozwYR1Su4JHVKdYptM3bjBUxHTVPR923bQTPuVjnvB85WsmjcUjrLjIdI3WVqeDglWh7Snz",
-	"Z/fQKQt5GmbKKPTkjis9Y7B/eOy3F43a1NYmxIEnTfZlagsAKnY1vwONHlrVgV4SS6X06JRb9UW5rYx6",
-	"TFMKK8BYyhDAw/xLkt8LpcnMRcZCc71/xMt0zvKGLOGM5yzjFNw+c5YDz4IDXbI/6mlIVTeYSzh2/Sr7",
-	"1jDmYklrEy/vnZcS81nKIy8dvpmcQX4AYeYaEomYkb5WQyOWyiVybaXb7o0Qc+C3V5fvyW8znjPyKuM5",
-	"l7OAfPzt1Wv9mbr8VUKjW/KaZnw8ZjQNyOnFr+fkgt5ymdOUB+TV6dtLfdXpJOORuub1u/Mz8nqm1EYW",
-	"kE+frt9Bu21QNANyefb2M3ZEZHFAzj+9uraeOKG9ka6GqwbZC3q/vTf/Xav/EFfgt8tPH3tBT40Z/zuF",
-	"/06v1H94yen7c0AjuPj1XP336hT+w+9evb58pf47fXup/sMP1eB7Qe8T/qUG2wt6apR+FflOB8GqLQkZ",
-	"+Jh4nrMYTaaAUKxrmzAWk4QrMcpzLUkJJfdsPBPilsQs4XfKJOAerqEMso1ekpJdZ1Iv6wcCRvVEEo5Y",
-	"0mYA+xzAt9kdy1ZmMMDKWjbYelC3BI9r6L+X/iqa97nEFHp1jnGticjiSlKL6XXg628wZzKn84W3UYZR",
-	"Z9RpJjO6WLDUk8zS6PhrnM+axE5f/pyubimS5Ox6uBNY1+MAKMbLTu52VcB3165mryo6JbRzv4HA+g14",
-	"0kWa83TJTghN7ulKkkXGpL8BiTeYWn7jmjkXjhKv9oLhW0/LA5P8QiRdyRHhsQyAz8pAQ3LqPCtFGhiq",
-	"CrSPN6VzBlrxJGOM5OxbfkDO4GAtcDRkhtzhS2obj9/w+EadTCGZrvul2jkQ0SxbkZtKLsUNNh9fsGwf",
-	"nwEOGVLsGMDn3wPrwVdNOEtiSRiNZhXQ/SfS+HngXSeEkpTdE7ih6KeamWABNcnY2BetkuEPhygO8W0l",
-	"stogbMt49PUUGfOtHusI/U64FwDQbS44WA9quqvs9W2aoXQFnCjSlHefnMPj5lNj2jWU99YUHpX3BpQL",
-	"M7EDx8tXdygg9YfIS5rKuzQBo5HJJTCKjEY5wYvHxnVmJJrieQdbSZvlfE6z1SbOXR7jq+V8wWJM/EH0",
-	"aTzRSPdKTVYzoDkfY+h6A9/X7WYKll/m7WaItbVbu3MfuMx3wudNk6K1WvGa3JZvOctSmrzvDsaOgM9y",
-	"JXM2B61Fo3lB8Rw0CulT8vryI5oeZx+vAvKaLnhOyaeUBYp3n7+7Inm2lPneAbnBB90QLr+kNCV0LEWy",
-	"zBn5fPme9G9meb6Qo6dPDw4ObgJys8zSkfp1Tzt3AdRLbZROfDVI1YoyJ3y6zJj8kvZvPp2fXXw4PQ/P",
-	"/u/12eX56Yfw/Zvw6ver67OPVzcBGa9MHi+5GWc8njL1KjaX6r8Ihr4vUnazd0BOUzVfFCI0/5LOhcyJ",
-	"SN1GqdjdRh0Rnku9TLpLZdF2Dj9WJhO8T5EZTZZqi15d7g8Gzw6HnqZi5qY/ar0Dyma7m0P4//9/vv4v",
-	"bwKhft+mZ20I/uOIzNPWE1oHAi+IsxRoOvQEmt5CJHktClmBslWESJsA6TD5u7glIIfwndpL/A4dfIgq",
-	"LwXBKMD6iCs+Tni7b2yOrW8R7t5hC7diZU0Tt4VaAbGUjZnAxerZhiB61dqCc3SFftIVYl2WqG2ou5h/",
-	"KdrdqkbJudeWKWHnk64b+qhFS7vq7lbs2pqObrbsqH4smwL+HSqPqtzg0QOyJnO4IPmOYdnqiLeqpHkI",
-	"f+ms9z7g4NSD7vbVbXZzF0ZyTV78uHzi+nTaNFqe89T9dPiQzd/YhviBm9sw5ffpHUc0hx91Hrl943bn",
-	"sRjxtuUymA/hkZBTfsewlQw4JkZFlRnChmEilS58UN/htTTTzodWIpR9W/BsTY1bQp0SN0hDjwBiAJBv",
-	"R2RIckGOBuoKU4sh1NX94TNHW95rla63WGYLIVk53QRrZgqu2QucdfH6dx+h4MWM7GsLwn3fEGrfFgnA",
-	"IY/Wm/kIGqDa+oYmxYpMTi/eAy4bqsaZUOINyheTRBYAL7m4ZSk2Lsbjt68eK5/+AV98P3hEqpC1VCaN",
-	"56mUBqmzBBZAAt7KdjXAht6XzMJNqtmcKFvzPrWeD5rKe5bZLPhHcQEFa2i2RBWOVlVSm3B67i43k/oH",
-	"jkjdVdifDYm9xf6MCrwFJ9G3UvekY7Iuj9OVWspImFFJxozpdMS4Jexv98OxE+Kr7Jd3Y9Yv9yWGpH1J",
-	"Bt2wcu9nNA8xNiJDpby0gUJxEQfrD9g0clitbWSjLTGuuvVXTmI4Sjt5C8C8mNHCsyJGvDlLpIrvWH6Z",
-	"e6xGdYxRnUKojv/hsRqGNO4B06ByY95fC5D1DRiPuNhXhR/U10Ke2jyfs3eviW5sTGROU11PpjaWYNqv",
-	"2taA3GfK+EwLfwcCbJMrHTYJdMwEitESytP9s3SacDkj7JuSWZgEZPleVRUNxaR9/lpHnV2vRVMRoOkv",
-	"ut1TNUX7HrxcRGLeCCvlxDhg4RxtSaQBkUKkTOboO2pdL1Ua2hu1ho8BDFKXLriBzlqanXJWYSOxvtG5",
-	"odWcREs+Xq9+a1jwBwS1LSijvzn11zUp6bZWo1UPNqffmu3oAjDPrjx1ijowsxo/qvTHrmAF6URrlsYt",
-	"ZJLl7WsD0+7ObNxcg2/WoCaIBaDS5TxZE8zXPH5OV1Y9UFy3bPnYkm9WBHDgWFX0DEhfVI/qQ/4iGkug",
-	"ml58utLW3izaBzKG9ttGR4Ur93aJmbUlcBEIXy61/NWMpoVyaHW++gM2bqNhd3VnSuuD1UlD2R6W/sGr",
-	"49F0Wq5Vu1zd8vrB8+cQgPEntG50wcAT7ll4T9McuEw04+yObfswoZ5Fs63u93p0GIvHNLp9q1PV1ybg",
-	"4lFDPWHCpETEWR+ffctZEp9lmfDCoeUUGUpdjxCQaVxnNn+/+nRO9Le2mYh6h+7y81RRaigm4Zhn+Uxx",
-	"m6f/vWTZ6mm1p0CTuq9fHJjR+cjob4q7Z+4qTdicQpKi/i8VaTjmKcaRsf4D62puU3GPGRxswjIlWRQt",
-	"SLryrt47LCiprxzN6ZhKT2aA/O+E59CzfCFkPs0gJ7KFeS1ulS6Q0jvKkXJa4Bc3tnx9n96J5I75w3aR",
-	"SCVL87Vgs0p0ZCzhLCaiHWDMNv6aaJll3uTC9ylhkwmL8iLduZ4JixJ+t/ktCb2fLJNwTCXfyFQ/wLWv",
-	"4NK1SJzbJM1sF3CA0uKUsZjFfkuQlvv9AzIwFgmR+xmD/AN1oHlBPzZnTQYOAJehEZ5/STMwt4iGxbKZ",
-	"7KRvWljbi03teCTuTM9wd20CnXtAJ2y6pFnM0+mXNBJpxLKU2CQIFlsbC1jj3gF5n5NbxhYSgsk0AlsN",
-	"69Nd1K4RuNh4rl5jktAqr9NIZzgOpAUCtEBs77d4ma9I/+L0+vW7Pcw+qO+DSDbWcDkn9FJdrniCM5Bw",
-	"XS1xTrO8o4ag7KhQDf3HIzc+lsOueqr0upfWp2Ax28Y9nX169BCLe+o6BlecYW4VV0nbwN+VxqfuODFw",
-	"UjQ3fd2mGVXjToU+hy0hYR/OdWsVN4/Fhsvr8xGx1RORTo025L6nXVrGTvmF3/2n2R2XRM5oxmJgaGKZ",
-	"G+Zc68HYBiGzxIgeXrLk41UealQMGC1Vhz9j0Z5ISd9C7wPLdkkLU4tEmqwMO9+rTLtzdXsDE9rASXYR",
-	"bndVvB8XaS9Nok2QvZrjWGIik4ROpywmNyXN5UbrGdQqDmW9QtEwy/OExWSM9ep5NPuSAheCMi2ek/6N",
-	"YWk3e4EmfkkoufEcmhvQO5xrXJq5sZL/S3pTJs+bk6Lmx9RRJIzeMV0Ek9ApKgibEg3WKbIbDdFH4Z0b",
-	"37qLlIifge2RPiBHGtDYjM3FHYv3tuSGFd7VlbGsO22XerHK0zQacTheBcQ2mghNlSJ0J4ZUIHWcMuio",
-	"hKfmU8ouAPsplyyZYHWUxmnIZ5lYTmcYjT29eO/GZJz3qU+rL7TJamBt54zOwznTGWgJo9Bmo/BWqMdO",
-	"6RSmF6qvvRa4S7OePkOffyV/e3NxSU6znEcJI8/7wz0tEoQ2Z2hqd1vZKFBAUZXTZCaSWLoF3sZCCJAB",
-	"mOe/7B/u9ad7sLQASqp0t4tM5KaUPMrJ4WD4glxFMxYvE0aGZEEzOs3oYkaeK73tS6rbgJCI5myqIxx0",
-	"RG4SNqVJKMYJn8Kobkhfzacf7WnnikXdSOkc0VIhE/zda91n+fXb0y/p4WD4jMiDZ0eQy32zWI4THoU5",
-	"lbfmecw8rwrAcUGznByRyTLF3COdmF2Q4ZcUVkOkTFtcU6EIDQLN1LEKCU2kIIVlyB0GrnO2NUlV5wyh",
-	"eDtiP0mwPGfZrzrH1pODA99LzQCmy0TH1rSIs6X8UEtnW4FgjK+EX2ZCEtpJZMMS3lhF9WrTGB179eqQ",
-	"RSl+ASBo3hl+pAu3O38HTT4SMg/HtIyDBeCC4fFtL+gd36qxHQ7U74cD+OMY/jjGP4YD+EsZ6Pj712Zc",
-	"JPcVdLHIBJbAxCxKAHBP/Yq4vk77TTaLQM5LNyPAm4EikmXe2CBjxqez/QiKBDLzx3yRsG88XxFzKxAk",
-	"j1mGKQ8Paj1vhxM4a1wshU9Z+qgUExZ/apgCdkOacJaRschnVgOBUoeFkJKPE6XuLhKuGAWwKJc805ks",
-	"EnyXC0+YLeh921dX79/RDEor1G12VOfvrs7N7fbDzxfnva9q7NiO05P0H3VrBX0aNTWBxqp6xjo8S9/h",
-	"exqCAocm87W+5O9Y4kIHF+0wlXZpYhkNuPZbtQTX0CbdygF1mqWkqFTV4cxYsmuf55wuWvfIdhnTFinO",
-	"Jl689hVIeaYM698gQV+Hhs3WuZTv0klgz9a2ziq9dI/uqDK9ejs6qfTwtkrE34rr4Js2Quo9jBGtf7af",
-	"DXS1Lda/o8IzPGXdBeqa0lt1moC6vl3SVxem8zNzkzVVErVTuuZ87cJ9Y+Trj3Pd2MHvpDbi3+vIdI//",
-	"P+RItOPHpcPxtTokr7/AJfYaI6BJItBcN/z7hMzpvNyU3flm4WnXfkJyOiHKsCc0E0ttA+NinpgSEQ37",
-	"A1bOia5PdPXWYiDAfObwc6EWjk56xdY4T+mZ2KbfWGLZdCtwbgMKWBd06DooSo9tR3RgogGZq1cq+xtc",
-	"/roSU7sEUp3CrgTk0WDYIgLgA8jzn+Bsyi6ZhM4Zf7hVzzieECfUGwxfDugxG+4/Hw+j/V/oYbz/gg0m",
-	"+0f02fg4eh7/wl6ohQZXl5MQAOeIu5kDR7alf290WPBnPHAaNjNkiA/0vKJOWQSwX5TBlOY0ypX58bWs",
-	"TfcOB4fP9wfD/eHgevByNBiMBoP/REyXIokELhu+2B8c7w+fFRSCyAy9M70MmFWemo/PBZ31UAcuFuSX",
-	"6DDe/2V8xPZfToaD/Wf0ePw8+iV+wV5ObO4eeLfCWrDIPGSwPxwOh/u/DAaDfcUr9p0u1sOysmZmd7Q/",
-	"OLweDkaHZnZWPz36XqtFL21lG+3d7KKf8P/Y0Fi7YiOJezKn6cq1RQE7BSrv4VUBNs2AkwGf9g1ZBPWa",
-	"zcAwlICgBhdA1cs9XYUTne4UuNC7ge3BFJBSvmZAYi4Xy5wF2C4IZqovlMvsjq1CbBUjmf2gKFULXBdW",
-	"YNxUASnTsNuNtjh0VZpex7J/V9di04K1OcHq8DnbbDax8czH7oM9TlC9HT6uBJhcXIdQFHPCi+op5npA",
-	"XcysXS1N8erGZH9nQSymvi9ZdpGwDqkRTbU3p2MMO814ovEvlrr5qe52tGI5gUSy9lHNjQrSG43kYzI0",
-	"22d7abBXz3povMH1LECkYa7vX3/hgmWRN11LP4E8BTzEnHwjw8EgAKGo9J45dpqI2AlRSgzSIV7JJRmU",
-	"11AsEWywQQPTDq/q6hiEQTOXYrDeBXOY+44qDzWwRsjjDiAcsktmmoiogeisdyjQIEV1T20sw0jEbI3v",
-	"aQOQsLNU1iVjWo/vJJFo2fCsRjSiS3FvwLgwcHV2TaeKkmKW8TsWY1IK5pquc//4XDkamkjbgtt5Ydwl",
-	"e3RXTCmI1dEf4w50q6yh7YnepWbH+Bq2MOwMrXeC1ymfhPJynr+7Ip/eXGk8UYSQL62rDMjfLnTiZMRk",
-	"rZ3g6f5/YkfBYDjwNxV88Ekrj/jzr9hhIgYjZcIyaIyreyP2NRx+bZxD7Hv4i3+IS9+L3kzOyDLl/71k",
-	"nvdgKFIG0Gp1tb9iNJMGIFf6ey4+D7xv9+ODwUWbDtgufDElcfDjHDLlaezCK9P+VG30b+zglFXf8YOP",
-	"zJrXtzoJ64a/gZjXbrXfO7O442G6zCTLViOyyPgdVbbOnUiWaU6zFREZ4WnMFiyNIf3SOXKGFZyQRbYc",
-	"kcVywZMiurVMeU76i2wZLjI+p9kqUJeFtme97o64DOcs5hFNCvB6AhVySrCCqrvn+nCA0kKbOhBKBtFQ",
-	"GFY4Y8mi3IMjBL9Jhr2HnI9pvEygGFI389BDLD6ww3Q+wuQJxV6KNVPCWr9Chkrvg74fi2yJP50Hlyav",
-	"/9ZTV3roMstnLAttaottKhICrl4v6E0XoREFShGI5NoGI7rn4SU10dQO8tUJs3uwwLAXqr6mcx5j0Mvs",
-	"kCqwtZmYZkzKgAxJPxUp2yO5IMekr+ulbHYUKlbHnZQsMyX7eh9j1JjzpiBqNxq6caisrQ52S7A6BFDR",
-	"x9E2bAHiROZs4Y8IpyIP70V266/IsxkHIS5gBylXokSPmNum5MRN6Aozb47aWyw4tZcBiK0tNUFEAjce",
-	"/0SSIi+MJIyWkh6qKWPrzl7XeFLrsLHenvCeJcmj4dRujitr51GVICp2yzpTpXLSHt1aqTr/uloslfE+",
-	"xOnfhQ886IBv7vhfOfGbb9gZCyiCZEeDVgyhfrTtVoLVTUtH/VFAKauHb9NyrQ36NsZaKpS2CzOjKtZ+",
-	"nKVR6aO7E3lqWou1bcPSFZprY0USTW0/eJhW0fp9V4lRwPEzmvuKKT9iGhlFfKXJErCxiMwzRuf+JLIF",
-	"zTpgqJS37IJm3iqPBQVQ5u0fu2qqH4HuJRB+oVKH4jdiAXVF7nGf0BqlBApFOgDb6zvW6tJ4jQn06qmP",
-	"yHIxg7p2kRFxx7J8maUsJn28BtscigVTZEh52TzCO3UeLd7XMH8YXHUZmkvwDIoTdHGcQJmqHq5S0sdm",
-	"Ki3PgQalDP/pf6k6r0+k7d769wCA6pe5cbFCjAkPnxeqTS6g1a5pbtIUoGzRyaTaWAOpnoxX9RNXcL12",
-	"YZfyiSjgMR6Yd/jj6mBLxFM5lA5ah8PMDC9y+Ed5s1zK2NYLXl5Xk8myjcbWUdK4mTY25QQERU+ztYbD",
-	"uAsG7ShUPp5qeWm1m7AuWRSpOc7efPUHs8MKRdmlKonzzbt5lsYPrTLuNlB7Z4uxPboNo18XGrWjowlT",
-	"Gu3OQXCvK5h7T6QuDTIYuJqXu8yb8Lbw8T9c3j8CFNs6frmZvHZiCJTV8T/LDgCe1TENW/FRcL5IPk0b",
-	"9BXLzVA/iXnGopxoUTNy1BilW8BjiH1uK7WFzsXSVSxqCsSGphEZdDA04Di2nEbkpi4xn/EsDpU8UCIU",
-	"JxDqCXjpei5SnoustQGPoK3u2+8Zu4VEoBT6V68YzRpweZW+U8Lcc1zV5bbXuht2CyAheGZ5ZSrLbMfc",
-	"hq5WDf1CNu1bfa/aelxE7k9xWFDewbbQ6X+dul08wn5omDW9KWYKtQ1xx9t6V7YqvnjYeTOb0+JYdNit",
-	"Rz0IDWu+eZUvQSHbZpEbDVS0JUeuaaqBaE8cs9R8j2Ypl45lqvlwyu4tFNJ2turWRqo79M5maiO+L+zP",
-	"uvpLr2lXh6bGJuNVC0G7oLxLcTE5PfV2Db7I2IJC5rea9mm8TPKZEPGIsLltoEXTGApWWVZU7Ael4G7C",
-	"7yBldpJxwLPImK5gnvEFAghHYj5fpjxfBWQqREyQwEtxEvvCUizTeU2Ir9HYqfC0dUdFzZp2hPtQRDER",
-	"y4wszLrsT0S2T826QNNkSfpXZ+dvyGsRM6VfX+jgKjkcDI8DEs3oImcZebFXz1ktBr5J45pQ2LDvgX9h",
-	"2t8+s4CALW/wrHjbm32ZBObLrcvnPNVh9zxJ1KGMIV94vFK2wlyjXLO0nSVaaWTfUINWQgO/B6Qoi/uv",
-	"+2e3cOc3LUq7JJpaXkfTStVGsjFpprmb/7NtUUEvJjuZVteTgu982HGxz+h0ZuxdWx8c/QTvaiY0akDF",
-	"1OUGUNvfRUPdKnYCrcUjFt6Wazxs8nMl2dmFWllEDS3kt4iwtNW1JgAgUTZwH6B11e1dnWLTOLcOZkBT",
-	"qEIi3AJN/G31dd5i2JhJbS7YBkXOTXlqnCOgqbXdkTbZcZbYd1RK78mDYOxWhguWhWCv1vj+0QsiMnJ8",
-	"aCMVdhOwHgARyjPC0wXNufpD8agTMsACvHsu2UHvR2JKmg60LjE4O1ObcZmwqse0vvElSi/O1dY+drOI",
-	"2ztkvcr8OaBhAVKGmXsAdS8aOGeyzJcZ66676/etn8qj+28t5XX13Jobt7KhW4mXDbV6ZbFRycXIxJzM",
-	"dCpgXaLYfD1bPF190RphY28eNtzbLIZaeacrzun3ug8w6IV2u9q1Z2sv1Moyp8sUfbh5DWpxVax0TKfe",
-	"sdDpMsnHF0eP4NvfwL/XMp6dePatfvkDnfqldXU0sznlqfVoFVnTjl5dll/h0YvKB8eHcL0WzmtzLS8S",
-	"mlaaO3RseHa9uclZ0bTxnmWMQL034e2KMLfS0wG6rbEQ7XrWrqnkevdoV70dq9x93bfQ7zbS6zIuOeOK",
-	"HlsnREwmPGLZqABU19eCHwbQHURajtOM2YwmE9fBZDtQ6Kd5qQLHulu4qoWGmIwt6uSmQ2luuNLXK7XW",
-	"EGk9vZAqIp0X8Gd1W2E32qe77z5dtEx8ZsjVATr04Cx3UDtupQPQwEbcA7yNjrPbnWlwIVl65umtYRN4",
-	"+jDOvbapnVJ+fGK6tum6Ees6v6Z1cpNcAMwBoak5WuqjmMtoKaUzwP4lm5LhESJ67vmyBCt0Uu2Q2Lhb",
-	"O5JdJQ7+QyVYqrsd+9ANjFooJmqFDdipXs3DUt7daS/oveoFvde9oPemF/TOekHvbS/o/a0X9N4N1Q8l",
-	"0d73gt7fe0Hv10ZJpkfz2lsvWhqRi79qhwSgC3ktgw7FAkC3lvBwekFvrA6oOvTqcyXO1GlW5qIa9AzE",
-	"cC/o/bMX9PyInBcaLvKNQYusAMRMxDL1YpIMjzUmiYtxcrg/pIfj/V+io3j/BXs22T+mz8e/RC/il2wA",
-	"yDGIFgmMvQxDaXLuemIBxV5Wdg5rLA7AKFtC1bQCcPlaw1IpZr3j7r7uAmxCcTIYoN8t6AdPc9GUiApA",
-	"HrdskQdEpBFz4DpapOc0Y2FrBJCYyzmXsoRzWXKSieTO6kieJnPVxxCR+Ua4IWLeKi2zStBFZua26I7S",
-	"v+b5vTBwNwHCAqfMaTXDM9tkkpxxKFua0xWRXO3OjN4xbKyrsVfoPV2RPs8l4SUwKEmOBsO9UpvKFkRm",
-	"cgkPQYcs/ijx5aD3bX8q9jXskYOz8v6NbOX3kuUTHRTHxkkfXeuGqu7V4/tw9BvDAh23qzOnOuadiNAa",
-	"F/6BQrThwNRo/kax5puRDcwXSn8uSCLELaH5CblBgr4ZOTD62uzSpN7X9y+oUrZopSkDXLR3Qm4sr1CP",
-	"uhfElOkGRZtzZFyuSNTSA98EKVj6IX7h59Qp+QGL75hfk98K6mXe1DOvbZSiEaxlmwY1Mw2FtFV7BXfl",
-	"TH+FRwTc9TGjegcV7bXBdbZdnfQ2bu0qd2b6+OzJ7bHWlTE5926LlHvHSjZMibG4DfQMJdtNNmvumkzH",
-	"z3YID/EQCq8AMJD/1d/b//rH8+CwAUFiuwOwscGPjzw3UdxOhIvL5X6gXClNYyfYsWsY8r8YSW7ACHk8",
-	"El27TaZXjJGmEqIi2k1nAwP3IruFv3Ug5I5LnousANoAaA3wpqeRwH4uEfZRVVowXXBs8m2CRTQJF3IV",
-	"zUQipvjVgrKY0zzjEaepg+y6XCxElhcDKFBDis/mNKVT+G2Nz7nqPuqenabbqYhMQ77yVOY8x+YR5VRG",
-	"qTMXS51X0OqXB0cv+od7/fFeQOTB0UtPppqHOI9aEGfe6NIPceTosBfLLGLQXefO1PNIaBfO88L1X9zh",
-	"ZtbUvsTNAGSZBjwUfQuXebgQMh8+x1bsGUsBHmvGF72g9+nDaS/onb07W7uDXtApdKvDjj6RTfBTAaII",
-	"8pzMKABd+vGm2qJN+TmfGCfME2q9fPuavHx2/AtZ4BUEOxVLT4Iidp8MWU6n/vL5Z8NDVLH1pQBmd7Cm",
-	"WW4oG/R69TT1HTRnnSQ8yqWrvD+R9hX4hAN/8VxjR2iWZSJrL66cvtMeYaXImOoouBfqsMkZaJBnBZkK",
-	"9VM9iNEYPG7QCm420tkmzwYvoft9Ss7fXRnQMpGRzxfngdsbDBafJokx7BnDhpbYEYrnJ/p5R4Nh5T6N",
-	"+6xsHwd61buuynrhaHTDr77JvdXDPiI6BxmQdkXCcBuLW50hP5FwBUlodCt1U6cSdN0IGSmqn5dnp28+",
-	"ngXkt5mAucaC3M8oAt9aZ2HPd/+acrCwoVNJQad1z0zO82Q9JmWtz9clZAXwdGq6NcHJU5dv7imuw8L4",
-	"1mAdlOol7G01kuquSK+Mi1GtenNQshVX5OEtW/XKsNqBBdy2ItFphRRU8NFtnAczU5HLlUBUdCxJb4cT",
-	"WVI3uSDKaEgvlhB+i0W01C+sICqrFUIE5ZzNFwlG6yogy8UnBcqyGlrNL9OrIYWrO1EByJhSFJR0SXOE",
-	"8KIZC5V4yyHh1I7a5oBgGZJbfgmlqwicC+lZ45kQt6FcjgvyCXrmxTbkppfdhNT0n6WpWGVlroHD1M00",
-	"vuORm2GgdnKZ6Jt8Eu7S6UdUkQ2JkMtso/r3Wl/2vSCbDXeYV77Wl2/r50j4lI950iJp+My59HutrV+4",
-	"EUfm2pF/HuynzVk/j4++q+YxX8o8HLOwrED74kNuS3HTwBzaTFGu+HoBLN0wayjXNWDTlOALv6T4xgAe",
-	"xVOitK8R0eyC2esIXqYkIqwgeau0XwwnKHnFpb0nNi1xv6S0gAwE8QcvJ4lIp0psLlhaanbumGxKJ3X6",
-	"cLahzEu8ulwS30qrqD+hXmSPnbzaV/1pxbIUMetdnr3dx0jZYDA8PCorl+pLVDCffd83YJANFp7uh7lV",
-	"Cpe9eRtotkws843c5RIuqnZV1STbkCld6r8KBL3pLVfOLZd4ByS3QYcPGWrhGLemgiu80ySSVUmgXYTJ",
-	"kFIRWDK83quXZFz7cNY98xqv+hdqW2bwPkycx1cv30CEa4i7ONhl/uDb9AbaK5/ksjhay4+39RBXxWY3",
-	"Z4K+S5kk0GmY8BS3ROnrNtJhZm/6UXj6MLjpXR1dWZ2yrdyiQi+Yg1LG1GrizoBaWNF0m+z6CrE5CUql",
-	"lzoDXrcfj+6tt3Kvo6feDHAbL/32qtwDdJ0/WVIX8ezhsRvQHtYC2ujz0V9Dt6uaXK/glGOoA3x0uYjp",
-	"6gTsW93Vu2vVwnrB68vaUFcrXa+Exs91DpDziCftgFaahHE1K81XxuSRqeURXxkeRJOM0XhledGJDueC",
-	"dalGDxHiewFJHgJXbhvx7Oz78+777gjlzen2jwIXs0b8GRlXX/Z1HG0X0SBrV/64SFAx/F1EgRwO2I6j",
-	"13hhvSdejcV1e7JhVb4H/9nsr4N+viu1+vHO7RZ10JX1dLHd4hkAOMg4pDLC7ro0mml30ZjN6B0Xywxz",
-	"ohcJ+xbqgBd0IXc+Nn/H7I4lYqEfMGMAXBDGDLoTLmYrySOahHNhlVHJ5jMMuWB0hEWzMKHpdKkdp9a9",
-	"RhMT/IJ8brlUYny+oDzTL3MLaNd5k5pye64LBj6yPa3J/pflYHDECI0itsjdD8DtqASX/cQ4BuwnczoP",
-	"ZywpPoBGkMVfkMEOjsOI2U/Rc+c+OEqEVCJGZCRjiKjEYvKUmGbxhOYEbSw3D8hMAdyfOHjYaj3swlkK",
-	"n5uhgrGesgQ9h8XwbBtJDXsBQ4IPzYDc7vX+9UeP5alNVu6EY+hs1R8du9EHvbic6OOc+A5oqOI+9bms",
-	"fpsJRIGIBeE56VOMKojMWCx79UT6bu3z3feZYfiFDK7w6+vLbfRqpy1rvaT1gdWr6zoD22ErmtrKIABi",
-	"3FSN67oMEfx7J3W5xcvXze0MvPTe/LpukrF0hjz6S2ktNhd2iRRXuWOnfUcBMewG7NEeArLj7193VEkW",
-	"5Vlj4RtkVqvtU3obed0/27u+hHZmS2iuiT27x8mSEZEmq70TQk17QpaSVHt02bcFcLB2tXB5Foo7lsXL",
-	"BkBkPQjb9nBGJVlQyPhepvMS3K/Dh2Zc5iLzFKad3bFsZQlWJDEzOdVoc0DZnzaXDHnrkH4nkkJge4zh",
-	"eaPO7Tynt2xV+Pabv93KpaumGsL6t6PuhN5Plkk4ppI3IFsALUI6un8vMYPdLao0DGSpK1i41HvTzjam",
-	"bUq7yltS9spWsny1HPbmh/yrgDA7TMgN7xreaFetvF/FkXE8sO7h3N6X6bDsbbNIH8bU1/dfb2Datr0U",
-	"o1kKWjeX1OrZdJlzOfcDcPprJdqZKo4kaHTqjpmpiTVRa1dPbSc4SnylflDt108kZJkB39f6l0/92jln",
-	"KnOaBlDXe57PxDI3TZRHmoGre3Uiv1quW8YW8A2E9luCWW/BWJC2H8fz03Cm1zSuKh273Xh5XNXrR7p6",
-	"Sty7Rg0Zi0cAYgjoPfM55HkyknF5e0LofMyykTLo1N+WYCANZEW0AXxCphlj6YhgfpHNqLRAZSeg8owI",
-	"TR14oFTcl81DMAd17SE8UJn8yZKttd5c0tkRjt4lAwsTVRjdlkRfjHoacIXOCk1bdkpjnRoG6S2pz+37",
-	"yiiQeGLtHZBMoO/yq3Xq0rwJ97PyWK1mFE/v37JFbtpFFLoHqLN4knB9UKfda6WBlBsCNOOQGk5NpplY",
-	"Loi+7WQriynosTsemzyBx2FmTWGWjmFARxYO1gnDGrKqVVGsX3tDVwCv3l03EH3EuZHMWlPB2G+TimYp",
-	"q5hWLm5ZSuQS5oIZL7bmEwjZQcrdSc2ASfVfz5Jx4GuqSrq2XXKIdtt6tV2S8karfAsQbm9uw1paLhHP",
-	"ZiDtSwYu2xqVxVy2TOJ7Y698LdI8ExC2mfAk16iKzW18d1OvIvjmWPMV5HNewKVqY3TuZ2tlqrZsU5ay",
-	"rLP5VkDjr6c2tSUXeC2CwtxxsQRovi1uz+wOb77rV56ic0EpWl1UOXXzNWhnHrpvyoiuoV/r6IHJZdbz",
-	"LagpcMmysgl20M1UDrNzoytRzu/Q/GLf1Mt0wpBJ6pWyFOHAmpEUne/wsdp1nk7318Q0nL2onQXTrnEz",
-	"BJno3lZGN9DMxZoFuRT3ntxdmrOp19UF+gefs1QJjyeS3NFkyXRifiU0dEJykdPEFmLD3jyR+OmB30Qb",
-	"M39xxpxRw4eacHP4dJkxwuXIJrzIwLZrDwx0vAyITjmHzzDbGz6kaSgjkbGALFgWsTRXH8acpmFMVzIg",
-	"xoASi0Rdk9BUBuTg4KABwwmOa0MES3+rYb+eSD14XfOjDhfN2P9WJo4f7LDBDCoQDi27UNZIxqRsUkrK",
-	"35eHqp6NIypOnDKLFX8HqwfCZoAJpojAr1zDV/Vnqxngs+2DIPkIPcWwj0qNnUE9hDB92UifwkYpFTwV",
-	"Bnpib6tFqoYIDMUbKixozkyitFrNBwpZoEeY6kPTQMNmAFiX46UqUPP9dTXI90jGFuBOU5SFVoE+mpRg",
-	"OQMxYg+cL0j/gMkPFx+sK+cvvxSeag9aOF4VKZAe1fC+qxxRXGl7KaJLmI0MKZZej8W/eTlL1eTeLD27",
-	"l7Gc8jRcpnmlfPeHNnZyxrB2CrtxzTjr8QM9M5XaXmU16XpPt8a3UqJU75oNAfJwzrTvhKY0WcmiIskv",
-	"qU1GeRkDsFy9VEpUcb7xPdDNC3+NOS3beGUwCX2jO8AUYkR0zgDrhE9n+UgnCdrwqs0GhXoNnX8QbOkz",
-	"WAPJNAKUp8KpjG8NSMruoA4ZVQKtZRGtIiRi6oO06xaKt4yoWDcfpXmS9tuWulhLmk5yljUvaz37ubSV",
-	"HZbXX/0Q4r62LILYcplYes68eZZn54dkkfE5zVYkZSwekauLD28IlE9PeERMkIPEXJ3bZZKvAvLxwxsy",
-	"FzHo7AG5UtcrgmABuVBfLTIB6EwgnubLJOegbV2dfXxnqn/YXDcyw2tYqnRMTHlSD3x9rvVQYvRQt6OM",
-	"aUfz7j3RiU8B+cd7grlKAfl49R7fui9ZKkW2CsjFG2JyogJyevWGYJQmIG+uyBtxnxK5SuNMzFlAPl2/",
-	"wzL7gJxfnZKrs3PjDbZOYkqK6nJScA/X6asWsRf0PsLPK/h5of84+/gOPnt93gt67973gt4/1I+PV+rn",
-	"hbrk9Er9fHPVC3qfrtXF51enftbk5MK5UAqeMnmLdlmGUsBPHCwF/KAARZBFthhNY2sWhIiuANCqUbRc",
-	"GHCF4mNYb1H8HdH5TDZBMWCCGmyWk3xW7tRQADBgcDOfhf9cyhxLHaFbT1i+obmiX0MxvHbqIh89gd8t",
-	"wuyaxH/FvvlSpL8RZFPAxgIXK+uQZCxfZinpf3z6tgQ+OWFzqrHWE7+pe4XuxtMoYlKeffN7lSh8GyZi",
-	"2loXOV3GHIHzfZoIFq2a+mCPzXUKF1gLkNA4Ri1eSUnEu1DPkCyTDmoXPpbI5Rj9tq2DG/i6S12u7Buw",
-	"LYBur46dFkXTvie6ZdAdHgq3YU83bwqRr165/eNf04xdm7vXvAVDjx2eW1SLVJ+l67/bP+uNLhj3PUtX",
-	"kDdY8fZrggm5SE6giM14oqx6jSp3QhiNZkSk7Ikk41XONHx2TnguwaCGztQUG5y1G7UpbvcMm80iTPV1",
-	"tNP263E2i5S4l6eFZtvwjnqhuT89x0BsI3C4SDVYsAGVlYgvs69hZXYF5WtG2Gnm6rnehwEr6+jorRkP",
-	"HbBF4Nb1W+AgLrR/8HsHpsHzTOMZa/28jxq9wfsswIJ1vWZ1AvkEoEQGfdEka8H5cSFHLBaJAR5eIVIj",
-	"+IsMXCOiYptnYYkiGhVcMf0xS8T9icbOpkqgkDyjPCEcas0LqdSeDD/Cmx1EUt861NAsWuOh4Y1vzX2+",
-	"Z5exInbZodlCUuyoOYR1Fe2kAsgHTyH9+U32a5TsxiGM3QscyJW5zdDQ3Fu3FdfqgCIadDe2Jg/37d5J",
-	"VGBCPGV/KzW+yFoRNuDP0jzjTLqj08kGOuGO9LmUS0aGv+x1TspoTMapYKR4FhxjbIVfXa9yrTVi36AG",
-	"U4mZI+1Hia+4NDgtPidhGe6lPcVd2xubBEGpQHjD00p8odooyhEotbJjH+d0D1BZgfQKGoeVN+Lp1HUE",
-	"V2rWdEpHt3JVI89yewilIq4cnS9w7QGv/wFpv0Scj25x+RF8uthe5NKeVbwpolm2IqkgFcfuCLKLfPk8",
-	"c7oit6m4N1gpIiU8D4gUeAcCZEn4FkG9lEAUCSORWKYRT4wbCrgbGoOwL6dw9jr6IMGYKULypQShjRk7",
-	"DUGgUz1ejV023D8m/YTfsiwPj/cCAvEnkREYD+mvmAxTsRcAxotO9RYLZO39aCZ4xPbAj8i+5er74f7h",
-	"YDAg0YxmNMrVSvXVV3snJJqx6Ba68gPcIDzJzC/ADYRuftjQGXp1HdQCStUj7S6QmbGfnmEPljFn3pT2",
-	"32aC0CJMg2XKrhmOAAahgS8AcRVWWMgiExMGOUk0abDU1SjeF4BQnn6hiko66rzUmdZmJm4XYVsEp64d",
-	"Qb8teMbkYzRM2CYDxXD09mg5yE5bN0hrBRNTpYQCLqZbhoxz/Q+oUHDH5nmzQ4lmb5wKBIcONrYNqi7P",
-	"DxA9Fdi5zh6/yoi3apy55cnyxYI+mJ5nPCcRTcmYEcNbTohGfCBHA3WJ1Im0IqargNCczIXMyctBq1jU",
-	"jziCnZPGSiiNJZrF4bYhufdKk/ekDvES9+5yxiHXhqe34HSq75giMCTDfXWVfAo1zhGklGK5sz9B6ZZ5",
-	"tv9qJu5TAGc7Qb2F55LMqJwp0XbLFvlmeMsSbiG+xh1/mzXcRUTct4o/KCrewKRdWCOWxrpiXB8uy+ji",
-	"NRrAB57eemT/1mK8UgO+ExHc2E9imxNv1LSu2/7/0/fVN92fe+KRP8WrS+vQvN9qc7ZS1rV13XGK+lVl",
-	"ZIxBpxR78+L1c7pUdski92XZdME2rMWzi5ub339haMbX/SktIQShSYY6F4T1bY2LTU6ZKNtwDg1IqYPn",
-	"SvOwyFBdE0vEETm6usl+qdpJrj7vZG09kWRBs7w68D5CsbGYYDqtrMJvSkLhPpC2CAzvvkGWwn713JpN",
-	"M7JnpRvV+uCnPiM6Ok8JJVq5O8HiO54TGmVCSvM5gGPhhDF+V7iYlMVoTl8VR53u/89X9WOw/zL8+scg",
-	"OHrpB7rUpmZ9iGh6gmwrObEcE3n4gKqWQ58v1VB9G8gsZfRWxnPcAZq/PFljno8IrRjvpH8vMpnvqV04",
-	"Jv0xk8rURqN9VLbllQWu1mxkTHm9tidgu4/IJGMMfjXZQrir5a6CZiS9oIcvAVtYYEwf5vy1pSXxLTf7",
-	"3cw2DElfMQ/b2sZ21WmoG6EwH19emdaGrnhqZRRZH2yD72B7+VMLb//UboVHdBG4XDls00ylQaRsYerY",
-	"vIfWPdIfxV3QGjP2jtNSIlNOJ5Mi3TNwjYivj5Gvu71bwl1onEdgT1AFIGEdJkL5UP4oP4VVkLbyUpjR",
-	"blWr/MOU3O4s4ec6602IngCF7ui43MTr+iIDZZc48w6U+E4ZdgiFjiEpoalIV3OxlPYZe+3wPyu8ZV2J",
-	"s61QMHYt6VOyoAscBXbIgOp6ddKyvRP0HmFqgMC3bFsRvQuOVp+a/tJxglVggUpj39Rfv4WPKWhhlpmD",
-	"uDs/yboI7aN6Sa5NU48dujXGS57kIW/Y0SuaTEQWkwVPhLLJoIcVxkcDImd8sdC4IuRTyi4Smp5ovTaa",
-	"0XTaBEsQ6ebcu8Hn0s2VWovTTY6ch/YCfSDyUQWdQtzbY9V3T5PRaYlkamNQ193DE3d2TacAQ8YyQJEE",
-	"Y5jnmw6cHYbHFPzkIH91TGhwDYxNKrtGb4lZ0a3R0SssrdZ33Rn7tshL5TP2o7QMGw7dSsswo91Ky9je",
-	"9NDnt9nZcBg8a3A2NENpHvrhOLZsDrkL63JrZ2EjBRej2kyBuxNYVm78WQLrH3jstqHSP3Uf12/XtS7x",
-	"wvT9+k61hCzUZftrilAPimI2+xEi7kL3PFtqY5XPgBR5VAdzGjNbGn4wY0kcEJMwdQCOX+exFlm37iWM",
-	"gOfGzUCY0NFxsWAparL6jU8kAFEGpGhT9ETXkS1aogZh5mv7ZAK42nj5Gr7vKKC7+xgshnat7m4mspw4",
-	"n6ICpXiGROA4CIExaXyE1ml40M5Ud3eqPF1NbeU1cte3GPg6gt8FZyofnh/HmIpMyL/RhUeRnjJfsu18",
-	"kbCcxQSqxqA3pQzFxNkPV79URoqYhGOeYQh6I33rNMdGjXJKF+tgQsE8NHljxrzMZxmTM5HEumwTyjiw",
-	"CyajWcKVNqdB//rWZi74jKlh0BikkHIb7wF5IjZgbF4ICLDq0lZHGfvGNM40NUVwioJ5tEyWc6jU80Ar",
-	"6yvJa3sl7A4Zrwidsg17tDD9h5uH0rVtQImwnN4B65wvj1BK7yxwmbCqhBn0EOO+ccldBKaCAjeeqZ0w",
-	"h9Ih/ZOYQ71fgViwNHSahNpunT63a/GsrQrj7cu7FYwbNJ0u7dOqjhZht37DIn3kCZO56fFf6RGiWWZr",
-	"TLj2SPjtsv/e6N6iDbPU71vbUraSNe+Bx4P6WtO1IxJpTqMOZSWn6n7T1Oc13u0NEk0bOL9befBEkqgi",
-	"p8Bf6GeAUP9Io9zFeWhR83ga5eXarWgWbbxvFj3Qt+MH1mdp3ORgss5dg60eAsZGS+A9TDfqVFFxhve0",
-	"9x7xFJhs+DIUWUjH4s6zw78rcfbSoKvrfvcg43iqc7lr5Sf5MkslGT7zr0t78eqhrk0SF73T/eGRGjGM",
-	"fXiEAPhsJdJYfTp8FpDhMTk4ONjzk2UqdIVrPe4woRurtCZUs4esA+P5F2j3WJfyzhyLU4KLFDSyJf+p",
-	"xzPcQhvwkOy2rrba4dkqkzeN2/eUc6BiirXbFhvGUmkLMNlWPftq62H0Rz+wSaslrasvc3HH4jAXYZlA",
-	"3O7aEaNo/idskoc0YxSg0UNsJgyFVbrvDtgT4XKxYFmIpJMhkPL6NCov26wJVndr2+/GIy++HVTQYR8e",
-	"24tcKVHr6kUuj3YrL/Ij6UCFz+5o0ADf8MPUFwtVv06vqCsoCKF0NCSny+lS5sZgphGN2ZxH7UT54fGu",
-	"WdK2knRDV6aT+gy4JAAQPzxSnPjwGOv8Ws3nESxjZzabD+5urdimottHN2NxKrto+vhjznnDCuz03ON6",
-	"tD789vIuRsWGnVx3Xjfe2u782mF3Uoe/e6mJew+DwVlv11n9jbn6e9ATdyzLeMzCdShw677Cpn8hujoe",
-	"2D5fB1I66f/mnvEqpAse3rLVVjzKrmBQQNY5w/nauBlvnKUv4J4jtsidnohFR8QGTUw9aRuRv9ONr6Er",
-	"YtsQ7BmfOPlcSpiYLph9s4pK5qR73XEVgwc42CrkV9fNNJMsgydy6XbPzIUzh4nTWbN7t8Zu9L6RAn1E",
-	"93kRiTlPp4VcqXODGZWhScqoKKWebJK6c97xUpiI6Lrp1IdkwN27NNFncWMeYTEHDZdiIyIiIw7kg+3p",
-	"B0BzSmULhy9apQqaEfjLEU79TzWnvbrEjjO6hEjxOBnBdeVKxxWBktaRQjvyqkLZmxUwbWFdCWw+m9Nv",
-	"yhDVH+kzCH/5lqD+zl1ofJ6D8uO0vs+L9HN6m4r7tAHR1PT4KlDIyeeLc0XPnz+cj8jn8yFZpjHLyPOA",
-	"fD4/1NFnmudg+RIKgWnjiFSXHBHErWQxEctc8piRs3Sa0DRW3x6TSKSThEeA3qPRq9QXL0jK7g2iHF3m",
-	"M5HxfKW+eVkek/poODDohroRsXHjwEzdI/H5fNgLep/PD+HnEfw8hp8v4OdL+DkceOnhNzaeCXF7muds",
-	"7qvfo8UX5ZUdWoRJjJTqC6Ep8oxLNMj9zk59adcajiwTmV9y8pxMKE9YPNI5BOH5+XkAUMRimQdqP1IG",
-	"falCvC5AKBA1AgSOPPB3olEnuW29PFzcmHzRuqNdztJoFZZaz7h+YnWEMpZnK712/nQULkmecYOHYlk1",
-	"GuZyCfA8Fp0fIqcEoeLbJoVo2AqTEOdLR4eIevZEknfX1xd6X8qNYPFA3lNZIP/7CMbnGbZbU1p4S1q9",
-	"CpGVFtbHQ8rHYBcssXKwfhw71C+G9m7bNdKEEthOxG+TNFo2P1o/6Esmof7xj3pK3NIHW/1O3JM5TVck",
-	"ZomiOYBRU6SFN7SgKf3kNct5xaKM5ZeiQGfosKJK/U/oIpQsEmks/TNIBKLWEZHERMLroCxWEsmnALo9",
-	"ZiBqsO/yvWk3PKffMBDzfPDshdaa8YPBxnlXB7ZuAZbjUgJrvcvgXUOv960K9uyh7tiMqyXBbtWSynZg",
-	"gc0Jy8AHVUbME2UQ5RAILPkLMRfJNozRO632WJJciPZcuEgHKL9biTieTkeEmgOxIpnS35fgilXSgzN5",
-	"UvTvNgIhSiB6zkvY5YgPvoKkGnjuzroeLzN/Y6D1xYOc3bdkvf8AcGJvomBl9/VjcUhl4gsMabvtjreK",
-	"/XnO0aNHSe7xnaF0Xto1VOIZ97Z9SE2wX9e3l+Scm8VQPvyVxuzzRQ7tEFGTGKnpZCuoGVtbq7+2Ot8T",
-	"admGQ2iKLg94lucLTJ0ki+U44ZEBK8cdQMw7lsGLnkg3P9bv36mflwceibWnoSUlNwEaIXdrcBdpsaY5",
-	"YP9+JlkUYuYElez5s70D8h50WTTIJMAOgUar9HxlC3HbX9dXkFiSVy1WpyTiqqtUel5gJtZyeXaoUJYH",
-	"+aO1yvKk2sRX2usJTTL/oSdZn8pNB2mNWvoPfcJqsI6SAQa67tMryb1pXVdiuNoWkiMD4xlopgUzPiHu",
-	"AQwI+kNFgU2KucfqXVjKC/CQGUvJPXyYMzonPI2SpWkE6z7PdOvRCXFGquuBVGSh30MgstuEy/yqQd1Y",
-	"at/PyDgoeC7JPfaJOSHxkoVSiHRkivHsd8YREi9hdCdkzqVUJrztvBzTFZqsAVmmc1ZSS8xbe5hBqV4B",
-	"VX6VTm7FNFzs3u2y321W4ToFO+iV2tKEmHDN0oi1AJd2brxw7sOGCt3CjmuyKrfRx7vn9tvOLqbXTGtH",
-	"Sj5LeaR7ya7Vg+yFgEKWsyyFOpXNbQH0te9j2aoKgaUx4rqse+jf8KrNqf5tPUHrOuqmMxkWcDMerAKZ",
-	"N9YatygB0C2gQqnmoTtFra080w2l3CKj8Sr0qFB1LaDErJCjLaXtIKA5mptd0Q6OAHvkrB/0N5AOSbqz",
-	"aubloulZabgsXNTrPenWmd0+39Jn43Suh3DSJddt4rbmj8N/H93sccM0Xc0dZ5zbmDk/Hfd3a0A9DXGq",
-	"fN3T2haXcb6UOQC9TllMBvuHx4U83FoWbOAGfRNxSZeZZNkqIJFIEjZle/WUK4zWyFbM4c+WMB1h5B4m",
-	"fzq+zBU7HW8tC6Xy3v6DJhwYBdZ8KjVwLuJlspT7wyGit5OYT9H15JbXD/Zffv1jOPDX1Ltyzr3pdP8/",
-	"6f7/fP1jGBx+hyfoT9Sv/4f8H/ejr38cNjy7JiY7LscDhGhn6eVFWIRmjSzTEBkBuavvwbYLrwWd97WL",
-	"5YInm1+aMPWu6ltP9//zq371ELZOfdA0hG1kakVUtpaSG0TaLgz8DV2HHsmwL01iFwmTayVgO1HfLAu/",
-	"1no27FI6bsrCfDwraGPyY0lmtVSYCunlW7aqPGv5UFeyeZUwVB6fSGJeQHis2xrRdGUiV/IEcLEimmKF",
-	"CskYlGkQYTGUSP/Z4SEqZbsSoO3maESpb9V+kHDdnEdbErbVy7eSoOse8mdI1M0JwR4J226Hraz1bbGW",
-	"vm2f9M3/FC2Zt94ZLWI3bMp2wrLd1Fyx+dXXK6ciS2DpomXG89WVeoTm+Av+K/PhgaTk9OI9uWUr0r8R",
-	"i/Dg4OBmD31/NyJlkHFIF1x9jwbnjWINNxefrtCEowu+f8tW8iYgmNsiyc0p5lT9D3DcEXnFaMYygq0O",
-	"btkKGx3cHGCPYzYH/zPTTXf0ZGZ5DoX3gseQJI/fvzXs+u+/XfeCGrLJ33+7LryW2rX6RJJPC5a+f0Ne",
-	"Y/YRWWTijscsI/1P52cXH07Pw0/v37wO319dfT673AuwnZRuXUeihPI5wFxDkp/IpoH9IxMJdMAOyD1k",
-	"0GQsYXc0zYsr3F764D82X7gdyFqsw3eo2J0IlOsoNRVRwvntaeg7Mqc8zSlPEd0U3O0Y9Ro9fTrl+Ww5",
-	"PojE/Kkew75kaWz+qCFj2YdmyxTrf8HWvDo7f2PB0JXFfpZOEy5nZrWNl5zxDPDT1VhGTot6FCBf0qJ8",
-	"IqgiqAe6TTidsjRaGRQfiQmw0FnNgRzC90FztMBJmT34kn5JX4v0jqUAnzT6ku6TM/D13zy9G95Ahy/9",
-	"sJbUeqKOCDa/HEMb9VwQSMZ1DGU1FkoUWRyoF/796tM5mXCWxNjpCm6WKb1lYUQlOwFcIvz05vfff/99",
-	"/+PH/Tdvbk4A5ZDC5DJGLt++JkdHRy/J5+vXJyDD1aefP79/I+Etr+FUSp24RQ4HQxTyNx80ANMNjOvm",
-	"7JpOb05IBiD12DLNfHZzcXr9+t0NyemtehAOHHrlfUmJ2u5oRvpqHL8cvXwekBu6WCRaK3wKl+3DNf/r",
-	"n1KkNwjSMhOpWGaS3Lyf7H9UX96Q/rPhYdEDWifoqhfgMDAXTeY0YXswMeAxN86TYjZfCEgf2/+VrW5G",
-	"gOiUZ6vioZLOGbAyCF6KeEWgKHQl3QRJWCf13j6uk31uvo95TyxGVPUbDWdon4rKEzTdZwCCCK/gkjw7",
-	"PDwgp2Y0kHOSz2Dx8J0mg3ROV0TmPElA01qmEH9R9w9e6k27VI/YP53kLLs5IbRyfz6jJsUSkGTBT6te",
-	"I1kGodlcLBYs3jMhIGUD8FznvyaMSibB9Ltl2ARIpBFgx2NC4rNjohOQAgu0g1NSTAD25AM0fNWkdvPH",
-	"F1T0v/RG5L8ODg6+BuSLax+pz7/0Dg4OvvS+3wRK5bQYjidkQaUkN87VN2RMo1tCJdCE+cxkt0KGzIJO",
-	"2UHlJoDWlQjw6gACqSuLU69HrMieM0lu/u++biK+/z6+0cCW0PTviQwInxCea2lG7lmS7CszgQH33nMe",
-	"Cpmw6v3qaLx8dvxL+WQsMjFO2BxPxYlmBHAPHuGEyxzxdW/w0xtNYGr+cAQBZJZlplGv7bOOdKcI4Obp",
-	"fy9ZttJthBSX0ewqIDdPZ4zGLPN/p3h4/Rt3dhnwYjVIMuOYP3Wf8Ry6CtAqNgNUkBQgTiIDuAXoBczi",
-	"gy/YVShiGtJey62P76/BwOZ54oqx04v3jg971BscDA8G2CeCpXTBe6Pe0cHg4Ej33wTt5mksIvhlynJ/",
-	"4z919NQWj5T1I1J2QlKhNJpYiQiayANympJ31x8/AOngScvAAJHk5ql+9cGKzhO9TVf3dDplGfn8PviS",
-	"wvmLC+VjzFMKrWJzci+yW213pYKkLFcf7B2QLz0jeNiXnmG9VhnDE/ild51BWrVY5l96X9JcsUg1C4nJ",
-	"3frYa5eO8/pM3EuWHZArHJdmXK+xIfr+lVYP9y9EwqMVTPZLSpNEQBtx6Jlpn6529z4luJ4yIDJfJRoo",
-	"zrT9PyCvwVSUJBX5jKdT3HGbTvM+7o16b9QOFTnLsFuHg4FRaXQlZc6+5U9n+RxSBVAD9oRyvn8PmqC3",
-	"mWJpcPoVyTzDF/jUazuQp69orLmBuuV4cLT5Fl1I+jmld5SjOu7q3b3Rf311MPhgdHCUMe8CNrkYbb8g",
-	"pT2l+dGp1GhPme5E+1U9HGj86R9K+cm/P5DWIe+nvKMB4ZHWYeCoRrYVaDG8L+l4yRUXm49ZHDObUYnk",
-	"bhp83sBIb0giaNyeNk7VvOBMZ3TOcsCf/68/elxNCpqRGSjWHtVXFo41tMkKcqmbzIP9lwfhvjKcnz/z",
-	"GXrKstpAmnxOp+zpAvEiindZFxIugj/PWlF1JOV6otbX/ZPeUdybVpcvEoro2R1Py4QnW5+RZ4Nnm285",
-	"F/lbpSk/1qE6hSkYIm08XutOFCbV/k/jYfqP/ygdp//4j4YDBfIcwUnA9DjVDZIOB4NCHVSGJ+T3ckmW",
-	"iwCR/smvyzHLUqY0+ITfsVRdoDQHdkD+4z/00VEvXnN63ulZbKRgVzv5pwFn+UbniwTvwAc1bZS58qm+",
-	"DPbG0tw6D4a9wUuIpWX5mbj2h9J+rKMjVz3YOTFdgzMjzRV1l8Q+V9uhsfCpJL+ffvzQnmg+4ZCvFizq",
-	"RjhmjsXW17dUPVwdwqODATENzYsx9uouKy9hmKeYJ6AxhnM38SxpWk3/XOKeS7tl6+hG6dirx2Y/zGQe",
-	"5nRMpe3eFpDjwRG2qLvnknn4kRod34YhXeK0/gX5EYyc5ALJ7GeiqcvyZpA+hG9laWvXao93w6c0skjm",
-	"LektE0rXR9dERCVTtstI0cUN6UuAH5lMeMSygLiuTtenF6JPb0FTloRzhtFodANq9wqamCKJte2hK3Xh",
-	"rVq/NLY5EPl+LvaheT+Y7eCRzBmdj+pt+k8cHyT6JNWFT6RN3T3BcREclxwVOb2LpcVrM97MlCXgkYGx",
-	"mwcq08jctHdAaDzn2g+Y0mQlcziausiV9J8NjvbghPpO0onORtb2s3EPyCIFT68GmNUkzyhPfKfvA5f5",
-	"aWT6zVXUaR9NFpc8/YxpZFccOy14U4PuwWvl7jcUfKjvwRlRKOriPgVftkdZbirz/8P7IBf9fAePsxVE",
-	"7dgFLmaB41pdFWV9jIjSAYg+YWRBwVunKATzqnN2gh0akUyB7crGdbtjWbxkpQFW8/TVMDZs5gc+53mv",
-	"xYWvMZuhhQ20iWPjUpksjLVc27m0Pecu3fS9HgEC342YmH0o+xy3t3aGm2/5nFLjzonxphYy4K3IxjyO",
-	"GcRfnh2+3HzHtRAfabrSo5MPljaFNaUpl04zxmLoEG8jL7obrPnAkTI6FFQTMU//4PH3pwYPGE3yLnzo",
-	"/RugxoWQ24sp8FZ2k1N7WB+mOXAhgHhWkTzPBs8K1WnvxCvegu2kwUeaabGOa0likbJAj0lx3vuZQG/s",
-	"jKUH5LeM5zl2WBapho3RN9pMLxQYkGzrxitBssKLwVmbpkpqsjiAe8QyH4tv+iZI2r3xZO2Cx7gmgUzF",
-	"BtJUZyHkBHp+ZSvNloDeX4l41ZEjlcdiTvUm5uS/qyuf0k/BMrbvVYfV9x1x25actvPom8yyAuUb6exn",
-	"Z6tdfVXPBi348GsNLQM3DFuMSWfMXwvxgWZThvcdt1kAuVxgj+aPLOb0WukBIC0O29ysnSvI8P9sGaNY",
-	"GzS3LBgb6bvsTPNHVHf31sqZWL1q30QgdmLSoFvcGhREMia1To6vs/E3Y5YYM4OWxAoRWTWpAZ+lQyv2",
-	"ORLDTErrUx/PCdWMP77jkmVg4PAMQs8iI7m4ZTr/H8P32jBx38zjPW1GqLVliWT4ZpoSBgXbGEHdjZmC",
-	"a9HWTkFHlp4atHIci28jW6q5QqgQKm+hfRRUWN7PxBwDYWPddrT/nNwzdiuLUJceRkAu2ZS82DsgpU6B",
-	"TeYRbKclcH/Q4YFGg/sK13bwPZvNolBPZAsTp6tN9xOaDe5itbMeand0EG+ee9fZEqWzL/+yItZweHPE",
-	"nfUyMAuIOll4c0hfndjnLpfHOxuZPBgVO+H0aIRbTg8NmDFC4/BSN+FC529Jw78OyGlasFguSS6SmDwb",
-	"PIOScmjfDN2cDSfXqSmQSVRkr5G+a1U82H2EA6bb+Iz+xso8sbfbI93tOG97lJsU1jJBHvSCHmbGwDjP",
-	"rmljrxV92VO4Bh7+76Tm/qmM4lNa3ZegSOPTX0B2mu0p6eMTwTZuhTXM5Sm8TZpa3x/ms8CxjHCuN6S/",
-	"3kkR6FRirUy2ZlonNbbkMK6q8mu88AYAAvvC652hGTZ2xtHbXHA2i/YhqXbfydDFhcUbn/6B/4fqI9Ps",
-	"7wbyXRXfUgyOzFjGPFzu0hmPHkU/Z99ypRpKBJVERC8TLZSE5jl0CbFQnwXjBb3batGOVpoxZWs5CZCQ",
-	"AK9fIAHTMVUqmdwLyLzw1NgnP5FVW8FME+t08cGThE7hYTcJZNRjkA76F3GpszHVc5/vK23XupBJHzo1",
-	"6xdwqXNJc3oLwYeOriA1FHKjVE98YNG+9abs/cG05lw3zCTqB4YZi3GYO/HM9p8NXuIs9g7IG7sfYLrQ",
-	"BIKeUMJc2R+Qjr4sb9IvaMxu7/9xeoj+b0eB/rIcDA6f25ai/xsKGk6g5gmJH/N11eng6ZTcmAeGPJY3",
-	"BwSgO2/0Jodm4yHNVOg5amBPteqFHWJJ5B53YaRngU8ir0hfLePrgLzZC9TyRkIdzrMAyxGgv/pbvOZv",
-	"AXk3DMi7Q69v7QqWGpf+wZ61zTr++8lHBPJ/kBPOHXRblcB3T1fF4Mqyc91C5VG8cD+rplMVqH9pPls7",
-	"+Fr42i4yyJ0HQfwWUvT/8g1uYTlKQEZWR19qB5eR9pvNxTRd0mQ/Y3ec3f+V5fD/gSwH2PBLvd8PznXw",
-	"eeagWm83WQeejlA/OpHBWa9N6QxoSACqno77BvozxXCMw8T071AbCDkP6thadVX3Ptx53kM1Zwv2H3op",
-	"rlhOZiyJUcFXVKkGI6BphiV0Lg0Mn28Q8ZKFeKl/h5oaF/2UflVnw9u5Vas3dFBQ6rc2OFX/yspoLRUV",
-	"lyMo1/RplERMbC8YNxWDzaImUbg7x+ku5OEBOXflG9AwkxWXLOnfuG+62XOjcabCrBSFC1pE4TDjoQ7b",
-	"STMs6TVfGxxPo4KU4bCQ98334I2OZC0/3pGt5jIIc0mouwysjLWOnIqcPSkSUUxzE26qVyV6bP5Ud7Fz",
-	"3Hs7ZVSdmNSWDKq5hEytw1+G0s/gIr5UtClSVuZ/hSvLqBl1Jvggt3Cdcz51G879MJ+wTnkYZcv0ZkRc",
-	"Zkj6LhvEevsK6yX9NejEwNXmJ6ScxHZALhzuKYOy0aC5N2dyy7Q2139rtcZcWNCKgNA5SxF3iFHJ0FEq",
-	"GZqBIO3AMvqWG0JQe/9T5L99ST/qScCYYfh2jtrtOaN3DH3tgESgOf/EmLiLBVMUzqezXFdnujOdQMWv",
-	"ovfhIZmLNJ+5TmLzphPt0BbLHJJs1HKC6IMllWUcarWe3kpMQNCuMPd/DSdjfehtfXLNd24nXUzLycd0",
-	"Ov4kAtNghP0lOP/yMP7kHkaUQOWmf9DoY7MwIv1nOu+sYLvWK3LJpuRwsNfBFHuq7/0rL35LBcKuvW4O",
-	"afEoIjFXGwd886Ssa4wZhtyUGNUz0Jv6kygRbzMxJ78zmpGXJe/bUhYpouQiYwua8XQK5ZrQ1HwmRKwW",
-	"kEJEeSIiWEVlqCJl9p/veSOJ70QS/0sK+urA24r5pvu2k4gfkQb/kvF/yfi/ZPxPKOPLwQuICjSKaI1h",
-	"2aUQH0QYuO76N+re0ZymdMpumj1ujVGsi/e/qpc/Svyq3jbi4cW4ImGtQ06XAvfI/yjtkAgzdiduWXl0",
-	"tj2dxrv+FymABZjVdrGW4tIO/Nq9aU3SuiLJvyIrmyIrGmxNkj6c5xPd4U6xD/g4n7G5ZMkdk6W8A2jT",
-	"iX7Glop4F3YBPfwkoVD3A6AcHphRdQhPTOJZxiAjDRvzgWbOLUijeudPWiUKwKXI/f7kGlEcCRyt1hWi",
-	"nnu6HuMOuuNwKz5UtINswYn0xZ0nYW6rcSP8pqIvGlTaTTqjve6n1xv/qhZ9HA4N5ONAYmomrfOp1Adc",
-	"+ridj1NXFL2uAfEdaXt/Y7lldzvRM1qe7M5nuskSvGXoMcspT+S/Xd33nx/tpOUVNhTfoHtsH+N0j8FT",
-	"VL4f3RfZ5QxdwpCkOeimuXRCcwBxThILeVvkQwx/Ti0Hp/Kvfey1eaa24i+whz+ZS6id0LaBlYccQeGl",
-	"gXRvKwGfZiKn+c919K31A8j9ESZvGUj/zOELIoHskJ/EeX+tR6TVEnNiuFP36wzsREPa369RY7zMBPar",
-	"iZn8K9oIyF7sTv/bGwv/7uwJdlLzJ406rzuN2U4OcBi8Do11+o7hX+og72Mv2W0VeHgG5rNu4a1VN5/h",
-	"+x/FY+uUNbb3ssI9aOxteO5PW8tADVhYS8ai9qFAtmp45oKHt2y1xQg9tXVRLqAZgkO5jYUMj+B198PD",
-	"uK3bDl9s6HzXGCSIoBvP/8ve3ze3jWP5o/hbwc/1q7J0l1Js52E6cm3d8iTu7sx2J9nEs719V3NNiIQk",
-	"jilAS4B2NPOd934L5wAgSJGyKFuJnOb8Me2IBIjH83w+J76G6IbmtIeGgtv3dntfOsWGfg/Qwu8IwHZW",
-	"/vLrLThnteEmiJpCvOkwL9tmV3hrV8eA9OOC/0Q0YwOVMaq0uLJDriG6JmeJ1KrsLBP50rIlY7kb2Kej",
-	"G8aWYb8S+wv1zryomrWw3UrOQ9vIXQNgA4gECb8VqcN5cNkN9+QUwKHcLaHvDc3YlV3cveb12UW+Zlxl",
-	"qyeV4cd4vtAnU/8S5ym4TcG7/bcnQkFrdnkrUtrUbnua2tzDBuJq7nhHSe+jpG96l/2rTxUG5JFSUID1",
-	"PUj4bKAJaSsX6ndJOD+bO4wGDwhY0eycI5q4my4QqZ0sHa0sGefeF5EfQtwhF6Vyb5iZYUg+mQkAtiwm",
-	"eSwdVAyixJhzQSYsFXwmbeHM9QmiZSZNblhpswNAW1nb/WNJaCo4G/PGEzAkYcRUZvB1XA1wTFbOlC0d",
-	"hAtfC7ZitqeGbnxbj/WGgW2Nr3J/Fw8irHt0btdtxw7M42Hzq2Madk13D5IMOptX51HfF5e2x5NQotkv",
-	"6TmSiEmETq9xiWdQEsgn/pbUW0p7D3vfqDW19cJ//6rT7unY9Rzq8QX1w6CzVwXX7qLRDyd4AQW9+yX+",
-	"nQMXNtCRZ6AC79uT+V2SID+zyhB+KhFGp5SDXZbWjyUJUyrVdaSya8HDJ6qeQAVKyHTvUT30mC0Zj/VI",
-	"ojlNskDzyjThSURTwr4sWWbwMLn912SFfyWMR6wfePndx9KhiMIAx9zVy4ZzG7hANriPWLAIC9XzGCvv",
-	"gKMbwSK9kux+lptJ74NSW/g9h4swxNlt3jaXF2eBXvW+B02O66Y8sn0oSF8znewBetQ9zR/E+35mabzH",
-	"BLOGL+7C46HdXvg80KGO2XepZ08u9cwy0Z5AzoDV0RfiljXwU8D8MNYyxMF7mG71rMIqnv1T87cv/3oW",
-	"C75j1Feta7z8mWNJMAok4SSsjCAMAK5LsRiRk0+cB71c4h3GubHE+4J+SRb54mj04jV4vfEfJ84FknDF",
-	"ZizDyu77Eu/K0l0Z72ytEA/odSVZDdPfqtU05faSW1ErrrzOWFpJcBLqP4DN97jwsT4dmpI5pAHAJxqu",
-	"P81VnrFz8uLkBDp5ZnvpFyPiQrHAg/vG8k0G3DuGIsUvTl4U5YfN9+ZUaoFN5tG8Mub+bgKkkZAKATLU",
-	"F+LaXYhrwzrKH7vWI4RFWbNuJMrYoC3Iki9y9ofkvVCA7dYkVJLw3XQAcgmAhs8FF3kGe356hsshFU2Z",
-	"SWMwAX8RzbLEkAXO7kio+Va4qbZehYP6k3sykteGObw1FKqNHLLWfmd5pKanryN+PXwRGnrZownGK9xR",
-	"Q4U6ma2T2Q68IKEVuep4qJPd7BHXKjIWxNAckIgpVrDTfBSkqu1kNsFlnir6eOXYN9Qu9D/24MqFpZGv",
-	"lfYyEKZluFRKJFMq4bNjqVnfdPrVShSWZv4gpPE3pQ3bql7gIyKHt4T59gfrw3w//TqB/sy2CxmqNmjB",
-	"B9ebbggSKt2LLgRzawpculhI2Qy1kKQnh89f+7GYZbJZT033XyQQaJiNHTGDtfvP4g2VAW31rbU2pfKA",
-	"UHDKAKPE3xbj2d+co0e9vK0u7o6Xtrl+dfFOJ50eSjHAEq82mUPmomygAA9yJq6RDTfmrwvM6I9jhEOI",
-	"7y0C2EiAoNRZHQGqiohVe9TIN0iYkDsnud1TkA8b9SKAqiER5VwogN4q2UigIpqRpTNGpeDy3P5hyBpq",
-	"2BB4gr30wZflqudNUzqbsdgWzivgOE9fatFcanETi+S5eTy0SB4JzSpclyiH2aitquWRCxhNXX282pRx",
-	"6PlKVOjv0zDq1I5+W2faxsa7sYFP5k7v0492gJzNO81w9jpO19lhDrr4m2VkFtHjbs6wXKfSnKCBmdyv",
-	"HMSMxpoGd/Xgvqt6cGN+Cc0gjQDsI0pkK2J3G91dK6aFEBUYEcCQ8UnK+kXofyHEmLL0+iBIBr6tMQ+p",
-	"vBbTkPQMGiWKIUZUAnUtSkVkfHDyjrEly8gdzTiUaYITZIc0jHN2LYVJd3e/LhIpWTzmEPf01vz6Rnfa",
-	"H5IQLT/gSApt+7AoOgsfP5amuFGyYKT34f3lx18u3l+/vbx4+8u795fXv1xevP3cJ/kSEy/iMS/cjmDQ",
-	"hHChVUBCHIrXPdg6p5CCEebLSCwSPgt9J6L+7pB8FoIzqaAnsHiQnp2VfmB+E1NC0xS8nmA1MXUubLYg",
-	"bC+L0fVG+QpOQmCr9JbOiF6/da9dk+nurSMAD04kLNOND2gTTSRuQ1MuODzc2nZXOgF1qejwVUfUHHCI",
-	"PiisaQgt7Ye/iexGr35zicDKIDbW2DOCz9Ho6Ozk7E+Dk9PB89NHL73XtDP+MQFcLTPkppV6YAbnukim",
-	"r9Df83im9TJDQyADCuhI0yiA6Dz96oP2LG9lqS29vL1YXGm2wULr7X1nj22UxC7Inbn9es0s0QeSizS9",
-	"htmWCnAhMkohfiVymatO+voDVON9a7d6Lwn7NwmPt+eiOJT/0G2+arZ+Pvk7i9SDOQeW4LUibCSMN8CV",
-	"0nW/NALQLBlvXUY3YsktOiNE5ixrwMibRYvMtLrWQuPDuHZlAGVRYosRKPEdsEw8uNtxTO/dFgyz1GoT",
-	"vzTXuXNmtkNBUFkyyTlNTVE/GZAFixMbMMFjovtOaYIAYpZvmmqPrRARtqsWGbh8lUqJSEzuxHq3TUUi",
-	"Sc86LfE9B7d6dmZVM0xYYWncH5LLjQGv9/gQYLm81QJPgl0rQmc04VKVazppEhAfEAJkSSu1LhTkCcdy",
-	"pDfh8uc3aLkiVEompcm2hZMY2BeWKYU0pkrlU9ivjE1ZltF0zHvU9u2bL4zvRQ/W3ywI4y3YU9gfkt/m",
-	"1Cwn3nQ4WxNGQjoRuQoJZkJJ1K7lmIeaBYdaHKkccb+mpBZ0kNxhdhauQShZhPHfpok+En8OyI8BeXdO",
-	"3gTkbUB+CsjPpwH5+QwksjGngBaRxAyLLQ8JaHVUi1emqGUlM5nOWExOXw3OXsJM7NgyMhNQ282eq8BU",
-	"eYBpeis6HPPf4C7Z43WdMqUYZEkFdbPOvLNqA3j1sQnxhWsrH4fN1Q8MNT6E8gdmKO3qH1QatWZDewSJ",
-	"sEu7JRttP/Y69omr0sE/dPAPh5uhtEbJNHErcV1aw3ep47q1UktF3X+8KKzH0PmH5L2vwwPlYLIS30V6",
-	"of+lsO/H0Br9uBw9G2wRPes8VpVS3DTT5714XBK7tI5fCqHFyLNFH77oWQ/K3Xv2A/uamrMVkQALHjg7",
-	"govmrdgSzosSnyJXwHpLCPsvvm00WsErH0fJ+rqc4cp5mzpP/AFBVqyRwnr1o0lT2ylGDIJsHk2/Iz2f",
-	"RCGQT1XV69WRoJKih9l6ReneNWCKktGyJSrFOkkwf7pMQoNcQPVfs+SWcdL7y+cP78mCZTNGYMX6AZnk",
-	"i6VWObWQfcsyLHqPCXbSS7s7zEIgaOXcWeBvHZsFSzeApfu3OipYGs+2Un9tox2MTzCVfYRifTPa3hXJ",
-	"7aKtnoge8EZkGYvUGuFdJ7nnhKZSGF9A4nkiAiITHjFTjN0ZQVimkqm+noxMRZqKO1l+Y2vV4Zn90leN",
-	"xP7OmKxvXa2CCMV0VdrQcwi317fK/CaxMIeV/V8faA1RM/7HsqN9tcz38ri3NrrVN2vNxN64Ld5jVPS3",
-	"Y8X2UHfMuGPGT8QoNxd3JV8M4/r8Qvb5vaS5v5GtiihftKyW9DUicIyhCTx4ZJFLRSasC7/ZNvi5tGM2",
-	"4evO/AgmNrtv52jtc8cAkpXtlNfDnsdcj94MpOfsgfUORv2atHMBK2sRKFCuBWKie8ecShAeIP4KOb6N",
-	"8KXR3I0S/eQG86g+2Mgd669QhKsZhWojlzJDbFucq/lrW8QRHWBIi1mG7WJa/JdbCATlZpuiWuy56QJZ",
-	"7gtk0fcUz+WxLNbN4zXFb7tGrTjmcpclirXjLo6PoPeeiKwcDtCOs7js/iJvtC7GZVjL0nbUzz4rkRkb",
-	"6GQFCng0Z9GNxcZDbmNuWl9zgkkqJkQqkenDjPVQCw3P0U6H0F4w2AMJkdnIteAIOLZV4fR1QDU2YQy3",
-	"dcwdEhuANdhqk94SrSCRTDKteGs9YSLilY3SmSYp0xNi6RRzhxZ5qhItS/SDMaeKLIRUxCbX/Hrx39dv",
-	"P7z566+X76+u//z71eVn0js7Ib/+mUxWNszfj7DB3iVUMolZlMR2jyGwBjZ/RD6+/TEgv+k967398Oa/",
-	"+wH5+P4n2Oa/fLz8CQ4UJDFDgjeiG0OYVe/nq19/Ccjn//opIHj1ZEBoFs2TWyb7Y66P8ulLgCmCuJdE",
-	"6WHALYj1Os7Fnfd7SidMPxmSCxyMO1cKcI5EnsYk50sa3ZAllWrMT09g5iIj+i+VLEwYjEz+UYkBOzvr",
-	"Eyr1Vgopk0nKyD+SJZmIxcSEjpF8qRUC3bHEmzHmMVumYqVHcCyJ1NIH02MWN1ZYw3HfsKXCbXUDhm9T",
-	"KCkD4gzemIWwyIpjzr7QSBlko5KcCTcZrkMpUUx/qyhj4/lL1+SjMdd3oUxFQsflw0CvQzLV/cUJoFUT",
-	"9iWRakgu4livUGhnMaQx5Jh7yeVjXsouJ72bhOPs9GUDeW9EVKJSY92D04fBWFLRlb6zeloToeYNngq9",
-	"CZanPoZN5bsSsTZEpz9sFkW4epEzdWkrdNCULOUqmotUzFaExpqBN0REw9bfB55qq4SenZxsUTV03cii",
-	"D9WxQWCnFiyCxywj+gJpCkB6cO01IY7FHddnSvb1nZloUqYbBoQLojXWcp4YWw5wfsNlPG2Yo/78Nfy9",
-	"+7y2tuCJSDE1kCpjdKGf1RyXScIpjK/6kVoLlVk8IPyBXjel1zBs+mZYEG+Pm5CeprJw5Q2lKzI3oef+",
-	"8GgPYXWWLGwryu8gxtct239o+t6F1RXGvy5Kbk8ZcErRaE5oIUf0kBoFwO71LPVfGBvch6Rqh0mAPKZB",
-	"Raoa5FyMXMxShnbyP7SzqgBGL5mBNJEDcnaQSkw5hFBk5UQLjAHseVvVd/qO/owP7V0EiGHREgjai9i5",
-	"px/qZcTD4pF6t1haMWQeIlIkFgtIi18TKY0QbITK86qFkdwwtpQo7ydGMGVxPVKR7siTFCvM5cX6ocYm",
-	"8aGbX55aMJteVJ9mwfHYkjAFXZRuF6W7S5RumRiSQdWkUyJxZl3rFGk9pDKruTBoIBQL49K4KSa4kfSc",
-	"PBG51rdYuIvaeawPKETY2x1v69BK6ISTfrNdfGeAyrKk+Mw7zB297uj1g+n1SFPXqcigsUODsjIiuUjv",
-	"6EoSybJbQ4g5oaAb6edj3gvf4IEcvE3kUkjYrpH3Smhh88P/HthXtWI4+LBEqFPCheTJdBoazExJeTwR",
-	"XxI+G3Pb4DOL8ixRq8FHkSbRKiBS61uTTNxJlplEziznkiRqSMK3yYxJFQ6kWqWMQAkg3XiElmRvHJ9/",
-	"vjh7+SokSD1L5Vc+/3wxOHv5qlhKqoxZuj1bMp9rx52W8bStkSkodXDL46FYMv5lkWJTOcDr5zb3TmSx",
-	"UboTPlukw9jjfu0+nCzojD37+5LNdm275LNHM6oF1l4PIadoHKvZyDJ7rTnH69S1ONfn8CVOF+zfx0fD",
-	"4XB8VIe04U2zeuzWO7/yzp2ZgLENztkX8BXUT6L5q50g8IiCwFtjvi4LA7BDe2D7bB4NACJgUEAEdPhJ",
-	"3z9+0uXPb7RAJS+8Xd9LcNM+gI/aIQxeziNzS5sxBhEDCfA9jZdGOlx4B0EGmJdpskgU6bEvEYPGAxr/",
-	"Pdcb0UdHsgEPd+hJEA+vlc1GGEBxyzIswLgZQenwoq0u51HlEG0Vd9XQbHsVt7GDDbFYdls7hKF2gVmb",
-	"MGQeiinUzCDq3QjVEK5+GVbIsYMkq4RbochvVCcTrOPTZtILNSO00xqZP8KAGCwZ8vzViCxorEWlEiyM",
-	"qgDxBMRChBn03iG5MN+wClkzv/IwdKqxXw/OyTFTwiLrimamzPrZyeCOsRuPyiG+7OHAHNmBJxJiWmBt",
-	"QxzD58v3Z+65TToKL0LSWzIoag6rXwrUw5Bl00ILE3dzxsfcwPkQJcjZSxvUFtNVaenuUDTG3e3J4fNX",
-	"vdM+eWMlAr2yPxq/FLmIFDk7OX1xvxsHq/SjFOKsE150GemVT30/MPweoDLt4MYcTidWRvMqrvkHXyYz",
-	"jkJC7RWouwH9gCzoDaZBj7mas4Vk6S2TI70X8AaLrycrxIzGWxHqaxH6bD8Mip2D8rBQJySmqzEHCe0V",
-	"HkE4eP7ZrK6/1ptvmezjfQ5tMOZ1EqNSHy4Yg9IZ8AMexDF3K30M1l/JFASH1SGK2ZtaH4CeFOBWFaFm",
-	"A+bSupx1CPBL6wy0HRJTc/uHMPE94jOtf2wHKeVBk+sAnDoAp6cJ4GTJ7xQDDmoFwt79IsXGxLFaM0SH",
-	"69R5IB4b16mWHz+6GnwIzKXDgDpAB69WpTZp1IVutRn5/oG4UPdS3Wcm5vurliZ8SH6WFssd4Wm0BFRj",
-	"P84fM8OqhC8My1dSuvWmGk0Hq+AodiBa9gfUg5OUkRAPQsJn4ZBc4CQEJ8uMLWmm1SUQAuI8VXMhgARD",
-	"8UTLPBJOfmc0I68hOHEibtmQXEKAa3ybSJaROcV0Hc0xfLVP81xYW+Aqus8Z8DZJIsSMqQ8IhNW9/PnN",
-	"hc1QeCpVC3Hg8wgHvn3Bwvp2rVgHNt0jFMfhssMONqtD6njS2hcSZAi31ezCUtXeJzYjr87JK6IpqgyI",
-	"/vcPOypchvU/+yf+9xpLFaP1bjd5wLrx9CC8ulO2+welyHWyhjOTmtOBVtL4MCG0TNmVp8iyceDtWXZ9",
-	"ux1Yti1Z07HujnV3rPvgWbclzc5PViHQO3JnC4yv2Qw+7FArHwe10hX6UcJYZrQWy4VC+eplPyALcWt9",
-	"hoUT+ZC0eBANCzf5kFzgCtAUwWnm9JYRJYyP01pyp0Z8WYcl18v57uIzyZLZXMk6jv4WEEb24Ob8Wpzd",
-	"TGBnj+h97Vtxw7fmDP4hebwFqzF72TH5jsk/CSZv+cbdnEH1OiUgxwOxb0Az8xylwEoCq6r3H0EKSKTM",
-	"O+jqPQgBsLCEQqk5Iwo8GRHAt+OHMJGQFJgHduRKkFDP7jrO6FRBwf0eBNV5J9bG1UlFV5JckJyrJDVh",
-	"UwAUpFcnkbhacf+chFyoa/NJyZSs6+w9FnneViTZRv74mFL+Dq7Ck5M83NBbyxxrLVvxZWj5hxY5OrNC",
-	"J3F8HxKHYVZFTVcEVEbdb7IipyXnwOnJrpKHS3yRXXBACxkDYHH03rn1I0uWJQKkgCSarzNnQAAwkR8H",
-	"Il/8ZHzyPQpQVD29slN9niR52XvRD8jpSe8FCn2nz3vPDfJpRu9cxAOCQhoQIJM4pSck0f/vgFRxber4",
-	"/UUcrxsbLu2iPhner6exxqXcNLaVA7brpRXjdK3/kPJAKQyrfF2LpGgTzONupzvJnfzQyQ8HH1HA11gQ",
-	"gq+xL1FucJBJKiKaEnNu1OpYermvckfBATEM5bN/3iT8scK6t+TrpRDtYC3DKvA1z5rUqHVzxNfDUHmj",
-	"91r6EHzYwtaVBxy+eOTVkdfatxLXuP4mMco99B44p8ZaU6O794ygiOlW7vvFxh5LFDRDsB5c679D0nOk",
-	"8/QliekKkq4isXAQi0oYHF+Lqa6HAKaEUg8lxR9lijBiVDJwauBhwoMbCwZ1QSAkf0VWTJEeF0Tm0dxJ",
-	"yn3I3jp5PSThRaRP/4hUUFBCPCYWTx2S2BT7op7N1SINLWS4lmF0VyCDzRNJLj6+I3Iu7qQTXaSenIUo",
-	"gD69RAiaMh7T7Fj2Az8JwGEbY9kdRSNFYqZokkoC9hJY/UjwaTLLMxPPH1qA+Dcf/vr+zbtfrv+v0OyV",
-	"7vnj2x+PJYkyhm/bgXvw4qao6bEkKZXKiIiAeVOZhn2TUETpmSVWVIWXDF6mZp+hZmdh+TvHrnxqc0j+",
-	"L7CdXwG5xu2oJ5IcjY7G+cnJ8+j/9/bDm6vfP14S/QL8xPCB/jdJKZ/9+/iI8cFPfx5jCzYcDvGNZ0WT",
-	"zUgpdUIHHuZOeNhVePi2CL6FNm6Ikpg2pUkBuM7Htz9CdHQEgEiTlJGfr379xWOqhlHuGNtfH2z3IMh4",
-	"vJ0GMH6L3AFNv+OM3nUGghbSwa80uykb5+0ycmOTt7bz3/rnoH/YfGmxlIcZ7PebmcATDg5wU9g5POD+",
-	"HlrpsbY7mv4h9fPiTnRBAp3K/WRM9qYykw8k0kzd79OvtZbUQbT9ISDaPsJWPxVcNjaPrs0R36HH8jH+",
-	"Sx7PLIbSiFCiVf+Ez9DggHEjYA1AxXZOjZ6cSPw5bgJba48dp/fAB447SBg2Pchtsdfcu60YtNeqAWWt",
-	"Q1Zrj6y2NBfcEnw2j3aub9kclWUA0PhaKFYJPq0hGIv0KAedx7zngZTVYSiBnUyrIFAusFSRr5ZwIgYO",
-	"aj54ua26AlZFZ3s6PRAf6AWUPKE1gWIGNcyHGwOMfeT5gDDnkcewD1VA9cBFrqqJfrgUMMMpyzKD2gVl",
-	"NsxmOOP8GsTZ3JQ91l2MinLe1gD62SDavXPlSicp5Tf6A9SsOVp+n/dO+71Jv78R3EqThQNBtNJDaQ1j",
-	"5TdqTQ/3C1gFS7slPW8/9g6PqsOjelLK1FsgTaUAJ8cb+msstKovdVhSHZbUHrCkDPt7HAH+6xL7Dh/q",
-	"gPGhCkkYr7vzwNrYIxtPV6c7PAgPqqCWz+iC8dgVBOiySx4Q+anpssBADreqblOd8uKHSWByhdvng8ow",
-	"KTQUxBKO0DAPBZZhmjQlBoEZ4wLcr37tGzTzwXIwDHuAeieoTCUmBi/8+OGzGUz5cGKQSh1l/ogrbajz",
-	"hV3uJ+NzsuNH0u3Gv61qc0/z1rzD9bBfh9O3YYBd/kfnTHoi+s9nxuMaLiIt5rsRpcF2c3Y2qgm/CwxT",
-	"MU6ZH9ZTUDfoTs/Art4JAo+fZop+DKXXIeGKGvVDr/wBVWGwWZ5zlsYF1y9yQU245l3CY3FHolRIZqIf",
-	"Y7oydaLPyEJwNZdeOWkbnhmQnKdMGvBMa9rUH+SCpILPWEbMXYGQqV7GqBRckpcB+VNAfugPySd2m7A7",
-	"jARdMYUjTelSsnMrjNReH3il1sap9+WxTJxfS3jAQbc0hta0ac1hoZNOROhEhE5EOKgU0Y0MhvTk8MXL",
-	"rSUAwWWeKvr1sz99SaBqf62P5XQGlG0jOUtW3D0hNfoLWKSYmTQI0gOUCc/KajYqTjIWKZGt+s78Y8+E",
-	"y0ErxL0JmyWc6/7cBzQHTjDqSNoo5Pq8BC0pLnPFsMJtS+EjIJSEZjLX/lSHEssC+TIHFiZSyYLp4RP9",
-	"f2gqMB0cQ6boFGAgOJbfUYSqQkwpHcawimOtPJFFCwQmKIRcuNWmacZovLJ7AmmomNJR2N64MMZmEChc",
-	"Bkm58pHUq+4SsQtBnNMFi8sbLIfPf+idgVPV1g4zlnsrmcDC18kiOMrP2NM3driWxrK1kFHbansu/cbb",
-	"7z36Xf3PbDsn68ncZSqNUod/fzp/bOePPThhw5ziIo+P0InIlY0JShSpCBrPX5/7Rgn8VOwLH2UBo0kM",
-	"8cuHP1IKaTtp4Wvmf1rdG7L0FJPOa+BKU0pyoZfzPwIvcgoiqnrI7I3xB3xGgUFpCghnXxTJQGXuW3mg",
-	"yGVUc7bYNVXyvMgMhGXdJnlwo3/V1rf/o6YHgiWoUzsPwEWrd8N5Z6n0KrQH+07ra3DRQrxeZ5R9iFF2",
-	"mdLIUiRLURF+rhyBekge2CKrAYOt0bCv1RscslVuJMturWbjFJNEkhu2VATUQf3ccqRbtBhMWCQWZkWA",
-	"TZQDcR1w34TZ/umMJrwe7v82cTZUCOB6QoD/MHS0DcLQt4f8b2rZ2iYJrTujamdU7Yyq39CoChyiYAjH",
-	"0jGKLQ2nSHgH4J/6qszajWPkDyEc3VMMvyHh4+SFhy/ihalW7LElIQBrxj5cDPBqnqObz2NoM0CQBZVl",
-	"s6zwYAMufhrYnVTrIoLhh4FluFZxSyD/w/J0fyv+bzaPAPbmOon/PezvYHNdFyBC2+cQv3QNX7rWihcP",
-	"z83JuKNcyWtTMD0E42oqBRozKTG/g8mYyhsGmUL9eqPtRSVzxbZd5spfNLMkfjV2rYXrtQlI/dqUxvjv",
-	"muP5dt4isxQbHRfxcwhrNfL8zKZEklGhcdPunAAEOTxKktDqytdxzqBSfW9bszruu8ub6Q/Jn03gM1+Z",
-	"7yXSOx+GoBgArjmVBMLgICeoeGos2CDdIWCQsUdbW/SfIXXHHEt85OVlhc/wvp8TSv766T0mIhuLuEy+",
-	"kDiZ6WlDZydD8l/QjaYlEwZ6OicLFDMpx0FZiw6M+pwwGs2tOFmrw2OpJy0I/Ah7BF/4ttbrn7AaU2VM",
-	"28p2m1tvLx5VOtijQbu6+PeGD1be33lOdaLfJ2PtOreZ0e4yGVKJfMecZ0Xup5mav4aHnmvaGa0PRZjT",
-	"97fMM0rcybADpNdo5eGxhatbZszkYpYceoPnry3h39aR3lVseKDVBoDrpVeEoKdFD4wk78PGBWSaMfYP",
-	"9ETIkvHC7p6zb1DOc5oaa/ghFWb+UU+BaYGMszszU2eNei98dIuK7FNIFH5gnZGX6SxjLCaMZukKne6e",
-	"EcnG7vl4JY01IX5HoeTsBEs5Az4oWTClpZhFIiUzB0qziDhP3ZZlsrrqRpw7dTGCPTl88aI29xg2/6nF",
-	"5eGg28Xl1bVpn6OsO+lMSJ0JqTMhfTOpA+5gpWROYCOAbAIUihsQKF0TprylZLGcU8kGFjeiEzEeJ1of",
-	"VtWhcawBwPvmnsNEYvzsnOkf9VSu7Pl4KtxTj99AEPnj35aR3tO8HUvye+j4asdXO756CPHuoMg10GlQ",
-	"zn8oyHXv9CX5kU2ynGargDw/Jb/SLJoDQ35p1Y8CtkJINTh9BfV5ttXvwYww6GIzHjNhDkwy1n4uFc2c",
-	"Dt9g/j+g5DlUeP0pgJdkrdxTYXZS+k6relae3T7NiAoc+Q4BFY0NW/M86Klj2h3T7pj2QSSpGYrIVTWJ",
-	"vS55vXCuNrLhgvruGBwOPUgL9AVcKyA74331zwt2x2Nnft06VBweYOEZw4w+cPYR3RLIkaQtRoMRi5pr",
-	"69kPyQX8cSxJaAzGUJVlki+WLNY8jgMnW+J5HHPsXmp2LxZLqpJJujrXAgU8v0YqFIInxKaymb1Hn3Ai",
-	"AcBFL40pygOLPoGEJknCmCoaDsfcXABpCmQnsQxIJGItIiAyL5OwVBjBLni6soWO8NMiA7s+UeyLGmEQ",
-	"vVfRJlGSpdMxV/NM5LO5DWq3TB1jcwEjeM6iG1PKDSQAFjeiMOsTcQVH6iHsQf+ZKLZADm3AiNGhRNNh",
-	"xiKW3LIYeLm/5HBf8CUYiFk/GIqe8rWJILc9HZVLk9ifIUjBfkRzB3MojkanEFm8JQ+yS6HXpZETUUVT",
-	"MctZBwB8TyQ5yo9uvcjAhE7h73pjgzXflXdpidk0jxYC8aqQw6dFCQmcMWlSiSyKvAX/a4aR1z2lbAqe",
-	"qXvJqf6AiWQRWYxZmytyp0mEZjZaaYgDItLYgVkHxjAbwn9C0hOLRJEE2BboIkWoETYbc9xFqZI0hfgY",
-	"rSxRKUmoNdXrCMC/QzKh0Q2h0nUM/I6rhOfsHFKopM2bWWbMJO8aKOfFUq0Ad3vMF4xyaWcJvkIogrYU",
-	"aYrBahD4lJl6rDjnRJrJ4r9H0CeM2Wh/nrbkVmXMdUcE48NxSfwza8POMbgDSolRglO15epukiUwrMpO",
-	"WxBqgBHJgPCPuV4M2G2pxwQnVStbwF/wdS7uzov8aByFtJ0ogYODr33MJ2ki5yx2L2UMw+CnItMcQ59E",
-	"Tce9sog9W2Dt8r8u3199vv50eXX5/urdh/cB+ZOJClu5LKgAM5WXWc7vYSaPAOi/TnbLx8rkLywzdpuI",
-	"XMIxaULEh20sZSUtqVIs06/+v/9zMnj9t3+eBqev//X/3wa2/4MB8pTMI2OS9PQJogPJ9KQUi/t6MOzL",
-	"MhUxOxpNaSpZ/eCUYbzF4AwT/efRgn75hfGZmh+NTk9O1sYW6Bfe4cv+c5plVCu9R1KtILlrKrLF0fbA",
-	"/n97PClAC0Xwiz4eJ6evn09f0heD0+hsMvhT/JwNXk9PTgYnxf9Oge1PWcb0ORgdfbr8cXB2cvYK3nlx",
-	"ppcJ6xRoecAJFNVCD1t96kyv0MaXX9JXkz9FP8Sv2cm0EEfaTaVJgtHsFqb44iw4UsmCSUUXy6PREcz2",
-	"9Gxwcnp18nr0/GR0cvL/FMeyTpzyBZ3gyLskR6OjFzDLFrLP5voH+tYhcelEn3tEn2WepmTKWIxCj2HI",
-	"Pj8y3MWyj+DeSjKb5KAvWnWWzyTjZy2koZL9FBCKe2HGVJ5xOcIuw/7IeHVTZqrf4D2jqdZg6D05wNjJ",
-	"NlnAHzgjbz7/l+6dLEScpwyi7s8Imm8C89nAGhNlUKo6CFAU6HTW/4+VRQOiufstA7t1MOaQ5aDft48l",
-	"43qB+0WQ5tvpJdHkyyhjUHQlzRdcBq76aUQlA+lUcBI6YnWt+RfWooWPJmo15sVuIvbISjNtY3dP1DkJ",
-	"b2maxIiAEMnbEMQKi3+9oDymwPRhQItEyoTPYCFQNghIRg0kB+VjnjJ6a9LStbwhk5Rxla6G5J2q27mR",
-	"l9+AWihYzGk0L6NjQw73Bg3yErb4sz54a0y/RndiXOaSuGXD4jY9NpwNYanUPMlicjXPMxnTlaY3f6E8",
-	"p9mqfw4x3TYePld51sjvy5uysSikS5k2b9aw/3uY5sc8WwrJ2rLNfyTLtsnbtcroP5JlxRb6Bj84eJvI",
-	"pZCJxcYoN6VK0Wi+ADhafbf1yv37+EjfuAEmdP9ygdnc5p/lHTPJ3/9IluOjjenewdF/Dz5fvj8bYDzj",
-	"+kB+Fnf6pFePO0qv5sxjMn4m7iBttXxnQM5a+37CFZuxzB/ARyaMeNIwAOcbMpJynnGkAvd84V8dJ9zM",
-	"CYHqDFJ2y1ICYZZmcc3N0ERWU359DCXWaPlHsjRYD9TbbpIxTWo8Nog/eHzQBNF79Vq7KnLffRU5zMi4",
-	"8PZ8L+XkrOz9SKXk9lCdrmXlt2LFDrv4W3V/t6oCV9toe2dkQ/MNepFHc7oyce3KxFlbaekGrxcI/QZV",
-	"sy1uhPExiKxchwwB8CxUxH00vIiHLTIcayrMDR8Tm/GzopmSruzZ2kpbO5ozLBwKBAjzB7kEbGQcYVAd",
-	"8rEkmcgVG5HQZAMXLUO95mMeSjpls5xCdrX/mPTeXPx40Ud3ISX+a1o8iVjGfaYEupQ0SyoJHXNY1vMi",
-	"WidREEalZ09CCuBSLA6LE6QECfH7CZ+FzXXnqvTnEArQVcfUrhJdU+vdafIeU0rXlr8tu3nAtLqydV3G",
-	"6dMq2wDuQT/7rsReKCeWEBLPBN5YAHxdh+sq23WV7R67sl0Ng31kNeVb84yu+t0BVr+j6zSySdfZKaQe",
-	"gpi/poaE6LLmordBo388Hcf8WQtfZUBeen/5/OE9WbBsxgisUT+ASMFK8vw5mQsu8kyS8N10ABHh4WGm",
-	"u6HF6uFaQuuwd1jDAazhv9VRwfqBbasqbG79EPMNzHIfAfGHSPZtrHxBZDoW0MXLHy7OOlJIa6Ty1Id1",
-	"ur2D5vAMATi+ap7aU+epzm6IJIcUNMdUIRsZyBZjVxRpKu40NxW8CBSV+QSDKn1CdBgGxl9pdqOnVzdE",
-	"EuKBYTHGc1iDnzdfG7CcJvzGguuNeS+04YjXSRz2A0wBsDKGdXdORXZHsxgjVRnN0oRlrsNEmjBSccuy",
-	"O1ypJthhdvfoVsK2iXKdka0zsnXs9UnY55pJ+S4sFelmx1LbsFRYMk9NHZFEkYhyrwDoxMnuB4qyAnM4",
-	"LLbzPShstZJSp7J1POVgeQoc2DqVzaQ5A/TiYM7SJbgotuAxCb9N/MqbX51FILg3OlAaWcQ5aYCO9zCp",
-	"K6FdIbhcQg/TN+w/apAHCq7IWYpVhF5MND+mKCtxw3gYuHxmE4eCgf/w//q1zz9fDM5eviJzKh30dX8n",
-	"dlSH3G5CNIphDiMUu73IDxPdrj+zxOjqkStJWY7e0DOeizRmGZwJi+ZJORQx0vsm/bPpQvhh6wSPWOBy",
-	"hn0U9RWJRUDk8PkrLP01S24ZYsyvf1M/2wCxK6blnTdf9WKFTl8O9GfL0C7w9R8Gz1/3IeZESwkTRuAQ",
-	"FBXJGY+x/y/LJGPSwLnrG/j8BLP3UBUXMV2dk9MXfjLfkHzM0WkLpwLjbrU6q5uvRJ7ptlzpb2ipIonm",
-	"cOPkGmC1biOf/RN6+VdoiycYNxycj8CVGo0yFjOuEprKc6LAf4mdwiGnig0AX5XFEPFD4zhjUt4XJPPO",
-	"HaXDCZIpxrRLkMx667YSR9HD3oNkvE9B4b0txam1Zg+You2gSaM/98+5rCN/Bw+v3sWu7Am3VJ8iVrhl",
-	"NaWCbG0IWhE5CjQeX/FjW7Ia4l8gXDVBuNTRzRbBLZSvNGPUHMiGjRbM9FjiMT+vUFsgsJodaiGiidDe",
-	"g9LyHjLidL9G8IlNIoPNyrfpZRgKYzh3gLGVmPvAb4jhVaitan4MqxeY2iVSEZP2tQ74PQRotimW28m5",
-	"FsY4zjYgL05eY/kOzSED8uL0BP+JX4s3xoD8kvCbx4r+gL62I4DwaluiZxrV6pCeSLUzNdu/arbFoH4S",
-	"/NtRBhblWaJWR6P/+ZtPJ36bU1VQCU/ITplC6dqIhLEgvXVJx+M++h83bLWO8NRWeMETcaX7LYpn1hEX",
-	"wG7MCjnkIZ/Z3nRXoVO0XoJ/NNJFLlA6Fpm99GVVyIadvdZvvDg9OQf1AqkJ6nOGYEHVoY1AjX4xqDXy",
-	"azNznVahhW9UGl5hCYEoFdGNdSrBY1NzbAE+qYoShwStSekqYt0wIxzpqK9ySVMtywzaAQeEAanRxfTX",
-	"wr6rgFZTBwsVUVc24cXZWZ+kjN6uq58516/WO6+gdWEW+/OqQop3L2m5oeftq1tu0ckulNu03btIjt+K",
-	"WLJULZiRbbHbzGzbuoJIBpPr+2BKnWS9C//8dI9lxuLZ1bBYU0uuwlX7bcTrB5anfDwW6BuSniLrq68p",
-	"VZoJgnCwLzRSEOZKwo8fPhv3UnPN0JBMViV4TFGpgNhgJWMpDvucTLw6gZorfQWe2lSBcnfWStPWzPSn",
-	"5JZBNbpHY6J/tPqBHdPsmOZBMs2fNrsWEEb9sRmn45Edasb3gpox5u99PIKKQwoxp8DZhhVK4QScVwoo",
-	"Y3Fi83JR8xiQKl395KI2ctBYCnkzikdD+dw6tAtvEgeAx1EPErm+Sj29juBVjJMYIK2ovCE9AIjsl9ew",
-	"Cd6qtC912EQTIVKG2PvtoU8OD/+jIglsBf9R12Zn2WMz+EeH9tEO7aNejyhYmtTCvyVGDjOjjpQQMbV3",
-	"xS/i3sTg7Ksdc/vuIaF+tVv9B0WCgte2pXZmsVBuXudlPzOIldEXERFLwXkONYQbGNScpfH1OujyFliL",
-	"NV92p3Cbj+LLR4+L8PgNWJ7Zkq1Ynf/u9iyu3GoDrpWlmh2ba8fmFgUJ6qCsHiPK0bdDOi0Dog6VYjxm",
-	"TAYkZlEiIe/bAvEKLjXXWuSpSgZ0xni0sq0NUpPuolgWfiAJahdpapKEvBtYNwtJer9e/NqvPIR1h0cf",
-	"+wGw/QGChAzUnA1wH8a8d3XxY98vVyHxaKNpofguRpKCrDYkVxc/3tuEaGo85l7xdrfCJpQRAWht7tzQ",
-	"7C6ayX+9+NVH0cKVqMBojXm4oItr/Z3wHNp8tG1I8aQMvAWLgiGK6IAIF3R5bc9MOBxzKzeYhEYMZMFb",
-	"eyxtGQkusCAuxULy4O3FCg1ohI9ZlCbcQ7s5J5SPOV3bUbTP1APnzKlEHzGLz82SwNuUr6HCJNJ1bl/+",
-	"qMdh6s6XPoY9lSDNCtPzhEU0l7bSkv48nOMxf3Hy2gU3R3mWaaKCYJPh+vdAgPLr9mNtQPNdTSYEJ+Ez",
-	"4Ne46g3hnb86DfebR3WaobQL5qw0as2b92jytku7pWzRfuxdfmUHYvYUa/ZRj1z61H9T/opleh1MWQdT",
-	"9tgwZQUPfByN8utS/A6C7CAhyArXQQc89qC8O5Fpqb+kkh5LVH2/F+SxMb8gEc6TxSS0UjtaCm4YW1ax",
-	"mJ0KmPA69Qnc0fUKSp3K0LchPtuoDWi83Vlt2BMWWkvdobbRDna9vQGefTNOYlHNPPdox1K6/PjDhDRD",
-	"klkw22Mr/bXENBNLxgcxVfTZP7HaTftcsaASVuqlZBmhHq1Nd4kCi5z+JJQI0xR3jX9Ok1kOCVxa4sbC",
-	"rXEio1TIPGMDKJEt0hRiFTckk33GQCYQym0ehanms2FgnPRCW7H0w8fL99dvL64uwv45KQ1ySC5gXGNe",
-	"OzA9faoAZCsxbuMh+UQVI350bZQmwFGbc5B/YurDkvG3VNFPtjBRO46DzX7MxFbVOfHtK7H9u7+IiKaJ",
-	"Wm3f4o1YLGnWXMxs860wy/C1QhYPKFLvwhxeQiVZujq8xUVaSwmrPZlwHfq19a3qI6I0tfDd0uYUNpe7",
-	"28R9cff+I9Gr6/LJfJW8TeCEsSCIlBH2JYIixCawO3TFjNHWsTHrtNa5/6E0pr14+Fv5z/3xFE70um5T",
-	"eyH9rqtVfhcJd//ewkn+hko2SLhkXCYquWVkoXmKNV/pDzd5zP/3YcO4Z50vvyiWcZq+i/8TPnuYjnZ/",
-	"77bytq812F68rWm6we9eunmdu/0+d7uoEAVLQh21aeV1R3OAqYhb6nq0oJzOWFjroJ4lUp9PQnnFlkkL",
-	"86mM5kKkAZkzmqo5UVkuVUBuRZpzRbMVkUxpebFv9Wc3gUMxB3DCzNUmSUx6of3XdRLLsG8K54KL1FuC",
-	"Efxiq+drJV6PI3xx8jqEsY95aL2j4ZD8Buahd9PBe8HZ4PJLItWIyJVUbPF/bmmasxAnBA4lrPNvVBWa",
-	"jkh4dnISulyeMS9thRuCw0+giiQ2kyg8Oznd4JH0b/BXAb3T84fpP4oX0x9+O1dmXcvdCF8Lp+ZDaHkr",
-	"Or7jVOro9webtlY5vqFRuqqUwT+OJk7cu13nDlvjjkpz3L++/7S9e/kQdqLzNncoQl/Pr4Kcv4bxa0Gi",
-	"3yCP1OlYbZ3I+1K0fmKqwu2+A+p8NS9LJZ0J+XC8kuWb0yzB79U7uZPc79cf8tt8b67ABn/bw4TiPTnd",
-	"dhF1m1vuquPvzQd3KMTUuuQ6otr55Z5UqaGqnFYlzSYi5B7JzXjrBlPG4gmNbrrMwu8+s/AjbvmPdsef",
-	"QoKhcUE/Um/TTCy29o3YdUIn54Hml5e3dLv88po2LfLLa1tvcAZYAtMl4bXzChgC7dbvEZPxbJcjLdyH",
-	"I9KKaAMds5q6iX/waV4lWa9dch6gMnoxG9UsvAdn39mpEzqjCTcp/Xawh6mqoDXwocR7D5lFlSG1M8s3",
-	"NN6ZEO0x46i69C0J7O5z6mzDXSbS08xEMuHRYkqWmZhlTEoLkmhAhr3MUcANWmZiyqQEN+immMKq2tIl",
-	"LnWJS4+duLTOah9XSv+2DKRLbDpAFwKgRiUsKmlMj5fkZImnqXIxmOTxjKkOTeoPYPMxW/5ns+N7sfns",
-	"AQXqkRESEfFha9NPedU+Y+NDNQGVxrqdBWi9SQsWU9d4g/3H0JrO4HOvwccsrF0xj+ABKZasgtfo8Qcw",
-	"VOi7kfDZIKIZ+5ZATSVwpu0tP7Z+pTftiHIulJ55qVglhVpOMo/mpW/194bZ5DAfXfGQECnKyP4CRSAf",
-	"qdBks3nIlCOEaofMxsnDqh1LB8tuMl+XNDOVvtb2hMobGRjA1tID7B3rHAAoksjIhAGyEcD7GKhcwRkG",
-	"uo55GY9XfwlPL5YLosoC80qGy/AX0H7g7+u/hxj/uljmmsFBwcdE6TN+qzWO1ZLFRN0lEesPyV95zLIx",
-	"9+dbBvUyC1PGpm8u4FKmYt/WmlY7pJYVX+ob70rV92lMKy98O1a184QagOoRRqozpXWmtMM1pa3xHqTb",
-	"FWmB9DI2y1M047y0MGifL9+Tnr0JxOgAffLJvSrJ2cnpi/49kkSD+tjZ3jrb26Pb3qp8+VG1o2/Jbq6c",
-	"bNTZ3Q4IUKhKR52cvqSZkprWrBZYSkkuGY/JZEWkyuB287gQa+/XxR7NaocVqCz0Z/uSYDaweAfl0Jgh",
-	"R1nOK2EDpOfTUARmrdBt0qujkT5JXFTQEPpD8tEjvTIoW+kM6U+YfAQVz65nUGw+evcRe3SWMWbcVusa",
-	"jVVhDkwDtNiooIJDuWdDm6Vm/D3PBaf3m8obB2dhF4MooXV39ObB/C64WQt7X+bUFGChGZgwyDTnkJ2I",
-	"t0SzG4w+tDfJ4NeW1GqZzDiLsWf9zpBcVeom9LyjVxsl8ZZFScweWa0L9hAEXsel6ga/rQK4qe2u/Out",
-	"2f89ZjyWP3gBZ6olezaNOibdhYL/MZVDT005lgXR7mmW1R9ZQl2WaAoBJkAcO+SQrnykYQ8P0AifMR5/",
-	"M6kkIFSusbHvQFS55DFgM5SZr+AkZDxmiGvY48L3VXoijX5gVLBprvKM6dGfICqha98fEWPVDsmERWLB",
-	"pOk9BBiuhe7XisNmzEa9s8GUidLjf20KmBYSkqQrSaQYEsgxX5sG47G0Ff+g1qu3qi0FqvWKpyS0p/Ta",
-	"UHackwlk3ShHeWlsWp3F5DbYpNMzTIqXiqbM+D1MQYmIZllicuo4uyOh5gu1yAyXPH6iAkt52Jc8Rkmh",
-	"Hf92zXbl4F4He5dQLvWhaT/BPcgncHw7KaWTUg5dSrkEFmdp/ZrBGqSUh8gZlhd9VWHjqQM/X8RakHDK",
-	"uBK+0xYqfAsSyqUe8pLxiIX7t2lgmdcWsgtWeAEjnA0vANCmqTeXY1nv/dVLXw1hgaV4Mrx3wxy2dxrf",
-	"28XuAUHQzVfjyx9pErcOeEo6q0HHj/+4LmVL/EVmnBpWf9NU1BBWMV3T0x7Cq9GE3JkF9ubBoKpcje0G",
-	"QadDF58GJoICrxpdA2X7/poFwby22YBQ+gKum9HBI7FgIxLmSyxo1/O/LBXlsYRq4qG4ZZnKM86KlzDU",
-	"IZEIRAznM/DMEzS6AUGliL6z8Wxa4y7cF/NM5LM5CZ27LOy7qnGF/QE81WYJCiuEQxov3tLLYNuKDJDt",
-	"XEMDh7cfk4X9yiFYLT7BWL4LwwVOZRfbhd9yV1Gi3MfeJaVP5gztNNO9+VlcYWZLhjoRqhOhnoLjpUhx",
-	"pY4n1Ns4fIVYs8Qt5aiURszZN7o0re87TavY7KeSodWqzoCbX1OlfnAMFUdeLx38C4UcqJ+/aioGYMv6",
-	"AobfE6+e7xZqu0Su0tstGHSl3Yb0rWJPugyuezO4ivPb5W4dSu6W25RDCs77xGisTxGZrJCL6PHcma3V",
-	"H/Bb2uJb+rfauHLjb9c8sPzRMfeUwjvGbqTmAdcrRjPUJMOMycSU9glt5XhIxIKPrZaM9J7/oHXdl2eg",
-	"YHvve8c9MI/HnOrVXVIFFahynqi+KYlASSSk0XVZnCMJDIgUUQKV9TMGAzKlJeScQqGuOCb5Umv6pycn",
-	"G7CR7EAOAhXJDqYlHlK12Q7UfJ9pW26Jt+ZJu8ygQzzq0rSeokJo3I/U0WxTCkcalgC0l1CiKW9A4kQq",
-	"yiMWAE0Euqdp/5KuZFvdsMvB6nKwHj0Hy2Onj6XOfH22cVWS/Tqj4gGlXHnna29JU2UK+dVjkp96mNBn",
-	"C0DiFvIYo4Ex0hjsmoejUNVG1j6aUvC1fFP+oLdVHura7EBA9xxJ631mG/9T+fVH5AcYOttxhc7V9KRc",
-	"TTFd+WzTHGMgwucYG+EJj6+3jakVUiaTlA3iHG8va+NoKkXOmKJDxhE0gloUm2t2jfkHrq+jylaQNLqk",
-	"SYbcAYxL00QzsBJePLnAlxJJpiDRY01CpzDIMXeSrhbjTXmXvsM0ev/zZ8JzEOZFRv768T0GzbgefNOl",
-	"yNOYGOvlmJcKHQZGgYACnHei8H4ZVmjicCRdMLIQaHe8pNEcR++cRGMOfBGDdCZCzZ1yoDmbFs5lo6/I",
-	"bNzbYt/24jNqi5lXHZYPm1c+Th9pkknC6QKrmDolpcnB80Dv1QF6eaprtZ23p7ZVC/bY0H6T98c0IQWR",
-	"6NxAG4g2nmwxdWShqNVraMI6Geo5y4hPueHMD5ZMLNPNRNvAQSRykcj9p0LsRPfXohSR3GcMKKglfAGR",
-	"giRgzrk1gWiaXB5I7WibuQjxiDD+iHIyYcSsvGY7WBPaD/40TKt4xwQRIgtD1m3UGjgdBfurxTjAbtbu",
-	"8VPQcPSfmFusZfG7hEuTxwFCorkvx9K/H3dUkkUiEQgQnENUkgljnEQiy1gEToGtqZ9ZvH2qOWv70pqi",
-	"P4SaNyk9xeHTZ7HTef4wOs9BaC8gYjfQe3R8rNpxQD+c/gCKDYNEXhrTXoRx303xSAFcei22l+69KX4S",
-	"aW0M1xsq2SDhknGZqOSWkYVmGZa/6a82Cfj/WxrHgn75hfGZmh+NTk9OgqNFwt2/n4qA7y3XdrJ9tUEL",
-	"RrDedJNE75/VTpa/N6SrcrUbKjtvKT0Xpvhy5lFY+syGes22Wrtc84hO1wqDGn+fG+lBVzfz5nIQQTw+",
-	"uWsXx1PTcre7vM9oHn+525CmHafShfVsJ8N2UTr7kkaRbFapZg8IcoAlyEAINST5vuLJPrluG4KzL0n0",
-	"J6YqZPQRhZhvRSUgisN7p1NfDymQo3zcGmSjncyRYGz6GhKV+RPNkl6bY0mmCUtjCcipNWXW+wGZ5Itl",
-	"wmcgA92yTCaCn5t0W+kl4R6m4IVq58MEr9ZGQVi/Aazfv9WRnPVBbSt9NbfcVZOCme3FTnggdNW4SDv6",
-	"2oVEPA0xDmn1mhC3Rpk3C2+22neXV/v959V+cnt9CCESdjTNkRFuvBaQF6ZNoWjXQqAfOcksSG+TOdX4",
-	"2doO6xM2qxnWlSuSr8Ud38rUNIQ92KsfGAWyPiM///BYklRENE1UY5qxff4wW3WtEYRQAGOyUBiJJAmX",
-	"imKEYm3KM7a7hhbNWc8DlSzYUYtxuKu+/RCwySOM4QKPGAMAHvaFRiogbDgbkk+XPw7OTs5eDU5OTk7P",
-	"nvdRXY82ehsqe/vtnA+XXxTLOE3fxf8Jnz1Mf4UlAVv5Kkovby+SVppt8FE4Dt35J+7zT7ilqsk498Sg",
-	"QubpcssfmBmBpFJafDRYVi2RoCxAwoxFLLllcVio9gVdA0OFflGLpCSGeLrDiG+68qcD5WcpmecLyn2q",
-	"HGpS/Pvvv/8+eA//CwMTq4PYN5DeaKLfWLJUI5Lz5H9zFoz5JDellWZ0Kc3gafFBRFJzwGqUSJbdMkg3",
-	"V1TrLoEDPlMqBbQ0/R0tDmZjTqNMSGnayH6wvheBSz1haTJLJolm5A4NzyAFkh7V6vDJ4OxlAJEKIkPQ",
-	"e4lXUbPEW5HewvpyU4zUlV+gGaP9opqp4UMxXXkLgoV5OGGGKZAkJr3Q/us6iWUYlA7WsdSvmPshV1Kx",
-	"BUkUieiCQZp+HzgbVOAZc9toBMfIRS2zFKpWUQ6Bad6ZlQQD1np4w1PjJglR/bDwd2NepioY02F7sen9",
-	"4bvp4L3gbHD5JZFqZMb6f25pmjOsC4vyAoQ+Ox2Ypngu9XM0J/QhCpDauZpvaVoji6sE9E5LKNbxp8Zc",
-	"z0GfihvGnE1OKyULulw2GMzxJlu29FWC6PQSwQo9ipeyENzbeCirrdpz8D3G0Lnd2FYI2WH4dcIHhHfe",
-	"rZ/kMCgSDcy9WWe0pJQhgIfWu+LnVrMFMhd9I79ney/xt9qLT4Zqd67hzjX8NQIV9WHzL3jCDSq+kQsa",
-	"5OiqObGDYuigGB4bimFn4eRjni2FZI9pG/jabMDXSDq31AG5/bPiUDbYF/bq8v+eYBb86ANP5/uuIg9s",
-	"7lTBYKVK0gabiUmqMq7p85K6bigoKtjNIQ27K3R7Cmdoq6bVt9rF0Lq3EIZvyRNs2ELHG7qQhcMPWcBM",
-	"RZ/6WR9bltAZ2xy9cK+68YymqafqdoXgH44XW9VmIj1EbkI0GI2PZVkB+rtIOLasVXIOhAW/BzNxRcyo",
-	"TrVX1u36NkFvSH5DG5ikUzbLaQYp7ZHgEct4GXrDrpLz71AL8arFNJYNySc2KA4tlH41sZfsNhG5tGtc",
-	"vDPmehg3jC2l1s2M7jRPpBLZCvYlg+UBo3cErmAYwdIzdmNBeUASKfW8ELcM6uqGVEomZcJnoWfpEyQ0",
-	"b7M4xD6g63v2PBjzu3kSzU2p+0jTCg4jn4osYiTnKZMVD5Ktv1K/yHXSzoUZ2Vc1YD8GzlV14NvKRU3t",
-	"thctLtzWf4cm7JIHz1EWzu6q97wTmDqB6SnAXnlsYsGYSvgMQhZFEkGUSOVUe2KTtdveLzTJzl7b2Wv3",
-	"FHt64Z2yh0WfPtyGW4xFj2xbTmtf34XBmoZrXOoS1re4gRWYt6POXvt4tPRqo7gvA2Iq52D1CFqqSlLQ",
-	"0IfA8FYIb5QKyTpFdXdF9Y1ewIrm4EQ9U14M+sQQ8ANRPi/4qhguF4rAOYgDkjHMz8Cor5hFacJZ7IzA",
-	"8NaQfICqtEmaEnpHEwVwamA8GfNeYTru4/smeYJKEmrlLr6md3QVQplR5CzXet5xxu7CEaF8hXun9VCw",
-	"p0vTNdROEWCBJz0zMAL1T3DEDpkYF9qELZkQq2IjHChngXbIjNW7NiJJz+DJ6XOlUW8di1TXaHtGA82/",
-	"UyUOz31n3+7UtSdg39ZntRTJW+FGLdQy3/A1MIavTlh4HKu2NdaCbCDytQB2JUp2xwMRHH7ETB8zdgTN",
-	"jPPMMlJX7FwyKW1F+5QqvV/6ecIVvWEkZoomKURoW9qqxJh/vLh68zPW+0aeHwMTx9wnXB6oykZXenWs",
-	"dq36Q6K1HKwVDhJEnWgz5vWyzTnEtgPkZbElTkoYkneKSKYkCf3duDavhoExg0NYdkxXNlgcEwSNrg7b",
-	"q7XijAFkOOis5f4ymkgXFW9s4HYR3HTGNgyu3LZY7dB8qgeW97JohikEGL4NL1Flnuj1G/OykZtKOCop",
-	"w0j1sstgVFRit/pK1YJhUFUFZ8GYh/qn60Uu1fWEXWNX19hViAJezkjOVZJWvwTH1dr7bfH4MQ8/fviM",
-	"J7TRjhSSHlr8lR4q3kt99KGuH0ulLbZuJwCjloqu5JjjUHRDc/6YWxCuqQ6xoe2CsyG5sNcJRFwnI9Qd",
-	"F7vNwzF/D46ICoErmZYCKEGFWxS4s1RZaHwpy7k5gt7Nw6sPuTfm85KAEKwESZPZXNWWktcD/OwN/Y2h",
-	"+k8F0BYW+BpYC2YoPh+c/gDIOwbp9m0iNUXIM1gIj2gZEcCevE1UrQXIbc1a/iE8HT6Ls6a6Tm7u5OZD",
-	"d3M0uNQNPLhJB2fVPDm0eLSQrEF6S5zDoxOodxOofxW3NXIzgNuyL8qlEaJ9JyDJFJ5p+cpKFlpqhPK6",
-	"WhS2woCJguy9OHldmsvBiOB2FpBea7MI4fwu6A2TIxIuU8qvE34NAmcYaMHkNmF3CZ+FAZnQ6AZiKRZ0",
-	"cT1naRwOybs0ZTMtY9oIDC0DVw1l5QUagvVTP5tT6fL79LGrEy2u3JF/cva09aFva1Rrbrk94y36+E4l",
-	"BzALd9a1Tko4fClBMxzfuEZTgwFUk5p2vwyQGHCPb1AgxoxkhIOow2G8iCK2VLLwCUnPbFJmuoG+wjb7",
-	"wTDPg/F1hRQmEhqGWRUWzGMWhyb7ROSKjZxvyjOuBERkY95se7nbGJJZBCz0CptQzKY0T5Uccxrppwmf",
-	"QeQJrr3uAMr3Y85F6g0c4xhDccuyLInZNaq34VDzedytEN8Zc/fLtRLhkFz4edNUWUuNl/FR4yRbF47q",
-	"Obw+S0+Qu/vD3p6z17Vqw9V1+++Uo1ctlx1P73j6wfJ0vIkYxgYksKCQvSYI8to8EL0e8hlEvCdqtWvt",
-	"TkRaI9NklmdaMQ5NxyP4PeyXdORe7MyZA00bMpGmWqNdawxhkSMiFzRNDUQQ2gQAjYZKEv5P9LewPyQQ",
-	"DmaN5Mi3tonTgwcFWKJbShOdt2RZImLSA9iblXWQQDplQCYrsqAJN7/CvyGSf7WEsFLJFPoxCpgbFgPY",
-	"z6KwNdoKflMSJ1IlPFK2nXQd2jrVFjcQHgAj7gc2oFU6eB79+YBc/vxmzJHberZ1w2y8ecKmuBdACtKX",
-	"A0JVEpkILrWwgW/0A00gJznXAuRyyWgq9ffjBGMTMb1Cn+WUJtz7yJC8sWBGtpQIVXRCJRuSzwa059Pl",
-	"xdtfL48lGR99wq0fHwGsEqPR3JyLY6kFj4QDwWjIc78wpxg7ac3LsdmPmVhsw8fx7Sux/bu/WOjHrVt8",
-	"8GJjt2+lF5xmbPsGhXuhMUp0M7kyC97B7DXSa3s0Rx721GTlqIclF/oSFTcdXezFNYebTaoXWxY3U5Ly",
-	"LSwRf7hY66SfzaOBLYIvH168uUT2N1PeNyLXlOJOk0jANNLjZgggqu4Y4yScZmIRwqRCJUI028rklo1I",
-	"QaLu5gyMiY5Ukd4rcsfYjQzIJzYjL/sBhgWP+TTR5GuZUi5J7+zEf+v0ee+sb/kUz2lK0PhYfMhUYAbu",
-	"glIElt6UWI00o3ckTRaJsm7PMcfCHIngAxr/PYcg8Jgqdm5GQFMpyPiIfbGVoN37cnwUGKheR7VRxeSi",
-	"eMuE98fWfHx2MuYwIxABzshvjN2cnZB/Jyd9dPEvGEUf4pyRt9NLsswnaSLnTA7JR5ZFjCs6Y5LM6S0G",
-	"LeipL3DBDOog1UPI0xT0xjEvIVLZ3dMUHzZWn4mRHrGJ+0cA1biBeF/+/ObKHcMmCl6HvKrPyFFVFWkE",
-	"kt0eKViJB/X68HD7y3m0tiL36UV1bbZXkepbN3hO9dMOWnWTjO6WUot4mnQ7WhJYElAlNz4VTDihRgjd",
-	"ipB/0e8yHrE/oBT/I0RVm60hMp8sEqWqovwIsnkV0+xR2Qh33SbW8vEsE/mS9LTopKkXcFKagcfPuRAp",
-	"j8fcosKKZcqCmnwI9G0tMzFlUgI+pZaeQZaFI5YgmLQT/t24NaennMhIZIz0fkluWKbG/HRggERL5FgC",
-	"gLWca4qMxi9NiFfglTRhN1qp0IIB8Aoo7Qc2siH5MdOCN/uiiuggy9KaiLM7W51svbts3cRozIF8JIT7",
-	"pUi42hq2/3Oe3bLVR2jzr0763w8nKK7PiEhYcI9YaZpk6YJJCCnIgLzvNm/DGaY55yz9w3GFOkL2IyxF",
-	"R8Q6A8GBkQg8mCMyF3dk4ceDN9olMy1RsBgFCy9qyI+8BQMdJzFdSadUwytb0Y2HmwWesESJUC/waU1u",
-	"w2abSUiotQkQpbdWBn486WIhOJkmqUJREu5eYkLtx7yYMzFzHhWmT19hN/JioR4ITvQYAshVCEBbSNNi",
-	"65dOo7dvNpDE+7Xujix2ZPGb69CjsgZtoTadqQ8VavOrte2ZqgSAQGXyHwojWz+o6t7momxFGzPKpZbQ",
-	"Ic1MH5s/Hon83VOEXamKFaeLJHKZCZktmjxZEU13+Iz0JmnOIEQnIBThS2YZYxygVMHO27NBNdzQS8iF",
-	"Ml9wGF/IB48lSalUmsf1kfqZ9+yvgPIC1FRwNa8698BplzEe989B3R/zHotztMrh2quMUWU8aHhMYA1L",
-	"/Th3nf5enLOiDpexB09WNpURxwg2hDE3a4eRyW96l/2rT2BMFbcsg25wQc5LFgjiGyD0OBK+pCrRI8x5",
-	"YkwXCScvzwb6EiCfef4D/iNjMokZV4k1JKDrz648pnLpdZqszB89WDy04QpQYdz3AsxUMh/Cf7lP9c9N",
-	"5Ryakkkez5jngtTXOGZriwiYKPos6C8xaRd1mmNevdRbsZBkKUSK7ssxh8Hhg2MJFQqhGc0yfWQh8YVc",
-	"zZlkYLsu3YcRyXnMMrLOgg1+CzDzYznmNI6xOljGUvR3kh4lSiiaupIw8OmAUDMYx4cjsZgk3LSaixQR",
-	"AlQfxrPMhMLsvslqzDGlj2aY15Oh9QjdpLGIamjOcNFksLnyXn1Ds85s07H2g2Pt3hEF0jvakoEEhlLK",
-	"QgR25LGBGr48e2YJYEH0gip9klsz/qQt7Nf3wvIviOR0KeeQJ9vMrMn9vHpUZmMQenf6gihBzl4aWBQ+",
-	"5mLJeBHapLkqBzlQS3sOCtPCqHhSHnWhn8V+QaNzeM12IV0fY86+LJEUK0EYd7zp9Az5oHSZVBTFCiM6",
-	"lHo/lsR1o/swaS/w59Rku0Y0ZvqAQ5mzhBOX8lsubafyjEty9jLAF8BKn0giBYCqbiL7eDg7it9R/EOk",
-	"+Hg6K7f/9AVK7jZRvXKX1+5wcX8t5BIvMujcjd1MzpWWggV/FudtdDdM+XPhLqaT0YLyhpQEn3q+i5Ed",
-	"QclG6AThgE1IPXH96ZuuX9JUY5Jkak7+jTw/BZIhSe/D+8uPv1y8v/50eXX5/urdh/fXv19efPrcb65f",
-	"bbp9m7OHl7A+xLqzZn5bFp71324TP15ut7H0LGKmaBUOjHkZ2PG6aIl7c5klIAi6AuX2OsBd6MHd8yOa",
-	"aRQx2XSpMWFJL/3+85VaU4VLPSxZV2Q6u28dAledkvJSJpKll06qjamiB5LQ9JalTNVMOHBTNN6OwJZH",
-	"XRRRGIh8Ls+rmKkGx0Zr4ouJVICzAzOKLXG9sCnGXCiyYgpupA+VU0MxYWvAtPURhni0Rp9erB8JaBR/",
-	"d8CjrVM/vq2bXW8CoRtvVHGX7icnRgUdWBW0hZiAGXtGc8XIIkMdqp2O9CEO+xVgA8RSLRCe1zAJ1sOO",
-	"WsESBHBvUWuz9Yg9pxXUnNhcjg543W6Yxp/M1C+5yhImHy6S1IXBoK3gaHvujmP6hM0gumY96rFysmyo",
-	"9vAoqB2DfV4axYJ++YXxmZofjU5PTrYO64FPX+Ond4gUKs9FZTkbGThUo6rb83hOpjSVbITlocV0ShLV",
-	"ND+tnZcGYj48ESJllDd/Ge4Cw+0vW7+TwvitREwbl9a8dO/XD1FaLU7/akuJtdqijdS63naj5Gpoltmc",
-	"pwWs/U25j6ZspZtUXrvAN2BawkBE5o47XgCPHa27GAFGe0uR9LvkQB9ztS5DVimY6yXJTLEeXPadROFW",
-	"ou65d39uQX7V1IpwUZF5db82d2ImmLQzsMl+NrbEhTavm0pPBs5Mqpc/47qvOJEUyxwGhOYqkQt9wCZC",
-	"zQFyD2KFFckSeQMRhPEiARcTnMIpoWPu2clrHYUIow1GWU0gVhC8WNqLnkOm9MTs/pC8MeWLlCAT6ywe",
-	"c7dcniARWKtpSu+meUomVCYS1Gir96BJVX/eqjwJjAxrPVRPfQ++1HDq9bDNKvTh+kCVXZERKAVa6m5U",
-	"LYLRcGrHHMpp2P0VmoEGJtjcDCwyBTshnUYoqGfRfATWAb5NBX6Psj8YuOBh2N3rA9oawbu56Y5MrgU8",
-	"welDWHc7tr3rbOrY9ZtvVPz/jw1q0CETbCUGfQSLfR1/bvTsNvDre0ShBiW9bQH9719Tf0jh+DKLeUzN",
-	"59uRzysrPnQILwdVD97TPFeFPH43FymzoYOmXqcpKapvhJKe5QANAvfoTzuXIaqlNF+pGtF3SaW8OkS4",
-	"6b0QgbpGBgA/DEiIf10LrtUrLsg0zyC/sth1G3HxJPW7puo9jynbf+USPrtoAY0t29P9/Rf18YYJH4vb",
-	"8TLT5pE5mqlJ0TG2DrrswKHL6A2rseFNp2Um1xM8YucIsVKyJT1ALXgWqWwwZ2nc8etd+PVnpjxufSxJ",
-	"mFKpriOVafZsYWhiuoIMCRO4aCBMeyIjUcpoJvsk1C3inF0D+uf3wLQxeMVxIDDjPw2evTbybVl2Y8Md",
-	"OPbVp6/Gr68+/WzufwuGbRp1OmjHqv+YZdSpItTPT4OUgqnx05TJqE/0XUguoIndq5xvZN1oAZAd596F",
-	"c1/EsSTUWlEMo7Zc3BpVeuijQnghPxcPubHEb4bmX1AFDcBQ+27T6QrrlDx5Bj/msGJmodwC2dYmSOUO",
-	"J9YfGQBA9O0XxfQwfJHdJjHjEQuKBFGT/aj7M3XsARrW5azYrvRzY6yd5irPWB+jM/XNwyRa2CXnx40t",
-	"rJXFREwQWXGZUs7BQJKoOaDL4xYGdbuMJ84U/YMMTCEZ7nR99TX1RM0Vn3b1WX56PI8lhpt9LelHD7yl",
-	"7INN9iH5FJefszsbotFJQ500dPDSUFVAOJYO2gCLXHE1T1cGLgDCWagNo7cgPAZKYGtjRnbLVoOE3yaK",
-	"tk099UupRVSyO5HdYLKoZqqF5BKUoluCaiG1oCTVGKFlZSqSpolUkNxuCufbkGsDx4HVSNOUZccS8IsH",
-	"SgxuuLjDBXPlQ5GRoscnEjmPkvQcEus5pOuji1hhqr9N+T0vl2cbFbnAy9xyV9MSXjwn1IzddggFwEyj",
-	"/nC3om7O4eoXpINlYfGOUdKIzPfO2/P9xEmbzItHQh9k8+ga67g9SnfoD2qJZlis2WdsfqCRwNXRbhUM",
-	"XNtoe/7c0HxDSLBHdbpo4HbRwAbr0VtB0kO8VUPKxA3jJSaALWSrSN9aAg/xi+0ofP+8XGhKVEI7Ab2b",
-	"LHKpyeq9pN2FcZqqjIkkL87O/MKM04Sl8bCWrexYWhMD41B3LRa9UCg5A9g2kib8Bhc/IHKu6T/MJHEl",
-	"JDF77CAy566KJUQGS0kIQw/t2KH4fA/4ru59TiWg1N+wpTLGiVJFaDt7vbkZmWYCSqGjlWfM9V7KYjxG",
-	"8tBN5LN/wnf/ZQD5XT3zunfcVQkxw9nbDb0eE1OJfMz90+aAHYpDBQddMoY6LyWIzlyAM+tmCE3kAyMh",
-	"gIKB1Q3M25xM2JjjUjKEMrLigd7BL8skY5L0bC728xOATQwIVWQhpCKvT/rNwbhVsnoI8bjVMbULyW1q",
-	"vTur2WNg7tqnpMy30HQbmj1giraDpphdJLFwR/RFqCM7ZRX4+4vU7QJv9yNxwClkBY2ssm8l7DGjVjBx",
-	"CBuc0EgrXKpWFGnUQtvG2u5XFR2S975qidVRUG0sVEzSC/0vhX0C2Roltc2KNaiBBtW8D5FVbfiFGblS",
-	"Z5xmUIPdPS4VHteqp4dtAy5yNWeLPnzRU2rL3XtqrX1NzdmKSKpZauDUW9TE11Xcc6wapycqciWTmCFI",
-	"oY2wePFQFfhhMcc1nPSR1azWbOEBDKHJAlpcou8OM+DbBxNrYX1N9bKalxaRgf82ql0PCBBeF4TbQAtx",
-	"QGWzGJFlJebYjBpiYKOMmdQ8k0PGWMzizdhD7+kCS+8X4jLqE9apZWFDhpoGoLjNSc41LeVWWXpx8hoF",
-	"ZytGB+TF6Qn+hBJ0vPFa/5Lwm8e60NDXdlcZXm17iU2j2utrTpdjqbtf4v07BrYY1E+CfzsBhkV5BqVH",
-	"/+dvpTDBOXNlMSSWlC4UenkjSa98ESqStf7HDVs9ziXHA3Gl+958291024cplL/RAnrooVSDXHBSaMWZ",
-	"vcdlA0pRXVtk+sqv0xqL34TcH1cB4YRpdlNjksEPHoSRZY1eXcDoKiRrV2W82tm2anhTu13oGPa1T90b",
-	"RxixZKlaEGXbYpc5FW3XSPQnW3z2OyHL30YFPhxecGH0Vp8JBMbuuTsXKNPx0i3oXKvfzLVKLqz+Cop5",
-	"0Y9XJg8wE/z6eseP7ZEd80+uQBdaq6kRnKciTcVdKXAMuzonlAu+WohcInq9npuNkTRLfiyLHTH1ZB2v",
-	"LIYGQ6mXpAvHsBvfftzCj1yU7rC9zA/E1nrsKnwH7Ky2p66Fq7rUpC2jrzTeiFxVkIfOSd3eSV0UJFz3",
-	"vj2ig3rKWDyh0c1oltyykPQMXa4OohJVfS8DBZ5iGYchuj7/qbi227mySe/F2RmWdb1LJOtXfdY7mUvr",
-	"9SWvoLirU3vLMmnd2HYGB+KcvvBVPdQR9WDsiMWU0GIePT/EWb+W85RJSULHa0y7Umj5fb5ikZlXOEsg",
-	"5rnn2HAfnLeUAC12tWawUp5We3HAeq+iOYtuygXdx9wOa0QoucuEVq5XS2aKEIhcDcR0AFVm/BCHkxM/",
-	"xMEaMHypJplxU9wZNn8hWXrLpPVMy11c3FZGWRe67vNYW/p6OP5qO6JdvNXVtrtym717qj95ZqIWLHTn",
-	"CXUoUp1v+gBCp2nBLpQo3NCWjLXR0jvXc+d63o/r2WOJj6oyfUtaf+UJmV2OzSE6qrPi1O3FKe1ExRY0",
-	"01AmkTLIfoXRIM1sV3e9MFpduVHsxWilrzjTL7S7ORe22UGbXuzatTC9lJq0pSeVxhtML+5sdcaWLY0t",
-	"bsUCMsmTVA0MzyubisUdf6DlpZSZ7tLY8SI3F6fB3OfSUJwSDxKU1e9PEd1YFo76g7FLVBbaFNSio/Jw",
-	"Se+X5IZlipwOXgZkxeQzLgISzUUSsYBMM6aFqS+q71IILIXBqHZ1J8Y84VJluSmjiyBGn2k61ULOMkkF",
-	"CjCwy3pNeiHq99eg21+zL0uWQY9hQELfp+E/6mvByWwGVKOVuCR3PCAyj+aEynKVNE9IxIUIXKxnJGK7",
-	"ynJIQv1PsLfkPPnfnGkJ6zVJpkTRG8bvDXi/KiT3AzEf2BHtYj6ott2VYu7dfOCWvR0b2HlCnfmgMx98",
-	"S9Z5EccFASxCOy3dJb1mhrSN699x47ZGhccSkJ3u6dHTR5UZvyWhuPJ8GZ3ueUCIy1URCcQzPNKeA6d0",
-	"m/aunSLWk/n8/sGeHigfA7aVt1a+2+7YW7Zzz7t6w9gSXrTtwIJ2UPGQY35JszRhmR2jJFLRlXFYrYge",
-	"qa1oUpqW5/lqmN2FWxRTvDFRcszDJA4JjTIhZfFJrBSDhXtZbD5OJF34brU/W+2pcIVhmL9Zhx5Un6kL",
-	"8YzjMun6L/xue0nWYhEFX1fobZrA1uGl97TflQWYbvYIaXSYrK0MZ2Td3OY0d3yvwzU64IotkzSRc0Lh",
-	"5JZiN6zIXcfUNgnWhSliAGXau5ja7x6uqCju/xF2fC8G/j0UQYXzCRHFjMcsduVP4V/4tKkGqSHyT7AG",
-	"aXmztvIo1DTZnpXWNt7gUYBl7wI5W9YeLey/S3MFS9hy8KhDFnowslClCHRl2Q9Eg/vAi1hLiJOsVuoc",
-	"EVep826epAzGmkjXKMF0P7Oq4bMK6Q3HvOeQhfT97KNLpLSvdkehYunpc63Snb0kgpNQKqplJwQIfg/b",
-	"7wekSGg65uxLIhV27CKHIppB2Wj95fc/fyaa7CU8h/JQjKZqHun9XCQpkwryMPSVyjVjm2ZiUbODYw64",
-	"uWJKJkmm5iOCdU+nK0S/ZeT0hZrjs5iuAjzG7tkrNQ8IS5NZgpVXHbrvZEWeIxakJHSqWIYYv6d/UnPS",
-	"Gx9JITj+Tk7/ND7qa4EluoGi6hwLrrpP/KBbUHL2mvzIJllOs5Ubjd6mU/IrzaI5nDeIgF1BmYVm302Z",
-	"Gh+C76Y8ona+m/q2u/KmPfpuKsvejuHuPKHOd9MVEH2asaKb+SzpLTO2pFq4R7CKOE/VXIg4cJym3yQB",
-	"NWipXUxpF1P62DGla7z2UTW3b8lEUCjT69FZNw8qorRKKJ3S8ebnN55cvEE93MnlBl6Qr6lUakXC3f1C",
-	"aUyyavLeyQsvee/8UdVCU8gfEstSqtkU6J4mfY30/vL5w3uyYNkMEs+ieT8gk3yxhCIiyjm7zslccJFn",
-	"koTvpgPwJ4WHokdO/s4iJc0cYHJaL8E/euE/x0fRPBofjcg/xybJG7Q6/cv46Ozk7NXg5NXg5HR89K9/",
-	"QRhbltFVucYIANAU1jYLXUuotOVLGp14aDN8qDrTupgIrMUA9vPf6mh03bC21Wk2td3d3gbz24cv7rDY",
-	"ER55PEcdU+pcbger4yDfINRZ29aUmzXGsYsu84zx/Zc6/Z74+SWPC2ZecFks53VAgPBgeaU3WtObTlmk",
-	"NSUbEU5iSG4vG2KlStJUD1tGYmlCFbgoG4jlXNxJq9jM6FKimxQL8BrTKVXQfQ0rvuTxI5sVv1YZsLWR",
-	"b8uqGxvuytYuebzHsJnDYtWFwNcx6o5RHyyjvgRcmQp33poVy2eajnbBLwcZ/OKY6fioUiqUyDRZajkg",
-	"E/lsbiJ91fiILBiVecaG5JdEqrIzWCxTVoOcpBcoGHPBSUjltZiGAZnTWzAoRnOGplQ1z5jUG0J64SLh",
-	"13TGwkAr2c7JJ7LAHAoZzYVIr1eMZmGAXPmUfGZLBSs65iYIGV8DR6Dm6FieFcyq8GGSqBH5XT98Dbbz",
-	"0xeY4QaosEKRFVPk7NU5DpVyIpZQsg6992MOdUujVEgtv2QsTjIWKQSPjVmUJpzF5/pYAQanFk1EZjfX",
-	"rELfoOg4FB8tYogsYqSXQAkNIrIxjxiVCZ/1zxGtWg+GizVRuUAUsr2TnnEvl7+dqKCI88FHY+6egb0d",
-	"wk1KR8GIoxiCgoh9pedbo/YVbPEnTRMeHB5VZan2DNEZKzwg58SUs3G1bGO2TMVKU4pjST68v/z4y8X7",
-	"66tPF+8/v7t69+H99U8XH69/fff++uKnS9I7fdFvin0yB7UU+7SgX5JFvjganb0M9Av4j9PnLhYr4YrN",
-	"AId2bQJvRM5V4aGHDST3nObqTukrJYkZWdPAvRtUGrxZqKMRxH8FtYFc62KMvp1/z+OZPvGlpRZaTm4Y",
-	"ApzS+ti12MCgrMeuHXIQ2U902TKGzLbYRaws2m6IICvRZVfnpEnf7oLLNshAv5eWci60ppinhiCvCUc+",
-	"reashaiULyOx0Me9E5cOVlz6sVLyf4PU4/PjWjkiqBcANFNuvKe4iqbKO2TTW6nKfurfSIg7c42hV+Hf",
-	"hiRUecbl9ekPocWEPv1BzcfcyVc9u0bHkki8DlKLCf1zEgLMLPuyBBHnmvE4JD6OYWWAx5LYd8FII6YY",
-	"9WXnaTtc0C+aSWF/z0/JRT7LpWN4NKIxWyRRheWVQyLw3HtrOOZuEWHC5Owl6X2+fH9GtCBli9KTUz0r",
-	"M0v8PuJqi/QWQwDMqa73+DMe42H4jGlZkxVUnYdK8rxScP8m4bFJE0u18OKAks0CSpHZ6D1mYuTwylGp",
-	"SKLYYjjmD5C4/moISsE5asSudZZ+l/BY3AXkVPPxVycmhK+Jl5cOW71AcXoWFKLRqxNfNNpGMrJihnJj",
-	"Q+nIrNgfT+5Y39ethI+GZttLII0dbBBDLFMzNCsgUgjexbRvlZYEiRmafPgkWa+lXkO9koSLiYhXTvI/",
-	"/UFre2cvSc41PeQsvkf8uGOTuRA3A5lP3Pa1MdcgPzV5w6azInH43C+g5H+iFJ3UFkjrN/zM59KQ18ha",
-	"3fX3o7N2SJ5pq6AeHuGoWbqtKEdTu+1JR3MPG2hH6VR2pOK+9Bdz/8rLRnpwR8+JX3ZbsihjqgQNguS5",
-	"VXLMXi6/n2fitzoH955MZhwIIExAi0CHXr36LUuTWwb5Gl7hjM+K8phmMTH3QhK5ZFEyNZd3RCiB6tJG",
-	"HIZujyUBn3jPoQDIOV0ygL4a8ynTIqFii75RBy1pT7Qu6DohSRwUMAKCu0BZla2MpLpM6WpEYjaIc6Qm",
-	"DJ2r/WDMXa8qWTCp6GIZkt5fefLFZNI4ADCqFFssDW6Ya6W3j6o8YyHphbenwTg/OXkeTahkr16Qn3+9",
-	"eDP4/PPF2ctXoDUk8dB9ZajZHLzNQnLDVgz94/Ap03zp2cvCu7lk0XVozsk5iXMIk6YkE64umLhlWUqX",
-	"iKzuRgZpQtgsIHJJIzaQTBNjxeL+kFzwFTn78gVOXh5FTEp9zldYQJClkmGQrMoSO0T2Be9zQtMxn9Do",
-	"RkynsCp/16czM1j9GWO22jZoAYWJL8YDtCJTmqQyWLsY+oMLmt2wmIT6lYTPwjHHcgB24a/9BkP7lj0R",
-	"WuXjJsnor59+cUlLc6WWEmMSlvkkTSJC4ziDKS+z5FYrPWOeCrHUs4IppQm/GaQioql9lcmyhk1VlRYY",
-	"zHlCFQHLvJ1vQIQJMcaexjxOtI4d9y1svn6I4oHICNV3y4KSqDuR3eDyWwvvb5d//vnDh/+4vvjllw+/",
-	"Xb69fn959duHT//xeUjC24TdhSZrSY753Zyq9VU21nw5IqGxXoTm7sAqnpPQly5QRUa/gMhWx9Kq7Hq+",
-	"+OeYI2R9XZi5iSpHtbMUU27WBHwiHm1oTnWqYbzfLN8J/tTDvQYKqdmOK+dgvSVHAdS2Mf0PY0bjNOHs",
-	"Os7ZtRZ7j/4WrMlxo6OT09fPpy/pi8FpdDYZ/Cl+zgavpycng5f01eRP0Q/xa3ai9b48S49GR3CuR8+e",
-	"mU9mQzO8ochmzwRnxsOpj0VFaDx6iLyzx8Squq9tVwC+ueWDZLt7y8B3mVcdat7epWJzIicMo+rgshMl",
-	"LC1GydhYudclyxqZsk5e3qRJt82n+trq9E9M1fOHx9czd6FED6NBzaWLPVmoC706JDg+70iX1VbQ/eBm",
-	"Numse83Y2Y+m66XO+K3uT6E5zJrBaP96FHlzTwkpNWNrl5WyoYMHmsL2lp9y0KTYpqt0JLmLhn1aaSsV",
-	"gv3XT78EhmoChYTovkglt4xMUzpbp+EmPaO/k0T5LHZGxafhqymMoA8P+ztYr8oFmjzbOFT8Jq0JbLnx",
-	"BjeKscUevAflaQmtF1Ua4Ay1dr3L8G1W3Xw0+fV+MoG2/L3nv+2FsPxnznIjHFvTKeZhQYy1WWkT0lsS",
-	"Hw7D7WOG71mITQoaZnaDjT+E/1yjRTSJQwPrRhUREURXxUT/ndnXZYJVUpQxUI95aTn1lhgrB+npASMn",
-	"ojwmt8n/x961NbdxK+m/gtKLydqhTMmOL9STylESVy5Hq+hUaneZEqEZkMTxEOAOQNGsbP77FrobGMxw",
-	"JJOUaPEkU5WHWJxLD9Do69fdYgl5Ioqxwyu7x+wKGERkrFQooT23LKJ0j8xGg0oQBQrhohQR9itzuzMR",
-	"GD2XGZWvh71rUhJIAUm0CzwPj4guwxIdDbDu/uS01z+57vcH8N9/bx28Rdq2CNue7qY48D1XwgBYajPN",
-	"Ubnnz92+LNy9pjuAe7O/nL5ordwN46YiZOVi+QtSiCsSZ7pgcNoQPGksVw+quA20lbbcih6Gef49lRak",
-	"PQz1ka5GlDHKrHPsUIOt//0VlJ2GCzApfZgRnivYIe/f4z7tP7bTIOZplW4IdHA0ePfmdb+/dYQCvuCK",
-	"EAFfLfxyqJm5emw8jHwDZvaICIDbQF5Eq7QdZ9MGaw5XjX0v7+qhmkbRXE0EbiqiH1BygNbvYXFIW8zz",
-	"l2/8D+Vhl7jbT1zV+oEb0ZPKCEBu3wk2c8qTaYW5oSS0hizY3Dcfg2biCdUXi888tdAlWi2g9aQu2D8v",
-	"f7mvQOJ/6+WsPwk1sdOjwUkfyzbCvxsR0k2PBDiYtKunf/K8kO6k3xihbhyvbj70WKhfBCrS5ieLbIE6",
-	"/cYIa6WaPD1a/OKzFYXi+cfsP+HdhxnaJNYuzIZA8fr1m5sq63duWNva4sK/hAv/Qq1ipMgqiusZ5yQE",
-	"FVTBPv5LS+URnksS1DCZuaFM72vNPqD+rwcy9FmtS3rQBgaIooX5bSqiNmMNtas8d0bHiswECDSuP5b0",
-	"T3UKxeh1//2I2CAn+N2onEvBrX9rZ2EEk3aoCg4N++2U+04T3szCakuIQnSJ6IrFUiNcaQvEQwsIaROs",
-	"OqUmzZFaB4WYr3BgtOMjtzKd0Wn/ZNQdxJ9D9RIiz92V9Cb4Bj5U+FzoJ5K6HcN3S8MgYoBQ6jmXBRaF",
-	"TjTsQLVx9QtqL6bHbK6Nkbe5GKoontoJG+1/jqKto+4xu17qsBiIFAm4fprfIEXBQqjY/X2mob4V5nFr",
-	"O6VgtMrYGE4PrIkj23OTICXFZMY6I/+vG5mZUTdiLKRiAP8fmIf6pHKFIxl8K24zVMglnTqbwO4up0I1",
-	"8WTEPI4b4NaP494vWonexWdp7GCozMpYMfu/O54vBNUow8GFoR7ej+I5HiP3M7qkXaik48ysVMpQzAH8",
-	"z4Oe7VD59gnOJ/Cda50xOuPz+T3ZT5QZkVb7Ku3g3HrAcjzJUIqI+u0mUjTcuJMlsMdmcPHObGHV7PYd",
-	"TdbMP4Dd1xl5lOAh2EZCcxsf1TPv5EDv4PSZANfbo9iffUtabPpO2PSPQdu0KPXHjPtAo6I+GqwDs6P6",
-	"veo0j5ql3hB4amd5tLM8HjPLY6jOPSmAW3OXWR3sOU/T6FX/xJv8PwVbrsNpZeeFvs2FM3ZLS687VNGo",
-	"OnqHM0UT5l7gld2SGLRm/p3BRWrljE2RG5E4r+P16JhdODYZEnnBGMP6RfyCHl/ylbNlA/FwZ3NhxGNM",
-	"t8tFMddGPHEE5nmU4hNNOXn1oDlAbPIfDbm+TFgucyAk8CwYNk1c6c/OuPSF4Gglzg/yDIjBT2M5YkXW",
-	"BGf/5H2ffyNOem9uT9LeW36a9d6J/rj3ir++/SZ9k70V78ZHyVEedP0Dj3ibnma9t7dQj3jS773m39y+",
-	"Sd9m78R76ENjuV2Yo8Gr/klyZKV1X3z0s74TmZP+M+4WE6uOML7oKxepSNEXLvrlMy9n7t5efO/GbHCJ",
-	"z3iYBbZe+LNYKqDHWDv0Na7a1IKCVbrWbSXOPipxGoNcD8YJ24E5OwzMCSHMv9jInO/lXU2786bIJAbT",
-	"qgIEPVppmEVfjHGInKETO/Cxo3roaIOoUVJuaO1LZzwT2DDB+qhdHLDz0TcWxeZyaez9JVCPCvrsqfRp",
-	"h1DOvTfumNTZW4nTQZhIvpSpHQi3NS7mvvhBi5D5auVMjQr/4Rk8G0YgXnLoktPL9TZ9batKHZvZkOeM",
-	"/XIqjjPrjMq3YMwCEJyoWSiRFPvQ4Cp6BxJd4Q07wDZ5iufw7p/0ZGtp/wwZ/XOn/AFov1FCv3b55iJz",
-	"7caHCpRKg8Qw7IpTT7VWa2naSqanlALu8E25YbnWn0LNiddnAPWEIxTJhTJi580mCvNF8gFP5COLm9bF",
-	"Seo+SlnTRjbbyOae8HwfPIs9Dsz3eFlNhGwkqONrN5fS1bvWRDToSUZHriqCaR7LcipAyUrfMofab2MX",
-	"5lZKP6GtRlzJrGZmiieDWHtca0pPnmdo/Cv4rMdV1qONfETE5m84EfEqxhvhApZb4EskYKrgYRbtYFKb",
-	"uOfZWv9FqBIiZTtESe2mrSXcHpvv+aXdUEJvT3uTZL6is99iFb5q0U4bV9gG0lAXlw/rpC+a/C//oP+7",
-	"cX91AjUr+HK3SlEP/J9zOy1x/+Xzj+pyYhv0/99UU/7Mi09VPen3SCVlu2YcwnIGHBHBgnOJI+mkZcbq",
-	"uTmQVMZ3fh6b/xSeQ/Ndj7Ar3MHxqQL/2Z1//si+//byip0Xlr3tvOp2aXAepUfJnR6qaOiMiSbz3a4Q",
-	"N0xLY2xYGujrMCrZdNR1H4iti7PEz4NxSzFU4bMRmOtHHmNQ7JYbCeMkAvG1D+yMIuKOga4RImUdVUNV",
-	"8SGVZrlWE+icTbktyv6GN3Nm+FhMFhwR3jSKRxeMs5wvx4ucSALSwaSy3C6sLlYsW9hVNCZH08LA9fiG",
-	"VN+JQlTwxn4vvEuSwFwldJLRKZ4C3LlCVapVKgrEjKwNa5IGejlNRMZGhbiTYglVRyIbDVV1taq/Yg90",
-	"LCcEnoXACFsoK/O6k09NqI/Zx4gzhgq+FwHpFXZwh3KhOEzAFhnMb2RVnhIiK/23xj1wW1nbhCYz8jdi",
-	"j4MwJGvEbGpK3nPb1gbZb+Go7Ceh9SwW5XUkA5TnmTaP1ZqKX8VUBAkXzAZuSlbc0WgUn90C7TPlRLU3",
-	"A3zTfjJOCNjEN+wQzbyAGw8Eyfjr4vZfIqVs2UXYngclXNM9m0u75rsbKjEETlbJdLoABd4GLp9ygrxj",
-	"fbSWoSgME3zuLFQTfGOwQwzumbeSyEbYf14Jj3ovkN1ml9rs0o64ee+4+rA8kd4xlo/HgEvzRahh1Axd",
-	"4raNqlB9yvXihw9gxRvGjRHGwP7QqcDmfn76qQkZmUJgmz9jucpMEpK0kUsFMDbsSGg1S/VM1CYzJvgI",
-	"8t3mOZeqd6EmuTQw0ijnCrHUDKdzWhr0Aw1SVMA3lhNdzy8/utfMFxbcG9+EBBHQwiT+GSqLH49dSgbk",
-	"+yht3ZXot7jvypzkwU4XKzYv9FgYAzWeHlN5D2LjO1juX+msP1qzVR/3JZ1WvXpzbVa/754GTvAzwCbH",
-	"bRpuH2AJbtmUz+dCOff6s02cGIDzwZbOHkxq5z7uEzRNn1xvxe5+q7VarbUnTEQcj3rqJkdQCV0JW0nF",
-	"BAS1Hh7nTCPIK515KBZ/q3UuuDrUCc7Rcm6E7qhfv7nWWL/zASBevAkt4m5/SuT6vunyLWrjiXJR55mz",
-	"mFVNrLuH6Dm2AclXNW3S9e3EG3cmoZGcS5k5zV8tThWH1QcIzzwMPK2tAKRhTcXBiLaJSQsZHmnJ5agn",
-	"USgTAekWszacEnvOsVGcZLhBY90xEOX7fC+V8GxDuYehsrpMUPh6+LMoaQgNdsTcdo/ZP0Ixz+vT0/th",
-	"L5H0OwToS0TOdvCXhht3UgF7hMHES72FOtvtO5rUGP3cQmLaPMcB5jmIO5t1UlUNkVW+g4GwkZf48o/o",
-	"XzfUJOSpEDTVRz8aRfN3rhAG55aAp9GyNlRlnbkLsTyYKV4UennQBso9ZbOP0tV7KpvdQWHfe+OOPtve",
-	"ymafXWHHZbMxfKbFHLQ95Q+8YhZlM44+eUgy76iu4RF7H4ES60U/CcWDGoCCURPIU9/5IG2U0yUMYbUX",
-	"jAJ/WmKPUKcEC2Gldz8rlwKsUWaIevTxz1f9ExY9oXsgznW0AGVkVX0SmSN2NC70bBR9um8+sU7yIEAL",
-	"DfZChY61smA8940tTOjvXub+TMJmQlipJpgsw4eZxDHcdMlXbCxEdsvTT92kzB0OVeUBZcYQTRO14DlD",
-	"0KJJWCYNZOkSpBYkBV6eMLMo7oT7bjowBNdUd9J6ih+IoHggd0hIWjkTuVSC4LHQvSh0RRkq6nQCf3c8",
-	"cMyiHlAvsAUrtofC5CO2szUYhOeFGLBUFwWEkadihgOMlrxw64Gm4uX59YcfRkyO11lyirmEGSvkZGph",
-	"552+mkoDCVSKRCQBlblE3sR8aLVvGnQdM5avjCNOEr7JsTpeMEDAa9yXDJqqzbVUFo9YIZBTw9fO54IX",
-	"YUS9j+XUwBOIGxqqzghfdAOS5gYlzaibhPKlKAGQUFZ4oTKau+1WWWYJJg545pHc0lAb5BcB0prrCX4/",
-	"ikBpAiBZK2w4TOLlBb4LGUGrVEDODBLO7qgNlR6HNXQ8kZQn1i3hyH9HYbQ6xm8b4dfgfBpdW5fAZ7iJ",
-	"cy6LF6axs4tjoxkv3HGmRRudrTGHu5fLwoSlKLKh8q2YHcFV2QfMc0VGPzIedrFxLBAvC5ty9BD9AUVY",
-	"3JQjODwVHNwGHgGYtRJD5S49w599Ar6S4xFFoQuM43ed6oJ34rsY5VDqZ/14qMq2QgwiciaWaE1m/M9u",
-	"vR4zDGOXjsdPME3KyeyjwdFGbd82tn1hMfbYvxiev+HMwPjaP7f7gvtnBP7msSt42DMnIoJoCH2fQN45",
-	"jxmxKK1t39r2B2vbA8N/saMh9j0Mdm3ZC2OX5jheMbXIjRa5sTPe8Mr7Ec5il3wikqq/UHEoKs4Dflgm",
-	"UmnI3SDnAX5Nc20WzvLUeVYCAZoRddeekf8NWiB5WjdCXlQu3lx51m57AHOBbY9qi9yiLZ4agO6n1o6p",
-	"yyM5y7poQKK7cyZngrlTV0RSne7aGcPnqBLpopB2BTfxuXR27uB/fnf8r2WWwv//7i4r7vyjF0VOrX8H",
-	"L1+enL497h/3j08G7/rv+nAaiLo/fAomnE3ThLWKhCXKgFgsg31Gj8mk85w1jSarDUrwctQ9IB4vFfAE",
-	"jqGVcCvq0/iN3pZCJxnqgKNxNnocDSwqSapoVUcV/T0EUhpIvf4SoINKLisJEx7iNiAHa2XsEUVrQb11",
-	"As4vP7JPYkWRkaqnXXXXKUQmlG9STS+hiofmb/OcjNOZ/UqwXqQCkrqqrWkB0H9JGUmqKIFKmCaavUdH",
-	"YZ2oGhydYjgiY0bgC9i5W8kfE8ZnQmWko8AKDFNn6yEpCi+W+PU01+mniBwxTRtIuSzEHEEnUFuSLXI7",
-	"1TpjzuFj/yV4wd47Uk6/Yb2GWNeEz3F9AKUPqTijKxtT3tN00hY21TNBITPjXiFm8xz4vrYyIPBw7YNY",
-	"o+BMGVkrbRJvZngkDVeOg/QCUydEG722iSEnk0JMuBVsLCeLQhiPyw8GRsYtv+VGkEOXSUOmAFRhFzpH",
-	"uTkXCi49Y0qXk7bc+zMMA/168cspBaEiygrh/tBIGeL5xzi6srHyoXMlJuxNF87OTFobquWhGMCIgnHz",
-	"iVoiyfitWCvQJMu0ci4uLTJ8MA199L0Iy2EFMwYmXRmf6ZjjV+8hkOa2pCSGnvACChzG4+Nqi4nwugZy",
-	"viVjjOXCOtURDmF4J5St+1I11rn89jvAXYGQAAH7w/XPP3UT2FXtbM2x72FQ9qb1sznxHQ1kfCedl8Gt",
-	"5ekUQ9u8hhgzrINr6pgWdjTxNCdsJtXCCuOomIr0U0SELNjtyst+CNhKxW5zfcuM1QWfxELGf2QTgT/S",
-	"KK5g0kNR2ZhNtZlLy3Mca8YLnPkwz3lK2OIesvjK7WrKyHtlhZhIY50j9KFz0b2+YtmCylqS6Ob62R/r",
-	"wrFGL+VFRSGBlG8S2CLPHdHoYeK8MoPyxSdCe+XIfZZyy3M9WQjUHfNFnoNwxkinnDjZ4UfXs86vlquM",
-	"Fxmjqd+mGwtIHFH85+9//n8AAAD//w==",
+	"7P2Lkts2tjAKvwqK/1fl7hqpLanv7fpr744vE2dsx+PuTL5M7E1DJCQhTQEaAGxZyfbTnDc5T3YKawEk",
+	"SFESpW47yUxP1cy4RRAEFhbW/fJblMjpTAomjI4ufovYJzqdZQz+fZkYLoX9l86nU6oW0UV0SdyvneiW",
+	"ZjmzT9OcxXZcNOgNTrq9o27/MOpEPI0uol7//JD2kqNufzRg3VPa73XPhodJ9yg9Ziej095ZrzeIOtGU",
+	"McPFOG77Tj/qRPKWqdQuYEQzzTqRnAum4pmiieF2hUy1m26AS1BsxJSiWbuXjnAN2lCT6+gikjNmQTKf",
+	"UBNdRN9IeUMo0TPGkgmhIiUZFeOcjhkxE6bobEGo1kzrKRMm+vy540D9lo5ZM7jhSQBybthURxc/PwD/",
+	"rsD/AOBP0+eT5A1jqb4snj3/lLCZ3cw79q+caVM9mXcskSolVBDmx5EZU1ymxEyosb/mmmn7TZLJhGaE",
+	"5mYiFTeLR5oYPmUk41NudHisIyWnwVEOelEnGiuZCwuWBABFNZz25ZQqSuZUEy7IROoZNzQjI6nsiuSM",
+	"KWpXdBB1IiOLGY+7vX7k9nuVq1u2uGbTWUYN+wdTetVO3+bDjOsJoUSwObnFkUSOCCWJzEXCM2LcNI80",
+	"gQm4FJV9lT9alIVDzrg2TLA0NhL29a+cK5ZGF0blrBMZ9sme5bdyTuYsy8icKUYWMif+NWLkf9nNLWYM",
+	"JrthysTHxXHe8oQ1bgYfEZ0Pp9wYlpLhAo6IpXkCIKMZmelFMpGZHHNtwl3Q9JZrpqKLKBgd10a7Qbvd",
+	"BYvWyYRnKZBValgsR/GQKzOBM+yf2jPsH0WdaESnPFvEgk7t/r+/oSOpLLLwWyb8r4AjUSdayFyM4xlT",
+	"Wop2Szm0S/nciVKZ5PYqxDy1R7fxvfPjXj/60FkmSoPTqBOxSRIrPJR2yzhBiLQaS91YMZJqqmPNEo9w",
+	"0dBCNepEqV2DhZ0FVNSJJvaFycAu2CJvQcxmSt7yFA76eYAWb/1BL8gVUxaNHOIybVga7vew2z+xBKpY",
+	"w2+RsLQluoiu+FjwEU+oMCTloxFP8swsyJybCZlLdcPFmEzZVKoFkK7ZRArALUtAZkomTGsuxvZey9wk",
+	"cmo5dfSNw2GR2mv5E6OKHHWIYjTVhI5Zl85mSs4Up4YRe7M0fk/ns5lUxk4GW9bA7aNnlGcLMuh1p1zk",
+	"hhFtVJ6YXLGUZNwwRZMFsTTSUgGYhxKjKIdLyWgysVugWnNtqDAHFo0KSl1cOwsd/+8aplia54hMdDFY",
+	"us4NPFIQd+keWWo4lJ+aOeV/4PX93a5h5T6tvSMeNYpB4fH3P3/oRIJ9MnGSKy1VdCHyLAOcyCxTNeyd",
+	"kxzW8Wh7NyiOtzjr5J1HmiQTaZmBHBEmxnTMLKkjGaNpiEC7iEd3EIQcf/+bkHMUHhBViBUN4G+RK83U",
+	"4iAKwMCleMWXWB2pPW2+FYnht8zz3bby185yoxpTwTWsqd2L/V7v8GtBdHdBVFnsBvHTY3dvcN07vzjs",
+	"XfR6//RiiRC5xdRbzuZLRxU+Cw4qUYyun7sTpYymGReotKUscYS8qhucdntn3X4vvHJCmtgK8Z870Yxa",
+	"+tLwzgnSq6Z3FLPco+GdU6Qzze/4zS+9A3rL8js1MlYObXVC54d4HzPaEt3OB3iklpyIhEUX/WBRdkGd",
+	"KJ+lG4+kpGC70+8axjQqh/XnjVf8AYf+Y3HI0R09ZwoVvldc3DQrRjDIao9c3HIDFLpDpEgY2ROSJIql",
+	"TBhOM/0EiKaRN0wQjhT1hi32K5oSTIbY53W/uEHtcy8cuXXO+N/YYgnH8dctaWK7g0L67eStdxwgnjLy",
+	"VnH7efL65dWuPGsAPIuN+CcwUMQZv2XxYHT+d8tkZGa/F7K0qNz/S61zljZDwT0LIT3j8Q0C7d8SLJ0I",
+	"dlcZ++n01fTwnTn7x7D/Jjn5Nu19d3P0oz7+iQ1+oAEgGwlm+WRnUvmngyFerjzl5vktE6YRLtWnKyVF",
+	"IKEIJKssJcbK5AUWxtuA5g5731UUROBoJtJYWtWbKdRDf2GJPe8btrhotfjPVs2jYszSeMRZhrYRR+E/",
+	"tEWQc1SqZtFF1D8fHPQOBgfAWmWS5EptwMFZrmZS290kVLO5VDcgvFp1ZyvRtXiljXmn3z87AvOOe8sZ",
+	"38KDLC0ibhnD0+RkeMwGo6P0iJ4lu6uzSy+2WvHg7OQw+oA34ClV7NqirlXzrGo4nTKRwrKfSbF0JVRl",
+	"BEntkNDpIQWr6rOH9vSEtIpv9FIYJjS/Zd7IQgyjU3LLNbc6EzFzq3hSMmfshmhuuexhj7ymKpmgYldb",
+	"bJPKoJMJS/OMpeTp3vP963ebWeThdd8i0DZ0jPYB9vZyB0bc6CkVBE3Q2tAF0XTEsgWhhkzklIHlihqy",
+	"TPXAXDSVqgDLf9m5OZq3mVEOI0uw20MGhBtbuUHFTBjVksw4S0QBpephgZlJM2NPw35cTqe54GYRyo/F",
+	"qysFtipA70nobzj6b1lWkwiuJ8wdO8poEztiSwRwRij7AbvdvyqaMDKnwmh3tkbi8fpzLY9vwrIZ4QLN",
+	"jrdMcDHWVn8ecZHaf0cX0TOujWJaWxkx4+IGbPbFYMARo6jQQMn1EyIkEYyl6MNIpxwNjHxU3CAOvo5Z",
+	"RhNmP2V33HCmf0ysdsba6CIqthbTW8lTQK4ZFSyDU5tQriz5ePoNecWosqAiz7imQ55xgybhy9xwPSVP",
+	"5dRNBFwsybjgCc1i9mnGrEYVPZVC55mhwhCwSeL6U5kxnTBh0MvBqVFoGsL34uECZ+CouURvqbKDE6qY",
+	"IjiGDBckGPO56c5aHVInis+cyLCCHjpsQLqo4egZH08M0EVt1VIgzM6OuGTOXO2KrHzyyn3ymtFp9LlT",
+	"X9vVxD4cKkZvdOga3PT1/umarz+1IFdMPNLkSiacZsRe6+jz70bMHIFopGOD3nX/pIGODe6LW3sS4y4X",
+	"5SnZg1szYYq45Trr7FDKm310oeoJIxm/YdqyOikzwGD7xpClSsrpSk7ZJOHO6BgsvUg09Tbi/wPb/MOz",
+	"zVVuggbk2Cz52avimSuAXgq2SRxsozjW+O3rfOq4raeJDhGWGWkyoWrMyExqzYeZY8S8TlPvyhUTVJNW",
+	"ca7UryMGUxgdK7aaeyVbsKftOdGdmA4ym4K8o+NjhTjfzHLuQ8hfw7iurnbmE8k2t5eLGTUcWV0rPnHY",
+	"a764h7tc3P4aPvEjXAsjyViSIU1uQBIFHuBoPqOaPZ8kbzMqNnn+vDHbzpHY9+w/ppQLQ50Aa9GZ7OmD",
+	"o+OqEXM2YzSLlRVIdCyk4SNeRqjAVDqE73G3dwKW9MSKdTW0OXFoo53s7nxQU3mLcvFVIk1GRXoQuqyc",
+	"PpBJvd7PCSMIJd575eiD0cTf3mBb5YWGmIR4ykz4zSuMm/KhUl7iRnm9XLimC03MBEV5xciQGcPUQbhg",
+	"xN7nFnkbV31NbyAkiwAKEEQBIkcj+NFjf4XI2okrkD21kIVvyuksY4ZhuFzj915TdUOoIGjHAgpO9uYT",
+	"CVubT5iAjaBtg6UVVEjc7KmlSjvbnxzZ+EbKG6fn9I/I5Uxxj9VSJFmesmdcz3LD1iH2RM4RuXEoYSJl",
+	"KdmzquATQolmiRQpSWBCQH5nkSdHvfPazvCbIVT7faQUHl8vgdJb7jRlKUf+Z6QTlUFxw6tyUGEX+QxI",
+	"iduYtmSmxmf9z1uyUQySGC4KlbUWPlEheQD4raIcRDySKikYgweC5dbI8oAYTSyuwDVjt0wtLC45amJ5",
+	"wMGyfdOJZJVfzWLGClEtQz42AYvgDJgdUHIJRjaaZTEXtzK7XSNXfREfpDulJpk6fLSzOf3hOL+yO9BJ",
+	"XlcoBzQzFBwCAHC6V0D7BZ1WnVA7m/LLyCA4f5wfZBRhaqz1KArWTpsC05PgWbhyJH3VFdfkuuNu/6wt",
+	"Yg0bIpx292W0diqfeoO95dMaVVpgzFxgxN8h4i9s3FvMBHExiOTFwRpwK6ZnUtSEluNuf1A8c64GEU8Z",
+	"MzEGM644pkpMl5v3fowKdQRoIklOun2kK+igW8XO/5mwYIt7E6rmjt1+SY0bSD76WRtpC/iwrRx2+fYl",
+	"uWELskfTKRf7T3wkgTP0mgnX7u4SKbJKBMCXcquu8szjphy7WyeXJTik4CnhordndDszq63YT7nBFoIn",
+	"JUbxYS5o5oS+DqGBWCgVZAVMZ5lVsAgdUy60IbTQwioK1lDmBsjEKNc0i42MUaaMOtFQyXw8MQiuYv1+",
+	"ljgDdaOmY52VxotiRTUoplwDIHVJLAv9UEhTirUIxYTx28YA5TC8/DL6UHiRW3rA0Tro33F+1CAuNziT",
+	"5byU9cfjZvCpIM+/fQpuldCyTfYgYhFDdwa9LtonLI0wUi1IksnkpqIkhBCcgZKpITKdkYRmmSZ0ZJgi",
+	"h7PpKqg5fN4purJG6wpcuAsT8ZBdaT94pujIePihfcAnvvQroNk6mNqffZAbQOF/9Iwrb8qKriWE7xMK",
+	"9nAyXJDpQrNsZAHsjSQvwThOUkXnEHKPDjUu9AF5CYZFi82GZmA9mS7ISHEmLCIYu6OF4WhpnE+kZvFc",
+	"KshPAFdRHMI2+tyJhg3WtWdl9kIuUqa0oWCyhIXk2v5LzyBIzOdfAXZQcQN8R7GR1YURFsLfgatXT98A",
+	"b2ENX3whswxieOeyqw2bEUtbVI6AtCQwyajWFljf5ZDBMDi1n3SpFz/bj33wH36OLGwEn5nIeZxJsIld",
+	"z2Uh8TI1taTIPpUjw+wSfmTsJlt0yGGPYHaErmRi/GznLb7xol9mpV2tSUebKTlWdApmmvlERhfRm2+v",
+	"1iSwcQ15a50I/Kf2SrE0Hik5jTMaXUSHx4P7uB4vQKjYQHauLCEJdYOAysgRWlsSNjMsLYxTFQ4Ao+VX",
+	"zxwMLh8i/K3kCQscVAsdeJ/CGzbi9go5q+ECc/OIkFxD+HjKblkmZ3b7NIuLnB88Sa7JhCpg4eWFce7u",
+	"PDP4xVQyDZzoRsi5nbLIVbGrMwZu8LLcswcqQH+fjPIsI/5qO4cDFWnMxC1XUoBj8yJ6xW89C5xa2UJA",
+	"IqPMUqbIUEmLZuhMoBnkrvzIsuwJmTCqwK5t+UuS2S9yQb6jIqcYPY+0mYtxnNAZTbhZOKbBQRwf8dTi",
+	"BXxWydxwwfQTMpd5liIpg6gCeDxkqd+EBvdpnFhp6iJ6Iwn+AI4A4oQYu62D6HMdeV8WkazNkqh9zAj1",
+	"uGsksZIYAQJLvBLJ1C1LLQ6MgG6KOvXfOi6YfZpxVTUdn3T7x5WoLrsOZw2/h6v8soTSKkDY54ADgehM",
+	"9iAFLbia+6GgSShiv/0bs55CyNTVyVP0l2d0PsqzeEg1t1cjY2OaxXKY8XFdXFtHMSF1w1lOf8dIQm8r",
+	"tpJJJ9J0xMY5VZYJxoU9/YWzlzuVfC7VDVP2QlC0o9iLYWgCzjufSFKVnM69BmelszjN4Vb5+AJymRjS",
+	"Pz87J/qgfxqc+WvMzlkvLLoUHo/rM2omc1rRtLx0DMwNnBCggqw+G7sP+22U/cEEwT9hPMeBZY2OJmkK",
+	"8P4RA47w5g/ZCHzcEwZ+EXAAAV0brPBsHu7KAJy0YegogNj3ARqtABu6JBruCWiwIdwg5RsJ4JXMzWRd",
+	"LPAVyBvlslD+iGf4OOpEuQJvUO/46HAQLPgtHtcLxtIhTW426QWWnFimDOIGQ0GpuLudkImDFjdTcoRZ",
+	"nlWe7XLUC5vDLmlgYDmwIpyuyBD+ervsUpDpilsupIldhix4CNHHatln+Gogfzh+u3Nal/tYPGdZhqg6",
+	"YiwLM9DhAlhGTeYTCf5FmnlfDp5QRhO2SWcrzuBREegy8+85GhEY8l5W8yxEbnmj1CaeuVyTQc/+pxOl",
+	"kICbsPhmGl30DwaBKBHPEhNd9O2onTgYygU4S6+k2M8zXPMhMXLWzWco24BI0oWCB03pwYVDOt58P/zI",
+	"nQl+IEsUqweiWxAWS2/RaOYu4xQsGIrR6X1w4rcBx9lAYyqM15GYDl7Nq+dvnhEXwV7VRqeUZ2DA4gt6",
+	"oCd08t/Kg7Pr6MmBK/FSUqS3djS5mtDJnZjpBMIpol7/pE+Ozk9Ir48Euoi6T2QAiU2Ju8xKYoFLmwur",
+	"zTYzqaT0L25vZGu2lX22cpphSgDRQHOxXmjDLO1j08CgHL17/qJ7etof9ECjtPhScn9klLFnkqEB/+eG",
+	"h5oJF1+/3oRylwT1ipiSSJEwy12cCVtjYQNdWgftOv39c/feB7ig3atQBRtkgpRldPEEKgiMx5m9+YXZ",
+	"DXR1JeXUqwIuQubKaovTISogd75vm6MQ3uaG0FoIAkpD6ULQKU8K0c1HJHSIoqjQVjOxki3jkIzEUCEM",
+	"/guDhZYDj5wYuCm29UPH3oWUF7ZJCsHCEf6OdwQvAgYnojQaXUR/8//ukKeXr7+9aow+vkYiqCjGD/3W",
+	"FOri0JTdWl0PVOrriWJWUUtA+9NWAtEsG3W5+CVXZfAjF+QFGyqrSj4hU1BBCWaHomKcUAFqMWMzH0JJ",
+	"R8y+Lvh4Yg6ChUV4MsFNc3JNyVapIYrrG7sYCPxN5VzA/SsXxkViZwA8/3wPqIj5l21VUiRDltxXUBNk",
+	"DkzUJBomhBslc+NsLTKvBlQ0KJtHGNo2kxzQAYy38RSPdidh2hX/aSlCnDZA5Z1zMm4SYXEUQMFv33/9",
+	"bumn9wiOxromh93B0W6gCl4KymLU4OfLOK0oeZQGpZoc2NB0it6AwrJtrwM3QQ2najxcnvpYTMTOGGMx",
+	"LW1Jg1+DqM1OjRJ+K+eoY3CmyaiwHjiW7vwIlEzzzPAuHTORLLyOelDKK06lLr+z9sWo87XLT+HJXBfJ",
+	"LZuiFKvs55EO8mKc72Gm2Axtb4W5cCJl2iF9K2uTwfF+o1XKQiixmAgZj4iNh8fd3mn3sB9YWr6TKqXC",
+	"xSJDzk+eLggVfOrNbNSQRGYZQxv+ajPFTkTyKCAHP9kJ3sL76yGGKS118rhHxywlvW4NIA2leM6LUjyl",
+	"VuTVi22kXmYmgjtL5zeXL96tqe3DBNaUGrEpBfG7sdpPk+FgomORW5kouojOjw6PTk+Oz/vnQMO1cZfv",
+	"df+IHF//3eUGo0/ATf0aZ3byf6ztR5lFdnS3WLb3KVxXPgNjc39weHR8cnp23uuj1eGZqxGxLr0CPaqu",
+	"lgRYu7KVpWfA0RhdlF7d0AHcXNdwmxRX52mrJquGTtZqVYZYS7A/zqkSca0QH4Tv7lyHqdzpiEPJKbQi",
+	"13Z4ip7lL7XDfJbIKZLD5R2e3m2HHxA7rIQXViTZWJMpKIgYRmn74OwOoVOoaaZc4PbeERoSHb23czgi",
+	"3yHv2JgMelsEcNeFVyw6chJEGTjt3y4ljJC+9iHj2vAsgxW4hMlHGn3taHKysmtciciBT/SOoxJc23n3",
+	"K+EK8wkDIRnMTkotiBUCAayBo99C5bhDThBud4BOeQ0C6BSXtYANbIZM6QJMYcCt9IyBv6ZSYdGXmyNm",
+	"AoEeVuLNqDiogsYyTggX2gUo3McZlS58MCfkmmZkuCB9BxREnX7vbsA5wcyQADjw/TreBGejJ3Lu8AXT",
+	"3QqILcMCOSLNvsnTMWtGETu7l/FciAvUcjFsjOrqEN4lNFFSgw+doFlL1839S8c+qO0syPxRxtWGmFrF",
+	"w9sgT5wJkipFBZZVw3I83pg8lYIbqVBbQ2KBAeaAv0BCvMG6MBhcPX/zVIKXEaqsRhfRglEo4IDWuaCs",
+	"H9BcWCUUr9R8LBqjeKqrPjpuWHTKFUtMPKMLlxNaWfrfcysJqWwB4TPMu731zJItZ6/CGYibQRcxWsU2",
+	"plIAmy/2EXo8MRHIQiKulTCCcwEUwaitOkf2P7cMuHIY73l3XaFvjsdKmDJQzdKweNliMaiNgBvRZC1Y",
+	"l4RQ5jDERRhSEW4WzI73PX0S+jFSnoIvvUxPaFcKa2WQmVuvc4RXV9s+NP38CJND7zFUbSntYq0RcTl6",
+	"rVZKeZtotv5JHyLv1kSzfdV8BYf3TUJq+Ki5xM3DBXm4IP/WFwRFdVfWeel++N+rvhVjmeiMgur8+Lb/",
+	"2FeF1o/b1IN+7GZoiVwjnjGvuGqamS6F6r9dN/xglo5ao9FxiEY4DzisU079KdDZLHOlBx7j1LtXUXJT",
+	"BoFuekIHxydWax+dnaS9s/7Z2VFymp4cn9PBiFHaS46PadrrH9PD4eho1B8Ohr3h2WCQpP3j9CTpHw97",
+	"o16PIvrwX1k8XAD+98+OBv3DTmS4AefauliZYt/5LJMUo1V296DeF5F2KNRIpcNnzYaDB5x8wMn7xUmg",
+	"i8vaeB03G0bcR7HeQNCAPgO/5BDw3mwDa/61qVIqBC2iKdhQNWZm3ewuBrH516bZA2PWmmmdWav516Zp",
+	"hcQVW3UxYetXPBg0rRh+bawCW7TqcGma21jZuIgXMjeTOMm1kemi8Jn/EbIj4lK+uVyTMxFk5uEydpA8",
+	"5ozdDHpxCcrY0qsSHHfgCsu3q4k/rBh1v6WPH27kw438T7+Rnie+dQhVu4Rva8Hwbe7arulS20QnZtTY",
+	"6UMIlX4ee/92ALH7d3uiMlLyV1bGVZVlCNwPTgD06/Huvf5DZthDZtidM8Ps+u/Ghu3dXsF7i0c7M9wH",
+	"IvBABB6IwB+ZCHjOf82nDERj/a5o1FEjB0tDltMT0H+lQ//inJsJF/FRjIVewc6YW3X7qNeJrPTNreR0",
+	"eARusgQU8bPjzy4JaLgAuTOlhrV983NptdZV0b6QmmIv1LZfjdvFyXa7+Nyp9nnsd4v+Itq5AO66MPYp",
+	"yXII8A7l6y23Nehtva+y12R/0D103ESk69NgXDyFi8zFSmbOFew62mFNm+mUKbh1tTzDmhYz8F9tEYD3",
+	"XGBFi0q4XZs0xi01DBcBANX+AP3SPDOxD7aHBdfTretXben5Uho1+LoDHnL35Op764bhytY4fufTksO9",
+	"PORxr8zj/nwPossdpME64jWJhY1jmj2sD6j6gKpfzrNZz/tvbqa0YtR6W4bl1HbRvVCN2Tn5vzJx/+S6",
+	"t22F8fMz1HO4uAn9YIiwXfuzfixHPD7816B7On/+fy9fv3313KX+Nf5Fh6srEBSHOmMgxENb6RsQebf/",
+	"xp1p0StulYSmI4Un1bqt4BRcYVltcxiNEKmuBbIVZ2b1kvyAYGVNVscTtDpalSCe0NmMCR0LzEQIo/v8",
+	"q65M7uZyT1KQAfkuF8zqPCcH5CXkRgs5h3gJUMoag0mpCGexlGOaa0MMyzJIhhguSP+oUKZODgKwXHk4",
+	"NIHEP6xIMLEc1QEBErFz+LpzlDMm4lwYyHKtnOVWnfnqNApAzrWDOsb2WZBj1Y8igHRONfHl3SwAIGcm",
+	"AOxPMicTessIrJD0j8uHoGxbwJngJO1nYSIrb990MGLlxsWAFpHNFGMJNV2Q+YQnE6+ASuWTMmCOoI4K",
+	"JI0fuNhBwI8g86V9UPnK6JiCGljqBzBygeUrwOj367Q/u1zlMjgcsgZRuna7XJO5wgR/iodwQH6cMJeX",
+	"CYfCK0fRARAA7PvHJIXi1JI4tPkigC3i6S1g2Se7dM8z7ZYzqo1dR7CMIq+0KCXjV2CnDSuWrl7Ant8d",
+	"VECBotXcFHi5D5FOS2Ruq5SCwYqUAqcZOXtFSFgh2nYZAuCMKo8VSMeQVe4PFKDgGuC0N+i54P6iL6/D",
+	"3fquvkyihNtY4EK7oxX1r/zWx7Aj2fuHZR3NGXouHu+RrtYeAkzp+CbrRV5P2A6lrOFCtasqHtLVMheo",
+	"KPv/W/tCJGXtg7jIAXe1SCA3yMp7Rcl+hmHnrrW8E3fJN7DKFx0yzE1Rw+I50RPAaXv1rujUUQEoAkMN",
+	"yXKRTKxAaS8xhHxDalrsE/ogCt+C+FtXn6oKS/drNf+LDikwcXkTEjB5A0f1rczSbRJXXGi6h3y99xYF",
+	"mZkxJLoO2rVqBL7SqKs28KHjtYJKpxwmfpELDT1vBJuDzdd+0OoAs4Og9kql2e7gLPLNeJfST1wrXpep",
+	"GXYiGTGW6bIdAsfkLZd4ORvReCSTHGyYbDrLJASzx6Wm8KHekKOePLM+G8aeQGOvlvUH4Zq0UMCdtFP2",
+	"PYCeJB13mywG1ruFhAVt/h3boH3JzkMPzcx2bGbW3L/sHvuVNbco29yS7Ks163o5tTv7Tg7rRPsXOXRZ",
+	"UFIYLnKWWibIlJKqY0UJridsichOZ1aw7UMMPLwUSxHDO0WXFpkLowONPro4Oj+1h/wLZEZD7xol5zq2",
+	"tDW6OO71OpFlP9DdNbrofW4yLfUH3d5hxRaQqkWs8tLVB4uIndX80P2tQ0WdAyQ2h6smvV7/Mb7uI1HD",
+	"qMujs0G/DwQHILRqkUf/3KIJVGD/AsTozpjEgkEItt334d4PcshXrLf/z0rZ8jxJGEtXBMcsb7QwJx1V",
+	"cG7ZcomPLPKtqBC/CcvccTegWS9EskEVye4fxQb3iGKUZznU2hwQOSLHxK4cEydZekGEhK4/BCdnKdmb",
+	"Yd7plEC2JJSoyjUj3a6HV1eKLky/34TBfUDgu+NmgS12A21QpV/tYbVU0T5Kf3l+8vrZ8+PXg+fzn379",
+	"u3n940+Lf171Dn+6fj5/dT3hrwevzZu//r3/z+t/Tt/8+s0vr59dfqpSub/nrMH86EsW2IUTCw/yLxzX",
+	"SN56d0G8XgXxvgBt63152naPqFHAeQNq1IzS5Zm+k/Pndr3LpOSdnJNiK405C1k+Fb78EmYTWAFea5gq",
+	"4poUVUjg0CxKdoL3qkUswle9ak2JHUN++umnn7qvX3efPfMTHaFxPCgDW0fJ8NFyYbV4m447bTwx0OHc",
+	"rgK5dKvpj33HjUoB2Vk+zHgSG6pvvl7t2MN7qB1rRcZ4CpXO1pZU+YqevgAJmpx89cerUnMeMOY/A2OQ",
+	"pmidr+2kgO1eTGEQnGUUy1hCqv8Uwz3QGAoxEzMlZ1KzFJ+BkbFBWccSBDGjKohzXk6fPcVI/CK6BD0v",
+	"GirRcZoFZQ+3LUG62UKG1XqxjKxFPpbGmdOC3Xc/V9zCUL38tTdxVa/e66KUVXO5wcb8g7YFeQc7FvFt",
+	"7F/6tSv51/JynRX3GylvCF1XpjpUnK3kV7XZTSzXjLjwMY6FYFHpDPS1K49DMTgpb+IZVY4S2qVj2ey4",
+	"SPErZMMtUrn/sOW9t0HIu5YC/6rM1l3pJkYbPmrWSh/u/sPdf7j7f867/wFvvxqzd0znmVm+/eWj4PZP",
+	"7c+pL9vW4lNwteWtDxsGsRztWL4AuFXegwYqGu1UDpB2aK3sLYgdllydoEmCJi6uwJcdHyuasAMJPq7/",
+	"dl85SOQ0cmWx3UtFL9ZGzxj6piBsHMq9cnQX+JeKMuOnp70eOe/5KuPVKt5YQBj9am2uwp+oQGR7VPt9",
+	"ikkGTVHuUKi/XpFy891sqlpZNeJ87kRhj4/6xas82zKvcZu93W9rkDaQqSokVbtWuOsmYWTp+c5pX39S",
+	"GAG9rrVaqQOp/nhL7Km3VGnH+M7hiv8Z2q84h3GMBdoRY0on8hCqSAX1248wcG0Hhl7Jit61fcudxPoa",
+	"JjTdqKYhO1+qB9T590AdpDKVMp9LJZbdU1/Jsygp0CF07oAaRJcGRXU30KMjF9l+eKfI9lZjqRtblCUt",
+	"NBZfS/SD/efCyaM/f1hdOaH8fTmmwpnV4l8aATenugQeREcX7z6plpHjGkHLABf1jJXVQn/7XCne4GZr",
+	"5jZLAL4nG0IVXy6xLOtSbp3btYRC+TAmCJTyIXnfbYsjqyvFflXscUrBQyHar1GI9u4Xc00p2+qtfVkW",
+	"Lq5fX9cJPbi3g/7Be/HcA/2C/L//z0mn1+sd9HqEEns4HUKh4aI7eD/TngNxWrTCQ9K5f/BeXJVdRu2E",
+	"R8duOgCSm68KUbJXnDTBky4X2LNTXksy9MGj+M1y++vpS1FxuZG4DPrX/X6D33pwj8TluUhfilluVpIX",
+	"JlK9NnP2zCcEL028FCEhXBZw7eTvkUQ1Lq59qMHReh62NRlqQ0m+7v17+7tcurU35L0AXCnXYA9t/b2B",
+	"c26+Nvbl636v4doc7nJt+s3XZl2rjBp269ZKwIO89meU1+rhZSLPsiaE4atFuEJqG3GlC77znym5/b7C",
+	"104y02/Nn2oLwIELVwEj7KIufECrjSAyHPux88qGj7tBGlQVS+yjCjlc043gQez7gmJftd89oEhbSXDp",
+	"DO/G0lZIgqglrRAGfX+VYrdUpETeMmVyJaoRrqUVp/J8BRoNeiuXshxg64KVC7I5kbpI2io/5lK5cMF7",
+	"csaEc2ximqhnKvvb0te2QuTh1owVmxIUfS2jyzoqYqYoHY3sj9hDM/GN4p1Si9bxg+hOF3nl2cHT1Uf4",
+	"B+T0g6MvIgWGEWchapYBY0u9vts29m7l0Pxyzb9HWEkEMgHD9L9aU/B2XO2wFzYi3LGB+P1E9P1uTcV3",
+	"KfeqLVrGIPrYz92FuHv0a1DEq5W5wIDoNao/A6Y21Qb7Ivj774eAFlbX/eMGBBx8MQRcqyv7QavytP6j",
+	"6OUDwbt3JbxapWHJZVt73KLE0GG3f7Iqt6Hfu+6fXfSOigQrOqqWqt0J0TBaCGS5wh2Mv1WX1WtdLQf7",
+	"T//71pC4K90KcaLR098wZEXWzAMS/echEfr8pdZ8mLFnOTb9WUaipQFhOozMxT1EXR2iNjqlJpl4tS0I",
+	"FFyOtV5jEAVO1zI+sVUYazOYGu9b46DGG/efATgEXRi3XodYNaa9kl10y4oqCm2KursY4JniC3qgJ3Ty",
+	"38rf666LxTvwkcctoevi3h2ZeGtnJlcTOrlT9L2PH+6f9MnR+QnxAcSYZKeZSOTWMkodzI3IWX++MrXj",
+	"AfDtAe8wXA4zNv2Gps0piOKWZjwlZbGvoN+xQehdB7UUi4KocK2dhVgYe35QHhWzvLEujHu9TMFWDMzH",
+	"GRMpVQ0J2TPJhYHg68fVqHMrm1ouR7FWzePb/uOl6hthz4ThaXIyPGaD0VF6RM+SgNYcWV3Ft2Fb3rzj",
+	"qRNjZvri8WMpGLSbdijyeIbA1I85vtn1bwaQfirFKONJDc7Fr6F4jHm7cUEHk0xqsCDUQI8he4RrgiMu",
+	"CDckocKew5ARozgdo7GvBqQiYeFxm0i/xzjRVtA8L6EZbLEtGBP/SgC/F1INeZqyWgx6+XMTiv4kc0Xs",
+	"bSF7YQrRfomvUP/QBODUF7hdMmPKFVj6XSAYtAUM99gWhKPinQCGfwVyEoIPfmm+3FwTnatbtoAaXGRC",
+	"NcHir00YhSN9DV3N48vhYfr8ePzt6S9/O5++6c/+fqivj29/PF38szd8OmAvjibfndy8OhNve2obsPSD",
+	"a+rW3hYiYzs8AMYbaV5YiaYKkDfSEBB0GqHyRhKdJ5MCWSArW0iBRSendEE0Y3dGl63w5KgESLj2tlAR",
+	"0nTxnQA0b+kikzS9lvIVVUtVOxzJN1KSDB6vYg5DmS4sdZK3DOOWMz7lEGTX7x2dHZ+eEKhasg5eW+FG",
+	"cGWaFtkWJO6DXSNlF98NQaNYIkUKhOQFVs2pQCd8ToqyOku0nRk6ji6i99Hh+ygk7C9H3dfAQd9Hg/dR",
+	"I1vFGYhj6F8V2fqDEsLNG20L41nwdte9HUD5Cts8/CDoLeUZHWY1HHTPSR4MWIWFvpIlFnA2VtpIJvYN",
+	"796byikT5glRzKiFK6lwbPVdKdL7Qs7jkJ43r74t6FwLjG74dgC6aylfU7F4VxQxrngnpCRTKhakqHHc",
+	"BLXv/X1VVhTDS4upB1yTG7aogmpwz6A6GgTCQ9OC2wLK3l/7brd4NwDTD4LmZiIV/7V+g/EJEwbU4WY+",
+	"cMWwECNM4EIpvmFQI/F93usdJjdsAQU75A0T8Au7L+j0+iV0lpfaFjZ57c0KZGZKJkzr5WtXedRCN3AC",
+	"qtWJNKFFES+rvBcM015JzVjBSVepC8Kx3nCSqm5Qtyk1aAe74eMghHgzBNrDPXi/SU34QbgCmSx9zVJO",
+	"r2Hi6iEUIwj0wCbw8ZVoajwnppqEbbJ/0eu5x1aM4TgE0Yr1tYdRMUEXJujCmw5IM6l98ZxLX+6mUYWF",
+	"zTeUxvGx/WirJXvv2JgMBheNRdCx/g42dyJnmLe/v7JdV0urceHA5wlbquwbtD66XsqnKOqs2g2lUNdY",
+	"Jkk+oy5YKyg68NAN76Eb3l274X3uRO+oYe/YmGvD1HNh1GJlOzKI9ssWBapSw7A2doXq0+mQKaxEPFbM",
+	"CrdsTnxtllWlmiqHhAFsWHVbam74LSNDNqG33Or6vrow9p4Ab4Z3fixVfRkcBZV+VzlUMHUJzrIxCLh3",
+	"YvnVLU9dveQVhY4zidmbgx55TZUV5SU5KdM9fS5mRJ0NvAhY+xni3aoz+lrWvhY1UBPCRQIebk00FwkL",
+	"in2jO+Addqd4PkkuUytAbioUntJFEFhG4R1ClXIdl9e2ZQHguo9KldbjtRdrG9thpDbg0yO9KWa3gjRN",
+	"ocL3Ev7bHNlb7M/fkKfX71Y0K3BV1+eu7HqRyVuTZoqtNJYoxw/6sjXVDxS/L5eitP8MfJS12iENnkpX",
+	"X6hSHcRX3W9pYM/4uChCUlZAoWMWcxFDJLG312MOc2PTFJwlK4ZyEVPFqP/T9wIMCvqauYyliqdSsbJV",
+	"IFb+6UTsk2FKQI4zEha90IZB/Ps0wKPo3fMX3dPTvgV42+7qTpHOGE3jaa5NPGSxQ5W5VDesrD4LRV0K",
+	"Fo80OPb0t3rxlx9q5rsGrG2/7kiR3Qc+LCu+gENZ7R7HUsywc0UmTUdsnFMFrTYTKRKmRBCR447U1dhJ",
+	"AQ6egrvwHygWb8nlh+Ze8IEI2MDiUpbRxRNiGft4nEEjJ5+lCuxdSTklSuaGC+Yo6RWbGaghefB16535",
+	"O93kGqs8W1dW9OH24+1/uMcP9/j3uMdO9gpE6OXUC3xImH3aIZjLoyo1B5z8kOasnZS8Qgw1ElttYAsT",
+	"MweRDtRaKyCDd8id4FJUFdTJ3dR44wNUOUOzLuA+hWYlEf6O5AhpTtsaxkYtB3gd9tyTeknFCddGWqj+",
+	"XLbNHi4cpKA+/Ubl3NVq3OVe9Sue+TSWVn9lKvrcqDp4KleqDtcTxVggxssRsSp5l4tfclU2nuGCvGBD",
+	"lVO1eEKwaBvBXkHYm9Q5gG8Ym/n2NXQEuoLg4wm449sFzjpK4VUTV2W9pGvOgFJGu1NDFNc3duEgUady",
+	"LoDalZvgwp66dre+KauuhgKtRTDqqtmzhafU0d/8vzvk6eXrb68aW+pcY4AtXLoY6MQSLa5CoB6e9FUF",
+	"goCMPL1+9y3LGtIPgIw443xAOwrdY09IMsqVQxzQptOckfmEg0kz3f/SJAYZ+B+Iwvwb0JGHK710pTOq",
+	"TQzHu9Tq655v+6B33T+592oi1duOMUArLrv0Bp+KsS2hU0bkaOTiW3C25sttrw98oZr9A9ath/v2J79v",
+	"nT8+VJ0htS1UD7+CzbQZtnah1/2ji/6fB7Yn3S2KTmChngK2Y8WYqKmzDqJTKuiYpb6Xo+tyZxarIAfN",
+	"4MuiS39QLuCAtQSA5WDMxhRAixy9i/5xnRMc3x8nWJfzt4rQr6iD/6AyPrCeB+3t65iBVmRRVp2rWNVi",
+	"nUIX3nBsauzsRdwQzwj/0F7UB2nyQZr8StLknd3yfz5x9I8pVLnzWAJRC2Jc2+C9FWh6BxbTZa8a/BrG",
+	"0nFtJT7o7go+NaNkFl1E7BOFlBYlc4hKAuagJ3Ie/8qU1KUnJJ/NFLq4EpZl2JzUTBTTE5ml2DBkxDMD",
+	"5Q5+Wy7i/xmaXDC1kRL68mq/+frmOK7fdX1wgqadh31s2o0QwPw5+81OZOgwcz19Uj61OAsH7PxcnQgY",
+	"DvxQBgm6jLfip3i4iIsXlJw7byQ1bAxUucEfltEhy5r9PFBznSL8K5+dKWaZlY4uDk/Lv+IS3g1HUPzk",
+	"jvdoYC9MmTPgZodwOMoFcdsIB116YJVI9FTfLvNsTafMmeUJ1eTp1T+CCAP8vQPQ7gBMOwW4Ox5SHYBK",
+	"x+2+A+92/D7fC39qnQbAl7913A81mHcaIB28dDToHJ5u+4kJo4qLcZwyOup8i38Eo35OPtj/vod4Pxcl",
+	"c1nUr/9mgUn/r7i4WRFCgz5oQvUNNoqngjz/9qlLPw8q4ZuJkvkYPIFcES5uuVnqT1K0sKRTwnXoRKTG",
+	"h+exW+aEn6vnbzzhfkLmlixDQhRz34Ze/xOWzVZXCPtc7rlV/BUtEithpxh7BT01pWDwt2YKQ1dPnpAT",
+	"DEztEPv3WdV8j0Oji2jKUp5AfJDf/KW+KeKQaJ5ymcnxwuOsS96fKWmZqIIIKpFMGMidPwiU88yCvPn2",
+	"ikAaFXa3v1a5XlkQDUozBKCoV6Zrd+xLFdD8HiC09JEGrLCSa6W08i6FHXap9nYnlqRnUqTX8qkUOs8Q",
+	"a1dGyTksTaggU8ZMBQIYkVqJ0Svr36HcwQU2Ezss3eaBbOKLPbxwtcJmVjiPLqKECqjkEOMXcNWGiVWd",
+	"cKoPGw0SihnKRZwLAyHrFbH4jj53i/ouVPyZoiOz4sYhQCDk0Y56VFT4r4DwIaD6IaD6HgKqr5IJS/OM",
+	"PaWKXVsFF0NhLYo0ZzG48YSWFlbv0UVyWHH5FLEjIeresEUMUztcfUqFjwwwdAHhAVkZXwDB2YYsq/JA",
+	"KIDZOUrxX2Wjx4QZ1HnQMhGDySLeRhXRbqNpg05R1L+JSiszAJOp2zY3vIxptoOIZu6qBVkgTdkflp32",
+	"D/f6+/tVQqBu6wb2/rFbj3GreTuhml0rKvSIqU2rEuyTITP7hqUH8AqcAjca13BGUkbTjAsGC/XhHx1y",
+	"2Ee9FbKnjjFmWvvOkZTMpDbd/gn0j6zswZ3akJk5YyKGb0Nqnft8mJZy3nX86Sof/sISc5kkTOvnn5r0",
+	"p6YhFXuU/T3O5DiwRdtTBUtP1PGmhN8iOuOxRdt27PoOhoXBPXQZr1gkrL4BQIgu7MW7aLX4z50omUB9",
+	"5XjEWYbUz2nHbVX6c+xQBfGa/fPBQe9gcAA1p2QCOcMb1MdczaTj8ZrNpbopql5v1ROqeKVNaZ5+/+yo",
+	"X5o2PE+R1a6Cm7LQdpQSdiom1B+cnRxGH6AFbmaV9dLAWi1D0xZmO3cT/vot9X2w698E8PSSeIJiAoQs",
+	"V5qpxcEd2hMrs9GhUMm5a9/2zZNQjSmSrs3XRbUd9Gm3d4aV2grblJAmTnNm7+iMzpydpvbOCbY9bXpH",
+	"FYam2jun3cHpynfs1hrfgVbVy+987qwYuk1K4tYKkrY3EyuHBovCINWv6FgpO/W2RIXt4+FbLeik5zo2",
+	"xCOpkoIUeH37dT71FfmNJHpClSu4x26ZWljF3rnSfZep2h13cTqVXy3FLGqdN4XsW8FKAlWlWVaGY3/V",
+	"80m5noHkDWRyKHODtjwozW5kjMYby/5nM0az2N/U+iEMwbBjatp4wpThI8hjX/b7wnvhCK513uiCSaRI",
+	"srzqSOj3Uf7EZxYUcXGYLOVo8ghmJzj7k5A4pjyFHHfc20G0XaPxOIN2jQ3r9ea2ymrb4+r5EToAUBCc",
+	"+t1EVXRNuXZ5moWVoCgnbzdlpLO8BX0no4son01Yhs6plRkOpT79c3RZSQFwzgAnRrXCtf5Jv3cWvOME",
+	"CTZJ4jJH/2tivEzysoVJIoWBYvsUOmU/vu0/LgZsrNFyftzrP3YztESeEc+YL2qsaWa6aEB0SSSHB7N0",
+	"1BpNjkM0wXlAYkk59VAOiwrg1LvLjW5KVWYz6gkdHJ9EF9H56Owk7Z31z86OktP05PicDkaM0l5yfEzT",
+	"Xv+YHg5HR6P+cDDsDc8GgyTtH6cnSf942Bv1ehTRg//KYqg5FF30z44GYcWgdfp+se98lkl610bd94Rj",
+	"FrnBUhKXxu87SkMBMQbb8S85WDmXfP4gWTT/2iTOYJ1dkC4MVa5N66rZQZlemt392jQ71GiA2ddNe4qU",
+	"vPnXpmmFxBVjnYb1K4Yi+c2/Nopq7FPCZkHobbur2PfSxULmZhInuTYyXRQ+rZBuY+lgTaCAJDTa1S5+",
+	"5HA2PYg2p55tK7l7Ha3kAZdrDOhN2V67VDgf9OISlLGlQyU47niz7Nm3v00Bo4m3OswthO2MGjt9CINS",
+	"5LY3bAcgun9v1Tv7V1bm+ZWirvvBMQq/HlfTF9b6YD9/sJ/f0X7+4W7X+hMWFVqP4CC1L7HU8u84wGn8",
+	"Ve6YRTtoKc61mu+0FwpqS7vY2SIT3Fq8KbcS2GHkUwsXmHVob6auXM0Rt3fPYD+cxRgCZYiQXIN9KGW3",
+	"LJMzuzaaOXdigTSumb29xuVNc67wPHN5jkVtxBsh51A1rGgVchFdGgNXf9mLsQduz/4+tEgiSBM+3wMp",
+	"vQNiOq28ojBoi2rbWB1aRUti7citbJTHLiWezkd5Fg+p5hZKs3yY8SQ2VN8EKuO6Ow9GwiKy7ncwX6Kt",
+	"3jA6jaesDEBTS0EKELb+FY/fmX8b4vMbJey2VuKdLcu1cFqI7Y3vYDbezRBcsQU4nvKNFQ3oGkaxCAKB",
+	"0FYMdIA529NEzqMLK7QUBXccvZxVa/p/XU8SxufJm3hGlbubdunoxYsLVdifxzbmI+DQENcGJsfVcLN3",
+	"8jWDlqGUCwgB4Z8wrOjA8nfHUDS02o1+ZChuQdMP523UUAPsFvp+YGjJ4ADMVEuFjLZB4v6uGOTEK0NH",
+	"X/syqzEr5UkoQ29Rz/2+bgUVGTSom5JIYWjiWINvXTBWNGEHEuzW/+1KKB4kchq50iTupcIGjdagmrUb",
+	"FTLwpUCIT1G0xTUa9u0HTk97PXJeVh+pGJqxBAEa4tugZqWCvx3WP+/2jtGBUnYQ8x23trl9zEwETzB6",
+	"9pvLF+9Kcc5tvzTzW6KgrKDEphSq76Lh340D2WaLfibAIOuRu52wq8lFdH50eHR6cnzeP4eqpdokMoXC",
+	"ZP0jcnz990q/H7eM17gK15AitlqDFZS81hBEhN/FHKXZpxAQbe5KPgMZCxsJnZ6d9/qDWm8P6MRqJnO6",
+	"iEeMpUOa3GyjY07DXkrtaAV6v3dheJCXY9UrEGGsRIBeGMdRLD/x+lYhvwhpoCIQRqX8SKGQTRGJuMyM",
+	"vEgb2MljDIfHa13aTYZg8A+i5Y+wg/QONLBiLsHFxnOWZUjBR4xlJOPaMIEeKcsXrCxN5hMJcTA0g73e",
+	"gRqWAdsPFakeKlI9VKT6Y1SkshtRt2zh2b73zAo9Z67stg8XxHk9lYiNLMO5gC7RPOUOKfBGQmlMdZ+W",
+	"jfNTFK0lh+xAMGPHU0z73Em3yIdTbpa0PshjNGw6y8BNvEWfvuKlBssq/ptTeyMNHY3uRk4hPI9jh9XC",
+	"Pg0mkTggPoG06P7wAsUzKjjLyDdKSqic6h873fi6mF4TpDHE0Zg7ZO25hYH3EBYaVlD90EFa3LdiLlUs",
+	"tqsJVDgIXV+VSdDYshwi6RIIMYd2ryPeqN5Peca0kc7/FbCH2KUTNgTfnOOrTc4i962F6246y1izVaE5",
+	"Rb6YccpMLEVs+BRnhWNG51P45tnym5XgoRE2rastf+Urnz/vZD0qUirYpxlL7MtB8+jD427vtHvY3sdx",
+	"Uji3GFXxueWadCjLeDrhapzHdhU8ybN86lrb9vulAeo7qVIqQDkFPVSbPF0QKvgUOowpyLdMZJYxNM7P",
+	"RrRofv97GoKOorpt+0EBfFAA/8wKIMaLT7lZk+yGA3x623BRpB0VcpNPoDSGJpNaLxYXQdO2CyhEsnyo",
+	"ejQKtwMfCwjhEoakpZcPluEUJzJlU6kWIPHZayEzOeYJzYjr58HF+KDiGYu+WcAWmEiJHKFF7KgDTk5N",
+	"6Jh16Wym5Exxahgx7JNxMVYut6JIvnMpuM8oBw9fF71wBP2AuWIpybhhiiaFporzUPSNWtWO0WQCXhmt",
+	"oWe7OYjcAVkp8GWZIbkUzV97Hoby30nww0Zyuprofdi7HhxeHJ9fHJ9vIxwe3qtw6LnjjGFa933KhHfI",
+	"DawfxUsINNx0YG5UmHdXOeyHQ/x6h9iJMi5uihhA1MB2aJUILaWii2jbN5uwqClls3FMcympB+z5atjz",
+	"oTy+V1zcNB8aPGlFo6thJt/KOUYrc6axgSS67dGA6wLHKJnmmeFdOmYiWRBnaD1oeZJOoMEkf2I1BgVL",
+	"Wzv5ilMNUhl//i1qMFBYbZArSx5RjLXc1W1zzrKMzJnChp2B9fO/Sp9Rxm+YMvHxEtShg8rMrAa+H7Ch",
+	"O8qh746Cb74r8qub5i2eVrpOPVhq/sCWmqWTXU1nKyOaqezDWf+hrXLlaV+7LzafdPG0FYEe5jwzMS/t",
+	"105ZdMNKArpd5E8FGPfKBLY5ml2ZwRePbg1C+74mk2nAodUUozJiS7nsAav+o7AK8OqaT1nGRSNGVZ41",
+	"4lKr5Kuj07NeGUvlyf9B4DgrUtCb/Ir3lyvUonzhzuzpy3n+3DkVzpe/0lnjYS0NaL79Y0zHXWtmXWUV",
+	"pbPmIqqNxtE1JvnVtszACy1nTJThbR/uyINL8Lx1qUDNwHtbqwz14D57cJ89uM/+9O6zJQqwnoQWI5pp",
+	"6ANNeKAJDzThT+9Sr1IFX9+10Rf5Wt4yKLuJYwjNpBiHuspyOcVS2QjiPN2uD3zNXXxkNQ1cDKdjtnYh",
+	"OASWguJzuaa9q+dvnhFXaGq/2vHfl7OBGlszU+kjP5fE0zLiw98we7IsU4FlHp4Uf5Y7gnbMB1jqGFop",
+	"LyeX2a39MEvklItxQGMbKPCKUY1UeEJ17DXMWuRTPd/U5ErouH9mqWpz5Chrp2L0z86Pwnd8GkHt83eU",
+	"VX+AC/AMy6I0YsFTqaBXNdxCOKsUGqrvfXf1/RsCyQQWMZPJ/hNCMy2Ldm+kqGPSCYqITxurlYx8emk4",
+	"oqlMblnsZCjlDcNUvP6AvKaLg6jcEN6Gsqhv886gzhmhrhZfgGjLe1tVf/PfNxOxTEAVlvjfciUFsu3o",
+	"Fb/1dVim+RTLNAois5QpMlQQg3NQhLJCiHeWPSGuTAwxTBuSZPaLXJDvqMgpFupC2w+EzNIZdcEzr3Oo",
+	"i5xIMQI+jJ91Gqx+QuYyz1LMxoYcIHg8ZKnfRCiRXERvpJd9gF8E6Y4uEAHR52X5+zrMkQpiKqgIJ9qA",
+	"PEyk9dZm/dMgcfHaBewPM5ncWHzhemKJeLm412gvWntZqbcqPdIETREblrV1mtYTrPXbmKRVrvX7QLBc",
+	"ewcFCWXQ5cV2CE2nXFTWvFyhvvju2yBye/3dD2O8N8CoiEHrn/TJ0fkJgSC08qNrmWl5MgUTdelqBtns",
+	"BprzJa0+xQ6qWsl6wDl+SEqGhE1a1u9ji9Ig5bJ+ZMOJlDdX+bAw6K5fmw5GPtLkh3evOlBE3RCoUmYv",
+	"LtZIJKOMjtthW7WoIsxW1DwrLY14mGn0oRPlKosuookxM33x+LGvZXmQyFwkPDtwgZKPpWAWbo/nuMlg",
+	"2z9Zxo6VyddvN6y72/bCbxH2Z1fkjsCykOnMNMlTDSOaNVocgFUL8N+b4jOUgq4uTgxVBB2RLCXHEG+B",
+	"Z9FOEzlzrY796YVWYn927bSa/unhUc8VQxHJIrbb67sULsWMWmww/aK3NcYz6KM05mAIhcAX75jOM7MC",
+	"zJUhAZz/lTOIxuoH04X3ZsV0lSErkb5VMM3mi9H2pO7UoqfQhFEKWbQNJ93t0tb9uWwOFaLhpWjFUTQH",
+	"zq0eWJVAFbO7mE80S+LXo7/9/Vyd/TW9+ob+xS3xLzjmL/DO/x/d2hUseDjaezna5rNdQyCXhq1sjvhw",
+	"Onc9HSSq3EysDvYUcz7Xl0AHCxKMgy7lc/euaLS5QBlVbbXQ3Bmk5AyqqVYkMIQDMSpH40UxZ6gFHHf7",
+	"GK7jV/t8kryxCuAGHTZcOIapY7OWyuLBXDMgLiKc/LjfuJvr0gQzlbc+ERe7+tPcTKTiZrF5A4HUUr8B",
+	"4aOQyTwklzwkl/xJk0sq+N5E9euPV3vKH27Aww34890A7CUzYTR19eifX9MxWpTC6KtrTKFSzLJW6vRy",
+	"N80Tohn0GCFDmtwQLsjHl6Pua6uyfjxw/VimUKjRaWzaKO/GeCWTIoek+sUf3r3yfagdshLFtMxVwjZN",
+	"+tqyv2u5dk7lGS/X0AnNMlysrEO4MHL9J6CAv6JT5pstPnW9eJvA9jHo1vvRf95334N+2xCfZof/K2dq",
+	"UQaguQ6/4Uqm9NMrJsb2Pg56vU405cL/3e80gOL5J8OUoNnL9O8w99IKP+qFNmz6v0DVPl4QKbJFCKCJ",
+	"zKAyJQCKudkIT8keOxgfkI9DxdMx+99v3nV7vaNBv/9xf9Vu/MsW5Vds6ajXr2zpEGq/GKi+EP3Pz//z",
+	"vx/+8vP/fjj4y/+JmvaKToNrzGppOgknHZWZSwRSYAhQFCJFwsh8wrByfjAIUIOm5TFB5k2xL0yjWQ64",
+	"K3cY7EGOePzzZfeftPtrr3sedz/8dnT4uXk7L59hmtXSB3m69msjqaZAEvIcRjbMnLLpTILZ42+sAScu",
+	"SS74v3JGbtiCzJgiPkPRS6d49pT88MPLZ/tPiGJG8bCyO7SstC9TkZKhTKEXYEYRscAL6GxABUiRAJV7",
+	"DJbYtWtcgTD9wVkFYc6qCFMA+iC+6H5YgTYvR0CqVlxeSw4/koxqAwmXTwi0usoYEA2uCTQfYCnu/ag/",
+	"WL0jRxJXbeXkaPNtfjl6IwV7/omjGrH+JlNSNMimmaOhB+RHi+DU326a2U0t4Jbr5TtuJuy9wJOye/04",
+	"6PU++lOmppgEfGAGEkO59tT6CQFpY841C+lJOeC92Ps46PU/7hc0hhuyx6HAEU1TVGA+BlRDfyQcqSeg",
+	"VEaTG0242XebKj/yXgQzOvoOfIRmGVNkShfgY9OMdcjHo975RyLo1A53uzh4L9acoj2CLp7BFyFjr/iU",
+	"NxyvlT6J5r+u5BYZvBcuKWUjCibIY8sp6Cc+zacl38C/SjzjwrAxw/S+t76HU30VP04WtdMcMgs5vBs3",
+	"bGZ86xGapxy8C64BdhM0/2/Xf+guPM71zpXTGVUNS77MNHRim+WGYYMUMuLjXLGiyFbJjKHzseXR7F85",
+	"zUgGnyV784nMAH2YSKnyzdGslo0iz3DhfusESD9cQB+4lfwwcQtuPDEXlOA2O5QyY1QEu31WaSZdIwTQ",
+	"Ufoj2XOzFfuEoA/D6HT/ogoIqglUmmLpAfkoZ0x8vCB6SrOsi0Ix8Y2PLTukmkDNVj2xd9iOJik1lOzB",
+	"FBYhMjl3xctcc2qgGROWpR2Xmc4saaJqUZlYS2KkoZkmCRX2gip2y2hmp5p2LJV5L3yPbMunFUOvst1B",
+	"un9ALgXNFtpoFGHs/nzgi9sTkbmZ5QbolacB1HWuLWB21DvcD+5/7cyCHt7hsf0fLFr9/3tsz1QK6MaB",
+	"T/Xj8qReWzWiPMIXUJxuqVA3cMeULgpJEXFyj2PjmFu2EqGg2l0rySDF7KFVV+lVoSDVV/e9BS3ETCgm",
+	"8KZzTbxCRfYSqlmXC83ApXjL9i8AuoXLFE9Lkz3fEBrcXe4htgzvoJCQC8Gy/Uov2uIzIKR5FaxToLey",
+	"oon9RzFQisoEjmi50IpGGup3vkreaE+PQtf5JkCiFhI60OFvMqH2OjFRxlrB9dkLujsRqopcGJivQwBT",
+	"sJy8hy5TEOzgdXbidPaVqFRXUbeTLxEATQrYK7oJuZ8QashUakP6PbJgVHmf8keL3h9XLbgx5WUbzHcp",
+	"UauVh99Va9CttQZ0PadXmHvRiHZ4DTRxfSItwKVyUAZM5AJqe5C9dy+eksPDw/P9jusQK/h4YrIF0QuR",
+	"2DOcg8Ed57kgv+SpnU+Gstgj/V6A9IyjyF5ptXjiaAOuRgDFLtbkVmN1CMXIXHFjmOgQnScTi9ZF16MO",
+	"8VVBga5jMYT3oqhH1ykOZ4EpT26qJwXZwMACOwtGQpVyS/muGzShsxkTyG0gOJKlls0DL30vMq4NwS4i",
+	"wTsJNTST4xzb4eYuajEIu9BkDyCC47UXVVKscw7GNytHdAiyRIDWGhbl4YvZNysvQRfimDtNpo2glt9v",
+	"0Tc0DRwXvnsU9FUNejUpOczY9C+/OKeBs3LCBG/xWXWeJobpX3q8/IZdVTtu697FjVRx/zXNLAQsx5DQ",
+	"zZ9mPMUAKOAbGKVmFE3ME/IRghY0aAZME0aTCYF+qlDi/6kUo4wndwRJOEsbgBTj7wUcl1aPNRAEh9q+",
+	"YBrj9Ow3npCPPmAWHYIeEqDew4sogimWsVsqzAEBOZuSt99fXRNojPJefKyp8R9BOBRj8LbRwpygDc8y",
+	"p0i4IkiWnEAUhqf+7+wf3Uv7x0cnP2q8BIHtMhi0TPuu8CX76TnlxodvwVe4GLvLPncFeBMqwN6Y3Trd",
+	"0QGmahhcq0aBTUqqIU9TZCq7o0plmja4Ur5wL8hyXWjPVoyyypAXoFMJVweuxV/BCXGXffoZ2mwRxt7b",
+	"7jIubgizWr2l6bkBBBCSWHRligwZATPPHhUEq5SkAbPfh+2/9Dktanf6gGhr0HN0We3IDpfKC7ELmcMS",
+	"NWOlFYc6G86bb6+I09ykIj+8fXNhV18x2uz5lsP7RFHwEZsJoLx9yl3CAgiUSCIPfCCXayjh18h18Xnv",
+	"42jqJh8s19d6AF/L48Dzgg1MrOgBwdiPb/uPYY6uK36Pnht3ZvWnj3v98x49Zv3uaTJIu6fDQ9Y9H/V7",
+	"3SN6PDxJTtMzdj4KwhuOeudlx77ivIpb7AMZXLxCEb/gjk0/TgpifC+0WJU93AMrVeVwnYmOLZ8uiqIX",
+	"5KOHjyfW3LwXVuoouBnIqAWaHpC9VV929jEvldFcM4dbznC7/x66W72R5oXVP+527cNZ2lz9Yvy9XP83",
+	"EsVKhARIB6LBZAgFzeUIrvpbusgkTa+lfEXV+I5Er2GyNkCov3ZvpBCsq1YBvUURPDCzEDAyIggUK+zL",
+	"LyjP2B1xoHm+VoBYfvNeYFF6Mcu8jKn9OxCOmKHjj0UGlPMWoERCEqoUWkt9rLUU7CBq9LY2LdENewxj",
+	"PpeK9Ro4N8G3fGktMN2w9pALXjDsk3mc6NvmTz/FBy2+bkdWF9CgnjQ6pqUyFwQCpocL4uyecJOfXv0D",
+	"jSYfUWO7IH6xH8leIrN8KrSboIMWqA4ZK5nPOiTlUyY0l6JjlTg2lmrRIRkdsqxDpozqXLEOAW9LpzAh",
+	"PyG0MHZ66yrX5OPPyYePKCVcYf7cD4LeUp7RYXZH6tE8X5t70/DmvdGQlBo6pBo2j3orTSb2E8QFuk0l",
+	"Jtukci46YLqjCgRvqYDwYHfc/QPyLtAC7Iue8428FkC4IIHg/8TrIOiVTGteyZpGQlQudGFykiKpX9C7",
+	"qBRb6grXUr6mYuGUXn03tGiYrA1O1F+7F4T43jMSZfVGYCHO+sI1uImtDqrt0W1W+XY/ncaQjuoJ/CBc",
+	"oOSvd+Vm9ZnawL7yzn1JNoliIO/RTAM9DP5GfYAqBjcUzCFAoX4QTgm/O3FamqodHMKX7gUQP7Is66L1",
+	"B5Q777UfLgglw1xzMH6oPGNkzyovwkrJnk4AiipWuvl9VK0VlPYdyFyxZZZChus1YNfdINc8YzsANrx7",
+	"r+LhI41pvpCP5Wm8veEoN1vhccaUs5bTG6YPgu/DNi8T7xiZKTvWcKarBRqoaWu07ARvDRfLbV82+iyK",
+	"CbiENt2sQfQo60NsdCdgOGKLr4Y9ploML/op/rbkGPbNFSvH1bCHFS0YW3y8UuyqxXivaK/HNUSDKxz7",
+	"2bdnbArqKx0lP2MEVAC86urcLMWBFWspIfihWLAc/sJQi8elPC0QAUs6+QCatwGWOuf8KsTdEQU93lXD",
+	"H3pNTp4Va39+y4RxaiGsPsu+xy7N646g8tbnD6ukOStxYUtR76jY04yRvz6/Jo9v+4/hty6mZ1rePp/w",
+	"ZILEERf3UsxysyVMt7hxjehfj11xzhwY66lWPYW4rGTRIdRXuwBHaT0u5R4vl0f7pbPf5GsOb0UV61ej",
+	"uA9zr8LaRbMH/9h8b6MSF6lSdAFoXEa7QsJwnjmlxJUhXH+x4durl35VEBUmrCj9s2/rmkoR3uoSspdp",
+	"npkrX+aofG+53lHH/ebKHvg/XTWH4teJhAbtUSdi01kmF9A5wvHbqBONcmVlg7gs3NCJMOx+0+r0U58I",
+	"sOGO1G2HglqxxqURWG2ICqwp4bH3iTMHUmeN7Szl60srzJiJaxVRoWphjaotY7PqNay2fn0pUr5+pV/n",
+	"2mpdS/txARIpVywxEstTbOZYJZasRf0Qo+oI7OdoRGHoTvJ0wrO0iThJDJvDFiZcEzqUuXlChCRTKDMw",
+	"oaIYoZkiUF9k+cRqWRstSGcl86JBZggTLhoeL9WvaRMiEsKsPkHli9Xl1ZNSVoM5cDZX4ePAt+mUn0+S",
+	"Szfyc8e/tJto6Q98PVKVuGFFzUpLmoAmb/xanRyXLLSKbydY7QODDILMww6ZUdB0LBPHYAZ7obDUjSYJ",
+	"VhAie+/YmJztdwgtXcK5vWlllGQRx4Cq90Y0ZJMkdotoC9omknDtLT089Ytzd4oJo4qYsOffPsUbFNQN",
+	"akUluLBDdBxWEWrFMt9mVFwxJ2SmrOmwfM3vmh3DFzR3hhE80ic1coFOdKtsga9uWUGAHkApYn6DdB8W",
+	"8mtBNMLtb0bsKz+6vWIQ3uJSP6gWd2+xziLV6bemOOclpaKGhP72FhQgWk0LakBsUj981Xa3po3U614k",
+	"tQo5/IoCW8MBLqF2AbGLIvDCh2U5MD8hxZFf1DDeOaWdQFdWmQywZIXQVUHJ7cSt63IJlrqwT6ZDhgtf",
+	"Ekw80uD94WKsD8ilIRmjYFdmVn0CetPxedwQ4Vk05lpm5K5+WBN98wGtnoBV5ALNMExnSvYcrSLfdMjT",
+	"DnnWoMU06zFF67GmjxfL1zIfT0z5ledt5w+6kTV9oHgM+4PyczOW8BFH5vOvnLrSoeWnX3TIXzvk236H",
+	"fDtou4oiy/e3zaM/r0RwIM4Qv76Tglvj81VgPPNBjkUQgG9fR4wsXRpNrAz1WIcSj7yHyyUjtBYmpvTT",
+	"Sxw86NUIRyfCqDH33DeivkfmWH68P2j18V1Z0pII7x40UrUsCzJWa5Klq/nRZJ3DsnHbmDS/kAlxWaPa",
+	"+M5u1kKqV5ggdzAkqu3swU2MvWogbOLdFMtauFOsfHc9Juxy8avH1sBiitl9JUD01rgCyISbDuGjIuSq",
+	"leTacI7LH2ZiTMdYCDFjtN3E5WE3JYtxXbGwNVDn7cxcK89u/Sm94k3a4JayVHn7lwSp9oKREDnN3jEs",
+	"drPk/wgKM7QlFSmjacZduewagynK+a7f2WtfchsQhc6cf7X1K2ptkMmKVzwEWr5Sg7B7v1husYhOuesm",
+	"+IcgqRHw2YzRLFZ8PDE6FhKljGaC7i5iWzUk/KiXWKeUC0M5EJ0pE6BtMKqb7ZgrCWoNKsWHKkvsrNrb",
+	"2svzxRxeDaCH2raMbXEXg2t06d5uUm9chV/O5rqRHXlK3HKjiGyxtkJb61ewtdHKJcxGNB7JJN9CXBpd",
+	"XipGm/ZrWcLUolMhpeyIb/YubbHPGh4GYO0EpxtudmmtTTgIRezbSgpWBXR5T+uibVrbIAIUK00QYdmV",
+	"thQ6sEKsX9idjako3jigdRpsqwWQArtEYakoOUmlRFBl0xvsF03XcjvZaJWv4V6EWe+J8JcCL6c39MSV",
+	"xvkWWMb19oLM0Lioo1aWx66WqO7UOn6s8f7U2Zld2CaIPnPUfReRczV3q2edV6W4d26RxKpZYJ7xhATU",
+	"cSAhzRbHKo9scCu73ZCMGYjcgzJ3r6g2uNtWZuN75KyVEg4t3FN3pZGrePU6eTZAhi/v7oePxShobe31",
+	"D1bqSp7vhLX3JhiU9oRjPFpvXdgoMwR4cdZsS7qzEFHz6ToDo0gJDiUJV0meYV2VNGdk4Nw3vgY59F0o",
+	"mh1uLZJs3mFFRllBIMCXBK0Izit2ppaSTHlAR63sPV9M0lm+EV4Hx7HVIyhDk9ufQFthqYWAFKL7vfgL",
+	"QvX0K7oLlmWt4EDTnAHHBVeMbwLViRIqEpZlq+z8M+7KW91dxW4bw7XKSf617G4zxUb8UzMS37DFI01u",
+	"uebDjGF7IbInZ/H7vNc7TPBN+DeLDw4O9jvESDAwjQXXzHlxG27PrbzZEpheBlubXSIz1izcukCA5RIV",
+	"MG0BgooA24hxgB5fnonOeHzDFluzT1jdLhxzx1Cde8LQJndOEF5n/1kWV3bh/3s1o6Pef0KmGNmDvbPQ",
+	"2RGusJ1dclc8W4lbANvVyFSWhK+L3oADG0kvEqzPneimqSyfu8OEG82y0QF5CcXNMENTT+RcYKbuBdHG",
+	"ygTc+Eo362myXxx+dfXm7oW5FDv8Wmyl8Ij9jYsGBF3qQEb2GFXZApoRdcjTyxdwPfeJVETTERvnFNKj",
+	"K288vXxxCcGioAh251LdkKe+to8V4l74vtXlcvZD3/VyH7ROtOJrzZyueLyjV/t7wULnoWsNlRk+y1iZ",
+	"B9cQbVbpn7XOVS1Vvc2JRdi5VBjDtiSAbkCAFc221q2g8kIZPbf9l4OeXL/t8PqqtlxLlcBc/zyRkmAc",
+	"zciIJkaqHRfvvl5I/u34Ha7lH/CSZXfVz3wue4XtApCmvmG7zFNpFbb9BJ/Xko8GmVTRkakEm3ifxip5",
+	"dDdz2ETOw89yUZqnbnnKZOTLf2P/BB3rCVUsjVE1nFBQf8xEyXw8iWl6KxNUSVKexkKa2NAbFs+oaiYt",
+	"N45sFvaygJvXpLAyVnMKnamajWof1ojNtQsgVdHQACbUTVH4X0esaeEDDUutLxeNWw7UlPIGwR5a4CqY",
+	"GZZ9DNkdnEkjt8tTbsrMqlo6O5S3/nhBzFwWVbfkCIKTsNDHkCV0ijlcey5MEip6+sIIqOOqMUu7dE4X",
+	"xe+WREEdtJlVhBczCHZydSWgFYUr+/jRVfeKoZKSviA/18zTHz7uPyEfU66nXGsoYTuTGtWVNMf0OazU",
+	"PcKad5IMGWzHV9ILmSqK/2hOs0eWYcVWtGTbI4TGKqBPZgx+YZ+c/xCVmqBVhlXL0feLb/raXRbFM1e/",
+	"FMhAQQOiMikNcpUUfgq31kwe7OGBYtEcWrLZiRse/2eIZEBhqlEY/cNFjDhhvSFOC/G7uSofJLOaBfHR",
+	"rY80cS9gzTrNx4KlXS4gw1hvFodX2uGryFsReTdGYbeNZ541Gw8SKCCxnZI9K0v4NhArezfbkzY3WjeV",
+	"Coeqd3suM+yj/evjvi+6jBXwXHFlrDgblJuZ0THkyudKYATLjlHunehTdyy7rv4ddtR5+UwHSzdrkmfL",
+	"chZ2KKbKFqG8DkT3kPOw9M5KYD7ShaQsZxnrYPE5S1+fEFpIszRJmNYkk2NX75NpB2E4EAgWskohA1jz",
+	"os7ivcE5aIwCwG4y1YSI2/FErHoqnkytZGfO1HIPumdJX7+e/vmUKnaZmMtK1/ydskqbWHppeZfKs+Fs",
+	"gX8Vb7ZyCLi+ng0+sI2pAuucAcVYUjPZrEwraOWYX4Kq987XQznx51YH89Y3AbjD6dS3t1FlWQ32ja9u",
+	"ytjYrC7dGdSbgboq7t8OJJeJIYNe/4jog+OzpZj2MCnHi3RWXcGYcOy4HC+YidE3EIb/WxVJybFiWgdi",
+	"mHMdZFys0M/soq6t0Ijd2urOpW3CuqtpyNv6lVNXBbHBoy4FW+1OpwvCsXVcCjI8lmrDguhPiGaWLYAa",
+	"SD4+rnqW9OPfuEjZp8+P7ZvYw6WOUFaM/l5ki9UWmfbhYj7XvR4vSlctH1a0cQVBgYR6IRSDkw7BfAr+",
+	"O7u29h+pV1rYpVFB1fcfNmzFKdfmbq/BzmcOX7ZKPBD3eVg1xfxoRQ5FBQBuBS32en+RsnXr1/IADv0F",
+	"mh9OWJbec0CkVcSAcHmj7UYDTGLAsMJMc0a5y85pQ9ZrEP7evQkWOcGyHaZ4C+8tuebby2jrSHBjrOOY",
+	"a8NUDKmdrcMEkwlL82ybXEfjo1aLU5DTaS4wEIyLGTV8lW1eLxkOi+97l3bTa3eMMryPyMLaO6suTXO2",
+	"Rf1gmkIRAbXDILvKyQTxiXV02jU4sQFlv7j/N6GKxcZ/dIdgKvKK31g9GSHq3uxgRXssMSkkqQH3YMVu",
+	"v2VZuotPuU43N2sJISHdPDqgrMuM2xVzGOUmV6yVFrFEVTev4N+ablZD3+pUtPmWb8nO/Ql6IJQQbXkR",
+	"d0HLHc55S3b6x+cwS1kxy5R3PZ1teT7flxekrKHjUl9jeitdSFb5W4HLqHlxnUyoGrMYgtPpWDEM4ZLC",
+	"cJGzNC426SOpCwj48joxF5bua3hxdVGdxgt2d/tRk1D6dQ1JjVRjS4vFhHK1qsFNymb2uAQ0a+GK7FFi",
+	"zwDPk6n9HdxvVt3mCc1i9smuYoe4JHwxHi5wCl4keNxB+UIoLK9uxdcaz2OSLCMUy/jYdWaOt0wQw1ez",
+	"FXp/UbO9vf4h7EVLWit5U59nt/keTJLX5eAiobft0uqhr+VUK8DcjjE0KKcTqouOPb7sy5tvr4gjOVyM",
+	"XW9/S2/IjJrJEzAKQEVhqVKmOlgIfkkA+SKnvsKOCo7V5k9g/9EyA/gL4E1D+6iG7g7ojvWbaSWibY00",
+	"TajxuoK01bV+h82ojEzpAoq6OgxIaVmtgwB32j8gH9OcfUSTteaffIPHILjeG4yekI9CmtgVcx1m7ON7",
+	"UbSRpMkNHTM8MftDtXtH4bYW0pSwghY2G/Fp0528LjzSlRRbd/yLXV93uLDj63DEO727pFK6bfg5O40w",
+	"Cha8gpS0s/HXWfaut31zIFlw+1cM3uYub/zeBp7QwuWw9s7uEF/1NJOa7SL5t1XX7PyBgtaY67V9CQL/",
+	"9bWpWpVvB1IzODjiKTOu3BT+XTo84tCVAeEzsZHxUlohPqFzcMw6/RzDVSD4ZI14XPaNrcmGdsHbWZzu",
+	"fAxbwrkTLLIR5qgyYHjmW8BXK8Hpbc0dsPmqauCPj1G9iH1IESo0ikPE7lBRnkGYOM1TLu0vOot9jN6U",
+	"3lCDZq3FdCiz5iCgUlM/aVlwxzA1U8xqfM4z1qKNsF25GOdOKar1mfa3nPgxHQLt3p+Lccb1pEPeSvz/",
+	"bxQ3XE/IFR8L8soNrukIx9WbNWjMnTMTma4A9pTyLAhwNFa5mjKtMXIL80Yd4a8ERcYJzbJ7gXCTi7bf",
+	"tkbUUyl0Y0DXLs4LrIo5XKwp0nm/zgku4pFUTZHdL63Mp6yYY8WrZtmzANymkLK7VLisxqSEPXddBFDl",
+	"W2Bbba3wh7P5uKBlD0Q17LPBFCQ3xx45NLmCsV+6xICPaWyNLeULa6o63U/hglWlYIco+wWw9pBtwKbG",
+	"Qw9uSIDYOzsS8MC+vPMAv7Nt8phb3i6CVUhktrTUbEWCmsjqoNemzMOW5GKN7buB4H9tehIUuTtumfRc",
+	"JTjLdSyoApaIuUNU1G7VWtFwB2JVu8Wbr2uBJWvu1b2Yax3r/Yom2hAwSyyTZlns27hfECoWjRXLG1u6",
+	"P6kM1RcY5WegHSgUf68OQLSsjHLt1rFSPDwOw6rCpdWo5wpq2qhX4PZ/dNyCbmua3lU3W+ZotSqaKAxD",
+	"H6hCXNnOSLlOy5NC55lZURJyVfXt/jFJ6UKTIRtzIYqMWFeDoJUBraUM50tK30E+axfyv0WdJgSn3lCI",
+	"GnlQNUUSdCtfgqfZX6dnUmxhgfXNztuQE3/OlxAzhn679mXAWsZbBt8pa07dc2THtjWjGvKhw2Mq4bBj",
+	"0esG4IaeUCriKWPGJXlC2QchTfjbKnrkJ90pj35nCWVFUXp0v4JMl2cGucA9tK2o35jlL7skOkf9g6Xs",
+	"6YPDs73B/t5wfx+6w2G311wkPCMWGlJDF+HlXOWNF3FtORVvg0+CIwIDucaekEixkVrvPwGDedUHQ+ws",
+	"FSKKBLRVq4HNyf4hRDfh633JKgUT+boCi//sO0cHd7kpAT1fKgD7hPi1YH/9EP3wHkPZnFLY8SHgS4ak",
+	"FckIu5PvJSbvptoEqlVB7RZ5l+vYu81aODjWdFEBAgYgowOviBBEUb54YxV9a9UuqOa+AItayCK8jS0k",
+	"c8dHjZoUF3FSfnWzlXHHUiSoy0DlMTgS525p9000FdoLSY1hyh7M//zc656Tv+ztdz/8dtIZ9D7/nzYZ",
+	"vEUxKdSXOtGIun8UupY2bBYvaV4jCQE4DYrYWFGRlm/zYYbxOC1LBLrKN5WFNiHrM1fFscmBy4icMRH0",
+	"a/ElH6FWjXMnAy5iU0nnGEhuootoxAXNIH6nZPQX0aA3OO32+t3ecVTJLIx6/fPD0TE96vaTwbB7mkJH",
+	"/l6ve0xPhqfJWXrOeqNaNthF2IAj6NYPX9MSBIs5VSIeKTnFb590+4PuYNAgt7RZQb/nGhJU/SB2u+sJ",
+	"iofxUxi8XfZDmfVdJZY8mWBf41umaFacTJmlbb/l/dgItkpPDAe3R5pwl60NTm4neVnCCr2TD9YmeW6T",
+	"EurzKgtzfeXw7F8OWSqVBCsZ1H7ExhoB7cTnH6W6yXjYMSZAl1WiiAf0gccywjWEDMyp3idI1vF4ScY0",
+	"dtuAs3ikl4ukrzr0O0vpiJb17Mny3ALZu9xzZ10OXBWHG9JRg65OdshBUbETPJLgscROUMd7/f0OcT2l",
+	"9jtESAzzE9JYxIQx/R4M6pejSnriRhzuDfY778WgVwxxmI3tpoovQKEBh2j7HQKVOGKMNjQ6bOH4SBdS",
+	"ohSE4kjXd2UmNc3s56BEIFbysZ8ZDPYOrThcrX65pw/+P/betbttHGsX/CtY+hK5D+1IdpxK5DXrLMdx",
+	"OunKxWMnXaffNxkaIiEJbYpgE6QVdU3++yzsDZAgCUqkLKeqz5x8cGyJF1w29n0/+9mzA4/gnz4CAeob",
+	"RsNfDsqvClRT8+V4dKBekyyoZD5Q/oylesYvDjxiHYY1o+lLMqTWZ3iGLWjFAw9zymmQVVCIpmsy/gWK",
+	"QClZ0Gim3hksAt9kT3gkgOM5Yyn+amUy4AcmP4AM29OkaEbGz9QueuZtJzpdxlOzwXyWAiKlQS5Qt2fT",
+	"xsCrihXccEXMlU01SI4aHKnOTyq7Uv5tAaxWV7/KgmDVtQCvLStgmJRrqP80WSi1VTQXN7NQSjZgztw+",
+	"Qgfe7ztK6R3E82NK9P8juP//IbgtNE+z9UsupdO+aRhnbULPiMW646kp8DZG2po6ADQ6NJ/iOCcYZDP7",
+	"OdN/akwLjnWlysxFBwVE6J7Ir/GtNfxbePBtMYVbMqTo7JeMILbIAbhqLGJBr5BR1BEVEfzZQxoTa++8",
+	"r7HZu5r8qkgZ/F7bp/b+FUYrSpq6FDpQRiwNCc++xqaSWF19fvXuiFzSYEGU4qEEBteunAIVqBg8rGqO",
+	"eteQIjxQWY7LJTyChQhlCOLEYpr78LUUxtF2P0stMYZK6LV2ixfcFoul7gIwkzNCp3ra8EVEZbYdcKbd",
+	"P2OG2sQei4Wpe8efpvAZsml8JXAxS0D9pf2v1bRVt2ziMsDksAsRZ6mIXO35iy82LnLxpA+6mxeEtHSJ",
+	"S80mVfaoyLMkVwwwEDk0PEtZAUAoMXyldPLxBJyB8DAWHliLazd3WIiV/2+WCqdHiilbG41gfClJ8mnE",
+	"5QIaJAPGvbqXDMEoX3HJwLW4YFFIIn7HIHQHo4SDuMKw3SJlciGiypAsp4TMkyRlioX4AYsix8DeihVZ",
+	"qkfP+DxPmSQrlpZvdk+0eGsL8CE6cp9IkoiIB+tJZdbwaBGFxZKb2ah1Bmcq+06DTF/ukdWCZtUHiDwK",
+	"SSicu1C3XTTZ2GO2aKKyZ47Vch6OKok1VgBGPymWk+p5QrA0YfGEyCWNokOUrMS8UrE6OCVVhxw8TJ2z",
+	"hMVtR0eJiN29p23ds1gFrk0dC3UASsy2ISC0aTxdRhLK07JnNHJ10EgyyiPsIY1pgvVinnHvJNgNQdHX",
+	"XCZ55mDV0NO6A/NQd5/DtT+K1kVhq1frc8qnuZomXilByCxZyHVgQS0OrXebmBQsGsMRQt/t6c8zxSVm",
+	"5NgUAxQw719jfAC8ZYxfF98WFRlPpDWCQK3ADOHrhm8vby7Ida74WnqkzMODYXBwoDWG7xlCrYJwifiS",
+	"Z/JrzOCUEMXkycUi5TJbUkBU5TE5z+e5RCBgkRWkC1bYVnV2CiI803GjDlvyCm94hU0Sykn5bXHuc2VF",
+	"AjqVtSETckJWIr1TcwLTHBePZ1iOgZbxs+ODMzKl8R1ZiIjjZZr49Tnu5HWxB8kBnbmrrl8MvN8NYO62",
+	"h9Z3a++mrWiku67jWTCa9uhJ0RWwQtfPdqAWQFzenGjQLX1cP6+SQB4wfr9bt+q+/UhdimI3Z6Qed6V7",
+	"tWKRncuI9eVd4OvMu/AWk172H9Crqh0Wwp59Ze08LUesfa0wsyp9WKkIuyV7VuRRq/CZkJTNckmj0tnl",
+	"2R8pcdn4EFiSB8YVRNYQ2qHwdFWuhU893W/pa/yhZKemEzDYdOir8y0w5CNyIZZJRHmcTYiuIPFIkooA",
+	"hhOyiK49Aupu1X3XmBAWYNVnVP0UpmTyScycau67+qyK/iwGSNqv9tTSg8ZKuQBfCcPemM3YEFruekZK",
+	"MCJHmnWNS7rWWoH6ci6UllCIsTNlCShFTF0V6BW2lcYi0Nc5/1KP+KKQJLvok3XB1QTU0HWN1iHxHDkW",
+	"e4YN3JHXt1YEVaa54dg+eo52iO/pm6Oth7dTT6xdtOj9KXsVPaq6LgVTguTTiUaMdqjBTyQ6fMSMwON6",
+	"tXqrKkLOnSlSXrWuPlylPMtYTDDqcGC+LowCvYshZhuhRmodkG6wMw/QjbrgblZ0nvasKmPHlAuv3YOK",
+	"iRlGhdht5plHZDegnYfqVf17vFc0qOYaaH8p7C7NINX5rFmLzSXJ6B3TYbVa0thjaWMuEPduWk6rarOB",
+	"7bnbnWSFskJjI9l0d503PJXZYcZZSgp7enhz+fH1wZkt84JSlcgqPqbiC4mqRahpqEijMc9A6HV4gUHn",
+	"VLdtEohWFW2b8pUnCxaFnpLlWbT2zZ8acN1A0EOWuAdGKQsV2VtaFELSFE8wf4LfVP9ePOLoa2zpVC3v",
+	"Vnea3+07rUXBrzGlqLy1BIqHfPziXi31NP5pAaFTGbDx9Np/6KduWOC9ONa10+fn5S8Wg98BuXcXeeZi",
+	"iR361HSx3rc+pmrNNxmf/t7m+qZpYYXrAzrXGeisU0booiV95fGQi3+0b2QzzgH+VkvX20TDNrPdJBsW",
+	"IgJ3GmZao9Qv9IAjYgJomElRyQExDqg1y4iGpGIhGT47Pq50c+ocTMVKa+quU34tgtwAhttRfrSo/ISq",
+	"FR8oJTPUV8qno/HLET1lo8PRaDQ6/EX9eKF+jPS/cBSMn+onVM1hk0o3Phwdfx6PJuPTyWj0X5CcETFf",
+	"l8Ox5BAD1kdJOLPSCLa+0xj1kzK9A8jUpAjouJTaq6f46FrWwcY3sGfwho1ZBwt6fPp8MBm8nL14Ho5e",
+	"jF+8eBb8Ej4/fUmPZ4zSUXB6SsPR+JSeTGfPZuPp8XQ0fXF8HITj0/B5MD6djmajER29gLTNfzN/ugby",
+	"H794dnKslDWeqe0ZXJrWUDQiiVwHCxGJ+ZoUs84TZVBAYrnfKBrYOtFRMBpbvorJuCV1YvND6GjsSJ2o",
+	"kJUjapYypSiEYhWrGcDhgTWYkCoJ/s7DH4bEnPkKO8H2lkT4++N6LvU8jHpuU2m3O0FilF0kHpCb0eVt",
+	"1aYVhspdzO/m7fnh8elzY/fA3nlkwb47N8mmcWvkPM6eP4OsjU1+QX0YfneB2m4g/w4r9JNdk+1JJ61O",
+	"S5y7TbEVIqqsbLFhNcfkRl+k3vjH92roF/V2a9gnyA0aDoLXPJ5XK1ENoywy+Wrqk3YsIg3muIrsnoeA",
+	"06cUhdQUTeAHG3xtjQPb0vk55BTsSI9ouCe0GsFS5hF7IvEwEZoRpO/KhBqSzf7kPg6PlIrzfRlpyJlD",
+	"MZvxgJnlOVqJNNQ+Tx7Pl9GR+UaJ3yWds6cJxM/x938mbL5xsnvR880IfqKi32R37u6oPA6t3mO0JLMy",
+	"Z+qo6uBGBczrrrRprRptNDB4XAt+uQiwibsjBh7ec7kdGE0/QSJD0zf5O3TclXdgui5YbIrFsSGQzj3k",
+	"QLnmZOOHh3olUJx38o7Y0fkt07IzsLr21W4NIZq+X219rnqFCbf1VOkgM8zu1h5mLZCLwAtyefx21Ljr",
+	"Pbl6Mb6d3NV/EMGDXysmkjFpMjPQDTosOiXBxyJmBxvOABiC2N1P2km72YItJYvumTwiH7BbNXjVgozf",
+	"14ZUr+sFm5EUCWYHnU5Yj3pk+1C4CpEhmkZEWq0+hoUjQ/B/l216Fc9wIv/2bAxV8VDj5oILGt56hu3o",
+	"pf3tE2nKPXbzTtfbXLsP5sbT+GmaUWgX1A999jwmgL6NOeHYGe/XJm7sTueia8KDyNMGTvJJ3xSvcs30",
+	"8zau1rXmtrslwfXh1M3k8I0ucWsFHTi7c/J8OD6Y6PQ5EwmuNasGWHyPsNK+R09boH5hLqufy8zTHcGh",
+	"XscjScoSmuJZAxDdMI+yhRAhGVbLe4A9Keagz4MptCdlQ1xMvqPTaK0OkHpcM/KssfythtWg6ehhVz/3",
+	"7XEPqr2U1V4VI/dnIvWLkW/UsC8XwQWjkl23JDjeXH48JtYVEzImS/pdmXUEsqmPdTOwJcMMR5EDZ4po",
+	"fEZOyILPFywtF/+MPCMJ5SFhyyQSa6X2nZFTYkp+UgADJjSGAZP352fkOYkFUXqhekw8p3Oo0/6FRGyW",
+	"AdwhjcMz8kLp/YA6f0Ze6jQJa63HA29wPPAGJwNvoGzj04E3UCbdLwNv8GLgDV62rY1dpVtnDP/MgT+1",
+	"pdV9thCJy9xPAwVN2PeAJZi1z1IuQkkSmkvNZbNcKp3vnwiPDGn2MusGnOBtbXi3oSdYcwYZXzLMcTQp",
+	"faZpYMB4ku2xX2Atkb7RisqUjtQXfmP1pLWF0oH80yx966cZY/0bZNFkNJ2zrOf9VhlYvxtr9Xl9bm70",
+	"OOtS/tecaGXwrUuvS/sc/Y0hXTjl80Um4TUzzsKWfnr94NpD66WFhV9OzBQOtiATdcO8tWoWrdF5bdPa",
+	"CEFsrdNOinvrStZhGFqw66GaQom6cm1Qzuq6YHW6NCQNvMTOwi7jWEocvju/cVdWVHewXeUsEj2Uzmmm",
+	"0ivr5GGb3q8HZEea2Lz1l0YMNM+IqYffOvk51Gh0YALFy/6Kd2yieG+Qif5anh6KN9CF7ZnovgJ/LaZR",
+	"pZAhPSAyWAgRYZQ0itgcyjVlrjS24fSAMJpGa7JmNJVFk3HriuCgFLdK/TMVFwFPg3wpMxoHTHpkGB5g",
+	"cVjASvchTRmF4/FMl7WLFOo2Kg7EgTeYDrxBoPa+TZUo5rlTb6+fSwt9wf2QVOrww5Afec+OCL5CEuqR",
+	"KRYXgtKo7PmIUZmZte1vMO5Ab++kzNmfRjKZTFzFo/D3P5FcqizVHy+ciiTEP4uE6bt5f4B8+cj6e0bw",
+	"cPK48Iu80sWGPJMEDEL1JjjIKY3vDjxyQYaYE36g2ONrMrRs6oOmU6W99fKLLtxGvdQB11nU+iYpX9J0",
+	"DdOwoM3sCWlfmY5O6nduiFUCL3VgryxEmpGihQHBbEjjBcMSbsDlfzX2iLLulPIU8fiO6Bxp2XDabZ29",
+	"ZHERfnbY6jeXHzGhsnXehnpvrt6/HniDD/DzBn5e6T8uP7yFzy4+DrzB23cDb/B39ePDjfp5pS45v1E/",
+	"P31W172+6YINMBtUCW0DwcpqK/6mRw5Nnk6RsDLI4wiFWQ09RFv6IqxqOSCd5ohV83g/j+cTck4SLAH0",
+	"yD8QGQJT1sgwLPRnq/k3fnngkY9FxDIWoFvrcpPfrHREa9POB97gHwNvoDbmNye7ac7JDzW+7HbXwU6V",
+	"b5Z93dEKlXWOuvU+fWlhc0uWbkqznvFUZhpJCDYDSv51Fi265zpx/UJtlH0IrlTqHTTXva/DWuTZwg9y",
+	"mYlw3UKY1/84b+kqpsjI77HGVb3oRxFE9R8e/gPU2vYETtww0MzLc9OxQVnf2CHGkrtn+0AUYgtzuMar",
+	"NGeosQJTUPYRaxb0Xzuf7tqIuh/tOgLtFmrQc9JgDZ0ceOVdZTHl4zbJYOzueOSXZxSwM9pOym9w9aS0",
+	"BCVUYq8NVzgeHaoHorPTfaZWFdj0LWthYaw/Yh1mtYiyjvhc9uau0nGFsdksvH1Rdy3MbIr0XQwJNzfc",
+	"ZEJgMjHGkpXAXdKQkdWCRy1t/3hMUhaxexpnBF5FaBCI5VJgh2YoswB224IeUuWWjhylPMr4IZ2zOFhj",
+	"gjcZUnK7pMltkQQOtSRFpWhljAdkBU0CKgZMJoop0piUgn/nUPWDq5qKKJi5RQc9YJCVALI5bhq0cLfS",
+	"pho/dyQd0GyxomtiLqzmGARqlWepWJ6RpU4OcC7+E7kTyHcfFvtg/tCLNXQ7qPtIRHNo9D8vJe1yEVhV",
+	"ST3YzQMNVMS7d4SxZ7Lo8gFBUx6TV8p6BqMZ81y0eUHDENB1gPKKla5Zilv66Cx5bAr3mkuezKhPU0a3",
+	"FgPOzs/VZaUR3Mdc3WoFmsVq2b4r7ap9lYc6utbDkaFrGMnfmh6IwmAplraPV2sp8jjzE9Pluu4VWDOa",
+	"PpEEL1N7DFfWXQ7FP8v3MHJCZWUpo8sKEqAJpxe1+LVsgK3muH6mV52LaxNKkjppElEdojAWRQYD5lH5",
+	"CV3rTNhswdPQT2gKGJxL/r0LpKBOyMbtaqORBZXss84g2EW5MEUHZhZTlq0Yi32AI5WIYCHikKZrPxN+",
+	"ImQ2fj7wysvwA5e2bvIatjdZAJyoWkoLAO/t4BQ3ae7Wy9uWLqIBM26WHU7WuwmZRjS+U0SugXurjidq",
+	"GXbNU2i3lmgV4dX+EyaPwu6O8fIAC4l1uRekwwHAYVbKdVp9DoD/cYkG5y6JfimTiDeLtoBD8zBLiw3A",
+	"i6u1InkV0fiaSfKUXF/etAHS4Rx9B0L/iVNPMzfUj+US8kfUifcxkIZ9CyBdLPQhYKY9y5LFfh5zyC5K",
+	"GDCU4g4eh0wZtizO/MaXEIEDkF51YGZ5qpbTtxmVvoXLrDxCNElStSwB0w3IPr1XJvDl28uNSUv5XZLG",
+	"tfYB4/8eHb789vsv7r4BeeN6vPy5+/KVSO/8KZUs9COGcJltSa167QjH6kcJqFmHcC8x91p7/turK/KU",
+	"/PbqyrnnP1qPqYN/3ILWhDnvtxOAJgOUS0yG10jXEzgyPCbjAiRNayBA+lOmhqdsIw8TcQ0iA5WZfkJp",
+	"ciC8tuMYMylbemtBTpbsEyDrEU9r9ziVIZctuqmd+1bc59fUv04Qe86ba6GacjVc/HgX56tVEdHVpwWu",
+	"0U3uOAwjKEvtNc3YPvucmZaevuXiaXMF6kuUEIF73Oiaik57YsbBLUjamxbgPZXZtT5CWR2vxHE6Oq1T",
+	"RDO1Uxs7hVmnehsBVzr518DTHclu3Yo/Kg/9aarRgzWcLcUbnV2YAH5S+C+txFTo1eBHtKVo8hH9nPrC",
+	"Xka3msbf9QscBvdjuSMrDeUsSrcm8QBHoprUuYEo2ykfwa4T24BPAyfbABqDoAQFM8IALni6zDC6+tp4",
+	"wLZaAbqbW1g+HQtbTPEk4g3L+lvbvWO7JR5UIYO6nBdzeaMZUjFvr5STxcM37DLI5T8u4wS935BQoPum",
+	"kVOPYCuNF25lvaLptAYkzUZjnMtKbVcqOtaxnJHQboaqyaNAtjWIQCseh2IFSW4MqUR3apsySIfjmAHf",
+	"U+d6jMyZXo7mXfQ2R6JMx+wYRWqvldW6C6nt65B0OQ+PXnJYIKr0LzpU49tl/Zq6a3sEpxpcMBkTJltC",
+	"F5wQEZ8RseR4cPVndmkJj7uBiO26sa36QnVib9pGR4axINVl0TVPr2eXur+I0UHL1eBWIENbmsYb9h6j",
+	"VQ2z98Rt9j5CEKILcUPmQTcKqlnA5una/EXLQQOb6HJqnpGQz2YslWVOb6PDlGavppHREbkt3De3E1J4",
+	"u/QjzVsNoDd0S2+axZhmolG+fHCQdAtbFuVjurMkohzBYwwsKFaH6/HqCiJE5t6QDdLZREpst+D2E6Cv",
+	"3aPeUA53A9nsKTwFzpWfGpOqTH0nx6sk54r5/aoblB0fHBEd6JKYXpgJHWFSpFM6qTJRJB6SKURFHRWv",
+	"Hdbs71C0+MMbTPsGAmuAkpYWUCx88AjPDB/hmb1yEC1c9C2PnfUi3sJ3u/3B88d68GLs8KGUCcAW/eVx",
+	"yFIij47Jxc3rq3MyfvnLaKI/Hb+QBYDfo4zy+LHmz/uyyX92uaEa+fzhDe7657wWtfHbJvFjE6dK79lu",
+	"+nG6a7F4eesmFtrS4hmk+6QAAURZcqb/n1RCUkqCGwfjGaC2Qy6vpV+CWecR6CxkriR5nPGIFBYf3llt",
+	"RgODGBjBq32/CEmDF7eVCdmOm6bLv3AM+DCJ2wm50ioMsnr4noU4RV3HZz6DCetowAtTzDSzS/2s1poO",
+	"uVB9dS83osvvslUNN9pYa4X1e9MXRs+iaCda1Yu6FU3vgniXin8zx7jewOKTmN0rnXJB43lL1Yrxh7ur",
+	"i/rpbHVPrSFA3CwL2t83Sq/5UJkqcJGLItHo2O6j3FBH+ABz6gEsRA+8AH3Tm1VpR2FtehufKcRA3xoa",
+	"067blF688chfPfJ2rMyOt8cTAuHQGQ/g2P4rp3HpUameu4VY+ZHAAGS11/5WN566VcwyFu9wr9ETN6cx",
+	"Fdokj8mldpcW0h527yEJTHVBu0MCkjdYLfBM9/WBrhai97I5051gAPg8e0u8cmdbiE8nCP4U349xtPR3",
+	"/1Rzvi0OZPIPB6YmBcVfWY2NwNgRjX1gVuXXhdC0KgcqGNstsrPMqHSAGgqDnWTn7N9ADoQyn+wuI169",
+	"xwids5CMnx8en2IDkmY58hKSTDV0lTw6eT4cHxycGYSYaWrAjDHRxwQRjA/niSQ0y1ic6UDitu4k+H5f",
+	"pL5+f1si2Bbol898ySC3Sl4jlmOz2sqW3C0QGkqCoF7hP/NBr9jG6j/F6s0ImR0B0qiS8aaWocudtZPW",
+	"eIzXNjLXWTO+bVkFAqm5K01GvG8QSLrPUo/heb/Vqc2x9hDPNSLX7DrXjqvTJs1x2+v82fcgykMez/1q",
+	"QVWv1Tse7WP5iqc4169lqK5l3QUewa5SdxFdbQ+8+vFrERR/N2dzhxS+84nBzVLaXFqA6VGZcESTgq9K",
+	"5vVEOqC3xComK+h+uUIY6gVbk4DG4BsFFD6HQVG+wZlk7Ugf0QPsdnnBsbZfCrUVPkzAlmAwX7/Gewue",
+	"PBXZwp3B6tqj3yq1Q23dRZsjMzJvJyW4cve2YFg5wod1SO0LHlGfYpVOX9vBUBHSdf982E3TjvicT3nE",
+	"s7WrmTQWj7DyItM1WludFgpWjbbnzJ3dQ+fM57GfKqPQkTuu9IzR4fGp2140alNXmxAHHrXZl3FRAFCz",
+	"q/k9aPTQqg70klAqpUen3Kovqm1l1GPaUlgBxlL6AB7mXpJsJZQmsxQp88317hHn8ZJlLVnCKc9Yyim4",
+	"fZYsA54FB7pifzTTkOpuMJtwivWr7VvLmMslbUy8undOSswWMQ+cdPh6dgn5AYSZa0ggQkaGWg0NWCxz",
+	"5NpKtz2YIObAb6+u35HfFjxj5FXKMy4XHvnw26sL/Zm6/FVEgztyQVM+nTIae+T86teP5IrecZnRmHvk",
+	"1fmba33V+Szlgbrm4u3HS3KxUGoj88inT5/fQrttUDQ9cn355gt2RGShRz5+evW58MQJ7Y20NVw1yIE3",
+	"+O2d+e+z+g9xBX67/vRh4A3UmPG/c/jv/Eb9h5ecv/sIaARXv35U/706h//wu1cX16/Uf+dvrtV/+KEa",
+	"/MAbfMK/1GAH3kCN0q0i3+sgWL0lIQMfE88yFqLJ5BGKdW0zxkIScSVGeaYlKaFkxaYLIe5IyCJ+r0wC",
+	"7uAayiDb6iWp2HUm9bJ5IGBUTyThiCVtBnDIAXyb3bN0bQYDrKxjg60HdUtwuIb+lburaN5lElPo1TnG",
+	"tSYiDWtJLabXgau/wZLJjC4TZ6MMo86o00wWNElY7EhmaXX8tc5nQ2KnK39OV7eUSXLFetgT2NTjACjG",
+	"yU7u91XAd9+tZq8uOiW0c7+FwPoteNJFnPE4Z2eERiu6liRJmXQ3IHEGU6tv3DDn0lHi1F4wfOtoeWCS",
+	"X4ikazkhPJQe8FnpaUhOnWelSANDVZ728cZ0yUArnqWMkYx9z47IJRysBEdDFsgdvsZF4/FbHt6qkykk",
+	"03W/VDsHApqma3Jby6W4xebjCUsP8RngkCHljgF8/gpYD75qxlkUSsJosKiB7j+Rxs8D7zojlMRsReCG",
+	"sp9qaoIF1CRjY1+0WoY/HKLQx7dVyGqLsK3i0TdTZMy3eqwT9DvhXgBAt7ngaDOo6b6y13dphtIXcKJM",
+	"U95/cg4P20+NaddQ3VtTeFTdG1AuzMSOLC9f06GA1O8jL2kr79IEjEYml8AoUhpkBC+eGteZkWiK5x3t",
+	"JG3y5ZKm622cuzrGV/kyYSEm/iD6NJ5opHulJqsZ0IxPMXS9he/rdjMly6/ydjPExtpt3Ln3XGZ74fOm",
+	"SdFGrXhDbsv3jKUxjd71B2NHwGe5lhlbgtai0bygeA4ahQwpubj+gKbH5Ycbj1zQhGeUfIqZp3j3x7c3",
+	"JEtzmR0ckVt80C3h8mtMY0KnUkR5xsiX63dkeLvIskROnj49Ojq69chtnsYT9euBdu4CqJfaKJ34apCq",
+	"FWXO+DxPmfwaD28/fby8en/+0b/8X58vrz+ev/ffvfZv/nHz+fLDza1HpmuTx0tupykP50y9ii2l+i+A",
+	"oR+KmN0eHJHzWM0XhQjNvsZLITMiYrtRKna3UUeEZ1Ivk+5SWbadw4+VyQTvU2RGo1xt0avrw9Ho2fHY",
+	"0VTM3PR7o3dA1Wy3cwj/n//32/9wJhDq92171pbgP47IPG0zofUg8JI4K4GmY0eg6Q1EkjeikJUoW2WI",
+	"tA2QDpO/y1s8cgzfqb3E79DBh6jyUhCMAmyOuOLjhLP7xvbY+g7h7j22cCtX1jRxS9QKiFy2ZgKXq1c0",
+	"BNGr1hWcoy/0k64Q67NEXUPd5fwr0e5ONUrWvUWZEnY+6buhj1q0tK/ubuWubejoVpQdNY9lW8C/R+VR",
+	"nRs8ekDWZA6XJN8zLFsf8U6VNA/hL7313gccnGbQvXh1l93ch5HckBc/L5+4OZ0ujZaXPLY/HT9k87e2",
+	"IX7g5rZM+V18zxHN4WedR168cbfzWI5413IZzIdwSMg5v2fYSgYcE5OyygxhwzCRShc+qO/wWppq50Mn",
+	"Ecq+JzzdUOMWUavEDdLQA4AYAOTbCRmTTJCTkbrC1GIIdfVw/MzSlg86pesleZoIyarpJlgzU3LNgWet",
+	"i9O/+wgFL2Zk3zoQ7ruWUPuuSAAWeXTezEfQANXWtzQpVmRyfvUOcNlQNU6FEm9QvhhFsgR4ycQdi7Fx",
+	"MR6/Q/VY+fR3+OLH0SNShWykMmk8T6U0SJ0lkAAJOCvb1QBbel+yAm5SzeZM2ZqruPB80FiuWFpkwT+K",
+	"C8jbQLMVqrC0qorahNOzd7md1N9zROquw/5sSewt92dS4i1Yib61uicdk7V5nK7UUkbCgkoyZUynI4Yd",
+	"YX/7H469EF9tv5wbs3m5rzEk7Uoy6IeVu1rQzMfYiPSV8tIFCsVGHGw+YNvIYbV2kY1FiXHdrb+2EsNR",
+	"2sk7AObFjBaeljHi7VkidXzH6svsYzVpYozqFEJ1/I9P1TCkcQ+YBpVb8/46gKxvwXjExb4p/aCuFvK0",
+	"yPO5fHtBdGNjIjMa63oytbEE037VtnpklSrjMy79HQiwTW502MTTMRMoRosojw8v43nE5YKw70pmYRJQ",
+	"wffqqqgvZt3z13rq7Hot2ooATX/R3Z6qKdr14DwJxLIVVsqKccDCWdqSiD0ihYiZzNB31LleqjK012oN",
+	"HwMYpCldcAOttTQ7Za3CVmJ9rXND6zmJBfk4vfqdYcEfENQuQBndzam/bUhJL2o1OvVgs/qtFR1dAObZ",
+	"lqdWUQdmVuNHtf7YNawgnWjN4rCDTCp4+8bAtL0zWzfX4Ju1qAkiAVS6jEcbgvmaxy/pulAPFNetWj5F",
+	"yTcrAzhwrGp6BqQvqkcNIX8RjSVQTa8+3WhrbxEcAhlD+22jo8KVB/vEzNoRuAiEL5da/mpG00E5LHS+",
+	"5gO2bqNhd01nSueD1UtD2R2W/sGr49B0Oq5Vt1zd6vrB85cQgHEntG51wcATVsxf0TgDLhMsOLtnuz5M",
+	"qGfRdKf7nR4dxsIpDe7e6FT1jQm4eNRQT5gxKRFx1sVn33AWhZdpKpxwaBlFhtLUIwRkGjeZzd9uPn0k",
+	"+tuimYh6h+7y81RRqi9m/pSn2UJxm6f/ylm6flrvKdCm7usXe2Z0LjL6q+Luqb1KM7akkKSo/4tF7E95",
+	"jHFkrP/Aupq7WKwwg4PNWKoki6IFSdfO1XuLBSXNlaMZnVLpyAyQ/4p4Bj3LEyGzeQo5kR3Ma3GndIGY",
+	"3lOOlNMBv7i15eu7ZSLS7ELkcSZbXSuuqrYA8tf1BWRISZiuSZrHE7ISeRSSKTtwgxCmTL3b+VCxkiYZ",
+	"suVesZJ+yqjj5tc0oyTFJ9CQDIMFC+5Y2DKIPNaZOC2jQD/gHVsTauLKNFIPXpOFiEI5wY7KmKcEtlKH",
+	"bIZy9IWTYGAPxVqb9q36m5g64qtZxpZJ5jDq3ooVWdJ4Da2JJcwmiXhAsbmA7jjwTzElwyUipVD0A4BD",
+	"oLw6zeMYQYKJzESStC6syVvzRewzw0sc+F8FwW0SRhXi3LXhUrr20zx2DwNGWGZbNwiBwAXK9swx1Dyj",
+	"KRn+9fKz/gI8Oi0rYV3h5JszyqM8ZW47nBL1NQtha/DXIzc8acR8yf/N/Om6Cu9qjWTGYy4Xjxu/dvm3",
+	"1yLPCIc9bBk+0rvc4P7UVxA1Ua/MK1LLYkgNXFqw2thkDxkI8IKjFo6a9qWibspTcUL31tKnS15sPapr",
+	"KN51GJsUU5zF6mnwSp5SJeVdw8LF2uwj/uS1MEA3/XfkSRs5haHzJgkrpm7JyS1Cq/XrUii2XFIRWQ66",
+	"qK34xhAdHkpfnaIesTmCnBg8gyK2HnJkOIx2StnbvY+AcSn5tkeKd40M189ugxv9K2fQoHBFORT2IGqe",
+	"FpAHnhGRHpF5EDAWslIJUXzJI3kcMSlJoSkVnsADz3D7oWFeIjVy9ozEIluoFxq/oX4Ozxwc8MAjAY0D",
+	"FumnoT1/YHtLcR5K2cABQx6lHvEAxRJCsJjnONVdXK5rsWoxGAIR5Uu3m2nJpKxWfFVOU4scECsPa0Nk",
+	"os6SXDCWaZA/WIuhEgsLRkOWQg8BsSLjg25K2aAcUztlmKnuj56LxXtEoo7vRXTP3El5gYgli7ONrSRY",
+	"nJGURRxIrFPYexcdLcjT1Fk69C4mbDZjQVYWMzqUuLgHCn7XoCxdzfLIn1LJt+7me7j2FVy6EWd/l5T4",
+	"3dKJADgoxiPdol/aD8a+HwgBoHQsyC5W54mX9FMwG+lZ8LqGRnj2NU4hmEI06G1Rp0qGVOcrFxcbZKhA",
+	"QHEXQKNYa+PpzGI6Y/OcpiGP51/jQMQBS2NSpDizsIiggOPj4Ii8y8gdY4mEVFEaQCQG0adsTN4JBNB5",
+	"pl5jSkxqr9M4xjgOpAUCtECKzs5hnq3J8Or888XbA8wtdjCzaCtCg3VCr9XlSte0BuJvQgrSemwf/18m",
+	"0rWvhv7zcdkfKxxfP1V63SvrU7KYndXXcp8ePYHKPnU9U6esYe6UNRV3AbeujE/dcWbAYmlmujbPU6rG",
+	"HQt9Djs2fHg4123U0z8WG66uzwfsnBSJeG58nfZ7uiVd75VfuIP7mt1xSeSCpiwEhqbsdM2cGx3Wu+Df",
+	"VxjRwwEJXLzKQY2KAWMcyuLPCMkhYqX8aox6YNk2aWHhgDJVDDs/qE27N3ZVCxPawkn2oktaKt7Py6Ot",
+	"TKJLCm29gqnCRGYRnc9ZSG4rmsut1jNooThU9QpFwyzLlKUzRTSqLFh8jYELAQiDsgpuDUu7VSaa9lpT",
+	"cus4NLegd1jX2DRzW0j+r/FtlTxvz8qKflMlHTF6z3SJe0TnqCBsSyPepMhuDTM9Cu/c+tZ9JDz/Gdge",
+	"GQIuvGkJkbKlMHbzDtywxrv6MpZNp+1aL1Z1mkYj9qdrjxRt5HyDQaLdoixN1XFKoV8qnppPMbsCZNdM",
+	"smiG2AcahS1bpCKfLzDX8vzqne1DsN6nPq2/sChFgVhaxujSXzJdXxIxCk30ylikeuyczmF6vvra6XCw",
+	"adbRRfTLr+Svr6+uyXma8SBi5PlwfKBFgtDmDI2L3VY2CpRH1+U0Rnds+CZjIXjIAMzzXw6PD4bzA1ha",
+	"aDmgdLerVGQGKCrIyPFo/ILcBAsW5hEjY5LQlM5TmizIc6W3fY11kz8S0IzNdf4SnZDbiM1p5ItpxOcw",
+	"qlsyVPMZBgc6dFpg6sV0ib0QoM7z7QVksXvk4s351/h4NH5G5NGzE6jUvE3yacQDP6PyzjyPmefV4fWu",
+	"aJqREzLLY6ws0GWXJRl+jWE1RMy0xTUX4KLCqFFpFRIaSUFKy5BbDFxXZGqSqs8ZEm2LEbtJgmUZS39t",
+	"j0DA91IzgHke6cw5LeIKoC5Ayiga/WEGXwWd2CQc6RBwkXTkzESqXw3oZOCWp7PMJCRVspMA4tg5ww80",
+	"ea0f11OTD4TM/CmtotwCdLh/ejfwBqd3amzHI/X78Qj+OIU/TvGP8Qj+UgY6/v6tHfXUfgVNklRggXvI",
+	"ggjgtNWv2LXDaq7PFgHIeWnn+zrzy0WUZ63t7xZ8vjgMoAQ4NX8sk4h959mamFuBIHnIUgxD9cM2rcfS",
+	"zXA8a43LpXApSx+UYsLCTy1TwF6nM85SMhXZotBAoJA5EVLyaaTUXXA0ZwxYlE2e8UKW5Xt54kii8wbf",
+	"D9XVh/c0hcJpdVsxqo9vbz6a24sPv1x9HHxTY8dm+46Qc1ml1ElPPYfrXSoqYmYx1uNZ+g7X07Dlh2/q",
+	"2hwRcRbZjUHKZvdKuzSZSi1dq3aJPxvgwn5gH7qISlLuDjsBhOd+fZ5LmvihxW024pVbjGmHAkaTDbrx",
+	"FUh5BmThf4PyW534abbOpnybTrzibO3qrNJL9+iOqiW+p6+TSg9vpzLbnbgOvmkrYPbDGNHmZ7vZQF/b",
+	"YvM7ajzDAdpUYiorvVUnAavru5V09GE6f2ZusqEGunFKN5yvfbhvjHz9ea6bYvB7qXz+3+vI9M/ufciR",
+	"6MaPK4fjW31ITn+BTewNRkCjSKC5bvj3GVnSJVnmUcYP6ZzFwdr+Jql+k9CYRWckozOiDHtCU8iNK4sK",
+	"zkwBuAb1BCvnTKOP2HprORBgPkv4maiFo7NBuTXWUwYmtuk2llg636n1joH8bgo6dB2UwEJQOEmXmol6",
+	"ZKleqexvcPlrnBXtEoh1gaoSkCejcYcIgAv+2n2C0zm7ZhL64v1uYxrheHyc0GA0fjmip2x8+Hw6Dg5/",
+	"ocfh4Qs2mh2e0GfT0+B5+At7oRYaXF1WQgCcI25nDpx4g6WxA45L/owHToPi+wzRP5/X1KkC3/cXTMSi",
+	"QabMj29VbXpwPDp+fjgaH45Hn0cvJ6PRZDT6L0RsLFPE4bLxi8PR6eH4WUkhiLs2uNTLgDWjsfn4o6CL",
+	"AerA5YL8EhyHh79MT9jhy9l4dPiMnk6fB7+EL9jLWVGZA94tvxEsMg8ZHY7H4/HhL6PR6FDxisNR+W9c",
+	"VdbM7E4OR8efx6PJsZldoZ+e/GggTVW2sov2bnbRTfiWBjxyacAtWcOWLQrIiICrBa/ysCUenAz4dGjI",
+	"wmsisniGoXgENTgPatpXdO3PdDGDZzfW8IoOqx6pVGN5JOQyyTPmYTNQmKm+UObpPVv72AhSsuKDEojC",
+	"s11YnnFTeaRKw3bWUHno6jS9iWX/Q12LLck2VvxB4lG5zWYTW898aD/Y4QTV2+HiSpA8xXUIRTEnvKhZ",
+	"QKoH1MfM2tfSlK9uLeW1FqTomOUqhUsi1iM1oq2y/nyKYacFjzS6XQ7GDzO9TNcsI1Am0j2quVVBeq1x",
+	"Ok0OcfdaDt3KwbEeOr99MwsQsZ/p+zdfmLA0cKZr6SeQp4B2npHvZDwaeSAUld6zxD5yATsjSolBOsQr",
+	"uSSj6hqKHKHEWzQw7fCqr45JXjZzKQfrXDCLue8JV0TD5vk87AGxJ/tkpomAGgD+Zv8xDUHa9NSG0g9E",
+	"yDb4nra0CbGWqnDJ3CVpvLdEorzlWa1Yo9diZaB2MXB1+ZnOFSWFLOX3LMSkFKwk2+T+cblyNPCotgV3",
+	"88LYS/borphKEKunP8Ye6E5ZQ7sTvU3NlvE17mDYGVrvBZ5ZPQnV5fz49oZ8en2juwVgg6jKukqP/PVK",
+	"J04GTDaahZ8f/hf2C/fGI3fL8AeftOqIv/yK/eNCMFJmLGVxwEzn86FudtUY5xi7mv/iHmLuetHr2SXJ",
+	"Y/6vnDneg6FI6RFo2n24ZjSVpv2FdHdUf+453+5G/4WLth2wffhiKuLg5zlkqtPYh1em+6na6t/Ywymr",
+	"v+MnH5kNr+90EjYNfwsxb9xqt3cmued+nKeSpesJSVJ+T5Wtcy+iPM5ouiYiJTwOWcLiENIvrSNnWMEZ",
+	"SdJ8QpI84VEZ3cpjnpFhkuZ+kvIlTdeeusyXLBBxqJ6Mvc9zf8lCHtCobE1FAP9CCVZQdSvFJEBpfpE6",
+	"4EsG0VAYlr9gUVLtsOeD3yTFzqLWxzTMI6g006369BDLD4phWh9h8oRiL+WaKWGtXyF9pfdBV78kzfGn",
+	"9eDK5PXfeupKD83TbMFSv0htKVoG+oCaPfAG88Q3okApAoHc2D5QdzS/piaa2kO+WmF2B9LvPGUsNK1F",
+	"e+cxeoO0GFKtKUUq5imT0iNjMoxFzA5IJsgpGWo0hCI7ChWr015KlplS8XoXY9QdpQzcwX40dONQ2Yj9",
+	"YwMs9Aigoo+ja9gCxInMWOKOCMci81civXPjbRQZBz4uYA8pV6FEh5jbpeTETujyU2eO2huEkykugxYV",
+	"RakJ4o3Z8fgnkpR5YSRitJL0UE8Z23T2+saTOoeN9fb4KxZFj9aFYntcWTuP6gRRs1s2mSq1k/bo1krd",
+	"+dfXYqmN9yFO/z584EEHvJF1tO3Eb79hbyygDJKdjDoxhObRLrYSrG5aOeqPAjlfP3zblmtj0Lc11lKj",
+	"tH2YGXWx9vMsDfS70uhVHs5Zth95ahoHd22y2Bd4d2tFEo2NDjSFaWFJ0j5BxYDjp24gnA8V1JRZDsi3",
+	"RGYpo0t3EllC0x4IidUtu6Kps8ojodByZffHrtvqR6AgHcIvVOpQ/Fakz764nPYTOmMQQqFIj7ZV+o6N",
+	"ujReYwK9euoTkicLQK0SKRH3LM3yNGYhFpybJuYiYYoMKa+aR3inzqPF+1rmD4OrL0N7CZ7BaIUe7QaJ",
+	"AIarlPSpmUrHc6Ah5/1/ul+qzusTSfRV5G8etKHKM+NihRgTHj434Eqi1LTEtC5sC1B26FNYb5uHVE+m",
+	"6+aJK7let7BL9UQ8GoDL49XBVoindigtdBiLmRleZPGP6mbZlLGrF7y6riaTZReNraeksTNtipQTEBQD",
+	"zdZaDuM+GLSlULl4asFL66hqumRRxOY4O/PVH8wOaxRVLFVFnG/fzcs4fGiVcb+BFnd2GNuj2zD6db5R",
+	"O3qaMJXR7r3FxecaovYTqUuDTIcLzctt5k141+ZQP13ePwLQ8iZ+uZ289mIIVNXxP8oOAJ7VMw1b8VFw",
+	"vkg+j1v0lYKboX4S8pQFGdGiZmKpMUq3gMeQ4rmd1Ba6FLmtWDQUiC0t4VLoT27AcYpyGpGZusRswdPQ",
+	"V/JAiVCcgK8n4KTrpYh5JtLOBjy2ZLDfvmLsDhKBYsBaWzOatnTdUPpOBVHbclVbvvXCcd0FJhSeWV2Z",
+	"2jIXY+5CV+uWboDb9q25V109LiJzpzgklPewLXT6Xz+AwP3vhwZR1ptiptDYEHu8nXdlp+KLh503szkd",
+	"jkWP3XrUg9Cy5ttX+RoUsl0WudVARVtyYpumus3EmWWWmu/RLOXSskw1H47ZqoBC2s1W3dlItYfe20xt",
+	"7d4B+7Op/tJp2jUbz4Bh0LAQtAvKuRRXs/PzlFFX7IwlNDUogedhHmULIcIJYcuiPS6NQyhYZWlZse9V",
+	"grsRv4eU2VnKAc8iZbqCecETbA8SiOUyj3m29shciJAggVfiJMULK7FM6zU+vkZ3RoCnbToqata0J9yH",
+	"IoqZyFOSmHU5nIn0kJp1IVSZRGR4c/nxNbkQIVP69ZUOrpLj0fjUI8GCJhlLyYuDZs5qOfBtGteMwob9",
+	"8NwL0/32RQH33fEGx4p3vdmVSWC+3Ll8zlEdtuJRpA5lCPnC07WyFZa6hw2Lu1miVCY8pZve0uj1swKk",
+	"qKKrV8pol1dtWJRuSTSNvI62lWqMZGvSTG0R+j6gZWr7mFbfk4LvfNhxKZ7R68wUd+18cPQTnKsZ0aAF",
+	"FVOXG0Btfx8NdafYCVcCPGD+XbXGo0h+riU721ArSdCCdrxDhKWrrjUDAImqgfsAratp7+oUm9a59TAD",
+	"2kIVEuEWaOTGedZ5i35rJrW5YBcUOTvlqXWOgKbWdUe6ZMcVxL6nUnpHHgRjd9JPWOqDvdrg+ycviEjJ",
+	"6XERqSg2AesBsP9QSnic0IyrPxSPOiMjLMBbccncGPuP5UvXed8VYrB2pjHjKmHVj2lz4yuUXp6rnX3s",
+	"ZhF3d8g6lfmPgIYFSBlm7h7UvWjgnFme5dj5orcb1986lUf33xaU19dza27cyYbuJF621OpVxUYtFyMV",
+	"S7LQqYBNiVLk6xXF0/UXbRA2xc3jlnvbxVAn73TNOf0O4K0k6oXFdnVrvtxdqFVlTp8punDzWtTiuljp",
+	"mU69Z6HTZ5KPL44ewbe/hX9vZDx78ewX+uVPdOpX1tXSzJaUx4VHq8yatvTqqvzyT17UPjg9huu1cN6Y",
+	"a3kV0bjWuq1nO+PP21sYly3ZVyxlBOq9Ce9WhLlbDyE6y/zWQrTPi24t4ze7R/vq7Vjl7uqti363iV6X",
+	"acUZV3bQPSNiNuMBSycloLq+FvwwgO4g4mqcZsoWNJrZDqaiv5x+mpMqcKz7hatKNMRkWKBObjuU5oYb",
+	"fb1Saw2RNtMLqSLSZQl/1rQV9qN92vvu0kWrxGeGXB+gRQ/WcnuN41Y5AC1sxD7Au+g4+92ZFhdSQc88",
+	"vjNsAk8fxrk3tqxWyo9LTDc2PUT46k1+zcLJTTIBMAeExuZoqY9CLoNcSmuAw2s2J+MTRPQ8cGUJ1uik",
+	"3v+8dbf2JLsqHPynSrD4BnU/F7qBUQvFTK2wATvVq3lcybs7H3iDVwNvcDHwBq8H3uBy4A3eDLzBXwfe",
+	"4O1Y/VAS7d3AG/xt4A1+bZVkejQXznrRyohs/NViSJ5uEFjLoEOxANCtFTycgTeYqgOqDr36XIkzdZqV",
+	"uagGvQAxPPAG/xx4Azci55WGi3xt0CJrADHQyM6FSTI+1ZgkNsbJ8eGYHk8PfwlOwsMX7Nns8JQ+n/4S",
+	"vAhfshEgxyBaJDD2KgylybkbiASKvQrZOW6wOACj7AhV0wnA5VsDS6Wc9Z6739kLsA3FyWCA/ihAP3ic",
+	"ibZEVADyuGNJ5hERB8yC6+iQntOOha0RQEIul1zK1q58UkT3hY7kaCFdfwwRqWuEe2ip1yDoMjNzV3RH",
+	"6V7zbCUM3I2HsMAxs1rN8LRoIU8uOZQtLemaSK52Z0HvGZmyAlaF0BVdkyHPJOEVMChJTkbYlqrgxR2I",
+	"zOQSHoMOWf5R4cve4PvhXBxq2CMLZ+Xda9nJ7yWrJ9orj42VPrrRDVXfq8f34eg3+iU6bl9nTn3MexGh",
+	"DS78E4Voy4Fp0PytYs23kyIwXyr9mSCREHeEZmfkFgn6dmLB6GuzS5P6UN+fUKVs0VpTBrjo4IzcFrxC",
+	"PWoliCnT1bjq+HTFuGyRqKUHvglSsPRD3MLPqlNyAxbfs5Z2tLtAvSzbOmJ3jVK0grXs0qBmoaGQdmqv",
+	"YK+c6a/wiIC7LmbU7KCivTa4zkVXJ72NO7vKrZk+Pnuye6z1ZUzWvbsi5d6zig1TYSx2Az1DycUmmzW3",
+	"TabTZ3uEh3gIhdcAGMj/GB4cfvv9uXfcgiCx2wHY2uDHRZ7bKG4vwsXmcj9RrlSmsRfs2A0M+T+MJLdg",
+	"hDweiW7cJtMrxkhTCVER7aYrAgMrkd7B3zoQcs8lz6BVtAbaAGgN8KbHgcB+LsECO7ssWEoTDnAYRbCI",
+	"Rn4i18FCRGKOXyWUhZxmKQ84Nr/QyK55Ag2EiwGUqCHlZ0sa0zn8tsHnXHcf9c9O0+1URKohX3ksM55h",
+	"84hqKqPUmYuVzito9cujkxfD44Ph9MAj8ujkpSNTzUGcJx2IM2t16fs4cnTYizwNGHTXuTf1PJLFfh7z",
+	"rHT9l3fYmTWNL3EzAFmmBQ9F38Jl5idCZuPnSjonScpigMda8GTgDT69Px94g8u3lxt30Ak6hW512NEn",
+	"sg1+SveE5xlZUAC6dONNdUWbcnM+MY2YI9R6/eaCvHx2+gtJ8AoSsozySDoSFLH7pM8yOneXzz8bH6OK",
+	"rS8FMLujDc1yfdmi17+B3tHKFApEPIt4kElbeX8ii1fgE47cxXNZm3aLzeA7i6s3nEVha59jRcZUR8Gd",
+	"UIdtzkCDPCvIXKif6kGMhrpHdEKzxURnmzwbvSRC2d/k49sbA1omUvLl6qNn9waDxadRZAx7xrChJXaE",
+	"4tmZft7JaFy7T+M+K9vHgl51rquyXjga3fCra3Jv9LBPiOkGPl0TJSFwG8tbrSE/kXAFiWhwJ3VTpwp0",
+	"3QQZKaqf15fnrz9ceuS3hYC5hoKsFhSBbwtn4cB1/4ZyML+lU0lJp03PTMazaDMmZaPP1zVkBfB4bro1",
+	"wclTlx9tPeI6LIxv9TZBqV7D3tYjqfaKDKq4GPWqNwslW3FF7t+x9aAKq+0VgNuFSLRaIXk1fPQizoOZ",
+	"qcjlKiAqOpakt8OKLKmbbBBlNKSTHMJvoQhy/cIaojI0hgcE5YwtkwijdTWQ5fKTEmVZDa3hlxk0kMLV",
+	"nagApEwpCkq6xBlCeNGU+Uq8ZZBwWoy6yAHBMiS7/BJKVxE4F9Kzpgsh7nyZT0vy8QbmxUXITS+7Canp",
+	"PytTKZSVpQYOUzfT8J4HdoaB2sk80je5JNy11Y+oJhsiIfN0q/p3oS/7UZLNljvMKy/05bv6OSI+51Me",
+	"dUgavrQu/dFo6+dvxZH5bMk/B/bT9qyfx0ffVfNY5jLzp8yvKtCu+JDdUtw0MIc2U5Qrvl4CS7fMGsp1",
+	"Ddg0JfjCrzG+0YNH8Zgo7WtCNLtgxXUEL1MSEVaQvFHaL4YTlLzisrgnNC1xv8a0hAwE8QcvJ5GI50ps",
+	"JiyuNDu3TDalk1p9OLtQ5jVeXS2J76RVNJ/QLLLHTl7dq/60YlmJmA2uL98cYqRsNBofn1SVS/UlKpjP",
+	"fhwaMMgWC0/3w9wphau4eRdotlTk2Vbucg0X1buqapJtyZSu9F8Fgt72lhvrlmu8A5LboMOH9LVwDDtT",
+	"wQ3eaRLJ6iTQLcJkSKkMLBle79RLUq59OJue+Rmv+g9qW2bwPkycx1Uv30KEG4i7PNhV/uDa9Bbaq57k",
+	"qjjayI939RDXxWY/Z4K+S5kk0GmY8Bi3ROnrRaTDzN70o3D0YbDTu3q6snplW9lFhU4wB6WMqdXEnQG1",
+	"sKbpttn1NWKzEpQqL7UGvGk/Ht1bX8i9np56M8BdvPS7q3IP0HX+YEldxrPHp3ZAe9wIaKPPR38N3a4a",
+	"cr2GU46hDvDRZSKk6zOwb3VX775VC5sFrytrQ12tdL0KGj/XOUDWI550A1ppE8b1rDRXGZNDplZHfGN4",
+	"EI1SRsN1wYvOdDgXrEs1eogQrwQkeQhcuV3Es7Xvz/vvuyWUt6fbPwpczAbxZ2Rcc9k3cbR9RIMKu/Ln",
+	"RYLK4e8jCmRxwG4cvcELmz3xGiyu35MNq3I9+I9mfz30832p1Y93bneog66tp43tFi4AwEGGPpUBdtel",
+	"wUK7i6ZsQe+5yFPMiU4i9t3XAS/oQm59bP4O2T2LRKIfsGAAXOCHDLoTJou15AGN/KUolFHJlgsMuWB0",
+	"hAULP6LxPNeO08K9RiMT/IJ8bpkrMb5MKE/1y+wC2k3epLbcns8lA58UPa3J4dd8NDphhAYBSzL7A3A7",
+	"KsFVfGIcA8UnS7r0FywqP4BGkOVfkMEOjsOAFZ+i585+cBAJqUSMSEnKEFGJheQpMc3iCc0I2lh2HpCZ",
+	"Arg/cfCw1XrYpbMUPjdDBWM9ZhF6DsvhFW0kNewFDAk+NAOyu9e71x89ludFsnIvHENrq37v2Y3eG4TV",
+	"RB/rxPdAQxWr2OWy+m0hEAUiFIRnZEgxqiBSY7EcNBPp+7XPt99nhuEWMrjCF5+vd9GrrbaszZLWB1av",
+	"buoMXAxb0dROBgEQ47ZqXNtliODfe6nLLV++aW6X4KV35tf1k4yVM+TQXyprsb2wS8S4yj077VsKiGE3",
+	"YI8OEJAdf/+2p0qyIEtbC98gs1ptn9LbyMXw8uDzNbQzy6G5JvbsnkY5IyKO1gdnhJr2hCwmsfbosu8J",
+	"cLButXBZ6ot7loZ5CyCyHkTR9nBBJUkoZHzn8bIC92vxoQWXmUgdhWmX9yxdFwQropCZnGq0OaDsT5tL",
+	"hrx1SL8XSSGwPcbwnFHnbp7TO7Yuffvt3+7k0lVT9WH9u1F3RFezPPKnVPIWZAugRUhHd+8lZrDbRZWG",
+	"geS6goVLvTfdbGPapbSruiVVr2wty1fLYWd+yH8KCLPFhOzwruGNxapV96s8MpYH1j6cu/syLZa9axbp",
+	"w5j65v7rLUy7aC/FaBqD1s0lLfRsmmdcLt0AnO5aiW6miiUJWp26U2ZqYk3U2tZTuwmOCl9pHtTi6ycS",
+	"ssyA72v9y6V+7Z0zVTlNC6jrimcLkWemifJEM3B1r07kV8t1x1gC30BovyOY9Q6MBWn7cTw/LWd6Q+Oq",
+	"yrHbj5fHVr1+pqunwr0b1JCycAIghoDes1xCnicjKZd3Z4QupyydKINO/V0QDKSBrIk2gM/IPGUsnhDM",
+	"LyoyKgugsjNQeSaExhY8UCxWVfMQzEFdewgPVCZ/lLON1ptNOnvC0btmYGGiCqPbkuiLUU8DrtBboenK",
+	"TmmoU8MgvSV2uX1fGQUST2xxByQT6Lvcap26NGvD/aw9VqsZ5dOHdyzJTLuIUvcAdRZPEq4P6rQHnTSQ",
+	"akOAdhxSw6nJPBV5QvRtZztZTN6A3fPQ5Ak8DjNrC7P0DANasnC0SRg2kFULFaXwa2/pCuDUu5sGoos4",
+	"t5JZZyqYum1S0S5lFdPKxB2LicxhLpjxUtR8AiFbSLl7qRkwqf6bWTIOfENVSd+2SxbR7lqvtk9S3mqV",
+	"7wDC7cxt2EjLFeLZDqR9zcBl26CykMuOSXyviysvRJylAsI2Mx5lGlWxvY3vfupVBN8ea76BfM4ruFRt",
+	"jM797KxMNZZtzmKW9jbfSmj8zdSmtuQKr0VQmHsucoDm2+H2tNjh7Xf9ymN0LihFq48qp27+DNqZg+7b",
+	"MqIb6Nc6emBymfV8S2rybLKsbUIx6HYqh9nZ0ZUg4/dofrHv6mU6Ycgk9UpZiXBgzUiMznf4WO06j+eH",
+	"G2Ia1l40zoJp17gdgkz0byujG2hmYsOCXIuVI3eXZmzudHWB/sGXLFbC44kk9zTKmU7Mr4WGzkgmMhoV",
+	"hdiwN08kfnrkNtGmzF2csWTU8KE23Bw+z1NGuJwUCS/SK9q1ewY6XnpEp5zDZ5jtDR/S2JeBSJlHEpYG",
+	"LM7UhyGnsR/StfSIMaBEEqlrIhpLjxwdHbVgOMFxbYlg6W817NcTqQeva37U4aIp+7+UieMGO2wxg0qE",
+	"w4JdKGskZVK2KSXV76tDVc/GEZUnTpnFir+D1QNhM8AEU0TgVq7hq+az1Qzw2cWDIPkIPcWwj0qNXUA9",
+	"hDB92ciQwkYpFTwWBnriYKdFqocIDMUbKixpzkyislrtBwpZoEOY6kPTQsNmAFiX46QqUPPddTXI90jK",
+	"EnCnKcpCq0AfTUqwnIEYsQfOF6R/wOSHi482lfNXXwpPLQ6aP12XKZAO1XDVV44orrS7FNElzEaGlEuv",
+	"x+LevIzFanKvc8fupSyjPPbzOKuV7/7Uxk7WGDZOYT+uGWs9fqJnplbbq6wmXe9p1/jWSpSaXbMhQO4v",
+	"mfad0JhGa1lWJLkltckor2IAVquXKokq1jeuB9p54ReY07KLVwaT0Le6A0whRkCXDLBO+HyRTXSSYBFe",
+	"LbJBoV5D5x94O/oMNkAyTQDlqXQq41s9ErN7qENGlUBrWUSrCJGYuyDt+oXiC0ZUrpuL0hxJ+11LXQpL",
+	"ms4ylrYvazP7ubKVPZbXXf3g4752LILYcZlY/JE58ywvPx6TJOVLmq5JzFg4ITdX718TKJ+e8YCYIAcJ",
+	"uTq3eZStPfLh/WuyFCHo7B65UdcrgmAeuVJfJakAdCYQT8s8yjhoWzeXH96a6h+21I3M8BoWKx0TU57U",
+	"Ay8+aj2UGD3U7ihj2tG8fUd04pNH/v6OYK6SRz7cvMO3HkoWS5GuPXL1mpicKI+c37wmGKXxyOsb8lqs",
+	"YiLXcZiKJfPIp89vsczeIx9vzsnN5UfjDS6cxJSU1eWk5B6201ct4sAbfICfN/DzSv9x+eEtfHbxceAN",
+	"3r4beIO/qx8fbtTPK3XJ+Y36+fpm4A0+fVYXf7w5d7MmKxfOhlJwlMkXaJdVKAX8xMJSwA9KUARZZovR",
+	"OCzMAh/RFQBaNQjyxIArlB/Deovy74AuF7INigET1GCzrOSzaqeGEoABg5vZwv9nLjMsdYRuPX71hvaK",
+	"fg3FcGHVRT56Ar9dhNk3if+GfXelSH8nyKaAjXk2VtYxSVmWpzEZfnj6pgI+OWNLqrHWI7epe4PuxvMg",
+	"YFJefnd7lSh860di3lkXOc9DjsD5Lk0Ei1ZNfbDD5jqHCwoLkNAwRC1eSUnEu1DPkCyVFmoXPpbIfIp+",
+	"287BDXzdtS5Xdg24KIDuro6dl0XTrifaZdA9Hgq3YU83ZwqRq165++MvaMo+m7s3vAVDjz2eW1aL1J+l",
+	"67+7P+u1Lhh3PUtXkLdY8cXXBBNykZxAEVvwSFn1GlXujDAaLIiI2RNJpuuMafjsjPBMgkENnakpNjjr",
+	"NmpT3O4YNlsEmOpraafd1+NyEShxL89LzbblHc1Cc3d6joHYRuBwEWuwYAMqKxFf5lDDyuwLyteMsNfM",
+	"1XOdDwNW1tPR2zAeemCLwK2bt8BCXOj+4HcWTIPjmcYz1vl5HzR6g/NZgAVre82aBPIJQIkM+qJJ1oLz",
+	"Y0OOFFgkBnh4jUiN4C8ycI2Iim2ehSWKaFRwxfSnLBKrM42dTZVAIVlKeUQ41JqXUqk7GX6AN1uIpK51",
+	"aKBZdMZDwxvfmPtcz65iReyzQ3MBSbGn5hCFq2gvFUAueArpzm8qvkbJbhzC2L3AglxZFhkamnvrtuJa",
+	"HVBEg+7GzuRhv905iRpMiKPsb63GFxRWRBHwZ3GWcibt0elkA51wR4ZcypyR8S8HvZMyWpNxahgpjgXH",
+	"GFvpV9er3GiNODSowVRi5kj3UeIrrg1Oi8tJWIV76U5xn4sb2wRBpUB4y9MqfKHeKMoSKI2yYxfntA9Q",
+	"VYF0ChqLlbfi6TR1BFtqNnRKS7eyVSPHcjsIpSauLJ3Ps+0Bp/8Bab9CnI9ucbkRfPrYXuS6OKt4U0DT",
+	"dE1iQWqO3QlkF7nyeZZ0Te5isTJYKSImPPOIFHgHAmRJ+BZBvZRAFBEjgcjjgEfGDQXcDY1B2JdzOHs9",
+	"fZBgzJQh+UqC0NaMnZYg0Lker8YuGx+ekmHE71ia+acHHoH4k0gJjIcM10z6sTjwAONFp3qLBFn7MFgI",
+	"HrAD8COy75n6fnx4PBqNSLCgKQ0ytVJD9dXBGQkWLLiDrvwANwhPMvPzcAOhmx82dIZeXUeNgFL9SNsL",
+	"ZGbspmfYgzzkzJnS/ttCEFqGabBM2TbDEcDAN/AFIK78GgtJUjFjkJNEoxZLXY3iXQkI5egXqqikp85L",
+	"rWltZ+LFIuyK4NS3I+j3hKdMPkbDhF0yUAxH746Wg+y0c4O0TjAxdUoo4WL6ZchY1/+ECgV7bI43W5Ro",
+	"9saqQLDoYGvboPry/ATRU4Od6+3xq414p8aZO54sVyzovel5xjMS0JhMGTG85YxoxAdyMlKXSJ1IK0K6",
+	"9gjNyFLIjLwcdYpF/Ywj2DtprILSWKFZHG4XknunNHlH6hCvcO8+ZxxybXh8B06n5o4pAkMyPFRXyadQ",
+	"4xxASimWO7sTlO6YY/tvFmIVAzjbGeotPJNkQeVCibY7lmTb4S0ruIX4Gnv8XdZwHxFx1yr+pKh4C5O2",
+	"YY1YHOqKcX24CkYXbtAA3vP4ziH7dxbjtRrwvYjg1n4Su5x4o6b13fb/W9/X3HR37olD/pSvrqxD+36r",
+	"zdlJWdfWdc8p6ldVkTFGvVLszYs3z+la2SVJ5sqy6YNt2Ihnlze3v//K0Iyr+1NcQQhCkwx1LgjrFzUu",
+	"RXLKTNmGS2hASi08V5r5ZYbqhlgijsjS1U32S91OsvV5K2vriSQJTbP6wIcIxcZCgum0sg6/KQmF+0Da",
+	"IjC8/QZZCfs1c2u2zag4K/2o1gU/9QXR0XlMKNHK3RkW3/GM0CAVUprPARwLJ4zxu9LFpCxGc/rqOOr0",
+	"8N/f1I/R4Uv/2+8j7+SlG+hSm5rNIaLpCbKt4sSyTOTxA6pajl2+VEP1XSCzlNFbG89pD2j+6mSNeT4h",
+	"tGa8k+FKpDI7ULtwSoZTJpWpjUb7pGrLKwtcrdnEmPJ6bc/Adp+QWcoY/GqyhXBXq10FzUgG3gBfAraw",
+	"wJg+zPlbR0vie2b2u51tGJK+YQ62tYvtqtNQt0JhPr68Mq0NbfHUySgqfLAtvoPd5U8jvP2ndis8oovA",
+	"5sp+l2YqLSJlB1OnyHvo3CP9UdwFnTFj7zmtJDJldDYr0z0924j49hj5uru7JeyFxnl4xQmqASRswkSo",
+	"Hsqf5acoFKSdvBRmtDvVKv80Jbc/S/hznfU2RE+AQrd0XG7idUORgrJLrHl7SnzHDDuEQseQmNBYxOul",
+	"yGXxjINu+J813rKpxLmoUDB2LRlSktAER4EdMqC6Xp209OAMvUeYGiDwLbtWRO+DozWnpr+0nGA1WKDK",
+	"2Lf11+/gY/I6mGXmIO7PT7IpQvuoXpLPpqnHHt0a05xHmc9bdvSGRjORhiThkVA2GfSwwvioR+SCJ4nG",
+	"FSGfYnYV0fhM67XBgsbzNliCQDfn3g8+l26u1FmcbnPkPLQX6AORj2roFGJVHKuhfZqMTkskUxuDuu4B",
+	"nrjLz3QOMGQsBRRJMIZ5tu3AFcNwmIKfLOSvngkNtoGxTWXX6C0hK7s1WnpFQavNXbfGvivyUvWM/Swt",
+	"owiH7qRlmNHupGXsbnro89vubDj2nrU4G9qhNI/dcBw7Nofch3W5s7OwlYLLUW2nwP0JrEJu/FEC6+94",
+	"7Hah0j90Hzdv12dd4oXp+82d6ghZqMv2NxShHpXFbMVHiLgL3fOKUptC+fRImUd1tKQhK0rDjxYsCj1i",
+	"EqaOwPFrPbZA1m16CQPguWE7ECZ0dEwSFqMmq9/4RAIQpUfKNkVPdB1Z0hE1CDNfuycTwNXGy9fyfU8B",
+	"3d/HUGBoN+ruFiLNiPUpKlCKZ0gEjoMQGJPGR1g4DY+6mer2TlWnq6mtukb2+pYD30Tw++BM1cPz8xhT",
+	"mQn5V5o4FOk5cyXbLpOIZSwkUDUGvSmlL2bWftj6pTJSxMyf8hRD0FvpW6c5tmqUc5psggkF89DkjRnz",
+	"MlukTC5EFOqyTSjjwC6YjKYRV9qcBv0bFjZzyWdMDYPGIIWU2/AAyBOxAUPzQkCAVZd2OsrYN6Z1prEp",
+	"glMUzIM8ypdQqeeAVtZXkoviStgdMl0TOmdb9igx/Yfbh9K3bUCFsKzeAZucL49QSm8tcJWw6oTpDRDj",
+	"vnXJbQSmkgK3nqm9MIfKIf2DmEOzX4FIWOxbTUKLbp0ut2v5rJ0K44uX9ysYN2g6fdqn1R0totj6LYv0",
+	"gUdMZqbHf61HiGaZnTHhuiPhd8v+e617i7bMUr9vY0vZWta8Ax4P6mtN145AxBkNepSVnKv7TVOfC7zb",
+	"GSSat3B+u/LgiSRBTU6Bv9DNAKH+kQaZjfPQoebxPMiqtVvBIth63yJ4oG/HDazP4rDNwVQ4dw22ug8Y",
+	"Gx2B9zDdqFdFxSXe0917xGNgsv5LX6Q+nYp7xw7/Q4mzlwZdXfe7BxnHY53L3Sg/yfI0lmT8zL0u3cWr",
+	"g7q2SVz0Tg/HJ2rEMPbxCQLgs7WIQ/Xp+JlHxqfk6OjowE2WsdAVrs24w4xurdKaUc0e0h6M5z+g3WNT",
+	"yltzLE8JLpLXypbcpx7PcAdtwEGyu7raGodnp0zeOOzeU86CiinXbldsmIJKO4DJdurZ11gPoz+6gU06",
+	"LWlTfVmKexb6mfCrBGJ31w4YRfM/YrPMpymjAI3uYzNhKKzSfXfAnvDzJGGpj6STIpDy5jQqJ9tsCFZ7",
+	"a7vvxiMvfjEor8c+PLYXuVai1teLXB3tTl7kR9KBSp/dyagFvuGnqS8FVP0mvaKpoCCE0smYnOfzXGbG",
+	"YKYBDdmSB91E+fHpvlnSrpJ0S1ems+YMuCQAED8+UZz4+BTr/DrN5xEsY2s22w/ufq3YtqLbRzdjcSr7",
+	"aPr4c855ywrs9dzjenQ+/MXlfYyKLTu56bxuvbXb+S2G3Usd/uGkJu48DAZnvVtn9dfm6h/eQNyzNOUh",
+	"8zehwG36Cpv++ejqeGD7fB1I6aX/m3uma58m3L9j6514VLGCXglZZw3nW+tmvLaWvoR7DliSWT0Ry46I",
+	"LZqYetIuIn+vG99AV8S2IdgzPrLyuZQwMV0wh2YVlcyJD/rjKnoPcLDVyK+pm2kmWQVP5NLunpkJaw4z",
+	"q7Nm/26N/eh9KwW6iO5LEoglj+elXGlygwWVvknKqCmljmySpnPe8lKYiOim6TSHZMDd+zTRZ2FrHmE5",
+	"Bw2XUkREREosyIeipx8AzSmVzR+/6JQqaEbgLkc4dz/VnPb6ElvO6AoixeNkBDeVKx1XBEraRArdyKsO",
+	"ZW9WwLSFtSWw+WxJvytDVH+kzyD85VqC5jv3ofE5DsrP0/q+JPGX+C4Wq7gF0dT0+CpRyMmXq4+Knr+8",
+	"/zghXz6OSR6HLCXPPfLl47GOPtMsA8uXUAhMG0ekuuSEIG4lC4nIM8lDRi7jeUTjUH17SgIRzyIeAHqP",
+	"Rq9SX7wgMVsZRDmaZwuR8mytvnlZHZP6aDwy6Ia6EbFx48BM7SPx5eN44A2+fDyGnyfw8xR+voCfL+Hn",
+	"eOSkh9/YdCHE3XmWsaWrfo+WX1RXdlwgTGKkVF8ITZEXXKJB7nZ26kv71nCkqUjdkpNnZEZ5xMKJziHw",
+	"P3786AEUscgzT+1HzKAvlY/XeQgFokaAwJFH7k406iR3rZeHi1uTLzp3tMtYHKz9SusZ20+sjlDKsnSt",
+	"186djsIlyVJu8FAKVo2GucwBnqdA54fIKUGo+K5JIRq2wiTEudLRIaKePpHk7efPV3pfqo1g8UCuqCyR",
+	"/10E4/IMF1tTWfiCtAY1IqssrIuHVI/BPlhi7WD9PHaoXwzt3XZrpAklsL2Iv0jS6Nj8aPOgr5mE+sff",
+	"mylxuQu2+q1YkSWN1yRkkaI5gFFTpIU3dKAp/eQNy3nDgpRl16JEZ+ixokr9j2jiSxaIOJTuGUQCUeuI",
+	"iEIi4XVQFiuJ5HMA3Z4yEDXYd3ll2g0v6XcMxDwfPXuhtWb8YLR13vWBbVqAfFpJYG12Gbxv6fW+U8Fe",
+	"cah7NuPqSLA7taQqOrDA5vhV4IM6I+aRMogyCARW/IWYi1Q0jNE7rfZYkkyI7ly4TAeovluJOB7PJ4Sa",
+	"A7EmqdLfc3DFKunBmTwr+3cbgRBEED3nFexyxAdfQ1INPHdvXY/z1N0YaHPxIGerjqz37wBO7EwUrO2+",
+	"fiwOqUp8niFtu93xTrE/xzl69CjJCt/pS+ulfUMljnHv2ofUBPt1fXtFztlZDNXDX2vMvkwyaIeImsRE",
+	"TSddQ83Yxlr9jdX5jkjLLhxCU3R1wIssSzB1kiT5NOKBASvHHUDMO5bCi55IOz/W7d9pnpcHHomNp6Ej",
+	"JbcBGiF3a3EXabGmOeBwtZAs8DFzgkr2/NnBEXkHuiwaZBJgh0CjVXq+soV40V/XVZBYkVcdVqci4uqr",
+	"VHmeZybWcXn2qFBWB/mztcrqpLrEV7rrCW0y/6EnWZ/KbQdpg1r6d33CGrCOkgEGuu7TK8nKtK6rMFxt",
+	"C8mJgfH0NNOCGZ8R+wB6BP2hosQmxdxj9S4s5QV4yJTFZAUfZowuCY+DKDeNYO3nmW49OiHOSHU9kJos",
+	"dHsIRHoXcZndtKgbufb9TIyDgmeSrLBPzBkJc+ZLIeKJKcYrvjOOkDCH0Z2RJZdSmfBF5+WQrtFk9Uge",
+	"L1lFLTFvHWAGpXoFVPnVOrmV07Cxe3fLfi+yCjcp2N6g0pbGx4RrFgesA7i0deOVdR82VOgXdtyQVbmL",
+	"Pt4/t7/o7GJ6zXR2pGSLmAe6l+xGPai4EFDIMpbGUKeyvS2AvvZdKDtVIbA4RFyXTQ/9K161PdW/qydo",
+	"U0fdeCH9Em7GgVUgs9Za4w4lALoFlC/VPHSnqI2VZ7qhlF1kNF37DhWqqQVUmBVytFwWHQQ0R7OzK7rB",
+	"EWCPnM2D/g7SIYr3Vs2cJ23Piv28dFFv9qQXzuzu+ZYuG6d3PYSVLrlpE3c1fyz+++hmjx2m6WvuWOPc",
+	"xcz503F/uwbU0RCnztcdrW1xGZe5zADodc5CMjo8Pi3l4c6yYAs3GJqIS5ynkqVrjwQiiticHTRTrjBa",
+	"Izsxhz9awvSEkXuY/On5Mlvs9Ly1KpSqe/t3GnFgFFjzqdTApQjzKJeH4zGit5OQz9H1ZJfXjw5ffvt9",
+	"PHLX1Ntyzr7p/PC/6OG/v/0+9o5/wBP0J+rX/0n+p/3Rt9+PW57dEJM9l+MBQrS39HIiLEKzRpZqiAyP",
+	"3Df3YNeF14LO+dokT3i0/aURU++qv/X88L++6VePYevUB21D2EWm1kRlZym5RaTtw8Df0nXokQz7yiT2",
+	"kTC5UQJ2E/XtsvBbo2fDPqXjtizMx7OCtiY/VmRWR4WplF6uZavLs44PtSWbUwlD5fGJJOYFhIe6rRGN",
+	"1yZyJc8AFyugMVaokJRBmQYRBYYSGT47PkalbF8CtNscjSh1rdpPEq7b82grwrZ++U4SdNND/giJuj0h",
+	"2CFhu+1wIWtdW6ylb9cnfXc/RUvmnXdGi9gtm7KbsOw2NVtsfnP1yqnJEli6IE95tr5Rj9AcP+G/Mhce",
+	"SEzOr96RO7Ymw1uR+EdHR7cH6Pu7FTGDjEOacPU9Gpy3ijXcXn26QROOJvzwjq3lrUcwt0WS23PMqfo3",
+	"cNwJecVoylKCrQ7u2BobHdweYY9jtgT/M9NNd/RkFlkGhfeCh5Akj9+/Mez6b799HngNZJO//fa59Fpq",
+	"1+oTST4lLH73mlxg9hFJUnHPQ5aS4aePl1fvzz/6n969vvDf3dx8ubw+8LCdlG5dR4KI8iXAXEOSn0jn",
+	"XvFHKiLogO2RFWTQpCxi9zTOyivsXvrgPzZf2B3IOqzDD6jYnQmU6yg1FVHC+R1o6DuypDzOKI8R3RTc",
+	"7Rj1mjx9OufZIp8eBWL5VI/hULI4NH80kLGKh6Z5jPW/YGveXH58XYChK4v9Mp5HXC7MahsvOeMp4Ker",
+	"sUysFvUoQL7GZfmEV0dQ93SbcDpncbA2KD4SE2Chs5oFOYTvg+ZonpUye/Q1/hpfiPiexQCfNPkaH5JL",
+	"8PXfPr0f30KHL/2wjtR6po4INr+cQhv1TBBIxrUMZTUWShRZHKkX/u3m00cy4ywKsdMV3Cxjesf8gEp2",
+	"BrhE+OntP/7xj38cfvhw+Pr17RmgHFKYXMrI9ZsLcnJy8pJ8+XxxBjJcffrly7vXEt5yAadS6sQtcjwa",
+	"o5C/fa8BmG5hXLeXn+n89oykAFKPLdPMZ7dX558v3t6SjN6pB+HAoVfe15io7Q4WZKjG8cvJy+ceuaVJ",
+	"Emmt8ClcdgjX/I9/ShHfIkjLQsQiTyW5fTc7/KC+vCXDZ+Pjsge0TtBVL8BhYC6azGjEDmBiwGNurSeF",
+	"bJkISB87/JWtbyeA6JSl6/Khki4ZsDIIXopwTaAodC3tBElYJ/XeIa5T8dzsEPOeWIio6rcazrB4KipP",
+	"0HSfAQgivIJL8uz4+Iicm9FAzkm2gMXDd5oM0iVdE5nxKAJNK48h/qLuH73Um3atHnF4PstYentGaO3+",
+	"bEFNiiUgyYKfVr1GshRCs5lIEhYemBCQsgF4pvNfI0Ylk2D63TFsAiTiALDjMSHx2SnRCUheAbSDU1JM",
+	"APbkPTR81aR2+/tXVPS/Dibkv4+Ojr555KttH6nPvw6Ojo6+Dn7cekrlLDAcz0hCpSS31tW3ZEqDO0Il",
+	"0IT5zGS3QoZMQufsqHYTQOtKBHi1AIHUleWp1yNWZM+ZJLf/61A3ET98F95qYEto+vdEeoTPCM+0NCMr",
+	"FkWHykxgwL0PrIdCJqx6vzoaL5+d/lI9GUkqphFb4qk404wA7sEjHHGZIb7uLX56qwlMzR+OIIDMstQ0",
+	"6i36rCPdKQK4ffqvnKVr3UZIcRnNrjxy+3TBaMhS93eKhze/sWeXAi9WgyQLjvlTq5Rn0FWA1rEZoIKk",
+	"BHESKcAtQC9gFh59xa5CAdOQ9lpufXj3GQxsnkW2GDu/emf5sCeD0dH4aIR9IlhMEz6YDE6ORkcnuv8m",
+	"aDdPQxHAL3OWuRv/qaOntniirB8RszMSC6XRhEpE0EgekfOYvP384T2QDp60FAwQSW6f6lcfreky0tt0",
+	"s6LzOUvJl3fe1xjOX1gqH1MeU2gVm5GVSO+03RULErNMfXBwRL4OjOBhXweG9RbKGJ7Ar4PPKaRVizz7",
+	"OvgaZ4pFqllITO7Wx167dKzXp2IlWXpEbnBcmnFdYEP0wxutHh5eiYgHa5js15hGkYA24tAzs3i62t1V",
+	"THA9pUdkto40UJxp+39ELsBUlCQW2YLHc9zxIp3mXTiYDF6rHSpzlmG3jkcjo9LoSsqMfc+eLrIlpAqg",
+	"BuwI5fz44bVBbzPF0uD0K5J5hi9wqdfFQJ6+oqHmBuqW09HJ9lt0IemXmN5Tjuq4rXcPJv/9zcLgg9HB",
+	"Uca8C9jkcrTDkpQOlOZH51KjPaW6E+039XCg8ae/K+Un+/FAWoe8n+qOeoQHWoeBoxoUrUDL4X2NpzlX",
+	"XGw5ZWHIioxKJHfT4PMWRnpLIkHD7rRxruYFZzqlS5YB/vx//z7galLQjMxAsQ6ovrJ0rKFNVpJL02Qe",
+	"Hb488g+V4fz8mcvQU5bVFtLkSzpnTxPEiyjfVbiQcBHcedaKqgMpNxO1vu6f9J7i3nS6PIkoomf3PC0z",
+	"Hu18Rp6Nnm2/5aPI3ihN+bEO1TlMwRBp6/HadKIwqfbfrYfpL3+pHKe//KXlQIE8R3ASMD3OdYOk49Go",
+	"VAeV4Qn5vVySPPEQ6Z/8mk9ZGjOlwUf8nsXqAqU5sCPyl7/oo6NevOH0vNWz2ErBtnbyTwPO8p0ukwjv",
+	"wAe1bZS58qm+DPamoLlNHoziBichVpblz8S131f2YxMd2erB3onpMzgz4kxRd0Xsc7UdGgufSvKP8w/v",
+	"uxPNJxzyTcKCfoRj5lhufXNL1cPVITw5GhHT0Lwc46DpsnIShnmKeQIaYzh3E8+SptX0n0vcc1ls2Sa6",
+	"UTr2+rHZDzOZhxmdUll0b/PI6egEW9StuGQOfqRGx3dhSNc4rf9AfgQjJ5lAMvsz0dR1dTPIEMK3srK1",
+	"G7XH+/FTGhRI5h3pLRVK10fXREAlU7bLRNHFLRlKgB+ZzXjAUo/Yrk7bp+ejTy+hMYv8JcNoNLoBtXsF",
+	"TUwRhdr20JW68FatXxrbHIj8MBOH0LwfzHbwSGaMLifNNv1nlg8SfZLqwieySN09w3ERHJeclDm9SV7g",
+	"tRlvZswi8MjA2M0DlWlkbjo4IjRccu0HjGm0lhkcTV3kSobPRicHcEJdJ+lMZyNr+9m4B2SZgqdXA8xq",
+	"kqWUR67T957L7Dww/eZq6rSLJstLnn7BNLIbjp0WnKlBK/Ba2fsNBR/qe3BGlIq6WMXgy3Yoy21l/r87",
+	"H2Sjn+/hcUUFUTd2gYtZ4rjWV0VZHxOidACiTxhJKHjrFIVgXnXGzrBDI5IpsF3Zum73LA1zVhlgPU9f",
+	"DWPLZr7nS54NOlx4gdkMHWygbRwbl8pkYWzk2tal3Tl35aYfzQgQ+G7EzOxD1ee4u7Uz3n7Ll5gad06I",
+	"N3WQAW9EOuVhyCD+8uz45fY7PgvxgcZrPTr5YGlTWlOacuk8ZSyEDvFF5EV3gzUfWFJGh4IaIubp7zz8",
+	"8dTgAaNJ3ocPvXsN1JgIubuYAm9lPzl1gPVhmgOXAoinNcnzbPSsVJ0OzpzizdtNGnygqRbruJYkFDHz",
+	"9JgU510tBHpjFyw+Ir+lPMuww7KINWyMvrHI9EKBAcm2drwSJCu8GJy1caykJgs9uEfk2VR81zdB0u6t",
+	"I2sXPMYNCWQqNpCmegshK9DzK1trtgT0/kqE654cqToWc6q3MSf3XX35lH4KlrH9qDusfuyJ23bktL1H",
+	"32aWlSjfSGd/drba11f1bNSBD19oaBm4YdxhTDpj/rMQ72k6Z3jfaZcFkHmCPZo/sJDTz0oPAGlx3OVm",
+	"7VxBhv9HyxjF2qC5ZcnYyNBmZ5o/orp7sFHOhOpVhyYCsReTBt3ihUFBJGNS6+T4uiL+ZswSY2bQilgh",
+	"Iq0nNeCzdGileI7EMJPS+tTHS0I14w/vuWQpGDg8hdCzSEkm7pjO/8fwvTZM7Dfz8ECbEWptWSQZvpnG",
+	"hEHBNkZQ92Om4Fp0tVPQkaWnBq0cp+L7pCjVXCNUCJV30D4KKixXC7HEQNhUtx0dPicrxu5kGerSw/DI",
+	"NZuTFwdHpNIpsM08gu0sCNwddHig0WC/wrYdXM9mi8DXE9nBxOlr0/0JzQZ7sbpZD407eog3x72bbInK",
+	"2Zf/x4rYwOHNEbfWy8AsIOpk6c0hQ3Vin9tcHu9sZfJgVOyF06MRXnB6aMCMERqLl9oJFzp/Sxr+dUTO",
+	"45LFckkyEYXk2egZlJRD+2bo5mw4uU5NgUyiMnuNDG2r4sHuIxww3cVn9FdW5YmD/R7pfsd516PcprBW",
+	"CfJo4A0wMwbGefmZtvZa0Zc9hWvg4f87qbl/KKP4FNf3xSvT+PQXkJ1W9JR08QlvF7fCBubyFN4mTa3v",
+	"T/NZ4FgmONdbMtzspPB0KrFWJjszrbMGW7IYV135NV54AwCBfeH1ztAUGzvj6ItccLYIDiGp9tDK0MWF",
+	"xRuf/o7/++oj0+zvFvJdFd9SDI4sWMocXO7aGo8exTBj3zOlGkoElURELxMtlIRmGXQJKaA+S8YLeneh",
+	"RVtaacqUrWUlQEICvH6B/P/Ye/vmtnEsb/Sr4LpulaW7lGI7SU9Hrqmn3InTndnuJE/i3dm+q7kmREIS",
+	"xxSgJSA7mnnmu9/COQAIUqQsypItp7l/zKYt4h047+d3ANORa5FMdgMyyy01rudjWdYV7DIxTxc7Hqd0",
+	"Ap2FKUTUo5MO6hcl0kRj6n5/6Glp15mQSQcqNZsBEmliSRW9AedDQ1OQngoJteiJHeblW8Oi9QfDmpUp",
+	"mEn0/6CbMZ+HbYlvtvPq5A2uotsn79x5gOpCU3B6Qgpz6XyAO1ZFeZNOfsfc8f4vr4bonz0Berg4OTn7",
+	"wZUU/TMkNJxDzhNefozX1a8j4RMS2g6vk1iGfQLQnaE55Gt78BBmKswaDbCn3vVcD3FX5A5PYWBWgT2R",
+	"n0hHb+PbgLzrBnp7I6Ef52WA6QhQX/09fvNzQH45DcgvZ5W2ta+w1bj1D7as3S/jfxj/hkD+DzLC+ZPe",
+	"VCSoatNUMPjqyLkpobIXK9yhSjplhtpKPlsb+DawtX3OIHYeGPF7CNFvbYNbaI4SkJH105fGwGW5/f3q",
+	"IucLmvYydpuwuzbK4Q8Q5QAH/sWc94NjHaosc5Ctt5uog4qKUI8dyODt133hDKhIAKqe8fsG5m+a4FiD",
+	"ia3foQ8QYh70s3Xiqql9uPO4h3LMFpw/1FJcMkWmLI1RwNe3Uk9GQNEMd9ETaWH4qiYRL9g1flp9QnWF",
+	"iw7Sruod+GZm1XKDBgLKatMao2oblbExV9RUjiBfM69REjF2tWD8UAw2jepY4e4Mp7vgh33y0edvcIeZ",
+	"LJlkSSf0Rwq7vjfOZpgVvHDBBl44jHhYhe2kGab02p8tjqcVQYpwWEj7Zl0Y0eOsxe493mo/AzeXhLzL",
+	"wPFYZ8gp8dnzPBDFFjdJbPaqRIvNk5qLved+tFNC1YhIbUmg6lPI9D60itIhmIi/6LspOCvSv9yUZcWM",
+	"VSL4ILPwKuV84RecezSbsAl5GGQLHg6ITwxJxyeDmG9fIr2kswadGKja7JwUg9j65LNHPWVQVBoM9U6Y",
+	"3DKszbffOqlRCQdaERA6YxxxhxiVDA2lkqEaCNwONKNvyl4EffYHEf825L+ZRcCcYfpujcbsOaW3DG3t",
+	"gERgKP/YqrjzOdM3PJlMlcnO9Fc6hoxffd9Pz8hMcDX1jcR2pHNj0BYLBUE2ejuB9cGWyiIOtd7PykxM",
+	"QNAuEffnYWRcnfqmNrn6lttxF1tycp9GxwNhmBYjrGWcrYXxwC2MyIGKRf+g0Mf9zIh0Xpm4s5zsOqvI",
+	"FzYhZyfdBqrYC9O2jYvfUoBwe2+KQzo8ikjM9MEB3Twvyhojhi43zUbNCsyhHogQ8T4TM/I7oxl5U7C+",
+	"LWQeIko+Z2xOs4RPIF0TippPhYj1BlLwKI9FBLuoFVW8mZ0fupWexF9EGj9LRl+e+KZsvq7ddhzxN7yD",
+	"LY9veXzL4w+QxxedF+AVqGXRBsOySSI+sDAw3XVC3XYwo5xOWFhvcav1Yn3+8O968L34r1bLRjw8GVek",
+	"bGOX0xeBZ1TdlTFIXGfsVtyw4uxceTqDd/1MEmABZnUzX0v+aQN67TdaE7Sur2TrWbnPs2LA1iTpwHs+",
+	"NxXuNPmAP6spm0mW3jJZiDuAMp1oZ9xQEG9CLqCGnyQU8n4AlKMCZlQ/wnMbeJYxiEjDwnwgmScOpFGP",
+	"eaBZogBcitTviXNEcSbwtDbOEK1o0/QZN5AdT7eiQ3k5yA0okfm48SJssxVqhL+U5EWLSnufzOi+O3i5",
+	"sc0W3Q+FhuvjQWIaIm3iqfQfEllF7aoodUnQa+oQ35G09zNTjtztRM7Y8GU3ftN1muANQ4uZokkqv7u8",
+	"76f3dtLiDtsbXyN7bO/j9J/BCxS+926LbPKGvsCUpH3otrh0ShWAOKepg7zN4yFOD1PKwaU872dv1DN9",
+	"FC3YwxNTCX0SRjdw/DBBUHhpId035YAvMqGoOqyn77QfQO6PMHjLQvpnHl0QKUSHHIjx/srMyIgl9sUk",
+	"Xt6vN7FzA2l/t0aMqSQmcF51xOQ56ghIXtxJf/fKwvdOnuAkDX0yqPOm0pir5ACPodKgsU7esfRLP+Qe",
+	"1pLdVoCHPjCedQtrrW58iePvxWLrpTVubmWFNqjs3dPvweYyUAsWtiFh0eeQI1vV9DlPrm/YcosZVuTW",
+	"RUpAMQTv5tYmMuzB6l4ND+OXbjv78Z7Kd7VOggiq8cTXEN1Qn/ZQU3D73m7vS6dY0+8BWvgdAdjMyl/8",
+	"vAHnLDdcB1GTizct5mXT7Apv76oYkP455z8RzVhPZYwqLa5skWuIrslJIrUqO8nEYm7ZkrHc9eyvgxvG",
+	"5mG3FPsL9c68qJqVsN1SzkPTyF0DYAOIBAm/FanDeXDZDffkFMCl3C6h7y3N2JXd3L3m9dlNvmZcZctn",
+	"leHH+GKmb6b+S7xIwW0K3u2/PRMKWnHKG5HSunab09T6HtYQV/PGW0p6HyV927nsXn0pMSCPlIICrN9B",
+	"wic9TUgbuVC/S8L51bxhNHhAwIpm5xzRxN1ygUhtZeloZMk490ZEfghxh1wUyr1hZoYh+WQiANgyX+Sx",
+	"dFAxiBJj7gUZsVTwibSFM1cXiJaZNLlhhcMOAG1l5fSPJaGp4GzIa29An4QRU5nB13E1wDFZOVO2dBBu",
+	"fCXYijmeCrrxtB7rNRPbGF/l/i4eRFj36NyuOo4tmMfD1lfFNOyebh8kGbQ2r9ajvi8uba8noUSzX9Jx",
+	"JBGTCJ1e4xLPoCSQT/wtqbeU9h72vlZrauqF//5Vp+3Tsas51O4F9cOgs1c5126j0Q8neAEFvfsl/q0D",
+	"F9bQkRegAu/bk/ldkiA/s8oQfioRRqeQg12U1o8lCVMq1XWksmvBw2eqnkAFSsh071A99ZjNGY/1TKIp",
+	"TbJA88o04UlEU8K+zVlm8DC5/a/REv+VMB6xbuDldx9LhyIKExxyVy8b7m3gAtngPWLBIixUz2OsvAOO",
+	"bgSL9Eqy+1luJr0PSm3heA4XoY+rW39sLi/OAr3qcw/qHNd1eWT7UJAeM53sAXrUPc0fxPt+YWm8xwSz",
+	"mhG34fHQbi98HuhQy+zb1LNnl3pmmWhHIGfA6ugzcctq+ClgfhhrGeLgPUy3elFiFS/+qfnbt3+9iAXf",
+	"Muqr0jVeHOZYEowCSTgJSzMIA4DrUixG5OQT50EvlniHea4t8T6j35LZYnY0ePUGvN74HyfOBZJwxSYs",
+	"w8ru+xLvitJdEe9spRAP6HUFWQ3T38rVNOXmklteK664z1haSXAS6n8Am+9w4WN9OjQlc0kDgE80XH+8",
+	"UIuMnZNXJyfQyQvbSzefEReKBR7cN5ZvMuDeMRQpfnXyKi8/bMabUqkFNrmIpqU5d7cTII2ElAuQoX4Q",
+	"1+5BXBvWURzsWs8QNmXFupEoY4O2IEu+yNntk49CAbZbnVBJwg/jHsglABo+FVwsMjjz0zPcDqloykwa",
+	"gwn4i2iWJYYscHZHQs23wnW19Uoc1F/cs5G81qzhnaFQTeSQlfZbyyMVPT2O+PXwTajpZY8mGK9wRwUV",
+	"amW2VmY78IKEVuSq4qFOdrNXXKvIWBBDc0AixljBTvNRkKo2k9kEl4tU0d2VY19Tu9Af7MGVCwszXynt",
+	"ZSBMi3CplEimVMInx1KzvvH40UoUFlb+IKTxt4UD26he4A6RwxvCfPuT9WG+n3+dQH9lm4UMlRs04IOr",
+	"TdcECRXeRRuCuTEFLjwspGyGWkjSkf2Xb/xYzCLZrKam+y8SCDTMxo6YydrzZ/GayoC2+tZKm0J5QCg4",
+	"ZYBR4qfFePYP52inj7fRw93y0dbXr86/aaXTQykGWODVJnPIPJQ1FOBBzsQVsuHm/LjAjP48BjiF+N4i",
+	"gLUECEqdVRGgsohYtkcNfIOECblzkts9BfmwUScCqBoSUc6FAuitgo0EKqIZWTpjVAouz+0/DFlDDRsC",
+	"T7CXLviyXPW8cUonExbbwnk5HOfpay2aSy1uYpE8t46HFskjodmF6wLlMAe1UbU8cgGzqaqPV5kyDj1f",
+	"iRL9fR5GncrZb+pMW9t4OzbwxbzpffrRDpCzebcZ7l7L6Vo7zEEXf7OMzCJ63E0ZlutUmhPUMJP7lYOY",
+	"0VjT4LYe3HdVD27IL6EZpBGAfUSJbEnsaaO7a8m0EKICIwIYMj5KWTcP/c+FGFOWXl8EycC3NeQhlddi",
+	"HJKOQaNEMcSISqCuRamIjA9O3jE2Zxm5oxmHMk1wg+yU+vGCXUth0t3dX2eJlCwecoh7emf++lZ32u2T",
+	"EC0/4EgKbfswLzoLgx9LU9womTHS+fTx8vOvFx+v311evPv1w8fL618vL9597ZLFHBMv4iHP3Y5g0IRw",
+	"oWVAQpyK1z3YOseQghEu5pGYJXwS+k5EPW6ffBWCM6mgJ7B4kI5dlf7B/E2MCU1T8HqC1cTUubDZgnC8",
+	"LEbXG+VLuAmBrdJbuCN6/1a9dnWmu3eOADw4kbBINz6hTTSReAx1ueDw48a2u8INqEpFh1EdUXPAIfqi",
+	"sLopNLQf/lVkN3r360sEliaxtsaeEXyOBkdnJ2d/6p2c9l6e7rz0Xt3J+NcEcLXMlOt26oEZnKsimX5C",
+	"f1/EE62XGRoCGVBAR+pmAUTn+VcftHd5I0tt4ePNxeJSszUWWu/sW3tsrSR2Qe7M69d7Zok+kFyk6RXM",
+	"tlCAC5FRcvErkfOFaqWvP0A13nf2qPeSsH+T8HhzLopT+Xfd5lGz9Rejv7NIPZhzYAleK8JGwngDXCld",
+	"95daAJo5443L6EYsuUVnhMicZQ0Yeb1okZlW11pofBjXLk2gKEpsMAMlvgOWiRd3M47pfduAYRZareOX",
+	"5jm3zsxmKAgqS0YLTlNT1E8GZMbixAZM8JjovlOaIICY5Zum2mMjRITNqkUGLl+lVCISkzux3m1dkUjS",
+	"sU5L/M7BrZ6dWdUME1ZYGnf75HJtwOs9PgTYLm+3wJNg94rQCU24VMWaTpoExAeEAFnQSq0LBXnCsRzo",
+	"Q7j85S1argiVkklpsm3hJgb2g3lKIY2pVPkUzitjY5ZlNB3yDrV9++YL43vRk/UPC8J4c/YUdvvkr1Nq",
+	"thNfOtytESMhHYmFCglmQknUruWQh5oFh1ocKV1xv6akFnSQ3GF2Fu5BKFmE8d+mib4SPwXkfUA+nJO3",
+	"AXkXkJ8D8stpQH45A4lsyCmgRSQxw2LLfQJaHdXilSlqWcpMphMWk9MfemevYSV2bhmZCKjtZu9VYKo8",
+	"wDK9He0P+V/hLdnrdZ0ypRhkSQVVq868u2oDePW1CfGDaysfh/XVDww1PoTyB2YqzeoflBo1ZkN7BImw",
+	"W7shG20+9yr2ibvSwj+08A+Hm6G0Qsk0cStwXVrBd6njupVSS0nd310U1i50/j756OvwQDmYLMV3kU7o",
+	"jxR2/Rhaox8Xo2eDDaJnnceqVIqbZvq+5z8XxC6t4xdCaDHybNaFET3rQbF7z35gP1NTtiQSYMEDZ0dw",
+	"0bwlW8J5XuJTLBSw3gLC/qunjUbLeeVulKzH5QxXztvUeuIPCLJihRRWqx91mtpWMWIQZLMz/Y50fBKF",
+	"QD5lVa9TRYIKih5m6+Wle1eAKQpGy4aoFKskwfzTZRIa5AKq/zVJbhknnb98/fSRzFg2YQR2rBuQ0WI2",
+	"1yqnFrJvWYZF7zHBTnppd4dZCAStnFsL/I1js2DrerB1/1ZFBQvz2VTqr2y0hfEJlrKPUKwno+1tkdw2",
+	"2uqZ6AFvRZaxSK0Q3lWSe05oKoXxBSSeJyIgMuERM8XYnRGEZSoZ6+fJyFikqbiTxS82Vh1e2JEeNRL7",
+	"O2OyvnW1DCIU02XhQM8h3F6/KvM3iYU5rOz/5kBriJr578qO9miZ78V5b2x0q27WmIm9dUe8x6jop2PF",
+	"9lK3zLhlxs/EKDcVdwVfDOP6/kL2+b2kubuWrYpoMWtYLekxInCMoQk8eGS2kIqMWBt+s2nwc+HEbMLX",
+	"nfkjmNjsuZ2jtc9dA0hWtkteDXsecj17M5GOswdWOxj1Z9KuBayseaBAsRaIie4dcipBeID4K+T4NsKX",
+	"RlM3S/STG8yj6mAjd60foQhXPQrVWi5lpti0OFf9aBvEER1gSIvZhs1iWvyPGwgExWbrolrsvWkDWe4L",
+	"ZNHvFO/lscz3zeM1+d+2jVpxzOUuSxRrxl0cH0HvPRFZMRygGWdx2f153mhVjEu/kqVtqZ99VSIzNtDR",
+	"EhTwaMqiG4uNh9zGvLSu5gSjVIyIVCLTlxnroeYanqOdDqE9Z7AHEiKzlmvBFXBsq8Tpq4BqbMIYHuuQ",
+	"OyQ2AGuw1Sa9LVpCIplkWvHWesJIxEsbpTNOUqYXxNIx5g7NFqlKtCzRDYacKjITUhGbXPPbxX9dv/v0",
+	"9j9+u/x4df3T71eXX0nn7IT89hMZLW2Yvx9hg71LqGQSsyiJ7RlDYA0c/oB8fvc+IH/VZ9Z59+ntf3UD",
+	"8vnjz3DMf/l8+TNcKEhihgRvRDeGMKvOL1e//RqQr//5c0Dw6cmA0CyaJrdMdodcX+XT1wBTBHEvidLT",
+	"gFcQ632cijvv7ykdMf1Ln1zgZNy9UoBzJBZpTBZ8TqMbMqdSDfnpCaxcZET/SyUzEwYjk3+UYsDOzrqE",
+	"Sn2UQspklDLyj2RORmI2MqFjZDHXCoHuWOLLGPKYzVOx1DM4lkRq6YPpOYsbK6zhvG/YXOGxugnD2BRK",
+	"yoA4gy9mJiyy4pCzbzRSBtmoIGfCS4bnUEgU02PlZWw8f+mKfDTk+i0UqUjouHwY6H1Ixrq/OAG0asK+",
+	"JVL1yUUc6x0K7Sr6NIYccy+5fMgL2eWkc5NwXJ1+bCDvDYhKVGqse3D7MBhLKrrUb1YvayTUtMZToQ/B",
+	"8tRd2FS+KxFrTXT6w1aRh6vnOVOXtkIHTclcLqOpSMVkSWisGXhNRDQc/X3gqbZK6NnJyQZVQ1eNLPpS",
+	"HRsEdmrBInjMMqIfkKYApAPPXhPiWNxxfadkV7+ZkSZlumFAuCBaYy3mibF5D9fXn8fjmjXq4a/h39uv",
+	"a2MLnogUUz2pMkZn+reK6zJKOIX5lQeptFCZzQPCH+h9U3oPw7oxw5x4e9yEdDSVhSdvKF2euQk9d/tH",
+	"ewirs2RhU1F+CzG+atv+XdP3NqwuN/61UXJ7yoBTikZTQnM5ooPUKAB2r1ep/4WxwV1IqnaYBMhjalSk",
+	"skHOxcjFLGVoJ/9DO6tyYPSCGUgTOSBnB6nEFEMIRVZMtMAYwI53VF2n7+hhfGjvPEAMi5ZA0F7Ezj39",
+	"UG8jXhaP1LvN0ooh8xCRIjGbQVr8ikhphGAjVJ6XLYzkhrG5RHk/MYIpi6uRinRHnqRYYi6vVi81NokP",
+	"3fzy3ILZ9Kb6NAuux4aEKWijdNso3W2idIvEkPTKJp0CiTP7WqVI6ykVWc2FQQOhWBiXxnUxwbWk5+SZ",
+	"yLW+xcI91NZjfUAhwt7peEeHVkInnHTr7eJbA1QWJcUX3mVu6XVLrx9Mrweauo5FBo0dGpSVEclFekeX",
+	"kkiW3RpCzAkF3Uj/PuSd8C1eyN67RM6FhOMaeJ+EFjY//K+e/VQrhr1Pc4Q6JVxInozHocHMlJTHI/Et",
+	"4ZMhtw2+smiRJWrZ+yzSJFoGRGp9a5SJO8kyk8iZLbgkieqT8F0yYVKFPamWKSNQAkg3HqAl2ZvH118u",
+	"zl7/EBKknoXyK19/ueidvf4h30qqjFm6OVsywzXjTvN43NTIFBQ6uOVxX8wZ/zZLsans4fNzh3snstgo",
+	"3QmfzNJ+7HG/ZgMnMzphL/4+Z5Nt2875ZGdGtcDa6yHkFI1jFQdZZK8V93iVuub3+hxG4nTG/jw86vf7",
+	"w6MqpA1vmeVrt9r5lXfvzAKMbXDKvoGvoHoR9aO2gsAOBYF3xnxdFAbghPbA9tk06gFEQC+HCGjxk75/",
+	"/KTLX95qgUpeeKe+l+CmfQAfNUMYvJxG5pXWYwwiBhLgexovjXS48A6CDDAv02SWKNJh3yIGjXs0/vtC",
+	"H0QXHckGPNyhJ0E8vFY2a2EAxS3LsADjegSlw4u2upxGpUu0UdxVTbPNVdzaDtbEYtljbRGGmgVmrcOQ",
+	"eSimUD2DqHYjlEO4ukVYIccOkqwUboUiv1GdTLCOT5tJJ9SM0C5rYP4RBsRgyZCXPwzIjMZaVCrAwqgS",
+	"EE9ALESYQe/tkwszhlXI6vmVh6FTjv16cE6OWRIWWVc0M2XWz056d4zdeFQO8WUPB+bITjyRENMCexvi",
+	"HL5efjxzv9uko/AiJJ05g6LmsPuFQD0MWTYttDBxN2V8yA2cD1GCnL22QW0xXRa27g5FYzzdjuy//KFz",
+	"2iVvrUSgd/a98UuRi0iRs5PTV/e7cbBKP0ohzjrhRZeRTvHWdwPD7wEq005uyOF2YmU0r+Kaf/FlMuEo",
+	"JFQ+gaoX0A3IjN5gGvSQqymbSZbeMjnQZwFfsPh6tETMaHwVoX4Woc/2wyA/OSgPC3VCYroccpDQfsAr",
+	"CBfPv5vl/dd68y2TXXzPoQ3GvE5iVOrDGWNQOgP+gBdxyN1OH4P1VzIFwWFViGL2pVYHoCc5uFVJqFmD",
+	"ubQqZx0C/NIqA22GxFTf/iFMfI/4TKuDbSGlPGhxLYBTC+D0PAGcLPkdY8BBpUDYuV+kWJs4VmmGaHGd",
+	"Wg/ErnGdKvnxztXgQ2AuLQbUATp4tSq1TqPOdav1yPcPxIW6l+q+MDHfj1qa8CH5WVosd4Sn1hJQjv04",
+	"32WGVQFfGLavoHTrQzWaDlbBUexAtOxPqAcnKSMhXoSET8I+ucBFCE7mGZvTTKtLIATEi1RNhQASDMUT",
+	"LfNIOPmd0Yy8geDEkbhlfXIJAa7xbSJZRqYU03U0x/DVPs1zYW+Bq+g+J8DbJIkQM6Y6IBB29/KXtxc2",
+	"Q+G5VC3EiU8jnPjmBQur2zViHdh0j1Ach8sOW9isFqnjWWtfSJAh3FazC0tVO1/YhPxwTn4gmqLKgOj/",
+	"/nFLhcuw/hf/xP9/jaWK0Xq3nTxg3Xh6El7dKdv9g1LkWlnDmUnN7UAraXyYEFqm7MpzZNk48eYsu7rd",
+	"FizblqxpWXfLulvWffCs25Jm5ycrEegtubMFxtdsBn9sUSt3g1rpCv0oYSwzWovlQqF89bobkJm4tT7D",
+	"3Il8SFo8iIa5m7xPLnAHaIrgNFN6y4gSxsdpLbljI76swpLr7fxw8ZVkyWSqZBVHfwcII3twcz4WZzcL",
+	"2Nojel/7RtzwnbmDf0geb8FqzFm2TL5l8s+CyVu+cTdlUL1OCcjxQOwb0Mw8RymwksCq6t0dSAGJlIsW",
+	"unoPQgBsLKFQas6IAs9GBPDt+CEsJCQ55oGduRIk1Ku7jjM6VlBwvwNBdd6NtXF1UtGlJBdkwVWSmrAp",
+	"AArSu5NI3K24e05CLtS1GVIyJas6+4hFnjcVSTaRPz6nlH+Ap/DsJA839cYyx0rLRnwZWv6hRY7WrNBK",
+	"HN+HxGGYVV7TFQGVUfcbLclpwTlwerKt5OESX2QbHNBAxgBYHH12bv/InGWJACkgiaarzBkQAEzkx4HI",
+	"Fz8bn3yHAhRVR+/sWN8nSV53XnUDcnrSeYVC3+nLzkuDfJrROxfxgKCQBgTIJE7pBUn0/zsgVdybKn5/",
+	"EcerxoZLu6nPhvfrZaxwKbeMTeWAzXppxDhd6z+kPFAIwyo+1zwp2gTzuNfpbnIrP7Tyw8FHFPAVFoTg",
+	"a+xbtDA4yCQVEU2JuTdqeSy93Fe5peCAGIbyxT9vEr6rsO4N+XohRDtYybAKfM2zIjVq1RzxeBgqb/VZ",
+	"Sx+CD1vYuvKAwxcPvDryWvtW4hr33yRGuR+9H5xTY6Wp0d07RlDEdCs3fn6wxxIFzRCsB9f63yHpONJ5",
+	"+prEdAlJV5GYOYhFJQyOr8VU11MAU0Khh4LijzJFGDEqGTg18DLhxY0Fg7ogEJK/JEumSIcLIhfR1EnK",
+	"XcjeOnnTJ+FFpG//gJRQUEK8JhZPHZLYFPumXkzVLA0tZLiWYXRXIINNE0kuPn8gcirupBNdpF6chSiA",
+	"Pr1ECJoyHtPsWHYDPwnAYRtj2R1FI0VipmiSSgL2Etj9SPBxMllkJp4/tADxbz/9x8e3H369/n9Cc1a6",
+	"58/v3h9LEmUMv7YT9+DFTVHTY0lSKpUREQHzprQM+yWhiNIzSayoCh8ZvEzNPkPNzsLiOMeufGp9SP6v",
+	"cJyPgFzjTtQTSY4GR8PFycnL6P969+nt1e+fL4n+AP7E8Af93ySlfPLn4RHjvZ9/GmIL1u/38YsXeZP1",
+	"SClVQgde5lZ42FZ4eFoE31wbN0RJjOvSpABc5/O79xAdHQEg0ihl5Jer3371mKphlFvG9lcH2z0IMh5f",
+	"pwGM3yB3QNPvOKN3rYGggXTwG81uisZ5u43c2OSt7fyv3XPQP2y+tJjLwwz2+6tZwDMODnBL2Do84P4e",
+	"Gumxtjua/iH18/xNtEECrcr9bEz2pjKTDyRST93v06+1ltRCtP0hINo+w1E/F1w2No2uzRXfosfiNf7L",
+	"Ip5YDKUBoUSr/gmfoMEB40bAGoCK7ZQaPTmR+Oe4DmytOXacPgMfOO4gYdj0JDfFXnPfNmLQXqsalLUW",
+	"Wa05strcPHBL8Nk02rq+ZX1UlgFA4yuhWAX4tJpgLNKhHHQe850HUlaFoQR2Mq2CQLnAQkW+SsKJGDio",
+	"+eDjtuoKWBWd7en0QHygF1DyhFYEihnUMB9uDDD2kecDwpxHHsMuVAHVExcLVU70w62AFY5ZlhnULiiz",
+	"YQ7DGedXIM6mpuyx7mKQl/O2BtCvBtHugytXOkopv9EDULPnaPl92Tntdkbd7lpwK00WDgTRSk+lMYyV",
+	"36gxPdwvYBVs7Yb0vPncWzyqFo/qWSlT74A0FQKcHG/orrDQsr7UYkm1WFJ7wJIy7G83AvzjEvsWH+qA",
+	"8aFySRifu/PA2tgjG09XpTs8CA8qp5Yv6Izx2BUEaLNLHhD5qemywEAOt6vuUJ3y4odJYHKFO+eDyjDJ",
+	"NRTEEo7QMA8FlmGZNCUGgRnjAtxf/do3aOaD7WAY9gD1TlCZSkwMXvj501czmeLlxCCVKsr8GXfaUOcL",
+	"u93Pxudk54+k281/U9XmnuaNeYfrYb8Op6dhgG3+R+tMeib6z1fG4wouIi3muxGlwXZzdjaoCL8LDFMx",
+	"TpkfV1NQ1+hOL8Cu3goCu08zRT+G0vuQcEWN+qF3/oCqMNgszylL45zr57mgJlzzLuGxuCNRKiQz0Y8x",
+	"XZo60WdkJriaSq+ctA3PDMiCp0wa8Exr2tQDckFSwScsI+atQMhUJ2NUCi7J64D8KSA/dvvkC7tN2B1G",
+	"gi6ZwpmmdC7ZuRVGKp8PfFJp49TnsisT52MJDzjphsbQijaNOSx00ooIrYjQiggHlSK6lsGQjuy/er2x",
+	"BCC4XKSKPn72py8JlO2v1bGczoCyaSRnwYq7J6RGfwPzFDOTBkE6gDLhWVnNQcVJxiIlsmXXmX/snXA5",
+	"aLm4N2KThHPdnxtAc+AEo46kjUKuzkvQkuJ8oRhWuG0ofASEktAs5tpfal9iWSBf5sDCRCqZMT19ov8H",
+	"TQWmg2PIFB0DDATH8juKUJWLKYXLGJZxrJUnsmiBwASFkAu32zTNGI2X9kwgDRVTOnLbGxfG2AwChcsg",
+	"KVY+knrXXSJ2LohzOmNx8YBl/+WPnTNwqtraYcZybyUT2PgqWQRn+RV7emKHa2EuGwsZla0259JvvfPe",
+	"o9/VH2bTNVlP5jZLqZU6/PfT+mNbf+zBCRvmFud5fISOxELZmKBEkZKg8fLNuW+UwKFiX/goChh1Yohf",
+	"PnxHKaTNpIXHzP+0ujdk6SkmndfAlaaU5EJv578HXuQURFR1kNkb4w/4jAKD0hQQzr4pkoHK3LXyQJ7L",
+	"qKZstm2q5HmeGQjbukny4Fr/qq1v/0dNDwRLUKt2HoCLVp+G885S6VVoD/ad1lfjooV4vdYo+xCj7Dyl",
+	"kaVIlqIi/FwxAvWQPLB5VgMGW6NhX6s3OGWr3EiW3VrNxikmiSQ3bK4IqIP6d8uRbtFiMGKRmJkdATZR",
+	"DMR1wH0jZvunE5rwarj/28TZUCGA6xkB/sPU0TYIU98c8r+uZWObJLRujaqtUbU1qj6hURU4RM4QjqVj",
+	"FBsaTpHw9sA/9ajM2s1j4E8hHNxTDL8m4ePklYcv4oWpluyxBSEAa8Y+XAzwap6jm89jaBNAkAWVZb2s",
+	"8GADLg4N7E6qVRHB8MPAMlyruCWQ/2F5un8U/4tNI4C9uU7iP4fdLWyuqwJEaPvs40jXMNK1Vrx4eG5u",
+	"xh3lSl6bgukhGFdTKdCYSYn5O5iMqbxhkCnUrTbaXpQyV2zb+UL5m2a2xK/GrrVwvTcBqd6bwhz/rDme",
+	"b+fNM0ux0XEeP4ewVgPPz2xKJBkVGg/tzglAkMOjJAmtrnwdLxhUqu9salbHc3d5M90++ckEPvOlGS+R",
+	"3v0wBMUAcE2pJBAGBzlB+a/Ggg3SHQIGGXu0tUX/BKk75lriT15eVvgC3/s5oeQ/vnzERGRjEZfJNxIn",
+	"E71s6OykT/4TutG0ZMRAT+dkhmIm5Tgpa9GBWZ8TRqOpFScrdXgs9aQFgfdwRjDC01qvf8ZqTKU5bSrb",
+	"rW+9uXhU6mCPBu3y5t8bPlj6fus1VYl+X4y169xmRrvHZEgl8h1znxW5n2Zq/hoeeq5pa7Q+FGFOv98i",
+	"zyhwJ8MOkF6jlYfHFq5unjGTi1lw6PVevrGEf1NHelux4YFWGwCul14Rgo4WPTCSvAsHF5Bxxtg/0BMh",
+	"C8YLe3rOvkE5X9DUWMMPqTDze70EpgUyzu7MSp016qPw0S1Ksk8uUfiBdUZeppOMsZgwmqVLdLp7RiQb",
+	"u+fjldTWhPgdhZKzEyzlDPigZMaUlmJmiZTMXCjNIuJF6o4sk+VdN+LcqYsR7Mj+q1eVucdw+M8tLg8n",
+	"3Swur6pN8xxl3UlrQmpNSK0J6cmkDniDpZI5gY0AsglQKG5AoHRFmPKGksV8SiXrWdyIVsTYTbQ+7KpD",
+	"41gBgPfNPYeJxPjVOdM/66Vc2fvxXLinnr+BIPLnvykjvad5M5bk99Dy1Zavtnz1EOLdQZGrodOgnP+Y",
+	"k+vO6Wvyno2yBc2WAXl5Sn6jWTQFhvzaqh85bIWQqnf6A9Tn2VS/BzNCr43N2GXCHJhkrP1cKpo5Hb7G",
+	"/H9AyXOo8PpLAC/JSrmn3Oyk9JtW1aw8u32eERU48y0CKmobNuZ50FPLtFum3TLtg0hSMxSRq3ISe1Xy",
+	"eu5crWXDOfXdMjgcepAW6Au4VkC2xvvqnufsjsfO/LpxqDj8gIVnDDP6xNlndEsgR5K2GA1GLGqurVff",
+	"Jxfwj2NJQmMwhqoso8VszmLN4zhwsjnexyHH7qVm92I2pyoZpctzLVDA79dIhULwhNhUNnP26BNOJAC4",
+	"6K0xRXlg00eQ0CRJGFNFw/6QmwcgTYHsJJYBiUSsRQRE5mUStgoj2AVPl7bQEQ4tMrDrE8W+qQEG0XsV",
+	"bRIlWToecjXNxGIytUHtlqljbC5gBE9ZdGNKuYEEwOJaFGZ9I67gSj2EPeh/JorNkEMbMGJ0KNG0n7GI",
+	"JbcsBl7ubzm8F/wIJmL2D6ail3xtIshtT0fF0iT2zxCkYAfR3MFciqPBKUQWb8iD7FbofanlRFTRVEwW",
+	"rAUAvieSHOVHt1+kZ0Kn8O/6YIMV35X3aIk5NI8WAvEqkcPnRQkJ3DFpUoksirwF/6uHkdc9pWwMnql7",
+	"yakewESyiCzGrM0ludMkQjMbrTTEARFp7MCsA2OYDeH/haQjZokiCbAt0EXyUCNsNuR4ilIlaQrxMVpZ",
+	"olKSUGuq1xGAf4dkRKMbQqXrGPgdVwlfsHNIoZI2b2aeMZO8a6CcZ3O1BNztIZ8xyqVdJfgKoQjaXKQp",
+	"BqtB4FNm6rHimhNpFov/PYA+Yc5G+/O0JbcrQ647Ihgfjlvi31kbdo7BHVBKjBJcqi1Xd5PMgWGVTtqC",
+	"UAOMSAaEf8j1ZsBpSz0nuKla2QL+gp9zcXee50fjLKTtRAmcHIz2eTFKEzllsfsoYxgGPxaZ5hj6Jmo6",
+	"7pVF7NgCa5f/efnx6uv1l8ury49XHz59DMifTFTY0mVBBZipPM8W/B5msgNA/1WyW7xWJn9hnrHbRCwk",
+	"XJM6RHw4xkJW0pwqxTL96f/33ye9N3/752lw+uZf//cmsP2fDJCnZB4Zk6SjbxDtSaYXpVjc1ZNh3+ap",
+	"iNnRYExTyaonpwzjzSdnmOg/j2b026+MT9T0aHB6crIyt0B/8AE/9n+nWUa10nsk1RKSu8Yimx1tDuz/",
+	"t91JAVoogr/o63Fy+ubl+DV91TuNzka9P8UvWe/N+OSkd5L/3ymw/THLmL4Hg6Mvl+97ZydnP8A3r870",
+	"NmGdAi0POIGiXOhho6HO9A6t/fg1/WH0p+jH+A07GefiSLOl1Ekwmt3CEl+dBUcqmTGp6Gx+NDiC1Z6e",
+	"9U5Or07eDF6eDE5O/t/8WlaJU76gExx5j+RocPQKVtlA9llf/0C/OiQurehzj+gzX6QpGTMWo9BjGLLP",
+	"jwx3sewjuLeSzDo56JtWneULyfhZA2moYD8FhOJOmDG1yLgcYJdhd2C8uikz1W/wndFUazD0nhxg7GST",
+	"LOBPnJG3X/9T905mIl6kDKLuzwiabwIzbGCNiTIoVB0EKAp0Ouv/xcqiAdHc/ZaB3ToYcshy0N/bnyXj",
+	"eoO7eZDmu/El0eTLKGNQdCVdzLgMXPXTiEoG0qngJHTE6lrzL6xFC4Mmajnk+Wki9shSM21jd0/UOQlv",
+	"aZrEiIAQydsQxAqLfz2jPKbA9GFCs0TKhE9gI1A2CEhGDSQH5UOeMnpr0tK1vCGTlHGVLvvkg6o6uYGX",
+	"34BaKFjMaTQtomNDDvcaDfISjvirvngrTL9Cd2JcLiRx24bFbTqsP+nDVqlpksXkarrIZEyXmt78hfIF",
+	"zZbdc4jptvHwC7XIavl98VDWFoV0KdPmywr2fw/T/LzI5kKypmzzH8m8afJ2pTL6j2ResoW+xQF77xI5",
+	"FzKx2BjFplQpGk1nAEer37beuT8Pj/SL62FC968XmM1t/rN4Yib5+x/JfHi0Nt07OPqv3tfLj2c9jGdc",
+	"ncgv4k7f9PJ1R+nV3HlMxs/EHaStFt8MyFkr4ydcsQnL/Al8ZsKIJzUTcL4hIykvMo5U4J4R/tVywvWc",
+	"EKhOL2W3LCUQZmk217wMTWQ15dfXUGKNln8kc4P1QL3jJhnTpMZjg/gHjw+aIHqvXmtbRe67ryKHGRkX",
+	"3pnvpZyclb13VEpuD9XpGlZ+y3fssIu/lc93oypwlY02d0bWNF+jF3k0py0T16xMnLWVFl7waoHQJ6ia",
+	"bXEjjI9BZMU6ZAiAZ6Ei7qPheTxsnuFYUWGuv0tsxq+KZkq6smcrO23taM6wcCgQIMyf5BywkXGGQXnK",
+	"x5JkYqHYgIQmGzhvGeo9H/JQ0jGbLChkV/s/k87bi/cXXXQXUuJ/psWTiGXcZ0qgS0mzpZLQIYdtPc+j",
+	"dRIFYVR69SSkAC7F4jC/QUqQEMdP+CSsrztXpj+HUICuPKdmlejqWm9Pk/eYUrqy/U3ZzQOW1ZatazNO",
+	"n1fZBnAP+tl3BfZCObGEkHgm8NoC4Ks6XFvZrq1st+vKdhUMdsdqylPzjLb63QFWv6OrNLJO19kqpB6C",
+	"mB9TQ0J0WfPQm6DR707HMf+shK8yIC+dv3z99JHMWDZhBPaoG0CkYCl5/pxMBReLTJLww7gHEeHhYaa7",
+	"ocXq4VpC47B32MMe7OG/VVHB6oltqiqsb/0Q8w2sch8B8YdI9m2sfE5kWhbQxssfLs46UkhrpPLUh1W6",
+	"vYXm8AIBOB41T+2581RnN0SSQ3KaY6qQDQxki7ErijQVd5qbCp4HisrFCIMqfUJ0GAbG32h2o5dXNUUS",
+	"4oVhMcZzWIOft14bsJwm/MaC6w15J7ThiNdJHHYDTAGwMoZ1d45FdkezGCNVGc3ShGWuw0SaMFJxy7I7",
+	"3Kk62GF2t3MrYdNEudbI1hrZWvb6LOxz9aR8G5aKdLNlqU1YKmyZp6YOSKJIRLlXAHTkZPcDRVmBNRwW",
+	"2/keFLZKSalV2VqecrA8BS5slcpm0pwBerE3ZekcXBQb8JiE3yZ+5c1HZxEI7o0OlFoWcU5qoOM9TOpS",
+	"aFcILpfQw/QNuzsN8kDBFTlLvovQi4nmxxRlJW4YDwOXz2ziUDDwH/5Xf/b1l4ve2esfyJRKB33d3Yod",
+	"VSG3mxCNfJr9CMVuL/LDRLfrYeYYXT1wJSmL0Rt6xVORxiyDO2HRPCmHIkb63KR/N10IPxyd4BELXM6w",
+	"j6K+JLEIiOy//AFLf02SW4YY86tj6t/WQOyKcfHkzaherNDp654etgjtAqP/2Hv5pgsxJ1pKGDEClyCv",
+	"SM54jP1/mycZkwbOXb/AlyeYvYequIjp8pycvvKT+frk8wKdtnArMO5Wq7O6+VIsMt2WKz2GliqSaAov",
+	"Tq4AVus28sU/oZd/hbZ4gnHDwf0IXKnRKGMx4yqhqTwnCvyX2ClccqpYD/BVWQwRPzSOMyblfUEyH9xV",
+	"OpwgmXxO2wTJrLZuKnHkPew9SMYbCgrvbShOrTR7wBJtB3Ua/bl/z2UV+Tt4ePU2dmVPuKX6FrHcLasp",
+	"FWRrQ9CKWKBA4/EVP7YlqyD+OcJVHYRLFd1sENxC+VIzRs2BbNhozkyPJV7z8xK1BQKr2aEWIuoI7T0o",
+	"LR8hI073awSf2CQy2Kx8m16GoTCGcwcYW4m5D/yGGF6F2qrmx7B7galdIhUxaV+rgN99gGYbY7mdBdfC",
+	"GMfVBuTVyRss36E5ZEBenZ7gf+Jo8doYkF8TfrOr6A/oazMCCJ82JXqmUaUO6YlUW1Oz/atmG0zqZ8Gf",
+	"jjKwaJElank0+O+/+XTir1OqcirhCdkpUyhdG5EwFqSzKul43Ef/xw1briI8NRVe8EZc6X7z4plVxAWw",
+	"G7NcDnnIMJub7kp0ilZL8DsjXeQCpWOR2UdfVIVs2Nkb/cWr05NzUC+QmqA+ZwgWVB1aC9ToF4NaIb82",
+	"M9dpFVr4RqXhBywhEKUiurFOJfjZ1BybgU+qpMQhQatTuvJYN8wIRzrqq1zSVMsyk3bAAWFAKnQxPVrY",
+	"dRXQKupgoSLqyia8OjvrkpTR21X1c8H1p9XOK2idm8V+WpZI8fYlLdf0vHl1yw062YZym7Z7F8lxrIgl",
+	"c9WAGdkW263Mtq0qiGQwub4PptRK1tvwzy/3WGYsnl0FizW15EpctdtEvH5gecrdsUDfkPQcWV91TanC",
+	"ShCEg32jkYIwVxJ+/vTVuJfqa4aGZLQswGOKUgXEGisZS3Ha52Tk1QnUXOkReGpdBcrtWStNGzPTn5Nb",
+	"BtXodsZE/2j1A1um2TLNg2SaP693LSCM+q4Zp+ORLWrG94KaMeQffTyCkkMKMafA2YYVSuEGnJcKKGNx",
+	"YvNxXvMYkCpd/eS8NnJQWwp5PYpHTfncKrQLbxEHgMdRDRK5uksdvY/gVYyTGCCtqLwhHQCI7Bb3sA7e",
+	"qnAuVdhEIyFShtj7zaFPDg//oyQJbAT/UdVma9ljPfhHi/bRDO2jWo/IWZrUwr8lRg4zo4qUEDG2b8Uv",
+	"4l7H4JIZokVtx9tMa6g8U4kW3TXVwiHRV0/572JUmYCbk0sXYaIH6pNPWhmTzdDzK2npB7PSB+MgHR4x",
+	"wKX9RYw2IgPFrzcnAOV2a3B/8F7AYbeUYHO/a75r3nO1L3RbrJ/732hgJSTdzDgdl2IBEKXYGmIwByT0",
+	"nyyaJyhH4e3cRHj15gApqNV9X7SVGAQTWqyD3LbhaFifXBjLC0wDBLi17/3fGZvLHIjVrGGUihGRClL0",
+	"eUz+Z8EWiDyT30nSgcgvjLEKfbsG4NWjaejs5IxAVn9kLBHwBEm24I6QESo9Mbto3xEcEFbNqCG2ozjT",
+	"TiwiaShvfxZ3B1aCFXeuRIXBn4eoIZPyQmgKaEvWtdyx+LgktODx14JfsywTWYiy5kSIGDEinRXHbqrg",
+	"TBLJtKgFMAQYCv53FikJs+z2yaWm3Easnti6VbhbemuL1h/Y0s+fvl6F5E4s0thOzTq4tFRt7qJBz9Q7",
+	"mMSImonXw5rczHfhudtpGN78+frvYtQHV5FNRvJ/GCccAN/D0vxAuSDmsRWC8jp2uLxy10jES+uXtDCM",
+	"pswI6YSKfVMvInkbdgN9RWZCKmIx43+7+K/rD799/vTl6vqn368uv5LO6xPy209elNk5eXX6ElKZSAIh",
+	"ZyJN3To7LpLMPFuwCoYYpB7aFJmwawLe9F8R4E7PNpSLKALLaAgRemMI4Q3rY9aR4GwCUYsEYVDg2bKo",
+	"vcqA+BQgcLgm0gTUF58EUWw2T/UDNKjwBin9yO+kRti/SXi8FsHWA4l/fRIczRLuMOM3UFTe6jeYv8kA",
+	"iykYKS2mio6g3qAQaE6FuFonfdRMOc6W19mCFzQTcyEcEn6VplKc2a/CAJ7kD1vP4Iax+erjNgTx72J0",
+	"LAtPu26OK1Sk2WzXBgraN7MTfF/7JPFZYJk9TTxz1nUsDUZ2/+h+2+jZtuLW/9bMJd5c4DLfbyFyVe0E",
+	"9lbKiPjusu2exkr6lGLgf8wBSd0IC2LsLHtKGNoZANCeftmVcmJRtXsIUNT9sqMNSysocyUDmKFCRTEz",
+	"UVCdCr/S8qNxDILzSrNekcaIiNRcA4QsYghUlIA8aAU1zWFBEOtYkcpF6aeMShYYoj9md0RCKozUEiGJ",
+	"NSNYQCQLdqrncqcXCR4p5Gcg9ZBY1MTVOV67K11vc7KzK4JzhVt48HHBzwoB6RNnnmoS+CKdZu3mwklB",
+	"xjSr0wqbZ5tWkIgXwPKbWIKol/hQEFfXvEzQKeaZGKWunoRecWb9EsifQPsTd+TUUDo5zxiN5ZQxRfgC",
+	"nA4Wrg1RBNLFjNv6hpDeCeWlBGdGRNNvNZHkLhP3GYgucRea7uqTWX2+iDuYcgPTT6FJU9pQarzGCKQP",
+	"EO9USzF2STEufFvGsfT2OSjWtxvDfPdKM4xasWeiceWpNrbiBYg/piic0Vug+gzsBJCNDDyopmJCaGiO",
+	"DA21GICvUhMRkiWTKZo0Fih6OZsSVtHr2AQIM5pu3sXIexfHD6KFmSIXcCaeO8vO0E1wrZDwxWzqvRRi",
+	"p0pVUUNsH+weH6y30zt/ntb300YrfPc1Pn6zR/0HLe0Bn20qvZjNQhV/1bL2C4PkZ020sQQdZEPqbaqz",
+	"lk1ZGl+vVtHcoHhWxcjuFm4yKH58tNuSXU8gwJoj2Uhy9b/dXGQttlojq1qq2Xorm8UtzHIS1NYm2QVs",
+	"hR9Y7sLGAEZCKcZjxmRAYhYlEoB8bWVFwaXmWrNFqpIenTAeLW1rU3oDlGy3LfxAEAcv0tTYob0XWLUK",
+	"STq/XfzWLf0I+w4/fe4GwPZ7iPreU1PWw3MY8s7VxfuuX39c4tXGWNF8XIQGgeCbPrm6eH9vE6Kp8ZDn",
+	"EkS+wwabAisKWjDEvjldzHv47eI3vywK7kSpLsqQhzM6u9bjhOfQ5rNtQ/JfipVUYFPQL4oZJeGMzq/t",
+	"ndFqlpUbDEIlZibjqz2Wti4417cCAMKiVEBuQMaw5DZmVcQsShPulS84J5QPOV05UQy4ra6EMKWSGE/u",
+	"udkS+JryFZj/RLrO7cef9TzwxIqDYU+FGjV5LsGIRXQhmTVcS0XhHg/5q5M3Dq0mWmSZJipoiQtXxwMB",
+	"yhMejRfKjKvJhOAkfAH8Gne9Bq/jNxey+OQwHWYqzdA5So0a8+Y95jDYrd1Qtmg+9xYws61K86yQPZD/",
+	"5NHUNoXCymxrAMks02vrzrR1Z3ZddybngbvRKB+X4rc1ZQ6ypkyeC9JWknkQkKLIMjBXeyrpsUTV93sp",
+	"JTPkFyTCdbKYhFZqR0uBH11ni2s6FTDhVeoT5BdWKyhVKkPX5mxvojag8XZrtWFPxW0a6g6Vjbaw6+2t",
+	"gs2TcRJbpsbLd2tZSgt4fJg1apBk5sz22Ep/DYvUiDnjvZgq+uKfGdOb0xz8LyjhhHgYe0aoR2vTXaLA",
+	"IqeHhGBuTXFX+Oc4mSwAkU9L3OkdXUoSJzJKhVxkrKfpSCbSFMAn1qADfsXMdBDKbSAkrk+umRgnndCm",
+	"E3z6fPnx+t3F1UXYPSeFSfbJBcxryCsnFkDME1RNSUyUZZ98oYoRHy4lShPgqPWgsj8z9WnO+Duq6BdW",
+	"nS1wD8fBZu8zMdvEu4RfX4nNv/1VRDRN1HLzFm/FbE4zVuvCWv8qzDY8FgbFAUEvXJjLS6gk88UohTwb",
+	"7yGtYPxV3kx4Dj41MC+iSiwHF6imFr5b2sXR1mV/rOO+eHr/nujddTEThayWBpTHpoikjLBvEZu7WvKd",
+	"EE3lIluiraN5uuqnwpz24uFv5D/355M70au6Te2DrMnIOT3ZIiWHStZLuGRcJiq5ZWSmeYo1X+mB6zzm",
+	"//Owadyzz5ffFMs4TT/E/xuGPUxHu392G3nbVxpsLt5WNF3jdy+8vNbdfp+7XZSIgiWhjto08rqjOQAr",
+	"HRRTewczyumEhZUO6kkiFSRk8JItk+bmUxlNhUgDMmU0VVOisoVUAbkV6YIrmi2JZErLi12rP7sFHIo5",
+	"gBNmnjZJYtIJ7X9dJ7EMuyZyHVyk3hYM4C801SR/Cd5hSMt8dfImhLkPeWi9o2Gf/BXMQx/GvY+Cs97l",
+	"t0SqAZFLqdjs/9zSdMFCXBA4lHRHTlWh6YCEZycnoUvrHfIimoKdggPEpookFhouPDs5XeOR9F/wo1Qx",
+	"0uuH5e/Ei+lPv5krs6rldoSvgVPzIbS8ER3fcilV9PuTxSEsXd/QKF1lyuBfRwP8472uc5fRfkelue6P",
+	"7z9t7l4+hJNovc1tWYjH86sg569g/FqQ6NbII1U6VlMn8r4UrZ+ZKnG774A6X5XScVsT8uF4JYsvp16C",
+	"36t3ciu53/xzJdn7e3MF1vjbHiYU78npto2oW99yWx1/bz64QyGm1iXXEtXWL/c8/HJIB1fktDJpNhEh",
+	"90huxlvXGzMWj2h002YWfveZhZ/xyN/bE38OCYbGBb2j3saZmG3sG7H7hE7OAwUMLh7pZoDBFW0aAAZX",
+	"tl7jDLAEpk3Ca+YVMATa7d8Ok/FslwMt3IcD0ohoI+Si0dRN/INP80rJes2S86DMlhezUc7Ce3D2nV16",
+	"Af3PTvYwVRW0Bj6UeO8hs6g0pWZm+ZrGWxOiPWYclbe+IYHdfk2tbbjNRHqemUgmPFqMyTwTk4xJaZGh",
+	"TdVIL3MUCkHMMzFmUoIbdF1MYVltaROX2sSlXScurbLa3UrpT8tA2sSmA3QhQBmQhEUFjWl3SU6WeJqy",
+	"5b3RIp4w1aJJ/QFsPubIfzInvhebzx5QoHZc8goRHzY2/RR37Ss2PlQTUGGum1mAVps0YDFVjdfYfwyt",
+	"aQ0+9xp8zMbaHfMIHpBiyUoFuDz+AIYK/TYSPulFNGNPCdRUAGfa3PJDjYDqLTuinAulV55Lh2dnhErC",
+	"BZGLaFoYq7s3zCZXxMtVgw+RogzsX1gcdrcyHzUyDzngU6ina+LkYdeOpauzazJf5zTTvZkEpcKZUHkj",
+	"A1OBr/AD9o6FqwEUSWRkxADZCOB9DPS74AwDXYe8WGARSvXA7cU6K1TZSouS4Tb8BbQf+Pf130OMf53N",
+	"F5rBjTMxI4nSd/xWaxzLOYuJuksi1u2T/+Axy4bcX28R1MtsTLHYcH1F/iIVe1prWuWUGpbwr268LVXf",
+	"pzGtuPHNWNXWC6qpPIwwUq0prTWlHa4pbYX3IN0uSQukk7HJIkUzzmsLg/b18iPp2JdAjA7QJV/cp5Kc",
+	"nZy+6t4jSdSoj63trbW97dz2VubLO9WOnpLdXDnZqLW7HRCgUJmOOjl9TjMlNa1Z6ocuAyLnjMdktCRS",
+	"ZfC6eZyLtffrYjuz2mGNBgv9qXdiu8DiLZRDY4aEylHFsAHS8WkoArOW6DbpVNFInyTOSmgI3T75XKxF",
+	"WLDSGdKfMLkDFc/uZ5AfPnr3EXt0kjFm3FarGo1VYQ5MA7TYqKCCT5Jbi2ZLpWb8Hc8Fp8+byhsHZ2E3",
+	"gyihdXf05sH6LrjZC/teptRU1KcZmDDIeMEhOxFfCRTaguhD+5IMfm1BrZbJhLMYe9bfYHEQvxB2x7t6",
+	"lVES71iUxGzHal2whyDwKi5VNflNFcB1bbflX+/M+e8x47E44AXcqYbs2TRqmXQbCv7HVA49NeVY5kS7",
+	"o1lWd2AJdVGiyQWYAHHskEN6laSBPTxAI3zBePxkUgnUiCqzse9AVLnkMWAzFJmv4CRkPGaIa9jhwvdV",
+	"eiKN/sGoYOOFWmRMz/4EUQld++6AGKt2SEYsEjMmTe8hwHDNdL9WHDZzNuqdDaZMlJ7/m25QFI6JpEtJ",
+	"pOgTyDFfWQbjsTSClm5e2NWGAhWKaAVpKrS39NpQdlyTCWRdK0d5aWxancXkNjik0zNMipeKpsz4PUxB",
+	"iYhmWWJy6ji7I6HmC5XIDJc8fqYCS3HalzxGSaEZ/3bNtuXgXgd7l1Au9aVpvsA9yCdwfVsppZVSDl1K",
+	"uQQWZ2n9isEapJSHyBmWFz2qsPHcgZ8vYi1IOGVcCd9pq/tSgoRyrqc8Zzxi4f5tGjDJjw1kF6zwAkY4",
+	"G14AoE1jby3Hstr7q7e+HMICW/FseO+aNWzuNL63i+0DgqCbR+PLn2kSNw54SlqrQcuP/7guZUv8RWac",
+	"GlZ/01TUEFYxXtHTHsKr0YTcmgX25sGgqliN7QZBp0MXnwYmghyvGl0DRfv+igXBfLbegFAYAffN6OCR",
+	"mLEBCRdzLGjX8UeWivJYdvUdDMUty9Qi4yz/CEMdEolAxHA/A888QaMbEFTy6Dsbz6Y17tx9Mc3EYjIl",
+	"oXOXhV1XNS63P4Cn2mxBboVwSOP5V3obbFuRAbKda2jg8PZjsrCjHILV4gvM5bswXOBStrFd+C23FSWK",
+	"fexdUvpi7tBWK92bn8UVZrZkqBWhWhHqOThe8hRX6nhCtY3DV4g1S9xQjkppxJx9o03T+r7TtPLDfi4Z",
+	"Wo3qDLj11VXqB8dQfuX11sF/oZAD9fOXdcUAbFlfwPB75tXz3UZtlshV+LoBgy61W5O+lZ9Jm8F1bwZX",
+	"fn/b3K1Dyd1yh3JIwXlfGI31LSKjJXIRPZ87c7R6AL+lLb6l/1YZV2787ZoHFgcdck8pvGPsRmoecL1k",
+	"NENNMsyYTExpn9BWjodELBhsOWek8/JHreu+PgMF2/veu+6B+XnIqd7dOVVQgWrBE9U1JREoiYQ0ui6L",
+	"F0gCAyJFlEBl/YzBhExpCTmlUKgrjslirjX905OTNdhIdiIHgYpkJ9MQD6ncbAtqvs+0LbfFG/OkbVbQ",
+	"Ih61aVrPUSE07kfqaLYphSMNSwDaSyjRlDcgcSIV5RELgCYC3dO0f06Xsqlu2OZgtTlYO8/B8tjprtSZ",
+	"x2cbVwXZrzUqHlDKlXe/9pY0VaSQjx6T/NzDhL5aABK3kccYDYyRxmDXPByFqjKydmdKwWP5pvxJb6o8",
+	"VLXZgoDuOZLWG2YT/1Px8x3yAwydbblC62p6Vq6mmC59tmmuMRDhc4yN8ITHN5vG1Aopk1HKevECXy9r",
+	"4mgqRM6YokPGETSAWhTra3YN+Seun6PKlpA0OqdJhtwBjEvjRDOwAl48ucCPEknGINFjTUKnMMghd5Ku",
+	"FuNNeZeuwzT6+MtXwhcgzIuM/Mfnjxg043rwTZdikcbEWC+HvFDoMDAKBBTgvBO598uwQhOHI+mMkZlA",
+	"u+MljaY4e+ckGnLgixikMxJq6pQDzdm0cC5rfUXm4N7l57YXn1FTzLzytHzYvOJ1+kyTTBJOZ1jF1Ckp",
+	"dQ6eB3qvDtDLU96rzbw9la0asMea9uu8P6YJyYlE6wZaQ7TxZouxIwt5rV5DE1bJUMdZRnzKDXe+N2di",
+	"nq4n2gYOIpGzRO4/FWIrur8SpYjkPmNAQS3hC4gUJAFzzq0JRNPk8kBqR9vMRYhHhPlHlJMRI2bnNdvB",
+	"mtB+8KdhWvk3JogQWRiybqPWwO3I2V8lxgF2s/KOn4OGo/+JucVaFr9LuDR5HCAkmvdyLP33cUclmSUS",
+	"gQDBOUQlGTHGSSSyjEXgFNiY+pnN26eas3IujSn6Q6h5ndKTXz59F1ud5w+j8xyE9gIidg29R8fHshkH",
+	"9MPpD6DYMEjkhTntRRj33RQ7CuDSe7G5dO8t8YtIK2O43lLJegmXjMtEJbeMzDTLsPxNj1on4P9PYR4z",
+	"+u1XxidqejQ4PTkJjmYJd//9XAR8b7s2k+3LDRowgtWm6yR6/662svy9IV2lp11T2XlD6Tk3xRczj8LC",
+	"MGvqNdtq7XLFIzpeKQxq/H1upgdd3cxby0EE8fjkrlkcT0XL7d7yPqN5/O1uQpq2XEob1rOZDNtG6exL",
+	"GkWyWaaaHSDIAZYgAyHUkOT7iif75LppCM6+JNGfmSqR0R0KMU9FJSCKw/umVV8PKZCjeN1qZKOtzJFg",
+	"bHoMicr8E82SXptjScYJS2MJyKkVZda7ARktZvOET0AGumWZTAQ/N+m20kvCPUzBC9XOhwlejY2CsH89",
+	"2L9/qyI5q5PaVPqqb7mtJgUr24ud8EDoqnGRtvS1DYl4HmIc0uoVIW6FMq8X3my17zav9vvPq/3izvoQ",
+	"QiTsbOojI9x8LSAvLJtC0a6ZQD9yklmQ3jpzqvGzNZ3WF2xWMa0rVyRfizu+laluCnuwVz8wCmR1RX7+",
+	"4bEkqYhomqjaNGP7+8Ns1ZVGEEIBjMlCYSSSJFwqihGKlSnP2O4aWtRnPfdUMmNHDebhnvrmU8AmO5jD",
+	"BV4xBgA87BuNVEBYf9InXy7f985Ozn7onZycnJ697KK6Hq31NpTO9umcD5ffFMs4TT/E/xuGPUx/hSUB",
+	"G/kqCh9vLpKWmq3xUTgO3fon7vNPuK2qyDj3xKBc5mlzyx+YGYGkUlp8NNhWLZGgLEDCjEUsuWVxmKv2",
+	"OV0DQ4X+UIukJIZ4usOIb7rylwPlZymZLmaU+1Q51KT4999//733Ef4vDEysDmLfQHqjiX5jyVwNyIIn",
+	"/7NgwZCPFqa00oTOpZk8zQdEJDUHrEaJZNktg3RzRbXuEjjgM6VSQEvT42hxMBtyGmVCStNGdoPVswhc",
+	"6glLk0kySjQjd2h4BimQdKhWh096Z68DiFQQGYLeS3yKmiXeivQW9pebYqSu/ALNGO3m1UwNH4rp0tsQ",
+	"LMzDCTNMgSQx6YT2v66TWIZB4WIdS/2JeR9yKRWbkUSRiM4YpOl3gbNBBZ4ht40GcI1c1DJLoWoV5RCY",
+	"5t1ZSTBgrYMvPDVukhDVDwt/N+RFqoIxHbYXm94ffhj3PgrOepffEqkGZq7/55amC4Z1YVFegNBnpwPT",
+	"FO+l/h3NCV2IAqR2rWYsTWtk/pSA3mkJxTr+1JDrNehbccOYs8lppWRG5/Magzm+ZMuWHiWITm8R7NBO",
+	"vJS54N7EQ1lu1ZyD7zGGzp3GpkLIFtOvEj4gvPNu9SaHQZ5oYN7NKqMlhQwBvLTeEz+3mi2QueiJ/J7N",
+	"vcRPdRZfDNVuXcOta/gxAhX1ZfMfeMINKr6RC2rk6LI5sYViaKEYdg3FsLVw8nmRzYVku7QNPDYb8DWS",
+	"1i11QG7/LL+UNfaFvbr8vyeYBT/6wNP5vqvIA5s7lTNYqZK0xmZikqqMa/q8oK4bCooKdn1Iw/YK3Z7C",
+	"GZqqadWttjG07i2E4Sl5gg1baHlDG7Jw+CELmKnoUz/rY8sSOmHroxfuVTde0DT1VN22EPzD8WLL2kyk",
+	"p8hNiAaj8bEsKkB/FwnHlpVKzoGw4I9gJi6JGeWldoq6Xdcm6PXJX9EGJumYTRY0g5T2SPCIZbwIvWF3",
+	"yfl3qIV41WIay/rkC+vllxZKv5rYS3abiIW0e5x/M+R6GjeMzaXWzYzuNE2kEtkSziWD7QGjdwSuYJjB",
+	"3DN2Y0F5QBIp9DwTtwzq6oZUSiZlwiehZ+kTJDRfszjEPqDre848GPK7aRJNTan7SNMKDjMfiyxiZMFT",
+	"JkseJFt/pXqTq6SdCzOzRzVg7wLnqjzxTeWiunabixYX7ui/QxN2wYPnKAtnd+V33gpMrcD0HGCvPDYx",
+	"Y0wlfAIhiyKJIEqkdKs9scnabe8XmmRrr23ttXuKPb3wbtnDok8fbsPN56JntimntZ9vw2BNwxUudQn7",
+	"m7/AEszbUWuv3R0tvVor7suAmMo5WD2CFqqS5DT0ITC8JcIbpUKyVlHdXlF9qzewpDk4Uc+UF4M+MQT8",
+	"QJTPC77Mp8uFInAP4oBkDPMzMOorZlGacBY7IzB81SefoCptkqaE3tFEAZwaGE+GvJObjrv4vUmeoJKE",
+	"WrmLr+kdXYZQZhQ5y7Ved5yxu3BAKF/i2Wk9FOzp0nQNtVMEWOBJx0yMQP0TnLFDJsaNNmFLJsQqPwgH",
+	"ypmjHTJj9a6MSNIreHb6XGHWG8ciVTXanNFA8+9UicN739q3W3XtGdi39V0tRPKWuFEDtcw3fPWM4asV",
+	"FnZj1bbGWpANxGIlgF2Jgt3xQASH95jpY+aOoJnxIrOM1BU7l0xKW9E+pUqfl/494YreMBIzRZMUIrQt",
+	"bVViyD9fXL39Bet9I8+PgYlj7hNuD1Rlo0u9O1a7Vt0+0VoO1goHCaJKtBnyatnmHGLbAfIyPxInJfTJ",
+	"B0UkU5KE/mlcm0/DwJjBISw7pksbLI4JgkZXh+PVWnHGADIcdNZifxlNpIuKNzZwuwluOUMbBldsm+92",
+	"aIbqgOW9KJphCgGGb8NHVJlf9P4NedHITSVclZRhpHrRZTDIK7FbfaVswTCoqoKzYMhD/afr2UKq6xG7",
+	"xq6usasQBbwFIwuukrQ8ElxXa++3xeOHPPz86Sve0Fo7Ukg6aPFXeqr4LvXVh7p+LJW22LpdAMxaKrqU",
+	"Q45T0Q3N/WNuQ7imOsSGtgvO+uTCPicQcZ2MUHVd7DH3h/wjOCJKBK5gWgqgBBUeUeDuUmmj8aNswc0V",
+	"9F4ePn3IvTHDSwJCsBIkTSZTVVlKXk/wqzf1t4bqPxdAW9jga2AtmKH4snf6IyDvGKTbd4nUFGGRwUZ4",
+	"RMuIAPbmraNqDUBuK/byD+Hp8FmcNdW1cnMrNx+6m6PGpW7gwU06OCvnyaHFo4FkDdJb4hwerUC9nUD9",
+	"m7itkJsB3JZ9Uy6NEO07AUnG8JuWr6xkoaVGKK+rRWErDJgoyM6rkzeFtRyMCG5XAem1NosQ7u+M3jA5",
+	"IOE8pfw64dcgcIaBFkxuE3aX8EkYkBGNbiCWYkZn11OWxmGffEhTNtEypo3A0DJw2VBW3KA+WD/1b1Mq",
+	"XX6fvnZVosWVu/LPzp62OvVNjWr1LTdnvHkf36nkAGbh1rrWSgmHLyVohuMb12hqMIAqUtPulwESA+7x",
+	"BAVizEwGOIkqHMaLKGJzJXOfkPTMJkWmG+gnbLMfDPM8GF9XSGEhoWGYZWHB/Mzi0GSfiIViA+eb8owr",
+	"ARHZkNfbXu7WhmTmAQud3CYUszFdpEoOOY30rwmfQOQJ7r3uAMr3Y85F6k0c4xhDccuyLInZNaq3YV/z",
+	"eTytEL8ZcveXayXCPrnw86apspYaL+Ojwkm2KhxVc3h9l54hd/envTlnr2rVhKvr9t8pRy9bLlue3vL0",
+	"g+Xp+BIxjA1IYE4hO3UQ5JV5IHo/5AuIeE/UctvanYi0RsbJZJFpxTg0HQ/g72G3oCN3YmfO7GnakIk0",
+	"1RrtSmMIixwQOaNpaiCC0CYAaDRUkvC/o7+F3T6BcDBrJEe+tUmcHvyQgyW6rTTReXOWJSImHYC9WVoH",
+	"CaRTBmS0JDOacPNX+G+I5F/OIaxUMoV+jBzmhsUA9jPLbY22gt+YxIlUCY+UbSddh7ZOtcUNhB+AEXcD",
+	"G9AqHTyPHj4gl7+8HXLktp5t3TAbb51wKO4DkIL044BQlUQmgkstbOAX3UATyNGCawFyPmc0lXr8OMHY",
+	"REyv0Hc5pQn3BumTtxbMyJYSoYqOqGR98tWA9ny5vHj32+WxJMOjL3j0wyOAVWI0mpp7cSy14JFwIBg1",
+	"ee4X5hZjJ415OTZ7n4nZJnwcv74Sm3/7q4V+3LjFJy82dvNWesNpxjZvkLsXaqNE15Mrs+EtzF4tvbZX",
+	"c+BhT42WjnpYcqEfUf7S0cWeP3N42aT8sGX+MiUpvsIC8YeHtUr62TTq2SL48uHFmwtkfz3lfSsWmlLc",
+	"aRIJmEZ63gwBRNUdY5yE40zMQlhUqESIZluZ3LIByUnU3ZSBMdGRKtL5gdwxdiMD8oVNyOtugGHBQz5O",
+	"NPmap5RL0jk78b86fdk561o+xRc0JWh8zAcyFZiBu6AUgaU3JVYjzegdSZNZoqzbc8ixMEcieI/Gf19A",
+	"EHhMFTs3M6CpFGR4xL7ZStDuezk8CgxUr6PaqGJykX9lwvtjaz4+OxlyWBGIAGfkr4zdnJ2QP5OTLrr4",
+	"Z4yiD3HKyLvxJZkvRmkip0z2yWeWRYwrOmGSTOktBi3opc9wwwzqINVTWKQp6I1DXkCksqenKT4crL4T",
+	"Az1jE/ePAKpxDfG+/OXtlbuGdRS8CnlV35GjsipSCyS7OVKwEg/q9eHh9pfTaGVH7tOLqtpsriJVt67x",
+	"nOpfW2jVdTK620ot4mnS7WhJYElAmdz4VDDhhBohdCNC/k1/y3jE/oBS/HuIqjZHQ+RiNEuUKovyA8jm",
+	"VUyzR2Uj3HWbWMvHk0ws5qSjRSdNvYCT0gw8fs6FSHk85BYVVsxTFlTkQ6Bva56JMZMS8Cm19AyyLFyx",
+	"BMGknfDv5q05PeVERiJjpPNrcsMyNeSnPQMkWiDHEgCs5VRTZDR+aUK8BK+kCbvRSoUWDIBXQGk/sJH1",
+	"yftMC97sm8qjgyxLqyPO7m61svX2snUdozEXckcI93ORcLUxbP/XRXbLlp+hzb9a6X8/nCB/PgMiYcM9",
+	"YqVpkqULJiEkJwPyvte8CWcYLzhn6R+OK1QRsvewFS0Raw0EB0Yi8GIOyFTckZkfD15rl8y0RMFiFCy8",
+	"qCE/8hYMdJzEdCmdUg2fbEQ3Hm4WeMYSJUK9wNCa3Ib1NpOQUGsTIEofrQz8eNLZTHAyTlKFoiS8vcSE",
+	"2g95vmZi1jzITZ++wm7kxVw9EJzoOQSQqxCAtpCm+dHPnUZvv6whifdr3S1ZbMnik+vQg6IGbaE2nakP",
+	"FWrzV2vbM1UJAIHK5D/kRrZuUNa9zUPZiDZmlEstoUOamb42fzwS+bunCLtSFUtOZ0nkMhMyWzR5tCSa",
+	"7vAJ6YzSBYMQnYBQhC+ZZIxxgFIFO2/HBtVwQy8hF8qM4DC+kA8eS5JSqTSP6yL1M9/ZvwLKC1BTwdW0",
+	"7NwDp13GeNw9B3V/yDssXqBVDvdeZYwq40HDawJ7WOjHuev0ePGC5XW4jD14tLSpjDhHsCEMudk7jEx+",
+	"27nsXn0BY6q4ZRl0gxtyXrBAEN8AoeeR8DlViZ7hgifGdJFw8vqspx8B8pmXP+J/ZEwmMeMqsYYEdP3Z",
+	"ncdULr1Po6X5Rwc2D224AlQYN16AmUpmIPwvN1T33FTOoSkZLeIJ81yQ+hnHbGUTARNF3wU9EpN2U8cL",
+	"zKuX+ihmksyFSNF9OeQwOfzhWEKFQmhGs0xfWUh8IVdTJhnYrgvvYUAWPGYZWWXBBr8FmPmxHHIax1gd",
+	"LGMp+jtJhxIlFE1dSRgYOiDUTMbx4UjMRgk3raYiRYQA1YX5zDOhMLtvtBxyTOmjGeb1ZGg9QjdpLKIK",
+	"mtOf1RlsrrxP39KsNdu0rP3gWLt3RYH0DjZkIIGhlDIXgR15rKGGr89eWAKYE72gTJ/kxow/aQr79b2w",
+	"/AsiOZ3LKeTJ1jNrcj+vHhTZGITenb4iSpCz1wYWhQ+5mDOehzZprspBDtTSnoPCtDAqnpRHXehnfl7Q",
+	"6Bw+s11I18eQs29zJMVKEMYdbzo9Qz4oXSYVRbHCiA6F3o8lcd3oPkzaC/xzbLJdIxozfcGhzFnCiUv5",
+	"LZa2U4uMS3L2OsAPwEqfSCIFgKquI/t4OVuK31L8Q6T4eDtLr//0FUruNlG99JZX3nD+fi3kEs8z6NyL",
+	"XU/OlZaCBX8RL5robpjy58JdTCeDGeU1KQk+9fwQIzuCko3QCcIBm5B64vrTL11/pKnGKMnUlPwbeXkK",
+	"JEOSzqePl59/vfh4/eXy6vLj1YdPH69/v7z48rVbX7/adPtuwR5ewvoQ686a9W1YeNb/ukn8eLHd2tKz",
+	"iJmiVTgw5mVgx2ujJe7NZZaAIOgKlNvnAG+hA2/Pj2imUcRk3aPGhCW99fvPV2pMFS71tGRVkensvn0I",
+	"XHVKyguZSJZeOqk2pooeSELTO5YyVbHgwC3ReDsCWx51lkdhIPK5PC9jphocG62Jz0ZSAc4OrCi2xPXC",
+	"phhzociSKXiRPlROBcWEowHT1meY4tEKfXq1eiWgUfzdAY82Tv14Wje7PgRC176o/C3dT06MCtqzKmgD",
+	"MQEz9ozmipFFhjqUOx3oSxx2S8AGiKWaIzyvYBKshh01giUI4N2i1mbrEXtOK6g5sb4cHfC67TCNv5il",
+	"X3KVJUw+XCSpCoNBW8HR5twd5/QFm0F0zWrUY+lm2VDt/lFQOQf7e2EWM/rtV8Ynano0OD052TisB4a+",
+	"xqG3iBQqrkVlCzYwcKhGVbf38ZyMaSrZAMtDi/GYJKpufVo7L0zEDDwSImWU148Mb4Hh8Ret30lu/FYi",
+	"prVbaz66d/RDlFbz27/cUGItt2gita62XSu5GpplDud5AWs/KffRlK3wkop7F/gGTEsYiMjcdccH4LGj",
+	"VRcjwGhvKJJ+lxzo80KtypBlCuZ6STJTrAe3fStRuJGoe+69n1uQXzW1IlyUZF7dr82dmAgm7Qpssp+N",
+	"LXGhzaum0pOeM5Pq7c+47itOJMUyhwGhC5XImb5gI6GmALkHscKKZIm8gQjCeJaAiwlu4ZjQIffs5JWO",
+	"QoTRBqOsJhBLCF4snEXHIVN6Yna3T96a8kVKkJF1Fg+52y5PkAis1TSld+NFSkZUJhLUaKv3oElVD29V",
+	"ngRmhrUeyre+AyPV3Ho9bbMLXXg+UGVXZARKgRa6G5SLYNTc2iGHchr2fIVmoIEJNjcTi0zBTkinEQrq",
+	"WdRfgVWAb1OB36PsDwYueBh29+qENkbwrm+6JZNrAE9w+hDW3Yxtb7uaKnb99omK//+xQQ1aZIKNxKDP",
+	"YLGv4s+1nt0afn2PKFSjpDctoP/9a+oPKRxfZDG71HyejnxeWfGhRXg5qHrwnua5zOXxu6lImQ0dNPU6",
+	"TUlR/SKU9CwHaBC4R3/augxRJaV5pGpE3yWV8uoQ4aF3QgTqGhgA/DAgIf7rWnCtXnFBxosM8ivzU7cR",
+	"F89Sv6ur3rNL2f6RS/hsowXUtmxO9/df1MebJgwWN+Nlps2OOZqpSdEytha67MChy+gNq7DhjcdFJtcR",
+	"PGLnCLFSsCU9QC14EamsN2Vp3PLrbfj1V6Y8bn0sSZhSqa4jlWn2bGFoYrqEDAkTuGggTDsiI1HKaCa7",
+	"JNQt4gW7BvTP74FpY/CK40Bgxn8ePHtl5puy7NqGW3Dsqy+Pxq+vvvxi3n8Dhm0atTpoy6r/mGXUqSLU",
+	"z0+DlIKx8dMUyahP9F1ILqCJ3aucr2XdaAGQLefehnNfxLEk1FpRDKO2XNwaVTroo0J4IT8XD7mxxDFD",
+	"819QBQ3AULvu0OkS65Q8ewY/5LBjZqPcBtnWJkjlDhfWHRgAQPTt58X0MHyR3SYx4xEL8gRRk/2o+zN1",
+	"7AEa1uWs2K7078ZYO16oRca6GJ2pXx4m0cIpOT9ubGGtLCZigsiK85RyDgaSRE0BXR6PMKg6Zbxxpugf",
+	"ZGAKyfCkq6uvqWdqrviyrc/yy+48lhhu9ljSj554Q9kHm+xD8skfP2d3NkSjlYZaaejgpaGygHAsHbQB",
+	"FrniapouDVwAhLNQG0ZvQXgMlMDGxozsli17Cb9NFG2aeuqXUouoZHciu8FkUc1Uc8klKES3BOVCakFB",
+	"qjFCy9JUJE0TqSC53RTOtyHXBo4Dq5GmKcuOJeAX95To3XBxhxvmyociI0WPTyQWPErSc0is55Cujy5i",
+	"han+NuX3vFiebZDnAs8XlrualvDhOaFm7rZDKABmGnX72xV1cw5XvyAdbAuLt4ySRmS+D96Z7ydO2mRe",
+	"7Ah9kE2ja6zjtpPu0B/UEM0w37Ov2PxAI4HLs90oGLiy0eb8uab5mpBgj+q00cDNooEN1qO3g6SDeKuG",
+	"lIkbxgtMAFvIRpG+lQQe4hebUfjuebHQlCiFdgJ6N5ktpCar95J2F8ZpqjImkrw6O/MLM44Tlsb9Sray",
+	"ZWlNDIxD3TXf9Fyh5Axg20ia8Bvc/IDIqab/sJLElZDE7LGDyJy7yrcQGSwlIUw9tHOH4vMd4Lu69ymV",
+	"gFJ/w+bKGCcKFaHt6vXhZmScCSiFjlaeIddnKfP5GMlDN5Ev/gnj/ssA8rt65lXfuKcSYoazdxp6P0am",
+	"EvmQ+7fNATvklwouumQMdV5KEJ05B2fWzRCayAdGQgAFA6sbmK85GbEhx61kCGVkxQN9gt/mScYk6dhc",
+	"7JcnAJsYEKrITEhF3px064Nxy2T1EOJxy3NqFpJb13p7VrPHwNyVoaRcbKDp1jR7wBJtB3Uxu0hi4Y3o",
+	"h1BFdooq8PcXqdsG3u5H4oBbyHIaWWbfSthrRq1g4hA2OKGRVrhUpShSq4U2jbXdryraJx991RKro6Da",
+	"mKuYpBP6I4VdAtkaBbXNijWogQblvA+RlW34uRm5VGecZlCD3f1cKDyuVU8P2wZc5GrKZl0Y0VNqi917",
+	"aq39TE3ZkkiqWWrg1FvUxFdV3HOsGqcXKhZKJjFDkEIbYfHqoSrww2KOKzjpjtWsxmzhAQyhzgKaP6Lv",
+	"DjPg6YOJtbC+onpZzUuLyMB/a9WuBwQIrwrCTaCFOKCyWYzIohJzbGYNMbBRxkxqnskhYyxm8XrsoY90",
+	"hqX3c3EZ9Qnr1LKwIX1NA1Dc5mTBNS3lVll6dfIGBWcrRgfk1ekJ/gkl6Hjts/414Te7etDQ12ZPGT5t",
+	"+ohNo8rna26XY6nbP+L9OwY2mNTPgj+dAMOiRQalR//7b4UwwSlzZTEklpTOFXp5I0mn+BBKkrX+jxu2",
+	"3M0jxwtxpfte/9rdcpuHKRTHaAA99FCqQS44ybXizL7jogElr64tMv3kV2mNxW9C7o+7gHDCNLupMMng",
+	"gAdhZFmhVxcwuxLJ2lYZL3e2qRpe124bOoZ97VP3xhlGLJmrBkTZtthmTXnbFRL9xRaf/U7I8tOowIfD",
+	"Cy6M3uozgcDYPbfnAkU6XngFrWv1yVyr5MLqr6CY5/14ZfIAM8Gvr3e8a4/skH9xBbrQWk2N4DwWaSru",
+	"CoFj2NU5oVzw5UwsJKLX67XZGEmz5ccyPxFTT9bxynxqMJVqSTp3DLv57cctvOOidIftZX4gttauq/Ad",
+	"sLPa3roGrupCk6aMvtR4LXJVTh5aJ3VzJ3VekHDV+7ZDB/WYsXhEo5vBJLllIekYulyeRCmq+l4GCjzF",
+	"Mg5DdH3+U3JtN3Nlk86rszMs63qXSNYt+6y3MpdW60teQXFXp/aWZdK6se0KDsQ5feGreqgj6snYGYsx",
+	"ofk6On6Is/5swVMmJQkdrzHtCqHl9/mKRWY+4SyBmOeOY8NdcN5SArTY1ZrBSnla7cUJ67OKpiy6KRZ0",
+	"H3I7rQGh5C4TWrlezpkpQiAWqifGPagy44c4nJz4IQ7WgOFLNcmEm+LOcPgzydJbJq1nWm7j4rYyyqrQ",
+	"dZ/H2tLXw/FX2xlt460ut92W2+zdU/3FMxM1YKFbL6hFkWp90wcQOk1zdqFE7oa2ZKyJlt66nlvX835c",
+	"zx5L3KnK9JS0/soTMtscm0N0VGf5rduLU9qJig1opqFMImWQ/QqzQZrZrO56brS6crPYi9FKP3GmP2j2",
+	"ci5ss4M2vdi9a2B6KTRpSk9KjdeYXtzdao0tGxpb3I4FZLRIUtUzPK9oKhZ3/IGWl0Jmuktjx4dcX5wG",
+	"c58LU3FKPEhQVr8/RXRjmTvqD8YuUdpoU1CLDorTJZ1fkxuWKXLaex2QJZMvuAhINBVJxAIyzpgWpr6p",
+	"rkshsBQGo9rVnRjyhEuVLUwZXQQx+krTsRZy5kkqUICBU9Z70glRv78G3f6afZuzDHoMAxL6Pg3/p64W",
+	"nMxhQDVaiVtyxwMiF9GUUFmskuYJibgRgYv1jERsd1n2Saj/E+wtC578z4JpCesNScZE0RvG7w14v8ol",
+	"9wMxH9gZbWM+KLfdlmLu3Xzgtr0ZG9h6Qa35oDUfPCXrvIjjnADmoZ2W7pJOPUPaxPXvuHFTo8KuBGSn",
+	"e3r0dKcy41MSiivPl9HqngeEuFwWkUA8wyvtOXAKr2nv2iliPZnh9w/29ED5GLCtvL3y3XbH3rade97V",
+	"G8bm8KFtBxa0g4qHHPJLmqUJy+wcJZGKLo3Dakn0TG1Fk8KyPM9Xzeou3KaY4o2JkkMeJnFIaJQJKfMh",
+	"sVIMFu5lsRmcSDrz3Wo/We0pd4VhmL/Zhw5Un6kK8YzjIun6Txy3uSRrsYiCxxV66xawcXjpPe23ZQGm",
+	"mz1CGh0mayvCGVk3t7nNLd9rcY0OuGLLKE3klFC4uYXYDStyVzG1dYJ1boroQZn2Nqb2u4cryov7f4YT",
+	"34uBfw9FUOF+QkQx4zGLXflT+C/8ta4GqSHyz7AGafGwNvIoVDTZnJVWNl7jUYBtbwM5G9Yeze2/c/ME",
+	"C9hy8FOLLPRgZKFSEejSth+IBveJ57GWECdZrtQ5IK5S5900SRnMNZGuUYLpfmZXwxcl0hsOecchC+n3",
+	"2UWXSOFc7YlCxdLTl1qlO3tNBCehVFTLTggQ/BGO3w9IkdB0yNm3RCrs2EUORTSDstF65I+/fCWa7CV8",
+	"AeWhGE3VNNLnOUtSJhXkYegntdCMbZyJWcUJDjng5ooxGSWZmg4I1j0dLxH9lpHTV2qKv8V0GeA1dr/9",
+	"oKYBYWkySbDyqkP3HS3JS8SClISOFcsQ4/f0T2pKOsMjKQTHv5PTPw2PulpgiW6gqDrHgqtuiB91C0rO",
+	"3pD3bJQtaLZ0s9HHdEp+o1k0hfsGEbBLKLNQ77spUuND8N0UZ9TMd1PddlvetEffTWnbmzHcrRfU+m7a",
+	"AqLPM1Z0PZ8lnXnG5lQL9whWES9SNRUiDhyn6dZJQDVaahtT2saU7jqmdIXX7lRze0omgkKZ3o/WunlQ",
+	"EaVlQumUjre/vPXk4jXq4VYuN/CCPKZSqRUJ9/ZzpTHJysl7J6+85L3znaqFppA/JJalVLMp0D1N+hrp",
+	"/OXrp49kxrIJJJ5F025ARovZHIqIKOfsOidTwcUik/8/e9fe3Lat7L8Kxv9EmkMpkvOW//JN3TTTNMlx",
+	"3Mmce9URIRKSUFMALwHa0fT2u9/BLkCCFOVIspWoLWfOzHEjgsRjsc/f7pLw7awH8aTwWOzI6e8s0squ",
+	"ARZn7BL8oxP+MT6JFtH4ZET+GNskb7DqzL+MT04Hp897g+e9wXB88uefAGPLMrqq9hiBAjSlt82VriVU",
+	"ufYlG4N46DO8rzmzczMR2IsenOe/mnh007S2tWnuGru/vw3Wd4hY3HGJIyR5pKNWKLUht6O1cVBuEFp4",
+	"29aMmzXBsY8t85iJw7c6/TvJ8wsRl8K8lLLYzuuICsKD55VeG0tvNmORsZQcIpzEkNxedcQqzZPETFtF",
+	"MrVQBSGrDmK1kLfKGTZzmioMk2IDXus6pRpe3yCKL0T8wG7Fb9UGbG3m24rqjQP3FWsXIj4gbOa4RHWp",
+	"8LWCuhXURyuoL6CuTE06by2K1WPDR1vwy1GCXwphOj6ptQolKuGp0QMymc8XFumrxydkyajKM9Yn77jS",
+	"1WCwTBPWUDnJbFAwFlKQkKqJnIUBWdAbcChGC4auVL3ImDIHQjrhkosJnbMwMEZ2EeSTWWCJQkULKZPJ",
+	"itEsDFAqD8knlmrY0bGwIGR8DAKBRqJje1Zwq8KHCdcj8h/z4yvwnQ+fYoYbVIWVmqyYJqfPz3CqVBCZ",
+	"Qss6jN6PBfQtjRKpjP6SsZhnLNJYPDZmUcIFi88MWUENTqOayMwdrt2Frq2iU1TxMSqGzCJGOhxaaBCZ",
+	"jUXEqOJi3j3DatVmMkKuqcplRSH3dtKx4eXqt7kOSpwP/jQWxW/gbwe4SYUUrDqKEBSs2Ff5feuqfaVY",
+	"fGN4wr3hUXWR6miIzlkZATkjtp1N0cs2ZmkiV4ZTPFLkw/uLj+/O30+uLs/ff3p79fbD+8mb84+TX96+",
+	"n5y/uSCd4dPuJuyTJdQK9mlJv/BlvjwZnT4LzAP4H8MnBRaLC83mUId2bQGvZS50GaGHAyRfoeb6SZkr",
+	"pYid2aaJezeoMnm7UScjwH8FjUCudTXG3M7f83huKL6y1dLoyRumAFTajF2LbRmUdezaMYPI3tB0RwyZ",
+	"G7GPWlmOvQNBVuHLRZ+TTfZ2Cy67Qwf6T2UrF9JYinliGfKacuTzasF2UJXyNJJLQ+6tunS06tKPtZb/",
+	"d2g9vjxu1COCZgXACOWN9xR30XZ5h2x6p1W5T/2LhHgyE4Rehb/1SajzTKjJ8GXoakIPX+rFWBT6Vcft",
+	"0SNFFF4HZdSE7hkJocws+5KCijNhIg6JX8ewNsFHirhnwUkjZ4j6cut0L1zSL0ZI4fueDMl5Ps9VIfBo",
+	"RGO25FFN5FUhEUj33h6ORbGJsGBy+ox0Pl28PyVGkXJN6cnQrMquEr+PdbVlcoMQAEvVzRF/JmIkhk+Y",
+	"ljVdQdd56CQvag33r7mIbZpYYpSXolCy3UAlM4feYxYjh1eOKk24Zsv+WNxD4/rVMpRScjSoXesi/ZaL",
+	"WN4GZGjk+POBhfBtkuUVYmtWKIanQakaPR/4qtE2mpFTM3QxN9SO7I798/SO9XPdSvnYMGx7DWTjC+5Q",
+	"Q5xQszwrIEpK0WLat0pLgsQMwz58lmz20uyh2Uki5FTGq0LzH7401t7pM5ILww8Fi7+iftyy6ULK657K",
+	"p8Xx7eKuQXlq84bty8rE4TO/gZL/iQo6addCWp/xM58qU15ja03X30dn7ZE8s6uBenyMo2HrtuIcm8Zt",
+	"zzo2v+EO3lGhypZVfC39xd6/6raRDtzRM+K33VYsypiulAZB9rxTcsxBLr+fZ+KPOoPwnuJzAQwQFmBU",
+	"oGPvXv0DS/gNg3wNr3HGJ01FTLOY2HuhiEpZxGf28o4IJdBd2qrD8NpHikBMvFNUAVALmjIofTUWM2ZU",
+	"Qs2WXWsOOtbOjS1YvITwOCjLCEhRAGV1trKaaprQ1YjErBfnyE0YBle7wVgUb9V8yZSmyzQknV8F/2Iz",
+	"aYoCYFRrtkxt3bBilDk+qvOMhaQT3gyDcT4YPImmVLHnT8lPv5y/7n366fz02XOwGnjcL77SN2IOnmYh",
+	"uWYrhvFx+JQdnnr+svB2oVg0CS2dnJE4B5g0JZks+oLJG5YlNMXK6sXMIE0IhwVEpTRiPcUMM9Ys7vbJ",
+	"uViR0y9fgPLyKGJKGTpfYQNBliiGIFmdcTdF9gXvM6fJWExpdC1nM9iV3w11ZrZWf8aY67YNVkDp4ouR",
+	"gFZkRnmigrWLYT64pNk1i0loHuFiHo4FtgNwGz/xB/TdU44ijMknbJLRr5fviqSlhdapQkxCmk8THhEa",
+	"xxksOc34jTF6xiKRMjWrgiUlXFz3EhnRxD3KVNXCprrOC2zNeUI1Ac+8W29ApIUY45vGIubGxo67rmy+",
+	"+RHVA5kRau6WK0qib2V2jdvvPLyfL/7rpw8ffp6cv3v34fPFD5P3F1efP1z+/KlPwhvObkObtaTG4nZB",
+	"9fouW2++GpHQei9Ce3dgF89I6GsXaCJjXEBmq0fKmexmvfjnWGDJ+iaYuUWVo9lZwZTbPYGYiMcbNqc6",
+	"NQje75bvBH+a6U6AQxqxU7RzcNGSkwB629j392NG44QLNolzNjFq78lvwZoeNzoZDF89mT2jT3vD6HTa",
+	"exE/Yb1Xs8Gg94w+n76IXsav2MDYfXmWnIxOgK5Hjx/bT2Z9O72+zOaPpWA2wmnIoqY0ntxH3zlgYlXT",
+	"17ZrAL955L10u6+2gW8zr9qqeQfXii1FThmi6uCyEy0dL0bN2Hq51zXLBp2ySV++y5LeNZ/qW5vTb5hu",
+	"lg8Pb2fuw4nux4M2ty72dKEWenVM5fg8kq6arWD7wc3cZLMeNGPnMJaulzrjj/p6Cs1x9gxG/9eD6JsH",
+	"SkhpmNtuWSl3vOCerrCD5accNSt26SotS27RsH+ttJUaw/718l1guSZwSED3RZrfMDJL6Hydh9v0jO5e",
+	"GuXjuHAq/jViNaUT9P6wv6ONqpyjy3OXgIo/ZGcGWx18RxjF+mKPPoLy11Jaz+s8oHDUuv2ulm9z5uaD",
+	"6a9fZxPoyz94/ttBGMu/c5Zb5di5TjEPCzDWdqctpLeiPhxH2MdO3/MQ2xQ0zOwGH38I/zdBjyiPQ1vW",
+	"jWoiI0BXxcT8nbnHFccuKdo6qMeisp3mSKyXg3TMhFESURGTG85uIU5kfezwyW6fXAKBsJiUAqUoz80z",
+	"L9zD43BUcaJAIpwXIsJ6ZeZ05gy95zy26evF2TUJCZyB5WgXeB/u4V2GLToZYd798LQ3GF4NBiP433/v",
+	"7LzFue3gtj3dT3Dgdy6ZArDUdpKjMubP/VZWjF6THUC98d9OXrRa7pZ+U1ZE5Xz+C1yICsvOZEbgtiF4",
+	"Umkq7hRxW0grqalmPXTz/DWFFoQ9lK0jXfUoo5dZJlihBkv/uydsdBoewKD0cXp4LuGEnH2P53R4304D",
+	"m7e7NLGgg5PRy+dPB4OdPRSwgkuLCPhm7pdjjczVfeNFyzcgZoeIALgNxEWkiNp2Nq2z5njF2Bt+U3fV",
+	"NLLmaiBwWxZ9h5ADtH4Pk0PaZJ6/feF/SA/7iKf9wFmtr6liPS4UA+T2DSNLIzyJFBgbCorSkBlJXfEx",
+	"KCYe2Pxi9oVGGqpEixxKT8qM/Prx/aYEif+tp7O+Y2KuFyej4QDTNor/bkRIN70S4GBcrx7+zWnGzU2f",
+	"KCYmhla3b3rMxHuGgrT5zSzOUaZPFNOai/nDo8UvvmiWCZq8jf8N3z5O16Yl7UxtCRSvP7+9qrI+csvc",
+	"1hYX/jVc+FdyFT1BVhFc37FPQiGCKtjH3yUXDuF5axk1dGZuSNP7Vr0PbP3XI2n6LNY5PUgDBZOyG/N5",
+	"wbwyYw25qzQxSsfKqgngaFx/rZU/1S4U4dPBq9CSQWLhd2HZl4Jq99VOrhjheiwyCgX79YK6ShNOzcJs",
+	"S/BCdO2kKxpLbeJCapg8lIDgOsCsU1uk2RPrIBCTFTaMNnRkdqYTng6GYXfkL8fmS7AkMU/aL8Ea6Fjg",
+	"e6GeSGRODL/NFQGPAUKpU8ozTAqdSziBauHqR7a8mJyRVCrFpwkbC8+f2ikO2v3seVvDbp9c3cpiMxAp",
+	"UuD6bf8GzjJSuIrNvy8l5LdCP26pF9YZLWIyg9sDe2Km7aiJWSFFeEw6ofuvCY9V2PUIC2cxgr8L4rF1",
+	"UqnAlgyuFLcaC6SSTp1M4HRvF0w00aRHPIYaYOjbWe+9FKx38YUrPRoLtVKaLf/vhiY5sznKcHGhqYez",
+	"o2iC18j8jCZpFzLpKFErERFkcwD/c6BnPRaufIKxCVzlWqOMLmmaboh+Is/wpNo3KQdn9gO240GaUniz",
+	"360jRcPAvTSBAxaD809mB61mv3U0aTMfgNzXCTkM8BLswqGp9q/qmTNyoHZw9J0A17uj2L/7kbTY9L2w",
+	"6W8LadOi1O/T7gOVinprsA70jhr0qt08app6g+Op7eXR9vK4Ty+PsTh3UwHcmnlMy0Kfc3MKnwyGTuV/",
+	"V+hyHWp3Ns3kNGFG2S01ve5YeK3q7DeMKhoQ8wEn7G4tgdbUvzN4SKyMsskSxQJjdTwN++TCkMnYTq9Q",
+	"xjB/EVfQo7d0ZXTZYvIwsjkx4j6q28c8S6ViD+yB+T5C8YG6nDy5Ux2wZPKvhlhfzDTlCUykoFlQbJqo",
+	"0t2dWWkLwdUKjB3kCBCdn0pTxIqsMc7B8NWAPmPD3vPpMOq9oKdx7yUbzHpP6NPps+h5/IK9nJ0EJ0kh",
+	"6+94xYvoNO69mEI+4nDQe0qfTZ9HL+KX7BXUodFU5+pk9GQwDE4012bFJ7/IGxYb7r+kZjMx6wj9iy5z",
+	"0SYpusRFt33q8dKM7fljtyaDj/iOu0lg540/87kCWoy1S1+jqm01KNilK9lm4hwiE6fRyXWnn7BtmLNH",
+	"w5zChfk3a5nzht/UpDtt8kyiM63KQNCi5YpotMUIBc8ZGrEj5zuqu4628BoF5YHWVrqkMcOCCdp57XyH",
+	"nfO+Ec83l3ClN6dA3cvpc6DUpz1cORsH7hnUOViK01GoSC6VqW0ItzMuZpP/oEXIfLN0pkaBf3cPni09",
+	"EI8pVMnpJXKXurZVoY7FbKzljPVyKoYz6YTlV9BnAQhOlCw2kOTb0GAqOgMSTeEtK8A2WYrn8O13cr4z",
+	"t/8OEf1zI/wBaL9VQL/2+PYsc23gXQlKpUKiCFbFqYdaq7k0bSbTQ3IBc/kWVJFEyusi58TJM4B6whXy",
+	"+ELpsXNqk3XzefwBb+Q9k5vW2UlkFiW0aj2brWfzQHi+147E7gfmuz+vthPZilH7z27Ppauj1lg0yEli",
+	"r1yVBdt+LLcLBkKWu5I5tvw2VmFuufQD6mqWKomWRC3wZljSntWK0lvLsyj8y+iyR0Xcswd5D4/NP7Aj",
+	"4qWPN8INLI/ApUhAV8HjTNrBoLalnu9W+s9Dldip7IYoqQ3amcMdsPie29otOfTuc2/izJf27rdYhW+a",
+	"tNP6FXaBNNTZ5d0y6asq/+M/7F8T86+GocYZvd0vU9QB/1OqFyXuv3z/SZ1P7IL+/4dKyl9odl2Vk+6M",
+	"RFCWa8YmLGdAER4sOOHYko5rorRM1ZGEMn50/djcUmgCxXcdwi4zF8eFCtyyO7/+TN788PGSnGeavOg8",
+	"6XZt4zwbHrXm9Fh4TWeU15lvukLcsN0apYutgboOYUmmYdcsEEsXx4HrB2O2YiyKZSMw17U8RqfYlCoO",
+	"7SSKydcW2Am9yfVhXiEiZc2sxqJiQwpJEinmUDnbxrZs9Lf4MiWKztg8p4jwtq14ZEYoSejtLE/slGDq",
+	"oFJpqnMtsxWJc73y2uRIuzHwPH4hkjcsYxW8sTsLZ5IE0FcJjWQ0ihcAd67MKpIiYhliRtaaNXEFtZzm",
+	"LCZhxm44u4WsIxaHY1HdreqvWAMd0wmBZsExQnKheVI38m0R6j5561HGWMB6EZBeIQdzKXNBoQM2i6F/",
+	"I6nSFGNxab81noE5ytohNKmRny15HIUiWZvMtqrkhmE7K2Sfi6tymIDWd9EorzweIBzNtHGsVlX8Jqoi",
+	"cLhCbaCqJMU9lUb2xWzQIUNONvdmhF86TMQJAZv4hT28mRcw8EiQjJ/y6e8sstGyi+J47uRwTWO253bN",
+	"oxsyMRh2VolllIMAbx2XD9lB3pA+asuQFIYBPnMXqgG+GeghCs/MaUlWRzh8XAmveq+YdhtdaqNLe+Lm",
+	"neHq3PJ26h2l6WwGuDSXhFq0mrGPmGOzWagu5Hrx02vQ4hWhSjGl4HzsrcDifq77qSoiMhnDMn9KUxGr",
+	"oAjSeiYVwNiwIqGWJJJLVuvMGOArrO2WJpSL3oWYJ1xBS6OECsRSE+zOqW2jHyiQIgp8Y9nR9fzjW/OZ",
+	"NNdg3rgiJIiAZipw7xCx/3qsUjKyto+Q2jyJdotZV2w4D1a6WJE0kzOmFOR4OkzlBsTGj7Ddn+xdv7dk",
+	"q77uazKt+vT20qw+bkMBJ/gZYJOzNgx3CLAE1WRB05QJY15/0YFhA3A/yK3RB4PavffrBC2iB5dbvrnf",
+	"Sq1Wah0IE+H7ox66yBFkQlfcVlwQBk6tu9s52xbklco81hc/lTJhVBxrB2dvO7dCd9Sf315qrI+8A4jn",
+	"H0KLuDucELna1F2+RW08UCzqPDYas6ixdfMSmWIZkGRVkyZdV0688WQC25LzlsdG8leTU9lx1QHCOw8N",
+	"T2s7AGFYVTEwvGMiXEOEh2trctSDKDYSAeEWtdacEmvOkdAPMkxQWTcEZON9rpZK8W5lYw9joWUZoHD5",
+	"8Gde0BAK7LBUd/vkQ5HM8/T0dDPsxeN+xwB98aazG/ylYeBeIuCAMBh/q3cQZ/uto0mM2Z9bSEwb5zjC",
+	"OIelzmaZVBVDVivfQ0HYykp8/If3XxNbJOShEDTVV98bRfNPzhAG49YCT71tbcjKOjMPYnowETTL5O1R",
+	"Kygb0mbvJasPlDa7h8DeOHBPm+1gabPfXWD7abM+fKbFHLQ15Y88YxZ5M7Y+uYsz7ymu4RUHb4Hiy0XX",
+	"CcWBGmAGYRPIU944J60X07UYwmotGAH2NMcaoUYIZkxzZ35WHgVYI48R9ej8n08GQ+K9oXskxrW3AaVn",
+	"VVyz2Ew2nGVyGXpLd8Un1qc8KqCFCmuhQsVanhGauMIWqqjvXsb+VECWjGku5hgsw5epwBDc4pauyIyx",
+	"eEqj625Qxg7HovKCMmKIqonIaUIQtKgCEnMFUboAZwucAh8PiMqzG2bWbS+MhWuKG67djO/woDggdxGQ",
+	"1HzJEi6YhcdC9aKiKspY2Eon8O+GBvrEqwH1CEuwYnkoDD5iOVuFTniasRGJZJaBG3nBltjA6JZmZj9Q",
+	"Vfx4fvX6p5Dw2TpJLjCWsCQZny80nLyRVwuuIIBqPRFBgcq8RdrEeGi1bhpUHVOarpSZHLf4JkPq+MAI",
+	"Aa9+XTIoqpZKLjResYwhpRarTVNGs6JFvfPl1MATiBsai06IH5oAp5kgpwm7QZG+5AUAAhsVzkVs+26b",
+	"XeZxgIEDGjskN1e2DPKjAtKayDmuH1kgVwUgWQosOGzZyyP8FhKCFBGDmBkEnM1VGws5K/bQ0ERQ3liz",
+	"haFbR6ak6OPaQlwN9qeRtX0p6AwPMaU8e6QaK7sYMlrSzFxnu2nh2RpxmLGUZ6rYiiweC1eK2Uy4yvuA",
+	"eC6t0o+Eh1VsDAn420IWFC1Ed0ERFregCA6PGAWzgXoAZinYWJhHz/BnF4CvxHhYlskM/fhdI7rgm/gt",
+	"YmMo9bveH4uyrBABj5zyOVqTGv+L2a/7NMPYp+LxA3STMjz7ZHSyVdm3rXVf2IwD1i+G92/ZM9B/9s/d",
+	"VrC5R+Bnh13Byx4bFlGwhqLuE/A7YzEjFqXV7Vvd/mh1eyD4r1Y0xLqHhV5b1sLYpziOE0wtcqNFbuyN",
+	"N7x0doTR2Dmds6BqL1QMiorxgAuLWcSVNTes8QC/RolUudE8ZRKXQIBmRN2VI+S/QAkkN9etkBeVh7cX",
+	"nrVhd2AusOxRbZNbtMVDA9Bd19qZrfJojWWZNSDRzT3jS0bMrcs8rm5H7Y3hM7NiUZ5xvYJBNOVGzx39",
+	"z2+G/iWPI/j7N/NYduNenWeJLf07evx4ePqiP+gP+sPRy8HLAdwGO7s/XAimuJuqCWvlMUvkAT5bBv3M",
+	"vibmxnKWtjVZrVGC46PmBX57qQJPYAhaMLOjLozfaG0JNJIhD9hrZyNnXsOickoVqWpmZf+9cKQ0TPXq",
+	"a4AOm3JZCZjQwm8DfLCWxu7NaM2ptz6B849vyTVbWc9I1dKumuvWRcaEK1JtP2IzHprX5igZuzO7nSA9",
+	"TwQEdVFbkwIg/4LSk1QRAhU3jdd7z16F9UnV4OjWh8Niohh+gJybnfw5IHTJRGxlFGiBRdfZukvKuhdL",
+	"/HqUyOjamw5bRA1T+ZixFEEnkFsS54leSBkTY/CR/zCakVdmKqfPSK/B1zWnKe4PoPQhFKdk5WDKMU03",
+	"LdeRXDLrMlPmE2yZJkD3tZ0Bhod7X7A165wpPWulTuLUDIekocJQkMwxdGLnZj/bRJDzecbmVDMy4/M8",
+	"Y8rh8gsFI6aaTqli1qCLubKqAGRhZzJBvpkyAY+eESHLTlvm+zG6gT5dvD+1TihvZhkz/9A4M8Tzz7B1",
+	"ZWPmQ+eSzcnzLtydJde6yJaHZADFMkLVtS2JxP2vYq5Aw0d/5EafLhxOyqiQHo+sqtEqqLC7oPThdkme",
+	"GgsKs+8JX6JRZCzg3+XUZ6z4U9P6X0thrG173rD3tv+kK4tY9k1YEtAuS1dRR/WfvAKfnqGOcl/sGx5B",
+	"rsVs1q9Wuyg+1zCdH6xeSBKmjRQr+EHxTcigd1lzpPPxhx8BAgb8Cnj9T1e/vOsGQGDSqL0zV06hLJPr",
+	"2oTiNzYeENWaRgv0stMaeE2RDh6vOQ/Y3MDNOSBLLnLNlJnFgkXX3iR4RqYrJ4bAd8wFmSZySpSWGZ37",
+	"/M4tsmmCP9uuYIV1AfltM7KQKuWaJthhjWbYfiJNaGRhzj28bStzqhGxhjTJ2JwrbWyy152L7tUliXOb",
+	"YRN4g+tsaCYzQxq9iGYV2QgCp0l2sCQxk0ZjF1unKWR1LibbK7v/k4hqmsh5zlCMpXmSgJxApyufGzbm",
+	"uuiTzidNRUyzmNgG5Krr82rslvznb3/+fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -113,6 +113,8 @@ var (
 	YoungPersonUpdated           = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
 	EHCAdviceSubmitted           = Type{Name: "ehc_advice.submitted", Version: 1, RecordType: "ehc_advice", Summary: "The adviser named on an advice request submitted their advice (Reg 6)."}
 	SettingConsultationResponded = Type{Name: "setting_consultation.responded", Version: 1, RecordType: "setting_consultation", Summary: "A setting answered whether it can meet a child's needs (s.39)."}
+	ImportJobStarted             = Type{Name: "import_job.started", Version: 1, RecordType: "import_job", Summary: "A replica started running an import job (POST /v1/imports)."}
+	ImportJobFinished            = Type{Name: "import_job.finished", Version: 1, RecordType: "import_job", Summary: "An import job finished: succeeded or failed, with its counts."}
 	SettingConsultationSent      = Type{Name: "setting_consultation.sent", Version: 1, RecordType: "setting_consultation", Summary: "The council consulted a setting about naming it in an EHC plan (s.39)."}
 )
 
@@ -168,6 +170,8 @@ var Catalogue = []Type{
 	FamilyAssessmentReviewed,
 	FamilyAssessmentSubmitted,
 	FamilyAssessmentUpdated,
+	ImportJobFinished,
+	ImportJobStarted,
 	InvolvementStarted,
 	InvolvementUpdated,
 	InvolvementEnded,

@@ -34,6 +34,7 @@ var all = []*gormigrate.Migration{
 	m0022,
 	m0030,
 	m0040,
+	m0043,
 	m0050,
 	m0051,
 	m0052,
