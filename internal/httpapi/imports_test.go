@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/blobstore"
+	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
@@ -234,4 +239,85 @@ func TestImportJobTenThousand(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
+}
+
+func (e *env) execSQL(q string, args ...any) {
+	e.t.Helper()
+	db, err := e.st.SQL()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if e.st.Dialect() == store.Postgres {
+		for i := range args {
+			q = strings.Replace(q, "?", fmt.Sprintf("$%d", i+1), 1)
+		}
+	}
+	if _, err := db.Exec(q, args...); err != nil {
+		e.t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// TestImportJobLeases: a job held by a live replica (its lease current) is left to it; one whose
+// replica died (its lease lapsed) is claimed and run again by another, and marked failed once it
+// has been started three times; two replicas draining the queue at once run each job once.
+func TestImportJobLeases(t *testing.T) {
+	blobs := blobstore.Memory() // one bucket for both replicas
+	shared := func(_ *httpapi.Options, o *app.Options) { o.Blobs = blobs }
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		file := importHeader + "bridge,L1,Lee,Lease,2015-03-01,,\nbridge,L2,Lou,Lease,2015-03-01,,\n"
+		id := e.submitImport(e.officer, "kind=young-people", file, http.StatusAccepted)
+		now := time.Now().UTC()
+		e.execSQL("UPDATE import_jobs SET status = 'running', runner = 'alive', lease_until = ?, attempts = 1 WHERE id = ?", now.Add(time.Hour), id)
+		if err := e.app.Imports.RunPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if j := e.mustGet("/v1/imports/"+id, e.officer); j["status"] != "running" || e.countRows("SELECT count(*) FROM young_people") != 0 {
+			t.Fatalf("a job under a live lease was taken: %v", j)
+		}
+		// Its replica dies: the lease lapses and this replica runs it.
+		e.execSQL("UPDATE import_jobs SET lease_until = ? WHERE id = ?", now.Add(-time.Minute), id)
+		j := e.runJob(e.officer, id)
+		if j["status"] != "succeeded" || j["attempts"] != float64(2) || counts(j) != "2 read, 2 created, 0 unchanged, 0 rejected" {
+			t.Fatalf("a lapsed job run again: %v", j)
+		}
+		// Started three times already: failed, nothing run.
+		id = e.submitImport(e.officer, "kind=young-people", importHeader+"bridge,L3,Lia,Lease,2015-03-01,,\n", http.StatusAccepted)
+		e.execSQL("UPDATE import_jobs SET status = 'running', runner = 'dead', lease_until = ?, attempts = 3 WHERE id = ?", now.Add(-time.Minute), id)
+		if j = e.runJob(e.officer, id); j["status"] != "failed" || !strings.Contains(j["failure"].(string), "stopped 3 times") {
+			t.Fatalf("a job started three times: %v", j)
+		}
+		if n := e.countRows("SELECT count(*) FROM young_people"); n != 2 {
+			t.Fatalf("young people: %d", n)
+		}
+
+		// Two replicas over one database drain the queue together: each job runs once.
+		other := app.New(e.st, app.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true, ExternalIDSystems: externalid.Systems{"bridge"}},
+			Imports: importjobs.Options{Manual: true}, Blobs: blobs})
+		var ids []string
+		for i := range 4 {
+			ids = append(ids, e.submitImport(e.officer, "kind=young-people", fmt.Sprintf("%sbridge,R%d,Rae,Replica,2015-03-01,,\n", importHeader, i),
+				http.StatusAccepted))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, a := range []*app.App{e.app, other} {
+			wg.Go(func() { errs[i] = a.Imports.RunPending(ctx) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, id := range ids {
+			if j := e.mustGet("/v1/imports/"+id, e.officer); j["status"] != "succeeded" || j["attempts"] != float64(1) ||
+				counts(j) != "1 read, 1 created, 0 unchanged, 0 rejected" {
+				t.Fatalf("job %s: %v", id, j)
+			}
+		}
+		if n := e.countRows("SELECT count(*) FROM outbox_events WHERE event_type = 'import_job.started'"); n != 1+4 { // the lapsed job's second start, and the four
+			t.Fatalf("started events: %d", n)
+		}
+	}, importsEnv, shared)
 }
