@@ -4,8 +4,8 @@ package app
 
 import (
 	"context"
-	"sync"
 	"github.com/oneplan-send/oneplan/internal/deadline"
+	"sync"
 
 	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework"

@@ -233,7 +233,7 @@ func TestImportJobTenThousand(t *testing.T) {
 	for q, want := range map[string]int{
 		"SELECT count(*) FROM young_people": 10000,
 		"SELECT count(*) FROM audit_events WHERE action = 'create' AND record_type = 'young_person' AND request_id = 'import-" + id + "'": 10000,
-		"SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created'":                                                     10000,
+		"SELECT count(*) FROM outbox_events WHERE event_type = 'young_person.created'":                                                    10000,
 	} {
 		if n := e.countRows(q); n != want {
 			t.Errorf("%s: %d, want %d", q, n, want)
