@@ -130,7 +130,7 @@ func TestImportJobs(t *testing.T) {
 			"import-"+id); n != 5 {
 			t.Fatalf("create audit events naming the job: %d", n)
 		}
-		if n := e.countRows("SELECT count(*) FROM audit_events WHERE action = 'import' AND record_type = 'import_job' AND record_id = ? AND request_id = ?",
+		if n := e.countRows("SELECT count(*) FROM audit_events WHERE action = 'complete' AND record_type = 'import_job' AND record_id = ? AND request_id = ?",
 			id, "import-"+id); n != 1 {
 			t.Fatalf("summary audit events: %d", n)
 		}

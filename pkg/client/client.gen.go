@@ -2898,6 +2898,7 @@ const (
 	RecordTypeFamilyAssessment     RecordType = "family_assessment"
 	RecordTypeFamilyInvitation     RecordType = "family_invitation"
 	RecordTypeFamilySummary        RecordType = "family_summary"
+	RecordTypeImportJob            RecordType = "import_job"
 	RecordTypeInvolvement          RecordType = "involvement"
 	RecordTypeMeeting              RecordType = "meeting"
 	RecordTypeOrganisation         RecordType = "organisation"
@@ -2954,6 +2955,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeFamilyInvitation:
 		return true
 	case RecordTypeFamilySummary:
+		return true
+	case RecordTypeImportJob:
 		return true
 	case RecordTypeInvolvement:
 		return true
@@ -11485,7 +11488,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** roles with `imports:run` (admin, send_officer), in the role the layout is imported as: `organisations` by an admin; `young-people`, `practitioners` and `referrals` by the SEND team. Another role is refused (403).
 	//
-	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`import`).
+	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 	//
 	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
 	//
@@ -15773,7 +15776,7 @@ func (c *Client) ListImports(ctx context.Context, params *ListImportsParams, req
 //
 // **Who may call:** roles with `imports:run` (admin, send_officer), in the role the layout is imported as: `organisations` by an admin; `young-people`, `practitioners` and `referrals` by the SEND team. Another role is refused (403).
 //
-// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`import`).
+// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 //
 // The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
 //
@@ -32785,7 +32788,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** roles with `imports:run` (admin, send_officer), in the role the layout is imported as: `organisations` by an admin; `young-people`, `practitioners` and `referrals` by the SEND team. Another role is refused (403).
 	//
-	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`import`).
+	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 	//
 	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
 	//
@@ -57513,7 +57516,7 @@ func (c *ClientWithResponses) ListImportsWithResponse(ctx context.Context, param
 //
 // **Who may call:** roles with `imports:run` (admin, send_officer), in the role the layout is imported as: `organisations` by an admin; `young-people`, `practitioners` and `referrals` by the SEND team. Another role is refused (403).
 //
-// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`import`).
+// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 //
 // The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
 //

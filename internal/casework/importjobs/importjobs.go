@@ -305,7 +305,7 @@ func (s *Service) RunNext(ctx context.Context) (bool, error) {
 		if j.Attempts > s.opts.MaxAttempts {
 			return nil // marked failed below
 		}
-		return casework.Record(tx, s.Event(ctx, jobPrincipal(j), "start", recordType, j.ID, "", nil),
+		return casework.Record(tx, s.Event(ctx, jobPrincipal(j), "transition", recordType, j.ID, "", []string{"status"}),
 			s.Notice(outbox.ImportJobStarted, j.ID, payload(j)))
 	})
 	if err != nil || !claimed {
@@ -455,7 +455,7 @@ func (s *Service) finish(ctx context.Context, j imports.Job, c importjob.Counts,
 		// The summary: one event for the whole job (its outcome and counts are the job's), with
 		// the request id every record's event of the run carries.
 		e := s.Event(casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "import"}), jobPrincipal(j),
-			"import", recordType, j.ID, "", nil)
+			"complete", recordType, j.ID, "", []string{"status", "counts"})
 		return casework.Record(tx, e, s.Notice(outbox.ImportJobFinished, j.ID, payload(j)))
 	})
 }
