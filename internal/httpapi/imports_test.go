@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -320,4 +321,39 @@ func TestImportJobLeases(t *testing.T) {
 			t.Fatalf("started events: %d", n)
 		}
 	}, importsEnv, shared)
+}
+
+// stopOnOpen is a blob store that stops the process (cancels its context) when a job opens its
+// file, as a replica shut down mid-job.
+type stopOnOpen struct {
+	*blobstore.Store
+	stop func()
+}
+
+func (b stopOnOpen) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	if strings.HasSuffix(key, "/upload.csv") {
+		b.stop()
+	}
+	return b.Store.Open(ctx, key)
+}
+
+// TestImportJobShutdown: a replica stopping mid-job hands the job back to the queue, and the
+// next replica runs it from the start.
+func TestImportJobShutdown(t *testing.T) {
+	blobs := blobstore.Memory()
+	each(t, func(t *testing.T, e *env) {
+		id := e.submitImport(e.officer, "kind=young-people", importHeader+"bridge,S1,Sol,Stop,2015-03-01,,\n", http.StatusAccepted)
+		ctx, stop := context.WithCancel(context.Background())
+		stopping := app.New(e.st, app.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true, ExternalIDSystems: externalid.Systems{"bridge"}},
+			Imports: importjobs.Options{Manual: true}, Blobs: stopOnOpen{Store: blobs, stop: stop}})
+		if _, err := stopping.Imports.RunNext(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if j := e.mustGet("/v1/imports/"+id, e.officer); j["status"] != "queued" || j["attempts"] != float64(0) {
+			t.Fatalf("a job its replica stopped on: %v", j)
+		}
+		if j := e.runJob(e.officer, id); j["status"] != "succeeded" || counts(j) != "1 read, 1 created, 0 unchanged, 0 rejected" {
+			t.Fatalf("run again: %v", j)
+		}
+	}, importsEnv, func(_ *httpapi.Options, o *app.Options) { o.Blobs = blobs })
 }

@@ -90,6 +90,9 @@ type Repository interface {
 	Claim(id, runner string, now, until time.Time) (bool, error)
 	// Renew extends runner's lease and writes the progress; false when runner no longer holds it.
 	Renew(id, runner string, until, now time.Time, p Progress) (bool, error)
+	// Release hands a job runner holds back to the queue (its process is stopping), not counting
+	// the start.
+	Release(id, runner string, now time.Time) error
 	// Finish writes the outcome of runner's run; false when runner no longer holds the job.
 	Finish(j Job, runner string) (bool, error)
 	// AddErrors appends row errors; ClearErrors removes a job's (before a run starts again).

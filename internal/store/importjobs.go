@@ -133,6 +133,12 @@ func (tx importJobRepo) Renew(id, runner string, until, now time.Time, p imports
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
+// Release puts a job runner holds back in the queue.
+func (tx importJobRepo) Release(id, runner string, now time.Time) error {
+	return translate(tx.w().Exec(`UPDATE import_jobs SET status = 'queued', runner = NULL, lease_until = NULL, attempts = attempts - 1,
+		updated_at = ?, version = version + 1 WHERE id = ? AND status = 'running' AND runner = ?`, now.UTC(), id, runner).Error)
+}
+
 // Finish writes j's outcome if runner still holds it.
 func (tx importJobRepo) Finish(j imports.Job, runner string) (bool, error) {
 	res := tx.w().Table("import_jobs").Where("id = ? AND status = 'running' AND runner = ?", j.ID, runner).UpdateColumns(map[string]any{

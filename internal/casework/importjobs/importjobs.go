@@ -427,6 +427,11 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 	if cause := context.Cause(runCtx); errors.Is(cause, errLeaseLost) {
 		return nil // another replica runs it now
 	}
+	if ctx.Err() != nil {
+		// This process is stopping: the job goes back to the queue for another replica (what
+		// the run wrote was rolled back, or is matched on its keys when run again).
+		return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error { return tx.ImportJobs().Release(j.ID, s.runner, s.Now()) })
+	}
 	// The last errors found are written with the outcome.
 	_, errs, n := pr.take()
 	if err := s.db.InTx(ctx, func(tx Tx) error { return tx.ImportJobs().AddErrors(j.ID, errs) }); err != nil {
