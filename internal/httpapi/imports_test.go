@@ -355,5 +355,8 @@ func TestImportJobShutdown(t *testing.T) {
 		if j := e.runJob(e.officer, id); j["status"] != "succeeded" || counts(j) != "1 read, 1 created, 0 unchanged, 0 rejected" {
 			t.Fatalf("run again: %v", j)
 		}
+		if _, err := blobs.Open(context.Background(), "imports/"+id+"/upload.csv"); err == nil {
+			t.Fatal("the uploaded file is kept after its job finished")
+		}
 	}, importsEnv, func(_ *httpapi.Options, o *app.Options) { o.Blobs = blobs })
 }

@@ -452,9 +452,10 @@ func (s *Service) finish(ctx context.Context, j imports.Job, c importjob.Counts,
 	}
 	j.Counts, j.ErrorCount, j.RejectsKey = toCounts(c), errorCount, rejectsKey
 	j.FinishedAt, j.LeaseUntil, j.UpdatedAt = &now, nil, now
-	return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
-		held, err := tx.ImportJobs().Finish(j, s.runner)
-		if err != nil || !held {
+	var held bool
+	err := s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
+		var err error
+		if held, err = tx.ImportJobs().Finish(j, s.runner); err != nil || !held {
 			return err
 		}
 		// The summary: one event for the whole job (its outcome and counts are the job's), with
@@ -463,4 +464,10 @@ func (s *Service) finish(ctx context.Context, j imports.Job, c importjob.Counts,
 			"complete", recordType, j.ID, "", []string{"status", "counts"})
 		return casework.Record(tx, e, s.Notice(outbox.ImportJobFinished, j.ID, payload(j)))
 	})
+	if err == nil && held {
+		// The upload holds children's details: it is not kept once its job is done (the rejects
+		// file, when there is one, stays to be downloaded).
+		err = s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
+	}
+	return err
 }
