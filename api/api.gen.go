@@ -2180,6 +2180,33 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for ImportJobStatus.
+const (
+	ImportJobStatusCancelled ImportJobStatus = "cancelled"
+	ImportJobStatusFailed    ImportJobStatus = "failed"
+	ImportJobStatusQueued    ImportJobStatus = "queued"
+	ImportJobStatusRunning   ImportJobStatus = "running"
+	ImportJobStatusSucceeded ImportJobStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ImportJobStatus enum.
+func (e ImportJobStatus) Valid() bool {
+	switch e {
+	case ImportJobStatusCancelled:
+		return true
+	case ImportJobStatusFailed:
+		return true
+	case ImportJobStatusQueued:
+		return true
+	case ImportJobStatusRunning:
+		return true
+	case ImportJobStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvolvementRole.
 const (
 	InvolvementRoleEducationSetting InvolvementRole = "education_setting"
@@ -3235,6 +3262,7 @@ const (
 	RecordTypeFamilyAssessment     RecordType = "family_assessment"
 	RecordTypeFamilyInvitation     RecordType = "family_invitation"
 	RecordTypeFamilySummary        RecordType = "family_summary"
+	RecordTypeImportJob            RecordType = "import_job"
 	RecordTypeInvolvement          RecordType = "involvement"
 	RecordTypeMeeting              RecordType = "meeting"
 	RecordTypeOrganisation         RecordType = "organisation"
@@ -3294,6 +3322,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeFamilyInvitation:
 		return true
 	case RecordTypeFamilySummary:
+		return true
+	case RecordTypeImportJob:
 		return true
 	case RecordTypeInvolvement:
 		return true
@@ -6160,6 +6190,100 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// ImportCounts defines model for ImportCounts.
+type ImportCounts struct {
+	// Created Records created (a dry run: would be).
+	Created int `json:"created"`
+
+	// Rejected Rows refused.
+	Rejected int `json:"rejected"`
+
+	// RowsRead Data rows read (checked).
+	RowsRead int `json:"rows_read"`
+
+	// Unchanged Rows whose key a record already holds: left as they are.
+	Unchanged int `json:"unchanged"`
+}
+
+// ImportJob defines model for ImportJob.
+type ImportJob struct {
+	// Attempts How many times a replica started the job (more than one when a replica running it stopped).
+	Attempts        int          `json:"attempts"`
+	ContinueOnError bool         `json:"continue_on_error"`
+	Counts          ImportCounts `json:"counts"`
+	CreatedAt       time.Time    `json:"created_at"`
+	DryRun          bool         `json:"dry_run"`
+
+	// ErrorCount Row errors found so far (GET errors_path).
+	ErrorCount int    `json:"error_count"`
+	ErrorsPath string `json:"errors_path"`
+
+	// Failure Why a failed job failed.
+	Failure       *string            `json:"failure,omitempty"`
+	FileSizeBytes int                `json:"file_size_bytes"`
+	FinishedAt    *time.Time         `json:"finished_at,omitempty"`
+	ID            openapi_types.UUID `json:"id"`
+
+	// Kind The layout imported.
+	Kind string `json:"kind"`
+
+	// RejectsPath The rejects file, when the job continued on error and refused rows.
+	RejectsPath *string    `json:"rejects_path,omitempty"`
+	StartedAt   *time.Time `json:"started_at,omitempty"`
+
+	// Status queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (reserved).
+	Status    ImportJobStatus `json:"status"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	Version   int             `json:"version"`
+}
+
+// ImportJobEventPayload The data of import_job events (see GET /v1/event-types for which). Counts are on import_job.finished only.
+type ImportJobEventPayload struct {
+	Attempt         *int      `json:"attempt,omitempty"`
+	ChangedFields   *[]string `json:"changed_fields,omitempty"`
+	ContinueOnError *bool     `json:"continue_on_error,omitempty"`
+
+	// Deadline For deadline events: which statutory deadline.
+	Deadline             *string                `json:"deadline,omitempty"`
+	DryRun               *bool                  `json:"dry_run,omitempty"`
+	DueOn                *openapi_types.Date    `json:"due_on,omitempty"`
+	ID                   openapi_types.UUID     `json:"id"`
+	Kind                 *string                `json:"kind,omitempty"`
+	OrganisationID       *openapi_types.UUID    `json:"organisation_id,omitempty"`
+	ReferralID           *openapi_types.UUID    `json:"referral_id,omitempty"`
+	RowsCreated          *int                   `json:"rows_created,omitempty"`
+	RowsRead             *int                   `json:"rows_read,omitempty"`
+	RowsRejected         *int                   `json:"rows_rejected,omitempty"`
+	RowsUnchanged        *int                   `json:"rows_unchanged,omitempty"`
+	Status               *string                `json:"status,omitempty"`
+	YoungPersonID        *openapi_types.UUID    `json:"young_person_id,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// ImportJobPage defines model for ImportJobPage.
+type ImportJobPage struct {
+	Items      []ImportJob `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// ImportJobStatus queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (reserved).
+type ImportJobStatus string
+
+// ImportRowError defines model for ImportRowError.
+type ImportRowError struct {
+	Column  *string `json:"column,omitempty"`
+	Message string  `json:"message"`
+
+	// Row The row, as a spreadsheet numbers it (the header is row 1).
+	Row int `json:"row"`
+}
+
+// ImportRowErrorPage defines model for ImportRowErrorPage.
+type ImportRowErrorPage struct {
+	Items      []ImportRowError `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
 // Involvement defines model for Involvement.
 type Involvement struct {
 	// ConsentID The consent relied on.
@@ -8892,6 +9016,42 @@ type ListFamilyViewsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListImportsParams defines parameters for ListImports.
+type ListImportsParams struct {
+	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
+	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
+	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
+	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// SubmitImportParams defines parameters for SubmitImport.
+type SubmitImportParams struct {
+	// Kind The layout: organisations, practitioners, young-people, referrals (see `oneplan import template`).
+	Kind string `form:"kind" json:"kind"`
+
+	// DryRun Check every row, against the database too, and write nothing.
+	DryRun *bool `form:"dry_run,omitempty" json:"dry_run,omitempty"`
+
+	// ContinueOnError Load the good rows and keep the refused ones in the job's rejects file.
+	ContinueOnError *bool `form:"continue_on_error,omitempty" json:"continue_on_error,omitempty"`
+}
+
+// ListImportErrorsParams defines parameters for ListImportErrors.
+type ListImportErrorsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
 	// UpdatedSince Only records changed at or after this instant (RFC 3339), for a nightly sync of what changed: judged on the record's
@@ -10518,6 +10678,297 @@ func (a EventPayload) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for ImportJobEventPayload. Returns the specified
+// element and whether it was found
+func (a ImportJobEventPayload) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ImportJobEventPayload
+func (a *ImportJobEventPayload) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ImportJobEventPayload to handle AdditionalProperties
+func (a *ImportJobEventPayload) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["attempt"]; found {
+		err = json.Unmarshal(raw, &a.Attempt)
+		if err != nil {
+			return fmt.Errorf("error reading 'attempt': %w", err)
+		}
+		delete(object, "attempt")
+	}
+
+	if raw, found := object["changed_fields"]; found {
+		err = json.Unmarshal(raw, &a.ChangedFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'changed_fields': %w", err)
+		}
+		delete(object, "changed_fields")
+	}
+
+	if raw, found := object["continue_on_error"]; found {
+		err = json.Unmarshal(raw, &a.ContinueOnError)
+		if err != nil {
+			return fmt.Errorf("error reading 'continue_on_error': %w", err)
+		}
+		delete(object, "continue_on_error")
+	}
+
+	if raw, found := object["deadline"]; found {
+		err = json.Unmarshal(raw, &a.Deadline)
+		if err != nil {
+			return fmt.Errorf("error reading 'deadline': %w", err)
+		}
+		delete(object, "deadline")
+	}
+
+	if raw, found := object["dry_run"]; found {
+		err = json.Unmarshal(raw, &a.DryRun)
+		if err != nil {
+			return fmt.Errorf("error reading 'dry_run': %w", err)
+		}
+		delete(object, "dry_run")
+	}
+
+	if raw, found := object["due_on"]; found {
+		err = json.Unmarshal(raw, &a.DueOn)
+		if err != nil {
+			return fmt.Errorf("error reading 'due_on': %w", err)
+		}
+		delete(object, "due_on")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["kind"]; found {
+		err = json.Unmarshal(raw, &a.Kind)
+		if err != nil {
+			return fmt.Errorf("error reading 'kind': %w", err)
+		}
+		delete(object, "kind")
+	}
+
+	if raw, found := object["organisation_id"]; found {
+		err = json.Unmarshal(raw, &a.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("error reading 'organisation_id': %w", err)
+		}
+		delete(object, "organisation_id")
+	}
+
+	if raw, found := object["referral_id"]; found {
+		err = json.Unmarshal(raw, &a.ReferralID)
+		if err != nil {
+			return fmt.Errorf("error reading 'referral_id': %w", err)
+		}
+		delete(object, "referral_id")
+	}
+
+	if raw, found := object["rows_created"]; found {
+		err = json.Unmarshal(raw, &a.RowsCreated)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_created': %w", err)
+		}
+		delete(object, "rows_created")
+	}
+
+	if raw, found := object["rows_read"]; found {
+		err = json.Unmarshal(raw, &a.RowsRead)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_read': %w", err)
+		}
+		delete(object, "rows_read")
+	}
+
+	if raw, found := object["rows_rejected"]; found {
+		err = json.Unmarshal(raw, &a.RowsRejected)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_rejected': %w", err)
+		}
+		delete(object, "rows_rejected")
+	}
+
+	if raw, found := object["rows_unchanged"]; found {
+		err = json.Unmarshal(raw, &a.RowsUnchanged)
+		if err != nil {
+			return fmt.Errorf("error reading 'rows_unchanged': %w", err)
+		}
+		delete(object, "rows_unchanged")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["young_person_id"]; found {
+		err = json.Unmarshal(raw, &a.YoungPersonID)
+		if err != nil {
+			return fmt.Errorf("error reading 'young_person_id': %w", err)
+		}
+		delete(object, "young_person_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ImportJobEventPayload to handle AdditionalProperties
+func (a ImportJobEventPayload) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Attempt != nil {
+		object["attempt"], err = json.Marshal(a.Attempt)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'attempt': %w", err)
+		}
+	}
+
+	if a.ChangedFields != nil {
+		object["changed_fields"], err = json.Marshal(a.ChangedFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'changed_fields': %w", err)
+		}
+	}
+
+	if a.ContinueOnError != nil {
+		object["continue_on_error"], err = json.Marshal(a.ContinueOnError)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'continue_on_error': %w", err)
+		}
+	}
+
+	if a.Deadline != nil {
+		object["deadline"], err = json.Marshal(a.Deadline)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deadline': %w", err)
+		}
+	}
+
+	if a.DryRun != nil {
+		object["dry_run"], err = json.Marshal(a.DryRun)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dry_run': %w", err)
+		}
+	}
+
+	if a.DueOn != nil {
+		object["due_on"], err = json.Marshal(a.DueOn)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'due_on': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.Kind != nil {
+		object["kind"], err = json.Marshal(a.Kind)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'kind': %w", err)
+		}
+	}
+
+	if a.OrganisationID != nil {
+		object["organisation_id"], err = json.Marshal(a.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organisation_id': %w", err)
+		}
+	}
+
+	if a.ReferralID != nil {
+		object["referral_id"], err = json.Marshal(a.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'referral_id': %w", err)
+		}
+	}
+
+	if a.RowsCreated != nil {
+		object["rows_created"], err = json.Marshal(a.RowsCreated)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_created': %w", err)
+		}
+	}
+
+	if a.RowsRead != nil {
+		object["rows_read"], err = json.Marshal(a.RowsRead)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_read': %w", err)
+		}
+	}
+
+	if a.RowsRejected != nil {
+		object["rows_rejected"], err = json.Marshal(a.RowsRejected)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_rejected': %w", err)
+		}
+	}
+
+	if a.RowsUnchanged != nil {
+		object["rows_unchanged"], err = json.Marshal(a.RowsUnchanged)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rows_unchanged': %w", err)
+		}
+	}
+
+	if a.Status != nil {
+		object["status"], err = json.Marshal(a.Status)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'status': %w", err)
+		}
+	}
+
+	if a.YoungPersonID != nil {
+		object["young_person_id"], err = json.Marshal(a.YoungPersonID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'young_person_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// Docs The interactive API reference (Swagger UI)
@@ -10772,6 +11223,21 @@ type ServerInterface interface {
 	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	// (GET /v1/family-views)
 	ListFamilyViews(ctx echo.Context, params ListFamilyViewsParams) error
+	// ListImports Import jobs
+	// (GET /v1/imports)
+	ListImports(ctx echo.Context, params ListImportsParams) error
+	// SubmitImport Upload a file of records to import, as a job
+	// (POST /v1/imports)
+	SubmitImport(ctx echo.Context, params SubmitImportParams) error
+	// GetImport One import job, its status and counts so far
+	// (GET /v1/imports/{id})
+	GetImport(ctx echo.Context, id ID) error
+	// ListImportErrors An import job's row errors, in the order found
+	// (GET /v1/imports/{id}/errors)
+	ListImportErrors(ctx echo.Context, id ID, params ListImportErrorsParams) error
+	// GetImportRejects An import job's rejects file
+	// (GET /v1/imports/{id}/rejects)
+	GetImportRejects(ctx echo.Context, id ID) error
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx echo.Context, params ListMeetingsParams) error
@@ -14191,6 +14657,134 @@ func (w *ServerInterfaceWrapper) ListFamilyViews(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListFamilyViews(ctx, params)
+	return err
+}
+
+// ListImports converts echo context to params.
+func (w *ServerInterfaceWrapper) ListImports(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListImportsParams
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListImports(ctx, params)
+	return err
+}
+
+// SubmitImport converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitImport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitImportParams
+	// ------------- Required query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "dry_run" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dry_run", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dry_run: %s", err))
+	}
+
+	// ------------- Optional query parameter "continue_on_error" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "continue_on_error", ctx.QueryParams(), &params.ContinueOnError, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter continue_on_error: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitImport(ctx, params)
+	return err
+}
+
+// GetImport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetImport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetImport(ctx, id)
+	return err
+}
+
+// ListImportErrors converts echo context to params.
+func (w *ServerInterfaceWrapper) ListImportErrors(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListImportErrorsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListImportErrors(ctx, id, params)
+	return err
+}
+
+// GetImportRejects converts echo context to params.
+func (w *ServerInterfaceWrapper) GetImportRejects(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetImportRejects(ctx, id)
 	return err
 }
 
@@ -18220,6 +18814,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/adviser-links/:token/documents", wrapper.AttachByAdviserLink, options.OperationMiddlewares["attachByAdviserLink"]...)
 	router.POST(options.BaseURL+"/v1/adviser-links/:token/advice", wrapper.SubmitAdviceByAdviserLink, options.OperationMiddlewares["submitAdviceByAdviserLink"]...)
 	router.POST(options.BaseURL+"/v1/ehc-plans/:id/consultations", wrapper.ConsultSetting, options.OperationMiddlewares["consultSetting"]...)
+	router.GET(options.BaseURL+"/v1/imports", wrapper.ListImports, options.OperationMiddlewares["listImports"]...)
+	router.POST(options.BaseURL+"/v1/imports", wrapper.SubmitImport, options.OperationMiddlewares["submitImport"]...)
+	router.GET(options.BaseURL+"/v1/imports/:id", wrapper.GetImport, options.OperationMiddlewares["getImport"]...)
+	router.GET(options.BaseURL+"/v1/imports/:id/errors", wrapper.ListImportErrors, options.OperationMiddlewares["listImportErrors"]...)
+	router.GET(options.BaseURL+"/v1/imports/:id/rejects", wrapper.GetImportRejects, options.OperationMiddlewares["getImportRejects"]...)
 	router.GET(options.BaseURL+"/v1/consultations", wrapper.ListConsultations, options.OperationMiddlewares["listConsultations"]...)
 	router.GET(options.BaseURL+"/v1/consultations/:id", wrapper.GetConsultation, options.OperationMiddlewares["getConsultation"]...)
 	router.POST(options.BaseURL+"/v1/consultations/:id/response", wrapper.RespondToConsultation, options.OperationMiddlewares["respondToConsultation"]...)
@@ -32280,6 +32879,644 @@ type ListFamilyViews503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListFamilyViews503ApplicationProblemPlusJSONResponse) VisitListFamilyViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportsRequestObject struct {
+	Params ListImportsParams
+}
+
+type ListImportsResponseObject interface {
+	VisitListImportsResponse(w http.ResponseWriter) error
+}
+
+type ListImports200JSONResponse ImportJobPage
+
+func (response ListImports200JSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports400ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports401ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports403ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports429ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImports503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListImports503ApplicationProblemPlusJSONResponse) VisitListImportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImportRequestObject struct {
+	Params SubmitImportParams
+	Body   io.Reader
+}
+
+type SubmitImportResponseObject interface {
+	VisitSubmitImportResponse(w http.ResponseWriter) error
+}
+
+type SubmitImport202ResponseHeaders struct {
+	Location *string
+}
+
+type SubmitImport202JSONResponse struct {
+	Body    ImportJob
+	Headers SubmitImport202ResponseHeaders
+}
+
+func (response SubmitImport202JSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport400ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport401ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport403ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport413ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport415ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport429ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitImport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitImport503ApplicationProblemPlusJSONResponse) VisitSubmitImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetImportResponseObject interface {
+	VisitGetImportResponse(w http.ResponseWriter) error
+}
+
+type GetImport200JSONResponse ImportJob
+
+func (response GetImport200JSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport400ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport401ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport403ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport404ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport429ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport503ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrorsRequestObject struct {
+	ID     ID `json:"id"`
+	Params ListImportErrorsParams
+}
+
+type ListImportErrorsResponseObject interface {
+	VisitListImportErrorsResponse(w http.ResponseWriter) error
+}
+
+type ListImportErrors200JSONResponse ImportRowErrorPage
+
+func (response ListImportErrors200JSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors400ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors401ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors403ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors404ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors429ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImportErrors503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListImportErrors503ApplicationProblemPlusJSONResponse) VisitListImportErrorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejectsRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetImportRejectsResponseObject interface {
+	VisitGetImportRejectsResponse(w http.ResponseWriter) error
+}
+
+type GetImportRejects200TextCsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetImportRejects200TextCsvResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetImportRejects400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects400ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects401ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects403ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects404ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects429ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportRejects503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetImportRejects503ApplicationProblemPlusJSONResponse) VisitGetImportRejectsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -48953,6 +50190,21 @@ type StrictServerInterface interface {
 	// ListFamilyViews List the family's views on draft plans (one plan's, or the SEND team's worklist of meetings asked for)
 	// (GET /v1/family-views)
 	ListFamilyViews(ctx context.Context, request ListFamilyViewsRequestObject) (ListFamilyViewsResponseObject, error)
+	// ListImports Import jobs
+	// (GET /v1/imports)
+	ListImports(ctx context.Context, request ListImportsRequestObject) (ListImportsResponseObject, error)
+	// SubmitImport Upload a file of records to import, as a job
+	// (POST /v1/imports)
+	SubmitImport(ctx context.Context, request SubmitImportRequestObject) (SubmitImportResponseObject, error)
+	// GetImport One import job, its status and counts so far
+	// (GET /v1/imports/{id})
+	GetImport(ctx context.Context, request GetImportRequestObject) (GetImportResponseObject, error)
+	// ListImportErrors An import job's row errors, in the order found
+	// (GET /v1/imports/{id}/errors)
+	ListImportErrors(ctx context.Context, request ListImportErrorsRequestObject) (ListImportErrorsResponseObject, error)
+	// GetImportRejects An import job's rejects file
+	// (GET /v1/imports/{id}/rejects)
+	GetImportRejects(ctx context.Context, request GetImportRejectsRequestObject) (GetImportRejectsResponseObject, error)
 	// ListMeetings List meetings
 	// (GET /v1/meetings)
 	ListMeetings(ctx context.Context, request ListMeetingsRequestObject) (ListMeetingsResponseObject, error)
@@ -52262,6 +53514,134 @@ func (sh *strictHandler) ListFamilyViews(ctx echo.Context, params ListFamilyView
 		return err
 	} else if validResponse, ok := response.(ListFamilyViewsResponseObject); ok {
 		return validResponse.VisitListFamilyViewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListImports operation middleware
+func (sh *strictHandler) ListImports(ctx echo.Context, params ListImportsParams) error {
+	var request ListImportsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListImports(ctx.Request().Context(), request.(ListImportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListImports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListImportsResponseObject); ok {
+		return validResponse.VisitListImportsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitImport operation middleware
+func (sh *strictHandler) SubmitImport(ctx echo.Context, params SubmitImportParams) error {
+	var request SubmitImportRequestObject
+
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitImport(ctx.Request().Context(), request.(SubmitImportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitImport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitImportResponseObject); ok {
+		return validResponse.VisitSubmitImportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetImport operation middleware
+func (sh *strictHandler) GetImport(ctx echo.Context, id ID) error {
+	var request GetImportRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetImport(ctx.Request().Context(), request.(GetImportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetImport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetImportResponseObject); ok {
+		return validResponse.VisitGetImportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListImportErrors operation middleware
+func (sh *strictHandler) ListImportErrors(ctx echo.Context, id ID, params ListImportErrorsParams) error {
+	var request ListImportErrorsRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListImportErrors(ctx.Request().Context(), request.(ListImportErrorsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListImportErrors")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListImportErrorsResponseObject); ok {
+		return validResponse.VisitListImportErrorsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetImportRejects operation middleware
+func (sh *strictHandler) GetImportRejects(ctx echo.Context, id ID) error {
+	var request GetImportRejectsRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetImportRejects(ctx.Request().Context(), request.(GetImportRejectsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetImportRejects")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetImportRejectsResponseObject); ok {
+		return validResponse.VisitGetImportRejectsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -55896,1489 +57276,1529 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P2Nktu4sTeM3wqK/6dqx3WksaT5Hte/zpm1vVknttfxzJ598uz6oSESkpChAAUAR1b2+GreO3mv7C10",
-	"AyRIkRKlGXt3k0lVEo/4BTQajf789a9RIucLKZgwOrr8NWKf6HyRMfj3VWK4FPZfOp/PqVpFl9EVcb/2",
-	"ojua5cxeTXMW2/ui0WB02h8c94dHUS/iaXQZDYYXR3SQHPeHkxHrn9HhoH8+Pkr6x+kJO52cDc4Hg1HU",
-	"i+aMGS6mcddnhlEvkndMpXYAE5pp1ovkUjAVLxRNDLcjZKrb60Y4BMUmTCmadXvoGMegDTW5ji4juWCW",
-	"JMsZNdFl9K2Ut4QSvWAsmREqUpJRMc3plBEzY4ouVoRqzbSeM2Giz597jtTv6JQ1kxuuBCTnhs11dPnz",
-	"I/HvS/wPQP40fTlL3jKW6qvi2stPCVvYybxn/8iZNtWVec8SqVJCBWH+PrJgisuUmBk19tdcM22/STKZ",
-	"0IzQ3Myk4mb1jSaGzxnJ+JwbHS7rRMl5sJSjQdSLpkrmwpIlAUJRDat9NaeKkiXVhAsyk3rBDc3IRCo7",
-	"IrlgitoRHUa9yMjijSf9wTBy833PaMeZ3swYWclcTO38tBTwVbqkK2KHCxOkilH4+ITfMbJk7HbTtAan",
-	"4bTScFrf0TnPVoSOlaQpTocollHD79g3mvAsE0zrtWkNB35a17m6Y6sbNl9k1LD/Zkq3TetdPs64nhFK",
-	"BFuSO7yTyAmhJJG5SHhGjHvNN5rAC7gUlXmVP9qdCLybcW2YYGlsJMzrHzlXLI0ujcpZLzLsk2XR7+WS",
-	"LFmWkSVTQFviHyNG/qed3GrB4GW3TJn4pODSO56wxsngJaLz8Zwbw1IyXsHCsDRPgBNoRhZ6lcxkJqdc",
-	"m3AWNL3jmqnoMgrujmt3u5v22+J2tyYznqVwWlDDYjmJx1yZGazh8AzW8DjqRRNY/1jQuZ3/D7d0IpVl",
-	"Fn7HhP8VWD/qRcCTMfJkt6Ec2aF87kWpTHLL9zFP7dJtfe7iZDCMPvTWZe3oLOpFbJbEChel2zBOkSKd",
-	"7qXuXjGRaq5jzRLPcNHYUjXqwQayh8PEEirqRTP7wGxkB2yZt5DRCyXveAoL/TJgi3d+oVfkminLRo5x",
-	"mTYsDed71B/anVuO4ddIWJEZXUbXfCr4hCdUGJLyyYQneWZWZMnNjCyluuViSuZsLtUKJPJiJgXwlpWL",
-	"CyUTpjUXU7uvZW4SObcKSPSt42GR2m35N0YVOe4RxWiqCZ2yPl0slFwoTg0jdmdp/J7OFwupjH0ZTFmD",
-	"EhO9oFayjAb9ORe5YUQblScmVywlGTdM0WRFrEC0UgDeQ4lRlMOmZDSZ2SlQrbk2VJhDy0bFAVRsO0sd",
-	"/+8ap1hR7oRMdDla284NR78gbtNZwSfG8lOzAvBvuH1/s21Y2U8b94hnjeKmcPmHnz/0IsE+mTjJlZYq",
-	"uhR5lnme0Ey9Enfc0CbtW7E7ectSsn5jTaInbDdqXBzjOitG7ZRAlcIpnfaHo5vBxeVgcDkY/J+oFJ86",
-	"psbQZGbPt0EvYp8WXDEdPnrWHw5v4Dn3aLehnJ8MQQbBVGtDOboZBu8L6Aw3N26yCp1eaZ2zdG2rtd33",
-	"9aj60OTLuLiNFxQ26dO74VMnAvr2d/1UUh4f/WPUP1u+/N9Xb969fukMv8a/6Dgk9YKJlIsp6GC3zLL+",
-	"ri8LFuY1F7dti2GvoSiWghHFrFQnBcvtqsEUXAtSs3FFRoOb4XFJ7QnPmJdabNHHARwu0knnlTiB1b/l",
-	"oOji82BwpZzGTseji0XGccxP8dV6Rkcnp9FldDE5P00H58Pz8+PkLD09uaCjCaN0kJyc0HQwPKFH48nx",
-	"ZDgejQfj89EoSYcn6WkyPBkPJoMBHZzbd/F/sni8MvY8PT4fDY96keEmYzUdYFHqAG6Un9fVnbP+6Lgj",
-	"nzaKRsvx9aV/4RZlEwsU9wQr/rh8W5avSub3LGF80WwzKHvtjqVECjBLK56dh1GUHec8hBLbqF6d9kfO",
-	"rs2sqW3Ye+dP2GS5g92K91uVz3lBvtEkmUlLFzkhTEzplFkCkIzRisjZx2lyD/eIM4//IuQSXQqoaZUW",
-	"uMiVZmp1GJKBS/Gar1mKpHa1WalMrMXtzdauXpm9vUlqSgXXMKZuDw4Hg6OvRdH93VOqJqKO+gM4849Q",
-	"RDmrXojccuodZ8u1pQqvbRZ/tXf3opTRNOMCXbkpS5wdVPUYnvUH5/3hIDzehTRxmjOraC+oVc8bnjlF",
-	"db/pGSeA1p85QzW9+Rk/+bVnwJu5/kzNCihv7SbYj3A/ZrQju12McEmtOBEJiy6HwaDsgHpRvki3Lklp",
-	"AOxv/tQ4ptFlXL/euMUfeejfloec3NFLptBfijpCk18RbiJUEF5YRj0iRcLIgZAkUSxlwnCa6WcgNMEi",
-	"IBwl6i1bPamo6fAy5D7vOo0bvKbugWM3zgX/C1ut8Tj+uqNM7LZQKL+d5vieA8VTRt4pbj9P3ry63vfM",
-	"GsGZxSb8E4Qt4ozfsXg0ufirPWQk6HXhkRaV8280W0nlWkjpBY9vkWj/kmTpRTC7yr2fzl7Pj96b8/8e",
-	"D98mp9+ngz/fHv+kT/7GRj/SgJCNArO8sreo/MPREDdXnnLz8o4J00iX6tVWTRFEKBIp6tlfpAq4MN6F",
-	"NPeY+76qIBJHM5HGcjLhCVPoxv07S+x637LVZafBf+5FyYyKKUvjCWcZWkxOwn/oyiAX6JNcRJfR8GJ0",
-	"ODgcHcLRKpMkV2oLDy5ytZDaziahmi2lugXl1Zo7O6muxSNdjL7h8PwYjD73lDOMw4UsPQJuGOOz5HR8",
-	"wkaT4/SYnif7e4PXHuw04tH56VH0AXfAc6rYjWVda+ZZ03A+ZyKFYb+Qgq37X8M7SGpvqRjMglXdwUd2",
-	"9YS0Jmz0ShgmNL9jPkZBDKNzcsc1tzYTMUtreFIIoBLN7Sl7NCBvqEpmaNjVBttkMuhkxtI8Yyl5fvDy",
-	"yc377Udk1aPazR0+RM8IW8VBDDR6TgXBwLQ2dEU0nbBsRaghMzlnEPihhqxLPXDxzaUqyPKfpdclYUY5",
-	"jizJbhcZGG5q9QYVM2FURzHjHPkFlaqLBVEazYxdDftxOZ/ngptVqD8Wj7YqbFWCPpDS37D037MsXQ/V",
-	"47Kjjjazd+zIAC6GYz9gp/snRRNGllQY7dbWSFxev67l8s1YtiBcYNTujgkuphCrn3DwGNvXveDaKKa1",
-	"1REzLm4h5F3cDDxiFBUaJLl+RoQkgjGXCpDOOcbn+KTYQRwyIBYZTZj9lJ1xw5r+PrnaxTqjy6iYWkzv",
-	"JE+BuRZUsAxWbUa5suLj+bfkNaPKkoq84JqOecYNRlSvcsP1nDyXc/ciOMWSjAue0CxmnxbMWlTRcyl0",
-	"nhkqDIGQHo4/lRnTCRMGXYmcGoWuIXwuHq/wDRwtl+gdVfbmhCqmCN5DxisS3PO5ac9aG1Inii+cytAi",
-	"Dx03oFzUsPSMT2emSCwBqes9gmvRwPYEpconr90nbxidR5979bFdz+zFsWL0VocJQ9u+Pjzb8PXnluSK",
-	"iW80uZYJpxmx2xqc7b+NMHMColGOjQY3w9MGOTZ6qNPaixi3uShPyQHsmhlTxA3XeWfHUt4+wcQqPWMk",
-	"47dM26NOygw42D4xZqmSct56UjZpuAs6BU8vCk29i/r/eGz+7o/Ntih7A3Ns1/zsVvGHaxCU3KgOdjEc",
-	"a+ftm3zuTlsvEx0jrB+kyYyqKSMLqTUfZ+4g5nWZet9TMUEzqe3kSv04YnCF0ali7adXssPxtPtJdK9D",
-	"Bw+bQrxj4KNFnW8+ch5Cyd9wcF1f731OJLvsXi4W1HA86jqdE0eD5o17tM/GHW44J36CbWEkmUoypskt",
-	"aKJwBjiZz6hmL2fJu4yKbZE/78y270jsc/Yfc8qFoU6BtexMDvTh8UnViblYMJrFyiokOhbS8AkvEzzh",
-	"VTqk7wmmu9rvpfWkMLhi2UY73d3FoObyDvXi60SajIr0MAxZOXsgk3pznBPugPxZvMnJB6OJ373BtMoN",
-	"DSl98ZyZ8JvXmE3tE6i9xo36ejlwTVeamBmq8oqRMTOGqcNwwMi9Ly3zNmcb01tI1K6mHMvJBH703F8R",
-	"svbFaTXePDjFb8r5ImOGYRJ94/feUHVLqCDoxwIJTg6WMwlTW86YgImgb4OlFVZI3NtTK5X29j85sfGt",
-	"hLwuq+wOj8nVQnHP1e4rYcJ2a542taKPpY55fVLz8RPMFF/zE5czqOZpXPjIRrGZj3EoIsnylL3gepEb",
-	"tmmPzeQS9xneSnBYB9YqfUYo0SyRIiUJvBDG6IID5HhwUSMyfjMc4nCIQstvnSs4dOxBCbkZxu1rpBfY",
-	"kLhrDysnV74AqeYmptezUIj/eccTHdMdx6vCeq4lQlakL/DATvmKIp5IlRRnlCeCVRzw9AW5OLNsCzue",
-	"3TG1smztBJs9jg7XXa1OO6z8alYLVmiNGR6pM3BOLuDchUNFYiJMlsVc3MnsboOK90XCoW6VmtT78NLe",
-	"nv3H5fzKkUmnBF6jStJ8tuEtQABnBgbHkKDzqpzbO6pQJrLB+uP7QV0SpnbKH0fB2Btzd5PgWjhyFH3V",
-	"EddUzJP+8LwrY40bcpX3D6t0jm+f+diBVRk0WtegI3CBuftHyL8wce+8E8Qlg5HvDjeQWzG9kKKmP530",
-	"h6Pimot6iHjOmImxLKFlmSpZw+69D+PfqDNAk0hyivY3usIOulNx3x+JC3bYN6GXwB23X9L4B5G/lu/d",
-	"nP4APmpMFcQHSEIFyTUjuTA8I8MB+XOeVfIQfH5sRR91BWru2xBubvwghPKtOnr17hW5ZStyQNM5F0+e",
-	"+YQK5+82M66d3CBSVAfwpaLLbQkKOCl31G7SCRO8pTjPwkHvfsjufVDudPSVE+yg9FJiFB/ngmZO4ewR",
-	"GqikUM0IKre1MwmdUi60IbQwRit25ljmBkTUJNc0i42MUZ+NetFYyXw6M0iuYvz+LXEGVlfN1DwvfTjF",
-	"iGpUTLkGQupSUBdmspCmVKmRipg23FDmFOb3XkUfimB6x0QAdJL6Z1w4OajuCdZkvWh38/K4N/g62Zff",
-	"P4foUujgJweQuIkZTKNBH900Vj4ZqVYkyWRyWzFQQgouwNbWUN/GSEKzTBM6MUyRo8W8jWqOn/dKMq3J",
-	"2YIX7nOAecq2ulFeKDoxnn5VS3NYIc3OJVl+7YMKQwr/oxdceY9edCOhCJBQCAuQ8YrMV5plE0tg7yt6",
-	"BTECkiq6hMI9jCtyoQ/JK/CvWm42NAMn0nxFJoozYRnB2BmtDEeH63ImNYuXUkGVI0TM4pC20edeNG5w",
-	"Mr4oayBzkTKlDQXPLQwk1/ZfegG5cr44HbiDils48xSbRJfRt0gL4ffA9evnb+FcYw1f/E5mGaQyL2Vf",
-	"G7YgVraoHAlpRWCSUa0tseyBRUaD0Zn9pCvg/Nl+7IP/8Es8PifwmZlcxpkE1+DNUhbaNlNzK4rsVTkx",
-	"UAb0E2O32apHjgYEayx1pZ7zZ/ve4hvfDcuS/esNtfoLJaeKzsFbtZzJ6DJ6+/31hup+rqGovxdBGNlu",
-	"KZbGEyXncUajy+joZPQQ2wPr1LeInWsrSEK7JJAycoJOp4QtDEsLH13lBIC75VeHVQg2HzL8neQJC+J0",
-	"Kx0E4cIdNuF2Cznn6Qor/ImQXEMWfcruWCYXdvo0i4vKYVxJrsmMKjjCyw3jov55ZvCLqWQaTqJbIZf2",
-	"lUW5lx2dMbCD1/WeAzA/hk/IJM8y4re2i7tQkcZM3HElBRYiRa/5nT8C51a3EIDyILOUKTJW0rIZxlRo",
-	"BsV1P7Ese0ZmjCpw79vzJcnsF7kgf6Yip1hEgLKZi2mc0AVNuFm5Q4ODKTDhqeUL+KySueGC6WdkKfMs",
-	"RVEGyRVwecxSPwkNUeQ4sdrUZfRWEvwB4iHEKTF2WofR5zrzblF94TIj1POukcRqYgQELPEGLFN3LLU8",
-	"MAG5KerSf+f06Abt+bQ/PKkkt9lxuKDAA2zlVyWV2ghhrwMPBKozOYBC9mBrPgkVTUKR++3fWDsdUqZu",
-	"yp5h2kBGl5M8i8dUc7s1MjalWSzHGZ/W1bVNEhMqWJwD+TdMqPQuc6uZ9CJNJ2yaU2UPwbgO9+HdAUup",
-	"bpmyG4KiD8duDEMTiGH6epqq5nThrUerncVpDrvKp1mQq8SQ4cX5BdGHw7Ngzd9gkdJmZdFVMnleX1Az",
-	"W9KKpeW1YzjcIBYDJkj72th52G+j7g/uD/4J01oO7dHoZJKmQO+fMO8Kd/6YTSDUP2MQHoI4GMi1UUuA",
-	"92jfA8BpG4ZOAor9ELBRC9kwMtOwT8CCDekGeDgoAK9lbmabUqKvQd8oh4X6R7zAy1EvyhUExQYnx0ej",
-	"YMDvcLm+Yywd0+R2m11gxYk9lEHdYKgoFXu3Fx7iYMUtlJwgVkT1zHZIN4W/Y59qOPBaWBVOV3QIv70d",
-	"RgXodMUuF9LEDmcDAqUYarbHZ/hooH+483bv6jb3sXjJsgxZdcJYFuLYwAawBzVZziSEWWnmQ1q4QhlN",
-	"2DabrViDb4p8n4V/zsmIwIn4qlpuInJ7Nkpt4oUruRkN7H96UQowHgmLb+fR5fBwFKgS8SIx0eXQ3rXX",
-	"CYZ6Ab5lUErslxmO+YgYuejnCwduZFWSPqBBNYGMFHH5ePv+8HfuLfADXaIYPQjdQrBYeYsOO7cZ5+DB",
-	"UIzOH+IkfhecOFtkTOXgdSKmh1vz+uXbF8Ql8let0TnlGTiw+Ioe6hmd/Zfy5Ow7eXLosApKifTO3k2u",
-	"Z3R2r8N0Blkl0WB4OiTHF6dkMEQBXRQfJDKgxLb6ZWY1sSCyz4W1ZpsPqaSMbe7uZGv2lX22epphSoDQ",
-	"QFe1XmnDrOxj88CZHb1/+V3/7Gw4GoBFafmlPP3xoIz9IRkGD35uuKiZcGUGm10o94G5qagpiRQJs6eL",
-	"rz1HeCRdegftOP3+c/ve5/mg36swBRt0gpRldPUMcIim08zu/MLtBra6knLuTQGXKHRtrcX5GA2Qe++3",
-	"7ckY73JDaC0TA7WhdCXonCeF6uYTM3pEUTRoqwVpyY7pWEZixhTmQIY5U+v5V04N3Jbi+6Fn90LKC98k",
-	"hZzpCH/HPYIbAXM0URuNLqO/+H/3yPOrN99fNyZh36AQVBTTqH5tyvhxbMrurK0HJvXNTDFrqCVg/Wmr",
-	"gWiWTfpc/D1XZQ4oF+Q7NlbWlHxG5mCCOqQHNIwTKsAsZmzhM0nphNnHBZ/OzGEwsAhXJthpTq8pj1Vq",
-	"iOL61g4G8p9TuRSw/8qBcZHYNwCff34AVsQy1K4mKYohK+4rrAk6B9arEg0vhB0lc+N8LTKvJnM0GJvH",
-	"mOG3kBzYAZy38RyXdi9l2kEIdlQhzhqo8t4FOLepsHgXUMFP33/9flW4D0iORviOI4QH2YNUwUMBuFaN",
-	"fh4MsgU4MQ0AHx3Z0HWK0YDCs223AzcBEmQ1LTBPfUoqcmeMKalWtqTBr0Hyaq8mCb+XS7QxONNkUngP",
-	"3JHu4giUzPPM8D6dMpGsvI16WOorzqQuv7Pxwaj3tUEscWVuihqfbcma1ePnGx2UB7nYw0KxBfreCnfh",
-	"TMq0R4ZW1yajkyeNXilLocRyIhR+IjcenfQHZ/2jYeBp+bNUKRUuJRtKn/J0Rajgc+9mo4YkMssY+vDb",
-	"3RR7CcnjQBz8zb7gHTy/mWJY2VMXjwd0ylIy6NcI0gDod1EA+pVWkTcvdtF6mZkJ7jyd3159934DQiAT",
-	"iEw5YXMK6ncjZmCT42CmY5FbnSi6jC6Oj47PTk8uMIFRauM235vhMTm5+asrkcaYgHv1G3yz0/9jbT/K",
-	"LLNjuMUee5/CceULcDYPR0fHJ6dn5xcDB2r1wkFlbKoywYiqg9QAb1fWisADgcbosozqhgHgZtDne4Mw",
-	"dy8UdoG6aslvGKOtYlvEWoL7ckmViJvQgPcGgywJNeEA+oZO6HUAqsHvl0D5IpFzFMbrBDq7H4E+IG9a",
-	"/TKEhdkKjBVgVYep8j5DvoeZxlbGYPb8wTG6Md1pY9/hjpgeec+mZDTYIYu+rjoj8stpkOPgfA92KGGa",
-	"+o3P29eGZxmMwFWtfqMx0o8OL6s5x5VcJPjE4CQqybVbbkElWWI5Y6Cig9NLqRWxKiiQNUgzsFQ56ZFT",
-	"pNs9qFPuooA6hagoaAOTIXO6AkccnJV6wSBaVEGJ9pC5xMwgzcTq2xkVh1XS2GMbkpX2IQr3WU5lAgE4",
-	"M3JNMzJekaEjCrLOcHA/4pxieU5AHPh+nW+CtdEzuXT8gjWHBcXWaYHnMc2+zdMpa0/M9xqmS7ABQB3D",
-	"pmgsj+FZQhMlNUTwCTrVdD3YsLbso9rMgvIr5ZAu6dyaPd4DeuocoFQpKhDbDjGRvCt7LgU3UqGtiMIC",
-	"U+uBf0GEeHd54a64fvn2uYQYJwDgR5fRilFA0UDfYIDLCSIbRgm4gppPRWMOUXXUxycNg065YomJF3Tl",
-	"CnMrQ/9rbvUwla0geYf5oLteWLHlvGX4BuLeoIsMsWIacylAySjmEcZbsRrLUiKu4UgdezxCZJFulRte",
-	"4noWMZIo1scnMX+FZVkIVdcUifIsgAos7Iw1dGIYGCaz1RUV/3PHPDS3Fb1KU/dzNKepJUwZgAo3LF53",
-	"5Ixqd2DNStNNG+pCyrKSuMjOKrLwgre7iphnYXgn5SmkGJQVI92A0lpz79x4XX5AdbTdqwUckPBDZvCt",
-	"VcJs9K2uJ/XV2m/skuQ3PB0ivml7kt9XLSFxfN+ku4eXmgGQHjfI4wb5l94gaEM0IzWTRnRmKYw93QP0",
-	"8QJ9+2kXDOGn7g0dmasooYc6+CJeEwJAa5qZPiK4991b9oeCxvdsh4LeH3rLvTJIC/xSsNLD8+MKrvSm",
-	"zKJi3vkikxRze/aPNz+U7Hac1Si8w2vNbpZHVn1k1a/CqiBF150KdZZtuOMhgJ8DtQQaJvw9h6qBZkdi",
-	"869NqLuQ+Yn+dEPVlJlNb3eJnM2/Nr09cOlteK1z7jX/2vRaIXHE1kJK2OYRj0ZNI4ZfGxGFi2Zwrs52",
-	"F2chF/FK5mYWJ7k2Ml0V0uH3UGISl9rQ1YbCk6C0Eoexh56yZOx2NIhLUsZWXpXkuMdhsb67mo6Nlrse",
-	"Fkb7cUc+7sh/9x3pz8R3jqFqm/BdraKgy17bt+ZslxTPjBr7+pBCZbTL7r89SOz+3V2oTJT8JyuT00oc",
-	"CfeDUwD9eHyMdPhYXvdYXnfv8jo7/vsdw3Zvt5y9xaW9D9xHIfAoBB6FwO9ZCIQn/01ZqftqTQ2A8HBQ",
-	"y0u46EEe3pymjNjtBSN0IUn4e8EUBo5PtigPx/3RsLqduLISo+pSP+kPLlAj3k08aBMrFz8NNb8hwtZ0",
-	"ER9+2jEXvrgorGLe9glLoYZZALpgQ8gVAoar2HmoQImsBNBllsZFlDKmS6qaYhPVu9ZbtQ6iImrqP3EG",
-	"Ix5G1Zrt9ceqV2M7jzil8BEM/2+p+m6QxgUHnDSgHG+Txuvs8xDS+AHO1hs+Z2Bv6vdFJ6XaGbt2y3rh",
-	"FK6SDnMPltzMuIiPY0TiBld/Lkx0eTzoRdak5dYcOTqGEHoC3q3zk8+uPHGM7JBSw7o++bkMHOmqvVyY",
-	"IrG3FLuPxs3idLdZfO5V+9gP+0UDKO1Exn0Hxj4lWQ6lJ6HRuuO0RoOd51X20h+O+keOjUS6uUDP5Vq5",
-	"mgHEd3RpIq5jNyJ9zedMwVFWq4CuuQZG/qsdUoNfCsTaqSQCdymw3tFsd9lBKDAt+6V5ZmJfBgQDrgNB",
-	"1Lfa2vU1gAfIgwlEwf1hHx6sXZED83JiywMmhHN5RJhoRZj4/AD2wD2OgTrjNdlajfc0Jzk8suojq365",
-	"5II6Iklzt7uWu7a1hR4Mq33W7wNLUm3gfrpPc/ZBU3N2ZFjfm32ya2/2FmyUTS3bd/7GvWVRQ6t3Elyp",
-	"wlJDAL4lXNFlMRopUh1Lc1Nssn5DMLImV/4pGj7Wzo5ndLFgQscCa6TCzN+izzbimG8HopOCjMifc8GI",
-	"/c4heQWoDUIuIWUJPB2NieZUhG+xkmOeawPpo1CmNV6R4XHhoTg9DMhy7enQRBJ/saLBxHJSJwRoxC65",
-	"wq2jXDARA2JmfS13ap1al1FAcq4d1THv15Ic8YiK5PIl1cQDT1oCQDVfQNi/yZzM6F2B6XlSXgQPliWc",
-	"CVbSfhZeZPXt2x4mjd26/PCi6oFinrGmK7Kc8WTmvTpS+XIxeEeA8ARwFocurxj4I6jJ615w0pqgVkgD",
-	"K/2ARq7opIWMfr7O+rPDVa62zDFrkMFvp8s1WSqEHqG4CIfkpxlzFeOwKLyyFD0gAdB+eEJS6B4giWOb",
-	"L0LYotbGEpZ9skP3Z6adcka1seMIhlFUvBcgV34E9rUhjnP7AA787ACbCboKcFPw5RNINlwTczuVG41a",
-	"yo2cZeScgKFghUz8dQpAhLdcVhAdY1bZPwCNwzXQ6WA0cIU/ReN0x7v1WZ1538+DFlG5iQVx6Xu6T/7E",
-	"73x9C4q9/7ZHRws6MB7b3+gqKhpwSg8zTCkpKg7DflUluhTVru1DKFfLKsWiL8uv3SGSSlSWuECncChJ",
-	"ULVo9b2ipwrDegMcrVd3ybcwyu96ZJybAl3nJdEz4Gm79a7p3EkBgKeihmS5SGZWobSbGMpBoGg29qXG",
-	"6KL73Iu+d8h5VVq6X6uVqXRM4RCXt6EAk7ewVN/LLN2lqM35iD3l680RKejMjKHQddSu4aR4DGSHg/Kh",
-	"562CSiszJv4uVxqakgm2hECK/aC1ARaHASpUpRv66Dzy3dLXStNcr3RXQx62ipowlumyXw3HslJXEr6Y",
-	"0HgikxwCA2y+yCQUusSlpfCh3jGpXli3uVLOrkBjM63NC+G6aFHgnbRXNqaBplE9t5vQrV9t5xRCbf0r",
-	"9qn8kq3hHrtN7tltsrnB5AM2lGzuIbm9Z+RX66YYYGTWxXZ4aR11Kt6lFUoXZxB0wbajwHLPTq8/8a0Q",
-	"Kuiai3yc8SQ2VN9+PWDNowcA1rRcG88BBmoj3sRXdDYGTNDkZ6xfbsvEf+SYfw+OAZ8feO82wcxjLwxT",
-	"2CRWwQGMP1NvdIZhm4WSC6lZitfAzmnQF7BCOmZUBfmL60V0Z5hhWwS40PmjAaaL0yzAhNsVn3G7ko5Q",
-	"poixaZmPpXHmDmL33c+1iPFnhJV1hkK49d4UOD/NWGyNecVd0UpHeyKcNva4/Now57XqPGdIfivlLaGb",
-	"MHzDs9sewlWzYSaX0EPT5y4VIYlK25SvDcsMuRVS3sYLqpwktENHTOG4KN3x67FLQefvFvt4F4a8L07y",
-	"Vz1s3ZZuOmjDS81xvMe9/7j3H/f+H3Pvf8Ddr6bsPbNm9fruLy8Fu39uf049qlSHT418kmBgyGkYuUdH",
-	"vhz0oqC7hIZ0OU9Ie2sNExTUDiuuTgF7wNDEhTY8JvNU0YQdSnCz/Zf7ymEi55HDDHYPFU0yG51z6B6D",
-	"zDXAwuTosfAPFRjMZ2eDAbkYeAjmKsQxoquia6/LVvgDoed1Z7XfBmkv6BhxDxTzOlzf9r3ZBOkX7ljQ",
-	"r8MGCPWNV7m2Y73SLnN72L4JXShTNUiqGKvhrJuUkbXre5dz/EFpBPK61oeiTqT65R25p95votvBdwFb",
-	"/I/Qm8L5rGNEr0aOKf3Y2F4+ALc+xtj5Hgd6pdpx394W91Lra5zQtKOabtl7Uz2yzr8G66CUqaAQrtXQ",
-	"uKseaLAoFe4RunREDRJcAszPrQU0g+Fa4d3OyXWd7qXu3gI1sbQgXfVTrAFNK7qMXo4uiaG3TBNr81iO",
-	"8k7CvotyJFk+xiiZK0o7DDATP9h/rpxiC38VqswWBMK2Guzy9/VAUnnNgz5e/hzkclZ7vH0I73cAndX+",
-	"ymDgx39vXPcl1eXaQ35ZMZBnVSwsrpEzGGwlvWAlFuOvnys15e5tbeU1Nf54IBdIld2vEPRyrTrBzVoC",
-	"CDrcE4SafVLDn3dl8XYczq/K/M6meYT5/Bown1VxsN8ubwUKre7aVyUsbH37ui7Xwb4dDQ9/ES890S/J",
-	"//v/nPYGg8HhYEAosYvTIxSa6bmF9286cCROizZnKPmfHP4irssOkvaFxyfudUAk974qRclBsdIEV7oc",
-	"4MC+8kaSsU+/wW+W098sXwo827baveGwzPl9oA7+VeHyUqSvxCI3reLFnh4ba4/OfUnV2ovXUtyFq6Oq",
-	"rfwDiqjGwXWUQskAen81HMF7i6EukuTr7r93v8mm27hDfhHAK+UY7KJt3jewzs3bxj58Mxw0bJujfbbN",
-	"sHnbbGqDUONu3dmG+V2om61a4j5s+e+gr31wtl+SKy1VdCnyLGtiGN6uwhVaGxTok1IX+DfU3H5b5Wsv",
-	"nenX5k91JeDIZduAD3lVVz6gkUGQW4eWHK9M+KQfJJJXucReqojDDVjvj2rfF1T7qr3MgUW6aoJra3i/",
-	"I61FE0QrqUUZ9N0ritlSkRJ5x5TJlagWKZZOqMr1FjYaDVqHsl4hCaMoG0oAsk7R3Lj4mEuGxwEfyAUT",
-	"Li6LhTb+UHmyq3ztqkQe7XywIrJ60bMwuqqzItba0MnE/oj9ERPfBNwZtej5OYzutZFb1w6uti/h7/Ck",
-	"Hx1/ES0wTJgLWbPMd1vr49y1aXOneOyXa+w8wVrsqnvuw1rD526n2tEgbDK3Z3Poh0lI/M0aRu+DQqkt",
-	"W8ag+tjP3Ue4e/ZrMMSr2CbgQPQW1R+BU5vQVb4I//7rMaCl1c3wpIEBR1+MATfayv6mFiv530tePgq8",
-	"BzfCq3WuaxHn2uUOIA3QY6qF+YaDm+H55eDYMx9gVYcz3ovRgrb2RSCsoaH9cNAZbwB7C//rVuHeV26F",
-	"PNGYqNBwS0vRzyMT/fsxEaYsSA09UF7k2ItknYnWbgireWQuHiBp7Ait0Tk1ycybbUGe43qq+AaHKJx0",
-	"HdMrO2XhNpOpcb813tS44/49CIekC9Pu6xSrpuRXiqPumGfwTljTLoV5ofiKHuoZnf2X8vu671IJD33i",
-	"dEfqurR9Jybe2TeT6xmd3at4wKc/D0+H5PjilPj8Z6wR1EwkcmcdpU7mRuasX2+tTHkkfHfCOw6X44zN",
-	"v6VpcwWluKMZT0kJlxI0DDVIvZsAjaqAlINt7TzEwtj1A4A5paTylfXucY8PQ4li4D7OmEipQiDmv/3t",
-	"b3/rv3nTf/ECksS5MJA7/rSaNG91U3vKUaz2f3o3fAoCor9gEpeuCuU+PktOxydsNDlOj+l5EsiaY2ur",
-	"+O5Q65N3Z+rMmIW+fPpUCgbNfB2LPF0gMfVTjk/2/ZMBpZ9LMcl4UqNz8WuoHmPZcVzIwSSTGjwINdJj",
-	"xiHhmuAdl4QbklBh12HMiFGcTtHZVyNSUW/xtEui4lN80U7UvCipGUyxKxkT/0hAv++kGvM0ZbUU+vLn",
-	"Jhb9m8wVsbuFHIQVUE9KfgUEKROQU1/idMmCKQdR8ZtQMOhWFs6xKwknxTMBDf8E4iQkH/zSvLm5JjpX",
-	"d2wFKCZkRjVB+LwmjsI7PQqh5vHV+Ch9eTL9/uzvf7mYvx0u/nqkb07ufjpb/Z/B+PmIfXc8+/Pp7etz",
-	"8W6gdiHLMNimbuxdKTK1twfEeCvNd1ajqRLkrTQEFJ1GqryVROfJrGAWKCoXUiBs15yuiGbs3uyyE58c",
-	"lwQJx96VKkKaPj4TkOYdXWWSpjdSvqaqfiy788Kq9ySDy22Hw1imKyud5J3r65/xOYcku+Hg+Pzk7JRA",
-	"e75N9NqJN4It0zTIriRxH+wbKfv4bEgaxRIpUhAk31Ge1f2/4XUywRsaZDszdBpdRr9ER79EoWB/Nem/",
-	"gRP0l2j0S9R4rOIbiDvQvyqzDUclhZsn2pXGi+Dpvns6oPI1AmX/KOgd5RmFfpchld11kgc3tHGhxwJD",
-	"CExjtY1kZp/w4b25nDNhnhHFjFo5RIgTa+9Kl939AMx5Esrz5tF3JZ0DEe+HTweku5HyDRWr9wUMZCU6",
-	"ISWZU7EiBUpkE9V+8PtVWVUMNy1WTnBNbtmqSqrRA5PqeBQoD00D7koou3/ts/3i2YBMPwrXauKf9R2M",
-	"V5gwYA43nwPXDKGs4AUuleJbBihTv+SDwVFyy1aANyJvmYBf2ENRZzAsqbM+1K60yWtPViizUDJhWq9v",
-	"u8qlDraBU1CtTaQJJaCbuwB2cWDaLakZK07SNnNBuKM3fEnVNqj7lBqsg/34cRRSvJkC3ekePN9kJvwo",
-	"HMQYS6Gv+g28uLoIxR0EWvMS+Hgrmxp/ElNNwu69f9ebT4+dDoaTkEQt4+tOo+IFfXhBH550RFpI7bF/",
-	"rjxaT6MJC5NvQPbxuf2uKf3BezYlo9FlI4wswgdhewxyjrADT1obnnT0GhcBfJ6wNWzEoHnEzVo9RYFU",
-	"ZyeUAjKkTJJ8QV2yVoCZ8Nik67FJ132bdH3uRe+pYe/ZlGvD1Eth1Kq1oQtk+2WrglWpYYguWpH6dD5m",
-	"CrEcp4pZ5ZYtiYeWaUOaqiwSJrAhbqnU3PA7RsZsRu+4tfU9PiOid0M0wwc/1htKHQdYiW0BFSxdgrVs",
-	"TAIenNrz6o6nDnGyBSoyk1h8OhqQN1RZVV6S07Ja1ZeSRtT5wIuEtZ8h3636Ro8G6tE8QZoQLhKIcGui",
-	"uUhYAJeK4YD3jLb2mikTyBTrl7f1fAYpAKrmQtTwwPbvYLwetDuLwh7B8ZYuvsGdW2/gE+gOPOHY/At7",
-	"GZV3H7UB2w0hRlbUswbD90mlrhlb2NvXf2btPXs1E04GRaeoXdG82/sGt6QwytywMvuv2v4XWQJXv9Hb",
-	"PDxtTgm8Xz1VyLKNqS4ZFd/oKs/qh262vZVVt/LXH331N6aDfhm8opack/c4s5ez5Cq1RvA2uOiUrgLZ",
-	"RuEZQpVyzaw3NueAA8J9VKq01nHylWgBdkfse5oyqycU7QzJ0cmoV2lG6RHf6co3PJvLu2qg+ss2bezW",
-	"lHFTX8WSOPWCnNXG3m9YigMKwzd6W1FGRStoqgV5kPqO5tKNYn5eBXp+875l2R0w+dIhkxdIEzVztZhK",
-	"I4o3ftDDqlU/UPy+DpVs/xkkodSwrRpSUZwoqKBXeWD6jhHUjE8LkKwSoYtOWcxFDKUiPiCLorlRGuFb",
-	"suJWLmKqGPV/+nZ5sWtGaO3wpYyliudSsbKbnu/gyT4ZpgRgcKDQ1yttGBQ4zQM+it6//K5/dja0BO8q",
-	"ip2nNGM0jee5NvGYxY5VllLdWhXS6QAAOlbYcKhkx17Brmp26xc188D6G9v+O13TzgMvlohksFXV/omK",
-	"xRv2RgzUdMKmOVXQjTKRImFKBCmXbkkdBlwKdPAqusvvBDx1q2x8qBxDSBP7hdLGb7BhUpbR1TNiLbfp",
-	"NINeRx6GAOw3JeWc2POOC+ZU5Wu2MIBxfPh18Tj9nm7SbSrXNsFeP+5+3P2P+/hxH/8W+9gZ14GPZN26",
-	"xouE2as9gsWaqgIq4/SHNGfd3CAtfgYjsRsFdvkwS9B3wW9p7RsI/7sVXDNrAMd9W2+KD4DCiXE74H0K",
-	"/Twi/B3FEcqcrhj7Rq1bWEcDd6UO+Tvj2khL1Z/LztLjlaOUNRS2m0gOS3iffTWspF6lsZxMeMKU9xKk",
-	"zVKu9A3dzBRjgZ9GTohm2aTPxd9zVfZm4YJ8x8Yqp2r1jCCoKMF2Oti+02X43DK28B1e6AScQYJPZ5Bv",
-	"1a0ywkkK73tSriCxkGvOQ16WM1FDFNe3duCgUadyCTBTwSS4sKuu3a5vKpuusUBnFYy6Pq1s5SV19Bf/",
-	"7x55fvXm++vGrjM3WEEBmy4GObEmi6sUqOefflWFIBAjz2/ef8+yhvoyECMu+hrIjsL2OBCSTHLlGAfc",
-	"pWnOyHLGIWaVPvnSIgYP8N+RhPkXkCOPW3ptS4NDBJZ3rRvWA+/20eBmePoF3Jvhbsckz5bNLr1HvxJN",
-	"SeicETmZuARGfFvz5rbbB75QLe+E8MXjfvuD77fe75+qLlLWlapHXyEo1kxbO9Cb4fHl8I9D29P+DqhC",
-	"iMRW0HaqGBM1c9ZRdE4FnbLUtzt0jeDMqo1y0C+9RNX7nZ4CjlhrBFjPtm+s8R5AoGt4Uj8JTh7uJNhU",
-	"1N0m6Fv6tDyajI9Hz6P19huHLMPsGYQt2mTQhTsc+/46fxE3xB+Ev+s0mUdt8lGb/Era5L3zrv546ujv",
-	"U6ly67FGog7CuDbBB0Pgew8e0/WoGvwaJktzbTW+XPmIulEyiy4j9okmLjMG0k7hcNAzuYz/yZTUZSQk",
-	"XywUhrgSlmUasFbMTDE9k1mKDa0mPDOAZ/PrepOZz9CEiamtktDjZ/7q+2/45A/Xp83/MhwBarRvwW5X",
-	"IzH8zn6zFxk6zlzPuZTPLc/CArs4Vy+CAwd+KLPAXUlz8VM8XsXFA0ouXTSSGjYFqdwQD8vomGXNcR7o",
-	"CUKR/pXPLhSzh5WOLo/Oyr/ikt4NS1D85Jb3eGQ3TFkU5t4O+c6UC+KmEd505YlVMtFzfbd+Zms6Z84t",
-	"T6gmz6//O8gwwN97QO0e0LRXkLvnKdUDqvTc7HvwbM/P8xfhV63XQPjyt577oUbzXgOlg4eOR72js10/",
-	"MWNUcTGNU0Ynve/xj+Cun5MP9r+/QEK3y5K5KtLyvl0hqstrLm7bMqewWTvVt9hLnQry8vvnDl8k6NTi",
-	"mldY4ckV4eKOm7X+WUWLZTonXIdBRGp8/jW7Y075uX751gvuZ2RpxTJUvDL37aLzfzsE5Odyzp2S02hR",
-	"OY9t/yExDXo+S8Hgb80U1iacPiOnWHnQI/bv86r7Hm+NLqM5S3kC+UF+8lf6tshDonnKZSanK8+zDp1l",
-	"oaQ9RBVkUIlkxkDv/FGgnmdW5O331wTqZLEB/I3KdSviJea6lqSoQ492W/Y1iEs/B6gd+EYDV1jNtYKd",
-	"vw9yz8P1f/k9tXm516GpF1KkN/K5FDrPcF+15vF5ilBB5oyZyhphUUQlxbKEYEXNiAtsx3lUBvYD7cnj",
-	"DX3n4CoX1nyILqOECgATivELOGrDRFsvuerFRpeJYoZyEefCQNVURXG/Z1aA3Zwuc/SFohPTIhOQIJAP",
-	"au/6pmgyUyHhY03PY03PA9T0XCczluYZe04Vu7EmOCbrWhZpLqRz9xNa+oB9zBkFdiUoVWS3hKx7y1Yx",
-	"vNrx6nMqfO6CoStIYMjKDAioDzJk3dkAggKOYycp/rNslZwwg1YZ+k5icKrEuxhL2k00bbB6Cgi2qPSD",
-	"AzGZuuuyw8uUdHsT0cxttaAQsakA0R74w6OD4ZMnVUGg7uohgOGJG49xo3k3o5r5dPVtoxLskyEL+0SR",
-	"pA6rwI3GMZwTXx0BA/UJKj1yNETLGgp4TzCrW/vey5QspDb94Skkt1fm4FZtzMySMRHDt3WQcB5WRl70",
-	"3fkEzf/CqpDWs2ldq6hUiWxL/t+xXALGlo//zhJzlSRM65efmqzPplsq3jz7e5zJaeDJtxwHfrKo5x0x",
-	"v0Z0wWO7pbopO/dwy+zdO3zU4s+x1hoQIbq0QuGy0+A/96JkBu0H4glnGUpm51vo6hC5wP6TkO06vBgd",
-	"Dg5HhwDJKBOA1NhifOdqIZ3+odlSqtuiKcROHR+LR7og1w2H58fD0jHkzztZ7Rm8rUh7Tw1mL6y94ej8",
-	"9Cj6AA3us0wmtHRPV1HautJstGfL0L2Y/ehezO5Thf8iQN8oBTuYdSBkc6WZWh3u2zreVyluDsdUStLv",
-	"WfwG/652IDlHINPCsyekidOc2T26oAvn5ao9c4pNzZueUYWbrvbMWX901vqMnVrjM8Ojxmc+91pu3aVi",
-	"f2fzUtudicDawaAwxfcrhqXKPvwdWWH3aoJOAzoduIZG8USqpBAF3lvxJp/7cmMjiZ5R5fBo2R1TKymY",
-	"T0TwTRhre9xlOVV+tRKzaAXSVPBglT4JUpVmWZnM/lXXJ+V6AVYBiMmxzA16QqFziZExai32+F8sGM1i",
-	"v1PrizAGt5ipqSoJU4ZPAOZlPWoOz4V3cK3zRk0okSLJ8moYZjhE3RivQbFssZgs5egwCt5O8O3PQuGY",
-	"8hQgYHBuhx2jgkVxbgbNmBvG652VldF259WLYwyfoJI697OJquyacu1gDAoPRtFtxU7KSOe3DLpKR5dR",
-	"vpixLN1cqFva+j9HV5UCChdKcWpUJ14bng4H58EzTpFgsyQuC36/JsfLJC87fCVSGOhFQ83MgdAUN2yF",
-	"MLs4GQyfujd0ZB7kPKhOgeojFzKY8Iz5VgCaZqaPXllXmXN0uEgnnbnnJOQefA8oMimnnvghFA++en91",
-	"0r1SlSWiekZHJ6fRZXQxOT9NB+fD8/Pj5Cw9PbmgowmjdJCcnNB0MDyhR+PJ8WQ4Ho0H4/PRKEmHJ+lp",
-	"MjwZDyaDAUWu4f9kMSD1RZfD8+NRiLO3yUVRzDtfZJJiOHn/gqYHYj3L8+DciUPIgPshBJQyGhzyzcAV",
-	"x6hwNP/apOUgOj0oHYYq15u9HRYDar2bf216e4lfsOm1Zyjgm39teq2QOGJEN9o8YsDpaP61UYPbC0Ph",
-	"YuiVjpXMzSxOcm1kugohOwpxjl58TQB2Gbrra5eUc7SYH0bb6/l2Vei96VYeDVcbnA5NJXT79AUZDeKS",
-	"lLGVQyU57rmz7Np3303B+RPvtJg76OAZNfb1IQ1KTdzusD2I6P7dfaITJf/JyuLJUgN2P7iDwo/HIeHD",
-	"WB9d/o8u/3u6/D/cb1t/Qii+LipV/Ugt/44DnsZf5Z6lyaOOWl6n950NQkVtbRZ7O2qCXYs75U7CcRj5",
-	"es0VlnLanakrW3PC7d4z2EVuNYXsIyIk1+A2Stkdy+TCjo1mLgJaMA3XZEYVWM/lTnP5BXnmikcLROFb",
-	"IZeAtVkEki+jK2Ng668HXg4gUjt8Ao0FCcqEzw8gSu/BmM5Yr9gR2rLaLs6ITimoiLi8k+vyxOEM0OUk",
-	"z+Ix1dxSaZGPM57EhurbwJLctOfBd1ikK/4GXk104RtG5/GclVl962hpUAvwFZffeYUbih4aNeyuzuO9",
-	"Hc61HGVImI7v4U3ezz9ccRG4M+VbqxrQDQfFKsiuQhcyyAHmXFIzuYwurdJSoBg5ebmodsL5ugEmTHqU",
-	"t/GCKrc37dAx8BgXprBfj128SnBCQ7IgeCLb6Wb35BsGjbYpF5C1wj9hrtahPd/dgaKhQX30E0N1C1pl",
-	"uQCpdrhfEPUFGTs6BO/VGjrULkw83JeDnHpl6ORrb2Y1ZaU+Cc1bLOu53zeNoKKDBmA0iRSGJu5o8A1/",
-	"poom7FCCO/u/HPDwYSLnkcN7cQ8Vrmn0BtWc4GiQQYgFspIKJBzXnt837Tk7GwzIRQnpUvE/I64D+ue7",
-	"sGal7429bXjRH5xgXKXsu+n7VO6y+5iZCZ5gSvK3V9+9L9U5N/3S+2+FgrKKEptTwKzHeIC7D3SbHbqA",
-	"wQFZT4fuhb3ALqOL46Pjs9OTi+EFYH1rk8gU0N6Gx+Tk5q+V1Ds3jDc4CtfGKbZWg1WUvNUQpNnfxx2l",
-	"2aeQEF32Sr4AHQvb752dXwyGo1pHLOhfbmZLuoonjKVjmtzuYmPOww6E3WQFBsX3OfCg2MmaV6DCWI0A",
-	"gzPuRAG8UGdvFfqLkAZgljCR5icK6EBFeuf6YeRV2sB9HmONAW7r0m8yhjhAUIJw/PnDnjKw4i7BwcZL",
-	"lmUowSeMZSTj2jCBgSp7LlhdmixnElJ3aAZzvYc0LLPgH2G+HmG+HmG+fh8wX3Yi6o6t/LHvA7ZCL5lr",
-	"VuEzHPG9XkrERpZZXiCXaJ5yxxS4IyF3Wz2kZ+PiDFVrySERHdzY8RxrafeyLfLxnJs1qw+KQw2bLzKI",
-	"Hu/Q3bZ4qMGziv/m1O5IQyeT+4lTyCjk2Je88E+DSyQOhE+gLbo/vELxggrOMvKtkhLgaP1lZxvfFK/X",
-	"BGUMcTLmHqWQbmAQPYSBhrC0H3ooi4dWzaWKxXY0VXD39vKMRmRnSLBLICsemqSvg5iDeT/nGdNGuvhX",
-	"cDzErkazISfnAh9tCha5b61cT/BFxpq9Cs24A8Ub58wUuNuf4XyBdPr6WM7Xn6zkFE2w1Wtt+K2PfP68",
-	"l/eoqFNhnxYssQ9DdiR+8OikPzjrH3WPcZwWwS1GVXxhT006lmWanXCdQWI7Cp7kWT53DeGHw9IB9Wep",
-	"UirAOAU7VJs8XREq+Bz6ciooYk1kljF0zi8mNLr89fNv7gg6juq+7UcD8NEA/CMbgJhGPudmQwUh3uBr",
-	"BserolKq0Jt8VaoxNJnVOpi5xJquvbMhk+VDNaJRhB34VEBmlzAkLaN8MAxnOJE5m0u1Ao3PbguZySlP",
-	"aEZcFywupoeVyFj07QqmwERK5AQ9Ysc9CHJqQqesTxcLJReKU8OIYZ+MS71y5SBFRaOra35BOUT4+hiF",
-	"IxgHzBVLScYNUzQpLFV8D8XYqDXtGE1mEJXRmmtDhTmM3AJZLfBVWXa6luRfux5m+N9L8cP2q7paPX80",
-	"uBkdXZ5cXJ5c7KIcHj2ocuhPxwXDWvmH1AnvUc5YX4pXkH+4bcHcXWGpYGWxHxfx6y1iL8q4uC1SA9EC",
-	"26PBMDRijC6jXZ9s4qKmKtPGe5rxuR6556txz4dy+V5zcdu8aHClk4yuppl8L5eYxMyZxrbLGLZHB65L",
-	"HKNknmeG9+mUiWRFnKP1sONKOoUGkROItRgUDG3jy1tWNai+/PnXqMFBYa1Brqx4RDXWnq5umkuWZWTJ",
-	"FLa5Dryf/1nGjDJ+y5SJT9aoDj17Fqad+P6GrSV5rh8PPvm+KAlvem9xtdKr8dFT8zv21KytbLucrdzR",
-	"LGUf1/p37ZUrV/vGfbF5pYurnQT0OOeZiXnpv3bGorutFKC7Zf5UiPGgh8AuS7PvYfDFs1uD1L6vecg0",
-	"8FC7xKjcsaNe9shV/1ZcBXx1w+cs46KRoyrXGnmpU03W8dn5oMyl8uL/MAicFZXpTXHFh6sV6oAJuffx",
-	"9OUif26diuDLn+iicbHWbmje/VOs0t3oZm3zitJFMzJto3N0g0u+3ZcZRKHlgokyve3DPc/gkjzvXClQ",
-	"M/He1eC2HsNnj+Gzx/DZHz58tiYBNovQ4o5mGfooEx5lwqNM+MOH1KtSwYPmNsYi38g7BtBaeA+hmRTT",
-	"0FZZR4AsjY0gz9PN+tADGZf95nEwnE7ZxoHgLTAUVJ/LMR1cv3z7gjj8qQoEWdjOP0nYwoQwPlDh52QZ",
-	"8elvWD1Zolcg+sOz4s9yRtDj+jCAClsvLrNT+3GRyDkX00DGNkjglrsapfCM6thbmLXMp3q9qcmV0PHw",
-	"3ErV5sxR1s3EGJ5fHIfP+DKC2ufvqav+CBvgBaKlNHLBc6mgATjsQlgr+4QmB3++/uEtgWICy5jJ7Mkz",
-	"QjMtix56pIA36QXI7PNGEJOJLy8N72jCHi4xUMZS3jIsxRuOyBu6OoyCCbmQfHOwfyaxiUOR4kEzstCr",
-	"ZAahdG2+0SWgb8CZlT7yNbwLSKQtPo+b8Wozot5zQF8j1KEXBny+Tto2xNJ/3ULIsv5V2LPnjispHADw",
-	"a37n0WHm+RyBLQWRWcoUGStIATosMmkhwzzLnhEHXkMM04Ykmf0iF+TPVOQU4cPQ9QQZu3RBXe7Omxyw",
-	"rhMpJqAG4GedAa2fkaXMsxSLwaEECS6PWeonESpEl9Fb6VUvOK6CakuXB4Hs86r8fRPnSAUpHVSEL9rC",
-	"PEyk9XZ1w7OgbvLG1QuMM5ncWn7hembPkHJwb9BdtVFWUO/Ugp0EgJibh7VzldgzREdurBErx/pDoNdu",
-	"3IOChCrw+mB7hKZzLipjXu86UHz3XZA4vnnvhynmW2hUpMANT4fk+OKUQA5c+dGNZ3m5MsUZ7qrlDJ7y",
-	"W2TOl3Q6FTOoGkWbCeeOY1Keh9h4Z/M8dkAmKYf1ExvPpLy9zseFP3nz2HRw5zea/Pj+dQ+A8Q0B7DS7",
-	"cRG5kUwyOu3GbVWoR3hbgcRWOjpxMdPoQy/KVRZdRjNjFvry6VOPsHmYyFwkPDt0eZpPpWCWbk+XOMlg",
-	"2n+zegWizW+ebohU3HXD75B1aEfklsAeIfOFaVLnGu5oNqjxBgRNwH9vSw9RCjr1OC1YEYyDspScQLoH",
-	"rkU3Q+jcta/2qxc6qf3adTOqhmdHxwOHxSKSVWynN3QVZIoZtdriecZgb4xrMERl0NEQoNNX75nOM9NC",
-	"5sotAZ3/kTNIBhsGrwv3TcvrKre0Mn2nXJ7tG6PrSt2r7VJhiKMWsuqazbrfpq2Hk9kSMLXhoahlKZrz",
-	"9tpvrGqgitlZLGeaJfGbyV/+eqHO/5Ref0v/ww3xP/Ce/4Bn/v8YVa9wwePSPsjSNq/tBgG5dltrw8vH",
-	"1bnv6qBQ5WZmbbDnWHK6GTQeHFhwH3SeX7pnRaPLB8BdtTWCc+cPkwvAeK1oYEgHYlSOvpPinaEVcNIf",
-	"YraQH+3LWfLWGoBbbNhw4Jgljw14KoMHb9GIuIR08tOTxtnclB6gubzzdcBgzRGam5lU3Ky2TyDQWuo7",
-	"ILwUHjKPtS2PtS1/0NqWCr83Sf365fZA/eMOeNwBf7wdgN13ZoymDiX/5Q2dokcpTP66wQouxezRSp1d",
-	"7l7zjGgGXVnImCa3hAvy8dWk/8aarB8PXQebOeBEOotNG+WjKK9lUpSwVL/44/vXvre4Y1aimJa5Sti2",
-	"l76xx9+N3PhO5Q9erqG7nT1wEdiHcGHk5k9AWwFF58w30LzChnc3WNDRRDzfPa+s2iFQ/kGAnYkUCSPL",
-	"GUMw+eAmGBdNYc5cQIIfciwyHpaQrCeblWNfWCNd2Sf/r6Q8/vmq/39o/5+D/kXc//Dr8dHn/1WmnAUk",
-	"fO4aRjdN5WPQUvqjp6dvEQlN4YvB/iNnalWO1rWhDoc3p59eMzG1AmY0GPSiORf+72HTwF5+srOh2av0",
-	"r/DutRF+1Ctt2Px/QEx/vCRSZKtwxWcyA6RPWHnm3kZ4Sg7Y4fSQfBwrnk7Z/3z7vj8YHI+Gw49P2mbj",
-	"H7Z7uGVKx4NhZUpHvXA9fv6///PhP37+nw+H/9G8CBgF2cBUTt37TXlq0pmnXr3AsrW1D/J049cmUs1B",
-	"xuU53Nnw5pTNFxL8OH9hDTxxRXLB/5EzcstWZMEU8RWfXt3Gtafkxx9fvXjyjChmFA8B9KGvqn2YipSM",
-	"ZQoNKzOKjAVRVefUKkiKErWcYzDEvh1jC8MMR+cVhjmvMkxB6MP4sv+hhW1eTUD2tmxeK98/koxqAwWs",
-	"zwh0O8sYSEGuCfR4YCnO/Xg4ap+Rk/FtUzk93r6bX03eSsFefuJoF23eyZQUXdxp5g6FQ/KTZXDqdzfN",
-	"7KRWsMv1+h43M/aLwJWyc/04Ggw++lWmpngJBPUMFNpy7Y+fZwTUpyXXLJQn5Q2/iIOPo8Hw45NCxnBD",
-	"DjgARtE0RYvsYyA19EfCUXoCS2U0udWEmyduUuVHfhHBG92BBQcjzTKmyJyuIGioGeuRj8eDi49E0Lm9",
-	"3c3i8BexYRXtEvRxDb6IGHvN57xhea06TTT/Z+tpkcFz4ZBSNqHgUz2xJwX9xOf5vDw38K+Sz7gwbMqw",
-	"XPKdb5VVH8VPs1VtNcfMUg73xi1bGN/hheYph3CJ69LeRM3/3fcfus8Z5xo8y/mCqoYhX2UamvEtcsOw",
-	"Dw2Z8GmuWAFaVh7G0J7bntHsHznNSAafJQfLmcyAfZhIqfL98ebyjqEON16533oB049X0Aqw9TxM3IAb",
-	"V8wlebjJjqXMGBXBbF9UOp7XBAG0Pf9IDtzbinlCEo1hdP7kskoIqgkgd7H0kHyUCyY+XhI9p1nWRy2f",
-	"+O7c9jikmgAGrp7ZPWzvJik1lBzAKyxDZC7foeigDjJjxrK05yr9mRVNVK0qL9aSGGlopklChd2git0x",
-	"mtlXzXtWyvwifCN3e04rhmFyO4P0ySG5EjRbaaNRhbHz84lEbk5E5maRG5BXXgZQ1165oNnx4OhJsP9r",
-	"axY0mg+X7X8hCPj/76ldUymg6Qle1U/LlXpj7aJyCb8DsL814HM4HVO6KjRF5MkDjv157lgrQwF6YCfN",
-	"IMVqrLat9Lqw+Oqj+8GSFpJAFBO407km3kIkBwnVrM+FZhAjvWNPLoG6RQwYV0uTA9+1HOJ37iL2te+h",
-	"kpALwbInlXbExWdASfM2Za9gb2VVE/uP4kYpKi9wQsvlijTKUD/zNn2juzwKcwG2ERLNqjAjAP4mM2q3",
-	"ExNl7hpsn4OgiRahqqgtgvf1CHAKwvN76jIF2RveCUGcE6KVleo29276JRKgyaJ8Tbcx9zNCDZlLbchw",
-	"QFaMKh8k/2jZ+2PbgBtLiHbhfFdi1m48/KZWg+5sNWAsPb3GWpZGtsNtoIlrx2kJLpWjMnAiF4CVQg7e",
-	"f/ecHB0dXTzpuf6rgk9nJlsRvRKJXcMlRBDwPZfk73lq3ydDXewb/YsA7RnvIgelG+aZkw04GgESuxiT",
-	"G421IRQjS8WNYaJHdJ7MLFsXzaV6xKOsglxHcIlfRIHv1ysWZ4UlZO5VzwqxgZkS9i2Y2lXqLeWz7qYZ",
-	"XSyYwNMGkk1Zao95OEt/ERnXhmBXluCZhBqayWmOHZFzlwUa5JFocgAUwfu1V1VSxI0Hb6LVI3oEj0Sg",
-	"1oYjytMXq5laN0Ef8sJ7Tb6aABvx1+hbmgaRGN+kC9rXBr2vlBxnbP4ff3dREOe2hRe8w2vV9zQdmP6h",
-	"p+tP2FF1O23dsziRKu+/oZmlgD0xJDiWaMZTzOiCcwPT7oyiiXlGPkIWhgbLgGnCaDIj0LYWWiY8l2KS",
-	"8eSeJAnf0oUgxf0PQo4ra8cayOpDa18wjYmH9hvPyEefgIwRTk8JMO/hQVTBFMvYHRXmkICeTcm7H65v",
-	"CDSa+UV8rJnxH0E5FFMIH9LCnaANzzJnSDhQKStOIK3ES//39o/+lf3jo9MfNW6CwBkb3LQu+67xIfvp",
-	"JeXG56PBV7iYus2+dIDGCRXgQM3unO3oCFP1dG40o8AnJdWYpykeKvuzSuU1XXilfOBBmOWmsJ6tGmWN",
-	"Ia9ApxK2DmyLP0FU5T7z9G/oMkW498Fml3FxS5i16q1Mzw0wgJDEsitTZMwIuHkOqCCI+pIGh/0TmP4r",
-	"XyOk9pcPyLYGQ2FX1ab8sKm8EruSOQxRM1Z6cajz4bz9/po4y00q8uO7t5d29BWnzYHv7PyEKApBbzMD",
-	"lrdXuSsAAYUSReShz0xzDTr8GLkuPu+DNk5XqIw9GK7HzoDg0dMglIQNYazqAdnlT++GT+EdfddMAENR",
-	"bs3qV58OhhcDesKG/bNklPbPxkesfzEZDvrH9GR8mpyl5+xiEuRrHA8uyg6IxXoVu9hnZrgEjCIhwy2b",
-	"fpoUwvhBZLEq2/gHXqrK4joXHVtfXVRFL8lHTx8vrLn5RVitozjNQEct2PSQHLR92fnHvFZGc80cbznH",
-	"7ZNfoFvYW2m+s/bH/bZ9+JYuW7+4/0G2/1uJaiVSArQD0eAyBIB4OYGt/o6uMknTGylfUzW9p9BreFkX",
-	"ItQfezBRCN5Va4DeoQoeuFkIOBmRBIoV/uXvKM/YPXmg+X2dCLH+5IPQogzLloUmc/t3oBwxQ6cfi4oy",
-	"Fy1AjYQkVCn0lvrkcSnYYdQYPm4aorvtKdzzuTSsN9C5ib7lQxuJ6W7rTrngAcM+maeJvmv+9HO80OHr",
-	"9s7qABrMk8ZIu1TmkkAG+HhFnN8TdvLz6/9Gp8lHtNguiR/sR3KQyCyfC1991UMPVI9MlcwXPZLyOROa",
-	"S9GzRhybSrXqkYyOWdYjc0Z1rliPQLSlV7iQnxFaODu9d5Vr8vHn5MNH1BKusR7xR0HvKM/oOLun9Gh+",
-	"X5d90/Dkg8mQlBo6phomj3YrTWb2E8Rl7s0lVg+lcil64LqjChRvqUDwYLfhJ4fkfWAF2Af9yTfxVgDh",
-	"ggSK/zNvg2BUMq1FJWsWCVG50IXLSYqkvkHvY1LsaCvcSPmGipUzevX92KLhZV14ov7YgzDED/4gUdZu",
-	"hCPEeV+4hjCxtUG1XbrtJt/+q9OYo1JdgR+Fy/z8531Ps/qbutC+8sxDaTaJYqDv0UyDPAz+RnuAKgY7",
-	"FNwhIKF+FM4Iv79wWntVNzqEDz0IIX5iWdZH7w8Ydz5qP14RSsa55uD8UHnGyIE1XoTVkr2cABZVrAzz",
-	"+zRhqyg9cSRz4NUshYrhG+Cu+1Gu+Y3dCNjw7IOqh99oLJuGAjMv4+0OR73ZKo8Lppy3nN4yfRh8H1PA",
-	"Eh8YWSh7r+FMVwEvqOnqtOwFT41X6210tsYsihdwCW3PWYPqUeJtbA0nYH5lh6+GPbs63F70p/x1LTDs",
-	"m1VWlqthDi0tLTt8vAIe1uF+b2hv5jVkg2u897Nvd9mUpVgGSn7GDKiAeNXRubcUC1aMpaTgh2LAcvx3",
-	"hlY8DuV5wQgIkeUTaN4FXOqC822MuycLer6rpj8MmoI8LWN/eceEcWYhjD7LfsCu15uWoPLU5w9t2pzV",
-	"uLBFqw9UHGjGyJ9e3pCnd8On8Fsf603t2b6c8WSGwhEH90oscrMjTXfYcY3sX89dccEcuNdLrXpNdIm/",
-	"0CPUo4dAoLSel/KAm8uz/drab4s1h7uiyvXtLO7z9qu0dun5wT+279uo5EWqFF0BG5fZrlABnWfOKHGw",
-	"jps3Nny7fejXhVBhwqrSP/s2uakU4a4uKXuV5pm59rBR5XPr+FE995vDcfB/OniK4teZhIb3US9i80Um",
-	"V9CJw523US+a5MrqBnGJRNGLsI5g2+j0c1/ZsGWP1H2Hglq1xtVFWGuICgTJ8Nz7zLkDqfPG9tYACKRV",
-	"ZszMtd6oSLUQ82vH3Kw6JtjOj6+l/te39JtcW6trbT4uQSLliiVGIt7G9hOr5JKNrB9yVJ2B/TsaWRi6",
-	"vTyf8SxtEk4I/eJawnBN6Fjm5hkRkswBN2FGRXGHZooAYMr6itXKUDqIzkopSYPOEFaQNFxewwPqkiIS",
-	"0qz+gsoXq8OrV9m0kzkINlfp48i3bZVfzhJXpWDf6R7aT7X0C76ZqUresKpmpcVPIJO3fq0ujssjtMpv",
-	"pwhfgkkGQSlljywoWDr2EMdkBruhELtHkwQRmcjBezYl5096hJYh4dzutDJLsshjQNN7KxuyWRK7QXQl",
-	"bZNIuPGeHp76wbk9xYRRRU7Yy++f4w4KgJA6SQku7C06DmGROh2Z7zIqrplTMlPWtFgeQ73mx/AA8c4x",
-	"gkv6rCYuMIhujS2I1a0bCNBTKUXOb9DuQ2DEDkIjnP52xr72d3c3DMJdXNoHVbD8DuMsard+bcpzXjMq",
-	"akzod28hAaJ2WVAjYpP54VHw3Zi2Sq8H0dQq4vArKmwNC7jG2gXFLovEC5+W5cj8jBRLflnjeBeUdgpd",
-	"idoZcEmL0lVhyd3UrZtyCFa6sE+mR8Yrj3EmvtEQ/eFiqg/JlSEZo+BXZtZ8AnnT84XpkOFZNDpbP8gd",
-	"IFqTfPMJrV6AVfQCzTBNZ04OnKwi3/bI8x550WDFNNsxRSu3po8Xw9cyn85M+ZWXXd8fdHdr+kBxGeYH",
-	"cH4LlvAJx8PnHzl1UKzlp7/rkT/1yPfDHvl+1HUURdnyr9vv/tzK4CCcIX99LwO3ds5XieFRBcsUC98O",
-	"0AMFwkHXdJShHetYosAXdMUInZWJOf30Cm8eDWqCoxdh1pi77ht7P+DhWH58OOr08X2PpDUV3l1ok2qa",
-	"qWrnwHUFM2G7qjJhhXlXr2eRBBsXbSLXeOh7uSRzKlaeAzAJtuSjmbK7GNPmubgNVIfinKz2ueo6uM5u",
-	"xTt5u+O8u2sQlaUqtQir4O70xR21iHUWqNAw0AgalrDCC9uVhcoUv7wH0Ck/QaL7rt7A+pj3kZuemG1H",
-	"SObrDDxfQ/KZS+K7JEMrP49HUJ/lLCBp7z4YnQf5A086mC2fu6xKCX31W0mKL7iBg96OTStx9e4V4Ehj",
-	"VY+SwgCIKMIfFqF5qIa4BNZxHNa379VPf4Urnw+/iBgw7dUet2zlz1g7kGdEz+SyrHhyNbFSZKvDrf6N",
-	"HUVCZff7MpGSyp3kwLqftGzpaLdA8XE0W0AEt+rKminfebHus3LJHDMEw7XyQTRBN1iV9JC8dTXC6Omh",
-	"Gfi2eKoL3IpKmVaDaytw3TSsGMd2w4Vy7tGaQ02IJDJlxQebFKcnhxtP2p3MLkc4r8Y9hHumdLwgaNV4",
-	"RezhXjhqOjhkNOEG5V03t8weomNHb0Jtv5SmdptBXdk45dps2BqVdVgPOu8hUic8Y+1O0Y7CE0Hcw6gE",
-	"eI/tzCGe8KExaJxy6tA8G76sZ3R0ctp8if+TxeOVYVXtnwtzetyo97n86E7hWJiKfyQkT2XElUEUg60I",
-	"vS2rGLQi3WxLPYTPdHug/zf3BkKcIwcNjT0j9pldnII7+tPqplL4dLA/nZ9rjTg1x3bjSmdZgHFUk/8O",
-	"JbIp/QGBxr+AfrNrjsZ6yGrrM/ulY1DdkuOxR6aG2k36Ne3/agZGk3OUIhCiW8XKdzdzwj4WQnXZGnx4",
-	"xds9djymw7mOPYSbHuGToqalU2igYR3XP8zElE4ROj9jtNuLy8VuQuPgupLC0OD+2i2PoHXtNq/Sa94U",
-	"btvRWV3u/jWB2N3zLEROs/cM4VEf4qxPGU0z7vo71U6dov/M5pm98T2igFHowiWwdn5Ebczib3nEU6Dj",
-	"IzUKu+eL4RaD6JWzbqJ/SJKaAF8sGM1ixaczo2Mh0Y3bLNDdRux6EIcf9drUnHJhKAehM2egniSM6uZE",
-	"kVaBWqNK8aHKEHttc9u4eb5YRmED6aEbCmM77MVgG125p5vUFNcThrOlbjyOvCTuOFFktlhbJaHzI9iL",
-	"t3UIiwmNJzLJd1DPJldXitGm+dojYW7ZqdBS9uQ3u5d2mGeNDwOy9oLVDSe7NtYmHoSua101BWuPOWCJ",
-	"TeUMnX0zAYsF3tkAqHMPB+3mgd07WwXVG0e0XkPySkGk0M3rNePyJKk5eoJJb/H5Nm3L3XSjtmSuB1Fm",
-	"fapX4XiCzekj6XFILyCWcc2oAXonLpC3y4ZK1aZGvVqLyg3pdfXjzA5sG0VfOOm+j8rZfrrVYb2qWtx7",
-	"N0hiVI6gZF6QQLwTREiz9VY9Ixu89m42JGMGSqMAGP011QZn28kB9IAnawUjr0P+331lZNtZvUmfDZjh",
-	"y0dT4GMxKlo7B1KCkbomWXtx7YMpBmXA9gSX1odvt+oMAV+cNwfr761E1JJmnZNYpARvJQlXSZ4hcGWa",
-	"MzJyDljftQoaBRbd+XdWSbbPsKKjtAgI8AZD87qLSiC/oyZTLtBxp4D6F9N01neEt8Hx3uoSlH6u7ivQ",
-	"VVnqoCCF7P4gCVmhefoV87HWda1gQdOcwYkLuW6+a3EvSqhIWJa1BYcW3OEH39/E7lok0+Zw/1p+t4Vi",
-	"E/6pNWj4jSauRyf2wyUHchH/kg8GRwk+Cf9m8eHh4ZMeMRIcTFPBNXNpsg+SIOF1sI3l+zJjzcqt89qv",
-	"YwDCawsSbHfaA3t8+UN0weNbttr5+ITR7XNi7lkL8UAc2pQvF9Qv2X+W7XhcffVBzemonzwjcyydwGbP",
-	"GOkOR9jNL7kvn7XyFtC2nZlaMymQB7aKXhRYn3vRbRPuuQ/8c6NZNjkkrwA9GiFwMP4PUEiXRBurE3Dj",
-	"oUS3xDPd4PCr7ZN7kMOlmOHXOlaKyPlfXCyzStO1ltnkgFGVraB9bY88v/oOtucTIhXRdMKmOQX8qcoT",
-	"z6++u4JqPDAE+0upbslzD55qlTiA/udMk6tqIN8fb+uNu3tRy9eaT7ri8p5pwz8IFmZnumbCmeGLjJVA",
-	"Iw05D5WOy5tygaWqN8a0DLv0mRRrCugWBmhpz7xpBJUHyvKk3b8cdHH+dY/H2xo5r0Etu4bvIiXBfTQj",
-	"E5oYqfYcfNGp22n+3c47HMt/w0P2uKt+5nPZXXofgjR1mt7nPZXm0ru/4PNG8dGgkyo6MZVsfh/TaNNH",
-	"93OHzeQy/CwXpXvqjqdMRr5hFHbc07GeUcXSGE3DGcW8B0ykjWl6JxM0SVKexkKa2NBbFi9oSzpHPQUk",
-	"PM1rWlhZDDeHXsbNTrUPG9Tm2gaQqmiBBy/UTWXOX0et6RADDZtzraNyr2d1SHmLZA89cBXODHH1w+MO",
-	"1qTxtMtTbkroihpeGDRE+nhJzFIWsMZyAtUfiKQ4ZgmdI0jGgatDg5YJHnkObVw1ZWmfLumq+N2KKACa",
-	"XlhDeLWAahIH3Ad5YA5X/6ODT44BqlZfkp9r7ukPH588Ix9Trudca+gRspAazZU0R3wS7O00QVBxScYM",
-	"puOhysNDFdV/dKelkKOoS0+2XUJoxQn2ZMbgF/bJxQ/RqAmaK1qzHGO/+KQHR7YsnrkGESAGChkQlagf",
-	"kGKk8FM4tWbxYBcPDIvm1JLtQdxw+T9DJgMqU43K6O8uY0RmLRljOfJ3M+w5oAWZFfHlg99o4h5AUHDN",
-	"p4KlfS4AwklvV4db/fBV5q2ovFtTtroWjC6anQcJIPTtZmQvyh4pDcLK7s3uos3drZt6MQGs+IGD3vho",
-	"//r4xHe1QYhx170GW3oEeJ4LOgUwslwJzGDZMyWuF33qT2XfAYxjD9ZXL3QwdLMBnajEC7S3IhZRkdrp",
-	"SPQAReVrz7QS8xtdaMpykbEeontb+fqM0EKbpUnCtCaZnLqGCkw7CsOCQLKQNQqhiIZxFaYtPwidg1aa",
-	"QOwmV03IuD0vxKqr4sVU63HmXC0PYHuW8vXr2Z/PqWJXiSn1yL1he5qO9NLzLpU/hrMV/lU82SkgIKRL",
-	"u12LgW3Nnt4UDCjuJTWXTWvddqfA/BpVfXS+ngCKP3damHe+y9o9Vqc+va0mSzvZtz66LYl9u7l0b1Jv",
-	"J2pbYbW9kVwlhowGw2OiD0/O14qGQ9QDr9JZcwWLbiOgXbxiJsbYQFhfbU0kJaeKaR2oYS50kHHRYp/Z",
-	"Qd1YpRH7e9eDS7vUzVZxnnaNK6cOZr4hoi4Faw+n0xXh2Gw8BR0ey4Cw49Qzopkp6ik/Pq1GlvTTX7lI",
-	"2afPT+2THxtLy6wa/YPIVu0eme7pYh5MrKFgp3n4MKKtIwgQ6OpIkwZfOgb3aZGR3v0jdSi7fTrBVWP/",
-	"5fj8KzeCY23gzheOX3aq7BYPuVg1w/y4pUi9QgA3gg5zfbhM2br3q6FsBurQmi/OWJY+cEKkNcRAcHmn",
-	"7VYHTGLAscJMM2SXgz/oItZrFP7BPQkeOcGyPV7xDp5bC81319E2ieDGXMcp14apGLBzOqcJJjOW5tku",
-	"YDLGZ60WqyDn81xgIhgXC2p4m29erzkOi+/7kHbTY/fMMnyIzMLaM22bprnaor4wTamIriarTLKrrEyQ",
-	"n1hnp32TExtY9ovHfxOqWGz8R/dIpiKv+a21k5Gi7sketgxDDH8hSY24hy2z/Z5l6T4x5brc3G4lhIJ0",
-	"+92BZF0/uB1a3iQ3uWKdrIg1qbp9BP/ScrOa+laXos27fMfj3K+gJ0JJ0Y4bcR+23GOddzxOf/8nzFpV",
-	"zLrk3SxnO67PD+UGKcuBHbZQTO+kS8kqfyt4GS0vrpMZVVMWQ3I6nSqGKVxSGC5ylsbFJH0mdUEBj18a",
-	"c2HlPgIEtKOWNm6w+/uPmpTSr+tIapQaO3osZpSrtg6iKVvY5RLQDZMrckCJXQNcT6ae7BF+s+Y2T2gW",
-	"s092FHvkJeGD8XiFr+BFgcc9jC+kwvroWr7WuB6zZJ2hWManfMwzy7M7Fojho1mL3V80xepufwi70ZLO",
-	"Rt7c19lt3wez5E15c1HQu2eNdvDdFjJ3OxgajNMZ1UVLVI+r+fb7a+JEDhdTgmkLVt4ACswzcApAyxap",
-	"UqZ62GlrTQH5Iqve4keFwGrzJwjXlQrgL8A3Df15G9rnYTjWT6aTirYz0zSxxpsK01bH+mfs9uuQk6Ty",
-	"HOBhl+wxROB0enJIPqY5+4gua80/+Q76QXJ9CWHwUUgTu24Z44x9/EUUffppckunDFfM/lBtj1iErYU0",
-	"Ja2gR+hWftq2J2+KiHSlxNYt/2rfxx0v7Pk4LPFez66ZlG4a/p29RhoFA24RJd18/PUje9/dvj2RLNj9",
-	"LTfvspe3fm/LmdAh5LBxz+6RX/U8k5rto/l3Ndfs+wMDrbHWa3cIAv/1jaValW8HWjMEOOI5Mw7PF/8u",
-	"Ax5xGMqA9JnYyHitrBCv0CUEZp19jukqkHyyQT3OpM5VgzoMmSy7eZzuvQw70rkXDLKR5mgyYHrmO+BX",
-	"q8HpXd0dMPmqaeCXj1G9in1KERo0ikPG7lhRnkGaOM1TLu0vOot9jt6c3lKDbq3VfCyz5iSg0lI/7Yho",
-	"aphaKGYtPhcZayjoXBcmGRXT3BlF1XPznd/lxN/TI+xwekheimnG9axH3kn8/28VN1zPyDWfCvLa3Vyz",
-	"EU6qO2vUWDtnZjJtIfac8ixIcDTWuJozrTFzC+tGneCvJEXGCc2yB6FwU4h22BWE97kU+sEgvbDtwHi1",
-	"oQvCwwYnuIgnUjVldr+yOp+yao4HaltnsYJw21LK7gOHVc1J+SF4scsAqnwLfKudDf7wbT4vaD0CUU37",
-	"bHAFye25R45NruHeLw0x4HMaO3NL+cAGVKeHAS5o67UxRt0voLWnbAM3NS56sEMCxt47kIAL9uWDB/id",
-	"XYvH3PD2UaxCIbOjp2YnEdQkVkeDLjAPO4qLDb7vBoH/teVJgCJ+0rHouSpw1nEsqIIjEWuHqKjtqo2q",
-	"4R7CqraLt2/Xgks27KsHcde6o/crumhDwqwdmTTLYi7uZHbH0ktARW1qCWUYnROqML3dFy89q9yqLzHL",
-	"z8ykZthdq3oDsmXlLocoi6244HKYVhUOrSY9W6Rpo12B0//JnRZ0V9f0vrbZ+olWa1OAyjA02u2KK7sW",
-	"VGm38qTQedYGtt+Gnzs8QXDvMZtyIYqKWIdB0MmB1hX/mpoWn3Jn/axbyv8OOE1ITr2l0w+eQdUSSbCt",
-	"PARPc7xOL6TYwQOLD+hOUs+v8xXkjGHcrjsMWMd8y+A7JebUA2d27IoZ1VAPHS5TSYc9uwo1EDeMhFIR",
-	"zxkzrsgTYB+ENOFvbfLIv3SvOvq9NZSWrl8YfgWdLs8MngIP0BewvmPWv+yK6Jz0D4ZyoA+Pzg9GTw7G",
-	"T55A+204cmQuEp4RSw2pAY97vVZ560bcCKfiffBJsETgINfYdB8lNkrr/4+9d21uG8faRf8KSnWqItVL",
-	"OZIvuch1apcTuyeZ6Tg+dnp6z7uTTUEkJLFNERyCsqPp0//9FNYCQJAEJVKW0zO7Tn9wRxKJOxYW1uV5",
-	"BudgMC/7YIgspSREUYC24nLbnexvj+iu9XooXcUcIj9WYdHV3io5uM9OseR5DQD2nOi2kEdNcGt2Auxj",
-	"gM0pIey7crPPmpIR9hfftUNeFbVrqJqC2uXirROFqc7KcVBH06Q0CBiAjA48EyGIqrx5o0m+teJjrbgv",
-	"wKJmHxHaxmaLubNT500qSvygqHW3lXFPKBK8ywDyGEyJcre0qxNNhXJD0jxnmZyY//2/RsO35L/6g+G3",
-	"3195x6M//q82GbwGTArvS15vTtU/zF1L5Cz1azevOYcAHMdFbJHRJCzejmYxxuO0hAhUyDelhroW66VC",
-	"cXQ5cBnhKUss/gUN+QhYNcqdDGsRWfuVYyC470168yihMcTvFAf9pHc8On49HI2Ho7NeI8d0bzR+ezI/",
-	"o6fDcXA8G74OT9jw7Xw0Gp7RV7PXwZvwLRuPe6XExBavjOaVZLKJTZBY6CATaKzgoJc80izx5xlfYdNf",
-	"DcfHw+Njh9rTqtEjRRhXdqME97vkkZ6i9/Bwt+SJRh7vHdg7j0tO+GOCBBx62idl0l5QEXiiiVICi3iV",
-	"xQLd2hW0Hn25xIkAghSEWjev0Fw/U4EAkaqhyM0LpD/bgG6QsYBFDywc4MtLCumkR+RiBgoCHCQQmSF1",
-	"BsC/0dnZLZHQTdp9+bSKgqVsqZBF0tiMUZEmL2dLBxJgf0usj2qsXggSqXR5iDJQqq882darGUKgHyYn",
-	"Vye2Gn9JafnLT2q3lqAcSyns+omKkUie6VsxZ9pdZ37l2X0c2RSp1v5rUg31uB/pbUsiASEcj1QMCB6z",
-	"uF9IzASuZ5gauaSqoPVNu+jJtybc59Vs1mIarbtQ0WdvW05iWSg40oMt1hz5yJFBUAUPMcwXMvCc9ccD",
-	"jyiWnoFHEo5hlwnP5TqFZ8YjeGhcPFXId/XESf944H1NjkfmEbXQkebH1ADAD2rdDTwCyCg+Rn/mAhmO",
-	"8NrwQhitXQoZfFIRjaZc0FhWB5CNiKwkqzk+7p/I60kZjbQvjk5PBx7Bjz4CM6oXRv3Xg+IngzKrfxyP",
-	"BrKadEkF82EjzFmmevxm4BFrb2wYzd6SPrW+wy1tQV0OPIzxp0FeQoWabcj4NSTlUrKk8VzWGSwDX0ez",
-	"eCSA3TpnGf7TiizBL3S8Buk3h63RnIxP5Sx6urYTFb7kQW++JvZOrg4GrhM9JdAparicAP5viC/DcFrl",
-	"VJfK8Wu5VMj4FBfE18QwQyHQcGCI/PljMlxx+KQb4xUEUUMa/raWVy89D3OW+Zpi3V68Z/3TYoWrln9N",
-	"zGxGiV2AXjPqzbMBSu15lMHpAz+C+gMd0q/JO0uUePLqidNQhcQdYPSWAQSqbUbIUrV3HjAPWUqUIVQq",
-	"bxmNW6qgwKrCu7Tmi88WnHB5bZflPaxppa5WFi0g9hQrVH3UMVeVNaof1jFX5TPDbk3DytHNqk2x/YPq",
-	"tOsE0uLyEF447/c9Fd49VNXn1G7/Y5TY/18FO6QKZuHk6pWwioRwWg5qZo8m9UUrOFWTbl112erDrmtz",
-	"8pQy32I7J+i+1tM7Vx8VWkyEGdtS70fTH/i+X4ivydRq/hQKnpouTEmfohtNSFnP4lAM4IZjrZ3SXUjh",
-	"jYKnqE8TYk1l+fjzviZ6Yit6SUl7wN+VHcieXGMcQg2iql0MzmVtIYnyr4nNgHxx8/GIXNFgSaRCKRWB",
-	"SJlMDfqW6QqM8Rr16T5VdIwm7T0SUAQLETIUDjJLoh7CpmmMELvtmZUANCqANH6KD0zNYMm3ADTonNCZ",
-	"6jZSoFKRt+A5bbSD6qbWMf4SrvEl8K8GGICoNV8e9dFKf1J+jnJ4uPvgikSAQZjveZJnPHbEhxU/bB1k",
-	"U9InxdIHrmOVSlax/aQsIXydp2spHQO+Bub2jBmgT0U8Ku9a4wkY3aEwFg7ctNtiyR/9f7GMOy2/LF+y",
-	"DI1NWClJ17M4EksmCEUuCfku6YPx6zESDEz4SxaHJI7uGbjIoZWwLR/RPb7MmFjyuNSkEl9gmmZMChQ/",
-	"YHEsthCOz6PFOmOKcFzX7O6oqbUBYBQdJi8ESXkcBZtJqddQNI9DM+S6N3KcwWnBvtMgV4975BHMJXYB",
-	"fB2HJOTOWajeSdWysdtsrYnSnDlGy7k5ykusNgLQ+okZTqr6CUEJKUsmRKxoHA/x2CW6SinqYJeUDd9Q",
-	"mNxnKUuato48MPb3UjSx1LESLKLcFnIDFNiIfUBCNIzQKY0yIAhe8YwZymASspxGMcmXNCEYjltNmht3",
-	"DjbfEnxwGYl0nTtENZ3xdd5CeMi3L+DZPwxFWNhoPf6SRbO17CY+KeCQAfZUdODJwaFVVpeJEdHo9uPq",
-	"bU99nyMz87FOujF0Cl8TLABqGePP5leT+fRCWC0I5AjMESay/+Hq7j25XUu5lh3Ja/+gHwwGSn/4niOk",
-	"MRwucbSKcvE1QQ5qIoU8eb/MIpGvKCAXRwm5WC/WAgG3eW6WLtz/duq6MzjCc+WfbTEl7/CFd0hGUnTK",
-	"b4onuSABRxQ4a0Im5IQ88uxe9gnu9zh4UY5pT3gdPj0enJMZTe7JkscRPqYWv9rHraxpdiMjQEFvexEw",
-	"De/2Aly0m0NY9qNRVPd3XHdt27NkNOvA/dKRernFagFk8+0BPe3SNFR5pUQNNMS3z2Pfn2fYpSi2MzKr",
-	"dhc2ZoUA2jpdXz3eBiZS14Wv6DDO/wBOuGb4Fbv3pbHz1DlizWtJmJXXhxXys19Qdek8ajx8JiRj87Wg",
-	"cWFm8+yv9D2t9CWIJA8uV+DBRggVY2MrPQvfeorX7GvyqRCn4LanKwZ3OrTB+hbo+BF5z1dpTKMknxCV",
-	"qeWRNOMBNCdkMd14BNTdsuGw1iFMdKz2qPwtdEnHbek+VQyH1V4ZHiQN2O6XuetUozEjNcAqodlbo4Zr",
-	"h5Y7b5gS9HyTev7wim6UViB/XHCpJZhj7FzeBKQiJp8K1AjbSqNxqLeOc1Ytfm9Okn30yerBVQeuUfnD",
-	"1ibxHLFMB4bn3FPWN2belbq5Zds+ey5EiPV0zYVQzduLe24fLfpwyl5JjyqPixFKEOQ9UcjsDjX4hUCD",
-	"D58TKK4TpWJZEXLOjAktV7p6/zGL8hzc83kUsIH+2VwK1CyGGNWHGqm1QdrBOz1BN2qDb1vSeZqjF/U9",
-	"phh47TnjmRFUiJGoyzwi+wFaPVWvstJMjlulmZQ1qPoYKOspzC7NIaXgvI55EAmS03um3KWV4Mzn0sZc",
-	"ZAnttJxG1WaL2HPTCuVGWaGJPtkUi9VPUSbyYR6xjJj7dP/u6vpycG6feUGhSuQlG5P5QaBqEao1ZMLV",
-	"dBlIcQAVaBRc+dq2A9HKVm9SvtbpksWhJ8/yPN74+qMiNtBUD5CN4cGllIVy2VtaFEI/mRL0R7Cbqn+b",
-	"Io6+JpZO1VC3fFP/237TGhT8GUP3ilcLQgbIezHvqlNP4QwbqKpSg7Wl1/6gSt0ywAcxrCujz4+LEzaN",
-	"3wMhe5/zzCUSW/BBtbm97yymfJuvCz71uy31NTloSeoDCt456KwzRuiyISzp+RDC/2ieyLqfA+ytlq63",
-	"bQ3bwnbb2bDkMZjTMKMBT32jBxwR7UDDCJlSbI82QG1YThT0GwtJ//T4uMSa1trTquML3b3iwVoD89sh",
-	"AHij8lMqR7wnlcxQPSlejsZvR/SMjYaj0Wg0fC3/vJF/Ruq/cBSMX6oSytdhHXM6Ho6Ov4xHk/HZZDT6",
-	"756FTCwQEUbtpnkUM19lo7J0iE7uozScW6EHO5ui7/qTIt4EVq8OK1DuKjmFL7HoSqTC1hrYaTDeFamw",
-	"pMdnr3qT3tv5m1fh6M34zZvT4HX46uwtPZ4zSkfB2RkNR+MzejKbn87Hs+PZaPbm+DgIx2fhq2B8NhvN",
-	"RyM6egNR0/9i/mwDu2L85vTkWOpwUS7HrHelmdloTFKxCZY85osNMb1ep/KeAXkdfi1nZ2dHR8FobJkw",
-	"JuOGcIvthdDR2BFuUVptDmdaxqT+EPLHRPYA9hSMwYSUV+bvUfiHXnnOGIcnoWYLN1aZzbKnCbvohsgL",
-	"WpSTPgpk9BbIHSowgJeGobwG0GSTL4EfJhYWdpbOQhJL/ihIlDc4/Kz98fvz2lrVEOsLhb2B2r0JZ1zB",
-	"L/OEUJM2tZXpbPQGdM3c3YeL4fHZK31Tg2XlkSX77lw/9vazWh4l+atTiDrZZslU+/R3F9z1lp3ZYoR+",
-	"sDG1OWim0cyKfbdXbGkRlUbWTFht71Vsq1vNqWolPL9hRlXU2TJjbyk3vwDoDrr4qJy0roW6CYOsaIDK",
-	"NoqLco3Dyh6iECA9pa6T6fwq/GKLubC2gxtI4sOIwlXYIwoZjpgwWDntLwTuLkJzggu+1KHaKWx/85CE",
-	"R1JL+76KFTrVkM/nUcD08Bw98ixUZtsoWaziI/2LVBVWdMFephACgP/+LWWLrZ09yFVFt+AH3lVM87tf",
-	"Vurn3A4ixsoL29pjyWM3sXOUhBZtIi2WfRGUdlT2GaBO67XXg9VFBa+9cId0LYCrZXCBe6seVoBpQrum",
-	"XZUgUOKql/ZIWKLiHqwBkO6DOBfIZaZiPSPYSVrS4JdDNRKoCrUyONkBDzu6ZQe1tTyZmr2ymrKwiaKv",
-	"k+d1Fx1Ui0NNz26lMGuAXAvcLJfnZ9LHWe94ypj27eUB+JMWPJgKE6lBCx3sgpblviF5g695wgZb9gCo",
-	"3EhMKuwg6XzJVoLFD0wckU9ItA+GyiCPHipNqkISwDWcmJi9Qasd1gFKwd4ULgwFcFBCHokNnAADR/rg",
-	"UijSC6XMcIKWd+S0Kxn9VabkIxVY6zkROc2s8RVAQqoyU/Yz+FcZ+t0bc+tu/DzLKTCddQPOvkgIEAdg",
-	"DD6Sev6tDnm9175oG0PC11kN4v2ka9RcMWaqvK2jdauk7X5xhV0kdT36fquXwRpBB0T4grzqj1UyU+Fc",
-	"ryTZAqOHR1hhG0HjZQAZui6LSSRyj2BkAKS2eSTNWEoz3GuA/x2u43zJeUj65Uw4EE9SOKj9oDFCSMHl",
-	"jfGMdBZv5AaSxdWd+YqGxOLaB01HNbv8vW+3u1emgZdzZVruz3nmm5Zv1fivlsF7RgW7bYgZvbu6PibW",
-	"ExMyJiv6Xd47CQSoHysewxXDoFG+zlV62Tk5IctosWRZMfjn5JSkNAoJW6Ux30i175yclRLRck5oAg0m",
-	"P1+ck1ck4UTqhbKYZEEXADHxmsRsngNSK03Cc/JG3kOAMOOcvFWRJ9ZYj3te77jn9U56Xk9e3s96Xk/e",
-	"OV/3vN6bntd72zQ2NsBAVTBg+l5jpOIXC0y9CKfVKPZFIqBcvxEPBUnpWigpm6+F1Pl+Q2R3yFwQeTvM",
-	"F28nV+cWOsN6D/JoxTBsVEdJar7TgEVpfkCq00puQo1FT+fmVAd+a6KxNYXCAVpWz2PsphljMiMEJuU0",
-	"W7C84/tW2l23FyvJll1ertEztsnlrHe01PjGoVeZkQ5qdojAzqLFMhc+Zs6ysIEKtBvTRGhVaiwORcd0",
-	"FmgDqFo7uG4r5dNqndfUra3o6dY47aW4N45kFUGmgXYDElTkUVeMzcTkMwcMxJFC04JK7MD2wjUoj8OP",
-	"F3du23V5BptVThM7I3VO3ZVOgTxPm/Ru9LUt18T2qb/Sx0B9j2joiJ2dX0DaSwshYCr7C76xbcV7vZx3",
-	"1/JUU7yewoDIefsR+IvpRnmF9OmAiGDJeYyO5zhmC0iPFWupsfVnA8JoFm/IhtEMYkXgXmU9EQyK41aq",
-	"fzqJJYiyYL0SOU0CJjzSDweYbxewwpxJM0Zhe6iEf9mGFS9HotCe15v1vF4g575JlTD93IuW8Meuha64",
-	"pLhUqsjpEHL6wI4IViEI9cgM8zVBaZT3+ZhRkeux7X5h3GO9fRRizf5tTiYd3CxlFP773+hcKg3Vn384",
-	"mbjOf5cTpuvk/QnnyzXrbhnBzRklxi7yTuVvRrkgcCGUNcFGzmhyP/DIe9LHMPuBFI+XpG/dqQd1o0oz",
-	"a/ybNtJGVupAGjbp02kWrWi2gW5YqIx2h5StTLlPVZ1bnKkgSx0wRUueKVQvODUwwFRbwTArHihF3o09",
-	"Im93UnmKo+SeqLBzUTPa7ey9YInxjzvu6ndX1xij2thvvXrvbn6+7Hm9T/D3Dv7eqA9Xnz7Ad++ve17v",
-	"w8ee1/u7/PPpTv69kY9c3Mm/n7/I5y7v2oAvzHvlhbZlwYqLAg7C6ZrBK08rz1zh5HG45iy0Ft4UEQqj",
-	"WjRIRY5i/Aa+HyWLCbkgKWZVeuQfiMSBUYCkHxr9WUqhCOOk8ceBR66NBzXhoFurDJ5frQhPa9Iuel7v",
-	"Hz2vJyfmV6e4qffJDxU09m7TwV7JhNb9uuUtVFQl6s731KPmzi1Yti1yHQGPEHQLJgNQFFRgMprnWkl9",
-	"ozaKLguuUOoda649Jc2Gr/OlH6xFzsNNw8K8/cdFAyGiXEZ+hzEu60V/GCeq/3T3HwBuN8fE4oSBZl7s",
-	"m5bcil19h+hLbh+OBF6IHcLhFp9SkqEiCnSO3jWmgahPe+/uSovab+0qePaO1aD6pPAvWhnwireK/NTn",
-	"5fdh7P545Bd7FOBImnbKr/D0pLgJCkhu32ipcDwaygLR2OneU48lxocdY2HRQzxjams5L7UKVq/TVKvr",
-	"uCTYbBHePKj75rrWj/R9LhJuabjtCoHx2ehLlgfuioaMPC6juIGxNEpIxmL2QJOcQFWEBgFfrTiSy0Pm",
-	"CojbhvjMsrR0xEyt4zwa0gVLgg3GzJM+JdMVTacmrh7Sc0zybamNA/II/CalCwzgFmIXaUKKg39vV/WT",
-	"E8WMF0y/opwe0MiSA1lvN4XvuV+2WEWeO4IOaL58BJxdBbxbijEI5CjPM746JysVHOAc/BdiL36CLiL2",
-	"yfKhk2hot1EPERjn0Oh/XIjc1TKwEr06iJsnXlCRqsPhxp4LQ1AETtMoIe/k7RkuzRjnoq4XNAwBsAhW",
-	"nhnpyk1xBwXYKkp0LmR9yNM59WnG6M78yvnFhXysuAR3ua7uvAXqwWqYvhtlqn23DpV3rYMhQ6WFkr8e",
-	"kS+bFG7COSdUQySS/hQjJiZgzwinwAyiovCkPIWMN4BjRvbswnA8g+aQSMBlHq/1AOSDOLHTlw/jl/rh",
-	"IT4sptoJHAnQc18IMtUhjH4EtcvhX+dFMC3NdU2mqV8TXa6PP00xFZBMK9/LIj0yVR9QE5h6hNFgKRvN",
-	"ZPVyMSQIcD71CF0ppDQwpEOEw9dErtVHnkF+U5SQac6+59PBEbkoGvtXSH0V2uSh4WM3OKrkr7Y55IUg",
-	"wTqD+A01Cwo1WX36mkSacFMhGpKEPTKRD84Jj0OWFa+JJX9EDLF8yTYEQM3Ir3DA09oEeYSq5kx/myKb",
-	"/HwtWPg16Z+O3g4mJFjKkcC8APVuInJGQxdveWlQ6/v8fTEyRdK6Wij46guhvPwlL4LOsGSaCSNjNPyc",
-	"SI22IWfO3LuNhOhinIX59lOICncYt+QqeCHUsgBsYPlk1XJm/rNMaCOXtm4tthZDtlQ4eCLPGF3JGdOo",
-	"dRZioY6WyZdRFvopzQCrFyP4/JRuNJ7oznHEWkrgpjpixSCIVAJudlq8VJleeZxdcq6Q2icOOV3b1t0W",
-	"XEVmuRSZ3cNjAtVc6VrauPhXAhZNFF59ZHsR0KBSMiNsw16tY63mSUqflt0vNpppnpZjfSrIVH3t/zY1",
-	"+UDwBrR1d0MqWLjWYqwsv+rqXEXf24DVqlQZ3OBNh+OSCvZFhU7tc6vS6WC6FzOWPzKW+ACqLRANiSch",
-	"zTZ+zv2Ui3z8qucVj+EXLjOFQbXeSYwFmIOVWD4Acd3DG6gTkKzKm4ZOnlNaFO2hUnyckFlMk3spFhW4",
-	"f9niTi2LVt0BYtOBNd5dypxhOoDMZjR7q2hDVOowxAHDQZ0XFxpaLgeAZJUGsleEc6pHrrHdlahM84LO",
-	"+FDqkf5aTAfYJN2zSNitL15X21SpEaX1gh1JyPTo6Oil3cJp1+5lTCAoPNp4HDdK0x7QIszTykBwE9Pk",
-	"lgnyktxe3TVht2JHfQdp1Inz/q1fqEqdFcQFymPGxwAJpNICaR36EAihPIaCJf46iSBqNGVwipk3oiRk",
-	"qdQ5ktyv/QiRFYCkL+XBfJ3J4fTt01G9Eom8kBA0TaWOFwVMceJ+/vmi5/WuPlxtDUZd36dZUmG0Gv+v",
-	"0fDtt99fu6ms1rXn8fFX7scfeXbvz6hgoR8zRJZuSlZQY0ciBAoQADA5hHeJftea81/f3ZCX5Nd3N845",
-	"/6NRCjnE4xRuw5jLNJ0AiicAQmOSk2JxmIBEiBIyNnii1v4gMyabt6Ih8zDBQoMX0YIHomDIAIYRh5Ri",
-	"QjTQvUKsregS+NAhTqLZk1C40nfYHOyYZvOeX7nWt0Kjdb5cccEXo+E6bvZxqlmZbm19FeDy2uZmQfdw",
-	"TrP8kubsiPwE8HROIpDcOqF5HFp2PTCjRrlhGDkZ9OlgcEgeX01Z71t+gCZ/kb7J60ujG9VaLvqOWK3w",
-	"Cu6TbaP5MxX5rdqPeRUnzLHVWo0TcoX5W5lwLRGxazd8imImco5xwxW6FEdEdLsMwVKhP0yNfLI2uCPD",
-	"r7WfC0DHjJPL1BAlLd8tlHb7/YyFwJ3lx7QBOuAZnWnartLFsiu78ndVgcOq+1w+rxLhsrVTrE48wVsl",
-	"O3WhoUX3Cnqzk5G34MppMqZCHwdlPjbmxAK2ta1DJwrYzhuXYjsOi9Ixe1IjBiBPgKjW2uyC2S+6rQz1",
-	"12a/6cdrZKGm315xaJvCt8wyKAl/Xlgjulghak3xCpMzjyC12Rv3zaGkdjVGveiJxmAKK39K3hcwWfKc",
-	"qJYKvdbkWwaRXiP5PUZJyB8hkprhKlFMxjMGMdcRpll1VACfIzyzkzdzHyXSEY3ZMgRTLrXLjM73EiaH",
-	"2iRt9sOz57UbJLTume2yffuMX12Rbg4TKHuwdVieDsnTujJPzglfRbhxnfpzO/DPfSe2UV8od6xRuyf9",
-	"hJPysKjE2sv5lSIN0zpsMRqR5S1X116txPyMIRG1O/iJ+w7+DJ7uNosbwtvaraDKdVyXru7iePNQyGPK",
-	"WxjlJIzmc5aJInGkxvipxKumPjwiU2NLmk6IsSyqInWtmohjET0whyVRAbOg78gHa0272BiTo6yY1xGd",
-	"EF2eCs4bIUhUe1WaKrpCt4Qctr5ipbYJdvcOUM8eUG8omrtl2RwoBgIsPT808KHU9b2M3IJcSOH3N3XX",
-	"Px4cERVNgV5V+SOGMQDenbGY5dxEt5MZhN44YBVajNnfITP+D6836xptUgGCtrQAM/DBM5QZPkOZnQLd",
-	"LT6THcXOOy1eY0jeXfDiuQpejh02mCLLxFp/6yRkGRFHx+T93eXNBRm/fT2aqG/Hb4QB3n2WVh4/V/+j",
-	"rmLytzYvlMNr/vB6990TKwwAy65O/LFNUmUPbD/9ONsXkaR4dZsIbYjxgNN9YsB78Sw5V/+flNx/8gTX",
-	"BspzYFuBhBFLv4RrnQcRDuZJsk7yKCbmxodvlknkoBE9ffAqQzTinuHDTbmoFRuUI/jDpTgi97TC5ihU",
-	"Q2UKVoRjGvIC8NutPFqL0Z3GLAlpRvrmuyO7QZdr5hH3TwOPJOxB7u6cZzgWTnVIXx3b6iLbrG4uU/DO",
-	"Alc0bE0QDIylHXwj0XyjWaRnGxcif3E74An5L0MdXtCJt7PX8zj0zSz79JFmrbtUfnUbvkjJu/BClOjz",
-	"DMe5sWboLhy37IKywbmG6YvNyScrYEmo/1n41MzyXdF7hXxu2/V1jJr1rialJzO2iBLwEhrffYWC/6x/",
-	"1rIf5TltNQXlV3y5yPyQwmS4WA8U6bDD43OfyI7qTO3xWZlpr7gqQNCGRwQvd/WRIqWxYrCVD8k3G7yk",
-	"JcxJtSmtHdK4KBuW3PZhqI1rsW8dG81eTVsOjEKs7pXn75RfTQazSFjzlMtpK9Lb9HqsrbnTwQApaayp",
-	"0w+1WoyNJgfXfrZsCk+yGux2yDVKk4oPziMRhKeeE+WAImrScTeXVkSr8bBkfbNl0+FF1VLtnADjKhWk",
-	"4sLdx8lqHyb7RF2pIOny2noBVJn0iadG28GZMbA0wat6FYPY6Cr961Jzi1dEHi+QU1O8VNsmKOGSp+Mc",
-	"dhNtjVJqixj6e5PzfGrcPj6oqNMJuVEGKrzIw+8sRAVWQQHp73CUMPDkjcZDmdtoQTBHx8f9k4EjoKRS",
-	"dScns8urttPIqm1tjSrIz1rdUL1A2YnkQ5bVqx3u2j6EAxn/F3O06ycYfKXsYmx6g81NRUu4AUq6WeSq",
-	"fnx9vcDJsggXfW3S1F+yUM2o676B4n+3B3oLFNETjOVPuCCqhhtgezVZJZJQa9KbdqO55HeF4YijhNnw",
-	"pD955C8e+TCWgvvD8YRA5N08CmDb/nNNk8JfVt53S/7oxxxj3Sz/2FkLJ618lc9zluzxrrYCbs+EMrbC",
-	"KCFXyhlubDkwe0/JgaqaUfbIYfJ6j0vc01093I9L3nnYnBlT0AAsz54Sr5jZhsWncgx/iGdPu9G6O/fK",
-	"aeOWBNIpjD0Na4HGjQLQDTMJYpr4IKyKn41JxAIfKDGfNVhGiqRMR7YD1/DLdtr/HYTbDo5IifvVqzK/",
-	"0gULyfjV8PgMaWHriGYryFNV6Nfi6ORVfyxVdQUyO8s0xRQqbzpExNbR8pwluQoz28UZi/X7PPNV/U2J",
-	"LjvQY79EKwZZCuIW6SnqgC32yd2AwilPENQr/FMf9Ipdov5zImtGIrMY2FTkGa/hENq8WdlptWK8ppa5",
-	"9pq+XYgylmjFGa2T6n0NYtq+l6oNr7qNTqWPlUI8V4tcvWsNPwesR3q7HbT/7HsQr8MoWfhlTJZOo3c8",
-	"OsTwmVKc49fQVNew7oOwaAPduRZdZQ686vZrOCj+rvfmHskwFxMNvS21uczg8VORRghIDT8VwuuFcKB3",
-	"88cEMrSANAsvXBsS0AQ83wDk77hQFDU487QdwcWqge0eNxJr96MAz+BDB+wTDPrrV2Svkckzni/duWCu",
-	"Ofq1BD9SxWZvVJ7NmbeXElx6e1eoU9HC/fDl98WfrHaxvE4v7VA3royPXdHrm7sdR4toFsVR7rAy3yj8",
-	"CVY8pC2h6tZpAWlX1vaCuWO/6YL5UeJDNq3DdSP1jNHw+Mx9X9RqU9s7ITY8brpfJgZDoHKvjh5Ao/dA",
-	"2ZF6SSik0qNTvFSOQUH2q+1LrmwpYMIQPuCPu4ckf+RSk1nxjPn6eXeL18mK5Q35dlmUsyyiYOBZsRxk",
-	"Fmzo0v2jIRfUcnLaC8eMX2XeGtpcDGmt4+W5c67EfJlEgXMdXs6vIPqTMP0MCXjISF+poQFLxBqlttRt",
-	"BxOELfz13e1H8usyyhl5l0V5JJYe+fTru/fqO/n4u5gG9+Q9zaLZjNHEIxc3f7smN/Q+EjlNIo+8u/jp",
-	"Vj11Mc+iQD7z/sP1FXm/lGoj88jnz18+AGAAKJoeub366RedoO+R68/vvhg/K1e+ZlvDlY3seb1fP+r/",
-	"fZH/Q2jCX28/f+p5Pdlm/N8F/O/iTv4PH7n4eA2Ahjd/u5b/e3cB/8Pf3r2/fSf/d/HTrfwffikb3/N6",
-	"n/GTbGzP68lWulXkB2fC++eEgY0pynMW4pXJIxRBFOaMhSSO5DEa5eokJZQ8stmS83sSsjh6kFeCyCE1",
-	"5IVsp5WkdK/TiTn1DQGteiFIhHRUugHDCJxd7IFlG90YEGUtac+fxAjpMA39c+1GMPiYq+RTuY9xrAnP",
-	"woqXQ/M5ujgcV0zkdJU6E9+1OgOwEUuapixxhCo3Gv4a+7Ml7ceVHaHyxIsUCDMedge28TjCinGKk4dD",
-	"YQA9tIP9qR6dQsiFP4WwySnESfAkj5I1Oyc0fqQbQdKMCTf/qzNUrlzjlj4XhhKn9oLBeQ4WRx3aTATd",
-	"iAmJQuGBnBUqoEFH0WOABE/ijQ5oSOiKgVY8zxgjOfueH5Er2FgptoYsUTp8TXDyXggyjcKp3JlcMAUd",
-	"RpVxIKBZtiHTSqTsFCM0UpYNsQwwyJBixoCB7xFED1Y1j1gcCgSNKfP2vRDazgN1nRNKEvZI4AWwZEAG",
-	"QaadBQZ0xwWngpso9LG20rLacdiWKe3qAdD6V9XWCdqdrFgU/cDRdl6UQ+U27kP42hWzskhiO3zodRQ2",
-	"7xrN+FieW53jXp4bUC50x44sK1/doICr30dZ0gSUoBYwXjIjAYIio0FO8OGZNp3pE03KvKO9Tpv1akWz",
-	"zS7JXW7ju/UqZWERX6F3NK57qSbLHtA8msUbVwZr1S2BlLqFyC/Ldt3E2thtnbmfI5EfRM5rIuatWvGW",
-	"yOXvOcsSGn/szueGcWliI3K2Aq1FAYIDTgMiT1Dy/vYTXj2uPt155D1No5ySzwnzpOy+/nBH8mwt8sER",
-	"mWJBUxKJrwlNCJ0JHq9zRn65/Uj602Wep2Ly8uXR0dHUI9N1lkzkPwfKuAu44HKiVFqTJruSK3MeLdYZ",
-	"E1+T/vTz9dXNzxfX/tX//HJ1e33xs//x0r/7x92Xq093U4/MNjpLi0xnWRQumKyKrYT8XwBNH/KEARxX",
-	"IvuLhwjNvyYrLnLCE803BYhciNoeJQDjjr1Dacy+01WKVzz8Wl6ZoD65zGi8llP07nY4Gp0ejx2c7vql",
-	"32v0g+Vrux3r8b//32//5Qz0UPXtKmtHaCe2SJe2faF1WODF4iw5mo4djqafwJO8Fci8AOouXKRNmPaY",
-	"2le84pFj+E3OJf6GBj4kphOcoBdgu8cVi+NOAs/dvvU93N0HpKkvRlYT1adyBPhaNOZ5FaNnOEXVqLXF",
-	"9+yKHq3ClboMUVtXd9H/kre7VQa79a5JYkfy1K4T+qwp6YdisC9mbQtrvUkqr2/LJod/h7zyqjR4does",
-	"zgsrlnxHt2y1xXvlST9FvnTWe5+wcepOd1N1m9k8xCW5dl78uGyxenfaMMqvosT+dvyUyd/RkydPbkOX",
-	"PyYPEeKi/aj9GJka99uPRYv3TYZWcLP1E3IRPTBko7VQFDHgDywMGEil0loBshWepZkyPrQ6Qtn3NMq2",
-	"IBgU4f8KwRI8gDMG5DkTMiY5JycjDD3H2Hwun+6PTy1tuV10aLrOUi5YOdwEM6ILqdnzrHFx2nefIZ1Z",
-	"t+xbi4X7scHVvi/olLU8Wk/mM2iAcur9lOZL9zK5uPkI0O6oGmdcHm8AThHHwkq34PcsmcDGwu03lMWK",
-	"l7/DD38cPeOqELVQJkUJIpUGoaIEUlgCTtwj2UB31++ZYayQvTkHHOTEWD4QdtXkOD6LCcjbsmZLq8LS",
-	"qkpqE3bPnuXmpf5zhGRfVQDNHYG9xfxMCjQuK9C3ktWufLK2jFN5+PKSsKSCzBhT4YhhS+ag7pvjIIuv",
-	"Ml/Oidk+3LfoknYFGXSj23lc0txH34jwE4Xd254m3lXArpbDaO1zNhoAmapZf2Mn1cBpJ+6B2wcjWqKs",
-	"8BHvjhKpUkSUK7O31aROU6JCCOX2Pz6TzRDaPLASLFZxstvj/lrwtO2gicDBvivsoC5IaGrifK4+vCdp",
-	"xgMmAPI8UWgBgNuOYb9yWj3ymMnLZ1LYO5Cji9wpt4mnfCYANRDTKBleJYs4EkvCvsszC4OAjNyrqqI+",
-	"n7ePX+uos6uxaIJ4UCO6Z6lqRbsKXqcBXzUimFo+Dhg4S1viiUcE5wkTOdqOWmfDl5p2KcfwOWDf6qcL",
-	"TqA1lnqmrFHYuVgvVWxoNSbRLB+nVb81s9gTnNoGdL6Iou4V6phTQ9Ah6SZXoxWNu0XZbkhhIbXRPk+t",
-	"pA6MrMav7DDCXg1JUgVasyRscSYZ2b7VMW3PzM7J1VC6DWoCTwEAOY/iLc58JeNXdGPUAyl1yzcfA+jD",
-	"CgcObKuKngHhi7KoPsQv4mUJVNObz3fqtrcMhrCMX/4ehX9oHRWePCii6p6wlnD4RkKdv0rQtFAOjc5X",
-	"L2DnNGpxVzemtN5YnTSU/Zntnjw6Dk2n5Vi1i9Utjx+UvwIHjDugdacJBkp4ZP4jTXKQMsEyYg9s38K4",
-	"LItme73vtOgwFs5ocP+TClXfGoCLWw31hDkTArkbXHL2p4jF4VWWcSdYbk5RoNT1CA6RxnVh89e7z9dE",
-	"/Wr4SGUdiij4pVypPp/7syjLl1LavPznmmWbl1VawiZ1X1Xs6da5ltFfpHTP7FGasxWFIEX1v4Qn/ixK",
-	"0I+M+R+YV3Of8EeM4GBzlsmTRa4FQTfO0fuACSX1kaM5nVHhiAwQ/4yjnIGU5SJfZBAT2eJ6ze+lLpDQ",
-	"BxrhymnBzwJluMbnY/LA4wfmdtsFPBHb6A/U7yRjccRCwtvBAe5jr1FMSi7qfcLmcxbkRbhzPRIWT/jD",
-	"xrfE9HG+jv0ZFdFOofozPPsOHt0K+r5P0Mx+DgdILU4YC1novglSYheMLBWYJEQelwziD+SGjor1Y2LW",
-	"hGfBq+o1EuVfkwyuW0SBnppIdtLXSDvmYY0MFHAI/4TkSWtsPBV7QOdssaZAdfM1CXgSsCwhJgiCheaO",
-	"BaJxcEQ+5uSesVSAM5kGcFdD9CEbk3UCJrYol9XoILRKdQrHFtuBa4HAWiCGPj5c5xvSv7n48v7DAKMP",
-	"6vPA4505XNYOvZWPS5lgNcTflkuc0yzvqCHIe5Qvm/7jcbmfy2BX3VVq3EvjU4iYff2e1jw9u4vF3nUd",
-	"nStWM/fyqyRtwI1L7ZNvnFs8f4oafpFR2e6Eq33YkjDg6VK3lnHzXGK4PD6fkOcn5slCa0N2Pe3CMg4q",
-	"L9zmPyXuIkHEkmYsBIHG17kWzhXrX6ukpbIgenrKkktWOVajFMB4U7XkMybt8YT0DYkViGx7aWFoEU/i",
-	"jRbng0q3O2e3NwihHZLkEO52W8X7cZ72UifaONmrMY4lITKP6WLBQjItaS5TpWdQoziU9QrFtBWzkMww",
-	"Xz0Pll8TkEKQphXlpD/VIm068NTiF4SSqWPTTEHvsJ6x18zUnPxfk2l5eU7Pi5wfnUcRM/qgmERl51BB",
-	"2BVosE2R3XkRfRbZubPWQ4RE/DuIPdIHXHBNCZAxgDMa7CkNK7Krq2DZtttu1WCVu6k1Yn+28YjhNPN1",
-	"lqIUdxgKJLdTBqTMuGs+J+wGkD1zweI5ZkcpnIZ8mfH1QvH8Xtx8tH0yVn3y22qFJlgNbts5oyt/xVQE",
-	"WswoMLoV1gpZ7IIioaovf3bewO0164D5/OVv5C+XN7fkIsujIGbkVX88UEcCV9cZmpjZlncUSKContNk",
-	"yeNQ2Ane+oag2Il1+W/7x4P+YmCAEy+l7naT8Vynkgc5OR6N35C7YMnCdczImKQ0o4uMpkvySuptXxPF",
-	"OEcCmrOF8nDQCZnGbEFjn8/iaAGtmpK+7E8/GCjjikHdSOgKIU0hEvzDe4hz8cj7ny6+Jsej8SkRR6cn",
-	"EMs9TdezOAr8nIp7XR7T5VUBOG5olpMTMl8nGHukArOLZfg1gdHgCVM3rgUHgEhgnLZuhYTGgpPiZhhZ",
-	"AlzFbKslVe0zuOJNi91LguU5y/6mYmwdMTjwu1ACYLGOlW9NHXEmlR9y6QzrHPr4Sui02iWhjETGLeH0",
-	"VVSfBvwC+X1G57l2WZT9FwaOyvg3APXW2elPNL1UNXRU7gMucn9Gy9BYgCbtn933vN7ZvWzu8Uj++3gE",
-	"H87gwxl+GI/gk7yz47+/NUMl2VXQNM04ZsWELIgBYVn+E4HgCmeYz5YBHP3CDhJwBqXweJ03Mqoto8Vy",
-	"GEDeQKY/rNKYfY/yDdGvwhqNQqbAd7sBIlUNcLo5njXGxVC49KdPUldh4eeGLiAX5zxiGZnxfGmUEsh+",
-	"SLkQ0SyWGnAaR1J2gNQqUUovRRHzu04dnjev930onx4+0AyyLeRrplXXH+6u9evmy19urnvfZNsZy5Wb",
-	"oOKdLkIbW6muF/C8S2vFRHvGOpSl3nCVhsCHvg6GrQ/5BxbbXBEmoQsUTu3eaCAy2sPcadBOumUIqshL",
-	"QVHPqiOcsfjQZtAVTf3QkjZbQQ4twbRH1LN2IW+tAleezsz6PyBmX3mL9dTZK99eJ57ZW/var9TQPbvt",
-	"aoX1dLVbqebtFZu/l9TBmnai7D1NEG0v2y0Gul43ttdRkRmOTO8CiE2qsipyQD7fLg6si9D5d5YmWxIn",
-	"art0y/46hEVHn68/zppjGn+QdIn/s7ZM95CAp2yJdvK4tDm+VZvkNCHYi70mCGgcc7zBa/l9TlZ0RVbr",
-	"OI+GdMGSYGP/kpZ/SWnC4nOS0zmRd31CM75ObAj3c501opCAfEQLR2ufrbcWDQHhs4K/qRw4Ou8VU2OV",
-	"YtDs3Zclli32YmPROIEOZHawJhTZyBBtTVdKiHpkJau0wcflHVlZCRIV1S4PyJPRuIVTwIWZ597B2YLd",
-	"MgFUab/bidDYHh871BuN347oGRsPX83GwfA1PQ6Hb9hoPjyhp7Oz4FX4mr2ZazBvK0YA9lFkBxOceL2V",
-	"vgccF/IZN5xC0vQZQga9qqhTBhTstbwwJTkNcnn9+FbWpnvHo+NXw9F4OB59Gb2djEaT0ei/EealiCuB",
-	"x8ZvhqOz4fi0WCEI1tC7UsOAgeaJ/vqa02UPdeBiQF4Hx+Hw9eyEDd/Ox6PhKT2bvQpeh2/Y27kJ5wOD",
-	"l1/zH+lCRsPxeDwevh6NRkMpK4aj4r9xWVnTvTsZjo6/jEeTY907o5+e/FFLTy9NZRvtXc+ie+FbGvDI",
-	"pQFX7kj8kaxosrHvogCnAsn4UJWHLGmwM+Dbvl4WXj2N09MCxSOowXmQCPNIN/5cRUB5NhqvZ0g3PVIK",
-	"4fRIGIl0nTMPIe+hp+pBsc4e2MZHbkDBzBdF9ppnW7U8bbnySHkND6zLX7Hpqmt6m8j+h3wWWaq2hgnL",
-	"zWdNs57Exj0f2gU77KJqOlxSCWC6IuVVkcIJH6pHnasGdblmHWpoiqob4/+tATEw+6742TRmHaIlmtJx",
-	"LmboiVpGsYLEUDRRmt5yw3ICsWXtHZ07FaRLBe6jgzbbB4Ap/FfHeCgIwu0igCd+rt7f/mDKssAZwaVK",
-	"IC8BIjEn38l4NPLgUJR6zwqpxQJ2TqQSg+sQn4wEGZXHkK8Rf7BBA1MGr+roaNBB3Zeisc4Bs4T7gZIR",
-	"FdaGH4UdcDlEl2A1HlCN2lknLVC4RXVLbSj8gIdsi+1pB7awNVTGJHOfZsnBYovWDWU1AhTd8keNz4W+",
-	"rKsvdCFXUsiy6IGFGKeC4afbzD8uU45CK1J3wf2sMPaQPbsppuTX6miPsRu6VyDR/oveXs3W5Wvc4mKn",
-	"13onxJ3yTigP5/WHO/L58k5BjCKqfGlchUf+cqNiKQMmakxQF8P/RjIobzxy80E9eaeVW/zL35B0IoRL",
-	"ypxlLAmYIa5SCPm1do6Rsuq1u4lrV0WX8yuyTqJ/rpmjHvROCg+49TfDDaOZ0Ji5wk2X9cpz1u6GDIOH",
-	"dm2wQ9hiSsfBjzPIlLtxCKtM+121075xgF1WreMHb5kt1bfaCduav2Mxb51qt3UmfYj8ZJ0Jlm0mJM2i",
-	"ByrvOg88Xic5zTaEZyRKQpayJISITGvLaVFwTtJsPSHpOo3iwru1TqKc9NNs7adZtKLZxpOP+YIFPAll",
-	"yUiHvfZXLIwCGhd49gSS5uTBCqruwLbhwEqz+L8EA28oNMtfsjgt03L4YDfJkI7I+pqG6xjyIxW/h2pi",
-	"8YVppvUVxlNI8VKMmTysVRXCl3ofUIGk2Rr/WgWXOq8+q65LPXSd5UuW+SbaxfCM+AC11/N6i9TXR4FU",
-	"BAKxlXNEkVzfUu1N7XC+Wm52BzwYkt+rZzqHNnq9zDSpgmSb8UXGhPDImPQTnrAByTk5I32VQmUCplCx",
-	"OuukZOkumepdglHB0OscqcNo6NqgsjVh2M7K6uBARRtHW7cFHCciZ6nbI5zw3FekpW6VHofQxwHscMqV",
-	"VqLjmNsnC8WO8fIzZ9jaT5iDah4DXFuTfYIgBbY//oUgRagYiRktBT1Uo8i27b2u/qTWbmM1Pf4ji+Nn",
-	"g67d7VdWxqPqgqjcW7ZdVSo77dlvK1XjX9cbS6W9TzH6d5EDT9rgtaijXTt+9wsHEwGFk+xk1Eog1Le2",
-	"mUrkWy9t9WfBqaxuvl3DtdXp2+hrqay0Q1wzqsfaj7tpoN2Vxu/W4YLlhzlPNdtYW2aWrmhdO5OUaKJ1",
-	"oBl0C7OUDolEABI/o7krv/IThpFRhFyarwEui4g8Y3TlDiLTzJG+4OvFsoHVxdBLyhNR9SsCMWgCWQ3p",
-	"qwHyccCQZx0QXMqr44ZmzhyTlAIk9P7FbpqyV1IVRh768qtkYTKZHUpv8YCNgfHI17G8xDBFCm4iJHmu",
-	"o8/zZZSFvhwYqfSHUcaC3Fd9alIe1gL8T1SoWISd+Ehd0YzsElojt+gXcK0J90CVF6QogUIBKeScZyUc",
-	"HaNfWRefMq+iolv85u0OYiwaqfIL3PSUJsUX1T94Z2IzLUGujtX0AjuK9FO1vIa4S8REFVC6pqpyCgyF",
-	"b82Z1B34E9QbW+9nisddBQ+o1TQh63QJ8Ak8I/yBZfk6S1hI+tYIEJ4yKdpoVL5y45sqNhvf29ad6spq",
-	"zvSsrgtCdXPlxW+mu9JStirsU/83d6XyDHghDEnwXz3gQ1jn2mwPfkucUqdoEykwOmsOnSandwvCnCp/",
-	"C4o3MtvUpXhxkrZz5ZVFX4HC8sRY1h+Xbl1aPBU5Z4HCWAekPnSsg6I8WfbK2NezUh5XHR21zy2go/Zi",
-	"R2+ZMCZQPnrqpGjYjIc4iS0l3SVqzfFUJa1WmbE80dvZmQPxZHFYWVFmqEoq4u7ZvErCpyazd2uoebNF",
-	"2579Xqyq87Uq2/FaXGrtwbGWv1SgHV8IlYGmoZaVLLeFN4nasRQ8j1ZM+ibjrXLgXJnCBu22Q0vt9AN/",
-	"bNJI5Sm65HGoXNKHUU4PrXg2qwdaLaEZeNfPCS0Gmz8m5vcIiIqkNocg16ejEcZRPkaCtUOIO4hyKw6r",
-	"226Vvs8AHrnt6N0tqQ5ipyhbC/4sMwUcfx2zROSRDLZhES2ShrVtDkZUdXG3EbXbJmVhgsUQU26rVUxX",
-	"fG3rqDVddAfNTVnMHEJcrHgS5TxrbV9EmGm79kfG7iFOMQHG/Q2jWQOSuNyST9x0tcg3KLM8MpVhNm1u",
-	"s642DQxHu+atPldtDcI8d0dgpTTqcPNX0cmd+HmeYT4UMKSaFN2F2oTY7W09K3vlhj1tv+nJabEtOszW",
-	"s26EhjHfPcq3oNvvM8iNtg40S0xsK4eCzj63LByTkioRCcvIoeRwwh4NeNt+Zo+97R120ztbPBoRyWF+",
-	"tqWHO60EdTB9uGPWLpvKQu4cipv5xYWT5/wmYymFxBTZ7YtwHedLzsMJYStD+UeTEPLpWVZgjHil2JM4",
-	"eoCI/nkWAQJPxhTmwjJKEfI84KvVOonyjUcWnIcEF3jJjWsqLIVaWNX4WI1Ce4bStitqN3PaEaAIdEm+",
-	"zqSejuMynPNsSPW4AM27IP27q+tL8p6HTF7VblTsBzkejc88EixpmrOMvBnUQ+qLhu/SuOYUJuwPzz0w",
-	"7V9fGgjTli84Rrzty65AJ/3j3tm9juTVxyiO5aYMIZ1htpHXzpXC5WdJu1scFWmU0W211PgLHgHbzjCV",
-	"KMb/Ft7GpkFpF+NXCztrGqlaS3bG9FUGoWsBDV07RLe67hSs82nbxZTRac+Yt/beOKoE52jGNGjA8VXZ",
-	"UAA90kVD3cu1G8kDPGD+fTkFzeRmVHIxbHCoNMjdpuo9HMBtda054NuUL7gH9WepCMDGvnW4BjQ5EgWi",
-	"wVA7nshyHquwar8x0UM/sA/upR2R2dhHwH9sOyNtgnfNYj8Q0ocjTIuxe+GnLPPhvlqT+ydvCM/I2bFx",
-	"eplJwHQl5FTISJSkNI/kBymjzoll1zrq/UgUXM2ZbS8Ga2ZqPS4vrOo2rU98aaUX+2pvd40exP1t+05l",
-	"/hrw+wDIR/fdg7Q8bQte5+uMddfdVX3bu/LsrgCz8ro6AfSLe92hWx0vO1KJy8dGJVQs4yuyVJHK9RPF",
-	"hBMbbIdqRVsOG/PyuOHd5mOolaOj4uf4qJjLQS8009WOULL9oVY+c7p00YX02aAWV4+VjtkeBz50unTy",
-	"+Y+jZ7Dt75DfWwXPQSz7Rr/8gUb90rhamtmKRomxaBVJHZZeXT6//JM3lS/OjuF5dThvDQW/iWlSoaPp",
-	"SNH4ZTctY0Ez+8gyRgCOgkTtcsT30tMBbLIxT/bLsh0N7nbzaFe9HUE4XHyBaHebqHGZbdyRXeeEz+dR",
-	"wLJJER+mngU7DIDP8IrTd8aWNJ7bBibDmaNKc64KbOth0fQKf7HGyd21KfULd+p5qdbqRVqPfqZyka4K",
-	"dMb6XeEw2qc97y5dtLz4dJOrDbTWgzXcXm27lTZAgxixN/A+Os5hZ6bBhGTWc5TcazGBuw9DJrbScErl",
-	"x3VM1yZdUUdvs2saIzfJOaCwEJrorSW/CiMRrIWwGti/ZQsyPkEM4oEriLmyTqqcro2zdaCzqyTBf+gJ",
-	"lih+dhf4ilYL+VyOsIZnVqN5XArhvOh5vXc9r/e+5/Uue17vquf1fup5vb/0vN6HsfwjT7SPPa/3157X",
-	"+1vjSaZa896Zzl5qkY0YbZoEmDD12Bg8FgBsugTX1fN6M7lB5aaX38vjTO5meV2UjV7CMdzzer/1vJ4b",
-	"MPhGodleajDbCn7VnK8TJ2TS+ExBJtkQTMfDMT2eDV8HJ+HwDTudD8/oq9nr4E34lo0A2ArBbEGwl1Fy",
-	"dfhmj6eQi2rOznFNxAFWbkskrVb4Ut9qUE9Frw/MR24PwC6QOQ1R/IfBJIqSnDfFNAPO0D1Lc4/wJGAW",
-	"mlCLPJ9m9H4FUBRGYhUJUYLhLRnJePxgdCQHLWa1GMIzVwt3eMxbRfhWF3QR5Lsv+GxDsFP+qAPlhYdA",
-	"5gmzyLGizNDikqsIsipXdENEJGdnSR8YUoEraCj6SDekH+WCRCWsOkFORuNBKWiqxSLTgVHHoEMWH0py",
-	"2et9Hy74UKGyWTBQHy9FK7uXKO9or9g2ViTyVjNUda6e34ajavQL8O6uxpxqmw9yhNak8A88RBs2TG3N",
-	"T6Vonk6MY75Q+nNOYs7vCc3PyRQX9HRiEX+oa5da6n31fkqlskUrNDLw0OCcTI2skEU9cqJRBBQTBJYu",
-	"BZd9JKrTA2uCECxViPvws9Io3XjqD8ytye+FRLVqYvls66VoxJLah1JrqZDa9iKEsUdOM8I8Ix64SxjV",
-	"OZ+U1QbH2fDQqWnc21Ru9fT5xZPNCtlVMFnv7gvk/cBKd5iSYLEpP/VKNpOsx9y+Mp2dHhC95ikrvIIP",
-	"Q/6rPxh++/2Vd9wAcLPfBthJSeZanrtW3EEOF1vK/cBzpdSNg0BbbxHI/2FLcgeE0fMt0a3TpNmt9Gkq",
-	"wCuizHTGMfDIs3v4rBwhD5GIcp4VOECA/APW9CTgyEAVIPOz1IJpGgFaj3EW0dhPxSZY8pgv8KeUsjCi",
-	"eRYFEU0s4Ol1mvIsLxpQgBoV361oQhfwry0256r5qHt0miKA4plCpI4SkUc5cttUsx4wcrHEFYW3fnF0",
-	"8qZ/POjPBh4RRydvHZFqjsV50mJx5o0mfR9bjgZ7vs4CBnxgDzo1TLDEXydRXpj+izfsyJrajzgZAHzV",
-	"ANekXolE7qdc5ONX8nRO04wlgN63jNKe1/v880XP6119uNo6g05MPDSrw4y+EE3oeB6CnEY5WVLA4XXD",
-	"4bUFw3NLPj6LmcPVevvTe/L29Ow1SfEJgtzqwhGgiHy5Psvpwo3ucTo+VhnZ+ChgbR5toff2RYNeL0uT",
-	"vwGd9DyOglzYyvsLYarAEo7ceZiNHPYsy3jW/riymPIdh5VcxlR5wZ1IrE3GQA2MzcmCy7+yIEZDsLgB",
-	"eeVyoqJNTkdvCZf3b3L94U5jKvKM/HJz7dlshjD4NI71xZ4xpOBFDrsoP1flnYzGlfcULL28+1jI0M5x",
-	"lbeXCC/d8E9X535SzT4hKgYZgMB5zHAai1etJr8Q8ASJaXAvFA1dCVlzgoIU1c/bq4vLT1ce+XXJoa8h",
-	"J49LqjL6tbGw53p/SzKZ30CkVKzTumUmj/J4O2RujZnwFqIComSh+eVg58nHj3ZuceUWxlq9bUjPt8wi",
-	"TWvCv3aDGnfFxo6VlbbC1S/EmoWKs7Xgt/Np+Nsaot7Rn+NGQIEnt0Rs1TCdrSZX3lbtc43RfmA2iL29",
-	"U2zYE3BpXqpkiNdTzZ254yaa33n2uMf/mgNjnJ4BQ0O4bdgT9U77RKMmxJPmVG+7ji1zw74HLO3G5HS1",
-	"DK70W05R/dTYS/6Y+CtIrvM7ogJ0cYtrgrnuOC9tMnyNUswzX8H/upNk+DpnjhyTnj0MDYl9bczi9vY4",
-	"GOzFj6Bw2+bpxkGzjM3WKrZFx762H3vQ3hsRvo9xpSrkm3OggI0UHSQZK0IOQaKrmDcqCLCahud7xVbW",
-	"xX0jGAzWKtUL1Sr8Qr2qWmFlag2L8eqI8b7tSNk1NZf2GeEIbgSOIE0LLfUfloQ0I33z3ZFd2sAjCXtg",
-	"UifmGQuPiOKckIMppOYjx5ymabwhG4TCcZ8qjfFKtyrX7r/I+ExOu0D37/FZfzwYyCklxTI2tcsxLgRB",
-	"q1luVgIcEUDFs/gISSlokrJe0xwVTgUE/wtgmZK6c85JqLrwun8yGHRtXFObIPoOFoQcqlMCIdSmouPu",
-	"FUVz3zoNDbVGudbK9FlVozYtT1ChIkqKPRkAu/WK4eUSIjdUOYqYBHUDDlTfGK2GjPFyAbSlKsnayA8z",
-	"UNk6AeAmbLZZYaoxim+Mz4sUeoPpJY5OT/sng1LS5+547R1b9GmIQHuoaRXlamfWqRSrZqIqOzIv09Mq",
-	"RqS68CVfXDOg4EW6qHc1R/y5ps2GKyx2uw4tPfL2Uwx3Sdhnd3xkVmVdHR92Q5+OOLXlZNaY6kS9gTOh",
-	"zjzZC7m3+WNCUEhbUyZbDMqKJcO9PQ9vVxD5cRNgVEm13Y0kYxMuO5u/Ze13g5FxhaH+uuQq97sPIuhY",
-	"br5tjdDmjvrheGClvNxOA4hYJKpDPg5RrT63GjNps3Sst09KYWktLwHVTHdo9q49fQjXUsnq8eNcS47L",
-	"TNMkycVE9cQUiEmPVO7V8sGoZePALCzPyKUoWSAUpC3cBwiRCGor/tqgvFfUdtcUVyAErHoxJhdrca7S",
-	"WzArVoP4bWNcr4wYXd8Ohj/S69E08u/ZplcmnPQMFaXxxlgz71WYQ02IMSZFo4G9BC+uwpiL9a2DmuVL",
-	"Nr0gxnCkeM8LebBWFVa4BuWWRm7BnK3SGMVPhX6w+KbgH5RNq4UE9WocmvJN9D1lbBGJnGU+S3Ikt6AZ",
-	"83N5vYRcZ9NqM/uIgGODyFl3U8gMnC05v/fFelasX6+nKzbR3mrYdTS3+ljqivGTrRSlhnyZhg9RYCe3",
-	"yJlcx+Yl++iVox8+RIJldsHuRVew+VeuujEX62ynd/K9euyPYmntFDZY5Xv1+L5hOHG0iGZR3CKn/cp6",
-	"FHLESgwH/k4U9i+We8bBnLA7Ke35uetkP1Zrkfsz5pf9u67wZTpnizXNAOMt4EnAMpRrGY3kOVzQMjb0",
-	"GoAJNVUjJVjh1wRr9FBEJiTlcLiiSGHmOYKPESpwBMlPUpvDaFeeAB2Ofif0AIWCJ18TWhDugHcGKicx",
-	"TxYsA6ybo6+J0zi7olHiF6GxbVbmLT5dVuVbHqTVEupwol3NlMrvWQro7t1e/TTEQO7RaHx8UvZ9yh/R",
-	"/3n6x1BTKTUEIKAHPdsrw9C8vA+xiVHKto4nPCSvzdaS9dWSbUjkt5/EBb2rljvrlVt8A3IvgR9b+OoA",
-	"DVuvgjt8U+c5VpdAW0svLqXCyqvPA6fbLIuUHritzC/41H+GxbhY+ZZl2AXn2LAItyzuYmOX5YNr0hvW",
-	"Xnknl4+jrfJ4fyN2+djsFuui3pL3FbGkGSNRglMS8aQIxNW912zODhZjO/uwY6RVp2RAG/PK6Z6RCpsc",
-	"TZwZUB0r2nBT2EllsVn5c6VKrQZvm48fYFNR515newq+t5+fY19V7gm6zp98UhfpFuMzO99iXMu3wJAk",
-	"9bO8Au+y0VxiJC6EkAF47zmEX6BBci/7S/PB60oqkk9LXa/EZRupFDWriBftIKWbDuNq0qQLZcdxppZb",
-	"fKdlEI0zRsONkUXnKtsAbqAKnRoyCnhGVhxHbp/j2Zr3V93n3TqUd6NBPAua8ZbjT59x9WHfJtEOY1FS",
-	"98ofaU3SzT9EkLIlAdtJ9Jos/FbFZKuLuG4la1HlKvjPFn8d9PNDqdXPt2/3gOmrjKft4gqXgC8qQp+K",
-	"QP4rz2mwVGaaGVvSh4ivM2Me/O6reOyEMUjN01/rzyF7YDFPVQFLBriafsjoXCpry42IAhr7K26UUcFW",
-	"S4wIxuBdFiz9mCaLtYrrMyY4GuvYbIAbEGt5jK9SGmWqMhvfbZs1qcmY+6UQ4BPjoCDDr+vR6IQRGgQs",
-	"ze0vjM3WfKMNA+abFV35SxYXX6Q0YXHxCRzGYFwMmPkWrXt2wUHMhTxiwOKLgN8sJC9JyII4AoTynOAd",
-	"q2z0xS6AiRQbD1NdmHxNg+GmgU2Fy3rCYhMVo5rX09QgyloMTYIvdYOQ8gMa1DD+aNW8MLn0nfxn1lQ5",
-	"dsUO7T4s56FZO74D7xN/TFwmq1+XHEFKQ06inPQpBr3yTN9YBnWchx0NrjlUbaMtNsN9yOAIv/9yu49e",
-	"Lae/EXHtieBquuytzZZraq8LASzGXWBxtskQqTMPAhtXVL6tb1dgyXemf3Y7GUt7yKG/lMZiN+4QT3CU",
-	"y03YCYlpKSBa3MB9FF3+Pv7724GAjoI8a4zf+VWHwki9jbzvXw2+3AIXyZqRfiZFYxKSWbxmhCfxZnBO",
-	"KIY6QQhNoiy67HsKEqwdVFOe+fyBZeG6gfpNNUK2QJYBKSApBUCCdbIqEZtZcmgZiZxnDof11QPLNmbB",
-	"8jhkOuX/XMUKIaS6vbxVxkmnJYW0sOjne0Kk7T3bFLb95l/3MunKrvow/m2D2B/n69ifURE1AK/CWgS0",
-	"hAauGQBYsDG/tABZK4CVSKi5aXc3pm2Qh8pTUrbKVpLQ1TnsTF/6T6Gbs4SQ7QLWstGMWnm+ii1jWWDt",
-	"zbm/LdMS2fsmOT9NqBe3h7ORU/i6hLZeGTGjWQJadySo0bPpOo/EagfH0XH3q4p1EjQadWdMQ7Zpz7at",
-	"p7Y7OEpypb5Rzc8vBCRBgtxX+pdL/Tq4ZCpLmgbOoccoX/J1TtSg6WBPiNHES7IcrnvGUvgF3P8tafv2",
-	"ECy4tp/H8tOwp1Uzd267w1h5bNXrR5p6StLbETQUToBjA8ClVytIQ2Yki8T9OaGrGcsm8kInP5sFA6Ei",
-	"G6IuwOdkkTGWTAimv5mEX4Ojfw4qz4TQxEKvTvhj+XoI10EFjQUFyit/vGZbb2/20jkQzcMtRjGhCqNI",
-	"vdXDqKeBVOis0LQVpzRUmYsQApO4zL7vtAKpIu30GxBMoN5yq3Xy0bwppLpSrFIzitL79yzNNTFuoXuA",
-	"Oos7CccHddp2oeptA1G1pIYY/FSHFO6bDMIeolDHCTyPMGtys3R0A1pn4WjbYVgLhzQqirFr7+A/derd",
-	"9Quia3HuXGatV8HMfSflzacsxO/ze5YQsYa+YMRLiczbjuk/CKSFRqLYLpKx4VtATzom+NmLdl84pUMu",
-	"5RbE65054pyxDVvXcmnx7OZ5u2Vgsq3nxUaiZRDfpXnyPU/yjMeYcRPnivSjXG7MA6rD7g4Dp8Kj3b7m",
-	"O4j5vIFH5cSo+NDWylRt2BYsYVnn61vB3Lh9tckpucFnEbP4IeJrYI7Y4/XMzPDut/4WJWhckIpWF1VO",
-	"vvwFtDPHum9K2K+RsynvgU61V/0tVpNnL8vKJJhGN69y6J3tXQny6AGvX+y7rEwFDOnAXyFKHg6ENEnQ",
-	"+A5fy1mPksVwi0/DmovaXpCaQzuEfN6dQBsKh1ebB+SWPzpid2nOFk5TF+gf0Yol8vB4IcgDjddM4UZU",
-	"XEPnJOc5jU1aKMzNC4HfHrmvaDPmxg5ZMarlUBOsc7RYZ4xEYmICXoSnYWCEp0P+hUdUWDp8hxHh8CVN",
-	"fBHwjHkkZVkAeXCg9yd+SDfCI/oCxdNYPhPTRHjk6OioAWIctmuDB0v9qtIoIb9WNl5B0sjNRTP2f8sr",
-	"jpuLo+EaVBBwGHEhbyMZE6JJKSn/Xm6qLBtbVOw4eS2W8h1uPeA2A8h6uQjcyjX8VC9b9gDLNgVB8BFa",
-	"imEepRq7BLgODkOyzhnpU5goqYInXCOjDvYapKqLQK94vQqLNac7URqt5g2FItBxmKpN07CGdQMQNsa5",
-	"qkDNd8O+oNwjGUvBnCZXFt4K1NakBFMeiD72wPiC6x8oI+Hho21ok+VKoVSz0fzZpgiBdKiGj13PESmV",
-	"9j9FFMKePkOKoVdtcU9ezhLZucu1Y/YyltMo8ddJXkGXaxLXzxKpY7VhaxcOY5qxxuMHWmYq0HPy1qTg",
-	"yGwIukoaUyUjQzvI/RVTthOa0Hgjiqwl90ldxd5wZTiVAlWsX1wF2nHh7zGmZR+rDAah7zQH6ESMgK4Y",
-	"QPFGi2U+qWctq2hQO8dz/zzORsTwCYCQF0ZlrFVjKqiqtJalM85jvnAxLnRzxRtBVIyba6U5gvbbprqY",
-	"mzRi/DQOaz36uTSVHYbXnf3g47y2TILYc5hYcs2ccZZX18ckzaIVzTYkYSyckLubny8JoPvNo4BoJwcJ",
-	"I7lv13G+8cinny/Jioegs3vkTj4vFwTzyI38Kc04gIfD8bRax3kE2tbd1acPOvuHrRTPPj7DEqljYsiT",
-	"LPD9tdJDidZDbcJjzZb84SNRgU8e+ftHgrFKHvl09xFrHQqWCJ5tPHJzSXRMlEcu7i4Jemk8cnlHLvlj",
-	"QsQmCTO+Yh75/OUDokB65PrugtxdXWtrsDESU1KAH5IySIoWOnIQe17vE/y9g7836sPVpw/w3fvrntf7",
-	"8LHn9f4u/3y6k39v5CMXd/Lv5V3P633+Ih++vrtwiyYrFs5G+nSgOBoyljLSJ35jQX3iFwVmpyiixWgS",
-	"mmuBj+CfwPwTBOtUY38WX8N48+JzQFdL0YQUigFqMFlW8FmZSLTAB0XnZr70f1uLHNMhgUzaL7/QDDip",
-	"kELfW7mTzx7Abydqdg3iv2PfXSHS3wmKKRBjng3lfkwylq+zhPQ/vfyplKE8ZyuqqABj91X3Ds2NF0HA",
-	"hLj67rYqUfjVj/mitS5ysQ4jxJ5waSKY2KpziB13rgt4wNwACQ1D1OLlKYlwrCrbVVig8lgsEesZ2m1b",
-	"OzewOoXu42ywSZJur45dFInVrhLtVOkOhcJrt5iq7AohcuU0ty/+Pc3YF/32llrQ9dih3CJbpFqWyhFv",
-	"X9alSip3laWyzBtu8eZnggG5uJxAEVtGsbzVK9KDc8JosCQ8YS8EmW1yptjdcsAJkRdqObgpRf79dq3W",
-	"CfCOZrNlgKG+lnbaCcxPHvfiYiuegzsZ3R2eoxngkNeOJ4rLSnMeCYQ/HirU40MxTekWduq5LNdZGIiy",
-	"jobe2uWhA/QtvLp9CixUhvYFf7SgHBxlastY6/I+KYQHZ1lAVWRbzeoL5DNgZmtyEB2sBfvHRsQ1ULma",
-	"F2uDRCJgL9JsIkjapsvCFEW8VERS6M9YzB/PFbUblQcKyTMaxSSCXPPiVGq/DD9BzRZhjmscaogXreH6",
-	"8cWf9Huusst4Eh2oANSL7xCHwlW0hq04EHepjS7hjC+wIAOFieRTglSjpJ+eDooDOirAVQWo+AbnsUMY",
-	"wnbYGmPfOkjakgt3Q7iDsszP2FttxUZGUAvGeGXCSqyRKg2RspG2HhK7dmcnKvgnjlzFjWxfYK4+JkqB",
-	"JXkWMWG3TkVIqChB0gdcHDJ+PegcSdIYQVQBf3EMODoGC2eAGuW8QjVN+pqJiwoMd2nfSqziVgPQuCyb",
-	"ZRyb9ivui3mx6fQqZTXvKK0kzKrk69YpWMuVdol7ewOVtV7n6WidP41AQXXFxj7qa4qwpRDa+pxjuB0L",
-	"pXLGWoqqZ19inEYTXPulxfns10Q3NFGXCyO5NXsVXwpolm1IwknFGj2BkChXENKKbsh9wh81wAsgXXpE",
-	"cHwDQecF/IpA+fIU5zEjAV8nQRRr2xlIN7zBwrxcwN7raDiFG1gRR1CKatoZZtTgubpQ7VV8AOPhGenH",
-	"0T3Lcv9s4BFwmvGMQHtIf8OEn/CBB8A06lTjCOlK+sGSRwEbgPGTfc/l7+Ph8Wg0IsGSZjTI5Uj15U+D",
-	"cxIsWXAvb6oLoPCAknT/PJxAQhGwjMbIf39U84JVt7Q9QLrH7vUMc7AOI+aMwwfEvsK3hLnVdfw9X2Mu",
-	"wHHlV0RImvE5g0AqGjeYF2QrPhaAVHXbAqySjoo6tbq1W4ibQdgXdqojWzf7nkYZE89BQrpP2IyW6O0h",
-	"flCctn2+HbZNdSUUGDfdwnqs539AWoXdNkfN1krUc1OCNDfrYCcVd3V4fsDRU8HT62ymrLR4HzfZvjvL",
-	"5cD6maqcoigHTOcZI1q2nBMFU0FORgjbjdG/PKQbj9CcrLjIydtROwT2H7AFO0e6lZhPSmsWm9tmySEN",
-	"icMJXZLeXfY4BAhFyT1YyuozJhcYLsOhfEq8hMTsAOJgMUfbHVV1zxzTf7fkjwkgyp2j3hLlgiypWMqj",
-	"7Z6l+W7KmBIgI1Zjt7/NGB7Cje8axR/kym8Q0jYWE0tCleauNpcRdOEWDeDnKLl3nP17H+OVxPWDHMGN",
-	"HK377HitpnWd9v9HvVefdHfAjOP8KaoujUPzfMvJ2UtZV7frjl1UVZXhPEad8gJ0xdv7dCvvJWnuCg3q",
-	"AshYc8IXLzfXf6PXjItRPSnBGuGVDHUuiEUwiTkmomYu74YrugIokQKoluZ+EVa7xQGKLbJ0dR2yU70n",
-	"2fq8FWr2QpCUZnm14X3Ej2MhwRhgUcUMFYTCe3DaItmiXYMo+SrrAUG7emT2SrdV68LM+gUZB6OEUE2R",
-	"co4Zg1FOaJBxIfT3AgHAwVAGTsfCxCRvjHr3VbkJ6fBf3+Sf0fCt/+33kXfy1o3OydMGIyNePeFsKxmx",
-	"rCvy+AmpOMcuW6pe9W1wvuSlt9Kesw50l+XO6uv5hNDK5Z30H3km8oGchTPSnzEhr9p4aZ+U7/LyBi7H",
-	"bKKv8mpsz+HuPiHzjDH4pw5xwllFv7HJ+1Ut6Xk9rATuwhwDEaDP31reJL7ner6bxYZe0nfMRUW3x91V",
-	"xc7uxO98/vNqreL67OOp1aXI2GAbbAf7nz81n/y/tVnhGU0EtlT22xAUNxwpe1x1TLBG2wi75zEXtAa6",
-	"fYhoKfoqp/N5EaPq9XaAr/+JZgl7oLEfntlBFVSHbUAO5U35o+wURkHay0qhW7tXgvUPU3K7i4R/r73e",
-	"BEMK+O2Wjhtpf12fZ6DsEqvfQGWVsAi0RWDhTQhNeLJZ8bUwZQzagZZWZMu2vGyTVqHvtaRPSUpTbAWy",
-	"zgIkgNxp2eAcrUcYz8Cxln3TuA8h0epd00x/hRGsgmVUantHzj+XjclrcS3TG/FwdpJtHtpntZJ80Wwl",
-	"BzRrzNZRnPtRw4ze0XjOs5CkUczlnQx44dE/6hGxjNJUgaGQzwm7iWlyrvTaYEmTRROWQsBDt9ljL1Ax",
-	"RVje+jjdZchpy0TbZLt5IlxTJeSFP5pt1bd3k9ZpiWByYlDXHeCOu/pCF4CdxjKAvrRo5XZoGuq+6YjB",
-	"suDKOgY02BeMXSq7gpwJITWvZm4ya7U+61bb94WLKu+xH6VlGHfoXlqGbu1eWsb+Vw+1f5uNDcfeaYOx",
-	"oRn/s4GWTu+zjvgfh7hd7m0sbFzBRat2r8DDHVjm3PizDqy/47bbZ5X+qfO4fbq+qLw0zDmoz1RLnEWF",
-	"NbAlc/aoyMAzXyFMcOjZ+UFG+fRIEUd1tKIhM/nsR0sWhx7RAVNHYPi1ijVwwHUrYQAyN2xG74xysqRp",
-	"yhLUZFWNLwSgZ3qk4FZ6oZLf0pZQRxiu24GiXT6trXwNv3c8oLvbGAzwdy1ZcMmznFjfogIlZQaGqKI3",
-	"nwltIzRGw6N2V3V7psrdVautPEb2+BYN37bgDyGZypvnxwmmIhLyLzR1KNIL5gq21byNkOpG5BVH+Hxu",
-	"zYetX8pLCp/7syhDF/Ru1mkMc2zUKBc03YZtCtdDHTemr5f5MmNiyeNQ5ZpC7omHaIQ0iyOpzSmkwr65",
-	"MxdyRideKOBURUUJyxMBDUNdIcDWykdbbWUku2nsaaIz9+QKjoJ1vF5BeqEDD1o9Sd6bJ2F2yGxD6ILt",
-	"mKNUEVqEzU3pynVQWlgW4cE248sz5P9bA1xeWNWF6fUQmL9xyG3YqGIF7txTBxEOpU36JwmHOskCT1ni",
-	"W+ynhobUZXYtytorm99U3i3LXUMAdeF8qxpauJn6HYP0KYqZyBUif5XYRInM1kB27eH720X/XapEj4Ze",
-	"qvpMadt7ClHzDkw/SArWVCMBT3IadMiFuZDvayai9/i200m0aJD8dubBC2HxC+M5BfZCtwCEpE0a5DY4",
-	"RYtEzYsgLyecBctg53vL4Im2HTcbAJAnuw1MxrirAeF9AAZpiRaI4UadMiqu8J321qMoASHrv/V55tMZ",
-	"f3DM8D/kcfZWQ8JjDj2ecVGiYrlr6Sf5OksEGZ+6x6X98epYXbtOXLRO98cnssXQ9vEJovazDU9C+e34",
-	"1CPjM3J0dDRwL0tDV1/3O8zpztSyOVXiIesgeP4DOCrrp7zVx2KX4CB5jWLJvetxD7fQBhxLdl9TW23z",
-	"7BXJm4TtifAsfJti7PYFtDGrtAUCbiuiwdp4aP3RjcbSakjr6suKP7DQz7lfXiA2bXjAKF7/YzbPfZox",
-	"CnjuPjIgQ2KVZpyX9wl/naYs83HpKA777WFUTrFZO1jtqW0/G888+KZRXod5eG4rciVFrasVudzavazI",
-	"z6QDFTa7k1ED5sQPU18Mvv42vaKuoCDu08mYXKwXa5HrCzMNaMhWUdDuKD8+O7RI2vck3UEldV7vQSQI",
-	"oNqPT6QkPj7DPL9W/XmGm7HVm90b97C32Kak22e/xmJXDsFU+WP2ecMIHHTf43i03vzm8S6Xih0zuW2/",
-	"7ny13f41ze6kDv/hXE2RczNoXIV2dPCX+uk/vB5/YFkWhczfBl237SdkKvTR1PFEzn/lSOmk/+t3Zhuf",
-	"ppF/zzZ7ySgzgl6Bs2c151vjZFxaQ19gVAcszS0ix4LGsUETkyXtc+QfdOJrkJDIdYJE97EVzyUPE03d",
-	"2dejKM+cZNAdDNJ7goGtsvzqupkSkmXEx0jYlJ85t/owt+hAu1NMdlvvO1ega9H9kgZ8FSWL4lypS4Ml",
-	"Fb4OyqgopY5okrpx3rJSaI/otu7Um6QR6bsw/7OwMY6w6IOCSzEeEZ4RC/LBEBECOp5U2fzxm1ahgroF",
-	"7nSEC3eperdXh9gyRpcQKZ4nIriuXCm/IqykbUuh3fKq4u/rEdBctvYJrL9b0e/yIqq+UnsQPrmGoF7n",
-	"ITQ+x0b5cVrfL2nyS3Kf8MekAYZVE5MV0Onkl5truZ5/+fl6Qn65HpN1ErKMvPLIL9fHyvtM8xxuvoSC",
-	"Y1obIuUjJwTBNllI+DoXUcjIVbKIaRLKX89IwJN5HAWA3qMgt+QPb0jCHjUMHl3nS55F+Ub+8rbcJvnV",
-	"eKQhGRV7sjbjQE/tLfHL9bjn9X65Poa/J/D3DP6+gb9v4e945FwPv7LZkvP7izxnK1f+Hi1+KI/s2MBi",
-	"oqdUPQhMzstI4IXcbexUj3bN4cgynrlPzigncxrFLJyoGAL/+vraA/xkvs49OR8JAzItH5/zEApEtgDR",
-	"Lo/c9DlyJ7fNl4eHG4MvWtPw5SwJNn6JL8e2E8stlLE826ixc4ejRILkWaTxUIyoxou5WAM8j6EUAM8p",
-	"QXz7tkEhCrZCB8S5wtHBo569EOTDly83al7K7LW4IR+pKOgKXAvGZRk2U1MaeLO0epVFVhpYlwwpb4ND",
-	"iMTKxvpx4lBVDJx0+7F/Qgpsp8VvgjRaMjZtb/QtE5D/+Hs9JG7twtr+wB/JiiYbErJYrjmAUZNLC19o",
-	"saZUyVuG844FGctveYHO0GFEpfof09QXLOBJKNw9iDmi1hEeh0RAdZAWK4iIFoAUPmNw1CBZ9KPmSF7R",
-	"7+iIeTU6faO0ZvxitLPf1YZtG4D1rBTAWqdGfGggqN8rYc9s6o4MYi0X7F48WoY2BibHLwMfVAVxFMsL",
-	"UQ6OwJK9EGORDMuNmmk5x4LknLeXwkU4QLluecRFyWJCqN4QG5JJ/X0Nplh5ekRMnBek4/pACGLwnkcl",
-	"wHUENd9AUA2UezCq5nXmZjPanjwYsceWovfvgKjsDBSszL4qFptUXnyeXto2R/Nevj/HPnp2L8kj1ukL",
-	"q9KurhJHu/clT9XOfpXfXjrn7CiG8uavsMmv0hw4HFGTmMjuZBvIGduaq781O9/hadlHQqgVXW7wMs9T",
-	"DJ0k6XoWR4FGWMcZQMw7lkFFL4QdH+u279T3yxO3xNbd0HIlNwEaoXRrMBepY01JwP7jUrDAx8gJKtir",
-	"08ER+Qi6LF7IBMAOgUYr9Xx5F4oMKbArIbF0XrUYndIRVx2lUnme7ljL4TmgQllu5I/WKsudauNfaa8n",
-	"NJ35T93Jalfu2khb1NK/qx1Wg3UUDIDbFbmwII+ab68kcNVdSEw0jKenhBb0+JzYG9AjaA/lBTYpxh7L",
-	"ujCVF+AhM5aQR/gyZ3RFoiSI15q91i5PUwypgDh9qquGVM5Ct4WAZ/dxJPK7BnVjrWw/E22giHJBHpHc",
-	"5pyEa+YLzpOJTsYzv2lDSLiG1p2TVSSEvMIbuuiQbvDK6pF1smIltUTX2sMISlkFZPlV6OeKbtjYvftF",
-	"v5uowm0Kttcrcen4GHDNkoC1AJe2Xryx3kMWiG5uxy1Rlfvo491j+w0djSbIaW1IyZdJFCgC3K16kHkQ",
-	"UMhyliWQp7Kby0A9+zEUrbIQWBIirsu2Qv+CT+0O9W9rCdpGA5wshV/AzTiwCkTemGvcIgVA8Vb5QvZD",
-	"0VttzTxTLFh2ktFs4ztUqLoWUBJWKNHWwtAeKIlmR1e0gyNAYp/tjf4Op0OcHCybeZ02lZX468JEvd2S",
-	"bozZ7eMtXXeczvkQVrjktknc9/pjyd9nv/bYbpqu1x2rnftcc/7tpL+dA+pg8anKdQcfLw7jai1yAHpd",
-	"sJCMhsdnxXm491mwQxr0tcclWWeCZRuPBDyO2YIN6iFX6K0RrYTDn33CdISRe9r507Ey+9jp+Gr5UCrP",
-	"7d9pHIGgwJxPqQaueLiO12I4HiN6OwmjBZqe7PT60fDtt9/HI3dOvX3O2S9dDP+bDv/17fexd/wHlKC+",
-	"kf/8H+R/2F99+/24oezaMdlxOJ5wiHY+vZwIi8AwyTIFkeGRh/oc7Dvw6qBzVpuu0yjeXWnMZF3VWi+G",
-	"//1NVT2GqZNfNDVhnzO1clS2PiV3HGmHuODvoEp6pot9qROHCJjcegK2O+qbz8JvNc6GQ56Ou6Iwn+8W",
-	"tDP4sXRmtVSYitPLNWzV86xlofbJ5lTCUHl8IYiugEShojWiyUZ7rsQ54GIFNMEMFZIxSNMg3GAokf7p",
-	"8TEqZYc6QNv1UR+lrlH7QYfr7jja0mFbfXyvE3RbIX/Gibo7INhxwrabYXPWuqZYnb5tS/ruLkWdzHvP",
-	"jDpid0zKfodlu67Zx+Y3F1dO5SyBoQvWWZRv7mQRSuKn0d+YCw8kIRc3H8k925D+lKf+0dHRdIC2vylP",
-	"GEQc0jSSv+OFcypFw/Tm8x1e4WgaDe/ZRkw9grEtgkwvMKbqXyBxJ+QdoxnLCFId3LMNEh1Mj5CYma3A",
-	"/swU6Y7qzDLPIfGeRyEEyePvP2lx/ddfv/S8GrLJX3/9UlgtlWn1hSCfU5Z8vCTvMfqIpBl/iEKWkf7n",
-	"66ubny+u/c8fL9/7H+/ufrm6HXhIJ6Wo60gQ02gFMNcQ5MezhWc+ZDwG2m6PPEIETcZi9kCTvHgizWiQ",
-	"wxHOMrAf6x9sBrIW4/AHZOzOOZ7reGrKRQn7t6eg78iKRklOowTRTcHcjl6vycuXiyhfrmdHAV+9VG0Y",
-	"CpaE+kMNGcsUmq0TzP+Fu+bd1fWlAUOXN/arZBFHYqlHW1vJWZQBfrpsy8Ti1ccD5GtSpE94VQR1T3Gb",
-	"0wVLgo1G8REYAAvMasQmYZT1ATmaZ4XMHn1NvibvefLAEoBPmnxNhuQKbP3Tlw/jKTB8qcJartZzuUWQ",
-	"sXMG3O85JxCMa12UZVsokcviSFb417vP12QesThEpit4WST0nvkBFewccInw2+k//vGPfww/fRpeXk7P",
-	"AeWQQucyRm5/ek9OTk7ekl++vD+HM1x++8svHy8F1PIedqVQgVvkeDTGQ376swJgmkK7pldf6GJ6TjIA",
-	"qUfKNP3d9Obiy/sPU5LTe1kQNhy48r4mRE53sCR92Y7XJ29feWRK0zRWWuFLeGwIz/zXb4InUwRpWfKE",
-	"rzNBph/nw0/yxynpn46PC+JqFaArK8BmYCyayGnMBtAxkDFTq6SQrVIO4WPDv7HNdAKITnm2KQoVdMVA",
-	"lIHzkocbAkmhG2EHSMI4yXr7OE6m3HyIcU8sRFT1qYIzNKWi8kTCaA6acI5VRIKcHh8fkQvdGog5yZcw",
-	"eFinjiBd0Q0ReRTHoGmtE/C/yPdHb9Wk3coihhfznGXTc0Ir7+dLqkMsAUkW7LSyGsEycM3mPE1ZONAu",
-	"IHkHiHIV/xozKpiAq989QxIgngSAHY8BiadnRAUgeQZoB7skhQDMyc/AUquW2vT3r6jof+1NyP86Ojr6",
-	"5pGv9v1Ifv+1d3R09LX3x9STKqfBcDwnKRWCTK2np2RGg3tCBawJ/Z2OboUImZQu2FHlJYDWFQjwagEC",
-	"ySeLXa9aLJd9xASZ/s+hYj4ffgynCtgSSP9eCI9EcxLl6jQjjyyOh/KawEB6D6xCIRJW1i+3xtvTs9fl",
-	"nZFmfBazFe6KcyUI4B3cwnEkcsTXneK3U7XAZP9hCwLILMs0u7Ahh8d1JxfA9OU/1yzbKBohKWWUuPLI",
-	"9OWS0ZBl7t+kDK//YvcuA1ksG0mWEcZPPWZRDqwCtIrNABkkBYgTzwBuAQiMWXj0FVmFAqYg7dW59enj",
-	"F7hgR3lsH2MXNx8tG/akNzoaH42QJ4IlNI16k97J0ejoRPFvgnbzMuQB/GPBcjfxn9x6coon8vbDE3ZO",
-	"Ei41mv+PvbdvbhvH8oW/Ch7XrbLUSym242Q6ck3dcidOJzOdl5t4tnee0VwRIiGJYwrQEpQdTW9/91s4",
-	"BwBBipRJWUrkNPePnY5FvAPn/fxOqFgEjWWfXHLy5vrdL3B18KUloIBI4j/RQ/dXdB7rY/p8R6dTlpC/",
-	"vfWGHN5fmAkf44hTKBWbkjuR3Gi9iwvCWar+0O2T4ZFhPGx4ZEivFcbwBQ6PrhMIqxbLdHg05KkikWoV",
-	"EoO79bPXJh1n+ETcSZb0yWeclyZcL7GKe++zFg97H0UcBStY7JDTOBZQ+xxqZtre1enecYL7KT0i01Ws",
-	"geL0dZR98hJURUm4SGcRn+KJ23Cat+HR4OiVOqEsZhlO6+zkxIg0OpMyZV/SJ7N0DqECKAGXuHJ+/92r",
-	"gt5miqTB61dX5hwHKBOv7USe/ERDTQ1Uk2cnT+9vohNJ/8bpLY1QHHfl7qPBP/7pYPDB7OApY9wFHHI2",
-	"2052lbpK8qNTqdGeEl2J9p+qc7jjT35Twk/6+wPvOsT95E/UI1GgZRh4qoEtBZpNb8jHy0hRsfmYhSGz",
-	"EZV43U2BTx9m6pNY0LD+3bhU64I3ndA5SwF//h+/HUVqUVCMzECxHlH9ZWZYQ50suy7rKvNJ70V/1FOK",
-	"8/PzMkVPaVb3XM1oTqfsyQLxIrKxrAkJN6E8zlrd6kDKzZdaf/cvekvxbGp9vogpomc3fC2TKN76jZyf",
-	"nN/f5L1IXytJeV+P6hKWYC5p5fPa9KIwqPbflY/phx9yz+mHHyoeFPBzBCcB1eNSF0g6OznJxEGleEJ8",
-	"byTJcuEh0j/563LMEs6UBB9Ht4yrD5TkwPrkhx/001EDb3g9b/Qq7r3BrnTyLwPO8oXOFzG2wI6qDsp8",
-	"+UR/Bmdj79wmC4ZtUHoRc9tySFT7l9x5bLpHrniw88t0DcYMnqrbnWP7kToOjYVPJfn75btf6l+aDzjl",
-	"zwsWNLs4Zo3Z0a8fqepcPcKn/RNiCppnczxaN1mVXgzTi+kBlTFcu/FnSVNq+rDYfSTtkW26N0rGXu2b",
-	"/DATeZjSMZW2eptHnp08xRJ1d5FkJfRIzS7ahiB9wmU9QnoEMyepwGt2SHfqU/4wSAfctzJ3tBulx9vT",
-	"JzSwSOY171silKyPpomASqZ0l4G6Fz7pSIAfmUyigCUecU2drk1vhDa9BeUsHs0ZeqPRDKjNK6hiijjU",
-	"uofO1IVRtXxpdHO45L1U9KB4P6jtYJFMGZ0P1sv0Xzg2SLRJqg+PpQ3dvcB5EZyXHGQxvYulxWsz1kzO",
-	"YrDIwNxNh0o1Mo26fULDeaTtgJzGK5nC09RJrqRzfvK0Cy+07CVd6GhkrT8b84DMQvD0boBaTdKERnHZ",
-	"6/slkullYOrNFcTpsjuZffLkbxhG9jnCSguloUF3YLVyzxsSPtTvYIzIBHVxx8GWXSIsV6X5/1bakYt+",
-	"voPubAZRPXKBm5nhuBZ3RWkfA6JkAKJfGFlQsNapG4Jx1Sm7wAqNeE2B7MrKfbtlSbhkuQkW4/TVNO45",
-	"zF+ieZQe1fjwJUYz1NCB7qPYuFUmCmMj1XY+rU+5c41+X/cAge1GTMw55G2O22s7p/c3+RunxpwTYqMa",
-	"POC1SMZRGDLwv5yfvbi/xbUQ7yhf6dnJB3ObTJvSN5dOE8ZCqBBvPS+6Gqz5g8NltCtojcU8+S0Kf39i",
-	"8IBRJW9Ch96+gtu4EHJ7NgXWymZ8qov5YZoCZwwoSgqc5/zkPBOduhel7M3bjhu8o4lm67iXJBSceXpO",
-	"ivLezQRaY2eM98mvSZSmWGFZcA0boxvaSC9kGBBs6/orgbPCwGCs5VxxTRZ60EYs07H4ohtB0K5fErUL",
-	"FuM1DmQyNvBONWZCjqPnr2ylyRLc959EuGpIkfJzMa/6PuJU3qopndK9YBrb70WD1e87orY1KW3j2Vep",
-	"ZRnKN96zQyerTW1V5yc16PBLDS0DDU5rzElHzF8L8QtNpgzbPauzAXK5wBrN71gY0WslBwC3OKvTWBtX",
-	"kOB/ax6jSBsUt8wIG+m45EzTRxR3uxv5TKiG6hkPxE5UGjSLW4WCSMaklslxOOt/M2qJUTNojq0QkRSD",
-	"GrAv7Vqx/Uh0MympT/15Tqgm/OFtJFkCCk6UgOtZJCQVN0zH/6P7Xism7shR2NVqhNpbFkuGI1NOGCRs",
-	"owd1N2oK7kVdPQUNWXppUMpxLL4MbKrmCqFCqLyB8lGQYXk3E3N0hI112dHOc3LH2I3MXF16Gh75xKbk",
-	"x26f5CoFVqlHcJz2gpc7HR6oNLhDuLpDWd9sFoz0QrZQcZrqdAeoNribVU97WGvRgL2VtN2kS+Tevmy1",
-	"iA0U3jxxZ78MzAKiTmbWHNJRL/a5S+WxZSWRB6ViJ5QelXBL6aEAM3poHFrqBlzo+C1p6FefXPKMxEaS",
-	"pCIOyfnJOaSUQ/lmqOZsKLkOTYFIoix6jXRcreLB5iOcMN3GZvQzy9PEo90+6WbPedunXCWw5i9k/8g7",
-	"wsgYmOfVNa2staI/ewLfQOffk5j7TQnFB148Fy8L49M/QHSarSlZRie8bcwKG4jLk4jfRim1VvJHYrQw",
-	"NePzQiomcZdFzSoCUdu40d+lccMEq6LH3uy1DibCggNRKokPsq7vIfWKbMQhCNAd+P/qs89vLntnz56T",
-	"GZUztaYbtki7jU0iZfYOXxPuUTbJvs631gGuFGAt44gzov4fLPU1noNNuFkkYsKkxKpFHaUkRLdQatlk",
-	"I6lv5CqYiVhMI/UEKAniiEdBBCDUlo2kyVKmXbD8zBCm0QTL0UApIenAUSI0xc/wSzpZtL57kaReieZN",
-	"hdtDJVnKJY0BJo1jAUZC1Vpv+uTXmQAoIPTaQLlHVE7oyrOhbo6D0kO+BLL+neKiSsrPC/bWuqR3vqdG",
-	"kk9+g45/9weGzemYQzUxKYh6JtqJxG+c4OJZFIcA4pTSKJZqlJVYorcGHGyMAGh11yM0TSlWv4gSkjCl",
-	"aUt3x0qn88S4pM0eIpVaI1739oMf+4iwFFBOxgC7EJIlT6PYLXXpG5g7wX3SOVWy1PkZCenK6EJYZ+js",
-	"R7VYDe3V9Zx+9LwimZFU0hmvst0TUEnL1T9lNOUgQnRBQsK+EnYr1OmVrM2hnkhO8Vu1PGTUhMbg8nam",
-	"gNHPffJSRzUmYjmdZZMCmkJT1ouVVsJCdfwWuAveIcaYZmePzawFVSSlFkp4y5c477d22t/YVFk+qdo2",
-	"y83NmwlVuS50/Zk6JszTLcTE/FgWwexegbGs3UNWaXpYEyJxZ8MLh9JFsow3tabQ1hRaT/6Fa8dy1Ha8",
-	"0vwV4k8MQ4mkodyKwollSjKuv6UK/QQ6lwbR5qsJuTiXAS7NJ53NUq2nhRNtMq2tml+sKd+Oel408ZpY",
-	"EwNztqAL3VAxqySJbPR8xu3YLOiBRN1z8tBwY7Hhk9/wf0fIArGktQ9ZXUoKUqIxmbGElcjHn5z56Fl0",
-	"UvYlVZdDInQ64tZaAUQLMJl1xRHzwbpsbcWO7VXLOVmaD6R56gEkIJfziUjmsuuReeaPtD0fy6K4aJaJ",
-	"cgh2PInpFDrzY8gbxVA0qNKpbjXkHKl+n/fuGLuxgRKkoz535RXImErpDYTYNJbuKSc+mwUj7LBvRQ8/",
-	"L/NXCfWXJXITCnfnJy9wFd0+eWXPAwz0Rs4Zs7XzARtQqVbmSFT2eP+3Uyn/z46ZeLg8OTl7bgvn/xnS",
-	"di8gsx8vP2alqdehhGbfdDiKQukrAZ5x4utDHpmDh2QqYQQzhK9Xu55Z2+0VucNTGOhVYE/kJ9JR2/jS",
-	"I6+UyLhMA6Ee55WHSbeK4pDX+M3PHnlz6pE3Z6Ue5M+w1bj1DxbK7rdkv528w3JVD5Lf3EnXFdrK2jQ1",
-	"f3225LyBoPbd2POKZqPWvre17FZDjPqYQIYoMOLXkIjain1b+EdAu4anL7XpwXD7WhLdBmX7sZkt0Vbz",
-	"jcyRWayVY4zUBo6LzJoAFjAdNk/OT0/2ZmLUQ1eYGMmlNm5o4QJWBpm3aJExppRP2oqVSR7aqhKlRKZ0",
-	"ZS1+VvQoD+JXve7JRPJgVpSfU2NrwUPsBNXpp/oYsqvUMTobvHMBAuwf3kTwTQnwr1E6CxN6Z/wloB9m",
-	"Bwbvi4uUrFgK76sGIc5ZdBvn8oAN3aDNZDM51vdlQ6oP6VQZRqudxGS8TIv+4EG543ijQXXI34ParSYH",
-	"9BsxP+JQrtnpsfubCM3YRrUGB8BEJB5qhVHRL3CXVdBSeqGJ+9FhPh5BkLLxCjQe9iVgWKnBy/KdYNra",
-	"aO7iWWygjYJMaNIniuFol5oGa8Kz8ACnA3S/CoO6p7gDfoEju/R5g99dsuSXiN8c7Yo0Qmc1iSJ825gc",
-	"6lalhNBhaF8rv3gLYbfGpH4W/NvJjBV5YL/OaFpBvKi8QRjlTp5mFOzW8BzZqrsLh7q+Ddeq77xrvcrX",
-	"1Vw+LYxRX1ItEFhKlqAFlGzdA6ntAyhGExfcZtpyvyWRfaFBGq8Aoi3nu9tgIPZJKJisMEJWWQ29+yx+",
-	"WU7UBlPf/aZH1+RoKTxspGLdXqV0njFAA0peyue6uEpXbJekU25L9EiZPK+moYV5eIJ5cT5vlIOrC158",
-	"nQVZwajAJQBz7ZyfneU0o0ur72QHSGJGb3XEBW4NV1/cZ3T7aVXkS38Iq9jp9vz2k7qOi7QJ2zVNtuK+",
-	"WeOSLGZ8Gd8L+22tS9tICp/XYlIMCSkVHzzt1chzwG5TBShzXbScvpFuUODfn1ORMINbGLPyKK1jWeFJ",
-	"AnVLO1wRsBX5id/1EPedheXiQBbYRDTAwHIBOE6kk64WzIEYW6VKr5LRv5lH/h0tyFjMxxI5pgwo5xAe",
-	"Jm66Xl0j2QY2TDNe2adhWMt3Ry5TMhcyJWcnlpmqs8xYp/Hdvdehc/qzY0kihOXL82fEp8TjNAq7lgPA",
-	"q2xhSqC0earr5GmvH5opyZLHTEo3eYjMAfktSsltJKMxQIeuceZLEAKKPLlG0ooui1+NlGXqeFHjasM9",
-	"KCnd9btnWd/R4OiqLITR5ElVpLUj0N+m2eRrw92D410OT6Aey7FEQUrfIgkwflCwXW30BaFkDM+dzpmn",
-	"6MCCpjMoamaXxxY9fbSLcFKxHDWSKVKw7RJq+xtFkLK0J9OE0XlT/LFK+K9jaZ+xgW6uGtOH4E0I+rQk",
-	"KQIAgz2KVMap3kSmsm22Eqqc1mu79le2SFuJ6o8sUSEZBoAAtb7N8lQjSYrzJY17CbuN2F2Lz/MHwOeB",
-	"A/+kz/vBKD1l7Alw5neDl+PWcftGEDzOft0HxIOSHNSD1YglniPdmVS/kAUYjxRptB4ljdoQNB1Nv3PE",
-	"nqKeDudvHU4zFocYtKdupZqM4GATNBc9kqaAbNkkwiUb4aflJ1ReHOdAM4KdA6+XEFxs0ID/rzetSAdu",
-	"8YRqO1oVlSPI1/RrlERMQF2Fcg0ON2SzoIoV7i7ldxf8sE/eu/wN7jCThWRi0vHdkfyuiyNhsNFz+BFe",
-	"DfwIm9VUKDhNEyxGYX42FahNWFG+kCPSvjlo1C5nzXfv8FbzGQA0SKgY4Fkea4OzC3z2IoNQEstURiEU",
-	"iLfxMyfn3zjR2XnuRzslVI2I1JYEqjr6RO1DG/x4CMnNn9TdFJzl6V9m9DJixjoRfFBC8zrlfGKknK8a",
-	"FajBegbJkvsD4hJD0nHJIDrGCqSXdDbU1QeqNr8gxZDAj25aq5dXGjT1jiAKZBuy43pSrdSYCltuySN0",
-	"DkmaCQkYlQyDTSTD0E7gdqAZfUnNRVBnfxDIbUP+Ti8C5gzTt2vUqQwzesswf8axYyLoepQoHsjUDY+m",
-	"s1TXFXBXOoGsTnXfT8/IXPB0lnMD65EudJKKyW5S2wmsD7ZUau6lLeBqP0trCLAgClmBuD+OxIH1qdd1",
-	"lFa33I67vNInss9EggNhmKa6Zcs426yBA88aQA6kxVu4EOkK0A3uZ0akc64R0zKya60in9iUnJ10G6hi",
-	"T3TbFtF1SwHC7j0Wyme2klIg5urggG5e5GWNMcM0OsVG9Qr0oR6IEPE6EXPyd0YT8iJnfVvKDNyQfEzY",
-	"giYRn4L//DJcxulMiFBtIAX/50QEmNHAMQvm7KTzvFuaHfhGxOGjZPTFiddl81XttuOI7/AOtjy+5fEt",
-	"jz9AHp93XoBXoJJF6+rLTdJOgIUhkpav2g7mlNMp86stbpVerI9v/6oG34v/yrVc7sjppISK2i6nTwLP",
-	"qLwrbZAY6fitXK8afeloAO4j77GUboAC4fV8LdmnDei122gD3Kq6kq1n5T7Pii4TKkkH3vMF4TY2B/6c",
-	"zthcsviW5eMOAkXw0M5YN7SyAbkABCVJKCBW6yjJtQLZ6hFeGDCJhEG4HIbKlQEqHWZ9A0TaAup3EJBh",
-	"8LQa4oTl2jR9xvsMqccBasKAuR83XkQl4Bf+UpAXTT31+2RG+93By40tuNeewL0QLNMWc9ZEWsdTqT+U",
-	"w8eVUeqCoNfUIb4jae9nllpytxM5o+bLbvymqzTBG7bK8EC/uxz8b+/tpPkdNje+QvbY3sfpPoOvhXjS",
-	"5A0haoZNsh3ouI+YpiyBDm2x9iwe4vQwpRwNAPKon73B5LhhLTbnt6YS6iS0bmD5YZSSCdALCC3KFeve",
-	"yAGfJCKl6WE9fav9JGwR0wCDt9Rq0cCf0QURQ3TIgRjvr/WMtFiSodhkaIXOxFCE4exugxhTSkzgvKqI",
-	"yWPUEZC82JP+7pWF7508wUlq+gSvj8I1Vw9zomPG4TGUGjQ2yTuGfqmH3MNMx20FeOgD41m3sNaqxlc4",
-	"/l4stg5UaX0rK7RBZe+efg82l4GaMpc1CYs6h6wmY0Wfi2h0w1ZbzLAELzNIRXIscze3MpFhD1b38sJm",
-	"TqLk6dmPNXI9S6cbBMskYeEIohuq0x56aTRnR827vS+dYkO/B2jhtwSgnpU//3kDzllsuKm4mpP/3WZX",
-	"NMyuyOXOrzMg9XPGfwKasF6aMJoqcWWLXEN0TU4jqVTZaSKWC8OWtOWuZ34d3DC28LuF2F/FK92omrWw",
-	"3ULOQ9PIXV16DZHj+K2Ib10UO4gqvienAC7ldgl9L2nCrs3m7jWvz2zyiPE0WT2qDD8DNqD+Ei5jcJuC",
-	"d/ufj4SClpxyLVJa1a4+Ta3uYQNx1W+8paT3UdKXnavu9acCA3JIKSjA6h1EfNpThLSRC/W7JJyf9RtG",
-	"gwcErCh2zolYMJ4tF4jUVpaORpaMC2dE5IcQd8gFAcqmwUgxM8MAlE4FlGTOFQwzEDJY+UHfCzJmseBT",
-	"SVJRsUC0zMTRDcsdtmfgFvOnfywJjQVnQ155A/rED1iaaNAZWy8Ok5WTVOdf6I0vxXLTx1NCN76tx3rD",
-	"xGqjw93fxYMI6x6d22XHsQXzeNj6ypiG2dPtgyS91ubVetT3xaXN9SSUKPZLOpYkanRNc8Nt4hnUFnCJ",
-	"vyH1htLew943ak1NvfDfv+q0fTp2OYfavaB+GHT2OuPabTT64QQvoKB3v8S/deDCBjryBFTgfXsyv0sS",
-	"5GZWacJPJcLo5HKw89L6sSR+TGU6CtJkJLj/SNWTa7BYcRaTDlSLDtmC8VDNJJjRKMmKSdOYsC8Llmic",
-	"TG7+NV7hf0WMB0yDXWOi27G0mNUwwSHHGR5LAvfWs4Fs8B4jwfWfJhEPIz6VFjk7EHPmFF9ws9x0ep+4",
-	"U/cHvrG4CH1c3eZjs3lxpnijOnevynFdlUe2DwXpa6aTPUCPuqf5g3jfGxaHe0wwqxhxGx4P7fbC54EO",
-	"tcy+TT17dKlnhol2BHKGu1kUzKDmTgU/BcwPbS1DHLyH6VZPCqziyW+Kv335/Uko+JZRX6Wu8fwwx5Jg",
-	"FEjEiV+Yge8BXFfKQsTAPrEe9AVNZ25iWMi+3AdyHM2X86PB+QvweuM/TqwLJOIpm7IE0YH3Jd7lpbs8",
-	"3llXI10qUYjFUrvEcrIapr9BmSdXCqwvuWWV9/L7TNQBK7HHV/8BbL7DhYv1adGU9CX1AD5Rc/3JMl0m",
-	"7IKcn5xAJ09ML91sRlykzHNK+ILIaWrqqe8RX8gWktLjzSiUu5LLYFaYc3c7AbJYW4T46kGM7IMYadaR",
-	"H2ykZgibsmbdiFJtgzYgS67I2e2T9yIFbLcqoZL4byc9kEugEPBMcLFM4MxPzzT6eUpjptMYdMBfQJMk",
-	"0mSBszviK77ll2ZNCcWD06LZ1l3co5G8NqzhlaZQTeSQtfZbyyMlPX0d8evhm1DRyx5NMF5GFEqoUCuz",
-	"tTLbwcpsin9au1UpD7Wym7nipkgWBQ5IxAQg/YGPglRVT2YTXC5jXXd4J8CsCBqXwac6aKnuYAXM1Isa",
-	"mKnQk8EozXUmTUUXW5ZfQ5jm4VIpkQxqfRxLxfomkzXJSCKAD2HzRbqCuIvdYIznVv4gpPGXuQOrVTRk",
-	"h8jhDWG+3cm6MN9N46YOMHLIWVm9kKFigwZ8cL3phiCh3LtoQzBrU+Dcw0LKpqmFJB3Zf/rCjcXMk81y",
-	"aro7rOsCIrVnMO+BhpnYET1Zc/4s7JNLntP5APTz/OTcI5QDNNp6G6NLgLUVykFqYJTw22I8u4dztNPH",
-	"2+jhbvloK+GsnG9a6fQQ3IcfeP5UTOaQfigbKMCDnIlrZMPO+esCM7rzGOAUQp907kNkrCBAF6aOX5EA",
-	"FUXEoj1q4BokIun2fizvKY2LjToBQNWQgHIuUoDeytlIoMKelqUTRqXg8sL8hyZrqGFD4An20gVfli5P",
-	"65FJTKdTFprSuBkc5+kzJZpLJW5iNVy7DrcabmMbE1TN07swylEOfVA1q+jBbIDSG4OZrptXmjIOPV+L",
-	"Av19HEad0tnXdaZtbLwdG/ik3/Q+/WgHyNmc2wx3r+V0rR3mYO0w1w4jM4gedzMG0nKUKk5QwUzuVw5C",
-	"RkNFg9t6cN9VPbghv4JmkEYA9pFUJCtiThvdXSumhJDU0yKAJuPjmHWz0P9MiMHthosgGfi2htynciQm",
-	"PuloNEoUQ7SoBOpaEItA++DkHWMLlpA7mnAo0wQ3yEypHy7ZSAqd7m7/Oo+kZOGQQ9zTK/3Xl6rTbp/4",
-	"aPkBR5Jv2vtZ+WAY/Fjq4kbRnJHOh/dXH3+5fD96dXX56pe3769Gv1xdvvrcJcsFJl6EQ565HcGgCeFC",
-	"K4/4OBWne7B1TiAFw18uAjGP+NR3nYhq3D75LARnMoWewOJBOmZV6gf9NzEhNI6xkPGCTpmuc2GyBeF4",
-	"WYiuN8pXcBM8wqkaNH9H1P6te+3wUtAg23EID5MYYnbHlXzqw/+O3Fc7ikJfR23lLKF3M2FJkZJGo3Rg",
-	"wBix7uSQ23FMDWPJEhgzLK8zfQEd4FLQEgDnB18Wra40jkWgBV/1wZAnbMKShMbOvSUYuQXnBWTh6s1L",
-	"p6i1aQFWXqyfYmptqj2xszKpR9nvQ64+UG26HuoRZXPUb8g9CnUXaaoug51uZ7yCi5TocvpdrM03o4rw",
-	"sQtCx1A2FzyjXGDPdxSN10Nu96FP8PD+PGfwHCgxlBlIpKJI6h9AVmmQCGkoiKyy6b6ynOHBGaZ5hvIB",
-	"jeWRxPOtAgmAH2sbdXOkoQyjAEa13M4iyigKwqqm0NCw/Kve4OrakYVJbCy+mNWJPjs5+1Pv5LT39HTn",
-	"NRmrTqZwae2Uq3bqgam9pdNgzk7BpPKumDsudTRsBdUaFL03UQhGSl89EYO2YoUI9UJyX3eoYXmKV6of",
-	"lPQli51OWSrJ+dlZN39m86r65DDZ3P4saJqyRH36fztz9j//OOm9oL3JZe/1P3/78fee+8/zJv88Pfu9",
-	"+7/qoncoCvSvZThl4QXRvBwyEYGfVx06MP/HXwXUkI5aHpPcx/XV00KzDZ4S56kduF/k8elRlxkPFBNi",
-	"RDYQmFAiKxGVc+XzENcoU54iuVimre70B6il/coc9V7gNm4iHtYXdXAqf1VtvirWxnL8LxakD2bvWEDb",
-	"KKCB0L48Wwjb/qUSPmrBeOMi2Chda3HL2MVB2qqW/4xMPlIqxMNEq8IE8vJejRmk4jtgtHhx6/FZ59sG",
-	"bDbXahOX1c+5DUVohmGSJtF4yWmsS3JKj8xZGJlwJw4q9yKmEcL/Gb6pa7U2wjOpV+vVs9lmhQKvmJqN",
-	"1aqrSrySjgk5wO8sWPLZmTGsYLoZi8Nun1xtDFe/xwMI2+XsFvgBzV4ROqURl2m+IhuYSg4IvzVnUzIO",
-	"UOQJx3KgDuHqzUu0OxMqJZNS58rDTfTMB4uYQhJioW4xnJexigx5h5q+XeOj9pyqybqHBUH4GXvyu33y",
-	"64zq7cSXDndrzIhPx2KZ+gTzGCXaxuSQ+4oF+0ocKVxxtyKsEnSQ3EltPFO/+JIFmL2hm6gr8ZNHXnvk",
-	"7QV56ZFXHvnZI29OPfLmDCSyIaeA9RKFDEul9wnovFSJV7okbQFXgE5ZSE6f986ewUrM3BIyFVCZ0dwr",
-	"T9dogWU6O9of8l/hLZnrNYqZUjtHgvte2aoT566a8Ht1bXz8YGTkY7+6dommxodQvERPpVn1kkKjxmxo",
-	"jxAvZmtrstHmcy9jn7grLXhLC95yuPmFa5RMEbcc16UlfJdarlsqtRTU/d3FUO5C5++T964OD5SDyUJ0",
-	"Jun47kh+142A1/pxPvbdqxH7bv3NhUL6NFH3Pfs5J3YpHT8XAI+W2HkXRnSsB/nuHfuB+SydsRWRAOrv",
-	"WTuCjcUv2BIusgK9YpkC683Vxzj/trGkGa/cjZL1dTnDtfW5tXE0BwQ4s0YKy9WPKk1tqwhPCJHbmX5H",
-	"Oi6JQhiuoqrXKSNBOUUPc22zwttrsDI5o2VDTJl1kqD/0+YBa9wRqv5rGt0yTjp/+fzhPZmzZMoI7FjX",
-	"I+PlfKFUTiVk37JEQh0MTI+VTtLsYZbxQSvn1gJ/48hK2LoebN1/lFHB3HzqSv2ljbYwPsFS9hFI+c1o",
-	"e1viuo2VfCR6wEuRJCxI1wjvOsm9IDSWQvsCIscT4REZ8QCppWMEYUkaTdTzZGQi4ljcyfwXtVWHJ2ak",
-	"r5pH8Z0xWde6WoQAC+kqd6AXkCyjXpX+m8SyOkb2f3GgFYD1/HdlR/tquBX5edc2upU3a8zEXtoj3mNO",
-	"w7djxeZSt8y4ZcaPxCg3E3c5Xwzj6v4CdsS9pLm7ka2KYDlvWOvsa0TgaEMTBjvPlzIlY9aG39RNXcid",
-	"mEnXvNN/BBObObcLtPbZawBQA2bJ60kLQ65mryfSsfbAcgej+kyatYCVNQsUyFfy0bH5Q44x2xh/hRzf",
-	"xOdD3L2eJfrJAbGMXGZYqNAqZvSWgdSg75EiBEqoGHITQU/TlAYzjHyv8rmqERBKDINs5HI8V/JNBpkW",
-	"JTr6vjLgyT6tr1DGrxrHbiOn1FNsWt6verQasUwHGFajt6FeXI37cQOhJN9sU2SNuTdtMM19wTSKVuC9",
-	"PJbZvjn8LvvbtpEzlsHdJVHKmnE4y8t0popI8iEJzbibxQfJMs/L4mz6pWx1Sx3xcyoSbYcdr8AIEMxY",
-	"cGPQNZEM6pfWVdxoHIsxkalI1GXGisqZlmnpt63xkDH5AwnT2cg54QpY1lmQNsqgrkzKKR7rkFssR4B7",
-	"MRkUzhatIBVVMqX8K11lLMKViRSaRDFTC2LxBLMP58s4jZQ80/WGnKZkLmRKTHreu8v/Gr368PJv767e",
-	"X49++vv11WfSOTsh734i45VJUHCjfLB3CbWQQhZEoTljCO6Bwx+Qj69ee+RXdWadVx9e/lfXIx/f/wzH",
-	"/JePVz/DhQIYBICIQHx0CPXqvLl+94tHPv/nzx7Bpyc9QpNgFt0y2R1ydZVPnwHQGcTeRKmaBryCUO3j",
-	"TNw5f4/pmKlfFPOHydh7BYlfd2IZh2TJFzS4IQsq0yE/PYGVi4So/0ojk7Uno38X4tDOzro6RUVIGY1j",
-	"Rv4dLchYzMc6fI0sF0opUR1LfBlDHrJFLFZqBseSSCUBMTVncWMERpz3DVukeKx2wjA2haJUIFLhi5kL",
-	"g8065OwLDVKdzZOTdeElw3PIpZqqsbJCWI7Pdk1GG3L1FvJUxLdc3vfUPkQT1V8YAd49YV8imfbJZahk",
-	"JeKbVfRpCCgVDjzFkOfwKUjnJuK4OvXYQOYckDRKY21hhNuHAWEypSsQ38SEjEU6q/CWqEMwPHUXdp3v",
-	"SsTaECH/sFVkIfNZotaVqfFDY7KQq2AmYjFdaeG4Iiobjv4++GVTZ/js5KRG3eF1Q4+6VMe6hgM1cDM8",
-	"ZAlRD0hRANKBZ68IcSjuuLpTsqvezFiRMtXQI1wQpTXnk9PYoqeF/0U4qVijGn4E/739umpbEUWQsrQn",
-	"04TRufqt5LqMI05hfsVBSq1kevOA8HsEMmgpxi6WjulnxNvhJqSjqCw8eU3pstxv6Bly/nYe2mfIQl1R",
-	"fgsxvmzb/qroexvalxkg20i9PWXhgQGD0EyO6CA18oDdq1Wq/8L45C6YOSyqCfKYChWpaBS0cXohixna",
-	"6v/QDrOstELOFKWIHJCzg1Ri8mGMiDBRjEPsOEfVtfqOGsYtDpAFqWHZIwgcDNiFox+qbcTL4pB6u1lK",
-	"MWQOplog5nMA1lgTKbUQrIXKi6KVk9wwtpAo70daMGVhOdaZ6siRFAvM5Xz9UmOT8NDNL48toE5tqkuz",
-	"4HrUJExeGyncRgpvEymcJ4akVzTp5Eic3tcyRVpNKc9qLjWeEMXS2tTxRbigmDqPDrmyAfep64VY8jSK",
-	"c+g/6IeQOQeE4SyD7HuuTQ5O02NJwoRO0qrw6UoKefJIxG/XsGLpSevcP6Boaud0nKNDY6aVobrV5vs2",
-	"nHpLKz5LJfGRNo1uI7Br+lm8dJp/OLsOnc7JdTB6FEfpaqRDYvPotoqIwpGhbBfoQHBTbRMs8Pafuvy/",
-	"Jrr5OhKZR1vOFG9ClLP5QGtFaHZcxJRLNE7KtcROHz7x1Td+F7YZe8JCVCFExcFlcA3dRg/TfmePzCOO",
-	"afLsNgoZV78FIjHYvjxgXSjiBC/bofdaMoAhJYlgX/RHrvFYXSNcmdkFNeeYTVJjQkVGAa74DWHnWxtS",
-	"9xV3bq2mjQLPC6228c7uL/T8G7JFE33essc29u3xmLk+z5SO5Xj3RA6f1zi2RaIoI6gYxuIwLwlWb2Ly",
-	"euK861bxbBXPByueA6UmKk1QNS7KXH1yGd/RlSSSJbdao+RaP1S/D3nHf4kXsvcqkgsh4bgGzie+qSDm",
-	"/1fPfKqefu/DAqs+EC4kjyYTX0tkkvJwLL5EfDrkpsFnFiyTKF31Poo4ClYekYJQMk7EHeDOgnMnWXIU",
-	"R/xX0ZTJ1O/JdBUzAtVQVeMBusSdeXx+c3n27LlPkIHkKlF+fnPZO3v2PNtKmmr/epl+vVlx1cM1018X",
-	"4aSpt8zLdXDLw75YMP5lHmNT2cPnZw/3TiShJqsRn87jfugIAs0GjuZ0yp78a8Gm27Zd8OnOvIOeCTyA",
-	"/B308pUcZF7CKLnH69Q1u9cXMBKnc/bn4VG/3x8elcGWOcssXrv1zq+de6cXoJ2cM/YFgh7KF1E9amsq",
-	"2CHTf6X98HlzAZzQLg0Dmu2zWdADq1svs7q1YJTfWTS8tRCog7Gw5LiBJk58kYiJotCC01geY+7jgPjw",
-	"vwAHbnVqVP9zDcichqboNfRNOjQLS9fI4SGGNnURcE2xVu3zwzxLwTHG3UcLgo8126tiy6/evFQCobx0",
-	"bu1eosz3gYLZDBP8ahZoKlONCo6AmFCqIXe6StCxeLRQviCO5lFKOuxLwKBxj4b/WqqL1MWIPl0HykJp",
-	"QnJkOmNJJXC3uGUJ1tLfDKd5eGHvV7OgcIlqBcBXNKtvrajsYENQvDnWFm6yWYT8JkDBhwJMVjO4crN4",
-	"MZa+m8eYtOwsSgpx76iyaCKuo6Zd3kI6vmLkZlkD/R++RzSwIHn6fIBEepzHCCyWl/BsFQldiKVPLvUY",
-	"RqGs5rcOoGIxCP/BCdqGsQDvSGmCLkBydtK7Y+zGoXJYEeJwMC/NxCMJwcWwtz7O4fPV+zP7u8lA9y99",
-	"0lkwHmLO2GU+YwLz13QLJQwpbjzkGtuRpIKcPTPZBSFd5bbuDkV7PN2O7D993jntkpdGolE7+1r7Wchl",
-	"kJKzk9Pz++NpwI2gpShrXXHC/Eknf+u7npZXADfdTG7IUYQQheLZ7sWX0ZSjkFP6BMpeQNcjc3qDmDhD",
-	"ns7YXLL4FiQb/QULR+MVlv/BV+FDgQeX7ftednIjwX30bod0NeQgYT7HK4ilZpy7Wdx/pfffMqkFIN9k",
-	"xYyiUHta5oxBFUT4A17EIbc7fQxueMlSiNIvg5c1L7U8GzHKkE4LQs0GAM51OesQsDjXGWgzWM7q9g9h",
-	"4nsE61wfbAsp5UGLa9E8WzTPx4nmacivri1WKhB27hcpNqIIlJpRWpDP1oPyMA/Kd2a4+ZmlpfLEztX4",
-	"Q2COLaDpAYbgKVVwk0Ug0w03l3F6IMjpvVzjiU4e/KpV8h+S6K+ogCWclZaMYhDxxS5T9XPFMnJlQW2O",
-	"itbUsCBryg7ESvAB9fgoZsTHixDxqd8nl7gIwckiYQuaKHUPhJhwGaczIYCFQB1/w/wiTv7OaEJeQJbL",
-	"WNyyPoGCrSZ6ekZttdac2qpkBthb4IqqzynwZkkCBEAszyyB3b168/LSpLo+DnQ5M/FZgBOvXzu/vF0j",
-	"1oFN94grd7jssMWAbUPvHrX2iAQZguwUuzBUtfOJTcnzC/KcKIoqPaL+/eOWCqNm/U9+w/8dqT8Z6+N2",
-	"8oBxQ6pJOKVXTfcPwlpoZQ1r5tW3A6284WHiweoago+RZePEm7Ps8nZbsGxTf7Fl3S3rbln3wbNuQ5qt",
-	"n69AoLfkziZHSrEZ/LGFYN8NBLutWpkKbZlRWiwXKcpXz7oemYtb4/PMnOCHpMWDaJi5+fvkEneAxohy",
-	"OKO3DDOjnYw1m6S2XmNHbefby88kiaaz8vy1VwBVtwc37dfi7HoBW3t072vfiBu+0nfwD8njDeqhPsuW",
-	"ybdM/lEwecM37mYMSjGnAnJsVhYD23X0AivxjKre3YEUEEm5bOuw7EEIgI0lFJLUtSjwaEQA147vw0J8",
-	"koFnmZmnAtPrRwBMor4mHQgKdG6siQuUKV1JcumkyE8iQJxUuxNJ3K2wewGu35EeUrJUlnX2Hs6otkhS",
-	"R/74GFP+Fp7Co5M87NQbyxxrLRvxZWj5hxY5WrNCK3F8HxKHZlYYXwY0GaqDoO43XpHTnHPg9GRbycMm",
-	"7sg2OKCBjAH4iurs7P6RBUsiAVJAFMzWmTNgNOnIjwORL37WPvkOBUzTjtrZibpPkjzrnHc9cnrSOUeh",
-	"7/Rp56mG0E/onY14wEgujSapE7/UgiT6/y0iP+5NGb+/DMN1Y8OV2dRHw/vVMta4lF1GXTmgXi+NGKdt",
-	"/YeUB3JhWPnnmiWl62Ae+zrtTW7lh1Z+OPiIAr7GghDpjX0JlrqgBolFQGOi7026OpZO7q7cUnDQsG9P",
-	"fruJ+K7C0mvy9VyIubeWIea5mmdJate6OeLrRWC/VGctXSxnbOFpOBgAdA4HDnae0r5TMcL914ld9kfn",
-	"B+vUWGuqdfeOFhQx7NqOnx3ssURB0wfrwQhw+kjHks7TZySkK0gaC8TcYnWnQheEMMV51BTAlJDrIaf4",
-	"q0/onPEQZDouUojzhgmenWEKQayki5QsEoH7ZT+XHlmbkhEzbKT5bcTupC2++yOKykpsRuEsJ3Tjsa9w",
-	"BIYYhgi7vWQo/PgBo5KB9wVvPb6wUCByIuQ+rKCqXYcLIpfBzPbeRVDBF33iXwbqmQ5IAS7Hx/tsKghB",
-	"tmDKvqRPZuk89k2RHCVsqa5AWJxFklx+fKuxDM3ipToFg2UBfToZJzRmPKTJsdp6J9vCVvPAYpcpDVIS",
-	"spRGsSRg2IFrEgg+iabLRCdO+KYk0ssPf3v/8u0vox98falUzx9fvT6WJEgYfm0m7hTU0XiYx5LEVBpI",
-	"SgBHKizDfEkowjlNIyNTw0caIV7xeV/xXT8/Toa8WZ078Asc51eAOLIn6shOR4Oj4fLk5Gnw/7368PL6",
-	"7x+viPoA/sTwB/VvElM+/fPwiPHezz8NsQXr9/v4xZOsyWZInTLpCC9zK+VsK+V825oVGQXTRElMqvLR",
-	"AIXp46vXEMYdAHLWOGbkzfW7Xxzurzn6lkkI5VGBDyqShK9Tl0iqkeSg+EKY0LvWktFAjHlHk5u8F8Fs",
-	"I9fOA2Pk/7V7AYqSSUwXC3mYUYm/6gU84igGu4St4xju76GRwm26o/Ef0pCQvYk2mqG1DTwa3wJN1xBb",
-	"qqn7fYYAAHdvsfy+Jyy/Kiy8j3DUjwUAj82Ckb7iW/SYv8Z/WYZTA1Y1IJQo1T/iU7QKYIALWANQsZ1R",
-	"rSdHEv8cVqHaNQfpU2fgIvQdJN6dmmRdkDv7bSMG7bSqgLNrIeyaQ9gt9AM3BJ/Ngq0ruleHj2mkOb4W",
-	"M5bDqauIGiMdykHn0d85aHBlYFVgJ1MqCNQNydWgLiWcCDaEmg8+bqOugPnT2p5OD8RZewlF/mhJRJuG",
-	"Z3Nx3Y5lBsDh58mj3wWEfwP5UchIxK2AFU5Ykmh4NCgspw/DehHWsOQUMVT7o7oYgD1YyXDWAPpZQwe+",
-	"tQX6xzHlN2oAqvccTdRPO6fdzrjb3YgipsjCgUCHqak0xgtzGzWmh/tFBoOtrUnPm8+9Bf5qgb8elTL1",
-	"CkhTLhLL8obuGgst6kstaFcL2vUQl3GF40qzv90I8F+X2LdAVgcMZJVJwvjcrQfWBEmZwL8y3eFBwFUZ",
-	"tXyS+frbNJjt02B0CfD1CAp7qFZ5ceM5MAvEnvNBpcJkGgqCNptSvVzoZdKYaKhrjAuwf3WLJKGZz4R7",
-	"aHJ5oZWpSAcL+h8/fNaTyV9OjKYpo8wfcac1db402/1ofE5m/ki67fzrqjb3NG/MO2wP+3U4fRsG2Caq",
-	"tM6kx1I1kvGwLA6vUCfXRu+txwl6mqlop8yP67myG3SnJ2BXbwWB3efDoh8jVfsQ8ZRq9UPt/AGVuzDp",
-	"qDMWhxnXd+r4Y1zpXcRDcUeCWEimox9DuiIUjKZnZC54OpNZ0KsNz/TIksdMapRPY9pUA3JBYsGnLCH6",
-	"rUDIVCdhVAouyTOP/MkjP3b75BPDaFMuUogBhZnGdCHZhRFGSp8PfFJq41TnsisT59cSHnDSDY2hJW0a",
-	"c1jopBURWhGhFREOKpd1I4MhHdk/f1ZbAhBcLuOUfv00VVcSKNpfy2M5rQGlbiRnzoq7J0hJdwOz7Amd",
-	"r0E6AIfhWFn1QYVRwoJUJKuuNf+YO2GT5TJxb8ymEeeqPzuA4sARRh1JE4VcnpegJMXFMmVYCrmh8OER",
-	"Sny9mJG71L7E+kuuzIEVoNJoztT0ifp/aCrQHRxDSusE8Co41jlKCU0zMSV3Gf0i4HbqiCxKINBBIeTS",
-	"7jaNE0bDlTkTyJfFlI7M9saFNjaDQGEzSPIlpqTadZsxngninM5ZmD9g2X/6Y+cMnKqmSJu23BvJBDa+",
-	"TBbBWX7Gnr6xwzU3l9pCRmmr+lz6pXPee/S7usPUXZPxZG6zlEqpw30/rT+29ccenLChb3GWcEjoWCxT",
-	"ExMUpaQgaDx9ceEaJXCo0BU+8gJGlRji1pnfUa5rM2nhayaqGt0bsvQgFVN7DWwNUEku1Xb+1XMipyCi",
-	"qoPMXht/wGfkaTgpj3D2JSUJqMxdIw9kuYzpjM23TZW8yDIDYVvrJA9u9K++Muf9B00PBEtQq3YegItW",
-	"nYb1zlLplPL39p3WV+GihXi91ij7EKPsIqaBoUiGoiJOXj4C9ZA8sFlWAwZbo2FfqTc4ZaPcSJbcGs3G",
-	"KiaRJDdskRJQB9XvhiPdosVgzAIx1zsCbCIfiGsRBsfM9E+nNOLldQluI2tDhQCuR1SZAKaOtkGYev3a",
-	"BFUtG9skoXVrVG2Nqq1R9RsaVYFDZAzhWFpGUdNwioS3B/6pr8qs7TwG7hT8QRZ5WVpyvSLh4+TcwRdx",
-	"wlQL9ticEIDFeR8uBjjF5dHN5zC0KUDdgsqyWVZ4sAFX49kodifTdRFB80PPMFyjuEWQ/2F4unsU/5vN",
-	"AsDnGUXhn/3uFjbXdQHCN332caQRjDRSihf3L/TNuKM8lSNdmd4H42osBRozKdF/B5MxlTcMMoW65Ubb",
-	"y0Lmimm7WKbupuktccveKy1c7Y1HyvcmN8c/K47n2nmzzFILN2Ti5xB/a+D4mXUtJ61C46HdWQEIcnhS",
-	"SXyjK4/CJRsJ7pNOXbM6nrvNm+n2yU868Jmv9HiRdO6HJigaKWxGJYEwOMgJyn7VFmyQ7hAwSNujjS36",
-	"J0jdMTBL8JOTl+U/wfd+QSj526f3mIisLeIy+kLCaKqWDZ2d9Ml/QjeKlowZ6OmczFHMpBwnZSw6MOsL",
-	"rA+sxclSHR5rUilB4DWcEYzwba3XP2PZqMKc6sp2m1vXF48KHezRoF3c/HvDBwvfb72mMtHvk7Z2XZjM",
-	"aPuYNKlEvqPvc0rup5mKv/qHnmvaGq0PRZhT77cMok5zJ80OkF6jlYeHBldvkTCdi5lz6PWevjCEv64j",
-	"vS0t8UCrDSDsS6daQkeJHhhJ3oWD88gkYezf6ImQOeOFOT1r36CcL2msreGHVEH6tVoCUwIZZ3d6pdYa",
-	"9V646BYF2SeTKNzAOi0v02nCWEgYTeIVOt0dI5KJ3XPxSiqLV/wdhZKzE6w5DUCmZM5SJcXMIymZvlCK",
-	"RYTL2B5ZIou7rsW5Uxsj2JH98/PS3GM4/McWl4eTbhaXV9ameY6y6qQ1IbUmpNaE9M2kDniDhdo+nokA",
-	"yuPdQqB0SZhyTcliMaOS9QxuRCti7CZaH3bVonGsIdW75p7DRGL8bJ3pH9VSrs39eCzcU81fQxC586/L",
-	"SO9p3owluT20fLXlqy1fPYR4d1DkKug0KOc/ZuS6c/qMvGbjZEmTlUeenpJ3NAlmwJCfGfUjg60QMu2d",
-	"PodCQnX1+4Q5mMhfMUztwAoyGK7vIEQ/DBHxU25f15jXDvD+3BEagP6tIS4eHkigu7JaSIFrDepzmJKm",
-	"FZiBREzyF0Q+LhTBxxe/lt9tAKsHurIbIJFWdSioDnnqp+PKEJnPT8QyZQNjZfNxM+5mQrtcO/lEk651",
-	"vRtvpgsnbGrTQyv8z5HgOhgXUsKfdU67WVoYlujgADBifJyofEYpIhOa6Yk7PpoLtVV+3veZT9U1VcYh",
-	"sluvmXR8/edsLqfnugoMlrgjZ3/qnHVJstTwhlHa3S7xyOW5fZlSJeDUyDnaCGrSwWhpdX1eONcHgyDU",
-	"zMSC8cIRL5T+Dqp8qgdT1+SFLtqXFTfTXM9mcmVlXipSszq+/WPfJbB+1zNpWxDpp+SFUh1Q7Ynb8Nv6",
-	"YdemU1uZq2q4HX/ao+s1t9lN2O2WS6lG+XIuaJtM1PplD7eKXiGWKE9awSXUOcuSJ91KekqLcZOeHSYE",
-	"zZ5262pv4ATutZH1u4Q7AYe6iX4C7mxxo8uDtw4I+gTdle4SIMZtrapwFjSQqneclhtik9vHGQ+PM98i",
-	"HL6yYWOLJfTUmlxbk2trcj0IiBFNEXlahCArgx7LQmNrsmFjxu1FvGXDD2fDHZGQQCQJC1LZhdOydnLH",
-	"fTmw2r02VczFLfNyKr+IQ0ftH7MAouPu1FTEhESpt/7VsSSvJleELwEiumOyz3ynvsFIqb6jmPog+X2+",
-	"en/W9YpzMZ9vms+chk7stPEAQIFTE9+lhURvzZ6ir+8dVTc3DnUZhGed8646JJYQ/e+nXajUbwa5YWwh",
-	"SxcNkwlpygbEBykCawCDNURJJr76AP5hplISjxYh2u94RXz8C6COmLk962Z1ehOzUYyH5j9P10HX5vRG",
-	"CV8iyW2LmYHT9mnmDFkLfjdn0fUwceBuxnguZh1XSkAeA8PSHU1CXSbW0Jtj5w6MIu7r7HOfizSarEY6",
-	"fQGWay/rf5DnGrcQawJne+KYQcarCivKNrYlTrKMCvfGqglvZV/iQouTaLDJlB7YdyWx2uvc4YKUFA4x",
-	"kDb6HBHdBi+0dVzpc13vU91vY63r5C1b5TmcioBomTVzfD+iRE6YP0pg2fzrZ3NubN5YBsy62L8ke53d",
-	"1re1xdp8o53JuPnaPuYdtbJuK+s+mvKNeIWprFeXybDoank3szZsGSMAPUhTlgTEQ49sXZ2ke5HJlTy0",
-	"weK1Hf7wA5bJ18aXD5x9RDEMLTDSlM5HAUOJx2r1fXIJ/6HEAR3eDuLReDlfsBBFC0U0Fngnhxy7l0qu",
-	"FvMFTaNxvLpQkjv8PkKK5EPehgHe0+ePbpdIAty82ho8Xdz0McCvSeKHNKV+f8j1I5AAW78iUSiVjBEq",
-	"WRzjCpiErUK8HcHjlUe40hH00CKBLASSsi/pACF/nPr7USpZPBnydJaI5XRmIHiMEQuRRKCi4YwFNyxE",
-	"+UKJJiysrBmpbsQ1XKmHMBH1n1HK5sjYdSgFpr/QuG8cjCACuFsObwY/gono/YOpqCWPNN6N6ekoX0jd",
-	"/Dnn0FQcQl+Ko8Ep4KDU5EdmK9S+VFpeaEpjMV2ytlzhPXEDKOLa/SI9Hd6Df1cH661l2jiPluhDc2gh",
-	"EK8COXxclJDAHZMa+MzUvDWliqqL3qqeYjaBPJp7yakaQDuLRRIixuSK3CkSEYj5XGkzoadUTxs042lP",
-	"vg//45OOmEcpicBMA7b3TBfEZkOOpyjTKI4hm1cpvFQqVYx9SUcBRCH5ZEyDG1Dcdcdg3+FpxJfsAgDf",
-	"pEH5WiRMQ43qwpPzRbqCiJ8hnzPKpVklZDatWEo6CxHHmFqPyqz2mOOaI6kXi/8eQJ8wZ21mcdQ4uytD",
-	"rjoiiGaDW+LeWQOSgyFpHpGCUIJL1VRc3kQLYFiFkzYlMwH0PAHCP+RqM+C0JcRwqJsqGUP+gp9zcXeR",
-	"obniLKTpJBU4ORjt43IcR3LGQvtRwhC0ZyISxTHUTVR0XK1XZ3x1Pry/+vjL5fvR1X9evb/+PPp0dX31",
-	"/vrth/ce+ZPOYV9ZzDYPoz8WyZLfw0x2UH54nezmr5WJilEaq1hKuCZV9XvhGHPhfAuapixRn/7ff5z0",
-	"Xvzzt1Pv9MXv/6tOkeEPuuyYZA4Zk6SjbhDtSaYWlbKwqybDvixiEbKjwYTGkpVPLtWMN5ucZqK/Hc3p",
-	"l18Yn6azo8Hpycna3Dz1wVv82P2dJglVuvKRTFcARTcRybxBhOE/dycFKKEI/qKux8npi6eTZ/S8dxqc",
-	"jXt/Cp+y3ovJyUnvJPu/U2D7E5YwdQ8GR5+uXvfOTs6ewzfnZ2qbMMBSyQNWoCiWpa411JnaoY0fP6PP",
-	"x38KfgxfsJNJJo40W0qVBKPYLSzx/Mw7SqM5kymdL44GR7Da07Peyen1yYvB05PBycn/n13LMnHKFXS8",
-	"I+eRHA2OzmGVDWSf+yMvkbi0os89os9iGcdkwliIQo9myC4/0tzFsA/v3rr3m+SgL0p9lk8k42cNpKGc",
-	"owLqKXb8hKXLhMsBdulrU/Ekipmu1Y/vjMZKg6H3IJZiJ3UwSz9wRl5+/k8IhZuLcBkzwAg6I2jC8fSw",
-	"nrF7Ss/JLfYQOBtT5NT/D1lKobRlkEa3DBxE3pADJpP63vwsGVcb3M1M1K8mV0SRL62MQYn4eDnn0jPB",
-	"7ySgkoF0KjjxLbEaKf6FNnkYNEpXQ56dJobjrRTT1sbWKL0g/i2NoxDxmgN564NYYap1zikPKTB9mNA8",
-	"kjLiU9gIlA08klANIE75kMeM3moQXSVvyChmPI1XffI2LTu5gYPGhFoouKZoMMvX8oS4+w0a5BUc8Wd1",
-	"8daYfonuxLhcSmK3DUvxd1h/2kcXwSxKQnI9WyZSO3H+QvmSJqvuBRiwDXrPMl0mlfw+fyhHRVOpVwbw",
-	"qr8sYf/3MM2Py2QhJGvKNv8dLZpCzZYqo/+OFgV76EscsPcqkgshIxN8l29K05QGszkUz1NvW+3cn4dH",
-	"6sX1EH72l0vEntX/zJ+Yhqr9d7QYHm0Ep/WO/qv3+er9WQ/RF9Yn8kbcqZtevO4oveo7j0kqibiDAOD8",
-	"mwE5a238iKdsyhJ3Ah+Z0OJJxQSsE1ZLysuEIxW4Z4TfW064mRMC1enF7JbF4KQ1m6tfhiKyivKrayix",
-	"ovy/o4VGpqbOcZOEKVLjsEH8g8MHNeTPzjOpdlC+GRkiwLohNQZ+a/T/+3h/IU9r4BTD1NUgLsiCJiln",
-	"CZaEjhKDmJYVRs4FCQxKSy5jS/jwwgL+DUrKLO8s0QvMmg/K8EL8qMtNWV5Ntc9KrpLQWGkApSxkuYRf",
-	"SlhIWXdFpWUHXTbMW7vcJmvtG2ShFc+3ViZaaaP6jsmK5hv0okebjvZNGYR6v9ZWmnvBhsbr0CpMLtsi",
-	"NMtS8rskUhJ6E1LeNSjX2scgEgLPVvM0Xa7HAFvfR8Mz9I4MjzHDXUQti8Vhf5eVpCDxBUDnIfBubaeN",
-	"Hc0aFg4FsJyRQn6UmaFXnPKxJDrrzNfBP06ek9rzIfclnbDpkgIWrPsz6by8fH3ZRXchJe5nSjwJWMJd",
-	"pgS6lNRbKgkdctjWiyw6PUoh+k1CBBCFUhgs9LMblAri4/gRn5ZWon6ZMJqyIv35xtWbSudUu4rTxtbb",
-	"0+Q9ZmGtbX9TdvOAZZWxGdzCsM3DavOwDrDINLgHXazAHHuhnBhCSBwT+Dp/r9ThILb7YBS5Pnmf88sq",
-	"UsJQ6XIBzn13JL9LJGMyr/QYWQH1Nw/QQrPpKGEhmxCJTSBIWaw4TdQtz37OBY8rxc2tENlBKWTehREd",
-	"lTDfvaMUms/AiSxpSiAQ2py20A6xgoJ4AeGksFDj3I5SFxf+61XEKqsTVcJgd6ymfGuecW2jhtqAyUMA",
-	"0vik7ipdp5FVus5WuSsQ+/w1NSQTjA4PvUnt3N3pOPo/S4ttaEj6zl8+f3hP5iyZMgJ71PUgUrAA9XtB",
-	"ZoKLZSKJ/3bSg0By/zDB+dBi9XAtoXG0POxhD/bwP8qoYPnE6qoKm1s/xHwDq9xH2Pwhkn2TG7oDBIdW",
-	"C2hj5vdeFRYppDFSuegNa3R7C83hCWY1fdWE0MfOU63dEEkOyWgO+QS7OdAA89quKOJY3EFmGXcAiZZj",
-	"DKp0CdFhGBjf0eRGLa9siiY/kIUYz2EMfs56TcByHPEbUwpoyDu+CUfUKXeQAmBkDOPunAhIa8RIVUaT",
-	"OGKJ7TCSOoxU3LLkDneqqkgiu9u5lbBpfl1rZGuNbC17fRT2uWpSvg1LRbrZstQmLBW2zFFTByRKSQC5",
-	"3SQWfMoSMray+4FiwsMaDovtfA8KW6mk1KpsLU85WJ4CF7ZMZdOwPlAoqjdj8QJcFDV4TMRvo5RiiVzF",
-	"V746i0C0DXSgVLKIC1JR6NapoFkI7fLB5eI7FQj97k6DPFBwRc6S7SL0oqP5MUU5FTeM+57NZ9ZxKBj4",
-	"D/9fffb5zWXv7NlzMqPSFursbsWOyurM6hCNbJr9AMVuJ/JDR7erYRYYXT0gBtc4H72hVjwTccgSuBMG",
-	"E4VycvXmJZybdO+mDeGHoxM8YF4Gguyg+qxIKDwi+0+fA2ykP41uGVbEXR9T/bahIKCY5E9ej+rECp0+",
-	"66lh81CGMPqPvacvuhBzoqSEMSNwCZY8jWIXdsdnXxZRwqQuPqte4NMTzN5DVVyEdHVBTs/dZL4++bhE",
-	"py3cCoy7Veqsar4Sy0S15akaQ0kVUTCDFyfXymuqNvLJb9DL7xaUSLvh4H7oUF4uSJCwkPE0orG8ICn4",
-	"L7FTuOQ0ZT2oBsdCiPihYZgwKe8Lknlrr9LhBMlkc9omSGa9dVOJI+th70EyzlCA3lRTnFpr9oAlmg6q",
-	"NPoL957LMvJ38CUD2tiVPVVZU7eIZW5ZRakgWxuCVsQSBRqHr7ixLUkJ8c8QXasgXMroZoPgFspXijEq",
-	"DmTCRjNmeizxml8UqC0QWMUOlRBRRWjvQWl5Dxlxql8t+IQ6kcFk5Zv0MgyF0Zzby1DegLtoXoXaquLH",
-	"sHuexqOTqYvdV0T3Vco5CGmcLLkSxjiu1kOsfR4gh/TI+ekJ/hNHCzfGgPwS8ZtdRX9AX/UIIHzalOjp",
-	"RqU6pCNSbU3N9q+a1ZjUz4J/O8rAgmUSpaujwT/+6dKJX2dQmkFTCUfIjlmK0rUWCUMB+HsFScfhPuof",
-	"N2zVfXDtFLwR16rfI4C4qSIuAJKaZHLIQ4apb7or0ClaLsHvjHSRS5SORWIefV4VMmFnL9QX56cnF6Be",
-	"IDVBfU4TLPXNfeVZMrj5NfJrMnOtVqGEb1QanmPB4yAWwY1xKsHPujjIHHxSBSUOCVqV0pXFumFGuMZR",
-	"dVQuSTouFqQFDvA9UqKLqdGcojF5WEpyaRVRW+T5/OysS2JGb9fVzyVXn5Y7r6B1Zhb7aVUgxdvjNm7o",
-	"uT56Y41OtqHcuu3eRXIcK2DRIm3AjEyL7VZm2q6xpk8Wk+v7YEqtZL0N//x0j2XG4NmVsFgPRbkCV+02",
-	"Ea/NH0HW/JYs0DUkPUbWZwtv5HSe3EoQhIN9oUEKYa7E//jhs3Yv5cHa3UPxDfyygYMHc+T9VjIW47Qv",
-	"yDim/EbPS3Glr8BTAd1ZM1EYeATRpg9grTRuzEx/jm7Zf6rBd8ZEVY8amBd7hO7rcs/Nreszl0IHLdNs",
-	"meYfjWn+vNm1gGWDds04LY9sUTO+F9SMIX/v4hEUHFKIOQXOtphyw9sviH9HeSpHc8bSiE//rGit+VgN",
-	"gfcSkCqx9Ci6T/XnXj4d7lgSdS9U680oHkDr61VpdhZxAHgc5SCR67vUUfsIXsUwCgHSisob0gGAyG5+",
-	"D6vgrXLnUoZNNBYiZlhr6nuoQl2QBGrBf5S12Vr22Az+0aJ9NEP7KNcjMpYmlfBviJHFzCgjJURMzFuR",
-	"GRGqZHDm05a5ffeQUO/MUf9BkaDgs7rUTm8Wys3rvOwNg1gZ9RARsRSc52qbqhjUjMXhaB10uQbWYsnI",
-	"9hbWGRQ/PtotwuM3YHn6SGqxOvfb+iwu32oDrpWhmi2ba8bm5hkJaqGsdhHl6NohrZYBUYdpynjImPRs",
-	"nT5pgXgFl4przZdxGvXolPFgZVprpCbVRbYt/EAS1C7jWCcJOS+wbBWSdN5dvusWfoR9h58+dj1g+z0E",
-	"CemlM9bDcxjyzvXl665brkLi1UbTQjYuRpKCrNYn15ev721CFDUe8kyCyHZYhzIiAK3Jnevr00Uz+bvL",
-	"dy6KFu5EAUZryP05nY/UOP4FtPlo2pDslzzwFmwKhiiiA8Kf08XI3Bm/P+RGbtAJjRjIgq/2WJoyEhyq",
-	"EXFCSRALMCUnDCs0oBE+ZEEccQft5oJQPuR07UTRPlMOnDOjEn3ELLzQWwJfU76GChNJ27n5+KOahy7m",
-	"lxsMe8pBmmWm5zEL6FKaSktqeLjHQ35+8sIGNwfLJFFEBcEm/fXxQIByhEddC1uPq8iE4MR/Avwad70i",
-	"vPOd1XC/eVSnnkqzYM5Co8a8eY8mb7O1NWWL5nNv8ytbELPHWLePOuTSpf6b8lcM02thylqYsl3DlGU8",
-	"cDca5del+C0E2UFCkGWugxZ47EF5d7o0vquSHktUfb8X5LEhvyQBrpOFxDdSO1oKbhhbFLGYrQoY8TL1",
-	"CdzR5QpKmcrQNSE+ddQGNN5urTbsCQutoe5Q2mgLu97eAM++GScxqGaOe7RlKW1+/GFCmiHJzJjtsZH+",
-	"GmKaiQXjvZCm9MlvWO2mea6YVwgrdVKytFCP1qa7KAWLnBoSSoQpirvGPyfRdAkJXErixsKtYSSDWMhl",
-	"wnpQIlvEMcQqbkgm+4yBTCCUmzwKXc1nw8Q46fimYumHj1fvR68ury/97gXJTbJPLmFeQ146MbV8mgLI",
-	"VqTdxn3yiaaMuNG1QRwBR63OQf6ZpR8WjL+iKf1kChM14zjY7HUialXnxK+vRf1vfxEBjaN0Vb/FSzFf",
-	"0KS6mNnmV6G34WuFLB5QpN6lvryESrKwdXizh7SWElZ6M+E5dEvrW5VHRClq4bql9S2sLne3ifvi6f01",
-	"Urtr88lclbxJ4IS2IIiYEfYlgCLEOrDbt8WM0daxMeu01Ln/ITenvXj4G/nP3flkTvSybmPzIN2ui1V+",
-	"5xG3/67hJH9JJetFXDIuozS6ZWSueIoxX6mBqzzm//2wadyzz1dfUpZwGr8N/w8Me5iOdvfsannb1xrU",
-	"F29Lmm7wu+deXutuv8/dLgpEwZBQS20aed3RHKAr4ua6Hswpp1Pmlzqop5FU95NQXrBl0sx8KoOZELFH",
-	"ZozG6YykyVKmHrkV8ZKnNFkRyVIlL3aN/mwXcCjmAE6YftokCknHN/8aRaH0u7pwLrhInS0YwF9M9Xyl",
-	"xKt5+OcnL3yY+5D7xjvq98mvYB56O+m9F5z1rr5EMh0QuZIpm//PLY2XzMcFgUMJ6/xrVYXGA+KfnZz4",
-	"NpdnyHNHYadg8RNoSiKTSeSfnZxu8Ei6L/irgN6p9cPyd+LFdKffzJVZ1nI7wtfAqfkQWt6Ijm+5lDL6",
-	"/cGkrRWur6+VriJlcK+jjhN3XteFxda4o1Jf96/vP23uXj6Ek2i9zS2K0NfzqyDnL2H8SpDoVsgjZTpW",
-	"UyfyvhStn1la4HbfAXW+nuWlktaEfDheyfzLqZbg9+qd3Erud+sPuW2+N1dghb/tYULxnpxu24i61S23",
-	"1fH35oM7FGJqXHItUW39co+q1FBRTiuSZh0Rco/kpr11vQlj4ZgGN21m4XefWfgRj/y1OfHHkGCoXdA7",
-	"6m2SiHlt34jZJ3RyHmh+ef5I6+WXl7RpkF9e2nqDM8AQmDYJr5lXQBNou387TMYzXQ6UcO8PSCOiDXTM",
-	"aOo6/sGleYVkvWbJeYDK6MRsFLPwHpx9Z5ZO6JRGXKf0m8kepqqC1sCHEu89ZBYVptTMLF/ReGtCtMeM",
-	"o+LWNySw26+ptQ23mUiPMxNJh0eLCVkkYpowKQ1IogYZdjJHATdokYgJkxLcoJtiCotqS5u41CYu7Tpx",
-	"aZ3V7lZK/7YMpE1sOkAXAqBGRSzIaUy7S3IyxFNXueiNl+GUpS2a1B/A5qOP/Cd94nux+ewBBWrHCImI",
-	"+FDb9JPftc/Y+FBNQLm51rMArTdpwGLKGm+w/2ha0xp87jX46I01O+YQPCDFkhXwGh3+AIYK9TYiPu0F",
-	"NGHfBqjpfusQ6fhFLjTQdghfs4EctlN9w5Epf+nsWkA5FylunFwGM0KlxY03MI5ergwmhSpR8K07jT3Y",
-	"oQyKpC1H4iONGpi/MCjD79t/jTRc8sAwNR+QrDRcu58lRunNn9MbQIgCgV6y+JZJYJTc7dOmw44Z1nMZ",
-	"kPOTk5wB7iqC/YopD2VBLzmWFrWKTGJ1CP4TC0nkEV9LLYNkyf2dleGsNp7pYo1QC5KZLAK4FMfSgtbr",
-	"vGC9SUqCkSUc/FjaV6hLjKpNsHX3zk/O9WhCV6LMdoSLFIKIyYKuoOq4HnFBE115be2SU3kjPQ2gm/sB",
-	"14N1JwCkSiRkzABpCuCWNHSxgGX98MMnNl3GqMk9++EHg4X0+eo96RiqTbQg0CXZx5KcnZyeQyzyjAU3",
-	"mK0Gt8Fm/g3WJj3kcG9m9JblZhhxNaWAkU4EtQ09AAoOGJUsBOzgqjIaSx6yhNzRlXrK5lVEfMh9/Cji",
-	"Ux8uPIgFgLmq/tS9yG5rlmq9VsbWgXdLljErAEljhOuQQ7CLl72Iwpp1iQhnjZbAObDmd7MoxrbO6iKZ",
-	"LfBCzXPIYaL5+qpOriI8Z7V1GICDdBVHl3YCaEfBm6r+Hkf8BnHJIBwXijyQyyHXf88+hOx2hMyWDJ/g",
-	"X8AuAf89+pdPZixhSM7NX2X/X765U7hQYBhSLJOADYbc0PURDuN3FaWaL5ZKeIVirlGq+NctS4h6sCFJ",
-	"76KA9cnfYF/ct5qH69OPOl91oro0U14++bZ28tIpNazlVN54W3ltn2by/MY3E0K3XlBFCQoEiGuN5K2R",
-	"/HCN5GsyIEoABT2AdBKHrTdk6t17dIQKw1BrVW+t6ju3qhf58k7tHt+S3VxbGay1qB8QVFiRjlodc0GT",
-	"VHpWP/OIXDAekvGKyDSB183DTCy+38qyM3s81pYzGnTzYn8mZWALs4+rqucDgkjHpaEIuVyg26RTRiNd",
-	"kjgv4Jx0++SjQ3qll7e/a9IfMbkDU4vZTy87fIzbQVThacKYdkiva0RGgTkw64VBPQZFFQq5a9osFePv",
-	"5KxAK6jSY4BqrL0mFUrDRT89rO+S670w72VGdWklmoBxkkyWHPKO8ZUodoNxxeYlaZ0+Z96S0ZSzEHtW",
-	"3/TJdaEiSse5eqXxT69YEIVsx2qdt4f0jjIuVTb5ugrgprbb8q9X+vz3mMucH/AS7lRD9qwbtUy6TfL4",
-	"YyqHFUb2jmJZ3YEh1HmJJhNgPESoRA5pC8Nq9vAAjfAJ4+E3k0o8QuUaG/sORJUrHgLqSp75Ck58xkPt",
-	"oulw4UYhOCKN+kGrYJNlukzYBTpwwLZs2ncHRHuXfDJmgZgzqXv3AWBvrvo14rCes1bvTJh0lKr5v9Ae",
-	"vkxCknQliRR9AugRa8tgPJSmlidUcXZ2taFAtV7LmPgFk3Mf16SN5RvlKCdBVamzmLYKh3R6hrZ3mdKY",
-	"aZekdvsENEkinS3L2R3xFV8oxVy54uEjFVjy077iIUoKzfi3bbYtB3c62LuEcqUuTfMF7kE+gevbSimt",
-	"lHLoUsoVsDhD69cM1iClPETOMLzoqwobjx3S/TJUgoRVxsEJbJ3DULtfEF8u1JQXjAfM379NAws4N5Bd",
-	"sHYTGOGMEx7g2CbOWo5lufdXbX0xOA224tHw3g1rqO80vreL7UP9oJuvxpc/0ihsHMoYtVaDlh//cV3K",
-	"hviLRDs1jP6mqKgmrGKypqc9hFejCbk1C+zNg0HTfJ1FHaBXiOLMkOjRNZC3769ZEPRnmw0IuRFw37QO",
-	"Hog5GxB/ucBSlR13ZJlSHkqI9fPFLUvSZcJZ9pEO7JMIMQ7303PMEzS4AUEli4I1kZFK487cFxgMS5yA",
-	"066tB5kLdbNbkFkhbKhs9pXaBtNWJIBZaRtqoMv9mCzMKIdgtfgEc/kuDBe4lG1sF27LbUWJfB97l5Q+",
-	"6Tu01Ur35mexJdcNGWpFqFaEegyOlyx5nVqeUG7jcBVixRJrylExDZi1b7QJmN93AmZ22I8l97JRBRG7",
-	"vqx8SAmseHbl1dbBv1DIiSQJ6aqqzIcp2A3onCXrUvtztE2Fj2+Rp2m2oF6KZu7rBgy60G5DYmZ2Jm1u",
-	"5r25mdn9fXxZmftLq9wqd/JBRm43sM8eyiEF531iNFS3iIxXyEXUfO700aoB3JamrJ76W2lcufa3Kx6Y",
-	"H3TIHaXwjrEbqXjAaMVogpqknzAZ6aJdPpmIOBZ3mIYFg60WjHSe/qh03WdnoGA73zvX3dM/DznkvS1o",
-	"GmGyXpR2dbETSgIhta7LwiWSQI9IEaiuAii2x0NTNEbOKJTgC0OyXChN//TkZAPqmZnIQeCdmck0RDor",
-	"NtuCmu8zbctucW2etM0KWiyzNk3rMSqE2v1ILc3WRa6kZglAewklivJ6JIxkSnnAPKCJQPcU7V/QlWyq",
-	"G7Y5WG0O1s5zsBx2uit15uuzjeuc7NcaFQ8o5cq5X3tLmspTyK8ek/zYw4Q+G2ghu5HHGA2MkcZg1zwc",
-	"hao0snZnSsHX8k25k66rPJS12YKA7jmS1hmmjv8p//kO+QGGzrZcoXU1PSpXU0hXLtvU1xiI8AXGRjjC",
-	"44u6MbVCymgcs164xNfLmjiacpEzupyYdgQNoMrM5mp8Q/6Bq+eYJitIGl3QKEHuAMalSaQYWK4SBLnE",
-	"jyJJJiDRY7VRqzDIIbeSrhLjdeGmrkXHev/mM+FLEOZFQv728T0GzdgeXNOlWMYh0dbLIc+VMPW0AgE4",
-	"UXci835pVqjjcCSdMzIXaHe8osEMZ2+dREMOfBGDdMYinbmgYiCcy0pfkT64V9m57cVn1BQNszgtFxAz",
-	"f50+0iiRGdiWVVKqHDwP9F4doJenuFf1vD2lrRqwx4r2m7w/ugnJiETrBtpAtPFmi4klC1kVbk0T1slQ",
-	"x1pGXMoNd763YGIRbybaGg4ikvNI7j8VYiu6vxaliOQ+YUBBDeHziBQkAnPOrQ5EU+TyQKrCm8xFiEeE",
-	"+QeUkzEjeucV28Fq727wp2Za2Tc6iBBZGLJurdbA7cjYXynGAXaz9o4fg4aj/hNzi5UsfhdxqfM4QEjU",
-	"7+VYuu/jjkoyjyTCAIJziEoyZoyTQCQJC8ApUJv66c3bp5qzdi6NKfpDqHmV0pNdPnUXW53nD6PzHIT2",
-	"AiJ2Bb1Hx8eqGQd0w+kPoIw4SOS5Oe1FGHfdFDsK4FJ7UV+6d5b4ScSlMVwvqWS9iEvGZZRGt4zMFcsw",
-	"/E2NWiXg/3duHnP65RfGp+nsaHB6cuIdzSNu//1YBHxnu+rJ9sUGDRjBetNNEr17V1tZ/t6QrsLTrqjZ",
-	"XlN6zkzx+cwjPzfMhkrsn9g0kilgjBc8opO1kr/a32dnetB1C521HEQQj0vumsXxlLTc7i3vM5rH3e4m",
-	"pGnLpbRhPfVk2DZKZ1/SKJLNItXsAEH2sLggCKGaJN9XFt0l101DcPYlif7M0gIZ3aEQ862oBERxON+0",
-	"6ushBXLkr1uFbLSVORKMTV9DotL/iWZJp82xJJOIxaHUpTU6f/n84T0BEyeB2XU9Ml7OFxGfggx0yxIZ",
-	"CX6h022lk4R7mIIXqp0PE7waGwVh/3qwf/9RRnLWJ1VX+qpuua0mBSvbi53wQOiqdpG29LUNiXgcYhzS",
-	"6jUhbo0ybxbeEpZVXNpl/HTNoL1cLLSXj2izf6kujbcOMPItQ4U/OXv5cIEz19v9GFbOx/UJY6FZReHj",
-	"XvZRSxEPQeL8wAvHgukWi5hyL5OhQkbDOOLMtdSxWfDAWOJ1ggGNYpa29Rd2gl7k6+1ECCHPxrwBDZpj",
-	"tBvkHmYhcJOIYwYiBzexqSIIOY1QKU/L47o3E3ExQY8Uttaf5KrVdaLUpr1S/Z1I7CzwDziaIvjqJ4tf",
-	"YqZ8eq7zfWRKFd+FSn5ubUFQLHLb/DqmUyWK+TFNme/0iRaCSPAeDf+1hOCxcKmGStkWQEOU+O5l7tt9",
-	"9/OqBIIM5WvpIXYzli00nagFFRGby2y8epgCt3gcUdllk69tEt7QdjuW9dISnj0GMhwKH7bXs+XIrY7y",
-	"+MK272ddwIwY10gFefmm84lNydmfOmfd7po0Uy2YtGWh9lMWymh3pgw3AGNipWHszb+wlZVwCCTJJBV6",
-	"OFy8zwXE95VIOlrnuwOEDPyoTy5BEjDD5aQLMSH2ipBkyRG3oTAAVtK1iA56AVCVyazMNHCkjtNnalYS",
-	"agDTG11YeJKTUXYgfYRQuai+7CEgZVr9DoGniPeYfzTwoBCWUQND1pFPsITSo5RO1qferG7U7iSTr1Az",
-	"6iDtA672iTvQyietfPIY5BPgHs86p92MF9zNmKKUyLX0JfcspG8Jp0pFHDYQT6w6K1sBZXsBBWo45KwD",
-	"ZMGSSISkMwW4C6k4qCChIyM87VoM7Ks3L3URRud8up7S7YMZmYtbJokPUuoITCnG8jAKl0xJFdpoTO+s",
-	"KYLIlK5kX98oiNPnIpudhNSOnDgFrVA4gQF3IE7Y4UbGjt3QqrEugxv86U4mToAwb60f6uDvky4uw9Bl",
-	"Kldmmo9GxqhaQF1J47729Znz1Sywrf+Yckb+1WcF2DSwgqNbwgszT7cVSVqR5ODrUvB1foYGki/BUuoQ",
-	"ndPzntJ+SRzNo8xG8nSTjWTCkoTGLYry94+i/Mme9SEkxJvZVOfB2/ka2g7LplJwQucCnUVRYuxKVckz",
-	"Oquy6bQ+YbOSaSHrUV9FfJrLKaiawh6ykx6Y87++Ihdt9liSWAQ0jtJKUGnz+8Myk0pD3glNXcdhJEnE",
-	"ZUrRsVEKcI3tRtCiGuO6p0TbowbzsE+9/hSwyQ7mcIlXjEG5FfaFBqlHWH/aJ5+uXvfOTs6e905OTk7P",
-	"nnYxODvYmFtWONtvl2p29SVlCafx2/D/wLCHmZ1mSECtzLTcx03k21yzDRlplkO32Wj3ZaPZrSrBF3cE",
-	"oEzmaZHEH4iDh6TS+OdwW5VEgrIA8RMWsOiWhX5mpMjoGoSlqw9TkaxAIZMHgmZx7S5nytSQZLacU+5S",
-	"ZV+R4r///e9/772H//M9HUeDlU4AzFZjnbBokQ7Ikkf/vWTekI+XWl2d0oXUk6fZgOigsWW0KJEsuWUA",
-	"Lo4RM54tc5WmMdTGUuMocTAZchokQkrdRna99bPwrD7M4mgajSPFyG3tM20MJB06ZSE56Z098yAvXSRY",
-	"4lziU1Qs8VbEt7C/fMjzxfZpwmgXAhSWGsTJGEizDYGdvlRaDTIFEoWk45t/jaJQag+g2ZhjqT7R70Ou",
-	"ZMrmJEpJQOcMXHhd4GxKYWBDbhoN4BpZjCoWh2S8IpSDUcq5s5IgPEkHX3isk+J8VD9MsbMhz1MV1MBM",
-	"LwbM3X876b0XnPWuvkQyHei5/s8tjZfaS4nyAgBdWdWYxngv1e9oZeiCYZCateqxJHjE7VMCeqckFGP+",
-	"SodcrUHdihvGbAaGUkrmdLGoSI/Cl2zY0lcxvqktgh3aSU5qJrg3yUcttmrOwfdqaNOnUVcI2WL6ZcIH",
-	"Gn3Xb7LvZbBy+t2sM1qSw4MzJgr7xC+MZgtkLvhGWa7Nc4K/1Vl80lS7TQRuE4G/hqlRXTb3gUdc10DX",
-	"ckGFHF00J7bA+y3w/u6zabYUTj4uk4WQbJe2ga/NBlyNpPVWHVCSd5Jdygr7wl4TvL8nUH0319zR+b6r",
-	"PHODlJkxWJlGcYXNRENo6kTki5y6rikoKtjVCezbK3R7Sl5vqqaVt9rG0Lq3hPVvyRNMknrLG9pIhsNP",
-	"UEdcWpf6GR9bEtEp25yrfq+68YTGsaPqtuGTD8/vKGozgZoi1yEajIbHMq8A/UtEHFuWKjkHwoLfg5m4",
-	"IGYUl9rJ63ZdA8faJ7+iDUzSCZsuaQIA5oHgAUt4vtCC2SUnZVYX9FRiGkv65BPrZZc2S3VaJOw2Ektp",
-	"9jj7ZsjVNG4YW0ilm2ndaRbJVCQrOJcEtgeM3gG4gmEGC8fY3SfXkGWbqPvg9IyhrZQT3wZw+o6lTxBf",
-	"f81CH/uAru85c2/IMXIWY2oDRSs4zHwikoCRJY+ZLHiQApokkZpL6SaXRpHqmX1VA/ZOokcLE68dNVrR",
-	"rr5ocWmP/js0Yec8eJaycHZXfOetwNQKTI8iWzZjE3PG0ohPIWRRRAFEiRRutSM2Gbvt/UKTbO21rb12",
-	"T7Gnl84te1j06cNtuNlc1Mzqclrz+TYMVjdc41JXsL/ZCywU9Tpq7bW7o6XXG8V96ZFgmSQmD2pBZVpK",
-	"Qx8GlJQjvEEsJGsV1e0V1ZdqAwuagxX1xDINxByDzDAE/ECUz0u+yqbLRUrgHoQeSRii8WHUV8iCOOIs",
-	"tEZg+KpPPnCmTcb0jkYpYCaB8WTIO5npuIvf6+QJKomvlLtwRO/oCmEZkLOM1LrDhN35A0L5Cs9O6aFg",
-	"T5e662M55KkACzzp6Ilhph/O2NahxY3WYUs6xCo7CFuC0QV7Qqt3aUSSWsGj0+dys64di1TWqD6jgebf",
-	"qRKH9761b7fq2iOwb6u7movkLXCjBmqZa/jqacNXKyzsxqptjLUgG4jlWgB7KnJ2xwMRHF5jpo+eO5ZI",
-	"DJeJRU1EVdGFAE1ITFN1Xur3iKf0hpGQpTSKEYVJ09ZUDPnHy+uXbwBCSPP8UIMSRAhzNGOw8ju6QvAL",
-	"1K7Tbp8oLecOY7xphWgz5OWyzQXEtkOBw+xIrJTQJ29TIlkqie+exkh/6nvaDA5h2SFdmWBxTBDUujoc",
-	"r9KKNcQY6Kz5/hIaSRsVr23gZhPscoYmDC7fNtttXw/VAct7XjTDFAIM34aPaKp/Ufs35HkjN5VwVWKG",
-	"kep5l8HAhqJbfaVowdA1NAVn3pD76k+j+VKmozEbYVcj7MpHAW/JyJKnUVwcCa6rsfeTdJaI5XQ25P7H",
-	"D5/xhlbakXzSQYt/qqaK71Jd/ZXaGhZD2Ii7AJg1QGQMOU5FNbSgGGZDEA7DhLYLzvrk0jwnEHGtjFB2",
-	"Xcwx94f8PTgiCgSugDt9NxP6iDJ8l8JG40fJkusr6GIRwNOH3Bs9vCQgBKeCxNF0lpbJu5/UBD87U3+p",
-	"qf5jKV8KGzwC1oIZik97pz8C7LWua/oqkooiLBPYCIdoaRHA3LxNVK1BSdOSvfxDeDpcFmdMda3c3MrN",
-	"B49wUe5S18WgLfpiIU8OLR4NJGuQ3qIWZeuBAvU7cVsiNwOaOPuS2jRCtO94JEIUcSVfGclCSY0AvalE",
-	"YSMM6CjIIizl4YjgZhWQXmuyCOH+zukNkwMNsB7xEQicvqcEk9uI3UV86ntkTIMbiKWY0/loxuLQ75O3",
-	"ccymSsY0ERhKBi4ayvIb1Afrp/ptRqXN71PXrky0uLZX/tHZ09anXteoVt2yPuPN+vhOJQcwC7fWtVZK",
-	"OHwpQTEc17hGY40BVJKadr8MEGlwj72y/xyTB1dMx2qpcoCTKKu6dxkEbJHKzCckHbNJnul66gmb7AfN",
-	"PA/G1+VTWIivGWZRWNA/M1sdSixTNrC+Kce44hGRDHm17eVuY0hmFrDQyWxCIZvQZZzKIaeB+jXiU4g8",
-	"wb1XHVC1e5hzETsTxzhGX9yyJIlCNkL11u8rPo+n5eM3Q27/MkqF3yeXbt40TY2lxsn4KHGSrQtH5Rxe",
-	"3aVHyN3dadfn7GWtmnB11f475ehFy2XL01uefrA8HV8ihrEBCcwoZKeq4HRpHojaD/kEIt6jdNUgkLGg",
-	"h3+hQUom0XSZKMXY1x0P4O9+N6cjd0Jrzuwp2pCIOIYaWMXGEBY5IHJO41hDBKFNANBoqCT+P4J/+t0+",
-	"gXAwYyRHvlUnTg9+yMAS7Vbq6DyDfQ2wNyvjIIF0So+MV2ROI67/Cv+GSP7VAsJKJUvRj5HB3LAQwH7m",
-	"ma0xqx4WRjKNeJCadtJ2aGo4GtxA+AEYcdczAa3SwvOo4T1y9eblkBeRuE3pCmedcCgZVLepKwahKgCn",
-	"LZWwgV90PUUgx0uuBMjFgtFYqvHDCGMTMb0CCivRiDuD9MlLA2YUGTCjlI6pZH3yWYP2fLq6fPXu6liS",
-	"4dEnPPrhEcAqMRrM9L04lkrwiDgQjIo890t9i7GTxrwcm71OxLwOH8evr0X9b38x0I+1W3xwYmPrt1Ib",
-	"ThNWv0HmXqiMEt1MrvSGtzB7lfTaXM2Bgz01XlnqYciFekTZS0cXe/bMvXKI/exlSpJ/hTniDw9rnfSz",
-	"WdAz2PVSbssArI6WI/ubKe9LsVSU4s7U1snKso1ZescYJ/4kEXMfCxylwkezrYxu2YBkJMqpLYGbQjrP",
-	"sZSRB4UDnnU9DAse8gzGXJLO2Yn71enTzlnX8Cm+pDFB42M2UJ9cKXIE3AWlCEKnNOIytXULED1auz2H",
-	"vKzIIk3ZhZ4BjaUgwyP2JYiXoHj9P/a+vrltW+vzq2D8T6S5lGM7L03k2T/8pG6bvWmSx3G3c/dRx4JI",
-	"SMI1BegCoB1Nt999B+cAIEhRtiRbiZJypjNNIuIdOO/nd8rCBoODxEH1BqqNKmZc/sCF92fefHxyNBBY",
-	"wsmKACfkd8auT47I/yJHXXTxzxhFH+KUkR/H52RejHKup0wfko9MpUwYOmGaTOkNBi3Ypc9wwxzqILVT",
-	"KPIc9MaBqCBS+dOzFB8O1t6Jvp2xi/tHANVsBfE+/+XNZbiGqyh4E/KqvSMHdVVkJZDs+kjBRj6o14eH",
-	"259P06UduU8vamqzUR2EhtYrPKf21xZa9S4ZPWylFfEs6Q60JPEkoE5uYirIBaFOCF2LkH+23zKRsr+h",
-	"FP8TRFW7oyG6GM24MXVRvg/ZvIZZ9mh8hLttk1n5eKJkMScdKzpZ6gWclCrw+AUXIhXZQHhUWDnPWdKQ",
-	"D4G+rbmSY6Y14FNa6RlkWbhiHMGkg/Af5m05PRVEp1Ix0nnHr5kyA3Hcc0CiFXKsAcBaTy1FRuOXJcQL",
-	"FpdV4hoEA+OKETsb2SH5SVnBm302ZXSQZ2mriHO4W61svb1svYrRuAv5SAj3c8mh0OCasT6FumGLj9Dm",
-	"r1b63w0nKJ9Pn2jY8IhYWZrk6YJLCCnJgL7vNa/DGcaFECz/23GFJkL2E2xFS8RaA8GekQi8mH0ylbdk",
-	"FseDr7RLKitRsAwFiyhqKI68BQOdwKK7XqmGT9aiGw83C3zDEiVCvcDQltwOV9tMhoR6mwAx9mh1EseT",
-	"zmZSkDHPDYqS8Pa4C7UfiHLNxK25X5o+Y4XdyYuleiAF1BxMIFchAW0hz8ujnweN3n+5giTer3W3ZLEl",
-	"i19dh+5XNWgPtRlMfahQu3/1tj1XlQAQqFz+Q2lk6yZ13ds9lLVoo6JCWwkd0szstfn7kch/RYpwKFWx",
-	"EHTG05CZoNiEa8MUWLspGLk7o7xgEKKTEIrwJRPFmAAoVbDzdnxQjXD0EnKh3AgB4wv54BNNcqqN5XFd",
-	"X8UdAcTcvwLKC1BTKcy07twDp51iIuuegro/EB2WFWiVw703ilHjPGh4TWAPK/0Ed50dLytYWYfL2YNH",
-	"C5/KiHMEG8JAuL3DyOQ3nfPu5QUYU+UNU9ANbshpxQJBYgOEnQcXc2q4nWEhuDNdcEFenGBNQ+Azz17h",
-	"XxTTPGPCcG9IQNef33lM5bL7NFq4P3Rg89CGK0GFCeMlmKnkBsK/haG6p65yDs3JqMgmLHJBuhL99U0E",
-	"TBR7F+xITPtNHReYV6/tUcw0mUuZo/tyIGBy+MMTDRUKoRlVyl5ZSHwhl1OmGdiuK++hTwqRMUWWWbDD",
-	"bwFm/kQPBM0yrA6mWI7+TtKhxEhD81ASBoZOCHWTCXw4lbMRF67VVOaIEGC6MJ+5kgaz+0aLgcCUPqow",
-	"r0eh9QjdpJlMG2jO4WyVweYy+vQNVa3ZpmXte8faoysKpLe/JgNJHKXUpQgcyOMKavji5KkngCXRS+r0",
-	"Sa/N+PmmsF/fC8s/I1rQuZ5CnuxqZk3u59X9KhuD0Lvj58RIcvLCwaKIgYAy6SG0yXJVAXIglKL2UJge",
-	"RiWS8mgI/SzPCxqdwme+Cx36GAj2eY6k2EjCROBNxyfIB3XIpKIoVjjRodL7E01CN7YPl/YCfxy7bNeU",
-	"ZsxecChzxgUJKb/V0namUEKTkxeufj5Y6bkmWgKo6l1kHy9nS/Fbir+PFB9vZ+31Hz9Hyd0nqtfe8tIb",
-	"Lt+vh1wSZQZdeLF3k3NjpWApnmbFJrobpvyFcBfXSX9GxYqUhJh6vs2QHUHJRugE4YBdSD0J/dmXDoX2",
-	"5ZiMuDJT8g/y7BhIhiadD+/PP747e391cX55/v7y7Yf3V/86P7v41F1dv9p1+2PBHl7Ceh/rzrr1rVl4",
-	"Nv56k/jxars7S88iZopV4cCYp8CO10ZL3JvLrAFBMBQo988B3kIH3l4c0UzTlOlVjxoTluzW7z5faWOq",
-	"cG6npZuKTKv79iEJ1SmpqGQieXoZpNqMGronCU0/spyZhgUnYYnO25H48qizMgoDkc/1aR0z1eHYWE18",
-	"NtIGcHZgRZknrmc+xVhIQxbMwIuMoXIaKCYcDZi2PsIUD5bo0/PlKwGNsu8OeHTj1I+v62a3h0DonS+q",
-	"fEv3kxOngva8CrqBmIAZe05zxcgiRx3qnfbtJR52a8AGiKVaIjwvYRIshx1tBEuQwLtFrc3XI46cVlBz",
-	"4u5ydMDrtsM0vnBLPxdGcaYfLpI0hcGgreBgfe6Oc7rAZhBdsxz1WLtZPlT78CBpnIP/vTKLGf38jomJ",
-	"mR70j4+O1g7rgaGvcOgtIoWqazGqYH0Hh+pUdX8fT8mY5pr1sTy0HI8JN6vWZ7XzykTcwCMpc0bF6pHh",
-	"LTA8/qr1m5fGbyMzunJr3Uf3jr6P0mp5+xdrSqz1FptIrctt75RcHc1yh/NtAWt/Ve5jKVvlJVX3LokN",
-	"mJ4wEKnCdccHELGjZRcjwGivKZJ+lxzoY2GWZcg6BQu9cOWK9eC2byUKbyTqnkbv5wbkV0utiJA1mdf2",
-	"63MnJpJpvwKf7OdjS0Jo87Kp9KgXzKR2+5WwfWVcUyxzmBBaGK5n9oKNpJkC5B7EChuiuL6GCMJsxsHF",
-	"BLdwTOhARHbyRkchwmiDUdYSiAUEL1bOohOQKSMxu3tI3rjyRUaSkXcWD0TYrkiQSLzVNKe34yInI6q5",
-	"BjXa6z1oUrXDe5WHw8yw1kP91ndgpBW33k7b7UIXng9U2ZWKQCnQSnf9ehGMFbd2IKCchj9faRlo4oLN",
-	"3cRSV7AT0mmkgXoWq6/AMsC3q8AfUfYHAxc8DLt7eUJrI3ivbrolk9sAnuD4Iax7M7a97Wqa2PWbr1T8",
-	"/+8NatAiE6wlBn0Ei30Tf17p2V3Br+8RhVYo6ZsW0P/+NfWHFI6vspjH1Hy+Hvm89OJDi/CyV/XgI81z",
-	"Ucrjt1OZMx866Op1upKi9kUYHVkO0CBwj/60dRmiRkrzhaoRfZdUKqpDhIfeGSJQV98B4A8TMsQ/XUlh",
-	"1SshybhQkF9ZnrqPuPgm9btV1XseU7b/wiV8ttECVrbcnO7vvqhPNE0YLNuMl7k2j8zRXE2KlrG10GV7",
-	"Dl1Gr1mDDW88rjK5jhQpO0WIlYot6QFqwdPUqN6U5VnLr7fh15+Yibj1E02GOdXmKjXKsmcPQ5PRBWRI",
-	"uMBFB2HakYqkOaNKd8nQtsgKdgXon98D08bglcCBwIz/bfDspZmvy7JXNtyCY19efDF+fXnxi3v/GzBs",
-	"16jVQVtW/fcso04NoXF+GqQUjJ2fpkpGY6IfQnIBTexe5fxO1o0WAN1y7m0491mWaUK9FcUxas/FvVGl",
-	"gz4qhBeKc/GQG2scc+j+BlXQAAy1Gw6dLrBOyTfP4AcCdsxtVNgg39oFqdziwrp9BwCIvv2ymB6GL7Ib",
-	"njGRsqRMEHXZj7Y/V8ceoGFDzorvyv7ujLXjwhSKdTE60748TKKFUwp+3MzDWnlMRI7IivOcCgEGEm6m",
-	"gC6PR5g0nTLeOFf0DzIwpWZ40s3V18w3aq642NZnefF4HksMN/tS0o+d+IayDzbZheRTPn7Bbn2IRisN",
-	"tdLQ3ktDdQHhiQ7QBljkSphpvnBwARDOQn0YvQfhcVACaxsz1A1b9Li44YZumnoal1JLqWa3Ul1jsqhl",
-	"qqXkklSiW5J6IbWkItU4oWXhKpLmXBtIbneF833ItYPjwGqkec7UEw34xT0je9dC3uKGhfKhyEjR45PK",
-	"QqQ8P4XEegHp+ugiNpjq71N+T6vl2fplLvC88NzVtYQPTwl1c/cdQgEw16h7uF1Rt+BwjQvSwbawbMso",
-	"aUTmexud+W7ipF3mxSOhD7JpeoV13B6lO/QHbYhmWO7ZJ2y+p5HA9dmuFQzc2Gh9/ryi+R0hwRHVaaOB",
-	"N4sGdliP0Q6SDuKtOlImr5moMAFsoTeK9G0k8BC/uBmF755WC03JWmgnoHeTWaEtWb2XtIcwTleVkWvy",
-	"/OQkLsw45izPDhvZypalNTEwDnXXctNLhVIwgG0jORfXuPkJ0VNL/2ElPJSQxOyxvcicuyy3EBksJUOY",
-	"+tDPHYrPd4Dv2t6nVANK/TWbG2ecqFSE9qu3h6vIWEkohY5WnoGwZ6nL+TjJwzbRT/+Ecf9ygPyhnnnT",
-	"N+GpDDHDOToNux8jV4l8IOLbFoAdyksFF10zhjovJYjOXIIz22YITRQDIyGAgoPVTdzXgozYQOBWMoQy",
-	"8uKBPcHPc66YJh2fi/3sCGATE0INmUltyOuj7upg3DpZ3Yd43PqcNgvJXdV6e1azw8DcpaG0LtbQdFc0",
-	"e8ASfQerYnaRxMIbsQ+hiexUVeDvL1K3DbzdjcQBt5CVNLLOvo3014x6wSQgbAhCU6twmUZRZKUWumms",
-	"7W5V0UPyPlYtsToKqo2likk6w3ikYZdAtkZFbfNiDWqgST3vQ6q6Db80I9fqjFMFNdjDz5XC41b1jLBt",
-	"wEVupmzWhREjpbbafaTW+s/MlC2IppalJkG9RU18WcU9xapxdqGyMJpnDEEKfYTF84eqwA+LOW7gpI+s",
-	"Zm3MFh7AEFZZQMtH9N1hBnz9YGIrrC+pXl7zsiIy8N+VatcDAoSXBeFNoIUEoLJ5jMiqEvPEzRpiYFPF",
-	"XGqeyyFjLGPZ3dhD7+kMS++X4jLqE96p5WFDDi0NQHFbkEJYWiq8svT86DUKzl6MTsjz4yP8J5Sgszuf",
-	"9Tsurh/rQUNf6z1l+HTTR+waNT5fd7sCS93+Ee/eMbDGpH6W4usJMCwtFJQe/Z8/KmGCUxbKYmgsKV0q",
-	"9Ppak071IdQka/uXa7Z4nEeOF+LS9n33aw/L3TxMoTrGBtBDD6Ua5EyQUitW/h1XDShldW2p7JNfpjUe",
-	"vwm5P+4CwglTdd1gksEB98LIskSvzmB2NZK1rTJe72xdNXxVu23oGPa1S90bZ5gyPjcbEGXfYps1lW2X",
-	"SPSFLz77nZDlr6MC7w8vOHN6a8wEEmf33J4LVOl45RW0rtWv5lolZ15/BcW87CcqkweYCXF9vSeP7ZEd",
-	"iItQoAut1dQJzmOZ5/K2EjiGXZ0SKqRYzGShEb3ers3HSLotf6LLE3H1ZAOvLKcGU2mWpEvHcJjfbtzC",
-	"j1yUbr+9zA/E1nrsKnx77Kz2t24DV3WlyaaMvtb4TuSqkjy0TurNndRlQcJl79sjOqjHjGUjml73J/yG",
-	"DUnH0eX6JGpR1fcyUOApnnE4ohvzn5prezNXNuk8PznBsq63XLNu3We9lbm0WV+KCoqHOrU3TGnvxvYr",
-	"2BPn9Fms6qGOaCfjZyzHhJbr6MQhzvazQuRMazIMvMa1q4SW3+crlsp9IhiHmOdOYMNdcN5SArQ41JrB",
-	"SnlW7cUJ27NKpyy9rhZ0Hwg/rT6h5FZJq1wv5swVIZCF6clxD6rMxCEOR0dxiIM3YMRSDZ8IV9wZDn+m",
-	"WX7DtPdM621c3F5GWRa67vNYe/q6P/5qP6NtvNX1tttym517qi8iM9EGLHTrBbUoUq1veg9Cp2nJLows",
-	"3dCejG2ipbeu59b1vBvXc8QSH1Vl+pq0/jISMtscm310VKvy1u3EKR1ExQ1opqNMMmeQ/QqzQZq5Wd31",
-	"0mh1GWaxE6OVfeLMfrDZyznzzfba9OL3bgPTS6XJpvSk1vgO00u4W62xZU1jS9ixhIwKnpue43lVU7G8",
-	"FQ+0vFQy00MaOz7k1cVpMPe5MpWgxIME5fX7Y0Q31qWjfm/sErWNdgW1aL86XdJ5x6+ZMuS49yIhC6af",
-	"CpmQdCp5yhIyVswKU59NN6QQeAqDUe3mVg4EF9qowpXRRRCjTzQfWyFnznOJAgycst2TzhD1+yvQ7a/Y",
-	"5zlT0OMwIcPYpxH/1LWCkzsMqEarcUtuRUJ0kU4J1dUqaZGQiBuRhFjPVGZ+l/UhGdq/gr2lEPw/BbMS",
-	"1mvCx8TQaybuDXi/LCX3PTEf+BltYz6ot92WYu7cfBC2fTM2sPWCWvNBaz74mqzzLMtKAliGdnq6Szqr",
-	"GdI6rv/AjTc1KjyWgBx0z4iePqrM+DUJxWXky2h1zz1CXK6LSCCe4ZWOHDiV17Rz7RSxntzwuwd7eqB8",
-	"DNhW0V7Fbrsn0badRt7Va8bm8KFvBxa0vYqHHIhzqnLOlJ+jJtrQhXNYLYidqa9oUllW5PlasbqzsCmu",
-	"eCM3eiCGPBsSmiqpdTkkVorBwr0sc4MTTWexW+2/vPZUusIwzN/tQweqzzSFeGZZlXT9Hxx3c0nWYxEl",
-	"X1boXbWAtcNL72m/LQtw3ewQ0mg/WVsVzsi7ud1tbvlei2u0xxVbRjnXU0Lh5lZiN7zI3cTU7hKsS1NE",
-	"D8q0tzG13z1cUVnc/yOc+E4M/Dsoggr3EyKKmchYFsqfwt/w11U1SB2R/wZrkFYPay2PQkOT9VlpY+M7",
-	"PAqw7W0g54a1R0v779w9wQq2HPzUIgs9GFmoVgS6tu17osF9EGWsJcRJ1it19kmo1Hk75TmDuXIdGnFM",
-	"93O7OnxaI73DgegEZCH7PrvoEqmcqz9RqFh6/MyqdCcviBRkqA21shMCBL+H448DUjQ0HQj2mWuDHYfI",
-	"oZQqKBttR37/yydiyR4XBZSHYjQ309Se54znTBvIw7BPqrCMbazkrOEEBwJwc+WYjLgy0z7BuqfjBaLf",
-	"MnL83Ezxt4wuErzG4beXZpoQlvMJx8qrAd13tCDPEAtSEzo2TCHG7/EPZko6gwMtpcB/J8c/DA66VmBJ",
-	"r6GousCCq2GIV7YFJSevyU9spAqqFmE29piOya9UpVO4bxABu4AyC6t9N1VqvA++m+qMNvPdNLfdljft",
-	"0HdT2/bNGO7WC2p9N20B0W8zVvRuPks6c8Xm1Ar3CFaRFbmZSpklgdN0V0lAK7TUNqa0jSl97JjSJV77",
-	"qJrb12QiKJTZ/Witm3sVUVonlEHpePPLm0guvkM93MrlBl6QL6lUWkUivP1SaeSqnrx39DxK3jt9VLXQ",
-	"FfKHxLKcWjYFuqdLXyOd//3pw3syY2oCiWfptJuQUTGbQxERE5xdp2QqhSyUJsO34x74k4b7okeO/s1S",
-	"o90aYHFWL8E/dIZ/Dg7SaTo46JM/By7JG7Q6+y+Dg5Ojk5e9o5e9o+PBwV9/QRibUnRRrTECADSltc1D",
-	"1xKqffmSlU48tBk+VJ3ZuJgI7EUPzvMfTTS6aVrr6jR3td3e3gbr24Uvbr/YEV55vEctU2pdbnur4yDf",
-	"IDRY25aUmyXGsY0u85SJ3Zc6/Z74+bnISmZeclks57VHgPBgeaXXVtMbj1lqNSUfEU4ySG6vGmK14Xlu",
-	"p61TOXehCkJWDcR6Km+1V2wmdK7RTYoFeJ3plBrovoEVn4vskc2KX6oM2NLM12XVKxtuy9bORbbDsJn9",
-	"YtWlwNcy6pZR7y2jPgdcmRp3XpsV66eWjrbBL3sZ/BKY6eCgViqU6JzPrRygZDGZukhfMzggM0Z1odgh",
-	"ece1qTqD5TxnDchJdoOSgZCCDKm+kuNhQqb0BgyK6ZShKdVMFdP2QEhnOOPiik7YMLFKdnDySZW4S6HT",
-	"qZT51YJRNUyQKx+TT2xuYEcHwgUh42fgCLQcHcuzglkVBibc9Mm/7I+vwXZ+/Bwz3AAVVhqyYIacvDzF",
-	"qVJB5BxK1qH3fiCgbmmaS23lF8UyrlhqEDw2Y2nOBctO7bUCDE4rmkjlD9ftQteh6AQUHytiSJUy0uFQ",
-	"QoNINRApo5qLSfcU0artZIRcEpVLRCHfO+k493J1bG6SMs4HfxqI8BvY2yHcpHIVnDiKISiI2Ff5fW3U",
-	"vpIt/mxpwoPDo+os1d8hOmGlB+SUuHI2oZZtxua5XFhK8USTD+/PP747e391eXH2/tPby7cf3l/9fPbx",
-	"6te376/Ofj4nnePn3VWxT+6iVmKfZvQznxWzg/7Ji8R+gH85fhZisbgwbAI4tEsLeCMLYUoPPRwguec2",
-	"10/KPilN3MxWTTx6QZXJu4066EP8V9IYyLUsxtjX+e8im9gbX9lqaeXkFVOAW9ocu5Y5GJTl2LV9DiL7",
-	"mc43jCHzLbYRK8u2d0SQVehyqHOySt9ug8vukIH+VdnKqbSaYpE7grwkHMW0WrANRKVinsqZve6tuLS3",
-	"4tJPtZL/d0g9MT9ulCOSZgHAMuWV7xR30VV5h2x6L1X5of5BhngyVxh6NfzjkAxNoYS+On419JjQx6/M",
-	"dCCCfNXxe/REE43PQVsxoXtKhgAzyz7PQcS5YiIbkhjHsDbBJ5r4b8FII8cY9eXX6Tuc0c+WSWF/z47J",
-	"WTEpdGB4NKUZm/G0xvKqIRF476M9HIiwibBgcvKCdD6dvz8hVpDyRenJsV2VWyWOj7jaMr/BEAB3q5s9",
-	"/kxkeBk+YVrWaAFV56GSvKgV3L/mInNpYrkVXgJQsttALZWP3mMuRg6fHNWGcMNmhwPxAInrN0dQSs7R",
-	"IHYts/RbLjJ5m5Bjy8dfHrkQvlW8vHLZmgWK45OkFI1eHsWi0TqSkRczTJgbSkdux/5+csfyua4lfKxo",
-	"tr4EsrKDO8QQz9QczUqIllK0Me1rpSVBYoYlHzFJtntp99DuJBFyJLNFkPyPX1lt7+QFKYSlh4Jl94gf",
-	"t2w0lfK6p4tROL5NzDXIT13esOusTBw+jQsoxUNUopM2BdL6HYf5VJnyEllrev5xdNYWyTObKqj7Rzga",
-	"tm4tyrGq3fqkY3UPd9COyq1sScV96S/u/VW3jXTgjZ6SuOy2ZqlipgINguR5o+SYnTz+OM8kbnUK7j3N",
-	"JwIIICzAikD7Xr36R5bzGwb5GlHhjE+GioyqjLh3oYmes5SP3ePtE0qgurQTh6HbJ5qAT7wTUAD0lM4Z",
-	"QF8NxJhZkdCwWdepg560c6sLhk4Iz5ISRkCKEChr1MJJqvOcLvokY72sQGrC0LnaTQYi9Gr4jGlDZ/Mh",
-	"6fwm+GeXSRMAwKgxbDZ3uGGhlT0+agrFhqQzvDlOBsXR0bN0RDV7+Zz88uvZm96nX85OXrwErYFnh2GU",
-	"Q8vm4Gs2JNdswdA/DkO55vPIXja8nWqWXg3dPTklWQFh0pQoGeqCyRumcjpHZPUwM0gTwmYJ0XOasp5m",
-	"lhgblnUPyZlYkJPPn+HmFWnKtLb3fIEFBFmuGQbJGsX9FNlnfM+c5gMxoum1HI9hV/5tb6dyWP2KMV9t",
-	"G7SA0sSX4QVakDHluU6WHoYdcEbVNcvI0H7CxWQ4EFgOwG/8Vdzg0H/lb4RV+YRLMvrt4l1IWpoaM9cY",
-	"kzAvRjlPCc0yBUueK35jlZ6ByKWc21XBknIurnu5TGnuP2W6qmFTU6cFDnOeUEPAMu/XmxDpQoyxp4HI",
-	"uNWxs66Hzbc/onggFaH2bXlQEnMr1TVuv7fw/n7+X798+PDPq7N37z78fv7j1fvzy98/XPzz0yEZ3nB2",
-	"O3RZS3ogbqfULO+ys+brPhk668XQvR3YxVMyjKULVJHRLyDV4on2KrtdL/5xIBCyvinM3EWVo9pZiSl3",
-	"ewI+kYg2rE51amC8Xy3fCf5op3sFFNKynVDOwXtLDhKobeP6P8wYzXIu2FVWsCsr9h78kSzJcf2Do+PX",
-	"z8Yv6PPecXoy6v2QPWO91+Ojo94L+nL0Q/oqe82OrN5XqPygfwD3uv/0qRtSHbrpHUo1eSoFcx5Oey1q",
-	"QuPBQ+SdHSZWNY22XgH41S0fJNvdWwa+zbxqUfN2LhW7GzliGFUHj50Y6WkxSsbOyr0sWTbIlE3y8l2a",
-	"9Kb5VF9anf6ZmWb+8Ph65jaU6GE0aHXp4kgWakOv9gmOL7rSVbUVdD94mat01p1m7OxG041SZ+JW96fQ",
-	"7GfNYLR/PYq8uaOElIa5bZaVckcHDzSF7Sw/Za9JsU9XaUlyGw37baWt1Aj2bxfvEkc1gUJCdF9q+A0j",
-	"45xOlmm4S8/obiVRPs2CUfHb8NWURtCHh/3trVflDE2emzhU4iYbE9hq4zvcKM4Wu/celG9LaD2r04Bg",
-	"qPX7XYVv8+rmo8mv95MJtOXvPP9tJ4TlvwtWOOHYm04xDwtirN1Ou5DeiviwH24fN/3IQuxS0DCzG2z8",
-	"Q/jfFVpEeTZ0sG7UEJlCdFVG7J+V/1xzrJJinIF6ICrbaY/EWTlIx04YOREVGbnh7Bb8RM7GDkN2D8kF",
-	"XBCWkZKhBHhuriJ3D8+G/YoRBRLhIhcR4pXZ05kwtJ7zzKWvh7NrYhI4A0fRzvE9PMC6DFt00Me8++OT",
-	"3tHx5dFRH/77vxsbb3FuG5htT7ZjHDjOBdMQLLUe56i0+Wu7lYXWS7wDbm/23fGLVspd027Kglcupr9A",
-	"hahw5EwqAq8Ngye1oeJOFrcGt5KGGtZDM8+3ybTA7aEdjnTVooxWZpkjQg1C//svnHcaPkCn9H5aeC7g",
-	"hLx+j+e0e9tOA5l3u3Tlgg4O+q9ePj862thCASu4cBEBX8z8sq+eubptPJR8g8vsIyIg3Ab8IlKkbTmb",
-	"1lizv2zsZ35TN9U0kuaqI3BdEn0Hk4No/R4mh7TJPN898D+kh33E037krNY3VLMeF5pB5PYNIzPLPIkU",
-	"6BtKAjSkInMPPgZg4onLL2afaWoAJVoUAD0pFfnt4/tVCRL/qaezvmNiYqYH/eMjTNsIf2+MkG7qEsLB",
-	"uFk8fs9zxe1Lv9JMXNm7un7RYybeM2SkzT2zrECefqWZMVxMHj9a/PyzYUrQ/G323zD2fpo23dVWes1A",
-	"8fr364sqyy3XzG1t48Lviwu/J1cxYmQVxvUV6yQEFlSJffy35MJHeN46Qg2VmRvS9L5U7QOH/7onRZ/F",
-	"MqUHbqBhUm5jfp+yCGasIXeV5lboWDgxAQyNy906/lOtQjF8fvR66K5B7sLvhmVdCmr8qJ1CM8LNQCgK",
-	"gP1mSj3ShBezMNsSrBBdN+mKxFKbuJAGJg8QENwkmHXqQJojtg4MMV9gwWh7j+zOdIYnR8fDbj9ejsuX",
-	"YHluv3QjwRroQGC/gCeS2hPDsbkmYDHAUOo55QqTQicSTqAKXP3EwYvJMZlLrfkoZwMR2VM74aD9z5G1",
-	"ddg9JJe3MmwGRoqEuH5Xv4EzRYKp2P77TEJ+K9TjlmbqjNEiI2N4PbAndtr+NjHHpAjPSGfo/3bFMz3s",
-	"RhcLZ9GHP4fL43BSqcCSDB6KWw8E3pJO/ZrA6d5OmWi6k9HlsbcBmr4d995LwXrnn7k2/YHQC23Y7P/d",
-	"0LxgLkcZHi4U9fB6FM3xGdmfUSXtQiYdJXohUoJkDsL/fNCzGQgPn2B1Ao9ca4XRGZ3PV3g/kWZEXO2L",
-	"wMHZ/YDteJSiFNHsN6tI0dBwK0lgh2Bw8clsINVst44maeYDXPflizxM8BFsQqGpiZ/qqVdyADs4/UoB",
-	"15tHsX/1I2lj07eKTX8buE0bpf6Qch8oVNRLg3WgdtRRr1rNoyapNxie2loebS2Ph9TyGIgzPxWIW7Of",
-	"GRnkOT+n4bOjYy/yvwuyXIe6nZ0rOcqZFXZLSa87EFGpOjeGFUUTYgfwzO7WXdCa+HcKH4mFFTZZrlli",
-	"tY7nw0Nybq/JwE0vCGOYv4gr6NFburCybJg8tGxOjHiI6PaxUHOp2SNbYL4OU3ykKifP7hQH3DX5R4Ov",
-	"L2OG8hwmEu4sCDZNt9K/nXGpC8HTSqwe5C8gGj+1oRgrskQ4j45fH9EX7Lj3cnSc9n6gJ1nvFTsa957R",
-	"56MX6cvsB/ZqfJAc5IHX39HFD+lJ1vthBPmIx0e95/TF6GX6Q/aKvQYcGkNNoQ/6z46OkwPDjV3xwa/y",
-	"hmWW+s+o3UzMOkL7os9cdEmKPnHRb59+OrNte3Hbta/BR+zj7iuw8cafxlQBNcbao6/dqnUlKNilS9lm",
-	"4uwiE6fRyHWnnbAtmLNFwZxgwvzOSub8zG9q3J02WSbRmFYlIKjRck0M6mKEguUMldi+tx3VTUdrWI2S",
-	"8kBrK53RjCFggvFWu9hg561vJLLN5Vyb1SlQDzL67Cj1aQtTzsqGWzp1dpbitBcikk9lagvCbRwXs8p+",
-	"0EbIfLF0pkaGf3cNnjUtEE8poOT0crkJrm2VqSOYjdOcES+nojiTzrAcBW0WEMGJnMU5kmIdGlRFr0Ci",
-	"KrwmAmyTpngGY7+Tk42p/Vfw6J9Z5g+B9ms59Gufr08ylxrelaBUCiSaICpO3dVazaVpM5kekwrYxzel",
-	"muRSXoecE8/PINQTnlBEF0qLnRebnJkvog/4Ih+Y3LRMTlK7KGF0a9lsLZs7iud746/Yw4L5Hk6r3UTW",
-	"ItTxt+tT6WqrJRINfJK4J1clwa4ey+2UAZPlHjLHwW8jCnNLpR9RVnO3khhJ9BRfhrva4xoovdM8A/Av",
-	"o7MeFVnPHeQDLDZ/w4qIF3G8EW5geQQ+RQKqCu5n0g46td3t+WrQf1FUiZvKZhEltUYbU7gdgu/5rV2T",
-	"Qm8+9ybKfOHefhur8EWTdlq7wiYhDXVyeTdPulfkf/qn+9OV/VdLUDNFb7fLFPWB/3NqpmXcf9n/QZ1O",
-	"bBL9/zfllL9SdV3lk/6MRFLCNWMRllO4EVFYcM6xJB03RBs513viyvjJ12PzS6E5gO/6CDtlH453Ffhl",
-	"d377J/n5x48X5EwZ8kPnWbfrCuc596hTpwciKjqjo8p8owXGDbut0SZsDeA6DMtrOuzaBSJ0cZb4ejB2",
-	"KwYiLBsDc33JYzSKjajmUE4iTL62wM4wmtwhzGuIkbJ2VgNR0SGFJLkUE0DOdr4t5/0NI1Oi6ZhNCooR",
-	"3q4Uj1SEkpzejovcTQmmDiKVoaYwUi1IVphFVCZHuo2B73GEVN4wxSrxxv4svEqSQF0lVJJRKZ5CuHNl",
-	"VqkUKVMYM7JUrIlrwHKasIwMFbvh7Bayjlg2HIjqblV/RQx0TCeEOwuGEVIIw/O6ku9AqA/J2+hmDASs",
-	"FwPSK9fBPspCUKiAzTKo30iqd4qxrNTfGs/AHmXtEJrEyN/d9dgLQbI2mXVFyRXNNhbIfg9PZTcOra8i",
-	"UV5GNED4O9P6sVpR8YuIikDhgthAdXkVtxQa2We7Qbt0Obncmz6OtBuPEwZs4ghbWDPPoeGeRDJ+Kkb/",
-	"Zqnzlp2H47mTwjW1WZ/aNbduyMRgWFklk2kBDLw1XD5mBXl79VFahqQwdPDZt1B18I1BDtF4Zl5KcjLC",
-	"7v1K+NR7Ydqtd6n1Lm0ZN+8VV2+Wd1PvaEPHY4hL80moodSM+8Qem8tC9S7X81/egBSvCdWaaQ3n414F",
-	"gvv56qc6eGQUQ5g/bajIdBKctJFKBWFsiEhoJEnljNUqMybYhdPd5jnloncuJjnXUNIopwJjqQlW5zSu",
-	"0A8ApIgQ31hWdD37+NYOMy8MqDcehAQjoJlOfB8ii7tHlJK+032ENPZL1FvsujJLeRDpYkHmSo6Z1pDj",
-	"6WMqV0Rs/ATb/cm99Qdztmp39/G06tfrc7N6uxUATvAzhE2OWzfcLoIlqCFTOp8zYdXrzyaxZADeB7m1",
-	"8mBSe/cxTtA0fXS+Fav7LddqudaOYiJie9RjgxxBJnTFbMUFYWDUurucsytBXkHmcbb4kZQ5o2JfKzhH",
-	"27lWdEf9+/W5xnLLOwLx4kNoI+52x0QuV1WXb6M2HskXdZZZiVnUyLrtRM4RBiRf1LhJ18OJN55M4kpy",
-	"3vLMcv5qcirbLxwgfPNQ8LS2A+CG1RUFIzomwg14eLhxKkfdieI8EeBu0UvFKRFzjgxjJ8MVCuv2Ajl/",
-	"n8dSCX1r53sYCCNLB4XPhz+NnIYAsMPmpntIPoRknucnJ6vDXiLqtw+hL9F0Ngt/aWi4FQvYYRhMvNUb",
-	"sLPt1tHExtzPbUhM6+fYQz+Hu53NPKnKhpxUvoWAsJaW+PTP6G9XDiTksSJoql0/OIrm75whDMqtCzyN",
-	"trUhK+vUfojpwURQpeTtXgsoK9JmH8Srd5Q2uwXDXtlwS51tZ2mzX51hx2mzcfhMG3PQYsrvecYs0mYs",
-	"fXIXZd6SXUMXOy+BEvNFXwnFBzXADIZNQZ7yxhtpI5+uiyGsYsEI0Kc5YoRaJqiY4V79rHwKYY08w6hH",
-	"b/98dnRMoh66e6JcRxtQWlbFNcvsZIdjJWfDaOkefGJ5yv0QWqgRCxUQa7kiNPfAFjrgu5e+P52QGWOG",
-	"iwk6y7AzndgLN72lCzJmLBvR9LqblL7Dgah0UHoMUTQRBc0JBi3qhGRcg5cuwdkCpcDPE6ILdcPsut2D",
-	"ceGa4oYbP+M7LCg+kDs4JA2fsZwL5sJjAb0ooKIMhEM6gX+3d+CQRBhQTxCCFeGh0PmIcLYajfBUsT5J",
-	"pVJgRp6yGRYwuqXK7geKih/PLt/8MiR8vHwlp+hLmBHFJ1MDJ2/51ZRrcKA6S0QSojJv8W6iP7SKmwao",
-	"Y9rQhbaT4y6+yV51/KCPAa8xLhmAqs0lFwafmGJ4U8Nq53NGVShR7205teAJjBsaiM4QB7oCSnOFlGbY",
-	"TUL6UuQASJxXuBCZq7ttd5lnCToOaOYjubl2MMhPQkhrLie4fiSBXIeAZCkQcNiRlyc4Fl4EKVIGPjNw",
-	"ONunNhByHPbQ3omkfLF2C4d+HUpLcYhrG+JqsD6NrO1LuGd4iHPK1RPdiOxir9GMKvuc3aYNT5cuh21L",
-	"udJhK1Q2EB6K2U64Svvg8lw4oR8vHqLY2CsQbwuZUtQQ/QPFsLgpxeDwlFFQG2gUwCwFGwj76Sn+7B3w",
-	"FR8PU0oqtON3LeuCMXEs4nwo9bd+OBAlrBABi5yOKVqTGP+r3a+HFMPYBvH4EapJWZp90D9YC/ZtbdkX",
-	"NmOH+MXQ/5o1A+Nv/9psBatrBP7uY1fwsWeWRATSEHCfgN5ZjRljUVrZvpXt91a2hwt/L6Ih4h4GubbE",
-	"wtgGHMczpjZyo43c2Dre8MLrEVZi53TCkqq+UFEoKsoDLixjKddO3XDKA/ya5lIXVvKUeVYGAjRH1F36",
-	"i/wNQCD5ua4VeVH5eH3mWWt2R8wFwh7VNrmNtnjsAHRftXbsUB6dsixVQyS6fWd8xoh9dSqi6q7V1jF8",
-	"dlYsLRQ3C2hE59zKuf3/+cPef8mzFP78h/1M3fiuC5U76N/+06fHJz8cHh0eHR73Xx29OoLX4Gb3p3fB",
-	"hLepm2KtImKJNCAmyyCfuW4ybjVn6UqT1QoleDpqO4jLS4V4AnuhBbM76t34jdqWQCUZ8oCjcjZyHBUs",
-	"KqdU4ap2Vu7fgyGlYaqX9wV0uJTLisOEBrsN0MFaGns0oyWj3vIEzj6+Jdds4SwjVU27qq47ExkTHqTa",
-	"DeIyHprX5m8yVmf2O0F6EQtI6qy2xgWA/yWlJanCBCpmmqj2nnsKy5OqhaM7Gw7LiGY4ADmzO/nPhNAZ",
-	"E5njUSAFhqqzdZOUMy+W8etpLtPraDpsmjZM5aNicww6gdySrMjNVMqMWIWP/ItRRV7bqZy8IL0GW9eE",
-	"znF/IEofXHFaVg6mbNP00gqTyhlzJjNth2CzeQ73vrYzQPBw7wNZc8aZ0rJWyiRezPCRNFTYGyQLdJ24",
-	"ublhmy7kZKLYhBpGxnxSKKZ9XH4QMDJq6Ihq5hS6jGsnCkAWtpI50s05E/DpKRGyrLRlx8/QDPTp/P2J",
-	"M0JFM1PM/kPjzDCef4ylKxszHzoXbEJeduHtzLgxIVsekgE0U4TqaweJxONRMVegiZZJYVVct8mwYFf0",
-	"0WMRlsUKZgREutI+09GHz16DIc0eSTkZ18MTSHAYjw+rEBNhuIbp/OiEMZIzY1lHeIRhTEhb96lqpPPx",
-	"x58g7gqIBBDYXy5/fddN4FSllTXHHsOgxKb1tTlxjIZp/MStlkGNoekUTdu0FjGmSQf31F5aONHEzzkh",
-	"My4Kw7SdxZSl19EkuCKjhaf9YLDlgoxyOSLaSEUnMZHxi2ya4D9dKa4g0kNS2ZhMpZ5zQ3Msa0YV1nyY",
-	"5zR1scU9vOILe6opcdorUWzCtbGK0JvOeffygmSFS2tJosb1tz+Wyl6NXkpVhSEBlW8i2CzP7aRRw8R6",
-	"ZRrpi3eE9sqS+ySlhuZyUjDkHfMiz4E4o6WTTyzt8KXrSeeToSKjKiOu6rfuxgQSSxT/9cdf/z8AAP//",
+	"7L2Lkts2tij6KyjeU5V2baktqd/turV3x3Ymnok9Hndn52QSHxoiIQlpCuAAYMuabH/N/ZP7ZaewFkCC",
+	"FCVR6raTzPRUTcotEiCwsLDej1+jRM5zKZgwOrr8NWIf6TzPGPz7KjFcCvsvXcznVC2jy+iKuF970R3N",
+	"CmafpgWL7XvRaDA67Q+O+8OjqBfxNLqMBsOLIzpIjvvDyYj1z+hw0D8fHyX94/SEnU7OBueDwSjqRXPG",
+	"DBfTuOuYYdSL5B1TqV3AhGaa9SK5EEzFuaKJ4XaFTHWbboRLUGzClKJZt0HHuAZtqCl0dBnJnFmQLGbU",
+	"RJfR11LeEkp0zlgyI1SkJKNiWtApI2bGFM2XhGrNtJ4zYaJPn3oO1G/plLWDG54EIOeGzXV0+dMj8O8L",
+	"/PcA/jR9OUveMJbqq/LZy48Jy+1m3rF/FEyb+sm8Y4lUKaGCMP8eyZniMiVmRo39tdBM22+STCY0I7Qw",
+	"M6m4WX6lieFzRjI+50aHxzpRch4c5WgQ9aKpkoWwYEkAUFTDaV/NqaJkQTXhgsykzrmhGZlIZVckc6ao",
+	"XdFh1IuMLGc86Q+GkdvvO0Y77vRmxshSFmJq96elgK/SBV0Su1zYIFWMwscn/I6RBWO3m7Y1OA23lYbb",
+	"+obOebYkdKwkTXE7RLGMGn7HvtKEZ5lgWq9sazjw27ou1B1b3rB5nlHD/pspvW5bb4txxvWMUCLYgtzh",
+	"m0ROCCWJLETCM2LcNF9pAhNwKWr7qn60NxFwN+PaMMHS2EjY1z8KrlgaXRpVsF5k2EeLot/KBVmwLCML",
+	"pgC2xA8jRv6n3dwyZzDZLVMmPimx9I4nrHUz+IjoYjznxrCUjJdwMCwtEsAEmpFcL5OZzOSUaxPugqZ3",
+	"XDMVXUbB23HjbffSflfc3tZkxrMUuAU1LJaTeMyVmcEZDs/gDI+jXjSB848Fndv9//WWTqSyyMLvmPC/",
+	"AupHvQhwMkac7LaUI7uUT70olUlh8T7mqT26reMuTgbD6H1vldaOzqJexGZJrPBQui3jFCHS6V3q3hUT",
+	"qeY61izxCBeNLVSjHlwgyxwmFlBRL5rZAbORXbBF3pJG50re8RQO+mWAFm/9QS/JNVMWjRziMm1YGu73",
+	"qD+0N7daw6+RsCQzuoyu+VTwCU+oMCTlkwlPiswsyYKbGVlIdcvFlMzZXKolUOR8JgXglqWLuZIJ05qL",
+	"qb3XsjCJnFsBJPra4bBI7bX8kVFFjntEMZpqQqesT/NcyVxxahixN0vj93SR51IZOxlsWYMQE72glrKM",
+	"Bv05F4VhRBtVJKZQLCUZN0zRZEksQbRUAOahxCjK4VIymszsFqjWXBsqzKFFo5IBldfOQsf/u4EplpQ7",
+	"IhNdjlaucwvrF8RdOkv4xFh+bBcA/g2v7292DWv3aeMd8ahRvhQe//DT+14k2EcTJ4XSUkWXosgyjxOa",
+	"qVfijhvaJn0rdidvWUpWX2xQ9ITtBo2LYzxnxajdEohSuKXT/nB0M7i4HAwuB4O/RxX51DE1hiYzy98G",
+	"vYh9zLliOhx61h8Ob2CcG9ptKecnQ6BBsNXGUo5uhsF8AZzh5dZLVoPTK60Llq5ctXXvfTmoPjT4Mi5u",
+	"45zCJX16N3zqSEDf/q6fSsrjo3+M+meLl//76vXb7146xa/1LzoOQZ0zkXIxBRnsllnU33Wy4GC+4+J2",
+	"3WHYZ0iKpWBEMUvVSYlyu0owJdYC1Ww9kdHgZnhcQXvCM+apFsv7uIDDPJ10PokTOP1bDoIujgeFK+U0",
+	"djIezfOM45qf4tR6Rkcnp9FldDE5P00H58Pz8+PkLD09uaCjCaN0kJyc0HQwPKFH48nxZDgejQfj89Eo",
+	"SYcn6WkyPBkPJoMBHZzbufg/WTxeGstPj89Hw6NeZLjJWEMGyCsZwK3y06q4c9YfHXfE01bSaDG+efQv",
+	"3KFsQoHyneDEH49vy/HVwfyOJYzn7TqDss/uWEqkALW0Ztl5GEHZYc5DCLGt4tVpf+T02syq2oa9c/aE",
+	"TZo76K34vhX5nBXkK02SmbRwkRPCxJROmQUAyRitkZx9jCb3MI849fgvQi7QpICSVqWBi0JpppaHIRi4",
+	"FN/xFU2RNJ62C5WJ1bi92trVKrO3NUlNqeAa1tRt4HAwOPpSEN3fPKUaJOqoPwCef4Qkymn1QhQWU+84",
+	"W6wcVfhsM/lrzN2LUkbTjAs05aYscXpQ3WJ41h+c94eDkL0LaeK0YFbQzqkVz1vGnKK43zbGEaDVMWco",
+	"preP8ZtfGQPWzNUxDS2gerUbYT/C+5jRjuh2McIjteREJCy6HAaLsgvqRUWebj2SSgHYX/1pYEyrybj5",
+	"vPWKP+LQvy0OObqjF0yhvRRlhDa7IrxEqCC81Ix6RIqEkQMhSaJYyoThNNPPgGiCRkA4UtRbtnxSE9Nh",
+	"MsQ+bzqNW6ymbsCxW2fO/8KWKziOv+5IE7sdFNJvJzm+4wDxlJG3itvPk9evrvflWSPgWWzCP4LbIs74",
+	"HYtHk4u/WSYjQa4LWVpU7b9VbSW1ZyGkcx7fItD+JcHSi2B3tXc/nn03P3pnzv97PHyTnH6bDv58e/yD",
+	"PvmRjb6nASBbCWb1ZG9S+YeDIV6uIuXm5R0TphUu9adrJUUgoQikqGd/kSrAwngX0Nxj7/uKgggczUQa",
+	"y8mEJ0yhGfcXltjzvmXLy06L/9SLkhkVU5bGE84y1JgchX/fFUEu0CaZR5fR8GJ0ODgcHQJrlUlSKLUF",
+	"B/NC5VLb3SRUs4VUtyC8WnVnJ9G1HNJF6RsOz49B6XOjnGIcHmRlEXDLGJ8lp+MTNpocp8f0PNnfGrwy",
+	"sNOKR+enR9F7vAHPqWI3FnWtmmdVw/mciRSW/UIKtmp/Dd8gqX2lpjALVjcHH9nTE9KqsNErYZjQ/I55",
+	"HwUxjM7JHdfc6kzELKziScGBSjS3XPZoQF5TlcxQsWsstk1l0MmMpUXGUvL84OWTm3fbWWTdotrNHD5E",
+	"ywhbxoEPNHpOBUHHtDZ0STSdsGxJqCEzOWfg+KGGrFI9MPHNpSrB8p+V1SVhRjmMrMBuDxkQbmrlBhUz",
+	"YVRHMuMM+SWU6ocFXhrNjD0N+3E5nxeCm2UoP5ZD1wpsdYA+kNDfcvTfsixdddXjsaOMNrNv7IgAzodj",
+	"P2C3+ydFE0YWVBjtztZIPF5/rtXxzViWEy7Qa3fHBBdT8NVPOFiM7XQvuDaKaW1lxIyLW3B5ly8DjhhF",
+	"hQZKrp8RIYlgzIUCpHOO/jk+KW8QhwiIPKMJs5+yO245098nVjtfZ3QZlVuL6Z3kKSBXTgXL4NRmlCtL",
+	"Pp5/Tb5jVFlQkRdc0zHPuEGP6lVhuJ6T53LuJgIulmRc8IRmMfuYM6tRRc+l0EVmqDAEXHq4/lRmTCdM",
+	"GDQlcmoUmoZwXDxe4gwcNZfoLVX25YQqpgi+Q8ZLErzzqe3OWh1SJ4rnTmRYQw8dNiBd1HD0jE9npgws",
+	"AarrLYIr3sD1AUq1T167T94wOo8+9Zpru57Zh2PF6K0OA4a2fX14tuHrzy3IFRNfaXItE04zYq81GNt/",
+	"G2LmCEQrHRsNboanLXRs9FDc2pMYd7koT8kB3JoZU8Qt11lnx1LePsHAKj1jJOO3TFtWJ2UGGGxHjFmq",
+	"pJyv5ZRtEm5Op2DpRaKpdxH/H9nm755trvOytyDHdsnPXhXPXAOn5EZxsIvi2OC3r4u547aeJjpEWGWk",
+	"yYyqKSO51JqPM8eIeZOm3pcrJqgmreNcqV9HDKYwOlVsPfdKdmBPu3OiezEdZDYleUfHxxpxvp3lPISQ",
+	"v4FxXV/vzSeSXW4vFzk1HFldJz5xNGi/uEf7XNzhBj7xA1wLI8lUkjFNbkESBR7gaD6jmr2cJW8zKrZ5",
+	"/rwx286R2HH2H3PKhaFOgLXoTA704fFJ3YiZ54xmsbICiY6FNHzCqwBPmEqH8D3BcFf7vbQZFAZPLNpo",
+	"J7s7H9Rc3qFcfJ1Ik1GRHoYuK6cPZFJv9nPCGxA/iy85+mA08bc32FZ1oSGkL54zE37zGqOpfQC1l7hR",
+	"Xq8WrulSEzNDUV4xMmbGMHUYLhix96VF3vZoY3oLgdr1kGM5mcCPHvtrRNZOnNb9zYNT/Kac5xkzDIPo",
+	"W7/3mqpbQgVBOxZQcHKwmEnY2mLGBGwEbRssraFC4mZPLVXa2/7kyMbXEuK6rLA7PCZXueIeq91XwoDt",
+	"tXHa1JI+ljrk9UHNx08wUnzFTlztoB6nceE9G+VlPsaliCQrUvaC67wwbNMdm8kF3jN8leCyDqxW+oxQ",
+	"olkiRUoSmBDW6JwD5Hhw0QAyfjNc4nCIRMtfnStgOpZRQmyGcfca4QU6JN7awxrnKnKgam5jejUKhfif",
+	"d+ToGO44XpbacyMQskZ9AQd2ilcU8USqpORRHghWcEDuC3RxZtEWbjy7Y2pp0doRNsuODldNrU46rP1q",
+	"ljkrpcYMWeoMjJM58F1gKhIDYbIs5uJOZncbRLzP4g51p9Qm3oeP9rbsPx7nF/ZMOiHwGkWSdt6GrwAA",
+	"nBoYsCFB53U6t7dXoQpkg/PH+UFcEqbB5Y+jYO2tsbtJ8CxcOZK++oobIuZJf3jeFbHGLbHK+7tVOvu3",
+	"z7zvwIoMGrVrkBG4wNj9I8Rf2Lg33gnigsHIN4cbwK2YzqVoyE8n/eGofOa8HiKeM2ZiTEtYc0y1qGE3",
+	"78PYN5oI0EaSnKD9la6hg+6U3PdHwoId7k1oJXDs9nMq/0DyV+K928MfwEaNoYI4gCRUkEIzUgjDMzIc",
+	"kD8XWS0OwcfH1uRRl6Dmvg3u5tYPgivfiqNXb1+RW7YkBzSdc/HkmQ+ocPZuM+Pa0Q0iRX0Bn8u7vC5A",
+	"ATflWO0mmTDBV0p+Fi56dya7N6PcifVVG+wg9FJiFB8XgmZO4OwRGoikkM0IIrfVMwmdUi60IbRURmt6",
+	"5lgWBkjUpNA0i42MUZ6NetFYyWI6Mwiucv1+ljgDrauhap5XNpxyRQ0oplwDIHVFqEs1WUhTidQIRQwb",
+	"bklzCuN7r6L3pTO9YyAAGkn9GOdODrJ7gjNZTdrdfDxuBp8n+/Lb5+BdCg385AACNzGCaTToo5nG0icj",
+	"1ZIkmUxuawpKCMEcdG0N+W2MJDTLNKETwxQ5yufroObwea8g0wadLXHhPgzMQ3atGeWFohPj4VfXNIc1",
+	"0OyckuXPPsgwpPAfnXPlLXrRjYQkQELBLUDGSzJfapZNLIC9regV+AhIqugCEvfQr8iFPiSvwL5qsdnQ",
+	"DIxI8yWZKM6ERQRjd7Q0HA2ui5nULF5IBVmO4DGLQ9hGn3rRuMXI+KLKgSxEypQ2FCy3sJBC23/pHGLl",
+	"fHI6YAcVt8DzFJtEl9HXCAvh78D1d8/fAF9jLV/8RmYZhDIvZF8blhNLW1SBgLQkMMmo1hZYlmGR0WB0",
+	"Zj/pEjh/sh977z/8EtnnBD4zk4s4k2AavFnIUtpmam5JkX0qJwbSgH5g7DZb9sjRgGCOpa7lc/5k5y2/",
+	"8c2wStm/3pCrnys5VXQO1qrFTEaX0Ztvrzdk93MNSf29CNzI9kqxNJ4oOY8zGl1GRyejh7gemKe+hexc",
+	"W0IS6iUBlZETNDolLDcsLW10NQ4Ab8svXlYhuHyI8HeSJyzw0y114IQLb9iE2yvkjKdLzPAnQnINUfQp",
+	"u2OZzO32aRaXmcN4klyTGVXAwqsL47z+RWbwi6lkGjjRrZALO2WZ7mVXZwzc4FW55wDUj+ETMimyjPir",
+	"7fwuVKQxE3dcSYGJSNF3/M6zwLmVLQRUeZBZyhQZK2nRDH0qNIPkuh9Ylj0jM0YVmPctf0ky+0UuyJ+p",
+	"KCgmESBt5mIaJzSnCTdLxzQ4qAITnlq8gM8qWRgumH5GFrLIUiRlEFwBj8cs9ZvQ4EWOEytNXUZvJMEf",
+	"wB9CnBBjt3UYfWoi7xbRFx4zQj3uGkmsJEaAwBKvwDJ1x1KLAxOgm6JJ/XcOj26Rnk/7w5NacJtdh3MK",
+	"PMBVflVBaR0g7HPAgUB0JgeQyB5czSehoEkoYr/9G3OnQ8g0VdkzDBvI6GJSZPGYam6vRsamNIvlOOPT",
+	"pri2iWJCBoszIP+GAZXeZG4lk16k6YRNC6osE4yb5T68OWAh1S1T9kJQtOHYi2FoAj5Mn09Tl5wuvPZo",
+	"pbM4LeBW+TALcpUYMrw4vyD6cHgWnPlrTFLaLCy6TCaP6zk1swWtaVpeOgbmBr4YUEHWn43dh/02yv5g",
+	"/uAfMazl0LJGR5M0BXj/gHFXePPHbAKu/hkD9xD4wYCujdY4eI/2ZQBO2jB0EkDsrwEarQEbemZa7glo",
+	"sCHcoB4OEsBrWZjZppDoa5A3qmWh/BHn+DjqRYUCp9jg5PhoFCz4LR7XN4ylY5rcbtMLLDmxTBnEDYaC",
+	"Unl3eyETBy0uV3KCtSLqPNtVuintHftkw4HVwopwuiZD+OvtalSATFfeciFN7OpsgKMUXc2WfYZDA/nD",
+	"8du9s9vcx+IFyzJE1QljWVjHBi6AZdRkMZPgZqWZd2nhCWU0Ydt0tvIMvirjfXI/ztGIwIj4qp5uIgrL",
+	"G6U2ce5SbkYD+79elEIZj4TFt/Pocng4CkSJOE9MdDm0b+3FwVAuwFkGFcV+meGaj4iReb/IXXEjK5L0",
+	"oRpUW5GR0i8fb78f/s29CX4gS5SrB6JbEhZLb9Fg5y7jHCwYitH5Q3DitwHH2UJjaozXkZgeXs3rl29e",
+	"EBfIX9dG55RnYMDiS3qoZ3T2X8qDs+/oyaGrVVBRpLf2bXI9o7N7MdMZRJVEg+HpkBxfnJLBEAl0mXyQ",
+	"yAAS2/KXmZXEAs8+F1abbWdSSeXb3N3I1m4r+2TlNMOUAKKBpmq91IZZ2sfmgTE7evfym/7Z2XA0AI3S",
+	"4kvF/ZFRxp5Jhs6Dn1oeaiZcmsFmE8p9ytzUxJREioRZ7uJzz7E8kq6sg3ad/v65e+/jfNDuVaqCLTJB",
+	"yjK6fAZ1iKbTzN780uwGurqScu5VARcodG21xfkYFZB737ftwRhvC0NoIxIDpaF0KeicJ6Xo5gMzekRR",
+	"VGjrCWnJjuFYRmLEFMZAhjFTq/FXTgzcFuL7vmfvQspL2ySFmOkIf8c7ghcBYzRRGo0uo7/4f/fI86vX",
+	"3163BmHfIBFUFMOofm2L+HFoyu6srgcq9c1MMauoJaD9aSuBaJZN+lz8UqgqBpQL8g0bK6tKPiNzUEFd",
+	"pQdUjBMqQC1mLPeRpHTC7HDBpzNzGCwswpMJbpqTayq2Sg1RXN/axUD8cyoXAu5ftTAuEjsD4PmnB0BF",
+	"TEPtqpIiGbLkvoaaIHNgvirRMCHcKFkYZ2uRRT2Yo0XZPMYIv1xyQAcw3sZzPNq9hGlXQrCjCHHWApV3",
+	"zsG5TYTFtwAKfvv+6/fLwn1AcLSW7zjC8iB7gCoYFBTXasDPF4NcUzgxDQo+OrCh6RS9AaVl214HboJK",
+	"kPWwwCL1IamInTGGpFrakga/BsGrvQYl/FYuUMfgTJNJaT1wLN35ESiZF5nhfTplIll6HfWwklecSl19",
+	"Z+PAqPeli1jiydyUOT7bgjXr7OcrHaQHOd9DrliOtrfSXDiTMu2RoZW1yejkSatVykIosZgIiZ+IjUcn",
+	"/cFZ/2gYWFr+LFVKhQvJhtSnIl0SKvjcm9moIYnMMoY2/PVmir2I5HFADn60E7yF8Zshhpk9TfJ4QKcs",
+	"JYN+AyAtBf0uyoJ+lVbk1YtdpF5mZoI7S+fXV9+821AhkAmsTDlhcwrid2vNwDbDwUzHorAyUXQZXRwf",
+	"HZ+dnlxgAKPUxl2+18NjcnLzN5cijT4BN/VrnNnJ/7G2H2UW2dHdYtnex3BdRQ7G5uHo6Pjk9Oz8YuCK",
+	"Wr1wpTI2ZZmgR9WV1ABrV7a2Ag84GqPLyqsbOoDbiz7fuwhz90Rh56irp/yGPtp6bYtYSzBfLqgScVs1",
+	"4L2LQVaAmnAo+oZG6NUCVIPfL4CKPJFzJMarADq7H4DeI25a+TIsC7O1MFZQqzoMlfcR8j2MNLY0BqPn",
+	"D47RjOm4jZ3DsZgeecemZDTYIYq+KTpj5ZfTIMbB2R7sUsIw9Rsft68NzzJYgcta/Uqjpx8NXlZyjmux",
+	"SPCJwUlUgWu32IJasMRixkBEB6OXUktiRVAAaxBmYKFy0iOnCLd7QKe6RQF0SlJRwgY2Q+Z0CYY44JU6",
+	"Z+AtqlWJ9iVziZlBmImVtzMqDuugsWwbgpX2AQr3UU5VAAEYMwpNMzJekqEDCqLOcHA/4Jxiek4AHPh+",
+	"E2+Cs9EzuXD4gjmHJcRWYYH8mGZfF+mUrQ/M9xKmC7CBgjqGTVFZHsNYQhMlNXjwCRrVdNPZsHLso8bO",
+	"gvQr5Spd0rlVe7wF9NQZQKlSVGBtO6yJ5E3Zcym4kQp1RSQWGFoP+AskxJvLS3PF9cs3zyX4OKEAfnQZ",
+	"LRmFKhpoGwzqcgLJhlVCXUHNp6I1hqi+6uOTlkWnXLHExDldusTc2tL/Vlg5TGVLCN5h3umuc0u2nLUM",
+	"ZyBuBl1GiJXbmEsBQka5j9DfitlYFhJxo47Usa9HiCjSLXPDU1yPIkYSxfo4EuNXWJaFperaPFEeBVCA",
+	"hZuxUp0YFobBbE1Bxf/cMQ7NXUUv0jTtHO1haglTBkqFGxavGnJGjTcwZ6XtpQ15IVVaSVxGZ5VReMHs",
+	"LiPmWejeSXkKIQZVxki3QmlrY+/cel18QH213bMFXCHhh4zgW8mE2WhbXQ3qa7Tf2CXIb3g6xPqm64P8",
+	"vmgKicP7Ntk9fNReAOnxgjxekH/pC4I6RHulZtJanVkKY7l7UH28rL79tEsN4aduho7IVabQQx586a8J",
+	"C0Brmpk+VnDvu1n2LwWN82wvBb1/6S03ZRAW+LnKSg/Pj2t1pTdFFpX7LvJMUozt2d/f/FC022FWK/EO",
+	"n7WbWR5R9RFVvwiqAhVdNSo0UbbljYco/ByIJdAw4ZcCsgbaDYntv7ZV3YXIT7SnG6qmzGya3QVytv/a",
+	"Nntg0tswrTPutf/aNq2QuGKrISVs84pHo7YVw6+tFYXLZnAuz3YXYyEX8VIWZhYnhTYyXZbU4feQYhJX",
+	"0tDVhsSTILUSl7GHnLJg7HY0iCtQxpZeVeC4B7NYvV1tbGPNWw9bRvvxRj7eyH/3G+l54luHUI1L+LaR",
+	"UdDlru2bc7ZLiGdGjZ0+hFDl7bL3bw8Qu393JyoTJf/JquC0qo6E+8EJgH493kc6fEyve0yvu3d6nV3/",
+	"/diwvdtreG/5aG+G+0gEHonAIxH4PROBkPPfVJm6r1bEAHAPB7m8hIsexOHNacqIvV6wQueShL9zptBx",
+	"fLJFeDjuj4b168SVpRh1k/pJf3CBEvFu5EGbWDn/aSj5DbFsTRfy4bcdc+GTi8Is5m2fsBBq2QVUF2xx",
+	"uYLDcBk7CxUIkTUHuszSuPRSxnRBVZtvov7WaqvWQVR6Tf0nzmDFw6ies706rP40tvuIUwofQff/lqzv",
+	"FmpcYsBJS5XjbdR4FX0egho/AG+94XMG+qZ+V3ZSavDYlVdWE6fwlHQYe7DgZsZFfBxjJW4w9RfCRJfH",
+	"g15kVVpu1ZGjY3ChJ2DdOj/55NITx4gOKTWs68hPleNI1/XlUhWJvabYfTVuF6e77eJTr97HftgvG0Bp",
+	"RzLuuzD2MckKSD0JldYdtzUa7Lyvqpf+cNQ/cmgk0s0Jei7WyuUMYH1HFybiOnZjpa/5nClgZY0M6IZp",
+	"YOS/2iE0+KXAWju1QOAuCdY7qu0uOggJpkW/tMhM7NOAYMHNQhDNq7byfKXAA8TBBKTg/mUfHqxdkSvm",
+	"5ciWL5gQ7uWxwsTaChOfHkAfuAcbaCJem67V+k57kMMjqj6i6ucLLmhWJGnvdrfmrW1toQfDep/1+5Ql",
+	"qTdwP92nOfugrTk7IqzvzT7ZtTf7mtoom1q27/yNe9OillbvJHhSL0sNDvg17oouh9EKkfpa2ptik9UX",
+	"gpW1mfJPUfGxenY8o3nOhI4F5kiFkb9ln22sY769EJ0UZET+XAhG7HcOySuo2iDkAkKWwNLRGmhORTiL",
+	"pRzzQhsIH4U0rfGSDI9LC8XpYQCWaw+HNpD4hzUJJpaTJiBAInbBFe4cZc5EDBUzm2e5U+vUJo0CkHPt",
+	"oI5xvxbkWI+oDC5fUE184UkLAMjmCwD7oyzIjN6VNT1PqodgwbKAM8FJ2s/CRFbevu1h0Nitiw8vsx4o",
+	"xhlruiSLGU9m3qojlU8XgzmCCk9QzuLQxRUDfgQ5ed0TTtYGqJXUwFI/gJFLOlkDRr9fp/3Z5SqXW+aQ",
+	"NYjgt9vlmiwUlh6heAiH5IcZcxnjcCi8dhQ9AAHAfnhCUugeIIlDm88C2DLXxgKWfbRL9zzTbjmj2th1",
+	"BMsoM97LIld+BXbasI7z+gUc+N1BbSboKsBNiZdPINhwhcztlG40WpNu5DQjZwQMCStE4q9CADy81bEC",
+	"6Riz2v2B0jhcA5wORgOX+FM2Tne429zVmbf9PGgSldtY4Je+p/nkT/zO57cg2ftvyzrWVAdGtv2VrldF",
+	"A0zpYYQpJWXGYdivqqouRbVr+xDS1SpLsezL8mv3EklVVZa4rE7hqiRB1qKV98qeKgzzDXC1XtwlX8Mq",
+	"v+mRcWHK6joviZ4BTturd03njgpAeSpqSFaIZGYFSnuJIR0EkmZjn2qMJrpPvehbVzmvDkv3az0zlY4p",
+	"MHF5GxIweQtH9a3M0l2S2pyN2EO+2RyRgszMGBJdB+1GnRRfA9nVQXnf81pBrZUZE7/IpYamZIItwJFi",
+	"P2h1gPwwqApV64Y+Oo98t/SV1DTXK93lkIetoiaMZbrqV8MxrdSlhOcTGk9kUoBjgM3zTEKiS1xpCu+b",
+	"HZOaiXWbM+XsCbQ209p8EK6LFgXcSXtVYxpoGtVztwnN+vV2TmGprX/FPpWfszXcY7fJPbtNtjeYfMCG",
+	"ku09JLf3jPxi3RRfze3O/izHTaL9ixy7DEkpDBcFSy0TZEpJ1bOiBNcztkJk57kVbIeQhgKDYiliGFO2",
+	"0ZKFMDrQ6KPL44sze8i/QM0GaC6m5ELHlrZGlyeDQS+y7Afab0eXg09tpqXhqD84qtkCUrWMVVF5bGAR",
+	"sbOaH7m/daioc4DE9tDwZDAYPsXhkQvvDkOZj89HwyEQHIDQukUe/32HLn2B/QsQo58ziaXMEGz778ON",
+	"D6pbrFnv8O+1Zg5FkjCWrok4W91ovdlUiXOrlkt8ZJFvTd+MbVjmjrsFzQYhko3qSPbwKDZ6QBSjPCug",
+	"CvCIyAk5IXblmFTN0ksiJLRlIzg5S8lBjjnpcwKZ1FA8r9CM9PseXn0p+jD9kzYMHgIC3x83S2yxG+iC",
+	"KsN6k8GVPh9R+svL09cvXp68Hr1c/PjPv5nXP/y4/Pv14OjHm5eL725m/PXotXnzp78N/37z9/mbf379",
+	"y+sXVx/rVO5vBWsxP/piKnbhxMKD/APfayVvg/sg3qCGeJ+Btg0+P217QNQo4bwFNRpG6epM38nFS7ve",
+	"VVLyTi5IuZXW/KCsmAtfGA5TdKwArzVMFXFNyvpIcGgWJXvBuHp5nXCoV60pRq38+OOPP/Zfv+6/eOEn",
+	"OkbjeFCguomS4aPVko/xLn3IunhikkKB3uO4dKfpT3wfolpp67wYZzyJDdW3X66q9dEDVLW2ImM8hxqM",
+	"G4s9fUFPX4AEbU6+5uN1aXCPGPPvgTFIU7QuNvZ4wUZUpjQI5hnFArum2WUUYyZyJXOpWYrPwMjYoqxj",
+	"eZKYURUkD6xmsJ9heksZXYKeFw01MjnNgoKsuxZH3m4hwzriWODaIh9L48xpwe67nxrhWp+wpruz0oVX",
+	"73VZZK+9EGprUk/XUuGjPcuLtzaY/tI9Rhqp8c6K+7WUt4RuKqAfKs5W8qvb7GaWa0Zc+MDhUrCo9Sz7",
+	"0j0RILBRyts4p8pRQrt0LOgfl3mzpWy4QzWF323jgV0Q8r5NCr4os3VXuo3Rho/atdLHu/949x/v/h/z",
+	"7r/H26+m7B3TRWZWb3/1KLj9c/tz6ks6dvjUyEfoB4oc2rF8awKrvAetnTTaqRwg7auNgtwgdlhydYom",
+	"CZq4uALfEGGqaMIOJfi4/st95TCR88gV7HeDyg7VrZ4x9E1B2DgUouboLvCDygYIZ2eDAbkY+P4H9f4C",
+	"WNoc/WpdrsIfqHRtd1T7bcrcBu2a7tFCpFkrd/vdbKunWzfifOpFYfeh5sWrPdsxWXiXvT1s06IukKkr",
+	"JHW7VrjrNmFk5fneuZR/UBgBvW40gWoCqfl4R+xpNnvqxvgu4Ir/ERpDOYdxjK0jEGMqJ/IYCrkFnSWO",
+	"MXBtD4ZeKzWwb2Ope4n1DUxou1Ftr+x9qR5R518DdZDK1EoArySwuqe+ym9Zp6NH6MIBNYguDQpub81e",
+	"HQxXst53jmzv9C5175YliysN0qUexxpKWUaX0cvRJTH0lmlidR6LUd5I2HchBklWjDFExWWEHwYFi9/b",
+	"fy6dYAt/laLMlvK/6wqgVL+vRnFUz3zF5cufgkSKeoPV9+H7rjp2eImdVTD+pfXcF1RXZw/B3eVCntUL",
+	"UXKNmMHgKumcVYWQf/1UK+jiZluX29rAjwcygdTR/QorTq+kBrpdS+hAAu8EcV4+ovDPu6L4+iLYXxT5",
+	"nU7zWGP7S9TYrpOD/W752ird9Vv7qqrJ3ry+iMPhvR0ND38WLz3QL8n///+d9gaDweFgQCixh9MjFDrZ",
+	"uoP3Mx04EKdlj1Gk/E8OfxbXVftmO+HxiZsOgOTmq0OUHJQnTfCkqwUO7JQ3kox97Ct+s9r+ZvpSFpNf",
+	"lzg/HLa43UcPSFxeivSVyAuzlrxY7rEx8ffc5zOvTLwS4CFcEnPj5B+QRLUurnukxHE7C96bDHWhJF/2",
+	"/r39TS7dxhvyswBcqdZgD23zvYFzbr82dvDNcNBybY72uTbD9muzqQdRA7t1Zx3mdyFurpUS90HLfwd5",
+	"rRkdJ4osa0MYvl6EK6U2qI5DKlng31By+22Fr71kpl/bP9UVgCMXbQM25GVT+IAuQkFgO2pyvLbhk36Q",
+	"xVXHEvuoRg43NFp5FPs+o9hXgzeiSFdJcOUM78fS1kiCqCWtEQZ966hyt1SkRN4xZQol6gG6lRGq9nwN",
+	"Go0Ga5eyGh/sYq1LsjmTusw5qz7mMtFwwQcyZ8L5ZTHL1TOVJ7vS165C5NHOjBXbmpQNg6OrJipioiud",
+	"TOyP2Jw4cUkrXqlFy89hdK+LvPbs4On6I/wdcvrR8WeRAsOAuRA1q3g3n+ZTxdatFv5KpC63NRw5ltjJ",
+	"H8u1oSJh8e08uhwejkInbJ6Y6HJoZ9qL30+wEErdPPe+7LoOs3fmakeDsMPrywzJ6BExMu8XubuJkyLL",
+	"+obPGTGMJjPM1dWwQ2yo/SABifu7WiuCXe4egktL9D/qDy76oDSuRD3uWQJaW7SMQfSxn7sPcffo16KI",
+	"1wuLgQHRa1R/BExtK232WfD3Xw8BLaxuhictCDj6bAi4UVf2L61LM/u3opePBO/BlfB6kYkVj3PjcYcK",
+	"SdDgcQ3yDQc3w/PLwXGZH0Yn9fqzeyEaBjuBLFc6wvC3+rIGnYv9YGP/f90SGPelWyFOtAYqtLyyJunn",
+	"EYn+/ZAIQxakhgZkLwpsBLaKRCsvhNk8shAPEDR2hNronJpk5tW2IM5xNVR8g0EUOF3H8MpOUbjtYGq9",
+	"b60vtd64fw/AIejCsPsmxOoh+bXkqDtWFoHo0ujBhTDnii/poZ7R2X8pf6/7LpTw0AdOd4SuC9t3ZOKt",
+	"nZlcz+jsXskDPvx5eDokxxenxMc/Y46gZiKRO8soTTC3Imfz+drMlEfAdwe8w3A5ztj8a5q2Z1CKO5rx",
+	"lFS1yoJu3QahdxOUgizrucK1dhZiYez5QXVXTFLHsjZueJVBrhiYjzMmUqpa8slzyYWB2PGn9aB5K5ta",
+	"Lkex1M7Tu+HTleIhYR+V8VlyOj5ho8lxekzPk4DWHFtdxbdmXN2846kzY3J9+fSpFAw66TsUeZojMPVT",
+	"jiP7fmQA6edSTDKeNOBc/hqKx5h2HJd0MMmkBgtCA/QYcUi4JvjGJeGGJFTYcxgzYhSnUzT2NYBU5ls8",
+	"7RKo+BQn2gmaFxU0gy12BWPihwTw+0aqMU9T1gihr35uQ9EfZaGIvS3kIMyAelLhK5RvNAE49SVul+RM",
+	"ufpQvwkEg1ah4R67gnBSjglg+CcgJyH44Jf2y8010YW6Y0soIUZmVBOsXduGUfimLwGseXw1Pkpfnky/",
+	"PfvlLxfzN8P8b0f65uTuh7Pl3wfj5yP2zfHsz6e3352LtwO1C1iGwTV1a+8Kkal9PQDGG2m+sRJNHSBv",
+	"pCEg6LRC5Y0kukhmJbJAUrmQAmtmzumSaMbujS474clxBZBw7V2hIqTp45gANG/pMpM0vZHyO6pWio44",
+	"km+kJBk8XsccxjJdWuok7xiGXWd8ziHIbjg4Pj85OyVQdGUTvHbCjeDKtC2yK0jcB/tGyj6ODUGjWCJF",
+	"CoTkGyz6U4NO+JyUVYFWaDszdBpdRj9HRz9HIWF/Nem/Bg76czT6OWplqzgDcQz9iyLbcFRBuH2jXWGc",
+	"B6P7bnQA5WvsUvG9oHeUZxSaTYdQds9JEbywDgt9IU6sP22stJHM7Ajv3pvLORPmGVHMqKWrCHFi9V3p",
+	"orsfADlPQnrevvquoHMdPPrh6AB0N1K+pmL5rqzBXPNOSEnmVCxJWaK5DWp/9fdVWVEMLy1mTnBNbtmy",
+	"DqrRA4PqeBQID20L7gooe3/t2H45NgDT98L1efpn8wbjEyYMqMPtfOCaYR1JmMCFUnzNoMTjz8VgcJTc",
+	"siXUG5G3TMAv7KGgMxhW0FldalfYFI2RNcjkSiZM69VrV3vUQTdwAqrViTShZQ0yq7yXDNNeSc1YyUnX",
+	"qQvCsd5wkrpu0LQptWgH++HjKIR4OwS6wz0Y36YmfC9cfU+WvmYppzcwcf0QyjcI9MUn8PG1aGo8J6aa",
+	"hK3zf9GbucdOjOEkBNGa9XWHUTlBHybow0gHpFxqX/vnylfraVVhYfMtlX18bD/aasnBOzYlo9Flaw13",
+	"LB+EvanIOZYdeLK221hHq3HpwOcJWylMHHRuulnJpyjLxNoNpVCWWSZJkVMXrBXUTHjskPnYIfO+HTI/",
+	"9aJ31LB3bMq1YeqlMGq5tpsaRPtlyxJVqWFY2rtG9el8zBQWUp4qZoVbtiC+tMy6SlO1Q8IANiwaLjU3",
+	"/I6RMZvRO251fV8cGVtngDfDOz9WuzkeB4WK1zlUMHUJzrI1CHhwavnVHU9duec1dZozicmnowF5TZUV",
+	"5SU5rbJVfSppRJ0NvAxY+wni3eoz+lLcvpQ2UBPCRQIebk00FwkLapWjO+Ado2sbvVUBZIr1q9d6PoIU",
+	"qpkXQjTqgXWr+EJT6NXoWzFC6e5Vp91ZFDboj7e00A/e3PoCn0Br/gnHzpvYSLB6+2hdYbsh+MjKfNZg",
+	"+T6o1HVCDRvr+8+szLNXJ39XYXRnl+TGpv1rQhhlAXHSlUwTBAQiSuDpt1qbh6ftIYH3y6cKUbY11CWj",
+	"4itdx1m9f177nqi6Fb/+6Ke/MRz089QrWhNz8g539nKWXKVWCd7WqyGly4C2URhDqFIWOts6YwGDcB+V",
+	"Km20e34l1nRVwcYzNGVWTih7CZOjk1Gv1gnat1uhS99tdC7v6o7qz9sxuVtH5E1NjSvgNBNylhsbr2Iq",
+	"DggMX+ltSRk1qaAtF+RB8jvaUzfK/XkR6PnNuzXH7rqCLFxbkLLSRENdLbfS2kIDP+jLqtU/UP6+WirZ",
+	"/jMIQmnUtmoJRXGkoFa9yneF6ehBzfi0LJJVVeiiUxZzEUOqiHfIImlupUY4S1a+ykVMFaP+T9+rNig4",
+	"bxYyliqeS8WqVra+fTb7aJgSUIMDib5easMgwWke4FH07uU3/bOzoQV4V1LsLKUZo2k8L7SJxyx2qLKQ",
+	"6pZV1dGh6Fipw6GQHXsBuy7ZrT7UzHe1WU/AJ0w5WdPuAx9WFcngqqr9AxXLGfauGKjphE0LqqAVdCJF",
+	"wpQIQi7dkboacCnAwYvoLr4TmplYYeN9jQ0hTOwXKh2/RYdJWUaXz4jV3KbTDBoN+jIEoL8pKefE8jsu",
+	"mBOVr1luoMbx4Zetx+nvdJtsU3u2qez14+3H2/94jx/v8W9xj51yHdhIVrVrfEiYfdojmKypakVlnPyQ",
+	"FqybGWSNncFIbAWFLbbMAuRdsFta/Qbc/+4EV9QaqOO+rTHUe6jCiX47wH0KzbQi/B3JEdKcrjX2jVrV",
+	"sI4G7kmz5O+MayMtVH/6tTTHjJcOUtA/ZauK5GoJ73OvhrXQqzSWkwlPmPJWgrSdylW2oZuZYiyw08gJ",
+	"0Syb9Ln4pVBVYzQuyDdsrAqqls8IFhUl2MsOe2e7CJ9bxnLfXo1OwBgk+HQG8VbdMiMcpfC2J9cFpKJr",
+	"zkJepTNRQxTXt3bhIFGncgFlpoJNcGFPXbtb35Y23UCBziIYdd1W2NJT6ugv/t898vzq9bfXrS3fbjCD",
+	"Ai5dDHRihRbXIdCMP/2iAkFARp7fvPuWZS35ZUBGnPc1oB2l7nEgJJkUyiEOmEvTgpHFjIPPKn3yuUkM",
+	"MvDfEYX5F6Ajj1d65UqDQQSOd6UV5QPf9tHgZnj6Gcyb4W3HIM81l116i37Nm5LQOSNyMnEBjDhb++W2",
+	"1we+UE/vBPfF4337g9+33u8fqs5T1hWqR1/AKdYOW7vQm+Hx5fCPA9vT/g5VhbASWwnbqWJMNNRZB9E5",
+	"FXTKUt9r2HVhNct1kDuFWiplVb3fKRdwwFoBwGq0fWuO9wAcXcOTJic4eThOsCmpex2hX9On5VFlfGQ9",
+	"j9rbb+yyDKNnsGzRJoUuvOHYdN/Zi7ghnhH+rsNkHqXJR2nyC0mT9467+uOJo79PocqdxwqIOhDjxgYf",
+	"rALfO7CYrnrV4NcwWJprK/FB93HwqRkls+gyYh9p4iJjIOwUmIOeyUX8T6akrjwhRZ4rdHElLMuwebaZ",
+	"KaZnMkuxodWEZwbq2fy62mTmEzRhYmorJfT1M3/1/Td88Ifr0xY0lT4a2mmVgwAmSNtv9iJDx5nrOZfy",
+	"ucVZOGDn5+pFwHDghyoK3KU0lz/F42VcDlBy4byR1LApUOUWf1hGxyxr9/NATxCK8K99NlfMMisdXR6d",
+	"VX/FFbxbjqD8yR3v8chemCopzM0O8c6UC+K2Eb505YFVIdFzfbfKszWdM2eWJ1ST59f/HUQY4O89gHYP",
+	"YNorwd3zkOoBVHpu9z0Y2/P7/Fn4U+u1AL76red+aMC81wLpYNDxqHd0tusnZowqLqZxyuik9y3+Ebz1",
+	"U/Le/v9nCOh2UTJXZVje10us6vIdF7frIqfAB02ovtVYxU6Ql98+d/VFgk4trnmFJZ5cES7uuFnpn1W2",
+	"WKZzwnXoRKTGx1+zO+aEn+uXbzzhfkYWlixDxitz355LxaDAyfoSkJ+qPXcKTqNl5jzsFAPToOezFAz+",
+	"1kxhbsLpM3KKmQc9Yv8+r5vv8dXoMpqzlCcQH+Q3f6VvyzgkWqRcZnK69DjrqrPkSlomqiCCSiQzBnLn",
+	"9wLlPLMkb769JpAnCzAmN6rQayteYqxrBYpm6dFux75S4tLvAXIHvtKAFVZyrdXO36dyz8P1f/k9tXm5",
+	"F9PUuRTpjXwuhS4yvFdr4/g8RKggc8ZM7YwwKaIWYlmVYEXJiAtsx3lUOfYD6cnXG/rGlavMrfoQXUYJ",
+	"FVBMKMYv4KoNE+t6ydUftppMFDOUi7gQBrKmaoL7PaMC7OV0kaMvFJ2YNTQBAQLxoPatr8omMzUQPub0",
+	"POb0PEBOz3UyY2mRsedUsRurgmOwrkWR9kQ69z6hlQ3Y+5yRYNecUmV0S4i6t2wZw9QOV59T4WMXDF1C",
+	"AENWRUBAfpAhq8YGIBTAjh2l+M+qVXLCDGplaDuJwagS76IsabfRtEXrKUuwRZUdHIDJ1F2XG16FpNuX",
+	"iGbuqgWJiG0JiJbhD48Ohk+e1AmBumu6AIYnbj3GrebtjGrmw9W3rUqwj4bkdkQZpA6nwI3GNZwTnx0B",
+	"C/UBKj1yNETNGhJ4TzCqW/vey5TkUpv+8BSC22t7cKc2ZmbBmIjh2zoIOA8zIy/6jj9B878wK2Qtb1qV",
+	"KmpZItuC/3dMl4C1FeNfWGKukoRp/fJjm/bZ9krNmmd/jzM5DSz5FuPAThb1vCHm14jmPLZXqpuwcw+z",
+	"zN69w0dr7DlWWwMgRJeWKFx2WvynXpTMoP1APOEsQ8rsbAtdDSIX2H8Sol2HF6PDweHoEEoyygRKamxR",
+	"vguVSyd/aLaQ6rZsCrFTx8dySJfKdcPh+fGwMgx5fifrPYO3JWnvKcHsVWtvODo/PYreQ4P7LJMJrczT",
+	"9SptXWE22rNl6F7IfnQvZPehwn8RIG9UhB3UOiCyhdJMLQ/3bR3vsxQ3u2NqKen3TH6Df9c7kJxjIdPS",
+	"siekidOC2Tua09xZuRpjTrGpedsYVZrpGmPO+qOztWPs1lrHDI9ax3zqrXl1l4z9ndVLbW8mFtYOFoUh",
+	"vl/QLVX14e+ICrtnE3Ra0OnANTSKJ1IlJSnw1orXxdynGxtJ9IwqV4+W3TG1lIL5QATfhLFxx12UU+1X",
+	"SzHLViBtCQ9W6JNAVWmWVcHsX/R8Uq5z0AqATI5lYdASCp1LjIxRarHsP88ZzWJ/U5uHMAazmGmIKglT",
+	"hk+gzMuq1xzGhW9wrYtWSSiRIsmKuhtmOETZGJ9Bsmx5mCzlaDAKZic4+7OQOKY8hRIwuLfDjl7BMjk3",
+	"g2bMLev1xsraarvj6sUxuk9QSJ373UR1dE25dmUMSgtG2W3FbspIZ7cMukpHl1GRz1iWbk7UrXT9n6Kr",
+	"WgKFc6U4MaoTrg1Ph4PzYIwTJNgsiauE3y+J8TIpqg5fiRQGetFQM3NFaMoXtpYwuzgZDJ+6GToiD2Ie",
+	"ZKdA9pFzGUx4xnwrAE0z00errMvMOTrM00ln7DkJsQfnAUEm5dQDPyzFg1PvL066KVWVIqpndHRyGl1G",
+	"F5Pz03RwPjw/P07O0tOTCzqaMEoHyckJTQfDE3o0nhxPhuPReDA+H42SdHiSnibDk/FgMhhQxBr+TxZD",
+	"pb7ocnh+PArr7G0yUZT7LvJMUnQn75/Q9ECoZ3EejDtxWDLgfhUCKhoNBvn2whXHKHC0/9om5WB1ehA6",
+	"DFWuN/v6shiQ693+a9vsVf2CTdOeIYFv/7VtWiFxxVjdaPOKoU5H+6+tEtxeNRQuhl7oWMrCzOKk0Eam",
+	"y7BkR0nO0YqvCZRdhu762gXlHOXzw2h7Pt+uAr1X3SrWcLXB6NCWQrdPX5DRIK5AGVs6VIHjnjfLnn33",
+	"2xTwn3inw9xBBs+osdOHMKgkcXvD9gCi+3f3jU6U/CerkicrCdj94BiFX4+rhA9rfTT5P5r872nyf3+/",
+	"a/0RS/F1EamaLLX6Ow5wGn+Ve6YmjzpKeZ3mOxuEgtrKLvY21AS3Fm/KnQR2GPl8zSWmctqbqWtXc8Lt",
+	"3TPYRW45hegjIiTXYDZK2R3LZG7XRjPnAS2Rhmsyowq05+qmufiCInPJo2VF4VshF1Brs3QkX0ZXxsDV",
+	"X3W8HICndvgEGgsSpAmfHoCU3gMxnbJe0yO0RbVdjBGdQlCx4vJOpssTV2eALiZFFo+p5hZKeTHOeBIb",
+	"qm8DTXLTnQfbYRmu+BtYNdGEbxidx3NWRfWtVkuDXIAvePzOKtyS9NAqYXc1Hu9tcG7EKEPAdHwPa/J+",
+	"9uGaicDxlK+taEA3MIplEF2FJmSgA8yZpGZyEV1aoaWsYuToZV7vhPNlHUwY9Chv45wqdzft0tHxGJeq",
+	"sD+PXaxKwKEhWBAskevhZu/kawaNtikXELXCP2Ks1qHl746haGhQH/3AUNyCVlnOQapd3S/w+gKNHR2C",
+	"9WqlOtQuSDzcF4OceGXo5EtfZjVllTwJzVss6rnfN62gJoMGxWgSKQxNHGvwDX+miibsUII5+79c4eHD",
+	"RM4jV+/FDSpN02gNahjBUSEDFwtEJZWVcFx7ft+05+xsMCAXVUmXmv0Z6zqgfb4Latb63tjXhhf9wQn6",
+	"Vaq+m75P5S63j5mZ4AmGJH999c27Spxz26+s/5YoKCsosTmFmvXoD3DvgWyzQxcwYJDNcOhe2AvsMro4",
+	"Pjo+Oz25GF5ArW9tEplCtbfhMTm5+Vst9M4t4zWuwrVxiq3WYAUlrzUEYfb3MUdp9jEERJe7UuQgY2H7",
+	"vbPzi8Fw1OiIBf3LzWxBl/GEsXRMk9tddMx52IGwG61Ap/g+DA+Snax6BSKMlQjQOeM4CtQLdfpWKb8I",
+	"aaDMEgbS/EChOlAZ3rnKjLxIG5jPY8wxwGtd2U3G4AcIUhCOP73fkwbWzCW42HjBsgwp+ISxjGRcGybQ",
+	"UWX5gpWlyWImIXSHZrDXe1DDKgr+sczXY5mvxzJfv48yX3Yj6o4tPdv3DluhF8w1q/ARjjivpxKxkVWU",
+	"F9AlWqTcIQXeSIjdVg9p2bg4Q9FacghEBzN2PMdc2r10i2I852ZF64PkUMPmeQbe4x2625aDWiyr+G9O",
+	"7Y00dDK5HzmFiEKOfclL+zSYROKA+ATSovvDCxQvqOAsI18rKaEcrX/sdOObcnpNkMYQR2PukQrpFgbe",
+	"Q1hoWJb2fQ9p8dCKuVSx2K6mXtx9fXpGa2VnCLBLICoemqSvFjEH9X7OM6aNdP6vgD3ELkezJSbnAoe2",
+	"OYvct5auJ3iesXarQnvdgXLGOTNl3e1PwF8gnL65lvPVkbWYogm2em0sf+2QT5/2sh6VeSrsY84SOxii",
+	"I/GDRyf9wVn/qLuP47R0bjGq4gvLNelYVmF2wnUGie0qeFJkxdw1hB8OKwPUn6VKqQDlFPRQbYp0Sajg",
+	"c+jLqSCJNZFZxtA4n09odPnrp9/cEHQcNW3bjwrgowL4R1YAMYx8zs2GDEJ8wecMjpdlplQpN/msVGNo",
+	"Mmt0MHOBNV17Z0Mky/u6R6N0O/CpgMguYUhaeflgGU5xInM2l2oJEp+9FjKTU57QjLguWFxMD2uesejr",
+	"JWyBiZTICVrEjnvg5NSETlmf5rmSueLUMGLYR+NCr1w6SJnR6PKaX1AOHr4+euEI+gELxVKSccMUTUpN",
+	"Feeh6Bu1qh2jyQy8Mlpzbagwh5E7ICsFvqrSTleC/BvPwwj/ewl+2H5V17PnjwY3o6PLk4vLk4tdhMOj",
+	"BxUOPXfMGebKP6RMeI90xuZRvIL4w20H5t4KUwVrh/14iF/uEHtRxsVtGRqIGtgeDYahEWN0Ge06sg2L",
+	"2rJMW99pr8/1iD1fDHveV8f3HRe37YcGTzrR6HqYybdygUHMnGlsu4xuezTgusAxSuZFZnifTplIlsQZ",
+	"Wg87nqQTaLByArEag4KlbZx8zakG2Zc//Rq1GCisNsiVJY8oxlru6ra5YFlGFkxhm+vA+vmflc8o47dM",
+	"mfhkBerQsyc364HvX9iakuf68eDId2VKeNu85dNar8ZHS83v2FKzcrLr6WztjXYq+3jWv2urXHXaN+6L",
+	"7SddPu1EoMcFz0zMK/u1UxbdaxUB3S3ypwaMB2UCuxzNvszgs0e3BqF9X5LJtODQeopRe2NHuewRq/6t",
+	"sArw6obPWcZFK0bVnrXiUqecrOOz80EVS+XJ/2HgOCsz09v8ig+XK9ShJuTe7Onzef7cOZXOlz/RvPWw",
+	"Vl5ov/1TzNLdaGZdZxWleXtl2lbj6AaT/HpbZuCFljkTVXjb+3vy4Ao8b10qUDvw3jbKbT26zx7dZ4/u",
+	"sz+8+2yFAmwmoeUb7TT0kSY80oRHmvCHd6nXqYIvmtvqi3wt7xiU1sJ3CM2kmIa6ymoFyErZCOI83a4P",
+	"fSHjqt88LobTKdu4EHwFloLic7Wmg+uXb14QV3+qVoIsbOefJCw3YRkfyPBztIz48DfMnqyqV2D1h2fl",
+	"n9WOoMf1YVAqbDW5zG7t+zyRcy6mAY1tocBr3mqlwjOqY69hNiKfmvmmplBCx8NzS1XbI0dZNxVjeH5x",
+	"HI7xaQSNz99TVv0eLsALrJbSigXPpYIG4HAL4azsCE0O/nz91zcEkgksYiazJ88IzbQse+iRsrxJL6jM",
+	"Pm8tYjLx6aXhG221h6saKGMpbxmm4g1H5DVdHkbBhpxLvt3ZP5PYxKEM8aAZyfUymYErXZuvdFXQN8DM",
+	"Wh/5Rr0LCKQtP4+X8WpzRb3nUH2NUFe9MMDzVdCuq1j6r5sIWeW/Cst77riSwhUA/o7f+eow82KOhS0F",
+	"kVnKFBkrCAE6LCNpIcI8y54RV7yGGKYNSTL7RS7In6koKJYPQ9MTROzSnLrYndcF1LpOpJiAGICfdQq0",
+	"fkYWsshSTAaHFCR4PGap30QoEF1Gb6QXvYBdBdmWLg4C0edV9fsmzJEKQjqoCCfagjxMpM12dcOzIG/y",
+	"xuULjDOZ3Fp84XpmeUi1uNdortpIK6g3asFNgoKYm5e1c5bYM6yO3JojVq31r4Fcu/EOChKKwKuL7RGa",
+	"zrmorXm160D53bdB4Pjmux+GmG+BURkCNzwdkuOLUwIxcNVHN/Ly6mRKHu6y5Qxy+S0053Mancod1JWi",
+	"zYBz7JhU/BAb72zexw6VSapl/cDGMylvr4txaU/evDYdvPmVJt+/+64HhfENgdpp9uJi5UYyyei0G7bV",
+	"Sz3CbGUltsrQiYeZRu97UaGy6DKaGZPry6dPfYXNw0QWIuHZoYvTfCoFs3B7usBNBtv+0coVWG1+83bD",
+	"SsVdL/wOUYd2Re4ILAuZ56ZNnGt5o12hxhewaAL+e1t4iFLQqcdJwYqgH5Sl5ATCPfAsuilC5659tT+9",
+	"0Ejtz66bUjU8OzoeuFosIlnGdntDl0GmmFHLLZZndPbGeAZDFAYdDKF0+vId00Vm1oC59koA538UDILB",
+	"hsF04b1ZM13tlbVI3ymWZ/vF6HpS92q7VCriKIUsu0az7ndpm+5ktoCa2jAoWnMU7XF761+sS6CK2V0s",
+	"Zpol8evJX/52oc7/lF5/Tf/DLfE/8J3/gDH/L3rVa1jweLQPcrTtZ7uBQK68trbh5ePp3Pd0kKhyM7M6",
+	"2HNMOd1cNB4MWPAedJ5fuLGi1eQDxV21VYILZw+TOdR4rUlgCAdiVIG2k3LOUAs46Q8xWsiv9uUseWMV",
+	"wC06bLhwjJLHBjy1xYO1aERcQDr54Unrbm4qC9Bc3vk8YNDmCC3MTCpults3EEgtzRsQPgqZzGNuy2Nu",
+	"yx80t6WG721Uv/l4vaP+8QY83oA/3g3A7jszRlNXJf/lDZ2iRSkM/rrBDC7FLGulTi930zwjmkFXFjKm",
+	"yS3hgnx4Nem/tirrh0PXwWYOdSKdxqaN8l6U72RSprDUv/j9u+98b3GHrEQxLQuVsG2Tvrbs70ZunFN5",
+	"xss1dLezDBcL+xAujNz8CWgroOic+QaaV9jw7gYTOtqA57vnVVk7BNI/CKAzkSJhZDFjWEw+eAnWRVPY",
+	"MxcQ4IcYi4iHKSSrwWbV2nOrpCs78v9IyuOfrvp/p/1/DvoXcf/9r8dHn/5XFXIWgPC5axjdtpUPQUvp",
+	"Dx6evkUkNIUvF/uPgqlltVrXhjpc3px+/I6JqSUwo8GgF8258H8P2xb28qPdDc1epX+DuVdW+EEvtWHz",
+	"/wEy/eGSSJEtwxOfyQwqfcLJMzcb4Sk5YIfTQ/JhrHg6Zf/z9bv+YHA8Gg4/PFm3Gz/Y3uE1WzoeDGtb",
+	"OuqF5/HT//mf9//x0/+8P/yP9kNAL8gGpHLi3m+KU5POOPXqBaatrXyQpxu/NpFqDjSuKODNlplTNs8l",
+	"2HH+wlpw4ooUgv+jYOSWLUnOFPEZn17cxrOn5PvvX7148owoZhQPC+hDX1U7mIqUjGUKDSsziogFXlVn",
+	"1CpBihS12mOwxL5d4xqEGY7OawhzXkeYEtCH8WX//Rq0eTUB2rvm8lr6/oFkVBtIYH1GoNtZxoAKck2g",
+	"xwNLce/Hw9H6HTkav24rp8fbb/OryRsp2MuPHPWizTeZkrKLO80cUzgkP1gEp/5208xuagm3XK/ecTNj",
+	"Pws8KbvXD6PB4IM/ZWrKScCpZyDRlmvPfp4REJ8WXLOQnlQv/CwOPowGww9PShrDDTngUDCKpilqZB8C",
+	"qqE/EI7UE1Aqo8mtJtw8cZuqPvKzCGZ0DAsYI80ypsicLsFpqBnrkQ/Hg4sPRNC5fd3t4vBnseEU7RH0",
+	"8Qw+Cxn7js95y/FacZpo/s+13CKDceGSUjahYFM9sZyCfuTzYl7xDfyrwjMuDJsyTJd861tlNVfxw2zZ",
+	"OM0xs5DDu3HLcuM7vNAi5eAucV3a26D5v/v+Q/fhca7Bs5znVLUs+SrT0IwvLwzDPjRkwqeFYmXRsooZ",
+	"Q3tuy6PZPwqakQw+Sw4WM5kB+jCRUuX7483lHUMZbrx0v/UCpB8voRXgWn6YuAW3npgL8nCbHUuZMSqC",
+	"3b6odTxvEAJoe/6BHLjZyn1CEI1hdP7ksg4IqglU7mLpIfkgcyY+XBI9p1nWRymf+O7clh1STaAGrp7Z",
+	"O2zfJik1lBzAFBYhMhfvUHZQB5oxY1nac5n+zJImqpa1ibUkRhqaaZJQYS+oYneMZnaqec9SmZ+Fb+Ru",
+	"+bRi6Ca3O0ifHJIrQbOlNhpFGLs/H0jk9kRkYfLCAL3yNIC69solzI4HR0+C+984s6DRfHhs/wuLgP8/",
+	"T+2ZSgFNT/Cpflqd1GurF1VH+A0U+1spfA7cMaXLUlJEnDzg2J/njq1FKKge2EkySDEba91V+q7U+Jqr",
+	"+6sFLQSBKCbwpnNNvIZIDhKqWZ8LzcBHeseeXAJ0Sx8wnpYmB75rOfjv3EPsa99DIaEQgmVPau2Iy8+A",
+	"kOZ1yl6J3sqKJvYf5YtS1CZwRMvFirTSUL/zdfJGd3oUxgJsAySqVWFEAPxNZtReJyaq2DW4PgdBEy1C",
+	"VZlbBPP1CGAKluf30GUKoje8EYI4I8RaVGrq3LvJlwiANo3yO7oNuZ8RashcakOGA7JkVHkn+QeL3h/W",
+	"Lbg1hWgXzHcpZuuVh99Ua9CdtQb0pafXmMvSinZ4DTRx7TgtwKVyUAZM5AJqpZCDd988J0dHRxdPeq7/",
+	"quDTmcmWRC9FYs9wAR4EnOeS/FKkdj4ZymJf6Z8FSM/4FjmozDDPHG3A1Qig2OWa3GqsDqEYWShuDBM9",
+	"ootkZtG6bC7VI77KKtB1LC7xsyjr+/XKw1liCpmb6llJNjBSws6CoV2V3FKNdS/NaJ4zgdwGgk1Zatk8",
+	"8NKfRca1IdiVJRiTUEMzOS2wI3LhokCDOBJNDgAi+L72okqKdePBmmjliB5BlgjQ2sCiPHwxm2ntJehD",
+	"XHivzVYT1Eb8NfqapoEnxjfpgva1Qe8rJccZm//HL84L4sy2MMFbfFafp41h+kFPV0fYVXXjtm4sbqSO",
+	"+69pZiFgOYYEwxLNeIoRXcA3MOzOKJqYZ+QDRGFo0AyYJowmMwJta6FlwnMpJhlP7gmScJYuACnffxBw",
+	"XFk91kBUH2r7gmkMPLTfeEY++ABk9HB6SIB6DwNRBFMsY3dUmEMCcjYlb/96fUOg0czP4kNDjf8AwqGY",
+	"gvuQluYEbXiWOUXCFZWy5ATCSjz1f2f/6F/ZPz44+VHjJQiMscFLq7TvGgfZTy8oNz4eDb7CxdRd9oUr",
+	"aJxQAQbU7M7pjg4wdUvnRjUKbFJSjXmaIlPZH1Vq03TBlWrAgyDLTak9WzHKKkNegE4lXB24Fn8Cr8p9",
+	"9uln6LJFePfBdpdxcUuY1eotTS8MIICQxKIrU2TMCJh5DqggWPUlDZj9E9j+K58jpPanD4i2Bl1hV/Wm",
+	"/HCpvBC7lAUsUTNWWXGos+G8+faaOM1NKvL92zeXdvU1o82B7+z8hCgKTm8zA5S3T7lLAAGBEknkoY9M",
+	"cw06/Bq5Lj/vnTZOVqitPViur50BzqOngSsJG8JY0QOiy5/eDZ/CHH3XTABdUe7Mmk+fDoYXA3rChv2z",
+	"ZJT2z8ZHrH8xGQ76x/RkfJqcpefsYhLEaxwPLqoOiOV5lbfYR2a4AIwyIMMdm36alMT4QWixqtr4B1aq",
+	"2uE6Ex1bPV0URS/JBw8fT6y5+VlYqaPkZiCjlmh6SA7WfdnZx7xURgvNHG45w+2Tn6Fb2BtpvrH6x/2u",
+	"fThLl6tfvv8g1/+NRLESIQHSgWgxGUKBeDmBq/6WLjNJ0xspv6Nqek+i1zJZFyA0hz0YKQTrqlVA71AE",
+	"D8wsBIyMCALFSvvyN5Rn7J440D5fJ0CsjnwQWFRu2SrRZG7/DoQjZuj0Q5lR5rwFKJGQhCqF1lIfPC4F",
+	"O4xa3cdtS3SvPYV3PlWK9QY4t8G3GrQRmO617pALBhj20TxN9F37p5/jgw5ft2/WF9CinrR62qUylwQi",
+	"wMdL4uyecJOfX/83Gk0+oMZ2SfxiP5CDRGbFXPjsqx5aoHpkqmSR90jK50xoLkXPKnFsKtWyRzI6ZlmP",
+	"zBnVhWI9At6WXmlCfkZoaez01lWuyYefkvcfUEq4xnzE7wW9ozyj4+ye1KN9vi73pmXkg9GQlBo6pho2",
+	"j3orTWb2E8RF7s0lZg+lciF6YLqjCgRvqYDwYLfhJ4fkXaAF2IGe8028FkC4IIHg/8zrIOiVTBteyYZG",
+	"QlQhdGlykiJpXtD7qBQ76go3Ur6mYumUXn0/tGiZrAtONIc9CEL81TMSZfVGYCHO+sI1uImtDqrt0W1X",
+	"+fY/ndYYlfoJfC9c5Oc/78vNmjN1gX1tzENJNoliIO/RTAM9DP5GfYAqBjcUzCFAob4XTgm/P3Famaob",
+	"HMJBDwKIH1iW9dH6A8qd99qPl4SScaE5GD9UkTFyYJUXYaVkTycARRWr3Pw+TNgKSk8cyFzxapZCxvAN",
+	"YNf9INc+YzcAtox9UPHwK41p05Bg5mm8veEoN1vhMWfKWcvpLdOHwfcxBCzxjpFc2XcNZ7pe8IKarkbL",
+	"XjBqvFxto7PVZ1FOwCW0PWctokdVb2OrOwHjKzt8NezZ1eH1sj/lryuOYd+ssnZcLXtY09Kyw8drxcM6",
+	"vO8V7c24hmhwje9+8u0u26IUK0fJTxgBFQCvvjo3S3lg5VoqCL4vFyzHvzDU4nEpz0tEwBJZPoDmbYCl",
+	"zjm/DnH3REGPd/Xwh0Gbk2fN2l/eMWGcWgirz7K/YtfrTUdQG/Xp/Tppzkpc2KLVOyoONGPkTy9vyNO7",
+	"4VP4rY/5ppa3L2Y8mSFxxMW9EnlhdoTpDjeuFf2bsSvOmQPveqrVzImu6i/0CPXVQ8BR2oxLecDL5dF+",
+	"5ey3+ZrDW1HH+vUo7uP267B24fnBP7bf26jCRaoUXQIaV9GukAFdZE4pcWUdN19s+Pb6pV+XRIUJK0r/",
+	"5NvkplKEt7qC7FVaZObal42qxq3Wj+q531wdB/+nK09R/jqT0PA+6kVsnmdyCZ04HL+NetGkUFY2iKtK",
+	"FL0I8wi2rU4/95kNW+5I03YoqBVrXF6E1YaowCIZHnufOXMgddbY3koBAmmFGTNzrTdqVC2s+bVjbFaz",
+	"JtjOw1dC/5tX+nWhrda1sh8XIJFyxRIjsd7Gdo5VYclG1A8xqonAfo5WFIZuL89nPEvbiBOWfnEtYbgm",
+	"dCwL84wISeZQN2FGRfmGZopAwZTVE2ukoXQgnbVUkhaZIcwgaXm8Ug+oS4hICLPmBLUv1pfXzLJZD+bA",
+	"2VyHjwPftlN+OUtcloKd0w3aT7T0B74ZqSrcsKJmrcVPQJO3fq1JjisWWse3UyxfgkEGQSplj+QUNB3L",
+	"xDGYwV4orN2jSYIVmcjBOzYl5096hFYu4cLetCpKsoxjQNV7KxqyWRK7RXQFbRtJuPGWHp76xbk7xYRR",
+	"ZUzYy2+f4w0KCiF1ohJc2Fd0HJZF6sQy32ZUXDMnZKas7bB8DfWGHcMXiHeGETzSZw1ygU50q2yBr25V",
+	"QYCeSilifot0HxZG7EA0wu1vR+xr/3Z3xSC8xZV+UC+W32GdZe7Wr21xzitKRQMJ/e0tKUC0nhY0gNim",
+	"fvgq+G5NW6nXg0hqNXL4BQW2lgNcQe0SYpdl4IUPy3JgfkbKI79sYLxzSjuBrqraGWDJGqGrhpK7iVs3",
+	"1RIsdWEfTY+Ml77GmfhKg/eHi6k+JFeGZIyCXZlZ9QnoTc8npkOEZ9nobJWRu4JobfTNB7R6AlaTCzTD",
+	"MJ05OXC0inzdI8975EWLFtOux5St3No+Xi5fy2I6M9VXXnadP+ju1vaB8jHsD8r55SzhE47M5x8FdaVY",
+	"q09/0yN/6pFvhz3y7ajrKsq05V+3v/1pLYIDcYb49b0U3AafrwPDVxWsQix8O0BfKBAYXRsrQz3WoURZ",
+	"X9AlI3QWJub04yt8eTRoEI5ehFFj7rlv7P2AzLH6+HDU6eP7sqQVEd49WEfVNFP1zoGrAmbCdhVlwgzz",
+	"rlbPMgg2LttEruDQt3JB5lQsPQZgEGyFRzNlbzGGzXNxG4gOJZ+s97nqurjOZsU7ebvjvrtLELWjqqQI",
+	"K+Du9MUdpYhVFKjBMJAIWo6whgvbhYXaFj+/BdAJP0Gg+67WwOaa96GbHpjrWEjm8ww8XkPwmQviuyRD",
+	"Sz+PR5Cf5TQgad8+GJ0H8QNPOqgtn7qcSlX66reiFJ/xAge9HdtO4urtK6gjjVk9SgoDRUSx/GHpmods",
+	"iEtAHYdhfTuvfvorPPl0+FnIgFmf7XHLlp7H2oU8I3omF1XGk8uJlSJbHm61b+xIEmq336eJVFDuRAdW",
+	"7aRVS0d7BcqPo9oCJHitrKyZ8p0XmzYrF8wxw2K4lj6IttINViQ9JG9cjjBaemgGti2e6rJuRS1Nq8W0",
+	"FZhuWk6MY7vhUjj31ZpDSYgkMmXlB9sEpyeHGzntTmqXA5wX4x7CPFMZXrBo1XhJLHMvDTUdDDKacIP0",
+	"rptZZg/SsaM1oXFfKlV7nUJduzjV2Wy4GrVzWHU670FSJzxj642iHYknFnEPvRJgPbY7B3/C+1anccqp",
+	"q+bZ8mU9o6OT0/ZH/J8sHi8Nq0v/XJjT41a5z8VHd3LHwlb8kBA8tRXXFlEutkb0tpxi0Ip0sy71EDbT",
+	"7Y7+39waCH6OAiQ09ozYMbsYBXe0pzVVpXB0cD+dnWsFOA3DdutJZ1lQ46hB/12VyLbwByw0/hnkm11j",
+	"NFZdVlvH7BeOQfWaGI89IjXUbtSv7f7XIzDajKMUCyG6U6x9dzMm7KMh1I+txYZXzu5rx2M4nOvYQ7jp",
+	"ET4pc1o6uQZaznH1w0xM6RRL52eMdpu4Ouy2ahxc10IYWsxfu8URrD27zaf0HW9zt+1orK5u/wpB7G55",
+	"FqKg2TuG5VEfgtenjKYZd/2dGlyn7D+zeWevfY8oQBSauwDWzkPUxij+NUM8BDoOaUDYjS+XWy6iV+26",
+	"Df4hSBoEPM8ZzWLFpzOjYyHRjNtO0N1F7MqIw496aWpOuTCUA9GZMxBPEkZ1e6DIWoLagEr5odoSe+v2",
+	"tvHyfLaIwhbQQzcUxna4i8E1unKj28QU1xOGs4VuZUeeEnfcKCJbrK2Q0HkI9uJdu4R8QuOJTIodxLPJ",
+	"1ZVitG2/liXMLTqVUsqe+Gbv0g77bOBhANZecLrhZlfW2oaD0HWtq6Rg9TFXWGJTOkNn20yAYoF1NijU",
+	"uYeBdvPC7h2tguKNA1qvJXilBFJo5vWSccVJGoaeYNNbbL5t13I32WhdMNeDCLM+1Ks0PMHl9J70OIQX",
+	"AMu4ZtRQeicuK29XDZXqTY16jRaVG8LrmuzMLmwbRF846r6PyLmeuzXLetWluHdukcSoAouSeUIC/k4g",
+	"Ie3aW51Htljt3W5IxgykRkFh9O+oNrjbTgagB+SstRp5HeL/7ksj1/HqTfJsgAyf35sCH4tR0NrZkRKs",
+	"1DXJ2gtrH0wwqBy2J3i03n27VWYI8OK83Vl/byGiETTrjMQiJfgqSbhKigwLV6YFIyNngPVdq6BRYNmd",
+	"f2eRZPsOazLKGgIB1mBoXndRc+R3lGSqAzru5FD/bJLO6o3wOji+Wz+Cys7V/QS6CksdBKQQ3R8kICtU",
+	"T79gPNaqrBUcaFow4LgQ6+a7FveihIqEZdk651DOXf3g+6vYXZNk1hncv5TdLVdswj+udRp+pYnr0Yn9",
+	"cMmBzOOfi8HgKMGR8G8WHx4ePukRI8HANBVcMxcm+yABEl4G25i+LzPWLtw6q/1qDUCYtgTBdqM9oMfn",
+	"Z6I5j2/Zcmf2Cavbh2PumQvxQBjaFi8X5C/Zf1bteFx+9UHD6KifPCNzTJ3AZs/o6Q5X2M0uuS+ercUt",
+	"gO16ZFobSYE4sJX0IsH61Itu2+qee8c/N5plk0PyCqpHYwkc9P9DKaRLoo2VCbjxpUS3+DPd4vCr6zf3",
+	"IMyl3OGXYiul5/wvzpdZh+lKy2xywKjKltC+tkeeX30D1/MJkYpoOmHTgkL9qdqI51ffXEE2HiiC/YVU",
+	"t+S5L55qhTgo/c+ZJld1R75nb6uNu3vRmq+1c7ry8Z5hw38VLIzOdM2EM8PzjFWFRlpiHmodlzfFAkvV",
+	"bIxpEXbhIylWBNAtCLCmPfOmFdQGVOlJu3856OL86x7D1zVyXim17Bq+i5QE79GMTGhipNpz8WWnbif5",
+	"d+N3uJb/hkGW3dU/86nqLr0PQNo6Te8zT6259O4TfNpIPlpkUkUnphbN730a6+TR/cxhM7kIP8tFZZ66",
+	"4ymTkW8YhR33dKxnVLE0RtVwRjHuAQNpY5reyQRVkpSnsZAmNvSWxTldE87RDAEJuXlDCquS4ebQy7jd",
+	"qPZ+g9jcuABSlS3wYELdlub8ZcSaDj7QsDnXalXu1agOKW8R7KEFroaZYV39kN3BmbRyuyLlpipd0agX",
+	"Bg2RPlwSs5BlWWM5gewPrKQ4ZgmdY5GMA5eHBi0TfOU51HHVlKV9uqDL8ndLoqDQdG4V4WUO2SSucB/E",
+	"gbm6+h9c+eQYStXqS/JTwzz9/sOTZ+RDyvWcaw09QnKpUV1JC6xPgr2dJlhUXJIxg+34UuUhU0XxH81p",
+	"KcQo6sqSbY8QWnGCPpkx+IV9dP5DVGqC5opWLUffL470xZEtimeuQQSQgZIGRFXVDwgxUvgp3Fo7ebCH",
+	"B4pFe2jJdiduePyfIJIBhalWYfR3FzEiszURYwXid3vZc6gWZJbEpw9+pYkbgEXBNZ8Klva5gBJOers4",
+	"vNYOX0femsi7NWSra8Jo3m48SKBC325Kdl71SGkhVvZudidt7m3d1osJyoofuNIbH+xfH574rjZYYtx1",
+	"r8GWHkE9z5xOoRhZoQRGsOwZEteLPvansu8KjGMP1lcvdLB0s6E6UVUv0L6KtYjK0E4HogdIKl8ZsxaY",
+	"X+lSUpZ5xnpY3dvS12eEltIsTRKmNcnk1DVUYNpBGA4EgoWsUghJNIyrMGz5QeActNIEYLeZakLE7Xki",
+	"Vj8VT6bWsjNnankA3bOir19O/3xOFbtKTCVH7l22p42lV5Z3qTwbzpb4Vzmyk0NASBd2u+ID2xo9vckZ",
+	"UL5LGiabtXnbnRzzK1D13vlmACj+3Olg3voua/c4neb2tqos68G+dei2IPbt6tK9Qb0dqOsSq+2L5Cox",
+	"ZDQYHhN9eHK+kjQcVj3wIp1VVzDpNgLYxUtmYvQNhPnVVkVScqqY1oEY5lwHGRdr9DO7qBsrNGJ/76Zz",
+	"aZe82Xqdp139yqkrM9/iUZeCrXen0yXh2Gw8BRke04Cw49Qzopkp8yk/PK17lvTTX7lI2cdPT+3ID62p",
+	"ZVaM/qvIlustMt3DxXwxsZaEnfblw4q2riCoQNesNGlw0jGYT8uI9O4faZay26cTXN33X63PT7mxONYG",
+	"7Hzh8GWnzG7xkIfVUMyP1ySp1wDgVtBhrw8XKdu0frWkzUAeWvvDGcvSBw6ItIoYEC5vtN1qgEkMGFaY",
+	"aS/Z5cofdCHrDQj/1Y0Ei5xg2R5TvIVxK6757jLaJhLcGus45dowFUPtnM5hgsmMpUW2SzEZ46NWy1OQ",
+	"83khMBCMi5wavs42r1cMh+X3vUu7bdg9owwfIrKwMWbdpWnPtmgeTFsoosvJqoLsaicTxCc20Wnf4MQW",
+	"lP3s/t+EKhYb/9E9gqnId/zW6skIUTeyhy3DsIa/kKQB3MM1u/2WZek+PuUm3dyuJYSEdPvbAWVdZdyu",
+	"Wt6kMIVinbSIFaq6fQX/0nSzHvrWpKLtt3xHdu5P0AOhgmjHi7gPWu5xzjuy098/h1nJilmlvJvpbMfz",
+	"+Wt1Qap0YFdbKKZ30oVkVb+VuIyaF9fJjKopiyE4nU4VwxAuKQwXBUvjcpM+krqEgK9fGnNh6T4WCFhf",
+	"tbT1gt3fftQmlH5ZQ1Ir1djRYjGjXK3rIJqy3B6XgG6YXJEDSuwZ4Hky9WQP95tVt3lCs5h9tKvYIy4J",
+	"B8bjJU7BywSPeyhfCIXV1a35Wut5zJJVhGIZn/IxzyzO7pgghkOzNXp/2RSru/4h7EVLOit5c59nt/0e",
+	"zJLX1ctlQu+eOdrBd9eAuRtjaFFOZ1SXLVF9Xc03314TR3K4mBIMW7D0BqrAPAOjALRskSplqoedtlYE",
+	"kM9y6mvsqOBYbf8E4bqWAfwZ8KalP29L+zx0x/rNdBLRdkaaNtR4XUPa+lr/jN1+XeUkqTwG+LJLlg0R",
+	"4E5PDsmHtGAf0GSt+UffQT8Irq9KGHwQ0sSuW8Y4Yx9+FmWffprc0inDE7M/1Nsjlm5rIU0FK+gRuhWf",
+	"tt3Jm9IjXUuxdce/3He4w4U9h8MR7zV2RaV02/Bz9lphFCx4DSnpZuNvsux9b/v2QLLg9q95eZe7vPV7",
+	"W3hCB5fDxju7R3zV80xqto/k31Vds/MHClprrtfuJQj81zematW+HUjN4OCI58y4er74d+XwiENXBoTP",
+	"xEbGK2mF+IQuwDHr9HMMV4Hgkw3icSZ1oVrEYYhk2c3idO9j2BHOvWCRrTBHlQHDM98CvloJTu9q7oDN",
+	"11UDf3yM6v/L3rs3t41j+6JfBaW6VZFq027JjtOJXbdOOYl7kpnO49rp6bv3SQ4NkZCEMUVyE6Qd7b79",
+	"3W9hLQAESZAiaTkz+9TJH44t8YHHwsLCevx+O1+nFOGBJuOQsbvMKI8gTZwWIU/kJyLydY7elt7RHN1a",
+	"u+0yidxJQOVJ/UVPRNOcZWnG5IlPRcYcBZ1NZRLReF2oQ1F13/ysVznR13iEHa+PyVW8jrjYeORzgv+/",
+	"znjOxYbc8HVMflUX184IZ9WVdeKsncs3Sdgy2FvKIyvBMZeHqy0TAjO3sG5UKf5KUqQf0Cg6yAi7QrSL",
+	"viC8b5JYHAzSC2kHlrsOFoTDBid47K+SzJXZ/V7afJk0czRQW1PEzMDtSyl7DBxWNSflk/VglQFUeRf4",
+	"Vnsf+O2n6bygZgSimvbpcAUl+3OPlJjcwLVPDTGgcxp7S0t5Qweq02GAC9q4NpZo+1ljrUfWIU3OSbdW",
+	"iCXYowMJOGFPHzzA9wwtHlPNG2NY2UpmoKdmkApyqdWTeR+Yh4HqosP37VD4P1qfWCjiZz2LnqsKp4lj",
+	"QTPYErF2iMa1VdVpGo5QVrVVvH+5GinpWFcHcdeqrfcHumjtgWlsmTSKfB7fJ9E9C88BFdVFCZUzuiU0",
+	"w/R2Xbx0UblUnGOWX75JBEN2reoFKJaVqxSiLFJxwdd2WpXdtJr2bNGmznMFdv93tVvQoa7psWez5o5W",
+	"oylAYxiIdvviyjaCKu2nvCQWRdQGtt+Gn7s4Q3DvJVvzODYVsQqDoJcDrS/+Nc1bfMq97bN+Kf8DcJpw",
+	"OMUeph/cg6olknC20hA87nidSJN4gAcWbxC9tJ6e50vIGcO4XX8YsJ75ltZ7SsypA2d2DMWMctRD29NU",
+	"jsNIViHH4NqRUBr7W8ZyVeQJsA9xktuftekj/dBRdfSjLZQW1i8Mv4JNV0Q57gIH4AWsr5jmm1URndL+",
+	"VlOm4vj05fRkNl3OZkC/DVtOUsQBj4gcjUQAHnezVnnvQuyEU9E++MCaInCQCyTdR42N2np2AQ7zagyG",
+	"yKdUlCgq0F5cbvuL/e0R3Sevh7JVzCbyYw0W/dprpQfHrBRLnzcAYC+Ibgt50AS3ZiXAOgbYnArCvqs2",
+	"+6ytGGG8+m5s8upR+4aqLaldCm+TKEx1Vo6D2prOK4OACcgYwDMZgmjKmzva9FsvPtZa+AI8avYWoX1s",
+	"tpo7e+48SfHYD8q37vcyjoQiwbMMII/BlKhwS793oqtQLkia5yyTE/O//uf86BX5t+ns6NsfL7yT+Z//",
+	"V58KXgMmheclb7Ki6hdz1hI5S/3GyWuVQAKO4yC2zmgclnfzZYT5OD0hAhXyTaWhLmF9q1AcXQFcRpKU",
+	"xRb/goZ8BKwaFU4GWUTWfhUYCO4m55MVj2kE+TvlRn8+OZmf/Hw0XxzNzyatHNOT+eLV6eqMPj9aBCfL",
+	"o5/DU3b0ajWfH53RF8ufg5fhK7ZYTCqFiT1uma9qxWTnNkFiaYOcQ2NFAnbJA81if5UlW2z6i6PFydHJ",
+	"icPs6dXouSKMq4ZRgrt9+khP0Ru4eFjxRCuP9x7snYdNQpKHGAk49LSfV0l7wURIYk2UEljEqywSGNau",
+	"ofXowyVOBBCkINS6uYXm+poaBIg0DUVubiDT5Q5sg4wFjN+zcIY3byiUkx6TyyUYCLCRQGaGtBkA/0ZX",
+	"Z/dEQjdl99Xdigcb2VIhH0kjM0ZlmbycLZ1IgP2tsD6qsXomCFfl8pBloExfubMV2yVCoB+mJlcXtpp4",
+	"SUX85V9qtVagHCsl7PqKmpNI7umdmDP9jjO/J9ldxG2KVGv9tZmGetyP9bIlXEAKxwMVM4LbLK4XEjGB",
+	"8gxTI0WqDlrftooefWrCdV6vZi2n0ToLlX32umoSq0rBUR5ssebIS44NgipEiGG+kIHnbLqYeUSx9Mw8",
+	"EieYdhknuZRTuGYxh4sW5VWlfldXnE5PZt7X+GRuLlGCjjQ/5g0A/KDkbuYRQEbxMfszF8hwhMeGZ8JY",
+	"7VLJ4JWKaDRNBI3k6wCyEZGV5GtOTqan8nhSRSOdiuPnz2cewT99BGZUN8ynP8/KrwzKrP5yMZ/J16Qb",
+	"KpgPC2HFMtXjlzOPWGtjx2j2ikyp9RkuaQvqcuZhjj8N8goq1HJHFj9DUS4lGxqt5DuDTeDrbBaPBLBa",
+	"VyzDX63MEvxA52uQaXvaGs3J4rmcRU+/7VSlL3nQm6+xvZLrg4FyoqcEOkUNlxPA/x3hzTCc1nPqonLy",
+	"sxQVsniOAvE1NsxQCDQcGCL/5CE+2ibwl26MVxJEHdHwH4U8eul5WLHM1xTrtvCeTZ+XEq5a/jU2s8lj",
+	"+wFaZtSdZzPU2iuewe4DX4L5Ax3St8kzC489efTEaahD4s4we8sAAjUWI1Sp2isPmIcsI8oQKlWXjMYt",
+	"VVBgdeVdkfnybwtOuCrbVX0PMq3M1ZrQAmJPKaHqT51zVZNRfbHOuaruGXZrWiRHN6sxxfYXqtOuHUir",
+	"y0NE4bw/Rhq8I0zVp7Ru/9sYsf/HBDukCWbh5GpJ2HIhnJ6DhtujzXzRBk7dpds0XTpj2E1rTu5S5lNs",
+	"5zmGr/X0rtSfCi2GY8W2tPvR9Qex72fia3xrNf8WHnxrunBLphTDaELqehaFYgYnHEt2KmchhTcKkaIp",
+	"jYk1ldXtz/sa64mt2SUV6wG/V34ge3KNcwgtiLp1MbuQbwsJz7/GNgPy5ef3x+SKBhsiDUppCHDlMjXo",
+	"W6YrMMYF2tNTqugYTdk7F/AIFiJkKGxklkY9hE/TOCH2+zNrCWhUAGn8LV5wawZL3gWgQReELlW3kQKV",
+	"irwHz2mrH1Q3tYnxFycaXwJ/aoAByFrz5VbPt/ovFeeopoe7Ny4uAkzCfJPEeZZEjvyw8ovOQTZP+qBY",
+	"+iB0rErJar6flMUkKfK0kNoxSApgbs+YAfpUxKPyrLU4B6c7PIyFMzftttgkD/5/sSxxen5ZvmEZOpvw",
+	"pSQtlhEXGyYIRS4JeS+ZgvPrgQsGLvwNi0IS8TsGIXJoJSzLBwyPbzImNklUaVKFLzBNMyYVih+wKBId",
+	"hOMrvi4ypgjH9ZvdHTVvbQEYxYDJM0HSJOLB7rzSa3h0EoVmyHVv5DhD0IJ9p0GuLvfIA7hL7AckRRSS",
+	"MHHOQv1MqsTGbrMlE5U5c4yWc3FURawxAtD6czOcVPUTkhJSFp8TsaVRdITbLtGvlKoOVknV8Q0Pk+ss",
+	"ZXHb0pEbxvgoRRtLHavAIsplIRdAiY04BSREwwidUp4BQfA2yZihDCYhyymPSL6hMcF03HrR3GJwsnlH",
+	"8sFbLtIid6hqukyKvIfykHdfwrV/GoqwsNV7/CXjy0J2E68UsMkAeyoG8OTg0Dqry7lR0Rj2S9Tdnvo8",
+	"R2bmE110Y+gUvsb4AHjLAr8235rKp2fCakEgR2CFMJHTd1c3b8h1IfVadiyP/bNpMJsp++F7jpDGsLlE",
+	"fMtz8TVGDmoilTx5s8m4yLcUkIt5TC6LdSEQcDvJjejC+W+vrbuELTxX8dkeU/Iab3iNZCRlp/y2fJJL",
+	"EiSIAmdNyDk5JQ9Jdif7BOd7HDyeY9kTHoefn8wuyJLGd2STRBwvU8Kv1nEvb5rdSA4o6H0PAqbhw26A",
+	"g3Z7Css4GkV1fke569ueDaPZAO6XgdTLPaQFkM27E3r6lWmo51UKNdAR37+OfTzPsMtQ7OdkVu0ufcwK",
+	"AbR3ub66vA9MpH4X3qLTOP8bcMK1w6/Yva+Mnaf2EWteK8qsKh9Wys+4pOrKftS6+ZyTjK0KQaPSzebZ",
+	"H+lzWuVDUEkeHK4ggo0QKsbHVrkWPvUUr9nX+EOpTiFsT7cMznTog/Ut0PFj8ibZphHlcX5OVKWWR9Is",
+	"CaA5IYvoziNg7lYdh40OYaFjvUfVT6FLOm9L96nmOKz3yvAgacB2v8pdpxqNFakBvhKa3Zk13Ni03HXD",
+	"lGDkmzTrh7d0p6wC+eU6kVaC2cYu5ElAGmLyqkCNsG00moB67zxn1eI3ZicZY0/WN64mcI2qH7YWiefI",
+	"ZTowPOdIXd9aeVfpZseyffJaiBDfM7QWQjVvFPfcGCv6cMZexY6qjotRSpDkfa6Q2R1m8DOBDp9kReBx",
+	"gygVq4aQc2ZMarmy1acPGc9zCM/nPGAz/bU5FKhZDDGrDy1Sa4H0g3d6hG3UB9+2YvO0Zy/qc0w58Dpy",
+	"lmRGUSFGon7mMRkHaPVYu8oqMznpVWZStaCaY6C8pzC7NIeSgosm5gEXJKd3TIVLa8mZT2WNucgS+lk5",
+	"raZNh9pz0wrlxlihsd7ZFIvVLzwT+VHOWUbMeXp6c/Xx7ezC3vOC0pTIKz4m84VA0yJUMmTS1fQzkOIA",
+	"XqBRcOVtXRuiVa3eZnwV6YZFoSf38jza+fpPRWygqR6gGsODQykLpdhbVhRCP5kn6D/Bb6p+N484/hpb",
+	"NlXLu+Wd+nf7TmtQ8GtM3StvLQkZoO7F3Kt2PYUzbKCqKg3Wnl77D/XUjgE+iGNdOX1+XJ6wafwIhOwx",
+	"+5lLJfbgg+pzet/7mOppvqn41Pe21tfkoBWtDyh4F2CzLhmhm5a0pKdDCP+zfSKbcQ7wt1q2XpcM28q2",
+	"a2/YJBG407CiAXd9YwccEx1AwwyZSm6PdkDtWE4U9BsLyfT5yUmFNa13pFXnF7p7lQSFBua3UwDwROWn",
+	"VI74RBqZobpS/DRfvJrTMzY/ms/n86Of5Y+X8sdc/QvnweIn9YTqcVjnnC6O5idfFvPzxdn5fP4fEwuZ",
+	"WCAijFpNKx4xX1WjsvQIg9zHabiyUg/2NkWf9c/LfBOQXp1WoMJVcgp/wkfXMhU638CeB4t9mQobenL2",
+	"YnI+ebV6+SKcv1y8fPk8+Dl8cfaKnqwYpfPg7IyG88UZPV2unq8Wy5PlfPny5CQIF2fhi2Bxtpyv5nM6",
+	"fwlZ0//F/OUOVsXi5fPTE2nD8VyO2eRKM7PRiKRiF2ySKFnviOl1kcpzBtR1+I2anb0dnQfzheXCOF+0",
+	"pFt0P4TOF450i4q0OYJpGZP2Q5g8xLIHsKZgDM5JVTL/4OGfWvKcOQ6PQs0Wbqwym2VPE3bRHZEHNJ6T",
+	"KSpkjBbIFSowgZeGoTwG0HiXb4AfJhIWdpauQhKb5EEQnrcE/Kz18cfT+lrVEOsDhb2A+t0Je1zJL/OI",
+	"VJM+b6vS2egF6Jq5m3eXRydnL/RJDcTKIxv23Sk/9vKzWs7j/MVzyDrp8mSqdfqHC+66Y2X2GKEf7Ext",
+	"T5ppdbNi322JrQhRZWTNhDXWXs232ulOVZLw9I4Z9aLBnhl7Sbn5BcB20I/n1aJ1rdRNGmTNAlS+URTK",
+	"AoeV3fMQID2lrZPp+ir8oMNd2FjBLSTxIadwFPaIQoYjJg1WTvszgauL0JygwFc61NiF7U/u4/BYWmnf",
+	"t5FCpzpKViseMD08xw9JFiq3LY/X2+hYfyNNhS1ds59SSAHA3/+RsnVnZw9yVNEt+IFnFdP84YeV5j63",
+	"h4ixdkNXeyx97CZ25nFo0SbSUuzLpLTjaswAbVqvvx2sDip47IUzpEsArjbBJa6tZloBlgntm3b1BIEa",
+	"V900omCJijvwBkC5D+JcIJeZyvXksJK0psEPj9RIoCnUy+FkJzzs6Zad1NZzZ2qPymrKwjaKvkGR1310",
+	"UD02NT27tYdZA+QScCMuT8+kj7M+cJcx7RsVAfgnCTy4CmNpQQud7IKe5akheYOPk5jNOtYAmNxITCrs",
+	"JOl8w7aCRfdMHJMPSLQPjsog5/e1JtUhCeAYTkzO3qzXChsApWAvCheGAgQooY7EBk6AgSNTCCmU5YVS",
+	"ZzhBywdy2lWc/qpS8oEKfOsFETnNrPEVQEKqKlPGOfzrDP3uhdm5Gj8tcwpMZ8OAsy9jAsQBmIOPpJ5/",
+	"a0Jej1oXfXNIkiJrQLyfDs2aK8dMPa9ztK6Vth2XVzhEUzez7zujDNYIOiDC1+TFdKGKmcrgeq3IFhg9",
+	"PMJK3wg6LwOo0HV5TLjIPYKZAVDa5pE0YynNcK0B/ndYRPkmSUIyrVbCgXqSykGtB40RQkoub8xnpMto",
+	"JxeQfFwzmK9oSCyufbB0VLOrn/t2uydVGng5V6bl/irJfNPyTov/ahO8YVSw65ac0ZurjyfEuuKcLMiW",
+	"fpfnTgIJ6ieKx3DLMGk0KXJVXnZBTsmGrzcsKwf/gjwnKeUhYds0SnbS7LsgZ5VCtDwhNIYGk18vL8gL",
+	"EidE2oXyMfGargFi4mcSsVUOSK00Di/IS3kOAcKMC/JKZZ5YY72YeJOTiTc5nXgTeXg/m3gTeeb8eeJN",
+	"Xk68yau2sbEBBuqKAcv3WjMVv1hg6mU6rUaxLwsBpfzyJBQkpYVQWjYvhLT5/oHI7lC5IPJ+mC/eXq7O",
+	"DjrDZg9yvmWYNqqzJDXfacB4mh+Q6rRWm9Bg0dO1OfWB7yw0tqZQOEDLmnWMwyxjLGaExKScZmuWD7zf",
+	"KrsbdmOt2HLIzQ16xj61nM2OVhrfOvSqMtJBzQ4Z2Blfb3LhY+UsC1uoQIcxTYTWS43HoeyYrgJtAVXr",
+	"B9dtlXxarfPautWJnm6N0yjDvXUk6wgyLbQbUKAit7pybM5NPXPAQB0pNC14iZ3YXoYG5Xb4/vLG7buu",
+	"zmC7yWlyZ6TNqbsyKJHncZM+jL62p0x0T/2V3gaaa0RDR+zt/BrKXnooAfOyv+AdXRLvTfJkuJWnmuJN",
+	"FAZEnvQfgb+YblQlZEpnRASbJIkw8BxFbA3lsaKQFtt0OSOMZtGO7BjNIFcEzlXWFcGs3G6l+aeLWAKe",
+	"BcVW5DQOmPDINJxhvV3ASncmzRiF5aEK/mUbtkk1E4VOvMly4k0COfdtpoTp5yhawh8rC0NxSVFU6sjp",
+	"kHJ6z44JvkIQ6pEl1muC0SjP8xGjItdjO/zAOELe3gtRsH+ZnUknN0sdhb//C+1LlaH6529OJq/zX2WH",
+	"GTp5/4T95SMb7hnBxclj4xd5reo3eS4IHAjlm2AhZzS+m3nkDZlimv1Mqse3ZGqdqWdNp0o7a/zLPtpG",
+	"vtSBNGzKp9OMb2m2g25YqIx2h5SvTIVP1Ts7gqmgSx0wRZskU6hesGtggqn2gmFVPFCKvF54RJ7upPEU",
+	"8fiOqLRz0XDa7e29YLGJjzvO6jdXHzFHtbXfWnpvPv/6duJNPsDPG/j5Wf1x9eEdfPbm48SbvHs/8SZ/",
+	"lz8+3Mifn+Ullzfy56cv8rq3N33AF1aTqqB1CKy4LOEgnKEZPPL0isyVQR5HaM5Ca0naMkJhVMsGqcxR",
+	"zN/A+3m8PieXJMWqSo/8OyJxYBYgmYbGfpZaiGOeNH4588hHE0GNE7CtVQXP71aGpzVplxNv8u8TbyIn",
+	"5nenumn2yQ8VNPZ+18GoYkLrfN3zFCrqGnXvfepSc+YWLOvKXEfAIwTdgskAFAWVmIzuuV5a35iNYojA",
+	"lUa9Q+b6U9LskiLf+EEh8iTctQjm9b9fthAiSjHyB4xx1S760wRR/ceH/wBwuz0nFicMLPNy3fTkVhwa",
+	"O8RYcv90JIhC7FEO13iV0gw1VaBr9D5iGYj6a/TqrrWo/9Kug2fvkQbVJ4V/0cuBV95V1qc+Lb8PY3cn",
+	"c79cowBH0rZSfoerz8uToIDi9p3WCifzI/lAdHa619RDhfFhz1hY9BBPWNparUutg9XrMtW6HFcUm63C",
+	"2wd1bK1rc0sfc5Bwa8OuIwTmZ2MsWW64Wxoy8rDhUQtjKY9JxiJ2T+OcwKsIDYJku02QXB4qV0DdtuRn",
+	"VrWlI2eqiHJ+RNcsDnaYM0+mlNxuaXpr8uqhPMcU31baOCMPwG9SOcAAbiF2kcak3PhHh6ofXShmomD6",
+	"FhX0gEZWAsh6uSl8z3HVYjV97kg6oPnmAXB2FfBuJccgkKO8ypLtBdmq5ADn4D8To/gJhqjYR+uHQaqh",
+	"30I9RGKcw6L/cSlyV5vAKvQaoG4eeUBFqg5HGHslDEERBE15TF7L0zMcmjHPRR0vaBgCYBFInhnp2klx",
+	"DwXYlse6FrI55OmK+jRjdG995eryUl5WHoKHHFf3ngL1YLVM32flqn1dhCq6NsCRocpCyV+PyZddCifh",
+	"PCFUQySS6S1mTJyDPyO8BWYQlYUn9SlUvAEcM7Jnl47jJTSHcAGHeTzWA5AP4sTe/nS/+ElffIQXi1sd",
+	"BOYC7NxngtzqFEafw9vl8Bd5mUxLc/0m09SvsX6uj1/dYikgua19Lh/pkVv1B1oCtx5hNNjIRjP5eikM",
+	"MQKc33qEbhVSGjjSIcPhayxl9SHJoL6Jx+Q2Z9/z29kxuSwb+1cofRXa5aHhY3c4quSvtjvkmSBBkUH+",
+	"hpoFhZqs/voac024qRANScwemMhnFySJQpaVt4lN8oAYYvmG7QiAmpHfYYOnjQnyCFXNuf3HLbLJrwrB",
+	"wq/x9Pn81eycBBs5ElgXoO6NRc5o6OItrwxqc52/KUemLFpXgoK3PhMqyl+JIugKS6aZMDJGw0+xtGhb",
+	"aubMudtoiCHOWZhvP4WscIdzS0rBM6HEArCB5ZV1z5n5Z7nQ5i5r3RK2HkO2UTh4Is8Y3coZ06h1FmKh",
+	"zpbJNzwL/ZRmgNWLGXx+SncaT3TvOOJbKuCmOmPFIIjUEm72erzUM73qOLv0XKm1Tx16urGshwlcTWe5",
+	"DJn9w2MS1VzlWtq5+FcCHk1UXlNkexHQoEoxIyzDSaNjveZJap+e3S8Xmmme1mNTKsit+tj/x62pB4I7",
+	"oK37G1LDwrWEsSZ+denc8u99wGpVqQwu8LbNcUMF+6JSp8acqnQ5mO7FkuUPjMU+gGoLRENK4pBmOz9P",
+	"/DQR+eLFxCsvww9cbgqDar2XGAswB2u5fADiOiIaqAuQrJe3DZ3cp7QqGmFSvD8ny4jGd1ItKnD/qsed",
+	"Wh6tZgDEpgNrPbtUOcN0ApnNaPZK0Yao0mHIA4aNOi8PNLT6HACSVRbIqAznVI9ca7trWZnmBl3xocwj",
+	"/bG4nWGTdM+4sFtf3q6WqTIjKvKCHYnJ7fHx8U92C2+Hdi9jAkHh0cfjOFGa9oAVYa5WDoLPEY2vmSA/",
+	"keurmzbsVuyo7yCNOnWev/UNda2zhbxAuc34mCCBVFqgrUMfEiFUxFCw2C9iDlmjKYNdzNzB45Cl0uaI",
+	"c7/xJWRWAJK+1AerIpPD6du7o7qFi7zUEDRNpY3HA6Y4cT/9ejnxJlfvrjqTUYu7NItrjFaL/zk/evXt",
+	"j5/dVFZF43q8/IX78ocku/OXVLDQjxgiS7cVK6ixIxyBAgQATB7BvUTfa835768/k5/I768/O+f8z1Yt",
+	"5FCPt3Aaxlqm23NA8QRAaCxyUiwO56AReEwWBk/UWh9kyWTztjRkHhZYaPAiWvJAlAwZwDDi0FJMiBa6",
+	"V8i1FUMSHwbkSbRHEspQ+h6fg53TbO7za8f6Xmi0zptrIfhyNFzbzZigmlXp1jdWASGvrjALhodzmuVv",
+	"ac6OyS8AT+ckAsmtHTqJQsuvB25UnhuGkdPZlM5mh+Tx1ZT1vhUHaIsX6ZO8PjS6Ua2l0A/EaoVbcJ10",
+	"jeavVOTXaj3mdZwwx1LrNU7IFeZ3MuFaKmLfavjAIybyBPOGa3QpjozofhWClYf+MDPy0dbgngq/3nEu",
+	"AB0zQS7zBh73vLc02u37MxYCd5Yf0RbogCcMpmm/yhDPruzK39ULHF7dp4p5VQiXrZVideIR0SrZqUsN",
+	"LToq6c0uRu7AldNkTKU9DsZ8ZNyJJWxr34AOD9jeE5diOw7Lp2P1pEYMQJ4AUX9rewhmXHZbFeqvz3rT",
+	"lzfIQk2/vXLTNg/vmGUwEv55aY0YYoWsNcUrTM48gtRmL90nh4rZ1Zr1oicakyms+il5XsBiyQuiWiq0",
+	"rMm7DCK9RvJ74HGYPEAmNUMpUUzGSwY51xzLrAYagE+RnjkomjnGiHRkY/ZMwZSi9jajq1HK5FCLpM96",
+	"ePK6doOENryyXbZvzPg1Den2NIFqBFun5emUPG0rJ/EFSbYcF67Tfu4H/jl2YlvthWrHWq17Mo0TUh0W",
+	"VVj7dnWlSMO0DVuOBrei5erYq42YXzElonEGP3WfwZ8g0t1HuCG9rZ8E1Y7j+unqLI4nD4U8pqKFPCch",
+	"X61YJsrCkQbjp1KvmvrwmNwaX9LtOTGeRfVI/VZNxLHm98zhSVTALBg78sFb0y83xtQoK+Z1RCfEkKeC",
+	"80YIEtVeVaaKodCOlMPeR6zUdsHuXwHq2gPaDWVzO8TmQDkQ4On5oYkPla6PcnILcimV39/UWf9kdkxU",
+	"NgVGVeWXmMYAeHfGY5YnJrudLCH1xgGr0GPM/g6V8X96k+XQbJMaELRlBZiBD57gmeETPHNQorvFZ7Ln",
+	"satBwmscyfsfvH6qB28WDh9MWWViyV8Rhywj4viEvLl5+/mSLF79PD9Xny5eCgO8+yStPHmq/vOhavIf",
+	"fW6optf86U3uhhdWGACWfZ34s0tTZfdsnH2cjUUkKW/tUqEtOR6wu58b8F7cSy7U/+eV8J/cwbWD8gLY",
+	"VqBgxLIv4VjnQYaDuZIUcc4jYk58eGeVRA4aMdEbr3JEI+4ZXtxWi1rzQTmSP1yGI3JPK2yO0jRUrmBF",
+	"OKYhLwC/3aqjtRjdacTikGZkaj47thv0tmAecX8180jM7uXqzpMMx8JpDumjY19bpMvr5nIF733gloa9",
+	"CYKBsXRAbISvdppFerlzIfKXp4MkJv9mqMNLOvF+/vokCn0zyz59oFnvLlVv7cIXqUQXnokKfZ7hODfe",
+	"DN2Fk55dUD441zB9sTn55AtYHOpfy5iaEd8tvVPI57ZfX+eoWfdqUnqyZGseQ5TQxO5rFPxn07Oe/ajO",
+	"aa8pqN7iSyHzQwqT4WI9UKTDjojPXSw7qiu1F2dVpr3yqABJGx4RSbWrDxQpjRWDrbxI3tkSJa1gTqpF",
+	"aa2QVqFsEbnuYWiMa7luHQvNlqaODaNUq6Pq/J36q81hxoU1T7mctrK8TctjQ+aez2ZISWNNnb6olzC2",
+	"uhxc69nyKTzKa7A/INeqTWoxOI9wSE+9ICoARdSk42quSESv8bB0fbtn0xFF1VrtggDjKhWkFsIdE2S1",
+	"N5MxWVcqSboqW8+AKpM+ctfoOzhLBp4muFVLMaiNodq/qTU7oiJye4GamvKmxjJBDRc/HudwmGpr1VId",
+	"aujvbcHzWxP28cFEvT0nn5WDCg/y8D0L0YBVUED6MxwlTDx5qfFQVjZaEMzRycn0dOZIKKm9elCQ2RVV",
+	"2+tk1b62VhPkV21uqF6g7kTyIcvr1Q93bQzhQJb8F3O06xcYfGXsYm56i89NZUu4AUqGeeTqcXx9vMDJ",
+	"sggXfe3S1B+yUM2o67yB6n9/BLoDiugRzvJHHBBVww2wvZqsCkmoNeltq9Ec8ofCcEQ8ZjY86S8e+YtH",
+	"3i2k4n53ck4g827FA1i2/1nQuIyXVdfdJnnwowRz3az42FmPIK28NVnlLB5xr/YCdldCGV8hj8mVCoYb",
+	"Xw7M3mNqoOpulBE1TN7kYYNremiE+2GTDB42Z8UUNACfZ0+JV85si/CpGsMfEtnTYbThwb1q2bilgXQJ",
+	"40TDWqBzowR0w0qCiMY+KKvya+MSscAHKsxnLZ6RsijTUe2QaPhlu+z/BtJtZ8ekwv3q1Zlf6ZqFZPHi",
+	"6OQMaWGbiGZbqFNV6Nfi+PTFdCFNdQUyu8w0xRQabzpFxLbR8pzFuUoz28cZi+/3k8xX728rdNmDHvuF",
+	"bxlUKYhrpKdoArbYO3cLCqfcQdCu8J/7YFfsU/WfYvlmJDKLgE1F7vEaDqHPnbWV1niM19Yy11rTpwtR",
+	"xRKtBaN1Ub2vQUz791K14cWw0an1sfYQz9UiV+96w88B65FebgftP/seREXI47VfxWQZNHon80MMn3mK",
+	"c/xamuoa1jEIizbQnUvoanPg1Zdfy0bxd702RxTDXJ5r6G1pzWUGj5+KlCMgNXxVKq9nwoHenTzEUKEF",
+	"pFl44NqRgMYQ+QYgf8eBonyDs07bkVysGtjvcqOx9l8K8Aw+dMDewaC/fk33Gp28TPKNuxbMNUe/V+BH",
+	"6tjsrcaz2fNGGcGVu/elOpUtHIcvPxZ/st7Fqpy+tVPdEuV8HIpe397tiK/5kkc8d3iZPyv8CVZepD2h",
+	"6tRpAWnXZHvN3LnfdM18HvtQTesI3Ug7Y350cuY+L2qzqe+ZEBsetZ0vY4MhUDtX83uw6D0wdqRdEgpp",
+	"9OgSL1VjUJL9av+Sq1oKmDCED/jj7iHJHxJpyWyTjPn6eneLi3jL8pZ6u4znLOMUHDxbloPOggVdOX+0",
+	"1IJaQU5bcMz41eatpc3lkDY6Xp07pyTmm5gHTjl8u7qC7E/C9DUkSEJGpsoMDVgsCtTa0radnSNs4e+v",
+	"r9+T3zc8Z+R1xnMuNh758PvrN+ozefnriAZ35A3N+HLJaOyRy89/+0g+0zsuchpzj7y+/OVaXXW5yngg",
+	"r3nz7uMVebORZiPzyKdPX94BYAAYmh65vvrlN12g75GPn15/MXHWRMWabQtXNnLiTX5/r//7Iv9DaMLf",
+	"rz99mHgT2Wb87xL+u7yR/+Ell+8/AqDh5799lP+9voT/8LvXb65fy/8uf7mW/+GHsvETb/IJ/5KNnXgT",
+	"2Uq3iXzvLHj/FDPwMfE8ZyEemTxCEURhxVhIIi63UZ6rnZRQ8sCWmyS5IyGL+L08EnCH1pAHsr1eksq5",
+	"ThfmNBcEtOqZIBzpqHQDjjgEu9g9y3a6MaDKetKeP4oR0uEa+s/CjWDwPlfFp3Id41iTJAtrUQ7N5+ji",
+	"cNwykdNt6ix81+YMwEZsaJqy2JGq3Or4a+1PR9mPqzpC1YmXJRBmPOwOdPE4gsQ41cn9oTCA7vvB/tS3",
+	"TiGk4N9C2uQt5Ekkcc7jgl0QGj3QnSBpxoSb/9WZKld9Y0efS0eJ03rB5DwHi6NObSaC7sQ54aHwQM8K",
+	"ldCgs+gxQSKJo51OaIjploFVvMoYIzn7nh+TK1hYKbaGbFA7fI1x8p4JcsvDW7kyE8EUdBhVzoGAZtmO",
+	"3NYyZW8xQyNl2RE+AxwypJwxYOB7ANWDr1pxFoUCQWOqvH3PhPbzwLsuCCUxeyBwA3gyoIIg08ECA7rj",
+	"glPBRRT6+LaKWO3ZbKuUds0EaP2taus5+p2sXBR9wXE3L8qhahvHEL4Oxawsi9gOn3rNw/ZVoxkfq3Or",
+	"a9yrcwPGhe7YseXlazoUUPp91CVtQAlKgPGQyQUoiowGOcGLl9p1pnc0qfOOR+02xXZLs90+zV1t4+ti",
+	"m7KwzK/QKxrlXprJsgc058to56pgrYclkFK3VPlV3a6b2Bi7zpn7lYv8IHpeEzF3WsUdmcvfc5bFNHo/",
+	"nM8N89LETuRsC1aLAgQHnAZEnqDkzfUHPHpcfbjxyBua8pySTzHzpO7++O6G5Fkh8tkxucUH3RIuvsY0",
+	"JnQpkqjIGfnt+j2Z3m7yPBXnP/10fHx865HbIovP5a8z5dwFXHA5UaqsSZNdSclc8XWRMfE1nt5++nj1",
+	"+dfLj/7V//vl6vrj5a/++7f+zb/ffLn6cHPrkeVOV2mR22XGwzWTr2JbIf8LoOlHScwAjiuW/cVNhOZf",
+	"420icpLEmm8KELkQtZ3HAOOOvUNtzL7TbYpHPPxYHpngfVLMaFTIKXp9fTSfPz9ZODjd9U1/NOgHq8d2",
+	"O9fjf/1/3/7Nmeih3rfvWXtSO7FF+mndgjZAwEvhrASaThyBpl8gktwJZF4CdZch0jZMeyztK2/xyAl8",
+	"J+cSv0MHHxLTiYRgFKA74oqPS5wEnvtj6yPC3QekqS9HVhPVp3IEkkK01nmVo2c4RdWo9cX3HIoerdKV",
+	"hgxR31B32f9KtLtXBbt1ryliR/LUoRP6pCXph2KwL2etg7XeFJU3l2VbwH9AXXldGzx5QFbXhZUiPzAs",
+	"W2/xqDrpx+iXwXbvIxZOM+huXt1nNg9xSG7sFz+uWqzZnT6M8lse258uHjP5e3ry6Mlt6fL7+J4jLtqP",
+	"Wo/cvHHceixbPLYYWsHNNnfINb9nyEZroShiwh94GDCRSpW1AmQrXEsz5XzotYWy7ynPOhAMyvR/hWAJ",
+	"EcAlA/Kcc7IgeUJO55h6jrn5ibx6unhuWcv9skPTIksTwarpJlgRXWrNiWeNi9O/+wTlzLpl33oI7vuW",
+	"UPtY0ClLPHpP5hNYgHLq/ZTmG7eYXH5+D9DuaBpnidzeAJwiioRVbpHcsfgcFhYuvyP5WPHTH/DFn8dP",
+	"KBWikcqkKEGk0SBUlkAKIuDEPZINdHf9jhnGCtmbC8BBjo3nA2FXTY3jk7iAvA6ZrUiFZVVVzCbsnj3L",
+	"7aL+K0eyrzqA5p7E3nJ+zks0LivRt1bVrmKyto5TdfjykLChgiwZU+mIYU/moOGL4yDCV5sv58R0D/c1",
+	"hqRdSQbD6HYeNjT3MTYi/Fhh9/aniXc9YF/LYbTG7I0GQKbu1t/ZRTWw24k74PbBjBaelTHi/VkidYqI",
+	"6svsZXXepClRKYRy+Z+cyWYI7R7YChapPNnuvL8ePG17aCJwsG9KP6gLEpqaPJ+rd29ImiUBEwB5Hiu0",
+	"AMBtx7RfOa0eecjk4TMu/R3I0UVuVNjEUzETgBqIKI+PruJ1xMWGsO9yz8IkIKP36qaon6z6568NtNnV",
+	"WLRBPKgRHflUJdGuBxdpkGxbEUytGAcMnGUtJbFHRJLETOToO+pdDV9p2ls5hk8B+9bcXXACrbHUM2WN",
+	"wl5hfatyQ+s5iUZ8nF793sxijwhqG9D5Mot6UppjTgtBp6SbWo1eNO4WZbshhYXSRns/tYo6MLMaP7LT",
+	"CCcNJEmVaM3isMeeZHR7Z2Danpm9k6uhdFvMhCQFAOScRx3BfKXjt3RnzAOpdasnHwPow8oADiyrmp0B",
+	"6YvyUVPIX8TDEpimnz/dqNPeJjgCMf7pDx7+qW1UuPKgiKojYS1h8+VC7b9K0fQwDo3N13zA3mnU6q7p",
+	"TOm9sAZZKOOZ7R49Og5Lp+dY9cvVrY4fPH8LARh3QuteFww84YH5DzTOQcsEG87u2diHJfJZNBt1v9Oj",
+	"w1i4pMHdLypVvTMBF5ca2gkrJgRyN7j07C+cReFVliVOsNycokJp2hEJZBo3lc1fbz59JOpbw0cq36GI",
+	"gn+SkuonK3/Js3wjtc1P/1mwbPdTnZawzdxXL/Z061xi9Bep3TN7lFZsSyFJUf0XJ7G/5DHGkbH+A+tq",
+	"7uLkATM42IplcmeRsiDozjl677CgpDlyNKdLKhyZAeI/I54z0LKJyNcZ5ET2OF4nd9IWiOk95Sg5PfhZ",
+	"4Bmu8Xm/TZMsfwN0SK2uFVdVWwD56+oCMqUkzHYkK+Jz8pAUUUiWbOaGqM6YfLfzocmDYStquTd5EH7G",
+	"qOPmtzSnJMMn0JBMgw0L7ljY0ogiVpk4La1AP+Ad2xGq48o0kg/ekU0SheKcRGyVqyxGOCv1yGYoW2+c",
+	"BBO7KdbYtE/VX5OlI76a52yb5o5D3bvkgWyBoYpDwJxkLI14QJGfUJEW/iNZkukWS78p+gGQGcxcnRWI",
+	"78FzIvIkTVsHVuet+UnsM61LHOiuRuC6NqOKcI7lbM52flbE7mZAC8ts64YgELhAnj0LDDWvaEamf7n6",
+	"or4Aj07LSFhXOPXmivKoyJj7HE6J/JqFMDX467EbCT9ivuD/xfzlrsokYLVkxWMuNk8bv3b5t3dJkRMO",
+	"c9jSfJR30eH+VFcQ2VGvzCuSw6JFDVxaMNrI048KBHTBcYtGzYZKUT/jyazQg7EC98mLrUd1tcS7FmNT",
+	"YsxarK4Gr9QpVVEeGxY2Y3OI+JPXogDd8t9TJ3VqCi3nTRGWSt3aJ/dsWq1fl5tiyyWVLcshF7UR7wzR",
+	"4aL05SoaEJsjbxRrYgYYR+VDjrWGUU4pe7oPETAud779keKxkeH62m1oo/8smNQ10wfKobAHMZHVBjnz",
+	"9BbpEVEEAWMhK40QqZc8UsQRE4IYS8l4Amee1vZTrbySTO+zgMyyAWwt5TdUz+G5QwPOPBLQOGCRehqe",
+	"5yukdNgPaWxggyGPUrV4gtsSAuzp5zjNXRyu6+Sh5cAQJFGxdbuZtkyIasVXZTW17APJg4e1ISKVa0ls",
+	"GMsV3BKMBVBrbhgNWQZ0VckDWcz6GWWTsk3tkqG7ejh5NoP3hEId3yfRPXMn5QVJLLrIzdT3JGMRBxHr",
+	"FfYeY6MpnlRHXUtM2GrFgrwsZnQYcfEAwqW+QVn6sCoif0kF3zubv8K1r+HSTkqnMSnx49KJADgoxiXd",
+	"Yl/aD0YOOoQAkDYWZBfL9cRL+THKRngWeYKWEZ5/jTMIphBFaWDqVMlU42iaizXuZ5BAcRdAo1hj46nM",
+	"Yrpi64ICkeXXOEjigGUxMSnOLDQRFHB8zI7J+5zcMZYKSBWlAURiEFvUZlw4hwA6z+VrdIlJ7XWKpQLb",
+	"gbJAQBbQrSkfHxb5jkw/X355826GucUOZRbtRWiwVui1vFzamlZD/C6kIGXHDvH/5Um282XTfzzrzlOF",
+	"4+urSo17ZXxKFTPafC3n6ckTqOxVNzB1ymrmqKypuA91SaV98o4Li8VbXsRzss6obHecqHXYkw7s8Vq3",
+	"UU//VGq4Oj4fkMUzSuK19nXa7+mXdH1QfeEO7it1xwURG5qxEBSaPKcr5VyL7feCJKgqoscDErh0lUMa",
+	"pQLGOJSlnxGSI4ml8asYiEBl26KFhQPyqKLV+azW7cHYVS1KaI8mOYgtaZl4Py6PttKJPim09QqmihJZ",
+	"RXS9ZiG5rVgut8rOoMZwqNoVikdXnnSWiEaVB5uvMWghAGGQp4JbrdJu5RFNea0puXUsmluwO6xrbJm5",
+	"NTv/1/i2Kp63F2VFv66Sjhi9Z6rEPaJrNBD2pRF3GbJ7w0xPojv3vvUQCc//CmqPTIH1RxN+ZQzASmcj",
+	"tWFNdw1VLF2r7VoNVrWb2iL2lzuPGMZiX2OQKLcoyzK5nDJGaBjiqvkUs8+A258LFq0Q+0ChsOWbLCnW",
+	"G8y1vPz83vYhWO+Tn9ZfaEpRIJaWM7r1t0zVl0SMAl9zGYuUj13TNfJYy6+dDgdbZh0g/r/9jfzl7edr",
+	"cpnlPIgYeTFdzNSWkKjjDI3NbMszCpRH1/dpjO7Y8E36hOChAtDPfzU9mU3XMwOLDuGnz1mSa6CoICcn",
+	"88VLchNsWFhEjCxISjO6zmi6IS+k3fY1VnzSJKA5W6v8JXpObiO2ppGfLCO+hlbdkqnszzSYqdCpwdSL",
+	"6RYJC6DO890byGL3yJtfLr/GJ/PFcyKOn59CpeZtWiwjHvg5FXf6eUw/rw6v95lmOTklqyLGygJVdlmK",
+	"4dcYRiOJmTpxrRNwUWHUqDwVEhqJhJQnQ24pcFWRqUSq3mdItDUtdosEy3OW/a09AgHfC6UA1kWkMufU",
+	"FmeAugApw3BKYwZfhXtCJxypELBJOnJmItWvBnQycMvTVa4TkqrZSQZs1mQvAaeFs9MfaPpWvWGgcR8k",
+	"IveXtAp8C1wx/tndxJuc3cnmnszl7ydz+OMM/jjDPxZz+Eue2fH3b+1AqPYraJpmCda8hyyIgD9F/oow",
+	"z2Wqm882AWz9wk4BdqacJ1GRt/Ilb/h6cxRAVXCm/9imEfvO8x3Rt4KM8pApao1hcKf18LpujmeNcTkU",
+	"Lvvpg7RVWPippQvItL/iLCPLJN8YowRqm9NECL6MpAUMvuecgdayJTbeiLKir0gdeXXe5PuRvPronmZQ",
+	"Sy1vM636+O7mo77dfPjb54+Tb7LtjOUqCagWhCkLl3qZrpdwvctqRRgtxgY8S93hehrCmvu61M0RJGeR",
+	"zQRn4BrA4NTJSy00pWNC0hrLcBj+h6qrEpS7I1GA6nlYN+iWpn5oaZtOCHNLMY2oadQJop2vQMnTuAv/",
+	"G1TkqlxQPXW25Nty4pm1NdZ/pYbuyX1XW3zPUL+Vat6oyttRWgfftBdD+3GKqPvZbjUw9LjR/Y6aznDg",
+	"OJUwy9KUVXnB8vp+VR5DlM6/sjbpKIturNKO9XUIj47eX3+cN8c0/iDF0P97LZnhCb+PWRL99HFlcXyr",
+	"N8npQrCFvaEIaBQleILX+vuCbOmWbIso50d0zeJgZ3+TVr9JacyiC5LTFZFnfUIzSJcr6wwudE24wvn0",
+	"kQsIvX223Vo2BJTPFn6mcuDoalJOjfUUw1XlPiyxbD2Ka1GjgDt4l8CbUGINQS0l3Sol6pGtfKVNLSTP",
+	"yMpLEKuaVblBns4XPYICLkRs9wrO1uyaCSBC/sOGOcL2+NihyXzxak7P2OLoxXIRHP1MT8Kjl2y+Ojql",
+	"z5dnwYvwZ/Zypal6rBwBWEfcTiY49SZbfQ44KfUzLjiFk+8zBAR9UTOnDOTvz5ibRYNcHj++Va3pycn8",
+	"5MXRfHG0mH+Zvzqfz8/n8/9AEMcyaxwuW7w8mp8dLZ6XEoJQbJMrNQxYRhrrjz8mdDNBG7gckJ+Dk/Do",
+	"5+UpO3q1WsyPntOz5Yvg5/Ale7UyxTrg8PIb8SP9kPnRYrFYHP08n8+PpK44mpf/FlVjTffu9Gh+8mUx",
+	"Pz/RvTP26emfDfCpylT2sd71LLoF37KA5y4LuCWR2DqLAlgiQG3BqzzkQIaVAZ9OtVh4TZAWTysUj6AF",
+	"50GZ+wPd+StV3+DZXBueodT3SKVAyyMhF2mRMw8JraCn6kJRZPds5yPzt2DmgxKbwrO9Wp72XHmkKsN2",
+	"IlG56Ooy3aWy/11eixy0nUWAkItUTrOexNY1H9oPdvhF1XS4tBLkU3EVVZHKCS9q1pSqBg05Zh1qaMpX",
+	"t1b3WgNiSLRc1XFpxAZkS7QV218uMRK14ZECvFMksJq8fsdyApUj/QOdew2ktwq6U6cV9y/vUOwOjvFQ",
+	"Ke/dKiCJ/Vzd331hyrLAmcGlnkB+AgD0nHwni/ncg01R2j1bJA4O2AWRRgzKIV7JBZlXxzApEF28xQJT",
+	"Dq/66Oh8Zt2XsrHOAbOU+4GgRhSSns/DAah7YkiyWhJQjcnfpCRTqKRNT20o/CAJWYfvaQ9ziDVUxiVz",
+	"l2bxwXKLipZntcKPXicPGn0XY1lXX+haSlLIMn7PQsxTweKyLvePy5WjsEjVWXCcF8Yesid3xVTiWgP9",
+	"MXZDRyUSjRd6W5qtw9eix8FOy/ogPM3qSqgO58d3N+TT2xtFIICcUZVxFR75y2eVSxkw0eB5vTz6D6R6",
+	"9RZzN9vro1datcW//Q0p5UI4pKxYxuKAGVpaxX/VaOcCCWl/djexcL3o7eqKFDH/z4I53oPRSeERRrNo",
+	"d7RjNBOaEUO4yXBfeM63uwGB4aJ9C+wQvpjKdvDjHDLVbhzCK9N/Ve31bxxgldXf8YOXTMfre62Erubv",
+	"EebOqXZ7Z9J77sdFJli2Oydpxu+pPOvcJ1ER5zTbkSQjPA5ZyuIQMjKtJadVwQVJs+KcpEXKozK6VcQ8",
+	"J9M0K/w041ua7Tx5mS9YkMShfDIg0GSFv2UhD2hUslURgMSQGyuYupX6EpA0i91XMIiGQrP8DYvSKume",
+	"D36TDMlGrY9pWERQfKbY+1QTyw9MM62PMJ9CqpdyzORmrV4hfGn3AdFfmhX403pwpfPqb9V1aYcWWb5h",
+	"mW+yXQyLoA9A2hNvsk59vRVIQyAQnYyCnzA+fE11NHXA/mqF2R3gv+uMsVCzjQ5ObfQmmWlSjaciS9YZ",
+	"E8IjCzKNk5jNSJ6QMzJVAAkmYQoNq7NBRpbuknm9SzEqkimNgHAYC107VDrhgGzMhQEBVPRx9A1bwHYi",
+	"cpa6I8JxkvsPSXbnhuAwGQc+DuCAXa4iiY5tbkwVip3j5WfOtLVfEGHGXAasFab6BCHI7Hj8M0HKVDES",
+	"MVpJeqhnkXWtvaHxpN5hYzU9/gOLoicjptgfV1bOo7pA1M4tXUeV2kp78tNK3fk39MRSa+9jnP5D9MCj",
+	"Fngj62jfit9/w8FUQBkkO533UgjNpW2mEk7dtLLUnwSFvr749g1XZ9C3NdZSk7RDHDPq29qPO2mg35VG",
+	"r4twzfLD7KeaS7gv7+JQLN69RUo01jbQErqFVUqHxBkDjZ+5sXE+VIBUVgWA4RKRZ4xu3UlkmhfeF0mx",
+	"3rRwNhryeLkjqn5xUIMmkRWDLM9ECdPpIBnKBuAzVqXjM82cNSYpBcKX8Y/dtVWvpCqNPPTlR/HaVDI7",
+	"jN7yAhvhDsGI8DmVDMkk19nn+YZnoS8HRhr9Ic9YkPuqT23GQyEg/kSFykXYi346FKvUfkJvXEZ9A8qa",
+	"cA9UVSBFBfIVKN9XSVZByTT2lXXwqbKmKzL1b97+JMaykaq+wE0+b0p80fyDe85tHlWo1bGaXiLDkmmq",
+	"xOsIV4k4Vw+oHFPVc0qEtG/tldQD2NHUHZ3nM7xGJw8oaTonRboBcLQkI8k9y/Iii1mIuAaaKz9JmVRt",
+	"lFeP3Hinys3G+7q6U5es9krPulwA4AU0Vx78lrorPXWrYjbw/+F+qdwDngmiriJ/9YDtrMi12x7iljil",
+	"blyfVJr+qWbIbAt696DDrLMzonojy11Ti5c7ab9QXlX1PRlO0NOVW1eEp6bnLBAia4PUm461UVQny5aM",
+	"sZGV6rjq7Kgxp4CB1oudvWXSmMD4mKidomUxHmIntox0l6o121MdvE9VxiaxXs7OGohHq8OaRJmhqpiI",
+	"+2fzKg4fW8w+rKHmzh5te/JzsXqdr03ZgcfiSmsPzqTypQbc/kyoCjRNpKJ0ua28Ce/HQfY0VjGZmoq3",
+	"2oZzZR4267ccelqn75KHNotU7qKbJApVSPowxumhDc9280CbJTSD6PoFwBaqwU4eYvM9BxpSac0hhc3z",
+	"+RzzKB+4YP3wnw9i3IrD2rad2vcJoOG7tt79muogfoqqt+Cf5aaA7W9glYjcksE3LPg6bpFtszGiqYur",
+	"jajVdl5VJvgYYp7bS4rpNilsG7Vhi+4hsayqmUOoi20S8zzJevsXkUTGfvsDY3eQpxgDOuSO0ayFJ0gu",
+	"yUcuukbmGzyzOjK1YTZt7iNXuxb+0n3z1pyrvg7hJHdnYKWUDzj5q+zkYZCmh58PBfuuJkV3oTEhdnt7",
+	"z8qo2rDHrTc9OT2WxYDZetKF0DLm+0f5Gmz7MYPc6utAt8S57eVQxDgXlofjvGJKcGE5OZQejtmDAW8b",
+	"5/YY7e+wmz7Y49HKNwTz01Ue7vQSNKmy4IzZOGwqD7lzKD6vLi8zRl2hfZbSTOOaXoZFlG+SJDwnbGsI",
+	"vWkcQj09y0qMEa+SexLxe8joX2UcEHgypjAXNjxFQqMg2W6LmOc7j6yTJCQo4JUwrnlhJdXCeo2Pr1Fc",
+	"LvC0bkPt84oOBCgCWzIpMmmn47gcrZLsiOpxIVSersn05urjW/ImCZk8qn1WuR/kZL4480iwoWnOMvJy",
+	"1kypLxu+z+JaUZiwPz33wPS/fWMICnre4Bjxvje7Ep30l6Orex3Fqw88iuSiDKGcYbmTx86tYt1icb9T",
+	"HBUpz2jXWxrsZA+AbWd4CDNG+7yqY1D65fg10s7aRqrRkr05fbVBGPqAlq4doltDVwq+83HLxTxj0Jox",
+	"d41eOOoJztGMaNCC46uqoQB6ZIiFOiq0y+UGHjD/rlqCZmozarUYNjhUGrTgs48IAPe1tVaAb1M94B40",
+	"nqUyAFv7NuAY0BZIFIgGQyM3Mr1Kq/ZbCz30BWNwL+2MzNY+Av5j3xnpk7xrhP1ASB+ONC3G7oSfssyH",
+	"82pD75++JElGzk5M0MtMApYrIWNaRnic0pzLP6SOuiCWX8vNCvJUYRlVllIRBmtmGj2uClZ9mTYnviLp",
+	"5boaHa7Rgzjet+805j8Cfh8A+ei+e1CWp33BRV4gV8/giIC/tytPHgowkjc0CKBvHHWG7rW97Cklrm4b",
+	"tVSxLNmSjcpUbu4oJp3YYDvUX9Sx2ZibFy33tm9DvQIdtTjHewDkE2gXmunqRxfff1Or7jlDuuhC+mwx",
+	"i+vbysBqjwNvOkM6+fTb0RP49vfo707FcxDPvrEvf6BTvzKulmW2pTw2Hq2yqMOyq6v7l3/6svbB2Qlc",
+	"rzbnzlTwzxGNa2STAwnYv+wnXZcfKV5UljECcBSE96sRH8d6Rle531on+6VGAG+1D+Bhl0mxt0Z2uN2O",
+	"IBwuNnD0u52rcVnu3JldFyRZrXjAsvMyP0xdC34YAJ9JakHfJdvQaGU7mAwjpnqaUyqwrYdF0yvjxRon",
+	"d9+i1DfcqOulWauFtJn9TKWQbkt0xuZZ4TDWpz3vLlu0Kny6yfUGWvJgDbfXWG6VBdCiRuwFPMbGOezM",
+	"tLiQjDzz+E6rCVx9mDLRSbIvjR/XNt2Y9BAB97v8msbJTfIEUFgIjfXSkh+FXASFEFYDp9dsTRaniEE8",
+	"cyUx1+QEx6LHbB1o76po8B+6g8U3aPu5wFe0WZis5AhreGY1mieVFM7LiTd5PfEmbybe5O3Em1xNvMkv",
+	"E2/yl4k3ebeQP+SO9n7iTf468SZ/a93JVGveOMvZKy2yEaNNkzxFaVrLjcFtAcCmK3BdE2+ylAtULnr5",
+	"udzO5GqWx0XZ6A1swxNv8o+JN3EDBn9WaLZvNZhtDb8KqDddkEmLMwWZZEMwnRwt6Mny6OfgNDx6yZ6v",
+	"js7oi+XPwcvwFZsDsBWC2YJir6Lk6vTNSZJCLarZOxcNFQdYuT2RtHrhS31rQD2VvT4wX6c9APtA5jRE",
+	"8Z8Gk4jHedKW0ww4Q3cszT2SxAGz0IR61Pm0o/crgKKQiy0XopVHVCTRvbGRHKT39ceQJHO18AAkoA2B",
+	"LpN8x4LPtiQ75Q86UV54CGQeM4sci2cix5/H5IpDVeWW7ojgcnY29J6RJTOoT4Q+0B2Z8lwQXsGqE+R0",
+	"jkR6Rhf3EDKdGHUCNmT5R0Uve5PvR+vkSKGyWTBQ79+KXn4vUV3RXrlsrEzkTjdUfa6e3oej3uiX4N1D",
+	"nTn1Nh9kC21o4R+4ibYsmIbM30rVfHtuAvOl0Z8nJEqSO0LzC3KLAn17bhF/qGOXEvWpuj+l0tiiNRoZ",
+	"uGh2QW6NrpCPekiIRhFQTBD4dKm47C1R7R74JkjBUg9xb35WGaUbT/2etRBoj0Gi2rZx+PeNUrRiSY2h",
+	"1NoopLZRhDD2yGlGmCfEA3cpoybnk/La4DgbHjo1jaNd5VZPn1492ayQQxWTde9YIO97VjnDVBSLTfmp",
+	"JdlMsh5z+8h09vyA6DWPkfAaPgz5t+ns6NsfL7yTFoCbcQtgLyWZSzz3SdxBNhdby/3AfaXSjYNAW3co",
+	"5P9mIrkHwujpRLRzmjS7ld5NBURFlJvOBAYekuwO/laBkHsueA7k9goHCJB/wJseBwkyUAUb5KLasIym",
+	"HNB6TLCIRn4qdsEmiZI1fpVSFnKaZzzgSNejgKeLFCjPTQNKUKPysy2N6Rp+6/A5191Hw7PTFAFUkilE",
+	"ah6LnOfIbVOvesDMxQpXFJ76xfHpy+nJbLqceUQcn75yZKo5hPO0h3DmrS59H1uODvukyAIGfGD3ujRM",
+	"sNgvYp6Xrv/yDjuzpvElTgYAX7XANalbuMj9NBH54oXcndM0YzGg9214OvEmn369nHiTq3dXnTPoxMRD",
+	"tzrM6DPRho7nIcgpz8mGAg6vGw6vLxieW/Mly4g5Qq3Xv7whr56f/UxSvIKELKc8Eo4EReTL9VlO1250",
+	"j+eLE1WRjZcC1uZxB723L1rs+l+A7V4ehYIkXkU8yIVtvD8T5hX4hGN3HWbeZt0CM37/7eoXzqKwlZld",
+	"ijFVUXAnEmubM1ADYydkncif8kGMhorVPqX55lxlmzyfvyKJPH+Tj+9uNKZikpHfPn/0bDZDGHwaRfpg",
+	"zxhS8CKHHc8v1PNO54vafQqWXp59LGRo57jK0wvHQzf86urcL6rZp0TlIAMQeBIxnMbyVqvJzwRcQSIa",
+	"3AlFQ1dB1jxHRYrm5/XV5dsPVx75fZNAX8OEPGyoqujXzsKJ6/6OYjK/hUiplNOmZybnedQNmdtgJryG",
+	"rAAerzW/HKw8efnx3iWuwsL4Vq8L6fmaWaRpbfjXblDjodjYkfLS1rj6hShYqDhbS347n4b/KCDrHeM5",
+	"bgQUuLIjY6uB6Ww1uXa3ap9rjMaB2SD29l61YU/AW3NTrUK8WWrurB032fzOvcc9/h8TYIzTM2BoCLuG",
+	"PVb39C80akM8aS/1tt/RMTfse8DSYUxOV5vgSt/lVNWPzb1MHmJ/C8V1/kBUgCFhcU0wNxznpU+FrzGK",
+	"k8xX8L/uIpmkyJmjxmRiD0NLYV8ft7i9PA4Ge/EjKNy6It04aJaz2ZJiW3WM9f3Yg/bGqPAxzpW6km+v",
+	"gQI2UgyQZKxMOQSNrnLeqCDAahpejMqtbKr7VjAYfKs0L1Sr8AN1q2qFVal1VI7XQIz3ri1l39S8tfcI",
+	"R3IjcARpWmhp/7A4pBmZms+O7afNPBKzeyZt4iRj4TFRnBNyMIW0fOSY0zSNdmSHUDjuXaU1X+la1dr9",
+	"G1mcyWkXGP49OZsuZjM5paQUY/N2OcalIug1y+1GgCMDqLwWLyEpBUtSvtc0R6VTAcH/GlimpO2cJyRU",
+	"Xfh5ejqbDW1cW5sg+w4EQg7VcwIp1OZFJ8NfxFe+tRsaao3qW2vTZ70arWm5gwqVUVKuyQDYrbcMD5eQ",
+	"uaGeo4hJ0DZIgOobs9WQMV4KQF+qkqyP/jADlRUxADdhs42EqcYovrFkVZbQG0wvcfz8+fR0Vin63J+v",
+	"vWeJPg4RaISZVjOu9ladSrVqJqq2IvMqPa1iRGoqX/LFNQMKXmSIedcIxF9o2mw4wmK3m9DSc2+cYbhP",
+	"wz554COzXjY08GE39PGIUx07s8ZUJ+oOnAm158leyLWdPMQElbQ1ZbLFYKxYOtwbuXm7kshP2gCjKqbt",
+	"fiQZm3DZ2fwO2R8GI+NKQ/19k6ja7ymooBO5+Loaod0dzc3xwEZ5tZ0GELEsVId6HKJafWE15ryP6Fh3",
+	"n1bS0noeAuqV7tDsfWv6EKGlitfjx4WWHIeZtkmSwkT1xJSISQ9UrtXqxqh148wIlmf0Eo/XCAVpK/cZ",
+	"QiSC2YrfthjvNbPdNcU1CAHrvZiTi29xSuk1uBXrSfy2M25SRYxuLgfDH+lNaMr9O7abVAknPUNFaaIx",
+	"1sx7NeZQk2KMRdHoYK/Ai6s05lK+dVKzvMmmF8QcjhTPeWESFOqFNa5BuaSRWzBn2zRC9VOjHyw/KfkH",
+	"ZdMaKUGTBoemvBNjTxlbc5GzzGdxjuQWNGN+Lo+XUOtsWm1mHxFwbBA562wKlYHLTZLc+aJYlvLrTfSL",
+	"Tba3Gnadza3+rHTFxMm2ilJD3kzDex7YxS1yJovI3GRvvXL0w3suWFZ9MN9C5/+RLFsksKT2r517o0QU",
+	"2d5Q5Rt12Z+lnO3VPPjKN+rysTk5EV/zJY96FLhfWZdCwViF7sDfC8n+xYrVOGgU9leoPT2RnezHthC5",
+	"v2R+NdjrymWmK7YuaAaAb0ESByxDJZdRLjflkqOxpdeAUqh5GynBF36N8Y0e6suYpAnstKhfmLmO4GWE",
+	"ChxB8os07TD1NYmBG0ffE3oASZHEX2Nasu9AqAZeTqIkXrMMgG+Ov8ZOT+2W8tgv82T7SOY1Xl2163vu",
+	"qvUnNLFFh/osVRC0kt09ub765QizuufzxclpNRAqv8Rg6PM/jzSvUks2AobTs1HlhubmMSwnxkLrHE+4",
+	"SJ6hLZH1lci2VPXbV6JA73vLjXXLNd4BhZhAli18tZuGvaXgBu/URY91Eejr9kVRKl2+enNwxtAyrozC",
+	"rmd+wav+e7iPS8m33MQubMcWIewQ7nJhV/WDa9JbZK+6kqvbUac+Hu/Rrm6bwxJf1F3y8CI2NGOExzgl",
+	"PInLrFzde03t7KA0tksRB6ZdDaoMtAGwnLEaab3J0cSZATuyZhq35aDUhM0qpqu81Gpw13z8AAeL2vcG",
+	"O1fwvnFBj7Gm3CNsnX/yTl3WXizO7OKLRaP4AvOT1NfyPLzPYfMW03IhnwyQfC8gFwO9k6OcMe0br6vC",
+	"SF4tbb0KsS1X9WrWI571w5du24zrFZQuyB3Hnlpt8Y3WQTTKGA13RhddqNIDOI4qqGooL0gysk1w5MZs",
+	"z9a8vxg+79amvB8a4kmgjTu2P73HNYe9S6Mdxr2kzpU/0rWkm3+IjGVLA/bT6A1d+K0O0NZUccOerFWV",
+	"68H/bPU3wD4/lFn9dOt2BGZfbTzteFe4AbBREfpUBPK3PKfBRvlslmxD73lSZMZX+N1XydkxY1Cnpz/W",
+	"f4fsnkVJqh6wYQCy6YeMrqSxttkJHtDI3ybGGBVsu8H0YMzkZcHGj2i8LlSSn/HH0UgnagP2gCjkNr5N",
+	"Kc/Uy2ywty5vUptn90upwM9NtIIcfS3m81NGaBCwNLc/MA5c84l2DJhPtnTrb1hUfpDSmEXlXxA9Bk9j",
+	"wMyn6OqzHxxEiZBbDLh/Ef2bheQnErIg4gBXnhM8Y1U9wNgF8Jdi42GqS/+vaTCcNLCpcFiPWWRSZFTz",
+	"JponRLmOoUnwoW4Q8n9Ag1rGH12cl6awflAwzZoqx6rYY92H1aI0a8UPIIFKHmKXy+r3TYKIpWFCeE6m",
+	"FDNgk0yfWGZN0Ic9DW5EV20PLjbDvcngCL/5cj3GrpbT3wq/9kikNf3szmZLmRp1IABh3IccZ7sMkUfz",
+	"IBhy5cu7+nYFbn1nLeiwnbGyhhz2S2Us9oMQJTGOcrUJe/ExLQNEqxs4j2L838ffvx0I9SjIs9Zknt91",
+	"Xoy028ib6dXsyzUQkxSMTDOpGuOQLKOCkSSOdrMLQjHvCfJpYuXRZd9T0GD9cJvyzE/uWRYWLTxwqhGy",
+	"BfIZUA+SUkAnKOJtheXM0kMbLvIkc0Svr+5ZtjMCm0Qh0/X/FypxCPHVbfFW5SeDRAo5YjHo94i02zu2",
+	"K3377d+OcunKrvow/n0z2h9WReQvqeAtKKwgiwCd0EI8A2gLNgCYViCFQlvhQs1Nv7Mx7QNDVJ2Sqle2",
+	"VpGu9mFnLdN/F+45SwnZ8WCtG82oVeerXDKWB9ZenON9mZbKHlvx/DilXp4ezuZO5etS2loyIkazGKxu",
+	"Lqixs2mRc7HdQ3h0MvyoYu0ErU7dJdP4bTrMbdup/TaOil5pLlTz9TMBFZGg95X95TK/Dq6ZqpqmhYDo",
+	"geebpMiJGjSd+QkJm3hIlsN1x1gK30AuQE8OvxGKBWX7aTw/LWtaNXPvsjuMl8c2vX6kq6eivR0ZROE5",
+	"EG4A0vR2CzXJjGRc3F0Qul2y7Fwe6OTfRmAgb2RH1AH4gqwzxuJzgrVwpvrXgOpfgMlzTmhsQVnHyUP1",
+	"eAjHQYWTBQ+UR/6oYJ2nN1t0DsT5cI0pTWjCKIZvdTHaaaAVBhs0fdUpDVUZI+TDxC6372ttQKq0O30H",
+	"JBOou9xmnbw0b8uvrj1WmRnl06d3LM01S25pe4A5iysJxwdt2n55632zUrWmhoT8VOcXjq0MYfc81HkC",
+	"T6PM2sIsA8OA1l4479oMG7mRxkQxfu09ZKhOu7t5QHQJ514x6y0FS/eZNGnfZSGZP7ljMREF9AUzXirM",
+	"3naC/0HwLTQsRbdKxoZ3IKAMrPazhXYsttIhRbkHC/tgwjhnbkOnLFeEZz/p2zUDl22zSJaLnkl8b82V",
+	"b5I4z5IIy2+iXDGAVJ8bJQHVaXeHwVZJ+P5Y8w0kgH6GS+XEqGTR3sZUY9jWLGbZ4ONbSePYLW1ySj7j",
+	"tQhgfM+TAmgkRtyemRnef9ffeIzOBWloDTHl5M1fwDpzyH1b9X6DqU1FD3TdvepvKU2eLZa1STCNbpdy",
+	"6J0dXQlyfo/HL/ZdvkwlDOksYCEqEQ7EN4nR+Q4fy1nn8fqoI6ZhzUVjLUjLoR9cfjKcTRseDre2D8h1",
+	"8uDI3aU5WztdXWB/8C2L5ebxTJB7GhVMgUjUQkMXJE9yGpkaUZibZwI/PXYf0ZbMDSSyZVTroTaMZ74u",
+	"Mka4ODcJL8LTmDDC0/n/wiMqRx0+w/Rw+JDGvgiSjHkkZVkARXFg98d+SHfCI/oAlaSRvCaisfDI8fFx",
+	"C944LNeWCJb6VtVUQrGtbLzCp5GLi2bs/5ZHHDcxR8sxqGTjMOpCnkYyJkSbUVL9vtpU+WxsUbni5LFY",
+	"6nc49UDYDPDrpRC4jWv4qvls2QN8tnkQJB+hpxjmUZqxG8DuSGBIipyRKYWJkiZ4nGiY1NmoQaqHCLTE",
+	"ayksZU53ojJa7QsKVaBjM1WLpkWGdQMQQ8YpVWDmuzFgUO+RjKXgTpOShacCtTQpwfoHorc9cL6g/AN/",
+	"JFx83AU9WX0pPNUsNH+5K1MgHabhw9B9RGql8buIgtvTe0g59Kot7snLWSw797ZwzF7Gcspjv4jzGtRc",
+	"m7p+kkwdqw2dXTiMa8Yajx/omanh0MlTk8Ims/HoajVNtYoMHSD3t0z5TmhMo50oS5jcO3UdiMNV7lRJ",
+	"VLG+cT3Qzgt/gzktY7wymIS+1x2gCzECumWAy8vXm/y8WcKsskHtgs/xRZ2t8OHngEheOpXxrRpgQb1K",
+	"W1m6/DxK1i76hWGheKOIynFzSZojab9vqYs5SSPgT+uwNrOfK1M5YHjd1Q8+zmvPIoiRw8Tij8yZZ3n1",
+	"8YSkGd/SbEdixsJzcvP517cEoP5WPCA6yEFCLtdtEeU7j3z49S3ZJiHY7B65kddLgWAe+Sy/SrMEkMRh",
+	"e9oWUc7B2rq5+vBOV/+wrSLdx2tYLG1MTHmSD3zzUdmhRNuhNvuxpk5+956oxCeP/P09wVwlj3y4eY9v",
+	"PRIsFkm288jnt0TnRHnk8uYtwSiNR97ekLfJQ0zELg6zZMs88unLO4SE9MjHm0tyc/VRe4ONk5iSEgmR",
+	"VBFTtNKRgzjxJh/g5w38/Kz+uPrwDj5783HiTd69n3iTv8sfH27kz8/ykssb+fPtzcSbfPoiL/54c+lW",
+	"TVYunA376YB0NMwsVdhP/MTC/cQPSgBPUWaL0Tg0xwIfkUCBBigIilQDgZYfw3gn5d8B3W5EG2woJqjB",
+	"ZFnJZ1VW0RIsFIOb+cb/RyFyrI0EZmm/ekM7+qSCDX1jFVI+eQK/XbU5NIn/hn13pUh/J6imQI15Nq77",
+	"CclYXmQxmX746ZdKufKKbaniBYzcR90bdDdeBgET4uq726tE4Vs/Sta9bZHLIuQIROGyRLDKVRcUO85c",
+	"l3CBOQESGoZoxctdErFZVemrsBDm8bFEFEv02/YObuDrFNSPs8GmYrq/OXZZVlm7nmjXTQ94KNx2jXXL",
+	"rhQiV4Fz/8e/oRn7ou/ueAuGHgc8t6wWqT9LFYz3f9ZbVWHuepYqOW85xZuvCSbkojiBIbbhkTzVKwaE",
+	"C8JosCFJzJ4JstzlTFG95QAaIg/UcnBTimT8/Vqtq+EdzWabAFN9Let0ELKf3O7FZSe4g7sy3Z2eo+ng",
+	"kOQuiRWxlSZAEoiFfKQgkA9FO6VbOKjn8rnOh4EqG+jobRweBuDgwq3dU2BBNPR/8HsL18HxTO0Z6/28",
+	"Dwruwfks4C2yvWZNAfkEANqaKUQna8H6seFxDW6uJsnaIasI+Is0tQgyuOlnYYkiHiq4VPpLFiUPF4rn",
+	"jcoNheQZ5RHhUGte7kr9xfADvNliz3GNQwP+ojd2P974i77P9ewquMQAXgB142sEpXA9WmNYHIjI1Iaa",
+	"cOYXWPiBwmTyKUWqIdOfP5+VGzQvkVYFmPgG9HFAGkI3ho3xbx2kbMkFwiHcSVnma+yt9mIjPaiFabw1",
+	"aSXWSFWGSPlIew+J/XZnJ2pgKI5axZ1sX2COPiZLgcV5xpmwW6cyJFSWIJkCSA5Z/DwbnEnSmkFUQ4Jx",
+	"DDgGBstggBrlvMY7TaaalosKTHfp30p8xbVGo3F5NqugNv0l7ou5sW33qlQ173laRZnVmditXbBRK+1S",
+	"9/YCqlq9zt3R2n9aUYOaho291TcMYcsgtO05x3A7BKW2x1qGqmcfYpxOE5T9inA++THRjVM05MBIrs1a",
+	"xZsCmmU7Eiek5o0+h5QoVxLSlu7IXZw8aIAXgL30iEjwDkSgF/AtoubLXTyJGAmSIg54pH1noN3wBAvz",
+	"cglrb6DjFE5gZR5BJatpb5pRS+TqUrVXkQMsjs7INOJ3LMv9s5lHIGiWZATaQ6Y7Jvw4mXkATKN2tQTx",
+	"Xck02CQ8YDNwfrLvufx+cXQyn89JsKEZDXI5UlP51eyCBBsW3MmT6hr4POBJun8eTiChiF5GIyTDP25E",
+	"wepL2h4g3WO3PMMcFCFnzjx8gO8rY0tYW90E4/M15gJsV35NhaRZsmKQSEWjFveCbMX7Ep2q6VsAKRlo",
+	"qFOrW/uVuBmEsbBTA6m72feUZ0w8BSPpmLQZrdH7Q/ygOu17fT9sm7oklBg3w9J6rOt/QFmF3TbHmy1J",
+	"1HNTwTc3crCXl7s+PD9g66mB6w12U9ZaPCZMNnZluQJYv1JVU8RzAHheMqJ1ywVRMBXkdI4Y3pj9m4R0",
+	"5xGak20icvJq3g+O/QcswcGZbhUalIrMYnP7iBxykjiC0BXtPWSNQ4IQj+/AU9acMSlgKIZH8irxExRm",
+	"B5AHizXa7qyqO+aY/ptN8hADotwF2i08F2RDxUZubXcszffzx1RAFPE1dvv7jOEhwviuUfxBofwWJW1j",
+	"MbE4VGXuanEZRRd2WAC/8vjOsfeP3sZrhesH2YJbCVvHrHhtpg2d9v9H3decdHfCjGP/KV9dGYf2+ZaT",
+	"M8pYV6frgV1Ur6rCecwH1QXoF3f36VqeS9LclRo0BJCxEYQvb25//2ctMy569bgCa4RHMrS5IBfBFOaY",
+	"jJqVPBtu6RagRErUWpr7ZVptRwAUW2TZ6jplp35Osu15K9XsmSApzfJ6w6eIH8dCgjnAoo4ZKgiF+2C3",
+	"ReZF+w2iEqtsJgTt65FZK8Ok1oWZ9RvSD/KYUM2XcoEVgzwnNMgSIfTnAtHAwVEGQcfSxSRPjHr11YkK",
+	"6dF/fZM/5kev/G9/zL3TV250ziRtcTLi0RP2tooTyzoiLx5RinPi8qVqqe+D8yUPvbX2nA3gvqx2Vh/P",
+	"zwmtHd7J9CHJRD6Ts3BGpksm5FEbD+3n1bO8PIHLMTvXR3k1thdwdj8nq4wx+FWnOOGsYtzY1P2qlky8",
+	"Cb4EzsIJJiJAn7/1PEl8z/V8t6sNLdI3zMVLN+LsqnJn9+J3Pv1+Vai8Pnt76nUoMj7YFt/B+P2nEZP/",
+	"l3YrPKGLwNbKfh+24pYtZcRRxyRr9M2wexp3QW+g23tOK9lXOV2tyhxVzz5EfHuKJOPxbgl7oLEfnllB",
+	"NVSHLiCH6qL8UX4KYyCN8lLo1o4qsP5hRu5wlfCvtdbbYEgBv92ycbmO102TDIxdYvUbeK1ixsFaBEre",
+	"mNA4iXfbpBDmGbN+oKU13dJVl23KKvS5lkwpSWmKrUAKWoAEkCstm12g9wjzGRJ8y9gy7kNotGbXNO1f",
+	"6QSrYRlV2j6QANDlY/J6HMv0Qjycn6QrQvukXpIvmrrkgG6NZcGj3OctM3pDo1WShSTlUSLPZEASj/FR",
+	"j4gNT1MFhkI+xexzROMLZdcGGxqv27AUgiR0uz1GgYop9vLe2+k+R05fWto2380j4ZpqKS/Jg1lWU3s1",
+	"aZuWCCYnBm3dGa64qy90DdhpLAPoS4tjbo+loc6bjhwsC65sYEKDfcDYZ7IryJkQSvMa7iYjq81Zt9o+",
+	"Fi6qusZ+lJVhwqGjrAzd2lFWxvijh1q/7c6GE+95i7OhHf+zhaNOr7OB+B+HOF2Odha2SnDZqv0SeLgN",
+	"y+wb/6wN6++47MZI6T91Hrun64uqS8Oag+ZM9cRZVFgDHZWzx2UFnvkIYYJDz64PMsanR8o8quMtDZmp",
+	"Zz/esCj0iE6YOgbHr/VYAwfc9BIGoHPDdvROnpMNTVMWoyWr3vhMAHqmR0pupWeq+C3tCXWE6boD+Nrl",
+	"1drL1/L9wA16uI/BAH83igU3SZYT61M0oKTOwBRVjOYzoX2Exml43O+obs9UtbtK2qpjZI9v2fAugT+E",
+	"Zqounh+nmMpMyL/Q1GFIr5kr2VaTOEKpG5FHHOEnK2s+bPtSHlKSlb/kGYag91NQY5pjq0W5pmkXtikc",
+	"D3XemD5e5puMiU0SharWFGpPPEQjpFnEpTWnkAqn5sxc6hldeKGAUxUvJYgnAhqG+oUAWysv7bWUkeym",
+	"taexrtyTEsyDIiq2UF7owINWV5I35kqYHbLcEbpme+YoVYQWYXtThnIdVATLIjzocr48Qf2/NcBVwaoL",
+	"pjdBYP7WIbdho0oJ3LumDqIcKov0n6QcmiQLScpi36JCNZykLrdr+axR1fzm5cOq3DUE0BDOt7qjJTFT",
+	"v2eQPvCIiVwh8teJTZTK7A1k1x++v1/231tV6NHSS/U+87TunkLWvAPTD4qCNdVIkMQ5DQbUwlzK+zUT",
+	"0Ru82xkkWrdofrvy4JmwyIZxnwJ/oVsBQtEmDXIbnKJHoeZlkFcLzoJNsPe+TfBI346bDQCYlN0OJuPc",
+	"1YDwPgCD9EQLxHSjQRUVV3hPf+8Rj0HJ+q/8JPPpMrl3zPC/y+3slYaExxp63ON4rHK5G+UneZHFgiye",
+	"u8el//bqkK59Oy56p6eLU9liaPviFFH72S6JQ/np4rlHFmfk+Ph45hZLw13fjDus6N7SshVV6iEboHj+",
+	"G3BUNnd5q4/lKsFB8lrVknvV4xruYQ04RHasq62xeEZl8sZhfyI8C9+mHLuxgDZGSnsg4PYiGmyMh7Yf",
+	"3WgsvYa0ab5sk3sW+nniVwXE5hAPGMXjf8RWuU8zRgHP3UcGZCis0vTz8jzhF2nKMh9FRxHad6dROdVm",
+	"Y2O1p7b/bDzx4JtGeQPm4am9yLUStaFe5GprR3mRn8gGKn12p/MWzIkfZr4YfP0uu6JpoCDu0+mCXBbr",
+	"QuT6wEwDGrItD/pt5Sdnh1ZJY3fSPVRSF80ecEEA1X5xKjXxyRnW+fXqzxOcjK3e7F+4hz3FthXdPvkx",
+	"FrtyCKbKH7POW0bgoOsex6P34jeXDzlU7JnJrvW699Z+69c0e5A5/KdTmrhzMWhchX508G/11X96k+Se",
+	"ZRkPmd8FXdf1FTIV+ujqeCTnvwqkDLL/9T3LnU9T7t+x3SgdZUbQK3H2rOZ8a52Mt9bQlxjVAUtzi8ix",
+	"pHFsscTkk8Zs+Qed+AYkJHKdINF9ZOVzyc1EU3dO9SjKPSeeDQeD9B7hYKuJX9M2U0qyivjIhU35mSdW",
+	"H1YWHehwislh8r5XAl1C91saJFser8t9pakNNlT4OimjZpQ6skmaznnLS6Ejol3daTZJI9IPYf5nYWse",
+	"YdkHBZdiIiJJRizIB0NECOh40mTzFy97pQrqFrjLES7dT9WrvT7EljO6gkjxNBnBTeNKxRVBkrpEoZ94",
+	"1fH39QhoLlt7B9afbel3eRBVH6k1CH+5hqD5zkNYfI6F8uOsvt/S+Lf4Lk4e4hYYVk1MVkKnk98+f5Ty",
+	"/NuvH8/Jbx8XpIhDlpEXHvnt44mKPtM8h5MvoRCY1o5IeckpQbBNFpKkyAUPGbmK1xGNQ/ntGQmSeBXx",
+	"ANB7FOSW/OIlidmDhsGjRb5JMp7v5Devqm2SHy3mGpJRsSdrNw701F4Sv31cTLzJbx9P4Ocp/DyDny/h",
+	"5yv4uZg75eF3ttwkyd1lnrOtq36Pll9UR3ZhYDExUqouBCbnDRd4IHc7O9WlQ2s4sizJ3Dsnz8mK8oiF",
+	"5yqHwP/48aMH+MlJkXtyPmIGZFo+XuchFIhsAaJdHrvpc+RK7lsvDxe3Jl/0puHLWRzs/Apfju0nlkso",
+	"Y3m2U2PnTkfhguQZ13goRlXjwVwUAM9jKAUgckoQ375vUoiCrdAJca50dIioZ88Eeffly2c1L1X2WlyQ",
+	"D1SUdAUugXF5hs3UVAbeiNakJmSVgXXpkOoyOIRKrC2sH6cO1YuBk24c+yeUwA4SfpOk0ZOxqbvR10xA",
+	"/eMfzZS4woW1/S55IFsa70jIIilzAKMmRQtv6CFT6skdw3nDgozl10mJzjBgRKX5H9HUFyxI4lC4exAl",
+	"iFpHkigkAl4HZbGCCL4GpPAlg60GyaIfNEfyln7HQMyL+fOXymrGD+Z7+11vWNcAFMtKAmuTGvG+haB+",
+	"VMGeWdQDGcR6CuwoHi1DGwOT41eBD+qKmEfyQJRDILDiL8RcJMNyo2ZazrEgeZL018JlOkD13XKL4/H6",
+	"nFC9IHYkk/Z7Aa5YuXtwJi5K0nG9IQQRRM95BXAdQc13kFQDzz0YVXORudmMuosHOXvoqXr/DojKzkTB",
+	"2uyrx2KTqsLnadG2OZpHxf4c6+jJoyQP+E5fWC8dGipxtHsseaoO9qv69so+Z2cxVBd/jU1+m+bA4YiW",
+	"xLnsTraDmrHOWv3O6nxHpGWMhlASXW3wJs9TTJ0kabGMeKAR1nEGEPOOZfCiZ8LOj3X7d5rr5ZFLonM1",
+	"9JTkNkAj1G4t7iK1rSkNOH3YCBb4mDlBBXvxfHZM3oMtiwcyAbBDYNFKO1+ehbghBXYVJFb2qx6jU9ni",
+	"6qNUeZ6nO9ZzeA5oUFYb+aOtymqn+sRX+tsJbXv+Y1eyWpX7FlKHWfp3tcIasI6CAXC7IhcW5EHz7VUU",
+	"rjoLiXMN4+kppQU9viD2AvQI+kOTEpsUc4/lu7CUF+AhMxaTB/gwZ3RLeBxEhWavtZ+nKYZUQpze1VVD",
+	"anuh20OQZHcRF/lNi7lRKN/PuXZQ8FyQByS3uSBhwXyRJPG5LsYz32lHSFhA6y7Ilgshj/CGLjqkOzyy",
+	"eqSIt6xilui3TjCDUr4Cqvxq9HNlN2zs3nHZ7yarsMvA9iYVLh0fE65ZHLAe4NLWjZ+t+5AFYljYsSOr",
+	"cow9Pjy339DRaIKc3o6UfBPzQBHgdtpB5kJAIctZFkOdyn4uA3Xt+1D0qkJgcYi4Ll0P/QtetT/Vv68n",
+	"qIsGON4Iv4SbcWAViLy11rhHCYDirfKF7Ieit+qsPFMsWHaR0XLnO0yophVQUVao0QphaA+URrOzK/rB",
+	"ESCxT3ejv8PuEMUHq2Yu0rZnxX5Ruqi7PenGmd0/39J1xhlcD2GlS3ZN4tjjj6V/n/zYY4dphh53rHaO",
+	"Oeb8y2l/uwbUweJT1+sOPl4cxm0hcgB6XbOQzI9Ozsr9cPResEcbTHXEJS4ywbKdR4IkitiazZopVxit",
+	"Eb2Uwz97hxkII/e4/Wfgy+xtZ+Ct1U2pOrd/pxEHRYE1n9IM3CZhERXiaLFA9HYS8jW6nuzy+vnRq29/",
+	"LObumnp7n7Nvujz6D3r0X9/+WHgnf8IT1Cfy1/9B/of90bc/Tlqe3dgmBw7HIzbRwbuXE2ERGCZZpiAy",
+	"PHLfnIOxA682Oudr0yLl0f6XRky+q/7Wy6P/+KZevYCpkx+0NWHMnlrbKnvvknu2tEMc8PdQJT3Rwb7S",
+	"iUMkTHbugP22+va98FuDs+GQu+O+LMynOwXtTX6s7Fk9DaZy93INW30/6/lQe2dzGmFoPD4TRL+A8FDR",
+	"GtF4pyNX4gJwsQIaY4UKyRiUaZDEYCiR6fOTEzTKDrWB9uuj3kpdo/aDNtf9ebSVzbZ++agdtOsh/4wd",
+	"dX9CsGOH7TfDZq91TbHaffs+6bv7KWpnHj0zaovdMynjNst+XbO3zW8urpzaXgJDFxQZz3c38hFK46f8",
+	"b8yFBxKTy8/vyR3bkeltkvrHx8e3M/T93SYxg4xDmnL5PR44b6VquP386QaPcDTlR3dsJ2498v+z96/N",
+	"bePYvjj8VfC4TpWl2ZR8iZPpyDV1yp04nczkdmL37ulnNMeEREhimwK0CciOpk9/939hLQAEKUomZTmW",
+	"05wX07FN3IF1X7+FsS2ShGcYU/UfoLg98iOjKUsJljq4ZgssdBB2sTAzm4L9mZmiO2YxE6Ug8V7EEQTJ",
+	"49/fWHL9918u94IlZJO//3KZWS2NaXVfkk8zxt+9Jq8w+ojMUnETRywlrU8fzz+/P/t49end61dX7y4u",
+	"fj7/0g6wnJQpXUeGCY2nAHMNQX4iHQfuh1QkULY7ILcQQZOyhN1QrrIvZikdKmDhLAX7sf2DX4Gswj78",
+	"ARm7I4F8HbmmvpTwfvcM9B2Z0pgrGnNENwVzO3q9egcH41hN5oPuUEwPzBw6kvHI/rCEjOU6Tecc839B",
+	"17w4//jagaFrjf2cj5NYTuxuWys5i1PAT9dz6Xl19ZGB9HmWPhEUEdQDU9ucjhkfLiyKj8QAWKisRvwi",
+	"jHo8KI4WeCGz3T7v81eC3zAO8Em9Pu+Qc7D1hwc3RyFU+DKdVbytp/qJYMXOAdR+V4JAMK6nKOu5UKKv",
+	"RVcP+PeLTx/JKGZJhJWuoLHk9JpdDalkp4BLhL8Nf/311187Hz50Xr8OTwHlkMLiUka+vHlFnj179pL8",
+	"fPnqFHi4/u3PP797LWGUV/AqpQncIseHR8jkw/cGgCmEeYXnl3QcnpIUQOqxZJr9Xfj57PLV25Aoeq07",
+	"wolDrbw+J/q4hxPS0vP467OXLwIS0tksMVLhAXzWgW/+6zcpeIggLRPBxTyVJHw36nzQfwxJ6+ToOCtc",
+	"bQJ09QA4DYxFk4omrA0LAxoTej1FbDoTED7W+QdbhD1AdFLpIutU0ikDUgbOSxEtCCSFLqQfIAn7pMdt",
+	"4T65flUH455YhKjqoYEzdL2i8ESieASSsMIhYklOjo+75MzOBmJO1AQ2D8e0EaRTuiBSxUkCktacg/9F",
+	"tz98aQ7ti+6iczZSLA1PCS20VxNqQywBSRbstHoYyVJwzSoxm7GobV1AWgeIlYl/TRiVTILqd82wCJDg",
+	"Q8COx4DEk+fEBCAFDmgHl6SJAJzJe6hSa65a+HsfBf3+Xo/8q9vt/jsgfV8/0r/v73W73f7eH2GgRU6H",
+	"4XhKZlRKEnpfh2RAh9eESrgT9nc2uhUiZGZ0zLqFRgCtKxHg1QME0l9mr97MWF/7mEkS/rNjKp933kWh",
+	"AbaEon/7MiDxiMTKcDNyy5Kko9UEBtS77XUKkbB6fP00Xp48/2v+ZcxSMUjYFF/FqSEE0AafcBJLhfi6",
+	"If42NBdMrx+eIIDMstRWF3bF4fHe6QsQHvzPnKULU0ZIUxlDrgISHkwYjVha/jdNw5f/4q8uBVqsJ0km",
+	"McZP3aaxgqoCtIjNABkkGYiTSAFuAQoYs6jbx6pCQ2Yg7Q3f+vDuEhTsWCU+Gzv7/M6zYff2DrtH3UOs",
+	"E8E4ncV7vb1n3cPuM1N/E6Sbg0gM4R9jpsoL/+mnp4+4p7Ufwdkp4UJLNJFmETSRXXLGydvLD+/h6uBL",
+	"S0EBkSQ8MEN3F3SamGO6uKXjMUvJz++CPof3F2XCxyDmFErFKnIr0mujd3FBOFP6F+0u6e9ZxsP6e5b0",
+	"OmEMX2B/7zKFsGoxV/29PleaROpVSAzuNs/emHS84VNxK1naJRc4L0O4XmEV986FEQ87n0USDxew2D6n",
+	"SSKg9jnUzHS969O95QT3UwZEqkVigOLMdZRd8gpURUm4UJOYj/HEXTjNu2ivt/dan1AWswyndXx4aEUa",
+	"k0mp2Fd1MFFTCBVACbjElfPHH8Eq6G2mSRq8fn1lTnCAMvHaTeTgRxoZaqCbPD98dncTk0j6M6c3NEZx",
+	"3Je793r/+reHwQezg6eMcRdwyNlsW9lVamvJj46lQXtKTSXaf+vO4Y4f/K6FH/XHPe86xP3kTzQg8dDI",
+	"MPBUh64UaDa9Ph/MY03FpgMWRcxFVOJ1twU+Q5hpSBJBo+p340yvC950SqdMAf78v37fi/WioBiZhWLd",
+	"o+bLzLCGOll2XZZV5sPOy+5VRyvOL07KFD2tWd1xNeMpHbODGeJFZGM5ExJuQnmctb7VQynXX2rz3W/0",
+	"huLZVPp8llBEz675WkZxsvEbOTk8ubvJR6HeaEn5oR7VGSzBXtKVz2vdi8Kg2v+sfEx/+UvuOf3lLyse",
+	"FPBzBCcB1ePMFEg6PjzMxEGteEJ8byzJfBYg0j/5x3zAUs60BJ/EN4zrD7TkwLrkL38xT0cPvOb1vDWr",
+	"uPMG+9LJbxac5SudzhJsgR2tOij75YH5DM7G3bl1FgzXoPQi5rZll6j2+9x5rLtHvniw9ct0CcYMrvTt",
+	"zrH9WB+HwcKnkvx69uF99UvzCad8MWPDehfHrjE7+uUj1Z3rR/ise0hsQfNsjnvLJqvSi2F7sT2gMoZr",
+	"t/4saUtN7xa7j6U7snX3RsvYi4cmP8xGHio6oNJVbwvI88NnWKLuNpashB7p2cWbEKQvuKwnSI9g5kQJ",
+	"vGa7dKe+5A+DtMB9K3NHu1Z6vDk6oEOHZF7xvqVCy/pomhhSybTu0tP3IiQtCfAjo1E8ZGlAfFOnb9O7",
+	"QpvejHKWXE0ZeqPRDGjMK6hiiiQyuofJ1IVRjXxpdXO45B0lOlC8H9R2sEgqRqe95TL9p54NEm2S+sN9",
+	"6UJ3T3FeBOcle1lM72zu8NqsNZOzBCwyMHfboVaNbKN2l9BoGhs7IKfJQip4mibJlbRODp+14YWWvaRT",
+	"E41s9GdrHpBZCJ7ZDVCriUppnJS9vvexVGdDW2+uIE6X3cnsk4OfMYzsIsZKC6WhQbdgtfLPGxI+9N/B",
+	"GJEJ6uKWgy27RFheleb/e2lHPvr5FrpzGUTVyAVuZobjWtwVrX30iJYBiHlhZEbBWqdvCMZVK3aKFRrx",
+	"mgLZlSv37Yal0ZzlJliM09fTuOMw38fTWO1V+PAVRjNU0IHuoti4VTYKYy3V9j6tTrlzjf5Y9gCB7UaM",
+	"7DnkbY6baztHdzf5mVNrzomwUQUe8EakgziKGPhfTo5f3t3iUogPlC/M7OS9uU2mTZmbS8cpYxFUiHee",
+	"F1MN1v7C4zLGFbTEYg5+j6M/DiweMKrkdejQu9dwG2dCbs6mwFpZj0+1MT/MUOCMAcVpgfOcHJ5kolP7",
+	"tJS9BZtxgw80NWwd95JEgrPAzElT3tuJQGvshPEu+SWNlcIKy4Ib2BjT0EV6IcOAYFvfXwmcFQYGYy3n",
+	"mmuyKIA2Yq4G4qtpBEG7YUnULliMlziQzdjAO1WbCXmOnn+whSFLcN9/FNGiJkXKz8W+6ruIU3mrunTK",
+	"9IJpbH8UDVZ/bInaVqS0tWe/Si3LUL7xnu06Wa1rqzo5rECHXxloGWhwVGFOJmL+Uoj3NB0zbPe8ygbI",
+	"+QxrNH9gUUwvtRwA3OK4SmNjXEGC/9g8RpM2KG6ZETbS8smZoY8o7rbX8plID9WxHoitqDRoFncKBZGM",
+	"SSOT43DO/2bVEqtm0BxbISItBjVgX8a14vqR6GbSUp/+9ZRQQ/ijm1iyFBScOAXXs0iJEtfMxP+j+94o",
+	"Jv7IcdQ2aoTeW5ZIhiNTThgkbKMHdTtqCu5FVT0FDVlmaVDKcSC+9lyq5gKhQqi8hvJRkGF5OxFTdIQN",
+	"TNnR1gtyy9i1zFxdZhoB+cLG5Id2l+QqBa5Sj+A43QUvdzrcU2nwh/B1h7K+2WR4ZRaygYpTV6fbQbXB",
+	"36xq2sNSixrsraTtOl0i9/Zlo0WsofD2iXv7ZWEWEHUys+aQln6xL3wqjy1XEnlQKrZC6VEJd5QeCjCj",
+	"h8ajpX7AhYnfkpZ+dckZz0hsLIkSSURODk8gpRzKN0M1Z0vJTWgKRBJl0Wuk5WsV9zYf4YTpJjajn1ie",
+	"Ju5t90nXe86bPuVVAmv+Qnb3gj2MjIF5nl/SlbVWzGcH8A10/j2JuY9KKD7x4rkEWRif+QNEp7makmV0",
+	"ItjErLCGuBzE/CZW1FnJn4jRwtaMzwupmMRdFjWrCURl40Z3m8YNG6yKHnu71yaYCAsOxEqSEGTdMEDq",
+	"FbuIQxCgW/D/+rOLt2ed4+cvyITKiV7TNZupdm2TSJm9IzSE+yqbZNfkW5sAVwqwlknMGdH/B0t9g+fg",
+	"Em5mqRgxKbFqUUsrCfENlFq22Uj6G7kYTkQixrF+ApQMk5jHwxhAqB0bUelcqjZYfiYI02iD5ehQKyGq",
+	"5ykRhuJn+CWtLFrfv0jSrMTwpsLtoZLM5ZwmAJPGsQAjoXqt113yy0QAFBB6baDcIyondBG4UDfPQRkg",
+	"XwJZ/1ZzUS3l5wV7Z10yO9/RI8mD36HjP8KeZXMm5lBPTAqin4lxIvFrL7h4EicRgDgpGidSj7IQc/TW",
+	"gIONEQCtbgeEKkWx+kWckpRpTVv6O1Y6nQPrkrZ7iFRqiXjd2Q9+HCLC0pByMgDYhYjMuYoTv9RlaGHu",
+	"BA9J60jLUifHJKILqwthnaHjH/RiDbRXO/D6MfOKZUZSSWuwyHZPQCUtX/+U8ZiDCNEGCQn7StmN0KdX",
+	"sjaPeiI5xW/18pBRE5qAy9ubAkY/d8krE9WYivl4kk0KaApVrJNorYRF+vgdcBe8Q4wxzc4emzkLqkhL",
+	"LZTwls9w3u/ctB/ZVFk+qco2y/XN6wlVuS5M/ZkqJsyjDcTE/FgOwexOgbGs3X1WaXtYEiJxZ6NTj9LF",
+	"sow3NabQxhRaTf6Fa8dy1HawMPwV4k8sQ4mlpdyawom5IhnX31CFPoDOpUW0+WZCLs6lh0sLSWu9VBsY",
+	"4cSYTCur5qdLyrennhdNvDbWxMKczejMNNTMKk1jFz2fcTs2GXZAou54eWi4sdjw4Hf87xWyQCxpHUJW",
+	"l5aCtGhMJixlJfLxF28+ZhYtxb4qfTkkQqcjbq0TQIwAk1lXPDEfrMvOVuzZXo2ck6X5QJqnGUACcjkf",
+	"iXQq2wGZZv5I1/O+LIqLdpkoh2DHo4SOobMwgbxRDEWDKp36VkPOke73ReeWsWsXKEFa+nNfXoGMKUWv",
+	"IcSmtnRPOQnZZHiFHXad6BHmZf5VQv1ZidyEwt3J4UtcRbtLXrvzAAO9lXMGbOl8wAZUqpV5EpU73v/t",
+	"Vcr/m2cm7s8PD49fuML5f4O03VPI7MfLj1lp+nVooTm0HV7FkQy1AM84Cc0hX9mDh2QqYQUzhK/Xu55Z",
+	"290VucVT6JlVYE/kR9LS2/gqIK+1yDhXQ6Ef53mASbea4pA3+M1PAXl7FJC3x6Ue5AvYatz6ewtld1uy",
+	"340+YLmqe8lv/qSrCm1lbeqavy4cOa8hqH039ryi2aix720su1UQoz6nkCEKjPgNJKI2Yt8G/hHQruHp",
+	"S2N6sNy+kkS3Rtl+amZLtNU8kjkyi7XyjJHGwHGaWRPAAmbC5snJ0eGDmRjN0CtMjOTMGDeMcAErg8xb",
+	"tMhYU8oXY8XKJA9jVYkVkYounMXPiR7lQfy61wcykdybFeXnVNtacB87wer0U3MM2VVqWZ0N3rkAAfZP",
+	"byJ4VAL8S6wmUUpvrb8E9MPswOB9caHIgil4XxUIcc6iWzuXB2zoFm0mm8m+uS9rUn1Ia5VhdLWTmAzm",
+	"qugP7pU7jtcaVPv8I6jdenJAvxHzI4nkkp0eu7+O0YxtVWtwAIxEGqBWGBf9ArdZBS2tF9q4HxPmExAE",
+	"KRssQONhX4cMKzUEWb4TTNsYzX08izW0UZARTbtEMxzjUjNgTXgWAeB0gO63wqAeaO6AX+DIPn1e43eX",
+	"LH0f8+u9bZFG6KwiUYRva5ND06qUEHoM7VvlF28g7FaY1E+CP57MuCIP7JcJVSuIF5XXCKPcytOMgt0a",
+	"niNbtLfhUDe34VL3nXetr/J11ZdPC2NUl1QLBJaSOWgBJVt3T2p7D4pRxwW3nrbcbUlkX+lQJQuAaMv5",
+	"7tYYiEMSCSZXGCFXWQ2Duyx+WU7UGlPf3aZH3+ToKDxspGbdwUrpPGOAFpS8lM+1cZW+2C5Jq9yWGJAy",
+	"eV5Pwwjz8ATz4nzeKAdXF7z4JgtyBaMClwDMtXVyfJzTjM6cvpMdIEkYvTERF7g1XH9xl9Htx0WRL/0p",
+	"rGJHm/PbL/o6zlQdtmubbMR9s8YlWcz4Mr4X9ttYlzaRFC6WYlIsCSkVHwLj1chzwHZdBShzXTScvpZu",
+	"UODfF0qkzOIWJqw8SmtfrvAkgbplHK4I2Ir8JGwHiPvOonJxIAtsIgZgYD4DHCfSUosZ8yDGFkrrVTL+",
+	"DwvIf+IZGYjpQCLHlEPKOYSHiet2UNVItoYN04xXdmkUVfLdkTNFpkIqcnzomKk+y4x1Wt/dRxM6Zz7b",
+	"lyRGWL48f0Z8SjxOq7AbOQC8yg6mBEqbK1Mnz3j90ExJ5jxhUvrJQ2QKyG+xIjexjAcAHbrEmc9ACCjy",
+	"5ApJK6Ys/mqkLFvHi1pXG+5BSemuPwLH+vZ6e+dlIYw2T2pFWjsC/a2bTb423B043uXwBPqx7EsUpMwt",
+	"kgDjBwXb9UafEkoG8NzplAWaDsyomkBRM7c8NuuYo51FoxXL0SPZIgWbLqGyv1EMFVMdqVJGp3Xxx1bC",
+	"f+1L94wtdPOqMUMI3oSgT0eSYgAweECRyjrV68hUrs1GQpXXemnX/sFmqpGo/swSFZJhAAjQ61svT9WS",
+	"pDif06STspuY3Tb4PH8CfB448C/mvO+N0lPGngBnfjt4OX4dt0eC4PH26y4gHpTkoB6sQSwJPOnOpvpF",
+	"bIjxSLFB69HSqAtBM9H0W0fsKerpcP7O4TRhSYRBe/pW6skIDjZBe9FjaQvIlk0imrMr/LT8hMqL4+xo",
+	"RrB34NUSgosNavD/5aYr0oEbPKHKjlZN5QjyNfMaJREjUFehXIPHDdlkuIoVbi/ldxv8sEs++vwN7jCT",
+	"hWRi0gr9kcK2jyNhsdFz+BFBBfwIl9VUKDhNUyxGYf9sK1DbsKJ8IUekfVPQqH3Omu/e4632MwBokFAx",
+	"IHA81gVnF/jsaQahJOZKxhEUiHfxM4cnj5zo7D33va0SqlpEakMCtTr6RO9DE/y4C8nNX/TdFJzl6V9m",
+	"9LJixjIRvFdC8zLlPLBSzjeNCjRgPb10zsMe8YkhaflkEB1jBdJLWmvq6gNVm56SYkjgZz+tNcgrDYZ6",
+	"xxAFsgnZ8T2pTmpUwpVbCgidQpJmSoaMSobBJpJhaCdwO9CMvip7EfTZ7wRyW59/MIuAOcP03RpNKsOE",
+	"3jDMn/HsmAi6HqeaBzJ9w+PxRJm6Av5KR5DVqe/70TGZCq4mOTewGenUJKnY7Ca9ncD6YEul4V7GAq73",
+	"s7SGABvGESsQ96eROLA89aqO0tUtN+Mur82JPGQiwY4wTFvdsmGcTdbAjmcNIAcy4i1cCLUAdIO7mRFp",
+	"nRjEtIzsOqvIFzYmx4ftGqrYgWnbILpuKEC4vcdC+cxVUhqKqT44oJuneVljwDCNTrNRswJzqDsiRLxJ",
+	"xZT8ymhKXuasb3OZgRuSzymb0TTmY/Cfn0XzRE2EiPQGUvB/jsQQMxo4ZsEcH7ZetEuzA9+KJHqSjL44",
+	"8apsflW7zTjiB7yDDY9veHzD43eQx+edF+AVWMmiTfXlOmknwMIQSSvUbXtTyumYhastbiu9WJ/f/UMP",
+	"/iD+K99yuSWnkxYqKrucvgg8o/KujEHiysRv5Xo16Et7PXAfBU+ldAMUCK/ma8k+rUGv/UZr4Fb1lWw8",
+	"K3d5VkyZUEla8J5PCXexOfBrNWFTyZIblo87GGqCh3bGqqGVNcgFIChJQgGx2kRJLhXI1o/w1IJJpAzC",
+	"5TBUrgxQaTfrGyDSFlC/nYAMg6dVEycs16buM37IkHocoCIMmP9x7UWsBPzCvxTkRVtP/S6Z0X2383Jj",
+	"A+71QOBeCJbpijkbIm3iqfQvyuHjyih1QdCr6xDfkrT3E1OO3G1Fzqj4smu/6VWa4DVbZHig310O/uN7",
+	"O2l+h+2NXyF7bO7j9J/Bt0I8qfOGEDXDJdn2TNxHQhVLoUNXrD2LhzjaTSnHAIA86WdvMTmuWYPN+dhU",
+	"Qp+E0Q0cP4wVGQG9gNCiXLHutRzwIBWKqt16+k77SdksoUMM3tKrRQN/RhdEAtEhO2K8vzQzMmJJhmKT",
+	"oRV6E0MRhrPbNWJMKTGB81pFTJ6ijoDkxZ30d68sfO/kCU7S0Cd4fRSuuX6YIxMzDo+h1KCxTt6x9Es/",
+	"5A5mOm4qwEMfGM+6gbVWNz7H8R/EYutBlVa3skIbVPbu6HdncxmoLXNZkbDoc8hqMq7ocxZfXbPFBjMs",
+	"wcscKpHuy9zNXZnI8ABW9/LCZl6i5NHxDxVyPUunOxzO05RFVxDdsDrtoaPiKdur3+1d6RRr+t1BC78j",
+	"ANWs/PnPa3DOYsN1xdW8/O8mu6JmdkUud36ZAek/Z/xnSFPWUSmjSosrG+QaomtyHEutyo5TMZ9ZtmQs",
+	"dx371941Y7OwXYj91bzSj6pZCtst5DzUjdw1pdcQOY7fiOTGR7GDqOI7cgrgUm6W0PeKpuzSbu6D5vXZ",
+	"Tb5iXKWLJ5XhZ8EG9G+ieQJuU/Bu//uJUNCSU65ESle1q05TV/ewhriaN95Q0rso6avWefvyS4EBeaQU",
+	"FGD9DmI+7mhCWsuF+l0SzgvzhtHgAQErmp1zImaMZ8sFIrWRpaOWJePUGxH5IcQdckGAshkwUszMsACl",
+	"YwElmXMFwyyEDFZ+MPeCDFgi+FgSJVYsEC0zSXzNcocdWLjF/OnvS0ITwVmfr7wBXRIOmUoN6IyrF4fJ",
+	"yqky+Rdm40ux3MzxlNCNx/VYr5lYZXS4u7u4F2F9QOd22XFswDzut74ypmH3dPMgyaCxeTUe9Yfi0vZ6",
+	"Eko0+yUtRxINuqa94S7xDGoL+MTfknpLae9g72u1prpe+O9fddo8HbucQ21fUN8NOnuZce0mGn13ghdQ",
+	"0Ltb4t84cGENHTkAFfihPZnfJQnyM6sM4acSYXRyOdh5aX1fkjChUl0NVXolePhE1ZNLsFhxlpAWVIuO",
+	"2IzxSM9kOKFxmhWTpglhX2csNTiZ3P40WOC/YsaHzIBdY6LbvnSY1TDBPscZ7ksC9zZwgWzwHmPBza9G",
+	"MY9iPpYOOXsopswrvuBnuZn0PnGr7w9843ARuri69cfm8uJs8UZ97sEqx/WqPLKHUJC+ZTrZPfSoO5rf",
+	"i/e9ZUn0gAlmK0bchMdDuwfh80CHGmbfpJ49udQzy0RbAjnD7SQeTqDmzgp+CpgfxlqGOHj3060OCqzi",
+	"4HfN377+cRAJvmHUV6lrPD/MviQYBRJzEhZmEAYA16VYhBjYh86DPqNq4ieGRezrXSDH8XQ+3eudvASv",
+	"N/5w6FwgMVdszFJEB34o8S4v3eXxztoG6VKLQiyRxiWWk9Uw/Q3KPPlSYHXJLau8l99nog9Yiz2h/gew",
+	"+RYXPtanQ1MylzQA+ETD9UdzNU/ZKTk5PIRODmwv7WxGXCgWeCV8QeS0NfX094gv5ApJmfEmFMpdyflw",
+	"UphzezMBslhbhIT6QVy5B3FlWEd+sCs9Q9iUJetGrIwN2oIs+SJnu0s+CgXYbquEShK+G3VALoFCwBPB",
+	"xTyFMz86NujniibMpDGYgL8hTdPYkAXObkmo+VZYmjUlNA9WRbOtv7gnI3mtWcNrQ6HqyCFL7TeWR0p6",
+	"+jbi1/03YUUvD2iCCTKiUEKFGpmtkdl2VmbT/NPZrUp5qJPd7BW3RbIocEAiRgDpD3wUpKpqMpvgcp6Y",
+	"usNbAWZF0LgMPtVDS/UHK2CmnlbATIWeLEZprjNpK7q4svwGwjQPl0qJZFDrY19q1jcaLUlGEgF8CJvO",
+	"1ALiLraDMZ5b+b2Qxl/lDqxS0ZAtIofXhPn2J+vDfNeNm9rByCFvZdVChooNavDB5aZrgoRy76IJwaxM",
+	"gXMPCymboRaStGT32Us/FjNPNsup6fawrguI1IHFvAcaZmNHzGTt+bOoS854TucD0M+Tw5OAUA7QaMtt",
+	"rC4B1lYoB2mAUaLHxXj2D2dvq4+31sPd8NGuhLPyvmmk011wH37i+VOxmUPmoayhAPdyJi6RDTfnbwvM",
+	"6M+jh1OIQtK6C5FxBQE6tXX8igSoKCIW7VE93yARS7/3fXlHaVxs1BoCVA0ZUs6FAuitnI0EKuwZWTpl",
+	"VAouT+0/DFlDDRsCT7CXNviyTHnagIwSOh6zyJbGzeA4j55r0VxqcROr4bp1+NVwa9uYoGqe2YWrHOUw",
+	"B1Wxih7MBii9NZiZunmlKePQ86Uo0N+nYdQpnX1VZ9raxpuxgS/mTT+kH20HOZt3m+HuNZyuscPsrB3m",
+	"0mNkFtHjdsJAWo6V5gQrmMndykHEaKRpcFMP7ruqB9fn59AM0gjAPqJEuiD2tNHdtWBaCFGBEQEMGR8k",
+	"rJ2F/mdCDG43XATJwLfV5yGVV2IUkpZBo0QxxIhKoK4NEzE0Pjh5y9iMpeSWphzKNMENslPqRnN2JYVJ",
+	"d3e/ncZSsqjPIe7ptfntK91pu0tCtPyAIym07cOsfDAMvi9NcaN4ykjr08fzz+/PPl69Pj97/f7dx/Or",
+	"9+dnry/aZD7DxIuozzO3Ixg0IVxoEZAQp+J1D7bOEaRghPPZUExjPg59J6Iet0suhOBMKugJLB6kZVel",
+	"/2B+J0aEJgkWMp7RMTN1Lmy2IBwvi9D1RvkCbkJAONWD5u+I3r9lrx1eCjrMdhzCwySGmN1yLZ+G8N8r",
+	"/9VexVFoorZyltDbiXCkSEujsepZMEasO9nnbhxbw1iyFMaMyutMn0IHuBS0BMD5wZdFqytNEjE0gq/+",
+	"oM9TNmJpShPv3hKM3ILzArJw/vaVV9TatgArL9ZPsbU29Z64WdnUo+zvfa4/0G3aAeoRZXM0b8g/Cn0X",
+	"qdKXwU23NVjARUpNOf021uabUE342CmhAyibC55RLrDnW4rG6z53+9AleHh/mzJ4DpRYygwkUlMk/QOQ",
+	"VTpMhbQURK6y6b52nOHeGaZ5hvIJjeWxxPNdBRIAf6xs1M2RhjKMAhjVcTuHKKMpCFs1hZqG5V/MBq+u",
+	"HVmYxNrii1md6OPD4792Do86z462XpNx1ckULq2b8qqdumdqb+k0mLdTMKm8K+aWSxMNu4Jq9YremzgC",
+	"I2Won4hFW3FChH4hua9b1LI8zSv1H7T0JYudjpmS5OT4uJ0/s+mq+uQw2dz+zKhSLNWf/t/WlP2/fx12",
+	"XtLO6Kzz5t+///BHx//xpM6PR8d/tP9XVfQOTYF+m0djFp0Sw8shExH4+apDB+b/9KuAWtJRyWOS+7i6",
+	"elpotsZT4j21HfeLPD096izjgWJErMgGAhNKZCWicq58HuIaZcpTLGdz1ehOf4Ja2q/tUT8I3MZ1zKPq",
+	"og5O5R+6zTfF2pgPfmNDdW/2jgW0rQI6FMaX5wphu9+shI+aMV67CDZK10bcsnZxkLZWy39WJr/SKsT9",
+	"RKvCBPLyXoUZKPEdMFq8uNX4rPdtDTaba7WOy5rn3IQi1MMwUWk8mHOamJKcMiBTFsU23ImDyj1LaIzw",
+	"f5ZvmlqttfBMqtV6DVy2WaHAK6ZmY7XqVSVeScuGHOB3Diz5+NgaVjDdjCVRu0vO14ar3+EBhO3ydgv8",
+	"gHavCB3TmEuVr8gGppIdwm/N2ZSsAxR5wr7s6UM4f/sK7c6ESsmkNLnycBMD+8EsoZCEWKhbDOdlrSJ9",
+	"3qK2b9/4aDynerL+YUEQfsaewnaX/DKhZjvxpcPdGjAS0oGYq5BgHqNE25js81Cz4FCLI4Ur7leE1YIO",
+	"kjtpjGf6L6FkQ8zeME30lfgxIG8C8u6UvArI64D8FJC3RwF5ewwSWZ9TwHqJI4al0rsEdF6qxStTkraA",
+	"K0DHLCJHLzrHz2Eldm4pGQuozGjvVWBqtMAyvR3t9vkv8Jbs9bpKmFY7rwQPg7JVp95dteH3+tqE+MGV",
+	"lY/D1bVLDDXeheIlZir1qpcUGtVmQw8I8WK3tiIbrT/3MvaJu9KAtzTgLbubX7hEyTRxy3FdWsJ3qeO6",
+	"pVJLQd3fXgzlNnT+Lvno6/BAOZgsRGeSVuiPFLb9CHijH+dj34MKse/O31wopE9Tfd+zP+fELq3j5wLg",
+	"0RI7bcOInvUg371nP7CfqQlbEAmg/oGzI7hY/IIt4TQr0CvmClhvrj7GyePGkma8cjtK1rflDJfO59bE",
+	"0ewQ4MwSKSxXP1ZpahtFeEKI3Nb0O9LySRTCcBVVvVYZCcopephrmxXeXoKVyRkta2LKLJME80+XB2xw",
+	"R6j+1zi+YZy0/n7x6SOZsnTMCOxYOyCD+XSmVU4tZN+wVEIdDEyPlV7S7G6W8UEr58YCf+3ISti6Dmzd",
+	"f5VRwdx8qkr9pY02MD7BUh4ikPLRaHtT4rqJlXwiesArkaZsqJYI7zLJPSU0kcL4AmLPExEQGfMhUkvP",
+	"CMJSFY/082RkJJJE3Mr8F5VVhwM70jfNo/jOmKxvXS1CgEV0kTvQU0iW0a/K/E5iWR0r+7/c0QrAZv7b",
+	"sqN9M9yK/LwrG93Km9VmYq/cET9gTsPjsWJ7qRtm3DDjJ2KUm4jbnC+GcX1/ATviTtLcXstWxXA+rVnr",
+	"7FtE4BhDEwY7T+dSkQFrwm+qpi7kTsyma96aX4KJzZ7bKVr73DUAqAG75OWkhT7XszcTaTl7YLmDUX8m",
+	"7VrAypoFCuQr+ZjY/D7HmG2Mv0KOb+PzIe7ezBL95IBYRs4yLFRolTB6w0BqMPdIEwItVPS5jaCnStHh",
+	"BCPfV/lc9QgIJYZBNnI+mGr5JoNMi1MTfb8y4Mk9rW9Qxm81jt1aTmmmWLe83+rRKsQy7WBYjdmGanE1",
+	"/sc1hJJ8s3WRNfbeNME0dwXTaFqB93JfZvvm8bvsd5tGzjgGd5vGitXjcI6XmUwVkeZDEupxN4cPkmWe",
+	"l8XZdEvZ6oY64oUSqbHDDhZgBBhO2PDaomsiGTQvra250SARAyKVSPVlxorKmZbp6Ler8ZAx+R0J01nL",
+	"OeEKONZZkDbKoK5syikea587LEeAe7EZFN4WLSAVVTKt/GtdZSCihY0UGsUJ0wtiyQizD6fzRMVanmkH",
+	"fU4VmQqpiE3P+3D2z6vXn179/OH84+XVj79enl+Q1vEh+fAjGSxsgoIf5YO9S6iFFLFhHNkzhuAeOPwe",
+	"+fz6TUB+0WfWev3p1T/bAfn88Sc45r9/Pv8JLhTAIABEBOKjQ6hX6+3lh/cBufjvnwKCT08GhKbDSXzD",
+	"ZLvP9VU+eg5AZxB7Eys9DXgFkd7Hibj1fp/QAdN/0cwfJuPuFSR+3Yp5EpE5n9HhNZlRqfr86BBWLlKi",
+	"/6Vim7Un4/8U4tCOj9smRUVIGQ8SRv4Tz8hATAcmfI3MZ1op0R1LfBl9HrFZIhZ6BvuSSC0BMT1ncW0F",
+	"Rpz3NZspPFY3YRibQlEqEKnwxUyFxWbtc/aVDpXJ5snJuvCS4TnkUk31WFkhLM9nuySj9bl+C3kqEjou",
+	"HwZ6H+KR7i+KAe+esK+xVF1yFmlZiYR2FV0aAUqFB0/R5zl8CtK6jjmuTj82kDl7RMUqMRZGuH0YECYV",
+	"XYD4JkZkINRkhbdEH4Llqduw63xXItaaCPn7rSILmc8Stc5tjR+akJlcDCciEeOFEY5XRGXD0d8Fv2zr",
+	"DB8fHlaoO7xs6NGXat/UcKAWboZHLCX6AWkKQFrw7DUhjsQt13dKtvWbGWhSphsGhAuiteZ8chqbdYzw",
+	"P4tGK9aoh7+Cf2++rspWRDFUTHWkShmd6r+VXJdBzCnMrzhIqZXMbB4Q/oBABi3F2MXSMcOMeHvchLQ0",
+	"lYUnbyhdlvsNPUPO39ZD+yxZqCrKbyDGl23bPzR9b0L7MgNkE6n3QFl4YMAgNJMjWkiNAmD3epX6Xxif",
+	"3AYzh0M1QR6zQkUqGgVdnF7EEoa2+j+1wywrrZAzRWkiB+RsJ5WYfBgjIkwU4xBb3lG1nb6jh/GLA2RB",
+	"alj2CAIHh+zU0w/1NuJl8Ui92yytGDIPU20oplMA1lgSKY0QbITK06KVk1wzNpMo78dGMGVROdaZ7siT",
+	"FAvM5WT5UmOTaNfNL08toE5vqk+z4HpUJExBEyncRApvEimcJ4akUzTp5Eic2dcyRVpPKc9qzgyeEMXS",
+	"2tTzRfigmCaPDrmyBfep6oWYcxUnOfQf9EPInAPCcpZe9j03Jgev6b4kUUpHalX49EoKefhExG/fsOLo",
+	"SePc36Foau90vKNDY6aTodqrzfdNOPWGVnymJAmRNl3dxGDXDLN4aZV/ONsOnc7JdTB6nMRqcWVCYvPo",
+	"tpqIwpGhbDc0geC22iZY4N2Ppvy/Ibr5OhKZR1tONG9ClLNpz2hFaHacJZRLNE7KpcTOED4J9TdhG7YZ",
+	"e8JCVBFExcFl8A3dVg8zfueATGOOafLsJo4Y138bitRi+/Iha0MRJ3jZHr03kgEMKUkM+2I+8o3H+hrh",
+	"yuwu6DknbKSsCRUZBbji14Sdb2xIfai4c2c1rRV4Xmi1iXf24ULPH5Et2ujzhj02sW9Px8x1MdE6lufd",
+	"Ezl8XuvYFqmmjKBiWIvDtCRYvY7J68B7143i2Sie91Y8e1pN1JqgblyUubrkLLmlC0kkS2+MRsmNfqj/",
+	"3uet8BVeyM7rWM6EhOPqeZ+EtoJY+M+O/VQ//c6nGVZ9IFxIHo9GoZHIJOXRQHyN+bjPbYMLNpynsVp0",
+	"PoskHi4CIgWhZJCKW8CdBedOOucojoSv4zGTKuxItUgYgWqounEPXeLePC7enh0/fxESZCC5SpQXb886",
+	"x89fZFtJlfGvl+nX6xVXM1w9/XUWjep6y4JcBzc86ooZ41+nCTaVHXx+7nBvRRoZshrz8TTpRp4gUG/g",
+	"eErH7OC3GRtv2nbGx1vzDgY28ADyd9DLV3KQeQmj5B4vU9fsXp/CSJxO2d/6e91ut79XBlvmLbN47ZY7",
+	"v/TunVmAcXJO2FcIeihfxOpRG1PBFpn+a+OHz5sL4IS2aRgwbJ9Nhh2wunUyq1sDRvmdRcM7C4E+GAdL",
+	"jhto48RnqRhpCi04TeQ+5j72SAj/BThwp1Oj+p9rQKY0skWvoW/SollYukEOjzC0qY2Aa5q1Gp8f5lkK",
+	"jjHuIVoQQqzZviq2/PztKy0QyjPv1j5IlPlDoGDWwwQ/nwwNlVmNCo6AmFCqIXe6WtBxeLRQviCJp7Ei",
+	"LfZ1yKBxh0a/zfVFamNEn6kD5aA0ITlSTVi6Erhb3LAUa+mvh9PcvbD388mwcIkqBcCvaFbdWrGygzVB",
+	"8fZYG7jJehHy6wAF7wswuZrBlZvFi7H07TzGpGNncVqIe0eVxRBxEzXt8xbSCjUjt8vqmX+EATHAguTZ",
+	"ix4S6UEeI7BYXiJwVSRMIZYuOTNjWIVyNb/1ABWLQfj3TtC2jAV4h6IpugDJ8WHnlrFrj8phRYjdwby0",
+	"E48lBBfD3oY4h4vzj8fu7zYDPTwLSWvGeIQ5Y2f5jAnMXzMttDCkuXGfG2xHogQ5fm6zCyK6yG3dLYr2",
+	"eLot2X32onXUJq+sRKN39o3xs5CzoSLHh0cnd8fTgBvBSFHOuuKF+ZNW/ta3AyOvAG66nVyfowghCsWz",
+	"/Ysv4zFHIaf0CZS9gHZApvQaMXH6XE3YVLLkBiQb8wWLrgYLLP+DryKEAg8+2w+D7OSuBA/Rux3RRZ+D",
+	"hPkCryCWmvHuZnH/td5/w6QRgEKbFXMVR8bTMmUMqiDCL/Ai9rnb6X1ww0umIEq/DF7WvtTybMQ4Qzot",
+	"CDVrADiX5axdwOJcZqD1YDlXt78PE39AsM7lwTaQUu61uAbNs0HzfJponpb8mtpipQJh626RYi2KQKkZ",
+	"pQH5bDwo9/OgfGeGm5+YKpUntq7G7wJzbABNdzAET6uC6ywCmW64vozTPUFO7+QaByZ58JtWyb9Por+m",
+	"Ao5wrrRkFIOIT7eZqp8rlpErC+pyVIymhgVZFdsRK8En1OPjhJEQL0LMx2GXnOEiBCezlM1oqtU9EGKi",
+	"eaImQgALgTr+lvnFnPzKaEpeQpbLQNywLoGCrTZ6ekJdtdac2qplBthb4Iq6zzHwZkmGCIBYnlkCu3v+",
+	"9tWZTXV9KgX0ceKTIU68eu388na1WAc2fUBcud1lhw0GbBN696S1RyTIEGSn2YWlqq0vbExenJIXRFNU",
+	"GRD98w8bKoyG9R/8jv+90r+y1sfN5AHrhtST8Eqv2u7vhbXQyBrOzGtuB1p5o93EgzU1BJ8iy8aJ12fZ",
+	"5e02YNm2/mLDuhvW3bDunWfdljQ7P1+BQG/InW2OlGYz+McGgn07EOyuaqUSxjKjtVguFMpXz9sBmYob",
+	"6/PMnOC7pMWDaJi5+bvkDHeAJohyOKE3DDOjvYw1l6S2XGNHb+e7swuSxuNJef7aa4CqewA37bfi7GYB",
+	"G3t072pfixu+NnfwT8njLeqhOcuGyTdM/kkwecs3bicMSjErATk2C4eB7Tt6gZUEVlVvb0EKiKWcN3VY",
+	"HkAIgI0lFJLUjSjwZEQA344fwkJCkoFn2Zkrgen1VwBMor8mLQgK9G6sjQuUii4kOfNS5EcxIE7q3Ykl",
+	"7lbUPgXX75UZUjIlyzr7CGdUWSSpIn98Tih/B0/hyUkebuq1ZY6llrX4MrT8U4scjVmhkTi+D4nDMCuM",
+	"LwOaDNVBUPcbLMhRzjlwdLip5OESd2QTHFBDxgB8RX12bv/IjKWxACkgHk6WmTNgNJnIjx2RL34yPvkW",
+	"BUzTlt7Zkb5PkjxvnbQDcnTYOkGh7+hZ65mB0E/prYt4wEgugyZpEr/0giT6/x0iP+5NGb8/i6JlY8O5",
+	"3dQnw/v1Mpa4lFtGVTmgWi+1GKdr/aeUB3JhWPnnmiWlm2Ae9zrdTW7kh0Z+2PmIAr7EghDpjX0dzk1B",
+	"DZKIIU2IuTdqsS+93F25oeBgYN8Ofr+O+bbC0ivy9VyIebCUIRb4mmdJateyOeLbRWC/0mctfSxnbBEY",
+	"OBgAdI56Hnae1r6VuML9N4ld7o/eH5xTY6mp0d1bRlDEsGs3fnaw+xIFzRCsB1eA00dajnQePScRXUDS",
+	"2FBMHVa3EqYghC3Oo6cApoRcDznFX39Cp4xHINNxoSDOGyZ4fIwpBImWLhSZpQL3y30uA7I0JStmuEjz",
+	"m5jdSld89wcUlbXYjMJZTujGY1/gCAwxDBF2e85Q+AmHjEoG3he89fjCIoHIiZD7sICqdi0uiJwPJ673",
+	"NoIKvuyS8Gyon2mPFOByQrzPtoIQZAsq9lUdTNQ0CW2RHC1s6a5AWJzEkpx9fmewDO3ipT4Fi2UBfXoZ",
+	"JzRhPKLpvt56L9vCVfPAYpeKDhWJmKJxIgkYduCaDAUfxeN5ahInQlsS6dWnnz++evf+6i+huVS658+v",
+	"3+xLMkwZfm0n7hXUMXiY+5IkVFpISgBHKizDfkkowjmNYytTw0cGIV7z+VDz3TA/Toa8uTp34D0c5zeA",
+	"OHIn6slOe729/vzw8Nnw//f606vLXz+fE/0B/IrhH/TPJKF8/Lf+HuOdn37sYwvW7Xbxi4OsyXpInTLp",
+	"CC9zI+VsKuU8bs2KjIIZoiRGq/LRAIXp8+s3EMY9BOSsQcLI28sP7z3ubzj6hkkI5VGB9yqShK/TlEiq",
+	"kOSg+UKU0tvGklFDjPlA0+u8F8FuIzfOA2vk/6V9CoqSTUwXM7mbUYm/mAU84SgGt4SN4xju7qGWwm27",
+	"o8mf0pCQvYkmmqGxDTwZ3wJVS4gtq6n7XYYAAHdvsPy+Jyy/VVh4n+GonwoAHpsMr8wV36DH/DX++zwa",
+	"W7CqHqFEq/4xH6NVAANcwBqAiu2EGj05lvjraBWqXX2QPn0GPkLfTuLd6UlWBblz39Zi0F6rFXB2DYRd",
+	"fQi7mXngluCzyXDjiu6rw8cM0hxfihnL4dStiBojLcpB5zHfeWhwZWBVYCfTKgjUDcnVoC4lnAg2hJoP",
+	"Pm6rroD509mejnbEWXsGRf5oSUSbgWfzcd32ZQbAEebJY9gGhH8L+VHISMStgBWOWJoaeDQoLGcOw3kR",
+	"lrDkNDHU+6O76IE9WMtwzgB6YaAD37kC/YOE8ms9ADV7jibqZ62jdmvQbq9FEdNkYUegw/RUauOF+Y1q",
+	"08OHRQaDra1Iz+vPvQH+aoC/npQy9RpIUy4Sy/GG9hILLepLDWhXA9p1H5fxCseVYX/bEeC/LbFvgKx2",
+	"GMgqk4TxuTsPrA2SsoF/ZbrDvYCrMmp5kPn6mzSYzdNgTAnw5QgKd6hOefHjOTALxJ3zTqXCZBoKgjbb",
+	"Ur1cmGXShBioa4wLcL/1iyShmc+GexhyeWqUqdgEC4afP12YyeQvJ0bTlFHmz7jThjqf2e1+Mj4nO38k",
+	"3W7+VVWbO5rX5h2uh4d1OD0OA2wSVRpn0lOpGsl4VBaHV6iT66L3luMEA8NUjFPmh+Vc2TW60wHY1RtB",
+	"YPv5sOjHUHofYq6oUT/0zu9QuQubjjphSZRxfa+OP8aV3sY8ErdkmAjJTPRjRBeEgtH0mEwFVxOZBb26",
+	"8MyAzHnCpEH5tKZNPSAXJBF8zFJi3gqETLVSRqXgkjwPyF8D8kO7S74wjDblQkEMKMw0oTPJTq0wUvp8",
+	"4JNSG6c+l22ZOL+V8ICTrmkMLWlTm8NCJ42I0IgIjYiwU7msaxkMacnuyfPKEoDgcp4o+u3TVH1JoGh/",
+	"LY/ldAaUqpGcOSvuA0FK+huYZU+YfA3SAjgMz8pqDiqKUzZUIl20nfnH3gmXLJeJewM2jjnX/bkBNAeO",
+	"MepI2ijk8rwELSnO5ophKeSawkdAKAnNYq78pXYl1l/yZQ6sAKXiKdPTJ/r/0FRgOtiHlNYR4FVwrHOk",
+	"CFWZmJK7jGERcFt5IosWCExQCDlzu02TlNFoYc8E8mUxpSOzvXFhjM0gULgMknyJKal33WWMZ4I4p1MW",
+	"5Q9Ydp/90DoGp6ot0mYs91YygY0vk0VwlhfY0yM7XHNzqSxklLaqzqVfeef9gH5Xf5iqa7KezE2WslLq",
+	"8N9P449t/LE7J2yYW5wlHBI6EHNlY4JiRQqCxrOXp75RAoeKfOEjL2CsEkP8OvNbynWtJy18y0RVq3tD",
+	"lh6kYhqvgasBKsmZ3s5/BF7kFERUtZDZG+MP+IwCAycVEM6+KpKCyty28kCWy6gmbLppquRplhkI21ol",
+	"eXCtf/W1Pe8/aXogWIIatXMHXLT6NJx3lkqvlH/w0Gl9K1y0EK/XGGXvY5SdJXRoKZKlqIiTl49A3SUP",
+	"bJbVgMHWaNjX6g1O2So3kqU3VrNxikksyTWbKQLqoP675Ug3aDEYsKGYmh0BNpEPxHUIgwNm+6djGvPy",
+	"ugQ3sbOhQgDXE6pMAFNH2yBMvXptglUta9skoXVjVG2Mqo1R9RGNqsAhMoawLx2jqGg4RcLbAf/UN2XW",
+	"bh49fwphL4u8LC25viLh4/DEwxfxwlQL9ticEIDFee8vBnjF5dHN5zG0MUDdgsqyXla4twHX4NlodifV",
+	"sohg+GFgGa5V3GLI/7A83T+K/80mQ8DnuYqjv4XtDWyuywJEaPvs4khXMNKVVrx4eGpuxi3lSl6ZyvQh",
+	"GFcTKdCYSYn5PZiMqbxmkCnULjfanhUyV2zb2Vz5m2a2xC97r7VwvTcBKd+b3Bz/pjmeb+fNMksd3JCN",
+	"n0P8rZ7nZza1nIwKjYd26wQgyOFRkoRWV76K5uxK8JC0qprV8dxd3ky7S340gc98YcaLpXc/DEExSGET",
+	"KgmEwUFOUPZXY8EG6Q4Bg4w92tqif4TUHQuzBH/y8rLCA3zvp4SSn798xERkYxGX8VcSxWO9bOjssEv+",
+	"G7rRtGTAQE/nZIpiJuU4KWvRgVmfYn1gI06W6vBYk0oLAm/gjGCEx7Ve/4RlowpzqirbrW9dXTwqdPCA",
+	"Bu3i5t8ZPlj4fuM1lYl+X4y169RmRrvHZEgl8h1znxW5m2Zq/hrueq5pY7TeFWFOv98yiDrDnQw7QHqN",
+	"Vh4eWVy9WcpMLmbOodd59tIS/qqO9Ka0xD2tNoCwL71qCS0temAkeRsOLiCjlLH/oCdC5owX9vScfYNy",
+	"PqeJsYbvUgXpN3oJTAtknN2alTpr1Efho1sUZJ9MovAD64y8TMcpYxFhNE0W6HT3jEg2ds/HK1lZvOJX",
+	"FEqOD7HmNACZkilTWoqZxlIyc6E0i4jmiTuyVBZ33YhzRy5GsCW7Jyelucdw+E8tLg8nXS8ur6xN/Rxl",
+	"3UljQmpMSI0J6dGkDniDhdo+gY0AyuPdQqB0SZhyRcliNqGSdSxuRCNibCdaH3bVoXEsIdX75p7dRGK8",
+	"cM70z3opl/Z+PBXuqedvIIj8+VdlpHc0r8eS/B4avtrw1Yav7kK8OyhyK+g0KOc/ZOS6dfScvGGDdE7T",
+	"RUCeHZEPNB1OgCE/t+pHBlshpOocvYBCQlX1+5R5mMjfMExtxwoyWK7vIUTfDxHxS25fl5jXFvD+/BFq",
+	"gP4tIS7uHkigv7JKSIFLDapzmJKmKzADiRjlL4h8WiiCTy9+Lb/bAFYPdGU7QCKN6lBQHfLUz8SVITJf",
+	"mIq5Yj1rZQtxM24nwrhcW/lEk7ZzvVtvpg8nbGvTQyv855XgJhgXUsKft47aWVoYlujgADBifZyofMYK",
+	"kQnt9MQtv5oKvVVh3veZT9W1VcYhstusmbRC8+tsLkcnpgoMlrgjx39tHbdJOjfwhrFqb5Z45PPcrlRU",
+	"CzgVco7Wgpq0MFpaX5+X3vXBIAg9MzFjvHDEM62/gyqvzGD6mrw0Rfuy4maG67lMrqzMy4rUrFboftn1",
+	"CWzYDmzaFkT6aXmhVAfUe+I3fFw/7NJ0Kitzqxpuxp8e0PWa2+w67HbDpaxG+fIuaJNM1Phld7eKXiGW",
+	"KE9awSXUOs6SJ/1KelqL8ZOePSYEzZ61q2pv4ATuNJH124Q7AYe6jX4C7uxwo8uDt3YI+gTdlf4SIMZt",
+	"qapwFjSg9DtW5YbY9OZpxsPjzDcIh1/ZsLbFEnpqTK6NybUxue4ExIihiFwVIcjKoMey0NiKbNiacTsx",
+	"b9jw/dlwS6RkKNKUDZVsw2k5O7nnvuw57d6YKqbihgU5lV8kkaf2D9gQouNu9VTEiMQqWP5qX5LXo3PC",
+	"5wAR3bLZZ6FX3+BKq75XCQ1B8rs4/3jcDopzsZ+vm8+URl7stPUAQIFTG99lhMRgyZ5iru8t1Tc3iUwZ",
+	"hOetk7Y+JJYS8/OzNlTqt4NcMzaTpYuGyURUsR4JQYrAGsBgDdGSSag/gB/sVEri0WJE+x0sSIi/AdQR",
+	"O7fn7axOb2o3ivHI/vNoGXRtSq+18CXS3LbYGXhtn2XOkKXgd3sW7QATB24njOdi1nGlBOQxMCzd0jQy",
+	"ZWItvdn37sBVzEOTfR5yoeLR4sqkL8By3WX9L/LC4BZiTeBsTzwzyGCxwoqyiW2Jkyyjwr+xesIb2Ze4",
+	"MOIkGmwypQf2XUus7jq3uCAlhUMspI05R0S3wQvtHFfmXJf71PfbWutaectWeQ6nJiBGZs0c308okRPm",
+	"jxJYNv/q2Zxrm9eWAbMuHl6Svcxu67vKYm2+0dZk3HxtH/uOGlm3kXWfTPlGvMJUVqvLZFn0ank3szZs",
+	"GCMAPUhblgTEw4BsXJ2kfZrJlTxyweKVHf7wByyTb4wvnzj7jGIYWmCkLZ2PAoYWj/Xqu+QM/qHFARPe",
+	"DuLRYD6dsQhFC000Zngn+xy7l1quFtMZVfEgWZxqyR3+foUUKYS8DQu8Z84f3S6xBLh5vTV4urjpA4Bf",
+	"kySMqKJht8/NI5AAW78gcSS1jBFpWRzjCpiErUK8HcGTRUC41hHM0CKFLASi2FfVQ8gfr/5+rCRLRn2u",
+	"JqmYjycWgscasRBJBCoaTtjwmkUoX2jRhEUra0bqG3EJV+o+TET/M1ZsiozdhFJg+gtNutbBCCKAv+Xw",
+	"ZvAjmIjZP5iKXvKVwbuxPe3lC6nbX+ccmppDmEux1zsCHJSK/Mhuhd6XlZYXqmgixnPWlCu8I24ARVy3",
+	"X6Rjwnvw9/pgg6VMG+/REnNoHi0E4lUgh0+LEhK4Y9IAn9mat7ZU0eqit7qnhI0gj+ZOcqoHMM5ikUaI",
+	"Mbkgt5pEDMV0qrWZKNCqpwuaCYwnP4T/hKQlprEiMZhpwPae6YLYrM/xFKWKkwSyebXCS6VWxdhXdTWE",
+	"KKSQDOjwGhR30zHYd7iK+ZydAuCbtChfs5QZqFFTeHI6UwuI+OnzKaNc2lVCZtOCKdKaiSTB1HpUZo3H",
+	"HNccS7NY/LkHfcKcjZnFU+PcrvS57oggmg1uiX9nLUgOhqQFRApCCS7VUHF5Hc+AYRVO2pbMBNDzFAh/",
+	"n+vNgNOWEMOhb6pkDPkLfs7F7WmG5oqzkLYTJXByMNrn+SCJ5YRF7qOUIWjPSKSaY+ibqOm4Xq/J+Gp9",
+	"+nj++f3Zx6vz/z7/eHlx9eX88vzj5btPHwPyV5PDvnCYbQFGf8zSOb+DmWyh/PAy2c1fKxsVozVWMZdw",
+	"TVbV74VjzIXzzahSLNWf/t9/HXZe/vv3o+Do5R//q0qR4U+m7JhkHhmTpKVvEO1IphelWNTWk2FfZ4mI",
+	"2F5vRBPJyienDOPNJmeY6O97U/r1PeNjNdnrHR0eLs0t0B+8w4/9v9M0pVpX3pNqAVB0I5FOa0QY/nt7",
+	"UoAWiuA3+nocHr18NnpOTzpHw+NB56/RM9Z5OTo87Bxm/zsCtj9iKdP3oLf35fxN5/jw+AV8c3KstwkD",
+	"LLU84ASKYlnqSkMd6x1a+/Fz+mLw1+EP0Ut2OMrEkXpLWSXBaHYLSzw5DvZUPGVS0elsr7cHqz067hwe",
+	"XR6+7D077B0e/v+za1kmTvmCTrDnPZK93t4JrLKG7HN35CUSl0b0uUP0mc2ThIwYi1DoMQzZ50eGu1j2",
+	"EdxZ936dHPRVq8/yQDJ+XEMayjkqoJ5iK0yZmqdc9rDL0JiKR3HCTK1+fGc00RoMvQOxFDupgln6iTPy",
+	"6uK/IRRuKqJ5wgAj6JigCScwwwbW7ikDL7c4QOBsTJHT/x8xRaG05VDFNwwcREGfAyaT/t7+WTKuN7id",
+	"mahfj86JJl9GGYMS8cl8ymVgg9/JkEoG0qngJHTE6krzL7TJw6CxWvR5dpoYjrfQTNsYW2N1SsIbmsQR",
+	"4jUP5U0IYoWt1jmlPKLA9GFC01jKmI9hI1A2CEhKDYA45X2eMHpjQHS1vCHjhHGVLLrknSo7uZ6HxoRa",
+	"KLim6HCSr+UJcfdrNMhzOOILffGWmH6J7sS4nEvitg1L8bdYd9xFF8EkTiNyOZmn0jhx/k75nKaL9ikY",
+	"sC16z1zN05X8Pn8oe0VTaVAG8Gq+LGH/dzDNz/N0JiSryzb/E8/qQs2WKqP/iWcFe+grHLDzOpYzIWMb",
+	"fJdvSpWiw8kUiufpt6137m/9Pf3iOgg/+/4MsWfNj/kTM1C1/4ln/b214LTB3j87F+cfjzuIvrA8kbfi",
+	"Vt/04nVH6dXceUxSScUtBADn3wzIWUvjx1yxMUv9CXxmwognKybgnLBGUp6nHKnAHSP80XDC9ZwQqE4n",
+	"YTcsASet3VzzMjSR1ZRfX0OJFeX/E88MMjX1jpukTJMajw3iLzw+aCB/tp5JtYXyzcgQAdYNqTHwW6v/",
+	"38X7C3laPa8YpqkGcUpmNFWcpVgSOk4tYlpWGDkXJNArLbmMLeHDUwf41ysps7y1RC8wa94rwwvxo87W",
+	"ZXnV1T5XcpWUJloDKGUh8zn8pYSFlHVXVFq20GXNvLWzTbLWHiELrXi+lTLRShtVd0yuaL5GL3qy6WiP",
+	"yiD0+3W20twLtjTehFZhctkGoVmOkt+msZbQ65DytkW5Nj4GkRJ4toanmXI9Ftj6LhqeoXdkeIwZ7iJq",
+	"WSyJutusJAWJLwA6D4F3Sztt7WjOsLArgOWMFPKj7AyD4pT3JTFZZ6EJ/vHynPSe93ko6YiN5xSwYP0/",
+	"k9arszdnbXQXUuJ/psWTIUu5z5RAl5JmSyWhfQ7beppFp8cKot8kRABRKIXBojC7QUqQEMeP+bi0EvWr",
+	"lFHFivTnkas3lc6pchWnta03p8kPmIW1tP112c09llXGZnALoyYPq8nD2sEi0+Ae9LECc+yFcmIJIfFM",
+	"4Mv8faUOB7HdO6PIdcnHnF9WkxKGSpcPcB76I4VtIhmTeaXHygqovwWAFppNRwsL2YRIYgNBymLFaapv",
+	"efbnXPC4Vtz8CpEtlEKmbRjRUwnz3XtKof0MnMiSKgKB0Pa0hXGIFRTEUwgnhYVa53asfFz4b1cRq6xO",
+	"VAmD3bKa8tg849JFDTUBk7sApPFF31W6TCNX6Tob5a5A7PO31JBsMDo89Dq1c7en45h/lhbbMJD0rb9f",
+	"fPpIpiwdMwJ71A4gUrAA9XtKJoKLeSpJ+G7UgUDycDfB+dBidX8toXa0POxhB/bwv8qoYPnEqqoK61vf",
+	"x3wDq3yIsPldJPs2N3QLCA6NFtDEzD94VVikkNZI5aM3LNHtDTSHA8xq+qYJoU+dpzq7IZIcktEc8gV2",
+	"s2cA5o1dUSSJuIXMMu4BEs0HGFTpE6LdMDB+oOm1Xl7ZFG1+IIswnsMa/Lz12oDlJObXthRQn7dCG45o",
+	"Uu4gBcDKGNbdORKQ1oiRqoymScxS12EsTRipuGHpLe7UqiKJ7HbrVsK6+XWNka0xsjXs9UnY51aT8k1Y",
+	"KtLNhqXWYamwZZ6a2iOxIkPI7SaJ4GOWkoGT3XcUEx7WsFts53tQ2EolpUZla3jKzvIUuLBlKpuB9YFC",
+	"UZ0JS2bgoqjAY2J+EyuKJXI1X/nmLALRNtCBspJFnJIVhW69CpqF0K4QXC6hV4EwbG81yAMFV+Qs2S5C",
+	"LyaaH1OUlbhmPAxcPrOJQ8HAf/h//dnF27PO8fMXZEKlK9TZ3ogdldWZNSEa2TS7QxS7vcgPE92uh5lh",
+	"dHWPWFzjfPSGXvFEJBFL4U5YTBTKyfnbV3Bu0r+bLoQfjk7wIQsyEGQP1WdBIhEQ2X32AmAjw3F8w7Ai",
+	"7vKY+m9rCgKKUf7kzaherNDR844eNg9lCKP/0Hn2sg0xJ1pKGDACl2DOVZz4sDsh+zqLUyZN8Vn9Ap8d",
+	"YvYequIiootTcnTiJ/N1yec5Om3hVmDcrVZndfOFmKe6LVd6DC1VxMMJvDi5VF5Tt5EHv0MvfzhQIuOG",
+	"g/thQnm5IMOURYyrmCbylCjwX2KncMmpYh2oBsciiPihUZQyKe8KknnnrtLuBMlkc9okSGa5dV2JI+vh",
+	"wYNkvKEAvamiOLXU7B5LtB2s0uhP/Xsuy8jfzpcMaGJXHqjKmr5FLHPLakoF2doQtCLmKNB4fMWPbUlL",
+	"iH+G6LoKwqWMbtYIbqF8oRmj5kA2bDRjpvsSr/lpgdoCgdXsUAsRqwjtHSgtHyEjTvdrBJ/IJDLYrHyb",
+	"XoahMIZzBxnKG3AXw6tQW9X8GHYvMHh0UvnYfUV0X62cg5DGyZxrYYzjagPE2udD5JABOTk6xB9xtGht",
+	"DMj7mF9vK/oD+qpGAOHTukTPNCrVIT2RamNq9vCqWYVJ/ST441EGNpynsVrs9f71b59O/DKB0gyGSnhC",
+	"dsIUStdGJIwE4O8VJB2P++gfrtmife/aKXgjLnW/ewBxs4q4AEhqmskh9xmmuumuQKdouQS/NdJFzlA6",
+	"Fql99HlVyIadvdRfnBwdnoJ6gdQE9TlDsPQ3d5VnyeDml8ivzcx1WoUWvlFpeIEFj4eJGF5bpxL82RQH",
+	"mYJPqqDEIUFbpXRlsW6YEW5wVD2VS5KWjwXpgAPCgJToYno0r2hMHpaSnDlF1BV5Pjk+bpOE0Ztl9XPO",
+	"9aflzitonZnFflwUSPHmuI1req6O3lihk00ot2n74CI5jjVk8UzVYEa2xWYrs22XWNMXh8n1fTClRrLe",
+	"hH9+ucMyY/HsSlhsgKJcgau264jX9pcgaz4mC/QNSU+R9bnCGzmdJ7cSBOFgX+lQQZgrCT9/ujDupTxY",
+	"u38ooYVftnDwYI6820rGEpz2KRkklF+beWmu9A14KqA7GyYKA19BtOk9WCtNajPTn+Ib9t968K0xUd2j",
+	"AebFHqH7qtxzfevqzKXQQcM0G6b5Z2OaP613LWDZoG0zTscjG9SM7wU1o88/+ngEBYcUYk6Bsy2h3PL2",
+	"UxLeUq7k1ZQxFfPx3zSttR/rIfBeAlIllh5F96n5PMinw+1Lou+Fbr0exQNofbUqzd4idgCPoxwkcnmX",
+	"WnofwasYxRFAWlF5TVoAENnO7+EqeKvcuZRhEw2ESBjWmvoeqlAXJIFK8B9lbTaWPdaDfzRoH/XQPsr1",
+	"iIylSS38W2LkMDPKSAkRI/tWZEaEVjK4eIpoUZvxNtMaSjyVokW3TxE9DxJ99ZR/E4PSBNyMXLoIEz1Q",
+	"l3zSypish55fSkvfmZXeGwdp94gBLu3vYlCJDOS/rk4Aiu3W4P7gvYDDbihBdb9rtmvec7UvdFOsn7vf",
+	"aOBqaGshEJ2OCzEHiFJsDTGYPRL6TxbNE5Sj8HZqIrw6M4AU1Oq+L9rK0BaZQqyDzLbhaFiXnBnLC0wD",
+	"BLi17/0frlwYALGaNQwSMSBSQYo+j8j/zNkckWeyO0laEPmFMVahb9cAvHo0DR0fHhPI6h8aSwQ8QZLO",
+	"uSNkhEpPzM7bdwRnWMALRg2xHcWZtiIxlIbydqdRu2clWHHrSlQY/HmIGjIpL4QmgLZkXcsti49LQgse",
+	"fyX4FUtTkYYoa46FiBAj0llx7KYKziSRTItaAEOAoeC/saGSMMt2l5xrym3E6rGt04q7BXXbc9Yf2NLP",
+	"ny4uQ3Ir5klkp+bV27J30aBn6h2MI0TNxOthTW7mO1PoXn8Hw5tfX/0mBllherhW3h9GMQfA97AwP6wp",
+	"Zh5bLiivFernmjB9F4xK6XUYBtneSTpluRVltW0HIlpYT6YFbjSFSUgrVOyrOhjKm7Ad6Es1FVIRizL/",
+	"4eyfV+8+fP705fLqx18vzy9I6/kh+fCjF5d2Sk6OnkHyE1b1/yySxO1My8WemYcOdsQQw9pDm1QTtk2I",
+	"nP4tQuJB3Tw5Hw7BlhpCTN8Ign7D1VHuSKKqgNoiCenluLzM67syID7NCBwSijQh+PlHRBSbzhL9ZA2O",
+	"vMFW3/M7WaEeXMc8Wot568HKPz8M9qYxdyjzFVSbV/rVZq84wPILRq6LqKIDKhlRQqABFiJxnbyyYspR",
+	"urhK5zyny5gL4bDzy3Sb/MzeCwORkpECPYNrxmbL5MCQ0N/EYF/miMGqOS7RnXqzXRtaaN/MVhCB7ZPE",
+	"Z4GFqDW5zZjdvjSo2t29u62px5sKaP9Hs6Oouohmvt9ASCvbCeytkEPx3eXnPY5d9TEFx59ngL1uxAsx",
+	"crZAJQztDACaT7/sUskyrwzeB1rqbmnTBrLl1L+CycxQobxgGiuoZ4VfaYnTuBLB3RWbUrOAoVRfZ4S8",
+	"YwhtlIBVaEU7zWFBdGtZIczF9SeMShYYoj9it0RC8ozUMiSJNCOYQ+wLdqrncmvr3xl+BnISicSKSDzH",
+	"a7elHVYnO9siOJe4hTsfSfykMJM+ceYpM4Ev0mnWbi6cFGRE01V6ZP381BIScQAsv47tiHqpEjlxdc3L",
+	"BC1klopB4ipQ6BWn1pOB/An0RXFLjgylk7OU0UhOGFOmXLa0AG+IO5DMp9xWRISEUChIJTgzIpp+q7Ek",
+	"t6m4y6R0jrtQd1cfzU70RdzClGsYi3JN6tKGQuM1ZiN9gHinGoqxTYpx5ls/9qW3z0G+It4I5vugNMOo",
+	"FQ9MNC491cbWyADxx5SRM3oL1KuBnQCykYLP1dRYCA3NkaGhFj3wbmoiQtJ4PEEjyBxFL2eFwrp7LZsy",
+	"YUbTzdsYq+8i/0G0MFPkAs7Ec4DZGboJrhUSvphNvZNCbFWpymuIzYN9wAfr7fTWn6f1FjXxDd99VZAP",
+	"9qj/pMVA4LOq0ovZLFTxly1rbxmkS2uijUXrIH9Sb9Mqa9mEJdHVct3NCuW2SkZ2t7DKoPjx3naLfD2C",
+	"AGuOpJLk6n9bXWTNt1ojq1qq2fg360U6TDMS1FQz2QbQhR+K7gLNAHhCKcYjxmRAIjaMJUD/2lqMgkvN",
+	"tabzRMUdOmZ8uLCtTbEOULLdtvAdwSg8SxJjh/ZeYNkqJGl9OPvQLvwR9h3+9LkdANvvIE58R01YB8+h",
+	"z1uXZ2/afsVyiVcbo0uzcRFMBMJ1uuTy7M2dTYimxn2eSRDZDhs0C6xBaOETu+Z0MVPiw9kHv5AK7kSh",
+	"kkqfh1M6vdLjhKfQ5rNtQ7K/5GuvwKagJxVzUMIpnV3ZO6PVLCs3GExLzGXGV7svbSVxrm8FQIoNEwHZ",
+	"BCnDIt2YhxGxYRJzr+DBKaG8z+nSiWKIbnnthAmVxPh+T82WwNeULxUGiKXr3H78Wc8DTyw/GPaUq2qT",
+	"ZR8M2JDOJbOGa6ko3OM+Pzl86fBthvM01UQFLXHh8nggQHnCo/FCmXE1mRCchAfAr3HXVyB8fHBBjo8O",
+	"7GGmUg/Po9CoNm9+wKwHu7UVZYv6c28gNps6Nk8KCwT5TxZ/bSNkrMy2BsLMMr2mUk1TqWbblWoyHrgd",
+	"jfLbUvymCs1OVqHJskea2jP3gl4UaQrmak8l3Zeo+n4vxWf6/IwMcZ0sIqGV2tFS4EfX2XKcTgWMeZn6",
+	"BBmJ5QpKmcrQtlneVdQGNN5urDY8UDmcmrpDaaMN7HoPVvPm0TiJLWzjZcg1LKWBSN7NqjZIMjNmu2+l",
+	"v5plbcSM8U5EFT34PWV6c+rDBQYFZBEPlc8I9Whtuo0VWOT0kBDMrSnuEv8cxeM5YPhpiTu5pQtJolgO",
+	"EyHnKetoOpKKJAG4ijV4gheYyw5CuQ2ExPXJNRPjpBXadIJPn88/Xr0+uzwL26ckN8kuOYN59XnpxAKI",
+	"eYI6K7GJsuySL1Qx4gOsDJMYOOpqGNqfmPo0Y/w1VfQLK88WuIPjYLM3qZhW8S7h15ei+rfvxZAmsVpU",
+	"b/FKTGc0ZStdWOtfhdmGb4VasUNgDWfm8hIqyWw+SCAzx3tIS6iApTcTnoNPDcyLKBPLwQWqqYXvlnZx",
+	"tKuyP9ZxXzy9f8R6d13MRC6rpQblsSkiCSPs65DNXPX5VoimcpEu0NZRP8H1U25OD+Lhr+U/9+eTOdHL",
+	"uk3sg1yRkXN0uEFKDpWsE3PJuIxVfMPIVPMUa77SA6/ymP/P/aZxxz6ff1Us5TR5F/0fGHY3He3+2VXy",
+	"ti81qC7eljRd43fPvbzG3X6Xu10UiIIloY7a1PK6ozkAayPkk4F7U8rpmIWlDupxLBUkZPCCLZNm5lM5",
+	"nAiRBGTCaKImRKVzqQJyI5I5VzRdEMmUlhfbVn92C9gVcwAnzDxtEkekFdqfruJIhm0TuQ4uUm8LevAb",
+	"mmiSvwDvMKRlnhy+DGHufR5a72jYJb+AeejdqPNRcNY5/xpL1SNyIRWb/r8bmsxZiAsCh5LuyKkqNOmR",
+	"8PjwMHTJrH2ex1+wU3AQ2lSR2ILJhceHR2s8kv4L/iZ1j/T6Yflb8WL606/nyixruRnhq+HUvA8tr0XH",
+	"N1xKGf3+ZJELC9c3NEpXkTL419FABXmv69TlwN9Saa77t/ef1ncv78JJNN7mppDEt/OrIOcvYfxakGiv",
+	"kEfKdKy6TuSHUrR+YqrA7b4D6nxZSMdtTMi745XMv5zVEvyDeic3kvvNP5eSvb83V+AKf9v9hOIHcrpt",
+	"Iuqubrmpjv9gPrhdIabWJdcQ1cYv9zT8ckgHl+S0Imk2ESF3SG7GW9cZMRYN6PC6ySz87jMLP+ORv7En",
+	"/hQSDI0Leku9jVIxrewbsfuETs4dhRjOH2k1iOGSNjUghktbr3EGWALTJOHV8woYAu32b4vJeLbLnhbu",
+	"wx6pRbQRpNFo6ib+wad5hWS9esl5UJjLi9koZuHdO/vOLj2H/mcnu5uqCloD70u8HyCzqDClemb5FY03",
+	"JkQPmHFU3PqaBHbzNTW24SYT6WlmIpnwaDEis1SMUyalxZI2dSa9zFEoHTFLxYhJCW7QdTGFRbWlSVxq",
+	"Epe2nbi0zGq3K6U/LgNpEpt20IUAhUNiNsxpTNtLcrLE0xQ67wzm0ZipBk3qT2DzMUf+oznxB7H5PAAK",
+	"1JaLZCHiQ2XTT37XLrDxrpqAcnOtZgFablKDxZQ1XmP/MbSmMfjcafAxG2t3zCN4QIolK5Ts8vgDGCr0",
+	"24j5uDOkKXscoKa7rUOkFRa5UM/YIULDBnLYTtUNR9QM4O3akHIuFG6cnA8nADtsCtjYSl5BJnceH+sP",
+	"uMBv/Wk8gB3KFhJzFelDpFE9+xsWhe3AVTJh0ZWpmNmzTC0MTD0Q3VOYJUaZzZ/Sa0CIAoFesuSGSWCU",
+	"3O/TpcMOGJb075GTw8OcAe48hv1KKI9kQS/Zlw61iowSfQjhgYMkCkhopBYAmm9vZFyrZTxzsLBQn9hk",
+	"EcCl2JeubrHJCzabBADUJRx8X7pXiBEVwsDVI2bYyeGJGQ0BZP0d4UJBEDGZ0YV+GdKMOKOpnr9JGMtd",
+	"ciqvZWBqKOb+gOvB0uMAUiVSMmCANAVwSwaKX8Cy/vKXL2w8T1CTe/6Xv1gspIvzj6RlqTYxgkCbZB9L",
+	"cnx4dAKxyKaykd47fRtc5l9vadJ9DvdmQm9YboYx11MaMtKKpZyzKECoXEYli6B85KpK6nMesZTc0oV+",
+	"yvZVxLzPQ/wo5mMsgANiAZTd079qn2a3NUu1LkgkoQ/vls4TVqglihGufQ7BLkH2IgprNlXCvTU6AudV",
+	"tr2dxKZEl7e6WGYLPNXz7HOYaK6iqZ+rCM9Zbx0G4CBdxdGlmwDaUfCm6t8nMb9GXDIIx4U63+Ssz83v",
+	"sw8hux2rpkqGT/DvYJeAf1/9FpIJSw3Muv2t7P4W2juFCwWGIcU8HbJen1u6foXDhG1NqaazuRZeR6mY",
+	"klhp/nXDUqIfbETUbTxkXfIz7Iv/VvNwfeZR5wuPl4i7hi3n5ZPHtZOXTqmqnXxt403ltYc0k+c3vp4Q",
+	"uvGCVlQhR4C4xkjeGMl310i+JAOiBFDQA0gr9dh6TabevkNHWGEYaqzqjVV961b1Il/eqt3jMdnNpZPB",
+	"Gov6DkGFFemo0zFnNFUycPpZQOSM8YgMFkSqFF43jzKx+G4ry9bs8Vh9xWrQeic2SxnYwOzjq+r5gCDS",
+	"8mkoQi4X6DZpldFInyROCzgn7S75nK8ymrO/G9IfM7kFU4vdzyA7fIzbQVThccqYcUgva0RWgdkx64VF",
+	"PQZFVSuIljZLzfhbOSvQglB57YBqnL1GCa3hop8e1nfGzV7Y9zKhmAutdwxwZUZzDnnH+EqghB7EFduX",
+	"ZHT6nHlLxmPOIuxZf4Nlf/yi+C3v6pXGP71mwzhiW1brggdI7yjjUmWTr6oArmu7Kf96bc7/AXOZ8wOe",
+	"wZ2qyZ5No4ZJN0kef07lcIWRvaVZVrtnCXVeoskEmAARKpFDelXlgT3cQyM8YDx6NKkEqr8V2dh3IKqc",
+	"8whQV/LMV3ASMh4ZF02LCz8KwRNp9B+MCjaaq3nKTtGBA7Zl277dI8a7FJIBG4opk6b3EAD2prpfKw6b",
+	"ORv1zoZJx0rP/6Xx8GUSkqQLSaToEkCPWFoG45E0gpZuntvVmgIVimg5aSosmJy7uCZjLF8rR3kJqlqd",
+	"xbRVOKSjY7S9S0UTZlySxu0zpGkam2xZzm5JqPlCKebKOY+eqMCSn/Y5j1BSqMe/XbNNObjXwYNLKOf6",
+	"0tRf4APIJ3B9GymlkVJ2XUo5BxZnaf2SwRqklPvIGZYXfVNh46lDup9FWpBwyjg4gZ1zWPelBAnlTE95",
+	"xviQhQ9v04BJfqwhu2DtJjDCWSc8wLGNvLXsy3Lvr976YnAabMWT4b1r1lDdaXxnF5uH+kE334wvf6Zx",
+	"VDuUMW6sBg0//vO6lC3xF6lxalj9TVNRQ1jFaElPuw+vRhNyYxZ4MA8GVfk6iyZArxDFmSHRo2sgb99f",
+	"siCYz9YbEHIj4L4ZHXwopqxHwvkMS1W2/JGlojySEOsXihuWqnnKWfaRCeyTCDEO9zPwzBN0eA2CShYF",
+	"ayMjtcaduS8wGJZ4AadtVw8yF+rmtiCzQrhQ2ewrvQ22rUgBs9I1NECXD2OysKPsgtXiC8zluzBc4FI2",
+	"sV34LTcVJfJ9PLik9MXcoY1W+mB+Fldy3ZKhRoRqRKin4HjJktep4wnlNg5fIdYssaIcldAhc/aNJgHz",
+	"+07AzA77qeRe1qog4taXlQ8pgRXPrrzeOvgJhZxYkoguVpX5sAW7AZ2zZF16f/Y2qfDxGHmadguqpWjm",
+	"vq7BoAvt1iRmZmfS5GbemZuZ3d+nl5X5cGmVG+VO3svI7Qf2uUPZpeC8L4xG+haRwQK5iJ7PrTlaPYDf",
+	"0pbV078rjSs3/nbNA/OD9rmnFN4ydi01D7haMJqiJhmmTMamaFdIRiJJxC2mYcFgixkjrWc/aF33+TEo",
+	"2N733nUPzJ/7HPLeZlTFmKwXq7YpdkLJUEij67JojiQwIFIMdVdDKLbHI1s0Rk4olOCLIjKfaU3/6PBw",
+	"DeqZnchO4J3ZydREOis224CaP2TaltviyjxpkxU0WGZNmtZTVAiN+5E6mm2KXEnDEoD2Eko05Q1IFEtF",
+	"+ZAFQBOB7mnaP6MLWVc3bHKwmhysredgeex0W+rMt2cblznZrzEq7lDKlXe/HixpKk8hv3lM8lMPE7qw",
+	"0EJuI/cxGhgjjcGuuTsKVWlk7daUgm/lm/InXVV5KGuzAQF94Ehab5gq/qf851vkBxg623CFxtX0pFxN",
+	"EV34bNNcYyDCpxgb4QmPL6vG1Aop40HCOtEcXy+r42jKRc6YcmLGEdSDKjPrq/H1+Seun6NKF5A0OqNx",
+	"itwBjEujWDOwXCUIcoYfxZKMQKLHaqNOYZB97iRdLcabwk1th4718e0F4XMQ5kVKfv78EYNmXA++6VLM",
+	"k4gY62Wf50qYBkaBAJyoW5F5vwwrNHE4kk4ZmQq0O57T4QRn75xEfQ58EYN0BkJNfFAxEM7lSl+RObjX",
+	"2bk9iM+oLhpmcVo+IGb+On2mcSozsC2npKxy8NzTe7WDXp7iXlXz9pS2qsEeV7Rf5/0xTUhGJBo30Bqi",
+	"jTdbjBxZyKpwG5qwTIZazjLiU264850ZE7NkPdE2cBCxnMby4VMhNqL7S1GKSO5TBhTUEr6ASEFiMOfc",
+	"mEA0TS53pCq8zVyEeESY/5ByMmDE7LxmO1jt3Q/+NEwr+8YEESILQ9Zt1Bq4HRn7K8U4wG6W3vFT0HD0",
+	"PzG3WMvitzGXJo8DhETzXval/z5uqSTTWCIMIDiHqCQDxjgZijRlQ3AKVKZ+ZvMeUs1ZOpfaFP0+1HyV",
+	"0pNdPn0XG53nT6Pz7IT2AiL2CnqPjo9FPQ7oh9PvQBlxkMhzc3oQYdx3U2wpgEvvRXXp3lviF5GUxnC9",
+	"opJ1Yi4Zl7GKbxiZapZh+ZsedZWA/z+5eUzp1/eMj9Vkr3d0eBjsTWPufn4qAr63XdVk+2KDGoxguek6",
+	"id6/q40sf2dIV+Fpr6jZXlF6zkzx+cyjMDfMmkrsX9g4lgowxgse0dFSyV/j73Mz3em6hd5adiKIxyd3",
+	"9eJ4Slpu9pYfMprH3+46pGnDpTRhPdVk2CZK56GkUSSbRarZAoIcYHFBEEINSb6rLLpPruuG4DyUJPoT",
+	"UwUyukUh5rGoBERxeN806usuBXLkr9sK2WgjcyQYm76FRGX+iWZJr82+JKOYJZE0pTVaf7/49JGAiZPA",
+	"7NoBGcyns5iPQQa6YamMBT816bbSS8LdTcEL1c77CV61jYKwfx3Yv/8qIznLk6oqfa1uuakmBSt7EDvh",
+	"jtBV4yJt6GsTEvE0xDik1UtC3BJlXi+8pSyruLTN+OmKQXu5WOggH9HmfrO6NN4ywMhjhgp/8fby/gJn",
+	"rre7May8j6sTxkKzFYWPO9lHDUXcBYnzEy8cC6ZbzBLKg0yGihiNkpgz31LHJsN7xhIvEwxolDDV1F/Y",
+	"CnpRaLYTIYQCF/MGNGiK0W6Qe5iFwI1ijhmIHNzEtoog5DRCpTwjj5vebMTFCD1S2Np8kqtW14qVS3ul",
+	"5juRulngL3A0TfD1nxx+iZ3y0YnJ95GKar4Llfz82oKgWOS2+U1Cx1oUCxOqWOj1iRaCWPAOjX6bQ/BY",
+	"NNdDKbYB0BAloX+Zu27fw7wqgSBD+Vp6iN2MZQttJ3pBRcTmMhuvGabALZ5GVHbZ5CubhNe03YxlvXKE",
+	"5wEDGXaFD7vr2XDkRkd5emHbd7MuYEaMG6SCvHzT+sLG5PivreN2e0maWS2YNGWhHqYslNXubBluAMbE",
+	"SsPYW3jqKivhEEiSiRJmOFx8yAXE95VIOkbnuwWEDPyoS85AErDD5aQLMSLuipB0zhG3oTAAVtJ1iA5m",
+	"AVCVya7MNvCkjqPnelYSagDTa1NYeJSTUbYgfURQuai67CEgZVr/HQJPEe8x/2jgQSEsowGGrCKfYAml",
+	"JymdLE+9Xt2o7Ukm36Bm1E7aB3ztE3egkU8a+eQpyCfAPZ63jtoZL7idME0pkWuZSx44SN8STqVEEtUQ",
+	"T5w6KxsBZXMBBWo45KwDZMbSWESkNQa4C6k5qCCRJyM8azsM7PO3r0wRRu982oHW7YcTMhU3TJIQpNQr",
+	"MKVYy8NVNGdaqjBGY3rrTBFEKrqQXXOjIE6fi2x2ElI7cuIUtELhBAbcgjjhhruyduyaVo1lGdziT7cy",
+	"cQKEeWf90Ad/l3RxFkU+Uzm303wyMsaqBVSVNO5qX505n0+GrvWfU87Iv/qsAJsBVvB0S3hh9uk2Ikkj",
+	"kux8XQq+zM/QQPJ1OJcmROfopKO1X5LE0zizkTxbZyMZsTSlSYOi/P2jKH9xZ70LCfF2Nqvz4N18LW2H",
+	"ZVMpOKFTgc6iOLV2pVXJMyarsu60vmCzkmkh69FfxXycyylYNYUHyE66Z87/8op8tNl9SRIxpEmsVoJK",
+	"27/fLzOpNOSdUOU7DmNJYi4VRcdGKcA1truCFqsxrjtatN2rMQ/31KtPAZtsYQ5neMUYlFthX+lQBYR1",
+	"x13y5fxN5/jw+EXn8PDw6PhZG4Ozh2tzywpn+3ipZudfFUs5Td5F/weG3c3sNEsCKmWm5T6uI9/mmq3J",
+	"SHMcuslGuysbzW1VCb64JwBlMk+DJH5PHDwkldY/h9uqJRKUBUiYsiGLb1gUZkaKjK5BWLr+UIl0AQqZ",
+	"3BE0i0t/OWOmhyST+ZRynyqHmhT/+uuvv3Y+wv/CwMTRYKUTALM1WCcsnqkemfP4f+Ys6PPB3KirYzqT",
+	"ZvI0GxAdNK6MFiWSpTcMwMUxYiZwZa6USqA2lh5Hi4Pp/8fe2za3bWv7o18F4zeWZlOO7Ty0kee+8D91",
+	"29ydJjmO9+3se9gxIRKSUFOADgHa0ezT7/4frAWAIEXZkmwlSsqZPbMbiwBBYGE9r9+KBU0LqZQdo/rR",
+	"8llE3h5mOZ/wETeC3Pc+s85A0qMTlpHjwenLCOrSZYEtzhVeRSMSb2V+C/srYlFvtk8LRvuQoFBaECfn",
+	"IK02BHb63Fg1KBQIz0gvcf+65pmyEUC3MYfKPGLvh1oozWaEa5LSGYMQXh8kmzEYWCzcoCGQkceoYnlG",
+	"RgtCBTilAppVBOFJenjDc1sUl6D54ZqdxaLOVdACc7M4MPfk7XjwXgo2uPjMlR7atf7vLc1LG6VEfQGA",
+	"rrxpTHOkS/M7ehn64Bik7lvtuxRExP1VAn5nNBTn/tKxMN9gqOKGMV+BYYySGZ3PV5RH4U12YumLON/M",
+	"FsEOPUlNaqW4b1KP2hy1uQTfqaPNnsa6SsgWy29TPtDpu0zJSVTBytl7syxoSQ0Pzrko/BU/c5YtsLn0",
+	"K1W5bl4T/LXO4tJy7a4QuCsE/hKuRkNs4QXnwvZAt3rBCj266U7sgPc74P2nr6bZUjn5WBZzqdhT+ga+",
+	"tBgILZIuWrVHRd5FRZQr/As7LfD+nkD1w1rzwOb7rurMHVJmJWCV5vkKn4mF0LSFyGc1c91yUDSwVxew",
+	"b2/Q7ah4fVMzrX3UNo7WnRWsf02Z4IrUO9nQZTLsf4E64tKG3M/F2ApOJ+z+WvUHzY1nNM8DU7dLn3x8",
+	"fUfTmknNEoVN0WA0O1R1A+hPyQWObDVy9kQEvwc3cUPNaH5qr27b9R0c6xH5HX1gio7ZpKQFAJinUqSs",
+	"EPVGC26XgpJZ29DTqGmsOCKXbFARbVXqNC/YLZelcntcPRMLs4wbxubK2GbWdppypWWxgHMpYHvA6Z1C",
+	"KBhWMA+c3UfkCqpsC0MPwcyY2koFSXwCZxJ4+iRJ7NMsS3AOmPqBM49igZmzmFObGl4hYOVjWaSMlCJn",
+	"qhFBSmlRcLOW1k1uzSK1K/uiDuwnyR5tLHztrNEV49ZXLc790X+HLuxaBM9zFsHumve8U5g6hembqJat",
+	"xMSMMc3FBFIWJU8hS6RB1YHa5Py2DytNqvPXdv7aHeWengdU9rjs08f7cKu1mJWtK2nd49sIWDtwSUpd",
+	"wP5WN7DR1Oug89c+HS+9ulfdVxFJy6JwdVBzqnQrD30cUFKN8aa5VKwzVLc3VN+YDWxYDl7Vk6VO5QyT",
+	"zDAFfE+Mz3OxqJYrpCZAB1lECoZofJj1lbE054Jl3gkMTx2RD4JZlzG9o1wDZhI4T2LRq1zHfXzeFk9Q",
+	"RRJj3GXX9I4uEJYBJcu1+e6sYHfJkFCxwLMzdij405Wd+lDFQkvwwJOeXRhW+uGKfR9a3GibtmRTrKqD",
+	"8C0YQ7An9Hq3ZiSZL/jm7LnaqtfORWobtL6ggeHfqRGHdN/5tztz7RvwbxtarWXyNqTRBmZZ6PgaWMdX",
+	"pyw8jVfbOWtBN5DlUgK7ljW/454oDj9jpY9dO7ZIzMrCoyaiqRhCgBYkp9qcl/mdC01vGMmYpjxHFCbL",
+	"W7WMxcfzqze/AoSQlfmZBSXgCHM0ZfDld3SB4BdoXev+ETFWzh3meNMVqk0s2nWbM8hthwaH1ZF4LeGI",
+	"vNVEMa1IEp7GtX00iawbHNKyM7pwyeJYIGhtdTheYxVbiDGwWevzFZQrnxVvfeBuE/znxC4Nrj622u3E",
+	"vqoHnve6aoYlBJi+DQ9RbX8x+xeLupObKiCVnGGmej1kMPSp6N5eaXowbA9NKVgUi8T86XpWKn09Ytc4",
+	"1TVOlaCCVzJSCs3z5puAXJ2/n+hpIcvJNBbJxw+fkEJX+pES0kOPvzZLxXtpSH9htoblkDYSfgCsGiAy",
+	"YoFLMQM9KIbbEITDcKntUrAjcu6uE6i4XkdoIxd3zEexeA+BiAaDa+BO302lPaIK36Wx0fhQUQpLgiEW",
+	"AVx9qL2xr1cElGAtSc4nU92m716aBX4Klv7Gcv1vpX0pbPA1iBasUHw+OPkRYK9tX9OfuDIcoSxgIwKm",
+	"ZVUAR3n3cbUNWpq27OXfItIRijjnquv05k5v3nuEi/aQum0G7dEXG3Vy6PHYQLMG7Y13KFuPVKh/k7ct",
+	"ejOgibPP2pcRon8nIhxRxI1+5TQLozUC9KZRhZ0yYLMgm7CU+6OCu6+A8lpXRQj0O6M3TA0twDoX16Bw",
+	"JpFRTG45u+NikkRkRNMbyKWY0dn1lOVZckTe5jmbGB3TZWAYHbjpKKtv0BF4P81vU6p8fZ8huzbV4sqT",
+	"/DfnT1te+rpOtdUj1xe81RzfqeYAbuHOu9ZpCfuvJRiBEzrXaG4xgFpK0x7WAbgF99ip+K8JeQjF9LyV",
+	"qoa4iLaue+dpyuZaVTEhFbhN6kI3MlfYVT9Y4bk3sa6EwockVmA2lQX7M/PdoWSp2dDHpgLnSkRkEYvV",
+	"vpe7e1Myq4SFXuUTytiYlrlWsaCp+ZWLCWSe4N6bCajZPay5yIOFYx5jIm9ZUfCMXaN5mxwZOY+nleAz",
+	"sfB/udYyOSLnYd001c5TE1R8tATJlpWjdglvaOkblO7hsteX7G2jNpHqZvx3KtGbnstOpncyfW9lOt5E",
+	"TGMDFlhxyN6qhtOtdSBmP9QzyHjnerFBImPDDv9MU03GfFIWxjBO7MRD+HvSr9nIvcy7MweGNxQyz6EH",
+	"VnMwpEUOiZrRPLcQQegTADQaqkjy3+kfSf+IQDqYc5Kj3FonTw9+qMAS/Vba7DyHfQ2wNwsXIIFyyoiM",
+	"FmRGubB/hX9DJv9iDmmlimmMY1QwNywDsJ9Z5WusuodlXGkuUu3GKT+h6+HocAPhBxDE/cgltCoPz2Ne",
+	"H5GLX9/EoonE7VpXBN8Jh1JBdbu+YpCqAnDayigb+EQ/MgxyVAqjQM7njObKvD/jmJuI5RXQWIlyEbzk",
+	"iLxxYEbcgRlpOqKKHZFPFrTn8uL8p98uDhWJDy7x6OMDgFViNJ1aujhURvHgAhjGijr3c0vFOMnGshyH",
+	"/VzI2TpyHJ++kus/+85BP6494kOQG7v+KLPhtGDrD6jCCyuzRO9nV3bDO5i9lfzakeYwwJ4aLTz3cOzC",
+	"XKLqpmOIvbrmUTvEfnUzFanfwhrzh4u1zPrZNB047HqlthUA3karsf37Oe8bWRpOced661Rt2UZM3zEm",
+	"SDIu5CzBBkdaJui2VfyWDUnFooLeErgppPcKWxlF0DjgZT/CtOBYVDDmivROj8OnTp73TvtOTomS5gSd",
+	"j9WLjsiFYUcgXVCLIHRCuVDa9y1A9Ggb9oxFW5NFqtmZXQHNlSTxAfuc5iUYXlVjg/ggslC9nmujiRm2",
+	"P7Dp/ZlzH58exwJbOBkV4JT8ztjN6TH5f8hxH0P8M0Yxhjhl5KfxBZmXo5yrKVNH5CMrUiY0nTBFpvQW",
+	"kxbMp89wwyzqIDVLKPMc7MZY1BCp3OkZjg8Ha2hiaFZs8/4RQDVbwbwvfn1z5clwFQdvQ141NHLQNEVW",
+	"AsmujxSs5aNmfXy6/cU0XdqRh+yitjEb9UFoGb0icmp+7aBV79PR/VYaFc+wbs9LIscCmuwm5IJcEGqV",
+	"0LUY+WfzLBMp+xtq8T9DVrU9GqLK0Yxr3VTlh1DNq5kRj9pluJsxmdGPJ4Us56RnVCfDvUCS0gIifj6E",
+	"SEUWC4cKK+c5i1rqITC2NS/kmCkF+JRGewZdFkiMI5i0V/79uo2kp4KoVBaM9N7xG1boWJwMLJBojR0r",
+	"ALBWU8OR0fllGPGChW2VuALFQNtmxNZHdkR+LozizT7rKjvIibRVzNnTVqdbb69brxI0liCfCOF+Ljk0",
+	"Glwz16csbtniI4z5q9P+dyMJquszJAo2PGBWhic5vmALQio2oB66zetIhnEpBMv/dlKhjZH9DFvRMbHO",
+	"QbBnLAIJc0im8o7MwnzwlX7JwmgULEPFIsgaCjNvwUEnsOmuM6rhkbX4xuPdAt+wRolQL/Bqw26T1T6T",
+	"hFDnEyDaHK2KwnzS2UwKMua5RlUS7h63qfaxqL6Z2G8eVq7P0GC3+mJlHkgBPQcjqFWIwFrI8+ro596i",
+	"d0+uYIkPW90dW+zY4le3oYd1C9pBbXpXHxrU9q/Ot2e7EgACla1/qJxs/ahpe9uLshZvLKhQRkOHMjND",
+	"Nn8/FvnvwBD2rSoWgs546isTCjbhSrMCvN0UnNy9UV4ySNGJCEX4kknBmAAoVfDz9lxSjbD8Emqh7Bs8",
+	"xhfKwUNFcqq0kXF918UdAcTsXwHlBbipFHraDO5B0K5gIuufgbkfix7LSvTK4d7rglFtI2hIJrCHtXl8",
+	"uM68LytZ1YfL+oNHC1fKiGsEH0Is7N5hZvKb3kX/6hKcqfKWFTANbshZzQNBQgeEWQcXc6q5WWEpuHVd",
+	"cEFenmJPQ5Azz3/EfxRM8YwJzZ0jAUN/buexlMvs02hh/6MHm4c+XAkmjH9fhJVK9kX4L/+q/pntnENz",
+	"MiqzCQtCkLZFf3MTARPF0IJ5E1NuU8cl1tUrcxQzReZS5hi+jAUsDn84VNChEIbRojAkC4Uv5GrKFAPf",
+	"de0+DEkpMlaQZRFs8VtAmB+qWNAsw+5gBcsx3kl6lGipae5bwsCrI0LtYrwcTuVsxIUdNZU5IgToPqxn",
+	"XkiN1X2jRSywpI8WWNdToPcIw6SZTFt4ztFslcPmKnj0DS06t00n2vdOtAckCqx3uKYAiSynVJUK7Nnj",
+	"Cm748vSZY4AV04ua/EmtLfj5prBf34vIPydK0LmaQp3samFNHpbVw7oYg9S7kxdES3L60sKiiFhAm3Sf",
+	"2mSkqgA9EFpROyhMB6MSaHnUp35W5wWDzuAxN4Xyc8SCfZ4jK9aSMOFl08kpykHlK6koqhVWdajNfqiI",
+	"n8bMYcte4D/Htto1pRkzBA5tzrggvuS33tpOl4VQ5PSl7Z8PXnquiJIAqnof20fi7Dh+x/H3keMjdTZu",
+	"/8kL1NxdoXrjLi/d4er+OsglUVXQ+Rt7PzvXRguW4llWbmK7YcmfT3exkwxnVKwoSQi559sMxRG0bIRJ",
+	"EA7YptQTP5+56dBoX47JiBd6Sv5Bnp8Ay1Ck9+H9xcd35++vLy+uLt5fvf3w/vrfF+eXn/qr+1fbaX8q",
+	"2eNbWO9j31n7fWs2ng2f3iR/vD7u3taziJliTDhw5hXgx+uyJR6sZVaAIOgblLvrAHehB3cvzGimacrU",
+	"qkuNBUtm63dfr7QxV7gwy1JtTaaLh/Yh8t0pqahVIjl+6bXajGq6JwVNP7Gc6ZYPjvwn2mhH5Nqjzqos",
+	"DEQ+V2dNzFSLY2Ms8dlIacDZgS/KHHM9dyXGQmqyYBpuZAiV08Ix4WjAtfURlniwxJ9eLJMEDMq+O+DR",
+	"jUs/vm6Y3RwCoffeqOouPcxOrAk6cCboBmoCVuxZyxUziyx3aE46NESc9BvABoilWiE8L2ESLKcdbQRL",
+	"EMG9RavN9SMOglbQc+L+dnQg67bDNL60n34hdMGZerxK0pYGg76Cg/WlO67pEodBds1y1mODslyq9tFB",
+	"1LoG93ttFTP6+R0TEz09GJ4cH6+d1gOvvsZXb5EpVP8WXZRsaOFQranu6PGMjGmu2BDbQ8vxmHC96vuM",
+	"dV5biH3xSMqcUbH6zXAXGB5/3fvNK+e3lhldubX2oQffvo/aakX9izU11uaITbTW5bH3aq6WZ9nD+baA",
+	"tb+q9DGcrXaT6nsXhQ5MxxiILDy54wUIxNFyiBFgtNdUSb9LCfSx1Ms6ZJOD+Vl4YZv14LZvpQpvpOqe",
+	"BffnFvRXw62IkA2d18zraicmkin3Ba7Yz+WW+NTmZVfp8cC7Sc32F8LMlXFFsc1hRGipuZoZAhtJPQXI",
+	"PcgV1qTg6gYyCLMZhxATUOGY0FgEfvLWQCHCaINT1jCIBSQv1s6i55EpAzW7f0Te2PZFWpKRCxbHwm9X",
+	"oEhEzmua07txmZMRVVyBGe3sHnSpmtc7k4fDyrDXQ5Pqe/CmFVRvlm13oQ/XB7rsyoJAK9DadMNmE4wV",
+	"VBsLaKfhzlcaARrZZHO7sNQ27IRyGqmhn8VqElgG+LYd+APO/mjggsdhdy8vaG0E79VDtxRyG8ATnDxG",
+	"dG8mtrf9mjZx/eYrNf//e4MadMgEa6lBH8Fj3yafV0Z2V8jrB1ShFUb6pg30v39L/TGN4+si5iktn6/H",
+	"Pq+c+tAhvOxVP/jA8lxU+vjdVObMpQ7afp22pai5EVoFngN0CDxgP23dhqiV03yhbkTfJZcK+hDhofcS",
+	"BOoaWgD8JCIJ/te1FMa8EpKMywLqK6tTdxkX36R9t6p7z1Pq9l+4hc82VsDKkZvz/d039QmWCS/LNpNl",
+	"dswTSzTbk6ITbB102Z5Dl9Eb1uLDG4/rQq4nRcrOEGKl5kt6hFnwLNXFYMryrJPX28jrT0wH0vpQkSSn",
+	"Sl+nujDi2cHQZHQBFRI2cdFCmPZkQdKc0UL1SWJGZCW7BvTP70FoY/KKl0Dgxv82ZPbSytcV2SsHbiGx",
+	"ry6/mLy+uvzV3v8NBLYd1Nmgnaj+e7ZRp5rQsD4NSgrGNk5TZ6Mh0/cpuYAm9qBxfq/oRg+A6iT3NpL7",
+	"PMsUoc6LYgW1k+LOqdLDGBXCC4W1eCiNFb4zsf+CLmgAhtr3h04X2KfkmxfwsYAdsxvlN8iNtkkqd/hh",
+	"/aEFAMTYftVMD9MX2S3PmEhZVBWI2upHM5/tYw/QsL5mxU1lfrfO2nGpy4L1MTvT3DwsooVT8nHczMFa",
+	"OUxEjsiK85wKAQ4SrqeALo9HGLWdMlKcbfoHFZhSMTzp9u5r+ht1V1xuG7O8fLqIJaabfSntxyx8Q90H",
+	"h+xC86kuv2B3LkWj04Y6bWjvtaGmgnCoPLQBNrkSepovLFwApLNQl0bvQHgslMDazozili0GXNxyTTct",
+	"PQ1bqaVUsTtZ3GCxqBGqleYS1bJbomYjtaim1VilZWE7kuZcaShut43zXcq1hePAbqR5zopDBfjFAy0H",
+	"N0Le4Yb59qEoSDHik8pSpDw/g8J6AeX6GCLWWOrvSn7P6u3ZhlUt8Lx00tWOhAfPCLVrdxNCAzA7qH+0",
+	"XVM3H3ANG9LBtrBsyyxpROZ7G5z5bvKkbeXFE6EPsml6jX3cnmQ6jAdtiGZY7dknHL6nmcDN1a6VDNw6",
+	"aH35vGL4PSnBAdfpsoE3ywa2WI/BDpIe4q1aViZvmKgJARyhNsr0bWXwkL+4GYfvn9UbTclGaiegd5NZ",
+	"qQxbfZC1+zRO25WRK/Li9DRszDjmLM+OWsXKlq01MTEObddq0yuDUjCAbSM5Fze4+RFRU8P/4Uu4byGJ",
+	"1WN7UTl3VW0hClhKElh64tYOzed7IHfN7FOqAKX+hs21dU7UOkK7rzeHW5BxIaEVOnp5YmHOUlXrsZqH",
+	"GaKe/Qfe+5cF5Pf9zNue8VclwQrn4DTMfoxsJ/JYhNTmgR0qogJCV4yhzUsJojNX4MxmGEIThcBICKBg",
+	"YXUj+7QgIxYL3EqGUEZOPTAn+HnOC6ZIz9ViPz8G2MSIUE1mUmny+ri/Ohm3yVb3IR+3uabNUnJXjd5e",
+	"1OwwMXfpVUqVa1i6K4Y94hPdBKtydpHFwh0xF6GN7dRN4O8vU7dLvN2NxgFUyCoe2RTfWjoyo04x8Qgb",
+	"gtDUGFy6VRVZaYVummu7W1P0iLwPTUvsjoJmY2Vikl4SvinpE6jWqJltTq1BCzRq1n3IounDr9zIjT7j",
+	"tIAe7P7nWuNxY3oG2DYQItdTNuvDGwOjtj59YNa6x/SULYiiRqRG3rxFS3zZxD3DrnHmQ2WpFc8YghS6",
+	"DIsXjzWBH5dz3CJJn9jM2lgsPEIgrPKAVpfou8MM+PrJxEZZXzK9nOVlVGSQvyvNrkckCC8rwptACwlA",
+	"ZXMYkXUj5tCuGnJg04LZ0jxbQ8ZYxrL7sYfe0xm23q/UZbQnXFDLwYYcGR6A6rYgpTC8VDhj6cXxa1Sc",
+	"nRodkRcnx/gn1KCze6/1Oy5unupCw1zrXWV4dNNLbAe1Xl9LXV6kbn+Jdx8YWGNRv0jx9RQYlpYFtB79",
+	"7z9qaYJT5ttiKGwpXRn06kaRXv0iNDRr848btniaS44EcWXmvv+2+8/dPE2h/o4NoIceyzXIuSCVVVy4",
+	"e1x3oFTdtWVhrvwyr3H4TSj9cRcQTpgWNy0uGXzhXjhZlvjVOayuwbK2Ncabk61rhq8atw0fw7l2aXvj",
+	"ClPG53oDpuxGbPNN1dglFn3pms9+J2z565jA+yMLzq3dGgqByPo9t5cCdT5euwVdaPWrhVbJubNfwTCv",
+	"5gna5AFmQthf7/CpI7KxuPQNutBbTa3iPJZ5Lu9qiWM41RmhQorFTJYK0evNt7kcSbvlh6o6EdtP1svK",
+	"ammwlHZNugoM+/XtJiz8xE3p9jvK/EhsrafuwrfHwWpHdRuEqmtDNhX0jcH3IldV7KELUm8epK4aEi5H",
+	"354wQD1mLBvR9GY44bcsIT3Ll5uLaGRVPyhAQaY4wWGZbih/GqHtzULZpPfi9BTbut5xxfrNmPVW7tJ2",
+	"eyloKO771N6yQrkwtvuCPQlOn4emHtqIZjFuxXJMaPUdvTDF2TxWipwpRRIva+y4Wmr5Q7FiWdhHBOOQ",
+	"89zzYrgPwVtKgBf7XjPYKc+Yvbhgc1bplKU39YbusXDLGhJK7gppjOvFnNkmBLLUAzkeQJeZMMXh+DhM",
+	"cXAOjFCr4RNhmzvD4c8Uy2+ZcpFptU2I2+koy0rXQxFrx1/3J17tVrRNtLo5dltps/NI9WXgJtpAhG79",
+	"QR2KVBeb3oPUaVqJCy2rMLRjY5tY6V3ouQs97yb0HIjEJzWZviavvwqUzK7GZh8D1UVFdTsJSntVcQOe",
+	"aTmTzBlUv8JqkGdu1ne9clpd+VXsxGllrjgzD2x2c87dsL12vbi928D1UhuyKT9pDL7H9eJpq3O2rOls",
+	"8TsWkVHJcz2wMq/uKpZ34pGel1plui9jx4u8ujkN1j7XluKNeNCgnH1/gujGqgrU741forHRtqEWHdaX",
+	"S3rv+A0rNDkZvIzIgqlnQkYknUqesoiMC2aUqc+670sIHIfBrHZ9J2PBhdJFadvoIojRJ5qPjZIz57lE",
+	"BQZO2exJL0H7/hps+2v2ec4KmDGJSBLGNMKf+kZxsocB3WgVbsmdiIgq0ymhqt4lLVAScSMin+uZyszt",
+	"sjoiifkn+FtKwf+nZEbDek34mGh6w8SDCe9Xlea+J+4Dt6Jt3AfNsdtyzJ27D/y2byYGtv6gzn3QuQ++",
+	"pug8z7KKAVapnY7vkt5qgbRO6N9L402dCk+lIHvbM+CnT6ozfk1GcRXEMjrbc48Ql5sqEqhnSNJBAKd2",
+	"m3ZunSLWk3397sGeHqkfA7ZVsFdh2O4w2LazILp6w9gcHnTjwIO2V/mQsbigRc5Z4daoiNJ0YQNWC2JW",
+	"6jqa1D4riHyt+Lpzvym2eSPXKhYJzxJC00IqVb0SO8Vg416W2ZcTRWdhWO3/OOupCoVhmr/dhx50n2lL",
+	"8cyyOuv6//C9m2uyDoso+rJK76oPWDu99IHx24oAO80OIY32U7TV4YxcmNtScyf3OlyjPe7YMsq5mhIK",
+	"lFvL3XAqd5tQu0+xrlwRA2jT3uXUfvdwRVVz/49w4jtx8O+gCSrQJ2QUM5GxzLc/hX/hr6t6kFom/w32",
+	"IK0f1loRhZYh64vS1sH3RBRg27tEzg17j1b+37m9gjVsOfipQxZ6NLJQowl0Y9v3xIL7IKpcS8iTbHbq",
+	"HBLfqfNuynMGa+XKD+JY7md3NXnWYL1JLHoeWcjczz6GRGrn6k4UOpaePDcm3elLIgVJlKZGd0KA4Pdw",
+	"/GFCioKhsWCfudI4sc8cSmkBbaPNm9//+okYtsdFCe2hGM31NDXnOeM5UxrqMMyVKo1gGxdy1nKCsQDc",
+	"XDkmI17o6ZBg39PxAtFvGTl5oaf4W0YXEZKx/+2VnkaE5XzCsfOqR/cdLchzxIJUhI41KxDj9+QHPSW9",
+	"+EBJKfDv5OSH+KBvFJb0BpqqC2y46l/xoxlByelr8jMbFSUtFn415phOyG+0SKdAb5ABu4A2C6tjN3Vu",
+	"vA+xm/qKNovdtI/dVjbtMHbT2PbNBO7WH9TFbroGot9mruj9cpb05gWbU6PcI1hFVuZ6KmUWeUnTX6UB",
+	"rbBSu5zSLqf0qXNKl2Ttk1puX1OIoFJm9qPzbu5VRmmTUXqj482vbwK9+B7zcKuQG0RBvqRRaQwJf/cr",
+	"o5EXzeK94xdB8d7Zk5qFtpE/FJbl1IgpsD1t+Rrp/b+fPrwnM1ZMoPAsnfYjMipnc2gion2w64xMpZBl",
+	"oUjydjyAeFKyL3bk6E+WamW/AT7O2CX4H73kP/FBOk3jgyH5T2yLvMGqM3+JD06PT18Njl8Njk/ig7/+",
+	"gjS2oqCLeo8RAKCpvG0OupZQ5dqXrAzioc/wsebMxs1EYC8GcJ7/aOPRbcta16a5b+z2/jb4vl3E4vZL",
+	"HCHJIx11QqkLue2tjYNyg1DvbVsybpYExza2zDMmdt/q9HuS5xciq4R5JWWxndceAcKD55XeGEtvPGap",
+	"sZRcRjjJoLi97ohVmue5WbZK5dymKghZdxCrqbxTzrCZ0LnCMCk24LWuU6ph+hZRfCGyJ3Yrfqk2YEsr",
+	"X1dUrxy4rVi7ENkO02b2S1RXCl8nqDtBvbeC+gJwZRrSeW1RrJ4ZPtolv+xl8osXpvFBo1UoUTmfGz2g",
+	"kOVkajN9dXxAZoyqsmBH5B1Xuh4MlvOctSAnmQ2KYiEFSai6luMkIlN6Cw7FdMrQlaqnBVPmQEgvmXFx",
+	"TScsiYyR7YN8sogsUah0KmV+vWC0SCKUyifkE5tr2NFY2CRkfAwCgUaiY3tWcKvCiwnXQ/Jv8+Nr8J2f",
+	"vMAKN0CFlZosmCanr85wqVQQOYeWdRi9jwX0LU1zqYz+UrCMFyzVCB6bsTTngmVnhqwAg9OoJrJwh2t3",
+	"oW9RdDyKj1ExZJEy0uPQQoPIIhYpo4qLSf8M0arNYoRcUpUrRCE3O+nZ8HL93VxHVZ4P/hQL/xv42yHd",
+	"pEYKVh3FFBRE7Kv9vjZqXyUWfzE84dHpUU2R6miITlgVATkjtp2N72WbsXkuF4ZTHCry4f3Fx3fn76+v",
+	"Ls/ff3p79fbD++tfzj9e//b2/fX5Lxekd/Kivyr3yRJqLfdpRj/zWTk7GJ6+jMwD+I+T5z4XiwvNJoBD",
+	"u/QBb2QpdBWhhwMkD1Bz86TMlVLErmzVwoMbVFu83aiDIeR/Ra2JXMtqjLmdf5bZxFB8baul0ZNXLAGo",
+	"tD13LbMwKMu5a/ucRPYLnW+YQ+ZGbKNWVmPvySCr8WXf52SVvd0ll92jA/27tpVTaSzFMrcMeUk5Cnm1",
+	"YBuoSuU8lTND7p26tLfq0s+Nlv/3aD2hPG7VI6J2BcAI5ZX3FHfRdnmHanqnVblX/YMkeDLXmHqV/HFE",
+	"El0WQl2f/Jg4TOiTH/U0Fl6/6rk9OlRE4XVQRk3on5EEYGbZ5zmoONdMZAkJcQwbCzxUxD0LTho5xqwv",
+	"951uwhn9bIQUzvf8hJyXk1J5gUdTmrEZTxsir54SgXQf7GEs/CbCB5PTl6T36eL9KTGKlGtKT07MV9mv",
+	"xPcjrrbMbzEFwFJ1e8SfiQyJ4ROWZY0W0HUeOsmLRsP9Gy4yWyaWG+XFAyXbDVSycNl7zObI4ZWjShOu",
+	"2ewoFo/QuP5lGUolOVrUrmWRfsdFJu8icmLk+Ktjm8K3SpbXiK1doTg5jSrV6NVxqBqtoxk5NUP7taF2",
+	"ZHfs76d3LJ/rWsrHimHrayArJ7hHDXFCzfKsiCgpRZfTvlZZEhRmGPYRsmSzl2YPzU4SIUcyW3jN/+RH",
+	"Y+2dviSlMPxQsOwB9eOOjaZS3gxUOfLHt4m7BuWprRu2k1WFw2dhA6XwFbXspE2BtH7H13yqLXmJrbVd",
+	"/zA7a4vimU0N1P1jHC1btxbnWDVufdaxeoZ7eEeNKjtW8VD5i71/9W0jPbijZyRsu61YWjBdgwZB9rxR",
+	"ccxOLn9YZxKOOoPwnuITAQwQPsCoQPvevfonlvNbBvUaQeOMT5qKjBYZsfdCETVnKR/byzsklEB3aasO",
+	"w7SHikBMvOdRANSUzhlAX8VizIxKqNmsb81Bx9q5sQX9JIRnUQUjIIVPlNXFwmqq85wuhiRjg6xEbsIw",
+	"uNqPYuFn1XzGlKazeUJ6/xL8s62k8QBgVGs2m1vcMD/KHB/VZcES0ktuT6K4PD5+no6oYq9ekF9/O38z",
+	"+PTr+enLV2A18OzIv+XIiDl4miXkhi0YxsfhVXb4PPCXJXdTxdLrxNLJGclKSJOmpJC+L5i8ZUVO54is",
+	"7lcGZUI4LCJqTlM2UMwwY82y/hE5Fwty+vkzUF6ZpkwpQ+cLbCDIcsUwSVYX3C2Rfcb7zGkeixFNb+R4",
+	"DLvyp6HOwmL1F4y5bttgBVQuvgwJaEHGlOcqWroY5oUzWtywjCTmES4mSSywHYDb+OtwwJF7ylGEMfmE",
+	"LTL61+U7X7Q01XquMCdhXo5ynhKaZQV88rzgt8boiUUu5dx8FXxSzsXNIJcpzd2jTNUtbKqbvMBizhOq",
+	"CXjm3fdGRNoUY5wpFhk3NnbWd7D55kdUD2RBqLlbDpRE38niBrffeXh/v/g/v3748M/r83fvPvx+8dP1",
+	"+4ur3z9c/vPTEUluObtLbNWSisXdlOrlXbbefDUkifVeJPbuwC6ekSTULtBExriALBaHypns5nvxP2OB",
+	"kPVtaeY2qxzNzlpOud0TiIkEvGF1qVOL4P1q9U7wn2a518Ahjdjx7RxctOQggt42dv6jjNEs54JdZyW7",
+	"NmrvwR/Rkh43PDg+ef18/JK+GJykp6PBD9lzNng9Pj4evKSvRj+kP2av2bGx+8oiPxgeAF0Pnz2zryyO",
+	"7PKOZDF5JgWzEU5DFg2l8eAx+s4OC6va3rZeA/jVIx+l2z3YBr6rvOpQ83auFVuKHDHMqoPLTrR0vBg1",
+	"Y+vlXtYsW3TKNn35Pkt603qqL21O/8J0u3x4ejtzG070OB60unVxoAt1qVf7BMcXkHTdbAXbD27mKpt1",
+	"pxU7u7F0g9KZcNTDJTT72TMY/V9Pom/uqCClZW2bVaXcM8EjXWE7q0/Za1bsylU6ltxlw35bZSsNhv2v",
+	"y3eR5ZrAISG7L9X8lpFxTifLPNyWZ/S30iifZd6p+G3Eaion6OPT/vY2qnKOLs9NAirhkI0ZbH3wPWEU",
+	"64vd+wjKt6W0njd5gHfUuv2uw7c5c/PJ9NeH2QT68nde/7YTxvJfJSutcuxcp1iHBTnWdqdtSm9NfdiP",
+	"sI9dfuAhtiVoWNkNPv4E/u8aPaI8SyysG9VEppBdlRHz34V7XHHskqKtgzoWte00R2K9HKRnFoySiIqM",
+	"3HJ2B3Ei62OHV/aPyCUQCMtIJVA8PDcvgnAPz5JhzYkChXBBiAjxyszpTBh6z3lmy9f92bUJCVyB5WgX",
+	"eB8e4V2GLToYYt39yeng+OTq+HgI//v/N3be4to2cNuebic48D2XTEGy1HqSozbmr+2+zI9ekh1Avdl3",
+	"Jy86LXdNvynzUbmQ/wIXosKyM1kQuG2YPKk0FfeKuDWkldRUswG6eb5NoQVhD2VxpOseZfQyyxwRahD6",
+	"3z1ho9PwAAal99PDcwkn5Ox7PKfd+3Za2LzdpWubdHAw/PHVi+PjjT0U8AWXNiPgi7lf9jUy1/SN+5Zv",
+	"QMwuIwLSbSAuIkXatbPpnDX7K8Z+4bdNV00ra64HAtdl0fcIOcjWH2BxSFfM890D/0N52Ec87Seuan1D",
+	"FRtwoRhkbt8yMjPCk0iBsaHIQ0MWZO7AxwBMPLL1xewzTTWgRIsSoCdlQf718f2qAon/aZazvmNioqcH",
+	"w5NjLNvw/27NkG6bEtLBuF48/czzgpubfq2YuDa0un7TYybeMxSk7TOzrESZfq2Y1lxMnj5b/OKzZoWg",
+	"+dvsv+Dd++natKRdqDUTxZvPr6+qLI9cs7a1ywt/KC/8gVrFQJDVBNdX7JPgRVAt9/FPyYXL8LyzjBo6",
+	"M7eU6X2p3gcW/3VPmj6LZU4P0kDBouzG/D5lAcxYS+0qzY3SsbBqAjgal6e18qfehSJ5cfw6sWSQ2/S7",
+	"pOpLQbV7a69UjHAdi4ICYL+eUoc04dQsrLYEL0TfLrqmsTQWLqSGxQMEBNcRVp1akOZArINAzBfYMNrQ",
+	"kdmZXnJ6fJL0h+Hn2HoJlufmSfsm+AYaC5wX8ERSc2L4bq4IeAwwlXpOeYFFoRMJJ1AHrj608GJyTOZS",
+	"KT7KWSwCf2rPH7T7OfC2Jv0jcnUn/WZgpojP67f9GzgriHcVm7/PJNS3Qj9uqafWGS0yMobbA3tilu2o",
+	"iVkhRXhGeon71zXPVNIPCAtXMYT/9sRjcVKpwJYMDopbxQKppNckEzjduykTbTQZEI+hBhj6djx4LwUb",
+	"XHzmSg9joRZKs9n/3tK8ZLZGGS4uNPVwdhTN8RqZn9Ek7UMlHSVqIVKCbA7S/1zSs46Fg08wNoFDrjXK",
+	"6IzO5yuin8gzAqn2ReDgzH7AdjxJU4pg9Zt1pGgZuJUmsEMwuPBkNtBqtvuONm3mA5D7MiEnEV6CTTg0",
+	"1eFVPXNGDmAHp18p4XrzLPavfiRdbvpWuelvvbTpstQf0+4DlYpma7Ae9I46HtS7eTQ09RbHU9fLo+vl",
+	"8ZheHrE4d0uBvDXzmJZen3NrSp4fnziV/53X5XrU7uy8kKOcGWW30vT6sQha1dl3GFU0IuYFTtjdWQJt",
+	"qH9n8JBYGGWT5YpFxup4kRyRC0MmsV2eV8awfhG/YEDv6MLosn7xMLK9MOIxqtvHsphLxZ7YA/N1hOIT",
+	"dTl5fq86YMnkHy2xvoxpynNYiKdZUGzaqNLdnXFlC8HViowd5AgQnZ9KU8wVWWKcxyevj+lLdjJ4NTpJ",
+	"Bz/Q02zwIzseD57TF6OX6avsB/bj+CA6yL2sv2eKH9LTbPDDCOoRT44HL+jL0av0h+xH9hpwaDTVpToY",
+	"Pj8+iQ401+aLD36Ttywz3H9GzWZi1RH6F13loi1SdIWLbvvUs5kZOwjHrk0GH3GO+0lg440/C7kCWoyN",
+	"S9+gqnU1KNilK9lV4uyiEqfVyXWvn7BrmLNFwxzvwvzOWub8wm8b0p22eSbRmVZnIGjRckU02mKEgucM",
+	"jdih8x01XUdreI2i6kAbXzqjGUPABO28dqHDznnfSOCby7nSq0ugHuX02VHp0xaunJUDtwzq7KzEaS9U",
+	"JFfK1DWE2zgvZpX/oMuQ+WLlTK0C//4ePGt6IJ5RQMkZ5HITXNu6UEcwG2s5I15OzXAmvaR6C/osIIMT",
+	"JYsNJIU2NJiKzoBEU3hNBNg2S/Ec3v1OTjbm9l8hon9uhD8k2q8V0G88vj7LXBp4X4FSpZAogqg4zVBr",
+	"vZamq2R6Si5gLt+UKpJLeeNrTpw8g1RPuEIBX6g8dk5tsm6+gD/gjXxkcdMyO0nNRwmtOs9m59ncUT7f",
+	"G0dij0vmezyvtgtZi1GHz67Ppeujllg0yElir1ydBdt+LHdTBkKWO8gcC7+NKMwdl35CXc1SJdGSqCne",
+	"DEva4wYovbU8PfAvo7MBFdnAHuQjPDZ/w46Il2G+EW5gdQSuRAK6Cu5n0Q4GtS31fDXovyCrxC5ls4yS",
+	"xqCNOdwOwffc1q7JoTdfextnvrR3v8tV+KJFO51fYZOUhia7vF8mPajyP/uP/a9r81fDULOC3m1XKeoS",
+	"/+dUT6u8/2r+gyaf2CT7/28qKX+jxU1dTrozElEF14xNWM6AIoK04JxjSzquidJyrvYklPGz68fmPoXm",
+	"AL7rMuwKc3FcqMB9du9f/yS//PTxkpwXmvzQe97v28Z5NjxqzelYBE1nVNCZb7TAvGG7NUr7rQFch6Qi",
+	"06RvPhChi7PI9YMxWxEL/9mYmOtaHqNTbEQVh3YSfvGND+wlweKOYF0JZsqaVcWiZkMKSXIpJoCcbWNb",
+	"Nvrr30yJomM2KSlmeNtWPLIglOT0blzmdkmwdFCpNNWllsWCZKVeBG1ypN0YeB7fkMpbVrBavrE7C2eS",
+	"RNBXCY1kNIqnkO5cW1UqRcoKzBlZatbEFWA5TVhGkoLdcnYHVUcsS2JR3636r4iBjuWEQLPgGCGl0Dxv",
+	"GvkWhPqIvA0oIxbwvZiQXiMHcylLQaEDNsugfyOp0xRjWWW/tZ6BOcrGIbSpkb9b8tgLRbKxmHVVyRXD",
+	"NlbIfvdXZTcBra+iUV4FPEA4muniWJ2q+EVUReBwXm2gqiLFLZVG9tls0C5DTrb2Zohv2k3ECRM28Q1b",
+	"eDMvYOCeZDJ+Kkd/stRGyy788dzL4drGrM/t2ke3VGIw7KySybQEAd45Lp+yg7whfdSWoSgMA3zmLtQD",
+	"fGPQQxSemdOSrI6w+7gSXvWBX3YXXeqiS1vmzTvD1bnl7dJ7StPxGPLSXBGqbzVjHzHHZqtQXcj14tc3",
+	"oMUrQpViSsH52FuB4H6u+6nyEZmCIcyf0lRkKvJB2sCkgjQ2RCTUkqRyxhqdGSOcwtpu85xyMbgQk5wr",
+	"aGmUU4G51AS7c2rb6AcAUoTPb6w6up5/fGteMy81mDcOhAQzoJmK3BwiC6dHlJKhtX2E1OZJtFvMd2WG",
+	"8yDSxYLMCzlmSkGNp8upXJGx8TNs9yd71x8t2erTPSTT6k+vL82a41YAOMHPkDY57sJwu0iWoJpM6XzO",
+	"hDGvP+vIsAG4H+TO6INR496HOEHT9MnlVmjud1Krk1o7yokI/VFPDXIEldA1txUXhIFT6/52zrYFeQ2Z",
+	"x/riR1LmjIp97eAcbOda2R3N59eXGssj70nECw+hy7jbnRC5WtVdvsvaeKJY1HlmNGbRYOtmEjlHGJB8",
+	"0ZAmfQcn3noykW3JecczI/nrxalsv3CA8M5Dw9PGDkAYVtUMjOCYCNcQ4eHamhzNIIqNREC4RS01p0TM",
+	"OZKEQYZrVNYNAdl4n8NS8XMrG3uIhZZVgMLVw58FQUMA2GFz3T8iH3wxz4vT09VpLwH324fUl2A5m6W/",
+	"tAzcSgTsMA0m3OoNxNl239EmxuzPXUpMF+fYwziHpc52mVQXQ1Yr30JBWMtKfPaf4F/XFiTkqTJo6lM/",
+	"Oovm71whDMatTTwNtrWlKuvMPIjlwUTQopB3e62grCibfZSs3lHZ7BYCe+XALW22nZXNfnWBHZbNhukz",
+	"Xc5Bhym/5xWzyJux9cl9nHlLcQ1T7LwFSigXXScUl9QAK0jakjzlrXPSBjFdm0NYx4IRYE9zxAg1QrBg",
+	"mjvzs/YopDXyDLMenf/z+fEJCWbo74lxHWxA5VkVNywzi03GhZwlwac78InlJQ99aqFCLFRArOUFobkD",
+	"tlAe372K/amIzBjTXEwwWIaTqcgQ3PSOLsiYsWxE05t+VMUOY1GboIoYomoiSpoTTFpUEcm4gihdhKsF",
+	"ToGPR0SVxS0z320vjE3XFLdcuxXf40Fxidw+IKn5jOVcMJseC+hFHhUlFhbpBP5uaOCIBBhQhwjBivBQ",
+	"GHxEOFuFTnhasCFJZVGAG3nKZtjA6I4WZj9QVfx4fvXm14Tw8TJJTjGWMCMFn0w1nLyRV1OuIIBqPRGR",
+	"z8q8Q9rEeGgdNw1Qx5SmC2UWx21+kyF1fGCICa8hLhmAqs0lFxqvWMGQUv3XzueMFr5FvfPlNJInMG8o",
+	"Fr0EX3QNnOYaOU3Sj3z5UhAAiGxUuBSZ7bttdplnEQYOaOYyubmyMMiHPqU1lxP8fmSBXPmEZCkQcNiy",
+	"l0N8FxKCFCmDmBkEnM1Vi4Uc+z00NBFVN9ZsYeK+o1BSHOG3Jfg12J9GNvbF0xke4pzy4lC1IrsYMprR",
+	"wlxnu2nJ2RJxmLGUF8pvRZHFwkExmwXXeR8Qz6VV+pHwEMXGkEC4LWRK0UJ0FxTT4qYUk8NTRsFsoEEC",
+	"sxQsFubRM/zZBeBrMR5WFLJAP37fiC54J76L2BhK864fxaKCFSLgkVMhR2tT438z+/WYZhjbIB4/QTcp",
+	"w7MPhgdrwb6trfvCZuwQvxjmX7NnYPjsX5t9weoegb+73BW87JlhEZ41eNwn4HfGYsZclE6373T7vdXt",
+	"geAfRDRE3EOv11ZYGNuA4zjB1GVudJkbW+cbXjo7wmjsnE5YVLcXagZFzXjAD8tYypU1N6zxAL+muVSl",
+	"0TxlnlWJAO0ZdVeOkL8BCCS31rUyL2oPry88G8PuyblA2KPGJnfZFk+dgO661o4tyqM1lmXRkolu7hmf",
+	"MWJuXRFwdTtq6xw+syqWlgXXCxhE59zoucP//sPQv+RZCv/9h3msuHVTl0VuoX+Hz56dnP5wdHx0fHQy",
+	"/PH4x2O4DXZ1/3EhGH83VVuuVcAskQeEbBn0MztNxo3lLG1rskajBMdHzQRheymfT2AIWjCzoy6M32pt",
+	"CTSSoQ44aGcjx0HDompJNalqVmX/7h0pLUu9eiihw5Zc1gIm1PttgA82ytiDFS059ZYXcP7xLblhC+sZ",
+	"qVvadXPdusiYcCDV9iW24qH92xwlY3dmtxNkEIiAqClqG1IA5F9UeZJqQqDmpgl679mrsLyoRjq69eGw",
+	"jCiGLyDnZif/GRE6YyKzMgq0QN91tumSsu7FKn89zWV6EyyHTdOWpXws2ByTTqC2JCtzPZUyI8bgI/9m",
+	"tCCvzVJOX5JBi69rQue4P5ClD6E4JWsHU41pu2mlTuWMWZeZMq9gs3kOdN/YGWB4uPeerVnnTOVZq3QS",
+	"p2a4TBoqDAXJEkMndm32tW0EOZkUbEI1I2M+KQumXF6+VzAyqumIKmYNuowrqwpAFXYhc+Sbcybg0TMi",
+	"ZNVpy7w/QzfQp4v3p9YJFaysYOYPrSvDfP4xtq5srXzoXbIJedWHuzPjWvtqeSgGUKwgVN1YSCQevhVr",
+	"BVpe+jM3+rR3OCmjQgY8sq5Gq6jG7qLKh9sn5dxYUFh9T/gMjSJjAf8pRyFjxZ/avv+NFMbatucNe2/7",
+	"TzpYxKpvwoyAdlm5inrq6Plr8OkZ6qj2xc5wCLUW4/FRHe3Cv65lOT9ZvZDkTBsp5vmBfydU0LuqOdL7",
+	"+NPPkAIG/Ap4/a9Xv73rR0Bg0qi9YwenUMHkujah+I6VB0S1pukUvey0kbymSA+P15wHbG7k1hyRGRel",
+	"ZsqsYsrSm2ARvCCjhRND4DvmgoxyOSJKy4JOQn7nPrJtgf+0XcG8dQH1bWMylWrONc2xwxotsP3EPKep",
+	"TXMe4G1bmFNNiTWkScEmXGljk73pXfSvLklW2gqbKBjcZENjWRjSGKS0qMlGEDhtsoPluVk0GrvYOk0h",
+	"q3Mx2UHV/Z+kVNNcTkqGYmxe5jnICXS68olhY66LPul90lRktMiIbUCu+iGvxm7Jf/3x1/8NAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -25,6 +25,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
 	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
+	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
 	"github.com/oneplan-send/oneplan/internal/casework/webhooks"
 	"github.com/oneplan-send/oneplan/internal/config"
 	"github.com/oneplan-send/oneplan/internal/demo"
@@ -189,6 +190,7 @@ func open(ctx context.Context) (*deployment, error) {
 	a := app.New(st, app.Options{Blobs: blobs, Council: letter.Council{Name: cfg.CouncilName, Address: cfg.CouncilAddress, Email: cfg.CouncilEmail,
 		Phone: cfg.CouncilPhone}, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
 		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers, ExternalIDSystems: cfg.ExternalIDSystems},
+		Imports:        importjobs.Options{MaxBytes: cfg.MaxImportBytes},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, DeadlineLeads: cfg.DeadlineLeads, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},
 		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries, Timeout: cfg.WebhookTimeout,

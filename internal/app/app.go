@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"github.com/oneplan-send/oneplan/internal/deadline"
+	"sync"
 
 	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -16,6 +17,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
 	"github.com/oneplan-send/oneplan/internal/casework/documents"
 	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
+	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
 	"github.com/oneplan-send/oneplan/internal/casework/keys"
 	"github.com/oneplan-send/oneplan/internal/casework/letters"
 	"github.com/oneplan-send/oneplan/internal/casework/meetings"
@@ -34,6 +36,8 @@ import (
 	"github.com/oneplan-send/oneplan/internal/clock"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
+	"github.com/oneplan-send/oneplan/internal/importfile"
+	"github.com/oneplan-send/oneplan/internal/importjob"
 	"github.com/oneplan-send/oneplan/internal/letter"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
@@ -79,6 +83,8 @@ type Options struct {
 	Council letter.Council
 	// DocumentLimits caps uploads; zero is document.DefaultLimits.
 	DocumentLimits document.Limits
+	// Imports tunes the import jobs of POST /v1/imports (size limit, lease, polling).
+	Imports importjobs.Options
 	// CTRPolicy says when a C(E)TR is due for a child on the dynamic support register; zero is
 	// tcare.DefaultPolicy (issue 17).
 	CTRPolicy tcare.Policy
@@ -110,6 +116,8 @@ type App struct {
 	Consultations    *consultations.Service
 	Reassessments    *reassessments.Service
 	Letters          *letters.Service
+	// Imports runs the import jobs uploaded through the API (issue 18).
+	Imports *importjobs.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
 	// AdviserLinks lets advisers without an account give advice through an invitation link.
@@ -156,6 +164,19 @@ func New(st *store.Store, opts Options) *App {
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears, opts.Blobs)
 	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)
 	a.Deadlines = deadlines.New(core, store.Bind(st, func(tx *store.Tx) deadlines.Tx { return tx }), a.Plans, a.Transitions)
+	rules := opts.PersonRules
+	var enums importfile.Enums
+	var enumsErr error
+	var enumsOnce sync.Once
+	a.Imports = importjobs.New(core, store.Bind(st, func(tx *store.Tx) importjobs.Tx { return tx }), importBlobs(opts.Blobs),
+		func() (map[string]importjob.Kind, error) {
+			enumsOnce.Do(func() { enums, enumsErr = importjob.ContractEnums() })
+			if enumsErr != nil {
+				return nil, enumsErr
+			}
+			return importjob.Kinds(importjob.Services{People: a.People, Organisations: a.Organisations, Referrals: a.Referrals,
+				Rules: rules, Today: a.Clock.Today}, enums), nil
+		}, opts.Imports)
 	if opts.DeadlineLeads != nil {
 		a.Deadlines.SetLeads(opts.DeadlineLeads)
 	}
@@ -166,6 +187,7 @@ func New(st *store.Store, opts Options) *App {
 // ends: revoked keys are dropped from the key cache as they are revoked on any replica.
 func (a *App) Start(ctx context.Context) {
 	a.Keys.Invalidation(a.store.Listen(ctx, store.KeysChannel, a.Keys.Forget))
+	go a.Imports.Work(ctx)
 }
 
 // Limiter is the rate limiter for perSecond sustained and burst at once per caller: shared by
@@ -182,6 +204,15 @@ func (a *App) Ready(ctx context.Context) error { return a.store.Ping(ctx) }
 
 // Dialect names the database in use.
 func (a *App) Dialect() string { return a.store.Dialect() }
+
+// importBlobs is the document store when it can stream (the blob store always can), else a
+// bucket in memory.
+func importBlobs(b document.Blobs) importjobs.Blobs {
+	if ib, ok := b.(importjobs.Blobs); ok {
+		return ib
+	}
+	return blobstore.Memory()
+}
 
 // memoryBlobs is a bucket in this process's memory, for tests and tools that never keep a document.
 func memoryBlobs() document.Blobs { return blobstore.Memory() }

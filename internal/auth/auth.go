@@ -68,6 +68,9 @@ const (
 	KeepSupportRegister Permission = "support-register:keep"
 	SubmitAdvice        Permission = "advice:submit"         // the adviser named on an advice request submits the advice (Reg 6)
 	RespondConsultation Permission = "consultations:respond" // a setting's staff answer a consultation addressed to their setting (s.39 CFA 2014)
+	// RunImports: load a file of records through the API (POST /v1/imports, issue 18); each
+	// layout also needs the role the command-line import acts as for it.
+	RunImports Permission = "imports:run"
 )
 
 // GiveFamilyViews is the permission for the family's views on a served draft plan and a preferred setting (s.38-39),
@@ -79,10 +82,11 @@ const GiveFamilyViews Permission = "ehc-plans:family-views"
 var matrix = map[Role][]Permission{
 	// Admins connect other systems (webhooks) but read no casework: their feed holds the
 	// directory's events only.
-	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys, ManageWebhooks, ReadEvents},
+	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys, ManageWebhooks, ReadEvents,
+		RunImports},
 	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
 		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords, ReadEvents,
-		KeepSupportRegister, GiveFamilyViews},
+		KeepSupportRegister, GiveFamilyViews, RunImports},
 	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys, ReadEvents, SubmitAdvice, RespondConsultation},
 	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys, ReadEvents, GiveFamilyViews, SubmitAdvice, RespondConsultation},
 	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents, KeepSupportRegister},

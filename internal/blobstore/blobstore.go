@@ -35,6 +35,11 @@ func (s *Store) Put(ctx context.Context, key, mediaType string, content []byte) 
 		ContentDisposition: "attachment"})
 }
 
+// Writer streams bytes to key (kept when closed), for files too large to hold in memory.
+func (s *Store) Writer(ctx context.Context, key, mediaType string) (io.WriteCloser, error) {
+	return s.b.NewWriter(ctx, key, &blob.WriterOptions{ContentType: mediaType, ContentDisposition: "attachment"})
+}
+
 // Open reads the bytes under key.
 func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return s.b.NewReader(ctx, key, nil)

@@ -49,6 +49,7 @@ type Config struct {
 	WebhookTimeout      time.Duration  // ONEPLAN_WEBHOOK_TIMEOUT: per attempt; a claim is leased for three times this
 	DocumentStore       string         // ONEPLAN_DOCUMENT_STORE: where documents' bytes live (a gocloud.dev/blob URL)
 	MaxDocumentBytes    int64          // ONEPLAN_MAX_DOCUMENT_BYTES: the largest document taken
+	MaxImportBytes      int64          // ONEPLAN_MAX_IMPORT_BYTES: the largest import file taken by POST /v1/imports
 	PublicURL           string         // ONEPLAN_PUBLIC_URL: the address callers use, for servers in /openapi.yaml
 	DeadlineLeads       deadline.Leads // ONEPLAN_DEADLINE_LEADS: how long before each statutory deadline it is warned of
 	ExternalIDSystems   []string       // ONEPLAN_EXTERNAL_ID_SYSTEMS: short names external ids may use besides URIs
@@ -93,6 +94,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_WEBHOOK_TIMEOUT", "10s", "how long one webhook attempt may take; a process that dies holding a delivery gives it up to the others after three times this"},
 	{"ONEPLAN_DOCUMENT_STORE", "", "where uploaded documents' bytes are kept: file:///path/to/folder, or s3://bucket?region=eu-west-2 (any S3-compatible store: add &endpoint=https://...&use_path_style=true); empty: a folder beside the SQLite database, or ./oneplan-documents with PostgreSQL (replicas must share one bucket)"},
 	{"ONEPLAN_MAX_DOCUMENT_BYTES", "20971520", "largest document accepted (413 above); Word documents may also unpack to at most 100 MB and 100 times their size"},
+	{"ONEPLAN_MAX_IMPORT_BYTES", "52428800", "largest import file accepted by POST /v1/imports (413 above); kept in the document store while its job runs"},
 	{"ONEPLAN_PUBLIC_URL", "", "the URL callers reach this server at (e.g. https://oneplan.council.example), named as the server in /openapi.yaml and used by /docs; unset: the address it listens on"},
 	{"ONEPLAN_EXTERNAL_ID_SYSTEMS", "bridge,ems,capita-one", "short names other systems' record ids may be given under (external_ids[].system), comma-separated: lower case letters, digits and hyphens; any absolute URI is accepted too"},
 	{"ONEPLAN_WEBHOOK_RETRY_FOR", "72h", "how long a failed webhook delivery is retried before it fails and its subscription is marked failing"},
@@ -132,6 +134,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.MaxDocumentBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_DOCUMENT_BYTES"), 10, 64); err != nil || c.MaxDocumentBytes < 1024 {
 		return c, fmt.Errorf("ONEPLAN_MAX_DOCUMENT_BYTES must be a whole number of bytes, at least 1024")
+	}
+	if c.MaxImportBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_IMPORT_BYTES"), 10, 64); err != nil || c.MaxImportBytes < 1024 {
+		return c, fmt.Errorf("ONEPLAN_MAX_IMPORT_BYTES must be a whole number of bytes, at least 1024")
 	}
 	c.DocumentStore = get("ONEPLAN_DOCUMENT_STORE")
 	if c.ExternalIDSystems, err = externalid.ParseSystems(get("ONEPLAN_EXTERNAL_ID_SYSTEMS")); err != nil {

@@ -117,6 +117,7 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		disputeHandlers:      disputeHandlers{s: s, svc: a.Disputes},
 		tcareHandlers:        tcareHandlers{s: s, svc: a.TransformingCare},
 		documentHandlers:     documentHandlers{s: s, svc: a.Documents},
+		importHandlers:       importHandlers{s: s, svc: a.Imports},
 		transitionHandlers:   transitionHandlers{s: s, svc: a.Transitions},
 		surveyHandlers:       surveyHandlers{s: s, svc: a.Surveys},
 		reportHandlers:       reportHandlers{s: s, svc: a.Reports},

@@ -35,6 +35,7 @@ type handlers struct {
 	privacyHandlers
 	eventHandlers
 	deadlineHandlers
+	importHandlers
 }
 
 var _ api.StrictServerInterface = (*handlers)(nil)

@@ -151,10 +151,14 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 			ExposeHeaders: []string{"ETag", "Location", "X-Request-Id", "Retry-After"}}))
 	}
 	// Uploaded documents have their own, larger limit (the service's); every other body the usual one.
+	// Import files theirs (the import service's, checked as the file is streamed to the blob store).
 	docLimit := a.Documents.Limits().MaxBytes
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: isUpload}),
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes),
+		Skipper: func(c echo.Context) bool { return isUpload(c) || isImport(c) }}),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", docLimit),
-			Skipper: func(c echo.Context) bool { return !isUpload(c) }}), s.authenticate, strictInput(spec), s.keepPatchBody, s.keepAccept)
+			Skipper: func(c echo.Context) bool { return !isUpload(c) }}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", a.Imports.MaxBytes()),
+			Skipper: func(c echo.Context) bool { return !isImport(c) }}), s.authenticate, strictInput(spec), s.keepPatchBody, s.keepAccept)
 	e.Use(oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
 		Options: openapi3filter.Options{
 			MultiError:         true,
@@ -362,6 +366,11 @@ func (s *Server) keepPatchBody(next echo.HandlerFunc) echo.HandlerFunc {
 func patchBody(ctx context.Context) []byte {
 	b, _ := ctx.Value(patchKey{}).([]byte)
 	return b
+}
+
+// isImport is an import file upload, whose body is a CSV file.
+func isImport(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/v1/imports"
 }
 
 // isUpload is a document upload, whose body is a file rather than JSON.

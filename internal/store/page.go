@@ -41,6 +41,8 @@ var changedColumn = map[string]string{
 	"survey_responses": "survey_responses.created_at", "survey_invitations": "COALESCE(survey_invitations.answered_at, survey_invitations.created_at)",
 	"transition_plans": "transition_plans.updated_at", "webhook_subscriptions": "webhook_subscriptions.updated_at",
 	"webhook_attempts": "webhook_attempts.attempted_at",
+	// Import jobs through the API (issue 18): every claim, heartbeat and finish bumps the row.
+	"import_jobs": "import_jobs.updated_at",
 	// Transforming Care (issue 17): every write (a rating, a C(E)TR, a payment) bumps the row.
 	"support_register_entries": "support_register_entries.updated_at", "care_treatment_reviews": "care_treatment_reviews.updated_at",
 	"personal_budgets": "personal_budgets.updated_at", "placements": "placements.updated_at",

@@ -35,6 +35,7 @@ var all = []*gormigrate.Migration{
 	m0023,
 	m0030,
 	m0040,
+	m0043,
 	m0050,
 	m0051,
 	m0052,

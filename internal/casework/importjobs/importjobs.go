@@ -1,0 +1,473 @@
+// Package importjobs runs import files uploaded through the API (POST /v1/imports) as jobs: the
+// file is kept in the blob store, the job in the database, and any replica may run it. A replica
+// claims a job with a lease in the database and renews it while it runs; a job whose replica
+// died (its lease lapsed) is claimed again by another, up to MaxAttempts, then marked failed. A
+// rerun is safe: every layout's rows are matched on their key, so rows a dead run committed are
+// left as they are. The run itself is the command-line import's (package importjob).
+package importjobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/importfile"
+	"github.com/oneplan-send/oneplan/internal/importjob"
+	"github.com/oneplan-send/oneplan/internal/imports"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+)
+
+// Tx is what the import job use cases need of a transaction.
+type Tx interface {
+	casework.Recorder
+	ImportJobs() imports.Repository
+}
+
+// Blobs keeps uploaded files and rejects files.
+type Blobs interface {
+	Writer(ctx context.Context, key, mediaType string) (io.WriteCloser, error)
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Options tune the jobs.
+type Options struct {
+	// MaxBytes caps an uploaded file (default 50 MB).
+	MaxBytes int64
+	// Lease is how long a claim holds without renewal (default 30 s); it is renewed, with the
+	// counts so far, every Lease/3.
+	Lease time.Duration
+	// MaxAttempts is how many times a job is started before a lapsed one is marked failed (default 3).
+	MaxAttempts int
+	// Poll is how often an idle worker looks for jobs queued on other replicas (default 2 s).
+	Poll time.Duration
+	// Manual leaves jobs queued until RunPending is called: no worker runs (tests).
+	Manual bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 50 << 20
+	}
+	if o.Lease <= 0 {
+		o.Lease = 30 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.Poll <= 0 {
+		o.Poll = 2 * time.Second
+	}
+	return o
+}
+
+// Service runs the import job use cases.
+type Service struct {
+	casework.Core
+	db     casework.DB[Tx]
+	blobs  Blobs
+	opts   Options
+	kinds  func() (map[string]importjob.Kind, error)
+	runner string        // this process's name on the leases it holds
+	wake   chan struct{} // a job was queued here
+}
+
+// New returns the import job service; kinds builds the layouts' kinds (on each run, so they
+// judge rows on the day they run).
+func New(core casework.Core, db casework.DB[Tx], blobs Blobs, kinds func() (map[string]importjob.Kind, error), opts Options) *Service {
+	return &Service{Core: core, db: db, blobs: blobs, opts: opts.withDefaults(), kinds: kinds, runner: casework.NewID(),
+		wake: make(chan struct{}, 1)}
+}
+
+// MaxBytes is the largest file taken.
+func (s *Service) MaxBytes() int64 { return s.opts.MaxBytes }
+
+// Audit record type of a job.
+const recordType = "import_job"
+
+func reach(p auth.Principal) imports.Reach {
+	return imports.Reach{OrganisationID: p.OrganisationID, Role: string(p.Role)}
+}
+
+func payload(j imports.Job) map[string]any {
+	out := map[string]any{"organisation_id": j.OrganisationID, "kind": j.Kind, "status": string(j.Status), "dry_run": j.DryRun,
+		"continue_on_error": j.ContinueOnError, "attempt": j.Attempts}
+	if j.Done() {
+		out["rows_read"], out["rows_created"], out["rows_unchanged"], out["rows_rejected"] = j.Counts.Rows, j.Counts.Created,
+			j.Counts.Unchanged, j.Counts.Rejected
+	}
+	return out
+}
+
+// Request is what the caller asks for with the file.
+type Request struct {
+	Kind            string
+	DryRun          bool
+	ContinueOnError bool
+}
+
+// Submit keeps the file in the blob store and queues a job for it. The caller needs imports:run
+// and the role the layout is imported as (the administrator for organisations, the SEND team
+// for the others): the job acts as the caller.
+func (s *Service) Submit(ctx context.Context, req Request, file io.Reader) (j imports.Job, err error) {
+	defer casework.Wrap(&err, "submit import")
+	p, err := casework.Allow(ctx, auth.RunImports)
+	if err != nil {
+		return j, err
+	}
+	kinds, err := s.kinds()
+	if err != nil {
+		return j, err
+	}
+	kind, ok := kinds[req.Kind]
+	if !ok {
+		return j, fault.Field(fault.Invalid, "/query/kind", "is not an import layout")
+	}
+	if kind.Role != p.Role {
+		return j, &fault.Error{Kind: fault.Forbidden, Detail: "The " + req.Kind + " import is run by the " + string(kind.Role) +
+			" role; yours is " + string(p.Role) + "."}
+	}
+	now := s.Now()
+	j = imports.Job{ID: casework.NewID(), Kind: req.Kind, Status: imports.Queued, DryRun: req.DryRun, ContinueOnError: req.ContinueOnError,
+		OrganisationID: p.OrganisationID, ActorRole: string(p.Role), ActorKeyID: p.KeyID, ActorSubject: p.Subject,
+		ActorPractitionerID: p.PractitionerID, CreatedAt: now, UpdatedAt: now, Version: 1}
+	j.FileKey = "imports/" + j.ID + "/upload.csv"
+	if j.FileSize, err = s.keep(ctx, j.FileKey, file); err != nil {
+		return j, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := tx.ImportJobs().Create(j); err != nil {
+			return err
+		}
+		return tx.Audit(s.Event(ctx, p, "create", recordType, j.ID, "", nil))
+	})
+	if err != nil {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
+		return j, err
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return j, nil
+}
+
+// keep streams the file to key, refusing one over the limit.
+func (s *Service) keep(ctx context.Context, key string, file io.Reader) (int64, error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := s.blobs.Writer(wctx, key, "text/csv")
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(w, io.LimitReader(file, s.opts.MaxBytes+1))
+	if err == nil && n > s.opts.MaxBytes {
+		err = fault.New(fault.TooLarge, fmt.Sprintf("An import file is at most %d bytes.", s.opts.MaxBytes))
+	}
+	if err == nil && n == 0 {
+		err = fault.New(fault.Invalid, "The file is empty: the first row must be the header.")
+	}
+	if err != nil {
+		cancel() // abandons the write
+		_ = w.Close()
+		return 0, err
+	}
+	return n, w.Close()
+}
+
+// Job reads one job the caller may see: one their organisation asked for in their role.
+func (s *Service) Job(ctx context.Context, id string) (j imports.Job, err error) {
+	defer casework.Wrap(&err, "read import job %s", id)
+	p, err := casework.Allow(ctx, auth.RunImports)
+	if err != nil {
+		return j, err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		j, err = tx.ImportJobs().Get(id, reach(p))
+		return err
+	})
+	return j, err
+}
+
+// Jobs lists the jobs the caller may see, newest first.
+func (s *Service) Jobs(ctx context.Context, page paging.Page) (out []imports.Job, next string, err error) {
+	defer casework.Wrap(&err, "list import jobs")
+	p, err := casework.Allow(ctx, auth.RunImports)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		out, next, err = tx.ImportJobs().List(reach(p), page)
+		return err
+	})
+	return out, next, err
+}
+
+// Errors lists one page of a job's row errors, in the order found; the cursor is the last
+// error's number.
+func (s *Service) Errors(ctx context.Context, id, cursor string, limit int) (out []imports.RowError, next string, err error) {
+	defer casework.Wrap(&err, "list import job %s errors", id)
+	after := 0
+	if cursor != "" {
+		if after, err = strconv.Atoi(cursor); err != nil || after < 0 {
+			return nil, "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
+		}
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	if _, err := s.Job(ctx, id); err != nil {
+		return nil, "", err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		out, err = tx.ImportJobs().Errors(id, after, limit+1)
+		return err
+	})
+	if len(out) > limit {
+		out = out[:limit]
+		next = strconv.Itoa(out[limit-1].Seq)
+	}
+	return out, next, err
+}
+
+// Rejects opens a job's rejects file: the refused rows as read, with a problems column.
+func (s *Service) Rejects(ctx context.Context, id string) (io.ReadCloser, error) {
+	j, err := s.Job(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if j.RejectsKey == "" {
+		return nil, fault.New(fault.NotFound, "This job has no rejects file: it refused no rows, or it did not continue on error.")
+	}
+	return s.blobs.Open(ctx, j.RejectsKey)
+}
+
+// Work runs jobs until ctx ends: those queued here at once, those queued on other replicas (or
+// left by a replica that died) within Poll.
+func (s *Service) Work(ctx context.Context) {
+	if s.opts.Manual {
+		return
+	}
+	t := time.NewTicker(s.opts.Poll)
+	defer t.Stop()
+	for {
+		for {
+			ran, err := s.RunNext(ctx)
+			if err != nil || !ran {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// RunPending runs every job claimable now, one after the other, and returns when none is left:
+// the worker, synchronously (tests, tools).
+func (s *Service) RunPending(ctx context.Context) error {
+	for {
+		ran, err := s.RunNext(ctx)
+		if err != nil || !ran {
+			return err
+		}
+	}
+}
+
+// RunNext claims the oldest claimable job and runs it; false when there was none.
+func (s *Service) RunNext(ctx context.Context) (bool, error) {
+	var j imports.Job
+	var claimed bool
+	err := s.db.InTx(ctx, func(tx Tx) error {
+		var ok bool
+		var err error
+		if j, ok, err = tx.ImportJobs().Claimable(s.Now()); err != nil || !ok {
+			return err
+		}
+		now := s.Now()
+		if claimed, err = tx.ImportJobs().Claim(j.ID, s.runner, now, now.Add(s.opts.Lease)); err != nil || !claimed {
+			return err
+		}
+		if j, err = tx.ImportJobs().Load(j.ID); err != nil {
+			return err
+		}
+		if j.Attempts > s.opts.MaxAttempts {
+			return nil // marked failed below
+		}
+		return casework.Record(tx, s.Event(ctx, jobPrincipal(j), "transition", recordType, j.ID, "", []string{"status"}),
+			s.Notice(outbox.ImportJobStarted, j.ID, payload(j)))
+	})
+	if err != nil || !claimed {
+		return claimed, err
+	}
+	if j.Attempts > s.opts.MaxAttempts {
+		return true, s.finish(ctx, j, importjob.Counts{}, 0, "", fmt.Errorf("the replica running this job stopped %d times", j.Attempts-1))
+	}
+	return true, s.run(ctx, j)
+}
+
+func jobPrincipal(j imports.Job) auth.Principal {
+	return auth.Principal{KeyID: j.ActorKeyID, Subject: j.ActorSubject, OrganisationID: j.OrganisationID, Role: auth.Role(j.ActorRole),
+		PractitionerID: j.ActorPractitionerID}
+}
+
+// progress is a running job's counts and its row errors not yet written, shared between the run
+// and the heartbeat.
+type progress struct {
+	mu      sync.Mutex
+	counts  importjob.Counts
+	pending []imports.RowError
+	errors  int
+}
+
+func (pr *progress) problem(p importfile.Problem) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.errors++
+	pr.pending = append(pr.pending, imports.RowError{Seq: pr.errors, Row: p.Row, Column: p.Column, Message: p.Message})
+}
+
+func (pr *progress) set(c importjob.Counts) {
+	pr.mu.Lock()
+	pr.counts = c
+	pr.mu.Unlock()
+}
+
+// take returns the counts and the errors not yet written.
+func (pr *progress) take() (importjob.Counts, []imports.RowError, int) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	out := pr.pending
+	pr.pending = nil
+	return pr.counts, out, pr.errors
+}
+
+func toCounts(c importjob.Counts) imports.Counts {
+	return imports.Counts{Rows: c.Rows, Created: c.Created, Unchanged: c.Unchanged, Rejected: c.Refused}
+}
+
+// errLeaseLost stops a run whose lease another replica took over.
+var errLeaseLost = errors.New("import job: lease lost")
+
+// run runs a claimed job as the caller who asked for it, renewing its lease (with the counts so
+// far and the row errors found) until it ends.
+func (s *Service) run(ctx context.Context, j imports.Job) error {
+	kinds, err := s.kinds()
+	if err != nil {
+		return err
+	}
+	kind, ok := kinds[j.Kind]
+	if !ok {
+		return s.finish(ctx, j, importjob.Counts{}, 0, "", fmt.Errorf("no import layout %q", j.Kind))
+	}
+	if err := s.db.InTx(ctx, func(tx Tx) error { return tx.ImportJobs().ClearErrors(j.ID) }); err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	pr := &progress{}
+	beat := func() error {
+		c, errs, n := pr.take()
+		return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
+			if err := tx.ImportJobs().AddErrors(j.ID, errs); err != nil {
+				return err
+			}
+			now := s.Now()
+			held, err := tx.ImportJobs().Renew(j.ID, s.runner, now.Add(s.opts.Lease), now, imports.Progress{Counts: toCounts(c), ErrorCount: n})
+			if err == nil && !held {
+				err = errLeaseLost
+			}
+			return err
+		})
+	}
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	wg.Go(func() {
+		t := time.NewTicker(s.opts.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := beat(); errors.Is(err, errLeaseLost) {
+					stop(err)
+					return
+				}
+			}
+		}
+	})
+	rejectsKey := "imports/" + j.ID + "/rejects.csv"
+	p := jobPrincipal(j)
+	wctx := auth.WithPrincipal(runCtx, p)
+	// Every audit event of the run names the job, as the command-line import's do.
+	wctx = casework.WithMeta(wctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "import"})
+	layout := importfile.Layouts[j.Kind]
+	runner := &importjob.Runner{Kind: kind, Layout: layout, Name: "the uploaded file", DryRun: j.DryRun, ContinueOnError: j.ContinueOnError,
+		Open:     func() (io.ReadCloser, error) { return s.blobs.Open(runCtx, j.FileKey) },
+		Rejects:  func() (io.WriteCloser, error) { return s.blobs.Writer(runCtx, rejectsKey, "text/csv") },
+		Problem:  pr.problem,
+		Checked:  pr.set,
+		Progress: pr.set,
+	}
+	c, runErr := runner.Run(wctx)
+	close(done)
+	wg.Wait()
+	if cause := context.Cause(runCtx); errors.Is(cause, errLeaseLost) {
+		return nil // another replica runs it now
+	}
+	if ctx.Err() != nil {
+		// This process is stopping: the job goes back to the queue for another replica (what
+		// the run wrote was rolled back, or is matched on its keys when run again).
+		return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error { return tx.ImportJobs().Release(j.ID, s.runner, s.Now()) })
+	}
+	// The last errors found are written with the outcome.
+	_, errs, n := pr.take()
+	if err := s.db.InTx(ctx, func(tx Tx) error { return tx.ImportJobs().AddErrors(j.ID, errs) }); err != nil {
+		return err
+	}
+	if c.Refused == 0 || !j.ContinueOnError || j.DryRun {
+		rejectsKey = ""
+	}
+	return s.finish(ctx, j, c, n, rejectsKey, runErr)
+}
+
+// finish writes a job's outcome with its summary audit event and its import_job.finished event.
+func (s *Service) finish(ctx context.Context, j imports.Job, c importjob.Counts, errorCount int, rejectsKey string, runErr error) error {
+	now := s.Now()
+	j.Status, j.Failure = imports.Succeeded, ""
+	if runErr != nil {
+		j.Status, j.Failure = imports.Failed, runErr.Error()
+	}
+	j.Counts, j.ErrorCount, j.RejectsKey = toCounts(c), errorCount, rejectsKey
+	j.FinishedAt, j.LeaseUntil, j.UpdatedAt = &now, nil, now
+	var held bool
+	err := s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
+		var err error
+		if held, err = tx.ImportJobs().Finish(j, s.runner); err != nil || !held {
+			return err
+		}
+		// The summary: one event for the whole job (its outcome and counts are the job's), with
+		// the request id every record's event of the run carries.
+		e := s.Event(casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "import"}), jobPrincipal(j),
+			"complete", recordType, j.ID, "", []string{"status", "counts"})
+		return casework.Record(tx, e, s.Notice(outbox.ImportJobFinished, j.ID, payload(j)))
+	})
+	if err == nil && held {
+		// The upload holds children's details: it is not kept once its job is done (the rejects
+		// file, when there is one, stays to be downloaded).
+		err = s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
+	}
+	return err
+}

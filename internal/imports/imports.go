@@ -1,0 +1,103 @@
+// Package imports holds import jobs run through the API (POST /v1/imports): a job's status, its
+// counts as it runs, its row errors, and the lease a replica holds on it while it runs it.
+// Standard library only.
+package imports
+
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/paging"
+)
+
+// Status is where a job is.
+type Status string
+
+// Statuses.
+const (
+	Queued    Status = "queued"    // waiting for a replica to claim it
+	Running   Status = "running"   // a replica holds its lease and is running it
+	Succeeded Status = "succeeded" // the file was checked (and, unless a dry run, written)
+	Failed    Status = "failed"    // refused (nothing written unless continuing on error) or stopped
+	Cancelled Status = "cancelled" // reserved: not set by this version
+)
+
+// Counts are a job's numbers: rows read, created, already present (left unchanged), refused.
+type Counts struct{ Rows, Created, Unchanged, Rejected int }
+
+// Job is one import.
+type Job struct {
+	ID              string
+	Kind            string // the layout, e.g. young-people
+	Status          Status
+	DryRun          bool
+	ContinueOnError bool
+	FileKey         string // the upload in the blob store
+	FileSize        int64
+	RejectsKey      string // the refused rows in the blob store, when there are any
+	Counts          Counts
+	ErrorCount      int
+	Failure         string // why it failed, when it did
+	// Who asked: the import acts as them.
+	OrganisationID      string
+	ActorRole           string
+	ActorKeyID          string
+	ActorSubject        string
+	ActorPractitionerID string
+	// The lease of the replica running it.
+	Runner     string
+	LeaseUntil *time.Time
+	Attempts   int
+	StartedAt  *time.Time
+	FinishedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int
+}
+
+// Done reports whether the job has finished.
+func (j Job) Done() bool { return j.Status == Succeeded || j.Status == Failed || j.Status == Cancelled }
+
+// RowError is one problem found in a job's file.
+type RowError struct {
+	Seq     int // its number within the job, in the order found
+	Row     int
+	Column  string
+	Message string
+}
+
+// Reach is which jobs a caller may see: those asked for by their organisation in their role.
+type Reach struct {
+	OrganisationID string
+	Role           string
+}
+
+// Progress is what a running job's runner writes as it goes.
+type Progress struct {
+	Counts     Counts
+	ErrorCount int
+}
+
+// Repository keeps import jobs.
+type Repository interface {
+	Create(j Job) error
+	Get(id string, v Reach) (Job, error)
+	// Load reads a job whoever asked for it (the runner).
+	Load(id string) (Job, error)
+	List(v Reach, p paging.Page) ([]Job, string, error)
+	// Claimable is the oldest job queued, or running with its lease lapsed before now.
+	Claimable(now time.Time) (Job, bool, error)
+	// Claim takes the job for runner until until, if it is still claimable at now.
+	Claim(id, runner string, now, until time.Time) (bool, error)
+	// Renew extends runner's lease and writes the progress; false when runner no longer holds it.
+	Renew(id, runner string, until, now time.Time, p Progress) (bool, error)
+	// Release hands a job runner holds back to the queue (its process is stopping), not counting
+	// the start.
+	Release(id, runner string, now time.Time) error
+	// Finish writes the outcome of runner's run; false when runner no longer holds the job.
+	Finish(j Job, runner string) (bool, error)
+	// AddErrors appends row errors; ClearErrors removes a job's (before a run starts again).
+	AddErrors(jobID string, errs []RowError) error
+	ClearErrors(jobID string) error
+	// Errors lists a job's row errors after seq, in order, at most limit.
+	Errors(jobID string, after, limit int) ([]RowError, error)
+}
