@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -29,7 +30,7 @@ const importUsage = `Usage:
   oneplan import template TYPE                     print TYPE's header row (the template to fill in)
   oneplan import TYPE [flags] FILE.csv             load FILE into the database
 
-Types: organisations, practitioners, young-people (load them in that order). The column layouts are in docs/import.md.
+Types: organisations, practitioners, young-people, referrals, ehc-plans, transition-plans (load them in that order). The column layouts are in docs/import.md.
 
 By default a file loads entirely or not at all: every row is checked first (each problem printed
 with its row and column) and nothing is written if any row is refused. A row whose
@@ -192,7 +193,7 @@ func importKinds(a *deployment, enums importfile.Enums) map[string]importKind {
 	rules := person.Rules{AllowTestNHSNumbers: a.cfg.AllowTestNHSNumbers, ExternalIDSystems: a.cfg.ExternalIDSystems}
 	systems := a.app.Organisations.Systems
 	today := a.app.Clock.Today()
-	return map[string]importKind{
+	kinds := map[string]importKind{
 		importfile.YoungPeople.Type: {role: auth.RoleSENDOfficer, keyColumn: "external_id",
 			parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
 				yp, key, problems := importfile.YoungPerson(rec, enums, rules, today)
@@ -227,6 +228,8 @@ func importKinds(a *deployment, enums importfile.Enums) map[string]importKind {
 				return a.app.Referrals.ImportReferrals(ctx, rowsOf[referrals.ImportReferral](rows), dryRun, done)
 			}},
 	}
+	maps.Copy(kinds, planImportKinds(a, enums)) // importplans.go
+	return kinds
 }
 
 func keyText(k externalid.ID) string {

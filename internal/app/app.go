@@ -20,6 +20,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/meetings"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/planimports"
 	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 	"github.com/oneplan-send/oneplan/internal/casework/referrals"
@@ -103,10 +104,12 @@ type App struct {
 	Reports          *reports.Service
 	Privacy          *privacy.Service
 	Deadlines        *deadlines.Service
-	Webhooks         *webhooks.Service
-	Advice           *advicerequests.Service
-	Consultations    *consultations.Service
-	Letters          *letters.Service
+	// PlanImports loads EHC plans and transition plans made before OnePlan (issue 18).
+	PlanImports   *planimports.Service
+	Webhooks      *webhooks.Service
+	Advice        *advicerequests.Service
+	Consultations *consultations.Service
+	Letters       *letters.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
 
@@ -152,6 +155,7 @@ func New(st *store.Store, opts Options) *App {
 	if opts.DeadlineLeads != nil {
 		a.Deadlines.SetLeads(opts.DeadlineLeads)
 	}
+	a.PlanImports = planimports.New(core, store.Bind(st, func(tx *store.Tx) planimports.Tx { return tx }), a.Plans, a.Transitions, a.Deadlines)
 	return a
 }
 

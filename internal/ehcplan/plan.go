@@ -7,6 +7,7 @@ package ehcplan
 import (
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -80,8 +81,10 @@ type Plan struct {
 	LastReviewedOn               *time.Time // the last review decision (SEN2 LastReview)
 	PhaseTransfer                *PhaseTransfer
 	Cessation                    *Cessation
-	CreatedAt, UpdatedAt         time.Time
-	Version                      int
+	// ExternalIDs are the plan's ids in other systems (issue 18), kept in the external_ids table.
+	ExternalIDs          []externalid.ID
+	CreatedAt, UpdatedAt time.Time
+	Version              int
 }
 
 // SEN2 cease reasons (module 4 CeaseReason).
