@@ -131,6 +131,7 @@ func New(st *store.Store, opts Options) *App {
 	a.Meetings = meetings.New(core, store.Bind(st, func(tx *store.Tx) meetings.Tx { return tx }), a.Referrals)
 	a.EHCRequests = ehcrequests.New(core, store.Bind(st, func(tx *store.Tx) ehcrequests.Tx { return tx }), a.Referrals)
 	a.Plans = plans.New(core, store.Bind(st, func(tx *store.Tx) plans.Tx { return tx }), a.EHCRequests)
+	a.Plans.Systems = opts.PersonRules.ExternalIDSystems // plans' external ids (issue 18)
 	a.Disputes = disputes.New(core, store.Bind(st, func(tx *store.Tx) disputes.Tx { return tx }))
 	a.TransformingCare = transformingcare.New(core, store.Bind(st, func(tx *store.Tx) transformingcare.Tx { return tx }), opts.CTRPolicy)
 	a.Transitions = transitions.New(core, store.Bind(st, func(tx *store.Tx) transitions.Tx { return tx }), opts.TransitionGapMinAge)

@@ -40,6 +40,7 @@ var (
 	EHCPlanIssued               = Type{Name: "ehc_plan.issued", Version: 1, RecordType: "ehc_plan", Summary: "A final or amended plan was issued."}
 	EHCPlanPhaseTransferPlanned = Type{Name: "ehc_plan.phase_transfer_planned", Version: 1, RecordType: "ehc_plan", Summary: "A phase transfer and its deadline were recorded."}
 	EHCPlanReviewed             = Type{Name: "ehc_plan.reviewed", Version: 1, RecordType: "ehc_plan", Summary: "A plan's review was decided; its next review date moved."}
+	EHCPlanUpdated              = Type{Name: "ehc_plan.updated", Version: 1, RecordType: "ehc_plan", Summary: "A plan's record changed (its ids in other systems)."}
 	EHCRequestAdviceReceived    = Type{Name: "ehc_request.advice_received", Version: 1, RecordType: "ehc_request", Summary: "Advice arrived for an EHC needs assessment."}
 	EHCRequestAdviceRequested   = Type{Name: "ehc_request.advice_requested", Version: 1, RecordType: "ehc_request", Summary: "Advice was requested from an adviser."}
 	EHCRequestDeadlineMissed    = Type{Name: "ehc_request.deadline_missed", Version: 1, RecordType: "ehc_request", Summary: "A statutory deadline of an EHC needs assessment passed unmet."}
@@ -150,6 +151,7 @@ var Catalogue = []Type{
 	EHCPlanIssued,
 	EHCPlanPhaseTransferPlanned,
 	EHCPlanReviewed,
+	EHCPlanUpdated,
 	EHCRequestAdviceReceived,
 	EHCRequestAdviceRequested,
 	EHCRequestDeadlineMissed,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
@@ -300,9 +301,14 @@ func (tx conn) withVersions(rows []ehcPlanRow) ([]ehcplan.Plan, error) {
 	for _, v := range vs {
 		byPlan[v.PlanID] = append(byPlan[v.PlanID], v)
 	}
+	held, err := externalIDRepo{tx}.Of(externalid.EHCPlan, ids...)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ehcplan.Plan, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain(byPlan[r.ID])
+		out[i].ExternalIDs = held[r.ID]
 	}
 	return out, nil
 }
@@ -349,6 +355,10 @@ func (tx planRepo) List(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcp
 	}
 	if f.RequestID != "" {
 		q = q.Where("ehc_plans.ehc_request_id = ?", f.RequestID)
+	}
+	if f.ExternalID != nil {
+		q = q.Where("ehc_plans.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'ehc_plan' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
 	}
 	today := fromDate(f.Today)
 	switch f.Status {
