@@ -7387,7 +7387,7 @@ type YoungPersonPatch struct {
 	EducationSettingID       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
 	Ethnicity                *Ethnicity                `json:"ethnicity,omitempty"`
 
-	// ExternalIds The record's external ids with any new ones; one cannot be removed or changed (422).
+	// ExternalIds The record's external ids, the whole list: ids it lacks are added, ids left out removed (so a value is replaced by sending the list with the new value in its place). One another record holds is 409 naming `/external_ids/N` (with `location` only when the caller may see that record).
 	ExternalIds    *ExternalIds `json:"external_ids,omitempty"`
 	FamilyName     *string      `json:"family_name,omitempty"`
 	Gender         *Gender      `json:"gender,omitempty"`
