@@ -117,3 +117,42 @@ func TestEHCPlanExternalIDs(t *testing.T) {
 		}
 	}, withSystems("ems"))
 }
+
+// TestOrganisationExternalIDsPatch: an organisation's PATCH replaces its ids (a PATCH of other
+// fields keeps them); an id another organisation holds is 409 naming it.
+func TestOrganisationExternalIDsPatch(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		org := func(name, value string) reply {
+			r := e.do(http.MethodPost, "/v1/organisations", e.admin, map[string]any{"name": name, "type": "school_primary",
+				"external_ids": []map[string]any{{"system": "ems", "value": value}}})
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			return r
+		}
+		a, b := org("Ash Primary", "S-1"), org("Beech Primary", "S-2")
+		aID, bID := a.json(t)["id"].(string), b.json(t)["id"].(string)
+		list := func(q string) []any {
+			return items(t, e.do(http.MethodGet, "/v1/organisations?external_id="+url.QueryEscape(q), e.admin, nil))
+		}
+		renamed := e.do(http.MethodPatch, "/v1/organisations/"+aID, e.admin, map[string]any{"name": "Ash Primary Academy"}, "If-Match", a.header.Get("ETag"))
+		if renamed.status != http.StatusOK || len(list("ems|S-1")) != 1 {
+			t.Fatalf("a rename lost the ids: %d %s", renamed.status, renamed.body)
+		}
+		ch := e.do(http.MethodPatch, "/v1/organisations/"+aID, e.admin, map[string]any{"external_ids": []map[string]any{{"system": "ems", "value": "S-3"}}},
+			"If-Match", renamed.header.Get("ETag"))
+		if ch.status != http.StatusOK {
+			t.Fatalf("patch: %d %s", ch.status, ch.body)
+		}
+		if len(list("ems|S-1")) != 0 || len(list("ems|S-3")) != 1 {
+			t.Fatalf("ids after the patch: %s", ch.body)
+		}
+		p := e.do(http.MethodPatch, "/v1/organisations/"+aID, e.admin, map[string]any{"external_ids": []map[string]any{{"system": "ems", "value": "S-2"}}}).
+			problem(t, http.StatusConflict)
+		if p.Location == nil || *p.Location != "/v1/organisations/"+bID || !hasPointer(p, "/external_ids/0") {
+			t.Fatalf("conflict: %+v", p)
+		}
+		e.do(http.MethodPatch, "/v1/organisations/"+aID, e.admin, map[string]any{"external_ids": []map[string]any{{"system": "nowhere", "value": "1"}}}).
+			problem(t, http.StatusBadRequest)
+	}, withSystems("ems"))
+}

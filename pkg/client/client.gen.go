@@ -5871,9 +5871,11 @@ type OrganisationPage struct {
 
 // OrganisationPatch defines model for OrganisationPatch.
 type OrganisationPatch struct {
-	Locality *string `json:"locality,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	OdsCode  *string `json:"ods_code,omitempty"`
+	// ExternalIds The organisation's external ids, the whole list: ids it lacks are added, ids left out removed. One another organisation holds is 409 naming `/external_ids/N` and that organisation.
+	ExternalIds *ExternalIds `json:"external_ids,omitempty"`
+	Locality    *string      `json:"locality,omitempty"`
+	Name        *string      `json:"name,omitempty"`
+	OdsCode     *string      `json:"ods_code,omitempty"`
 
 	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 	Type  *OrganisationType `json:"type,omitempty"`
