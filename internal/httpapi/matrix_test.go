@@ -379,8 +379,9 @@ func matrix() []row {
 			}},
 		{method: "GET", path: "/v1/ehc-plans/{feedback}", setup: withDraftPlan, want: caseworkRead(ok)},
 		{method: "PATCH", path: "/v1/ehc-plans/{feedback}", writes: true, setup: withDraftPlan, want: planRun(ok),
-			body: func(*env, caller, fixture) any {
-				return map[string]any{"external_ids": []map[string]any{{"system": "https://ems.example.gov.uk/plan", "value": "EHCP-1"}}}
+			body: func(_ *env, _ caller, f fixture) any {
+				// Each caller's plan takes its own id (a shared one would be held by the first).
+				return map[string]any{"external_ids": []map[string]any{{"system": "https://ems.example.gov.uk/plan", "value": "EHCP-" + f.feedback}}}
 			}},
 		{method: "POST", path: "/v1/ehc-plans/{feedback}/draft", writes: true, setup: withDraftPlan, want: planRun(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"sections": minimalSections()} }},

@@ -156,3 +156,39 @@ func TestOrganisationExternalIDsPatch(t *testing.T) {
 			problem(t, http.StatusBadRequest)
 	}, withSystems("ems"))
 }
+
+// TestReferralExternalIDsPatch: a referral's PATCH (before triage) replaces its ids, a PATCH of
+// other fields keeps them, and an id another referral holds is 409 naming it.
+func TestReferralExternalIDsPatch(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		yp := e.youngPerson(e.officer, child(6))
+		refer := func(value string) reply {
+			r := e.do(http.MethodPost, "/v1/referrals", e.officer, map[string]any{"young_person_id": yp, "referrer_practitioner_id": e.schoolSENCO,
+				"reasons": []string{"sen"}, "services_involved": []string{"school", "camhs"},
+				"external_ids": []map[string]any{{"system": "ems", "value": value}}})
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			return r
+		}
+		a, b := refer("R-1"), refer("R-2")
+		aID, bID := a.json(t)["id"].(string), b.json(t)["id"].(string)
+		list := func(q string) []any {
+			return items(t, e.do(http.MethodGet, "/v1/referrals?external_id="+url.QueryEscape(q), e.officer, nil))
+		}
+		corrected := e.do(http.MethodPatch, "/v1/referrals/"+aID, e.officer, map[string]any{"summary": "Corrected."}, "If-Match", a.header.Get("ETag"))
+		if corrected.status != http.StatusOK || len(list("ems|R-1")) != 1 {
+			t.Fatalf("a correction lost the ids: %d %s", corrected.status, corrected.body)
+		}
+		ch := e.do(http.MethodPatch, "/v1/referrals/"+aID, e.officer, map[string]any{"external_ids": []map[string]any{{"system": "ems", "value": "R-3"}}},
+			"If-Match", corrected.header.Get("ETag"))
+		if ch.status != http.StatusOK || len(list("ems|R-1")) != 0 || len(list("ems|R-3")) != 1 {
+			t.Fatalf("patch: %d %s", ch.status, ch.body)
+		}
+		p := e.do(http.MethodPatch, "/v1/referrals/"+aID, e.officer, map[string]any{"external_ids": []map[string]any{{"system": "ems", "value": "R-2"}}}).
+			problem(t, http.StatusConflict)
+		if p.Location == nil || *p.Location != "/v1/referrals/"+bID || !hasPointer(p, "/external_ids/0") {
+			t.Fatalf("conflict: %+v", p)
+		}
+	}, withSystems("ems"))
+}

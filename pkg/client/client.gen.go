@@ -6442,7 +6442,10 @@ type ReferralPage struct {
 
 // ReferralPatch defines model for ReferralPatch.
 type ReferralPatch struct {
-	Consent             *ReferralConsent  `json:"consent,omitempty"`
+	Consent *ReferralConsent `json:"consent,omitempty"`
+
+	// ExternalIds The referral's external ids, the whole list: ids it lacks are added, ids left out removed. One another referral holds is 409 naming `/external_ids/N` (with `location` only when the caller may see that referral).
+	ExternalIds         *ExternalIds      `json:"external_ids,omitempty"`
 	MainReason          *ReferralReason   `json:"main_reason,omitempty"`
 	Reasons             *[]ReferralReason `json:"reasons,omitempty"`
 	SafeguardingConcern *bool             `json:"safeguarding_concern,omitempty"`
