@@ -189,11 +189,8 @@ func TransitionPlan(rec Record, enums Enums, systems externalid.Systems, today t
 		switch pointer {
 		case "/care_act_assessment/status":
 			return "care_act_status"
-		case "/ended_on", "/reason":
-			if pointer == "/reason" {
-				return "end_reason"
-			}
-			return "ended_on"
+		case "/reason":
+			return "end_reason"
 		}
 		pointer = strings.Replace(pointer, "/care_act_assessment/", "care_act_", 1)
 		pointer = strings.Replace(pointer, "/chc/", "chc_", 1)
