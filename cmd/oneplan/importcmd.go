@@ -23,7 +23,7 @@ const importUsage = `Usage:
   oneplan import template TYPE                     print TYPE's header row (the template to fill in)
   oneplan import TYPE [flags] FILE.csv             load FILE into the database
 
-Types: organisations, practitioners, young-people (load them in that order). The column layouts are in docs/import.md.
+Types: organisations, practitioners, young-people, referrals, ehc-plans, transition-plans (load them in that order). The column layouts are in docs/import.md.
 
 By default a file loads entirely or not at all: every row is checked first (each problem printed
 with its row and column) and nothing is written if any row is refused. A row whose
@@ -143,7 +143,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importKinds are the layouts' kinds, over this deployment's services.
 func importKinds(a *deployment, enums importfile.Enums) map[string]importjob.Kind {
-	return importjob.Kinds(importjob.Services{People: a.app.People, Organisations: a.app.Organisations, Referrals: a.app.Referrals,
+	return importjob.Kinds(importjob.Services{People: a.app.People, Organisations: a.app.Organisations, Referrals: a.app.Referrals, PlanImports: a.app.PlanImports,
 		Rules: person.Rules{AllowTestNHSNumbers: a.cfg.AllowTestNHSNumbers, ExternalIDSystems: a.cfg.ExternalIDSystems},
 		Today: a.app.Clock.Today}, enums)
 }

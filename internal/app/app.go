@@ -23,6 +23,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/meetings"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/planimports"
 	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 	"github.com/oneplan-send/oneplan/internal/casework/reassessments"
@@ -118,6 +119,8 @@ type App struct {
 	Letters          *letters.Service
 	// Imports runs the import jobs uploaded through the API (issue 18).
 	Imports *importjobs.Service
+	// PlanImports loads EHC plans and transition plans made before OnePlan (issue 18).
+	PlanImports *planimports.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
 	// AdviserLinks lets advisers without an account give advice through an invitation link.
@@ -141,6 +144,7 @@ func New(st *store.Store, opts Options) *App {
 	a.Meetings = meetings.New(core, store.Bind(st, func(tx *store.Tx) meetings.Tx { return tx }), a.Referrals)
 	a.EHCRequests = ehcrequests.New(core, store.Bind(st, func(tx *store.Tx) ehcrequests.Tx { return tx }), a.Referrals)
 	a.Plans = plans.New(core, store.Bind(st, func(tx *store.Tx) plans.Tx { return tx }), a.EHCRequests)
+	a.Plans.Systems = opts.PersonRules.ExternalIDSystems // plans' external ids (issue 18)
 	a.Disputes = disputes.New(core, store.Bind(st, func(tx *store.Tx) disputes.Tx { return tx }))
 	a.TransformingCare = transformingcare.New(core, store.Bind(st, func(tx *store.Tx) transformingcare.Tx { return tx }), opts.CTRPolicy)
 	a.Transitions = transitions.New(core, store.Bind(st, func(tx *store.Tx) transitions.Tx { return tx }), opts.TransitionGapMinAge)
@@ -174,12 +178,13 @@ func New(st *store.Store, opts Options) *App {
 			if enumsErr != nil {
 				return nil, enumsErr
 			}
-			return importjob.Kinds(importjob.Services{People: a.People, Organisations: a.Organisations, Referrals: a.Referrals,
+			return importjob.Kinds(importjob.Services{People: a.People, Organisations: a.Organisations, Referrals: a.Referrals, PlanImports: a.PlanImports,
 				Rules: rules, Today: a.Clock.Today}, enums), nil
 		}, opts.Imports)
 	if opts.DeadlineLeads != nil {
 		a.Deadlines.SetLeads(opts.DeadlineLeads)
 	}
+	a.PlanImports = planimports.New(core, store.Bind(st, func(tx *store.Tx) planimports.Tx { return tx }), a.Plans, a.Transitions, a.Deadlines)
 	return a
 }
 

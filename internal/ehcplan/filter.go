@@ -1,6 +1,10 @@
 package ehcplan
 
-import "time"
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/externalid"
+)
 
 // Filter selects plans.
 type Filter struct {
@@ -8,4 +12,6 @@ type Filter struct {
 	// Status is judged on Today: a ceasing plan whose cease date has come is ceased.
 	Status string
 	Today  time.Time
+	// ExternalID keeps the plan holding this id in another system (issue 18).
+	ExternalID *externalid.ID
 }

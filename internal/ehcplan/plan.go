@@ -7,6 +7,7 @@ package ehcplan
 import (
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -81,6 +82,8 @@ type Plan struct {
 	PhaseTransfer                *PhaseTransfer
 	Transfer                     *TransferIn // a plan transferred in from another authority (Reg 15)
 	Cessation                    *Cessation
+	// ExternalIDs are the plan's ids in other systems (issue 18), kept in the external_ids table.
+	ExternalIDs []externalid.ID
 	// BudgetJ is section J computed from the personal budget linked to the plan, when one is
 	// (filled in by the store on reading; never stored with the plan).
 	BudgetJ              *PersonalBudget

@@ -126,6 +126,10 @@ type Repository interface {
 	Find(recordType string, id ID) (string, error)
 	// FindAll names the record of the type holding each of ids that is held (one query).
 	FindAll(recordType string, ids []ID) (map[ID]string, error)
+	// Set makes ids the record's identifiers: those it lacks are added (one already naming
+	// another record of the type is a Conflict naming its index under /external_ids), those not
+	// in ids removed.
+	Set(recordType, recordID string, ids []ID, at time.Time) error
 	// Of returns each record's identifiers, in the order given.
 	Of(recordType string, recordIDs ...string) (map[string][]ID, error)
 }

@@ -243,7 +243,7 @@ func toReferralInput(r referral.Referral) api.ReferralInput {
 	return api.ReferralInput{YoungPersonID: mustUUID(r.YoungPersonID), ReferrerPractitionerID: mustUUID(r.ReferrerPractitionerID),
 		Reasons: toEnums[api.ReferralReason](r.Reasons), MainReason: ptr(api.ReferralReason(r.MainReason)),
 		ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved), SafeguardingConcern: &sg, Consent: toReferralConsent(r.Consent),
-		Summary: ptr(r.Summary), ReceivedOn: &ro}
+		Summary: ptr(r.Summary), ReceivedOn: &ro, ExternalIds: toExternalIDs(r.ExternalIDs)}
 }
 
 func toReferral(r referral.Referral) api.Referral {

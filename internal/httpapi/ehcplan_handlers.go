@@ -155,7 +155,7 @@ func optDeadline(m *statutory.Milestone) *api.Milestone {
 func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EHCPlan {
 	out := api.EHCPlan{ID: mustUUID(p.ID), YoungPersonID: mustUUID(p.YoungPersonID), EHCRequestID: uuidPtr(p.RequestID), TransferredFromLA: ptr(p.TransferredFromLA), Status: api.EHCPlanStatus(p.StatusOn(asOf)),
 		LatestVersion: p.Latest().Number, FirstIssuedOn: optDatePtr(p.FirstIssuedOn), LastIssuedOn: optDatePtr(p.LastIssuedOn),
-		LastReviewedOn: optDatePtr(p.LastReviewedOn), Versions: make([]api.EHCPlanVersion, len(p.Versions)),
+		LastReviewedOn: optDatePtr(p.LastReviewedOn), Versions: make([]api.EHCPlanVersion, len(p.Versions)), ExternalIds: toExternalIDs(p.ExternalIDs),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 	inForce := p.InForceOn(asOf)
 	if inForce != nil {
@@ -235,8 +235,25 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 
 func (h *planHandlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanRequestObject) (api.CreateEHCPlanResponseObject, error) {
 	b := req.Body
-	p, err := h.svc.CreateEHCPlan(ctx, plans.EHCPlanInput{YoungPersonID: b.YoungPersonID.String(), RequestID: uuidStr(b.EHCRequestID),
-		TransferredFromLA: str(b.TransferredFromLA), Sections: fromPlanSections(b.Sections)})
+	in := plans.EHCPlanInput{YoungPersonID: b.YoungPersonID.String(), RequestID: uuidStr(b.EHCRequestID),
+		TransferredFromLA: str(b.TransferredFromLA), Sections: fromPlanSections(b.Sections), ExternalIDs: fromExternalIDs(b.ExternalIds)}
+	if req.Params.IfNoneExist != nil {
+		cond, err := h.svc.ParseExternalID("If-None-Exist", *req.Params.IfNoneExist)
+		if err != nil {
+			return nil, err
+		}
+		p, created, err := h.svc.CreateEHCPlanIfNoneExist(ctx, in, cond)
+		if err != nil {
+			return nil, err
+		}
+		if !created {
+			return api.CreateEHCPlan200JSONResponse{Body: toEHCPlan(p, h.s.today()), Headers: api.CreateEHCPlan200ResponseHeaders{
+				Location: location("/v1/ehc-plans", p.ID), ETag: etag(p.Version)}}, nil
+		}
+		return api.CreateEHCPlan201JSONResponse{Body: toEHCPlan(p, h.s.today()), Headers: api.CreateEHCPlan201ResponseHeaders{
+			Location: location("/v1/ehc-plans", p.ID), ETag: etag(p.Version)}}, nil
+	}
+	p, err := h.svc.CreateEHCPlan(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +264,13 @@ func (h *planHandlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanR
 func (h *planHandlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequestObject) (api.ListEHCPlansResponseObject, error) {
 	q := req.Params
 	f := ehcplan.Filter{YoungPersonID: uuidStr(q.YoungPersonID), RequestID: uuidStr(q.EHCRequestID), Status: string(ptrVal(q.Status))}
+	if q.ExternalID != nil {
+		id, err := h.svc.ParseExternalID("external_id", *q.ExternalID)
+		if err != nil {
+			return nil, err
+		}
+		f.ExternalID = &id
+	}
 	items, next, err := h.svc.EHCPlans(ctx, f, page(q.Limit, q.Cursor, q.UpdatedSince))
 	if err != nil {
 		return nil, err
@@ -265,6 +289,16 @@ func (h *planHandlers) GetEHCPlan(ctx context.Context, req api.GetEHCPlanRequest
 		return nil, err
 	}
 	return api.GetEHCPlan200JSONResponse{Body: toEHCPlan(p, h.s.today()), Headers: api.GetEHCPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
+}
+
+func (h *planHandlers) UpdateEHCPlan(ctx context.Context, req api.UpdateEHCPlanRequestObject) (api.UpdateEHCPlanResponseObject, error) {
+	body, tag, err := h.planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+		return h.svc.SetEHCPlanExternalIDs(ctx, req.ID.String(), ifMatch, fromExternalIDs(&req.Body.ExternalIds))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateEHCPlan200JSONResponse{Body: body, Headers: api.UpdateEHCPlan200ResponseHeaders{ETag: tag}}, nil
 }
 
 // planAction runs one change to a plan with the request's If-Match.

@@ -83,8 +83,36 @@ func TestExternalIDs(t *testing.T) {
 		if l := list(e.officer, "ems|E-5"); len(l) != 1 {
 			t.Fatalf("the added id finds nothing: %v", l)
 		}
-		e.do(http.MethodPatch, "/v1/young-people/"+id, e.officer, map[string]any{"external_ids": []map[string]any{{"system": "bridge", "value": "BR-1"}}},
-			"If-Match", add.header.Get("ETag")).problem(t, http.StatusUnprocessableEntity)
+		// A change may replace one: ems|E-5 becomes ems|E-6, the URI system's id is dropped.
+		repl := e.do(http.MethodPatch, "/v1/young-people/"+id, e.officer, map[string]any{"external_ids": []map[string]any{
+			{"system": "bridge", "value": "BR-1"}, {"system": "ems", "value": "E-6"}}}, "If-Match", add.header.Get("ETag"))
+		if repl.status != http.StatusOK {
+			t.Fatalf("replacing an external id: %d %s", repl.status, repl.body)
+		}
+		if l := list(e.officer, "ems|E-5"); len(l) != 0 {
+			t.Fatalf("the replaced id still finds the record: %v", l)
+		}
+		if l := list(e.officer, "ems|E-6"); len(l) != 1 {
+			t.Fatalf("the new id finds nothing: %v", l)
+		}
+		// An id another record holds: 409 naming it to the officer, naming nothing to a caller who may not see it.
+		other := e.do(http.MethodPost, "/v1/young-people", e.outsider, kidWith("ems", "E-9"))
+		if other.status != http.StatusCreated {
+			t.Fatalf("the outsider's child: %d %s", other.status, other.body)
+		}
+		otherID := other.json(t)["id"].(string)
+		take := map[string]any{"external_ids": []map[string]any{{"system": "bridge", "value": "BR-1"}, {"system": "ems", "value": "E-9"}}}
+		p = e.do(http.MethodPatch, "/v1/young-people/"+id, e.officer, take).problem(t, http.StatusConflict)
+		if p.Location == nil || *p.Location != "/v1/young-people/"+otherID || !hasPointer(p, "/external_ids/1") {
+			t.Fatalf("patch conflict for the officer: %+v", p)
+		}
+		mine := e.do(http.MethodPost, "/v1/young-people", e.outsider, kidWith("ems", "E-10"))
+		mineID := mine.json(t)["id"].(string)
+		r = e.do(http.MethodPatch, "/v1/young-people/"+mineID, e.outsider, map[string]any{"external_ids": []map[string]any{{"system": "ems", "value": "E-6"}}})
+		p = r.problem(t, http.StatusConflict)
+		if p.Location != nil || bytes.Contains(r.body, []byte(id)) {
+			t.Fatalf("patch conflict for the outsider names the record: %s", r.body)
+		}
 	}, withSystems("bridge", "ems"))
 }
 

@@ -391,6 +391,11 @@ func matrix() []row {
 				return map[string]any{"young_person_id": f.child, "ehc_request_id": f.feedback, "sections": minimalSections()}
 			}},
 		{method: "GET", path: "/v1/ehc-plans/{feedback}", setup: withDraftPlan, want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/ehc-plans/{feedback}", writes: true, setup: withDraftPlan, want: planRun(ok),
+			body: func(_ *env, _ caller, f fixture) any {
+				// Each caller's plan takes its own id (a shared one would be held by the first).
+				return map[string]any{"external_ids": []map[string]any{{"system": "https://ems.example.gov.uk/plan", "value": "EHCP-" + f.feedback}}}
+			}},
 		{method: "POST", path: "/v1/ehc-plans/{feedback}/draft", writes: true, setup: withDraftPlan, want: planRun(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"sections": minimalSections()} }},
 		{method: "POST", path: "/v1/ehc-plans/{feedback}/serve-draft", writes: true, setup: withDraftPlan, want: planRun(ok),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
 
@@ -58,7 +59,7 @@ var kindStatus = map[fault.Kind]int{
 
 // relatedPaths is where each kind of record a problem may point to lives.
 var relatedPaths = map[string]string{audit.YoungPerson: "/v1/young-people/", audit.Organisation: "/v1/organisations/",
-	audit.Referral: "/v1/referrals/"}
+	audit.Referral: "/v1/referrals/", ehcplan.RecordType: "/v1/ehc-plans/"}
 
 func problemType(status int) string {
 	return problemBase + strings.ReplaceAll(strings.ToLower(titles[status]), " ", "-")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/planimports"
 	"github.com/oneplan-send/oneplan/internal/casework/referrals"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/importfile"
@@ -23,6 +25,7 @@ type Services struct {
 	People        *people.Service
 	Organisations *organisations.Service
 	Referrals     *referrals.Service
+	PlanImports   *planimports.Service
 	// Rules are the deployment's rules for young people's records.
 	Rules person.Rules
 	// Today is the day rows are judged on.
@@ -59,7 +62,7 @@ func Kinds(s Services, enums importfile.Enums) map[string]Kind {
 	rules := s.Rules
 	systems := s.Organisations.Systems
 	today := s.Today()
-	return map[string]Kind{
+	kinds := map[string]Kind{
 		importfile.YoungPeople.Type: {Role: auth.RoleSENDOfficer, KeyColumn: "external_id",
 			Parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
 				yp, key, problems := importfile.YoungPerson(rec, enums, rules, today)
@@ -94,6 +97,10 @@ func Kinds(s Services, enums importfile.Enums) map[string]Kind {
 				return s.Referrals.ImportReferrals(ctx, RowsOf[referrals.ImportReferral](rows), dryRun, done)
 			}},
 	}
+	if s.PlanImports != nil {
+		maps.Copy(kinds, planKinds(s, enums))
+	}
+	return kinds
 }
 
 func keyText(k externalid.ID) string {

@@ -98,6 +98,7 @@ var (
 	WebhookSubscriptionCreated    = Type{Name: "webhook_subscription.created", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription was created."}
 	WebhookSubscriptionUpdated    = Type{Name: "webhook_subscription.updated", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription changed or its secret was rotated."}
 	WebhookSubscriptionFailing    = Type{Name: "webhook_subscription.failing", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription's receiver failed every retry of a delivery for the whole retry period."}
+	EHCPlanUpdated                = Type{Name: "ehc_plan.updated", Version: 1, RecordType: "ehc_plan", Summary: "A plan's record changed (its ids in other systems)."}
 	// Transforming Care (issue 17). Register events carry no young person: only the register
 	// group may know who is on it, so they reach only callers who see the whole council.
 	CareTreatmentReviewHeld               = Type{Name: "care_treatment_review.held", Version: 1, RecordType: "care_treatment_review", Summary: "A care (education) and treatment review was held."}
@@ -166,6 +167,7 @@ var Catalogue = []Type{
 	EHCPlanPhaseTransferPlanned,
 	EHCPlanTransferredIn,
 	EHCPlanReviewed,
+	EHCPlanUpdated,
 	EHCRequestAdviceReceived,
 	EHCRequestAdviceRequested,
 	EHCRequestDeadlineMissed,

@@ -403,6 +403,7 @@ func (r *Referral) CheckEditable() error {
 func (r Referral) Corrected(next Referral, changed []string) Referral {
 	r.Reasons, r.MainReason, r.ServicesInvolved = next.Reasons, next.MainReason, next.ServicesInvolved
 	r.SafeguardingConcern, r.Consent, r.Summary = next.SafeguardingConcern, next.Consent, next.Summary
+	r.ExternalIDs = next.ExternalIDs
 	if slices.Contains(changed, "reasons") && !slices.Contains(changed, "main_reason") {
 		r.MainReason = ""
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
@@ -333,12 +334,17 @@ func (tx conn) withVersions(rows []ehcPlanRow) ([]ehcplan.Plan, error) {
 	for _, b := range budgets {
 		budgetsOf[deref(b.EHCPlanID)] = append(budgetsOf[deref(b.EHCPlanID)], b.toDomain(nil))
 	}
+	held, err := externalIDRepo{tx}.Of(externalid.EHCPlan, ids...)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ehcplan.Plan, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain(byPlan[r.ID])
 		if b, ok := tcare.PlanBudget(budgetsOf[r.ID]); ok {
 			out[i].BudgetJ = b.PlanJ()
 		}
+		out[i].ExternalIDs = held[r.ID]
 	}
 	return out, nil
 }
@@ -385,6 +391,10 @@ func (tx planRepo) List(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcp
 	}
 	if f.RequestID != "" {
 		q = q.Where("ehc_plans.ehc_request_id = ?", f.RequestID)
+	}
+	if f.ExternalID != nil {
+		q = q.Where("ehc_plans.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'ehc_plan' AND x.system = ? AND x.value = ?)",
+			f.ExternalID.System, f.ExternalID.Value)
 	}
 	today := fromDate(f.Today)
 	switch f.Status {

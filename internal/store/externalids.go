@@ -90,3 +90,39 @@ func (tx externalIDRepo) Of(recordType string, recordIDs ...string) (map[string]
 	}
 	return out, nil
 }
+
+// Set makes ids the record's identifiers: the ones it holds and ids lacks are deleted, the ones
+// ids adds inserted (through Add, so one held by another record is a Conflict naming its index).
+func (tx externalIDRepo) Set(recordType, recordID string, ids []externalid.ID, at time.Time) error {
+	held, err := tx.Of(recordType, recordID)
+	if err != nil {
+		return err
+	}
+	keep := map[externalid.ID]bool{}
+	for _, id := range ids {
+		keep[id] = true
+	}
+	for _, id := range held[recordID] {
+		if keep[id] {
+			delete(keep, id)
+			continue
+		}
+		if err := tx.w().Exec("DELETE FROM external_ids WHERE record_type = ? AND record_id = ? AND system = ? AND value = ?",
+			recordType, recordID, id.System, id.Value).Error; err != nil {
+			return translate(err)
+		}
+	}
+	for i, id := range ids {
+		if !keep[id] {
+			continue
+		}
+		row := externalIDRow{RecordType: recordType, RecordID: recordID, System: id.System, Value: id.Value, CreatedAt: at}
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("external_ids").Create(&row) }); err != nil {
+			if err = translate(err); fault.KindOf(err) == fault.Conflict {
+				return fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
+			}
+			return err
+		}
+	}
+	return nil
+}

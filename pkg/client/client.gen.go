@@ -5614,6 +5614,7 @@ type EHCPlan struct {
 	} `json:"cessation,omitempty"`
 	CreatedAt    time.Time           `json:"created_at"`
 	EHCRequestID *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+	ExternalIds  *ExternalIds        `json:"external_ids,omitempty"`
 
 	// FirstIssuedOn SEN2 StartDate. For a plan transferred in, the day the old authority made it (Reg 15(3)(a)).
 	FirstIssuedOn *openapi_types.Date `json:"first_issued_on,omitempty"`
@@ -5690,6 +5691,7 @@ type EHCPlanEventPayload = EventPayload
 type EHCPlanInput struct {
 	// EHCRequestID The request the authority decided to issue a plan on; omit for a plan transferred in.
 	EHCRequestID *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+	ExternalIds  *ExternalIds        `json:"external_ids,omitempty"`
 
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
 	Sections EHCPlanSections `json:"sections"`
@@ -5716,6 +5718,11 @@ type EHCPlanIssueInput struct {
 type EHCPlanPage struct {
 	Items      []EHCPlan `json:"items"`
 	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// EHCPlanPatch defines model for EhcPlanPatch.
+type EHCPlanPatch struct {
+	ExternalIds ExternalIds `json:"external_ids"`
 }
 
 // EHCPlanSections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
@@ -6558,9 +6565,11 @@ type OrganisationPage struct {
 
 // OrganisationPatch defines model for OrganisationPatch.
 type OrganisationPatch struct {
-	Locality *string `json:"locality,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	OdsCode  *string `json:"ods_code,omitempty"`
+	// ExternalIds The organisation's external ids, the whole list: ids it lacks are added, ids left out removed. One another organisation holds is 409 naming `/external_ids/N` and that organisation.
+	ExternalIds *ExternalIds `json:"external_ids,omitempty"`
+	Locality    *string      `json:"locality,omitempty"`
+	Name        *string      `json:"name,omitempty"`
+	OdsCode     *string      `json:"ods_code,omitempty"`
 
 	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 	Type  *OrganisationType `json:"type,omitempty"`
@@ -7286,7 +7295,10 @@ type ReferralPage struct {
 
 // ReferralPatch defines model for ReferralPatch.
 type ReferralPatch struct {
-	Consent             *ReferralConsent  `json:"consent,omitempty"`
+	Consent *ReferralConsent `json:"consent,omitempty"`
+
+	// ExternalIds The referral's external ids, the whole list: ids it lacks are added, ids left out removed. One another referral holds is 409 naming `/external_ids/N` (with `location` only when the caller may see that referral).
+	ExternalIds         *ExternalIds      `json:"external_ids,omitempty"`
 	MainReason          *ReferralReason   `json:"main_reason,omitempty"`
 	Reasons             *[]ReferralReason `json:"reasons,omitempty"`
 	SafeguardingConcern *bool             `json:"safeguarding_concern,omitempty"`
@@ -8236,7 +8248,7 @@ type YoungPersonPatch struct {
 	EducationSettingID       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
 	Ethnicity                *Ethnicity                `json:"ethnicity,omitempty"`
 
-	// ExternalIds The record's external ids with any new ones; one cannot be removed or changed (422).
+	// ExternalIds The record's external ids, the whole list: ids it lacks are added, ids left out removed (so a value is replaced by sending the list with the new value in its place). One another record holds is 409 naming `/external_ids/N` (with `location` only when the caller may see that record).
 	ExternalIds    *ExternalIds `json:"external_ids,omitempty"`
 	FamilyName     *string      `json:"family_name,omitempty"`
 	Gender         *Gender      `json:"gender,omitempty"`
@@ -8800,6 +8812,9 @@ type ListEHCPlansParams struct {
 	// Status Judged today: a ceasing plan whose cease date has come is ceased.
 	Status *EHCPlanStatus `form:"status,omitempty" json:"status,omitempty"`
 
+	// ExternalID `system|value`: only the record holding this external id (e.g. `bridge|BR-004211`).
+	ExternalID *ExternalIDQuery `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -8811,6 +8826,18 @@ type ListEHCPlansParams struct {
 type CreateEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
+	// answer is `200` with that record and nothing is created; otherwise the record is created
+	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
+	// holding it is one the caller may not see, `409` naming nothing.
+	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
+}
+
+// UpdateEHCPlanParams defines parameters for UpdateEHCPlan.
+type UpdateEHCPlanParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ProposeEHCPlanAmendmentParams defines parameters for ProposeEHCPlanAmendment.
@@ -10093,6 +10120,9 @@ type WithdrawEHCNeedsAssessmentJSONRequestBody = EHCWithdrawalInput
 
 // CreateEHCPlanJSONRequestBody defines body for CreateEHCPlan for application/json ContentType.
 type CreateEHCPlanJSONRequestBody = EHCPlanInput
+
+// UpdateEHCPlanApplicationMergePatchPlusJSONRequestBody defines body for UpdateEHCPlan for application/merge-patch+json ContentType.
+type UpdateEHCPlanApplicationMergePatchPlusJSONRequestBody = EHCPlanPatch
 
 // ProposeEHCPlanAmendmentJSONRequestBody defines body for ProposeEHCPlanAmendment for application/json ContentType.
 type ProposeEHCPlanAmendmentJSONRequestBody = EHCPlanAmendmentInput
@@ -11973,6 +12003,11 @@ type ClientInterface interface {
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
+	// An external id (`external_ids`, the plan's id in another system) names one plan: one
+	// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+	// the caller may see that plan). With `If-None-Exist: system|value` the create is
+	// conditional (see the header).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -11985,6 +12020,11 @@ type ClientInterface interface {
 	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+	//
+	// An external id (`external_ids`, the plan's id in another system) names one plan: one
+	// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+	// the caller may see that plan). With `If-None-Exist: system|value` the create is
+	// conditional (see the header).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11999,6 +12039,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 	GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEHCPlanWithBody Change the plan's ids in other systems (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+	//
+	// The plan's content changes only through its draft, issue, amendment and cessation
+	// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+	// only when the caller may see that plan).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+	UpdateEHCPlanWithBody(ctx context.Context, id ID, params *UpdateEHCPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEHCPlanWithApplicationMergePatchPlusJSONBody Change the plan's ids in other systems (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+	//
+	// The plan's content changes only through its draft, issue, amendment and cessation
+	// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+	// only when the caller may see that plan).
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+	UpdateEHCPlanWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateEHCPlanParams, body UpdateEHCPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ProposeEHCPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
@@ -16217,6 +16287,11 @@ func (c *Client) ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, r
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
+// An external id (`external_ids`, the plan's id in another system) names one plan: one
+// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+// the caller may see that plan). With `If-None-Exist: system|value` the create is
+// conditional (see the header).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -16239,6 +16314,11 @@ func (c *Client) CreateEHCPlanWithBody(ctx context.Context, params *CreateEHCPla
 // **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+//
+// An external id (`external_ids`, the plan's id in another system) names one plan: one
+// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+// the caller may see that plan). With `If-None-Exist: system|value` the create is
+// conditional (see the header).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -16264,6 +16344,56 @@ func (c *Client) CreateEHCPlan(ctx context.Context, params *CreateEHCPlanParams,
 // Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 func (c *Client) GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEHCPlanRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEHCPlanWithBody Change the plan's ids in other systems (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+//
+// The plan's content changes only through its draft, issue, amendment and cessation
+// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+// only when the caller may see that plan).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+func (c *Client) UpdateEHCPlanWithBody(ctx context.Context, id ID, params *UpdateEHCPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEHCPlanRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEHCPlanWithApplicationMergePatchPlusJSONBody Change the plan's ids in other systems (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+//
+// The plan's content changes only through its draft, issue, amendment and cessation
+// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+// only when the caller may see that plan).
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+func (c *Client) UpdateEHCPlanWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateEHCPlanParams, body UpdateEHCPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEHCPlanRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -24507,6 +24637,18 @@ func NewListEHCPlansRequest(server string, params *ListEHCPlansParams) (*http.Re
 
 		}
 
+		if params.ExternalID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -24595,6 +24737,17 @@ func NewCreateEHCPlanRequestWithBody(server string, params *CreateEHCPlanParams,
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+		if params.IfNoneExist != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Exist", *params.IfNoneExist, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Exist", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -24629,6 +24782,68 @@ func NewGetEHCPlanRequest(server string, id ID) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEHCPlanRequestWithApplicationMergePatchPlusJSONBody calls the generic UpdateEHCPlan builder with application/merge-patch+json body
+func NewUpdateEHCPlanRequestWithApplicationMergePatchPlusJSONBody(server string, id ID, params *UpdateEHCPlanParams, body UpdateEHCPlanApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEHCPlanRequestWithBody(server, id, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewUpdateEHCPlanRequestWithBody constructs an http.Request for the UpdateEHCPlan method, with any body, and a specified content type
+func NewUpdateEHCPlanRequestWithBody(server string, id ID, params *UpdateEHCPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -34825,6 +35040,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
+	// An external id (`external_ids`, the plan's id in another system) names one plan: one
+	// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+	// the caller may see that plan). With `If-None-Exist: system|value` the create is
+	// conditional (see the header).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -34837,6 +35057,11 @@ type ClientWithResponsesInterface interface {
 	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+	//
+	// An external id (`external_ids`, the plan's id in another system) names one plan: one
+	// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+	// the caller may see that plan). With `If-None-Exist: system|value` the create is
+	// conditional (see the header).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -34853,6 +35078,36 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 	GetEHCPlanWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEHCPlanResponse, error)
+
+	// UpdateEHCPlanWithBodyWithResponse Change the plan's ids in other systems (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+	//
+	// The plan's content changes only through its draft, issue, amendment and cessation
+	// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+	// only when the caller may see that plan).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+	UpdateEHCPlanWithBodyWithResponse(ctx context.Context, id ID, params *UpdateEHCPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEHCPlanResponse, error)
+
+	// UpdateEHCPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change the plan's ids in other systems (JSON merge patch)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+	//
+	// The plan's content changes only through its draft, issue, amendment and cessation
+	// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+	// only when the caller may see that plan).
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+	UpdateEHCPlanWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateEHCPlanParams, body UpdateEHCPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEHCPlanResponse, error)
 
 	// ProposeEHCPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
@@ -43942,6 +44197,12 @@ func (r ListEHCPlansResponse) ContentType() string {
 	return ""
 }
 
+// CreateEHCPlanResponse200Headers the declared response headers of an HTTP 200 response for CreateEHCPlan
+type CreateEHCPlanResponse200Headers struct {
+	ETag     *string
+	Location *string
+}
+
 // CreateEHCPlanResponse201Headers the declared response headers of an HTTP 201 response for CreateEHCPlan
 type CreateEHCPlanResponse201Headers struct {
 	ETag     *string
@@ -43966,6 +44227,8 @@ type CreateEHCPlanResponse503Headers struct {
 type CreateEHCPlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EHCPlan
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *EHCPlan
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -43988,6 +44251,8 @@ type CreateEHCPlanResponse struct {
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateEHCPlanResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateEHCPlanResponse201Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
@@ -43996,6 +44261,11 @@ type CreateEHCPlanResponse struct {
 	Headers429 *CreateEHCPlanResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateEHCPlanResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEHCPlanResponse) GetJSON200() *EHCPlan {
+	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -44180,6 +44450,159 @@ func (r GetEHCPlanResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetEHCPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEHCPlanResponse200Headers the declared response headers of an HTTP 200 response for UpdateEHCPlan
+type UpdateEHCPlanResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateEHCPlanResponse409Headers the declared response headers of an HTTP 409 response for UpdateEHCPlan
+type UpdateEHCPlanResponse409Headers struct {
+	RetryAfter *int
+}
+
+// UpdateEHCPlanResponse412Headers the declared response headers of an HTTP 412 response for UpdateEHCPlan
+type UpdateEHCPlanResponse412Headers struct {
+	ETag *string
+}
+
+// UpdateEHCPlanResponse429Headers the declared response headers of an HTTP 429 response for UpdateEHCPlan
+type UpdateEHCPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateEHCPlanResponse503Headers the declared response headers of an HTTP 503 response for UpdateEHCPlan
+type UpdateEHCPlanResponse503Headers struct {
+	RetryAfter *int
+}
+
+type UpdateEHCPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EHCPlan
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateEHCPlanResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateEHCPlanResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateEHCPlanResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateEHCPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateEHCPlanResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEHCPlanResponse) GetJSON200() *EHCPlan {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateEHCPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEHCPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEHCPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEHCPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEHCPlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -61351,6 +61774,11 @@ func (c *ClientWithResponses) ListEHCPlansWithResponse(ctx context.Context, para
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
+// An external id (`external_ids`, the plan's id in another system) names one plan: one
+// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+// the caller may see that plan). With `If-None-Exist: system|value` the create is
+// conditional (see the header).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -61369,6 +61797,11 @@ func (c *ClientWithResponses) CreateEHCPlanWithBodyWithResponse(ctx context.Cont
 // **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+//
+// An external id (`external_ids`, the plan's id in another system) names one plan: one
+// already held by another plan is `409` naming `/external_ids/N` (with `location` only when
+// the caller may see that plan). With `If-None-Exist: system|value` the create is
+// conditional (see the header).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -61396,6 +61829,48 @@ func (c *ClientWithResponses) GetEHCPlanWithResponse(ctx context.Context, id ID,
 		return nil, err
 	}
 	return ParseGetEHCPlanResponse(rsp)
+}
+
+// UpdateEHCPlanWithBodyWithResponse Change the plan's ids in other systems (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+//
+// The plan's content changes only through its draft, issue, amendment and cessation
+// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+// only when the caller may see that plan).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+func (c *ClientWithResponses) UpdateEHCPlanWithBodyWithResponse(ctx context.Context, id ID, params *UpdateEHCPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEHCPlanResponse, error) {
+	rsp, err := c.UpdateEHCPlanWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEHCPlanResponse(rsp)
+}
+
+// UpdateEHCPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change the plan's ids in other systems (JSON merge patch)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the plan's `external_ids` with the list given (ids it lacks are added, ids left out removed), bumping its version; honours `If-Match`. Written in one transaction with its audit event and its `ehc_plan.updated` outbox event; a list equal to the plan's changes nothing.
+//
+// The plan's content changes only through its draft, issue, amendment and cessation
+// operations. An id another plan holds is `409` naming `/external_ids/N` (with `location`
+// only when the caller may see that plan).
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/ehc-plans/{id} (the `UpdateEHCPlan` operationId).
+func (c *ClientWithResponses) UpdateEHCPlanWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateEHCPlanParams, body UpdateEHCPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEHCPlanResponse, error) {
+	rsp, err := c.UpdateEHCPlanWithApplicationMergePatchPlusJSONBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEHCPlanResponse(rsp)
 }
 
 // ProposeEHCPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
@@ -71561,6 +72036,13 @@ func ParseCreateEHCPlanResponse(rsp *http.Response) (*CreateEHCPlanResponse, err
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EHCPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest EHCPlan
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -71641,6 +72123,23 @@ func ParseCreateEHCPlanResponse(rsp *http.Response) (*CreateEHCPlanResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateEHCPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers CreateEHCPlanResponse201Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -71781,6 +72280,162 @@ func ParseGetEHCPlanResponse(rsp *http.Response) (*GetEHCPlanResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetEHCPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEHCPlanResponse parses an HTTP response from a UpdateEHCPlanWithResponse call
+func ParseUpdateEHCPlanResponse(rsp *http.Response) (*UpdateEHCPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEHCPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EHCPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateEHCPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateEHCPlanResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateEHCPlanResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateEHCPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateEHCPlanResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -170,9 +170,9 @@ func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFil
 func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (_ directory.Organisation, err error) {
 	defer casework.Wrap(&err, "update organisation %s", id)
 	return organisations.Patch(ctx, s.Core, s.db, auth.ManageOrganisations, id, ifMatch, mutate, nil,
-		func(_ Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
+		func(tx Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
 			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
-			return nil
+			return s.changeExternalIDs(tx, cur, *next)
 		},
 		func(tx Tx, p auth.Principal, _, _ directory.Organisation, changed []string) error {
 			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Organisation, id, "", changed),
@@ -184,7 +184,11 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *in
 var (
 	organisations = casework.Versioned[directory.Organisation, Tx]{
 		Load: func(tx Tx, id string, _ access.Scope) (directory.Organisation, error) {
-			return tx.Directory().Organisation(id)
+			o, err := tx.Directory().Organisation(id)
+			if err == nil {
+				err = withExternalIDs(tx, &o) // a PATCH sees (and may change) the ids too
+			}
+			return o, err
 		},
 		Save:  casework.SaveVia(Tx.Directory, directory.Repository.UpdateOrganisation),
 		Stamp: func(o *directory.Organisation) (*int, *time.Time) { return &o.Version, &o.UpdatedAt }}

@@ -90,27 +90,20 @@ func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID,
 	return nil
 }
 
-// changeExternalIDs adds the ids next gives that cur lacks; removing one is refused (another
-// system's sync depends on it).
+// changeExternalIDs makes next's ids the record's: ids cur lacks are added, ids next leaves out
+// removed (a PATCH sends the whole list, so an id is replaced by sending the list with the new
+// value in place of the old). An id another record holds is refused (checkExternalIDs: 409,
+// naming the record only to a caller who may see it).
 func (s *Service) changeExternalIDs(tx Tx, p auth.Principal, cur, next person.YoungPerson) error {
-	for _, id := range cur.ExternalIDs {
-		if !slices.Contains(next.ExternalIDs, id) {
-			return fault.Field(fault.Unprocessable, "/external_ids", "an external id cannot be removed or changed, only added")
-		}
-	}
-	var added []externalid.ID
-	for _, id := range next.ExternalIDs {
-		if !slices.Contains(cur.ExternalIDs, id) {
-			added = append(added, id)
-		}
-	}
-	if len(added) == 0 {
+	if len(cur.ExternalIDs) == len(next.ExternalIDs) && !slices.ContainsFunc(next.ExternalIDs, func(id externalid.ID) bool {
+		return !slices.Contains(cur.ExternalIDs, id)
+	}) {
 		return nil
 	}
-	if err := s.checkExternalIDs(tx, p, added, cur.ID); err != nil {
+	if err := s.checkExternalIDs(tx, p, next.ExternalIDs, cur.ID); err != nil {
 		return err
 	}
-	return tx.ExternalIDs().Add(externalid.YoungPerson, cur.ID, added, s.Now())
+	return tx.ExternalIDs().Set(externalid.YoungPerson, cur.ID, next.ExternalIDs, s.Now())
 }
 
 // withExternalIDs fills in each record's external ids.

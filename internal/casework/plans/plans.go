@@ -16,6 +16,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/consultation"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/familylink"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
@@ -41,6 +42,8 @@ type Service struct {
 	db casework.DB[Tx]
 	// requests receives a family's request for an assessment made through an invitation link.
 	requests *ehcrequests.Service
+	// Systems are the short names external ids may use besides URIs (issue 18).
+	Systems externalid.Systems
 }
 
 // New returns the plan service.
@@ -90,6 +93,8 @@ func planPayload(p ehcplan.Plan) map[string]any {
 type EHCPlanInput struct {
 	YoungPersonID, RequestID, TransferredFromLA string
 	Sections                                    ehcplan.Sections
+	// ExternalIDs are the plan's ids in other systems (issue 18).
+	ExternalIDs []externalid.ID
 }
 
 // CreateEHCPlan drafts a young person's plan: after a decision to issue on their request, or
@@ -100,49 +105,64 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 	if err != nil {
 		return pl, err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
-		if err != nil {
-			return casework.Referenced(err, "/young_person_id", "no such young person")
-		}
-		if in.RequestID != "" {
-			r, err := tx.EHCRequests().Get(in.RequestID, s.Scope(p))
-			if err != nil {
-				return casework.Referenced(err, "/ehc_request_id", "no such EHC needs assessment request")
-			}
-			if r.YoungPersonID != yp.ID {
-				return fault.Field(fault.Unprocessable, "/ehc_request_id", "is another young person's request")
-			}
-			if err := r.PlanDraftable(); err != nil {
-				return err
-			}
-		}
-		if _, err := s.CeaseDue(ctx, tx, p, s.Today(), yp.ID); err != nil {
-			return err
-		}
-		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.Now(), s.Today()); err != nil {
-			return err
-		}
-		if err := placed(tx, pl, in.Sections.I, "/sections/i/placement_id"); err != nil {
-			return err
-		}
-		if err := pl.TransferIn(in.TransferredFromLA); err != nil {
-			return err
-		}
-		pl.ID, pl.CreatedAt, pl.UpdatedAt, pl.Version = casework.NewID(), s.Now(), s.Now(), 1
-		if err := tx.Plans().Create(pl); err != nil {
-			if fault.KindOf(err) == fault.Conflict {
-				return fault.Field(fault.Conflict, "/young_person_id", "this young person already has an EHC plan; amend it rather than drafting another")
-			}
-			return err
-		}
-		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil),
-			s.Notice(outbox.EHCPlanDrafted, pl.ID, planPayload(pl))); err != nil {
-			return err
-		}
-		return s.OnTimeline(tx, pl.YoungPersonID, "", s.Today(), "ehc_plan.drafted", ehcplan.RecordType, pl.ID, "Draft EHC plan started (version 1)")
-	})
+	if err := s.checkSystems(in.ExternalIDs); err != nil {
+		return pl, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error { return s.createIn(ctx, tx, p, in, &pl) })
 	return pl, err
+}
+
+// createIn drafts the plan in tx (CreateEHCPlan's transaction), keeping its external ids.
+func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, in EHCPlanInput, out *ehcplan.Plan) error {
+	var pl ehcplan.Plan
+	defer func() { *out = pl }()
+	yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
+	if err != nil {
+		return casework.Referenced(err, "/young_person_id", "no such young person")
+	}
+	if in.RequestID != "" {
+		r, err := tx.EHCRequests().Get(in.RequestID, s.Scope(p))
+		if err != nil {
+			return casework.Referenced(err, "/ehc_request_id", "no such EHC needs assessment request")
+		}
+		if r.YoungPersonID != yp.ID {
+			return fault.Field(fault.Unprocessable, "/ehc_request_id", "is another young person's request")
+		}
+		if err := r.PlanDraftable(); err != nil {
+			return err
+		}
+	}
+	if _, err := s.CeaseDue(ctx, tx, p, s.Today(), yp.ID); err != nil {
+		return err
+	}
+	if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.Now(), s.Today()); err != nil {
+		return err
+	}
+	if err := placed(tx, pl, in.Sections.I, "/sections/i/placement_id"); err != nil {
+		return err
+	}
+	if err := pl.TransferIn(in.TransferredFromLA); err != nil {
+		return err
+	}
+	if err := s.checkExternalIDs(tx, p, in.ExternalIDs, ""); err != nil {
+		return err
+	}
+	pl.ID, pl.CreatedAt, pl.UpdatedAt, pl.Version = casework.NewID(), s.Now(), s.Now(), 1
+	if err := tx.Plans().Create(pl); err != nil {
+		if fault.KindOf(err) == fault.Conflict {
+			return fault.Field(fault.Conflict, "/young_person_id", "this young person already has an EHC plan; amend it rather than drafting another")
+		}
+		return err
+	}
+	pl.ExternalIDs = in.ExternalIDs
+	if err := tx.ExternalIDs().Add(externalid.EHCPlan, pl.ID, pl.ExternalIDs, s.Now()); err != nil {
+		return err
+	}
+	if err := casework.Record(tx, s.Event(ctx, p, audit.Create, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil),
+		s.Notice(outbox.EHCPlanDrafted, pl.ID, planPayload(pl))); err != nil {
+		return err
+	}
+	return s.OnTimeline(tx, pl.YoungPersonID, "", s.Today(), "ehc_plan.drafted", ehcplan.RecordType, pl.ID, "Draft EHC plan started (version 1)")
 }
 
 // CeaseDue marks ceased the plans whose cease date has come by asOf (one young person's, or

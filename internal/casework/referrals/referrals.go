@@ -278,9 +278,12 @@ func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Pa
 // UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.
 func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[referral.Referral]) (_ referral.Referral, err error) {
 	defer casework.Wrap(&err, "update referral %s", id)
-	return versionedReferrals.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
+	return patchedReferrals.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
 		func(cur referral.Referral) error { return cur.CheckEditable() },
 		func(tx Tx, p auth.Principal, cur referral.Referral, next *referral.Referral) error {
+			if err := s.changeExternalIDs(tx, p, cur, *next); err != nil {
+				return err
+			}
 			if cur.SafeguardingRaised != nil && !next.SafeguardingConcern {
 				// A concern raised on its own record (RaiseSafeguardingConcern) is not undone by a correction.
 				return fault.StateConflict("A safeguarding concern was raised on this referral after it was received; a correction cannot remove it.",

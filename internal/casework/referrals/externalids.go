@@ -1,0 +1,57 @@
+package referrals
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/referral"
+)
+
+// patchedReferrals loads a referral with its external ids for a PATCH, so the merge sees them
+// (a PATCH of other fields keeps them) and may change them.
+var patchedReferrals = casework.Versioned[referral.Referral, Tx]{
+	Load: func(tx Tx, id string, sc access.Scope) (referral.Referral, error) {
+		r, err := tx.Referrals().Get(id, sc)
+		if err == nil {
+			err = withExternalIDs(tx, &r)
+		}
+		return r, err
+	},
+	Save:  casework.SaveVia(Tx.Referrals, referral.Repository.Update),
+	Stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
+
+// changeExternalIDs makes next's ids the referral's (a PATCH sends the whole list): ids cur lacks
+// are added, ids left out removed. An id another referral holds is refused (409,
+// naming the referral only to a caller who may see it).
+func (s *Service) changeExternalIDs(tx Tx, p auth.Principal, cur, next referral.Referral) error {
+	if len(cur.ExternalIDs) == len(next.ExternalIDs) && !slices.ContainsFunc(next.ExternalIDs, func(id externalid.ID) bool {
+		return !slices.Contains(cur.ExternalIDs, id)
+	}) {
+		return nil
+	}
+	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", next.ExternalIDs)); err != nil {
+		return err
+	}
+	for i, id := range next.ExternalIDs {
+		holder, err := tx.ExternalIDs().Find(externalid.Referral, id)
+		switch {
+		case fault.KindOf(err) == fault.NotFound || (err == nil && holder == cur.ID):
+			continue
+		case err != nil:
+			return err
+		}
+		e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another referral")
+		if _, err := s.Visible(tx, p, holder); err == nil {
+			e.Related = &fault.Ref{Type: audit.Referral, ID: holder}
+		}
+		return e
+	}
+	return tx.ExternalIDs().Set(externalid.Referral, cur.ID, next.ExternalIDs, s.Now())
+}
