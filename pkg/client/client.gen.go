@@ -9057,7 +9057,7 @@ type ListImportsParams struct {
 
 // SubmitImportParams defines parameters for SubmitImport.
 type SubmitImportParams struct {
-	// Kind The layout: organisations, practitioners, young-people, referrals (see `oneplan import template`).
+	// Kind The layout: organisations, practitioners, young-people, referrals, ehc-plans, transition-plans (see `oneplan import template`).
 	Kind string `form:"kind" json:"kind"`
 
 	// DryRun Check every row, against the database too, and write nothing.
