@@ -29,6 +29,17 @@ import (
 // more than 65,535.
 const maxBatchVars = 32000
 
+// batchVars is the parameters one batched statement takes on the dialect. SQLite's driver
+// matches each parameter to its argument by a scan of the arguments (quadratic in their number),
+// so its statements stay near SQLite's historic limit of 999, which still spares most of the
+// per-statement cost.
+func batchVars(dialect string) int {
+	if dialect == Postgres {
+		return maxBatchVars
+	}
+	return 999
+}
+
 type batch struct {
 	groups []*batchGroup
 	byKey  map[string]*batchGroup
@@ -167,7 +178,7 @@ func (s *session) sendBatch() error {
 		return err
 	}
 	for _, g := range b.groups {
-		perStmt := max(1, maxBatchVars/max(1, g.width))
+		perStmt := max(1, batchVars(s.dialect)/max(1, g.width))
 		var (
 			sql  strings.Builder
 			vars []any
@@ -225,7 +236,7 @@ func (s *session) heldJoins(db *gorm.DB, joins map[string]batchJoin) (map[string
 	}
 	for on, ids := range byDay {
 		for len(ids) > 0 {
-			part := ids[:min(len(ids), maxBatchVars)]
+			part := ids[:min(len(ids), batchVars(s.dialect))]
 			ids = ids[len(part):]
 			var rows []struct{ YoungPersonID, OrganisationID, Role, PractitionerID string }
 			err := db.Raw(`SELECT young_person_id, organisation_id, role, COALESCE(CAST(practitioner_id AS TEXT), '') AS practitioner_id

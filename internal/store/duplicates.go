@@ -80,7 +80,7 @@ func (tx peopleRepo) Holders(claims []person.Claim, except string, s access.Scop
 	for on, vs := range values {
 		col := identifierColumns[on]
 		for len(vs) > 0 {
-			part := vs[:min(len(vs), maxBatchVars)]
+			part := vs[:min(len(vs), batchVars(tx.dialect))]
 			vs = vs[len(part):]
 			q := visibleYoungPeople(tx.q().Model(&youngPersonRow{}).Where("young_people."+col+" IN ?", part), "young_people.id", s)
 			if except != "" {
