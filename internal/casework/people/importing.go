@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -32,6 +33,10 @@ var errDryRun = errors.New("dry run: rolled back")
 // importChunk is how many rows the import checks against the database at once, and writes
 // together (see Tx.Batch).
 var importChunk = 1000
+
+// slowChunk is the part of a chunk checked together when the chunk cannot be written whole with
+// no further reads: a row in it that must be done row by row then costs the rows near it only.
+const slowChunk = 25
 
 // ImportYoungPeople records rows in one transaction, each exactly as CreateYoungPerson would
 // (validation, identifiers already held, the team around the child, external ids, audit and
@@ -121,6 +126,14 @@ func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chun
 			return err
 		}
 		fast = len(holders) == 0
+	}
+	if !fast && len(chunk) > slowChunk {
+		for part := range slices.Chunk(chunk, slowChunk) {
+			if err := s.importChunk(ctx, tx, p, part, done); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	// The chunk's inserts go together, a statement per table (tx.Batch); a row done row by row
 	// reads first, which sends what was gathered before it.
