@@ -168,7 +168,10 @@ func (s *session) sendBatch() error {
 		return nil
 	}
 	s.batch = nil // the handle below must not send the batch again
-	defer func() { s.batch = b; b.groups, b.byKey, b.repeated, b.joins = nil, map[string]*batchGroup{}, false, map[string]batchJoin{} }()
+	defer func() {
+		s.batch = b
+		b.groups, b.byKey, b.repeated, b.joins = nil, map[string]*batchGroup{}, false, map[string]batchJoin{}
+	}()
 	db := s.w() // in the transaction, after anything kept
 	if db.Error != nil {
 		return translate(db.Error)
