@@ -14,7 +14,6 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/people"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/person"
-	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
 
 // An imported chunk (its inserts sent together, a multi-row statement per table) leaves exactly
@@ -24,71 +23,64 @@ import (
 // mixes rows written with no further reads (a fresh child) with rows done one by one inside the
 // batch (a child with a setting), and more rows than one statement takes on SQLite.
 func TestImportWritesWhatOneAtATimeWrites(t *testing.T) {
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			st := b.Open(t)
-			e := cwt.New(t, st, func(o *app.Options) {
-				o.PersonRules.AllowTestNHSNumbers = true
-				o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"}
-			})
-			const n = 1300
-			child := func(set string, i int) (person.YoungPerson, externalid.ID) {
-				key := externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-%d", set, i)}
-				yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0),
-					Locality: "South", PrimarySENNeed: "ASD", NHSNumber: nhsNumber(set, i), ExternalIDs: []externalid.ID{key}}
-				if i >= 1000 && i%7 == 3 {
-					yp.EducationSettingID = e.School.ID
-				}
-				return yp, key
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		const n = 1300
+		child := func(set string, i int) (person.YoungPerson, externalid.ID) {
+			key := externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-%d", set, i)}
+			yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0),
+				Locality: "South", PrimarySENNeed: "ASD", NHSNumber: nhsNumber(set, i), ExternalIDs: []externalid.ID{key}}
+			if i >= 1000 && i%7 == 3 {
+				yp.EducationSettingID = e.School.ID
 			}
-			ctx := cwt.As(e.Officer())
-			var imported []string
-			err := e.App.People.ImportYoungPeople(ctx, func(yield func(people.ImportRow) bool) {
-				for i := range n {
-					yp, key := child("A", i)
-					if !yield(people.ImportRow{Row: i + 2, Key: key, Person: yp}) {
-						return
-					}
-				}
-			}, false, func(r people.ImportResult) {
-				if !r.Created {
-					t.Errorf("row %d not created", r.Row)
-				}
-				imported = append(imported, r.ID)
-			})
-			if err != nil || len(imported) != n {
-				t.Fatalf("import: %v, %d rows", err, len(imported))
-			}
-			var one []string
+			return yp, key
+		}
+		ctx := cwt.As(e.Officer())
+		var imported []string
+		err := e.App.People.ImportYoungPeople(ctx, func(yield func(people.ImportRow) bool) {
 			for i := range n {
-				yp, _ := child("B", i)
-				one = append(one, cwt.Must(e.App.People.CreateYoungPerson(ctx, yp))(t).ID)
-			}
-			db, err := st.SQL()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, table := range []struct{ name, ypCol string }{
-				{"young_people", "id"}, {"external_ids", "record_id"}, {"involvements", "young_person_id"},
-				{"audit_events", "young_person_id"}, {"outbox_events", "young_person_id"}, {"possible_duplicates", "young_person_id"},
-			} {
-				a := normalisedRows(t, db, table.name, table.ypCol, imported, "A")
-				b := normalisedRows(t, db, table.name, table.ypCol, one, "B")
-				if len(a) == 0 && table.name != "possible_duplicates" {
-					t.Errorf("%s: no rows", table.name)
-				}
-				if !slices.Equal(a, b) {
-					for i := range min(len(a), len(b)) {
-						if a[i] != b[i] {
-							t.Errorf("%s differs:\nimport:     %s\none by one: %s", table.name, a[i], b[i])
-							break
-						}
-					}
-					t.Errorf("%s: %d rows imported, %d one by one", table.name, len(a), len(b))
+				yp, key := child("A", i)
+				if !yield(people.ImportRow{Row: i + 2, Key: key, Person: yp}) {
+					return
 				}
 			}
+		}, false, func(r people.ImportResult) {
+			if !r.Created {
+				t.Errorf("row %d not created", r.Row)
+			}
+			imported = append(imported, r.ID)
 		})
-	}
+		if err != nil || len(imported) != n {
+			t.Fatalf("import: %v, %d rows", err, len(imported))
+		}
+		var one []string
+		for i := range n {
+			yp, _ := child("B", i)
+			one = append(one, cwt.Must(e.App.People.CreateYoungPerson(ctx, yp))(t).ID)
+		}
+		db := e.SQL()
+		for _, table := range []struct{ name, ypCol string }{
+			{"young_people", "id"}, {"external_ids", "record_id"}, {"involvements", "young_person_id"},
+			{"audit_events", "young_person_id"}, {"outbox_events", "young_person_id"}, {"possible_duplicates", "young_person_id"},
+		} {
+			a := normalisedRows(t, db, table.name, table.ypCol, imported, "A")
+			b := normalisedRows(t, db, table.name, table.ypCol, one, "B")
+			if len(a) == 0 && table.name != "possible_duplicates" {
+				t.Errorf("%s: no rows", table.name)
+			}
+			if !slices.Equal(a, b) {
+				for i := range min(len(a), len(b)) {
+					if a[i] != b[i] {
+						t.Errorf("%s differs:\nimport:     %s\none by one: %s", table.name, a[i], b[i])
+						break
+					}
+				}
+				t.Errorf("%s: %d rows imported, %d one by one", table.name, len(a), len(b))
+			}
+		}
+	}, func(o *app.Options) {
+		o.PersonRules.AllowTestNHSNumbers = true
+		o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"}
+	})
 }
 
 var (
