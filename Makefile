@@ -96,10 +96,12 @@ docker:
 # See the README's "Benchmarks" for the other ONEPLAN_BENCH_* settings.
 bench: bench-tools
 	$(GO) run ./cmd/oneplan-bench
+	ONEPLAN_BENCH_IMPORT_ROWS=$${ONEPLAN_BENCH_IMPORT_ROWS:-10000} $(MAKE) bench-import
 
 # 20,000 referrals, 2 s runs, one round: about a minute, to prove the harness itself works.
 bench-short: bench-tools
 	ONEPLAN_BENCH_SHORT=1 $(GO) run ./cmd/oneplan-bench
+	ONEPLAN_BENCH_IMPORT_ROWS=500 $(MAKE) bench-import
 
 # wrk and pgbench from Debian when missing (pgbench comes with the postgresql package).
 bench-tools:
@@ -108,10 +110,13 @@ bench-tools:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 # Import throughput (issue 18): the same young people loaded by the import and sent one POST at a
-# time through the HTTP stack, on SQLite and PostgreSQL, printed as rows per second and a ratio.
+# time through the HTTP stack, on SQLite and PostgreSQL, printed as rows per second and a ratio,
+# with the import's CPU per row and peak heap. make bench runs it on 10,000 rows each way (on
+# PostgreSQL more needs max_locks_per_transaction raised: see docs/import.md), bench-short on 500;
+# ONEPLAN_BENCH_IMPORT_ONLY=1 skips the POSTs.
 bench-import:
 	REQUIRE_POSTGRES=1 ONEPLAN_BENCH_IMPORT_ROWS=$${ONEPLAN_BENCH_IMPORT_ROWS:-2000} \
-		$(GO) test -run '^TestImportThroughput$$' -count=1 -v -timeout 60m ./internal/httpapi/ | grep -E '^BENCH|^(ok|FAIL)'
+		$(GO) test -run '^TestImportThroughput$$' -count=1 -v -timeout 150m ./internal/httpapi/ | grep -E '^BENCH|^(ok|FAIL)'
 
 # Report queries in-process on PostgreSQL, each with its ratio to the PostgreSQL ceiling (a bare
 # count of the same rows) measured in the same run.

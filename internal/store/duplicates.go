@@ -67,23 +67,39 @@ func (tx peopleRepo) LockIdentifiers(claims []person.Claim) error {
 		identifierLockClass, "{"+strings.Join(arr, ",")+"}").Error)
 }
 
-// Holders lists the records within scope, other than except, holding any of claims.
+// Holders lists the records within scope, other than except, holding any of claims: one query
+// per identifier (an import's chunk asks for many values at once), in claims' order.
 func (tx peopleRepo) Holders(claims []person.Claim, except string, s access.Scope) ([]person.Holder, error) {
-	var out []person.Holder
+	values := map[person.Identifier][]string{}
 	for _, c := range claims {
-		col, ok := identifierColumns[c.On]
-		if !ok {
+		if _, ok := identifierColumns[c.On]; !ok {
 			return nil, fmt.Errorf("holders: no column for identifier %q", c.On)
 		}
-		q := visibleYoungPeople(tx.q().Model(&youngPersonRow{}).Where("young_people."+col+" = ?", c.Value), "young_people.id", s)
-		if except != "" {
-			q = q.Where("young_people.id <> ?", except)
+		values[c.On] = append(values[c.On], c.Value)
+	}
+	held := map[person.Claim][]string{} // each value's holders, by id
+	for on, vs := range values {
+		col := identifierColumns[on]
+		for len(vs) > 0 {
+			part := vs[:min(len(vs), batchVars(tx.dialect))]
+			vs = vs[len(part):]
+			q := visibleYoungPeople(tx.q().Model(&youngPersonRow{}).Where("young_people."+col+" IN ?", part), "young_people.id", s)
+			if except != "" {
+				q = q.Where("young_people.id <> ?", except)
+			}
+			var rows []struct{ ID, Value string }
+			if err := q.Order("young_people.id").Select("young_people.id AS id, young_people." + col + " AS value").Scan(&rows).Error; err != nil {
+				return nil, translate(err)
+			}
+			for _, r := range rows {
+				c := person.Claim{On: on, Value: r.Value}
+				held[c] = append(held[c], r.ID)
+			}
 		}
-		var ids []string
-		if err := q.Order("young_people.id").Pluck("young_people.id", &ids).Error; err != nil {
-			return nil, translate(err)
-		}
-		for _, id := range ids {
+	}
+	var out []person.Holder
+	for _, c := range claims {
+		for _, id := range held[c] {
 			out = append(out, person.Holder{YoungPersonID: id, On: c.On})
 		}
 	}

@@ -45,6 +45,8 @@ type session struct {
 	// seen remembers what this session read that a later write may spare itself (a referral's
 	// reasons, rewritten only when they changed).
 	seen map[string]string
+	// batch gathers single-row inserts while Tx.Batch runs (see bulk.go).
+	batch *batch
 }
 
 // remember keeps a value read, for a later write in the same session.
@@ -76,6 +78,11 @@ type guard struct {
 
 // q is the handle for a read: what has been kept is sent first, so the read sees it.
 func (s *session) q() *gorm.DB {
+	if s.batch != nil && len(s.batch.groups) > 0 {
+		if err := s.sendBatch(); err != nil {
+			return s.failed(err)
+		}
+	}
 	if len(s.pending) > 0 || len(s.guards) > 0 {
 		// Sent now, the kept writes must still commit with the rest: in the transaction.
 		if s.tx == nil && s.canBegin {
@@ -123,6 +130,14 @@ func (s *session) begin() error {
 // session, or runs it at once where writes are not kept. build gets a handle and must run exactly
 // one statement on it.
 func (s *session) later(build func(db *gorm.DB) *gorm.DB) error {
+	if s.batch != nil {
+		if ok, err := s.gather(build, ""); ok || err != nil {
+			return err
+		}
+		if err := s.sendBatch(); err != nil {
+			return err
+		}
+	}
 	if !s.deferWrites {
 		return build(s.w()).Error
 	}
@@ -197,6 +212,9 @@ func keepable(sql string) (string, error) {
 // laterGuard keeps a versioned update: the kept writes happen only if it updates its row. The
 // caller's update must end in the WHERE clause naming the row and its version.
 func (s *session) laterGuard(table, id string, build func(db *gorm.DB) *gorm.DB) error {
+	if err := s.sendBatch(); err != nil {
+		return err
+	}
 	sql, vars, err := s.render(build)
 	if err != nil {
 		return err

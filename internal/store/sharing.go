@@ -68,6 +68,9 @@ func (r involvementRow) toDomain() sharing.Involvement {
 // the involvement and its announcement are kept writes that each hold back when one exists, judged
 // on the same snapshot in the unit's one statement, so they agree.
 func (tx sharingRepo) Join(i sharing.Involvement, announce outbox.Event) error {
+	if tx.batch != nil {
+		return tx.joinBatched(i, announce)
+	}
 	on := fromDate(i.StartedOn)
 	if !tx.deferWrites {
 		var n int64

@@ -9,6 +9,7 @@ package caseworktest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -310,3 +311,14 @@ func (e *Env) WantNoNotices(recordID string) {
 
 // Ptr is a pointer to v (If-Match versions).
 func Ptr[T any](v T) *T { return &v }
+
+// SQL is the database handle under the services, for a test that compares the rows two ways of
+// writing leave (the services' tests otherwise see the database only through the services).
+func (e *Env) SQL() *sql.DB {
+	e.T.Helper()
+	db, err := e.st.SQL()
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return db
+}

@@ -32,6 +32,8 @@ type Tx interface {
 	Plans() ehcplan.Repository
 	Transitions() transition.Repository
 	ExternalIDs() externalid.Repository
+	// Batch runs fn with its inserts sent together, a multi-row statement per table (an import).
+	Batch(fn func() error) error
 }
 
 // Service runs the young people's use cases.

@@ -29,6 +29,9 @@ type ImportReferral struct {
 
 var errDryRun = errors.New("dry run: rolled back")
 
+// countChunk is how many rows' keys the first pass looks up at once.
+const countChunk = 500
+
 // ImportReferrals records rows in one transaction, each exactly as CreateReferral would (the
 // referrer's organisation, eligibility on the day received, the team, the stage reached, the
 // timeline, audit and outbox events), keeping each row's key as the referral's external id; a
@@ -48,16 +51,33 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	}
 	perYear := map[int]int{}
 	err = s.db.Read(ctx, func(tx Tx) error {
-		for r := range rows {
-			_, err := tx.ExternalIDs().Find(externalid.Referral, r.Key)
-			switch {
-			case fault.KindOf(err) == fault.NotFound:
-				perYear[r.Referral.ReceivedOn.Year()]++
-			case err != nil:
+		// The keys already held, a chunk at a time (one query each, not one a row).
+		chunk := make([]ImportReferral, 0, countChunk)
+		count := func() error {
+			keys := make([]externalid.ID, len(chunk))
+			for i, r := range chunk {
+				keys[i] = r.Key
+			}
+			held, err := tx.ExternalIDs().FindAll(externalid.Referral, keys)
+			if err != nil {
 				return err
 			}
+			for _, r := range chunk {
+				if _, ok := held[r.Key]; !ok {
+					perYear[r.Referral.ReceivedOn.Year()]++
+				}
+			}
+			chunk = chunk[:0]
+			return nil
 		}
-		return nil
+		for r := range rows {
+			if chunk = append(chunk, r); len(chunk) == countChunk {
+				if err := count(); err != nil {
+					return err
+				}
+			}
+		}
+		return count()
 	})
 	if err != nil {
 		return err
