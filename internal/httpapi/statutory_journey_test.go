@@ -259,6 +259,14 @@ func TestStatutoryJourney(t *testing.T) {
 			t.Errorf("the assessment's advice: %v", got)
 		}
 		family.cannotSee("/v1/advice-requests/" + advice)
+		// A professional's report is hidden from the family until the SEND team shows it to them.
+		family.cannotSee("/v1/documents/" + report)
+		if got := family.lists(docs); len(got) != 0 {
+			t.Errorf("the family list a report not shown to them: %v", got)
+		}
+		if r := officer.do(http.MethodPatch, "/v1/documents/"+report, map[string]any{"family_visible": true}, "If-Match", `"1"`); r.status != http.StatusOK {
+			t.Fatalf("the officer shows the report to the family: %d %s", r.status, r.body)
+		}
 		family.get("/v1/documents/" + report)
 		if got := family.lists(docs); len(got) != 1 || got[0] != report {
 			t.Errorf("the family list the submitted report: %v", got)
