@@ -164,8 +164,10 @@ func sen2Plan(pl ehcplan.Plan, c sen2.Candidates, ref time.Time) sen2.Plan {
 			out.Placement = &sen2.Placement{SettingType: sec.I.SettingType, URN: sec.I.URN, UKPRN: sec.I.UKPRN,
 				Residential: sec.I.Residential, WorkBased: sec.I.WorkBasedLearning, From: settingFrom}
 		}
-		if sec.J != nil {
-			out.BudgetType = sec.J.Type
+		// Section J as the plan shows it: computed from a linked personal budget when there is
+		// one, so the return and the plan never disagree.
+		if j := pl.SectionJ(inForce.Number); j != nil {
+			out.BudgetType = j.Type
 		}
 		for _, n := range sec.B {
 			out.Needs = append(out.Needs, sen2.Need{Type: n.SENType, Rank: n.Rank})
