@@ -5,16 +5,12 @@
 package adviserlink
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/linktoken"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -29,13 +25,8 @@ const (
 	Revoked = "revoked"
 )
 
-// tokenPrefix marks an adviser invitation token, so one pasted in the wrong place is recognised.
-const tokenPrefix = "oai_"
-
-// tokenBytes of randomness: 256 bits, beyond guessing.
-const tokenBytes = 32
-
-var tokenLen = len(tokenPrefix) + base64.RawURLEncoding.EncodedLen(tokenBytes)
+// tokens are adviser invitation tokens: "oai_" and 43 characters of base64url (package linktoken).
+const tokens linktoken.Kind = "oai_"
 
 // Expiry bounds in days from today: the advice is due within 6 weeks, so a link may last that
 // long, and no longer.
@@ -71,30 +62,13 @@ type Repository interface {
 }
 
 // NewToken makes an unguessable token and its hash.
-func NewToken() (token, hash string) {
-	b := make([]byte, tokenBytes)
-	if _, err := rand.Read(b); err != nil {
-		panic("adviserlink: no randomness: " + err.Error())
-	}
-	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashToken(token)
-}
+func NewToken() (token, hash string) { return tokens.New() }
 
-// HashToken is the stored form of a presented token (hex SHA-256).
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// HashToken is the stored form of a presented token.
+func HashToken(token string) string { return linktoken.Hash(token) }
 
 // LooksLikeToken reports whether s has a token's shape, so junk never reaches the database.
-func LooksLikeToken(s string) bool {
-	rest, ok := strings.CutPrefix(s, tokenPrefix)
-	if !ok || len(s) != tokenLen {
-		return false
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(rest)
-	return err == nil && len(b) == tokenBytes
-}
+func LooksLikeToken(s string) bool { return tokens.LooksLike(s) }
 
 // New checks and builds an invitation for an advice request, returning it with the token to send
 // (shown once). lastDay is the last day it can be used (zero: DefaultDays from today), from

@@ -1,28 +1,18 @@
 package survey
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/linktoken"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
-// tokenPrefix marks a survey invitation token, so one pasted in the wrong place (a log, a
-// ticket) is recognisable and secret scanners can be taught to find it.
-const tokenPrefix = "osi_"
-
-// tokenBytes of randomness: 256 bits, beyond guessing however many attempts are made.
-const tokenBytes = 32
-
-// tokenLen is the token's length: the prefix and 43 characters of unpadded base64url.
-var tokenLen = len(tokenPrefix) + base64.RawURLEncoding.EncodedLen(tokenBytes)
+// tokens are survey invitation tokens: "osi_" and 43 characters of base64url (package linktoken).
+const tokens linktoken.Kind = "osi_"
 
 // Invitation expiry bounds: long enough to reach a family by post, short enough that an old
 // link lying about is dead.
@@ -48,36 +38,14 @@ type Invitation struct {
 	Version                              int
 }
 
-// NewToken makes an unguessable token ("osi_" and 43 characters of base64url from 32 random
-// bytes) and its stored hash.
-func NewToken() (token, hash string) {
-	b := make([]byte, tokenBytes)
-	// crypto/rand.Read never fails: since Go 1.24 it crashes the program rather than return
-	// fewer random bytes.
-	_, _ = rand.Read(b)
-	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashToken(token)
-}
+// NewToken makes an unguessable token and its hash.
+func NewToken() (token, hash string) { return tokens.New() }
 
-// HashToken is the stored form of a presented token (hex SHA-256). The token has 256 bits of
-// entropy, so a plain hash is enough; no salt or slow hash is needed.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// HashToken is the stored form of a presented token.
+func HashToken(token string) string { return linktoken.Hash(token) }
 
 // LooksLikeToken reports whether s has a token's shape, so junk never reaches the database.
-func LooksLikeToken(s string) bool {
-	rest, ok := strings.CutPrefix(s, tokenPrefix)
-	// The length check is implied by the decoded length below; it spares decoding long junk.
-	if !ok || len(s) != tokenLen {
-		return false
-	}
-	// Strict decoding also refuses a last character with stray low bits, which NewToken never
-	// makes: 43 characters carry 258 bits for 256.
-	b, err := base64.RawURLEncoding.Strict().DecodeString(rest)
-	return err == nil && len(b) == tokenBytes
-}
+func LooksLikeToken(s string) bool { return tokens.LooksLike(s) }
 
 // NewInvitation checks and builds an invitation to answer t's current question set, returning
 // it and the token to send (shown once; only its hash is kept). lastDay is the last calendar day
