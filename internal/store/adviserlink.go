@@ -67,12 +67,11 @@ func (tx adviserLinkRepo) InvitationByToken(hash string) (adviserlink.Invitation
 
 // Invitation loads one invitation within scope.
 func (tx adviserLinkRepo) Invitation(id string, s access.Scope) (adviserlink.Invitation, error) {
-	var row adviserInvitationRow
-	err := visibleYoungPeople(tx.q().Where("adviser_invitations.id = ?", id), "adviser_invitations.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return adviserlink.Invitation{}, fault.New(fault.NotFound, "No such adviser invitation.")
+	row, err := visibleByID[adviserInvitationRow](tx.conn, "adviser_invitations", id, s, "No such adviser invitation.")
+	if err != nil {
+		return adviserlink.Invitation{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // UpdateInvitation writes i if i.Version-1 is still current.

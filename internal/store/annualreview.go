@@ -1,14 +1,10 @@
 package store
 
 import (
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
-	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -99,12 +95,11 @@ func (tx reviewRepo) Create(r annualreview.Review) error {
 
 // AnnualReview loads one review within scope.
 func (tx reviewRepo) Get(id string, s access.Scope) (annualreview.Review, error) {
-	var row annualReviewRow
-	err := visibleYoungPeople(tx.q().Where("annual_reviews.id = ?", id), "annual_reviews.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return annualreview.Review{}, fault.New(fault.NotFound, "No such annual review.")
+	row, err := visibleByID[annualReviewRow](tx.conn, "annual_reviews", id, s, "No such annual review.")
+	if err != nil {
+		return annualreview.Review{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // UpdateAnnualReview writes r if r.Version-1 is still current.

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -69,12 +67,11 @@ func (tx assessmentRepo) Create(a assessment.Assessment) error {
 
 // Assessment loads one assessment within scope.
 func (tx assessmentRepo) Get(id string, s access.Scope) (assessment.Assessment, error) {
-	var row assessmentRow
-	err := visibleYoungPeople(tx.q().Where("family_assessments.id = ?", id), "family_assessments.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return assessment.Assessment{}, fault.New(fault.NotFound, "No such family assessment.")
+	row, err := visibleByID[assessmentRow](tx.conn, "family_assessments", id, s, "No such family assessment.")
+	if err != nil {
+		return assessment.Assessment{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // LatestAssessment loads the newest version of a referral's assessment; found is false when none

@@ -1,14 +1,10 @@
 package store
 
 import (
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/dispute"
-	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
@@ -80,12 +76,11 @@ func (tx disputeRepo) Create(d dispute.Dispute) error {
 
 // Dispute loads one dispute within scope.
 func (tx disputeRepo) Get(id string, s access.Scope) (dispute.Dispute, error) {
-	var row disputeRow
-	err := visibleYoungPeople(tx.q().Where("disputes.id = ?", id), "disputes.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return dispute.Dispute{}, fault.New(fault.NotFound, "No such dispute.")
+	row, err := visibleByID[disputeRow](tx.conn, "disputes", id, s, "No such dispute.")
+	if err != nil {
+		return dispute.Dispute{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // UpdateDispute writes d if d.Version-1 is still current.

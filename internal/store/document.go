@@ -1,10 +1,7 @@
 package store
 
 import (
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/document"
@@ -48,12 +45,11 @@ func (tx documentRepo) Create(d document.Document) error {
 
 // Get reads one document whose child is within scope.
 func (tx documentRepo) Get(id string, s access.Scope) (document.Document, error) {
-	var row documentRow
-	err := visibleYoungPeople(tx.q().Where("documents.id = ?", id), "documents.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return document.Document{}, fault.New(fault.NotFound, "No such document.")
+	row, err := visibleByID[documentRow](tx.conn, "documents", id, s, "No such document.")
+	if err != nil {
+		return document.Document{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // List reads one record's documents within scope, newest first.

@@ -1,14 +1,10 @@
 package store
 
 import (
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/ehc"
-	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -142,12 +138,11 @@ func (tx ehcRequestRepo) Create(r ehc.Request) error {
 
 // EHCRequest loads one EHC needs assessment request within scope.
 func (tx ehcRequestRepo) Get(id string, s access.Scope) (ehc.Request, error) {
-	var row ehcRequestRow
-	err := visibleYoungPeople(tx.q().Where("ehc_requests.id = ?", id), "ehc_requests.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ehc.Request{}, fault.New(fault.NotFound, "No such EHC needs assessment request.")
+	row, err := visibleByID[ehcRequestRow](tx.conn, "ehc_requests", id, s, "No such EHC needs assessment request.")
+	if err != nil {
+		return ehc.Request{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // UpdateEHCRequest writes r if r.Version-1 is still current.

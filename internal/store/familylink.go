@@ -67,12 +67,11 @@ func (tx familyLinkRepo) InvitationByToken(hash string) (familylink.Invitation, 
 
 // Invitation loads one invitation within scope.
 func (tx familyLinkRepo) Invitation(id string, s access.Scope) (familylink.Invitation, error) {
-	var row familyInvitationRow
-	err := visibleYoungPeople(tx.q().Where("family_invitations.id = ?", id), "family_invitations.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return familylink.Invitation{}, fault.New(fault.NotFound, "No such family invitation.")
+	row, err := visibleByID[familyInvitationRow](tx.conn, "family_invitations", id, s, "No such family invitation.")
+	if err != nil {
+		return familylink.Invitation{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // UpdateInvitation writes i if i.Version-1 is still current.

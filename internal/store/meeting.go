@@ -191,12 +191,11 @@ func (r actionRow) toDomain() meeting.Action {
 
 // Action loads one action within scope.
 func (tx meetingRepo) Action(id string, s access.Scope) (meeting.Action, error) {
-	var row actionRow
-	err := visibleYoungPeople(tx.q().Where("meeting_actions.id = ?", id), "meeting_actions.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return meeting.Action{}, fault.New(fault.NotFound, "No such action.")
+	row, err := visibleByID[actionRow](tx.conn, "meeting_actions", id, s, "No such action.")
+	if err != nil {
+		return meeting.Action{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // CompleteAction records a's completion if it is still open, so two completions racing each

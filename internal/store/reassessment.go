@@ -1,13 +1,9 @@
 package store
 
 import (
-	"errors"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/oneplan-send/oneplan/internal/access"
-	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/reassessment"
 	"github.com/oneplan-send/oneplan/internal/statutory"
@@ -83,12 +79,11 @@ func (tx reassessmentRepo) Create(r reassessment.Reassessment) error {
 
 // Get reads one re-assessment of a young person within scope.
 func (tx reassessmentRepo) Get(id string, s access.Scope) (reassessment.Reassessment, error) {
-	var row reassessmentRow
-	err := visibleYoungPeople(tx.q().Where("reassessments.id = ?", id), "reassessments.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return reassessment.Reassessment{}, fault.New(fault.NotFound, "No such re-assessment.")
+	row, err := visibleByID[reassessmentRow](tx.conn, "reassessments", id, s, "No such re-assessment.")
+	if err != nil {
+		return reassessment.Reassessment{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // Update writes r if it is still at the version before r.Version.

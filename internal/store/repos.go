@@ -152,6 +152,17 @@ func (tx directoryRepo) PractitionerByEmail(email string) (directory.Practitione
 
 // Young people.
 
+// visibleByID reads the row of table with id when its young person is within scope; a row out of
+// scope is as absent as one that does not exist (404 with notFound, never 403).
+func visibleByID[R any](tx conn, table, id string, s access.Scope, notFound string) (R, error) {
+	var row R
+	err := visibleYoungPeople(tx.q().Where(table+".id = ?", id), table+".young_person_id", s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, fault.New(fault.NotFound, notFound)
+	}
+	return row, translate(err)
+}
+
 // visibleYoungPeople restricts q (whose young-person id column is col) to the scope.
 func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 	switch {

@@ -201,12 +201,11 @@ func (tx surveyRepo) CreateResponse(r survey.Response, scores []survey.Score) er
 // SurveyResponse loads one response within scope. Anonymous responses belong to no child, so
 // only callers whose reach is the whole council see them.
 func (tx surveyRepo) Response(id string, s access.Scope) (survey.Response, error) {
-	var row surveyResponseRow
-	err := visibleYoungPeople(tx.q().Where("survey_responses.id = ?", id), "survey_responses.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return survey.Response{}, fault.New(fault.NotFound, "No such survey response.")
+	row, err := visibleByID[surveyResponseRow](tx.conn, "survey_responses", id, s, "No such survey response.")
+	if err != nil {
+		return survey.Response{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // SurveyResponses lists one page within scope.
@@ -281,12 +280,11 @@ func (tx surveyRepo) InvitationByToken(hash string) (survey.Invitation, error) {
 
 // SurveyInvitation loads one invitation within scope.
 func (tx surveyRepo) Invitation(id string, s access.Scope) (survey.Invitation, error) {
-	var row surveyInvitationRow
-	err := visibleYoungPeople(tx.q().Where("survey_invitations.id = ?", id), "survey_invitations.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return survey.Invitation{}, fault.New(fault.NotFound, "No such survey invitation.")
+	row, err := visibleByID[surveyInvitationRow](tx.conn, "survey_invitations", id, s, "No such survey invitation.")
+	if err != nil {
+		return survey.Invitation{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // UpdateSurveyInvitation writes i if i.Version-1 is still current.

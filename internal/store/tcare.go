@@ -273,12 +273,11 @@ func (tx tcareRepo) CreatePlacement(p tcare.Placement) error {
 
 // Placement loads one placement within scope.
 func (tx tcareRepo) Placement(id string, s access.Scope) (tcare.Placement, error) {
-	var row placementRow
-	err := visibleYoungPeople(tx.q().Where("placements.id = ?", id), "placements.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return tcare.Placement{}, fault.New(fault.NotFound, "No such placement.")
+	row, err := visibleByID[placementRow](tx.conn, "placements", id, s, "No such placement.")
+	if err != nil {
+		return tcare.Placement{}, err
 	}
-	return row.toDomain(), translate(err)
+	return row.toDomain(), nil
 }
 
 // UpdatePlacement writes p if p.Version-1 is still current.
