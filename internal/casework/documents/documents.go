@@ -134,31 +134,41 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 	return d, err
 }
 
-// adviserDraft reports whether d is a report an adviser attached to an EHC needs assessment
-// and has not yet submitted with their advice: it was uploaded by the organisation of a
-// practitioner whose advice request on that assessment is still waiting for them. Until they
-// submit, it is their draft, which the family may not read.
-func adviserDraft(tx Tx, d document.Document) (bool, error) {
+// drafts tells an adviser's unsubmitted report: a document attached to an EHC needs assessment
+// by the organisation of a practitioner whose advice request on it is still waiting for them.
+// Until they submit, it is their draft, which the family may not read. Each assessment's open
+// advisers are read once however many of its documents are asked about (a page of them).
+type drafts struct {
+	tx   Tx
+	orgs map[string]map[string]bool // assessment id -> organisations with advice still awaited
+}
+
+func newDrafts(tx Tx) *drafts { return &drafts{tx: tx, orgs: map[string]map[string]bool{}} }
+
+func (ds *drafts) is(d document.Document) (bool, error) {
 	if d.RecordType != document.OnEHCRequest || d.UploadedByOrg == "" {
 		return false, nil
 	}
-	rs, err := tx.Advice().OfEHCRequest(d.RecordID)
-	if err != nil {
-		return false, err
-	}
-	for _, r := range rs {
-		if r.Status != advice.Requested || r.PractitionerID == "" {
-			continue
-		}
-		pr, err := tx.Directory().Practitioner(r.PractitionerID)
+	orgs, ok := ds.orgs[d.RecordID]
+	if !ok {
+		rs, err := ds.tx.Advice().OfEHCRequest(d.RecordID)
 		if err != nil {
 			return false, err
 		}
-		if pr.OrganisationID == d.UploadedByOrg {
-			return true, nil
+		orgs = map[string]bool{}
+		for _, r := range rs {
+			if r.Status != advice.Requested || r.PractitionerID == "" {
+				continue
+			}
+			pr, err := ds.tx.Directory().Practitioner(r.PractitionerID)
+			if err != nil {
+				return false, err
+			}
+			orgs[pr.OrganisationID] = true
 		}
+		ds.orgs[d.RecordID] = orgs
 	}
-	return false, nil
+	return orgs[d.UploadedByOrg], nil
 }
 
 // Staged is an upload checked and its bytes stored, waiting for its record.
@@ -230,7 +240,7 @@ func get(tx Tx, id string, sc access.Scope, family bool) (document.Document, err
 	if err != nil || !family {
 		return d, err
 	}
-	draft, err := adviserDraft(tx, d)
+	draft, err := newDrafts(tx).is(d)
 	if err != nil {
 		return document.Document{}, err
 	}
@@ -306,9 +316,9 @@ func (s *Service) Documents(ctx context.Context, recordType, recordID string, pg
 			if err != nil || !family {
 				return ds, next, err
 			}
-			shown := ds[:0]
+			shown, drafts := ds[:0], newDrafts(tx)
 			for _, d := range ds {
-				draft, err := adviserDraft(tx, d)
+				draft, err := drafts.is(d)
 				if err != nil {
 					return nil, "", err
 				}
