@@ -14,7 +14,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
@@ -223,6 +225,17 @@ func (rd *Reader) Next() (Record, error) {
 	}
 }
 
+// patterns are the columns' patterns, each compiled once rather than for every cell checked.
+var patterns sync.Map // pattern -> *regexp.Regexp
+
+func pattern(p string) *regexp.Regexp {
+	if r, ok := patterns.Load(p); ok {
+		return r.(*regexp.Regexp)
+	}
+	r, _ := patterns.LoadOrStore(p, regexp.MustCompile(p))
+	return r.(*regexp.Regexp)
+}
+
 // Enums are the values each enumerated column takes, by the contract's schema name.
 type Enums map[string][]string
 
@@ -235,6 +248,15 @@ func Check(rec Record, layout Layout, enums Enums) []Problem {
 	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
 	for _, c := range layout.Columns {
 		v := rec.Get(c.Name)
+		// The API refuses these bytes in any field (issue 12); a file must not be a way round it.
+		if strings.ContainsRune(v, 0) {
+			add(c.Name, "contains the NUL character; no column may hold it")
+			continue
+		}
+		if !utf8.ValidString(v) {
+			add(c.Name, "is not valid UTF-8 (save the file as UTF-8)")
+			continue
+		}
 		if c.Required && v == "" {
 			add(c.Name, "is required")
 			continue
@@ -256,7 +278,7 @@ func Check(rec Record, layout Layout, enums Enums) []Problem {
 		} else if c.Enum != "" && !slices.Contains(enums[c.Enum], v) {
 			add(c.Name, fmt.Sprintf("must be one of %s", strings.Join(enums[c.Enum], ", ")))
 		}
-		if c.Pattern != "" && !regexp.MustCompile(c.Pattern).MatchString(v) {
+		if c.Pattern != "" && !pattern(c.Pattern).MatchString(v) {
 			add(c.Name, "must match "+c.Pattern)
 		}
 		if limit := cmp.Or(c.Max, 200); len(v) > limit {

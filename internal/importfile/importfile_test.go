@@ -101,3 +101,19 @@ func TestRowNumbers(t *testing.T) {
 		t.Fatalf("rows %+v", recs)
 	}
 }
+
+// A file is no way round the API's refusal of NUL and of bytes that are not UTF-8 (issue 12):
+// each such cell is a problem naming its row and column, and nothing is taken from it.
+func TestCheckRefusesHostileBytes(t *testing.T) {
+	for _, c := range []struct{ name, value, want string }{
+		{"NUL", "Na\x00me", "NUL"},
+		{"invalid UTF-8", "\xff\xfe", "UTF-8"},
+	} {
+		rec := Record{Row: 7, Values: []string{"bridge", "B1", c.value, "X", "2015-03-01"},
+			get: map[string]int{"external_system": 0, "external_id": 1, "given_name": 2, "family_name": 3, "date_of_birth": 4}}
+		problems := Check(rec, YoungPeople, Enums{})
+		if len(problems) != 1 || problems[0].Row != 7 || problems[0].Column != "given_name" || !strings.Contains(problems[0].Message, c.want) {
+			t.Errorf("%s: problems %+v", c.name, problems)
+		}
+	}
+}
