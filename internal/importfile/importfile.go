@@ -402,33 +402,7 @@ func Referral(rec Record, enums Enums, systems externalid.Systems, today time.Ti
 	}
 	r := referral.Referral{Reasons: SplitList(rec.Get("reasons")), MainReason: rec.Get("main_reason"),
 		ServicesInvolved: SplitList(rec.Get("services_involved")), Summary: rec.Get("summary")}
-	var ypKey *externalid.ID
-	sys, val, nhs := rec.Get("young_person_system"), rec.Get("young_person_external_id"), NHSNumber(rec)
-	switch {
-	case (sys == "") != (val == ""):
-		if sys == "" {
-			add("young_person_system", "is required with young_person_external_id")
-		} else {
-			add("young_person_external_id", "is required with young_person_system")
-		}
-	case sys != "" && nhs != "":
-		add("nhs_number", "give either nhs_number or young_person_system and young_person_external_id, not both")
-	case sys != "":
-		ypKey = &externalid.ID{System: sys, Value: val}
-		for _, f := range systems.Validate("/young_person", []externalid.ID{*ypKey}) {
-			col := "young_person_external_id"
-			if strings.HasSuffix(f.Pointer, "/system") {
-				col = "young_person_system"
-			}
-			add(col, f.Detail)
-		}
-	case nhs == "":
-		add("nhs_number", "is required (or young_person_system and young_person_external_id)")
-	default:
-		if err := identifier.CheckNHSNumber(nhs); err != nil {
-			add("nhs_number", err.Error())
-		}
-	}
+	ypKey, _ := youngPersonOf(rec, systems, add)
 	if e := rec.Get("referrer_email"); e != "" {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
 			add("referrer_email", "must be an email address")
