@@ -37,6 +37,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/secretseal"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/webhook"
 )
@@ -171,6 +172,14 @@ func open(ctx context.Context) (*deployment, error) {
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.SecretsKey != nil {
+		sealer, err := secretseal.New(cfg.SecretsKey)
+		if err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+		st.SealSecrets(sealer)
 	}
 	if err := st.Migrate(ctx); err != nil {
 		_ = st.Close()

@@ -370,6 +370,7 @@ func TestBadConfig(t *testing.T) {
 		{"ONEPLAN_DATABASE_URL", "", "ONEPLAN_DATABASE_URL"},
 		{"ONEPLAN_SWEEP_INTERVAL", "hourly", "ONEPLAN_SWEEP_INTERVAL"},
 		{"ONEPLAN_SWEEP_INTERVAL", "-1h", "ONEPLAN_SWEEP_INTERVAL"},
+		{"ONEPLAN_SECRETS_KEY", "c2hvcnQ=", "ONEPLAN_SECRETS_KEY"},
 	}
 	for _, c := range cases {
 		t.Run(c.name+"="+c.value, func(t *testing.T) {

@@ -3,7 +3,6 @@ package config
 
 import (
 	"fmt"
-	"github.com/oneplan-send/oneplan/internal/deadline"
 	"net/url"
 	"os"
 	"regexp"
@@ -12,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/deadline"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/secretseal"
 )
 
 // Config is every setting. The README's configuration table lists the same variables.
@@ -42,6 +43,7 @@ type Config struct {
 	OpenData            []string       // ONEPLAN_OPEN_DATA: reports served unauthenticated at /v1/open-data/{report}
 	LACode              string         // ONEPLAN_LA_CODE: the council's 3-digit DfE LA number, for the SEN2 return
 	WebhookAllowed      []string       // ONEPLAN_WEBHOOK_ALLOWED_NETWORKS: private networks webhooks may reach
+	SecretsKey          []byte         // ONEPLAN_SECRETS_KEY: encrypts webhook signing secrets at rest
 	DispatchInterval    time.Duration  // ONEPLAN_DISPATCH_INTERVAL: how often an idle dispatcher looks for events; 0 never
 	EventsRetention     time.Duration  // ONEPLAN_EVENTS_RETENTION: published events are pruned after this
 	WebhookRetryBase    time.Duration  // ONEPLAN_WEBHOOK_RETRY_BASE: the first retry's delay (doubling after)
@@ -87,6 +89,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_DISCLOSURE_SHOW_ZEROS", "false", "publish a true zero as 0 (by default a zero, being below the threshold, is withheld too)"},
 	{"ONEPLAN_OPEN_DATA", "", "reports served without credentials at /v1/open-data/{report}, comma-separated (activity, experience, timeliness, transitions, funnel, or all); empty: none"},
 	{"ONEPLAN_LA_CODE", "", "the council's 3-digit DfE local authority number, written into the SEN2 return"},
+	{"ONEPLAN_SECRETS_KEY", "", "base64 of 32 random bytes (openssl rand -base64 32): webhook signing secrets are stored encrypted with it (AES-256-GCM); unset, they are stored as given. Keep it out of the database's backups"},
 	{"ONEPLAN_WEBHOOK_ALLOWED_NETWORKS", "", "networks (CIDRs or addresses, comma-separated) webhooks may be delivered to although private or loopback, e.g. 127.0.0.1/32 for a receiver on this machine; plain http is allowed only to an allowed loopback address"},
 	{"ONEPLAN_DISPATCH_INTERVAL", "250ms", "how often an idle server looks for newly committed events and due webhook deliveries (0 turns delivery off in this process)"},
 	{"ONEPLAN_EVENTS_RETENTION", "168h", "published events (the feed and replays) and delivery attempts are pruned after this"},
@@ -186,6 +189,11 @@ func FromEnv() (Config, error) {
 		}
 	}
 	c.WebhookAllowed = list(get("ONEPLAN_WEBHOOK_ALLOWED_NETWORKS"))
+	if k := get("ONEPLAN_SECRETS_KEY"); k != "" {
+		if c.SecretsKey, err = secretseal.ParseKey(k); err != nil {
+			return c, fmt.Errorf("ONEPLAN_SECRETS_KEY %w", err)
+		}
+	}
 	for _, d := range []struct {
 		name string
 		to   *time.Duration

@@ -30,6 +30,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/secretseal"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 	"github.com/oneplan-send/oneplan/pkg/client"
@@ -96,6 +97,15 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	for _, f := range tweak {
 		hopts = append(hopts, func(o *httpapi.Options) { f(o, &copts) })
 		f(&httpapi.Options{}, &copts)
+	}
+	if st.Dialect() == store.Postgres {
+		// Every PostgreSQL suite keeps webhook secrets sealed, every SQLite one as given, so the
+		// webhook tests' own signature checks cover both ways of storing them.
+		sealer, err := secretseal.New(bytes.Repeat([]byte{0x5e}, secretseal.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.SealSecrets(sealer)
 	}
 	a := app.New(st, copts)
 	startCtx, stop := context.WithCancel(ctx)

@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/secretseal"
 )
 
 // Dialects.
@@ -32,7 +33,13 @@ type Store struct {
 	db      *gorm.DB
 	dialect string
 	dsn     string
+	// sealer encrypts the secrets the server must read back (webhook signing secrets).
+	sealer *secretseal.Sealer
 }
+
+// SealSecrets makes the store keep webhook signing secrets encrypted with sealer from now on
+// (ONEPLAN_SECRETS_KEY); without it they are stored as given.
+func (s *Store) SealSecrets(sealer *secretseal.Sealer) { s.sealer = sealer }
 
 // DialectOf names the database a DSN selects: postgres:// and postgresql:// select PostgreSQL;
 // anything else (a path, file:..., sqlite:...) is a SQLite file.
@@ -143,7 +150,7 @@ type Tx struct{ conn }
 // InTx runs fn in one transaction, committed only when fn returns nil (see session for how few
 // round trips that takes on PostgreSQL).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, canBegin: true}
+	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, canBegin: true, sealer: s.sealer}
 	if !ss.deferWrites {
 		// SQLite: the transaction from the start (BEGIN IMMEDIATE), as the single writer.
 		if err := ss.begin(); err != nil {
@@ -156,7 +163,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 // Read runs fn outside a transaction, for reads; the only writes it may make are audit events of
 // what it read, sent when fn returns.
 func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres}
+	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, sealer: s.sealer}
 	return translate(ss.run(fn, &Tx{conn{ss}}))
 }
 

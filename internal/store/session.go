@@ -12,6 +12,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
+	"github.com/oneplan-send/oneplan/internal/secretseal"
 )
 
 // A session is one unit of work: InTx's transaction, or Read's reads. On PostgreSQL it spends as
@@ -35,6 +36,7 @@ type session struct {
 	pool    *gorm.DB // the connection pool
 	tx      *gorm.DB // the transaction, once begun
 	dialect string
+	sealer  *secretseal.Sealer
 	// defer: PostgreSQL, keeping writes for the end. canBegin: InTx (Read never begins).
 	deferWrites, canBegin bool
 	pending               []keptWrite

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -51,14 +52,22 @@ type webhookSubscriptionRow struct {
 
 func (webhookSubscriptionRow) TableName() string { return "webhook_subscriptions" }
 
-func toSubscriptionRow(s webhook.Subscription) webhookSubscriptionRow {
+// toSubscriptionRow is s as stored, its secrets sealed when a key is configured.
+func (tx webhookRepo) toSubscriptionRow(s webhook.Subscription) (webhookSubscriptionRow, error) {
+	var err error
+	if s.Secret, err = tx.sealer.Seal(s.Secret); err != nil {
+		return webhookSubscriptionRow{}, err
+	}
+	if s.PreviousSecret, err = tx.sealer.Seal(s.PreviousSecret); err != nil {
+		return webhookSubscriptionRow{}, err
+	}
 	types := s.EventTypes
 	if types == nil {
 		types = []string{}
 	}
 	return webhookSubscriptionRow{ID: s.ID, OrganisationID: s.OrganisationID, View: string(s.View), URL: s.URL, EventTypes: toJSON(types),
 		Active: s.Active, Status: string(s.Status), Secret: s.Secret, PreviousSecret: nullable(s.PreviousSecret),
-		PreviousExpiresAt: utcPtr(s.PreviousExpiresAt), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version}
+		PreviousExpiresAt: utcPtr(s.PreviousExpiresAt), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version}, nil
 }
 
 func (r webhookSubscriptionRow) toDomain() webhook.Subscription {
@@ -66,6 +75,20 @@ func (r webhookSubscriptionRow) toDomain() webhook.Subscription {
 		EventTypes: fromJSON[[]string](&r.EventTypes), Active: r.Active, Status: webhook.Status(r.Status), Secret: r.Secret,
 		PreviousSecret: deref(r.PreviousSecret), PreviousExpiresAt: utcPtr(r.PreviousExpiresAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+}
+
+// subscription is r with its secrets opened. A secret that will not open (sealed, and the key
+// missing or changed) is an error rather than a delivery signed with the wrong key.
+func (tx webhookRepo) subscription(r webhookSubscriptionRow) (webhook.Subscription, error) {
+	s := r.toDomain()
+	var err error
+	if s.Secret, err = tx.sealer.Open(s.Secret); err != nil {
+		return webhook.Subscription{}, fmt.Errorf("webhook subscription %s: %w", s.ID, err)
+	}
+	if s.PreviousSecret, err = tx.sealer.Open(s.PreviousSecret); err != nil {
+		return webhook.Subscription{}, fmt.Errorf("webhook subscription %s: %w", s.ID, err)
+	}
+	return s, nil
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -102,19 +125,28 @@ func (r webhookAttemptRow) toDomain() webhook.Attempt {
 
 // CreateSubscription inserts s.
 func (tx webhookRepo) CreateSubscription(s webhook.Subscription) error {
-	row := toSubscriptionRow(s)
+	row, err := tx.toSubscriptionRow(s)
+	if err != nil {
+		return err
+	}
 	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))
 }
 
 // Subscription loads one subscription.
 func (tx webhookRepo) Subscription(id string) (webhook.Subscription, error) {
 	row, err := get[webhookSubscriptionRow](tx.conn, "webhook subscription", id)
-	return row.toDomain(), err
+	if err != nil {
+		return webhook.Subscription{}, err
+	}
+	return tx.subscription(row)
 }
 
 // UpdateSubscription writes s if s.Version-1 is still current.
 func (tx webhookRepo) UpdateSubscription(s webhook.Subscription) error {
-	row := toSubscriptionRow(s)
+	row, err := tx.toSubscriptionRow(s)
+	if err != nil {
+		return err
+	}
 	return updateVersioned(tx.conn, &row, "webhook_subscriptions", s.ID, s.Version-1)
 }
 
@@ -237,7 +269,9 @@ func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max int) ([]webh
 	}
 	byID := map[string]webhook.Subscription{}
 	for _, s := range subs {
-		byID[s.ID] = s.toDomain()
+		if byID[s.ID], err = tx.subscription(s); err != nil {
+			return nil, err
+		}
 	}
 	evByID := map[string]outbox.Published{}
 	for _, e := range events {
