@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/secretseal"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
@@ -89,6 +90,54 @@ func TestWebhookSecretsSealed(t *testing.T) {
 		st.SealSecrets(other)
 		if _, err := read(sealed.ID); err == nil {
 			t.Fatal("a sealed secret opened with another key")
+		}
+	})
+}
+
+// TestUnopenableSecretHoldsOnlyItsSubscription: a claimed delivery whose subscription's secret
+// will not open comes back marked, while another subscription's delivery is claimed as usual.
+func TestUnopenableSecretHoldsOnlyItsSubscription(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		org := mkOrg(t, st, nil)
+		ts := now()
+		mk := func() webhook.Subscription {
+			return webhook.Subscription{ID: newID(t), OrganisationID: org.ID, View: webhook.View("council"), URL: "https://receiver.example/hook",
+				EventTypes: []string{}, Active: true, Status: webhook.Status("active"), Secret: "whsec_c2VjcmV0LWZvci10aGUtdGVzdC1zdWJzY3JpcHRpb24",
+				CreatedAt: ts, UpdatedAt: ts, Version: 1}
+		}
+		good, bad := mk(), mk()
+		write(t, st, func(tx *store.Tx) error { return tx.Webhooks().CreateSubscription(good) })
+		key, _ := secretseal.New(bytes.Repeat([]byte{3}, secretseal.KeySize))
+		st.SealSecrets(key)
+		write(t, st, func(tx *store.Tx) error { return tx.Webhooks().CreateSubscription(bad) })
+		st.SealSecrets(nil) // the key is lost: bad's secret no longer opens
+		ev := outbox.Event{ID: newID(t), OccurredAt: ts.Add(time.Second), Type: outbox.OrganisationCreated.Name, RecordType: "organisation",
+			RecordID: org.ID, Payload: map[string]any{"id": org.ID}}
+		write(t, st, func(tx *store.Tx) error { return tx.Publish(ev) })
+		var jobs []webhook.Job
+		write(t, st, func(tx *store.Tx) (err error) {
+			if _, _, err = tx.WebhookQueue().Sequence(time.Now().Add(time.Minute), 1000); err != nil {
+				return err
+			}
+			jobs, err = tx.WebhookQueue().Claim(time.Now().Add(time.Minute), time.Minute, 1000)
+			return err
+		})
+		seen := map[string]bool{}
+		for _, j := range jobs {
+			seen[j.Subscription.ID] = true
+			switch j.Subscription.ID {
+			case good.ID:
+				if j.Unsigned != nil || j.Subscription.Secret != good.Secret {
+					t.Fatalf("the good subscription's job: %v, secret %q", j.Unsigned, j.Subscription.Secret)
+				}
+			case bad.ID:
+				if !errors.Is(j.Unsigned, secretseal.ErrNoKey) || j.Subscription.Secret != "" {
+					t.Fatalf("the unopenable subscription's job: %v, secret %q", j.Unsigned, j.Subscription.Secret)
+				}
+			}
+		}
+		if !seen[good.ID] || !seen[bad.ID] {
+			t.Fatalf("claimed jobs for %v, want both subscriptions", seen)
 		}
 	})
 }

@@ -267,10 +267,11 @@ func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max int) ([]webh
 	if err := tx.w().Where("id IN ?", setKeys(eventIDs)).Find(&events).Error; err != nil {
 		return nil, translate(err)
 	}
-	byID := map[string]webhook.Subscription{}
+	byID, unsigned := map[string]webhook.Subscription{}, map[string]error{}
 	for _, s := range subs {
+		// One subscription whose secret will not open must not hold up everyone else's.
 		if byID[s.ID], err = tx.subscription(s); err != nil {
-			return nil, err
+			byID[s.ID], unsigned[s.ID] = webhook.Subscription{ID: s.ID, OrganisationID: s.OrganisationID}, err
 		}
 	}
 	evByID := map[string]outbox.Published{}
@@ -284,7 +285,8 @@ func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max int) ([]webh
 		if !ok1 || !ok2 {
 			continue // pruned under it: nothing left to send
 		}
-		jobs = append(jobs, webhook.Job{Subscription: s, Event: e, Attempts: k.Attempts, FirstAttempt: utcPtr(k.FirstAttemptAt)})
+		jobs = append(jobs, webhook.Job{Subscription: s, Event: e, Attempts: k.Attempts, FirstAttempt: utcPtr(k.FirstAttemptAt),
+			Unsigned: unsigned[k.SubscriptionID]})
 	}
 	return jobs, nil
 }

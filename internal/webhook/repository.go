@@ -37,6 +37,9 @@ type Job struct {
 	Event        outbox.Published
 	Attempts     int        // attempts made before this one
 	FirstAttempt *time.Time // when the first attempt was made, if any
+	// Unsigned is why the subscription's secret could not be read (sealed, and the key missing
+	// or changed): the job is not sent, and waits out its lease to be tried again.
+	Unsigned error
 }
 
 // Filter selects subscriptions.

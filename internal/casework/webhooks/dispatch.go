@@ -247,6 +247,9 @@ func (s *Service) settle(ctx context.Context, rs []webhook.Result) error {
 
 // deliver makes one attempt at j and returns it, to be recorded.
 func (s *Service) deliver(ctx context.Context, j webhook.Job) (webhook.Result, error) {
+	if j.Unsigned != nil {
+		return webhook.Result{}, j.Unsigned
+	}
 	body, err := json.Marshal(BodyOf(j.Event))
 	if err != nil {
 		return webhook.Result{}, err
