@@ -110,6 +110,9 @@ func (s *Service) importRows(ctx context.Context, perm auth.Permission, dryRun b
 		}); err != nil {
 			return err
 		}
+		if err := casework.BeforeCommit(ctx, tx); err != nil {
+			return err
+		}
 		if dryRun {
 			return errDryRun
 		}
