@@ -469,15 +469,17 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 		return s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
 	}
 	cause := context.Cause(runCtx)
-	if errors.Is(cause, errLeaseLost) || errors.Is(runErr, errLeaseLost) {
-		return nil // another replica runs it now
-	}
-	if errors.Is(cause, errCancelled) || errors.Is(runErr, errCancelled) ||
-		(runErr != nil && errors.Is(s.held(context.WithoutCancel(ctx), j.ID), errCancelled)) {
-		// Cancelled: the canceller wrote the job's outcome and its event; what this run wrote all
-		// or nothing was rolled back (continuing on error, the batches committed stay).
-		_ = s.blobs.Delete(context.WithoutCancel(ctx), rejectsKey)
-		return nil
+	stopped := errors.Is(cause, errLeaseLost) || errors.Is(runErr, errLeaseLost) || errors.Is(cause, errCancelled) || errors.Is(runErr, errCancelled)
+	if stopped || runErr != nil {
+		switch h := s.held(context.WithoutCancel(ctx), j.ID); {
+		case errors.Is(h, errCancelled):
+			// The canceller wrote the job's outcome and its event; what this run wrote all or
+			// nothing was rolled back (continuing on error, the batches committed stay).
+			_ = s.blobs.Delete(context.WithoutCancel(ctx), rejectsKey)
+			return nil
+		case stopped || errors.Is(h, errLeaseLost):
+			return nil // another replica runs it now
+		}
 	}
 	if ctx.Err() != nil {
 		// This process is stopping: the job goes back to the queue for another replica (what
