@@ -14,6 +14,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
 	"github.com/oneplan-send/oneplan/internal/importfile"
 	"github.com/oneplan-send/oneplan/internal/importjob"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -125,9 +126,32 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Start:    func(total int) { pb = bar(total, layout.Type, stderr, *quiet) },
 		Progress: func(importjob.Counts) { _ = pb.Add(1) },
 	}
+	// The run's summary (a finished job naming its counts): in the rows' own transaction when
+	// they are written all or nothing, else in one of its own once the run ends.
+	summary := func(c importjob.Counts, runErr error) importjobs.CommandRun {
+		out := importjobs.CommandRun{ID: job, Kind: layout.Type, DryRun: *dryRun, ContinueOnError: *keepGoing, Counts: c}
+		if fi, err := os.Stat(file); err == nil {
+			out.FileSize = fi.Size()
+		}
+		if runErr != nil {
+			// The operator's path may name a child: the job keeps what went wrong, not where.
+			out.Failure = strings.ReplaceAll(runErr.Error(), file, "the file")
+		}
+		return out
+	}
+	summarised := false
+	run.Final = func(tx casework.Recorder, c importjob.Counts) error {
+		summarised = true
+		return a.app.Imports.RecordRun(ctx, tx, summary(c, nil))
+	}
 	c, err := run.Run(ctx)
 	if pb != nil {
 		_ = pb.Finish()
+	}
+	if err != nil || !summarised {
+		if serr := a.app.Imports.RecordRun(ctx, nil, summary(c, err)); serr != nil && err == nil {
+			err = serr
+		}
 	}
 	verb := "imported"
 	if *dryRun {

@@ -91,3 +91,11 @@ func (h *importHandlers) GetImportRejects(ctx context.Context, req api.GetImport
 	}
 	return api.GetImportRejects200TextCsvResponse{Body: r}, nil
 }
+
+func (h *importHandlers) CancelImport(ctx context.Context, req api.CancelImportRequestObject) (api.CancelImportResponseObject, error) {
+	j, err := h.svc.Cancel(ctx, req.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.CancelImport200JSONResponse(toImportJob(j)), nil
+}

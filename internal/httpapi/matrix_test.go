@@ -516,6 +516,10 @@ func matrix() []row {
 		{method: "GET", path: "/v1/imports/{feedback}", setup: withImportJob, want: expect(fb, map[caller]int{sendOfficer: ok, admin: nf})},
 		{method: "GET", path: "/v1/imports/{feedback}/errors", setup: withImportJob, want: expect(fb, map[caller]int{sendOfficer: ok, admin: nf})},
 		{method: "GET", path: "/v1/imports/{feedback}/rejects", setup: withImportJob, want: expect(fb, map[caller]int{sendOfficer: ok, admin: nf})},
+		// The job has finished (so the SEND team's cancel is 409 whatever the worker did first);
+		// cancelling a queued or running one is TestImportJobCancel's.
+		{method: "POST", path: "/v1/imports/{feedback}/cancel", writes: true, setup: withImportJob,
+			want: expect(fb, map[caller]int{sendOfficer: http.StatusConflict, admin: nf})},
 
 		// Transition plans; the plan's id rides in the {feedback} slot (see withTransitionPlan).
 		{method: "GET", path: "/v1/transition-plans", want: caseworkList},

@@ -2,6 +2,8 @@ package importfile
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +56,31 @@ var TransitionPlans = Layout{Type: "transition-plans", Columns: []Column{
 	{Name: "end_reason", Help: strings.Join(transition.EndReasons, ", ")},
 	{Name: "notes", Max: 4000},
 }}
+
+// PfAAreas are the four preparing-for-adulthood areas as the transition-plans layout names them
+// (pfa_AREA_aspirations, pfa_AREA_actions), in the API's order.
+var PfAAreas = []string{"employment_education", "independent_living", "community", "health"}
+
+// Contacts is how many adult-services contacts a transition-plans row may name (contact_N_...);
+// a plan with more has the rest added through the API.
+const Contacts = 3
+
+func init() {
+	for _, a := range PfAAreas {
+		TransitionPlans.Columns = append(TransitionPlans.Columns,
+			Column{Name: "pfa_" + a + "_aspirations", Max: 4000, Help: "preparing for adulthood, " + a + ": what the young person wants"},
+			Column{Name: "pfa_" + a + "_actions", Max: 4000, Help: "preparing for adulthood, " + a + ": what will be done, by whom and when"})
+	}
+	for i := 1; i <= Contacts; i++ {
+		n := "contact_" + strconv.Itoa(i) + "_"
+		TransitionPlans.Columns = append(TransitionPlans.Columns,
+			Column{Name: n + "service", Enum: "AdultService", Help: "an adult-services contact: the service (" + strings.Join(transition.Services, ", ") + ")"},
+			Column{Name: n + "name", Help: "the contact's name (a person, an organisation below, or both)"},
+			Column{Name: n + "role"},
+			Column{Name: n + "organisation_system", Help: "with " + n + "organisation_external_id: the contact's organisation's id in another system"},
+			Column{Name: n + "organisation_external_id"})
+	}
+}
 
 func init() {
 	Layouts[EHCPlans.Type], Layouts[TransitionPlans.Type] = EHCPlans, TransitionPlans
@@ -163,7 +190,7 @@ func EHCPlan(rec Record, enums Enums, systems externalid.Systems, today time.Tim
 // TransitionPlan turns a row into a transition plan and the young person's key or NHS number,
 // with every problem the API's rules find in it (transition.Plan.Validate, bar the young person's
 // age on the day it started, which is checked when the row is written).
-func TransitionPlan(rec Record, enums Enums, systems externalid.Systems, today time.Time) (transition.Plan, *externalid.ID, string, []Problem) {
+func TransitionPlan(rec Record, enums Enums, systems externalid.Systems, today time.Time) (transition.Plan, *externalid.ID, string, []*externalid.ID, []Problem) {
 	problems := Check(rec, TransitionPlans, enums)
 	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
 	ypKey, nhs := youngPersonOf(rec, systems, add)
@@ -177,6 +204,45 @@ func TransitionPlan(rec Record, enums Enums, systems externalid.Systems, today t
 	if d := ds["started_on"]; d != nil {
 		p.StartedOn = *d
 	}
+	areas := []*transition.Area{&p.PfA.EmploymentEducation, &p.PfA.IndependentLiving, &p.PfA.Community, &p.PfA.Health}
+	for i, a := range PfAAreas {
+		areas[i].Aspirations, areas[i].Actions = rec.Get("pfa_"+a+"_aspirations"), rec.Get("pfa_"+a+"_actions")
+	}
+	// Each contact the row names, and its organisation's key (resolved when the row is written).
+	var orgKeys []*externalid.ID
+	contactCol := map[int]int{} // the plan's contact index to its number in the file
+	for i := 1; i <= Contacts; i++ {
+		n := "contact_" + strconv.Itoa(i) + "_"
+		c := transition.Contact{Service: rec.Get(n + "service"), ContactName: rec.Get(n + "name"), ContactRole: rec.Get(n + "role")}
+		sys, val := rec.Get(n+"organisation_system"), rec.Get(n+"organisation_external_id")
+		if c == (transition.Contact{}) && sys == "" && val == "" {
+			continue
+		}
+		var key *externalid.ID
+		switch {
+		case (sys == "") != (val == ""):
+			if sys == "" {
+				add(n+"organisation_system", "is required with "+n+"organisation_external_id")
+			} else {
+				add(n+"organisation_external_id", "is required with "+n+"organisation_system")
+			}
+		case sys != "":
+			key = &externalid.ID{System: sys, Value: val}
+			for _, f := range systems.Validate("/organisation", []externalid.ID{*key}) {
+				col := n + "organisation_external_id"
+				if strings.HasSuffix(f.Pointer, "/system") {
+					col = n + "organisation_system"
+				}
+				add(col, f.Detail)
+			}
+		}
+		if c.Service == "" {
+			add(n+"service", "is required for a contact")
+		}
+		contactCol[len(p.Contacts)] = i
+		p.Contacts = append(p.Contacts, c)
+		orgKeys = append(orgKeys, key)
+	}
 	switch rec.Get("chc_eligible") {
 	case "":
 	case "true", "false":
@@ -186,6 +252,15 @@ func TransitionPlan(rec Record, enums Enums, systems externalid.Systems, today t
 		add("chc_eligible", "must be true or false")
 	}
 	column := func(pointer string) string {
+		if rest, ok := strings.CutPrefix(pointer, "/adult_services_contacts/"); ok {
+			idx, field, _ := strings.Cut(rest, "/")
+			i, _ := strconv.Atoi(idx)
+			field = strings.TrimPrefix(field, "contact_")
+			if field == "organisation_id" {
+				field = "organisation_external_id"
+			}
+			return "contact_" + strconv.Itoa(contactCol[i]) + "_" + field
+		}
 		switch pointer {
 		case "/care_act_assessment/status":
 			return "care_act_status"
@@ -199,6 +274,13 @@ func TransitionPlan(rec Record, enums Enums, systems externalid.Systems, today t
 	// The young person's age is not known yet: check as a young person of 14 on the day it started.
 	check := p
 	check.DateOfBirth = statutory.AddMonths(check.StartedOn, -14*12)
+	// A contact's organisation is found when the row is written; until then it stands in.
+	check.Contacts = slices.Clone(p.Contacts)
+	for i, k := range orgKeys {
+		if k != nil {
+			check.Contacts[i].OrganisationID = "named"
+		}
+	}
 	err := check.Validate(today)
 	problems = domainProblems(err, problems, rec.Row, column)
 	p.Normalise()
@@ -216,5 +298,5 @@ func TransitionPlan(rec Record, enums Enums, systems externalid.Systems, today t
 		}
 		p.Ending = &transition.Ending{On: statutory.Civil(*endedOn), Reason: reason}
 	}
-	return p, ypKey, nhs, problems
+	return p, ypKey, nhs, orgKeys, problems
 }

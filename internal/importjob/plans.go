@@ -28,7 +28,7 @@ func planKinds(s Services, enums importfile.Enums) map[string]Kind {
 		// A transition plan has no external id: a row is matched on its child and start day.
 		importfile.TransitionPlans.Type: {Role: auth.RoleSENDOfficer, KeyColumn: "started_on",
 			Parse: func(rec importfile.Record) (any, string, []importfile.Problem) {
-				tp, yp, nhs, problems := importfile.TransitionPlan(rec, enums, systems, today)
+				tp, yp, nhs, orgs, problems := importfile.TransitionPlan(rec, enums, systems, today)
 				key := ""
 				if child := nhs; yp != nil || child != "" {
 					if yp != nil {
@@ -36,7 +36,8 @@ func planKinds(s Services, enums importfile.Enums) map[string]Kind {
 					}
 					key = child + "@" + tp.StartedOn.Format(time.DateOnly)
 				}
-				return planimports.TransitionPlanRow{Row: rec.Row, Child: planimports.Child{Key: yp, NHSNumber: nhs}, Plan: tp}, key, problems
+				return planimports.TransitionPlanRow{Row: rec.Row, Child: planimports.Child{Key: yp, NHSNumber: nhs}, Plan: tp,
+					ContactOrganisations: orgs}, key, problems
 			},
 			Write: func(ctx context.Context, rows iter.Seq[any], dryRun bool, done func(casework.ImportResult)) error {
 				return s.PlanImports.ImportTransitionPlans(ctx, RowsOf[planimports.TransitionPlanRow](rows), dryRun, done)

@@ -72,6 +72,15 @@ type Runner struct {
 	Progress func(Counts)
 	// Checked hears of each row read while checking, with the counts so far (may be nil).
 	Checked func(Counts)
+	// Final, when set, is called in the transaction of an all-or-nothing run that is not a dry
+	// run, after its last row and before it commits, with the final counts: what it writes (the
+	// run's summary, its job's outcome) commits with the rows or not at all; an error from it
+	// rolls them back. A run that is refused, a dry run or one continuing on error never calls it.
+	Final func(tx casework.Recorder, c Counts) error
+	// Stop, when set, is asked between batches of rows (every Batch rows read or written) whether
+	// the run is to stop (its job was cancelled); its error ends the run, rolling back what an
+	// all-or-nothing run wrote.
+	Stop func() error
 
 	header []string // the file's header row, as read
 }
@@ -161,7 +170,16 @@ func (r *Runner) Run(ctx context.Context) (Counts, error) {
 	if !r.ContinueOnError || r.DryRun {
 		// One transaction: the whole file or nothing.
 		var scanErr error
-		err := r.Kind.Write(ctx, func(yield func(any) bool) {
+		wctx := casework.WithBeforeCommit(ctx, func(tx casework.Recorder) error {
+			if scanErr != nil {
+				return scanErr // the file stopped being read part way (or the job was cancelled): nothing is kept
+			}
+			if r.Final != nil && !r.DryRun {
+				return r.Final(tx, c)
+			}
+			return nil
+		})
+		err := r.Kind.Write(wctx, func(yield func(any) bool) {
 			if scanErr = good(yield); errors.Is(scanErr, errStop) {
 				scanErr = nil
 			}
@@ -265,6 +283,11 @@ func (r *Runner) scan(fn func(rec importfile.Record, row any, key string, proble
 		}
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", r.Name, err)
+		}
+		if r.Stop != nil && rec.Row%Batch == 0 {
+			if err := r.Stop(); err != nil {
+				return err
+			}
 		}
 		row, key, problems := r.Kind.Parse(rec)
 		if err := fn(rec, row, key, problems); err != nil {

@@ -18,7 +18,7 @@ const (
 	Running   Status = "running"   // a replica holds its lease and is running it
 	Succeeded Status = "succeeded" // the file was checked (and, unless a dry run, written)
 	Failed    Status = "failed"    // refused (nothing written unless continuing on error) or stopped
-	Cancelled Status = "cancelled" // reserved: not set by this version
+	Cancelled Status = "cancelled" // cancelled while queued or running (POST /v1/imports/{id}/cancel)
 )
 
 // Counts are a job's numbers: rows read, created, already present (left unchanged), refused.
@@ -95,6 +95,8 @@ type Repository interface {
 	Release(id, runner string, now time.Time) error
 	// Finish writes the outcome of runner's run; false when runner no longer holds the job.
 	Finish(j Job, runner string) (bool, error)
+	// Cancel marks a queued or running job cancelled at now; false when it had finished.
+	Cancel(id string, now time.Time) (bool, error)
 	// AddErrors appends row errors; ClearErrors removes a job's (before a run starts again).
 	AddErrors(jobID string, errs []RowError) error
 	ClearErrors(jobID string) error

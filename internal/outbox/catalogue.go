@@ -124,6 +124,7 @@ var (
 	AdviserInvitationUsed        = Type{Name: "adviser_invitation.used", Version: 1, RecordType: "adviser_invitation", Summary: "The advice was submitted through an adviser invitation link."}
 	AdviserInvitationRevoked     = Type{Name: "adviser_invitation.revoked", Version: 1, RecordType: "adviser_invitation", Summary: "The council withdrew an adviser invitation link."}
 	ImportJobStarted             = Type{Name: "import_job.started", Version: 1, RecordType: "import_job", Summary: "A replica started running an import job (POST /v1/imports)."}
+	ImportJobCancelled           = Type{Name: "import_job.cancelled", Version: 1, RecordType: "import_job", Summary: "An import job was cancelled while queued or running (POST /v1/imports/{id}/cancel)."}
 	ImportJobFinished            = Type{Name: "import_job.finished", Version: 1, RecordType: "import_job", Summary: "An import job finished: succeeded or failed, with its counts."}
 	SettingConsultationSent      = Type{Name: "setting_consultation.sent", Version: 1, RecordType: "setting_consultation", Summary: "The council consulted a setting about naming it in an EHC plan (s.39)."}
 )
@@ -186,6 +187,7 @@ var Catalogue = []Type{
 	FamilyAssessmentReviewed,
 	FamilyAssessmentSubmitted,
 	FamilyAssessmentUpdated,
+	ImportJobCancelled,
 	ImportJobFinished,
 	ImportJobStarted,
 	InvolvementStarted,

@@ -148,6 +148,14 @@ func (tx importJobRepo) Finish(j imports.Job, runner string) (bool, error) {
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
+// Cancel marks a queued or running job cancelled: its lease ends, so no replica claims it, and
+// the runner holding it finds it no longer running.
+func (tx importJobRepo) Cancel(id string, now time.Time) (bool, error) {
+	res := tx.w().Exec(`UPDATE import_jobs SET status = 'cancelled', lease_until = NULL, finished_at = ?, updated_at = ?,
+		version = version + 1 WHERE id = ? AND status IN ('queued', 'running')`, now.UTC(), now.UTC(), id)
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
 type importJobErrorRow struct {
 	JobID      string
 	Seq        int

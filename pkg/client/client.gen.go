@@ -6235,13 +6235,13 @@ type ImportJob struct {
 	RejectsPath *string    `json:"rejects_path,omitempty"`
 	StartedAt   *time.Time `json:"started_at,omitempty"`
 
-	// Status queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (reserved).
+	// Status queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (POST /v1/imports/{id}/cancel while queued or running; nothing written unless it continued on error).
 	Status    ImportJobStatus `json:"status"`
 	UpdatedAt time.Time       `json:"updated_at"`
 	Version   int             `json:"version"`
 }
 
-// ImportJobEventPayload The data of import_job events (see GET /v1/event-types for which). Counts are on import_job.finished only.
+// ImportJobEventPayload The data of import_job events (see GET /v1/event-types for which). Counts are on import_job.finished and import_job.cancelled only.
 type ImportJobEventPayload struct {
 	Attempt         *int      `json:"attempt,omitempty"`
 	ChangedFields   *[]string `json:"changed_fields,omitempty"`
@@ -6270,7 +6270,7 @@ type ImportJobPage struct {
 	NextCursor *string     `json:"next_cursor,omitempty"`
 }
 
-// ImportJobStatus queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (reserved).
+// ImportJobStatus queued (waiting for a replica), running, succeeded (checked and, unless a dry run, written), failed (refused or stopped; nothing written unless it continued on error), cancelled (POST /v1/imports/{id}/cancel while queued or running; nothing written unless it continued on error).
 type ImportJobStatus string
 
 // ImportRowError defines model for ImportRowError.
@@ -12588,7 +12588,7 @@ type ClientInterface interface {
 	//
 	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 	//
-	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
+	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -12603,6 +12603,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/imports/{id} (the `GetImport` operationId).
 	GetImport(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelImport Cancel a queued or running import job
+	//
+	// **Who may call:** as `GET /v1/imports/{id}` (roles with `imports:run`, of the organisation that asked for the job, in the role it was asked in; anyone else is told 404).
+	//
+	// **Changes:** The job ends `cancelled` (its `transition` audit event, `changed_fields: [status]`, and an `import_job.cancelled` outbox event with the counts written so far); the uploaded file is deleted. A queued job is never run. A running job stops between batches of rows on whichever replica runs it: all or nothing (the default), what it had written is rolled back and nothing is kept; continuing on error, the batches it had committed stay (their records keep their audit events naming the job). A job that has finished (succeeded, failed or cancelled) answers 409 with its `current_status`.
+	//
+	// Corresponds with POST /v1/imports/{id}/cancel (the `CancelImport` operationId).
+	CancelImport(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListImportErrors An import job's row errors, in the order found
 	//
@@ -17342,7 +17351,7 @@ func (c *Client) ListImports(ctx context.Context, params *ListImportsParams, req
 //
 // **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 //
-// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
+// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -17368,6 +17377,25 @@ func (c *Client) SubmitImportWithBody(ctx context.Context, params *SubmitImportP
 // Corresponds with GET /v1/imports/{id} (the `GetImport` operationId).
 func (c *Client) GetImport(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetImportRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelImport Cancel a queued or running import job
+//
+// **Who may call:** as `GET /v1/imports/{id}` (roles with `imports:run`, of the organisation that asked for the job, in the role it was asked in; anyone else is told 404).
+//
+// **Changes:** The job ends `cancelled` (its `transition` audit event, `changed_fields: [status]`, and an `import_job.cancelled` outbox event with the counts written so far); the uploaded file is deleted. A queued job is never run. A running job stops between batches of rows on whichever replica runs it: all or nothing (the default), what it had written is rolled back and nothing is kept; continuing on error, the batches it had committed stay (their records keep their audit events naming the job). A job that has finished (succeeded, failed or cancelled) answers 409 with its `current_status`.
+//
+// Corresponds with POST /v1/imports/{id}/cancel (the `CancelImport` operationId).
+func (c *Client) CancelImport(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelImportRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -26729,6 +26757,40 @@ func NewGetImportRequest(server string, id ID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewCancelImportRequest constructs an http.Request for the CancelImport method
+func NewCancelImportRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/imports/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListImportErrorsRequest constructs an http.Request for the ListImportErrors method
 func NewListImportErrorsRequest(server string, id ID, params *ListImportErrorsParams) (*http.Request, error) {
 	var err error
@@ -35651,7 +35713,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 	//
-	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
+	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -35668,6 +35730,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/imports/{id} (the `GetImport` operationId).
 	GetImportWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetImportResponse, error)
+
+	// CancelImportWithResponse Cancel a queued or running import job
+	//
+	// **Who may call:** as `GET /v1/imports/{id}` (roles with `imports:run`, of the organisation that asked for the job, in the role it was asked in; anyone else is told 404).
+	//
+	// **Changes:** The job ends `cancelled` (its `transition` audit event, `changed_fields: [status]`, and an `import_job.cancelled` outbox event with the counts written so far); the uploaded file is deleted. A queued job is never run. A running job stops between batches of rows on whichever replica runs it: all or nothing (the default), what it had written is rolled back and nothing is kept; continuing on error, the batches it had committed stay (their records keep their audit events naming the job). A job that has finished (succeeded, failed or cancelled) answers 409 with its `current_status`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/imports/{id}/cancel (the `CancelImport` operationId).
+	CancelImportWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*CancelImportResponse, error)
 
 	// ListImportErrorsWithResponse An import job's row errors, in the order found
 	//
@@ -48213,6 +48286,117 @@ func (r GetImportResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetImportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelImportResponse409Headers the declared response headers of an HTTP 409 response for CancelImport
+type CancelImportResponse409Headers struct {
+	RetryAfter *int
+}
+
+// CancelImportResponse429Headers the declared response headers of an HTTP 429 response for CancelImport
+type CancelImportResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CancelImportResponse503Headers the declared response headers of an HTTP 503 response for CancelImport
+type CancelImportResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CancelImportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImportJob
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CancelImportResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelImportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CancelImportResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelImportResponse) GetJSON200() *ImportJob {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CancelImportResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelImportResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelImportResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelImportResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelImportResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelImportResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CancelImportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelImportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelImportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelImportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelImportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -62667,7 +62851,7 @@ func (c *ClientWithResponses) ListImportsWithResponse(ctx context.Context, param
 //
 // **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 //
-// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded` or `failed`.
+// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -62695,6 +62879,23 @@ func (c *ClientWithResponses) GetImportWithResponse(ctx context.Context, id ID, 
 		return nil, err
 	}
 	return ParseGetImportResponse(rsp)
+}
+
+// CancelImportWithResponse Cancel a queued or running import job
+//
+// **Who may call:** as `GET /v1/imports/{id}` (roles with `imports:run`, of the organisation that asked for the job, in the role it was asked in; anyone else is told 404).
+//
+// **Changes:** The job ends `cancelled` (its `transition` audit event, `changed_fields: [status]`, and an `import_job.cancelled` outbox event with the counts written so far); the uploaded file is deleted. A queued job is never run. A running job stops between batches of rows on whichever replica runs it: all or nothing (the default), what it had written is rolled back and nothing is kept; continuing on error, the batches it had committed stay (their records keep their audit events naming the job). A job that has finished (succeeded, failed or cancelled) answers 409 with its `current_status`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/imports/{id}/cancel (the `CancelImport` operationId).
+func (c *ClientWithResponses) CancelImportWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*CancelImportResponse, error) {
+	rsp, err := c.CancelImport(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelImportResponse(rsp)
 }
 
 // ListImportErrorsWithResponse An import job's row errors, in the order found
@@ -76043,6 +76244,114 @@ func ParseGetImportResponse(rsp *http.Response) (*GetImportResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetImportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelImportResponse parses an HTTP response from a CancelImportWithResponse call
+func ParseCancelImportResponse(rsp *http.Response) (*CancelImportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelImportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImportJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 409:
+		var headers CancelImportResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelImportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CancelImportResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

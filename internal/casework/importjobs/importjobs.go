@@ -78,13 +78,16 @@ type Service struct {
 	kinds  func() (map[string]importjob.Kind, error)
 	runner string        // this process's name on the leases it holds
 	wake   chan struct{} // a job was queued here
+
+	mu      sync.Mutex
+	running map[string]context.CancelCauseFunc // the jobs this process runs, to stop one cancelled here at once
 }
 
 // New returns the import job service; kinds builds the layouts' kinds (on each run, so they
 // judge rows on the day they run).
 func New(core casework.Core, db casework.DB[Tx], blobs Blobs, kinds func() (map[string]importjob.Kind, error), opts Options) *Service {
 	return &Service{Core: core, db: db, blobs: blobs, opts: opts.withDefaults(), kinds: kinds, runner: casework.NewID(),
-		wake: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), running: map[string]context.CancelCauseFunc{}}
 }
 
 // MaxBytes is the largest file taken.
@@ -376,6 +379,14 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 	}
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	s.mu.Lock()
+	s.running[j.ID] = stop
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, j.ID)
+		s.mu.Unlock()
+	}()
 	pr := &progress{}
 	beat := func() error {
 		c, errs, n := pr.take()
@@ -420,12 +431,55 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 		Problem:  pr.problem,
 		Checked:  pr.set,
 		Progress: pr.set,
+		// Between batches: a job cancelled here stops at once (its context), one cancelled through
+		// another replica when its status says so.
+		Stop: func() error {
+			if cause := context.Cause(runCtx); cause != nil {
+				return cause
+			}
+			return s.held(runCtx, j.ID)
+		},
+	}
+	// All or nothing, the job's outcome is written in the rows' own transaction, only while this
+	// replica still holds the job: a job cancelled (or taken over) before then keeps none of them.
+	finished := false
+	runner.Final = func(tx casework.Recorder, c importjob.Counts) error {
+		jtx, ok := tx.(Tx)
+		if !ok {
+			return errors.New("import job: the import's transaction cannot record the job")
+		}
+		_, errs, n := pr.take()
+		if err := jtx.ImportJobs().AddErrors(j.ID, errs); err != nil {
+			return err
+		}
+		held, err := s.finishIn(ctx, jtx, j, c, n, "", nil)
+		if err == nil && !held {
+			err = s.held(context.WithoutCancel(ctx), j.ID)
+			if err == nil {
+				err = errLeaseLost
+			}
+		}
+		finished = err == nil
+		return err
 	}
 	c, runErr := runner.Run(wctx)
 	close(done)
 	wg.Wait()
-	if cause := context.Cause(runCtx); errors.Is(cause, errLeaseLost) {
-		return nil // another replica runs it now
+	if finished && runErr == nil {
+		return s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
+	}
+	cause := context.Cause(runCtx)
+	stopped := errors.Is(cause, errLeaseLost) || errors.Is(runErr, errLeaseLost) || errors.Is(cause, errCancelled) || errors.Is(runErr, errCancelled)
+	if stopped || runErr != nil {
+		switch h := s.held(context.WithoutCancel(ctx), j.ID); {
+		case errors.Is(h, errCancelled):
+			// The canceller wrote the job's outcome and its event; what this run wrote all or
+			// nothing was rolled back (continuing on error, the batches committed stay).
+			_ = s.blobs.Delete(context.WithoutCancel(ctx), rejectsKey)
+			return nil
+		case stopped || errors.Is(h, errLeaseLost):
+			return nil // another replica runs it now
+		}
 	}
 	if ctx.Err() != nil {
 		// This process is stopping: the job goes back to the queue for another replica (what
@@ -445,24 +499,11 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 
 // finish writes a job's outcome with its summary audit event and its import_job.finished event.
 func (s *Service) finish(ctx context.Context, j imports.Job, c importjob.Counts, errorCount int, rejectsKey string, runErr error) error {
-	now := s.Now()
-	j.Status, j.Failure = imports.Succeeded, ""
-	if runErr != nil {
-		j.Status, j.Failure = imports.Failed, runErr.Error()
-	}
-	j.Counts, j.ErrorCount, j.RejectsKey = toCounts(c), errorCount, rejectsKey
-	j.FinishedAt, j.LeaseUntil, j.UpdatedAt = &now, nil, now
 	var held bool
 	err := s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
 		var err error
-		if held, err = tx.ImportJobs().Finish(j, s.runner); err != nil || !held {
-			return err
-		}
-		// The summary: one event for the whole job (its outcome and counts are the job's), with
-		// the request id every record's event of the run carries.
-		e := s.Event(casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "import"}), jobPrincipal(j),
-			"complete", recordType, j.ID, "", []string{"status", "counts"})
-		return casework.Record(tx, e, s.Notice(outbox.ImportJobFinished, j.ID, payload(j)))
+		held, err = s.finishIn(ctx, tx, j, c, errorCount, rejectsKey, runErr)
+		return err
 	})
 	if err == nil && held {
 		// The upload holds children's details: it is not kept once its job is done (the rejects
@@ -470,4 +511,147 @@ func (s *Service) finish(ctx context.Context, j imports.Job, c importjob.Counts,
 		err = s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
 	}
 	return err
+}
+
+// finishIn writes a job's outcome in tx, if this replica still holds it (false when not).
+func (s *Service) finishIn(ctx context.Context, tx Tx, j imports.Job, c importjob.Counts, errorCount int, rejectsKey string, runErr error) (bool, error) {
+	now := s.Now()
+	j.Status, j.Failure = imports.Succeeded, ""
+	if runErr != nil {
+		j.Status, j.Failure = imports.Failed, runErr.Error()
+	}
+	j.Counts, j.ErrorCount, j.RejectsKey = toCounts(c), errorCount, rejectsKey
+	j.FinishedAt, j.LeaseUntil, j.UpdatedAt = &now, nil, now
+	held, err := tx.ImportJobs().Finish(j, s.runner)
+	if err != nil || !held {
+		return held, err
+	}
+	// The summary: one event for the whole job (its outcome and counts are the job's), with the
+	// request id every record's event of the run carries.
+	e := s.Event(casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "import"}), jobPrincipal(j),
+		"complete", recordType, j.ID, "", []string{"status", "counts"})
+	return true, casework.Record(tx, e, s.Notice(outbox.ImportJobFinished, j.ID, payload(j)))
+}
+
+// CommandRun is what a command-line import (oneplan import) ran: the job id its records' audit
+// events name, the layout, the choices, the counts and, when it failed, why.
+type CommandRun struct {
+	ID              string
+	Kind            string
+	DryRun          bool
+	ContinueOnError bool
+	FileSize        int64
+	Counts          importjob.Counts
+	Failure         string
+}
+
+// RecordRun records a command-line import's run as a finished job of the caller's (the import's
+// principal): the job (readable as GET /v1/imports/{id}), its summary audit event (complete, with
+// the request id every record's event of the run carries) and import_job.finished. In tx, when
+// given (the rows' own transaction, so the summary commits with them or not at all), else in a
+// transaction of its own (a dry run, a refused file, a run continuing on error). The file's name
+// is not kept: the operator chose it, and it may name a child.
+func (s *Service) RecordRun(ctx context.Context, tx casework.Recorder, run CommandRun) (err error) {
+	defer casework.Wrap(&err, "record import %s", run.ID)
+	p, err := casework.Allow(ctx, auth.RunImports)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	j := imports.Job{ID: run.ID, Kind: run.Kind, Status: imports.Succeeded, DryRun: run.DryRun, ContinueOnError: run.ContinueOnError,
+		FileSize: run.FileSize, Counts: toCounts(run.Counts), Failure: run.Failure, OrganisationID: p.OrganisationID,
+		ActorRole: string(p.Role), ActorKeyID: p.KeyID, ActorSubject: p.Subject, ActorPractitionerID: p.PractitionerID,
+		Attempts: 1, StartedAt: &now, FinishedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if run.Failure != "" {
+		j.Status = imports.Failed
+	}
+	record := func(tx Tx) error {
+		if err := tx.ImportJobs().Create(j); err != nil {
+			return err
+		}
+		e := s.Event(casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "import"}), p,
+			"complete", recordType, j.ID, "", []string{"status", "counts"})
+		return casework.Record(tx, e, s.Notice(outbox.ImportJobFinished, j.ID, payload(j)))
+	}
+	if tx == nil {
+		return s.db.InTx(ctx, record)
+	}
+	jtx, ok := tx.(Tx)
+	if !ok {
+		return errors.New("the import's transaction cannot record its job")
+	}
+	return record(jtx)
+}
+
+// errCancelled stops a run whose job was cancelled.
+var errCancelled = errors.New("import job: cancelled")
+
+// held is nil while this replica holds job id running, errCancelled once it was cancelled, and
+// errLeaseLost when another replica took it over (or it finished).
+func (s *Service) held(ctx context.Context, id string) error {
+	var j imports.Job
+	err := s.db.Read(ctx, func(tx Tx) error {
+		var err error
+		j, err = tx.ImportJobs().Load(id)
+		return err
+	})
+	switch {
+	case err != nil:
+		return err
+	case j.Status == imports.Cancelled:
+		return errCancelled
+	case j.Status != imports.Running || j.Runner != s.runner:
+		return errLeaseLost
+	}
+	return nil
+}
+
+// Cancel cancels a queued or running job the caller may see (as GET /v1/imports/{id}): it ends
+// cancelled, with its own audit event and import_job.cancelled. A running job stops between
+// batches of rows, on whichever replica runs it: all or nothing, what it wrote is rolled back;
+// continuing on error, the batches it committed stay. A job that has finished is a conflict.
+func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err error) {
+	defer casework.Wrap(&err, "cancel import job %s", id)
+	p, err := casework.Allow(ctx, auth.RunImports)
+	if err != nil {
+		return j, err
+	}
+	if j, err = s.Job(ctx, id); err != nil {
+		return j, err
+	}
+	if j.Done() {
+		return j, finishedConflict(j)
+	}
+	// Run here: stopped at once, so that its transaction (SQLite's write lock with it) is let go
+	// before the cancellation is written.
+	s.mu.Lock()
+	if stop, ok := s.running[id]; ok {
+		stop(errCancelled)
+	}
+	s.mu.Unlock()
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		now := s.Now()
+		ok, err := tx.ImportJobs().Cancel(id, now)
+		if err != nil {
+			return err
+		}
+		if j, err = tx.ImportJobs().Load(id); err != nil {
+			return err
+		}
+		if !ok {
+			return finishedConflict(j)
+		}
+		return casework.Record(tx, s.Event(ctx, p, "transition", recordType, id, "", []string{"status"}),
+			s.Notice(outbox.ImportJobCancelled, id, payload(j)))
+	})
+	if err != nil {
+		return j, err
+	}
+	// The upload is not kept (a replica still reading it stops, finding the job cancelled).
+	_ = s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
+	return j, nil
+}
+
+func finishedConflict(j imports.Job) error {
+	return fault.StateConflict("This import job has already finished: only a queued or running job can be cancelled.", string(j.Status))
 }

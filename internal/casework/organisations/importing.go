@@ -128,6 +128,9 @@ func (s *Service) importTx(ctx context.Context, dryRun bool, fn func(Tx) error) 
 		if err := fn(tx); err != nil {
 			return err
 		}
+		if err := casework.BeforeCommit(ctx, tx); err != nil {
+			return err
+		}
 		if dryRun {
 			return errDryRun
 		}

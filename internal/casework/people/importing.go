@@ -69,6 +69,9 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 		if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
 			return err
 		}
+		if err := casework.BeforeCommit(ctx, tx); err != nil {
+			return err
+		}
 		if dryRun {
 			return errDryRun
 		}

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
+	"strconv"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/auth"
@@ -63,6 +65,9 @@ type TransitionPlanRow struct {
 	Row   int
 	Child Child
 	Plan  transition.Plan
+	// ContactOrganisations are the keys of the organisations the plan's contacts name, by the
+	// contact's index (nil for a contact naming none).
+	ContactOrganisations []*externalid.ID
 }
 
 var errDryRun = errors.New("dry run: rolled back")
@@ -108,6 +113,9 @@ func (s *Service) importRows(ctx context.Context, perm auth.Permission, dryRun b
 			done(casework.ImportResult{Row: row, ID: id, Created: true})
 			return nil
 		}); err != nil {
+			return err
+		}
+		if err := casework.BeforeCommit(ctx, tx); err != nil {
 			return err
 		}
 		if dryRun {
@@ -197,6 +205,21 @@ func (s *Service) ImportTransitionPlans(ctx context.Context, rows iter.Seq[Trans
 			if err := yield(row.Row, func() (string, error) {
 				tp := row.Plan
 				tp.YoungPersonID = yp.ID
+				tp.Contacts = slices.Clone(tp.Contacts)
+				for i, k := range row.ContactOrganisations {
+					if k == nil || i >= len(tp.Contacts) {
+						continue
+					}
+					id, err := tx.ExternalIDs().Find(externalid.Organisation, *k)
+					if fault.KindOf(err) == fault.NotFound {
+						return "", fault.Field(fault.Unprocessable, "/adult_services_contacts/"+strconv.Itoa(i)+"/organisation_external_id",
+							"no organisation holds this external id")
+					}
+					if err != nil {
+						return "", err
+					}
+					tp.Contacts[i].OrganisationID = id
+				}
 				if err := s.transitions.RecordImported(ctx, tx, p, &tp); err != nil {
 					return "", err
 				}

@@ -4,6 +4,7 @@ package privacy
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
@@ -276,12 +277,18 @@ func onlyAbout(youngPersonID string, events []audit.Event) []audit.Event {
 }
 
 // redactStaff removes staff members' own personal data (IP address, identity-provider subject,
-// key and request ids) from audit events shown to a family or put in a subject access export:
+// key and request ids, but for the request id naming an import job) from audit events shown to a family or put in a subject access export:
 // it is third-party data there. Who (role, organisation, practitioner), what, when and why stay.
 func redactStaff(events []audit.Event) []audit.Event {
 	out := make([]audit.Event, len(events))
 	for i, e := range events {
-		e.IP, e.ActorSubject, e.ActorKeyID, e.RequestID = "", "", "", ""
+		rid := ""
+		if e.Purpose == "import" && strings.HasPrefix(e.RequestID, "import-") {
+			// An import's request id names its job, not a member of staff: it shows the record
+			// came from an import, and which (issue 18).
+			rid = e.RequestID
+		}
+		e.IP, e.ActorSubject, e.ActorKeyID, e.RequestID = "", "", "", rid
 		out[i] = e
 	}
 	return out

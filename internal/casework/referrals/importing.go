@@ -110,6 +110,9 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 			}
 			done(res)
 		}
+		if err := casework.BeforeCommit(ctx, tx); err != nil {
+			return err
+		}
 		if dryRun {
 			return errDryRun
 		}
