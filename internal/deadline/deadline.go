@@ -259,6 +259,8 @@ type Notices interface {
 	// Claim records n and reports whether this call recorded it: false when the same warning
 	// (deadline key and kind) was already recorded, by this sweep or a concurrent one.
 	Claim(n Notice) (bool, error)
+	// Claimed reports which of keys (deadline keys) already have a notice of kind.
+	Claimed(kind Status, keys []string) (map[string]bool, error)
 }
 
 // Owners finds who owns deadlines. The store implements it.

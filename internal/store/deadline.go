@@ -228,6 +228,11 @@ func (tx worklistRepo) Replace(youngPeople []string, ds []deadline.Deadline) err
 			return translate(err)
 		}
 	}
+	if youngPeople == nil {
+		// Everyone's rows now say what this transaction sees, its own changes included: nothing
+		// it changed needs marking stale.
+		tx.touched = nil
+	}
 	if len(add) == 0 {
 		return nil
 	}
