@@ -30,6 +30,12 @@ func TestDeadlineWorklistStoredEqualsComputed(t *testing.T) {
 		e.mustDo(http.MethodPost, "/v1/transition-plans", map[string]any{"young_person_id": d.child, "started_on": daysAgo(2),
 			"chc": map[string]any{"identified_on": daysAgo(30)}}, http.StatusCreated) // Care Act and every CHC milestone
 		withTransitionAge(e, &g) // Year 9: a 15-year-old with an open referral and no transition plan
+		g2, tp := e.fixture(), e.fixture()
+		withTransitionAge(e, &g2) // another, who keeps the gap
+		withTransitionPlan(e, &tp) // CHC not yet identified: chc_identify
+		u := e.fixture()
+		e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": u.child, "received_on": daysAgo(10),
+			"requested_by": "parent"}, http.StatusCreated) // the decision whether to assess
 		h := e.fixture()
 		e.fbAllocateLead(h)
 		withIssuedPlan(e, &h) // the annual review
