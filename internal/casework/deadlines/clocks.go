@@ -321,6 +321,15 @@ const staleBatch = 5000
 // changed since theirs were stored (their marks), 500 young people to a reading of the areas,
 // and forgets the marks it read. Replicas may run it at once: each writes the same rows.
 func (s *Service) RefreshStale(ctx context.Context) error {
+	// Looked for outside a transaction first: a page read while nothing changed takes no write lock
+	// (on SQLite, the database's one writer).
+	var stale []string
+	if err := s.db.Read(ctx, func(tx Tx) (err error) {
+		stale, _, err = tx.DeadlineWorklist().Stale(1)
+		return err
+	}); err != nil || len(stale) == 0 {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx Tx) error {
 		marks, yps, err := tx.DeadlineWorklist().Stale(staleBatch)
 		if err != nil || len(marks) == 0 {
