@@ -330,26 +330,32 @@ func (s *Service) RefreshStale(ctx context.Context) error {
 	}); err != nil || len(stale) == 0 {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx Tx) error {
-		marks, yps, err := tx.DeadlineWorklist().Stale(staleBatch)
-		if err != nil || len(marks) == 0 {
+	// A batch of marks to a transaction, until none is left (an import may have marked thousands).
+	for more := true; more; {
+		if err := s.db.InTx(ctx, func(tx Tx) error {
+			marks, yps, err := tx.DeadlineWorklist().Stale(staleBatch)
+			if more = len(marks) == staleBatch; err != nil || len(marks) == 0 {
+				return err
+			}
+			slices.Sort(yps)
+			yps = slices.Compact(yps)
+			asOf := statutory.Civil(s.Today())
+			for start := 0; start < len(yps); start += refreshChunk {
+				only := yps[start:min(start+refreshChunk, len(yps))]
+				ds, err := collect(tx, asOf, access.Scope{Only: only}, s.maxLead(), true)
+				if err != nil {
+					return err
+				}
+				if err := tx.DeadlineWorklist().Replace(only, ds); err != nil {
+					return err
+				}
+			}
+			return tx.DeadlineWorklist().Refreshed(marks)
+		}); err != nil {
 			return err
 		}
-		slices.Sort(yps)
-		yps = slices.Compact(yps)
-		asOf := statutory.Civil(s.Today())
-		for start := 0; start < len(yps); start += refreshChunk {
-			only := yps[start:min(start+refreshChunk, len(yps))]
-			ds, err := collect(tx, asOf, access.Scope{Only: only}, s.maxLead(), true)
-			if err != nil {
-				return err
-			}
-			if err := tx.DeadlineWorklist().Replace(only, ds); err != nil {
-				return err
-			}
-		}
-		return tx.DeadlineWorklist().Refreshed(marks)
-	})
+	}
+	return nil
 }
 
 // refreshChunk is how many young people one reading of the areas covers (SQLite's bound
