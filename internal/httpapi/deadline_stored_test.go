@@ -31,7 +31,7 @@ func TestDeadlineWorklistStoredEqualsComputed(t *testing.T) {
 			"chc": map[string]any{"identified_on": daysAgo(30)}}, http.StatusCreated) // Care Act and every CHC milestone
 		withTransitionAge(e, &g) // Year 9: a 15-year-old with an open referral and no transition plan
 		g2, tp := e.fixture(), e.fixture()
-		withTransitionAge(e, &g2) // another, who keeps the gap
+		withTransitionAge(e, &g2)  // another, who keeps the gap
 		withTransitionPlan(e, &tp) // CHC not yet identified: chc_identify
 		u := e.fixture()
 		e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": u.child, "received_on": daysAgo(10),

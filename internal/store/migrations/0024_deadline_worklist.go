@@ -12,7 +12,7 @@ var m0024 = &gormigrate.Migration{ID: "0024_deadline_worklist", Migrate: ddl(sch
 // people stale in deadline_worklist_stale, and their rows are recomputed before the next page).
 // A page of GET /v1/deadlines is one keyset query on (due_on, deadline_key): the whole worklist,
 // a caseworker's (owner_id) or one child's (young_person_id), each with its own index in that
-// order. due_on is a YYYY-MM-DD day like every other date column; part is '' when a record has
+// order. due_on is a YYYY-MM-DD day like every other date column; part is empty when a record has
 // one deadline of the clock.
 const schema0024 = `
 CREATE TABLE deadline_worklist (
