@@ -329,7 +329,9 @@ func (tx worklistRepo) Page(q deadline.Query, leads deadline.Leads, sc access.Sc
 		if err != nil {
 			return nil, "", err
 		}
-		db = db.Where("("+t+".due_on > ? OR ("+t+".due_on = ? AND "+t+".deadline_key > ?))", fromDate(day), fromDate(day), key)
+		// A row comparison, which both databases read as one range of the (due_on, deadline_key)
+		// indexes; the equivalent OR of two conditions made PostgreSQL scan from the start.
+		db = db.Where("("+t+".due_on, "+t+".deadline_key) > (?, ?)", fromDate(day), key)
 	}
 	size := pg.Size()
 	var rows []worklistRow

@@ -52,7 +52,7 @@ func BenchmarkDeadlineWorklist(b *testing.B) {
 		SELECT 'ehc_request:' || md5(i::text)::uuid || ':' || c || ':' || d, c, 'ehc_request', md5(i::text)::uuid,
 			md5('yp' || (i % 30000))::uuid, d, '', CASE WHEN i % 7 = 0 THEN NULL ELSE md5('o' || (i % 600))::uuid END, now()
 		FROM (SELECT i, (ARRAY['final_plan','annual_review','advice','review_report','chc_refer'])[1 + i % 5] AS c,
-			to_char(date '2026-01-01' + (i * 7919 % 730), 'YYYY-MM-DD') AS d FROM generate_series(1, $1) AS i) AS g`, n); err != nil {
+			to_char(date '2026-01-01' + (i::bigint * 7919 % 730)::int, 'YYYY-MM-DD') AS d FROM generate_series(1, $1) AS i) AS g`, n); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := db.Exec(`ANALYZE deadline_worklist`); err != nil {
@@ -78,7 +78,7 @@ func BenchmarkDeadlineWorklist(b *testing.B) {
 		{"council", deadline.Query{AsOf: asOf}, paging.Page{Limit: 50},
 			`SELECT * FROM deadline_worklist ORDER BY due_on, deadline_key LIMIT 51`, nil},
 		{"council-deep", deadline.Query{AsOf: asOf}, paging.Page{Limit: 50, Cursor: cursor},
-			`SELECT * FROM deadline_worklist WHERE due_on > $1 OR (due_on = $1 AND deadline_key > $2) ORDER BY due_on, deadline_key LIMIT 51`, []any{deepDay, deepKey}},
+			`SELECT * FROM deadline_worklist WHERE (due_on, deadline_key) > ($1, $2) ORDER BY due_on, deadline_key LIMIT 51`, []any{deepDay, deepKey}},
 		{"owner", deadline.Query{AsOf: asOf, Owner: owner}, paging.Page{Limit: 50},
 			`SELECT * FROM deadline_worklist WHERE owner_id = $1 ORDER BY due_on, deadline_key LIMIT 51`, []any{owner}},
 		{"child", deadline.Query{AsOf: asOf, YoungPersonID: child}, paging.Page{Limit: 50},
