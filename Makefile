@@ -97,6 +97,7 @@ docker:
 bench: bench-tools
 	$(GO) run ./cmd/oneplan-bench
 	ONEPLAN_BENCH_IMPORT_ROWS=$${ONEPLAN_BENCH_IMPORT_ROWS:-10000} $(MAKE) bench-import
+	$(MAKE) bench-delivery
 
 # 20,000 referrals, 2 s runs, one round: about a minute, to prove the harness itself works.
 bench-short: bench-tools
@@ -123,3 +124,11 @@ bench-import:
 bench-store:
 	REQUIRE_POSTGRES=1 ONEPLAN_BENCH_REFERRALS=$${ONEPLAN_BENCH_REFERRALS:-1000000} \
 		$(GO) test -run '^$$' -bench . -benchtime=5x -timeout 60m ./internal/store/
+
+# Webhook delivery's cost (docs/webhooks.md): young people created through the real HTTP stack on
+# PostgreSQL with the dispatcher off and on, alternating rounds, printed as creates per second and
+# their on/off ratio; then the commit-to-delivery lag p50/p99 at ONEPLAN_BENCH_RATE events/s
+# (default 200) sustained for 10 s. About a minute and a half, so make bench-short leaves it out.
+bench-delivery:
+	REQUIRE_POSTGRES=1 ONEPLAN_BENCH_DELIVERY=1 ONEPLAN_BENCH_RATE=$${ONEPLAN_BENCH_RATE:-200} \
+		$(GO) test -run '^TestDeliveryCost$$' -count=1 -v -timeout 30m ./internal/httpapi/ | grep -E '^BENCH|^(ok|FAIL)|--- FAIL'

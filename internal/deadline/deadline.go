@@ -1,7 +1,7 @@
 // Package deadline is every statutory clock as one kind of thing: a deadline of a record, due on a
 // day, with the lead time before it at which a caseworker is warned. The sweeper turns deadlines
 // into deadline.due_soon and deadline.missed events (each once) and GET /v1/deadlines lists them
-// as a worklist. Standard library only.
+// as a worklist. Standard library and the other domain packages only.
 package deadline
 
 import (
@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -257,6 +259,8 @@ type Notices interface {
 	// Claim records n and reports whether this call recorded it: false when the same warning
 	// (deadline key and kind) was already recorded, by this sweep or a concurrent one.
 	Claim(n Notice) (bool, error)
+	// Claimed reports which of keys (deadline keys) already have a notice of kind.
+	Claimed(kind Status, keys []string) (map[string]bool, error)
 }
 
 // Owners finds who owns deadlines. The store implements it.
@@ -274,6 +278,37 @@ type Owners interface {
 	// YoungPeopleOf lists the young people whose deadlines practitionerID may own: those with a
 	// referral of which they are engagement lead, or an advice request that names them.
 	YoungPeopleOf(practitionerID string) ([]string, error)
+}
+
+// Owner is the ownership rule of Owners for one deadline: the practitioner named on the record
+// itself (an advice request's adviser), else the engagement lead of the referral the record comes
+// from, else the engagement lead of the young person's latest referral that has one; "" when
+// nobody was ever allocated.
+func Owner(named, referralLead, youngPersonLead string) string {
+	switch {
+	case named != "":
+		return named
+	case referralLead != "":
+		return referralLead
+	}
+	return youngPersonLead
+}
+
+// Worklists keeps the worklist as a table: every open deadline with its owner, so a page of it is
+// one indexed query rather than a reading of every area. The sweeper writes it whole on each sweep;
+// a write that changes a young person's records marks them stale (in the write's own
+// transaction), and their rows are recomputed before the next page is read. The store implements it.
+type Worklists interface {
+	// Replace makes the stored deadlines of youngPeople (nil: of everyone) exactly ds.
+	Replace(youngPeople []string, ds []Deadline) error
+	// Stale lists up to limit marks of young people whose records changed since their deadlines
+	// were last stored: the marks' ids and the young people they name.
+	Stale(limit int) (marks, youngPeople []string, err error)
+	// Refreshed forgets the marks once their young people's deadlines are stored again.
+	Refreshed(marks []string) error
+	// Page is one page of the stored worklist within scope, filtered by q (as Worklist filters),
+	// in the worklist's order (due day, then key) after pg.Cursor.
+	Page(q Query, leads Leads, sc access.Scope, pg paging.Page) ([]Item, string, error)
 }
 
 // Query asks for a worklist of deadlines on AsOf.
@@ -321,16 +356,26 @@ func Cursor(d Deadline) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("d1:" + d.DueOn.Format("2006-01-02") + "|" + d.Key()))
 }
 
+// ParseCursor reads a cursor made by Cursor: the due day and key of the last item of the page
+// before. A cursor this API did not issue is a field error.
+func ParseCursor(cursor string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	due, key, ok := strings.Cut(strings.TrimPrefix(string(b), "d1:"), "|")
+	day, derr := time.Parse("2006-01-02", due)
+	if err != nil || !strings.HasPrefix(string(b), "d1:") || !ok || derr != nil || key == "" {
+		return time.Time{}, "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
+	}
+	return day, key, nil
+}
+
 // PageOf returns the items after cursor (empty: from the start), at most limit, and the cursor of
 // the next page ("" on the last). A cursor this API did not issue is a field error.
 func PageOf(items []Item, cursor string, limit int) ([]Item, string, error) {
 	start := 0
 	if cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(cursor)
-		due, key, ok := strings.Cut(strings.TrimPrefix(string(b), "d1:"), "|")
-		day, derr := time.Parse("2006-01-02", due)
-		if err != nil || !strings.HasPrefix(string(b), "d1:") || !ok || derr != nil || key == "" {
-			return nil, "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
+		day, key, err := ParseCursor(cursor)
+		if err != nil {
+			return nil, "", err
 		}
 		start = sort.Search(len(items), func(i int) bool {
 			d := items[i].DueOn

@@ -81,3 +81,19 @@ func TestKeyAndSort(t *testing.T) {
 		t.Fatalf("order %+v", ds)
 	}
 }
+
+// TestOwner: the adviser named on the record first, then the lead of the record's own referral,
+// then the young person's latest lead; nobody when no lead was ever allocated.
+func TestOwner(t *testing.T) {
+	for _, c := range []struct{ named, referral, youngPerson, want string }{
+		{"adviser", "lead", "latest", "adviser"},
+		{"", "lead", "latest", "lead"},
+		{"", "", "latest", "latest"},
+		{"adviser", "", "", "adviser"},
+		{"", "", "", ""},
+	} {
+		if got := Owner(c.named, c.referral, c.youngPerson); got != c.want {
+			t.Errorf("Owner(%q, %q, %q) = %q, want %q", c.named, c.referral, c.youngPerson, got, c.want)
+		}
+	}
+}

@@ -164,6 +164,10 @@ var linkedTables = []linkedTable{
 	{"personal_budget_payments", "", false, false},
 	// A deadline warned of stays warned of once its child's records are merged.
 	{"deadline_notices", "", false, false},
+	// The stored worklist's rows move with their records; the kept child's are recomputed when the
+	// merge's events mark them stale.
+	{"deadline_worklist", "", false, false},
+	{"deadline_worklist_stale", "", false, false},
 	// Events follow the child, so the feed and webhooks judge them on the record kept.
 	{"outbox_events", "", false, false},
 }

@@ -157,7 +157,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			return translate(err)
 		}
 	}
-	return translate(ss.run(fn, &Tx{conn{ss}}))
+	return translate(ss.run(func(tx *Tx) error {
+		if err := fn(tx); err != nil || len(tx.touched) == 0 {
+			return err
+		}
+		return tx.markStale(tx.touched, time.Now().UTC())
+	}, &Tx{conn{ss}}))
 }
 
 // Read runs fn outside a transaction, for reads; the only writes it may make are audit events of

@@ -552,6 +552,12 @@ func toOutboxRow(e outbox.Event) outboxRow {
 func (tx *Tx) Publish(events ...outbox.Event) error {
 	for _, e := range events {
 		row := toOutboxRow(e)
+		if row.YoungPersonID != nil {
+			if tx.touched == nil {
+				tx.touched = map[string]bool{}
+			}
+			tx.touched[*row.YoungPersonID] = true
+		}
 		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}

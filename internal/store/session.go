@@ -49,6 +49,9 @@ type session struct {
 	seen map[string]string
 	// batch gathers single-row inserts while Tx.Batch runs (see bulk.go).
 	batch *batch
+	// touched are the young people the unit's outbox events name: their stored deadlines are
+	// marked stale when it commits (see Tx.markStale).
+	touched map[string]bool
 }
 
 // remember keeps a value read, for a later write in the same session.

@@ -239,6 +239,9 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM support_register_ratings WHERE entry_id IN (SELECT id FROM support_register_entries WHERE young_person_id = ?)",
 		"DELETE FROM support_register_entries WHERE young_person_id = ?",
 		"DELETE FROM timeline_events WHERE young_person_id = ?",
+		// The stored deadline worklist (migration 0024) is live data about the child, not a record of what was sent.
+		"DELETE FROM deadline_worklist WHERE young_person_id = ?",
+		"DELETE FROM deadline_worklist_stale WHERE young_person_id = ?",
 		"DELETE FROM pathway_feedback WHERE young_person_id = ?",
 		// Survey answers about the child go with them; anonymous responses hold no young person.
 		"DELETE FROM survey_answers WHERE young_person_id = ?",

@@ -8624,7 +8624,7 @@ type ListDeadlinesParams struct {
 	// Owner Only the deadlines this practitioner owns (see `owner_practitioner_id`): a practitioner id, or `me` for the caller's own practitioner (a caller not acting as a practitioner gets 422).
 	Owner *string `form:"owner,omitempty" json:"owner,omitempty"`
 
-	// AsOf The day judged; defaults to today.
+	// AsOf The day each deadline's status is judged on; defaults to today.
 	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
 
 	// Limit Page size.
@@ -11558,7 +11558,15 @@ type ClientInterface interface {
 	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
 	// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
 	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
-	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+	// ones first of all), then by a stable key, in keyset pages: pass `next_cursor` back as `cursor` for the next
+	// page (absent on the last); pages follow each other with no gap or repeat. The page is audited like any list,
+	// naming every record and young person on it.
+	//
+	// The worklist is kept as a table, so a page is one indexed query whatever the caseload: each write marks the
+	// young people it changed in its own transaction and their deadlines are recomputed before the next page is
+	// read; the sweeper rewrites the table on every sweep. `as_of` judges each deadline's `status` on that day
+	// (what will be due soon or missed by then); the deadlines listed are those open today, so a deadline that
+	// ends by the calendar alone (a plan's cease date, a phase transfer that has happened) leaves at the next sweep.
 	//
 	// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 	// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
@@ -15511,7 +15519,15 @@ func (c *Client) RespondToConsultation(ctx context.Context, id ID, params *Respo
 // `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
 // (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
 // including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
-// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+// ones first of all), then by a stable key, in keyset pages: pass `next_cursor` back as `cursor` for the next
+// page (absent on the last); pages follow each other with no gap or repeat. The page is audited like any list,
+// naming every record and young person on it.
+//
+// The worklist is kept as a table, so a page is one indexed query whatever the caseload: each write marks the
+// young people it changed in its own transaction and their deadlines are recomputed before the next page is
+// read; the sweeper rewrites the table on every sweep. `as_of` judges each deadline's `status` on that day
+// (what will be due soon or missed by then); the deadlines listed are those open today, so a deadline that
+// ends by the calendar alone (a plan's cease date, a phase transfer that has happened) leaves at the next sweep.
 //
 // Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 // deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
@@ -34635,7 +34651,15 @@ type ClientWithResponsesInterface interface {
 	// `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
 	// (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
 	// including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
-	// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+	// ones first of all), then by a stable key, in keyset pages: pass `next_cursor` back as `cursor` for the next
+	// page (absent on the last); pages follow each other with no gap or repeat. The page is audited like any list,
+	// naming every record and young person on it.
+	//
+	// The worklist is kept as a table, so a page is one indexed query whatever the caseload: each write marks the
+	// young people it changed in its own transaction and their deadlines are recomputed before the next page is
+	// read; the sweeper rewrites the table on every sweep. `as_of` judges each deadline's `status` on that day
+	// (what will be due soon or missed by then); the deadlines listed are those open today, so a deadline that
+	// ends by the calendar alone (a plan's cease date, a phase transfer that has happened) leaves at the next sweep.
 	//
 	// Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 	// deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the
@@ -61287,7 +61311,15 @@ func (c *ClientWithResponses) RespondToConsultationWithResponse(ctx context.Cont
 // `as_of` (default today): the same clocks the sweeper warns of with deadline.due_soon and deadline.missed
 // (see DeadlineClock). `status` is `due_soon` from the clock's lead time (ONEPLAN_DEADLINE_LEADS) up to and
 // including the due day, `missed` from the day after, `upcoming` before the lead. Soonest due first (missed
-// ones first of all), in pages. The page is audited like any list, naming every record and young person on it.
+// ones first of all), then by a stable key, in keyset pages: pass `next_cursor` back as `cursor` for the next
+// page (absent on the last); pages follow each other with no gap or repeat. The page is audited like any list,
+// naming every record and young person on it.
+//
+// The worklist is kept as a table, so a page is one indexed query whatever the caseload: each write marks the
+// young people it changed in its own transaction and their deadlines are recomputed before the next page is
+// read; the sweeper rewrites the table on every sweep. `as_of` judges each deadline's `status` on that day
+// (what will be due soon or missed by then); the deadlines listed are those open today, so a deadline that
+// ends by the calendar alone (a plan's cease date, a phase transfer that has happened) leaves at the next sweep.
 //
 // Each deadline names its owner (`owner_practitioner_id`), the practitioner who answers for it: for an advice
 // deadline the adviser named on the advice request; for every other clock the engagement lead allocated to the

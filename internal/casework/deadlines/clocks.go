@@ -2,12 +2,14 @@ package deadlines
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/deadline"
 	"github.com/oneplan-send/oneplan/internal/ehc"
@@ -248,11 +250,7 @@ func own(tx Tx, ds []deadline.Deadline, requestReferral, planRequest, reviewPlan
 		if ds[i].Owner != "" {
 			continue
 		}
-		if lead := byReferral[referralOf(ds[i])]; lead != "" {
-			ds[i].Owner = lead
-		} else {
-			ds[i].Owner = byYoungPerson[ds[i].YoungPersonID]
-		}
+		ds[i].Owner = deadline.Owner("", byReferral[referralOf(ds[i])], byYoungPerson[ds[i].YoungPersonID])
 	}
 	return nil
 }
@@ -298,15 +296,89 @@ func amendedAfter(p ehcplan.Plan, v ehcplan.Version) bool {
 // RecordType names deadline worklist pages in the audit trail.
 const RecordType = "deadline"
 
-// List is the caller's worklist: every open deadline of the records they may see on q.AsOf (zero:
-// today), filtered and paged, the page audited like any list.
+// List is the caller's worklist: a page of the stored worklist (see deadline.Worklists), one
+// keyset query within the caller's scope, filtered as q asks, with statuses judged on q.AsOf
+// (zero: today); the page is audited like any list. The young people whose records changed since
+// their deadlines were stored are brought up to date first.
 func (s *Service) List(ctx context.Context, q deadline.Query, pg paging.Page) (_ []deadline.Item, _ string, err error) {
 	defer casework.Wrap(&err, "list deadlines")
 	if q.AsOf.IsZero() {
 		q.AsOf = s.Today()
 	}
 	q.AsOf, q.UpdatedSince = statutory.Civil(q.AsOf), pg.UpdatedSince
+	if err := s.RefreshStale(ctx); err != nil {
+		return nil, "", err
+	}
 	return casework.ListAudited(ctx, s.Core, s.db, RecordType, func(tx Tx, sc access.Scope) ([]deadline.Item, string, error) {
+		return tx.DeadlineWorklist().Page(q, s.leads, sc, pg)
+	}, func(i deadline.Item) (string, string) { return i.RecordID, i.YoungPersonID })
+}
+
+// staleBatch bounds the marks one refresh takes; more wait for the next.
+const staleBatch = 5000
+
+// RefreshStale recomputes, as of today, the stored deadlines of the young people whose records
+// changed since theirs were stored (their marks), 500 young people to a reading of the areas,
+// and forgets the marks it read. Replicas may run it at once: each writes the same rows.
+func (s *Service) RefreshStale(ctx context.Context) error {
+	// Looked for outside a transaction first: a page read while nothing changed takes no write lock
+	// (on SQLite, the database's one writer).
+	var stale []string
+	if err := s.db.Read(ctx, func(tx Tx) (err error) {
+		stale, _, err = tx.DeadlineWorklist().Stale(1)
+		return err
+	}); err != nil || len(stale) == 0 {
+		return err
+	}
+	// A batch of marks to a transaction, until none is left (an import may have marked thousands).
+	for more := true; more; {
+		if err := s.db.InTx(ctx, func(tx Tx) error {
+			marks, yps, err := tx.DeadlineWorklist().Stale(staleBatch)
+			if more = len(marks) == staleBatch; err != nil || len(marks) == 0 {
+				return err
+			}
+			slices.Sort(yps)
+			yps = slices.Compact(yps)
+			asOf := statutory.Civil(s.Today())
+			for start := 0; start < len(yps); start += refreshChunk {
+				only := yps[start:min(start+refreshChunk, len(yps))]
+				ds, err := collect(tx, asOf, access.Scope{Only: only}, s.maxLead(), true)
+				if err != nil {
+					return err
+				}
+				if err := tx.DeadlineWorklist().Replace(only, ds); err != nil {
+					return err
+				}
+			}
+			return tx.DeadlineWorklist().Refreshed(marks)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshChunk is how many young people one reading of the areas covers (SQLite's bound
+// parameters, and a reading small enough to hold).
+const refreshChunk = 500
+
+// Computed is the worklist computed from the records themselves, every area read as the sweeper
+// reads them: the reference the stored worklist is held equal to (tests, and an operator's check
+// after a restore), never the API's path.
+func (s *Service) Computed(ctx context.Context, q deadline.Query, pg paging.Page) (_ []deadline.Item, _ string, err error) {
+	defer casework.Wrap(&err, "compute deadlines")
+	if q.AsOf.IsZero() {
+		q.AsOf = s.Today()
+	}
+	q.AsOf, q.UpdatedSince = statutory.Civil(q.AsOf), pg.UpdatedSince
+	p, err := casework.Allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []deadline.Item
+	var next string
+	err = s.db.Read(ctx, func(tx Tx) error {
+		sc := s.Scope(p)
 		// A worklist about one young person or one owner reads only the children it can be about.
 		switch {
 		case q.YoungPersonID != "":
@@ -314,14 +386,16 @@ func (s *Service) List(ctx context.Context, q deadline.Query, pg paging.Page) (_
 		case q.Owner != "":
 			ids, err := tx.DeadlineOwners().YoungPeopleOf(q.Owner)
 			if err != nil || len(ids) == 0 {
-				return nil, "", err
+				return err
 			}
 			sc.Only = ids
 		}
 		ds, err := collect(tx, q.AsOf, sc, s.maxLead(), true)
 		if err != nil {
-			return nil, "", err
+			return err
 		}
-		return deadline.PageOf(deadline.Worklist(ds, q, s.leads), pg.Cursor, pg.Size())
-	}, func(i deadline.Item) (string, string) { return i.RecordID, i.YoungPersonID })
+		out, next, err = deadline.PageOf(deadline.Worklist(ds, q, s.leads), pg.Cursor, pg.Size())
+		return err
+	})
+	return out, next, err
 }

@@ -30,6 +30,7 @@ type Tx interface {
 	Notices() outbox.Notices
 	DeadlineNotices() deadline.Notices
 	DeadlineOwners() deadline.Owners
+	DeadlineWorklist() deadline.Worklists
 }
 
 // Service runs the sweeper.
@@ -240,7 +241,23 @@ func (s *Service) sweep(ctx context.Context, asOf time.Time, slot string) (res S
 		if err := s.sweepGaps(ctx, tx, asOf, send, &res); err != nil {
 			return err
 		}
-		return s.warn(tx, asOf, &res)
+		// One reading of every area serves both the warnings and the stored worklist, written
+		// whole (only its difference) after the warnings, as of what this transaction sees.
+		marks, _, err := tx.DeadlineWorklist().Stale(staleBatch)
+		if err != nil {
+			return err
+		}
+		ds, err := collect(tx, asOf, access.Scope{}, s.maxLead(), true)
+		if err != nil {
+			return err
+		}
+		if err := s.warn(tx, asOf, ds, &res); err != nil {
+			return err
+		}
+		if err := tx.DeadlineWorklist().Replace(nil, ds); err != nil {
+			return err
+		}
+		return tx.DeadlineWorklist().Refreshed(marks)
 	})
 	return res, err
 }
@@ -299,41 +316,55 @@ func (s *Service) maxLead() int {
 	return m
 }
 
-// warn sends deadline.due_soon for every open deadline within its lead and deadline.missed for
-// every one whose day has passed, each once: the notice's key is claimed first (deadline_notices,
-// unique on key and kind), and only the sweep whose claim inserted the row publishes. Deadlines are
-// claimed in one order (due day, key) so concurrent sweeps queue behind each other rather than
-// deadlock. A deadline missed without ever being warned gets only its missed event.
-func (s *Service) warn(tx Tx, asOf time.Time, res *SweepResult) error {
-	ds, err := collect(tx, asOf, access.Scope{}, s.maxLead(), false)
-	if err != nil {
-		return err
-	}
+// warn sends deadline.due_soon for every open deadline of ds within its lead and deadline.missed
+// for every one whose day has passed, each once, in one set-based pass: the notices already sent
+// are read for all of them at once (one query per 500 keys), and only the rest are claimed. A claim
+// inserts the notice unless its key and kind are there (deadline_notices, unique on both), and only
+// the sweep whose claim inserted the row publishes, so concurrent sweeps still send each once.
+// Deadlines are claimed in one order (kind, then due day and key) so concurrent sweeps queue behind
+// each other rather than deadlock. A deadline missed without ever being warned gets only its
+// missed event.
+func (s *Service) warn(tx Tx, asOf time.Time, ds []deadline.Deadline, res *SweepResult) error {
+	byKind := map[deadline.Status][]deadline.Deadline{}
 	for _, d := range ds {
-		kind := d.StatusOn(asOf, s.leads.Lead(d.Clock))
-		if kind == deadline.Upcoming {
-			continue
+		if kind := d.StatusOn(asOf, s.leads.Lead(d.Clock)); kind != deadline.Upcoming {
+			byKind[kind] = append(byKind[kind], d)
 		}
-		t := outbox.DeadlineDueSoon
-		if kind == deadline.Missed {
-			t = outbox.DeadlineMissed
+	}
+	for _, kind := range []deadline.Status{deadline.DueSoon, deadline.Missed} {
+		keys := make([]string, len(byKind[kind]))
+		for i, d := range byKind[kind] {
+			keys[i] = d.Key()
 		}
-		e := s.Notice(t, d.RecordID, DeadlinePayload(d, kind))
-		e.RecordType, e.YoungPersonID = d.RecordType, d.YoungPersonID
-		claimed, err := tx.DeadlineNotices().Claim(deadline.Notice{ID: casework.NewID(), EventID: e.ID, Kind: kind, Deadline: d, SentAt: s.Now()})
+		sent, err := tx.DeadlineNotices().Claimed(kind, keys)
 		if err != nil {
 			return err
 		}
-		if !claimed {
-			continue
-		}
-		if err := tx.Publish(e); err != nil {
-			return err
-		}
-		if kind == deadline.Missed {
-			res.Missed++
-		} else {
-			res.Warned++
+		for _, d := range byKind[kind] {
+			if sent[d.Key()] {
+				continue
+			}
+			t := outbox.DeadlineDueSoon
+			if kind == deadline.Missed {
+				t = outbox.DeadlineMissed
+			}
+			e := s.Notice(t, d.RecordID, DeadlinePayload(d, kind))
+			e.RecordType, e.YoungPersonID = d.RecordType, d.YoungPersonID
+			claimed, err := tx.DeadlineNotices().Claim(deadline.Notice{ID: casework.NewID(), EventID: e.ID, Kind: kind, Deadline: d, SentAt: s.Now()})
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				continue
+			}
+			if err := tx.Publish(e); err != nil {
+				return err
+			}
+			if kind == deadline.Missed {
+				res.Missed++
+			} else {
+				res.Warned++
+			}
 		}
 	}
 	return nil

@@ -33,6 +33,7 @@ var all = []*gormigrate.Migration{
 	m0021,
 	m0022,
 	m0023,
+	m0024,
 	m0030,
 	m0040,
 	m0043,
