@@ -280,6 +280,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	a.app.Start(runCtx)
 	go purge(runCtx, a.store, logger)
 	go foldReportCounts(runCtx, a.store, logger)
+	go refreshWorklist(runCtx, a.app.Deadlines, logger)
 	if a.cfg.SweepInterval > 0 {
 		go a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, func(res deadlines.SweepResult, err error) {
 			if err != nil {
@@ -558,6 +559,24 @@ func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger)
 		}
 		if _, err := st.FoldReportDeltas(ctx); err != nil && ctx.Err() == nil {
 			logger.Warn("fold report counts", "error", err.Error())
+		}
+	}
+}
+
+// refreshWorklist brings the stored deadline worklist up to date every few seconds, so that the
+// first page read after a large import (thousands of children marked at once) does not have to
+// recompute them all itself. Cheap when nothing changed (one read); replicas may run it at once.
+func refreshWorklist(ctx context.Context, d *deadlines.Service, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := d.RefreshStale(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("refresh deadline worklist", "error", err.Error())
 		}
 	}
 }
