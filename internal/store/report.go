@@ -11,29 +11,81 @@ import (
 // Reports are grouped queries: the database counts, Go only adds up the groups it returns. Dates
 // are YYYY-MM-DD text on both databases, so period bounds are plain string comparisons.
 
-// children restricts q, whose young person id column is col, to the filter.
-func reportChildren(f report.Filter, q *gorm.DB, col string) *gorm.DB {
-	if f.Locality != "" {
-		q = q.Where(col+" IN (SELECT id FROM young_people WHERE locality_key = ?)", key(f.Locality))
-	}
-	if f.OrganisationID != "" {
-		q = q.Where(col+" IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", f.OrganisationID)
-	}
-	return q
+// reportScope is a report's filter as the queries apply it: an organisation's children are listed
+// once (see scopeOf) so that each query reads only their records.
+type reportScope struct {
+	report.Filter
+	// children are the young people the organisation is or was in the team around, when listed.
+	children []string
+	listed   bool
 }
 
-// referrals restricts q over a table carrying a referral's dimensions (referrals, and the
-// referral_reasons and referral_stages kept beside them), aliased a, to the filter: the child's
-// locality when referred, and the organisations that know the child.
-func reportReferrals(f report.Filter, q *gorm.DB, a string) *gorm.DB {
-	if f.Locality != "" {
-		q = q.Where(a+".locality_key = ?", key(f.Locality))
+// maxListedChildren bounds the children of an organisation a report lists: up to it, each query
+// reads those children's records through their indexes, whatever the period; beyond it (a
+// council-wide service), it scans the period's records with the organisation as a condition.
+const maxListedChildren = 5000
+
+// scopeOf lists the children of the filter's organisation, unless the reports are made to scan.
+func (tx reportRepo) scopeOf(f report.Filter) (reportScope, error) {
+	sc := reportScope{Filter: f}
+	if f.OrganisationID == "" || scanReports.Load() {
+		return sc, nil
 	}
-	if f.OrganisationID != "" {
-		q = q.Where(a+".young_person_id IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", f.OrganisationID)
+	var ids []string
+	if err := tx.q().Table("involvements").Distinct("young_person_id").Where("organisation_id = ?", f.OrganisationID).
+		Limit(maxListedChildren+1).Pluck("young_person_id", &ids).Error; err != nil {
+		return sc, translate(err)
 	}
-	return q
+	if len(ids) <= maxListedChildren {
+		sc.children, sc.listed = ids, true
+	}
+	return sc, nil
 }
+
+// organisation restricts q, whose young person id column is col, to the organisation's children.
+func (sc reportScope) organisation(q *gorm.DB, col string) *gorm.DB {
+	switch {
+	case sc.OrganisationID == "":
+		return q
+	case !sc.listed:
+		return q.Where(col+" IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", sc.OrganisationID)
+	case len(sc.children) == 0:
+		return q.Where("1 = 0")
+	}
+	return q.Where(col+" IN ?", sc.children)
+}
+
+// reportChildren restricts q, whose young person id column is col, to the filter.
+func reportChildren(f report.Filter, q *gorm.DB, col string) *gorm.DB {
+	return scopeChildren(reportScope{Filter: f}, q, col)
+}
+
+// scopeChildren restricts q, whose young person id column is col, to the scope: the child's
+// locality now, and the organisations that know the child.
+func scopeChildren(sc reportScope, q *gorm.DB, col string) *gorm.DB {
+	if sc.Locality != "" {
+		q = q.Where(col+" IN (SELECT id FROM young_people WHERE locality_key = ?)", key(sc.Locality))
+	}
+	return sc.organisation(q, col)
+}
+
+// scopeReferrals restricts q over a table carrying a referral's dimensions (referrals, and the
+// referral_reasons and referral_stages kept beside them), aliased a, to the scope: the child's
+// locality when referred, and the organisations that know the child. byReferral says a is a
+// reason or a stage, which has no index by child: a listed organisation's children are then
+// found through their referrals.
+func scopeReferrals(sc reportScope, q *gorm.DB, a string, byReferral bool) *gorm.DB {
+	if sc.Locality != "" {
+		q = q.Where(a+".locality_key = ?", key(sc.Locality))
+	}
+	if byReferral && sc.listed {
+		return q.Where(a+".referral_id IN (?)", sc.organisation(tx0(q).Table("referrals k").Select("k.id"), "k.young_person_id"))
+	}
+	return sc.organisation(q, a+".young_person_id")
+}
+
+// tx0 is a fresh query on q's connection.
+func tx0(q *gorm.DB) *gorm.DB { return q.Session(&gorm.Session{NewDB: true}) }
 
 // between is the condition "col falls in [from, to]".
 func between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
@@ -58,11 +110,59 @@ func countBy(q *gorm.DB) (report.Counts, error) {
 
 // Activity counts the pathway's activity in [from, to].
 func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
-	if mf, mt, ok := countMonths(from, to, f); ok {
-		return tx.activityFromCounts(mf, mt, f)
+	sc, err := tx.scopeOf(f)
+	if err != nil {
+		return a, err
 	}
+	a = report.ActivityFigures{ByReason: report.Counts{}, ByMainReason: report.Counts{}, BySettingType: report.Counts{}, ByLocality: report.Counts{},
+		ByRoute: report.Counts{}, LocalityNames: map[string]string{}, Settings: report.Counts{}, Meetings: report.Counts{}, Disputes: report.Counts{}}
+	// A setting counts once however many parts of the period it referred in.
+	settings := map[string]string{}
+	for _, sp := range spansOf(from, to, sc) {
+		var part report.ActivityFigures
+		var set map[string]string
+		if sp.months {
+			part, set, err = tx.activityFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter)
+		} else {
+			part, set, err = tx.activityScan(sp.from, sp.to, sc)
+		}
+		if err != nil {
+			return a, err
+		}
+		addActivity(&a, part)
+		for id, typ := range set {
+			settings[id] = typ
+		}
+	}
+	for _, typ := range settings {
+		a.Settings[typ]++
+	}
+	return a, nil
+}
+
+// addActivity adds part's figures to a's.
+func addActivity(a *report.ActivityFigures, part report.ActivityFigures) {
+	a.Referrals += part.Referrals
+	for _, c := range [][2]report.Counts{{a.ByReason, part.ByReason}, {a.ByMainReason, part.ByMainReason}, {a.BySettingType, part.BySettingType},
+		{a.ByLocality, part.ByLocality}, {a.ByRoute, part.ByRoute}, {a.Meetings, part.Meetings}, {a.Disputes, part.Disputes}} {
+		for k, n := range c[1] {
+			c[0][k] += n
+		}
+	}
+	for k, name := range part.LocalityNames {
+		localityName(a.LocalityNames, k, name)
+	}
+	a.EHCRequests += part.EHCRequests
+	a.AssessmentsStarted += part.AssessmentsStarted
+	a.AssessmentsRefused += part.AssessmentsRefused
+	a.PlansIssued += part.PlansIssued
+}
+
+// activityScan computes the activity in [from, to] from the records, with the settings that
+// referred (id to type).
+func (tx reportRepo) activityScan(from, to time.Time, sc reportScope) (a report.ActivityFigures, settings map[string]string, err error) {
 	referrals := func() *gorm.DB {
-		return reportReferrals(f, between(tx.q().Table("referrals r"), "r.received_on", from, to), "r")
+		return scopeReferrals(sc, between(tx.q().Table("referrals r"), "r.received_on", from, to), "r", false)
 	}
 	// One pass over the period's referrals (one covering index) gives every single-valued
 	// breakdown; the organisations joined are a few hundred rows.
@@ -75,7 +175,7 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 		Joins("JOIN organisations o ON o.id = r.referrer_organisation_id").
 		Group("r.main_reason, o.type, COALESCE(r.locality_key, ''), COALESCE(r.route, '')").Scan(&cube).Error
 	if err != nil {
-		return a, translate(err)
+		return a, nil, translate(err)
 	}
 	a.ByMainReason, a.BySettingType, a.ByLocality, a.ByRoute, a.LocalityNames = report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}, map[string]string{}
 	for _, c := range cube {
@@ -88,27 +188,32 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 			localityName(a.LocalityNames, c.Locality, c.LocalityName)
 		}
 	}
-	if a.ByReason, err = countBy(reportReferrals(f, between(tx.q().Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
+	if a.ByReason, err = countBy(scopeReferrals(sc, between(tx.q().Table("referral_reasons rr"), "rr.received_on", from, to), "rr", true).
 		Select("rr.reason AS k, COUNT(*) AS n").Group("rr.reason")); err != nil {
-		return a, err
+		return a, nil, err
 	}
-	// Distinct settings first, then their types: cheaper than COUNT(DISTINCT) per type.
-	settings := referrals().Distinct("r.referrer_organisation_id")
-	if a.Settings, err = countBy(tx.q().Table("(?) d", settings).Select("o.type AS k, COUNT(*) AS n").
-		Joins("JOIN organisations o ON o.id = d.referrer_organisation_id").Group("o.type")); err != nil {
-		return a, err
+	// Distinct settings first, then their types.
+	var set []struct{ ID, Type string }
+	if err = tx.q().Table("(?) d", referrals().Distinct("r.referrer_organisation_id")).
+		Select("CAST(d.referrer_organisation_id AS text) AS id, o.type AS type").
+		Joins("JOIN organisations o ON o.id = d.referrer_organisation_id").Scan(&set).Error; err != nil {
+		return a, nil, translate(err)
 	}
-	if a.Meetings, err = countBy(reportChildren(f, between(tx.q().Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
+	settings = map[string]string{}
+	for _, s := range set {
+		settings[s.ID] = s.Type
+	}
+	if a.Meetings, err = countBy(scopeChildren(sc, between(tx.q().Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
 		Select("m.type AS k, COUNT(*) AS n").Group("m.type")); err != nil {
-		return a, err
+		return a, nil, err
 	}
-	if a.Disputes, err = countBy(reportChildren(f, between(tx.q().Table("disputes d"), "d.received_on", from, to), "d.young_person_id").
+	if a.Disputes, err = countBy(scopeChildren(sc, between(tx.q().Table("disputes d"), "d.received_on", from, to), "d.young_person_id").
 		Select("d.kind AS k, COUNT(*) AS n").Group("d.kind")); err != nil {
-		return a, err
+		return a, nil, err
 	}
 	var ehc struct{ Received, Started, Refused, Issued int64 }
 	f0, t0 := fromDate(from), fromDate(to)
-	err = reportChildren(f, tx.q().Table("ehc_requests e"), "e.young_person_id").Select(`
+	err = scopeChildren(sc, tx.q().Table("ehc_requests e"), "e.young_person_id").Select(`
 		COALESCE(SUM(CASE WHEN e.received_on >= ? AND e.received_on <= ? THEN 1 ELSE 0 END), 0) AS received,
 		COALESCE(SUM(CASE WHEN e.decision = 'assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS started,
 		COALESCE(SUM(CASE WHEN e.decision = 'not_assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS refused,
@@ -117,10 +222,10 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 		Where("(e.received_on >= ? AND e.received_on <= ?) OR (e.decided_on >= ? AND e.decided_on <= ?) OR (e.plan_issued_on >= ? AND e.plan_issued_on <= ?)",
 			f0, t0, f0, t0, f0, t0).Scan(&ehc).Error
 	if err != nil {
-		return a, translate(err)
+		return a, nil, translate(err)
 	}
 	a.EHCRequests, a.AssessmentsStarted, a.AssessmentsRefused, a.PlansIssued = ehc.Received, ehc.Started, ehc.Refused, ehc.Issued
-	return a, nil
+	return a, settings, nil
 }
 
 // SurveyAnswerCounts groups the answers submitted in [from, to], optionally for one template and
@@ -144,13 +249,46 @@ func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, tem
 
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
 // [from, to], for the children the filter selects.
-func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.TimelinessFigures, error) {
-	if mf, mt, ok := countMonths(from, to, f); ok {
-		return tx.timelinessFromCounts(mf, mt, f)
+func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (out report.TimelinessFigures, err error) {
+	sc, err := tx.scopeOf(f)
+	if err != nil {
+		return out, err
 	}
+	for _, sp := range spansOf(from, to, sc) {
+		var part report.TimelinessFigures
+		if sp.months {
+			part, err = tx.timelinessFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter)
+		} else {
+			part, err = tx.timelinessScan(sp.from, sp.to, sc)
+		}
+		if err != nil {
+			return out, err
+		}
+		out = addTimeliness(out, part)
+	}
+	return out, nil
+}
+
+func addTimeliness(a, b report.TimelinessFigures) report.TimelinessFigures {
+	a.Decisions += b.Decisions
+	a.DecisionsWithin += b.DecisionsWithin
+	a.DecisionsWithinAdjusted += b.DecisionsWithinAdjusted
+	a.Plans += b.Plans
+	a.PlansWithin += b.PlansWithin
+	a.PlansWithinAdjusted += b.PlansWithinAdjusted
+	a.PlansNoExceptions += b.PlansNoExceptions
+	a.PlansNoExceptionsWithin += b.PlansNoExceptionsWithin
+	a.Reviews += b.Reviews
+	a.ReviewsHeldOnTime += b.ReviewsHeldOnTime
+	a.ReviewsDecidedOnTime += b.ReviewsDecidedOnTime
+	return a
+}
+
+// timelinessScan computes EHCTimeliness over [from, to] from the records.
+func (tx reportRepo) timelinessScan(from, to time.Time, sc reportScope) (report.TimelinessFigures, error) {
 	var out report.TimelinessFigures
 	var dec struct{ N, Within, Adjusted int }
-	err := reportChildren(f, between(tx.q().Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err := scopeChildren(sc, between(tx.q().Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS adjusted`).Scan(&dec).Error
 	if err != nil {
@@ -158,7 +296,7 @@ func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.
 	}
 	out.Decisions, out.DecisionsWithin, out.DecisionsWithinAdjusted = dec.N, dec.Within, dec.Adjusted
 	var plans struct{ N, Within, Adjusted, Plain, PlainWithin int }
-	err = reportChildren(f, between(tx.q().Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = scopeChildren(sc, between(tx.q().Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_due_on THEN 1 ELSE 0 END), 0) AS adjusted,
 		COALESCE(SUM(CASE WHEN NOT week20 THEN 1 ELSE 0 END), 0) AS plain,
@@ -169,7 +307,7 @@ func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.
 	out.Plans, out.PlansWithin, out.PlansWithinAdjusted = plans.N, plans.Within, plans.Adjusted
 	out.PlansNoExceptions, out.PlansNoExceptionsWithin = plans.Plain, plans.PlainWithin
 	var rev struct{ N, Held, Decided int }
-	err = reportChildren(f, between(tx.q().Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = scopeChildren(sc, between(tx.q().Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN meeting_on <= due_on THEN 1 ELSE 0 END), 0) AS held,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS decided`).Scan(&rev).Error
 	if err != nil {
@@ -220,10 +358,26 @@ func (tx reportRepo) Transitions(q transition.GapQuery, ending transition.Upcomi
 // Funnel groups the stages of the referrals received in [from, to] by stage and days. Each
 // grouping reads one covering index over the period.
 func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
-	if mf, mt, ok := countMonths(from, to, f); ok {
-		return tx.funnelFromCounts(mf, mt, f)
-	}
 	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
+	sc, err := tx.scopeOf(f)
+	if err != nil {
+		return out, err
+	}
+	for _, sp := range spansOf(from, to, sc) {
+		if sp.months {
+			err = tx.funnelFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter, out)
+		} else {
+			err = tx.funnelScan(sp.from, sp.to, sc, out)
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// funnelScan adds the stages of the referrals received in [from, to] to out, from the records.
+func (tx reportRepo) funnelScan(from, to time.Time, sc reportScope, out report.FunnelFigures) error {
 	for _, g := range []struct {
 		col  string
 		into map[string]map[int]int64
@@ -233,10 +387,10 @@ func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelF
 			Days  *int
 			N     int64
 		}
-		err := reportReferrals(f, between(tx.q().Table("referral_stages s"), "s.received_on", from, to), "s").
+		err := scopeReferrals(sc, between(tx.q().Table("referral_stages s"), "s.received_on", from, to), "s", true).
 			Select("s.stage, " + g.col + " AS days, COUNT(*) AS n").Group("s.stage, " + g.col).Scan(&rows).Error
 		if err != nil {
-			return out, translate(err)
+			return translate(err)
 		}
 		for _, r := range rows {
 			if g.col == "s.days_from_received" {
@@ -251,5 +405,5 @@ func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelF
 			g.into[r.Stage][*r.Days] += r.N
 		}
 	}
-	return out, nil
+	return nil
 }

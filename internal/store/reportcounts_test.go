@@ -74,6 +74,8 @@ func rcSeed(t *testing.T, st *store.Store) {
 			created_at, updated_at, version, locality, locality_key) VALUES (?, ?, 'received', ?, ?, ?, '[]', ?, '[]', 0, false, ?, ?, true, '{}', ?, ?, 1, ?, ?)`,
 			rcID(4, i), fmt.Sprintf("REF-%d", i), rcID(3, c), rcID(2, o), rcID(1, o), main, received.Format(time.DateOnly), route, rcStamp, rcStamp, name, key)
 		rcReason(t, st, i, main, true)
+		// The referrer is in the team around the child, once per referral (so twice for some).
+		rcInvolve(t, st, i, c, o, "referrer")
 		if i%4 == 1 {
 			rcReason(t, st, i, "social_care", false)
 		}
@@ -126,6 +128,16 @@ func rcSeed(t *testing.T, st *store.Store) {
 	}
 }
 
+// rcInvolve records organisation o in the team around child c (involvement i of that role).
+func rcInvolve(t *testing.T, st *store.Store, i, c, o int, role string) {
+	id := i
+	if role != "referrer" {
+		id += 1000
+	}
+	rcExec(t, st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, '2023-01-01', ?, ?, 1)`, rcID(10, id), rcID(3, c), rcID(1, o), role, rcStamp, rcStamp)
+}
+
 func rcKey(loc string) string {
 	return map[string]string{"North": "north", "South": "south", "East": "east"}[loc]
 }
@@ -150,11 +162,23 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 		{testkit.Day(2024, 3, 1), testkit.Day(2024, 3, 31)},
 		{testkit.Day(2023, 9, 1), testkit.Day(2024, 8, 31)},
 		{testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
-		// A whole year with months either side, and a period not of whole months (scanned).
+		// A whole year with months either side, and periods not of whole months (the days at
+		// either end counted from the records, the months between from report_counts).
 		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 28)},
 		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 27)},
+		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 28)},
+		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 27)},
+		{testkit.Day(2024, 2, 10), testkit.Day(2024, 4, 9)},
+		{testkit.Day(2024, 2, 10), testkit.Day(2024, 3, 31)},
+		{testkit.Day(2024, 3, 5), testkit.Day(2024, 3, 25)},
+		{testkit.Day(2024, 3, 20), testkit.Day(2024, 4, 10)},
+		{testkit.Day(2024, 2, 29), testkit.Day(2024, 2, 29)},
+		{testkit.Day(2015, 12, 31), testkit.Day(2025, 12, 30)},
 	}
-	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"}}
+	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"},
+		// An organisation's children are listed, then their records read; scanning reads the
+		// period's records with the organisation as a condition.
+		{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1), Locality: "East"}, {OrganisationID: rcID(1, 2)}, {OrganisationID: rcID(1, 9)}}
 	both := func(f func(tx *store.Tx) (any, error)) (counted, scanned any) {
 		t.Helper()
 		for _, scan := range []bool{false, true} {
@@ -173,7 +197,7 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 		store.ScanReports(false)
 		return counted, scanned
 	}
-	nonEmpty := false
+	nonEmpty, orgPart := false, false
 	for _, p := range periods {
 		for _, f := range filters {
 			for name, run := range map[string]func(tx *store.Tx) (any, error){
@@ -185,14 +209,20 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 				if !reflect.DeepEqual(counted, scanned) {
 					t.Errorf("%s: %s %s..%s %+v:\ncounts %+v\nscans  %+v", when, name, p[0].Format(time.DateOnly), p[1].Format(time.DateOnly), f, counted, scanned)
 				}
-				if a, ok := counted.(report.ActivityFigures); ok && a.Referrals > 0 && a.PlansIssued > 0 && len(a.Meetings) > 0 {
+				if a, ok := counted.(report.ActivityFigures); ok && a.Referrals > 0 && a.PlansIssued > 0 && len(a.Meetings) > 0 && len(a.Settings) > 1 {
 					nonEmpty = true
+					if f.OrganisationID != "" && p[0].Day() != 1 {
+						orgPart = true
+					}
 				}
 			}
 		}
 	}
 	if !nonEmpty {
 		t.Errorf("%s: no period had referrals, meetings and plans: the comparison proves nothing", when)
+	}
+	if !orgPart {
+		t.Errorf("%s: no organisation had figures over part months: the comparison proves nothing", when)
 	}
 }
 
@@ -223,6 +253,10 @@ func TestReportCountsEqualRows(t *testing.T) {
 		rcExec(t, st, `UPDATE ehc_requests SET week20 = ? WHERE plan_issued_on IS NOT NULL`, true)
 		rcExec(t, st, `UPDATE annual_reviews SET status = 'decided' WHERE status = 'meeting_held'`)
 		rcExec(t, st, `UPDATE meetings SET held_on = '2024-02-29' WHERE id IN (SELECT id FROM meetings ORDER BY id LIMIT 3)`)
+		// Organisations join and leave the team around children.
+		rcInvolve(t, st, 1, 7, 2, "setting")
+		rcInvolve(t, st, 2, 8, 0, "other")
+		rcExec(t, st, `DELETE FROM involvements WHERE young_person_id = ? AND organisation_id = ?`, rcID(3, 9), rcID(1, 1))
 		// A merge moves a child's records to the record kept, here in another locality.
 		for _, table := range []string{"meetings", "disputes", "ehc_requests", "annual_reviews"} {
 			rcExec(t, st, `UPDATE `+table+` SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 6), rcID(3, 5))
