@@ -13,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 	"github.com/oneplan-send/oneplan/internal/testkit"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // The report data is written with plain SQL, as the triggers see every write the same way
@@ -348,6 +349,49 @@ func TestReportCountsConcurrentCreates(t *testing.T) {
 		}
 		if a.Referrals != writers*each || a.BySettingType["school_primary"] != writers*each {
 			t.Fatalf("counted %d referrals (%v), want %d", a.Referrals, a.BySettingType, writers*each)
+		}
+	})
+}
+
+// TestTransitionsInAndOutOfTransactions: the transitions snapshot, whose queries run with
+// PostgreSQL's JIT off in a transaction of their own or in the caller's, counts the same either
+// way, and a caller's transaction that wrote before it still commits its write.
+func TestTransitionsInAndOutOfTransactions(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rcSeed(t, st)
+		on := testkit.Day(2026, 6, 30)
+		gaps := transition.GapQuery{AsOf: on, BornBy: transition.TurnedBy(on, 10), BornAfter: transition.TurnedBy(on, transition.MaxAge+1)}
+		ending := transition.UpcomingQuery{AsOf: on, Through: on.AddDate(1, 0, 0)}
+		var read, inTx report.TransitionSnapshot
+		if err := st.Read(ctx, func(tx *store.Tx) (err error) {
+			read, err = tx.Reports().Transitions(gaps, ending, report.Filter{})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if read.WithoutPlan == 0 {
+			t.Fatalf("no young person in the snapshot: %+v", read)
+		}
+		// A write made at once (the transaction begun) and one kept for the end (sent when the
+		// report reads).
+		for i, write := range []func(tx *store.Tx, sql string, args ...any) error{store.TxExec, store.TxLater} {
+			name := fmt.Sprintf("Renamed %d", i)
+			if err := st.InTx(ctx, func(tx *store.Tx) (err error) {
+				if err := write(tx, `UPDATE organisations SET name = ? WHERE id = ?`, name, rcID(1, 0)); err != nil {
+					return err
+				}
+				inTx, err = tx.Reports().Transitions(gaps, ending, report.Filter{})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if inTx != read {
+				t.Errorf("in a transaction %+v, outside one %+v", inTx, read)
+			}
+			if got, err := store.RawString(st, `SELECT name FROM organisations WHERE id = ?`, rcID(1, 0)); err != nil || got != name {
+				t.Errorf("the transaction's write: %q, %v", got, err)
+			}
 		}
 	})
 }
