@@ -1,6 +1,9 @@
 package store
 
 import (
+	"cmp"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/report"
@@ -228,23 +231,83 @@ func (tx reportRepo) activityScan(from, to time.Time, sc reportScope) (a report.
 	return a, settings, nil
 }
 
+// answerKey is one group of survey answers.
+type answerKey struct {
+	TemplateID, Audience, ProfessionalRole, QuestionID, QuestionType, Choice string
+	Score                                                                    int
+	HasScore                                                                 bool
+}
+
 // SurveyAnswerCounts groups the answers submitted in [from, to], optionally for one template and
 // one point in the pathway. Anonymous answers belong to no child, so a locality or organisation
-// filter leaves them out.
+// filter leaves them out. The groups come back in a fixed order, whichever way they were counted.
 func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID, point string) ([]report.AnswerCount, error) {
-	q := reportChildren(f, between(tx.q().Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
+	sc, err := tx.scopeOf(f)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[answerKey]int64{}
+	for _, sp := range spansOf(from, to, sc) {
+		if sp.months {
+			err = tx.answersFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter, templateID, point, groups)
+		} else {
+			err = tx.answersScan(sp.from, sp.to, sc, templateID, point, groups)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]report.AnswerCount, 0, len(groups))
+	for k, n := range groups {
+		c := report.AnswerCount{TemplateID: k.TemplateID, Audience: k.Audience, ProfessionalRole: k.ProfessionalRole, QuestionID: k.QuestionID,
+			QuestionType: k.QuestionType, Choice: k.Choice, N: n}
+		if k.HasScore {
+			score := k.Score
+			c.Score = &score
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b report.AnswerCount) int {
+		return cmp.Or(cmp.Compare(a.TemplateID, b.TemplateID), cmp.Compare(a.Audience, b.Audience), cmp.Compare(a.ProfessionalRole, b.ProfessionalRole),
+			cmp.Compare(a.QuestionID, b.QuestionID), cmp.Compare(a.QuestionType, b.QuestionType), cmp.Compare(scoreOf(a.Score), scoreOf(b.Score)),
+			cmp.Compare(a.Choice, b.Choice))
+	})
+	return out, nil
+}
+
+func scoreOf(s *int) int {
+	if s == nil {
+		return math.MinInt
+	}
+	return *s
+}
+
+// answersScan adds the answers submitted in [from, to] to into, counted from the records.
+func (tx reportRepo) answersScan(from, to time.Time, sc reportScope, templateID, point string, into map[answerKey]int64) error {
+	q := scopeChildren(sc, between(tx.q().Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
 	if templateID != "" {
 		q = q.Where("a.template_id = ?", templateID)
 	}
 	if point != "" {
 		q = q.Where("a.point = ?", point)
 	}
-	var out []report.AnswerCount
+	var rows []report.AnswerCount
 	err := q.Select(`a.template_id, a.audience, COALESCE(a.professional_role, '') AS professional_role, a.question_id, a.question_type,
 		a.score, COALESCE(a.choice, '') AS choice, COUNT(*) AS n`).
 		Group("a.template_id, a.audience, COALESCE(a.professional_role, ''), a.question_id, a.question_type, a.score, COALESCE(a.choice, '')").
-		Scan(&out).Error
-	return out, translate(err)
+		Scan(&rows).Error
+	if err != nil {
+		return translate(err)
+	}
+	for _, r := range rows {
+		k := answerKey{TemplateID: r.TemplateID, Audience: r.Audience, ProfessionalRole: r.ProfessionalRole, QuestionID: r.QuestionID,
+			QuestionType: r.QuestionType, Choice: r.Choice}
+		if r.Score != nil {
+			k.Score, k.HasScore = *r.Score, true
+		}
+		into[k] += r.N
+	}
+	return nil
 }
 
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in

@@ -113,7 +113,24 @@ func countsWhere(from, to string, f report.Filter, kinds []string) (string, []an
 // counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
 // locality.
 func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) ([]countRow, error) {
+	return tx.countsWith(from, to, f, nil, kinds...)
+}
+
+// countsWith is counts narrowed further by dims: d1 to d4, "" for any.
+func (tx reportRepo) countsWith(from, to string, f report.Filter, dims []string, kinds ...string) ([]countRow, error) {
 	where, args := countsWhere(from, to, f, kinds)
+	var extra []any
+	for i, d := range dims {
+		if d != "" {
+			where += fmt.Sprintf(" AND d%d = ?", i+1)
+			extra = append(extra, d)
+		}
+	}
+	if len(extra) > 0 {
+		// countsWhere's arguments are given twice, for report_counts and report_deltas.
+		half := len(args) / 2
+		args = append(append(append(append([]any{}, args[:half]...), extra...), args[half:]...), extra...)
+	}
 	var rows []countRow
 	err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`
@@ -286,6 +303,43 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 // for after a restore or a manual correction of the data. Writers wait while it runs.
 func (s *Store) RebuildReportCounts(ctx context.Context) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return migrations.RebuildReportCounts(db)
+		if err := migrations.RebuildReportCounts(db); err != nil {
+			return err
+		}
+		return migrations.BackfillAnswerCounts(db)
 	}))
+}
+
+// answersFromCounts adds the survey answers over months [from, to] (YYYY-MM), read from
+// report_counts, to into: the whole council's rows without a locality filter, the locality's rows
+// with one.
+func (tx reportRepo) answersFromCounts(from, to string, f report.Filter, templateID, point string, into map[answerKey]int64) error {
+	kind := "answer_all"
+	if f.Locality != "" {
+		kind = "answer"
+	}
+	if tx.dialect == Postgres {
+		templateID = strings.ToLower(templateID) // as PostgreSQL reads a uuid
+	}
+	rows, err := tx.countsWith(from, to, f, []string{templateID, point}, kind)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		// audience|role|type|score|choice, the choice last as it may hold a '|'.
+		parts := strings.SplitN(r.D4, "|", 5)
+		if len(parts) != 5 {
+			return fmt.Errorf("report_counts: malformed answer group %q", r.D4)
+		}
+		k := answerKey{TemplateID: r.D1, Audience: parts[0], ProfessionalRole: parts[1], QuestionID: r.D3, QuestionType: parts[2], Choice: parts[4]}
+		if parts[3] != "" {
+			score, err := strconv.Atoi(parts[3])
+			if err != nil {
+				return fmt.Errorf("report_counts: malformed answer score %q", r.D4)
+			}
+			k.Score, k.HasScore = score, true
+		}
+		into[k] += r.N
+	}
+	return nil
 }

@@ -139,6 +139,41 @@ func rcInvolve(t *testing.T, st *store.Store, i, c, o int, role string) {
 		VALUES (?, ?, ?, ?, '2023-01-01', ?, ?, 1)`, rcID(10, id), rcID(3, c), rcID(1, o), role, rcStamp, rcStamp)
 }
 
+// rcSurveys writes two templates and 60 responses over 2023 to 2025 with a scored, a yes/no, a
+// text and a multiple-choice answer each (one choice holding a '|'), every fifth anonymous.
+func rcSurveys(t *testing.T, st *store.Store) {
+	rng := rand.New(rand.NewPCG(84, 13))
+	for j := range 2 {
+		rcExec(t, st, `INSERT INTO survey_templates (id, code, name, audience, built_in, created_at, updated_at, version) VALUES (?, ?, ?, 'parent', false, ?, ?, 1)`,
+			rcID(11, j), fmt.Sprintf("T%d", j), fmt.Sprintf("Template %d", j), rcStamp, rcStamp)
+	}
+	for k := range 60 {
+		audience, role := []string{"parent", "young_person", "professional"}[k%3], any(nil)
+		if audience == "professional" {
+			role = []string{"engagement_lead", "health"}[k%2]
+		}
+		var child any
+		if k%5 != 0 {
+			child = rcID(3, k%12)
+		}
+		point := []string{"after_referral", "after_plan", "after_review"}[k%3/1%3]
+		on := testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)).Format(time.DateOnly)
+		rcExec(t, st, `INSERT INTO survey_responses (id, template_id, template_version, audience, professional_role, point, young_person_id,
+			submitted_on, via, answers, created_at, version) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 'link', '[]', ?, 1)`,
+			rcID(12, k), rcID(11, k%2), audience, role, point, child, on, rcStamp)
+		for _, a := range []struct {
+			q, typ string
+			score  any
+			choice any
+		}{{"q1", "likert5", 1 + rng.IntN(5), nil}, {"q2", "yes_no", nil, []string{"yes", "no"}[rng.IntN(2)]}, {"q3", "text", nil, nil},
+			{"q4", "choice", nil, []string{"a", "b|c"}[rng.IntN(2)]}} {
+			rcExec(t, st, `INSERT INTO survey_answers (response_id, question_id, template_id, audience, professional_role, point, submitted_on,
+				young_person_id, question_type, score, choice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				rcID(12, k), a.q, rcID(11, k%2), audience, role, point, on, child, a.typ, a.score, a.choice)
+		}
+	}
+}
+
 func rcKey(loc string) string {
 	return map[string]string{"North": "north", "South": "south", "East": "east"}[loc]
 }
@@ -198,17 +233,27 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 		store.ScanReports(false)
 		return counted, scanned
 	}
-	nonEmpty, orgPart := false, false
+	nonEmpty, orgPart, answers := false, false, false
 	for _, p := range periods {
 		for _, f := range filters {
 			for name, run := range map[string]func(tx *store.Tx) (any, error){
 				"activity":   func(tx *store.Tx) (any, error) { return tx.Reports().Activity(p[0], p[1], f) },
 				"funnel":     func(tx *store.Tx) (any, error) { return tx.Reports().Funnel(p[0], p[1], f) },
 				"timeliness": func(tx *store.Tx) (any, error) { return tx.Reports().EHCTimeliness(p[0], p[1], f) },
+				"experience": func(tx *store.Tx) (any, error) { return tx.Reports().SurveyAnswerCounts(p[0], p[1], f, "", "") },
+				"experience of one template": func(tx *store.Tx) (any, error) {
+					return tx.Reports().SurveyAnswerCounts(p[0], p[1], f, rcID(11, 1), "")
+				},
+				"experience at one point": func(tx *store.Tx) (any, error) {
+					return tx.Reports().SurveyAnswerCounts(p[0], p[1], f, rcID(11, 0), "after_plan")
+				},
 			} {
 				counted, scanned := both(run)
 				if !reflect.DeepEqual(counted, scanned) {
 					t.Errorf("%s: %s %s..%s %+v:\ncounts %+v\nscans  %+v", when, name, p[0].Format(time.DateOnly), p[1].Format(time.DateOnly), f, counted, scanned)
+				}
+				if a, ok := counted.([]report.AnswerCount); ok && len(a) > 12 && f.Locality != "" && p[0].Day() != 1 {
+					answers = true
 				}
 				if a, ok := counted.(report.ActivityFigures); ok && a.Referrals > 0 && a.PlansIssued > 0 && len(a.Meetings) > 0 && len(a.Settings) > 1 {
 					nonEmpty = true
@@ -221,6 +266,9 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 	}
 	if !nonEmpty {
 		t.Errorf("%s: no period had referrals, meetings and plans: the comparison proves nothing", when)
+	}
+	if !answers {
+		t.Errorf("%s: no locality had survey answers over part months: the comparison proves nothing", when)
 	}
 	if !orgPart {
 		t.Errorf("%s: no organisation had figures over part months: the comparison proves nothing", when)
@@ -235,6 +283,7 @@ func TestReportCountsEqualRows(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		rcSeed(t, st)
+		rcSurveys(t, st)
 		rcCompare(t, st, "unfolded")
 		if _, err := st.FoldReportDeltas(ctx); err != nil {
 			t.Fatal(err)
@@ -258,8 +307,12 @@ func TestReportCountsEqualRows(t *testing.T) {
 		rcInvolve(t, st, 1, 7, 2, "setting")
 		rcInvolve(t, st, 2, 8, 0, "other")
 		rcExec(t, st, `DELETE FROM involvements WHERE young_person_id = ? AND organisation_id = ?`, rcID(3, 9), rcID(1, 1))
+		rcExec(t, st, `UPDATE survey_answers SET score = 5 WHERE question_id = 'q1' AND score = 1`)
+		rcExec(t, st, `UPDATE survey_answers SET submitted_on = '2024-03-10', point = 'after_plan' WHERE response_id = ?`, rcID(12, 7))
+		rcExec(t, st, `UPDATE survey_answers SET young_person_id = ? WHERE response_id = ?`, rcID(3, 2), rcID(12, 5))
+		rcExec(t, st, `DELETE FROM survey_answers WHERE response_id = ?`, rcID(12, 8))
 		// A merge moves a child's records to the record kept, here in another locality.
-		for _, table := range []string{"meetings", "disputes", "ehc_requests", "annual_reviews"} {
+		for _, table := range []string{"meetings", "disputes", "ehc_requests", "annual_reviews", "survey_answers"} {
 			rcExec(t, st, `UPDATE `+table+` SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 6), rcID(3, 5))
 		}
 		rcCompare(t, st, "updated")
