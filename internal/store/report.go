@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/survey"
 	"github.com/oneplan-send/oneplan/internal/transition"
 	"gorm.io/gorm"
 )
@@ -280,6 +281,30 @@ func scoreOf(s *int) int {
 		return math.MinInt
 	}
 	return *s
+}
+
+// SurveyTemplates loads the templates with the ids given, with their question sets.
+func (tx reportRepo) SurveyTemplates(ids []string) (map[string]survey.Template, error) {
+	out := map[string]survey.Template{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []surveyTemplateRow
+	if err := tx.q().Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	var versions []surveyTemplateVersionRow
+	if err := tx.q().Where("template_id IN ?", ids).Order("template_id, number").Find(&versions).Error; err != nil {
+		return nil, translate(err)
+	}
+	byTemplate := map[string][]surveyTemplateVersionRow{}
+	for _, v := range versions {
+		byTemplate[v.TemplateID] = append(byTemplate[v.TemplateID], v)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.toDomain(byTemplate[r.ID])
+	}
+	return out, nil
 }
 
 // answersScan adds the answers submitted in [from, to] to into, counted from the records.
