@@ -15,48 +15,27 @@ import (
 // Reports are grouped queries: the database counts, Go only adds up the groups it returns. Dates
 // are YYYY-MM-DD text on both databases, so period bounds are plain string comparisons.
 
-// reportScope is a report's filter as the queries apply it: an organisation's children are listed
-// once (see scopeOf) so that each query reads only their records.
+// reportScope is a report's filter as the queries apply it.
 type reportScope struct {
 	report.Filter
-	// children are the young people the organisation is or was in the team around, when listed.
-	children []string
-	listed   bool
+	// driven: an organisation's children are found from its involvements and their records
+	// through the indexes by child (reasons and stages, which have none, through their
+	// referrals), so that a query reads the organisation's children's records, not the period's.
+	driven bool
 }
 
-// maxListedChildren bounds the children of an organisation a report lists: up to it, each query
-// reads those children's records through their indexes, whatever the period; beyond it (a
-// council-wide service), it scans the period's records with the organisation as a condition.
-const maxListedChildren = 5000
-
-// scopeOf lists the children of the filter's organisation, unless the reports are made to scan.
-func (tx reportRepo) scopeOf(f report.Filter) (reportScope, error) {
-	sc := reportScope{Filter: f}
-	if f.OrganisationID == "" || scanReports.Load() {
-		return sc, nil
-	}
-	var ids []string
-	if err := tx.q().Table("involvements").Distinct("young_person_id").Where("organisation_id = ?", f.OrganisationID).
-		Limit(maxListedChildren+1).Pluck("young_person_id", &ids).Error; err != nil {
-		return sc, translate(err)
-	}
-	if len(ids) <= maxListedChildren {
-		sc.children, sc.listed = ids, true
-	}
-	return sc, nil
+// scopeOf is the scope of the filter: driven by the organisation's children unless the reports
+// are made to scan.
+func scopeOf(f report.Filter) reportScope {
+	return reportScope{Filter: f, driven: f.OrganisationID != "" && !scanReports.Load()}
 }
 
 // organisation restricts q, whose young person id column is col, to the organisation's children.
 func (sc reportScope) organisation(q *gorm.DB, col string) *gorm.DB {
-	switch {
-	case sc.OrganisationID == "":
+	if sc.OrganisationID == "" {
 		return q
-	case !sc.listed:
-		return q.Where(col+" IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", sc.OrganisationID)
-	case len(sc.children) == 0:
-		return q.Where("1 = 0")
 	}
-	return q.Where(col+" IN ?", sc.children)
+	return q.Where(col+" IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", sc.OrganisationID)
 }
 
 // reportChildren restricts q, whose young person id column is col, to the filter.
@@ -76,20 +55,18 @@ func scopeChildren(sc reportScope, q *gorm.DB, col string) *gorm.DB {
 // scopeReferrals restricts q over a table carrying a referral's dimensions (referrals, and the
 // referral_reasons and referral_stages kept beside them), aliased a, to the scope: the child's
 // locality when referred, and the organisations that know the child. byReferral says a is a
-// reason or a stage, which has no index by child: a listed organisation's children are then
-// found through their referrals.
+// reason or a stage, which has no index by child: when driven, the organisation's children are
+// then found through their referrals.
 func scopeReferrals(sc reportScope, q *gorm.DB, a string, byReferral bool) *gorm.DB {
 	if sc.Locality != "" {
 		q = q.Where(a+".locality_key = ?", key(sc.Locality))
 	}
-	if byReferral && sc.listed {
-		return q.Where(a+".referral_id IN (?)", sc.organisation(tx0(q).Table("referrals k").Select("k.id"), "k.young_person_id"))
+	if byReferral && sc.driven {
+		return q.Where(a+".referral_id IN (SELECT k.id FROM referrals k WHERE k.young_person_id IN "+
+			"(SELECT young_person_id FROM involvements WHERE organisation_id = ?))", sc.OrganisationID)
 	}
 	return sc.organisation(q, a+".young_person_id")
 }
-
-// tx0 is a fresh query on q's connection.
-func tx0(q *gorm.DB) *gorm.DB { return q.Session(&gorm.Session{NewDB: true}) }
 
 // between is the condition "col falls in [from, to]".
 func between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
@@ -114,10 +91,7 @@ func countBy(q *gorm.DB) (report.Counts, error) {
 
 // Activity counts the pathway's activity in [from, to].
 func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
-	sc, err := tx.scopeOf(f)
-	if err != nil {
-		return a, err
-	}
+	sc := scopeOf(f)
 	a = report.ActivityFigures{ByReason: report.Counts{}, ByMainReason: report.Counts{}, BySettingType: report.Counts{}, ByLocality: report.Counts{},
 		ByRoute: report.Counts{}, LocalityNames: map[string]string{}, Settings: report.Counts{}, Meetings: report.Counts{}, Disputes: report.Counts{}}
 	// A setting counts once however many parts of the period it referred in.
@@ -243,10 +217,8 @@ type answerKey struct {
 // one point in the pathway. Anonymous answers belong to no child, so a locality or organisation
 // filter leaves them out. The groups come back in a fixed order, whichever way they were counted.
 func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID, point string) ([]report.AnswerCount, error) {
-	sc, err := tx.scopeOf(f)
-	if err != nil {
-		return nil, err
-	}
+	sc := scopeOf(f)
+	var err error
 	groups := map[answerKey]int64{}
 	for _, sp := range spansOf(from, to, sc) {
 		if sp.months {
@@ -338,10 +310,7 @@ func (tx reportRepo) answersScan(from, to time.Time, sc reportScope, templateID,
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
 // [from, to], for the children the filter selects.
 func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (out report.TimelinessFigures, err error) {
-	sc, err := tx.scopeOf(f)
-	if err != nil {
-		return out, err
-	}
+	sc := scopeOf(f)
 	for _, sp := range spansOf(from, to, sc) {
 		var part report.TimelinessFigures
 		if sp.months {
@@ -480,10 +449,8 @@ func transitionsIn(db *gorm.DB, q transition.GapQuery, ending transition.Upcomin
 // grouping reads one covering index over the period.
 func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
 	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
-	sc, err := tx.scopeOf(f)
-	if err != nil {
-		return out, err
-	}
+	sc := scopeOf(f)
+	var err error
 	for _, sp := range spansOf(from, to, sc) {
 		if sp.months {
 			err = tx.funnelFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter, out)
