@@ -14,11 +14,13 @@ import (
 	"github.com/oneplan-send/oneplan/internal/store/migrations"
 )
 
-// report_counts (migration 0016) holds what the activity, funnel and timeliness reports count, by
-// month, locality and a few dimensions, kept current by triggers that append a +1/-1 to
-// report_deltas in the transaction of every change. A report over whole months, for everyone or
-// for one locality, reads those few hundred rows (the counts plus the deltas not yet folded into
-// them) instead of scanning the referrals; any other period or filter runs the scans.
+// report_counts (migrations 0016 and 0084) holds what the activity, funnel, timeliness and
+// experience reports count, by month, locality and a few dimensions, kept current by triggers
+// that append a +1/-1 to report_deltas in the transaction of every change. A report, for everyone
+// or for one locality, reads those rows (the counts plus the deltas not yet folded into them) for
+// the whole calendar months of its period, and counts from the records only the days before the
+// first whole month and after the last (see spansOf); an organisation filter reads the records of
+// the organisation's children.
 
 // scanReports makes every report scan the base tables (tests compare the two ways).
 var scanReports atomic.Bool
