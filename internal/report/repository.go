@@ -3,6 +3,7 @@ package report
 import (
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/survey"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
@@ -10,6 +11,9 @@ import (
 type Source interface {
 	Activity(from, to time.Time, f Filter) (a ActivityFigures, err error)
 	SurveyAnswerCounts(from, to time.Time, f Filter, templateID, point string) ([]AnswerCount, error)
+	// SurveyTemplates loads the templates with the ids given, with their question sets, in two
+	// queries whatever their number; an id with no template is left out.
+	SurveyTemplates(ids []string) (map[string]survey.Template, error)
 	EHCTimeliness(from, to time.Time, f Filter) (TimelinessFigures, error)
 	Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f Filter) (TransitionSnapshot, error)
 	Funnel(from, to time.Time, f Filter) (FunnelFigures, error)

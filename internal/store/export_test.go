@@ -83,3 +83,11 @@ func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, i
 // ScanReports makes every report scan the base tables instead of reading report_counts, so a
 // test can compare the two.
 func ScanReports(on bool) { scanReports.Store(on) }
+
+// TxExec runs sql at once in tx's transaction (begun by it); TxLater keeps it for the end, as
+// writes are kept on PostgreSQL.
+func TxExec(tx *Tx, sql string, args ...any) error { return tx.w().Exec(sql, args...).Error }
+
+func TxLater(tx *Tx, sql string, args ...any) error {
+	return tx.later(func(db *gorm.DB) *gorm.DB { return db.Exec(sql, args...) })
+}

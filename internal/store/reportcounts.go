@@ -14,11 +14,13 @@ import (
 	"github.com/oneplan-send/oneplan/internal/store/migrations"
 )
 
-// report_counts (migration 0016) holds what the activity, funnel and timeliness reports count, by
-// month, locality and a few dimensions, kept current by triggers that append a +1/-1 to
-// report_deltas in the transaction of every change. A report over whole months, for everyone or
-// for one locality, reads those few hundred rows (the counts plus the deltas not yet folded into
-// them) instead of scanning the referrals; any other period or filter runs the scans.
+// report_counts (migrations 0016 and 0084) holds what the activity, funnel, timeliness and
+// experience reports count, by month, locality and a few dimensions, kept current by triggers
+// that append a +1/-1 to report_deltas in the transaction of every change. A report, for everyone
+// or for one locality, reads those rows (the counts plus the deltas not yet folded into them) for
+// the whole calendar months of its period, and counts from the records only the days before the
+// first whole month and after the last (see spansOf); an organisation filter reads the records of
+// the organisation's children.
 
 // scanReports makes every report scan the base tables (tests compare the two ways).
 var scanReports atomic.Bool
@@ -29,13 +31,43 @@ type countRow struct {
 	N                              int64
 }
 
-// countMonths returns the months [from, to] covers when it is whole calendar months, and whether
-// the filter lets report_counts answer (an organisation filter needs the involvements).
-func countMonths(from, to time.Time, f report.Filter) (string, string, bool) {
-	if scanReports.Load() || f.OrganisationID != "" || from.Day() != 1 || to.AddDate(0, 0, 1).Day() != 1 || to.Before(from) {
-		return "", "", false
+// span is a part of a report's period: whole calendar months, read from report_counts, or the
+// days at either end that are not, counted from the records.
+type span struct {
+	from, to time.Time
+	months   bool
+}
+
+func (sp span) monthFrom() string { return sp.from.Format("2006-01") }
+func (sp span) monthTo() string   { return sp.to.Format("2006-01") }
+
+// spansOf splits [from, to] into the days before its first whole month, its whole months and the
+// days after them, so that only the days at the ends are counted from the records (at most two
+// months' worth, whatever the period). An organisation, or the scan switch, scans it whole.
+func spansOf(from, to time.Time, sc reportScope) []span {
+	if scanReports.Load() || sc.OrganisationID != "" || to.Before(from) {
+		return []span{{from: from, to: to}}
 	}
-	return from.Format("2006-01"), to.Format("2006-01"), true
+	first := from // the first day of the first whole month
+	if from.Day() != 1 {
+		first = time.Date(from.Year(), from.Month()+1, 1, 0, 0, 0, 0, from.Location())
+	}
+	last := to // the last day of the last whole month
+	if to.AddDate(0, 0, 1).Day() != 1 {
+		last = time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, to.Location()).AddDate(0, 0, -1)
+	}
+	if last.Before(first) {
+		return []span{{from: from, to: to}}
+	}
+	var out []span
+	if from.Before(first) {
+		out = append(out, span{from: from, to: first.AddDate(0, 0, -1)})
+	}
+	out = append(out, span{from: first, to: last, months: true})
+	if last.Before(to) {
+		out = append(out, span{from: last.AddDate(0, 0, 1), to: to})
+	}
+	return out
 }
 
 // countsWhere is the condition selecting the rows of the kinds given over months [from, to]
@@ -83,7 +115,24 @@ func countsWhere(from, to string, f report.Filter, kinds []string) (string, []an
 // counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
 // locality.
 func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) ([]countRow, error) {
+	return tx.countsWith(from, to, f, nil, kinds...)
+}
+
+// countsWith is counts narrowed further by dims: d1 to d4, "" for any.
+func (tx reportRepo) countsWith(from, to string, f report.Filter, dims []string, kinds ...string) ([]countRow, error) {
 	where, args := countsWhere(from, to, f, kinds)
+	var extra []any
+	for i, d := range dims {
+		if d != "" {
+			where += fmt.Sprintf(" AND d%d = ?", i+1)
+			extra = append(extra, d)
+		}
+	}
+	if len(extra) > 0 {
+		// countsWhere's arguments are given twice, for report_counts and report_deltas.
+		half := len(args) / 2
+		args = append(append(append(append([]any{}, args[:half]...), extra...), args[half:]...), extra...)
+	}
 	var rows []countRow
 	err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`
@@ -95,19 +144,25 @@ func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) (
 	return rows, translate(err)
 }
 
-// activityFromCounts is Activity read from report_counts.
-func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a report.ActivityFigures, err error) {
-	// The distinct settings that referred, by type, counted in the database: a setting counts
-	// once whatever the months and localities it referred in.
+// activityFromCounts is Activity over months [from, to] (YYYY-MM) read from report_counts, with
+// the settings that referred (id to type).
+func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a report.ActivityFigures, settings map[string]string, err error) {
+	// The distinct settings that referred: a setting counts once whatever the months and
+	// localities it referred in (and whatever other parts of the period it referred in).
 	where, args := countsWhere(from, to, f, []string{"setting"})
-	if a.Settings, err = countBy(tx.q().Raw(`SELECT d2 AS k, COUNT(*) AS n FROM (SELECT d1, d2 FROM (
+	var set []struct{ D1, D2 string }
+	if err = tx.q().Raw(`SELECT d1, d2 FROM (
 		SELECT d1, d2, n FROM report_counts WHERE `+where+` UNION ALL SELECT d1, d2, n FROM report_deltas WHERE `+where+`) x
-		GROUP BY d1, d2 HAVING SUM(n) <> 0) s GROUP BY d2`, args...)); err != nil {
-		return a, err
+		GROUP BY d1, d2 HAVING SUM(n) <> 0`, args...).Scan(&set).Error; err != nil {
+		return a, nil, translate(err)
+	}
+	settings = map[string]string{}
+	for _, s := range set {
+		settings[s.D1] = s.D2
 	}
 	rows, err := tx.counts(from, to, f, "referral_main", "referral_type", "referral_route", "referral_locality", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
 	if err != nil {
-		return a, err
+		return a, nil, err
 	}
 	a.ByReason, a.ByMainReason, a.BySettingType, a.ByLocality, a.ByRoute = report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}
 	a.Meetings, a.Disputes, a.LocalityNames = report.Counts{}, report.Counts{}, map[string]string{}
@@ -144,7 +199,7 @@ func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a rep
 			a.PlansIssued += r.N
 		}
 	}
-	return a, nil
+	return a, settings, nil
 }
 
 // localityName keeps the first name, in byte order, recorded for a locality key.
@@ -191,12 +246,11 @@ func flag(d string, n int) int {
 	return 0
 }
 
-// funnelFromCounts is Funnel read from report_counts.
-func (tx reportRepo) funnelFromCounts(from, to string, f report.Filter) (report.FunnelFigures, error) {
-	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
+// funnelFromCounts adds Funnel over months [from, to] (YYYY-MM), read from report_counts, to out.
+func (tx reportRepo) funnelFromCounts(from, to string, f report.Filter, out report.FunnelFigures) error {
 	rows, err := tx.counts(from, to, f, "stage_received", "stage_previous")
 	if err != nil {
-		return out, err
+		return err
 	}
 	for _, r := range rows {
 		days, err := strconv.Atoi(r.D2)
@@ -213,7 +267,7 @@ func (tx reportRepo) funnelFromCounts(from, to string, f report.Filter) (report.
 		}
 		into[r.D1][days] += r.N
 	}
-	return out, nil
+	return nil
 }
 
 // FoldReportDeltas moves the deltas the triggers appended into report_counts, returning how many
@@ -251,6 +305,43 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 // for after a restore or a manual correction of the data. Writers wait while it runs.
 func (s *Store) RebuildReportCounts(ctx context.Context) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return migrations.RebuildReportCounts(db)
+		if err := migrations.RebuildReportCounts(db); err != nil {
+			return err
+		}
+		return migrations.BackfillAnswerCounts(db)
 	}))
+}
+
+// answersFromCounts adds the survey answers over months [from, to] (YYYY-MM), read from
+// report_counts, to into: the whole council's rows without a locality filter, the locality's rows
+// with one.
+func (tx reportRepo) answersFromCounts(from, to string, f report.Filter, templateID, point string, into map[answerKey]int64) error {
+	kind := "answer_all"
+	if f.Locality != "" {
+		kind = "answer"
+	}
+	if tx.dialect == Postgres {
+		templateID = strings.ToLower(templateID) // as PostgreSQL reads a uuid
+	}
+	rows, err := tx.countsWith(from, to, f, []string{templateID, point}, kind)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		// audience|role|type|score|choice, the choice last as it may hold a '|'.
+		parts := strings.SplitN(r.D4, "|", 5)
+		if len(parts) != 5 {
+			return fmt.Errorf("report_counts: malformed answer group %q", r.D4)
+		}
+		k := answerKey{TemplateID: r.D1, Audience: parts[0], ProfessionalRole: parts[1], QuestionID: r.D3, QuestionType: parts[2], Choice: parts[4]}
+		if parts[3] != "" {
+			score, err := strconv.Atoi(parts[3])
+			if err != nil {
+				return fmt.Errorf("report_counts: malformed answer score %q", r.D4)
+			}
+			k.Score, k.HasScore = score, true
+		}
+		into[k] += r.N
+	}
+	return nil
 }

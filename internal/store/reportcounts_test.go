@@ -13,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 	"github.com/oneplan-send/oneplan/internal/testkit"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // The report data is written with plain SQL, as the triggers see every write the same way
@@ -74,6 +75,8 @@ func rcSeed(t *testing.T, st *store.Store) {
 			created_at, updated_at, version, locality, locality_key) VALUES (?, ?, 'received', ?, ?, ?, '[]', ?, '[]', 0, false, ?, ?, true, '{}', ?, ?, 1, ?, ?)`,
 			rcID(4, i), fmt.Sprintf("REF-%d", i), rcID(3, c), rcID(2, o), rcID(1, o), main, received.Format(time.DateOnly), route, rcStamp, rcStamp, name, key)
 		rcReason(t, st, i, main, true)
+		// The referrer is in the team around the child, once per referral (so twice for some).
+		rcInvolve(t, st, i, c, o, "referrer")
 		if i%4 == 1 {
 			rcReason(t, st, i, "social_care", false)
 		}
@@ -126,6 +129,51 @@ func rcSeed(t *testing.T, st *store.Store) {
 	}
 }
 
+// rcInvolve records organisation o in the team around child c (involvement i of that role).
+func rcInvolve(t *testing.T, st *store.Store, i, c, o int, role string) {
+	id := i
+	if role != "referrer" {
+		id += 1000
+	}
+	rcExec(t, st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, '2023-01-01', ?, ?, 1)`, rcID(10, id), rcID(3, c), rcID(1, o), role, rcStamp, rcStamp)
+}
+
+// rcSurveys writes two templates and 60 responses over 2023 to 2025 with a scored, a yes/no, a
+// text and a multiple-choice answer each (one choice holding a '|'), every fifth anonymous.
+func rcSurveys(t *testing.T, st *store.Store) {
+	rng := rand.New(rand.NewPCG(84, 13))
+	for j := range 2 {
+		rcExec(t, st, `INSERT INTO survey_templates (id, code, name, audience, built_in, created_at, updated_at, version) VALUES (?, ?, ?, 'parent', false, ?, ?, 1)`,
+			rcID(11, j), fmt.Sprintf("T%d", j), fmt.Sprintf("Template %d", j), rcStamp, rcStamp)
+	}
+	for k := range 60 {
+		audience, role := []string{"parent", "young_person", "professional"}[k%3], any(nil)
+		if audience == "professional" {
+			role = []string{"engagement_lead", "health"}[k%2]
+		}
+		var child any
+		if k%5 != 0 {
+			child = rcID(3, k%12)
+		}
+		point := []string{"after_referral", "after_plan", "after_review"}[k%3/1%3]
+		on := testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)).Format(time.DateOnly)
+		rcExec(t, st, `INSERT INTO survey_responses (id, template_id, template_version, audience, professional_role, point, young_person_id,
+			submitted_on, via, answers, created_at, version) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 'link', '[]', ?, 1)`,
+			rcID(12, k), rcID(11, k%2), audience, role, point, child, on, rcStamp)
+		for _, a := range []struct {
+			q, typ string
+			score  any
+			choice any
+		}{{"q1", "likert5", 1 + rng.IntN(5), nil}, {"q2", "yes_no", nil, []string{"yes", "no"}[rng.IntN(2)]}, {"q3", "text", nil, nil},
+			{"q4", "choice", nil, []string{"a", "b|c"}[rng.IntN(2)]}} {
+			rcExec(t, st, `INSERT INTO survey_answers (response_id, question_id, template_id, audience, professional_role, point, submitted_on,
+				young_person_id, question_type, score, choice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				rcID(12, k), a.q, rcID(11, k%2), audience, role, point, on, child, a.typ, a.score, a.choice)
+		}
+	}
+}
+
 func rcKey(loc string) string {
 	return map[string]string{"North": "north", "South": "south", "East": "east"}[loc]
 }
@@ -150,11 +198,23 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 		{testkit.Day(2024, 3, 1), testkit.Day(2024, 3, 31)},
 		{testkit.Day(2023, 9, 1), testkit.Day(2024, 8, 31)},
 		{testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
-		// A whole year with months either side, and a period not of whole months (scanned).
+		// A whole year with months either side, and periods not of whole months (the days at
+		// either end counted from the records, the months between from report_counts).
 		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 28)},
 		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 27)},
+		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 28)},
+		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 27)},
+		{testkit.Day(2024, 2, 10), testkit.Day(2024, 4, 9)},
+		{testkit.Day(2024, 2, 10), testkit.Day(2024, 3, 31)},
+		{testkit.Day(2024, 3, 5), testkit.Day(2024, 3, 25)},
+		{testkit.Day(2024, 3, 20), testkit.Day(2024, 4, 10)},
+		{testkit.Day(2024, 2, 29), testkit.Day(2024, 2, 29)},
+		{testkit.Day(2015, 12, 31), testkit.Day(2025, 12, 30)},
 	}
-	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"}}
+	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"},
+		// An organisation's children are listed, then their records read; scanning reads the
+		// period's records with the organisation as a condition.
+		{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1), Locality: "East"}, {OrganisationID: rcID(1, 2)}, {OrganisationID: rcID(1, 9)}}
 	both := func(f func(tx *store.Tx) (any, error)) (counted, scanned any) {
 		t.Helper()
 		for _, scan := range []bool{false, true} {
@@ -173,26 +233,45 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 		store.ScanReports(false)
 		return counted, scanned
 	}
-	nonEmpty := false
+	nonEmpty, orgPart, answers := false, false, false
 	for _, p := range periods {
 		for _, f := range filters {
 			for name, run := range map[string]func(tx *store.Tx) (any, error){
 				"activity":   func(tx *store.Tx) (any, error) { return tx.Reports().Activity(p[0], p[1], f) },
 				"funnel":     func(tx *store.Tx) (any, error) { return tx.Reports().Funnel(p[0], p[1], f) },
 				"timeliness": func(tx *store.Tx) (any, error) { return tx.Reports().EHCTimeliness(p[0], p[1], f) },
+				"experience": func(tx *store.Tx) (any, error) { return tx.Reports().SurveyAnswerCounts(p[0], p[1], f, "", "") },
+				"experience of one template": func(tx *store.Tx) (any, error) {
+					return tx.Reports().SurveyAnswerCounts(p[0], p[1], f, rcID(11, 1), "")
+				},
+				"experience at one point": func(tx *store.Tx) (any, error) {
+					return tx.Reports().SurveyAnswerCounts(p[0], p[1], f, rcID(11, 0), "after_plan")
+				},
 			} {
 				counted, scanned := both(run)
 				if !reflect.DeepEqual(counted, scanned) {
 					t.Errorf("%s: %s %s..%s %+v:\ncounts %+v\nscans  %+v", when, name, p[0].Format(time.DateOnly), p[1].Format(time.DateOnly), f, counted, scanned)
 				}
-				if a, ok := counted.(report.ActivityFigures); ok && a.Referrals > 0 && a.PlansIssued > 0 && len(a.Meetings) > 0 {
+				if a, ok := counted.([]report.AnswerCount); ok && len(a) > 12 && f.Locality != "" && p[0].Day() != 1 {
+					answers = true
+				}
+				if a, ok := counted.(report.ActivityFigures); ok && a.Referrals > 0 && a.PlansIssued > 0 && len(a.Meetings) > 0 && len(a.Settings) > 1 {
 					nonEmpty = true
+					if f.OrganisationID != "" && p[0].Day() != 1 {
+						orgPart = true
+					}
 				}
 			}
 		}
 	}
 	if !nonEmpty {
 		t.Errorf("%s: no period had referrals, meetings and plans: the comparison proves nothing", when)
+	}
+	if !answers {
+		t.Errorf("%s: no locality had survey answers over part months: the comparison proves nothing", when)
+	}
+	if !orgPart {
+		t.Errorf("%s: no organisation had figures over part months: the comparison proves nothing", when)
 	}
 }
 
@@ -204,6 +283,7 @@ func TestReportCountsEqualRows(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		rcSeed(t, st)
+		rcSurveys(t, st)
 		rcCompare(t, st, "unfolded")
 		if _, err := st.FoldReportDeltas(ctx); err != nil {
 			t.Fatal(err)
@@ -223,8 +303,16 @@ func TestReportCountsEqualRows(t *testing.T) {
 		rcExec(t, st, `UPDATE ehc_requests SET week20 = ? WHERE plan_issued_on IS NOT NULL`, true)
 		rcExec(t, st, `UPDATE annual_reviews SET status = 'decided' WHERE status = 'meeting_held'`)
 		rcExec(t, st, `UPDATE meetings SET held_on = '2024-02-29' WHERE id IN (SELECT id FROM meetings ORDER BY id LIMIT 3)`)
+		// Organisations join and leave the team around children.
+		rcInvolve(t, st, 1, 7, 2, "setting")
+		rcInvolve(t, st, 2, 8, 0, "other")
+		rcExec(t, st, `DELETE FROM involvements WHERE young_person_id = ? AND organisation_id = ?`, rcID(3, 9), rcID(1, 1))
+		rcExec(t, st, `UPDATE survey_answers SET score = 5 WHERE question_id = 'q1' AND score = 1`)
+		rcExec(t, st, `UPDATE survey_answers SET submitted_on = '2024-03-10', point = 'after_plan' WHERE response_id = ?`, rcID(12, 7))
+		rcExec(t, st, `UPDATE survey_answers SET young_person_id = ? WHERE response_id = ?`, rcID(3, 2), rcID(12, 5))
+		rcExec(t, st, `DELETE FROM survey_answers WHERE response_id = ?`, rcID(12, 8))
 		// A merge moves a child's records to the record kept, here in another locality.
-		for _, table := range []string{"meetings", "disputes", "ehc_requests", "annual_reviews"} {
+		for _, table := range []string{"meetings", "disputes", "ehc_requests", "annual_reviews", "survey_answers"} {
 			rcExec(t, st, `UPDATE `+table+` SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 6), rcID(3, 5))
 		}
 		rcCompare(t, st, "updated")
@@ -314,6 +402,49 @@ func TestReportCountsConcurrentCreates(t *testing.T) {
 		}
 		if a.Referrals != writers*each || a.BySettingType["school_primary"] != writers*each {
 			t.Fatalf("counted %d referrals (%v), want %d", a.Referrals, a.BySettingType, writers*each)
+		}
+	})
+}
+
+// TestTransitionsInAndOutOfTransactions: the transitions snapshot, whose queries run with
+// PostgreSQL's JIT off in a transaction of their own or in the caller's, counts the same either
+// way, and a caller's transaction that wrote before it still commits its write.
+func TestTransitionsInAndOutOfTransactions(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rcSeed(t, st)
+		on := testkit.Day(2026, 6, 30)
+		gaps := transition.GapQuery{AsOf: on, BornBy: transition.TurnedBy(on, 10), BornAfter: transition.TurnedBy(on, transition.MaxAge+1)}
+		ending := transition.UpcomingQuery{AsOf: on, Through: on.AddDate(1, 0, 0)}
+		var read, inTx report.TransitionSnapshot
+		if err := st.Read(ctx, func(tx *store.Tx) (err error) {
+			read, err = tx.Reports().Transitions(gaps, ending, report.Filter{})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if read.WithoutPlan == 0 {
+			t.Fatalf("no young person in the snapshot: %+v", read)
+		}
+		// A write made at once (the transaction begun) and one kept for the end (sent when the
+		// report reads).
+		for i, write := range []func(tx *store.Tx, sql string, args ...any) error{store.TxExec, store.TxLater} {
+			name := fmt.Sprintf("Renamed %d", i)
+			if err := st.InTx(ctx, func(tx *store.Tx) (err error) {
+				if err := write(tx, `UPDATE organisations SET name = ? WHERE id = ?`, name, rcID(1, 0)); err != nil {
+					return err
+				}
+				inTx, err = tx.Reports().Transitions(gaps, ending, report.Filter{})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if inTx != read {
+				t.Errorf("in a transaction %+v, outside one %+v", inTx, read)
+			}
+			if got, err := store.RawString(st, `SELECT name FROM organisations WHERE id = ?`, rcID(1, 0)); err != nil || got != name {
+				t.Errorf("the transaction's write: %q, %v", got, err)
+			}
 		}
 	})
 }

@@ -217,16 +217,26 @@ func (s *Service) experienceReport(tx Tx, r *report.Report, periods []report.Per
 	if err != nil {
 		return err
 	}
-	templates := map[string]survey.Template{}
+	// The templates answered, in one load however many there are.
+	var ids []string
 	for _, cs := range counts {
 		for _, c := range cs {
-			if _, ok := templates[c.TemplateID]; !ok {
-				t, err := tx.Surveys().Template(c.TemplateID)
-				if err != nil {
-					return err
-				}
-				templates[c.TemplateID] = t
+			if !slices.Contains(ids, c.TemplateID) {
+				ids = append(ids, c.TemplateID)
 			}
+		}
+	}
+	templates, err := tx.Reports().SurveyTemplates(ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, ok := templates[id]; !ok {
+			// Answers to a template that is not there: the error a single load gives.
+			if _, err := tx.Surveys().Template(id); err != nil {
+				return err
+			}
+			return fault.New(fault.NotFound, "No such survey template.")
 		}
 	}
 	if q.TemplateID != "" {

@@ -48,6 +48,7 @@ var all = []*gormigrate.Migration{
 	m0081,
 	m0082,
 	m0083,
+	m0084,
 	m0090,
 	m0091,
 }
