@@ -44,6 +44,9 @@ type session struct {
 	// readAudit is the audit event the next audited read writes as it reads (see AuditReading).
 	readAudit   *audit.Event
 	readAudited bool
+	// listAudit is the audit event the next audited page writes as it reads (see AuditListing).
+	listAudit   *audit.Event
+	listAudited bool
 	// seen remembers what this session read that a later write may spare itself (a referral's
 	// reasons, rewritten only when they changed).
 	seen map[string]string
