@@ -320,7 +320,7 @@ func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error)
 	if err == nil {
 		tx.remember("referral_reasons:"+id, row.Reasons+"|"+row.MainReason)
 		if tx.inlinesExternalIDs() {
-			tx.keepInlined(externalid.Referral, id, ids)
+			tx.keepInlined(externalid.Referral, row.ID, ids)
 		}
 	}
 	return row.toDomain(), translate(err)
