@@ -28,13 +28,14 @@ func (tx *Tx) AuditListing(e audit.Event) (written func() bool) {
 }
 
 // scanAuditedPage is scanPage writing the pending list audit event (see AuditListing) in the same
-// statement as the page; ypCol is the column of table naming each row's young person. The page
-// must be ordered newest id first, as every page whose order leads with a column held to one
-// value is (see paginate).
-func scanAuditedPage[R any, D any](c conn, q *gorm.DB, table, cols, ypCol string, p paging.Page, fields func(*R) []any, id func(R) string,
-	conv func(R) D) ([]D, string, error) {
+// statement as the page, if the event is of a list of recordType (a page read for another list's
+// sake is not what that list's event names); ypCol is the column of table naming each row's young
+// person. The page must be ordered newest id first, as every page whose order leads with a column
+// held to one value is (see paginate).
+func scanAuditedPage[R any, D any](c conn, q *gorm.DB, table, recordType, cols, ypCol string, p paging.Page, fields func(*R) []any,
+	id func(R) string, conv func(R) D) ([]D, string, error) {
 	s := c.session
-	if s.listAudit == nil || len(s.pending) > 0 || len(s.guards) > 0 || s.batch != nil {
+	if s.listAudit == nil || s.listAudit.RecordType != recordType || len(s.pending) > 0 || len(s.guards) > 0 || s.batch != nil {
 		return scanPage(q, table, cols, p, fields, id, conv)
 	}
 	e := *s.listAudit

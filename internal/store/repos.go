@@ -431,7 +431,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		}
 	}
 	if tx.inlinesExternalIDs() {
-		return scanAuditedPage(tx.conn, q, "referrals", referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id"), "referrals.young_person_id", p,
+		return scanAuditedPage(tx.conn, q, "referrals", audit.Referral, referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id"), "referrals.young_person_id", p,
 			func(r *referralWithIDs) []any { return append(r.fields(), &r.ids) }, func(r referralWithIDs) string { return r.ID },
 			func(r referralWithIDs) referral.Referral {
 				tx.keepInlined(externalid.Referral, r.ID, r.ids)
