@@ -244,10 +244,16 @@ func ListAuditedAs[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], p
 		return nil, "", err
 	}
 	err = db.Read(ctx, func(tx Tx) error {
-		if out, next, err = list(tx, c.Scope(p)); err != nil || len(out) == 0 {
+		e := c.Event(ctx, p, audit.List, recordType, "", "", nil)
+		// A store that can write the event in the same statement as the page does (one round trip).
+		written := func() bool { return false }
+		if r, ok := any(tx).(interface{ AuditListing(audit.Event) func() bool }); ok {
+			written = r.AuditListing(e)
+		}
+		out, next, err = list(tx, c.Scope(p))
+		if done := written(); err != nil || done || len(out) == 0 {
 			return err
 		}
-		e := c.Event(ctx, p, audit.List, recordType, "", "", nil)
 		seen := map[string]bool{}
 		for _, r := range out {
 			id, yp := idsOf(r)

@@ -20,6 +20,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	oapimw "github.com/oapi-codegen/echo-middleware"
@@ -159,7 +161,7 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 			Skipper: func(c echo.Context) bool { return !isUpload(c) }}),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", a.Imports.MaxBytes()),
 			Skipper: func(c echo.Context) bool { return !isImport(c) }}), s.authenticate, strictInput(spec), s.keepPatchBody, s.keepAccept)
-	e.Use(oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
+	e.Use(validateRequests(spec, &oapimw.Options{
 		Options: openapi3filter.Options{
 			MultiError:         true,
 			KeepValidatedValue: true,
@@ -376,4 +378,54 @@ func isImport(c echo.Context) bool {
 // isUpload is a document upload, whose body is a file rather than JSON.
 func isUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/v1/documents"
+}
+
+// validateRequests checks every request against the contract as oapimw's validator does, finding
+// the request's operation from the route Echo has already matched rather than matching the URL
+// again through a router of regular expressions (a tenth of the server's time on a read). A
+// request Echo matched to no operation of the contract goes through that router, so what is
+// answered for it does not change.
+func validateRequests(spec *openapi3.T, opts *oapimw.Options) echo.MiddlewareFunc {
+	fallback, err := gorillamux.NewRouter(spec)
+	if err != nil {
+		panic(fmt.Sprintf("route the contract: %v", err))
+	}
+	routes := map[string]*routers.Route{}
+	for path, item := range spec.Paths.Map() {
+		for method, op := range item.Operations() {
+			routes[method+" "+pathParam.ReplaceAllString(path, ":$1")] = &routers.Route{Spec: spec, Path: path, PathItem: item, Method: method, Operation: op}
+		}
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if opts.Skipper != nil && opts.Skipper(c) {
+				return next(c)
+			}
+			router := fallback
+			if route, ok := routes[c.Request().Method+" "+c.Path()]; ok {
+				names, values := c.ParamNames(), c.ParamValues()
+				params := make(map[string]string, len(names))
+				for i, name := range names {
+					if i < len(values) {
+						params[name] = values[i]
+					}
+				}
+				router = matched{route: route, params: params}
+			}
+			if err := oapimw.ValidateRequestFromContext(c, router, opts); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
+// matched is the operation Echo found for a request, as a router that finds only it.
+type matched struct {
+	route  *routers.Route
+	params map[string]string
+}
+
+func (m matched) FindRoute(*http.Request) (*routers.Route, map[string]string, error) {
+	return m.route, m.params, nil
 }

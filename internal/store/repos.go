@@ -12,6 +12,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -303,13 +304,24 @@ func (tx conn) insertReasons(r referral.Referral) error {
 
 // Referral loads one referral within scope.
 func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error) {
-	var row referralRow
-	err := tx.takeAudited(visibleYoungPeople(tx.q().Where("referrals.id = ?", id), "referrals.young_person_id", s), &row, "young_person_id")
+	var (
+		row referralRow
+		ids *string
+	)
+	cols, fields := referralColumns, row.fields()
+	if tx.inlinesExternalIDs() {
+		cols, fields = cols+", "+inlineExternalIDs(externalid.Referral, "referrals.id"), append(fields, &ids)
+	}
+	err := tx.takeAuditedRow(visibleYoungPeople(tx.q().Where("referrals.id = ?", id), "referrals.young_person_id", s),
+		&referralRow{}, cols, fields, "young_person_id")
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
 	}
 	if err == nil {
 		tx.remember("referral_reasons:"+id, row.Reasons+"|"+row.MainReason)
+		if tx.inlinesExternalIDs() {
+			tx.keepInlined(externalid.Referral, row.ID, ids)
+		}
 	}
 	return row.toDomain(), translate(err)
 }
@@ -418,7 +430,21 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 			q = q.Where("referrals.young_person_id IN (?)", sub)
 		}
 	}
+	if tx.inlinesExternalIDs() {
+		return scanAuditedPage(tx.conn, q, "referrals", audit.Referral, referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id"), "referrals.young_person_id", p,
+			func(r *referralWithIDs) []any { return append(r.fields(), &r.ids) }, func(r referralWithIDs) string { return r.ID },
+			func(r referralWithIDs) referral.Referral {
+				tx.keepInlined(externalid.Referral, r.ID, r.ids)
+				return r.toDomain()
+			})
+	}
 	return scanPage(q, "referrals", referralColumns, p, (*referralRow).fields, func(r referralRow) string { return r.ID }, referralRow.toDomain)
+}
+
+// referralWithIDs is a referral's row with its external identifiers (inlineExternalIDs).
+type referralWithIDs struct {
+	referralRow
+	ids *string
 }
 
 // Audit and outbox.

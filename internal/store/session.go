@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/secretseal"
@@ -44,9 +46,14 @@ type session struct {
 	// readAudit is the audit event the next audited read writes as it reads (see AuditReading).
 	readAudit   *audit.Event
 	readAudited bool
+	// listAudit is the audit event the next audited page writes as it reads (see AuditListing).
+	listAudit   *audit.Event
+	listAudited bool
 	// seen remembers what this session read that a later write may spare itself (a referral's
 	// reasons, rewritten only when they changed).
 	seen map[string]string
+	// inlinedIDs holds the external identifiers read with records, by "type:id" (see inlineExternalIDs).
+	inlinedIDs map[string][]externalid.ID
 	// batch gathers single-row inserts while Tx.Batch runs (see bulk.go).
 	batch *batch
 	// touched are the young people the unit's outbox events name: their stored deadlines are
@@ -408,13 +415,25 @@ func (tx *Tx) AuditReading(e audit.Event) (written func() bool) {
 // takeAudited is q.Take(dest), writing the pending read audit event (see AuditReading) in the same
 // statement; ypCol is the column of the row read that names its young person.
 func (c conn) takeAudited(q *gorm.DB, dest any, ypCol string) error {
+	return c.takeAuditedRow(q, dest, "", nil, ypCol)
+}
+
+// takeAuditedRow is takeAudited reading the columns cols of the row into fields by hand (in that
+// order), without GORM's reflection; model names the table. Empty cols: GORM scans into model.
+func (c conn) takeAuditedRow(q *gorm.DB, model any, cols string, fields []any, ypCol string) error {
 	s := c.session
+	if cols != "" {
+		q = q.Model(model).Select(cols)
+	}
 	if s.readAudit == nil || len(s.pending) > 0 || len(s.guards) > 0 {
-		return q.Take(dest).Error
+		if cols == "" {
+			return q.Take(model).Error
+		}
+		return scanOne(q.Limit(1), fields)
 	}
 	e := *s.readAudit
 	s.readAudit = nil
-	stmt := q.Session(&gorm.Session{DryRun: true}).Take(dest).Statement
+	stmt := q.Session(&gorm.Session{DryRun: true}).Take(model).Statement
 	if stmt.Error != nil {
 		return stmt.Error
 	}
@@ -434,13 +453,46 @@ func (c conn) takeAudited(q *gorm.DB, dest any, ypCol string) error {
 	if s.tx != nil {
 		db = s.tx
 	}
-	res := db.Raw(sql, vars...).Scan(dest)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return gorm.ErrRecordNotFound
+	// Rows, not Scan: GORM's Scan renders every statement with its arguments as text for a logger,
+	// even the one that discards it (a twentieth of a read's time).
+	if err := scanOne(db.Raw(sql, vars...), fields, model); err != nil {
+		return err
 	}
 	s.readAudited = true
 	return nil
+}
+
+// scanOne reads the one row q selects into fields, or with GORM into model[0] when fields is nil;
+// gorm.ErrRecordNotFound when there is none. The statement has ended (and, outside a transaction,
+// committed what it wrote) when it returns nil.
+func scanOne(q *gorm.DB, fields []any, model ...any) (err error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return gorm.ErrRecordNotFound
+	}
+	if fields == nil {
+		err = q.ScanRows(rows, model[0])
+	} else {
+		err = rows.Scan(fields...)
+	}
+	if err != nil {
+		return err
+	}
+	// The rest of the answer: an error after the row (the audit insert's, or its commit's) fails
+	// the read.
+	if rows.Next() {
+		return errors.New("read of one record found more than one row")
+	}
+	return rows.Err()
 }

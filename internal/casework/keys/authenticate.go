@@ -19,6 +19,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (auth.Principal,
 	if p, ok := s.cache.get(hash, now); ok {
 		return p, nil
 	}
+	gen := s.cache.generation()
 	var k auth.APIKey
 	err = s.db.Read(ctx, func(tx Tx) error {
 		k, err = tx.Keys().ByPrefix(prefix)
@@ -34,7 +35,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (auth.Principal,
 		return auth.Principal{}, denied
 	}
 	p := auth.Principal{KeyID: k.ID, OrganisationID: k.OrganisationID, Role: k.Role, PractitionerID: k.PractitionerID}
-	s.cache.put(hash, p, now)
+	s.cache.put(hash, p, now, gen)
 	return p, nil
 }
 

@@ -21,6 +21,9 @@ type cache struct {
 	byHash  map[string]cached
 	hashes  map[string][]string // key id -> hashes of the presented keys cached for it
 	limited int
+	// forgotten counts forgets: a key read from the database before a revocation was heard must
+	// not be cached after it (put refuses a lookup begun under an older count).
+	forgotten uint64
 }
 
 type cached struct {
@@ -45,12 +48,23 @@ func (c *cache) get(hash string, now time.Time) (auth.Principal, bool) {
 	return e.p, true
 }
 
-func (c *cache) put(hash string, p auth.Principal, now time.Time) {
+// generation is what put needs to know that nothing was forgotten since a lookup began.
+func (c *cache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.forgotten
+}
+
+// put caches what a key stands for, read from the database after generation returned gen.
+func (c *cache) put(hash string, p auth.Principal, now time.Time, gen uint64) {
 	if !c.live() {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.forgotten {
+		return // a revocation was heard while the key was being read: what was read may be stale
+	}
 	if len(c.byHash) >= c.limited {
 		c.byHash, c.hashes = map[string]cached{}, map[string][]string{}
 	}
@@ -62,6 +76,7 @@ func (c *cache) put(hash string, p auth.Principal, now time.Time) {
 func (c *cache) forget(keyID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.forgotten++
 	if keyID == "*" {
 		c.byHash, c.hashes = map[string]cached{}, map[string][]string{}
 		return

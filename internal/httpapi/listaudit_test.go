@@ -1,0 +1,78 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+)
+
+// TestListAuditNamesThePage: the one audit event of a page of referrals names exactly the
+// referrals the page shows, newest first (not the one more read to know there is a next page),
+// and each young person whose referral it shows once, in the order the page first shows them;
+// a page of nothing writes no event. On PostgreSQL the event is written in the page's own
+// statement, on SQLite after it: both must say the same.
+func TestListAuditNamesThePage(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		a, b := e.fixture(), e.fixture()
+		a2 := e.referral(e.officer, referralFor(a.child, e.schoolSENCO)).ID.String()
+		a3 := e.referral(e.officer, referralFor(a.child, e.schoolSENCO)).ID.String()
+
+		listed := func(path string) (ids, children []string, next string) {
+			r := e.do(http.MethodGet, path, e.officer, nil)
+			for _, it := range items(t, r) {
+				m := it.(map[string]any)
+				ids = append(ids, m["id"].(string))
+				if c := m["young_person_id"].(string); !slices.Contains(children, c) {
+					children = append(children, c)
+				}
+			}
+			next, _ = r.json(t)["next_cursor"].(string)
+			return ids, children, next
+		}
+		events := func(child string) []map[string]any {
+			var out []map[string]any
+			for _, ev := range items(t, e.do(http.MethodGet, "/v1/audit-events?limit=200&action=list&young_person_id="+child, e.admin, nil)) {
+				out = append(out, ev.(map[string]any))
+			}
+			return out
+		}
+		strs := func(v any) []string {
+			var out []string
+			for _, s := range v.([]any) {
+				out = append(out, s.(string))
+			}
+			return out
+		}
+
+		ids, children, next := listed("/v1/referrals?limit=3")
+		if want := []string{a3, a2, b.referral}; !slices.Equal(ids, want) || next == "" {
+			t.Fatalf("first page = %v (next %q), want %v and a next page", ids, next, want)
+		}
+		evs := events(b.child)
+		if len(evs) != 1 {
+			t.Fatalf("%d list events name the second child, want 1", len(evs))
+		}
+		if got := strs(evs[0]["record_ids"]); !slices.Equal(got, ids) {
+			t.Errorf("record_ids = %v, want the page's %v (not the row read past it)", got, ids)
+		}
+		if got := strs(evs[0]["young_person_ids"]); !slices.Equal(got, children) || !slices.Equal(children, []string{a.child, b.child}) {
+			t.Errorf("young_person_ids = %v, want %v", got, children)
+		}
+
+		ids, _, _ = listed("/v1/referrals?limit=3&cursor=" + next)
+		if len(ids) == 0 || ids[0] != a.referral {
+			t.Fatalf("second page = %v, want it to start at %s", ids, a.referral)
+		}
+		if n := len(events(a.child)); n != 2 {
+			t.Errorf("%d list events name the first child, want 2 (one per page)", n)
+		}
+
+		before := len(events(a.child))
+		if got, _, _ := listed("/v1/referrals?status=closed&young_person_id=" + a.child); len(got) != 0 {
+			t.Fatalf("closed referrals of a new child: %v", got)
+		}
+		if n := len(events(a.child)); n != before {
+			t.Errorf("an empty page wrote %d list events naming the child", n-before)
+		}
+	})
+}

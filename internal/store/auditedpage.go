@@ -1,0 +1,105 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/paging"
+)
+
+// AuditListing asks the next page read through scanAuditedPage (the busiest list: referrals) to
+// write e, the audit event of the page, in the same statement as the page, naming every record on
+// it and every young person whose record it is, as the caller would (casework.ListAudited): one
+// round trip for an audited page. The function returned says whether that happened (and forgets
+// e); when it did not (SQLite, another list), the caller writes e itself.
+func (tx *Tx) AuditListing(e audit.Event) (written func() bool) {
+	if !tx.deferWrites || tx.canBegin {
+		return func() bool { return false }
+	}
+	tx.listAudit, tx.listAudited = &e, false
+	return func() bool {
+		done := tx.listAudited
+		tx.listAudit, tx.listAudited = nil, false
+		return done
+	}
+}
+
+// scanAuditedPage is scanPage writing the pending list audit event (see AuditListing) in the same
+// statement as the page, if the event is of a list of recordType (a page read for another list's
+// sake is not what that list's event names); ypCol is the column of table naming each row's young
+// person. The page must be ordered newest id first, as every page whose order leads with a column
+// held to one value is (see paginate).
+func scanAuditedPage[R any, D any](c conn, q *gorm.DB, table, recordType, cols, ypCol string, p paging.Page, fields func(*R) []any,
+	id func(R) string, conv func(R) D) ([]D, string, error) {
+	s := c.session
+	if s.listAudit == nil || s.listAudit.RecordType != recordType || len(s.pending) > 0 || len(s.guards) > 0 || s.batch != nil {
+		return scanPage(q, table, cols, p, fields, id, conv)
+	}
+	e := *s.listAudit
+	s.listAudit = nil
+	limit := p.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	pq, err := paginate(q.Select(cols+", "+ypCol+" AS audit_young_person_id"), table, p)
+	if err != nil {
+		return nil, "", err
+	}
+	stmt := pq.Session(&gorm.Session{DryRun: true}).Find(&[]map[string]any{}).Statement
+	if stmt.Error != nil {
+		return nil, "", stmt.Error
+	}
+	vars := append([]any(nil), stmt.Vars...)
+	arg := func(v any) string {
+		vars = append(vars, v)
+		return "$" + strconv.Itoa(len(vars))
+	}
+	// shown: the rows the page shows (not the one more read to know whether there is a next page);
+	// the young people in the order the page first shows them, as ListAudited names them.
+	sql := "WITH r AS (" + stmt.SQL.String() + "), shown AS (SELECT id, audit_young_person_id AS yp, row_number() OVER (ORDER BY id DESC) AS n " +
+		"FROM r ORDER BY id DESC LIMIT " +
+		arg(limit) + "), a AS (INSERT INTO audit_events (id, occurred_at, action, record_type, record_id, young_person_id, actor_key_id, " +
+		"actor_subject, actor_practitioner_id, actor_org_id, actor_role, purpose, changed_fields, request_id, ip, record_ids, young_person_ids) SELECT " +
+		strings.Join([]string{arg(e.ID), arg(e.OccurredAt), arg(e.Action), arg(e.RecordType), "NULL", "NULL",
+			arg(nullable(e.ActorKeyID)), arg(nullable(e.ActorSubject)), arg(nullable(e.ActorPractitionerID)), arg(nullable(e.ActorOrgID)),
+			arg(e.ActorRole), arg(nullable(e.Purpose)), "NULL", arg(nullable(e.RequestID)), arg(nullable(e.IP)),
+			"(SELECT jsonb_agg(id ORDER BY id DESC) FROM shown)",
+			"(SELECT jsonb_agg(yp ORDER BY first) FROM (SELECT yp, MIN(n) AS first FROM shown WHERE yp IS NOT NULL GROUP BY yp) y)"}, ", ") +
+		" WHERE EXISTS (SELECT 1 FROM shown)) SELECT * FROM r ORDER BY id DESC"
+	db := s.pool
+	if s.tx != nil {
+		db = s.tx
+	}
+	rs, err := db.Raw(sql, vars...).Rows()
+	if err != nil {
+		return nil, "", translate(err)
+	}
+	defer func() { _ = rs.Close() }()
+	var (
+		rows []R
+		yp   *string
+	)
+	for rs.Next() {
+		var r R
+		if err := rs.Scan(append(fields(&r), &yp)...); err != nil {
+			return nil, "", translate(err)
+		}
+		rows = append(rows, r)
+	}
+	// An error after the rows (the audit insert's, or its commit's) fails the page.
+	if err := rs.Err(); err != nil {
+		return nil, "", translate(err)
+	}
+	if len(rows) > 0 {
+		s.listAudited = true
+	}
+	rows, next := trim(rows, p.Limit, id)
+	out := make([]D, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return out, next, nil
+}
