@@ -49,6 +49,7 @@ var all = []*gormigrate.Migration{
 	m0083,
 	m0090,
 	m0091,
+	m0100,
 }
 
 // Table records the IDs of the migrations applied.
