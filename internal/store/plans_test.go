@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/benchload"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -19,10 +20,10 @@ import (
 // Plans are judged by what they read, not by how long they took: each page of 50 may discard at
 // most a few hundred rows and never scan a big table.
 //
-// The data: benchload's referrals shaped by planExtras, then as many again newer ones all still
-// received (what a busy front door looks like, and what made the status page slow: the newest
-// rows are unlike the rest). The same pages at a million referrals are EXPLAINed by
-// TestListPlansAt (PLANS_DSN), which reports their times.
+// The data: benchload's referrals with planExtras' external ids and audit trail, then as many
+// referrals again, newer, all still received (what a busy front door looks like, and what made
+// the status page slow: the newest rows are unlike the rest). BenchmarkListPages times the same
+// pages at the benchmark's size (make bench-store).
 func TestListPlans(t *testing.T) {
 	var pg *storetest.Backend
 	for _, b := range storetest.Backends(t) {
@@ -36,9 +37,11 @@ func TestListPlans(t *testing.T) {
 	ctx := context.Background()
 	dsn := pg.DSN(t)
 	const n = 40_000
+	start := time.Now()
 	if err := benchload.Load(ctx, dsn, n); err != nil {
 		t.Fatal(err)
 	}
+	loaded := time.Since(start)
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -54,12 +57,13 @@ func TestListPlans(t *testing.T) {
 			r.referrer_practitioner_id, r.referrer_organisation_id, r.reasons, r.main_reason, r.services_involved, r.services_count, false,
 			'2026-11-30', true, r.eligibility, now(), now(), 1, r.locality, r.locality_key
 		FROM generate_series(1, 40000) i JOIN referrals r ON r.id = ('00000004-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid`,
-		`VACUUM ANALYSE`,
+		`VACUUM ANALYSE referrals, external_ids, audit_events`,
 	) {
 		if _, err := store.RawExec(st, q); err != nil {
 			t.Fatal(err)
 		}
 	}
+	t.Logf("data set: benchload %s, shaped in %s", loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond))
 	sent := store.RecordSQL(st)
 	for _, c := range listCases(n) {
 		t.Run(c.name, func(t *testing.T) {
