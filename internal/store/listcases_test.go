@@ -92,7 +92,8 @@ func listCases(n int) []listCase {
 		au("young person", audit.Filter{YoungPersonID: benchload.YoungPersonID(n / 3)}, page),
 		au("record", audit.Filter{RecordID: benchload.ReferralID(n / 3)}, page),
 		au("action", audit.Filter{Action: "update"}, page),
-		au("organisation", audit.Filter{ActorOrgID: school}, page),
+		// Setting 8 acts in the generated trail (odd events go to setting 1 + i % 500).
+		au("organisation", audit.Filter{ActorOrgID: benchload.SettingID(8)}, page),
 		upperOnly(au("occurred before, old", audit.Filter{OccurredBefore: &old}, page)),
 	}
 }
