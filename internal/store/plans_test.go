@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,14 +78,21 @@ func TestListPlans(t *testing.T) {
 				t.Fatalf("plan: %v %s", err, raw)
 			}
 			var discarded float64
-			var scans []string
+			var scans, used []string
 			plans[0].Plan.walk(func(p planNode) {
+				if p.Index != "" {
+					used = append(used, p.Index)
+				}
 				discarded += (p.RemovedByFilter + p.RemovedByJoinFilter + p.RemovedByIndexRecheck) * max(p.Loops, 1)
 				if p.NodeType == "Seq Scan" && bigTables[p.Relation] {
 					scans = append(scans, p.Relation)
 				}
 			})
+			t.Logf("indexes read: %s", strings.Join(used, ", "))
 			bad := ""
+			if c.index != "" && !slices.Contains(used, c.index) {
+				bad = fmt.Sprintf("the page is not read through %s", c.index)
+			}
 			if len(scans) > 0 {
 				bad = fmt.Sprintf("the page scans the whole of %s", strings.Join(scans, ", "))
 			} else if discarded > 2000 {
@@ -129,6 +137,7 @@ func listSQL(t *testing.T, ctx context.Context, st *store.Store, sent func() []s
 type planNode struct {
 	NodeType              string     `json:"Node Type"`
 	Relation              string     `json:"Relation Name"`
+	Index                 string     `json:"Index Name"`
 	RemovedByFilter       float64    `json:"Rows Removed by Filter"`
 	RemovedByJoinFilter   float64    `json:"Rows Removed by Join Filter"`
 	RemovedByIndexRecheck float64    `json:"Rows Removed by Index Recheck"`
