@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -84,21 +83,3 @@ func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, i
 // ScanReports makes every report scan the base tables instead of reading report_counts, so a
 // test can compare the two.
 func ScanReports(on bool) { scanReports.Store(on) }
-
-// RawLines runs a query returning rows of one text column and joins them with newlines (EXPLAIN).
-func RawLines(st *Store, sql string, args ...any) (string, error) {
-	rows, err := st.db.Raw(sql, args...).Rows()
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return "", err
-		}
-		out = append(out, s)
-	}
-	return strings.Join(out, "\n"), rows.Err()
-}
