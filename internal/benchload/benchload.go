@@ -134,6 +134,12 @@ func idOf(prefix, expr string) string {
 
 func statements() []string {
 	statuses := "ARRAY['" + strings.Join(Statuses[:], "','") + "']"
+	// Young people and referrals are made in id order over the ten years, as the API's UUIDv7
+	// ids are, so created_at and updated_at filters meet the data a council's would; and names
+	// are not in that order (child i is not "Child i"), so a name search's matches are spread
+	// over the years rather than all among the oldest.
+	made := `timestamptz '2016-01-01 00:00:00+00' + i * (interval '3650 days' / $1::int)`
+	named := `(1 + i::bigint * 7919 % $1::int)`
 	return []string{
 		`INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version)
 			VALUES ('` + CouncilID + `', 'Benchmark council SEND service', 'benchmark council send service', 'local_authority_send', now(), now(), 1)`,
@@ -146,8 +152,9 @@ func statements() []string {
 			'referrer' || i || '@bench.example', 'senco', true, now(), now(), 1 FROM generate_series(1, ` + fmt.Sprint(Settings) + `) i`,
 		`INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, locality, locality_key, contacts, recorded_by_org_id,
 			created_at, updated_at, version)
-			SELECT ` + id(YoungPersonPrefix) + `, 'Bench', 'Child ' || i, 'bench child ' || i, to_char(date '2002-01-01' + (i % 8000), 'YYYY-MM-DD'),
-			'Locality ' || (i % 8), 'locality ' || (i % 8), '[]', '` + SettingID(1) + `', now(), now(), 1
+			SELECT ` + id(YoungPersonPrefix) + `, 'Bench', 'Child ' || ` + named + `, 'bench child ' || ` + named + `,
+			to_char(date '2002-01-01' + (i % 8000), 'YYYY-MM-DD'), 'Locality ' || (i % 8), 'locality ' || (i % 8), '[]', '` + SettingID(1) + `',
+			` + made + `, ` + made + ` + interval '40 days', 1
 			FROM generate_series(1, $1) i`,
 		`INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id, reasons, main_reason,
 			services_involved, services_count, safeguarding_concern, received_on, route, eligible, eligibility, created_at, updated_at, version,
@@ -157,7 +164,7 @@ func statements() []string {
 			CASE WHEN i % 10 = 3 THEN '["' || m.reason || '","social_care"]' ELSE '["' || m.reason || '"]' END, m.reason,
 			'["school","camhs"]', 2, i % 15 = 0, to_char(date '2016-01-01' + (i % 3650), 'YYYY-MM-DD'),
 			CASE WHEN i % 7 IN (1, 2, 3, 4, 5) THEN CASE WHEN i % 15 = 0 THEN 'safeguarding_assessment' ELSE 'family_assessment' END END,
-			true, '{}', now(), now(), 1, 'Locality ' || (i % 8), 'locality ' || (i % 8)
+			true, '{}', ` + made + `, ` + made + ` + interval '20 days', 1, 'Locality ' || (i % 8), 'locality ' || (i % 8)
 			FROM generate_series(1, $1) i, LATERAL (SELECT (ARRAY['adhd','asd_asc','attachment','behaviour','complex_health_needs','complex_needs',
 				'development','hearing_deaf','physical_mobility','semh','sen','speech_language','transitional_support','visual_impairment'])[1 + i % 14]
 				AS reason) m`,

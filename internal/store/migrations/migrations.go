@@ -51,6 +51,7 @@ var all = []*gormigrate.Migration{
 	m0084,
 	m0090,
 	m0091,
+	m0100,
 }
 
 // Table records the IDs of the migrations applied.
