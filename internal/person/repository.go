@@ -11,6 +11,9 @@ import (
 type Repository interface {
 	Create(p YoungPerson) error
 	Get(id string, s access.Scope) (YoungPerson, error)
+	// GetAll reads the records of ids within scope, by id (one query, for an import's chunk); an
+	// id out of scope or unknown is missing from the answer.
+	GetAll(ids []string, s access.Scope) (map[string]YoungPerson, error)
 	Update(p YoungPerson) error
 	List(f Filter, s access.Scope, p paging.Page) ([]YoungPerson, string, error)
 	RetentionDue(bornBy time.Time, p paging.Page) ([]YoungPerson, string, error)
