@@ -22,6 +22,9 @@ type Repository interface {
 	// LockIdentifiers holds back every other transaction writing any of claims until this one
 	// ends, so two records given the same identifier at the same moment see each other.
 	LockIdentifiers(claims []Claim) error
+	// LockAllIdentifiers holds back every other transaction writing any identifier until this
+	// one ends (an import, whose values are too many to lock one by one); it comes first.
+	LockAllIdentifiers() error
 	// Holders lists the records within scope, other than except, holding any of claims: one
 	// entry per record and identifier, oldest record first.
 	Holders(claims []Claim, except string, s access.Scope) ([]Holder, error)

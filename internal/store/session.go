@@ -47,6 +47,8 @@ type session struct {
 	seen map[string]string
 	// batch gathers single-row inserts while Tx.Batch runs (see bulk.go).
 	batch *batch
+	// allIdentifiers: this transaction holds every identifier (LockAllIdentifiers).
+	allIdentifiers bool
 }
 
 // remember keeps a value read, for a later write in the same session.
