@@ -83,15 +83,13 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	if err != nil {
 		return err
 	}
-	numbers := map[int][]int64{}
+	numbers := map[int]*numberRange{}
 	for year, n := range perYear {
-		for range n {
-			next, err := s.refs.Next(ctx, fmt.Sprintf("referral:%d", year))
-			if err != nil {
-				return err
-			}
-			numbers[year] = append(numbers[year], next)
+		first, err := s.refs.Reserve(ctx, fmt.Sprintf("referral:%d", year), int64(n))
+		if err != nil {
+			return err
 		}
+		numbers[year] = &numberRange{next: first, last: first + int64(n) - 1}
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		c := &importCache{practitioners: map[string]practitionerFound{}, localities: map[string]string{}}
@@ -137,7 +135,7 @@ type practitionerFound struct {
 // importChunk writes a chunk of rows: their keys, young people and referrers are read for the
 // whole chunk first, then every new referral's rows are written together. A row naming its young
 // person by NHS number, or giving more than its key, is done as before, row by row.
-func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportReferral, numbers map[int][]int64, c *importCache, done func(casework.ImportResult)) error {
+func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportReferral, numbers map[int]*numberRange, c *importCache, done func(casework.ImportResult)) error {
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -217,7 +215,7 @@ func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chun
 
 // importNew records a new referral whose young person and referrer were read for its chunk, as
 // importOne would, with no further reads.
-func (s *Service) importNew(ctx context.Context, tx Tx, p auth.Principal, row ImportReferral, numbers map[int][]int64,
+func (s *Service) importNew(ctx context.Context, tx Tx, p auth.Principal, row ImportReferral, numbers map[int]*numberRange,
 	children map[externalid.ID]string, records map[string]person.YoungPerson, c *importCache) (referral.Referral, error) {
 	r := row.Referral
 	id, ok := children[*row.YoungPersonKey]
@@ -248,19 +246,23 @@ func (s *Service) importNew(ctx context.Context, tx Tx, p auth.Principal, row Im
 	return r, s.record(ctx, tx, p, &r)
 }
 
+// numberRange is the reference numbers taken for a year's new referrals, next to last.
+type numberRange struct{ next, last int64 }
+
 // number gives r the next of the reference numbers taken for its year.
-func (s *Service) number(r *referral.Referral, numbers map[int][]int64) error {
+func (s *Service) number(r *referral.Referral, numbers map[int]*numberRange) error {
 	year := r.ReceivedOn.Year()
-	if len(numbers[year]) == 0 {
+	n := numbers[year]
+	if n == nil || n.next > n.last {
 		return errors.New("more new referrals than when the file was first read: run the import again")
 	}
-	r.Reference = referral.FormatReference(year, numbers[year][0])
-	numbers[year] = numbers[year][1:]
+	r.Reference = referral.FormatReference(year, n.next)
+	n.next++
 	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), referral.Received, s.Now(), s.Now(), 1
 	return nil
 }
 
-func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, row ImportReferral, numbers map[int][]int64) (referral.Referral, error) {
+func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, row ImportReferral, numbers map[int]*numberRange) (referral.Referral, error) {
 	r := row.Referral
 	if row.YoungPersonKey != nil {
 		id, err := tx.ExternalIDs().Find(externalid.YoungPerson, *row.YoungPersonKey)
