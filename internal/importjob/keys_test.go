@@ -16,11 +16,11 @@ func TestKeySet(t *testing.T) {
 		keys[row] = fmt.Sprintf("bridge|K%d", row)
 	}
 	repeats := map[int]int{ // row: the earlier row it repeats
-		100:              10,             // both remembered exactly
-		exactKeys + 500:  20,             // the first exact, the repeat after the change
-		2*exactKeys + 7:  exactKeys + 90, // both after the change
-		2*exactKeys + 8:  exactKeys + 90, // the same key a third time
-		n:                2,              // the last row repeats the first
+		100:             10,             // both remembered exactly
+		exactKeys + 500: 20,             // the first exact, the repeat after the change
+		2*exactKeys + 7: exactKeys + 90, // both after the change
+		2*exactKeys + 8: exactKeys + 90, // the same key a third time
+		n:               2,              // the last row repeats the first
 	}
 	for row, first := range repeats {
 		keys[row] = keys[first]

@@ -47,9 +47,9 @@ const slowChunk = 25
 //
 // Rows are checked a chunk at a time: one query for the chunk's keys, one query per identifier for
 // its NHS numbers and UPNs (the import holds every identifier's lock: LockAllIdentifiers); when
-// none is held (a fresh caseload) the chunk's records are written with no further reads, each table's rows in one multi-row INSERT. A chunk
-// where one is held, or two rows share one, is done row by row, so each row gets the answer the
-// API would give it.
+// none is held (a fresh caseload) the chunk's records are written with no further reads, each
+// table's rows in one multi-row INSERT. A chunk where one is held, or two rows share one, is done
+// row by row, so each row gets the answer the API would give it.
 func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow], dryRun bool, done func(ImportResult)) (err error) {
 	defer casework.Wrap(&err, "import young people")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
