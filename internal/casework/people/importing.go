@@ -63,10 +63,16 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 			return err
 		}
 		chunk := make([]ImportRow, 0, importChunk)
+		written := 0
 		for r := range rows {
 			if chunk = append(chunk, r); len(chunk) == importChunk {
 				if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
 					return err
+				}
+				if written += len(chunk); casework.AnalyseDue(written-len(chunk), written) {
+					if err := tx.ExternalIDs().Analyse(); err != nil {
+						return err
+					}
 				}
 				chunk = chunk[:0]
 			}

@@ -94,10 +94,16 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		c := &importCache{practitioners: map[string]practitionerFound{}, localities: map[string]string{}}
 		chunk := make([]ImportReferral, 0, importChunk)
+		written := 0
 		for row := range rows {
 			if chunk = append(chunk, row); len(chunk) == importChunk {
 				if err := s.importChunk(ctx, tx, p, chunk, numbers, c, done); err != nil {
 					return err
+				}
+				if written += len(chunk); casework.AnalyseDue(written-len(chunk), written) {
+					if err := tx.ExternalIDs().Analyse(); err != nil {
+						return err
+					}
 				}
 				chunk = chunk[:0]
 			}
