@@ -127,11 +127,11 @@ func (tx externalIDRepo) Set(recordType, recordID string, ids []externalid.ID, a
 	return nil
 }
 
-// Analyse runs ANALYZE on external_ids and young_people within the transaction (PostgreSQL counts
+// Analyse runs ANALYSE on external_ids and young_people within the transaction (PostgreSQL counts
 // the transaction's own rows in it); SQLite's planner needs none.
 func (tx externalIDRepo) Analyse() error {
 	if tx.dialect != Postgres {
 		return nil
 	}
-	return translate(tx.w().Exec("ANALYZE external_ids, young_people").Error)
+	return translate(tx.w().Exec("ANALYSE external_ids, young_people").Error)
 }
