@@ -119,6 +119,10 @@ func (s Systems) Parse(pointer, text string) (ID, error) {
 
 // Repository keeps the identifiers. The store implements it; a service sees only this.
 type Repository interface {
+	// Analyse refreshes the database's statistics of the identifiers, this transaction's own
+	// included: an import calls it as its rows grow, or the planner, still counting the table as
+	// it was, looks a chunk's keys up by scanning every identifier of their system.
+	Analyse() error
 	// Add gives record the identifiers; one already naming another record of the type is a
 	// Conflict naming the identifier's index under /external_ids.
 	Add(recordType, recordID string, ids []ID, at time.Time) error

@@ -94,17 +94,22 @@ func (r *Runner) problem(p importfile.Problem) {
 }
 
 // Run checks the whole file (pass one), then writes it (pass two), reading it again: one row in
-// memory at a time however large the file. The counts are returned even with an error.
+// memory at a time however large the file, and the keys seen in bounded memory (a file of more
+// than exactKeys rows whose keys may repeat is read a third time to find the rows that repeat
+// them: see keySet). The counts are returned even with an error.
 func (r *Runner) Run(ctx context.Context) (Counts, error) {
 	var c Counts
 	bad := map[int][]importfile.Problem{} // refused rows by row number (only the refused are kept)
-	seen := map[string]int{}              // each key's first row, to refuse a key given twice
+	seen := newKeySet()                   // the keys given, to refuse a key given twice (bounded)
+	givenAgain := func(row, first int) importfile.Problem {
+		return importfile.Problem{Row: row, Column: r.Kind.KeyColumn, Message: fmt.Sprintf("is given again (first on row %d)", first)}
+	}
 	err := r.scan(func(rec importfile.Record, _ any, key string, problems []importfile.Problem) error {
 		c.Rows++
-		if first, twice := seen[key]; twice && key != "" {
-			problems = append(problems, importfile.Problem{Row: rec.Row, Column: r.Kind.KeyColumn, Message: fmt.Sprintf("is given again (first on row %d)", first)})
-		} else {
-			seen[key] = rec.Row
+		if key != "" {
+			if first := seen.add(key, rec.Row); first != 0 {
+				problems = append(problems, givenAgain(rec.Row, first))
+			}
 		}
 		if len(problems) > 0 {
 			bad[rec.Row] = problems
@@ -117,6 +122,22 @@ func (r *Runner) Run(ctx context.Context) (Counts, error) {
 		}
 		return nil
 	})
+	if err == nil && seen.unsure() {
+		// A large file: the rows whose keys may have been given before are checked by reading
+		// the file once more, remembering only their keys.
+		err = seen.confirm(func(fn func(row int, key string)) error {
+			return r.scan(func(rec importfile.Record, _ any, key string, _ []importfile.Problem) error {
+				if key != "" {
+					fn(rec.Row, key)
+				}
+				return nil
+			})
+		}, func(row, first int) {
+			p := givenAgain(row, first)
+			bad[row] = append(bad[row], p)
+			r.problem(p)
+		})
+	}
 	if err != nil {
 		return c, err
 	}

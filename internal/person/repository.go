@@ -11,6 +11,9 @@ import (
 type Repository interface {
 	Create(p YoungPerson) error
 	Get(id string, s access.Scope) (YoungPerson, error)
+	// GetAll reads the records of ids within scope, by id (one query, for an import's chunk); an
+	// id out of scope or unknown is missing from the answer.
+	GetAll(ids []string, s access.Scope) (map[string]YoungPerson, error)
 	Update(p YoungPerson) error
 	List(f Filter, s access.Scope, p paging.Page) ([]YoungPerson, string, error)
 	RetentionDue(bornBy time.Time, p paging.Page) ([]YoungPerson, string, error)
@@ -19,6 +22,9 @@ type Repository interface {
 	// LockIdentifiers holds back every other transaction writing any of claims until this one
 	// ends, so two records given the same identifier at the same moment see each other.
 	LockIdentifiers(claims []Claim) error
+	// LockAllIdentifiers holds back every other transaction writing any identifier until this
+	// one ends (an import, whose values are too many to lock one by one); it comes first.
+	LockAllIdentifiers() error
 	// Holders lists the records within scope, other than except, holding any of claims: one
 	// entry per record and identifier, oldest record first.
 	Holders(claims []Claim, except string, s access.Scope) ([]Holder, error)

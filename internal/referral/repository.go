@@ -24,4 +24,6 @@ type Repository interface {
 // same number twice.
 type References interface {
 	Next(ctx context.Context, scope string) (int64, error)
+	// Reserve takes n numbers of scope together (an import), first to first+n-1.
+	Reserve(ctx context.Context, scope string, n int64) (first int64, err error)
 }

@@ -36,15 +36,21 @@ import (
 var identifierColumns = map[person.Identifier]string{person.ByNHSNumber: "nhs_number", person.ByUPN: "upn"}
 
 // identifierLockClass is the first key of the PostgreSQL advisory locks on identifiers, so that
-// they never collide with another use of advisory locks.
-const identifierLockClass = 0x4f50_4944 // "OPID"
+// they never collide with another use of advisory locks; identifiersLockClass's one lock stands
+// for all of them together.
+const (
+	identifierLockClass  = 0x4f50_4944 // "OPID"
+	identifiersLockClass = 0x4f50_4941 // "OPIA"
+)
 
 // LockIdentifiers takes, on PostgreSQL, a transaction-scoped advisory lock per identifier value,
 // in one order, so that two transactions writing the same value run one after the other and the
 // second sees the first's record; READ COMMITTED gives each later statement a fresh snapshot.
-// SQLite needs none: its transactions begin IMMEDIATE, so one writer runs at a time.
+// Before them it takes the shared side of the one lock an import takes whole
+// (LockAllIdentifiers), so that a write waits for an import and an import for the writes under
+// way. SQLite needs none: its transactions begin IMMEDIATE, so one writer runs at a time.
 func (tx peopleRepo) LockIdentifiers(claims []person.Claim) error {
-	if tx.dialect != Postgres {
+	if tx.dialect != Postgres || tx.allIdentifiers {
 		return nil
 	}
 	keys := make([]int32, 0, len(claims))
@@ -56,15 +62,36 @@ func (tx peopleRepo) LockIdentifiers(claims []person.Claim) error {
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
 	if len(keys) == 1 {
-		return translate(tx.w().Exec("SELECT pg_advisory_xact_lock(?, ?)", identifierLockClass, keys[0]).Error)
+		return translate(tx.w().Exec("SELECT pg_advisory_xact_lock_shared(?, 0), pg_advisory_xact_lock(?, ?)",
+			identifiersLockClass, identifierLockClass, keys[0]).Error)
 	}
-	// Many (an import's chunk): one statement taking them in ascending order, as every writer does.
+	if err := tx.w().Exec("SELECT pg_advisory_xact_lock_shared(?, 0)", identifiersLockClass).Error; err != nil {
+		return translate(err)
+	}
+	// Many: one statement taking them in ascending order, as every writer does.
 	arr := make([]string, len(keys))
 	for i, k := range keys {
 		arr[i] = strconv.Itoa(int(k))
 	}
 	return translate(tx.w().Exec("SELECT pg_advisory_xact_lock(?, k) FROM unnest(CAST(? AS int4[])) WITH ORDINALITY AS u(k, n) ORDER BY n",
 		identifierLockClass, "{"+strings.Join(arr, ",")+"}").Error)
+}
+
+// LockAllIdentifiers takes, on PostgreSQL, the one lock that holds every identifier until the
+// transaction ends (an import: a lock per value would fill PostgreSQL's lock table, sized by
+// max_locks_per_transaction, after some thousands). It waits for the writes of identifiers under
+// way and holds back the next until the import commits; this transaction's own LockIdentifiers
+// then take nothing more. It is taken before anything else the transaction locks, so nothing
+// waiting on it holds what it needs.
+func (tx peopleRepo) LockAllIdentifiers() error {
+	if tx.dialect != Postgres || tx.allIdentifiers {
+		return nil
+	}
+	if err := tx.w().Exec("SELECT pg_advisory_xact_lock(?, 0)", identifiersLockClass).Error; err != nil {
+		return translate(err)
+	}
+	tx.allIdentifiers = true
+	return nil
 }
 
 // Holders lists the records within scope, other than except, holding any of claims: one query

@@ -175,3 +175,12 @@ func (c conn) inlined(recordType string, recordIDs []string) (map[string][]exter
 	}
 	return out, true
 }
+
+// Analyse runs ANALYSE on external_ids and young_people within the transaction (PostgreSQL counts
+// the transaction's own rows in it); SQLite's planner needs none.
+func (tx externalIDRepo) Analyse() error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	return translate(tx.w().Exec("ANALYSE external_ids, young_people").Error)
+}

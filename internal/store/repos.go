@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -254,6 +255,21 @@ func (tx peopleRepo) Get(id string, s access.Scope) (person.YoungPerson, error) 
 		return person.YoungPerson{}, fault.New(fault.NotFound, "No such young person.")
 	}
 	return row.toDomain(), translate(err)
+}
+
+// GetAll reads the records of ids within scope, by id, a parameter-limit's worth per query.
+func (tx peopleRepo) GetAll(ids []string, s access.Scope) (map[string]person.YoungPerson, error) {
+	out := make(map[string]person.YoungPerson, len(ids))
+	for part := range slices.Chunk(ids, batchVars(tx.dialect)) {
+		var rows []youngPersonRow
+		if err := visibleYoungPeople(tx.q().Where("young_people.id IN ?", part), "young_people.id", s).Find(&rows).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r.toDomain()
+		}
+	}
+	return out, nil
 }
 
 // UpdateYoungPerson writes p if p.Version-1 is still current.

@@ -59,6 +59,8 @@ type session struct {
 	// touched are the young people the unit's outbox events name: their stored deadlines are
 	// marked stale when it commits (see Tx.markStale).
 	touched map[string]bool
+	// allIdentifiers: this transaction holds every identifier (LockAllIdentifiers).
+	allIdentifiers bool
 }
 
 // remember keeps a value read, for a later write in the same session.

@@ -85,8 +85,42 @@ func TestImportWritesWhatOneAtATimeWrites(t *testing.T) {
 
 var (
 	uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
-	nhsSeq      = map[string]int{"A": 100000, "B": 300000}
+	nhsSeq      = map[string]int{"A": 100000, "B": 300000, "C": 500000}
 )
+
+// TestImportManyIdentifiers: an import of more young people with NHS numbers than PostgreSQL's
+// lock table holds locks (max_locks_per_transaction × connections, 6,400 by default) commits in
+// one transaction, as the import holds one lock for every identifier rather than one per value.
+func TestImportManyIdentifiers(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		const n = 15000
+		created := 0
+		err := e.App.People.ImportYoungPeople(cwt.As(e.Officer()), func(yield func(people.ImportRow) bool) {
+			for i := range n {
+				key := externalid.ID{System: "bridge", Value: fmt.Sprintf("C-%d", i)}
+				yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0),
+					NHSNumber: nhsNumber("C", i), ExternalIDs: []externalid.ID{key}}
+				if !yield(people.ImportRow{Row: i + 2, Key: key, Person: yp}) {
+					return
+				}
+			}
+		}, false, func(r people.ImportResult) {
+			if r.Created {
+				created++
+			}
+		})
+		if err != nil || created != n {
+			t.Fatalf("import: %v, %d of %d created", err, created, n)
+		}
+		var held int
+		if err := e.SQL().QueryRow("SELECT COUNT(*) FROM young_people WHERE nhs_number IS NOT NULL").Scan(&held); err != nil || held != n {
+			t.Fatalf("%d young people hold an NHS number (%v), want %d", held, err, n)
+		}
+	}, func(o *app.Options) {
+		o.PersonRules.AllowTestNHSNumbers = true
+		o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"}
+	})
+}
 
 // nhsNumber is a valid test NHS number (999...) for row i of set.
 func nhsNumber(set string, i int) string {

@@ -45,11 +45,11 @@ const slowChunk = 25
 // import and nothing is written (a *RowError). With dryRun, everything is checked against the
 // database and then rolled back. done hears of each row as it goes, in order.
 //
-// Rows are checked a chunk at a time: one query for the chunk's keys, one lock and one query per
-// identifier for its NHS numbers and UPNs; when none is held (a fresh caseload) the chunk's
-// records are written with no further reads, each table's rows in one multi-row INSERT. A chunk
-// where one is held, or two rows share one, is done row by row, so each row gets the answer the
-// API would give it.
+// Rows are checked a chunk at a time: one query for the chunk's keys, one query per identifier for
+// its NHS numbers and UPNs (the import holds every identifier's lock: LockAllIdentifiers); when
+// none is held (a fresh caseload) the chunk's records are written with no further reads, each
+// table's rows in one multi-row INSERT. A chunk where one is held, or two rows share one, is done
+// row by row, so each row gets the answer the API would give it.
 func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow], dryRun bool, done func(ImportResult)) (err error) {
 	defer casework.Wrap(&err, "import young people")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
@@ -57,11 +57,22 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 		return err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		// One lock for every NHS number and UPN, not one per value (PostgreSQL's lock table holds
+		// some thousands): writes of identifiers elsewhere wait for the import.
+		if err := tx.People().LockAllIdentifiers(); err != nil {
+			return err
+		}
 		chunk := make([]ImportRow, 0, importChunk)
+		written := 0
 		for r := range rows {
 			if chunk = append(chunk, r); len(chunk) == importChunk {
 				if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
 					return err
+				}
+				if written += len(chunk); casework.AnalyseDue(written-len(chunk), written) {
+					if err := tx.ExternalIDs().Analyse(); err != nil {
+						return err
+					}
 				}
 				chunk = chunk[:0]
 			}
@@ -121,9 +132,6 @@ func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chun
 		}
 	}
 	if fast && len(claims) > 0 {
-		if err := tx.People().LockIdentifiers(claims); err != nil {
-			return err
-		}
 		holders, err := tx.People().Holders(claims, "", sc)
 		if err != nil {
 			return err

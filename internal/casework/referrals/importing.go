@@ -8,6 +8,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -82,33 +83,33 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	if err != nil {
 		return err
 	}
-	numbers := map[int][]int64{}
+	numbers := map[int]*numberRange{}
 	for year, n := range perYear {
-		for range n {
-			next, err := s.refs.Next(ctx, fmt.Sprintf("referral:%d", year))
-			if err != nil {
-				return err
-			}
-			numbers[year] = append(numbers[year], next)
+		first, err := s.refs.Reserve(ctx, fmt.Sprintf("referral:%d", year), int64(n))
+		if err != nil {
+			return err
 		}
+		numbers[year] = &numberRange{next: first, last: first + int64(n) - 1}
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		c := &importCache{practitioners: map[string]practitionerFound{}, localities: map[string]string{}}
+		chunk := make([]ImportReferral, 0, importChunk)
+		written := 0
 		for row := range rows {
-			res := casework.ImportResult{Row: row.Row}
-			id, err := tx.ExternalIDs().Find(externalid.Referral, row.Key)
-			switch {
-			case err == nil:
-				res.ID = id
-			case fault.KindOf(err) != fault.NotFound:
-				return err
-			default:
-				r, err := s.importOne(ctx, tx, p, row, numbers)
-				if err != nil {
-					return &casework.RowError{Row: row.Row, Err: err}
+			if chunk = append(chunk, row); len(chunk) == importChunk {
+				if err := s.importChunk(ctx, tx, p, chunk, numbers, c, done); err != nil {
+					return err
 				}
-				res.ID, res.Created = r.ID, true
+				if written += len(chunk); casework.AnalyseDue(written-len(chunk), written) {
+					if err := tx.ExternalIDs().Analyse(); err != nil {
+						return err
+					}
+				}
+				chunk = chunk[:0]
 			}
-			done(res)
+		}
+		if err := s.importChunk(ctx, tx, p, chunk, numbers, c, done); err != nil {
+			return err
 		}
 		if err := casework.BeforeCommit(ctx, tx); err != nil {
 			return err
@@ -124,7 +125,153 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	return err
 }
 
-func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, row ImportReferral, numbers map[int][]int64) (referral.Referral, error) {
+// importChunk is how many rows the write pass reads for at once (a query per kind of read), and
+// then writes together (see Tx.Batch).
+const importChunk = 1000
+
+// importCache holds what an import reads once however many rows name it: the referrers by email
+// and the education settings' localities (a council has few of either).
+type importCache struct {
+	practitioners map[string]practitionerFound
+	localities    map[string]string
+}
+
+type practitionerFound struct {
+	pr  directory.Practitioner
+	err error
+}
+
+// importChunk writes a chunk of rows: their keys, young people and referrers are read for the
+// whole chunk first, then every new referral's rows are written together. A row naming its young
+// person by NHS number, or giving more than its key, is done as before, row by row.
+func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportReferral, numbers map[int]*numberRange, c *importCache, done func(casework.ImportResult)) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	keys := make([]externalid.ID, len(chunk))
+	var ypKeys []externalid.ID
+	for i, row := range chunk {
+		keys[i] = row.Key
+		if row.YoungPersonKey != nil {
+			ypKeys = append(ypKeys, *row.YoungPersonKey)
+		}
+	}
+	held, err := tx.ExternalIDs().FindAll(externalid.Referral, keys)
+	if err != nil {
+		return err
+	}
+	children, err := tx.ExternalIDs().FindAll(externalid.YoungPerson, ypKeys)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, id := range children {
+		ids = append(ids, id)
+	}
+	records, err := tx.People().GetAll(ids, s.Scope(p))
+	if err != nil {
+		return err
+	}
+	for _, row := range chunk {
+		if _, ok := c.practitioners[row.ReferrerEmail]; !ok {
+			pr, err := tx.Directory().PractitionerByEmail(row.ReferrerEmail)
+			if err != nil && fault.KindOf(err) != fault.NotFound {
+				return err
+			}
+			c.practitioners[row.ReferrerEmail] = practitionerFound{pr, err}
+		}
+	}
+	for _, yp := range records {
+		if _, ok := c.localities[yp.EducationSettingID]; !ok && yp.EducationSettingID != "" {
+			o, err := tx.Directory().Organisation(yp.EducationSettingID)
+			if err != nil && fault.KindOf(err) != fault.NotFound {
+				return err
+			}
+			c.localities[yp.EducationSettingID] = o.Locality
+		}
+	}
+	seen := make(map[externalid.ID]bool, len(chunk))
+	return tx.Batch(func() error {
+		for _, row := range chunk {
+			res := casework.ImportResult{Row: row.Row}
+			if id, ok := held[row.Key]; ok {
+				res.ID = id
+				done(res)
+				continue
+			}
+			if seen[row.Key] {
+				return &casework.RowError{Row: row.Row, Err: fault.Field(fault.Unprocessable, "/external_id", "is given again in the file")}
+			}
+			seen[row.Key] = true
+			var (
+				r   referral.Referral
+				err error
+			)
+			if row.YoungPersonKey == nil || len(row.Referral.ExternalIDs) > 0 || row.Referral.Consent != nil {
+				r, err = s.importOne(ctx, tx, p, row, numbers)
+			} else {
+				r, err = s.importNew(ctx, tx, p, row, numbers, children, records, c)
+			}
+			if err != nil {
+				return &casework.RowError{Row: row.Row, Err: err}
+			}
+			res.ID, res.Created = r.ID, true
+			done(res)
+		}
+		return nil
+	})
+}
+
+// importNew records a new referral whose young person and referrer were read for its chunk, as
+// importOne would, with no further reads.
+func (s *Service) importNew(ctx context.Context, tx Tx, p auth.Principal, row ImportReferral, numbers map[int]*numberRange,
+	children map[externalid.ID]string, records map[string]person.YoungPerson, c *importCache) (referral.Referral, error) {
+	r := row.Referral
+	id, ok := children[*row.YoungPersonKey]
+	if !ok {
+		return r, fault.Field(fault.Unprocessable, "/young_person_external_id", "no young person holds this external id")
+	}
+	yp, ok := records[id]
+	if !ok {
+		return r, fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
+	}
+	r.YoungPersonID = yp.ID
+	found := c.practitioners[row.ReferrerEmail]
+	if found.err != nil {
+		return r, fault.Field(fault.Unprocessable, "/referrer_email", "no practitioner has this email")
+	}
+	r.ReferrerPractitionerID = found.pr.ID
+	if err := r.Normalise(s.Today()); err != nil {
+		return r, err
+	}
+	if err := s.number(&r, numbers); err != nil {
+		return r, err
+	}
+	if err := referredBy(p, found.pr, &r); err != nil {
+		return r, err
+	}
+	s.assessWith(&r, yp, c.localities[yp.EducationSettingID])
+	r.ExternalIDs = []externalid.ID{row.Key}
+	return r, s.record(ctx, tx, p, &r)
+}
+
+// numberRange is the reference numbers taken for a year's new referrals, next to last.
+type numberRange struct{ next, last int64 }
+
+// number gives r the next of the reference numbers taken for its year.
+func (s *Service) number(r *referral.Referral, numbers map[int]*numberRange) error {
+	year := r.ReceivedOn.Year()
+	n := numbers[year]
+	if n == nil || n.next > n.last {
+		return errors.New("more new referrals than when the file was first read: run the import again")
+	}
+	r.Reference = referral.FormatReference(year, n.next)
+	n.next++
+	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), referral.Received, s.Now(), s.Now(), 1
+	return nil
+}
+
+func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, row ImportReferral, numbers map[int]*numberRange) (referral.Referral, error) {
 	r := row.Referral
 	if row.YoungPersonKey != nil {
 		id, err := tx.ExternalIDs().Find(externalid.YoungPerson, *row.YoungPersonKey)
@@ -156,13 +303,9 @@ func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, row Im
 	if err := r.Normalise(s.Today()); err != nil {
 		return r, err
 	}
-	year := r.ReceivedOn.Year()
-	if len(numbers[year]) == 0 {
-		return r, errors.New("more new referrals than when the file was first read: run the import again")
+	if err := s.number(&r, numbers); err != nil {
+		return r, err
 	}
-	r.Reference = referral.FormatReference(year, numbers[year][0])
-	numbers[year] = numbers[year][1:]
-	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), referral.Received, s.Now(), s.Now(), 1
 	var existing *referral.Referral
 	err = s.createIn(ctx, tx, p, &r, &row.Key, &existing)
 	return r, err

@@ -14,10 +14,12 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/timeline"
@@ -28,6 +30,8 @@ type Tx interface {
 	team.Tx
 	Timelines() timeline.Repository
 	ExternalIDs() externalid.Repository
+	// Batch sends the single-row inserts fn makes together, as multi-row statements.
+	Batch(fn func() error) error
 }
 
 // Service runs the pathway's use cases.
@@ -128,7 +132,17 @@ func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, rp *ref
 	if err := s.assess(tx, p, &r); err != nil {
 		return err
 	}
-	// Every read comes before the first write, so that the writes go together at the end.
+	if cond != nil && !slices.Contains(r.ExternalIDs, *cond) {
+		r.ExternalIDs = append(r.ExternalIDs, *cond)
+	}
+	return s.record(ctx, tx, p, &r)
+}
+
+// record writes r, checked and assessed, with everything a new referral brings: the referrer on
+// the team, its first stage, the timeline, consent given on the form, its external ids, and its
+// audit and outbox events. It reads nothing, so that an import's writes go together (Tx.Batch).
+func (s *Service) record(ctx context.Context, tx Tx, p auth.Principal, rp *referral.Referral) error {
+	r := *rp
 	if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
 		return err
 	}
@@ -150,9 +164,6 @@ func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, rp *ref
 			Notes: "Given on referral " + r.Reference + "."}); err != nil {
 			return err
 		}
-	}
-	if cond != nil && !slices.Contains(r.ExternalIDs, *cond) {
-		r.ExternalIDs = append(r.ExternalIDs, *cond)
 	}
 	if err := tx.ExternalIDs().Add(externalid.Referral, r.ID, r.ExternalIDs, s.Now()); err != nil {
 		return err
@@ -215,6 +226,11 @@ func (s *Service) fillReferrer(tx Tx, p auth.Principal, r *referral.Referral) er
 	if err != nil {
 		return casework.Referenced(err, "/referrer_practitioner_id", "no such practitioner")
 	}
+	return referredBy(p, pr, r)
+}
+
+// referredBy checks the referring practitioner, read already, and takes their organisation.
+func referredBy(p auth.Principal, pr directory.Practitioner, r *referral.Referral) error {
 	if !pr.Active {
 		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "the practitioner is not active")
 	}
@@ -237,12 +253,18 @@ func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
 			settingLocality = o.Locality
 		}
 	}
+	s.assessWith(r, yp, settingLocality)
+	return nil
+}
+
+// assessWith works out eligibility from the young person's record and their education setting's
+// locality, read already.
+func (s *Service) assessWith(r *referral.Referral, yp person.YoungPerson, settingLocality string) {
 	if r.Locality == "" {
 		r.Locality = yp.Locality // first known, then kept
 	}
 	inArea := referral.InArea(s.area, yp.Locality, settingLocality)
 	r.Eligibility = referral.AssessEligibility(yp.DateOfBirth, r.ReceivedOn, len(r.ServicesInvolved), inArea)
-	return nil
 }
 
 // Referral reads one referral the caller may see, auditing the read.
