@@ -14,6 +14,8 @@ type Repository interface {
 	Allocations(referralID string) ([]Allocation, error)
 	Create(r Referral) error
 	Get(id string, s access.Scope) (Referral, error)
+	// GetWithExternalIDs is Get with ExternalIDs filled in.
+	GetWithExternalIDs(id string, s access.Scope) (Referral, error)
 	Update(r Referral) error
 	Stages(referralID string) (map[Status]time.Time, error)
 	ReachStage(r Referral, s StageReached) error

@@ -309,21 +309,9 @@ func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error)
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
 	}
 	if err == nil {
-		tx.remember("referral_reasons:"+id, row.Reasons+"|"+row.MainReason)
+		tx.rememberRow("referrals:"+id, row)
 	}
 	return row.toDomain(), translate(err)
-}
-
-// UpdateReferral writes r if r.Version-1 is still current.
-func (tx referralRepo) Update(r referral.Referral) error {
-	row := toReferralRow(r)
-	if err := updateVersioned(tx.conn, &row, "referrals", r.ID, r.Version-1); err != nil {
-		return err
-	}
-	if was, ok := tx.recall("referral_reasons:" + r.ID); ok && was == row.Reasons+"|"+row.MainReason {
-		return nil // read in this session and unchanged: the reason rows stand
-	}
-	return tx.writeReasons(r)
 }
 
 // ReferralStages returns the day a referral first reached each stage it has reached.

@@ -42,25 +42,25 @@ type session struct {
 	// readAudit is the audit event the next audited read writes as it reads (see AuditReading).
 	readAudit   *audit.Event
 	readAudited bool
-	// seen remembers what this session read that a later write may spare itself (a referral's
-	// reasons, rewritten only when they changed).
-	seen map[string]string
+	// rows remembers rows this session read, by "table:id", for an update to write only the
+	// columns it changes.
+	rows map[string]any
 	// batch gathers single-row inserts while Tx.Batch runs (see bulk.go).
 	batch *batch
 }
 
-// remember keeps a value read, for a later write in the same session.
-func (s *session) remember(key, value string) {
-	if s.seen == nil {
-		s.seen = map[string]string{}
+// rememberRow keeps a row read, for a later update of it in the same session.
+func (s *session) rememberRow(key string, row any) {
+	if s.rows == nil {
+		s.rows = map[string]any{}
 	}
-	s.seen[key] = value
+	s.rows[key] = row
 }
 
-// recall is a value remembered, if any.
-func (s *session) recall(key string) (string, bool) {
-	v, ok := s.seen[key]
-	return v, ok
+// recallRow is the row remembered under key, if any.
+func (s *session) recallRow(key string) (any, bool) {
+	row, ok := s.rows[key]
+	return row, ok
 }
 
 // keptWrite is a write kept for the end: SQL written for the dialect, $n placeholders counted
@@ -217,6 +217,15 @@ func (s *session) laterGuard(table, id string, build func(db *gorm.DB) *gorm.DB)
 	}
 	sql, vars, err := s.render(build)
 	if err != nil {
+		return err
+	}
+	s.guards = append(s.guards, guard{keptWrite: keptWrite{sql: sql, vars: vars}, table: table, id: id})
+	return nil
+}
+
+// keepGuard is laterGuard for a statement already written for PostgreSQL ($n placeholders).
+func (s *session) keepGuard(table, id, sql string, vars []any) error {
+	if err := s.sendBatch(); err != nil {
 		return err
 	}
 	s.guards = append(s.guards, guard{keptWrite: keptWrite{sql: sql, vars: vars}, table: table, id: id})
