@@ -16,7 +16,7 @@ import (
 // patchedReferrals loads a referral with its external ids for a PATCH, so the merge sees them
 // (a PATCH of other fields keeps them) and may change them.
 var patchedReferrals = casework.Versioned[referral.Referral, Tx]{
-	Load: casework.LoadVia(Tx.Referrals, referral.Repository.GetWithExternalIDs),
+	Load:  casework.LoadVia(Tx.Referrals, referral.Repository.GetWithExternalIDs),
 	Save:  casework.SaveVia(Tx.Referrals, referral.Repository.Update),
 	Stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
 
