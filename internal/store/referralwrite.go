@@ -171,3 +171,56 @@ func (s *session) placeholder(n int) string {
 	}
 	return "?"
 }
+
+// Parties reads a new referral's practitioner and child: on PostgreSQL in one query (with the
+// child's education setting's locality), where a create made three round trips before its write.
+func (tx referralRepo) Parties(practitionerID, youngPersonID string, s access.Scope) (referral.Parties, error) {
+	var out referral.Parties
+	if tx.dialect != Postgres {
+		pr, err := directoryRepo(tx).Practitioner(practitionerID)
+		switch {
+		case err == nil:
+			out.PractitionerFound, out.PractitionerActive, out.PractitionerOrganisationID = true, pr.Active, pr.OrganisationID
+		case fault.KindOf(err) != fault.NotFound:
+			return out, err
+		}
+		yp, err := peopleRepo(tx).Get(youngPersonID, s)
+		switch {
+		case err == nil:
+			out.ChildFound, out.DateOfBirth, out.Locality = true, yp.DateOfBirth, yp.Locality
+		case fault.KindOf(err) != fault.NotFound:
+			return out, err
+		}
+		if yp.EducationSettingID != "" {
+			if o, err := directoryRepo(tx).Organisation(yp.EducationSettingID); err == nil {
+				out.SettingLocality = o.Locality
+			}
+		}
+		return out, nil
+	}
+	child := visibleYoungPeople(tx.q().Table("young_people").
+		Select("young_people.id, young_people.date_of_birth, young_people.locality, young_people.education_setting_id").
+		Where("young_people.id = ?", youngPersonID), "young_people.id", s)
+	var row struct {
+		Org             *string `gorm:"column:p_org"`
+		Active          *bool   `gorm:"column:p_active"`
+		Child           *string `gorm:"column:y_id"`
+		DateOfBirth     *string `gorm:"column:y_dob"`
+		Locality        *string `gorm:"column:y_locality"`
+		SettingLocality *string `gorm:"column:o_locality"`
+	}
+	err := tx.q().Raw(`SELECT p.organisation_id AS p_org, p.active AS p_active, y.id AS y_id, y.date_of_birth AS y_dob,
+		y.locality AS y_locality, o.locality AS o_locality
+		FROM (SELECT 1) one LEFT JOIN practitioners p ON p.id = ? LEFT JOIN (?) y ON true
+		LEFT JOIN organisations o ON o.id = y.education_setting_id`, practitionerID, child).Scan(&row).Error
+	if err != nil {
+		return out, translate(err)
+	}
+	out.PractitionerFound = row.Org != nil
+	out.PractitionerOrganisationID, out.PractitionerActive = deref(row.Org), row.Active != nil && *row.Active
+	out.ChildFound = row.Child != nil
+	if out.ChildFound {
+		out.DateOfBirth, out.Locality, out.SettingLocality = toDate(deref(row.DateOfBirth)), deref(row.Locality), deref(row.SettingLocality)
+	}
+	return out, nil
+}
