@@ -36,8 +36,8 @@ type References interface {
 // birth, locality, and the locality of their education setting).
 type Parties struct {
 	PractitionerFound, PractitionerActive bool
-	PractitionerOrganisationID          string
-	ChildFound                          bool
-	DateOfBirth                         time.Time
-	Locality, SettingLocality           string
+	PractitionerOrganisationID            string
+	ChildFound                            bool
+	DateOfBirth                           time.Time
+	Locality, SettingLocality             string
 }
