@@ -24,7 +24,9 @@ func TestReferralCorrectionWritesWhatChanged(t *testing.T) {
 		pr := mkPractitioner(t, st, o.ID, nil)
 		rf := mkReferral(t, st, mkPerson(t, st, o.ID, nil), pr, nil)
 		held := externalid.ID{System: "ems", Value: "R-1"}
-		write(t, st, func(tx *store.Tx) error { return tx.ExternalIDs().Add(externalid.Referral, rf.ID, []externalid.ID{held}, now()) })
+		write(t, st, func(tx *store.Tx) error {
+			return tx.ExternalIDs().Add(externalid.Referral, rf.ID, []externalid.ID{held}, now())
+		})
 
 		sent := store.RecordSQL(st)
 		var read referral.Referral
