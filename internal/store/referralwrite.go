@@ -82,6 +82,12 @@ func (tx referralRepo) Update(r referral.Referral) error {
 	return tx.writeReasons(r)
 }
 
+// referralInsertColumns are referralRow's columns, in its order (as referralColumns, unqualified).
+var referralInsertColumns = []string{"id", "reference", "status", "young_person_id", "referrer_practitioner_id", "referrer_organisation_id",
+	"reasons", "main_reason", "services_involved", "services_count", "safeguarding_concern", "consent", "summary", "received_on",
+	"locality", "locality_key", "route", "eligible", "eligibility", "triage", "engagement_lead_id", "closure", "safeguarding_raised",
+	"created_at", "updated_at", "version"}
+
 // column is one column an update sets.
 type column struct {
 	name  string
