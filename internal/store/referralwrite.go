@@ -1,12 +1,11 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
-
-	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/externalid"
@@ -30,15 +29,15 @@ func (tx referralRepo) GetWithExternalIDs(id string, s access.Scope) (referral.R
 		r.ExternalIDs = held[id]
 		return r, err
 	}
+	// Scanned through the row's field pointers, not the ORM's reflection (as the lists are).
+	q := tx.q().Table("referrals").Select(referralColumns+`, (SELECT json_agg(json_build_array(x.system, x.value) ORDER BY x.system, x.value)
+		FROM external_ids x WHERE x.record_type = ? AND x.record_id = referrals.id)`, externalid.Referral).Where("referrals.id = ?", id)
 	var row struct {
-		Row     referralRow `gorm:"embedded"`
+		Row     referralRow
 		HeldIDs *string
 	}
-	q := tx.q().Table("referrals").Select(`referrals.*, (SELECT json_agg(json_build_array(x.system, x.value) ORDER BY x.system, x.value)
-		FROM external_ids x WHERE x.record_type = ? AND x.record_id = referrals.id) AS held_ids`, externalid.Referral).
-		Where("referrals.id = ?", id)
-	err := visibleYoungPeople(q, "referrals.young_person_id", s).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := visibleYoungPeople(q, "referrals.young_person_id", s).Limit(1).Row().Scan(append(row.Row.fields(), &row.HeldIDs)...)
+	if errors.Is(err, sql.ErrNoRows) {
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
 	}
 	if err != nil {
