@@ -312,7 +312,11 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 // CreateReferral inserts r.
 func (tx referralRepo) Create(r referral.Referral) error {
 	row := toReferralRow(r)
-	if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+	if err := tx.keepRow("referrals", referralInsertColumns, []any{row.ID, row.Reference, row.Status, row.YoungPersonID,
+		row.ReferrerPractitionerID, row.ReferrerOrganisationID, row.Reasons, row.MainReason, row.ServicesInvolved, row.ServicesCount,
+		row.SafeguardingConcern, row.Consent, row.Summary, row.ReceivedOn, row.Locality, row.LocalityKey, row.Route, row.Eligible,
+		row.Eligibility, row.Triage, row.EngagementLeadID, row.Closure, row.SafeguardingRaised, row.CreatedAt, row.UpdatedAt, row.Version},
+		func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 		return translate(err)
 	}
 	return tx.insertReasons(r)
@@ -358,24 +362,12 @@ func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error)
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
 	}
 	if err == nil {
-		tx.remember("referral_reasons:"+id, row.Reasons+"|"+row.MainReason)
+		tx.rememberRow("referrals:"+id, row)
 		if tx.inlinesExternalIDs() {
 			tx.keepInlined(externalid.Referral, row.ID, ids)
 		}
 	}
 	return row.toDomain(), translate(err)
-}
-
-// UpdateReferral writes r if r.Version-1 is still current.
-func (tx referralRepo) Update(r referral.Referral) error {
-	row := toReferralRow(r)
-	if err := updateVersioned(tx.conn, &row, "referrals", r.ID, r.Version-1); err != nil {
-		return err
-	}
-	if was, ok := tx.recall("referral_reasons:" + r.ID); ok && was == row.Reasons+"|"+row.MainReason {
-		return nil // read in this session and unchanged: the reason rows stand
-	}
-	return tx.writeReasons(r)
 }
 
 // ReferralStages returns the day a referral first reached each stage it has reached.
@@ -522,12 +514,20 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 			ActorSubject: nullable(e.ActorSubject), ActorPractitionerID: nullable(e.ActorPractitionerID), ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
 			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP),
 			RecordIDs: toJSONOrNull(e.RecordIDs, len(e.RecordIDs) == 0), YoungPersonIDs: toJSONOrNull(e.YoungPersonIDs, len(e.YoungPersonIDs) == 0)}
-		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		if err := tx.keepRow("audit_events", auditColumns, []any{row.ID, row.OccurredAt, row.Action, row.RecordType, row.RecordID,
+			row.YoungPersonID, row.ActorKeyID, row.ActorSubject, row.ActorPractitionerID, row.ActorOrgID, row.ActorRole, row.Purpose,
+			row.ChangedFields, row.RequestID, row.IP, row.RecordIDs, row.YoungPersonIDs},
+			func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
 }
+
+// auditColumns are auditRow's columns, in its order.
+var auditColumns = []string{"id", "occurred_at", "action", "record_type", "record_id", "young_person_id", "actor_key_id",
+	"actor_subject", "actor_practitioner_id", "actor_org_id", "actor_role", "purpose", "changed_fields", "request_id", "ip",
+	"record_ids", "young_person_ids"}
 
 // AuditEvents lists one page of the trail.
 func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
@@ -624,12 +624,18 @@ func (tx *Tx) Publish(events ...outbox.Event) error {
 			}
 			tx.touched[*row.YoungPersonID] = true
 		}
-		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		if err := tx.keepRow("outbox_events", outboxColumns, []any{row.ID, row.OccurredAt, row.EventType, row.RecordType, row.RecordID,
+			row.Payload, row.PublishedAt, row.YoungPersonID, row.Seq},
+			func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
 }
+
+// outboxColumns are outboxRow's columns, in its order.
+var outboxColumns = []string{"id", "occurred_at", "event_type", "record_type", "record_id", "payload", "published_at",
+	"young_person_id", "seq"}
 
 // OutboxEvents returns the events about one record, oldest first (for tests and delivery).
 func (tx outboxRepo) ForRecord(recordID string) ([]outbox.Event, error) {

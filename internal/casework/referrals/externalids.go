@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -17,13 +16,7 @@ import (
 // patchedReferrals loads a referral with its external ids for a PATCH, so the merge sees them
 // (a PATCH of other fields keeps them) and may change them.
 var patchedReferrals = casework.Versioned[referral.Referral, Tx]{
-	Load: func(tx Tx, id string, sc access.Scope) (referral.Referral, error) {
-		r, err := tx.Referrals().Get(id, sc)
-		if err == nil {
-			err = withExternalIDs(tx, &r)
-		}
-		return r, err
-	},
+	Load:  casework.LoadVia(Tx.Referrals, referral.Repository.GetWithExternalIDs),
 	Save:  casework.SaveVia(Tx.Referrals, referral.Repository.Update),
 	Stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
 

@@ -247,10 +247,11 @@ func (s *Service) importNew(ctx context.Context, tx Tx, p auth.Principal, row Im
 	if err := s.number(&r, numbers); err != nil {
 		return r, err
 	}
-	if err := referredBy(p, found.pr, &r); err != nil {
+	if err := s.checkReferrer(p, true, found.pr.Active, found.pr.OrganisationID); err != nil {
 		return r, err
 	}
-	s.assessWith(&r, yp, c.localities[yp.EducationSettingID])
+	r.ReferrerOrganisationID = found.pr.OrganisationID
+	s.judge(&r, yp.DateOfBirth, yp.Locality, c.localities[yp.EducationSettingID])
 	r.ExternalIDs = []externalid.ID{row.Key}
 	return r, s.record(ctx, tx, p, &r)
 }

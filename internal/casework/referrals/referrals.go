@@ -14,12 +14,10 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
-	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
-	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/timeline"
@@ -126,10 +124,7 @@ func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, rp *ref
 	if err := s.checkExternalIDs(tx, p, r.ExternalIDs, cond); err != nil {
 		return err
 	}
-	if err := s.fillReferrer(tx, p, &r); err != nil {
-		return err
-	}
-	if err := s.assess(tx, p, &r); err != nil {
+	if err := s.receive(tx, p, &r); err != nil {
 		return err
 	}
 	if cond != nil && !slices.Contains(r.ExternalIDs, *cond) {
@@ -219,29 +214,52 @@ func (s *Service) ParseExternalID(at, text string) (externalid.ID, error) {
 	return s.Systems.Parse(at, text)
 }
 
-// fillReferrer checks the referring practitioner and takes their organisation. A partner's
-// practitioner can only refer in their own organisation's name.
-func (s *Service) fillReferrer(tx Tx, p auth.Principal, r *referral.Referral) error {
-	pr, err := tx.Directory().Practitioner(r.ReferrerPractitionerID)
+// receive checks a new referral's practitioner and child, read together (one round trip on
+// PostgreSQL), takes the referrer's organisation and the child's locality, and assesses
+// eligibility on the day of receipt.
+func (s *Service) receive(tx Tx, p auth.Principal, r *referral.Referral) error {
+	who, err := tx.Referrals().Parties(r.ReferrerPractitionerID, r.YoungPersonID, s.Scope(p))
 	if err != nil {
-		return casework.Referenced(err, "/referrer_practitioner_id", "no such practitioner")
+		return err
 	}
-	return referredBy(p, pr, r)
-}
-
-// referredBy checks the referring practitioner, read already, and takes their organisation.
-func referredBy(p auth.Principal, pr directory.Practitioner, r *referral.Referral) error {
-	if !pr.Active {
-		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "the practitioner is not active")
+	if err := s.checkReferrer(p, who.PractitionerFound, who.PractitionerActive, who.PractitionerOrganisationID); err != nil {
+		return err
 	}
-	if !p.SeesWholeCouncil() && pr.OrganisationID != p.OrganisationID {
-		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "must be a practitioner of your own organisation")
+	r.ReferrerOrganisationID = who.PractitionerOrganisationID
+	if !who.ChildFound {
+		return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 	}
-	r.ReferrerOrganisationID = pr.OrganisationID
+	s.judge(r, who.DateOfBirth, who.Locality, who.SettingLocality)
 	return nil
 }
 
-// assess works out eligibility on the day of receipt from the young person's record.
+// checkReferrer refuses a practitioner who is missing or not active, and, for a partner, one of
+// another organisation: a partner's practitioner can only refer in their own organisation's name.
+func (s *Service) checkReferrer(p auth.Principal, found, active bool, organisationID string) error {
+	if !found {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "no such practitioner")
+	}
+	if !active {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "the practitioner is not active")
+	}
+	if !p.SeesWholeCouncil() && organisationID != p.OrganisationID {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "must be a practitioner of your own organisation")
+	}
+	return nil
+}
+
+// judge assesses r's eligibility on its day of receipt from the child's date of birth and
+// localities; the referral keeps the child's locality first known.
+func (s *Service) judge(r *referral.Referral, dob time.Time, locality, settingLocality string) {
+	if r.Locality == "" {
+		r.Locality = locality // first known, then kept
+	}
+	inArea := referral.InArea(s.area, locality, settingLocality)
+	r.Eligibility = referral.AssessEligibility(dob, r.ReceivedOn, len(r.ServicesInvolved), inArea)
+}
+
+// assess works out eligibility on the day of receipt from the young person's record (a
+// correction that changes what it is judged on).
 func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
 	yp, err := tx.People().Get(r.YoungPersonID, s.Scope(p))
 	if err != nil {
@@ -253,18 +271,8 @@ func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
 			settingLocality = o.Locality
 		}
 	}
-	s.assessWith(r, yp, settingLocality)
+	s.judge(r, yp.DateOfBirth, yp.Locality, settingLocality)
 	return nil
-}
-
-// assessWith works out eligibility from the young person's record and their education setting's
-// locality, read already.
-func (s *Service) assessWith(r *referral.Referral, yp person.YoungPerson, settingLocality string) {
-	if r.Locality == "" {
-		r.Locality = yp.Locality // first known, then kept
-	}
-	inArea := referral.InArea(s.area, yp.Locality, settingLocality)
-	r.Eligibility = referral.AssessEligibility(yp.DateOfBirth, r.ReceivedOn, len(r.ServicesInvolved), inArea)
 }
 
 // Referral reads one referral the caller may see, auditing the read.

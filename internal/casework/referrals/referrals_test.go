@@ -6,13 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	cwt "github.com/oneplan-send/oneplan/internal/casework/caseworktest"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/testkit"
 )
@@ -223,4 +226,35 @@ func TestAllocateAndSafeguarding(t *testing.T) {
 			t.Errorf("allocating a social worker: %v", err)
 		}
 	})
+}
+
+// Receiving a referral reads its practitioner and child together: an unknown or inactive
+// practitioner, or an unknown child, is refused naming the field; a child living outside the
+// area whose school is inside it is in area, and the referral keeps the child's locality and the
+// referrer's organisation.
+func TestCreateReferralChecksWhoAndWhom(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		const unknown = "0190a5e0-0000-7000-8000-000000000999"
+		yp := e.YoungPerson(8, func(p *person.YoungPerson) { p.Locality = "Elsewhere" })
+		resting := cwt.Must(e.App.Organisations.CreatePractitioner(cwt.As(e.Admin()), directory.Practitioner{OrganisationID: e.School.ID,
+			Name: "Rae Resting", Email: "rae.resting@school.example", Role: "senco", Active: false}))(t)
+		refer := func(practitionerID, childID string) error {
+			_, err := e.App.Referrals.CreateReferral(cwt.As(e.Officer()), referral.Referral{YoungPersonID: childID, ReferrerPractitionerID: practitionerID,
+				Reasons: []string{"sen"}, ServicesInvolved: []string{"school", "camhs"}})
+			return err
+		}
+		testkit.WantFault(t, refer(unknown, yp.ID), fault.Unprocessable, "/referrer_practitioner_id")
+		testkit.WantFault(t, refer(resting.ID, yp.ID), fault.Unprocessable, "/referrer_practitioner_id")
+		testkit.WantFault(t, refer(e.SENCO.ID, unknown), fault.Unprocessable, "/young_person_id")
+		testkit.WantFault(t, refer(unknown, unknown), fault.Unprocessable, "/referrer_practitioner_id")
+		r := e.Referral(yp.ID, nil)
+		if r.Locality != "Elsewhere" || !r.Eligibility.InArea || !r.Eligibility.Eligible || r.ReferrerOrganisationID != e.School.ID {
+			t.Errorf("referral: locality %q, in area %v, eligible %v, organisation %q; want Elsewhere, in area by the school, eligible, the school",
+				r.Locality, r.Eligibility.InArea, r.Eligibility.Eligible, r.ReferrerOrganisationID)
+		}
+		away := e.Referral(e.YoungPerson(8, func(p *person.YoungPerson) { p.Locality, p.EducationSettingID = "Elsewhere", "" }).ID, nil)
+		if away.Eligibility.InArea {
+			t.Errorf("a child outside the area with no setting is in area")
+		}
+	}, func(o *app.Options) { o.Area = []string{"South"} })
 }

@@ -1,0 +1,101 @@
+package store_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/store/storetest"
+	"github.com/oneplan-send/oneplan/internal/testkit"
+)
+
+// TestReferralCorrectionWritesWhatChanged: a referral read and corrected in one unit has its
+// changed columns written and no others; its reason rows follow a change of what they carry
+// (the day of receipt here); its external ids come with the read. On PostgreSQL the whole
+// correction is two statements: the read and the write.
+func TestReferralCorrectionWritesWhatChanged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		o := mkOrg(t, st, nil)
+		pr := mkPractitioner(t, st, o.ID, nil)
+		rf := mkReferral(t, st, mkPerson(t, st, o.ID, nil), pr, nil)
+		held := externalid.ID{System: "ems", Value: "R-1"}
+		write(t, st, func(tx *store.Tx) error {
+			return tx.ExternalIDs().Add(externalid.Referral, rf.ID, []externalid.ID{held}, now())
+		})
+
+		sent := store.RecordSQL(st)
+		var read referral.Referral
+		write(t, st, func(tx *store.Tx) error {
+			r, err := tx.Referrals().GetWithExternalIDs(rf.ID, access.Scope{})
+			if err != nil {
+				return err
+			}
+			read = r
+			r.Summary, r.Version, r.UpdatedAt = "corrected", r.Version+1, now()
+			return tx.Referrals().Update(r)
+		})
+		statements := sent()
+		wantEqual(t, "external ids read with the referral", read.ExternalIDs, []externalid.ID{held})
+		var update string
+		for _, s := range statements {
+			if i := strings.Index(s, "UPDATE referrals SET "); i >= 0 {
+				update = s[i:]
+			}
+		}
+		set := update[:max(strings.Index(update, " WHERE "), 0)]
+		if !strings.Contains(set, "summary = ") || !strings.Contains(set, "version = ") || strings.Contains(set, "reasons") ||
+			strings.Contains(set, "eligibility") || strings.Contains(set, "status") {
+			t.Errorf("the correction's update = %q, want summary, updated_at and version alone", set)
+		}
+		if st.Dialect() == store.Postgres && len(statements) != 2 {
+			t.Errorf("a correction sent %d statements, want 2 (the read, then every write at once):\n%s", len(statements), strings.Join(statements, "\n"))
+		}
+		got := readOne(t, st, rf.ID)
+		if got.Summary != "corrected" || got.Version != 2 || got.Reasons[0] != "sen" || !got.Eligibility.Eligible {
+			t.Errorf("after the correction: summary %q v%d reasons %v eligible %v", got.Summary, got.Version, got.Reasons, got.Eligibility.Eligible)
+		}
+
+		// The day of receipt moves: the reason rows (which reports group by it) move with it.
+		write(t, st, func(tx *store.Tx) error {
+			r, err := tx.Referrals().Get(rf.ID, access.Scope{})
+			if err != nil {
+				return err
+			}
+			r.ReceivedOn, r.Version, r.UpdatedAt = testkit.Day(2026, 4, 1), r.Version+1, now()
+			return tx.Referrals().Update(r)
+		})
+		if on, err := store.RawString(st, "SELECT received_on FROM referral_reasons WHERE referral_id = ?", rf.ID); err != nil || on != "2026-04-01" {
+			t.Errorf("reason row's received_on = %q, %v; want 2026-04-01", on, err)
+		}
+		if got := readOne(t, st, rf.ID); !got.ReceivedOn.Equal(testkit.Day(2026, 4, 1)) || got.Summary != "corrected" || got.Version != 3 {
+			t.Errorf("after moving the day: received %v summary %q v%d", got.ReceivedOn, got.Summary, got.Version)
+		}
+
+		// A stale correction writes nothing and names the current version.
+		stale := got
+		stale.Summary, stale.Version = "lost", 3
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Referrals().Get(rf.ID, access.Scope{}); err != nil {
+				return err
+			}
+			return tx.Referrals().Update(stale)
+		})
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Kind != fault.PreconditionFailed || fe.CurrentVersion != 3 {
+			t.Errorf("a stale correction: %v, want 412 naming version 3", err)
+		}
+		if got := readOne(t, st, rf.ID); got.Summary != "corrected" {
+			t.Errorf("a stale correction wrote summary %q", got.Summary)
+		}
+	})
+}
+
+func readOne(t *testing.T, st *store.Store, id string) referral.Referral {
+	t.Helper()
+	return read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referrals().Get(id, access.Scope{}) })
+}
