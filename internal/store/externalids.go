@@ -148,14 +148,20 @@ func inlineExternalIDs(recordType, idCol string) string {
 
 // keepInlined remembers the identifiers read with record id (the column of inlineExternalIDs) for Of.
 func (c conn) keepInlined(recordType, id string, col *string) {
-	var ids []externalid.ID
-	for _, pair := range fromJSON[[][2]string](col) {
-		ids = append(ids, externalid.ID{System: pair[0], Value: pair[1]})
-	}
+	ids := inlinedIDs(col)
 	if c.inlinedIDs == nil {
 		c.inlinedIDs = map[string][]externalid.ID{}
 	}
 	c.inlinedIDs[recordType+":"+id] = ids
+}
+
+// inlinedIDs reads the column of inlineExternalIDs (nil for none).
+func inlinedIDs(col *string) []externalid.ID {
+	var ids []externalid.ID
+	for _, pair := range fromJSON[[][2]string](col) {
+		ids = append(ids, externalid.ID{System: pair[0], Value: pair[1]})
+	}
+	return ids
 }
 
 // inlined is what Of would read for recordIDs, if every one of them was read with its identifiers.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -30,8 +29,7 @@ func (tx referralRepo) GetWithExternalIDs(id string, s access.Scope) (referral.R
 		return r, err
 	}
 	// Scanned through the row's field pointers, not the ORM's reflection (as the lists are).
-	q := tx.q().Table("referrals").Select(referralColumns+`, (SELECT json_agg(json_build_array(x.system, x.value) ORDER BY x.system, x.value)
-		FROM external_ids x WHERE x.record_type = ? AND x.record_id = referrals.id)`, externalid.Referral).Where("referrals.id = ?", id)
+	q := tx.q().Table("referrals").Select(referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id")).Where("referrals.id = ?", id)
 	var row struct {
 		Row     referralRow
 		HeldIDs *string
@@ -45,15 +43,7 @@ func (tx referralRepo) GetWithExternalIDs(id string, s access.Scope) (referral.R
 	}
 	tx.rememberRow("referrals:"+id, row.Row)
 	r := row.Row.toDomain()
-	if row.HeldIDs != nil {
-		var pairs [][2]string
-		if err := json.Unmarshal([]byte(*row.HeldIDs), &pairs); err != nil {
-			return r, err
-		}
-		for _, p := range pairs {
-			r.ExternalIDs = append(r.ExternalIDs, externalid.ID{System: p[0], Value: p[1]})
-		}
-	}
+	r.ExternalIDs = inlinedIDs(row.HeldIDs)
 	return r, nil
 }
 
