@@ -55,7 +55,7 @@ func BenchmarkDeadlineWorklist(b *testing.B) {
 			to_char(date '2026-01-01' + (i::bigint * 7919 % 730)::int, 'YYYY-MM-DD') AS d FROM generate_series(1, $1) AS i) AS g`, n); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.Exec(`ANALYZE deadline_worklist`); err != nil {
+	if _, err := db.Exec(`ANALYSE deadline_worklist`); err != nil {
 		b.Fatal(err)
 	}
 	var owner, child, deepDay, deepKey string

@@ -393,7 +393,7 @@ func (tx reportRepo) withoutJIT(fn func(db *gorm.DB) error) error {
 	if tx.dialect != Postgres {
 		return fn(q)
 	}
-	if tx.session.tx != nil {
+	if tx.tx != nil {
 		if err := q.Exec("SET LOCAL jit = off").Error; err != nil {
 			return translate(err)
 		}
