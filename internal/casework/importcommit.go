@@ -1,6 +1,9 @@
 package casework
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 type beforeCommitKey struct{}
 
@@ -17,4 +20,28 @@ func BeforeCommit(ctx context.Context, tx Recorder) error {
 		return fn(tx)
 	}
 	return nil
+}
+
+// errDryRun rolls back an import's transaction after a dry run.
+var errDryRun = errors.New("dry run: rolled back")
+
+// ImportTx runs an import's fn in one transaction: BeforeCommit's writes go with the rows, and a
+// dry run is rolled back (and is not an error).
+func ImportTx[T Recorder](ctx context.Context, db DB[T], dryRun bool, fn func(T) error) error {
+	err := db.InTx(ctx, func(tx T) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := BeforeCommit(ctx, tx); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
+	return err
 }

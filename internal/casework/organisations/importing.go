@@ -2,7 +2,6 @@ package organisations
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"strings"
 
@@ -31,8 +30,6 @@ type ImportPractitioner struct {
 	Practitioner    directory.Practitioner
 }
 
-var errDryRun = errors.New("dry run: rolled back")
-
 // ImportOrganisations records rows in one transaction, each exactly as CreateOrganisation would
 // (external ids, audit and outbox events), except that a row whose key an organisation already
 // holds is left as it is, so running the same file again changes nothing. The first refused row
@@ -44,7 +41,7 @@ func (s *Service) ImportOrganisations(ctx context.Context, rows iter.Seq[ImportO
 	if err != nil {
 		return err
 	}
-	return s.importTx(ctx, dryRun, func(tx Tx) error {
+	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		for r := range rows {
 			res := casework.ImportResult{Row: r.Row}
 			id, err := tx.ExternalIDs().Find(externalid.Organisation, r.Key)
@@ -80,7 +77,7 @@ func (s *Service) ImportPractitioners(ctx context.Context, rows iter.Seq[ImportP
 	if err != nil {
 		return err
 	}
-	return s.importTx(ctx, dryRun, func(tx Tx) error {
+	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		for r := range rows {
 			res := casework.ImportResult{Row: r.Row}
 			pr := r.Practitioner
@@ -120,24 +117,4 @@ func (s *Service) ImportPractitioners(ctx context.Context, rows iter.Seq[ImportP
 		}
 		return nil
 	})
-}
-
-// importTx runs fn in one transaction, rolled back after a dry run.
-func (s *Service) importTx(ctx context.Context, dryRun bool, fn func(Tx) error) error {
-	err := s.db.InTx(ctx, func(tx Tx) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		if err := casework.BeforeCommit(ctx, tx); err != nil {
-			return err
-		}
-		if dryRun {
-			return errDryRun
-		}
-		return nil
-	})
-	if errors.Is(err, errDryRun) {
-		return nil
-	}
-	return err
 }

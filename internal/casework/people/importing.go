@@ -2,7 +2,6 @@ package people
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"slices"
 
@@ -27,8 +26,6 @@ type ImportResult = casework.ImportResult
 
 // RowError is the error that stopped an import: the row and what was wrong with it.
 type RowError = casework.RowError
-
-var errDryRun = errors.New("dry run: rolled back")
 
 // importChunk is how many rows the import checks against the database at once, and writes
 // together (see Tx.Batch).
@@ -56,7 +53,7 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 	if err != nil {
 		return err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
+	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		// One lock for every NHS number and UPN, not one per value (PostgreSQL's lock table holds
 		// some thousands): writes of identifiers elsewhere wait for the import.
 		if err := tx.People().LockAllIdentifiers(); err != nil {
@@ -80,18 +77,8 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 		if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
 			return err
 		}
-		if err := casework.BeforeCommit(ctx, tx); err != nil {
-			return err
-		}
-		if dryRun {
-			return errDryRun
-		}
 		return nil
 	})
-	if errors.Is(err, errDryRun) {
-		return nil
-	}
-	return err
 }
 
 func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, done func(ImportResult)) error {

@@ -7,7 +7,6 @@ package planimports
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"slices"
 	"strconv"
@@ -70,8 +69,6 @@ type TransitionPlanRow struct {
 	ContactOrganisations []*externalid.ID
 }
 
-var errDryRun = errors.New("dry run: rolled back")
-
 // youngPerson finds the row's young person.
 func (s *Service) youngPerson(tx Tx, p auth.Principal, c Child) (person.YoungPerson, error) {
 	if c.Key != nil {
@@ -104,7 +101,7 @@ func (s *Service) importRows(ctx context.Context, perm auth.Permission, dryRun b
 	if err != nil {
 		return err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
+	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		if err := each(tx, p, func(row int, write func() (string, error)) error {
 			id, err := write()
 			if err != nil {
@@ -115,18 +112,8 @@ func (s *Service) importRows(ctx context.Context, perm auth.Permission, dryRun b
 		}); err != nil {
 			return err
 		}
-		if err := casework.BeforeCommit(ctx, tx); err != nil {
-			return err
-		}
-		if dryRun {
-			return errDryRun
-		}
 		return nil
 	})
-	if errors.Is(err, errDryRun) {
-		return nil
-	}
-	return err
 }
 
 // ImportEHCPlans records rows in one transaction, each plan as the API's issue records one

@@ -28,8 +28,6 @@ type ImportReferral struct {
 	Referral       referral.Referral
 }
 
-var errDryRun = errors.New("dry run: rolled back")
-
 // countChunk is how many rows' keys the first pass looks up at once.
 const countChunk = 500
 
@@ -91,7 +89,7 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 		}
 		numbers[year] = &numberRange{next: first, last: first + int64(n) - 1}
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
+	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		c := &importCache{practitioners: map[string]practitionerFound{}, localities: map[string]string{}}
 		chunk := make([]ImportReferral, 0, importChunk)
 		written := 0
@@ -111,18 +109,8 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 		if err := s.importChunk(ctx, tx, p, chunk, numbers, c, done); err != nil {
 			return err
 		}
-		if err := casework.BeforeCommit(ctx, tx); err != nil {
-			return err
-		}
-		if dryRun {
-			return errDryRun
-		}
 		return nil
 	})
-	if errors.Is(err, errDryRun) {
-		return nil
-	}
-	return err
 }
 
 // importChunk is how many rows the write pass reads for at once (a query per kind of read), and
