@@ -137,3 +137,9 @@ type Repository interface {
 	// Of returns each record's identifiers, in the order given.
 	Of(recordType string, recordIDs ...string) (map[string][]ID, error)
 }
+
+// Same reports whether a and b hold the same identifiers, in any order (a change of a record's
+// external ids that is no change needs no checks).
+func Same(a, b []ID) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(b, func(id ID) bool { return !slices.Contains(a, id) })
+}

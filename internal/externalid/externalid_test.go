@@ -79,3 +79,16 @@ func TestParse(t *testing.T) {
 		t.Error("a name with a space and capitals was accepted")
 	}
 }
+
+func TestSame(t *testing.T) {
+	a, b, c := ID{"bridge", "1"}, ID{"ems", "2"}, ID{"bridge", "2"}
+	for _, tc := range []struct {
+		x, y []ID
+		want bool
+	}{{nil, nil, true}, {nil, []ID{}, true}, {[]ID{a, b}, []ID{b, a}, true}, {[]ID{a}, []ID{a, b}, false},
+		{[]ID{a, b}, []ID{a, c}, false}, {[]ID{a}, nil, false}} {
+		if got := Same(tc.x, tc.y); got != tc.want {
+			t.Errorf("Same(%v, %v) = %v, want %v", tc.x, tc.y, got, tc.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package organisations
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/directory"
@@ -14,9 +13,7 @@ import (
 // lacks are added, ids left out removed. An id another organisation holds is a Conflict naming
 // /external_ids/N and the organisation (the directory is open to every caller).
 func (s *Service) changeExternalIDs(tx Tx, cur, next directory.Organisation) error {
-	if len(cur.ExternalIDs) == len(next.ExternalIDs) && !slices.ContainsFunc(next.ExternalIDs, func(id externalid.ID) bool {
-		return !slices.Contains(cur.ExternalIDs, id)
-	}) {
+	if externalid.Same(cur.ExternalIDs, next.ExternalIDs) {
 		return nil
 	}
 	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", next.ExternalIDs)); err != nil {

@@ -95,9 +95,7 @@ func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID,
 // value in place of the old). An id another record holds is refused (checkExternalIDs: 409,
 // naming the record only to a caller who may see it).
 func (s *Service) changeExternalIDs(tx Tx, p auth.Principal, cur, next person.YoungPerson) error {
-	if len(cur.ExternalIDs) == len(next.ExternalIDs) && !slices.ContainsFunc(next.ExternalIDs, func(id externalid.ID) bool {
-		return !slices.Contains(cur.ExternalIDs, id)
-	}) {
+	if externalid.Same(cur.ExternalIDs, next.ExternalIDs) {
 		return nil
 	}
 	if err := s.checkExternalIDs(tx, p, next.ExternalIDs, cur.ID); err != nil {

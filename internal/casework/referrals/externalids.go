@@ -2,7 +2,6 @@ package referrals
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -24,9 +23,7 @@ var patchedReferrals = casework.Versioned[referral.Referral, Tx]{
 // are added, ids left out removed. An id another referral holds is refused (409,
 // naming the referral only to a caller who may see it).
 func (s *Service) changeExternalIDs(tx Tx, p auth.Principal, cur, next referral.Referral) error {
-	if len(cur.ExternalIDs) == len(next.ExternalIDs) && !slices.ContainsFunc(next.ExternalIDs, func(id externalid.ID) bool {
-		return !slices.Contains(cur.ExternalIDs, id)
-	}) {
+	if externalid.Same(cur.ExternalIDs, next.ExternalIDs) {
 		return nil
 	}
 	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", next.ExternalIDs)); err != nil {
