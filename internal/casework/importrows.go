@@ -1,6 +1,9 @@
 package casework
 
-import "fmt"
+import (
+	"fmt"
+	"iter"
+)
 
 // ImportResult is what became of one row of an import file: created, or left as it was (a
 // record already holds its key).
@@ -30,4 +33,25 @@ func AnalyseDue(before, after int) bool {
 		}
 	}
 	return false
+}
+
+// InChunks hands rows to write size at a time (the last chunk may be short or empty), calling
+// analyse when AnalyseDue says the planner's statistics are due a refresh.
+func InChunks[R any](rows iter.Seq[R], size int, write func([]R) error, analyse func() error) error {
+	chunk := make([]R, 0, size)
+	written := 0
+	for r := range rows {
+		if chunk = append(chunk, r); len(chunk) == size {
+			if err := write(chunk); err != nil {
+				return err
+			}
+			if written += len(chunk); AnalyseDue(written-len(chunk), written) {
+				if err := analyse(); err != nil {
+					return err
+				}
+			}
+			chunk = chunk[:0]
+		}
+	}
+	return write(chunk)
 }

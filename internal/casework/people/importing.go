@@ -59,25 +59,9 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 		if err := tx.People().LockAllIdentifiers(); err != nil {
 			return err
 		}
-		chunk := make([]ImportRow, 0, importChunk)
-		written := 0
-		for r := range rows {
-			if chunk = append(chunk, r); len(chunk) == importChunk {
-				if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
-					return err
-				}
-				if written += len(chunk); casework.AnalyseDue(written-len(chunk), written) {
-					if err := tx.ExternalIDs().Analyse(); err != nil {
-						return err
-					}
-				}
-				chunk = chunk[:0]
-			}
-		}
-		if err := s.importChunk(ctx, tx, p, chunk, done); err != nil {
-			return err
-		}
-		return nil
+		return casework.InChunks(rows, importChunk, func(chunk []ImportRow) error {
+			return s.importChunk(ctx, tx, p, chunk, done)
+		}, tx.ExternalIDs().Analyse)
 	})
 }
 

@@ -91,25 +91,9 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	}
 	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		c := &importCache{practitioners: map[string]practitionerFound{}, localities: map[string]string{}}
-		chunk := make([]ImportReferral, 0, importChunk)
-		written := 0
-		for row := range rows {
-			if chunk = append(chunk, row); len(chunk) == importChunk {
-				if err := s.importChunk(ctx, tx, p, chunk, numbers, c, done); err != nil {
-					return err
-				}
-				if written += len(chunk); casework.AnalyseDue(written-len(chunk), written) {
-					if err := tx.ExternalIDs().Analyse(); err != nil {
-						return err
-					}
-				}
-				chunk = chunk[:0]
-			}
-		}
-		if err := s.importChunk(ctx, tx, p, chunk, numbers, c, done); err != nil {
-			return err
-		}
-		return nil
+		return casework.InChunks(rows, importChunk, func(chunk []ImportReferral) error {
+			return s.importChunk(ctx, tx, p, chunk, numbers, c, done)
+		}, tx.ExternalIDs().Analyse)
 	})
 }
 
