@@ -177,7 +177,24 @@ func (s *session) keepRow(table string, cols []string, vals []any, build func(db
 	if !s.deferWrites || s.batch != nil {
 		return s.later(build)
 	}
+	s.keepInsert(table, cols, vals, nil, "")
+	return nil
+}
+
+// keepRowUnless is keepRow for a row held back by a condition of its own, as laterUnless (which
+// it goes through where keepRow goes through later).
+func (s *session) keepRowUnless(table string, cols []string, vals []any, cond func(vars int) (string, []any), build func(db *gorm.DB) *gorm.DB) error {
+	if !s.deferWrites || s.batch != nil {
+		return s.laterUnless(build, cond)
+	}
+	s.keepInsert(table, cols, vals, cond, "")
+	return nil
+}
+
+// keepInsert keeps INSERT INTO table (cols) SELECT vals [cond] [guard] [tail], written by hand.
+func (s *session) keepInsert(table string, cols []string, vals []any, cond func(vars int) (string, []any), tail string) {
 	var b strings.Builder
+	b.Grow(32 + len(table) + 24*len(cols) + len(tail))
 	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT ")
 	for i := range vals {
 		if i > 0 {
@@ -185,9 +202,14 @@ func (s *session) keepRow(table string, cols []string, vals []any, build func(db
 		}
 		b.WriteString("$" + strconv.Itoa(i+1))
 	}
+	if cond != nil {
+		where, more := cond(len(vals))
+		b.WriteString(where)
+		vals = append(vals, more...)
+	}
 	b.WriteString(guardSpot)
+	b.WriteString(tail)
 	s.pending = append(s.pending, keptWrite{sql: b.String(), vars: vals})
-	return nil
 }
 
 // laterUnless is later for an INSERT held back by a condition of its own: cond gets the number of
