@@ -616,7 +616,7 @@ func withReadAudit(sel string, selVars []any, e audit.Event, ypCol string) (stri
 
 // takeDirect reads the one row of sel, a statement written by hand for PostgreSQL ($n
 // placeholders for vars), into fields, writing the pending read audit event (see AuditReading)
-// in the same statement, all without GORM: building the statement through it was a seventh of
+// in the same statement (unless ypCol is empty: a read that is not the audited one), all without GORM: building the statement through it was a seventh of
 // an audited read's CPU. It reports false, having done nothing, where the session cannot
 // (SQLite, or writes kept that the read must follow); the caller then reads as it otherwise does.
 func (c conn) takeDirect(sel string, vars []any, fields []any, ypCol string) (bool, error) {
@@ -624,7 +624,7 @@ func (c conn) takeDirect(sel string, vars []any, fields []any, ypCol string) (bo
 	if !s.deferWrites || s.batch != nil || len(s.pending) > 0 || len(s.guards) > 0 {
 		return false, nil
 	}
-	audited := s.readAudit != nil
+	audited := s.readAudit != nil && ypCol != ""
 	if audited {
 		e := *s.readAudit
 		s.readAudit = nil
