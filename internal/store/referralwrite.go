@@ -215,7 +215,7 @@ func (tx referralRepo) Parties(practitionerID, youngPersonID string, s access.Sc
 	}
 	var row struct {
 		Org, Child, DateOfBirth, Locality, SettingLocality *string
-		Active                                            *bool
+		Active                                             *bool
 	}
 	fields := []any{&row.Org, &row.Active, &row.Child, &row.DateOfBirth, &row.Locality, &row.SettingLocality}
 	done, err := false, error(nil)
