@@ -84,7 +84,9 @@ func triggers0102(db *gorm.DB) error {
 			changed = append(changed, distinct(c))
 		}
 		when := strings.Join(changed, " OR ")
-		mark := func(r string) string { return "INSERT INTO transition_dirty (young_person_id) VALUES (" + r + "." + w.child + ")" }
+		mark := func(r string) string {
+			return "INSERT INTO transition_dirty (young_person_id) VALUES (" + r + "." + w.child + ")"
+		}
 		moved := "INSERT INTO transition_dirty (young_person_id) SELECT OLD." + w.child + " WHERE " + distinct(w.child)
 		writes := "INSERT OR DELETE"
 		if w.table == "young_people" {
