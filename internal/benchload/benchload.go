@@ -117,7 +117,7 @@ func Load(ctx context.Context, dsn string, n int) error {
 	if err := st.RebuildReportCounts(ctx); err != nil {
 		return fmt.Errorf("rebuild report counts: %w", err)
 	}
-	_, err = db.ExecContext(ctx, "VACUUM ANALYSE report_counts, report_deltas")
+	_, err = db.ExecContext(ctx, "VACUUM ANALYSE report_counts, report_deltas, transition_spans, transition_counts, transition_dirty")
 	return err
 }
 

@@ -11,7 +11,8 @@ import (
 // m0102: the transitions report's snapshot kept as spans of days (OnePlan issue 13), so that it
 // costs the same whatever the number of children.
 //
-// transition_spans holds, for each young person, the runs of days [from_on, to_on) on which they
+// transition_spans holds, for each young person (its index covers what a report reads of an
+// organisation's young people, one probe each), the runs of days [from_on, to_on) on which they
 // count under each figure of the snapshot (kind: population, with_plan, ending, ending_expected,
 // ending_max_age; see report.TransitionFacts.Spans), with their locality key then (” when none).
 // transition_counts holds the same spans as +1 on from_on and -1 on to_on, added up by kind, day
@@ -40,7 +41,7 @@ CREATE TABLE transition_spans (
   to_on {text} NOT NULL,
   locality {text} NOT NULL
 );
-CREATE INDEX transition_spans_young_person ON transition_spans (young_person_id, kind, from_on);
+CREATE INDEX transition_spans_young_person ON transition_spans (young_person_id, from_on, to_on, kind, locality);
 CREATE TABLE transition_counts (
   kind {text} NOT NULL,
   day {text} NOT NULL,
