@@ -271,10 +271,12 @@ const transitionFoldLock = "1020102"
 // transaction. On PostgreSQL writers marking young people wait for it.
 func rebuildTransitionSpans(db *gorm.DB, dialect string) error {
 	if dialect == Postgres {
-		if err := db.Exec("LOCK TABLE transition_dirty IN EXCLUSIVE MODE").Error; err != nil {
+		// The fold's lock first, as a fold takes it before it touches transition_dirty (the other
+		// order could deadlock with a fold).
+		if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
 			return err
 		}
-		if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
+		if err := db.Exec("LOCK TABLE transition_dirty IN EXCLUSIVE MODE").Error; err != nil {
 			return err
 		}
 	}

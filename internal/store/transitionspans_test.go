@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,6 +181,93 @@ func TestTransitionSpansEqualRows(t *testing.T) {
 		tsCompare(t, st, "rebuilt")
 		if n, err := store.RawCount(st, `SELECT COUNT(*) FROM transition_spans`); err != nil || n == 0 {
 			t.Errorf("rebuilt: %d spans stored (%v)", n, err)
+		}
+	})
+}
+
+// TestTransitionSpansConcurrentWrites: young people and referrals written by 8 writers at once,
+// with referrals closed as they go and folds running among them, end up counted as a scan counts
+// them, folded or not.
+func TestTransitionSpansConcurrentWrites(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite has one writer at a time")
+		}
+		rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, 'S', 's', 'school_primary', ?, ?, 1)`,
+			rcID(1, 0), rcStamp, rcStamp)
+		rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
+			VALUES (?, ?, 'Sam Lee', 'sam lee', 'sam@example.org', 'senco', true, ?, ?, 1)`, rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+		const writers, each = 8, 15
+		var wg sync.WaitGroup
+		errs := make(chan error, writers+1)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					n := w*each + i
+					err := st.InTx(ctx, func(tx *store.Tx) error {
+						if err := store.TxExec(tx, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, locality, locality_key,
+							contacts, recorded_by_org_id, created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', ?, 'North', 'north', '[]', ?, ?, ?, 1)`,
+							rcID(3, n), fmt.Sprintf("20%02d-0%d-1%d", 5+n%10, 1+n%9, n%10), rcID(1, 0), rcStamp, rcStamp); err != nil {
+							return err
+						}
+						return store.TxExec(tx, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id,
+							referrer_organisation_id, reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on,
+							eligible, eligibility, created_at, updated_at, version) VALUES (?, ?, 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false,
+							'2025-03-04', true, '{}', ?, ?, 1)`, rcID(4, n), fmt.Sprintf("REF-%d", n), rcID(3, n), rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+					})
+					if err == nil && n%3 == 0 {
+						_, err = store.RawExec(st, `UPDATE referrals SET status = 'closed', closure = '{}' WHERE id = ?`, rcID(4, n))
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := st.FoldTransitionSpans(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		wg.Wait()
+		close(stop)
+		<-done
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		on := testkit.Day(2026, 12, 31)
+		gaps, ending := report.TransitionQueries(on)
+		for _, when := range []string{"as written", "folded"} {
+			var got [2]report.TransitionSnapshot
+			for i, scan := range []bool{false, true} {
+				store.ScanReports(scan)
+				err := st.Read(ctx, func(tx *store.Tx) (err error) { got[i], err = tx.Reports().Transitions(gaps, ending, report.Filter{}); return err })
+				store.ScanReports(false)
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got[0] != got[1] || got[1].WithoutPlan == 0 {
+				t.Errorf("%s: spans %+v, scans %+v", when, got[0], got[1])
+			}
+			if _, err := st.FoldTransitionSpans(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 }
