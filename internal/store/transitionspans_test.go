@@ -256,7 +256,10 @@ func TestTransitionSpansConcurrentWrites(t *testing.T) {
 			var got [2]report.TransitionSnapshot
 			for i, scan := range []bool{false, true} {
 				store.ScanReports(scan)
-				err := st.Read(ctx, func(tx *store.Tx) (err error) { got[i], err = tx.Reports().Transitions(gaps, ending, report.Filter{}); return err })
+				err := st.Read(ctx, func(tx *store.Tx) (err error) {
+					got[i], err = tx.Reports().Transitions(gaps, ending, report.Filter{})
+					return err
+				})
 				store.ScanReports(false)
 				if err != nil {
 					t.Fatal(err)
