@@ -139,10 +139,8 @@ func (c TransitionFacts) Spans() []TransitionSpan {
 		func(d time.Time) bool { _, e := TransitionQueries(d); return !dob.Before(e.MaxAgeEnd.From) },
 		func(d time.Time) bool { _, e := TransitionQueries(d); return !dob.After(e.MaxAgeEnd.Through) },
 	}
-	var days []time.Time // days a condition changes on, found directly where they are a date
-	for _, r := range c.OpenReferrals {
-		days = append(days, r)
-	}
+	// The days a condition changes on, found directly where they are a record's date.
+	days := append([]time.Time{}, c.OpenReferrals...)
 	for _, p := range c.Plans {
 		days = append(days, p.FirstIssuedOn, p.CeasesOn)
 	}
