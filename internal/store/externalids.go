@@ -28,7 +28,7 @@ type externalIDRow struct {
 func (tx externalIDRepo) Add(recordType, recordID string, ids []externalid.ID, at time.Time) error {
 	for i, id := range ids {
 		row := externalIDRow{RecordType: recordType, RecordID: recordID, System: id.System, Value: id.Value, CreatedAt: at}
-		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("external_ids").Create(&row) }); err != nil {
+		if err := tx.laterRow("external_ids", &row); err != nil {
 			if err = translate(err); fault.KindOf(err) == fault.Conflict {
 				return fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
 			}

@@ -35,7 +35,7 @@ func (tx *Tx) AddTimeline(events ...timeline.Event) error {
 	for _, e := range events {
 		row := timelineRow{ID: e.ID, YoungPersonID: e.YoungPersonID, ReferralID: nullable(e.ReferralID), OccurredOn: fromDate(e.OccurredOn),
 			RecordedAt: e.RecordedAt, Kind: e.Kind, RecordType: e.RecordType, RecordID: e.RecordID, Summary: e.Summary}
-		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		if err := tx.laterRow("", &row); err != nil {
 			return translate(err)
 		}
 	}

@@ -244,7 +244,7 @@ func visibleConditionAs(col string, s access.Scope, asArray bool) (string, []any
 func (tx peopleRepo) Create(p person.YoungPerson) error {
 	row := toYoungPersonRow(p)
 	// Kept with the unit's other writes: nothing reads it back before they are sent.
-	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))
+	return translate(tx.laterRow("", &row))
 }
 
 // YoungPerson loads one young person within scope.
@@ -339,12 +339,23 @@ func (tx conn) insertReasons(r referral.Referral) error {
 	for _, reason := range r.Reasons {
 		row := map[string]any{"referral_id": r.ID, "reason": reason, "main": reason == r.MainReason, "young_person_id": r.YoungPersonID,
 			"received_on": fromDate(r.ReceivedOn), "locality_key": nullable(key(r.Locality))}
+		if tx.batch != nil {
+			// The columns GORM writes a map's in: sorted by name.
+			if err := tx.gatherRow(tx.insertHead("referral_reasons", reasonColumns), "", []any{row["locality_key"], row["main"], row["reason"],
+				row["received_on"], row["referral_id"], row["young_person_id"]}, ""); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("referral_reasons").Create(row) }); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
 }
+
+// reasonColumns are referral_reasons' columns as insertReasons writes them.
+var reasonColumns = []string{"locality_key", "main", "reason", "received_on", "referral_id", "young_person_id"}
 
 // Referral loads one referral within scope.
 func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error) {
@@ -383,9 +394,18 @@ func (tx referralRepo) Stages(referralID string) (map[referral.Status]time.Time,
 	return out, nil
 }
 
+// stageColumns are referral_stages' columns as ReachStage writes them.
+var stageColumns = []string{"referral_id", "stage", "reached_on", "young_person_id", "received_on", "locality_key",
+	"days_from_received", "days_from_previous"}
+
 // ReachStage records the first day r reached a stage, with the referral's dimensions the funnel
 // report filters by; a stage already recorded keeps its first day.
 func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) error {
+	if tx.batch != nil {
+		return tx.gatherRow(tx.insertHead("referral_stages", stageColumns), " ON CONFLICT (referral_id, stage) DO NOTHING",
+			[]any{r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)),
+				s.DaysFromReceived, s.DaysFromPrevious}, "")
+	}
 	return translate(tx.later(func(db *gorm.DB) *gorm.DB {
 		return db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
 		days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, stage) DO NOTHING`,
@@ -624,13 +644,16 @@ func (tx *Tx) Publish(events ...outbox.Event) error {
 			}
 			tx.touched[*row.YoungPersonID] = true
 		}
-		if err := tx.keepRow("outbox_events", outboxColumns, []any{row.ID, row.OccurredAt, row.EventType, row.RecordType, row.RecordID,
-			row.Payload, row.PublishedAt, row.YoungPersonID, row.Seq},
-			func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		if err := tx.keepRow("outbox_events", outboxColumns, row.values(), func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
+}
+
+// values are the row's values in outboxColumns' order.
+func (r outboxRow) values() []any {
+	return []any{r.ID, r.OccurredAt, r.EventType, r.RecordType, r.RecordID, r.Payload, r.PublishedAt, r.YoungPersonID, r.Seq}
 }
 
 // outboxColumns are outboxRow's columns, in its order.
