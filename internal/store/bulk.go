@@ -431,13 +431,13 @@ func (s *session) insertHead(table string, cols []string) string {
 	}
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
-	s.pool.Dialector.QuoteTo(&b, table)
+	s.pool.QuoteTo(&b, table)
 	b.WriteString(" (")
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		s.pool.Dialector.QuoteTo(&b, c)
+		s.pool.QuoteTo(&b, c)
 	}
 	b.WriteString(") VALUES ")
 	heads.Store(k, b.String())
