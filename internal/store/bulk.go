@@ -2,10 +2,14 @@ package store
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/sharing"
@@ -32,7 +36,8 @@ const maxBatchVars = 32000
 // batchVars is the parameters one batched statement takes on the dialect. SQLite's driver
 // matches each parameter to its argument by a scan of the arguments (quadratic in their number),
 // so its statements stay near SQLite's historic limit of 999, which still spares most of the
-// per-statement cost.
+// per-statement cost (at 300, preparing and finalising three times the statements, each mapping
+// and unmapping its memory, cost more than the binding saved).
 func batchVars(dialect string) int {
 	if dialect == Postgres {
 		return maxBatchVars
@@ -186,13 +191,16 @@ func (s *session) sendBatch() error {
 			sql  strings.Builder
 			vars []any
 			n    int
+			num  []byte
 		)
 		send := func() error {
 			if n == 0 {
 				return nil
 			}
 			sql.WriteString(g.tail)
-			err := db.Exec(sql.String(), vars...).Error
+			// Straight to the connection: GORM's Exec would scan the statement for its own
+			// placeholders and copy it byte by byte, for nothing.
+			_, err := db.Statement.ConnPool.ExecContext(s.ctx, sql.String(), vars...)
 			sql.Reset()
 			vars, n = vars[:0], 0
 			return translate(err)
@@ -210,7 +218,8 @@ func (s *session) sendBatch() error {
 				sql.WriteString(p)
 				if i < len(g.pieces)-1 {
 					if s.dialect == Postgres {
-						sql.WriteString("$" + strconv.Itoa(len(vars)+g.numbers[i]))
+						num = strconv.AppendInt(append(num[:0], '$'), int64(len(vars)+g.numbers[i]), 10)
+						sql.Write(num)
 					} else {
 						sql.WriteString("?")
 					}
@@ -265,18 +274,214 @@ func (tx sharingRepo) joinBatched(i sharing.Involvement, announce outbox.Event) 
 		return nil
 	}
 	row, out := toInvolvementRow(i), toOutboxRow(announce)
-	for _, build := range []func(db *gorm.DB) *gorm.DB{
-		func(db *gorm.DB) *gorm.DB { return db.Create(&row) },
-		func(db *gorm.DB) *gorm.DB { return db.Create(&out) },
-	} {
-		ok, err := tx.gather(build, k)
-		if err != nil {
-			return translate(err)
-		}
-		if !ok {
-			return fmt.Errorf("team membership not batchable")
-		}
+	ok, err := tx.gatherStruct("", &row, k)
+	if err == nil && !ok {
+		ok, err = tx.gather(createIn("", &row), k)
+	}
+	if err != nil {
+		return translate(err)
+	}
+	if !ok {
+		return fmt.Errorf("team membership not batchable")
+	}
+	if err := tx.gatherRow(tx.insertHead("outbox_events", outboxColumns), "", out.values(), k); err != nil {
+		return err
 	}
 	tx.batch.joins[k] = j
+	return nil
+}
+
+// Rows gathered without the ORM. Rendering each row's INSERT through GORM, to take its values
+// back apart, was a third of an import's CPU; a row whose columns are known (keepRow's, or a row
+// struct's read once from GORM's schema) is gathered as its values alone, under the same shape
+// GORM would have written (checked once per type against GORM's own rendering).
+
+// rowShape is how rows of one struct type insert: the columns GORM's Create writes, in its order,
+// and the fields they come from; direct is false when GORM may fill a value in (a default, an
+// automatic time, a serializer), for which the row is rendered through GORM as before.
+type rowShape struct {
+	table   string
+	head    string
+	cols    []string
+	fields  []*schema.Field
+	direct  bool
+	checked atomic.Bool // the head agreed with GORM's rendering of a row (else direct is cleared)
+	mu      sync.Mutex
+}
+
+var (
+	rowShapes   sync.Map // reflect.Type -> *rowShape
+	schemaCache sync.Map // GORM's parsed schemas, for rowShapes
+)
+
+// shapeOf is the rowShape of row (a pointer to a row struct), inserted into table (or its own
+// table when "") on the session's dialect.
+func (s *session) shapeOf(row any, table string) *rowShape {
+	t := reflect.TypeOf(row)
+	key := struct {
+		t              reflect.Type
+		table, dialect string
+	}{t, table, s.dialect}
+	if sh, ok := rowShapes.Load(key); ok {
+		return sh.(*rowShape)
+	}
+	sh := &rowShape{}
+	sc, err := schema.Parse(row, &schemaCache, s.pool.NamingStrategy)
+	if err == nil {
+		sh.table, sh.direct = sc.Table, true
+		if table != "" {
+			sh.table = table
+		}
+		for _, db := range sc.DBNames {
+			f := sc.FieldsByDBName[db]
+			if f.HasDefaultValue || f.DefaultValueInterface != nil || f.Serializer != nil || !f.Creatable {
+				sh.direct = false
+			}
+			sh.cols, sh.fields = append(sh.cols, db), append(sh.fields, f)
+		}
+	}
+	actual, _ := rowShapes.LoadOrStore(key, sh)
+	return actual.(*rowShape)
+}
+
+// laterRow is later for db.Create(row) (db.Table(table).Create(row) when table is given), row a
+// pointer to a row struct: gathered without the ORM within a batch where its shape allows.
+func (s *session) laterRow(table string, row any) error {
+	if s.batch != nil {
+		if ok, err := s.gatherStruct(table, row, ""); ok || err != nil {
+			return err
+		}
+	}
+	return s.later(createIn(table, row))
+}
+
+// createIn is the build of db.Create(row), into table when given.
+func createIn(table string, row any) func(db *gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		if table != "" {
+			db = db.Table(table)
+		}
+		return db.Create(row)
+	}
+}
+
+// gatherStruct gathers the row struct row (a pointer) into the batch without the ORM, as gather
+// would; false when its shape does not allow that (the caller then goes through GORM).
+func (s *session) gatherStruct(table string, row any, heldBy string) (bool, error) {
+	sh := s.shapeOf(row, table)
+	if !sh.checked.Load() {
+		if err := s.checkShape(sh, createIn(table, row)); err != nil {
+			return false, err
+		}
+	}
+	if !sh.direct {
+		return false, nil
+	}
+	rv := reflect.ValueOf(row).Elem()
+	vals := make([]any, len(sh.fields))
+	for i, f := range sh.fields {
+		v, zero := f.ValueOf(s.ctx, rv)
+		if zero && (f.AutoCreateTime > 0 || f.AutoUpdateTime > 0) {
+			return false, nil // GORM sets the time
+		}
+		vals[i] = v
+	}
+	return true, s.gatherRow(sh.head, "", vals, heldBy)
+}
+
+// checkShape renders one row through GORM and keeps the shape direct only if GORM writes the same
+// head with the same number of values.
+func (s *session) checkShape(sh *rowShape, build func(db *gorm.DB) *gorm.DB) error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.checked.Load() {
+		return nil
+	}
+	sql, vars, err := s.render(build)
+	if err != nil {
+		return err
+	}
+	head, _, tail, ok := splitInsert(sql)
+	if len(sh.cols) == 0 {
+		sh.direct = false
+	} else {
+		sh.head = s.insertHead(sh.table, sh.cols)
+	}
+	if !ok || head != sh.head || tail != "" || len(vars) != len(sh.cols) {
+		sh.direct = false
+	}
+	sh.checked.Store(true)
+	return nil
+}
+
+// heads are insertHead's answers, by dialect, table and column list.
+var heads sync.Map
+
+type headKey struct {
+	dialect, table string
+	first          *string
+	n              int
+}
+
+// insertHead is "INSERT INTO t (cols) VALUES ", quoted as GORM quotes it.
+func (s *session) insertHead(table string, cols []string) string {
+	k := headKey{s.dialect, table, &cols[0], len(cols)}
+	if h, ok := heads.Load(k); ok {
+		return h.(string)
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	s.pool.QuoteTo(&b, table)
+	b.WriteString(" (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		s.pool.QuoteTo(&b, c)
+	}
+	b.WriteString(") VALUES ")
+	heads.Store(k, b.String())
+	return b.String()
+}
+
+// gatherRow adds one row to the batch, its statement head (insertHead's), a tuple of vals and
+// tail (which takes no parameters), as gather would have from GORM's rendering of the same.
+func (s *session) gatherRow(head, tail string, vals []any, heldBy string) error {
+	b := s.batch
+	key := head + "\x00" + tail
+	g := b.byKey[key]
+	if g == nil {
+		if b.repeated {
+			if err := s.sendBatch(); err != nil {
+				return err
+			}
+		}
+		n := len(vals)
+		g = &batchGroup{head: head, tail: tail, width: n}
+		g.pieces = make([]string, n+1)
+		g.numbers = make([]int, n)
+		for i := range g.pieces {
+			switch i {
+			case 0:
+				g.pieces[i] = "("
+			case n:
+				g.pieces[i] = ")"
+			default:
+				g.pieces[i] = ","
+			}
+		}
+		for i := range g.numbers {
+			g.numbers[i] = i + 1
+		}
+		b.byKey[key] = g
+		b.groups = append(b.groups, g)
+	} else if len(g.rows) > 0 {
+		b.repeated = true
+	}
+	if len(vals) != g.width {
+		return fmt.Errorf("batched insert with %d values, its shape has %d: %.80s", len(vals), g.width, head)
+	}
+	g.rows = append(g.rows, vals)
+	g.held = append(g.held, heldBy)
 	return nil
 }

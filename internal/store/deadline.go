@@ -274,15 +274,26 @@ func (tx *Tx) markStale(youngPeople map[string]bool, at time.Time) error {
 		ids = append(ids, yp)
 	}
 	sort.Strings(ids)
-	for _, yp := range ids {
-		row := worklistStaleRow{ID: uuid.Must(uuid.NewV7()).String(), YoungPersonID: yp, MarkedAt: at}
-		if err := tx.keepRow("deadline_worklist_stale", []string{"id", "young_person_id", "marked_at"}, []any{row.ID, row.YoungPersonID, row.MarkedAt},
-			func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
-			return translate(err)
+	mark := func() error {
+		for _, yp := range ids {
+			row := worklistStaleRow{ID: uuid.Must(uuid.NewV7()).String(), YoungPersonID: yp, MarkedAt: at}
+			if err := tx.keepRow("deadline_worklist_stale", []string{"id", "young_person_id", "marked_at"}, []any{row.ID, row.YoungPersonID, row.MarkedAt},
+				func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+				return translate(err)
+			}
 		}
+		return nil
 	}
-	return nil
+	if len(ids) < staleBatch {
+		return mark()
+	}
+	// An import's thousands of marks: multi-row INSERTs, not a statement (or a CTE) each.
+	return tx.Batch(mark)
 }
+
+// staleBatch is how many marks a transaction writes as a batch (see Tx.Batch) rather than kept
+// one by one.
+const staleBatch = 50
 
 // Page is the worklist's one query: the scope's young people, the filters, the status judged on
 // q.AsOf against each clock's lead (as bound days, so no date arithmetic in SQL), and the keyset

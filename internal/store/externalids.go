@@ -28,7 +28,7 @@ type externalIDRow struct {
 func (tx externalIDRepo) Add(recordType, recordID string, ids []externalid.ID, at time.Time) error {
 	for i, id := range ids {
 		row := externalIDRow{RecordType: recordType, RecordID: recordID, System: id.System, Value: id.Value, CreatedAt: at}
-		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("external_ids").Create(&row) }); err != nil {
+		if err := tx.laterRow("external_ids", &row); err != nil {
 			if err = translate(err); fault.KindOf(err) == fault.Conflict {
 				return fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
 			}
@@ -61,6 +61,15 @@ func (tx externalIDRepo) FindAll(recordType string, ids []externalid.ID) (map[ex
 		bySystem[id.System] = append(bySystem[id.System], id.Value)
 	}
 	for system, values := range bySystem {
+		if tx.dialect == Postgres {
+			// The values as one array parameter, joined by index lookups: an IN list of a
+			// thousand parameters cost 40 ms a query on PostgreSQL, most of it in planning
+			// (estimating each value).
+			if err := tx.findAllPostgres(recordType, system, values, out); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		var rows []externalIDRow
 		err := tx.q().Table("external_ids").Where("record_type = ? AND system = ? AND value IN ?", recordType, system, values).Find(&rows).Error
 		if err != nil {
@@ -71,6 +80,32 @@ func (tx externalIDRepo) FindAll(recordType string, ids []externalid.ID) (map[ex
 		}
 	}
 	return out, nil
+}
+
+// findAllPostgres adds to out the records of recordType holding each of values under system.
+func (tx externalIDRepo) findAllPostgres(recordType, system string, values []string, out map[externalid.ID]string) (err error) {
+	db := tx.q() // what is kept is sent first
+	if db.Error != nil {
+		return translate(db.Error)
+	}
+	rows, err := db.Statement.ConnPool.QueryContext(tx.ctx, `SELECT x.record_id, x.value FROM unnest($1::text[]) AS k(value)
+		JOIN external_ids x ON x.record_type = $2 AND x.system = $3 AND x.value = k.value`, values, recordType, system)
+	if err != nil {
+		return translate(err)
+	}
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = translate(cerr)
+		}
+	}()
+	for rows.Next() {
+		var id, value string
+		if err := rows.Scan(&id, &value); err != nil {
+			return translate(err)
+		}
+		out[externalid.ID{System: system, Value: value}] = id
+	}
+	return translate(rows.Err())
 }
 
 // Of returns the identifiers of each of recordIDs that has any.

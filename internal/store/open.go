@@ -107,7 +107,10 @@ func sqliteDSN(dsn string) string {
 		path, query = path[:i], path[i+1:]
 	}
 	q, _ := url.ParseQuery(query)
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)",
+		// A multi-row statement's rollback journal (an import's thousand-row INSERTs) in memory,
+		// not spilled to a temporary file: that was a tenth of an import's CPU on SQLite.
+		"temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

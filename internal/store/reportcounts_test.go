@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -334,6 +335,74 @@ func TestReportCountsEqualRows(t *testing.T) {
 			t.Fatal(err)
 		}
 		rcCompare(t, st, "rebuilt")
+	})
+}
+
+// TestReportCountsMultiRowInserts: referrals, reasons and stages written many rows a statement (as
+// an import writes them: on PostgreSQL their deltas are appended per statement, migration 0041),
+// and in data-modifying CTEs of one statement (as a request's kept writes go), count exactly as the
+// base rows say, before and after a fold.
+func TestReportCountsMultiRowInserts(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rcSeed(t, st)
+		rcSurveys(t, st)
+		rng := rand.New(rand.NewPCG(41, 18))
+		const n = 40
+		var (
+			values []string
+			args   []any
+		)
+		for i := range n {
+			c, o := rng.IntN(12), rng.IntN(3)
+			loc := rcLocalities[c%4]
+			var name, key, route any
+			if loc != "" {
+				name, key = loc, rcKey(loc)
+			}
+			if i%3 != 1 {
+				route = "family_assessment"
+			}
+			received := testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)).Format(time.DateOnly)
+			values = append(values, "(?, ?, 'received', ?, ?, ?, '[]', ?, '[]', 0, false, ?, ?, true, '{}', ?, ?, 1, ?, ?)")
+			args = append(args, rcID(14, i), fmt.Sprintf("BATCH-%d", i), rcID(3, c), rcID(2, o), rcID(1, o),
+				[]string{"sen", "semh", "asd_asc"}[i%3], received, route, rcStamp, rcStamp, name, key)
+		}
+		rcExec(t, st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id,
+			reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on, route, eligible, eligibility,
+			created_at, updated_at, version, locality, locality_key) VALUES `+strings.Join(values, ", "), args...)
+		rcExec(t, st, `INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)
+			SELECT id, main_reason, true, young_person_id, received_on, locality_key FROM referrals WHERE reference LIKE 'BATCH-%'`)
+		rcExec(t, st, `INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received)
+			SELECT id, 'received', received_on, young_person_id, received_on, locality_key, 0 FROM referrals WHERE reference LIKE 'BATCH-%'
+			ON CONFLICT (referral_id, stage) DO NOTHING`)
+		// Two statements' worth of stages again: nothing inserted, nothing counted.
+		rcExec(t, st, `INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received)
+			SELECT id, 'received', received_on, young_person_id, received_on, locality_key, 0 FROM referrals WHERE reference LIKE 'BATCH-%'
+			ON CONFLICT (referral_id, stage) DO NOTHING`)
+		if st.Dialect() == store.Postgres {
+			// Several inserts into one table in one statement (data-modifying CTEs).
+			rcExec(t, st, `WITH a AS (INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
+				days_from_received, days_from_previous) SELECT id, 'accepted', received_on, young_person_id, received_on, locality_key, 3, 3
+				FROM referrals WHERE reference IN ('BATCH-1', 'BATCH-2') RETURNING 1),
+				b AS (INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
+				days_from_received, days_from_previous) SELECT id, 'accepted', received_on, young_person_id, received_on, locality_key, 5, 5
+				FROM referrals WHERE reference IN ('BATCH-3', 'BATCH-4', 'BATCH-5') RETURNING 1)
+				SELECT (SELECT COUNT(*) FROM a) + (SELECT COUNT(*) FROM b)`)
+		}
+		rcCompare(t, st, "multi-row")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompare(t, st, "multi-row, folded")
+		rcExec(t, st, `DELETE FROM referral_stages WHERE referral_id IN (SELECT id FROM referrals WHERE reference LIKE 'BATCH-1%')`)
+		rcExec(t, st, `DELETE FROM referral_reasons WHERE referral_id IN (SELECT id FROM referrals WHERE reference LIKE 'BATCH-1%')`)
+		rcExec(t, st, `DELETE FROM referrals WHERE reference LIKE 'BATCH-1%'`)
+		rcCompare(t, st, "multi-row, some deleted")
+		if err := st.RebuildReportCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompare(t, st, "multi-row, rebuilt")
 	})
 }
 

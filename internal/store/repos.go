@@ -247,7 +247,7 @@ func visibleConditionAs(col string, s access.Scope, asArray bool) (string, []any
 func (tx peopleRepo) Create(p person.YoungPerson) error {
 	row := toYoungPersonRow(p)
 	// Kept with the unit's other writes: nothing reads it back before they are sent.
-	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))
+	return translate(tx.laterRow("", &row))
 }
 
 // YoungPerson loads one young person within scope.
@@ -398,12 +398,19 @@ func (tx referralRepo) Stages(referralID string) (map[referral.Status]time.Time,
 	return out, nil
 }
 
+// stageColumns are referral_stages' columns as ReachStage writes them.
+var stageColumns = []string{"referral_id", "stage", "reached_on", "young_person_id", "received_on", "locality_key",
+	"days_from_received", "days_from_previous"}
+
 // ReachStage records the first day r reached a stage, with the referral's dimensions the funnel
 // report filters by; a stage already recorded keeps its first day.
 func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) error {
 	vals := []any{r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)), s.DaysFromReceived,
 		s.DaysFromPrevious}
-	if tx.deferWrites && tx.batch == nil {
+	if tx.batch != nil {
+		return tx.gatherRow(tx.insertHead("referral_stages", stageColumns), " ON CONFLICT (referral_id, stage) DO NOTHING", vals, "")
+	}
+	if tx.deferWrites {
 		tx.keepInsert("referral_stages", stageColumns, vals, nil, " ON CONFLICT (referral_id, stage) DO NOTHING")
 		return nil
 	}
@@ -412,10 +419,6 @@ func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) 
 		days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, stage) DO NOTHING`, vals...)
 	}))
 }
-
-// stageColumns are a referral_stages row's columns, in ReachStage's order.
-var stageColumns = []string{"referral_id", "stage", "reached_on", "young_person_id", "received_on", "locality_key", "days_from_received",
-	"days_from_previous"}
 
 // Referrals lists one page within scope.
 func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
@@ -647,13 +650,16 @@ func (tx *Tx) Publish(events ...outbox.Event) error {
 			}
 			tx.touched[*row.YoungPersonID] = true
 		}
-		if err := tx.keepRow("outbox_events", outboxColumns, []any{row.ID, row.OccurredAt, row.EventType, row.RecordType, row.RecordID,
-			row.Payload, row.PublishedAt, row.YoungPersonID, row.Seq},
-			func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		if err := tx.keepRow("outbox_events", outboxColumns, row.values(), func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
+}
+
+// values are the row's values in outboxColumns' order.
+func (r outboxRow) values() []any {
+	return []any{r.ID, r.OccurredAt, r.EventType, r.RecordType, r.RecordID, r.Payload, r.PublishedAt, r.YoungPersonID, r.Seq}
 }
 
 // outboxColumns are outboxRow's columns, in its order.

@@ -174,7 +174,10 @@ func (s *session) later(build func(db *gorm.DB) *gorm.DB) error {
 // (PostgreSQL, outside a gathered batch): rendering through GORM was a tenth of a create's CPU.
 // Elsewhere build, which must insert the same row, goes through later.
 func (s *session) keepRow(table string, cols []string, vals []any, build func(db *gorm.DB) *gorm.DB) error {
-	if !s.deferWrites || s.batch != nil {
+	if s.batch != nil {
+		return s.gatherRow(s.insertHead(table, cols), "", vals, "")
+	}
+	if !s.deferWrites {
 		return s.later(build)
 	}
 	s.keepInsert(table, cols, vals, nil, "")

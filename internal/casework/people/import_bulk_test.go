@@ -77,6 +77,18 @@ func TestImportWritesWhatOneAtATimeWrites(t *testing.T) {
 				t.Errorf("%s: %d rows imported, %d one by one", table.name, len(a), len(b))
 			}
 		}
+		// Each child's stored deadlines are marked stale for the worklist's refresh, once, either
+		// way (the import writes its marks as multi-row INSERTs at its end).
+		for name, ids := range map[string][]string{"import": imported, "one by one": one} {
+			marks := normalisedRows(t, db, "deadline_worklist_stale", "young_person_id", ids, "")
+			children := map[string]bool{}
+			for _, m := range marks {
+				children[strings.Fields(m)[1]] = true
+			}
+			if len(marks) != n || len(children) != n {
+				t.Errorf("%s: %d worklist marks for %d children, want one for each of %d", name, len(marks), len(children), n)
+			}
+		}
 	}, func(o *app.Options) {
 		o.PersonRules.AllowTestNHSNumbers = true
 		o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"}

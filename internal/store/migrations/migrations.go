@@ -36,6 +36,7 @@ var all = []*gormigrate.Migration{
 	m0024,
 	m0030,
 	m0040,
+	m0041,
 	m0043,
 	m0050,
 	m0051,
