@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -10,11 +11,16 @@ import (
 )
 
 // timePageRows is how many rows a time range may hold for its page to be read through the
-// range's (time, id) index: every match's id is read from the index (no table row), the newest
-// ids kept, and only the page's rows fetched. At a million referrals ten years old, a bound of
-// "before June 2016" holds about 41,000; reading them all from the index takes a few
-// milliseconds, while walking the ids down from the newest reads the whole table to find them.
-const timePageRows = 100_000
+// range's (time, id) index whatever else the table holds: every match's id is read from the index
+// (no table row), the newest ids kept, and only the page's rows fetched. At a million referrals
+// over ten years, "before June 2016" holds about 41,000, read in a few milliseconds, while walking
+// the ids down from the newest reads the whole table to find them (seconds).
+var timePageRows float64 = 200_000
+
+// timePageWalk is how many of a range's matches one newer row outside it is worth: a bigger range
+// is paged by walking the ids down from the newest, which tests a table row each (the index path
+// reads an index entry each, several times cheaper), as the newest rows are then mostly in range.
+var timePageWalk float64 = 8
 
 // timeRange is a list's filter on one time column of its table, when that is the list's only
 // filter: col (unqualified) with its conditions on it, each with one argument.
@@ -39,8 +45,8 @@ func (r timeRange) upper() bool {
 	return false
 }
 
-// timeRangePage restricts the keyset page p of table to the rows in r, on PostgreSQL when the
-// range is selective (at most timePageRows rows below the cursor): the page's ids are then the
+// timeRangePage restricts the keyset page p of table to the rows in r, on PostgreSQL unless the
+// range holds nearly all the table (see timePageRows and timePageWalk): the page's ids are then the
 // newest of the range's, read from its (col, id) index, rather than found by walking the ids down
 // from the newest row and testing each against the range. The planner cannot choose that itself:
 // it takes the matches to be spread evenly over the ids, while a range that ends in the past holds
@@ -59,15 +65,20 @@ func timeRangePage(c conn, q *gorm.DB, table string, r timeRange, p paging.Page)
 		}
 		where, args = where+" AND x.id < ?", append(args, after)
 	}
-	// How many rows the range holds below the cursor, up to the limit: read backwards down the
-	// (col, id) index alone, so never more than timePageRows index entries.
-	var n int64
-	if err := c.q().Raw(fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s x WHERE %s ORDER BY x.%s DESC, x.id DESC LIMIT %d) s",
-		table, where, r.col, timePageRows+1), args...).Scan(&n).Error; err != nil {
-		return q, false, translate(err)
+	// How many rows the range holds, and how many newer ones a walk would pass, as the planner
+	// reckons (its statistics of one column are good at that): a count would read the range.
+	in, err := estimateRows(c, fmt.Sprintf("SELECT 1 FROM %s x WHERE x.%s", table, strings.Join(r.conds, " AND x.")), r.args...)
+	if err != nil {
+		return q, false, err
 	}
-	if n > timePageRows {
-		return q, false, nil
+	if in > timePageRows {
+		outside, err := estimateRows(c, fmt.Sprintf("SELECT 1 FROM %s x WHERE NOT (x.%s)", table, strings.Join(r.conds, " AND x.")), r.args...)
+		if err != nil {
+			return q, false, err
+		}
+		if in > timePageWalk*outside {
+			return q, false, nil
+		}
 	}
 	limit := p.Limit
 	if limit <= 0 || limit > 200 {
@@ -77,4 +88,21 @@ func timeRangePage(c conn, q *gorm.DB, table string, r timeRange, p paging.Page)
 	// primary key; ordering by the range's column makes reading its index the cheapest way in.
 	return q.Where(fmt.Sprintf(`%s.id IN (SELECT id FROM (SELECT x.id FROM %s x WHERE %s ORDER BY x.%s DESC, x.id DESC OFFSET 0) s
 		ORDER BY id DESC LIMIT %d)`, table, table, where, r.col, limit+1), args...), true, nil
+}
+
+// estimateRows is the planner's estimate of how many rows query returns (EXPLAIN, not run).
+func estimateRows(c conn, query string, args ...any) (float64, error) {
+	var raw string
+	if err := c.q().Raw("EXPLAIN (FORMAT JSON) "+query, args...).Row().Scan(&raw); err != nil {
+		return 0, translate(err)
+	}
+	var plans []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal([]byte(raw), &plans); err != nil || len(plans) != 1 {
+		return 0, fmt.Errorf("store: read the plan of %q: %v", query, err)
+	}
+	return plans[0].Plan.Rows, nil
 }
