@@ -159,13 +159,14 @@ func shapeForPlans(ctx context.Context, dsn string, n int) error {
 	extras := planExtras(n)
 	for _, q := range append(extras[:len(extras)-1:len(extras)-1],
 		// The newest referrals: received, later ids than any loaded (benchload's ids are small).
-		fmt.Sprintf(`INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id, reasons,
+		// Each copies the loaded referral of the same number (all n of them).
+		`INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id, reasons,
 			main_reason, services_involved, services_count, safeguarding_concern, received_on, eligible, eligibility, created_at, updated_at,
 			version, locality, locality_key)
-		SELECT ('ffff0000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'REF-NEW-' || i, 'received', r.young_person_id,
-			r.referrer_practitioner_id, r.referrer_organisation_id, r.reasons, r.main_reason, r.services_involved, r.services_count, false,
-			'2026-11-30', true, r.eligibility, now(), now(), 1, r.locality, r.locality_key
-		FROM generate_series(1, %d) i JOIN referrals r ON r.id = ('00000004-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid`, n),
+		SELECT ('ffff0000-0000-4000-8000-' || right(r.id::text, 12))::uuid, 'REF-NEW-' || ('x' || right(r.id::text, 12))::bit(48)::bigint,
+			'received', r.young_person_id, r.referrer_practitioner_id, r.referrer_organisation_id, r.reasons, r.main_reason, r.services_involved,
+			r.services_count, false, '2026-11-30', true, r.eligibility, now(), now(), 1, r.locality, r.locality_key
+		FROM referrals r`,
 		`RESET session_replication_role`,
 		`VACUUM ANALYSE`,
 	) {
