@@ -59,6 +59,7 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 			{"received between", referral.Filter{ReceivedFrom: &from, ReceivedTo: &cut}, "received_on >= ? AND received_on <= ?", []any{fromDay, cutDay}},
 			{"any status", referral.Filter{AnyStatus: []referral.Status{referral.Accepted, referral.Assessing, referral.Allocated, referral.Accepted}},
 				"status IN ?", []any{[]string{"accepted", "assessing", "allocated"}}},
+			{"any status, one", referral.Filter{AnyStatus: []referral.Status{referral.Closed, referral.Closed}}, "status = ?", []any{"closed"}},
 			{"any status, created before", referral.Filter{AnyStatus: []referral.Status{referral.Received, referral.Closed}, CreatedBefore: &cut},
 				"status IN ? AND created_at < ?", []any{[]string{"received", "closed"}, cut}},
 		}

@@ -398,7 +398,12 @@ func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) 
 // Referrals lists one page within scope.
 func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
 	var q *gorm.DB
-	if statuses := distinctStatuses(f.AnyStatus); len(statuses) > 1 && f.Status == "" {
+	statuses := distinctStatuses(f.AnyStatus)
+	if len(statuses) == 1 && f.Status == "" {
+		// One status, however asked for, is read down its (status, id) index.
+		f.Status, f.AnyStatus, statuses = string(statuses[0]), nil, nil
+	}
+	if len(statuses) > 1 && f.Status == "" {
 		q = tx.anyStatus(f, statuses, s, p)
 	} else if r, ok := referralTimeRange(f, s); ok {
 		page, used, err := timeRangePage(tx.conn, tx.q().Model(&referralRow{}), "referrals", r, p)
