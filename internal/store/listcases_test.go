@@ -8,6 +8,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/benchload"
 	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/fhir"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
@@ -63,6 +64,8 @@ func listCases(n int) []listCase {
 		}}
 	}
 	all := access.Scope{}
+	active, _ := fhir.RequestStatuses("active")   // received, accepted, assessing, allocated, mam_held
+	revoked, _ := fhir.RequestStatuses("revoked") // declined, redirected
 	return []listCase{
 		ref("newest first", referral.Filter{}, all, page),
 		ref("deep cursor", referral.Filter{}, all, deep),
@@ -70,6 +73,8 @@ func listCases(n int) []listCase {
 		through("referrals_status", ref("status closed", referral.Filter{Status: string(referral.Closed)}, all, page)),
 		ref("status closed deep cursor", referral.Filter{Status: string(referral.Closed)}, all, deep),
 		through("referrals_status", ref("any status", referral.Filter{AnyStatus: []referral.Status{referral.Accepted, referral.Assessing}}, all, page)),
+		through("referrals_status", ref("FHIR active", referral.Filter{AnyStatus: active}, all, page)),
+		through("referrals_status", ref("FHIR revoked", referral.Filter{AnyStatus: revoked}, all, page)),
 		through("referral_reasons_reason", ref("reason", referral.Filter{Reason: "social_care"}, all, page)),
 		ref("reason and status", referral.Filter{Reason: "social_care", Status: string(referral.Closed)}, all, page),
 		through("referrals_organisation", ref("organisation", referral.Filter{OrganisationID: school}, all, page)),
