@@ -488,7 +488,13 @@ func (tx referralRepo) anyStatus(f referral.Filter, statuses []referral.Status, 
 		}
 		parts[i], args[i] = fmt.Sprintf("SELECT id FROM (?) s%d", i), page
 	}
-	return tx.q().Model(&referralRow{}).Where("referrals.id IN ("+strings.Join(parts, " UNION ALL ")+")", args...)
+	limit := p.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	// Only the page's ids (and the one after) are fetched, not every status's page.
+	return tx.q().Model(&referralRow{}).Where(fmt.Sprintf("referrals.id IN (SELECT id FROM (%s) u ORDER BY id DESC LIMIT %d)",
+		strings.Join(parts, " UNION ALL "), limit+1), args...)
 }
 
 // filtered is the query for the referrals matching f within scope, not yet paged.
