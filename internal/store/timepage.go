@@ -101,8 +101,11 @@ func estimateRows(c conn, query string, args ...any) (float64, error) {
 			Rows float64 `json:"Plan Rows"`
 		}
 	}
-	if err := json.Unmarshal([]byte(raw), &plans); err != nil || len(plans) != 1 {
-		return 0, fmt.Errorf("store: read the plan of %q: %v", query, err)
+	if err := json.Unmarshal([]byte(raw), &plans); err != nil {
+		return 0, fmt.Errorf("store: read the plan of %q: %w", query, err)
+	}
+	if len(plans) != 1 {
+		return 0, fmt.Errorf("store: %d plans for %q", len(plans), query)
 	}
 	return plans[0].Plan.Rows, nil
 }
