@@ -64,7 +64,7 @@ func listCases(n int) []listCase {
 		}}
 	}
 	all := access.Scope{}
-	active, _ := fhir.RequestStatuses("active")   // received, accepted, assessing, allocated, mam_held
+	active, _ := fhir.RequestStatuses("active")   // eight statuses, received (the newest referrals) among them
 	revoked, _ := fhir.RequestStatuses("revoked") // declined, redirected
 	return []listCase{
 		ref("newest first", referral.Filter{}, all, page),
