@@ -52,6 +52,7 @@ var all = []*gormigrate.Migration{
 	m0090,
 	m0091,
 	m0100,
+	m0102,
 	m0105,
 }
 
