@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 
@@ -90,4 +91,24 @@ func TxExec(tx *Tx, sql string, args ...any) error { return tx.w().Exec(sql, arg
 
 func TxLater(tx *Tx, sql string, args ...any) error {
 	return tx.later(func(db *gorm.DB) *gorm.DB { return db.Exec(sql, args...) })
+}
+
+// RawStrings runs a query returning one text column.
+func RawStrings(st *Store, sql string, args ...any) ([]string, error) {
+	var out []string
+	err := st.db.Raw(sql, args...).Scan(&out).Error
+	return out, err
+}
+
+// ForceTimePaging makes every time-range page on PostgreSQL read its ids from the range's index
+// (index true) or walk the ids down from the newest (false), whatever the planner reckons, until
+// restore; timeRangePage's page must be the same either way.
+func ForceTimePaging(index bool) (restore func()) {
+	rows, walk := timePageRows, timePageWalk
+	if index {
+		timePageRows, timePageWalk = math.Inf(1), math.Inf(1)
+	} else {
+		timePageRows, timePageWalk = -1, -1
+	}
+	return func() { timePageRows, timePageWalk = rows, walk }
 }

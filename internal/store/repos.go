@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -422,6 +423,108 @@ func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) 
 
 // Referrals lists one page within scope.
 func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
+	var q *gorm.DB
+	statuses := distinctStatuses(f.AnyStatus)
+	if len(statuses) == 1 && f.Status == "" {
+		// One status, however asked for, is read down its (status, id) index.
+		f.Status, f.AnyStatus, statuses = string(statuses[0]), nil, nil
+	}
+	if len(statuses) > 1 && f.Status == "" {
+		q = tx.anyStatus(f, statuses, s, p)
+	} else if r, ok := referralTimeRange(f, s); ok {
+		page, used, err := timeRangePage(tx.conn, tx.q().Model(&referralRow{}), "referrals", r, p)
+		if err != nil {
+			return nil, "", err
+		}
+		if q = page; !used {
+			q = tx.filtered(f, s)
+		}
+	} else {
+		q = tx.filtered(f, s)
+	}
+	if tx.inlinesExternalIDs() {
+		return scanAuditedPage(tx.conn, q, "referrals", audit.Referral, referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id"), "referrals.young_person_id", p,
+			func(r *referralWithIDs) []any { return append(r.fields(), &r.ids) }, func(r referralWithIDs) string { return r.ID },
+			func(r referralWithIDs) referral.Referral {
+				tx.keepInlined(externalid.Referral, r.ID, r.ids)
+				return r.toDomain()
+			})
+	}
+	return scanPage(q, "referrals", referralColumns, p, (*referralRow).fields, func(r referralRow) string { return r.ID }, referralRow.toDomain)
+}
+
+// referralTimeRange is f's range of creation or receipt when that is all f and s ask for (see
+// timeRangePage); the received day is a text date, compared as such.
+func referralTimeRange(f referral.Filter, s access.Scope) (timeRange, bool) {
+	rest := f
+	rest.CreatedAfter, rest.CreatedBefore, rest.ReceivedFrom, rest.ReceivedTo = nil, nil, nil, nil
+	if !reflect.ValueOf(rest).IsZero() || !reflect.ValueOf(s).IsZero() {
+		return timeRange{}, false
+	}
+	var r timeRange
+	switch {
+	case (f.CreatedAfter != nil || f.CreatedBefore != nil) && f.ReceivedFrom == nil && f.ReceivedTo == nil:
+		r.col = "created_at"
+		if f.CreatedAfter != nil {
+			r.add("created_at >= ?", f.CreatedAfter.UTC())
+		}
+		if f.CreatedBefore != nil {
+			r.add("created_at < ?", f.CreatedBefore.UTC())
+		}
+	case (f.ReceivedFrom != nil || f.ReceivedTo != nil) && f.CreatedAfter == nil && f.CreatedBefore == nil:
+		r.col = "received_on"
+		if f.ReceivedFrom != nil {
+			r.add("received_on >= ?", fromDate(*f.ReceivedFrom))
+		}
+		if f.ReceivedTo != nil {
+			r.add("received_on <= ?", fromDate(*f.ReceivedTo))
+		}
+	default:
+		return timeRange{}, false
+	}
+	return r, true
+}
+
+// distinctStatuses is statuses without repeats, in their first order.
+func distinctStatuses(statuses []referral.Status) []referral.Status {
+	var out []referral.Status
+	for _, st := range statuses {
+		if !slices.Contains(out, st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// anyStatus is the page of referrals in any of several statuses (FHIR's status=active is four of
+// ours) as the merge of one keyset page per status, each read down the index that page alone would
+// use: the page's rows are among the first of each status's, and statuses are disjoint, so the
+// merge holds exactly the rows (and order) of "status IN (...)". Left as IN, no one index yields
+// the order, and while the newest referrals are all in another status the planner walks past them.
+func (tx referralRepo) anyStatus(f referral.Filter, statuses []referral.Status, s access.Scope, p paging.Page) *gorm.DB {
+	f.AnyStatus = nil
+	parts := make([]string, len(statuses))
+	args := make([]any, len(statuses))
+	for i, st := range statuses {
+		one := f
+		one.Status = string(st)
+		page, err := paginate(tx.filtered(one, s).Select("referrals.id"), "referrals", p)
+		if err != nil {
+			return tx.failed(err)
+		}
+		parts[i], args[i] = fmt.Sprintf("SELECT id FROM (?) s%d", i), page
+	}
+	limit := p.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	// Only the page's ids (and the one after) are fetched, not every status's page.
+	return tx.q().Model(&referralRow{}).Where(fmt.Sprintf("referrals.id IN (SELECT id FROM (%s) u ORDER BY id DESC LIMIT %d)",
+		strings.Join(parts, " UNION ALL "), limit+1), args...)
+}
+
+// filtered is the query for the referrals matching f within scope, not yet paged.
+func (tx referralRepo) filtered(f referral.Filter, s access.Scope) *gorm.DB {
 	q := visibleList(tx.q().Model(&referralRow{}), "referrals.young_person_id", s, tx.dialect)
 	if f.Status != "" {
 		q = q.Where("referrals.status = ?", f.Status)
@@ -488,15 +591,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 			q = q.Where("referrals.young_person_id IN (?)", sub)
 		}
 	}
-	if tx.inlinesExternalIDs() {
-		return scanAuditedPage(tx.conn, q, "referrals", audit.Referral, referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id"), "referrals.young_person_id", p,
-			func(r *referralWithIDs) []any { return append(r.fields(), &r.ids) }, func(r referralWithIDs) string { return r.ID },
-			func(r referralWithIDs) referral.Referral {
-				tx.keepInlined(externalid.Referral, r.ID, r.ids)
-				return r.toDomain()
-			})
-	}
-	return scanPage(q, "referrals", referralColumns, p, (*referralRow).fields, func(r referralRow) string { return r.ID }, referralRow.toDomain)
+	return q
 }
 
 // referralWithIDs is a referral's row with its external identifiers (inlineExternalIDs).
@@ -558,6 +653,20 @@ var auditColumns = []string{"id", "occurred_at", "action", "record_type", "recor
 // AuditEvents lists one page of the trail.
 func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
 	q := tx.q().Model(&auditRow{})
+	if rest := (audit.Filter{OccurredAfter: f.OccurredAfter, OccurredBefore: f.OccurredBefore}); f == rest && f.OccurredBefore != nil {
+		r := timeRange{col: "occurred_at"}
+		if f.OccurredAfter != nil {
+			r.add("occurred_at >= ?", f.OccurredAfter.UTC())
+		}
+		r.add("occurred_at < ?", f.OccurredBefore.UTC())
+		page, used, err := timeRangePage(tx.conn, q, "audit_events", r, p)
+		if err != nil {
+			return nil, "", err
+		}
+		if used {
+			return listPage(page, "audit_events", p, func(r auditRow) string { return r.ID }, auditRow.toDomain)
+		}
+	}
 	// A child's events are their own, those of the records merged into them (whose trail stays
 	// under its own id), and those of the lists that showed any of them; a record's likewise.
 	ids := map[string][]string{"young_person_id": nil, "record_id": nil}

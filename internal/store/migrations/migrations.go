@@ -54,6 +54,7 @@ var all = []*gormigrate.Migration{
 	m0091,
 	m0100,
 	m0102,
+	m0105,
 }
 
 // Table records the IDs of the migrations applied.

@@ -1,0 +1,147 @@
+package store_test
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/store/storetest"
+	"github.com/oneplan-send/oneplan/internal/testkit"
+)
+
+// TestListPagesAsPlainFilter: the pages TestListPlans made fast read other indexes in other ways
+// (several statuses as a merge of one page per status; a time range through its (time, id) index
+// when it holds few rows, else the walk down the ids), and every way must give the plain filter's
+// answer: the same rows, in the same order, cut into the same pages with the same cursors. The
+// times are drawn at random, out of step with the ids (as when a test's clock or an import sets
+// them): a way that took ids to follow time would fail here.
+func TestListPagesAsPlainFilter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rng := rand.New(rand.NewPCG(13, 1))
+		org := mkOrg(t, st, nil)
+		pr := mkPractitioner(t, st, org.ID, nil)
+		yp := mkPerson(t, st, org.ID, nil)
+		day := func() time.Time { return testkit.Day(2016, 1, 1).AddDate(0, 0, rng.IntN(3650)) }
+		for range 150 {
+			mkReferral(t, st, yp, pr, func(r *referral.Referral) {
+				r.Status = referral.Statuses[rng.IntN(len(referral.Statuses))]
+				r.CreatedAt = day().Add(time.Duration(rng.IntN(86400)) * time.Second)
+				r.ReceivedOn = day()
+			})
+		}
+		var events []audit.Event
+		for range 90 {
+			events = append(events, audit.Event{ID: newID(t), OccurredAt: day().Add(time.Duration(rng.IntN(86400)) * time.Second),
+				Action: "read", RecordType: "referral", ActorRole: "send_officer"})
+		}
+		write(t, st, func(tx *store.Tx) error { return tx.Audit(events...) })
+
+		cut, cutDay := time.Date(2019, 7, 1, 12, 0, 0, 0, time.UTC), "2019-07-01"
+		from, fromDay := time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC), "2017-03-01"
+		none := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+		refs := []struct {
+			name  string
+			f     referral.Filter
+			where string
+			args  []any
+		}{
+			{"created before", referral.Filter{CreatedBefore: &cut}, "created_at < ?", []any{cut}},
+			{"created between", referral.Filter{CreatedAfter: &from, CreatedBefore: &cut}, "created_at >= ? AND created_at < ?", []any{from, cut}},
+			{"created before anything", referral.Filter{CreatedBefore: &none}, "created_at < ?", []any{none}},
+			{"received by", referral.Filter{ReceivedTo: &cut}, "received_on <= ?", []any{cutDay}},
+			{"received between", referral.Filter{ReceivedFrom: &from, ReceivedTo: &cut}, "received_on >= ? AND received_on <= ?", []any{fromDay, cutDay}},
+			{"any status", referral.Filter{AnyStatus: []referral.Status{referral.Accepted, referral.Assessing, referral.Allocated, referral.Accepted}},
+				"status IN ?", []any{[]string{"accepted", "assessing", "allocated"}}},
+			{"any status, one", referral.Filter{AnyStatus: []referral.Status{referral.Closed, referral.Closed}}, "status = ?", []any{"closed"}},
+			{"any status, created before", referral.Filter{AnyStatus: []referral.Status{referral.Received, referral.Closed}, CreatedBefore: &cut},
+				"status IN ? AND created_at < ?", []any{[]string{"received", "closed"}, cut}},
+		}
+		for _, c := range refs {
+			want, err := store.RawStrings(st, "SELECT id FROM referrals WHERE "+c.where+" ORDER BY id DESC", c.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			samePages(t, "referrals "+c.name, want, func(p paging.Page) ([]string, string, error) {
+				var got []string
+				var next string
+				err := st.Read(ctx, func(tx *store.Tx) error {
+					rs, n, err := tx.Referrals().List(c.f, access.Scope{}, p)
+					got, next = ids(rs, func(r referral.Referral) string { return r.ID }), n
+					return err
+				})
+				return got, next, err
+			})
+		}
+		trail := []struct {
+			name  string
+			f     audit.Filter
+			where string
+			args  []any
+		}{
+			{"occurred before", audit.Filter{OccurredBefore: &cut}, "occurred_at < ?", []any{cut}},
+			{"occurred between", audit.Filter{OccurredAfter: &from, OccurredBefore: &cut}, "occurred_at >= ? AND occurred_at < ?", []any{from, cut}},
+		}
+		for _, c := range trail {
+			want, err := store.RawStrings(st, "SELECT id FROM audit_events WHERE "+c.where+" ORDER BY id DESC", c.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			samePages(t, "audit "+c.name, want, func(p paging.Page) ([]string, string, error) {
+				var got []string
+				var next string
+				err := st.Read(ctx, func(tx *store.Tx) error {
+					es, n, err := tx.AuditTrail().Events(c.f, p)
+					got, next = ids(es, func(e audit.Event) string { return e.ID }), n
+					return err
+				})
+				return got, next, err
+			})
+		}
+	})
+}
+
+// samePages pages through list, 7 rows at a time, each way the store may read a time range, and
+// wants want's rows cut into pages with the cursor of each page's last row (none after the last).
+func samePages(t *testing.T, name string, want []string, list func(paging.Page) ([]string, string, error)) {
+	t.Helper()
+	if len(want) <= 7 && !strings.HasSuffix(name, "anything") {
+		t.Fatalf("%s: %d rows, too few to page", name, len(want))
+	}
+	for _, index := range []bool{true, false} {
+		restore := store.ForceTimePaging(index)
+		var got []string
+		cursor := ""
+		for page := 0; ; page++ {
+			rows, next, err := list(paging.Page{Limit: 7, Cursor: cursor})
+			if err != nil {
+				restore()
+				t.Fatalf("%s: page %d: %v", name, page, err)
+			}
+			start := min(page*7, len(want))
+			end := min(start+7, len(want))
+			wantNext := ""
+			if end < len(want) {
+				wantNext = store.EncodeCursor(want[end-1])
+			}
+			if !slices.Equal(rows, want[start:end]) || next != wantNext {
+				restore()
+				t.Fatalf("%s (index %v): page %d is %v next %q, want %v next %q", name, index, page, rows, next, want[start:end], wantNext)
+			}
+			got = append(got, rows...)
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		restore()
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s (index %v): %d rows, want %d", name, index, len(got), len(want))
+		}
+	}
+}
