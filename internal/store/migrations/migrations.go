@@ -52,6 +52,7 @@ var all = []*gormigrate.Migration{
 	m0090,
 	m0091,
 	m0100,
+	m0101,
 }
 
 // Table records the IDs of the migrations applied.
