@@ -144,7 +144,9 @@ func TestImportIdempotency(t *testing.T) {
 		// key first; the first, claiming after it, answers its job and keeps nothing of its own.
 		var second reply
 		blobs.mu.Lock()
-		blobs.onWrite = func() { second = e.uploadImport(e.officer, "kind=young-people", file, "Idempotency-Key", "upload-0003-race") }
+		blobs.onWrite = func() {
+			second = e.uploadImport(e.officer, "kind=young-people", file, "Idempotency-Key", "upload-0003-race")
+		}
 		blobs.mu.Unlock()
 		jobs := e.countRows("SELECT count(*) FROM import_jobs")
 		raceFrom := blobs.written()
