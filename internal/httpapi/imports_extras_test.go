@@ -5,15 +5,21 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strconv"
 	"sync"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/blobstore"
+	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
+	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
 
@@ -167,7 +173,10 @@ func TestImportIdempotency(t *testing.T) {
 			t.Fatalf("files written by two at once: %v", race)
 		}
 		for _, k := range race {
-			_, err := blobs.Open(context.Background(), k)
+			r, err := blobs.Open(context.Background(), k)
+			if err == nil {
+				_ = r.Close()
+			}
 			if kept := err == nil; kept != (k == "imports/"+won["id"].(string)+"/upload.csv") {
 				t.Fatalf("%s kept: %v", k, kept)
 			}
@@ -253,4 +262,177 @@ func TestImportUploadStreams(t *testing.T) {
 	if n := e.countRows("SELECT count(*) FROM import_jobs"); n != 2 {
 		t.Fatalf("%d jobs", n)
 	}
+}
+
+// meetingBlobs holds each deletion of an upload, once armed, until n have begun (replicas
+// sweeping the same job at once).
+type meetingBlobs struct {
+	*blobstore.Store
+	mu      sync.Mutex
+	waiting int
+	n       int
+	met     chan struct{}
+}
+
+func (b *meetingBlobs) meet(n int) {
+	b.mu.Lock()
+	b.n, b.waiting, b.met = n, 0, make(chan struct{})
+	b.mu.Unlock()
+}
+
+func (b *meetingBlobs) Delete(ctx context.Context, key string) error {
+	b.mu.Lock()
+	met := b.met
+	if met != nil && strings.HasSuffix(key, "/upload.csv") {
+		if b.waiting++; b.waiting == b.n {
+			close(met)
+			b.met = nil
+		}
+		b.mu.Unlock()
+		<-met
+	} else {
+		b.mu.Unlock()
+	}
+	return b.Store.Delete(ctx, key)
+}
+
+// TestImportFilesRetention: over HTTP on both databases, with an injected clock: a job that
+// continued on error names when its rejects file expires (the retention configured after it
+// finished); the file downloads until then and is 410 from then on, even before the sweep; two
+// replicas sweeping at once delete it once, with one delete audit event, after which the job
+// says when; a job cancelled has its files deleted at once; the job, its counts and its row
+// errors stay.
+func TestImportFilesRetention(t *testing.T) {
+	blobs := &meetingBlobs{Store: blobstore.Memory()}
+	kept := func(key string) bool {
+		r, err := blobs.Open(context.Background(), key)
+		if err == nil {
+			_ = r.Close()
+		}
+		return err == nil
+	}
+	clock := &svClock{}
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	const keep = 10 * 24 * time.Hour
+	each(t, func(t *testing.T, e *env) {
+		clock.set(start)
+		ctx := context.Background()
+		bad := importHeader + "bridge,K1,Kay,Kept,2015-03-01,,ASD\nbridge,K2,,Refused,2015-03-01,,\n"
+		id := e.submitImport(e.officer, "kind=young-people&continue_on_error=true", bad, http.StatusAccepted)
+		j := e.runJob(e.officer, id)
+		finished, err := time.Parse(time.RFC3339Nano, j["finished_at"].(string))
+		if err != nil || !finished.Equal(start) {
+			t.Fatalf("finished at %v (%v)", j["finished_at"], err)
+		}
+		if j["rejects_expires_at"] != start.Add(keep).Format(time.RFC3339) || j["rejects_deleted_at"] != nil {
+			t.Fatalf("rejects expiry: %v", j)
+		}
+		rejects := "/v1/imports/" + id + "/rejects"
+		// A second replica over the same database and bucket.
+		other := app.New(e.st, app.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true, ExternalIDSystems: externalid.Systems{"bridge"}},
+			Imports: importjobs.Options{Manual: true, FilesRetention: keep}, Blobs: blobs, Clock: clock.now})
+
+		// A second before it expires: kept, and the sweep leaves it.
+		clock.set(start.Add(keep - time.Second))
+		if n, err := e.app.Imports.SweepFiles(ctx); err != nil || n != 0 {
+			t.Fatalf("sweep before expiry: %d %v", n, err)
+		}
+		if r := e.do(http.MethodGet, rejects, e.officer, nil); r.status != http.StatusOK {
+			t.Fatalf("rejects before expiry: %d %s", r.status, r.body)
+		}
+		// Expired: 410 at once, before any sweep.
+		clock.set(start.Add(keep))
+		if r := e.do(http.MethodGet, rejects, e.officer, nil); r.status != http.StatusGone || !strings.Contains(string(r.body), "deleted 10 days after the job finished") {
+			t.Fatalf("rejects at expiry: %d %s", r.status, r.body)
+		}
+		if !kept("imports/" + id + "/rejects.csv") {
+			t.Fatal("the rejects file went before the sweep")
+		}
+		// Two replicas sweep at once, both having found the job due (they meet deleting its
+		// upload): deleted once, audited once.
+		blobs.meet(2)
+		var wg sync.WaitGroup
+		got := make([]int, 2)
+		errs := make([]error, 2)
+		for i, a := range []*app.App{e.app, other} {
+			wg.Go(func() { got[i], errs[i] = a.Imports.SweepFiles(ctx) })
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || got[0]+got[1] != 1 {
+			t.Fatalf("two sweeps: %v %v", got, errs)
+		}
+		if kept("imports/" + id + "/rejects.csv") {
+			t.Fatal("the rejects file is kept after the sweep")
+		}
+		if n := e.countRows(`SELECT count(*) FROM audit_events WHERE action = 'delete' AND record_type = 'import_job' AND record_id = ?
+			AND actor_role = 'system' AND purpose = 'retention' AND request_id = ?`, id, "import-"+id); n != 1 {
+			t.Fatalf("%d delete audit events", n)
+		}
+		j = e.mustGet("/v1/imports/"+id, e.officer)
+		if j["rejects_deleted_at"] != start.Add(keep).Format(time.RFC3339) || j["rejects_path"] == nil || counts(j) != "2 read, 1 created, 0 unchanged, 1 rejected" {
+			t.Fatalf("the job after the sweep: %v", j)
+		}
+		if r := e.do(http.MethodGet, "/v1/imports/"+id+"/errors", e.officer, nil); r.status != http.StatusOK {
+			t.Fatalf("row errors after the sweep: %d", r.status)
+		}
+		if r := e.do(http.MethodGet, rejects, e.officer, nil); r.status != http.StatusGone {
+			t.Fatalf("rejects after the sweep: %d", r.status)
+		}
+		if n, err := other.Imports.SweepFiles(ctx); err != nil || n != 0 {
+			t.Fatalf("a sweep again: %d %v", n, err)
+		}
+
+		// Cancelled: the upload goes at once, and the job's files are swept with the rest.
+		id = e.submitImport(e.officer, "kind=young-people&continue_on_error=true", bad, http.StatusAccepted)
+		if r := e.do(http.MethodPost, "/v1/imports/"+id+"/cancel", e.officer, nil); r.status != http.StatusOK {
+			t.Fatalf("cancel: %d %s", r.status, r.body)
+		}
+		if kept("imports/" + id + "/upload.csv") {
+			t.Fatal("a cancelled job's upload is kept")
+		}
+		clock.set(start.Add(3 * keep))
+		if n, err := e.app.Imports.SweepFiles(ctx); err != nil || n != 1 {
+			t.Fatalf("sweep of the cancelled job: %d %v", n, err)
+		}
+	}, importsEnv, func(_ *httpapi.Options, o *app.Options) {
+		o.Blobs, o.Clock, o.Imports.FilesRetention = blobs, clock.now, keep
+	})
+}
+
+// TestImportFileName: the file's name given with an upload is kept on the job and shown with it
+// (and in the list) to those who may read the job, and to no one else; it is in no event and no
+// log line; a name with a path is refused naming file_name.
+func TestImportFileName(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		const name = "Ada Smith caseload.csv"
+		file := importHeader + "bridge,F1,Ada,Smith,2015-03-01,,ASD\n"
+		id := e.submitImport(e.officer, "kind=young-people&file_name="+url.QueryEscape(name), file, http.StatusAccepted)
+		if j := e.runJob(e.officer, id); j["file_name"] != name {
+			t.Fatalf("file name: %v", j)
+		}
+		if list := e.mustGet("/v1/imports", e.officer); list["items"].([]any)[0].(map[string]any)["file_name"] != name {
+			t.Fatalf("list: %v", list)
+		}
+		if r := e.do(http.MethodGet, "/v1/imports/"+id, e.admin, nil); r.status != http.StatusNotFound || strings.Contains(string(r.body), "Smith") {
+			t.Fatalf("an admin reading the job: %d %s", r.status, r.body)
+		}
+		for _, q := range []string{"SELECT count(*) FROM outbox_events WHERE payload LIKE '%Smith caseload%'",
+			"SELECT count(*) FROM audit_events WHERE changed_fields LIKE '%Smith caseload%' OR purpose LIKE '%Smith caseload%' OR request_id LIKE '%Smith caseload%'"} {
+			if n := e.countRows(q); n != 0 {
+				t.Fatalf("%s: %d", q, n)
+			}
+		}
+		if strings.Contains(e.logs.String(), "Smith caseload") {
+			t.Fatal("the file name is logged")
+		}
+		// Without a name, none; with a path, refused.
+		id = e.submitImport(e.officer, "kind=young-people", file, http.StatusAccepted)
+		if j := e.mustGet("/v1/imports/"+id, e.officer); j["file_name"] != nil {
+			t.Fatalf("a job without a name: %v", j)
+		}
+		r := e.uploadImport(e.officer, "kind=young-people&file_name="+url.QueryEscape("../home/ada.csv"), file)
+		if r.status != http.StatusBadRequest || e.problemPointer(r) != "/query/file_name" {
+			t.Fatalf("a path as the name: %d %s", r.status, r.body)
+		}
+	}, importsEnv)
 }

@@ -171,7 +171,7 @@ type Repository interface {
 	Finish(j Job, runner string) (bool, error)
 	// Cancel marks a queued or running job cancelled at now; false when it had finished.
 	Cancel(id string, now time.Time) (bool, error)
-	// FilesDue lists finished jobs whose files are not yet deleted and that finished before
+	// FilesDue lists finished jobs whose files are not yet deleted and that finished at or before
 	// before, oldest first, at most limit.
 	FilesDue(before time.Time, limit int) ([]Job, error)
 	// MarkFilesDeleted records that a job's files were deleted at now; false when another

@@ -158,11 +158,11 @@ func (tx importJobRepo) Cancel(id string, now time.Time) (bool, error) {
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
-// FilesDue lists finished jobs whose files the retention sweep has not deleted, finished before
+// FilesDue lists finished jobs whose files the retention sweep has not deleted, finished at or before
 // before, oldest first (import_jobs_files_due).
 func (tx importJobRepo) FilesDue(before time.Time, limit int) ([]imports.Job, error) {
 	var rows []importJobRow
-	err := tx.q().Where("files_deleted_at IS NULL AND finished_at < ? AND status IN ('succeeded', 'failed', 'cancelled')", before.UTC()).
+	err := tx.q().Where("files_deleted_at IS NULL AND finished_at <= ? AND status IN ('succeeded', 'failed', 'cancelled')", before.UTC()).
 		Order("finished_at, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
