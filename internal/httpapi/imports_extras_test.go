@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
