@@ -159,10 +159,10 @@ func (tx importJobRepo) Cancel(id string, now time.Time) (bool, error) {
 }
 
 // FilesDue lists finished jobs whose files the retention sweep has not deleted, finished at or before
-// before, oldest first (import_jobs_files_due).
+// before, oldest first (import_jobs_files_due); a command-line run's job has no files to delete.
 func (tx importJobRepo) FilesDue(before time.Time, limit int) ([]imports.Job, error) {
 	var rows []importJobRow
-	err := tx.q().Where("files_deleted_at IS NULL AND finished_at <= ? AND status IN ('succeeded', 'failed', 'cancelled')", before.UTC()).
+	err := tx.q().Where("files_deleted_at IS NULL AND finished_at <= ? AND file_key <> '' AND status IN ('succeeded', 'failed', 'cancelled')", before.UTC()).
 		Order("finished_at, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)

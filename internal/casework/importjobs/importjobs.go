@@ -274,8 +274,8 @@ func (s *Service) Rejects(ctx context.Context, id string) (io.ReadCloser, error)
 		return nil, fault.New(fault.NotFound, "This job has no rejects file: it refused no rows, or it did not continue on error.")
 	}
 	if j.FilesExpired(s.Now(), s.opts.FilesRetention) {
-		return nil, fault.New(fault.Gone, fmt.Sprintf("This job's rejects file was deleted %d days after the job finished, as every import's is "+
-			"(it holds children's details); the job's row errors are still listed at its errors_path.", int(s.opts.FilesRetention.Hours()/24)))
+		return nil, fault.New(fault.Gone, "This job's rejects file was deleted "+retained(s.opts.FilesRetention)+" after the job finished, as every "+
+			"import's is (it holds children's details); the job's row errors are still listed at its errors_path.")
 	}
 	return s.blobs.Open(ctx, j.RejectsKey)
 }
@@ -685,15 +685,27 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 	return j, nil
 }
 
+// retained says how long files are kept: in days when it is whole days.
+func retained(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d == day:
+		return "1 day"
+	case d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.String()
+}
+
 // retention is the actor of the retention sweep's audit events: the deployment itself.
 var retention = auth.Principal{Role: "system", Subject: "import-files-retention"}
 
 // SweepFiles deletes the files of jobs finished more than FilesRetention ago (their rejects
 // files, and any upload a failed delete left behind) and returns how many jobs' files it
 // deleted. Any replica may run it at any time: the files are deleted first (deleting one already
-// gone is no error), then the job is marked in one conditional UPDATE with its audit event
-// (delete on the import_job, changed_fields [files]); of two replicas sweeping one job, only the
-// one whose UPDATE marks it writes the event. A replica stopping between the two leaves the job
+// gone is no error), then the job is marked in one conditional UPDATE with, when it had a rejects
+// file, its audit event (delete on the import_job, changed_fields [files]); of two replicas
+// sweeping one job, only the one whose UPDATE marks it writes the event. A replica stopping between the two leaves the job
 // unmarked, and the next sweep finishes it.
 func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 	defer casework.Wrap(&err, "delete expired import files")
@@ -714,8 +726,8 @@ func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 			var marked bool
 			err := s.db.InTx(ctx, func(tx Tx) error {
 				var err error
-				if marked, err = tx.ImportJobs().MarkFilesDeleted(j.ID, s.Now()); err != nil || !marked {
-					return err
+				if marked, err = tx.ImportJobs().MarkFilesDeleted(j.ID, s.Now()); err != nil || !marked || j.RejectsKey == "" {
+					return err // a job without a rejects file had only its upload, deleted as it ended (its own event)
 				}
 				ctx := casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "retention"})
 				return tx.Audit(s.Event(ctx, retention, "delete", recordType, j.ID, "", []string{"files"}))
