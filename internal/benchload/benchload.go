@@ -29,6 +29,10 @@ const (
 	MeetingPrefix      = "00000005-0000-4000-8000-"
 	EHCRequestPrefix   = "00000006-0000-4000-8000-"
 	DisputePrefix      = "00000007-0000-4000-8000-"
+	// PlanPrefix and TransitionPlanPrefix: an EHC plan (and its transition plan) has the number of
+	// the request that issued it.
+	PlanPrefix           = "00000008-0000-4000-8000-"
+	TransitionPlanPrefix = "00000009-0000-4000-8000-"
 )
 
 // CouncilID is the council's own SEND service (type local_authority_send): `oneplan serve` puts
@@ -59,8 +63,9 @@ func Received(n int) int { return n / 7 }
 
 // Load fills the freshly migrated, empty PostgreSQL database at dsn with n referrals received over
 // ten years (2016 to 2025), with their reasons and stages, n young people in eight localities,
-// Settings referring settings with a practitioner each, n/5 meetings, n/10 EHC requests, n/100
-// disputes and the council's own organisation, then VACUUM ANALYSE so that plans and
+// Settings referring settings with a practitioner each, n/5 meetings, n/10 EHC requests (half
+// issuing a plan, a third of those children with a transition plan), n/100 disputes and the
+// council's own organisation, then VACUUM ANALYSE so that plans and
 // index-only scans see the data as it is.
 func Load(ctx context.Context, dsn string, n int) error {
 	if store.DialectOf(dsn) != store.Postgres {
@@ -112,7 +117,7 @@ func Load(ctx context.Context, dsn string, n int) error {
 	if err := st.RebuildReportCounts(ctx); err != nil {
 		return fmt.Errorf("rebuild report counts: %w", err)
 	}
-	_, err = db.ExecContext(ctx, "VACUUM ANALYSE report_counts, report_deltas")
+	_, err = db.ExecContext(ctx, "VACUUM ANALYSE report_counts, report_deltas, transition_spans, transition_counts, transition_dirty")
 	return err
 }
 
@@ -195,6 +200,20 @@ func statements() []string {
 			to_char(date '2016-01-01' + ((i * 10) % 3650) + 140, 'YYYY-MM-DD'),
 			CASE WHEN i % 2 = 0 THEN to_char(date '2016-01-01' + ((i * 10) % 3650) + 120 + i % 40, 'YYYY-MM-DD') END,
 			now(), now(), 1 FROM generate_series(1, $1 / 10) i`,
+		// A plan for each request that issued one (a tenth of them ceasing), and a transition plan
+		// for a third of the children with a plan, expecting the plan to end three years after it
+		// started (the transitions report's figures).
+		`INSERT INTO ehc_plans (id, young_person_id, ehc_request_id, status, first_issued_on, ceases_on, created_at, updated_at, version)
+			SELECT ('` + PlanPrefix + `' || substr(CAST(e.id AS text), 25))::uuid, e.young_person_id, e.id,
+			CASE WHEN right(CAST(e.id AS text), 1) = '0' THEN 'ceasing' ELSE 'issued' END, e.plan_issued_on,
+			CASE WHEN right(CAST(e.id AS text), 1) = '0' THEN to_char(CAST(e.plan_issued_on AS date) + 1500, 'YYYY-MM-DD') END, now(), now(), 1
+			FROM ehc_requests e WHERE e.plan_issued_on IS NOT NULL`,
+		`INSERT INTO transition_plans (id, young_person_id, started_on, pfa, adult_services_contacts, care_act_status, ehc_plan_expected_end_on,
+			created_at, updated_at, version)
+			SELECT ('` + TransitionPlanPrefix + `' || substr(CAST(p.id AS text), 25))::uuid, p.young_person_id,
+			to_char(CAST(p.first_issued_on AS date) + 400, 'YYYY-MM-DD'), '{}', '[]', 'not_started',
+			to_char(CAST(p.first_issued_on AS date) + 400 + 1095, 'YYYY-MM-DD'), now(), now(), 1
+			FROM ehc_plans p WHERE ('x' || right(CAST(p.id AS text), 2))::bit(8)::int % 3 = 0`,
 		`INSERT INTO disputes (id, young_person_id, kind, subject_type, subject_id, about, sections, brought_by, received_on, created_at, updated_at, version)
 			SELECT ` + id(DisputePrefix) + `, ` + idOf(YoungPersonPrefix, "i * 100") + `,
 			(ARRAY['tribunal','mediation','complaint'])[1 + i % 3], 'referral', ` + idOf(ReferralPrefix, "i * 100") + `,

@@ -217,15 +217,9 @@ func (r *Request) AddException(e statutory.Exception) error {
 	if !r.Status.Open() {
 		return fault.StateConflict("Exceptions are recorded while the request is open; this request is "+string(r.Status)+".", string(r.Status))
 	}
-	e.From, e.To = statutory.Civil(e.From), statutory.Civil(e.To)
-	if !e.Ground.ExcusesAuthority() {
-		return fault.Field(fault.Invalid, "/ground", "must be a, b, c or d")
-	}
-	if !e.From.IsZero() && !e.To.IsZero() && e.To.Before(e.From) {
-		return fault.Field(fault.Invalid, "/to", "must not be before from")
-	}
-	if err := e.Validate(); err != nil {
-		return fault.Field(fault.Invalid, "/to", "a closure or an absence from the area must cover at least 4 weeks (Reg 10(4))")
+	e, err := statutory.CheckAuthorityException(e, "Reg 10(4)")
+	if err != nil {
+		return err
 	}
 	if len(r.Exceptions) >= MaxExceptions {
 		return fault.New(fault.Unprocessable, "This request already has the most exception periods one request may hold.")

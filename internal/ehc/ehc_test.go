@@ -122,7 +122,7 @@ func TestMoves(t *testing.T) {
 				t.Errorf("decide from %s: %v", from, err)
 			}
 			r = mk(t)
-			err = r.AddException(statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 1, 10), To: d(2026, 1, 20)})
+			err = r.AddException(statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 1, 10), To: d(2026, 1, 20), Reason: "x"})
 			if from.Open() != (err == nil) || (err != nil && fault.KindOf(err) != fault.Conflict) {
 				t.Errorf("exception from %s: %v", from, err)
 			}
@@ -166,11 +166,12 @@ func TestAddExceptionValidation(t *testing.T) {
 		kind     fault.Kind
 		pointers []string
 	}{
-		{"personal circumstances, a week", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 1), To: d(2026, 2, 7)}, fault.Unknown, nil},
-		{"absence of 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 28)}, fault.Unknown, nil},
-		{"absence under 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 27)}, fault.Invalid, []string{"/to"}},
-		{"ends before it starts", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 7), To: d(2026, 2, 1)}, fault.Invalid, []string{"/to"}},
-		{"adviser-only ground", statutory.Exception{Ground: statutory.GroundMissedAppointment, From: d(2026, 2, 1), To: d(2026, 2, 7)}, fault.Invalid, []string{"/ground"}},
+		{"personal circumstances, a week", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 1), To: d(2026, 2, 7), Reason: "r"}, fault.Unknown, nil},
+		{"absence of 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 28), Reason: "r"}, fault.Unknown, nil},
+		{"absence under 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 27), Reason: "r"}, fault.Invalid, []string{"/to"}},
+		{"ends before it starts", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 7), To: d(2026, 2, 1), Reason: "r"}, fault.Invalid, []string{"/to"}},
+		{"no reason", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 1), To: d(2026, 2, 7), Reason: " "}, fault.Invalid, []string{"/reason"}},
+		{"adviser-only ground", statutory.Exception{Ground: statutory.GroundMissedAppointment, From: d(2026, 2, 1), To: d(2026, 2, 7), Reason: "r"}, fault.Invalid, []string{"/ground"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := received(t)

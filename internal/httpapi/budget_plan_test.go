@@ -86,6 +86,14 @@ func TestPersonalBudgetProducesSectionJ(t *testing.T) {
 		if j := versionJ(t, e.mustDo(http.MethodGet, plan, nil, http.StatusOK)); j != nil {
 			t.Fatalf("J from a request not decided: %v", j)
 		}
+		docTag := func() string {
+			r := e.do(http.MethodGet, plan+"/document", e.officer, nil, "Accept", "text/html")
+			if r.status != http.StatusOK || r.header.Get("ETag") == "" {
+				t.Fatalf("document: %d, ETag %q", r.status, r.header.Get("ETag"))
+			}
+			return r.header.Get("ETag")
+		}
+		tagBefore := docTag()
 		decision := threeStreams(daysAgo(1))
 		decision["parts"].([]map[string]any)[0]["agreement_signed_on"] = daysAgo(2)
 		agreed := e.mustDo(http.MethodPost, "/v1/personal-budgets/"+b["id"].(string)+"/decision", decision, http.StatusOK)
@@ -116,6 +124,10 @@ func TestPersonalBudgetProducesSectionJ(t *testing.T) {
 		doc := e.do(http.MethodGet, plan+"/document", e.officer, nil, "Accept", "text/html")
 		if doc.status != http.StatusOK || !strings.Contains(string(doc.body), "Integrated personal budget agreed on "+daysAgo(1)) {
 			t.Fatalf("document: %d %s", doc.status, doc.body)
+		}
+		// The plan's version did not move, but its document did: the ETag follows the bytes.
+		if tag := docTag(); tag == tagBefore || tag != doc.header.Get("ETag") {
+			t.Fatalf("document ETag %q before the budget, %q after (and %q on the read before): a cache would keep the old section J", tagBefore, tag, doc.header.Get("ETag"))
 		}
 		// Typed J is refused while the budget is linked; leaving j out is fine.
 		sections := minimalSections()

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"mime"
 	"strconv"
 	"strings"
@@ -67,7 +69,7 @@ func (h *letterHandlers) GetEHCLetter(ctx context.Context, req api.GetEHCLetterR
 	if err != nil {
 		return nil, err
 	}
-	headers := api.GetEHCLetter200ResponseHeaders{ETag: etag(l.Version)}
+	headers := api.GetEHCLetter200ResponseHeaders{ETag: digestETag(body)}
 	if html {
 		return api.GetEHCLetter200TextHTMLResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body)), Headers: headers}, nil
 	}
@@ -83,9 +85,18 @@ func (h *letterHandlers) GetEHCPlanDocument(ctx context.Context, req api.GetEHCP
 	if err != nil {
 		return nil, err
 	}
-	headers := api.GetEHCPlanDocument200ResponseHeaders{ETag: etag(l.Version)}
+	headers := api.GetEHCPlanDocument200ResponseHeaders{ETag: digestETag(body)}
 	if html {
 		return api.GetEHCPlanDocument200TextHTMLResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body)), Headers: headers}, nil
 	}
 	return api.GetEHCPlanDocument200ApplicationPdfResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body)), Headers: headers}, nil
+}
+
+// digestETag tags a rendered document by its bytes, not its record's version: a document also
+// shows what other records say (section J comes from the linked personal budget), so a change
+// there must change the tag even though the plan's version stays.
+func digestETag(body []byte) *string {
+	sum := sha256.Sum256(body)
+	tag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	return &tag
 }

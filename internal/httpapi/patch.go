@@ -8,6 +8,7 @@ import (
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/getkin/kin-openapi/openapi3"
+	fastjson "github.com/segmentio/encoding/json"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
@@ -17,7 +18,10 @@ import (
 // record the create call would refuse; decodes it into out and names the fields that changed.
 func (s *Server) mergePatch(ctx context.Context, current any, schema string, out any) ([]string, error) {
 	patch := patchBody(ctx)
-	doc, err := json.Marshal(current)
+	// The record's own document and the generic decodings go through fastJSON's encoder (same
+	// bytes, same values, several times faster); the decoding into out, whose errors a caller may
+	// read, through encoding/json.
+	doc, err := fastjson.Marshal(current)
 	if err != nil {
 		return nil, err
 	}
@@ -26,11 +30,11 @@ func (s *Server) mergePatch(ctx context.Context, current any, schema string, out
 		return nil, fault.Field(fault.Invalid, "", "the body is not a JSON merge patch object")
 	}
 	var before, after map[string]any
-	if err := json.Unmarshal(doc, &before); err != nil {
+	if err := fastjson.Unmarshal(doc, &before); err != nil {
 		return nil, err
 	}
 	var afterDoc any
-	if err := json.Unmarshal(merged, &afterDoc); err != nil {
+	if err := fastjson.Unmarshal(merged, &afterDoc); err != nil {
 		return nil, fault.Field(fault.Invalid, "", "the body is not a JSON merge patch object")
 	}
 	sref := s.spec.Components.Schemas[schema]

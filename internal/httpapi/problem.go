@@ -98,7 +98,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		c.Response().Header().Set("Location", *p.Location)
 	}
 	if p.Status == http.StatusServiceUnavailable {
-		s.log.Warn("database unavailable", "request_id", rid, "route", c.Path(), "error", err.Error())
+		s.log.Warn("service unavailable", "request_id", rid, "route", c.Path(), "error", err.Error())
 	} else if p.Status >= 500 {
 		// The error text may carry SQL but never arguments; it stays in the log, not the answer.
 		s.log.Error("request failed", "request_id", rid, "route", c.Path(), "error", err.Error())

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/referral"
@@ -28,8 +29,7 @@ func (h *referralHandlers) CreateReferral(ctx context.Context, req api.CreateRef
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateReferral201JSONResponse{Body: toReferral(r),
-		Headers: api.CreateReferral201ResponseHeaders{Location: location("/v1/referrals", r.ID), ETag: etag(r.Version)}}, nil
+	return fastRecord{status: http.StatusCreated, body: toReferral(r), location: location("/v1/referrals", r.ID), etag: etag(r.Version)}, nil
 }
 
 func (h *referralHandlers) GetReferral(ctx context.Context, req api.GetReferralRequestObject) (api.GetReferralResponseObject, error) {
@@ -75,7 +75,7 @@ func (h *referralHandlers) UpdateReferral(ctx context.Context, req api.UpdateRef
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateReferral200JSONResponse{Body: toReferral(r), Headers: api.UpdateReferral200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return fastRecord{status: http.StatusOK, body: toReferral(r), etag: etag(r.Version)}, nil
 }
 
 func (h *referralHandlers) TriageReferral(ctx context.Context, req api.TriageReferralRequestObject) (api.TriageReferralResponseObject, error) {

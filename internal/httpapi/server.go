@@ -233,12 +233,14 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		attrs := []any{"request_id", requestID(c), "method", c.Request().Method, "route", c.Path(),
-			"status", c.Response().Status, "duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+		// Typed attributes, not key-value pairs: the same line without boxing each value.
+		attrs := make([]slog.Attr, 0, 7)
+		attrs = append(attrs, slog.String("request_id", requestID(c)), slog.String("method", c.Request().Method), slog.String("route", c.Path()),
+			slog.Int("status", c.Response().Status), slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 		if p, ok := auth.FromContext(c.Request().Context()); ok {
-			attrs = append(attrs, "key_id", p.KeyID, "role", string(p.Role))
+			attrs = append(attrs, slog.String("key_id", p.KeyID), slog.String("role", string(p.Role)))
 		}
-		s.log.Info("request", attrs...)
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", attrs...)
 		if s.opts.Requests != nil {
 			s.opts.Requests.ObserveRequest(c.Request().Method, c.Path(), c.Response().Status, time.Since(start))
 		}

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
 )
 
 // Ground is a reason the regulations allow a time limit not to be met.
@@ -191,4 +194,24 @@ func adjust(start, raw time.Time, exceptions []Exception, keep func(Ground) bool
 		due = AddDays(due, DaysBetween(p.from, p.to)+1)
 	}
 	return due
+}
+
+// CheckAuthorityException is the input rule for an exception period on a local authority's limit,
+// shared by an EHC needs assessment (Reg 10(4)) and a re-assessment (Reg 27(3)); reg names the
+// regulation in the answer. It returns e with civil dates, or the problem naming its field.
+func CheckAuthorityException(e Exception, reg string) (Exception, error) {
+	e.From, e.To = Civil(e.From), Civil(e.To)
+	if !e.Ground.ExcusesAuthority() {
+		return e, fault.Field(fault.Invalid, "/ground", "must be a, b, c or d")
+	}
+	if !e.From.IsZero() && !e.To.IsZero() && e.To.Before(e.From) {
+		return e, fault.Field(fault.Invalid, "/to", "must not be before from")
+	}
+	if err := e.Validate(); err != nil {
+		return e, fault.Field(fault.Invalid, "/to", "a closure or an absence from the area must cover at least 4 weeks ("+reg+")")
+	}
+	if strings.TrimSpace(e.Reason) == "" {
+		return e, fault.Field(fault.Invalid, "/reason", "is required")
+	}
+	return e, nil
 }

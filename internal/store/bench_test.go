@@ -72,7 +72,7 @@ func benchStore(b *testing.B) *store.Store {
 var benchPeriods = []struct {
 	name     string
 	from, to time.Time
-}{{"year", testkit.Day(2024, 9, 1), testkit.Day(2025, 8, 31)}, {"decade", testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
+}{{"month", testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}, {"year", testkit.Day(2024, 9, 1), testkit.Day(2025, 8, 31)}, {"decade", testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
 	{"year_part", testkit.Day(2024, 9, 15), testkit.Day(2025, 9, 14)}, {"decade_part", testkit.Day(2016, 1, 15), testkit.Day(2025, 12, 14)}}
 
 // BenchmarkReports times each report's queries on the loaded database, one school year and the
@@ -125,6 +125,31 @@ func BenchmarkReports(b *testing.B) {
 			{"timeliness", func(tx *store.Tx) error { _, err := tx.Reports().EHCTimeliness(p.from, p.to, all); return err }},
 			{"timeliness_organisation", func(tx *store.Tx) error {
 				_, err := tx.Reports().EHCTimeliness(p.from, p.to, report.Filter{OrganisationID: benchload.SettingID(7)})
+				return err
+			}},
+			{"funnel_locality", func(tx *store.Tx) error {
+				_, err := tx.Reports().Funnel(p.from, p.to, report.Filter{Locality: "Locality 3"})
+				return err
+			}},
+			{"timeliness_locality", func(tx *store.Tx) error {
+				_, err := tx.Reports().EHCTimeliness(p.from, p.to, report.Filter{Locality: "Locality 3"})
+				return err
+			}},
+			// The transitions report is a snapshot on the period's last day (so the same for a
+			// year and a decade ending together).
+			{"transitions", func(tx *store.Tx) error {
+				g, e := report.TransitionQueries(p.to)
+				_, err := tx.Reports().Transitions(g, e, all)
+				return err
+			}},
+			{"transitions_locality", func(tx *store.Tx) error {
+				g, e := report.TransitionQueries(p.to)
+				_, err := tx.Reports().Transitions(g, e, report.Filter{Locality: "Locality 3"})
+				return err
+			}},
+			{"transitions_organisation", func(tx *store.Tx) error {
+				g, e := report.TransitionQueries(p.to)
+				_, err := tx.Reports().Transitions(g, e, report.Filter{OrganisationID: benchload.SettingID(7)})
 				return err
 			}},
 			{"funnel_organisation", func(tx *store.Tx) error {

@@ -276,7 +276,8 @@ func (tx *Tx) markStale(youngPeople map[string]bool, at time.Time) error {
 	sort.Strings(ids)
 	for _, yp := range ids {
 		row := worklistStaleRow{ID: uuid.Must(uuid.NewV7()).String(), YoungPersonID: yp, MarkedAt: at}
-		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		if err := tx.keepRow("deadline_worklist_stale", []string{"id", "young_person_id", "marked_at"}, []any{row.ID, row.YoungPersonID, row.MarkedAt},
+			func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}

@@ -29,6 +29,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := migrations.Migrate(s.db.WithContext(ctx)); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// Work out the transition spans of the young people a migration marked (0102 marks them
+	// all), so that the first reports do not.
+	if _, err := s.FoldTransitionSpans(ctx); err != nil {
+		return fmt.Errorf("migrate: transition spans: %w", err)
+	}
 	return nil
 }
 

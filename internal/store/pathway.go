@@ -35,12 +35,16 @@ func (tx *Tx) AddTimeline(events ...timeline.Event) error {
 	for _, e := range events {
 		row := timelineRow{ID: e.ID, YoungPersonID: e.YoungPersonID, ReferralID: nullable(e.ReferralID), OccurredOn: fromDate(e.OccurredOn),
 			RecordedAt: e.RecordedAt, Kind: e.Kind, RecordType: e.RecordType, RecordID: e.RecordID, Summary: e.Summary}
-		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+		if err := tx.keepRow("timeline_events", timelineColumns, []any{row.ID, row.YoungPersonID, row.ReferralID, row.OccurredOn, row.RecordedAt,
+			row.Kind, row.RecordType, row.RecordID, row.Summary}, func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
 }
+
+// timelineColumns are timelineRow's columns, in its order.
+var timelineColumns = []string{"id", "young_person_id", "referral_id", "occurred_on", "recorded_at", "kind", "record_type", "record_id", "summary"}
 
 // Timeline lists one page of a child's events, oldest first by the day they happened. The keyset
 // is (occurred_on, id), so events recorded late still sort where they belong.

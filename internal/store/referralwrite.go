@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gorm.io/gorm"
+
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -28,22 +30,40 @@ func (tx referralRepo) GetWithExternalIDs(id string, s access.Scope) (referral.R
 		r.ExternalIDs = held[id]
 		return r, err
 	}
-	// Scanned through the row's field pointers, not the ORM's reflection (as the lists are).
-	q := tx.q().Table("referrals").Select(referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id")).Where("referrals.id = ?", id)
 	var row struct {
 		Row     referralRow
 		HeldIDs *string
 	}
+	if seesAll(s) {
+		// Written once, sent without GORM (see takeDirect), when nothing kept must go first.
+		done, err := tx.takeDirect(referralByID, []any{id}, append(row.Row.fields(), &row.HeldIDs), "young_person_id")
+		if done {
+			return tx.withReferralRead(id, row.Row, row.HeldIDs, err)
+		}
+	}
+	// Scanned through the row's field pointers, not the ORM's reflection (as the lists are).
+	q := tx.q().Table("referrals").Select(referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id")).Where("referrals.id = ?", id)
 	err := visibleYoungPeople(q, "referrals.young_person_id", s).Limit(1).Row().Scan(append(row.Row.fields(), &row.HeldIDs)...)
-	if errors.Is(err, sql.ErrNoRows) {
+	return tx.withReferralRead(id, row.Row, row.HeldIDs, err)
+}
+
+// referralByID reads one referral with its external ids, for a caller who sees every record (a
+// restricted caller's read adds the condition of their scope).
+var referralByID = "SELECT " + referralColumns + ", " + inlineExternalIDs(externalid.Referral, "referrals.id") +
+	" FROM referrals WHERE referrals.id = $1 LIMIT 1"
+
+// withReferralRead finishes GetWithExternalIDs: the referral read (row, and held its external
+// ids), remembered for the update, or err as a fault.
+func (tx referralRepo) withReferralRead(id string, row referralRow, held *string, err error) (referral.Referral, error) {
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, gorm.ErrRecordNotFound) {
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
 	}
 	if err != nil {
 		return referral.Referral{}, translate(err)
 	}
-	tx.rememberRow("referrals:"+id, row.Row)
-	r := row.Row.toDomain()
-	r.ExternalIDs = inlinedIDs(row.HeldIDs)
+	tx.rememberRow("referrals:"+id, row)
+	r := row.toDomain()
+	r.ExternalIDs = inlinedIDs(held)
 	return r, nil
 }
 
@@ -193,21 +213,18 @@ func (tx referralRepo) Parties(practitionerID, youngPersonID string, s access.Sc
 		}
 		return out, nil
 	}
-	child := visibleYoungPeople(tx.q().Table("young_people").
-		Select("young_people.id, young_people.date_of_birth, young_people.locality, young_people.education_setting_id").
-		Where("young_people.id = ?", youngPersonID), "young_people.id", s)
 	var row struct {
-		Org             *string `gorm:"column:p_org"`
-		Active          *bool   `gorm:"column:p_active"`
-		Child           *string `gorm:"column:y_id"`
-		DateOfBirth     *string `gorm:"column:y_dob"`
-		Locality        *string `gorm:"column:y_locality"`
-		SettingLocality *string `gorm:"column:o_locality"`
+		Org, Child, DateOfBirth, Locality, SettingLocality *string
+		Active                                             *bool
 	}
-	err := tx.q().Raw(`SELECT p.organisation_id AS p_org, p.active AS p_active, y.id AS y_id, y.date_of_birth AS y_dob,
-		y.locality AS y_locality, o.locality AS o_locality
-		FROM (SELECT 1) one LEFT JOIN practitioners p ON p.id = ? LEFT JOIN (?) y ON true
-		LEFT JOIN organisations o ON o.id = y.education_setting_id`, practitionerID, child).Scan(&row).Error
+	fields := []any{&row.Org, &row.Active, &row.Child, &row.DateOfBirth, &row.Locality, &row.SettingLocality}
+	done, err := false, error(nil)
+	if seesAll(s) {
+		done, err = tx.takeDirect(partiesSQL, []any{practitionerID, youngPersonID}, fields, "")
+	}
+	if !done {
+		err = tx.partiesScoped(practitionerID, youngPersonID, s, fields)
+	}
 	if err != nil {
 		return out, translate(err)
 	}
@@ -218,4 +235,24 @@ func (tx referralRepo) Parties(practitionerID, youngPersonID string, s access.Sc
 		out.DateOfBirth, out.Locality, out.SettingLocality = toDate(deref(row.DateOfBirth)), deref(row.Locality), deref(row.SettingLocality)
 	}
 	return out, nil
+}
+
+// partiesSQL is Parties' query for a caller who sees every child, written once and sent past
+// GORM (see takeDirect): always one row, its columns null for whoever is missing.
+const partiesSQL = `SELECT p.organisation_id AS p_org, p.active AS p_active, y.id AS y_id, y.date_of_birth AS y_dob,
+		y.locality AS y_locality, o.locality AS o_locality
+		FROM (SELECT 1) one LEFT JOIN practitioners p ON p.id = $1
+		LEFT JOIN (SELECT young_people.id, young_people.date_of_birth, young_people.locality, young_people.education_setting_id
+			FROM young_people WHERE young_people.id = $2) y ON true
+		LEFT JOIN organisations o ON o.id = y.education_setting_id`
+
+// partiesScoped is Parties' query for a caller of scope s, built through GORM, scanned into fields.
+func (tx referralRepo) partiesScoped(practitionerID, youngPersonID string, s access.Scope, fields []any) error {
+	child := visibleYoungPeople(tx.q().Table("young_people").
+		Select("young_people.id, young_people.date_of_birth, young_people.locality, young_people.education_setting_id").
+		Where("young_people.id = ?", youngPersonID), "young_people.id", s)
+	return scanOne(tx.q().Raw(`SELECT p.organisation_id AS p_org, p.active AS p_active, y.id AS y_id, y.date_of_birth AS y_dob,
+		y.locality AS y_locality, o.locality AS o_locality
+		FROM (SELECT 1) one LEFT JOIN practitioners p ON p.id = ? LEFT JOIN (?) y ON true
+		LEFT JOIN organisations o ON o.id = y.education_setting_id`, practitionerID, child), fields)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/referral"
@@ -91,6 +92,57 @@ func TestReferralCorrectionWritesWhatChanged(t *testing.T) {
 		}
 		if got := readOne(t, st, rf.ID); got.Summary != "corrected" {
 			t.Errorf("a stale correction wrote summary %q", got.Summary)
+		}
+	})
+}
+
+// TestAuditedReferralReadIsOneStatement: a referral read with its audit event is one statement on
+// PostgreSQL (the read, its external ids and the audit row together) for a caller who sees every
+// record; for one whose scope narrows the read the audit row is still written with it; and the
+// audit row names the child read.
+func TestAuditedReferralReadIsOneStatement(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		o := mkOrg(t, st, nil)
+		yp := mkPerson(t, st, o.ID, nil)
+		rf := mkReferral(t, st, yp, mkPractitioner(t, st, o.ID, nil), nil)
+		held := externalid.ID{System: "ems", Value: "R-2"}
+		write(t, st, func(tx *store.Tx) error {
+			return tx.ExternalIDs().Add(externalid.Referral, rf.ID, []externalid.ID{held}, now())
+		})
+		for _, scope := range []access.Scope{{}, {Only: []string{yp.ID}}} {
+			sent := store.RecordSQL(st)
+			eventID := newID(t)
+			var got referral.Referral
+			var inStatement bool
+			err := st.Read(ctx, func(tx *store.Tx) error {
+				written := tx.AuditReading(audit.Event{ID: eventID, OccurredAt: now(), Action: audit.Read, RecordType: audit.Referral,
+					RecordID: rf.ID, ActorRole: "send_officer"})
+				r, err := tx.Referrals().Get(rf.ID, scope)
+				got, inStatement = r, written()
+				if err == nil {
+					held, err := tx.ExternalIDs().Of(externalid.Referral, rf.ID)
+					got.ExternalIDs = held[rf.ID]
+					return err
+				}
+				return err
+			})
+			statements := sent()
+			if err != nil || got.ID != rf.ID {
+				t.Fatalf("read %+v: %v", got, err)
+			}
+			wantEqual(t, "external ids read with the referral", got.ExternalIDs, []externalid.ID{held})
+			if st.Dialect() != store.Postgres {
+				continue
+			}
+			// A read for a narrower scope is built through GORM, which the recorder also hears once
+			// rendered without being sent: only the read for every record is counted.
+			if !inStatement || (scope.Only == nil && len(statements) != 1) {
+				t.Errorf("scope %+v: audit written with the read %v, %d statements, want one:\n%s", scope, inStatement, len(statements),
+					strings.Join(statements, "\n"))
+			}
+			if yp2, err := store.RawString(st, "SELECT young_person_id FROM audit_events WHERE id = ?", eventID); err != nil || yp2 != yp.ID {
+				t.Errorf("the read's audit row names young person %q, %v; want %s", yp2, err, yp.ID)
+			}
 		}
 	})
 }

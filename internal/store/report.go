@@ -374,8 +374,12 @@ func (tx reportRepo) timelinessScan(from, to time.Time, sc reportScope) (report.
 	return out, nil
 }
 
-// Transitions counts the snapshot for the children the filter selects.
+// Transitions counts the snapshot for the children the filter selects: the report's own snapshot
+// (report.TransitionQueries) from the stored spans (transitionsFromSpans), any other by scanning.
 func (tx reportRepo) Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f report.Filter) (out report.TransitionSnapshot, err error) {
+	if !scanReports.Load() && report.IsTransitionQueries(q, ending) {
+		return tx.transitionsFromSpans(q.AsOf, f)
+	}
 	err = tx.withoutJIT(func(db *gorm.DB) error {
 		out, err = transitionsIn(db, q, ending, f)
 		return err

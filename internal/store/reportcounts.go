@@ -298,17 +298,25 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 		moved = res.RowsAffected
 		return db.Exec("DELETE FROM report_deltas").Error
 	})
-	return moved, translate(err)
+	if err != nil {
+		return moved, translate(err)
+	}
+	// The transitions report's young people marked since the last fold (migration 0102).
+	n, err := s.FoldTransitionSpans(ctx)
+	return moved + int64(n), err
 }
 
-// RebuildReportCounts recomputes report_counts from the base tables (oneplan reports-rebuild),
+// RebuildReportCounts recomputes report_counts and the transition spans from the base tables (oneplan reports-rebuild),
 // for after a restore or a manual correction of the data. Writers wait while it runs.
 func (s *Store) RebuildReportCounts(ctx context.Context) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		if err := migrations.RebuildReportCounts(db); err != nil {
 			return err
 		}
-		return migrations.BackfillAnswerCounts(db)
+		if err := migrations.BackfillAnswerCounts(db); err != nil {
+			return err
+		}
+		return rebuildTransitionSpans(db, s.dialect)
 	}))
 }
 

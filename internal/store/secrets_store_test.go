@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/secretseal"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -83,8 +84,12 @@ func TestWebhookSecretsSealed(t *testing.T) {
 		}
 
 		st.SealSecrets(nil)
-		if _, err := read(sealed.ID); !errors.Is(err, secretseal.ErrNoKey) {
+		_, err = read(sealed.ID)
+		if !errors.Is(err, secretseal.ErrNoKey) {
 			t.Fatalf("a sealed secret read without the key: %v, want ErrNoKey", err)
+		}
+		if fe := (*fault.Error)(nil); !errors.As(err, &fe) || fe.Kind != fault.Unavailable {
+			t.Fatalf("a sealed secret read without the key: %v, want fault.Unavailable (503), not a bare error (500)", err)
 		}
 		other, _ := secretseal.New(bytes.Repeat([]byte{8}, secretseal.KeySize))
 		st.SealSecrets(other)

@@ -97,12 +97,19 @@ func (tx sharingRepo) Join(i sharing.Involvement, announce outbox.Event) error {
 			[]any{i.YoungPersonID, i.OrganisationID, i.Role, i.PractitionerID, on}
 	}
 	row := toInvolvementRow(i)
-	if err := tx.laterUnless(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }, unless); err != nil {
+	if err := tx.keepRowUnless("involvements", involvementColumns, []any{row.ID, row.YoungPersonID, row.OrganisationID, row.PractitionerID,
+		row.Role, row.StartedOn, row.EndedOn, row.ConsentID, row.SafeguardingReason, row.LawfulBasis, row.StatutoryDuty, row.ReviewNeeded,
+		row.Notes, row.CreatedAt, row.UpdatedAt, row.Version}, unless, func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 		return translate(err)
 	}
 	out := toOutboxRow(announce)
-	return translate(tx.laterUnless(func(db *gorm.DB) *gorm.DB { return db.Create(&out) }, unless))
+	return translate(tx.keepRowUnless("outbox_events", outboxColumns, []any{out.ID, out.OccurredAt, out.EventType, out.RecordType, out.RecordID,
+		out.Payload, out.PublishedAt, out.YoungPersonID, out.Seq}, unless, func(db *gorm.DB) *gorm.DB { return db.Create(&out) }))
 }
+
+// involvementColumns are involvementRow's columns, in its order.
+var involvementColumns = []string{"id", "young_person_id", "organisation_id", "practitioner_id", "role", "started_on", "ended_on", "consent_id",
+	"safeguarding_reason", "lawful_basis", "statutory_duty", "review_needed", "notes", "created_at", "updated_at", "version"}
 
 func (tx sharingRepo) CreateInvolvement(i sharing.Involvement) error {
 	row := toInvolvementRow(i)

@@ -83,12 +83,21 @@ func (tx webhookRepo) subscription(r webhookSubscriptionRow) (webhook.Subscripti
 	s := r.toDomain()
 	var err error
 	if s.Secret, err = tx.sealer.Open(s.Secret); err != nil {
-		return webhook.Subscription{}, fmt.Errorf("webhook subscription %s: %w", s.ID, err)
+		return webhook.Subscription{}, unopenable(s.ID, err)
 	}
 	if s.PreviousSecret, err = tx.sealer.Open(s.PreviousSecret); err != nil {
-		return webhook.Subscription{}, fmt.Errorf("webhook subscription %s: %w", s.ID, err)
+		return webhook.Subscription{}, unopenable(s.ID, err)
 	}
 	return s, nil
+}
+
+// unopenable is a secret the configured key cannot open: the server's configuration is at fault,
+// not the caller or the record, so callers get 503 (retry once the operator restores
+// ONEPLAN_SECRETS_KEY) rather than a 500; the cause stays for the log and errors.Is.
+func unopenable(id string, err error) error {
+	return &fault.Error{Kind: fault.Unavailable,
+		Detail: "The webhook subscription's signing secret cannot be read with the server's configured secrets key.",
+		Cause:  fmt.Errorf("webhook subscription %s: %w", id, err)}
 }
 
 func utcPtr(t *time.Time) *time.Time {

@@ -11982,7 +11982,7 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same content always gives the same bytes. The `ETag` is a digest of those bytes (a letter shows other records too, such as the plan's section J from a personal budget, so it is not the record's version).
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
 	GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -12177,7 +12177,7 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same content always gives the same bytes. The `ETag` is a digest of those bytes, not the plan's version: section J follows the linked personal budget, so a budget decision changes the document (and its `ETag`) while the plan's version stays.
 	//
 	// Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
 	GetEHCPlanDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -16247,7 +16247,7 @@ func (c *Client) AddEHCNeedsAssessmentException(ctx context.Context, id ID, para
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same content always gives the same bytes. The `ETag` is a digest of those bytes (a letter shows other records too, such as the plan's section J from a personal budget, so it is not the record's version).
 //
 // Corresponds with GET /v1/ehc-needs-assessments/{id}/letters/{kind} (the `GetEHCLetter` operationId).
 func (c *Client) GetEHCLetter(ctx context.Context, id ID, kind LetterKind, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -16592,7 +16592,7 @@ func (c *Client) ConsultSetting(ctx context.Context, id ID, params *ConsultSetti
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same content always gives the same bytes. The `ETag` is a digest of those bytes, not the plan's version: section J follows the linked personal budget, so a budget decision changes the document (and its `ETag`) while the plan's version stays.
 //
 // Corresponds with GET /v1/ehc-plans/{id}/document (the `GetEHCPlanDocument` operationId).
 func (c *Client) GetEHCPlanDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -35128,7 +35128,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+	// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same content always gives the same bytes. The `ETag` is a digest of those bytes (a letter shows other records too, such as the plan's section J from a personal budget, so it is not the record's version).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -35329,7 +35329,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
-	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+	// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same content always gives the same bytes. The `ETag` is a digest of those bytes, not the plan's version: section J follows the linked personal budget, so a budget decision changes the document (and its `ETag`) while the plan's version stays.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -62000,7 +62000,7 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithResponse(ctx con
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same record version always gives the same bytes. The `ETag` is the record's version.
+// Composed from the record, never stored: `decision_not_to_assess` and `decision_to_assess` (Reg 5), `decision_not_to_issue` (Reg 10), and from the assessment's plan `draft_plan` (with the 15 days to comment and to name a setting), `final_plan` (with appeal rights), `amendment_notice` (Reg 22: the latest proposed amendments, with the 15 days for the family's views and the 8 weeks by which the decision and any amended plan are due) and `cease`. A letter that does not apply yet (no such decision) is 409. `Accept: application/pdf` (the default) or `text/html`. Every date is one this API shows for the same records (the statutory calendar's), the council's name and contact details come from configuration (`ONEPLAN_COUNCIL_*`), and the PDF's creation date is the record version's last change, so the same content always gives the same bytes. The `ETag` is a digest of those bytes (a letter shows other records too, such as the plan's section J from a personal budget, so it is not the record's version).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -62291,7 +62291,7 @@ func (c *ClientWithResponses) ConsultSettingWithResponse(ctx context.Context, id
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
 //
-// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same plan version always gives the same bytes.
+// The plan's latest version, sections A to K, with its dates (sent, comments due, issued, next review) as the API shows them. `Accept: application/pdf` (the default) or `text/html`; the same content always gives the same bytes. The `ETag` is a digest of those bytes, not the plan's version: section J follows the linked personal budget, so a budget decision changes the document (and its `ETag`) while the plan's version stays.
 //
 // Returns a wrapper object for the known response body format(s).
 //

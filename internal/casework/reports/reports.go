@@ -16,7 +16,6 @@ import (
 	"github.com/oneplan-send/oneplan/internal/sen2"
 	"github.com/oneplan-send/oneplan/internal/survey"
 	"github.com/oneplan-send/oneplan/internal/tcare"
-	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // Tx is what the report use cases need of a transaction.
@@ -268,10 +267,8 @@ func (s *Service) timelinessReport(tx Tx, r *report.Report, periods []report.Per
 // transitionsReport takes a snapshot on each period's last day.
 func (s *Service) transitionsReport(tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	snaps, err := each(periods, func(p report.Period) (report.TransitionSnapshot, error) {
-		on := p.To
-		gaps := transition.GapQuery{AsOf: on, BornBy: transition.TurnedBy(on, report.TransitionAge), BornAfter: transition.TurnedBy(on, transition.MaxAge+1)}
-		through := on.AddDate(1, 0, 0)
-		ending := transition.UpcomingQuery{AsOf: on, Through: through, MaxAgeEnd: transition.EndOfYearTurningIn(on, through, transition.MaxAge)}
+		// The report's own queries, which the store answers from the spans it keeps.
+		gaps, ending := report.TransitionQueries(p.To)
 		return tx.Reports().Transitions(gaps, ending, q.Filter)
 	})
 	if err == nil {

@@ -53,6 +53,7 @@ var all = []*gormigrate.Migration{
 	m0091,
 	m0100,
 	m0101,
+	m0102,
 }
 
 // Table records the IDs of the migrations applied.

@@ -1,0 +1,398 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/report"
+)
+
+// The transitions snapshot read from transition_spans and transition_counts (migration 0102):
+// each young person's runs of days under each figure, worked out in Go by the report's own rule
+// (report.TransitionFacts.Spans) for the young people the triggers marked in transition_dirty.
+// A report reads the counts on its day and corrects them, in the same statement, for the young
+// people still marked: their stored spans out, their spans worked out afresh in.
+
+// transitionChunk is how many young people are worked out at once.
+const transitionChunk = 1000
+
+// transitionChild is one young person's facts, locality key and spans.
+type transitionChild struct {
+	locality string
+	facts    report.TransitionFacts
+}
+
+// parseDay reads a stored date; "" or a malformed one reads as not recorded.
+func parseDay(s *string) time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(dateLayout, *s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// loadTransitionChildren loads the facts of the young people with the ids given (those that
+// exist), on db.
+func loadTransitionChildren(db *gorm.DB, ids []string) (map[string]*transitionChild, error) {
+	out := map[string]*transitionChild{}
+	for chunk := range slices.Chunk(ids, transitionChunk) {
+		var people []struct {
+			ID, DateOfBirth string
+			LocalityKey     *string
+		}
+		if err := db.Raw(`SELECT CAST(id AS text) AS id, date_of_birth, locality_key FROM young_people WHERE id IN ?`, chunk).Scan(&people).Error; err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			c := &transitionChild{facts: report.TransitionFacts{DateOfBirth: parseDay(&p.DateOfBirth)}}
+			if p.LocalityKey != nil {
+				c.locality = *p.LocalityKey
+			}
+			out[p.ID] = c
+		}
+		var refs []struct {
+			YoungPersonID string
+			ReceivedOn    *string
+		}
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, received_on FROM referrals
+			WHERE young_person_id IN ? AND status NOT IN ?`, chunk, closedReferralStatuses).Scan(&refs).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range refs {
+			// A referral whose receipt date is not recorded is never received by a day.
+			if c := out[r.YoungPersonID]; c != nil && r.ReceivedOn != nil {
+				if d := parseDay(r.ReceivedOn); !d.IsZero() {
+					c.facts.OpenReferrals = append(c.facts.OpenReferrals, d)
+				}
+			}
+		}
+		var plans []struct {
+			YoungPersonID, Status   string
+			FirstIssuedOn, CeasesOn *string
+		}
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, status, first_issued_on, ceases_on FROM ehc_plans
+			WHERE young_person_id IN ? AND status IN ('issued', 'ceasing')`, chunk).Scan(&plans).Error; err != nil {
+			return nil, err
+		}
+		for _, p := range plans {
+			if c := out[p.YoungPersonID]; c != nil {
+				c.facts.Plans = append(c.facts.Plans, report.TransitionPlanFacts{Ceasing: p.Status == "ceasing",
+					CeasesOn: parseDay(p.CeasesOn), FirstIssuedOn: parseDay(p.FirstIssuedOn)})
+			}
+		}
+		var tps []struct {
+			YoungPersonID                            string
+			StartedOn, EndedOn, EhcPlanExpectedEndOn *string
+		}
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, started_on, ended_on, ehc_plan_expected_end_on
+			FROM transition_plans WHERE young_person_id IN ?`, chunk).Scan(&tps).Error; err != nil {
+			return nil, err
+		}
+		for _, t := range tps {
+			if c := out[t.YoungPersonID]; c != nil {
+				c.facts.TransitionPlans = append(c.facts.TransitionPlans, report.TransitionPlanDates{StartedOn: parseDay(t.StartedOn),
+					EndedOn: parseDay(t.EndedOn), ExpectedEndOn: parseDay(t.EhcPlanExpectedEndOn)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// spanRow is one row of transition_spans.
+type spanRow struct {
+	YoungPersonID      string
+	Kind, FromOn, ToOn string
+	Locality           string
+}
+
+// spanRows are c's spans as rows of transition_spans.
+func (c *transitionChild) spanRows(id string) []spanRow {
+	var out []spanRow
+	for _, s := range c.facts.Spans() {
+		out = append(out, spanRow{YoungPersonID: id, Kind: s.Kind, FromOn: fromDate(s.From), ToOn: fromDate(s.To), Locality: c.locality})
+	}
+	return out
+}
+
+// countKey is one row of transition_counts.
+type countKey struct{ kind, day, locality string }
+
+// addSpanEvents adds span r's +1 on its first day and -1 on the day after its last, at each
+// grain, times sign, to into.
+func addSpanEvents(into map[countKey]int64, r spanRow, sign int64) {
+	for _, e := range []struct {
+		day string
+		n   int64
+	}{{r.FromOn, sign}, {r.ToOn, -sign}} {
+		into[countKey{r.Kind, e.day, r.Locality}] += e.n
+		into[countKey{r.Kind + ":m", e.day[:7], r.Locality}] += e.n
+		into[countKey{r.Kind + ":y", e.day[:4], r.Locality}] += e.n
+	}
+}
+
+// refreshTransitionSpans works out again the spans of the young people with the ids given, on db
+// (in the caller's transaction): their stored spans leave transition_counts, the new ones join.
+func refreshTransitionSpans(db *gorm.DB, ids []string) error {
+	for chunk := range slices.Chunk(ids, transitionChunk) {
+		var old []spanRow
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, kind, from_on, to_on, locality FROM transition_spans
+			WHERE young_person_id IN ?`, chunk).Scan(&old).Error; err != nil {
+			return err
+		}
+		children, err := loadTransitionChildren(db, chunk)
+		if err != nil {
+			return err
+		}
+		var rows []spanRow
+		for _, id := range chunk {
+			if c := children[id]; c != nil {
+				rows = append(rows, c.spanRows(id)...)
+			}
+		}
+		deltas := map[countKey]int64{}
+		for _, r := range old {
+			addSpanEvents(deltas, r, -1)
+		}
+		for _, r := range rows {
+			addSpanEvents(deltas, r, 1)
+		}
+		if len(old) > 0 {
+			if err := db.Exec(`DELETE FROM transition_spans WHERE young_person_id IN ?`, chunk).Error; err != nil {
+				return err
+			}
+		}
+		for part := range slices.Chunk(rows, 500) {
+			var sql strings.Builder
+			args := make([]any, 0, 5*len(part))
+			sql.WriteString("INSERT INTO transition_spans (young_person_id, kind, from_on, to_on, locality) VALUES ")
+			for i, r := range part {
+				if i > 0 {
+					sql.WriteString(", ")
+				}
+				sql.WriteString("(?, ?, ?, ?, ?)")
+				args = append(args, r.YoungPersonID, r.Kind, r.FromOn, r.ToOn, r.Locality)
+			}
+			if err := db.Exec(sql.String(), args...).Error; err != nil {
+				return err
+			}
+		}
+		if err := addTransitionCounts(db, deltas); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addTransitionCounts adds deltas to transition_counts, in a fixed order (so that two writers
+// never wait on each other's rows in opposite orders).
+func addTransitionCounts(db *gorm.DB, deltas map[countKey]int64) error {
+	keys := make([]countKey, 0, len(deltas))
+	for k, n := range deltas {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b countKey) int {
+		return strings.Compare(a.kind+"\x00"+a.day+"\x00"+a.locality, b.kind+"\x00"+b.day+"\x00"+b.locality)
+	})
+	for part := range slices.Chunk(keys, 500) {
+		var sql strings.Builder
+		args := make([]any, 0, 4*len(part))
+		sql.WriteString("INSERT INTO transition_counts (kind, day, locality, n) VALUES ")
+		for i, k := range part {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?, ?)")
+			args = append(args, k.kind, k.day, k.locality, deltas[k])
+		}
+		sql.WriteString(" ON CONFLICT (kind, day, locality) DO UPDATE SET n = transition_counts.n + excluded.n")
+		if err := db.Exec(sql.String(), args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// foldTransitionSpans works out the spans of the young people marked in transition_dirty and
+// unmarks them, in db's transaction, returning how many it worked out. A young person marked
+// again while it runs stays marked for the next fold (on PostgreSQL, what DELETE ... RETURNING
+// saw is what is worked out, from data at least as new).
+func foldTransitionSpans(db *gorm.DB, dialect string) (int, error) {
+	var ids []string
+	if dialect == Postgres {
+		if err := db.Raw(`DELETE FROM transition_dirty RETURNING CAST(young_person_id AS text)`).Scan(&ids).Error; err != nil {
+			return 0, err
+		}
+	} else {
+		// SQLite: the transaction is the only writer, so what is read is what is deleted.
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM transition_dirty`).Scan(&ids).Error; err != nil {
+			return 0, err
+		}
+		if len(ids) > 0 {
+			if err := db.Exec(`DELETE FROM transition_dirty`).Error; err != nil {
+				return 0, err
+			}
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	return len(ids), refreshTransitionSpans(db, ids)
+}
+
+// FoldTransitionSpans works out the spans of the young people the triggers marked since the last
+// fold (FoldReportDeltas does it too), returning how many.
+func (s *Store) FoldTransitionSpans(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
+		if s.dialect == Postgres {
+			if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
+				return err
+			}
+		}
+		n, err = foldTransitionSpans(db, s.dialect)
+		return err
+	})
+	return n, translate(err)
+}
+
+// transitionFoldLock is the PostgreSQL advisory lock key held by whoever folds or rebuilds the
+// transition spans, so that two never work out the same young person at once.
+const transitionFoldLock = "1020102"
+
+// rebuildTransitionSpans works every young person's spans out again from nothing, in db's
+// transaction. On PostgreSQL writers marking young people wait for it.
+func rebuildTransitionSpans(db *gorm.DB, dialect string) error {
+	if dialect == Postgres {
+		// The fold's lock first, as a fold takes it before it touches transition_dirty (the other
+		// order could deadlock with a fold).
+		if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
+			return err
+		}
+		if err := db.Exec("LOCK TABLE transition_dirty IN EXCLUSIVE MODE").Error; err != nil {
+			return err
+		}
+	}
+	for _, s := range []string{"DELETE FROM transition_dirty", "DELETE FROM transition_spans", "DELETE FROM transition_counts"} {
+		if err := db.Exec(s).Error; err != nil {
+			return err
+		}
+	}
+	var ids []string
+	if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM referrals UNION SELECT CAST(young_person_id AS text) FROM ehc_plans`).
+		Scan(&ids).Error; err != nil {
+		return err
+	}
+	slices.Sort(ids)
+	return refreshTransitionSpans(db, ids)
+}
+
+// transitionsFromSpans is the transitions snapshot on day on for the filter, read from
+// transition_counts (or, for an organisation, from the spans of its young people) and corrected
+// for the young people still marked.
+func (tx reportRepo) transitionsFromSpans(on time.Time, f report.Filter) (out report.TransitionSnapshot, err error) {
+	d := fromDate(on)
+	on = toDate(d) // the civil day, as the spans hold it
+	var loc []any
+	locWhere := ""
+	if f.Locality != "" {
+		if key(f.Locality) == "" {
+			return out, nil // no young person's locality key is empty
+		}
+		locWhere = " AND locality = ?"
+		loc = []any{key(f.Locality)}
+	}
+	var orgWhere string
+	var orgArgs []any
+	if f.OrganisationID != "" {
+		orgWhere = " AND young_person_id IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)"
+		orgArgs = []any{f.OrganisationID}
+	}
+	var main string
+	var args []any
+	if f.OrganisationID == "" {
+		suffixed := func(sfx string) []string {
+			out := make([]string, len(report.SpanKinds))
+			for i, k := range report.SpanKinds {
+				out[i] = k + sfx
+			}
+			return out
+		}
+		main = `SELECT kind, n FROM transition_counts WHERE ((kind IN ? AND day < ?) OR (kind IN ? AND day >= ? AND day < ?)
+			OR (kind IN ? AND day >= ? AND day <= ?))` + locWhere
+		args = append([]any{suffixed(":y"), d[:4], suffixed(":m"), d[:4] + "-01", d[:7], report.SpanKinds, d[:7] + "-01", d}, loc...)
+	} else if tx.dialect == Postgres {
+		// The organisation's young people, then each one's spans through the index (OFFSET 0
+		// keeps the planner from turning it into a scan of every span held on the day).
+		main = `SELECT s.kind, 1 AS n FROM (SELECT DISTINCT young_person_id FROM involvements WHERE organisation_id = ?) i
+			CROSS JOIN LATERAL (SELECT kind FROM transition_spans WHERE young_person_id = i.young_person_id AND from_on <= ? AND to_on > ?` +
+			locWhere + ` OFFSET 0) s`
+		args = append(append(append([]any{}, orgArgs...), d, d), loc...)
+	} else {
+		main = `SELECT kind, 1 AS n FROM transition_spans WHERE from_on <= ? AND to_on > ?` + orgWhere + locWhere
+		args = append(append([]any{d, d}, orgArgs...), loc...)
+	}
+	// The young people still marked: their stored spans taken out, and their ids.
+	marked := `SELECT kind, -1 AS n FROM transition_spans WHERE young_person_id IN (SELECT young_person_id FROM transition_dirty)
+		AND from_on <= ? AND to_on > ?` + orgWhere + locWhere + `
+		UNION ALL SELECT DISTINCT 'marked:' || CAST(young_person_id AS text), 0 FROM transition_dirty`
+	args = append(append(append(args, d, d), orgArgs...), loc...)
+	var rows []struct {
+		Kind string
+		N    int64
+	}
+	if err := tx.q().Raw(`SELECT kind, SUM(n) AS n FROM (`+main+` UNION ALL `+marked+`) x GROUP BY kind`, args...).Scan(&rows).Error; err != nil {
+		return out, translate(err)
+	}
+	counts := map[string]int64{}
+	var ids []string
+	for _, r := range rows {
+		if id, ok := strings.CutPrefix(r.Kind, "marked:"); ok {
+			ids = append(ids, id)
+			continue
+		}
+		counts[strings.TrimSuffix(strings.TrimSuffix(r.Kind, ":m"), ":y")] += r.N
+	}
+	if len(ids) > 0 {
+		children, err := loadTransitionChildren(tx.q(), ids)
+		if err != nil {
+			return out, translate(err)
+		}
+		known := map[string]bool{}
+		if f.OrganisationID != "" {
+			var in []string
+			for chunk := range slices.Chunk(ids, transitionChunk) {
+				var part []string
+				if err := tx.q().Raw(`SELECT CAST(young_person_id AS text) FROM involvements WHERE organisation_id = ? AND young_person_id IN ?`,
+					f.OrganisationID, chunk).Scan(&part).Error; err != nil {
+					return out, translate(err)
+				}
+				in = append(in, part...)
+			}
+			for _, id := range in {
+				known[id] = true
+			}
+		}
+		for id, c := range children {
+			if f.Locality != "" && c.locality != key(f.Locality) || f.OrganisationID != "" && !known[id] {
+				continue
+			}
+			for _, s := range c.facts.Spans() {
+				if !on.Before(s.From) && on.Before(s.To) {
+					counts[s.Kind]++
+				}
+			}
+		}
+	}
+	out.WithPlan = counts[report.SpanWithPlan]
+	out.WithoutPlan = counts[report.SpanPopulation] - counts[report.SpanWithPlan]
+	out.Ending, out.EndingExpected, out.EndingMaxAge = counts[report.SpanEnding], counts[report.SpanEndingExpect], counts[report.SpanEndingMaxAge]
+	return out, nil
+}
