@@ -22,7 +22,8 @@ func jobOf(t *testing.T, out string) string {
 
 // TestImportSummary: every command-line run, refused, dry or written, records one finished job
 // with its counts and one summary audit event (complete, with the run's request id) and
-// import_job.finished; the job keeps no file path; and a subject access export of an imported
+// import_job.finished; the job keeps the file's name (shown with the job: GET /v1/imports/{id})
+// but never its path, and neither event carries the name; and a subject access export of an imported
 // child shows the record came from that import.
 func TestImportSummary(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
@@ -53,7 +54,17 @@ func TestImportSummary(t *testing.T) {
 			job := jobOf(t, out)
 			summary("a refused file", job, "failed", false, 2, 0, 0, 1)
 			if n := count(t, dsn, "SELECT count(*) FROM import_jobs WHERE failure LIKE '%Lovelace%'"); n != 0 {
-				t.Error("the job keeps the file's path")
+				t.Error("the job's failure names the file")
+			}
+			if n := count(t, dsn, "SELECT count(*) FROM import_jobs WHERE id = ? AND file_name = 'Ada-Lovelace-caseload.csv'", job); n != 1 {
+				t.Error("the job does not keep the file's name")
+			}
+			for _, q := range []string{"SELECT count(*) FROM import_jobs WHERE file_name LIKE '%/%' OR file_name LIKE '%\\%'",
+				"SELECT count(*) FROM outbox_events WHERE payload LIKE '%Lovelace%'",
+				"SELECT count(*) FROM audit_events WHERE changed_fields LIKE '%Lovelace%' OR request_id LIKE '%Lovelace%' OR purpose LIKE '%Lovelace%'"} {
+				if n := count(t, dsn, q); n != 0 {
+					t.Errorf("%s: %d", q, n)
+				}
 			}
 
 			var good strings.Builder
@@ -65,6 +76,9 @@ func TestImportSummary(t *testing.T) {
 			summary("a dry run", jobOf(t, mustRun(t, "import", "young-people", "--dry-run", "--quiet", file)), "succeeded", true, 3, 3, 0, 0)
 			job = jobOf(t, mustRun(t, "import", "young-people", "--quiet", file))
 			summary("an import", job, "succeeded", false, 3, 3, 0, 0)
+			if n := count(t, dsn, "SELECT count(*) FROM import_jobs WHERE id = ? AND file_name = 'good.csv'", job); n != 1 {
+				t.Error("an import written all or nothing does not keep its file's name")
+			}
 			summary("a re-run", jobOf(t, mustRun(t, "import", "young-people", "--quiet", file)), "succeeded", false, 3, 0, 3, 0)
 			summary("continuing on error", jobOf(t, mustRun(t, "import", "young-people", "--quiet", "--continue-on-error", bad)), "succeeded", false, 2, 1, 0, 1)
 			if n := count(t, dsn, "SELECT count(*) FROM import_jobs"); n != 5 {

@@ -129,7 +129,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// The run's summary (a finished job naming its counts): in the rows' own transaction when
 	// they are written all or nothing, else in one of its own once the run ends.
 	summary := func(c importjob.Counts, runErr error) importjobs.CommandRun {
-		out := importjobs.CommandRun{ID: job, Kind: layout.Type, DryRun: *dryRun, ContinueOnError: *keepGoing, Counts: c}
+		// The file's name (imports.BaseName: never its path) is kept on the job, read only with it.
+		out := importjobs.CommandRun{ID: job, Kind: layout.Type, FileName: file, DryRun: *dryRun, ContinueOnError: *keepGoing, Counts: c}
 		if fi, err := os.Stat(file); err == nil {
 			out.FileSize = fi.Size()
 		}

@@ -199,7 +199,7 @@ func open(ctx context.Context) (*deployment, error) {
 	a := app.New(st, app.Options{Blobs: blobs, Council: letter.Council{Name: cfg.CouncilName, Address: cfg.CouncilAddress, Email: cfg.CouncilEmail,
 		Phone: cfg.CouncilPhone}, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
 		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers, ExternalIDSystems: cfg.ExternalIDSystems},
-		Imports:        importjobs.Options{MaxBytes: cfg.MaxImportBytes},
+		Imports:        importjobs.Options{MaxBytes: cfg.MaxImportBytes, FilesRetention: cfg.ImportRetention},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, DeadlineLeads: cfg.DeadlineLeads, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},
 		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries, Timeout: cfg.WebhookTimeout,
@@ -281,6 +281,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go purge(runCtx, a.store, logger)
 	go foldReportCounts(runCtx, a.store, logger)
 	go refreshWorklist(runCtx, a.app.Deadlines, logger)
+	// Every replica sweeps expired import files hourly; they share the work through the database
+	// (see importjobs.SweepFiles). The log says how many jobs, never which files.
+	go a.app.Imports.RunFileSweeper(runCtx, time.Hour, func(n int, err error) {
+		if err != nil {
+			logger.Warn("delete expired import files", "error", err.Error())
+		} else if n > 0 {
+			logger.Info("deleted expired import files", "jobs", n)
+		}
+	})
 	if a.cfg.SweepInterval > 0 {
 		go a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, func(res deadlines.SweepResult, err error) {
 			if err != nil {

@@ -52,6 +52,7 @@ type Config struct {
 	DocumentStore       string         // ONEPLAN_DOCUMENT_STORE: where documents' bytes live (a gocloud.dev/blob URL)
 	MaxDocumentBytes    int64          // ONEPLAN_MAX_DOCUMENT_BYTES: the largest document taken
 	MaxImportBytes      int64          // ONEPLAN_MAX_IMPORT_BYTES: the largest import file taken by POST /v1/imports
+	ImportRetention     time.Duration  // ONEPLAN_IMPORT_FILES_RETENTION: an import job's rejects file is deleted this long after it finished
 	PublicURL           string         // ONEPLAN_PUBLIC_URL: the address callers use, for servers in /openapi.yaml
 	DeadlineLeads       deadline.Leads // ONEPLAN_DEADLINE_LEADS: how long before each statutory deadline it is warned of
 	ExternalIDSystems   []string       // ONEPLAN_EXTERNAL_ID_SYSTEMS: short names external ids may use besides URIs
@@ -98,6 +99,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_DOCUMENT_STORE", "", "where uploaded documents' bytes are kept: file:///path/to/folder, or s3://bucket?region=eu-west-2 (any S3-compatible store: add &endpoint=https://...&use_path_style=true); empty: a folder beside the SQLite database, or ./oneplan-documents with PostgreSQL (replicas must share one bucket)"},
 	{"ONEPLAN_MAX_DOCUMENT_BYTES", "20971520", "largest document accepted (413 above); Word documents may also unpack to at most 100 MB and 100 times their size"},
 	{"ONEPLAN_MAX_IMPORT_BYTES", "52428800", "largest import file accepted by POST /v1/imports (413 above); kept in the document store while its job runs"},
+	{"ONEPLAN_IMPORT_FILES_RETENTION", "720h", "an import job's rejects file (refused rows: children's details) is deleted this long after the job finished (720h: 30 days); its download then answers 410"},
 	{"ONEPLAN_PUBLIC_URL", "", "the URL callers reach this server at (e.g. https://oneplan.council.example), named as the server in /openapi.yaml and used by /docs; unset: the address it listens on"},
 	{"ONEPLAN_EXTERNAL_ID_SYSTEMS", "bridge,ems,capita-one", "short names other systems' record ids may be given under (external_ids[].system), comma-separated: lower case letters, digits and hyphens; any absolute URI is accepted too"},
 	{"ONEPLAN_WEBHOOK_RETRY_FOR", "72h", "how long a failed webhook delivery is retried before it fails and its subscription is marked failing"},
@@ -200,7 +202,7 @@ func FromEnv() (Config, error) {
 		zero bool
 	}{{"ONEPLAN_DISPATCH_INTERVAL", &c.DispatchInterval, true}, {"ONEPLAN_EVENTS_RETENTION", &c.EventsRetention, false},
 		{"ONEPLAN_WEBHOOK_RETRY_BASE", &c.WebhookRetryBase, false}, {"ONEPLAN_WEBHOOK_RETRY_FOR", &c.WebhookRetryFor, false},
-		{"ONEPLAN_WEBHOOK_TIMEOUT", &c.WebhookTimeout, false}} {
+		{"ONEPLAN_WEBHOOK_TIMEOUT", &c.WebhookTimeout, false}, {"ONEPLAN_IMPORT_FILES_RETENTION", &c.ImportRetention, false}} {
 		v, err := time.ParseDuration(get(d.name))
 		if err != nil || v < 0 || (v == 0 && !d.zero) {
 			return c, fmt.Errorf("%s must be a positive duration such as 30s or 72h", d.name)

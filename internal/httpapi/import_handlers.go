@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"time"
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
@@ -15,7 +16,7 @@ type importHandlers struct {
 	svc *importjobs.Service
 }
 
-func toImportJob(j imports.Job) api.ImportJob {
+func toImportJob(j imports.Job, retention time.Duration) api.ImportJob {
 	path := "/v1/imports/" + j.ID
 	out := api.ImportJob{ID: mustUUID(j.ID), Kind: j.Kind, Status: api.ImportJobStatus(j.Status), DryRun: j.DryRun, ContinueOnError: j.ContinueOnError,
 		FileSizeBytes: int(j.FileSize), Counts: api.ImportCounts{RowsRead: j.Counts.Rows, Created: j.Counts.Created, Unchanged: j.Counts.Unchanged,
@@ -23,6 +24,11 @@ func toImportJob(j imports.Job) api.ImportJob {
 		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Version: j.Version}
 	if j.RejectsKey != "" {
 		out.RejectsPath = ptr(path + "/rejects")
+		out.RejectsExpiresAt = j.RejectsExpireAt(retention)
+		out.RejectsDeletedAt = j.FilesDeletedAt
+	}
+	if j.FileName != "" {
+		out.FileName = ptr(j.FileName)
 	}
 	if j.Failure != "" {
 		out.Failure = ptr(j.Failure)
@@ -33,11 +39,11 @@ func toImportJob(j imports.Job) api.ImportJob {
 func (h *importHandlers) SubmitImport(ctx context.Context, req api.SubmitImportRequestObject) (api.SubmitImportResponseObject, error) {
 	q := req.Params
 	j, err := h.svc.Submit(ctx, importjobs.Request{Kind: q.Kind, DryRun: q.DryRun != nil && *q.DryRun,
-		ContinueOnError: q.ContinueOnError != nil && *q.ContinueOnError}, req.Body)
+		ContinueOnError: q.ContinueOnError != nil && *q.ContinueOnError, FileName: str(q.FileName)}, req.Body)
 	if err != nil {
 		return nil, err
 	}
-	return api.SubmitImport202JSONResponse{Body: toImportJob(j), Headers: api.SubmitImport202ResponseHeaders{Location: location("/v1/imports", j.ID)}}, nil
+	return api.SubmitImport202JSONResponse{Body: toImportJob(j, h.svc.FilesRetention()), Headers: api.SubmitImport202ResponseHeaders{Location: location("/v1/imports", j.ID)}}, nil
 }
 
 func (h *importHandlers) ListImports(ctx context.Context, req api.ListImportsRequestObject) (api.ListImportsResponseObject, error) {
@@ -48,7 +54,7 @@ func (h *importHandlers) ListImports(ctx context.Context, req api.ListImportsReq
 	}
 	out := api.ListImports200JSONResponse{Items: make([]api.ImportJob, len(items)), NextCursor: nextCursor(next)}
 	for i, j := range items {
-		out.Items[i] = toImportJob(j)
+		out.Items[i] = toImportJob(j, h.svc.FilesRetention())
 	}
 	return out, nil
 }
@@ -58,7 +64,7 @@ func (h *importHandlers) GetImport(ctx context.Context, req api.GetImportRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.GetImport200JSONResponse(toImportJob(j)), nil
+	return api.GetImport200JSONResponse(toImportJob(j, h.svc.FilesRetention())), nil
 }
 
 func (h *importHandlers) ListImportErrors(ctx context.Context, req api.ListImportErrorsRequestObject) (api.ListImportErrorsResponseObject, error) {
@@ -97,5 +103,5 @@ func (h *importHandlers) CancelImport(ctx context.Context, req api.CancelImportR
 	if err != nil {
 		return nil, err
 	}
-	return api.CancelImport200JSONResponse(toImportJob(j)), nil
+	return api.CancelImport200JSONResponse(toImportJob(j, h.svc.FilesRetention())), nil
 }

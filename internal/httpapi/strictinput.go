@@ -202,6 +202,15 @@ func (in *operationInput) checkBody(r *http.Request) error {
 		}
 		r.Body = http.NoBody
 	}
+	if ct != "" {
+		isJSON, err := in.mediaType(ct)
+		if err != nil {
+			return err
+		}
+		if !isJSON {
+			return nil // a file (a document, an import): streamed to the handler, never held whole here
+		}
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return err

@@ -70,4 +70,48 @@ type Store interface {
 	Complete(ctx context.Context, owner, key string, r Response) error
 	// Release forgets a Pending claim whose request did not succeed, so a retry runs at once.
 	Release(ctx context.Context, owner, key string) error
+	// Peek reads the record of (owner, key), if there is one, claiming nothing.
+	Peek(ctx context.Context, owner, key string) (prev Response, found bool, err error)
 }
+
+// Lapsed reports whether a Pending claim's lease has run out at now: its request can no longer
+// commit, so a retry of the same request takes the claim over.
+func (r Response) Lapsed(now time.Time) bool {
+	return r.State == Pending && !now.Before(r.ClaimedAt.Add(Lease))
+}
+
+// A streamed body (an import file) is not held in memory to be hashed before the request runs:
+// it is hashed as the service streams it to where it is kept, and the key is claimed only then,
+// by the service calling ClaimStreamed before the transaction that carries the request out.
+
+// Streamed claims the key of a request whose body has now been read whole; it returns the
+// context the request's transaction is to run in (carrying the claim), or *Taken.
+type Streamed func(ctx context.Context) (context.Context, error)
+
+type streamedKey struct{}
+
+// WithStreamed returns ctx carrying the claim to take once the body is read.
+func WithStreamed(ctx context.Context, claim Streamed) context.Context {
+	return context.WithValue(ctx, streamedKey{}, claim)
+}
+
+// ClaimStreamed takes the claim ctx carries, once the request's body has been read whole: the
+// context returned carries the claim into the request's transaction. With no Idempotency-Key,
+// ctx itself and nil. An error (*Taken when another request holds the key) means the request
+// must not be carried out: the service undoes what it kept of the body and returns the error.
+func ClaimStreamed(ctx context.Context) (context.Context, error) {
+	claim, ok := ctx.Value(streamedKey{}).(Streamed)
+	if !ok {
+		return ctx, nil
+	}
+	return claim(ctx)
+}
+
+// Taken is the answer to a streamed request whose key an earlier request holds: it is answered
+// as any retry is (the earlier answer replayed, or 409, or 422 for another request's key).
+type Taken struct {
+	Prev Response
+	Hash string // the streamed request's own hash
+}
+
+func (t *Taken) Error() string { return "the Idempotency-Key is held by an earlier request" }

@@ -4,7 +4,10 @@
 package imports
 
 import (
+	"path"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oneplan-send/oneplan/internal/paging"
 )
@@ -34,9 +37,14 @@ type Job struct {
 	FileKey         string // the upload in the blob store
 	FileSize        int64
 	RejectsKey      string // the refused rows in the blob store, when there are any
-	Counts          Counts
-	ErrorCount      int
-	Failure         string // why it failed, when it did
+	// FileName is the name of the file imported, when it was given (personal: it may name a
+	// child; read only with the job, never logged nor put in events).
+	FileName string
+	// FilesDeletedAt is when the retention sweep deleted the job's files.
+	FilesDeletedAt *time.Time
+	Counts         Counts
+	ErrorCount     int
+	Failure        string // why it failed, when it did
 	// Who asked: the import acts as them.
 	OrganisationID      string
 	ActorRole           string
@@ -56,6 +64,72 @@ type Job struct {
 
 // Done reports whether the job has finished.
 func (j Job) Done() bool { return j.Status == Succeeded || j.Status == Failed || j.Status == Cancelled }
+
+// DefaultRetention is how long a finished job's rejects file is kept when the deployment does
+// not say (ONEPLAN_IMPORT_FILES_RETENTION).
+const DefaultRetention = 30 * 24 * time.Hour
+
+// MaxFileName is the longest file name kept, in characters.
+const MaxFileName = 200
+
+// ValidFileName reports whether name may be kept as a job's file name: a bare name (no path) of
+// 1 to MaxFileName characters, without quotes or line breaks.
+func ValidFileName(name string) bool {
+	return name != "" && utf8.ValidString(name) && utf8.RuneCountInString(name) <= MaxFileName &&
+		path.Base(name) == name && name != "." && name != ".." && !strings.ContainsAny(name, "/\\\"\r\n\x00")
+}
+
+// BaseName is the file name kept for a file read from a path (the command line's): its last
+// element, cut to MaxFileName characters; "" when it has none fit to keep.
+func BaseName(p string) string {
+	p = strings.ReplaceAll(p, "\\", "/")
+	name := path.Base(p)
+	if r := []rune(name); len(r) > MaxFileName {
+		name = string(r[:MaxFileName])
+	}
+	if !ValidFileName(name) {
+		return ""
+	}
+	return name
+}
+
+// RejectsExpireAt is when a finished job's rejects file is deleted, keeping it for retention
+// after the job finished; nil while the job has not finished or has no rejects file.
+func (j Job) RejectsExpireAt(retention time.Duration) *time.Time {
+	if j.RejectsKey == "" || j.FinishedAt == nil || !j.Done() {
+		return nil
+	}
+	t := j.FinishedAt.Add(retention)
+	return &t
+}
+
+// FilesExpired reports whether the job's files are gone at now under the retention rule: deleted
+// by the sweep, or past their time and about to be.
+func (j Job) FilesExpired(now time.Time, retention time.Duration) bool {
+	if j.FilesDeletedAt != nil {
+		return true
+	}
+	return j.Done() && j.FinishedAt != nil && !now.Before(j.FinishedAt.Add(retention))
+}
+
+// FileKeys are the blob store keys a job's files may be under: its upload, and its rejects file
+// (also where a run cut short may have begun one).
+func (j Job) FileKeys() []string {
+	var out []string
+	if j.FileKey != "" {
+		out = append(out, j.FileKey, RejectsKeyOf(j.ID))
+	}
+	if j.RejectsKey != "" && j.RejectsKey != RejectsKeyOf(j.ID) {
+		out = append(out, j.RejectsKey)
+	}
+	return out
+}
+
+// UploadKeyOf is where job id's upload is kept in the blob store.
+func UploadKeyOf(id string) string { return "imports/" + id + "/upload.csv" }
+
+// RejectsKeyOf is where job id's rejects file is kept in the blob store.
+func RejectsKeyOf(id string) string { return "imports/" + id + "/rejects.csv" }
 
 // RowError is one problem found in a job's file.
 type RowError struct {
@@ -97,6 +171,12 @@ type Repository interface {
 	Finish(j Job, runner string) (bool, error)
 	// Cancel marks a queued or running job cancelled at now; false when it had finished.
 	Cancel(id string, now time.Time) (bool, error)
+	// FilesDue lists finished jobs whose files are not yet deleted and that finished at or before
+	// before, oldest first, at most limit.
+	FilesDue(before time.Time, limit int) ([]Job, error)
+	// MarkFilesDeleted records that a job's files were deleted at now; false when another
+	// replica's sweep already did.
+	MarkFilesDeleted(id string, now time.Time) (bool, error)
 	// AddErrors appends row errors; ClearErrors removes a job's (before a run starts again).
 	AddErrors(jobID string, errs []RowError) error
 	ClearErrors(jobID string) error

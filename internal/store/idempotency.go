@@ -61,14 +61,23 @@ func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempot
 	if res.RowsAffected == 1 {
 		return true, prev, nil
 	}
-	var got idempotencyRow
-	err = db.Where("api_key_id = ? AND idem_key = ?", keyID, key).Take(&got).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	prev, found, err := k.Peek(ctx, keyID, key)
+	if err == nil && !found {
 		// Released between our insert and read: the caller may simply retry.
 		return false, prev, &fault.Error{Kind: fault.Conflict, Detail: "A request with this Idempotency-Key was just released; retry now.", RetryAfter: time.Second}
 	}
+	return false, prev, err
+}
+
+// Peek reads the record of (keyID, key), claiming nothing.
+func (k IdempotencyKeys) Peek(ctx context.Context, keyID, key string) (prev idempotency.Response, found bool, err error) {
+	var got idempotencyRow
+	err = k.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ?", keyID, key).Take(&got).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return prev, false, nil
+	}
 	if err != nil {
-		return false, prev, translate(err)
+		return prev, false, translate(err)
 	}
 	prev = idempotency.Response{RequestHash: got.RequestHash, Method: got.Method, Path: got.Path, State: idempotency.State(got.State),
 		ClaimedAt: got.CreatedAt, ContentType: deref(got.ContentType), Location: deref(got.Location), ETag: deref(got.ETag)}
@@ -78,7 +87,7 @@ func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempot
 	if got.Body != nil {
 		prev.Body = []byte(*got.Body)
 	}
-	return false, prev, nil
+	return prev, true, nil
 }
 
 // Complete stores the answer to replay.

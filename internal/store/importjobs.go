@@ -25,6 +25,8 @@ type importJobRow struct {
 	FileKey             string
 	FileSize            int64
 	RejectsKey          *string
+	FileName            *string
+	FilesDeletedAt      *time.Time
 	RowsRead            int
 	RowsCreated         int
 	RowsUnchanged       int
@@ -50,7 +52,7 @@ func (importJobRow) TableName() string { return "import_jobs" }
 
 func toImportJobRow(j imports.Job) importJobRow {
 	return importJobRow{ID: j.ID, Kind: j.Kind, Status: string(j.Status), DryRun: j.DryRun, ContinueOnError: j.ContinueOnError,
-		FileKey: j.FileKey, FileSize: j.FileSize, RejectsKey: nullable(j.RejectsKey), RowsRead: j.Counts.Rows, RowsCreated: j.Counts.Created,
+		FileKey: j.FileKey, FileSize: j.FileSize, RejectsKey: nullable(j.RejectsKey), FileName: nullable(j.FileName), FilesDeletedAt: utcPtr(j.FilesDeletedAt), RowsRead: j.Counts.Rows, RowsCreated: j.Counts.Created,
 		RowsUnchanged: j.Counts.Unchanged, RowsRejected: j.Counts.Rejected, ErrorCount: j.ErrorCount, Failure: nullable(j.Failure),
 		OrganisationID: j.OrganisationID, ActorRole: j.ActorRole, ActorKeyID: nullable(j.ActorKeyID), ActorSubject: nullable(j.ActorSubject),
 		ActorPractitionerID: nullable(j.ActorPractitionerID), Runner: nullable(j.Runner), LeaseUntil: utcPtr(j.LeaseUntil), Attempts: j.Attempts,
@@ -59,7 +61,7 @@ func toImportJobRow(j imports.Job) importJobRow {
 
 func (r importJobRow) toDomain() imports.Job {
 	return imports.Job{ID: r.ID, Kind: r.Kind, Status: imports.Status(r.Status), DryRun: r.DryRun, ContinueOnError: r.ContinueOnError,
-		FileKey: r.FileKey, FileSize: r.FileSize, RejectsKey: deref(r.RejectsKey),
+		FileKey: r.FileKey, FileSize: r.FileSize, RejectsKey: deref(r.RejectsKey), FileName: deref(r.FileName), FilesDeletedAt: utcPtr(r.FilesDeletedAt),
 		Counts:     imports.Counts{Rows: r.RowsRead, Created: r.RowsCreated, Unchanged: r.RowsUnchanged, Rejected: r.RowsRejected},
 		ErrorCount: r.ErrorCount, Failure: deref(r.Failure), OrganisationID: r.OrganisationID, ActorRole: r.ActorRole,
 		ActorKeyID: deref(r.ActorKeyID), ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID),
@@ -153,6 +155,30 @@ func (tx importJobRepo) Finish(j imports.Job, runner string) (bool, error) {
 func (tx importJobRepo) Cancel(id string, now time.Time) (bool, error) {
 	res := tx.w().Exec(`UPDATE import_jobs SET status = 'cancelled', lease_until = NULL, finished_at = ?, updated_at = ?,
 		version = version + 1 WHERE id = ? AND status IN ('queued', 'running')`, now.UTC(), now.UTC(), id)
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// FilesDue lists finished jobs whose files the retention sweep has not deleted, finished at or before
+// before, oldest first (import_jobs_files_due); a command-line run's job has no files to delete.
+func (tx importJobRepo) FilesDue(before time.Time, limit int) ([]imports.Job, error) {
+	var rows []importJobRow
+	err := tx.q().Where("files_deleted_at IS NULL AND finished_at <= ? AND file_key <> '' AND status IN ('succeeded', 'failed', 'cancelled')", before.UTC()).
+		Order("finished_at, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]imports.Job, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// MarkFilesDeleted records the sweep's deletion, once: of two replicas sweeping the same job, one
+// updates the row and the other finds it already marked.
+func (tx importJobRepo) MarkFilesDeleted(id string, now time.Time) (bool, error) {
+	res := tx.w().Exec(`UPDATE import_jobs SET files_deleted_at = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND files_deleted_at IS NULL`, now.UTC(), now.UTC(), id)
 	return res.RowsAffected == 1, translate(res.Error)
 }
 

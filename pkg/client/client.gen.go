@@ -6223,13 +6223,22 @@ type ImportJob struct {
 	ErrorsPath string `json:"errors_path"`
 
 	// Failure Why a failed job failed.
-	Failure       *string            `json:"failure,omitempty"`
+	Failure *string `json:"failure,omitempty"`
+
+	// FileName The name of the file imported: `file_name` of the upload, or the file `oneplan import` read (its name, not its path). It may name a child: shown only to those who may read the job, never logged nor put in events. Absent when none was given.
+	FileName      *string            `json:"file_name,omitempty"`
 	FileSizeBytes int                `json:"file_size_bytes"`
 	FinishedAt    *time.Time         `json:"finished_at,omitempty"`
 	ID            openapi_types.UUID `json:"id"`
 
 	// Kind The layout imported.
 	Kind string `json:"kind"`
+
+	// RejectsDeletedAt With rejects_path: when the retention sweep deleted the rejects file.
+	RejectsDeletedAt *time.Time `json:"rejects_deleted_at,omitempty"`
+
+	// RejectsExpiresAt With rejects_path: when the rejects file is deleted (ONEPLAN_IMPORT_FILES_RETENTION after the job finished, 30 days by default); from then on its download answers 410.
+	RejectsExpiresAt *time.Time `json:"rejects_expires_at,omitempty"`
 
 	// RejectsPath The rejects file, when the job continued on error and refused rows.
 	RejectsPath *string    `json:"rejects_path,omitempty"`
@@ -9065,6 +9074,12 @@ type SubmitImportParams struct {
 
 	// ContinueOnError Load the good rows and keep the refused ones in the job's rejects file.
 	ContinueOnError *bool `form:"continue_on_error,omitempty" json:"continue_on_error,omitempty"`
+
+	// FileName The file's name as the sender knows it, kept on the job (it may name a child: shown only to those who may read the job, never logged); a bare name, no path.
+	FileName *string `form:"file_name,omitempty" json:"file_name,omitempty"`
+
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListImportErrorsParams defines parameters for ListImportErrors.
@@ -12596,7 +12611,11 @@ type ClientInterface interface {
 	//
 	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 	//
-	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
+	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`). `file_name` is kept on the job (`file_name`), shown only to those who may read the job, never logged nor put in events: it may name a child.
+	//
+	// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
+	//
+	// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -12634,7 +12653,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error.
+	// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 	//
 	// Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 	GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -17367,7 +17386,11 @@ func (c *Client) ListImports(ctx context.Context, params *ListImportsParams, req
 //
 // **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 //
-// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
+// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`). `file_name` is kept on the job (`file_name`), shown only to those who may read the job, never logged nor put in events: it may name a child.
+//
+// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
+//
+// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
 //
 // Takes any type of body and a specified content type.
 //
@@ -17445,7 +17468,7 @@ func (c *Client) ListImportErrors(ctx context.Context, id ID, params *ListImport
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error.
+// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 //
 // Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 func (c *Client) GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -26723,6 +26746,18 @@ func NewSubmitImportRequestWithBody(server string, params *SubmitImportParams, c
 
 		}
 
+		if params.FileName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "file_name", *params.FileName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -26735,6 +26770,21 @@ func NewSubmitImportRequestWithBody(server string, params *SubmitImportParams, c
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -35737,7 +35787,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 	//
-	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
+	// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`). `file_name` is kept on the job (`file_name`), shown only to those who may read the job, never logged nor put in events: it may name a child.
+	//
+	// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
+	//
+	// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -35781,7 +35835,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error.
+	// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -48113,6 +48167,11 @@ type SubmitImportResponse202Headers struct {
 	Location *string
 }
 
+// SubmitImportResponse409Headers the declared response headers of an HTTP 409 response for SubmitImport
+type SubmitImportResponse409Headers struct {
+	RetryAfter *int
+}
+
 // SubmitImportResponse429Headers the declared response headers of an HTTP 429 response for SubmitImport
 type SubmitImportResponse429Headers struct {
 	RetryAfter *int
@@ -48134,16 +48193,22 @@ type SubmitImportResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *SubmitImportResponse202Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SubmitImportResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SubmitImportResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -48170,6 +48235,11 @@ func (r SubmitImportResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
 }
 
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitImportResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
 // GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r SubmitImportResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
 	return r.ApplicationProblemJSON413
@@ -48178,6 +48248,11 @@ func (r SubmitImportResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
 // GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r SubmitImportResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
 	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitImportResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -48545,6 +48620,8 @@ type GetImportRejectsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationProblemJSON410 *Gone
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -48573,6 +48650,11 @@ func (r GetImportRejectsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetImportRejectsResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetImportRejectsResponse) GetApplicationProblemJSON410() *Gone {
+	return r.ApplicationProblemJSON410
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -62883,7 +62965,11 @@ func (c *ClientWithResponses) ListImportsWithResponse(ctx context.Context, param
 //
 // **Changes:** Keeps the file in the blob store and queues an import job (its `create` audit event); answers 202 at once. A replica runs the job as the caller, exactly as `oneplan import` runs a file (docs/import.md): every row checked first, then written all or nothing (or, with `continue_on_error`, the good rows with the refused ones set aside in a rejects file). Each record gets the audit and outbox events its `POST` would, with `request_id` `import-<job id>` and purpose `import`; the job gets `import_job.started` and `import_job.finished` outbox events and a summary audit event (`complete` on the `import_job`, with the same `request_id`).
 //
-// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`).
+// The body is the CSV file itself (`text/csv`), at most ONEPLAN_MAX_IMPORT_BYTES (50 MB by default; 413 over it). Poll the job (`GET /v1/imports/{id}`, its `Location`) until its status is `succeeded`, `failed` or `cancelled` (`POST /v1/imports/{id}/cancel`). `file_name` is kept on the job (`file_name`), shown only to those who may read the job, never logged nor put in events: it may name a child.
+//
+// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
+//
+// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -62951,7 +63037,7 @@ func (c *ClientWithResponses) ListImportErrorsWithResponse(ctx context.Context, 
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error.
+// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -76132,6 +76218,13 @@ func ParseSubmitImportResponse(rsp *http.Response) (*SubmitImportResponse, error
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -76145,6 +76238,13 @@ func ParseSubmitImportResponse(rsp *http.Response) (*SubmitImportResponse, error
 			return nil, err
 		}
 		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -76173,6 +76273,16 @@ func ParseSubmitImportResponse(rsp *http.Response) (*SubmitImportResponse, error
 			headers.Location = &value
 		}
 		response.Headers202 = &headers
+	case rsp.StatusCode == 409:
+		var headers SubmitImportResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers SubmitImportResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -76529,6 +76639,13 @@ func ParseGetImportRejectsResponse(rsp *http.Response) (*GetImportRejectsRespons
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests

@@ -18,6 +18,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/importfile"
 	"github.com/oneplan-send/oneplan/internal/importjob"
 	"github.com/oneplan-send/oneplan/internal/imports"
@@ -51,6 +52,9 @@ type Options struct {
 	Poll time.Duration
 	// Manual leaves jobs queued until RunPending is called: no worker runs (tests).
 	Manual bool
+	// FilesRetention is how long a finished job's rejects file is kept (default 30 days,
+	// ONEPLAN_IMPORT_FILES_RETENTION); SweepFiles deletes it then.
+	FilesRetention time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -65,6 +69,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
+	}
+	if o.FilesRetention <= 0 {
+		o.FilesRetention = imports.DefaultRetention
 	}
 	return o
 }
@@ -93,6 +100,9 @@ func New(core casework.Core, db casework.DB[Tx], blobs Blobs, kinds func() (map[
 // MaxBytes is the largest file taken.
 func (s *Service) MaxBytes() int64 { return s.opts.MaxBytes }
 
+// FilesRetention is how long a finished job's rejects file is kept.
+func (s *Service) FilesRetention() time.Duration { return s.opts.FilesRetention }
+
 // Audit record type of a job.
 const recordType = "import_job"
 
@@ -115,6 +125,8 @@ type Request struct {
 	Kind            string
 	DryRun          bool
 	ContinueOnError bool
+	// FileName is the file's name as the caller knows it (may be empty).
+	FileName string
 }
 
 // Submit keeps the file in the blob store and queues a job for it. The caller needs imports:run
@@ -134,6 +146,9 @@ func (s *Service) Submit(ctx context.Context, req Request, file io.Reader) (j im
 	if !ok {
 		return j, fault.Field(fault.Invalid, "/query/kind", "is not an import layout")
 	}
+	if req.FileName != "" && !imports.ValidFileName(req.FileName) {
+		return j, fault.Field(fault.Invalid, "/query/file_name", fmt.Sprintf("must be a bare file name of at most %d characters, without quotes or path separators", imports.MaxFileName))
+	}
 	if kind.Role != p.Role {
 		return j, &fault.Error{Kind: fault.Forbidden, Detail: "The " + req.Kind + " import is run by the " + string(kind.Role) +
 			" role; yours is " + string(p.Role) + "."}
@@ -141,9 +156,15 @@ func (s *Service) Submit(ctx context.Context, req Request, file io.Reader) (j im
 	now := s.Now()
 	j = imports.Job{ID: casework.NewID(), Kind: req.Kind, Status: imports.Queued, DryRun: req.DryRun, ContinueOnError: req.ContinueOnError,
 		OrganisationID: p.OrganisationID, ActorRole: string(p.Role), ActorKeyID: p.KeyID, ActorSubject: p.Subject,
-		ActorPractitionerID: p.PractitionerID, CreatedAt: now, UpdatedAt: now, Version: 1}
-	j.FileKey = "imports/" + j.ID + "/upload.csv"
+		ActorPractitionerID: p.PractitionerID, FileName: req.FileName, CreatedAt: now, UpdatedAt: now, Version: 1}
+	j.FileKey = imports.UploadKeyOf(j.ID)
 	if j.FileSize, err = s.keep(ctx, j.FileKey, file); err != nil {
+		return j, err
+	}
+	// With an Idempotency-Key, the key is claimed now that the file has been read (and hashed):
+	// a retry of an earlier upload keeps nothing of its own.
+	if ctx, err = idempotency.ClaimStreamed(ctx); err != nil {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
 		return j, err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
@@ -241,7 +262,9 @@ func (s *Service) Errors(ctx context.Context, id, cursor string, limit int) (out
 	return out, next, err
 }
 
-// Rejects opens a job's rejects file: the refused rows as read, with a problems column.
+// Rejects opens a job's rejects file: the refused rows as read, with a problems column. It is
+// gone (410) once the retention after the job finished has passed, whether or not the sweep has
+// deleted it yet.
 func (s *Service) Rejects(ctx context.Context, id string) (io.ReadCloser, error) {
 	j, err := s.Job(ctx, id)
 	if err != nil {
@@ -249,6 +272,10 @@ func (s *Service) Rejects(ctx context.Context, id string) (io.ReadCloser, error)
 	}
 	if j.RejectsKey == "" {
 		return nil, fault.New(fault.NotFound, "This job has no rejects file: it refused no rows, or it did not continue on error.")
+	}
+	if j.FilesExpired(s.Now(), s.opts.FilesRetention) {
+		return nil, fault.New(fault.Gone, "This job's rejects file was deleted "+retained(s.opts.FilesRetention)+" after the job finished, as every "+
+			"import's is (it holds children's details); the job's row errors are still listed at its errors_path.")
 	}
 	return s.blobs.Open(ctx, j.RejectsKey)
 }
@@ -419,7 +446,7 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 			}
 		}
 	})
-	rejectsKey := "imports/" + j.ID + "/rejects.csv"
+	rejectsKey := imports.RejectsKeyOf(j.ID)
 	p := jobPrincipal(j)
 	wctx := auth.WithPrincipal(runCtx, p)
 	// Every audit event of the run names the job, as the command-line import's do.
@@ -536,8 +563,10 @@ func (s *Service) finishIn(ctx context.Context, tx Tx, j imports.Job, c importjo
 // CommandRun is what a command-line import (oneplan import) ran: the job id its records' audit
 // events name, the layout, the choices, the counts and, when it failed, why.
 type CommandRun struct {
-	ID              string
-	Kind            string
+	ID   string
+	Kind string
+	// FileName is the name of the file read (imports.BaseName of its path: never the path).
+	FileName        string
 	DryRun          bool
 	ContinueOnError bool
 	FileSize        int64
@@ -550,7 +579,8 @@ type CommandRun struct {
 // the request id every record's event of the run carries) and import_job.finished. In tx, when
 // given (the rows' own transaction, so the summary commits with them or not at all), else in a
 // transaction of its own (a dry run, a refused file, a run continuing on error). The file's name
-// is not kept: the operator chose it, and it may name a child.
+// (never its path) is kept on the job, read only with it: it may name a child, so it is in
+// neither the audit event nor the outbox event.
 func (s *Service) RecordRun(ctx context.Context, tx casework.Recorder, run CommandRun) (err error) {
 	defer casework.Wrap(&err, "record import %s", run.ID)
 	p, err := casework.Allow(ctx, auth.RunImports)
@@ -559,7 +589,7 @@ func (s *Service) RecordRun(ctx context.Context, tx casework.Recorder, run Comma
 	}
 	now := s.Now()
 	j := imports.Job{ID: run.ID, Kind: run.Kind, Status: imports.Succeeded, DryRun: run.DryRun, ContinueOnError: run.ContinueOnError,
-		FileSize: run.FileSize, Counts: toCounts(run.Counts), Failure: run.Failure, OrganisationID: p.OrganisationID,
+		FileSize: run.FileSize, FileName: imports.BaseName(run.FileName), Counts: toCounts(run.Counts), Failure: run.Failure, OrganisationID: p.OrganisationID,
 		ActorRole: string(p.Role), ActorKeyID: p.KeyID, ActorSubject: p.Subject, ActorPractitionerID: p.PractitionerID,
 		Attempts: 1, StartedAt: &now, FinishedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if run.Failure != "" {
@@ -647,9 +677,91 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 	if err != nil {
 		return j, err
 	}
-	// The upload is not kept (a replica still reading it stops, finding the job cancelled).
+	// The upload is not kept (a replica still reading it stops, finding the job cancelled), nor a
+	// rejects file a run had begun (the replica running it deletes it too when it stops; the
+	// retention sweep catches one either misses).
 	_ = s.blobs.Delete(context.WithoutCancel(ctx), j.FileKey)
+	_ = s.blobs.Delete(context.WithoutCancel(ctx), imports.RejectsKeyOf(j.ID))
 	return j, nil
+}
+
+// retained says how long files are kept: in days when it is whole days.
+func retained(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d == day:
+		return "1 day"
+	case d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.String()
+}
+
+// retention is the actor of the retention sweep's audit events: the deployment itself.
+var retention = auth.Principal{Role: "system", Subject: "import-files-retention"}
+
+// SweepFiles deletes the files of jobs finished more than FilesRetention ago (their rejects
+// files, and any upload a failed delete left behind) and returns how many jobs' files it
+// deleted. Any replica may run it at any time: the files are deleted first (deleting one already
+// gone is no error), then the job is marked in one conditional UPDATE with, when it had a rejects
+// file, its audit event (delete on the import_job, changed_fields [files]); of two replicas
+// sweeping one job, only the one whose UPDATE marks it writes the event. A replica stopping between the two leaves the job
+// unmarked, and the next sweep finishes it.
+func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
+	defer casework.Wrap(&err, "delete expired import files")
+	for {
+		var due []imports.Job
+		if err := s.db.Read(ctx, func(tx Tx) error {
+			due, err = tx.ImportJobs().FilesDue(s.Now().Add(-s.opts.FilesRetention), 100)
+			return err
+		}); err != nil {
+			return deleted, err
+		}
+		for _, j := range due {
+			for _, key := range j.FileKeys() {
+				if err := s.blobs.Delete(ctx, key); err != nil {
+					return deleted, err
+				}
+			}
+			var marked bool
+			err := s.db.InTx(ctx, func(tx Tx) error {
+				var err error
+				if marked, err = tx.ImportJobs().MarkFilesDeleted(j.ID, s.Now()); err != nil || !marked || j.RejectsKey == "" {
+					return err // a job without a rejects file had only its upload, deleted as it ended (its own event)
+				}
+				ctx := casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "retention"})
+				return tx.Audit(s.Event(ctx, retention, "delete", recordType, j.ID, "", []string{"files"}))
+			})
+			if err != nil {
+				return deleted, err
+			}
+			if marked {
+				deleted++
+			}
+		}
+		if len(due) < 100 {
+			return deleted, nil
+		}
+	}
+}
+
+// RunFileSweeper sweeps expired import files every interval until ctx ends, telling report each
+// outcome (how many jobs' files were deleted: never which files).
+func (s *Service) RunFileSweeper(ctx context.Context, interval time.Duration, report func(int, error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := s.SweepFiles(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		report(n, err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func finishedConflict(j imports.Job) error {

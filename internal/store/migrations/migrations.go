@@ -53,6 +53,7 @@ var all = []*gormigrate.Migration{
 	m0090,
 	m0091,
 	m0100,
+	m0101,
 	m0102,
 	m0105,
 }

@@ -1,0 +1,63 @@
+package imports
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidFileName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"caseload.csv": true, "Ada Lovelace 2015.csv": true, "ünïcödé.csv": true, strings.Repeat("a", 200): true,
+		"": false, ".": false, "..": false, "dir/caseload.csv": false, `C:\files\caseload.csv`: false, `a"b.csv`: false,
+		"a\nb.csv": false, strings.Repeat("a", 201): false, "bad\xffutf8.csv": false, "nul\x00.csv": false,
+	} {
+		if got := ValidFileName(name); got != want {
+			t.Errorf("ValidFileName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestBaseName(t *testing.T) {
+	for p, want := range map[string]string{
+		"caseload.csv": "caseload.csv", "/home/officer/Ada Smith.csv": "Ada Smith.csv", `C:\exports\referrals.csv`: "referrals.csv",
+		"./x.csv": "x.csv", "/": "", "": "", "dir/": "dir", strings.Repeat("é", 250): strings.Repeat("é", 200),
+	} {
+		if got := BaseName(p); got != want {
+			t.Errorf("BaseName(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// TestRetention: a finished job's rejects file expires the retention after it finished, and is
+// gone from then on (or once the sweep deleted it); a job not finished, or without rejects,
+// names no expiry.
+func TestRetention(t *testing.T) {
+	finished := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	keep := 30 * 24 * time.Hour
+	j := Job{ID: "j1", Status: Succeeded, FileKey: UploadKeyOf("j1"), RejectsKey: RejectsKeyOf("j1"), FinishedAt: &finished}
+	if got := j.RejectsExpireAt(keep); got == nil || !got.Equal(finished.Add(keep)) {
+		t.Fatalf("expires at %v", got)
+	}
+	if j.FilesExpired(finished.Add(keep-time.Second), keep) || !j.FilesExpired(finished.Add(keep), keep) {
+		t.Fatal("expiry is not at the retention's end")
+	}
+	deleted := finished.Add(time.Hour)
+	if j2 := j; func() bool { j2.FilesDeletedAt = &deleted; return !j2.FilesExpired(finished, keep) }() {
+		t.Fatal("a job whose files were deleted is not expired")
+	}
+	running := Job{Status: Running, RejectsKey: "k"}
+	if running.RejectsExpireAt(keep) != nil || running.FilesExpired(finished.Add(100*keep), keep) {
+		t.Fatal("a running job's files expire")
+	}
+	if none := (Job{Status: Succeeded, FinishedAt: &finished}); none.RejectsExpireAt(keep) != nil {
+		t.Fatal("a job without rejects names an expiry")
+	}
+	if got := j.FileKeys(); !slices.Equal(got, []string{UploadKeyOf("j1"), RejectsKeyOf("j1")}) {
+		t.Fatalf("file keys: %v", got)
+	}
+	if got := (Job{ID: "cli", Status: Succeeded}).FileKeys(); len(got) != 0 {
+		t.Fatalf("a command-line run's file keys: %v", got)
+	}
+}
