@@ -7,10 +7,10 @@ import (
 	"sync"
 	"time"
 
+	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/segmentio/encoding/json"
 
 	"github.com/oneplan-send/oneplan/api"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // referralPageJSON answers a page of referrals (GET /v1/referrals) with the bytes the generated

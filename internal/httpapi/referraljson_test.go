@@ -151,7 +151,7 @@ func genReferral(t *rapid.T) api.Referral {
 	r.Triage = maybe(t, "triage", func(t *rapid.T, l string) api.Triage {
 		return api.Triage{Decision: api.TriageDecision(genString(t, l+" decision")), Reason: genString(t, l+" reason"),
 			OverrideReason: maybe(t, l+" override", genString), RedirectTo: maybe(t, l+" redirect", genString),
-			Route: maybe(t, l+" route", func(t *rapid.T, l string) api.Route { return api.Route(genString(t, l)) }),
+			Route:     maybe(t, l+" route", func(t *rapid.T, l string) api.Route { return api.Route(genString(t, l)) }),
 			TriagedAt: genTime(t, l+" at"), TriagedByAPIKeyID: maybe(t, l+" by", genUUID)}
 	})
 	return r
