@@ -30,12 +30,12 @@ func (tx *Tx) AuditListing(e audit.Event) (written func() bool) {
 }
 
 // pageOf says what scanAuditedPage reads for a list: the page's table and columns (cols, in
-// the order of fields), the audit event's record type and the column naming each row's young
-// person (ypCol), and, when extIDs is set, the external identifiers of each row's record of type
-// extType (the column externalIDsOfPage adds, scanned into extIDs).
+// the order of the pointers fields appends to dst), the audit event's record type and the column
+// naming each row's young person (ypCol), and, when extIDs is set, the external identifiers of
+// each row's record of type extType (the column externalIDsOfPage adds, scanned into extIDs).
 type pageOf[R any] struct {
 	table, recordType, cols, ypCol string
-	fields                         func(*R) []any
+	fields                         func(r *R, dst []any) []any
 	extType                        string
 	extIDs                         func(*R) **string
 }
@@ -48,7 +48,7 @@ func scanAuditedPage[R any, D any](c conn, q *gorm.DB, o pageOf[R], p paging.Pag
 	s := c.session
 	audited := s.listAudit != nil && s.listAudit.RecordType == o.recordType && len(s.pending) == 0 && len(s.guards) == 0 && s.batch == nil
 	if !audited && o.extIDs == nil {
-		return scanPage(q, o.table, o.cols, p, o.fields, id, conv)
+		return scanPage(q, o.table, o.cols, p, func(r *R) []any { return o.fields(r, nil) }, id, conv)
 	}
 	limit := p.Limit
 	if limit <= 0 || limit > 200 {
@@ -103,7 +103,7 @@ func scanAuditedPage[R any, D any](c conn, q *gorm.DB, o pageOf[R], p paging.Pag
 	err = queryRows(s, sql.String(), vars, func(scan func(...any) error) error {
 		rows = append(rows, *new(R))
 		r := &rows[len(rows)-1]
-		dest = append(dest[:0], o.fields(r)...)
+		dest = o.fields(r, dest[:0])
 		if audited {
 			dest = append(dest, &yp)
 		}

@@ -487,7 +487,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	}
 	if tx.inlinesExternalIDs() {
 		return scanAuditedPage(tx.conn, q, pageOf[referralWithIDs]{table: "referrals", recordType: audit.Referral, cols: referralColumns,
-			ypCol: "referrals.young_person_id", fields: func(r *referralWithIDs) []any { return r.fields() },
+			ypCol: "referrals.young_person_id", fields: func(r *referralWithIDs, dst []any) []any { return r.appendFields(dst) },
 			extType: externalid.Referral, extIDs: func(r *referralWithIDs) **string { return &r.ids }}, p,
 			func(r referralWithIDs) string { return r.ID },
 			func(r referralWithIDs) referral.Referral {

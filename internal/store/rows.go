@@ -257,11 +257,14 @@ const referralColumns = `referrals.id, referrals.reference, referrals.status, re
 	referrals.triage, referrals.engagement_lead_id, referrals.closure, referrals.safeguarding_raised, referrals.created_at,
 	referrals.updated_at, referrals.version`
 
-func (r *referralRow) fields() []any {
-	return []any{&r.ID, &r.Reference, &r.Status, &r.YoungPersonID, &r.ReferrerPractitionerID, &r.ReferrerOrganisationID, &r.Reasons,
+func (r *referralRow) fields() []any { return r.appendFields(nil) }
+
+// appendFields appends fields' pointers to dst (a page reuses one slice for all its rows).
+func (r *referralRow) appendFields(dst []any) []any {
+	return append(dst, &r.ID, &r.Reference, &r.Status, &r.YoungPersonID, &r.ReferrerPractitionerID, &r.ReferrerOrganisationID, &r.Reasons,
 		&r.MainReason, &r.ServicesInvolved, &r.ServicesCount, &r.SafeguardingConcern, &r.Consent, &r.Summary, &r.ReceivedOn,
 		&r.Locality, &r.LocalityKey, &r.Route, &r.Eligible, &r.Eligibility, &r.Triage, &r.EngagementLeadID, &r.Closure,
-		&r.SafeguardingRaised, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+		&r.SafeguardingRaised, &r.CreatedAt, &r.UpdatedAt, &r.Version)
 }
 
 type referralRow struct {
