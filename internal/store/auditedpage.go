@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -132,17 +134,22 @@ func scanAuditedPage[R any, D any](c conn, q *gorm.DB, o pageOf[R], p paging.Pag
 // every value into a driver.Value and converting it again, which was a sixth of the server's time
 // on a page of referrals. Elsewhere (a transaction, SQLite) it goes through the ORM's connection.
 // An error after the last row (a data-modifying CTE's, or the commit's) is its error.
-func queryRows(s *session, sql string, vars []any, each func(scan func(...any) error) error) error {
+func queryRows(s *session, sql string, vars []any, each func(scan func(...any) error) error) (err error) {
 	if s.tx == nil && s.dialect == Postgres {
-		sqlDB, err := s.pool.DB()
-		if err != nil {
-			return err
+		pool, poolErr := s.pool.DB()
+		if poolErr != nil {
+			return poolErr
 		}
-		c, err := sqlDB.Conn(s.ctx)
-		if err != nil {
-			return err
+		c, connErr := pool.Conn(s.ctx)
+		if connErr != nil {
+			return connErr
 		}
 		defer func() { _ = c.Close() }()
+		if log := s.pool.Logger; log != logger.Discard {
+			// A logger other than the server's (a test's recorder of statements) still hears of it.
+			begin := time.Now()
+			defer func() { log.Trace(s.ctx, begin, func() (string, int64) { return sql, -1 }, err) }()
+		}
 		return c.Raw(func(driverConn any) error {
 			pc, ok := driverConn.(interface{ Conn() *pgx.Conn })
 			if !ok {
