@@ -31,7 +31,6 @@ func (f fastJSON) write(w http.ResponseWriter) error {
 
 // The operations answered through fastJSON.
 
-func (f fastJSON) VisitListReferralsResponse(w http.ResponseWriter) error   { return f.write(w) }
 func (f fastJSON) VisitGetReferralResponse(w http.ResponseWriter) error     { return f.write(w) }
 func (f fastJSON) VisitListYoungPeopleResponse(w http.ResponseWriter) error { return f.write(w) }
 func (f fastJSON) VisitGetYoungPersonResponse(w http.ResponseWriter) error  { return f.write(w) }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -78,4 +80,51 @@ func TestReferralExternalIDs(t *testing.T) {
 		}
 		e.do(http.MethodPost, "/v1/referrals", e.officer, body(), "If-None-Exist", "nowhere|1").problem(t, http.StatusBadRequest)
 	}, withSystems("ems"))
+}
+
+// TestReferralListShowsExternalIDs: a page of referrals shows each one's external ids exactly as
+// reading it does (several ids in the same order, none at all for a referral holding none), on
+// both databases; PostgreSQL brings them with the page in one aggregate over its ids.
+func TestReferralListShowsExternalIDs(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		yp := e.youngPerson(e.officer, child(6))
+		create := func(ids ...string) string {
+			m := map[string]any{"young_person_id": yp, "referrer_practitioner_id": e.schoolSENCO, "reasons": []string{"sen"},
+				"services_involved": []string{"school", "camhs"}}
+			var xs []map[string]any
+			for i := 0; i+1 < len(ids); i += 2 {
+				xs = append(xs, map[string]any{"system": ids[i], "value": ids[i+1]})
+			}
+			if xs != nil {
+				m["external_ids"] = xs
+			}
+			r := e.do(http.MethodPost, "/v1/referrals", e.officer, m)
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			return r.json(t)["id"].(string)
+		}
+		made := []string{create("mis", "B-2", "ems", "Z-9", "ems", "A-1"), create(), create("ems", "Q-7"), create()}
+		page := items(t, e.do(http.MethodGet, "/v1/referrals?limit=200", e.officer, nil))
+		seen := 0
+		for _, it := range page {
+			m := it.(map[string]any)
+			id := m["id"].(string)
+			if !slices.Contains(made, id) {
+				continue
+			}
+			seen++
+			want := e.do(http.MethodGet, "/v1/referrals/"+id, e.officer, nil).json(t)["external_ids"]
+			if !reflect.DeepEqual(m["external_ids"], want) {
+				t.Errorf("referral %s: listed external_ids %v, read %v", id, m["external_ids"], want)
+			}
+		}
+		if seen != len(made) {
+			t.Fatalf("the page showed %d of the %d referrals", seen, len(made))
+		}
+		first := e.do(http.MethodGet, "/v1/referrals/"+made[0], e.officer, nil).json(t)["external_ids"]
+		if xs, _ := first.([]any); len(xs) != 3 || xs[0].(map[string]any)["value"] != "A-1" || xs[2].(map[string]any)["system"] != "mis" {
+			t.Fatalf("external ids of the first referral, in system and value order: %v", first)
+		}
+	}, withSystems("ems", "mis"))
 }

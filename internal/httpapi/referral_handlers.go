@@ -55,11 +55,11 @@ func (h *referralHandlers) ListReferrals(ctx context.Context, req api.ListReferr
 	if err != nil {
 		return nil, err
 	}
-	out := api.ListReferrals200JSONResponse{Items: make([]api.Referral, len(items)), NextCursor: nextCursor(next)}
+	out := api.ReferralPage{Items: make([]api.Referral, len(items)), NextCursor: nextCursor(next)}
 	for i, r := range items {
 		out.Items[i] = toReferral(r)
 	}
-	return fastJSON{body: out}, nil
+	return referralPageJSON{page: out}, nil
 }
 
 func (h *referralHandlers) UpdateReferral(ctx context.Context, req api.UpdateReferralRequestObject) (api.UpdateReferralResponseObject, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
@@ -150,4 +151,63 @@ func TestAuditedReferralReadIsOneStatement(t *testing.T) {
 func readOne(t *testing.T, st *store.Store, id string) referral.Referral {
 	t.Helper()
 	return read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referrals().Get(id, access.Scope{}) })
+}
+
+// TestAuditedReferralPageIsOneStatement: on PostgreSQL a page of referrals, its external ids and
+// its audit event are one statement (sent straight on pgx, which a test's recorder still hears),
+// the page shows each referral's ids, and the event names the page's referrals and children.
+func TestAuditedReferralPageIsOneStatement(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		o := mkOrg(t, st, nil)
+		yp := mkPerson(t, st, o.ID, nil)
+		pr := mkPractitioner(t, st, o.ID, nil)
+		first, second := mkReferral(t, st, yp, pr, nil), mkReferral(t, st, yp, pr, nil)
+		held := externalid.ID{System: "ems", Value: "R-3"}
+		write(t, st, func(tx *store.Tx) error {
+			return tx.ExternalIDs().Add(externalid.Referral, first.ID, []externalid.ID{held}, now())
+		})
+		sent := store.RecordSQL(st)
+		eventID := newID(t)
+		var (
+			page        []referral.Referral
+			inStatement bool
+		)
+		err := st.Read(ctx, func(tx *store.Tx) error {
+			written := tx.AuditListing(audit.Event{ID: eventID, OccurredAt: now(), Action: audit.List, RecordType: audit.Referral,
+				ActorRole: "send_officer"})
+			rs, _, err := tx.Referrals().List(referral.Filter{}, access.Scope{}, paging.Page{Limit: 50})
+			page, inStatement = rs, written()
+			if err != nil {
+				return err
+			}
+			ids, err := tx.ExternalIDs().Of(externalid.Referral, rs[0].ID, rs[1].ID)
+			for i := range page {
+				page[i].ExternalIDs = ids[page[i].ID]
+			}
+			return err
+		})
+		statements := sent()
+		if err != nil || len(page) != 2 || page[0].ID != second.ID || page[1].ID != first.ID {
+			t.Fatalf("page %+v: %v", page, err)
+		}
+		wantEqual(t, "external ids of the older referral", page[1].ExternalIDs, []externalid.ID{held})
+		wantEqual(t, "external ids of the newer referral", page[0].ExternalIDs, []externalid.ID(nil))
+		if st.Dialect() != store.Postgres {
+			return
+		}
+		var withAudit int
+		for _, s := range statements {
+			if strings.Contains(s, "INSERT INTO audit_events") && strings.Contains(s, "external_ids") {
+				withAudit++
+			}
+		}
+		if !inStatement || withAudit != 1 {
+			t.Errorf("audit written with the page %v, %d statements holding the page and its audit row, want one:\n%s", inStatement, withAudit,
+				strings.Join(statements, "\n"))
+		}
+		if got, err := store.RawString(st, "SELECT record_ids FROM audit_events WHERE id = ?", eventID); err != nil ||
+			strings.ReplaceAll(got, " ", "") != `["`+second.ID+`","`+first.ID+`"]` {
+			t.Errorf("the page's audit row names %s, %v", got, err)
+		}
+	})
 }

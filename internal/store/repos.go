@@ -443,8 +443,10 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		q = tx.filtered(f, s)
 	}
 	if tx.inlinesExternalIDs() {
-		return scanAuditedPage(tx.conn, q, "referrals", audit.Referral, referralColumns+", "+inlineExternalIDs(externalid.Referral, "referrals.id"), "referrals.young_person_id", p,
-			func(r *referralWithIDs) []any { return append(r.fields(), &r.ids) }, func(r referralWithIDs) string { return r.ID },
+		return scanAuditedPage(tx.conn, q, pageOf[referralWithIDs]{table: "referrals", recordType: audit.Referral, cols: referralColumns,
+			ypCol: "referrals.young_person_id", fields: func(r *referralWithIDs, dst []any) []any { return r.appendFields(dst) },
+			extType: externalid.Referral, extIDs: func(r *referralWithIDs) **string { return &r.ids }}, p,
+			func(r referralWithIDs) string { return r.ID },
 			func(r referralWithIDs) referral.Referral {
 				tx.keepInlined(externalid.Referral, r.ID, r.ids)
 				return r.toDomain()
@@ -594,7 +596,7 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope) *gorm.DB {
 	return q
 }
 
-// referralWithIDs is a referral's row with its external identifiers (inlineExternalIDs).
+// referralWithIDs is a referral's row with its external identifiers (inlineExternalIDs, externalIDsOfPage).
 type referralWithIDs struct {
 	referralRow
 	ids *string

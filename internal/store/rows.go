@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	// JSON columns are read on every row of every list: segmentio's decoder, a drop-in for
 	// encoding/json, reads them several times faster (measured on the referral list).
@@ -64,11 +65,69 @@ func toJSONOrNull(v any, isNil bool) *string {
 func fromJSON[T any](s *string) T {
 	var v T
 	if s != nil && *s != "" {
+		// Arrays of plain strings (a referral's reasons and services, on every row of its list)
+		// are read by hand: the decoder's reflection was a tenth of the list's time.
+		if p, ok := any(&v).(*[]string); ok {
+			if out, ok := plainStrings(*s); ok {
+				*p = out
+				return v
+			}
+		}
 		if err := json.Unmarshal([]byte(*s), &v); err != nil {
 			panic(unreadable{what: "JSON column", err: err})
 		}
 	}
 	return v
+}
+
+// plainStrings reads s, a JSON array of strings none of which has an escape or a control
+// character (as the store writes reasons and services), as the decoder would: [] is an empty
+// slice, not nil. ok is false for anything else (null, escapes, invalid UTF-8, malformed), which
+// the decoder is left to read.
+func plainStrings(s string) (out []string, ok bool) {
+	i := skipJSONSpace(s, 0)
+	if i == len(s) || s[i] != '[' {
+		return nil, false
+	}
+	out = make([]string, 0, 1+strings.Count(s, ","))
+	if i = skipJSONSpace(s, i+1); i < len(s) && s[i] == ']' {
+		return out, skipJSONSpace(s, i+1) == len(s)
+	}
+	for {
+		if i == len(s) || s[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for j < len(s) && s[j] != '"' {
+			if s[j] == '\\' || s[j] < 0x20 {
+				return nil, false
+			}
+			j++
+		}
+		if j == len(s) || !utf8.ValidString(s[i+1:j]) {
+			return nil, false
+		}
+		out = append(out, s[i+1:j])
+		if i = skipJSONSpace(s, j+1); i == len(s) {
+			return nil, false
+		}
+		switch s[i] {
+		case ']':
+			return out, skipJSONSpace(s, i+1) == len(s)
+		case ',':
+			i = skipJSONSpace(s, i+1)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// skipJSONSpace returns the index of the first byte from i on that is not JSON whitespace.
+func skipJSONSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // unreadable is a stored value that cannot be read back. Row converters raise it rather than
@@ -198,11 +257,14 @@ const referralColumns = `referrals.id, referrals.reference, referrals.status, re
 	referrals.triage, referrals.engagement_lead_id, referrals.closure, referrals.safeguarding_raised, referrals.created_at,
 	referrals.updated_at, referrals.version`
 
-func (r *referralRow) fields() []any {
-	return []any{&r.ID, &r.Reference, &r.Status, &r.YoungPersonID, &r.ReferrerPractitionerID, &r.ReferrerOrganisationID, &r.Reasons,
+func (r *referralRow) fields() []any { return r.appendFields(nil) }
+
+// appendFields appends fields' pointers to dst (a page reuses one slice for all its rows).
+func (r *referralRow) appendFields(dst []any) []any {
+	return append(dst, &r.ID, &r.Reference, &r.Status, &r.YoungPersonID, &r.ReferrerPractitionerID, &r.ReferrerOrganisationID, &r.Reasons,
 		&r.MainReason, &r.ServicesInvolved, &r.ServicesCount, &r.SafeguardingConcern, &r.Consent, &r.Summary, &r.ReceivedOn,
 		&r.Locality, &r.LocalityKey, &r.Route, &r.Eligible, &r.Eligibility, &r.Triage, &r.EngagementLeadID, &r.Closure,
-		&r.SafeguardingRaised, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+		&r.SafeguardingRaised, &r.CreatedAt, &r.UpdatedAt, &r.Version)
 }
 
 type referralRow struct {
