@@ -146,9 +146,12 @@ func queryRows(s *session, sql string, vars []any, each func(scan func(...any) e
 		}
 		defer func() { _ = c.Close() }()
 		if log := s.pool.Logger; log != logger.Discard {
-			// A logger other than the server's (a test's recorder of statements) still hears of it.
+			// A logger other than the server's (a test's recorder of statements) still hears of it,
+			// with its values written in as GORM tells of its own.
 			begin := time.Now()
-			defer func() { log.Trace(s.ctx, begin, func() (string, int64) { return sql, -1 }, err) }()
+			defer func() {
+				log.Trace(s.ctx, begin, func() (string, int64) { return s.pool.Dialector.Explain(sql, vars...), -1 }, err)
+			}()
 		}
 		return c.Raw(func(driverConn any) error {
 			pc, ok := driverConn.(interface{ Conn() *pgx.Conn })

@@ -355,17 +355,20 @@ func (s *session) direct() gorm.ConnPool {
 		return db.Statement.ConnPool
 	}
 	// A logger other than the server's (a test's recorder of statements) still hears of each.
-	return traced{ConnPool: db.Statement.ConnPool, log: db.Logger}
+	return traced{ConnPool: db.Statement.ConnPool, log: db.Logger, explain: db.Dialector.Explain}
 }
 
 // traced tells a GORM logger of the statements sent past GORM.
 type traced struct {
 	gorm.ConnPool
-	log logger.Interface
+	log     logger.Interface
+	explain func(sql string, vars ...any) string
 }
 
-func (t traced) note(ctx context.Context, begin time.Time, query string, rows int64, err error) {
-	t.log.Trace(ctx, begin, func() (string, int64) { return query, rows }, err)
+// note tells of query with its values written in, as GORM's own statements are told (a plan test
+// EXPLAINs what it hears).
+func (t traced) note(ctx context.Context, begin time.Time, query string, args []any, rows int64, err error) {
+	t.log.Trace(ctx, begin, func() (string, int64) { return t.explain(query, args...), rows }, err)
 }
 
 func (t traced) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -375,21 +378,21 @@ func (t traced) ExecContext(ctx context.Context, query string, args ...any) (sql
 	if err == nil {
 		n, _ = res.RowsAffected()
 	}
-	t.note(ctx, begin, query, n, err)
+	t.note(ctx, begin, query, args, n, err)
 	return res, err
 }
 
 func (t traced) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	begin := time.Now()
 	rows, err := t.ConnPool.QueryContext(ctx, query, args...)
-	t.note(ctx, begin, query, -1, err)
+	t.note(ctx, begin, query, args, -1, err)
 	return rows, err
 }
 
 func (t traced) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	begin := time.Now()
 	row := t.ConnPool.QueryRowContext(ctx, query, args...)
-	t.note(ctx, begin, query, -1, row.Err())
+	t.note(ctx, begin, query, args, -1, row.Err())
 	return row
 }
 
