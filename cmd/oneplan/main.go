@@ -300,7 +300,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				logger.Info("statutory clock sweep done by another process")
 				return
 			}
-			logger.Info("statutory clock sweep", "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
+			logger.Info("statutory clock sweep", "slot", res.Slot, "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
 				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened,
 				"deadline_warnings", res.Warned, "deadline_missed_events", res.Missed)
 		})

@@ -78,6 +78,8 @@ var sweeper = auth.Principal{Subject: "oneplan:sweeper", Role: auth.RoleAdmin}
 type SweepResult struct {
 	// Skipped is true when another process had already swept this interval.
 	Skipped bool
+	// Slot names the interval RunSweeper claimed (empty for Sweep).
+	Slot string
 
 	DecisionsDue, DeadlinesMissed, ReviewsDue, ReviewsOverdue, PlansCeased, GapsOpened int
 	// DeadlinesDueSoon counts due_soon events of the 16- and 20-week limits.
@@ -269,7 +271,9 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report
 	for {
 		// Every replica ticks; the first to claim the interval's slot sweeps it, the others skip.
 		now := s.Now()
-		res, err := s.sweep(ctx, s.Today(), "sweep:"+interval.String()+":"+now.Truncate(interval).Format(time.RFC3339))
+		slot := "sweep:" + interval.String() + ":" + now.Truncate(interval).Format(time.RFC3339)
+		res, err := s.sweep(ctx, s.Today(), slot)
+		res.Slot = slot
 		report(res, err)
 		select {
 		case <-ctx.Done():
