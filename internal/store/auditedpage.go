@@ -150,7 +150,7 @@ func queryRows(s *session, sql string, vars []any, each func(scan func(...any) e
 			// with its values written in as GORM tells of its own.
 			begin := time.Now()
 			defer func() {
-				log.Trace(s.ctx, begin, func() (string, int64) { return s.pool.Dialector.Explain(sql, vars...), -1 }, err)
+				log.Trace(s.ctx, begin, func() (string, int64) { return s.pool.Explain(sql, vars...), -1 }, err)
 			}()
 		}
 		return c.Raw(func(driverConn any) error {

@@ -355,7 +355,7 @@ func (s *session) direct() gorm.ConnPool {
 		return db.Statement.ConnPool
 	}
 	// A logger other than the server's (a test's recorder of statements) still hears of each.
-	return traced{ConnPool: db.Statement.ConnPool, log: db.Logger, explain: db.Dialector.Explain}
+	return traced{ConnPool: db.Statement.ConnPool, log: db.Logger, explain: db.Explain}
 }
 
 // traced tells a GORM logger of the statements sent past GORM.
