@@ -105,19 +105,7 @@ func appendReferral(b []byte, r *api.Referral) ([]byte, error) {
 	b = appendUUID(append(b, `,"id":`...), r.ID)
 	b = strconv.AppendBool(append(b, `,"lead_must_be_social_worker":`...), r.LeadMustBeSocialWorker)
 	b = appendString(append(b, `,"main_reason":`...), string(r.MainReason))
-	b = append(b, `,"reasons":`...)
-	if r.Reasons == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, s := range r.Reasons {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, string(s))
-		}
-		b = append(b, ']')
-	}
+	b = appendStrings(append(b, `,"reasons":`...), r.Reasons)
 	b = appendDate(append(b, `,"received_on":`...), r.ReceivedOn)
 	b = appendString(append(b, `,"reference":`...), r.Reference)
 	b = appendUUID(append(b, `,"referrer_organisation_id":`...), r.ReferrerOrganisationID)
@@ -131,19 +119,7 @@ func appendReferral(b []byte, r *api.Referral) ([]byte, error) {
 			return nil, err
 		}
 	}
-	b = append(b, `,"services_involved":`...)
-	if r.ServicesInvolved == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, s := range r.ServicesInvolved {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, string(s))
-		}
-		b = append(b, ']')
-	}
+	b = appendStrings(append(b, `,"services_involved":`...), r.ServicesInvolved)
 	b = appendString(append(b, `,"status":`...), string(r.Status))
 	if r.Summary != nil {
 		b = appendString(append(b, `,"summary":`...), *r.Summary)
@@ -196,6 +172,21 @@ func appendValue(b []byte, v any) ([]byte, error) {
 }
 
 // appendString appends s as a JSON string, escaped as the encoder escapes it (HTML too).
+// appendStrings writes a list of strings as encoding/json does: null for a nil slice.
+func appendStrings[S ~string](b []byte, ss []S) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, string(s))
+	}
+	return append(b, ']')
+}
+
 func appendString(b []byte, s string) []byte { return json.AppendEscape(b, s, json.EscapeHTML) }
 
 // appendTime appends t as time.Time's MarshalJSON does (RFC 3339 with nanoseconds, quoted),
