@@ -168,22 +168,33 @@ func refreshTransitionSpans(db *gorm.DB, ids []string) error {
 				return err
 			}
 		}
-		for part := range slices.Chunk(rows, 500) {
-			var sql strings.Builder
-			args := make([]any, 0, 5*len(part))
-			sql.WriteString("INSERT INTO transition_spans (young_person_id, kind, from_on, to_on, locality) VALUES ")
-			for i, r := range part {
-				if i > 0 {
-					sql.WriteString(", ")
-				}
-				sql.WriteString("(?, ?, ?, ?, ?)")
-				args = append(args, r.YoungPersonID, r.Kind, r.FromOn, r.ToOn, r.Locality)
-			}
-			if err := db.Exec(sql.String(), args...).Error; err != nil {
-				return err
-			}
+		if err := insertRows(db, "INSERT INTO transition_spans (young_person_id, kind, from_on, to_on, locality) VALUES ", "(?, ?, ?, ?, ?)", "",
+			rows, func(r spanRow) []any { return []any{r.YoungPersonID, r.Kind, r.FromOn, r.ToOn, r.Locality} }); err != nil {
+			return err
 		}
 		if err := addTransitionCounts(db, deltas); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRows writes rows as multi-row INSERTs of 500 (head, then tuple once a row, then tail), each
+// row's values from vals.
+func insertRows[R any](db *gorm.DB, head, tuple, tail string, rows []R, vals func(R) []any) error {
+	for part := range slices.Chunk(rows, 500) {
+		var sql strings.Builder
+		sql.WriteString(head)
+		args := make([]any, 0, len(part)*strings.Count(tuple, "?"))
+		for i, r := range part {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString(tuple)
+			args = append(args, vals(r)...)
+		}
+		sql.WriteString(tail)
+		if err := db.Exec(sql.String(), args...).Error; err != nil {
 			return err
 		}
 	}
@@ -202,21 +213,10 @@ func addTransitionCounts(db *gorm.DB, deltas map[countKey]int64) error {
 	slices.SortFunc(keys, func(a, b countKey) int {
 		return strings.Compare(a.kind+"\x00"+a.day+"\x00"+a.locality, b.kind+"\x00"+b.day+"\x00"+b.locality)
 	})
-	for part := range slices.Chunk(keys, 500) {
-		var sql strings.Builder
-		args := make([]any, 0, 4*len(part))
-		sql.WriteString("INSERT INTO transition_counts (kind, day, locality, n) VALUES ")
-		for i, k := range part {
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?, ?, ?, ?)")
-			args = append(args, k.kind, k.day, k.locality, deltas[k])
-		}
-		sql.WriteString(" ON CONFLICT (kind, day, locality) DO UPDATE SET n = transition_counts.n + excluded.n")
-		if err := db.Exec(sql.String(), args...).Error; err != nil {
-			return err
-		}
+	if err := insertRows(db, "INSERT INTO transition_counts (kind, day, locality, n) VALUES ", "(?, ?, ?, ?)",
+		" ON CONFLICT (kind, day, locality) DO UPDATE SET n = transition_counts.n + excluded.n",
+		keys, func(k countKey) []any { return []any{k.kind, k.day, k.locality, deltas[k]} }); err != nil {
+		return err
 	}
 	return nil
 }
