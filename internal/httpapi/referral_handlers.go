@@ -29,7 +29,7 @@ func (h *referralHandlers) CreateReferral(ctx context.Context, req api.CreateRef
 	if err != nil {
 		return nil, err
 	}
-	return fastRecord{status: http.StatusCreated, body: toReferral(r), location: location("/v1/referrals", r.ID), etag: etag(r.Version)}, nil
+	return fastJSON{status: http.StatusCreated, body: toReferral(r), location: location("/v1/referrals", r.ID), etag: etag(r.Version)}, nil
 }
 
 func (h *referralHandlers) GetReferral(ctx context.Context, req api.GetReferralRequestObject) (api.GetReferralResponseObject, error) {
@@ -75,7 +75,7 @@ func (h *referralHandlers) UpdateReferral(ctx context.Context, req api.UpdateRef
 	if err != nil {
 		return nil, err
 	}
-	return fastRecord{status: http.StatusOK, body: toReferral(r), etag: etag(r.Version)}, nil
+	return fastJSON{status: http.StatusOK, body: toReferral(r), etag: etag(r.Version)}, nil
 }
 
 func (h *referralHandlers) TriageReferral(ctx context.Context, req api.TriageReferralRequestObject) (api.TriageReferralResponseObject, error) {
