@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,8 +80,16 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	p := s.toProblem(err, c)
 	rid := requestID(c)
+	if clientGone(c) {
+		// The caller hung up (a benchmark closing its connections, a browser tab closed): whatever
+		// failed failed because of that, and there is nobody to answer. Not our fault, so not an
+		// error; 499 (nginx's "client closed request") keeps it out of the 5xx figures.
+		s.log.Info("client closed request", "request_id", rid, "route", c.Path(), "error", err.Error())
+		c.Response().WriteHeader(statusClientClosed)
+		return
+	}
+	p := s.toProblem(err, c)
 	p.RequestID = &rid
 	inst := c.Request().URL.Path
 	p.Instance = &inst
@@ -115,6 +124,21 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)
 	_, _ = c.Response().Write(body)
+}
+
+// statusClientClosed is recorded for a request whose caller went away before it was answered.
+const statusClientClosed = 499
+
+// clientCtxKey holds the request's context as net/http gave it, before the deadline middleware
+// derived its own: only that one is cancelled when the client goes away (and the derived one is
+// always cancelled by the time an error is handled).
+const clientCtxKey = "client_ctx"
+
+// clientGone reports whether the client closed the request: its own context is done. A server-side
+// timeout or a database outage leaves it alive, so those are still answered 500 or 503.
+func clientGone(c echo.Context) bool {
+	ctx, ok := c.Get(clientCtxKey).(context.Context)
+	return ok && ctx.Err() != nil
 }
 
 func (s *Server) toProblem(err error, c echo.Context) api.Problem {

@@ -229,6 +229,7 @@ func requestID(c echo.Context) string {
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		c.Set(clientCtxKey, c.Request().Context())
 		err := next(c)
 		if err != nil {
 			c.Error(err)
