@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -264,18 +265,31 @@ func (s *Service) Errors(ctx context.Context, id, cursor string, limit int) (out
 
 // Rejects opens a job's rejects file: the refused rows as read, with a problems column. It is
 // gone (410) once the retention after the job finished has passed, whether or not the sweep has
-// deleted it yet.
-func (s *Service) Rejects(ctx context.Context, id string) (io.ReadCloser, error) {
-	j, err := s.Job(ctx, id)
+// deleted it yet. The file holds children's details, so every download is audited (export on
+// the job, changed_fields [rejects], the caller as actor), written with the read of the job (as
+// every audited read's event is) before a byte of the file is sent.
+func (s *Service) Rejects(ctx context.Context, id string) (_ io.ReadCloser, err error) {
+	defer casework.Wrap(&err, "download import job %s rejects", id)
+	p, err := casework.Allow(ctx, auth.RunImports)
 	if err != nil {
 		return nil, err
 	}
-	if j.RejectsKey == "" {
-		return nil, fault.New(fault.NotFound, "This job has no rejects file: it refused no rows, or it did not continue on error.")
-	}
-	if j.FilesExpired(s.Now(), s.opts.FilesRetention) {
-		return nil, fault.New(fault.Gone, "This job's rejects file was deleted "+retained(s.opts.FilesRetention)+" after the job finished, as every "+
-			"import's is (it holds children's details); the job's row errors are still listed at its errors_path.")
+	var j imports.Job
+	err = s.db.Read(ctx, func(tx Tx) error {
+		if j, err = tx.ImportJobs().Get(id, reach(p)); err != nil {
+			return err
+		}
+		if j.RejectsKey == "" {
+			return fault.New(fault.NotFound, "This job has no rejects file: it refused no rows, or it did not continue on error.")
+		}
+		if j.FilesExpired(s.Now(), s.opts.FilesRetention) {
+			return fault.New(fault.Gone, "This job's rejects file was deleted "+retained(s.opts.FilesRetention)+" after the job finished, as every "+
+				"import's is (it holds children's details); the job's row errors are still listed at its errors_path.")
+		}
+		return tx.Audit(s.Event(ctx, p, audit.Export, recordType, j.ID, "", []string{"rejects"}))
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s.blobs.Open(ctx, j.RejectsKey)
 }
