@@ -12653,7 +12653,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 	//
 	// Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 	GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -17468,7 +17468,7 @@ func (c *Client) ListImportErrors(ctx context.Context, id ID, params *ListImport
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 //
 // Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 func (c *Client) GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -35835,7 +35835,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -63037,7 +63037,7 @@ func (c *ClientWithResponses) ListImportErrorsWithResponse(ctx context.Context, 
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** nothing. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
 //
 // Returns a wrapper object for the known response body format(s).
 //
