@@ -86,6 +86,9 @@ func (h *importHandlers) ListImportErrors(ctx context.Context, req api.ListImpor
 		if e.Column != "" {
 			out.Items[i].Column = ptr(e.Column)
 		}
+		if e.Redacted {
+			out.Items[i].Redacted = ptr(true)
+		}
 	}
 	return out, nil
 }

@@ -1,8 +1,14 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/imports"
 )
 
 // TestImportRejectsDownloadAudited: a rejects file holds children's details, so every download is
@@ -37,4 +43,74 @@ func TestImportRejectsDownloadAudited(t *testing.T) {
 			t.Fatalf("%d export events after a refused download", n)
 		}
 	}, importsEnv)
+}
+
+// TestImportRowErrorsRetention: a row error's message may quote a value from the file, so it goes
+// with the job's files: answered without it from the expiry on (before any sweep), and emptied in
+// the database by the sweep with its delete audit event, for a job with a rejects file and for
+// one without; the rows and columns stay.
+func TestImportRowErrorsRetention(t *testing.T) {
+	clock := &svClock{}
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	const keep = 10 * 24 * time.Hour
+	each(t, func(t *testing.T, e *env) {
+		clock.set(start)
+		bad := importHeader + "bridge,K1,Kay,Kept,2015-03-01,,ASD\nbridge,K2,,Refused,2015-03-01,,\n"
+		failed := e.submitImport(e.officer, "kind=young-people", bad, http.StatusAccepted)
+		continued := e.submitImport(e.officer, "kind=young-people&continue_on_error=true", bad, http.StatusAccepted)
+		e.runJob(e.officer, failed)
+		e.runJob(e.officer, continued)
+		rowErrors := func(id string) []map[string]any {
+			var out []map[string]any
+			for _, it := range e.mustGet("/v1/imports/"+id+"/errors", e.officer)["items"].([]any) {
+				out = append(out, it.(map[string]any))
+			}
+			if len(out) != 1 || out[0]["row"] != float64(3) || out[0]["column"] != "given_name" {
+				t.Fatalf("row errors of %s: %v", id, out)
+			}
+			return out
+		}
+		stored := func() int {
+			return e.countRows(`SELECT count(*) FROM import_job_errors WHERE job_id IN (?, ?) AND message <> ''`, failed, continued)
+		}
+		// Before the expiry: the messages as found.
+		clock.set(start.Add(keep - time.Second))
+		for _, id := range []string{failed, continued} {
+			if got := rowErrors(id)[0]; got["message"] != "is required" || got["redacted"] != nil {
+				t.Fatalf("before expiry: %v", got)
+			}
+		}
+		// From the expiry on: answered without them, before the sweep has run.
+		clock.set(start.Add(keep))
+		for _, id := range []string{failed, continued} {
+			if got := rowErrors(id)[0]; got["message"] != imports.RedactedMessage || got["redacted"] != true {
+				t.Fatalf("at expiry: %v", got)
+			}
+		}
+		if n := stored(); n != 2 {
+			t.Fatalf("%d messages stored before the sweep", n)
+		}
+		// The sweep empties them, with a delete audit event naming what went.
+		if n, err := e.app.Imports.SweepFiles(context.Background()); err != nil || n != 2 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		if n := stored(); n != 0 {
+			t.Fatalf("%d messages stored after the sweep", n)
+		}
+		deleted := func(id, fields string) int {
+			return e.countRows(`SELECT count(*) FROM audit_events WHERE action = 'delete' AND record_type = 'import_job' AND record_id = ?
+				AND purpose = 'retention' AND changed_fields LIKE ?`, id, fields)
+		}
+		if deleted(failed, "%errors%") != 1 || deleted(failed, "%files%") != 0 || deleted(continued, "%files%errors%") != 1 {
+			t.Fatalf("retention audit events: failed %d/%d, continued %d", deleted(failed, "%errors%"), deleted(failed, "%files%"),
+				deleted(continued, "%files%errors%"))
+		}
+		for _, id := range []string{failed, continued} {
+			if got := rowErrors(id)[0]; got["message"] != imports.RedactedMessage || got["redacted"] != true {
+				t.Fatalf("after the sweep: %v", got)
+			}
+		}
+	}, importsEnv, func(_ *httpapi.Options, o *app.Options) {
+		o.Clock, o.Imports.FilesRetention = clock.now, keep
+	})
 }

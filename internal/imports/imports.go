@@ -137,6 +137,23 @@ type RowError struct {
 	Row     int
 	Column  string
 	Message string
+	// Redacted says Message was deleted under the retention rule (see Redact).
+	Redacted bool
+}
+
+// RedactedMessage stands in for a row error's message once the job's files have expired.
+const RedactedMessage = "This message was deleted with the job's files under the import files retention rule."
+
+// Redact deletes the messages of a job's row errors once its files have expired (FilesExpired),
+// keeping their rows and columns: a message may quote a value from the file (a database's
+// refusal can), so it is kept no longer than the rejects file holding the row.
+func (j Job) Redact(errs []RowError, now time.Time, retention time.Duration) {
+	if !j.FilesExpired(now, retention) {
+		return
+	}
+	for i := range errs {
+		errs[i].Message, errs[i].Redacted = RedactedMessage, true
+	}
 }
 
 // Reach is which jobs a caller may see: those asked for by their organisation in their role.
@@ -180,6 +197,9 @@ type Repository interface {
 	// AddErrors appends row errors; ClearErrors removes a job's (before a run starts again).
 	AddErrors(jobID string, errs []RowError) error
 	ClearErrors(jobID string) error
+	// RedactErrors deletes the messages of a job's row errors, keeping their rows and columns
+	// (the retention sweep); it reports how many it changed.
+	RedactErrors(jobID string) (int, error)
 	// Errors lists a job's row errors after seq, in order, at most limit.
 	Errors(jobID string, after, limit int) ([]RowError, error)
 }

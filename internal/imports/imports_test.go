@@ -61,3 +61,33 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("a command-line run's file keys: %v", got)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	j := Job{Status: Failed, FinishedAt: &at}
+	errs := func() []RowError { return []RowError{{Seq: 1, Row: 3, Column: "given_name", Message: "value 'Kay' refused"}} }
+	keep := 24 * time.Hour
+	got := errs()
+	j.Redact(got, at.Add(keep-time.Nanosecond), keep)
+	if got[0].Message != "value 'Kay' refused" || got[0].Redacted {
+		t.Fatalf("before expiry: %+v", got[0])
+	}
+	got = errs()
+	j.Redact(got, at.Add(keep), keep)
+	if got[0].Message != RedactedMessage || !got[0].Redacted || got[0].Row != 3 || got[0].Column != "given_name" {
+		t.Fatalf("at expiry: %+v", got[0])
+	}
+	// Swept: gone whatever the setting says now.
+	got = errs()
+	j.FilesDeletedAt = &at
+	j.Redact(got, at, 365*keep)
+	if !got[0].Redacted {
+		t.Fatalf("after the sweep: %+v", got[0])
+	}
+	// A job still running keeps them.
+	got = errs()
+	(&Job{Status: Running}).Redact(got, at.Add(100*keep), keep)
+	if got[0].Redacted {
+		t.Fatalf("running: %+v", got[0])
+	}
+}

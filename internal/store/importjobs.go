@@ -209,6 +209,13 @@ func (tx importJobRepo) ClearErrors(jobID string) error {
 	return translate(tx.w().Where("job_id = ?", jobID).Delete(&importJobErrorRow{}).Error)
 }
 
+// RedactErrors empties the messages of a job's row errors (the retention sweep's). The rows and
+// columns stay, so the errors still say where the file was wrong.
+func (tx importJobRepo) RedactErrors(jobID string) (int, error) {
+	res := tx.w().Exec(`UPDATE import_job_errors SET message = '' WHERE job_id = ? AND message <> ''`, jobID)
+	return int(res.RowsAffected), translate(res.Error)
+}
+
 // Errors lists a job's row errors after seq, in order.
 func (tx importJobRepo) Errors(jobID string, after, limit int) ([]imports.RowError, error) {
 	var rows []importJobErrorRow

@@ -6284,8 +6284,13 @@ type ImportJobStatus string
 
 // ImportRowError defines model for ImportRowError.
 type ImportRowError struct {
-	Column  *string `json:"column,omitempty"`
-	Message string  `json:"message"`
+	Column *string `json:"column,omitempty"`
+
+	// Message What is wrong; once the job's files have expired (see redacted), a fixed text saying the message was deleted.
+	Message string `json:"message"`
+
+	// Redacted True when the message was deleted under the import files retention rule (ONEPLAN_IMPORT_FILES_RETENTION after the job finished): it may have quoted a value from the file. Absent otherwise.
+	Redacted *bool `json:"redacted,omitempty"`
 
 	// Row The row, as a spreadsheet numbers it (the header is row 1).
 	Row int `json:"row"`
@@ -12615,7 +12620,7 @@ type ClientInterface interface {
 	//
 	// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
 	//
-	// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
+	// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410. The job's row error messages go at the same time (see `GET /v1/imports/{id}/errors`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -12646,6 +12651,8 @@ type ClientInterface interface {
 	//
 	// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
 	//
+	// **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
+	//
 	// Corresponds with GET /v1/imports/{id}/errors (the `ListImportErrors` operationId).
 	ListImportErrors(ctx context.Context, id ID, params *ListImportErrorsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -12653,7 +12660,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 	//
 	// Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 	GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -17390,7 +17397,7 @@ func (c *Client) ListImports(ctx context.Context, params *ListImportsParams, req
 //
 // **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
 //
-// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
+// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410. The job's row error messages go at the same time (see `GET /v1/imports/{id}/errors`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -17451,6 +17458,8 @@ func (c *Client) CancelImport(ctx context.Context, id ID, reqEditors ...RequestE
 //
 // **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
 //
+// **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
+//
 // Corresponds with GET /v1/imports/{id}/errors (the `ListImportErrors` operationId).
 func (c *Client) ListImportErrors(ctx context.Context, id ID, params *ListImportErrorsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListImportErrorsRequest(c.Server, id, params)
@@ -17468,7 +17477,7 @@ func (c *Client) ListImportErrors(ctx context.Context, id ID, params *ListImport
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 //
 // Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 func (c *Client) GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -35791,7 +35800,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
 	//
-	// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
+	// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410. The job's row error messages go at the same time (see `GET /v1/imports/{id}/errors`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -35826,6 +35835,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
 	//
+	// **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/imports/{id}/errors (the `ListImportErrors` operationId).
@@ -35835,7 +35846,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -62969,7 +62980,7 @@ func (c *ClientWithResponses) ListImportsWithResponse(ctx context.Context, param
 //
 // **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day: a retry with the same key, the same query and the same bytes answers the first job (the same `202` and body, with `Idempotent-Replayed: true`); no second job is queued and no second copy of the file is kept. The same key with other bytes or another query is 422 naming `/header/Idempotency-Key`; while the first upload is still being taken, 409 with `Retry-After`. The file is hashed (SHA-256) as it streams to the blob store, never held whole in memory.
 //
-// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410.
+// **Retention:** the uploaded file is deleted when its job finishes or is cancelled; a rejects file is deleted ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after its job finished (`rejects_expires_at`), by a sweep any replica may run, with a `delete` audit event on the `import_job`; its download then answers 410. The job's row error messages go at the same time (see `GET /v1/imports/{id}/errors`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -63022,6 +63033,8 @@ func (c *ClientWithResponses) CancelImportWithResponse(ctx context.Context, id I
 //
 // **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
 //
+// **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/imports/{id}/errors (the `ListImportErrors` operationId).
@@ -63037,7 +63050,7 @@ func (c *ClientWithResponses) ListImportErrorsWithResponse(ctx context.Context, 
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay).
+// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 //
 // Returns a wrapper object for the known response body format(s).
 //

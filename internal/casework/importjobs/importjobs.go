@@ -249,7 +249,8 @@ func (s *Service) Errors(ctx context.Context, id, cursor string, limit int) (out
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	if _, err := s.Job(ctx, id); err != nil {
+	j, err := s.Job(ctx, id)
+	if err != nil {
 		return nil, "", err
 	}
 	err = s.db.Read(ctx, func(tx Tx) error {
@@ -260,6 +261,8 @@ func (s *Service) Errors(ctx context.Context, id, cursor string, limit int) (out
 		out = out[:limit]
 		next = strconv.Itoa(out[limit-1].Seq)
 	}
+	// Answered without their messages from the expiry on, whether or not the sweep has run.
+	j.Redact(out, s.Now(), s.opts.FilesRetention)
 	return out, next, err
 }
 
@@ -715,12 +718,13 @@ func retained(d time.Duration) string {
 var retention = auth.Principal{Role: "system", Subject: "import-files-retention"}
 
 // SweepFiles deletes the files of jobs finished more than FilesRetention ago (their rejects
-// files, and any upload a failed delete left behind) and returns how many jobs' files it
-// deleted. Any replica may run it at any time: the files are deleted first (deleting one already
-// gone is no error), then the job is marked in one conditional UPDATE with, when it had a rejects
-// file, its audit event (delete on the import_job, changed_fields [files]); of two replicas
-// sweeping one job, only the one whose UPDATE marks it writes the event. A replica stopping between the two leaves the job
-// unmarked, and the next sweep finishes it.
+// files, and any upload a failed delete left behind) and their row errors' messages, and returns
+// how many jobs it swept. Any replica may run it at any time: the files are deleted first
+// (deleting one already gone is no error), then the job is marked in one conditional UPDATE, in
+// the transaction that empties its row errors' messages and writes, when it had a rejects file
+// or row errors, its audit event (delete on the import_job, changed_fields naming files and/or
+// errors); of two replicas sweeping one job, only the one whose UPDATE marks it does the rest. A
+// replica stopping between the two leaves the job unmarked, and the next sweep finishes it.
 func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 	defer casework.Wrap(&err, "delete expired import files")
 	for {
@@ -740,11 +744,26 @@ func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 			var marked bool
 			err := s.db.InTx(ctx, func(tx Tx) error {
 				var err error
-				if marked, err = tx.ImportJobs().MarkFilesDeleted(j.ID, s.Now()); err != nil || !marked || j.RejectsKey == "" {
-					return err // a job without a rejects file had only its upload, deleted as it ended (its own event)
+				if marked, err = tx.ImportJobs().MarkFilesDeleted(j.ID, s.Now()); err != nil || !marked {
+					return err
+				}
+				// The row errors' messages go with the files (one may quote a value from the file).
+				redacted, err := tx.ImportJobs().RedactErrors(j.ID)
+				if err != nil {
+					return err
+				}
+				var deleted []string
+				if j.RejectsKey != "" {
+					deleted = append(deleted, "files")
+				}
+				if redacted > 0 {
+					deleted = append(deleted, "errors")
+				}
+				if len(deleted) == 0 {
+					return nil // a job with neither had only its upload, deleted as it ended (its own event)
 				}
 				ctx := casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "retention"})
-				return tx.Audit(s.Event(ctx, retention, "delete", recordType, j.ID, "", []string{"files"}))
+				return tx.Audit(s.Event(ctx, retention, "delete", recordType, j.ID, "", deleted))
 			})
 			if err != nil {
 				return deleted, err
