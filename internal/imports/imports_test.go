@@ -65,7 +65,9 @@ func TestRetention(t *testing.T) {
 func TestRedact(t *testing.T) {
 	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	j := Job{Status: Failed, FinishedAt: &at}
-	errs := func() []RowError { return []RowError{{Seq: 1, Row: 3, Column: "given_name", Message: "value 'Kay' refused"}} }
+	errs := func() []RowError {
+		return []RowError{{Seq: 1, Row: 3, Column: "given_name", Message: "value 'Kay' refused"}}
+	}
 	keep := 24 * time.Hour
 	got := errs()
 	j.Redact(got, at.Add(keep-time.Nanosecond), keep)
