@@ -30,7 +30,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Request().Method != http.MethodPost || key == "" || !authed {
 			return next(c)
 		}
-		if isImport(c) {
+		if isStreamed(c) {
 			return s.idempotentStream(c, next, idempotencyOwner(p), key)
 		}
 		body, err := io.ReadAll(c.Request().Body)
@@ -118,11 +118,13 @@ func (s *Server) keepAnswer(c echo.Context, next echo.HandlerFunc, owner, key st
 }
 
 // idempotentStream is idempotency for a request whose body is a file streamed to the blob store
-// (POST /v1/imports): the body is hashed as it streams, never held whole, and the key claimed
-// once it has been read (the service calls idempotency.ClaimStreamed before its transaction). A
+// (POST /v1/imports, POST /v1/documents): the body is hashed as it streams, never held whole
+// here, and the key claimed once it has been read (the service calls idempotency.ClaimStreamed
+// before its transaction). A
 // key already answered (or being answered) is seen first, so a retry reads the body only to hash
 // it, keeping nothing; of two first attempts at once, the one that claims second undoes what it
-// kept. The hash covers the query too (the layout and the choices are part of the request).
+// kept. The hash covers the query too (an import's layout and choices, a document's record, kind
+// and title are part of the request).
 func (s *Server) idempotentStream(c echo.Context, next echo.HandlerFunc, owner, key string) error {
 	req := c.Request()
 	ctx := req.Context()

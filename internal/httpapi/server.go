@@ -383,6 +383,10 @@ func isUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/v1/documents"
 }
 
+// isStreamed is a request whose body is a file the service streams to the blob store (an import
+// file, a document): neither the validator nor the idempotency middleware reads it whole.
+func isStreamed(c echo.Context) bool { return isImport(c) || isUpload(c) }
+
 // validateRequests checks every request against the contract as oapimw's validator does, finding
 // the request's operation from the route Echo has already matched rather than matching the URL
 // again through a router of regular expressions (a tenth of the server's time on a read). A
@@ -399,9 +403,9 @@ func validateRequests(spec *openapi3.T, opts *oapimw.Options) echo.MiddlewareFun
 			routes[method+" "+pathParam.ReplaceAllString(path, ":$1")] = &routers.Route{Spec: spec, Path: path, PathItem: item, Method: method, Operation: op}
 		}
 	}
-	// An import file is not read by the validator (it would hold the whole file in memory, twice,
-	// and parse it as CSV): strictInput checks its media type, and the import service streams it
-	// to the blob store, refusing an empty one.
+	// A file (an import, a document) is not read by the validator (it would hold the whole file
+	// in memory, twice, and an import's parsed as CSV): strictInput checks its media type, and the
+	// service reads it, refusing an empty one.
 	streamed := *opts
 	streamed.Options.ExcludeRequestBody = true
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -409,7 +413,7 @@ func validateRequests(spec *openapi3.T, opts *oapimw.Options) echo.MiddlewareFun
 			if opts.Skipper != nil && opts.Skipper(c) {
 				return next(c)
 			}
-			if route, ok := routes[c.Request().Method+" "+c.Path()]; ok && isImport(c) {
+			if route, ok := routes[c.Request().Method+" "+c.Path()]; ok && isStreamed(c) {
 				// kin-openapi reads the whole body for its security check too: it is shown none.
 				body := c.Request().Body
 				c.Request().Body = http.NoBody
@@ -417,6 +421,10 @@ func validateRequests(spec *openapi3.T, opts *oapimw.Options) echo.MiddlewareFun
 				c.Request().Body = body
 				if err != nil {
 					return err
+				}
+				// The declared length, so a file read whole is read into one buffer (readFile).
+				if n := c.Request().ContentLength; n > 0 {
+					c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), declaredLengthKey{}, n)))
 				}
 				return next(c)
 			}

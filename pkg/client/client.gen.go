@@ -11724,6 +11724,8 @@ type ClientInterface interface {
 	// see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 	// timeline line (kind and type only: titles and file names stay out of both).
 	//
+	// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day, as for `POST /v1/imports`: the file and the query are hashed (SHA-256) as the file streams in, and the key claimed once it has been read; a retry with the same key, the same query and the same bytes answers the first document without keeping a second copy, another request's key is 422 naming `/header/Idempotency-Key`, and while the first is still being taken, 409 with `Retry-After`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/documents (the `UploadDocument` operationId).
@@ -15790,6 +15792,8 @@ func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams,
 // exactly the need-to-know and audit of the record it belongs to; a record the caller cannot
 // see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 // timeline line (kind and type only: titles and file names stay out of both).
+//
+// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day, as for `POST /v1/imports`: the file and the query are hashed (SHA-256) as the file streams in, and the key claimed once it has been read; a retry with the same key, the same query and the same bytes answers the first document without keeping a second copy, another request's key is 422 naming `/header/Idempotency-Key`, and while the first is still being taken, 409 with `Retry-After`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -34863,6 +34867,8 @@ type ClientWithResponsesInterface interface {
 	// exactly the need-to-know and audit of the record it belongs to; a record the caller cannot
 	// see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 	// timeline line (kind and type only: titles and file names stay out of both).
+	//
+	// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day, as for `POST /v1/imports`: the file and the query are hashed (SHA-256) as the file streams in, and the key claimed once it has been read; a retry with the same key, the same query and the same bytes answers the first document without keeping a second copy, another request's key is 422 naming `/header/Idempotency-Key`, and while the first is still being taken, 409 with `Retry-After`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -61617,6 +61623,8 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, par
 // exactly the need-to-know and audit of the record it belongs to; a record the caller cannot
 // see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 // timeline line (kind and type only: titles and file names stay out of both).
+//
+// **Retries:** `Idempotency-Key` as on every `POST`, kept per caller for a day, as for `POST /v1/imports`: the file and the query are hashed (SHA-256) as the file streams in, and the key claimed once it has been read; a retry with the same key, the same query and the same bytes answers the first document without keeping a second copy, another request's key is 422 naming `/header/Idempotency-Key`, and while the first is still being taken, 409 with `Retry-After`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //

@@ -16,6 +16,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 )
@@ -114,6 +115,12 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 	}
 	st, err := s.Stage(ctx, m, content)
 	if err != nil {
+		return d, err
+	}
+	// With an Idempotency-Key, the key is claimed now that the file has been read (and hashed as
+	// it streamed, as an import file is): a retry of an earlier upload keeps nothing of its own.
+	if ctx, err = idempotency.ClaimStreamed(ctx); err != nil {
+		s.Unstage(ctx, st)
 		return d, err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
