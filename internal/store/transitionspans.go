@@ -221,46 +221,80 @@ func addTransitionCounts(db *gorm.DB, deltas map[countKey]int64) error {
 	return nil
 }
 
-// foldTransitionSpans works out the spans of the young people marked in transition_dirty and
-// unmarks them, in db's transaction, returning how many it worked out. A young person marked
-// again while it runs stays marked for the next fold (on PostgreSQL, what DELETE ... RETURNING
-// saw is what is worked out, from data at least as new).
-func foldTransitionSpans(db *gorm.DB, dialect string) (int, error) {
+// Folding after an upgrade may face every young person marked at once (migration 0102 marks them
+// all; about 0.2-0.5 ms each to work out, so minutes at 1,000,000). So a fold works in batches,
+// a transaction each, and start-up folds one batch at most, leaving the rest to the periodic fold
+// (FoldReportDeltas) while reports stay exact by correcting for whoever is still marked.
+var (
+	// transitionFoldBatch is how many marks one fold transaction takes: a second or so of work,
+	// so no fold holds its lock or keeps a transaction open for minutes.
+	transitionFoldBatch = 5000
+	// transitionStartupFold is how many marks Migrate folds before the server may serve: all of
+	// a small council's, a bounded wait for a large one.
+	transitionStartupFold = 5000
+	// transitionScanAbove: with more marks than this the transitions report is answered by
+	// scanning the base tables, which costs seconds at 1,000,000 referrals, rather than by
+	// correcting the stored spans for every young person marked, which costs about 0.25 ms each
+	// (48 s with 200,000 marked).
+	transitionScanAbove = 5000
+)
+
+// foldTransitionSpans works out the spans of the young people of at most limit marks in
+// transition_dirty and unmarks them, in db's transaction, returning how many young people it
+// worked out and how many marks it took. A young person marked again while it runs, or marked
+// more than once and not all taken, stays marked for the next fold (on PostgreSQL, what DELETE
+// ... RETURNING saw is what is worked out, from data at least as new).
+func foldTransitionSpans(db *gorm.DB, dialect string, limit int) (children, marks int, err error) {
 	var ids []string
 	if dialect == Postgres {
-		if err := db.Raw(`DELETE FROM transition_dirty RETURNING CAST(young_person_id AS text)`).Scan(&ids).Error; err != nil {
-			return 0, err
+		// By ctid: the marks have no index, and a batch should not scan all of them.
+		if err := db.Raw(`DELETE FROM transition_dirty WHERE ctid = ANY(ARRAY(SELECT ctid FROM transition_dirty LIMIT ?))
+			RETURNING CAST(young_person_id AS text)`, limit).Scan(&ids).Error; err != nil {
+			return 0, 0, err
 		}
 	} else {
 		// SQLite: the transaction is the only writer, so what is read is what is deleted.
-		if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM transition_dirty`).Scan(&ids).Error; err != nil {
-			return 0, err
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM transition_dirty ORDER BY rowid LIMIT ?`, limit).Scan(&ids).Error; err != nil {
+			return 0, 0, err
 		}
 		if len(ids) > 0 {
-			if err := db.Exec(`DELETE FROM transition_dirty`).Error; err != nil {
-				return 0, err
+			if err := db.Exec(`DELETE FROM transition_dirty WHERE rowid IN (SELECT rowid FROM transition_dirty ORDER BY rowid LIMIT ?)`, limit).Error; err != nil {
+				return 0, 0, err
 			}
 		}
 	}
+	marks = len(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	return len(ids), refreshTransitionSpans(db, ids)
+	return len(ids), marks, refreshTransitionSpans(db, ids)
 }
 
-// FoldTransitionSpans works out the spans of the young people the triggers marked since the last
-// fold (FoldReportDeltas does it too), returning how many.
-func (s *Store) FoldTransitionSpans(ctx context.Context) (int, error) {
-	var n int
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
+// foldTransitionBatch folds at most limit marks in a transaction of its own, under the fold's lock.
+func (s *Store) foldTransitionBatch(ctx context.Context, limit int) (children, marks int, err error) {
+	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
 		if s.dialect == Postgres {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
 				return err
 			}
 		}
-		n, err = foldTransitionSpans(db, s.dialect)
+		children, marks, err = foldTransitionSpans(db, s.dialect, limit)
 		return err
 	})
-	return n, translate(err)
+	return children, marks, translate(err)
+}
+
+// FoldTransitionSpans works out the spans of the young people the triggers marked since the last
+// fold (FoldReportDeltas does it too), in batches of a transaction each, returning how many.
+// Young people marked while it runs may be folded too.
+func (s *Store) FoldTransitionSpans(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, marks, err := s.foldTransitionBatch(ctx, transitionFoldBatch)
+		total += n
+		if err != nil || marks < transitionFoldBatch {
+			return total, err
+		}
+	}
 }
 
 // transitionFoldLock is the PostgreSQL advisory lock key held by whoever folds or rebuilds the
