@@ -336,6 +336,7 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				}
 				r := &rows[index[fmt.Sprint(op.name, c)]]
 				w.op, w.conns = op.name, c
+				loadStart := loadAverage1()
 				check := createdCheck(ctx, db, op.name == "create")
 				h, herr := w.run(ctx)
 				if herr == nil {
@@ -352,15 +353,16 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				if serr == nil {
 					serr = check(s.Processed, c)
 				}
+				loadEnd := loadAverage1()
 				switch {
 				case herr != nil:
 					r.errs = append(r.errs, fmt.Sprintf("round %d HTTP: %v", round, herr))
 				case serr != nil:
 					r.errs = append(r.errs, fmt.Sprintf("round %d pgbench: %v", round, serr))
 				default:
-					r.rounds = append(r.rounds, pair{http: h, sql: s})
+					r.rounds = append(r.rounds, pair{http: h, sql: s, loadStart: loadStart, loadEnd: loadEnd})
 				}
-				fmt.Fprintln(out, progressLine(round, cfg.rounds, op.name, c, h, herr, s, serr))
+				fmt.Fprintln(out, progressLine(round, cfg.rounds, op.name, c, h, herr, s, serr, loadStart, loadEnd))
 			}
 		}
 	}
@@ -391,7 +393,7 @@ func createdCheck(ctx context.Context, db *sql.DB, creates bool) func(done, conn
 }
 
 // progressLine says how one round of one operation went, as it goes.
-func progressLine(round, rounds int, op string, conns int, h httpResult, herr error, s sqlResult, serr error) string {
+func progressLine(round, rounds int, op string, conns int, h httpResult, herr error, s sqlResult, serr error, loadStart, loadEnd float64) string {
 	line := fmt.Sprintf("round %d/%d %-11s c=%-2d", round, rounds, op, conns)
 	if herr == nil {
 		line += fmt.Sprintf(" HTTP %8.1f req/s (p50 %s, p99 %s)", h.RPS(), ms(h.P50), ms(h.P99))
@@ -404,8 +406,9 @@ func progressLine(round, rounds int, op string, conns int, h httpResult, herr er
 		line += "  pgbench FAILED"
 	}
 	if herr == nil && serr == nil {
-		line += fmt.Sprintf("  ratio %.2f", pair{h, s}.Ratio())
+		line += fmt.Sprintf("  ratio %.2f", pair{http: h, sql: s}.Ratio())
 	}
+	line += fmt.Sprintf("  load %.1f->%.1f", loadStart, loadEnd)
 	if n := h.NonOK(); n > 0 {
 		line += fmt.Sprintf("  !!! %d non-2xx: %s", n, h.StatusSummary())
 	}
@@ -533,6 +536,23 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// loadAverage1 is the machine's one-minute load average (-1 when unknown).
+func loadAverage1() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
 }
 
 func loadAverage() string {

@@ -112,6 +112,10 @@ func TestMedianAndRatios(t *testing.T) {
 	if !strings.Contains(out.String(), "FAILURES") || !strings.Contains(out.String(), "412x2") {
 		t.Errorf("the table does not shout about the refusals:\n%s", out.String())
 	}
+	// pgbench's own TPS round by round, so a ceiling that moved is seen.
+	if !strings.Contains(out.String(), "pgbench TPS per round") || !strings.Contains(out.String(), "1000 1000 400") {
+		t.Errorf("the table does not show pgbench's TPS per round:\n%s", out.String())
+	}
 	if (reportResult{took: 100 * time.Millisecond, ceiling: 10 * time.Millisecond}).Ratio() != 0.1 {
 		t.Error("report ratio is not ceiling / report")
 	}
@@ -191,13 +195,13 @@ func TestScriptsMatchTheDataSet(t *testing.T) {
 
 func TestProgressLineShoutsAboutFailures(t *testing.T) {
 	h := httpResult{Requests: 10, Duration: time.Second, Statuses: map[int]int{409: 1}}
-	line := progressLine(1, 3, "update", 16, h, nil, sqlResult{TPS: 100, Failed: 2}, nil)
-	for _, want := range []string{"!!! 1 non-2xx: 409x1", "!!! 2 failed pgbench"} {
+	line := progressLine(1, 3, "update", 16, h, nil, sqlResult{TPS: 100, Failed: 2}, nil, 12.5, 20)
+	for _, want := range []string{"!!! 1 non-2xx: 409x1", "!!! 2 failed pgbench", "pgbench    100.0 TPS", "load 12.5->20.0"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("%q lacks %q", line, want)
 		}
 	}
-	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100}, nil); !strings.Contains(line, "HTTP FAILED") {
+	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100}, nil, 1, 1); !strings.Contains(line, "HTTP FAILED") {
 		t.Errorf("%q does not say HTTP failed", line)
 	}
 }

@@ -8,10 +8,13 @@ import (
 	"time"
 )
 
-// pair is one round of one operation at one connection count: HTTP, then pgbench.
+// pair is one round of one operation at one connection count: HTTP, then pgbench, with the
+// machine's one-minute load average before the first and after the second (the machine is
+// shared: a ceiling that moved shows in pgbench's own TPS and in the load).
 type pair struct {
-	http httpResult
-	sql  sqlResult
+	http               httpResult
+	sql                sqlResult
+	loadStart, loadEnd float64
 }
 
 // Ratio is the server's requests per second over pgbench's transactions per second.
@@ -85,21 +88,25 @@ func ms(d time.Duration) string {
 // round's ratio), HTTP latency, and every failure.
 func printThroughput(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "Throughput: the server (wrk) against the minimal SQL for the same work (pgbench, prepared), same database, same run")
-	fmt.Fprintf(w, "%-12s %5s %11s %12s %8s  %-20s %9s %9s %8s\n",
-		"operation", "conns", "HTTP req/s", "pgbench TPS", "ratio", "ratio per round", "HTTP p50", "HTTP p99", "non-2xx")
+	fmt.Fprintln(w, "(medians over rounds; pgbench's own TPS each round shows whether the ceiling moved, the load average before and after each")
+	fmt.Fprintln(w, "round is in the progress lines above)")
+	fmt.Fprintf(w, "%-12s %5s %11s %12s %8s  %-20s %-26s %9s %9s %8s\n",
+		"operation", "conns", "HTTP req/s", "pgbench TPS", "ratio", "ratio per round", "pgbench TPS per round", "HTTP p50", "HTTP p99", "non-2xx")
 	var notes []string
 	for _, r := range rows {
 		if len(r.rounds) == 0 {
-			fmt.Fprintf(w, "%-12s %5d %11s %12s %8s  %-20s %9s %9s %8s\n", r.op.name, r.conns, "-", "-", "-", "-", "-", "-", "FAILED")
+			fmt.Fprintf(w, "%-12s %5d %11s %12s %8s  %-20s %-26s %9s %9s %8s\n", r.op.name, r.conns, "-", "-", "-", "-", "-", "-", "-", "FAILED")
 		} else {
 			per := make([]string, len(r.rounds))
+			tps := make([]string, len(r.rounds))
 			for i, p := range r.rounds {
 				per[i] = fmt.Sprintf("%.2f", p.Ratio())
+				tps[i] = fmt.Sprintf("%.0f", p.sql.TPS)
 			}
 			non2xx, _, _ := r.Failures()
-			fmt.Fprintf(w, "%-12s %5d %11.1f %12.1f %7.2fx  %-20s %9s %9s %8d\n", r.op.name, r.conns,
+			fmt.Fprintf(w, "%-12s %5d %11.1f %12.1f %7.2fx  %-20s %-26s %9s %9s %8d\n", r.op.name, r.conns,
 				r.medianOf(func(p pair) float64 { return p.http.RPS() }), r.medianOf(func(p pair) float64 { return p.sql.TPS }),
-				r.medianOf(pair.Ratio), strings.Join(per, " "),
+				r.medianOf(pair.Ratio), strings.Join(per, " "), strings.Join(tps, " "),
 				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.http.P50) }))),
 				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.http.P99) }))), non2xx)
 		}
