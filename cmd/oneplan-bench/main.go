@@ -18,7 +18,10 @@
 //	ONEPLAN_BENCH_ROUNDS           interleaved rounds (default 3)
 //	ONEPLAN_BENCH_CONNECTIONS      connection counts, comma-separated (default 16,32)
 //	ONEPLAN_BENCH_OPERATIONS       operations to run (default create,read,list,list_status,update)
-//	ONEPLAN_BENCH_REPORT_RUNS      timed runs per report and period (default 3; 0 skips reports)
+//	ONEPLAN_BENCH_REPORT_RUNS      timed runs per report, period and filter (default 3; 0 skips reports)
+//	ONEPLAN_BENCH_REPORT_FILTERS   report filters to time, comma-separated (default none,locality,org_large,org_small:
+//	                               no filter, a locality, the council's SEND service in every child's team, a setting
+//	                               that referred one child in 500)
 //	ONEPLAN_BENCH_THREADS          wrk threads and pgbench threads (default 2)
 //	ONEPLAN_BENCH_KEEP=1           keep the database (its name is printed) and the server's log
 //	TEST_DATABASE_URL              administrator connection that may create databases
@@ -40,6 +43,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -75,15 +79,17 @@ type config struct {
 	connections []int
 	ops         []operation
 	reportRuns  int
-	threads     int
-	keep        bool
-	adminURL    string
+	// reportFilters: each report is timed with each of these (ONEPLAN_BENCH_REPORT_FILTERS).
+	reportFilters []reportFilter
+	threads       int
+	keep          bool
+	adminURL      string
 }
 
 // configFrom reads the configuration from getenv.
 func configFrom(getenv func(string) string) (config, error) {
 	c := config{referrals: 1_000_000, duration: 10 * time.Second, rounds: 3, connections: []int{16, 32}, ops: operations,
-		reportRuns: 3, threads: 2, adminURL: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
+		reportRuns: 3, reportFilters: reportFilters, threads: 2, adminURL: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
 	if getenv("ONEPLAN_BENCH_SHORT") == "1" {
 		c.short, c.referrals, c.duration, c.rounds, c.reportRuns = true, 20_000, 2*time.Second, 1, 1
 	}
@@ -115,6 +121,16 @@ func configFrom(getenv func(string) string) (config, error) {
 			return c, errors.New("ONEPLAN_BENCH_DURATION must be whole seconds, at least 1s (e.g. 10s)")
 		}
 		c.duration = d
+	}
+	if v := getenv("ONEPLAN_BENCH_REPORT_FILTERS"); v != "" {
+		c.reportFilters = nil
+		for _, f := range strings.Split(v, ",") {
+			i := slices.IndexFunc(reportFilters, func(r reportFilter) bool { return r.name == strings.TrimSpace(f) })
+			if i < 0 {
+				return c, fmt.Errorf("ONEPLAN_BENCH_REPORT_FILTERS: unknown filter %q (none, locality, org_large, org_small)", f)
+			}
+			c.reportFilters = append(c.reportFilters, reportFilters[i])
+		}
 	}
 	if v := getenv("ONEPLAN_BENCH_CONNECTIONS"); v != "" {
 		c.connections = nil
@@ -255,7 +271,7 @@ func run(ctx context.Context, out io.Writer) error {
 	var reportResults []reportResult
 	if cfg.reportRuns > 0 {
 		fmt.Fprintf(out, "timing reports (%d runs each after a warm-up)\n", cfg.reportRuns)
-		reportResults = timeReports(ctx, srv.baseURL, key, db, cfg.reportRuns, out)
+		reportResults = timeReports(ctx, srv.baseURL, key, db, cfg.reportRuns, cfg.reportFilters, out)
 	}
 
 	rows := measure(ctx, out, cfg, srv, db, wrkRun{wrk: wrk, script: filepath.Join(scriptDir, "oneplan.lua"), baseURL: srv.baseURL, key: key,

@@ -142,7 +142,16 @@ func TestConfig(t *testing.T) {
 	if err != nil || c.referrals != 50_000 || len(c.ops) != 2 || c.ops[1].name != "update" || c.connections[0] != 8 || c.adminURL != "postgres://u@h/db" {
 		t.Errorf("overrides: %+v, %v", c, err)
 	}
+	if len(c.reportFilters) != 4 {
+		t.Errorf("report filters by default: %+v", c.reportFilters)
+	}
+	c, err = configFrom(env("ONEPLAN_BENCH_REPORT_FILTERS", "org_large, org_small"))
+	if err != nil || len(c.reportFilters) != 2 || c.reportFilters[0].query != "organisation_id="+benchload.CouncilID ||
+		c.reportFilters[1].query != "organisation_id="+benchload.SettingID(7) {
+		t.Errorf("report filters: %+v, %v", c.reportFilters, err)
+	}
 	for _, bad := range [][]string{
+		{"ONEPLAN_BENCH_REPORT_FILTERS", "school"},
 		{"ONEPLAN_BENCH_DURATION", "1.5s"},
 		{"ONEPLAN_BENCH_OPERATIONS", "delete"},
 		{"ONEPLAN_BENCH_CONNECTIONS", "0"},
@@ -203,5 +212,24 @@ func TestProgressLineShoutsAboutFailures(t *testing.T) {
 	}
 	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100}, nil, 1, 1); !strings.Contains(line, "HTTP FAILED") {
 		t.Errorf("%q does not say HTTP failed", line)
+	}
+}
+
+// The report table gives each filter a block of its own and names each filter's slowest report,
+// so a filtered report that is slow is not lost among the unfiltered ones.
+func TestReportTableByFilter(t *testing.T) {
+	var out bytes.Buffer
+	printReports(&out, []reportResult{
+		{report: "activity", period: "year", filter: "-", took: 2 * time.Millisecond, ceiling: 10 * time.Millisecond},
+		{report: "activity", period: "year", filter: "org: council (all)", took: 900 * time.Millisecond, ceiling: 10 * time.Millisecond},
+		{report: "funnel", period: "decade", filter: "org: council (all)", took: 1500 * time.Millisecond, ceiling: 10 * time.Millisecond},
+		{report: "funnel", period: "decade", filter: "org: setting (1/500)", err: errors.New("GET /v1/reports/funnel: 500")},
+	})
+	flat := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{"org: council (all) 900 ms 10 ms 0.01x", "FAILED: GET /v1/reports/funnel: 500",
+		"Slowest report by filter: - 2.0 ms (activity year) org: council (all) 1.50 s (funnel decade) org: setting (1/500) FAILED"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the report table lacks %q:\n%s", want, out.String())
+		}
 	}
 }
