@@ -230,8 +230,8 @@ var (
 	// so no fold holds its lock or keeps a transaction open for minutes.
 	transitionFoldBatch = 5000
 	// transitionStartupFold is how many marks Migrate folds before the server may serve: all of
-	// a small council's, a bounded wait for a large one.
-	transitionStartupFold = 5000
+	// a small council's, a bounded wait (about half a second) for a large one.
+	transitionStartupFold = 1000
 	// transitionScanAbove: with more marks than this the transitions report is answered by
 	// scanning the base tables, which costs seconds at 1,000,000 referrals, rather than by
 	// correcting the stored spans for every young person marked, which costs about 0.25 ms each
