@@ -425,6 +425,14 @@ func progressLine(round, rounds int, op string, conns int, h httpResult, herr er
 		line += fmt.Sprintf("  ratio %.2f", pair{http: h, sql: s}.Ratio())
 	}
 	line += fmt.Sprintf("  load %.1f->%.1f", loadStart, loadEnd)
+	if serr == nil && s.Connect >= 100*time.Millisecond {
+		line += fmt.Sprintf("  (pgbench connecting: %s)", ms(s.Connect))
+	}
+	if serr == nil && s.Connect > 0 && s.Processed < 5*conns {
+		// Fewer than five transactions a client: connecting took the run, so the ceiling is not measured.
+		line += fmt.Sprintf("  !!! pgbench connected its clients in %s and ran %d transactions: the ceiling is understated (a longer ONEPLAN_BENCH_DURATION?)",
+			ms(s.Connect), s.Processed)
+	}
 	if n := h.NonOK(); n > 0 {
 		line += fmt.Sprintf("  !!! %d non-2xx: %s", n, h.StatusSummary())
 	}

@@ -74,7 +74,7 @@ func TestParsePgbench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.TPS != 2786.127503 || r.Processed != 27861 || r.Failed != 2 || r.LatencyAvg != 5743*time.Microsecond {
+	if r.TPS != 2786.127503 || r.Processed != 27861 || r.Failed != 2 || r.LatencyAvg != 5743*time.Microsecond || r.Connect != 32005*time.Microsecond {
 		t.Errorf("parsed %+v", r)
 	}
 	if _, err := parsePgbench("pgbench: error: Run was aborted; the above results are incomplete.\n"); err == nil {
@@ -210,8 +210,14 @@ func TestProgressLineShoutsAboutFailures(t *testing.T) {
 			t.Errorf("%q lacks %q", line, want)
 		}
 	}
-	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100}, nil, 1, 1); !strings.Contains(line, "HTTP FAILED") {
-		t.Errorf("%q does not say HTTP failed", line)
+	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100, Processed: 1000}, nil, 1, 1); !strings.Contains(line, "HTTP FAILED") ||
+		strings.Contains(line, "understated") {
+		t.Errorf("%q does not say HTTP failed, or doubts a ceiling of 1,000 transactions", line)
+	}
+	// A pgbench run that spent itself connecting (32 clients, 32 transactions) says so.
+	line = progressLine(1, 1, "read", 32, h, nil, sqlResult{TPS: 16, Processed: 32, Connect: 1900 * time.Millisecond}, nil, 20, 20)
+	if !strings.Contains(line, "!!! pgbench connected its clients in 1.90 s and ran 32 transactions") {
+		t.Errorf("%q does not doubt the ceiling", line)
 	}
 }
 
