@@ -378,7 +378,15 @@ func (tx reportRepo) timelinessScan(from, to time.Time, sc reportScope) (report.
 // (report.TransitionQueries) from the stored spans (transitionsFromSpans), any other by scanning.
 func (tx reportRepo) Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f report.Filter) (out report.TransitionSnapshot, err error) {
 	if !scanReports.Load() && report.IsTransitionQueries(q, ending) {
-		return tx.transitionsFromSpans(q.AsOf, f)
+		// Unless so many young people are still marked (after an upgrade) that correcting for
+		// each would cost more than the scan.
+		var marks int64
+		if err := tx.q().Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM transition_dirty LIMIT ?) x`, transitionScanAbove+1).Scan(&marks).Error; err != nil {
+			return out, translate(err)
+		}
+		if marks <= int64(transitionScanAbove) {
+			return tx.transitionsFromSpans(q.AsOf, f)
+		}
 	}
 	err = tx.withoutJIT(func(db *gorm.DB) error {
 		out, err = transitionsIn(db, q, ending, f)
