@@ -67,7 +67,10 @@ func BenchmarkOrganisationReports(b *testing.B) {
 				{"activity", func(tx *store.Tx) error { _, err := tx.Reports().Activity(p.from, p.to, f); return err }},
 				{"funnel", func(tx *store.Tx) error { _, err := tx.Reports().Funnel(p.from, p.to, f); return err }},
 				{"timeliness", func(tx *store.Tx) error { _, err := tx.Reports().EHCTimeliness(p.from, p.to, f); return err }},
-				{"experience", func(tx *store.Tx) error { _, err := tx.Reports().SurveyAnswerCounts(p.from, p.to, f, "", ""); return err }},
+				{"experience", func(tx *store.Tx) error {
+					_, err := tx.Reports().SurveyAnswerCounts(p.from, p.to, f, "", "")
+					return err
+				}},
 			} {
 				for _, way := range []struct {
 					suffix string
