@@ -761,3 +761,91 @@ func TestReportOrgCountsRandomWrites(t *testing.T) {
 		rcCompareOn(t, st, "rebuilt", rcPeriods, rcOrgFilters, false)
 	})
 }
+
+// TestReportOrgCountsConcurrentWrites: referrals created for one child by 8 writers while 4 others
+// add and remove organisations from the child's team (and folds run) are counted for exactly the
+// organisations in the team at the end: a record's trigger and an involvement's never miss each
+// other's uncommitted row (migration 0106 has them take turns on the child).
+func TestReportOrgCountsConcurrentWrites(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite has one writer at a time")
+		}
+		for o := range 4 {
+			rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, 'S', 's', 'school_primary', ?, ?, 1)`,
+				rcID(1, o), rcStamp, rcStamp)
+		}
+		rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
+			VALUES (?, ?, 'Sam Lee', 'sam lee', 'sam@example.org', 'senco', true, ?, ?, 1)`, rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, contacts, recorded_by_org_id,
+			created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', '[]', ?, ?, ?, 1)`, rcID(3, 0), rcID(1, 0), rcStamp, rcStamp)
+		const writers, each = 8, 30
+		var wg sync.WaitGroup
+		errs := make(chan error, 3*writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					n := w*each + i
+					_, err := store.RawExec(st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id,
+							referrer_organisation_id, reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on,
+							eligible, eligibility, created_at, updated_at, version) VALUES (?, ?, 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false,
+							'2025-03-04', true, '{}', ?, ?, 1)`, rcID(4, n), fmt.Sprintf("REF-%d", n), rcID(3, 0), rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					id := rcID(10, w*each+i)
+					if _, err := store.RawExec(st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+						VALUES (?, ?, ?, 'other', '2025-01-01', ?, ?, 1)`, id, rcID(3, 0), rcID(1, (w+i)%4), rcStamp, rcStamp); err != nil {
+						errs <- err
+						return
+					}
+					if i%3 != 2 {
+						if _, err := store.RawExec(st, `DELETE FROM involvements WHERE id = ?`, id); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}
+			}()
+		}
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := st.FoldReportDeltas(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		wg.Wait()
+		close(stop)
+		<-done
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		var filters []report.Filter
+		for o := range 4 {
+			filters = append(filters, report.Filter{OrganisationID: rcID(1, o)})
+		}
+		rcCompareOn(t, st, "written at once", [][2]time.Time{{testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}}, filters, false)
+	})
+}
