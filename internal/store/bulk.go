@@ -70,6 +70,7 @@ type batchGroup struct {
 	width      int   // parameters per row
 	rows       [][]any
 	held       []string // per row: the join key that holds it back when the team has it, or ""
+	json       string   // SQLite: the statement taking the rows as JSON (jsonSQL), once made
 }
 
 // Batch runs fn with the session's single-row inserts gathered and sent as multi-row statements
@@ -186,6 +187,14 @@ func (s *session) sendBatch() error {
 		return err
 	}
 	for _, g := range b.groups {
+		if s.dialect == SQLite {
+			if ok, err := s.sendGroupSQLite(db, g, held); ok || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		perStmt := max(1, batchVars(s.dialect)/max(1, g.width))
 		var (
 			sql  strings.Builder

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"database/sql/driver"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// SQLite's side of sending a batch. A multi-row INSERT ... VALUES costs SQLite, per value, a piece
+// of SQL to parse, a VDBE instruction to generate and a parameter the driver binds by scanning the
+// arguments (quadratic in their number); together that was half an import's CPU. Instead a shape's
+// rows go as one JSON array of row arrays, one parameter, which one statement of constant size
+// unpacks row by row:
+//
+//	INSERT INTO t (a,b) SELECT value->>0, value->>1 FROM json_each(?) WHERE true [tail]
+//
+// (the WHERE keeps SQLite from reading an ON CONFLICT tail as a join's ON). json_each yields the
+// rows in the array's order, so rows, their triggers and their rowids come in the order the
+// VALUES statement gave them. Each value reaches its column as the same SQL value the driver would
+// have bound: ->> gives a JSON string as TEXT, an integer as INTEGER and null as NULL, and the
+// column's affinity applies to the result of the SELECT as it does to a bound parameter. A group
+// holding a value JSON cannot carry exactly (a blob, a float, text with a NUL or not UTF-8) goes
+// as VALUES statements as before.
+
+// sqliteJSONRows bounds the rows of one statement, so the text built for it stays a few MB.
+const sqliteJSONRows = 5000
+
+// sqliteTimeFormat is how the driver (glebarez/go-sqlite) writes a time.Time it binds.
+const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
+
+// sendGroupSQLite sends g's rows not held back as JSON (see above); false, having sent nothing,
+// when a value cannot go that way.
+func (s *session) sendGroupSQLite(db *gorm.DB, g *batchGroup, held map[string]bool) (bool, error) {
+	// Every statement's text is made before the first is sent, so that a value found not to fit
+	// leaves the whole group to the VALUES statements.
+	var (
+		texts []string
+		buf   []byte
+		n     int
+	)
+	for r, row := range g.rows {
+		if g.held[r] != "" && held[g.held[r]] {
+			continue
+		}
+		if n == 0 {
+			buf = append(buf[:0], '[')
+		} else {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '[')
+		for i, v := range row {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var ok bool
+			if buf, ok = appendJSONValue(buf, v); !ok {
+				return false, nil
+			}
+		}
+		buf = append(buf, ']')
+		if n++; n == sqliteJSONRows {
+			texts, n = append(texts, string(append(buf, ']'))), 0
+		}
+	}
+	if n > 0 {
+		texts = append(texts, string(append(buf, ']')))
+	}
+	for _, text := range texts {
+		if _, err := db.Statement.ConnPool.ExecContext(s.ctx, g.jsonSQL(), text); err != nil {
+			return true, translate(err)
+		}
+	}
+	return true, nil
+}
+
+// jsonSQL is the group's statement taking its rows as a JSON array (see above).
+func (g *batchGroup) jsonSQL() string {
+	if g.json != "" {
+		return g.json
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimSuffix(g.head, "VALUES "))
+	b.WriteString("SELECT ")
+	for i := range g.width {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("value->>")
+		b.WriteString(strconv.Itoa(i))
+	}
+	b.WriteString(" FROM json_each(?) WHERE true")
+	b.WriteString(g.tail)
+	g.json = b.String()
+	return g.json
+}
+
+// appendJSONValue appends v as the JSON value whose ->> is the SQL value the driver would bind
+// for v; false when there is none.
+func appendJSONValue(buf []byte, v any) ([]byte, bool) {
+	if _, basic := v.(string); !basic {
+		cv, err := driver.DefaultParameterConverter.ConvertValue(v)
+		if err != nil {
+			return buf, false
+		}
+		v = cv
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(buf, "null"...), true
+	case string:
+		return appendJSONString(buf, x)
+	case int64:
+		return strconv.AppendInt(buf, x, 10), true
+	case bool:
+		if x {
+			return append(buf, '1'), true
+		}
+		return append(buf, '0'), true
+	case time.Time:
+		buf = append(buf, '"')
+		buf = x.AppendFormat(buf, sqliteTimeFormat)
+		return append(buf, '"'), true
+	}
+	return buf, false // []byte, float64
+}
+
+// appendJSONString appends s as a JSON string; false for text JSON would not give back byte for
+// byte (a NUL, or bytes that are not UTF-8).
+func appendJSONString(buf []byte, s string) ([]byte, bool) {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= utf8.RuneSelf {
+				r, size := utf8.DecodeRuneInString(s[i:])
+				if r == utf8.RuneError && size == 1 {
+					return buf, false
+				}
+				i += size - 1
+			}
+			continue
+		}
+		if c == 0 {
+			return buf, false
+		}
+		buf = append(buf, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			buf = append(buf, '\\', c)
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		case '\r':
+			buf = append(buf, '\\', 'r')
+		case '\t':
+			buf = append(buf, '\\', 't')
+		default:
+			buf = append(buf, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
+		}
+		start = i + 1
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"'), true
+}
+
+const hexDigit = "0123456789abcdef"
