@@ -260,8 +260,9 @@ func (s *session) heldJoins(db *gorm.DB, joins map[string]batchJoin) (map[string
 			part := ids[:min(len(ids), batchVars(s.dialect))]
 			ids = ids[len(part):]
 			var rows []struct{ YoungPersonID, OrganisationID, Role, PractitionerID string }
+			in, arg := inStrings(s.dialect, "young_person_id", part)
 			err := db.Raw(`SELECT young_person_id, organisation_id, role, COALESCE(CAST(practitioner_id AS TEXT), '') AS practitioner_id
-				FROM involvements WHERE young_person_id IN ? AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)`, part, on, on).Scan(&rows).Error
+				FROM involvements WHERE `+in+` AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)`, arg, on, on).Scan(&rows).Error
 			if err != nil {
 				return nil, translate(err)
 			}

@@ -101,7 +101,22 @@ func (g *batchGroup) jsonSQL() string {
 // appendJSONValue appends v as the JSON value whose ->> is the SQL value the driver would bind
 // for v; false when there is none.
 func appendJSONValue(buf []byte, v any) ([]byte, bool) {
-	if _, basic := v.(string); !basic {
+	// The common types first, as database/sql would convert them, sparing its reflection.
+	switch x := v.(type) {
+	case string, int64, bool, time.Time, nil:
+	case *string:
+		if x == nil {
+			return append(buf, "null"...), true
+		}
+		return appendJSONString(buf, *x)
+	case *time.Time:
+		if x == nil {
+			return append(buf, "null"...), true
+		}
+		v = *x
+	case int:
+		v = int64(x)
+	default:
 		cv, err := driver.DefaultParameterConverter.ConvertValue(v)
 		if err != nil {
 			return buf, false
@@ -168,3 +183,34 @@ func appendJSONString(buf []byte, s string) ([]byte, bool) {
 }
 
 const hexDigit = "0123456789abcdef"
+
+// inStrings is the condition "col IN (values)" with its one argument for GORM. On SQLite the
+// values go as one JSON array, unpacked by json_each: an IN list of a thousand parameters is a
+// thousand expressions for SQLite to parse and generate code for, each bound by the driver's scan
+// of all the arguments. Elsewhere (or for a value JSON would not give back byte for byte) it is
+// GORM's IN list.
+func inStrings(dialect, col string, values []string) (string, any) {
+	if dialect == SQLite {
+		if text, ok := jsonStrings(values); ok {
+			return col + " IN (SELECT value FROM json_each(?))", text
+		}
+	}
+	return col + " IN ?", values
+}
+
+// jsonStrings is values as a JSON array of strings; false when one is not representable (see
+// appendJSONString).
+func jsonStrings(values []string) (string, bool) {
+	buf := make([]byte, 0, 2+len(values)*40)
+	buf = append(buf, '[')
+	for i, v := range values {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		var ok bool
+		if buf, ok = appendJSONString(buf, v); !ok {
+			return "", false
+		}
+	}
+	return string(append(buf, ']')), true
+}
