@@ -70,7 +70,6 @@ type batchGroup struct {
 	width      int   // parameters per row
 	rows       [][]any
 	held       []string // per row: the join key that holds it back when the team has it, or ""
-	json       string   // SQLite: the statement taking the rows as JSON (jsonSQL), once made
 }
 
 // Batch runs fn with the session's single-row inserts gathered and sent as multi-row statements

@@ -78,6 +78,22 @@ func TestSQLiteJSONValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A value the same in every row goes as a parameter: a batch per value, of two rows.
+	for _, c := range cases {
+		err = st.InTx(ctx, func(tx *Tx) error {
+			return tx.Batch(func() error {
+				for _, tag := range []string{"same1 ", "same2 "} {
+					if err := tx.gatherRow(tx.insertHead("vals", cols), "", row(tag, c), ""); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	stored := func(tag string) map[string]string {
 		var rows []struct{ K, V string }
 		err := st.db.Raw(`SELECT substr(k, length(?) + 1) AS k, typeof(t)||':'||quote(t)||' '||typeof(i)||':'||quote(i)||' '||typeof(n)||':'||quote(n)||' '||
@@ -92,13 +108,19 @@ func TestSQLiteJSONValues(t *testing.T) {
 		}
 		return out
 	}
-	bound, sent := stored("bound "), stored("json ")
-	if len(bound) != len(cases) || len(sent) != len(cases) {
-		t.Fatalf("stored %d bound and %d as JSON, want %d each", len(bound), len(sent), len(cases))
+	bound := stored("bound ")
+	if len(bound) != len(cases) {
+		t.Fatalf("stored %d bound, want %d", len(bound), len(cases))
 	}
-	for _, c := range cases {
-		if bound[c.name] != sent[c.name] {
-			t.Errorf("%s: bound %s, as JSON %s", c.name, bound[c.name], sent[c.name])
+	for _, tag := range []string{"json ", "same1 ", "same2 "} {
+		sent := stored(tag)
+		if len(sent) != len(cases) {
+			t.Fatalf("stored %d %q, want %d", len(sent), tag, len(cases))
+		}
+		for _, c := range cases {
+			if bound[c.name] != sent[c.name] {
+				t.Errorf("%s%s: bound %s, batched %s", tag, c.name, bound[c.name], sent[c.name])
+			}
 		}
 	}
 }
