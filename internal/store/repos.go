@@ -266,7 +266,8 @@ func (tx peopleRepo) GetAll(ids []string, s access.Scope) (map[string]person.You
 	out := make(map[string]person.YoungPerson, len(ids))
 	for part := range slices.Chunk(ids, batchVars(tx.dialect)) {
 		var rows []youngPersonRow
-		if err := visibleYoungPeople(tx.q().Where("young_people.id IN ?", part), "young_people.id", s).Find(&rows).Error; err != nil {
+		in, arg := inStrings(tx.dialect, "young_people.id", part)
+		if err := visibleYoungPeople(tx.q().Where(in, arg), "young_people.id", s).Find(&rows).Error; err != nil {
 			return nil, translate(err)
 		}
 		for _, r := range rows {
