@@ -284,31 +284,54 @@ func (tx peopleRepo) Update(p person.YoungPerson) error {
 
 // YoungPeople lists one page within scope.
 func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]person.YoungPerson, string, error) {
-	q := visibleList(tx.q().Model(&youngPersonRow{}), "young_people.id", s, tx.dialect)
+	q := listQuery{table: "young_people"}
+	q.visible("young_people.id", s, tx.dialect)
 	if f.Query != "" {
-		q = q.Where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
+		q.where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
 			like(f.Query), f.Query, strings.ToUpper(f.Query))
 	}
 	if f.Locality != "" {
-		q = q.Where("young_people.locality_key = ?", key(f.Locality))
+		q.where("young_people.locality_key = ?", key(f.Locality))
 	}
 	if f.PrimarySENNeed != "" {
-		q = q.Where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
+		q.where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
 	}
 	if f.NHSNumber != "" {
-		q = q.Where("young_people.nhs_number = ?", f.NHSNumber)
+		q.where("young_people.nhs_number = ?", f.NHSNumber)
 	}
 	if f.DateOfBirth != nil {
-		q = q.Where("young_people.date_of_birth = ?", fromDate(*f.DateOfBirth))
+		q.where("young_people.date_of_birth = ?", fromDate(*f.DateOfBirth))
 	}
 	if f.EducationSettingID != "" {
-		q = q.Where("young_people.education_setting_id = ?", f.EducationSettingID)
+		q.where("young_people.education_setting_id = ?", f.EducationSettingID)
 	}
 	if f.ExternalID != nil {
-		q = q.Where("young_people.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'young_person' AND x.system = ? AND x.value = ?)",
+		q.where("young_people.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'young_person' AND x.system = ? AND x.value = ?)",
 			f.ExternalID.System, f.ExternalID.Value)
 	}
-	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
+	// As the referrals' page: one statement for the page, its audit event and its external ids.
+	o := pageOf[youngPersonWithIDs]{table: "young_people", recordType: audit.YoungPerson, cols: youngPersonColumns,
+		ypCol: "young_people.id", fields: func(r *youngPersonWithIDs, dst []any) []any { return r.appendFields(dst) }}
+	inline := tx.inlinesExternalIDs()
+	if inline {
+		o.extType, o.extIDs = externalid.YoungPerson, func(r *youngPersonWithIDs) **string { return &r.ids }
+		if tx.inlinedIDs == nil {
+			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
+		}
+	}
+	return scanAuditedPage(tx.conn, q, o, p, func(r youngPersonWithIDs) string { return r.ID },
+		func(r youngPersonWithIDs) person.YoungPerson {
+			if inline {
+				tx.keepInlined(externalid.YoungPerson, r.ID, r.ids)
+			}
+			return r.toDomain()
+		})
+}
+
+// youngPersonWithIDs is a young person's row with their external identifiers (externalIDsOfPage).
+type youngPersonWithIDs struct {
+	youngPersonRow
+	ids *string
 }
 
 // Referrals.
