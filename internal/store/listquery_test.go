@@ -51,7 +51,7 @@ func TestListQueryBinds(t *testing.T) {
 	}
 }
 
-// TestListQueryVisible: a list's scope restricts it as visibleList restricts the ORM's lists.
+// TestListQueryVisible: a list's scope restricts it as visibleYoungPeople restricts a record's read.
 func TestListQueryVisible(t *testing.T) {
 	for _, tc := range []struct {
 		s    access.Scope

@@ -185,20 +185,6 @@ func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 // seesAll reports whether visibleYoungPeople adds nothing for s: it reaches every record.
 func seesAll(s access.Scope) bool { return s.Only == nil && !s.Restricted }
 
-// visibleList is visibleYoungPeople for a page of one of the big lists (referrals, young people).
-// On PostgreSQL the team's children are read first, as an array, and the list's rows fetched by
-// young person, so a partner's page costs the size of their team. Left a semi-join, the planner
-// walks the newest rows checking each against the team (it takes the team's children to be
-// spread evenly): 52,000 referrals read for a page of a school's 2,000 children in a million.
-func visibleList(q *gorm.DB, col string, s access.Scope, dialect string) *gorm.DB {
-	if !s.Restricted || dialect != Postgres {
-		return visibleYoungPeople(q, col, s)
-	}
-	q = visibleYoungPeople(q, col, access.Scope{Only: s.Only})
-	cond, args := visibleConditionAs(col, s, true)
-	return q.Where(cond, args...)
-}
-
 // visibleCondition is the condition visibleYoungPeople applies, for a caller that combines it
 // with others (s must be restricted).
 func visibleCondition(col string, s access.Scope) (string, []any) {
@@ -206,7 +192,7 @@ func visibleCondition(col string, s access.Scope) (string, []any) {
 }
 
 // visibleConditionAs is visibleCondition with the team's children read as an array first
-// (PostgreSQL only) when asArray; see visibleList.
+// (PostgreSQL only) when asArray; see listQuery.visible.
 func visibleConditionAs(col string, s access.Scope, asArray bool) (string, []any) {
 	var conds []string
 	var args []any
