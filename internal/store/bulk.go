@@ -186,6 +186,14 @@ func (s *session) sendBatch() error {
 		return err
 	}
 	for _, g := range b.groups {
+		if s.dialect == Postgres {
+			if sent, err := s.sendArrays(db, g, held); sent || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		perStmt := max(1, batchVars(s.dialect)/max(1, g.width))
 		var (
 			sql  strings.Builder
