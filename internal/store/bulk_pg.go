@@ -25,19 +25,45 @@ import (
 // pgColumnTypes caches each table's column types (format_type), by pool and table.
 var pgColumnTypes sync.Map // pgTableKey -> map[string]string
 
+// pgArrays turns the array form on (a test compares both ways).
+var pgArrays = true
+
 type pgTableKey struct {
 	pool  *gorm.DB
 	table string
 }
 
-// sendArrays sends g's rows (but those held back) as one INSERT ... SELECT FROM unnest(...);
-// false, with nothing sent, when the shape or a value cannot go that way.
-func (s *session) sendArrays(db *gorm.DB, g *batchGroup, held map[string]bool) (bool, error) {
+// arraySender gathers a batch's shapes, each as INSERT ... SELECT FROM unnest(...), into as few
+// statements as it can: one, with the shapes before the last as data-modifying WITH queries,
+// sent in one round trip (on a loaded machine each round trip waits to be scheduled, twice). A
+// shape whose table is already in the statement starts the next one: sibling queries share a
+// snapshot, so a conflict between them would not be seen as the one-at-a-time inserts see it.
+// Foreign keys are checked at the end of the whole statement, when every row is in.
+type arraySender struct {
+	s      *session
+	db     *gorm.DB
+	held   map[string]bool
+	parts  []string
+	vars   []any
+	tables map[string]bool
+}
+
+// arraySender is nil but on PostgreSQL.
+func (s *session) arraySender(db *gorm.DB, held map[string]bool) *arraySender {
+	if s.dialect != Postgres || !pgArrays {
+		return nil
+	}
+	return &arraySender{s: s, db: db, held: held, tables: map[string]bool{}}
+}
+
+// add takes g's rows (but those held back) into the statement; false, with nothing taken, when
+// the shape or a value cannot go as arrays.
+func (a *arraySender) add(g *batchGroup) (bool, error) {
 	table, cols, ok := parseInsertHead(g.head)
 	if !ok || len(cols) != g.width || !plainTuple(g) {
 		return false, nil
 	}
-	types, err := s.columnTypes(db, table)
+	types, err := a.s.columnTypes(a.db, table)
 	if err != nil {
 		return false, err
 	}
@@ -55,7 +81,7 @@ func (s *session) sendArrays(db *gorm.DB, g *batchGroup, held map[string]bool) (
 	}
 	n := 0
 	for r, row := range g.rows {
-		if g.held[r] != "" && held[g.held[r]] {
+		if g.held[r] != "" && a.held[g.held[r]] {
 			continue
 		}
 		for i, v := range row {
@@ -74,6 +100,11 @@ func (s *session) sendArrays(db *gorm.DB, g *batchGroup, held map[string]bool) (
 	if n == 0 {
 		return true, nil
 	}
+	if a.tables[table] || len(a.vars)+len(cols) > 65535 {
+		if err := a.flush(); err != nil {
+			return false, err
+		}
+	}
 	var sql strings.Builder
 	sql.WriteString(strings.TrimSuffix(g.head, "VALUES "))
 	sql.WriteString("SELECT ")
@@ -88,13 +119,12 @@ func (s *session) sendArrays(db *gorm.DB, g *batchGroup, held map[string]bool) (
 		}
 	}
 	sql.WriteString(" FROM unnest(")
-	vars := make([]any, len(arrays))
 	for i := range arrays {
 		if i > 0 {
 			sql.WriteByte(',')
 		}
-		fmt.Fprintf(&sql, "$%d::text[]", i+1)
-		vars[i] = arrays[i]
+		fmt.Fprintf(&sql, "$%d::text[]", len(a.vars)+1)
+		a.vars = append(a.vars, arrays[i])
 	}
 	sql.WriteString(") AS u(")
 	for i := range cols {
@@ -105,8 +135,31 @@ func (s *session) sendArrays(db *gorm.DB, g *batchGroup, held map[string]bool) (
 	}
 	sql.WriteString(")")
 	sql.WriteString(g.tail)
-	_, err = db.Statement.ConnPool.ExecContext(s.ctx, sql.String(), vars...)
-	return true, translate(err)
+	a.parts = append(a.parts, sql.String())
+	a.tables[table] = true
+	return true, nil
+}
+
+// flush sends what add took, as one statement.
+func (a *arraySender) flush() error {
+	if a == nil || len(a.parts) == 0 {
+		return nil
+	}
+	var sql strings.Builder
+	if len(a.parts) > 1 {
+		sql.WriteString("WITH ")
+		for i, p := range a.parts[:len(a.parts)-1] {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			fmt.Fprintf(&sql, "w%d AS (%s)", i, p)
+		}
+		sql.WriteByte(' ')
+	}
+	sql.WriteString(a.parts[len(a.parts)-1])
+	_, err := a.db.Statement.ConnPool.ExecContext(a.s.ctx, sql.String(), a.vars...)
+	a.parts, a.vars, a.tables = a.parts[:0], nil, map[string]bool{}
+	return translate(err)
 }
 
 // plainTuple: the shape's row is ($1,$2,...,$n), nothing but its parameters in order.

@@ -112,3 +112,16 @@ func ForceTimePaging(index bool) (restore func()) {
 	}
 	return func() { timePageRows, timePageWalk = rows, walk }
 }
+
+// SetPGArrays turns the PostgreSQL array form of batched inserts on or off, returning the
+// setting before.
+func SetPGArrays(on bool) bool {
+	before := pgArrays
+	pgArrays = on
+	return before
+}
+
+// RawScan reads one value on tx's connection, in its transaction.
+func RawScan(tx *Tx, dest any, sql string, args ...any) error {
+	return tx.q().Raw(sql, args...).Row().Scan(dest)
+}
