@@ -16,8 +16,8 @@ import (
 )
 
 // TestBatchWritesAsRowByRow: audit and outbox rows written within Tx.Batch (on PostgreSQL, sent
-// as arrays, each value in its text form) read back exactly as the same rows written one at a
-// time: times to the microsecond (nanoseconds cut as a row's own write cuts them, not rounded),
+// as arrays, each value in its text form, or as VALUES lists) read back exactly as the same rows
+// written one at a time: times to the microsecond (nanoseconds cut as a row's own write cuts them, not rounded),
 // empty and NULL columns, lists and JSON payloads.
 func TestBatchWritesAsRowByRow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -69,6 +69,11 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 		}
 		write(batched, true)
 		write(single, false)
+		// And batched as VALUES lists (PostgreSQL's form before arrays), read back the same too.
+		values := newID()
+		before := store.SetPGArrays(false)
+		write(values, true)
+		store.SetPGArrays(before)
 		read := func(rec string) ([]audit.Event, []outbox.Event) {
 			var as []audit.Event
 			var os []outbox.Event
@@ -100,6 +105,9 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 		}
 		if !reflect.DeepEqual(bo, so) {
 			t.Errorf("outbox events differ:\nbatched %+v\nsingle  %+v", bo, so)
+		}
+		if va, vo := read(values); !reflect.DeepEqual(va, sa) || !reflect.DeepEqual(vo, so) {
+			t.Errorf("batched as VALUES differ:\naudit %+v\noutbox %+v", va, vo)
 		}
 		if st.Dialect() == store.Postgres {
 			// PostgreSQL keeps microseconds: the first event's 999,999,999 ns are cut, not rounded

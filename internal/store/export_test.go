@@ -120,8 +120,3 @@ func SetPGArrays(on bool) bool {
 	pgArrays = on
 	return before
 }
-
-// RawScan reads one value on tx's connection, in its transaction.
-func RawScan(tx *Tx, dest any, sql string, args ...any) error {
-	return tx.q().Raw(sql, args...).Row().Scan(dest)
-}
