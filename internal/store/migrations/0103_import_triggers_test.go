@@ -72,9 +72,9 @@ func TestMigration0103ImportTriggers(t *testing.T) {
 			wantValue(t, db, "3", `SELECT MAX(n) FROM report_deltas WHERE kind = 'referral_main:y'`)
 		}
 
-		// Plans and transition plans inserted together mark each young person once.
+		// Two plans of one young person inserted together mark them once.
 		exec(t, db, `INSERT INTO ehc_plans (id, young_person_id, status, created_at, updated_at, version) VALUES
-			(?, ?, 'issued', ?, ?, 1), (?, ?, 'issued', ?, ?, 1)`, uuid(10), uuid(9), created, created, uuid(11), uuid(9), created, created)
+			(?, ?, 'issued', ?, ?, 1), (?, ?, 'ceased', ?, ?, 1)`, uuid(10), uuid(9), created, created, uuid(11), uuid(9), created, created)
 		marked(t, db, uuid(9)+"/1")
 		exec(t, db, `INSERT INTO transition_plans (id, young_person_id, started_on, pfa, adult_services_contacts, care_act_status, created_at,
 			updated_at, version) VALUES (?, ?, '2025-01-01', '{}', '[]', 'not_started', ?, ?, 1)`, uuid(12), uuid(3), created, created)
