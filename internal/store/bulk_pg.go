@@ -13,14 +13,14 @@ import (
 	"gorm.io/gorm"
 )
 
-// On PostgreSQL a batched shape is sent as one INSERT ... SELECT over unnest() of one text array
-// per column, each cast to its column's type, instead of a multi-row VALUES list. The rows and
-// values are the same; what changes is the server's work: a VALUES list of a thousand rows has
-// tens of thousands of parameters, which PostgreSQL parses and plans again at every execution (a
-// third of an import's time in the database went to parse and bind), where a dozen array
-// parameters make a statement planned once per connection. Values are sent as their text form,
-// which the column type's input function reads back as it would the value itself; a value whose
-// text form is not certain here (a type not listed below) sends its shape as VALUES, as before.
+// On PostgreSQL a batched shape is sent as INSERT ... SELECT over unnest() of one text array per
+// column, each cast to its column's type, instead of multi-row VALUES lists. The rows and values
+// are the same; what changes is the work around them: a VALUES list of a thousand rows has tens
+// of thousands of parameters, which PostgreSQL parses and plans again at every execution (a
+// quarter of an import's statement time went to parse and bind) and the driver converts one by
+// one, where a dozen array parameters make a statement planned once per connection. Values go as
+// their text form, which the column type's input function reads back as the value itself; a
+// value of a type not handled below sends its shape as VALUES, as before.
 
 // pgColumnTypes caches each table's column types (format_type), by pool and table.
 var pgColumnTypes sync.Map // pgTableKey -> map[string]string
