@@ -186,6 +186,7 @@ func (s *session) sendBatch() error {
 	if err != nil {
 		return err
 	}
+	pg := s.arraySender(db, held) // PostgreSQL: arrays, the shapes together (bulk_pg.go)
 	for _, g := range b.groups {
 		if s.dialect == SQLite {
 			if ok, err := s.sendGroupSQLite(db, g, held); ok || err != nil {
@@ -193,6 +194,17 @@ func (s *session) sendBatch() error {
 					return err
 				}
 				continue
+			}
+		}
+		if pg != nil {
+			if sent, err := pg.add(g); sent || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := pg.flush(); err != nil {
+				return err
 			}
 		}
 		perStmt := max(1, batchVars(s.dialect)/max(1, g.width))
@@ -245,7 +257,7 @@ func (s *session) sendBatch() error {
 			return err
 		}
 	}
-	return nil
+	return pg.flush()
 }
 
 // heldJoins names the gathered memberships the team already has, current on their day.

@@ -55,6 +55,7 @@ var all = []*gormigrate.Migration{
 	m0100,
 	m0101,
 	m0102,
+	m0103,
 	m0105,
 	m0106,
 }
