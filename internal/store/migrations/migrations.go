@@ -57,7 +57,6 @@ var all = []*gormigrate.Migration{
 	m0102,
 	m0103,
 	m0105,
-	m0106,
 }
 
 // Table records the IDs of the migrations applied.
