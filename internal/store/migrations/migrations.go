@@ -56,6 +56,7 @@ var all = []*gormigrate.Migration{
 	m0101,
 	m0102,
 	m0103,
+	m0104,
 	m0105,
 }
 
