@@ -93,3 +93,30 @@ func TestRedact(t *testing.T) {
 		t.Fatalf("running: %+v", got[0])
 	}
 }
+
+// TestStoredExpiry: a job whose expiry was stored as it finished keeps it whatever the retention
+// in force says now, shorter or longer; one finished before expiries were stored falls back to
+// the retention now.
+func TestStoredExpiry(t *testing.T) {
+	finished := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	expire := finished.Add(10 * 24 * time.Hour)
+	j := Job{ID: "j1", Status: Failed, RejectsKey: RejectsKeyOf("j1"), FinishedAt: &finished, FilesExpireAt: &expire}
+	for _, now := range []time.Duration{24 * time.Hour, 365 * 24 * time.Hour} {
+		if got := j.RejectsExpireAt(now); got == nil || !got.Equal(expire) {
+			t.Fatalf("under %v: expires at %v", now, got)
+		}
+	}
+	short, long := 2*24*time.Hour, 30*24*time.Hour
+	if j.FilesExpired(expire.Add(-time.Second), short) || !j.FilesExpired(expire, long) {
+		t.Fatal("the stored expiry is not the one applied")
+	}
+	errs := []RowError{{Seq: 1, Row: 2, Message: "value 'Kay' refused"}}
+	if j.Redact(errs, finished.Add(short), short); errs[0].Redacted {
+		t.Fatal("redacted under a shorter retention than the stored one")
+	}
+	legacy := j
+	legacy.FilesExpireAt = nil
+	if got := legacy.RejectsExpireAt(short); got == nil || !got.Equal(finished.Add(short)) {
+		t.Fatalf("a job without a stored expiry: %v", got)
+	}
+}

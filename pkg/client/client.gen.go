@@ -6237,7 +6237,7 @@ type ImportJob struct {
 	// RejectsDeletedAt With rejects_path: when the retention sweep deleted the rejects file.
 	RejectsDeletedAt *time.Time `json:"rejects_deleted_at,omitempty"`
 
-	// RejectsExpiresAt With rejects_path: when the rejects file is deleted (ONEPLAN_IMPORT_FILES_RETENTION after the job finished, 30 days by default); from then on its download answers 410.
+	// RejectsExpiresAt With rejects_path: when the rejects file is deleted (ONEPLAN_IMPORT_FILES_RETENTION after the job finished, 30 days by default: set as the job finished, from the setting in force then, so a later change to the setting moves no finished job's expiry); from then on its download answers 410.
 	RejectsExpiresAt *time.Time `json:"rejects_expires_at,omitempty"`
 
 	// RejectsPath The rejects file, when the job continued on error and refused rows.
