@@ -9,10 +9,14 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/blobstore"
+	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/importjob"
+	"github.com/oneplan-send/oneplan/internal/imports"
 	"github.com/oneplan-send/oneplan/internal/person"
 )
 
@@ -107,4 +111,106 @@ func TestImportExpiryStored(t *testing.T) {
 	}, importsEnv, func(_ *httpapi.Options, o *app.Options) {
 		o.Blobs, o.Clock, o.Imports.FilesRetention = blobs, clock.now, keep
 	})
+}
+
+// TestImportFailureRetention: a failed job's failure may quote a database's refusal of a row, so
+// it goes with the job's files: answered without it from the expiry on (the job and its list,
+// before any sweep), and deleted from the database by the sweep with the delete audit event
+// naming it; a command-line run's job (no files) is swept for its failure alone.
+func TestImportFailureRetention(t *testing.T) {
+	clock := &svClock{}
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	const keep = 10 * 24 * time.Hour
+	each(t, func(t *testing.T, e *env) {
+		clock.set(start)
+		ctx := context.Background()
+		bad := importHeader + "bridge,K1,Kay,Kept,2015-03-01,,ASD\nbridge,K2,,Refused,2015-03-01,,\n"
+		failed := e.submitImport(e.officer, "kind=young-people", bad, http.StatusAccepted)
+		j := e.runJob(e.officer, failed)
+		said, _ := j["failure"].(string)
+		if j["status"] != "failed" || said == "" {
+			t.Fatalf("the failed job: %v", j)
+		}
+		const quoted = `insert young person: duplicate key value (nhs_number)=(9434765919)`
+		cli := casework.NewID()
+		officer := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleSENDOfficer, OrganisationID: e.council, Subject: "oneplan-import"})
+		if err := e.app.Imports.RecordRun(officer, nil, importjobs.CommandRun{ID: cli, Kind: "young-people", FileName: "caseload.csv",
+			Counts: importjob.Counts{Rows: 1, Refused: 1}, Failure: quoted}); err != nil {
+			t.Fatal(err)
+		}
+		failureOf := func(id string) any {
+			if got := e.mustGet("/v1/imports/"+id, e.officer); got["status"] != "failed" {
+				t.Fatalf("job %s: %v", id, got)
+			} else {
+				for _, it := range e.mustGet("/v1/imports?limit=100", e.officer)["items"].([]any) {
+					if l := it.(map[string]any); l["id"] == id && l["failure"] != got["failure"] {
+						t.Fatalf("job %s listed with failure %v, read with %v", id, l["failure"], got["failure"])
+					}
+				}
+				return got["failure"]
+			}
+			return nil
+		}
+		clock.set(start.Add(keep - time.Second))
+		if failureOf(failed) != said || failureOf(cli) != quoted {
+			t.Fatalf("before expiry: %v / %v", failureOf(failed), failureOf(cli))
+		}
+		// From the expiry on: answered without it, before the sweep.
+		clock.set(start.Add(keep))
+		for _, id := range []string{failed, cli} {
+			if got := failureOf(id); got != imports.RedactedFailure {
+				t.Fatalf("job %s at expiry: %v", id, got)
+			}
+		}
+		stored := func() int {
+			return e.countRows(`SELECT count(*) FROM import_jobs WHERE id IN (?, ?) AND failure IS NOT NULL`, failed, cli)
+		}
+		if n := stored(); n != 2 {
+			t.Fatalf("%d failures stored before the sweep", n)
+		}
+		if n, err := e.app.Imports.SweepFiles(ctx); err != nil || n != 2 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		if n := stored(); n != 0 {
+			t.Fatalf("%d failures stored after the sweep", n)
+		}
+		for _, id := range []string{failed, cli} {
+			if n := e.countRows(`SELECT count(*) FROM audit_events WHERE action = 'delete' AND record_type = 'import_job' AND record_id = ?
+				AND purpose = 'retention' AND changed_fields LIKE '%failure%'`, id); n != 1 {
+				t.Fatalf("job %s: %d delete audit events naming its failure", id, n)
+			}
+			if got := failureOf(id); got != imports.RedactedFailure {
+				t.Fatalf("job %s after the sweep: %v", id, got)
+			}
+		}
+	}, importsEnv, func(_ *httpapi.Options, o *app.Options) {
+		o.Clock, o.Imports.FilesRetention = clock.now, keep
+	})
+}
+
+// TestImportRejectsOpenFailureNotAudited: a rejects download whose file fails to open (here, gone
+// from the blob store before its expiry) sends nothing, so it writes no export audit event, and
+// answers 410; the one that opens does.
+func TestImportRejectsOpenFailureNotAudited(t *testing.T) {
+	blobs := blobstore.Memory()
+	each(t, func(t *testing.T, e *env) {
+		bad := importHeader + "bridge,K1,Kay,Kept,2015-03-01,,ASD\nbridge,K2,,Refused,2015-03-01,,\n"
+		id := e.submitImport(e.officer, "kind=young-people&continue_on_error=true", bad, http.StatusAccepted)
+		e.runJob(e.officer, id)
+		exports := func() int {
+			return e.countRows(`SELECT count(*) FROM audit_events WHERE action = 'export' AND record_type = 'import_job' AND record_id = ?`, id)
+		}
+		if r := e.do(http.MethodGet, "/v1/imports/"+id+"/rejects", e.officer, nil); r.status != http.StatusOK || exports() != 1 {
+			t.Fatalf("download: %d, %d export events", r.status, exports())
+		}
+		if err := blobs.Delete(context.Background(), imports.RejectsKeyOf(id)); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do(http.MethodGet, "/v1/imports/"+id+"/rejects", e.officer, nil); r.status != http.StatusGone {
+			t.Fatalf("a download of a file gone: %d %s", r.status, r.body)
+		}
+		if n := exports(); n != 1 {
+			t.Fatalf("%d export events after a download that failed to open", n)
+		}
+	}, importsEnv, func(_ *httpapi.Options, o *app.Options) { o.Blobs = blobs })
 }

@@ -48,7 +48,9 @@ type Job struct {
 	FilesExpireAt *time.Time
 	Counts        Counts
 	ErrorCount    int
-	Failure       string // why it failed, when it did
+	// Failure is why it failed, when it did. It may quote a database's refusal (which can hold a
+	// value from the file), so it goes with the job's files (RedactFailure).
+	Failure string
 	// Who asked: the import acts as them.
 	OrganisationID      string
 	ActorRole           string
@@ -175,6 +177,18 @@ func (j Job) Redact(errs []RowError, now time.Time, retention time.Duration) {
 	}
 }
 
+// RedactedFailure stands in for a failed job's failure once its files have expired.
+const RedactedFailure = "Why this job failed was deleted with the job's files under the import files retention rule."
+
+// RedactFailure deletes a failed job's failure once its files have expired (FilesExpired), as
+// Redact does its row errors' messages: it may quote a database's refusal of a row. After the
+// sweep the failure is gone from the database too; the status stays.
+func (j *Job) RedactFailure(now time.Time, retention time.Duration) {
+	if (j.Failure != "" || j.Status == Failed) && j.FilesExpired(now, retention) {
+		j.Failure = RedactedFailure
+	}
+}
+
 // Reach is which jobs a caller may see: those asked for by their organisation in their role.
 type Reach struct {
 	OrganisationID string
@@ -210,10 +224,10 @@ type Repository interface {
 	Cancel(id string, now, filesExpireAt time.Time) (bool, error)
 	// FilesDue lists finished jobs whose files are not yet deleted and have expired at now
 	// (FilesExpiry: their stored expiry, else retention after they finished), oldest first, at
-	// most limit.
+	// most limit: those with files, and those (a command-line run's) with a failure to delete.
 	FilesDue(now time.Time, retention time.Duration, limit int) ([]Job, error)
-	// MarkFilesDeleted records that a job's files were deleted at now; false when another
-	// replica's sweep already did.
+	// MarkFilesDeleted records that a job's files were deleted at now, deleting its failure with
+	// them; false when another replica's sweep already did.
 	MarkFilesDeleted(id string, now time.Time) (bool, error)
 	// AddErrors appends row errors; ClearErrors removes a job's (before a run starts again).
 	AddErrors(jobID string, errs []RowError) error

@@ -120,3 +120,27 @@ func TestStoredExpiry(t *testing.T) {
 		t.Fatalf("a job without a stored expiry: %v", got)
 	}
 }
+
+// TestRedactFailure: a failed job's failure goes with its files, at their expiry (before any
+// sweep) or once swept (when the database holds none); a job not expired, or not failed, keeps
+// what it has.
+func TestRedactFailure(t *testing.T) {
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	keep := 24 * time.Hour
+	j := Job{Status: Failed, FinishedAt: &at, Failure: `duplicate key value (nhs_number)=(9434765919)`}
+	before := j
+	if before.RedactFailure(at.Add(keep-time.Nanosecond), keep); before.Failure != j.Failure {
+		t.Fatalf("before expiry: %q", before.Failure)
+	}
+	if expired := j; func() bool { expired.RedactFailure(at.Add(keep), keep); return expired.Failure != RedactedFailure }() {
+		t.Fatal("at expiry: kept")
+	}
+	swept := Job{Status: Failed, FinishedAt: &at, FilesDeletedAt: &at}
+	if swept.RedactFailure(at, 365*keep); swept.Failure != RedactedFailure {
+		t.Fatalf("swept: %q", swept.Failure)
+	}
+	ok := Job{Status: Succeeded, FinishedAt: &at}
+	if ok.RedactFailure(at.Add(keep), keep); ok.Failure != "" {
+		t.Fatalf("a job that succeeded: %q", ok.Failure)
+	}
+}

@@ -162,10 +162,10 @@ func (tx importJobRepo) Cancel(id string, now, filesExpireAt time.Time) (bool, e
 // FilesDue lists finished jobs whose files the retention sweep has not deleted and whose expiry
 // has come at now, oldest first: the expiry stored as they finished (import_jobs_files_expire),
 // or for a job finished before it was stored, retention after it finished (import_jobs_files_due).
-// A command-line run's job has no files to delete.
+// A command-line run's job has no files to delete, but may have a failure to.
 func (tx importJobRepo) FilesDue(now time.Time, retention time.Duration, limit int) ([]imports.Job, error) {
 	var rows []importJobRow
-	err := tx.q().Where(`files_deleted_at IS NULL AND file_key <> '' AND status IN ('succeeded', 'failed', 'cancelled')
+	err := tx.q().Where(`files_deleted_at IS NULL AND (file_key <> '' OR failure IS NOT NULL) AND status IN ('succeeded', 'failed', 'cancelled')
 		AND (files_expire_at <= ? OR (files_expire_at IS NULL AND finished_at <= ?))`, now.UTC(), now.Add(-retention).UTC()).
 		Order("COALESCE(files_expire_at, finished_at), id").Limit(limit).Find(&rows).Error
 	if err != nil {
@@ -179,9 +179,10 @@ func (tx importJobRepo) FilesDue(now time.Time, retention time.Duration, limit i
 }
 
 // MarkFilesDeleted records the sweep's deletion, once: of two replicas sweeping the same job, one
-// updates the row and the other finds it already marked.
+// updates the row and the other finds it already marked. The failure goes with the files (it
+// may quote a database's refusal of a row); the status says the job failed.
 func (tx importJobRepo) MarkFilesDeleted(id string, now time.Time) (bool, error) {
-	res := tx.w().Exec(`UPDATE import_jobs SET files_deleted_at = ?, updated_at = ?, version = version + 1
+	res := tx.w().Exec(`UPDATE import_jobs SET files_deleted_at = ?, failure = NULL, updated_at = ?, version = version + 1
 		WHERE id = ? AND files_deleted_at IS NULL`, now.UTC(), now.UTC(), id)
 	return res.RowsAffected == 1, translate(res.Error)
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"gocloud.dev/gcerrors"
+
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -220,6 +222,8 @@ func (s *Service) Job(ctx context.Context, id string) (j imports.Job, err error)
 		j, err = tx.ImportJobs().Get(id, reach(p))
 		return err
 	})
+	// Answered without its failure from the expiry on, whether or not the sweep has run.
+	j.RedactFailure(s.Now(), s.opts.FilesRetention)
 	return j, err
 }
 
@@ -234,6 +238,9 @@ func (s *Service) Jobs(ctx context.Context, page paging.Page) (out []imports.Job
 		out, next, err = tx.ImportJobs().List(reach(p), page)
 		return err
 	})
+	for i := range out {
+		out[i].RedactFailure(s.Now(), s.opts.FilesRetention)
+	}
 	return out, next, err
 }
 
@@ -268,10 +275,11 @@ func (s *Service) Errors(ctx context.Context, id, cursor string, limit int) (out
 }
 
 // Rejects opens a job's rejects file: the refused rows as read, with a problems column. It is
-// gone (410) once the retention after the job finished has passed, whether or not the sweep has
-// deleted it yet. The file holds children's details, so every download is audited (export on
-// the job, changed_fields [rejects], the caller as actor), written with the read of the job (as
-// every audited read's event is) before a byte of the file is sent.
+// gone (410) once the job's files have expired, whether or not the sweep has deleted it yet. The
+// file holds children's details, so every download is audited (export on the job,
+// changed_fields [rejects], the caller as actor): the file is opened first, then the event
+// committed, and only then is the file handed back to be sent, so every download sent is audited
+// and one that failed to open is not.
 func (s *Service) Rejects(ctx context.Context, id string) (_ io.ReadCloser, err error) {
 	defer casework.Wrap(&err, "download import job %s rejects", id)
 	p, err := casework.Allow(ctx, auth.RunImports)
@@ -290,12 +298,26 @@ func (s *Service) Rejects(ctx context.Context, id string) (_ io.ReadCloser, err 
 			return fault.New(fault.Gone, "This job's rejects file was deleted "+retained(s.keptFor(j))+" after the job finished, as every "+
 				"import's is (it holds children's details); the job's row errors are still listed at its errors_path.")
 		}
-		return tx.Audit(s.Event(ctx, p, audit.Export, recordType, j.ID, "", []string{"rejects"}))
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.blobs.Open(ctx, j.RejectsKey)
+	r, err := s.blobs.Open(ctx, j.RejectsKey)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		// Deleted under the job as it was read (the sweep, once expired): gone, as the expiry says.
+		return nil, fault.New(fault.Gone, "This job's rejects file has been deleted; the job's row errors are still listed at its errors_path.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.Read(ctx, func(tx Tx) error {
+		return tx.Audit(s.Event(ctx, p, audit.Export, recordType, j.ID, "", []string{"rejects"}))
+	}); err != nil {
+		_ = r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // Work runs jobs until ctx ends: those queued here at once, those queued on other replicas (or
@@ -760,7 +782,8 @@ func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 				if marked, err = tx.ImportJobs().MarkFilesDeleted(j.ID, s.Now()); err != nil || !marked {
 					return err
 				}
-				// The row errors' messages go with the files (one may quote a value from the file).
+				// The row errors' messages go with the files (one may quote a value from the file), as
+				// the failure does (MarkFilesDeleted).
 				redacted, err := tx.ImportJobs().RedactErrors(j.ID)
 				if err != nil {
 					return err
@@ -772,8 +795,11 @@ func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 				if redacted > 0 {
 					deleted = append(deleted, "errors")
 				}
+				if j.Failure != "" {
+					deleted = append(deleted, "failure")
+				}
 				if len(deleted) == 0 {
-					return nil // a job with neither had only its upload, deleted as it ended (its own event)
+					return nil // a job with none had only its upload, deleted as it ended (its own event)
 				}
 				ctx := casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "retention"})
 				return tx.Audit(s.Event(ctx, retention, "delete", recordType, j.ID, "", deleted))
