@@ -18,7 +18,10 @@
 //	ONEPLAN_BENCH_ROUNDS           interleaved rounds (default 3)
 //	ONEPLAN_BENCH_CONNECTIONS      connection counts, comma-separated (default 16,32)
 //	ONEPLAN_BENCH_OPERATIONS       operations to run (default create,read,list,list_status,update)
-//	ONEPLAN_BENCH_REPORT_RUNS      timed runs per report and period (default 3; 0 skips reports)
+//	ONEPLAN_BENCH_REPORT_RUNS      timed runs per report, period and filter (default 3; 0 skips reports)
+//	ONEPLAN_BENCH_REPORT_FILTERS   report filters to time, comma-separated (default none,locality,org_large,org_small:
+//	                               no filter, a locality, the council's SEND service in every child's team, a setting
+//	                               that referred one child in 500)
 //	ONEPLAN_BENCH_THREADS          wrk threads and pgbench threads (default 2)
 //	ONEPLAN_BENCH_KEEP=1           keep the database (its name is printed) and the server's log
 //	TEST_DATABASE_URL              administrator connection that may create databases
@@ -40,6 +43,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -75,15 +79,17 @@ type config struct {
 	connections []int
 	ops         []operation
 	reportRuns  int
-	threads     int
-	keep        bool
-	adminURL    string
+	// reportFilters: each report is timed with each of these (ONEPLAN_BENCH_REPORT_FILTERS).
+	reportFilters []reportFilter
+	threads       int
+	keep          bool
+	adminURL      string
 }
 
 // configFrom reads the configuration from getenv.
 func configFrom(getenv func(string) string) (config, error) {
 	c := config{referrals: 1_000_000, duration: 10 * time.Second, rounds: 3, connections: []int{16, 32}, ops: operations,
-		reportRuns: 3, threads: 2, adminURL: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
+		reportRuns: 3, reportFilters: reportFilters, threads: 2, adminURL: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
 	if getenv("ONEPLAN_BENCH_SHORT") == "1" {
 		c.short, c.referrals, c.duration, c.rounds, c.reportRuns = true, 20_000, 2*time.Second, 1, 1
 	}
@@ -115,6 +121,16 @@ func configFrom(getenv func(string) string) (config, error) {
 			return c, errors.New("ONEPLAN_BENCH_DURATION must be whole seconds, at least 1s (e.g. 10s)")
 		}
 		c.duration = d
+	}
+	if v := getenv("ONEPLAN_BENCH_REPORT_FILTERS"); v != "" {
+		c.reportFilters = nil
+		for _, f := range strings.Split(v, ",") {
+			i := slices.IndexFunc(reportFilters, func(r reportFilter) bool { return r.name == strings.TrimSpace(f) })
+			if i < 0 {
+				return c, fmt.Errorf("ONEPLAN_BENCH_REPORT_FILTERS: unknown filter %q (none, locality, org_large, org_small)", f)
+			}
+			c.reportFilters = append(c.reportFilters, reportFilters[i])
+		}
 	}
 	if v := getenv("ONEPLAN_BENCH_CONNECTIONS"); v != "" {
 		c.connections = nil
@@ -255,7 +271,7 @@ func run(ctx context.Context, out io.Writer) error {
 	var reportResults []reportResult
 	if cfg.reportRuns > 0 {
 		fmt.Fprintf(out, "timing reports (%d runs each after a warm-up)\n", cfg.reportRuns)
-		reportResults = timeReports(ctx, srv.baseURL, key, db, cfg.reportRuns, out)
+		reportResults = timeReports(ctx, srv.baseURL, key, db, cfg.reportRuns, cfg.reportFilters, out)
 	}
 
 	rows := measure(ctx, out, cfg, srv, db, wrkRun{wrk: wrk, script: filepath.Join(scriptDir, "oneplan.lua"), baseURL: srv.baseURL, key: key,
@@ -336,6 +352,7 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				}
 				r := &rows[index[fmt.Sprint(op.name, c)]]
 				w.op, w.conns = op.name, c
+				loadStart := loadAverage1()
 				check := createdCheck(ctx, db, op.name == "create")
 				h, herr := w.run(ctx)
 				if herr == nil {
@@ -352,15 +369,16 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				if serr == nil {
 					serr = check(s.Processed, c)
 				}
+				loadEnd := loadAverage1()
 				switch {
 				case herr != nil:
 					r.errs = append(r.errs, fmt.Sprintf("round %d HTTP: %v", round, herr))
 				case serr != nil:
 					r.errs = append(r.errs, fmt.Sprintf("round %d pgbench: %v", round, serr))
 				default:
-					r.rounds = append(r.rounds, pair{http: h, sql: s})
+					r.rounds = append(r.rounds, pair{http: h, sql: s, loadStart: loadStart, loadEnd: loadEnd})
 				}
-				fmt.Fprintln(out, progressLine(round, cfg.rounds, op.name, c, h, herr, s, serr))
+				fmt.Fprintln(out, progressLine(round, cfg.rounds, op.name, c, h, herr, s, serr, loadStart, loadEnd))
 			}
 		}
 	}
@@ -391,7 +409,7 @@ func createdCheck(ctx context.Context, db *sql.DB, creates bool) func(done, conn
 }
 
 // progressLine says how one round of one operation went, as it goes.
-func progressLine(round, rounds int, op string, conns int, h httpResult, herr error, s sqlResult, serr error) string {
+func progressLine(round, rounds int, op string, conns int, h httpResult, herr error, s sqlResult, serr error, loadStart, loadEnd float64) string {
 	line := fmt.Sprintf("round %d/%d %-11s c=%-2d", round, rounds, op, conns)
 	if herr == nil {
 		line += fmt.Sprintf(" HTTP %8.1f req/s (p50 %s, p99 %s)", h.RPS(), ms(h.P50), ms(h.P99))
@@ -404,7 +422,16 @@ func progressLine(round, rounds int, op string, conns int, h httpResult, herr er
 		line += "  pgbench FAILED"
 	}
 	if herr == nil && serr == nil {
-		line += fmt.Sprintf("  ratio %.2f", pair{h, s}.Ratio())
+		line += fmt.Sprintf("  ratio %.2f", pair{http: h, sql: s}.Ratio())
+	}
+	line += fmt.Sprintf("  load %.1f->%.1f", loadStart, loadEnd)
+	if serr == nil && s.Connect >= 100*time.Millisecond {
+		line += fmt.Sprintf("  (pgbench connecting: %s)", ms(s.Connect))
+	}
+	if serr == nil && s.Connect > 0 && s.Processed < 5*conns {
+		// Fewer than five transactions a client: connecting took the run, so the ceiling is not measured.
+		line += fmt.Sprintf("  !!! pgbench connected its clients in %s and ran %d transactions: the ceiling is understated (a longer ONEPLAN_BENCH_DURATION?)",
+			ms(s.Connect), s.Processed)
 	}
 	if n := h.NonOK(); n > 0 {
 		line += fmt.Sprintf("  !!! %d non-2xx: %s", n, h.StatusSummary())
@@ -533,6 +560,23 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// loadAverage1 is the machine's one-minute load average (-1 when unknown).
+func loadAverage1() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
 }
 
 func loadAverage() string {

@@ -74,7 +74,7 @@ func TestParsePgbench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.TPS != 2786.127503 || r.Processed != 27861 || r.Failed != 2 || r.LatencyAvg != 5743*time.Microsecond {
+	if r.TPS != 2786.127503 || r.Processed != 27861 || r.Failed != 2 || r.LatencyAvg != 5743*time.Microsecond || r.Connect != 32005*time.Microsecond {
 		t.Errorf("parsed %+v", r)
 	}
 	if _, err := parsePgbench("pgbench: error: Run was aborted; the above results are incomplete.\n"); err == nil {
@@ -112,6 +112,10 @@ func TestMedianAndRatios(t *testing.T) {
 	if !strings.Contains(out.String(), "FAILURES") || !strings.Contains(out.String(), "412x2") {
 		t.Errorf("the table does not shout about the refusals:\n%s", out.String())
 	}
+	// pgbench's own TPS round by round, so a ceiling that moved is seen.
+	if !strings.Contains(out.String(), "pgbench TPS per round") || !strings.Contains(out.String(), "1000 1000 400") {
+		t.Errorf("the table does not show pgbench's TPS per round:\n%s", out.String())
+	}
 	if (reportResult{took: 100 * time.Millisecond, ceiling: 10 * time.Millisecond}).Ratio() != 0.1 {
 		t.Error("report ratio is not ceiling / report")
 	}
@@ -138,7 +142,16 @@ func TestConfig(t *testing.T) {
 	if err != nil || c.referrals != 50_000 || len(c.ops) != 2 || c.ops[1].name != "update" || c.connections[0] != 8 || c.adminURL != "postgres://u@h/db" {
 		t.Errorf("overrides: %+v, %v", c, err)
 	}
+	if len(c.reportFilters) != 4 {
+		t.Errorf("report filters by default: %+v", c.reportFilters)
+	}
+	c, err = configFrom(env("ONEPLAN_BENCH_REPORT_FILTERS", "org_large, org_small"))
+	if err != nil || len(c.reportFilters) != 2 || c.reportFilters[0].query != "organisation_id="+benchload.CouncilID ||
+		c.reportFilters[1].query != "organisation_id="+benchload.SettingID(7) {
+		t.Errorf("report filters: %+v, %v", c.reportFilters, err)
+	}
 	for _, bad := range [][]string{
+		{"ONEPLAN_BENCH_REPORT_FILTERS", "school"},
 		{"ONEPLAN_BENCH_DURATION", "1.5s"},
 		{"ONEPLAN_BENCH_OPERATIONS", "delete"},
 		{"ONEPLAN_BENCH_CONNECTIONS", "0"},
@@ -191,13 +204,38 @@ func TestScriptsMatchTheDataSet(t *testing.T) {
 
 func TestProgressLineShoutsAboutFailures(t *testing.T) {
 	h := httpResult{Requests: 10, Duration: time.Second, Statuses: map[int]int{409: 1}}
-	line := progressLine(1, 3, "update", 16, h, nil, sqlResult{TPS: 100, Failed: 2}, nil)
-	for _, want := range []string{"!!! 1 non-2xx: 409x1", "!!! 2 failed pgbench"} {
+	line := progressLine(1, 3, "update", 16, h, nil, sqlResult{TPS: 100, Failed: 2}, nil, 12.5, 20)
+	for _, want := range []string{"!!! 1 non-2xx: 409x1", "!!! 2 failed pgbench", "pgbench    100.0 TPS", "load 12.5->20.0"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("%q lacks %q", line, want)
 		}
 	}
-	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100}, nil); !strings.Contains(line, "HTTP FAILED") {
-		t.Errorf("%q does not say HTTP failed", line)
+	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100, Processed: 1000}, nil, 1, 1); !strings.Contains(line, "HTTP FAILED") ||
+		strings.Contains(line, "understated") {
+		t.Errorf("%q does not say HTTP failed, or doubts a ceiling of 1,000 transactions", line)
+	}
+	// A pgbench run that spent itself connecting (32 clients, 32 transactions) says so.
+	line = progressLine(1, 1, "read", 32, h, nil, sqlResult{TPS: 16, Processed: 32, Connect: 1900 * time.Millisecond}, nil, 20, 20)
+	if !strings.Contains(line, "!!! pgbench connected its clients in 1.90 s and ran 32 transactions") {
+		t.Errorf("%q does not doubt the ceiling", line)
+	}
+}
+
+// The report table gives each filter a block of its own and names each filter's slowest report,
+// so a filtered report that is slow is not lost among the unfiltered ones.
+func TestReportTableByFilter(t *testing.T) {
+	var out bytes.Buffer
+	printReports(&out, []reportResult{
+		{report: "activity", period: "year", filter: "-", took: 2 * time.Millisecond, ceiling: 10 * time.Millisecond},
+		{report: "activity", period: "year", filter: "org: council (all)", took: 900 * time.Millisecond, ceiling: 10 * time.Millisecond},
+		{report: "funnel", period: "decade", filter: "org: council (all)", took: 1500 * time.Millisecond, ceiling: 10 * time.Millisecond},
+		{report: "funnel", period: "decade", filter: "org: setting (1/500)", err: errors.New("GET /v1/reports/funnel: 500")},
+	})
+	flat := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{"org: council (all) 900 ms 10 ms 0.01x", "FAILED: GET /v1/reports/funnel: 500",
+		"Slowest report by filter: - 2.0 ms (activity year) org: council (all) 1.50 s (funnel decade) org: setting (1/500) FAILED"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the report table lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/oneplan-send/oneplan/internal/benchload"
 )
 
 // period is a span of the loaded history (referrals received 2016-01-01 to 2025-12-28).
@@ -18,15 +22,36 @@ var periods = []period{
 	{"decade", "2016-01-01", "2025-12-31"},
 }
 
-// reports are the report endpoints, each asked for with its defaults over a period.
+// reports are the report endpoints, each asked for over a period with each filter it takes.
 var reports = []string{"activity", "funnel", "experience", "timeliness", "transitions", "ehc-timeliness"}
 
-// reportResult is one report over one period: the median time of the HTTP request, and of the
-// PostgreSQL ceiling for the same period, a bare COUNT(*) of its referrals.
+// unfiltered are the reports whose operation takes no locality or organisation (the SEN2-style
+// EHC timeliness is the whole council's by definition).
+var unfiltered = map[string]bool{"ehc-timeliness": true}
+
+// reportFilter is one way of narrowing a report: none, a locality, or an organisation (only the
+// children it is or was involved with).
+type reportFilter struct {
+	name, label, query string
+}
+
+// reportFilters: the whole council; one of the eight localities (an eighth of the children); the
+// largest organisation, the council's SEND service, in the team around every child; and a small
+// one, a setting that referred one child in 500.
+var reportFilters = []reportFilter{
+	{"none", "-", ""},
+	{"locality", "locality 3", "locality=" + url.QueryEscape("Locality 3")},
+	{"org_large", "org: council (all)", "organisation_id=" + benchload.CouncilID},
+	{"org_small", "org: setting (1/500)", "organisation_id=" + benchload.SettingID(7)},
+}
+
+// reportResult is one report over one period with one filter: the median time of the HTTP
+// request, and of the PostgreSQL ceiling for the same period, a bare COUNT(*) of its referrals
+// (the same ceiling whatever the filter).
 type reportResult struct {
-	report, period string
-	took, ceiling  time.Duration
-	err            error
+	report, period, filter string
+	took, ceiling          time.Duration
+	err                    error
 }
 
 // Ratio is the ceiling's time over the report's: 1 would be as fast as the bare count.
@@ -37,25 +62,35 @@ func (r reportResult) Ratio() float64 {
 	return float64(r.ceiling) / float64(r.took)
 }
 
-// timeReports asks for every report over every period, one request at a time (runs after a
-// warm-up each), and times the ceiling the same way through database/sql.
-func timeReports(ctx context.Context, baseURL, key string, db *sql.DB, runs int, progress io.Writer) []reportResult {
+// timeReports asks for every report over every period with every filter, one request at a time
+// (runs after a warm-up each), and times the ceiling the same way through database/sql. The
+// results come filter by filter, so each filter's block reads against the unfiltered one.
+func timeReports(ctx context.Context, baseURL, key string, db *sql.DB, runs int, filters []reportFilter, progress io.Writer) []reportResult {
 	client := &http.Client{Timeout: 10 * time.Minute}
-	var out []reportResult
+	ceilings := map[string]time.Duration{}
+	ceilingErrs := map[string]error{}
 	for _, p := range periods {
-		ceiling, err := medianOf(runs, func() error {
+		ceilings[p.name], ceilingErrs[p.name] = medianOf(runs, func() error {
 			var n int64
 			return db.QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals WHERE received_on >= $1 AND received_on <= $2", p.from, p.to).Scan(&n)
 		})
-		for _, name := range reports {
-			r := reportResult{report: name, period: p.name, ceiling: ceiling, err: err}
-			if err == nil {
-				r.took, r.err = medianOf(runs, func() error {
-					return getReport(ctx, client, baseURL, key, name, p)
-				})
+	}
+	var out []reportResult
+	for _, f := range filters {
+		for _, p := range periods {
+			for _, name := range reports {
+				if f.query != "" && unfiltered[name] {
+					continue
+				}
+				r := reportResult{report: name, period: p.name, filter: f.label, ceiling: ceilings[p.name], err: ceilingErrs[p.name]}
+				if r.err == nil {
+					r.took, r.err = medianOf(runs, func() error {
+						return getReport(ctx, client, baseURL, key, name, p, f.query)
+					})
+				}
+				fmt.Fprintf(progress, "  report %-15s %-6s %-20s %s\n", name, p.name, f.label, describe(r))
+				out = append(out, r)
 			}
-			fmt.Fprintf(progress, "  report %-15s %-6s %s\n", name, p.name, describe(r))
-			out = append(out, r)
 		}
 	}
 	return out
@@ -69,8 +104,12 @@ func describe(r reportResult) string {
 }
 
 // getReport asks for one report and insists on a 200.
-func getReport(ctx context.Context, client *http.Client, baseURL, key, name string, p period) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/v1/reports/%s?from=%s&to=%s", baseURL, name, p.from, p.to), nil)
+func getReport(ctx context.Context, client *http.Client, baseURL, key, name string, p period, filter string) error {
+	u := fmt.Sprintf("%s/v1/reports/%s?from=%s&to=%s", baseURL, name, p.from, p.to)
+	if filter != "" {
+		u += "&" + filter
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}
@@ -85,7 +124,7 @@ func getReport(ctx context.Context, client *http.Client, baseURL, key, name stri
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /v1/reports/%s: %d %s", name, resp.StatusCode, truncate(string(body), 300))
+		return fmt.Errorf("GET %s: %d %s", strings.TrimPrefix(u, baseURL), resp.StatusCode, truncate(string(body), 300))
 	}
 	return nil
 }

@@ -142,6 +142,9 @@ type sqlResult struct {
 	Processed  int
 	Failed     int
 	LatencyAvg time.Duration
+	// Connect is pgbench's "initial connection time": on a loaded machine connecting many
+	// clients can take much of a short run, leaving each client few transactions.
+	Connect time.Duration
 }
 
 // parsePgbench reads pgbench's summary.
@@ -175,6 +178,12 @@ func parsePgbench(out string) (sqlResult, error) {
 				return r, fmt.Errorf("pgbench output: %q", line)
 			}
 			r.Failed = n
+		case strings.HasPrefix(line, "initial connection time = "):
+			f := strings.Fields(line)
+			v, err := strconv.ParseFloat(f[4], 64)
+			if err == nil && len(f) > 5 && f[5] == "ms" {
+				r.Connect = time.Duration(v * float64(time.Millisecond))
+			}
 		case strings.HasPrefix(line, "latency average = "):
 			f := strings.Fields(line)
 			v, err := strconv.ParseFloat(f[3], 64)

@@ -8,10 +8,13 @@ import (
 	"time"
 )
 
-// pair is one round of one operation at one connection count: HTTP, then pgbench.
+// pair is one round of one operation at one connection count: HTTP, then pgbench, with the
+// machine's one-minute load average before the first and after the second (the machine is
+// shared: a ceiling that moved shows in pgbench's own TPS and in the load).
 type pair struct {
-	http httpResult
-	sql  sqlResult
+	http               httpResult
+	sql                sqlResult
+	loadStart, loadEnd float64
 }
 
 // Ratio is the server's requests per second over pgbench's transactions per second.
@@ -85,21 +88,25 @@ func ms(d time.Duration) string {
 // round's ratio), HTTP latency, and every failure.
 func printThroughput(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "Throughput: the server (wrk) against the minimal SQL for the same work (pgbench, prepared), same database, same run")
-	fmt.Fprintf(w, "%-12s %5s %11s %12s %8s  %-20s %9s %9s %8s\n",
-		"operation", "conns", "HTTP req/s", "pgbench TPS", "ratio", "ratio per round", "HTTP p50", "HTTP p99", "non-2xx")
+	fmt.Fprintln(w, "(medians over rounds; pgbench's own TPS each round shows whether the ceiling moved, the load average before and after each")
+	fmt.Fprintln(w, "round is in the progress lines above)")
+	fmt.Fprintf(w, "%-12s %5s %11s %12s %8s  %-20s %-26s %9s %9s %8s\n",
+		"operation", "conns", "HTTP req/s", "pgbench TPS", "ratio", "ratio per round", "pgbench TPS per round", "HTTP p50", "HTTP p99", "non-2xx")
 	var notes []string
 	for _, r := range rows {
 		if len(r.rounds) == 0 {
-			fmt.Fprintf(w, "%-12s %5d %11s %12s %8s  %-20s %9s %9s %8s\n", r.op.name, r.conns, "-", "-", "-", "-", "-", "-", "FAILED")
+			fmt.Fprintf(w, "%-12s %5d %11s %12s %8s  %-20s %-26s %9s %9s %8s\n", r.op.name, r.conns, "-", "-", "-", "-", "-", "-", "-", "FAILED")
 		} else {
 			per := make([]string, len(r.rounds))
+			tps := make([]string, len(r.rounds))
 			for i, p := range r.rounds {
 				per[i] = fmt.Sprintf("%.2f", p.Ratio())
+				tps[i] = fmt.Sprintf("%.0f", p.sql.TPS)
 			}
 			non2xx, _, _ := r.Failures()
-			fmt.Fprintf(w, "%-12s %5d %11.1f %12.1f %7.2fx  %-20s %9s %9s %8d\n", r.op.name, r.conns,
+			fmt.Fprintf(w, "%-12s %5d %11.1f %12.1f %7.2fx  %-20s %-26s %9s %9s %8d\n", r.op.name, r.conns,
 				r.medianOf(func(p pair) float64 { return p.http.RPS() }), r.medianOf(func(p pair) float64 { return p.sql.TPS }),
-				r.medianOf(pair.Ratio), strings.Join(per, " "),
+				r.medianOf(pair.Ratio), strings.Join(per, " "), strings.Join(tps, " "),
 				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.http.P50) }))),
 				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.http.P99) }))), non2xx)
 		}
@@ -154,13 +161,41 @@ func failureNote(r row) string {
 func printReports(w io.Writer, results []reportResult) {
 	fmt.Fprintln(w, "Reports: one request at a time through the API, median of the runs, against the PostgreSQL ceiling")
 	fmt.Fprintln(w, "(a bare COUNT(*) of the period's referrals; ratio = ceiling / report, 1 would be as fast as the count)")
-	fmt.Fprintf(w, "%-15s %-7s %10s %10s %8s\n", "report", "period", "report", "ceiling", "ratio")
+	fmt.Fprintln(w, "Each filter has a block of its own, timed against the same unfiltered ceiling (filter \"-\" is the report's default).")
+	fmt.Fprintf(w, "%-15s %-7s %-20s %10s %10s %8s\n", "report", "period", "filter", "report", "ceiling", "ratio")
+	last := ""
+	type worst struct {
+		took  time.Duration
+		where string
+	}
+	slowest := map[string]worst{}
+	var order []string
 	for _, r := range results {
+		if r.filter != last && last != "" {
+			fmt.Fprintln(w)
+		}
+		last = r.filter
+		if _, ok := slowest[r.filter]; !ok {
+			order = append(order, r.filter)
+			slowest[r.filter] = worst{}
+		}
 		if r.err != nil {
-			fmt.Fprintf(w, "%-15s %-7s FAILED: %s\n", r.report, r.period, truncate(r.err.Error(), 200))
+			fmt.Fprintf(w, "%-15s %-7s %-20s FAILED: %s\n", r.report, r.period, r.filter, truncate(r.err.Error(), 200))
+			slowest[r.filter] = worst{-1, "FAILED"}
 			continue
 		}
-		fmt.Fprintf(w, "%-15s %-7s %10s %10s %7.2fx\n", r.report, r.period, ms(r.took), ms(r.ceiling), r.Ratio())
+		fmt.Fprintf(w, "%-15s %-7s %-20s %10s %10s %7.2fx\n", r.report, r.period, r.filter, ms(r.took), ms(r.ceiling), r.Ratio())
+		if s := slowest[r.filter]; s.took >= 0 && r.took > s.took {
+			slowest[r.filter] = worst{r.took, r.report + " " + r.period}
+		}
+	}
+	fmt.Fprintln(w, "Slowest report by filter:")
+	for _, f := range order {
+		if s := slowest[f]; s.took < 0 {
+			fmt.Fprintf(w, "  %-20s FAILED (see above)\n", f)
+		} else {
+			fmt.Fprintf(w, "  %-20s %10s  (%s)\n", f, ms(s.took), s.where)
+		}
 	}
 	fmt.Fprintln(w, reportCaveats)
 }
@@ -168,7 +203,7 @@ func printReports(w io.Writer, results []reportResult) {
 // reportCaveats say where the common ceiling does not bound a report, so that no one chases a ratio
 // that cannot mean what the others do.
 const reportCaveats = `Where the ceiling does not bound the report:
-  experience      the data set holds no survey responses: this times an empty report
+  experience      reads survey answers (about 0.8 per referral), not referrals
   transitions     a snapshot of every young person on the period's last day, whatever the period's length
   timeliness and  read EHC requests, a tenth as many rows as referrals, so they can beat the count
   ehc-timeliness`

@@ -173,6 +173,7 @@ func open(ctx context.Context) (*deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.SetMaxConns(cfg.DatabaseMaxConns)
 	if cfg.SecretsKey != nil {
 		sealer, err := secretseal.New(cfg.SecretsKey)
 		if err != nil {
@@ -556,18 +557,20 @@ func purge(ctx context.Context, st *store.Store, logger *slog.Logger) {
 }
 
 // foldReportCounts folds the report deltas the triggers append into report_counts every minute,
-// so a report reads few of them (reports are exact either way).
+// so a report reads few of them (reports are exact either way). The first fold runs at once: after
+// an upgrade it works out, in batches, the transition spans start-up left marked (store Migrate
+// folds a bounded number), which may take minutes at a large council.
 func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
+		if _, err := st.FoldReportDeltas(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("fold report counts", "error", err.Error())
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-		if _, err := st.FoldReportDeltas(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("fold report counts", "error", err.Error())
 		}
 	}
 }

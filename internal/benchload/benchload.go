@@ -33,7 +33,27 @@ const (
 	// the request that issued it.
 	PlanPrefix           = "00000008-0000-4000-8000-"
 	TransitionPlanPrefix = "00000009-0000-4000-8000-"
+	// ParentResponsePrefix and ProfessionalResponsePrefix: a survey response has the number of
+	// the referral it is about (see ParentResponses).
+	ParentResponsePrefix       = "0000000a-0000-4000-8000-"
+	ProfessionalResponsePrefix = "0000000b-0000-4000-8000-"
 )
+
+// The built-in experience surveys (migration 0010 seeds them) the generated responses answer.
+const (
+	ParentTemplateID       = "0190a5e0-0000-7000-8000-000000000001"
+	ProfessionalTemplateID = "0190a5e0-0000-7000-8000-000000000002"
+)
+
+// ParentResponses is how many of n referrals have a parent or carer's experience survey after
+// their multi-agency meeting (referrals 4, 14, 24, ...: one in ten), a tenth of them anonymous
+// (through an invitation, tied to no child: 14, 114, ...); ProfessionalResponses how many have an
+// engagement lead's (referrals 5, 25, 45, ...: one in twenty). A third of the parents' responses
+// also leave a comment (the text question).
+func ParentResponses(n int) int { return (n + 6) / 10 }
+
+// ProfessionalResponses: see ParentResponses.
+func ProfessionalResponses(n int) int { return (n + 15) / 20 }
 
 // CouncilID is the council's own SEND service (type local_authority_send): `oneplan serve` puts
 // its first admin key there, and benchmark keys act for it, so they see every record.
@@ -65,7 +85,8 @@ func Received(n int) int { return n / 7 }
 // ten years (2016 to 2025), with their reasons and stages, n young people in eight localities,
 // Settings referring settings with a practitioner each, n/5 meetings, n/10 EHC requests (half
 // issuing a plan, a third of those children with a transition plan), n/100 disputes and the
-// council's own organisation, then VACUUM ANALYSE so that plans and
+// council's own organisation (in the team around every child), survey responses with their
+// answers (ParentResponses, ProfessionalResponses), then VACUUM ANALYSE so that plans and
 // index-only scans see the data as it is.
 func Load(ctx context.Context, dsn string, n int) error { return load(ctx, dsn, n, true) }
 
@@ -234,6 +255,39 @@ func statements() []string {
 			'service', '[]', 'parent', to_char(date '2016-01-01' + ((i * 100) % 3650) + 60, 'YYYY-MM-DD'), now(), now(), 1 FROM generate_series(1, $1 / 100) i`,
 		`INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
 			SELECT gen_random_uuid(), r.young_person_id, r.referrer_organisation_id, 'referrer', r.received_on, now(), now(), 1 FROM referrals r`,
+		// The council's SEND service is in the team around every child referred: the largest
+		// organisation a report can be filtered by.
+		`INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+			SELECT gen_random_uuid(), r.young_person_id, '` + CouncilID + `', 'team_member', r.received_on, now(), now(), 1 FROM referrals r`,
+		// Experience surveys, 45 days after the referral was received (see ParentResponses); the
+		// answers as JSON, as the API stores them.
+		`INSERT INTO survey_responses (id, template_id, template_version, audience, point, referral_id, young_person_id, submitted_on, via,
+			answers, created_at, version)
+			SELECT ` + id(ParentResponsePrefix) + `, '` + ParentTemplateID + `', 1, 'parent_carer', 'after_mam',
+			CASE WHEN i % 100 <> 14 THEN ` + id(ReferralPrefix) + ` END, CASE WHEN i % 100 <> 14 THEN ` + id(YoungPersonPrefix) + ` END,
+			to_char(date '2016-01-01' + (i % 3650) + 45, 'YYYY-MM-DD'), CASE WHEN i % 100 = 14 THEN 'invitation' ELSE 'staff' END,
+			'[{"question_id":"listened_to","value":' || (1 + i % 5) || '},{"question_id":"involved_in_decisions","value":' || (1 + i / 10 % 5) ||
+			'},{"question_id":"understood","value":' || (1 + (i / 10 + i / 100) % 5) || '},{"question_id":"confidence_and_trust","value":' ||
+			(1 + i / 1000 % 5) || '}' || CASE WHEN i % 3 = 0 THEN ',{"question_id":"comments","value":"It went well."}' ELSE '' END || ']', now(), 1
+			FROM generate_series(1, $1) i WHERE i % 10 = 4`,
+		`INSERT INTO survey_responses (id, template_id, template_version, audience, professional_role, point, referral_id, young_person_id,
+			submitted_on, via, practitioner_id, answers, created_at, version)
+			SELECT ` + id(ProfessionalResponsePrefix) + `, '` + ProfessionalTemplateID + `', 1, 'professional', 'engagement_lead', 'after_mam',
+			` + id(ReferralPrefix) + `, ` + id(YoungPersonPrefix) + `, to_char(date '2016-01-01' + (i % 3650) + 45, 'YYYY-MM-DD'), 'staff',
+			` + idOf(PractitionerPrefix, "1 + i % "+fmt.Sprint(Settings)) + `,
+			'[{"question_id":"information_sharing","value":' || (1 + i / 20 % 5) || '},{"question_id":"accessing_information","value":' ||
+			(1 + i / 100 % 5) || '},{"question_id":"mam_successful","value":' || (1 + i / 40 % 5) || '},{"question_id":"success_for_parents","value":' ||
+			(1 + i / 60 % 5) || '},{"question_id":"success_for_professionals","value":' || (1 + i / 80 % 5) || '}]', now(), 1
+			FROM generate_series(1, $1) i WHERE i % 20 = 5`,
+		// One reportable answer per question answered, typed by the template's question set, as
+		// the API's CreateResponse writes them (a text answer has neither score nor choice).
+		`INSERT INTO survey_answers (response_id, question_id, template_id, audience, professional_role, point, submitted_on, young_person_id,
+			question_type, score)
+			SELECT r.id, q.id, r.template_id, r.audience, r.professional_role, r.point, r.submitted_on, r.young_person_id, q.type,
+			CASE WHEN q.type = 'likert_5' THEN CAST(a.value #>> '{}' AS int) END
+			FROM survey_responses r JOIN survey_template_versions v ON v.template_id = r.template_id AND v.number = r.template_version,
+			LATERAL jsonb_to_recordset(CAST(r.answers AS jsonb)) AS a(question_id text, value jsonb),
+			LATERAL jsonb_to_recordset(CAST(v.questions AS jsonb)) AS q(id text, type text) WHERE q.id = a.question_id`,
 		`VACUUM ANALYSE`,
 	}
 }

@@ -55,18 +55,28 @@ func TestLoad(t *testing.T) {
 				return c
 			}
 			for q, want := range map[string]int{
-				"SELECT COUNT(*) FROM referrals":                                                         n,
-				"SELECT COUNT(*) FROM young_people":                                                      n,
-				"SELECT COUNT(*) FROM practitioners WHERE active":                                        benchload.Settings,
-				"SELECT COUNT(*) FROM organisations":                                                     benchload.Settings + 1,
-				"SELECT COUNT(*) FROM organisations WHERE type = 'local_authority_send'":                 1,
-				"SELECT COUNT(*) FROM referral_reasons WHERE main":                                       n,
-				"SELECT COUNT(*) FROM referral_reasons WHERE NOT main":                                   7, // references ending in 3: 3, 13, ..., 63
-				"SELECT COUNT(*) FROM referral_stages WHERE stage = 'received'":                          n,
-				"SELECT COUNT(*) FROM meetings":                                                          n / 5,
-				"SELECT COUNT(*) FROM ehc_requests":                                                      n / 10,
-				"SELECT COUNT(*) FROM involvements":                                                      n,
-				"SELECT COUNT(*) FROM referrals WHERE received_on BETWEEN '2016-01-01' AND '2025-12-31'": n,
+				"SELECT COUNT(*) FROM referrals":                                                          n,
+				"SELECT COUNT(*) FROM young_people":                                                       n,
+				"SELECT COUNT(*) FROM practitioners WHERE active":                                         benchload.Settings,
+				"SELECT COUNT(*) FROM organisations":                                                      benchload.Settings + 1,
+				"SELECT COUNT(*) FROM organisations WHERE type = 'local_authority_send'":                  1,
+				"SELECT COUNT(*) FROM referral_reasons WHERE main":                                        n,
+				"SELECT COUNT(*) FROM referral_reasons WHERE NOT main":                                    7, // references ending in 3: 3, 13, ..., 63
+				"SELECT COUNT(*) FROM referral_stages WHERE stage = 'received'":                           n,
+				"SELECT COUNT(*) FROM meetings":                                                           n / 5,
+				"SELECT COUNT(*) FROM ehc_requests":                                                       n / 10,
+				"SELECT COUNT(*) FROM involvements":                                                       2 * n,
+				"SELECT COUNT(*) FROM involvements WHERE organisation_id = '" + benchload.CouncilID + "'": n,
+				"SELECT COUNT(*) FROM survey_responses WHERE audience = 'parent_carer'":                   benchload.ParentResponses(n),
+				"SELECT COUNT(*) FROM survey_responses WHERE audience = 'professional'":                   benchload.ProfessionalResponses(n),
+				"SELECT COUNT(*) FROM survey_responses WHERE young_person_id IS NULL":                     1, // 14
+				// Four scored questions each, five for professionals, and a comment from parents 24 and 54.
+				"SELECT COUNT(*) FROM survey_answers": 4*benchload.ParentResponses(n) + 2 + 5*benchload.ProfessionalResponses(n),
+				"SELECT COUNT(*) FROM survey_answers WHERE question_type = 'likert_5' AND score BETWEEN 1 AND 5": 4*benchload.ParentResponses(n) + 5*benchload.ProfessionalResponses(n),
+				"SELECT COUNT(*) FROM survey_answers WHERE question_type = 'text' AND score IS NULL":             2,
+				// Every answer is in the experience report's counts.
+				"SELECT CAST(COALESCE(SUM(n), 0) AS int) FROM report_counts WHERE kind = 'answer_all' AND month LIKE '____-__'": 4*benchload.ParentResponses(n) + 2 + 5*benchload.ProfessionalResponses(n),
+				"SELECT COUNT(*) FROM referrals WHERE received_on BETWEEN '2016-01-01' AND '2025-12-31'":                        n,
 				// The record and its reason rows agree, as the API's rules require of a referral
 				// it will update (the main reason is one of the reasons).
 				`SELECT COUNT(*) FROM referrals r WHERE r.reasons::jsonb ? r.main_reason AND jsonb_array_length(r.reasons::jsonb) =
@@ -124,7 +134,7 @@ func TestLoadRows(t *testing.T) {
 		for q, want := range map[string]int{
 			"SELECT COUNT(*) FROM referrals":     n,
 			"SELECT COUNT(*) FROM young_people":  n,
-			"SELECT COUNT(*) FROM involvements":  n,
+			"SELECT COUNT(*) FROM involvements":  2 * n,
 			"SELECT COUNT(*) FROM report_counts": 0,
 		} {
 			var got int

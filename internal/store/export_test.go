@@ -112,3 +112,11 @@ func ForceTimePaging(index bool) (restore func()) {
 	}
 	return func() { timePageRows, timePageWalk = rows, walk }
 }
+
+// SetTransitionFolds sets how many marks a fold batch takes, how many Migrate folds and above how
+// many the transitions report scans, until restore.
+func SetTransitionFolds(batch, startup, scanAbove int) (restore func()) {
+	b, s, a := transitionFoldBatch, transitionStartupFold, transitionScanAbove
+	transitionFoldBatch, transitionStartupFold, transitionScanAbove = batch, startup, scanAbove
+	return func() { transitionFoldBatch, transitionStartupFold, transitionScanAbove = b, s, a }
+}

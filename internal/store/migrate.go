@@ -30,8 +30,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	// Work out the transition spans of the young people a migration marked (0102 marks them
-	// all), so that the first reports do not.
-	if _, err := s.FoldTransitionSpans(ctx); err != nil {
+	// all), so that the first reports do not; but a bounded number, so that a large council's
+	// upgrade does not keep the server from serving for minutes. The periodic fold does the rest
+	// and reports are exact meanwhile.
+	if _, _, err := s.foldTransitionBatch(ctx, transitionStartupFold); err != nil {
 		return fmt.Errorf("migrate: transition spans: %w", err)
 	}
 	return nil

@@ -43,66 +43,75 @@ func parseDay(s *string) time.Time {
 func loadTransitionChildren(db *gorm.DB, ids []string) (map[string]*transitionChild, error) {
 	out := map[string]*transitionChild{}
 	for chunk := range slices.Chunk(ids, transitionChunk) {
-		var people []struct {
-			ID, DateOfBirth string
-			LocalityKey     *string
-		}
-		if err := db.Raw(`SELECT CAST(id AS text) AS id, date_of_birth, locality_key FROM young_people WHERE id IN ?`, chunk).Scan(&people).Error; err != nil {
+		if err := loadTransitionFacts(db, out, "IN ?", chunk); err != nil {
 			return nil, err
-		}
-		for _, p := range people {
-			c := &transitionChild{facts: report.TransitionFacts{DateOfBirth: parseDay(&p.DateOfBirth)}}
-			if p.LocalityKey != nil {
-				c.locality = *p.LocalityKey
-			}
-			out[p.ID] = c
-		}
-		var refs []struct {
-			YoungPersonID string
-			ReceivedOn    *string
-		}
-		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, received_on FROM referrals
-			WHERE young_person_id IN ? AND status NOT IN ?`, chunk, closedReferralStatuses).Scan(&refs).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range refs {
-			// A referral whose receipt date is not recorded is never received by a day.
-			if c := out[r.YoungPersonID]; c != nil && r.ReceivedOn != nil {
-				if d := parseDay(r.ReceivedOn); !d.IsZero() {
-					c.facts.OpenReferrals = append(c.facts.OpenReferrals, d)
-				}
-			}
-		}
-		var plans []struct {
-			YoungPersonID, Status   string
-			FirstIssuedOn, CeasesOn *string
-		}
-		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, status, first_issued_on, ceases_on FROM ehc_plans
-			WHERE young_person_id IN ? AND status IN ('issued', 'ceasing')`, chunk).Scan(&plans).Error; err != nil {
-			return nil, err
-		}
-		for _, p := range plans {
-			if c := out[p.YoungPersonID]; c != nil {
-				c.facts.Plans = append(c.facts.Plans, report.TransitionPlanFacts{Ceasing: p.Status == "ceasing",
-					CeasesOn: parseDay(p.CeasesOn), FirstIssuedOn: parseDay(p.FirstIssuedOn)})
-			}
-		}
-		var tps []struct {
-			YoungPersonID                            string
-			StartedOn, EndedOn, EhcPlanExpectedEndOn *string
-		}
-		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, started_on, ended_on, ehc_plan_expected_end_on
-			FROM transition_plans WHERE young_person_id IN ?`, chunk).Scan(&tps).Error; err != nil {
-			return nil, err
-		}
-		for _, t := range tps {
-			if c := out[t.YoungPersonID]; c != nil {
-				c.facts.TransitionPlans = append(c.facts.TransitionPlans, report.TransitionPlanDates{StartedOn: parseDay(t.StartedOn),
-					EndedOn: parseDay(t.EndedOn), ExpectedEndOn: parseDay(t.EhcPlanExpectedEndOn)})
-			}
 		}
 	}
 	return out, nil
+}
+
+// loadTransitionFacts loads into out the facts of the young people whose id meets cond ("IN ?"
+// or "BETWEEN ? AND ?", with args), on db.
+func loadTransitionFacts(db *gorm.DB, out map[string]*transitionChild, cond string, args ...any) error {
+	var people []struct {
+		ID, DateOfBirth string
+		LocalityKey     *string
+	}
+	if err := db.Raw(`SELECT CAST(id AS text) AS id, date_of_birth, locality_key FROM young_people WHERE id `+cond, args...).Scan(&people).Error; err != nil {
+		return err
+	}
+	for _, p := range people {
+		c := &transitionChild{facts: report.TransitionFacts{DateOfBirth: parseDay(&p.DateOfBirth)}}
+		if p.LocalityKey != nil {
+			c.locality = *p.LocalityKey
+		}
+		out[p.ID] = c
+	}
+	var refs []struct {
+		YoungPersonID string
+		ReceivedOn    *string
+	}
+	if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, received_on FROM referrals
+		WHERE young_person_id `+cond+` AND status NOT IN ?`, append(append([]any{}, args...), closedReferralStatuses)...).Scan(&refs).Error; err != nil {
+		return err
+	}
+	for _, r := range refs {
+		// A referral whose receipt date is not recorded is never received by a day.
+		if c := out[r.YoungPersonID]; c != nil && r.ReceivedOn != nil {
+			if d := parseDay(r.ReceivedOn); !d.IsZero() {
+				c.facts.OpenReferrals = append(c.facts.OpenReferrals, d)
+			}
+		}
+	}
+	var plans []struct {
+		YoungPersonID, Status   string
+		FirstIssuedOn, CeasesOn *string
+	}
+	if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, status, first_issued_on, ceases_on FROM ehc_plans
+		WHERE young_person_id `+cond+` AND status IN ('issued', 'ceasing')`, args...).Scan(&plans).Error; err != nil {
+		return err
+	}
+	for _, p := range plans {
+		if c := out[p.YoungPersonID]; c != nil {
+			c.facts.Plans = append(c.facts.Plans, report.TransitionPlanFacts{Ceasing: p.Status == "ceasing",
+				CeasesOn: parseDay(p.CeasesOn), FirstIssuedOn: parseDay(p.FirstIssuedOn)})
+		}
+	}
+	var tps []struct {
+		YoungPersonID                            string
+		StartedOn, EndedOn, EhcPlanExpectedEndOn *string
+	}
+	if err := db.Raw(`SELECT CAST(young_person_id AS text) AS young_person_id, started_on, ended_on, ehc_plan_expected_end_on
+		FROM transition_plans WHERE young_person_id `+cond, args...).Scan(&tps).Error; err != nil {
+		return err
+	}
+	for _, t := range tps {
+		if c := out[t.YoungPersonID]; c != nil {
+			c.facts.TransitionPlans = append(c.facts.TransitionPlans, report.TransitionPlanDates{StartedOn: parseDay(t.StartedOn),
+				EndedOn: parseDay(t.EndedOn), ExpectedEndOn: parseDay(t.EhcPlanExpectedEndOn)})
+		}
+	}
+	return nil
 }
 
 // spanRow is one row of transition_spans.
@@ -221,46 +230,80 @@ func addTransitionCounts(db *gorm.DB, deltas map[countKey]int64) error {
 	return nil
 }
 
-// foldTransitionSpans works out the spans of the young people marked in transition_dirty and
-// unmarks them, in db's transaction, returning how many it worked out. A young person marked
-// again while it runs stays marked for the next fold (on PostgreSQL, what DELETE ... RETURNING
-// saw is what is worked out, from data at least as new).
-func foldTransitionSpans(db *gorm.DB, dialect string) (int, error) {
+// Folding after an upgrade may face every young person marked at once (migration 0102 marks them
+// all; about 0.2-0.5 ms each to work out, so minutes at 1,000,000). So a fold works in batches,
+// a transaction each, and start-up folds one batch at most, leaving the rest to the periodic fold
+// (FoldReportDeltas) while reports stay exact by correcting for whoever is still marked.
+var (
+	// transitionFoldBatch is how many marks one fold transaction takes: a second or so of work,
+	// so no fold holds its lock or keeps a transaction open for minutes.
+	transitionFoldBatch = 5000
+	// transitionStartupFold is how many marks Migrate folds before the server may serve: all of
+	// a small council's, a bounded wait (about half a second) for a large one.
+	transitionStartupFold = 1000
+	// transitionScanAbove: with more marks than this the transitions report is answered by
+	// scanning the base tables, which costs seconds at 1,000,000 referrals, rather than by
+	// correcting the stored spans for every young person marked, which costs about 0.25 ms each
+	// (48 s with 200,000 marked).
+	transitionScanAbove = 5000
+)
+
+// foldTransitionSpans works out the spans of the young people of at most limit marks in
+// transition_dirty and unmarks them, in db's transaction, returning how many young people it
+// worked out and how many marks it took. A young person marked again while it runs, or marked
+// more than once and not all taken, stays marked for the next fold (on PostgreSQL, what DELETE
+// ... RETURNING saw is what is worked out, from data at least as new).
+func foldTransitionSpans(db *gorm.DB, dialect string, limit int) (children, marks int, err error) {
 	var ids []string
 	if dialect == Postgres {
-		if err := db.Raw(`DELETE FROM transition_dirty RETURNING CAST(young_person_id AS text)`).Scan(&ids).Error; err != nil {
-			return 0, err
+		// By ctid: the marks have no index, and a batch should not scan all of them.
+		if err := db.Raw(`DELETE FROM transition_dirty WHERE ctid = ANY(ARRAY(SELECT ctid FROM transition_dirty LIMIT ?))
+			RETURNING CAST(young_person_id AS text)`, limit).Scan(&ids).Error; err != nil {
+			return 0, 0, err
 		}
 	} else {
 		// SQLite: the transaction is the only writer, so what is read is what is deleted.
-		if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM transition_dirty`).Scan(&ids).Error; err != nil {
-			return 0, err
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM transition_dirty ORDER BY rowid LIMIT ?`, limit).Scan(&ids).Error; err != nil {
+			return 0, 0, err
 		}
 		if len(ids) > 0 {
-			if err := db.Exec(`DELETE FROM transition_dirty`).Error; err != nil {
-				return 0, err
+			if err := db.Exec(`DELETE FROM transition_dirty WHERE rowid IN (SELECT rowid FROM transition_dirty ORDER BY rowid LIMIT ?)`, limit).Error; err != nil {
+				return 0, 0, err
 			}
 		}
 	}
+	marks = len(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	return len(ids), refreshTransitionSpans(db, ids)
+	return len(ids), marks, refreshTransitionSpans(db, ids)
 }
 
-// FoldTransitionSpans works out the spans of the young people the triggers marked since the last
-// fold (FoldReportDeltas does it too), returning how many.
-func (s *Store) FoldTransitionSpans(ctx context.Context) (int, error) {
-	var n int
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
+// foldTransitionBatch folds at most limit marks in a transaction of its own, under the fold's lock.
+func (s *Store) foldTransitionBatch(ctx context.Context, limit int) (children, marks int, err error) {
+	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
 		if s.dialect == Postgres {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
 				return err
 			}
 		}
-		n, err = foldTransitionSpans(db, s.dialect)
+		children, marks, err = foldTransitionSpans(db, s.dialect, limit)
 		return err
 	})
-	return n, translate(err)
+	return children, marks, translate(err)
+}
+
+// FoldTransitionSpans works out the spans of the young people the triggers marked since the last
+// fold (FoldReportDeltas does it too), in batches of a transaction each, returning how many.
+// Young people marked while it runs may be folded too.
+func (s *Store) FoldTransitionSpans(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, marks, err := s.foldTransitionBatch(ctx, transitionFoldBatch)
+		total += n
+		if err != nil || marks < transitionFoldBatch {
+			return total, err
+		}
+	}
 }
 
 // transitionFoldLock is the PostgreSQL advisory lock key held by whoever folds or rebuilds the
@@ -285,6 +328,9 @@ func rebuildTransitionSpans(db *gorm.DB, dialect string) error {
 			return err
 		}
 	}
+	if dialect == Postgres {
+		return rebuildTransitionSpansBulk(db)
+	}
 	var ids []string
 	if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM referrals UNION SELECT CAST(young_person_id AS text) FROM ehc_plans`).
 		Scan(&ids).Error; err != nil {
@@ -292,6 +338,74 @@ func rebuildTransitionSpans(db *gorm.DB, dialect string) error {
 	}
 	slices.Sort(ids)
 	return refreshTransitionSpans(db, ids)
+}
+
+// transitionRebuildChunk is how many young people a bulk rebuild works out at once.
+const transitionRebuildChunk = 10000
+
+// rebuildTransitionSpansBulk is rebuildTransitionSpans's work on PostgreSQL, its tables emptied:
+// the young people taken in id ranges (four range scans a range, rather than lists of ids), each
+// range's spans written in one statement of arrays, and transition_counts summed from the spans
+// by the database at the end (the same events as addSpanEvents adds). Much quicker than folding
+// everyone (benchload's million young people, or reports-rebuild).
+func rebuildTransitionSpansBulk(db *gorm.DB) error {
+	after := "00000000-0000-0000-0000-000000000000"
+	for {
+		var ids []string
+		if err := db.Raw(`SELECT CAST(id AS text) FROM young_people WHERE id > ? ORDER BY id LIMIT ?`, after, transitionRebuildChunk).
+			Scan(&ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		children := map[string]*transitionChild{}
+		if err := loadTransitionFacts(db, children, "BETWEEN ? AND ?", ids[0], ids[len(ids)-1]); err != nil {
+			return err
+		}
+		var cols [5][]string
+		for _, id := range ids {
+			c := children[id]
+			if c == nil {
+				continue
+			}
+			for _, r := range c.spanRows(id) {
+				for i, v := range []string{r.YoungPersonID, r.Kind, r.FromOn, r.ToOn, r.Locality} {
+					cols[i] = append(cols[i], v)
+				}
+			}
+		}
+		if len(cols[0]) > 0 {
+			if err := db.Exec(`INSERT INTO transition_spans (young_person_id, kind, from_on, to_on, locality)
+				SELECT * FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))`,
+				arrayLiteral(cols[0]), arrayLiteral(cols[1]), arrayLiteral(cols[2]), arrayLiteral(cols[3]), arrayLiteral(cols[4])).Error; err != nil {
+				return err
+			}
+		}
+		after = ids[len(ids)-1]
+	}
+	return db.Exec(`INSERT INTO transition_counts (kind, day, locality, n)
+		SELECT e.kind || g.sfx, substr(e.day, 1, g.len), e.locality, SUM(e.n) FROM (
+			SELECT kind, from_on AS day, locality, 1 AS n FROM transition_spans
+			UNION ALL SELECT kind, to_on, locality, -1 FROM transition_spans) e
+		CROSS JOIN (VALUES ('', 10), (':m', 7), (':y', 4)) AS g(sfx, len)
+		GROUP BY 1, 2, 3 HAVING SUM(e.n) <> 0`).Error
+}
+
+// arrayLiteral is vs as a PostgreSQL array literal, each element quoted.
+func arrayLiteral(vs []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(v, `\`, `\\`), `"`, `\"`))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // transitionsFromSpans is the transitions snapshot on day on for the filter, read from

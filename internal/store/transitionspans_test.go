@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -271,6 +273,72 @@ func TestTransitionSpansConcurrentWrites(t *testing.T) {
 			if _, err := st.FoldTransitionSpans(ctx); err != nil {
 				t.Fatal(err)
 			}
+		}
+	})
+}
+
+// TestTransitionSpansFoldInBatches: after an upgrade marks every young person, Migrate folds only
+// a bounded number (so a large council's server starts serving at once), the rest are folded in
+// batches of a transaction each, and the report is exact throughout: corrected for those still
+// marked, or scanned when too many are.
+func TestTransitionSpansFoldInBatches(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		tsSeed(t, st)
+		if _, err := st.FoldTransitionSpans(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// As migration 0102 marks them.
+		rcExec(t, st, `INSERT INTO transition_dirty (young_person_id) SELECT young_person_id FROM referrals UNION SELECT young_person_id FROM ehc_plans`)
+		before, err := store.RawCount(st, `SELECT COUNT(*) FROM transition_dirty`)
+		if err != nil || before < 10 {
+			t.Fatalf("%d young people marked (%v): too few to fold in batches", before, err)
+		}
+		defer store.SetTransitionFolds(3, 2, 1000)()
+		if err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if marked := tsCompare(t, st, "started"); marked != before-2 {
+			t.Errorf("after Migrate %d of %d still marked, want all but the 2 it may fold", marked, before)
+		}
+		store.SetTransitionFolds(3, 2, 1) // too many marked: the report scans
+		tsCompare(t, st, "many marked")
+		n, err := st.FoldTransitionSpans(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != int(before-2) {
+			t.Errorf("the fold worked out %d young people, want %d", n, before-2)
+		}
+		if marked := tsCompare(t, st, "folded"); marked != 0 {
+			t.Errorf("folded in batches: %d still marked", marked)
+		}
+		// A rebuild (in bulk on PostgreSQL) stores exactly what folding stored, a locality
+		// with a quote and a backslash included.
+		rcExec(t, st, `UPDATE young_people SET locality = 'O"Brien\Town', locality_key = 'o"brien\town' WHERE id = ?`, rcID(3, 2))
+		if _, err := st.FoldTransitionSpans(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stored := func() []string {
+			t.Helper()
+			spans, err := store.RawStrings(st, `SELECT CAST(young_person_id AS text) || '|' || kind || '|' || from_on || '|' || to_on || '|' || locality
+				FROM transition_spans ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts, err := store.RawStrings(st, `SELECT kind || '|' || day || '|' || locality || '|' || CAST(n AS text) FROM transition_counts
+				WHERE n <> 0 ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return append(spans, counts...)
+		}
+		folded := stored()
+		if err := st.RebuildReportCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rebuilt := stored(); !reflect.DeepEqual(folded, rebuilt) || !slices.ContainsFunc(rebuilt, func(s string) bool { return strings.Contains(s, `o"brien\town`) }) {
+			t.Errorf("folded and rebuilt spans differ:\nfolded  %q\nrebuilt %q", folded, rebuilt)
 		}
 	})
 }

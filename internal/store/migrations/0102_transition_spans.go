@@ -30,7 +30,8 @@ import (
 // involvements when it reads, so they need no trigger.
 //
 // The migration marks every young person with a referral or an EHC plan; the store works them
-// out when it next folds (store Migrate does so straight after migrating).
+// out when it next folds (store Migrate folds a bounded number straight after migrating and the
+// background fold the rest; a transitions read scans while very many are marked).
 var m0102 = &gormigrate.Migration{ID: "0102_transition_spans", Migrate: then(ddl(schema0102, nil), triggers0102, backfill0102)}
 
 const schema0102 = `
