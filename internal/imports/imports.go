@@ -42,9 +42,15 @@ type Job struct {
 	FileName string
 	// FilesDeletedAt is when the retention sweep deleted the job's files.
 	FilesDeletedAt *time.Time
-	Counts         Counts
-	ErrorCount     int
-	Failure        string // why it failed, when it did
+	// FilesExpireAt is when the job's files expire, set as it finishes from the retention in
+	// force then (so a later change to the setting leaves it); nil while it has not finished,
+	// and on a job finished before it was kept (see FilesExpiry).
+	FilesExpireAt *time.Time
+	Counts        Counts
+	ErrorCount    int
+	// Failure is why it failed, when it did. It may quote a database's refusal (which can hold a
+	// value from the file), so it goes with the job's files (RedactFailure).
+	Failure string
 	// Who asked: the import acts as them.
 	OrganisationID      string
 	ActorRole           string
@@ -93,23 +99,38 @@ func BaseName(p string) string {
 	return name
 }
 
-// RejectsExpireAt is when a finished job's rejects file is deleted, keeping it for retention
-// after the job finished; nil while the job has not finished or has no rejects file.
-func (j Job) RejectsExpireAt(retention time.Duration) *time.Time {
-	if j.RejectsKey == "" || j.FinishedAt == nil || !j.Done() {
+// FilesExpiry is when a finished job's files expire: the time set as it finished or, for a job
+// finished before that was kept, retention (the setting in force now) after it finished; nil
+// while the job has not finished.
+func (j Job) FilesExpiry(retention time.Duration) *time.Time {
+	if j.FinishedAt == nil || !j.Done() {
 		return nil
+	}
+	if j.FilesExpireAt != nil {
+		t := *j.FilesExpireAt
+		return &t
 	}
 	t := j.FinishedAt.Add(retention)
 	return &t
 }
 
+// RejectsExpireAt is when a finished job's rejects file is deleted (FilesExpiry); nil while the
+// job has not finished or has no rejects file.
+func (j Job) RejectsExpireAt(retention time.Duration) *time.Time {
+	if j.RejectsKey == "" {
+		return nil
+	}
+	return j.FilesExpiry(retention)
+}
+
 // FilesExpired reports whether the job's files are gone at now under the retention rule: deleted
-// by the sweep, or past their time and about to be.
+// by the sweep, or past their expiry and about to be.
 func (j Job) FilesExpired(now time.Time, retention time.Duration) bool {
 	if j.FilesDeletedAt != nil {
 		return true
 	}
-	return j.Done() && j.FinishedAt != nil && !now.Before(j.FinishedAt.Add(retention))
+	exp := j.FilesExpiry(retention)
+	return exp != nil && !now.Before(*exp)
 }
 
 // FileKeys are the blob store keys a job's files may be under: its upload, and its rejects file
@@ -156,6 +177,18 @@ func (j Job) Redact(errs []RowError, now time.Time, retention time.Duration) {
 	}
 }
 
+// RedactedFailure stands in for a failed job's failure once its files have expired.
+const RedactedFailure = "Why this job failed was deleted with the job's files under the import files retention rule."
+
+// RedactFailure deletes a failed job's failure once its files have expired (FilesExpired), as
+// Redact does its row errors' messages: it may quote a database's refusal of a row. After the
+// sweep the failure is gone from the database too; the status stays.
+func (j *Job) RedactFailure(now time.Time, retention time.Duration) {
+	if (j.Failure != "" || j.Status == Failed) && j.FilesExpired(now, retention) {
+		j.Failure = RedactedFailure
+	}
+}
+
 // Reach is which jobs a caller may see: those asked for by their organisation in their role.
 type Reach struct {
 	OrganisationID string
@@ -186,13 +219,15 @@ type Repository interface {
 	Release(id, runner string, now time.Time) error
 	// Finish writes the outcome of runner's run; false when runner no longer holds the job.
 	Finish(j Job, runner string) (bool, error)
-	// Cancel marks a queued or running job cancelled at now; false when it had finished.
-	Cancel(id string, now time.Time) (bool, error)
-	// FilesDue lists finished jobs whose files are not yet deleted and that finished at or before
-	// before, oldest first, at most limit.
-	FilesDue(before time.Time, limit int) ([]Job, error)
-	// MarkFilesDeleted records that a job's files were deleted at now; false when another
-	// replica's sweep already did.
+	// Cancel marks a queued or running job cancelled at now, its files expiring at
+	// filesExpireAt; false when it had finished.
+	Cancel(id string, now, filesExpireAt time.Time) (bool, error)
+	// FilesDue lists finished jobs whose files are not yet deleted and have expired at now
+	// (FilesExpiry: their stored expiry, else retention after they finished), oldest first, at
+	// most limit: those with files, and those (a command-line run's) with a failure to delete.
+	FilesDue(now time.Time, retention time.Duration, limit int) ([]Job, error)
+	// MarkFilesDeleted records that a job's files were deleted at now, deleting its failure with
+	// them; false when another replica's sweep already did.
 	MarkFilesDeleted(id string, now time.Time) (bool, error)
 	// AddErrors appends row errors; ClearErrors removes a job's (before a run starts again).
 	AddErrors(jobID string, errs []RowError) error

@@ -93,3 +93,54 @@ func TestRedact(t *testing.T) {
 		t.Fatalf("running: %+v", got[0])
 	}
 }
+
+// TestStoredExpiry: a job whose expiry was stored as it finished keeps it whatever the retention
+// in force says now, shorter or longer; one finished before expiries were stored falls back to
+// the retention now.
+func TestStoredExpiry(t *testing.T) {
+	finished := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	expire := finished.Add(10 * 24 * time.Hour)
+	j := Job{ID: "j1", Status: Failed, RejectsKey: RejectsKeyOf("j1"), FinishedAt: &finished, FilesExpireAt: &expire}
+	for _, now := range []time.Duration{24 * time.Hour, 365 * 24 * time.Hour} {
+		if got := j.RejectsExpireAt(now); got == nil || !got.Equal(expire) {
+			t.Fatalf("under %v: expires at %v", now, got)
+		}
+	}
+	short, long := 2*24*time.Hour, 30*24*time.Hour
+	if j.FilesExpired(expire.Add(-time.Second), short) || !j.FilesExpired(expire, long) {
+		t.Fatal("the stored expiry is not the one applied")
+	}
+	errs := []RowError{{Seq: 1, Row: 2, Message: "value 'Kay' refused"}}
+	if j.Redact(errs, finished.Add(short), short); errs[0].Redacted {
+		t.Fatal("redacted under a shorter retention than the stored one")
+	}
+	legacy := j
+	legacy.FilesExpireAt = nil
+	if got := legacy.RejectsExpireAt(short); got == nil || !got.Equal(finished.Add(short)) {
+		t.Fatalf("a job without a stored expiry: %v", got)
+	}
+}
+
+// TestRedactFailure: a failed job's failure goes with its files, at their expiry (before any
+// sweep) or once swept (when the database holds none); a job not expired, or not failed, keeps
+// what it has.
+func TestRedactFailure(t *testing.T) {
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	keep := 24 * time.Hour
+	j := Job{Status: Failed, FinishedAt: &at, Failure: `duplicate key value (nhs_number)=(9434765919)`}
+	before := j
+	if before.RedactFailure(at.Add(keep-time.Nanosecond), keep); before.Failure != j.Failure {
+		t.Fatalf("before expiry: %q", before.Failure)
+	}
+	if expired := j; func() bool { expired.RedactFailure(at.Add(keep), keep); return expired.Failure != RedactedFailure }() {
+		t.Fatal("at expiry: kept")
+	}
+	swept := Job{Status: Failed, FinishedAt: &at, FilesDeletedAt: &at}
+	if swept.RedactFailure(at, 365*keep); swept.Failure != RedactedFailure {
+		t.Fatalf("swept: %q", swept.Failure)
+	}
+	ok := Job{Status: Succeeded, FinishedAt: &at}
+	if ok.RedactFailure(at.Add(keep), keep); ok.Failure != "" {
+		t.Fatalf("a job that succeeded: %q", ok.Failure)
+	}
+}

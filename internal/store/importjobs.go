@@ -27,6 +27,7 @@ type importJobRow struct {
 	RejectsKey          *string
 	FileName            *string
 	FilesDeletedAt      *time.Time
+	FilesExpireAt       *time.Time
 	RowsRead            int
 	RowsCreated         int
 	RowsUnchanged       int
@@ -52,7 +53,7 @@ func (importJobRow) TableName() string { return "import_jobs" }
 
 func toImportJobRow(j imports.Job) importJobRow {
 	return importJobRow{ID: j.ID, Kind: j.Kind, Status: string(j.Status), DryRun: j.DryRun, ContinueOnError: j.ContinueOnError,
-		FileKey: j.FileKey, FileSize: j.FileSize, RejectsKey: nullable(j.RejectsKey), FileName: nullable(j.FileName), FilesDeletedAt: utcPtr(j.FilesDeletedAt), RowsRead: j.Counts.Rows, RowsCreated: j.Counts.Created,
+		FileKey: j.FileKey, FileSize: j.FileSize, RejectsKey: nullable(j.RejectsKey), FileName: nullable(j.FileName), FilesDeletedAt: utcPtr(j.FilesDeletedAt), FilesExpireAt: utcPtr(j.FilesExpireAt), RowsRead: j.Counts.Rows, RowsCreated: j.Counts.Created,
 		RowsUnchanged: j.Counts.Unchanged, RowsRejected: j.Counts.Rejected, ErrorCount: j.ErrorCount, Failure: nullable(j.Failure),
 		OrganisationID: j.OrganisationID, ActorRole: j.ActorRole, ActorKeyID: nullable(j.ActorKeyID), ActorSubject: nullable(j.ActorSubject),
 		ActorPractitionerID: nullable(j.ActorPractitionerID), Runner: nullable(j.Runner), LeaseUntil: utcPtr(j.LeaseUntil), Attempts: j.Attempts,
@@ -62,7 +63,7 @@ func toImportJobRow(j imports.Job) importJobRow {
 func (r importJobRow) toDomain() imports.Job {
 	return imports.Job{ID: r.ID, Kind: r.Kind, Status: imports.Status(r.Status), DryRun: r.DryRun, ContinueOnError: r.ContinueOnError,
 		FileKey: r.FileKey, FileSize: r.FileSize, RejectsKey: deref(r.RejectsKey), FileName: deref(r.FileName), FilesDeletedAt: utcPtr(r.FilesDeletedAt),
-		Counts:     imports.Counts{Rows: r.RowsRead, Created: r.RowsCreated, Unchanged: r.RowsUnchanged, Rejected: r.RowsRejected},
+		FilesExpireAt: utcPtr(r.FilesExpireAt), Counts: imports.Counts{Rows: r.RowsRead, Created: r.RowsCreated, Unchanged: r.RowsUnchanged, Rejected: r.RowsRejected},
 		ErrorCount: r.ErrorCount, Failure: deref(r.Failure), OrganisationID: r.OrganisationID, ActorRole: r.ActorRole,
 		ActorKeyID: deref(r.ActorKeyID), ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID),
 		Runner: deref(r.Runner), LeaseUntil: utcPtr(r.LeaseUntil), Attempts: r.Attempts, StartedAt: utcPtr(r.StartedAt),
@@ -146,24 +147,27 @@ func (tx importJobRepo) Finish(j imports.Job, runner string) (bool, error) {
 	res := tx.w().Table("import_jobs").Where("id = ? AND status = 'running' AND runner = ?", j.ID, runner).UpdateColumns(map[string]any{
 		"status": string(j.Status), "rejects_key": nullable(j.RejectsKey), "rows_read": j.Counts.Rows, "rows_created": j.Counts.Created,
 		"rows_unchanged": j.Counts.Unchanged, "rows_rejected": j.Counts.Rejected, "error_count": j.ErrorCount, "failure": nullable(j.Failure),
-		"lease_until": nil, "finished_at": utcPtr(j.FinishedAt), "updated_at": j.UpdatedAt.UTC(), "version": gorm.Expr("version + 1")})
+		"lease_until": nil, "finished_at": utcPtr(j.FinishedAt), "files_expire_at": utcPtr(j.FilesExpireAt), "updated_at": j.UpdatedAt.UTC(), "version": gorm.Expr("version + 1")})
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
 // Cancel marks a queued or running job cancelled: its lease ends, so no replica claims it, and
 // the runner holding it finds it no longer running.
-func (tx importJobRepo) Cancel(id string, now time.Time) (bool, error) {
-	res := tx.w().Exec(`UPDATE import_jobs SET status = 'cancelled', lease_until = NULL, finished_at = ?, updated_at = ?,
-		version = version + 1 WHERE id = ? AND status IN ('queued', 'running')`, now.UTC(), now.UTC(), id)
+func (tx importJobRepo) Cancel(id string, now, filesExpireAt time.Time) (bool, error) {
+	res := tx.w().Exec(`UPDATE import_jobs SET status = 'cancelled', lease_until = NULL, finished_at = ?, files_expire_at = ?, updated_at = ?,
+		version = version + 1 WHERE id = ? AND status IN ('queued', 'running')`, now.UTC(), filesExpireAt.UTC(), now.UTC(), id)
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
-// FilesDue lists finished jobs whose files the retention sweep has not deleted, finished at or before
-// before, oldest first (import_jobs_files_due); a command-line run's job has no files to delete.
-func (tx importJobRepo) FilesDue(before time.Time, limit int) ([]imports.Job, error) {
+// FilesDue lists finished jobs whose files the retention sweep has not deleted and whose expiry
+// has come at now, oldest first: the expiry stored as they finished (import_jobs_files_expire),
+// or for a job finished before it was stored, retention after it finished (import_jobs_files_due).
+// A command-line run's job has no files to delete, but may have a failure to.
+func (tx importJobRepo) FilesDue(now time.Time, retention time.Duration, limit int) ([]imports.Job, error) {
 	var rows []importJobRow
-	err := tx.q().Where("files_deleted_at IS NULL AND finished_at <= ? AND file_key <> '' AND status IN ('succeeded', 'failed', 'cancelled')", before.UTC()).
-		Order("finished_at, id").Limit(limit).Find(&rows).Error
+	err := tx.q().Where(`files_deleted_at IS NULL AND (file_key <> '' OR failure IS NOT NULL) AND status IN ('succeeded', 'failed', 'cancelled')
+		AND (files_expire_at <= ? OR (files_expire_at IS NULL AND finished_at <= ?))`, now.UTC(), now.Add(-retention).UTC()).
+		Order("COALESCE(files_expire_at, finished_at), id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -175,9 +179,10 @@ func (tx importJobRepo) FilesDue(before time.Time, limit int) ([]imports.Job, er
 }
 
 // MarkFilesDeleted records the sweep's deletion, once: of two replicas sweeping the same job, one
-// updates the row and the other finds it already marked.
+// updates the row and the other finds it already marked. The failure goes with the files (it
+// may quote a database's refusal of a row); the status says the job failed.
 func (tx importJobRepo) MarkFilesDeleted(id string, now time.Time) (bool, error) {
-	res := tx.w().Exec(`UPDATE import_jobs SET files_deleted_at = ?, updated_at = ?, version = version + 1
+	res := tx.w().Exec(`UPDATE import_jobs SET files_deleted_at = ?, failure = NULL, updated_at = ?, version = version + 1
 		WHERE id = ? AND files_deleted_at IS NULL`, now.UTC(), now.UTC(), id)
 	return res.RowsAffected == 1, translate(res.Error)
 }

@@ -6222,7 +6222,7 @@ type ImportJob struct {
 	ErrorCount int    `json:"error_count"`
 	ErrorsPath string `json:"errors_path"`
 
-	// Failure Why a failed job failed.
+	// Failure Why a failed job failed. It may quote a database's refusal of a row (which can hold a value from the file), so it is kept only as long as the job's files (ONEPLAN_IMPORT_FILES_RETENTION after the job finished, as row error messages are): from then on it says only that it was deleted (the status stays `failed`).
 	Failure *string `json:"failure,omitempty"`
 
 	// FileName The name of the file imported: `file_name` of the upload, or the file `oneplan import` read (its name, not its path). It may name a child: shown only to those who may read the job, never logged nor put in events. Absent when none was given.
@@ -6237,7 +6237,7 @@ type ImportJob struct {
 	// RejectsDeletedAt With rejects_path: when the retention sweep deleted the rejects file.
 	RejectsDeletedAt *time.Time `json:"rejects_deleted_at,omitempty"`
 
-	// RejectsExpiresAt With rejects_path: when the rejects file is deleted (ONEPLAN_IMPORT_FILES_RETENTION after the job finished, 30 days by default); from then on its download answers 410.
+	// RejectsExpiresAt With rejects_path: when the rejects file is deleted (ONEPLAN_IMPORT_FILES_RETENTION after the job finished, 30 days by default: set as the job finished, from the setting in force then, so a later change to the setting moves no finished job's expiry); from then on its download answers 410.
 	RejectsExpiresAt *time.Time `json:"rejects_expires_at,omitempty"`
 
 	// RejectsPath The rejects file, when the job continued on error and refused rows.
@@ -12662,7 +12662,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
+	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) once the file is open and before it is sent: it holds children's details (a download that fails to open writes none). The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 	//
 	// Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 	GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -17481,7 +17481,7 @@ func (c *Client) ListImportErrors(ctx context.Context, id ID, params *ListImport
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
+// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) once the file is open and before it is sent: it holds children's details (a download that fails to open writes none). The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 //
 // Corresponds with GET /v1/imports/{id}/rejects (the `GetImportRejects` operationId).
 func (c *Client) GetImportRejects(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -35852,7 +35852,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
+	// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) once the file is open and before it is sent: it holds children's details (a download that fails to open writes none). The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -63058,7 +63058,7 @@ func (c *ClientWithResponses) ListImportErrorsWithResponse(ctx context.Context, 
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) before the file is sent: it holds children's details. The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
+// **Changes:** writes an `export` audit event on the `import_job` (`changed_fields` `[rejects]`, the caller as actor) once the file is open and before it is sent: it holds children's details (a download that fails to open writes none). The refused rows of a job that continued on error, as read, with a `problems` column: put them right and upload the file again (without that column). 404 when the job refused no row or did not continue on error. The file holds children's details, so it is kept only ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished: from its `rejects_expires_at` on, 410 (the job itself, its counts and its row errors stay, the errors without their messages).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"gocloud.dev/gcerrors"
+
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -54,7 +56,8 @@ type Options struct {
 	// Manual leaves jobs queued until RunPending is called: no worker runs (tests).
 	Manual bool
 	// FilesRetention is how long a finished job's rejects file is kept (default 30 days,
-	// ONEPLAN_IMPORT_FILES_RETENTION); SweepFiles deletes it then.
+	// ONEPLAN_IMPORT_FILES_RETENTION); SweepFiles deletes it then. A job's expiry is set as it
+	// finishes, so a change to it applies to jobs finishing from then on.
 	FilesRetention time.Duration
 }
 
@@ -219,6 +222,8 @@ func (s *Service) Job(ctx context.Context, id string) (j imports.Job, err error)
 		j, err = tx.ImportJobs().Get(id, reach(p))
 		return err
 	})
+	// Answered without its failure from the expiry on, whether or not the sweep has run.
+	j.RedactFailure(s.Now(), s.opts.FilesRetention)
 	return j, err
 }
 
@@ -233,6 +238,9 @@ func (s *Service) Jobs(ctx context.Context, page paging.Page) (out []imports.Job
 		out, next, err = tx.ImportJobs().List(reach(p), page)
 		return err
 	})
+	for i := range out {
+		out[i].RedactFailure(s.Now(), s.opts.FilesRetention)
+	}
 	return out, next, err
 }
 
@@ -267,10 +275,11 @@ func (s *Service) Errors(ctx context.Context, id, cursor string, limit int) (out
 }
 
 // Rejects opens a job's rejects file: the refused rows as read, with a problems column. It is
-// gone (410) once the retention after the job finished has passed, whether or not the sweep has
-// deleted it yet. The file holds children's details, so every download is audited (export on
-// the job, changed_fields [rejects], the caller as actor), written with the read of the job (as
-// every audited read's event is) before a byte of the file is sent.
+// gone (410) once the job's files have expired, whether or not the sweep has deleted it yet. The
+// file holds children's details, so every download is audited (export on the job,
+// changed_fields [rejects], the caller as actor): the file is opened first, then the event
+// committed, and only then is the file handed back to be sent, so every download sent is audited
+// and one that failed to open is not.
 func (s *Service) Rejects(ctx context.Context, id string) (_ io.ReadCloser, err error) {
 	defer casework.Wrap(&err, "download import job %s rejects", id)
 	p, err := casework.Allow(ctx, auth.RunImports)
@@ -286,15 +295,29 @@ func (s *Service) Rejects(ctx context.Context, id string) (_ io.ReadCloser, err 
 			return fault.New(fault.NotFound, "This job has no rejects file: it refused no rows, or it did not continue on error.")
 		}
 		if j.FilesExpired(s.Now(), s.opts.FilesRetention) {
-			return fault.New(fault.Gone, "This job's rejects file was deleted "+retained(s.opts.FilesRetention)+" after the job finished, as every "+
+			return fault.New(fault.Gone, "This job's rejects file was deleted "+retained(s.keptFor(j))+" after the job finished, as every "+
 				"import's is (it holds children's details); the job's row errors are still listed at its errors_path.")
 		}
-		return tx.Audit(s.Event(ctx, p, audit.Export, recordType, j.ID, "", []string{"rejects"}))
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.blobs.Open(ctx, j.RejectsKey)
+	r, err := s.blobs.Open(ctx, j.RejectsKey)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		// Deleted under the job as it was read (the sweep, once expired): gone, as the expiry says.
+		return nil, fault.New(fault.Gone, "This job's rejects file has been deleted; the job's row errors are still listed at its errors_path.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.Read(ctx, func(tx Tx) error {
+		return tx.Audit(s.Event(ctx, p, audit.Export, recordType, j.ID, "", []string{"rejects"}))
+	}); err != nil {
+		_ = r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // Work runs jobs until ctx ends: those queued here at once, those queued on other replicas (or
@@ -565,7 +588,8 @@ func (s *Service) finishIn(ctx context.Context, tx Tx, j imports.Job, c importjo
 		j.Status, j.Failure = imports.Failed, runErr.Error()
 	}
 	j.Counts, j.ErrorCount, j.RejectsKey = toCounts(c), errorCount, rejectsKey
-	j.FinishedAt, j.LeaseUntil, j.UpdatedAt = &now, nil, now
+	expire := now.Add(s.opts.FilesRetention)
+	j.FinishedAt, j.FilesExpireAt, j.LeaseUntil, j.UpdatedAt = &now, &expire, nil, now
 	held, err := tx.ImportJobs().Finish(j, s.runner)
 	if err != nil || !held {
 		return held, err
@@ -605,10 +629,11 @@ func (s *Service) RecordRun(ctx context.Context, tx casework.Recorder, run Comma
 		return err
 	}
 	now := s.Now()
+	expire := now.Add(s.opts.FilesRetention)
 	j := imports.Job{ID: run.ID, Kind: run.Kind, Status: imports.Succeeded, DryRun: run.DryRun, ContinueOnError: run.ContinueOnError,
 		FileSize: run.FileSize, FileName: imports.BaseName(run.FileName), Counts: toCounts(run.Counts), Failure: run.Failure, OrganisationID: p.OrganisationID,
 		ActorRole: string(p.Role), ActorKeyID: p.KeyID, ActorSubject: p.Subject, ActorPractitionerID: p.PractitionerID,
-		Attempts: 1, StartedAt: &now, FinishedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1}
+		Attempts: 1, StartedAt: &now, FinishedAt: &now, FilesExpireAt: &expire, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if run.Failure != "" {
 		j.Status = imports.Failed
 	}
@@ -678,7 +703,7 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 	s.mu.Unlock()
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		now := s.Now()
-		ok, err := tx.ImportJobs().Cancel(id, now)
+		ok, err := tx.ImportJobs().Cancel(id, now, now.Add(s.opts.FilesRetention))
 		if err != nil {
 			return err
 		}
@@ -702,6 +727,15 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 	return j, nil
 }
 
+// keptFor is how long job j's files were kept after it finished: the retention in force when it
+// finished, when its expiry was stored then.
+func (s *Service) keptFor(j imports.Job) time.Duration {
+	if exp := j.FilesExpiry(s.opts.FilesRetention); exp != nil && j.FinishedAt != nil {
+		return exp.Sub(*j.FinishedAt)
+	}
+	return s.opts.FilesRetention
+}
+
 // retained says how long files are kept: in days when it is whole days.
 func retained(d time.Duration) string {
 	const day = 24 * time.Hour
@@ -717,9 +751,10 @@ func retained(d time.Duration) string {
 // retention is the actor of the retention sweep's audit events: the deployment itself.
 var retention = auth.Principal{Role: "system", Subject: "import-files-retention"}
 
-// SweepFiles deletes the files of jobs finished more than FilesRetention ago (their rejects
-// files, and any upload a failed delete left behind) and their row errors' messages, and returns
-// how many jobs it swept. Any replica may run it at any time: the files are deleted first
+// SweepFiles deletes the files of jobs whose expiry has come (their rejects files, and any upload
+// a failed delete left behind) and their row errors' messages, and returns how many jobs it swept.
+// A job's expiry is the one set as it finished (FilesRetention then), or for a job finished before
+// expiries were stored, FilesRetention now after it finished. Any replica may run it at any time: the files are deleted first
 // (deleting one already gone is no error), then the job is marked in one conditional UPDATE, in
 // the transaction that empties its row errors' messages and writes, when it had a rejects file
 // or row errors, its audit event (delete on the import_job, changed_fields naming files and/or
@@ -730,7 +765,7 @@ func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 	for {
 		var due []imports.Job
 		if err := s.db.Read(ctx, func(tx Tx) error {
-			due, err = tx.ImportJobs().FilesDue(s.Now().Add(-s.opts.FilesRetention), 100)
+			due, err = tx.ImportJobs().FilesDue(s.Now(), s.opts.FilesRetention, 100)
 			return err
 		}); err != nil {
 			return deleted, err
@@ -747,7 +782,8 @@ func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 				if marked, err = tx.ImportJobs().MarkFilesDeleted(j.ID, s.Now()); err != nil || !marked {
 					return err
 				}
-				// The row errors' messages go with the files (one may quote a value from the file).
+				// The row errors' messages go with the files (one may quote a value from the file), as
+				// the failure does (MarkFilesDeleted).
 				redacted, err := tx.ImportJobs().RedactErrors(j.ID)
 				if err != nil {
 					return err
@@ -759,8 +795,11 @@ func (s *Service) SweepFiles(ctx context.Context) (deleted int, err error) {
 				if redacted > 0 {
 					deleted = append(deleted, "errors")
 				}
+				if j.Failure != "" {
+					deleted = append(deleted, "failure")
+				}
 				if len(deleted) == 0 {
-					return nil // a job with neither had only its upload, deleted as it ended (its own event)
+					return nil // a job with none had only its upload, deleted as it ended (its own event)
 				}
 				ctx := casework.WithMeta(ctx, casework.Meta{RequestID: "import-" + j.ID, Purpose: "retention"})
 				return tx.Audit(s.Event(ctx, retention, "delete", recordType, j.ID, "", deleted))

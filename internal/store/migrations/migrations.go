@@ -58,6 +58,7 @@ var all = []*gormigrate.Migration{
 	m0103,
 	m0104,
 	m0105,
+	m0108,
 }
 
 // Table records the IDs of the migrations applied.
