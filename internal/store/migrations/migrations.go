@@ -56,6 +56,7 @@ var all = []*gormigrate.Migration{
 	m0101,
 	m0102,
 	m0105,
+	m0109,
 }
 
 // Table records the IDs of the migrations applied.
