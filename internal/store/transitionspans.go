@@ -15,7 +15,11 @@ import (
 // each young person's runs of days under each figure, worked out in Go by the report's own rule
 // (report.TransitionFacts.Spans) for the young people the triggers marked in transition_dirty.
 // A report reads the counts on its day and corrects them, in the same statement, for the young
-// people still marked: their stored spans out, their spans worked out afresh in.
+// people still marked: their stored spans out, their spans worked out afresh in. The same totals
+// are kept for each organisation a young person has an involvement with, ended or not
+// (transition_org_counts, migration 0109), under the organisations stored with their spans
+// (transition_orgs), so that an organisation's report reads its totals whatever its size and
+// takes a marked young person out under the organisations they were counted under.
 
 // transitionChunk is how many young people are worked out at once.
 const transitionChunk = 1000
